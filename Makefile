@@ -1,0 +1,85 @@
+# ddc build. `make` builds every program into build/bin; `make test` builds
+# with ASan+UBSan into build/asan and runs every test; `make run` starts the
+# system; `make bench` and `make fuzz` measure and fuzz. Sources are found by
+# wildcard: a new .c in a program's folder is built without editing this file.
+
+CC       ?= cc
+PKGS      = libczmq libzmq libcjson libcurl
+BUILD    ?= build
+SAN      ?=
+OPT      ?= -O2 -g
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
+             -Iservices/lib $(shell pkg-config --cflags $(PKGS)) $(OPT) $(SAN) $(CFLAGS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lm $(LDLIBS)
+
+LIB_SRC    = $(wildcard services/lib/*.c)
+LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB        = $(BUILD)/lib/libddc.a
+
+PROGRAMS   = ddc-broker ddc-ctl
+TOOLS      = $(notdir $(basename $(wildcard tests/tools/*.c)))
+BROKER_SRC = $(wildcard services/broker/*.c)
+CTL_SRC    = $(wildcard services/ctl/*.c)
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all test unit run bench fuzz clean deps
+all: $(addprefix $(BUILD)/bin/,$(PROGRAMS) $(TOOLS)) $(UNIT_BIN)
+
+$(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/ddc-broker: $(BROKER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+
+$(BUILD)/bin/ddc-ctl: $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+
+$(BUILD)/bin/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+
+# Everything under test runs with AddressSanitizer and UndefinedBehaviorSanitizer.
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+test:
+	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT="-O1 -g" all
+	DDC_BIN=$(CURDIR)/build/asan/bin DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all
+
+unit:
+	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT="-O1 -g" all
+	DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all --unit-only
+
+run: all
+	scripts/run.sh
+
+bench: all
+	scripts/bench.sh
+
+# libFuzzer targets: each tests/fuzz/fuzz_X.c links the library sources.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); \
+	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iservices/lib \
+	    $$(pkg-config --cflags $(PKGS)) $$f $(LIB_SRC) -o build/fuzz/$$n $$(pkg-config --libs $(PKGS)) -lm || exit 1; \
+	done
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+deps:
+	scripts/deps.sh
+
+clean:
+	rm -rf build

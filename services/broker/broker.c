@@ -1,0 +1,829 @@
+/*  broker: the ddc-broker reactor. See broker.h and proto/ddcp.md. */
+#include "broker.h"
+#include "peers.h"
+#include "roles.h"
+#include "store.h"
+
+#include "ddc_config.h"
+#include "ddc_log.h"
+#include "ddc_proto.h"
+#include "ddc_util.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HUGZ_MS         1000
+#define FILE_POLL_MS    250
+#define SWEEP_MS        1000
+#define ACTION_TICK_MS  20
+#define ACTIONS_MAX     4096
+#define ACTION_MIN_MS   100
+#define ACTION_MAX_MS   120000
+
+typedef struct {
+    char id[48];               /* our request id towards the target */
+    zframe_t *origin;          /* routing id of the requester       */
+    char *origin_req;          /* the requester's request id        */
+    char target[320];
+    int64_t deadline_ms;
+} s_action_t;
+
+struct broker_t {
+    char *data_dir;
+    char *ctl_endpoint;
+    char *pub_endpoint;
+    char *advertise_pub;
+    store_t *store;
+    peers_t *peers;
+    zsock_t *ctl;
+    zsock_t *pub;
+    zactor_t *auth;
+    bool curve;
+    zloop_t *loop;
+    char boot[17];
+    int64_t started_ms;
+    zhashx_t *actions;         /* id -> s_action_t                  */
+    uint64_t action_seq;
+    int lock_fd;
+};
+
+static void
+s_action_destroy (s_action_t **a_p)
+{
+    if (!*a_p)
+        return;
+    zframe_destroy (&(*a_p)->origin);
+    free ((*a_p)->origin_req);
+    free (*a_p);
+    *a_p = NULL;
+}
+
+/* ---------------------------------------------------------------- sending */
+
+/* Send zmsg to the peer with routing id `to`; never blocks (sndtimeo 0). */
+static void
+s_send_to (broker_t *self, zframe_t *to, zmsg_t **zmsg_p)
+{
+    zmsg_pushmem (*zmsg_p, zframe_data (to), zframe_size (to));
+    if (zmsg_send (zmsg_p, self->ctl) < 0) {
+        ddc_debug ("reply dropped: peer gone or its queue is full (%s)", strerror (errno));
+        zmsg_destroy (zmsg_p);
+    }
+}
+
+static void
+s_send_error (broker_t *self, zframe_t *to, const char *req, int code, const char *message)
+{
+    char scode[16];
+    snprintf (scode, sizeof scode, "%d", code);
+    zmsg_t *reply = ddc_msg_buildv (DDC_ERROR, req, scode, message, NULL);
+    s_send_to (self, to, &reply);
+}
+
+static char *
+s_u64 (uint64_t v, char buf[24])
+{
+    snprintf (buf, 24, "%llu", (unsigned long long) v);
+    return buf;
+}
+
+static void
+s_publish_hugz (broker_t *self)
+{
+    char rev[24], now[24];
+    cJSON *revs = store_revs_json (self->store);
+    char *revs_text = cJSON_PrintUnformatted (revs);
+    cJSON_Delete (revs);
+    zmsg_t *zmsg = ddc_msg_buildv (DDC_HUGZ, "hugz/", store_epoch (self->store),
+                                   s_u64 (store_rev (self->store), rev), self->boot, revs_text,
+                                   s_u64 ((uint64_t) ddc_wall_ms (), now), NULL);
+    free (revs_text);
+    zmsg_send (&zmsg, self->pub);
+    zmsg_destroy (&zmsg);
+}
+
+static void
+s_publish_change (broker_t *self, const store_change_t *change, const char *author,
+                  const char *peer)
+{
+    ddc_section_t s = change->section;
+    char topic[64], rev[24], prev[24], when[32];
+    snprintf (topic, sizeof topic, "cfg/%s/", ddc_section_name (s));
+    ddc_iso_time (ddc_wall_ms (), when);
+    cJSON *props = cJSON_CreateObject ();
+    cJSON_AddStringToObject (props, "author", author);
+    cJSON_AddStringToObject (props, "peer", peer);
+    cJSON_AddStringToObject (props, "time", when);
+    cJSON_AddItemToObject (props, "changed", cJSON_Duplicate (change->changed, 1));
+    cJSON_AddItemToObject (props, "secrets_changed", cJSON_Duplicate (change->secrets_changed, 1));
+    char *props_text = cJSON_PrintUnformatted (props);
+    cJSON_Delete (props);
+    cJSON *redacted = ddc_config_redact (s, store_section (self->store, s));
+    char *value_text = cJSON_PrintUnformatted (redacted);
+    cJSON_Delete (redacted);
+    zmsg_t *zmsg = ddc_msg_buildv (DDC_UPDATE, topic, store_epoch (self->store),
+                                   s_u64 (change->rev, rev), s_u64 (change->prev_rev, prev),
+                                   props_text, value_text, NULL);
+    free (props_text);
+    free (value_text);
+    zmsg_send (&zmsg, self->pub);
+    zmsg_destroy (&zmsg);
+    ddc_info ("%s: revision %llu by %s (%s), %d field(s) changed", ddc_section_name (s),
+              (unsigned long long) change->rev, author, peer, cJSON_GetArraySize (change->changed));
+}
+
+/* --------------------------------------------------------------- requests */
+
+static void
+s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
+{
+    const char *req = msg->frame[DDC_REQ];
+    if (strcmp (msg->frame[DDC_HELLO_PROTO], DDC_PROTO_NAME) != 0) {
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "unsupported protocol; this broker speaks DDCP/1");
+        return;
+    }
+    const role_t *role = role_find (msg->frame[DDC_HELLO_ROLE]);
+    if (!role) {
+        char text[200];
+        snprintf (text, sizeof text, "unknown role; roles are %s", role_names ());
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, text);
+        return;
+    }
+    if (strchr (msg->frame[DDC_HELLO_INSTANCE], '/')) {
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "an instance name may not contain '/'");
+        return;
+    }
+    if (self->curve) {
+        const char *cert_role = zframe_meta (routing, "role");
+        if (!cert_role || strcmp (cert_role, role->name) != 0) {
+            ddc_warn ("HELLO as %s refused: the client certificate is for role %s",
+                      role->name, cert_role ? cert_role : "(none)");
+            s_send_error (self, routing, req, DDC_E_DENIED,
+                          "this certificate does not grant that role");
+            return;
+        }
+    }
+    peer_t *known = peers_by_routing (self->peers, routing);
+    bool fresh = !known || strcmp (peer_role (known)->name, role->name) != 0;
+    peer_t *peer = peers_hello (self->peers, routing, role, msg->frame[DDC_HELLO_INSTANCE],
+                                ddc_mono_ms ());
+    if (fresh)
+        ddc_info ("peer %s connected", peer_name (peer));
+    cJSON *access = role_access (role, peer_name (peer), self->advertise_pub);
+    char *access_text = cJSON_PrintUnformatted (access);
+    cJSON_Delete (access);
+    char rev[24];
+    zmsg_t *reply = ddc_msg_buildv (DDC_WELCOME, req, store_epoch (self->store),
+                                    s_u64 (store_rev (self->store), rev), self->boot,
+                                    access_text, NULL);
+    free (access_text);
+    s_send_to (self, routing, &reply);
+}
+
+/* Parse "*" or "a,b" into wanted[]; -1 with the bad name in bad[]. */
+static int
+s_parse_sections (const char *list, bool wanted[DDC_SEC_COUNT], char *bad, size_t badlen)
+{
+    memset (wanted, 0, sizeof (bool) * DDC_SEC_COUNT);
+    if (strcmp (list, "*") == 0) {
+        for (int s = 0; s < DDC_SEC_COUNT; s++)
+            wanted[s] = true;
+        return 0;
+    }
+    char *copy = ddc_strdup (list), *save = NULL;
+    int rc = 0;
+    for (char *name = strtok_r (copy, ",", &save); name; name = strtok_r (NULL, ",", &save)) {
+        int s = ddc_section_from_name (name);
+        if (s < 0) {
+            ddc_strlcpy (bad, name, badlen);
+            rc = -1;
+            break;
+        }
+        wanted[s] = true;
+    }
+    free (copy);
+    return rc;
+}
+
+static void
+s_on_snapshot (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
+{
+    const char *req = msg->frame[DDC_REQ];
+    bool wanted[DDC_SEC_COUNT];
+    char bad[64];
+    if (s_parse_sections (msg->frame[DDC_SNAPSHOT_SECTIONS], wanted, bad, sizeof bad) < 0) {
+        char text[128];
+        snprintf (text, sizeof text, "unknown section '%.60s'", bad);
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, text);
+        return;
+    }
+    cJSON *body = cJSON_CreateObject ();
+    cJSON *sections = cJSON_AddObjectToObject (body, "sections");
+    cJSON *revs = cJSON_AddObjectToObject (body, "revs");
+    for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        if (!wanted[s])
+            continue;
+        const char *name = ddc_section_name ((ddc_section_t) s);
+        cJSON_AddItemToObject (sections, name,
+                               role_view (peer_role (peer), (ddc_section_t) s,
+                                          store_section (self->store, (ddc_section_t) s)));
+        cJSON_AddNumberToObject (revs, name,
+                                 (double) store_section_rev (self->store, (ddc_section_t) s));
+    }
+    char *text = cJSON_PrintUnformatted (body);
+    cJSON_Delete (body);
+    char rev[24];
+    zmsg_t *reply = ddc_msg_buildv (DDC_STATE, req, store_epoch (self->store),
+                                    s_u64 (store_rev (self->store), rev), text, NULL);
+    free (text);
+    s_send_to (self, routing, &reply);
+}
+
+/* Build the reply to a save attempt; publishes on success. */
+static zmsg_t *
+s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJSON *value,
+        uint64_t expected, const char *author)
+{
+    if (!peer_role (peer)->write) {
+        ddc_warn ("save of %s by %s denied: role %s may not write", ddc_section_name (s),
+                  peer_name (peer), peer_role (peer)->name);
+        return ddc_msg_buildv (DDC_DENIED, req, "this role may not change the configuration", NULL);
+    }
+    cJSON *errors = cJSON_CreateArray ();
+    store_change_t change = { 0 };
+    char err[256] = "";
+    char rev[24], srev[24];
+    char *printed = cJSON_PrintUnformatted (value);
+    size_t size = strlen (printed);
+    free (printed);
+    store_result_t result;
+    if (size > DDC_SECTION_MAX_BYTES) {
+        cJSON *e = cJSON_CreateObject ();
+        cJSON_AddStringToObject (e, "field", ddc_section_name (s));
+        cJSON_AddStringToObject (e, "reason", "too_long");
+        cJSON_AddStringToObject (e, "message", "the section is larger than 256 KiB");
+        cJSON_AddItemToArray (errors, e);
+        result = STORE_INVALID;
+    }
+    else
+        result = store_save (self->store, s, value, expected, author, peer_name (peer), errors,
+                             &change, err, sizeof err);
+    zmsg_t *reply = NULL;
+    switch (result) {
+    case STORE_OK:
+        reply = ddc_msg_buildv (DDC_OK, req, s_u64 (store_rev (self->store), rev),
+                                s_u64 (store_section_rev (self->store, s), srev), "1", NULL);
+        break;
+    case STORE_UNCHANGED:
+        reply = ddc_msg_buildv (DDC_OK, req, s_u64 (store_rev (self->store), rev),
+                                s_u64 (store_section_rev (self->store, s), srev), "0", NULL);
+        break;
+    case STORE_INVALID: {
+        char *text = cJSON_PrintUnformatted (errors);
+        reply = ddc_msg_buildv (DDC_INVALID, req, text, NULL);
+        ddc_info ("save of %s by %s refused: %d validation error(s)", ddc_section_name (s),
+                  peer_name (peer), cJSON_GetArraySize (errors));
+        free (text);
+        break;
+    }
+    case STORE_CONFLICT: {
+        cJSON *view = role_view (peer_role (peer), s, store_section (self->store, s));
+        char *text = cJSON_PrintUnformatted (view);
+        cJSON_Delete (view);
+        reply = ddc_msg_buildv (DDC_CONFLICT, req, s_u64 (store_section_rev (self->store, s), srev),
+                                text, NULL);
+        ddc_info ("save of %s by %s: conflict (based on %llu, current %llu)", ddc_section_name (s),
+                  peer_name (peer), (unsigned long long) expected,
+                  (unsigned long long) store_section_rev (self->store, s));
+        free (text);
+        break;
+    }
+    case STORE_FAILED:
+        ddc_error ("save of %s failed: %s", ddc_section_name (s), err);
+        reply = ddc_msg_buildv (DDC_ERROR, req, "500", "the broker could not write its configuration file; nothing was changed", NULL);
+        break;
+    }
+    cJSON_Delete (errors);
+    if (result == STORE_OK) {
+        /* The reply goes first: the saver learns its revision before anyone. */
+        zmsg_t *copy = zmsg_dup (reply);
+        s_send_to (self, peer_routing (peer), &copy);
+        s_publish_change (self, &change, author, peer_name (peer));
+        store_change_free (&change);
+        peer_remember (peer, req, reply);
+        zmsg_destroy (&reply);
+        return NULL;
+    }
+    return reply;
+}
+
+static void
+s_on_save (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, bool rollback)
+{
+    const char *req = msg->frame[DDC_REQ];
+    zmsg_t *again = peer_recall (peer, req);
+    if (again) {
+        ddc_debug ("repeated request %s from %s: first answer sent again", req, peer_name (peer));
+        s_send_to (self, routing, &again);
+        return;
+    }
+    const char *name = msg->frame[rollback ? DDC_ROLLBACK_SECTION : DDC_SAVE_SECTION];
+    int s = ddc_section_from_name (name);
+    if (s < 0) {
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "unknown section");
+        return;
+    }
+    zmsg_t *reply;
+    if (!rollback)
+        reply = s_save (self, peer, req, (ddc_section_t) s, msg->json[DDC_SAVE_VALUE],
+                        msg->u64[DDC_SAVE_EXPECTED], msg->frame[DDC_SAVE_AUTHOR]);
+    else {
+        uint64_t to = msg->u64[DDC_ROLLBACK_REV];
+        bool gone = false;
+        cJSON *value = store_history_value (self->store, (ddc_section_t) s, to, &gone);
+        if (!value) {
+            char text[160];
+            if (gone)
+                snprintf (text, sizeof text, "revision %llu is older than the retained history",
+                          (unsigned long long) to);
+            else
+                snprintf (text, sizeof text, "%s did not change at revision %llu", name,
+                          (unsigned long long) to);
+            s_send_error (self, routing, req, gone ? DDC_E_GONE : DDC_E_NOT_FOUND, text);
+            return;
+        }
+        char author[320];
+        snprintf (author, sizeof author, "%.200s (rollback to %llu)", msg->frame[DDC_ROLLBACK_AUTHOR],
+                  (unsigned long long) to);
+        reply = s_save (self, peer, req, (ddc_section_t) s, value, 0, author);
+        cJSON_Delete (value);
+    }
+    if (reply) {
+        peer_remember (peer, req, reply);
+        s_send_to (self, routing, &reply);
+    }
+}
+
+static void
+s_on_history (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
+{
+    const char *name = msg->frame[DDC_HISTORY_SECTION];
+    int s = -1;
+    if (strcmp (name, "*") != 0 && (s = ddc_section_from_name (name)) < 0) {
+        s_send_error (self, routing, msg->frame[DDC_REQ], DDC_E_BAD_REQUEST, "unknown section");
+        return;
+    }
+    cJSON *entries = store_history (self->store, s);
+    char *text = cJSON_PrintUnformatted (entries);
+    cJSON_Delete (entries);
+    zmsg_t *reply = ddc_msg_buildv (DDC_CHANGES, msg->frame[DDC_REQ], text, NULL);
+    free (text);
+    s_send_to (self, routing, &reply);
+}
+
+static void
+s_on_applied (broker_t *self, peer_t *peer, ddc_msg_t *msg, bool rejected)
+{
+    (void) self;
+    int s = ddc_section_from_name (msg->frame[1]);
+    if (s < 0)
+        return;
+    if (!rejected) {
+        peer_applied (peer, (ddc_section_t) s, msg->u64[DDC_APPLIED_REV]);
+        return;
+    }
+    cJSON *errors = msg->json[DDC_REJECTED_ERRORS];
+    msg->json[DDC_REJECTED_ERRORS] = NULL;
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (errors, 0), "message");
+    ddc_warn ("%s rejected %s revision %llu and keeps running %llu: %.200s", peer_name (peer),
+              ddc_section_name ((ddc_section_t) s), (unsigned long long) msg->u64[DDC_REJECTED_REV],
+              (unsigned long long) msg->u64[DDC_REJECTED_RUNNING],
+              cJSON_IsString (first) ? first->valuestring : "no reason given");
+    peer_rejected (peer, (ddc_section_t) s, msg->u64[DDC_REJECTED_REV],
+                   msg->u64[DDC_REJECTED_RUNNING], &errors);
+    cJSON_Delete (errors);
+}
+
+static void
+s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
+{
+    int64_t now = ddc_mono_ms ();
+    cJSON *body = cJSON_CreateObject ();
+    cJSON *broker = cJSON_AddObjectToObject (body, "broker");
+    cJSON_AddStringToObject (broker, "epoch", store_epoch (self->store));
+    cJSON_AddNumberToObject (broker, "rev", (double) store_rev (self->store));
+    cJSON_AddStringToObject (broker, "boot", self->boot);
+    cJSON_AddNumberToObject (broker, "uptime_s", (double) ((now - self->started_ms) / 1000));
+    cJSON_AddStringToObject (broker, "version", DDC_VERSION);
+    cJSON_AddItemToObject (broker, "revs", store_revs_json (self->store));
+    cJSON_AddNumberToObject (broker, "pending_actions", (double) zhashx_size (self->actions));
+    cJSON_AddItemToObject (body, "peers", peers_table (self->peers, now));
+    char *text = cJSON_PrintUnformatted (body);
+    cJSON_Delete (body);
+    zmsg_t *reply = ddc_msg_buildv (DDC_PEERS, msg->frame[DDC_REQ], text, NULL);
+    free (text);
+    s_send_to (self, routing, &reply);
+}
+
+static void
+s_on_action (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
+{
+    const char *req = msg->frame[DDC_REQ];
+    const char *target_name = msg->frame[DDC_ACTION_PEER];
+    if (!peer_role (peer)->actions) {
+        s_send_error (self, routing, req, DDC_E_DENIED, "this role may not send actions");
+        return;
+    }
+    peer_t *target = peers_by_name (self->peers, target_name);
+    if (!target) {
+        char text[200];
+        snprintf (text, sizeof text, "no connected service is named %.150s", target_name);
+        s_send_error (self, routing, req, DDC_E_NOT_FOUND, text);
+        return;
+    }
+    if (zhashx_size (self->actions) >= ACTIONS_MAX) {
+        s_send_error (self, routing, req, DDC_E_BUSY, "too many actions pending; try again");
+        return;
+    }
+    uint64_t timeout = msg->u64[DDC_ACTION_TIMEOUT];
+    if (timeout < ACTION_MIN_MS)
+        timeout = ACTION_MIN_MS;
+    if (timeout > ACTION_MAX_MS)
+        timeout = ACTION_MAX_MS;
+    s_action_t *a = ddc_calloc (1, sizeof *a);
+    snprintf (a->id, sizeof a->id, "act-%s-%llu", self->boot, (unsigned long long) ++self->action_seq);
+    a->origin = zframe_dup (routing);
+    a->origin_req = ddc_strdup (req);
+    ddc_strlcpy (a->target, target_name, sizeof a->target);
+    a->deadline_ms = ddc_mono_ms () + (int64_t) timeout;
+    zhashx_insert (self->actions, a->id, a);
+    char stimeout[24];
+    zmsg_t *fwd = ddc_msg_buildv (DDC_ACTION, a->id, peer_name (peer), s_u64 (timeout, stimeout),
+                                  msg->frame[DDC_ACTION_BODY], NULL);
+    s_send_to (self, peer_routing (target), &fwd);
+    ddc_debug ("action %s from %s to %s", a->id, peer_name (peer), target_name);
+}
+
+static void
+s_on_result (broker_t *self, peer_t *peer, ddc_msg_t *msg)
+{
+    s_action_t *a = zhashx_lookup (self->actions, msg->frame[DDC_REQ]);
+    if (!a || strcmp (a->target, peer_name (peer)) != 0) {
+        ddc_debug ("late or unknown result %s from %s dropped", msg->frame[DDC_REQ], peer_name (peer));
+        return;
+    }
+    zmsg_t *reply = ddc_msg_buildv (DDC_RESULT, a->origin_req, msg->frame[DDC_RESULT_BODY], NULL);
+    s_send_to (self, a->origin, &reply);
+    zhashx_delete (self->actions, a->id);
+}
+
+static void
+s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
+{
+    const char *topic = msg->frame[DDC_REPORT_TOPIC];
+    if (strchr (topic, '/')) {
+        s_send_error (self, routing, msg->frame[DDC_REQ], DDC_E_BAD_REQUEST,
+                      "a status topic may not contain '/'");
+        return;
+    }
+    if (peer_status (peer, topic, msg->json[DDC_REPORT_BODY]) < 0) {
+        s_send_error (self, routing, msg->frame[DDC_REQ], DDC_E_TOO_LARGE,
+                      "too many status topics for one service");
+        return;
+    }
+    char *full = ddc_asprintf ("status/%s/%s/", peer_name (peer), topic);
+    zmsg_t *zmsg = ddc_msg_buildv (DDC_STATUSPUB, full, msg->frame[DDC_REPORT_BODY], NULL);
+    free (full);
+    zmsg_send (&zmsg, self->pub);
+    zmsg_destroy (&zmsg);
+}
+
+static void
+s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
+{
+    const char *req = msg->frame[DDC_REQ];
+    if (msg->type == DDC_HELLO) {
+        s_on_hello (self, routing, msg);
+        return;
+    }
+    peer_t *peer = peers_by_routing (self->peers, routing);
+    if (!peer) {
+        if (msg->type != DDC_APPLIED && msg->type != DDC_REJECTED && msg->type != DDC_BYE)
+            s_send_error (self, routing, req, DDC_E_HELLO, "unknown peer: send HELLO first");
+        return;
+    }
+    peer_touch (peer, ddc_mono_ms ());
+    switch (msg->type) {
+    case DDC_SNAPSHOT: s_on_snapshot (self, routing, peer, msg); break;
+    case DDC_SAVE: s_on_save (self, routing, peer, msg, false); break;
+    case DDC_ROLLBACK: s_on_save (self, routing, peer, msg, true); break;
+    case DDC_HISTORY: s_on_history (self, routing, msg); break;
+    case DDC_APPLIED: s_on_applied (self, peer, msg, false); break;
+    case DDC_REJECTED: s_on_applied (self, peer, msg, true); break;
+    case DDC_PING: {
+        peer_applied_rev (peer, msg->u64[DDC_PING_REV]);
+        char rev[24];
+        zmsg_t *reply = ddc_msg_buildv (DDC_PONG, req, store_epoch (self->store),
+                                        s_u64 (store_rev (self->store), rev), NULL);
+        s_send_to (self, routing, &reply);
+        break;
+    }
+    case DDC_STATUS: s_on_status (self, routing, msg); break;
+    case DDC_ACTION: s_on_action (self, routing, peer, msg); break;
+    case DDC_RESULT: s_on_result (self, peer, msg); break;
+    case DDC_REPORT: s_on_report (self, routing, peer, msg); break;
+    case DDC_BYE:
+        ddc_info ("peer %s said goodbye", peer_name (peer));
+        peers_bye (self->peers, peer);
+        break;
+    default:
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "not a request");
+        break;
+    }
+}
+
+static int
+s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    broker_t *self = arg;
+    for (int budget = 0; budget < 1000 && (zsock_events (sock) & ZMQ_POLLIN); budget++) {
+        zmsg_t *zmsg = zmsg_recv (sock);
+        if (!zmsg)
+            break;
+        zframe_t *routing = zmsg_pop (zmsg);
+        char err[160];
+        ddc_msg_t *msg = routing ? ddc_msg_decode (zmsg, err, sizeof err) : NULL;
+        if (routing && !msg) {
+            ddc_warn ("malformed request refused: %s", err);
+            /* Answer when a plausible request id is there. */
+            zmsg_first (zmsg);
+            zframe_t *second = zmsg_next (zmsg);
+            if (second && zframe_size (second) > 0 && zframe_size (second) <= 64) {
+                char req[65];
+                memcpy (req, zframe_data (second), zframe_size (second));
+                req[zframe_size (second)] = '\0';
+                if (strspn (req, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+                    == strlen (req))
+                    s_send_error (self, routing, req, DDC_E_BAD_REQUEST, err);
+            }
+        }
+        if (msg)
+            s_handle (self, routing, msg);
+        ddc_msg_destroy (&msg);
+        zframe_destroy (&routing);
+        zmsg_destroy (&zmsg);
+    }
+    return 0;
+}
+
+static int
+s_on_pub (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    broker_t *self = arg;
+    bool subscribed = false;
+    while (zsock_events (sock) & ZMQ_POLLIN) {
+        zframe_t *frame = zframe_recv (sock);
+        if (!frame)
+            break;
+        if (zframe_size (frame) > 0 && zframe_data (frame)[0] == 1)
+            subscribed = true;
+        zframe_destroy (&frame);
+    }
+    /* A new subscriber learns the revisions at once (proto 6). */
+    if (subscribed)
+        s_publish_hugz (self);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ timers */
+
+static int
+s_on_hugz (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    s_publish_hugz (arg);
+    return 0;
+}
+
+static int
+s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    broker_t *self = arg;
+    store_change_t changes[DDC_SEC_COUNT];
+    memset (changes, 0, sizeof changes);
+    int n = store_poll_file (self->store, changes);
+    for (int i = 0; i < n; i++) {
+        s_publish_change (self, &changes[i], "file", "config.json");
+        store_change_free (&changes[i]);
+    }
+    return 0;
+}
+
+static int
+s_on_sweep (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    broker_t *self = arg;
+    peers_sweep (self->peers, ddc_mono_ms ());
+    return 0;
+}
+
+static int
+s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    broker_t *self = arg;
+    if (zhashx_size (self->actions) == 0)
+        return 0;
+    int64_t now = ddc_mono_ms ();
+    zlistx_t *keys = zhashx_keys (self->actions);
+    for (char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
+        s_action_t *a = zhashx_lookup (self->actions, key);
+        if (a && a->deadline_ms <= now) {
+            char text[400];
+            snprintf (text, sizeof text, "%.300s did not answer in time", a->target);
+            s_send_error (self, a->origin, a->origin_req, DDC_E_TIMEOUT, text);
+            zhashx_delete (self->actions, key);
+        }
+    }
+    zlistx_destroy (&keys);
+    return 0;
+}
+
+/* ------------------------------------------------------------------- setup */
+
+static int
+s_setup_curve (broker_t *self, const char *keys_dir, char *err, size_t errlen)
+{
+    char *clients = ddc_asprintf ("%s/clients", keys_dir);
+    char *cert_path = ddc_asprintf ("%s/broker.cert", keys_dir);
+    int rc = -1;
+    zcert_t *cert = NULL;
+    if ((mkdir (keys_dir, 0700) < 0 && errno != EEXIST)
+        || (mkdir (clients, 0700) < 0 && errno != EEXIST)) {
+        snprintf (err, errlen, "cannot create %s: %s", clients, strerror (errno));
+        goto done;
+    }
+    if (access (cert_path, R_OK) != 0) {
+        cert = zcert_new ();
+        zcert_set_meta (cert, "name", "%s", "ddc-broker");
+        if (zcert_save (cert, cert_path) < 0) {
+            snprintf (err, errlen, "cannot write %s", cert_path);
+            goto done;
+        }
+        char *secret = ddc_asprintf ("%s_secret", cert_path);
+        chmod (secret, 0600);
+        free (secret);
+        ddc_info ("created the broker key %s (give clients this public file)", cert_path);
+        zcert_destroy (&cert);
+    }
+    cert = zcert_load (cert_path);
+    if (!cert) {
+        snprintf (err, errlen, "cannot load the broker key %s (and its _secret)", cert_path);
+        goto done;
+    }
+    self->auth = zactor_new (zauth, NULL);
+    zstr_sendx (self->auth, "CURVE", clients, NULL);
+    zsock_wait (self->auth);
+    zsock_t *socks[2] = { self->ctl, self->pub };
+    for (int i = 0; i < 2; i++) {
+        zcert_apply (cert, socks[i]);
+        zsock_set_curve_server (socks[i], 1);
+        zsock_set_zap_domain (socks[i], "ddc");
+    }
+    self->curve = true;
+    ddc_info ("CURVE on: clients must hold a key listed in %s", clients);
+    rc = 0;
+done:
+    zcert_destroy (&cert);
+    free (clients);
+    free (cert_path);
+    return rc;
+}
+
+broker_t *
+broker_new (const broker_opts_t *opts, char *err, size_t errlen)
+{
+    broker_t *self = ddc_calloc (1, sizeof *self);
+    self->lock_fd = -1;
+    self->data_dir = ddc_strdup (opts->data_dir);
+    self->ctl_endpoint = ddc_strdup (opts->ctl_endpoint);
+    self->pub_endpoint = ddc_strdup (opts->pub_endpoint);
+    self->advertise_pub = ddc_strdup (opts->advertise_pub ? opts->advertise_pub : opts->pub_endpoint);
+    ddc_random_hex (self->boot, 8);
+    self->started_ms = ddc_mono_ms ();
+
+    bool tcp = strncmp (opts->ctl_endpoint, "tcp://", 6) == 0
+            || strncmp (opts->pub_endpoint, "tcp://", 6) == 0;
+    if (tcp && !opts->keys_dir && !opts->insecure) {
+        snprintf (err, errlen, "tcp:// endpoints need --keys DIR (CURVE); pass --insecure to allow "
+                               "plain TCP on a trusted network");
+        broker_destroy (&self);
+        return NULL;
+    }
+    self->store = store_new (opts->data_dir, err, errlen);
+    if (!self->store) {
+        broker_destroy (&self);
+        return NULL;
+    }
+    char *lock = ddc_asprintf ("%s/broker.lock", opts->data_dir);
+    self->lock_fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    free (lock);
+    if (self->lock_fd < 0 || flock (self->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        snprintf (err, errlen, "another ddc-broker is using %s", opts->data_dir);
+        broker_destroy (&self);
+        return NULL;
+    }
+    self->peers = peers_new ();
+    self->actions = zhashx_new ();
+    zhashx_set_destructor (self->actions, (zhashx_destructor_fn *) s_action_destroy);
+
+    self->ctl = zsock_new (ZMQ_ROUTER);
+    self->pub = zsock_new (ZMQ_XPUB);
+    if (!self->ctl || !self->pub) {
+        snprintf (err, errlen, "cannot create ZeroMQ sockets");
+        broker_destroy (&self);
+        return NULL;
+    }
+    zsock_set_router_mandatory (self->ctl, 1);
+    zsock_set_sndtimeo (self->ctl, 0);
+    zsock_set_maxmsgsize (self->ctl, DDC_MAX_MSG);
+    zsock_set_rcvhwm (self->ctl, 100000);
+    zsock_set_sndhwm (self->ctl, 100000);
+    zsock_set_xpub_verbose (self->pub, 1);
+    zsock_set_sndhwm (self->pub, 10000);
+    zsock_set_maxmsgsize (self->pub, 4096);   /* only subscriptions come in */
+    zsock_t *socks[2] = { self->ctl, self->pub };
+    for (int i = 0; i < 2; i++) {
+        zsock_set_heartbeat_ivl (socks[i], 2000);
+        zsock_set_heartbeat_timeout (socks[i], 6000);
+        zsock_set_backlog (socks[i], 1024);
+        zsock_set_linger (socks[i], 0);
+    }
+    if (opts->keys_dir && s_setup_curve (self, opts->keys_dir, err, errlen) < 0) {
+        broker_destroy (&self);
+        return NULL;
+    }
+    if (zsock_bind (self->ctl, "%s", opts->ctl_endpoint) < 0) {
+        snprintf (err, errlen, "cannot bind CTL to %s: %s", opts->ctl_endpoint, zmq_strerror (zmq_errno ()));
+        broker_destroy (&self);
+        return NULL;
+    }
+    if (zsock_bind (self->pub, "%s", opts->pub_endpoint) < 0) {
+        snprintf (err, errlen, "cannot bind PUB to %s: %s", opts->pub_endpoint, zmq_strerror (zmq_errno ()));
+        broker_destroy (&self);
+        return NULL;
+    }
+    self->loop = zloop_new ();
+    zloop_reader (self->loop, self->ctl, s_on_ctl, self);
+    zloop_reader (self->loop, self->pub, s_on_pub, self);
+    zloop_timer (self->loop, HUGZ_MS, 0, s_on_hugz, self);
+    zloop_timer (self->loop, FILE_POLL_MS, 0, s_on_file_poll, self);
+    zloop_timer (self->loop, SWEEP_MS, 0, s_on_sweep, self);
+    zloop_timer (self->loop, ACTION_TICK_MS, 0, s_on_action_tick, self);
+    ddc_info ("listening: ctl %s, pub %s (boot %s)", opts->ctl_endpoint, opts->pub_endpoint, self->boot);
+    return self;
+}
+
+int
+broker_run (broker_t *self)
+{
+    zloop_start (self->loop);
+    ddc_info ("stopping");
+    return 0;
+}
+
+void
+broker_destroy (broker_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    broker_t *self = *self_p;
+    zloop_destroy (&self->loop);
+    zsock_destroy (&self->ctl);
+    zsock_destroy (&self->pub);
+    zactor_destroy (&self->auth);
+    zhashx_destroy (&self->actions);
+    peers_destroy (&self->peers);
+    store_destroy (&self->store);
+    if (self->lock_fd >= 0)
+        close (self->lock_fd);
+    free (self->data_dir);
+    free (self->ctl_endpoint);
+    free (self->pub_endpoint);
+    free (self->advertise_pub);
+    free (self);
+    *self_p = NULL;
+}

@@ -1,0 +1,121 @@
+/*  ddc-broker: owns the ddc configuration, versions and publishes every
+    change, and routes actions and status between the ddc services.
+    This file: command line, logging and signals; the work is in broker.c. */
+#include "broker.h"
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <czmq.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out,
+             "usage: ddc-broker [options]\n"
+             "\n"
+             "Owns DATA/config.json, versions every change, publishes it to the ddc\n"
+             "services and routes actions and status between them.\n"
+             "\n"
+             "  --data DIR            data folder (config.json, history, audit log, sockets);\n"
+             "                        default ./data, created on first start\n"
+             "  --ctl ENDPOINT        request socket (ROUTER); default ipc://DATA/ctl.sock\n"
+             "  --pub ENDPOINT        publish socket (XPUB); default ipc://DATA/pub.sock\n"
+             "  --advertise-pub EP    PUB endpoint told to clients (default: --pub)\n"
+             "  --keys DIR            CURVE keys: DIR/broker.cert (created if missing) and\n"
+             "                        DIR/clients/*.cert (made with ddc-ctl keygen)\n"
+             "  --insecure            allow tcp:// endpoints without CURVE\n"
+             "  -v, --verbose         debug logging\n"
+             "  -h, --help            this text\n"
+             "  -V, --version         version\n"
+             "\n"
+             "Environment: none. Stops cleanly on SIGTERM or SIGINT.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+    ddc_log_init ("ddc-broker");
+    static const struct option longopts[] = {
+        { "data", required_argument, NULL, 'd' },
+        { "ctl", required_argument, NULL, 'c' },
+        { "pub", required_argument, NULL, 'p' },
+        { "advertise-pub", required_argument, NULL, 'a' },
+        { "keys", required_argument, NULL, 'k' },
+        { "insecure", no_argument, NULL, 'i' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    broker_opts_t opts = { .data_dir = "data" };
+    opterr = 0;
+    int c;
+    while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': opts.data_dir = optarg; break;
+        case 'c': opts.ctl_endpoint = optarg; break;
+        case 'p': opts.pub_endpoint = optarg; break;
+        case 'a': opts.advertise_pub = optarg; break;
+        case 'k': opts.keys_dir = optarg; break;
+        case 'i': opts.insecure = true; break;
+        case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
+        case 'h': s_usage (stdout); return 0;
+        case 'V':
+            printf ("ddc-broker %s (libzmq %d.%d.%d, czmq %d.%d.%d)\n", DDC_VERSION,
+                    ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
+                    CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH);
+            return 0;
+        case ':':
+            fprintf (stderr, "ddc-broker: option %s needs a value (see --help)\n", argv[optind - 1]);
+            return 2;
+        default:
+            fprintf (stderr, "ddc-broker: unknown option %s (see --help)\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, "ddc-broker: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    /* The default ipc endpoints live in the data folder, by absolute path so
+       that clients started elsewhere find them. */
+    if (mkdir (opts.data_dir, 0700) < 0 && errno != EEXIST) {
+        fprintf (stderr, "ddc-broker: cannot create data folder %s: %s\n", opts.data_dir,
+                 strerror (errno));
+        return 1;
+    }
+    char abs[PATH_MAX];
+    if (!realpath (opts.data_dir, abs)) {
+        fprintf (stderr, "ddc-broker: cannot resolve %s: %s\n", opts.data_dir, strerror (errno));
+        return 1;
+    }
+    char *ctl = NULL, *pub = NULL;
+    if (!opts.ctl_endpoint)
+        opts.ctl_endpoint = ctl = ddc_asprintf ("ipc://%s/ctl.sock", abs);
+    if (!opts.pub_endpoint)
+        opts.pub_endpoint = pub = ddc_asprintf ("ipc://%s/pub.sock", abs);
+
+    zsys_init ();
+    zsys_set_logstream (NULL);
+    char err[512] = "";
+    broker_t *broker = broker_new (&opts, err, sizeof err);
+    int rc = 0;
+    if (!broker) {
+        fprintf (stderr, "ddc-broker: %s\n", err);
+        rc = 1;
+    }
+    else {
+        broker_run (broker);
+        broker_destroy (&broker);
+    }
+    free (ctl);
+    free (pub);
+    zsys_shutdown ();
+    return rc;
+}

@@ -1,0 +1,69 @@
+/*  roles: the static role table. See roles.h. */
+#include "roles.h"
+
+#include <string.h>
+
+static const role_t s_roles[] = {
+    { "ctl", true, true, NULL },
+    { "web", true, true, "web.password_hash" },
+    { "discord", false, true, "bot.token" },
+    { "docker", false, false, NULL },
+    { "monitor", false, false, NULL },
+};
+
+#define ROLE_COUNT (sizeof s_roles / sizeof s_roles[0])
+
+const role_t *
+role_find (const char *name)
+{
+    for (size_t i = 0; i < ROLE_COUNT; i++)
+        if (strcmp (s_roles[i].name, name) == 0)
+            return &s_roles[i];
+    return NULL;
+}
+
+bool
+role_reads_secrets (const role_t *role, ddc_section_t s)
+{
+    if (!role->secret)
+        return false;
+    const char *name = ddc_section_name (s);
+    size_t n = strlen (name);
+    return strncmp (role->secret, name, n) == 0 && role->secret[n] == '.';
+}
+
+cJSON *
+role_view (const role_t *role, ddc_section_t s, const cJSON *value)
+{
+    if (role_reads_secrets (role, s))
+        return cJSON_Duplicate (value, 1);
+    return ddc_config_redact (s, value);
+}
+
+cJSON *
+role_access (const role_t *role, const char *peer_name, const char *pub_endpoint)
+{
+    cJSON *access = cJSON_CreateObject ();
+    cJSON_AddStringToObject (access, "name", peer_name);
+    cJSON_AddStringToObject (access, "role", role->name);
+    cJSON_AddStringToObject (access, "pub", pub_endpoint);
+    cJSON *read = cJSON_AddArrayToObject (access, "read");
+    cJSON *write = cJSON_AddArrayToObject (access, "write");
+    for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        cJSON_AddItemToArray (read, cJSON_CreateString (ddc_section_name ((ddc_section_t) s)));
+        if (role->write)
+            cJSON_AddItemToArray (write, cJSON_CreateString (ddc_section_name ((ddc_section_t) s)));
+    }
+    cJSON *secrets = cJSON_AddArrayToObject (access, "secrets");
+    if (role->secret)
+        cJSON_AddItemToArray (secrets, cJSON_CreateString (role->secret));
+    cJSON_AddBoolToObject (access, "actions", role->actions);
+    cJSON_AddNumberToObject (access, "heartbeat_ms", 1000);
+    return access;
+}
+
+const char *
+role_names (void)
+{
+    return "ctl, web, discord, docker, monitor";
+}

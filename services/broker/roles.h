@@ -1,0 +1,30 @@
+/*  roles: what each kind of peer may do (proto/ddcp.md section 9).
+    Owns the static role table; the broker asks it before every read of a
+    secret, every save and every action. */
+#ifndef DDC_ROLES_H
+#define DDC_ROLES_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+
+#include "ddc_config.h"
+
+typedef struct {
+    const char *name;
+    bool write;              /* SAVE and ROLLBACK of any section    */
+    bool actions;            /* may send ACTION                     */
+    const char *secret;      /* "section.field" it may read, or NULL */
+} role_t;
+
+/* The role of that name, or NULL. */
+const role_t *role_find (const char *name);
+/* true if the role may read the secret fields of section s. */
+bool role_reads_secrets (const role_t *role, ddc_section_t s);
+/* A section's value as this role may see it (caller frees). */
+cJSON *role_view (const role_t *role, ddc_section_t s, const cJSON *value);
+/* The WELCOME access object (caller frees). */
+cJSON *role_access (const role_t *role, const char *peer_name, const char *pub_endpoint);
+/* "ctl, web, discord, docker, monitor" */
+const char *role_names (void);
+
+#endif

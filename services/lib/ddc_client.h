@@ -1,0 +1,124 @@
+/*  ddc_client: the subscriber and requester every ddc service uses to talk
+    to ddc-broker (proto/ddcp.md section 7). Owns one DEALER (CTL) and one
+    SUB (PUB) socket, the applied revision of each followed section, the
+    resync rules (late join, gaps, epoch or boot change, broker down), the
+    pending requests with their timeouts and retries, and an optional cache
+    file. Services never see a raw frame: they get callbacks.
+
+    Threading: a ddc_client_t belongs to the thread that created it. It is
+    driven either by ddc_client_run (a blocking loop) or, inside another
+    event loop, by polling the two sockets (ddc_client_ctl_sock/sub_sock) and
+    calling ddc_client_handle and ddc_client_tick when ddc_client_timeout_ms
+    says so. Errors: functions return 0/-1; problems are logged with ddc_log
+    and reported through the event callback. */
+#ifndef DDC_CLIENT_H
+#define DDC_CLIENT_H
+
+#include <cJSON.h>
+#include <czmq.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ddc_proto.h"
+
+typedef struct ddc_client_t ddc_client_t;
+
+typedef enum {
+    DDC_EV_CONNECTED,     /* WELCOME received (detail: peer name)            */
+    DDC_EV_SYNCED,        /* a full snapshot has been applied                */
+    DDC_EV_DISCONNECTED,  /* broker unreachable; running on last good config */
+    DDC_EV_RESYNC,        /* a gap/epoch/boot change forced a snapshot (detail: why) */
+    DDC_EV_CACHE_LOADED,  /* started from the cache file (detail: path)      */
+    DDC_EV_ERROR          /* something the operator should see (detail)      */
+} ddc_client_event_t;
+
+/* Called for each section revision to apply. value is borrowed (valid for
+   the call). Return 0 to accept (APPLIED is sent) or -1 to reject: then
+   append {field, reason, message} objects to errors (REJECTED is sent and
+   the previous value stays current). from_cache is true when the value
+   comes from the cache file rather than the broker. */
+typedef int (ddc_apply_fn) (void *arg, const char *section, const cJSON *value,
+                            uint64_t rev, bool from_cache, cJSON *errors);
+/* Called on a connection event; detail is borrowed, may be "". */
+typedef void (ddc_event_fn) (void *arg, ddc_client_event_t event, const char *detail);
+/* Called for an ACTION addressed to this peer. Answer it, now or later,
+   with ddc_client_result (req is borrowed; copy it to answer later). */
+typedef void (ddc_action_fn) (void *arg, const char *req, const char *origin,
+                              const cJSON *body);
+/* Called for a status message (status/<peer>/<topic>/) when subscribed
+   with ddc_client_follow_status. body borrowed. */
+typedef void (ddc_status_fn) (void *arg, const char *peer, const char *topic,
+                              const cJSON *body);
+/* Called with the reply to an asynchronous request: reply is NULL on
+   timeout (after the retries), else the decoded reply (borrowed). */
+typedef void (ddc_reply_fn) (void *arg, const ddc_msg_t *reply);
+
+typedef struct {
+    const char *broker;          /* CTL endpoint, e.g. ipc:///srv/ddc/ctl.sock */
+    const char *role;            /* ctl, web, discord, docker, monitor         */
+    const char *instance;        /* e.g. the Docker host name                  */
+    const char *const *sections; /* NULL-terminated sections to follow; NULL = none
+                                    (a pure requester such as ddc-ctl get)     */
+    const char *cache_path;      /* optional: last good config (0600)          */
+    const char *cert_path;       /* optional CURVE client cert (with _secret)  */
+    const char *broker_cert_path;/* optional broker public cert                */
+    ddc_apply_fn *on_apply;
+    ddc_event_fn *on_event;
+    ddc_action_fn *on_action;
+    ddc_status_fn *on_status;
+    void *arg;                   /* passed to every callback                   */
+} ddc_client_opts_t;
+
+/* Create and connect (never blocks on the broker). opts and its strings are
+   copied. Returns NULL with a logged reason on a bad option or cert. */
+ddc_client_t *ddc_client_new (const ddc_client_opts_t *opts);
+/* Sends BYE when connected, closes sockets. NULLs *self_p. */
+void ddc_client_destroy (ddc_client_t **self_p);
+
+/* Event-loop integration. */
+zsock_t *ddc_client_ctl_sock (ddc_client_t *self);
+zsock_t *ddc_client_sub_sock (ddc_client_t *self);
+/* Process everything readable on the sockets (never blocks). */
+void ddc_client_handle (ddc_client_t *self);
+/* Run due timers (pings, retries, request timeouts, gap repair). */
+void ddc_client_tick (ddc_client_t *self);
+/* Milliseconds until ddc_client_tick must run next (>= 0). */
+int64_t ddc_client_timeout_ms (ddc_client_t *self);
+/* Blocking convenience: poll, handle and tick for up to timeout_ms
+   (-1 = until ddc_client_stop or zsys_interrupted). Returns 0, or -1 when
+   interrupted. */
+int ddc_client_run (ddc_client_t *self, int64_t timeout_ms);
+void ddc_client_stop (ddc_client_t *self);
+
+/* State. */
+bool ddc_client_connected (ddc_client_t *self);   /* WELCOME and pongs fresh */
+bool ddc_client_synced (ddc_client_t *self);      /* snapshot applied        */
+const char *ddc_client_name (ddc_client_t *self); /* "docker@nas" once welcomed */
+const char *ddc_client_epoch (ddc_client_t *self);
+uint64_t ddc_client_rev (ddc_client_t *self);     /* highest applied global rev */
+/* Current accepted value of a followed section (borrowed, valid until the
+   next handle/tick) and its revision; NULL if none yet. */
+const cJSON *ddc_client_section (ddc_client_t *self, const char *section, uint64_t *rev_p);
+/* The access object from WELCOME (borrowed) or NULL. */
+const cJSON *ddc_client_access (ddc_client_t *self);
+
+/* Asynchronous requests: msg is the request (its frame 1 must be a request
+   id made with ddc_req_id); it is sent when connected, resent with the same
+   id on timeout (timeout_ms each try, up to `tries`), and reply called once.
+   Takes ownership of *msg_p. Returns 0, or -1 if the queue (256) is full. */
+int ddc_client_request (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms, int tries,
+                        ddc_reply_fn *reply, void *arg);
+/* Synchronous request for tools: waits up to timeout_ms for the reply while
+   still handling the subscription. Returns the reply (caller destroys) or
+   NULL on timeout. */
+ddc_msg_t *ddc_client_call (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms);
+
+/* Answer an ACTION (body borrowed). */
+int ddc_client_result (ddc_client_t *self, const char *req, const cJSON *body);
+/* Publish a status body under a topic (fire and forget; resent on reconnect
+   so the broker always holds the latest). body borrowed. */
+int ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body);
+/* Subscribe to status messages: prefix "" for all, or "docker@nas/". */
+int ddc_client_follow_status (ddc_client_t *self, const char *prefix);
+
+#endif

@@ -1,0 +1,333 @@
+/*  ddc_proto: DDCP/1 codec. The table below is the protocol: one row per
+    message with the kind of each frame. proto/ddcp.md is its prose. */
+#include "ddc_proto.h"
+#include "ddc_util.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;            /* command, or topic prefix for PUB     */
+    bool pub;
+    int nframes;
+    ddc_frame_kind_t kind[DDC_MAX_FRAMES];
+} s_spec_t;
+
+#define T DDC_F_TEXT
+#define N DDC_F_NAME
+#define U DDC_F_U64
+#define E DDC_F_EPOCH
+#define O DDC_F_OBJECT
+#define A DDC_F_ARRAY
+#define J DDC_F_JSON
+
+static const s_spec_t s_specs[DDC_MSG_COUNT] = {
+    [DDC_HELLO]     = { "HELLO", false, 4, { N, N, N, N } },
+    [DDC_SNAPSHOT]  = { "SNAPSHOT", false, 2, { N, N } },
+    [DDC_SAVE]      = { "SAVE", false, 5, { N, N, U, T, J } },
+    [DDC_ROLLBACK]  = { "ROLLBACK", false, 4, { N, N, U, T } },
+    [DDC_HISTORY]   = { "HISTORY", false, 2, { N, N } },
+    [DDC_APPLIED]   = { "APPLIED", false, 3, { N, N, U } },
+    [DDC_REJECTED]  = { "REJECTED", false, 5, { N, N, U, U, A } },
+    [DDC_PING]      = { "PING", false, 2, { N, U } },
+    [DDC_STATUS]    = { "STATUS", false, 1, { N } },
+    [DDC_ACTION]    = { "ACTION", false, 4, { N, N, U, O } },
+    [DDC_RESULT]    = { "RESULT", false, 2, { N, O } },
+    [DDC_REPORT]    = { "REPORT", false, 3, { N, N, J } },
+    [DDC_BYE]       = { "BYE", false, 1, { N } },
+    [DDC_WELCOME]   = { "WELCOME", false, 5, { N, E, U, E, O } },
+    [DDC_STATE]     = { "STATE", false, 4, { N, E, U, O } },
+    [DDC_OK]        = { "OK", false, 4, { N, U, U, U } },
+    [DDC_CONFLICT]  = { "CONFLICT", false, 3, { N, U, J } },
+    [DDC_INVALID]   = { "INVALID", false, 2, { N, A } },
+    [DDC_DENIED]    = { "DENIED", false, 2, { N, T } },
+    [DDC_ERROR]     = { "ERROR", false, 3, { N, U, T } },
+    [DDC_CHANGES]   = { "CHANGES", false, 2, { N, A } },
+    [DDC_PONG]      = { "PONG", false, 3, { N, E, U } },
+    [DDC_PEERS]     = { "PEERS", false, 2, { N, O } },
+    [DDC_UPDATE]    = { "cfg/", true, 5, { E, U, U, O, J } },
+    [DDC_HUGZ]      = { "hugz/", true, 5, { E, U, E, O, U } },
+    [DDC_STATUSPUB] = { "status/", true, 1, { J } },
+};
+
+#undef T
+#undef N
+#undef U
+#undef E
+#undef O
+#undef A
+#undef J
+
+const char *
+ddc_msg_name (ddc_msg_type_t type)
+{
+    return type < DDC_MSG_COUNT ? s_specs[type].name : "?";
+}
+
+int
+ddc_msg_type_from_name (const char *name)
+{
+    for (int i = 0; i < DDC_MSG_COUNT; i++)
+        if (!s_specs[i].pub && strcmp (s_specs[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static bool
+s_is_name_char (unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || strchr ("._@/:*,-", c) != NULL;
+}
+
+/* Check one frame against its kind; fills u64/json of msg at index i. */
+static int
+s_check_frame (ddc_msg_t *msg, int i, ddc_frame_kind_t kind, char *err, size_t errlen)
+{
+    const char *s = msg->frame[i];
+    size_t len = msg->len[i];
+    if (strlen (s) != len) {
+        snprintf (err, errlen, "frame %d contains a NUL byte", i + 1);
+        return -1;
+    }
+    switch (kind) {
+    case DDC_F_TEXT:
+        if (len > DDC_MAX_TEXT) {
+            snprintf (err, errlen, "frame %d is longer than %d bytes", i + 1, DDC_MAX_TEXT);
+            return -1;
+        }
+        for (size_t k = 0; k < len; k++)
+            if ((unsigned char) s[k] < 0x20 || (unsigned char) s[k] == 0x7f) {
+                snprintf (err, errlen, "frame %d has a control character", i + 1);
+                return -1;
+            }
+        return 0;
+    case DDC_F_NAME:
+        if (len == 0 || len > DDC_MAX_TEXT) {
+            snprintf (err, errlen, "frame %d must be a name of 1 to %d characters", i + 1,
+                      DDC_MAX_TEXT);
+            return -1;
+        }
+        for (size_t k = 0; k < len; k++)
+            if (!s_is_name_char ((unsigned char) s[k])) {
+                snprintf (err, errlen, "frame %d has a character not allowed in a name", i + 1);
+                return -1;
+            }
+        return 0;
+    case DDC_F_U64:
+        if (ddc_parse_u64 (s, &msg->u64[i]) < 0) {
+            snprintf (err, errlen, "frame %d must be a decimal integer", i + 1);
+            return -1;
+        }
+        return 0;
+    case DDC_F_EPOCH:
+        if (len != 16 || strspn (s, "0123456789abcdef") != 16) {
+            snprintf (err, errlen, "frame %d must be 16 lowercase hex digits", i + 1);
+            return -1;
+        }
+        return 0;
+    case DDC_F_OBJECT:
+    case DDC_F_ARRAY:
+    case DDC_F_JSON:
+        if (len > DDC_MAX_JSON) {
+            snprintf (err, errlen, "frame %d is larger than %d bytes", i + 1, DDC_MAX_JSON);
+            return -1;
+        }
+        msg->json[i] = cJSON_ParseWithLength (s, len);
+        if (!msg->json[i]) {
+            snprintf (err, errlen, "frame %d is not valid JSON", i + 1);
+            return -1;
+        }
+        if (kind == DDC_F_OBJECT && !cJSON_IsObject (msg->json[i])) {
+            snprintf (err, errlen, "frame %d must be a JSON object", i + 1);
+            return -1;
+        }
+        if (kind == DDC_F_ARRAY && !cJSON_IsArray (msg->json[i])) {
+            snprintf (err, errlen, "frame %d must be a JSON array", i + 1);
+            return -1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+static int
+s_find_type (bool pub, const char *head, size_t head_len)
+{
+    for (int i = 0; i < DDC_MSG_COUNT; i++) {
+        if (s_specs[i].pub != pub)
+            continue;
+        size_t n = strlen (s_specs[i].name);
+        if (pub ? (head_len >= n && memcmp (head, s_specs[i].name, n) == 0)
+                : (head_len == n && memcmp (head, s_specs[i].name, n) == 0))
+            return i;
+    }
+    return -1;
+}
+
+ddc_msg_t *
+ddc_msg_decode_frames (bool pub, int count, const char *const data[], const size_t lens[],
+                       char *err, size_t errlen)
+{
+    if (count < 1) {
+        snprintf (err, errlen, "empty message");
+        return NULL;
+    }
+    int type = s_find_type (pub, data[0], lens[0]);
+    if (type < 0) {
+        snprintf (err, errlen, pub ? "unknown topic" : "unknown command");
+        return NULL;
+    }
+    const s_spec_t *spec = &s_specs[type];
+    if (count - 1 != spec->nframes) {
+        snprintf (err, errlen, "%s takes %d frames, got %d", spec->name, spec->nframes, count - 1);
+        return NULL;
+    }
+    ddc_msg_t *msg = ddc_calloc (1, sizeof *msg);
+    msg->type = (ddc_msg_type_t) type;
+    msg->nframes = spec->nframes;
+    if (pub) {
+        msg->topic = ddc_strndup (data[0], lens[0]);
+        size_t tl = lens[0];
+        bool ok = tl <= DDC_MAX_TEXT && strlen (msg->topic) == tl && tl > 0
+               && msg->topic[tl - 1] == '/';
+        for (size_t k = 0; ok && k < tl; k++)
+            ok = s_is_name_char ((unsigned char) msg->topic[k]);
+        if (!ok) {
+            snprintf (err, errlen, "malformed topic");
+            ddc_msg_destroy (&msg);
+            return NULL;
+        }
+    }
+    for (int i = 0; i < spec->nframes; i++) {
+        msg->frame[i] = ddc_malloc (lens[i + 1] + 1);
+        memcpy (msg->frame[i], data[i + 1], lens[i + 1]);
+        msg->frame[i][lens[i + 1]] = '\0';
+        msg->len[i] = lens[i + 1];
+    }
+    for (int i = 0; i < spec->nframes; i++)
+        if (s_check_frame (msg, i, spec->kind[i], err, errlen) < 0) {
+            ddc_msg_destroy (&msg);
+            return NULL;
+        }
+    return msg;
+}
+
+static ddc_msg_t *
+s_decode_zmsg (bool pub, zmsg_t *zmsg, char *err, size_t errlen)
+{
+    size_t count = zmsg_size (zmsg);
+    if (count == 0 || count > DDC_MAX_FRAMES + 1) {
+        snprintf (err, errlen, "message has %zu frames", count);
+        return NULL;
+    }
+    if (zmsg_content_size (zmsg) > DDC_MAX_MSG) {
+        snprintf (err, errlen, "message larger than %d bytes", DDC_MAX_MSG);
+        return NULL;
+    }
+    const char *data[DDC_MAX_FRAMES + 1];
+    size_t lens[DDC_MAX_FRAMES + 1];
+    int i = 0;
+    for (zframe_t *f = zmsg_first (zmsg); f; f = zmsg_next (zmsg), i++) {
+        data[i] = (const char *) zframe_data (f);
+        lens[i] = zframe_size (f);
+        if (!data[i])
+            data[i] = "";
+    }
+    return ddc_msg_decode_frames (pub, i, data, lens, err, errlen);
+}
+
+ddc_msg_t *
+ddc_msg_decode (zmsg_t *zmsg, char *err, size_t errlen)
+{
+    return s_decode_zmsg (false, zmsg, err, errlen);
+}
+
+ddc_msg_t *
+ddc_msg_decode_pub (zmsg_t *zmsg, char *err, size_t errlen)
+{
+    return s_decode_zmsg (true, zmsg, err, errlen);
+}
+
+const char *
+ddc_msg_topic (const ddc_msg_t *msg)
+{
+    return msg->topic;
+}
+
+int
+ddc_msg_topic_part (const ddc_msg_t *msg, int index, char *buf, size_t size)
+{
+    if (!msg->topic)
+        return -1;
+    const char *p = msg->topic;
+    for (int i = 0; i < index; i++) {
+        p = strchr (p, '/');
+        if (!p)
+            return -1;
+        p++;
+    }
+    const char *end = strchr (p, '/');
+    if (!end || end == p || (size_t) (end - p) >= size)
+        return -1;
+    memcpy (buf, p, (size_t) (end - p));
+    buf[end - p] = '\0';
+    return 0;
+}
+
+void
+ddc_msg_destroy (ddc_msg_t **msg_p)
+{
+    if (!msg_p || !*msg_p)
+        return;
+    ddc_msg_t *msg = *msg_p;
+    for (int i = 0; i < DDC_MAX_FRAMES; i++) {
+        free (msg->frame[i]);
+        cJSON_Delete (msg->json[i]);
+    }
+    free (msg->topic);
+    free (msg);
+    *msg_p = NULL;
+}
+
+zmsg_t *
+ddc_msg_build (ddc_msg_type_t type, int nframes, const char *frames[])
+{
+    if (type >= DDC_MSG_COUNT)
+        return NULL;
+    const s_spec_t *spec = &s_specs[type];
+    /* PUB messages carry the topic as an extra first string. */
+    int expected = spec->nframes + (spec->pub ? 1 : 0);
+    if (nframes != expected)
+        return NULL;
+    zmsg_t *zmsg = zmsg_new ();
+    if (!spec->pub)
+        zmsg_addstr (zmsg, spec->name);
+    for (int i = 0; i < nframes; i++)
+        zmsg_addmem (zmsg, frames[i], strlen (frames[i]));
+    return zmsg;
+}
+
+zmsg_t *
+ddc_msg_buildv (ddc_msg_type_t type, ...)
+{
+    const char *frames[DDC_MAX_FRAMES + 1];
+    int n = 0;
+    va_list ap;
+    va_start (ap, type);
+    const char *s;
+    while ((s = va_arg (ap, const char *)) != NULL && n < DDC_MAX_FRAMES + 1)
+        frames[n++] = s;
+    va_end (ap);
+    return ddc_msg_build (type, n, frames);
+}
+
+void
+ddc_req_id (char out[40])
+{
+    static char prefix[17];
+    static uint64_t counter;
+    if (!prefix[0])
+        ddc_random_hex (prefix, 8);
+    snprintf (out, 40, "%s-%llu", prefix, (unsigned long long) ++counter);
+}

@@ -1,0 +1,165 @@
+/*  ddc_proto: the codec of DDCP/1, the ddc wire protocol (proto/ddcp.md).
+    Owns: the table of every message, its frames and their types, and the
+    translation between ZeroMQ multipart messages (zmsg_t) and ddc_msg_t.
+    Decoding checks the frame count, every integer, id and JSON frame, and
+    the size bounds, so code above it never sees a malformed message.
+    Thread-agnostic; no I/O besides zmsg_send/zmsg_recv in the helpers. */
+#ifndef DDC_PROTO_H
+#define DDC_PROTO_H
+
+#include <cJSON.h>
+#include <czmq.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DDC_PROTO_NAME "DDCP/1"
+
+/* Bounds enforced by the decoder. */
+#define DDC_MAX_FRAMES     8
+#define DDC_MAX_TEXT       256          /* any text frame */
+#define DDC_MAX_JSON       (1024 * 1024)/* any JSON frame */
+#define DDC_MAX_MSG        (4 * 1024 * 1024)
+
+/* Frame kinds. */
+typedef enum {
+    DDC_F_TEXT,     /* printable ASCII, 0..DDC_MAX_TEXT bytes            */
+    DDC_F_NAME,     /* [A-Za-z0-9._@/:*,-], 1..DDC_MAX_TEXT bytes        */
+    DDC_F_U64,      /* ASCII decimal, fits in uint64                     */
+    DDC_F_EPOCH,    /* 16 lowercase hex digits                           */
+    DDC_F_OBJECT,   /* JSON object                                       */
+    DDC_F_ARRAY,    /* JSON array                                        */
+    DDC_F_JSON      /* any JSON value                                    */
+} ddc_frame_kind_t;
+
+/* Every message. CTL = DEALER<->ROUTER, PUB = XPUB->SUB. */
+typedef enum {
+    /* CTL requests (client -> broker) */
+    DDC_HELLO, DDC_SNAPSHOT, DDC_SAVE, DDC_ROLLBACK, DDC_HISTORY, DDC_APPLIED,
+    DDC_REJECTED, DDC_PING, DDC_STATUS, DDC_ACTION, DDC_RESULT, DDC_REPORT,
+    DDC_BYE,
+    /* CTL replies (broker -> client) */
+    DDC_WELCOME, DDC_STATE, DDC_OK, DDC_CONFLICT, DDC_INVALID, DDC_DENIED,
+    DDC_ERROR, DDC_CHANGES, DDC_PONG, DDC_PEERS,
+    /* PUB */
+    DDC_UPDATE, DDC_HUGZ, DDC_STATUSPUB,
+    DDC_MSG_COUNT
+} ddc_msg_type_t;
+
+/* Error codes carried by ERROR (HTTP-like on purpose). */
+#define DDC_E_BAD_REQUEST   400   /* malformed message                  */
+#define DDC_E_HELLO         401   /* unknown peer: send HELLO first     */
+#define DDC_E_DENIED        403   /* role may not do this               */
+#define DDC_E_NOT_FOUND     404   /* unknown target / revision          */
+#define DDC_E_TIMEOUT       408   /* action target did not answer       */
+#define DDC_E_GONE          410   /* revision no longer in history      */
+#define DDC_E_TOO_LARGE     413
+#define DDC_E_BUSY          429   /* target already has too much queued */
+#define DDC_E_INTERNAL      500   /* e.g. the disk write failed         */
+
+/* A decoded message. Frames are kept as NUL-terminated strings; integer
+   frames are also parsed into u64[] and JSON frames into json[]. The
+   frame index meaning is given by the DDC_<MSG>_<FIELD> constants below. */
+typedef struct {
+    ddc_msg_type_t type;
+    char *topic;                      /* PUB messages only, owned        */
+    int nframes;                      /* frames after the command frame  */
+    char *frame[DDC_MAX_FRAMES];      /* owned                           */
+    size_t len[DDC_MAX_FRAMES];
+    uint64_t u64[DDC_MAX_FRAMES];     /* for DDC_F_U64 frames            */
+    cJSON *json[DDC_MAX_FRAMES];      /* owned, for JSON frames          */
+} ddc_msg_t;
+
+/* Frame indexes (after the command/topic frame). Frame 0 of every CTL
+   message is the request id. */
+enum {
+    DDC_REQ = 0,
+    /* HELLO req proto role instance */
+    DDC_HELLO_PROTO = 1, DDC_HELLO_ROLE = 2, DDC_HELLO_INSTANCE = 3,
+    /* WELCOME req epoch rev boot access{role,name,read,secrets,write,...} */
+    DDC_WELCOME_EPOCH = 1, DDC_WELCOME_REV = 2, DDC_WELCOME_BOOT = 3, DDC_WELCOME_ACCESS = 4,
+    /* SNAPSHOT req sections ("*" or "bot,containers") */
+    DDC_SNAPSHOT_SECTIONS = 1,
+    /* STATE req epoch rev {"sections":{..},"revs":{..}} */
+    DDC_STATE_EPOCH = 1, DDC_STATE_REV = 2, DDC_STATE_BODY = 3,
+    /* SAVE req section expected_rev author value */
+    DDC_SAVE_SECTION = 1, DDC_SAVE_EXPECTED = 2, DDC_SAVE_AUTHOR = 3, DDC_SAVE_VALUE = 4,
+    /* ROLLBACK req section to_rev author */
+    DDC_ROLLBACK_SECTION = 1, DDC_ROLLBACK_REV = 2, DDC_ROLLBACK_AUTHOR = 3,
+    /* HISTORY req section ("*" for all) */
+    DDC_HISTORY_SECTION = 1,
+    /* APPLIED req section rev */
+    DDC_APPLIED_SECTION = 1, DDC_APPLIED_REV = 2,
+    /* REJECTED req section rev running_rev errors */
+    DDC_REJECTED_SECTION = 1, DDC_REJECTED_REV = 2, DDC_REJECTED_RUNNING = 3, DDC_REJECTED_ERRORS = 4,
+    /* PING req applied_rev */
+    DDC_PING_REV = 1,
+    /* ACTION req peer timeout_ms body: peer is the target (client->broker)
+       or the origin (broker->target) */
+    DDC_ACTION_PEER = 1, DDC_ACTION_TIMEOUT = 2, DDC_ACTION_BODY = 3,
+    /* RESULT req body */
+    DDC_RESULT_BODY = 1,
+    /* REPORT req topic body */
+    DDC_REPORT_TOPIC = 1, DDC_REPORT_BODY = 2,
+    /* OK req rev section_rev changed(0|1) */
+    DDC_OK_REV = 1, DDC_OK_SECTION_REV = 2, DDC_OK_CHANGED = 3,
+    /* CONFLICT req section_rev value */
+    DDC_CONFLICT_SECTION_REV = 1, DDC_CONFLICT_VALUE = 2,
+    /* INVALID req errors */
+    DDC_INVALID_ERRORS = 1,
+    /* DENIED req reason */
+    DDC_DENIED_REASON = 1,
+    /* ERROR req code message */
+    DDC_ERROR_CODE = 1, DDC_ERROR_MESSAGE = 2,
+    /* CHANGES req entries */
+    DDC_CHANGES_BODY = 1,
+    /* PONG req epoch rev */
+    DDC_PONG_EPOCH = 1, DDC_PONG_REV = 2,
+    /* PEERS req table */
+    DDC_PEERS_BODY = 1,
+};
+/* PUB messages: frame "topic" is separate (ddc_msg_t.topic is frame 0 of the
+   wire message), the rest are indexed from 0:
+   UPDATE    "cfg/<section>/"        epoch rev prev_rev props value
+   HUGZ      "hugz/"                 epoch rev boot revs time_ms
+   STATUSPUB "status/<peer>/<topic>/" body */
+enum {
+    DDC_UPDATE_EPOCH = 0, DDC_UPDATE_REV = 1, DDC_UPDATE_PREV = 2, DDC_UPDATE_PROPS = 3,
+    DDC_UPDATE_VALUE = 4,
+    DDC_HUGZ_EPOCH = 0, DDC_HUGZ_REV = 1, DDC_HUGZ_BOOT = 2, DDC_HUGZ_REVS = 3, DDC_HUGZ_TIME = 4,
+    DDC_STATUSPUB_BODY = 0,
+};
+
+/* The name of a message ("HELLO") and its type from a name (-1 if none). */
+const char *ddc_msg_name (ddc_msg_type_t type);
+int ddc_msg_type_from_name (const char *name);
+
+/* Build a message: the frames are given as strings in order (integers as
+   decimal text, JSON as text). Returns NULL (and logs nothing) if the
+   frames do not match the table: a programmer error caught in tests.
+   Caller owns the zmsg. For PUB messages the first string is the topic. */
+zmsg_t *ddc_msg_build (ddc_msg_type_t type, int nframes, const char *frames[]);
+/* Convenience: varargs form, frames as const char *, NULL-terminated. */
+zmsg_t *ddc_msg_buildv (ddc_msg_type_t type, ...);
+
+/* Decode a CTL message (command frame first; ROUTER callers pop the
+   routing id before). Destroys nothing: the caller still owns zmsg.
+   Returns a new ddc_msg_t, or NULL with a reason in err[errlen]. */
+ddc_msg_t *ddc_msg_decode (zmsg_t *zmsg, char *err, size_t errlen);
+/* Decode a PUB message (topic frame first); its type comes from the topic
+   prefix. The topic is available as ddc_msg_topic(). */
+ddc_msg_t *ddc_msg_decode_pub (zmsg_t *zmsg, char *err, size_t errlen);
+/* Decode from raw frames (used by the fuzz target and both decoders). */
+ddc_msg_t *ddc_msg_decode_frames (bool pub, int count, const char *const data[],
+                                  const size_t lens[], char *err, size_t errlen);
+
+/* PUB topic of a decoded PUB message (borrowed), or NULL. */
+const char *ddc_msg_topic (const ddc_msg_t *msg);
+/* For UPDATE: the section name from "cfg/<section>/" into buf; 0/-1. */
+int ddc_msg_topic_part (const ddc_msg_t *msg, int index, char *buf, size_t size);
+
+void ddc_msg_destroy (ddc_msg_t **msg_p);
+
+/* Request ids: 16 random hex chars plus a counter; unique per process. */
+void ddc_req_id (char out[40]);
+
+#endif

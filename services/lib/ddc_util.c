@@ -1,0 +1,279 @@
+/*  ddc_util: allocation, strings, clocks and durable file I/O.
+    See ddc_util.h. */
+#include "ddc_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+s_oom (size_t size)
+{
+    fprintf (stderr, "ddc: out of memory allocating %zu bytes\n", size);
+    abort ();
+}
+
+void *
+ddc_malloc (size_t size)
+{
+    void *p = malloc (size ? size : 1);
+    if (!p)
+        s_oom (size);
+    return p;
+}
+
+void *
+ddc_calloc (size_t n, size_t size)
+{
+    void *p = calloc (n ? n : 1, size ? size : 1);
+    if (!p)
+        s_oom (n * size);
+    return p;
+}
+
+void *
+ddc_realloc (void *ptr, size_t size)
+{
+    void *p = realloc (ptr, size ? size : 1);
+    if (!p)
+        s_oom (size);
+    return p;
+}
+
+char *
+ddc_strdup (const char *s)
+{
+    return ddc_strndup (s, strlen (s));
+}
+
+char *
+ddc_strndup (const char *s, size_t n)
+{
+    size_t len = strnlen (s, n);
+    char *p = ddc_malloc (len + 1);
+    memcpy (p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *
+ddc_asprintf (const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    char *out = NULL;
+    int rc = vasprintf (&out, fmt, ap);
+    va_end (ap);
+    if (rc < 0)
+        s_oom (strlen (fmt));
+    return out;
+}
+
+size_t
+ddc_strlcpy (char *dst, const char *src, size_t size)
+{
+    size_t len = strlen (src);
+    if (size) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy (dst, src, n);
+        dst[n] = '\0';
+    }
+    return len;
+}
+
+static int64_t
+s_clock_us (clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime (id, &ts);
+    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t ddc_mono_ms (void) { return s_clock_us (CLOCK_MONOTONIC) / 1000; }
+int64_t ddc_mono_us (void) { return s_clock_us (CLOCK_MONOTONIC); }
+int64_t ddc_wall_ms (void) { return s_clock_us (CLOCK_REALTIME) / 1000; }
+
+void
+ddc_iso_time (int64_t wall_ms, char buf[32])
+{
+    time_t secs = (time_t) (wall_ms / 1000);
+    struct tm tm;
+    gmtime_r (&secs, &tm);
+    strftime (buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+ddc_read_file (const char *path, size_t max_size, char **data_p, size_t *len_p)
+{
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t cap = 4096, len = 0;
+    char *buf = ddc_malloc (cap);
+    for (;;) {
+        if (len + 1 >= cap) {
+            if (cap > max_size + 1) {
+                free (buf);
+                close (fd);
+                errno = EFBIG;
+                return -1;
+            }
+            cap *= 2;
+            buf = ddc_realloc (buf, cap);
+        }
+        ssize_t n = read (fd, buf + len, cap - len - 1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int saved = errno;
+            free (buf);
+            close (fd);
+            errno = saved;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        len += (size_t) n;
+    }
+    close (fd);
+    if (len > max_size) {
+        free (buf);
+        errno = EFBIG;
+        return -1;
+    }
+    buf[len] = '\0';
+    *data_p = buf;
+    if (len_p)
+        *len_p = len;
+    return 0;
+}
+
+static int
+s_write_all (int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t n = write (fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t) n;
+    }
+    return 0;
+}
+
+static int
+s_fsync_dir_of (const char *path)
+{
+    char *copy = ddc_strdup (path);
+    int dfd = open (dirname (copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free (copy);
+    if (dfd < 0)
+        return -1;
+    int rc = fsync (dfd);
+    int saved = errno;
+    close (dfd);
+    errno = saved;
+    return rc;
+}
+
+int
+ddc_write_file_atomic (const char *path, const void *data, size_t len, int mode)
+{
+    char *tmp = ddc_asprintf ("%s.tmp", path);
+    int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) {
+        free (tmp);
+        return -1;
+    }
+    if (fchmod (fd, (mode_t) mode) < 0 || s_write_all (fd, data, len) < 0
+        || fsync (fd) < 0) {
+        int saved = errno;
+        close (fd);
+        unlink (tmp);
+        free (tmp);
+        errno = saved;
+        return -1;
+    }
+    if (close (fd) < 0 || rename (tmp, path) < 0) {
+        int saved = errno;
+        unlink (tmp);
+        free (tmp);
+        errno = saved;
+        return -1;
+    }
+    free (tmp);
+    return s_fsync_dir_of (path);
+}
+
+int
+ddc_append_line (const char *path, const char *line, int mode, bool sync)
+{
+    int fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen (line);
+    char *buf = ddc_malloc (len + 1);
+    memcpy (buf, line, len);
+    buf[len] = '\n';
+    int rc = s_write_all (fd, buf, len + 1);
+    free (buf);
+    if (rc == 0 && sync)
+        rc = fdatasync (fd);
+    int saved = errno;
+    close (fd);
+    errno = saved;
+    return rc;
+}
+
+void
+ddc_random_hex (char *out, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char *raw = ddc_malloc (n);
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = getrandom (raw + got, n - got, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            abort ();   /* the kernel always has getrandom on bookworm */
+        }
+        got += (size_t) r;
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[2 * n] = '\0';
+    free (raw);
+}
+
+int
+ddc_parse_u64 (const char *s, uint64_t *out)
+{
+    if (!s || !*s || strlen (s) > 20)
+        return -1;
+    uint64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        uint64_t d = (uint64_t) (*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,53 @@
+/*  ddc_util: small helpers shared by every ddc program.
+    Owns: the allocation policy (abort with a message on out-of-memory),
+    bounded string helpers, monotonic/wall clocks and whole-file I/O with
+    durable atomic replacement.
+    Error convention: functions return 0 on success and -1 on failure with
+    errno set; nothing here logs. */
+#ifndef DDC_UTIL_H
+#define DDC_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define DDC_VERSION "0.1.0"
+
+/* Allocation: never returns NULL; aborts the process with a message. */
+void *ddc_malloc (size_t size);
+void *ddc_calloc (size_t n, size_t size);
+void *ddc_realloc (void *ptr, size_t size);
+char *ddc_strdup (const char *s);
+char *ddc_strndup (const char *s, size_t n);
+/* printf into a new string; caller frees. */
+char *ddc_asprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/* Copy src into dst[size], always NUL-terminated; returns strlen(src). */
+size_t ddc_strlcpy (char *dst, const char *src, size_t size);
+
+/* Clocks. */
+int64_t ddc_mono_ms (void);   /* CLOCK_MONOTONIC in ms */
+int64_t ddc_mono_us (void);   /* CLOCK_MONOTONIC in us */
+int64_t ddc_wall_ms (void);   /* CLOCK_REALTIME in ms since the epoch */
+/* ISO-8601 UTC "2026-11-27T08:39:37Z" into buf[32]. */
+void ddc_iso_time (int64_t wall_ms, char buf[32]);
+
+/* Read a whole file (at most max_size bytes, else -1 with EFBIG) into a new
+   NUL-terminated buffer; *len_p gets its length. Caller frees *data_p. */
+int ddc_read_file (const char *path, size_t max_size, char **data_p, size_t *len_p);
+
+/* Replace path durably: write path.tmp with mode, fsync, rename over path,
+   fsync the directory. On failure path is untouched and the temp removed. */
+int ddc_write_file_atomic (const char *path, const void *data, size_t len, int mode);
+
+/* Append one line (a '\n' is added) to path, creating it with mode. */
+int ddc_append_line (const char *path, const char *line, int mode, bool sync);
+
+/* Random bytes as lowercase hex into out[2*n+1]. */
+void ddc_random_hex (char *out, size_t n);
+
+/* Parse a non-negative decimal uint64 that fills the whole string.
+   Returns 0, or -1 on empty, sign, junk or overflow. */
+int ddc_parse_u64 (const char *s, uint64_t *out);
+
+#endif

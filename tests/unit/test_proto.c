@@ -1,0 +1,177 @@
+/*  Unit tests of the DDCP/1 codec (services/lib/ddc_proto.c). */
+#include "ddc_proto.h"
+#include "ddc_test.h"
+
+static ddc_msg_t *
+s_decode (zmsg_t *zmsg, char *err)
+{
+    ddc_msg_t *msg = ddc_msg_decode (zmsg, err, 160);
+    zmsg_destroy (&zmsg);
+    return msg;
+}
+
+DDC_TEST (test_roundtrip_save)
+{
+    zmsg_t *z = ddc_msg_buildv (DDC_SAVE, "r-1", "bot", "42", "alice", "{\"language\":\"de\"}", NULL);
+    CHECK (z != NULL);
+    CHECK (zmsg_size (z) == 6);
+    char err[160];
+    ddc_msg_t *m = s_decode (z, err);
+    CHECK (m != NULL);
+    CHECK (m->type == DDC_SAVE);
+    CHECK_STR (m->frame[DDC_REQ], "r-1");
+    CHECK_STR (m->frame[DDC_SAVE_SECTION], "bot");
+    CHECK (m->u64[DDC_SAVE_EXPECTED] == 42);
+    CHECK (cJSON_IsObject (m->json[DDC_SAVE_VALUE]));
+    ddc_msg_destroy (&m);
+    CHECK (m == NULL);
+}
+
+DDC_TEST (test_build_rejects_wrong_count)
+{
+    CHECK (ddc_msg_buildv (DDC_SAVE, "r", "bot", NULL) == NULL);
+    CHECK (ddc_msg_buildv (DDC_PING, "r", "1", "extra", NULL) == NULL);
+    zmsg_t *z = ddc_msg_buildv (DDC_PING, "r", "1", NULL);
+    CHECK (z != NULL);
+    zmsg_destroy (&z);
+}
+
+DDC_TEST (test_unknown_command)
+{
+    char err[160] = "";
+    zmsg_t *z = zmsg_new ();
+    zmsg_addstr (z, "FROB");
+    zmsg_addstr (z, "r");
+    CHECK (s_decode (z, err) == NULL);
+    CHECK_STR (err, "unknown command");
+}
+
+DDC_TEST (test_bad_integer)
+{
+    const char *bad[] = { "", "-1", "1.5", "18446744073709551616", "12a", " 1" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char err[160] = "";
+        zmsg_t *z = zmsg_new ();
+        zmsg_addstr (z, "PING");
+        zmsg_addstr (z, "r");
+        zmsg_addstr (z, bad[i]);
+        CHECK (s_decode (z, err) == NULL);
+        CHECK (strstr (err, "decimal integer") != NULL);
+    }
+    char err[160];
+    zmsg_t *z = zmsg_new ();
+    zmsg_addstr (z, "PING");
+    zmsg_addstr (z, "r");
+    zmsg_addstr (z, "18446744073709551615");
+    ddc_msg_t *m = s_decode (z, err);
+    CHECK (m && m->u64[DDC_PING_REV] == UINT64_MAX);
+    ddc_msg_destroy (&m);
+}
+
+DDC_TEST (test_json_kinds)
+{
+    char err[160] = "";
+    /* REJECTED's errors frame must be an array */
+    CHECK (s_decode (ddc_msg_buildv (DDC_REJECTED, "r", "bot", "2", "1", "{}", NULL), err) == NULL);
+    CHECK (strstr (err, "JSON array") != NULL);
+    CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", "a", "{\"x\":", NULL), err) == NULL);
+    CHECK (strstr (err, "not valid JSON") != NULL);
+    CHECK (s_decode (ddc_msg_buildv (DDC_ACTION, "r", "docker@nas", "100", "[]", NULL), err) == NULL);
+    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_SAVE, "r", "containers", "0", "a", "[]", NULL), err);
+    CHECK (m && cJSON_IsArray (m->json[DDC_SAVE_VALUE]));
+    ddc_msg_destroy (&m);
+}
+
+DDC_TEST (test_names_and_text)
+{
+    char err[160] = "";
+    CHECK (s_decode (ddc_msg_buildv (DDC_HELLO, "r", "DDCP/1", "ctl", "bad host", NULL), err) == NULL);
+    CHECK (s_decode (ddc_msg_buildv (DDC_HELLO, "", "DDCP/1", "ctl", "x", NULL), err) == NULL);
+    CHECK (s_decode (ddc_msg_buildv (DDC_DENIED, "r", "tab\there", NULL), err) == NULL);
+    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_HELLO, "r", "DDCP/1", "docker", "nas-1.lan", NULL), err);
+    CHECK (m != NULL);
+    ddc_msg_destroy (&m);
+    /* a NUL inside a frame */
+    zmsg_t *z = zmsg_new ();
+    zmsg_addstr (z, "STATUS");
+    zmsg_addmem (z, "a\0b", 3);
+    CHECK (s_decode (z, err) == NULL);
+    CHECK (strstr (err, "NUL") != NULL);
+}
+
+DDC_TEST (test_epoch)
+{
+    char err[160] = "";
+    CHECK (s_decode (ddc_msg_buildv (DDC_PONG, "r", "ABCDEF0123456789", "1", NULL), err) == NULL);
+    CHECK (s_decode (ddc_msg_buildv (DDC_PONG, "r", "abc", "1", NULL), err) == NULL);
+    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_PONG, "r", "abcdef0123456789", "7", NULL), err);
+    CHECK (m && m->u64[DDC_PONG_REV] == 7);
+    ddc_msg_destroy (&m);
+}
+
+DDC_TEST (test_pub_update)
+{
+    char err[160] = "";
+    zmsg_t *z = ddc_msg_buildv (DDC_UPDATE, "cfg/containers/", "0123456789abcdef", "9", "4",
+                                "{\"author\":\"a\"}", "[]", NULL);
+    CHECK (z != NULL);
+    ddc_msg_t *m = ddc_msg_decode_pub (z, err, sizeof err);
+    zmsg_destroy (&z);
+    CHECK (m != NULL);
+    CHECK (m->type == DDC_UPDATE);
+    CHECK_STR (ddc_msg_topic (m), "cfg/containers/");
+    char section[32];
+    CHECK (ddc_msg_topic_part (m, 1, section, sizeof section) == 0);
+    CHECK_STR (section, "containers");
+    CHECK (m->u64[DDC_UPDATE_REV] == 9 && m->u64[DDC_UPDATE_PREV] == 4);
+    ddc_msg_destroy (&m);
+    /* topic must end with '/' */
+    z = ddc_msg_buildv (DDC_STATUSPUB, "status/docker@nas", "{}", NULL);
+    CHECK (ddc_msg_decode_pub (z, err, sizeof err) == NULL);
+    zmsg_destroy (&z);
+    z = ddc_msg_buildv (DDC_STATUSPUB, "status/docker@nas/containers/", "{}", NULL);
+    m = ddc_msg_decode_pub (z, err, sizeof err);
+    CHECK (m && m->type == DDC_STATUSPUB);
+    char peer[64];
+    CHECK (ddc_msg_topic_part (m, 1, peer, sizeof peer) == 0);
+    CHECK_STR (peer, "docker@nas");
+    ddc_msg_destroy (&m);
+    zmsg_destroy (&z);
+}
+
+DDC_TEST (test_too_many_frames)
+{
+    char err[160] = "";
+    zmsg_t *z = zmsg_new ();
+    for (int i = 0; i < 12; i++)
+        zmsg_addstr (z, "STATUS");
+    CHECK (s_decode (z, err) == NULL);
+}
+
+DDC_TEST (test_names_table)
+{
+    for (int t = 0; t < DDC_UPDATE; t++)
+        CHECK (ddc_msg_type_from_name (ddc_msg_name ((ddc_msg_type_t) t)) == t);
+    CHECK (ddc_msg_type_from_name ("cfg/") == -1);
+    char a[40], b[40];
+    ddc_req_id (a);
+    ddc_req_id (b);
+    CHECK (strcmp (a, b) != 0);
+}
+
+int
+main (int argc, char **argv)
+{
+    DDC_TEST_INIT (argc, argv);
+    DDC_RUN (test_roundtrip_save);
+    DDC_RUN (test_build_rejects_wrong_count);
+    DDC_RUN (test_unknown_command);
+    DDC_RUN (test_bad_integer);
+    DDC_RUN (test_json_kinds);
+    DDC_RUN (test_names_and_text);
+    DDC_RUN (test_epoch);
+    DDC_RUN (test_pub_update);
+    DDC_RUN (test_too_many_frames);
+    DDC_RUN (test_names_table);
+    DDC_DONE ();
+}
