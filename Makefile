@@ -25,6 +25,7 @@ UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all test unit run bench fuzz clean deps
+.SECONDARY:
 all: $(addprefix $(BUILD)/bin/,$(PROGRAMS) $(TOOLS)) $(UNIT_BIN)
 
 $(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h)

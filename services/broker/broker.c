@@ -43,6 +43,7 @@ struct broker_t {
     zsock_t *ctl;
     zsock_t *pub;
     zactor_t *auth;
+    zcertstore_t *certs;       /* KEYS/clients, for the roles          */
     bool curve;
     zloop_t *loop;
     char boot[17];
@@ -140,7 +141,7 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
 /* --------------------------------------------------------------- requests */
 
 static void
-s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
+s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id)
 {
     const char *req = msg->frame[DDC_REQ];
     if (strcmp (msg->frame[DDC_HELLO_PROTO], DDC_PROTO_NAME) != 0) {
@@ -159,7 +160,10 @@ s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
         return;
     }
     if (self->curve) {
-        const char *cert_role = zframe_meta (routing, "role");
+        /* zauth gives the client's public key as User-Id; the role is the
+           metadata of the matching certificate in KEYS/clients. */
+        zcert_t *cert = user_id ? zcertstore_lookup (self->certs, user_id) : NULL;
+        const char *cert_role = cert ? zcert_meta (cert, "role") : NULL;
         if (!cert_role || strcmp (cert_role, role->name) != 0) {
             ddc_warn ("HELLO as %s refused: the client certificate is for role %s",
                       role->name, cert_role ? cert_role : "(none)");
@@ -504,11 +508,11 @@ s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 }
 
 static void
-s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
+s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id)
 {
     const char *req = msg->frame[DDC_REQ];
     if (msg->type == DDC_HELLO) {
-        s_on_hello (self, routing, msg);
+        s_on_hello (self, routing, msg, user_id);
         return;
     }
     peer_t *peer = peers_by_routing (self->peers, routing);
@@ -574,7 +578,7 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
             }
         }
         if (msg)
-            s_handle (self, routing, msg);
+            s_handle (self, routing, msg, zframe_meta (zmsg_first (zmsg), "User-Id"));
         ddc_msg_destroy (&msg);
         zframe_destroy (&routing);
         zmsg_destroy (&zmsg);
@@ -694,6 +698,7 @@ s_setup_curve (broker_t *self, const char *keys_dir, char *err, size_t errlen)
         snprintf (err, errlen, "cannot load the broker key %s (and its _secret)", cert_path);
         goto done;
     }
+    self->certs = zcertstore_new (clients);
     self->auth = zactor_new (zauth, NULL);
     zstr_sendx (self->auth, "CURVE", clients, NULL);
     zsock_wait (self->auth);
@@ -815,6 +820,7 @@ broker_destroy (broker_t **self_p)
     zsock_destroy (&self->ctl);
     zsock_destroy (&self->pub);
     zactor_destroy (&self->auth);
+    zcertstore_destroy (&self->certs);
     zhashx_destroy (&self->actions);
     peers_destroy (&self->peers);
     store_destroy (&self->store);

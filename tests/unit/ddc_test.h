@@ -12,6 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Leak checks run in the forked child: exiting with _exit would skip them. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define DDC_TEST_LEAKS_() (__lsan_do_recoverable_leak_check () != 0)
+#else
+#define DDC_TEST_LEAKS_() 0
+#endif
+
 static int ddc_test_passed_, ddc_test_failed_, ddc_test_check_failed_;
 static const char *ddc_test_filter_;
 
@@ -51,6 +59,8 @@ static const char *ddc_test_filter_;
         if (pid_ == 0) {                                                      \
             fn ();                                                            \
             fflush (stdout);                                                  \
+            if (DDC_TEST_LEAKS_ ())                                           \
+                ddc_test_check_failed_++;                                     \
             _exit (ddc_test_check_failed_ ? 1 : 0);                           \
         }                                                                     \
         int st_ = 0;                                                          \

@@ -1,0 +1,135 @@
+/*  ddc_config: the configuration document model and its validator.
+    Owns: the section list, the default document, the validation rules
+    (every error at once, with field paths), normalisation (defaults filled,
+    keys in canonical order), secret redaction and field-level diffs.
+    Nothing here logs, does I/O (except zone lookups via ddc_tz) or asserts
+    on input; work and memory stay bounded by the size limits below.
+
+    The document is one JSON object with eight sections:
+      bot (object), containers (array), channels (array), admins (array),
+      spam (object), tasks (array), watchdog (object), web (object).
+    A top-level "_meta" key belongs to the broker: the document validator
+    ignores it and leaves it out of its result.
+
+    Errors are appended to a caller-owned cJSON array as objects
+      {"field": "containers[2].name", "reason": "...", "message": "..."}
+    "field" starts with the section name ("bot.timezone", "tasks[0].time");
+    it is "" for the document itself. "message" is an English sentence for
+    a user and never contains a secret value. "reason" is one of:
+      "required"      a required field is missing or empty
+      "type"          wrong JSON type
+      "invalid"       bad format or value (syntax, calendar, URL, UTF-8)
+      "not_supported" value (or map key) not in the allowed set
+      "out_of_range"  number outside its range
+      "too_long"      string, or whole section, longer than its limit
+      "too_many"      array longer than its limit (elements beyond the
+                      limit are not validated), or too many errors
+      "duplicate"     second occurrence of a unique value or of a key
+      "unknown_field" key not part of the format
+      "not_found"     reference to something missing (task -> container)
+      "in_use"        removal of something still referenced
+      "conflict"      contradictory entries (channel listed as two kinds)
+    At most DDC_CONFIG_MAX_ERRORS errors are appended per call; if more are
+    found, one last error {"field": "", "reason": "too_many"} says so. */
+#ifndef DDC_CONFIG_H
+#define DDC_CONFIG_H
+
+#include <stdbool.h>
+#include <cJSON.h>
+
+typedef enum {
+    DDC_SEC_BOT,
+    DDC_SEC_CONTAINERS,
+    DDC_SEC_CHANNELS,
+    DDC_SEC_ADMINS,
+    DDC_SEC_SPAM,
+    DDC_SEC_TASKS,
+    DDC_SEC_WATCHDOG,
+    DDC_SEC_WEB,
+    DDC_SEC_COUNT
+} ddc_section_t;
+
+/* A section's JSON text (unformatted) may not exceed this. */
+#define DDC_SECTION_MAX_BYTES (256 * 1024)
+/* Errors appended per validation call, plus one final "too_many". */
+#define DDC_CONFIG_MAX_ERRORS 200
+/* Nesting depth beyond which redact/equal/diff give up (see each). */
+#define DDC_CONFIG_MAX_DEPTH 32
+/* Array limits. */
+#define DDC_CONTAINERS_MAX 500
+#define DDC_CHANNELS_MAX   200
+#define DDC_ADMINS_MAX     100
+#define DDC_TASKS_MAX      500
+/* Entries in a diff before the final "...". */
+#define DDC_DIFF_MAX 64
+
+/* "bot", "containers", ...; NULL for an out-of-range value. Static. */
+const char *ddc_section_name (ddc_section_t s);
+
+/* Section for a name (case-sensitive), or -1 if unknown/NULL. */
+int ddc_section_from_name (const char *name);
+
+/* NULL-terminated list of the section's secret field names (static):
+   {"token", NULL} for bot, {"password_hash", NULL} for web, {NULL}
+   otherwise (also for an out-of-range value). */
+const char *const *ddc_section_secrets (ddc_section_t s);
+
+/* The whole default document (no "_meta"). Caller owns. */
+cJSON *ddc_config_default (void);
+
+/* The default value of one section, or NULL if s is out of range.
+   Caller owns. */
+cJSON *ddc_config_default_section (ddc_section_t s);
+
+/* Validate one section value (borrowed). On success returns a new
+   normalised copy (missing optional fields filled with defaults, keys in
+   canonical order; caller owns) and appends nothing to errors. On failure
+   returns NULL and appends every error found to errors (a cJSON array,
+   borrowed; may be NULL to only get the verdict).
+   doc (borrowed, may be NULL) is the whole current document for
+   cross-section checks: a tasks value is checked against doc's
+   containers (skipped when doc has none); a containers value is checked
+   against doc's tasks ("in_use" when a task's target would disappear). */
+cJSON *ddc_config_validate_section (ddc_section_t s, const cJSON *value,
+                                    const cJSON *doc, cJSON *errors);
+
+/* Validate a whole document (borrowed): every section validated, a
+   missing section defaulted, unknown top-level keys refused ("_meta"
+   ignored), tasks checked against the document's own containers. Returns
+   a new normalised document without "_meta" (caller owns) or NULL with
+   all errors appended (errors may be NULL). A non-object gives one
+   error, field "", reason "type". */
+cJSON *ddc_config_validate_document (const cJSON *doc, cJSON *errors);
+
+/* New copy of a section value (borrowed) with each secret field that is
+   not the empty string replaced by "***" (duplicate keys included; a
+   non-string secret is replaced too). Non-secret sections: plain copy.
+   Returns NULL if value is NULL or nested deeper than
+   DDC_CONFIG_MAX_DEPTH. Caller owns. */
+cJSON *ddc_config_redact (ddc_section_t s, const cJSON *value);
+
+/* In incoming (a value being saved; modified in place), a secret field
+   whose value is exactly "***" means "keep the current one": it is
+   replaced by the string from current (borrowed), or "" if current is
+   NULL, not an object, or has no string value for that field. */
+void ddc_config_keep_secrets (ddc_section_t s, cJSON *incoming,
+                              const cJSON *current);
+
+/* Paths of the fields that differ between two values of section s (both
+   borrowed, either may be NULL), as a new cJSON array of strings (caller
+   owns): "bot.language", "containers[1].display_name", "containers[3]"
+   (element added or removed; arrays compare by index),
+   "spam.command_cooldowns.info" (key added, removed or changed). A value
+   of a different type or nested deeper than DDC_CONFIG_MAX_DEPTH is named
+   as a whole. At most DDC_DIFF_MAX paths, then a final "...". Only names
+   are reported, never values, so secrets appear by name only. */
+cJSON *ddc_config_diff (ddc_section_t s, const cJSON *old_value,
+                        const cJSON *new_value);
+
+/* True if a and b are equal as JSON (cJSON_Compare semantics, keys
+   case-sensitive, object key order ignored). Two NULLs are equal. Values
+   nested deeper than DDC_CONFIG_MAX_DEPTH, or objects of more than 1024
+   members in different key order, compare unequal. */
+bool ddc_config_equal (const cJSON *a, const cJSON *b);
+
+#endif

@@ -1,0 +1,87 @@
+/*  fuzz_config: libFuzzer target for ddc_config. Parses the input as JSON,
+    validates it as a whole document and as each section (against itself
+    as the current document), redacts, keeps secrets, diffs against the
+    defaults and checks a few invariants; frees everything. */
+#include "ddc_config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  Invariant: success appends nothing, failure appends at least one error,
+//  and the error list stays bounded.
+
+static void
+s_check_result (const cJSON *out, const cJSON *errors, int before)
+{
+    int added = cJSON_GetArraySize (errors) - before;
+    if ((out && added != 0) || (!out && added == 0) || added > DDC_CONFIG_MAX_ERRORS + 1)
+        abort ();
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    cJSON *doc = cJSON_ParseWithLength ((const char *) data, size);
+    if (!doc)
+        return 0;
+    cJSON *errors = cJSON_CreateArray ();
+
+    cJSON *norm = ddc_config_validate_document (doc, errors);
+    s_check_result (norm, errors, 0);
+    if (norm) {
+        //  A normalised document is a fixed point
+        cJSON *again = ddc_config_validate_document (norm, NULL);
+        if (!again || !ddc_config_equal (again, norm))
+            abort ();
+        cJSON_Delete (again);
+    }
+    cJSON *defaults = ddc_config_default ();
+    for (int i = 0; i < DDC_SEC_COUNT; i++) {
+        ddc_section_t s = (ddc_section_t) i;
+        const char *name = ddc_section_name (s);
+        //  The section from the document, or the whole input as the value
+        const cJSON *value = cJSON_IsObject (doc)
+            ? cJSON_GetObjectItemCaseSensitive (doc, name) : NULL;
+        if (!value)
+            value = doc;
+
+        int before = cJSON_GetArraySize (errors);
+        cJSON *section = ddc_config_validate_section (s, value, doc, errors);
+        s_check_result (section, errors, before);
+        //  Keep errors bounded across sections
+        while (cJSON_GetArraySize (errors) > 4 * DDC_CONFIG_MAX_ERRORS)
+            cJSON_DeleteItemFromArray (errors, 0);
+
+        const cJSON *def = cJSON_GetObjectItemCaseSensitive (defaults, name);
+        cJSON *red = ddc_config_redact (s, value);
+        if (red) {
+            //  Redaction leaves no non-empty secret other than "***"
+            const char *const *secrets = ddc_section_secrets (s);
+            for (const cJSON *item = red->child; item && cJSON_IsObject (red); item = item->next)
+                for (int k = 0; secrets [k]; k++)
+                    if (item->string && strcmp (item->string, secrets [k]) == 0) {
+                        const char *v = cJSON_GetStringValue (item);
+                        if (!v || (*v && strcmp (v, "***") != 0))
+                            abort ();
+                    }
+            ddc_config_keep_secrets (s, red, value);
+        }
+        cJSON *diff = ddc_config_diff (s, def, value);
+        if (cJSON_GetArraySize (diff) > DDC_DIFF_MAX + 1)
+            abort ();
+        cJSON *diff2 = ddc_config_diff (s, red, section);
+        cJSON_Delete (diff2);
+        (void) ddc_config_equal (def, value);
+        (void) ddc_config_equal (red, value);
+        cJSON_Delete (diff);
+        cJSON_Delete (red);
+        cJSON_Delete (section);
+    }
+    cJSON_Delete (defaults);
+    cJSON_Delete (norm);
+    cJSON_Delete (errors);
+    cJSON_Delete (doc);
+    return 0;
+}

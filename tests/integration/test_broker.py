@@ -1,0 +1,450 @@
+"""ddc-broker against real ZeroMQ clients speaking raw DDCP/1 frames."""
+import json
+import os
+import random
+import stat
+import subprocess
+import threading
+import time
+
+import pytest
+import zmq
+
+from conftest import Broker, Proc, RawClient, bin_path, free_port, wait_for
+
+DEFAULT_BOT = {"token": "", "guild_id": "", "language": "en", "timezone": "UTC"}
+
+
+def sub_socket(endpoint, topic=b""):
+    s = zmq.Context.instance().socket(zmq.SUB)
+    s.setsockopt(zmq.LINGER, 0)
+    s.setsockopt(zmq.SUBSCRIBE, topic)
+    s.connect(endpoint)
+    return s
+
+
+def drain(sock, seconds):
+    out = []
+    deadline = time.monotonic() + seconds
+    while True:
+        left = int((deadline - time.monotonic()) * 1000)
+        if left <= 0 or not sock.poll(left):
+            return out
+        out.append(sock.recv_multipart())
+
+
+def test_first_start_writes_default_config(broker):
+    st = os.stat(broker.config_path)
+    assert stat.S_IMODE(st.st_mode) == 0o600
+    doc = broker.config()
+    assert set(doc) >= {"bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", "_meta"}
+    assert doc["_meta"]["rev"] == 1 and len(doc["_meta"]["epoch"]) == 16
+    c = RawClient(broker.ctl)
+    c.hello()
+    rev, state = c.snapshot()
+    assert rev == 1
+    assert state["sections"]["bot"] == DEFAULT_BOT
+    c.close()
+
+
+def test_request_before_hello_is_refused(broker):
+    c = RawClient(broker.ctl)
+    r = c.request("SNAPSHOT", "*")
+    assert r[0] == "ERROR" and r[2] == "401"
+    c.close()
+
+
+def test_save_cas_unchanged_and_retry(broker):
+    c = RawClient(broker.ctl)
+    c.hello()
+    bot = dict(DEFAULT_BOT, language="de")
+    r = c.save("bot", bot, expected=1)
+    assert r[0] == "OK" and r[2:] == ["2", "2", "1"], r
+    # same content again: no new revision
+    r = c.save("bot", bot, expected=2)
+    assert r[0] == "OK" and r[2:] == ["2", "2", "0"], r
+    # stale expected revision: conflict with the current value
+    r = c.save("bot", dict(bot, language="en"), expected=1)
+    assert r[0] == "CONFLICT" and r[2] == "2" and json.loads(r[3])["language"] == "de"
+    # a retried request id gets its first answer, not a second revision
+    c.send("SAVE", "fixed-id", "bot", 2, "t", json.dumps(dict(bot, timezone="Europe/Berlin")))
+    first = c.recv()
+    c.send("SAVE", "fixed-id", "bot", 2, "t", json.dumps(dict(bot, timezone="Europe/Berlin")))
+    second = c.recv()
+    assert first == second and first[0] == "OK" and first[2] == "3"
+    assert broker.config()["_meta"]["rev"] == 3
+    c.close()
+
+
+def test_invalid_save_changes_nothing(broker):
+    c = RawClient(broker.ctl)
+    c.hello()
+    before = open(broker.config_path, "rb").read()
+    r = c.save("bot", {"token": "a b", "guild_id": "42", "language": "xx", "timezone": "Mars/Base"})
+    assert r[0] == "INVALID"
+    errors = json.loads(r[2])
+    fields = {e["field"] for e in errors}
+    assert fields == {"bot.token", "bot.guild_id", "bot.language", "bot.timezone"}
+    assert all(set(e) == {"field", "reason", "message"} for e in errors)
+    r = c.save("containers", [{"host": "local", "name": "bad name!"}])
+    assert r[0] == "INVALID" and json.loads(r[2])[0]["field"].startswith("containers[0]")
+    r = c.save("nosuch", {})
+    assert r[0] == "ERROR" and r[2] == "400"
+    assert open(broker.config_path, "rb").read() == before
+    assert c.snapshot()[0] == 1
+    c.close()
+
+
+def test_racing_writers_one_wins_per_revision(broker):
+    a = RawClient(broker.ctl, instance="writer-a")
+    b = RawClient(broker.ctl, instance="writer-b")
+    a.hello()
+    b.hello()
+    wins = {"a": 0, "b": 0}
+    for i in range(40):
+        _, state = a.snapshot("admins")
+        base = state["revs"]["admins"]
+        a.send("SAVE", f"a{i}", "admins", base, "a", json.dumps([{"id": "334455667788990011", "note": f"a{i}"}]))
+        b.send("SAVE", f"b{i}", "admins", base, "b", json.dumps([{"id": "334455667788990011", "note": f"b{i}"}]))
+        ra, rb = a.recv(), b.recv()
+        kinds = sorted([ra[0], rb[0]])
+        assert kinds == ["CONFLICT", "OK"], (ra, rb)
+        winner = "a" if ra[0] == "OK" else "b"
+        wins[winner] += 1
+        loser = rb if winner == "a" else ra
+        assert json.loads(loser[3])[0]["note"] == f"{winner}{i}"
+    assert wins["a"] + wins["b"] == 40
+    assert a.snapshot()[0] == 41
+    a.close()
+    b.close()
+
+
+def test_subscriber_never_sees_a_secret(broker):
+    sub = sub_socket(broker.pub)
+    time.sleep(0.3)
+    c = RawClient(broker.ctl)
+    c.hello()
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret-token-value"
+    pwhash = "pbkdf2:sha256:600000$salt$0123456789abcdef-secret-hash"
+    assert c.save("bot", dict(DEFAULT_BOT, token=token))[0] == "OK"
+    r = c.save("web", {"password_hash": pwhash, "session_idle_minutes": 30, "ui_language": "en"})
+    assert r[0] == "OK", r
+    # a hand edit of the token is redacted too
+    doc = broker.config()
+    doc["bot"]["token"] = token + "-edited"
+    with open(broker.config_path, "w") as f:
+        json.dump(doc, f)
+    msgs = drain(sub, 2.5)
+    topics = {m[0] for m in msgs}
+    assert b"cfg/bot/" in topics and b"cfg/web/" in topics and b"hugz/" in topics
+    blob = b"".join(b"".join(m) for m in msgs)
+    assert b"secret-token-value" not in blob and b"secret-hash" not in blob
+    bot_updates = [m for m in msgs if m[0] == b"cfg/bot/"]
+    assert json.loads(bot_updates[-1][5])["token"] == "***"
+    assert "bot.token" in json.loads(bot_updates[-1][4])["secrets_changed"]
+    # CTL: clear only for the roles that need it
+    _, state = c.snapshot()
+    assert state["sections"]["bot"]["token"] == "***"
+    d = RawClient(broker.ctl, role="discord")
+    d.hello()
+    _, state = d.snapshot("bot,web")
+    assert state["sections"]["bot"]["token"] == token + "-edited"
+    assert state["sections"]["web"]["password_hash"] == "***"
+    w = RawClient(broker.ctl, role="web")
+    w.hello()
+    _, state = w.snapshot("bot,web")
+    assert state["sections"]["bot"]["token"] == "***"
+    assert state["sections"]["web"]["password_hash"] == pwhash
+    # "***" in a save keeps the secret
+    assert c.save("bot", dict(DEFAULT_BOT, token="***", language="de"))[0] == "OK"
+    _, state = d.snapshot("bot")
+    assert state["sections"]["bot"]["token"] == token + "-edited"
+    # never in the audit log, the history or the broker's log
+    for path in ("audit.log", "history.jsonl"):
+        text = open(os.path.join(broker.data, path)).read()
+        assert "secret-token-value" not in text and "secret-hash" not in text
+    hist = c.request("HISTORY", "bot")
+    assert "secret-token-value" not in hist[2]
+    assert "secret-token-value" not in broker.proc.text()
+    for x in (c, d, w):
+        x.close()
+    sub.close()
+
+
+def test_hand_edit_valid_is_published(broker):
+    sub = sub_socket(broker.pub, b"cfg/")
+    time.sleep(0.3)
+    doc = broker.config()
+    doc["bot"]["language"] = "de"
+    doc["admins"] = [{"id": "334455667788990011", "note": "Max"}]
+    t0 = time.monotonic()
+    tmp = broker.config_path + ".edit"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=2)
+    os.rename(tmp, broker.config_path)
+    got = {}
+    while len(got) < 2:
+        assert sub.poll(2000), "no update after a hand edit"
+        m = sub.recv_multipart()
+        got[m[0]] = m
+    assert time.monotonic() - t0 < 1.5
+    assert json.loads(got[b"cfg/bot/"][5])["language"] == "de"
+    assert json.loads(got[b"cfg/admins/"][4])["author"] == "file"
+    c = RawClient(broker.ctl)
+    c.hello()
+    rev, state = c.snapshot()
+    assert rev == 3 and state["revs"]["bot"] in (2, 3) and state["sections"]["bot"]["language"] == "de"
+    c.close()
+    sub.close()
+
+
+def test_hand_edit_invalid_keeps_last_good(broker):
+    c = RawClient(broker.ctl)
+    c.hello()
+    doc = broker.config()
+    doc["bot"]["guild_id"] = "not-a-snowflake"
+    bad = json.dumps(doc)
+    with open(broker.config_path, "w") as f:
+        f.write(bad)
+    wait_for(lambda: "hand edit" in broker.proc.text() and "guild_id" in broker.proc.text(),
+             timeout=3, what="the refused edit to be logged")
+    rev, state = c.snapshot()
+    assert rev == 1 and state["sections"]["bot"]["guild_id"] == ""
+    assert open(broker.config_path).read() == bad   # left alone
+    with open(broker.config_path, "w") as f:
+        f.write("{ this is not json")
+    wait_for(lambda: "not valid JSON" in broker.proc.text(), timeout=3, what="JSON error logged")
+    assert c.snapshot()[0] == 1
+    # a save still works and writes a whole, valid file again
+    assert c.save("bot", dict(DEFAULT_BOT, language="de"))[0] == "OK"
+    assert broker.config()["bot"]["language"] == "de"
+    c.close()
+
+
+def test_kill9_mid_save_loses_no_acknowledged_save(tmp):
+    b = Broker(tmp).start()
+    rng = random.Random(7)
+    acked = 0
+    for round_ in range(6):
+        c = RawClient(b.ctl, instance=f"w{round_}")
+        c.hello()
+        stop_at = time.monotonic() + rng.uniform(0.2, 0.6)
+        killer = threading.Timer(stop_at - time.monotonic(), b.kill9)
+        killer.start()
+        n = acked
+        while True:
+            n += 1
+            r = c.save("admins", [{"id": "334455667788990011", "note": f"n={n}"}])
+            if r is None:
+                break
+            assert r[0] == "OK", r
+            acked = n
+        killer.join()
+        c.close()
+        # the file parses and holds the last acknowledged save (or the one in flight)
+        doc = json.load(open(b.config_path))
+        note = int(doc["admins"][0]["note"].split("=")[1]) if doc["admins"] else 0
+        assert note in (acked, acked + 1), (note, acked)
+        acked = note
+        b.start()
+        c = RawClient(b.ctl)
+        c.hello()
+        _, state = c.snapshot("admins")
+        assert state["sections"]["admins"][0]["note"] == f"n={acked}"
+        c.close()
+    assert acked > 20
+    b.stop()
+
+
+def test_history_rollback_and_audit(broker):
+    c = RawClient(broker.ctl)
+    c.hello()
+    for lang in ("de", "en", "de"):
+        assert c.save("bot", dict(DEFAULT_BOT, language=lang), author="alice")[0] == "OK"
+    r = c.request("HISTORY", "bot")
+    assert r[0] == "CHANGES"
+    entries = json.loads(r[2])
+    assert [e["rev"] for e in entries] == [2, 3, 4]
+    assert entries[0]["author"] == "alice" and entries[0]["changed"] == ["bot.language"]
+    # rollback to revision 3 (language en) makes revision 5
+    r = c.request("ROLLBACK", "bot", 3, "bob")
+    assert r[0] == "OK" and r[2] == "5", r
+    assert c.snapshot("bot")[1]["sections"]["bot"]["language"] == "en"
+    r = c.request("ROLLBACK", "bot", 999, "bob")
+    assert r[0] == "ERROR" and r[2] in ("404", "410")
+    audit = [json.loads(l) for l in open(os.path.join(broker.data, "audit.log"))]
+    assert [a["rev"] for a in audit] == [2, 3, 4, 5]
+    assert "rollback to 3" in audit[-1]["author"]
+    assert all("value" not in a for a in audit)
+    c.close()
+
+
+def test_peers_table_tracks_applied_and_rejected(broker):
+    d = RawClient(broker.ctl, role="docker", instance="nas")
+    d.hello()
+    d.send("APPLIED", "x1", "containers", 1)
+    d.send("REJECTED", "x2", "tasks", 1, 0, json.dumps([{"field": "tasks", "reason": "invalid", "message": "no"}]))
+    d.request("PING", 1)
+    c = RawClient(broker.ctl)
+    c.hello()
+    r = c.request("STATUS")
+    table = json.loads(r[2])
+    row = [p for p in table["peers"] if p["name"] == "docker@nas"][0]
+    assert row["connected"] and row["applied"]["containers"] == 1 and row["applied_rev"] == 1
+    assert row["rejected"]["section"] == "tasks" and row["rejected"]["errors"][0]["message"] == "no"
+    assert table["broker"]["rev"] == 1
+    # BYE marks it disconnected at once
+    d.send("BYE", "x3")
+    time.sleep(0.1)
+    row = [p for p in json.loads(c.request("STATUS")[2])["peers"] if p["name"] == "docker@nas"][0]
+    assert row["connected"] is False
+    c.close()
+    d.close()
+
+
+def test_actions_are_routed_through_the_broker(broker):
+    agent = RawClient(broker.ctl, role="docker", instance="nas")
+    agent.hello()
+    ctl = RawClient(broker.ctl)
+    ctl.hello()
+    ctl.send("ACTION", "act1", "docker@nas", 3000, json.dumps({"action": "restart", "container": "plex"}))
+    fwd = agent.recv()
+    assert fwd[0] == "ACTION" and fwd[2] == ctl.welcome and False or fwd[2].startswith("ctl@")
+    assert json.loads(fwd[4]) == {"action": "restart", "container": "plex"}
+    agent.send("RESULT", fwd[1], json.dumps({"ok": True}))
+    r = ctl.recv()
+    assert r == ["RESULT", "act1", '{"ok": true}'] or (r[0] == "RESULT" and json.loads(r[2]) == {"ok": True})
+    # unknown target
+    r = ctl.request("ACTION", "docker@elsewhere", 1000, "{}")
+    assert r[0] == "ERROR" and r[2] == "404"
+    # timeout, and a late result is dropped
+    t0 = time.monotonic()
+    r = ctl.request("ACTION", "docker@nas", 300, "{}")
+    assert r[0] == "ERROR" and r[2] == "408" and 0.25 < time.monotonic() - t0 < 2
+    late = agent.recv()
+    agent.send("RESULT", late[1], "{}")
+    assert ctl.recv(300) is None
+    # a docker agent may not send actions
+    r = agent.request("ACTION", "docker@nas", 1000, "{}")
+    assert r[0] == "ERROR" and r[2] == "403"
+    agent.close()
+    ctl.close()
+
+
+def test_reports_are_published_and_kept(broker):
+    sub = sub_socket(broker.pub, b"status/")
+    time.sleep(0.3)
+    agent = RawClient(broker.ctl, role="docker", instance="nas")
+    agent.hello()
+    agent.send("REPORT", "r1", "containers", json.dumps({"plex": "running"}))
+    assert sub.poll(2000)
+    m = sub.recv_multipart()
+    assert m[0] == b"status/docker@nas/containers/" and json.loads(m[1]) == {"plex": "running"}
+    c = RawClient(broker.ctl)
+    c.hello()
+    row = [p for p in json.loads(c.request("STATUS")[2])["peers"] if p["name"] == "docker@nas"][0]
+    assert row["status"]["containers"] == {"plex": "running"}
+    agent.close()
+    c.close()
+    sub.close()
+
+
+def test_malformed_frames_do_not_hurt(broker):
+    c = RawClient(broker.ctl)
+    c.hello()
+    rng = random.Random(3)
+    for _ in range(300):
+        frames = [bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 40)))
+                  for _ in range(rng.randint(1, 10))]
+        c.sock.send_multipart(frames)
+    c.send("SAVE", "bad-1", "bot", "x", "a", "{}")
+    r = c.recv()
+    while r and r[1] != "bad-1":
+        r = c.recv()
+    assert r[0] == "ERROR" and r[2] == "400"
+    assert c.snapshot()[0] == 1
+    assert broker.proc.alive()
+    c.close()
+
+
+def curve_cert(path, public, secret, role):
+    with open(path, "w") as f:
+        f.write(f'metadata\n    role = "{role}"\ncurve\n    public-key = "{public.decode()}"\n')
+    with open(path + "_secret", "w") as f:
+        f.write(f'metadata\n    role = "{role}"\ncurve\n    public-key = "{public.decode()}"\n'
+                f'    secret-key = "{secret.decode()}"\n')
+
+
+def read_public(path):
+    for line in open(path):
+        if "public-key" in line:
+            return line.split('"')[1].encode()
+    raise AssertionError("no public key in " + path)
+
+
+def test_curve_refuses_unknown_keys(tmp):
+    keys = os.path.join(tmp, "keys")
+    ctl, pub = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
+    b = Broker(tmp, ctl=ctl, pub=pub, extra=["--keys", keys])
+    b.start(wait=False)
+    wait_for(lambda: os.path.exists(os.path.join(keys, "broker.cert")), what="broker key")
+    server = read_public(os.path.join(keys, "broker.cert"))
+    good_pub, good_sec = zmq.curve_keypair()
+    curve_cert(os.path.join(keys, "clients", "nas.cert"), good_pub, good_sec, "docker")
+    time.sleep(0.3)
+    good = RawClient(ctl, role="docker", instance="nas", curve=(good_pub, good_sec, server))
+    r = wait_for(lambda: good.try_hello(500), timeout=10, what="CURVE hello")
+    assert json.loads(r[5])["role"] == "docker"
+    assert good.snapshot()[0] == 1
+    # the certificate decides the role
+    liar = RawClient(ctl, role="ctl", instance="nas2", curve=(good_pub, good_sec, server))
+    r = liar.request("HELLO", "DDCP/1", "ctl", "nas2")
+    assert r[0] == "ERROR" and r[2] == "403"
+    # an unknown key gets nothing, on either socket
+    bad_pub, bad_sec = zmq.curve_keypair()
+    bad = RawClient(ctl, role="docker", instance="x", curve=(bad_pub, bad_sec, server))
+    assert bad.request("HELLO", "DDCP/1", "docker", "x", timeout=1500) is None
+    s = zmq.Context.instance().socket(zmq.SUB)
+    s.curve_publickey, s.curve_secretkey, s.curve_serverkey = bad_pub, bad_sec, server
+    s.setsockopt(zmq.SUBSCRIBE, b"")
+    s.setsockopt(zmq.LINGER, 0)
+    s.connect(pub)
+    assert not s.poll(1500)   # hugz go out every second: a refused SUB sees none
+    # a plain client too
+    plain = RawClient(ctl)
+    assert plain.request("HELLO", "DDCP/1", "ctl", "p", timeout=1000) is None
+    for x in (good, liar, bad, plain):
+        x.close()
+    s.close()
+    b.stop()
+
+
+def test_tcp_without_curve_is_refused(tmp):
+    p = subprocess.run([bin_path("ddc-broker"), "--data", os.path.join(tmp, "d"), "--ctl",
+                        f"tcp://127.0.0.1:{free_port()}", "--pub", f"tcp://127.0.0.1:{free_port()}"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1 and "--keys" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_flags_and_bad_config(tmp):
+    broker = bin_path("ddc-broker")
+    p = subprocess.run([broker, "--bogus"], capture_output=True, text=True)
+    assert p.returncode == 2 and "unknown option" in p.stderr
+    p = subprocess.run([broker, "--help"], capture_output=True, text=True)
+    assert p.returncode == 0 and "--data" in p.stdout
+    p = subprocess.run([broker, "--version"], capture_output=True, text=True)
+    assert p.returncode == 0 and p.stdout.startswith("ddc-broker ")
+    data = os.path.join(tmp, "bad")
+    os.makedirs(data)
+    with open(os.path.join(data, "config.json"), "w") as f:
+        f.write('{"bot": {"language": "klingon"}}')
+    p = subprocess.run([broker, "--data", data], capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1 and "bot.language" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_sigterm_is_a_clean_exit_and_one_broker_per_folder(tmp):
+    b = Broker(tmp).start()
+    p = subprocess.run([bin_path("ddc-broker"), "--data", b.data, "--ctl", f"ipc://{tmp}/c2",
+                        "--pub", f"ipc://{tmp}/p2"], capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1 and "another ddc-broker" in p.stderr
+    assert b.stop() == 0
