@@ -62,7 +62,7 @@ unit:
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT="-O1 -g" all
 	DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all --unit-only
 
-run: all
+run: deps all
 	scripts/run.sh
 
 bench: all

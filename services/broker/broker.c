@@ -768,7 +768,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zsock_set_rcvhwm (self->ctl, 100000);
     zsock_set_sndhwm (self->ctl, 100000);
     zsock_set_xpub_verbose (self->pub, 1);
-    zsock_set_sndhwm (self->pub, 10000);
+    zsock_set_sndhwm (self->pub, opts->pub_hwm > 0 ? opts->pub_hwm : 10000);
     zsock_set_maxmsgsize (self->pub, 4096);   /* only subscriptions come in */
     zsock_t *socks[2] = { self->ctl, self->pub };
     for (int i = 0; i < 2; i++) {

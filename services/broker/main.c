@@ -30,6 +30,8 @@ s_usage (FILE *out)
              "  --keys DIR            CURVE keys: DIR/broker.cert (created if missing) and\n"
              "                        DIR/clients/*.cert (made with ddc-ctl keygen)\n"
              "  --insecure            allow tcp:// endpoints without CURVE\n"
+             "  --pub-hwm N           messages queued per subscriber before the broker\n"
+             "                        drops (default 10000; subscribers repair gaps)\n"
              "  -v, --verbose         debug logging\n"
              "  -h, --help            this text\n"
              "  -V, --version         version\n"
@@ -48,6 +50,7 @@ main (int argc, char **argv)
         { "advertise-pub", required_argument, NULL, 'a' },
         { "keys", required_argument, NULL, 'k' },
         { "insecure", no_argument, NULL, 'i' },
+        { "pub-hwm", required_argument, NULL, 'H' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -64,6 +67,16 @@ main (int argc, char **argv)
         case 'a': opts.advertise_pub = optarg; break;
         case 'k': opts.keys_dir = optarg; break;
         case 'i': opts.insecure = true; break;
+        case 'H': {
+            char *end = NULL;
+            long v = strtol (optarg, &end, 10);
+            if (!end || *end || v < 1 || v > 10000000) {
+                fprintf (stderr, "ddc-broker: --pub-hwm takes a number from 1 to 10000000\n");
+                return 2;
+            }
+            opts.pub_hwm = (int) v;
+            break;
+        }
         case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
         case 'h': s_usage (stdout); return 0;
         case 'V':

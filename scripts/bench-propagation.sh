@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# bench-propagation.sh [ROUNDS]: ddc save-to-applied latency against etcd 3.4
+# put-to-watch latency, at 1, 10 and 100 subscribers/watchers, in one run.
+# Both sides write durably (ddc: fsync + rename + directory fsync; etcd: its
+# WAL fsync) on the same disk, and both are measured by one single-threaded
+# client process that issues the write and times every subscriber/watcher.
+# Prints a line per side and count, and last:
+#   propagation subscribers=100 ddc_p99_us=X etcd_p99_us=Y ratio=X/Y
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${1:-200}
+BIN=${DDC_BIN:-build/bin}
+tmp=$(mktemp -d /tmp/ddc-bench-prop.XXXXXX)
+broker_pid=""
+cleanup() {
+    if [ -n "$broker_pid" ]; then
+        kill "$broker_pid" 2>/dev/null || true
+        wait "$broker_pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+declare -A ddc_p99 etcd_p99
+for n in 1 10 100; do
+    rm -rf "$tmp/data"
+    "$BIN/ddc-broker" --data "$tmp/data" --ctl "ipc://$tmp/ctl.sock" --pub "ipc://$tmp/pub.sock" \
+        >"$tmp/broker.log" 2>&1 &
+    broker_pid=$!
+    for _ in $(seq 100); do [ -S "$tmp/ctl.sock" ] && break; sleep 0.05; done
+    line=$("$BIN/ddc-bench" --broker "ipc://$tmp/ctl.sock" --subs "$n" --rounds "$ROUNDS")
+    echo "$line"
+    ddc_p99[$n]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
+    kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; broker_pid=""
+
+    line=$(DDC_BIN=$BIN scripts/bench-etcd.sh "$n" "$ROUNDS")
+    echo "$line"
+    etcd_p99[$n]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
+done
+for n in 1 10 100; do
+    ratio=$(awk -v a="${ddc_p99[$n]}" -v b="${etcd_p99[$n]}" 'BEGIN { printf "%.3f", a / b }')
+    echo "propagation subscribers=$n ddc_p99_us=${ddc_p99[$n]} etcd_p99_us=${etcd_p99[$n]} ratio=$ratio"
+done

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# make bench: every benchmark, each against its reference in the same run.
+# The propagation benchmark runs last, so the last line is
+#   propagation subscribers=100 ddc_p99_us=X etcd_p99_us=Y ratio=X/Y
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bench-propagation.sh "${BENCH_ROUNDS:-200}"
