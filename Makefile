@@ -11,6 +11,8 @@ OPT      ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
              -Iservices/lib $(shell pkg-config --cflags $(PKGS)) $(OPT) $(SAN) $(CFLAGS)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lm $(LDLIBS)
+# `make V=1` shows the compiler command lines.
+Q = $(if $(V),,@)
 
 LIB_SRC    = $(wildcard services/lib/*.c)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -30,27 +32,32 @@ all: $(addprefix $(BUILD)/bin/,$(PROGRAMS) $(TOOLS)) $(UNIT_BIN)
 
 $(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@$(if $(V),true,echo '  CC  $<')
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/bin/ddc-broker: $(BROKER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+	@$(if $(V),true,echo '  LD  $@')
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
 
 $(BUILD)/bin/ddc-ctl: $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+	@$(if $(V),true,echo '  LD  $@')
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
 
 $(BUILD)/bin/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+	@$(if $(V),true,echo '  LD  $@')
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+	@$(if $(V),true,echo '  LD  $@')
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
 
 # Everything under test runs with AddressSanitizer and UndefinedBehaviorSanitizer.
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -1,0 +1,273 @@
+/*  ddc-ctl status and ping: the broker's peers table (STATUS/PEERS) as a
+    human table or JSON, and a round-trip check (PING/PONG). */
+#include "ctl.h"
+#include "ddc_util.h"
+
+#include <string.h>
+
+/* ---- status -------------------------------------------------------------- */
+
+static const char s_status_usage[] =
+"usage: ddc-ctl status [--json]\n"
+"\n"
+"Shows the broker (epoch, revision, uptime) and one row per peer it knows:\n"
+"its name and role, whether it is connected, when it was last heard from, the\n"
+"highest revision it applied, the last revision it rejected (section@rev and\n"
+"the first error) and the names of the status topics it reported. Finished\n"
+"ddc-ctl runs (disconnected peers of role ctl) are left out of the table.\n"
+"--json prints the broker's table as it is.\n";
+
+enum { OPT_JSON = 2200 };
+
+typedef struct {
+    ctl_t *ctl;
+    bool json;
+} s_status_args_t;
+
+static int
+s_status_opt (void *arg, int opt, const char *value)
+{
+    (void) value;
+    s_status_args_t *self = (s_status_args_t *) arg;
+    if (opt == OPT_JSON) {
+        self->json = true;
+        return 0;
+    }
+    return ctl_fail (self->ctl, CTL_EXIT_USAGE, "unexpected option");
+}
+
+/* "812ms", "12.3s", "13m32s", "2h05m", "3d04h". */
+static void
+s_duration (int64_t ms, char *buf, size_t size)
+{
+    if (ms < 0)
+        ms = 0;
+    int64_t s = ms / 1000;
+    if (ms < 1000)
+        snprintf (buf, size, "%lldms", (long long) ms);
+    else if (s < 60)
+        snprintf (buf, size, "%.1fs", (double) ms / 1000.0);
+    else if (s < 3600)
+        snprintf (buf, size, "%lldm%02llds", (long long) (s / 60), (long long) (s % 60));
+    else if (s < 86400)
+        snprintf (buf, size, "%lldh%02lldm", (long long) (s / 3600), (long long) (s / 60 % 60));
+    else
+        snprintf (buf, size, "%lldd%02lldh", (long long) (s / 86400), (long long) (s / 3600 % 24));
+}
+
+static const char *
+s_str (const cJSON *obj, const char *key, const char *dflt)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive (obj, key);
+    return cJSON_IsString (item) ? item->valuestring : dflt;
+}
+
+static double
+s_num (const cJSON *obj, const char *key, double dflt)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive (obj, key);
+    return cJSON_IsNumber (item) ? item->valuedouble : dflt;
+}
+
+#define S_COLS 6
+
+static void
+s_print_table (const cJSON *table)
+{
+    const cJSON *broker = cJSON_GetObjectItemCaseSensitive (table, "broker");
+    char uptime[32];
+    s_duration ((int64_t) s_num (broker, "uptime_s", 0) * 1000, uptime, sizeof uptime);
+    printf ("broker  epoch %s  rev %.0f  uptime %s  boot %s\n", s_str (broker, "epoch", "?"),
+            s_num (broker, "rev", 0), uptime, s_str (broker, "boot", "?"));
+
+    static const char *const head[S_COLS] = {
+        "NAME", "ROLE", "CONNECTED", "LAST-SEEN", "APPLIED-REV", "REJECTED"
+    };
+    const cJSON *peers = cJSON_GetObjectItemCaseSensitive (table, "peers");
+    int rows = cJSON_GetArraySize (peers);
+    char *(*cell)[S_COLS] = ddc_calloc ((size_t) rows + 1, sizeof *cell);
+    char **topics = ddc_calloc ((size_t) rows + 1, sizeof *topics);
+    size_t width[S_COLS];
+    for (int c = 0; c < S_COLS; c++) {
+        cell[0][c] = ddc_strdup (head[c]);
+        width[c] = strlen (head[c]);
+    }
+    topics[0] = NULL;
+    int r = 1, hidden = 0;
+    const cJSON *peer;
+    cJSON_ArrayForEach (peer, peers) {
+        /* Each ddc-ctl run is a peer of its own: leave out the finished
+           ones, which would otherwise fill the table. */
+        if (strcmp (s_str (peer, "role", ""), "ctl") == 0
+            && !cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (peer, "connected"))) {
+            hidden++;
+            continue;
+        }
+        char seen[32], applied[32];
+        const cJSON *last = cJSON_GetObjectItemCaseSensitive (peer, "last_seen_ms");
+        if (cJSON_IsNumber (last))
+            s_duration ((int64_t) last->valuedouble, seen, sizeof seen);
+        else
+            ddc_strlcpy (seen, "-", sizeof seen);
+        double arev = s_num (peer, "applied_rev", 0);
+        if (arev > 0)
+            snprintf (applied, sizeof applied, "%.0f", arev);
+        else
+            ddc_strlcpy (applied, "-", sizeof applied);
+        const cJSON *connected = cJSON_GetObjectItemCaseSensitive (peer, "connected");
+        cell[r][0] = ddc_strdup (s_str (peer, "name", "?"));
+        cell[r][1] = ddc_strdup (s_str (peer, "role", "?"));
+        cell[r][2] = ddc_strdup (cJSON_IsTrue (connected) ? "yes" : "no");
+        cell[r][3] = ddc_strdup (seen);
+        cell[r][4] = ddc_strdup (applied);
+        const cJSON *rej = cJSON_GetObjectItemCaseSensitive (peer, "rejected");
+        if (cJSON_IsObject (rej)) {
+            const cJSON *errors = cJSON_GetObjectItemCaseSensitive (rej, "errors");
+            const cJSON *err0 = cJSON_GetArrayItem (errors, 0);
+            const char *field = s_str (err0, "field", "");
+            const char *msg = s_str (err0, "message", s_str (err0, "reason", "rejected"));
+            cell[r][5] = ddc_asprintf ("%s@%.0f: %s%s%s", s_str (rej, "section", "?"),
+                                       s_num (rej, "rev", 0), field, *field ? ": " : "", msg);
+        }
+        else
+            cell[r][5] = ddc_strdup ("-");
+        topics[r] = NULL;
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive (peer, "status");
+        if (cJSON_IsObject (status) && status->child) {
+            zchunk_t *names = zchunk_new (NULL, 64);
+            for (const cJSON *t = status->child; t; t = t->next) {
+                if (t != status->child)
+                    zchunk_extend (names, ", ", 2);
+                zchunk_extend (names, t->string, strlen (t->string));
+            }
+            topics[r] = ddc_strndup ((const char *) zchunk_data (names), zchunk_size (names));
+            zchunk_destroy (&names);
+        }
+        for (int c = 0; c < S_COLS; c++)
+            if (strlen (cell[r][c]) > width[c])
+                width[c] = strlen (cell[r][c]);
+        r++;
+    }
+    for (int i = 0; i < r; i++) {
+        for (int c = 0; c < S_COLS; c++) {
+            if (c < S_COLS - 1)
+                printf ("%-*s  ", (int) width[c], cell[i][c]);
+            else
+                printf ("%s\n", cell[i][c]);
+            free (cell[i][c]);
+        }
+        if (topics[i])
+            printf ("    status: %s\n", topics[i]);
+        free (topics[i]);
+    }
+    free (cell);
+    free (topics);
+    if (r == 1)
+        printf ("(no peers)\n");
+    if (hidden)
+        printf ("(%d finished ddc-ctl run%s not shown; --json lists every peer)\n", hidden,
+                hidden == 1 ? "" : "s");
+}
+
+int
+cmd_status (ctl_t *ctl, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, OPT_JSON },
+        { NULL, 0, NULL, 0 }
+    };
+    s_status_args_t args = { .ctl = ctl };
+    int first;
+    int rc = ctl_getopt (ctl, argc, argv, NULL, opts, s_status_opt, &args, s_status_usage,
+                         &first);
+    if (rc >= 0)
+        return rc;
+    if (first < argc)
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes no argument ('%s')", argv[first]);
+
+    ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
+    if (!client)
+        return rc;
+    char req[40];
+    ddc_req_id (req);
+    zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req, NULL);
+    ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
+    if (reply && reply->type != DDC_PEERS)
+        rc = ctl_unexpected (ctl, reply);
+    else if (reply && args.json) {
+        if (ctl_json_out (ctl, stdout, reply->json[DDC_PEERS_BODY]) < 0)
+            rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot write the output");
+    }
+    else if (reply)
+        s_print_table (reply->json[DDC_PEERS_BODY]);
+    ddc_msg_destroy (&reply);
+    ddc_client_destroy (&client);
+    return rc;
+}
+
+/* ---- ping ---------------------------------------------------------------- */
+
+static const char s_ping_usage[] =
+"usage: ddc-ctl ping\n"
+"\n"
+"Connects (HELLO), sends one PING and prints the broker's epoch and revision\n"
+"and the round trip: {\"epoch\": \"...\", \"rev\": N, \"rtt_us\": N}.\n"
+"Exit 5 when the broker does not answer within --timeout.\n";
+
+int
+cmd_ping (ctl_t *ctl, int argc, char **argv)
+{
+    int first;
+    int rc = ctl_getopt (ctl, argc, argv, NULL, NULL, NULL, NULL, s_ping_usage, &first);
+    if (rc >= 0)
+        return rc;
+    if (first < argc)
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes no argument ('%s')", argv[first]);
+
+    ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
+    if (!client)
+        return rc;
+    /* Say HELLO first, so that the round trip is the PING's alone. */
+    int64_t start = ddc_mono_ms ();
+    while (!ddc_client_access (client) && !zsys_interrupted) {
+        int64_t left = start + ctl->timeout_ms - ddc_mono_ms ();
+        if (left <= 0 || ddc_client_run (client, left < 20 ? left : 20) < 0)
+            break;
+    }
+    int64_t spent = ddc_mono_ms () - start;
+    ddc_msg_t *reply = NULL;
+    if (!ddc_client_access (client)) {
+        if (zsys_interrupted)
+            rc = ctl_fail (ctl, CTL_EXIT_FAIL, "interrupted");
+        else
+            rc = ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "broker unreachable at %s "
+                           "(no answer within %g s)", ctl_endpoint (ctl),
+                           (double) ctl->timeout_ms / 1000.0);
+    }
+    else {
+        char req[40];
+        ddc_req_id (req);
+        zmsg_t *msg = ddc_msg_buildv (DDC_PING, req, "0", NULL);
+        int64_t saved = ctl->timeout_ms;
+        ctl->timeout_ms = saved - spent > 1 ? saved - spent : 1;
+        int64_t sent = ddc_mono_us ();
+        reply = ctl_call (ctl, client, &msg, &rc);
+        int64_t rtt = ddc_mono_us () - sent;
+        ctl->timeout_ms = saved;
+        if (reply && reply->type != DDC_PONG)
+            rc = ctl_unexpected (ctl, reply);
+        else if (reply) {
+            cJSON *out = cJSON_CreateObject ();
+            cJSON_AddStringToObject (out, "epoch", reply->frame[DDC_PONG_EPOCH]);
+            cJSON_AddNumberToObject (out, "rev", (double) reply->u64[DDC_PONG_REV]);
+            cJSON_AddNumberToObject (out, "rtt_us", (double) rtt);
+            char *text = ctl_json_text (out, true);
+            printf ("%s\n", text);
+            free (text);
+            cJSON_Delete (out);
+        }
+    }
+    ddc_msg_destroy (&reply);
+    ddc_client_destroy (&client);
+    return rc;
+}

@@ -1,0 +1,120 @@
+/*  ctl: what the modules of ddc-ctl, the operator CLI, share.
+    Owns: the exit codes, the global options (ctl_t), the option parser
+    every command uses (global options are accepted before or after the
+    command), the broker connection helpers (ctl_conn.c), the JSON helpers
+    (ctl_json.c) and the command entry points (cmd_*.c).
+    Single-threaded; messages for the operator go to stderr, results to
+    stdout; ddc_log records only appear with -v. */
+#ifndef CTL_H
+#define CTL_H
+
+#include <cJSON.h>
+#include <czmq.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ddc_client.h"
+#include "ddc_proto.h"
+
+/* Exit codes (documented in ddc-ctl --help). */
+enum {
+    CTL_EXIT_OK = 0,
+    CTL_EXIT_FAIL = 1,        /* any other error                             */
+    CTL_EXIT_USAGE = 2,       /* bad command line                            */
+    CTL_EXIT_CONFLICT = 3,    /* the section changed since --expect-rev      */
+    CTL_EXIT_INVALID = 4,     /* the value (or the input JSON) is invalid    */
+    CTL_EXIT_UNREACHABLE = 5  /* no answer from the broker within --timeout  */
+};
+
+#define CTL_PROG        "ddc-ctl"
+#define CTL_MAX_INPUT   (1024 * 1024)   /* set: bytes of JSON read at most    */
+
+/* Global options, filled by ctl_getopt. Strings are owned. */
+typedef struct {
+    const char *command;     /* "get", "set", ... (borrowed from argv)        */
+    char *broker;            /* --broker or DDC_BROKER; NULL = ./data default */
+    char *cert;              /* --cert or DDC_CERT                            */
+    char *broker_cert;       /* --broker-cert or DDC_BROKER_CERT              */
+    char *author;            /* --author, default $USER@hostname              */
+    int64_t timeout_ms;      /* --timeout, default 5000                       */
+    bool compact;            /* --compact: JSON on one line                   */
+    int verbose;             /* -v count: 1 = info logs, 2 = debug logs       */
+} ctl_t;
+
+/* ---- main.c: option parsing ------------------------------------------ */
+
+/* Called with each command-specific option; return 0, or an exit code
+   (after printing a one-line reason) to stop. */
+typedef int (ctl_opt_fn) (void *arg, int opt, const char *value);
+
+/* Parse argv (argv[0] is the command name) with the global options plus
+   the command's own long options (`opts`, may be NULL) and short options
+   (`shortopts`, may be NULL). Returns -1 to go on, with the positional
+   arguments at argv[*first..argc); otherwise an exit code to return at
+   once (usage printed for --help, a one-line reason for a bad option). */
+int ctl_getopt (ctl_t *ctl, int argc, char **argv, const char *shortopts,
+                const struct option *opts, ctl_opt_fn *fn, void *arg,
+                const char *usage, int *first);
+
+/* Print "ddc-ctl COMMAND: message" on stderr; returns code. */
+int ctl_fail (ctl_t *ctl, int code, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/* ---- ctl_conn.c: talking to the broker ------------------------------- */
+
+/* Create a client for this command. role NULL = the --cert's "role"
+   metadata, else "ctl". sections NULL = a pure requester. On failure
+   prints why, sets *rc and returns NULL. Caller destroys. */
+ddc_client_t *ctl_connect (ctl_t *ctl, const char *role, const char *const *sections,
+                           ddc_apply_fn *on_apply, ddc_event_fn *on_event, void *arg,
+                           int *rc);
+/* The CTL endpoint in use (after ctl_connect). */
+const char *ctl_endpoint (ctl_t *ctl);
+/* Send a request (takes *msg_p) and wait up to --timeout for its reply.
+   NULL (after printing why, *rc set: 5 unreachable/timeout, 1 other) or
+   the reply, which the caller destroys. */
+ddc_msg_t *ctl_call (ctl_t *ctl, ddc_client_t *client, zmsg_t **msg_p, int *rc);
+/* Print a reply that is not the expected one (ERROR, DENIED, anything
+   else) and return the exit code for it. */
+int ctl_unexpected (ctl_t *ctl, const ddc_msg_t *reply);
+/* Print the reply to SAVE or ROLLBACK (OK on stdout, the others on
+   stderr) and return the exit code. */
+int ctl_save_reply (ctl_t *ctl, const char *section, const ddc_msg_t *reply);
+
+/* ---- ctl_json.c: JSON in and out ------------------------------------- */
+
+/* The sections, NULL-terminated, in document order (static). */
+extern const char *const ctl_sections[];
+/* True if name is a section. */
+bool ctl_section_valid (const char *name);
+/* Print "unknown section 'x' (sections: bot, ...)" and return 2. */
+int ctl_bad_section (ctl_t *ctl, const char *name);
+
+/* Replace, in value (a value of `section`), each secret field that is not
+   "" by "***" (defence in depth: the broker already redacts for ctl). */
+void ctl_redact (const char *section, cJSON *value);
+/* ctl_redact on every section of a {"bot": ..., ...} object. */
+void ctl_redact_sections (cJSON *sections);
+
+/* Serialise: pretty (2-space indent) unless compact. Caller frees. */
+char *ctl_json_text (const cJSON *json, bool compact);
+/* Print json and a newline on stream (pretty unless ctl->compact) and
+   flush. Returns 0, or -1 if the stream failed. */
+int ctl_json_out (ctl_t *ctl, FILE *stream, const cJSON *json);
+/* Parse JSON text of len bytes. On error returns NULL and writes a
+   message with line and column into err. Caller deletes. */
+cJSON *ctl_json_parse (const char *text, size_t len, char *err, size_t errlen);
+
+/* ---- commands (cmd_*.c): argv[0] is the command name --------------- */
+
+int cmd_get (ctl_t *ctl, int argc, char **argv);
+int cmd_set (ctl_t *ctl, int argc, char **argv);
+int cmd_rollback (ctl_t *ctl, int argc, char **argv);
+int cmd_watch (ctl_t *ctl, int argc, char **argv);
+int cmd_status (ctl_t *ctl, int argc, char **argv);
+int cmd_ping (ctl_t *ctl, int argc, char **argv);
+int cmd_history (ctl_t *ctl, int argc, char **argv);
+int cmd_keygen (ctl_t *ctl, int argc, char **argv);
+
+#endif

@@ -1,0 +1,218 @@
+/*  ddc-ctl connection helpers: which endpoint, role and certificates a
+    command uses, a synchronous call with the "unreachable" verdict, and
+    the printing of the replies shared by several commands (SAVE and
+    ROLLBACK answers, ERROR, DENIED). All broker traffic goes through
+    ddc_client. See ctl.h. */
+#include "ctl.h"
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CTL_ZERO_KEY "0000000000000000000000000000000000000000"
+
+/* The endpoint: --broker / DDC_BROKER, else ./data/ctl.sock made absolute
+   (so the ipc path does not depend on where libzmq resolves it). */
+static int
+s_resolve_broker (ctl_t *ctl)
+{
+    if (ctl->broker && *ctl->broker) {
+        if (strncmp (ctl->broker, "ipc://", 6) != 0 && strncmp (ctl->broker, "tcp://", 6) != 0)
+            return ctl_fail (ctl, CTL_EXIT_USAGE, "the broker endpoint must be ipc://PATH or "
+                             "tcp://HOST:PORT, not '%s'", ctl->broker);
+        return 0;
+    }
+    struct stat st;
+    char path[PATH_MAX];
+    if (stat ("data", &st) < 0 || !S_ISDIR (st.st_mode) || !realpath ("data", path))
+        return ctl_fail (ctl, CTL_EXIT_USAGE,
+                         "no broker given: pass --broker ENDPOINT or set DDC_BROKER "
+                         "(there is no ./data folder to find ctl.sock in)");
+    free (ctl->broker);
+    ctl->broker = ddc_asprintf ("ipc://%s/ctl.sock", path);
+    return 0;
+}
+
+const char *
+ctl_endpoint (ctl_t *ctl)
+{
+    return ctl->broker ? ctl->broker : "";
+}
+
+/* "host.pid": each ddc-ctl run is its own peer, so that a watch and a set
+   running side by side do not take each other's name over. */
+static void
+s_instance (char *out, size_t size)
+{
+    char host[128] = "";
+    if (gethostname (host, sizeof host - 1) < 0 || !host[0])
+        ddc_strlcpy (host, "localhost", sizeof host);
+    host[sizeof host - 1] = '\0';
+    for (char *p = host; *p; p++)
+        if (!strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", *p))
+            *p = '-';
+    snprintf (out, size, "%.100s.%ld", host, (long) getpid ());
+}
+
+/* Check the certificates now so that the operator gets a reason (the
+   library only logs it, and logs are off without -v). Sets *role_p to
+   the certificate's role metadata (owned) when it has one. */
+static int
+s_check_certs (ctl_t *ctl, char **role_p)
+{
+    *role_p = NULL;
+    if (!ctl->cert && !ctl->broker_cert)
+        return 0;
+    if (!ctl->cert || !ctl->broker_cert)
+        return ctl_fail (ctl, CTL_EXIT_USAGE,
+                         "CURVE needs both --cert (yours) and --broker-cert (the broker's)");
+    zcert_t *cert = zcert_load (ctl->cert);
+    if (!cert)
+        return ctl_fail (ctl, CTL_EXIT_FAIL, "cannot load the certificate %s", ctl->cert);
+    if (strcmp (zcert_secret_txt (cert), CTL_ZERO_KEY) == 0) {
+        zcert_destroy (&cert);
+        return ctl_fail (ctl, CTL_EXIT_FAIL,
+                         "%s has no secret key (%s_secret is missing or unreadable)",
+                         ctl->cert, ctl->cert);
+    }
+    const char *role = zcert_meta (cert, "role");
+    if (role && *role)
+        *role_p = ddc_strdup (role);
+    zcert_destroy (&cert);
+    zcert_t *broker = zcert_load (ctl->broker_cert);
+    if (!broker)
+        return ctl_fail (ctl, CTL_EXIT_FAIL, "cannot load the broker certificate %s",
+                         ctl->broker_cert);
+    zcert_destroy (&broker);
+    return 0;
+}
+
+ddc_client_t *
+ctl_connect (ctl_t *ctl, const char *role, const char *const *sections,
+             ddc_apply_fn *on_apply, ddc_event_fn *on_event, void *arg, int *rc)
+{
+    *rc = s_resolve_broker (ctl);
+    if (*rc)
+        return NULL;
+    char *cert_role = NULL;
+    *rc = s_check_certs (ctl, &cert_role);
+    if (*rc)
+        return NULL;
+    char instance[160];
+    s_instance (instance, sizeof instance);
+    /* Over CURVE the broker takes the role from the certificate and
+       refuses a HELLO that names another one. */
+    ddc_client_opts_t opts = {
+        .broker = ctl->broker,
+        .role = cert_role ? cert_role : role ? role : "ctl",
+        .instance = instance,
+        .sections = sections,
+        .cert_path = ctl->cert,
+        .broker_cert_path = ctl->broker_cert,
+        .on_apply = on_apply,
+        .on_event = on_event,
+        .arg = arg,
+    };
+    ddc_info ("connecting to %s as %s@%s%s", ctl->broker, opts.role, instance,
+              ctl->cert ? " with CURVE" : "");
+    ddc_client_t *client = ddc_client_new (&opts);
+    free (cert_role);
+    if (!client)
+        *rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot set up a connection to %s (-v tells why)",
+                        ctl->broker);
+    return client;
+}
+
+ddc_msg_t *
+ctl_call (ctl_t *ctl, ddc_client_t *client, zmsg_t **msg_p, int *rc)
+{
+    if (!*msg_p) {
+        *rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot build the request");
+        return NULL;
+    }
+    ddc_msg_t *reply = ddc_client_call (client, msg_p, ctl->timeout_ms);
+    zmsg_destroy (msg_p);
+    if (reply) {
+        *rc = CTL_EXIT_OK;
+        return reply;
+    }
+    if (zsys_interrupted)
+        *rc = ctl_fail (ctl, CTL_EXIT_FAIL, "interrupted");
+    else if (!ddc_client_access (client))
+        *rc = ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "broker unreachable at %s (no answer within %g s)",
+                        ctl->broker, (double) ctl->timeout_ms / 1000.0);
+    else
+        *rc = ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "no reply from the broker within %g s",
+                        (double) ctl->timeout_ms / 1000.0);
+    return NULL;
+}
+
+int
+ctl_unexpected (ctl_t *ctl, const ddc_msg_t *reply)
+{
+    switch (reply->type) {
+    case DDC_ERROR:
+        return ctl_fail (ctl, CTL_EXIT_FAIL, "broker error %llu: %s",
+                         (unsigned long long) reply->u64[DDC_ERROR_CODE],
+                         reply->frame[DDC_ERROR_MESSAGE]);
+    case DDC_DENIED:
+        return ctl_fail (ctl, CTL_EXIT_FAIL, "denied: %s", reply->frame[DDC_DENIED_REASON]);
+    default:
+        return ctl_fail (ctl, CTL_EXIT_FAIL, "unexpected reply %s from the broker",
+                         ddc_msg_name (reply->type));
+    }
+}
+
+static int
+s_invalid (ctl_t *ctl, const char *section, const cJSON *errors)
+{
+    ctl_json_out (ctl, stderr, errors);
+    int count = cJSON_GetArraySize (errors);
+    const cJSON *first = cJSON_GetArrayItem (errors, 0);
+    const cJSON *field = cJSON_GetObjectItemCaseSensitive (first, "field");
+    const cJSON *message = cJSON_GetObjectItemCaseSensitive (first, "message");
+    const cJSON *reason = cJSON_GetObjectItemCaseSensitive (first, "reason");
+    const char *what = cJSON_IsString (message) ? message->valuestring
+                     : cJSON_IsString (reason) ? reason->valuestring : "invalid";
+    if (count > 0)
+        return ctl_fail (ctl, CTL_EXIT_INVALID,
+                         "%s is invalid, %d error%s (first: %s: %s); nothing was saved",
+                         section, count, count == 1 ? "" : "s",
+                         cJSON_IsString (field) && *field->valuestring ? field->valuestring
+                                                                       : section, what);
+    return ctl_fail (ctl, CTL_EXIT_INVALID, "%s is invalid; nothing was saved", section);
+}
+
+int
+ctl_save_reply (ctl_t *ctl, const char *section, const ddc_msg_t *reply)
+{
+    switch (reply->type) {
+    case DDC_OK: {
+        cJSON *out = cJSON_CreateObject ();
+        cJSON_AddNumberToObject (out, "rev", (double) reply->u64[DDC_OK_REV]);
+        cJSON_AddNumberToObject (out, "section_rev", (double) reply->u64[DDC_OK_SECTION_REV]);
+        if (reply->u64[DDC_OK_CHANGED] == 0)
+            cJSON_AddFalseToObject (out, "changed");
+        char *text = ctl_json_text (out, true);
+        printf ("%s\n", text);
+        free (text);
+        cJSON_Delete (out);
+        return CTL_EXIT_OK;
+    }
+    case DDC_INVALID:
+        return s_invalid (ctl, section, reply->json[DDC_INVALID_ERRORS]);
+    case DDC_CONFLICT:
+        return ctl_fail (ctl, CTL_EXIT_CONFLICT,
+                         "conflict: %s changed meanwhile, its section_rev is now %llu; "
+                         "nothing was saved (get it again, or pass --expect-rev %llu)",
+                         section, (unsigned long long) reply->u64[DDC_CONFLICT_SECTION_REV],
+                         (unsigned long long) reply->u64[DDC_CONFLICT_SECTION_REV]);
+    default:
+        return ctl_unexpected (ctl, reply);
+    }
+}

@@ -1,0 +1,211 @@
+/*  ddc-ctl JSON helpers: the section names, client-side secret redaction,
+    a 2-space pretty printer (cJSON_Print indents with tabs) and a parser
+    that reports line and column. See ctl.h. */
+#include "ctl.h"
+#include "ddc_util.h"
+
+#include <string.h>
+
+/* proto/ddcp.md section 4 (sections) and section 8 (secret fields). */
+const char *const ctl_sections[] = {
+    "bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", NULL
+};
+
+static const struct {
+    const char *section;
+    const char *field;
+} s_secrets[] = {
+    { "bot", "token" },
+    { "web", "password_hash" },
+};
+
+bool
+ctl_section_valid (const char *name)
+{
+    for (int i = 0; ctl_sections[i]; i++)
+        if (strcmp (ctl_sections[i], name) == 0)
+            return true;
+    return false;
+}
+
+int
+ctl_bad_section (ctl_t *ctl, const char *name)
+{
+    char list[256] = "";
+    for (int i = 0; ctl_sections[i]; i++) {
+        if (i)
+            strncat (list, ", ", sizeof list - strlen (list) - 1);
+        strncat (list, ctl_sections[i], sizeof list - strlen (list) - 1);
+    }
+    return ctl_fail (ctl, CTL_EXIT_USAGE, "unknown section '%s' (sections: %s)", name, list);
+}
+
+void
+ctl_redact (const char *section, cJSON *value)
+{
+    if (!section || !cJSON_IsObject (value))
+        return;
+    for (size_t i = 0; i < sizeof s_secrets / sizeof s_secrets[0]; i++) {
+        if (strcmp (s_secrets[i].section, section) != 0)
+            continue;
+        /* Every member of that name: cJSON keeps duplicate keys. */
+        for (cJSON *item = value->child; item; item = item->next) {
+            if (!item->string || strcmp (item->string, s_secrets[i].field) != 0)
+                continue;
+            if (cJSON_IsString (item) && item->valuestring[0] == '\0')
+                continue;
+            if (cJSON_IsString (item) && strcmp (item->valuestring, "***") == 0)
+                continue;
+            /* The replacement takes the key over (and any other type). */
+            cJSON *stars = cJSON_CreateString ("***");
+            stars->string = item->string;
+            stars->type |= item->type & cJSON_StringIsConst;
+            item->string = NULL;
+            cJSON_ReplaceItemViaPointer (value, item, stars);
+            item = stars;
+        }
+    }
+}
+
+void
+ctl_redact_sections (cJSON *sections)
+{
+    if (!cJSON_IsObject (sections))
+        return;
+    for (cJSON *item = sections->child; item; item = item->next)
+        ctl_redact (item->string, item);
+}
+
+/* ---- printing ----------------------------------------------------------- */
+
+static void
+s_indent (zchunk_t *out, int depth)
+{
+    for (int i = 0; i < depth; i++)
+        zchunk_extend (out, "  ", 2);
+}
+
+static void
+s_scalar (zchunk_t *out, const cJSON *item)
+{
+    /* cJSON prints a lone item without its key. */
+    char *text = cJSON_PrintUnformatted (item);
+    if (text) {
+        zchunk_extend (out, text, strlen (text));
+        cJSON_free (text);
+    }
+    else
+        zchunk_extend (out, "null", 4);
+}
+
+static void
+s_key (zchunk_t *out, const char *key)
+{
+    cJSON *s = cJSON_CreateString (key ? key : "");
+    s_scalar (out, s);
+    cJSON_Delete (s);
+    zchunk_extend (out, ": ", 2);
+}
+
+static void
+s_pretty (zchunk_t *out, const cJSON *item, int depth)
+{
+    bool object = cJSON_IsObject (item);
+    if (!object && !cJSON_IsArray (item)) {
+        s_scalar (out, item);
+        return;
+    }
+    if (!item->child) {
+        zchunk_extend (out, object ? "{}" : "[]", 2);
+        return;
+    }
+    zchunk_extend (out, object ? "{\n" : "[\n", 2);
+    for (const cJSON *child = item->child; child; child = child->next) {
+        s_indent (out, depth + 1);
+        if (object)
+            s_key (out, child->string);
+        s_pretty (out, child, depth + 1);
+        zchunk_extend (out, child->next ? ",\n" : "\n", child->next ? 2 : 1);
+    }
+    s_indent (out, depth);
+    zchunk_extend (out, object ? "}" : "]", 1);
+}
+
+char *
+ctl_json_text (const cJSON *json, bool compact)
+{
+    if (compact) {
+        char *text = cJSON_PrintUnformatted (json);
+        char *copy = ddc_strdup (text ? text : "null");
+        cJSON_free (text);
+        return copy;
+    }
+    zchunk_t *out = zchunk_new (NULL, 4096);
+    s_pretty (out, json, 0);
+    char *text = ddc_strndup ((const char *) zchunk_data (out), zchunk_size (out));
+    zchunk_destroy (&out);
+    return text;
+}
+
+int
+ctl_json_out (ctl_t *ctl, FILE *stream, const cJSON *json)
+{
+    char *text = ctl_json_text (json, ctl->compact);
+    int rc = fprintf (stream, "%s\n", text) < 0 ? -1 : 0;
+    free (text);
+    if (fflush (stream) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+cJSON *
+ctl_json_parse (const char *text, size_t len, char *err, size_t errlen)
+{
+    size_t skip = strspn (text, " \t\r\n");
+    if (skip >= len) {
+        snprintf (err, errlen, "the input is empty");
+        return NULL;
+    }
+    if (strlen (text) != len) {
+        snprintf (err, errlen, "the input contains a NUL byte at offset %zu", strlen (text));
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithLengthOpts (text, len, &end, false);
+    size_t at;
+    bool trailing = false;
+    if (json) {
+        /* Only white space may follow the value. */
+        at = (size_t) (end - text);
+        at += strspn (text + at, " \t\r\n");
+        if (at >= len)
+            return json;
+        cJSON_Delete (json);
+        trailing = true;
+    }
+    else {
+        const char *where = cJSON_GetErrorPtr ();
+        at = where && where >= text && where <= text + len ? (size_t) (where - text) : len;
+    }
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < at; i++) {
+        if (text[i] == '\n') {
+            line++;
+            col = 1;
+        }
+        else
+            col++;
+    }
+    if (at >= len)
+        snprintf (err, errlen, "invalid JSON: unexpected end of input (line %zu, column %zu)",
+                  line, col);
+    else if (trailing)
+        snprintf (err, errlen,
+                  "invalid JSON: unexpected text after the value at line %zu, column %zu",
+                  line, col);
+    else
+        snprintf (err, errlen, "invalid JSON at line %zu, column %zu", line, col);
+    return NULL;
+}

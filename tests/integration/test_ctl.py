@@ -1,0 +1,544 @@
+"""ddc-ctl against a real ddc-broker: every command, its output and its
+exit codes (0 ok, 1 other, 2 usage, 3 conflict, 4 invalid, 5 unreachable).
+
+Each test that needs a broker starts its own in a fresh temporary folder on
+ipc:// endpoints and stops it by its PID. DDC_BIN names the folder holding
+ddc-broker and ddc-ctl (default build/bin).
+"""
+import json
+import os
+import pathlib
+import queue
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+# ---- helpers (candidates for tests/integration/conftest.py) ----------------
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(os.environ.get("DDC_BIN") or ROOT / "build" / "bin")
+CTL = BIN / "ddc-ctl"
+BROKER = BIN / "ddc-broker"
+
+SECTIONS = ["bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web"]
+
+
+def ctl_env(endpoint=None):
+    env = dict(os.environ)
+    for name in ("DDC_BROKER", "DDC_CERT", "DDC_BROKER_CERT"):
+        env.pop(name, None)
+    if endpoint:
+        env["DDC_BROKER"] = endpoint
+    return env
+
+
+def run_ctl(args, endpoint=None, stdin=None, timeout=30, cwd=None):
+    """Run ddc-ctl; returns the CompletedProcess (text mode)."""
+    return subprocess.run([str(CTL), *args], input=stdin, capture_output=True, text=True,
+                          timeout=timeout, env=ctl_env(endpoint), cwd=cwd)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Broker:
+    """A ddc-broker in its own temporary folder, on ipc:// endpoints, or
+    with keys=(DIR, client cert args) on tcp:// with CURVE."""
+
+    def __init__(self, ctl_in_data=False, keys=None):
+        # A short path: an ipc:// socket path must fit in 107 bytes.
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="ddc-ctl-"))
+        self.data = self.dir / "data"
+        sock_dir = self.data if ctl_in_data else self.dir
+        if ctl_in_data:
+            self.data.mkdir(mode=0o700)
+        self.ctl_args = []
+        extra = []
+        if keys:
+            keys_dir, self.ctl_args = keys
+            extra = ["--keys", str(keys_dir)]
+            self.endpoint = f"tcp://127.0.0.1:{free_port()}"
+            self.pub = f"tcp://127.0.0.1:{free_port()}"
+        else:
+            self.endpoint = f"ipc://{sock_dir}/ctl.sock"
+            self.pub = f"ipc://{sock_dir}/pub.sock"
+        self.log = open(self.dir / "broker.log", "wb")
+        self.proc = subprocess.Popen(
+            [str(BROKER), "--data", str(self.data), "--ctl", self.endpoint, "--pub", self.pub,
+             *extra], stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        self._wait_ready()
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ddc-broker exited {self.proc.returncode}: {self.log_text()}")
+            if self.ctl_args and not pathlib.Path(self.ctl_args[-1]).exists():
+                time.sleep(0.1)      # the broker writes its certificate first
+                continue
+            r = run_ctl([*self.ctl_args, "ping", "--timeout", "1"], self.endpoint)
+            if r.returncode == 0:
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("ddc-broker did not answer within 15 s")
+
+    def log_text(self):
+        self.log.flush()
+        return (self.dir / "broker.log").read_text(errors="replace")
+
+    def ctl(self, *args, **kw):
+        return run_ctl([*self.ctl_args, *args], self.endpoint, **kw)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def broker():
+    b = Broker()
+    try:
+        yield b
+    finally:
+        b.stop()
+
+
+@pytest.fixture
+def tmp_dir():
+    d = pathlib.Path(tempfile.mkdtemp(prefix="ddc-ctl-t-"))
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def ok_json(r):
+    assert r.returncode == 0, f"exit {r.returncode}: {r.stderr}"
+    return json.loads(r.stdout)
+
+
+BOT = {"token": "s3cr3t-t0ken", "guild_id": "123456789012345678", "language": "en",
+       "timezone": "UTC"}
+
+
+def set_section(b, section, value, *extra, author=None):
+    args = ["set", section, "-", *extra]
+    if author:
+        args += ["--author", author]
+    return b.ctl(*args, stdin=json.dumps(value))
+
+
+# ---- command line ------------------------------------------------------------
+
+def test_version_and_help():
+    r = run_ctl(["--version"])
+    assert r.returncode == 0
+    assert r.stdout.startswith("ddc-ctl 0.1.0")
+    assert "libzmq" in r.stdout and "czmq" in r.stdout
+    r = run_ctl(["--help"])
+    assert r.returncode == 0 and "usage: ddc-ctl" in r.stdout
+    r = run_ctl(["set", "--help"])
+    assert r.returncode == 0 and "--expect-rev" in r.stdout
+    r = run_ctl(["help", "watch"])
+    assert r.returncode == 0 and "--count" in r.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["--bogus"],
+    ["get", "--bogus"],
+    ["frobnicate"],
+    [],
+    ["set", "bot"],
+    ["get", "bot", "extra"],
+    ["set", "bot", "-", "--expect-rev", "abc"],
+    ["--timeout", "soon", "get"],
+    ["rollback", "bot", "x"],
+    ["watch", "--count"],
+    ["--broker", "foo", "get"],
+    ["--author", "", "get"],
+])
+def test_usage_errors_exit_2(args):
+    r = run_ctl(args, "ipc:///nonexistent/ctl.sock")
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert r.stderr.strip(), "a reason on stderr"
+    assert "ddc-ctl" in r.stderr
+
+
+@pytest.mark.parametrize("args", [["get", "nosuch"], ["set", "nosuch", "-"],
+                                  ["watch", "bot", "nosuch"], ["history", "nosuch"],
+                                  ["rollback", "nosuch", "3"]])
+def test_unknown_section_exit_2_lists_sections(args):
+    r = run_ctl(args, "ipc:///nonexistent/ctl.sock", stdin="{}")
+    assert r.returncode == 2
+    assert "nosuch" in r.stderr
+    for s in SECTIONS:
+        assert s in r.stderr
+
+
+def test_no_broker_and_no_data_folder_is_usage(tmp_dir):
+    r = run_ctl(["get"], cwd=tmp_dir)
+    assert r.returncode == 2
+    assert "--broker" in r.stderr
+
+
+@pytest.mark.parametrize("args", [["get"], ["ping"], ["status"], ["history"],
+                                  ["watch", "--count", "1"], ["rollback", "bot", "2"]])
+def test_unreachable_broker_exit_5(tmp_dir, args):
+    endpoint = f"ipc://{tmp_dir}/ctl.sock"      # nobody listens here
+    start = time.monotonic()
+    r = run_ctl(args, endpoint, timeout=30)
+    elapsed = time.monotonic() - start
+    assert r.returncode == 5, r.stderr
+    assert elapsed < 8, f"took {elapsed:.1f} s"
+    assert "unreachable" in r.stderr or "no reply" in r.stderr
+
+
+def test_unreachable_respects_timeout(tmp_dir):
+    start = time.monotonic()
+    r = run_ctl(["--timeout", "1", "get", "bot"], f"ipc://{tmp_dir}/ctl.sock")
+    assert r.returncode == 5
+    assert time.monotonic() - start < 4
+    # Without -v: one line on stderr, nothing on stdout; -v adds log records.
+    assert r.stdout == "" and len(r.stderr.splitlines()) == 1
+    r = run_ctl(["-vv", "--timeout", "0.5", "ping"], f"ipc://{tmp_dir}/ctl.sock")
+    assert r.returncode == 5 and r.stdout == ""
+    assert len(r.stderr.splitlines()) > 1
+
+
+def test_set_bad_json_is_invalid_with_position(tmp_dir):
+    path = tmp_dir / "bad.json"
+    path.write_text('{\n  "token": "x",\n  "language" "en"\n}\n')
+    # Bad input is refused before any connection.
+    r = run_ctl(["set", "bot", str(path)], "ipc:///nonexistent/ctl.sock")
+    assert r.returncode == 4
+    assert "line 3" in r.stderr
+    r = run_ctl(["set", "bot", "-"], "ipc:///nonexistent/ctl.sock", stdin="")
+    assert r.returncode == 4 and "empty" in r.stderr
+    r = run_ctl(["set", "bot", "-"], "ipc:///nonexistent/ctl.sock", stdin='{"a": 1} x')
+    assert r.returncode == 4 and "after the value" in r.stderr
+    r = run_ctl(["set", "bot", str(tmp_dir / "missing.json")], "ipc:///nonexistent/ctl.sock")
+    assert r.returncode == 1 and "missing.json" in r.stderr
+
+
+def test_set_input_too_large(tmp_dir):
+    path = tmp_dir / "big.json"
+    path.write_text('["' + "x" * (1024 * 1024) + '"]')
+    r = run_ctl(["set", "containers", str(path)], "ipc:///nonexistent/ctl.sock")
+    assert r.returncode == 4 and "1 MiB" in r.stderr
+
+
+# ---- keygen --------------------------------------------------------------------
+
+def test_keygen_writes_secret_0600_and_refuses_overwrite(tmp_dir):
+    keys = tmp_dir / "keys"
+    r = run_ctl(["keygen", "alice", "--role", "ctl", "--dir", str(keys)])
+    assert r.returncode == 0, r.stderr
+    public, secret = keys / "alice.cert", keys / "alice.cert_secret"
+    assert public.exists() and secret.exists()
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert stat.S_IMODE(public.stat().st_mode) & 0o077 in (0o044, 0o004, 0o040, 0)
+    pub_text, sec_text = public.read_text(), secret.read_text()
+    assert 'role = "ctl"' in pub_text and 'name = "alice"' in pub_text
+    assert "secret-key" in sec_text and "secret-key" not in pub_text
+    key = re.search(r'public-key = "([^"]+)"', pub_text).group(1)
+    assert key in r.stdout and "clients/" in r.stdout
+    # Never overwritten, and left as they were.
+    r = run_ctl(["keygen", "alice", "--role", "web", "--dir", str(keys)])
+    assert r.returncode == 1 and "exists" in r.stderr
+    assert public.read_text() == pub_text and secret.read_text() == sec_text
+    # Only a lone secret file left over: refused too.
+    public.unlink()
+    r = run_ctl(["keygen", "alice", "--role", "ctl", "--dir", str(keys)])
+    assert r.returncode == 1
+    assert not public.exists() and secret.read_text() == sec_text
+
+
+def test_keygen_default_dir_and_bad_role(tmp_dir):
+    r = run_ctl(["keygen", "box", "--role", "docker"], cwd=tmp_dir)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_dir / "keys" / "box.cert").exists()
+    r = run_ctl(["keygen", "eve", "--role", "root", "--dir", str(tmp_dir)])
+    assert r.returncode == 2 and "role" in r.stderr
+    r = run_ctl(["keygen", "eve", "--dir", str(tmp_dir)])
+    assert r.returncode == 2
+    r = run_ctl(["keygen", "../eve", "--role", "ctl", "--dir", str(tmp_dir)])
+    assert r.returncode == 2
+    assert not (tmp_dir / "eve.cert").exists()
+
+
+# ---- against a broker -------------------------------------------------------------
+
+def test_ping(broker):
+    out = ok_json(broker.ctl("ping"))
+    assert re.fullmatch(r"[0-9a-f]{16}", out["epoch"])
+    assert out["rev"] >= 1 and out["rtt_us"] >= 0
+
+
+def test_get_all(broker):
+    r = broker.ctl("get")
+    out = ok_json(r)
+    assert set(out) == {"rev", "sections"}
+    assert set(out["sections"]) == set(SECTIONS)
+    assert "\n  " in r.stdout                  # pretty by default
+    r = broker.ctl("get", "--compact")
+    assert r.stdout.count("\n") == 1
+    assert json.loads(r.stdout) == out
+
+
+def test_get_one_and_secret_redacted(broker):
+    r = set_section(broker, "bot", BOT)
+    assert r.returncode == 0, r.stderr
+    out = ok_json(broker.ctl("get", "bot"))
+    assert set(out) == {"rev", "section_rev", "value"}
+    assert out["value"]["token"] == "***"
+    assert out["value"]["guild_id"] == BOT["guild_id"]
+    assert out["section_rev"] <= out["rev"]
+    for args in (["get"], ["get", "bot"], ["history", "--json"], ["history"], ["status", "--json"]):
+        r = broker.ctl(*args)
+        assert r.returncode == 0, r.stderr
+        assert BOT["token"] not in r.stdout + r.stderr, args
+
+
+def test_set_file_then_stdin(broker, tmp_dir):
+    path = tmp_dir / "bot.json"
+    path.write_text(json.dumps(BOT))
+    first = ok_json(broker.ctl("set", "bot", str(path)))
+    assert set(first) == {"rev", "section_rev"}
+    assert first["rev"] == first["section_rev"]
+    # The same value again: nothing changes.
+    again = ok_json(broker.ctl("set", "bot", "-", stdin=json.dumps(BOT)))
+    assert again == {"rev": first["rev"], "section_rev": first["section_rev"], "changed": False}
+    changed = dict(BOT, language="de")
+    second = ok_json(broker.ctl("set", "bot", "-", stdin=json.dumps(changed)))
+    assert second["rev"] == first["rev"] + 1
+    assert ok_json(broker.ctl("get", "bot"))["value"]["language"] == "de"
+
+
+def test_set_accepts_get_output_and_checks_its_rev(broker):
+    assert set_section(broker, "bot", BOT).returncode == 0
+    got = broker.ctl("get", "bot").stdout
+    # Saved back as printed: unchanged ("***" keeps the token).
+    same = ok_json(broker.ctl("set", "bot", "-", stdin=got))
+    assert same.get("changed") is False
+    edited = json.loads(got)
+    edited["value"]["timezone"] = "Europe/Berlin"
+    # Someone else changes bot meanwhile: the printed section_rev is stale.
+    assert set_section(broker, "bot", dict(BOT, language="de")).returncode == 0
+    r = broker.ctl("set", "bot", "-", stdin=json.dumps(edited))
+    assert r.returncode == 3, r.stderr
+    # --expect-rev 0 overrides it.
+    r = broker.ctl("set", "bot", "-", "--expect-rev", "0", stdin=json.dumps(edited))
+    assert r.returncode == 0, r.stderr
+    value = ok_json(broker.ctl("get", "bot"))["value"]
+    assert value["timezone"] == "Europe/Berlin" and value["token"] == "***"
+
+
+def test_set_expect_rev_stale_is_conflict(broker):
+    first = ok_json(set_section(broker, "bot", BOT))
+    second = ok_json(set_section(broker, "bot", dict(BOT, language="de"),
+                                 "--expect-rev", str(first["section_rev"])))
+    r = set_section(broker, "bot", dict(BOT, timezone="Europe/Berlin"),
+                    "--expect-rev", str(first["section_rev"]))
+    assert r.returncode == 3
+    assert r.stdout == ""
+    assert str(second["section_rev"]) in r.stderr
+    assert ok_json(broker.ctl("get", "bot"))["value"]["language"] == "de"
+
+
+def test_set_invalid_exit_4_and_nothing_changed(broker):
+    before = ok_json(broker.ctl("get"))
+    r = set_section(broker, "bot", {"token": "has space", "language": "xx", "bogus": 1})
+    assert r.returncode == 4, r.stderr
+    assert r.stdout == ""
+    start, end = r.stderr.index("["), r.stderr.rindex("]") + 1
+    errors = json.loads(r.stderr[start:end])
+    assert isinstance(errors, list) and len(errors) >= 2
+    assert all({"field", "reason", "message"} <= set(e) for e in errors)
+    assert any(e["field"].startswith("bot.") for e in errors)
+    assert "invalid" in r.stderr.splitlines()[-1]
+    assert ok_json(broker.ctl("get")) == before
+
+
+def test_history_lists_changes_with_author(broker):
+    assert set_section(broker, "bot", BOT, author="alice").returncode == 0
+    assert set_section(broker, "bot", dict(BOT, language="de"), author="bob").returncode == 0
+    entries = ok_json(broker.ctl("history", "bot", "--json"))
+    assert [e["author"] for e in entries][-2:] == ["alice", "bob"]
+    last = entries[-1]
+    assert last["section"] == "bot" and "bot.language" in last["changed"]
+    assert "value" not in last or last["value"].get("token") in ("***", "")
+    r = broker.ctl("history", "bot")
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert len(lines) == len(entries)
+    assert re.match(rf"\s*{last['rev']}\s+\S+\s+bot\s+bob\s+changed: .*bot\.language", lines[-1])
+    # All sections: includes bot's changes too.
+    all_entries = ok_json(broker.ctl("history", "--json"))
+    assert {e["rev"] for e in entries} <= {e["rev"] for e in all_entries}
+
+
+def test_default_author_is_recorded(broker):
+    assert set_section(broker, "bot", BOT).returncode == 0
+    entries = ok_json(broker.ctl("history", "bot", "--json"))
+    assert entries[-1]["author"]
+
+
+def test_rollback_restores_as_new_revision(broker):
+    a = ok_json(set_section(broker, "bot", BOT))
+    b = ok_json(set_section(broker, "bot", dict(BOT, language="de", token="new-t0ken")))
+    r = broker.ctl("rollback", "bot", str(a["section_rev"]))
+    out = ok_json(r)
+    assert out["rev"] > b["rev"] and out["section_rev"] == out["rev"]
+    got = ok_json(broker.ctl("get", "bot"))
+    assert got["value"]["language"] == "en" and got["section_rev"] == out["rev"]
+    assert got["value"]["token"] == "***"      # secrets are kept, never shown
+    # A revision at which bot did not change, and one far in the future.
+    assert broker.ctl("rollback", "bot", "999999").returncode == 1
+
+
+def test_status_lists_ctl_peers(broker):
+    out = ok_json(broker.ctl("status", "--json"))
+    assert {"broker", "peers"} <= set(out)
+    assert out["broker"]["rev"] >= 1
+    roles = [p["role"] for p in out["peers"]]
+    assert "ctl" in roles
+    names = [p["name"] for p in out["peers"] if p["role"] == "ctl"]
+    assert all(n.startswith("ctl@") for n in names)
+    r = broker.ctl("status")
+    assert r.returncode == 0
+    assert "NAME" in r.stdout and "APPLIED-REV" in r.stdout and "ctl@" in r.stdout
+
+
+def test_default_endpoint_from_data_folder():
+    b = Broker(ctl_in_data=True)
+    try:
+        r = run_ctl(["get", "bot"], cwd=b.dir)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["value"]["token"] in ("", "***")
+    finally:
+        b.stop()
+
+
+def test_broker_flag_overrides_env(broker):
+    r = subprocess.run([str(CTL), "--broker", broker.endpoint, "ping"], capture_output=True,
+                       text=True, timeout=30, env=ctl_env("ipc:///nonexistent/ctl.sock"))
+    assert r.returncode == 0, r.stderr
+    # Global options after the command work too.
+    r = subprocess.run([str(CTL), "ping", "--broker", broker.endpoint], capture_output=True,
+                       text=True, timeout=30, env=ctl_env(None))
+    assert r.returncode == 0, r.stderr
+
+
+class Watch:
+    """ddc-ctl watch in the background, its lines in a queue."""
+
+    def __init__(self, endpoint, *args):
+        self.proc = subprocess.Popen([str(CTL), "watch", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env=ctl_env(endpoint))
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def next(self, timeout=10):
+        return json.loads(self.lines.get(timeout=timeout))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+
+def test_watch_count_sees_two_changes(broker):
+    w = Watch(broker.endpoint, "--count", "2", "bot")
+    try:
+        initial = w.next()
+        assert initial["section"] == "bot" and initial["initial"] is True
+        a = ok_json(set_section(broker, "bot", BOT))
+        b = ok_json(set_section(broker, "bot", dict(BOT, language="de")))
+        first, second = w.next(), w.next()
+        assert "initial" not in first and "initial" not in second
+        assert (first["rev"], second["rev"]) == (a["rev"], b["rev"])
+        assert first["section"] == "bot" and first["value"]["token"] == "***"
+        assert second["value"]["language"] == "de"
+        assert w.proc.wait(timeout=10) == 0
+    finally:
+        w.stop()
+
+
+def test_watch_all_sections_initial_and_sigint(broker):
+    w = Watch(broker.endpoint)
+    try:
+        seen = {w.next()["section"] for _ in SECTIONS}
+        assert seen == set(SECTIONS)
+        assert ok_json(set_section(broker, "spam", {"enabled": False})).get("changed", True)
+        line = w.next()
+        assert line["section"] == "spam" and "initial" not in line
+        os.kill(w.proc.pid, signal.SIGINT)
+        assert w.proc.wait(timeout=10) == 0
+    finally:
+        w.stop()
+
+
+def test_watch_count_zero_prints_state_and_exits(broker):
+    r = broker.ctl("watch", "--count", "0", "bot", "web")
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert sorted(x["section"] for x in lines) == ["bot", "web"]
+    assert all(x["initial"] is True for x in lines)
+
+
+def test_curve_with_keygen_certificates(tmp_dir):
+    """tcp:// with CURVE: the role comes from the keygen certificate."""
+    keys, mine = tmp_dir / "broker-keys", tmp_dir / "mine"
+    (keys / "clients").mkdir(parents=True)
+    for name, role in (("op", "ctl"), ("dash", "monitor"), ("stranger", "ctl")):
+        r = run_ctl(["keygen", name, "--role", role, "--dir", str(mine)])
+        assert r.returncode == 0, r.stderr
+        if name != "stranger":
+            shutil.copy(mine / f"{name}.cert", keys / "clients" / f"{name}.cert")
+    op = ["--cert", str(mine / "op.cert"), "--broker-cert", str(keys / "broker.cert")]
+    b = Broker(keys=(keys, op))
+    try:
+        assert set_section(b, "bot", BOT).returncode == 0
+        got = ok_json(b.ctl("get", "bot"))
+        assert got["value"]["token"] == "***"
+        peers = ok_json(b.ctl("status", "--json"))["peers"]
+        assert any(p["role"] == "ctl" and p["connected"] for p in peers)
+        # A monitor certificate reads but may not write.
+        dash = ["--cert", str(mine / "dash.cert"), "--broker-cert", str(keys / "broker.cert")]
+        assert run_ctl([*dash, "get", "bot"], b.endpoint).returncode == 0
+        r = run_ctl([*dash, "set", "bot", "-"], b.endpoint, stdin=json.dumps(BOT))
+        assert r.returncode == 1, r.stderr
+        # A key the broker does not know never gets an answer.
+        stranger = ["--cert", str(mine / "stranger.cert"),
+                    "--broker-cert", str(keys / "broker.cert")]
+        r = run_ctl([*stranger, "--timeout", "1.5", "get"], b.endpoint)
+        assert r.returncode == 5, r.stderr
+        # Half a CURVE configuration is a usage error.
+        r = run_ctl(["--cert", str(mine / "op.cert"), "get"], b.endpoint)
+        assert r.returncode == 2
+    finally:
+        b.stop()
