@@ -156,7 +156,12 @@ peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *i
 void
 peers_bye (peers_t *self, peer_t *peer)
 {
-    (void) self;
+    /* Operator tools come and go with every command: forget them. Services
+       stay listed as disconnected, which is what an operator wants to see. */
+    if (strcmp (peer->role->name, "ctl") == 0 || strcmp (peer->role->name, "monitor") == 0) {
+        zhashx_delete (self->by_key, peer->key);
+        return;
+    }
     peer->connected = false;
     peer->bye = true;
 }

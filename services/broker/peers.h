@@ -34,7 +34,8 @@ peer_t *peers_by_name (peers_t *self, const char *name);
    routing id is taken over. Never fails: evicts the longest-idle peer. */
 peer_t *peers_hello (peers_t *self, zframe_t *routing, const role_t *role,
                      const char *instance, int64_t now_ms);
-/* Mark a peer gone (BYE). */
+/* A peer said BYE: ctl and monitor peers are forgotten (peer is then
+   invalid), services are kept as disconnected. */
 void peers_bye (peers_t *self, peer_t *peer);
 /* Update connected flags; returns how many turned disconnected. */
 int peers_sweep (peers_t *self, int64_t now_ms);

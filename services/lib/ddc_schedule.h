@@ -1,0 +1,63 @@
+/*  ddc_schedule: when scheduled tasks run.
+    Owns: the next run time of a task from the config's "tasks" section and
+    its one-line English description. Local times are converted in the
+    task's own IANA zone with ddc_tz (no process-global TZ is touched);
+    loaded zones are kept in a small bounded cache, reloaded hourly, shared
+    by all threads under a mutex. Nothing here logs or asserts on input.
+
+    A task is the normalised object ddc_config produces; the fields used:
+      cycle     "once" | "daily" | "weekly" | "monthly" | "yearly"
+      time      "HH:MM", 00:00..23:59, local time in the task's zone
+      timezone  IANA zone name ("UTC", "Europe/Berlin")
+      date      "YYYY-MM-DD" (1970..9999), once only
+      weekday   "mon".."sun", weekly only
+      day       1..31 (monthly), or 1..days of month (yearly, Feb 29 ok)
+      month     1..12, yearly only
+    Every field the cycle needs is required (no defaults here); anything
+    missing, of the wrong type or out of range makes the task invalid.
+    "active" is ignored: the caller decides whether to run a task.
+
+    Calendar and DST rules:
+      - Monthly day 29..31 in a shorter month runs on its last day
+        (day 31 runs on Feb 28/29, Apr 30, ...).
+      - Yearly Feb 29 runs on Feb 28 in non-leap years.
+      - Weekly runs on each matching weekday; a DST change in between
+        keeps the local time (the UTC instant moves).
+      - A local time that does not exist (spring-forward gap, e.g. 02:30
+        in Europe/Berlin on the last Sunday of March) runs at the first
+        instant after the gap: the transition itself, 03:00 CEST there
+        (01:00 UTC).
+      - A local time that occurs twice (fall-back, e.g. 02:30 in
+        Europe/Berlin on the last Sunday of October) runs once, at the
+        first occurrence (02:30 CEST, 00:30 UTC).
+      - Once runs at its date and time in the zone (with the same gap and
+        fold rules) if that is after the given instant; otherwise never. */
+#ifndef DDC_SCHEDULE_H
+#define DDC_SCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cJSON.h>
+
+/* First run time of task (borrowed) strictly after instant after (UTC
+   epoch seconds) into *next. Returns 0, or -1 if there is none (a once
+   task whose moment is not after "after"), if the task is invalid or its
+   zone cannot be loaded, if after is outside the years 1..9999 or the run
+   would fall beyond 9999, or if next is NULL. */
+int ddc_schedule_next (const cJSON *task, int64_t after, int64_t *next);
+
+/* Short English description of task into buf[size]:
+     "once on 2026-12-24 at 18:00 (Europe/Berlin)"
+     "daily at 04:00 (Europe/Berlin)"
+     "weekly on Monday at 04:00 (UTC)"
+     "monthly on day 31 at 23:30 (America/New_York)"
+     "yearly on February 29 at 12:00 (UTC)"
+   Returns 0, or -1 if the task is invalid (zone names are checked for
+   syntax only), buf is NULL or size 0, or the text does not fit (buf then
+   holds "" when size > 0). */
+int ddc_schedule_describe (const cJSON *task, char *buf, size_t size);
+
+/* Free the zone cache (for tests and clean exits). Thread-safe. */
+void ddc_schedule_flush (void);
+
+#endif

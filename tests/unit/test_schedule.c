@@ -1,0 +1,1080 @@
+/*  test_schedule: ddc_schedule (next run times, DST rules, descriptions)
+    and the ddc_tz zone reader it relies on, cross-checked against glibc. */
+#include "ddc_schedule.h"
+#include "ddc_tz.h"
+#include "ddc_util.h"
+#include "ddc_test.h"
+
+#include <stdint.h>
+#include <time.h>
+
+//  Epoch seconds of "YYYY-MM-DDTHH:MM:SSZ" (test input, trusted).
+
+static int64_t
+s_utc (const char *iso)
+{
+    int y, mo, d, h, mi, s;
+    if (sscanf (iso, "%d-%d-%dT%d:%d:%dZ", &y, &mo, &d, &h, &mi, &s) != 6)
+        abort ();
+    return ddc_tz_days_from_civil (y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+static const char *
+s_iso (int64_t t, char buf [32])
+{
+    ddc_iso_time (t * 1000, buf);
+    return buf;
+}
+
+//  Task from JSON written with single quotes.
+
+static cJSON *
+s_task (const char *text)
+{
+    char *json = ddc_strdup (text);
+    for (char *p = json; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    cJSON *task = cJSON_Parse (json);
+    free (json);
+    if (!task)
+        abort ();
+    return task;
+}
+
+//  Next run (ISO UTC) of task text after instant after, or "none".
+
+static char s_buf [32];
+
+static const char *
+s_next (const char *text, const char *after)
+{
+    cJSON *task = s_task (text);
+    int64_t next = 0;
+    int rc = ddc_schedule_next (task, s_utc (after), &next);
+    cJSON_Delete (task);
+    if (rc != 0)
+        return "none";
+    return s_iso (next, s_buf);
+}
+
+#define DAILY(at, zone) \
+    "{'cycle':'daily','time':'" at "','timezone':'" zone "'}"
+
+//  Local time of an instant in zone as "YYYY-MM-DD HH:MM:SS".
+
+#define S_LOCAL_MAX 80
+
+static const char *
+s_local (const ddc_tz_t *zone, int64_t t, char buf [S_LOCAL_MAX])
+{
+    struct tm tm;
+    if (ddc_tz_to_local (zone, t, &tm, NULL) != 0)
+        return "error";
+    snprintf (buf, S_LOCAL_MAX, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buf;
+}
+
+static struct tm
+s_tm (int y, int mo, int d, int h, int mi, int s)
+{
+    return (struct tm) {
+        .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+        .tm_hour = h, .tm_min = mi, .tm_sec = s
+    };
+}
+
+
+//  --------------------------------------------------------------------------
+//  Cycles
+
+DDC_TEST (test_daily)
+{
+    CHECK_STR (s_next (DAILY ("04:00", "UTC"), "2026-01-01T03:59:59Z"),
+               "2026-01-01T04:00:00Z");
+    CHECK_STR (s_next (DAILY ("04:00", "UTC"), "2026-01-01T04:00:00Z"),
+               "2026-01-02T04:00:00Z");
+    CHECK_STR (s_next (DAILY ("00:00", "UTC"), "2026-12-31T23:59:59Z"),
+               "2027-01-01T00:00:00Z");
+    CHECK_STR (s_next (DAILY ("23:59", "UTC"), "2026-02-28T23:59:00Z"),
+               "2026-03-01T23:59:00Z");
+    //  Berlin: CET in winter, CEST in summer
+    CHECK_STR (s_next (DAILY ("04:00", "Europe/Berlin"), "2026-01-10T12:00:00Z"),
+               "2026-01-11T03:00:00Z");
+    CHECK_STR (s_next (DAILY ("04:00", "Europe/Berlin"), "2026-07-10T02:00:00Z"),
+               "2026-07-11T02:00:00Z");
+    //  Local date ahead of the UTC date
+    CHECK_STR (s_next (DAILY ("00:30", "Europe/Berlin"), "2026-01-10T23:00:00Z"),
+               "2026-01-10T23:30:00Z");
+    CHECK_STR (s_next (DAILY ("23:30", "America/New_York"), "2026-01-11T04:00:00Z"),
+               "2026-01-11T04:30:00Z");
+    CHECK_STR (s_next (DAILY ("23:30", "America/New_York"), "2026-01-11T04:30:00Z"),
+               "2026-01-12T04:30:00Z");
+    //  Active is not considered here
+    CHECK_STR (s_next ("{'cycle':'daily','time':'05:00','timezone':'UTC',"
+                       "'active':false}", "2026-01-01T00:00:00Z"),
+               "2026-01-01T05:00:00Z");
+    //  A full normalised task
+    CHECK_STR (s_next ("{'id':'t1','host':'local','container':'web',"
+                       "'action':'restart','cycle':'daily','time':'04:00',"
+                       "'timezone':'Europe/Berlin','active':true,'note':'x'}",
+                       "2026-05-01T00:00:00Z"),
+               "2026-05-01T02:00:00Z");
+}
+
+DDC_TEST (test_weekly)
+{
+    //  2026-01-01 is a Thursday
+    const char *mon = "{'cycle':'weekly','weekday':'mon','time':'04:00','timezone':'UTC'}";
+    CHECK_STR (s_next (mon, "2026-01-01T00:00:00Z"), "2026-01-05T04:00:00Z");
+    CHECK_STR (s_next (mon, "2026-01-05T03:59:59Z"), "2026-01-05T04:00:00Z");
+    CHECK_STR (s_next (mon, "2026-01-05T04:00:00Z"), "2026-01-12T04:00:00Z");
+    const char *thu = "{'cycle':'weekly','weekday':'thu','time':'10:00','timezone':'UTC'}";
+    CHECK_STR (s_next (thu, "2026-01-01T09:00:00Z"), "2026-01-01T10:00:00Z");
+    CHECK_STR (s_next (thu, "2026-01-01T10:00:01Z"), "2026-01-08T10:00:00Z");
+    const char *days [7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+    const char *want [7] = {
+        "2026-01-04T12:00:00Z", "2026-01-05T12:00:00Z", "2026-01-06T12:00:00Z",
+        "2026-01-07T12:00:00Z", "2026-01-08T12:00:00Z", "2026-01-02T12:00:00Z",
+        "2026-01-03T12:00:00Z"
+    };
+    for (int i = 0; i < 7; i++) {
+        char text [160];
+        snprintf (text, sizeof (text), "{'cycle':'weekly','weekday':'%s',"
+                  "'time':'12:00','timezone':'UTC'}", days [i]);
+        CHECK_STR (s_next (text, "2026-01-01T12:00:00Z"), want [i]);
+    }
+    //  Local weekday, not the UTC one: Monday 00:30 in Kolkata is Sunday UTC
+    CHECK_STR (s_next ("{'cycle':'weekly','weekday':'mon','time':'00:30',"
+                       "'timezone':'Asia/Kolkata'}", "2026-01-01T00:00:00Z"),
+               "2026-01-04T19:00:00Z");
+}
+
+DDC_TEST (test_weekly_across_dst)
+{
+    const char *sun = "{'cycle':'weekly','weekday':'sun','time':'04:00',"
+                      "'timezone':'Europe/Berlin'}";
+    CHECK_STR (s_next (sun, "2026-03-15T12:00:00Z"), "2026-03-22T03:00:00Z");
+    CHECK_STR (s_next (sun, "2026-03-22T03:00:00Z"), "2026-03-29T02:00:00Z");
+    CHECK_STR (s_next (sun, "2026-10-18T02:00:00Z"), "2026-10-25T03:00:00Z");
+    const char *ny = "{'cycle':'weekly','weekday':'fri','time':'09:15',"
+                     "'timezone':'America/New_York'}";
+    CHECK_STR (s_next (ny, "2026-03-06T14:15:00Z"), "2026-03-13T13:15:00Z");
+    CHECK_STR (s_next (ny, "2026-10-30T13:15:00Z"), "2026-11-06T14:15:00Z");
+}
+
+DDC_TEST (test_monthly)
+{
+    const char *d15 = "{'cycle':'monthly','day':15,'time':'08:00','timezone':'UTC'}";
+    CHECK_STR (s_next (d15, "2026-01-01T00:00:00Z"), "2026-01-15T08:00:00Z");
+    CHECK_STR (s_next (d15, "2026-01-15T08:00:00Z"), "2026-02-15T08:00:00Z");
+    CHECK_STR (s_next (d15, "2026-12-20T00:00:00Z"), "2027-01-15T08:00:00Z");
+    //  Day 31: short months run on their last day
+    const char *d31 = "{'cycle':'monthly','day':31,'time':'23:30','timezone':'UTC'}";
+    const char *want [] = {
+        "2026-01-31T23:30:00Z", "2026-02-28T23:30:00Z", "2026-03-31T23:30:00Z",
+        "2026-04-30T23:30:00Z", "2026-05-31T23:30:00Z", "2026-06-30T23:30:00Z",
+        "2026-07-31T23:30:00Z", "2026-08-31T23:30:00Z", "2026-09-30T23:30:00Z",
+        "2026-10-31T23:30:00Z", "2026-11-30T23:30:00Z", "2026-12-31T23:30:00Z",
+        "2027-01-31T23:30:00Z"
+    };
+    cJSON *task = s_task (d31);
+    int64_t t = s_utc ("2026-01-01T00:00:00Z");
+    char buf [32];
+    for (size_t i = 0; i < sizeof (want) / sizeof (want [0]); i++) {
+        CHECK (ddc_schedule_next (task, t, &t) == 0);
+        CHECK_STR (s_iso (t, buf), want [i]);
+    }
+    cJSON_Delete (task);
+    //  Leap February
+    CHECK_STR (s_next (d31, "2028-02-01T00:00:00Z"), "2028-02-29T23:30:00Z");
+    const char *d30 = "{'cycle':'monthly','day':30,'time':'06:00','timezone':'UTC'}";
+    CHECK_STR (s_next (d30, "2027-02-01T00:00:00Z"), "2027-02-28T06:00:00Z");
+    CHECK_STR (s_next (d30, "2027-02-28T06:00:00Z"), "2027-03-30T06:00:00Z");
+    const char *d29 = "{'cycle':'monthly','day':29,'time':'06:00','timezone':'UTC'}";
+    CHECK_STR (s_next (d29, "2028-02-01T00:00:00Z"), "2028-02-29T06:00:00Z");
+    //  Local month end ahead of UTC: Jan 31 23:30 in Berlin
+    CHECK_STR (s_next ("{'cycle':'monthly','day':31,'time':'23:30',"
+                       "'timezone':'Europe/Berlin'}", "2026-01-31T22:30:00Z"),
+               "2026-02-28T22:30:00Z");
+    CHECK_STR (s_next ("{'cycle':'monthly','day':1,'time':'00:00',"
+                       "'timezone':'Europe/Berlin'}", "2026-01-31T22:59:59Z"),
+               "2026-01-31T23:00:00Z");
+}
+
+DDC_TEST (test_yearly)
+{
+    const char *feb29 = "{'cycle':'yearly','month':2,'day':29,'time':'12:00','timezone':'UTC'}";
+    CHECK_STR (s_next (feb29, "2026-06-01T00:00:00Z"), "2027-02-28T12:00:00Z");
+    CHECK_STR (s_next (feb29, "2027-02-28T12:00:00Z"), "2028-02-29T12:00:00Z");
+    CHECK_STR (s_next (feb29, "2028-02-29T12:00:00Z"), "2029-02-28T12:00:00Z");
+    CHECK_STR (s_next (feb29, "2099-03-01T00:00:00Z"), "2100-02-28T12:00:00Z");
+    CHECK_STR (s_next (feb29, "2399-03-01T00:00:00Z"), "2400-02-29T12:00:00Z");
+    const char *nye = "{'cycle':'yearly','month':12,'day':31,'time':'23:30',"
+                      "'timezone':'Europe/Berlin'}";
+    CHECK_STR (s_next (nye, "2026-01-01T00:00:00Z"), "2026-12-31T22:30:00Z");
+    CHECK_STR (s_next (nye, "2026-12-31T22:30:00Z"), "2027-12-31T22:30:00Z");
+    const char *jul4 = "{'cycle':'yearly','month':7,'day':4,'time':'09:00',"
+                       "'timezone':'America/New_York'}";
+    CHECK_STR (s_next (jul4, "2026-07-04T12:59:59Z"), "2026-07-04T13:00:00Z");
+    CHECK_STR (s_next (jul4, "2026-07-04T13:00:00Z"), "2027-07-04T13:00:00Z");
+}
+
+DDC_TEST (test_once)
+{
+    const char *xmas = "{'cycle':'once','date':'2026-12-24','time':'18:00',"
+                       "'timezone':'Europe/Berlin'}";
+    CHECK_STR (s_next (xmas, "2026-01-01T00:00:00Z"), "2026-12-24T17:00:00Z");
+    CHECK_STR (s_next (xmas, "2026-12-24T16:59:59Z"), "2026-12-24T17:00:00Z");
+    CHECK_STR (s_next (xmas, "2026-12-24T17:00:00Z"), "none");
+    CHECK_STR (s_next (xmas, "2027-01-01T00:00:00Z"), "none");
+    CHECK_STR (s_next ("{'cycle':'once','date':'2028-02-29','time':'00:00',"
+                       "'timezone':'UTC'}", "2020-01-01T00:00:00Z"),
+               "2028-02-29T00:00:00Z");
+    //  In a gap, and in a fold
+    CHECK_STR (s_next ("{'cycle':'once','date':'2026-03-29','time':'02:30',"
+                       "'timezone':'Europe/Berlin'}", "2026-01-01T00:00:00Z"),
+               "2026-03-29T01:00:00Z");
+    CHECK_STR (s_next ("{'cycle':'once','date':'2026-10-25','time':'02:30',"
+                       "'timezone':'Europe/Berlin'}", "2026-10-25T00:30:00Z"),
+               "none");
+    CHECK_STR (s_next ("{'cycle':'once','date':'9999-12-31','time':'12:00',"
+                       "'timezone':'UTC'}", "2026-01-01T00:00:00Z"),
+               "9999-12-31T12:00:00Z");
+}
+
+
+//  --------------------------------------------------------------------------
+//  DST
+
+DDC_TEST (test_dst_berlin)
+{
+    //  Spring forward 2026-03-29 02:00 CET -> 03:00 CEST (01:00 UTC)
+    CHECK_STR (s_next (DAILY ("02:30", "Europe/Berlin"), "2026-03-28T12:00:00Z"),
+               "2026-03-29T01:00:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "Europe/Berlin"), "2026-03-29T01:00:00Z"),
+               "2026-03-30T00:30:00Z");
+    CHECK_STR (s_next (DAILY ("02:00", "Europe/Berlin"), "2026-03-28T12:00:00Z"),
+               "2026-03-29T01:00:00Z");
+    CHECK_STR (s_next (DAILY ("01:59", "Europe/Berlin"), "2026-03-28T12:00:00Z"),
+               "2026-03-29T00:59:00Z");
+    CHECK_STR (s_next (DAILY ("03:00", "Europe/Berlin"), "2026-03-28T12:00:00Z"),
+               "2026-03-29T01:00:00Z");
+    CHECK_STR (s_next (DAILY ("03:01", "Europe/Berlin"), "2026-03-28T12:00:00Z"),
+               "2026-03-29T01:01:00Z");
+    //  Fall back 2026-10-25 03:00 CEST -> 02:00 CET: 02:30 runs once
+    CHECK_STR (s_next (DAILY ("02:30", "Europe/Berlin"), "2026-10-24T12:00:00Z"),
+               "2026-10-25T00:30:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "Europe/Berlin"), "2026-10-25T00:30:00Z"),
+               "2026-10-26T01:30:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "Europe/Berlin"), "2026-10-25T01:00:00Z"),
+               "2026-10-26T01:30:00Z");
+    CHECK_STR (s_next (DAILY ("02:00", "Europe/Berlin"), "2026-10-24T12:00:00Z"),
+               "2026-10-25T00:00:00Z");
+    CHECK_STR (s_next (DAILY ("03:00", "Europe/Berlin"), "2026-10-24T12:00:00Z"),
+               "2026-10-25T02:00:00Z");
+    CHECK_STR (s_next (DAILY ("01:59", "Europe/Berlin"), "2026-10-24T12:00:00Z"),
+               "2026-10-24T23:59:00Z");
+
+    //  The converter itself
+    ddc_tz_t *zone = ddc_tz_load ("Europe/Berlin");
+    CHECK (zone);
+    int64_t t;
+    int kind = -1;
+    struct tm tm = s_tm (2026, 3, 29, 2, 30, 0);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, &kind) == 0);
+    CHECK (t == s_utc ("2026-03-29T01:00:00Z") && kind == DDC_TZ_LOCAL_GAP);
+    tm = s_tm (2026, 10, 25, 2, 30, 0);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, &kind) == 0);
+    CHECK (t == s_utc ("2026-10-25T00:30:00Z") && kind == DDC_TZ_LOCAL_FOLD);
+    tm = s_tm (2026, 10, 25, 3, 0, 0);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, &kind) == 0);
+    CHECK (t == s_utc ("2026-10-25T02:00:00Z") && kind == DDC_TZ_LOCAL_UNIQUE);
+    tm = s_tm (2026, 10, 25, 1, 59, 59);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, &kind) == 0);
+    CHECK (t == s_utc ("2026-10-24T23:59:59Z") && kind == DDC_TZ_LOCAL_UNIQUE);
+    int off = 0;
+    CHECK (ddc_tz_to_local (zone, s_utc ("2026-03-29T00:59:59Z"), &tm, &off) == 0);
+    CHECK (tm.tm_hour == 1 && tm.tm_min == 59 && off == 3600 && tm.tm_isdst == 0);
+    CHECK (ddc_tz_to_local (zone, s_utc ("2026-03-29T01:00:00Z"), &tm, &off) == 0);
+    CHECK (tm.tm_hour == 3 && tm.tm_min == 0 && off == 7200 && tm.tm_isdst == 1);
+    CHECK (tm.tm_wday == 0 && tm.tm_yday == 87);
+    ddc_tz_destroy (&zone);
+    CHECK (zone == NULL);
+}
+
+DDC_TEST (test_dst_new_york)
+{
+    //  2026-03-08 02:00 EST -> 03:00 EDT (07:00 UTC)
+    CHECK_STR (s_next (DAILY ("02:30", "America/New_York"), "2026-03-07T12:00:00Z"),
+               "2026-03-08T07:00:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "America/New_York"), "2026-03-08T07:00:00Z"),
+               "2026-03-09T06:30:00Z");
+    CHECK_STR (s_next (DAILY ("01:30", "America/New_York"), "2026-03-07T12:00:00Z"),
+               "2026-03-08T06:30:00Z");
+    //  2026-11-01 02:00 EDT -> 01:00 EST: 01:30 runs at 01:30 EDT only
+    CHECK_STR (s_next (DAILY ("01:30", "America/New_York"), "2026-10-31T12:00:00Z"),
+               "2026-11-01T05:30:00Z");
+    CHECK_STR (s_next (DAILY ("01:30", "America/New_York"), "2026-11-01T05:30:00Z"),
+               "2026-11-02T06:30:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "America/New_York"), "2026-10-31T12:00:00Z"),
+               "2026-11-01T07:30:00Z");
+}
+
+DDC_TEST (test_dst_sydney)
+{
+    //  Ends first Sunday in April: 2026-04-05 03:00 AEDT -> 02:00 AEST
+    CHECK_STR (s_next (DAILY ("02:30", "Australia/Sydney"), "2026-04-04T12:00:00Z"),
+               "2026-04-04T15:30:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "Australia/Sydney"), "2026-04-04T15:30:00Z"),
+               "2026-04-05T16:30:00Z");
+    //  Starts first Sunday in October: 2026-10-04 02:00 AEST -> 03:00 AEDT
+    CHECK_STR (s_next (DAILY ("02:30", "Australia/Sydney"), "2026-10-03T12:00:00Z"),
+               "2026-10-03T16:00:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "Australia/Sydney"), "2026-10-03T16:00:00Z"),
+               "2026-10-04T15:30:00Z");
+    //  Summer (January) is DST there, winter (July) is not
+    CHECK_STR (s_next (DAILY ("12:00", "Australia/Sydney"), "2026-01-10T00:00:00Z"),
+               "2026-01-10T01:00:00Z");
+    CHECK_STR (s_next (DAILY ("12:00", "Australia/Sydney"), "2026-07-10T00:00:00Z"),
+               "2026-07-10T02:00:00Z");
+}
+
+DDC_TEST (test_other_zones)
+{
+    //  Kolkata +05:30, no DST
+    CHECK_STR (s_next (DAILY ("04:00", "Asia/Kolkata"), "2026-01-01T00:00:00Z"),
+               "2026-01-01T22:30:00Z");
+    CHECK_STR (s_next (DAILY ("04:00", "Asia/Kolkata"), "2026-07-01T00:00:00Z"),
+               "2026-07-01T22:30:00Z");
+    //  Chatham +12:45 / +13:45, changes at 02:45 standard time
+    CHECK_STR (s_next (DAILY ("12:00", "Pacific/Chatham"), "2026-01-14T00:00:00Z"),
+               "2026-01-14T22:15:00Z");
+    CHECK_STR (s_next (DAILY ("12:00", "Pacific/Chatham"), "2026-07-14T00:00:00Z"),
+               "2026-07-14T23:15:00Z");
+    CHECK_STR (s_next (DAILY ("03:00", "Pacific/Chatham"), "2026-09-26T00:00:00Z"),
+               "2026-09-26T14:00:00Z");
+    CHECK_STR (s_next (DAILY ("03:00", "Pacific/Chatham"), "2026-04-04T00:00:00Z"),
+               "2026-04-04T13:15:00Z");
+    CHECK_STR (s_next (DAILY ("03:00", "Pacific/Chatham"), "2026-04-04T13:15:00Z"),
+               "2026-04-05T14:15:00Z");
+    //  London: GMT/BST at 01:00 UTC
+    CHECK_STR (s_next (DAILY ("01:30", "Europe/London"), "2026-03-28T12:00:00Z"),
+               "2026-03-29T01:00:00Z");
+    CHECK_STR (s_next (DAILY ("01:30", "Europe/London"), "2026-10-24T12:00:00Z"),
+               "2026-10-25T00:30:00Z");
+    CHECK_STR (s_next (DAILY ("01:30", "Europe/London"), "2026-10-25T00:30:00Z"),
+               "2026-10-26T01:30:00Z");
+    CHECK_STR (s_next (DAILY ("12:00", "Europe/London"), "2026-01-05T00:00:00Z"),
+               "2026-01-05T12:00:00Z");
+    //  UTC and an Etc zone
+    CHECK_STR (s_next (DAILY ("12:00", "UTC"), "2026-06-30T12:00:00Z"),
+               "2026-07-01T12:00:00Z");
+    CHECK_STR (s_next (DAILY ("12:00", "Etc/GMT+5"), "2026-06-30T00:00:00Z"),
+               "2026-06-30T17:00:00Z");
+}
+
+DDC_TEST (test_far_future)
+{
+    //  Beyond the last transition of the file: the footer rule decides
+    CHECK_STR (s_next (DAILY ("04:00", "Europe/Berlin"), "2090-07-01T00:00:00Z"),
+               "2090-07-01T02:00:00Z");
+    CHECK_STR (s_next (DAILY ("04:00", "Europe/Berlin"), "2090-01-01T00:00:00Z"),
+               "2090-01-01T03:00:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "Europe/Berlin"), "2090-03-25T12:00:00Z"),
+               "2090-03-26T01:00:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "Europe/Berlin"), "2090-10-28T12:00:00Z"),
+               "2090-10-29T00:30:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "Europe/Berlin"), "2090-10-29T00:30:00Z"),
+               "2090-10-30T01:30:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "America/New_York"), "2090-03-11T12:00:00Z"),
+               "2090-03-12T07:00:00Z");
+    CHECK_STR (s_next (DAILY ("02:30", "Australia/Sydney"), "2090-04-01T12:00:00Z"),
+               "2090-04-01T15:30:00Z");
+    CHECK_STR (s_next ("{'cycle':'yearly','month':2,'day':29,'time':'12:00',"
+                       "'timezone':'Pacific/Chatham'}", "2095-01-01T00:00:00Z"),
+               "2095-02-27T22:15:00Z");
+    CHECK_STR (s_next ("{'cycle':'yearly','month':2,'day':29,'time':'12:00',"
+                       "'timezone':'Pacific/Chatham'}", "2095-02-27T22:15:00Z"),
+               "2096-02-28T22:15:00Z");
+    //  Near the end of the supported range
+    CHECK_STR (s_next (DAILY ("12:00", "UTC"), "9999-12-30T13:00:00Z"),
+               "9999-12-31T12:00:00Z");
+    CHECK_STR (s_next (DAILY ("12:00", "UTC"), "9999-12-31T13:00:00Z"), "none");
+}
+
+//  800 runs of a daily task across more than two years: each at 04:00
+//  local, on consecutive local days.
+
+DDC_TEST (test_long_sequence)
+{
+    ddc_tz_t *zone = ddc_tz_load ("Europe/Berlin");
+    CHECK (zone);
+    cJSON *task = s_task (DAILY ("04:00", "Europe/Berlin"));
+    int64_t t = s_utc ("2025-12-31T12:00:00Z");
+    int64_t prev_day = ddc_tz_days_from_civil (2025, 12, 31);
+    int bad = 0, summer = 0;
+    for (int i = 0; i < 800; i++) {
+        int64_t next;
+        if (ddc_schedule_next (task, t, &next) != 0) {
+            bad++;
+            break;
+        }
+        struct tm tm;
+        int off = 0;
+        if (next <= t || ddc_tz_to_local (zone, next, &tm, &off) != 0)
+            bad++;
+        int64_t day = ddc_tz_days_from_civil (tm.tm_year + 1900, tm.tm_mon + 1,
+                                              tm.tm_mday);
+        if (tm.tm_hour != 4 || tm.tm_min != 0 || tm.tm_sec != 0
+        ||  day != prev_day + 1 || (off != 3600 && off != 7200))
+            bad++;
+        summer += off == 7200;
+        prev_day = day;
+        t = next;
+    }
+    CHECK (bad == 0);
+    CHECK (summer > 400 && summer < 500);
+    char buf [32];
+    CHECK_STR (s_iso (t, buf), "2028-03-10T03:00:00Z");
+    cJSON_Delete (task);
+    ddc_tz_destroy (&zone);
+}
+
+//  Every schedule result in a DST-heavy year, for each cycle, is strictly
+//  increasing and matches its local rule.
+
+DDC_TEST (test_sequences_all_cycles)
+{
+    const char *zones [] = {
+        "Europe/Berlin", "America/New_York", "Australia/Sydney",
+        "Pacific/Chatham", "Asia/Kolkata", "Europe/London"
+    };
+    int bad = 0;
+    for (size_t z = 0; z < sizeof (zones) / sizeof (zones [0]); z++) {
+        ddc_tz_t *zone = ddc_tz_load (zones [z]);
+        CHECK (zone);
+        char text [200];
+        snprintf (text, sizeof (text), "{'cycle':'weekly','weekday':'sun',"
+                  "'time':'02:30','timezone':'%s'}", zones [z]);
+        cJSON *weekly = s_task (text);
+        snprintf (text, sizeof (text), "{'cycle':'monthly','day':31,"
+                  "'time':'02:30','timezone':'%s'}", zones [z]);
+        cJSON *monthly = s_task (text);
+        int64_t t = s_utc ("2026-01-01T00:00:00Z");
+        int64_t prev = 0;
+        for (int i = 0; i < 110; i++) {
+            int64_t next;
+            struct tm tm;
+            if (ddc_schedule_next (weekly, t, &next) != 0 || next <= t
+            ||  ddc_tz_to_local (zone, next, &tm, NULL) != 0 || tm.tm_wday != 0)
+                bad++;
+            //  02:30, or the end of a gap (03:00 or later on that day)
+            else
+            if (!(tm.tm_hour == 2 && tm.tm_min == 30)
+            &&  !(tm.tm_hour == 3 && tm.tm_min <= 30))
+                bad++;
+            if (prev && (next - prev < 6 * 86400 || next - prev > 8 * 86400))
+                bad++;
+            prev = t = next;
+        }
+        t = s_utc ("2026-01-01T00:00:00Z");
+        for (int i = 0; i < 26; i++) {
+            int64_t next;
+            struct tm tm;
+            if (ddc_schedule_next (monthly, t, &next) != 0 || next <= t
+            ||  ddc_tz_to_local (zone, next, &tm, NULL) != 0)
+                bad++;
+            else
+            if (tm.tm_mday != ddc_tz_days_in_month (tm.tm_year + 1900, tm.tm_mon + 1))
+                bad++;
+            t = next;
+        }
+        cJSON_Delete (weekly);
+        cJSON_Delete (monthly);
+        ddc_tz_destroy (&zone);
+    }
+    CHECK (bad == 0);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Bad input
+
+DDC_TEST (test_bad_tasks)
+{
+    //  Invalid for both; "zone" entries only name a missing zone, which
+    //  describe (syntax only) accepts
+    struct {
+        const char *text;
+        bool zone;
+    } bad [] = {
+        { "{}", false },
+        { "[]", false },
+        { "'daily'", false },
+        { "{'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'daily','timezone':'UTC'}", false },
+        { "{'cycle':'daily','time':'04:00'}", false },
+        { "{'cycle':'daily','time':'04:00','timezone':''}", false },
+        { "{'cycle':'daily','time':'04:00','timezone':'Mars/Olympus'}", true },
+        { "{'cycle':'daily','time':'04:00','timezone':'../../etc/passwd'}", false },
+        { "{'cycle':'daily','time':'04:00','timezone':'/etc/localtime'}", false },
+        { "{'cycle':'daily','time':'04:00','timezone':'Europe'}", true },
+        { "{'cycle':'daily','time':'04:00','timezone':'zone.tab'}", false },
+        { "{'cycle':'daily','time':'04:00','timezone':42}", false },
+        { "{'cycle':'daily','time':'25:00','timezone':'UTC'}", false },
+        { "{'cycle':'daily','time':'23:60','timezone':'UTC'}", false },
+        { "{'cycle':'daily','time':'4:00','timezone':'UTC'}", false },
+        { "{'cycle':'daily','time':'04:00:00','timezone':'UTC'}", false },
+        { "{'cycle':'daily','time':'04-00','timezone':'UTC'}", false },
+        { "{'cycle':'daily','time':'-4:00','timezone':'UTC'}", false },
+        { "{'cycle':'daily','time':400,'timezone':'UTC'}", false },
+        { "{'cycle':'hourly','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'Daily','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':null,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'weekly','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'weekly','weekday':'monday','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'weekly','weekday':1,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'monthly','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'monthly','day':0,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'monthly','day':32,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'monthly','day':1.5,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'monthly','day':'1','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'monthly','day':1e300,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'yearly','day':1,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'yearly','month':2,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'yearly','month':2,'day':30,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'yearly','month':4,'day':31,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'yearly','month':13,'day':1,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'yearly','month':0,'day':1,'time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'once','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'once','date':'2026-02-29','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'once','date':'2026-13-01','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'once','date':'2026-1-01','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'once','date':'1969-12-31','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'once','date':'2026-12-24T10','time':'04:00','timezone':'UTC'}", false },
+        { "{'cycle':'once','date':'+026-12-24','time':'04:00','timezone':'UTC'}", false },
+        { NULL, false }
+    };
+    char buf [128];
+    for (int i = 0; bad [i].text; i++) {
+        cJSON *task = s_task (bad [i].text);
+        int64_t next = 12345;
+        if (ddc_schedule_next (task, s_utc ("2026-01-01T00:00:00Z"), &next) != -1
+        ||  next != 12345) {
+            fprintf (stderr, "accepted: %s\n", bad [i].text);
+            CHECK (false);
+        }
+        if ((ddc_schedule_describe (task, buf, sizeof (buf)) == 0) != bad [i].zone) {
+            fprintf (stderr, "described: %s\n", bad [i].text);
+            CHECK (false);
+        }
+        cJSON_Delete (task);
+    }
+    cJSON *good = s_task (DAILY ("04:00", "UTC"));
+    int64_t next;
+    CHECK (ddc_schedule_next (NULL, 0, &next) == -1);
+    CHECK (ddc_schedule_next (good, 0, NULL) == -1);
+    CHECK (ddc_schedule_next (good, DDC_TZ_TIME_MIN - 1, &next) == -1);
+    CHECK (ddc_schedule_next (good, DDC_TZ_TIME_MAX + 1, &next) == -1);
+    CHECK (ddc_schedule_next (good, INT64_MIN, &next) == -1);
+    CHECK (ddc_schedule_next (good, INT64_MAX, &next) == -1);
+    CHECK (ddc_schedule_next (good, -1000000000, &next) == 0);
+    cJSON_Delete (good);
+}
+
+DDC_TEST (test_describe)
+{
+    struct {
+        const char *task, *text;
+    } cases [] = {
+        { DAILY ("04:00", "Europe/Berlin"), "daily at 04:00 (Europe/Berlin)" },
+        { "{'cycle':'weekly','weekday':'mon','time':'04:00','timezone':'UTC'}",
+          "weekly on Monday at 04:00 (UTC)" },
+        { "{'cycle':'weekly','weekday':'sun','time':'00:05','timezone':'UTC'}",
+          "weekly on Sunday at 00:05 (UTC)" },
+        { "{'cycle':'monthly','day':31,'time':'23:30','timezone':'America/New_York'}",
+          "monthly on day 31 at 23:30 (America/New_York)" },
+        { "{'cycle':'yearly','month':2,'day':29,'time':'12:00','timezone':'UTC'}",
+          "yearly on February 29 at 12:00 (UTC)" },
+        { "{'cycle':'once','date':'2026-12-24','time':'18:00','timezone':'Europe/Berlin'}",
+          "once on 2026-12-24 at 18:00 (Europe/Berlin)" },
+    };
+    char buf [128];
+    for (size_t i = 0; i < sizeof (cases) / sizeof (cases [0]); i++) {
+        cJSON *task = s_task (cases [i].task);
+        CHECK (ddc_schedule_describe (task, buf, sizeof (buf)) == 0);
+        CHECK_STR (buf, cases [i].text);
+        cJSON_Delete (task);
+    }
+    cJSON *task = s_task (DAILY ("04:00", "Europe/Berlin"));
+    CHECK (ddc_schedule_describe (task, buf, 31) == 0);
+    CHECK (ddc_schedule_describe (task, buf, 30) == -1);
+    CHECK_STR (buf, "");
+    CHECK (ddc_schedule_describe (task, buf, 0) == -1);
+    CHECK (ddc_schedule_describe (task, NULL, 10) == -1);
+    CHECK (ddc_schedule_describe (NULL, buf, sizeof (buf)) == -1);
+    cJSON_Delete (task);
+}
+
+
+//  --------------------------------------------------------------------------
+//  The zone reader
+
+//  glibc as the reference: localtime_r under TZ=name.
+
+static int
+s_glibc_compare (const ddc_tz_t *zone, const char *tz, int64_t t)
+{
+    struct tm ref, got;
+    time_t tt = (time_t) t;
+    setenv ("TZ", tz, 1);
+    tzset ();
+    if (!localtime_r (&tt, &ref))
+        return 1;
+    int off = 0;
+    if (ddc_tz_to_local (zone, t, &got, &off) != 0)
+        return 1;
+    if (ref.tm_year != got.tm_year || ref.tm_mon != got.tm_mon
+    ||  ref.tm_mday != got.tm_mday || ref.tm_hour != got.tm_hour
+    ||  ref.tm_min != got.tm_min || ref.tm_sec != got.tm_sec
+    ||  ref.tm_wday != got.tm_wday || ref.tm_yday != got.tm_yday
+    ||  ref.tm_isdst != got.tm_isdst || ref.tm_gmtoff != off) {
+        char buf [32], lbuf [S_LOCAL_MAX];
+        fprintf (stderr, "%s at %s: glibc %04d-%02d-%02d %02d:%02d:%02d "
+                 "off %ld dst %d, ddc %s off %d dst %d\n", tz, s_iso (t, buf),
+                 ref.tm_year + 1900, ref.tm_mon + 1, ref.tm_mday, ref.tm_hour,
+                 ref.tm_min, ref.tm_sec, ref.tm_gmtoff, ref.tm_isdst,
+                 s_local (zone, t, lbuf), off, got.tm_isdst);
+        return 1;
+    }
+    //  Round trip: the local time maps back to t or an earlier occurrence
+    //  showing the same local time
+    int64_t back;
+    int kind;
+    struct tm again;
+    if (ddc_tz_from_local (zone, &got, &back, &kind) != 0 || back > t
+    ||  (back < t && kind != DDC_TZ_LOCAL_FOLD) || kind == DDC_TZ_LOCAL_GAP
+    ||  ddc_tz_to_local (zone, back, &again, NULL) != 0
+    ||  again.tm_hour != got.tm_hour || again.tm_min != got.tm_min
+    ||  again.tm_sec != got.tm_sec || again.tm_mday != got.tm_mday) {
+        char buf [32];
+        fprintf (stderr, "%s round trip of %s failed\n", tz, s_iso (t, buf));
+        return 1;
+    }
+    return 0;
+}
+
+static uint64_t s_rand_state = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t
+s_rand (void)
+{
+    //  xorshift64*
+    s_rand_state ^= s_rand_state >> 12;
+    s_rand_state ^= s_rand_state << 25;
+    s_rand_state ^= s_rand_state >> 27;
+    return s_rand_state * 2685821657736338717ULL;
+}
+
+DDC_TEST (test_glibc_random)
+{
+    const char *zones [8] = {
+        "Europe/Berlin", "America/New_York", "Australia/Sydney",
+        "Asia/Kolkata", "Pacific/Chatham", "Europe/London", "UTC",
+        "America/Sao_Paulo"
+    };
+    int64_t lo = s_utc ("1970-01-01T00:00:00Z");
+    int64_t hi = s_utc ("2100-12-31T23:59:59Z");
+    int bad = 0;
+    for (int z = 0; z < 8; z++) {
+        ddc_tz_t *zone = ddc_tz_load (zones [z]);
+        CHECK (zone);
+        if (!zone)
+            continue;
+        CHECK_STR (ddc_tz_name (zone), zones [z]);
+        for (int i = 0; i < 10000 && bad < 20; i++) {
+            int64_t t = lo + (int64_t) (s_rand () % (uint64_t) (hi - lo + 1));
+            bad += s_glibc_compare (zone, zones [z], t);
+        }
+        ddc_tz_destroy (&zone);
+    }
+    CHECK (bad == 0);
+}
+
+//  Around every transition between 1970 and 2100 (found by bisection on
+//  glibc's offsets, per day), both sides agree.
+
+DDC_TEST (test_glibc_transitions)
+{
+    const char *zones [] = {
+        "Europe/Berlin", "America/New_York", "Australia/Sydney",
+        "Pacific/Chatham", "Europe/London", "America/Santiago",
+        "Africa/Casablanca", "Asia/Tehran", "Australia/Lord_Howe",
+        "America/St_Johns"
+    };
+    int bad = 0, transitions = 0;
+    for (size_t z = 0; z < sizeof (zones) / sizeof (zones [0]); z++) {
+        ddc_tz_t *zone = ddc_tz_load (zones [z]);
+        CHECK (zone);
+        if (!zone)
+            continue;
+        setenv ("TZ", zones [z], 1);
+        tzset ();
+        int64_t t = s_utc ("1970-01-01T00:00:00Z");
+        int64_t end = s_utc ("2100-01-01T00:00:00Z");
+        struct tm tm;
+        time_t tt = (time_t) t;
+        localtime_r (&tt, &tm);
+        long prev = tm.tm_gmtoff;
+        int prev_dst = tm.tm_isdst;
+        for (; t < end && bad < 20; t += 86400) {
+            tt = (time_t) (t + 86400);
+            localtime_r (&tt, &tm);
+            if (tm.tm_gmtoff == prev && tm.tm_isdst == prev_dst)
+                continue;
+            //  A change within (t, t + 1 day]: find it
+            int64_t a = t, b = t + 86400;
+            while (b - a > 1) {
+                int64_t mid = a + (b - a) / 2;
+                tt = (time_t) mid;
+                localtime_r (&tt, &tm);
+                if (tm.tm_gmtoff == prev && tm.tm_isdst == prev_dst)
+                    a = mid;
+                else
+                    b = mid;
+            }
+            transitions++;
+            for (int64_t d = -2; d <= 1; d++)
+                bad += s_glibc_compare (zone, zones [z], b + d);
+            tt = (time_t) (t + 86400);
+            localtime_r (&tt, &tm);
+            prev = tm.tm_gmtoff;
+            prev_dst = tm.tm_isdst;
+        }
+        ddc_tz_destroy (&zone);
+    }
+    CHECK (bad == 0);
+    CHECK (transitions > 1000);
+}
+
+//  POSIX rule strings alone, against glibc reading the same string.
+
+DDC_TEST (test_posix_rules)
+{
+    const char *specs [] = {
+        "CET-1CEST,M3.5.0,M10.5.0/3",
+        "EST5EDT,M3.2.0,M11.1.0",
+        "AEST-10AEDT,M10.1.0,M4.1.0/3",
+        "<+1245>-12:45<+1345>,M9.5.0/2:45,M4.1.0/3:45",
+        "<-03>3<-02>,M3.5.0/-2,M10.5.0/-1",
+        "IST-5:30",
+        "UTC0",
+        "<+0330>-3:30",
+        "EST5EDT,J60/2,J300/2",
+        "EST5EDT,59/2,299",
+        "XXX3YYY,J1/0,J365/25",
+        "EST5EDT,0/0,J365/25",
+        "NZST-12NZDT,M9.5.0,M4.1.0/3",
+        "<-04>4<-03>,M9.1.6/24,M4.1.6/24",
+        "ABC+1:02:03DEF-0:30,M1.1.1/1:02:03,M12.5.6/-3:30",
+        "AAA-2BBB,M3.5.5/48,M10.5.5/72",
+        "GMT0BST,M3.5.0/1,M10.5.0",
+        //  No rule: the US one (glibc takes it from posixrules, which has
+        //  the same rule since 2007; not a zone file name, so glibc reads
+        //  the string)
+        "ABC5DEF",
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof (specs) / sizeof (specs [0]); i++) {
+        ddc_tz_t *zone = ddc_tz_posix (specs [i]);
+        CHECK (zone);
+        if (!zone) {
+            fprintf (stderr, "refused: %s\n", specs [i]);
+            continue;
+        }
+        CHECK_STR (ddc_tz_name (zone), "");
+        int64_t lo = s_utc (strncmp (specs [i], "ABC5", 4) == 0
+                            ? "2008-01-01T00:00:00Z" : "1990-01-01T00:00:00Z");
+        int64_t hi = s_utc ("2100-12-31T23:59:59Z");
+        for (int k = 0; k < 2000 && bad < 20; k++) {
+            int64_t t = lo + (int64_t) (s_rand () % (uint64_t) (hi - lo + 1));
+            bad += s_glibc_compare (zone, specs [i], t);
+        }
+        ddc_tz_destroy (&zone);
+    }
+    CHECK (bad == 0);
+
+    //  An explicit DST offset without a rule
+    ddc_tz_t *zone = ddc_tz_posix ("ABC5DEF4:30");
+    struct tm tm;
+    int off = 0;
+    CHECK (zone);
+    CHECK (ddc_tz_to_local (zone, s_utc ("2026-07-01T12:00:00Z"), &tm, &off) == 0);
+    CHECK (off == -16200 && tm.tm_isdst == 1 && tm.tm_hour == 7 && tm.tm_min == 30);
+    CHECK (ddc_tz_to_local (zone, s_utc ("2026-12-01T12:00:00Z"), &tm, &off) == 0);
+    CHECK (off == -18000 && tm.tm_isdst == 0);
+    ddc_tz_destroy (&zone);
+
+    const char *invalid [] = {
+        "", "C", "CE-1", "CET", "CET-", "CET-25", "CET-1:60", "CET-1:00:60",
+        "CET-1CEST,", "CET-1CEST,M3.5.0", "CET-1CEST,M3.5.0,", "CET-1CEST,M13.5.0,M10.5.0",
+        "CET-1CEST,M3.6.0,M10.5.0", "CET-1CEST,M3.5.7,M10.5.0", "CET-1CEST,M3.0.0,M10.5.0",
+        "CET-1CEST,M3.5.0,M10.5.0/168", "CET-1CEST,J0,J100", "CET-1CEST,J366,J100",
+        "CET-1CEST,366,100", "CET-1CEST,M3.5.0,M10.5.0,", "CET-1CEST,M3.5.0,M10.5.0x",
+        "<AB>1", "<ABC1", "<A B>1", "CET-1 ", "CET-1CEST-2X", "CET-1CE",
+        "CET-1CEST,M3.5.0/,M10.5.0", "CET-1CEST,M.5.0,M10.5.0", "CET-1000",
+        "CET-1CEST,M3.5.0/1:,M10.5.0", NULL
+    };
+    for (int i = 0; invalid [i]; i++) {
+        zone = ddc_tz_posix (invalid [i]);
+        if (zone) {
+            fprintf (stderr, "accepted: '%s'\n", invalid [i]);
+            CHECK (false);
+        }
+        ddc_tz_destroy (&zone);
+    }
+    CHECK (ddc_tz_posix (NULL) == NULL);
+    char longer [300];
+    memset (longer, 'A', sizeof (longer) - 1);
+    longer [sizeof (longer) - 1] = '\0';
+    CHECK (ddc_tz_posix (longer) == NULL);
+}
+
+//  Read a zone file for the byte-level tests.
+
+static unsigned char *
+s_read_zone (const char *name, size_t *len)
+{
+    char path [128];
+    snprintf (path, sizeof (path), "%s/%s", DDC_TZ_DIR, name);
+    char *data = NULL;
+    if (ddc_read_file (path, DDC_TZ_FILE_MAX, &data, len) != 0)
+        return NULL;
+    return (unsigned char *) data;
+}
+
+DDC_TEST (test_tzif_parse)
+{
+    size_t len = 0;
+    unsigned char *data = s_read_zone ("Europe/Berlin", &len);
+    CHECK (data && len > 100);
+    if (!data)
+        return;
+    ddc_tz_t *zone = ddc_tz_parse (data, len);
+    CHECK (zone);
+    CHECK_STR (ddc_tz_name (zone), "");
+    char buf [S_LOCAL_MAX];
+    CHECK_STR (s_local (zone, s_utc ("2026-07-01T12:00:00Z"), buf), "2026-07-01 14:00:00");
+    ddc_tz_destroy (&zone);
+
+    //  Every truncation is refused (the footer's final newline is needed)
+    int accepted = 0;
+    for (size_t n = 0; n < len; n++) {
+        zone = ddc_tz_parse (data, n);
+        accepted += zone != NULL;
+        ddc_tz_destroy (&zone);
+    }
+    CHECK (accepted == 0);
+
+    //  Single-byte corruptions never crash; those accepted still convert
+    unsigned char *copy = ddc_malloc (len);
+    for (size_t i = 0; i < len; i++) {
+        memcpy (copy, data, len);
+        copy [i] ^= (unsigned char) (1u << (i % 8));
+        zone = ddc_tz_parse (copy, len);
+        struct tm tm;
+        int64_t t;
+        if (zone && (ddc_tz_to_local (zone, 0, &tm, NULL) != 0
+                 ||  ddc_tz_from_local (zone, &tm, &t, NULL) != 0))
+            CHECK (false);
+        ddc_tz_destroy (&zone);
+    }
+    //  Specific damage
+    memcpy (copy, data, len);
+    copy [4] = '1';
+    CHECK (ddc_tz_parse (copy, len) == NULL);
+    memcpy (copy, data, len);
+    copy [0] = 'X';
+    CHECK (ddc_tz_parse (copy, len) == NULL);
+    memcpy (copy, data, len);
+    copy [len - 1] = 'X';
+    CHECK (ddc_tz_parse (copy, len) == NULL);
+    CHECK (ddc_tz_parse (NULL, 10) == NULL);
+
+    //  Version 1 view: the 32-bit block alone, no footer
+    memcpy (copy, data, len);
+    copy [4] = 0;
+    zone = ddc_tz_parse (copy, len);
+    CHECK (zone);
+    CHECK_STR (s_local (zone, s_utc ("2026-07-01T12:00:00Z"), buf), "2026-07-01 14:00:00");
+    CHECK_STR (s_local (zone, s_utc ("2026-12-01T12:00:00Z"), buf), "2026-12-01 13:00:00");
+    ddc_tz_destroy (&zone);
+    free (copy);
+    free (data);
+
+    //  An empty footer ("\n\n"): the last type stays (UTC file: UTC)
+    data = s_read_zone ("UTC", &len);
+    CHECK (data && len > 4 && data [len - 1] == '\n');
+    if (data) {
+        copy = ddc_malloc (len);
+        memcpy (copy, data, len);
+        size_t at = len - 2;
+        while (at > 0 && copy [at] != '\n')
+            at--;
+        copy [at + 1] = '\n';
+        zone = ddc_tz_parse (copy, at + 2);
+        CHECK (zone);
+        CHECK_STR (s_local (zone, s_utc ("2050-01-01T00:00:00Z"), buf), "2050-01-01 00:00:00");
+        ddc_tz_destroy (&zone);
+        free (copy);
+        free (data);
+    }
+}
+
+DDC_TEST (test_tz_load)
+{
+    CHECK (ddc_tz_name_ok ("Europe/Berlin"));
+    CHECK (ddc_tz_name_ok ("Etc/GMT+5"));
+    CHECK (!ddc_tz_name_ok (NULL));
+    CHECK (!ddc_tz_name_ok (""));
+    CHECK (!ddc_tz_name_ok ("/etc/passwd"));
+    CHECK (!ddc_tz_name_ok ("Europe/../etc"));
+    CHECK (!ddc_tz_name_ok ("Europe//Berlin"));
+    CHECK (!ddc_tz_name_ok ("Europe/Berlin "));
+    const char *refused [] = {
+        "Europe", "Nowhere/City", "zone.tab", "../etc/passwd", "", "tzdata.zi",
+        "Europe/Berlin/", NULL
+    };
+    for (int i = 0; refused [i]; i++) {
+        ddc_tz_t *zone = ddc_tz_load (refused [i]);
+        if (zone) {
+            fprintf (stderr, "loaded: %s\n", refused [i]);
+            CHECK (false);
+        }
+        ddc_tz_destroy (&zone);
+    }
+    CHECK (ddc_tz_load (NULL) == NULL);
+    ddc_tz_destroy (NULL);
+    CHECK (ddc_tz_name (NULL) == NULL);
+
+    ddc_tz_t *zone = ddc_tz_load ("UTC");
+    struct tm tm;
+    int64_t t;
+    CHECK (zone);
+    CHECK (ddc_tz_to_local (NULL, 0, &tm, NULL) == -1);
+    CHECK (ddc_tz_to_local (zone, 0, NULL, NULL) == -1);
+    CHECK (ddc_tz_to_local (zone, DDC_TZ_TIME_MAX + 1, &tm, NULL) == -1);
+    CHECK (ddc_tz_to_local (zone, DDC_TZ_TIME_MIN - 1, &tm, NULL) == -1);
+    CHECK (ddc_tz_to_local (zone, DDC_TZ_TIME_MIN, &tm, NULL) == 0);
+    CHECK (tm.tm_year == 1 - 1900 && tm.tm_mon == 0 && tm.tm_mday == 1 && tm.tm_wday == 1);
+    CHECK (ddc_tz_to_local (zone, DDC_TZ_TIME_MAX, &tm, NULL) == 0);
+    CHECK (tm.tm_year == 9999 - 1900 && tm.tm_yday == 364 && tm.tm_sec == 59);
+    tm = s_tm (2026, 2, 29, 0, 0, 0);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, NULL) == -1);
+    tm = s_tm (2026, 13, 1, 0, 0, 0);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, NULL) == -1);
+    tm = s_tm (2026, 1, 1, 24, 0, 0);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, NULL) == -1);
+    tm = s_tm (2026, 1, 1, 0, 0, 60);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, NULL) == -1);
+    tm = s_tm (10000, 1, 1, 0, 0, 0);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, NULL) == -1);
+    tm = s_tm (2026, 1, 1, 0, 0, 0);
+    CHECK (ddc_tz_from_local (zone, &tm, NULL, NULL) == -1);
+    CHECK (ddc_tz_from_local (NULL, &tm, &t, NULL) == -1);
+    CHECK (ddc_tz_from_local (zone, NULL, &t, NULL) == -1);
+    CHECK (ddc_tz_from_local (zone, &tm, &t, NULL) == 0 && t == s_utc ("2026-01-01T00:00:00Z"));
+    ddc_tz_destroy (&zone);
+
+    //  Civil helpers
+    CHECK (ddc_tz_days_from_civil (1970, 1, 1) == 0);
+    CHECK (ddc_tz_days_from_civil (2000, 3, 1) == 11017);
+    CHECK (ddc_tz_days_from_civil (1969, 12, 31) == -1);
+    int64_t y;
+    int m, d, w;
+    ddc_tz_civil_from_days (-1, &y, &m, &d, &w);
+    CHECK (y == 1969 && m == 12 && d == 31 && w == 3);
+    ddc_tz_civil_from_days (20567, &y, &m, &d, &w);
+    CHECK (y == 2026 && m == 4 && d == 24 && w == 5);
+    ddc_tz_civil_from_days (0, NULL, NULL, NULL, NULL);
+    CHECK (ddc_tz_days_in_month (2028, 2) == 29 && ddc_tz_days_in_month (2100, 2) == 28);
+    CHECK (ddc_tz_days_in_month (2000, 2) == 29 && ddc_tz_days_in_month (2026, 0) == 0);
+}
+
+//  right/ zones count leap seconds; the reader moves them to POSIX time.
+
+DDC_TEST (test_leap_second_zone)
+{
+    ddc_tz_t *right = ddc_tz_load ("right/Europe/Berlin");
+    if (!right)
+        return;             //  not every system ships right/
+    ddc_tz_t *plain = ddc_tz_load ("Europe/Berlin");
+    CHECK (plain);
+    char a [S_LOCAL_MAX], b [S_LOCAL_MAX];
+    const char *instants [] = {
+        "2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z",
+        "2026-10-25T00:59:59Z", "2026-10-25T01:00:00Z",
+        "1996-10-27T01:00:00Z", "2030-07-01T00:00:00Z"
+    };
+    for (size_t i = 0; i < sizeof (instants) / sizeof (instants [0]); i++) {
+        int64_t t = s_utc (instants [i]);
+        CHECK_STR (s_local (right, t, a), s_local (plain, t, b));
+    }
+    ddc_tz_destroy (&right);
+    ddc_tz_destroy (&plain);
+}
+
+DDC_TEST (test_cache)
+{
+    //  More zones than the cache holds, twice over: still right
+    const char *zones [] = {
+        "Europe/Berlin", "Europe/Paris", "Europe/Rome", "Europe/Madrid",
+        "Europe/Vienna", "Europe/Oslo", "Europe/Prague", "Europe/Warsaw",
+        "Europe/Zurich", "Europe/Brussels", "Europe/Amsterdam", "Europe/Stockholm",
+        "Europe/Copenhagen", "Europe/Budapest", "Europe/Belgrade", "Europe/Luxembourg",
+        "Europe/Monaco", "Europe/Malta", "Europe/Andorra", "Europe/Tirane"
+    };
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof (zones) / sizeof (zones [0]); i++) {
+            char text [160];
+            snprintf (text, sizeof (text), "{'cycle':'daily','time':'04:00',"
+                      "'timezone':'%s'}", zones [i]);
+            CHECK_STR (s_next (text, "2026-07-01T00:00:00Z"), "2026-07-01T02:00:00Z");
+        }
+    ddc_schedule_flush ();
+    CHECK_STR (s_next (DAILY ("04:00", "Europe/Berlin"), "2026-07-01T00:00:00Z"),
+               "2026-07-01T02:00:00Z");
+    ddc_schedule_flush ();
+    ddc_schedule_flush ();
+}
+
+int
+main (int argc, char *argv [])
+{
+    DDC_TEST_INIT (argc, argv);
+    DDC_RUN (test_daily);
+    DDC_RUN (test_weekly);
+    DDC_RUN (test_weekly_across_dst);
+    DDC_RUN (test_monthly);
+    DDC_RUN (test_yearly);
+    DDC_RUN (test_once);
+    DDC_RUN (test_dst_berlin);
+    DDC_RUN (test_dst_new_york);
+    DDC_RUN (test_dst_sydney);
+    DDC_RUN (test_other_zones);
+    DDC_RUN (test_far_future);
+    DDC_RUN (test_long_sequence);
+    DDC_RUN (test_sequences_all_cycles);
+    DDC_RUN (test_bad_tasks);
+    DDC_RUN (test_describe);
+    DDC_RUN (test_glibc_random);
+    DDC_RUN (test_glibc_transitions);
+    DDC_RUN (test_posix_rules);
+    DDC_RUN (test_tzif_parse);
+    DDC_RUN (test_tz_load);
+    DDC_RUN (test_leap_second_zone);
+    DDC_RUN (test_cache);
+    DDC_DONE ();
+}
