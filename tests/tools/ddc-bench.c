@@ -1,0 +1,227 @@
+/*  ddc-bench: save-to-applied latency of ddc, measured the same way as
+    ddc-bench-etcd measures etcd's put-to-watch latency.
+
+    ddc-bench --broker ENDPOINT --subs N --rounds R [--warmup W] [--interval-ms MS]
+
+    Starts N subscribers (services/lib/ddc_client.c, following "admins") and
+    one writer (role ctl) in this one thread, waits until all are synced,
+    then per round takes t0, sends a SAVE of a new admins value and records
+    for every subscriber the time its apply callback sees that revision
+    (t - t0). A round starts when the previous one is complete and at least
+    --interval-ms (20) after the previous start; the first W rounds (10) are
+    not recorded. Prints
+        ddc subscribers=N rounds=R p50_us=X p99_us=Y max_us=Z
+    over all N*R samples. Exits 1 on any error or a 10 s stall. */
+#include "ddc_client.h"
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SUBS 2048
+
+typedef struct {
+    ddc_client_t *client;
+    uint64_t want_rev;          /* revision of the round in flight */
+    bool arrived;
+} sub_t;
+
+typedef struct {
+    sub_t *subs;
+    size_t nsubs;
+    int64_t t0_us;
+    size_t arrived;
+    uint32_t *samples;
+    size_t nsamples;
+    bool recording;
+    char note[48];              /* the value of the round in flight */
+} bench_t;
+
+static bench_t s_bench;
+
+static int
+s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bool from_cache,
+            cJSON *errors)
+{
+    (void) rev;
+    (void) from_cache;
+    (void) errors;
+    sub_t *sub = arg;
+    if (strcmp (section, "admins") != 0 || sub->arrived || !s_bench.note[0])
+        return 0;
+    const cJSON *note = cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (value, 0), "note");
+    if (cJSON_IsString (note) && strcmp (note->valuestring, s_bench.note) == 0) {
+        int64_t dt = ddc_mono_us () - s_bench.t0_us;
+        sub->arrived = true;
+        s_bench.arrived++;
+        if (s_bench.recording)
+            s_bench.samples[s_bench.nsamples++] = (uint32_t) (dt > UINT32_MAX ? UINT32_MAX : dt);
+    }
+    return 0;
+}
+
+static int
+s_cmp (const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+static uint32_t
+s_percentile (const uint32_t *sorted, size_t n, double p)
+{
+    size_t rank = (size_t) (p / 100.0 * (double) n + 0.999999);   /* nearest rank */
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1];
+}
+
+/* Poll every client's sockets once (up to timeout_ms) and run them. */
+static void
+s_pump (ddc_client_t *writer, int64_t timeout_ms)
+{
+    size_t n = s_bench.nsubs + 1;
+    zmq_pollitem_t *items = ddc_calloc (2 * n, sizeof *items);
+    int count = 0;
+    for (size_t i = 0; i < n; i++) {
+        ddc_client_t *c = i < s_bench.nsubs ? s_bench.subs[i].client : writer;
+        zsock_t *socks[2] = { ddc_client_ctl_sock (c), ddc_client_sub_sock (c) };
+        for (int k = 0; k < 2; k++)
+            if (socks[k]) {
+                items[count].socket = zsock_resolve (socks[k]);
+                items[count].events = ZMQ_POLLIN;
+                count++;
+            }
+        int64_t t = ddc_client_timeout_ms (c);
+        if (t < timeout_ms)
+            timeout_ms = t;
+    }
+    zmq_poll (items, count, (long) timeout_ms);
+    for (size_t i = 0; i < n; i++) {
+        ddc_client_t *c = i < s_bench.nsubs ? s_bench.subs[i].client : writer;
+        ddc_client_handle (c);
+        if (ddc_client_timeout_ms (c) == 0)
+            ddc_client_tick (c);
+    }
+    free (items);
+}
+
+static void
+s_on_saved (void *arg, const ddc_msg_t *reply)
+{
+    int *done = arg;
+    *done = reply && reply->type == DDC_OK ? 1 : -1;
+}
+
+int
+main (int argc, char **argv)
+{
+    ddc_log_init ("ddc-bench");
+    ddc_log_set_level (DDC_LOG_WARN);
+    const char *broker = NULL;
+    uint64_t nsubs = 1, rounds = 200, warmup = 10, interval_ms = 20;
+    static const struct option longopts[] = {
+        { "broker", required_argument, NULL, 'b' }, { "subs", required_argument, NULL, 's' },
+        { "rounds", required_argument, NULL, 'r' }, { "warmup", required_argument, NULL, 'w' },
+        { "interval-ms", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    while ((c = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
+        uint64_t *dst = c == 's' ? &nsubs : c == 'r' ? &rounds : c == 'w' ? &warmup
+                      : c == 'i' ? &interval_ms : NULL;
+        if (c == 'b')
+            broker = optarg;
+        else if (dst && ddc_parse_u64 (optarg, dst) == 0)
+            ;
+        else {
+            fprintf (stderr, "usage: ddc-bench --broker EP --subs N --rounds R [--warmup W] "
+                             "[--interval-ms MS]\n");
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (!broker || nsubs < 1 || nsubs > MAX_SUBS || rounds < 1 || rounds > 100000) {
+        fprintf (stderr, "ddc-bench: need --broker, 1 <= --subs <= %d, 1 <= --rounds <= 100000\n",
+                 MAX_SUBS);
+        return 2;
+    }
+    zsys_init ();
+    zsys_set_max_sockets (0);
+    static const char *const sections[] = { "admins", NULL };
+    s_bench.nsubs = (size_t) nsubs;
+    s_bench.subs = ddc_calloc (s_bench.nsubs, sizeof (sub_t));
+    s_bench.samples = ddc_calloc ((size_t) (nsubs * rounds), sizeof (uint32_t));
+    for (size_t i = 0; i < s_bench.nsubs; i++) {
+        char instance[32];
+        snprintf (instance, sizeof instance, "bench%zu", i);
+        ddc_client_opts_t opts = { .broker = broker, .role = "monitor", .instance = instance,
+                                   .sections = sections, .on_apply = s_on_apply,
+                                   .arg = &s_bench.subs[i] };
+        s_bench.subs[i].client = ddc_client_new (&opts);
+        if (!s_bench.subs[i].client)
+            return 1;
+    }
+    ddc_client_opts_t wopts = { .broker = broker, .role = "ctl", .instance = "bench-writer" };
+    ddc_client_t *writer = ddc_client_new (&wopts);
+    if (!writer)
+        return 1;
+    int64_t deadline = ddc_mono_ms () + 30000;
+    for (;;) {
+        size_t synced = 0;
+        for (size_t i = 0; i < s_bench.nsubs; i++)
+            synced += ddc_client_synced (s_bench.subs[i].client);
+        if (synced == s_bench.nsubs && ddc_client_connected (writer))
+            break;
+        if (ddc_mono_ms () > deadline) {
+            fprintf (stderr, "ddc-bench: only %zu of %zu subscribers synced\n", synced, s_bench.nsubs);
+            return 1;
+        }
+        s_pump (writer, 50);
+    }
+    char run[17];
+    ddc_random_hex (run, 8);
+    int64_t last_start = 0;
+    for (uint64_t round = 0; round < warmup + rounds; round++) {
+        while (ddc_mono_ms () - last_start < (int64_t) interval_ms)
+            s_pump (writer, 1);
+        last_start = ddc_mono_ms ();
+        for (size_t i = 0; i < s_bench.nsubs; i++)
+            s_bench.subs[i].arrived = false;
+        s_bench.arrived = 0;
+        s_bench.recording = round >= warmup;
+        snprintf (s_bench.note, sizeof s_bench.note, "%s-%llu", run, (unsigned long long) round);
+        char value[160], req[40];
+        snprintf (value, sizeof value, "[{\"id\":\"334455667788990011\",\"note\":\"%s\"}]", s_bench.note);
+        ddc_req_id (req);
+        zmsg_t *save = ddc_msg_buildv (DDC_SAVE, req, "admins", "0", "ddc-bench", value, NULL);
+        int done = 0;
+        s_bench.t0_us = ddc_mono_us ();
+        ddc_client_request (writer, &save, 5000, 1, s_on_saved, &done);
+        int64_t stall = ddc_mono_ms () + 10000;
+        while (s_bench.arrived < s_bench.nsubs || done == 0) {
+            if (done < 0 || ddc_mono_ms () > stall) {
+                fprintf (stderr, "ddc-bench: round %llu stalled (%zu of %zu arrived, save %d)\n",
+                         (unsigned long long) round, s_bench.arrived, s_bench.nsubs, done);
+                return 1;
+            }
+            s_pump (writer, 100);
+        }
+    }
+    qsort (s_bench.samples, s_bench.nsamples, sizeof (uint32_t), s_cmp);
+    printf ("ddc subscribers=%zu rounds=%llu p50_us=%u p99_us=%u max_us=%u\n", s_bench.nsubs,
+            (unsigned long long) rounds, s_percentile (s_bench.samples, s_bench.nsamples, 50),
+            s_percentile (s_bench.samples, s_bench.nsamples, 99),
+            s_bench.samples[s_bench.nsamples - 1]);
+    for (size_t i = 0; i < s_bench.nsubs; i++)
+        ddc_client_destroy (&s_bench.subs[i].client);
+    ddc_client_destroy (&writer);
+    free (s_bench.subs);
+    free (s_bench.samples);
+    zsys_shutdown ();
+    return 0;
+}
