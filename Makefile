@@ -30,7 +30,13 @@ FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 .SECONDARY:
 all: $(addprefix $(BUILD)/bin/,$(PROGRAMS) $(TOOLS)) $(UNIT_BIN)
 
-$(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h services/*/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(V),true,echo '  CC  $<')
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# Tests and tools may include a service's .c files to test its internals.
+$(BUILD)/obj/tests/%.o: tests/%.c $(wildcard services/*/*.[ch] tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(V),true,echo '  CC  $<')
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@

@@ -16,7 +16,7 @@ static const char s_get_usage[] =
 "with SECTION that section and the revision it last changed at,\n"
 "  {\"rev\": N, \"section_rev\": M, \"value\": ...}\n"
 "which `ddc-ctl set SECTION` takes back as it is. Secrets are shown as \"***\".\n"
-"Sections: bot, containers, channels, admins, spam, tasks, watchdog, web.\n";
+"Sections: bot, containers, channels, admins, spam, tasks, watchdog, web, docker.\n";
 
 int
 cmd_get (ctl_t *ctl, int argc, char **argv)

@@ -2,6 +2,7 @@
     role "monitor", or the --cert's role) and prints one JSON line per
     applied section revision. Owns the "initial" marking and --count. */
 #include "ctl.h"
+#include "ddc_config.h"
 #include "ddc_util.h"
 
 #include <string.h>
@@ -29,17 +30,8 @@ typedef struct {
     int64_t seen;                /* changes printed so far                 */
     int rc;
     char epoch[24];              /* epoch of last_rev                      */
-    uint64_t last_rev[16];       /* per section (ctl_sections index)       */
+    uint64_t last_rev[DDC_SEC_COUNT]; /* per section                      */
 } s_watch_t;
-
-static int
-s_section_index (const char *section)
-{
-    for (int i = 0; ctl_sections[i]; i++)
-        if (strcmp (ctl_sections[i], section) == 0)
-            return i;
-    return -1;
-}
 
 static int
 s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev,
@@ -56,7 +48,7 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev,
         ddc_strlcpy (self->epoch, epoch, sizeof self->epoch);
         memset (self->last_rev, 0, sizeof self->last_rev);
     }
-    int idx = s_section_index (section);
+    int idx = ddc_section_from_name (section);
     if (idx >= 0) {
         if (rev != 0 && rev <= self->last_rev[idx])
             return 0;
@@ -139,7 +131,7 @@ cmd_watch (ctl_t *ctl, int argc, char **argv)
     int rc = ctl_getopt (ctl, argc, argv, "n:", opts, s_watch_opt, &self, s_watch_usage, &first);
     if (rc >= 0)
         return rc;
-    const char *sections[16];
+    const char *sections[DDC_SEC_COUNT + 1];
     int n = 0;
     for (int i = first; i < argc; i++) {
         if (!ctl_section_valid (argv[i]))
@@ -151,8 +143,8 @@ cmd_watch (ctl_t *ctl, int argc, char **argv)
             sections[n++] = argv[i];
     }
     if (n == 0)
-        for (int i = 0; ctl_sections[i]; i++)
-            sections[n++] = ctl_sections[i];
+        for (int i = 0; i < DDC_SEC_COUNT; i++)
+            sections[n++] = ddc_section_name ((ddc_section_t) i);
     sections[n] = NULL;
 
     ddc_client_t *client = ctl_connect (ctl, "monitor", sections, s_on_apply, s_on_event,

@@ -84,9 +84,7 @@ int ctl_save_reply (ctl_t *ctl, const char *section, const ddc_msg_t *reply);
 
 /* ---- ctl_json.c: JSON in and out ------------------------------------- */
 
-/* The sections, NULL-terminated, in document order (static). */
-extern const char *const ctl_sections[];
-/* True if name is a section. */
+/* True if name is a section (ddc_config's list). */
 bool ctl_section_valid (const char *name);
 /* Print "unknown section 'x' (sections: bot, ...)" and return 2. */
 int ctl_bad_section (ctl_t *ctl, const char *name);

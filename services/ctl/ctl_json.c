@@ -2,40 +2,25 @@
     a 2-space pretty printer (cJSON_Print indents with tabs) and a parser
     that reports line and column. See ctl.h. */
 #include "ctl.h"
+#include "ddc_config.h"
 #include "ddc_util.h"
 
 #include <string.h>
 
-/* proto/ddcp.md section 4 (sections) and section 8 (secret fields). */
-const char *const ctl_sections[] = {
-    "bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", NULL
-};
-
-static const struct {
-    const char *section;
-    const char *field;
-} s_secrets[] = {
-    { "bot", "token" },
-    { "web", "password_hash" },
-};
-
 bool
 ctl_section_valid (const char *name)
 {
-    for (int i = 0; ctl_sections[i]; i++)
-        if (strcmp (ctl_sections[i], name) == 0)
-            return true;
-    return false;
+    return ddc_section_from_name (name) >= 0;
 }
 
 int
 ctl_bad_section (ctl_t *ctl, const char *name)
 {
     char list[256] = "";
-    for (int i = 0; ctl_sections[i]; i++) {
+    for (int i = 0; i < DDC_SEC_COUNT; i++) {
         if (i)
             strncat (list, ", ", sizeof list - strlen (list) - 1);
-        strncat (list, ctl_sections[i], sizeof list - strlen (list) - 1);
+        strncat (list, ddc_section_name ((ddc_section_t) i), sizeof list - strlen (list) - 1);
     }
     return ctl_fail (ctl, CTL_EXIT_USAGE, "unknown section '%s' (sections: %s)", name, list);
 }
@@ -45,12 +30,13 @@ ctl_redact (const char *section, cJSON *value)
 {
     if (!section || !cJSON_IsObject (value))
         return;
-    for (size_t i = 0; i < sizeof s_secrets / sizeof s_secrets[0]; i++) {
-        if (strcmp (s_secrets[i].section, section) != 0)
-            continue;
+    int s = ddc_section_from_name (section);
+    if (s < 0)
+        return;
+    for (const char *const *field = ddc_section_secrets ((ddc_section_t) s); *field; field++) {
         /* Every member of that name: cJSON keeps duplicate keys. */
         for (cJSON *item = value->child; item; item = item->next) {
-            if (!item->string || strcmp (item->string, s_secrets[i].field) != 0)
+            if (!item->string || strcmp (item->string, *field) != 0)
                 continue;
             if (cJSON_IsString (item) && item->valuestring[0] == '\0')
                 continue;

@@ -23,7 +23,7 @@
 
 static const char *const s_section_names [DDC_SEC_COUNT] = {
     "bot", "containers", "channels", "admins",
-    "spam", "tasks", "watchdog", "web"
+    "spam", "tasks", "watchdog", "web", "docker"
 };
 
 static const char *const s_bot_secrets [] = { "token", NULL };
@@ -53,6 +53,9 @@ static const char *const s_task_keys [] = {
 };
 static const char *const s_watchdog_keys [] = {
     "enabled", "url", "interval_minutes", NULL
+};
+static const char *const s_docker_keys [] = {
+    "stats_interval_seconds", "stop_timeout_seconds", NULL
 };
 static const char *const s_web_keys [] = {
     "password_hash", "session_idle_minutes", "ui_language", NULL
@@ -1377,6 +1380,25 @@ s_check_web (s_ctx_t *ctx, const cJSON *value)
     return out;
 }
 
+static cJSON *
+s_check_docker (s_ctx_t *ctx, const cJSON *value)
+{
+    const char *path = "docker";
+    if (!s_want_object (ctx, value, path))
+        return NULL;
+    int before = ctx->count;
+    s_check_keys (ctx, value, path, s_docker_keys);
+    int stats, stop;
+    s_get_int (ctx, value, path, "stats_interval_seconds", false, 10, 2, 3600, &stats);
+    s_get_int (ctx, value, path, "stop_timeout_seconds", false, 10, 0, 300, &stop);
+    if (ctx->count != before)
+        return NULL;
+    cJSON *out = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (out, "stats_interval_seconds", stats);
+    cJSON_AddNumberToObject (out, "stop_timeout_seconds", stop);
+    return out;
+}
+
 //  Validate one section. containers (for tasks) and tasks (for
 //  containers) are cross-reference arrays, NULL to skip those checks.
 
@@ -1413,6 +1435,7 @@ s_validate (s_ctx_t *ctx, ddc_section_t s, const cJSON *value,
         case DDC_SEC_TASKS:      return s_check_tasks (ctx, value, containers);
         case DDC_SEC_WATCHDOG:   return s_check_watchdog (ctx, value);
         case DDC_SEC_WEB:        return s_check_web (ctx, value);
+        case DDC_SEC_DOCKER:     return s_check_docker (ctx, value);
         default:                 return NULL;
     }
 }
@@ -1433,7 +1456,8 @@ ddc_config_default_section (ddc_section_t s)
         case DDC_SEC_BOT:
         case DDC_SEC_SPAM:
         case DDC_SEC_WATCHDOG:
-        case DDC_SEC_WEB: {
+        case DDC_SEC_WEB:
+        case DDC_SEC_DOCKER: {
             //  The defaults are what an empty object normalises to
             s_ctx_t ctx = { NULL, 0 };
             cJSON *empty = cJSON_CreateObject ();

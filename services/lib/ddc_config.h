@@ -5,9 +5,10 @@
     Nothing here logs, does I/O (except zone lookups via ddc_tz) or asserts
     on input; work and memory stay bounded by the size limits below.
 
-    The document is one JSON object with eight sections:
+    The document is one JSON object with nine sections:
       bot (object), containers (array), channels (array), admins (array),
-      spam (object), tasks (array), watchdog (object), web (object).
+      spam (object), tasks (array), watchdog (object), web (object),
+      docker (object: the Docker agents' stats interval and stop timeout).
     A top-level "_meta" key belongs to the broker: the document validator
     ignores it and leaves it out of its result.
 
@@ -46,6 +47,7 @@ typedef enum {
     DDC_SEC_TASKS,
     DDC_SEC_WATCHDOG,
     DDC_SEC_WEB,
+    DDC_SEC_DOCKER,
     DDC_SEC_COUNT
 } ddc_section_t;
 

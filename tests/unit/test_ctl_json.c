@@ -132,10 +132,7 @@ DDC_TEST (test_sections)
     CHECK (!ctl_section_valid ("Bot"));
     CHECK (!ctl_section_valid ("*"));
     CHECK (!ctl_section_valid (""));
-    int n = 0;
-    while (ctl_sections[n])
-        n++;
-    CHECK (n == 8);
+    CHECK (ctl_section_valid ("docker"));
     CHECK (ctl_bad_section (NULL, "nope") == CTL_EXIT_USAGE);
     CHECK (strstr (s_failed, "nope") && strstr (s_failed, "watchdog"));
 }
