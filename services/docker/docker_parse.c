@@ -1,0 +1,771 @@
+/*  docker_parse: Docker Engine API replies into fixed-size structs, the CPU %
+    of `docker stats`, and the logs demultiplexer. See docker_parse.h.
+    Owns nothing beyond what it returns: docker_list_t (destroy it) and the
+    text of docker_logs_text (free it). Pure functions: safe to fuzz. */
+#include "docker_parse.h"
+
+#include "ddc_util.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DOCKER_BODY_MAX  (64u * 1024 * 1024)   //  refuse to parse more
+
+//  --------------------------------------------------------------------------
+//  Small helpers
+
+static cJSON *
+s_parse (const char *body, size_t len)
+{
+    if (!body || len == 0 || len > DOCKER_BODY_MAX)
+        return NULL;
+    return cJSON_ParseWithLength (body, len);
+}
+
+static cJSON *
+s_get (const cJSON *obj, const char *key)
+{
+    return cJSON_IsObject (obj) ? cJSON_GetObjectItemCaseSensitive (obj, key) : NULL;
+}
+
+static const char *
+s_str (const cJSON *obj, const char *key)
+{
+    const cJSON *item = s_get (obj, key);
+    return cJSON_IsString (item) ? item->valuestring : NULL;
+}
+
+//  Length of the longest prefix of s (at most max bytes) that does not end
+//  inside a UTF-8 sequence.
+static size_t
+s_utf8_cut (const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t n = max;
+    //  Step back over continuation bytes to the start of the cut sequence.
+    while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+//  Copy src into dst[size]. When it does not fit: truncate (at a UTF-8
+//  boundary) if allowed, else fail. Returns 0 or -1 (dst then "").
+static int
+s_copy (char *dst, size_t size, const char *src, bool truncate)
+{
+    dst[0] = '\0';
+    if (!src)
+        return -1;
+    size_t len = strlen (src);
+    if (len >= size) {
+        if (!truncate)
+            return -1;
+        len = s_utf8_cut (src, len, size - 1);
+    }
+    memcpy (dst, src, len);
+    dst[len] = '\0';
+    return 0;
+}
+
+//  A JSON number that is an integer in [0, 2^64).
+static int
+s_u64 (const cJSON *item, uint64_t *out)
+{
+    if (!cJSON_IsNumber (item))
+        return -1;
+    double d = item->valuedouble;
+    if (!(d >= 0.0) || d >= 18446744073709551616.0)
+        return -1;
+    *out = (uint64_t) d;
+    return 0;
+}
+
+//  A JSON number that is an integer in [-2^63, 2^63).
+static int
+s_i64 (const cJSON *item, int64_t *out)
+{
+    if (!cJSON_IsNumber (item))
+        return -1;
+    double d = item->valuedouble;
+    if (!(d >= -9223372036854775808.0) || d >= 9223372036854775808.0)
+        return -1;
+    *out = (int64_t) d;
+    return 0;
+}
+
+static bool
+s_is_hex_id (const char *s)
+{
+    size_t len = strlen (s);
+    if (len == 0 || len >= DOCKER_ID_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
+bool
+docker_name_valid (const char *name)
+{
+    if (!name)
+        return false;
+    size_t len = strnlen (name, DOCKER_NAME_MAX);
+    if (len == 0 || len >= DOCKER_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+            return false;
+    }
+    return true;
+}
+
+//  Copy a name as Docker reports it ("/web") without the leading '/'.
+static int
+s_copy_name (char *dst, const char *src)
+{
+    dst[0] = '\0';
+    if (!src)
+        return -1;
+    if (src[0] == '/')
+        src++;
+    if (!docker_name_valid (src))
+        return -1;
+    return s_copy (dst, DOCKER_NAME_MAX, src, false);
+}
+
+//  --------------------------------------------------------------------------
+//  Times and versions
+
+//  Parse exactly n decimal digits at *p into *out and advance.
+static int
+s_digits (const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return -1;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+//  Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+//  (Howard Hinnant's days_from_civil).
+static int64_t
+s_days_from_civil (int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int
+docker_parse_time (const char *s, int64_t *epoch_s)
+{
+    if (!s || !epoch_s)
+        return -1;
+    const char *p = s;
+    int year, mon, day, hour, min, sec;
+    if (s_digits (&p, 4, &year) || *p++ != '-' || s_digits (&p, 2, &mon) || *p++ != '-'
+        || s_digits (&p, 2, &day) || (*p != 'T' && *p != 't'))
+        return -1;
+    p++;
+    if (s_digits (&p, 2, &hour) || *p++ != ':' || s_digits (&p, 2, &min) || *p++ != ':'
+        || s_digits (&p, 2, &sec))
+        return -1;
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || hour > 23 || min > 59
+        || sec > 60)
+        return -1;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (mon == 2 && day == 29 && !leap)
+        return -1;
+    if (*p == '.') {
+        p++;
+        int n = 0;
+        while (*p >= '0' && *p <= '9' && n < 32) {
+            p++;
+            n++;
+        }
+        if (n == 0 || n == 32)
+            return -1;
+    }
+    int offset = 0;
+    if (*p == 'Z' || *p == 'z')
+        p++;
+    else
+    if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1;
+        p++;
+        int oh, om;
+        if (s_digits (&p, 2, &oh) || *p++ != ':' || s_digits (&p, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        offset = sign * (oh * 3600 + om * 60);
+    }
+    else
+        return -1;
+    if (*p != '\0')
+        return -1;
+    if (year <= 1) {                    //  Go's zero time: never
+        *epoch_s = 0;
+        return 0;
+    }
+    int64_t days = s_days_from_civil (year, mon, day);
+    *epoch_s = days * 86400 + hour * 3600 + min * 60 + sec - offset;
+    return 0;
+}
+
+int
+docker_parse_api_version (const char *s, int *major, int *minor)
+{
+    if (!s)
+        return -1;
+    int part[2] = { 0, 0 };
+    const char *p = s;
+    for (int i = 0; i < 2; i++) {
+        int n = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (n == 4)
+                return -1;
+            part[i] = part[i] * 10 + (*p - '0');
+            p++;
+            n++;
+        }
+        if (n == 0)
+            return -1;
+        if (i == 0 && *p++ != '.')
+            return -1;
+    }
+    if (*p != '\0')
+        return -1;
+    *major = part[0];
+    *minor = part[1];
+    return 0;
+}
+
+//  --------------------------------------------------------------------------
+//  Container list
+
+static int
+s_container (const cJSON *item, docker_container_t *c)
+{
+    memset (c, 0, sizeof *c);
+    const char *id = s_str (item, "Id");
+    if (!id || !s_is_hex_id (id))
+        return -1;
+    s_copy (c->id, sizeof c->id, id, false);
+
+    //  Like `docker ps`: the first name that is not a legacy link alias
+    //  ("/other/alias"); Names[0] is normally the container's own name.
+    const cJSON *names = s_get (item, "Names");
+    if (!cJSON_IsArray (names))
+        names = NULL;
+    const cJSON *name;
+    cJSON_ArrayForEach (name, names) {
+        if (cJSON_IsString (name) && s_copy_name (c->name, name->valuestring) == 0)
+            break;
+    }
+    if (c->name[0] == '\0')
+        return -1;
+
+    const char *image = s_str (item, "Image");
+    if (!image || !*image)
+        image = s_str (item, "ImageID");
+    s_copy (c->image, sizeof c->image, image, true);
+    s_copy (c->state, sizeof c->state, s_str (item, "State"), true);
+    s_copy (c->status, sizeof c->status, s_str (item, "Status"), true);
+    if (s_i64 (s_get (item, "Created"), &c->created) || c->created < 0)
+        c->created = 0;
+    return 0;
+}
+
+docker_list_t *
+docker_list_parse (const char *body, size_t len)
+{
+    cJSON *root = s_parse (body, len);
+    if (!cJSON_IsArray (root)) {
+        cJSON_Delete (root);
+        return NULL;
+    }
+    int n = cJSON_GetArraySize (root);
+    size_t cap = n > DOCKER_LIST_MAX ? DOCKER_LIST_MAX : (size_t) (n > 0 ? n : 1);
+    docker_list_t *self = ddc_calloc (1, sizeof *self);
+    self->items = ddc_calloc (cap, sizeof *self->items);
+    const cJSON *item;
+    cJSON_ArrayForEach (item, root) {
+        if (self->count == DOCKER_LIST_MAX) {
+            self->truncated = true;
+            break;
+        }
+        if (s_container (item, &self->items[self->count]) == 0)
+            self->count++;
+        else
+            self->skipped++;
+    }
+    cJSON_Delete (root);
+    return self;
+}
+
+void
+docker_list_destroy (docker_list_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free ((*self_p)->items);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  Inspect
+
+int
+docker_inspect_parse (const char *body, size_t len, docker_inspect_t *out)
+{
+    memset (out, 0, sizeof *out);
+    cJSON *root = s_parse (body, len);
+    int rc = -1;
+    const char *id = s_str (root, "Id");
+    const cJSON *state = s_get (root, "State");
+    const char *status = s_str (state, "Status");
+    const cJSON *running = s_get (state, "Running");
+    if (!id || !s_is_hex_id (id) || !status || !cJSON_IsBool (running))
+        goto done;
+    s_copy (out->id, sizeof out->id, id, false);
+    s_copy_name (out->name, s_str (root, "Name"));
+    s_copy (out->status, sizeof out->status, status, true);
+    out->running = cJSON_IsTrue (running);
+    out->paused = cJSON_IsTrue (s_get (state, "Paused"));
+    out->restarting = cJSON_IsTrue (s_get (state, "Restarting"));
+    s_copy (out->health, sizeof out->health, s_str (s_get (state, "Health"), "Status"), true);
+    if (docker_parse_time (s_str (state, "StartedAt"), &out->started_at))
+        out->started_at = 0;
+    if (docker_parse_time (s_str (state, "FinishedAt"), &out->finished_at))
+        out->finished_at = 0;
+    if (s_i64 (s_get (state, "ExitCode"), &out->exit_code))
+        out->exit_code = 0;
+    if (s_i64 (s_get (root, "RestartCount"), &out->restart_count) || out->restart_count < 0)
+        out->restart_count = 0;
+    const cJSON *config = s_get (root, "Config");
+    s_copy (out->image, sizeof out->image, s_str (config, "Image"), true);
+    s_copy (out->image_id, sizeof out->image_id, s_str (root, "Image"), true);
+    out->tty = cJSON_IsTrue (s_get (config, "Tty"));
+    rc = 0;
+done:
+    cJSON_Delete (root);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------
+//  Stats
+
+static void
+s_cpu_sample (const cJSON *obj, docker_cpu_sample_t *s)
+{
+    memset (s, 0, sizeof *s);
+    const cJSON *usage = s_get (obj, "cpu_usage");
+    if (s_u64 (s_get (usage, "total_usage"), &s->total_usage))
+        s->total_usage = 0;
+    if (s_u64 (s_get (obj, "system_cpu_usage"), &s->system_usage))
+        s->system_usage = 0;
+    uint64_t cpus = 0;
+    if (s_u64 (s_get (obj, "online_cpus"), &cpus) || cpus == 0) {
+        const cJSON *percpu = s_get (usage, "percpu_usage");
+        cpus = cJSON_IsArray (percpu) ? (uint64_t) cJSON_GetArraySize (percpu) : 0;
+    }
+    s->online_cpus = cpus > 65536 ? 0 : (uint32_t) cpus;
+}
+
+//  memory_stats.stats[key] as a uint64; -1 when absent or not a number.
+static int
+s_mem_stat (const cJSON *stats, const char *key, uint64_t *out)
+{
+    return s_u64 (s_get (stats, key), out);
+}
+
+int
+docker_stats_parse (const char *body, size_t len, docker_stats_t *out)
+{
+    memset (out, 0, sizeof *out);
+    cJSON *root = s_parse (body, len);
+    const cJSON *cpu = s_get (root, "cpu_stats");
+    if (!cJSON_IsObject (cpu)) {
+        cJSON_Delete (root);
+        return -1;
+    }
+    s_cpu_sample (cpu, &out->cpu);
+    s_cpu_sample (s_get (root, "precpu_stats"), &out->precpu);
+    if (docker_parse_time (s_str (root, "read"), &out->read))
+        out->read = 0;
+    out->running = out->read != 0;
+
+    const cJSON *mem = s_get (root, "memory_stats");
+    if (s_u64 (s_get (mem, "usage"), &out->mem_usage))
+        out->mem_usage = 0;
+    if (s_u64 (s_get (mem, "limit"), &out->mem_limit))
+        out->mem_limit = 0;
+    const cJSON *ms = s_get (mem, "stats");
+    uint64_t v = 0;
+    if (s_mem_stat (ms, "total_inactive_file", &v) == 0
+        || s_mem_stat (ms, "inactive_file", &v) == 0
+        || s_mem_stat (ms, "cache", &v) == 0) {
+        if (v < out->mem_usage)
+            out->mem_cache = v;
+    }
+    out->mem_used = out->mem_usage - out->mem_cache;
+    if (out->mem_limit > 0)
+        out->mem_percent = (double) out->mem_used / (double) out->mem_limit * 100.0;
+    out->cpu_percent = docker_cpu_percent (&out->precpu, &out->cpu);
+    if (s_u64 (s_get (s_get (root, "pids_stats"), "current"), &out->pids))
+        out->pids = 0;
+    cJSON_Delete (root);
+    return 0;
+}
+
+double
+docker_cpu_percent (const docker_cpu_sample_t *prev, const docker_cpu_sample_t *cur)
+{
+    if (!prev || !cur || prev->system_usage == 0)
+        return 0.0;                     //  no previous sample (one-shot)
+    double cpu_delta = (double) cur->total_usage - (double) prev->total_usage;
+    double sys_delta = (double) cur->system_usage - (double) prev->system_usage;
+    double cpus = (double) cur->online_cpus;
+    if (!(cpu_delta > 0.0) || !(sys_delta > 0.0) || cpus <= 0.0)
+        return 0.0;
+    double pct = cpu_delta / sys_delta * cpus * 100.0;
+    if (!isfinite (pct) || pct < 0.0)
+        return 0.0;
+    return pct > cpus * 100.0 ? cpus * 100.0 : pct;
+}
+
+//  --------------------------------------------------------------------------
+//  Events
+
+int
+docker_event_parse (const char *line, size_t len, docker_event_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->exit_code = -1;
+    cJSON *root = s_parse (line, len);
+    int rc = -1;
+    const char *type = s_str (root, "Type");
+    const char *action = s_str (root, "Action");
+    if (!type && !action && s_str (root, "status")) {
+        type = "container";             //  API < 1.22 form
+        action = s_str (root, "status");
+    }
+    if (!type || !action || !*type || !*action)
+        goto done;
+    s_copy (out->type, sizeof out->type, type, true);
+
+    //  "health_status: healthy", "exec_start: sh -c true": verb + detail.
+    const char *colon = strchr (action, ':');
+    size_t verb_len = colon ? (size_t) (colon - action) : strlen (action);
+    if (verb_len == 0)
+        goto done;
+    verb_len = s_utf8_cut (action, verb_len, sizeof out->action - 1);
+    memcpy (out->action, action, verb_len);
+    out->action[verb_len] = '\0';
+    if (colon) {
+        const char *detail = colon + 1;
+        while (*detail == ' ')
+            detail++;
+        s_copy (out->detail, sizeof out->detail, detail, true);
+    }
+
+    const cJSON *actor = s_get (root, "Actor");
+    const char *id = s_str (actor, "ID");
+    if (!id)
+        id = s_str (root, "id");
+    s_copy (out->id, sizeof out->id, id, false);
+    const cJSON *attrs = s_get (actor, "Attributes");
+    s_copy_name (out->name, s_str (attrs, "name"));
+    s_copy (out->image, sizeof out->image, s_str (attrs, "image"), true);
+    uint64_t code;
+    if (ddc_parse_u64 (s_str (attrs, "exitCode"), &code) == 0 && code <= INT32_MAX)
+        out->exit_code = (int64_t) code;
+
+    bool have_time = s_i64 (s_get (root, "time"), &out->time) == 0 && out->time >= 0;
+    bool have_nano = s_i64 (s_get (root, "timeNano"), &out->time_nano) == 0 && out->time_nano >= 0;
+    if (!have_time)
+        out->time = have_nano ? out->time_nano / 1000000000 : 0;
+    if (!have_nano)
+        out->time_nano = out->time <= INT64_MAX / 1000000000 ? out->time * 1000000000 : 0;
+    rc = 0;
+done:
+    cJSON_Delete (root);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------
+//  Errors, version
+
+static size_t s_utf8_len (const unsigned char *p, size_t n);
+
+//  Copy at most size-1 bytes of text: control characters become spaces,
+//  invalid UTF-8 becomes '?'.
+static void
+s_copy_printable (char *dst, size_t size, const char *src, size_t len)
+{
+    const unsigned char *p = (const unsigned char *) src;
+    size_t o = 0, i = 0;
+    while (i < len) {
+        size_t n = s_utf8_len (p + i, len - i);
+        if (n == 0 || p[i] < 0x20 || p[i] == 0x7F) {
+            n = 1;
+            if (o + 1 >= size)
+                break;
+            dst[o++] = p[i] < 0x20 || p[i] == 0x7F ? ' ' : '?';
+        }
+        else {
+            if (o + n >= size)
+                break;
+            memcpy (dst + o, p + i, n);
+            o += n;
+        }
+        i += n;
+    }
+    dst[o] = '\0';
+}
+
+int
+docker_error_parse (const char *body, size_t len, char *msg, size_t size)
+{
+    if (!msg || size == 0)
+        return -1;
+    msg[0] = '\0';
+    cJSON *root = s_parse (body, len);
+    const char *text = s_str (root, "message");
+    int rc = -1;
+    if (text) {
+        s_copy_printable (msg, size, text, strlen (text));
+        rc = 0;
+    }
+    else
+    if (body) {
+        size_t n = strnlen (body, len);
+        while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == '\r'))
+            n--;
+        s_copy_printable (msg, size, body, n);
+    }
+    cJSON_Delete (root);
+    return rc;
+}
+
+int
+docker_version_parse (const char *body, size_t len, docker_version_t *out)
+{
+    memset (out, 0, sizeof *out);
+    cJSON *root = s_parse (body, len);
+    const char *api = s_str (root, "ApiVersion");
+    int major, minor, rc = -1;
+    if (api && docker_parse_api_version (api, &major, &minor) == 0
+        && s_copy (out->api_version, sizeof out->api_version, api, false) == 0) {
+        s_copy (out->version, sizeof out->version, s_str (root, "Version"), true);
+        const char *min_api = s_str (root, "MinAPIVersion");
+        if (min_api && docker_parse_api_version (min_api, &major, &minor) == 0)
+            s_copy (out->min_api_version, sizeof out->min_api_version, min_api, false);
+        s_copy (out->os, sizeof out->os, s_str (root, "Os"), true);
+        s_copy (out->arch, sizeof out->arch, s_str (root, "Arch"), true);
+        rc = 0;
+    }
+    cJSON_Delete (root);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------
+//  Logs
+
+static bool
+s_mux_header (const unsigned char *p)
+{
+    return p[0] <= 2 && p[1] == 0 && p[2] == 0 && p[3] == 0;
+}
+
+//  Length of the valid UTF-8 sequence at p (n bytes left), or 0.
+static size_t
+s_utf8_len (const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    else
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    }
+    else
+    if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    }
+    else
+    if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    }
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
+        || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
+//  Append the cleaned form of src[len] to dst (which has room for len).
+static size_t
+s_clean (char *dst, const unsigned char *src, size_t len)
+{
+    size_t o = 0, i = 0;
+    while (i < len) {
+        unsigned char c = src[i];
+        if (c == '\r') {
+            //  "\r\n" is one line end; a lone "\r" (progress bars) too.
+            if (i + 1 < len && src[i + 1] == '\n')
+                i++;
+            dst[o++] = '\n';
+            i++;
+        }
+        else
+        if (c == 0x1B) {
+            i++;
+            if (i < len && src[i] == '[') {             //  CSI ... final
+                i++;
+                while (i < len && src[i] >= 0x20 && src[i] <= 0x3F)
+                    i++;
+                if (i < len && src[i] >= 0x40 && src[i] <= 0x7E)
+                    i++;
+            }
+            else
+            if (i < len && src[i] == ']') {             //  OSC ... BEL|ST
+                i++;
+                while (i < len && src[i] != 0x07 && src[i] != 0x1B && src[i] != '\n')
+                    i++;
+                if (i < len && src[i] == 0x07)
+                    i++;
+                else
+                if (i + 1 < len && src[i] == 0x1B && src[i + 1] == '\\')
+                    i += 2;
+            }
+            else
+            if (i < len && src[i] >= 0x40 && src[i] <= 0x5F)
+                i++;                                    //  two-byte escape
+        }
+        else
+        if (c == '\n' || c == '\t')
+            dst[o++] = (char) src[i++];
+        else
+        if (c < 0x20 || c == 0x7F)
+            i++;
+        else {
+            size_t n = s_utf8_len (src + i, len - i);
+            if (n == 0) {
+                dst[o++] = '?';
+                i++;
+            }
+            else {
+                memcpy (dst + o, src + i, n);
+                o += n;
+                i += n;
+            }
+        }
+    }
+    return o;
+}
+
+int
+docker_logs_text (const void *body, size_t len, int mode, size_t max_lines,
+                  size_t max_bytes, char **text_p, size_t *lines_p)
+{
+    if (!text_p || !lines_p)
+        return -1;
+    *text_p = NULL;
+    *lines_p = 0;
+    if (!body && len > 0)
+        return -1;
+    const unsigned char *data = body;
+    if (mode == DOCKER_LOGS_DETECT)
+        mode = len >= 8 && s_mux_header (data) ? DOCKER_LOGS_MUX : DOCKER_LOGS_RAW;
+
+    //  Cleaning never makes text longer, so len + 1 bytes are enough.
+    char *text = ddc_malloc (len + 1);
+    size_t tlen = 0;
+    if (mode == DOCKER_LOGS_MUX) {
+        size_t off = 0;
+        while (off < len) {
+            if (len - off < 8)
+                break;                  //  a partial header: nothing left
+            if (!s_mux_header (data + off)) {
+                free (text);
+                return -1;
+            }
+            size_t size = ((size_t) data[off + 4] << 24) | ((size_t) data[off + 5] << 16)
+                        | ((size_t) data[off + 6] << 8) | (size_t) data[off + 7];
+            off += 8;
+            if (size > len - off)
+                size = len - off;       //  cut short: take what is there
+            tlen += s_clean (text + tlen, data + off, size);
+            off += size;
+        }
+    }
+    else
+        tlen = s_clean (text, data, len);
+
+    //  Keep the last max_lines lines. A final "\n" ends the last line.
+    size_t start = 0;
+    if (max_lines > 0 && tlen > 0) {
+        size_t seen = 0;
+        size_t i = tlen - (text[tlen - 1] == '\n' ? 1 : 0);
+        while (i > 0) {
+            if (text[i - 1] == '\n' && ++seen == max_lines)
+                break;
+            i--;
+        }
+        start = i;
+    }
+    //  And at most max_bytes, starting at a line start when one is in range.
+    if (max_bytes > 0 && tlen - start > max_bytes) {
+        size_t cut = tlen - max_bytes;
+        const char *nl = memchr (text + cut - 1, '\n', tlen - cut);
+        if (nl && (size_t) (nl + 1 - text) < tlen)
+            start = (size_t) (nl + 1 - text);
+        else {
+            start = cut;
+            while (start < tlen && ((unsigned char) text[start] & 0xC0) == 0x80)
+                start++;
+        }
+    }
+    size_t out_len = tlen - start;
+    memmove (text, text + start, out_len);
+    text[out_len] = '\0';
+    size_t lines = 0;
+    for (size_t i = 0; i < out_len; i++)
+        if (text[i] == '\n')
+            lines++;
+    if (out_len > 0 && text[out_len - 1] != '\n')
+        lines++;
+    *text_p = text;
+    *lines_p = lines;
+    return 0;
+}

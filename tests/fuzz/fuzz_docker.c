@@ -1,0 +1,94 @@
+/*  libFuzzer target for the Docker reply parsers (services/docker/
+    docker_parse.c, compiled in): the first input byte selects the parser
+    (list, inspect, stats, event, error, version, logs in each mode, time
+    and API-version strings, names), the rest is the reply body. */
+#include "../../services/docker/docker_parse.c"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    uint8_t which = data[0] % 10;
+    const char *body = (const char *) data + 1;
+    size_t len = size - 1;
+
+    switch (which) {
+        case 0: {
+            docker_list_t *list = docker_list_parse (body, len);
+            if (list)
+                for (size_t i = 0; i < list->count; i++)
+                    if (strlen (list->items[i].name) >= DOCKER_NAME_MAX
+                        || !docker_name_valid (list->items[i].name))
+                        abort ();
+            docker_list_destroy (&list);
+            break;
+        }
+        case 1: {
+            docker_inspect_t in;
+            docker_inspect_parse (body, len, &in);
+            break;
+        }
+        case 2: {
+            docker_stats_t st;
+            if (docker_stats_parse (body, len, &st) == 0) {
+                if (st.mem_used > st.mem_usage || st.cpu_percent < 0.0
+                    || st.cpu_percent > (double) st.cpu.online_cpus * 100.0)
+                    abort ();
+            }
+            break;
+        }
+        case 3: {
+            docker_event_t ev;
+            docker_event_parse (body, len, &ev);
+            break;
+        }
+        case 4: {
+            char msg[DOCKER_ERRMSG_MAX];
+            docker_error_parse (body, len, msg, sizeof msg);
+            if (strlen (msg) >= sizeof msg)
+                abort ();
+            break;
+        }
+        case 5: {
+            docker_version_t v;
+            docker_version_parse (body, len, &v);
+            break;
+        }
+        case 6:
+        case 7:
+        case 8: {
+            //  Limits from the next two bytes, mode from the selector.
+            int mode = which == 6 ? DOCKER_LOGS_MUX : which == 7 ? DOCKER_LOGS_RAW
+                                                                 : DOCKER_LOGS_DETECT;
+            size_t max_lines = len > 0 ? (uint8_t) body[0] : 0;
+            size_t max_bytes = len > 1 ? (size_t) (uint8_t) body[1] * 16 : 0;
+            char *text = NULL;
+            size_t lines = 0;
+            if (docker_logs_text (body, len, mode, max_lines, max_bytes, &text, &lines) == 0) {
+                size_t tlen = strlen (text);
+                if (tlen > len || (max_bytes && tlen > max_bytes)
+                    || (max_lines && lines > max_lines))
+                    abort ();
+            }
+            free (text);
+            break;
+        }
+        default: {
+            //  NUL-terminated string parsers.
+            char *s = ddc_strndup (body, len);
+            int64_t t;
+            int major, minor;
+            docker_parse_time (s, &t);
+            docker_parse_api_version (s, &major, &minor);
+            docker_name_valid (s);
+            free (s);
+            break;
+        }
+    }
+    return 0;
+}
