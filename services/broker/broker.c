@@ -159,8 +159,8 @@ s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "an instance name may not contain '/'");
         return;
     }
-    if (self->curve) {
-        /* zauth gives the client's public key as User-Id; the role is the
+    if (user_id && *user_id) {
+        /* A CURVE client (tcp://): zauth gives the client's public key as User-Id; the role is the
            metadata of the matching certificate in KEYS/clients. */
         zcert_t *cert = user_id ? zcertstore_lookup (self->certs, user_id) : NULL;
         const char *cert_role = cert ? zcert_meta (cert, "role") : NULL;
@@ -718,6 +718,26 @@ done:
     return rc;
 }
 
+/* Bind the endpoints of a comma-separated list whose transport is (tcp)
+   or is not (!tcp) tcp://. */
+static int
+s_bind_list (zsock_t *sock, const char *list, bool tcp, const char *what, char *err, size_t errlen)
+{
+    char *copy = ddc_strdup (list), *save = NULL;
+    int rc = 0;
+    for (char *ep = strtok_r (copy, ",", &save); ep; ep = strtok_r (NULL, ",", &save)) {
+        if ((strncmp (ep, "tcp://", 6) == 0) != tcp)
+            continue;
+        if (zsock_bind (sock, "%s", ep) < 0) {
+            snprintf (err, errlen, "cannot bind %s to %s: %s", what, ep, zmq_strerror (zmq_errno ()));
+            rc = -1;
+            break;
+        }
+    }
+    free (copy);
+    return rc;
+}
+
 broker_t *
 broker_new (const broker_opts_t *opts, char *err, size_t errlen)
 {
@@ -730,16 +750,16 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     ddc_random_hex (self->boot, 8);
     self->started_ms = ddc_mono_ms ();
 
-    bool tcp = strncmp (opts->ctl_endpoint, "tcp://", 6) == 0
-            || strncmp (opts->pub_endpoint, "tcp://", 6) == 0;
+    bool tcp = strstr (opts->ctl_endpoint, "tcp://") || strstr (opts->pub_endpoint, "tcp://");
     if (tcp && !opts->keys_dir && !opts->insecure) {
         snprintf (err, errlen, "tcp:// endpoints need --keys DIR (CURVE); pass --insecure to allow "
                                "plain TCP on a trusted network");
         broker_destroy (&self);
         return NULL;
     }
-    self->store = store_new (opts->data_dir, err, errlen);
-    if (!self->store) {
+    /* One broker per data folder: take the lock before touching anything. */
+    if (mkdir (opts->data_dir, 0700) < 0 && errno != EEXIST) {
+        snprintf (err, errlen, "cannot create data folder %s: %s", opts->data_dir, strerror (errno));
         broker_destroy (&self);
         return NULL;
     }
@@ -748,6 +768,11 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     free (lock);
     if (self->lock_fd < 0 || flock (self->lock_fd, LOCK_EX | LOCK_NB) < 0) {
         snprintf (err, errlen, "another ddc-broker is using %s", opts->data_dir);
+        broker_destroy (&self);
+        return NULL;
+    }
+    self->store = store_new (opts->data_dir, err, errlen);
+    if (!self->store) {
         broker_destroy (&self);
         return NULL;
     }
@@ -777,17 +802,14 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
         zsock_set_backlog (socks[i], 1024);
         zsock_set_linger (socks[i], 0);
     }
-    if (opts->keys_dir && s_setup_curve (self, opts->keys_dir, err, errlen) < 0) {
-        broker_destroy (&self);
-        return NULL;
-    }
-    if (zsock_bind (self->ctl, "%s", opts->ctl_endpoint) < 0) {
-        snprintf (err, errlen, "cannot bind CTL to %s: %s", opts->ctl_endpoint, zmq_strerror (zmq_errno ()));
-        broker_destroy (&self);
-        return NULL;
-    }
-    if (zsock_bind (self->pub, "%s", opts->pub_endpoint) < 0) {
-        snprintf (err, errlen, "cannot bind PUB to %s: %s", opts->pub_endpoint, zmq_strerror (zmq_errno ()));
+    /* Local endpoints first, without CURVE (the data folder's permissions
+       guard them); then CURVE is switched on for the tcp:// endpoints.
+       libzmq takes a socket's security options at bind time. */
+    if (s_bind_list (self->ctl, opts->ctl_endpoint, false, "CTL", err, errlen) < 0
+        || s_bind_list (self->pub, opts->pub_endpoint, false, "PUB", err, errlen) < 0
+        || (tcp && opts->keys_dir && s_setup_curve (self, opts->keys_dir, err, errlen) < 0)
+        || s_bind_list (self->ctl, opts->ctl_endpoint, true, "CTL", err, errlen) < 0
+        || s_bind_list (self->pub, opts->pub_endpoint, true, "PUB", err, errlen) < 0) {
         broker_destroy (&self);
         return NULL;
     }

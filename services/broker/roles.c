@@ -1,6 +1,7 @@
 /*  roles: the static role table. See roles.h. */
 #include "roles.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const role_t s_roles[] = {
@@ -41,12 +42,20 @@ role_view (const role_t *role, ddc_section_t s, const cJSON *value)
 }
 
 cJSON *
-role_access (const role_t *role, const char *peer_name, const char *pub_endpoint)
+role_access (const role_t *role, const char *peer_name, const char *pub_endpoints)
 {
     cJSON *access = cJSON_CreateObject ();
     cJSON_AddStringToObject (access, "name", peer_name);
     cJSON_AddStringToObject (access, "role", role->name);
-    cJSON_AddStringToObject (access, "pub", pub_endpoint);
+    /* "pub" is the first endpoint; "pubs" all of them, one per transport. */
+    cJSON *pubs = cJSON_CreateArray ();
+    char *copy = strdup (pub_endpoints), *save = NULL;
+    for (char *ep = copy ? strtok_r (copy, ",", &save) : NULL; ep; ep = strtok_r (NULL, ",", &save))
+        cJSON_AddItemToArray (pubs, cJSON_CreateString (ep));
+    free (copy);
+    const cJSON *first = cJSON_GetArrayItem (pubs, 0);
+    cJSON_AddStringToObject (access, "pub", first ? first->valuestring : pub_endpoints);
+    cJSON_AddItemToObject (access, "pubs", pubs);
     cJSON *read = cJSON_AddArrayToObject (access, "read");
     cJSON *write = cJSON_AddArrayToObject (access, "write");
     for (int s = 0; s < DDC_SEC_COUNT; s++) {

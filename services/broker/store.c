@@ -13,6 +13,7 @@
 
 #define STORE_FILE_MAX (8 * 1024 * 1024)
 #define STORE_HISTORY_FILE_MAX (64 * 1024 * 1024)
+#define STORE_AUDIT_MAX (16 * 1024 * 1024)   /* then audit.log becomes audit.log.1 */
 
 struct store_t {
     char *dir;
@@ -24,6 +25,7 @@ struct store_t {
     uint64_t rev;
     uint64_t revs[DDC_SEC_COUNT];
     cJSON *history;           /* array of entries, oldest first          */
+    int history_lines;        /* lines in history.jsonl                  */
     struct stat seen;         /* the file as last written or read        */
     char *seen_text;          /* its content, to tell our writes apart   */
     bool bad_edit_logged;     /* the current invalid edit was reported   */
@@ -135,6 +137,43 @@ s_errors_summary (const cJSON *errors, char *out, size_t size)
               n > 1 ? " (and more errors)" : "");
 }
 
+static uint64_t
+s_history_max_rev (store_t *self)
+{
+    uint64_t max = 0, r;
+    const cJSON *entry;
+    cJSON_ArrayForEach (entry, self->history)
+        if (s_json_u64 (cJSON_GetObjectItemCaseSensitive (entry, "rev"), &r) && r > max)
+            max = r;
+    return max;
+}
+
+/* Rewrite history.jsonl with only the retained entries. */
+static void
+s_history_compact (store_t *self)
+{
+    cJSON *entry;
+    size_t cap = 0, used = 0;
+    char *all = NULL;
+    cJSON_ArrayForEach (entry, self->history) {
+        char *line = cJSON_PrintUnformatted (entry);
+        size_t n = strlen (line);
+        if (used + n + 2 > cap) {
+            cap = (used + n + 2) * 2;
+            all = ddc_realloc (all, cap);
+        }
+        memcpy (all + used, line, n);
+        used += n;
+        all[used++] = '\n';
+        free (line);
+    }
+    if (ddc_write_file_atomic (self->history_path, all ? all : "", used, 0600) < 0)
+        ddc_warn ("cannot compact %s: %s", self->history_path, strerror (errno));
+    else
+        self->history_lines = cJSON_GetArraySize (self->history);
+    free (all);
+}
+
 static void
 s_history_load (store_t *self)
 {
@@ -158,28 +197,9 @@ s_history_load (store_t *self)
             cJSON_Delete (cJSON_DetachItemFromArray (self->history, 0));
     }
     free (text);
-    if (lines > 2 * STORE_HISTORY_MAX) {
-        /* Compact: keep only what is retained. */
-        cJSON *entry;
-        size_t cap = 0;
-        char *all = NULL;
-        size_t used = 0;
-        cJSON_ArrayForEach (entry, self->history) {
-            char *line = cJSON_PrintUnformatted (entry);
-            size_t n = strlen (line);
-            if (used + n + 2 > cap) {
-                cap = (used + n + 2) * 2;
-                all = ddc_realloc (all, cap);
-            }
-            memcpy (all + used, line, n);
-            used += n;
-            all[used++] = '\n';
-            free (line);
-        }
-        if (ddc_write_file_atomic (self->history_path, all ? all : "", used, 0600) < 0)
-            ddc_warn ("cannot compact %s: %s", self->history_path, strerror (errno));
-        free (all);
-    }
+    self->history_lines = lines;
+    if (lines > 2 * STORE_HISTORY_MAX)
+        s_history_compact (self);
 }
 
 store_t *
@@ -219,7 +239,7 @@ store_new (const char *dir, char *err, size_t errlen)
         return self;
     }
     const char *end = NULL;
-    cJSON *parsed = cJSON_ParseWithLengthOpts (text, len, &end, 0);
+    cJSON *parsed = cJSON_ParseWithLengthOpts (text, len + 1, &end, 1);
     if (!parsed) {
         size_t at = end && end >= text ? (size_t) (end - text) : 0;
         snprintf (err, errlen, "%s is not valid JSON (near byte %zu)", self->path, at);
@@ -240,6 +260,21 @@ store_new (const char *dir, char *err, size_t errlen)
         return NULL;
     }
     cJSON_Delete (errors);
+    /* "***" means "keep the current secret" in a save or a hand edit; at
+       start there is no current secret to keep. */
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        for (const char *const *f = ddc_section_secrets ((ddc_section_t) s); *f; f++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive (
+                store_section (self, (ddc_section_t) s), *f);
+            if (cJSON_IsString (v) && strcmp (v->valuestring, "***") == 0) {
+                snprintf (err, errlen, "%s is invalid: %s.%s holds the placeholder \"***\"; put the "
+                          "real secret or \"\" there", self->path, ddc_section_name ((ddc_section_t) s), *f);
+                cJSON_Delete (parsed);
+                free (text);
+                store_destroy (&self);
+                return NULL;
+            }
+        }
     bool meta_ok = s_load_meta (self, cJSON_GetObjectItemCaseSensitive (parsed, "_meta"));
     cJSON_Delete (parsed);
     if (!meta_ok) {
@@ -265,6 +300,20 @@ store_new (const char *dir, char *err, size_t errlen)
     unlink (tmp);   /* a write interrupted by a crash; the real file is whole */
     free (tmp);
     s_history_load (self);
+    if (s_history_max_rev (self) > self->rev) {
+        /* The history knows revisions this file does not: an older copy was
+           put back. Its revisions would be reused, so history starts over. */
+        ddc_random_hex (self->epoch, 8);
+        ddc_warn ("%s is older than its history (restored from a backup?): new epoch %s",
+                  self->path, self->epoch);
+        cJSON_Delete (self->history);
+        self->history = cJSON_CreateArray ();
+        if (s_write (self, self->doc, self->rev, self->revs) < 0) {
+            snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
+            store_destroy (&self);
+            return NULL;
+        }
+    }
     ddc_info ("loaded %s: epoch %s, revision %llu", self->path, self->epoch,
               (unsigned long long) self->rev);
     return self;
@@ -340,6 +389,13 @@ s_record (store_t *self, const store_change_t *change, const cJSON *new_value,
     cJSON_AddStringToObject (entry, "peer", peer ? peer : "");
     cJSON_AddItemToObject (entry, "changed", cJSON_Duplicate (change->changed, 1));
     char *audit = cJSON_PrintUnformatted (entry);
+    struct stat st;
+    if (stat (self->audit_path, &st) == 0 && st.st_size > STORE_AUDIT_MAX) {
+        char *old_path = ddc_asprintf ("%s.1", self->audit_path);
+        if (rename (self->audit_path, old_path) < 0)
+            ddc_warn ("cannot rotate %s: %s", self->audit_path, strerror (errno));
+        free (old_path);
+    }
     if (ddc_append_line (self->audit_path, audit, 0600, false) < 0)
         ddc_warn ("cannot append to %s: %s", self->audit_path, strerror (errno));
     free (audit);
@@ -352,6 +408,8 @@ s_record (store_t *self, const store_change_t *change, const cJSON *new_value,
     cJSON_AddItemToArray (self->history, entry);
     if (cJSON_GetArraySize (self->history) > STORE_HISTORY_MAX)
         cJSON_Delete (cJSON_DetachItemFromArray (self->history, 0));
+    if (++self->history_lines > 2 * STORE_HISTORY_MAX)
+        s_history_compact (self);
 }
 
 /* Commit new values for the sections flagged in `vals` as one durable write,
@@ -505,7 +563,7 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
     free (self->seen_text);
     self->seen_text = text;
     const char *end = NULL;
-    cJSON *parsed = cJSON_ParseWithLengthOpts (text, len, &end, 0);
+    cJSON *parsed = cJSON_ParseWithLengthOpts (text, len + 1, &end, 1);
     if (!parsed) {
         size_t at = end && end >= text ? (size_t) (end - text) : 0;
         ddc_error ("hand edit of %s refused: not valid JSON (near byte %zu); keeping revision %llu",
@@ -548,6 +606,12 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
         }
     }
     int n = 0;
+    if (!differing) {
+        /* Same sections, other bytes (a changed or restored _meta, layout):
+           write the file back so that its revisions are ours again. */
+        if (s_write (self, self->doc, self->rev, self->revs) < 0)
+            ddc_warn ("cannot rewrite %s: %s", self->path, strerror (errno));
+    }
     if (differing) {
         char err[256];
         n = s_commit (self, vals, "file", "config.json", changes, err, sizeof err);

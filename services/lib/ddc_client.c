@@ -785,6 +785,18 @@ s_on_welcome (ddc_client_t *self, ddc_msg_t *msg)
     const char *epoch = msg->frame[DDC_WELCOME_EPOCH];
     const char *boot = msg->frame[DDC_WELCOME_BOOT];
     const char *pub = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (access, "pub"));
+    /* A broker bound on several transports lists them all in "pubs": take
+       the one of the transport this client reached the broker by. */
+    const cJSON *pubs = cJSON_GetObjectItemCaseSensitive (access, "pubs");
+    const cJSON *each;
+    const char *scheme_end = strstr (self->broker, "://");
+    cJSON_ArrayForEach (each, pubs) {
+        if (cJSON_IsString (each) && scheme_end
+            && strncmp (each->valuestring, self->broker, (size_t) (scheme_end - self->broker) + 3) == 0) {
+            pub = each->valuestring;
+            break;
+        }
+    }
     const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (access, "name"));
     uint64_t hb = 1000;
     s_json_u64 (cJSON_GetObjectItemCaseSensitive (access, "heartbeat_ms"), &hb);

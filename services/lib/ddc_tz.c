@@ -83,11 +83,20 @@ ddc_tz_name_ok (const char *name)
     return true;
 }
 
+//  UTC needs no zone file: it stays valid on a machine without tzdata.
+static bool
+s_is_utc (const char *name)
+{
+    return strcmp (name, "UTC") == 0 || strcmp (name, "Etc/UTC") == 0;
+}
+
 bool
 ddc_tz_valid (const char *name)
 {
     if (!name || !ddc_tz_name_ok (name))
         return false;
+    if (s_is_utc (name))
+        return true;                    //  valid even without tzdata
     char path [sizeof (DDC_TZ_DIR) + DDC_TZ_NAME_MAX + 2];
     snprintf (path, sizeof (path), "%s/%s", DDC_TZ_DIR, name);
 
@@ -588,7 +597,7 @@ ddc_tz_load (const char *name)
     snprintf (path, sizeof (path), "%s/%s", DDC_TZ_DIR, name);
     int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return NULL;
+        return s_is_utc (name) ? ddc_tz_posix ("UTC0") : NULL;
     struct stat st;
     if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)
     ||  st.st_size < 0 || st.st_size > DDC_TZ_FILE_MAX) {

@@ -10,7 +10,7 @@ import time
 import pytest
 import zmq
 
-from conftest import Broker, Proc, RawClient, bin_path, free_port, wait_for
+from conftest import Broker, RawClient, bin_path, free_port, wait_for
 
 DEFAULT_BOT = {"token": "", "guild_id": "", "language": "en", "timezone": "UTC"}
 
@@ -448,3 +448,71 @@ def test_sigterm_is_a_clean_exit_and_one_broker_per_folder(tmp):
                         "--pub", f"ipc://{tmp}/p2"], capture_output=True, text=True, timeout=10)
     assert p.returncode == 1 and "another ddc-broker" in p.stderr
     assert b.stop() == 0
+
+
+def test_restored_backup_gets_a_new_epoch(tmp):
+    b = Broker(tmp).start()
+    c = RawClient(b.ctl)
+    c.hello()
+    backup = open(b.config_path).read()          # revision 1, _meta intact
+    epoch = json.loads(backup)["_meta"]["epoch"]
+    assert c.save("bot", dict(DEFAULT_BOT, language="de"))[0] == "OK"
+    c.close()
+    b.stop()
+    with open(b.config_path, "w") as f:
+        f.write(backup)
+    b.start()
+    meta = b.config()["_meta"]
+    assert meta["epoch"] != epoch, "revision 2 would be reused in the same epoch"
+    assert "restored" in b.proc.text()
+    c = RawClient(b.ctl)
+    c.hello()
+    assert c.save("bot", dict(DEFAULT_BOT, language="de"))[0] == "OK"
+    hist = json.loads(c.request("HISTORY", "*")[2])
+    assert [h["rev"] for h in hist] == [2]
+    c.close()
+    b.stop()
+
+
+def test_placeholder_secret_and_trailing_junk_refused_at_start(tmp):
+    broker = bin_path("ddc-broker")
+    for name, text, needle in [
+            ("stars", '{"bot": {"token": "***"}}', "placeholder"),
+            ("junk", '{"bot": {}} // trailing', "not valid JSON")]:
+        data = os.path.join(tmp, name)
+        os.makedirs(data)
+        with open(os.path.join(data, "config.json"), "w") as f:
+            f.write(text)
+        p = subprocess.run([broker, "--data", data], capture_output=True, text=True, timeout=10)
+        assert p.returncode == 1 and needle in p.stderr, p.stderr
+
+
+def test_hand_edit_of_meta_only_is_written_back(broker):
+    doc = broker.config()
+    doc["_meta"]["rev"] = 999
+    with open(broker.config_path, "w") as f:
+        json.dump(doc, f)
+    wait_for(lambda: broker.config()["_meta"]["rev"] == 1, timeout=3, what="_meta restored")
+
+
+def test_local_ipc_and_curve_tcp_on_one_broker(tmp):
+    keys = os.path.join(tmp, "keys")
+    tcp_ctl, tcp_pub = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
+    ipc_ctl, ipc_pub = f"ipc://{tmp}/ctl.sock", f"ipc://{tmp}/pub.sock"
+    b = Broker(tmp, ctl=f"{ipc_ctl},{tcp_ctl}", pub=f"{ipc_pub},{tcp_pub}", extra=["--keys", keys])
+    b.start(wait=False)
+    local = RawClient(ipc_ctl)
+    r = wait_for(lambda: local.try_hello(300), what="ipc hello without a certificate")
+    access = json.loads(r[5])
+    assert access["pubs"] == [ipc_pub, tcp_pub]
+    server = read_public(os.path.join(keys, "broker.cert"))
+    plain = RawClient(tcp_ctl)
+    assert plain.request("HELLO", "DDCP/1", "ctl", "p", timeout=1000) is None
+    pub, sec = zmq.curve_keypair()
+    curve_cert(os.path.join(keys, "clients", "far.cert"), pub, sec, "monitor")
+    time.sleep(0.3)
+    far = RawClient(tcp_ctl, role="monitor", instance="far", curve=(pub, sec, server))
+    wait_for(lambda: far.try_hello(500), what="CURVE hello over tcp")
+    for x in (local, plain, far):
+        x.close()
+    b.stop()
