@@ -26,9 +26,10 @@ UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all test unit run bench fuzz clean deps
+.PHONY: all programs test unit run bench fuzz clean deps
 .SECONDARY:
-all: $(addprefix $(BUILD)/bin/,$(PROGRAMS) $(TOOLS)) $(UNIT_BIN)
+all: programs $(addprefix $(BUILD)/bin/,$(TOOLS)) $(UNIT_BIN)
+programs: $(addprefix $(BUILD)/bin/,$(PROGRAMS))
 
 $(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h services/*/*.h)
 	@mkdir -p $(dir $@)
@@ -75,10 +76,10 @@ unit:
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT="-O1 -g" all
 	DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all --unit-only
 
-run: deps all
+run: deps programs
 	scripts/run.sh
 
-bench: all
+bench: programs $(addprefix $(BUILD)/bin/,$(TOOLS))
 	scripts/bench.sh
 
 # libFuzzer targets: each tests/fuzz/fuzz_X.c links the library sources.

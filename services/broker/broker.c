@@ -790,7 +790,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zsock_set_router_mandatory (self->ctl, 1);
     zsock_set_sndtimeo (self->ctl, 0);
     zsock_set_maxmsgsize (self->ctl, DDC_MAX_MSG);
-    zsock_set_rcvhwm (self->ctl, 100000);
+    zsock_set_rcvhwm (self->ctl, 1000);     /* per peer: bounds memory at 4 MiB x 1000 */
     zsock_set_sndhwm (self->ctl, 100000);
     zsock_set_xpub_verbose (self->pub, 1);
     zsock_set_sndhwm (self->pub, opts->pub_hwm > 0 ? opts->pub_hwm : 10000);
