@@ -86,6 +86,17 @@ s_write (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_
     return 0;
 }
 
+/* Start a new history: a random epoch, every revision 1. Clients that
+   see another epoch drop what they know and take a snapshot. */
+static void
+s_new_epoch (store_t *self)
+{
+    ddc_random_hex (self->epoch, 8);
+    self->rev = 1;
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        self->revs[s] = 1;
+}
+
 static bool
 s_valid_epoch (const char *s)
 {
@@ -225,10 +236,7 @@ store_new (const char *dir, char *err, size_t errlen)
         }
         /* First start: a working default. */
         self->doc = ddc_config_default ();
-        ddc_random_hex (self->epoch, 8);
-        self->rev = 1;
-        for (int s = 0; s < DDC_SEC_COUNT; s++)
-            self->revs[s] = 1;
+        s_new_epoch (self);
         if (s_write (self, self->doc, self->rev, self->revs) < 0) {
             snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
             store_destroy (&self);
@@ -279,10 +287,7 @@ store_new (const char *dir, char *err, size_t errlen)
     cJSON_Delete (parsed);
     if (!meta_ok) {
         /* No trustworthy history: a new epoch tells clients to start over. */
-        ddc_random_hex (self->epoch, 8);
-        self->rev = 1;
-        for (int s = 0; s < DDC_SEC_COUNT; s++)
-            self->revs[s] = 1;
+        s_new_epoch (self);
         if (s_write (self, self->doc, self->rev, self->revs) < 0) {
             snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
             free (text);
@@ -303,7 +308,7 @@ store_new (const char *dir, char *err, size_t errlen)
     if (s_history_max_rev (self) > self->rev) {
         /* The history knows revisions this file does not: an older copy was
            put back. Its revisions would be reused, so history starts over. */
-        ddc_random_hex (self->epoch, 8);
+        s_new_epoch (self);
         ddc_warn ("%s is older than its history (restored from a backup?): new epoch %s",
                   self->path, self->epoch);
         cJSON_Delete (self->history);
