@@ -18,10 +18,11 @@ LIB_SRC    = $(wildcard services/lib/*.c)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/lib/libddc.a
 
-PROGRAMS   = ddc-broker ddc-ctl
+PROGRAMS   = ddc-broker ddc-ctl ddc-docker
 TOOLS      = $(notdir $(basename $(wildcard tests/tools/*.c)))
 BROKER_SRC = $(wildcard services/broker/*.c)
 CTL_SRC    = $(wildcard services/ctl/*.c)
+DOCKER_SRC = $(wildcard services/docker/*.c)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
@@ -47,6 +48,11 @@ $(LIB): $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/bin/ddc-broker: $(BROKER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(V),true,echo '  LD  $@')
+	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+
+$(BUILD)/bin/ddc-docker: $(DOCKER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(V),true,echo '  LD  $@')
 	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)

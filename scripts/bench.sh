@@ -4,4 +4,5 @@
 #   propagation subscribers=100 ddc_p99_us=X etcd_p99_us=Y ratio=X/Y
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/bench-docker.sh 50
 scripts/bench-propagation.sh "${BENCH_ROUNDS:-200}"

@@ -50,6 +50,15 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 
+# One Docker agent for this machine, as host "local", when Docker answers.
+DOCKER_SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
+docker_note="not started: no Docker engine answers on $DOCKER_SOCK"
+if curl -sf --max-time 2 --unix-socket "$DOCKER_SOCK" http://d/_ping >/dev/null 2>&1; then
+    start ddc-docker "$BIN/ddc-docker" --host local --docker-socket "$DOCKER_SOCK" \
+        --cache "$DATA/docker-local.cache.json" --audit "$DATA/docker-local.audit.log"
+    docker_note="docker@local on $DOCKER_SOCK (containers with \"host\": \"local\")"
+fi
+
 cat <<MSG
 
 ddc is running.
@@ -57,6 +66,8 @@ ddc is running.
   broker         $CTL
   status         DDC_BROKER=$CTL $BIN/ddc-ctl status
   follow changes DDC_BROKER=$CTL $BIN/ddc-ctl watch
+  docker agent   $docker_note
+  containers     DDC_BROKER=$CTL $BIN/ddc-ctl containers
   logs           $LOGS/
 Press Ctrl-C to stop.
 MSG

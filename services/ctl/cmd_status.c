@@ -13,7 +13,8 @@ static const char s_status_usage[] =
 "Shows the broker (epoch, revision, uptime) and one row per peer it knows:\n"
 "its name and role, whether it is connected, when it was last heard from, the\n"
 "highest revision it applied, the last revision it rejected (section@rev and\n"
-"the first error) and the names of the status topics it reported. Finished\n"
+"the first error) and the names of the status topics it reported; for a\n"
+"ddc-docker agent also whether its Docker engine is reachable. Finished\n"
 "ddc-ctl runs (disconnected peers of role ctl) are left out of the table.\n"
 "--json prints the broker's table as it is.\n";
 
@@ -87,6 +88,7 @@ s_print_table (const cJSON *table)
     int rows = cJSON_GetArraySize (peers);
     char *(*cell)[S_COLS] = ddc_calloc ((size_t) rows + 1, sizeof *cell);
     char **topics = ddc_calloc ((size_t) rows + 1, sizeof *topics);
+    char **docker = ddc_calloc ((size_t) rows + 1, sizeof *docker);
     size_t width[S_COLS];
     for (int c = 0; c < S_COLS; c++) {
         cell[0][c] = ddc_strdup (head[c]);
@@ -143,6 +145,18 @@ s_print_table (const cJSON *table)
             topics[r] = ddc_strndup ((const char *) zchunk_data (names), zchunk_size (names));
             zchunk_destroy (&names);
         }
+        /* A ddc-docker agent reports its engine in the "status" topic. */
+        const cJSON *engine = cJSON_GetObjectItemCaseSensitive (
+            cJSON_GetObjectItemCaseSensitive (status, "status"), "docker");
+        docker[r] = NULL;
+        if (cJSON_IsObject (engine)) {
+            if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (engine, "reachable")))
+                docker[r] = ddc_asprintf ("reachable (Docker %s, API %s)",
+                                          s_str (engine, "version", "?"),
+                                          s_str (engine, "api", "?"));
+            else
+                docker[r] = ddc_asprintf ("UNREACHABLE: %s", s_str (engine, "error", "?"));
+        }
         for (int c = 0; c < S_COLS; c++)
             if (strlen (cell[r][c]) > width[c])
                 width[c] = strlen (cell[r][c]);
@@ -158,10 +172,14 @@ s_print_table (const cJSON *table)
         }
         if (topics[i])
             printf ("    status: %s\n", topics[i]);
+        if (docker[i])
+            printf ("    docker: %s\n", docker[i]);
         free (topics[i]);
+        free (docker[i]);
     }
     free (cell);
     free (topics);
+    free (docker);
     if (r == 1)
         printf ("(no peers)\n");
     if (hidden)

@@ -38,6 +38,7 @@ typedef struct {
     char *broker_cert;       /* --broker-cert or DDC_BROKER_CERT              */
     char *author;            /* --author, default $USER@hostname              */
     int64_t timeout_ms;      /* --timeout, default 5000                       */
+    bool timeout_set;        /* --timeout was given                           */
     bool compact;            /* --compact: JSON on one line                   */
     int verbose;             /* -v count: 1 = info logs, 2 = debug logs       */
 } ctl_t;
@@ -114,5 +115,8 @@ int cmd_status (ctl_t *ctl, int argc, char **argv);
 int cmd_ping (ctl_t *ctl, int argc, char **argv);
 int cmd_history (ctl_t *ctl, int argc, char **argv);
 int cmd_keygen (ctl_t *ctl, int argc, char **argv);
+/* cmd_docker.c: the ddc-docker agents */
+int cmd_containers (ctl_t *ctl, int argc, char **argv);
+int cmd_action (ctl_t *ctl, int argc, char **argv);
 
 #endif

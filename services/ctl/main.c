@@ -47,6 +47,9 @@ static const char s_usage[] =
 "                                print one JSON line per change, as it happens\n"
 "  history [SECTION] [--json]    list the recorded changes\n"
 "  status [--json]               the broker and its peers\n"
+"  containers [HOST] [--json]    the containers of the ddc-docker agents\n"
+"  action HOST/NAME ACTION [--lines N]\n"
+"                                start, stop, restart, logs or status of a container\n"
 "  ping                          check that the broker answers\n"
 "  keygen NAME --role ROLE [--dir DIR]\n"
 "                                create a CURVE certificate for a client\n"
@@ -80,6 +83,8 @@ static const s_command_t s_commands[] = {
     { "watch", cmd_watch },
     { "history", cmd_history },
     { "status", cmd_status },
+    { "containers", cmd_containers },
+    { "action", cmd_action },
     { "ping", cmd_ping },
     { "keygen", cmd_keygen },
     { NULL, NULL }
@@ -181,6 +186,7 @@ s_parse_timeout (ctl_t *ctl, const char *value)
         return ctl_fail (ctl, CTL_EXIT_USAGE,
                          "--timeout wants seconds between 0 and 86400, not '%s'", value);
     ctl->timeout_ms = (int64_t) llround (s * 1000.0);
+    ctl->timeout_set = true;
     if (ctl->timeout_ms < 1)
         ctl->timeout_ms = 1;
     return 0;

@@ -43,6 +43,9 @@ def wait_for(predicate, timeout=10.0, step=0.02, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+_RUNNING = []   # every Proc of the current test, stopped when it ends
+
+
 class Proc:
     """A started program with its log file; stopped by PID."""
 
@@ -53,6 +56,7 @@ class Proc:
         self.proc = subprocess.Popen(
             args, stdout=stdout if stdout is not None else self.log, stderr=self.log,
             env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+        _RUNNING.append(self)
 
     @property
     def pid(self):
@@ -188,6 +192,19 @@ class RawClient:
 
     def save(self, section, value, expected=0, author="test"):
         return self.request("SAVE", section, expected, author, json.dumps(value))
+
+
+@pytest.fixture(autouse=True)
+def _stop_leftovers():
+    """A test that fails half-way still stops every program it started."""
+    yield
+    while _RUNNING:
+        p = _RUNNING.pop()
+        if p.proc.poll() is None:
+            p.proc.kill()
+            p.proc.wait()
+        if not p.log.closed:
+            p.log.close()
 
 
 @pytest.fixture

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# bench-docker.sh [CONTAINERS]: ddc-docker against Docker itself, in one run.
+#   docker-status containers=50 ddc_ms=X raw_ms=Y ratio=X/Y
+#       `ddc-ctl containers HOST --json` (status of every container, as the
+#       agent keeps it) against one raw list call on the Docker socket
+#       (curl --unix-socket .../containers/json?all=1); medians of 21 runs,
+#       interleaved, each a new process.
+#   docker-action ddc_ms=X cli_ms=Y ratio=X/Y
+#       `ddc-ctl action HOST/NAME restart` against `docker restart -t 1 NAME`
+#       (the agent also stops with t=1 here); medians of 5, interleaved.
+#   docker-agent containers=50 rss_kb=X goal_kb=8192
+#       the agent's resident memory after its stats sampled them all.
+# Needs a Docker engine (started by scripts/ensure-dockerd.sh if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${1:-50}
+BIN=${DDC_BIN:-build/bin}
+SOCK=/var/run/docker.sock
+scripts/ensure-dockerd.sh >/dev/null
+
+tmp=$(mktemp -d /tmp/ddc-bench-docker.XXXXXX)
+prefix="ddcb-$$"
+host="bench$$"
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    docker ps -aq --filter "name=^${prefix}-" | xargs -r docker rm -f >/dev/null 2>&1 || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+for i in $(seq 1 "$N"); do
+    docker run -d --network none --name "$prefix-$i" ddc-busybox sleep 100000 >/dev/null
+done
+
+export DDC_BROKER="ipc://$tmp/ctl.sock"
+"$BIN/ddc-broker" --data "$tmp/data" --ctl "$DDC_BROKER" --pub "ipc://$tmp/pub.sock" 2>"$tmp/broker.log" &
+pids+=($!)
+for _ in $(seq 100); do [ -S "$tmp/ctl.sock" ] && break; sleep 0.05; done
+
+# Configure all N containers for this host, restarts allowed, stop with t=1.
+/usr/bin/python3 - "$prefix" "$host" "$N" >"$tmp/containers.json" <<'PY'
+import json, sys
+prefix, host, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+print(json.dumps([{"host": host, "name": f"{prefix}-{i}", "allowed_actions": ["start", "stop", "restart"]}
+                  for i in range(1, n + 1)]))
+PY
+"$BIN/ddc-ctl" set containers "$tmp/containers.json" >/dev/null
+echo '{"stats_interval_seconds": 2, "stop_timeout_seconds": 1}' | "$BIN/ddc-ctl" set docker - >/dev/null
+
+"$BIN/ddc-docker" --host "$host" --cache "$tmp/agent.cache" --audit "$tmp/agent.audit" 2>"$tmp/agent.log" &
+agent=$!
+pids+=("$agent")
+
+# Wait until the agent reports every container with a memory figure.
+for _ in $(seq 200); do
+    have=$("$BIN/ddc-ctl" containers "$host" --json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+    h = next(iter(d.values()))
+    print(sum(1 for c in h["status"]["containers"].values() if c.get("mem_bytes")))
+except Exception:
+    print(0)') || have=0
+    [ "$have" -ge "$N" ] && break
+    sleep 0.1
+done
+[ "$have" -ge "$N" ] || { echo "bench-docker: the agent reported only $have of $N containers" >&2; exit 1; }
+
+ms() {  # ms CMD...: wall time of one run in milliseconds
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    t1=$(date +%s%N)
+    echo $(( (t1 - t0) / 1000 ))
+}
+median() { sort -n | awk '{a[NR]=$1} END {m = a[int((NR + 1) / 2)]; printf "%.1f", m / 1000}'; }
+
+: >"$tmp/ddc.status"; : >"$tmp/raw.status"
+for _ in $(seq 21); do
+    ms "$BIN/ddc-ctl" containers "$host" --json >>"$tmp/ddc.status"
+    ms curl -sf --unix-socket "$SOCK" "http://d/v1.41/containers/json?all=1" >>"$tmp/raw.status"
+done
+d=$(median <"$tmp/ddc.status"); r=$(median <"$tmp/raw.status")
+echo "docker-status containers=$N ddc_ms=$d raw_ms=$r ratio=$(awk -v a="$d" -v b="$r" 'BEGIN { printf "%.2f", a / b }')"
+
+: >"$tmp/ddc.action"; : >"$tmp/cli.action"
+for _ in $(seq 5); do
+    ms "$BIN/ddc-ctl" action "$host/$prefix-1" restart >>"$tmp/ddc.action"
+    ms docker restart -t 1 "$prefix-2" >>"$tmp/cli.action"
+done
+d=$(median <"$tmp/ddc.action"); c=$(median <"$tmp/cli.action")
+echo "docker-action ddc_ms=$d cli_ms=$c ratio=$(awk -v a="$d" -v b="$c" 'BEGIN { printf "%.2f", a / b }')"
+
+sleep 3   # one more stats round over every container
+rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$agent/status")
+echo "docker-agent containers=$N rss_kb=$rss goal_kb=8192"

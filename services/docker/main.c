@@ -1,0 +1,535 @@
+/*  ddc-docker: the Docker control agent of ddc, one per Docker host; it
+    connects out to ddc-broker as docker@HOST. This file owns the command
+    line, signals (a self-pipe), the wiring of the modules (agent, status,
+    actions, tasks) and the one event loop: engine_poll over the Docker
+    transfers plus the client's two ZMQ_FDs, then handle/perform/timers. */
+#include "actions.h"
+#include "agent.h"
+#include "ddc_client.h"
+#include "ddc_log.h"
+#include "ddc_schedule.h"
+#include "ddc_util.h"
+#include "docker_parse.h"
+#include "engine.h"
+#include "status.h"
+#include "tasks.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define S_HOST_MAX 63
+
+typedef struct {
+    char host [S_HOST_MAX + 1];
+    ddc_client_t *client;
+    engine_t *engine;
+    agent_t *agent;
+    status_t *status;
+    tasks_t *tasks;
+    actions_t *actions;
+    bool tasks_report_due;
+} s_daemon_t;
+
+static int s_signal_pipe [2] = { -1, -1 };
+static volatile sig_atomic_t s_stop;
+
+static void
+s_on_signal (int sig)
+{
+    (void) sig;
+    s_stop = 1;
+    int saved = errno;
+    if (s_signal_pipe [1] >= 0) {
+        ssize_t n = write (s_signal_pipe [1], "x", 1);
+        (void) n;
+    }
+    errno = saved;
+}
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out,
+             "usage: ddc-docker --broker ENDPOINT [options]\n"
+             "\n"
+             "The Docker control agent of ddc: connects out to ddc-broker as docker@HOST,\n"
+             "follows the containers, tasks and docker sections live, runs the allowed\n"
+             "actions (start, stop, restart, logs) on this host's containers, runs the\n"
+             "scheduled tasks and reports status (topics status, inventory, tasks).\n"
+             "\n"
+             "  --broker ENDPOINT     CTL endpoint of the broker (env DDC_BROKER)\n"
+             "  --host NAME           this Docker host's name in the configuration\n"
+             "                        (default: the system host name)\n"
+             "  --docker-socket PATH  Docker engine socket (default /var/run/docker.sock);\n"
+             "                        Docker may come later: it is retried with backoff\n"
+             "  --cache FILE          last good configuration, used when the broker is\n"
+             "                        down at start (default ./ddc-docker-HOST.cache.json)\n"
+             "  --audit FILE          one JSON line per action, mode 0600, rotated to\n"
+             "                        FILE.1 past 16 MiB (default ./ddc-docker-HOST.audit.log)\n"
+             "  --cert FILE           CURVE client certificate (FILE_secret read too)\n"
+             "  --broker-cert FILE    the broker's public certificate\n"
+             "  -v, --verbose         debug logging\n"
+             "  -h, --help            this text\n"
+             "  -V, --version         version\n"
+             "\n"
+             "Tasks run at their scheduled minute while the agent runs; runs missed while\n"
+             "it was down are not caught up. Stops cleanly on SIGTERM or SIGINT.\n");
+}
+
+//  --------------------------------------------------------------------------
+//  Callbacks
+
+static void
+s_report (void *arg, const char *topic, const cJSON *body)
+{
+    s_daemon_t *self = arg;
+    if (self->client && ddc_client_report (self->client, topic, body) < 0)
+        ddc_warn ("cannot publish the %s report (too large?)", topic);
+}
+
+static int
+s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bool from_cache,
+            cJSON *errors)
+{
+    s_daemon_t *self = arg;
+    if (agent_apply (self->agent, section, value, errors) < 0) {
+        ddc_warn ("%s rev %llu rejected: it does not have the expected shape", section,
+                  (unsigned long long) rev);
+        return -1;
+    }
+    ddc_info ("applied %s rev %llu%s", section, (unsigned long long) rev,
+              from_cache ? " (from the cache)" : "");
+    if (strcmp (section, "containers") == 0 || strcmp (section, "docker") == 0)
+        status_config_changed (self->status);
+    tasks_sync (self->tasks, agent_tasks (self->agent), ddc_wall_ms () / 1000);
+    self->tasks_report_due = true;
+    return 0;
+}
+
+static void
+s_on_event (void *arg, ddc_client_event_t event, const char *detail)
+{
+    (void) arg;
+    switch (event) {
+    case DDC_EV_CONNECTED: ddc_info ("connected to the broker as %s", detail); break;
+    case DDC_EV_SYNCED: ddc_info ("configuration in sync"); break;
+    case DDC_EV_DISCONNECTED:
+        ddc_warn ("broker unreachable (%s); running on the last good configuration", detail);
+        break;
+    case DDC_EV_RESYNC: ddc_info ("resync: %s", detail); break;
+    case DDC_EV_CACHE_LOADED: ddc_info ("started from the cache %s", detail); break;
+    case DDC_EV_ERROR: ddc_warn ("%s", detail); break;
+    }
+}
+
+static void
+s_answer (s_daemon_t *self, const char *req, cJSON *body)
+{
+    if (ddc_client_result (self->client, req, body) < 0)
+        ddc_warn ("cannot send the result of %s", req);
+    cJSON_Delete (body);
+}
+
+static cJSON *
+s_error_body (const char *error, const char *message)
+{
+    cJSON *body = cJSON_CreateObject ();
+    cJSON_AddFalseToObject (body, "ok");
+    cJSON_AddStringToObject (body, "error", error);
+    cJSON_AddStringToObject (body, "message", message);
+    return body;
+}
+
+static void
+s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
+{
+    s_daemon_t *self = arg;
+    const char *action = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "action"));
+    const cJSON *jcontainer = cJSON_GetObjectItemCaseSensitive (body, "container");
+    const char *container = cJSON_GetStringValue (jcontainer);
+    if (!action) {
+        s_answer (self, req, s_error_body ("invalid", "the body needs an \"action\" string "
+                                           "(start, stop, restart, logs, status, inventory)"));
+        return;
+    }
+    if (jcontainer && !cJSON_IsNull (jcontainer) && !container) {
+        s_answer (self, req, s_error_body ("invalid", "\"container\" must be a string"));
+        return;
+    }
+    if (strcmp (action, "status") == 0) {
+        cJSON *out = cJSON_CreateObject ();
+        cJSON_AddTrueToObject (out, "ok");
+        cJSON_AddStringToObject (out, "action", "status");
+        cJSON_AddStringToObject (out, "host", self->host);
+        if (container) {
+            cJSON *entry = status_body (self->status, container);
+            if (!entry) {
+                cJSON_Delete (out);
+                char msg [400];
+                snprintf (msg, sizeof msg, "container %.128s is not configured on %s",
+                          container, self->host);
+                s_answer (self, req, s_error_body ("refused", msg));
+                return;
+            }
+            cJSON_AddStringToObject (out, "container", container);
+            cJSON_AddItemToObject (out, "status", entry);
+        }
+        else
+            cJSON_AddItemToObject (out, "status", status_body (self->status, NULL));
+        s_answer (self, req, out);
+        return;
+    }
+    if (strcmp (action, "inventory") == 0) {
+        cJSON *out = cJSON_CreateObject ();
+        cJSON_AddTrueToObject (out, "ok");
+        cJSON_AddStringToObject (out, "action", "inventory");
+        cJSON_AddStringToObject (out, "host", self->host);
+        cJSON_AddItemToObject (out, "inventory", status_inventory (self->status));
+        s_answer (self, req, out);
+        return;
+    }
+    if (!agent_action_known (action)) {
+        char msg [200];
+        snprintf (msg, sizeof msg, "unknown action '%.32s' (start, stop, restart, logs, "
+                  "status, inventory)", action);
+        s_answer (self, req, s_error_body ("invalid", msg));
+        return;
+    }
+    if (!container || !docker_name_valid (container)) {
+        s_answer (self, req, s_error_body ("invalid", "\"container\" must be a Docker container "
+                                           "name"));
+        return;
+    }
+    int lines = 0;
+    const cJSON *jlines = cJSON_GetObjectItemCaseSensitive (body, "lines");
+    if (jlines && !cJSON_IsNull (jlines)) {
+        if (!cJSON_IsNumber (jlines) || jlines->valuedouble < 1) {
+            s_answer (self, req, s_error_body ("invalid", "\"lines\" must be a number from 1 "
+                                               "to 1000"));
+            return;
+        }
+        lines = jlines->valuedouble > AGENT_LOG_LINES_MAX ? AGENT_LOG_LINES_MAX
+                                                          : (int) jlines->valuedouble;
+    }
+    const char *by = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "by"));
+    job_t *job = job_new (action, container, lines, by ? by : origin);
+    ddc_strlcpy (job->req, req, sizeof job->req);
+    ddc_strlcpy (job->origin, origin ? origin : "", sizeof job->origin);
+    actions_submit (self->actions, job);
+}
+
+static void
+s_on_done (void *arg, const job_t *job, const cJSON *result)
+{
+    s_daemon_t *self = arg;
+    if (job->req [0] && self->client && ddc_client_result (self->client, job->req, result) < 0)
+        ddc_warn ("cannot send the result of %s %s", job->action, job->container);
+    if (job->task_id [0]) {
+        const cJSON *ok = cJSON_GetObjectItemCaseSensitive (result, "ok");
+        const char *message = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result,
+                                                                                      "message"));
+        const char *state = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result,
+                                                                                    "state"));
+        char text [256];
+        if (cJSON_IsTrue (ok))
+            snprintf (text, sizeof text, "%s %.128s: %.32s", job->action, job->container,
+                      state ? state : "done");
+        else
+            snprintf (text, sizeof text, "%s", message ? message : "failed");
+        int64_t run_ms = job->started_wall ? job->started_wall : ddc_wall_ms ();
+        tasks_record (self->tasks, job->task_id, run_ms / 1000, cJSON_IsTrue (ok), text);
+        self->tasks_report_due = true;
+    }
+}
+
+//  Start every task that is due.
+static void
+s_run_tasks (s_daemon_t *self)
+{
+    int64_t now_s = ddc_wall_ms () / 1000;
+    int64_t due = tasks_next_due (self->tasks);
+    if (due < 0 || due > now_s)
+        return;
+    const cJSON *task;
+    while ((task = tasks_take_due (self->tasks, now_s))) {
+        const char *id = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (task, "id"));
+        const char *action = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (task,
+                                                                                     "action"));
+        const char *container = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
+                                                          task, "container"));
+        char by [96];
+        snprintf (by, sizeof by, "task %.64s", id ? id : "?");
+        ddc_info ("task %s due: %s %s", id ? id : "?", action ? action : "?",
+                  container ? container : "?");
+        job_t *job = job_new (action, container, 0, by);
+        ddc_strlcpy (job->task_id, id ? id : "?", sizeof job->task_id);
+        actions_submit (self->actions, job);
+        self->tasks_report_due = true;
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  Loop
+
+static int64_t
+s_min (int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+static void
+s_loop (s_daemon_t *self)
+{
+    zsock_t *ctl = ddc_client_ctl_sock (self->client);
+    zsock_t *sub = ddc_client_sub_sock (self->client);
+    struct curl_waitfd fds [3];
+    memset (fds, 0, sizeof fds);
+    fds [0].fd = zsock_fd (ctl);
+    fds [0].events = CURL_WAIT_POLLIN;
+    fds [1].fd = zsock_fd (sub);
+    fds [1].events = CURL_WAIT_POLLIN;
+    fds [2].fd = s_signal_pipe [0];
+    fds [2].events = CURL_WAIT_POLLIN;
+
+    while (!s_stop) {
+        int64_t wait = s_min (ddc_client_timeout_ms (self->client),
+                              status_timeout_ms (self->status));
+        int64_t due = tasks_next_due (self->tasks);
+        if (due >= 0)
+            wait = s_min (wait, due * 1000 - ddc_wall_ms ());
+        if (self->tasks_report_due)
+            wait = 0;
+        //  ZMQ_FD is edge-triggered: anything already readable must be
+        //  handled before sleeping.
+        if ((zsock_events (ctl) & ZMQ_POLLIN) || (zsock_events (sub) & ZMQ_POLLIN))
+            wait = 0;
+        wait = wait < 0 ? 0 : wait > 1000 ? 1000 : wait;
+        for (int i = 0; i < 3; i++)
+            fds [i].revents = 0;
+        engine_poll (self->engine, fds, 3, (int) wait);
+        if (fds [2].revents) {
+            char buf [16];
+            while (read (s_signal_pipe [0], buf, sizeof buf) > 0)
+                ;
+        }
+        if (s_stop)
+            break;
+        ddc_client_handle (self->client);
+        engine_perform (self->engine);
+        if (ddc_client_timeout_ms (self->client) <= 0)
+            ddc_client_tick (self->client);
+        status_tick (self->status);
+        s_run_tasks (self);
+        if (self->tasks_report_due) {
+            self->tasks_report_due = false;
+            cJSON *body = tasks_report (self->tasks);
+            s_report (self, "tasks", body);
+            cJSON_Delete (body);
+        }
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  Main
+
+static bool
+s_host_ok (const char *s)
+{
+    size_t len = strlen (s);
+    if (len == 0 || len > S_HOST_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s [i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+            return false;
+    }
+    return true;
+}
+
+static int
+s_signals (void)
+{
+    if (pipe (s_signal_pipe) < 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        int fl = fcntl (s_signal_pipe [i], F_GETFL);
+        fcntl (s_signal_pipe [i], F_SETFL, fl | O_NONBLOCK);
+        fcntl (s_signal_pipe [i], F_SETFD, FD_CLOEXEC);
+    }
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGINT, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    ddc_log_init ("ddc-docker");
+    static const struct option longopts [] = {
+        { "broker", required_argument, NULL, 'b' },
+        { "host", required_argument, NULL, 'H' },
+        { "docker-socket", required_argument, NULL, 's' },
+        { "cache", required_argument, NULL, 'c' },
+        { "audit", required_argument, NULL, 'a' },
+        { "cert", required_argument, NULL, 'C' },
+        { "broker-cert", required_argument, NULL, 'B' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *broker = getenv ("DDC_BROKER");
+    const char *host = NULL, *socket_path = "/var/run/docker.sock";
+    const char *cache = NULL, *audit = NULL, *cert = NULL, *broker_cert = NULL;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b': broker = optarg; break;
+        case 'H': host = optarg; break;
+        case 's': socket_path = optarg; break;
+        case 'c': cache = optarg; break;
+        case 'a': audit = optarg; break;
+        case 'C': cert = optarg; break;
+        case 'B': broker_cert = optarg; break;
+        case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
+        case 'h': s_usage (stdout); return 0;
+        case 'V':
+            printf ("ddc-docker %s (libzmq %d.%d.%d, czmq %d.%d.%d, %s)\n", DDC_VERSION,
+                    ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
+                    CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH,
+                    curl_version ());
+            return 0;
+        case ':':
+            fprintf (stderr, "ddc-docker: option %s needs a value (see --help)\n",
+                     argv [optind - 1]);
+            return 2;
+        default:
+            fprintf (stderr, "ddc-docker: unknown option %s (see --help)\n", argv [optind - 1]);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, "ddc-docker: unexpected argument '%s' (see --help)\n", argv [optind]);
+        return 2;
+    }
+    if (!broker || !*broker) {
+        fprintf (stderr, "ddc-docker: no broker: pass --broker ENDPOINT or set DDC_BROKER\n");
+        return 2;
+    }
+    if (strncmp (broker, "ipc://", 6) != 0 && strncmp (broker, "tcp://", 6) != 0) {
+        fprintf (stderr, "ddc-docker: the broker endpoint must be ipc://PATH or tcp://HOST:PORT, "
+                 "not '%s'\n", broker);
+        return 2;
+    }
+    if (!cert != !broker_cert) {
+        fprintf (stderr, "ddc-docker: CURVE needs both --cert and --broker-cert\n");
+        return 2;
+    }
+    if (!*socket_path) {
+        fprintf (stderr, "ddc-docker: --docker-socket needs a path\n");
+        return 2;
+    }
+    s_daemon_t daemon_ = { 0 };
+    s_daemon_t *self = &daemon_;
+    char hostbuf [256] = "";
+    if (!host) {
+        if (gethostname (hostbuf, sizeof hostbuf - 1) < 0)
+            hostbuf [0] = '\0';
+        hostbuf [sizeof hostbuf - 1] = '\0';
+        char *dot = strchr (hostbuf, '.');
+        if (dot && dot != hostbuf && strlen (hostbuf) > S_HOST_MAX)
+            *dot = '\0';               //  a long FQDN: its first label
+        host = hostbuf;
+    }
+    ddc_strlcpy (self->host, host, sizeof self->host);
+    if (strlen (host) > S_HOST_MAX || !s_host_ok (self->host)) {
+        fprintf (stderr, "ddc-docker: host name '%s' is not usable: 1 to 63 characters from "
+                 "A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit (pass "
+                 "--host)\n", host);
+        return 2;
+    }
+    char *cache_path = cache ? ddc_strdup (cache)
+                             : ddc_asprintf ("./ddc-docker-%s.cache.json", self->host);
+    char *audit_path = audit ? ddc_strdup (audit)
+                             : ddc_asprintf ("./ddc-docker-%s.audit.log", self->host);
+
+    //  Our own handlers (a self-pipe wakes the loop), not czmq's.
+    zsys_handler_set (NULL);
+    zsys_init ();
+    zsys_set_logstream (NULL);
+    if (s_signals () < 0) {
+        fprintf (stderr, "ddc-docker: cannot set up signals: %s\n", strerror (errno));
+        return 1;
+    }
+    self->engine = engine_new (socket_path);
+    if (!self->engine) {
+        fprintf (stderr, "ddc-docker: cannot set up libcurl\n");
+        return 1;
+    }
+    self->agent = agent_new (self->host);
+    self->tasks = tasks_new (self->host);
+    self->status = status_new (self->engine, socket_path, self->agent, s_report, self);
+    self->actions = actions_new (self->engine, self->agent, self->status, audit_path, s_on_done,
+                                 self);
+    static const char *const sections [] = { "containers", "tasks", "docker", NULL };
+    ddc_client_opts_t opts = {
+        .broker = broker,
+        .role = "docker",
+        .instance = self->host,
+        .sections = sections,
+        .cache_path = cache_path,
+        .cert_path = cert,
+        .broker_cert_path = broker_cert,
+        .on_apply = s_on_apply,
+        .on_event = s_on_event,
+        .on_action = s_on_action,
+        .arg = self,
+    };
+    int rc = 0;
+    self->client = ddc_client_new (&opts);
+    if (!self->client) {
+        fprintf (stderr, "ddc-docker: cannot connect to %s (bad endpoint or certificate; "
+                 "-v tells why)\n", broker);
+        rc = 1;
+    }
+    else {
+        ddc_info ("docker@%s starting: broker %s, Docker %s, cache %s, audit %s", self->host,
+                  broker, socket_path, cache_path, audit_path);
+        status_start (self->status);
+        s_loop (self);
+        ddc_info ("stopping: %zu action(s) in progress are cancelled",
+                  actions_pending (self->actions));
+    }
+    //  Shutdown: no new Docker calls, waiting jobs answered, then the
+    //  engine cancels what is in flight (their callbacks answer too), and
+    //  the client says BYE.
+    status_close (self->status);
+    actions_close (self->actions);
+    engine_destroy (&self->engine);
+    ddc_client_destroy (&self->client);
+    actions_destroy (&self->actions);
+    status_destroy (&self->status);
+    tasks_destroy (&self->tasks);
+    agent_destroy (&self->agent);
+    ddc_schedule_flush ();
+    free (cache_path);
+    free (audit_path);
+    close (s_signal_pipe [0]);
+    close (s_signal_pipe [1]);
+    zsys_shutdown ();
+    return rc;
+}

@@ -1,0 +1,971 @@
+/*  status: Docker reachability, events, inventory, inspect and stats of the
+    configured containers, and the status/inventory reports. See status.h. */
+#include "status.h"
+
+#include "ddc_config.h"
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define S_PING_TIMEOUT     5000
+#define S_INSPECT_TIMEOUT  10000
+#define S_LIST_TIMEOUT     15000
+#define S_STATS_TIMEOUT    30000
+#define S_INVENTORY_DEBOUNCE 250
+#define S_STREAM_HEALTHY   5000         //  a stream that lived this long ended "normally"
+#define S_HEALTH_MS        3000         //  liveness ping while reachable
+#define S_SOCK_CHECK_MS    500          //  looking for a listener while it is gone
+#define S_INVENTORY_JSON_MAX (900 * 1024)
+
+typedef enum { REQ_PING, REQ_VERSION, REQ_LIST, REQ_INSPECT, REQ_STATS } s_kind_t;
+
+//  One configured container of this host.
+typedef struct {
+    char name [DOCKER_NAME_MAX];
+    bool active;
+    bool known;                         //  inspected (exists decided)
+    bool exists;
+    bool running;
+    bool tty;
+    char state [DOCKER_STATE_MAX];
+    char health [DOCKER_HEALTH_MAX];
+    char image [DOCKER_IMAGE_MAX];
+    char id [DOCKER_ID_MAX];
+    int64_t started_at;                 //  epoch s, 0 = never
+    bool has_stats;
+    double cpu;
+    uint64_t mem, mem_limit;
+    int64_t updated_ms;                 //  wall ms of the last change/sample
+    int64_t inspect_due;                //  mono ms, 0 = none
+    bool inspect_busy, inspect_again;
+    bool stats_wanted, stats_busy;
+} s_entry_t;
+
+//  Context of one engine request (freed by its callback).
+typedef struct {
+    status_t *status;
+    s_kind_t kind;
+    char name [DOCKER_NAME_MAX];
+} s_req_t;
+
+struct _status_t {
+    engine_t *engine;
+    char *socket_path;
+    agent_t *agent;
+    status_report_fn *report;
+    void *arg;
+    bool closing;
+
+    //  Docker reachability
+    bool started;
+    bool reachable;
+    bool ever_answered;
+    char error [512];
+    char version [64];
+    char api [16];
+    bool probe_busy;
+    bool probe_resync;                  //  the probe in flight resyncs on success
+    int64_t probe_at;                   //  mono ms of a resync probe, 0 = none
+    int64_t health_at;                  //  mono ms of the next liveness ping
+    bool sock_gone;                     //  the last probe found no listener
+    int64_t sock_check_at;              //  mono ms: look for one again
+    int64_t backoff;
+
+    //  events stream
+    int64_t stream_id;                  //  0 = none
+    int64_t stream_opened;
+    int64_t stream_backoff;
+    int64_t last_event_s;               //  time of the last event seen
+
+    //  configured containers
+    s_entry_t *entries;
+    size_t nentries;
+    size_t inspects_busy, stats_busy;
+    size_t stats_cursor;
+    int64_t stats_next;                 //  mono ms of the next round, 0 = none
+    int64_t stats_round;                //  mono ms of the last round
+    int stats_interval;                 //  s
+
+    //  inventory
+    docker_list_t *list;
+    int64_t list_wall;                  //  wall ms of the list
+    bool list_busy, list_again;
+    int64_t list_due;                   //  mono ms, 0 = none
+
+    //  reports
+    int64_t report_due;                 //  mono ms, 0 = none
+    int64_t last_report;
+};
+
+static void s_probe (status_t *self, bool resync);
+
+//  --------------------------------------------------------------------------
+//  Helpers
+
+static s_entry_t *
+s_entry (status_t *self, const char *name)
+{
+    for (size_t i = 0; name && i < self->nentries; i++)
+        if (strcmp (self->entries [i].name, name) == 0)
+            return &self->entries [i];
+    return NULL;
+}
+
+//  The status report is due in delay ms (or earlier if already due), but
+//  never sooner than STATUS_REPORT_GAP after the last one.
+static void
+s_dirty (status_t *self, int64_t delay)
+{
+    int64_t now = ddc_mono_ms ();
+    int64_t due = now + delay;
+    if (due < self->last_report + STATUS_REPORT_GAP)
+        due = self->last_report + STATUS_REPORT_GAP;
+    if (!self->report_due || due < self->report_due)
+        self->report_due = due;
+}
+
+static void
+s_want_inspect (status_t *self, s_entry_t *e, int64_t delay)
+{
+    (void) self;
+    int64_t due = ddc_mono_ms () + delay;
+    if (e->inspect_busy) {
+        e->inspect_again = true;
+        return;
+    }
+    if (!e->inspect_due || due < e->inspect_due)
+        e->inspect_due = due;
+}
+
+static void
+s_want_list (status_t *self, int64_t delay)
+{
+    int64_t due = ddc_mono_ms () + delay;
+    if (self->list_busy) {
+        self->list_again = true;
+        return;
+    }
+    if (!self->list_due || due < self->list_due)
+        self->list_due = due;
+}
+
+static int64_t
+s_request (status_t *self, s_kind_t kind, const char *name, const char *path, long timeout_ms,
+           engine_reply_fn *cb)
+{
+    s_req_t *req = ddc_calloc (1, sizeof *req);
+    req->status = self;
+    req->kind = kind;
+    if (name)
+        ddc_strlcpy (req->name, name, sizeof req->name);
+    int64_t id = engine_request (self->engine, "GET", path, NULL, timeout_ms, cb, req);
+    if (id < 0) {
+        ddc_warn ("docker: cannot queue GET %s", path);
+        free (req);
+    }
+    return id;
+}
+
+//  A transport failure (not a timeout, not an HTTP error) of the socket.
+static bool
+s_socket_error (const char *errmsg)
+{
+    return errmsg && strncmp (errmsg, "docker socket", 13) == 0 && !strstr (errmsg, "timed out");
+}
+
+//  --------------------------------------------------------------------------
+//  Reachability
+
+static void s_open_stream (status_t *self);
+
+static void
+s_unreachable (status_t *self, const char *why)
+{
+    bool changed = self->reachable || !self->ever_answered || strcmp (self->error, why) != 0;
+    if (changed)
+        ddc_warn ("docker unreachable: %s (retrying in %.1f s)", why,
+                  (double) self->backoff / 1000.0);
+    self->reachable = false;
+    self->ever_answered = true;
+    ddc_strlcpy (self->error, why, sizeof self->error);
+    self->probe_busy = false;
+    self->probe_at = ddc_mono_ms () + self->backoff;
+    self->backoff = self->backoff * 2 > STATUS_BACKOFF_MAX ? STATUS_BACKOFF_MAX : self->backoff * 2;
+    if (changed)
+        s_dirty (self, 20);
+}
+
+//  Docker answered: (re)open the events stream, list and inspect all.
+static void
+s_reachable (status_t *self)
+{
+    if (!self->reachable)
+        ddc_info ("docker reachable: version %s, API %s", self->version[0] ? self->version : "?",
+                  self->api[0] ? self->api : "?");
+    self->reachable = true;
+    self->ever_answered = true;
+    self->error [0] = '\0';
+    self->probe_busy = false;
+    self->probe_at = 0;
+    self->health_at = ddc_mono_ms () + S_HEALTH_MS;
+    self->backoff = STATUS_BACKOFF_MIN;
+    if (!self->stream_id)
+        s_open_stream (self);
+    s_want_list (self, 0);
+    for (size_t i = 0; i < self->nentries; i++)
+        s_want_inspect (self, &self->entries [i], 0);
+    self->stats_next = ddc_mono_ms ();
+    s_dirty (self, 20);
+}
+
+static void
+s_on_reply (void *arg, int status, const char *body, size_t len, const char *errmsg);
+
+//  Does anything accept connections on the socket? dockerd removes its
+//  socket as soon as it starts shutting down, while the engine's pooled
+//  connections are still served until it exits. Non-blocking: a unix
+//  connect completes or fails at once. Returns 0, or -1 with why.
+static int
+s_socket_alive (status_t *self, char *why, size_t size)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    if (strlen (self->socket_path) >= sizeof addr.sun_path) {
+        snprintf (why, size, "docker socket %s: path too long", self->socket_path);
+        return -1;
+    }
+    memcpy (addr.sun_path, self->socket_path, strlen (self->socket_path) + 1);
+    int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;                       //  cannot tell: let the ping decide
+    int rc = connect (fd, (struct sockaddr *) &addr, sizeof addr);
+    int err = errno;
+    close (fd);
+    if (rc == 0 || err == EAGAIN || err == EINPROGRESS || err == EINTR)
+        return 0;
+    snprintf (why, size, "docker socket %s: %s", self->socket_path, strerror (err));
+    return -1;
+}
+
+//  GET /_ping. resync: on success read the version, reopen the events
+//  stream if needed, list and inspect everything; otherwise a liveness
+//  check (dockerd refuses new connections while it shuts down, although a
+//  stream it still serves says nothing).
+static void
+s_probe (status_t *self, bool resync)
+{
+    if (self->probe_busy || self->closing)
+        return;
+    if (resync)
+        self->probe_at = 0;
+    self->health_at = 0;
+    char why [512];
+    if (s_socket_alive (self, why, sizeof why) < 0) {
+        self->sock_gone = true;
+        self->sock_check_at = ddc_mono_ms () + S_SOCK_CHECK_MS;
+        s_unreachable (self, why);
+        return;
+    }
+    self->sock_gone = false;
+    self->probe_busy = true;
+    self->probe_resync = resync;
+    if (s_request (self, REQ_PING, NULL, "/_ping", S_PING_TIMEOUT, s_on_reply) < 0)
+        s_unreachable (self, "cannot queue a request to the Docker engine");
+}
+
+static void
+s_on_ping (status_t *self, int status, const char *errmsg)
+{
+    if (status == 200 && !self->probe_resync && self->reachable) {
+        self->probe_busy = false;
+        self->health_at = ddc_mono_ms () + S_HEALTH_MS;
+        return;
+    }
+    if (status == 200) {
+        if (s_request (self, REQ_VERSION, NULL, "/version", S_PING_TIMEOUT, s_on_reply) < 0)
+            s_reachable (self);
+        return;
+    }
+    char why [512];
+    if (status < 0)
+        ddc_strlcpy (why, errmsg ? errmsg : "no reply", sizeof why);
+    else
+        snprintf (why, sizeof why, "HTTP %d from /_ping", status);
+    s_unreachable (self, why);
+}
+
+static void
+s_on_version (status_t *self, int status, const char *body, size_t len)
+{
+    docker_version_t v;
+    if (status == 200 && docker_version_parse (body, len, &v) == 0)
+        ddc_strlcpy (self->version, v.version, sizeof self->version);
+    const char *api = engine_api_version (self->engine);
+    if (api)
+        ddc_strlcpy (self->api, api, sizeof self->api);
+    s_reachable (self);
+}
+
+//  --------------------------------------------------------------------------
+//  Events
+
+static void
+s_urlencode (const char *in, char *out, size_t size)
+{
+    static const char hex [] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *) in; *p && o + 4 < size; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
+            || *p == '-' || *p == '_' || *p == '.' || *p == '~')
+            out [o++] = (char) *p;
+        else {
+            out [o++] = '%';
+            out [o++] = hex [*p >> 4];
+            out [o++] = hex [*p & 15];
+        }
+    }
+    out [o] = '\0';
+}
+
+static bool
+s_event_wanted (const char *action)
+{
+    static const char *const wanted [] = {
+        "create", "destroy", "start", "die", "stop", "kill", "restart", "pause", "unpause",
+        "health_status", "rename", "oom", NULL
+    };
+    for (const char *const *w = wanted; *w; w++)
+        if (strcmp (*w, action) == 0)
+            return true;
+    return false;
+}
+
+static void
+s_on_event (void *arg, const char *line, size_t len)
+{
+    status_t *self = arg;
+    if (self->closing)
+        return;
+    docker_event_t ev;
+    if (docker_event_parse (line, len, &ev) != 0) {
+        ddc_debug ("docker: unparsable event dropped");
+        return;
+    }
+    if (ev.time > self->last_event_s)
+        self->last_event_s = ev.time;
+    if (strcmp (ev.type, "container") != 0 || !s_event_wanted (ev.action))
+        return;
+    ddc_debug ("docker event: %s %s", ev.action, ev.name);
+    bool identity = strcmp (ev.action, "rename") == 0 || strcmp (ev.action, "destroy") == 0
+                    || strcmp (ev.action, "create") == 0;
+    for (size_t i = 0; i < self->nentries; i++) {
+        s_entry_t *e = &self->entries [i];
+        if (strcmp (e->name, ev.name) == 0
+            || (identity && e->id [0] && strcmp (e->id, ev.id) == 0))
+            s_want_inspect (self, e, STATUS_EVENT_DEBOUNCE);
+    }
+    s_want_list (self, S_INVENTORY_DEBOUNCE);
+}
+
+static void
+s_on_stream_end (void *arg, int status, const char *errmsg)
+{
+    status_t *self = arg;
+    self->stream_id = 0;
+    if (self->closing)
+        return;
+    int64_t now = ddc_mono_ms ();
+    int64_t lived = now - self->stream_opened;
+    if (lived >= S_STREAM_HEALTHY)
+        self->stream_backoff = 0;
+    else
+        self->stream_backoff = self->stream_backoff ? self->stream_backoff * 2 : STATUS_BACKOFF_MIN;
+    if (self->stream_backoff > STATUS_BACKOFF_MAX)
+        self->stream_backoff = STATUS_BACKOFF_MAX;
+    ddc_warn ("docker: events stream ended (%d: %s); reconnecting%s", status,
+              errmsg ? errmsg : "", self->stream_backoff ? " after a pause" : "");
+    //  Probe first: a reachable engine then gets the stream back, a list
+    //  and an inspect of every configured container.
+    if (!self->probe_busy) {
+        int64_t at = now + self->stream_backoff;
+        if (!self->probe_at || at < self->probe_at)
+            self->probe_at = at;
+    }
+}
+
+static void
+s_open_stream (status_t *self)
+{
+    if (self->closing || self->stream_id)
+        return;
+    static const char filters [] =
+        "{\"type\":[\"container\"],\"event\":[\"create\",\"destroy\",\"start\",\"die\","
+        "\"stop\",\"kill\",\"restart\",\"pause\",\"unpause\",\"health_status\",\"rename\","
+        "\"oom\"]}";
+    char enc [sizeof filters * 3 + 1];
+    s_urlencode (filters, enc, sizeof enc);
+    //  since= covers the events between the last one seen (or this moment)
+    //  and the stream being in place; duplicates only cause an inspect.
+    int64_t since = self->last_event_s ? self->last_event_s : ddc_wall_ms () / 1000 - 1;
+    char path [sizeof enc + 64];
+    snprintf (path, sizeof path, "/events?filters=%s&since=%lld", enc, (long long) since);
+    self->stream_opened = ddc_mono_ms ();
+    int64_t id = engine_stream (self->engine, path, s_on_event, s_on_stream_end, self);
+    if (id < 0) {
+        ddc_warn ("docker: cannot open the events stream");
+        self->probe_at = ddc_mono_ms () + STATUS_BACKOFF_MIN * 2;
+        return;
+    }
+    self->stream_id = id;
+}
+
+//  --------------------------------------------------------------------------
+//  Inventory, inspect, stats
+
+static void
+s_on_list (status_t *self, int status, const char *body, size_t len, const char *errmsg)
+{
+    self->list_busy = false;
+    if (self->list_again) {
+        self->list_again = false;
+        s_want_list (self, S_INVENTORY_DEBOUNCE);
+    }
+    if (status != 200) {
+        ddc_warn ("docker: container list failed: %s", status < 0 && errmsg ? errmsg : "HTTP error");
+        if (status < 0)
+            status_docker_error (self, errmsg);
+        return;
+    }
+    docker_list_t *list = docker_list_parse (body, len);
+    if (!list) {
+        ddc_warn ("docker: container list reply is not a JSON array");
+        return;
+    }
+    docker_list_destroy (&self->list);
+    self->list = list;
+    self->list_wall = ddc_wall_ms ();
+    cJSON *inv = status_inventory (self);
+    if (self->report)
+        self->report (self->arg, "inventory", inv);
+    cJSON_Delete (inv);
+}
+
+//  Take an inspect result into e. Returns true when something a reader
+//  would notice changed.
+static bool
+s_take_inspect (s_entry_t *e, int http, const docker_inspect_t *in)
+{
+    s_entry_t before = *e;
+    if (http == 200 && in) {
+        e->exists = true;
+        e->running = in->running;
+        e->tty = in->tty;
+        ddc_strlcpy (e->state, in->status, sizeof e->state);
+        ddc_strlcpy (e->health, in->health, sizeof e->health);
+        ddc_strlcpy (e->image, in->image, sizeof e->image);
+        ddc_strlcpy (e->id, in->id, sizeof e->id);
+        e->started_at = in->started_at;
+    }
+    else {
+        e->exists = false;
+        e->running = false;
+        ddc_strlcpy (e->state, "missing", sizeof e->state);
+        e->health [0] = '\0';
+        e->id [0] = '\0';
+        e->started_at = 0;
+    }
+    e->known = true;
+    if (!e->running)
+        e->has_stats = false;
+    bool changed = !before.known || before.exists != e->exists || before.running != e->running
+                   || strcmp (before.state, e->state) != 0
+                   || strcmp (before.health, e->health) != 0
+                   || strcmp (before.image, e->image) != 0
+                   || before.started_at != e->started_at || before.has_stats != e->has_stats;
+    if (changed)
+        e->updated_ms = ddc_wall_ms ();
+    return changed;
+}
+
+static void
+s_on_inspect (status_t *self, const char *name, int status, const char *body, size_t len,
+              const char *errmsg)
+{
+    if (self->inspects_busy)
+        self->inspects_busy--;
+    s_entry_t *e = s_entry (self, name);
+    if (!e)
+        return;                         //  no longer configured
+    e->inspect_busy = false;
+    if (e->inspect_again) {
+        e->inspect_again = false;
+        s_want_inspect (self, e, STATUS_EVENT_DEBOUNCE);
+    }
+    docker_inspect_t in;
+    if (status == 200 && docker_inspect_parse (body, len, &in) == 0) {
+        if (s_take_inspect (e, 200, &in))
+            s_dirty (self, 20);
+    }
+    else
+    if (status == 404) {
+        if (s_take_inspect (e, 404, NULL))
+            s_dirty (self, 20);
+    }
+    else {
+        char msg [DOCKER_ERRMSG_MAX] = "";
+        if (status > 0)
+            docker_error_parse (body, len, msg, sizeof msg);
+        ddc_warn ("docker: inspect %s failed: %s", name,
+                  status < 0 ? (errmsg ? errmsg : "no reply") : msg);
+        if (status < 0)
+            status_docker_error (self, errmsg);
+    }
+}
+
+static void
+s_on_stats (status_t *self, const char *name, int status, const char *body, size_t len,
+            const char *errmsg)
+{
+    if (self->stats_busy)
+        self->stats_busy--;
+    s_entry_t *e = s_entry (self, name);
+    if (!e)
+        return;
+    e->stats_busy = false;
+    docker_stats_t st;
+    if (status == 200 && docker_stats_parse (body, len, &st) == 0) {
+        e->has_stats = st.running && e->running;
+        e->cpu = st.cpu_percent;
+        e->mem = st.mem_used;
+        e->mem_limit = st.mem_limit;
+        e->updated_ms = ddc_wall_ms ();
+        s_dirty (self, 250);
+    }
+    else
+    if (status < 0) {
+        ddc_debug ("docker: stats %s failed: %s", name, errmsg ? errmsg : "no reply");
+        status_docker_error (self, errmsg);
+    }
+}
+
+static void
+s_on_reply (void *arg, int status, const char *body, size_t len, const char *errmsg)
+{
+    s_req_t *req = arg;
+    status_t *self = req->status;
+    if (!self->closing) {
+        switch (req->kind) {
+        case REQ_PING: s_on_ping (self, status, errmsg); break;
+        case REQ_VERSION: s_on_version (self, status, body, len); break;
+        case REQ_LIST: s_on_list (self, status, body, len, errmsg); break;
+        case REQ_INSPECT: s_on_inspect (self, req->name, status, body, len, errmsg); break;
+        case REQ_STATS: s_on_stats (self, req->name, status, body, len, errmsg); break;
+        }
+    }
+    free (req);
+}
+
+//  Issue the inspects and stats that are due, within the caps.
+static void
+s_pump (status_t *self, int64_t now)
+{
+    if (!self->reachable || self->closing)
+        return;
+    for (size_t i = 0; i < self->nentries && self->inspects_busy < STATUS_MAX_INSPECTS; i++) {
+        s_entry_t *e = &self->entries [i];
+        if (!e->inspect_due || e->inspect_due > now || e->inspect_busy)
+            continue;
+        char path [DOCKER_NAME_MAX + 32];
+        snprintf (path, sizeof path, "/containers/%s/json", e->name);
+        e->inspect_due = 0;
+        if (s_request (self, REQ_INSPECT, e->name, path, S_INSPECT_TIMEOUT, s_on_reply) > 0) {
+            e->inspect_busy = true;
+            self->inspects_busy++;
+        }
+    }
+    //  Stats round-robin from the cursor, so that with more containers than
+    //  slots every one gets its turn.
+    for (size_t k = 0; k < self->nentries && self->stats_busy < STATUS_MAX_STATS; k++) {
+        size_t i = (self->stats_cursor + k) % self->nentries;
+        s_entry_t *e = &self->entries [i];
+        if (!e->stats_wanted || e->stats_busy)
+            continue;
+        e->stats_wanted = false;
+        if (!e->running)
+            continue;
+        char path [DOCKER_NAME_MAX + 48];
+        snprintf (path, sizeof path, "/containers/%s/stats?stream=false", e->name);
+        if (s_request (self, REQ_STATS, e->name, path, S_STATS_TIMEOUT, s_on_reply) > 0) {
+            e->stats_busy = true;
+            self->stats_busy++;
+            self->stats_cursor = (i + 1) % self->nentries;
+        }
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  Public API
+
+status_t *
+status_new (engine_t *engine, const char *socket_path, agent_t *agent, status_report_fn *report,
+            void *arg)
+{
+    status_t *self = ddc_calloc (1, sizeof *self);
+    self->engine = engine;
+    self->socket_path = ddc_strdup (socket_path);
+    self->agent = agent;
+    self->report = report;
+    self->arg = arg;
+    self->backoff = STATUS_BACKOFF_MIN;
+    self->stats_interval = agent_stats_interval_s (agent);
+    ddc_strlcpy (self->error, "not probed yet", sizeof self->error);
+    status_config_changed (self);
+    return self;
+}
+
+void
+status_destroy (status_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    status_t *self = *self_p;
+    docker_list_destroy (&self->list);
+    free (self->entries);
+    free (self->socket_path);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+status_start (status_t *self)
+{
+    self->started = true;
+    s_probe (self, true);
+}
+
+void
+status_config_changed (status_t *self)
+{
+    const char *host = agent_host (self->agent);
+    const cJSON *containers = agent_containers (self->agent);
+    size_t n = 0;
+    for (const cJSON *c = containers->child; c; c = c->next)
+        n++;
+    if (n > DDC_CONTAINERS_MAX)
+        n = DDC_CONTAINERS_MAX;
+    s_entry_t *entries = n ? ddc_calloc (n, sizeof *entries) : NULL;
+    size_t count = 0;
+    bool changed = false;
+    for (const cJSON *c = containers->child; c && count < n; c = c->next) {
+        const char *h = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "host"));
+        const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "name"));
+        if (!h || !name || strcmp (h, host) != 0 || !docker_name_valid (name))
+            continue;
+        bool dup = false;
+        for (size_t k = 0; k < count && !dup; k++)
+            dup = strcmp (entries [k].name, name) == 0;
+        if (dup)
+            continue;
+        s_entry_t *e = &entries [count++];
+        s_entry_t *old = s_entry (self, name);
+        if (old)
+            *e = *old;
+        else {
+            ddc_strlcpy (e->name, name, sizeof e->name);
+            ddc_strlcpy (e->state, "unknown", sizeof e->state);
+            e->updated_ms = ddc_wall_ms ();
+            e->inspect_due = ddc_mono_ms ();
+            changed = true;
+        }
+        bool active = !cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (c, "active"));
+        if (!old || old->active != active)
+            changed = true;
+        e->active = active;
+    }
+    if (count != self->nentries)
+        changed = true;
+    //  Requests in flight for dropped entries find no entry and are ignored;
+    //  the counters stay right since they count requests, not entries.
+    free (self->entries);
+    self->entries = entries;
+    self->nentries = count;
+    self->stats_cursor = 0;
+
+    int interval = agent_stats_interval_s (self->agent);
+    if (interval != self->stats_interval) {
+        ddc_info ("docker: stats every %d s (was %d s)", interval, self->stats_interval);
+        self->stats_interval = interval;
+        changed = true;                 //  the report shows the interval
+        if (self->stats_next) {
+            int64_t next = self->stats_round + (int64_t) interval * 1000;
+            int64_t now = ddc_mono_ms ();
+            self->stats_next = next > now ? next : now;
+        }
+    }
+    if (changed && self->started)
+        s_dirty (self, 20);
+}
+
+void
+status_tick (status_t *self)
+{
+    if (self->closing)
+        return;
+    int64_t now = ddc_mono_ms ();
+    if (self->started && self->probe_at && now >= self->probe_at && !self->probe_busy)
+        s_probe (self, true);
+    if (self->reachable && self->health_at && now >= self->health_at && !self->probe_busy)
+        s_probe (self, false);
+    //  While the socket has no listener, a cheap connect every 0.5 s spots
+    //  the daemon's return without waiting out the backoff.
+    if (self->started && !self->reachable && self->sock_gone && !self->probe_busy
+        && now >= self->sock_check_at) {
+        char why [512];
+        self->sock_check_at = now + S_SOCK_CHECK_MS;
+        if (s_socket_alive (self, why, sizeof why) == 0)
+            s_probe (self, true);
+    }
+    if (self->reachable) {
+        if (self->stats_next && now >= self->stats_next) {
+            self->stats_round = now;
+            self->stats_next = now + (int64_t) self->stats_interval * 1000;
+            for (size_t i = 0; i < self->nentries; i++)
+                if (self->entries [i].running && !self->entries [i].stats_busy)
+                    self->entries [i].stats_wanted = true;
+        }
+        if (self->list_due && now >= self->list_due && !self->list_busy) {
+            self->list_due = now + STATUS_INVENTORY_MS;
+            if (s_request (self, REQ_LIST, NULL, "/containers/json?all=1", S_LIST_TIMEOUT,
+                           s_on_reply) > 0)
+                self->list_busy = true;
+        }
+        s_pump (self, now);
+    }
+    if (self->report_due && now >= self->report_due) {
+        self->report_due = 0;
+        self->last_report = now;
+        cJSON *body = status_body (self, NULL);
+        if (self->report)
+            self->report (self->arg, "status", body);
+        cJSON_Delete (body);
+    }
+}
+
+int64_t
+status_timeout_ms (status_t *self)
+{
+    if (self->closing)
+        return 1000;
+    int64_t now = ddc_mono_ms ();
+    int64_t next = now + 1000;
+#define S_NEXT(t) do { int64_t t_ = (t); if (t_ && t_ < next) next = t_; } while (0)
+    if (self->started && !self->probe_busy) {
+        S_NEXT (self->probe_at);
+        if (self->reachable)
+            S_NEXT (self->health_at);
+        else if (self->sock_gone)
+            S_NEXT (self->sock_check_at);
+    }
+    if (self->reachable) {
+        S_NEXT (self->stats_next);
+        if (!self->list_busy)
+            S_NEXT (self->list_due);
+        if (self->inspects_busy < STATUS_MAX_INSPECTS)
+            for (size_t i = 0; i < self->nentries; i++)
+                if (!self->entries [i].inspect_busy)
+                    S_NEXT (self->entries [i].inspect_due);
+        if (self->stats_busy < STATUS_MAX_STATS)
+            for (size_t i = 0; i < self->nentries; i++)
+                if (self->entries [i].stats_wanted && !self->entries [i].stats_busy)
+                    S_NEXT (now);
+    }
+    S_NEXT (self->report_due);
+#undef S_NEXT
+    return next > now ? next - now : 0;
+}
+
+void
+status_refresh (status_t *self, const char *name)
+{
+    s_entry_t *e = s_entry (self, name);
+    if (e)
+        s_want_inspect (self, e, 0);
+}
+
+void
+status_inspected (status_t *self, const char *name, int http, const docker_inspect_t *in)
+{
+    s_entry_t *e = s_entry (self, name);
+    if (!e || (http != 200 && http != 404))
+        return;
+    //  An inspect of ours may be in flight with an older view: take this
+    //  one now and let that one land (it is at most as old as this).
+    if (s_take_inspect (e, http, in))
+        s_dirty (self, 0);
+    if (e->running && !e->stats_busy && self->reachable)
+        e->stats_wanted = true;         //  fresh numbers after a start
+}
+
+void
+status_docker_error (status_t *self, const char *errmsg)
+{
+    if (self->closing || !self->started || !s_socket_error (errmsg))
+        return;
+    if (self->reachable && !self->probe_busy && !self->probe_at)
+        self->probe_at = ddc_mono_ms ();
+}
+
+bool
+status_reachable (status_t *self)
+{
+    return self->reachable;
+}
+
+int
+status_logs_mode (status_t *self, const char *name)
+{
+    s_entry_t *e = s_entry (self, name);
+    if (!e || !e->known || !e->exists)
+        return DOCKER_LOGS_DETECT;
+    return e->tty ? DOCKER_LOGS_RAW : DOCKER_LOGS_MUX;
+}
+
+const char *
+status_state (status_t *self, const char *name)
+{
+    s_entry_t *e = s_entry (self, name);
+    return e ? e->state : "unknown";
+}
+
+static void
+s_add_iso (cJSON *obj, const char *key, int64_t wall_ms)
+{
+    char iso [32];
+    ddc_iso_time (wall_ms, iso);
+    cJSON_AddStringToObject (obj, key, iso);
+}
+
+static cJSON *
+s_entry_json (const s_entry_t *e, int64_t now_s)
+{
+    cJSON *o = cJSON_CreateObject ();
+    if (e->known)
+        cJSON_AddBoolToObject (o, "exists", e->exists);
+    else
+        cJSON_AddNullToObject (o, "exists");
+    cJSON_AddStringToObject (o, "state", e->state);
+    if (e->health [0])
+        cJSON_AddStringToObject (o, "health", e->health);
+    else
+        cJSON_AddNullToObject (o, "health");
+    if (e->running && e->started_at > 0) {
+        s_add_iso (o, "started_at", e->started_at * 1000);
+        cJSON_AddNumberToObject (o, "uptime_s",
+                                 (double) (now_s > e->started_at ? now_s - e->started_at : 0));
+    }
+    else {
+        if (e->started_at > 0)
+            s_add_iso (o, "started_at", e->started_at * 1000);
+        else
+            cJSON_AddNullToObject (o, "started_at");
+        cJSON_AddNullToObject (o, "uptime_s");
+    }
+    if (e->has_stats && e->running) {
+        cJSON_AddNumberToObject (o, "cpu_percent", (double) (int64_t) (e->cpu * 100.0) / 100.0);
+        cJSON_AddNumberToObject (o, "mem_bytes", (double) e->mem);
+        cJSON_AddNumberToObject (o, "mem_limit", (double) e->mem_limit);
+    }
+    else {
+        cJSON_AddNullToObject (o, "cpu_percent");
+        cJSON_AddNullToObject (o, "mem_bytes");
+        cJSON_AddNullToObject (o, "mem_limit");
+    }
+    cJSON_AddStringToObject (o, "image", e->image);
+    cJSON_AddBoolToObject (o, "active", e->active);
+    s_add_iso (o, "updated", e->updated_ms);
+    return o;
+}
+
+cJSON *
+status_body (status_t *self, const char *name)
+{
+    int64_t now_ms = ddc_wall_ms ();
+    if (name) {
+        s_entry_t *e = s_entry (self, name);
+        return e ? s_entry_json (e, now_ms / 1000) : NULL;
+    }
+    cJSON *body = cJSON_CreateObject ();
+    cJSON_AddStringToObject (body, "host", agent_host (self->agent));
+    s_add_iso (body, "time", now_ms);
+    cJSON *docker = cJSON_AddObjectToObject (body, "docker");
+    cJSON_AddBoolToObject (docker, "reachable", self->reachable);
+    if (self->version [0])
+        cJSON_AddStringToObject (docker, "version", self->version);
+    else
+        cJSON_AddNullToObject (docker, "version");
+    if (self->api [0])
+        cJSON_AddStringToObject (docker, "api", self->api);
+    else
+        cJSON_AddNullToObject (docker, "api");
+    if (self->reachable)
+        cJSON_AddNullToObject (docker, "error");
+    else
+        cJSON_AddStringToObject (docker, "error", self->error);
+    cJSON_AddNumberToObject (docker, "stats_interval_s", self->stats_interval);
+    cJSON *containers = cJSON_AddObjectToObject (body, "containers");
+    for (size_t i = 0; i < self->nentries; i++)
+        cJSON_AddItemToObject (containers, self->entries [i].name,
+                               s_entry_json (&self->entries [i], now_ms / 1000));
+    return body;
+}
+
+cJSON *
+status_inventory (status_t *self)
+{
+    cJSON *body = cJSON_CreateObject ();
+    cJSON_AddStringToObject (body, "host", agent_host (self->agent));
+    s_add_iso (body, "time", self->list ? self->list_wall : ddc_wall_ms ());
+    cJSON_AddBoolToObject (body, "reachable", self->reachable);
+    cJSON *arr = cJSON_AddArrayToObject (body, "containers");
+    bool truncated = self->list && self->list->truncated;
+    size_t bytes = 0;
+    for (size_t i = 0; self->list && i < self->list->count; i++) {
+        const docker_container_t *c = &self->list->items [i];
+        //  A REPORT body is at most 1 MiB: stop well before.
+        bytes += strlen (c->id) + strlen (c->name) + strlen (c->image) + strlen (c->status) + 160;
+        if (bytes > S_INVENTORY_JSON_MAX) {
+            truncated = true;
+            break;
+        }
+        cJSON *o = cJSON_CreateObject ();
+        cJSON_AddStringToObject (o, "name", c->name);
+        cJSON_AddStringToObject (o, "id", c->id);
+        cJSON_AddStringToObject (o, "image", c->image);
+        cJSON_AddStringToObject (o, "state", c->state);
+        cJSON_AddStringToObject (o, "status", c->status);
+        if (c->created > 0)
+            s_add_iso (o, "created", c->created * 1000);
+        else
+            cJSON_AddNullToObject (o, "created");
+        cJSON_AddItemToArray (arr, o);
+    }
+    cJSON_AddBoolToObject (body, "truncated", truncated);
+    return body;
+}
+
+void
+status_close (status_t *self)
+{
+    self->closing = true;
+    if (self->stream_id) {
+        int64_t id = self->stream_id;
+        self->stream_id = 0;
+        engine_cancel (self->engine, id);
+    }
+}
