@@ -20,9 +20,6 @@ LIB        = $(BUILD)/lib/libddc.a
 
 PROGRAMS   = ddc-broker ddc-ctl ddc-docker
 TOOLS      = $(notdir $(basename $(wildcard tests/tools/*.c)))
-BROKER_SRC = $(wildcard services/broker/*.c)
-CTL_SRC    = $(wildcard services/ctl/*.c)
-DOCKER_SRC = $(wildcard services/docker/*.c)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
@@ -32,45 +29,42 @@ FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 all: programs $(addprefix $(BUILD)/bin/,$(TOOLS)) $(UNIT_BIN)
 programs: $(addprefix $(BUILD)/bin/,$(PROGRAMS))
 
+define COMPILE
+@mkdir -p $(dir $@)
+@$(if $(V),true,echo '  CC  $<')
+$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+endef
+
 $(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h services/*/*.h)
-	@mkdir -p $(dir $@)
-	@$(if $(V),true,echo '  CC  $<')
-	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(COMPILE)
 
 # Tests and tools may include a service's .c files to test its internals.
 $(BUILD)/obj/tests/%.o: tests/%.c $(wildcard services/*/*.[ch] tests/unit/*.h)
-	@mkdir -p $(dir $@)
-	@$(if $(V),true,echo '  CC  $<')
-	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(COMPILE)
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bin/ddc-broker: $(BROKER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(V),true,echo '  LD  $@')
-	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+# The link step of every program, tool and unit test.
+define LINK
+@mkdir -p $(dir $@)
+@$(if $(V),true,echo '  LD  $@')
+$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL) $(EXTRA_LIBS)
+endef
 
-$(BUILD)/bin/ddc-docker: $(DOCKER_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(V),true,echo '  LD  $@')
-	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
-
-$(BUILD)/bin/ddc-ctl: $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(V),true,echo '  LD  $@')
-	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+# ddc-NAME is linked from services/NAME/*.c and the library.
+define PROGRAM
+$$(BUILD)/bin/ddc-$(1): $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(wildcard services/$(1)/*.c)) $$(LIB)
+	$$(LINK)
+endef
+$(foreach p,$(PROGRAMS:ddc-%=%),$(eval $(call PROGRAM,$(p))))
 
 $(BUILD)/bin/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(V),true,echo '  LD  $@')
-	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+	$(LINK)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(V),true,echo '  LD  $@')
-	$(Q)$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+	$(LINK)
 
 # Everything under test runs with AddressSanitizer and UndefinedBehaviorSanitizer.
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
