@@ -495,9 +495,10 @@ s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
                       "a status topic may not contain '/'");
         return;
     }
-    if (peer_status (peer, topic, msg->json[DDC_REPORT_BODY]) < 0) {
+    if (peer_status (peer, topic, msg->json[DDC_REPORT_BODY], msg->len[DDC_REPORT_BODY]) < 0) {
         s_send_error (self, routing, msg->frame[DDC_REQ], DDC_E_TOO_LARGE,
-                      "too many status topics for one service");
+                      "status refused: at most 16 topics of up to 63 characters and 4 MiB "
+                      "of reports per service");
         return;
     }
     char *full = ddc_asprintf ("status/%s/%s/", peer_name (peer), topic);

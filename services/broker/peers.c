@@ -23,6 +23,10 @@ struct peer_t {
     uint64_t applied[DDC_SEC_COUNT];
     cJSON *rejected;            /* null or {section, rev, running_rev, errors, time} */
     cJSON *status;              /* topic -> body                            */
+    struct {
+        char topic[64];
+        size_t bytes;
+    } sizes[PEER_TOPICS_MAX];   /* JSON size of each kept body              */
     s_answer_t answers[PEER_REPLIES_MAX];
     int answer_next;
 };
@@ -258,11 +262,28 @@ peer_rejected (peer_t *peer, ddc_section_t s, uint64_t rev, uint64_t running, cJ
 }
 
 int
-peer_status (peer_t *peer, const char *topic, const cJSON *body)
+peer_status (peer_t *peer, const char *topic, const cJSON *body, size_t bytes)
 {
-    if (!cJSON_GetObjectItemCaseSensitive (peer->status, topic)
-        && cJSON_GetArraySize (peer->status) >= PEER_TOPICS_MAX)
+    int slot = -1, free_slot = -1;
+    size_t total = 0;
+    for (int i = 0; i < PEER_TOPICS_MAX; i++) {
+        if (!peer->sizes[i].topic[0]) {
+            if (free_slot < 0)
+                free_slot = i;
+            continue;
+        }
+        if (strcmp (peer->sizes[i].topic, topic) == 0)
+            slot = i;
+        else
+            total += peer->sizes[i].bytes;
+    }
+    if (slot < 0)
+        slot = free_slot;
+    if (slot < 0 || strlen (topic) >= sizeof peer->sizes[0].topic
+        || total + bytes > PEER_STATUS_MAX_BYTES)
         return -1;
+    ddc_strlcpy (peer->sizes[slot].topic, topic, sizeof peer->sizes[slot].topic);
+    peer->sizes[slot].bytes = bytes;
     cJSON *copy = cJSON_Duplicate (body, 1);
     if (cJSON_GetObjectItemCaseSensitive (peer->status, topic))
         cJSON_ReplaceItemInObjectCaseSensitive (peer->status, topic, copy);

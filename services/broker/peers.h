@@ -18,6 +18,7 @@
 #define PEERS_MAX         1024
 #define PEER_REPLIES_MAX  256
 #define PEER_TOPICS_MAX   16
+#define PEER_STATUS_MAX_BYTES (4 * 1024 * 1024)   /* all kept reports of one peer */
 #define PEER_IDLE_MS      5000   /* no message for this long: disconnected */
 
 typedef struct peers_t peers_t;
@@ -51,8 +52,10 @@ void peer_applied_rev (peer_t *peer, uint64_t rev);
 /* Takes ownership of *errors_p. */
 void peer_rejected (peer_t *peer, ddc_section_t s, uint64_t rev, uint64_t running,
                     cJSON **errors_p);
-/* Store a status body (copied). -1 if the peer has too many topics. */
-int peer_status (peer_t *peer, const char *topic, const cJSON *body);
+/* Keep a status body (copied; bytes is its JSON size). -1 if the peer
+   has too many topics, a topic name over 63 bytes, or its reports would
+   exceed PEER_STATUS_MAX_BYTES together. */
+int peer_status (peer_t *peer, const char *topic, const cJSON *body, size_t bytes);
 /* Remember the answer to request req (copied), and find it again. */
 void peer_remember (peer_t *peer, const char *req, zmsg_t *reply);
 zmsg_t *peer_recall (peer_t *peer, const char *req);   /* a copy, or NULL */

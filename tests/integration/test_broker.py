@@ -516,3 +516,28 @@ def test_local_ipc_and_curve_tcp_on_one_broker(tmp):
     for x in (local, plain, far):
         x.close()
     b.stop()
+
+
+def test_reports_are_bounded_per_service(broker):
+    agent = RawClient(broker.ctl, role="docker", instance="big")
+    agent.hello()
+    for i in range(16):
+        agent.send("REPORT", f"t{i}", f"topic{i}", "{}")
+    r = agent.request("REPORT", "topic16", "{}")
+    assert r[0] == "ERROR" and r[2] == "413"
+    big = json.dumps({"x": "y" * (900 * 1024)})
+    other = RawClient(broker.ctl, role="docker", instance="big2")
+    other.hello()
+    for i in range(4):
+        other.send("REPORT", f"b{i}", f"b{i}", big)
+    r = other.request("REPORT", "b4", big)
+    assert r[0] == "ERROR" and r[2] == "413"
+    # replacing a kept report is fine
+    other.send("REPORT", "again", "b0", big)
+    c = RawClient(broker.ctl)
+    c.hello()
+    table = json.loads(c.request("STATUS")[2])
+    row = [p for p in table["peers"] if p["name"] == "docker@big2"][0]
+    assert sorted(row["status"]) == ["b0", "b1", "b2", "b3"]
+    for x in (agent, other, c):
+        x.close()
