@@ -266,33 +266,23 @@ s_snowflake_ok (const char *s)
     return ddc_parse_u64 (s, &value) == 0;
 }
 
-//  Host name: 1..63 of [A-Za-z0-9._-], starting with a letter or digit.
+//  1..max characters of [A-Za-z0-9._-], starting with a letter or digit:
+//  the rule of Docker container names, and of ddc host names (max 63).
 
 static bool
-s_host_ok (const char *s)
+s_name_ok (const char *s, size_t max)
 {
-    size_t len = strnlen (s, 64);
-    if (len < 1 || len > 63 || !s_is_alnum (s [0]))
+    size_t len = strnlen (s, max + 1);
+    if (len < 1 || len > max || !s_is_alnum (s [0]))
         return false;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 1; i < len; i++)
         if (!s_is_alnum (s [i]) && s [i] != '.' && s [i] != '_' && s [i] != '-')
             return false;
     return true;
 }
 
-//  Docker container name: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128.
-
-static bool
-s_docker_name_ok (const char *s)
-{
-    size_t len = strnlen (s, 129);
-    if (len < 1 || len > 128 || !s_is_alnum (s [0]))
-        return false;
-    for (size_t i = 1; i < len; i++)
-        if (!s_is_alnum (s [i]) && s [i] != '_' && s [i] != '.' && s [i] != '-')
-            return false;
-    return true;
-}
+static bool s_host_ok (const char *s) { return s_name_ok (s, 63); }
+static bool s_docker_name_ok (const char *s) { return s_name_ok (s, 128); }
 
 //  Task id: [A-Za-z0-9_-]{1,64}.
 
