@@ -18,7 +18,7 @@ LIB_SRC    = $(wildcard services/lib/*.c)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/lib/libddc.a
 
-PROGRAMS   = ddc-broker ddc-ctl ddc-docker
+PROGRAMS   = ddc-broker ddc-ctl ddc-docker ddc-discord
 TOOLS      = $(notdir $(basename $(wildcard tests/tools/*.c)))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -59,6 +59,12 @@ $$(BUILD)/bin/ddc-$(1): $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(wildcard services/$
 	$$(LINK)
 endef
 $(foreach p,$(PROGRAMS:ddc-%=%),$(eval $(call PROGRAM,$(p))))
+
+# ddc-discord also links libwebsockets, zlib and OpenSSL (the CA folder of wss://).
+$(BUILD)/bin/ddc-discord: EXTRA_LIBS = $(shell pkg-config --libs libwebsockets zlib openssl)
+# i18n.c compiles the locale files in (.incbin): rebuild it when they change.
+$(BUILD)/obj/services/discord/i18n.o: $(wildcard services/discord/locale/*.json)
+$(BUILD)/obj/tests/unit/test_discord_render.o: $(wildcard services/discord/locale/*.json)
 
 $(BUILD)/bin/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	$(LINK)

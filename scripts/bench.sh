@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bench-docker.sh 50
+scripts/bench-discord.sh
 scripts/bench-propagation.sh "${BENCH_ROUNDS:-200}"

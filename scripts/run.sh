@@ -59,6 +59,11 @@ if curl -sf --max-time 2 --unix-socket "$DOCKER_SOCK" http://d/_ping >/dev/null 
     docker_note="docker@local on $DOCKER_SOCK (containers with \"host\": \"local\")"
 fi
 
+# The Discord bot: it takes its token and guild from the live bot section
+# and waits (status "waiting_for_token") until one is set.
+start ddc-discord "$BIN/ddc-discord" --instance main \
+    --cache "$DATA/discord.cache.json" --state "$DATA/discord.state.json"
+
 cat <<MSG
 
 ddc is running.
@@ -68,6 +73,7 @@ ddc is running.
   follow changes DDC_BROKER=$CTL $BIN/ddc-ctl watch
   docker agent   $docker_note
   containers     DDC_BROKER=$CTL $BIN/ddc-ctl containers
+  discord bot    discord@main: set bot.token and bot.guild_id (see README) and it connects
   logs           $LOGS/
 Press Ctrl-C to stop.
 MSG

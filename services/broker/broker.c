@@ -253,10 +253,10 @@ static zmsg_t *
 s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJSON *value,
         uint64_t expected, const char *author)
 {
-    if (!peer_role (peer)->write) {
-        ddc_warn ("save of %s by %s denied: role %s may not write", ddc_section_name (s),
+    if (!role_writes (peer_role (peer), s)) {
+        ddc_warn ("save of %s by %s denied: role %s may not write it", ddc_section_name (s),
                   peer_name (peer), peer_role (peer)->name);
-        return ddc_msg_buildv (DDC_DENIED, req, "this role may not change the configuration", NULL);
+        return ddc_msg_buildv (DDC_DENIED, req, "this role may not change this section", NULL);
     }
     cJSON *errors = cJSON_CreateArray ();
     store_change_t change = { 0 };

@@ -5,11 +5,12 @@
 #include <string.h>
 
 static const role_t s_roles[] = {
-    { "ctl", true, true, NULL },
-    { "web", true, true, "web.password_hash" },
-    { "discord", false, true, "bot.token" },
-    { "docker", false, false, NULL },
-    { "monitor", false, false, NULL },
+    { "ctl", true, NULL, true, NULL },
+    { "web", true, NULL, true, "web.password_hash" },
+    /* /addadmin in Discord adds to the admin list, and nothing else. */
+    { "discord", false, "admins", true, "bot.token" },
+    { "docker", false, NULL, false, NULL },
+    { "monitor", false, NULL, false, NULL },
 };
 
 #define ROLE_COUNT (sizeof s_roles / sizeof s_roles[0])
@@ -21,6 +22,12 @@ role_find (const char *name)
         if (strcmp (s_roles[i].name, name) == 0)
             return &s_roles[i];
     return NULL;
+}
+
+bool
+role_writes (const role_t *role, ddc_section_t s)
+{
+    return role->write || (role->writes && strcmp (role->writes, ddc_section_name (s)) == 0);
 }
 
 bool
@@ -60,7 +67,7 @@ role_access (const role_t *role, const char *peer_name, const char *pub_endpoint
     cJSON *write = cJSON_AddArrayToObject (access, "write");
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
         cJSON_AddItemToArray (read, cJSON_CreateString (ddc_section_name ((ddc_section_t) s)));
-        if (role->write)
+        if (role_writes (role, (ddc_section_t) s))
             cJSON_AddItemToArray (write, cJSON_CreateString (ddc_section_name ((ddc_section_t) s)));
     }
     cJSON *secrets = cJSON_AddArrayToObject (access, "secrets");

@@ -12,12 +12,15 @@
 typedef struct {
     const char *name;
     bool write;              /* SAVE and ROLLBACK of any section    */
+    const char *writes;      /* or of this one section only, or NULL */
     bool actions;            /* may send ACTION                     */
     const char *secret;      /* "section.field" it may read, or NULL */
 } role_t;
 
 /* The role of that name, or NULL. */
 const role_t *role_find (const char *name);
+/* true if the role may save (and roll back) section s. */
+bool role_writes (const role_t *role, ddc_section_t s);
 /* true if the role may read the secret fields of section s. */
 bool role_reads_secrets (const role_t *role, ddc_section_t s);
 /* A section's value as this role may see it (caller frees). */

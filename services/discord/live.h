@@ -1,0 +1,139 @@
+/*  live: the bot's view of the live configuration and of the Docker hosts'
+    status. Owns copies of the sections it follows (bot, containers,
+    channels, admins, spam, docker) turned into lookup-friendly structs,
+    each container's key (a hash of host/name used in custom ids, since
+    host + name may not fit Discord's 100 characters), the latest
+    "status" report of every Docker host, and the containers with an
+    action in flight (shown as pending). Every render and every
+    interaction reads it, so a change applies to the next one. Pure: no
+    I/O, time passed in. Bounded by the config limits, LIVE_HOSTS_MAX
+    hosts and LIVE_PENDING_MAX pending marks. */
+#ifndef DDC_DISCORD_LIVE_H
+#define DDC_DISCORD_LIVE_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LIVE_HOSTS_MAX   64
+#define LIVE_PENDING_MAX 256
+#define LIVE_KEY_LEN     12          /* hex digits of a container key */
+
+/* allowed_actions bits */
+#define ACT_START   1u
+#define ACT_STOP    2u
+#define ACT_RESTART 4u
+#define ACT_LOGS    8u
+
+typedef enum { CHAN_NONE, CHAN_STATUS, CHAN_CONTROL } chan_kind_t;
+typedef enum { ST_UNKNOWN, ST_RUNNING, ST_STOPPED, ST_PENDING } ctr_state_t;
+
+typedef struct {
+    char host [64];
+    char name [129];
+    char display [101];
+    int order;
+    bool active;
+    unsigned allowed;
+    bool info_enabled;
+    char *info_text;                  /* owned, "" when none */
+    char key [LIVE_KEY_LEN + 1];
+} live_ctr_t;
+
+typedef struct {
+    char id [24];
+    char name [101];
+    chan_kind_t kind;
+    bool post_initial;
+    int refresh_minutes;
+    int recreate_minutes;
+} live_chan_t;
+
+typedef struct {
+    ctr_state_t state;
+    char raw [24];                    /* Docker's state word, "" if none  */
+    char health [24];
+    bool has_stats;
+    double cpu;                       /* percent */
+    double mem;                       /* bytes   */
+    int64_t uptime_s;                 /* -1 unknown */
+    bool host_down;                   /* Docker unreachable on its host  */
+} live_st_t;
+
+typedef struct {
+    /* bot */
+    char token [256];
+    char guild [24];
+    char language [8];
+    char timezone [65];
+    /* containers, sorted by host, order, display name */
+    live_ctr_t *ctrs;
+    size_t nctrs;
+    /* channels */
+    live_chan_t *chans;
+    size_t nchans;
+    /* admins */
+    char (*admins) [24];
+    size_t nadmins;
+    /* spam */
+    bool spam_enabled;
+    cJSON *command_cd;                /* owned object KEY -> seconds */
+    cJSON *button_cd;
+    /* docker */
+    int stats_interval_s;
+    int stop_timeout_s;
+    /* status of each Docker host */
+    struct {
+        char host [64];
+        cJSON *body;                  /* owned */
+        int64_t at;                   /* mono ms */
+    } hosts [LIVE_HOSTS_MAX];
+    size_t nhosts;
+    /* containers with an action in flight */
+    struct {
+        char key [LIVE_KEY_LEN + 1];
+        int64_t until;                /* mono ms */
+    } pending [LIVE_PENDING_MAX];
+    size_t npending;
+} live_t;
+
+live_t *live_new (void);
+void live_destroy (live_t **self_p);
+
+/* Apply a section value (borrowed). 0, or -1 when it does not have the
+   validated shape (the old value stays; errors gets {field, reason,
+   message} objects when not NULL). Unknown sections are ignored (0). */
+int live_apply (live_t *self, const char *section, const cJSON *value, cJSON *errors);
+/* A status report: peer "docker@HOST", topic "status". */
+void live_status (live_t *self, const char *peer, const char *topic, const cJSON *body,
+                  int64_t now);
+
+/* The key of host/name into out[LIVE_KEY_LEN + 1]. */
+void live_key (const char *host, const char *name, char *out);
+const live_chan_t *live_channel (const live_t *self, const char *id);
+bool live_is_admin (const live_t *self, const char *user_id);
+/* Cooldown in seconds of a command or button key (0: none or disabled). */
+int live_cooldown (const live_t *self, bool button, const char *key);
+const live_ctr_t *live_ctr_by_key (const live_t *self, const char *key);
+/* By key, "host/name", name or display name (case-insensitive); the first
+   active match. */
+const live_ctr_t *live_ctr_find (const live_t *self, const char *text);
+size_t live_active_count (const live_t *self);
+/* The container's status now. */
+void live_ctr_status (const live_t *self, const live_ctr_t *c, int64_t now, live_st_t *out);
+/* An action's result said the container is now in state (a Docker state
+   word): note it in the host's status until the next report. */
+void live_patch_state (live_t *self, const char *host, const char *name, const char *state,
+                       int64_t now);
+/* Mark / clear an action in flight on container key. */
+void live_set_pending (live_t *self, const char *key, int64_t until);
+void live_clear_pending (live_t *self, const char *key);
+/* A signature of what the overviews show without CPU/RAM: changes when a
+   state, a name or the list changes. */
+uint64_t live_state_signature (const live_t *self, int64_t now);
+/* Action name <-> bit. */
+unsigned live_action_bit (const char *action);
+const char *live_action_name (unsigned bit);
+
+#endif

@@ -1,0 +1,660 @@
+/*  ddc-discord: the Discord bot service of ddc. It connects out to
+    ddc-broker as discord@INSTANCE, follows the bot, containers, channels,
+    admins, spam and docker sections live (nothing needs a restart, not
+    even a new token or guild), hears every Docker agent's status, and
+    talks to Discord: the gateway (gateway.c over ws.c, a libwebsockets
+    thread) and REST (rest.c, libcurl multi). This file owns the command
+    line, signals (a self-pipe), the wiring of the modules and the one main
+    loop: curl_multi_poll over curl's sockets, the broker client's two
+    ZMQ_FDs, the WebSocket thread's eventfd and the signal pipe; then
+    gateway events, broker messages, timers and REST completions. It also
+    publishes the "gateway" status report. */
+#include "app.h"
+#include "commands.h"
+#include "ddc_log.h"
+#include "ddc_util.h"
+#include "overviews.h"
+#include "panels.h"
+#include "payload.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define S_REPORT_EVERY_MS 30000
+#define S_EVENTS_PER_LOOP 256
+
+static int s_signal_pipe [2] = { -1, -1 };
+static volatile sig_atomic_t s_stop;
+static uint64_t s_fetch_gen;
+
+static void
+s_on_signal (int sig)
+{
+    (void) sig;
+    s_stop = 1;
+    int saved = errno;
+    if (s_signal_pipe [1] >= 0) {
+        ssize_t n = write (s_signal_pipe [1], "x", 1);
+        (void) n;
+    }
+    errno = saved;
+}
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out,
+             "usage: ddc-discord --broker ENDPOINT [options]\n"
+             "\n"
+             "The Discord bot of ddc: connects out to ddc-broker as discord@INSTANCE, takes\n"
+             "its token, guild, language and time zone from the live bot section, registers\n"
+             "the slash commands (/serverstatus, /ss, /control, /info, /help, /ping,\n"
+             "/addadmin), keeps one overview message per configured channel up to date and\n"
+             "runs container actions through the Docker agents. Every configuration change\n"
+             "applies at once; a new token or guild needs no restart.\n"
+             "\n"
+             "  --broker ENDPOINT     CTL endpoint of the broker (env DDC_BROKER)\n"
+             "  --discord-api URL     Discord REST base (default https://discord.com/api);\n"
+             "                        the gateway url comes from GET /gateway/bot\n"
+             "  --cache FILE          last good configuration, used when the broker is down\n"
+             "                        at start (default ./ddc-discord.cache.json, mode 0600)\n"
+             "  --state FILE          overview message ids and the command scope, kept\n"
+             "                        across restarts (default ./ddc-discord.state.json)\n"
+             "  --instance NAME       this bot's name at the broker (default: host name)\n"
+             "  --cert FILE           CURVE client certificate (FILE_secret read too)\n"
+             "  --broker-cert FILE    the broker's public certificate\n"
+             "  --no-compress         no zlib-stream compression on the gateway\n"
+             "  -v, --verbose         debug logging\n"
+             "  -h, --help            this text\n"
+             "  -V, --version         version\n"
+             "\n"
+             "The gateway state (connecting, ready, resuming, waiting_for_token, failed, with\n"
+             "the error) is published as the status topic \"gateway\" (ddc-ctl status).\n"
+             "Stops cleanly on SIGTERM or SIGINT.\n");
+}
+
+//  --------------------------------------------------------------------------
+//  App helpers
+
+void
+app_render_ctx (app_t *app, render_ctx_t *r)
+{
+    r->live = app->live;
+    r->lang = app->lang;
+    r->tz = app->tz;
+    r->wall_ms = ddc_wall_ms ();
+    r->mono_ms = ddc_mono_ms ();
+}
+
+static void
+s_report (app_t *app)
+{
+    cJSON *body = gateway_report (app->gw, app->live->guild);
+    cJSON_AddStringToObject (body, "commands", commands_scope (app->commands));
+    cJSON_AddStringToObject (body, "language", i18n_code (app->lang));
+    if (ddc_client_report (app->client, "gateway", body) < 0)
+        ddc_warn ("cannot publish the gateway report");
+    cJSON_Delete (body);
+    app->report_due = false;
+    app->report_at = ddc_mono_ms () + S_REPORT_EVERY_MS;
+}
+
+//  --------------------------------------------------------------------------
+//  Gateway callbacks
+
+static uint32_t
+s_gw_connect (void *arg, const char *url)
+{
+    app_t *app = arg;
+    zstream_reset (app->z);
+    return ws_connect (app->ws, url);
+}
+
+static void
+s_gw_send (void *arg, uint32_t conn, const char *text, size_t len)
+{
+    app_t *app = arg;
+    ws_send (app->ws, conn, text, len);
+}
+
+static void
+s_gw_close (void *arg, uint32_t conn, int code, const char *reason)
+{
+    app_t *app = arg;
+    ws_close (app->ws, conn, code, reason);
+}
+
+static void
+s_on_gateway_url (void *arg, int status, const cJSON *json, int code)
+{
+    (void) code;
+    uint64_t *gen = arg;
+    app_t *app = (app_t *) (uintptr_t) gen [1];
+    bool current = gen [0] == s_fetch_gen;
+    free (gen);
+    if (status == REST_CANCELLED || !current)
+        return;
+    const char *url = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (json, "url"));
+    const cJSON *limit = cJSON_GetObjectItemCaseSensitive (json, "session_start_limit");
+    const cJSON *remaining = cJSON_GetObjectItemCaseSensitive (limit, "remaining");
+    if (status == 200 && cJSON_IsNumber (remaining)) {
+        ddc_debug ("gateway: %d session starts left today", (int) remaining->valuedouble);
+        if (remaining->valuedouble < 1) {
+            //  Identifying now would cost the token: wait (retried with backoff).
+            ddc_warn ("gateway: no session starts left today: waiting");
+            gateway_url_result (app->gw, 429, NULL, ddc_mono_ms ());
+            return;
+        }
+    }
+    gateway_url_result (app->gw, status, url, ddc_mono_ms ());
+}
+
+static void
+s_gw_fetch_url (void *arg)
+{
+    app_t *app = arg;
+    uint64_t *gen = ddc_malloc (2 * sizeof *gen);
+    gen [0] = ++s_fetch_gen;
+    gen [1] = (uint64_t) (uintptr_t) app;
+    rest_call (app->rest, "GET", "/gateway/bot", NULL, 0, s_on_gateway_url, gen);
+}
+
+static void
+s_gw_dispatch (void *arg, const char *t, const cJSON *d)
+{
+    app_t *app = arg;
+    if (strcmp (t, "INTERACTION_CREATE") == 0) {
+        gw_interaction_t *ix = ddc_malloc (sizeof *ix);
+        if (gw_interaction_parse (d, ix) == 0)
+            commands_on_interaction (app->commands, ix);
+        else
+            ddc_warn ("gateway: an INTERACTION_CREATE without the fields the bot needs: "
+                      "ignored");
+        free (ix);
+    }
+    else
+    if (strncmp (t, "MESSAGE_", 8) == 0)
+        overviews_on_dispatch (app->overviews, t, d);
+    else
+    if (strcmp (t, "READY") == 0) {
+        app->report_due = true;
+        commands_sync (app->commands);
+        overviews_sync (app->overviews);
+    }
+    else
+    if (strcmp (t, "GUILD_CREATE") == 0) {
+        const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (d, "name"));
+        char id [GW_ID_MAX];
+        gw_get_id (d, "id", id);
+        ddc_info ("gateway: in guild %s (%.100s)%s", id, name ? name : "?",
+                  app->live->guild [0] && strcmp (id, app->live->guild) != 0
+                  ? " (not the configured guild)" : "");
+    }
+}
+
+static void
+s_gw_changed (void *arg)
+{
+    app_t *app = arg;
+    app->report_due = true;
+}
+
+//  --------------------------------------------------------------------------
+//  Broker client callbacks
+
+static void
+s_load_tz (app_t *app)
+{
+    if (strcmp (app->tz_name, app->live->timezone) == 0 && app->tz)
+        return;
+    ddc_tz_t *tz = ddc_tz_load (app->live->timezone);
+    if (!tz) {
+        ddc_warn ("time zone %s cannot be loaded: showing UTC", app->live->timezone);
+        tz = ddc_tz_load ("UTC");
+    }
+    ddc_tz_destroy (&app->tz);
+    app->tz = tz;
+    ddc_strlcpy (app->tz_name, app->live->timezone, sizeof app->tz_name);
+}
+
+static int
+s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bool from_cache,
+            cJSON *errors)
+{
+    app_t *app = arg;
+    live_t *live = app->live;
+    char old_token [256], old_guild [24], old_lang [8], old_tz [65];
+    ddc_strlcpy (old_token, live->token, sizeof old_token);
+    ddc_strlcpy (old_guild, live->guild, sizeof old_guild);
+    ddc_strlcpy (old_lang, live->language, sizeof old_lang);
+    ddc_strlcpy (old_tz, live->timezone, sizeof old_tz);
+    if (live_apply (live, section, value, errors) < 0) {
+        ddc_warn ("%s rev %llu rejected: it does not have the expected shape", section,
+                  (unsigned long long) rev);
+        memset (old_token, 0, sizeof old_token);
+        return -1;
+    }
+    ddc_info ("applied %s rev %llu%s", section, (unsigned long long) rev,
+              from_cache ? " (from the cache)" : "");
+    int64_t now = ddc_mono_ms ();
+    if (strcmp (section, "bot") == 0) {
+        if (strcmp (old_token, live->token) != 0 || !app->synced) {
+            rest_set_token (app->rest, live->token);
+            gateway_set_token (app->gw, live->token, now);
+            if (!live->token [0] && !app->synced)
+                ddc_info ("no bot token in the configuration (bot.token): waiting for one");
+        }
+        if (strcmp (old_lang, live->language) != 0) {
+            app->lang = i18n_lang (live->language);
+            overviews_force (app->overviews);
+        }
+        if (strcmp (old_tz, live->timezone) != 0 || !app->tz) {
+            s_load_tz (app);
+            overviews_force (app->overviews);
+        }
+        if (strcmp (old_guild, live->guild) != 0)
+            ddc_info ("guild is now %s", live->guild [0] ? live->guild : "(none: global commands)");
+        commands_sync (app->commands);
+        app->report_due = true;
+    }
+    else
+    if (strcmp (section, "containers") == 0)
+        overviews_dirty (app->overviews);
+    else
+    if (strcmp (section, "channels") == 0 && app->synced)
+        overviews_sync (app->overviews);
+    memset (old_token, 0, sizeof old_token);
+    return 0;
+}
+
+static void
+s_on_event (void *arg, ddc_client_event_t event, const char *detail)
+{
+    app_t *app = arg;
+    switch (event) {
+    case DDC_EV_CONNECTED: ddc_info ("connected to the broker as %s", detail); break;
+    case DDC_EV_SYNCED:
+        ddc_info ("configuration in sync");
+        if (!app->synced) {
+            app->synced = true;
+            overviews_sync (app->overviews);
+        }
+        break;
+    case DDC_EV_DISCONNECTED:
+        ddc_warn ("broker unreachable (%s); running on the last good configuration", detail);
+        break;
+    case DDC_EV_RESYNC: ddc_info ("resync: %s", detail); break;
+    case DDC_EV_CACHE_LOADED:
+        ddc_info ("started from the cache %s", detail);
+        if (!app->synced) {
+            app->synced = true;
+            overviews_sync (app->overviews);
+        }
+        break;
+    case DDC_EV_ERROR: ddc_warn ("%s", detail); break;
+    }
+}
+
+static void
+s_on_status (void *arg, const char *peer, const char *topic, const cJSON *body)
+{
+    app_t *app = arg;
+    if (strncmp (peer, "docker@", 7) != 0 || strcmp (topic, "status") != 0)
+        return;
+    live_status (app->live, peer, topic, body, ddc_mono_ms ());
+    overviews_dirty (app->overviews);
+}
+
+//  --------------------------------------------------------------------------
+//  Loop
+
+static void
+s_ws_events (app_t *app)
+{
+    ws_event_t *ev;
+    int n = 0;
+    while (n++ < S_EVENTS_PER_LOOP && (ev = ws_next (app->ws))) {
+        int64_t now = ddc_mono_ms ();
+        switch (ev->kind) {
+        case WS_EV_OPEN:
+            gateway_on_open (app->gw, ev->conn, now);
+            break;
+        case WS_EV_MESSAGE:
+            if (ev->conn != gateway_conn (app->gw))
+                break;
+            if (ev->binary) {
+                char *text = NULL;
+                size_t len = 0;
+                int rc = zstream_push (app->z, ev->data, ev->len, &text, &len);
+                if (rc < 0)
+                    gateway_drop (app->gw, "undecodable compressed gateway data", now);
+                else
+                if (rc > 0)
+                    gateway_on_text (app->gw, ev->conn, text, len, now);
+                free (text);
+            }
+            else
+                gateway_on_text (app->gw, ev->conn, ev->data, ev->len, now);
+            break;
+        case WS_EV_CLOSED:
+            gateway_on_close (app->gw, ev->conn, ev->code, ev->reason, now);
+            break;
+        }
+        ws_event_free (&ev);
+    }
+}
+
+static int64_t
+s_min (int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+static void
+s_loop (app_t *app)
+{
+    zsock_t *ctl = ddc_client_ctl_sock (app->client);
+    zsock_t *sub = ddc_client_sub_sock (app->client);
+    struct curl_waitfd fds [4];
+    memset (fds, 0, sizeof fds);
+    fds [0].fd = zsock_fd (ctl);
+    fds [1].fd = zsock_fd (sub);
+    fds [2].fd = ws_fd (app->ws);
+    fds [3].fd = s_signal_pipe [0];
+    for (int i = 0; i < 4; i++)
+        fds [i].events = CURL_WAIT_POLLIN;
+
+    while (!s_stop) {
+        int64_t now = ddc_mono_ms ();
+        int64_t wait = ddc_client_timeout_ms (app->client);
+        wait = s_min (wait, gateway_next_ms (app->gw, now));
+        wait = s_min (wait, overviews_next_ms (app->overviews, now));
+        wait = s_min (wait, commands_next_ms (app->commands, now));
+        int64_t rt = rest_timeout_ms (app->rest);
+        if (rt >= 0)
+            wait = s_min (wait, rt);
+        if (app->report_due)
+            wait = 0;
+        else
+            wait = s_min (wait, app->report_at - now);
+        //  ZMQ_FD is edge-triggered: anything already readable first.
+        if ((zsock_events (ctl) & ZMQ_POLLIN) || (zsock_events (sub) & ZMQ_POLLIN))
+            wait = 0;
+        wait = wait < 0 ? 0 : wait > 1000 ? 1000 : wait;
+        for (int i = 0; i < 4; i++)
+            fds [i].revents = 0;
+        rest_poll (app->rest, fds, 4, (int) wait);
+        if (fds [3].revents) {
+            char buf [16];
+            while (read (s_signal_pipe [0], buf, sizeof buf) > 0)
+                ;
+        }
+        if (s_stop)
+            break;
+        s_ws_events (app);
+        ddc_client_handle (app->client);
+        if (ddc_client_timeout_ms (app->client) <= 0)
+            ddc_client_tick (app->client);
+        now = ddc_mono_ms ();
+        gateway_tick (app->gw, now);
+        commands_tick (app->commands, now);
+        overviews_tick (app->overviews, now);
+        rest_perform (app->rest);
+        if (app->report_due || now >= app->report_at)
+            s_report (app);
+    }
+}
+
+//  Close the gateway (1000) and give the close frame a moment to leave.
+static void
+s_goodbye (app_t *app)
+{
+    uint32_t conn = gateway_conn (app->gw);
+    gateway_shutdown (app->gw);
+    if (!conn)
+        return;
+    int64_t end = ddc_mono_ms () + 1000;
+    struct curl_waitfd fd = { .fd = ws_fd (app->ws), .events = CURL_WAIT_POLLIN };
+    while (ddc_mono_ms () < end) {
+        fd.revents = 0;
+        rest_poll (app->rest, &fd, 1, 100);
+        ws_event_t *ev;
+        bool closed = false;
+        while ((ev = ws_next (app->ws))) {
+            closed = closed || (ev->kind == WS_EV_CLOSED && ev->conn == conn);
+            ws_event_free (&ev);
+        }
+        if (closed)
+            break;
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  Main
+
+static bool
+s_name_ok (const char *s)
+{
+    size_t len = strlen (s);
+    if (len == 0 || len > 63)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s [i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+            return false;
+    }
+    return true;
+}
+
+static int
+s_signals (void)
+{
+    if (pipe (s_signal_pipe) < 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        int fl = fcntl (s_signal_pipe [i], F_GETFL);
+        fcntl (s_signal_pipe [i], F_SETFL, fl | O_NONBLOCK);
+        fcntl (s_signal_pipe [i], F_SETFD, FD_CLOEXEC);
+    }
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGINT, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    ddc_log_init ("ddc-discord");
+    static const struct option longopts [] = {
+        { "broker", required_argument, NULL, 'b' },
+        { "discord-api", required_argument, NULL, 'a' },
+        { "cache", required_argument, NULL, 'c' },
+        { "state", required_argument, NULL, 's' },
+        { "instance", required_argument, NULL, 'i' },
+        { "cert", required_argument, NULL, 'C' },
+        { "broker-cert", required_argument, NULL, 'B' },
+        { "no-compress", no_argument, NULL, 'n' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *broker = getenv ("DDC_BROKER");
+    const char *api = "https://discord.com/api";
+    const char *cache = "./ddc-discord.cache.json", *state_path = "./ddc-discord.state.json";
+    const char *instance = NULL, *cert = NULL, *broker_cert = NULL;
+    bool compress = true;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b': broker = optarg; break;
+        case 'a': api = optarg; break;
+        case 'c': cache = optarg; break;
+        case 's': state_path = optarg; break;
+        case 'i': instance = optarg; break;
+        case 'C': cert = optarg; break;
+        case 'B': broker_cert = optarg; break;
+        case 'n': compress = false; break;
+        case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
+        case 'h': s_usage (stdout); return 0;
+        case 'V': {
+            printf ("ddc-discord %s (libzmq %d.%d.%d, czmq %d.%d.%d, %s, libwebsockets %s)\n",
+                    DDC_VERSION, ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
+                    CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH,
+                    curl_version (), lws_get_library_version ());
+            return 0;
+        }
+        case ':':
+            fprintf (stderr, "ddc-discord: option %s needs a value (see --help)\n",
+                     argv [optind - 1]);
+            return 2;
+        default:
+            fprintf (stderr, "ddc-discord: unknown option %s (see --help)\n", argv [optind - 1]);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, "ddc-discord: unexpected argument '%s' (see --help)\n", argv [optind]);
+        return 2;
+    }
+    if (!broker || !*broker) {
+        fprintf (stderr, "ddc-discord: no broker: pass --broker ENDPOINT or set DDC_BROKER\n");
+        return 2;
+    }
+    if (strncmp (broker, "ipc://", 6) != 0 && strncmp (broker, "tcp://", 6) != 0) {
+        fprintf (stderr, "ddc-discord: the broker endpoint must be ipc://PATH or "
+                 "tcp://HOST:PORT, not '%s'\n", broker);
+        return 2;
+    }
+    if (!cert != !broker_cert) {
+        fprintf (stderr, "ddc-discord: CURVE needs both --cert and --broker-cert\n");
+        return 2;
+    }
+    if (strncmp (api, "http://", 7) != 0 && strncmp (api, "https://", 8) != 0) {
+        fprintf (stderr, "ddc-discord: --discord-api must be an http:// or https:// url\n");
+        return 2;
+    }
+    char hostbuf [256] = "";
+    if (!instance) {
+        if (gethostname (hostbuf, sizeof hostbuf - 1) < 0)
+            hostbuf [0] = '\0';
+        hostbuf [sizeof hostbuf - 1] = '\0';
+        char *dot = strchr (hostbuf, '.');
+        if (dot && dot != hostbuf)
+            *dot = '\0';
+        instance = s_name_ok (hostbuf) ? hostbuf : "main";
+    }
+    if (!s_name_ok (instance)) {
+        fprintf (stderr, "ddc-discord: instance name '%s' is not usable: 1 to 63 characters "
+                 "from A-Z, a-z, 0-9, '.', '_' and '-'\n", instance);
+        return 2;
+    }
+    if (i18n_init () < 0) {
+        fprintf (stderr, "ddc-discord: the compiled-in locale tables are broken\n");
+        return 1;
+    }
+    if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf (stderr, "ddc-discord: cannot initialise libcurl\n");
+        return 1;
+    }
+    zsys_handler_set (NULL);
+    zsys_init ();
+    zsys_set_logstream (NULL);
+    if (s_signals () < 0) {
+        fprintf (stderr, "ddc-discord: cannot set up signals: %s\n", strerror (errno));
+        return 1;
+    }
+
+    app_t app_ = { 0 };
+    app_t *app = &app_;
+    app->lang = LANG_EN;
+    app->live = live_new ();
+    app->cd = cd_new ();
+    app->state = state_new (state_path);
+    app->rest = rest_new (api);
+    app->z = zstream_new ();
+    app->ws = ws_new ();
+    int rc = 0;
+    if (!app->rest || !app->ws) {
+        fprintf (stderr, "ddc-discord: cannot set up %s\n", app->ws ? "libcurl" : "libwebsockets");
+        rc = 1;
+    }
+    gateway_ops_t ops = {
+        .connect = s_gw_connect, .send = s_gw_send, .close = s_gw_close,
+        .fetch_url = s_gw_fetch_url, .dispatch = s_gw_dispatch, .changed = s_gw_changed,
+    };
+    app->gw = gateway_new (&ops, app, compress);
+    app->commands = commands_new (app);
+    app->panels = panels_new (app);
+    app->overviews = overviews_new (app);
+    s_load_tz (app);
+
+    static const char *const sections [] = {
+        "bot", "containers", "channels", "admins", "spam", "docker", NULL
+    };
+    ddc_client_opts_t opts = {
+        .broker = broker,
+        .role = "discord",
+        .instance = instance,
+        .sections = sections,
+        .cache_path = cache,
+        .cert_path = cert,
+        .broker_cert_path = broker_cert,
+        .on_apply = s_on_apply,
+        .on_event = s_on_event,
+        .on_status = s_on_status,
+        .arg = app,
+    };
+    if (rc == 0) {
+        app->client = ddc_client_new (&opts);
+        if (!app->client) {
+            fprintf (stderr, "ddc-discord: cannot connect to %s (bad endpoint or certificate; "
+                     "-v tells why)\n", broker);
+            rc = 1;
+        }
+    }
+    if (rc == 0) {
+        ddc_client_follow_status (app->client, "");
+        ddc_info ("discord@%s starting: broker %s, Discord %s, state %s, cache %s", instance,
+                  broker, api, state_path, cache);
+        app->report_due = true;
+        s_loop (app);
+        ddc_info ("stopping");
+        s_goodbye (app);
+    }
+    //  Shutdown: the WebSocket thread first, then REST (pending callbacks
+    //  are cancelled), then the broker client (says BYE), then the rest.
+    ws_destroy (&app->ws);
+    rest_destroy (&app->rest);
+    ddc_client_destroy (&app->client);
+    overviews_destroy (&app->overviews);
+    panels_destroy (&app->panels);
+    commands_destroy (&app->commands);
+    gateway_destroy (&app->gw);
+    zstream_destroy (&app->z);
+    state_destroy (&app->state);
+    cd_destroy (&app->cd);
+    live_destroy (&app->live);
+    ddc_tz_destroy (&app->tz);
+    i18n_shutdown ();
+    curl_global_cleanup ();
+    close (s_signal_pipe [0]);
+    close (s_signal_pipe [1]);
+    zsys_shutdown ();
+    return rc;
+}

@@ -1,0 +1,43 @@
+/*  overviews: the overview message of each channel, one per channel (the
+    server overview in status channels, the admin overview in control
+    channels). Owns its lifecycle: posted at start where post_initial (or
+    edited in place when the state file knows its id), edited in place
+    every refresh_minutes and soon after what it shows changes (a state,
+    a name, the list; coalesced to one edit per OV_MIN_GAP_MS per channel,
+    one request in flight per channel, identical content not re-sent),
+    re-posted when deleted (MESSAGE_DELETE), moved to the bottom (new post,
+    then the old one deleted) after recreate_minutes of inactivity once
+    someone else wrote in the channel (MESSAGE_CREATE), re-posted by
+    /serverstatus, /ss and /control. Message ids are kept in the state
+    file. Errors back off per channel (up to 10 minutes). */
+#ifndef DDC_DISCORD_OVERVIEWS_H
+#define DDC_DISCORD_OVERVIEWS_H
+
+#include <cJSON.h>
+#include <stdint.h>
+
+#include "app.h"
+
+#define OV_MIN_GAP_MS   1500
+#define OV_BACKOFF_MAX  (10 * 60 * 1000)
+
+overviews_t *overviews_new (app_t *app);
+void overviews_destroy (overviews_t **self_p);
+/* The channels section changed, or the gateway became ready. */
+void overviews_sync (overviews_t *self);
+/* Something an overview shows may have changed (checked by signature). */
+void overviews_dirty (overviews_t *self);
+/* Re-render every overview (language, time zone). */
+void overviews_force (overviews_t *self);
+/* Post a new overview in channel (replacing the old one). */
+void overviews_repost (overviews_t *self, const char *channel);
+/* A refresh button updated message in channel. */
+void overviews_touched (overviews_t *self, const char *channel, const char *message);
+/* MESSAGE_CREATE / MESSAGE_DELETE / MESSAGE_DELETE_BULK. */
+void overviews_on_dispatch (overviews_t *self, const char *t, const cJSON *d);
+void overviews_tick (overviews_t *self, int64_t now);
+int64_t overviews_next_ms (overviews_t *self, int64_t now);
+/* The tracked message of a channel ("" none; tests and logs). */
+const char *overviews_message (overviews_t *self, const char *channel);
+
+#endif

@@ -1,0 +1,155 @@
+/*  perms: permission decisions and cooldowns. See perms.h. */
+#include "perms.h"
+
+#include "ddc_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+perm_t
+perm_command (const live_t *live, const char *command, const char *channel, const char *user)
+{
+    if (!command)
+        return PERM_UNKNOWN;
+    if (strcmp (command, "help") == 0 || strcmp (command, "ping") == 0)
+        return PERM_OK;
+    const live_chan_t *ch = live_channel (live, channel);
+    if (strcmp (command, "serverstatus") == 0 || strcmp (command, "ss") == 0) {
+        if (!ch)
+            return PERM_CHANNEL;
+        return ch->kind == CHAN_STATUS ? PERM_OK : PERM_STATUS_ONLY;
+    }
+    if (strcmp (command, "control") == 0) {
+        if (!ch)
+            return PERM_CHANNEL;
+        return ch->kind == CHAN_CONTROL ? PERM_OK : PERM_CONTROL_ONLY;
+    }
+    if (strcmp (command, "info") == 0)
+        return ch ? PERM_OK : PERM_CHANNEL;
+    if (strcmp (command, "addadmin") == 0) {
+        if (!ch)
+            return PERM_CHANNEL;
+        if (live_is_admin (live, user))
+            return PERM_OK;
+        if (live->nadmins == 0)
+            return ch->kind == CHAN_CONTROL ? PERM_OK : PERM_CONTROL_ONLY;
+        return PERM_ADMIN;
+    }
+    return PERM_UNKNOWN;
+}
+
+perm_t
+perm_action (const live_t *live, const char *channel, const char *user, const live_ctr_t *c,
+             const char *action)
+{
+    if (!live_channel (live, channel))
+        return PERM_CHANNEL;
+    if (!c)
+        return PERM_UNKNOWN;
+    if (!live_is_admin (live, user))
+        return PERM_ADMIN;
+    unsigned bit = live_action_bit (action);
+    if (!bit)
+        return PERM_UNKNOWN;
+    if (!(c->allowed & bit))
+        return PERM_ACTION;
+    return PERM_OK;
+}
+
+perm_t
+perm_bulk (const live_t *live, const char *channel, const char *user)
+{
+    const live_chan_t *ch = live_channel (live, channel);
+    if (!ch)
+        return PERM_CHANNEL;
+    if (ch->kind != CHAN_CONTROL)
+        return PERM_CONTROL_ONLY;
+    return live_is_admin (live, user) ? PERM_OK : PERM_ADMIN;
+}
+
+perm_t
+perm_view (const live_t *live, const char *channel)
+{
+    return live_channel (live, channel) ? PERM_OK : PERM_CHANNEL;
+}
+
+const char *
+perm_text_key (perm_t p)
+{
+    switch (p) {
+    case PERM_OK: return NULL;
+    case PERM_CHANNEL: return "deny.channel";
+    case PERM_STATUS_ONLY: return "deny.status_only";
+    case PERM_CONTROL_ONLY: return "deny.control_only";
+    case PERM_ADMIN: return "deny.admin";
+    case PERM_ACTION: return "deny.action";
+    case PERM_UNKNOWN: return "err.unknown_command";
+    }
+    return "err.unknown_command";
+}
+
+//  --------------------------------------------------------------------------
+//  Cooldowns
+
+typedef struct {
+    char user [24];
+    char key [24];
+    int64_t until;                  //  mono ms
+} s_cd_entry_t;
+
+struct _cd_t {
+    s_cd_entry_t *entries;
+    size_t count;
+};
+
+cd_t *
+cd_new (void)
+{
+    cd_t *self = ddc_calloc (1, sizeof *self);
+    self->entries = ddc_calloc (CD_MAX, sizeof *self->entries);
+    return self;
+}
+
+void
+cd_destroy (cd_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free ((*self_p)->entries);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+int
+cd_check (cd_t *self, const char *user, const char *key, int seconds, int64_t now_ms)
+{
+    if (seconds <= 0 || !user || !key)
+        return 0;
+    s_cd_entry_t *free_slot = NULL, *oldest = NULL;
+    for (size_t i = 0; i < self->count; i++) {
+        s_cd_entry_t *e = &self->entries [i];
+        if (strcmp (e->user, user) == 0 && strcmp (e->key, key) == 0) {
+            if (e->until > now_ms)
+                return (int) ((e->until - now_ms + 999) / 1000);
+            e->until = now_ms + (int64_t) seconds * 1000;
+            return 0;
+        }
+        if (e->until <= now_ms && !free_slot)
+            free_slot = e;
+        if (!oldest || e->until < oldest->until)
+            oldest = e;
+    }
+    s_cd_entry_t *e = free_slot;
+    if (!e)
+        e = self->count < CD_MAX ? &self->entries [self->count++] : oldest;
+    ddc_strlcpy (e->user, user, sizeof e->user);
+    ddc_strlcpy (e->key, key, sizeof e->key);
+    e->until = now_ms + (int64_t) seconds * 1000;
+    return 0;
+}
+
+size_t
+cd_count (cd_t *self)
+{
+    return self->count;
+}

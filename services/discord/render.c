@@ -1,0 +1,748 @@
+/*  render: the bot's messages as Discord JSON. See render.h. */
+#include "render.h"
+
+#include "ddc_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define S_COLOR_OVERVIEW 0x3498db
+#define S_COLOR_ADMIN    0x2f3136
+#define S_COLOR_RUNNING  0x2ecc71
+#define S_COLOR_STOPPED  0xe74c3c
+#define S_COLOR_PENDING  0xf1c40f
+#define S_COLOR_UNKNOWN  0x95a5a6
+
+//  --------------------------------------------------------------------------
+//  Text helpers
+
+//  Length of the UTF-8 sequence starting at s (1 for an invalid byte) and
+//  whether it is valid.
+static size_t
+s_utf8_len (const unsigned char *s, size_t left, bool *valid)
+{
+    unsigned char c = s [0];
+    size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+             : (c & 0xf8) == 0xf0 ? 4 : 0;
+    *valid = n > 0 && n <= left;
+    if (n == 2 && c < 0xc2)
+        *valid = false;
+    for (size_t i = 1; *valid && i < n; i++)
+        if ((s [i] & 0xc0) != 0x80)
+            *valid = false;
+    if (*valid && n == 3) {
+        unsigned cp = ((c & 0x0fu) << 12) | ((s [1] & 0x3fu) << 6) | (s [2] & 0x3fu);
+        if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))
+            *valid = false;
+    }
+    if (*valid && n == 4) {
+        unsigned cp = ((c & 0x07u) << 18) | ((s [1] & 0x3fu) << 12) | ((s [2] & 0x3fu) << 6)
+                    | (s [3] & 0x3fu);
+        if (cp < 0x10000 || cp > 0x10ffff)
+            *valid = false;
+    }
+    return *valid ? n : 1;
+}
+
+char *
+render_clean (const char *s, size_t len)
+{
+    if (!s)
+        s = "";
+    //  Worst case: every byte becomes a 3-byte look-alike.
+    char *out = ddc_malloc (len * 3 + 1);
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *) s;
+    size_t i = 0;
+    while (i < len) {
+        bool valid;
+        size_t n = s_utf8_len (p + i, len - i, &valid);
+        if (!valid)
+            out [o++] = '?';
+        else
+        if (n == 1) {
+            unsigned char c = p [i];
+            if (c == '`') {
+                memcpy (out + o, "\xcb\x8b", 2);        //  U+02CB
+                o += 2;
+            }
+            else
+            if (c == '\r')
+                ;
+            else
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+                out [o++] = '?';
+            else
+                out [o++] = (char) c;
+        }
+        else {
+            memcpy (out + o, p + i, n);
+            o += n;
+        }
+        i += n;
+    }
+    out [o] = '\0';
+    return out;
+}
+
+void
+render_trunc (const char *s, size_t max, char *buf, size_t size)
+{
+    if (!size)
+        return;
+    size_t o = 0, chars = 0;
+    const unsigned char *p = (const unsigned char *) (s ? s : "");
+    size_t len = strlen ((const char *) p), i = 0;
+    bool cut = false;
+    while (i < len) {
+        bool valid;
+        size_t n = s_utf8_len (p + i, len - i, &valid);
+        if (chars == max || o + n + 4 >= size) {
+            cut = true;
+            break;
+        }
+        if (valid && !(n == 1 && p [i] < 0x20)) {
+            memcpy (buf + o, p + i, n);
+            o += n;
+        }
+        else
+            buf [o++] = '?';
+        chars++;
+        i += n;
+    }
+    if (cut && max > 0) {
+        //  Make room for the ellipsis: drop the last character.
+        if (chars == max) {
+            while (o > 0 && ((unsigned char) buf [o - 1] & 0xc0) == 0x80)
+                o--;
+            if (o > 0)
+                o--;
+        }
+        if (o + 3 < size) {
+            memcpy (buf + o, "\xe2\x80\xa6", 3);
+            o += 3;
+        }
+    }
+    buf [o] = '\0';
+}
+
+void
+render_cpu (double percent, char *buf, size_t size)
+{
+    if (percent < 0)
+        percent = 0;
+    snprintf (buf, size, "%.1f%%", percent);
+}
+
+void
+render_mem (double bytes, char *buf, size_t size)
+{
+    if (bytes < 0)
+        bytes = 0;
+    double mb = bytes / (1024.0 * 1024.0);
+    if (mb >= 1024.0)
+        snprintf (buf, size, "%.1f GB", mb / 1024.0);
+    else
+    if (mb >= 10.0)
+        snprintf (buf, size, "%.0f MB", mb);
+    else
+        snprintf (buf, size, "%.1f MB", mb);
+}
+
+void
+render_uptime (int64_t seconds, char *buf, size_t size)
+{
+    if (seconds < 60) {
+        snprintf (buf, size, "< 1m");
+        return;
+    }
+    int64_t d = seconds / 86400, h = (seconds % 86400) / 3600, m = (seconds % 3600) / 60;
+    if (d > 0)
+        snprintf (buf, size, "%lldd %lldh %lldm", (long long) d, (long long) h, (long long) m);
+    else
+    if (h > 0)
+        snprintf (buf, size, "%lldh %lldm", (long long) h, (long long) m);
+    else
+        snprintf (buf, size, "%lldm", (long long) m);
+}
+
+static void
+s_clock (const render_ctx_t *r, char *buf, size_t size)
+{
+    struct tm tm;
+    memset (&tm, 0, sizeof tm);
+    time_t secs = (time_t) (r->wall_ms / 1000);
+    if (!r->tz || ddc_tz_to_local (r->tz, (int64_t) secs, &tm, NULL) < 0)
+        gmtime_r (&secs, &tm);
+    snprintf (buf, size, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+static const char *
+s_emoji (ctr_state_t st)
+{
+    switch (st) {
+    case ST_RUNNING: return "🟢";
+    case ST_STOPPED: return "🔴";
+    case ST_PENDING: return "🟡";
+    default: return "🔄";
+    }
+}
+
+static int
+s_color (ctr_state_t st)
+{
+    switch (st) {
+    case ST_RUNNING: return S_COLOR_RUNNING;
+    case ST_STOPPED: return S_COLOR_STOPPED;
+    case ST_PENDING: return S_COLOR_PENDING;
+    default: return S_COLOR_UNKNOWN;
+    }
+}
+
+//  A growing text with a budget.
+typedef struct {
+    char buf [RENDER_DESC_MAX + 400];
+    size_t len;
+} s_text_t;
+
+//  Append if it fits within limit bytes; false when it does not.
+static bool
+s_add (s_text_t *t, const char *s, size_t limit)
+{
+    size_t n = strlen (s);
+    if (t->len + n > limit || t->len + n >= sizeof t->buf)
+        return false;
+    memcpy (t->buf + t->len, s, n);
+    t->len += n;
+    t->buf [t->len] = '\0';
+    return true;
+}
+
+static cJSON *
+s_button (const char *custom_id, const char *label, const char *emoji, int style, bool disabled)
+{
+    cJSON *b = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (b, "type", 2);
+    cJSON_AddNumberToObject (b, "style", style);
+    cJSON_AddStringToObject (b, "label", label);
+    if (emoji) {
+        cJSON *e = cJSON_AddObjectToObject (b, "emoji");
+        cJSON_AddStringToObject (e, "name", emoji);
+    }
+    cJSON_AddStringToObject (b, "custom_id", custom_id);
+    if (disabled)
+        cJSON_AddTrueToObject (b, "disabled");
+    return b;
+}
+
+static cJSON *
+s_row (cJSON *components)
+{
+    cJSON *row = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (row, "type", 1);
+    cJSON *list = cJSON_AddArrayToObject (row, "components");
+    cJSON_AddItemToArray (components, row);
+    return list;
+}
+
+static void
+s_timestamp (cJSON *embed, int64_t wall_ms)
+{
+    char iso [32];
+    ddc_iso_time (wall_ms, iso);
+    cJSON_AddStringToObject (embed, "timestamp", iso);
+}
+
+//  --------------------------------------------------------------------------
+//  Overviews
+
+//  The select listing containers (at most 25); NULL when there are none.
+static void
+s_container_select (const render_ctx_t *r, cJSON *components)
+{
+    const live_t *live = r->live;
+    size_t n = 0;
+    cJSON *options = cJSON_CreateArray ();
+    for (size_t i = 0; i < live->nctrs && n < 25; i++) {
+        const live_ctr_t *c = &live->ctrs [i];
+        if (!c->active)
+            continue;
+        live_st_t st;
+        live_ctr_status (live, c, r->mono_ms, &st);
+        cJSON *o = cJSON_CreateObject ();
+        char label [128];
+        render_trunc (c->display, 100, label, sizeof label);
+        cJSON_AddStringToObject (o, "label", label);
+        cJSON_AddStringToObject (o, "value", c->key);
+        char desc [200], name [110];
+        render_trunc (c->name, 60, name, sizeof name);
+        snprintf (desc, sizeof desc, "%s @ %.30s", name, c->host);
+        char d2 [128];
+        render_trunc (desc, 100, d2, sizeof d2);
+        cJSON_AddStringToObject (o, "description", d2);
+        cJSON *e = cJSON_AddObjectToObject (o, "emoji");
+        cJSON_AddStringToObject (e, "name", s_emoji (st.state));
+        cJSON_AddItemToArray (options, o);
+        n++;
+    }
+    if (n == 0) {
+        cJSON_Delete (options);
+        return;
+    }
+    cJSON *list = s_row (components);
+    cJSON *sel = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (sel, "type", 3);
+    cJSON_AddStringToObject (sel, "custom_id", "ov:sel");
+    cJSON_AddStringToObject (sel, "placeholder", i18n_get (r->lang, "ov.select"));
+    cJSON_AddItemToObject (sel, "options", options);
+    cJSON_AddItemToArray (list, sel);
+}
+
+cJSON *
+render_overview (const render_ctx_t *r, chan_kind_t kind)
+{
+    const live_t *live = r->live;
+    bool admin = kind == CHAN_CONTROL;
+    char clock [16], line [512], tmp [256];
+    s_clock (r, clock, sizeof clock);
+    s_text_t *t = ddc_calloc (1, sizeof *t);
+
+    size_t total = 0, online = 0, offline = 0;
+    for (size_t i = 0; i < live->nctrs; i++) {
+        const live_ctr_t *c = &live->ctrs [i];
+        if (!c->active)
+            continue;
+        live_st_t st;
+        live_ctr_status (live, c, r->mono_ms, &st);
+        total++;
+        online += st.state == ST_RUNNING;
+        offline += st.state == ST_STOPPED;
+    }
+    if (!admin)
+        s_add (t, "```\n", RENDER_DESC_MAX);
+    s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.last_update", clock, NULL),
+           RENDER_DESC_MAX);
+    s_add (t, "\n", RENDER_DESC_MAX);
+    if (admin) {
+        char a [24], b [24], c [24];
+        snprintf (a, sizeof a, "%zu", total);
+        snprintf (b, sizeof b, "%zu", online);
+        snprintf (c, sizeof c, "%zu", offline);
+        s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.counts", a, b, c, NULL),
+               RENDER_DESC_MAX);
+        s_add (t, "\n", RENDER_DESC_MAX);
+    }
+    if (total == 0) {
+        s_add (t, i18n_get (r->lang, "ov.none"), RENDER_DESC_MAX);
+        s_add (t, "\n", RENDER_DESC_MAX);
+    }
+    //  Lines grouped by host; a budget keeps room for the closing lines.
+    size_t budget = RENDER_DESC_MAX - 120;
+    const char *host = NULL;
+    size_t shown = 0;
+    bool full = false;
+    for (size_t i = 0; i < live->nctrs && !full; i++) {
+        const live_ctr_t *c = &live->ctrs [i];
+        if (!c->active)
+            continue;
+        live_st_t st;
+        live_ctr_status (live, c, r->mono_ms, &st);
+        if (!host || strcmp (host, c->host) != 0) {
+            char h [80];
+            render_trunc (c->host, 40, h, sizeof h);
+            if (admin)
+                snprintf (line, sizeof line, "\n**%s**%s\n", h,
+                          st.host_down ? " ⚠️" : "");
+            else
+                snprintf (line, sizeof line, "%s┌── %s %s\n", host ? "└──────────────\n" : "",
+                          h, st.host_down ? "⚠️" : "───────");
+            if (!s_add (t, line, budget)) {
+                full = true;
+                break;
+            }
+            host = c->host;
+        }
+        char name [96];
+        render_trunc (c->display, RENDER_NAME_MAX, name, sizeof name);
+        if (admin) {
+            if (st.state == ST_RUNNING && st.has_stats) {
+                char cpu [24], mem [24];
+                render_cpu (st.cpu, cpu, sizeof cpu);
+                render_mem (st.mem, mem, sizeof mem);
+                snprintf (line, sizeof line, "%s %s · %s • %s\n", s_emoji (st.state), name, cpu,
+                          mem);
+            }
+            else
+            if (st.state == ST_STOPPED)
+                snprintf (line, sizeof line, "%s %s · %s\n", s_emoji (st.state), name,
+                          i18n_get (r->lang, "ov.offline"));
+            else
+            if (st.state == ST_PENDING)
+                snprintf (line, sizeof line, "%s %s · %s\n", s_emoji (st.state), name,
+                          i18n_get (r->lang, "ov.pending"));
+            else
+                snprintf (line, sizeof line, "%s %s\n", s_emoji (st.state), name);
+        }
+        else
+            snprintf (line, sizeof line, "│ %s %s%s\n", s_emoji (st.state), name,
+                      c->info_enabled ? " ℹ️" : "");
+        if (!s_add (t, line, budget)) {
+            full = true;
+            break;
+        }
+        shown++;
+    }
+    if (!admin && host)
+        s_add (t, "└──────────────\n", RENDER_DESC_MAX);
+    if (shown < total) {
+        char n [24];
+        snprintf (n, sizeof n, "%zu", total - shown);
+        s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.more", n, NULL), RENDER_DESC_MAX);
+        s_add (t, "\n", RENDER_DESC_MAX);
+    }
+    if (!admin)
+        s_add (t, "```", RENDER_DESC_MAX + 10);
+
+    cJSON *msg = cJSON_CreateObject ();
+    cJSON_AddStringToObject (msg, "content", "");
+    cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
+    cJSON *embed = cJSON_CreateObject ();
+    cJSON_AddStringToObject (embed, "title",
+                             i18n_get (r->lang, admin ? "ov.admin_title" : "ov.title"));
+    cJSON_AddStringToObject (embed, "description", t->buf);
+    cJSON_AddNumberToObject (embed, "color", admin ? S_COLOR_ADMIN : S_COLOR_OVERVIEW);
+    cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
+    cJSON_AddStringToObject (footer, "text", i18n_fmt (tmp, sizeof tmp, r->lang, "ov.footer",
+                                                       live->timezone, NULL));
+    s_timestamp (embed, r->wall_ms);
+    cJSON_AddItemToArray (embeds, embed);
+    free (t);
+
+    cJSON *components = cJSON_AddArrayToObject (msg, "components");
+    s_container_select (r, components);
+    cJSON *buttons = s_row (components);
+    if (admin) {
+        bool none = online == 0;
+        cJSON_AddItemToArray (buttons, s_button ("ov:rall", i18n_get (r->lang, "btn.restart_all"),
+                                                 "🔄", 1, none));
+        cJSON_AddItemToArray (buttons, s_button ("ov:sall", i18n_get (r->lang, "btn.stop_all"),
+                                                 "⏹️", 4, none));
+    }
+    cJSON_AddItemToArray (buttons, s_button ("ov:ref", i18n_get (r->lang, "btn.refresh"), "🔁",
+                                             2, false));
+    cJSON_AddItemToArray (buttons, s_button ("ov:help", i18n_get (r->lang, "btn.help"), "❔", 2,
+                                             false));
+    return msg;
+}
+
+//  --------------------------------------------------------------------------
+//  Panel
+
+cJSON *
+render_panel (const render_ctx_t *r, const live_ctr_t *c, bool admin, const char *note,
+              bool busy)
+{
+    live_st_t st;
+    live_ctr_status (r->live, c, r->mono_ms, &st);
+    char line [512], tmp [256], name [128];
+    render_trunc (c->display, 60, name, sizeof name);
+    s_text_t *t = ddc_calloc (1, sizeof *t);
+    snprintf (line, sizeof line, "```\n┌── %s ───\n", name);
+    s_add (t, line, RENDER_DESC_MAX);
+    const char *stkey = st.state == ST_RUNNING ? "st.running" : st.state == ST_STOPPED
+                      ? "st.stopped" : st.state == ST_PENDING ? "st.pending" : "st.unknown";
+    snprintf (line, sizeof line, "│ %s %s\n", s_emoji (st.state), i18n_get (r->lang, stkey));
+    s_add (t, line, RENDER_DESC_MAX);
+    char hostname [80];
+    render_trunc (c->host, 40, hostname, sizeof hostname);
+    snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.host",
+                                                     hostname, NULL));
+    s_add (t, line, RENDER_DESC_MAX);
+    if (st.state == ST_RUNNING && st.has_stats) {
+        char v [32];
+        render_cpu (st.cpu, v, sizeof v);
+        snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.cpu", v,
+                                                         NULL));
+        s_add (t, line, RENDER_DESC_MAX);
+        render_mem (st.mem, v, sizeof v);
+        snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.ram", v,
+                                                         NULL));
+        s_add (t, line, RENDER_DESC_MAX);
+    }
+    if (st.state == ST_RUNNING && st.uptime_s >= 0) {
+        char v [32];
+        render_uptime (st.uptime_s, v, sizeof v);
+        snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.uptime",
+                                                         v, NULL));
+        s_add (t, line, RENDER_DESC_MAX);
+    }
+    if (st.health [0]) {
+        char h [32];
+        render_trunc (st.health, 20, h, sizeof h);
+        snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.health",
+                                                         h, NULL));
+        s_add (t, line, RENDER_DESC_MAX);
+    }
+    s_add (t, "└──────────────\n```", RENDER_DESC_MAX + 40);
+
+    cJSON *msg = cJSON_CreateObject ();
+    char *clean_note = note ? render_clean (note, strlen (note)) : NULL;
+    cJSON_AddStringToObject (msg, "content", clean_note ? clean_note : "");
+    free (clean_note);
+    cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
+    cJSON *embed = cJSON_CreateObject ();
+    cJSON_AddStringToObject (embed, "title", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.title",
+                                                       name, NULL));
+    cJSON_AddStringToObject (embed, "description", t->buf);
+    free (t);
+    cJSON_AddNumberToObject (embed, "color", s_color (st.state));
+    if (c->info_enabled && c->info_text && *c->info_text) {
+        cJSON *fields = cJSON_AddArrayToObject (embed, "fields");
+        cJSON *f = cJSON_CreateObject ();
+        cJSON_AddStringToObject (f, "name", i18n_get (r->lang, "panel.info"));
+        char *clean = render_clean (c->info_text, strlen (c->info_text));
+        char value [1100];
+        render_trunc (clean, 1000, value, sizeof value);
+        free (clean);
+        cJSON_AddStringToObject (f, "value", value);
+        cJSON_AddItemToArray (fields, f);
+    }
+    const char *footer_key = !admin ? "panel.view_only"
+                           : !(c->allowed & (ACT_START | ACT_STOP | ACT_RESTART | ACT_LOGS))
+                           ? "panel.no_actions" : NULL;
+    if (footer_key) {
+        cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
+        cJSON_AddStringToObject (footer, "text", i18n_get (r->lang, footer_key));
+    }
+    s_timestamp (embed, r->wall_ms);
+    cJSON_AddItemToArray (embeds, embed);
+
+    cJSON *components = cJSON_AddArrayToObject (msg, "components");
+    if (busy)
+        return msg;
+    cJSON *row = s_row (components);
+    char id [64];
+    if (admin) {
+        bool running = st.state == ST_RUNNING || st.state == ST_PENDING;
+        bool stopped = st.state == ST_STOPPED;
+        bool unknown = st.state == ST_UNKNOWN;
+        if ((c->allowed & ACT_START) && (stopped || unknown)) {
+            snprintf (id, sizeof id, "pn:start:%s", c->key);
+            cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.start"), "▶️", 3,
+                                                 false));
+        }
+        if ((c->allowed & ACT_STOP) && (running || unknown)) {
+            snprintf (id, sizeof id, "pn:stop:%s", c->key);
+            cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.stop"), "⏹️", 4,
+                                                 false));
+        }
+        if ((c->allowed & ACT_RESTART) && (running || unknown)) {
+            snprintf (id, sizeof id, "pn:restart:%s", c->key);
+            cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.restart"), "🔄", 1,
+                                                 false));
+        }
+        if (c->allowed & ACT_LOGS) {
+            snprintf (id, sizeof id, "pn:logs:%s", c->key);
+            cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.logs"), "📋", 2,
+                                                 false));
+        }
+    }
+    snprintf (id, sizeof id, "pn:ref:%s", c->key);
+    cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.refresh"), "🔁", 2, false));
+    return msg;
+}
+
+//  --------------------------------------------------------------------------
+//  Others
+
+cJSON *
+render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int lines)
+{
+    char tmp [256], name [128];
+    render_trunc (c->display, 60, name, sizeof name);
+    size_t len = text ? strlen (text) : 0;
+    //  The last RENDER_LOGS_MAX bytes, from a line start when possible.
+    const char *start = text ? text : "";
+    if (len > RENDER_LOGS_MAX) {
+        start = text + len - RENDER_LOGS_MAX;
+        const char *nl = memchr (start, '\n', len - (size_t) (start - text));
+        if (nl && nl + 1 < text + len)
+            start = nl + 1;
+        len = strlen (start);
+    }
+    char *clean = render_clean (start, len);
+    //  The cleaning may grow the text (look-alike backticks): cut again.
+    if (strlen (clean) > RENDER_LOGS_MAX + 200) {
+        char *cut = clean + strlen (clean) - RENDER_LOGS_MAX;
+        while (((unsigned char) *cut & 0xc0) == 0x80)
+            cut++;
+        memmove (clean, cut, strlen (cut) + 1);
+    }
+    size_t dlen = strlen (clean) + 16;
+    char *desc = ddc_malloc (dlen + 64);
+    snprintf (desc, dlen + 64, "```\n%s\n```", *clean ? clean : i18n_get (r->lang, "logs.empty"));
+    free (clean);
+    cJSON *msg = cJSON_CreateObject ();
+    cJSON_AddStringToObject (msg, "content", "");
+    cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
+    cJSON *embed = cJSON_CreateObject ();
+    cJSON_AddStringToObject (embed, "title", i18n_fmt (tmp, sizeof tmp, r->lang, "logs.title",
+                                                       name, NULL));
+    cJSON_AddStringToObject (embed, "description", desc);
+    free (desc);
+    cJSON_AddNumberToObject (embed, "color", S_COLOR_UNKNOWN);
+    char n [24];
+    snprintf (n, sizeof n, "%d", lines);
+    cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
+    cJSON_AddStringToObject (footer, "text", i18n_fmt (tmp, sizeof tmp, r->lang, "logs.lines", n,
+                                                       NULL));
+    cJSON_AddItemToArray (embeds, embed);
+    cJSON_AddArrayToObject (msg, "components");
+    return msg;
+}
+
+static void
+s_field (cJSON *fields, const char *name, const char *value)
+{
+    cJSON *f = cJSON_CreateObject ();
+    cJSON_AddStringToObject (f, "name", name);
+    cJSON_AddStringToObject (f, "value", value);
+    cJSON_AddItemToArray (fields, f);
+}
+
+cJSON *
+render_help (const render_ctx_t *r)
+{
+    cJSON *msg = cJSON_CreateObject ();
+    cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
+    cJSON *embed = cJSON_CreateObject ();
+    cJSON_AddStringToObject (embed, "title", i18n_get (r->lang, "help.title"));
+    cJSON_AddNumberToObject (embed, "color", S_COLOR_OVERVIEW);
+    cJSON *fields = cJSON_AddArrayToObject (embed, "fields");
+    s_field (fields, i18n_get (r->lang, "help.general"), i18n_get (r->lang, "help.general.text"));
+    s_field (fields, i18n_get (r->lang, "help.status"), i18n_get (r->lang, "help.status.text"));
+    s_field (fields, i18n_get (r->lang, "help.control"), i18n_get (r->lang, "help.control.text"));
+    s_field (fields, i18n_get (r->lang, "help.icons"), i18n_get (r->lang, "help.icons.text"));
+    cJSON_AddItemToArray (embeds, embed);
+    return msg;
+}
+
+cJSON *
+render_ping (const render_ctx_t *r, int64_t latency_ms)
+{
+    char tmp [128], n [24];
+    snprintf (n, sizeof n, "%lld", (long long) latency_ms);
+    cJSON *msg = cJSON_CreateObject ();
+    cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
+    cJSON *embed = cJSON_CreateObject ();
+    cJSON_AddStringToObject (embed, "title", i18n_get (r->lang, "ping.title"));
+    cJSON_AddStringToObject (embed, "description",
+                             latency_ms >= 0 ? i18n_fmt (tmp, sizeof tmp, r->lang, "ping.latency",
+                                                         n, NULL)
+                                             : i18n_get (r->lang, "ping.unknown"));
+    cJSON_AddNumberToObject (embed, "color", S_COLOR_RUNNING);
+    cJSON_AddItemToArray (embeds, embed);
+    return msg;
+}
+
+cJSON *
+render_confirm (const render_ctx_t *r, const char *action, size_t n)
+{
+    bool restart = strcmp (action, "restart") == 0;
+    char tmp [256], num [24];
+    snprintf (num, sizeof num, "%zu", n);
+    cJSON *msg = render_text (i18n_fmt (tmp, sizeof tmp, r->lang,
+                                        restart ? "bulk.confirm.restart" : "bulk.confirm.stop",
+                                        num, NULL));
+    cJSON *components = cJSON_GetObjectItemCaseSensitive (msg, "components");
+    cJSON *row = s_row (components);
+    cJSON_AddItemToArray (row, s_button (restart ? "bk:restart" : "bk:stop",
+                                         i18n_get (r->lang, restart ? "btn.yes_restart"
+                                                                    : "btn.yes_stop"),
+                                         restart ? "🔄" : "⏹️", 4, false));
+    cJSON_AddItemToArray (row, s_button ("bk:no", i18n_get (r->lang, "btn.cancel"), NULL, 2,
+                                         false));
+    return msg;
+}
+
+cJSON *
+render_addadmin_modal (const render_ctx_t *r)
+{
+    cJSON *data = cJSON_CreateObject ();
+    cJSON_AddStringToObject (data, "custom_id", "adm:add");
+    char title [64];
+    render_trunc (i18n_get (r->lang, "admin.modal"), 45, title, sizeof title);
+    cJSON_AddStringToObject (data, "title", title);
+    cJSON *components = cJSON_AddArrayToObject (data, "components");
+    cJSON *row = s_row (components);
+    cJSON *input = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (input, "type", 4);
+    cJSON_AddStringToObject (input, "custom_id", "user_id");
+    cJSON_AddNumberToObject (input, "style", 1);
+    char label [64];
+    render_trunc (i18n_get (r->lang, "admin.field"), 45, label, sizeof label);
+    cJSON_AddStringToObject (input, "label", label);
+    cJSON_AddNumberToObject (input, "min_length", 17);
+    cJSON_AddNumberToObject (input, "max_length", 20);
+    cJSON_AddTrueToObject (input, "required");
+    cJSON_AddStringToObject (input, "placeholder", "223344556677889900");
+    cJSON_AddItemToArray (row, input);
+    return data;
+}
+
+static bool
+s_contains (const char *hay, const char *needle)
+{
+    if (!*needle)
+        return true;
+    size_t n = strlen (needle);
+    for (const char *p = hay; *p; p++)
+        if (strncasecmp (p, needle, n) == 0)
+            return true;
+    return false;
+}
+
+cJSON *
+render_choices (const render_ctx_t *r, const char *query)
+{
+    cJSON *data = cJSON_CreateObject ();
+    cJSON *choices = cJSON_AddArrayToObject (data, "choices");
+    int n = 0;
+    for (size_t i = 0; i < r->live->nctrs && n < 25; i++) {
+        const live_ctr_t *c = &r->live->ctrs [i];
+        if (!c->active || !(s_contains (c->display, query ? query : "")
+                            || s_contains (c->name, query ? query : "")))
+            continue;
+        char label [200], name [128];
+        render_trunc (c->display, 60, name, sizeof name);
+        if (strcmp (c->display, c->name) != 0)
+            snprintf (label, sizeof label, "%s (%.30s @ %.30s)", name, c->name, c->host);
+        else
+            snprintf (label, sizeof label, "%s @ %.30s", name, c->host);
+        char cut [128];
+        render_trunc (label, 100, cut, sizeof cut);
+        cJSON *o = cJSON_CreateObject ();
+        cJSON_AddStringToObject (o, "name", cut);
+        cJSON_AddStringToObject (o, "value", c->key);
+        cJSON_AddItemToArray (choices, o);
+        n++;
+    }
+    return data;
+}
+
+cJSON *
+render_text (const char *text)
+{
+    cJSON *msg = cJSON_CreateObject ();
+    char *clean = render_clean (text ? text : "", text ? strlen (text) : 0);
+    char cut [2100];
+    render_trunc (clean, 1900, cut, sizeof cut);
+    free (clean);
+    cJSON_AddStringToObject (msg, "content", cut);
+    cJSON_AddArrayToObject (msg, "embeds");
+    cJSON_AddArrayToObject (msg, "components");
+    return msg;
+}

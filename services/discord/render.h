@@ -1,0 +1,69 @@
+/*  render: every message the bot shows, built as Discord JSON (embeds and
+    legacy components) from the live view (live.h), in the bot language
+    (i18n.h) and time zone. Owns the layouts (server overview, admin
+    overview with CPU and RAM, the per-container panel, logs, help, ping,
+    confirmations, the /addadmin modal, autocomplete choices), the custom
+    ids of components ("ov:sel", "ov:ref", "ov:help", "ov:rall", "ov:sall",
+    "pn:ACTION:KEY", "bk:restart|stop|no", modal "adm:add") and Discord's
+    limits: an embed description stays under RENDER_DESC_MAX (longer lists
+    end with "... and N more"), 25 select options, 5 buttons a row, text is
+    valid UTF-8. Pure: no I/O; the caller owns each result. */
+#ifndef DDC_DISCORD_RENDER_H
+#define DDC_DISCORD_RENDER_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ddc_tz.h"
+#include "i18n.h"
+#include "live.h"
+
+#define RENDER_DESC_MAX 3900
+#define RENDER_NAME_MAX 20          /* characters of a name in the overview */
+#define RENDER_LOGS_MAX 3800        /* bytes of log text shown              */
+#define FLAG_EPHEMERAL  64
+
+typedef struct {
+    const live_t *live;
+    lang_t lang;
+    const ddc_tz_t *tz;             /* NULL: UTC */
+    int64_t wall_ms;
+    int64_t mono_ms;
+} render_ctx_t;
+
+/* The overview of a channel kind: CHAN_STATUS the server overview,
+   CHAN_CONTROL the admin overview (CPU, RAM, bulk buttons). */
+cJSON *render_overview (const render_ctx_t *r, chan_kind_t kind);
+/* The control panel of container c: status box, info text, and for an
+   admin the allowed action buttons (none while busy). note: a line shown
+   above the embed (may be NULL). */
+cJSON *render_panel (const render_ctx_t *r, const live_ctr_t *c, bool admin, const char *note,
+                     bool busy);
+/* The last lines of a container's logs (text borrowed, any bytes). */
+cJSON *render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int lines);
+cJSON *render_help (const render_ctx_t *r);
+cJSON *render_ping (const render_ctx_t *r, int64_t latency_ms);
+/* Restart All / Stop All confirmation for n containers. */
+cJSON *render_confirm (const render_ctx_t *r, const char *action, size_t n);
+cJSON *render_addadmin_modal (const render_ctx_t *r);
+/* Autocomplete choices of active containers matching query. */
+cJSON *render_choices (const render_ctx_t *r, const char *query);
+/* {content: text, components: []} (text copied). */
+cJSON *render_text (const char *text);
+
+/* Helpers (also used by the tests). */
+/* "12.3%" */
+void render_cpu (double percent, char *buf, size_t size);
+/* "512 MB", "1.9 GB" */
+void render_mem (double bytes, char *buf, size_t size);
+/* "2d 3h 5m", "3h 0m", "< 1m" */
+void render_uptime (int64_t seconds, char *buf, size_t size);
+/* At most max characters (code points) of s; "…" appended when cut. */
+void render_trunc (const char *s, size_t max, char *buf, size_t size);
+/* Copy of s as valid UTF-8 with control characters other than \n and \t
+   replaced by '?'; backticks replaced by a look-alike. Caller frees. */
+char *render_clean (const char *s, size_t len);
+
+#endif

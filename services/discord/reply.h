@@ -1,0 +1,46 @@
+/*  reply: answering one interaction. Owns the interaction's id and token
+    for as long as answers are pending, the first response (the callback,
+    which must reach Discord within 3 s: callers send it before any slow
+    work) and the later edits of the original response (PATCH
+    /webhooks/APP/TOKEN/messages/@original), which wait until the callback
+    has been accepted and go out one at a time, latest content winning.
+    A reply frees itself once released and idle. */
+#ifndef DDC_DISCORD_REPLY_H
+#define DDC_DISCORD_REPLY_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+
+#include "app.h"
+#include "payload.h"
+#include "perms.h"
+
+/* Callback types. */
+enum {
+    CB_MESSAGE = 4, CB_DEFER_MESSAGE = 5, CB_DEFER_UPDATE = 6, CB_UPDATE = 7,
+    CB_AUTOCOMPLETE = 8, CB_MODAL = 9
+};
+
+typedef struct _reply_t reply_t;
+
+reply_t *reply_new (app_t *app, const gw_interaction_t *ix);
+/* The first response: type and data (taken, may be NULL). */
+void reply_ack (reply_t *self, int type, cJSON *data);
+/* Edit the original response (data taken). */
+void reply_edit (reply_t *self, cJSON *data);
+/* The caller is done with it. */
+void reply_release (reply_t *self);
+
+/* One-shot answers: ack with type and data (taken), release. */
+void reply_once (app_t *app, const gw_interaction_t *ix, int type, cJSON *data);
+/* A text message (type 4), ephemeral or not. */
+void reply_text (app_t *app, const gw_interaction_t *ix, const char *text, bool ephemeral);
+/* An ephemeral refusal in the bot language for p; arg0/arg1 fill {0}/{1}. */
+void reply_deny (app_t *app, const gw_interaction_t *ix, perm_t p, const char *arg0,
+                 const char *arg1);
+/* An ephemeral "wait N s" for a cooldown. */
+void reply_cooldown (app_t *app, const gw_interaction_t *ix, int seconds);
+/* Set the ephemeral flag on a message body. */
+void reply_ephemeral (cJSON *data);
+
+#endif

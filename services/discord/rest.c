@@ -1,0 +1,516 @@
+/*  rest: the Discord REST client on libcurl multi. See rest.h. */
+#include "rest.h"
+
+#include "ddc_log.h"
+#include "ddc_util.h"
+#include "ratelimit.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_RATELIMIT_RETRIES 8
+#define S_ERROR_RETRIES     2
+#define S_BLOCKED_MAX       64
+
+typedef struct s_req {
+    struct s_req *prev, *next;
+    char method [8];
+    char *path;
+    char *body;
+    unsigned flags;
+    rl_route_t route;
+    char key [RL_KEY_MAX];
+    int tries;
+    int limited;
+    int64_t not_before;
+    CURL *easy;
+    struct curl_slist *headers;
+    char *resp;
+    size_t resp_len;
+    bool overflow;
+    rl_headers_t h;
+    rest_done_fn *cb;
+    void *arg;
+    char errbuf [CURL_ERROR_SIZE];
+} s_req_t;
+
+typedef struct {
+    s_req_t *head, *tail;
+    size_t count;
+} s_list_t;
+
+struct _rest_t {
+    CURLM *multi;
+    char *api;
+    char *auth;                     //  "Authorization: Bot <token>" or NULL
+    rl_t *rl;
+    s_list_t queue;
+    s_list_t running;
+    int64_t next_due;               //  mono ms, 0 = none
+    bool busy;                      //  inside s_promote or a callback
+    bool dirty;                     //  queued while busy: promote again
+    bool closing;                   //  inside rest_destroy
+    char *capath;                   //  CA folder for https
+};
+
+//  --------------------------------------------------------------------------
+//  Lists
+
+static void
+s_append (s_list_t *l, s_req_t *r)
+{
+    r->next = NULL;
+    r->prev = l->tail;
+    if (l->tail)
+        l->tail->next = r;
+    else
+        l->head = r;
+    l->tail = r;
+    l->count++;
+}
+
+static void
+s_prepend (s_list_t *l, s_req_t *r)
+{
+    r->prev = NULL;
+    r->next = l->head;
+    if (l->head)
+        l->head->prev = r;
+    else
+        l->tail = r;
+    l->head = r;
+    l->count++;
+}
+
+static void
+s_unlink (s_list_t *l, s_req_t *r)
+{
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        l->head = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    else
+        l->tail = r->prev;
+    r->prev = r->next = NULL;
+    l->count--;
+}
+
+static void
+s_req_free (s_req_t *r)
+{
+    if (r->easy)
+        curl_easy_cleanup (r->easy);
+    curl_slist_free_all (r->headers);
+    free (r->path);
+    free (r->body);
+    free (r->resp);
+    free (r);
+}
+
+//  --------------------------------------------------------------------------
+//  Transfers
+
+static size_t
+s_on_body (char *data, size_t size, size_t nmemb, void *arg)
+{
+    s_req_t *r = arg;
+    size_t n = size * nmemb;
+    if (r->overflow || r->resp_len + n > REST_BODY_MAX) {
+        r->overflow = true;
+        return n;
+    }
+    r->resp = ddc_realloc (r->resp, r->resp_len + n + 1);
+    memcpy (r->resp + r->resp_len, data, n);
+    r->resp_len += n;
+    r->resp [r->resp_len] = '\0';
+    return n;
+}
+
+static size_t
+s_on_header (char *data, size_t size, size_t nmemb, void *arg)
+{
+    s_req_t *r = arg;
+    size_t n = size * nmemb;
+    rl_header_line (&r->h, data, n);
+    return n;
+}
+
+static int
+s_start (rest_t *self, s_req_t *r, int64_t now)
+{
+    r->easy = curl_easy_init ();
+    if (!r->easy)
+        return -1;
+    char *url = ddc_asprintf ("%s/v10%s", self->api, r->path);
+    curl_easy_setopt (r->easy, CURLOPT_URL, url);
+    free (url);
+    curl_easy_setopt (r->easy, CURLOPT_PRIVATE, (char *) r);
+    curl_easy_setopt (r->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt (r->easy, CURLOPT_TIMEOUT_MS, (long) REST_TIMEOUT_MS);
+    curl_easy_setopt (r->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt (r->easy, CURLOPT_WRITEFUNCTION, s_on_body);
+    curl_easy_setopt (r->easy, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt (r->easy, CURLOPT_HEADERFUNCTION, s_on_header);
+    curl_easy_setopt (r->easy, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt (r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
+    curl_easy_setopt (r->easy, CURLOPT_USERAGENT, REST_USER_AGENT);
+    curl_easy_setopt (r->easy, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt (r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    //  The hashed CA folder, read lazily, instead of the whole bundle.
+    curl_easy_setopt (r->easy, CURLOPT_CAINFO, NULL);
+    curl_easy_setopt (r->easy, CURLOPT_CAPATH, self->capath);
+    r->headers = curl_slist_append (NULL, "Accept: application/json");
+    if (!(r->flags & REST_NOAUTH) && self->auth)
+        r->headers = curl_slist_append (r->headers, self->auth);
+    if (strcmp (r->method, "GET") == 0)
+        ;
+    else {
+        if (strcmp (r->method, "POST") != 0)
+            curl_easy_setopt (r->easy, CURLOPT_CUSTOMREQUEST, r->method);
+        else
+            curl_easy_setopt (r->easy, CURLOPT_POST, 1L);
+        if (r->body) {
+            r->headers = curl_slist_append (r->headers, "Content-Type: application/json");
+            curl_easy_setopt (r->easy, CURLOPT_POSTFIELDS, r->body);
+            curl_easy_setopt (r->easy, CURLOPT_POSTFIELDSIZE, (long) strlen (r->body));
+        }
+        else
+        if (strcmp (r->method, "DELETE") != 0) {
+            curl_easy_setopt (r->easy, CURLOPT_POSTFIELDS, "");
+            curl_easy_setopt (r->easy, CURLOPT_POSTFIELDSIZE, 0L);
+        }
+    }
+    curl_easy_setopt (r->easy, CURLOPT_HTTPHEADER, r->headers);
+    rl_headers_init (&r->h);
+    r->resp_len = 0;
+    r->overflow = false;
+    r->errbuf [0] = '\0';
+    rl_state_key (self->rl, &r->route, r->key);
+    if (curl_multi_add_handle (self->multi, r->easy) != CURLM_OK) {
+        curl_easy_cleanup (r->easy);
+        r->easy = NULL;
+        curl_slist_free_all (r->headers);
+        r->headers = NULL;
+        return -1;
+    }
+    rl_sent (self->rl, &r->route, r->key, now);
+    return 0;
+}
+
+static void
+s_finish (rest_t *self, s_req_t *r, int status, const cJSON *json, int code)
+{
+    (void) self;
+    if (r->cb)
+        r->cb (r->arg, status, json, code);
+    s_req_free (r);
+}
+
+//  Start every queued request its bucket allows, in order per route.
+static void s_promote_once (rest_t *self, int64_t now);
+
+static void
+s_promote (rest_t *self, int64_t now)
+{
+    if (self->busy) {
+        self->dirty = true;
+        return;
+    }
+    self->busy = true;
+    do {
+        self->dirty = false;
+        s_promote_once (self, now);
+    } while (self->dirty);
+    self->busy = false;
+}
+
+static void
+s_promote_once (rest_t *self, int64_t now)
+{
+    const char *blocked [S_BLOCKED_MAX];
+    size_t nblocked = 0;
+    self->next_due = 0;
+    s_req_t *r = self->queue.head;
+    while (r) {
+        s_req_t *next = r->next;
+        //  Interaction answers have slots of their own: a channel call stuck
+        //  on a slow connection never delays an acknowledgement.
+        size_t cap = r->route.exempt ? REST_RUNNING_MAX + REST_INTERACTION_SLOTS
+                                     : REST_RUNNING_MAX;
+        if (self->running.count >= cap) {
+            r = next;
+            continue;
+        }
+        bool held = false;
+        for (size_t i = 0; i < nblocked && !held; i++)
+            held = strcmp (blocked [i], r->route.route) == 0;
+        if (held) {
+            r = next;
+            continue;
+        }
+        int64_t wait = r->not_before > now ? r->not_before - now : 0;
+        if (wait == 0)
+            wait = rl_wait (self->rl, &r->route, now);
+        if (wait != 0) {
+            if (nblocked < S_BLOCKED_MAX)
+                blocked [nblocked++] = r->route.route;
+            else
+                break;              //  too many distinct waits: keep order
+            if (wait > 0 && (!self->next_due || now + wait < self->next_due))
+                self->next_due = now + wait;
+            r = next;
+            continue;
+        }
+        s_unlink (&self->queue, r);
+        if (s_start (self, r, now) < 0) {
+            ddc_warn ("discord: cannot start %s", r->route.route);
+            s_finish (self, r, REST_TRANSPORT, NULL, 0);
+        }
+        else
+            s_append (&self->running, r);
+        r = next;
+    }
+}
+
+static void
+s_requeue (rest_t *self, s_req_t *r, int64_t not_before)
+{
+    curl_easy_cleanup (r->easy);
+    r->easy = NULL;
+    curl_slist_free_all (r->headers);
+    r->headers = NULL;
+    free (r->resp);
+    r->resp = NULL;
+    r->resp_len = 0;
+    r->not_before = not_before;
+    s_prepend (&self->queue, r);
+}
+
+static void
+s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
+{
+    long http = 0;
+    curl_easy_getinfo (r->easy, CURLINFO_RESPONSE_CODE, &http);
+    curl_multi_remove_handle (self->multi, r->easy);
+    s_unlink (&self->running, r);
+    int status = res == CURLE_OK ? (int) http : REST_TRANSPORT;
+    r->h.status = status;
+
+    cJSON *json = NULL;
+    if (status > 0 && r->resp_len && !r->overflow)
+        json = cJSON_ParseWithLength (r->resp, r->resp_len);
+    if (status == 429 && cJSON_IsObject (json)) {
+        const cJSON *ra = cJSON_GetObjectItemCaseSensitive (json, "retry_after");
+        if (cJSON_IsNumber (ra) && ra->valuedouble >= 0 && ra->valuedouble < 86400)
+            r->h.retry_after = ra->valuedouble;
+        if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (json, "global")))
+            r->h.global = true;
+    }
+    int64_t wait = rl_done (self->rl, &r->route, r->key, status > 0 ? &r->h : NULL, now);
+    if (status == 429 && r->limited < S_RATELIMIT_RETRIES) {
+        r->limited++;
+        ddc_info ("discord: rate limited on %s (%s): retrying in %lld ms", r->route.route,
+                  r->h.global ? "global" : r->h.scope [0] ? r->h.scope : "route",
+                  (long long) wait);
+        cJSON_Delete (json);
+        s_requeue (self, r, now + wait);
+        return;
+    }
+    bool retryable = status == REST_TRANSPORT || status == 500 || status == 502
+                  || status == 503 || status == 504;
+    if (retryable && !(r->flags & REST_NORETRY) && r->tries < S_ERROR_RETRIES) {
+        r->tries++;
+        ddc_info ("discord: %s failed (%s): retry %d", r->route.route,
+                  status < 0 ? (r->errbuf [0] ? r->errbuf : curl_easy_strerror (res)) : "5xx",
+                  r->tries);
+        cJSON_Delete (json);
+        s_requeue (self, r, now + 1000LL * r->tries);
+        return;
+    }
+    int code = 0;
+    if (status >= 400) {
+        const cJSON *jc = cJSON_GetObjectItemCaseSensitive (json, "code");
+        const cJSON *jm = cJSON_GetObjectItemCaseSensitive (json, "message");
+        if (cJSON_IsNumber (jc))
+            code = (int) jc->valuedouble;
+        ddc_log (status == 404 ? DDC_LOG_INFO : DDC_LOG_WARN, "discord: %s: HTTP %d%s%.120s%s",
+                 r->route.route, status, cJSON_IsString (jm) ? " (" : "",
+                 cJSON_IsString (jm) ? jm->valuestring : "", cJSON_IsString (jm) ? ")" : "");
+    }
+    else
+    if (status < 0)
+        ddc_warn ("discord: %s: %s", r->route.route,
+                  r->errbuf [0] ? r->errbuf : curl_easy_strerror (res));
+    s_finish (self, r, status, json, code);
+    cJSON_Delete (json);
+}
+
+//  --------------------------------------------------------------------------
+//  API
+
+rest_t *
+rest_new (const char *api)
+{
+    rest_t *self = ddc_calloc (1, sizeof *self);
+    self->multi = curl_multi_init ();
+    if (!self->multi) {
+        free (self);
+        return NULL;
+    }
+    curl_multi_setopt (self->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                       (long) (REST_RUNNING_MAX + REST_INTERACTION_SLOTS));
+    curl_multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, 8L);
+    self->api = ddc_strdup (api);
+    size_t n = strlen (self->api);
+    while (n && self->api [n - 1] == '/')
+        self->api [--n] = '\0';
+    self->rl = rl_new ();
+    const char *dir = getenv ("SSL_CERT_DIR");
+    self->capath = ddc_strdup (dir && *dir ? dir : "/etc/ssl/certs");
+    return self;
+}
+
+void
+rest_destroy (rest_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rest_t *self = *self_p;
+    self->closing = true;
+    while (self->running.head) {
+        s_req_t *r = self->running.head;
+        curl_multi_remove_handle (self->multi, r->easy);
+        s_unlink (&self->running, r);
+        s_finish (self, r, REST_CANCELLED, NULL, 0);
+    }
+    while (self->queue.head) {
+        s_req_t *r = self->queue.head;
+        s_unlink (&self->queue, r);
+        s_finish (self, r, REST_CANCELLED, NULL, 0);
+    }
+    curl_multi_cleanup (self->multi);
+    if (self->auth) {
+        memset (self->auth, 0, strlen (self->auth));
+        free (self->auth);
+    }
+    free (self->api);
+    free (self->capath);
+    rl_destroy (&self->rl);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+rest_set_token (rest_t *self, const char *token)
+{
+    if (self->auth) {
+        memset (self->auth, 0, strlen (self->auth));
+        free (self->auth);
+        self->auth = NULL;
+    }
+    if (token && *token)
+        self->auth = ddc_asprintf ("Authorization: Bot %s", token);
+    //  Queued requests of the old token must not go out with the new one.
+    s_req_t *r = self->queue.head;
+    while (r) {
+        s_req_t *next = r->next;
+        if (!(r->flags & REST_NOAUTH)) {
+            s_unlink (&self->queue, r);
+            s_finish (self, r, REST_CANCELLED, NULL, 0);
+        }
+        r = next;
+    }
+}
+
+int
+rest_call (rest_t *self, const char *method, const char *path, cJSON *body, unsigned flags,
+           rest_done_fn *cb, void *arg)
+{
+    if (self->closing || self->queue.count >= REST_QUEUE_MAX || !path || path [0] != '/'
+        || (!(flags & REST_NOAUTH) && !self->auth)) {
+        if (self->queue.count >= REST_QUEUE_MAX)
+            ddc_warn ("discord: %zu requests queued: %s %s dropped", self->queue.count,
+                      method, (flags & REST_NOAUTH) ? "(interaction)" : path);
+        cJSON_Delete (body);
+        if (cb)
+            cb (arg, REST_CANCELLED, NULL, 0);
+        return -1;
+    }
+    s_req_t *r = ddc_calloc (1, sizeof *r);
+    ddc_strlcpy (r->method, method, sizeof r->method);
+    r->path = ddc_strdup (path);
+    if (body) {
+        r->body = cJSON_PrintUnformatted (body);
+        cJSON_Delete (body);
+    }
+    r->flags = flags;
+    r->cb = cb;
+    r->arg = arg;
+    rl_route (method, path, &r->route);
+    s_append (&self->queue, r);
+    s_promote (self, ddc_mono_ms ());
+    return 0;
+}
+
+int
+rest_poll (rest_t *self, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
+{
+    int numfds = 0;
+    if (curl_multi_poll (self->multi, extra, n_extra, timeout_ms < 0 ? INT_MAX : timeout_ms,
+                         &numfds) != CURLM_OK)
+        return -1;
+    return numfds;
+}
+
+void
+rest_perform (rest_t *self)
+{
+    int64_t now = ddc_mono_ms ();
+    s_promote (self, now);
+    int running = 0;
+    curl_multi_perform (self->multi, &running);
+    CURLMsg *msg;
+    int left = 0;
+    bool any = false;
+    self->busy = true;
+    while ((msg = curl_multi_info_read (self->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        char *priv = NULL;
+        CURLcode res = msg->data.result;
+        curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, &priv);
+        if (priv) {
+            s_done (self, (s_req_t *) priv, res, now);
+            any = true;
+        }
+    }
+    self->busy = false;
+    if (any || self->dirty) {
+        s_promote (self, ddc_mono_ms ());
+        curl_multi_perform (self->multi, &running);
+    }
+}
+
+int64_t
+rest_timeout_ms (rest_t *self)
+{
+    if (!self->queue.head || !self->next_due)
+        return -1;
+    int64_t d = self->next_due - ddc_mono_ms ();
+    return d > 0 ? d : 0;
+}
+
+size_t
+rest_queued (rest_t *self)
+{
+    return self->queue.count;
+}
+
+size_t
+rest_running (rest_t *self)
+{
+    return self->running.count;
+}

@@ -1,0 +1,167 @@
+/*  state: the bot's state file. See state.h. */
+#include "state.h"
+
+#include "ddc_log.h"
+#include "ddc_util.h"
+#include "payload.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char channel [GW_ID_MAX];
+    char message [GW_ID_MAX];
+    char kind [12];
+} s_entry_t;
+
+struct _state_t {
+    char *path;
+    s_entry_t entries [STATE_CHANNELS_MAX];
+    size_t count;
+    char commands [32];
+};
+
+static void
+s_load (state_t *self)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (ddc_read_file (self->path, STATE_FILE_MAX, &data, &len) < 0) {
+        if (errno != ENOENT)
+            ddc_warn ("state: cannot read %s (%s): starting without it", self->path,
+                      strerror (errno));
+        return;
+    }
+    cJSON *root = cJSON_ParseWithLength (data, len);
+    free (data);
+    if (!cJSON_IsObject (root)) {
+        ddc_warn ("state: %s is not a JSON object: starting without it", self->path);
+        cJSON_Delete (root);
+        return;
+    }
+    const cJSON *chans = cJSON_GetObjectItemCaseSensitive (root, "channels");
+    for (const cJSON *c = cJSON_IsObject (chans) ? chans->child : NULL;
+         c && self->count < STATE_CHANNELS_MAX; c = c->next) {
+        s_entry_t *e = &self->entries [self->count];
+        if (!gw_snowflake_ok (c->string) || gw_get_id (c, "message", e->message) < 0)
+            continue;
+        ddc_strlcpy (e->channel, c->string, sizeof e->channel);
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive (c, "kind");
+        ddc_strlcpy (e->kind, cJSON_IsString (kind) ? kind->valuestring : "", sizeof e->kind);
+        self->count++;
+    }
+    const cJSON *cmds = cJSON_GetObjectItemCaseSensitive (root, "commands");
+    if (cJSON_IsString (cmds) && (gw_snowflake_ok (cmds->valuestring)
+                                  || strcmp (cmds->valuestring, "global") == 0))
+        ddc_strlcpy (self->commands, cmds->valuestring, sizeof self->commands);
+    cJSON_Delete (root);
+}
+
+state_t *
+state_new (const char *path)
+{
+    state_t *self = ddc_calloc (1, sizeof *self);
+    if (path && *path) {
+        self->path = ddc_strdup (path);
+        s_load (self);
+    }
+    return self;
+}
+
+void
+state_destroy (state_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free ((*self_p)->path);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+int
+state_save (state_t *self)
+{
+    if (!self->path)
+        return 0;
+    cJSON *root = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (root, "version", 1);
+    cJSON_AddStringToObject (root, "commands", self->commands);
+    cJSON *chans = cJSON_AddObjectToObject (root, "channels");
+    for (size_t i = 0; i < self->count; i++) {
+        cJSON *e = cJSON_AddObjectToObject (chans, self->entries [i].channel);
+        cJSON_AddStringToObject (e, "message", self->entries [i].message);
+        cJSON_AddStringToObject (e, "kind", self->entries [i].kind);
+    }
+    char *text = cJSON_Print (root);
+    cJSON_Delete (root);
+    int rc = ddc_write_file_atomic (self->path, text, strlen (text), 0600);
+    if (rc < 0)
+        ddc_warn ("state: cannot write %s: %s", self->path, strerror (errno));
+    free (text);
+    return rc;
+}
+
+static s_entry_t *
+s_find (state_t *self, const char *channel)
+{
+    for (size_t i = 0; channel && i < self->count; i++)
+        if (strcmp (self->entries [i].channel, channel) == 0)
+            return &self->entries [i];
+    return NULL;
+}
+
+const char *
+state_message (state_t *self, const char *channel)
+{
+    s_entry_t *e = s_find (self, channel);
+    return e ? e->message : NULL;
+}
+
+int
+state_set_message (state_t *self, const char *channel, const char *message, const char *kind)
+{
+    if (!gw_snowflake_ok (channel) || (message && !gw_snowflake_ok (message)))
+        return -1;
+    s_entry_t *e = s_find (self, channel);
+    if (!message) {
+        if (!e)
+            return 0;
+        *e = self->entries [--self->count];
+        return state_save (self);
+    }
+    if (!e) {
+        if (self->count == STATE_CHANNELS_MAX)
+            return -1;
+        e = &self->entries [self->count++];
+        ddc_strlcpy (e->channel, channel, sizeof e->channel);
+    }
+    else
+    if (strcmp (e->message, message) == 0 && strcmp (e->kind, kind ? kind : "") == 0)
+        return 0;
+    ddc_strlcpy (e->message, message, sizeof e->message);
+    ddc_strlcpy (e->kind, kind ? kind : "", sizeof e->kind);
+    return state_save (self);
+}
+
+const char *
+state_channel_at (state_t *self, size_t i)
+{
+    return i < self->count ? self->entries [i].channel : NULL;
+}
+
+const char *
+state_commands (state_t *self)
+{
+    return self->commands;
+}
+
+int
+state_set_commands (state_t *self, const char *scope)
+{
+    if (strcmp (self->commands, scope ? scope : "") == 0)
+        return 0;
+    ddc_strlcpy (self->commands, scope ? scope : "", sizeof self->commands);
+    return state_save (self);
+}

@@ -1,0 +1,853 @@
+"""ddc-discord (services/discord) end to end: a real broker, the bot, the fake
+Discord of tests/fake-discord (gateway + REST + its /_control API) and, for
+the container actions, a real ddc-docker with a real Docker engine and
+busybox containers (scripts/ensure-dockerd.sh; the Docker tests fail when
+Docker cannot be started, nothing is skipped).
+
+Every test gets its own broker, fake (on a free port, stopped when stdin
+closes too) and bot; containers are named ddc-dt-<run id>-N and removed by
+name; every process is stopped by its PID. The bot must exit 0 on SIGTERM
+with no sanitizer report.
+"""
+import json
+import os
+import stat
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from conftest import ROOT, BIN, Broker, Proc, RawClient, bin_path, wait_for
+
+TOKEN = "ddc-test-token.Zz9.abcdefghijklmnopqrstuvwxyz012345"
+APP = "1100000000000000001"
+GUILD = "1100000000000000100"
+CH_STATUS = "1100000000000000200"
+CH_CONTROL = "1100000000000000201"
+ADMIN = "1100000000000000300"
+OTHER = "1100000000000000399"
+IMAGE = "ddc-busybox"
+ENSURE = os.path.join(ROOT, "scripts", "ensure-dockerd.sh")
+FAKE = os.path.join(ROOT, "scripts", "fake-discord")
+
+
+# ---------------------------------------------------------------------------
+# The fake Discord
+
+
+class Fake:
+    def __init__(self, tmp, token=TOKEN, extra=()):
+        self.log_path = os.path.join(tmp, f"fake-{uuid.uuid4().hex[:6]}.log")
+        self.err = open(self.log_path, "ab")
+        env = dict(os.environ)
+        if token:
+            env["FAKE_TOKEN"] = token
+        else:
+            env.pop("FAKE_TOKEN", None)
+        self.proc = subprocess.Popen(
+            [FAKE, "--port", "0", "--exit-with-stdin", "--heartbeat-interval", "5000",
+             *extra], stdout=subprocess.PIPE, stderr=self.err, stdin=subprocess.PIPE, env=env)
+        line = self.proc.stdout.readline().decode()
+        assert "listening on" in line, f"fake-discord did not start: {line!r}"
+        self.url = line.strip().split()[-1]
+        self.api = self.url + "/api"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+        self.err.close()
+
+    def control(self, name, body=None, ok=True):
+        req = urllib.request.Request(f"{self.url}/_control/{name}",
+                                     data=json.dumps(body or {}).encode(), method="POST",
+                                     headers={"content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                data = r.read()
+                return json.loads(data) if data else None
+        except urllib.error.HTTPError as e:
+            if ok:
+                raise AssertionError(f"control {name}: {e.code} {e.read().decode()}")
+            return {"status": e.code}
+
+    def rest(self, method, path, body=None, token=TOKEN):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"{self.api}/v10{path}", data=data, method=method, headers={
+            "authorization": f"Bot {token}", "user-agent": "DiscordBot (https://x.test, 1.0)",
+            "content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def state(self):
+        return self.control("state")
+
+    def log(self):
+        return self.control("log")
+
+    def ix(self, iid):
+        for i in self.state()["interactions"]:
+            if i["id"] == iid:
+                return i
+        return None
+
+    def message(self, mid):
+        for m in self.state()["messages"]:
+            if m["id"] == mid:
+                return m
+        return None
+
+    def overviews(self, channel):
+        """The overview messages in a channel (oldest first)."""
+        out = []
+        for m in self.state()["messages"]:
+            title = ((m.get("embeds") or [{}])[0]).get("title", "")
+            if m["channel_id"] == channel and not m.get("interaction_metadata") \
+                    and ("Overview" in title or "bersicht" in title):
+                out.append(m)
+        return out
+
+    def interaction(self, **body):
+        return self.control("interaction", body)
+
+    def answered(self, iid, timeout=5):
+        """The interaction once acknowledged; checks Discord's 3 s."""
+        i = wait_for(lambda: (lambda x: x if x and x["acknowledged"] else None)(self.ix(iid)),
+                     timeout=timeout, what=f"interaction {iid} acknowledged")
+        ok = [a for a in i["attempts"] if a["status"] in (200, 204)]
+        assert ok, i["attempts"]
+        assert ok[0]["at"] - i["delivered_at"] < 3000, "acknowledged after Discord's 3 s"
+        return i
+
+    def original(self, iid, pred=None, timeout=15):
+        """The response message of an interaction (after edits), when pred holds."""
+        def get():
+            i = self.ix(iid)
+            if not i or not i["original_message_id"]:
+                return None
+            m = self.message(i["original_message_id"])
+            return m if m and (pred is None or pred(m)) else None
+        return wait_for(get, timeout=timeout, what=f"response of {iid}")
+
+
+def text_of(m):
+    """Everything visible in a message, as one string."""
+    parts = [m.get("content") or ""]
+    for e in m.get("embeds") or []:
+        parts += [e.get("title") or "", e.get("description") or ""]
+        parts += [f.get("name", "") + " " + f.get("value", "") for f in e.get("fields") or []]
+        parts.append((e.get("footer") or {}).get("text", ""))
+    return "\n".join(parts)
+
+
+def custom_ids(m):
+    out = []
+    for row in m.get("components") or []:
+        for c in row.get("components") or []:
+            if c.get("custom_id"):
+                out.append(c["custom_id"])
+    return out
+
+
+def response_text(i):
+    data = (i.get("response") or {}).get("data") or {}
+    return text_of(data)
+
+
+# ---------------------------------------------------------------------------
+# The bot
+
+
+class Bot:
+    def __init__(self, tmp, broker, fake, extra=()):
+        self.tmp = tmp
+        self.broker = broker
+        self.fake = fake
+        self.state_path = os.path.join(tmp, "discord.state.json")
+        self.cache = os.path.join(tmp, "discord.cache.json")
+        self.extra = list(extra)
+        self.instance = "t" + uuid.uuid4().hex[:8]
+        self.peer = f"discord@{self.instance}"
+        self.ctl = RawClient(broker.ctl)
+        self.ctl.hello()
+        self.proc = None
+        self.starts = 0
+
+    def start(self):
+        self.starts += 1
+        log = os.path.join(self.tmp, f"discord-{self.starts}.log")
+        self.proc = Proc([bin_path("ddc-discord"), "--broker", self.broker.ctl, "--discord-api",
+                          self.fake.api, "--state", self.state_path, "--cache", self.cache,
+                          "--instance", self.instance, "-v", *self.extra], log)
+        return self
+
+    def stop(self):
+        rc = self.proc.stop() if self.proc else None
+        text = self.proc.text() if self.proc else ""
+        assert rc == 0, f"ddc-discord exited {rc} on SIGTERM (see {self.proc.log_path})"
+        assert "Sanitizer" not in text and "runtime error:" not in text, \
+            f"sanitizer report in {self.proc.log_path}"
+        assert TOKEN not in text, "the token appears in the log"
+        return rc
+
+    def save(self, section, value):
+        r = self.ctl.save(section, value)
+        assert r and r[0] == "OK", r
+        return int(r[3])
+
+    def report(self):
+        r = self.ctl.request("STATUS")
+        if not r or r[0] != "PEERS":
+            return None
+        for p in json.loads(r[2])["peers"]:
+            if p["name"] == self.peer:
+                return (p.get("status") or {}).get("gateway")
+        return None
+
+    def wait_state(self, state, timeout=15, error=None):
+        def ok():
+            rep = self.report()
+            if rep and rep["state"] == state and (error is None or rep.get("error") == error):
+                return rep
+            return None
+        return wait_for(ok, timeout=timeout, what=f"gateway state {state} {error or ''}")
+
+    def text(self):
+        return self.proc.text()
+
+
+def bot_config(bot, containers=None, token=TOKEN, guild=GUILD, language="en", admins=(ADMIN,),
+               channels=None, spam=None, docker=None):
+    bot.save("bot", {"token": token, "guild_id": guild, "language": language,
+                     "timezone": "Europe/Berlin"})
+    bot.save("channels", channels if channels is not None else [
+        {"id": CH_STATUS, "name": "status", "kind": "status", "post_initial": True},
+        {"id": CH_CONTROL, "name": "control", "kind": "control", "post_initial": True}])
+    bot.save("admins", [{"id": a, "note": "t"} for a in admins])
+    bot.save("spam", spam or {"enabled": False, "command_cooldowns": {}, "button_cooldowns": {}})
+    if docker:
+        bot.save("docker", docker)
+    if containers is not None:
+        bot.save("containers", containers)
+
+
+@pytest.fixture
+def env(tmp):
+    """make(...) -> (broker, fake, bot); all stopped at the end."""
+    made = []
+
+    def make(start=True, configure=True, fake_token=TOKEN, fake_extra=(), bot_extra=(), **cfg):
+        broker = Broker(tmp, name=f"broker{len(made)}").start()
+        fake = Fake(tmp, token=fake_token, extra=fake_extra)
+        bot = Bot(tmp, broker, fake, extra=bot_extra)
+        made.append((broker, fake, bot))
+        if configure:
+            bot_config(bot, **cfg)
+        if start:
+            bot.start()
+            if configure and cfg.get("token", TOKEN):
+                bot.wait_state("ready")
+        return broker, fake, bot
+    yield make
+    problems = []
+    for broker, fake, bot in made:
+        try:
+            if bot.proc:
+                bot.stop()
+        except AssertionError as e:
+            problems.append(str(e))
+        bot.ctl.close()
+        fake.stop()
+        broker.stop()
+    assert not problems, "; ".join(problems)
+
+
+def ready_overviews(fake, bot):
+    """Both overviews posted and recorded in the state file."""
+    def ok():
+        s = fake.overviews(CH_STATUS)
+        c = fake.overviews(CH_CONTROL)
+        return (s, c) if s and c else None
+    return wait_for(ok, timeout=10, what="overviews posted")
+
+
+# ---------------------------------------------------------------------------
+# Docker
+
+
+def sh(*args, check=True, timeout=120):
+    r = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed: {r.stderr.strip()}")
+    return r.stdout.strip()
+
+
+@pytest.fixture
+def docker_env(tmp):
+    """Docker, busybox containers and a ddc-docker agent for a broker."""
+    r = subprocess.run([ENSURE], capture_output=True, text=True, timeout=180,
+                       stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        pytest.fail(f"Docker is not available: {r.stderr.strip() or r.stdout.strip()}")
+    prefix = f"ddc-dt-{uuid.uuid4().hex[:8]}"
+    names = []
+    agents = []
+
+    class D:
+        host = f"dh{uuid.uuid4().hex[:8]}"
+
+        @staticmethod
+        def run(*cmd):
+            n = f"{prefix}-{len(names) + 1}"
+            names.append(n)
+            sh("docker", "run", "-d", "--network", "none", "--name", n, IMAGE,
+               *(cmd or ("sleep", "100000")))
+            return n
+
+        @staticmethod
+        def agent(broker):
+            path = os.path.join(BIN, "ddc-docker")
+            if not os.path.exists(path):
+                pytest.fail(f"{path} is missing: run make first")
+            p = Proc([path, "--broker", broker.ctl, "--host", D.host, "--cache",
+                      os.path.join(tmp, f"{D.host}.cache.json"), "--audit",
+                      os.path.join(tmp, f"{D.host}.audit.log")],
+                     os.path.join(tmp, f"{D.host}.log"))
+            agents.append(p)
+            return p
+
+        @staticmethod
+        def started_at(name):
+            return json.loads(sh("docker", "inspect", name))[0]["State"]["StartedAt"]
+
+    yield D
+    for p in agents:
+        p.stop()
+    if names:
+        sh("docker", "rm", "-f", *names, check=False)
+
+
+def containers_cfg(host, names, **over):
+    out = []
+    for i, n in enumerate(names):
+        c = {"host": host, "name": n, "display_name": f"Box {i + 1}", "order": i,
+             "allowed_actions": ["start", "stop", "restart", "logs"]}
+        c.update(over.get(n, {}))
+        out.append(c)
+    return out
+
+
+def key_of(fake, channel, display):
+    """The select value (container key) of a display name in an overview."""
+    m = fake.overviews(channel)[-1]
+    for row in m["components"]:
+        for c in row["components"]:
+            for o in c.get("options") or []:
+                if o["label"] == display:
+                    return o["value"]
+    raise AssertionError(f"{display} not in the overview select")
+
+
+def open_panel(fake, key, channel=CH_CONTROL, user=ADMIN):
+    r = fake.interaction(kind="select", custom_id="ov:sel", values=[key], channel_id=channel,
+                         user_id=user)
+    i = fake.answered(r["id"])
+    assert i["response"]["type"] == 4 and i["response"]["data"]["flags"] & 64
+    return i["original_message_id"]
+
+
+# ---------------------------------------------------------------------------
+# Gateway, registration, status report
+
+
+def test_ready_commands_overviews_and_report(env, tmp):
+    broker, fake, bot = env()
+    rep = bot.wait_state("ready")
+    assert rep["error"] is None and rep["session"] is True and rep["user"] == "ddc-bot"
+    assert rep["guild"] == GUILD
+    st = fake.state()
+    conn = [c for c in st["connections"] if not c["closing"]][0]
+    assert conn["compress"] == "zlib-stream" and conn["query"]["v"] == "10"
+    assert st["sessions"][0]["intents"] == 513           # GUILDS + GUILD_MESSAGES
+    cmds = wait_for(lambda: {c["name"]: c for c in fake.state()["commands"]
+                             if c.get("guild_id") == GUILD} or None, what="commands")
+    assert set(cmds) == {"serverstatus", "ss", "control", "info", "help", "ping", "addadmin"}
+    opt = cmds["info"]["options"][0]
+    assert opt["autocomplete"] is True and opt["required"] is True
+    s, c = ready_overviews(fake, bot)
+    assert len(s) == 1 and len(c) == 1
+    assert "Server Overview" in text_of(s[0]) and "Admin Overview" in text_of(c[0])
+    # REST: User-Agent, no token in the bot's log, state file 0600
+    rest = [e for e in fake.log() if e["type"] == "rest"]
+    assert rest and all(e["ua"].startswith("DiscordBot (https://github.com/ddc, 0.1.0)")
+                        for e in rest if "ua" in e)
+    wait_for(lambda: os.path.exists(bot.state_path), what="state file")
+    assert stat.S_IMODE(os.stat(bot.state_path).st_mode) == 0o600
+    saved = json.load(open(bot.state_path))
+    assert saved["channels"][CH_STATUS]["message"] == s[0]["id"]
+    assert saved["commands"] == GUILD
+    # heartbeats with a measured latency reach the report
+    wait_for(lambda: (bot.report() or {}).get("latency_ms") is not None, timeout=40,
+             what="latency in the report")
+
+
+def test_waits_for_token_then_connects_without_restart(env):
+    broker, fake, bot = env(token="")
+    bot.start()
+    bot.wait_state("waiting_for_token")
+    assert not any(e["type"] == "gw_open" for e in fake.log())
+    bot.save("bot", {"token": TOKEN, "guild_id": GUILD, "language": "en",
+                     "timezone": "UTC"})
+    bot.wait_state("ready")
+
+
+def test_bad_token_reported_then_fixed(env):
+    broker, fake, bot = env()
+    bot.save("bot", {"token": "wrong-token", "guild_id": GUILD, "language": "en",
+                     "timezone": "UTC"})
+    bot.wait_state("failed", error="token rejected (401)")
+    n = len([e for e in fake.log() if e["type"] == "rest" and "/gateway/bot" in e["path"]])
+    time.sleep(2)           # no retry storm
+    assert len([e for e in fake.log() if e["type"] == "rest"
+                and "/gateway/bot" in e["path"]]) == n
+    bot.save("bot", {"token": TOKEN, "guild_id": GUILD, "language": "en", "timezone": "UTC"})
+    bot.wait_state("ready")
+
+
+def test_fatal_close_codes_no_reconnect_storm(env):
+    broker, fake, bot = env()
+    fake.control("close", {"code": 4004})
+    bot.wait_state("failed", error="token rejected (4004)")
+    opens = len([e for e in fake.log() if e["type"] == "gw_open"])
+    time.sleep(3)
+    assert len([e for e in fake.log() if e["type"] == "gw_open"]) == opens
+    # a new token (the same valid one is not "new": change and come back)
+    bot.save("bot", {"token": "", "guild_id": GUILD, "language": "en", "timezone": "UTC"})
+    bot.wait_state("waiting_for_token")
+    bot.save("bot", {"token": TOKEN, "guild_id": GUILD, "language": "en", "timezone": "UTC"})
+    bot.wait_state("ready")
+    fake.control("close", {"code": 4014})
+    bot.wait_state("failed", error="disallowed intents (4014)")
+
+
+def test_token_change_reconnects(env):
+    broker, fake, bot = env(fake_token=None, token="token-one")
+    first = fake.state()["sessions"][0]["id"]
+    bot.save("bot", {"token": "token-two", "guild_id": GUILD, "language": "en",
+                     "timezone": "UTC"})
+
+    def new_session():
+        for e in fake.log():
+            if e["type"] == "gw_in" and e.get("op") == 2 and \
+                    (e.get("d") or {}).get("token") == "token-two":
+                return e
+        return None
+    wait_for(new_session, what="IDENTIFY with the new token")
+    closed = [e for e in fake.log() if e["type"] == "gw_closed" and e["by"] == "client"]
+    assert closed and closed[0]["code"] == 1000          # the old session ended
+    rep = bot.wait_state("ready")
+    assert rep["session"] is True
+    assert any(s["id"] != first for s in fake.state()["sessions"])
+    text = bot.text()
+    assert "token-one" not in text and "token-two" not in text
+
+
+def test_guild_change_moves_commands(env):
+    broker, fake, bot = env(guild="")
+    wait_for(lambda: [c for c in fake.state()["commands"] if not c.get("guild_id")] or None,
+             what="global commands while no guild is set")
+    bot.save("bot", {"token": TOKEN, "guild_id": GUILD, "language": "en", "timezone": "UTC"})
+
+    def moved():
+        cmds = fake.state()["commands"]
+        g = [c for c in cmds if c.get("guild_id") == GUILD]
+        glob = [c for c in cmds if not c.get("guild_id")]
+        return g if len(g) == 7 and not glob else None
+    wait_for(moved, what="commands in the guild and none left global")
+    puts = [e for e in fake.log() if e["type"] == "rest" and e["method"] == "PUT"]
+    assert puts[-1]["path"].endswith(f"/applications/{APP}/commands")   # cleared last
+    assert (bot.report() or {}).get("commands") == GUILD
+    # back to no guild: the guild loses them (PUT [] to the guild)
+    bot.save("bot", {"token": TOKEN, "guild_id": "", "language": "en", "timezone": "UTC"})
+    wait_for(lambda: not [c for c in fake.state()["commands"] if c.get("guild_id") == GUILD]
+             or None, what="guild commands removed")
+
+
+def test_close_4000_with_pending_interaction_resumes_and_answers(env):
+    broker, fake, bot = env()
+    fake.control("close", {"code": 4000})
+    r = fake.interaction(kind="command", name="ping")
+    i = fake.answered(r["id"], timeout=10)
+    assert "Pong" in response_text(i)
+    log = fake.log()
+    resumed = [e for e in log if e["type"] == "gw_resumed"]
+    assert resumed and resumed[-1]["replayed"] >= 1
+    assert [e for e in log if e["type"] == "gw_open"][-1]["path"] == "/resume"
+    bot.wait_state("ready")
+    # op 7 and a TCP drop: resumed too, the session is the same
+    sid = fake.state()["sessions"][0]["id"]
+    fake.control("reconnect", {"grace_ms": 300})
+    wait_for(lambda: len([e for e in fake.log() if e["type"] == "gw_resumed"]) >= 2,
+             what="resume after op 7")
+    fake.control("drop")
+    wait_for(lambda: len([e for e in fake.log() if e["type"] == "gw_resumed"]) >= 3,
+             what="resume after a TCP drop")
+    assert fake.state()["sessions"][0]["id"] == sid
+    r = fake.interaction(kind="command", name="help")
+    fake.answered(r["id"])
+    # op 9 false: a new session with IDENTIFY
+    fake.control("invalid-session", {"resumable": False})
+    wait_for(lambda: len([e for e in fake.log() if e["type"] == "gw_session_created"]) >= 2,
+             timeout=15, what="a new session after op 9")
+    bot.wait_state("ready")
+
+
+def test_server_heartbeat_request_is_answered(env):
+    # (zombie detection itself, no ACK before the next beat, is covered by
+    # tests/unit/test_discord_gateway.c: the fake always ACKs)
+    broker, fake, bot = env()
+    before = len([e for e in fake.log() if e["type"] == "gw_in" and e.get("op") == 1])
+    fake.control("request-heartbeat")
+    wait_for(lambda: len([e for e in fake.log() if e["type"] == "gw_in" and e.get("op") == 1])
+             > before, timeout=2, what="heartbeat answering op 1")
+
+
+# ---------------------------------------------------------------------------
+# Commands
+
+
+def test_simple_commands_and_refusals(env):
+    broker, fake, bot = env(containers=[{"host": "h1", "name": "plex",
+                                         "display_name": "Plex", "info": {
+                                             "enabled": True, "text": "Movies here"}}])
+    ready_overviews(fake, bot)
+    i = fake.answered(fake.interaction(kind="command", name="help")["id"])
+    assert i["response"]["data"]["flags"] & 64 and "ddc help" in response_text(i)
+    i = fake.answered(fake.interaction(kind="command", name="ping")["id"])
+    assert "Pong" in response_text(i) and not (i["response"]["data"].get("flags", 0) & 64)
+    # /ss in the status channel: a fresh overview, the old one deleted
+    old = fake.overviews(CH_STATUS)[-1]["id"]
+    i = fake.answered(fake.interaction(kind="command", name="ss", channel_id=CH_STATUS)["id"])
+    assert "posted" in response_text(i)
+    wait_for(lambda: (lambda o: o if len(o) == 1 and o[0]["id"] != old else None)(
+        fake.overviews(CH_STATUS)), what="new overview replacing the old one")
+    i = fake.answered(fake.interaction(kind="command", name="control",
+                                       channel_id=CH_CONTROL)["id"])
+    assert "posted" in response_text(i)
+    # wrong channel kinds
+    i = fake.answered(fake.interaction(kind="command", name="ss", channel_id=CH_CONTROL)["id"])
+    assert i["response"]["data"]["flags"] & 64
+    assert "only in status channels" in response_text(i)
+    i = fake.answered(fake.interaction(kind="command", name="control",
+                                       channel_id=CH_STATUS)["id"])
+    assert "only in control channels" in response_text(i)
+    # a channel that is not set up
+    bot.save("channels", [{"id": CH_CONTROL, "kind": "control"}])
+    wait_for(lambda: "not set up" in response_text(fake.answered(fake.interaction(
+        kind="command", name="serverstatus", channel_id=CH_STATUS)["id"])), timeout=5,
+        what="refusal in an unconfigured channel")
+    # /info with autocomplete
+    r = fake.interaction(kind="autocomplete", name="info", value="pl",
+                         channel_id=CH_CONTROL)
+    i = fake.answered(r["id"])
+    choices = i["choices"]
+    assert len(choices) == 1 and "Plex" in choices[0]["name"]
+    i = fake.answered(fake.interaction(kind="command", name="info",
+                                       options={"container": choices[0]["value"]},
+                                       channel_id=CH_CONTROL)["id"])
+    assert "Plex" in response_text(i) and "Movies here" in response_text(i)
+    i = fake.answered(fake.interaction(kind="command", name="info",
+                                       options={"container": "nope"},
+                                       channel_id=CH_CONTROL)["id"])
+    assert "Unknown container" in response_text(i)
+
+
+def test_cooldowns_from_live_config(env):
+    broker, fake, bot = env(spam={"enabled": True, "command_cooldowns": {"ping": 60},
+                                  "button_cooldowns": {}})
+    i = fake.answered(fake.interaction(kind="command", name="ping")["id"])
+    assert "Pong" in response_text(i)
+    i = fake.answered(fake.interaction(kind="command", name="ping")["id"])
+    assert "Please wait" in response_text(i) and i["response"]["data"]["flags"] & 64
+    # another user is not held back
+    i = fake.answered(fake.interaction(kind="command", name="ping", user_id=OTHER)["id"])
+    assert "Pong" in response_text(i)
+    # off: live
+    bot.save("spam", {"enabled": False, "command_cooldowns": {"ping": 60},
+                      "button_cooldowns": {}})
+    wait_for(lambda: "Pong" in response_text(fake.answered(fake.interaction(
+        kind="command", name="ping")["id"])), timeout=5, what="cooldown switched off")
+
+
+def test_addadmin_modal_and_save(env):
+    broker, fake, bot = env()
+    i = fake.answered(fake.interaction(kind="command", name="addadmin",
+                                       channel_id=CH_CONTROL)["id"])
+    assert i["response"]["type"] == 9 and i["modal"]["custom_id"] == "adm:add"
+    i = fake.answered(fake.interaction(kind="modal", custom_id="adm:add",
+                                       fields={"user_id": "12ab"}, channel_id=CH_CONTROL)["id"])
+    assert "not a Discord user ID" in response_text(i)
+    i = fake.answered(fake.interaction(kind="modal", custom_id="adm:add",
+                                       fields={"user_id": ADMIN}, channel_id=CH_CONTROL)["id"])
+    assert "already" in response_text(i)
+    # a non-admin may not add admins
+    i = fake.answered(fake.interaction(kind="command", name="addadmin", user_id=OTHER,
+                                       channel_id=CH_CONTROL)["id"])
+    assert "Only ddc admins" in response_text(i)
+    # the save goes to the broker: the discord role has no write access
+    # (yet), so the answer is the broker's refusal, shown to the user
+    r = fake.interaction(kind="modal", custom_id="adm:add",
+                         fields={"user_id": "223344556677889900"}, channel_id=CH_CONTROL)
+    i = fake.answered(r["id"])
+    assert i["response"]["type"] == 5
+    m = fake.original(r["id"], lambda m: m["content"])
+    admins = json.loads(bot.ctl.request("SNAPSHOT", "admins")[4])["sections"]["admins"]
+    if "now a ddc admin" in m["content"]:
+        assert any(a["id"] == "223344556677889900" for a in admins)
+    else:
+        assert "Could not save" in m["content"]
+        assert not any(a["id"] == "223344556677889900" for a in admins)
+
+
+def test_language_switch_is_live(env):
+    broker, fake, bot = env()
+    ready_overviews(fake, bot)
+    sid = fake.overviews(CH_STATUS)[-1]["id"]
+    bot.save("bot", {"token": TOKEN, "guild_id": GUILD, "language": "de",
+                     "timezone": "Europe/Berlin"})
+    wait_for(lambda: "Serverübersicht" in text_of(fake.message(sid)), what="German overview")
+    wait_for(lambda: any("Serverübersicht" in c["description"] for c in fake.state()["commands"]
+                         if c["name"] == "serverstatus") or None, what="German commands")
+    i = fake.answered(fake.interaction(kind="command", name="ss", channel_id=CH_CONTROL)["id"])
+    assert "nur in Status-Kanälen" in response_text(i)
+
+
+# ---------------------------------------------------------------------------
+# Panels and buttons without Docker: permissions
+
+
+def test_button_refusals(env):
+    cfg = [{"host": "h1", "name": "plex", "display_name": "Plex",
+            "allowed_actions": ["start", "stop", "restart"]}]
+    broker, fake, bot = env(containers=cfg, spam={
+        "enabled": True, "command_cooldowns": {}, "button_cooldowns": {"refresh": 30}})
+    ready_overviews(fake, bot)
+    key = key_of(fake, CH_CONTROL, "Plex")
+    panel = open_panel(fake, key)
+    m = fake.message(panel)
+    assert f"pn:restart:{key}" in custom_ids(m)
+    # a non-admin presses restart on that panel
+    r = fake.interaction(kind="button", custom_id=f"pn:restart:{key}", message_id=panel,
+                         channel_id=CH_CONTROL, user_id=OTHER)
+    i = fake.answered(r["id"])
+    assert "Only ddc admins" in response_text(i) and i["response"]["data"]["flags"] & 64
+    # the action is no longer allowed (live config change after the panel)
+    cfg[0]["allowed_actions"] = ["start"]
+    bot.save("containers", cfg)
+    wait_for(lambda: "not allowed" in response_text(fake.answered(fake.interaction(
+        kind="button", custom_id=f"pn:restart:{key}", message_id=panel,
+        channel_id=CH_CONTROL)["id"])), timeout=5, what="action not allowed")
+    # a non-admin sees no action buttons
+    p2 = open_panel(fake, key, user=OTHER)
+    assert [c for c in custom_ids(fake.message(p2)) if c.startswith("pn:")] == [f"pn:ref:{key}"]
+    # bulk buttons are admin-only
+    ov = fake.overviews(CH_CONTROL)[-1]
+    i = fake.answered(fake.interaction(kind="button", custom_id="ov:help", message_id=ov["id"],
+                                       channel_id=CH_CONTROL)["id"])
+    assert "ddc help" in response_text(i)
+    # refresh cooldown
+    r1 = fake.interaction(kind="button", custom_id=f"pn:ref:{key}", message_id=panel,
+                          channel_id=CH_CONTROL)
+    assert fake.answered(r1["id"])["response"]["type"] == 7
+    r2 = fake.interaction(kind="button", custom_id=f"pn:ref:{key}", message_id=panel,
+                          channel_id=CH_CONTROL)
+    assert "Please wait" in response_text(fake.answered(r2["id"]))
+
+
+def test_display_name_change_rerenders_overview(env):
+    cfg = [{"host": "h1", "name": "plex", "display_name": "Plex Old"}]
+    broker, fake, bot = env(containers=cfg)
+    s, c = ready_overviews(fake, bot)
+    sid, cid = s[-1]["id"], c[-1]["id"]
+    wait_for(lambda: "Plex Old" in text_of(fake.message(sid)), what="first render")
+    t0 = time.monotonic()
+    cfg[0]["display_name"] = "Plex New"
+    bot.save("containers", cfg)
+    wait_for(lambda: "Plex New" in text_of(fake.message(sid))
+             and "Plex New" in text_of(fake.message(cid)), timeout=5,
+             what="overviews edited in place")
+    assert time.monotonic() - t0 < 5
+    assert [m["id"] for m in fake.overviews(CH_STATUS)] == [sid]       # edited, not re-posted
+
+
+def test_429_is_obeyed(env):
+    broker, fake, bot = env(bot_extra=["--no-compress"])
+    ready_overviews(fake, bot)
+    fake.control("ratelimit-next", {"retry_after": 1.5,
+                                    "path": f"/channels/{CH_STATUS}/messages"})
+    fake.answered(fake.interaction(kind="command", name="ss", channel_id=CH_STATUS)["id"])
+
+    def posts():
+        e = [x for x in fake.log() if x["type"] == "rest" and x["method"] == "POST"
+             and x["path"] == f"/api/v10/channels/{CH_STATUS}/messages"]
+        return e if len(e) >= 2 and e[-1]["status"] == 200 else None
+    e = wait_for(posts, what="the retried post")
+    limited = [x for x in e if x["status"] == 429]
+    assert limited and e[-1]["at"] - limited[-1]["at"] >= 1450
+    # a global 429 holds channel calls, not interaction callbacks
+    fake.control("ratelimit-next", {"retry_after": 2, "global": True,
+                                    "path": f"/channels/{CH_STATUS}/messages"})
+    fake.answered(fake.interaction(kind="command", name="ss", channel_id=CH_STATUS)["id"])
+    fake.answered(fake.interaction(kind="command", name="ping")["id"])
+    conn = [c for c in fake.state()["connections"] if not c["closing"]][0]
+    assert conn["compress"] is None
+
+
+def test_deleted_overview_is_reposted_and_ids_survive_restart(env):
+    broker, fake, bot = env()
+    s, _ = ready_overviews(fake, bot)
+    old = s[-1]["id"]
+    assert fake.rest("DELETE", f"/channels/{CH_STATUS}/messages/{old}") == 204
+    new = wait_for(lambda: (lambda o: o[-1]["id"] if o and o[-1]["id"] != old else None)(
+        fake.overviews(CH_STATUS)), what="re-posted overview")
+    wait_for(lambda: json.load(open(bot.state_path))["channels"][CH_STATUS]["message"] == new,
+             what="state file updated")
+    # a restart edits the same messages instead of posting new ones
+    bot.stop()
+    fake.control("reset-log")
+    bot.start()
+    bot.wait_state("ready")
+    wait_for(lambda: [e for e in fake.log() if e["type"] == "rest" and e["method"] == "PATCH"
+                      and e["path"].endswith(f"/messages/{new}")] or None,
+             what="overview edited after the restart")
+    time.sleep(1)
+    assert not [e for e in fake.log() if e["type"] == "rest" and e["method"] == "POST"
+                and "/channels/" in e["path"]]
+    assert [m["id"] for m in fake.overviews(CH_STATUS)] == [new]
+
+
+def test_overview_moves_to_bottom_after_inactivity(env):
+    broker, fake, bot = env(channels=[{"id": CH_STATUS, "kind": "status", "post_initial": True,
+                                       "recreate_minutes": 1}])
+    s = wait_for(lambda: fake.overviews(CH_STATUS) or None, what="overview")
+    old = s[-1]["id"]
+    # someone else writes in the channel (a message by another author)
+    r = fake.control("dispatch", {"t": "MESSAGE_CREATE", "d": {
+        "id": "1100000000000009999", "channel_id": CH_STATUS, "guild_id": GUILD,
+        "author": {"id": OTHER, "username": "x", "bot": False}, "content": "hi"}})
+    wait_for(lambda: [e for e in fake.log() if e["type"] == "gw_out"
+                      and e.get("t") == "MESSAGE_CREATE" and e.get("s") == r["s"]] or None,
+             what="MESSAGE_CREATE delivered to the bot")
+    time.sleep(5)
+    assert fake.overviews(CH_STATUS)[-1]["id"] == old          # not at once
+    new = wait_for(lambda: (lambda o: o[-1]["id"] if o and o[-1]["id"] != old else None)(
+        fake.overviews(CH_STATUS)), timeout=70, what="overview moved to the bottom")
+    wait_for(lambda: [m["id"] for m in fake.overviews(CH_STATUS)] == [new] or None,
+             what="old overview deleted")
+
+
+# ---------------------------------------------------------------------------
+# With Docker: real actions
+
+
+def test_buttons_restart_logs_and_bulk_with_docker(env, docker_env):
+    d = docker_env
+    a = d.run()
+    b = d.run("sh", "-c", "while true; do echo hello-ddc-$RANDOM; sleep 1; done")
+    broker, fake, bot = env(containers=containers_cfg(d.host, [a, b]),
+                            docker={"stats_interval_seconds": 2, "stop_timeout_seconds": 1})
+    d.agent(broker)
+    ready_overviews(fake, bot)
+    # both show running in the overview (status reports from the agent)
+    wait_for(lambda: text_of(fake.overviews(CH_STATUS)[-1]).count("🟢") == 2, timeout=20,
+             what="running containers in the overview")
+    key = key_of(fake, CH_CONTROL, "Box 1")
+    panel = open_panel(fake, key)
+    assert "Online" in text_of(fake.message(panel))
+    before = d.started_at(a)
+    r = fake.interaction(kind="button", custom_id=f"pn:restart:{key}", message_id=panel,
+                         channel_id=CH_CONTROL)
+    i = fake.answered(r["id"])
+    assert i["response"]["type"] == 7 and "Restarting Box 1" in response_text(i)
+    assert not custom_ids(i["response"]["data"])                # no buttons while pending
+    m = wait_for(lambda: (lambda m: m if "restarted" in (m.get("content") or "") else None)(
+        fake.message(panel)), timeout=60, what="panel shows the result")
+    assert "Online" in text_of(m) and f"pn:restart:{key}" in custom_ids(m)
+    assert d.started_at(a) != before                           # really restarted
+    # the overview was pending and is green again
+    wait_for(lambda: text_of(fake.overviews(CH_STATUS)[-1]).count("🟢") == 2, timeout=20,
+             what="overview back to running")
+    # logs: a deferred ephemeral reply, then the last lines
+    kb = key_of(fake, CH_CONTROL, "Box 2")
+    pb = open_panel(fake, kb)
+    r = fake.interaction(kind="button", custom_id=f"pn:logs:{kb}", message_id=pb,
+                         channel_id=CH_CONTROL)
+    i = fake.answered(r["id"])
+    assert i["response"]["type"] == 5 and i["response"]["data"]["flags"] & 64
+    m = fake.original(r["id"], lambda m: "hello-ddc" in text_of(m), timeout=20)
+    assert "Logs: Box 2" in text_of(m)
+    # stop and start
+    r = fake.interaction(kind="button", custom_id=f"pn:stop:{kb}", message_id=pb,
+                         channel_id=CH_CONTROL)
+    fake.answered(r["id"])
+    m = wait_for(lambda: (lambda m: m if "stopped" in (m.get("content") or "") else None)(
+        fake.message(pb)), timeout=60, what="stopped")
+    assert f"pn:start:{kb}" in custom_ids(m)
+    assert json.loads(sh("docker", "inspect", b))[0]["State"]["Running"] is False
+    r = fake.interaction(kind="button", custom_id=f"pn:start:{kb}", message_id=pb,
+                         channel_id=CH_CONTROL)
+    fake.answered(r["id"])
+    wait_for(lambda: "started" in (fake.message(pb).get("content") or ""), timeout=60,
+             what="started")
+    # Restart All: confirmation, then every running container
+    wait_for(lambda: text_of(fake.overviews(CH_CONTROL)[-1]).count("🟢") == 2, timeout=20,
+             what="both running again")
+    ov = fake.overviews(CH_CONTROL)[-1]
+    r = fake.interaction(kind="button", custom_id="ov:rall", message_id=ov["id"],
+                         channel_id=CH_CONTROL, user_id=OTHER)
+    assert "Only ddc admins" in response_text(fake.answered(r["id"]))
+    r = fake.interaction(kind="button", custom_id="ov:rall", message_id=ov["id"],
+                         channel_id=CH_CONTROL)
+    i = fake.answered(r["id"])
+    assert "Restart all 2 running containers?" in response_text(i)
+    confirm = i["original_message_id"]
+    starts = (d.started_at(a), d.started_at(b))
+    r = fake.interaction(kind="button", custom_id="bk:restart", message_id=confirm,
+                         channel_id=CH_CONTROL)
+    i = fake.answered(r["id"])
+    assert "Restarting 2 containers" in response_text(i)
+    m = wait_for(lambda: (lambda m: m if "Done" in (m.get("content") or "") else None)(
+        fake.message(confirm)), timeout=60, what="bulk result")
+    assert "2 succeeded, 0 failed" in m["content"]
+    assert d.started_at(a) != starts[0] and d.started_at(b) != starts[1]
+
+
+def test_action_on_a_host_without_agent(env):
+    broker, fake, bot = env(containers=[{"host": "nowhere", "name": "ghost",
+                                         "display_name": "Ghost"}])
+    ready_overviews(fake, bot)
+    key = key_of(fake, CH_CONTROL, "Ghost")
+    panel = open_panel(fake, key)
+    r = fake.interaction(kind="button", custom_id=f"pn:start:{key}", message_id=panel,
+                         channel_id=CH_CONTROL)
+    assert fake.answered(r["id"])["response"]["type"] == 7
+    m = wait_for(lambda: (lambda m: m if "not connected" in (m.get("content") or "") else None)(
+        fake.message(panel)), timeout=10, what="host not connected")
+    assert "nowhere" in m["content"]

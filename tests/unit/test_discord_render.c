@@ -1,0 +1,447 @@
+/*  test_discord_render: every message of ddc-discord rendered to JSON
+    (render.c) and checked against Discord's limits (embed sizes, 5 rows,
+    5 buttons a row, 25 select options, unique custom ids of at most 100
+    characters, valid UTF-8), with the overview and panel contents, many
+    containers, several hosts, German, the admin and busy variants, logs
+    from hostile bytes; the text helpers; and the locale tables (i18n.c:
+    English and German have the same keys, placeholders). */
+#include "../../services/discord/i18n.c"
+#include "../../services/discord/live.c"
+#include "../../services/discord/render.c"
+
+#include "ddc_test.h"
+
+static cJSON *
+s_json (const char *text)
+{
+    char *j = ddc_strdup (text);
+    for (char *p = j; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    cJSON *v = cJSON_Parse (j);
+    free (j);
+    if (!v)
+        abort ();
+    return v;
+}
+
+static void
+s_apply (live_t *live, const char *section, cJSON *v)
+{
+    if (live_apply (live, section, v, NULL) < 0)
+        abort ();
+    cJSON_Delete (v);
+}
+
+static size_t
+s_chars (const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += ((unsigned char) *s & 0xc0) != 0x80;
+    return n;
+}
+
+static bool
+s_utf8_ok (const char *s)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t len = strlen (s), i = 0;
+    while (i < len) {
+        bool valid;
+        size_t n = s_utf8_len (p + i, len - i, &valid);
+        if (!valid)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+//  Every string in v is valid UTF-8.
+static bool
+s_all_utf8 (const cJSON *v)
+{
+    if (cJSON_IsString (v) && !s_utf8_ok (v->valuestring))
+        return false;
+    for (const cJSON *c = v ? v->child : NULL; c; c = c->next)
+        if (!s_all_utf8 (c))
+            return false;
+    return true;
+}
+
+//  Discord's limits on a message body (legacy components).
+static int
+s_check_message (const cJSON *msg)
+{
+    int bad = 0;
+    if (!s_all_utf8 (msg))
+        bad++;
+    const cJSON *content = cJSON_GetObjectItem (msg, "content");
+    if (content && s_chars (content->valuestring) > 2000)
+        bad++;
+    const cJSON *embeds = cJSON_GetObjectItem (msg, "embeds");
+    size_t total = 0;
+    if (cJSON_GetArraySize (embeds) > 10)
+        bad++;
+    for (const cJSON *e = embeds ? embeds->child : NULL; e; e = e->next) {
+        const char *title = cJSON_GetStringValue (cJSON_GetObjectItem (e, "title"));
+        const char *desc = cJSON_GetStringValue (cJSON_GetObjectItem (e, "description"));
+        if (s_chars (title) > 256 || s_chars (desc) > 4096)
+            bad++;
+        total += s_chars (title) + s_chars (desc);
+        const cJSON *fields = cJSON_GetObjectItem (e, "fields");
+        if (cJSON_GetArraySize (fields) > 25)
+            bad++;
+        for (const cJSON *f = fields ? fields->child : NULL; f; f = f->next) {
+            const char *n = cJSON_GetStringValue (cJSON_GetObjectItem (f, "name"));
+            const char *v = cJSON_GetStringValue (cJSON_GetObjectItem (f, "value"));
+            if (!n || !v || !*n || !*v || s_chars (n) > 256 || s_chars (v) > 1024)
+                bad++;
+            total += s_chars (n) + s_chars (v);
+        }
+        const cJSON *footer = cJSON_GetObjectItem (e, "footer");
+        if (footer)
+            total += s_chars (cJSON_GetStringValue (cJSON_GetObjectItem (footer, "text")));
+    }
+    if (total > 6000)
+        bad++;
+    const cJSON *rows = cJSON_GetObjectItem (msg, "components");
+    if (cJSON_GetArraySize (rows) > 5)
+        bad++;
+    const char *ids [64];
+    int nids = 0;
+    for (const cJSON *row = rows ? rows->child : NULL; row; row = row->next) {
+        const cJSON *list = cJSON_GetObjectItem (row, "components");
+        int n = cJSON_GetArraySize (list);
+        if (cJSON_GetObjectItem (row, "type")->valueint != 1 || n < 1 || n > 5)
+            bad++;
+        for (const cJSON *c = list ? list->child : NULL; c; c = c->next) {
+            const char *id = cJSON_GetStringValue (cJSON_GetObjectItem (c, "custom_id"));
+            if (!id || strlen (id) > 100 || !*id)
+                bad++;
+            for (int i = 0; id && i < nids; i++)
+                if (strcmp (ids [i], id) == 0)
+                    bad++;
+            if (id && nids < 64)
+                ids [nids++] = id;
+            int type = cJSON_GetObjectItem (c, "type")->valueint;
+            if (type == 2) {
+                const char *label = cJSON_GetStringValue (cJSON_GetObjectItem (c, "label"));
+                if (!label || s_chars (label) > 80)
+                    bad++;
+            }
+            else
+            if (type == 3) {
+                if (n != 1)
+                    bad++;
+                const cJSON *opts = cJSON_GetObjectItem (c, "options");
+                int no = cJSON_GetArraySize (opts);
+                if (no < 1 || no > 25)
+                    bad++;
+                for (const cJSON *o = opts ? opts->child : NULL; o; o = o->next) {
+                    const char *l = cJSON_GetStringValue (cJSON_GetObjectItem (o, "label"));
+                    const char *v = cJSON_GetStringValue (cJSON_GetObjectItem (o, "value"));
+                    const char *d = cJSON_GetStringValue (cJSON_GetObjectItem (o, "description"));
+                    if (!l || !v || !*l || !*v || s_chars (l) > 100 || strlen (v) > 100
+                        || s_chars (d) > 100)
+                        bad++;
+                }
+            }
+            else
+                bad++;
+        }
+    }
+    return bad;
+}
+
+static const char *
+s_desc (const cJSON *msg)
+{
+    const cJSON *e = cJSON_GetArrayItem (cJSON_GetObjectItem (msg, "embeds"), 0);
+    return cJSON_GetStringValue (cJSON_GetObjectItem (e, "description"));
+}
+
+static bool
+s_has_id (const cJSON *msg, const char *prefix)
+{
+    char *text = cJSON_PrintUnformatted (msg);
+    char needle [128];
+    snprintf (needle, sizeof needle, "\"custom_id\":\"%s", prefix);
+    bool found = strstr (text, needle) != NULL;
+    free (text);
+    return found;
+}
+
+static live_t *
+s_live (void)
+{
+    live_t *live = live_new ();
+    s_apply (live, "containers", s_json (
+        "[{'host':'nas','name':'plex','display_name':'Plex Media Server For The Family',"
+        "'allowed_actions':['start','stop','restart','logs'],'info':{'enabled':true,"
+        "'text':'Movies\\nhttps://plex.example'}},"
+        "{'host':'nas','name':'valheim','display_name':'Valheim','allowed_actions':[]},"
+        "{'host':'pi','name':'web','display_name':'Wëb ☕'}]"));
+    cJSON *body = s_json ("{'docker':{'reachable':true},'containers':{"
+                          "'plex':{'state':'running','uptime_s':200000,'cpu_percent':12.34,"
+                          "'mem_bytes':2040109465},'valheim':{'state':'exited'}}}");
+    live_status (live, "docker@nas", "status", body, 1000);
+    cJSON_Delete (body);
+    return live;
+}
+
+static render_ctx_t
+s_ctx (live_t *live, lang_t lang)
+{
+    render_ctx_t r = { live, lang, NULL, 1795774415790LL, 2000 };
+    return r;
+}
+
+DDC_TEST (test_overviews)
+{
+    CHECK (i18n_init () == 0);
+    live_t *live = s_live ();
+    render_ctx_t r = s_ctx (live, LANG_EN);
+    cJSON *m = render_overview (&r, CHAN_STATUS);
+    CHECK (s_check_message (m) == 0);
+    const char *d = s_desc (m);
+    CHECK (strstr (d, "Last update: 10:13") != NULL);        //  UTC
+    CHECK (strstr (d, "┌── nas") && strstr (d, "┌── pi"));   //  grouped by host
+    CHECK (strstr (d, "🟢 Plex Media Server F…") != NULL);   //  20 characters
+    CHECK (strstr (d, "ℹ️") != NULL);
+    CHECK (strstr (d, "🔴 Valheim") && strstr (d, "🔄 Wëb ☕"));
+    CHECK (!strstr (d, "12.3%"));                             //  no stats here
+    CHECK (s_has_id (m, "ov:sel") && s_has_id (m, "ov:ref") && !s_has_id (m, "ov:rall"));
+    cJSON_Delete (m);
+    m = render_overview (&r, CHAN_CONTROL);
+    CHECK (s_check_message (m) == 0);
+    d = s_desc (m);
+    CHECK (strstr (d, "Containers: 3 • Online: 1 • Offline: 1") != NULL);
+    CHECK (strstr (d, "12.3% • 1.9 GB") != NULL);
+    CHECK (strstr (d, "Valheim · offline") != NULL);
+    CHECK (s_has_id (m, "ov:rall") && s_has_id (m, "ov:sall"));
+    cJSON_Delete (m);
+    //  German, and a time zone.
+    ddc_tz_t *tz = ddc_tz_load ("Europe/Berlin");
+    r = s_ctx (live, LANG_DE);
+    r.tz = tz;
+    m = render_overview (&r, CHAN_CONTROL);
+    CHECK (strstr (s_desc (m), "Letzte Aktualisierung: 11:13") != NULL);
+    CHECK_STR (cJSON_GetObjectItem (cJSON_GetArrayItem (cJSON_GetObjectItem (m, "embeds"), 0),
+                                    "title")->valuestring, "Admin-Übersicht");
+    cJSON_Delete (m);
+    ddc_tz_destroy (&tz);
+    //  No containers.
+    live_t *empty = live_new ();
+    r = s_ctx (empty, LANG_EN);
+    m = render_overview (&r, CHAN_STATUS);
+    CHECK (s_check_message (m) == 0 && strstr (s_desc (m), "No containers") != NULL);
+    CHECK (!s_has_id (m, "ov:sel"));
+    cJSON_Delete (m);
+    live_destroy (&empty);
+    live_destroy (&live);
+}
+
+DDC_TEST (test_overview_limits)
+{
+    CHECK (i18n_init () == 0);
+    live_t *live = live_new ();
+    cJSON *list = cJSON_CreateArray ();
+    for (int i = 0; i < 500; i++) {
+        cJSON *c = cJSON_CreateObject ();
+        char host [32], name [64];
+        snprintf (host, sizeof host, "host%d", i % 7);
+        snprintf (name, sizeof name, "container-with-a-long-name-%03d", i);
+        cJSON_AddStringToObject (c, "host", host);
+        cJSON_AddStringToObject (c, "name", name);
+        cJSON_AddStringToObject (c, "display_name", "Ünïcödé名前が長いコンテナの表示名です!!");
+        cJSON_AddItemToArray (list, c);
+    }
+    s_apply (live, "containers", list);
+    render_ctx_t r = s_ctx (live, LANG_EN);
+    for (int k = 0; k < 2; k++) {
+        cJSON *m = render_overview (&r, k ? CHAN_CONTROL : CHAN_STATUS);
+        CHECK (s_check_message (m) == 0);
+        CHECK (strstr (s_desc (m), "more") != NULL);
+        cJSON_Delete (m);
+    }
+    cJSON *c = render_choices (&r, "");
+    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (c, "choices")) == 25);
+    cJSON_Delete (c);
+    c = render_choices (&r, "-499");
+    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (c, "choices")) == 1);
+    cJSON_Delete (c);
+    live_destroy (&live);
+}
+
+DDC_TEST (test_panels)
+{
+    CHECK (i18n_init () == 0);
+    live_t *live = s_live ();
+    render_ctx_t r = s_ctx (live, LANG_EN);
+    const live_ctr_t *plex = live_ctr_find (live, "plex");
+    const live_ctr_t *val = live_ctr_find (live, "valheim");
+    const live_ctr_t *web = live_ctr_find (live, "web");
+    cJSON *m = render_panel (&r, plex, true, "✅ Plex restarted.", false);
+    CHECK (s_check_message (m) == 0);
+    CHECK_STR (cJSON_GetObjectItem (m, "content")->valuestring, "✅ Plex restarted.");
+    const char *d = s_desc (m);
+    CHECK (strstr (d, "Online") && strstr (d, "CPU: 12.3%") && strstr (d, "RAM: 1.9 GB"));
+    CHECK (strstr (d, "Uptime: 2d 7h 33m") != NULL);
+    char id [64];
+    snprintf (id, sizeof id, "pn:stop:%s", plex->key);
+    CHECK (s_has_id (m, id));
+    snprintf (id, sizeof id, "pn:restart:%s", plex->key);
+    CHECK (s_has_id (m, id));
+    snprintf (id, sizeof id, "pn:start:%s", plex->key);
+    CHECK (!s_has_id (m, id));                                //  it runs
+    CHECK (s_has_id (m, "pn:logs:") && s_has_id (m, "pn:ref:"));
+    char *text = cJSON_PrintUnformatted (m);
+    CHECK (strstr (text, "https://plex.example") != NULL);     //  info text
+    free (text);
+    cJSON_Delete (m);
+    //  Not an admin: view only.
+    m = render_panel (&r, plex, false, NULL, false);
+    CHECK (!s_has_id (m, "pn:stop") && !s_has_id (m, "pn:logs") && s_has_id (m, "pn:ref"));
+    cJSON_Delete (m);
+    //  Busy: no buttons at all.
+    m = render_panel (&r, plex, true, "⏳", true);
+    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")) == 0);
+    cJSON_Delete (m);
+    //  Nothing allowed, stopped.
+    m = render_panel (&r, val, true, NULL, false);
+    CHECK (!s_has_id (m, "pn:start") && strstr (s_desc (m), "Offline"));
+    cJSON_Delete (m);
+    //  Unknown state: what is allowed.
+    m = render_panel (&r, web, true, NULL, false);
+    CHECK (s_has_id (m, "pn:start") && s_has_id (m, "pn:stop") && s_has_id (m, "pn:restart"));
+    CHECK (s_check_message (m) == 0);
+    cJSON_Delete (m);
+    live_destroy (&live);
+}
+
+DDC_TEST (test_other_messages)
+{
+    CHECK (i18n_init () == 0);
+    live_t *live = s_live ();
+    render_ctx_t r = s_ctx (live, LANG_EN);
+    const live_ctr_t *plex = live_ctr_find (live, "plex");
+    //  Logs: hostile bytes come out as valid UTF-8, no code-block escape.
+    char logs [20000];
+    size_t n = 0;
+    while (n < sizeof logs - 200) {
+        n += (size_t) snprintf (logs + n, sizeof logs - n, "line %zu ```\xff\xfe\x01 ok é\n", n);
+    }
+    cJSON *m = render_logs (&r, plex, logs, 50);
+    CHECK (s_check_message (m) == 0);
+    const char *d = s_desc (m);
+    CHECK (strncmp (d, "```\n", 4) == 0 && strstr (d + 3, "```") == d + strlen (d) - 3);
+    CHECK (strlen (d) < 4096);
+    cJSON_Delete (m);
+    m = render_logs (&r, plex, "", 0);
+    CHECK (strstr (s_desc (m), "(no output)") != NULL);
+    cJSON_Delete (m);
+    m = render_help (&r);
+    CHECK (s_check_message (m) == 0);
+    cJSON_Delete (m);
+    m = render_ping (&r, 42);
+    CHECK (strstr (s_desc (m), "42 ms") != NULL);
+    cJSON_Delete (m);
+    m = render_confirm (&r, "restart", 3);
+    CHECK (s_check_message (m) == 0 && s_has_id (m, "bk:restart") && s_has_id (m, "bk:no"));
+    cJSON_Delete (m);
+    m = render_addadmin_modal (&r);
+    CHECK_STR (cJSON_GetObjectItem (m, "custom_id")->valuestring, "adm:add");
+    CHECK (s_chars (cJSON_GetObjectItem (m, "title")->valuestring) <= 45);
+    cJSON_Delete (m);
+    m = render_choices (&r, "PLE");
+    cJSON *choices = cJSON_GetObjectItem (m, "choices");
+    CHECK (cJSON_GetArraySize (choices) == 1);
+    CHECK_STR (cJSON_GetObjectItem (cJSON_GetArrayItem (choices, 0), "value")->valuestring,
+               plex->key);
+    cJSON_Delete (m);
+    char big [5000];
+    memset (big, 'x', sizeof big - 1);
+    big [sizeof big - 1] = '\0';
+    m = render_text (big);
+    CHECK (s_check_message (m) == 0);
+    cJSON_Delete (m);
+    live_destroy (&live);
+}
+
+DDC_TEST (test_text_helpers)
+{
+    char buf [64];
+    render_cpu (12.345, buf, sizeof buf);
+    CHECK_STR (buf, "12.3%");
+    render_cpu (-1, buf, sizeof buf);
+    CHECK_STR (buf, "0.0%");
+    render_mem (512.0 * 1024 * 1024, buf, sizeof buf);
+    CHECK_STR (buf, "512 MB");
+    render_mem (2040109465.0, buf, sizeof buf);
+    CHECK_STR (buf, "1.9 GB");
+    render_uptime (30, buf, sizeof buf);
+    CHECK_STR (buf, "< 1m");
+    render_uptime (3 * 3600, buf, sizeof buf);
+    CHECK_STR (buf, "3h 0m");
+    render_uptime (86400 * 2 + 3600 * 3 + 300, buf, sizeof buf);
+    CHECK_STR (buf, "2d 3h 5m");
+    render_trunc ("abcdef", 4, buf, sizeof buf);
+    CHECK_STR (buf, "abc…");
+    render_trunc ("äöüß", 4, buf, sizeof buf);
+    CHECK_STR (buf, "äöüß");
+    render_trunc ("äöüßx", 4, buf, sizeof buf);
+    CHECK_STR (buf, "äöü…");
+    render_trunc ("a\xff" "b", 10, buf, sizeof buf);
+    CHECK_STR (buf, "a?b");
+    char tiny [6];
+    render_trunc ("ééééééé", 100, tiny, sizeof tiny);
+    CHECK (s_utf8_ok (tiny));
+    char *c = render_clean ("a`b\r\n\x01\xc3\xa9\xe2\x82", 10);
+    CHECK_STR (c, "a\xcb\x8b" "b\n?é??");
+    free (c);
+}
+
+DDC_TEST (test_locales)
+{
+    CHECK (i18n_init () == 0);
+    CHECK (i18n_missing (LANG_DE) == 0);
+    //  Both tables have the same keys and the same placeholders.
+    cJSON *en = cJSON_Parse (i18n_source (LANG_EN));
+    cJSON *de = cJSON_Parse (i18n_source (LANG_DE));
+    CHECK (cJSON_GetArraySize (en) == cJSON_GetArraySize (de));
+    for (const cJSON *e = en->child; e; e = e->next) {
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive (de, e->string);
+        CHECK (g != NULL);
+        for (char k = '0'; g && k <= '9'; k++) {
+            char ph [4] = { '{', k, '}', 0 };
+            CHECK (!strstr (e->valuestring, ph) == !strstr (g->valuestring, ph));
+        }
+    }
+    cJSON_Delete (en);
+    cJSON_Delete (de);
+    char buf [64];
+    CHECK_STR (i18n_fmt (buf, sizeof buf, LANG_DE, "ping.latency", "7", NULL), "Latenz: 7 ms");
+    CHECK_STR (i18n_fmt (buf, sizeof buf, LANG_EN, "no.such.key", NULL), "no.such.key");
+    CHECK_STR (i18n_fmt (buf, sizeof buf, LANG_EN, "deny.action", "Restart", NULL),
+               "⛔ Restart is not allowed for .");
+    char small [8];
+    i18n_fmt (small, sizeof small, LANG_DE, "help.title", NULL);
+    CHECK (s_utf8_ok (small));
+    CHECK (i18n_lang ("de") == LANG_DE && i18n_lang ("fr") == LANG_EN);
+    CHECK (i18n_lang (NULL) == LANG_EN);
+    i18n_shutdown ();
+}
+
+int
+main (int argc, char **argv)
+{
+    DDC_TEST_INIT (argc, argv);
+    DDC_RUN (test_overviews);
+    DDC_RUN (test_overview_limits);
+    DDC_RUN (test_panels);
+    DDC_RUN (test_other_messages);
+    DDC_RUN (test_text_helpers);
+    DDC_RUN (test_locales);
+    DDC_DONE ();
+}
