@@ -88,7 +88,7 @@ s_print_table (const cJSON *table)
     int rows = cJSON_GetArraySize (peers);
     char *(*cell)[S_COLS] = ddc_calloc ((size_t) rows + 1, sizeof *cell);
     char **topics = ddc_calloc ((size_t) rows + 1, sizeof *topics);
-    char **docker = ddc_calloc ((size_t) rows + 1, sizeof *docker);
+    char **detail = ddc_calloc ((size_t) rows + 1, sizeof *detail);
     size_t width[S_COLS];
     for (int c = 0; c < S_COLS; c++) {
         cell[0][c] = ddc_strdup (head[c]);
@@ -148,14 +148,22 @@ s_print_table (const cJSON *table)
         /* A ddc-docker agent reports its engine in the "status" topic. */
         const cJSON *engine = cJSON_GetObjectItemCaseSensitive (
             cJSON_GetObjectItemCaseSensitive (status, "status"), "docker");
-        docker[r] = NULL;
+        detail[r] = NULL;
         if (cJSON_IsObject (engine)) {
             if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (engine, "reachable")))
-                docker[r] = ddc_asprintf ("reachable (Docker %s, API %s)",
+                detail[r] = ddc_asprintf ("reachable (Docker %s, API %s)",
                                           s_str (engine, "version", "?"),
                                           s_str (engine, "api", "?"));
             else
-                docker[r] = ddc_asprintf ("UNREACHABLE: %s", s_str (engine, "error", "?"));
+                detail[r] = ddc_asprintf ("UNREACHABLE: %s", s_str (engine, "error", "?"));
+        }
+        /* ddc-discord reports its gateway in the "gateway" topic. */
+        const cJSON *gateway = cJSON_GetObjectItemCaseSensitive (status, "gateway");
+        if (!detail[r] && cJSON_IsObject (gateway)) {
+            const cJSON *error = cJSON_GetObjectItemCaseSensitive (gateway, "error");
+            detail[r] = cJSON_IsString (error)
+                ? ddc_asprintf ("gateway %s: %s", s_str (gateway, "state", "?"), error->valuestring)
+                : ddc_asprintf ("gateway %s", s_str (gateway, "state", "?"));
         }
         for (int c = 0; c < S_COLS; c++)
             if (strlen (cell[r][c]) > width[c])
@@ -172,14 +180,15 @@ s_print_table (const cJSON *table)
         }
         if (topics[i])
             printf ("    status: %s\n", topics[i]);
-        if (docker[i])
-            printf ("    docker: %s\n", docker[i]);
+        if (detail[i])
+            printf ("    %s%s\n", strncmp (detail[i], "gateway", 7) == 0 ? "" : "docker: ",
+                    detail[i]);
         free (topics[i]);
-        free (docker[i]);
+        free (detail[i]);
     }
     free (cell);
     free (topics);
-    free (docker);
+    free (detail);
     if (r == 1)
         printf ("(no peers)\n");
     if (hidden)
