@@ -12,6 +12,7 @@
 #include "app.h"
 #include "commands.h"
 #include "ddc_log.h"
+#include "ddc_signal.h"
 #include "ddc_util.h"
 #include "overviews.h"
 #include "panels.h"
@@ -31,22 +32,7 @@
 #define S_REPORT_EVERY_MS 30000
 #define S_EVENTS_PER_LOOP 256
 
-static int s_signal_pipe [2] = { -1, -1 };
-static volatile sig_atomic_t s_stop;
 static uint64_t s_fetch_gen;
-
-static void
-s_on_signal (int sig)
-{
-    (void) sig;
-    s_stop = 1;
-    int saved = errno;
-    if (s_signal_pipe [1] >= 0) {
-        ssize_t n = write (s_signal_pipe [1], "x", 1);
-        (void) n;
-    }
-    errno = saved;
-}
 
 static void
 s_usage (FILE *out)
@@ -368,11 +354,11 @@ s_loop (app_t *app)
     fds [0].fd = zsock_fd (ctl);
     fds [1].fd = zsock_fd (sub);
     fds [2].fd = ws_fd (app->ws);
-    fds [3].fd = s_signal_pipe [0];
+    fds [3].fd = ddc_signal_fd ();
     for (int i = 0; i < 4; i++)
         fds [i].events = CURL_WAIT_POLLIN;
 
-    while (!s_stop) {
+    while (!ddc_signal_stop ()) {
         int64_t now = ddc_mono_ms ();
         int64_t wait = ddc_client_timeout_ms (app->client);
         wait = s_min (wait, gateway_next_ms (app->gw, now));
@@ -393,11 +379,9 @@ s_loop (app_t *app)
             fds [i].revents = 0;
         rest_poll (app->rest, fds, 4, (int) wait);
         if (fds [3].revents) {
-            char buf [16];
-            while (read (s_signal_pipe [0], buf, sizeof buf) > 0)
-                ;
+            ddc_signal_drain ();
         }
-        if (s_stop)
+        if (ddc_signal_stop ())
             break;
         s_ws_events (app);
         ddc_client_handle (app->client);
@@ -455,25 +439,6 @@ s_name_ok (const char *s)
     return true;
 }
 
-static int
-s_signals (void)
-{
-    if (pipe (s_signal_pipe) < 0)
-        return -1;
-    for (int i = 0; i < 2; i++) {
-        int fl = fcntl (s_signal_pipe [i], F_GETFL);
-        fcntl (s_signal_pipe [i], F_SETFL, fl | O_NONBLOCK);
-        fcntl (s_signal_pipe [i], F_SETFD, FD_CLOEXEC);
-    }
-    struct sigaction sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigemptyset (&sa.sa_mask);
-    sigaction (SIGTERM, &sa, NULL);
-    sigaction (SIGINT, &sa, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    return 0;
-}
 
 int
 main (int argc, char **argv)
@@ -575,7 +540,7 @@ main (int argc, char **argv)
     zsys_handler_set (NULL);
     zsys_init ();
     zsys_set_logstream (NULL);
-    if (s_signals () < 0) {
+    if (ddc_signal_open () < 0) {
         fprintf (stderr, "ddc-discord: cannot set up signals: %s\n", strerror (errno));
         return 1;
     }
@@ -653,8 +618,7 @@ main (int argc, char **argv)
     ddc_tz_destroy (&app->tz);
     i18n_shutdown ();
     curl_global_cleanup ();
-    close (s_signal_pipe [0]);
-    close (s_signal_pipe [1]);
+    ddc_signal_close ();
     zsys_shutdown ();
     return rc;
 }

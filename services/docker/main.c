@@ -7,6 +7,7 @@
 #include "agent.h"
 #include "ddc_client.h"
 #include "ddc_log.h"
+#include "ddc_signal.h"
 #include "ddc_schedule.h"
 #include "ddc_util.h"
 #include "docker_parse.h"
@@ -37,21 +38,6 @@ typedef struct {
     bool tasks_report_due;
 } s_daemon_t;
 
-static int s_signal_pipe [2] = { -1, -1 };
-static volatile sig_atomic_t s_stop;
-
-static void
-s_on_signal (int sig)
-{
-    (void) sig;
-    s_stop = 1;
-    int saved = errno;
-    if (s_signal_pipe [1] >= 0) {
-        ssize_t n = write (s_signal_pipe [1], "x", 1);
-        (void) n;
-    }
-    errno = saved;
-}
 
 static void
 s_usage (FILE *out)
@@ -295,10 +281,10 @@ s_loop (s_daemon_t *self)
     fds [0].events = CURL_WAIT_POLLIN;
     fds [1].fd = zsock_fd (sub);
     fds [1].events = CURL_WAIT_POLLIN;
-    fds [2].fd = s_signal_pipe [0];
+    fds [2].fd = ddc_signal_fd ();
     fds [2].events = CURL_WAIT_POLLIN;
 
-    while (!s_stop) {
+    while (!ddc_signal_stop ()) {
         int64_t wait = s_min (ddc_client_timeout_ms (self->client),
                               status_timeout_ms (self->status));
         int64_t due = tasks_next_due (self->tasks);
@@ -315,11 +301,9 @@ s_loop (s_daemon_t *self)
             fds [i].revents = 0;
         engine_poll (self->engine, fds, 3, (int) wait);
         if (fds [2].revents) {
-            char buf [16];
-            while (read (s_signal_pipe [0], buf, sizeof buf) > 0)
-                ;
+            ddc_signal_drain ();
         }
-        if (s_stop)
+        if (ddc_signal_stop ())
             break;
         ddc_client_handle (self->client);
         engine_perform (self->engine);
@@ -354,25 +338,6 @@ s_host_ok (const char *s)
     return true;
 }
 
-static int
-s_signals (void)
-{
-    if (pipe (s_signal_pipe) < 0)
-        return -1;
-    for (int i = 0; i < 2; i++) {
-        int fl = fcntl (s_signal_pipe [i], F_GETFL);
-        fcntl (s_signal_pipe [i], F_SETFL, fl | O_NONBLOCK);
-        fcntl (s_signal_pipe [i], F_SETFD, FD_CLOEXEC);
-    }
-    struct sigaction sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigemptyset (&sa.sa_mask);
-    sigaction (SIGTERM, &sa, NULL);
-    sigaction (SIGINT, &sa, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    return 0;
-}
 
 int
 main (int argc, char **argv)
@@ -471,7 +436,7 @@ main (int argc, char **argv)
     zsys_handler_set (NULL);
     zsys_init ();
     zsys_set_logstream (NULL);
-    if (s_signals () < 0) {
+    if (ddc_signal_open () < 0) {
         fprintf (stderr, "ddc-docker: cannot set up signals: %s\n", strerror (errno));
         return 1;
     }
@@ -528,8 +493,7 @@ main (int argc, char **argv)
     ddc_schedule_flush ();
     free (cache_path);
     free (audit_path);
-    close (s_signal_pipe [0]);
-    close (s_signal_pipe [1]);
+    ddc_signal_close ();
     zsys_shutdown ();
     return rc;
 }
