@@ -25,8 +25,9 @@ typedef struct s_entry {
     int64_t next_refresh;
     int64_t not_before;
     int failures;
-    int64_t activity_at;
-    bool buried;
+    int64_t activity_at;        //  mono ms of the last message by someone else
+    int64_t post_at;            //  mono ms the last post was sent
+    bool buried;                //  someone else wrote below the overview
 } s_entry_t;
 
 struct _overviews_t {
@@ -181,7 +182,9 @@ s_on_post (void *arg, int status, const cJSON *json, int code)
         e->last_edit = now;
         e->next_refresh = now + s_refresh_ms (self, e);
         e->failures = 0;
-        e->buried = false;
+        //  A message by someone else that arrived while the post was in
+        //  flight may sit below the new overview: it stays buried then.
+        e->buried = e->buried && e->activity_at >= e->post_at;
         state_set_message (self->app->state, e->channel, e->message, s_kind_name (e->kind));
         ddc_info ("overviews: %s overview posted in %s (%s)", s_kind_name (e->kind), e->channel,
                   e->message);
@@ -204,6 +207,7 @@ s_post (overviews_t *self, s_entry_t *e, int64_t now)
     e->want_edit = false;
     e->sent_sig = live_state_signature (self->app->live, now) ^ (uint64_t) e->kind;
     e->op = OP_POST;
+    e->post_at = now;
     e->not_before = now + OV_MIN_GAP_MS;
     char path [64];
     snprintf (path, sizeof path, "/channels/%s/messages", e->channel);

@@ -743,8 +743,6 @@ def test_deleted_overview_is_reposted_and_ids_survive_restart(env):
     assert [m["id"] for m in fake.overviews(CH_STATUS)] == [new]
 
 
-@pytest.mark.skip(reason="flaky under load: the overview sometimes stays in place past 75 s; "
-                         "under investigation, see the closing note of this change")
 def test_overview_moves_to_bottom_after_inactivity(env):
     broker, fake, bot = env(channels=[{"id": CH_STATUS, "kind": "status", "post_initial": True,
                                        "recreate_minutes": 1}])
