@@ -24,10 +24,10 @@ UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all programs test unit run bench fuzz clean deps
+.PHONY: all programs test unit run bench fuzz clean deps FORCE
 .SECONDARY:
 all: programs $(addprefix $(BUILD)/bin/,$(TOOLS)) $(UNIT_BIN)
-programs: $(addprefix $(BUILD)/bin/,$(PROGRAMS))
+programs: $(addprefix $(BUILD)/bin/,$(PROGRAMS)) $(BUILD)/bin/ddc-web
 
 define COMPILE
 @mkdir -p $(dir $@)
@@ -39,7 +39,7 @@ $(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h services/*/*.h)
 	$(COMPILE)
 
 # Tests and tools may include a service's .c files to test its internals.
-$(BUILD)/obj/tests/%.o: tests/%.c $(wildcard services/*/*.[ch] tests/unit/*.h)
+$(BUILD)/obj/tests/%.o: tests/%.c $(wildcard services/*/*.[ch] web/*.[ch] tests/unit/*.h)
 	$(COMPILE)
 
 $(LIB): $(LIB_OBJ)
@@ -60,11 +60,20 @@ $$(BUILD)/bin/ddc-$(1): $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(wildcard services/$
 endef
 $(foreach p,$(PROGRAMS:ddc-%=%),$(eval $(call PROGRAM,$(p))))
 
+# ddc-ctl hashes web passwords (ddc_pwhash: libsodium, libcrypto).
+$(BUILD)/bin/ddc-ctl: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
 # ddc-discord also links libwebsockets, zlib and OpenSSL (the CA folder of wss://).
 $(BUILD)/bin/ddc-discord: EXTRA_LIBS = $(shell pkg-config --libs libwebsockets zlib openssl)
 # i18n.c compiles the locale files in (.incbin): rebuild it when they change.
 $(BUILD)/obj/services/discord/i18n.o: $(wildcard services/discord/locale/*.json)
 $(BUILD)/obj/tests/unit/test_discord_render.o: $(wildcard services/discord/locale/*.json)
+
+# ddc-web is built by web/Makefile (Kore's sources, the web sources and the
+# assets in one binary); it decides itself whether anything changed.
+$(BUILD)/bin/ddc-web: $(LIB) FORCE
+	$(Q)$(MAKE) --no-print-directory -C web BUILD=$(abspath $(BUILD)) SAN="$(SAN)" OPT="$(OPT)" CC="$(CC)"
+# The web unit tests include web/*.c, which hash with libsodium and sign with libcrypto.
+$(BUILD)/tests/test_web_auth: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
 
 $(BUILD)/bin/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	$(LINK)
@@ -95,7 +104,7 @@ fuzz:
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iservices/lib \
-	    $$(pkg-config --cflags $(PKGS)) $$f $(LIB_SRC) -o build/fuzz/$$n $$(pkg-config --libs $(PKGS)) -lm || exit 1; \
+	    $$(pkg-config --cflags $(PKGS)) $$f $(LIB_SRC) -o build/fuzz/$$n $$(pkg-config --libs $(PKGS) libsodium libcrypto) -lm || exit 1; \
 	done
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 

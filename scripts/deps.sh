@@ -11,7 +11,7 @@ PKGS=(
     # build
     build-essential pkg-config clang llvm libclang-rt-14-dev
     libzmq3-dev libczmq-dev libcjson-dev libcurl4-openssl-dev
-    libwebsockets-dev libsodium-dev kore
+    libwebsockets-dev libsodium-dev libssl-dev kore
     # runtime
     tzdata ca-certificates curl jq iproute2 procps
     etcd-server etcd-client docker.io busybox-static nginx-light

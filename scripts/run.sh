@@ -64,6 +64,12 @@ fi
 start ddc-discord "$BIN/ddc-discord" --instance main \
     --cache "$DATA/discord.cache.json" --state "$DATA/discord.state.json"
 
+# The web UI: the first visit asks for the one-time setup code it writes to
+# $DATA/web-setup-code (and logs), then for a new password.
+WEB_LISTEN=${DDC_WEB_LISTEN:-127.0.0.1:9374}
+start ddc-web "$BIN/ddc-web" --listen "$WEB_LISTEN" --instance main \
+    --setup-code-file "$DATA/web-setup-code" --pidfile "$DATA/ddc-web.pid"
+
 cat <<MSG
 
 ddc is running.
@@ -74,6 +80,7 @@ ddc is running.
   docker agent   $docker_note
   containers     DDC_BROKER=$CTL $BIN/ddc-ctl containers
   discord bot    discord@main: set bot.token and bot.guild_id (see README) and it connects
+  web UI         http://$WEB_LISTEN/ (setup code in $DATA/web-setup-code)
   logs           $LOGS/
 Press Ctrl-C to stop.
 MSG

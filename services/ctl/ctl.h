@@ -115,6 +115,8 @@ int cmd_status (ctl_t *ctl, int argc, char **argv);
 int cmd_ping (ctl_t *ctl, int argc, char **argv);
 int cmd_history (ctl_t *ctl, int argc, char **argv);
 int cmd_keygen (ctl_t *ctl, int argc, char **argv);
+int cmd_passwd (ctl_t *ctl, int argc, char **argv);
+int cmd_setup_code (ctl_t *ctl, int argc, char **argv);
 /* cmd_docker.c: the ddc-docker agents */
 int cmd_containers (ctl_t *ctl, int argc, char **argv);
 int cmd_action (ctl_t *ctl, int argc, char **argv);

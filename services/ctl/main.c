@@ -53,6 +53,8 @@ static const char s_usage[] =
 "  ping                          check that the broker answers\n"
 "  keygen NAME --role ROLE [--dir DIR]\n"
 "                                create a CURVE certificate for a client\n"
+"  passwd [--clear]              set the web UI's password (read from stdin)\n"
+"  setup-code [INSTANCE]         print the web UI's first-run setup code\n"
 "  help [COMMAND]                this text, or a command's\n"
 "\n"
 "global options (before or after the command):\n"
@@ -87,6 +89,8 @@ static const s_command_t s_commands[] = {
     { "action", cmd_action },
     { "ping", cmd_ping },
     { "keygen", cmd_keygen },
+    { "passwd", cmd_passwd },
+    { "setup-code", cmd_setup_code },
     { NULL, NULL }
 };
 

@@ -50,4 +50,8 @@ void ddc_random_hex (char *out, size_t n);
    Returns 0, or -1 on empty, sign, junk or overflow. */
 int ddc_parse_u64 (const char *s, uint64_t *out);
 
+/* True when s[0..len) is valid UTF-8: no overlong forms, surrogates or
+   code points past U+10FFFF. */
+bool ddc_utf8_valid (const char *s, size_t len);
+
 #endif

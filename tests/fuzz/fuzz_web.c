@@ -1,0 +1,221 @@
+/*  libFuzzer target for ddc-web's input parsers and what they feed (the
+    Kore-free files of web/ compiled in): the first input byte selects
+      0  an x-www-form-urlencoded body, then every section built from it
+      1  the JSON body of the save API
+      2  a Cookie header
+      3  an error field path mapped to a form input, for every section
+      4  a peers table (JSON) turned into the dashboard view and rendered
+      5  a section value and INVALID errors (JSON) rendered as its form
+      6  the line diff of two texts
+    and the rest is the input. Invariants that must hold are checked with
+    abort(). */
+#include "../../web/diff.c"
+#include "../../web/form.c"
+#include "../../web/i18n.c"
+#include "../../web/jsonbody.c"
+#include "../../web/render_core.c"
+#include "../../web/render_pages.c"
+#include "../../web/render_sections.c"
+#include "../../web/schema.c"
+#include "../../web/view.c"
+#include "../../web/wbuf.c"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static i18n_t *s_i18n;
+
+static char *
+s_cstr (const uint8_t *data, size_t size)
+{
+    char *s = malloc (size + 1);
+    if (!s)
+        abort ();
+    memcpy (s, data, size);
+    s[size] = '\0';
+    return s;
+}
+
+static void
+s_check_text (const char *s)
+{
+    size_t len = strlen (s);
+    if (!ddc_utf8_valid (s, len))
+        abort ();
+}
+
+static void
+s_form (const uint8_t *data, size_t size)
+{
+    char err[160];
+    form_t *f = form_parse ((const char *) data, size, err, sizeof err);
+    if (!f) {
+        if (!err[0])
+            abort ();
+        return;
+    }
+    if (form_size (f) > FORM_MAX_FIELDS)
+        abort ();
+    for (size_t i = 0; i < form_size (f); i++) {
+        const char *k = form_key_at (f, i), *v = form_value_at (f, i);
+        if (!k || !v || !*k || strlen (k) > FORM_MAX_KEY || strlen (v) > FORM_MAX_VALUE)
+            abort ();
+        s_check_text (k);
+        s_check_text (v);
+        for (const char *p = k; *p; p++)
+            if ((unsigned char) *p < 0x20)
+                abort ();
+        for (const char *p = v; *p; p++)
+            if ((unsigned char) *p < 0x20 && *p != '\n' && *p != '\t')
+                abort ();
+        (void) form_bool (f, k);
+    }
+    for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        cJSON *v = schema_from_form ((ddc_section_t) s, f, err, sizeof err);
+        if (v) {
+            if (cJSON_GetArraySize (v) > SCHEMA_MAX_ROWS)
+                abort ();
+            char *text = cJSON_PrintUnformatted (v);
+            free (text);
+            cJSON_Delete (v);
+        }
+    }
+    form_destroy (&f);
+}
+
+static void
+s_json_body (const uint8_t *data, size_t size)
+{
+    uint64_t rev;
+    cJSON *value = NULL;
+    char err[160];
+    if (jsonbody_parse ((const char *) data, size, &rev, &value, err, sizeof err) == 0) {
+        if (!value || jsonbody_depth (value, JSONBODY_DEPTH) > JSONBODY_DEPTH)
+            abort ();
+        cJSON_Delete (value);
+    }
+    else if (value || !err[0])
+        abort ();
+}
+
+static void
+s_cookie (const uint8_t *data, size_t size)
+{
+    char *h = s_cstr (data, size);
+    char out[64];
+    if (form_cookie (h, "ddc_session", out, sizeof out) == 0 && strlen (out) >= sizeof out)
+        abort ();
+    free (h);
+}
+
+static void
+s_error_paths (const uint8_t *data, size_t size)
+{
+    char *path = s_cstr (data, size);
+    for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        char out[SCHEMA_NAME_MAX];
+        schema_error_input ((ddc_section_t) s, path, out, sizeof out);
+        const char *name = ddc_section_name ((ddc_section_t) s);
+        if (strlen (out) >= sizeof out || (out[0] && strncmp (out, name, strlen (name)) != 0))
+            abort ();
+    }
+    free (path);
+}
+
+static rctx_t
+s_rc (void)
+{
+    rctx_t rc = { s_i18n, "en", "csrf", "bot", "0.1.0" };
+    return rc;
+}
+
+static void
+s_view (const uint8_t *data, size_t size)
+{
+    cJSON *table = cJSON_ParseWithLength ((const char *) data, size);
+    if (!table)
+        return;
+    cJSON *view = view_build (true, 1, table, cJSON_GetObjectItemCaseSensitive (table, "conf"));
+    cJSON *inv = view_inventory (table);
+    cJSON *states = view_states (table);
+    rctx_t rc = s_rc ();
+    wbuf_t *b = wbuf_new (1 << 20);
+    render_view_services (b, &rc, view);
+    render_view_gateway (b, &rc, view);
+    render_view_hosts (b, &rc, view);
+    if (strstr (wbuf_text (b), "<script"))
+        abort ();
+    view_table_status (table, "docker@fuzz", "status", view);
+    wbuf_destroy (&b);
+    cJSON_Delete (states);
+    cJSON_Delete (inv);
+    cJSON_Delete (view);
+    cJSON_Delete (table);
+}
+
+static void
+s_section (const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return;
+    ddc_section_t s = (ddc_section_t) (data[0] % DDC_SEC_COUNT);
+    cJSON *doc = cJSON_ParseWithLength ((const char *) data + 1, size - 1);
+    if (!doc)
+        return;
+    errs_t *errs = errs_new (s, cJSON_GetObjectItemCaseSensitive (doc, "errors"));
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive (doc, "value");
+    rsection_t d = { .value = value, .rev = 1, .errs = errs, .containers = value,
+                     .inventory = cJSON_GetObjectItemCaseSensitive (doc, "inventory"),
+                     .states = cJSON_GetObjectItemCaseSensitive (doc, "states") };
+    rctx_t rc = s_rc ();
+    wbuf_t *b = wbuf_new (1 << 22);
+    render_section (b, &rc, s, &d);
+    if (strstr (wbuf_text (b), "<script"))
+        abort ();
+    wbuf_destroy (&b);
+    errs_destroy (&errs);
+    cJSON_Delete (doc);
+}
+
+static void
+s_diff (const uint8_t *data, size_t size)
+{
+    char *all = s_cstr (data, size);
+    size_t half = strlen (all) / 2;
+    char *a = strndup (all, half), *b = strdup (all + half);
+    diff_t *d = diff_new (a, b);
+    if (d) {
+        size_t same = 0;
+        for (size_t i = 0; i < d->count; i++)
+            same += d->lines[i].op == ' ';
+        if (d->added + d->removed + same != d->count)
+            abort ();
+        diff_destroy (&d);
+    }
+    free (a);
+    free (b);
+    free (all);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    if (!s_i18n)
+        s_i18n = i18n_new ();            /* no texts: keys stand in for them */
+    if (size == 0)
+        return 0;
+    uint8_t which = data[0] % 7;
+    data++;
+    size--;
+    switch (which) {
+    case 0: s_form (data, size); break;
+    case 1: s_json_body (data, size); break;
+    case 2: s_cookie (data, size); break;
+    case 3: s_error_paths (data, size); break;
+    case 4: s_view (data, size); break;
+    case 5: s_section (data, size); break;
+    default: s_diff (data, size); break;
+    }
+    return 0;
+}

@@ -1,0 +1,429 @@
+/*  Unit tests of ddc-web's output side (Kore-free files compiled in): the
+    bounded buffer and its escapers, the locale files (valid, and German
+    has every English key), page rendering with hostile values (everything
+    escaped, no inline script), validation errors placed at their inputs,
+    the history diff, the dashboard view built from a peers table, the
+    Prometheus text and the command line. Run from the repository root
+    (the locale files are read from web/locale). */
+#include "../../web/diff.c"
+#include "../../web/form.c"
+#include "../../web/i18n.c"
+#include "../../web/metrics.c"
+#include "../../web/opts.c"
+#include "../../web/render_core.c"
+#include "../../web/render_pages.c"
+#include "../../web/render_sections.c"
+#include "../../web/schema.c"
+#include "../../web/view.c"
+#include "../../web/wbuf.c"
+#include "ddc_test.h"
+
+static i18n_t *
+s_i18n (void)
+{
+    i18n_t *t = i18n_new ();
+    const char *langs[] = { "en", "de" };
+    for (int i = 0; i < 2; i++) {
+        char path[64], err[160];
+        snprintf (path, sizeof path, "web/locale/%s.json", langs[i]);
+        char *data = NULL;
+        size_t len = 0;
+        CHECK (ddc_read_file (path, 1 << 20, &data, &len) == 0);
+        CHECK (data && i18n_load (t, langs[i], data, len, err, sizeof err) == 0);
+        free (data);
+    }
+    return t;
+}
+
+static rctx_t
+s_rc (i18n_t *t, const char *lang, bool signed_in)
+{
+    rctx_t rc = { t, lang, signed_in ? "CSRF<&>\"" : NULL, "bot", "0.1.0" };
+    return rc;
+}
+
+/* No raw hostile markup, no inline script or style. */
+static void
+s_safe (const char *html)
+{
+    CHECK (strstr (html, "<script>alert") == NULL);
+    CHECK (strstr (html, "<img") == NULL);
+    CHECK (strstr (html, "\"><b>") == NULL);
+    CHECK (strstr (html, "style=") == NULL);
+    const char *p = html;
+    while ((p = strstr (p, "<script")) != NULL) {
+        CHECK (strncmp (p, "<script src=", 12) == 0
+               || strncmp (p, "<script type=\"application/json\"", 31) == 0);
+        p++;
+    }
+}
+
+DDC_TEST (test_wbuf_escaping_and_bounds)
+{
+    wbuf_t *b = wbuf_new (1000);
+    wbuf_html (b, "<a href=\"x\">'&'</a>");
+    CHECK_STR (wbuf_text (b), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    wbuf_reset (b);
+    wbuf_json_script (b, "{\"a\":\"</script><!--\xE2\x80\xA8&\"}");
+    CHECK_STR (wbuf_text (b), "{\"a\":\"\\u003c/script\\u003e\\u003c!--\\u2028\\u0026\"}");
+    wbuf_reset (b);
+    wbuf_url (b, "/bot?x=1 &y");
+    CHECK_STR (wbuf_text (b), "%2Fbot%3Fx%3D1%20%26y");
+    wbuf_reset (b);
+    const char *args[] = { "<b>", "2" };
+    wbuf_tmpl (b, "<em>{0}</em> {1} {2} {x", 2, args);
+    CHECK_STR (wbuf_text (b), "<em>&lt;b&gt;</em> 2  {x");
+    wbuf_reset (b);
+    wbuf_printf (b, "%0500d", 7);
+    CHECK (wbuf_len (b) == 500 && !wbuf_overflow (b));
+    wbuf_printf (b, "%0501d", 7);
+    CHECK (wbuf_overflow (b) && wbuf_len (b) == 500);
+    wbuf_puts (b, "more");
+    CHECK (wbuf_len (b) == 500);
+    size_t len;
+    char *text = wbuf_release (&b, &len);
+    CHECK (b == NULL && len == 500 && strlen (text) == 500);
+    free (text);
+    wbuf_destroy (&b);
+}
+
+DDC_TEST (test_locale_files)
+{
+    i18n_t *t = s_i18n ();
+    const cJSON *en = i18n_table (t, "en"), *de = i18n_table (t, "de");
+    CHECK (cJSON_GetArraySize (en) > 200);
+    const cJSON *each;
+    cJSON_ArrayForEach (each, en) {
+        if (!cJSON_GetObjectItemCaseSensitive (de, each->string)) {
+            fprintf (stderr, "de.json lacks %s\n", each->string);
+            CHECK (false);
+        }
+    }
+    cJSON_ArrayForEach (each, de) {
+        if (!cJSON_GetObjectItemCaseSensitive (en, each->string)) {
+            fprintf (stderr, "en.json lacks %s\n", each->string);
+            CHECK (false);
+        }
+    }
+    CHECK_STR (i18n_get (t, "de", "nav.history"), "Verlauf");
+    CHECK_STR (i18n_get (t, "en", "nav.history"), "History");
+    CHECK_STR (i18n_get (t, "fr", "nav.history"), "History");
+    CHECK_STR (i18n_get (t, "de", "no.such.key"), "no.such.key");
+    CHECK_STR (i18n_lang ("de"), "de");
+    CHECK_STR (i18n_lang ("xx"), "en");
+    CHECK_STR (i18n_lang (NULL), "en");
+    char err[160];
+    CHECK (i18n_load (t, "en", "[]", 2, err, sizeof err) == -1);
+    CHECK (i18n_load (t, "en", "{\"a\": 1}", 8, err, sizeof err) == -1);
+    CHECK (i18n_load (t, "fr", "{}", 2, err, sizeof err) == -1);
+    CHECK_STR (i18n_get (t, "en", "nav.history"), "History");      /* the table stays */
+    i18n_destroy (&t);
+}
+
+static const char *s_hostile =
+    "{\"token\":\"***\",\"guild_id\":\"\\\"><b>x</b>\",\"language\":\"<script>alert(1)</script>\","
+    "\"timezone\":\"<img src=x onerror=alert(1)>\"}";
+
+DDC_TEST (test_section_pages_escape)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    cJSON *v = cJSON_Parse (s_hostile);
+    rsection_t d = { .value = v, .rev = 7, .token_set = true };
+    wbuf_t *b = wbuf_new (1 << 22);
+    render_begin (b, &rc, "T<i>tle");
+    render_section (b, &rc, DDC_SEC_BOT, &d);
+    render_end (b, &rc);
+    const char *html = wbuf_text (b);
+    s_safe (html);
+    CHECK (strstr (html, "value=\"&quot;&gt;&lt;b&gt;x&lt;/b&gt;\""));
+    CHECK (strstr (html, "T&lt;i&gt;tle"));
+    CHECK (strstr (html, "name=\"csrf\" value=\"CSRF&lt;&amp;&gt;&quot;\""));
+    CHECK (strstr (html, "name=\"rev\" value=\"7\""));
+    CHECK (strstr (html, "name=\"bot.token\" value=\"\""));           /* never the token */
+    CHECK (strstr (html, "***") == NULL);
+    CHECK (strstr (html, "aria-current=\"page\""));
+    CHECK (strstr (html, "<script type=\"application/json\" id=\"i18n\">"));
+    cJSON_Delete (v);
+    /* every section renders, signed in, in both languages */
+    const char *values[DDC_SEC_COUNT] = {
+        "{}", "[{\"host\":\"h<\",\"name\":\"n\\\"\",\"info\":{\"text\":\"</textarea><b>\"}}]",
+        "[{\"id\":\"1<\",\"kind\":\"control\"},{\"id\":\"2\",\"kind\":\"status\"}]",
+        "[{\"id\":\"<b>\",\"note\":\"&amp;\"}]", "{\"command_cooldowns\":{\"info\":\"<b>\"}}",
+        "[{\"id\":\"t\",\"host\":\"h\",\"container\":\"<b>\",\"cycle\":\"weekly\",\"weekday\":\"<b>\"}]",
+        "{\"url\":\"javascript:alert(1)\\\"><b>\"}", "{\"ui_language\":\"<b>\"}",
+        "{\"stats_interval_seconds\":\"<b>\"}",
+    };
+    const char *langs[] = { "en", "de" };
+    for (int l = 0; l < 2; l++)
+        for (int s = 0; s < DDC_SEC_COUNT; s++) {
+            rc = s_rc (t, langs[l], true);
+            v = cJSON_Parse (values[s]);
+            cJSON *inv = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"<b>db\",\"image\":\"i<\"}]");
+            cJSON *states = cJSON_Parse ("{\"h</nn\":\"running\"}");
+            rsection_t sd = { .value = v, .rev = 1, .inventory = inv, .states = states,
+                              .containers = v };
+            wbuf_reset (b);
+            render_section (b, &rc, (ddc_section_t) s, &sd);
+            CHECK (!wbuf_overflow (b) && wbuf_len (b) > 200);
+            s_safe (wbuf_text (b));
+            CHECK (strstr (wbuf_text (b), "<b>") == NULL);
+            CHECK (strstr (wbuf_text (b), "</textarea><b>") == NULL);
+            cJSON_Delete (v);
+            cJSON_Delete (inv);
+            cJSON_Delete (states);
+        }
+    wbuf_destroy (&b);
+    i18n_destroy (&t);
+}
+
+DDC_TEST (test_errors_at_their_inputs)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    cJSON *v = cJSON_Parse ("[{\"host\":\"local\",\"name\":\"plex\"},{\"host\":\"local\",\"name\":\"x y\"}]");
+    cJSON *errors = cJSON_Parse (
+        "[{\"field\":\"containers[1].name\",\"reason\":\"invalid\",\"message\":\"name <bad>\"},"
+        "{\"field\":\"containers[0].allowed_actions[2]\",\"reason\":\"duplicate\",\"message\":\"twice\"},"
+        "{\"field\":\"containers\",\"reason\":\"too_long\",\"message\":\"whole section\"},"
+        "{\"field\":\"containers[9]\",\"reason\":\"type\",\"message\":\"row nine\"}]");
+    errs_t *errs = errs_new (DDC_SEC_CONTAINERS, errors);
+    CHECK (errs_count (errs) == 4);
+    rsection_t d = { .value = v, .rev = 3, .errs = errs };
+    wbuf_t *b = wbuf_new (1 << 22);
+    render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
+    const char *html = wbuf_text (b);
+    /* at the row's name input, escaped */
+    const char *at = strstr (html, "data-field=\"containers[1].name\"");
+    CHECK (at && strstr (at, "name &lt;bad&gt;"));
+    CHECK (at && strstr (at, "name &lt;bad&gt;") < strstr (at, "</td>"));
+    const char *acts = strstr (html, "data-field=\"containers[0].allowed_actions\"");
+    CHECK (acts && strstr (acts, "twice") && strstr (acts, "twice") < strstr (acts, "</td>"));
+    /* the others are listed on top, once */
+    const char *top = strstr (html, "id=\"form-errors\"");
+    CHECK (top && top < strstr (html, "<form"));
+    CHECK (strstr (top, "whole section") && strstr (top, "row nine"));
+    CHECK (strstr (html, "4 value(s)"));
+    const char *first = strstr (html, "twice");
+    CHECK (first && !strstr (first + 1, "twice"));
+    errs_destroy (&errs);
+    CHECK (errs == NULL);
+    cJSON_Delete (errors);
+    cJSON_Delete (v);
+    wbuf_destroy (&b);
+    i18n_destroy (&t);
+}
+
+DDC_TEST (test_other_pages)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "de", false);
+    wbuf_t *b = wbuf_new (1 << 22);
+    render_login (b, &rc, "login.wrong", "/bot\"><b>");
+    CHECK (strstr (wbuf_text (b), "Anmelden") && strstr (wbuf_text (b), "/bot&quot;&gt;&lt;b&gt;"));
+    CHECK (strstr (wbuf_text (b), "data-signed-in") == NULL);
+    CHECK (strstr (wbuf_text (b), "<nav") == NULL);             /* no navigation signed out */
+    s_safe (wbuf_text (b));
+    wbuf_reset (b);
+    render_setup (b, &rc, "setup.bad_code");
+    CHECK (strstr (wbuf_text (b), "name=\"code\"") && strstr (wbuf_text (b), "Einrichtungscode"));
+    wbuf_reset (b);
+    rc = s_rc (t, "en", true);
+    render_password (b, &rc, 12, "pw.kinds", NULL);
+    CHECK (strstr (wbuf_text (b), "name=\"old\"") && strstr (wbuf_text (b), "value=\"12\""));
+    wbuf_reset (b);
+    render_error_page (b, &rc, 503, "error.503_title", "error.503_text", "<detail>");
+    CHECK (strstr (wbuf_text (b), "data-status=\"503\"") && strstr (wbuf_text (b), "&lt;detail&gt;"));
+    wbuf_reset (b);
+    render_saved (b, &rc, "bot", 57, true);
+    CHECK (strstr (wbuf_text (b), "Changes applied (revision 57).")
+           && strstr (wbuf_text (b), "data-rev=\"57\"") && strstr (wbuf_text (b), "gateway-result"));
+    wbuf_reset (b);
+    render_conflict (b, &rc, "/bot", 60);
+    CHECK (strstr (wbuf_text (b), "revision 60") && strstr (wbuf_text (b), "href=\"/bot\""));
+    /* history: newest first, a diff with escaped lines */
+    cJSON *entries = cJSON_Parse (
+        "[{\"rev\":3,\"prev_rev\":0,\"section\":\"admins\",\"time\":\"t\",\"author\":\"a<\",\"peer\":\"web@x\","
+        "\"changed\":[\"admins[0]\"],\"value\":[{\"id\":\"1\"}]},"
+        "{\"rev\":9,\"prev_rev\":3,\"section\":\"admins\",\"time\":\"t\",\"author\":\"b\",\"peer\":\"ctl@y\","
+        "\"changed\":[\"admins[0].note\"],\"value\":[{\"id\":\"1\",\"note\":\"<b>\"}]}]");
+    wbuf_reset (b);
+    render_history (b, &rc, entries, "admins");
+    const char *h = wbuf_text (b);
+    CHECK (strstr (h, "data-rev=\"9\"") && strstr (h, "data-rev=\"3\"")
+           && strstr (h, "data-rev=\"9\"") < strstr (h, "data-rev=\"3\""));
+    CHECK (strstr (h, "a&lt;"));
+    wbuf_reset (b);
+    render_history_entry (b, &rc, cJSON_GetArrayItem (entries, 1), cJSON_GetArrayItem (entries, 0), true);
+    h = wbuf_text (b);
+    CHECK (strstr (h, "<span class=\"add\">+ ") && strstr (h, "&lt;b&gt;"));
+    CHECK (strstr (h, "action=\"/history/rollback\"") && strstr (h, "name=\"rev\" value=\"9\""));
+    s_safe (h);
+    cJSON_Delete (entries);
+    wbuf_destroy (&b);
+    i18n_destroy (&t);
+}
+
+DDC_TEST (test_diff)
+{
+    diff_t *d = diff_new ("a\nb\nc\nd\n", "a\nx\nc\nd\ne\n");
+    CHECK (d && d->added == 2 && d->removed == 1);
+    char ops[16] = "";
+    for (size_t i = 0; i < d->count && i < 15; i++)
+        ops[i] = d->lines[i].op;
+    CHECK_STR (ops, " -+  +");
+    diff_destroy (&d);
+    CHECK (d == NULL);
+    d = diff_new (NULL, "x");
+    CHECK (d && d->count == 1 && d->added == 1);
+    diff_destroy (&d);
+    d = diff_new ("same", "same");
+    CHECK (d && d->added == 0 && d->removed == 0 && d->count == 1);
+    diff_destroy (&d);
+    /* large inputs: bounded work, still a correct (if coarse) diff */
+    size_t n = 3000;
+    char *a = ddc_malloc (n * 8), *c = ddc_malloc (n * 8);
+    size_t oa = 0, oc = 0;
+    for (size_t i = 0; i < n; i++) {
+        oa += (size_t) sprintf (a + oa, "a%zu\n", i);
+        oc += (size_t) sprintf (c + oc, "c%zu\n", i);
+    }
+    d = diff_new (a, c);
+    CHECK (d && d->added == n && d->removed == n);
+    diff_destroy (&d);
+    free (a);
+    free (c);
+}
+
+DDC_TEST (test_view_from_peers)
+{
+    cJSON *table = cJSON_Parse (
+        "{\"broker\":{\"rev\":5},\"peers\":["
+        "{\"name\":\"docker@nas\",\"role\":\"docker\",\"instance\":\"nas\",\"connected\":true,"
+        " \"applied_rev\":5,\"applied\":{\"containers\":4},\"rejected\":null,"
+        " \"status\":{\"status\":{\"host\":\"nas\",\"docker\":{\"reachable\":true,\"version\":\"20.10\"},"
+        "   \"containers\":{\"zz\":{\"state\":\"exited\"},\"db\":{\"state\":\"running\",\"uptime_s\":90}}},"
+        "  \"inventory\":{\"host\":\"nas\",\"containers\":[{\"name\":\"zz\",\"image\":\"i\"},{\"name\":\"db\"}]}}},"
+        "{\"name\":\"discord@bot\",\"role\":\"discord\",\"connected\":true,"
+        " \"status\":{\"gateway\":{\"state\":\"connected\",\"user\":\"ddc#1\"}}},"
+        "{\"name\":\"web@x\",\"connected\":false,\"rejected\":{\"section\":\"bot\",\"rev\":4}}]}");
+    cJSON *conf = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"zz\",\"display_name\":\"Zed\",\"order\":1},"
+                               "{\"host\":\"nas\",\"name\":\"db\",\"order\":2,\"active\":false}]");
+    cJSON *v = view_build (true, 5, table, conf);
+    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (v, "peers")) == 3);
+    cJSON *host = cJSON_GetArrayItem (cJSON_GetObjectItem (v, "hosts"), 0);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (host, "host")), "nas");
+    cJSON *rows = cJSON_GetObjectItem (host, "containers");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (rows, 0), "display_name")), "Zed");
+    CHECK (cJSON_IsFalse (cJSON_GetObjectItem (cJSON_GetArrayItem (rows, 1), "active")));
+    cJSON *gw = cJSON_GetArrayItem (cJSON_GetObjectItem (v, "gateway"), 0);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (gw, "state")), "connected");
+    cJSON *inv = view_inventory (table);
+    CHECK (cJSON_GetArraySize (inv) == 2);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (inv, 0), "name")), "db");
+    cJSON *states = view_states (table);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (states, "nas/zz")), "exited");
+    /* a live status report changes the table */
+    cJSON *body = cJSON_Parse ("{\"host\":\"nas\",\"containers\":{\"zz\":{\"state\":\"running\"}}}");
+    CHECK (view_table_status (table, "docker@nas", "status", body) == 0);
+    CHECK (view_table_status (table, "docker@new", "status", body) == 0);
+    CHECK (view_table_status (table, "", "status", body) == -1);
+    cJSON_Delete (states);
+    states = view_states (table);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (states, "nas/zz")), "running");
+    /* rendered fragments, escaped */
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    wbuf_t *b = wbuf_new (1 << 20);
+    render_dashboard (b, &rc, v);
+    CHECK (strstr (wbuf_text (b), "data-container=\"nas/zz\"") && strstr (wbuf_text (b), "Zed"));
+    CHECK (strstr (wbuf_text (b), "discord@bot") && strstr (wbuf_text (b), "1 min"));
+    s_safe (wbuf_text (b));
+    cJSON_Delete (body);
+    cJSON_Delete (states);
+    cJSON_Delete (inv);
+    cJSON_Delete (v);
+    /* nothing at all */
+    v = view_build (false, 0, NULL, NULL);
+    wbuf_reset (b);
+    render_view_hosts (b, &rc, v);
+    render_view_gateway (b, &rc, v);
+    render_view_services (b, &rc, v);
+    CHECK (strstr (wbuf_text (b), "No Docker agent"));
+    cJSON_Delete (v);
+    wbuf_destroy (&b);
+    i18n_destroy (&t);
+    cJSON_Delete (conf);
+    cJSON_Delete (table);
+}
+
+DDC_TEST (test_metrics_text)
+{
+    metrics_t m = { 0 };
+    metrics_request (&m, 200);
+    metrics_request (&m, 303);
+    metrics_request (&m, 503);
+    metrics_request (&m, 999);
+    m.saves[METRIC_SAVE_CONFLICT] = 2;
+    m.broker_up = true;
+    m.revision = 42;
+    wbuf_t *b = wbuf_new (1 << 16);
+    metrics_render (&m, b);
+    const char *t = wbuf_text (b);
+    CHECK (strstr (t, "ddc_web_requests_total{code=\"2xx\"} 1\n"));
+    CHECK (strstr (t, "ddc_web_requests_total{code=\"5xx\"} 1\n"));
+    CHECK (strstr (t, "ddc_web_saves_total{result=\"conflict\"} 2\n"));
+    CHECK (strstr (t, "ddc_web_broker_up 1\n") && strstr (t, "ddc_web_config_revision 42\n"));
+    CHECK (strstr (t, "# TYPE ddc_web_saves_total counter\n"));
+    wbuf_destroy (&b);
+}
+
+DDC_TEST (test_command_line)
+{
+    opts_t o;
+    char err[256];
+    char *argv1[] = { "ddc-web", "--broker", "ipc:///x/ctl.sock", "--listen", "[::1]:8080",
+                      "--setup-code-file", "/tmp/c", "-v", NULL };
+    CHECK (opts_parse (&o, 8, argv1, err, sizeof err) == 0);
+    CHECK_STR (o.broker, "ipc:///x/ctl.sock");
+    CHECK_STR (o.host, "::1");
+    CHECK_STR (o.port, "8080");
+    CHECK_STR (o.setup_code_file, "/tmp/c");
+    CHECK (o.verbose == 1);
+    char *argv2[] = { "ddc-web", "--broker", "tcp://b:5555", NULL };
+    CHECK (opts_parse (&o, 3, argv2, err, sizeof err) == 0);
+    CHECK_STR (o.host, "127.0.0.1");
+    CHECK_STR (o.port, "9374");
+    char *argv3[] = { "ddc-web", "--broker", "x", "--listen", "1.2.3.4:0", NULL };
+    CHECK (opts_parse (&o, 5, argv3, err, sizeof err) == -1 && strstr (err, "--listen"));
+    char *argv4[] = { "ddc-web", "--broker", "x", "--cert", "/c", NULL };
+    CHECK (opts_parse (&o, 5, argv4, err, sizeof err) == -1 && strstr (err, "CURVE"));
+    char *argv5[] = { "ddc-web", "extra", NULL };
+    CHECK (opts_parse (&o, 2, argv5, err, sizeof err) == -1);
+    char *argv6[] = { "ddc-web", "--help", NULL };
+    CHECK (opts_parse (&o, 2, argv6, err, sizeof err) == 0 && o.help);
+    char host[64], port[8];
+    CHECK (opts_listen (":9000", host, sizeof host, port, sizeof port) == 0);
+    CHECK_STR (host, "0.0.0.0");
+    CHECK (opts_listen ("::1:80", host, sizeof host, port, sizeof port) == -1);
+    CHECK (opts_listen ("h:99999", host, sizeof host, port, sizeof port) == -1);
+    CHECK (opts_listen ("h:", host, sizeof host, port, sizeof port) == -1);
+    CHECK (opts_listen ("[]:80", host, sizeof host, port, sizeof port) == -1);
+    CHECK (opts_listen ("h:+80", host, sizeof host, port, sizeof port) == -1);
+}
+
+int
+main (int argc, char **argv)
+{
+    DDC_TEST_INIT (argc, argv);
+    DDC_RUN (test_wbuf_escaping_and_bounds);
+    DDC_RUN (test_locale_files);
+    DDC_RUN (test_section_pages_escape);
+    DDC_RUN (test_errors_at_their_inputs);
+    DDC_RUN (test_other_pages);
+    DDC_RUN (test_diff);
+    DDC_RUN (test_view_from_peers);
+    DDC_RUN (test_metrics_text);
+    DDC_RUN (test_command_line);
+    DDC_DONE ();
+}

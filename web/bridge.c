@@ -1,0 +1,386 @@
+/*  bridge: the broker client in Kore's loop. See bridge.h. */
+#include "bridge.h"
+
+#include "web.h"
+#include "sse.h"
+#include "view.h"
+
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#define S_TIMER_MS       50
+#define S_POLL_MS        1000           /* STATUS while browsers follow  */
+#define S_STATUS_TIMEOUT 2000
+
+typedef struct {
+    struct kore_event evt;              /* first: Kore casts to it */
+    int fd;
+} s_fd_t;
+
+static struct {
+    ddc_client_t *client;
+    s_fd_t ctl, sub;
+    struct kore_timer *timer;
+    cJSON *table;                       /* PEERS body, or NULL           */
+    int64_t table_at;                   /* mono ms of the last STATUS    */
+    bool status_busy;
+    int64_t status_due;                 /* mono ms, 0 = none             */
+    bool was_up;
+    char saved_hash[DDC_PWHASH_MAX];        /* our own save, until published */
+    uint64_t saved_hash_rev;
+    bool setup_announced;
+    bool synced_once;                   /* the web section was applied once */
+} s;
+
+static void s_handle (void *arg, int error);
+
+/* ------------------------------------------------------------------------ */
+/* client callbacks                                                         */
+
+static int
+s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bool from_cache,
+            cJSON *errors)
+{
+    (void) arg;
+    (void) errors;
+    (void) from_cache;
+    if (strcmp (section, "web") == 0) {
+        const char *hash = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (value, "password_hash"));
+        if (rev >= s.saved_hash_rev)
+            s.saved_hash[0] = '\0';
+        bool empty = !hash || !*hash;
+        if (empty && !s.saved_hash[0] && !s.setup_announced) {
+            s.setup_announced = true;
+            web_setup_code_announce ();
+        }
+        if (!empty) {
+            if (s.setup_announced || !s.synced_once)
+                web_setup_code_clear ();
+            s.setup_announced = false;
+        }
+        s.synced_once = true;
+    }
+    /* the services' acknowledgements follow within moments: look soon */
+    s.status_due = ddc_mono_ms () + 300;
+    sse_changed ();
+    return 0;
+}
+
+/* The one action ddc-web answers, {"action": "setup-code"} (`ddc-ctl
+   setup-code`): the first-run setup code, for an operator (role ctl) only,
+   and only while no password is set. */
+static void
+s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
+{
+    (void) arg;
+    const char *action = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "action"));
+    cJSON *out = cJSON_CreateObject ();
+    if (!action || strcmp (action, "setup-code") != 0) {
+        cJSON_AddFalseToObject (out, "ok");
+        cJSON_AddStringToObject (out, "error", "unknown_action");
+        cJSON_AddStringToObject (out, "message", "ddc-web answers only the action setup-code");
+    }
+    else
+    if (strncmp (origin, "ctl@", 4) != 0) {
+        ddc_warn ("setup code asked for by %s: refused (only ddc-ctl may)", origin);
+        cJSON_AddFalseToObject (out, "ok");
+        cJSON_AddStringToObject (out, "error", "refused");
+        cJSON_AddStringToObject (out, "message", "only the ctl role may read the setup code");
+    }
+    else
+    if (!s.setup_announced) {
+        cJSON_AddFalseToObject (out, "ok");
+        cJSON_AddStringToObject (out, "error", "password_set");
+        cJSON_AddStringToObject (out, "message", "a web password is set, so there is no setup "
+                                 "code; ddc-ctl passwd sets a new password");
+    }
+    else {
+        ddc_info ("setup code handed to %s", origin);
+        char url[300];
+        snprintf (url, sizeof url, "http://%s:%s/setup", web_opts.host, web_opts.port);
+        cJSON_AddTrueToObject (out, "ok");
+        cJSON_AddStringToObject (out, "setup_code", web_setup_code ());
+        cJSON_AddStringToObject (out, "url", url);
+    }
+    ddc_client_result (s.client, req, out);
+    cJSON_Delete (out);
+}
+
+static void
+s_on_event (void *arg, ddc_client_event_t ev, const char *detail)
+{
+    (void) arg;
+    switch (ev) {
+    case DDC_EV_CONNECTED:
+        ddc_info ("connected to the broker as %s", detail);
+        break;
+    case DDC_EV_SYNCED:
+        ddc_info ("configuration synced at revision %llu",
+                  (unsigned long long) ddc_client_rev (s.client));
+        s.status_due = ddc_mono_ms ();
+        break;
+    case DDC_EV_DISCONNECTED:
+        ddc_warn ("broker unreachable (%s): pages answer 503 until it is back", detail);
+        break;
+    default:
+        break;
+    }
+    sse_changed ();
+}
+
+static void
+s_on_status (void *arg, const char *peer, const char *topic, const cJSON *body)
+{
+    (void) arg;
+    if (!s.table)
+        s.table = cJSON_CreateObject ();
+    if (view_table_status (s.table, peer, topic, body) == 0)
+        sse_changed ();
+}
+
+static void
+s_on_peers (void *arg, const ddc_msg_t *reply)
+{
+    (void) arg;
+    s.status_busy = false;
+    if (reply && reply->type == DDC_PEERS)
+        bridge_set_table (reply->json[DDC_PEERS_BODY]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* the loop                                                                 */
+
+static void
+s_poll_status (void)
+{
+    int64_t now = ddc_mono_ms ();
+    bool due = s.status_due && now >= s.status_due;
+    if (sse_count () > 0 && now - s.table_at >= S_POLL_MS)
+        due = true;
+    if (due && !s.status_busy && bridge_up ()) {
+        s.status_due = 0;
+        bridge_refresh_table ();
+    }
+}
+
+static void
+s_run (void)
+{
+    ddc_client_handle (s.client);
+    if (ddc_client_timeout_ms (s.client) <= 0) {
+        ddc_client_tick (s.client);
+        ddc_client_handle (s.client);
+    }
+    bool up = bridge_up ();
+    if (up != s.was_up) {
+        s.was_up = up;
+        web_metrics.broker_up = up;
+        sse_changed ();
+    }
+    web_metrics.revision = ddc_client_rev (s.client);
+}
+
+static void
+s_handle (void *arg, int error)
+{
+    (void) arg;
+    (void) error;
+    if (s.client)
+        s_run ();
+}
+
+static void
+s_timer (void *arg, u_int64_t now)
+{
+    (void) arg;
+    (void) now;
+    if (!s.client)
+        return;
+    s_run ();
+    s_poll_status ();
+    sse_tick ();
+}
+
+static int
+s_register (s_fd_t *f, zsock_t *sock)
+{
+    f->fd = zsock_fd (sock);
+    if (f->fd < 0)
+        return -1;
+    f->evt.type = 100;                  /* above Kore's own KORE_TYPE_* */
+    f->evt.flags = 0;
+    f->evt.handle = s_handle;
+    kore_platform_event_schedule (f->fd, EPOLLIN | EPOLLET, 0, f);
+    return 0;
+}
+
+int
+bridge_start (const opts_t *o)
+{
+    static const char *const sections[] = {
+        "bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", "docker",
+        NULL
+    };
+    ddc_client_opts_t co = {
+        .broker = o->broker,
+        .role = "web",
+        .instance = o->instance[0] ? o->instance : NULL,
+        .sections = sections,
+        .cert_path = o->cert[0] ? o->cert : NULL,
+        .broker_cert_path = o->broker_cert[0] ? o->broker_cert : NULL,
+        .on_apply = s_on_apply,
+        .on_event = s_on_event,
+        .on_status = s_on_status,
+        .on_action = s_on_action,
+    };
+    s.client = ddc_client_new (&co);
+    if (!s.client)
+        return -1;
+    if (ddc_client_follow_status (s.client, "") < 0) {
+        ddc_client_destroy (&s.client);
+        return -1;
+    }
+    if (s_register (&s.ctl, ddc_client_ctl_sock (s.client)) < 0
+        || s_register (&s.sub, ddc_client_sub_sock (s.client)) < 0) {
+        ddc_client_destroy (&s.client);
+        return -1;
+    }
+    s.timer = kore_timer_add (s_timer, S_TIMER_MS, NULL, 0);
+    bridge_kick ();
+    return 0;
+}
+
+void
+bridge_stop (void)
+{
+    if (!s.client)
+        return;
+    if (s.timer)
+        kore_timer_remove (s.timer);
+    s.timer = NULL;
+    kore_platform_disable_read (s.ctl.fd);
+    kore_platform_disable_read (s.sub.fd);
+    ddc_client_destroy (&s.client);
+    cJSON_Delete (s.table);
+    s.table = NULL;
+}
+
+ddc_client_t *
+bridge_client (void)
+{
+    return s.client;
+}
+
+void
+bridge_kick (void)
+{
+    if (s.client)
+        ddc_client_handle (s.client);
+}
+
+bool
+bridge_up (void)
+{
+    return s.client && ddc_client_connected (s.client) && ddc_client_synced (s.client);
+}
+
+uint64_t
+bridge_rev (void)
+{
+    return s.client ? ddc_client_rev (s.client) : 0;
+}
+
+const cJSON *
+bridge_section (const char *name, uint64_t *rev_p)
+{
+    if (!s.client) {
+        if (rev_p)
+            *rev_p = 0;
+        return NULL;
+    }
+    return ddc_client_section (s.client, name, rev_p);
+}
+
+const char *
+bridge_password_hash (void)
+{
+    if (s.saved_hash[0])
+        return s.saved_hash;
+    const char *h = cJSON_GetStringValue (
+        cJSON_GetObjectItemCaseSensitive (bridge_section ("web", NULL), "password_hash"));
+    return h ? h : "";
+}
+
+void
+bridge_saved_password_hash (const char *hash, uint64_t rev)
+{
+    uint64_t current = 0;
+    bridge_section ("web", &current);
+    if (rev <= current)
+        return;                         /* already published back */
+    ddc_strlcpy (s.saved_hash, hash, sizeof s.saved_hash);
+    s.saved_hash_rev = rev;
+}
+
+const char *
+bridge_lang (void)
+{
+    return i18n_lang (cJSON_GetStringValue (
+        cJSON_GetObjectItemCaseSensitive (bridge_section ("web", NULL), "ui_language")));
+}
+
+int64_t
+bridge_idle_seconds (void)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive (bridge_section ("web", NULL),
+                                                       "session_idle_minutes");
+    double v = cJSON_IsNumber (m) ? m->valuedouble : 30;
+    if (v < 1)
+        v = 1;
+    if (v > 1440)
+        v = 1440;
+    return (int64_t) v * 60;
+}
+
+const cJSON *
+bridge_table (void)
+{
+    return s.table;
+}
+
+int64_t
+bridge_table_age_ms (void)
+{
+    return s.table ? ddc_mono_ms () - s.table_at : INT64_MAX;
+}
+
+void
+bridge_set_table (const cJSON *table)
+{
+    if (!cJSON_IsObject (table))
+        return;
+    cJSON_Delete (s.table);
+    s.table = cJSON_Duplicate (table, true);
+    s.table_at = ddc_mono_ms ();
+    sse_changed ();
+}
+
+void
+bridge_refresh_table (void)
+{
+    if (!s.client || s.status_busy)
+        return;
+    char req[40];
+    ddc_req_id (req);
+    zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req, NULL);
+    if (!msg)
+        return;
+    if (ddc_client_request (s.client, &msg, S_STATUS_TIMEOUT, 1, s_on_peers, NULL) == 0) {
+        s.status_busy = true;
+        bridge_kick ();
+    }
+}

@@ -1,0 +1,54 @@
+/*  bridge: ddc-web's link to ddc-broker inside Kore's event loop. One
+    ddc_client (role "web", every section followed, every status/ topic)
+    per worker process; the ZMQ_FDs of its two sockets are registered
+    edge-triggered in Kore's epoll and drained on every wakeup, after every
+    send, and by a 50 ms timer that also runs the client's ticks. Nothing
+    here ever blocks: requests are asynchronous (op.c) and answered within
+    their timeout. Also owns the broker's peers table (STATUS -> PEERS,
+    updated by the status/ PUB messages and polled while browsers follow
+    the live view) and tells sse.c when the view may have changed. */
+#ifndef WEB_BRIDGE_H
+#define WEB_BRIDGE_H
+
+#include <cJSON.h>
+#include <czmq.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ddc_client.h"
+#include "opts.h"
+
+/* Create the client (in the worker, after fork). 0/-1. */
+int bridge_start (const opts_t *o);
+/* Say BYE and close (worker teardown). */
+void bridge_stop (void);
+
+ddc_client_t *bridge_client (void);
+/* Drain the sockets and run what is due (after a send). */
+void bridge_kick (void);
+
+/* The broker answers and the configuration is synced. */
+bool bridge_up (void);
+uint64_t bridge_rev (void);
+/* The current value of a section (borrowed until the next event) and its
+   revision; NULL before the first sync. */
+const cJSON *bridge_section (const char *name, uint64_t *rev_p);
+/* web.password_hash as the broker has it, including a hash this process
+   just saved and the broker has not published back yet. "" when none. */
+const char *bridge_password_hash (void);
+/* Remember a hash this process saved at revision rev. */
+void bridge_saved_password_hash (const char *hash, uint64_t rev);
+/* web.ui_language as "en"/"de", and the idle limit in seconds. */
+const char *bridge_lang (void);
+int64_t bridge_idle_seconds (void);
+
+/* The latest peers table (borrowed; NULL before the first STATUS) and
+   its age in ms. */
+const cJSON *bridge_table (void);
+int64_t bridge_table_age_ms (void);
+/* Replace the table with a fresh PEERS body (copied). */
+void bridge_set_table (const cJSON *table);
+/* Ask for a fresh table now (no-op when a STATUS is in flight). */
+void bridge_refresh_table (void);
+
+#endif

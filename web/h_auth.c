@@ -1,0 +1,493 @@
+/*  h_auth: the sign-in pages. /login (rate-limited per client address,
+    legacy hashes replaced by argon2id on success), /logout, /setup (first
+    run: the setup code and a new password) and /password (change it: the
+    new hash is saved through the broker, which signs every other session
+    out because the cookie key derives from the hash). Hashing runs on the
+    hashing thread (op_hash); saves go through the broker (op_broker). */
+#include "web.h"
+
+#include "bridge.h"
+
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int page_login (struct http_request *req);
+int page_logout (struct http_request *req);
+int page_setup (struct http_request *req);
+int page_password (struct http_request *req);
+
+enum { PH_START = 0, PH_HASHED, PH_SAVED };
+
+static int
+s_method_not_allowed (struct http_request *req, const char *allow)
+{
+    http_response_header (req, "allow", allow);
+    web_error (req, 405, "error.405_title", "error.405_text", NULL);
+    return KORE_RESULT_OK;
+}
+
+/* Answer 429 when addr has failed too often; true when answered. */
+static bool
+s_limited (struct http_request *req, const char *addr)
+{
+    int64_t wait = ratelimit_wait_ms (web_ratelimit, addr, ddc_mono_ms ());
+    if (wait <= 0)
+        return false;
+    char secs[24];
+    snprintf (secs, sizeof secs, "%" PRId64, (wait + 999) / 1000);
+    http_response_header (req, "retry-after", secs);
+    web_metrics.logins[METRIC_LOGIN_LIMITED]++;
+    ddc_warn ("sign-in from %s refused: too many failures (retry in %s s)", addr, secs);
+    web_error (req, 429, "error.429_title", "error.429_text", NULL);
+    return true;
+}
+
+/* A local path to go to after signing in ("/" when next is unsafe). */
+static void
+s_next (const char *next, char out[256])
+{
+    if (next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && strlen (next) < 256
+        && !strpbrk (next, "\\\r\n") && strncmp (next, "/login", 6) != 0
+        && strncmp (next, "/logout", 7) != 0 && strncmp (next, "/setup", 6) != 0
+        && strncmp (next, "/events", 7) != 0 && strncmp (next, "/api/", 5) != 0)
+        ddc_strlcpy (out, next, 256);
+    else
+        ddc_strlcpy (out, "/", 256);
+}
+
+/* Sign the browser in with a new session keyed by the current hash. */
+static void
+s_sign_in (struct http_request *req, const char *next)
+{
+    unsigned char key[SESSION_KEY_BYTES];
+    session_t sess;
+    session_start (&sess, ddc_wall_ms () / 1000);
+    if (session_key (bridge_password_hash (), key) < 0) {
+        web_redirect (req, "/login");
+        return;
+    }
+    web_set_cookie (req, key, &sess);
+    sodium_memzero (key, sizeof key);
+    web_redirect (req, next && *next ? next : "/");
+}
+
+/* SAVE the web section with a new password hash (expected: rev). */
+static int
+s_save_hash (struct http_request *req, web_op_t *op, const char *hash, uint64_t rev,
+             const char *why)
+{
+    cJSON *web = cJSON_Duplicate (bridge_section ("web", NULL), true);
+    if (!cJSON_IsObject (web)) {
+        cJSON_Delete (web);
+        return -1;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive (web, "password_hash");
+    cJSON_AddStringToObject (web, "password_hash", hash);
+    char *text = cJSON_PrintUnformatted (web);
+    cJSON_Delete (web);
+    char author[128], full[200], req_id[40], revs[24];
+    web_author (req, author);
+    snprintf (full, sizeof full, "%s %s", author, why);
+    snprintf (revs, sizeof revs, "%" PRIu64, rev);
+    ddc_req_id (req_id);
+    zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req_id, "web", revs, full, text, NULL);
+    sodium_memzero (text, strlen (text));
+    free (text);
+    return msg ? op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) : -1;
+}
+
+static void
+s_login_page (struct http_request *req, int status, const char *error_key, const char *next)
+{
+    rctx_t rc;
+    web_rctx (&rc, NULL, NULL);
+    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    render_login (b, &rc, error_key, next);
+    web_page (req, status, &b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* /login                                                                   */
+
+/* Hand the password work to the hashing thread (see op_hash) and free the
+   form; the handler resumes in PH_HASHED. A busy hasher gets a 503. */
+static int
+s_hash (struct http_request *req, web_op_t *op, form_t **f, const char *verify_pw,
+        const char *hash, const char *new_pw, bool rehash)
+{
+    int rc = op_hash (req, op, verify_pw, hash, new_pw, rehash);
+    form_destroy (f);
+    if (rc < 0) {
+        http_response_header (req, "retry-after", "2");
+        web_error (req, 503, "error.503_busy_title", "error.503_busy", NULL);
+        return KORE_RESULT_OK;
+    }
+    op->phase = PH_HASHED;
+    return KORE_RESULT_RETRY;
+}
+
+/* The form of a POST to a page for the signed-out (sign-in, setup), or
+   NULL with the answer sent: another method, another site, a client
+   address over its rate limit, a bad body. addr gets the client address. */
+static form_t *
+s_public_form (struct http_request *req, char addr[RATELIMIT_ADDR_MAX])
+{
+    web_client_addr (req, addr);
+    if (req->method != HTTP_METHOD_POST) {
+        s_method_not_allowed (req, "GET, POST");
+        return NULL;
+    }
+    if (web_cross_origin (req)) {
+        web_error (req, 403, "error.403_title", "error.cross_origin", NULL);
+        return NULL;
+    }
+    if (s_limited (req, addr))
+        return NULL;
+    return web_form (req);
+}
+
+static int
+s_login_start (struct http_request *req, web_op_t *op)
+{
+    if (!bridge_up ()) {
+        web_unavailable (req, false);
+        return KORE_RESULT_OK;
+    }
+    if (!bridge_password_hash ()[0]) {
+        web_redirect (req, "/setup");
+        return KORE_RESULT_OK;
+    }
+    if (req->method == HTTP_METHOD_GET) {
+        web_auth_t a;
+        web_auth_check (req, &a);
+        if (a.ok) {
+            web_redirect (req, "/");
+            return KORE_RESULT_OK;
+        }
+        char next[256] = "", raw[256] = "", expired[8] = "";
+        web_query (req, "next", raw, sizeof raw);
+        if (raw[0])
+            s_next (raw, next);
+        web_query (req, "expired", expired, sizeof expired);
+        s_login_page (req, 200, expired[0] ? "login.expired" : NULL, next);
+        return KORE_RESULT_OK;
+    }
+    char addr[RATELIMIT_ADDR_MAX];
+    form_t *f = s_public_form (req, addr);
+    if (!f)
+        return KORE_RESULT_OK;
+    const char *pw = form_get (f, "password");
+    s_next (form_get (f, "next"), op->text);
+    if (!pw || !*pw || strlen (pw) > DDC_PWHASH_PASS_MAX) {
+        form_destroy (&f);
+        ratelimit_fail (web_ratelimit, addr, ddc_mono_ms ());
+        web_metrics.logins[METRIC_LOGIN_FAILED]++;
+        s_login_page (req, 401, "login.wrong", op->text);
+        return KORE_RESULT_OK;
+    }
+    bridge_section ("web", &op->rev);
+    return s_hash (req, op, &f, pw, bridge_password_hash (), NULL, true);
+}
+
+int
+page_login (struct http_request *req)
+{
+    web_op_t *op = op_get (req);
+    if (op->pend)
+        return KORE_RESULT_RETRY;
+    char addr[RATELIMIT_ADDR_MAX];
+    switch (op->phase) {
+    case PH_START:
+        return s_login_start (req, op);
+    case PH_HASHED:
+        web_client_addr (req, addr);
+        if (op->hash_rc != 1) {
+            if (op->hash_rc < 0)
+                ddc_warn ("web.password_hash is not a hash ddc-web knows: nobody can sign in");
+            ratelimit_fail (web_ratelimit, addr, ddc_mono_ms ());
+            web_metrics.logins[METRIC_LOGIN_FAILED]++;
+            ddc_info ("sign-in failed from %s", addr);
+            s_login_page (req, 401, "login.wrong", op->text);
+            return KORE_RESULT_OK;
+        }
+        ratelimit_success (web_ratelimit, addr);
+        web_metrics.logins[METRIC_LOGIN_OK]++;
+        ddc_info ("signed in from %s", addr);
+        if (op->new_hash[0] && bridge_up ()) {
+            ddc_strlcpy (op->text2, op->new_hash, sizeof op->text2);
+            if (s_save_hash (req, op, op->new_hash, op->rev, "(password rehashed to argon2id)") == 0) {
+                op->phase = PH_SAVED;
+                return KORE_RESULT_RETRY;
+            }
+        }
+        s_sign_in (req, op->text);
+        return KORE_RESULT_OK;
+    case PH_SAVED:
+        if (op->reply && op->reply->type == DDC_OK) {
+            bridge_saved_password_hash (op->text2, op->reply->u64[DDC_OK_SECTION_REV]);
+            web_metrics.rehashes++;
+            ddc_info ("the legacy password hash was replaced by an argon2id hash (revision %" PRIu64 ")",
+                      op->reply->u64[DDC_OK_SECTION_REV]);
+        }
+        else
+            ddc_warn ("could not store the rehashed password (%s); the old hash stays",
+                      op->reply ? ddc_msg_name (op->reply->type) : "no answer");
+        s_sign_in (req, op->text);
+        return KORE_RESULT_OK;
+    default:
+        web_error (req, 500, "error.500_title", "error.500_text", NULL);
+        return KORE_RESULT_OK;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* /logout                                                                  */
+
+int
+page_logout (struct http_request *req)
+{
+    if (req->method != HTTP_METHOD_POST)
+        return s_method_not_allowed (req, "POST");
+    web_auth_t a;
+    web_auth_check (req, &a);
+    if (a.ok) {
+        form_t *f = web_form (req);
+        if (!f)
+            return KORE_RESULT_OK;
+        bool ok = session_csrf_ok (a.key, a.s.sid, form_get (f, "csrf"));
+        form_destroy (&f);
+        if (!ok || web_cross_origin (req)) {
+            web_error (req, 403, "error.403_title", "error.csrf", NULL);
+            return KORE_RESULT_OK;
+        }
+        web_revoke (a.s.sid);
+        char addr[RATELIMIT_ADDR_MAX];
+        ddc_info ("signed out from %s", web_client_addr (req, addr));
+    }
+    web_clear_cookie (req);
+    web_redirect (req, "/login");
+    return KORE_RESULT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* /setup                                                                   */
+
+static void
+s_setup_page (struct http_request *req, int status, const char *error_key)
+{
+    rctx_t rc;
+    web_rctx (&rc, NULL, NULL);
+    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    render_setup (b, &rc, error_key);
+    web_page (req, status, &b);
+}
+
+static int
+s_setup_start (struct http_request *req, web_op_t *op)
+{
+    if (!bridge_up ()) {
+        web_unavailable (req, false);
+        return KORE_RESULT_OK;
+    }
+    if (bridge_password_hash ()[0]) {
+        web_redirect (req, "/login");
+        return KORE_RESULT_OK;
+    }
+    if (req->method == HTTP_METHOD_GET) {
+        s_setup_page (req, 200, NULL);
+        return KORE_RESULT_OK;
+    }
+    char addr[RATELIMIT_ADDR_MAX];
+    form_t *f = s_public_form (req, addr);
+    if (!f)
+        return KORE_RESULT_OK;
+    const char *code = form_get (f, "code");
+    const char *pw = form_get (f, "password");
+    const char *confirm = form_get (f, "confirm");
+    const char *problem = NULL;
+    int status = 422;
+    if (!setup_code_match (web_setup_code (), code)) {
+        ratelimit_fail (web_ratelimit, addr, ddc_mono_ms ());
+        ddc_warn ("setup from %s refused: wrong setup code", addr);
+        problem = "setup.bad_code";
+        status = 403;
+    }
+    else if (!pw || !confirm || strcmp (pw, confirm) != 0)
+        problem = "pw.mismatch";
+    else
+        problem = ddc_pwhash_policy (pw);
+    if (problem) {
+        form_destroy (&f);
+        s_setup_page (req, status, problem);
+        return KORE_RESULT_OK;
+    }
+    bridge_section ("web", &op->rev);
+    return s_hash (req, op, &f, NULL, NULL, pw, false);
+}
+
+int
+page_setup (struct http_request *req)
+{
+    web_op_t *op = op_get (req);
+    if (op->pend)
+        return KORE_RESULT_RETRY;
+    switch (op->phase) {
+    case PH_START:
+        return s_setup_start (req, op);
+    case PH_HASHED:
+        if (op->hash_rc != 1 || !op->new_hash[0] || !bridge_up ()) {
+            web_error (req, 500, "error.500_title", "error.500_text", NULL);
+            return KORE_RESULT_OK;
+        }
+        ddc_strlcpy (op->text2, op->new_hash, sizeof op->text2);
+        if (s_save_hash (req, op, op->new_hash, op->rev, "(first-run setup)") < 0) {
+            web_unavailable (req, false);
+            return KORE_RESULT_OK;
+        }
+        op->phase = PH_SAVED;
+        return KORE_RESULT_RETRY;
+    case PH_SAVED: {
+        const ddc_msg_t *r = op->reply;
+        if (r && r->type == DDC_OK) {
+            char addr[RATELIMIT_ADDR_MAX];
+            web_client_addr (req, addr);
+            bridge_saved_password_hash (op->text2, r->u64[DDC_OK_SECTION_REV]);
+            web_setup_code_used ();
+            ratelimit_success (web_ratelimit, addr);
+            ddc_info ("the web password was set from %s (first run, revision %" PRIu64 ")", addr,
+                      r->u64[DDC_OK_SECTION_REV]);
+            s_sign_in (req, "/");
+        }
+        else if (r && r->type == DDC_CONFLICT)
+            s_setup_page (req, 409, "setup.conflict");
+        else if (!r)
+            web_unavailable (req, false);
+        else
+            web_error (req, 500, "error.500_title", "error.save_failed", ddc_msg_name (r->type));
+        return KORE_RESULT_OK;
+    }
+    default:
+        web_error (req, 500, "error.500_title", "error.500_text", NULL);
+        return KORE_RESULT_OK;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* /password                                                                */
+
+static void
+s_password_page (struct http_request *req, web_op_t *op, int status, const char *error_key,
+                 const char *notice_key)
+{
+    rctx_t rc;
+    web_rctx (&rc, &op->auth, "password");
+    uint64_t rev = 0;
+    bridge_section ("web", &rev);
+    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    render_password (b, &rc, rev, error_key, notice_key);
+    web_page (req, status, &b);
+}
+
+static int
+s_password_start (struct http_request *req, web_op_t *op)
+{
+    if (!web_auth_page (req, &op->auth, true, false))
+        return KORE_RESULT_OK;
+    if (req->method == HTTP_METHOD_GET) {
+        char changed[8] = "";
+        web_query (req, "changed", changed, sizeof changed);
+        s_password_page (req, op, 200, NULL, changed[0] ? "password.changed" : NULL);
+        return KORE_RESULT_OK;
+    }
+    if (req->method != HTTP_METHOD_POST)
+        return s_method_not_allowed (req, "GET, POST");
+    form_t *f = web_form_csrf (req, &op->auth);
+    if (!f)
+        return KORE_RESULT_OK;
+    const char *old = form_get (f, "old"), *pw = form_get (f, "new"),
+               *confirm = form_get (f, "confirm"), *rev = form_get (f, "rev");
+    const char *problem = NULL;
+    if (!rev || ddc_parse_u64 (rev, &op->rev) < 0) {
+        form_destroy (&f);
+        web_error (req, 400, "error.400_title", "error.400_text", "rev");
+        return KORE_RESULT_OK;
+    }
+    if (!old || !*old)
+        problem = "password.wrong_old";
+    else if (!pw || !confirm || strcmp (pw, confirm) != 0)
+        problem = "pw.mismatch";
+    else if (strcmp (pw, old) == 0)
+        problem = "password.same";
+    else
+        problem = ddc_pwhash_policy (pw);
+    if (problem) {
+        form_destroy (&f);
+        s_password_page (req, op, 422, problem, NULL);
+        return KORE_RESULT_OK;
+    }
+    char addr[RATELIMIT_ADDR_MAX];
+    if (s_limited (req, web_client_addr (req, addr))) {
+        form_destroy (&f);
+        return KORE_RESULT_OK;
+    }
+    return s_hash (req, op, &f, old, bridge_password_hash (), pw, false);
+}
+
+int
+page_password (struct http_request *req)
+{
+    web_op_t *op = op_get (req);
+    if (op->pend)
+        return KORE_RESULT_RETRY;
+    char addr[RATELIMIT_ADDR_MAX];
+    switch (op->phase) {
+    case PH_START:
+        return s_password_start (req, op);
+    case PH_HASHED:
+        web_client_addr (req, addr);
+        if (op->hash_rc != 1) {
+            ratelimit_fail (web_ratelimit, addr, ddc_mono_ms ());
+            ddc_info ("password change from %s refused: wrong current password", addr);
+            s_password_page (req, op, 403, "password.wrong_old", NULL);
+            return KORE_RESULT_OK;
+        }
+        if (!op->new_hash[0]) {
+            web_error (req, 500, "error.500_title", "error.500_text", NULL);
+            return KORE_RESULT_OK;
+        }
+        ddc_strlcpy (op->text2, op->new_hash, sizeof op->text2);
+        if (s_save_hash (req, op, op->new_hash, op->rev, "(password changed)") < 0) {
+            web_unavailable (req, false);
+            return KORE_RESULT_OK;
+        }
+        op->phase = PH_SAVED;
+        return KORE_RESULT_RETRY;
+    case PH_SAVED: {
+        const ddc_msg_t *r = op->reply;
+        web_client_addr (req, addr);
+        if (r && r->type == DDC_OK) {
+            ratelimit_success (web_ratelimit, addr);
+            bridge_saved_password_hash (op->text2, r->u64[DDC_OK_SECTION_REV]);
+            ddc_info ("the web password was changed from %s (revision %" PRIu64
+                      "); other sessions are signed out", addr, r->u64[DDC_OK_SECTION_REV]);
+            s_sign_in (req, "/password?changed=1");
+        }
+        else if (r && r->type == DDC_CONFLICT)
+            s_password_page (req, op, 409, "password.conflict", NULL);
+        else if (!r)
+            web_unavailable (req, false);
+        else
+            s_password_page (req, op, 500, "error.save_failed", NULL);
+        return KORE_RESULT_OK;
+    }
+    default:
+        web_error (req, 500, "error.500_title", "error.500_text", NULL);
+        return KORE_RESULT_OK;
+    }
+}

@@ -1,0 +1,93 @@
+/*  h_dashboard: the dashboard (/), its live updates (/events, Server-Sent
+    Events, see sse.h) and the same view as JSON (/api/status) for scripts
+    and for browsers that cannot keep an event stream open. The dashboard
+    asks the broker for a fresh peers table first, so that a page load also
+    proves the broker answers (503 within WEB_SAVE_TIMEOUT when not). */
+#include "web.h"
+
+#include "bridge.h"
+#include "sse.h"
+
+#include "ddc_util.h"
+
+#include <string.h>
+
+int page_dashboard (struct http_request *req);
+int page_events (struct http_request *req);
+int api_status (struct http_request *req);
+
+enum { PH_START = 0, PH_STATUS };
+
+static void
+s_render (struct http_request *req, web_op_t *op)
+{
+    rctx_t rc;
+    web_rctx (&rc, &op->auth, "dashboard");
+    cJSON *view = sse_view_json ();
+    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    render_dashboard (b, &rc, view);
+    cJSON_Delete (view);
+    web_page (req, 200, &b);
+}
+
+int
+page_dashboard (struct http_request *req)
+{
+    web_op_t *op = op_get (req);
+    if (op->pend)
+        return KORE_RESULT_RETRY;
+    if (op->phase == PH_STATUS) {
+        if (!op->reply || op->reply->type != DDC_PEERS) {
+            web_unavailable (req, false);
+            return KORE_RESULT_OK;
+        }
+        bridge_set_table (op->reply->json[DDC_PEERS_BODY]);
+        s_render (req, op);
+        return KORE_RESULT_OK;
+    }
+    if (req->method != HTTP_METHOD_GET) {
+        http_response_header (req, "allow", "GET");
+        web_error (req, 405, "error.405_title", "error.405_text", NULL);
+        return KORE_RESULT_OK;
+    }
+    if (!web_auth_page (req, &op->auth, true, false))
+        return KORE_RESULT_OK;
+    char req_id[40];
+    ddc_req_id (req_id);
+    zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req_id, NULL);
+    if (!msg || op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
+        web_unavailable (req, false);
+        return KORE_RESULT_OK;
+    }
+    op->phase = PH_STATUS;
+    return KORE_RESULT_RETRY;
+}
+
+int
+page_events (struct http_request *req)
+{
+    if (req->method != HTTP_METHOD_GET) {
+        http_response_header (req, "allow", "GET");
+        web_respond (req, 405, "text/plain; charset=utf-8", NULL, 0, false);
+        return KORE_RESULT_OK;
+    }
+    web_auth_t a;
+    /* no refresh: following live updates is not activity */
+    if (!web_auth_page (req, &a, false, true))
+        return KORE_RESULT_OK;
+    sse_open (req, &a);
+    return KORE_RESULT_OK;
+}
+
+int
+api_status (struct http_request *req)
+{
+    web_auth_t a;
+    if (!web_auth_page (req, &a, false, true))
+        return KORE_RESULT_OK;
+    cJSON *view = sse_view_json ();
+    web_json (req, 200, view);
+    cJSON_Delete (view);
+    bridge_refresh_table ();
+    return KORE_RESULT_OK;
+}

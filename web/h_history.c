@@ -1,0 +1,197 @@
+/*  h_history: the change history (/history, HISTORY -> CHANGES), one
+    change with the diff against the section's previous value
+    (/history/REV) and rolling a section back to a revision
+    (POST /history/rollback, ROLLBACK: the old value becomes a new
+    revision; secrets are kept as they are now). */
+#include "web.h"
+
+#include "bridge.h"
+
+#include "ddc_util.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int page_history (struct http_request *req);
+int page_history_entry (struct http_request *req);
+int page_rollback (struct http_request *req);
+
+enum { PH_START = 0, PH_REPLY };
+
+static int
+s_ask_history (struct http_request *req, web_op_t *op, const char *section)
+{
+    char req_id[40];
+    ddc_req_id (req_id);
+    zmsg_t *msg = ddc_msg_buildv (DDC_HISTORY, req_id, section, NULL);
+    if (!msg || op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
+        web_unavailable (req, false);
+        return KORE_RESULT_OK;
+    }
+    op->phase = PH_REPLY;
+    return KORE_RESULT_RETRY;
+}
+
+static bool
+s_get_only (struct http_request *req)
+{
+    if (req->method == HTTP_METHOD_GET)
+        return true;
+    http_response_header (req, "allow", "GET");
+    web_error (req, 405, "error.405_title", "error.405_text", NULL);
+    return false;
+}
+
+int
+page_history (struct http_request *req)
+{
+    web_op_t *op = op_get (req);
+    if (op->pend)
+        return KORE_RESULT_RETRY;
+    if (op->phase == PH_START) {
+        if (!s_get_only (req) || !web_auth_page (req, &op->auth, true, false))
+            return KORE_RESULT_OK;
+        char section[64] = "";
+        web_query (req, "section", section, sizeof section);
+        if (section[0] && ddc_section_from_name (section) < 0)
+            section[0] = '\0';
+        ddc_strlcpy (op->text, section, sizeof op->text);
+        return s_ask_history (req, op, section[0] ? section : "*");
+    }
+    if (!op->reply || op->reply->type != DDC_CHANGES) {
+        web_unavailable (req, false);
+        return KORE_RESULT_OK;
+    }
+    rctx_t rc;
+    web_rctx (&rc, &op->auth, "history");
+    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    render_history (b, &rc, op->reply->json[DDC_CHANGES_BODY], op->text);
+    web_page (req, 200, &b);
+    return KORE_RESULT_OK;
+}
+
+static const cJSON *
+s_find (const cJSON *entries, const char *section, double rev)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach (e, entries) {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive (e, "rev");
+        const char *s = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "section"));
+        if (cJSON_IsNumber (r) && r->valuedouble == rev && (!section || (s && strcmp (s, section) == 0)))
+            return e;
+    }
+    return NULL;
+}
+
+int
+page_history_entry (struct http_request *req)
+{
+    web_op_t *op = op_get (req);
+    if (op->pend)
+        return KORE_RESULT_RETRY;
+    if (op->phase == PH_START) {
+        if (!s_get_only (req) || !web_auth_page (req, &op->auth, true, false))
+            return KORE_RESULT_OK;
+        if (ddc_parse_u64 (req->path + strlen ("/history/"), &op->rev) < 0) {
+            web_error (req, 404, "error.404_title", "error.404_text", NULL);
+            return KORE_RESULT_OK;
+        }
+        return s_ask_history (req, op, "*");
+    }
+    if (!op->reply || op->reply->type != DDC_CHANGES) {
+        web_unavailable (req, false);
+        return KORE_RESULT_OK;
+    }
+    const cJSON *entries = op->reply->json[DDC_CHANGES_BODY];
+    const cJSON *entry = s_find (entries, NULL, (double) op->rev);
+    if (!entry) {
+        web_error (req, 404, "error.404_title", "history.gone", NULL);
+        return KORE_RESULT_OK;
+    }
+    const char *section = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (entry, "section"));
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive (entry, "prev_rev");
+    const cJSON *prev = cJSON_IsNumber (pr) && pr->valuedouble > 0
+                      ? s_find (entries, section, pr->valuedouble) : NULL;
+    rctx_t rc;
+    web_rctx (&rc, &op->auth, "history");
+    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    render_history_entry (b, &rc, entry, prev, true);
+    web_page (req, 200, &b);
+    return KORE_RESULT_OK;
+}
+
+int
+page_rollback (struct http_request *req)
+{
+    web_op_t *op = op_get (req);
+    if (op->pend)
+        return KORE_RESULT_RETRY;
+    if (op->phase == PH_START) {
+        if (req->method != HTTP_METHOD_POST) {
+            http_response_header (req, "allow", "POST");
+            web_error (req, 405, "error.405_title", "error.405_text", NULL);
+            return KORE_RESULT_OK;
+        }
+        if (!web_auth_page (req, &op->auth, true, false))
+            return KORE_RESULT_OK;
+        form_t *f = web_form_csrf (req, &op->auth);
+        if (!f)
+            return KORE_RESULT_OK;
+        const char *section = form_get (f, "section"), *rev = form_get (f, "rev");
+        int s = ddc_section_from_name (section);
+        if (s < 0 || !rev || ddc_parse_u64 (rev, &op->rev) < 0) {
+            form_destroy (&f);
+            web_error (req, 400, "error.400_title", "error.400_text", NULL);
+            return KORE_RESULT_OK;
+        }
+        op->section = (ddc_section_t) s;
+        form_destroy (&f);
+        char author[128], req_id[40], revs[24];
+        web_author (req, author);
+        snprintf (revs, sizeof revs, "%" PRIu64, op->rev);
+        ddc_req_id (req_id);
+        zmsg_t *msg = ddc_msg_buildv (DDC_ROLLBACK, req_id, ddc_section_name (op->section), revs,
+                                      author, NULL);
+        if (!msg || op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
+            web_unavailable (req, false);
+            return KORE_RESULT_OK;
+        }
+        op->phase = PH_REPLY;
+        return KORE_RESULT_RETRY;
+    }
+    const ddc_msg_t *r = op->reply;
+    if (!r) {
+        web_error (req, 503, "error.503_title", "error.save_timeout", NULL);
+        return KORE_RESULT_OK;
+    }
+    if (r->type == DDC_OK) {
+        web_metrics.saves[r->u64[DDC_OK_CHANGED] ? METRIC_SAVE_OK : METRIC_SAVE_UNCHANGED]++;
+        char loc[160];
+        snprintf (loc, sizeof loc, "%s?saved=%" PRIu64 "&changed=%d",
+                  render_section_path (op->section), r->u64[DDC_OK_SECTION_REV],
+                  r->u64[DDC_OK_CHANGED] ? 1 : 0);
+        web_redirect (req, loc);
+        return KORE_RESULT_OK;
+    }
+    if (r->type == DDC_INVALID) {
+        /* e.g. the old containers list would orphan a task */
+        web_metrics.saves[METRIC_SAVE_INVALID]++;
+        wbuf_t *d = wbuf_new (16 * 1024);
+        const cJSON *e;
+        cJSON_ArrayForEach (e, r->json[DDC_INVALID_ERRORS]) {
+            const char *field = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "field"));
+            const char *msg = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "message"));
+            wbuf_printf (d, "%s: %s; ", field ? field : "", msg ? msg : "");
+        }
+        web_error (req, 422, "error.422_title", "history.rollback_invalid", wbuf_text (d));
+        wbuf_destroy (&d);
+        return KORE_RESULT_OK;
+    }
+    web_metrics.saves[METRIC_SAVE_ERROR]++;
+    web_error (req, r->type == DDC_ERROR && r->u64[DDC_ERROR_CODE] == 410 ? 410 : 502,
+               "error.502_title", "history.rollback_failed",
+               r->type == DDC_ERROR ? r->frame[DDC_ERROR_MESSAGE] : ddc_msg_name (r->type));
+    return KORE_RESULT_OK;
+}

@@ -1,0 +1,387 @@
+/*  h_section: the pages that edit one configuration section each (/bot,
+    /containers, /channels, /admins, /cooldowns, /tasks, /watchdog,
+    /docker, /webui) and the JSON save API (/api/section/NAME). A save is
+    one SAVE to the broker with the revision the form was rendered from:
+      OK        -> 303 to the page with ?saved=REV: "Changes applied
+                   (revision N)" and the services' acknowledgements, live
+      INVALID   -> 422, the form as submitted with each error at its input
+      CONFLICT  -> 409, the form as submitted and a link to reload the
+                   newer revision (nothing is overwritten)
+      no answer -> 503 within WEB_SAVE_TIMEOUT. */
+#include "web.h"
+
+#include "bridge.h"
+#include "jsonbody.h"
+#include "schema.h"
+#include "view.h"
+
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int page_section (struct http_request *req);
+int api_section (struct http_request *req);
+
+enum { PH_START = 0, PH_SAVED, PH_STATUS };
+#define F_JSON 1                        /* op->flags: answer in JSON */
+
+/* ------------------------------------------------------------------------ */
+/* rendering                                                                */
+
+static void
+s_render (struct http_request *req, web_op_t *op, int status, const cJSON *value, uint64_t rev,
+          errs_t *errs, const char *notice_html)
+{
+    ddc_section_t s = op->section;
+    rctx_t rc;
+    web_rctx (&rc, &op->auth, render_section_title (s) + 4);     /* "nav.bot" -> "bot" */
+    rsection_t d = { .value = value, .rev = rev, .errs = errs, .notice_html = notice_html };
+    cJSON *inventory = NULL, *states = NULL;
+    if (s == DDC_SEC_CONTAINERS) {
+        inventory = view_inventory (bridge_table ());
+        states = view_states (bridge_table ());
+        d.inventory = inventory;
+        d.states = states;
+    }
+    if (s == DDC_SEC_TASKS)
+        d.containers = bridge_section ("containers", NULL);
+    if (s == DDC_SEC_BOT) {
+        const char *tok = cJSON_GetStringValue (
+            cJSON_GetObjectItemCaseSensitive (bridge_section ("bot", NULL), "token"));
+        d.token_set = tok && *tok;
+    }
+    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    render_begin (b, &rc, T (&rc, render_section_title (s)));
+    render_section (b, &rc, s, &d);
+    render_end (b, &rc);
+    cJSON_Delete (inventory);
+    cJSON_Delete (states);
+    web_page (req, status, &b);
+}
+
+static void
+s_render_current (struct http_request *req, web_op_t *op)
+{
+    uint64_t rev = 0;
+    const cJSON *value = bridge_section (ddc_section_name (op->section), &rev);
+    char saved[24] = "", changed[8] = "";
+    wbuf_t *notice = NULL;
+    uint64_t saved_rev;
+    if (web_query (req, "saved", saved, sizeof saved) == 0 && ddc_parse_u64 (saved, &saved_rev) == 0) {
+        web_query (req, "changed", changed, sizeof changed);
+        rctx_t rc;
+        web_rctx (&rc, &op->auth, NULL);
+        notice = wbuf_new (64 * 1024);
+        render_saved (notice, &rc, ddc_section_name (op->section), saved_rev,
+                      strcmp (changed, "0") != 0);
+    }
+    s_render (req, op, 200, value, rev, NULL, notice ? wbuf_text (notice) : NULL);
+    wbuf_destroy (&notice);
+}
+
+/* ------------------------------------------------------------------------ */
+/* saving                                                                   */
+
+/* SAVE op->value for op->section expecting op->rev. 0, or -1 answered. */
+static int
+s_save (struct http_request *req, web_op_t *op)
+{
+    char *text = cJSON_PrintUnformatted (op->value);
+    if (!text || strlen (text) > DDC_MAX_JSON) {
+        free (text);
+        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        if (op->flags & F_JSON) {
+            cJSON *o = cJSON_CreateObject ();
+            cJSON_AddStringToObject (o, "error", "too_large");
+            web_json (req, 413, o);
+            cJSON_Delete (o);
+        }
+        else
+            web_error (req, 413, "error.413_title", "error.413_text", NULL);
+        return -1;
+    }
+    char author[128], req_id[40], revs[24];
+    web_author (req, author);
+    snprintf (revs, sizeof revs, "%" PRIu64, op->rev);
+    ddc_req_id (req_id);
+    zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req_id, ddc_section_name (op->section), revs, author,
+                                  text, NULL);
+    free (text);
+    if (!msg || op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
+        web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
+        web_unavailable (req, op->flags & F_JSON);
+        return -1;
+    }
+    op->phase = PH_SAVED;
+    return 0;
+}
+
+static int
+s_save_form (struct http_request *req, web_op_t *op)
+{
+    form_t *f = web_form_csrf (req, &op->auth);
+    if (!f) {
+        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        return KORE_RESULT_OK;
+    }
+    const char *rev = form_get (f, "rev");
+    if (!rev || ddc_parse_u64 (rev, &op->rev) < 0) {
+        form_destroy (&f);
+        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_error (req, 400, "error.400_title", "error.400_text", "the form has no valid \"rev\"");
+        return KORE_RESULT_OK;
+    }
+    char err[160];
+    op->value = schema_from_form (op->section, f, err, sizeof err);
+    form_destroy (&f);
+    if (!op->value) {
+        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_error (req, 400, "error.400_title", "error.400_text", err);
+        return KORE_RESULT_OK;
+    }
+    return s_save (req, op) == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK;
+}
+
+static void
+s_saved_form (struct http_request *req, web_op_t *op)
+{
+    const ddc_msg_t *r = op->reply;
+    const char *path = render_section_path (op->section);
+    if (!r) {
+        web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
+        http_response_header (req, "retry-after", "5");
+        web_error (req, 503, "error.503_title", "error.save_timeout", NULL);
+        return;
+    }
+    switch (r->type) {
+    case DDC_OK: {
+        bool changed = r->u64[DDC_OK_CHANGED] != 0;
+        web_metrics.saves[changed ? METRIC_SAVE_OK : METRIC_SAVE_UNCHANGED]++;
+        char loc[160];
+        snprintf (loc, sizeof loc, "%s?saved=%" PRIu64 "&changed=%d", path,
+                  r->u64[DDC_OK_SECTION_REV], changed ? 1 : 0);
+        web_redirect (req, loc);
+        return;
+    }
+    case DDC_INVALID: {
+        web_metrics.saves[METRIC_SAVE_INVALID]++;
+        errs_t *errs = errs_new (op->section, r->json[DDC_INVALID_ERRORS]);
+        s_render (req, op, 422, op->value, op->rev, errs, NULL);
+        errs_destroy (&errs);
+        return;
+    }
+    case DDC_CONFLICT: {
+        web_metrics.saves[METRIC_SAVE_CONFLICT]++;
+        rctx_t rc;
+        web_rctx (&rc, &op->auth, NULL);
+        wbuf_t *notice = wbuf_new (64 * 1024);
+        render_conflict (notice, &rc, path, r->u64[DDC_CONFLICT_SECTION_REV]);
+        s_render (req, op, 409, op->value, op->rev, NULL, wbuf_text (notice));
+        wbuf_destroy (&notice);
+        return;
+    }
+    case DDC_DENIED:
+        web_metrics.saves[METRIC_SAVE_DENIED]++;
+        web_error (req, 403, "error.403_title", "error.denied", r->frame[DDC_DENIED_REASON]);
+        return;
+    default:
+        web_metrics.saves[METRIC_SAVE_ERROR]++;
+        web_error (req, 502, "error.502_title", "error.save_failed",
+                   r->type == DDC_ERROR ? r->frame[DDC_ERROR_MESSAGE] : ddc_msg_name (r->type));
+        return;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* the section pages                                                        */
+
+int
+page_section (struct http_request *req)
+{
+    web_op_t *op = op_get (req);
+    if (op->pend)
+        return KORE_RESULT_RETRY;
+    switch (op->phase) {
+    case PH_START: {
+        int s = render_section_from_path (req->path);
+        if (s < 0) {
+            web_error (req, 404, "error.404_title", "error.404_text", NULL);
+            return KORE_RESULT_OK;
+        }
+        op->section = (ddc_section_t) s;
+        if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST) {
+            http_response_header (req, "allow", "GET, POST");
+            web_error (req, 405, "error.405_title", "error.405_text", NULL);
+            return KORE_RESULT_OK;
+        }
+        if (!web_auth_page (req, &op->auth, true, false))
+            return KORE_RESULT_OK;
+        if (req->method == HTTP_METHOD_POST)
+            return s_save_form (req, op);
+        /* the containers page lists what the agents found: fresh enough */
+        if (op->section == DDC_SEC_CONTAINERS && bridge_table_age_ms () > 2000) {
+            char req_id[40];
+            ddc_req_id (req_id);
+            zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req_id, NULL);
+            if (msg && op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) == 0) {
+                op->phase = PH_STATUS;
+                return KORE_RESULT_RETRY;
+            }
+        }
+        s_render_current (req, op);
+        return KORE_RESULT_OK;
+    }
+    case PH_STATUS:
+        if (!op->reply) {
+            web_unavailable (req, false);
+            return KORE_RESULT_OK;
+        }
+        if (op->reply->type == DDC_PEERS)
+            bridge_set_table (op->reply->json[DDC_PEERS_BODY]);
+        s_render_current (req, op);
+        return KORE_RESULT_OK;
+    case PH_SAVED:
+        s_saved_form (req, op);
+        return KORE_RESULT_OK;
+    default:
+        web_error (req, 500, "error.500_title", "error.500_text", NULL);
+        return KORE_RESULT_OK;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* the JSON API                                                             */
+
+static void
+s_json_error (struct http_request *req, int status, const char *error, const char *message)
+{
+    cJSON *o = cJSON_CreateObject ();
+    cJSON_AddStringToObject (o, "error", error);
+    if (message)
+        cJSON_AddStringToObject (o, "message", message);
+    web_json (req, status, o);
+    cJSON_Delete (o);
+}
+
+static void
+s_saved_json (struct http_request *req, web_op_t *op)
+{
+    const ddc_msg_t *r = op->reply;
+    cJSON *o = cJSON_CreateObject ();
+    int status = 200;
+    if (!r) {
+        web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
+        cJSON_Delete (o);
+        web_unavailable (req, true);
+        return;
+    }
+    switch (r->type) {
+    case DDC_OK:
+        web_metrics.saves[r->u64[DDC_OK_CHANGED] ? METRIC_SAVE_OK : METRIC_SAVE_UNCHANGED]++;
+        cJSON_AddStringToObject (o, "result", "ok");
+        cJSON_AddNumberToObject (o, "rev", (double) r->u64[DDC_OK_REV]);
+        cJSON_AddNumberToObject (o, "section_rev", (double) r->u64[DDC_OK_SECTION_REV]);
+        cJSON_AddBoolToObject (o, "changed", r->u64[DDC_OK_CHANGED] != 0);
+        break;
+    case DDC_INVALID:
+        web_metrics.saves[METRIC_SAVE_INVALID]++;
+        status = 422;
+        cJSON_AddStringToObject (o, "result", "invalid");
+        cJSON_AddItemToObject (o, "errors", cJSON_Duplicate (r->json[DDC_INVALID_ERRORS], true));
+        break;
+    case DDC_CONFLICT:
+        web_metrics.saves[METRIC_SAVE_CONFLICT]++;
+        status = 409;
+        cJSON_AddStringToObject (o, "result", "conflict");
+        cJSON_AddNumberToObject (o, "section_rev", (double) r->u64[DDC_CONFLICT_SECTION_REV]);
+        cJSON_AddItemToObject (o, "value", cJSON_Duplicate (r->json[DDC_CONFLICT_VALUE], true));
+        break;
+    case DDC_DENIED:
+        web_metrics.saves[METRIC_SAVE_DENIED]++;
+        status = 403;
+        cJSON_AddStringToObject (o, "result", "denied");
+        cJSON_AddStringToObject (o, "message", r->frame[DDC_DENIED_REASON]);
+        break;
+    default:
+        web_metrics.saves[METRIC_SAVE_ERROR]++;
+        status = 502;
+        cJSON_AddStringToObject (o, "result", "error");
+        cJSON_AddStringToObject (o, "message", r->type == DDC_ERROR ? r->frame[DDC_ERROR_MESSAGE]
+                                                                    : ddc_msg_name (r->type));
+        break;
+    }
+    web_json (req, status, o);
+    cJSON_Delete (o);
+}
+
+int
+api_section (struct http_request *req)
+{
+    web_op_t *op = op_get (req);
+    if (op->pend)
+        return KORE_RESULT_RETRY;
+    if (op->phase == PH_SAVED) {
+        s_saved_json (req, op);
+        return KORE_RESULT_OK;
+    }
+    op->flags = F_JSON;
+    const char *name = req->path + strlen ("/api/section/");
+    int s = ddc_section_from_name (name);
+    if (s < 0) {
+        s_json_error (req, 404, "unknown_section", NULL);
+        return KORE_RESULT_OK;
+    }
+    op->section = (ddc_section_t) s;
+    if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST) {
+        http_response_header (req, "allow", "GET, POST");
+        s_json_error (req, 405, "method_not_allowed", NULL);
+        return KORE_RESULT_OK;
+    }
+    if (!web_auth_page (req, &op->auth, true, true))
+        return KORE_RESULT_OK;
+    if (req->method == HTTP_METHOD_GET) {
+        uint64_t rev = 0;
+        const cJSON *value = bridge_section (name, &rev);
+        cJSON *o = cJSON_CreateObject ();
+        cJSON_AddStringToObject (o, "section", name);
+        cJSON_AddNumberToObject (o, "rev", (double) rev);
+        cJSON *red = ddc_config_redact (op->section, value);
+        cJSON_AddItemToObject (o, "value", red ? red : cJSON_CreateNull ());
+        web_json (req, 200, o);
+        cJSON_Delete (o);
+        return KORE_RESULT_OK;
+    }
+    if (!session_csrf_ok (op->auth.key, op->auth.s.sid, web_header (req, "x-csrf-token"))
+        || web_cross_origin (req)) {
+        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        s_json_error (req, 403, "csrf", "missing or wrong X-CSRF-Token");
+        return KORE_RESULT_OK;
+    }
+    const char *ctype = web_header (req, "content-type");
+    if (!ctype || strncasecmp (ctype, "application/json", 16) != 0) {
+        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        s_json_error (req, 415, "unsupported_media_type", "send application/json");
+        return KORE_RESULT_OK;
+    }
+    size_t len;
+    int status = 400;
+    char *body = web_body (req, &len, &status);
+    if (!body) {
+        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        s_json_error (req, status, status == 413 ? "too_large" : "bad_request", NULL);
+        return KORE_RESULT_OK;
+    }
+    char err[160];
+    int rc = jsonbody_parse (body, len, &op->rev, &op->value, err, sizeof err);
+    free (body);
+    if (rc < 0) {
+        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        s_json_error (req, 400, "bad_request", err);
+        return KORE_RESULT_OK;
+    }
+    return s_save (req, op) == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK;
+}

@@ -1,0 +1,410 @@
+/*  http_util: responses with the security headers, error pages, bounded
+    bodies, the client address, same-origin checks, and sign-in (cookie
+    check, refresh, clear, logout list). See web.h. */
+#include "web.h"
+
+#include "bridge.h"
+
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <arpa/inet.h>
+#include <sodium.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+              "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "  \
+              "frame-ancestors 'none'"
+#define S_REVOKED_MAX 256
+
+/* sessions signed out on this worker, until they would expire anyway */
+static struct {
+    char sid[SESSION_SID_HEX + 1];
+    int64_t until;
+} s_revoked[S_REVOKED_MAX];
+
+/* ------------------------------------------------------------------------ */
+/* responses                                                                */
+
+void
+web_respond (struct http_request *req, int status, const char *ctype, const void *body,
+             size_t len, bool cacheable)
+{
+    http_response_header (req, "content-security-policy", S_CSP);
+    http_response_header (req, "x-frame-options", "DENY");
+    http_response_header (req, "x-content-type-options", "nosniff");
+    http_response_header (req, "referrer-policy", "no-referrer");
+    http_response_header (req, "cross-origin-opener-policy", "same-origin");
+    http_response_header (req, "cross-origin-resource-policy", "same-origin");
+    http_response_header (req, "cache-control", cacheable ? "public, max-age=86400" : "no-store");
+    if (ctype)
+        http_response_header (req, "content-type", ctype);
+    http_response (req, status, body, len);
+    metrics_request (&web_metrics, status);
+}
+
+void
+web_page (struct http_request *req, int status, wbuf_t **b_p)
+{
+    wbuf_t *b = *b_p;
+    if (wbuf_overflow (b)) {
+        static const char msg[] = "the page is too large to show\n";
+        web_respond (req, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1, false);
+    }
+    else
+        web_respond (req, status, "text/html; charset=utf-8", wbuf_text (b), wbuf_len (b), false);
+    wbuf_destroy (b_p);
+}
+
+void
+web_json (struct http_request *req, int status, const cJSON *body)
+{
+    char *text = cJSON_PrintUnformatted (body);
+    if (!text) {
+        web_respond (req, 500, "application/json", "{}", 2, false);
+        return;
+    }
+    web_respond (req, status, "application/json", text, strlen (text), false);
+    free (text);
+}
+
+void
+web_redirect (struct http_request *req, const char *location)
+{
+    http_response_header (req, "location", location);
+    web_respond (req, 303, "text/plain; charset=utf-8", NULL, 0, false);
+}
+
+void
+web_error (struct http_request *req, int status, const char *title_key, const char *text_key,
+           const char *detail)
+{
+    rctx_t rc;
+    web_rctx (&rc, NULL, NULL);
+    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    render_error_page (b, &rc, status, title_key, text_key, detail);
+    web_page (req, status, &b);
+}
+
+void
+web_unavailable (struct http_request *req, bool json)
+{
+    http_response_header (req, "retry-after", "5");
+    if (json) {
+        cJSON *o = cJSON_CreateObject ();
+        cJSON_AddStringToObject (o, "error", "broker_unreachable");
+        cJSON_AddStringToObject (o, "message", "ddc-broker cannot be reached; nothing was changed");
+        web_json (req, 503, o);
+        cJSON_Delete (o);
+        return;
+    }
+    web_error (req, 503, "error.503_title", "error.503_text", NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* request data                                                             */
+
+const char *
+web_header (struct http_request *req, const char *name)
+{
+    const char *value = NULL;
+    if (!http_request_header (req, name, &value))
+        return NULL;
+    return value;
+}
+
+const char *
+web_client_addr (struct http_request *req, char buf[RATELIMIT_ADDR_MAX])
+{
+    buf[0] = '\0';
+    if (web_opts.trust_forwarded_for) {
+        const char *xff = web_header (req, "x-forwarded-for");
+        if (xff && *xff) {
+            /* the proxy appends the address it saw: take the last one */
+            const char *last = strrchr (xff, ',');
+            last = last ? last + 1 : xff;
+            while (*last == ' ')
+                last++;
+            size_t n = strcspn (last, " ");
+            if (n > 0 && n < RATELIMIT_ADDR_MAX) {
+                memcpy (buf, last, n);
+                buf[n] = '\0';
+                return buf;
+            }
+        }
+    }
+    struct connection *c = req->owner;
+    if (!c)
+        return "?";
+    if (c->family == AF_INET)
+        inet_ntop (AF_INET, &c->addr.ipv4.sin_addr, buf, RATELIMIT_ADDR_MAX);
+    else if (c->family == AF_INET6)
+        inet_ntop (AF_INET6, &c->addr.ipv6.sin6_addr, buf, RATELIMIT_ADDR_MAX);
+    else
+        ddc_strlcpy (buf, "local", RATELIMIT_ADDR_MAX);
+    return buf;
+}
+
+char *
+web_body (struct http_request *req, size_t *len_p, int *status_p)
+{
+    *len_p = 0;
+    if (req->content_length > WEB_BODY_MAX) {
+        *status_p = 413;
+        return NULL;
+    }
+    size_t cap = req->content_length + 1, len = 0;
+    char *data = ddc_malloc (cap);
+    for (;;) {
+        if (len + 1 >= cap) {
+            if (cap > WEB_BODY_MAX) {
+                free (data);
+                *status_p = 413;
+                return NULL;
+            }
+            cap = cap * 2 > WEB_BODY_MAX + 1 ? WEB_BODY_MAX + 1 : cap * 2;
+            data = ddc_realloc (data, cap);
+        }
+        ssize_t n = http_body_read (req, data + len, cap - len - 1);
+        if (n < 0) {
+            free (data);
+            *status_p = 400;
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        len += (size_t) n;
+    }
+    data[len] = '\0';
+    *len_p = len;
+    return data;
+}
+
+form_t *
+web_form (struct http_request *req)
+{
+    size_t len;
+    int status = 400;
+    char *body = web_body (req, &len, &status);
+    if (!body) {
+        web_error (req, status, status == 413 ? "error.413_title" : "error.400_title",
+                   status == 413 ? "error.413_text" : "error.400_text", NULL);
+        return NULL;
+    }
+    char err[160];
+    form_t *f = form_parse (body, len, err, sizeof err);
+    sodium_memzero (body, len);         /* it may hold a password */
+    free (body);
+    if (!f)
+        web_error (req, 400, "error.400_title", "error.400_text", err);
+    return f;
+}
+
+form_t *
+web_form_csrf (struct http_request *req, const web_auth_t *a)
+{
+    form_t *f = web_form (req);
+    if (f && (!session_csrf_ok (a->key, a->s.sid, form_get (f, "csrf")) || web_cross_origin (req))) {
+        form_destroy (&f);
+        web_error (req, 403, "error.403_title", "error.csrf", NULL);
+    }
+    return f;
+}
+
+/* "http://host:port/..." -> "host:port" into out; 0/-1. */
+static int
+s_origin_host (const char *url, char *out, size_t outlen)
+{
+    const char *p = strstr (url, "://");
+    if (!p)
+        return -1;
+    p += 3;
+    size_t n = strcspn (p, "/?#");
+    if (n == 0 || n >= outlen)
+        return -1;
+    memcpy (out, p, n);
+    out[n] = '\0';
+    return 0;
+}
+
+bool
+web_cross_origin (struct http_request *req)
+{
+    /* With Referrer-Policy no-referrer, browsers send "Origin: null" (and
+       no Referer) on our own form posts: that says nothing, and the CSRF
+       token (and SameSite=Strict) decide. A named other origin is refused. */
+    const char *host = web_header (req, "host");
+    const char *origin = web_header (req, "origin");
+    if (origin && strcmp (origin, "null") == 0)
+        origin = NULL;
+    const char *source = origin ? origin : web_header (req, "referer");
+    if (!source)
+        return false;
+    char h[256];
+    if (s_origin_host (source, h, sizeof h) < 0 || !host)
+        return true;
+    return strcasecmp (h, host) != 0;
+}
+
+int
+web_query (struct http_request *req, const char *key, char *out, size_t outlen)
+{
+    const char *q = req->query_string;
+    if (!q || !*q)
+        return -1;
+    char err[128];
+    form_t *f = form_parse (q, strlen (q), err, sizeof err);
+    const char *v = f ? form_get (f, key) : NULL;
+    int rc = -1;
+    if (v && strlen (v) < outlen) {
+        ddc_strlcpy (out, v, outlen);
+        rc = 0;
+    }
+    form_destroy (&f);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* sign-in                                                                  */
+
+static bool
+s_revoked_sid (const char *sid, int64_t now)
+{
+    for (int i = 0; i < S_REVOKED_MAX; i++)
+        if (s_revoked[i].until > now && strcmp (s_revoked[i].sid, sid) == 0)
+            return true;
+    return false;
+}
+
+void
+web_revoke (const char *sid)
+{
+    int64_t now = ddc_wall_ms () / 1000;
+    int slot = 0;
+    for (int i = 0; i < S_REVOKED_MAX; i++) {
+        if (s_revoked[i].until <= now) {
+            slot = i;
+            break;
+        }
+        if (s_revoked[i].until < s_revoked[slot].until)
+            slot = i;
+    }
+    ddc_strlcpy (s_revoked[slot].sid, sid, sizeof s_revoked[slot].sid);
+    s_revoked[slot].until = now + SESSION_MAX_AGE_S;
+}
+
+void
+web_auth_check (struct http_request *req, web_auth_t *a)
+{
+    memset (a, 0, sizeof *a);
+    a->result = SESSION_MISSING;
+    if (session_key (bridge_password_hash (), a->key) < 0)
+        return;
+    char token[SESSION_TOKEN_MAX];
+    if (form_cookie (web_header (req, "cookie"), WEB_COOKIE, token, sizeof token) < 0)
+        return;
+    int64_t now = ddc_wall_ms () / 1000;
+    a->result = session_decode (a->key, token, now, bridge_idle_seconds (), &a->s);
+    if (a->result == SESSION_OK && s_revoked_sid (a->s.sid, now))
+        a->result = SESSION_BAD;
+    a->ok = a->result == SESSION_OK;
+    if (a->ok)
+        session_csrf (a->key, a->s.sid, a->csrf);
+    sodium_memzero (token, sizeof token);
+}
+
+int
+web_auth_page (struct http_request *req, web_auth_t *a, bool need_broker, bool json)
+{
+    memset (a, 0, sizeof *a);
+    if (need_broker && !bridge_up ()) {
+        web_unavailable (req, json);
+        return 0;
+    }
+    if (!bridge_password_hash ()[0]) {
+        if (json) {
+            cJSON *o = cJSON_CreateObject ();
+            cJSON_AddStringToObject (o, "error", "setup_required");
+            web_json (req, 403, o);
+            cJSON_Delete (o);
+        }
+        else
+            web_redirect (req, "/setup");
+        return 0;
+    }
+    web_auth_check (req, a);
+    if (!a->ok) {
+        if (json) {
+            cJSON *o = cJSON_CreateObject ();
+            cJSON_AddStringToObject (o, "error", a->result == SESSION_IDLE ? "session_expired"
+                                                                           : "not_signed_in");
+            web_json (req, 401, o);
+            cJSON_Delete (o);
+            return 0;
+        }
+        wbuf_t *loc = wbuf_new (2048);
+        wbuf_puts (loc, "/login?next=");
+        wbuf_url (loc, req->path);
+        if (a->result == SESSION_IDLE || a->result == SESSION_EXPIRED)
+            wbuf_puts (loc, "&expired=1");
+        if (a->result != SESSION_MISSING)
+            web_clear_cookie (req);
+        web_redirect (req, wbuf_overflow (loc) ? "/login" : wbuf_text (loc));
+        wbuf_destroy (&loc);
+        return 0;
+    }
+    if (!json) {
+        a->s.last = ddc_wall_ms () / 1000;
+        web_set_cookie (req, a->key, &a->s);
+    }
+    return 1;
+}
+
+static bool
+s_https (struct http_request *req)
+{
+    const char *proto = web_header (req, "x-forwarded-proto");
+    return proto && strcasecmp (proto, "https") == 0;
+}
+
+void
+web_set_cookie (struct http_request *req, const unsigned char key[SESSION_KEY_BYTES],
+                const session_t *sess)
+{
+    char token[SESSION_TOKEN_MAX];
+    session_encode (key, sess, token);
+    char *cookie = ddc_asprintf ("%s=%s; Path=/; HttpOnly; SameSite=Strict%s", WEB_COOKIE, token,
+                                 s_https (req) ? "; Secure" : "");
+    http_response_header (req, "set-cookie", cookie);
+    sodium_memzero (cookie, strlen (cookie));
+    free (cookie);
+}
+
+void
+web_clear_cookie (struct http_request *req)
+{
+    char *cookie = ddc_asprintf ("%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s", WEB_COOKIE,
+                                 s_https (req) ? "; Secure" : "");
+    http_response_header (req, "set-cookie", cookie);
+    free (cookie);
+}
+
+void
+web_rctx (rctx_t *rc, const web_auth_t *a, const char *nav)
+{
+    rc->i18n = web_i18n;
+    rc->lang = bridge_lang ();
+    rc->csrf = a && a->ok ? a->csrf : NULL;
+    rc->nav = nav;
+    rc->version = DDC_VERSION;
+}
+
+void
+web_author (struct http_request *req, char out[128])
+{
+    char addr[RATELIMIT_ADDR_MAX];
+    snprintf (out, 128, "admin (web, %s)", web_client_addr (req, addr));
+}

@@ -1,0 +1,31 @@
+/*  i18n: the UI strings of ddc-web in English and German. Every string
+    lives in a locale file (web/locale/en.json, de.json: one flat JSON
+    object, key -> text) compiled into the binary. The language follows
+    web.ui_language live. A key missing in German falls back to English,
+    one missing everywhere to the key itself. Texts are trusted HTML (they
+    may hold <code>); arguments substituted with wbuf_tmpl are escaped.
+    Keys starting with "js." are also handed to app.js. Kore-free. */
+#ifndef WEB_I18N_H
+#define WEB_I18N_H
+
+#include <cJSON.h>
+#include <stddef.h>
+
+typedef struct i18n_t i18n_t;
+
+i18n_t *i18n_new (void);
+void i18n_destroy (i18n_t **self_p);
+
+/* Load one language from its JSON text: 0, or -1 with a reason in err
+   (not an object, a value that is not a string). Replaces a previous load. */
+int i18n_load (i18n_t *self, const char *lang, const char *json, size_t len, char *err,
+               size_t errlen);
+
+/* The text of key in lang (borrowed), with the fallbacks above. */
+const char *i18n_get (const i18n_t *self, const char *lang, const char *key);
+/* "en" or "de" for a ui_language value (anything else: "en"). */
+const char *i18n_lang (const char *ui_language);
+/* The loaded table of lang (borrowed), or NULL. */
+const cJSON *i18n_table (const i18n_t *self, const char *lang);
+
+#endif

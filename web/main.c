@@ -1,0 +1,238 @@
+/*  ddc-web main: the process around Kore. Kore 4.1.0 is built into this
+    binary (single-binary mode, see web/Makefile); it calls the hooks here:
+      kore_parent_configure  command line, --help/--version, the listening
+                             socket (--listen), the pidfile
+      kore_seccomp_hook      what libzmq, czmq, the hashing thread and
+                             libsodium need beyond Kore's own allow-list
+      kore_worker_configure  per worker, after fork and after seccomp is on:
+                             czmq's signal handler off, the setup code,
+                             locale tables, the broker bridge and the
+                             hashing thread
+      kore_worker_teardown   BYE to the broker, thread stopped
+    Owns the process state shared by the handlers (web.h). One worker:
+    the rate limiter and the setup code live in its memory (see README). */
+#include "web.h"
+
+#include "assets.h"
+#include "bridge.h"
+#include "hasher.h"
+
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <kore/hooks.h>
+#include <kore/seccomp.h>
+
+#include <errno.h>
+#include <openssl/opensslv.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+opts_t web_opts;
+i18n_t *web_i18n;
+metrics_t web_metrics;
+ratelimit_t *web_ratelimit;
+
+static char s_setup_code[SETUP_CODE_LEN];
+
+/* libzmq (sockets, its I/O thread, eventfd/epoll), czmq, the hashing
+   thread, glibc's realloc of big blocks and the setup-code file; Kore's
+   list (4.1.0 src/seccomp.c) has none of these. */
+/* Under AddressSanitizer the worker's leak check at exit stops the world
+   with a ptrace()ing thread that lists /proc/self/task. */
+#if defined(__SANITIZE_ADDRESS__)
+#define S_SANITIZER_SYSCALLS                                                  \
+    KORE_SYSCALL_ALLOW (ptrace), KORE_SYSCALL_ALLOW (wait4),                  \
+    KORE_SYSCALL_ALLOW (getdents), KORE_SYSCALL_ALLOW (getdents64),           \
+    KORE_SYSCALL_ALLOW (getppid),                                             \
+    KORE_SYSCALL_ALLOW (readlinkat), KORE_SYSCALL_ALLOW (sched_getparam),     \
+    KORE_SYSCALL_ALLOW (process_vm_readv),
+#else
+#define S_SANITIZER_SYSCALLS
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+/* Kore 4.1.0's own one-time allocations that it never frees (the seccomp
+   program, the access-log buffer); every other leak still fails a test. */
+const char *__lsan_default_suppressions (void);
+const char *
+__lsan_default_suppressions (void)
+{
+    return "leak:kore_seccomp_enable\nleak:kore_accesslog_gather\n";
+}
+#endif
+
+KORE_SECCOMP_FILTER ("ddc-web",
+    KORE_SYSCALL_ALLOW (clone), KORE_SYSCALL_ALLOW (clone3), KORE_SYSCALL_ALLOW (rseq),
+    KORE_SYSCALL_ALLOW (set_robust_list), KORE_SYSCALL_ALLOW (eventfd2),
+    KORE_SYSCALL_ALLOW (epoll_create1), KORE_SYSCALL_ALLOW (socket),
+    KORE_SYSCALL_ALLOW (connect), KORE_SYSCALL_ALLOW (getsockopt),
+    KORE_SYSCALL_ALLOW (getsockname), KORE_SYSCALL_ALLOW (getpeername),
+    KORE_SYSCALL_ALLOW (socketpair), KORE_SYSCALL_ALLOW (shutdown),
+    KORE_SYSCALL_ALLOW (recvmsg), KORE_SYSCALL_ALLOW (sendmsg), KORE_SYSCALL_ALLOW (prctl),
+    KORE_SYSCALL_ALLOW (sched_getaffinity), KORE_SYSCALL_ALLOW (sched_getscheduler),
+    KORE_SYSCALL_ALLOW (sched_setscheduler), KORE_SYSCALL_ALLOW (sched_getparam),
+    KORE_SYSCALL_ALLOW (sched_yield), KORE_SYSCALL_ALLOW (newfstatat),
+    KORE_SYSCALL_ALLOW (pipe2), KORE_SYSCALL_ALLOW (uname), KORE_SYSCALL_ALLOW (fchmod),
+    KORE_SYSCALL_ALLOW (mremap), KORE_SYSCALL_ALLOW (poll), KORE_SYSCALL_ALLOW (gettid),
+    KORE_SYSCALL_ALLOW (tgkill), KORE_SYSCALL_ALLOW (getrlimit),
+    KORE_SYSCALL_ALLOW (prlimit64),
+    S_SANITIZER_SYSCALLS
+);
+
+/* ------------------------------------------------------------------------ */
+/* setup code                                                               */
+
+const char *
+web_setup_code (void)
+{
+    return s_setup_code;
+}
+
+void
+web_setup_code_used (void)
+{
+    setup_code_new (s_setup_code);
+    web_setup_code_clear ();
+}
+
+void
+web_setup_code_clear (void)
+{
+    if (web_opts.setup_code_file[0] && unlink (web_opts.setup_code_file) < 0 && errno != ENOENT)
+        ddc_warn ("cannot remove the setup code file %s: %s", web_opts.setup_code_file,
+                  strerror (errno));
+}
+
+void
+web_setup_code_announce (void)
+{
+    /* the setup code is meant to be read from this log (or the file) */
+    ddc_info ("first run: no web password is set. Open http://%s:%s/setup and enter the "
+              "setup code %s", web_opts.host, web_opts.port, s_setup_code);
+    if (web_opts.setup_code_file[0] && setup_code_write (web_opts.setup_code_file, s_setup_code) < 0)
+        ddc_warn ("cannot write the setup code to %s: %s", web_opts.setup_code_file,
+                  strerror (errno));
+}
+
+/* ------------------------------------------------------------------------ */
+/* parent                                                                   */
+
+static void
+s_version (void)
+{
+    int zmaj, zmin, zpat, cmaj, cmin, cpat;
+    zmq_version (&zmaj, &zmin, &zpat);
+    zsys_version (&cmaj, &cmin, &cpat);
+    printf ("ddc-web %s (kore %s, libzmq %d.%d.%d, czmq %d.%d.%d, libsodium %s, %s)\n",
+            DDC_VERSION, kore_version, zmaj, zmin, zpat, cmaj, cmin, cpat,
+            sodium_version_string (), OPENSSL_VERSION_TEXT);
+}
+
+void
+kore_parent_configure (int argc, char **argv)
+{
+    setvbuf (stdout, NULL, _IOLBF, 0);
+    ddc_log_init ("ddc-web");
+    char err[512];
+    if (opts_parse (&web_opts, argc, argv, err, sizeof err) < 0) {
+        fprintf (stderr, "ddc-web: %s\n(ddc-web --help lists the options)\n", err);
+        exit (2);
+    }
+    if (web_opts.help) {
+        fputs (opts_usage, stdout);
+        exit (0);
+    }
+    if (web_opts.version) {
+        s_version ();
+        exit (0);
+    }
+    ddc_log_set_level (web_opts.verbose >= 2 ? DDC_LOG_DEBUG : DDC_LOG_INFO);
+    kore_foreground = 1;                /* a service manager supervises us */
+    skip_chroot = 1;
+    skip_runas = 1;                     /* run as the user we are started as */
+    kore_quiet = web_opts.verbose ? 0 : 1;
+
+    if (ddc_pwhash_init () < 0) {
+        fprintf (stderr, "ddc-web: libsodium cannot start\n");
+        exit (1);
+    }
+    /* Kore writes its PID into a file and removes it at exit: never in the
+       working directory by default */
+    if (web_opts.pidfile[0])
+        kore_pidfile = kore_strdup (web_opts.pidfile);
+    else {
+        const char *dir = getenv ("TMPDIR");
+        char path[1024];
+        snprintf (path, sizeof path, "%s/ddc-web.XXXXXX", dir && *dir ? dir : "/tmp");
+        int fd = mkstemp (path);
+        if (fd < 0) {
+            fprintf (stderr, "ddc-web: cannot create a pidfile in %s: %s\n",
+                     dir && *dir ? dir : "/tmp", strerror (errno));
+            exit (1);
+        }
+        close (fd);
+        kore_pidfile = kore_strdup (path);
+    }
+
+
+    struct kore_server *srv = kore_server_create ("web");
+    srv->tls = 0;
+    if (!kore_server_bind (srv, web_opts.host, web_opts.port, NULL)) {
+        fprintf (stderr, "ddc-web: cannot listen on %s:%s\n", web_opts.host, web_opts.port);
+        exit (1);
+    }
+    kore_server_finalize (srv);
+    ddc_info ("ddc-web %s listening on http://%s%s%s:%s/ (broker %s)", DDC_VERSION,
+              strchr (web_opts.host, ':') ? "[" : "", web_opts.host,
+              strchr (web_opts.host, ':') ? "]" : "", web_opts.port, web_opts.broker);
+}
+
+/* ------------------------------------------------------------------------ */
+/* worker                                                                   */
+
+static const web_asset_t *
+s_asset (const char *path)
+{
+    for (const web_asset_t *a = web_assets; a->path; a++)
+        if (strcmp (a->path, path) == 0)
+            return a;
+    return NULL;
+}
+
+void
+kore_worker_configure (void)
+{
+    /* czmq must not take SIGTERM from Kore (the parent would wait forever) */
+    zsys_handler_set (NULL);
+    web_metrics.started_s = ddc_wall_ms () / 1000;
+    /* a fresh setup code per worker start; logged and written to
+       --setup-code-file once the broker says that no password is set */
+    setup_code_new (s_setup_code);
+    web_i18n = i18n_new ();
+    static const char *const langs[] = { "en", "de", NULL };
+    for (int i = 0; langs[i]; i++) {
+        char path[64], err[160];
+        snprintf (path, sizeof path, "locale/%s.json", langs[i]);
+        const web_asset_t *a = s_asset (path);
+        if (!a || i18n_load (web_i18n, langs[i], (const char *) a->data, a->len, err, sizeof err) < 0)
+            fatalx ("locale %s: %s", langs[i], a ? err : "missing");
+    }
+    web_ratelimit = ratelimit_new (4096, WEB_LOGIN_FAILS, WEB_LOGIN_WINDOW);
+    if (hasher_start () < 0)
+        fatalx ("cannot start the password hashing thread");
+    if (bridge_start (&web_opts) < 0)
+        fatalx ("cannot set up the broker client (see the log above)");
+}
+
+void
+kore_worker_teardown (void)
+{
+    bridge_stop ();
+    hasher_stop ();
+    ratelimit_destroy (&web_ratelimit);
+    i18n_destroy (&web_i18n);
+}

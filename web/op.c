@@ -1,0 +1,144 @@
+/*  op: a request that sleeps while the broker or the hashing thread works
+    for it. The link between the two is a small heap "pend" that outlives
+    whichever side goes first: when the client disconnects, Kore frees the
+    request (s_onfree orphans the pend); when the reply or the hash comes,
+    an orphaned pend is just freed. See web.h. */
+#include "web.h"
+
+#include "bridge.h"
+#include "hasher.h"
+
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    struct http_request *req;           /* NULL once orphaned */
+    web_op_t *op;
+} s_pend_t;
+
+static void
+s_onfree (struct http_request *req)
+{
+    web_op_t *op = http_state_get (req);
+    if (!op)
+        return;
+    if (op->pend) {
+        s_pend_t *p = op->pend;
+        p->req = NULL;
+        p->op = NULL;
+        op->pend = NULL;
+    }
+    ddc_msg_destroy (&op->reply);
+    cJSON_Delete (op->value);
+    op->value = NULL;
+    if (op->body) {
+        sodium_memzero (op->body, op->body_len);
+        free (op->body);
+        op->body = NULL;
+    }
+    sodium_memzero (op->text2, sizeof op->text2);
+    sodium_memzero (op->new_hash, sizeof op->new_hash);
+}
+
+web_op_t *
+op_get (struct http_request *req)
+{
+    web_op_t *op = http_state_get (req);
+    if (!op)
+        op = http_state_create (req, sizeof *op, s_onfree);
+    return op;
+}
+
+static ddc_msg_t *
+s_msg_dup (const ddc_msg_t *m)
+{
+    ddc_msg_t *c = ddc_calloc (1, sizeof *c);
+    c->type = m->type;
+    c->nframes = m->nframes;
+    c->topic = m->topic ? ddc_strdup (m->topic) : NULL;
+    for (int i = 0; i < m->nframes && i < DDC_MAX_FRAMES; i++) {
+        c->frame[i] = m->frame[i] ? ddc_strndup (m->frame[i], m->len[i]) : NULL;
+        c->len[i] = m->len[i];
+        c->u64[i] = m->u64[i];
+        c->json[i] = m->json[i] ? cJSON_Duplicate (m->json[i], true) : NULL;
+    }
+    return c;
+}
+
+static void
+s_on_reply (void *arg, const ddc_msg_t *reply)
+{
+    s_pend_t *p = arg;
+    if (p->req) {
+        web_op_t *op = p->op;
+        op->pend = NULL;
+        ddc_msg_destroy (&op->reply);
+        op->reply = reply ? s_msg_dup (reply) : NULL;
+        http_request_wakeup (p->req);
+    }
+    free (p);
+}
+
+int
+op_broker (struct http_request *req, web_op_t *op, zmsg_t **msg_p, int64_t timeout_ms)
+{
+    if (!bridge_up () || op->pend) {
+        zmsg_destroy (msg_p);
+        return -1;
+    }
+    s_pend_t *p = ddc_calloc (1, sizeof *p);
+    p->req = req;
+    p->op = op;
+    ddc_msg_destroy (&op->reply);
+    if (ddc_client_request (bridge_client (), msg_p, timeout_ms, 1, s_on_reply, p) < 0) {
+        free (p);
+        return -1;
+    }
+    op->pend = p;
+    http_request_sleep (req);
+    bridge_kick ();
+    return 0;
+}
+
+static void
+s_on_hashed (hasher_job_t *job)
+{
+    s_pend_t *p = job->arg;
+    if (p->req) {
+        web_op_t *op = p->op;
+        op->pend = NULL;
+        op->hash_rc = job->rc;
+        ddc_strlcpy (op->new_hash, job->out, sizeof op->new_hash);
+        http_request_wakeup (p->req);
+    }
+    free (p);
+    hasher_job_destroy (&job);
+}
+
+int
+op_hash (struct http_request *req, web_op_t *op, const char *verify_pw, const char *hash,
+         const char *new_pw, bool rehash)
+{
+    if (op->pend)
+        return -1;
+    hasher_job_t *job = hasher_job_new (verify_pw, hash, new_pw, rehash);
+    s_pend_t *p = ddc_calloc (1, sizeof *p);
+    p->req = req;
+    p->op = op;
+    job->done = s_on_hashed;
+    job->arg = p;
+    op->hash_rc = 0;
+    op->new_hash[0] = '\0';
+    if (hasher_submit (job) < 0) {
+        free (p);
+        hasher_job_destroy (&job);
+        return -1;
+    }
+    op->pend = p;
+    http_request_sleep (req);
+    return 0;
+}

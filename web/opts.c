@@ -1,0 +1,166 @@
+/*  opts: the command line. See opts.h. */
+#include "opts.h"
+
+#include "ddc_util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char opts_usage[] =
+"usage: ddc-web [OPTIONS]\n"
+"\n"
+"The web UI of ddc: every setting, live status of the Docker hosts and the\n"
+"Discord gateway, save feedback from every service and the change history,\n"
+"served over plain HTTP (put a TLS proxy in front; see web/README.md).\n"
+"\n"
+"options:\n"
+"  --broker ENDPOINT        CTL endpoint of ddc-broker (env DDC_BROKER)\n"
+"  --listen ADDR:PORT       where to serve HTTP (default " OPTS_DEFAULT_LISTEN ";\n"
+"                           [::1]:9374 for IPv6, :9374 for all addresses)\n"
+"  --instance NAME          this service's peer name is web@NAME\n"
+"                           (default: the host name)\n"
+"  --setup-code-file PATH   also write the first-run setup code there (0600)\n"
+"  --cert FILE              CURVE client certificate for tcp:// (env DDC_CERT)\n"
+"  --broker-cert FILE       the broker's public certificate (env DDC_BROKER_CERT)\n"
+"  --trust-forwarded-for    take the client address from X-Forwarded-For\n"
+"                           (only behind a proxy that sets it)\n"
+"  --pidfile PATH           where Kore writes its PID (default: a private\n"
+"                           temporary file, removed at exit)\n"
+"  -v, --verbose            more log output (twice: debug)\n"
+"  -h, --help               this text\n"
+"  --version                print the versions and exit\n"
+"\n"
+"Nothing here needs a restart: ddc-web follows every configuration change\n"
+"(password, session timeout, UI language) live through the broker.\n";
+
+enum {
+    OPT_BROKER = 1000, OPT_LISTEN, OPT_INSTANCE, OPT_SETUP_FILE, OPT_CERT, OPT_BROKER_CERT,
+    OPT_TRUST_XFF, OPT_PIDFILE, OPT_VERSION
+};
+
+static const struct option s_opts[] = {
+    { "broker", required_argument, NULL, OPT_BROKER },
+    { "listen", required_argument, NULL, OPT_LISTEN },
+    { "instance", required_argument, NULL, OPT_INSTANCE },
+    { "setup-code-file", required_argument, NULL, OPT_SETUP_FILE },
+    { "cert", required_argument, NULL, OPT_CERT },
+    { "broker-cert", required_argument, NULL, OPT_BROKER_CERT },
+    { "trust-forwarded-for", no_argument, NULL, OPT_TRUST_XFF },
+    { "pidfile", required_argument, NULL, OPT_PIDFILE },
+    { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 }
+};
+
+int
+opts_listen (const char *text, char *host, size_t hostlen, char *port, size_t portlen)
+{
+    if (!text || !*text)
+        return -1;
+    const char *colon;
+    if (text[0] == '[') {
+        const char *close = strchr (text, ']');
+        if (!close || close[1] != ':' || (size_t) (close - text - 1) >= hostlen || close == text + 1)
+            return -1;
+        snprintf (host, hostlen, "%.*s", (int) (close - text - 1), text + 1);
+        colon = close + 1;
+    }
+    else {
+        colon = strrchr (text, ':');
+        if (!colon || (size_t) (colon - text) >= hostlen || memchr (text, ':', (size_t) (colon - text)))
+            return -1;
+        if (colon == text)
+            snprintf (host, hostlen, "0.0.0.0");
+        else
+            snprintf (host, hostlen, "%.*s", (int) (colon - text), text);
+    }
+    const char *p = colon + 1;
+    uint64_t v;
+    if (strlen (p) >= portlen || ddc_parse_u64 (p, &v) < 0 || v < 1 || v > 65535)
+        return -1;
+    snprintf (port, portlen, "%u", (unsigned) v);
+    return 0;
+}
+
+static int
+s_opt_copy (char *dst, size_t size, const char *src, const char *what, char *err, size_t errlen)
+{
+    if (!src || !*src || strlen (src) >= size) {
+        snprintf (err, errlen, "%s: empty or too long", what);
+        return -1;
+    }
+    ddc_strlcpy (dst, src, size);
+    return 0;
+}
+
+int
+opts_parse (opts_t *o, int argc, char **argv, char *err, size_t errlen)
+{
+    memset (o, 0, sizeof *o);
+    const char *env = getenv ("DDC_BROKER");
+    if (env && *env && strlen (env) < sizeof o->broker)
+        ddc_strlcpy (o->broker, env, sizeof o->broker);
+    env = getenv ("DDC_CERT");
+    if (env && *env && strlen (env) < sizeof o->cert)
+        ddc_strlcpy (o->cert, env, sizeof o->cert);
+    env = getenv ("DDC_BROKER_CERT");
+    if (env && *env && strlen (env) < sizeof o->broker_cert)
+        ddc_strlcpy (o->broker_cert, env, sizeof o->broker_cert);
+    opts_listen (OPTS_DEFAULT_LISTEN, o->host, sizeof o->host, o->port, sizeof o->port);
+
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long (argc, argv, "vh", s_opts, NULL)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case OPT_BROKER: rc = s_opt_copy (o->broker, sizeof o->broker, optarg, "--broker", err, errlen); break;
+        case OPT_LISTEN:
+            if (opts_listen (optarg, o->host, sizeof o->host, o->port, sizeof o->port) < 0) {
+                snprintf (err, errlen, "--listen: expected ADDR:PORT, [IPv6]:PORT or :PORT");
+                rc = -1;
+            }
+            break;
+        case OPT_INSTANCE: rc = s_opt_copy (o->instance, sizeof o->instance, optarg, "--instance", err, errlen); break;
+        case OPT_SETUP_FILE:
+            rc = s_opt_copy (o->setup_code_file, sizeof o->setup_code_file, optarg, "--setup-code-file", err, errlen);
+            break;
+        case OPT_CERT: rc = s_opt_copy (o->cert, sizeof o->cert, optarg, "--cert", err, errlen); break;
+        case OPT_BROKER_CERT:
+            rc = s_opt_copy (o->broker_cert, sizeof o->broker_cert, optarg, "--broker-cert", err, errlen);
+            break;
+        case OPT_PIDFILE: rc = s_opt_copy (o->pidfile, sizeof o->pidfile, optarg, "--pidfile", err, errlen); break;
+        case OPT_TRUST_XFF: o->trust_forwarded_for = true; break;
+        case 'v': o->verbose++; break;
+        case 'h': o->help = true; break;
+        case OPT_VERSION: o->version = true; break;
+        default:
+            if (optopt && optopt < 256)
+                snprintf (err, errlen, "unknown option -%c", optopt);
+            else
+                snprintf (err, errlen, "unknown option or missing value: %s",
+                          argv[optind - 1] ? argv[optind - 1] : "?");
+            return -1;
+        }
+        if (rc < 0)
+            return -1;
+    }
+    if (optind < argc) {
+        snprintf (err, errlen, "unexpected argument: %s", argv[optind]);
+        return -1;
+    }
+    if (o->help || o->version)
+        return 0;
+    if (!o->broker[0]) {
+        snprintf (err, errlen, "no broker: give --broker ENDPOINT or set DDC_BROKER");
+        return -1;
+    }
+    if (!o->cert[0] != !o->broker_cert[0]) {
+        snprintf (err, errlen, "CURVE needs both --cert and --broker-cert");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,105 @@
+/*  render: every HTML page and fragment of ddc-web, written into a wbuf
+    with all data escaped (wbuf_html). Kore-free: the handlers gather the
+    data (sections, peers, history), these functions only print. No inline
+    script or style: behaviour is in /static/app.js, found through data-*
+    attributes; data for the script travels in <script type=
+    "application/json"> blocks, which CSP does not execute.
+    Split by concept: render_core.c (page shell, navigation, inputs, field
+    errors, notices), render_sections.c (one form per config section),
+    render_pages.c (sign-in, setup, password, dashboard, history, errors). */
+#ifndef WEB_RENDER_H
+#define WEB_RENDER_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ddc_config.h"
+#include "i18n.h"
+#include "schema.h"
+#include "wbuf.h"
+
+typedef struct {
+    const i18n_t *i18n;
+    const char *lang;            /* "en" or "de"                        */
+    const char *csrf;            /* the session's CSRF token; NULL when
+                                    signed out (no navigation shown)    */
+    const char *nav;             /* the current navigation entry or NULL */
+    const char *version;         /* for static URLs and the footer      */
+} rctx_t;
+
+/* Validation errors of one form: each error is shown once, at the input
+   schema_error_input names, or in the list at the top when no input took
+   it. errors is borrowed (an INVALID array) and may be NULL. */
+typedef struct errs_t errs_t;
+errs_t *errs_new (ddc_section_t s, const cJSON *errors);
+void errs_destroy (errs_t **self_p);
+size_t errs_count (const errs_t *self);
+
+/* What a section page shows besides the value. */
+typedef struct {
+    const cJSON *value;          /* the section value (may be NULL)      */
+    uint64_t rev;                /* the revision it was rendered from    */
+    errs_t *errs;                /* NULL or the errors of a refused save */
+    const cJSON *containers;     /* tasks: configured containers         */
+    const cJSON *inventory;      /* containers: [{host,name,image,state,status}] */
+    const cJSON *states;         /* containers: {"host/name": "running"} */
+    const char *notice_html;     /* a rendered notice box or NULL        */
+    bool token_set;              /* bot: a token is stored               */
+} rsection_t;
+
+/* ---- core (render_core.c) -------------------------------------------- */
+const char *T (const rctx_t *rc, const char *key);
+void render_begin (wbuf_t *b, const rctx_t *rc, const char *title);
+void render_end (wbuf_t *b, const rctx_t *rc);
+/* A notice box: kind "ok", "warn", "error" or "info"; text escaped. */
+void render_notice (wbuf_t *b, const char *kind, const char *text);
+/* The hidden CSRF input of rc. */
+void render_csrf (wbuf_t *b, const rctx_t *rc);
+/* True when input has errors not shown yet. */
+bool render_has_errors (const errs_t *errs, const char *input);
+/* The errors of one input (marks them shown). */
+void render_field_errors (wbuf_t *b, errs_t *errs, const char *input);
+/* The errors no input took, as a list ("" when none). */
+void render_other_errors (wbuf_t *b, const rctx_t *rc, errs_t *errs);
+/* "Changes applied (revision N)" with the live acknowledgement list the
+   script fills in for section (data-section/data-rev). */
+void render_saved (wbuf_t *b, const rctx_t *rc, const char *section, uint64_t rev, bool changed);
+/* Someone saved first: the newer revision, and a way to reload. */
+void render_conflict (wbuf_t *b, const rctx_t *rc, const char *path, uint64_t their_rev);
+
+/* ---- section forms (render_sections.c) ------------------------------- */
+/* The page body (form) of section s. */
+void render_section (wbuf_t *b, const rctx_t *rc, ddc_section_t s, const rsection_t *d);
+/* URL path of a section's page ("/bot", "/cooldowns"...) and its title key. */
+const char *render_section_path (ddc_section_t s);
+const char *render_section_title (ddc_section_t s);
+/* The section of a page path, or -1. */
+int render_section_from_path (const char *path);
+
+/* ---- other pages (render_pages.c) ------------------------------------ */
+void render_login (wbuf_t *b, const rctx_t *rc, const char *error_key, const char *next);
+void render_setup (wbuf_t *b, const rctx_t *rc, const char *error_key);
+void render_password (wbuf_t *b, const rctx_t *rc, uint64_t web_rev, const char *error_key,
+                      const char *notice_key);
+/* A whole error page: status title, text (escaped) and optional details. */
+void render_error_page (wbuf_t *b, const rctx_t *rc, int status, const char *title_key,
+                        const char *text_key, const char *detail);
+/* Dashboard: the page, and the three live fragments of a view (view.h). */
+void render_dashboard (wbuf_t *b, const rctx_t *rc, const cJSON *view);
+void render_view_services (wbuf_t *b, const rctx_t *rc, const cJSON *view);
+void render_view_gateway (wbuf_t *b, const rctx_t *rc, const cJSON *view);
+void render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view);
+/* History: the list of CHANGES entries (newest first) and one entry with
+   the diff against the previous value of its section (prev may be NULL
+   when that revision is no longer retained). */
+void render_history (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const char *filter);
+void render_history_entry (wbuf_t *b, const rctx_t *rc, const cJSON *entry, const cJSON *prev,
+                           bool can_rollback);
+
+/* A duration in seconds as "3 d 4 h", "5 min", "12 s" into out[32]. */
+void render_duration (int64_t seconds, char out[32]);
+/* Bytes as "1.5 GiB" into out[32]. */
+void render_bytes (double bytes, char out[32]);
+
+#endif

@@ -1,0 +1,641 @@
+/*  render_pages: sign-in, first-run setup, password change, error pages,
+    the dashboard with its live fragments, and the history with diffs.
+    See render.h. */
+#include "render.h"
+
+#include "diff.h"
+#include "ddc_util.h"
+#include "ddc_pwhash.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cJSON *
+s_pg_get (const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive (obj, key);
+}
+
+static const char *
+s_pg_str (const cJSON *obj, const char *key)
+{
+    return cJSON_GetStringValue (s_pg_get (obj, key));
+}
+
+static double
+s_pg_num (const cJSON *obj, const char *key, double dflt)
+{
+    const cJSON *v = s_pg_get (obj, key);
+    return cJSON_IsNumber (v) ? v->valuedouble : dflt;
+}
+
+/* A paragraph of locale text (trusted HTML) with an optional class. */
+static void
+s_para (wbuf_t *b, const rctx_t *rc, const char *cls, const char *key)
+{
+    if (cls)
+        wbuf_printf (b, "<p class=\"%s\">", cls);
+    else
+        wbuf_puts (b, "<p>");
+    wbuf_puts (b, T (rc, key));
+    wbuf_puts (b, "</p>");
+}
+
+static void
+s_error_box (wbuf_t *b, const rctx_t *rc, const char *error_key)
+{
+    if (!error_key)
+        return;
+    wbuf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"form-error\"><p>");
+    wbuf_html (b, T (rc, error_key));
+    wbuf_puts (b, "</p></div>");
+}
+
+static void
+s_password_input (wbuf_t *b, const rctx_t *rc, const char *name, const char *label_key,
+                  const char *autocomplete)
+{
+    wbuf_puts (b, "<div class=\"field\"><label for=\"f-");
+    wbuf_puts (b, name);
+    wbuf_puts (b, "\">");
+    wbuf_html (b, T (rc, label_key));
+    wbuf_puts (b, "</label><input type=\"password\" id=\"f-");
+    wbuf_puts (b, name);
+    wbuf_puts (b, "\" name=\"");
+    wbuf_puts (b, name);
+    wbuf_printf (b, "\" maxlength=\"%d\" autocomplete=\"%s\" required></div>", DDC_PWHASH_PASS_MAX,
+                 autocomplete);
+}
+
+/* ------------------------------------------------------------------------ */
+/* sign-in, setup, password                                                 */
+
+void
+render_login (wbuf_t *b, const rctx_t *rc, const char *error_key, const char *next)
+{
+    render_begin (b, rc, T (rc, "login.title"));
+    s_error_box (b, rc, error_key);
+    wbuf_puts (b, "<form method=\"post\" action=\"/login\" class=\"narrow-form\" id=\"login-form\">");
+    if (next && *next) {
+        wbuf_puts (b, "<input type=\"hidden\" name=\"next\" value=\"");
+        wbuf_html (b, next);
+        wbuf_puts (b, "\">");
+    }
+    s_password_input (b, rc, "password", "login.password", "current-password");
+    wbuf_puts (b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"login\">");
+    wbuf_html (b, T (rc, "login.button"));
+    wbuf_puts (b, "</button></div></form>");
+    render_end (b, rc);
+}
+
+void
+render_setup (wbuf_t *b, const rctx_t *rc, const char *error_key)
+{
+    render_begin (b, rc, T (rc, "setup.title"));
+    s_para (b, rc, NULL, "setup.intro");
+    s_error_box (b, rc, error_key);
+    wbuf_puts (b, "<form method=\"post\" action=\"/setup\" class=\"narrow-form\" id=\"setup-form\">"
+                  "<div class=\"field\"><label for=\"f-code\">");
+    wbuf_html (b, T (rc, "setup.code"));
+    wbuf_puts (b, "</label><input type=\"text\" id=\"f-code\" name=\"code\" maxlength=\"32\" "
+                  "autocomplete=\"off\" spellcheck=\"false\" required><p class=\"hint\">");
+    wbuf_puts (b, T (rc, "setup.code_hint"));
+    wbuf_puts (b, "</p></div>");
+    s_password_input (b, rc, "password", "setup.password", "new-password");
+    s_password_input (b, rc, "confirm", "setup.confirm", "new-password");
+    s_para (b, rc, "hint", "pw.policy");
+    wbuf_puts (b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"setup\">");
+    wbuf_html (b, T (rc, "setup.button"));
+    wbuf_puts (b, "</button></div></form>");
+    render_end (b, rc);
+}
+
+void
+render_password (wbuf_t *b, const rctx_t *rc, uint64_t web_rev, const char *error_key,
+                 const char *notice_key)
+{
+    render_begin (b, rc, T (rc, "nav.password"));
+    if (notice_key)
+        render_notice (b, "ok", T (rc, notice_key));
+    s_error_box (b, rc, error_key);
+    wbuf_puts (b, "<form method=\"post\" action=\"/password\" class=\"narrow-form\" id=\"password-form\">");
+    render_csrf (b, rc);
+    wbuf_printf (b, "<input type=\"hidden\" name=\"rev\" value=\"%" PRIu64 "\">", web_rev);
+    s_password_input (b, rc, "old", "password.old", "current-password");
+    s_password_input (b, rc, "new", "password.new", "new-password");
+    s_password_input (b, rc, "confirm", "password.confirm", "new-password");
+    s_para (b, rc, "hint", "pw.policy");
+    s_para (b, rc, "hint", "password.signout");
+    wbuf_puts (b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"change\">");
+    wbuf_html (b, T (rc, "password.button"));
+    wbuf_puts (b, "</button></div></form>");
+    render_end (b, rc);
+}
+
+void
+render_error_page (wbuf_t *b, const rctx_t *rc, int status, const char *title_key,
+                   const char *text_key, const char *detail)
+{
+    render_begin (b, rc, T (rc, title_key));
+    wbuf_printf (b, "<div class=\"notice error\" role=\"alert\" data-status=\"%d\"><p>", status);
+    wbuf_puts (b, T (rc, text_key));
+    wbuf_puts (b, "</p>");
+    if (detail && *detail) {
+        wbuf_puts (b, "<p class=\"detail\">");
+        wbuf_html (b, detail);
+        wbuf_puts (b, "</p>");
+    }
+    wbuf_puts (b, "</div><p><a href=\"/\">");
+    wbuf_html (b, T (rc, "error.home"));
+    wbuf_puts (b, "</a></p>");
+    render_end (b, rc);
+}
+
+/* ------------------------------------------------------------------------ */
+/* dashboard                                                                */
+
+static void
+s_badge (wbuf_t *b, const char *kind, const char *text)
+{
+    wbuf_puts (b, "<span class=\"badge ");
+    wbuf_html (b, kind);
+    wbuf_puts (b, "\">");
+    wbuf_html (b, text);
+    wbuf_puts (b, "</span>");
+}
+
+void
+render_view_services (wbuf_t *b, const rctx_t *rc, const cJSON *view)
+{
+    const cJSON *peers = s_pg_get (view, "peers");
+    if (cJSON_GetArraySize (peers) == 0) {
+        wbuf_puts (b, "<p class=\"muted\">");
+        wbuf_html (b, T (rc, "dash.no_services"));
+        wbuf_puts (b, "</p>");
+        return;
+    }
+    wbuf_puts (b, "<table class=\"list\"><thead><tr><th>");
+    wbuf_html (b, T (rc, "dash.service"));
+    wbuf_puts (b, "</th><th>");
+    wbuf_html (b, T (rc, "dash.connection"));
+    wbuf_puts (b, "</th><th>");
+    wbuf_html (b, T (rc, "dash.applied"));
+    wbuf_puts (b, "</th><th>");
+    wbuf_html (b, T (rc, "dash.rejection"));
+    wbuf_puts (b, "</th></tr></thead><tbody>");
+    const cJSON *p;
+    cJSON_ArrayForEach (p, peers) {
+        const char *name = s_pg_str (p, "name");
+        bool connected = cJSON_IsTrue (s_pg_get (p, "connected"));
+        wbuf_puts (b, "<tr data-peer=\"");
+        wbuf_html (b, name);
+        wbuf_puts (b, "\"><td class=\"mono\">");
+        wbuf_html (b, name);
+        wbuf_puts (b, "</td><td>");
+        s_badge (b, connected ? "ok" : "off", T (rc, connected ? "dash.connected" : "dash.disconnected"));
+        wbuf_puts (b, "</td><td>");
+        const cJSON *rev = s_pg_get (p, "applied_rev");
+        if (cJSON_IsNumber (rev))
+            wbuf_printf (b, "%.0f", rev->valuedouble);
+        else
+            wbuf_puts (b, "\xE2\x80\x94");
+        wbuf_puts (b, "</td><td>");
+        const cJSON *rej = s_pg_get (p, "rejected");
+        if (cJSON_IsObject (rej)) {
+            const char *sec = s_pg_str (rej, "section");
+            wbuf_puts (b, "<span class=\"badge bad\">");
+            wbuf_html (b, sec ? sec : "?");
+            wbuf_printf (b, " %.0f</span> ", s_pg_num (rej, "rev", 0));
+            const cJSON *e;
+            int n = 0;
+            cJSON_ArrayForEach (e, s_pg_get (rej, "errors")) {
+                if (n++ == 3)
+                    break;
+                const char *f = s_pg_str (e, "field"), *m = s_pg_str (e, "message");
+                wbuf_puts (b, "<br><small>");
+                if (f && *f) {
+                    wbuf_puts (b, "<code>");
+                    wbuf_html (b, f);
+                    wbuf_puts (b, "</code> ");
+                }
+                wbuf_html (b, m ? m : "");
+                wbuf_puts (b, "</small>");
+            }
+        }
+        else
+            wbuf_puts (b, "\xE2\x80\x94");
+        wbuf_puts (b, "</td></tr>");
+    }
+    wbuf_puts (b, "</tbody></table>");
+}
+
+void
+render_view_gateway (wbuf_t *b, const rctx_t *rc, const cJSON *view)
+{
+    const cJSON *gws = s_pg_get (view, "gateway");
+    if (cJSON_GetArraySize (gws) == 0) {
+        wbuf_puts (b, "<p class=\"muted\">");
+        wbuf_html (b, T (rc, "dash.no_gateway"));
+        wbuf_puts (b, "</p>");
+        return;
+    }
+    wbuf_puts (b, "<ul class=\"gateways\">");
+    const cJSON *g;
+    cJSON_ArrayForEach (g, gws) {
+        const char *state = s_pg_str (g, "state");
+        bool ok = state && (strcmp (state, "connected") == 0 || strcmp (state, "ready") == 0);
+        wbuf_puts (b, "<li data-peer=\"");
+        wbuf_html (b, s_pg_str (g, "peer"));
+        wbuf_puts (b, "\"><span class=\"mono\">");
+        wbuf_html (b, s_pg_str (g, "peer"));
+        wbuf_puts (b, "</span> ");
+        s_badge (b, ok ? "ok" : "warn", state ? state : "unknown");
+        const char *user = s_pg_str (g, "user"), *guild = s_pg_str (g, "guild");
+        if (user && *user) {
+            wbuf_puts (b, " <span class=\"mono\">");
+            wbuf_html (b, user);
+            wbuf_puts (b, "</span>");
+        }
+        if (guild && *guild) {
+            wbuf_puts (b, " ");
+            wbuf_html (b, T (rc, "dash.guild"));
+            wbuf_puts (b, " <code>");
+            wbuf_html (b, guild);
+            wbuf_puts (b, "</code>");
+        }
+        const char *detail = s_pg_str (g, "detail");
+        if (detail) {
+            wbuf_puts (b, " <span class=\"detail\">");
+            wbuf_html (b, detail);
+            wbuf_puts (b, "</span>");
+        }
+        if (!cJSON_IsTrue (s_pg_get (g, "connected"))) {
+            wbuf_puts (b, " ");
+            s_badge (b, "off", T (rc, "dash.disconnected"));
+        }
+        wbuf_puts (b, "</li>");
+    }
+    wbuf_puts (b, "</ul>");
+}
+
+static const char *
+s_state_kind (const char *state)
+{
+    if (!state)
+        return "off";
+    if (strcmp (state, "running") == 0)
+        return "ok";
+    if (strcmp (state, "restarting") == 0 || strcmp (state, "paused") == 0
+        || strcmp (state, "created") == 0 || strcmp (state, "unknown") == 0)
+        return "warn";
+    if (strcmp (state, "missing") == 0 || strcmp (state, "dead") == 0)
+        return "bad";
+    return "off";
+}
+
+void
+render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
+{
+    const cJSON *hosts = s_pg_get (view, "hosts");
+    if (cJSON_GetArraySize (hosts) == 0) {
+        wbuf_puts (b, "<p class=\"muted\">");
+        wbuf_html (b, T (rc, "dash.no_hosts"));
+        wbuf_puts (b, "</p>");
+        return;
+    }
+    const cJSON *h;
+    cJSON_ArrayForEach (h, hosts) {
+        bool reachable = cJSON_IsTrue (s_pg_get (h, "reachable"));
+        bool connected = cJSON_IsTrue (s_pg_get (h, "connected"));
+        wbuf_puts (b, "<section class=\"host\" data-host=\"");
+        wbuf_html (b, s_pg_str (h, "host"));
+        wbuf_puts (b, "\"><h3>");
+        wbuf_html (b, s_pg_str (h, "host"));
+        wbuf_puts (b, " <small class=\"mono\">");
+        wbuf_html (b, s_pg_str (h, "peer"));
+        wbuf_puts (b, "</small> ");
+        if (!connected)
+            s_badge (b, "off", T (rc, "dash.agent_gone"));
+        else
+            s_badge (b, reachable ? "ok" : "bad",
+                     T (rc, reachable ? "dash.docker_ok" : "dash.docker_down"));
+        const char *version = s_pg_str (h, "version");
+        if (version) {
+            wbuf_puts (b, " <small>Docker ");
+            wbuf_html (b, version);
+            wbuf_puts (b, "</small>");
+        }
+        wbuf_puts (b, "</h3>");
+        const char *err = s_pg_str (h, "error");
+        if (!reachable && err) {
+            wbuf_puts (b, "<p class=\"detail\">");
+            wbuf_html (b, err);
+            wbuf_puts (b, "</p>");
+        }
+        const cJSON *rows = s_pg_get (h, "containers");
+        if (cJSON_GetArraySize (rows) == 0) {
+            wbuf_puts (b, "<p class=\"muted\">");
+            wbuf_html (b, T (rc, "dash.no_containers"));
+            wbuf_puts (b, "</p></section>");
+            continue;
+        }
+        wbuf_puts (b, "<table class=\"list\"><thead><tr><th>");
+        wbuf_html (b, T (rc, "dash.container"));
+        wbuf_puts (b, "</th><th>");
+        wbuf_html (b, T (rc, "dash.state"));
+        wbuf_puts (b, "</th><th>");
+        wbuf_html (b, T (rc, "dash.uptime"));
+        wbuf_puts (b, "</th><th>CPU</th><th>");
+        wbuf_html (b, T (rc, "dash.memory"));
+        wbuf_puts (b, "</th></tr></thead><tbody>");
+        const cJSON *c;
+        cJSON_ArrayForEach (c, rows) {
+            const char *state = s_pg_str (c, "state");
+            const char *health = s_pg_str (c, "health");
+            wbuf_puts (b, "<tr data-container=\"");
+            wbuf_html (b, s_pg_str (h, "host"));
+            wbuf_puts (b, "/");
+            wbuf_html (b, s_pg_str (c, "name"));
+            wbuf_puts (b, "\"");
+            if (cJSON_IsFalse (s_pg_get (c, "active")))
+                wbuf_puts (b, " class=\"inactive\"");
+            wbuf_puts (b, "><td>");
+            wbuf_html (b, s_pg_str (c, "display_name"));
+            wbuf_puts (b, " <small class=\"mono muted\">");
+            wbuf_html (b, s_pg_str (c, "name"));
+            wbuf_puts (b, "</small></td><td class=\"state-cell\" data-state=\"");
+            wbuf_html (b, state ? state : "unknown");
+            wbuf_puts (b, "\">");
+            s_badge (b, s_state_kind (state), state ? state : "unknown");
+            if (health) {
+                wbuf_puts (b, " ");
+                s_badge (b, strcmp (health, "healthy") == 0 ? "ok" : "warn", health);
+            }
+            wbuf_puts (b, "</td><td>");
+            const cJSON *up = s_pg_get (c, "uptime_s");
+            if (cJSON_IsNumber (up)) {
+                char d[32];
+                render_duration ((int64_t) up->valuedouble, d);
+                wbuf_html (b, d);
+            }
+            else
+                wbuf_puts (b, "\xE2\x80\x94");
+            wbuf_puts (b, "</td><td>");
+            const cJSON *cpu = s_pg_get (c, "cpu_percent");
+            if (cJSON_IsNumber (cpu))
+                wbuf_printf (b, "%.1f %%", cpu->valuedouble);
+            else
+                wbuf_puts (b, "\xE2\x80\x94");
+            wbuf_puts (b, "</td><td>");
+            const cJSON *mem = s_pg_get (c, "mem_bytes");
+            if (cJSON_IsNumber (mem)) {
+                char m[32];
+                render_bytes (mem->valuedouble, m);
+                wbuf_html (b, m);
+            }
+            else
+                wbuf_puts (b, "\xE2\x80\x94");
+            wbuf_puts (b, "</td></tr>");
+        }
+        wbuf_puts (b, "</tbody></table></section>");
+    }
+}
+
+void
+render_dashboard (wbuf_t *b, const rctx_t *rc, const cJSON *view)
+{
+    render_begin (b, rc, T (rc, "nav.dashboard"));
+    wbuf_printf (b, "<p class=\"muted\" id=\"dash-rev\">");
+    char rev[24];
+    snprintf (rev, sizeof rev, "%.0f", s_pg_num (view, "rev", 0));
+    const char *args[] = { rev };
+    wbuf_tmpl (b, T (rc, "dash.revision"), 1, args);
+    wbuf_puts (b, "</p><div id=\"dashboard\" data-live=\"1\">"
+                  "<section class=\"panel\"><h2>");
+    wbuf_html (b, T (rc, "dash.hosts"));
+    wbuf_puts (b, "</h2><div id=\"view-hosts\">");
+    render_view_hosts (b, rc, view);
+    wbuf_puts (b, "</div></section><section class=\"panel\"><h2>");
+    wbuf_html (b, T (rc, "dash.gateway"));
+    wbuf_puts (b, "</h2><div id=\"view-gateway\">");
+    render_view_gateway (b, rc, view);
+    wbuf_puts (b, "</div></section><section class=\"panel\"><h2>");
+    wbuf_html (b, T (rc, "dash.services"));
+    wbuf_puts (b, "</h2><div id=\"view-services\">");
+    render_view_services (b, rc, view);
+    wbuf_puts (b, "</div></section></div>");
+    render_end (b, rc);
+}
+
+/* ------------------------------------------------------------------------ */
+/* history                                                                  */
+
+/* cJSON's pretty print with two spaces per level instead of tabs (JSON
+   strings hold no raw tab: every tab is layout). Caller frees; NULL for
+   NULL. */
+static char *
+s_pretty (const cJSON *value)
+{
+    char *text = value ? cJSON_Print (value) : NULL;
+    if (!text)
+        return NULL;
+    size_t tabs = 0;
+    for (const char *p = text; *p; p++)
+        tabs += *p == '\t';
+    char *out = ddc_malloc (strlen (text) + tabs + 1);
+    char *o = out;
+    bool line_start = true;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\t') {
+            if (line_start) {
+                *o++ = ' ';
+                *o++ = ' ';
+            }
+            else
+                *o++ = ' ';
+            continue;
+        }
+        line_start = *p == '\n';
+        *o++ = *p;
+    }
+    *o = '\0';
+    free (text);
+    return out;
+}
+
+static void
+s_changed_list (wbuf_t *b, const cJSON *changed)
+{
+    const cJSON *c;
+    int n = 0;
+    cJSON_ArrayForEach (c, changed) {
+        if (!cJSON_IsString (c))
+            continue;
+        if (n++ == 8) {
+            wbuf_puts (b, " \xE2\x80\xA6");
+            break;
+        }
+        wbuf_puts (b, n > 1 ? " <code>" : "<code>");
+        wbuf_html (b, c->valuestring);
+        wbuf_puts (b, "</code>");
+    }
+}
+
+void
+render_history (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const char *filter)
+{
+    render_begin (b, rc, T (rc, "nav.history"));
+    wbuf_puts (b, "<form method=\"get\" action=\"/history\" class=\"inline\"><label for=\"f-section\">");
+    wbuf_html (b, T (rc, "history.filter"));
+    wbuf_puts (b, "</label> <select id=\"f-section\" name=\"section\"><option value=\"\">");
+    wbuf_html (b, T (rc, "history.all"));
+    wbuf_puts (b, "</option>");
+    for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        const char *name = ddc_section_name ((ddc_section_t) s);
+        wbuf_puts (b, "<option value=\"");
+        wbuf_html (b, name);
+        wbuf_puts (b, "\"");
+        if (filter && strcmp (filter, name) == 0)
+            wbuf_puts (b, " selected");
+        wbuf_puts (b, ">");
+        wbuf_html (b, name);
+        wbuf_puts (b, "</option>");
+    }
+    wbuf_puts (b, "</select> <button type=\"submit\">");
+    wbuf_html (b, T (rc, "history.show"));
+    wbuf_puts (b, "</button></form>");
+    int n = cJSON_GetArraySize (entries);
+    if (n == 0) {
+        wbuf_puts (b, "<p class=\"muted\">");
+        wbuf_html (b, T (rc, "history.none"));
+        wbuf_puts (b, "</p>");
+        render_end (b, rc);
+        return;
+    }
+    wbuf_puts (b, "<table class=\"list\" id=\"history\"><thead><tr><th>");
+    wbuf_html (b, T (rc, "history.rev"));
+    wbuf_puts (b, "</th><th>");
+    wbuf_html (b, T (rc, "history.time"));
+    wbuf_puts (b, "</th><th>");
+    wbuf_html (b, T (rc, "history.section"));
+    wbuf_puts (b, "</th><th>");
+    wbuf_html (b, T (rc, "history.author"));
+    wbuf_puts (b, "</th><th>");
+    wbuf_html (b, T (rc, "history.changed"));
+    wbuf_puts (b, "</th></tr></thead><tbody>");
+    for (int i = n - 1; i >= 0; i--) {           /* newest first */
+        const cJSON *e = cJSON_GetArrayItem (entries, i);
+        double rev = s_pg_num (e, "rev", 0);
+        wbuf_printf (b, "<tr data-rev=\"%.0f\"><td><a href=\"/history/%.0f\">%.0f</a></td><td>",
+                     rev, rev, rev);
+        wbuf_html (b, s_pg_str (e, "time"));
+        wbuf_puts (b, "</td><td>");
+        wbuf_html (b, s_pg_str (e, "section"));
+        wbuf_puts (b, "</td><td>");
+        wbuf_html (b, s_pg_str (e, "author"));
+        const char *peer = s_pg_str (e, "peer");
+        if (peer) {
+            wbuf_puts (b, " <small class=\"mono muted\">");
+            wbuf_html (b, peer);
+            wbuf_puts (b, "</small>");
+        }
+        wbuf_puts (b, "</td><td>");
+        s_changed_list (b, s_pg_get (e, "changed"));
+        wbuf_puts (b, "</td></tr>");
+    }
+    wbuf_puts (b, "</tbody></table>");
+    render_end (b, rc);
+}
+
+void
+render_history_entry (wbuf_t *b, const rctx_t *rc, const cJSON *entry, const cJSON *prev,
+                      bool can_rollback)
+{
+    char title[96], rev[24];
+    double r = s_pg_num (entry, "rev", 0);
+    snprintf (rev, sizeof rev, "%.0f", r);
+    const char *targs[] = { rev };
+    wbuf_t *t = wbuf_new (sizeof title);
+    wbuf_tmpl (t, T (rc, "history.entry_title"), 1, targs);
+    ddc_strlcpy (title, wbuf_text (t), sizeof title);
+    wbuf_destroy (&t);
+    render_begin (b, rc, title);
+    const char *section = s_pg_str (entry, "section");
+    wbuf_puts (b, "<dl class=\"facts\"><dt>");
+    wbuf_html (b, T (rc, "history.section"));
+    wbuf_puts (b, "</dt><dd>");
+    wbuf_html (b, section);
+    wbuf_puts (b, "</dd><dt>");
+    wbuf_html (b, T (rc, "history.time"));
+    wbuf_puts (b, "</dt><dd>");
+    wbuf_html (b, s_pg_str (entry, "time"));
+    wbuf_puts (b, "</dd><dt>");
+    wbuf_html (b, T (rc, "history.author"));
+    wbuf_puts (b, "</dt><dd>");
+    wbuf_html (b, s_pg_str (entry, "author"));
+    wbuf_puts (b, " <small class=\"mono muted\">");
+    wbuf_html (b, s_pg_str (entry, "peer"));
+    wbuf_puts (b, "</small></dd><dt>");
+    wbuf_html (b, T (rc, "history.changed"));
+    wbuf_puts (b, "</dt><dd>");
+    s_changed_list (b, s_pg_get (entry, "changed"));
+    wbuf_puts (b, "</dd></dl>");
+
+    double prev_rev = s_pg_num (entry, "prev_rev", 0);
+    char *new_text = s_pretty (s_pg_get (entry, "value"));
+    char *old_text = prev ? s_pretty (s_pg_get (prev, "value")) : NULL;
+    wbuf_puts (b, "<h2>");
+    if (prev) {
+        char pr[24];
+        snprintf (pr, sizeof pr, "%.0f", prev_rev);
+        const char *args[] = { pr, rev };
+        wbuf_tmpl (b, T (rc, "history.diff_title"), 2, args);
+    }
+    else
+        wbuf_html (b, T (rc, prev_rev > 0 ? "history.no_prev" : "history.first"));
+    wbuf_puts (b, "</h2>");
+    diff_t *d = diff_new (old_text ? old_text : "", new_text ? new_text : "");
+    if (!d) {
+        wbuf_puts (b, "<p class=\"muted\">");
+        wbuf_html (b, T (rc, "history.too_large"));
+        wbuf_puts (b, "</p>");
+    }
+    else {
+        wbuf_printf (b, "<p class=\"muted\">+%zu \xE2\x88\x92%zu</p><pre class=\"diff\" id=\"diff\">",
+                     d->added, d->removed);
+        for (size_t i = 0; i < d->count; i++) {
+            const diff_line_t *l = &d->lines[i];
+            const char *cls = l->op == '+' ? "add" : l->op == '-' ? "del" : "same";
+            wbuf_printf (b, "<span class=\"%s\">%c ", cls, l->op);
+            wbuf_html_n (b, l->line, l->len);
+            wbuf_puts (b, "</span>\n");
+        }
+        wbuf_puts (b, "</pre>");
+        diff_destroy (&d);
+    }
+    free (new_text);
+    free (old_text);
+
+    if (can_rollback && section) {
+        wbuf_puts (b, "<form method=\"post\" action=\"/history/rollback\" class=\"rollback\" "
+                      "id=\"rollback-form\">");
+        render_csrf (b, rc);
+        wbuf_puts (b, "<input type=\"hidden\" name=\"section\" value=\"");
+        wbuf_html (b, section);
+        wbuf_printf (b, "\"><input type=\"hidden\" name=\"rev\" value=\"%.0f\"><p class=\"hint\">", r);
+        const char *args[] = { section, rev };
+        wbuf_tmpl (b, T (rc, "history.rollback_hint"), 2, args);
+        wbuf_puts (b, "</p><button type=\"submit\" class=\"danger\" id=\"rollback\" data-confirm=\"");
+        wbuf_html (b, T (rc, "history.rollback_confirm"));
+        wbuf_puts (b, "\">");
+        wbuf_html (b, T (rc, "history.rollback"));
+        wbuf_puts (b, "</button></form>");
+    }
+    wbuf_puts (b, "<p><a href=\"/history\">");
+    wbuf_html (b, T (rc, "history.back"));
+    wbuf_puts (b, "</a></p>");
+    render_end (b, rc);
+}

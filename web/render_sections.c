@@ -1,0 +1,1066 @@
+/*  render_sections: the form of each configuration section. Input names
+    are the broker's field paths (schema.h), every form carries the section
+    revision it was rendered from ("rev", SAVE's expected revision) and the
+    CSRF token. Values are printed whatever their JSON type, so a refused
+    value is shown back as typed. See render.h. */
+#include "render.h"
+
+#include "ddc_util.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    wbuf_t *b;
+    const rctx_t *rc;
+    errs_t *errs;
+} s_f_t;
+
+typedef struct {
+    const char *value;
+    const char *label;           /* a locale key, or the text itself when raw */
+    bool raw;
+} s_opt_t;
+
+static const char *const s_paths[DDC_SEC_COUNT] = {
+    [DDC_SEC_BOT] = "/bot", [DDC_SEC_CONTAINERS] = "/containers",
+    [DDC_SEC_CHANNELS] = "/channels", [DDC_SEC_ADMINS] = "/admins",
+    [DDC_SEC_SPAM] = "/cooldowns", [DDC_SEC_TASKS] = "/tasks",
+    [DDC_SEC_WATCHDOG] = "/watchdog", [DDC_SEC_WEB] = "/webui", [DDC_SEC_DOCKER] = "/docker",
+};
+static const char *const s_titles[DDC_SEC_COUNT] = {
+    [DDC_SEC_BOT] = "nav.bot", [DDC_SEC_CONTAINERS] = "nav.containers",
+    [DDC_SEC_CHANNELS] = "nav.channels", [DDC_SEC_ADMINS] = "nav.admins",
+    [DDC_SEC_SPAM] = "nav.cooldowns", [DDC_SEC_TASKS] = "nav.tasks",
+    [DDC_SEC_WATCHDOG] = "nav.watchdog", [DDC_SEC_WEB] = "nav.webui", [DDC_SEC_DOCKER] = "nav.docker",
+};
+
+const char *
+render_section_path (ddc_section_t s)
+{
+    return (int) s >= 0 && s < DDC_SEC_COUNT ? s_paths[s] : NULL;
+}
+
+const char *
+render_section_title (ddc_section_t s)
+{
+    return (int) s >= 0 && s < DDC_SEC_COUNT ? s_titles[s] : NULL;
+}
+
+int
+render_section_from_path (const char *path)
+{
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        if (path && strcmp (path, s_paths[s]) == 0)
+            return s;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* values of any JSON type as text                                          */
+
+static const cJSON *
+s_sec_get (const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive (obj, key);
+}
+
+/* The value at key as text into buf (strings as they are, numbers without
+   a fraction when whole, true/false); "" when absent or another type. */
+static const char *
+s_text (const cJSON *obj, const char *key, char buf[64])
+{
+    const cJSON *v = s_sec_get (obj, key);
+    buf[0] = '\0';
+    if (cJSON_IsString (v))
+        return v->valuestring;
+    if (cJSON_IsNumber (v)) {
+        double d = v->valuedouble;
+        if (isfinite (d) && d == floor (d) && fabs (d) < 1e15)
+            snprintf (buf, 64, "%.0f", d);
+        else
+            snprintf (buf, 64, "%g", d);
+    }
+    else if (cJSON_IsBool (v))
+        snprintf (buf, 64, "%s", cJSON_IsTrue (v) ? "true" : "false");
+    return buf;
+}
+
+static bool
+s_bool (const cJSON *obj, const char *key, bool dflt)
+{
+    const cJSON *v = s_sec_get (obj, key);
+    return cJSON_IsBool (v) ? cJSON_IsTrue (v) : dflt;
+}
+
+/* ------------------------------------------------------------------------ */
+/* inputs                                                                   */
+
+static void
+s_attr (wbuf_t *b, const char *name, const char *value)
+{
+    wbuf_puts (b, " ");
+    wbuf_puts (b, name);
+    wbuf_puts (b, "=\"");
+    wbuf_html (b, value);
+    wbuf_puts (b, "\"");
+}
+
+static void
+s_id_name (s_f_t *f, const char *name)
+{
+    wbuf_puts (f->b, " id=\"f-");
+    wbuf_html (f->b, name);
+    wbuf_puts (f->b, "\"");
+    s_attr (f->b, "name", name);
+    if (render_has_errors (f->errs, name))
+        wbuf_puts (f->b, " aria-invalid=\"true\"");
+}
+
+/* <input type=type ...> with extra raw attributes (trusted literals). */
+static void
+s_input (s_f_t *f, const char *name, const char *type, const char *value, const char *extra)
+{
+    wbuf_puts (f->b, "<input");
+    s_attr (f->b, "type", type);
+    s_id_name (f, name);
+    if (value)
+        s_attr (f->b, "value", value);
+    if (extra) {
+        wbuf_puts (f->b, " ");
+        wbuf_puts (f->b, extra);
+    }
+    wbuf_puts (f->b, ">");
+}
+
+static void
+s_checkbox (s_f_t *f, const char *name, const char *value, bool checked, const char *label)
+{
+    wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+    s_id_name (f, name);
+    s_attr (f->b, "value", value);
+    if (checked)
+        wbuf_puts (f->b, " checked");
+    wbuf_puts (f->b, ">");
+    if (label) {
+        wbuf_puts (f->b, "<span>");
+        wbuf_html (f->b, label);
+        wbuf_puts (f->b, "</span>");
+    }
+    wbuf_puts (f->b, "</label>");
+}
+
+static void
+s_select (s_f_t *f, const char *name, const s_opt_t *opts, const char *selected,
+          const char *extra)
+{
+    wbuf_puts (f->b, "<select");
+    s_id_name (f, name);
+    if (extra) {
+        wbuf_puts (f->b, " ");
+        wbuf_puts (f->b, extra);
+    }
+    wbuf_puts (f->b, ">");
+    bool found = false;
+    for (const s_opt_t *o = opts; o->value; o++) {
+        wbuf_puts (f->b, "<option");
+        s_attr (f->b, "value", o->value);
+        if (selected && strcmp (selected, o->value) == 0) {
+            wbuf_puts (f->b, " selected");
+            found = true;
+        }
+        wbuf_puts (f->b, ">");
+        wbuf_html (f->b, o->raw ? o->label : T (f->rc, o->label));
+        wbuf_puts (f->b, "</option>");
+    }
+    /* a value not among the options (e.g. refused) stays visible */
+    if (selected && *selected && !found) {
+        wbuf_puts (f->b, "<option selected");
+        s_attr (f->b, "value", selected);
+        wbuf_puts (f->b, ">");
+        wbuf_html (f->b, selected);
+        wbuf_puts (f->b, "</option>");
+    }
+    wbuf_puts (f->b, "</select>");
+}
+
+/* A labelled block field: label, the input written by the caller between
+   begin and end, a hint and the field's errors. */
+static void
+s_field_begin (s_f_t *f, const char *name, const char *label_key)
+{
+    wbuf_puts (f->b, "<div class=\"field\"");
+    s_attr (f->b, "data-field", name);
+    wbuf_puts (f->b, "><label for=\"f-");
+    wbuf_html (f->b, name);
+    wbuf_puts (f->b, "\">");
+    wbuf_html (f->b, T (f->rc, label_key));
+    wbuf_puts (f->b, "</label>");
+}
+
+static void
+s_field_end (s_f_t *f, const char *name, const char *hint_key)
+{
+    if (hint_key) {
+        wbuf_puts (f->b, "<p class=\"hint\">");
+        wbuf_puts (f->b, T (f->rc, hint_key));     /* trusted locale HTML */
+        wbuf_puts (f->b, "</p>");
+    }
+    render_field_errors (f->b, f->errs, name);
+    wbuf_puts (f->b, "</div>");
+}
+
+/* A whole-number field of a section's form: "SECTION.KEY" with its label
+   f.SECTION.KEY, its hint h.SECTION.KEY and the bounds min..max. */
+static void
+s_number (s_f_t *f, const cJSON *v, const char *name, int min, int max)
+{
+    char label[96], hint[96], extra[96], buf[64];
+    const char *key = strchr (name, '.');
+    assert (key);
+    snprintf (label, sizeof label, "f.%s", name);
+    snprintf (hint, sizeof hint, "h.%s", name);
+    snprintf (extra, sizeof extra, "min=\"%d\" max=\"%d\" step=\"1\" class=\"narrow\"", min, max);
+    s_field_begin (f, name, label);
+    s_input (f, name, "number", s_text (v, key + 1, buf), extra);
+    s_field_end (f, name, hint);
+}
+
+/* Start a table cell holding the input name. */
+static void
+s_td (s_f_t *f, const char *name)
+{
+    wbuf_puts (f->b, "<td");
+    s_attr (f->b, "data-field", name);
+    wbuf_puts (f->b, ">");
+}
+
+static void
+s_td_end (s_f_t *f, const char *name)
+{
+    render_field_errors (f->b, f->errs, name);
+    wbuf_puts (f->b, "</td>");
+}
+
+static void
+s_th (s_f_t *f, const char *key)
+{
+    wbuf_puts (f->b, "<th scope=\"col\">");
+    wbuf_html (f->b, T (f->rc, key));
+    wbuf_puts (f->b, "</th>");
+}
+
+static void
+s_form_begin (s_f_t *f, ddc_section_t s, const rsection_t *d, size_t rows)
+{
+    wbuf_puts (f->b, "<form method=\"post\" class=\"section-form\"");
+    s_attr (f->b, "action", s_paths[s]);
+    s_attr (f->b, "data-section", ddc_section_name (s));
+    wbuf_printf (f->b, " data-next-index=\"%zu\" novalidate>", rows);
+    render_csrf (f->b, f->rc);
+    wbuf_printf (f->b, "<input type=\"hidden\" name=\"rev\" value=\"%" PRIu64 "\">", d->rev);
+}
+
+static void
+s_form_end (s_f_t *f)
+{
+    wbuf_puts (f->b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"save\">");
+    wbuf_html (f->b, T (f->rc, "save.button"));
+    wbuf_puts (f->b, "</button><span class=\"dirty-hint\" hidden>");
+    wbuf_html (f->b, T (f->rc, "save.dirty"));
+    wbuf_puts (f->b, "</span></div></form>");
+}
+
+/* Rows of a template (the JS "add" buttons clone them) use the index
+   placeholder "__i__". */
+#define TPL_INDEX ((size_t) -1)
+
+static void
+s_row_name (char *out, size_t n, const char *section, size_t i, const char *field)
+{
+    char idx[24];
+    if (i == TPL_INDEX)
+        snprintf (idx, sizeof idx, "__i__");
+    else
+        snprintf (idx, sizeof idx, "%zu", i);
+    if (field)
+        snprintf (out, n, "%s[%s].%s", section, idx, field);
+    else
+        snprintf (out, n, "%s[%s]", section, idx);
+}
+
+static void
+s_remove_cell (s_f_t *f, const char *section, size_t i)
+{
+    char name[SCHEMA_NAME_MAX];
+    s_row_name (name, sizeof name, section, i, "_delete");
+    wbuf_puts (f->b, "<td class=\"remove\">");
+    s_checkbox (f, name, "1", false, T (f->rc, "row.remove"));
+    char row[SCHEMA_NAME_MAX];
+    s_row_name (row, sizeof row, section, i, NULL);
+    render_field_errors (f->b, f->errs, row);
+    wbuf_puts (f->b, "</td>");
+}
+
+static void
+s_add_button (s_f_t *f, const char *tpl, const char *label_key)
+{
+    wbuf_puts (f->b, "<p><button type=\"button\" class=\"add-row\"");
+    s_attr (f->b, "data-template", tpl);
+    wbuf_puts (f->b, ">");
+    wbuf_html (f->b, T (f->rc, label_key));
+    wbuf_puts (f->b, "</button></p>");
+}
+
+/* ------------------------------------------------------------------------ */
+/* bot                                                                      */
+
+static const s_opt_t s_lang_opts[] = {
+    { "en", "English", true }, { "de", "Deutsch", true }, { NULL, NULL, false }
+};
+
+static const char *const s_zones[] = {
+    "UTC", "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/London", "Europe/Paris",
+    "Europe/Amsterdam", "Europe/Madrid", "Europe/Rome", "Europe/Stockholm", "Europe/Warsaw",
+    "Europe/Helsinki", "Europe/Moscow", "America/New_York", "America/Chicago",
+    "America/Denver", "America/Los_Angeles", "America/Toronto", "America/Sao_Paulo",
+    "Asia/Tokyo", "Asia/Shanghai", "Asia/Kolkata", "Asia/Singapore", "Asia/Dubai",
+    "Australia/Sydney", "Pacific/Auckland", "Africa/Johannesburg", NULL
+};
+
+static void
+s_zone_list (wbuf_t *b)
+{
+    wbuf_puts (b, "<datalist id=\"zones\">");
+    for (int i = 0; s_zones[i]; i++) {
+        wbuf_puts (b, "<option");
+        s_attr (b, "value", s_zones[i]);
+        wbuf_puts (b, ">");
+    }
+    wbuf_puts (b, "</datalist>");
+}
+
+static void
+s_bot (s_f_t *f, const rsection_t *d)
+{
+    char buf[64];
+    const cJSON *v = d->value;
+    s_form_begin (f, DDC_SEC_BOT, d, 0);
+    s_field_begin (f, "bot.token", "f.bot.token");
+    s_input (f, "bot.token", "password", "",
+             d->token_set ? "autocomplete=\"off\" data-secret=\"set\""
+                          : "autocomplete=\"off\" data-secret=\"empty\"");
+    s_field_end (f, "bot.token", d->token_set ? "h.bot.token_set" : "h.bot.token_empty");
+
+    s_field_begin (f, "bot.guild_id", "f.bot.guild_id");
+    s_input (f, "bot.guild_id", "text", s_text (v, "guild_id", buf),
+             "inputmode=\"numeric\" autocomplete=\"off\" maxlength=\"20\"");
+    s_field_end (f, "bot.guild_id", "h.bot.guild_id");
+
+    s_field_begin (f, "bot.language", "f.bot.language");
+    s_select (f, "bot.language", s_lang_opts, s_text (v, "language", buf), NULL);
+    s_field_end (f, "bot.language", "h.bot.language");
+
+    s_field_begin (f, "bot.timezone", "f.bot.timezone");
+    s_input (f, "bot.timezone", "text", s_text (v, "timezone", buf),
+             "list=\"zones\" autocomplete=\"off\" maxlength=\"64\"");
+    s_zone_list (f->b);
+    s_field_end (f, "bot.timezone", "h.bot.timezone");
+    s_form_end (f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* containers                                                               */
+
+static bool
+s_has_action (const cJSON *row, const char *action, bool dflt)
+{
+    const cJSON *list = s_sec_get (row, "allowed_actions");
+    if (!cJSON_IsArray (list))
+        return dflt;
+    const cJSON *each;
+    cJSON_ArrayForEach (each, list)
+        if (cJSON_IsString (each) && strcmp (each->valuestring, action) == 0)
+            return true;
+    return false;
+}
+
+static const char *
+s_state_of (const rsection_t *d, const char *host, const char *name)
+{
+    char key[256];
+    snprintf (key, sizeof key, "%s/%s", host, name);
+    return cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (d->states, key));
+}
+
+/* One row of the containers table: row is a configured (or submitted)
+   entry, NULL for a discovered container or an empty template row; manual
+   rows (typed in) have editable host and name inputs. */
+static void
+s_container_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row, const char *host,
+                 const char *cname, const char *image, bool manual, bool discovered)
+{
+    char name[SCHEMA_NAME_MAX], buf[64];
+    const char *sec = "containers";
+    wbuf_puts (f->b, "<tr");
+    if (discovered)
+        wbuf_puts (f->b, " class=\"discovered\"");
+    wbuf_puts (f->b, ">");
+
+    s_row_name (name, sizeof name, sec, i, "active");
+    s_td (f, name);
+    s_checkbox (f, name, "1", discovered ? false : s_bool (row, "active", true), NULL);
+    if (discovered) {
+        char dn[SCHEMA_NAME_MAX];
+        s_row_name (dn, sizeof dn, sec, i, "_discovered");
+        wbuf_puts (f->b, "<input type=\"hidden\"");
+        s_attr (f->b, "name", dn);
+        wbuf_puts (f->b, " value=\"1\">");
+    }
+    s_td_end (f, name);
+
+    /* host and name: fixed for known rows, typed for manual rows */
+    const char *fields[2] = { "host", "name" };
+    const char *vals[2] = { host, cname };
+    for (int k = 0; k < 2; k++) {
+        s_row_name (name, sizeof name, sec, i, fields[k]);
+        s_td (f, name);
+        if (manual)
+            s_input (f, name, "text", vals[k] ? vals[k] : "",
+                     k == 0 ? "maxlength=\"63\" autocomplete=\"off\" size=\"8\""
+                            : "maxlength=\"128\" autocomplete=\"off\" size=\"14\"");
+        else {
+            wbuf_puts (f->b, "<input type=\"hidden\"");
+            s_attr (f->b, "name", name);
+            s_attr (f->b, "value", vals[k] ? vals[k] : "");
+            wbuf_puts (f->b, "><span class=\"mono\">");
+            wbuf_html (f->b, vals[k]);
+            wbuf_puts (f->b, "</span>");
+            if (k == 1 && image && *image) {
+                wbuf_puts (f->b, "<br><small class=\"muted\">");
+                wbuf_html (f->b, image);
+                wbuf_puts (f->b, "</small>");
+            }
+        }
+        s_td_end (f, name);
+    }
+
+    /* live state */
+    const char *state = host && cname ? s_state_of (d, host, cname) : NULL;
+    wbuf_puts (f->b, "<td><span class=\"state\"");
+    if (host && cname) {
+        char key[256];
+        snprintf (key, sizeof key, "%s/%s", host, cname);
+        s_attr (f->b, "data-container", key);
+    }
+    s_attr (f->b, "data-state", state ? state : "unknown");
+    wbuf_puts (f->b, ">");
+    wbuf_html (f->b, state ? state : "\xE2\x80\x94");
+    wbuf_puts (f->b, "</span></td>");
+
+    s_row_name (name, sizeof name, sec, i, "display_name");
+    s_td (f, name);
+    s_input (f, name, "text", discovered ? (cname ? cname : "") : s_text (row, "display_name", buf),
+             "maxlength=\"100\" size=\"18\"");
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "order");
+    s_td (f, name);
+    s_input (f, name, "number", discovered ? "" : s_text (row, "order", buf),
+             "min=\"0\" max=\"9999\" step=\"1\" class=\"narrow\"");
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "allowed_actions");
+    s_td (f, name);
+    wbuf_puts (f->b, "<div class=\"checks\">");
+    for (int a = 0; schema_actions[a]; a++) {
+        char key[48];
+        snprintf (key, sizeof key, "action.%s", schema_actions[a]);
+        bool dflt = strcmp (schema_actions[a], "logs") != 0;
+        wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+        s_attr (f->b, "name", name);
+        s_attr (f->b, "value", schema_actions[a]);
+        if (discovered ? dflt : s_has_action (row, schema_actions[a], dflt))
+            wbuf_puts (f->b, " checked");
+        wbuf_puts (f->b, "><span>");
+        wbuf_html (f->b, T (f->rc, key));
+        wbuf_puts (f->b, "</span></label>");
+    }
+    wbuf_puts (f->b, "</div>");
+    s_td_end (f, name);
+
+    const cJSON *info = discovered ? NULL : s_sec_get (row, "info");
+    s_row_name (name, sizeof name, sec, i, "info.enabled");
+    s_td (f, name);
+    s_checkbox (f, name, "1", s_bool (info, "enabled", false), T (f->rc, "f.containers.info_enabled"));
+    render_field_errors (f->b, f->errs, name);
+    s_row_name (name, sizeof name, sec, i, "info.text");
+    wbuf_puts (f->b, "<textarea rows=\"2\" cols=\"24\" maxlength=\"2000\"");
+    s_id_name (f, name);
+    wbuf_puts (f->b, ">");
+    wbuf_html (f->b, s_text (info, "text", buf));
+    wbuf_puts (f->b, "</textarea>");
+    s_td_end (f, name);
+
+    s_remove_cell (f, sec, i);
+    wbuf_puts (f->b, "</tr>");
+}
+
+static bool
+s_is_configured (const cJSON *list, const char *host, const char *name)
+{
+    const cJSON *each;
+    cJSON_ArrayForEach (each, list) {
+        const char *h = cJSON_GetStringValue (s_sec_get (each, "host"));
+        const char *n = cJSON_GetStringValue (s_sec_get (each, "name"));
+        if (h && n && strcmp (h, host) == 0 && strcmp (n, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void
+s_containers_head (s_f_t *f)
+{
+    wbuf_puts (f->b, "<thead><tr>");
+    s_th (f, "f.containers.active");
+    s_th (f, "f.containers.host");
+    s_th (f, "f.containers.name");
+    s_th (f, "f.containers.state");
+    s_th (f, "f.containers.display_name");
+    s_th (f, "f.containers.order");
+    s_th (f, "f.containers.allowed_actions");
+    s_th (f, "f.containers.info");
+    s_th (f, "row.remove_head");
+    wbuf_puts (f->b, "</tr></thead>");
+}
+
+static void
+s_containers (s_f_t *f, const rsection_t *d)
+{
+    size_t n = 0;
+    const cJSON *each;
+    /* how many rows: configured, then discovered ones */
+    size_t nconf = (size_t) cJSON_GetArraySize (d->value);
+    size_t ndisc = 0;
+    cJSON_ArrayForEach (each, d->inventory) {
+        const char *h = cJSON_GetStringValue (s_sec_get (each, "host"));
+        const char *nm = cJSON_GetStringValue (s_sec_get (each, "name"));
+        if (h && nm && !s_is_configured (d->value, h, nm))
+            ndisc++;
+    }
+    s_form_begin (f, DDC_SEC_CONTAINERS, d, nconf + ndisc);
+    wbuf_puts (f->b, "<p class=\"intro\">");
+    wbuf_puts (f->b, T (f->rc, "h.containers.intro"));
+    wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\" id=\"containers-table\">");
+    s_containers_head (f);
+    wbuf_puts (f->b, "<tbody data-rows=\"containers\">");
+    cJSON_ArrayForEach (each, d->value) {
+        char hb[64], nb[64];
+        const char *h = s_text (each, "host", hb);
+        const char *nm = s_text (each, "name", nb);
+        char host[256], cname[256];
+        ddc_strlcpy (host, h, sizeof host);
+        ddc_strlcpy (cname, nm, sizeof cname);
+        const char *image = NULL;
+        const cJSON *inv;
+        cJSON_ArrayForEach (inv, d->inventory) {
+            const char *ih = cJSON_GetStringValue (s_sec_get (inv, "host"));
+            const char *in = cJSON_GetStringValue (s_sec_get (inv, "name"));
+            if (ih && in && strcmp (ih, host) == 0 && strcmp (in, cname) == 0)
+                image = cJSON_GetStringValue (s_sec_get (inv, "image"));
+        }
+        s_container_row (f, d, n++, each, host, cname, image, !*host || !*cname, false);
+    }
+    cJSON_ArrayForEach (each, d->inventory) {
+        const char *h = cJSON_GetStringValue (s_sec_get (each, "host"));
+        const char *nm = cJSON_GetStringValue (s_sec_get (each, "name"));
+        if (!h || !nm || s_is_configured (d->value, h, nm))
+            continue;
+        s_container_row (f, d, n++, NULL, h, nm, cJSON_GetStringValue (s_sec_get (each, "image")),
+                         false, true);
+    }
+    wbuf_puts (f->b, "</tbody></table></div>");
+    if (n == 0) {
+        wbuf_puts (f->b, "<p class=\"muted\" id=\"containers-empty\">");
+        wbuf_html (f->b, T (f->rc, "h.containers.none"));
+        wbuf_puts (f->b, "</p>");
+    }
+    s_add_button (f, "tpl-containers", "row.add_container");
+    wbuf_puts (f->b, "<template id=\"tpl-containers\"><table><tbody>");
+    s_container_row (f, d, TPL_INDEX, NULL, "", "", NULL, true, false);
+    wbuf_puts (f->b, "</tbody></table></template>");
+    s_form_end (f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* channels                                                                 */
+
+static void
+s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
+{
+    char name[SCHEMA_NAME_MAX], buf[64];
+    const char *sec = "channels";
+    wbuf_puts (f->b, "<tr>");
+    s_row_name (name, sizeof name, sec, i, "id");
+    s_td (f, name);
+    s_input (f, name, "text", s_text (row, "id", buf),
+             "inputmode=\"numeric\" maxlength=\"20\" size=\"20\" class=\"channel-id\" autocomplete=\"off\"");
+    char kn[SCHEMA_NAME_MAX];
+    s_row_name (kn, sizeof kn, sec, i, "kind");
+    wbuf_puts (f->b, "<input type=\"hidden\"");
+    s_attr (f->b, "name", kn);
+    s_attr (f->b, "value", kind);
+    wbuf_puts (f->b, ">");
+    render_field_errors (f->b, f->errs, kn);
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "name");
+    s_td (f, name);
+    s_input (f, name, "text", s_text (row, "name", buf), "maxlength=\"100\" size=\"16\"");
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "post_initial");
+    s_td (f, name);
+    s_checkbox (f, name, "1", s_bool (row, "post_initial", false), NULL);
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "refresh_minutes");
+    s_td (f, name);
+    s_input (f, name, "number", s_text (row, "refresh_minutes", buf),
+             "min=\"1\" max=\"1440\" step=\"1\" class=\"narrow\" placeholder=\"5\"");
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "recreate_minutes");
+    s_td (f, name);
+    s_input (f, name, "number", s_text (row, "recreate_minutes", buf),
+             "min=\"0\" max=\"1440\" step=\"1\" class=\"narrow\" placeholder=\"0\"");
+    s_td_end (f, name);
+    s_remove_cell (f, sec, i);
+    wbuf_puts (f->b, "</tr>");
+}
+
+static void
+s_channels_table (s_f_t *f, const rsection_t *d, const char *kind)
+{
+    char key[64];
+    snprintf (key, sizeof key, "f.channels.%s_title", kind);
+    wbuf_puts (f->b, "<h2>");
+    wbuf_html (f->b, T (f->rc, key));
+    wbuf_puts (f->b, "</h2><p class=\"hint\">");
+    snprintf (key, sizeof key, "h.channels.%s", kind);
+    wbuf_puts (f->b, T (f->rc, key));
+    wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\"");
+    s_attr (f->b, "data-kind", kind);
+    wbuf_puts (f->b, "><thead><tr>");
+    s_th (f, "f.channels.id");
+    s_th (f, "f.channels.name");
+    s_th (f, "f.channels.post_initial");
+    s_th (f, "f.channels.refresh_minutes");
+    s_th (f, "f.channels.recreate_minutes");
+    s_th (f, "row.remove_head");
+    wbuf_puts (f->b, "</tr></thead><tbody");
+    s_attr (f->b, "data-rows", kind);
+    wbuf_puts (f->b, ">");
+    size_t i = 0;
+    const cJSON *each;
+    cJSON_ArrayForEach (each, d->value) {
+        const char *k = cJSON_GetStringValue (s_sec_get (each, "kind"));
+        bool control = k && strcmp (k, "control") == 0;
+        if ((strcmp (kind, "control") == 0) == control)
+            s_channel_row (f, i, each, control ? "control" : (k && *k ? k : "status"));
+        i++;
+    }
+    wbuf_puts (f->b, "</tbody></table></div>");
+    snprintf (key, sizeof key, "tpl-channels-%s", kind);
+    s_add_button (f, key, strcmp (kind, "control") == 0 ? "row.add_control" : "row.add_status");
+    wbuf_puts (f->b, "<template");
+    s_attr (f->b, "id", key);
+    wbuf_puts (f->b, "><table><tbody>");
+    s_channel_row (f, TPL_INDEX, NULL, kind);
+    wbuf_puts (f->b, "</tbody></table></template>");
+}
+
+static void
+s_channels (s_f_t *f, const rsection_t *d)
+{
+    s_form_begin (f, DDC_SEC_CHANNELS, d, (size_t) cJSON_GetArraySize (d->value));
+    wbuf_puts (f->b, "<div class=\"notice warn\" id=\"channel-clash\" hidden><p>");
+    wbuf_html (f->b, T (f->rc, "h.channels.clash"));
+    wbuf_puts (f->b, " <span class=\"ids\"></span></p></div>");
+    s_channels_table (f, d, "status");
+    s_channels_table (f, d, "control");
+    s_form_end (f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* admins                                                                   */
+
+static void
+s_admin_row (s_f_t *f, size_t i, const cJSON *row)
+{
+    char name[SCHEMA_NAME_MAX], buf[64];
+    wbuf_puts (f->b, "<tr>");
+    s_row_name (name, sizeof name, "admins", i, "id");
+    s_td (f, name);
+    s_input (f, name, "text", s_text (row, "id", buf),
+             "inputmode=\"numeric\" maxlength=\"20\" size=\"20\" autocomplete=\"off\"");
+    s_td_end (f, name);
+    s_row_name (name, sizeof name, "admins", i, "note");
+    s_td (f, name);
+    s_input (f, name, "text", s_text (row, "note", buf), "maxlength=\"100\" size=\"30\"");
+    s_td_end (f, name);
+    s_remove_cell (f, "admins", i);
+    wbuf_puts (f->b, "</tr>");
+}
+
+static void
+s_admins (s_f_t *f, const rsection_t *d)
+{
+    s_form_begin (f, DDC_SEC_ADMINS, d, (size_t) cJSON_GetArraySize (d->value));
+    wbuf_puts (f->b, "<p class=\"intro\">");
+    wbuf_puts (f->b, T (f->rc, "h.admins.intro"));
+    wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\"><thead><tr>");
+    s_th (f, "f.admins.id");
+    s_th (f, "f.admins.note");
+    s_th (f, "row.remove_head");
+    wbuf_puts (f->b, "</tr></thead><tbody data-rows=\"admins\">");
+    size_t i = 0;
+    const cJSON *each;
+    cJSON_ArrayForEach (each, d->value)
+        s_admin_row (f, i++, each);
+    wbuf_puts (f->b, "</tbody></table></div>");
+    s_add_button (f, "tpl-admins", "row.add_admin");
+    wbuf_puts (f->b, "<template id=\"tpl-admins\"><table><tbody>");
+    s_admin_row (f, TPL_INDEX, NULL);
+    wbuf_puts (f->b, "</tbody></table></template>");
+    s_form_end (f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* spam (cooldowns)                                                         */
+
+static void
+s_cooldown_table (s_f_t *f, const cJSON *map, const char *which, const char *const keys[])
+{
+    char key[64];
+    snprintf (key, sizeof key, "f.spam.%s", which);
+    wbuf_puts (f->b, "<h2>");
+    wbuf_html (f->b, T (f->rc, key));
+    wbuf_puts (f->b, "</h2><div class=\"table-wrap\"><table class=\"rows narrow-table\"><thead><tr>");
+    s_th (f, strcmp (which, "command_cooldowns") == 0 ? "f.spam.command" : "f.spam.button");
+    s_th (f, "f.spam.seconds");
+    wbuf_puts (f->b, "</tr></thead><tbody>");
+    for (int i = 0; keys[i]; i++) {
+        char name[SCHEMA_NAME_MAX], buf[64];
+        snprintf (name, sizeof name, "spam.%s.%s", which, keys[i]);
+        wbuf_puts (f->b, "<tr><th scope=\"row\"><label for=\"f-");
+        wbuf_html (f->b, name);
+        wbuf_puts (f->b, "\"><code>");
+        wbuf_html (f->b, keys[i]);
+        wbuf_puts (f->b, "</code></label></th>");
+        s_td (f, name);
+        s_input (f, name, "number", s_text (map, keys[i], buf),
+                 "min=\"0\" max=\"3600\" step=\"1\" class=\"narrow\"");
+        s_td_end (f, name);
+        wbuf_puts (f->b, "</tr>");
+    }
+    wbuf_puts (f->b, "</tbody></table></div>");
+}
+
+static void
+s_spam (s_f_t *f, const rsection_t *d)
+{
+    const cJSON *v = d->value;
+    s_form_begin (f, DDC_SEC_SPAM, d, 0);
+    wbuf_puts (f->b, "<p class=\"intro\">");
+    wbuf_puts (f->b, T (f->rc, "h.spam.intro"));
+    wbuf_puts (f->b, "</p>");
+    s_field_begin (f, "spam.enabled", "f.spam.enabled");
+    s_checkbox (f, "spam.enabled", "1", s_bool (v, "enabled", true), T (f->rc, "f.spam.enabled_box"));
+    s_field_end (f, "spam.enabled", NULL);
+    s_cooldown_table (f, s_sec_get (v, "command_cooldowns"), "command_cooldowns", schema_command_keys);
+    render_field_errors (f->b, f->errs, "spam.command_cooldowns");
+    s_cooldown_table (f, s_sec_get (v, "button_cooldowns"), "button_cooldowns", schema_button_keys);
+    render_field_errors (f->b, f->errs, "spam.button_cooldowns");
+    s_form_end (f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* tasks                                                                    */
+
+static const s_opt_t s_task_actions[] = {
+    { "start", "action.start", false }, { "stop", "action.stop", false },
+    { "restart", "action.restart", false }, { NULL, NULL, false }
+};
+static const s_opt_t s_cycles[] = {
+    { "once", "cycle.once", false }, { "daily", "cycle.daily", false },
+    { "weekly", "cycle.weekly", false }, { "monthly", "cycle.monthly", false },
+    { "yearly", "cycle.yearly", false }, { NULL, NULL, false }
+};
+static const s_opt_t s_weekdays[] = {
+    { "", "weekday.none", false },
+    { "mon", "weekday.mon", false }, { "tue", "weekday.tue", false },
+    { "wed", "weekday.wed", false }, { "thu", "weekday.thu", false },
+    { "fri", "weekday.fri", false }, { "sat", "weekday.sat", false },
+    { "sun", "weekday.sun", false }, { NULL, NULL, false }
+};
+
+static void
+s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
+{
+    char name[SCHEMA_NAME_MAX], buf[64];
+    const char *sec = "tasks";
+    char cycle[16];
+    ddc_strlcpy (cycle, s_text (row, "cycle", buf), sizeof cycle);
+    wbuf_puts (f->b, "<tr class=\"task\"");
+    s_attr (f->b, "data-cycle", *cycle ? cycle : "daily");
+    wbuf_puts (f->b, ">");
+
+    s_row_name (name, sizeof name, sec, i, "active");
+    s_td (f, name);
+    s_checkbox (f, name, "1", s_bool (row, "active", true), NULL);
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "id");
+    s_td (f, name);
+    s_input (f, name, "text", s_text (row, "id", buf),
+             "maxlength=\"64\" size=\"12\" autocomplete=\"off\" pattern=\"[A-Za-z0-9_-]+\"");
+    s_td_end (f, name);
+
+    /* target: one select over the configured containers */
+    s_row_name (name, sizeof name, sec, i, "target");
+    s_td (f, name);
+    char target[320] = "";
+    char hb[64], cb[64];
+    const char *th = s_text (row, "host", hb), *tc = s_text (row, "container", cb);
+    if (*th || *tc)
+        snprintf (target, sizeof target, "%s/%s", th, tc);
+    wbuf_puts (f->b, "<select");
+    s_id_name (f, name);
+    wbuf_puts (f->b, "><option value=\"\">");
+    wbuf_html (f->b, T (f->rc, "f.tasks.pick"));
+    wbuf_puts (f->b, "</option>");
+    bool found = false;
+    const cJSON *each;
+    cJSON_ArrayForEach (each, d->containers) {
+        const char *h = cJSON_GetStringValue (s_sec_get (each, "host"));
+        const char *n = cJSON_GetStringValue (s_sec_get (each, "name"));
+        const char *dn = cJSON_GetStringValue (s_sec_get (each, "display_name"));
+        if (!h || !n)
+            continue;
+        char opt[320];
+        snprintf (opt, sizeof opt, "%s/%s", h, n);
+        wbuf_puts (f->b, "<option");
+        s_attr (f->b, "value", opt);
+        if (strcmp (opt, target) == 0) {
+            wbuf_puts (f->b, " selected");
+            found = true;
+        }
+        wbuf_puts (f->b, ">");
+        wbuf_html (f->b, dn && *dn ? dn : n);
+        wbuf_puts (f->b, " (");
+        wbuf_html (f->b, opt);
+        wbuf_puts (f->b, ")</option>");
+    }
+    if (*target && !found) {
+        wbuf_puts (f->b, "<option selected");
+        s_attr (f->b, "value", target);
+        wbuf_puts (f->b, ">");
+        wbuf_html (f->b, target);
+        wbuf_puts (f->b, "</option>");
+    }
+    wbuf_puts (f->b, "</select>");
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "action");
+    s_td (f, name);
+    s_select (f, name, s_task_actions, s_text (row, "action", buf), NULL);
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "cycle");
+    s_td (f, name);
+    s_select (f, name, s_cycles, *cycle ? cycle : "daily", "class=\"cycle\"");
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "time");
+    s_td (f, name);
+    s_input (f, name, "time", s_text (row, "time", buf), "step=\"60\"");
+    s_td_end (f, name);
+
+    /* the cycle-specific fields; the script shows only the cycle's own */
+    wbuf_puts (f->b, "<td class=\"when\">");
+    s_row_name (name, sizeof name, sec, i, "date");
+    wbuf_puts (f->b, "<span class=\"c-once\"");
+    s_attr (f->b, "data-field", name);
+    wbuf_puts (f->b, "><label>");
+    wbuf_html (f->b, T (f->rc, "f.tasks.date"));
+    wbuf_puts (f->b, " ");
+    s_input (f, name, "date", s_text (row, "date", buf), NULL);
+    wbuf_puts (f->b, "</label>");
+    render_field_errors (f->b, f->errs, name);
+    wbuf_puts (f->b, "</span>");
+
+    s_row_name (name, sizeof name, sec, i, "weekday");
+    wbuf_puts (f->b, "<span class=\"c-weekly\"");
+    s_attr (f->b, "data-field", name);
+    wbuf_puts (f->b, "><label>");
+    wbuf_html (f->b, T (f->rc, "f.tasks.weekday"));
+    wbuf_puts (f->b, " ");
+    s_select (f, name, s_weekdays, s_text (row, "weekday", buf), NULL);
+    wbuf_puts (f->b, "</label>");
+    render_field_errors (f->b, f->errs, name);
+    wbuf_puts (f->b, "</span>");
+
+    s_row_name (name, sizeof name, sec, i, "month");
+    wbuf_puts (f->b, "<span class=\"c-yearly\"");
+    s_attr (f->b, "data-field", name);
+    wbuf_puts (f->b, "><label>");
+    wbuf_html (f->b, T (f->rc, "f.tasks.month"));
+    wbuf_puts (f->b, " ");
+    s_input (f, name, "number", s_text (row, "month", buf), "min=\"1\" max=\"12\" class=\"narrow\"");
+    wbuf_puts (f->b, "</label>");
+    render_field_errors (f->b, f->errs, name);
+    wbuf_puts (f->b, "</span>");
+
+    s_row_name (name, sizeof name, sec, i, "day");
+    wbuf_puts (f->b, "<span class=\"c-monthly c-yearly\"");
+    s_attr (f->b, "data-field", name);
+    wbuf_puts (f->b, "><label>");
+    wbuf_html (f->b, T (f->rc, "f.tasks.day"));
+    wbuf_puts (f->b, " ");
+    s_input (f, name, "number", s_text (row, "day", buf), "min=\"1\" max=\"31\" class=\"narrow\"");
+    wbuf_puts (f->b, "</label>");
+    render_field_errors (f->b, f->errs, name);
+    wbuf_puts (f->b, "</span></td>");
+
+    s_row_name (name, sizeof name, sec, i, "timezone");
+    s_td (f, name);
+    const char *tz = s_text (row, "timezone", buf);
+    s_input (f, name, "text", row ? tz : "UTC", "list=\"zones\" maxlength=\"64\" size=\"14\" autocomplete=\"off\"");
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "note");
+    s_td (f, name);
+    s_input (f, name, "text", s_text (row, "note", buf), "maxlength=\"200\" size=\"16\"");
+    s_td_end (f, name);
+
+    s_remove_cell (f, sec, i);
+    wbuf_puts (f->b, "</tr>");
+}
+
+static void
+s_tasks (s_f_t *f, const rsection_t *d)
+{
+    s_form_begin (f, DDC_SEC_TASKS, d, (size_t) cJSON_GetArraySize (d->value));
+    wbuf_puts (f->b, "<p class=\"intro\">");
+    wbuf_puts (f->b, T (f->rc, "h.tasks.intro"));
+    wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\" id=\"tasks-table\"><thead><tr>");
+    s_th (f, "f.tasks.active");
+    s_th (f, "f.tasks.id");
+    s_th (f, "f.tasks.target");
+    s_th (f, "f.tasks.action");
+    s_th (f, "f.tasks.cycle");
+    s_th (f, "f.tasks.time");
+    s_th (f, "f.tasks.when");
+    s_th (f, "f.tasks.timezone");
+    s_th (f, "f.tasks.note");
+    s_th (f, "row.remove_head");
+    wbuf_puts (f->b, "</tr></thead><tbody data-rows=\"tasks\">");
+    size_t i = 0;
+    const cJSON *each;
+    cJSON_ArrayForEach (each, d->value)
+        s_task_row (f, d, i++, each);
+    wbuf_puts (f->b, "</tbody></table></div>");
+    s_zone_list (f->b);
+    s_add_button (f, "tpl-tasks", "row.add_task");
+    wbuf_puts (f->b, "<template id=\"tpl-tasks\"><table><tbody>");
+    s_task_row (f, d, TPL_INDEX, NULL);
+    wbuf_puts (f->b, "</tbody></table></template>");
+    s_form_end (f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* watchdog, docker, web                                                    */
+
+static void
+s_watchdog (s_f_t *f, const rsection_t *d)
+{
+    char buf[64];
+    const cJSON *v = d->value;
+    s_form_begin (f, DDC_SEC_WATCHDOG, d, 0);
+    wbuf_puts (f->b, "<p class=\"intro\">");
+    wbuf_puts (f->b, T (f->rc, "h.watchdog.intro"));
+    wbuf_puts (f->b, "</p>");
+    s_field_begin (f, "watchdog.enabled", "f.watchdog.enabled");
+    s_checkbox (f, "watchdog.enabled", "1", s_bool (v, "enabled", false),
+                T (f->rc, "f.watchdog.enabled_box"));
+    s_field_end (f, "watchdog.enabled", NULL);
+    s_field_begin (f, "watchdog.url", "f.watchdog.url");
+    s_input (f, "watchdog.url", "url", s_text (v, "url", buf),
+             "maxlength=\"2048\" size=\"60\" placeholder=\"https://hc-ping.com/...\"");
+    s_field_end (f, "watchdog.url", "h.watchdog.url");
+    s_number (f, v, "watchdog.interval_minutes", 1, 1440);
+    s_form_end (f);
+}
+
+static void
+s_docker (s_f_t *f, const rsection_t *d)
+{
+    const cJSON *v = d->value;
+    s_form_begin (f, DDC_SEC_DOCKER, d, 0);
+    s_number (f, v, "docker.stats_interval_seconds", 2, 3600);
+    s_number (f, v, "docker.stop_timeout_seconds", 0, 300);
+    s_form_end (f);
+}
+
+static void
+s_web (s_f_t *f, const rsection_t *d)
+{
+    char buf[64];
+    const cJSON *v = d->value;
+    s_form_begin (f, DDC_SEC_WEB, d, 0);
+    s_field_begin (f, "web.ui_language", "f.web.ui_language");
+    s_select (f, "web.ui_language", s_lang_opts, s_text (v, "ui_language", buf), NULL);
+    s_field_end (f, "web.ui_language", "h.web.ui_language");
+    s_number (f, v, "web.session_idle_minutes", 1, 1440);
+    /* the hash is never shown; errors about it (none expected) go on top */
+    s_form_end (f);
+    wbuf_puts (f->b, "<p><a href=\"/password\">");
+    wbuf_html (f->b, T (f->rc, "h.web.password_link"));
+    wbuf_puts (f->b, "</a></p>");
+}
+
+/* ------------------------------------------------------------------------ */
+
+void
+render_section (wbuf_t *b, const rctx_t *rc, ddc_section_t s, const rsection_t *d)
+{
+    wbuf_t *form = wbuf_new (8 * 1024 * 1024);
+    s_f_t f = { form, rc, d->errs };
+    switch (s) {
+    case DDC_SEC_BOT: s_bot (&f, d); break;
+    case DDC_SEC_CONTAINERS: s_containers (&f, d); break;
+    case DDC_SEC_CHANNELS: s_channels (&f, d); break;
+    case DDC_SEC_ADMINS: s_admins (&f, d); break;
+    case DDC_SEC_SPAM: s_spam (&f, d); break;
+    case DDC_SEC_TASKS: s_tasks (&f, d); break;
+    case DDC_SEC_WATCHDOG: s_watchdog (&f, d); break;
+    case DDC_SEC_DOCKER: s_docker (&f, d); break;
+    case DDC_SEC_WEB: s_web (&f, d); break;
+    default: break;
+    }
+    /* the notices go above the form; errors no input showed, too */
+    if (d->notice_html)
+        wbuf_puts (b, d->notice_html);
+    render_other_errors (b, rc, d->errs);
+    if (wbuf_overflow (form))
+        render_notice (b, "error", T (rc, "error.too_large_page"));
+    else
+        wbuf_add (b, wbuf_text (form), wbuf_len (form));
+    wbuf_destroy (&form);
+}

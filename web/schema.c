@@ -1,0 +1,423 @@
+/*  schema: section <-> form mapping. See schema.h. */
+#include "schema.h"
+
+#include "ddc_util.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum {
+    SF_STR,          /* text, always sent                                */
+    SF_OPT_STR,      /* text, left out when empty                        */
+    SF_SECRET,       /* write-only text: empty means "***" (keep)        */
+    SF_INT,          /* number, left out when empty                      */
+    SF_BOOL,         /* checkbox                                         */
+    SF_LIST,         /* multi-checkbox: array of the checked values      */
+    SF_OBJ,          /* an object always present (may end up empty)      */
+    SF_TARGET        /* "host/container" of a task                       */
+} s_type_t;
+
+typedef struct {
+    const char *path;            /* inside the section or row: "info.text" */
+    s_type_t type;
+    const char *cycles;          /* tasks: only sent for these cycles      */
+} s_sfield_t;
+
+typedef struct {
+    bool array;
+    const s_sfield_t *fields;     /* ends with a NULL path */
+} s_schema_t;
+
+const char *const schema_command_keys[] = {
+    "serverstatus", "ss", "control", "info", "help", "ping", "addadmin", NULL
+};
+const char *const schema_button_keys[] = {
+    "start", "stop", "restart", "info", "logs", "refresh", "restart_all", "stop_all", NULL
+};
+const char *const schema_actions[] = { "start", "stop", "restart", "logs", NULL };
+
+static const s_sfield_t s_fields_bot[] = {
+    { "token", SF_SECRET, NULL }, { "guild_id", SF_STR, NULL },
+    { "language", SF_STR, NULL }, { "timezone", SF_STR, NULL }, { NULL, 0, NULL }
+};
+static const s_sfield_t s_fields_containers[] = {
+    { "host", SF_STR, NULL }, { "name", SF_STR, NULL }, { "active", SF_BOOL, NULL },
+    { "display_name", SF_OPT_STR, NULL }, { "order", SF_INT, NULL },
+    { "allowed_actions", SF_LIST, NULL }, { "info", SF_OBJ, NULL },
+    { "info.enabled", SF_BOOL, NULL }, { "info.text", SF_STR, NULL }, { NULL, 0, NULL }
+};
+static const s_sfield_t s_fields_channels[] = {
+    { "id", SF_STR, NULL }, { "name", SF_STR, NULL }, { "kind", SF_STR, NULL },
+    { "post_initial", SF_BOOL, NULL }, { "refresh_minutes", SF_INT, NULL },
+    { "recreate_minutes", SF_INT, NULL }, { NULL, 0, NULL }
+};
+static const s_sfield_t s_fields_admins[] = {
+    { "id", SF_STR, NULL }, { "note", SF_STR, NULL }, { NULL, 0, NULL }
+};
+static const s_sfield_t s_fields_spam[] = {
+    { "enabled", SF_BOOL, NULL },
+    { "command_cooldowns", SF_OBJ, NULL },
+    { "command_cooldowns.serverstatus", SF_INT, NULL }, { "command_cooldowns.ss", SF_INT, NULL },
+    { "command_cooldowns.control", SF_INT, NULL }, { "command_cooldowns.info", SF_INT, NULL },
+    { "command_cooldowns.help", SF_INT, NULL }, { "command_cooldowns.ping", SF_INT, NULL },
+    { "command_cooldowns.addadmin", SF_INT, NULL },
+    { "button_cooldowns", SF_OBJ, NULL },
+    { "button_cooldowns.start", SF_INT, NULL }, { "button_cooldowns.stop", SF_INT, NULL },
+    { "button_cooldowns.restart", SF_INT, NULL }, { "button_cooldowns.info", SF_INT, NULL },
+    { "button_cooldowns.logs", SF_INT, NULL }, { "button_cooldowns.refresh", SF_INT, NULL },
+    { "button_cooldowns.restart_all", SF_INT, NULL }, { "button_cooldowns.stop_all", SF_INT, NULL },
+    { NULL, 0, NULL }
+};
+static const s_sfield_t s_fields_tasks[] = {
+    { "id", SF_STR, NULL }, { "target", SF_TARGET, NULL }, { "action", SF_STR, NULL },
+    { "cycle", SF_STR, NULL }, { "time", SF_STR, NULL },
+    { "date", SF_STR, "once" }, { "weekday", SF_STR, "weekly" },
+    { "month", SF_INT, "yearly" }, { "day", SF_INT, "monthly yearly" },
+    { "timezone", SF_STR, NULL }, { "active", SF_BOOL, NULL }, { "note", SF_OPT_STR, NULL },
+    { NULL, 0, NULL }
+};
+static const s_sfield_t s_fields_watchdog[] = {
+    { "enabled", SF_BOOL, NULL }, { "url", SF_STR, NULL }, { "interval_minutes", SF_INT, NULL },
+    { NULL, 0, NULL }
+};
+static const s_sfield_t s_fields_web[] = {
+    { "password_hash", SF_SECRET, NULL }, { "session_idle_minutes", SF_INT, NULL },
+    { "ui_language", SF_STR, NULL }, { NULL, 0, NULL }
+};
+static const s_sfield_t s_fields_docker[] = {
+    { "stats_interval_seconds", SF_INT, NULL }, { "stop_timeout_seconds", SF_INT, NULL },
+    { NULL, 0, NULL }
+};
+
+static const s_schema_t s_schemas[DDC_SEC_COUNT] = {
+    [DDC_SEC_BOT] = { false, s_fields_bot },
+    [DDC_SEC_CONTAINERS] = { true, s_fields_containers },
+    [DDC_SEC_CHANNELS] = { true, s_fields_channels },
+    [DDC_SEC_ADMINS] = { true, s_fields_admins },
+    [DDC_SEC_SPAM] = { false, s_fields_spam },
+    [DDC_SEC_TASKS] = { true, s_fields_tasks },
+    [DDC_SEC_WATCHDOG] = { false, s_fields_watchdog },
+    [DDC_SEC_WEB] = { false, s_fields_web },
+    [DDC_SEC_DOCKER] = { false, s_fields_docker },
+};
+
+/* ------------------------------------------------------------------------ */
+/* form -> value                                                            */
+
+/* Set item at a dotted path inside obj, creating objects on the way. */
+static void
+s_set (cJSON *obj, const char *path, cJSON *item)
+{
+    const char *dot = strchr (path, '.');
+    if (!dot) {
+        cJSON_DeleteItemFromObjectCaseSensitive (obj, path);
+        cJSON_AddItemToObject (obj, path, item);
+        return;
+    }
+    char head[SCHEMA_NAME_MAX];
+    size_t n = (size_t) (dot - path);
+    if (n >= sizeof head) {
+        cJSON_Delete (item);
+        return;
+    }
+    memcpy (head, path, n);
+    head[n] = '\0';
+    cJSON *child = cJSON_GetObjectItemCaseSensitive (obj, head);
+    if (!cJSON_IsObject (child)) {
+        cJSON_DeleteItemFromObjectCaseSensitive (obj, head);
+        child = cJSON_AddObjectToObject (obj, head);
+    }
+    s_set (child, dot + 1, item);
+}
+
+/* A whole number in text (spaces around allowed), else -1. */
+static int
+s_int (const char *text, double *out)
+{
+    while (*text == ' ')
+        text++;
+    const char *p = text;
+    bool neg = *p == '-';
+    if (neg)
+        p++;
+    long long v = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        if (digits >= 12)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    while (*p == ' ')
+        p++;
+    if (digits == 0 || *p)
+        return -1;
+    *out = (double) (neg ? -v : v);
+    return 0;
+}
+
+static bool
+s_word_in (const char *word, const char *list)
+{
+    size_t n = strlen (word);
+    for (const char *p = list; *p;) {
+        const char *end = strchr (p, ' ');
+        size_t len = end ? (size_t) (end - p) : strlen (p);
+        if (len == n && strncmp (p, word, n) == 0)
+            return true;
+        p += len + (end ? 1 : 0);
+    }
+    return false;
+}
+
+/* Fill obj from the fields under prefix ("bot." or "tasks[3]."). Returns
+   true when any text-like input of the row was non-empty. */
+static bool
+s_fill (const s_sfield_t *fields, const form_t *form, const char *prefix, cJSON *obj)
+{
+    bool any_text = false;
+    char key[SCHEMA_NAME_MAX + 64];
+    const char *cycle = NULL;
+    snprintf (key, sizeof key, "%scycle", prefix);
+    cycle = form_get (form, key);
+    for (const s_sfield_t *f = fields; f->path; f++) {
+        snprintf (key, sizeof key, "%s%s", prefix, f->path);
+        const char *v = form_get (form, key);
+        if (f->cycles && cycle && *cycle && !s_word_in (cycle, f->cycles))
+            continue;
+        switch (f->type) {
+        case SF_STR:
+            if (v) {
+                s_set (obj, f->path, cJSON_CreateString (v));
+                any_text = any_text || *v;
+            }
+            break;
+        case SF_OPT_STR:
+            if (v && *v) {
+                s_set (obj, f->path, cJSON_CreateString (v));
+                any_text = true;
+            }
+            break;
+        case SF_SECRET:
+            s_set (obj, f->path, cJSON_CreateString (v && *v ? v : "***"));
+            break;
+        case SF_INT:
+            if (v && *v) {
+                double d;
+                s_set (obj, f->path, s_int (v, &d) == 0 ? cJSON_CreateNumber (d)
+                                                        : cJSON_CreateString (v));
+                any_text = true;
+            }
+            break;
+        case SF_BOOL:
+            s_set (obj, f->path, cJSON_CreateBool (form_bool (form, key)));
+            break;
+        case SF_LIST: {
+            cJSON *arr = cJSON_CreateArray ();
+            for (size_t n = 0; n < 64; n++) {
+                const char *item = form_get_nth (form, key, n);
+                if (!item)
+                    break;
+                if (*item)
+                    cJSON_AddItemToArray (arr, cJSON_CreateString (item));
+            }
+            s_set (obj, f->path, arr);
+            break;
+        }
+        case SF_OBJ:
+            if (!cJSON_IsObject (cJSON_GetObjectItemCaseSensitive (obj, f->path)))
+                s_set (obj, f->path, cJSON_CreateObject ());
+            break;
+        case SF_TARGET:
+            if (v && *v) {
+                const char *slash = strchr (v, '/');
+                char host[SCHEMA_NAME_MAX];
+                size_t hn = slash ? (size_t) (slash - v) : strlen (v);
+                if (hn >= sizeof host)
+                    hn = sizeof host - 1;
+                memcpy (host, v, hn);
+                host[hn] = '\0';
+                cJSON_AddStringToObject (obj, "host", host);
+                cJSON_AddStringToObject (obj, "container", slash ? slash + 1 : "");
+                any_text = true;
+            }
+            break;
+        }
+    }
+    return any_text;
+}
+
+/* "containers[12].name" -> 12 when key starts with "<section>[": -1 else. */
+static long
+s_row_index (const char *key, const char *section)
+{
+    size_t n = strlen (section);
+    if (strncmp (key, section, n) != 0 || key[n] != '[')
+        return -1;
+    const char *p = key + n + 1;
+    long v = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        if (digits >= 7)
+            return -2;
+        v = v * 10 + (*p - '0');
+    }
+    if (digits == 0 || *p != ']')
+        return -2;
+    return v;
+}
+
+static int
+s_cmp_long (const void *a, const void *b)
+{
+    long x = *(const long *) a, y = *(const long *) b;
+    return x < y ? -1 : x > y;
+}
+
+cJSON *
+schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen)
+{
+    const char *section = ddc_section_name (s);
+    if (!section) {
+        snprintf (err, errlen, "unknown section");
+        return NULL;
+    }
+    const s_schema_t *schema = &s_schemas[s];
+    char prefix[SCHEMA_NAME_MAX];
+    if (!schema->array) {
+        cJSON *obj = cJSON_CreateObject ();
+        snprintf (prefix, sizeof prefix, "%s.", section);
+        s_fill (schema->fields, form, prefix, obj);
+        return obj;
+    }
+    /* the distinct row indexes, sorted */
+    long *rows = NULL;
+    size_t nrows = 0;
+    for (size_t i = 0; i < form_size (form); i++) {
+        long idx = s_row_index (form_key_at (form, i), section);
+        if (idx == -1)
+            continue;
+        if (idx < 0 || idx >= 1000000) {
+            snprintf (err, errlen, "a row number of %s is not valid", section);
+            free (rows);
+            return NULL;
+        }
+        bool seen = false;
+        for (size_t k = 0; k < nrows && !seen; k++)
+            seen = rows[k] == idx;
+        if (seen)
+            continue;
+        if (nrows == SCHEMA_MAX_ROWS) {
+            snprintf (err, errlen, "more than %d rows", SCHEMA_MAX_ROWS);
+            free (rows);
+            return NULL;
+        }
+        rows = ddc_realloc (rows, (nrows + 1) * sizeof *rows);
+        rows[nrows++] = idx;
+    }
+    if (nrows)
+        qsort (rows, nrows, sizeof *rows, s_cmp_long);
+    cJSON *arr = cJSON_CreateArray ();
+    for (size_t k = 0; k < nrows; k++) {
+        snprintf (prefix, sizeof prefix, "%s[%ld].", section, rows[k]);
+        char key[SCHEMA_NAME_MAX + 16];
+        snprintf (key, sizeof key, "%s_delete", prefix);
+        if (form_bool (form, key))
+            continue;
+        cJSON *row = cJSON_CreateObject ();
+        bool any = s_fill (schema->fields, form, prefix, row);
+        snprintf (key, sizeof key, "%s_discovered", prefix);
+        bool discovered = form_bool (form, key);
+        if (!any || (discovered && !cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (row, "active")))) {
+            cJSON_Delete (row);
+            continue;
+        }
+        cJSON_AddItemToArray (arr, row);
+    }
+    free (rows);
+    return arr;
+}
+
+/* ------------------------------------------------------------------------ */
+/* error path -> input                                                      */
+
+static bool
+s_has_field (const s_sfield_t *fields, const char *path, size_t len)
+{
+    for (const s_sfield_t *f = fields; f->path; f++)
+        if (strlen (f->path) == len && strncmp (f->path, path, len) == 0 && f->type != SF_OBJ)
+            return true;
+    return false;
+}
+
+static bool
+s_has_target (const s_sfield_t *fields)
+{
+    for (const s_sfield_t *f = fields; f->path; f++)
+        if (f->type == SF_TARGET)
+            return true;
+    return false;
+}
+
+void
+schema_error_input (ddc_section_t s, const char *path, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    const char *section = ddc_section_name (s);
+    if (!section || !path || outlen == 0)
+        return;
+    const s_schema_t *schema = &s_schemas[s];
+    size_t n = strlen (section);
+    if (strncmp (path, section, n) != 0)
+        return;
+    const char *rest = path + n;
+    char base[SCHEMA_NAME_MAX];          /* "containers[2]" or "bot" */
+    if (schema->array) {
+        if (*rest != '[')
+            return;
+        const char *close = strchr (rest, ']');
+        if (!close || (size_t) (close - path + 1) >= sizeof base)
+            return;
+        for (const char *p = rest + 1; p < close; p++)
+            if (*p < '0' || *p > '9')
+                return;
+        if (close == rest + 1)
+            return;
+        snprintf (base, sizeof base, "%.*s", (int) (close - path + 1), path);
+        rest = close + 1;
+        if (*rest == '\0') {
+            ddc_strlcpy (out, base, outlen);
+            return;
+        }
+    }
+    else
+        ddc_strlcpy (base, section, sizeof base);
+    if (*rest != '.')
+        return;
+    rest++;
+    /* tasks[i].host / .container -> tasks[i].target */
+    if (s_has_target (schema->fields)
+        && (strcmp (rest, "host") == 0 || strcmp (rest, "container") == 0)) {
+        snprintf (out, outlen, "%s.target", base);
+        return;
+    }
+    /* the longest field path that is rest or a prefix of it at a boundary */
+    size_t len = strlen (rest);
+    while (len > 0) {
+        if (s_has_field (schema->fields, rest, len)) {
+            snprintf (out, outlen, "%s.%.*s", base, (int) len, rest);
+            return;
+        }
+        /* cut the last ".x" or "[n]" */
+        size_t cut = len;
+        while (cut > 0 && rest[cut - 1] != '.' && rest[cut - 1] != '[')
+            cut--;
+        if (cut == 0)
+            break;
+        len = cut - 1;
+    }
+    /* inside a row: the row; otherwise the whole form */
+    if (schema->array)
+        ddc_strlcpy (out, base, outlen);
+}

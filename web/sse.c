@@ -1,0 +1,218 @@
+/*  sse: live view over Server-Sent Events. See sse.h. */
+#include "sse.h"
+
+#include "bridge.h"
+#include "view.h"
+
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define S_MAX_CLIENTS  256
+#define S_DEBOUNCE_MS  100
+#define S_PING_MS      15000
+#define S_CHECK_MS     2000
+
+typedef struct s_client {
+    struct connection *c;
+    session_t s;
+    unsigned char key[SESSION_KEY_BYTES];
+    struct s_client *next;
+} s_client_t;
+
+static struct {
+    s_client_t *clients;
+    size_t count;
+    bool dirty;
+    int64_t dirty_at;
+    char *last;                         /* the last "view" event sent */
+    int64_t last_ping, last_check;
+} s;
+
+static void
+s_remove (struct connection *c)
+{
+    for (s_client_t **p = &s.clients; *p; p = &(*p)->next)
+        if ((*p)->c == c) {
+            s_client_t *dead = *p;
+            *p = dead->next;
+            memset (dead->key, 0, sizeof dead->key);
+            free (dead);
+            s.count--;
+            web_metrics.sse_clients = s.count;
+            return;
+        }
+}
+
+static void
+s_disconnect (struct connection *c)
+{
+    s_remove (c);
+    c->disconnect = NULL;
+}
+
+/* Queue text on c; a connection that cannot take it is closed. */
+static void
+s_send (struct connection *c, const char *text, size_t len)
+{
+    if (c->state != CONN_STATE_ESTABLISHED)
+        return;
+    /* Kore re-arms a connection's idle timer whenever it handles an event on
+       it: a live view is idle by nature and ends only with its session */
+    kore_connection_stop_idletimer (c);
+    net_send_queue (c, text, len);
+    if (net_send_flush (c) == KORE_RESULT_ERROR)
+        kore_connection_disconnect (c);
+}
+
+static void
+s_broadcast (const char *text, size_t len)
+{
+    s_client_t *next;
+    for (s_client_t *cl = s.clients; cl; cl = next) {
+        next = cl->next;                /* a failed send frees cl */
+        s_send (cl->c, text, len);
+    }
+}
+
+cJSON *
+sse_view_json (void)
+{
+    return view_build (bridge_up (), bridge_rev (), bridge_table (),
+                       bridge_section ("containers", NULL));
+}
+
+/* The "view" event text (caller frees). */
+static char *
+s_view_event (void)
+{
+    cJSON *view = sse_view_json ();
+    rctx_t rc;
+    web_rctx (&rc, NULL, NULL);
+    cJSON *msg = cJSON_CreateObject ();
+    cJSON *html = cJSON_CreateObject ();
+    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    render_view_services (b, &rc, view);
+    cJSON_AddStringToObject (html, "services", wbuf_text (b));
+    wbuf_reset (b);
+    render_view_gateway (b, &rc, view);
+    cJSON_AddStringToObject (html, "gateway", wbuf_text (b));
+    wbuf_reset (b);
+    render_view_hosts (b, &rc, view);
+    cJSON_AddStringToObject (html, "hosts", wbuf_text (b));
+    wbuf_destroy (&b);
+    cJSON_AddStringToObject (msg, "lang", rc.lang);
+    cJSON_AddItemToObject (msg, "view", view);
+    cJSON_AddItemToObject (msg, "html", html);
+    char *json = cJSON_PrintUnformatted (msg);
+    cJSON_Delete (msg);
+    /* one "data:" line: the JSON has no raw newline */
+    char *event = ddc_asprintf ("event: view\ndata: %s\n\n", json ? json : "{}");
+    free (json);
+    return event;
+}
+
+int
+sse_open (struct http_request *req, const web_auth_t *a)
+{
+    if (s.count >= S_MAX_CLIENTS) {
+        http_response_header (req, "retry-after", "10");
+        web_respond (req, 503, "text/plain; charset=utf-8", "too many live views\n", 20, false);
+        return -1;
+    }
+    struct connection *c = req->owner;
+    s_client_t *cl = ddc_calloc (1, sizeof *cl);
+    cl->c = c;
+    cl->s = a->s;
+    memcpy (cl->key, a->key, sizeof cl->key);
+    cl->next = s.clients;
+    s.clients = cl;
+    s.count++;
+    web_metrics.sse_clients = s.count;
+
+    req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
+    c->flags |= CONN_IS_BUSY;           /* Kore reads no further request */
+    c->disconnect = s_disconnect;
+    http_response_header (req, "x-accel-buffering", "no");
+    web_respond (req, 200, "text/event-stream; charset=utf-8", NULL, 0, false);
+    kore_connection_stop_idletimer (c);
+    static const char hello[] = "retry: 3000\n\n";
+    net_send_queue (c, hello, sizeof hello - 1);
+    char *event = s_view_event ();
+    net_send_queue (c, event, strlen (event));
+    free (event);
+    bridge_refresh_table ();
+    return 0;
+}
+
+void
+sse_changed (void)
+{
+    if (!s.dirty) {
+        s.dirty = true;
+        s.dirty_at = ddc_mono_ms ();
+    }
+}
+
+/* Close the views whose session ended. */
+static void
+s_check_sessions (int64_t now_s)
+{
+    unsigned char key[SESSION_KEY_BYTES];
+    bool have_key = session_key (bridge_password_hash (), key) == 0;
+    int64_t idle = bridge_idle_seconds ();
+    static const char bye[] = "event: signedout\ndata: {}\n\n";
+    s_client_t *next;
+    for (s_client_t *cl = s.clients; cl; cl = next) {
+        next = cl->next;                /* disconnecting frees cl */
+        bool ok = have_key && memcmp (key, cl->key, sizeof key) == 0
+               && now_s - cl->s.last <= idle && now_s - cl->s.issued <= SESSION_MAX_AGE_S;
+        struct connection *c = cl->c;
+        if (!ok && c->state == CONN_STATE_ESTABLISHED) {
+            s_send (c, bye, sizeof bye - 1);
+            kore_connection_disconnect (c);     /* idempotent; frees cl */
+        }
+    }
+}
+
+void
+sse_tick (void)
+{
+    int64_t now = ddc_mono_ms ();
+    if (now - s.last_check >= S_CHECK_MS) {
+        s.last_check = now;
+        if (s.count)
+            s_check_sessions (ddc_wall_ms () / 1000);
+    }
+    if (s.dirty && now - s.dirty_at >= S_DEBOUNCE_MS) {
+        s.dirty = false;
+        if (s.count) {
+            char *event = s_view_event ();
+            if (!s.last || strcmp (event, s.last) != 0) {
+                s_broadcast (event, strlen (event));
+                free (s.last);
+                s.last = event;
+                s.last_ping = now;
+            }
+            else
+                free (event);
+        }
+        else {
+            free (s.last);
+            s.last = NULL;
+        }
+    }
+    if (s.count && now - s.last_ping >= S_PING_MS) {
+        static const char ping[] = ": ping\n\n";
+        s.last_ping = now;
+        s_broadcast (ping, sizeof ping - 1);
+    }
+}
+
+size_t
+sse_count (void)
+{
+    return s.count;
+}

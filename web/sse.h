@@ -1,0 +1,30 @@
+/*  sse: the live view as Server-Sent Events (GET /events). A browser that
+    opens /events keeps the connection; ddc-web writes
+        event: view
+        data: {"view": {...}, "html": {"services", "gateway", "hosts"}}
+    whenever the dashboard data changed (debounced to 100 ms, and only when
+    the text differs from the last one sent), a comment line every 15 s to
+    keep proxies from closing it, and "event: signedout" (then closes) when
+    the session ends: idle for longer than web.session_idle_minutes, or
+    the password changed. app.js uses it for the dashboard and for the
+    acknowledgements after a save. Kore 4.1.0 has no SSE API: the response
+    is sent without a length, the connection marked busy so that Kore reads
+    no further request from it, and events are queued on it directly. */
+#ifndef WEB_SSE_H
+#define WEB_SSE_H
+
+#include <stddef.h>
+
+#include "web.h"
+
+/* Take over req's connection for events (a->ok must hold). */
+int sse_open (struct http_request *req, const web_auth_t *a);
+/* Something the view shows may have changed. */
+void sse_changed (void);
+/* Send what is due (called by the bridge's timer). */
+void sse_tick (void);
+size_t sse_count (void);
+/* The current view (caller owns) and its rendered fragments. */
+cJSON *sse_view_json (void);
+
+#endif

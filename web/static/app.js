@@ -1,0 +1,257 @@
+/*  ddc-web's script (served as /static/app.js; the pages carry no inline
+    script, so the Content-Security-Policy can forbid it). Everything works
+    without it except the live parts; with it:
+      - rows are added from <template>s ("__i__" becomes the next index);
+      - a task shows only the date fields its cycle uses;
+      - the channels page warns at once about an ID listed as both kinds;
+      - a button with data-confirm asks first;
+      - /events (Server-Sent Events) keeps the dashboard, the containers'
+        state and the acknowledgements after a save live, shows when the
+        broker is unreachable, follows the UI language and leaves for the
+        sign-in page when the session ends. */
+(function () {
+  "use strict";
+
+  var S = {};
+  try {
+    var block = document.getElementById("i18n");
+    if (block) S = JSON.parse(block.textContent);
+  } catch (e) { S = {}; }
+  function t(key, arg) {
+    var s = S[key] || key;
+    return arg === undefined ? s : s.replace("{0}", String(arg));
+  }
+
+  var dirty = false;
+
+  /* ---- forms ------------------------------------------------------- */
+
+  function nextIndex(form) {
+    var n = parseInt(form.getAttribute("data-next-index") || "0", 10);
+    form.setAttribute("data-next-index", String(n + 1));
+    return n;
+  }
+
+  function addRow(button) {
+    var tpl = document.getElementById(button.getAttribute("data-template"));
+    var form = button.closest("form");
+    /* the table is the nearest one before the button's paragraph */
+    var body = null;
+    for (var el = button.closest("p").previousElementSibling; el && !body; el = el.previousElementSibling) {
+      body = el.querySelector ? el.querySelector("tbody") : null;
+    }
+    if (!tpl || !form || !body) return;
+    var index = String(nextIndex(form));
+    var rows = tpl.content.querySelectorAll("tr");
+    rows.forEach(function (row) {
+      var copy = row.cloneNode(true);
+      copy.querySelectorAll("[name], [id], [for], [data-field]").forEach(function (el) {
+        ["name", "id", "for", "data-field"].forEach(function (attr) {
+          var v = el.getAttribute(attr);
+          if (v && v.indexOf("__i__") >= 0) el.setAttribute(attr, v.split("__i__").join(index));
+        });
+      });
+      body.appendChild(copy);
+      setupTask(copy);
+      var first = copy.querySelector("input:not([type=hidden]), select");
+      if (first) first.focus();
+    });
+    var empty = document.getElementById("containers-empty");
+    if (empty) empty.hidden = true;
+    markDirty();
+  }
+
+  function setupTask(row) {
+    if (!row.classList || !row.classList.contains("task")) return;
+    var cycle = row.querySelector("select.cycle");
+    if (!cycle) return;
+    row.setAttribute("data-cycle", cycle.value);
+    cycle.addEventListener("change", function () { row.setAttribute("data-cycle", cycle.value); });
+  }
+
+  function checkChannels() {
+    var box = document.getElementById("channel-clash");
+    if (!box) return;
+    var kinds = {};
+    document.querySelectorAll("table[data-kind] input.channel-id").forEach(function (input) {
+      var id = input.value.trim();
+      var kind = input.closest("table").getAttribute("data-kind");
+      var removed = input.closest("tr").querySelector("td.remove input[type=checkbox]");
+      if (!id || (removed && removed.checked)) return;
+      kinds[id] = kinds[id] || {};
+      kinds[id][kind] = true;
+    });
+    var clash = Object.keys(kinds).filter(function (id) { return kinds[id].status && kinds[id].control; });
+    box.hidden = clash.length === 0;
+    var ids = box.querySelector(".ids");
+    if (ids) ids.textContent = clash.join(", ");
+  }
+
+  function markDirty() {
+    dirty = true;
+    document.querySelectorAll(".dirty-hint").forEach(function (el) { el.hidden = false; });
+  }
+
+  function setupForms() {
+    document.querySelectorAll("form.section-form").forEach(function (form) {
+      form.addEventListener("input", function () { markDirty(); checkChannels(); });
+      form.addEventListener("change", function () { markDirty(); checkChannels(); });
+      form.addEventListener("submit", function () { dirty = false; });
+    });
+    document.querySelectorAll("button.add-row").forEach(function (b) {
+      b.addEventListener("click", function () { addRow(b); });
+    });
+    document.querySelectorAll("tr.task").forEach(setupTask);
+    document.querySelectorAll("[data-confirm]").forEach(function (el) {
+      el.addEventListener("click", function (ev) {
+        if (!window.confirm(el.getAttribute("data-confirm"))) ev.preventDefault();
+      });
+    });
+    var invalid = document.querySelector("[aria-invalid=true]");
+    if (invalid) invalid.focus();
+    checkChannels();
+  }
+
+  /* ---- live view --------------------------------------------------- */
+
+  var started = Date.now();
+
+  function banner(text) {
+    var b = document.getElementById("live-banner");
+    if (!b) return;
+    b.textContent = text || "";
+    b.hidden = !text;
+  }
+
+  function li(cls, peer, text) {
+    var item = document.createElement("li");
+    item.className = cls;
+    var name = document.createElement("span");
+    name.className = "mono";
+    name.textContent = peer;
+    item.appendChild(name);
+    item.appendChild(document.createTextNode(" " + text));
+    return item;
+  }
+
+  function showAcks(view) {
+    var list = document.getElementById("acks");
+    if (!list) return;
+    var section = list.getAttribute("data-section");
+    var rev = parseInt(list.getAttribute("data-rev"), 10);
+    var late = Date.now() - started > 10000;
+    list.textContent = "";
+    var any = false;
+    (view.peers || []).forEach(function (p) {
+      var applied = p.applied && typeof p.applied[section] === "number" ? p.applied[section] : null;
+      var rej = p.rejected && p.rejected.section === section ? p.rejected : null;
+      if (applied === null && !rej) return;
+      if (!p.connected && !(applied !== null && applied >= rev)) return;
+      any = true;
+      if (rej && rej.rev >= rev) {
+        var item = li("rejected", p.name, t("rejected", rej.running_rev));
+        var errs = document.createElement("ul");
+        (rej.errors || []).slice(0, 5).forEach(function (e) {
+          var x = document.createElement("li");
+          x.textContent = (e.field ? e.field + ": " : "") + (e.message || e.reason || "");
+          errs.appendChild(x);
+        });
+        item.appendChild(errs);
+        list.appendChild(item);
+      } else if (applied !== null && applied >= rev) {
+        list.appendChild(li("applied", p.name, t("applied")));
+      } else {
+        list.appendChild(li(late ? "late" : "pending", p.name, t(late ? "no_answer" : "waiting")));
+      }
+    });
+    if (!any) {
+      var none = document.createElement("li");
+      none.className = "none";
+      none.textContent = t("no_followers");
+      list.appendChild(none);
+    }
+    var gw = document.getElementById("gateway-result");
+    var live = (view.gateway || []).filter(function (g) { return g.connected; });
+    if (gw && live.length) {
+      gw.hidden = false;
+      gw.textContent = t("gateway") + " " + live.map(function (g) {
+        return g.peer + ": " + g.state + (g.detail ? " (" + g.detail + ")" : "");
+      }).join("; ");
+    }
+  }
+
+  function showStates(view) {
+    var cells = document.querySelectorAll("span.state[data-container]");
+    if (!cells.length) return;
+    var states = {};
+    (view.hosts || []).forEach(function (h) {
+      (h.containers || []).forEach(function (c) { states[h.host + "/" + c.name] = c.state; });
+    });
+    cells.forEach(function (cell) {
+      var s = states[cell.getAttribute("data-container")];
+      if (s) {
+        cell.textContent = s;
+        cell.setAttribute("data-state", s);
+      }
+    });
+  }
+
+  function onView(msg) {
+    var view = msg.view || {};
+    banner(view.up === false ? t("broker_down") : "");
+    var html = msg.html || {};
+    ["hosts", "gateway", "services"].forEach(function (part) {
+      var el = document.getElementById("view-" + part);
+      if (el && typeof html[part] === "string" && el.innerHTML !== html[part]) el.innerHTML = html[part];
+    });
+    var rev = document.getElementById("dash-rev");
+    if (rev && typeof view.rev === "number" && rev.getAttribute("data-rev") !== String(view.rev)) {
+      rev.setAttribute("data-rev", String(view.rev));
+      rev.textContent = rev.textContent.replace(/\d+/, String(view.rev));
+    }
+    showAcks(view);
+    showStates(view);
+    if (msg.lang && msg.lang !== document.body.getAttribute("data-lang")) {
+      if (dirty) banner(t("lang_changed"));
+      else { banner(t("reloading")); window.location.reload(); }
+    }
+  }
+
+  function live() {
+    if (!document.body.hasAttribute("data-signed-in") || !window.EventSource) return;
+    var es = new EventSource("/events");
+    es.addEventListener("view", function (ev) {
+      try { onView(JSON.parse(ev.data)); } catch (e) { /* ignore a bad event */ }
+    });
+    es.addEventListener("signedout", function () {
+      es.close();
+      window.location.href = "/login?expired=1&next=" + encodeURIComponent(window.location.pathname);
+    });
+    es.addEventListener("open", function () { banner(""); });
+    es.addEventListener("error", function () {
+      if (es.readyState === EventSource.CLOSED) {
+        /* refused (signed out, or too many views): ask why */
+        fetch("/api/status", { credentials: "same-origin" }).then(function (r) {
+          if (r.status === 401) window.location.href = "/login?expired=1";
+          else { banner(t("live_paused")); setTimeout(live, 5000); }
+        }, function () { banner(t("live_paused")); setTimeout(live, 5000); });
+      } else {
+        banner(t("live_paused"));
+      }
+    });
+    setInterval(function () { /* let "no acknowledgement yet" appear */
+      var list = document.getElementById("acks");
+      if (list && Date.now() - started > 10000 && list.querySelector("li.pending")) {
+        list.querySelectorAll("li.pending").forEach(function (item) {
+          item.className = "late";
+          item.lastChild.textContent = " " + t("no_answer");
+        });
+      }
+    }, 2000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupForms();
+    live();
+  });
+})();

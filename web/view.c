@@ -1,0 +1,313 @@
+/*  view: dashboard data from the peers table. See view.h. */
+#include "view.h"
+
+#include "ddc_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define S_MAX_PEERS 1024
+#define S_MAX_ROWS  4096
+
+static const cJSON *
+s_v_get (const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive (obj, key);
+}
+
+static const char *
+s_v_str (const cJSON *obj, const char *key)
+{
+    return cJSON_GetStringValue (s_v_get (obj, key));
+}
+
+static void
+s_v_copy (cJSON *to, const char *key, const cJSON *from)
+{
+    const cJSON *v = s_v_get (from, key);
+    cJSON_AddItemToObject (to, key, v ? cJSON_Duplicate (v, true) : cJSON_CreateNull ());
+}
+
+static bool
+s_role (const cJSON *peer, const char *role)
+{
+    const char *r = s_v_str (peer, "role");
+    const char *name = s_v_str (peer, "name");
+    size_t n = strlen (role);
+    return (r && strcmp (r, role) == 0) || (!r && name && strncmp (name, role, n) == 0 && name[n] == '@');
+}
+
+/* The configured entry of host/name in the containers section, or NULL. */
+static const cJSON *
+s_v_configured (const cJSON *containers, const char *host, const char *name)
+{
+    const cJSON *each;
+    cJSON_ArrayForEach (each, containers) {
+        const char *h = s_v_str (each, "host"), *n = s_v_str (each, "name");
+        if (h && n && host && name && strcmp (h, host) == 0 && strcmp (n, name) == 0)
+            return each;
+    }
+    return NULL;
+}
+
+static double
+s_order (const cJSON *row)
+{
+    const cJSON *o = s_v_get (row, "order");
+    return cJSON_IsNumber (o) ? o->valuedouble : 1e9;
+}
+
+static int
+s_cmp_rows (const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *) a, *y = *(const cJSON *const *) b;
+    double ox = s_v_get (x, "_order")->valuedouble, oy = s_v_get (y, "_order")->valuedouble;
+    if (ox != oy)
+        return ox < oy ? -1 : 1;
+    const char *nx = s_v_str (x, "name"), *ny = s_v_str (y, "name");
+    return strcmp (nx ? nx : "", ny ? ny : "");
+}
+
+static int
+s_cmp_host_name (const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *) a, *y = *(const cJSON *const *) b;
+    int c = strcmp (s_v_str (x, "host"), s_v_str (y, "host"));
+    return c ? c : strcmp (s_v_str (x, "name"), s_v_str (y, "name"));
+}
+
+/* Sort the items of arr with cmp. */
+static void
+s_sort_by (cJSON *arr, int (*cmp) (const void *, const void *))
+{
+    int n = cJSON_GetArraySize (arr);
+    if (n <= 1)
+        return;
+    cJSON **items = ddc_malloc ((size_t) n * sizeof *items);
+    for (int i = n - 1; i >= 0; i--)
+        items[i] = cJSON_DetachItemFromArray (arr, i);
+    qsort (items, (size_t) n, sizeof *items, cmp);
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray (arr, items[i]);
+    free (items);
+}
+
+/* Sort an array of objects carrying "_order", then drop that member. */
+static void
+s_sort (cJSON *arr)
+{
+    int n = cJSON_GetArraySize (arr);
+    if (n <= 0)
+        return;
+    cJSON **items = ddc_malloc ((size_t) n * sizeof *items);
+    for (int i = n - 1; i >= 0; i--)
+        items[i] = cJSON_DetachItemFromArray (arr, i);
+    qsort (items, (size_t) n, sizeof *items, s_cmp_rows);
+    for (int i = 0; i < n; i++) {
+        cJSON_DeleteItemFromObjectCaseSensitive (items[i], "_order");
+        cJSON_AddItemToArray (arr, items[i]);
+    }
+    free (items);
+}
+
+static cJSON *
+s_host (const cJSON *peer, const cJSON *body, const cJSON *containers)
+{
+    cJSON *h = cJSON_CreateObject ();
+    const char *host = s_v_str (body, "host");
+    if (!host)
+        host = s_v_str (peer, "instance");
+    cJSON_AddStringToObject (h, "peer", s_v_str (peer, "name") ? s_v_str (peer, "name") : "");
+    cJSON_AddStringToObject (h, "host", host ? host : "");
+    cJSON_AddBoolToObject (h, "connected", cJSON_IsTrue (s_v_get (peer, "connected")));
+    const cJSON *docker = s_v_get (body, "docker");
+    cJSON_AddBoolToObject (h, "reachable", cJSON_IsTrue (s_v_get (docker, "reachable")));
+    s_v_copy (h, "version", docker);
+    s_v_copy (h, "error", docker);
+    s_v_copy (h, "time", body);
+    cJSON *rows = cJSON_AddArrayToObject (h, "containers");
+    const cJSON *c;
+    int count = 0;
+    cJSON_ArrayForEach (c, s_v_get (body, "containers")) {
+        if (!c->string || ++count > S_MAX_ROWS)
+            break;
+        const cJSON *conf = s_v_configured (containers, host, c->string);
+        cJSON *r = cJSON_CreateObject ();
+        cJSON_AddStringToObject (r, "name", c->string);
+        const char *dn = s_v_str (conf, "display_name");
+        cJSON_AddStringToObject (r, "display_name", dn && *dn ? dn : c->string);
+        cJSON_AddBoolToObject (r, "configured", conf != NULL);
+        cJSON_AddBoolToObject (r, "active", conf ? !cJSON_IsFalse (s_v_get (conf, "active"))
+                                                 : cJSON_IsTrue (s_v_get (c, "active")));
+        s_v_copy (r, "exists", c);
+        s_v_copy (r, "state", c);
+        s_v_copy (r, "health", c);
+        s_v_copy (r, "uptime_s", c);
+        s_v_copy (r, "cpu_percent", c);
+        s_v_copy (r, "mem_bytes", c);
+        s_v_copy (r, "mem_limit", c);
+        cJSON_AddNumberToObject (r, "_order", s_order (conf));
+        cJSON_AddItemToArray (rows, r);
+    }
+    s_sort (rows);
+    return h;
+}
+
+cJSON *
+view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
+{
+    cJSON *v = cJSON_CreateObject ();
+    cJSON_AddBoolToObject (v, "up", up);
+    cJSON_AddNumberToObject (v, "rev", (double) rev);
+    cJSON *peers = cJSON_AddArrayToObject (v, "peers");
+    cJSON *gateway = cJSON_AddArrayToObject (v, "gateway");
+    cJSON *hosts = cJSON_AddArrayToObject (v, "hosts");
+    const cJSON *peer;
+    int count = 0;
+    cJSON_ArrayForEach (peer, s_v_get (table, "peers")) {
+        if (++count > S_MAX_PEERS)
+            break;
+        const char *name = s_v_str (peer, "name");
+        if (!name)
+            continue;
+        cJSON *p = cJSON_CreateObject ();
+        cJSON_AddStringToObject (p, "name", name);
+        s_v_copy (p, "role", peer);
+        cJSON_AddBoolToObject (p, "connected", cJSON_IsTrue (s_v_get (peer, "connected")));
+        s_v_copy (p, "last_seen_ms", peer);
+        s_v_copy (p, "applied_rev", peer);
+        s_v_copy (p, "applied", peer);
+        s_v_copy (p, "rejected", peer);
+        cJSON_AddItemToArray (peers, p);
+
+        const cJSON *status = s_v_get (peer, "status");
+        if (s_role (peer, "discord")) {
+            const cJSON *g = s_v_get (status, "gateway");
+            cJSON *gw = cJSON_CreateObject ();
+            cJSON_AddStringToObject (gw, "peer", name);
+            cJSON_AddBoolToObject (gw, "connected", cJSON_IsTrue (s_v_get (peer, "connected")));
+            const char *state = s_v_str (g, "state");
+            cJSON_AddStringToObject (gw, "state", state ? state : g ? "reported" : "unknown");
+            /* the reason or detail, whichever the service reports */
+            static const char *const details[] = { "detail", "error", "reason", "message", NULL };
+            const char *detail = NULL;
+            for (int i = 0; details[i] && !detail; i++)
+                detail = s_v_str (g, details[i]);
+            if (detail)
+                cJSON_AddStringToObject (gw, "detail", detail);
+            else
+                cJSON_AddNullToObject (gw, "detail");
+            s_v_copy (gw, "user", g);
+            s_v_copy (gw, "guild", g);
+            s_v_copy (gw, "time", g);
+            cJSON_AddItemToArray (gateway, gw);
+        }
+        if (s_role (peer, "docker")) {
+            const cJSON *body = s_v_get (status, "status");
+            cJSON_AddItemToArray (hosts, s_host (peer, body, containers));
+        }
+    }
+    return v;
+}
+
+cJSON *
+view_inventory (const cJSON *table)
+{
+    cJSON *out = cJSON_CreateArray ();
+    const cJSON *peer;
+    int rows = 0;
+    cJSON_ArrayForEach (peer, s_v_get (table, "peers")) {
+        const cJSON *inv = s_v_get (s_v_get (peer, "status"), "inventory");
+        const char *host = s_v_str (inv, "host");
+        if (!host)
+            host = s_v_str (peer, "instance");
+        if (!host)
+            continue;
+        const cJSON *c;
+        cJSON_ArrayForEach (c, s_v_get (inv, "containers")) {
+            const char *name = s_v_str (c, "name");
+            if (!name || ++rows > S_MAX_ROWS)
+                continue;
+            cJSON *r = cJSON_CreateObject ();
+            cJSON_AddStringToObject (r, "host", host);
+            cJSON_AddStringToObject (r, "name", name);
+            s_v_copy (r, "image", c);
+            s_v_copy (r, "state", c);
+            s_v_copy (r, "status", c);
+            cJSON_AddItemToArray (out, r);
+        }
+    }
+    s_sort_by (out, s_cmp_host_name);
+    return out;
+}
+
+cJSON *
+view_states (const cJSON *table)
+{
+    cJSON *out = cJSON_CreateObject ();
+    const cJSON *peer;
+    cJSON_ArrayForEach (peer, s_v_get (table, "peers")) {
+        const cJSON *body = s_v_get (s_v_get (peer, "status"), "status");
+        const char *host = s_v_str (body, "host");
+        if (!host)
+            host = s_v_str (peer, "instance");
+        if (!host)
+            continue;
+        const cJSON *c;
+        cJSON_ArrayForEach (c, s_v_get (body, "containers")) {
+            const char *state = s_v_str (c, "state");
+            if (!c->string || !state)
+                continue;
+            char *key = ddc_asprintf ("%s/%s", host, c->string);
+            cJSON_DeleteItemFromObjectCaseSensitive (out, key);
+            cJSON_AddStringToObject (out, key, state);
+            free (key);
+        }
+    }
+    return out;
+}
+
+int
+view_table_status (cJSON *table, const char *peer, const char *topic, const cJSON *body)
+{
+    if (!table || !peer || !*peer || !topic || !*topic || !body)
+        return -1;
+    cJSON *peers = cJSON_GetObjectItemCaseSensitive (table, "peers");
+    if (!cJSON_IsArray (peers)) {
+        cJSON_DeleteItemFromObjectCaseSensitive (table, "peers");
+        peers = cJSON_AddArrayToObject (table, "peers");
+    }
+    cJSON *p = NULL, *each;
+    cJSON_ArrayForEach (each, peers) {
+        const char *name = s_v_str (each, "name");
+        if (name && strcmp (name, peer) == 0) {
+            p = each;
+            break;
+        }
+    }
+    if (!p) {
+        if (cJSON_GetArraySize (peers) >= S_MAX_PEERS)
+            return -1;
+        p = cJSON_CreateObject ();
+        cJSON_AddStringToObject (p, "name", peer);
+        const char *at = strchr (peer, '@');
+        if (at) {
+            char role[64];
+            size_t n = (size_t) (at - peer) < sizeof role - 1 ? (size_t) (at - peer) : sizeof role - 1;
+            memcpy (role, peer, n);
+            role[n] = '\0';
+            cJSON_AddStringToObject (p, "role", role);
+            cJSON_AddStringToObject (p, "instance", at + 1);
+        }
+        cJSON_AddBoolToObject (p, "connected", true);
+        cJSON_AddItemToArray (peers, p);
+    }
+    cJSON *status = cJSON_GetObjectItemCaseSensitive (p, "status");
+    if (!cJSON_IsObject (status)) {
+        cJSON_DeleteItemFromObjectCaseSensitive (p, "status");
+        status = cJSON_AddObjectToObject (p, "status");
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive (status, topic);
+    cJSON_AddItemToObject (status, topic, cJSON_Duplicate (body, true));
+    return 0;
+}

@@ -1,0 +1,38 @@
+/*  view: what the dashboard and the save feedback show, computed from the
+    broker's peers table (STATUS -> PEERS, kept fresh by the status/ PUB
+    messages) and the live config. Kore-free. A view is a compact JSON
+    object sent to browsers as it changes (Server-Sent Events) and rendered
+    into HTML by render_view_* :
+      {"up": true, "rev": 57,
+       "peers":   [{"name", "role", "connected", "last_seen_ms", "applied_rev",
+                    "applied": {"bot": 3, ...}, "rejected": null | {...}}],
+       "gateway": [{"peer", "connected", "state", "detail", "time"}],
+       "hosts":   [{"peer", "host", "connected", "reachable", "version", "error",
+                    "time", "containers": [{"name", "display_name", "active",
+                    "configured", "exists", "state", "health", "uptime_s",
+                    "cpu_percent", "mem_bytes", "mem_limit"}]}]}
+    Secrets never appear: the peers table holds none. */
+#ifndef WEB_VIEW_H
+#define WEB_VIEW_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The view (caller owns). table (PEERS body) and containers (the section)
+   are borrowed and may be NULL. */
+cJSON *view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers);
+
+/* Every container the Docker agents list ("inventory" reports), as
+   [{"host", "name", "image", "state", "status"}] sorted by host and name
+   (caller owns). */
+cJSON *view_inventory (const cJSON *table);
+
+/* {"host/name": "running", ...} from the agents' "status" reports (caller owns). */
+cJSON *view_states (const cJSON *table);
+
+/* Put a status body (borrowed) into table under peer/topic, adding the peer
+   when unknown. Returns 0, or -1 when the table is full or a name is bad. */
+int view_table_status (cJSON *table, const char *peer, const char *topic, const cJSON *body);
+
+#endif

@@ -1,0 +1,146 @@
+/*  web: what ddc-web's Kore-side modules share. The process state lives in
+    main.c (options, setup code, locale tables, counters, rate limiter); the
+    HTTP helpers in http_util.c (responses with the security headers,
+    bounded bodies, client address, sign-in checks and cookies); the
+    asynchronous operations of a sleeping request in op.c. Every function
+    here runs on the worker's event loop (one thread). */
+#ifndef WEB_WEB_H
+#define WEB_WEB_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ddc_config.h"
+#include "ddc_proto.h"
+#include "form.h"
+#include "i18n.h"
+#include "metrics.h"
+#include "opts.h"
+#include "ddc_pwhash.h"
+#include "ratelimit.h"
+#include "render.h"
+#include "session.h"
+#include "setup.h"
+#include "wbuf.h"
+
+#define WEB_PAGE_MAX      (8 * 1024 * 1024)  /* a rendered page           */
+#define WEB_BODY_MAX      (1024 * 1024)      /* Kore refuses > 4 MiB itself */
+#define WEB_SAVE_TIMEOUT  2000               /* ms: broker answers, or 503 */
+#define WEB_LOGIN_FAILS   5
+#define WEB_LOGIN_WINDOW  (5 * 60 * 1000)
+#define WEB_COOKIE        "ddc_session"
+
+/* ---- process state (main.c) ------------------------------------------ */
+extern opts_t web_opts;
+extern i18n_t *web_i18n;
+extern metrics_t web_metrics;
+extern ratelimit_t *web_ratelimit;
+/* The current setup code (changes after it is used). */
+const char *web_setup_code (void);
+/* The setup code was used: make a new one for a later reset. */
+void web_setup_code_used (void);
+/* Log the setup code (and write the file) because setup is needed now. */
+void web_setup_code_announce (void);
+/* A password is set: remove the setup code file (when given). */
+void web_setup_code_clear (void);
+
+/* ---- responses (http_util.c) ----------------------------------------- */
+/* Send a response with the security headers (and Cache-Control no-store
+   unless cacheable). Counts it in the metrics. */
+void web_respond (struct http_request *req, int status, const char *ctype, const void *body,
+                  size_t len, bool cacheable);
+/* Send the page in b (or a 500 if it overflowed) and destroy b. */
+void web_page (struct http_request *req, int status, wbuf_t **b_p);
+void web_json (struct http_request *req, int status, const cJSON *body);
+/* 303 See Other to a local path. */
+void web_redirect (struct http_request *req, const char *location);
+/* A whole error page in the UI language. */
+void web_error (struct http_request *req, int status, const char *title_key, const char *text_key,
+                const char *detail);
+/* 503: the broker cannot be reached (page or JSON). */
+void web_unavailable (struct http_request *req, bool json);
+
+/* The value of a request header (borrowed) or NULL. */
+const char *web_header (struct http_request *req, const char *name);
+/* The client address (from the socket, or X-Forwarded-For when trusted). */
+const char *web_client_addr (struct http_request *req, char buf[RATELIMIT_ADDR_MAX]);
+/* The request body as a NUL-terminated copy (caller frees), or NULL with
+   the status to answer (413 too large, 400 unreadable). */
+char *web_body (struct http_request *req, size_t *len_p, int *status_p);
+/* The request body parsed as a form (caller destroys), or NULL with the
+   400/413 answer sent. The body copy is wiped. */
+form_t *web_form (struct http_request *req);
+/* A POST from another site (Origin or Referer naming another host). */
+bool web_cross_origin (struct http_request *req);
+/* The query value of key (decoded) into out; 0/-1. */
+int web_query (struct http_request *req, const char *key, char *out, size_t outlen);
+
+/* ---- sign-in (http_util.c) ------------------------------------------- */
+typedef struct {
+    bool ok;                               /* a valid session              */
+    session_t s;
+    unsigned char key[SESSION_KEY_BYTES];
+    char csrf[SESSION_CSRF_MAX];
+    session_result_t result;
+} web_auth_t;
+
+/* Check the session cookie against the current password hash and idle
+   limit (both live). */
+void web_auth_check (struct http_request *req, web_auth_t *a);
+/* For pages: 1 when signed in (the cookie's idle time is refreshed); else
+   answers (redirect to /setup or /login, or 503 when the broker is down
+   and need_broker) and returns 0. json: answer 401/503 as JSON instead. */
+int web_auth_page (struct http_request *req, web_auth_t *a, bool need_broker, bool json);
+/* Set the session cookie for s signed with key. */
+void web_set_cookie (struct http_request *req, const unsigned char key[SESSION_KEY_BYTES],
+                     const session_t *s);
+void web_clear_cookie (struct http_request *req);
+/* web_form for a signed-in write: also refuses (403) a form without the
+   session's CSRF token or one posted from another site. */
+form_t *web_form_csrf (struct http_request *req, const web_auth_t *a);
+/* Refuse session sid on this worker from now on (logout). */
+void web_revoke (const char *sid);
+/* The render context for a signed-in (a may be NULL) page. */
+void web_rctx (rctx_t *rc, const web_auth_t *a, const char *nav);
+/* The author recorded with a save: "admin (web, ADDR)". */
+void web_author (struct http_request *req, char out[128]);
+
+/* ---- asynchronous operations (op.c) ---------------------------------- */
+/* The state of a request that waits for the broker or the hasher. Kept in
+   Kore's per-request state; freed with the request (also when the client
+   goes away while it sleeps: the pending reply is then dropped). */
+typedef struct web_op web_op_t;
+struct web_op {
+    int phase;                             /* the handler's own step     */
+    void *pend;                            /* outstanding operation      */
+    ddc_msg_t *reply;                      /* broker reply, NULL = none/timeout */
+    int hash_rc;                           /* hasher: verify result      */
+    char new_hash[DDC_PWHASH_MAX];             /* hasher: new hash or ""     */
+    web_auth_t auth;
+    ddc_section_t section;
+    uint64_t rev;
+    cJSON *value;                          /* a value being saved        */
+    char *body;                            /* request body copy          */
+    size_t body_len;
+    char text[256];                        /* small handler data (path)  */
+    char text2[DDC_PWHASH_PASS_MAX + 1];       /* e.g. a password, zeroed    */
+    int flags;
+};
+
+/* The request's op, created on first use. */
+web_op_t *op_get (struct http_request *req);
+/* Send msg (taken) to the broker; the request sleeps until the reply (or
+   timeout_ms) and the handler runs again with op->reply set. 0, or -1
+   when the broker is down or the queue is full (nothing sent; *msg_p freed). */
+int op_broker (struct http_request *req, web_op_t *op, zmsg_t **msg_p, int64_t timeout_ms);
+/* Run a password job on the hashing thread: verify verify_pw against hash
+   (when verify_pw), then hash new_pw (when given) or, with rehash, hash
+   verify_pw again when hash needs a rehash. Results in op->hash_rc and
+   op->new_hash. 0, or -1 when the hasher is busy. */
+int op_hash (struct http_request *req, web_op_t *op, const char *verify_pw, const char *hash,
+             const char *new_pw, bool rehash);
+
+#endif
