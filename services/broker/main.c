@@ -2,6 +2,7 @@
     change, and routes actions and status between the ddc services.
     This file: command line, logging and signals; the work is in broker.c. */
 #include "broker.h"
+#include "ddc_args.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -85,18 +86,12 @@ main (int argc, char **argv)
                     ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
                     CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH);
             return 0;
-        case ':':
-            fprintf (stderr, "ddc-broker: option %s needs a value (see --help)\n", argv[optind - 1]);
-            return 2;
         default:
-            fprintf (stderr, "ddc-broker: unknown option %s (see --help)\n", argv[optind - 1]);
-            return 2;
+            return ddc_args_bad_option ("ddc-broker", c, argv);
         }
     }
-    if (optind < argc) {
-        fprintf (stderr, "ddc-broker: unexpected argument '%s' (see --help)\n", argv[optind]);
-        return 2;
-    }
+    if (ddc_args_no_more ("ddc-broker", argc, argv))
+        return DDC_ARGS_USAGE;
     /* The default ipc endpoints live in the data folder, by absolute path so
        that clients started elsewhere find them. */
     if (mkdir (opts.data_dir, 0700) < 0 && errno != EEXIST) {

@@ -11,6 +11,7 @@
     publishes the "gateway" status report. */
 #include "app.h"
 #include "commands.h"
+#include "ddc_args.h"
 #include "ddc_log.h"
 #include "ddc_signal.h"
 #include "ddc_util.h"
@@ -424,21 +425,6 @@ s_goodbye (app_t *app)
 //  --------------------------------------------------------------------------
 //  Main
 
-static bool
-s_name_ok (const char *s)
-{
-    size_t len = strlen (s);
-    if (len == 0 || len > 63)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = s [i];
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-            return false;
-    }
-    return true;
-}
-
 
 int
 main (int argc, char **argv)
@@ -484,47 +470,23 @@ main (int argc, char **argv)
                     curl_version (), lws_get_library_version ());
             return 0;
         }
-        case ':':
-            fprintf (stderr, "ddc-discord: option %s needs a value (see --help)\n",
-                     argv [optind - 1]);
-            return 2;
         default:
-            fprintf (stderr, "ddc-discord: unknown option %s (see --help)\n", argv [optind - 1]);
-            return 2;
+            return ddc_args_bad_option ("ddc-discord", c, argv);
         }
     }
-    if (optind < argc) {
-        fprintf (stderr, "ddc-discord: unexpected argument '%s' (see --help)\n", argv [optind]);
-        return 2;
-    }
-    if (!broker || !*broker) {
-        fprintf (stderr, "ddc-discord: no broker: pass --broker ENDPOINT or set DDC_BROKER\n");
-        return 2;
-    }
-    if (strncmp (broker, "ipc://", 6) != 0 && strncmp (broker, "tcp://", 6) != 0) {
-        fprintf (stderr, "ddc-discord: the broker endpoint must be ipc://PATH or "
-                 "tcp://HOST:PORT, not '%s'\n", broker);
-        return 2;
-    }
-    if (!cert != !broker_cert) {
-        fprintf (stderr, "ddc-discord: CURVE needs both --cert and --broker-cert\n");
-        return 2;
-    }
+    if (ddc_args_no_more ("ddc-discord", argc, argv)
+        || ddc_args_broker ("ddc-discord", broker, cert, broker_cert))
+        return DDC_ARGS_USAGE;
     if (strncmp (api, "http://", 7) != 0 && strncmp (api, "https://", 8) != 0) {
         fprintf (stderr, "ddc-discord: --discord-api must be an http:// or https:// url\n");
         return 2;
     }
     char hostbuf [256] = "";
     if (!instance) {
-        if (gethostname (hostbuf, sizeof hostbuf - 1) < 0)
-            hostbuf [0] = '\0';
-        hostbuf [sizeof hostbuf - 1] = '\0';
-        char *dot = strchr (hostbuf, '.');
-        if (dot && dot != hostbuf)
-            *dot = '\0';
-        instance = s_name_ok (hostbuf) ? hostbuf : "main";
+        ddc_args_host_name (hostbuf, sizeof hostbuf);
+        instance = ddc_args_name_ok (hostbuf) ? hostbuf : "main";
     }
-    if (!s_name_ok (instance)) {
+    if (!ddc_args_name_ok (instance)) {
         fprintf (stderr, "ddc-discord: instance name '%s' is not usable: 1 to 63 characters "
                  "from A-Z, a-z, 0-9, '.', '_' and '-'\n", instance);
         return 2;

@@ -5,6 +5,7 @@
     transfers plus the client's two ZMQ_FDs, then handle/perform/timers. */
 #include "actions.h"
 #include "agent.h"
+#include "ddc_args.h"
 #include "ddc_client.h"
 #include "ddc_log.h"
 #include "ddc_signal.h"
@@ -323,21 +324,6 @@ s_loop (s_daemon_t *self)
 //  --------------------------------------------------------------------------
 //  Main
 
-static bool
-s_host_ok (const char *s)
-{
-    size_t len = strlen (s);
-    if (len == 0 || len > S_HOST_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = s [i];
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-            return false;
-    }
-    return true;
-}
-
 
 int
 main (int argc, char **argv)
@@ -378,32 +364,13 @@ main (int argc, char **argv)
                     CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH,
                     curl_version ());
             return 0;
-        case ':':
-            fprintf (stderr, "ddc-docker: option %s needs a value (see --help)\n",
-                     argv [optind - 1]);
-            return 2;
         default:
-            fprintf (stderr, "ddc-docker: unknown option %s (see --help)\n", argv [optind - 1]);
-            return 2;
+            return ddc_args_bad_option ("ddc-docker", c, argv);
         }
     }
-    if (optind < argc) {
-        fprintf (stderr, "ddc-docker: unexpected argument '%s' (see --help)\n", argv [optind]);
-        return 2;
-    }
-    if (!broker || !*broker) {
-        fprintf (stderr, "ddc-docker: no broker: pass --broker ENDPOINT or set DDC_BROKER\n");
-        return 2;
-    }
-    if (strncmp (broker, "ipc://", 6) != 0 && strncmp (broker, "tcp://", 6) != 0) {
-        fprintf (stderr, "ddc-docker: the broker endpoint must be ipc://PATH or tcp://HOST:PORT, "
-                 "not '%s'\n", broker);
-        return 2;
-    }
-    if (!cert != !broker_cert) {
-        fprintf (stderr, "ddc-docker: CURVE needs both --cert and --broker-cert\n");
-        return 2;
-    }
+    if (ddc_args_no_more ("ddc-docker", argc, argv)
+        || ddc_args_broker ("ddc-docker", broker, cert, broker_cert))
+        return DDC_ARGS_USAGE;
     if (!*socket_path) {
         fprintf (stderr, "ddc-docker: --docker-socket needs a path\n");
         return 2;
@@ -412,16 +379,11 @@ main (int argc, char **argv)
     s_daemon_t *self = &daemon_;
     char hostbuf [256] = "";
     if (!host) {
-        if (gethostname (hostbuf, sizeof hostbuf - 1) < 0)
-            hostbuf [0] = '\0';
-        hostbuf [sizeof hostbuf - 1] = '\0';
-        char *dot = strchr (hostbuf, '.');
-        if (dot && dot != hostbuf && strlen (hostbuf) > S_HOST_MAX)
-            *dot = '\0';               //  a long FQDN: its first label
+        ddc_args_host_name (hostbuf, sizeof hostbuf);
         host = hostbuf;
     }
     ddc_strlcpy (self->host, host, sizeof self->host);
-    if (strlen (host) > S_HOST_MAX || !s_host_ok (self->host)) {
+    if (!ddc_args_name_ok (host)) {
         fprintf (stderr, "ddc-docker: host name '%s' is not usable: 1 to 63 characters from "
                  "A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit (pass "
                  "--host)\n", host);
