@@ -883,30 +883,33 @@ s_check_container (s_ctx_t *ctx, const cJSON *value, const char *path,
     return out;
 }
 
-//  Report "too_many" if value has more than max elements.
+//  The start of a list section (path is its name): false after "type" when
+//  value is not an array; "too_many" when it has more than max items (the
+//  first max are still checked, so that their errors show too).
 
-static void
-s_check_count (s_ctx_t *ctx, const cJSON *value, const char *path, int max,
-               const char *what)
+static bool
+s_list_start (s_ctx_t *ctx, const cJSON *value, const char *path, int max)
 {
+    if (!cJSON_IsArray (value)) {
+        s_err (ctx, path, "type", "%s must be a JSON array.", path);
+        return false;
+    }
     int count = 0;
     for (const cJSON *c = value->child; c; c = c->next)
         if (++count > max) {
-            s_err (ctx, path, "too_many", "At most %d %s are allowed.", max, what);
-            return;
+            s_err (ctx, path, "too_many", "At most %d %s are allowed.", max, path);
+            break;
         }
+    return true;
 }
 
 static cJSON *
 s_check_containers (s_ctx_t *ctx, const cJSON *value, const cJSON *tasks)
 {
     const char *path = "containers";
-    if (!cJSON_IsArray (value)) {
-        s_err (ctx, path, "type", "containers must be a JSON array.");
-        return NULL;
-    }
     int before = ctx->count;
-    s_check_count (ctx, value, path, DDC_CONTAINERS_MAX, "containers");
+    if (!s_list_start (ctx, value, path, DDC_CONTAINERS_MAX))
+        return NULL;
     cJSON *out = cJSON_CreateArray ();
     const char **hosts = ddc_calloc (DDC_CONTAINERS_MAX, sizeof (char *));
     const char **names = ddc_calloc (DDC_CONTAINERS_MAX, sizeof (char *));
@@ -1004,12 +1007,9 @@ static cJSON *
 s_check_channels (s_ctx_t *ctx, const cJSON *value)
 {
     const char *path = "channels";
-    if (!cJSON_IsArray (value)) {
-        s_err (ctx, path, "type", "channels must be a JSON array.");
-        return NULL;
-    }
     int before = ctx->count;
-    s_check_count (ctx, value, path, DDC_CHANNELS_MAX, "channels");
+    if (!s_list_start (ctx, value, path, DDC_CHANNELS_MAX))
+        return NULL;
     cJSON *out = cJSON_CreateArray ();
     const char *ids [DDC_CHANNELS_MAX];
     int kinds [DDC_CHANNELS_MAX];
@@ -1050,12 +1050,9 @@ static cJSON *
 s_check_admins (s_ctx_t *ctx, const cJSON *value)
 {
     const char *path = "admins";
-    if (!cJSON_IsArray (value)) {
-        s_err (ctx, path, "type", "admins must be a JSON array.");
-        return NULL;
-    }
     int before = ctx->count;
-    s_check_count (ctx, value, path, DDC_ADMINS_MAX, "admins");
+    if (!s_list_start (ctx, value, path, DDC_ADMINS_MAX))
+        return NULL;
     cJSON *out = cJSON_CreateArray ();
     const char *ids [DDC_ADMINS_MAX];
     int index = 0;
@@ -1282,12 +1279,9 @@ static cJSON *
 s_check_tasks (s_ctx_t *ctx, const cJSON *value, const cJSON *containers)
 {
     const char *path = "tasks";
-    if (!cJSON_IsArray (value)) {
-        s_err (ctx, path, "type", "tasks must be a JSON array.");
-        return NULL;
-    }
     int before = ctx->count;
-    s_check_count (ctx, value, path, DDC_TASKS_MAX, "tasks");
+    if (!s_list_start (ctx, value, path, DDC_TASKS_MAX))
+        return NULL;
     cJSON *out = cJSON_CreateArray ();
     const char **ids = ddc_calloc (DDC_TASKS_MAX, sizeof (char *));
     int index = 0;
