@@ -248,13 +248,8 @@ cmd_containers (ctl_t *ctl, int argc, char **argv)
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    char req[40];
-    ddc_req_id (req);
-    zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req, NULL);
-    ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
-    if (reply && reply->type != DDC_PEERS)
-        rc = ctl_unexpected (ctl, reply);
-    else if (reply) {
+    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_STATUS, NULL, DDC_PEERS, &rc);
+    if (reply) {
         const cJSON *peers = cJSON_GetObjectItemCaseSensitive (reply->json[DDC_PEERS_BODY],
                                                                "peers");
         cJSON *out = cJSON_CreateObject ();

@@ -86,22 +86,16 @@ cmd_history (ctl_t *ctl, int argc, char **argv)
                          &first);
     if (rc >= 0)
         return rc;
-    if (argc - first > 1)
-        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes at most one section");
-    const char *section = first < argc ? argv[first] : NULL;
-    if (section && !ctl_section_valid (section))
-        return ctl_bad_section (ctl, section);
+    const char *section;
+    if ((rc = ctl_optional_section (ctl, argc, argv, first, &section)) >= 0)
+        return rc;
 
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    char req[40];
-    ddc_req_id (req);
-    zmsg_t *msg = ddc_msg_buildv (DDC_HISTORY, req, section ? section : "*", NULL);
-    ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
-    if (reply && reply->type != DDC_CHANGES)
-        rc = ctl_unexpected (ctl, reply);
-    else if (reply) {
+    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_HISTORY, section ? section : "*", DDC_CHANGES,
+                                &rc);
+    if (reply) {
         cJSON *entries = reply->json[DDC_CHANGES_BODY];
         cJSON *e;
         cJSON_ArrayForEach (e, entries) {

@@ -215,13 +215,8 @@ cmd_status (ctl_t *ctl, int argc, char **argv)
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    char req[40];
-    ddc_req_id (req);
-    zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req, NULL);
-    ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
-    if (reply && reply->type != DDC_PEERS)
-        rc = ctl_unexpected (ctl, reply);
-    else if (reply && args.json) {
+    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_STATUS, NULL, DDC_PEERS, &rc);
+    if (reply && args.json) {
         if (ctl_json_out (ctl, stdout, reply->json[DDC_PEERS_BODY]) < 0)
             rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot write the output");
     }

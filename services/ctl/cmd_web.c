@@ -153,15 +153,10 @@ cmd_passwd (ctl_t *ctl, int argc, char **argv)
         return rc;
     /* The rest of the web section stays as it is: read it with its revision,
        save it back with the new hash, refused if it changed in between. */
-    char req[40];
-    ddc_req_id (req);
-    zmsg_t *msg = ddc_msg_buildv (DDC_SNAPSHOT, req, "web", NULL);
-    ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
+    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_SNAPSHOT, "web", DDC_STATE, &rc);
     char *text = NULL;
     uint64_t srev = 0;
-    if (reply && reply->type != DDC_STATE)
-        rc = ctl_unexpected (ctl, reply);
-    else if (reply) {
+    if (reply) {
         const cJSON *body = reply->json[DDC_STATE_BODY];
         cJSON *web = cJSON_GetObjectItemCaseSensitive (
             cJSON_GetObjectItemCaseSensitive (body, "sections"), "web");
@@ -178,10 +173,10 @@ cmd_passwd (ctl_t *ctl, int argc, char **argv)
     }
     ddc_msg_destroy (&reply);
     if (text) {
-        char exp[24];
+        char exp[24], req[40];
         snprintf (exp, sizeof exp, "%llu", (unsigned long long) srev);
         ddc_req_id (req);
-        msg = ddc_msg_buildv (DDC_SAVE, req, "web", exp, ctl->author, text, NULL);
+        zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req, "web", exp, ctl->author, text, NULL);
         reply = ctl_call (ctl, client, &msg, &rc);
         if (reply)
             rc = ctl_save_reply (ctl, "web", reply);
@@ -214,14 +209,9 @@ s_web_peers (ctl_t *ctl, ddc_client_t *client, const char *only, char names[][80
              int *count)
 {
     int rc = CTL_EXIT_OK;
-    char req[40];
-    ddc_req_id (req);
-    zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req, NULL);
-    ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
+    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_STATUS, NULL, DDC_PEERS, &rc);
     *count = 0;
-    if (reply && reply->type != DDC_PEERS)
-        rc = ctl_unexpected (ctl, reply);
-    else if (reply) {
+    if (reply) {
         const cJSON *peer;
         cJSON_ArrayForEach (peer, cJSON_GetObjectItemCaseSensitive (reply->json[DDC_PEERS_BODY],
                                                                     "peers")) {

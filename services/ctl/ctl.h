@@ -76,6 +76,11 @@ const char *ctl_endpoint (ctl_t *ctl);
    NULL (after printing why, *rc set: 5 unreachable/timeout, 1 other) or
    the reply, which the caller destroys. */
 ddc_msg_t *ctl_call (ctl_t *ctl, ddc_client_t *client, zmsg_t **msg_p, int *rc);
+/* Send TYPE with a fresh request id and the one argument arg (NULL: none)
+   and wait for the reply. The reply of type want (caller destroys), or
+   NULL with *rc set and the reason printed (any other reply too). */
+ddc_msg_t *ctl_ask (ctl_t *ctl, ddc_client_t *client, ddc_msg_type_t type, const char *arg,
+                    ddc_msg_type_t want, int *rc);
 /* Print a reply that is not the expected one (ERROR, DENIED, anything
    else) and return the exit code for it. */
 int ctl_unexpected (ctl_t *ctl, const ddc_msg_t *reply);
@@ -89,6 +94,9 @@ int ctl_save_reply (ctl_t *ctl, const char *section, const ddc_msg_t *reply);
 bool ctl_section_valid (const char *name);
 /* Print "unknown section 'x' (sections: bot, ...)" and return 2. */
 int ctl_bad_section (ctl_t *ctl, const char *name);
+/* The optional SECTION argument at argv[first] into *section (NULL when
+   absent). -1 to go on, or the exit code after printing why. */
+int ctl_optional_section (ctl_t *ctl, int argc, char **argv, int first, const char **section);
 
 /* Replace, in value (a value of `section`), each secret field that is not
    "" by "***" (defence in depth: the broker already redacts for ctl). */

@@ -152,6 +152,21 @@ ctl_call (ctl_t *ctl, ddc_client_t *client, zmsg_t **msg_p, int *rc)
     return NULL;
 }
 
+ddc_msg_t *
+ctl_ask (ctl_t *ctl, ddc_client_t *client, ddc_msg_type_t type, const char *arg,
+         ddc_msg_type_t want, int *rc)
+{
+    char req[40];
+    ddc_req_id (req);
+    zmsg_t *msg = ddc_msg_buildv (type, req, arg, NULL);
+    ddc_msg_t *reply = ctl_call (ctl, client, &msg, rc);
+    if (reply && reply->type != want) {
+        *rc = ctl_unexpected (ctl, reply);
+        ddc_msg_destroy (&reply);
+    }
+    return reply;
+}
+
 int
 ctl_unexpected (ctl_t *ctl, const ddc_msg_t *reply)
 {
