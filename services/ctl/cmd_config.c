@@ -154,8 +154,9 @@ s_read_input (ctl_t *ctl, const char *path, int *rc)
     const char *name = strcmp (path, "-") == 0 ? "standard input" : path;
     char *data = NULL;
     size_t len = 0;
-    if (ddc_read_file (strcmp (path, "-") == 0 ? "/dev/stdin" : path, CTL_MAX_INPUT,
-                       &data, &len) < 0) {
+    int read_rc = strcmp (path, "-") == 0 ? ddc_read_fd (0, CTL_MAX_INPUT, &data, &len)
+                                          : ddc_read_file (path, CTL_MAX_INPUT, &data, &len);
+    if (read_rc < 0) {
         if (errno == EFBIG)
             *rc = ctl_fail (ctl, CTL_EXIT_INVALID, "%s is larger than 1 MiB", name);
         else

@@ -111,18 +111,14 @@ ddc_iso_time (int64_t wall_ms, char buf[32])
 }
 
 int
-ddc_read_file (const char *path, size_t max_size, char **data_p, size_t *len_p)
+ddc_read_fd (int fd, size_t max_size, char **data_p, size_t *len_p)
 {
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     size_t cap = 4096, len = 0;
     char *buf = ddc_malloc (cap);
     for (;;) {
         if (len + 1 >= cap) {
             if (cap > max_size + 1) {
                 free (buf);
-                close (fd);
                 errno = EFBIG;
                 return -1;
             }
@@ -135,7 +131,6 @@ ddc_read_file (const char *path, size_t max_size, char **data_p, size_t *len_p)
                 continue;
             int saved = errno;
             free (buf);
-            close (fd);
             errno = saved;
             return -1;
         }
@@ -143,7 +138,6 @@ ddc_read_file (const char *path, size_t max_size, char **data_p, size_t *len_p)
             break;
         len += (size_t) n;
     }
-    close (fd);
     if (len > max_size) {
         free (buf);
         errno = EFBIG;
@@ -154,6 +148,19 @@ ddc_read_file (const char *path, size_t max_size, char **data_p, size_t *len_p)
     if (len_p)
         *len_p = len;
     return 0;
+}
+
+int
+ddc_read_file (const char *path, size_t max_size, char **data_p, size_t *len_p)
+{
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = ddc_read_fd (fd, max_size, data_p, len_p);
+    int saved = errno;
+    close (fd);
+    errno = saved;
+    return rc;
 }
 
 static int

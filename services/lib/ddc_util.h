@@ -35,6 +35,9 @@ void ddc_iso_time (int64_t wall_ms, char buf[32]);
 /* Read a whole file (at most max_size bytes, else -1 with EFBIG) into a new
    NUL-terminated buffer; *len_p gets its length. Caller frees *data_p. */
 int ddc_read_file (const char *path, size_t max_size, char **data_p, size_t *len_p);
+/* The same for what is left to read on fd (e.g. 0, standard input, which
+   may be a pipe or a socket); fd stays open. */
+int ddc_read_fd (int fd, size_t max_size, char **data_p, size_t *len_p);
 
 /* Replace path durably: write path.tmp with mode, fsync, rename over path,
    fsync the directory. On failure path is untouched and the temp removed. */

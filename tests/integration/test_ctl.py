@@ -240,6 +240,24 @@ def test_set_bad_json_is_invalid_with_position(tmp_dir):
     assert r.returncode == 1 and "missing.json" in r.stderr
 
 
+def test_set_reads_stdin_from_a_socket(broker):
+    """Standard input may be a socket (as node and some supervisors give it),
+    which cannot be opened as /dev/stdin."""
+    import socket
+    a, b = socket.socketpair()
+    try:
+        a.sendall(json.dumps({"enabled": False, "url": "", "interval_minutes": 7}).encode())
+        a.shutdown(socket.SHUT_WR)
+        r = subprocess.run([str(CTL), "set", "watchdog", "-"], stdin=b.fileno(),
+                           capture_output=True, text=True, timeout=30,
+                           env=ctl_env(broker.endpoint))
+    finally:
+        a.close()
+        b.close()
+    assert r.returncode == 0, r.stderr
+    assert json.loads(broker.ctl("get", "watchdog").stdout)["value"]["interval_minutes"] == 7
+
+
 def test_set_input_too_large(tmp_dir):
     path = tmp_dir / "big.json"
     path.write_text('["' + "x" * (1024 * 1024) + '"]')
