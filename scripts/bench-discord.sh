@@ -28,18 +28,9 @@ for p in ddc-broker ddc-docker ddc-discord; do
 done
 scripts/ensure-dockerd.sh >/dev/null
 
-tmp=$(mktemp -d /tmp/ddc-bench-discord.XXXXXX)
-prefix="ddcbd-$$"
-host="benchd$$"
+. scripts/bench-lib.sh
+bench_start discord d
 token="bench-token.$$.abcdefghijklmnopqrstuvwxyz"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    docker ps -aq --filter "name=^${prefix}-" | xargs -r docker rm -f >/dev/null 2>&1 || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 N=5
 for i in $(seq 1 "$N"); do

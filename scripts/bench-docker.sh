@@ -20,17 +20,8 @@ BIN=${DDC_BIN:-build/bin}
 SOCK=/var/run/docker.sock
 scripts/ensure-dockerd.sh >/dev/null
 
-tmp=$(mktemp -d /tmp/ddc-bench-docker.XXXXXX)
-prefix="ddcb-$$"
-host="bench$$"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    docker ps -aq --filter "name=^${prefix}-" | xargs -r docker rm -f >/dev/null 2>&1 || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. scripts/bench-lib.sh
+bench_start docker ""
 
 for i in $(seq 1 "$N"); do
     docker run -d --network none --name "$prefix-$i" ddc-busybox sleep 100000 >/dev/null

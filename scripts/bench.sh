@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bench-docker.sh 50
 scripts/bench-discord.sh
+scripts/bench-web.sh
 scripts/bench-propagation.sh "${BENCH_ROUNDS:-200}"
