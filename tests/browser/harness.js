@@ -19,7 +19,9 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = process.env.DDC_BIN || path.join(ROOT, 'build', 'bin');
 const CHROMIUM = process.env.DDC_CHROMIUM || '/usr/bin/chromium';
 const PASSWORD = 'Correct-Horse-42';
-const SHOTS = path.join(ROOT, 'web', 'screenshots');
+// DDC_SCREENSHOTS=1: what the tests see, for a look (the README's images
+// come from scripts/screenshots.js, a real system).
+const SHOTS = path.join(ROOT, 'build', 'test-screenshots');
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -277,5 +279,6 @@ function statusBody(host, containers) {
 }
 
 module.exports = {
-  ROOT, BIN, PASSWORD, Env, signIn, screenshot, waitFor, sleep, httpGet, fakePeer, statusBody,
+  ROOT, BIN, PASSWORD, Env, signIn, screenshot, waitFor, sleep, httpGet, freePort, fakePeer,
+  statusBody,
 };
