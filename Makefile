@@ -83,7 +83,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 
 # Everything under test runs with AddressSanitizer and UndefinedBehaviorSanitizer.
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-test:
+test: deps
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT="-O1 -g" all
 	DDC_BIN=$(CURDIR)/build/asan/bin DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all
 
@@ -91,11 +91,13 @@ unit:
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT="-O1 -g" all
 	DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all --unit-only
 
-run: deps programs
-	scripts/run.sh
+# deps first (a fresh machine has no compiler), then the build.
+run: deps
+	$(MAKE) programs
+	DDC_BIN=$(abspath $(BUILD))/bin scripts/run.sh
 
 bench: programs $(addprefix $(BUILD)/bin/,$(TOOLS))
-	scripts/bench.sh
+	DDC_BIN=$(abspath $(BUILD))/bin scripts/bench.sh
 
 # libFuzzer targets: each tests/fuzz/fuzz_X.c links the library sources.
 FUZZ_SECONDS ?= 60
