@@ -4,7 +4,11 @@
     web.ui_language live. A key missing in German falls back to English,
     one missing everywhere to the key itself. Texts are trusted HTML (they
     may hold <code>); arguments substituted with wbuf_tmpl are escaped.
-    Keys starting with "js." are also handed to app.js. Kore-free. */
+    Keys starting with "js." are also handed to app.js (without the
+    prefix).
+    Each loaded language gets a hash table at load time, so a lookup is
+    one hash and (almost always) one string compare; the script's string
+    table is built at load time too. Kore-free. */
 #ifndef WEB_I18N_H
 #define WEB_I18N_H
 
@@ -23,9 +27,14 @@ int i18n_load (i18n_t *self, const char *lang, const char *json, size_t len, cha
 
 /* The text of key in lang (borrowed), with the fallbacks above. */
 const char *i18n_get (const i18n_t *self, const char *lang, const char *key);
+/* The same without the last fallback: NULL when no language has key. */
+const char *i18n_find (const i18n_t *self, const char *lang, const char *key);
 /* "en" or "de" for a ui_language value (anything else: "en"). */
 const char *i18n_lang (const char *ui_language);
 /* The loaded table of lang (borrowed), or NULL. */
 const cJSON *i18n_table (const i18n_t *self, const char *lang);
+/* The strings app.js gets in lang (English filling the gaps) as one JSON
+   object text (borrowed; "{}" when nothing is loaded). */
+const char *i18n_script_json (const i18n_t *self, const char *lang);
 
 #endif

@@ -162,27 +162,13 @@ static const s_nav_t s_nav[] = {
     { NULL, NULL }
 };
 
-/* The "js.*" strings of the language (English filling the gaps). */
+/* The script's strings of the language (built once per language). */
 static void
 s_js_strings (wbuf_t *b, const rctx_t *rc)
 {
-    cJSON *out = cJSON_CreateObject ();
-    const cJSON *tables[2] = { i18n_table (rc->i18n, "en"), i18n_table (rc->i18n, rc->lang) };
-    for (int t = 0; t < 2; t++) {
-        const cJSON *each;
-        cJSON_ArrayForEach (each, tables[t]) {
-            if (!each->string || strncmp (each->string, "js.", 3) != 0 || !cJSON_IsString (each))
-                continue;
-            cJSON_DeleteItemFromObjectCaseSensitive (out, each->string + 3);
-            cJSON_AddStringToObject (out, each->string + 3, each->valuestring);
-        }
-    }
-    char *json = cJSON_PrintUnformatted (out);
     wbuf_puts (b, "<script type=\"application/json\" id=\"i18n\">");
-    wbuf_json_script (b, json ? json : "{}");
+    wbuf_json_script (b, i18n_script_json (rc->i18n, rc->lang));
     wbuf_puts (b, "</script>");
-    free (json);
-    cJSON_Delete (out);
 }
 
 void

@@ -109,6 +109,17 @@ DDC_TEST (test_locale_files)
     CHECK_STR (i18n_get (t, "en", "nav.history"), "History");
     CHECK_STR (i18n_get (t, "fr", "nav.history"), "History");
     CHECK_STR (i18n_get (t, "de", "no.such.key"), "no.such.key");
+    CHECK (i18n_find (t, "de", "no.such.key") == NULL && i18n_find (t, "de", NULL) == NULL);
+    /* every key is found through the hash table, in both languages */
+    cJSON_ArrayForEach (each, en)
+        CHECK (i18n_get (t, "en", each->string) == each->valuestring);
+    cJSON_ArrayForEach (each, de)
+        CHECK (i18n_get (t, "de", each->string) == each->valuestring);
+    cJSON *js = cJSON_Parse (i18n_script_json (t, "de"));
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (js, "applied")), "\xC3\xBC" "bernommen");
+    CHECK (cJSON_GetObjectItem (js, "nav.history") == NULL && cJSON_GetObjectItem (js, "js.applied") == NULL);
+    cJSON_Delete (js);
+    CHECK_STR (i18n_script_json (t, "fr"), i18n_script_json (t, "en"));
     CHECK_STR (i18n_lang ("de"), "de");
     CHECK_STR (i18n_lang ("xx"), "en");
     CHECK_STR (i18n_lang (NULL), "en");
