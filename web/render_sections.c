@@ -8,7 +8,6 @@
 #include "ddc_util.h"
 
 #include <assert.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,13 +79,17 @@ s_text (const cJSON *obj, const char *key, char buf[64])
         return v->valuestring;
     if (cJSON_IsNumber (v)) {
         double d = v->valuedouble;
-        if (isfinite (d) && d == floor (d) && fabs (d) < 1e15)
-            snprintf (buf, 64, "%.0f", d);
+        if (isfinite (d) && d == floor (d) && fabs (d) < 1e15) {
+            /* the common case (orders, seconds, IDs typed as numbers) */
+            if (d < 0)
+                buf[0] = '-';
+            wbuf_fmt_u64 ((uint64_t) fabs (d), buf + (d < 0));
+        }
         else
             snprintf (buf, 64, "%g", d);
     }
     else if (cJSON_IsBool (v))
-        snprintf (buf, 64, "%s", cJSON_IsTrue (v) ? "true" : "false");
+        return cJSON_IsTrue (v) ? "true" : "false";
     return buf;
 }
 
@@ -101,22 +104,12 @@ s_bool (const cJSON *obj, const char *key, bool dflt)
 /* inputs                                                                   */
 
 static void
-s_attr (wbuf_t *b, const char *name, const char *value)
-{
-    wbuf_puts (b, " ");
-    wbuf_puts (b, name);
-    wbuf_puts (b, "=\"");
-    wbuf_html (b, value);
-    wbuf_puts (b, "\"");
-}
-
-static void
 s_id_name (s_f_t *f, const char *name)
 {
     wbuf_puts (f->b, " id=\"f-");
     wbuf_html (f->b, name);
     wbuf_puts (f->b, "\"");
-    s_attr (f->b, "name", name);
+    wbuf_attr (f->b, "name", name);
     if (render_has_errors (f->errs, name))
         wbuf_puts (f->b, " aria-invalid=\"true\"");
 }
@@ -126,10 +119,10 @@ static void
 s_input (s_f_t *f, const char *name, const char *type, const char *value, const char *extra)
 {
     wbuf_puts (f->b, "<input");
-    s_attr (f->b, "type", type);
+    wbuf_attr (f->b, "type", type);
     s_id_name (f, name);
     if (value)
-        s_attr (f->b, "value", value);
+        wbuf_attr (f->b, "value", value);
     if (extra) {
         wbuf_puts (f->b, " ");
         wbuf_puts (f->b, extra);
@@ -142,7 +135,7 @@ s_checkbox (s_f_t *f, const char *name, const char *value, bool checked, const c
 {
     wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
     s_id_name (f, name);
-    s_attr (f->b, "value", value);
+    wbuf_attr (f->b, "value", value);
     if (checked)
         wbuf_puts (f->b, " checked");
     wbuf_puts (f->b, ">");
@@ -168,7 +161,7 @@ s_select (s_f_t *f, const char *name, const s_opt_t *opts, const char *selected,
     bool found = false;
     for (const s_opt_t *o = opts; o->value; o++) {
         wbuf_puts (f->b, "<option");
-        s_attr (f->b, "value", o->value);
+        wbuf_attr (f->b, "value", o->value);
         if (selected && strcmp (selected, o->value) == 0) {
             wbuf_puts (f->b, " selected");
             found = true;
@@ -180,7 +173,7 @@ s_select (s_f_t *f, const char *name, const s_opt_t *opts, const char *selected,
     /* a value not among the options (e.g. refused) stays visible */
     if (selected && *selected && !found) {
         wbuf_puts (f->b, "<option selected");
-        s_attr (f->b, "value", selected);
+        wbuf_attr (f->b, "value", selected);
         wbuf_puts (f->b, ">");
         wbuf_html (f->b, selected);
         wbuf_puts (f->b, "</option>");
@@ -194,7 +187,7 @@ static void
 s_field_begin (s_f_t *f, const char *name, const char *label_key)
 {
     wbuf_puts (f->b, "<div class=\"field\"");
-    s_attr (f->b, "data-field", name);
+    wbuf_attr (f->b, "data-field", name);
     wbuf_puts (f->b, "><label for=\"f-");
     wbuf_html (f->b, name);
     wbuf_puts (f->b, "\">");
@@ -235,7 +228,7 @@ static void
 s_td (s_f_t *f, const char *name)
 {
     wbuf_puts (f->b, "<td");
-    s_attr (f->b, "data-field", name);
+    wbuf_attr (f->b, "data-field", name);
     wbuf_puts (f->b, ">");
 }
 
@@ -258,11 +251,15 @@ static void
 s_form_begin (s_f_t *f, ddc_section_t s, const rsection_t *d, size_t rows)
 {
     wbuf_puts (f->b, "<form method=\"post\" class=\"section-form\"");
-    s_attr (f->b, "action", s_paths[s]);
-    s_attr (f->b, "data-section", ddc_section_name (s));
-    wbuf_printf (f->b, " data-next-index=\"%zu\" novalidate>", rows);
+    wbuf_attr (f->b, "action", s_paths[s]);
+    wbuf_attr (f->b, "data-section", ddc_section_name (s));
+    wbuf_puts (f->b, " data-next-index=\"");
+    wbuf_u64 (f->b, rows);
+    wbuf_puts (f->b, "\" novalidate>");
     render_csrf (f->b, f->rc);
-    wbuf_printf (f->b, "<input type=\"hidden\" name=\"rev\" value=\"%" PRIu64 "\">", d->rev);
+    wbuf_puts (f->b, "<input type=\"hidden\" name=\"rev\" value=\"");
+    wbuf_u64 (f->b, d->rev);
+    wbuf_puts (f->b, "\">");
 }
 
 static void
@@ -279,18 +276,34 @@ s_form_end (s_f_t *f)
    placeholder "__i__". */
 #define TPL_INDEX ((size_t) -1)
 
+/* Append s to out[n] holding *len bytes (truncating, always terminated). */
+static void
+s_cat (char *out, size_t n, size_t *len, const char *s)
+{
+    size_t k = strlen (s);
+    if (k > n - 1 - *len)
+        k = n - 1 - *len;
+    memcpy (out + *len, s, k);
+    *len += k;
+    out[*len] = '\0';
+}
+
+/* "section[i].field" (or "section[i]" without a field) into out[n]: every
+   input of a row has one, so no printf. */
 static void
 s_row_name (char *out, size_t n, const char *section, size_t i, const char *field)
 {
-    char idx[24];
-    if (i == TPL_INDEX)
-        snprintf (idx, sizeof idx, "__i__");
-    else
-        snprintf (idx, sizeof idx, "%zu", i);
+    char idx[24] = "__i__";
+    if (i != TPL_INDEX)
+        wbuf_fmt_u64 (i, idx);
+    size_t len = 0;
+    out[0] = '\0';
+    s_cat (out, n, &len, section);
+    s_cat (out, n, &len, "[");
+    s_cat (out, n, &len, idx);
+    s_cat (out, n, &len, field ? "]." : "]");
     if (field)
-        snprintf (out, n, "%s[%s].%s", section, idx, field);
-    else
-        snprintf (out, n, "%s[%s]", section, idx);
+        s_cat (out, n, &len, field);
 }
 
 static void
@@ -310,7 +323,7 @@ static void
 s_add_button (s_f_t *f, const char *tpl, const char *label_key)
 {
     wbuf_puts (f->b, "<p><button type=\"button\" class=\"add-row\"");
-    s_attr (f->b, "data-template", tpl);
+    wbuf_attr (f->b, "data-template", tpl);
     wbuf_puts (f->b, ">");
     wbuf_html (f->b, T (f->rc, label_key));
     wbuf_puts (f->b, "</button></p>");
@@ -338,7 +351,7 @@ s_zone_list (wbuf_t *b)
     wbuf_puts (b, "<datalist id=\"zones\">");
     for (int i = 0; s_zones[i]; i++) {
         wbuf_puts (b, "<option");
-        s_attr (b, "value", s_zones[i]);
+        wbuf_attr (b, "value", s_zones[i]);
         wbuf_puts (b, ">");
     }
     wbuf_puts (b, "</datalist>");
@@ -389,20 +402,110 @@ s_has_action (const cJSON *row, const char *action, bool dflt)
     return false;
 }
 
+/* A configured or inventory entry by host and name. */
+typedef struct {
+    const char *host, *name;
+    const cJSON *item;
+} s_hn_t;
+
+static int
+s_hn_cmp (const void *a, const void *b)
+{
+    const s_hn_t *x = a, *y = b;
+    int c = strcmp (x->host, y->host);
+    return c ? c : strcmp (x->name, y->name);
+}
+
+static int
+s_key_cmp (const void *a, const void *b)
+{
+    return strcmp ((*(const cJSON *const *) a)->string, (*(const cJSON *const *) b)->string);
+}
+
+/* What the containers table looks up for each row, indexed once per page:
+   the configured entries and the agents' inventory by host and name, and
+   the states of the agents' status reports by "host/name". */
+typedef struct {
+    s_hn_t *conf, *inv;
+    size_t nconf, ninv;
+    const cJSON **states;
+    size_t nstates;
+} s_cidx_t;
+
+/* The items of list with a string "host" and "name", sorted (caller frees). */
+static s_hn_t *
+s_hn_index (const cJSON *list, size_t *n_p)
+{
+    size_t cap = (size_t) cJSON_GetArraySize (list), n = 0;
+    s_hn_t *idx = ddc_malloc ((cap ? cap : 1) * sizeof *idx);
+    const cJSON *each;
+    cJSON_ArrayForEach (each, list) {
+        const char *h = cJSON_GetStringValue (s_sec_get (each, "host"));
+        const char *nm = cJSON_GetStringValue (s_sec_get (each, "name"));
+        if (h && nm && n < cap)
+            idx[n++] = (s_hn_t) { h, nm, each };
+    }
+    qsort (idx, n, sizeof *idx, s_hn_cmp);
+    *n_p = n;
+    return idx;
+}
+
+static void
+s_cidx_build (s_cidx_t *x, const rsection_t *d)
+{
+    x->conf = s_hn_index (d->value, &x->nconf);
+    x->inv = s_hn_index (d->inventory, &x->ninv);
+    size_t cap = (size_t) cJSON_GetArraySize (d->states);
+    x->states = ddc_malloc ((cap ? cap : 1) * sizeof *x->states);
+    x->nstates = 0;
+    const cJSON *each;
+    cJSON_ArrayForEach (each, d->states)
+        if (each->string && cJSON_IsString (each) && x->nstates < cap)
+            x->states[x->nstates++] = each;
+    qsort (x->states, x->nstates, sizeof *x->states, s_key_cmp);
+}
+
+static void
+s_cidx_free (s_cidx_t *x)
+{
+    free (x->conf);
+    free (x->inv);
+    free (x->states);
+}
+
+static const cJSON *
+s_hn_find (const s_hn_t *idx, size_t n, const char *host, const char *name)
+{
+    s_hn_t key = { host, name, NULL };
+    const s_hn_t *hit = n ? bsearch (&key, idx, n, sizeof *idx, s_hn_cmp) : NULL;
+    return hit ? hit->item : NULL;
+}
+
+/* The state of host/name in the agents' status reports, or NULL. */
 static const char *
-s_state_of (const rsection_t *d, const char *host, const char *name)
+s_cidx_state (const s_cidx_t *x, const char *host, const char *name)
 {
     char key[256];
-    snprintf (key, sizeof key, "%s/%s", host, name);
-    return cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (d->states, key));
+    size_t hl = strlen (host), nl = strlen (name);
+    if (hl + 1 + nl < sizeof key && x->nstates) {
+        memcpy (key, host, hl);
+        key[hl] = '/';
+        memcpy (key + hl + 1, name, nl + 1);
+        cJSON probe = { .string = key };
+        const cJSON *pp = &probe;
+        const cJSON *const *hit = bsearch (&pp, x->states, x->nstates, sizeof *x->states, s_key_cmp);
+        if (hit)
+            return (*hit)->valuestring;
+    }
+    return NULL;
 }
 
 /* One row of the containers table: row is a configured (or submitted)
    entry, NULL for a discovered container or an empty template row; manual
    rows (typed in) have editable host and name inputs. */
 static void
-s_container_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row, const char *host,
-                 const char *cname, const char *image, bool manual, bool discovered)
+s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const char *cname,
+                 const char *image, const char *state, bool manual, bool discovered)
 {
     char name[SCHEMA_NAME_MAX], buf[64];
     const char *sec = "containers";
@@ -418,7 +521,7 @@ s_container_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row, cons
         char dn[SCHEMA_NAME_MAX];
         s_row_name (dn, sizeof dn, sec, i, "_discovered");
         wbuf_puts (f->b, "<input type=\"hidden\"");
-        s_attr (f->b, "name", dn);
+        wbuf_attr (f->b, "name", dn);
         wbuf_puts (f->b, " value=\"1\">");
     }
     s_td_end (f, name);
@@ -435,8 +538,8 @@ s_container_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row, cons
                             : "maxlength=\"128\" autocomplete=\"off\" size=\"14\"");
         else {
             wbuf_puts (f->b, "<input type=\"hidden\"");
-            s_attr (f->b, "name", name);
-            s_attr (f->b, "value", vals[k] ? vals[k] : "");
+            wbuf_attr (f->b, "name", name);
+            wbuf_attr (f->b, "value", vals[k] ? vals[k] : "");
             wbuf_puts (f->b, "><span class=\"mono\">");
             wbuf_html (f->b, vals[k]);
             wbuf_puts (f->b, "</span>");
@@ -450,14 +553,15 @@ s_container_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row, cons
     }
 
     /* live state */
-    const char *state = host && cname ? s_state_of (d, host, cname) : NULL;
     wbuf_puts (f->b, "<td><span class=\"state\"");
     if (host && cname) {
-        char key[256];
-        snprintf (key, sizeof key, "%s/%s", host, cname);
-        s_attr (f->b, "data-container", key);
+        wbuf_puts (f->b, " data-container=\"");
+        wbuf_html (f->b, host);
+        wbuf_puts (f->b, "/");
+        wbuf_html (f->b, cname);
+        wbuf_puts (f->b, "\"");
     }
-    s_attr (f->b, "data-state", state ? state : "unknown");
+    wbuf_attr (f->b, "data-state", state ? state : "unknown");
     wbuf_puts (f->b, ">");
     wbuf_html (f->b, state ? state : "\xE2\x80\x94");
     wbuf_puts (f->b, "</span></td>");
@@ -478,12 +582,12 @@ s_container_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row, cons
     s_td (f, name);
     wbuf_puts (f->b, "<div class=\"checks\">");
     for (int a = 0; schema_actions[a]; a++) {
-        char key[48];
-        snprintf (key, sizeof key, "action.%s", schema_actions[a]);
+        char key[48] = "action.";
+        ddc_strlcpy (key + 7, schema_actions[a], sizeof key - 7);
         bool dflt = strcmp (schema_actions[a], "logs") != 0;
         wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
-        s_attr (f->b, "name", name);
-        s_attr (f->b, "value", schema_actions[a]);
+        wbuf_attr (f->b, "name", name);
+        wbuf_attr (f->b, "value", schema_actions[a]);
         if (discovered ? dflt : s_has_action (row, schema_actions[a], dflt))
             wbuf_puts (f->b, " checked");
         wbuf_puts (f->b, "><span>");
@@ -510,19 +614,6 @@ s_container_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row, cons
     wbuf_puts (f->b, "</tr>");
 }
 
-static bool
-s_is_configured (const cJSON *list, const char *host, const char *name)
-{
-    const cJSON *each;
-    cJSON_ArrayForEach (each, list) {
-        const char *h = cJSON_GetStringValue (s_sec_get (each, "host"));
-        const char *n = cJSON_GetStringValue (s_sec_get (each, "name"));
-        if (h && n && strcmp (h, host) == 0 && strcmp (n, name) == 0)
-            return true;
-    }
-    return false;
-}
-
 static void
 s_containers_head (s_f_t *f)
 {
@@ -542,17 +633,15 @@ s_containers_head (s_f_t *f)
 static void
 s_containers (s_f_t *f, const rsection_t *d)
 {
+    s_cidx_t x;
+    s_cidx_build (&x, d);
     size_t n = 0;
     const cJSON *each;
     /* how many rows: configured, then discovered ones */
     size_t nconf = (size_t) cJSON_GetArraySize (d->value);
     size_t ndisc = 0;
-    cJSON_ArrayForEach (each, d->inventory) {
-        const char *h = cJSON_GetStringValue (s_sec_get (each, "host"));
-        const char *nm = cJSON_GetStringValue (s_sec_get (each, "name"));
-        if (h && nm && !s_is_configured (d->value, h, nm))
-            ndisc++;
-    }
+    for (size_t k = 0; k < x.ninv; k++)
+        ndisc += !s_hn_find (x.conf, x.nconf, x.inv[k].host, x.inv[k].name);
     s_form_begin (f, DDC_SEC_CONTAINERS, d, nconf + ndisc);
     wbuf_puts (f->b, "<p class=\"intro\">");
     wbuf_puts (f->b, T (f->rc, "h.containers.intro"));
@@ -566,23 +655,17 @@ s_containers (s_f_t *f, const rsection_t *d)
         char host[256], cname[256];
         ddc_strlcpy (host, h, sizeof host);
         ddc_strlcpy (cname, nm, sizeof cname);
-        const char *image = NULL;
-        const cJSON *inv;
-        cJSON_ArrayForEach (inv, d->inventory) {
-            const char *ih = cJSON_GetStringValue (s_sec_get (inv, "host"));
-            const char *in = cJSON_GetStringValue (s_sec_get (inv, "name"));
-            if (ih && in && strcmp (ih, host) == 0 && strcmp (in, cname) == 0)
-                image = cJSON_GetStringValue (s_sec_get (inv, "image"));
-        }
-        s_container_row (f, d, n++, each, host, cname, image, !*host || !*cname, false);
+        const cJSON *inv = s_hn_find (x.inv, x.ninv, host, cname);
+        s_container_row (f, n++, each, host, cname, cJSON_GetStringValue (s_sec_get (inv, "image")),
+                         s_cidx_state (&x, host, cname), !*host || !*cname, false);
     }
     cJSON_ArrayForEach (each, d->inventory) {
         const char *h = cJSON_GetStringValue (s_sec_get (each, "host"));
         const char *nm = cJSON_GetStringValue (s_sec_get (each, "name"));
-        if (!h || !nm || s_is_configured (d->value, h, nm))
+        if (!h || !nm || s_hn_find (x.conf, x.nconf, h, nm))
             continue;
-        s_container_row (f, d, n++, NULL, h, nm, cJSON_GetStringValue (s_sec_get (each, "image")),
-                         false, true);
+        s_container_row (f, n++, NULL, h, nm, cJSON_GetStringValue (s_sec_get (each, "image")),
+                         s_cidx_state (&x, h, nm), false, true);
     }
     wbuf_puts (f->b, "</tbody></table></div>");
     if (n == 0) {
@@ -592,9 +675,10 @@ s_containers (s_f_t *f, const rsection_t *d)
     }
     s_add_button (f, "tpl-containers", "row.add_container");
     wbuf_puts (f->b, "<template id=\"tpl-containers\"><table><tbody>");
-    s_container_row (f, d, TPL_INDEX, NULL, "", "", NULL, true, false);
+    s_container_row (f, TPL_INDEX, NULL, "", "", NULL, NULL, true, false);
     wbuf_puts (f->b, "</tbody></table></template>");
     s_form_end (f);
+    s_cidx_free (&x);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -613,8 +697,8 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
     char kn[SCHEMA_NAME_MAX];
     s_row_name (kn, sizeof kn, sec, i, "kind");
     wbuf_puts (f->b, "<input type=\"hidden\"");
-    s_attr (f->b, "name", kn);
-    s_attr (f->b, "value", kind);
+    wbuf_attr (f->b, "name", kn);
+    wbuf_attr (f->b, "value", kind);
     wbuf_puts (f->b, ">");
     render_field_errors (f->b, f->errs, kn);
     s_td_end (f, name);
@@ -655,7 +739,7 @@ s_channels_table (s_f_t *f, const rsection_t *d, const char *kind)
     snprintf (key, sizeof key, "h.channels.%s", kind);
     wbuf_puts (f->b, T (f->rc, key));
     wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\"");
-    s_attr (f->b, "data-kind", kind);
+    wbuf_attr (f->b, "data-kind", kind);
     wbuf_puts (f->b, "><thead><tr>");
     s_th (f, "f.channels.id");
     s_th (f, "f.channels.name");
@@ -664,7 +748,7 @@ s_channels_table (s_f_t *f, const rsection_t *d, const char *kind)
     s_th (f, "f.channels.recreate_minutes");
     s_th (f, "row.remove_head");
     wbuf_puts (f->b, "</tr></thead><tbody");
-    s_attr (f->b, "data-rows", kind);
+    wbuf_attr (f->b, "data-rows", kind);
     wbuf_puts (f->b, ">");
     size_t i = 0;
     const cJSON *each;
@@ -679,7 +763,7 @@ s_channels_table (s_f_t *f, const rsection_t *d, const char *kind)
     snprintf (key, sizeof key, "tpl-channels-%s", kind);
     s_add_button (f, key, strcmp (kind, "control") == 0 ? "row.add_control" : "row.add_status");
     wbuf_puts (f->b, "<template");
-    s_attr (f->b, "id", key);
+    wbuf_attr (f->b, "id", key);
     wbuf_puts (f->b, "><table><tbody>");
     s_channel_row (f, TPL_INDEX, NULL, kind);
     wbuf_puts (f->b, "</tbody></table></template>");
@@ -818,7 +902,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     char cycle[16];
     ddc_strlcpy (cycle, s_text (row, "cycle", buf), sizeof cycle);
     wbuf_puts (f->b, "<tr class=\"task\"");
-    s_attr (f->b, "data-cycle", *cycle ? cycle : "daily");
+    wbuf_attr (f->b, "data-cycle", *cycle ? cycle : "daily");
     wbuf_puts (f->b, ">");
 
     s_row_name (name, sizeof name, sec, i, "active");
@@ -856,7 +940,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
         char opt[320];
         snprintf (opt, sizeof opt, "%s/%s", h, n);
         wbuf_puts (f->b, "<option");
-        s_attr (f->b, "value", opt);
+        wbuf_attr (f->b, "value", opt);
         if (strcmp (opt, target) == 0) {
             wbuf_puts (f->b, " selected");
             found = true;
@@ -869,7 +953,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     }
     if (*target && !found) {
         wbuf_puts (f->b, "<option selected");
-        s_attr (f->b, "value", target);
+        wbuf_attr (f->b, "value", target);
         wbuf_puts (f->b, ">");
         wbuf_html (f->b, target);
         wbuf_puts (f->b, "</option>");
@@ -896,7 +980,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     wbuf_puts (f->b, "<td class=\"when\">");
     s_row_name (name, sizeof name, sec, i, "date");
     wbuf_puts (f->b, "<span class=\"c-once\"");
-    s_attr (f->b, "data-field", name);
+    wbuf_attr (f->b, "data-field", name);
     wbuf_puts (f->b, "><label>");
     wbuf_html (f->b, T (f->rc, "f.tasks.date"));
     wbuf_puts (f->b, " ");
@@ -907,7 +991,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_row_name (name, sizeof name, sec, i, "weekday");
     wbuf_puts (f->b, "<span class=\"c-weekly\"");
-    s_attr (f->b, "data-field", name);
+    wbuf_attr (f->b, "data-field", name);
     wbuf_puts (f->b, "><label>");
     wbuf_html (f->b, T (f->rc, "f.tasks.weekday"));
     wbuf_puts (f->b, " ");
@@ -918,7 +1002,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_row_name (name, sizeof name, sec, i, "month");
     wbuf_puts (f->b, "<span class=\"c-yearly\"");
-    s_attr (f->b, "data-field", name);
+    wbuf_attr (f->b, "data-field", name);
     wbuf_puts (f->b, "><label>");
     wbuf_html (f->b, T (f->rc, "f.tasks.month"));
     wbuf_puts (f->b, " ");
@@ -929,7 +1013,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_row_name (name, sizeof name, sec, i, "day");
     wbuf_puts (f->b, "<span class=\"c-monthly c-yearly\"");
-    s_attr (f->b, "data-field", name);
+    wbuf_attr (f->b, "data-field", name);
     wbuf_puts (f->b, "><label>");
     wbuf_html (f->b, T (f->rc, "f.tasks.day"));
     wbuf_puts (f->b, " ");

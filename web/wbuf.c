@@ -97,6 +97,33 @@ wbuf_printf (wbuf_t *self, const char *fmt, ...)
     self->len += (size_t) n;
 }
 
+size_t
+wbuf_fmt_u64 (uint64_t v, char out[24])
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    do {
+        digits[--i] = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy (out, digits + i, sizeof digits - i);
+    out[sizeof digits - i] = '\0';
+    return sizeof digits - i;
+}
+
+void
+wbuf_u64 (wbuf_t *self, uint64_t v)
+{
+    char digits[24];
+    wbuf_add (self, digits, wbuf_fmt_u64 (v, digits));
+}
+
+/* The replacement of each byte wbuf_html escapes, NULL for the others. */
+static const char *const s_html_rep[256] = {
+    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+    ['\0'] = "",
+};
+
 void
 wbuf_html_n (wbuf_t *self, const char *s, size_t len)
 {
@@ -104,16 +131,7 @@ wbuf_html_n (wbuf_t *self, const char *s, size_t len)
         return;
     size_t run = 0;                      /* bytes copied as they are */
     for (size_t i = 0; i < len; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        case '\0': rep = ""; break;
-        default: break;
-        }
+        const char *rep = s_html_rep[(unsigned char) s[i]];
         if (rep) {
             wbuf_add (self, s + run, i - run);
             wbuf_puts (self, rep);
@@ -128,6 +146,24 @@ wbuf_html (wbuf_t *self, const char *s)
 {
     if (s)
         wbuf_html_n (self, s, strlen (s));
+}
+
+void
+wbuf_attr (wbuf_t *self, const char *name, const char *value)
+{
+    size_t n = strlen (name);
+    if (!s_reserve (self, n + 3))
+        return;
+    char *p = self->data + self->len;
+    *p++ = ' ';
+    memcpy (p, name, n);
+    p += n;
+    *p++ = '=';
+    *p++ = '"';
+    *p = '\0';
+    self->len += n + 3;
+    wbuf_html (self, value);
+    wbuf_add (self, "\"", 1);
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct wbuf_t wbuf_t;
 
@@ -19,6 +20,13 @@ void wbuf_destroy (wbuf_t **self_p);
 void wbuf_add (wbuf_t *self, const char *data, size_t len);
 void wbuf_puts (wbuf_t *self, const char *s);
 void wbuf_printf (wbuf_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+/* A number in decimal (no printf). */
+void wbuf_u64 (wbuf_t *self, uint64_t v);
+/* v in decimal into out (NUL-terminated); returns its length. */
+size_t wbuf_fmt_u64 (uint64_t v, char out[24]);
+/* ` name="value"` with value escaped as wbuf_html does (name is a trusted
+   literal); a NULL value gives an empty one. */
+void wbuf_attr (wbuf_t *self, const char *name, const char *value);
 /* s with & < > " ' escaped: safe in element text and quoted attributes.
    NULL appends nothing. */
 void wbuf_html (wbuf_t *self, const char *s);

@@ -74,6 +74,12 @@ DDC_TEST (test_wbuf_escaping_and_bounds)
     wbuf_tmpl (b, "<em>{0}</em> {1} {2} {x", 2, args);
     CHECK_STR (wbuf_text (b), "<em>&lt;b&gt;</em> 2  {x");
     wbuf_reset (b);
+    wbuf_attr (b, "data-x", "a\"<b>");
+    wbuf_u64 (b, 0);
+    wbuf_u64 (b, 18446744073709551615ull);
+    wbuf_attr (b, "v", NULL);
+    CHECK_STR (wbuf_text (b), " data-x=\"a&quot;&lt;b&gt;\"018446744073709551615 v=\"\"");
+    wbuf_reset (b);
     wbuf_printf (b, "%0500d", 7);
     CHECK (wbuf_len (b) == 500 && !wbuf_overflow (b));
     wbuf_printf (b, "%0501d", 7);
