@@ -119,6 +119,8 @@ s_script_key (const char *key)
 {
     if (strncmp (key, "js.", 3) == 0)
         return key + 3;
+    if (strncmp (key, "state.", 6) == 0 || strncmp (key, "gateway.", 8) == 0)
+        return key;
     return NULL;
 }
 

@@ -5,7 +5,8 @@
     one missing everywhere to the key itself. Texts are trusted HTML (they
     may hold <code>); arguments substituted with wbuf_tmpl are escaped.
     Keys starting with "js." are also handed to app.js (without the
-    prefix).
+    prefix), and so are the "state." and "gateway." keys (the container and
+    Discord gateway states the live view updates), with theirs.
     Each loaded language gets a hash table at load time, so a lookup is
     one hash and (almost always) one string compare; the script's string
     table is built at load time too. Kore-free. */

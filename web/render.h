@@ -52,6 +52,10 @@ typedef struct {
 const char *T (const rctx_t *rc, const char *key);
 void render_begin (wbuf_t *b, const rctx_t *rc, const char *title);
 void render_end (wbuf_t *b, const rctx_t *rc);
+/* A reported state in the page's language: the locale text of prefix +
+   value ("state.running", "gateway.ready", "health.healthy"), or value
+   itself when the locale has none. */
+const char *render_state_text (const rctx_t *rc, const char *prefix, const char *value);
 /* A notice box: kind "ok", "warn", "error" or "info"; text escaped. */
 void render_notice (wbuf_t *b, const char *kind, const char *text);
 /* The hidden CSRF input of rc. */

@@ -16,6 +16,19 @@ T (const rctx_t *rc, const char *key)
     return i18n_get (rc->i18n, rc->lang, key);
 }
 
+const char *
+render_state_text (const rctx_t *rc, const char *prefix, const char *value)
+{
+    char key[96];
+    size_t pl = strlen (prefix), vl = strlen (value);
+    if (pl + vl >= sizeof key)
+        return value;
+    memcpy (key, prefix, pl);
+    memcpy (key + pl, value, vl + 1);
+    const char *text = i18n_find (rc->i18n, rc->lang, key);
+    return text ? text : value;
+}
+
 /* ------------------------------------------------------------------------ */
 /* errors                                                                   */
 

@@ -249,10 +249,12 @@ render_view_gateway (wbuf_t *b, const rctx_t *rc, const cJSON *view)
         bool ok = state && (strcmp (state, "connected") == 0 || strcmp (state, "ready") == 0);
         wbuf_puts (b, "<li data-peer=\"");
         wbuf_html (b, s_pg_str (g, "peer"));
-        wbuf_puts (b, "\"><span class=\"mono\">");
+        wbuf_puts (b, "\"");
+        wbuf_attr (b, "data-state", state ? state : "unknown");
+        wbuf_puts (b, "><span class=\"mono\">");
         wbuf_html (b, s_pg_str (g, "peer"));
         wbuf_puts (b, "</span> ");
-        s_badge (b, ok ? "ok" : "warn", state ? state : "unknown");
+        s_badge (b, ok ? "ok" : "warn", render_state_text (rc, "gateway.", state ? state : "unknown"));
         const char *user = s_pg_str (g, "user"), *guild = s_pg_str (g, "guild");
         if (user && *user) {
             wbuf_puts (b, " <span class=\"mono\">");
@@ -369,10 +371,11 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
             wbuf_puts (b, "</small></td><td class=\"state-cell\" data-state=\"");
             wbuf_html (b, state ? state : "unknown");
             wbuf_puts (b, "\">");
-            s_badge (b, s_state_kind (state), state ? state : "unknown");
+            s_badge (b, s_state_kind (state), render_state_text (rc, "state.", state ? state : "unknown"));
             if (health) {
                 wbuf_puts (b, " ");
-                s_badge (b, strcmp (health, "healthy") == 0 ? "ok" : "warn", health);
+                s_badge (b, strcmp (health, "healthy") == 0 ? "ok" : "warn",
+                         render_state_text (rc, "health.", health));
             }
             wbuf_puts (b, "</td><td>");
             const cJSON *up = s_pg_get (c, "uptime_s");

@@ -481,7 +481,9 @@ s_hn_find (const s_hn_t *idx, size_t n, const char *host, const char *name)
     return hit ? hit->item : NULL;
 }
 
-/* The state of host/name in the agents' status reports, or NULL. */
+/* The state of host/name: the agent's live status report, else its
+   inventory (which also lists the containers nobody configured); NULL
+   when neither knows it. */
 static const char *
 s_cidx_state (const s_cidx_t *x, const char *host, const char *name)
 {
@@ -497,7 +499,7 @@ s_cidx_state (const s_cidx_t *x, const char *host, const char *name)
         if (hit)
             return (*hit)->valuestring;
     }
-    return NULL;
+    return cJSON_GetStringValue (s_sec_get (s_hn_find (x->inv, x->ninv, host, name), "state"));
 }
 
 /* One row of the containers table: row is a configured (or submitted)
@@ -552,7 +554,7 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
         s_td_end (f, name);
     }
 
-    /* live state */
+    /* live state: data-state keeps the raw value (styles, script, tests) */
     wbuf_puts (f->b, "<td><span class=\"state\"");
     if (host && cname) {
         wbuf_puts (f->b, " data-container=\"");
@@ -563,7 +565,7 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     }
     wbuf_attr (f->b, "data-state", state ? state : "unknown");
     wbuf_puts (f->b, ">");
-    wbuf_html (f->b, state ? state : "\xE2\x80\x94");
+    wbuf_html (f->b, state ? render_state_text (f->rc, "state.", state) : "\xE2\x80\x94");
     wbuf_puts (f->b, "</span></td>");
 
     s_row_name (name, sizeof name, sec, i, "display_name");

@@ -6,7 +6,9 @@
 //    appears (a fake discord@bot peer applies or rejects, and reports its
 //    gateway state, shown with a bot change);
 //  - with Docker and ddc-docker available, the real agent: a container
-//    killed outside ddc (docker kill) turns "exited" on the open dashboard.
+//    killed outside ddc (docker kill) turns "exited" on the open dashboard;
+//  - in German, the containers' and the gateway's states are German too
+//    (rendered, and as the script updates them).
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -62,14 +64,23 @@ test('the containers page lists what the agents found, with live state', async (
   const agent = fakePeer(env, 'docker', 'found');
   agent.report('inventory', { host: 'found', time: new Date().toISOString(), reachable: true,
     containers: [{ name: 'minecraft', id: 'abc', image: 'itzg/minecraft-server', state: 'running',
-      status: 'Up 2 hours', created: null }], truncated: false });
+      status: 'Up 2 hours', created: null },
+    { name: 'ddc-shot-valheim', id: 'def', image: 'lloesche/valheim-server', state: 'exited',
+      status: 'Exited (0) 3 hours ago', created: null }], truncated: false });
   agent.report('status', statusBody('found', { minecraft: 'running' }));
   await waitFor(async () => {
     await page.goto(`${env.base}/containers`);
-    return (await page.$('tr.discovered input[value="minecraft"]')) !== null;
-  }, 'the discovered container', 10000, 500);
+    return (await page.$('tr.discovered input[value="ddc-shot-valheim"]')) !== null;
+  }, 'the discovered containers', 10000, 500);
   const row = 'tr.discovered:has(input[value="minecraft"])';
   assert.match(await page.textContent(row), /itzg\/minecraft-server/);
+  // one only the inventory knows (no status report): the inventory's state,
+  // and its name on one line, not broken at a hyphen
+  const valheim = 'tr.discovered:has(input[value="ddc-shot-valheim"])';
+  assert.equal(await page.getAttribute(`${valheim} span.state`, 'data-state'), 'exited');
+  assert.equal((await page.textContent(`${valheim} span.state`)).trim(), 'exited');
+  assert.equal(await page.$eval(`${valheim} td[data-field$=".name"] span.mono`,
+    (el) => el.getClientRects().length), 1, 'the name is on one line');
   // make it active: it joins the configuration
   const name = await page.getAttribute(`${row} input[type=checkbox][name$=".active"]`, 'name');
   await page.check(`[name="${name}"]`);
@@ -186,4 +197,44 @@ test('real agent: a container killed outside ddc shows as exited', async (t) => 
   } finally {
     try { docker('rm', '-f', name); } catch (e) { /* gone */ }
   }
+});
+
+// The UI language through its own page, as a user switches it.
+async function setLanguage(lang) {
+  await page.goto(`${env.base}/webui`);
+  await page.selectOption('[name="web.ui_language"]', lang);
+  await Promise.all([page.waitForNavigation(), page.click('#save')]);
+  assert.equal(await page.getAttribute('html', 'lang'), lang);
+}
+
+test('in German, container and gateway states are German too, live', async () => {
+  await setLanguage('de');
+  const agent = fakePeer(env, 'docker', 'german');
+  agent.report('inventory', { host: 'german', time: new Date().toISOString(), reachable: true,
+    containers: [{ name: 'db', id: 'aaa', image: 'postgres', state: 'running', status: 'Up',
+      created: null }], truncated: false });
+  agent.report('status', statusBody('german', { db: 'running' }));
+  const discord = fakePeer(env, 'discord', 'german');
+  discord.report('gateway', { state: 'ready', user: 'ddc#0002' });
+  const state = 'span.state[data-container="german/db"]';
+  await waitFor(async () => {
+    await page.goto(`${env.base}/containers`);
+    return (await page.$(`${state}[data-state="running"]`)) !== null;
+  }, 'the German agent\'s container', 10000, 500);
+  assert.equal((await page.textContent(state)).trim(), 'läuft');
+  // a change arrives live: the script translates it as well
+  agent.report('status', statusBody('german', { db: 'exited' }));
+  await page.waitForSelector(`${state}[data-state="exited"]`, { timeout: 5000 });
+  assert.equal((await page.textContent(state)).trim(), 'beendet');
+  await page.goto(`${env.base}/`);
+  const cell = '#view-hosts tr[data-container="german/db"] td.state-cell[data-state="exited"]';
+  await page.waitForSelector(cell);
+  assert.match(await page.textContent(cell), /beendet/);
+  const gw = '#view-gateway li[data-peer="discord@german"][data-state="ready"]';
+  await page.waitForSelector(gw, { timeout: 5000 });
+  assert.match(await page.textContent(gw), /bereit/);
+  assert.doesNotMatch(await page.textContent('#view-gateway'), /\bready\b/);
+  await discord.proc.stop();
+  await agent.proc.stop();
+  await setLanguage('en');
 });

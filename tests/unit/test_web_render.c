@@ -2,9 +2,9 @@
     bounded buffer and its escapers, the locale files (valid, and German
     has every English key), page rendering with hostile values (everything
     escaped, no inline script), validation errors placed at their inputs,
-    the history diff, the dashboard view built from a peers table, the
-    Prometheus text and the command line. Run from the repository root
-    (the locale files are read from web/locale). */
+    the history diff, the dashboard view built from a peers table, states
+    in both languages, the Prometheus text and the command line. Run from
+    the repository root (the locale files are read from web/locale). */
 #include "../../web/diff.c"
 #include "../../web/form.c"
 #include "../../web/i18n.c"
@@ -121,8 +121,14 @@ DDC_TEST (test_locale_files)
         CHECK (i18n_get (t, "en", each->string) == each->valuestring);
     cJSON_ArrayForEach (each, de)
         CHECK (i18n_get (t, "de", each->string) == each->valuestring);
+    /* container and gateway states are translated, and app.js gets them */
+    CHECK_STR (i18n_get (t, "de", "state.running"), "l\xC3\xA4uft");
+    CHECK_STR (i18n_get (t, "de", "gateway.ready"), "bereit");
+    CHECK_STR (i18n_get (t, "en", "state.exited"), "exited");
     cJSON *js = cJSON_Parse (i18n_script_json (t, "de"));
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (js, "applied")), "\xC3\xBC" "bernommen");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (js, "state.exited")), "beendet");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (js, "gateway.ready")), "bereit");
     CHECK (cJSON_GetObjectItem (js, "nav.history") == NULL && cJSON_GetObjectItem (js, "js.applied") == NULL);
     cJSON_Delete (js);
     CHECK_STR (i18n_script_json (t, "fr"), i18n_script_json (t, "en"));
@@ -374,6 +380,98 @@ DDC_TEST (test_view_from_peers)
     cJSON_Delete (table);
 }
 
+/* Count of needle in hay. */
+static int
+s_count (const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr (p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+DDC_TEST (test_containers_page_states)
+{
+    i18n_t *t = s_i18n ();
+    cJSON *v = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"plex\",\"order\":120},"
+                            "{\"host\":\"nas\",\"name\":\"ddc-shot-valheim\",\"order\":-3}]");
+    cJSON *inv = cJSON_Parse (
+        "[{\"host\":\"nas\",\"name\":\"db\",\"image\":\"postgres\",\"state\":\"running\"},"
+        "{\"host\":\"nas\",\"name\":\"old\",\"state\":\"exited\"},"
+        "{\"host\":\"nas\",\"name\":\"plex\",\"image\":\"plexinc/pms\",\"state\":\"running\"}]");
+    cJSON *states = cJSON_Parse ("{\"nas/plex\":\"exited\",\"other/db\":\"dead\"}");
+    rsection_t d = { .value = v, .rev = 4, .inventory = inv, .states = states };
+    rctx_t rc = s_rc (t, "en", true);
+    wbuf_t *b = wbuf_new (1 << 22);
+    render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
+    const char *html = wbuf_text (b);
+    /* found by the agent, not configured: the inventory's state */
+    CHECK (strstr (html, "data-container=\"nas/db\" data-state=\"running\">running</span>"));
+    CHECK (strstr (html, "data-container=\"nas/old\" data-state=\"exited\">exited</span>"));
+    /* configured: the live status report before the inventory, its image */
+    CHECK (strstr (html, "data-container=\"nas/plex\" data-state=\"exited\">exited</span>"));
+    CHECK (strstr (html, "plexinc/pms"));
+    /* configured, reported by nobody */
+    CHECK (strstr (html, "data-container=\"nas/ddc-shot-valheim\" data-state=\"unknown\">"
+                         "\xE2\x80\x94</span>"));
+    CHECK (s_count (html, "<tr class=\"discovered\">") == 2);
+    /* numbers as typed: whole ones without a fraction */
+    CHECK (strstr (html, "name=\"containers[0].order\" value=\"120\""));
+    CHECK (strstr (html, "name=\"containers[1].order\" value=\"-3\""));
+    CHECK (strstr (html, "name=\"containers[3].display_name\" value=\"old\""));
+    CHECK (strstr (html, "data-next-index=\"4\""));
+    /* German: the same states in German, data-state as reported */
+    rc = s_rc (t, "de", true);
+    wbuf_reset (b);
+    render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
+    html = wbuf_text (b);
+    CHECK (strstr (html, "data-container=\"nas/db\" data-state=\"running\">l\xC3\xA4uft</span>"));
+    CHECK (strstr (html, "data-container=\"nas/plex\" data-state=\"exited\">beendet</span>"));
+    /* a state the locale does not know is shown as it is */
+    cJSON_ReplaceItemInObject (states, "nas/plex", cJSON_CreateString ("hibernating<"));
+    wbuf_reset (b);
+    render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
+    CHECK (strstr (wbuf_text (b), "data-state=\"hibernating&lt;\">hibernating&lt;</span>"));
+    wbuf_destroy (&b);
+    cJSON_Delete (states);
+    cJSON_Delete (inv);
+    cJSON_Delete (v);
+    i18n_destroy (&t);
+}
+
+DDC_TEST (test_dashboard_in_german)
+{
+    i18n_t *t = s_i18n ();
+    cJSON *table = cJSON_Parse (
+        "{\"peers\":[{\"name\":\"docker@nas\",\"role\":\"docker\",\"connected\":true,"
+        " \"status\":{\"status\":{\"host\":\"nas\",\"docker\":{\"reachable\":true},"
+        "   \"containers\":{\"db\":{\"state\":\"running\",\"health\":\"healthy\"},"
+        "                  \"zz\":{\"state\":\"exited\"}}}}},"
+        "{\"name\":\"discord@bot\",\"role\":\"discord\",\"connected\":true,"
+        " \"status\":{\"gateway\":{\"state\":\"ready\"}}}]}");
+    cJSON *v = view_build (true, 3, table, NULL);
+    rctx_t rc = s_rc (t, "de", true);
+    wbuf_t *b = wbuf_new (1 << 20);
+    render_dashboard (b, &rc, v);
+    const char *html = wbuf_text (b);
+    CHECK (strstr (html, "data-state=\"running\"><span class=\"badge ok\">l\xC3\xA4uft</span>"));
+    CHECK (strstr (html, "data-state=\"exited\"><span class=\"badge off\">beendet</span>"));
+    CHECK (strstr (html, "<span class=\"badge ok\">gesund</span>"));
+    CHECK (strstr (html, "data-peer=\"discord@bot\" data-state=\"ready\">"));
+    CHECK (strstr (html, "<span class=\"badge ok\">bereit</span>"));
+    CHECK (strstr (html, ">running<") == NULL && strstr (html, ">ready<") == NULL);
+    rc = s_rc (t, "en", true);
+    wbuf_reset (b);
+    render_dashboard (b, &rc, v);
+    html = wbuf_text (b);
+    CHECK (strstr (html, "<span class=\"badge ok\">running</span>"));
+    CHECK (strstr (html, "<span class=\"badge ok\">ready</span>"));
+    wbuf_destroy (&b);
+    cJSON_Delete (v);
+    cJSON_Delete (table);
+    i18n_destroy (&t);
+}
+
 DDC_TEST (test_metrics_text)
 {
     metrics_t m = { 0 };
@@ -440,6 +538,8 @@ main (int argc, char **argv)
     DDC_RUN (test_other_pages);
     DDC_RUN (test_diff);
     DDC_RUN (test_view_from_peers);
+    DDC_RUN (test_containers_page_states);
+    DDC_RUN (test_dashboard_in_german);
     DDC_RUN (test_metrics_text);
     DDC_RUN (test_command_line);
     DDC_DONE ();

@@ -21,6 +21,10 @@
     var s = S[key] || key;
     return arg === undefined ? s : s.replace("{0}", String(arg));
   }
+  /* a reported state ("running", "ready") in the page's language */
+  function stateText(prefix, value) {
+    return S[prefix + value] || value;
+  }
 
   var dirty = false;
 
@@ -175,7 +179,7 @@
     if (gw && live.length) {
       gw.hidden = false;
       gw.textContent = t("gateway") + " " + live.map(function (g) {
-        return g.peer + ": " + g.state + (g.detail ? " (" + g.detail + ")" : "");
+        return g.peer + ": " + stateText("gateway.", g.state) + (g.detail ? " (" + g.detail + ")" : "");
       }).join("; ");
     }
   }
@@ -190,7 +194,7 @@
     cells.forEach(function (cell) {
       var s = states[cell.getAttribute("data-container")];
       if (s) {
-        cell.textContent = s;
+        cell.textContent = stateText("state.", s);
         cell.setAttribute("data-state", s);
       }
     });
