@@ -15,6 +15,7 @@
 #define S_TIMER_MS       50
 #define S_POLL_MS        1000           /* STATUS while browsers follow  */
 #define S_STATUS_TIMEOUT 2000
+#define S_MONITOR        "inproc://ddc-web-ctl-monitor"
 
 typedef struct {
     struct kore_event evt;              /* first: Kore casts to it */
@@ -34,9 +35,42 @@ static struct {
     uint64_t saved_hash_rev;
     bool setup_announced;
     bool synced_once;                   /* the web section was applied once */
+    uint64_t gen;                       /* bridge_gen                    */
+    zsock_t *monitor;                   /* CTL socket events             */
+    bool link_ok;                       /* no DISCONNECTED since CONNECTED */
 } s;
 
 static void s_handle (void *arg, int error);
+
+/* Something the pages show may have changed. */
+static void
+s_changed (void)
+{
+    s.gen++;
+    sse_changed ();
+}
+
+/* Take the CTL socket's connection events (never blocks). */
+static void
+s_monitor_drain (void)
+{
+    if (!s.monitor)
+        return;
+    void *sock = zsock_resolve (s.monitor);
+    unsigned char head[6];                  /* event id (16 bits), value (32) */
+    while (zmq_recv (sock, head, sizeof head, ZMQ_DONTWAIT) >= 0) {
+        char endpoint[256];
+        while (zsock_rcvmore (s.monitor))   /* the parts arrive together */
+            if (zmq_recv (sock, endpoint, sizeof endpoint, ZMQ_DONTWAIT) < 0)
+                break;
+        uint16_t event;
+        memcpy (&event, head, sizeof event);
+        if (event == ZMQ_EVENT_DISCONNECTED)
+            s.link_ok = false;
+        else if (event == ZMQ_EVENT_CONNECTED)
+            s.link_ok = true;
+    }
+}
 
 /* ------------------------------------------------------------------------ */
 /* client callbacks                                                         */
@@ -66,7 +100,7 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
     }
     /* the services' acknowledgements follow within moments: look soon */
     s.status_due = ddc_mono_ms () + 300;
-    sse_changed ();
+    s_changed ();
     return 0;
 }
 
@@ -129,7 +163,7 @@ s_on_event (void *arg, ddc_client_event_t ev, const char *detail)
     default:
         break;
     }
-    sse_changed ();
+    s_changed ();
 }
 
 static void
@@ -139,7 +173,7 @@ s_on_status (void *arg, const char *peer, const char *topic, const cJSON *body)
     if (!s.table)
         s.table = cJSON_CreateObject ();
     if (view_table_status (s.table, peer, topic, body) == 0)
-        sse_changed ();
+        s_changed ();
 }
 
 static void
@@ -179,7 +213,7 @@ s_run (void)
     if (up != s.was_up) {
         s.was_up = up;
         web_metrics.broker_up = up;
-        sse_changed ();
+        s_changed ();
     }
     web_metrics.revision = ddc_client_rev (s.client);
 }
@@ -201,6 +235,7 @@ s_timer (void *arg, u_int64_t now)
     if (!s.client)
         return;
     s_run ();
+    s_monitor_drain ();
     s_poll_status ();
     sse_tick ();
 }
@@ -244,6 +279,12 @@ bridge_start (const opts_t *o)
         ddc_client_destroy (&s.client);
         return -1;
     }
+    /* the CTL connection's own events; without them (no monitor) a table
+       is only trusted by its age */
+    s.link_ok = true;
+    if (zmq_socket_monitor (zsock_resolve (ddc_client_ctl_sock (s.client)), S_MONITOR,
+                            ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) == 0)
+        s.monitor = zsock_new_pair (">" S_MONITOR);
     if (s_register (&s.ctl, ddc_client_ctl_sock (s.client)) < 0
         || s_register (&s.sub, ddc_client_sub_sock (s.client)) < 0) {
         ddc_client_destroy (&s.client);
@@ -264,6 +305,8 @@ bridge_stop (void)
     s.timer = NULL;
     kore_platform_disable_read (s.ctl.fd);
     kore_platform_disable_read (s.sub.fd);
+    zmq_socket_monitor (zsock_resolve (ddc_client_ctl_sock (s.client)), NULL, 0);
+    zsock_destroy (&s.monitor);
     ddc_client_destroy (&s.client);
     cJSON_Delete (s.table);
     s.table = NULL;
@@ -346,6 +389,12 @@ bridge_idle_seconds (void)
     return (int64_t) v * 60;
 }
 
+uint64_t
+bridge_gen (void)
+{
+    return s.gen;
+}
+
 const cJSON *
 bridge_table (void)
 {
@@ -358,6 +407,16 @@ bridge_table_age_ms (void)
     return s.table ? ddc_mono_ms () - s.table_at : INT64_MAX;
 }
 
+bool
+bridge_table_fresh (int64_t max_age_ms)
+{
+    s_monitor_drain ();
+    int64_t age = bridge_table_age_ms ();
+    if (age >= max_age_ms / 2 && bridge_up ())
+        bridge_refresh_table ();
+    return s.link_ok && age <= max_age_ms;
+}
+
 void
 bridge_set_table (const cJSON *table)
 {
@@ -366,7 +425,7 @@ bridge_set_table (const cJSON *table)
     cJSON_Delete (s.table);
     s.table = cJSON_Duplicate (table, true);
     s.table_at = ddc_mono_ms ();
-    sse_changed ();
+    s_changed ();
 }
 
 void

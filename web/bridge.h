@@ -6,7 +6,11 @@
     here ever blocks: requests are asynchronous (op.c) and answered within
     their timeout. Also owns the broker's peers table (STATUS -> PEERS,
     updated by the status/ PUB messages and polled while browsers follow
-    the live view) and tells sse.c when the view may have changed. */
+    the live view) and tells sse.c when the view may have changed. Counts
+    those changes in a generation number (bridge_gen) that what the pages
+    derive is kept by (cache.h). Watches the CTL connection itself (a
+    ZeroMQ socket monitor), so that a table is not shown as current once
+    the broker has gone, even before the client library notices. */
 #ifndef WEB_BRIDGE_H
 #define WEB_BRIDGE_H
 
@@ -42,10 +46,19 @@ void bridge_saved_password_hash (const char *hash, uint64_t rev);
 const char *bridge_lang (void);
 int64_t bridge_idle_seconds (void);
 
+/* Changes whenever something the pages show may have: the peers table,
+   a section value, the broker's state. */
+uint64_t bridge_gen (void);
+
 /* The latest peers table (borrowed; NULL before the first STATUS) and
    its age in ms. */
 const cJSON *bridge_table (void);
 int64_t bridge_table_age_ms (void);
+/* The table may be shown as current: at most max_age_ms old and the CTL
+   connection has not dropped since. Once it is half that old, a fresh one
+   is asked for in the background, so that under steady use pages never
+   wait for it. */
+bool bridge_table_fresh (int64_t max_age_ms);
 /* Replace the table with a fresh PEERS body (copied). */
 void bridge_set_table (const cJSON *table);
 /* Ask for a fresh table now (no-op when a STATUS is in flight). */

@@ -1,16 +1,23 @@
 /*  h_dashboard: the dashboard (/), its live updates (/events, Server-Sent
     Events, see sse.h) and the same view as JSON (/api/status) for scripts
     and for browsers that cannot keep an event stream open. The dashboard
-    asks the broker for a fresh peers table first, so that a page load also
-    proves the broker answers (503 within WEB_SAVE_TIMEOUT when not). */
+    shows the bridge's peers table while it is fresh (S_FRESH_MS, and the
+    connection to the broker has not dropped since; the open page is kept
+    current by the live view anyway) and otherwise asks the broker for a
+    new one first, so that a load also proves the broker answers (503
+    within WEB_SAVE_TIMEOUT when not). The page itself is rendered once per
+    change of what it shows (cache.h). */
 #include "web.h"
 
 #include "bridge.h"
+#include "cache.h"
 #include "sse.h"
 
 #include "ddc_util.h"
 
 #include <string.h>
+
+#define S_FRESH_MS 1000
 
 int page_dashboard (struct http_request *req);
 int page_events (struct http_request *req);
@@ -21,13 +28,16 @@ enum { PH_START = 0, PH_STATUS };
 static void
 s_render (struct http_request *req, web_op_t *op)
 {
-    rctx_t rc;
-    web_rctx (&rc, &op->auth, "dashboard");
-    cJSON *view = sse_view_json ();
-    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
-    render_dashboard (b, &rc, view);
-    cJSON_Delete (view);
-    web_page (req, 200, &b);
+    const char *lang = bridge_lang ();
+    const wbuf_t *page = cache_page (CACHE_DASHBOARD, lang);
+    if (!page) {
+        rctx_t rc;
+        web_rctx_shared (&rc, "dashboard");
+        wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+        render_dashboard (b, &rc, cache_view ());
+        page = cache_page_put (CACHE_DASHBOARD, lang, &b);
+    }
+    web_page_marked (req, page, op->auth.csrf);
 }
 
 int
@@ -52,6 +62,10 @@ page_dashboard (struct http_request *req)
     }
     if (!web_auth_page (req, &op->auth, true, false))
         return KORE_RESULT_OK;
+    if (bridge_table_fresh (S_FRESH_MS)) {
+        s_render (req, op);
+        return KORE_RESULT_OK;
+    }
     char req_id[40];
     ddc_req_id (req_id);
     zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req_id, NULL);
@@ -85,9 +99,7 @@ api_status (struct http_request *req)
     web_auth_t a;
     if (!web_auth_page (req, &a, false, true))
         return KORE_RESULT_OK;
-    cJSON *view = sse_view_json ();
-    web_json (req, 200, view);
-    cJSON_Delete (view);
+    web_json (req, 200, cache_view ());
     bridge_refresh_table ();
     return KORE_RESULT_OK;
 }

@@ -7,13 +7,15 @@
       INVALID   -> 422, the form as submitted with each error at its input
       CONFLICT  -> 409, the form as submitted and a link to reload the
                    newer revision (nothing is overwritten)
-      no answer -> 503 within WEB_SAVE_TIMEOUT. */
+      no answer -> 503 within WEB_SAVE_TIMEOUT.
+    A page as it stands (no notice, no refused input) is rendered once per
+    change of what it shows and kept for every session (cache.h). */
 #include "web.h"
 
 #include "bridge.h"
+#include "cache.h"
 #include "jsonbody.h"
 #include "schema.h"
-#include "view.h"
 
 #include "ddc_log.h"
 #include "ddc_util.h"
@@ -28,24 +30,20 @@ int api_section (struct http_request *req);
 
 enum { PH_START = 0, PH_SAVED, PH_STATUS };
 #define F_JSON 1                        /* op->flags: answer in JSON */
+#define S_FRESH_MS 2000                 /* the containers page's table   */
 
 /* ------------------------------------------------------------------------ */
 /* rendering                                                                */
 
-static void
-s_render (struct http_request *req, web_op_t *op, int status, const cJSON *value, uint64_t rev,
-          errs_t *errs, const char *notice_html)
+/* The whole page of section s showing value (caller destroys). */
+static wbuf_t *
+s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, errs_t *errs,
+        const char *notice_html)
 {
-    ddc_section_t s = op->section;
-    rctx_t rc;
-    web_rctx (&rc, &op->auth, render_section_title (s) + 4);     /* "nav.bot" -> "bot" */
     rsection_t d = { .value = value, .rev = rev, .errs = errs, .notice_html = notice_html };
-    cJSON *inventory = NULL, *states = NULL;
     if (s == DDC_SEC_CONTAINERS) {
-        inventory = view_inventory (bridge_table ());
-        states = view_states (bridge_table ());
-        d.inventory = inventory;
-        d.states = states;
+        d.inventory = cache_inventory ();
+        d.states = cache_states ();
     }
     if (s == DDC_SEC_TASKS)
         d.containers = bridge_section ("containers", NULL);
@@ -55,11 +53,20 @@ s_render (struct http_request *req, web_op_t *op, int status, const cJSON *value
         d.token_set = tok && *tok;
     }
     wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
-    render_begin (b, &rc, T (&rc, render_section_title (s)));
-    render_section (b, &rc, s, &d);
-    render_end (b, &rc);
-    cJSON_Delete (inventory);
-    cJSON_Delete (states);
+    render_begin (b, rc, T (rc, render_section_title (s)));
+    render_section (b, rc, s, &d);
+    render_end (b, rc);
+    return b;
+}
+
+/* The page with this request's own data (a refused save, a notice). */
+static void
+s_render (struct http_request *req, web_op_t *op, int status, const cJSON *value, uint64_t rev,
+          errs_t *errs, const char *notice_html)
+{
+    rctx_t rc;
+    web_rctx (&rc, &op->auth, render_section_title (op->section) + 4);   /* "nav.bot" -> "bot" */
+    wbuf_t *b = s_page (&rc, op->section, value, rev, errs, notice_html);
     web_page (req, status, &b);
 }
 
@@ -69,18 +76,28 @@ s_render_current (struct http_request *req, web_op_t *op)
     uint64_t rev = 0;
     const cJSON *value = bridge_section (ddc_section_name (op->section), &rev);
     char saved[24] = "", changed[8] = "";
-    wbuf_t *notice = NULL;
     uint64_t saved_rev;
     if (web_query (req, "saved", saved, sizeof saved) == 0 && ddc_parse_u64 (saved, &saved_rev) == 0) {
         web_query (req, "changed", changed, sizeof changed);
         rctx_t rc;
         web_rctx (&rc, &op->auth, NULL);
-        notice = wbuf_new (64 * 1024);
+        wbuf_t *notice = wbuf_new (64 * 1024);
         render_saved (notice, &rc, ddc_section_name (op->section), saved_rev,
                       strcmp (changed, "0") != 0);
+        s_render (req, op, 200, value, rev, NULL, wbuf_text (notice));
+        wbuf_destroy (&notice);
+        return;
     }
-    s_render (req, op, 200, value, rev, NULL, notice ? wbuf_text (notice) : NULL);
-    wbuf_destroy (&notice);
+    /* the plain page: the same for every session until its data changes */
+    const char *lang = bridge_lang ();
+    const wbuf_t *page = cache_page ((int) op->section, lang);
+    if (!page) {
+        rctx_t rc;
+        web_rctx_shared (&rc, render_section_title (op->section) + 4);
+        wbuf_t *b = s_page (&rc, op->section, value, rev, NULL, NULL);
+        page = cache_page_put ((int) op->section, lang, &b);
+    }
+    web_page_marked (req, page, op->auth.csrf);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -223,7 +240,7 @@ page_section (struct http_request *req)
         if (req->method == HTTP_METHOD_POST)
             return s_save_form (req, op);
         /* the containers page lists what the agents found: fresh enough */
-        if (op->section == DDC_SEC_CONTAINERS && bridge_table_age_ms () > 2000) {
+        if (op->section == DDC_SEC_CONTAINERS && !bridge_table_fresh (S_FRESH_MS)) {
             char req_id[40];
             ddc_req_id (req_id);
             zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req_id, NULL);

@@ -29,9 +29,9 @@ static struct {
 /* ------------------------------------------------------------------------ */
 /* responses                                                                */
 
-void
-web_respond (struct http_request *req, int status, const char *ctype, const void *body,
-             size_t len, bool cacheable)
+/* The headers of every response. */
+static void
+s_headers (struct http_request *req, const char *ctype, bool cacheable)
 {
     http_response_header (req, "content-security-policy", S_CSP);
     http_response_header (req, "x-frame-options", "DENY");
@@ -42,6 +42,13 @@ web_respond (struct http_request *req, int status, const char *ctype, const void
     http_response_header (req, "cache-control", cacheable ? "public, max-age=86400" : "no-store");
     if (ctype)
         http_response_header (req, "content-type", ctype);
+}
+
+void
+web_respond (struct http_request *req, int status, const char *ctype, const void *body,
+             size_t len, bool cacheable)
+{
+    s_headers (req, ctype, cacheable);
     http_response (req, status, body, len);
     metrics_request (&web_metrics, status);
 }
@@ -57,6 +64,38 @@ web_page (struct http_request *req, int status, wbuf_t **b_p)
     else
         web_respond (req, status, "text/html; charset=utf-8", wbuf_text (b), wbuf_len (b), false);
     wbuf_destroy (b_p);
+}
+
+void
+web_page_marked (struct http_request *req, const wbuf_t *page, const char *csrf)
+{
+    /* the token is base64url: nothing in it needs escaping */
+    size_t clen = strlen (csrf);
+    bool plain = strspn (csrf, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+                 == clen;
+    if (!page || wbuf_overflow (page) || !plain) {
+        static const char msg[] = "the page is too large to show\n";
+        web_respond (req, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1, false);
+        return;
+    }
+    const char *text = wbuf_text (page);
+    const size_t *at;
+    size_t n = wbuf_marks (page, &at);
+    /* the headers with the whole length, then the page's pieces with the
+       token between them, queued straight into Kore's send buffers (as
+       Kore's own http_response_stream does) */
+    s_headers (req, "text/html; charset=utf-8", false);
+    http_response (req, 200, NULL, wbuf_len (page) + n * clen);
+    if (req->method != HTTP_METHOD_HEAD && req->owner) {
+        size_t from = 0;
+        for (size_t i = 0; i < n; i++) {
+            net_send_queue (req->owner, text + from, at[i] - from);
+            net_send_queue (req->owner, csrf, clen);
+            from = at[i];
+        }
+        net_send_queue (req->owner, text + from, wbuf_len (page) - from);
+    }
+    metrics_request (&web_metrics, 200);
 }
 
 void
@@ -400,6 +439,15 @@ web_rctx (rctx_t *rc, const web_auth_t *a, const char *nav)
     rc->csrf = a && a->ok ? a->csrf : NULL;
     rc->nav = nav;
     rc->version = DDC_VERSION;
+    rc->csrf_mark = false;
+}
+
+void
+web_rctx_shared (rctx_t *rc, const char *nav)
+{
+    web_rctx (rc, NULL, nav);
+    rc->csrf = "";
+    rc->csrf_mark = true;
 }
 
 void

@@ -15,6 +15,7 @@
 
 #include "assets.h"
 #include "bridge.h"
+#include "cache.h"
 #include "hasher.h"
 
 #include "ddc_log.h"
@@ -232,6 +233,7 @@ void
 kore_worker_teardown (void)
 {
     bridge_stop ();
+    cache_clear ();
     hasher_stop ();
     ratelimit_destroy (&web_ratelimit);
     i18n_destroy (&web_i18n);

@@ -26,6 +26,9 @@ typedef struct {
                                     signed out (no navigation shown)    */
     const char *nav;             /* the current navigation entry or NULL */
     const char *version;         /* for static URLs and the footer      */
+    bool csrf_mark;              /* mark the token's places (wbuf_mark)
+                                    instead of writing csrf: the page is
+                                    kept for every session              */
 } rctx_t;
 
 /* Validation errors of one form: each error is shown once, at the input
@@ -58,7 +61,7 @@ void render_end (wbuf_t *b, const rctx_t *rc);
 const char *render_state_text (const rctx_t *rc, const char *prefix, const char *value);
 /* A notice box: kind "ok", "warn", "error" or "info"; text escaped. */
 void render_notice (wbuf_t *b, const char *kind, const char *text);
-/* The hidden CSRF input of rc. */
+/* The hidden CSRF input of rc (or its mark, see rctx_t). */
 void render_csrf (wbuf_t *b, const rctx_t *rc);
 /* True when input has errors not shown yet. */
 bool render_has_errors (const errs_t *errs, const char *input);

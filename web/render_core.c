@@ -260,7 +260,10 @@ render_csrf (wbuf_t *b, const rctx_t *rc)
     if (!rc->csrf)
         return;
     wbuf_puts (b, "<input type=\"hidden\" name=\"csrf\" value=\"");
-    wbuf_html (b, rc->csrf);
+    if (rc->csrf_mark)
+        wbuf_mark (b);
+    else
+        wbuf_html (b, rc->csrf);
     wbuf_puts (b, "\">");
 }
 

@@ -1147,6 +1147,6 @@ render_section (wbuf_t *b, const rctx_t *rc, ddc_section_t s, const rsection_t *
     if (wbuf_overflow (form))
         render_notice (b, "error", T (rc, "error.too_large_page"));
     else
-        wbuf_add (b, wbuf_text (form), wbuf_len (form));
+        wbuf_append (b, form);
     wbuf_destroy (&form);
 }

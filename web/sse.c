@@ -2,7 +2,7 @@
 #include "sse.h"
 
 #include "bridge.h"
-#include "view.h"
+#include "cache.h"
 
 #include "ddc_log.h"
 #include "ddc_util.h"
@@ -77,18 +77,11 @@ s_broadcast (const char *text, size_t len)
     }
 }
 
-cJSON *
-sse_view_json (void)
-{
-    return view_build (bridge_up (), bridge_rev (), bridge_table (),
-                       bridge_section ("containers", NULL));
-}
-
 /* The "view" event text (caller frees). */
 static char *
 s_view_event (void)
 {
-    cJSON *view = sse_view_json ();
+    const cJSON *view = cache_view ();
     rctx_t rc;
     web_rctx (&rc, NULL, NULL);
     cJSON *msg = cJSON_CreateObject ();
@@ -104,7 +97,7 @@ s_view_event (void)
     cJSON_AddStringToObject (html, "hosts", wbuf_text (b));
     wbuf_destroy (&b);
     cJSON_AddStringToObject (msg, "lang", rc.lang);
-    cJSON_AddItemToObject (msg, "view", view);
+    cJSON_AddItemReferenceToObject (msg, "view", (cJSON *) view);
     cJSON_AddItemToObject (msg, "html", html);
     char *json = cJSON_PrintUnformatted (msg);
     cJSON_Delete (msg);

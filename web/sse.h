@@ -24,7 +24,5 @@ void sse_changed (void);
 /* Send what is due (called by the bridge's timer). */
 void sse_tick (void);
 size_t sse_count (void);
-/* The current view (caller owns) and its rendered fragments. */
-cJSON *sse_view_json (void);
 
 #endif

@@ -12,6 +12,8 @@ struct wbuf_t {
     char *data;
     size_t len, cap, max;
     bool overflow;
+    size_t *marks;                      /* wbuf_mark offsets, ascending */
+    size_t nmarks, capmarks;
 };
 
 wbuf_t *
@@ -31,6 +33,7 @@ wbuf_destroy (wbuf_t **self_p)
     if (!self_p || !*self_p)
         return;
     free ((*self_p)->data);
+    free ((*self_p)->marks);
     free (*self_p);
     *self_p = NULL;
 }
@@ -232,12 +235,48 @@ wbuf_tmpl (wbuf_t *self, const char *tmpl, int argc, const char *const argv[])
     wbuf_add (self, run, (size_t) (p - run));
 }
 
+static void
+s_push_mark (wbuf_t *self, size_t at)
+{
+    if (self->nmarks == self->capmarks) {
+        self->capmarks = self->capmarks ? self->capmarks * 2 : 4;
+        self->marks = ddc_realloc (self->marks, self->capmarks * sizeof *self->marks);
+    }
+    self->marks[self->nmarks++] = at;
+}
+
+void
+wbuf_mark (wbuf_t *self)
+{
+    if (!self->overflow)
+        s_push_mark (self, self->len);
+}
+
+size_t
+wbuf_marks (const wbuf_t *self, const size_t **at_p)
+{
+    *at_p = self->marks;
+    return self->nmarks;
+}
+
+void
+wbuf_append (wbuf_t *self, const wbuf_t *other)
+{
+    size_t base = self->len;
+    wbuf_add (self, other->data, other->len);
+    if (self->overflow)
+        return;
+    for (size_t i = 0; i < other->nmarks; i++)
+        s_push_mark (self, base + other->marks[i]);
+}
+
 void
 wbuf_reset (wbuf_t *self)
 {
     self->len = 0;
     self->overflow = false;
     self->data[0] = '\0';
+    self->nmarks = 0;
 }
 
 bool
@@ -265,6 +304,7 @@ wbuf_release (wbuf_t **self_p, size_t *len_p)
     char *data = self->data;
     if (len_p)
         *len_p = self->len;
+    free (self->marks);
     free (self);
     *self_p = NULL;
     return data;

@@ -2,7 +2,10 @@
     ddc-web uses (HTML text and attributes, JSON inside <script> data blocks,
     URL query values). Kore-free. A buffer that would pass its bound stops
     growing and remembers it (wbuf_overflow): callers check once at the end
-    instead of at every append. Owned by one thread. */
+    instead of at every append. A buffer also keeps marks: places in its
+    text where something is to be inserted later (a page rendered once for
+    every session gets each session's CSRF token there). Owned by one
+    thread. */
 #ifndef WEB_WBUF_H
 #define WEB_WBUF_H
 
@@ -40,6 +43,14 @@ void wbuf_url (wbuf_t *self, const char *s);
    trusted HTML from a locale file), each argument HTML-escaped. */
 void wbuf_tmpl (wbuf_t *self, const char *tmpl, int argc, const char *const argv[]);
 
+/* Mark the current end of the text (see above). */
+void wbuf_mark (wbuf_t *self);
+/* The marks so far (offsets into the text, ascending) and their count. */
+size_t wbuf_marks (const wbuf_t *self, const size_t **at_p);
+/* Append the text of other and its marks. */
+void wbuf_append (wbuf_t *self, const wbuf_t *other);
+
+/* Empty the text and drop the marks. */
 void wbuf_reset (wbuf_t *self);
 bool wbuf_overflow (const wbuf_t *self);
 size_t wbuf_len (const wbuf_t *self);

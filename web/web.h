@@ -54,6 +54,10 @@ void web_respond (struct http_request *req, int status, const char *ctype, const
                   size_t len, bool cacheable);
 /* Send the page in b (or a 500 if it overflowed) and destroy b. */
 void web_page (struct http_request *req, int status, wbuf_t **b_p);
+/* Send a page rendered for every session (cache.h; borrowed) as a 200
+   with the session's csrf at its marks (a 500 if it overflowed or is
+   NULL). */
+void web_page_marked (struct http_request *req, const wbuf_t *page, const char *csrf);
 void web_json (struct http_request *req, int status, const cJSON *body);
 /* 303 See Other to a local path. */
 void web_redirect (struct http_request *req, const char *location);
@@ -105,6 +109,9 @@ form_t *web_form_csrf (struct http_request *req, const web_auth_t *a);
 void web_revoke (const char *sid);
 /* The render context for a signed-in (a may be NULL) page. */
 void web_rctx (rctx_t *rc, const web_auth_t *a, const char *nav);
+/* The render context of a signed-in page kept for every session
+   (cache.h): the CSRF token's places are marked, not filled. */
+void web_rctx_shared (rctx_t *rc, const char *nav);
 /* The author recorded with a save: "admin (web, ADDR)". */
 void web_author (struct http_request *req, char out[128]);
 

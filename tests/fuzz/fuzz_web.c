@@ -5,7 +5,8 @@
       2  a Cookie header
       3  an error field path mapped to a form input, for every section
       4  a peers table (JSON) turned into the dashboard view and rendered
-      5  a section value and INVALID errors (JSON) rendered as its form
+      5  a section value and INVALID errors (JSON) rendered as its form,
+         also kept for every session (the CSRF token's places marked)
       6  the line diff of two texts
     and the rest is the input. Invariants that must hold are checked with
     abort(). */
@@ -154,6 +155,38 @@ s_view (const uint8_t *data, size_t size)
     cJSON_Delete (table);
 }
 
+/* The page of section s rendered for one session equals the page kept
+   for every session (the token's places marked) with the token put in. */
+static void
+s_kept_page (ddc_section_t s, const cJSON *doc, rsection_t d, const wbuf_t *direct)
+{
+    errs_t *errs = errs_new (s, cJSON_GetObjectItemCaseSensitive (doc, "errors"));
+    d.errs = errs;
+    rctx_t rc = s_rc ();
+    rc.csrf = "";
+    rc.csrf_mark = true;
+    wbuf_t *kept = wbuf_new (1 << 22);
+    render_section (kept, &rc, s, &d);
+    if (!wbuf_overflow (kept) && !wbuf_overflow (direct)) {
+        const size_t *at;
+        size_t n = wbuf_marks (kept, &at), from = 0;
+        wbuf_t *out = wbuf_new (1 << 23);
+        for (size_t i = 0; i < n; i++) {
+            if (at[i] < from || at[i] > wbuf_len (kept))
+                abort ();
+            wbuf_add (out, wbuf_text (kept) + from, at[i] - from);
+            wbuf_puts (out, "csrf");
+            from = at[i];
+        }
+        wbuf_add (out, wbuf_text (kept) + from, wbuf_len (kept) - from);
+        if (n != 1 || strcmp (wbuf_text (out), wbuf_text (direct)) != 0)
+            abort ();
+        wbuf_destroy (&out);
+    }
+    wbuf_destroy (&kept);
+    errs_destroy (&errs);
+}
+
 static void
 s_section (const uint8_t *data, size_t size)
 {
@@ -173,6 +206,7 @@ s_section (const uint8_t *data, size_t size)
     render_section (b, &rc, s, &d);
     if (strstr (wbuf_text (b), "<script"))
         abort ();
+    s_kept_page (s, doc, d, b);
     wbuf_destroy (&b);
     errs_destroy (&errs);
     cJSON_Delete (doc);

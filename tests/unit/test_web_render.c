@@ -3,8 +3,9 @@
     has every English key), page rendering with hostile values (everything
     escaped, no inline script), validation errors placed at their inputs,
     the history diff, the dashboard view built from a peers table, states
-    in both languages, the Prometheus text and the command line. Run from
-    the repository root (the locale files are read from web/locale). */
+    in both languages, pages kept for every session (the CSRF token's
+    places marked), the Prometheus text and the command line. Run from the
+    repository root (the locale files are read from web/locale). */
 #include "../../web/diff.c"
 #include "../../web/form.c"
 #include "../../web/i18n.c"
@@ -90,6 +91,53 @@ DDC_TEST (test_wbuf_escaping_and_bounds)
     char *text = wbuf_release (&b, &len);
     CHECK (b == NULL && len == 500 && strlen (text) == 500);
     free (text);
+    wbuf_destroy (&b);
+}
+
+/* The text of b with text at each of its marks (caller frees), as
+   web_page_marked sends a kept page. */
+static char *
+s_splice (const wbuf_t *b, const char *text)
+{
+    const size_t *at;
+    size_t n = wbuf_marks (b, &at), from = 0;
+    wbuf_t *out = wbuf_new (1 << 24);
+    for (size_t i = 0; i < n; i++) {
+        CHECK (at[i] >= from && at[i] <= wbuf_len (b));
+        wbuf_add (out, wbuf_text (b) + from, at[i] - from);
+        wbuf_puts (out, text);
+        from = at[i];
+    }
+    wbuf_add (out, wbuf_text (b) + from, wbuf_len (b) - from);
+    return wbuf_release (&out, NULL);
+}
+
+DDC_TEST (test_wbuf_marks)
+{
+    wbuf_t *a = wbuf_new (100), *b = wbuf_new (100);
+    const size_t *at;
+    wbuf_puts (a, "x=");
+    wbuf_mark (a);
+    wbuf_puts (a, ";");
+    wbuf_puts (b, "<p>");
+    wbuf_mark (b);
+    wbuf_append (b, a);
+    wbuf_mark (b);
+    CHECK (wbuf_marks (b, &at) == 3 && at[0] == 3 && at[1] == 5 && at[2] == 6);
+    char *text = s_splice (b, "T");
+    CHECK_STR (text, "<p>Tx=T;T");
+    free (text);
+    wbuf_reset (b);
+    CHECK (wbuf_marks (b, &at) == 0);
+    /* no mark past an overflow */
+    wbuf_t *small = wbuf_new (4);
+    wbuf_puts (small, "12345");
+    wbuf_mark (small);
+    CHECK (wbuf_overflow (small) && wbuf_marks (small, &at) == 0);
+    wbuf_append (small, a);
+    CHECK (wbuf_marks (small, &at) == 0);
+    wbuf_destroy (&small);
+    wbuf_destroy (&a);
     wbuf_destroy (&b);
 }
 
@@ -472,6 +520,58 @@ DDC_TEST (test_dashboard_in_german)
     i18n_destroy (&t);
 }
 
+/* A page rendered once for every session (the token's places marked)
+   and given a session's token is the page rendered for that session. */
+DDC_TEST (test_pages_kept_for_every_session)
+{
+    i18n_t *t = s_i18n ();
+    const char *token = "AbC-_123tok";
+    cJSON *inv = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"db\",\"state\":\"running\"}]");
+    cJSON *states = cJSON_Parse ("{}");
+    cJSON *value = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"plex\",\"id\":\"1\"}]");
+    const char *langs[] = { "en", "de" };
+    wbuf_t *direct = wbuf_new (1 << 22), *kept = wbuf_new (1 << 22);
+    for (int l = 0; l < 2; l++)
+        for (int s = 0; s <= DDC_SEC_COUNT; s++) {
+            rctx_t rc = s_rc (t, langs[l], true);
+            rc.csrf = token;
+            rctx_t shared = rc;
+            shared.csrf = "";
+            shared.csrf_mark = true;
+            wbuf_reset (direct);
+            wbuf_reset (kept);
+            if (s == DDC_SEC_COUNT) {                   /* the dashboard */
+                cJSON *v = view_build (true, 1, NULL, NULL);
+                render_dashboard (direct, &rc, v);
+                render_dashboard (kept, &shared, v);
+                cJSON_Delete (v);
+            }
+            else {
+                rsection_t d = { .value = value, .rev = 2, .inventory = inv, .states = states,
+                                 .containers = value };
+                render_begin (direct, &rc, "t");
+                render_section (direct, &rc, (ddc_section_t) s, &d);
+                render_end (direct, &rc);
+                render_begin (kept, &shared, "t");
+                render_section (kept, &shared, (ddc_section_t) s, &d);
+                render_end (kept, &shared);
+            }
+            const size_t *at;
+            /* the sign-out form, and the section's own form */
+            CHECK (wbuf_marks (kept, &at) == (s == DDC_SEC_COUNT ? 1u : 2u));
+            char *spliced = s_splice (kept, token);
+            CHECK_STR (spliced, wbuf_text (direct));
+            free (spliced);
+            CHECK (strstr (wbuf_text (kept), token) == NULL);
+        }
+    wbuf_destroy (&direct);
+    wbuf_destroy (&kept);
+    cJSON_Delete (value);
+    cJSON_Delete (states);
+    cJSON_Delete (inv);
+    i18n_destroy (&t);
+}
+
 DDC_TEST (test_metrics_text)
 {
     metrics_t m = { 0 };
@@ -532,6 +632,7 @@ main (int argc, char **argv)
 {
     DDC_TEST_INIT (argc, argv);
     DDC_RUN (test_wbuf_escaping_and_bounds);
+    DDC_RUN (test_wbuf_marks);
     DDC_RUN (test_locale_files);
     DDC_RUN (test_section_pages_escape);
     DDC_RUN (test_errors_at_their_inputs);
@@ -540,6 +641,7 @@ main (int argc, char **argv)
     DDC_RUN (test_view_from_peers);
     DDC_RUN (test_containers_page_states);
     DDC_RUN (test_dashboard_in_german);
+    DDC_RUN (test_pages_kept_for_every_session);
     DDC_RUN (test_metrics_text);
     DDC_RUN (test_command_line);
     DDC_DONE ();

@@ -1,0 +1,107 @@
+/*  cache: derived data and rendered pages by generation. See cache.h. */
+#include "cache.h"
+
+#include "web.h"
+#include "bridge.h"
+#include "view.h"
+
+#include <string.h>
+
+#define S_PAGES (CACHE_DASHBOARD + 1)
+#define S_LANGS 2
+
+typedef struct {
+    wbuf_t *b;                          /* NULL: none */
+    uint64_t gen;
+} s_page_t;
+
+static struct {
+    cJSON *view, *inventory, *states;
+    uint64_t view_gen, inventory_gen, states_gen;   /* 0: not built */
+    s_page_t pages[S_PAGES][S_LANGS];
+} s;
+
+/* The bridge's generation, never 0 (0 marks "not built"). */
+static uint64_t
+s_gen (void)
+{
+    return bridge_gen () + 1;
+}
+
+/* *v built again from the table by build once per generation. */
+static const cJSON *
+s_kept (cJSON **v, uint64_t *gen, cJSON *(*build) (const cJSON *table))
+{
+    if (*gen != s_gen ()) {
+        cJSON_Delete (*v);
+        *v = build (bridge_table ());
+        *gen = s_gen ();
+    }
+    return *v;
+}
+
+static cJSON *
+s_build_view (const cJSON *table)
+{
+    return view_build (bridge_up (), bridge_rev (), table, bridge_section ("containers", NULL));
+}
+
+const cJSON *
+cache_view (void)
+{
+    return s_kept (&s.view, &s.view_gen, s_build_view);
+}
+
+const cJSON *
+cache_inventory (void)
+{
+    return s_kept (&s.inventory, &s.inventory_gen, view_inventory);
+}
+
+const cJSON *
+cache_states (void)
+{
+    return s_kept (&s.states, &s.states_gen, view_states);
+}
+
+static s_page_t *
+s_slot (int page, const char *lang)
+{
+    if (page < 0 || page >= S_PAGES)
+        return NULL;
+    return &s.pages[page][lang && strcmp (lang, "de") == 0 ? 1 : 0];
+}
+
+const wbuf_t *
+cache_page (int page, const char *lang)
+{
+    s_page_t *p = s_slot (page, lang);
+    return p && p->b && p->gen == s_gen () ? p->b : NULL;
+}
+
+const wbuf_t *
+cache_page_put (int page, const char *lang, wbuf_t **b_p)
+{
+    s_page_t *p = s_slot (page, lang);
+    if (!p) {
+        wbuf_destroy (b_p);
+        return NULL;
+    }
+    wbuf_destroy (&p->b);
+    p->b = *b_p;
+    *b_p = NULL;
+    p->gen = s_gen ();
+    return p->b;
+}
+
+void
+cache_clear (void)
+{
+    cJSON_Delete (s.view);
+    cJSON_Delete (s.inventory);
+    cJSON_Delete (s.states);
+    for (int i = 0; i < S_PAGES; i++)
+        for (int l = 0; l < S_LANGS; l++)
+            wbuf_destroy (&s.pages[i][l].b);
+    memset (&s, 0, sizeof s);
+}

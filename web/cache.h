@@ -1,0 +1,37 @@
+/*  cache: what ddc-web's pages derive from the bridge (the peers table,
+    the configuration, the broker's state), kept until bridge_gen changes:
+    the live view (view.h), the containers page's inventory and states,
+    and whole rendered pages per (page, language). A kept page is rendered
+    for every signed-in session at once, with the places of the session's
+    CSRF token marked (rctx_t.csrf_mark); web_page_marked puts each
+    session's token there. So a page is rendered again only when something
+    it shows has changed, not for every request. Runs on the worker's
+    event loop. */
+#ifndef WEB_CACHE_H
+#define WEB_CACHE_H
+
+#include <cJSON.h>
+
+#include "ddc_config.h"
+#include "wbuf.h"
+
+/* The page number of the dashboard; a section page's number is its
+   ddc_section_t. */
+#define CACHE_DASHBOARD DDC_SEC_COUNT
+
+/* The view, the inventory and the states (view.h) of the current table,
+   built once per generation (borrowed until the bridge's next change). */
+const cJSON *cache_view (void);
+const cJSON *cache_inventory (void);
+const cJSON *cache_states (void);
+
+/* The kept rendering of page in lang ("en"/"de") for the current
+   generation (borrowed), or NULL. */
+const wbuf_t *cache_page (int page, const char *lang);
+/* Keep *b_p (taken) as that rendering; returns it (borrowed). */
+const wbuf_t *cache_page_put (int page, const char *lang, wbuf_t **b_p);
+
+/* Drop everything (worker teardown). */
+void cache_clear (void);
+
+#endif
