@@ -68,7 +68,7 @@ s_sign_in (struct http_request *req, const char *next)
     unsigned char key[SESSION_KEY_BYTES];
     session_t sess;
     session_start (&sess, ddc_wall_ms () / 1000);
-    if (session_key (bridge_password_hash (), key) < 0) {
+    if (web_session_key (key) < 0) {
         web_redirect (req, "/login");
         return;
     }

@@ -335,23 +335,121 @@ web_revoke (const char *sid)
     s_revoked[slot].until = now + SESSION_MAX_AGE_S;
 }
 
+/* ------------------------------------------------------------------------ */
+/* the session crypto, remembered                                           */
+
+/* A page load would cost four HMAC-SHA-256: the key from the password
+   hash, the cookie's signature, the CSRF token and the refreshed cookie.
+   A browser sends the same cookie again and again, so the worker keeps the
+   last results: the key (until the hash changes); S_MEMO cookies whose
+   signature held under it, with their session and CSRF token (a cookie
+   sent again is compared with them in constant time; its times and the
+   logout list are still checked on every request); and S_MEMO cookies it
+   signed (a session's refreshed cookie changes once a second). */
+#define S_MEMO 8
+
+static struct {
+    char hash[DDC_PWHASH_MAX];          /* the key's password hash, or "" */
+    unsigned char key[SESSION_KEY_BYTES];
+    struct {
+        bool used;
+        unsigned char key[SESSION_KEY_BYTES];
+        char token[SESSION_TOKEN_MAX];
+        session_t s;
+        char csrf[SESSION_CSRF_MAX];
+    } seen[S_MEMO];
+    struct {
+        bool used;
+        unsigned char key[SESSION_KEY_BYTES];
+        session_t s;
+        char token[SESSION_TOKEN_MAX];
+    } signed_[S_MEMO];
+    size_t next_seen, next_signed;
+} s_memo;
+
+int
+web_session_key (unsigned char key[SESSION_KEY_BYTES])
+{
+    const char *hash = bridge_password_hash ();
+    if (!*hash)
+        return -1;
+    if (strcmp (hash, s_memo.hash) != 0) {
+        sodium_memzero (&s_memo, sizeof s_memo);    /* nothing of the old key */
+        if (session_key (hash, s_memo.key) < 0)
+            return -1;
+        if (strlen (hash) < sizeof s_memo.hash)
+            ddc_strlcpy (s_memo.hash, hash, sizeof s_memo.hash);
+    }
+    memcpy (key, s_memo.key, SESSION_KEY_BYTES);
+    return 0;
+}
+
+/* session_decode with the CSRF token of a session whose signature held. */
+static session_result_t
+s_decode (const unsigned char key[SESSION_KEY_BYTES], const char *token, int64_t now,
+          int64_t idle_s, session_t *s, char csrf[SESSION_CSRF_MAX])
+{
+    for (size_t i = 0; i < S_MEMO; i++) {
+        if (s_memo.seen[i].used && sodium_memcmp (s_memo.seen[i].key, key, SESSION_KEY_BYTES) == 0
+            && session_streq (s_memo.seen[i].token, token)) {
+            *s = s_memo.seen[i].s;
+            memcpy (csrf, s_memo.seen[i].csrf, SESSION_CSRF_MAX);
+            return session_check_times (s, now, idle_s);
+        }
+    }
+    session_result_t r = session_decode (key, token, now, idle_s, s);
+    if (r != SESSION_OK && r != SESSION_IDLE && r != SESSION_EXPIRED)
+        return r;
+    session_csrf (key, s->sid, csrf);
+    if (strlen (token) < SESSION_TOKEN_MAX) {
+        size_t i = s_memo.next_seen++ % S_MEMO;
+        s_memo.seen[i].used = true;
+        memcpy (s_memo.seen[i].key, key, SESSION_KEY_BYTES);
+        ddc_strlcpy (s_memo.seen[i].token, token, SESSION_TOKEN_MAX);
+        s_memo.seen[i].s = *s;
+        memcpy (s_memo.seen[i].csrf, csrf, SESSION_CSRF_MAX);
+    }
+    return r;
+}
+
+/* session_encode, remembered. */
+static void
+s_encode (const unsigned char key[SESSION_KEY_BYTES], const session_t *sess,
+          char token[SESSION_TOKEN_MAX])
+{
+    for (size_t i = 0; i < S_MEMO; i++) {
+        if (s_memo.signed_[i].used && s_memo.signed_[i].s.issued == sess->issued
+            && s_memo.signed_[i].s.last == sess->last && strcmp (s_memo.signed_[i].s.sid, sess->sid) == 0
+            && sodium_memcmp (s_memo.signed_[i].key, key, SESSION_KEY_BYTES) == 0) {
+            memcpy (token, s_memo.signed_[i].token, SESSION_TOKEN_MAX);
+            return;
+        }
+    }
+    session_encode (key, sess, token);
+    size_t i = s_memo.next_signed++ % S_MEMO;
+    s_memo.signed_[i].used = true;
+    memcpy (s_memo.signed_[i].key, key, SESSION_KEY_BYTES);
+    s_memo.signed_[i].s = *sess;
+    memcpy (s_memo.signed_[i].token, token, SESSION_TOKEN_MAX);
+}
+
 void
 web_auth_check (struct http_request *req, web_auth_t *a)
 {
     memset (a, 0, sizeof *a);
     a->result = SESSION_MISSING;
-    if (session_key (bridge_password_hash (), a->key) < 0)
+    if (web_session_key (a->key) < 0)
         return;
     char token[SESSION_TOKEN_MAX];
     if (form_cookie (web_header (req, "cookie"), WEB_COOKIE, token, sizeof token) < 0)
         return;
     int64_t now = ddc_wall_ms () / 1000;
-    a->result = session_decode (a->key, token, now, bridge_idle_seconds (), &a->s);
+    a->result = s_decode (a->key, token, now, bridge_idle_seconds (), &a->s, a->csrf);
     if (a->result == SESSION_OK && s_revoked_sid (a->s.sid, now))
         a->result = SESSION_BAD;
     a->ok = a->result == SESSION_OK;
-    if (a->ok)
-        session_csrf (a->key, a->s.sid, a->csrf);
+    if (!a->ok)
+        a->csrf[0] = '\0';
     sodium_memzero (token, sizeof token);
 }
 
@@ -414,12 +512,16 @@ web_set_cookie (struct http_request *req, const unsigned char key[SESSION_KEY_BY
                 const session_t *sess)
 {
     char token[SESSION_TOKEN_MAX];
-    session_encode (key, sess, token);
-    char *cookie = ddc_asprintf ("%s=%s; Path=/; HttpOnly; SameSite=Strict%s", WEB_COOKIE, token,
-                                 s_https (req) ? "; Secure" : "");
-    http_response_header (req, "set-cookie", cookie);
-    sodium_memzero (cookie, strlen (cookie));
-    free (cookie);
+    s_encode (key, sess, token);
+    wbuf_t *cookie = wbuf_new (2 * SESSION_TOKEN_MAX);
+    wbuf_puts (cookie, WEB_COOKIE "=");
+    wbuf_puts (cookie, token);
+    wbuf_puts (cookie, s_https (req) ? "; Path=/; HttpOnly; SameSite=Strict; Secure"
+                                     : "; Path=/; HttpOnly; SameSite=Strict");
+    http_response_header (req, "set-cookie", wbuf_text (cookie));
+    sodium_memzero ((char *) wbuf_text (cookie), wbuf_len (cookie));
+    sodium_memzero (token, sizeof token);
+    wbuf_destroy (&cookie);
 }
 
 void

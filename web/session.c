@@ -116,6 +116,12 @@ session_decode (const unsigned char key[SESSION_KEY_BYTES], const char *token, i
     if (s_decimal (b2 + 1, b3, &s->issued) < 0
         || s_decimal (b3 + 1, (const char *) payload + plen, &s->last) < 0)
         return SESSION_BAD;
+    return session_check_times (s, now, idle_s);
+}
+
+session_result_t
+session_check_times (const session_t *s, int64_t now, int64_t idle_s)
+{
     if (s->last < s->issued || s->issued > now + SESSION_SKEW_S || s->last > now + SESSION_SKEW_S)
         return SESSION_BAD;
     if (now - s->issued > SESSION_MAX_AGE_S)

@@ -57,6 +57,10 @@ void session_encode (const unsigned char key[SESSION_KEY_BYTES], const session_t
 session_result_t session_decode (const unsigned char key[SESSION_KEY_BYTES], const char *token,
                                  int64_t now, int64_t idle_s, session_t *s);
 
+/* The time checks of session_decode alone, for a session whose signature
+   held: OK, IDLE, EXPIRED, or BAD (times in the future). */
+session_result_t session_check_times (const session_t *s, int64_t now, int64_t idle_s);
+
 /* The CSRF token of a session into out[SESSION_CSRF_MAX]. */
 void session_csrf (const unsigned char key[SESSION_KEY_BYTES], const char *sid,
                    char out[SESSION_CSRF_MAX]);

@@ -154,7 +154,7 @@ static void
 s_check_sessions (int64_t now_s)
 {
     unsigned char key[SESSION_KEY_BYTES];
-    bool have_key = session_key (bridge_password_hash (), key) == 0;
+    bool have_key = web_session_key (key) == 0;
     int64_t idle = bridge_idle_seconds ();
     static const char bye[] = "event: signedout\ndata: {}\n\n";
     s_client_t *next;

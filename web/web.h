@@ -91,6 +91,9 @@ typedef struct {
     session_result_t result;
 } web_auth_t;
 
+/* The key sessions are signed with: derived from the current password
+   hash (once per hash); 0, or -1 when no password is set. */
+int web_session_key (unsigned char key[SESSION_KEY_BYTES]);
 /* Check the session cookie against the current password hash and idle
    limit (both live). */
 void web_auth_check (struct http_request *req, web_auth_t *a);
