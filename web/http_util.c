@@ -29,10 +29,24 @@ static struct {
 /* ------------------------------------------------------------------------ */
 /* responses                                                                */
 
+/* Kore sends a queued buffer in pieces of NETBUF_SEND_PAYLOAD_MAX (8 KiB),
+   one send() each: seven for a 48 KB page, each a trip through the TCP
+   stack. This writes what is left of the buffer at once instead (the
+   kernel takes what fits; Kore goes on with the rest as before). Plain
+   connections only: ddc-web has no TLS listener. */
+static int
+s_write_all (struct connection *c, size_t len, size_t *written)
+{
+    size_t left = c->snb->b_len - c->snb->s_off;
+    return net_write (c, left > len ? left : len, written);
+}
+
 /* The headers of every response. */
 static void
 s_headers (struct http_request *req, const char *ctype, bool cacheable)
 {
+    if (req->owner && req->owner->write == net_write)
+        req->owner->write = s_write_all;
     http_response_header (req, "content-security-policy", S_CSP);
     http_response_header (req, "x-frame-options", "DENY");
     http_response_header (req, "x-content-type-options", "nosniff");
