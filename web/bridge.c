@@ -209,6 +209,7 @@ s_run (void)
         ddc_client_tick (s.client);
         ddc_client_handle (s.client);
     }
+    op_applied_check ();
     bool up = bridge_up ();
     if (up != s.was_up) {
         s.was_up = up;

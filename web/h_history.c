@@ -161,6 +161,8 @@ page_rollback (struct http_request *req)
         op->phase = PH_REPLY;
         return KORE_RESULT_RETRY;
     }
+    if (op_await_applied (req, op))
+        return KORE_RESULT_RETRY;
     const ddc_msg_t *r = op->reply;
     if (!r) {
         web_error (req, 503, "error.503_title", "error.save_timeout", NULL);

@@ -4,6 +4,8 @@
     one SAVE to the broker with the revision the form was rendered from:
       OK        -> 303 to the page with ?saved=REV: "Changes applied
                    (revision N)" and the services' acknowledgements, live
+                   (once this worker has applied REV itself, so that the
+                   page shows it: op_await_applied)
       INVALID   -> 422, the form as submitted with each error at its input
       CONFLICT  -> 409, the form as submitted and a link to reload the
                    newer revision (nothing is overwritten)
@@ -262,6 +264,8 @@ page_section (struct http_request *req)
         s_render_current (req, op);
         return KORE_RESULT_OK;
     case PH_SAVED:
+        if (op_await_applied (req, op))
+            return KORE_RESULT_RETRY;
         s_saved_form (req, op);
         return KORE_RESULT_OK;
     default:
@@ -342,6 +346,8 @@ api_section (struct http_request *req)
     if (op->pend)
         return KORE_RESULT_RETRY;
     if (op->phase == PH_SAVED) {
+        if (op_await_applied (req, op))
+            return KORE_RESULT_RETRY;
         s_saved_json (req, op);
         return KORE_RESULT_OK;
     }

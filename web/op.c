@@ -1,8 +1,9 @@
 /*  op: a request that sleeps while the broker or the hashing thread works
-    for it. The link between the two is a small heap "pend" that outlives
-    whichever side goes first: when the client disconnects, Kore frees the
-    request (s_onfree orphans the pend); when the reply or the hash comes,
-    an orphaned pend is just freed. See web.h. */
+    for it, or until the bridge has applied a revision it saved. The link
+    between the two is a small heap "pend" that outlives whichever side
+    goes first: when the client disconnects, Kore frees the request
+    (s_onfree orphans the pend); when the reply, the hash or the revision
+    comes, an orphaned pend is just freed. See web.h. */
 #include "web.h"
 
 #include "bridge.h"
@@ -19,6 +20,17 @@ typedef struct {
     struct http_request *req;           /* NULL once orphaned */
     web_op_t *op;
 } s_pend_t;
+
+/* A request waiting for a section revision (op_await_applied). */
+typedef struct s_wait {
+    s_pend_t pend;                      /* first: op->pend points here */
+    char section[32];
+    uint64_t rev;
+    int64_t deadline;                   /* mono ms */
+    struct s_wait *next;
+} s_wait_t;
+
+static s_wait_t *s_waits;
 
 static void
 s_onfree (struct http_request *req)
@@ -141,4 +153,50 @@ op_hash (struct http_request *req, web_op_t *op, const char *verify_pw, const ch
     op->pend = p;
     http_request_sleep (req);
     return 0;
+}
+
+bool
+op_await_applied (struct http_request *req, web_op_t *op)
+{
+    const ddc_msg_t *r = op->reply;
+    if (op->awaited || op->pend || !r || r->type != DDC_OK || !r->u64[DDC_OK_CHANGED])
+        return false;
+    op->awaited = true;
+    const char *name = ddc_section_name (op->section);
+    uint64_t have = 0;
+    bridge_section (name, &have);
+    if (!name || have >= r->u64[DDC_OK_SECTION_REV])
+        return false;
+    s_wait_t *w = ddc_calloc (1, sizeof *w);
+    w->pend.req = req;
+    w->pend.op = op;
+    ddc_strlcpy (w->section, name, sizeof w->section);
+    w->rev = r->u64[DDC_OK_SECTION_REV];
+    w->deadline = ddc_mono_ms () + WEB_APPLY_WAIT;
+    w->next = s_waits;
+    s_waits = w;
+    op->pend = &w->pend;
+    http_request_sleep (req);
+    return true;
+}
+
+void
+op_applied_check (void)
+{
+    int64_t now = s_waits ? ddc_mono_ms () : 0;
+    for (s_wait_t **pp = &s_waits; *pp;) {
+        s_wait_t *w = *pp;
+        uint64_t have = 0;
+        bridge_section (w->section, &have);
+        if (w->pend.req && have < w->rev && now < w->deadline) {
+            pp = &w->next;
+            continue;
+        }
+        *pp = w->next;
+        if (w->pend.req) {
+            w->pend.op->pend = NULL;
+            http_request_wakeup (w->pend.req);
+        }
+        free (w);
+    }
 }

@@ -29,6 +29,7 @@
 #define WEB_PAGE_MAX      (8 * 1024 * 1024)  /* a rendered page           */
 #define WEB_BODY_MAX      (1024 * 1024)      /* Kore refuses > 4 MiB itself */
 #define WEB_SAVE_TIMEOUT  2000               /* ms: broker answers, or 503 */
+#define WEB_APPLY_WAIT    1000               /* ms: op_await_applied       */
 #define WEB_LOGIN_FAILS   5
 #define WEB_LOGIN_WINDOW  (5 * 60 * 1000)
 #define WEB_COOKIE        "ddc_session"
@@ -138,6 +139,7 @@ struct web_op {
     char text[256];                        /* small handler data (path)  */
     char text2[DDC_PWHASH_PASS_MAX + 1];       /* e.g. a password, zeroed    */
     int flags;
+    bool awaited;                          /* op_await_applied ran       */
 };
 
 /* The request's op, created on first use. */
@@ -146,6 +148,17 @@ web_op_t *op_get (struct http_request *req);
    timeout_ms) and the handler runs again with op->reply set. 0, or -1
    when the broker is down or the queue is full (nothing sent; *msg_p freed). */
 int op_broker (struct http_request *req, web_op_t *op, zmsg_t **msg_p, int64_t timeout_ms);
+/* After a SAVE or ROLLBACK that op->reply says changed op->section: the
+   broker answers before this worker has applied the new revision (it comes
+   on the PUB socket), and a page shown now would still carry the old one
+   (its next save a conflict). If so, the request sleeps until the bridge
+   has applied it (or WEB_APPLY_WAIT ms) and the handler runs again with the
+   same reply: true while it sleeps, false to go on now (also the second
+   time). */
+bool op_await_applied (struct http_request *req, web_op_t *op);
+/* Wake the requests op_await_applied put to sleep whose revision has been
+   applied or whose time is up (the bridge calls it as it runs). */
+void op_applied_check (void);
 /* Run a password job on the hashing thread: verify verify_pw against hash
    (when verify_pw), then hash new_pw (when given) or, with rehash, hash
    verify_pw again when hash needs a rehash. Results in op->hash_rc and
