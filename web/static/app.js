@@ -27,6 +27,7 @@
   }
 
   var dirty = false;
+  var leaving = false;    /* a form was sent: the next page is on its way */
 
   /* ---- forms ------------------------------------------------------- */
 
@@ -100,7 +101,7 @@
     document.querySelectorAll("form.section-form").forEach(function (form) {
       form.addEventListener("input", function () { markDirty(); checkChannels(); });
       form.addEventListener("change", function () { markDirty(); checkChannels(); });
-      form.addEventListener("submit", function () { dirty = false; });
+      form.addEventListener("submit", function () { dirty = false; leaving = true; });
     });
     document.querySelectorAll("button.add-row").forEach(function (b) {
       b.addEventListener("click", function () { addRow(b); });
@@ -215,7 +216,10 @@
     }
     showAcks(view);
     showStates(view);
-    if (msg.lang && msg.lang !== document.body.getAttribute("data-lang")) {
+    /* a reload now would cancel a form being sent (its answer comes once
+       the change is applied here, so the language may change first); the
+       page it leads to is in the new language anyway */
+    if (msg.lang && msg.lang !== document.body.getAttribute("data-lang") && !leaving) {
       if (dirty) banner(t("lang_changed"));
       else { banner(t("reloading")); window.location.reload(); }
     }
@@ -253,6 +257,9 @@
       }
     }, 2000);
   }
+
+  /* back on this page from the history: it is not being left any more */
+  window.addEventListener("pageshow", function () { leaving = false; });
 
   document.addEventListener("DOMContentLoaded", function () {
     setupForms();
