@@ -5,8 +5,9 @@
 #   web-page page=dashboard ddc_rps=X nginx_rps=Y ratio=X/Y
 #   web-page page=containers ddc_rps=X nginx_rps=Y ratio=X/Y
 #       requests per second of `wrk -t1 -c8 -dSECONDS` (default 5 s) on the
-#       signed-in page (/ and /containers, rendered for every request; the
-#       dashboard also asks the broker for a fresh STATUS each time) against
+#       signed-in page (/ and /containers; ddc-web keeps a rendered page
+#       until the config, a status report or the peers table changes, which
+#       the live ddc-docker here does on its stats interval) against
 #       nginx serving the HTML ddc-web rendered, saved as a file, with the
 #       same security headers and one worker process like ddc-web (Kore,
 #       `workers 1` in web/kore.conf). Median of 3 runs each, interleaved.
