@@ -47,18 +47,7 @@ agent=$!
 pids+=("$agent")
 
 # Wait until the agent reports every container with a memory figure.
-for _ in $(seq 200); do
-    have=$("$BIN/ddc-ctl" containers "$host" --json 2>/dev/null | /usr/bin/python3 -c '
-import json, sys
-try:
-    d = json.load(sys.stdin)
-    h = next(iter(d.values()))
-    print(sum(1 for c in h["status"]["containers"].values() if c.get("mem_bytes")))
-except Exception:
-    print(0)') || have=0
-    [ "$have" -ge "$N" ] && break
-    sleep 0.1
-done
+have=$(bench_wait_agent "$BIN" "$host" "$N")
 [ "$have" -ge "$N" ] || { echo "bench-docker: the agent reported only $have of $N containers" >&2; exit 1; }
 
 ms() {  # ms CMD...: wall time of one run in milliseconds

@@ -6,6 +6,8 @@
 #   pids    an empty list: append the PID of each process it starts
 # and, at exit, stops those PIDs, removes the containers named prefix-* and
 # the temp folder.
+# bench_wait_agent BIN HOST N waits up to 20 s until docker@HOST reports N
+# containers with a memory figure, and prints how many it reports.
 
 bench_cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -20,4 +22,21 @@ bench_start() {
     host="bench$2$$"
     pids=()
     trap bench_cleanup EXIT
+}
+
+bench_wait_agent() {
+    local have=0
+    for _ in $(seq 200); do
+        have=$("$1/ddc-ctl" containers "$2" --json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+    h = next(iter(d.values()))
+    print(sum(1 for c in h["status"]["containers"].values() if c.get("mem_bytes")))
+except Exception:
+    print(0)') || have=0
+        [ "$have" -ge "$3" ] && break
+        sleep 0.1
+    done
+    echo "$have"
 }

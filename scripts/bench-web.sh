@@ -118,18 +118,7 @@ cookie="ddc_session=$cookie"
 
 # Wait until the agent reports every container with its memory, so that
 # the dashboard shows them all with state, uptime, CPU and memory.
-for _ in $(seq 200); do
-    have=$("$BIN/ddc-ctl" containers "$host" --json 2>/dev/null | /usr/bin/python3 -c '
-import json, sys
-try:
-    d = json.load(sys.stdin)
-    h = next(iter(d.values()))
-    print(sum(1 for c in h["status"]["containers"].values() if c.get("mem_bytes")))
-except Exception:
-    print(0)') || have=0
-    [ "$have" -ge "$N" ] && break
-    sleep 0.1
-done
+have=$(bench_wait_agent "$BIN" "$host" "$N")
 [ "$have" -ge "$N" ] || fail "the agent reported only $have of $N containers"
 
 # The pages as ddc-web renders them, signed in: each must be a 200 with the

@@ -212,21 +212,6 @@ commands_next_ms (commands_t *self, int64_t now)
 //  --------------------------------------------------------------------------
 //  Slash commands
 
-//  True when user may use key now; else answers with the time left.
-static bool
-s_cooldown_ok (app_t *app, const gw_interaction_t *ix, const char *key)
-{
-    int secs = live_cooldown (app->live, false, key);
-    char k [48];
-    snprintf (k, sizeof k, "c:%.32s", key);
-    int left = cd_check (app->cd, ix->user_id, k, secs, ddc_mono_ms ());
-    if (left > 0) {
-        reply_cooldown (app, ix, left);
-        return false;
-    }
-    return true;
-}
-
 static void
 s_on_command (commands_t *self, const gw_interaction_t *ix)
 {
@@ -239,7 +224,7 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
         reply_deny (app, ix, p, NULL, NULL);
         return;
     }
-    if (!s_cooldown_ok (app, ix, ix->name))
+    if (!reply_cooldown_ok (app, ix, false, ix->name))
         return;
     if (strcmp (ix->name, "help") == 0) {
         cJSON *data = render_help (&r);

@@ -81,20 +81,6 @@ panels_pending (panels_t *self)
 //  --------------------------------------------------------------------------
 //  Helpers
 
-static bool
-s_cooldown_ok (app_t *app, const gw_interaction_t *ix, const char *key)
-{
-    int secs = live_cooldown (app->live, true, key);
-    char k [48];
-    snprintf (k, sizeof k, "b:%.32s", key);
-    int left = cd_check (app->cd, ix->user_id, k, secs, ddc_mono_ms ());
-    if (left > 0) {
-        reply_cooldown (app, ix, left);
-        return false;
-    }
-    return true;
-}
-
 static void
 s_op_unlink (panels_t *self, s_op_t *op)
 {
@@ -329,7 +315,7 @@ s_open_panel (panels_t *self, const gw_interaction_t *ix, const char *key, int t
         reply_text (app, ix, i18n_get (app->lang, "deny.expired"), true);
         return;
     }
-    if (!s_cooldown_ok (app, ix, type == CB_UPDATE ? "refresh" : "info"))
+    if (!reply_cooldown_ok (app, ix, true, type == CB_UPDATE ? "refresh" : "info"))
         return;
     render_ctx_t r;
     app_render_ctx (app, &r);
@@ -357,7 +343,7 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
                     name);
         return;
     }
-    if (!s_cooldown_ok (app, ix, action))
+    if (!reply_cooldown_ok (app, ix, true, action))
         return;
     if (self->nops >= PANELS_PENDING_MAX) {
         reply_text (app, ix, i18n_get (app->lang, "act.busy"), true);
@@ -451,7 +437,7 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
         reply_deny (app, ix, p, NULL, NULL);
         return;
     }
-    if (!s_cooldown_ok (app, ix, action == ACT_RESTART ? "restart_all" : "stop_all"))
+    if (!reply_cooldown_ok (app, ix, true, action == ACT_RESTART ? "restart_all" : "stop_all"))
         return;
     if (self->bulk) {
         reply_once (app, ix, CB_UPDATE, render_text (i18n_get (app->lang, "bulk.busy")));
@@ -527,7 +513,7 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
             reply_deny (app, ix, PERM_CHANNEL, NULL, NULL);
             return;
         }
-        if (!s_cooldown_ok (app, ix, "refresh"))
+        if (!reply_cooldown_ok (app, ix, true, "refresh"))
             return;
         render_ctx_t r;
         app_render_ctx (app, &r);

@@ -190,10 +190,17 @@ reply_deny (app_t *app, const gw_interaction_t *ix, perm_t p, const char *arg0,
     reply_text (app, ix, text, true);
 }
 
-void
-reply_cooldown (app_t *app, const gw_interaction_t *ix, int seconds)
+bool
+reply_cooldown_ok (app_t *app, const gw_interaction_t *ix, bool button, const char *key)
 {
+    int secs = live_cooldown (app->live, button, key);
+    char k [48];
+    snprintf (k, sizeof k, "%c:%.32s", button ? 'b' : 'c', key);
+    int left = cd_check (app->cd, ix->user_id, k, secs, ddc_mono_ms ());
+    if (left <= 0)
+        return true;
     char n [16], text [256];
-    snprintf (n, sizeof n, "%d", seconds);
+    snprintf (n, sizeof n, "%d", left);
     reply_text (app, ix, i18n_fmt (text, sizeof text, app->lang, "deny.cooldown", n, NULL), true);
+    return false;
 }

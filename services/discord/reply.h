@@ -38,8 +38,10 @@ void reply_text (app_t *app, const gw_interaction_t *ix, const char *text, bool 
 /* An ephemeral refusal in the bot language for p; arg0/arg1 fill {0}/{1}. */
 void reply_deny (app_t *app, const gw_interaction_t *ix, perm_t p, const char *arg0,
                  const char *arg1);
-/* An ephemeral "wait N s" for a cooldown. */
-void reply_cooldown (app_t *app, const gw_interaction_t *ix, int seconds);
+/* True when the user may use key (a command, or with button a button
+   action) now, by the live cooldowns; else answers with an ephemeral
+   "wait N s" and returns false. */
+bool reply_cooldown_ok (app_t *app, const gw_interaction_t *ix, bool button, const char *key);
 /* Set the ephemeral flag on a message body. */
 void reply_ephemeral (cJSON *data);
 
