@@ -10,6 +10,7 @@
 #include "../../services/discord/gateway.c"
 
 #include "ddc_test.h"
+#include "ddc_test_json.h"
 
 //  --------------------------------------------------------------------------
 //  A fake socket
@@ -141,24 +142,10 @@ DDC_TEST (test_payload_envelope)
     gw_payload_free (&p);
 }
 
-static cJSON *
-s_json (const char *text)
-{
-    char *j = ddc_strdup (text);
-    for (char *p = j; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    cJSON *v = cJSON_Parse (j);
-    free (j);
-    if (!v)
-        abort ();
-    return v;
-}
-
 DDC_TEST (test_payload_ready)
 {
     gw_ready_t r;
-    cJSON *d = s_json ("{'session_id':'abc','resume_gateway_url':'wss://r.example/?x=1',"
+    cJSON *d = ddc_test_json ("{'session_id':'abc','resume_gateway_url':'wss://r.example/?x=1',"
                        "'user':{'id':'1100000000000000001','username':'bot'},"
                        "'application':{'id':'1100000000000000002'}}");
     CHECK (gw_ready_parse (d, &r) == 0);
@@ -166,15 +153,15 @@ DDC_TEST (test_payload_ready)
     CHECK_STR (r.resume_url, "wss://r.example/");
     CHECK_STR (r.app_id, "1100000000000000002");
     cJSON_Delete (d);
-    d = s_json ("{'session_id':'abc','resume_gateway_url':'http://x','user':{'id':'5'}}");
+    d = ddc_test_json ("{'session_id':'abc','resume_gateway_url':'http://x','user':{'id':'5'}}");
     CHECK (gw_ready_parse (d, &r) == 0);
     CHECK_STR (r.resume_url, "");
     CHECK_STR (r.app_id, "5");
     cJSON_Delete (d);
-    d = s_json ("{'user':{'id':'5'}}");
+    d = ddc_test_json ("{'user':{'id':'5'}}");
     CHECK (gw_ready_parse (d, &r) == -1);
     cJSON_Delete (d);
-    d = s_json ("{'session_id':'a','user':{'id':'not-an-id'}}");
+    d = ddc_test_json ("{'session_id':'a','user':{'id':'not-an-id'}}");
     CHECK (gw_ready_parse (d, &r) == -1);
     cJSON_Delete (d);
 }
@@ -186,7 +173,7 @@ DDC_TEST (test_payload_ready)
 DDC_TEST (test_payload_interactions)
 {
     gw_interaction_t *ix = ddc_malloc (sizeof *ix);
-    cJSON *d = s_json ("{" IX_HEAD "'type':2,'data':{'name':'info','options':"
+    cJSON *d = ddc_test_json ("{" IX_HEAD "'type':2,'data':{'name':'info','options':"
                        "[{'name':'container','type':3,'value':'plex'},{'name':'n','type':4,"
                        "'value':7},{'name':'b','type':5,'value':true}]}}");
     CHECK (gw_interaction_parse (d, ix) == 0);
@@ -200,12 +187,12 @@ DDC_TEST (test_payload_interactions)
     CHECK (gw_option (ix, "zzz") == NULL);
     cJSON_Delete (d);
 
-    d = s_json ("{" IX_HEAD "'type':4,'data':{'name':'info','options':"
+    d = ddc_test_json ("{" IX_HEAD "'type':4,'data':{'name':'info','options':"
                 "[{'name':'container','type':3,'value':'pl','focused':true}]}}");
     CHECK (gw_interaction_parse (d, ix) == 0 && gw_focused (ix)->focused);
     cJSON_Delete (d);
 
-    d = s_json ("{" IX_HEAD "'type':3,'data':{'custom_id':'ov:sel','component_type':3,"
+    d = ddc_test_json ("{" IX_HEAD "'type':3,'data':{'custom_id':'ov:sel','component_type':3,"
                 "'values':['abc']},'message':{'id':'77'}}");
     CHECK (gw_interaction_parse (d, ix) == 0);
     CHECK (ix->nvalues == 1 && strcmp (ix->values [0], "abc") == 0);
@@ -214,7 +201,7 @@ DDC_TEST (test_payload_interactions)
     cJSON_Delete (d);
 
     //  A modal: a legacy row and a label.
-    d = s_json ("{" IX_HEAD "'type':5,'data':{'custom_id':'adm:add','components':["
+    d = ddc_test_json ("{" IX_HEAD "'type':5,'data':{'custom_id':'adm:add','components':["
                 "{'type':1,'components':[{'type':4,'custom_id':'user_id','value':' 123 '}]},"
                 "{'type':18,'component':{'type':4,'custom_id':'other','value':'x'}}]}}");
     CHECK (gw_interaction_parse (d, ix) == 0);
@@ -224,7 +211,7 @@ DDC_TEST (test_payload_interactions)
     cJSON_Delete (d);
 
     //  A DM: user instead of member; no guild.
-    d = s_json ("{'id':'1','application_id':'2','token':'t','type':2,'user':{'id':'9'},"
+    d = ddc_test_json ("{'id':'1','application_id':'2','token':'t','type':2,'user':{'id':'9'},"
                 "'channel_id':'8','data':{'name':'ping'}}");
     CHECK (gw_interaction_parse (d, ix) == 0);
     CHECK_STR (ix->user_id, "9");
@@ -247,7 +234,7 @@ DDC_TEST (test_payload_interactions)
         "'data':{'component_type':2}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
-        d = s_json (bad [i]);
+        d = ddc_test_json (bad [i]);
         CHECK (gw_interaction_parse (d, ix) == -1);
         cJSON_Delete (d);
     }
@@ -255,13 +242,13 @@ DDC_TEST (test_payload_interactions)
     char big [4000];
     memset (big, 'a', sizeof big - 1);
     big [sizeof big - 1] = '\0';
-    cJSON *o = s_json ("{" IX_HEAD "'type':3,'data':{'component_type':2}}");
+    cJSON *o = ddc_test_json ("{" IX_HEAD "'type':3,'data':{'component_type':2}}");
     cJSON_AddStringToObject (cJSON_GetObjectItem (o, "data"), "custom_id", big);
     CHECK (gw_interaction_parse (o, ix) == 0 && strlen (ix->custom_id) == GW_CUSTOM_ID_MAX - 1);
     cJSON_Delete (o);
     //  Invalid UTF-8 and control characters never pass through; a
     //  character cut by the length limit is dropped whole.
-    o = s_json ("{'id':'1','application_id':'2','token':'t','type':2,'data':{'name':'x'},"
+    o = ddc_test_json ("{'id':'1','application_id':'2','token':'t','type':2,'data':{'name':'x'},"
                 "'user':{'id':'9'}}");
     cJSON *u = cJSON_GetObjectItem (o, "user");
     cJSON_AddStringToObject (u, "username", "a\xff\x01" "b\xe2\x82");
@@ -271,7 +258,7 @@ DDC_TEST (test_payload_interactions)
     char name [GW_NAME_MAX + 8];
     memset (name, 'a', GW_NAME_MAX - 2);
     strcpy (name + GW_NAME_MAX - 2, "\xc3\xa9\xc3\xa9");  //  é é across the limit
-    o = s_json ("{'id':'1','application_id':'2','token':'t','type':2,'data':{'name':'x'},"
+    o = ddc_test_json ("{'id':'1','application_id':'2','token':'t','type':2,'data':{'name':'x'},"
                 "'user':{'id':'9'}}");
     cJSON_AddStringToObject (cJSON_GetObjectItem (o, "user"), "username", name);
     CHECK (gw_interaction_parse (o, ix) == 0);
@@ -283,15 +270,15 @@ DDC_TEST (test_payload_interactions)
 DDC_TEST (test_payload_messages)
 {
     gw_message_t m;
-    cJSON *d = s_json ("{'id':'10','channel_id':'20','guild_id':'30',"
+    cJSON *d = ddc_test_json ("{'id':'10','channel_id':'20','guild_id':'30',"
                        "'author':{'id':'40','bot':true}}");
     CHECK (gw_message_parse (d, &m) == 0);
     CHECK (m.author_bot && strcmp (m.author_id, "40") == 0 && strcmp (m.channel_id, "20") == 0);
     cJSON_Delete (d);
-    d = s_json ("{'id':'10','channel_id':'20'}");
+    d = ddc_test_json ("{'id':'10','channel_id':'20'}");
     CHECK (gw_message_parse (d, &m) == 0 && m.author_id [0] == '\0');
     cJSON_Delete (d);
-    d = s_json ("{'id':10,'channel_id':'20'}");
+    d = ddc_test_json ("{'id':10,'channel_id':'20'}");
     CHECK (gw_message_parse (d, &m) == -1);
     cJSON_Delete (d);
     CHECK (gw_snowflake_ok ("12345678901234567890"));

@@ -11,6 +11,7 @@
 #include "../../services/discord/state.c"
 
 #include "ddc_test.h"
+#include "ddc_test_json.h"
 
 #include <sys/stat.h>
 
@@ -19,24 +20,10 @@
 #define ADMIN      "1100000000000000300"
 #define USER       "1100000000000000400"
 
-static cJSON *
-s_json (const char *text)
-{
-    char *j = ddc_strdup (text);
-    for (char *p = j; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    cJSON *v = cJSON_Parse (j);
-    free (j);
-    if (!v)
-        abort ();
-    return v;
-}
-
 static void
 s_apply (live_t *live, const char *section, const char *text)
 {
-    cJSON *v = s_json (text);
+    cJSON *v = ddc_test_json (text);
     if (live_apply (live, section, v, NULL) < 0)
         abort ();
     cJSON_Delete (v);
@@ -84,11 +71,11 @@ DDC_TEST (test_live_sections)
     CHECK (live_ctr_find (live, "nope") == NULL);
     //  A bad shape keeps the old value and says why.
     cJSON *errors = cJSON_CreateArray ();
-    cJSON *bad = s_json ("[{'host':'x'}]");
+    cJSON *bad = ddc_test_json ("[{'host':'x'}]");
     CHECK (live_apply (live, "containers", bad, errors) == -1);
     CHECK (cJSON_GetArraySize (errors) == 1 && live->nctrs == 4);
     cJSON_Delete (bad);
-    bad = s_json ("{'kind':'x'}");
+    bad = ddc_test_json ("{'kind':'x'}");
     CHECK (live_apply (live, "channels", bad, errors) == -1 && live->nchans == 2);
     cJSON_Delete (bad);
     cJSON_Delete (errors);
@@ -114,7 +101,7 @@ DDC_TEST (test_live_status)
     live_ctr_status (live, plex, 0, &st);
     CHECK (st.state == ST_UNKNOWN);
     uint64_t sig0 = live_state_signature (live, 0);
-    cJSON *body = s_json ("{'host':'nas','docker':{'reachable':true},'containers':{"
+    cJSON *body = ddc_test_json ("{'host':'nas','docker':{'reachable':true},'containers':{"
                           "'plex':{'exists':true,'state':'running','uptime_s':90,"
                           "'cpu_percent':12.5,'mem_bytes':1048576},"
                           "'valheim':{'exists':true,'state':'exited','cpu_percent':null}}}");
@@ -150,7 +137,7 @@ DDC_TEST (test_live_status)
     live_ctr_status (live, val, 1000 + 120000, &st);
     CHECK (st.state == ST_UNKNOWN);
     //  Docker down on the host.
-    body = s_json ("{'docker':{'reachable':false},'containers':{'plex':{'state':'running'}}}");
+    body = ddc_test_json ("{'docker':{'reachable':false},'containers':{'plex':{'state':'running'}}}");
     live_status (live, "docker@nas", "status", body, 5000);
     cJSON_Delete (body);
     live_ctr_status (live, plex, 5000, &st);
@@ -159,7 +146,7 @@ DDC_TEST (test_live_status)
     for (int i = 0; i < LIVE_HOSTS_MAX + 10; i++) {
         char peer [32];
         snprintf (peer, sizeof peer, "docker@h%d", i);
-        cJSON *b = s_json ("{'containers':{}}");
+        cJSON *b = ddc_test_json ("{'containers':{}}");
         live_status (live, peer, "status", b, 6000 + i);
         cJSON_Delete (b);
     }

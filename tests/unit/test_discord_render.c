@@ -10,20 +10,7 @@
 #include "../../services/discord/render.c"
 
 #include "ddc_test.h"
-
-static cJSON *
-s_json (const char *text)
-{
-    char *j = ddc_strdup (text);
-    for (char *p = j; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    cJSON *v = cJSON_Parse (j);
-    free (j);
-    if (!v)
-        abort ();
-    return v;
-}
+#include "ddc_test_json.h"
 
 static void
 s_apply (live_t *live, const char *section, cJSON *v)
@@ -176,13 +163,13 @@ static live_t *
 s_live (void)
 {
     live_t *live = live_new ();
-    s_apply (live, "containers", s_json (
+    s_apply (live, "containers", ddc_test_json (
         "[{'host':'nas','name':'plex','display_name':'Plex Media Server For The Family',"
         "'allowed_actions':['start','stop','restart','logs'],'info':{'enabled':true,"
         "'text':'Movies\\nhttps://plex.example'}},"
         "{'host':'nas','name':'valheim','display_name':'Valheim','allowed_actions':[]},"
         "{'host':'pi','name':'web','display_name':'Wëb ☕'}]"));
-    cJSON *body = s_json ("{'docker':{'reachable':true},'containers':{"
+    cJSON *body = ddc_test_json ("{'docker':{'reachable':true},'containers':{"
                           "'plex':{'state':'running','uptime_s':200000,'cpu_percent':12.34,"
                           "'mem_bytes':2040109465},'valheim':{'state':'exited'}}}");
     live_status (live, "docker@nas", "status", body, 1000);

@@ -8,28 +8,14 @@
 
 #include "ddc_tz.h"
 #include "ddc_test.h"
+#include "ddc_test_json.h"
 
 #include <stdint.h>
-
-//  JSON written with single quotes (test input, trusted).
-static cJSON *
-s_json (const char *text)
-{
-    char *json = ddc_strdup (text);
-    for (char *p = json; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    cJSON *value = cJSON_Parse (json);
-    free (json);
-    if (!value)
-        abort ();
-    return value;
-}
 
 static int
 s_apply (agent_t *agent, const char *section, const char *text, cJSON *errors)
 {
-    cJSON *value = s_json (text);
+    cJSON *value = ddc_test_json (text);
     int rc = agent_apply (agent, section, value, errors);
     cJSON_Delete (value);
     return rc;
@@ -263,7 +249,7 @@ static const char *s_tasks =
 DDC_TEST (test_tasks_due_selection)
 {
     tasks_t *tasks = tasks_new ("nas");
-    cJSON *section = s_json (s_tasks);
+    cJSON *section = ddc_test_json (s_tasks);
     int64_t start = s_utc (2026, 3, 1, 3, 0, 0);
     tasks_sync (tasks, section, start);
     //  Ours only (box's is ignored); the inactive one is listed, not scheduled;
@@ -302,7 +288,7 @@ DDC_TEST (test_tasks_due_selection)
 DDC_TEST (test_tasks_sync_keeps_state)
 {
     tasks_t *tasks = tasks_new ("nas");
-    cJSON *section = s_json (s_tasks);
+    cJSON *section = ddc_test_json (s_tasks);
     int64_t t0 = s_utc (2026, 3, 1, 3, 0, 0);
     tasks_sync (tasks, section, t0);
     tasks_record (tasks, "d1", t0, true, "restart plex: running");
@@ -330,7 +316,7 @@ DDC_TEST (test_tasks_sync_keeps_state)
 
     //  A changed task is recomputed from now (not from its old time);
     //  activating one schedules it; removing one drops its record.
-    cJSON *changed = s_json (
+    cJSON *changed = ddc_test_json (
         "[{'id':'d1','host':'nas','container':'plex','action':'restart','cycle':'daily',"
         "  'time':'06:00','timezone':'UTC','active':true},"
         " {'id':'off','host':'nas','container':'plex','action':'start','cycle':'daily',"
@@ -356,7 +342,7 @@ DDC_TEST (test_tasks_sync_keeps_state)
 DDC_TEST (test_tasks_once_in_past_and_invalid)
 {
     tasks_t *tasks = tasks_new ("nas");
-    cJSON *section = s_json (
+    cJSON *section = ddc_test_json (
         "[{'id':'past','host':'nas','container':'c','action':'stop','cycle':'once',"
         "  'date':'2020-01-01','time':'00:00','timezone':'UTC','active':true},"
         " {'id':'bad','host':'nas','container':'c','action':'stop','cycle':'weekly',"
