@@ -158,30 +158,49 @@ s_delete (overviews_t *self, const char *channel, const char *message)
                ddc_asprintf ("%s in %s", message, channel));
 }
 
+//  The start of a post's or an edit's reply: true when there is nothing
+//  more to do (the channel is no longer configured, or the call was dropped
+//  from the queue by a new token or the shutdown: *again is set to try
+//  again in a second).
+
+static bool
+s_reply_done (s_entry_t *e, int status, bool *again)
+{
+    e->op = OP_NONE;
+    if (e->removed)
+        return true;
+    if (status != REST_CANCELLED)
+        return false;
+    *again = true;
+    e->not_before = ddc_mono_ms () + 1000;
+    return true;
+}
+
+//  A post or an edit went through: the overview shows what was sent.
+
+static void
+s_sent (overviews_t *self, s_entry_t *e, int64_t now)
+{
+    e->sig = e->sent_sig;
+    e->last_edit = now;
+    e->next_refresh = now + s_refresh_ms (self, e);
+    e->failures = 0;
+}
+
 static void
 s_on_post (void *arg, int status, const cJSON *json, int code)
 {
     s_entry_t *e = arg;
     overviews_t *self = e->owner;
-    e->op = OP_NONE;
-    if (e->removed)
+    if (s_reply_done (e, status, &e->want_post))
         return;
     int64_t now = ddc_mono_ms ();
-    if (status == REST_CANCELLED) {
-        //  Dropped from the queue (a new token, or the shutdown): again later.
-        e->want_post = true;
-        e->not_before = now + 1000;
-        return;
-    }
     char id [GW_ID_MAX];
     if (status == 200 && gw_get_id (json, "id", id) == 0) {
         char old [GW_ID_MAX];
         ddc_strlcpy (old, e->message, sizeof old);
         ddc_strlcpy (e->message, id, sizeof e->message);
-        e->sig = e->sent_sig;
-        e->last_edit = now;
-        e->next_refresh = now + s_refresh_ms (self, e);
-        e->failures = 0;
+        s_sent (self, e, now);
         //  A message by someone else that arrived while the post was in
         //  flight may sit below the new overview: it stays buried then.
         e->buried = e->buried && e->activity_at >= e->post_at;
@@ -220,20 +239,11 @@ s_on_edit (void *arg, int status, const cJSON *json, int code)
     (void) json;
     s_entry_t *e = arg;
     overviews_t *self = e->owner;
-    e->op = OP_NONE;
-    if (e->removed)
+    if (s_reply_done (e, status, &e->want_edit))
         return;
     int64_t now = ddc_mono_ms ();
-    if (status == REST_CANCELLED) {
-        e->want_edit = true;
-        e->not_before = now + 1000;
-        return;
-    }
     if (status == 200) {
-        e->sig = e->sent_sig;
-        e->last_edit = now;
-        e->next_refresh = now + s_refresh_ms (self, e);
-        e->failures = 0;
+        s_sent (self, e, now);
         return;
     }
     if ((status == 404 && code != 10003) || (status == 403 && code == 50005)) {
