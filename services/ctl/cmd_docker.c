@@ -3,6 +3,7 @@
     "status" and "inventory" topics they report (STATUS/PEERS); `action`
     sends one ACTION to docker@HOST and prints its RESULT. */
 #include "ctl.h"
+#include "ddc_config.h"
 #include "ddc_util.h"
 
 #include <errno.h>
@@ -17,22 +18,6 @@ s_str (const cJSON *obj, const char *key, const char *dflt)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive (obj, key);
     return cJSON_IsString (item) ? item->valuestring : dflt;
-}
-
-/* [A-Za-z0-9][A-Za-z0-9._-]*, 1..max characters. */
-static bool
-s_name_ok (const char *s, size_t max)
-{
-    size_t len = strlen (s);
-    if (len == 0 || len > max)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-            return false;
-    }
-    return true;
 }
 
 /* ---- containers ---------------------------------------------------------- */
@@ -242,7 +227,7 @@ cmd_containers (ctl_t *ctl, int argc, char **argv)
         return ctl_fail (ctl, CTL_EXIT_USAGE, "takes at most one HOST ('%s' is extra)",
                          argv[first + 1]);
     const char *only = first < argc ? argv[first] : NULL;
-    if (only && !s_name_ok (only, 63))
+    if (only && !ddc_config_name_ok (only, DDC_HOST_NAME_MAX))
         return ctl_fail (ctl, CTL_EXIT_USAGE, "'%s' is not a host name", only);
 
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
@@ -366,7 +351,8 @@ cmd_action (ctl_t *ctl, int argc, char **argv)
     memcpy (host, target, (size_t) (slash - target));
     host[slash - target] = '\0';
     const char *name = slash + 1;
-    if (!s_name_ok (host, 63) || !s_name_ok (name, 128))
+    if (!ddc_config_name_ok (host, DDC_HOST_NAME_MAX)
+        || !ddc_config_name_ok (name, DDC_CONTAINER_NAME_MAX))
         return ctl_fail (ctl, CTL_EXIT_USAGE, "'%s' is not HOST/NAME (host and container names "
                          "are letters, digits, '.', '_' and '-')", target);
     static const char *const actions[] = { "start", "stop", "restart", "logs", "status", NULL };

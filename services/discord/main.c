@@ -12,6 +12,7 @@
 #include "app.h"
 #include "commands.h"
 #include "ddc_args.h"
+#include "ddc_config.h"
 #include "ddc_log.h"
 #include "ddc_signal.h"
 #include "ddc_util.h"
@@ -484,9 +485,9 @@ main (int argc, char **argv)
     char hostbuf [256] = "";
     if (!instance) {
         ddc_args_host_name (hostbuf, sizeof hostbuf);
-        instance = ddc_args_name_ok (hostbuf) ? hostbuf : "main";
+        instance = ddc_config_name_ok (hostbuf, DDC_HOST_NAME_MAX) ? hostbuf : "main";
     }
-    if (!ddc_args_name_ok (instance)) {
+    if (!ddc_config_name_ok (instance, DDC_HOST_NAME_MAX)) {
         fprintf (stderr, "ddc-discord: instance name '%s' is not usable: 1 to 63 characters "
                  "from A-Z, a-z, 0-9, '.', '_' and '-'\n", instance);
         return 2;

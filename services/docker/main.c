@@ -6,6 +6,7 @@
 #include "actions.h"
 #include "agent.h"
 #include "ddc_args.h"
+#include "ddc_config.h"
 #include "ddc_client.h"
 #include "ddc_log.h"
 #include "ddc_signal.h"
@@ -26,10 +27,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define S_HOST_MAX 63
 
 typedef struct {
-    char host [S_HOST_MAX + 1];
+    char host [DDC_HOST_NAME_MAX + 1];
     ddc_client_t *client;
     engine_t *engine;
     agent_t *agent;
@@ -383,7 +383,7 @@ main (int argc, char **argv)
         host = hostbuf;
     }
     ddc_strlcpy (self->host, host, sizeof self->host);
-    if (!ddc_args_name_ok (host)) {
+    if (!ddc_config_name_ok (host, DDC_HOST_NAME_MAX)) {
         fprintf (stderr, "ddc-docker: host name '%s' is not usable: 1 to 63 characters from "
                  "A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit (pass "
                  "--host)\n", host);

@@ -1,5 +1,6 @@
 /*  ddc_args: shared command-line checks of the daemons. See ddc_args.h. */
 #include "ddc_args.h"
+#include "ddc_config.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -44,21 +45,6 @@ ddc_args_broker (const char *prog, const char *broker, const char *cert, const c
     return 0;
 }
 
-bool
-ddc_args_name_ok (const char *name)
-{
-    size_t len = strlen (name);
-    if (len == 0 || len > 63)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = name [i];
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-            return false;
-    }
-    return true;
-}
-
 void
 ddc_args_host_name (char *buf, size_t size)
 {
@@ -68,6 +54,6 @@ ddc_args_host_name (char *buf, size_t size)
         buf [0] = '\0';
     buf [size - 1] = '\0';
     char *dot = strchr (buf, '.');
-    if (dot && dot != buf && !ddc_args_name_ok (buf))
+    if (dot && dot != buf && !ddc_config_name_ok (buf, DDC_HOST_NAME_MAX))
         *dot = '\0';
 }

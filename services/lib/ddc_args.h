@@ -23,12 +23,9 @@ int ddc_args_no_more (const char *prog, int argc, char **argv);
 int ddc_args_broker (const char *prog, const char *broker, const char *cert,
                      const char *broker_cert);
 
-/* A peer instance or Docker host name: 1 to 63 characters from A-Z, a-z,
-   0-9, '.', '_' and '-', starting with a letter or digit. */
-bool ddc_args_name_ok (const char *name);
-
 /* This machine's host name (its first label when the whole name is not a
-   usable instance name) into buf; "" when there is none. */
+   usable instance name, ddc_config_name_ok) into buf; "" when there is
+   none. */
 void ddc_args_host_name (char *buf, size_t size);
 
 #endif

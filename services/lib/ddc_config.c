@@ -266,11 +266,8 @@ s_snowflake_ok (const char *s)
     return ddc_parse_u64 (s, &value) == 0;
 }
 
-//  1..max characters of [A-Za-z0-9._-], starting with a letter or digit:
-//  the rule of Docker container names, and of ddc host names (max 63).
-
-static bool
-s_name_ok (const char *s, size_t max)
+bool
+ddc_config_name_ok (const char *s, size_t max)
 {
     size_t len = strnlen (s, max + 1);
     if (len < 1 || len > max || !s_is_alnum (s [0]))
@@ -281,8 +278,11 @@ s_name_ok (const char *s, size_t max)
     return true;
 }
 
-static bool s_host_ok (const char *s) { return s_name_ok (s, 63); }
-static bool s_docker_name_ok (const char *s) { return s_name_ok (s, 128); }
+static bool s_host_ok (const char *s) { return ddc_config_name_ok (s, DDC_HOST_NAME_MAX); }
+static bool s_docker_name_ok (const char *s)
+{
+    return ddc_config_name_ok (s, DDC_CONTAINER_NAME_MAX);
+}
 
 //  Task id: [A-Za-z0-9_-]{1,64}.
 

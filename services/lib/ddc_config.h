@@ -134,4 +134,11 @@ cJSON *ddc_config_diff (ddc_section_t s, const cJSON *old_value,
    members in different key order, compare unequal. */
 bool ddc_config_equal (const cJSON *a, const cJSON *b);
 
+/* The naming rule of the configuration: 1..max characters of
+   [A-Za-z0-9._-], starting with a letter or digit. A ddc host (and a
+   service instance) name has at most 63, a Docker container name 128. */
+bool ddc_config_name_ok (const char *s, size_t max);
+#define DDC_HOST_NAME_MAX       63
+#define DDC_CONTAINER_NAME_MAX  128
+
 #endif
