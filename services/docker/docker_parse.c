@@ -512,7 +512,6 @@ done:
 //  --------------------------------------------------------------------------
 //  Errors, version
 
-static size_t s_utf8_len (const unsigned char *p, size_t n);
 
 //  Copy at most size-1 bytes of text: control characters become spaces,
 //  invalid UTF-8 becomes '?'.
@@ -522,7 +521,7 @@ s_copy_printable (char *dst, size_t size, const char *src, size_t len)
     const unsigned char *p = (const unsigned char *) src;
     size_t o = 0, i = 0;
     while (i < len) {
-        size_t n = s_utf8_len (p + i, len - i);
+        size_t n = ddc_utf8_seq (p + i, len - i);
         if (n == 0 || p[i] < 0x20 || p[i] == 0x7F) {
             n = 1;
             if (o + 1 >= size)
@@ -594,45 +593,6 @@ s_mux_header (const unsigned char *p)
     return p[0] <= 2 && p[1] == 0 && p[2] == 0 && p[3] == 0;
 }
 
-//  Length of the valid UTF-8 sequence at p (n bytes left), or 0.
-static size_t
-s_utf8_len (const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    else
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    }
-    else
-    if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    }
-    else
-    if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    }
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
-        || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return len;
-}
-
 //  Append the cleaned form of src[len] to dst (which has room for len).
 static size_t
 s_clean (char *dst, const unsigned char *src, size_t len)
@@ -679,7 +639,7 @@ s_clean (char *dst, const unsigned char *src, size_t len)
         if (c < 0x20 || c == 0x7F)
             i++;
         else {
-            size_t n = s_utf8_len (src + i, len - i);
+            size_t n = ddc_utf8_seq (src + i, len - i);
             if (n == 0) {
                 dst[o++] = '?';
                 i++;

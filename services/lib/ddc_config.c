@@ -181,45 +181,11 @@ s_safe (char *out, size_t size, const char *in)
 static long
 s_utf8_len (const char *s)
 {
-    const unsigned char *p = (const unsigned char *) s;
+    size_t len = strlen (s);
     long count = 0;
-    while (*p) {
-        unsigned char c = *p;
-        int extra;
-        uint32_t cp;
-        if (c < 0x80) {
-            p++;
-            count++;
-            continue;
-        }
-        else
-        if (c >= 0xC2 && c <= 0xDF) {
-            extra = 1;
-            cp = c & 0x1F;
-        }
-        else
-        if (c >= 0xE0 && c <= 0xEF) {
-            extra = 2;
-            cp = c & 0x0F;
-        }
-        else
-        if (c >= 0xF0 && c <= 0xF4) {
-            extra = 3;
-            cp = c & 0x07;
-        }
-        else
+    for (size_t i = 0, n; i < len; i += n, count++)
+        if ((n = ddc_utf8_seq (s + i, len - i)) == 0)
             return -1;
-        for (int i = 1; i <= extra; i++) {
-            if ((p [i] & 0xC0) != 0x80)
-                return -1;
-            cp = (cp << 6) | (p [i] & 0x3F);
-        }
-        if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000)
-        ||  (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return -1;
-        p += extra + 1;
-        count++;
-    }
     return count;
 }
 

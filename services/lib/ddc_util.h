@@ -53,8 +53,11 @@ void ddc_random_hex (char *out, size_t n);
    Returns 0, or -1 on empty, sign, junk or overflow. */
 int ddc_parse_u64 (const char *s, uint64_t *out);
 
-/* True when s[0..len) is valid UTF-8: no overlong forms, surrogates or
-   code points past U+10FFFF. */
+/* The length (1..4) of the valid UTF-8 sequence at p, which has n bytes
+   left, or 0 when it is not one: cut short, overlong, a surrogate or past
+   U+10FFFF. */
+size_t ddc_utf8_seq (const void *p, size_t n);
+/* True when s[0..len) is valid UTF-8 (ddc_utf8_seq throughout). */
 bool ddc_utf8_valid (const char *s, size_t len);
 
 #endif
