@@ -644,6 +644,14 @@ ddc_tz_name (const ddc_tz_t *self)
     return self ? self->name : NULL;
 }
 
+int64_t
+ddc_tz_rules_end (const ddc_tz_t *self)
+{
+    if (!self || self->posix.present || self->ntrans == 0)
+        return INT64_MAX;
+    return self->trans [self->ntrans - 1];
+}
+
 
 //  --------------------------------------------------------------------------
 //  Conversion

@@ -88,6 +88,13 @@ void ddc_tz_destroy (ddc_tz_t **self_p);
 /* The name a zone was loaded with; "" for parsed ones, NULL for NULL. */
 const char *ddc_tz_name (const ddc_tz_t *self);
 
+/* The instant from which the zone's file no longer says what local time
+   is: the last transition of a file without a footer rule (RFC 9636
+   leaves local time after it unspecified; "right/" files whose
+   leap-second table expires end this way), where ddc_tz_to_local keeps
+   the last type, as glibc does. INT64_MAX when the rules go on forever
+   (a footer rule, a POSIX zone, no transitions); INT64_MAX for NULL. */
+int64_t ddc_tz_rules_end (const ddc_tz_t *self);
 /* Local time of instant utc: fills *out like localtime_r (tm_year..tm_sec,
    tm_wday, tm_yday, tm_isdst; other members zeroed) and *offset (may be
    NULL) with the UT offset in seconds east. Returns 0, or -1 if an

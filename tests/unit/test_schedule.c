@@ -1004,6 +1004,10 @@ DDC_TEST (test_tz_load)
 }
 
 //  right/ zones count leap seconds; the reader moves them to POSIX time.
+//  Where a right/ file defines local time it matches the plain zone; a
+//  file whose leap-second table expires stops there (zic writes no footer
+//  rule), and what tzdata ships decides when, so the comparison ends at
+//  the file's own end.
 
 DDC_TEST (test_leap_second_zone)
 {
@@ -1012,6 +1016,8 @@ DDC_TEST (test_leap_second_zone)
         return;             //  not every system ships right/
     ddc_tz_t *plain = ddc_tz_load ("Europe/Berlin");
     CHECK (plain);
+    int64_t end = ddc_tz_rules_end (right);
+    CHECK (ddc_tz_rules_end (plain) == INT64_MAX);
     char a [S_LOCAL_MAX], b [S_LOCAL_MAX];
     const char *instants [] = {
         "2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z",
@@ -1020,10 +1026,132 @@ DDC_TEST (test_leap_second_zone)
     };
     for (size_t i = 0; i < sizeof (instants) / sizeof (instants [0]); i++) {
         int64_t t = s_utc (instants [i]);
-        CHECK_STR (s_local (right, t, a), s_local (plain, t, b));
+        if (t < end)
+            CHECK_STR (s_local (right, t, a), s_local (plain, t, b));
+    }
+    //  Every hour from 1996 to the end of the file's data
+    int64_t stop = end < s_utc ("2038-01-01T00:00:00Z") ? end : s_utc ("2038-01-01T00:00:00Z");
+    int differ = 0;
+    for (int64_t t = s_utc ("1996-01-01T00:00:00Z"); t < stop; t += 3600)
+        differ += strcmp (s_local (right, t, a), s_local (plain, t, b)) != 0;
+    CHECK (differ == 0);
+    //  Past the end the last type stays in effect
+    if (end != INT64_MAX) {
+        struct tm tm;
+        int at_end, later;
+        CHECK (ddc_tz_to_local (right, end, &tm, &at_end) == 0);
+        CHECK (ddc_tz_to_local (right, end + 200 * 86400, &tm, &later) == 0);
+        CHECK (at_end == later);
     }
     ddc_tz_destroy (&right);
     ddc_tz_destroy (&plain);
+}
+
+//  A version 2 TZif image with the given leap-second records and
+//  transitions (types 0 = UTC+0, 1 = UTC+1), footer as given ("" for none).
+
+static size_t
+s_put32 (unsigned char *p, uint32_t v)
+{
+    p [0] = (unsigned char) (v >> 24);
+    p [1] = (unsigned char) (v >> 16);
+    p [2] = (unsigned char) (v >> 8);
+    p [3] = (unsigned char) v;
+    return 4;
+}
+
+static size_t
+s_put64 (unsigned char *p, int64_t v)
+{
+    s_put32 (p, (uint32_t) ((uint64_t) v >> 32));
+    s_put32 (p + 4, (uint32_t) v);
+    return 8;
+}
+
+static size_t
+s_tzif_leaps (unsigned char *out, const int64_t *occ, const int32_t *corr,
+              size_t nleap, const int64_t *trans, const uint8_t *idx,
+              size_t ntrans, const char *footer)
+{
+    size_t n = 0;
+    //  An empty version 1 block, then the version 2 header and block
+    for (int block = 0; block < 2; block++) {
+        memcpy (out + n, "TZif2", 5);
+        memset (out + n + 5, 0, 15);
+        n += 20;
+        uint32_t counts [6] = { 0, 0, 0, 0, 0, 0 };
+        if (block == 1) {
+            //  isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
+            counts [2] = (uint32_t) nleap;
+            counts [3] = (uint32_t) ntrans;
+            counts [4] = 2;
+            counts [5] = 4;
+        }
+        for (int i = 0; i < 6; i++)
+            n += s_put32 (out + n, counts [i]);
+    }
+    for (size_t i = 0; i < ntrans; i++)
+        n += s_put64 (out + n, trans [i]);
+    for (size_t i = 0; i < ntrans; i++)
+        out [n++] = idx [i];
+    //  Types: offset, isdst, abbreviation index
+    n += s_put32 (out + n, 0);
+    out [n++] = 0;
+    out [n++] = 0;
+    n += s_put32 (out + n, 3600);
+    out [n++] = 0;
+    out [n++] = 0;
+    memcpy (out + n, "UTC", 4);
+    n += 4;
+    for (size_t i = 0; i < nleap; i++) {
+        n += s_put64 (out + n, occ [i]);
+        n += s_put32 (out + n, (uint32_t) corr [i]);
+    }
+    out [n++] = '\n';
+    memcpy (out + n, footer, strlen (footer));
+    n += strlen (footer);
+    out [n++] = '\n';
+    return n;
+}
+
+DDC_TEST (test_leap_table_end)
+{
+    //  Leap seconds at 100 and 200 (leap scale); transitions to UTC+1 at
+    //  150 and back at 1000, after the table's last record
+    const int64_t occ [] = { 100, 200 };
+    const int32_t corr [] = { 1, 2 };
+    const int64_t trans [] = { 150, 1000 };
+    const uint8_t idx [] = { 1, 0 };
+    unsigned char image [512];
+    size_t len = s_tzif_leaps (image, occ, corr, 2, trans, idx, 2, "");
+    ddc_tz_t *zone = ddc_tz_parse (image, len);
+    CHECK (zone);
+    if (!zone)
+        return;
+    //  Past the last record the last correction goes on: 1000 - 2
+    CHECK (ddc_tz_rules_end (zone) == 998);
+    int off;
+    struct tm tm;
+    CHECK (ddc_tz_to_local (zone, 148, &tm, &off) == 0 && off == 0);
+    CHECK (ddc_tz_to_local (zone, 149, &tm, &off) == 0 && off == 3600);
+    CHECK (ddc_tz_to_local (zone, 997, &tm, &off) == 0 && off == 3600);
+    CHECK (ddc_tz_to_local (zone, 998, &tm, &off) == 0 && off == 0);
+    //  No footer rule: the last type stays, years later too
+    CHECK (ddc_tz_to_local (zone, s_utc ("2090-06-01T00:00:00Z"), &tm, &off) == 0 && off == 0);
+    ddc_tz_destroy (&zone);
+
+    //  With a footer rule the rules never end
+    len = s_tzif_leaps (image, occ, corr, 2, trans, idx, 2, "<+01>-1");
+    zone = ddc_tz_parse (image, len);
+    CHECK (zone && ddc_tz_rules_end (zone) == INT64_MAX);
+    CHECK (ddc_tz_to_local (zone, s_utc ("2090-06-01T00:00:00Z"), &tm, &off) == 0 && off == 3600);
+    ddc_tz_destroy (&zone);
+    CHECK (ddc_tz_rules_end (NULL) == INT64_MAX);
+
+    //  Leap records out of order are refused
+    const int64_t bad [] = { 200, 100 };
+    len = s_tzif_leaps (image, bad, corr, 2, trans, idx, 2, "");
+    CHECK (ddc_tz_parse (image, len) == NULL);
 }
 
 DDC_TEST (test_cache)
@@ -1075,6 +1203,7 @@ main (int argc, char *argv [])
     DDC_RUN (test_tzif_parse);
     DDC_RUN (test_tz_load);
     DDC_RUN (test_leap_second_zone);
+    DDC_RUN (test_leap_table_end);
     DDC_RUN (test_cache);
     DDC_DONE ();
 }
