@@ -1,7 +1,9 @@
 # ddc build. `make` builds every program into build/bin; `make test` builds
 # with ASan+UBSan into build/asan and runs every test; `make run` starts the
-# system; `make bench` and `make fuzz` measure and fuzz. Sources are found by
-# wildcard: a new .c in a program's folder is built without editing this file.
+# system; `make bench` and `make fuzz` measure and fuzz; `make image` builds
+# the container image ddc:latest. Each of these first installs the Debian
+# packages it needs (scripts/deps.sh GROUP). Sources are found by wildcard: a
+# new .c in a program's folder is built without editing this file.
 
 CC       ?= cc
 PKGS      = libczmq libzmq libcjson libcurl
@@ -18,13 +20,13 @@ LIB_SRC    = $(wildcard services/lib/*.c)
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB        = $(BUILD)/lib/libddc.a
 
-PROGRAMS   = ddc-broker ddc-ctl ddc-docker ddc-discord
+PROGRAMS   = ddc-broker ddc-container ddc-ctl ddc-docker ddc-discord
 TOOLS      = $(notdir $(basename $(wildcard tests/tools/*.c)))
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all programs test unit run bench fuzz clean deps FORCE
+.PHONY: all programs test unit run bench fuzz image clean deps FORCE
 .SECONDARY:
 all: programs $(addprefix $(BUILD)/bin/,$(TOOLS)) $(UNIT_BIN)
 programs: $(addprefix $(BUILD)/bin/,$(PROGRAMS)) $(BUILD)/bin/ddc-web
@@ -83,7 +85,8 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 
 # Everything under test runs with AddressSanitizer and UndefinedBehaviorSanitizer.
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-test: deps
+test:
+	scripts/deps.sh test
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT="-O1 -g" all
 	DDC_BIN=$(CURDIR)/build/asan/bin DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all
 
@@ -92,16 +95,20 @@ unit:
 	DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all --unit-only
 
 # deps first (a fresh machine has no compiler), then the build.
-run: deps
+run:
+	scripts/deps.sh run
 	$(MAKE) programs
 	DDC_BIN=$(abspath $(BUILD))/bin scripts/run.sh
 
-bench: programs $(addprefix $(BUILD)/bin/,$(TOOLS))
+bench:
+	scripts/deps.sh bench
+	$(MAKE) programs $(addprefix $(BUILD)/bin/,$(TOOLS))
 	DDC_BIN=$(abspath $(BUILD))/bin scripts/bench.sh
 
 # libFuzzer targets: each tests/fuzz/fuzz_X.c links the library sources.
 FUZZ_SECONDS ?= 60
 fuzz:
+	scripts/deps.sh fuzz
 	@mkdir -p build/fuzz
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
@@ -110,6 +117,13 @@ fuzz:
 	done
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
+# The container image ddc:latest (Dockerfile); the Debian base image is made
+# locally with mmdebstrap when it is missing (scripts/image.sh).
+image:
+	scripts/deps.sh image
+	scripts/image.sh
+
+# Every group: build, run, test, bench, fuzz, image.
 deps:
 	scripts/deps.sh
 

@@ -1,23 +1,49 @@
 #!/usr/bin/env bash
-# Install every Debian package that building, `make test`, `make run`,
-# `make bench` and `make fuzz` need, and the npm packages of tests/ if it has
-# a package.json. Idempotent: when everything is present it only runs
-# dpkg-query and exits, without touching the network.
+# Install the Debian packages (and, for the tests, the npm packages of tests/)
+# that one or more groups need:
+#   build  compiling ddc (also the Dockerfile's build stage)
+#   run    build + what `make run` uses to start it
+#   test   run + image + what `make test` needs (pytest, Chromium, node,
+#          a Docker engine, docker-compose)
+#   bench  run + image + the references `make bench` compares against
+#   fuzz   build + clang's libFuzzer
+#   image  what `make image` needs: a Docker engine, and mmdebstrap to make
+#          the Debian base image where no registry can be reached
+# Usage: scripts/deps.sh [GROUP...]; no group = every group (CI). Idempotent:
+# when everything is present it only runs dpkg-query and exits, without
+# touching the network.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-PKGS=(
-    # build
-    build-essential pkg-config clang llvm libclang-rt-14-dev
-    libzmq3-dev libczmq-dev libcjson-dev libcurl4-openssl-dev
-    libwebsockets-dev libsodium-dev libssl-dev kore
-    # runtime
-    tzdata ca-certificates curl jq iproute2 procps
-    etcd-server etcd-client docker.io busybox-static nginx-light
-    # tests and benchmarks
-    python3 python3-pytest python3-zmq chromium nodejs npm wrk
-)
+BUILD=(build-essential pkg-config libzmq3-dev libczmq-dev libcjson-dev libcurl4-openssl-dev
+       libwebsockets-dev libsodium-dev libssl-dev kore tzdata ca-certificates)
+RUN=(curl)
+IMAGE=(docker.io mmdebstrap)
+TEST=(python3 python3-pytest python3-zmq chromium nodejs npm busybox-static jq iproute2 procps
+      docker-compose)
+BENCH=(etcd-server etcd-client busybox-static nginx-light wrk)
+FUZZ=(clang llvm libclang-rt-14-dev)
+
+groups=("$@")
+[ "${#groups[@]}" -eq 0 ] && groups=(build run test bench fuzz image)
+
+PKGS=()
+npm_wanted=0
+for g in "${groups[@]}"; do
+    case "$g" in
+        build) PKGS+=("${BUILD[@]}") ;;
+        run)   PKGS+=("${BUILD[@]}" "${RUN[@]}") ;;
+        test)  PKGS+=("${BUILD[@]}" "${RUN[@]}" "${IMAGE[@]}" "${TEST[@]}"); npm_wanted=1 ;;
+        bench) PKGS+=("${BUILD[@]}" "${RUN[@]}" "${IMAGE[@]}" "${BENCH[@]}") ;;
+        fuzz)  PKGS+=("${BUILD[@]}" "${FUZZ[@]}") ;;
+        image) PKGS+=("${IMAGE[@]}") ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        *) echo "deps.sh: unknown group '$g' (build, run, test, bench, fuzz, image)" >&2; exit 2 ;;
+    esac
+done
+# Each package once, in the order first named.
+mapfile -t PKGS < <(printf '%s\n' "${PKGS[@]}" | awk '!seen[$0]++')
 
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -52,12 +78,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 else
-    echo "deps.sh: all ${#PKGS[@]} Debian packages present"
+    echo "deps.sh: all ${#PKGS[@]} Debian packages of ${groups[*]} present"
 fi
 
 # npm packages for browser tests (playwright-core drives Debian's chromium;
 # never let it download a browser of its own).
-if [ -f tests/package.json ] && [ ! -d tests/node_modules/playwright-core ]; then
+if [ "$npm_wanted" = 1 ] && [ -f tests/package.json ] && [ ! -d tests/node_modules/playwright-core ]; then
     echo "deps.sh: npm install --prefix tests"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix tests \
         --no-audit --no-fund </dev/null

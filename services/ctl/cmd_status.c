@@ -293,3 +293,65 @@ cmd_ping (ctl_t *ctl, int argc, char **argv)
     ddc_client_destroy (&client);
     return rc;
 }
+
+/* ---- health -------------------------------------------------------------- */
+
+static const char s_health_usage[] =
+"usage: ddc-ctl health [ROLE@INSTANCE]\n"
+"\n"
+"A health check, e.g. a container's HEALTHCHECK. Connects as a read-only\n"
+"monitor (over CURVE: as the --cert's role) and asks for the peers table.\n"
+"Without an argument, exit 0 when the broker answers. With ROLE@INSTANCE\n"
+"(docker@nas, discord@main), exit 0 when the broker sees that peer connected\n"
+"and 1 when it is unknown or disconnected. Exit 5 when the broker does not\n"
+"answer within --timeout.\n";
+
+int
+cmd_health (ctl_t *ctl, int argc, char **argv)
+{
+    int first;
+    int rc = ctl_getopt (ctl, argc, argv, NULL, NULL, NULL, NULL, s_health_usage, &first);
+    if (rc >= 0)
+        return rc;
+    if (argc - first > 1)
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes at most one ROLE@INSTANCE");
+    const char *name = first < argc ? argv[first] : NULL;
+    if (name && !strchr (name, '@'))
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "'%s' is not ROLE@INSTANCE (e.g. docker@nas)",
+                         name);
+
+    ddc_client_t *client = ctl_connect (ctl, "monitor", NULL, NULL, NULL, NULL, &rc);
+    if (!client)
+        return rc;
+    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_STATUS, NULL, DDC_PEERS, &rc);
+    if (reply) {
+        const cJSON *table = reply->json[DDC_PEERS_BODY];
+        const cJSON *broker = cJSON_GetObjectItemCaseSensitive (table, "broker");
+        char uptime[32];
+        s_duration ((int64_t) s_num (broker, "uptime_s", 0) * 1000, uptime, sizeof uptime);
+        if (!name)
+            printf ("broker: epoch %s, rev %.0f, up %s\n", s_str (broker, "epoch", "?"),
+                    s_num (broker, "rev", 0), uptime);
+        else {
+            const cJSON *peer = NULL, *each;
+            cJSON_ArrayForEach (each, cJSON_GetObjectItemCaseSensitive (table, "peers"))
+                if (strcmp (s_str (each, "name", ""), name) == 0)
+                    peer = each;
+            const cJSON *last = cJSON_GetObjectItemCaseSensitive (peer, "last_seen_ms");
+            char seen[32] = "?";
+            if (cJSON_IsNumber (last))
+                s_duration ((int64_t) last->valuedouble, seen, sizeof seen);
+            if (!peer)
+                rc = ctl_fail (ctl, CTL_EXIT_FAIL, "%s is not known to the broker", name);
+            else if (!cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (peer, "connected")))
+                rc = ctl_fail (ctl, CTL_EXIT_FAIL, "%s is not connected (last seen %s ago)",
+                               name, seen);
+            else
+                printf ("%s: connected, last seen %s ago, applied rev %.0f\n", name, seen,
+                        s_num (peer, "applied_rev", 0));
+        }
+    }
+    ddc_msg_destroy (&reply);
+    ddc_client_destroy (&client);
+    return rc;
+}

@@ -121,8 +121,11 @@ int cmd_rollback (ctl_t *ctl, int argc, char **argv);
 int cmd_watch (ctl_t *ctl, int argc, char **argv);
 int cmd_status (ctl_t *ctl, int argc, char **argv);
 int cmd_ping (ctl_t *ctl, int argc, char **argv);
+int cmd_health (ctl_t *ctl, int argc, char **argv);
 int cmd_history (ctl_t *ctl, int argc, char **argv);
 int cmd_keygen (ctl_t *ctl, int argc, char **argv);
+/* cmd_keys.c: NULL when a keygen --instances LIST is valid, else why not. */
+const char *ctl_instances_error (const char *list);
 int cmd_passwd (ctl_t *ctl, int argc, char **argv);
 int cmd_setup_code (ctl_t *ctl, int argc, char **argv);
 /* cmd_docker.c: the ddc-docker agents */

@@ -51,8 +51,10 @@ static const char s_usage[] =
 "  action HOST/NAME ACTION [--lines N]\n"
 "                                start, stop, restart, logs or status of a container\n"
 "  ping                          check that the broker answers\n"
-"  keygen NAME --role ROLE [--dir DIR]\n"
+"  health [ROLE@INSTANCE]        exit 0 when the broker answers and sees the peer\n"
+"  keygen NAME --role ROLE [--instances LIST] [--dir DIR]\n"
 "                                create a CURVE certificate for a client\n"
+"  keygen --broker-key [--dir DIR] create the broker's CURVE certificate\n"
 "  passwd [--clear]              set the web UI's password (read from stdin)\n"
 "  setup-code [INSTANCE]         print the web UI's first-run setup code\n"
 "  help [COMMAND]                this text, or a command's\n"
@@ -88,6 +90,7 @@ static const s_command_t s_commands[] = {
     { "containers", cmd_containers },
     { "action", cmd_action },
     { "ping", cmd_ping },
+    { "health", cmd_health },
     { "keygen", cmd_keygen },
     { "passwd", cmd_passwd },
     { "setup-code", cmd_setup_code },

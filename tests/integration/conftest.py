@@ -229,3 +229,45 @@ def procs():
             p.stop()
         except Exception:
             pass
+
+
+# ---------------------------------------------------------------------------
+# The container image (test_image.py, test_compose.py, test_swarm.py,
+# test_unraid.py): built once per session by scripts/image.sh, which reuses
+# Docker's layer cache, and tagged DDC_TEST_IMAGE (default ddc:test).
+
+IMAGE_TAG = os.environ.get("DDC_TEST_IMAGE", "ddc:test")
+
+
+def docker_cmd(*args, check=True, timeout=120, input=None, env=None, host=None):
+    """Run the docker client (against host, a DOCKER_HOST, when given);
+    stdout as text, or the CompletedProcess when check is False."""
+    full_env = {**os.environ, **(env or {})}
+    if host:
+        full_env["DOCKER_HOST"] = host
+    r = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout,
+                       input=input, env=full_env)
+    if not check:
+        return r
+    if r.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)} exited {r.returncode}: "
+                             f"{r.stderr.strip()[-2000:]}")
+    return r.stdout
+
+
+@pytest.fixture(scope="session")
+def ddc_image():
+    """The tag of the ddc image built from this tree (once per session)."""
+    r = subprocess.run([os.path.join(ROOT, "scripts", "ensure-dockerd.sh")],
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        pytest.fail(f"no Docker engine: {r.stderr.strip()}")
+    start = time.monotonic()
+    r = subprocess.run([os.path.join(ROOT, "scripts", "image.sh")], capture_output=True,
+                       text=True, timeout=1800, env={**os.environ, "DDC_IMAGE": IMAGE_TAG},
+                       stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        pytest.fail(f"scripts/image.sh failed:\n{(r.stdout + r.stderr)[-4000:]}")
+    print(f"\nimage {IMAGE_TAG} built in {time.monotonic() - start:.1f} s "
+          f"({r.stdout.strip().splitlines()[-1]})")
+    return IMAGE_TAG

@@ -304,12 +304,86 @@ def test_keygen_default_dir_and_bad_role(tmp_dir):
     assert not (tmp_dir / "eve.cert").exists()
 
 
+def test_keygen_instances(tmp_dir):
+    r = run_ctl(["keygen", "web", "--role", "web", "--instances", "web-*,main",
+                 "--dir", str(tmp_dir)])
+    assert r.returncode == 0, r.stderr
+    assert 'instances = "web-*,main"' in (tmp_dir / "web.cert").read_text()
+    assert 'instances = "web-*,main"' in (tmp_dir / "web.cert_secret").read_text()
+    # Default: the certificate's own name.
+    assert run_ctl(["keygen", "nas", "--role", "docker", "--dir", str(tmp_dir)]).returncode == 0
+    assert 'instances = "nas"' in (tmp_dir / "nas.cert").read_text()
+    for bad in ("", "a*b", "nas,", "-x", "a b"):
+        r = run_ctl(["keygen", "x", "--role", "docker", "--instances", bad,
+                     "--dir", str(tmp_dir)])
+        assert r.returncode == 2 and "--instances" in r.stderr, (bad, r.stderr)
+    assert not (tmp_dir / "x.cert").exists()
+
+
+def test_keygen_broker_key_is_used_by_the_broker(tmp_dir):
+    keys = tmp_dir / "keys"
+    r = run_ctl(["keygen", "--broker-key", "--dir", str(keys)])
+    assert r.returncode == 0, r.stderr
+    made = (keys / "broker.cert").read_text()
+    assert 'name = "ddc-broker"' in made and "role" not in made
+    assert stat.S_IMODE((keys / "broker.cert_secret").stat().st_mode) == 0o600
+    r = run_ctl(["keygen", "--broker-key", "--dir", str(keys)])
+    assert r.returncode == 1 and "exists" in r.stderr
+    r = run_ctl(["keygen", "x", "--broker-key", "--dir", str(keys)])
+    assert r.returncode == 2
+    # The broker takes the pair as its own: a client trusting it connects.
+    r = run_ctl(["keygen", "op", "--role", "ctl", "--dir", str(tmp_dir / "mine")])
+    assert r.returncode == 0, r.stderr
+    (keys / "clients").mkdir()
+    shutil.copy(tmp_dir / "mine" / "op.cert", keys / "clients" / "op.cert")
+    op = ["--cert", str(tmp_dir / "mine" / "op.cert"), "--broker-cert", str(keys / "broker.cert")]
+    b = Broker(keys=(keys, op))
+    try:
+        assert ok_json(b.ctl("ping"))["rev"] >= 1
+        assert (keys / "broker.cert").read_text() == made
+    finally:
+        b.stop()
+
+
 # ---- against a broker -------------------------------------------------------------
 
 def test_ping(broker):
     out = ok_json(broker.ctl("ping"))
     assert re.fullmatch(r"[0-9a-f]{16}", out["epoch"])
     assert out["rev"] >= 1 and out["rtt_us"] >= 0
+
+
+def test_health(broker, tmp_dir):
+    r = broker.ctl("health")
+    assert r.returncode == 0 and r.stdout.startswith("broker: epoch "), r
+    # A peer the broker knows and sees connected; one it does not know.
+    sub = subprocess.Popen([str(CTL), "watch"], env=ctl_env(broker.endpoint),
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        def peer_name():
+            peers = ok_json(broker.ctl("status", "--json"))["peers"]
+            names = [p["name"] for p in peers
+                     if p["connected"] and p["name"].endswith(f".{sub.pid}")]
+            return names[0] if names else None
+        deadline = time.monotonic() + 10
+        name = None
+        while not name and time.monotonic() < deadline:
+            name = peer_name()
+            time.sleep(0.05)
+        assert name
+        r = broker.ctl("health", name)
+        assert r.returncode == 0 and f"{name}: connected" in r.stdout, r
+    finally:
+        sub.terminate()
+        sub.wait(5)
+    r = broker.ctl("health", "docker@nowhere")
+    assert r.returncode == 1 and "docker@nowhere is not known" in r.stderr, r
+    assert broker.ctl("health", "nobody").returncode == 2
+    # The health check itself is a monitor, and leaves no row behind.
+    peers = ok_json(broker.ctl("status", "--json"))["peers"]
+    assert not any(p["role"] == "monitor" for p in peers), peers
+    r = run_ctl(["--timeout", "1", "health"], f"ipc://{tmp_dir}/nothing.sock")
+    assert r.returncode == 5
 
 
 def test_get_all(broker):
