@@ -1,0 +1,321 @@
+/*  ddc_json: the strict JSON parse entry point. See ddc_json.h.
+    A recursive-descent check of the whole text against RFC 8259 (and the
+    limits), then cJSON builds the tree from text known to be good. */
+#include "ddc_json.h"
+#include "ddc_util.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const unsigned char *p;
+    size_t len;
+    size_t i;               /* next byte to read                          */
+    const char *what;       /* the problem, once there is one             */
+    size_t at;              /* its byte offset                            */
+} s_scan_t;
+
+static int s_value (s_scan_t *sc, int depth);
+
+static int
+s_fail (s_scan_t *sc, size_t at, const char *what)
+{
+    sc->what = what;
+    sc->at = at;
+    return -1;
+}
+
+static void
+s_skip_ws (s_scan_t *sc)
+{
+    while (sc->i < sc->len) {
+        unsigned char c = sc->p[sc->i];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            break;
+        sc->i++;
+    }
+}
+
+/* The reason for a byte that cannot start or continue what is expected. */
+static int
+s_unexpected (s_scan_t *sc, const char *expected)
+{
+    if (sc->i >= sc->len)
+        return s_fail (sc, sc->i, "unexpected end of input");
+    unsigned char c = sc->p[sc->i];
+    if (c == 0)
+        return s_fail (sc, sc->i, "a NUL byte");
+    if (c >= 0x80 && ddc_utf8_seq (sc->p + sc->i, sc->len - sc->i) == 0)
+        return s_fail (sc, sc->i, "invalid UTF-8");
+    return s_fail (sc, sc->i, expected);
+}
+
+static int
+s_hex4 (const unsigned char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned char c = p[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned) (c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned) (c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned) (c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A \uXXXX escape at sc->i (the backslash); a high surrogate must be
+   followed by an escaped low one. */
+static int
+s_unicode_escape (s_scan_t *sc)
+{
+    size_t start = sc->i;
+    unsigned cp;
+    if (sc->len - sc->i < 6 || s_hex4 (sc->p + sc->i + 2, &cp) < 0)
+        return s_fail (sc, start, "a \\u escape without four hex digits");
+    sc->i += 6;
+    if (cp == 0)
+        return s_fail (sc, start, "\\u0000 (NUL) in a string");
+    if (cp >= 0xDC00 && cp <= 0xDFFF)
+        return s_fail (sc, start, "a lone surrogate escape (\\uDC00-\\uDFFF without a high one)");
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        unsigned low;
+        if (sc->len - sc->i < 6 || sc->p[sc->i] != '\\' || sc->p[sc->i + 1] != 'u'
+            || s_hex4 (sc->p + sc->i + 2, &low) < 0 || low < 0xDC00 || low > 0xDFFF)
+            return s_fail (sc, start, "a lone surrogate escape (\\uD800-\\uDBFF without a low one)");
+        sc->i += 6;
+    }
+    return 0;
+}
+
+static int
+s_string (s_scan_t *sc)
+{
+    size_t start = sc->i++;             /* the opening quote */
+    while (sc->i < sc->len) {
+        unsigned char c = sc->p[sc->i];
+        if (c == '"') {
+            sc->i++;
+            return 0;
+        }
+        if (c == 0)
+            return s_fail (sc, sc->i, "a NUL byte in a string");
+        if (c < 0x20)
+            return s_fail (sc, sc->i, "a control character in a string (it must be escaped)");
+        if (c == '\\') {
+            if (sc->i + 1 >= sc->len)
+                break;
+            unsigned char e = sc->p[sc->i + 1];
+            if (e == 'u') {
+                if (s_unicode_escape (sc) < 0)
+                    return -1;
+                continue;
+            }
+            if (!strchr ("\"\\/bfnrt", e) || e == 0)
+                return s_fail (sc, sc->i, "an invalid escape in a string");
+            sc->i += 2;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n = ddc_utf8_seq (sc->p + sc->i, sc->len - sc->i);
+            if (n == 0)
+                return s_fail (sc, sc->i, "invalid UTF-8 in a string");
+            sc->i += n;
+            continue;
+        }
+        sc->i++;
+    }
+    return s_fail (sc, start, "a string without its closing quote");
+}
+
+static bool
+s_digit (s_scan_t *sc)
+{
+    return sc->i < sc->len && sc->p[sc->i] >= '0' && sc->p[sc->i] <= '9';
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? that a double holds. */
+static int
+s_number (s_scan_t *sc)
+{
+    size_t start = sc->i;
+    if (sc->p[sc->i] == '-')
+        sc->i++;
+    if (!s_digit (sc))
+        return s_fail (sc, start, "a malformed number");
+    if (sc->p[sc->i] == '0') {
+        sc->i++;
+        if (s_digit (sc))
+            return s_fail (sc, start, "a number with a leading zero");
+    }
+    else
+        while (s_digit (sc))
+            sc->i++;
+    if (sc->i < sc->len && sc->p[sc->i] == '.') {
+        sc->i++;
+        if (!s_digit (sc))
+            return s_fail (sc, start, "a malformed number (no digit after the point)");
+        while (s_digit (sc))
+            sc->i++;
+    }
+    if (sc->i < sc->len && (sc->p[sc->i] == 'e' || sc->p[sc->i] == 'E')) {
+        sc->i++;
+        if (sc->i < sc->len && (sc->p[sc->i] == '+' || sc->p[sc->i] == '-'))
+            sc->i++;
+        if (!s_digit (sc))
+            return s_fail (sc, start, "a malformed number (no digit in the exponent)");
+        while (s_digit (sc))
+            sc->i++;
+    }
+    size_t n = sc->i - start;
+    if (n > DDC_JSON_MAX_NUMBER)
+        return s_fail (sc, start, "a number longer than 63 characters");
+    char buf[DDC_JSON_MAX_NUMBER + 1];
+    memcpy (buf, sc->p + start, n);
+    buf[n] = '\0';
+    if (!isfinite (strtod (buf, NULL)))
+        return s_fail (sc, start, "a number too large for a double");
+    return 0;
+}
+
+static int
+s_literal (s_scan_t *sc, const char *word)
+{
+    size_t n = strlen (word);
+    if (sc->len - sc->i < n || memcmp (sc->p + sc->i, word, n) != 0)
+        return s_unexpected (sc, "an unexpected character (not the start of a value)");
+    sc->i += n;
+    return 0;
+}
+
+/* An object or an array at sc->i, one level deeper than depth. */
+static int
+s_container (s_scan_t *sc, int depth)
+{
+    bool object = sc->p[sc->i] == '{';
+    char close = object ? '}' : ']';
+    if (depth + 1 > DDC_JSON_MAX_DEPTH)
+        return s_fail (sc, sc->i, "nesting deeper than 64 levels");
+    sc->i++;
+    s_skip_ws (sc);
+    if (sc->i < sc->len && sc->p[sc->i] == close) {
+        sc->i++;
+        return 0;
+    }
+    for (;;) {
+        if (object) {
+            if (sc->i >= sc->len || sc->p[sc->i] != '"')
+                return s_unexpected (sc, "an unexpected character (a member name was expected)");
+            if (s_string (sc) < 0)
+                return -1;
+            s_skip_ws (sc);
+            if (sc->i >= sc->len || sc->p[sc->i] != ':')
+                return s_unexpected (sc, "an unexpected character (':' was expected)");
+            sc->i++;
+            s_skip_ws (sc);
+        }
+        if (s_value (sc, depth + 1) < 0)
+            return -1;
+        s_skip_ws (sc);
+        if (sc->i < sc->len && sc->p[sc->i] == close) {
+            sc->i++;
+            return 0;
+        }
+        if (sc->i >= sc->len || sc->p[sc->i] != ',')
+            return s_unexpected (sc, object ? "an unexpected character (',' or '}' was expected)"
+                                            : "an unexpected character (',' or ']' was expected)");
+        sc->i++;
+        s_skip_ws (sc);
+    }
+}
+
+static int
+s_value (s_scan_t *sc, int depth)
+{
+    if (sc->i >= sc->len)
+        return s_fail (sc, sc->i, "unexpected end of input");
+    switch (sc->p[sc->i]) {
+    case '{':
+    case '[':
+        return s_container (sc, depth);
+    case '"':
+        return s_string (sc);
+    case 't':
+        return s_literal (sc, "true");
+    case 'f':
+        return s_literal (sc, "false");
+    case 'n':
+        return s_literal (sc, "null");
+    default:
+        if (sc->p[sc->i] == '-' || (sc->p[sc->i] >= '0' && sc->p[sc->i] <= '9'))
+            return s_number (sc);
+        if (sc->len - sc->i >= 3 && memcmp (sc->p + sc->i, "\xEF\xBB\xBF", 3) == 0)
+            return s_fail (sc, sc->i, "a byte order mark (U+FEFF)");
+        return s_unexpected (sc, "an unexpected character (not the start of a value)");
+    }
+}
+
+/* "what at line L, column C" with C counted in characters. */
+static void
+s_reason (const s_scan_t *sc, char *err, size_t errlen)
+{
+    size_t line = 1, col = 1;
+    for (size_t k = 0; k < sc->at && k < sc->len; k++) {
+        if (sc->p[k] == '\n') {
+            line++;
+            col = 1;
+        }
+        else if ((sc->p[k] & 0xC0) != 0x80)
+            col++;
+    }
+    snprintf (err, errlen, "%s at line %zu, column %zu", sc->what, line, col);
+}
+
+cJSON *
+ddc_json_parse (const char *text, size_t len, size_t max_len, char *err, size_t errlen)
+{
+    char scratch[1];
+    if (!err || errlen == 0) {
+        err = scratch;
+        errlen = sizeof scratch;
+    }
+    if (len > max_len) {
+        snprintf (err, errlen, "larger than %zu bytes", max_len);
+        return NULL;
+    }
+    s_scan_t sc = { .p = (const unsigned char *) (text ? text : ""), .len = text ? len : 0 };
+    s_skip_ws (&sc);
+    if (sc.i >= sc.len) {
+        snprintf (err, errlen, "no JSON value (the input is empty)");
+        return NULL;
+    }
+    if (s_value (&sc, 0) < 0) {
+        s_reason (&sc, err, errlen);
+        return NULL;
+    }
+    size_t value_end = sc.i;
+    s_skip_ws (&sc);
+    if (sc.i < sc.len) {
+        s_fail (&sc, sc.i, "trailing bytes after the value");
+        s_reason (&sc, err, errlen);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithLengthOpts (text, len, &end, false);
+    if (!json || end != text + value_end) {
+        /* The check above and cJSON disagree, or cJSON ran out of memory. */
+        cJSON_Delete (json);
+        snprintf (err, errlen, "cannot be read (out of memory or beyond cJSON)");
+        return NULL;
+    }
+    return json;
+}
