@@ -1,6 +1,7 @@
 /*  i18n: locale tables. See i18n.h. */
 #include "i18n.h"
 
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <stdbool.h>
@@ -153,7 +154,12 @@ i18n_load (i18n_t *self, const char *lang, const char *json, size_t len, char *e
         snprintf (err, errlen, "unknown language");
         return -1;
     }
-    cJSON *t = cJSON_ParseWithLength (json, len);
+    char why[120];
+    cJSON *t = ddc_json_parse (json, len, SIZE_MAX, why, sizeof why);
+    if (!t) {
+        snprintf (err, errlen, "the locale file is not valid JSON: %s", why);
+        return -1;
+    }
     if (!cJSON_IsObject (t)) {
         snprintf (err, errlen, "the locale file is not a JSON object");
         cJSON_Delete (t);

@@ -2,6 +2,7 @@
 #include "jsonbody.h"
 
 #include "form.h"
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <math.h>
@@ -27,32 +28,6 @@ jsonbody_depth (const cJSON *item, int limit)
     return max + 1;
 }
 
-/* Nesting of the raw text, so that cJSON never recurses deeper than this. */
-static int
-s_text_depth (const char *data, size_t len)
-{
-    int depth = 0, max = 0;
-    bool in_str = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = data[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-        }
-        else if (c == '"')
-            in_str = true;
-        else if (c == '{' || c == '[') {
-            if (++depth > max)
-                max = depth;
-        }
-        else if (c == '}' || c == ']')
-            depth--;
-    }
-    return max;
-}
-
 int
 jsonbody_parse (const char *data, size_t len, uint64_t *rev_p, cJSON **value_p,
                 char *err, size_t errlen)
@@ -67,31 +42,12 @@ jsonbody_parse (const char *data, size_t len, uint64_t *rev_p, cJSON **value_p,
         snprintf (err, errlen, "the body is larger than %d bytes", JSONBODY_MAX);
         return -1;
     }
-    if (memchr (data, '\0', len)) {
-        snprintf (err, errlen, "the body holds a NUL byte");
-        return -1;
-    }
-    if (!ddc_utf8_valid (data, len)) {
-        snprintf (err, errlen, "the body is not valid UTF-8");
-        return -1;
-    }
-    if (s_text_depth (data, len) > JSONBODY_DEPTH + 1) {
-        snprintf (err, errlen, "the body is nested deeper than %d levels", JSONBODY_DEPTH);
-        return -1;
-    }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts (data, len, &end, false);
+    char why[120];
+    cJSON *root = ddc_json_parse (data, len, JSONBODY_MAX, why, sizeof why);
     if (!root) {
-        snprintf (err, errlen, "the body is not valid JSON");
+        snprintf (err, errlen, "the body is not valid JSON: %s", why);
         return -1;
     }
-    /* only whitespace may follow */
-    for (const char *p = end; p && p < data + len; p++)
-        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
-            snprintf (err, errlen, "the body has data after the JSON value");
-            cJSON_Delete (root);
-            return -1;
-        }
     if (!cJSON_IsObject (root)) {
         snprintf (err, errlen, "the body must be a JSON object");
         cJSON_Delete (root);

@@ -361,8 +361,9 @@ s_on_save (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, bool
             s_send_error (self, routing, req, gone ? DDC_E_GONE : DDC_E_NOT_FOUND, text);
             return;
         }
-        char author[320];
-        snprintf (author, sizeof author, "%.200s (rollback to %llu)", msg->frame[DDC_ROLLBACK_AUTHOR],
+        /* The author frame is at most DDC_MAX_TEXT bytes of UTF-8: whole here. */
+        char author[DDC_MAX_TEXT + 64];
+        snprintf (author, sizeof author, "%s (rollback to %llu)", msg->frame[DDC_ROLLBACK_AUTHOR],
                   (unsigned long long) to);
         reply = s_save (self, peer, req, (ddc_section_t) s, value, 0, author);
         cJSON_Delete (value);

@@ -1,6 +1,7 @@
 /*  store: DATA/config.json with its "_meta" (epoch, revisions), durable
     saves, hand-edit detection, history and audit log. See store.h. */
 #include "store.h"
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -193,11 +194,15 @@ s_history_load (store_t *self)
     size_t len = 0;
     if (ddc_read_file (self->history_path, STORE_HISTORY_FILE_MAX, &text, &len) < 0)
         return;
-    int lines = 0;
+    int lines = 0, unreadable = 0;
+    char first_why[160] = "";
     char *save = NULL;
     for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
         lines++;
-        cJSON *entry = cJSON_Parse (line);
+        char why[128];
+        cJSON *entry = ddc_json_parse (line, strlen (line), STORE_HISTORY_FILE_MAX, why, sizeof why);
+        if (!entry && unreadable++ == 0)
+            snprintf (first_why, sizeof first_why, "line %d: %s", lines, why);
         const cJSON *epoch = cJSON_GetObjectItemCaseSensitive (entry, "epoch");
         if (!entry || !cJSON_IsString (epoch) || strcmp (epoch->valuestring, self->epoch) != 0) {
             cJSON_Delete (entry);
@@ -208,6 +213,9 @@ s_history_load (store_t *self)
             cJSON_Delete (cJSON_DetachItemFromArray (self->history, 0));
     }
     free (text);
+    if (unreadable)
+        ddc_warn ("%s: %d unreadable line(s) skipped (the first, %s)", self->history_path,
+                  unreadable, first_why);
     self->history_lines = lines;
     if (lines > 2 * STORE_HISTORY_MAX)
         s_history_compact (self);
@@ -246,11 +254,10 @@ store_new (const char *dir, char *err, size_t errlen)
         self->history = cJSON_CreateArray ();
         return self;
     }
-    const char *end = NULL;
-    cJSON *parsed = cJSON_ParseWithLengthOpts (text, len + 1, &end, 1);
+    char why[160];
+    cJSON *parsed = ddc_json_parse (text, len, STORE_FILE_MAX, why, sizeof why);
     if (!parsed) {
-        size_t at = end && end >= text ? (size_t) (end - text) : 0;
-        snprintf (err, errlen, "%s is not valid JSON (near byte %zu)", self->path, at);
+        snprintf (err, errlen, "%s is not valid JSON: %s", self->path, why);
         free (text);
         store_destroy (&self);
         return NULL;
@@ -567,12 +574,11 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
     self->seen = st;
     free (self->seen_text);
     self->seen_text = text;
-    const char *end = NULL;
-    cJSON *parsed = cJSON_ParseWithLengthOpts (text, len + 1, &end, 1);
+    char why[160];
+    cJSON *parsed = ddc_json_parse (text, len, STORE_FILE_MAX, why, sizeof why);
     if (!parsed) {
-        size_t at = end && end >= text ? (size_t) (end - text) : 0;
-        ddc_error ("hand edit of %s refused: not valid JSON (near byte %zu); keeping revision %llu",
-                   self->path, at, (unsigned long long) self->rev);
+        ddc_error ("hand edit of %s refused: not valid JSON: %s; keeping revision %llu",
+                   self->path, why, (unsigned long long) self->rev);
         return -1;
     }
     /* "***" in a hand edit keeps the current secret, as in a save. */

@@ -1,6 +1,7 @@
 /*  ddc-ctl get, set and rollback: reading and replacing configuration
     sections (SNAPSHOT, SAVE and ROLLBACK of proto/ddcp.md section 5). */
 #include "ctl.h"
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <errno.h>
@@ -164,10 +165,10 @@ s_read_input (ctl_t *ctl, const char *path, int *rc)
         return NULL;
     }
     char err[256];
-    cJSON *json = ctl_json_parse (data, len, err, sizeof err);
+    cJSON *json = ddc_json_parse (data, len, CTL_MAX_INPUT, err, sizeof err);
     free (data);
     if (!json)
-        *rc = ctl_fail (ctl, CTL_EXIT_INVALID, "%s: %s", name, err);
+        *rc = ctl_fail (ctl, CTL_EXIT_INVALID, "%s is not valid JSON: %s", name, err);
     return json;
 }
 

@@ -109,9 +109,6 @@ char *ctl_json_text (const cJSON *json, bool compact);
 /* Print json and a newline on stream (pretty unless ctl->compact) and
    flush. Returns 0, or -1 if the stream failed. */
 int ctl_json_out (ctl_t *ctl, FILE *stream, const cJSON *json);
-/* Parse JSON text of len bytes. On error returns NULL and writes a
-   message with line and column into err. Caller deletes. */
-cJSON *ctl_json_parse (const char *text, size_t len, char *err, size_t errlen);
 
 /* ---- commands (cmd_*.c): argv[0] is the command name --------------- */
 

@@ -1,6 +1,6 @@
-/*  ddc-ctl JSON helpers: the section names, client-side secret redaction,
-    a 2-space pretty printer (cJSON_Print indents with tabs) and a parser
-    that reports line and column. See ctl.h. */
+/*  ddc-ctl JSON helpers: the section names, client-side secret redaction
+    and a 2-space pretty printer (cJSON_Print indents with tabs). Input is
+    parsed by ddc_json_parse. See ctl.h. */
 #include "ctl.h"
 #include "ddc_config.h"
 #include "ddc_util.h"
@@ -154,56 +154,4 @@ ctl_json_out (ctl_t *ctl, FILE *stream, const cJSON *json)
     if (fflush (stream) != 0)
         rc = -1;
     return rc;
-}
-
-/* ---- parsing ------------------------------------------------------------ */
-
-cJSON *
-ctl_json_parse (const char *text, size_t len, char *err, size_t errlen)
-{
-    size_t skip = strspn (text, " \t\r\n");
-    if (skip >= len) {
-        snprintf (err, errlen, "the input is empty");
-        return NULL;
-    }
-    if (strlen (text) != len) {
-        snprintf (err, errlen, "the input contains a NUL byte at offset %zu", strlen (text));
-        return NULL;
-    }
-    const char *end = NULL;
-    cJSON *json = cJSON_ParseWithLengthOpts (text, len, &end, false);
-    size_t at;
-    bool trailing = false;
-    if (json) {
-        /* Only white space may follow the value. */
-        at = (size_t) (end - text);
-        at += strspn (text + at, " \t\r\n");
-        if (at >= len)
-            return json;
-        cJSON_Delete (json);
-        trailing = true;
-    }
-    else {
-        const char *where = cJSON_GetErrorPtr ();
-        at = where && where >= text && where <= text + len ? (size_t) (where - text) : len;
-    }
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < at; i++) {
-        if (text[i] == '\n') {
-            line++;
-            col = 1;
-        }
-        else
-            col++;
-    }
-    if (at >= len)
-        snprintf (err, errlen, "invalid JSON: unexpected end of input (line %zu, column %zu)",
-                  line, col);
-    else if (trailing)
-        snprintf (err, errlen,
-                  "invalid JSON: unexpected text after the value at line %zu, column %zu",
-                  line, col);
-    else
-        snprintf (err, errlen, "invalid JSON at line %zu, column %zu", line, col);
-    return NULL;
 }

@@ -123,17 +123,13 @@ s_print_version (void)
             zmaj, zmin, zpat, cmaj, cmin, cpat);
 }
 
-/* The author is a TEXT frame: at most 256 bytes, no control characters. */
+/* The author is a TEXT frame: 1 to 256 bytes of printable UTF-8. */
 static bool
 s_author_ok (const char *s)
 {
     size_t len = strlen (s);
-    if (len == 0 || len > DDC_MAX_TEXT)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char) s[i] < 0x20 || (unsigned char) s[i] == 0x7f)
-            return false;
-    return true;
+    bool not_utf8;
+    return len > 0 && len <= DDC_MAX_TEXT && ddc_utf8_printable (s, len, &not_utf8) == len;
 }
 
 static char *
@@ -233,7 +229,7 @@ ctl_getopt (ctl_t *ctl, int argc, char **argv, const char *shortopts,
         case OPT_AUTHOR:
             if (!s_author_ok (optarg))
                 rc = ctl_fail (ctl, CTL_EXIT_USAGE,
-                               "--author must be 1 to %d printable characters",
+                               "--author must be 1 to %d bytes of printable UTF-8",
                                DDC_MAX_TEXT);
             else
                 s_replace (&ctl->author, optarg);

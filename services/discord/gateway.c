@@ -414,9 +414,9 @@ gateway_on_text (gateway_t *self, uint32_t conn, const char *text, size_t len, i
     if (!conn || conn != self->conn)
         return;
     gw_payload_t p;
-    if (gw_payload_parse (text, len, &p) < 0) {
-        ddc_warn ("gateway: a payload that is not a JSON object with an op (%zu bytes) "
-                  "ignored", len);
+    char why [160];
+    if (gw_payload_parse (text, len, &p, why, sizeof why) < 0) {
+        ddc_warn ("gateway: a payload of %zu bytes ignored: %s", len, why);
         return;
     }
     switch (p.op) {

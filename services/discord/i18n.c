@@ -1,8 +1,11 @@
 /*  i18n: the compiled-in locale tables. See i18n.h. */
 #include "i18n.h"
 
+#include "ddc_json.h"
+
 #include <cJSON.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 //  The locale files, embedded as NUL-terminated bytes. The paths are
@@ -33,7 +36,7 @@ i18n_init (void)
     for (int i = 0; i < LANG_COUNT; i++) {
         if (s_tables [i])
             continue;
-        cJSON *t = cJSON_Parse (src [i]);
+        cJSON *t = ddc_json_parse (src [i], strlen (src [i]), SIZE_MAX, NULL, 0);
         if (!cJSON_IsObject (t)) {
             cJSON_Delete (t);
             return -1;

@@ -1,6 +1,7 @@
 /*  payload: gateway payload and dispatch parsing. See payload.h. */
 #include "payload.h"
 
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <math.h>
@@ -85,20 +86,25 @@ gw_get_id (const cJSON *obj, const char *key, char buf [GW_ID_MAX])
 }
 
 int
-gw_payload_parse (const char *text, size_t len, gw_payload_t *out)
+gw_payload_parse (const char *text, size_t len, gw_payload_t *out, char *err, size_t errlen)
 {
     memset (out, 0, sizeof *out);
     out->s = -1;
-    if (!text || len == 0 || len > GW_PAYLOAD_MAX)
+    char why [120];
+    cJSON *root = ddc_json_parse (text, len, GW_PAYLOAD_MAX, why, sizeof why);
+    if (!root) {
+        snprintf (err, errlen, "not valid JSON: %s", why);
         return -1;
-    cJSON *root = cJSON_ParseWithLength (text, len);
+    }
     if (!cJSON_IsObject (root)) {
+        snprintf (err, errlen, "not a JSON object");
         cJSON_Delete (root);
         return -1;
     }
     const cJSON *op = cJSON_GetObjectItemCaseSensitive (root, "op");
     if (!cJSON_IsNumber (op) || op->valuedouble != floor (op->valuedouble)
         || op->valuedouble < 0 || op->valuedouble > 255) {
+        snprintf (err, errlen, "no integer op from 0 to 255");
         cJSON_Delete (root);
         return -1;
     }

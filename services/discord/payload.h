@@ -92,9 +92,11 @@ typedef struct {
     bool author_bot;
 } gw_message_t;
 
-/* Parse one payload (text need not be NUL-terminated). 0, or -1 when it
-   is not a JSON object with an integer op. Free with gw_payload_free. */
-int gw_payload_parse (const char *text, size_t len, gw_payload_t *out);
+/* Parse one payload (text need not be NUL-terminated; ddc_json_parse). 0,
+   or -1 with the reason in err when it is not a JSON object with an
+   integer op. Free with gw_payload_free. */
+int gw_payload_parse (const char *text, size_t len, gw_payload_t *out, char *err,
+                      size_t errlen);
 void gw_payload_free (gw_payload_t *p);
 
 /* True if s is a snowflake: 1 to 20 digits. */

@@ -1,6 +1,7 @@
 /*  rest: the Discord REST client on libcurl multi. See rest.h. */
 #include "rest.h"
 
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 #include "ratelimit.h"
@@ -289,6 +290,51 @@ s_requeue (rest_t *self, s_req_t *r, int64_t not_before)
     s_prepend (&self->queue, r);
 }
 
+//  What a response's body says (pure: fuzzed): the JSON (NULL when the
+//  body is empty, cut at REST_BODY_MAX or not valid JSON: then why says
+//  so), a 429's retry_after and global into h, and an error's Discord code
+//  and message (borrowed from the JSON).
+typedef struct {
+    cJSON *json;
+    int code;
+    const char *message;
+    char why [160];
+} s_reply_t;
+
+static void
+s_reply_read (int status, const char *body, size_t len, bool overflow, rl_headers_t *h,
+              s_reply_t *out)
+{
+    memset (out, 0, sizeof *out);
+    if (status <= 0 || len == 0)
+        return;
+    if (overflow) {
+        snprintf (out->why, sizeof out->why, "the body is larger than %d bytes", REST_BODY_MAX);
+        return;
+    }
+    char why [120];
+    out->json = ddc_json_parse (body, len, REST_BODY_MAX, why, sizeof why);
+    if (!out->json) {
+        snprintf (out->why, sizeof out->why, "the body is not valid JSON: %s", why);
+        return;
+    }
+    if (status == 429 && cJSON_IsObject (out->json)) {
+        const cJSON *ra = cJSON_GetObjectItemCaseSensitive (out->json, "retry_after");
+        if (cJSON_IsNumber (ra) && ra->valuedouble >= 0 && ra->valuedouble < 86400)
+            h->retry_after = ra->valuedouble;
+        if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (out->json, "global")))
+            h->global = true;
+    }
+    if (status >= 400) {
+        const cJSON *jc = cJSON_GetObjectItemCaseSensitive (out->json, "code");
+        const cJSON *jm = cJSON_GetObjectItemCaseSensitive (out->json, "message");
+        if (cJSON_IsNumber (jc) && jc->valuedouble > INT_MIN && jc->valuedouble < INT_MAX)
+            out->code = (int) jc->valuedouble;
+        if (cJSON_IsString (jm))
+            out->message = jm->valuestring;
+    }
+}
+
 static void
 s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
 {
@@ -299,16 +345,11 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
     int status = res == CURLE_OK ? (int) http : REST_TRANSPORT;
     r->h.status = status;
 
-    cJSON *json = NULL;
-    if (status > 0 && r->resp_len && !r->overflow)
-        json = cJSON_ParseWithLength (r->resp, r->resp_len);
-    if (status == 429 && cJSON_IsObject (json)) {
-        const cJSON *ra = cJSON_GetObjectItemCaseSensitive (json, "retry_after");
-        if (cJSON_IsNumber (ra) && ra->valuedouble >= 0 && ra->valuedouble < 86400)
-            r->h.retry_after = ra->valuedouble;
-        if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (json, "global")))
-            r->h.global = true;
-    }
+    s_reply_t reply;
+    s_reply_read (status, r->resp, r->resp_len, r->overflow, &r->h, &reply);
+    cJSON *json = reply.json;
+    if (reply.why [0])
+        ddc_warn ("discord: %s: HTTP %d: %s", r->route.route, status, reply.why);
     int64_t wait = rl_done (self->rl, &r->route, r->key, status > 0 ? &r->h : NULL, now);
     if (status == 429 && r->limited < S_RATELIMIT_RETRIES) {
         r->limited++;
@@ -330,15 +371,13 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
         s_requeue (self, r, now + 1000LL * r->tries);
         return;
     }
-    int code = 0;
+    int code = reply.code;
     if (status >= 400) {
-        const cJSON *jc = cJSON_GetObjectItemCaseSensitive (json, "code");
-        const cJSON *jm = cJSON_GetObjectItemCaseSensitive (json, "message");
-        if (cJSON_IsNumber (jc))
-            code = (int) jc->valuedouble;
-        ddc_log (status == 404 ? DDC_LOG_INFO : DDC_LOG_WARN, "discord: %s: HTTP %d%s%.120s%s",
-                 r->route.route, status, cJSON_IsString (jm) ? " (" : "",
-                 cJSON_IsString (jm) ? jm->valuestring : "", cJSON_IsString (jm) ? ")" : "");
+        const char *m = reply.message ? reply.message : "";
+        int shown = (int) ddc_utf8_cut (m, strlen (m), 120);
+        ddc_log (status == 404 ? DDC_LOG_INFO : DDC_LOG_WARN, "discord: %s: HTTP %d%s%.*s%s",
+                 r->route.route, status, reply.message ? " (" : "", shown, m,
+                 reply.message ? ")" : "");
     }
     else
     if (status < 0)

@@ -1,6 +1,7 @@
 /*  state: the bot's state file. See state.h. */
 #include "state.h"
 
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 #include "payload.h"
@@ -34,8 +35,13 @@ s_load (state_t *self)
                       strerror (errno));
         return;
     }
-    cJSON *root = cJSON_ParseWithLength (data, len);
+    char why [160];
+    cJSON *root = ddc_json_parse (data, len, STATE_FILE_MAX, why, sizeof why);
     free (data);
+    if (!root) {
+        ddc_warn ("state: %s is not valid JSON (%s): starting without it", self->path, why);
+        return;
+    }
     if (!cJSON_IsObject (root)) {
         ddc_warn ("state: %s is not a JSON object: starting without it", self->path);
         cJSON_Delete (root);

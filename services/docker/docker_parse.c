@@ -4,10 +4,12 @@
     text of docker_logs_text (free it). Pure functions: safe to fuzz. */
 #include "docker_parse.h"
 
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,12 +18,21 @@
 //  --------------------------------------------------------------------------
 //  Small helpers
 
+//  A reply's JSON (ddc_json_parse); the reason into err when given.
+static cJSON *
+s_parse_why (const char *body, size_t len, char *err, size_t errlen)
+{
+    char why [120];
+    cJSON *root = ddc_json_parse (body, len, DOCKER_BODY_MAX, why, sizeof why);
+    if (!root && err)
+        snprintf (err, errlen, "not valid JSON: %s", why);
+    return root;
+}
+
 static cJSON *
 s_parse (const char *body, size_t len)
 {
-    if (!body || len == 0 || len > DOCKER_BODY_MAX)
-        return NULL;
-    return cJSON_ParseWithLength (body, len);
+    return s_parse_why (body, len, NULL, 0);
 }
 
 static cJSON *
@@ -37,20 +48,6 @@ s_str (const cJSON *obj, const char *key)
     return cJSON_IsString (item) ? item->valuestring : NULL;
 }
 
-//  Length of the longest prefix of s (at most max bytes) that does not end
-//  inside a UTF-8 sequence.
-static size_t
-s_utf8_cut (const char *s, size_t len, size_t max)
-{
-    if (len <= max)
-        return len;
-    size_t n = max;
-    //  Step back over continuation bytes to the start of the cut sequence.
-    while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
-        n--;
-    return n;
-}
-
 //  Copy src into dst[size]. When it does not fit: truncate (at a UTF-8
 //  boundary) if allowed, else fail. Returns 0 or -1 (dst then "").
 static int
@@ -63,7 +60,7 @@ s_copy (char *dst, size_t size, const char *src, bool truncate)
     if (len >= size) {
         if (!truncate)
             return -1;
-        len = s_utf8_cut (src, len, size - 1);
+        len = ddc_utf8_cut (src, len, size - 1);
     }
     memcpy (dst, src, len);
     dst[len] = '\0';
@@ -292,10 +289,14 @@ s_container (const cJSON *item, docker_container_t *c)
 }
 
 docker_list_t *
-docker_list_parse (const char *body, size_t len)
+docker_list_parse (const char *body, size_t len, char *err, size_t errlen)
 {
-    cJSON *root = s_parse (body, len);
+    cJSON *root = s_parse_why (body, len, err, errlen);
+    if (!root)
+        return NULL;
     if (!cJSON_IsArray (root)) {
+        if (err)
+            snprintf (err, errlen, "not a JSON array");
         cJSON_Delete (root);
         return NULL;
     }
@@ -475,7 +476,7 @@ docker_event_parse (const char *line, size_t len, docker_event_t *out)
     size_t verb_len = colon ? (size_t) (colon - action) : strlen (action);
     if (verb_len == 0)
         goto done;
-    verb_len = s_utf8_cut (action, verb_len, sizeof out->action - 1);
+    verb_len = ddc_utf8_cut (action, verb_len, sizeof out->action - 1);
     memcpy (out->action, action, verb_len);
     out->action[verb_len] = '\0';
     if (colon) {

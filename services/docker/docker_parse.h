@@ -58,8 +58,9 @@ typedef struct {
 
 //  Parse a list reply. Entries without a valid id or name are skipped (one
 //  odd container never empties the list). Returns a new list (caller
-//  destroys) or NULL when the body is not a JSON array.
-docker_list_t *docker_list_parse (const char *body, size_t len);
+//  destroys) or NULL when the body is not a JSON array (the reason in err
+//  when err is not NULL).
+docker_list_t *docker_list_parse (const char *body, size_t len, char *err, size_t errlen);
 void docker_list_destroy (docker_list_t **self_p);
 
 //  --------------------------------------------------------------------------

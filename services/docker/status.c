@@ -442,9 +442,10 @@ s_on_list (status_t *self, int status, const char *body, size_t len, const char 
             status_docker_error (self, errmsg);
         return;
     }
-    docker_list_t *list = docker_list_parse (body, len);
+    char why [160];
+    docker_list_t *list = docker_list_parse (body, len, why, sizeof why);
     if (!list) {
-        ddc_warn ("docker: container list reply is not a JSON array");
+        ddc_warn ("docker: container list reply refused: %s", why);
         return;
     }
     docker_list_destroy (&self->list);

@@ -22,6 +22,7 @@
     Memory is bounded: 256 requests, 256 buffered updates (16 MiB), 16
     report topics, 16 status subscriptions, 32 followed sections. */
 #include "ddc_client.h"
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -290,8 +291,13 @@ s_cache_load (ddc_client_t *self)
             ddc_warn ("client: cannot read cache %s: %s", self->cache_path, strerror (errno));
         return;
     }
-    cJSON *root = cJSON_ParseWithLength (data, len);
+    char why[160];
+    cJSON *root = ddc_json_parse (data, len, S_MAX_CACHE, why, sizeof why);
     free (data);
+    if (!root) {
+        ddc_warn ("client: ignoring cache %s: not valid JSON: %s", self->cache_path, why);
+        return;
+    }
     const cJSON *epoch = cJSON_GetObjectItemCaseSensitive (root, "epoch");
     const cJSON *secs = cJSON_GetObjectItemCaseSensitive (root, "sections");
     const cJSON *revs = cJSON_GetObjectItemCaseSensitive (root, "revs");

@@ -1,6 +1,7 @@
 /*  ddc_proto: DDCP/1 codec. The table below is the protocol: one row per
     message with the kind of each frame. proto/ddcp.md is its prose. */
 #include "ddc_proto.h"
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <stdarg.h>
@@ -86,6 +87,7 @@ s_check_frame (ddc_msg_t *msg, int i, ddc_frame_kind_t kind, char *err, size_t e
 {
     const char *s = msg->frame[i];
     size_t len = msg->len[i];
+    char why[120];
     if (strlen (s) != len) {
         snprintf (err, errlen, "frame %d contains a NUL byte", i + 1);
         return -1;
@@ -96,12 +98,17 @@ s_check_frame (ddc_msg_t *msg, int i, ddc_frame_kind_t kind, char *err, size_t e
             snprintf (err, errlen, "frame %d is longer than %d bytes", i + 1, DDC_MAX_TEXT);
             return -1;
         }
-        for (size_t k = 0; k < len; k++)
-            if ((unsigned char) s[k] < 0x20 || (unsigned char) s[k] == 0x7f) {
-                snprintf (err, errlen, "frame %d has a control character", i + 1);
-                return -1;
-            }
+    {
+        bool not_utf8;
+        size_t bad = ddc_utf8_printable (s, len, &not_utf8);
+        if (bad < len) {
+            snprintf (err, errlen, not_utf8 ? "frame %d is not valid UTF-8 (byte %zu)"
+                                            : "frame %d has a control character (byte %zu)",
+                      i + 1, bad + 1);
+            return -1;
+        }
         return 0;
+    }
     case DDC_F_NAME:
         if (len == 0 || len > DDC_MAX_TEXT) {
             snprintf (err, errlen, "frame %d must be a name of 1 to %d characters", i + 1,
@@ -129,13 +136,9 @@ s_check_frame (ddc_msg_t *msg, int i, ddc_frame_kind_t kind, char *err, size_t e
     case DDC_F_OBJECT:
     case DDC_F_ARRAY:
     case DDC_F_JSON:
-        if (len > DDC_MAX_JSON) {
-            snprintf (err, errlen, "frame %d is larger than %d bytes", i + 1, DDC_MAX_JSON);
-            return -1;
-        }
-        msg->json[i] = cJSON_ParseWithLength (s, len);
+        msg->json[i] = ddc_json_parse (s, len, DDC_MAX_JSON, why, sizeof why);
         if (!msg->json[i]) {
-            snprintf (err, errlen, "frame %d is not valid JSON", i + 1);
+            snprintf (err, errlen, "frame %d is not valid JSON: %s", i + 1, why);
             return -1;
         }
         if (kind == DDC_F_OBJECT && !cJSON_IsObject (msg->json[i])) {

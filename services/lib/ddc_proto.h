@@ -22,7 +22,7 @@
 
 /* Frame kinds. */
 typedef enum {
-    DDC_F_TEXT,     /* printable ASCII, 0..DDC_MAX_TEXT bytes            */
+    DDC_F_TEXT,     /* printable UTF-8, 0..DDC_MAX_TEXT bytes            */
     DDC_F_NAME,     /* [A-Za-z0-9._@/:*,-], 1..DDC_MAX_TEXT bytes        */
     DDC_F_U64,      /* ASCII decimal, fits in uint64                     */
     DDC_F_EPOCH,    /* 16 lowercase hex digits                           */

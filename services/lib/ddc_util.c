@@ -331,3 +331,31 @@ ddc_utf8_valid (const char *s, size_t len)
             return false;
     return true;
 }
+
+size_t
+ddc_utf8_printable (const char *s, size_t len, bool *not_utf8)
+{
+    *not_utf8 = false;
+    for (size_t i = 0, n; i < len; i += n) {
+        unsigned char c = (unsigned char) s[i];
+        if ((n = ddc_utf8_seq (s + i, len - i)) == 0) {
+            *not_utf8 = true;
+            return i;
+        }
+        if (c < 0x20 || c == 0x7f || (c == 0xC2 && (unsigned char) s[i + 1] < 0xA0))
+            return i;
+    }
+    return len;
+}
+
+size_t
+ddc_utf8_cut (const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t n = max;
+    /* Step back over continuation bytes to the start of the cut sequence. */
+    while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}

@@ -59,5 +59,12 @@ int ddc_parse_u64 (const char *s, uint64_t *out);
 size_t ddc_utf8_seq (const void *p, size_t n);
 /* True when s[0..len) is valid UTF-8 (ddc_utf8_seq throughout). */
 bool ddc_utf8_valid (const char *s, size_t len);
+/* The offset of the first byte in s[0..len) that is not printable UTF-8:
+   not UTF-8 (then *not_utf8 is set) or a control character (C0, DEL or
+   C1, U+0080..U+009F); len when every character is printable. */
+size_t ddc_utf8_printable (const char *s, size_t len, bool *not_utf8);
+/* The length of the longest prefix of s[0..len) of at most max bytes that
+   does not end inside a UTF-8 sequence (len itself when len <= max). */
+size_t ddc_utf8_cut (const char *s, size_t len, size_t max);
 
 #endif

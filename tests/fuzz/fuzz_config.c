@@ -3,6 +3,7 @@
     as the current document), redacts, keeps secrets, diffs against the
     defaults and checks a few invariants; frees everything. */
 #include "ddc_config.h"
+#include "ddc_json.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ s_check_result (const cJSON *out, const cJSON *errors, int before)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-    cJSON *doc = cJSON_ParseWithLength ((const char *) data, size);
+    cJSON *doc = ddc_json_parse ((const char *) data, size, SIZE_MAX, NULL, 0);
     if (!doc)
         return 0;
     cJSON *errors = cJSON_CreateArray ();

@@ -88,7 +88,7 @@ static void
 s_payload (const char *data, size_t len)
 {
     gw_payload_t p;
-    if (gw_payload_parse (data, len, &p) < 0)
+    if (gw_payload_parse (data, len, &p, NULL, 0) < 0)
         return;
     gw_ready_t r;
     gw_ready_parse (p.d, &r);

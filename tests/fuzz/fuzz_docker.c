@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
     switch (which) {
         case 0: {
-            docker_list_t *list = docker_list_parse (body, len);
+            docker_list_t *list = docker_list_parse (body, len, NULL, 0);
             if (list)
                 for (size_t i = 0; i < list->count; i++)
                     if (strlen (list->items[i].name) >= DOCKER_NAME_MAX

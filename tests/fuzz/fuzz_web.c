@@ -134,7 +134,7 @@ s_rc (void)
 static void
 s_view (const uint8_t *data, size_t size)
 {
-    cJSON *table = cJSON_ParseWithLength ((const char *) data, size);
+    cJSON *table = ddc_json_parse ((const char *) data, size, SIZE_MAX, NULL, 0);
     if (!table)
         return;
     cJSON *view = view_build (true, 1, table, cJSON_GetObjectItemCaseSensitive (table, "conf"));
@@ -193,7 +193,7 @@ s_section (const uint8_t *data, size_t size)
     if (size < 1)
         return;
     ddc_section_t s = (ddc_section_t) (data[0] % DDC_SEC_COUNT);
-    cJSON *doc = cJSON_ParseWithLength ((const char *) data + 1, size - 1);
+    cJSON *doc = ddc_json_parse ((const char *) data + 1, size - 1, SIZE_MAX, NULL, 0);
     if (!doc)
         return;
     errs_t *errs = errs_new (s, cJSON_GetObjectItemCaseSensitive (doc, "errors"));

@@ -484,6 +484,12 @@ def test_malformed_and_oversized_bodies_save_nothing(web):
                     api).status == 400
     assert post_raw(b"[" * 100 + b"]" * 100, "application/json", "/api/section/admins",
                     api).status == 400
+    # strict JSON: no NUL or lone surrogate escapes, no bytes that are not UTF-8
+    for body in (b'{"rev":0,"value":[{"id":"1","note":"a\\u0000b"}]}',
+                 b'{"rev":0,"value":[{"id":"1","note":"\\ud800"}]}',
+                 b'{"rev":0,"value":[{"id":"1","note":"\xff"}]}', b'{"rev":0,"value":[]}\0'):
+        r = post_raw(body, "application/json", "/api/section/admins", api)
+        assert r.status == 400 and "not valid JSON" in r.text, (body, r.status, r.text)
     assert post_raw(b'{"rev":0,"value":[]}', "text/plain", "/api/section/admins", api).status == 415
     assert post_raw(b'{"rev":0,"value":"' + b"x" * (2 * 1024 * 1024) + b'"}', "application/json",
                     "/api/section/admins", api).status == 413

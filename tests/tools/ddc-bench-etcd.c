@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #define MAX_WATCHERS     4096
@@ -202,9 +203,11 @@ on_event_value (bench_t *b, watcher_t *w, const char *value_b64, int64_t now)
 static void
 on_object (bench_t *b, watcher_t *w, const char *text, size_t len, int64_t now)
 {
-    cJSON *root = cJSON_ParseWithLength (text, len);
+    char why[160];
+    cJSON *root = ddc_json_parse (text, len, SIZE_MAX, why, sizeof why);
     if (!root) {
-        fprintf (stderr, "ddc-bench-etcd: watcher %zu: unparsable stream object\n", w->index);
+        fprintf (stderr, "ddc-bench-etcd: watcher %zu: unparsable stream object: %s\n", w->index,
+                 why);
         b->fatal = true;
         return;
     }

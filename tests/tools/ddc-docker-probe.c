@@ -154,7 +154,7 @@ s_cmd_list (engine_t *engine)
     cJSON *obj = s_result ("list", &r);
     int rc = 1;
     if (r.status == 200) {
-        docker_list_t *list = docker_list_parse (r.body, r.len);
+        docker_list_t *list = docker_list_parse (r.body, r.len, NULL, 0);
         if (list) {
             cJSON_AddNumberToObject (obj, "count", (double) list->count);
             cJSON_AddNumberToObject (obj, "skipped", (double) list->skipped);
@@ -394,7 +394,7 @@ s_print_completion (const char *op, const reply_t *r, int64_t t0_us)
         && docker_inspect_parse (r->body, r->len, &in) == 0)
         cJSON_AddStringToObject (obj, "state", in.status);
     if (strcmp (op, "list") == 0 && r->status == 200) {
-        docker_list_t *list = docker_list_parse (r->body, r->len);
+        docker_list_t *list = docker_list_parse (r->body, r->len, NULL, 0);
         cJSON_AddNumberToObject (obj, "count", list ? (double) list->count : -1.0);
         docker_list_destroy (&list);
     }

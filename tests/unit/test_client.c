@@ -5,6 +5,7 @@
 #include "ddc_client.h"
 #include "ddc_log.h"
 #include "ddc_test.h"
+#include "ddc_test_json.h"
 #include "ddc_util.h"
 
 #include <inttypes.h>
@@ -46,10 +47,10 @@ fb_new (const char *dir)
     CHECK (zsock_bind (fb->xpub, "ipc://%s/pub.sock", dir) == 0);
     ddc_random_hex (fb->epoch, 8);
     ddc_random_hex (fb->boot, 8);
-    fb->doc = cJSON_Parse ("{\"bot\": {\"prefix\": \"!\", \"token\": \"***\"},"
+    fb->doc = ddc_test_parse ("{\"bot\": {\"prefix\": \"!\", \"token\": \"***\"},"
                            " \"containers\": [{\"name\": \"plex\"}],"
                            " \"tasks\": []}");
-    fb->revs = cJSON_Parse ("{\"bot\": 1, \"containers\": 2, \"tasks\": 3}");
+    fb->revs = ddc_test_parse ("{\"bot\": 1, \"containers\": 2, \"tasks\": 3}");
     fb->rev = 3;
     fb->secrets = "[]";
     fb->auto_pong = true;
@@ -244,7 +245,7 @@ fb_change (fb_t *fb, const char *section, const char *value, bool publish)
     cJSON_DeleteItemFromObjectCaseSensitive (fb->revs, section);
     cJSON_AddNumberToObject (fb->revs, section, (double) fb->rev);
     cJSON_DeleteItemFromObjectCaseSensitive (fb->doc, section);
-    cJSON_AddItemToObject (fb->doc, section, cJSON_Parse (value));
+    cJSON_AddItemToObject (fb->doc, section, ddc_test_parse (value));
     if (publish)
         fb_publish (fb, fb->epoch, section, fb->rev, prev, value);
     return fb->rev;
@@ -604,9 +605,9 @@ DDC_TEST (test_epoch_change_full_resync)
     ddc_random_hex (fb->epoch, 8);
     fb->rev = 1;
     cJSON_Delete (fb->revs);
-    fb->revs = cJSON_Parse ("{\"bot\": 1, \"containers\": 1, \"tasks\": 1}");
+    fb->revs = ddc_test_parse ("{\"bot\": 1, \"containers\": 1, \"tasks\": 1}");
     cJSON_DeleteItemFromObject (fb->doc, "containers");
-    cJSON_AddItemToObject (fb->doc, "containers", cJSON_Parse ("[{\"name\": \"new\"}]"));
+    cJSON_AddItemToObject (fb->doc, "containers", ddc_test_parse ("[{\"name\": \"new\"}]"));
     fb_hugz (fb);
     CHECK (s_answer_snapshot (fb, cl, "bot,containers", 1500));
     s_expect_applied (fb, cl, "bot", 1);
@@ -873,7 +874,7 @@ DDC_TEST (test_action_result)
     CHECK_STR (rec.action_req, "fwd-7");
     CHECK_STR (rec.action_origin, "web@box");
     CHECK_STR (rec.action_body, "{\"action\":\"restart\",\"container\":\"plex\"}");
-    cJSON *body = cJSON_Parse ("{\"ok\": true}");
+    cJSON *body = ddc_test_parse ("{\"ok\": true}");
     CHECK (ddc_client_result (cl, rec.action_req, body) == 0);
     cJSON_Delete (body);
     ddc_msg_t *m = fb_expect (fb, cl, DDC_RESULT, 1000);
@@ -908,7 +909,7 @@ DDC_TEST (test_cache_written_and_loaded)
     char *data = NULL;
     size_t len = 0;
     CHECK (ddc_read_file (cache, 1 << 20, &data, &len) == 0);
-    cJSON *root = cJSON_Parse (data ? data : "");
+    cJSON *root = ddc_test_parse (data ? data : "");
     free (data);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (root, "epoch")), fb->epoch);
     CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (cJSON_GetObjectItem (root, "revs"),
@@ -978,7 +979,7 @@ DDC_TEST (test_secret_section_refetched)
     fb_t *fb = fb_new (s_dir);
     fb->secrets = "[\"bot.token\"]";
     cJSON_DeleteItemFromObject (fb->doc, "bot");
-    cJSON_AddItemToObject (fb->doc, "bot", cJSON_Parse ("{\"prefix\": \"!\", \"token\": \"T1\"}"));
+    cJSON_AddItemToObject (fb->doc, "bot", ddc_test_parse ("{\"prefix\": \"!\", \"token\": \"T1\"}"));
     rec_t rec = { 0 };
     ddc_client_t *cl = s_client (&rec, s_follow, NULL);
     s_sync (fb, cl);
@@ -1058,7 +1059,7 @@ DDC_TEST (test_new_boot_reports_status)
     CHECK (ddc_client_follow_status (cl, "") == 0);
     s_sync (fb, cl);
 
-    cJSON *body = cJSON_Parse ("{\"containers\": 3}");
+    cJSON *body = ddc_test_parse ("{\"containers\": 3}");
     CHECK (ddc_client_report (cl, "docker", body) == 0);
     cJSON_Delete (body);
     ddc_msg_t *m = fb_expect (fb, cl, DDC_REPORT, 1000);

@@ -125,20 +125,24 @@ s_ready (s_fake_t *f)
 DDC_TEST (test_payload_envelope)
 {
     gw_payload_t p;
-    CHECK (gw_payload_parse ("{\"op\":0,\"s\":5,\"t\":\"X\",\"d\":{}}", 29, &p) == 0);
+    CHECK (gw_payload_parse ("{\"op\":0,\"s\":5,\"t\":\"X\",\"d\":{}}", 29, &p, NULL, 0) == 0);
     CHECK (p.op == 0 && p.s == 5 && strcmp (p.t, "X") == 0 && cJSON_IsObject (p.d));
     gw_payload_free (&p);
-    CHECK (gw_payload_parse ("{\"op\":11}", 9, &p) == 0);
+    CHECK (gw_payload_parse ("{\"op\":11}", 9, &p, NULL, 0) == 0);
     CHECK (p.op == 11 && p.s == -1 && p.t [0] == '\0' && !p.d);
     gw_payload_free (&p);
     const char *bad [] = { "", "[]", "{}", "{\"op\":\"1\"}", "{\"op\":1.5}", "{\"op\":-1}",
-                           "{\"op\":1", "null", "{\"op\":300}" };
+                           "{\"op\":1", "null", "{\"op\":300}", "{\"op\":11}x",
+                           "{\"op\":0,\"t\":\"a\\u0000b\"}" };
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
-        CHECK (gw_payload_parse (bad [i], strlen (bad [i]), &p) == -1);
+        CHECK (gw_payload_parse (bad [i], strlen (bad [i]), &p, NULL, 0) == -1);
         gw_payload_free (&p);
     }
+    char why [160];
+    CHECK (gw_payload_parse ("{\"op\":11} {}", 12, &p, why, sizeof why) == -1);
+    CHECK (strcmp (why, "not valid JSON: trailing bytes after the value at line 1, column 11") == 0);
     //  s must be a whole non-negative number, else it counts as absent.
-    CHECK (gw_payload_parse ("{\"op\":0,\"s\":-3,\"t\":\"X\"}", 24, &p) == 0 && p.s == -1);
+    CHECK (gw_payload_parse ("{\"op\":0,\"s\":-3,\"t\":\"X\"}", 23, &p, NULL, 0) == 0 && p.s == -1);
     gw_payload_free (&p);
 }
 
@@ -302,7 +306,7 @@ DDC_TEST (test_gateway_identify_and_heartbeat)
     gateway_on_open (gw, gateway_conn (gw), 1);
     s_text (gw, "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}", 2);
     CHECK (f.sends == 1);
-    cJSON *id = cJSON_Parse (s_last (&f));
+    cJSON *id = ddc_test_parse (s_last (&f));
     CHECK (cJSON_GetObjectItem (id, "op")->valueint == 2);
     cJSON *d = cJSON_GetObjectItem (id, "d");
     CHECK_STR (cJSON_GetObjectItem (d, "token")->valuestring, "tok");
@@ -349,7 +353,7 @@ DDC_TEST (test_gateway_zombie_resumes)
     CHECK (f.connects == 2);
     CHECK_STR (f.url, "ws://h:1/resume?v=10&encoding=json&compress=zlib-stream");
     s_text (gw, "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}", t + 1300);
-    cJSON *p = cJSON_Parse (s_last (&f));
+    cJSON *p = ddc_test_parse (s_last (&f));
     CHECK (cJSON_GetObjectItem (p, "op")->valueint == 6);
     cJSON *d = cJSON_GetObjectItem (p, "d");
     CHECK_STR (cJSON_GetObjectItem (d, "session_id")->valuestring, "sess1");

@@ -394,8 +394,8 @@ DDC_TEST (test_locales)
     CHECK (i18n_init () == 0);
     CHECK (i18n_missing (LANG_DE) == 0);
     //  Both tables have the same keys and the same placeholders.
-    cJSON *en = cJSON_Parse (i18n_source (LANG_EN));
-    cJSON *de = cJSON_Parse (i18n_source (LANG_DE));
+    cJSON *en = ddc_test_parse (i18n_source (LANG_EN));
+    cJSON *de = ddc_test_parse (i18n_source (LANG_DE));
     CHECK (cJSON_GetArraySize (en) == cJSON_GetArraySize (de));
     for (const cJSON *e = en->child; e; e = e->next) {
         const cJSON *g = cJSON_GetObjectItemCaseSensitive (de, e->string);

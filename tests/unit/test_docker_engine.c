@@ -8,6 +8,7 @@
 #include "../../services/docker/engine.c"
 
 #include "ddc_test.h"
+#include "ddc_test_json.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -381,7 +382,7 @@ static void
 s_echo_field (const reply_t *r, const char *key, char *out, size_t size)
 {
     out[0] = '\0';
-    cJSON *obj = cJSON_Parse (r->body);
+    cJSON *obj = ddc_test_parse (r->body);
     const cJSON *item = cJSON_GetObjectItemCaseSensitive (obj, key);
     if (cJSON_IsString (item))
         ddc_strlcpy (out, item->valuestring, size);

@@ -224,7 +224,7 @@ s_near (double a, double b)
 static docker_list_t *
 s_list (const char *json)
 {
-    return docker_list_parse (json, strlen (json));
+    return docker_list_parse (json, strlen (json), NULL, 0);
 }
 
 static int
@@ -366,12 +366,12 @@ DDC_TEST (test_list_empty_and_malformed)
                           "{\"message\":\"x\"}" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK (s_list (bad[i]) == NULL);
-    CHECK (docker_list_parse (NULL, 0) == NULL);
-    CHECK (docker_list_parse (NULL, 10) == NULL);
+    CHECK (docker_list_parse (NULL, 0, NULL, 0) == NULL);
+    CHECK (docker_list_parse (NULL, 10, NULL, 0) == NULL);
     //  Truncated at every length: never a crash, never a partial list.
     size_t len = strlen (LIST_JSON);
     for (size_t n = 0; n < len; n++) {
-        list = docker_list_parse (LIST_JSON, n);
+        list = docker_list_parse (LIST_JSON, n, NULL, 0);
         CHECK (list == NULL);
         docker_list_destroy (&list);
     }
@@ -451,7 +451,7 @@ DDC_TEST (test_list_capped)
         len += (size_t) snprintf (json + len, cap - len, "%s{\"Id\":\"%zx\",\"Names\":[\"/c%zu\"]}",
                                   i ? "," : "", i + 1, i);
     json[len++] = ']';
-    docker_list_t *list = docker_list_parse (json, len);
+    docker_list_t *list = docker_list_parse (json, len, NULL, 0);
     CHECK (list != NULL);
     if (list) {
         CHECK (list->count == DOCKER_LIST_MAX);
@@ -740,7 +740,7 @@ DDC_TEST (test_events_hostile)
     memset (deep, '[', depth);
     deep[depth] = '\0';
     CHECK (docker_event_parse (deep, depth, &ev) == -1);
-    CHECK (docker_list_parse (deep, depth) == NULL);
+    CHECK (docker_list_parse (deep, depth, NULL, 0) == NULL);
     free (deep);
 }
 

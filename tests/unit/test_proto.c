@@ -82,6 +82,50 @@ DDC_TEST (test_json_kinds)
     ddc_msg_destroy (&m);
 }
 
+DDC_TEST (test_json_strict)
+{
+    char err[160] = "";
+    /* an ACTION body with bytes after the object is refused, not forwarded */
+    CHECK (s_decode (ddc_msg_buildv (DDC_ACTION, "r", "docker@nas", "100", "{}trailing", NULL),
+                     err) == NULL);
+    CHECK_STR (err, "frame 4 is not valid JSON: trailing bytes after the value at line 1, column 3");
+    CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "containers", "0", "a", "[]garbage", NULL),
+                     err) == NULL);
+    CHECK_STR (err, "frame 5 is not valid JSON: trailing bytes after the value at line 1, column 3");
+    CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", "a", "{\"prefix\":\"a\\u0000b\"}",
+                                     NULL), err) == NULL);
+    CHECK_STR (err, "frame 5 is not valid JSON: \\u0000 (NUL) in a string at line 1, column 13");
+    CHECK (s_decode (ddc_msg_buildv (DDC_REPORT, "r", "state", "\"\\udc00\"", NULL), err) == NULL);
+    CHECK (strstr (err, "frame 3 is not valid JSON: a lone surrogate") == err);
+    CHECK (s_decode (ddc_msg_buildv (DDC_RESULT, "r", "{\"x\":\"\xc3\"}", NULL), err) == NULL);
+    CHECK_STR (err, "frame 2 is not valid JSON: invalid UTF-8 in a string at line 1, column 7");
+    /* whitespace around the value is fine */
+    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_ACTION, "r", "docker@nas", "100", " {} \n", NULL),
+                             err);
+    CHECK (m && cJSON_IsObject (m->json[DDC_ACTION_BODY]));
+    ddc_msg_destroy (&m);
+}
+
+DDC_TEST (test_text_utf8)
+{
+    char err[160] = "";
+    /* an author in UTF-8 passes; bytes that are not UTF-8 or controls do not */
+    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", "J\xc3\xbcrgen \xf0\x9f\x90\xb3",
+                                             "{}", NULL), err);
+    CHECK (m && strcmp (m->frame[DDC_SAVE_AUTHOR], "J\xc3\xbcrgen \xf0\x9f\x90\xb3") == 0);
+    ddc_msg_destroy (&m);
+    const char *bad[] = { "J\xfcrgen", "ab\xc3", "\xc0\xaf", "\xed\xa0\x80", "a\x1b[31m",
+                          "a\x7f", "a\xc2\x85" "b", NULL };
+    for (int i = 0; bad[i]; i++) {
+        CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", bad[i], "{}", NULL), err) == NULL);
+        CHECK (strstr (err, "frame 4 ") == err);
+    }
+    CHECK (s_decode (ddc_msg_buildv (DDC_ROLLBACK, "r", "bot", "3", "ab\xff", NULL), err) == NULL);
+    CHECK_STR (err, "frame 4 is not valid UTF-8 (byte 3)");
+    CHECK (s_decode (ddc_msg_buildv (DDC_ROLLBACK, "r", "bot", "3", "a\xc2\x9b", NULL), err) == NULL);
+    CHECK_STR (err, "frame 4 has a control character (byte 2)");
+}
+
 DDC_TEST (test_names_and_text)
 {
     char err[160] = "";
@@ -168,6 +212,8 @@ main (int argc, char **argv)
     DDC_RUN (test_unknown_command);
     DDC_RUN (test_bad_integer);
     DDC_RUN (test_json_kinds);
+    DDC_RUN (test_json_strict);
+    DDC_RUN (test_text_utf8);
     DDC_RUN (test_names_and_text);
     DDC_RUN (test_epoch);
     DDC_RUN (test_pub_update);

@@ -4,6 +4,7 @@
 #include "ddc_tz.h"
 #include "ddc_util.h"
 #include "ddc_test.h"
+#include "ddc_test_json.h"
 
 #include <stdint.h>
 #include <time.h>
@@ -35,7 +36,7 @@ s_task (const char *text)
     for (char *p = json; *p; p++)
         if (*p == '\'')
             *p = '"';
-    cJSON *task = cJSON_Parse (json);
+    cJSON *task = ddc_test_parse (json);
     free (json);
     if (!task)
         abort ();

@@ -7,6 +7,7 @@
 #include "../../web/jsonbody.c"
 #include "../../web/schema.c"
 #include "ddc_test.h"
+#include "ddc_test_json.h"
 
 static form_t *
 s_parse (const char *text)
@@ -187,7 +188,7 @@ static void
 s_expect (cJSON *v, const char *json)
 {
     char *got = cJSON_PrintUnformatted (v);
-    cJSON *want = cJSON_Parse (json);
+    cJSON *want = ddc_test_parse (json);
     bool ok = cJSON_Compare (v, want, true);
     if (!ok)
         fprintf (stderr, "got  %s\nwant %s\n", got, json);

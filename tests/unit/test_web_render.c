@@ -18,6 +18,7 @@
 #include "../../web/view.c"
 #include "../../web/wbuf.c"
 #include "ddc_test.h"
+#include "ddc_test_json.h"
 
 static i18n_t *
 s_i18n (void)
@@ -173,7 +174,7 @@ DDC_TEST (test_locale_files)
     CHECK_STR (i18n_get (t, "de", "state.running"), "l\xC3\xA4uft");
     CHECK_STR (i18n_get (t, "de", "gateway.ready"), "bereit");
     CHECK_STR (i18n_get (t, "en", "state.exited"), "exited");
-    cJSON *js = cJSON_Parse (i18n_script_json (t, "de"));
+    cJSON *js = ddc_test_parse (i18n_script_json (t, "de"));
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (js, "applied")), "\xC3\xBC" "bernommen");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (js, "state.exited")), "beendet");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (js, "gateway.ready")), "bereit");
@@ -199,7 +200,7 @@ DDC_TEST (test_section_pages_escape)
 {
     i18n_t *t = s_i18n ();
     rctx_t rc = s_rc (t, "en", true);
-    cJSON *v = cJSON_Parse (s_hostile);
+    cJSON *v = ddc_test_parse (s_hostile);
     rsection_t d = { .value = v, .rev = 7, .token_set = true };
     wbuf_t *b = wbuf_new (1 << 22);
     render_begin (b, &rc, "T<i>tle");
@@ -229,9 +230,9 @@ DDC_TEST (test_section_pages_escape)
     for (int l = 0; l < 2; l++)
         for (int s = 0; s < DDC_SEC_COUNT; s++) {
             rc = s_rc (t, langs[l], true);
-            v = cJSON_Parse (values[s]);
-            cJSON *inv = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"<b>db\",\"image\":\"i<\"}]");
-            cJSON *states = cJSON_Parse ("{\"h</nn\":\"running\"}");
+            v = ddc_test_parse (values[s]);
+            cJSON *inv = ddc_test_parse ("[{\"host\":\"nas\",\"name\":\"<b>db\",\"image\":\"i<\"}]");
+            cJSON *states = ddc_test_parse ("{\"h</nn\":\"running\"}");
             rsection_t sd = { .value = v, .rev = 1, .inventory = inv, .states = states,
                               .containers = v };
             wbuf_reset (b);
@@ -252,8 +253,8 @@ DDC_TEST (test_errors_at_their_inputs)
 {
     i18n_t *t = s_i18n ();
     rctx_t rc = s_rc (t, "en", true);
-    cJSON *v = cJSON_Parse ("[{\"host\":\"local\",\"name\":\"plex\"},{\"host\":\"local\",\"name\":\"x y\"}]");
-    cJSON *errors = cJSON_Parse (
+    cJSON *v = ddc_test_parse ("[{\"host\":\"local\",\"name\":\"plex\"},{\"host\":\"local\",\"name\":\"x y\"}]");
+    cJSON *errors = ddc_test_parse (
         "[{\"field\":\"containers[1].name\",\"reason\":\"invalid\",\"message\":\"name <bad>\"},"
         "{\"field\":\"containers[0].allowed_actions[2]\",\"reason\":\"duplicate\",\"message\":\"twice\"},"
         "{\"field\":\"containers\",\"reason\":\"too_long\",\"message\":\"whole section\"},"
@@ -313,7 +314,7 @@ DDC_TEST (test_other_pages)
     render_conflict (b, &rc, "/bot", 60);
     CHECK (strstr (wbuf_text (b), "revision 60") && strstr (wbuf_text (b), "href=\"/bot\""));
     /* history: newest first, a diff with escaped lines */
-    cJSON *entries = cJSON_Parse (
+    cJSON *entries = ddc_test_parse (
         "[{\"rev\":3,\"prev_rev\":0,\"section\":\"admins\",\"time\":\"t\",\"author\":\"a<\",\"peer\":\"web@x\","
         "\"changed\":[\"admins[0]\"],\"value\":[{\"id\":\"1\"}]},"
         "{\"rev\":9,\"prev_rev\":3,\"section\":\"admins\",\"time\":\"t\",\"author\":\"b\",\"peer\":\"ctl@y\","
@@ -368,7 +369,7 @@ DDC_TEST (test_diff)
 
 DDC_TEST (test_view_from_peers)
 {
-    cJSON *table = cJSON_Parse (
+    cJSON *table = ddc_test_parse (
         "{\"broker\":{\"rev\":5},\"peers\":["
         "{\"name\":\"docker@nas\",\"role\":\"docker\",\"instance\":\"nas\",\"connected\":true,"
         " \"applied_rev\":5,\"applied\":{\"containers\":4},\"rejected\":null,"
@@ -378,7 +379,7 @@ DDC_TEST (test_view_from_peers)
         "{\"name\":\"discord@bot\",\"role\":\"discord\",\"connected\":true,"
         " \"status\":{\"gateway\":{\"state\":\"connected\",\"user\":\"ddc#1\"}}},"
         "{\"name\":\"web@x\",\"connected\":false,\"rejected\":{\"section\":\"bot\",\"rev\":4}}]}");
-    cJSON *conf = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"zz\",\"display_name\":\"Zed\",\"order\":1},"
+    cJSON *conf = ddc_test_parse ("[{\"host\":\"nas\",\"name\":\"zz\",\"display_name\":\"Zed\",\"order\":1},"
                                "{\"host\":\"nas\",\"name\":\"db\",\"order\":2,\"active\":false}]");
     cJSON *v = view_build (true, 5, table, conf);
     CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (v, "peers")) == 3);
@@ -395,7 +396,7 @@ DDC_TEST (test_view_from_peers)
     cJSON *states = view_states (table);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (states, "nas/zz")), "exited");
     /* a live status report changes the table */
-    cJSON *body = cJSON_Parse ("{\"host\":\"nas\",\"containers\":{\"zz\":{\"state\":\"running\"}}}");
+    cJSON *body = ddc_test_parse ("{\"host\":\"nas\",\"containers\":{\"zz\":{\"state\":\"running\"}}}");
     CHECK (view_table_status (table, "docker@nas", "status", body) == 0);
     CHECK (view_table_status (table, "docker@new", "status", body) == 0);
     CHECK (view_table_status (table, "", "status", body) == -1);
@@ -441,13 +442,13 @@ s_count (const char *hay, const char *needle)
 DDC_TEST (test_containers_page_states)
 {
     i18n_t *t = s_i18n ();
-    cJSON *v = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"plex\",\"order\":120},"
+    cJSON *v = ddc_test_parse ("[{\"host\":\"nas\",\"name\":\"plex\",\"order\":120},"
                             "{\"host\":\"nas\",\"name\":\"ddc-shot-valheim\",\"order\":-3}]");
-    cJSON *inv = cJSON_Parse (
+    cJSON *inv = ddc_test_parse (
         "[{\"host\":\"nas\",\"name\":\"db\",\"image\":\"postgres\",\"state\":\"running\"},"
         "{\"host\":\"nas\",\"name\":\"old\",\"state\":\"exited\"},"
         "{\"host\":\"nas\",\"name\":\"plex\",\"image\":\"plexinc/pms\",\"state\":\"running\"}]");
-    cJSON *states = cJSON_Parse ("{\"nas/plex\":\"exited\",\"other/db\":\"dead\"}");
+    cJSON *states = ddc_test_parse ("{\"nas/plex\":\"exited\",\"other/db\":\"dead\"}");
     rsection_t d = { .value = v, .rev = 4, .inventory = inv, .states = states };
     rctx_t rc = s_rc (t, "en", true);
     wbuf_t *b = wbuf_new (1 << 22);
@@ -490,7 +491,7 @@ DDC_TEST (test_containers_page_states)
 DDC_TEST (test_dashboard_in_german)
 {
     i18n_t *t = s_i18n ();
-    cJSON *table = cJSON_Parse (
+    cJSON *table = ddc_test_parse (
         "{\"peers\":[{\"name\":\"docker@nas\",\"role\":\"docker\",\"connected\":true,"
         " \"status\":{\"status\":{\"host\":\"nas\",\"docker\":{\"reachable\":true},"
         "   \"containers\":{\"db\":{\"state\":\"running\",\"health\":\"healthy\"},"
@@ -526,9 +527,9 @@ DDC_TEST (test_pages_kept_for_every_session)
 {
     i18n_t *t = s_i18n ();
     const char *token = "AbC-_123tok";
-    cJSON *inv = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"db\",\"state\":\"running\"}]");
-    cJSON *states = cJSON_Parse ("{}");
-    cJSON *value = cJSON_Parse ("[{\"host\":\"nas\",\"name\":\"plex\",\"id\":\"1\"}]");
+    cJSON *inv = ddc_test_parse ("[{\"host\":\"nas\",\"name\":\"db\",\"state\":\"running\"}]");
+    cJSON *states = ddc_test_parse ("{}");
+    cJSON *value = ddc_test_parse ("[{\"host\":\"nas\",\"name\":\"plex\",\"id\":\"1\"}]");
     const char *langs[] = { "en", "de" };
     wbuf_t *direct = wbuf_new (1 << 22), *kept = wbuf_new (1 << 22);
     for (int l = 0; l < 2; l++)
