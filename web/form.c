@@ -161,6 +161,8 @@ form_destroy (form_t **self_p)
     form_t *self = *self_p;
     for (size_t i = 0; i < self->count; i++) {
         free (self->fields[i].key);
+        /* a value may be a password */
+        explicit_bzero (self->fields[i].value, strlen (self->fields[i].value));
         free (self->fields[i].value);
     }
     free (self->fields);

@@ -20,6 +20,7 @@ typedef struct form_t form_t;
 /* Parse len bytes of data (not NUL-terminated). Returns a new form, or
    NULL with a reason (English, no input echoed) in err[errlen]. */
 form_t *form_parse (const char *data, size_t len, char *err, size_t errlen);
+/* Frees the form; its values are wiped first (they may be passwords). */
 void form_destroy (form_t **self_p);
 
 size_t form_size (const form_t *self);
