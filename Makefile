@@ -64,6 +64,9 @@ $(foreach p,$(PROGRAMS:ddc-%=%),$(eval $(call PROGRAM,$(p))))
 
 # ddc-ctl hashes web passwords (ddc_pwhash: libsodium, libcrypto).
 $(BUILD)/bin/ddc-ctl: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
+# ddc-broker makes and checks the web UI's setup code and hashes the
+# sign-in limit's keys (libsodium); so do its unit tests.
+$(BUILD)/bin/ddc-broker $(BUILD)/tests/test_broker_signin: EXTRA_LIBS = $(shell pkg-config --libs libsodium)
 # ddc-discord also links libwebsockets, zlib and OpenSSL (the CA folder of wss://).
 $(BUILD)/bin/ddc-discord: EXTRA_LIBS = $(shell pkg-config --libs libwebsockets zlib openssl)
 # i18n.c compiles the locale files in (.incbin): rebuild it when they change.

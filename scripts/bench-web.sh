@@ -95,19 +95,19 @@ pids+=($!)
 port=$(free_port)
 base="http://127.0.0.1:$port"
 "$BIN/ddc-web" --broker "$DDC_BROKER" --listen "127.0.0.1:$port" --instance bench \
-    --setup-code-file "$tmp/web-setup-code" --pidfile "$tmp/web.pid" 2>"$tmp/web.log" &
+    --pidfile "$tmp/web.pid" 2>"$tmp/web.log" &
 pids+=($!)
 for _ in $(seq 200); do
-    [ -s "$tmp/web-setup-code" ] && curl -sf -o /dev/null "$base/health" && break
+    curl -sf -o /dev/null "$base/health" && break
     sleep 0.1
 done
-[ -s "$tmp/web-setup-code" ] || { tail -5 "$tmp/web.log" >&2; fail "ddc-web did not start"; }
+curl -sf -o /dev/null "$base/health" || { tail -5 "$tmp/web.log" >&2; fail "ddc-web did not start"; }
 
 # First run, as a browser does it: the setup page, then the setup code and
 # a new password; the answer signs in (a 303 to / with the session cookie).
 curl -s "$base/setup" | grep -q 'name="code"' || fail "GET /setup shows no setup form"
 password="Bench-Password-$$"
-code=$(cat "$tmp/web-setup-code")
+code=$(cat "$tmp/data/web-setup-code")     # the broker's, while no password is set
 st=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -c "$tmp/jar" \
     --data-urlencode "code=$code" --data-urlencode "password=$password" \
     --data-urlencode "confirm=$password" "$base/setup")

@@ -64,11 +64,11 @@ fi
 start ddc-discord "$BIN/ddc-discord" --instance main \
     --cache "$DATA/discord.cache.json" --state "$DATA/discord.state.json"
 
-# The web UI: the first visit asks for the one-time setup code it writes to
-# $DATA/web-setup-code (and logs), then for a new password.
+# The web UI: the first visit asks for the one-time setup code that the
+# broker writes to $DATA/web-setup-code (and logs), then for a new password.
 WEB_LISTEN=${DDC_WEB_LISTEN:-127.0.0.1:9374}
 start ddc-web "$BIN/ddc-web" --listen "$WEB_LISTEN" --instance main \
-    --setup-code-file "$DATA/web-setup-code" --pidfile "$DATA/ddc-web.pid"
+    --pidfile "$DATA/ddc-web.pid"
 
 cat <<MSG
 

@@ -244,9 +244,9 @@ async function startSystem() {
     '--state', path.join(tmp, 'discord.state.json')]);
   state.port = await freePort();
   state.base = `http://127.0.0.1:${state.port}`;
-  state.codeFile = path.join(tmp, 'web-setup-code');
+  state.codeFile = path.join(tmp, 'data', 'web-setup-code');   // the broker's
   const web = new Proc('ddc-web', [path.join(BIN, 'ddc-web'), '--broker', state.ctlEp,
-    '--listen', `127.0.0.1:${state.port}`, '--instance', 'main', '--setup-code-file', state.codeFile,
+    '--listen', `127.0.0.1:${state.port}`, '--instance', 'main',
     '--pidfile', path.join(tmp, 'ddc-web.pid')]);
   await waitFor(async () => {
     if (!web.running()) throw new Error(`ddc-web exited: ${web.log().slice(-300)}`);
@@ -310,7 +310,7 @@ async function run() {
   page.on('dialog', (d) => d.accept());
   const base = state.base;
 
-  // first run: the setup code from --setup-code-file, a new password
+  // first run: the setup code from the broker's data folder, a new password
   log('first-run setup');
   const code = await waitFor(() => fs.existsSync(state.codeFile) && fs.readFileSync(state.codeFile, 'utf8').trim(),
     'the setup code file');

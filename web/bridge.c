@@ -33,8 +33,7 @@ static struct {
     bool was_up;
     char saved_hash[DDC_PWHASH_MAX];        /* our own save, until published */
     uint64_t saved_hash_rev;
-    bool setup_announced;
-    bool synced_once;                   /* the web section was applied once */
+    bool setup_announced;               /* "first run" was logged        */
     uint64_t gen;                       /* bridge_gen                    */
     zsock_t *monitor;                   /* CTL socket events             */
     bool link_ok;                       /* no DISCONNECTED since CONNECTED */
@@ -88,60 +87,21 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
             s.saved_hash[0] = '\0';
         bool empty = !hash || !*hash;
         if (empty && !s.saved_hash[0] && !s.setup_announced) {
+            /* the code itself is the broker's: it logs it */
             s.setup_announced = true;
-            web_setup_code_announce ();
+            ddc_info ("first run: no web password is set. Open http://%s%s%s:%s/setup and enter "
+                      "the setup code (ddc-ctl setup-code prints it; ddc-broker logs it and keeps "
+                      "it in its data folder as web-setup-code)",
+                      strchr (web_opts.host, ':') ? "[" : "", web_opts.host,
+                      strchr (web_opts.host, ':') ? "]" : "", web_opts.port);
         }
-        if (!empty) {
-            if (s.setup_announced || !s.synced_once)
-                web_setup_code_clear ();
+        if (!empty)
             s.setup_announced = false;
-        }
-        s.synced_once = true;
     }
     /* the services' acknowledgements follow within moments: look soon */
     s.status_due = ddc_mono_ms () + 300;
     s_changed ();
     return 0;
-}
-
-/* The one action ddc-web answers, {"action": "setup-code"} (`ddc-ctl
-   setup-code`): the first-run setup code, for an operator (role ctl) only,
-   and only while no password is set. */
-static void
-s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
-{
-    (void) arg;
-    const char *action = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "action"));
-    cJSON *out = cJSON_CreateObject ();
-    if (!action || strcmp (action, "setup-code") != 0) {
-        cJSON_AddFalseToObject (out, "ok");
-        cJSON_AddStringToObject (out, "error", "unknown_action");
-        cJSON_AddStringToObject (out, "message", "ddc-web answers only the action setup-code");
-    }
-    else
-    if (strncmp (origin, "ctl@", 4) != 0) {
-        ddc_warn ("setup code asked for by %s: refused (only ddc-ctl may)", origin);
-        cJSON_AddFalseToObject (out, "ok");
-        cJSON_AddStringToObject (out, "error", "refused");
-        cJSON_AddStringToObject (out, "message", "only the ctl role may read the setup code");
-    }
-    else
-    if (!s.setup_announced) {
-        cJSON_AddFalseToObject (out, "ok");
-        cJSON_AddStringToObject (out, "error", "password_set");
-        cJSON_AddStringToObject (out, "message", "a web password is set, so there is no setup "
-                                 "code; ddc-ctl passwd sets a new password");
-    }
-    else {
-        ddc_info ("setup code handed to %s", origin);
-        char url[300];
-        snprintf (url, sizeof url, "http://%s:%s/setup", web_opts.host, web_opts.port);
-        cJSON_AddTrueToObject (out, "ok");
-        cJSON_AddStringToObject (out, "setup_code", web_setup_code ());
-        cJSON_AddStringToObject (out, "url", url);
-    }
-    ddc_client_result (s.client, req, out);
-    cJSON_Delete (out);
 }
 
 static void
@@ -271,7 +231,6 @@ bridge_start (const opts_t *o)
         .on_apply = s_on_apply,
         .on_event = s_on_event,
         .on_status = s_on_status,
-        .on_action = s_on_action,
     };
     s.client = ddc_client_new (&co);
     if (!s.client)

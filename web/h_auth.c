@@ -1,9 +1,18 @@
-/*  h_auth: the sign-in pages. /login (rate-limited per client address,
-    legacy hashes replaced by argon2id on success), /logout, /setup (first
-    run: the setup code and a new password) and /password (change it: the
-    new hash is saved through the broker, which signs every other session
-    out because the cookie key derives from the hash). Hashing runs on the
-    hashing thread (op_hash); saves go through the broker (op_broker). */
+/*  h_auth: the sign-in pages. /login (legacy hashes replaced by argon2id
+    on success), /logout, /setup (first run: the setup code and a new
+    password) and /password (change it: the new hash is saved through the
+    broker, which signs every other session out because the cookie key
+    derives from the hash).
+
+    The broker keeps what every replica must agree on (proto/ddcp.md 5.10,
+    5.11): each attempt to sign in, set up or change the password is
+    counted there before it is judged (THROTTLE take, keyed by the client
+    address: 5 in 5 minutes across all replicas, then 429), a success
+    clears the count (THROTTLE clear), and the setup code is checked there
+    in the same step as the save of the first password (SETUP), so it never
+    reaches ddc-web. Each handler is a chain of phases: it sleeps while the
+    broker (op_broker) or the hashing thread (op_hash) works, and the form
+    is kept in the op until then (wiped with the request). */
 #include "web.h"
 
 #include "bridge.h"
@@ -22,7 +31,11 @@ int page_logout (struct http_request *req);
 int page_setup (struct http_request *req);
 int page_password (struct http_request *req);
 
-enum { PH_START = 0, PH_HASHED, PH_SAVED };
+/* The phases of a handler: counted by the broker, password hashed, saved
+   through the broker, attempts cleared after a success. */
+enum { PH_START = 0, PH_ADMITTED, PH_HASHED, PH_SAVED, PH_CLEARED };
+
+#define S_CODE_MAX 64                   /* a typed setup code sent as is */
 
 static int
 s_method_not_allowed (struct http_request *req, const char *allow)
@@ -32,21 +45,78 @@ s_method_not_allowed (struct http_request *req, const char *allow)
     return KORE_RESULT_OK;
 }
 
-/* Answer 429 when addr has failed too often; true when answered. */
-static bool
-s_limited (struct http_request *req, const char *addr)
+/* ------------------------------------------------------------------------ */
+/* the broker's attempt count                                               */
+
+/* Send THROTTLE what (take or clear) for the client address; the request
+   sleeps until the answer. 0, or -1 when the broker cannot be asked. */
+static int
+s_throttle (struct http_request *req, web_op_t *op, const char *what)
 {
-    int64_t wait = ratelimit_wait_ms (web_ratelimit, addr, ddc_mono_ms ());
-    if (wait <= 0)
+    char addr[WEB_ADDR_MAX], req_id[40];
+    const char *key = web_client_addr (req, addr);
+    ddc_req_id (req_id);
+    zmsg_t *msg = ddc_msg_buildv (DDC_THROTTLE, req_id, what, key, NULL);
+    return msg ? op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) : -1;
+}
+
+/* Have this attempt counted, and go on in PH_ADMITTED; 503 when the
+   broker cannot be asked. */
+static int
+s_take (struct http_request *req, web_op_t *op)
+{
+    if (s_throttle (req, op, "take") < 0) {
+        web_unavailable (req, false);
+        return KORE_RESULT_OK;
+    }
+    op->phase = PH_ADMITTED;
+    return KORE_RESULT_RETRY;
+}
+
+/* In PH_ADMITTED: true when the attempt may go on; else it is answered:
+   429 with Retry-After when the client tried too often, 503 when the
+   broker did not answer. */
+static bool
+s_admitted (struct http_request *req, web_op_t *op)
+{
+    const ddc_msg_t *r = op->reply;
+    if (!r) {
+        web_unavailable (req, false);
         return false;
-    char secs[24];
-    snprintf (secs, sizeof secs, "%" PRId64, (wait + 999) / 1000);
+    }
+    if (r->type != DDC_WAIT) {
+        ddc_warn ("the broker did not count a sign-in attempt: %s %s", ddc_msg_name (r->type),
+                  r->type == DDC_ERROR ? r->frame[DDC_ERROR_MESSAGE] : "");
+        web_error (req, 500, "error.500_title", "error.500_text", NULL);
+        return false;
+    }
+    uint64_t wait = r->u64[DDC_WAIT_MS];
+    if (wait == 0)
+        return true;
+    char secs[24], addr[WEB_ADDR_MAX];
+    snprintf (secs, sizeof secs, "%" PRIu64, (wait + 999) / 1000);
     http_response_header (req, "retry-after", secs);
     web_metrics.logins[METRIC_LOGIN_LIMITED]++;
-    ddc_warn ("sign-in from %s refused: too many failures (retry in %s s)", addr, secs);
+    ddc_warn ("sign-in from %s refused: too many attempts (retry in %s s)",
+              web_client_addr (req, addr), secs);
     web_error (req, 429, "error.429_title", "error.429_text", NULL);
-    return true;
+    return false;
 }
+
+/* A success: have the broker forget the client's attempts, then go on in
+   PH_CLEARED (at once when the broker cannot be asked: the attempt then
+   stays counted). */
+static int
+s_clear (struct http_request *req, web_op_t *op)
+{
+    if (s_throttle (req, op, "clear") < 0)
+        ddc_warn ("the broker is unreachable: this sign-in stays counted as an attempt");
+    op->phase = PH_CLEARED;
+    return KORE_RESULT_RETRY;
+}
+
+/* ------------------------------------------------------------------------ */
+/* shared steps                                                             */
 
 /* A local path to go to after signing in ("/" when next is unsafe). */
 static void
@@ -77,10 +147,11 @@ s_sign_in (struct http_request *req, const char *next)
     web_redirect (req, next && *next ? next : "/");
 }
 
-/* SAVE the web section with a new password hash (expected: rev). */
+/* Save the web section with a new password hash, expected at revision
+   rev: a SAVE, or with setup_code the SETUP of the first password. */
 static int
 s_save_hash (struct http_request *req, web_op_t *op, const char *hash, uint64_t rev,
-             const char *why)
+             const char *why, const char *setup_code)
 {
     cJSON *web = cJSON_Duplicate (bridge_section ("web", NULL), true);
     if (!cJSON_IsObject (web)) {
@@ -96,11 +167,51 @@ s_save_hash (struct http_request *req, web_op_t *op, const char *hash, uint64_t 
     snprintf (full, sizeof full, "%s %s", author, why);
     snprintf (revs, sizeof revs, "%" PRIu64, rev);
     ddc_req_id (req_id);
-    zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req_id, "web", revs, full, text, NULL);
+    zmsg_t *msg = setup_code
+        ? ddc_msg_buildv (DDC_SETUP, req_id, setup_code, revs, full, text, NULL)
+        : ddc_msg_buildv (DDC_SAVE, req_id, "web", revs, full, text, NULL);
     sodium_memzero (text, strlen (text));
     free (text);
     return msg ? op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) : -1;
 }
+
+/* Hand the password work to the hashing thread (see op_hash) and drop the
+   kept form; the handler goes on in PH_HASHED. A busy hasher gets a 503. */
+static int
+s_hash (struct http_request *req, web_op_t *op, const char *verify_pw, const char *hash,
+        const char *new_pw, bool rehash)
+{
+    int rc = op_hash (req, op, verify_pw, hash, new_pw, rehash);
+    form_destroy (&op->form);
+    if (rc < 0) {
+        http_response_header (req, "retry-after", "2");
+        web_error (req, 503, "error.503_busy_title", "error.503_busy", NULL);
+        return KORE_RESULT_OK;
+    }
+    op->phase = PH_HASHED;
+    return KORE_RESULT_RETRY;
+}
+
+/* The form of a POST to a page for the signed-out (sign-in, setup), kept
+   in op->form; false with the answer sent: another method, another site,
+   a bad body. */
+static bool
+s_public_form (struct http_request *req, web_op_t *op)
+{
+    if (req->method != HTTP_METHOD_POST) {
+        s_method_not_allowed (req, "GET, POST");
+        return false;
+    }
+    if (web_cross_origin (req)) {
+        web_error (req, 403, "error.403_title", "error.cross_origin", NULL);
+        return false;
+    }
+    op->form = web_form (req);
+    return op->form != NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* /login                                                                   */
 
 static void
 s_login_page (struct http_request *req, int status, const char *error_key, const char *next)
@@ -112,44 +223,16 @@ s_login_page (struct http_request *req, int status, const char *error_key, const
     web_page (req, status, &b);
 }
 
-/* ------------------------------------------------------------------------ */
-/* /login                                                                   */
-
-/* Hand the password work to the hashing thread (see op_hash) and free the
-   form; the handler resumes in PH_HASHED. A busy hasher gets a 503. */
+/* A wrong password (the attempt is counted already). */
 static int
-s_hash (struct http_request *req, web_op_t *op, form_t **f, const char *verify_pw,
-        const char *hash, const char *new_pw, bool rehash)
+s_login_failed (struct http_request *req, web_op_t *op)
 {
-    int rc = op_hash (req, op, verify_pw, hash, new_pw, rehash);
-    form_destroy (f);
-    if (rc < 0) {
-        http_response_header (req, "retry-after", "2");
-        web_error (req, 503, "error.503_busy_title", "error.503_busy", NULL);
-        return KORE_RESULT_OK;
-    }
-    op->phase = PH_HASHED;
-    return KORE_RESULT_RETRY;
-}
-
-/* The form of a POST to a page for the signed-out (sign-in, setup), or
-   NULL with the answer sent: another method, another site, a client
-   address over its rate limit, a bad body. addr gets the client address. */
-static form_t *
-s_public_form (struct http_request *req, char addr[RATELIMIT_ADDR_MAX])
-{
-    web_client_addr (req, addr);
-    if (req->method != HTTP_METHOD_POST) {
-        s_method_not_allowed (req, "GET, POST");
-        return NULL;
-    }
-    if (web_cross_origin (req)) {
-        web_error (req, 403, "error.403_title", "error.cross_origin", NULL);
-        return NULL;
-    }
-    if (s_limited (req, addr))
-        return NULL;
-    return web_form (req);
+    char addr[WEB_ADDR_MAX];
+    web_metrics.logins[METRIC_LOGIN_FAILED]++;
+    ddc_info ("sign-in failed from %s", web_client_addr (req, addr));
+    form_destroy (&op->form);
+    s_login_page (req, 401, "login.wrong", op->text);
+    return KORE_RESULT_OK;
 }
 
 static int
@@ -178,21 +261,10 @@ s_login_start (struct http_request *req, web_op_t *op)
         s_login_page (req, 200, expired[0] ? "login.expired" : NULL, next);
         return KORE_RESULT_OK;
     }
-    char addr[RATELIMIT_ADDR_MAX];
-    form_t *f = s_public_form (req, addr);
-    if (!f)
+    if (!s_public_form (req, op))
         return KORE_RESULT_OK;
-    const char *pw = form_get (f, "password");
-    s_next (form_get (f, "next"), op->text);
-    if (!pw || !*pw || strlen (pw) > DDC_PWHASH_PASS_MAX) {
-        form_destroy (&f);
-        ratelimit_fail (web_ratelimit, addr, ddc_mono_ms ());
-        web_metrics.logins[METRIC_LOGIN_FAILED]++;
-        s_login_page (req, 401, "login.wrong", op->text);
-        return KORE_RESULT_OK;
-    }
-    bridge_section ("web", &op->rev);
-    return s_hash (req, op, &f, pw, bridge_password_hash (), NULL, true);
+    s_next (form_get (op->form, "next"), op->text);
+    return s_take (req, op);
 }
 
 int
@@ -201,36 +273,45 @@ page_login (struct http_request *req)
     web_op_t *op = op_get (req);
     if (op->pend)
         return KORE_RESULT_RETRY;
-    char addr[RATELIMIT_ADDR_MAX];
     switch (op->phase) {
     case PH_START:
         return s_login_start (req, op);
-    case PH_HASHED:
-        web_client_addr (req, addr);
+    case PH_ADMITTED: {
+        if (!s_admitted (req, op))
+            return KORE_RESULT_OK;
+        const char *pw = form_get (op->form, "password");
+        if (!pw || !*pw || strlen (pw) > DDC_PWHASH_PASS_MAX)
+            return s_login_failed (req, op);
+        if (!bridge_password_hash ()[0]) {
+            web_redirect (req, "/setup");
+            return KORE_RESULT_OK;
+        }
+        bridge_section ("web", &op->rev);
+        return s_hash (req, op, pw, bridge_password_hash (), NULL, true);
+    }
+    case PH_HASHED: {
         if (op->hash_rc != 1) {
             if (op->hash_rc < 0)
                 ddc_warn ("web.password_hash is not a hash ddc-web knows: nobody can sign in");
-            ratelimit_fail (web_ratelimit, addr, ddc_mono_ms ());
-            web_metrics.logins[METRIC_LOGIN_FAILED]++;
-            ddc_info ("sign-in failed from %s", addr);
-            s_login_page (req, 401, "login.wrong", op->text);
-            return KORE_RESULT_OK;
+            return s_login_failed (req, op);
         }
-        ratelimit_success (web_ratelimit, addr);
+        char addr[WEB_ADDR_MAX];
         web_metrics.logins[METRIC_LOGIN_OK]++;
-        ddc_info ("signed in from %s", addr);
-        if (op->new_hash[0] && bridge_up ()) {
-            ddc_strlcpy (op->text2, op->new_hash, sizeof op->text2);
-            if (s_save_hash (req, op, op->new_hash, op->rev, "(password rehashed to argon2id)") == 0) {
-                op->phase = PH_SAVED;
-                return KORE_RESULT_RETRY;
-            }
+        ddc_info ("signed in from %s", web_client_addr (req, addr));
+        return s_clear (req, op);
+    }
+    case PH_CLEARED:
+        if (op->new_hash[0] && bridge_up ()
+            && s_save_hash (req, op, op->new_hash, op->rev, "(password rehashed to argon2id)",
+                            NULL) == 0) {
+            op->phase = PH_SAVED;
+            return KORE_RESULT_RETRY;
         }
         s_sign_in (req, op->text);
         return KORE_RESULT_OK;
     case PH_SAVED:
         if (op->reply && op->reply->type == DDC_OK) {
-            bridge_saved_password_hash (op->text2, op->reply->u64[DDC_OK_SECTION_REV]);
+            bridge_saved_password_hash (op->new_hash, op->reply->u64[DDC_OK_SECTION_REV]);
             web_metrics.rehashes++;
             ddc_info ("the legacy password hash was replaced by an argon2id hash (revision %" PRIu64 ")",
                       op->reply->u64[DDC_OK_SECTION_REV]);
@@ -267,7 +348,7 @@ page_logout (struct http_request *req)
             return KORE_RESULT_OK;
         }
         web_revoke (a.s.sid);
-        char addr[RATELIMIT_ADDR_MAX];
+        char addr[WEB_ADDR_MAX];
         ddc_info ("signed out from %s", web_client_addr (req, addr));
     }
     web_clear_cookie (req);
@@ -288,6 +369,17 @@ s_setup_page (struct http_request *req, int status, const char *error_key)
     web_page (req, status, &b);
 }
 
+/* A wrong setup code (the attempt is counted already). */
+static int
+s_setup_bad_code (struct http_request *req, web_op_t *op)
+{
+    char addr[WEB_ADDR_MAX];
+    ddc_warn ("setup from %s refused: wrong setup code", web_client_addr (req, addr));
+    form_destroy (&op->form);
+    s_setup_page (req, 403, "setup.bad_code");
+    return KORE_RESULT_OK;
+}
+
 static int
 s_setup_start (struct http_request *req, web_op_t *op)
 {
@@ -303,32 +395,21 @@ s_setup_start (struct http_request *req, web_op_t *op)
         s_setup_page (req, 200, NULL);
         return KORE_RESULT_OK;
     }
-    char addr[RATELIMIT_ADDR_MAX];
-    form_t *f = s_public_form (req, addr);
-    if (!f)
+    if (!s_public_form (req, op))
         return KORE_RESULT_OK;
-    const char *code = form_get (f, "code");
-    const char *pw = form_get (f, "password");
-    const char *confirm = form_get (f, "confirm");
+    const char *pw = form_get (op->form, "password");
+    const char *confirm = form_get (op->form, "confirm");
     const char *problem = NULL;
-    int status = 422;
-    if (!setup_code_match (web_setup_code (), code)) {
-        ratelimit_fail (web_ratelimit, addr, ddc_mono_ms ());
-        ddc_warn ("setup from %s refused: wrong setup code", addr);
-        problem = "setup.bad_code";
-        status = 403;
-    }
-    else if (!pw || !confirm || strcmp (pw, confirm) != 0)
+    if (!pw || !confirm || strcmp (pw, confirm) != 0)
         problem = "pw.mismatch";
     else
         problem = ddc_pwhash_policy (pw);
     if (problem) {
-        form_destroy (&f);
-        s_setup_page (req, status, problem);
+        form_destroy (&op->form);
+        s_setup_page (req, 422, problem);
         return KORE_RESULT_OK;
     }
-    bridge_section ("web", &op->rev);
-    return s_hash (req, op, &f, NULL, NULL, pw, false);
+    return s_take (req, op);
 }
 
 int
@@ -340,31 +421,53 @@ page_setup (struct http_request *req)
     switch (op->phase) {
     case PH_START:
         return s_setup_start (req, op);
+    case PH_ADMITTED: {
+        if (!s_admitted (req, op))
+            return KORE_RESULT_OK;
+        if (bridge_password_hash ()[0]) {
+            web_redirect (req, "/login");
+            return KORE_RESULT_OK;
+        }
+        /* the broker checks the code; one it could not read (too long,
+           control characters) is not the code */
+        const char *code = form_get (op->form, "code");
+        size_t len = code ? strlen (code) : 0;
+        bool sendable = len <= S_CODE_MAX;
+        for (size_t i = 0; sendable && i < len; i++)
+            sendable = (unsigned char) code[i] >= 0x20 && (unsigned char) code[i] < 0x7f;
+        if (!sendable)
+            return s_setup_bad_code (req, op);
+        ddc_strlcpy (op->text, code ? code : "", sizeof op->text);
+        bridge_section ("web", &op->rev);
+        return s_hash (req, op, NULL, NULL, form_get (op->form, "password"), false);
+    }
     case PH_HASHED:
-        if (op->hash_rc != 1 || !op->new_hash[0] || !bridge_up ()) {
+        if (op->hash_rc != 1 || !op->new_hash[0]) {
             web_error (req, 500, "error.500_title", "error.500_text", NULL);
             return KORE_RESULT_OK;
         }
-        ddc_strlcpy (op->text2, op->new_hash, sizeof op->text2);
-        if (s_save_hash (req, op, op->new_hash, op->rev, "(first-run setup)") < 0) {
+        if (!bridge_up ()
+            || s_save_hash (req, op, op->new_hash, op->rev, "(first-run setup)", op->text) < 0) {
             web_unavailable (req, false);
             return KORE_RESULT_OK;
         }
+        sodium_memzero (op->text, sizeof op->text);
         op->phase = PH_SAVED;
         return KORE_RESULT_RETRY;
     case PH_SAVED: {
         const ddc_msg_t *r = op->reply;
         if (r && r->type == DDC_OK) {
-            char addr[RATELIMIT_ADDR_MAX];
-            web_client_addr (req, addr);
-            bridge_saved_password_hash (op->text2, r->u64[DDC_OK_SECTION_REV]);
-            web_setup_code_used ();
-            ratelimit_success (web_ratelimit, addr);
-            ddc_info ("the web password was set from %s (first run, revision %" PRIu64 ")", addr,
-                      r->u64[DDC_OK_SECTION_REV]);
-            s_sign_in (req, "/");
+            char addr[WEB_ADDR_MAX];
+            bridge_saved_password_hash (op->new_hash, r->u64[DDC_OK_SECTION_REV]);
+            ddc_info ("the web password was set from %s (first run, revision %" PRIu64 ")",
+                      web_client_addr (req, addr), r->u64[DDC_OK_SECTION_REV]);
+            return s_clear (req, op);
         }
-        else if (r && r->type == DDC_CONFLICT)
+        if (r && r->type == DDC_DENIED)
+            return s_setup_bad_code (req, op);
+        /* someone set a password first (410), or changed the web section */
+        if (r && (r->type == DDC_CONFLICT
+                  || (r->type == DDC_ERROR && r->u64[DDC_ERROR_CODE] == DDC_E_GONE)))
             s_setup_page (req, 409, "setup.conflict");
         else if (!r)
             web_unavailable (req, false);
@@ -372,6 +475,9 @@ page_setup (struct http_request *req)
             web_error (req, 500, "error.500_title", "error.save_failed", ddc_msg_name (r->type));
         return KORE_RESULT_OK;
     }
+    case PH_CLEARED:
+        s_sign_in (req, "/");
+        return KORE_RESULT_OK;
     default:
         web_error (req, 500, "error.500_title", "error.500_text", NULL);
         return KORE_RESULT_OK;
@@ -407,14 +513,14 @@ s_password_start (struct http_request *req, web_op_t *op)
     }
     if (req->method != HTTP_METHOD_POST)
         return s_method_not_allowed (req, "GET, POST");
-    form_t *f = web_form_csrf (req, &op->auth);
-    if (!f)
+    op->form = web_form_csrf (req, &op->auth);
+    if (!op->form)
         return KORE_RESULT_OK;
-    const char *old = form_get (f, "old"), *pw = form_get (f, "new"),
-               *confirm = form_get (f, "confirm"), *rev = form_get (f, "rev");
+    const char *old = form_get (op->form, "old"), *pw = form_get (op->form, "new"),
+               *confirm = form_get (op->form, "confirm"), *rev = form_get (op->form, "rev");
     const char *problem = NULL;
     if (!rev || ddc_parse_u64 (rev, &op->rev) < 0) {
-        form_destroy (&f);
+        form_destroy (&op->form);
         web_error (req, 400, "error.400_title", "error.400_text", "rev");
         return KORE_RESULT_OK;
     }
@@ -427,16 +533,11 @@ s_password_start (struct http_request *req, web_op_t *op)
     else
         problem = ddc_pwhash_policy (pw);
     if (problem) {
-        form_destroy (&f);
+        form_destroy (&op->form);
         s_password_page (req, op, 422, problem, NULL);
         return KORE_RESULT_OK;
     }
-    char addr[RATELIMIT_ADDR_MAX];
-    if (s_limited (req, web_client_addr (req, addr))) {
-        form_destroy (&f);
-        return KORE_RESULT_OK;
-    }
-    return s_hash (req, op, &f, old, bridge_password_hash (), pw, false);
+    return s_take (req, op);
 }
 
 int
@@ -445,15 +546,19 @@ page_password (struct http_request *req)
     web_op_t *op = op_get (req);
     if (op->pend)
         return KORE_RESULT_RETRY;
-    char addr[RATELIMIT_ADDR_MAX];
+    char addr[WEB_ADDR_MAX];
     switch (op->phase) {
     case PH_START:
         return s_password_start (req, op);
+    case PH_ADMITTED:
+        if (!s_admitted (req, op))
+            return KORE_RESULT_OK;
+        return s_hash (req, op, form_get (op->form, "old"), bridge_password_hash (),
+                       form_get (op->form, "new"), false);
     case PH_HASHED:
-        web_client_addr (req, addr);
         if (op->hash_rc != 1) {
-            ratelimit_fail (web_ratelimit, addr, ddc_mono_ms ());
-            ddc_info ("password change from %s refused: wrong current password", addr);
+            ddc_info ("password change from %s refused: wrong current password",
+                      web_client_addr (req, addr));
             s_password_page (req, op, 403, "password.wrong_old", NULL);
             return KORE_RESULT_OK;
         }
@@ -461,8 +566,7 @@ page_password (struct http_request *req)
             web_error (req, 500, "error.500_title", "error.500_text", NULL);
             return KORE_RESULT_OK;
         }
-        ddc_strlcpy (op->text2, op->new_hash, sizeof op->text2);
-        if (s_save_hash (req, op, op->new_hash, op->rev, "(password changed)") < 0) {
+        if (s_save_hash (req, op, op->new_hash, op->rev, "(password changed)", NULL) < 0) {
             web_unavailable (req, false);
             return KORE_RESULT_OK;
         }
@@ -470,15 +574,14 @@ page_password (struct http_request *req)
         return KORE_RESULT_RETRY;
     case PH_SAVED: {
         const ddc_msg_t *r = op->reply;
-        web_client_addr (req, addr);
         if (r && r->type == DDC_OK) {
-            ratelimit_success (web_ratelimit, addr);
-            bridge_saved_password_hash (op->text2, r->u64[DDC_OK_SECTION_REV]);
+            bridge_saved_password_hash (op->new_hash, r->u64[DDC_OK_SECTION_REV]);
             ddc_info ("the web password was changed from %s (revision %" PRIu64
-                      "); other sessions are signed out", addr, r->u64[DDC_OK_SECTION_REV]);
-            s_sign_in (req, "/password?changed=1");
+                      "); other sessions are signed out", web_client_addr (req, addr),
+                      r->u64[DDC_OK_SECTION_REV]);
+            return s_clear (req, op);
         }
-        else if (r && r->type == DDC_CONFLICT)
+        if (r && r->type == DDC_CONFLICT)
             s_password_page (req, op, 409, "password.conflict", NULL);
         else if (!r)
             web_unavailable (req, false);
@@ -486,6 +589,9 @@ page_password (struct http_request *req)
             s_password_page (req, op, 500, "error.save_failed", NULL);
         return KORE_RESULT_OK;
     }
+    case PH_CLEARED:
+        s_sign_in (req, "/password?changed=1");
+        return KORE_RESULT_OK;
     default:
         web_error (req, 500, "error.500_title", "error.500_text", NULL);
         return KORE_RESULT_OK;

@@ -170,19 +170,23 @@ web_header (struct http_request *req, const char *name)
 }
 
 const char *
-web_client_addr (struct http_request *req, char buf[RATELIMIT_ADDR_MAX])
+web_client_addr (struct http_request *req, char buf[WEB_ADDR_MAX])
 {
     buf[0] = '\0';
     if (web_opts.trust_forwarded_for) {
         const char *xff = web_header (req, "x-forwarded-for");
         if (xff && *xff) {
-            /* the proxy appends the address it saw: take the last one */
+            /* the proxy appends the address it saw: take the last one, up
+               to the first byte that is not printable ASCII (it is logged
+               and sent to the broker as text) */
             const char *last = strrchr (xff, ',');
             last = last ? last + 1 : xff;
             while (*last == ' ')
                 last++;
-            size_t n = strcspn (last, " ");
-            if (n > 0 && n < RATELIMIT_ADDR_MAX) {
+            size_t n = 0;
+            while ((unsigned char) last[n] > 0x20 && (unsigned char) last[n] < 0x7f)
+                n++;
+            if (n > 0 && n < WEB_ADDR_MAX) {
                 memcpy (buf, last, n);
                 buf[n] = '\0';
                 return buf;
@@ -193,11 +197,11 @@ web_client_addr (struct http_request *req, char buf[RATELIMIT_ADDR_MAX])
     if (!c)
         return "?";
     if (c->family == AF_INET)
-        inet_ntop (AF_INET, &c->addr.ipv4.sin_addr, buf, RATELIMIT_ADDR_MAX);
+        inet_ntop (AF_INET, &c->addr.ipv4.sin_addr, buf, WEB_ADDR_MAX);
     else if (c->family == AF_INET6)
-        inet_ntop (AF_INET6, &c->addr.ipv6.sin6_addr, buf, RATELIMIT_ADDR_MAX);
+        inet_ntop (AF_INET6, &c->addr.ipv6.sin6_addr, buf, WEB_ADDR_MAX);
     else
-        ddc_strlcpy (buf, "local", RATELIMIT_ADDR_MAX);
+        ddc_strlcpy (buf, "local", WEB_ADDR_MAX);
     return buf;
 }
 
@@ -569,6 +573,6 @@ web_rctx_shared (rctx_t *rc, const char *nav)
 void
 web_author (struct http_request *req, char out[128])
 {
-    char addr[RATELIMIT_ADDR_MAX];
+    char addr[WEB_ADDR_MAX];
     snprintf (out, 128, "admin (web, %s)", web_client_addr (req, addr));
 }

@@ -5,12 +5,12 @@
       kore_seccomp_hook      what libzmq, czmq, the hashing thread and
                              libsodium need beyond Kore's own allow-list
       kore_worker_configure  per worker, after fork and after seccomp is on:
-                             czmq's signal handler off, the setup code,
-                             locale tables, the broker bridge and the
-                             hashing thread
+                             czmq's signal handler off, locale tables, the
+                             broker bridge and the hashing thread
       kore_worker_teardown   BYE to the broker, thread stopped
-    Owns the process state shared by the handlers (web.h). One worker:
-    the rate limiter and the setup code live in its memory (see README). */
+    Owns the process state shared by the handlers (web.h). The setup code
+    and the sign-in limit are the broker's (proto/ddcp.md 5.10, 5.11), so
+    any number of ddc-web processes are interchangeable. */
 #include "web.h"
 
 #include "assets.h"
@@ -35,13 +35,10 @@
 opts_t web_opts;
 i18n_t *web_i18n;
 metrics_t web_metrics;
-ratelimit_t *web_ratelimit;
-
-static char s_setup_code[SETUP_CODE_LEN];
 
 /* libzmq (sockets, its I/O thread, eventfd/epoll), czmq, the hashing
-   thread, glibc's realloc of big blocks and the setup-code file; Kore's
-   list (4.1.0 src/seccomp.c) has none of these. */
+   thread and glibc's realloc of big blocks; Kore's list (4.1.0
+   src/seccomp.c) has none of these. */
 /* Under AddressSanitizer the worker's leak check at exit stops the world
    with a ptrace()ing thread that lists /proc/self/task. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -77,47 +74,12 @@ KORE_SECCOMP_FILTER ("ddc-web",
     KORE_SYSCALL_ALLOW (sched_getaffinity), KORE_SYSCALL_ALLOW (sched_getscheduler),
     KORE_SYSCALL_ALLOW (sched_setscheduler), KORE_SYSCALL_ALLOW (sched_getparam),
     KORE_SYSCALL_ALLOW (sched_yield), KORE_SYSCALL_ALLOW (newfstatat),
-    KORE_SYSCALL_ALLOW (pipe2), KORE_SYSCALL_ALLOW (uname), KORE_SYSCALL_ALLOW (fchmod),
+    KORE_SYSCALL_ALLOW (pipe2), KORE_SYSCALL_ALLOW (uname),
     KORE_SYSCALL_ALLOW (mremap), KORE_SYSCALL_ALLOW (poll), KORE_SYSCALL_ALLOW (gettid),
     KORE_SYSCALL_ALLOW (tgkill), KORE_SYSCALL_ALLOW (getrlimit),
     KORE_SYSCALL_ALLOW (prlimit64),
     S_SANITIZER_SYSCALLS
 );
-
-/* ------------------------------------------------------------------------ */
-/* setup code                                                               */
-
-const char *
-web_setup_code (void)
-{
-    return s_setup_code;
-}
-
-void
-web_setup_code_used (void)
-{
-    setup_code_new (s_setup_code);
-    web_setup_code_clear ();
-}
-
-void
-web_setup_code_clear (void)
-{
-    if (web_opts.setup_code_file[0] && unlink (web_opts.setup_code_file) < 0 && errno != ENOENT)
-        ddc_warn ("cannot remove the setup code file %s: %s", web_opts.setup_code_file,
-                  strerror (errno));
-}
-
-void
-web_setup_code_announce (void)
-{
-    /* the setup code is meant to be read from this log (or the file) */
-    ddc_info ("first run: no web password is set. Open http://%s:%s/setup and enter the "
-              "setup code %s", web_opts.host, web_opts.port, s_setup_code);
-    if (web_opts.setup_code_file[0] && setup_code_write (web_opts.setup_code_file, s_setup_code) < 0)
-        ddc_warn ("cannot write the setup code to %s: %s", web_opts.setup_code_file,
-                  strerror (errno));
-}
 
 /* ------------------------------------------------------------------------ */
 /* parent                                                                   */
@@ -152,6 +114,9 @@ kore_parent_configure (int argc, char **argv)
         exit (0);
     }
     ddc_log_set_level (web_opts.verbose >= 2 ? DDC_LOG_DEBUG : DDC_LOG_INFO);
+    if (web_opts.setup_code_file[0])
+        ddc_warn ("--setup-code-file is ignored: ddc-broker keeps the setup code (in its data "
+                  "folder as web-setup-code; ddc-ctl setup-code prints it)");
     kore_foreground = 1;                /* a service manager supervises us */
     skip_chroot = 1;
     skip_runas = 1;                     /* run as the user we are started as */
@@ -210,9 +175,6 @@ kore_worker_configure (void)
     /* czmq must not take SIGTERM from Kore (the parent would wait forever) */
     zsys_handler_set (NULL);
     web_metrics.started_s = ddc_wall_ms () / 1000;
-    /* a fresh setup code per worker start; logged and written to
-       --setup-code-file once the broker says that no password is set */
-    setup_code_new (s_setup_code);
     web_i18n = i18n_new ();
     static const char *const langs[] = { "en", "de", NULL };
     for (int i = 0; langs[i]; i++) {
@@ -222,7 +184,6 @@ kore_worker_configure (void)
         if (!a || i18n_load (web_i18n, langs[i], (const char *) a->data, a->len, err, sizeof err) < 0)
             fatalx ("locale %s: %s", langs[i], a ? err : "missing");
     }
-    web_ratelimit = ratelimit_new (4096, WEB_LOGIN_FAILS, WEB_LOGIN_WINDOW);
     if (hasher_start () < 0)
         fatalx ("cannot start the password hashing thread");
     if (bridge_start (&web_opts) < 0)
@@ -235,6 +196,5 @@ kore_worker_teardown (void)
     bridge_stop ();
     cache_clear ();
     hasher_stop ();
-    ratelimit_destroy (&web_ratelimit);
     i18n_destroy (&web_i18n);
 }

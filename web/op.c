@@ -45,6 +45,7 @@ s_onfree (struct http_request *req)
         op->pend = NULL;
     }
     ddc_msg_destroy (&op->reply);
+    form_destroy (&op->form);
     cJSON_Delete (op->value);
     op->value = NULL;
     if (op->body) {

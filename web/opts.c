@@ -21,7 +21,6 @@ const char opts_usage[] =
 "                           [::1]:9374 for IPv6, :9374 for all addresses)\n"
 "  --instance NAME          this service's peer name is web@NAME\n"
 "                           (default: the host name)\n"
-"  --setup-code-file PATH   also write the first-run setup code there (0600)\n"
 "  --cert FILE              CURVE client certificate for tcp:// (env DDC_CERT)\n"
 "  --broker-cert FILE       the broker's public certificate (env DDC_BROKER_CERT)\n"
 "  --trust-forwarded-for    take the client address from X-Forwarded-For\n"

@@ -14,7 +14,8 @@ typedef struct {
     char host[256];              /* listen address (IPv4, IPv6 or name)       */
     char port[8];
     char instance[128];          /* peer name web@INSTANCE; "" = host name    */
-    char setup_code_file[1024];  /* "" = none                                 */
+    char setup_code_file[1024];  /* --setup-code-file, accepted and ignored:
+                                    the broker keeps the setup code          */
     char cert[1024];             /* CURVE client cert, "" = none              */
     char broker_cert[1024];
     char pidfile[1024];          /* "" = a private temp file                  */

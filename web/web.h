@@ -1,5 +1,5 @@
 /*  web: what ddc-web's Kore-side modules share. The process state lives in
-    main.c (options, setup code, locale tables, counters, rate limiter); the
+    main.c (options, locale tables, counters); the
     HTTP helpers in http_util.c (responses with the security headers,
     bounded bodies, client address, sign-in checks and cookies); the
     asynchronous operations of a sleeping request in op.c. Every function
@@ -20,33 +20,21 @@
 #include "metrics.h"
 #include "opts.h"
 #include "ddc_pwhash.h"
-#include "ratelimit.h"
 #include "render.h"
 #include "session.h"
-#include "setup.h"
 #include "wbuf.h"
 
 #define WEB_PAGE_MAX      (8 * 1024 * 1024)  /* a rendered page           */
 #define WEB_BODY_MAX      (1024 * 1024)      /* Kore refuses > 4 MiB itself */
 #define WEB_SAVE_TIMEOUT  2000               /* ms: broker answers, or 503 */
 #define WEB_APPLY_WAIT    1000               /* ms: op_await_applied       */
-#define WEB_LOGIN_FAILS   5
-#define WEB_LOGIN_WINDOW  (5 * 60 * 1000)
+#define WEB_ADDR_MAX      64                 /* a client address, NUL included */
 #define WEB_COOKIE        "ddc_session"
 
 /* ---- process state (main.c) ------------------------------------------ */
 extern opts_t web_opts;
 extern i18n_t *web_i18n;
 extern metrics_t web_metrics;
-extern ratelimit_t *web_ratelimit;
-/* The current setup code (changes after it is used). */
-const char *web_setup_code (void);
-/* The setup code was used: make a new one for a later reset. */
-void web_setup_code_used (void);
-/* Log the setup code (and write the file) because setup is needed now. */
-void web_setup_code_announce (void);
-/* A password is set: remove the setup code file (when given). */
-void web_setup_code_clear (void);
 
 /* ---- responses (http_util.c) ----------------------------------------- */
 /* Send a response with the security headers (and Cache-Control no-store
@@ -71,7 +59,7 @@ void web_unavailable (struct http_request *req, bool json);
 /* The value of a request header (borrowed) or NULL. */
 const char *web_header (struct http_request *req, const char *name);
 /* The client address (from the socket, or X-Forwarded-For when trusted). */
-const char *web_client_addr (struct http_request *req, char buf[RATELIMIT_ADDR_MAX]);
+const char *web_client_addr (struct http_request *req, char buf[WEB_ADDR_MAX]);
 /* The request body as a NUL-terminated copy (caller frees), or NULL with
    the status to answer (413 too large, 400 unreadable). */
 char *web_body (struct http_request *req, size_t *len_p, int *status_p);
@@ -135,6 +123,7 @@ struct web_op {
     uint64_t rev;
     cJSON *value;                          /* a value being saved        */
     char *body;                            /* request body copy          */
+    form_t *form;                          /* a form kept across phases  */
     size_t body_len;
     char text[256];                        /* small handler data (path)  */
     char text2[DDC_PWHASH_PASS_MAX + 1];       /* e.g. a password, zeroed    */

@@ -2,7 +2,9 @@
 #include "broker.h"
 #include "peers.h"
 #include "roles.h"
+#include "setupcode.h"
 #include "store.h"
+#include "throttle.h"
 
 #include "ddc_config.h"
 #include "ddc_log.h"
@@ -24,6 +26,11 @@
 #define ACTIONS_MAX     4096
 #define ACTION_MIN_MS   100
 #define ACTION_MAX_MS   120000
+/* The web UI's sign-in limit (proto/ddcp.md 5.10): 5 attempts per client
+   address in 5 minutes, 4096 addresses (throttle_bytes: about 0.6 MiB). */
+#define SIGNIN_KEYS      4096
+#define SIGNIN_LIMIT     5
+#define SIGNIN_WINDOW_MS (5 * 60 * 1000)
 
 typedef struct {
     char id[48];               /* our request id towards the target */
@@ -40,6 +47,8 @@ struct broker_t {
     char *advertise_pub;
     store_t *store;
     peers_t *peers;
+    setupcode_t *setup;        /* the web UI's first-run setup code    */
+    throttle_t *signin;        /* sign-in attempts per client address  */
     zsock_t *ctl;
     zsock_t *pub;
     zactor_t *auth;
@@ -108,6 +117,56 @@ s_publish_hugz (broker_t *self)
     zmsg_destroy (&zmsg);
 }
 
+/* ------------------------------------------------------------ setup code */
+
+static bool
+s_password_set (broker_t *self)
+{
+    const char *hash = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
+        store_section (self->store, DDC_SEC_WEB), "password_hash"));
+    return hash && *hash;
+}
+
+/* A setup code exactly while no web password is set (proto 5.11); the
+   broker's log is where the operator reads it. Run at start and after
+   every change of the web section, in the same loop turn as the change,
+   so that the code a password used up is never accepted again. */
+static void
+s_setup_sync (broker_t *self)
+{
+    const char *path = setupcode_path (self->setup);
+    switch (setupcode_sync (self->setup, s_password_set (self))) {
+    case SETUPCODE_LOADED:
+    case SETUPCODE_MADE:
+        ddc_info ("no web password is set: the web UI's setup code is %s (also in %s, and "
+                  "printed by ddc-ctl setup-code); enter it at /setup of ddc-web",
+                  setupcode_get (self->setup), path);
+        break;
+    case SETUPCODE_UNWRITTEN:
+        ddc_warn ("no web password is set: the web UI's setup code is %s (printed by ddc-ctl "
+                  "setup-code; it could not be written to %s: %s); enter it at /setup of ddc-web",
+                  setupcode_get (self->setup), path, strerror (errno));
+        break;
+    case SETUPCODE_WITHDRAWN:
+        ddc_info ("a web password is set: the setup code is used up (%s removed)", path);
+        break;
+    case SETUPCODE_KEPT:
+        break;
+    }
+}
+
+/* True when a web section value sets a password (not "", not "***", which
+   keeps the current one). */
+static bool
+s_sets_password (const cJSON *value)
+{
+    const char *hash = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (value,
+                                                                                "password_hash"));
+    return hash && *hash && strcmp (hash, "***") != 0;
+}
+
+/* ----------------------------------------------------------------- publish */
+
 static void
 s_publish_change (broker_t *self, const store_change_t *change, const char *author,
                   const char *peer)
@@ -136,6 +195,8 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
     zmsg_destroy (&zmsg);
     ddc_info ("%s: revision %llu by %s (%s), %d field(s) changed", ddc_section_name (s),
               (unsigned long long) change->rev, author, peer, cJSON_GetArraySize (change->changed));
+    if (s == DDC_SEC_WEB)
+        s_setup_sync (self);
 }
 
 /* --------------------------------------------------------------- requests */
@@ -248,15 +309,23 @@ s_on_snapshot (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     s_send_to (self, routing, &reply);
 }
 
-/* Build the reply to a save attempt; publishes on success. */
+/* Build the reply to a save attempt; publishes on success. with_code:
+   the setup code was checked (SETUP). */
 static zmsg_t *
 s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJSON *value,
-        uint64_t expected, const char *author)
+        uint64_t expected, const char *author, bool with_code)
 {
     if (!role_writes (peer_role (peer), s)) {
         ddc_warn ("save of %s by %s denied: role %s may not write it", ddc_section_name (s),
                   peer_name (peer), peer_role (peer)->name);
         return ddc_msg_buildv (DDC_DENIED, req, "this role may not change this section", NULL);
+    }
+    if (s == DDC_SEC_WEB && peer_role (peer)->signin && !with_code && !s_password_set (self)
+        && s_sets_password (value)) {
+        ddc_warn ("save of web by %s denied: the first password needs the setup code",
+                  peer_name (peer));
+        return ddc_msg_buildv (DDC_DENIED, req, "the first web password is set with SETUP and "
+                               "the setup code", NULL);
     }
     cJSON *errors = cJSON_CreateArray ();
     store_change_t change = { 0 };
@@ -326,16 +395,24 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
     return reply;
 }
 
+/* A request id this peer has had answered: the same answer again (true). */
+static bool
+s_answered (broker_t *self, zframe_t *routing, peer_t *peer, const char *req)
+{
+    zmsg_t *again = peer_recall (peer, req);
+    if (!again)
+        return false;
+    ddc_debug ("repeated request %s from %s: first answer sent again", req, peer_name (peer));
+    s_send_to (self, routing, &again);
+    return true;
+}
+
 static void
 s_on_save (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, bool rollback)
 {
     const char *req = msg->frame[DDC_REQ];
-    zmsg_t *again = peer_recall (peer, req);
-    if (again) {
-        ddc_debug ("repeated request %s from %s: first answer sent again", req, peer_name (peer));
-        s_send_to (self, routing, &again);
+    if (s_answered (self, routing, peer, req))
         return;
-    }
     const char *name = msg->frame[rollback ? DDC_ROLLBACK_SECTION : DDC_SAVE_SECTION];
     int s = ddc_section_from_name (name);
     if (s < 0) {
@@ -345,7 +422,7 @@ s_on_save (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, bool
     zmsg_t *reply;
     if (!rollback)
         reply = s_save (self, peer, req, (ddc_section_t) s, msg->json[DDC_SAVE_VALUE],
-                        msg->u64[DDC_SAVE_EXPECTED], msg->frame[DDC_SAVE_AUTHOR]);
+                        msg->u64[DDC_SAVE_EXPECTED], msg->frame[DDC_SAVE_AUTHOR], false);
     else {
         uint64_t to = msg->u64[DDC_ROLLBACK_REV];
         bool gone = false;
@@ -365,13 +442,102 @@ s_on_save (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, bool
         char author[DDC_MAX_TEXT + 64];
         snprintf (author, sizeof author, "%s (rollback to %llu)", msg->frame[DDC_ROLLBACK_AUTHOR],
                   (unsigned long long) to);
-        reply = s_save (self, peer, req, (ddc_section_t) s, value, 0, author);
+        reply = s_save (self, peer, req, (ddc_section_t) s, value, 0, author, false);
         cJSON_Delete (value);
     }
     if (reply) {
         peer_remember (peer, req, reply);
         s_send_to (self, routing, &reply);
     }
+}
+
+/* SETUP: the first web password, allowed by the setup code (proto 5.11).
+   The check and the save happen in one turn of the loop, and the save
+   withdraws the code (s_publish_change), so of two replicas sending the
+   right code at once only the first sets a password: the second finds one
+   set (ERROR 410). */
+static void
+s_on_setup (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
+{
+    const char *req = msg->frame[DDC_REQ];
+    if (s_answered (self, routing, peer, req))
+        return;
+    if (!peer_role (peer)->signin) {
+        s_send_error (self, routing, req, DDC_E_DENIED,
+                      "only the web role sets the first password with the setup code");
+        return;
+    }
+    if (s_password_set (self)) {
+        s_send_error (self, routing, req, DDC_E_GONE,
+                      "a web password is set: the setup code is used up");
+        return;
+    }
+    zmsg_t *reply;
+    if (!setupcode_matches (self->setup, msg->frame[DDC_SETUP_CODE])) {
+        ddc_warn ("setup by %s refused: wrong setup code", peer_name (peer));
+        reply = ddc_msg_buildv (DDC_DENIED, req, "the setup code is not right", NULL);
+    }
+    else if (!s_sets_password (msg->json[DDC_SETUP_VALUE])) {
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST,
+                      "SETUP sets the first password: value.password_hash must be a new hash");
+        return;
+    }
+    else
+        reply = s_save (self, peer, req, DDC_SEC_WEB, msg->json[DDC_SETUP_VALUE],
+                        msg->u64[DDC_SETUP_EXPECTED], msg->frame[DDC_SETUP_AUTHOR], true);
+    if (reply) {
+        peer_remember (peer, req, reply);
+        s_send_to (self, routing, &reply);
+    }
+}
+
+/* SETUPCODE: the setup code, for the operator (proto 5.11). */
+static void
+s_on_setupcode (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
+{
+    const char *req = msg->frame[DDC_REQ];
+    const char *code = setupcode_get (self->setup);
+    if (!peer_role (peer)->setup_code)
+        s_send_error (self, routing, req, DDC_E_DENIED, "only the ctl role may read the setup code");
+    else if (!code)
+        s_send_error (self, routing, req, DDC_E_GONE, "a web password is set, so there is no "
+                      "setup code; ddc-ctl passwd --clear removes the password and makes a new one");
+    else {
+        ddc_info ("setup code handed to %s", peer_name (peer));
+        zmsg_t *reply = ddc_msg_buildv (DDC_CODE, req, code, NULL);
+        s_send_to (self, routing, &reply);
+    }
+}
+
+/* THROTTLE: one more sign-in attempt from a client address, or its
+   success (proto 5.10). */
+static void
+s_on_throttle (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
+{
+    const char *req = msg->frame[DDC_REQ];
+    const char *op = msg->frame[DDC_THROTTLE_OP];
+    const char *key = msg->frame[DDC_THROTTLE_KEY];
+    size_t len = msg->len[DDC_THROTTLE_KEY];
+    if (!peer_role (peer)->signin) {
+        s_send_error (self, routing, req, DDC_E_DENIED, "only the web role may count sign-in attempts");
+        return;
+    }
+    if (len == 0 || len >= THROTTLE_KEY_MAX) {
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "a throttle key has 1 to 63 bytes");
+        return;
+    }
+    int64_t wait = 0;
+    if (strcmp (op, "take") == 0)
+        wait = throttle_take (self->signin, key, ddc_mono_ms ());
+    else if (strcmp (op, "clear") == 0)
+        throttle_clear (self->signin, key);
+    else {
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "THROTTLE takes \"take\" or \"clear\"");
+        return;
+    }
+    char swait[24];
+    zmsg_t *reply = ddc_msg_buildv (DDC_WAIT, req, s_u64 ((uint64_t) wait, swait), NULL);
+    s_send_to (self, routing, &reply);
 }
 
 static void
@@ -543,6 +709,9 @@ s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id
     case DDC_ACTION: s_on_action (self, routing, peer, msg); break;
     case DDC_RESULT: s_on_result (self, peer, msg); break;
     case DDC_REPORT: s_on_report (self, routing, peer, msg); break;
+    case DDC_THROTTLE: s_on_throttle (self, routing, peer, msg); break;
+    case DDC_SETUP: s_on_setup (self, routing, peer, msg); break;
+    case DDC_SETUPCODE: s_on_setupcode (self, routing, peer, msg); break;
     case DDC_BYE:
         ddc_info ("peer %s said goodbye", peer_name (peer));
         peers_bye (self->peers, peer);
@@ -778,6 +947,14 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
         broker_destroy (&self);
         return NULL;
     }
+    self->setup = setupcode_new (opts->data_dir);
+    self->signin = throttle_new (SIGNIN_KEYS, SIGNIN_LIMIT, SIGNIN_WINDOW_MS);
+    if (!self->setup || !self->signin) {
+        snprintf (err, errlen, "libsodium cannot start");
+        broker_destroy (&self);
+        return NULL;
+    }
+    s_setup_sync (self);
     self->peers = peers_new ();
     self->actions = zhashx_new ();
     zhashx_set_destructor (self->actions, (zhashx_destructor_fn *) s_action_destroy);
@@ -847,6 +1024,8 @@ broker_destroy (broker_t **self_p)
     zcertstore_destroy (&self->certs);
     zhashx_destroy (&self->actions);
     peers_destroy (&self->peers);
+    throttle_destroy (&self->signin);
+    setupcode_destroy (&self->setup);
     store_destroy (&self->store);
     if (self->lock_fd >= 0)
         close (self->lock_fd);

@@ -1,8 +1,9 @@
 /*  broker: the ddc-broker reactor. Owns the CTL ROUTER and PUB XPUB sockets,
-    the CURVE authenticator, the store, the peer table and the pending
-    actions, and runs them in one zloop: requests (proto/ddcp.md section 5),
-    publishing (section 6), heartbeats, hand-edit polling, action routing
-    and timeouts. Single-threaded. */
+    the CURVE authenticator, the store, the peer table, the pending actions,
+    the web UI's setup code and its sign-in limit, and runs them in one
+    zloop: requests (proto/ddcp.md section 5), publishing (section 6),
+    heartbeats, hand-edit polling, action routing and timeouts.
+    Single-threaded. */
 #ifndef DDC_BROKER_H
 #define DDC_BROKER_H
 

@@ -5,12 +5,14 @@
 #include <string.h>
 
 static const role_t s_roles[] = {
-    { "ctl", true, NULL, true, NULL },
-    { "web", true, NULL, true, "web.password_hash" },
+    /* the operator reads the setup code; the web UI checks it and counts
+       sign-in attempts */
+    { "ctl", true, NULL, true, NULL, false, true },
+    { "web", true, NULL, true, "web.password_hash", true, false },
     /* /addadmin in Discord adds to the admin list, and nothing else. */
-    { "discord", false, "admins", true, "bot.token" },
-    { "docker", false, NULL, false, NULL },
-    { "monitor", false, NULL, false, NULL },
+    { "discord", false, "admins", true, "bot.token", false, false },
+    { "docker", false, NULL, false, NULL, false, false },
+    { "monitor", false, NULL, false, NULL, false, false },
 };
 
 #define ROLE_COUNT (sizeof s_roles / sizeof s_roles[0])

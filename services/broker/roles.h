@@ -1,6 +1,6 @@
 /*  roles: what each kind of peer may do (proto/ddcp.md section 9).
     Owns the static role table; the broker asks it before every read of a
-    secret, every save and every action. */
+    secret, every save, every action and every sign-in request. */
 #ifndef DDC_ROLES_H
 #define DDC_ROLES_H
 
@@ -15,6 +15,8 @@ typedef struct {
     const char *writes;      /* or of this one section only, or NULL */
     bool actions;            /* may send ACTION                     */
     const char *secret;      /* "section.field" it may read, or NULL */
+    bool signin;             /* THROTTLE and SETUP: the web UI's sign-in */
+    bool setup_code;         /* SETUPCODE: may read the setup code  */
 } role_t;
 
 /* The role of that name, or NULL. */

@@ -1,8 +1,8 @@
 /*  ddc-ctl passwd and setup-code: the web UI's sign-in from the command
     line. passwd hashes a new password (ddc_pwhash, the same argon2id and
     policy as ddc-web) and saves it as web.password_hash; setup-code asks
-    each connected ddc-web for its first-run setup code (an ACTION that
-    ddc-web answers for the ctl role only). */
+    the broker for the first-run setup code (SETUPCODE, for the ctl role
+    only). */
 #include "ctl.h"
 #include "ddc_pwhash.h"
 #include "ddc_util.h"
@@ -26,8 +26,9 @@ static const char s_passwd_usage[] =
 "It is stored as an argon2id hash in web.password_hash; every signed-in web\n"
 "session ends at once.\n"
 "\n"
-"--clear removes the password instead: the web UI then asks for a new\n"
-"one-time setup code (see ddc-ctl setup-code) before anything else.\n"
+"--clear removes the password instead: the broker makes a new one-time\n"
+"setup code (ddc-ctl setup-code prints it), which the web UI asks for\n"
+"before anything else.\n"
 "\n"
 "Prints {\"rev\": N, \"section_rev\": M}. Exit 4 when the password does not\n"
 "meet the policy, 3 when the web section changed while saving.\n";
@@ -183,7 +184,8 @@ cmd_passwd (ctl_t *ctl, int argc, char **argv)
         if (rc == CTL_EXIT_OK)
             fprintf (stderr, "%s passwd: %s; every web session is signed out\n", CTL_PROG,
                      hash[0] ? "the new web password is set"
-                             : "the web password is removed (the web UI asks for a setup code)");
+                             : "the web password is removed (the web UI asks for the new "
+                               "setup code: ddc-ctl setup-code)");
         ddc_msg_destroy (&reply);
         sodium_memzero (text, strlen (text));
         cJSON_free (text);
@@ -196,38 +198,12 @@ cmd_passwd (ctl_t *ctl, int argc, char **argv)
 /* ---- setup-code ---------------------------------------------------------- */
 
 static const char s_setup_usage[] =
-"usage: ddc-ctl setup-code [INSTANCE]\n"
+"usage: ddc-ctl setup-code\n"
 "\n"
-"Prints the one-time setup code of each connected ddc-web (or of web@INSTANCE)\n"
-"while no web password is set, one line each:\n"
-"  web@NAME CODE URL\n"
-"Exit 1 when no ddc-web is connected or a password is already set.\n";
-
-/* The names of the connected web peers in the broker's PEERS table. */
-static int
-s_web_peers (ctl_t *ctl, ddc_client_t *client, const char *only, char names[][80], int max,
-             int *count)
-{
-    int rc = CTL_EXIT_OK;
-    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_STATUS, NULL, DDC_PEERS, &rc);
-    *count = 0;
-    if (reply) {
-        const cJSON *peer;
-        cJSON_ArrayForEach (peer, cJSON_GetObjectItemCaseSensitive (reply->json[DDC_PEERS_BODY],
-                                                                    "peers")) {
-            const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (peer, "name"));
-            const char *role = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (peer, "role"));
-            const char *inst = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (peer, "instance"));
-            if (!name || !role || strcmp (role, "web") != 0 || strlen (name) >= 80
-                || !cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (peer, "connected"))
-                || (only && (!inst || strcmp (inst, only) != 0)) || *count >= max)
-                continue;
-            ddc_strlcpy (names[(*count)++], name, 80);
-        }
-    }
-    ddc_msg_destroy (&reply);
-    return rc;
-}
+"Prints the web UI's one-time setup code: while no web password is set,\n"
+"ddc-broker keeps one (also in its log and in DATA/web-setup-code), and any\n"
+"ddc-web accepts it at /setup to set the first password. Exit 1 when a\n"
+"password is set (ddc-ctl passwd --clear removes it and makes a new code).\n";
 
 int
 cmd_setup_code (ctl_t *ctl, int argc, char **argv)
@@ -236,45 +212,25 @@ cmd_setup_code (ctl_t *ctl, int argc, char **argv)
     int rc = ctl_getopt (ctl, argc, argv, NULL, NULL, NULL, NULL, s_setup_usage, &first);
     if (rc >= 0)
         return rc;
-    if (argc - first > 1)
-        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes at most one instance name");
-    const char *only = first < argc ? argv[first] : NULL;
+    if (argc - first > 0)
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes no arguments: there is one setup code for "
+                         "every ddc-web of a broker");
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    char names[16][80];
-    int count = 0;
-    rc = s_web_peers (ctl, client, only, names, 16, &count);
-    if (rc == CTL_EXIT_OK && count == 0)
-        rc = only ? ctl_fail (ctl, CTL_EXIT_FAIL, "web@%s is not connected", only)
-                  : ctl_fail (ctl, CTL_EXIT_FAIL, "no ddc-web is connected to the broker");
-    int printed = 0;
-    for (int i = 0; rc == CTL_EXIT_OK && i < count; i++) {
-        char req[40];
-        ddc_req_id (req);
-        zmsg_t *msg = ddc_msg_buildv (DDC_ACTION, req, names[i], "3000",
-                                      "{\"action\":\"setup-code\"}", NULL);
-        ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
-        if (reply && reply->type == DDC_RESULT) {
-            const cJSON *r = reply->json[DDC_RESULT_BODY];
-            const char *code = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (r, "setup_code"));
-            const char *url = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (r, "url"));
-            const char *why = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (r, "message"));
-            if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (r, "ok")) && code) {
-                printf ("%s %s %s\n", names[i], code, url ? url : "");
-                printed++;
-            }
-            else
-                ctl_fail (ctl, CTL_EXIT_OK, "%s: %s", names[i], why ? why : "no setup code");
-        }
-        else if (reply)
-            ctl_fail (ctl, CTL_EXIT_OK, "%s did not answer (error %llu)", names[i],
-                      (unsigned long long) (reply->type == DDC_ERROR ? reply->u64[DDC_ERROR_CODE] : 0));
-        ddc_msg_destroy (&reply);
+    char req[40];
+    ddc_req_id (req);
+    zmsg_t *msg = ddc_msg_buildv (DDC_SETUPCODE, req, NULL);
+    ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
+    if (reply && reply->type == DDC_CODE) {
+        printf ("%s\n", reply->frame[DDC_CODE_CODE]);
+        fflush (stdout);
     }
-    fflush (stdout);
-    if (rc == CTL_EXIT_OK && printed == 0)
-        rc = CTL_EXIT_FAIL;
+    else if (reply && reply->type == DDC_ERROR && reply->u64[DDC_ERROR_CODE] == DDC_E_GONE)
+        rc = ctl_fail (ctl, CTL_EXIT_FAIL, "%s", reply->frame[DDC_ERROR_MESSAGE]);
+    else if (reply)
+        rc = ctl_unexpected (ctl, reply);
+    ddc_msg_destroy (&reply);
     ddc_client_destroy (&client);
     return rc;
 }

@@ -56,7 +56,7 @@ static const char s_usage[] =
 "                                create a CURVE certificate for a client\n"
 "  keygen --broker-key [--dir DIR] create the broker's CURVE certificate\n"
 "  passwd [--clear]              set the web UI's password (read from stdin)\n"
-"  setup-code [INSTANCE]         print the web UI's first-run setup code\n"
+"  setup-code                    print the web UI's first-run setup code\n"
 "  help [COMMAND]                this text, or a command's\n"
 "\n"
 "global options (before or after the command):\n"

@@ -17,7 +17,7 @@
       the client resyncs every followed section with one SNAPSHOT.
     - A value rejected at revision r is not offered again at r (the same
       content); r is the chain link for the next prev_rev check.
-    - ddc_client_call does not resend an ACTION (an action is not
+    - ddc_client_call does not resend an ACTION or a THROTTLE (neither is
       idempotent); other calls are resent on a per-try timeout.
     Memory is bounded: 256 requests, 256 buffered updates (16 MiB), 16
     report topics, 16 status subscriptions, 32 followed sections. */
@@ -1674,7 +1674,8 @@ s_enqueue (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms, int tries,
     bool ok = msg && (msg->type == DDC_SNAPSHOT || msg->type == DDC_SAVE
                       || msg->type == DDC_ROLLBACK || msg->type == DDC_HISTORY
                       || msg->type == DDC_PING || msg->type == DDC_STATUS
-                      || msg->type == DDC_ACTION);
+                      || msg->type == DDC_ACTION || msg->type == DDC_THROTTLE
+                      || msg->type == DDC_SETUP || msg->type == DDC_SETUPCODE);
     if (!ok) {
         ddc_error ("client: not a request: %s", msg ? ddc_msg_name (msg->type) : err);
         ddc_msg_destroy (&msg);
@@ -1722,9 +1723,9 @@ ddc_client_call (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms)
     }
     if (timeout_ms <= 0)
         timeout_ms = 1;
-    /* an ACTION is not idempotent: never resend it */
+    /* an ACTION or a THROTTLE is not idempotent: never resend it */
     zframe_t *cmd = *msg_p ? zmsg_first (*msg_p) : NULL;
-    bool action = cmd && zframe_streq (cmd, "ACTION");
+    bool action = cmd && (zframe_streq (cmd, "ACTION") || zframe_streq (cmd, "THROTTLE"));
     int tries = action ? 1 : (int) (timeout_ms / 1000 < 1 ? 1 : timeout_ms / 1000 > 4 ? 4
                                                                 : timeout_ms / 1000);
     ddc_msg_t *reply = NULL;

@@ -36,10 +36,10 @@ typedef enum {
     /* CTL requests (client -> broker) */
     DDC_HELLO, DDC_SNAPSHOT, DDC_SAVE, DDC_ROLLBACK, DDC_HISTORY, DDC_APPLIED,
     DDC_REJECTED, DDC_PING, DDC_STATUS, DDC_ACTION, DDC_RESULT, DDC_REPORT,
-    DDC_BYE,
+    DDC_BYE, DDC_THROTTLE, DDC_SETUP, DDC_SETUPCODE,
     /* CTL replies (broker -> client) */
     DDC_WELCOME, DDC_STATE, DDC_OK, DDC_CONFLICT, DDC_INVALID, DDC_DENIED,
-    DDC_ERROR, DDC_CHANGES, DDC_PONG, DDC_PEERS,
+    DDC_ERROR, DDC_CHANGES, DDC_PONG, DDC_PEERS, DDC_WAIT, DDC_CODE,
     /* PUB */
     DDC_UPDATE, DDC_HUGZ, DDC_STATUSPUB,
     DDC_MSG_COUNT
@@ -51,7 +51,8 @@ typedef enum {
 #define DDC_E_DENIED        403   /* role may not do this               */
 #define DDC_E_NOT_FOUND     404   /* unknown target / revision          */
 #define DDC_E_TIMEOUT       408   /* action target did not answer       */
-#define DDC_E_GONE          410   /* revision no longer in history      */
+#define DDC_E_GONE          410   /* revision no longer in history; no
+                                         setup code (a password is set)     */
 #define DDC_E_TOO_LARGE     413
 #define DDC_E_BUSY          429   /* target already has too much queued */
 #define DDC_E_INTERNAL      500   /* e.g. the disk write failed         */
@@ -100,6 +101,12 @@ enum {
     DDC_RESULT_BODY = 1,
     /* REPORT req topic body */
     DDC_REPORT_TOPIC = 1, DDC_REPORT_BODY = 2,
+    /* THROTTLE req op ("take" | "clear") key */
+    DDC_THROTTLE_OP = 1, DDC_THROTTLE_KEY = 2,
+    /* SETUP req code expected author value: SAVE of the web section with
+       the first password, allowed by the setup code */
+    DDC_SETUP_CODE = 1, DDC_SETUP_EXPECTED = 2, DDC_SETUP_AUTHOR = 3, DDC_SETUP_VALUE = 4,
+    /* SETUPCODE req (no other frame) */
     /* OK req rev section_rev changed(0|1) */
     DDC_OK_REV = 1, DDC_OK_SECTION_REV = 2, DDC_OK_CHANGED = 3,
     /* CONFLICT req section_rev value */
@@ -116,6 +123,10 @@ enum {
     DDC_PONG_EPOCH = 1, DDC_PONG_REV = 2,
     /* PEERS req table */
     DDC_PEERS_BODY = 1,
+    /* WAIT req wait_ms (0: go ahead) */
+    DDC_WAIT_MS = 1,
+    /* CODE req code */
+    DDC_CODE_CODE = 1,
 };
 /* PUB messages: frame "topic" is separate (ddc_msg_t.topic is frame 0 of the
    wire message), the rest are indexed from 0:

@@ -109,9 +109,10 @@ class Env {
     await waitFor(() => { this.ctlRun(['ping']); return true; }, 'the broker');
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
-    this.codeFile = path.join(this.tmp, 'setup-code');
+    // the setup code is the broker's, in its data folder
+    this.codeFile = path.join(this.tmp, 'data', 'web-setup-code');
     this.web = this.spawn('ddc-web', [path.join(BIN, 'ddc-web'), '--broker', this.ctl,
-      '--listen', `127.0.0.1:${this.port}`, '--setup-code-file', this.codeFile,
+      '--listen', `127.0.0.1:${this.port}`,
       '--instance', 'browser', '--pidfile', path.join(this.tmp, 'web.pid')]);
     await waitFor(async () => (await httpGet(this.port, '/health')).status === 200, 'ddc-web /health', 20000);
     return this;

@@ -1,6 +1,6 @@
 """ddc-web over HTTP with real processes: a real ddc-broker and ddc-web on a
 free port, driven with http.client (no browser). First-run setup with the
-logged code, sign-in and out, CSRF, the sign-in rate limit, security
+code the broker logged, sign-in and out, CSRF, the sign-in rate limit, security
 headers, session expiry (real wait), malformed and oversized bodies (nothing
 saved: the broker's revision is checked), the broker going away and coming
 back without restarting ddc-web, /health, /metrics, the live event stream,
@@ -92,21 +92,22 @@ def form_tokens(html):
 class Web:
     """ddc-web started against a broker, on a free port."""
 
-    def __init__(self, tmp, broker, name="web"):
+    def __init__(self, tmp, broker, name="web", extra=None):
         self.tmp = tmp
         self.broker = broker
         self.port = free_port()
-        self.code_file = os.path.join(tmp, f"{name}.setup-code")
+        # the setup code is the broker's, in its data folder
+        self.code_file = os.path.join(broker.data, "web-setup-code")
         self.log_path = os.path.join(tmp, f"{name}.log")
         self.proc = None
         self.name = name
+        self.extra = extra or []
 
     def start(self):
         self.proc = Proc([bin_path("ddc-web"), "--broker", self.broker.ctl,
                           "--listen", f"127.0.0.1:{self.port}",
-                          "--setup-code-file", self.code_file,
                           "--instance", "t" + self.name,
-                          "--pidfile", os.path.join(self.tmp, f"{self.name}.pid")],
+                          "--pidfile", os.path.join(self.tmp, f"{self.name}.pid")] + self.extra,
                          self.log_path)
         wait_for(self.healthy, timeout=20, what="ddc-web /health")
         return self
@@ -226,12 +227,14 @@ def test_first_run_setup_with_the_logged_code(web):
     r = http.get("/")
     assert r.status == 303 and r.header("location") == "/setup"
     assert http.get("/bot").header("location") == "/setup"
-    # the code is in the log and in the 0600 file, and they agree
+    # the code is in the broker's log and its 0600 file, and they agree;
+    # ddc-web logs where to enter it, never the code
     code = web.code()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     assert stat.S_IMODE(os.stat(web.code_file).st_mode) == 0o600
-    wait_for(lambda: code in web.log(), timeout=5, what="the setup code in the log")
-    assert "setup code" in web.log()
+    assert f"setup code is {code}" in web.broker.proc.text()
+    wait_for(lambda: "/setup" in web.log(), timeout=5, what="the first-run hint in the log")
+    assert f"http://127.0.0.1:{web.port}/setup" in web.log() and code not in web.log()
     rev0 = broker_rev(web.broker)
     # wrong code, weak password, mismatch: refused, nothing saved
     r = http.post("/setup", {"code": "AAAA-BBBB-CCCC", "password": PASSWORD, "confirm": PASSWORD})
@@ -257,6 +260,7 @@ def test_first_run_setup_with_the_logged_code(web):
                                        "confirm": "Another-Pass-99"})
     assert r.status == 303 and r.header("location") == "/login"
     assert not os.path.exists(web.code_file)
+    assert "setup code is used up" in web.broker.proc.text()
     log = web.log()
     assert PASSWORD not in log and stored not in log and "$argon2id$" not in log
 
@@ -269,12 +273,12 @@ def ctl(web, *args, stdin=""):
 
 
 def test_ctl_setup_code_and_passwd(web):
-    # the setup code from ddc-ctl is the one ddc-web logged, and it works
+    # the setup code from ddc-ctl is the broker's
     r = ctl(web, "setup-code")
     assert r.returncode == 0, r.stderr
-    name, code, url = r.stdout.split()
-    assert name == "web@tweb" and code == web.code() and url == f"http://127.0.0.1:{web.port}/setup"
-    assert ctl(web, "setup-code", "nosuch").returncode == 1
+    code = r.stdout.strip()
+    assert code == web.code()
+    assert ctl(web, "setup-code", "web@nosuch").returncode == 2
     # a password against the policy changes nothing
     rev0 = broker_rev(web.broker)
     r = ctl(web, "passwd", stdin="short\n")
@@ -294,22 +298,23 @@ def test_ctl_setup_code_and_passwd(web):
     wait_for(lambda: Http(web.port).get("/login").status == 200, what="sign-in page")
     http = signed_in(web)
     assert http.get("/bot").status == 200
-    # no setup code once a password is set
-    wait_for(lambda: ctl(web, "setup-code").returncode == 1, what="setup code withdrawn")
-    assert "password is set" in ctl(web, "setup-code").stderr
+    # no setup code once a password is set: the save withdrew it
+    r = ctl(web, "setup-code")
+    assert r.returncode == 1 and "password is set" in r.stderr and not os.path.exists(web.code_file)
     # a new password from the command line signs the browser out
     r = ctl(web, "passwd", stdin="Another-Pass-99\n")
     assert r.returncode == 0, r.stderr
     wait_for(lambda: http.get("/bot").status == 303, what="the old session signed out")
     assert Http(web.port).post("/login", {"password": PASSWORD}).status == 401
     assert Http(web.port).post("/login", {"password": "Another-Pass-99"}).status == 303
-    # --clear: back to first-run setup, with a fresh code from ddc-ctl
+    # --clear: back to first-run setup, with a new code at once
     assert ctl(web, "passwd", "--clear").returncode == 0
     assert web.broker.config()["web"]["password_hash"] == ""
-    r = wait_for(lambda: (lambda r: r if r.returncode == 0 else None)(ctl(web, "setup-code")),
-                 what="a new setup code")
-    assert r.stdout.split()[1] == web.code()
-    assert Http(web.port).get("/").header("location") == "/setup"
+    r = ctl(web, "setup-code")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == web.code() and web.code() != code
+    wait_for(lambda: Http(web.port).get("/").header("location") == "/setup",
+             what="ddc-web back at first-run setup")
 
 
 def test_login_logout(web):

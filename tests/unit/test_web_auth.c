@@ -4,15 +4,12 @@
     PBKDF2-HMAC-SHA256 vector, hashes made with Python's hashlib the way
     werkzeug does), the password policy, the signed session cookie (sign,
     verify, tamper, idle and age limits, key change on a new password hash),
-    CSRF tokens, the setup code and the sign-in rate limit. */
+    CSRF tokens. (The setup code and the sign-in limit are the broker's:
+    tests/unit/test_broker_signin.c.) */
 #include "../../web/form.c"
 #include "ddc_pwhash.h"
-#include "../../web/ratelimit.c"
 #include "../../web/session.c"
-#include "../../web/setup.c"
 #include "ddc_test.h"
-
-#include <sys/stat.h>
 
 #define PW "Correct-Horse-42"
 
@@ -234,90 +231,6 @@ DDC_TEST (test_csrf_tokens)
     CHECK (!session_streq (NULL, "a"));
 }
 
-DDC_TEST (test_setup_code)
-{
-    CHECK (ddc_pwhash_init () == 0);
-    char c1[SETUP_CODE_LEN], c2[SETUP_CODE_LEN];
-    setup_code_new (c1);
-    setup_code_new (c2);
-    CHECK (strlen (c1) == 14 && c1[4] == '-' && c1[9] == '-');
-    CHECK (strcmp (c1, c2) != 0);
-    for (int i = 0; c1[i]; i++)
-        CHECK (c1[i] == '-' || strchr ("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", c1[i]));
-    CHECK (setup_code_match (c1, c1));
-    char lower[32];
-    int o = 0;
-    for (int i = 0; c1[i]; i++)
-        if (c1[i] != '-')
-            lower[o++] = (char) (c1[i] >= 'A' && c1[i] <= 'Z' ? c1[i] - 'A' + 'a' : c1[i]);
-    lower[o] = '\0';
-    CHECK (setup_code_match (c1, lower));
-    CHECK (!setup_code_match (c1, c2));
-    CHECK (!setup_code_match (c1, ""));
-    CHECK (!setup_code_match (c1, NULL));
-    CHECK (!setup_code_match ("", ""));
-    char path[] = "/tmp/ddc-web-test-XXXXXX";
-    int fd = mkstemp (path);
-    CHECK (fd >= 0);
-    close (fd);
-    chmod (path, 0644);
-    CHECK (setup_code_write (path, c1) == 0);
-    struct stat st;
-    CHECK (stat (path, &st) == 0 && (st.st_mode & 0777) == 0600);
-    char *data = NULL;
-    size_t len = 0;
-    CHECK (ddc_read_file (path, 100, &data, &len) == 0);
-    CHECK (data && len == 15 && strncmp (data, c1, 14) == 0 && data[14] == '\n');
-    free (data);
-    /* never through a symlink */
-    char link[] = "/tmp/ddc-web-link-XXXXXX";
-    fd = mkstemp (link);
-    close (fd);
-    unlink (link);
-    CHECK (symlink (path, link) == 0);
-    CHECK (setup_code_write (link, c2) == -1);
-    unlink (link);
-    unlink (path);
-}
-
-DDC_TEST (test_rate_limit_window)
-{
-    ratelimit_t *rl = ratelimit_new (8, 5, 300000);
-    int64_t t = 1000000;
-    for (int i = 0; i < 4; i++) {
-        CHECK (ratelimit_wait_ms (rl, "10.0.0.1", t) == 0);
-        ratelimit_fail (rl, "10.0.0.1", t + i * 1000);
-    }
-    CHECK (ratelimit_wait_ms (rl, "10.0.0.1", t + 5000) == 0);
-    ratelimit_fail (rl, "10.0.0.1", t + 5000);
-    /* 5 failures: wait until the first leaves the window */
-    CHECK (ratelimit_wait_ms (rl, "10.0.0.1", t + 6000) == 300000 - 6000);
-    CHECK (ratelimit_wait_ms (rl, "10.0.0.2", t + 6000) == 0);            /* per address */
-    CHECK (ratelimit_wait_ms (rl, "10.0.0.1", t + 299999) == 1);
-    CHECK (ratelimit_wait_ms (rl, "10.0.0.1", t + 300000) == 0);           /* slid out */
-    /* a success forgets the failures */
-    ratelimit_success (rl, "10.0.0.1");
-    CHECK (ratelimit_wait_ms (rl, "10.0.0.1", t + 7000) == 0);
-    /* bounded: the oldest addresses are forgotten */
-    for (int i = 0; i < 100; i++) {
-        char addr[32];
-        snprintf (addr, sizeof addr, "192.168.0.%d", i);
-        ratelimit_fail (rl, addr, t + i);
-    }
-    CHECK (ratelimit_size (rl) == 8);
-    CHECK (ratelimit_wait_ms (rl, "192.168.0.0", t + 200) == 0);
-    /* a long address is cut, not overflowed */
-    char longaddr[200];
-    memset (longaddr, 'x', sizeof longaddr - 1);
-    longaddr[sizeof longaddr - 1] = '\0';
-    for (int i = 0; i < 6; i++)
-        ratelimit_fail (rl, longaddr, t + i);
-    CHECK (ratelimit_wait_ms (rl, longaddr, t + 10) > 0);
-    ratelimit_destroy (&rl);
-    CHECK (rl == NULL);
-    ratelimit_destroy (&rl);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -331,7 +244,5 @@ main (int argc, char **argv)
     DDC_RUN (test_session_idle_and_age);
     DDC_RUN (test_session_tamper_and_key_change);
     DDC_RUN (test_csrf_tokens);
-    DDC_RUN (test_setup_code);
-    DDC_RUN (test_rate_limit_window);
     DDC_DONE ();
 }
