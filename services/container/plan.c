@@ -280,9 +280,6 @@ ct_plan (ct_plan_t *plan, ct_role_t role, ct_getenv_fn *getenv_fn, char *const *
         const char *listen = ct_opt (args, nargs, "--listen");
         s_default (&plan->argv, args, nargs, "--listen", ":9374");
         s_default (&plan->argv, args, nargs, "--instance", ct_env_get (getenv_fn, "DDC_INSTANCE"));
-        char *code = ddc_asprintf ("%s/web-setup-code", data);
-        s_default (&plan->argv, args, nargs, "--setup-code-file", code);
-        free (code);
         rc = s_listen_check (listen ? listen : ":9374", &plan->health, err, errlen);
         break;
     }

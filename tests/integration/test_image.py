@@ -190,7 +190,7 @@ def test_all_in_one_container(containers, tmp_path):
     assert '"broker":true' in health, health
     # The setup code: in the log, in the data folder, and from ddc-ctl.
     code = (data / "web-setup-code").read_text().strip()
-    assert code and f"setup code {code}" in docker_cmd("logs", name, check=False).stderr
+    assert code and f"setup code is {code}" in docker_cmd("logs", name, check=False).stderr
     out = docker_cmd("exec", name, "ddc-container", "ctl", "setup-code")
     assert code in out, out
     st = os.stat(data / "config.json")
@@ -207,7 +207,8 @@ def test_all_in_one_container(containers, tmp_path):
 
 def test_a_program_that_stops_stops_the_all_container(containers, tmp_path):
     name = containers.run("all", mounts=[(tmp_path / "d", "/data")], health=False)
-    wait_for(lambda: (tmp_path / "d" / "web-setup-code").exists(), timeout=20,
+    wait_for(lambda: "first run: no web password is set" in
+             docker_cmd("logs", name, check=False).stderr, timeout=20,
              what="the web UI to start")
     # Kill ddc-web from outside: the supervisor stops the rest and exits.
     pid = inspect(name)["State"]["Pid"]

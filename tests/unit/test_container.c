@@ -59,8 +59,7 @@ DDC_TEST (test_defaults)
     ct_plan_free (&p);
 
     CHECK (s_plan (&p, CT_WEB, NULL, NULL) == 0);
-    CHECK_STR (s_args (&p), "--broker ipc:///data/ctl.sock --listen :9374 "
-                            "--setup-code-file /data/web-setup-code");
+    CHECK_STR (s_args (&p), "--broker ipc:///data/ctl.sock --listen :9374");
     CHECK_STR (p.health.v[0], "http 127.0.0.1 9374");
     ct_plan_free (&p);
 
@@ -101,8 +100,7 @@ DDC_TEST (test_environment)
     ct_plan_free (&p);
 
     CHECK (s_plan (&p, CT_WEB, env, NULL) == 0);
-    CHECK_STR (s_args (&p), "--broker ipc:///run/ddc/ctl.sock --listen :9374 --instance web-2 "
-                            "--setup-code-file /appdata/web-setup-code");
+    CHECK_STR (s_args (&p), "--broker ipc:///run/ddc/ctl.sock --listen :9374 --instance web-2");
     ct_plan_free (&p);
 
     CHECK (s_plan (&p, CT_DOCKER, env, NULL) == 0);
@@ -149,8 +147,7 @@ DDC_TEST (test_user_arguments_win)
                    (const char *const[]) { "--listen", "[::]:8080", "--broker",
                                            "tcp://b:7401", NULL }) == 0);
     CHECK_STR (p.health.v[0], "http ::1 8080");
-    CHECK_STR (s_args (&p), "--setup-code-file /data/web-setup-code --listen [::]:8080 "
-                            "--broker tcp://b:7401");
+    CHECK_STR (s_args (&p), "--listen [::]:8080 --broker tcp://b:7401");
     ct_plan_free (&p);
     CHECK (s_plan (&p, CT_WEB, NULL, (const char *const[]) { "--listen=10.1.2.3:80", NULL }) == 0);
     CHECK_STR (p.health.v[0], "http 10.1.2.3 80");
