@@ -37,6 +37,7 @@ typedef struct {
     char *cert;              /* --cert or DDC_CERT                            */
     char *broker_cert;       /* --broker-cert or DDC_BROKER_CERT              */
     char *author;            /* --author, default $USER@hostname              */
+    bool author_set;         /* --author was given                            */
     int64_t timeout_ms;      /* --timeout, default 5000                       */
     bool timeout_set;        /* --timeout was given                           */
     bool compact;            /* --compact: JSON on one line                   */
@@ -128,5 +129,7 @@ int cmd_setup_code (ctl_t *ctl, int argc, char **argv);
 /* cmd_docker.c: the ddc-docker agents */
 int cmd_containers (ctl_t *ctl, int argc, char **argv);
 int cmd_action (ctl_t *ctl, int argc, char **argv);
+/* cmd_import.c: DockerDiscordControl's configuration folder */
+int cmd_import_ddc (ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -57,6 +57,8 @@ static const char s_usage[] =
 "  keygen --broker-key [--dir DIR] create the broker's CURVE certificate\n"
 "  passwd [--clear]              set the web UI's password (read from stdin)\n"
 "  setup-code                    print the web UI's first-run setup code\n"
+"  import-ddc DIR [--dry-run] [--force] [--host NAME] [--json]\n"
+"                                import DockerDiscordControl's config folder\n"
 "  help [COMMAND]                this text, or a command's\n"
 "\n"
 "global options (before or after the command):\n"
@@ -94,6 +96,7 @@ static const s_command_t s_commands[] = {
     { "keygen", cmd_keygen },
     { "passwd", cmd_passwd },
     { "setup-code", cmd_setup_code },
+    { "import-ddc", cmd_import_ddc },
     { NULL, NULL }
 };
 
@@ -231,8 +234,10 @@ ctl_getopt (ctl_t *ctl, int argc, char **argv, const char *shortopts,
                 rc = ctl_fail (ctl, CTL_EXIT_USAGE,
                                "--author must be 1 to %d bytes of printable UTF-8",
                                DDC_MAX_TEXT);
-            else
+            else {
                 s_replace (&ctl->author, optarg);
+                ctl->author_set = true;
+            }
             break;
         case OPT_COMPACT: ctl->compact = true; break;
         case 'v': ctl->verbose++; break;

@@ -1107,6 +1107,16 @@ s_check_cooldowns (s_ctx_t *ctx, const cJSON *obj, const char *key,
     return s_finish (ctx, before, out);
 }
 
+const char *const *
+ddc_config_cooldown_keys (const char *map)
+{
+    if (map && strcmp (map, "command_cooldowns") == 0)
+        return s_command_keys;
+    if (map && strcmp (map, "button_cooldowns") == 0)
+        return s_button_keys;
+    return NULL;
+}
+
 static cJSON *
 s_check_spam (s_ctx_t *ctx, const cJSON *value)
 {

@@ -134,6 +134,11 @@ cJSON *ddc_config_diff (ddc_section_t s, const cJSON *old_value,
    members in different key order, compare unequal. */
 bool ddc_config_equal (const cJSON *a, const cJSON *b);
 
+/* The keys a cooldown map of the spam section may have (NULL-terminated,
+   static): map "command_cooldowns" or "button_cooldowns"; NULL for any
+   other name. */
+const char *const *ddc_config_cooldown_keys (const char *map);
+
 /* The naming rule of the configuration: 1..max characters of
    [A-Za-z0-9._-], starting with a letter or digit. A ddc host (and a
    service instance) name has at most 63, a Docker container name 128. */

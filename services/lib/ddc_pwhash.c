@@ -109,38 +109,72 @@ s_werkzeug_split (const char *hash, const char **method_end, const char **salt,
     return s_unhex (d2 + 1, strlen (d2 + 1), dk, S_DK_MAX, dklen);
 }
 
-static int
-s_verify_pbkdf2 (const char *password, const char *hash)
-{
-    const char *mend, *salt;
+/* A werkzeug hash's parts and parameters. */
+typedef struct {
+    const EVP_MD *md;
+    unsigned long long iter, n, r, p;
+    const char *salt;
     size_t saltlen, dklen;
-    unsigned char want[S_DK_MAX], got[S_DK_MAX];
-    if (s_werkzeug_split (hash, &mend, &salt, &saltlen, want, &dklen) < 0)
+    unsigned char want[S_DK_MAX];
+} s_legacy_t;
+
+/* A werkzeug PBKDF2 hash "pbkdf2:NAME:ITER$SALT$HEX", split and checked
+   (werkzeug always writes the iterations). 0 or -1. */
+static int
+s_parse_pbkdf2 (const char *hash, s_legacy_t *h)
+{
+    const char *mend;
+    if (s_werkzeug_split (hash, &mend, &h->salt, &h->saltlen, h->want, &h->dklen) < 0)
         return -1;
-    /* pbkdf2:NAME:ITER (werkzeug always writes the iterations) */
     const char *name = hash + 7;
     const char *colon = memchr (name, ':', (size_t) (mend - name));
     if (!colon)
         return -1;
-    const EVP_MD *md = NULL;
     size_t nlen = (size_t) (colon - name);
     if (nlen == 6 && memcmp (name, "sha256", 6) == 0)
-        md = EVP_sha256 ();
+        h->md = EVP_sha256 ();
     else if (nlen == 6 && memcmp (name, "sha512", 6) == 0)
-        md = EVP_sha512 ();
+        h->md = EVP_sha512 ();
     else if (nlen == 4 && memcmp (name, "sha1", 4) == 0)
-        md = EVP_sha1 ();
+        h->md = EVP_sha1 ();
     else
         return -1;
-    unsigned long long iter;
-    if (s_uint (colon + 1, mend, S_PBKDF2_MAX_ITER, &iter) < 0)
+    if (s_uint (colon + 1, mend, S_PBKDF2_MAX_ITER, &h->iter) < 0)
         return -1;
-    if (dklen != (size_t) EVP_MD_get_size (md))
+    return h->dklen == (size_t) EVP_MD_get_size (h->md) ? 0 : -1;
+}
+
+/* A werkzeug scrypt hash "scrypt:N:R:P$SALT$HEX", split and checked. */
+static int
+s_parse_scrypt (const char *hash, s_legacy_t *h)
+{
+    const char *mend;
+    if (s_werkzeug_split (hash, &mend, &h->salt, &h->saltlen, h->want, &h->dklen) < 0)
         return -1;
-    if (PKCS5_PBKDF2_HMAC (password, (int) strlen (password), (const unsigned char *) salt,
-                           (int) saltlen, (int) iter, md, (int) dklen, got) != 1)
+    const char *p1 = hash + 7;
+    const char *c1 = memchr (p1, ':', (size_t) (mend - p1));
+    const char *c2 = c1 ? memchr (c1 + 1, ':', (size_t) (mend - c1 - 1)) : NULL;
+    if (!c2)
         return -1;
-    int match = CRYPTO_memcmp (got, want, dklen) == 0;
+    if (s_uint (p1, c1, S_SCRYPT_MAX_N, &h->n) < 0 || s_uint (c1 + 1, c2, S_SCRYPT_MAX_R, &h->r) < 0
+        || s_uint (c2 + 1, mend, S_SCRYPT_MAX_P, &h->p) < 0 || (h->n & (h->n - 1)) != 0
+        || h->n < 2)
+        return -1;
+    /* werkzeug allows maxmem = 132 * n * r * p */
+    return 132ull * h->n * h->r * h->p <= S_SCRYPT_MAX_MEM ? 0 : -1;
+}
+
+static int
+s_verify_pbkdf2 (const char *password, const char *hash)
+{
+    s_legacy_t h;
+    unsigned char got[S_DK_MAX];
+    if (s_parse_pbkdf2 (hash, &h) < 0)
+        return -1;
+    if (PKCS5_PBKDF2_HMAC (password, (int) strlen (password), (const unsigned char *) h.salt,
+                           (int) h.saltlen, (int) h.iter, h.md, (int) h.dklen, got) != 1)
+        return -1;
+    int match = CRYPTO_memcmp (got, h.want, h.dklen) == 0;
     OPENSSL_cleanse (got, sizeof got);
     return match;
 }
@@ -148,29 +182,14 @@ s_verify_pbkdf2 (const char *password, const char *hash)
 static int
 s_verify_scrypt (const char *password, const char *hash)
 {
-    const char *mend, *salt;
-    size_t saltlen, dklen;
-    unsigned char want[S_DK_MAX], got[S_DK_MAX];
-    if (s_werkzeug_split (hash, &mend, &salt, &saltlen, want, &dklen) < 0)
+    s_legacy_t h;
+    unsigned char got[S_DK_MAX];
+    if (s_parse_scrypt (hash, &h) < 0)
         return -1;
-    /* scrypt:N:R:P */
-    const char *p1 = hash + 7;
-    const char *c1 = memchr (p1, ':', (size_t) (mend - p1));
-    const char *c2 = c1 ? memchr (c1 + 1, ':', (size_t) (mend - c1 - 1)) : NULL;
-    if (!c2)
+    if (EVP_PBE_scrypt (password, strlen (password), (const unsigned char *) h.salt, h.saltlen,
+                        h.n, h.r, h.p, 132ull * h.n * h.r * h.p, got, h.dklen) != 1)
         return -1;
-    unsigned long long n, r, p;
-    if (s_uint (p1, c1, S_SCRYPT_MAX_N, &n) < 0 || s_uint (c1 + 1, c2, S_SCRYPT_MAX_R, &r) < 0
-        || s_uint (c2 + 1, mend, S_SCRYPT_MAX_P, &p) < 0 || (n & (n - 1)) != 0 || n < 2)
-        return -1;
-    /* werkzeug allows maxmem = 132 * n * r * p */
-    unsigned long long maxmem = 132ull * n * r * p;
-    if (maxmem > S_SCRYPT_MAX_MEM)
-        return -1;
-    if (EVP_PBE_scrypt (password, strlen (password), (const unsigned char *) salt, saltlen, n, r,
-                        p, maxmem, got, dklen) != 1)
-        return -1;
-    int match = CRYPTO_memcmp (got, want, dklen) == 0;
+    int match = CRYPTO_memcmp (got, h.want, h.dklen) == 0;
     OPENSSL_cleanse (got, sizeof got);
     return match;
 }
@@ -190,6 +209,24 @@ ddc_pwhash_verify (const char *password, const char *hash)
         return s_verify_scrypt (password, hash);
     default:
         return -1;
+    }
+}
+
+bool
+ddc_pwhash_usable (const char *hash)
+{
+    if (!hash || strlen (hash) >= DDC_PWHASH_MAX)
+        return false;
+    s_legacy_t h;
+    switch (ddc_pwhash_kind (hash)) {
+    case DDC_PWHASH_ARGON2ID:
+        return crypto_pwhash_str_needs_rehash (hash, S_OPSLIMIT, S_MEMLIMIT) != -1;
+    case DDC_PWHASH_PBKDF2:
+        return s_parse_pbkdf2 (hash, &h) == 0;
+    case DDC_PWHASH_SCRYPT:
+        return s_parse_scrypt (hash, &h) == 0;
+    default:
+        return false;
     }
 }
 

@@ -41,6 +41,11 @@ int ddc_pwhash_hash (const char *password, char out[DDC_PWHASH_MAX]);
    or of an unknown kind (which never matches). */
 int ddc_pwhash_verify (const char *password, const char *hash);
 
+/* True when hash is of a kind ddc_pwhash_verify checks and well formed
+   (its parameters within bounds): a hash that some password can match.
+   Only parses; computes nothing. */
+bool ddc_pwhash_usable (const char *hash);
+
 /* True for legacy hashes and argon2id with weaker parameters than ours. */
 bool ddc_pwhash_needs_rehash (const char *hash);
 
