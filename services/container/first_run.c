@@ -43,6 +43,12 @@ s_stop (pid_t pid)
     }
 }
 
+static const char *
+s_getenv (const char *name)
+{
+    return getenv (name);
+}
+
 /* Run the import against the temporary broker in tmp; ddc-ctl's exit code. */
 static int
 s_import (const ct_ids_t *ids, const char *tmp, const char *import_dir)
@@ -50,6 +56,8 @@ s_import (const ct_ids_t *ids, const char *tmp, const char *import_dir)
     char *ctl = ddc_asprintf ("ipc://%s/ctl.sock", tmp);
     char *pub = ddc_asprintf ("ipc://%s/pub.sock", tmp);
     char *sock = ddc_asprintf ("%s/ctl.sock", tmp);
+    /* the containers and tasks go to the host the docker role runs as */
+    char *host = ddc_strdup (ct_env_get (s_getenv, "DDC_HOST"));
     char *const broker_argv[] = { "ddc-broker", "--data", (char *) tmp, "--ctl", ctl,
                                   "--pub", pub, NULL };
     int rc = 1;
@@ -72,7 +80,7 @@ s_import (const ct_ids_t *ids, const char *tmp, const char *import_dir)
     unsetenv ("DDC_CERT");            /* ipc:// has no CURVE */
     unsetenv ("DDC_BROKER_CERT");
     char *const ctl_argv[] = { "ddc-ctl", "--broker", ctl, "--timeout", "10", "import-ddc",
-                               (char *) import_dir, NULL };
+                               (char *) import_dir, "--host", host, NULL };
     pid_t importer = ct_spawn (ids, -1, ctl_argv);
     if (importer >= 0) {
         int status = ct_wait_pid (importer, S_IMPORT_MS);
@@ -86,6 +94,7 @@ s_import (const ct_ids_t *ids, const char *tmp, const char *import_dir)
     }
     s_stop (broker);
 done:
+    free (host);
     free (ctl);
     free (pub);
     free (sock);

@@ -7,8 +7,8 @@
     channels_config.json (1.x: config.json); admins.json;
     server_order.json; tasks.json. */
 #include "import_ddc.h"
-#include "ctl.h"
 #include "ddc_config.h"
+#include "ddc_json.h"
 #include "ddc_pwhash.h"
 #include "ddc_util.h"
 #include "fernet.h"
@@ -382,17 +382,11 @@ s_doc (s_ctx_t *ctx, const char *name)
     cJSON *json = NULL;
     if (f->problem)
         S_ERR (ctx, name, "", "cannot be read: %s", f->problem);
-    else if (!ddc_utf8_valid (f->data, f->len)) {
-        size_t at = 0, n;
-        while (at < f->len && (n = ddc_utf8_seq (f->data + at, f->len - at)) > 0)
-            at += n;
-        S_ERR (ctx, name, "", "is not UTF-8 text (byte %zu)", at);
-    }
     else {
         char err[256];
-        json = ctl_json_parse (f->data, f->len, err, sizeof err);
+        json = ddc_json_parse (f->data, f->len, IMPORT_FILE_MAX, err, sizeof err);
         if (!json)
-            S_ERR (ctx, name, "", "%s", err);
+            S_ERR (ctx, name, "", "not valid JSON: %s", err);
         else {
             int before = cJSON_GetArraySize (ctx->out->errors);
             /* tasks.json holds a list, every other file an object */

@@ -1,6 +1,6 @@
 /*  libFuzzer target for ddc-ctl import-ddc's reading and mapping of a
     DockerDiscordControl folder (services/ctl/import_ddc.c, import_plan.c,
-    fernet.c and ctl_json.c compiled in). The input is a whole folder:
+    and fernet.c compiled in). The input is a whole folder:
     files follow each other, each started by a line "==> NAME <==" (what
     comes before the first such line is config.json), so that a seed reads
     like `head` output of a real folder. The folder is mapped (the token
@@ -11,23 +11,13 @@
     - a plan without errors gives sections that ddc's validator accepts as
       a whole document;
     - the lists of errors and notes stay within their limits. */
-#include "../../services/ctl/ctl_json.c"
 #include "../../services/ctl/fernet.c"
 #include "../../services/ctl/import_ddc.c"
 #include "../../services/ctl/import_plan.c"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int
-ctl_fail (ctl_t *ctl, int code, const char *fmt, ...)
-{
-    (void) ctl;
-    (void) fmt;
-    return code;
-}
 
 /* Split the input into files. */
 static import_files_t *

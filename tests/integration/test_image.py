@@ -222,3 +222,36 @@ def test_a_program_that_stops_stops_the_all_container(containers, tmp_path):
     assert inspect(name)["State"]["ExitCode"] == 137
     assert "ddc-web was killed by signal 9: stopping the others" in \
         docker_cmd("logs", name, check=False).stderr
+
+
+def test_first_start_imports_a_dockerdiscordcontrol_folder(containers, tmp_path):
+    """DockerDiscordControl's config folder at /app/config and an empty data
+    folder: the broker's first start imports it (the containers under
+    DDC_HOST); a broken folder stops the container with the file named and
+    leaves the data folder empty."""
+    from test_import_ddc import full_v2, write_folder
+    env = {"PUID": "1234", "PGID": "2345", "DDC_HOST": "nas"}
+    src = write_folder(tmp_path / "ddc", full_v2())
+    data = tmp_path / "data"
+    name = containers.run("broker", env=env, role=("broker",),
+                          mounts=[(data, "/data"), (src, "/app/config:ro")])
+    wait_healthy(name)
+    cfg = json.loads((data / "config.json").read_text())
+    assert [(c["host"], c["name"]) for c in cfg["containers"]] == [("nas", "valheim"),
+                                                                    ("nas", "plex")]
+    assert cfg["tasks"][0]["host"] == "nas" and cfg["admins"][0]["note"] == "Max"
+    audit = [json.loads(l) for l in (data / "audit.log").read_text().splitlines()]
+    assert {a["author"] for a in audit} == {"import-ddc"}
+    assert 'saved by "import-ddc"' in docker_cmd("logs", name, check=False).stdout
+
+    bad = write_folder(tmp_path / "bad", {**full_v2(), "containers/valheim.json": {
+        "docker_name": "valheim", "display_name": 7}})
+    empty = tmp_path / "empty"
+    name = containers.run("broken", env=env, role=("broker",), health=False,
+                          mounts=[(empty, "/data"), (bad, "/app/config:ro")])
+    wait_for(lambda: not inspect(name)["State"]["Running"], timeout=30,
+             what="the container with a broken folder to stop")
+    assert inspect(name)["State"]["ExitCode"] != 0
+    log = docker_cmd("logs", name, check=False).stderr
+    assert "containers/valheim.json: display_name: must be a string" in log, log
+    assert not (empty / "config.json").exists()

@@ -299,7 +299,8 @@ def broken(name, content):
 
 @pytest.mark.parametrize("change, where", [
     (broken("config.json", '{"language": "en",}'),
-     "config.json: invalid JSON at line 1, column 19"),
+     "config.json: not valid JSON: an unexpected character (a member name was expected) at "
+     "line 1, column 19"),
     (broken("containers/valheim.json", {"docker_name": "valheim", "display_name": 7}),
      "containers/valheim.json: display_name: must be a string"),
     (broken("channels/12345.json", {"commands": {"serverstatus": True}}),
@@ -311,7 +312,7 @@ def broken(name, content):
      "admins.json: discord_admin_users[0]: must be a string"),
     (broken("config.json", None),
      "config.json: is missing"),
-    (broken("containers/latin1.json", ""), "containers/latin1.json: is not UTF-8 text (byte 20)"),
+    (broken("containers/latin1.json", ""), "containers/latin1.json: not valid JSON: invalid UTF-8 in a string at line 1, column 21"),
 ])
 def test_broken_folders_save_nothing(broker, folder, change, where):
     files = change(full_v2())
