@@ -30,22 +30,6 @@ static void s_start (actions_t *self, job_t *job);
 //  --------------------------------------------------------------------------
 //  Jobs
 
-//  Length of the valid UTF-8 sequence at p (1..4), or 0.
-static size_t
-s_utf8_len (const unsigned char *p)
-{
-    if (p [0] < 0x80)
-        return 1;
-    size_t n = (p [0] & 0xE0) == 0xC0 ? 2 : (p [0] & 0xF0) == 0xE0 ? 3
-             : (p [0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (n == 0 || (n == 2 && p [0] < 0xC2) || (n == 4 && p [0] > 0xF4))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p [i] & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
-
 job_t *
 job_new (const char *action, const char *container, int lines, const char *by)
 {
@@ -59,7 +43,7 @@ job_new (const char *action, const char *container, int lines, const char *by)
     size_t o = 0;
     const unsigned char *p = (const unsigned char *) (by ? by : "");
     while (*p && o < 200) {
-        size_t n = s_utf8_len (p);
+        size_t n = ddc_utf8_seq (p, strlen ((const char *) p));
         if (n == 0) {
             job->by [o++] = '?';
             p++;
@@ -89,6 +73,7 @@ job_destroy (job_t **job_p)
     if (!job_p || !*job_p)
         return;
     free ((*job_p)->logs);
+    docker_logs_destroy (&(*job_p)->reader);
     free (*job_p);
     *job_p = NULL;
 }
@@ -113,7 +98,7 @@ s_audit (actions_t *self, const job_t *job, const cJSON *result, int64_t end_wal
         cJSON_AddStringToObject (line, "task", job->task_id);
     cJSON_AddStringToObject (line, "action", job->action);
     cJSON_AddStringToObject (line, "container", job->container);
-    const char *keys [] = { "ok", "error", "message", "state", "duration_ms", "lines", NULL };
+    const char *keys [] = { "ok", "error", "message", "state", "duration_ms", "lines", "cut", NULL };
     for (const char **k = keys; *k; k++) {
         const cJSON *item = cJSON_GetObjectItemCaseSensitive (result, *k);
         if (item)
@@ -173,6 +158,15 @@ s_complete (actions_t *self, job_t *job, bool ok, const char *error, const char 
     if (ok && strcmp (job->action, "logs") == 0) {
         cJSON_AddStringToObject (result, "logs", job->logs ? job->logs : "");
         cJSON_AddNumberToObject (result, "lines", (double) job->log_lines);
+        cJSON_AddNumberToObject (result, "lines_asked", (double) job->lines);
+        cJSON_AddBoolToObject (result, "cut", job->logs_cut);
+        if (job->logs_cut) {
+            char note [160];
+            snprintf (note, sizeof note, "cut to the newest %zu of %d lines (the reply holds "
+                      "at most %d KiB of logs)", job->log_lines, job->lines,
+                      ACTIONS_LOGS_TEXT_MAX / 1024);
+            cJSON_AddStringToObject (result, "note", note);
+        }
     }
     if (ok)
         ddc_info ("%s %s by %s%s%s: ok, %s in %lld ms", job->action, job->container, job->by,
@@ -259,15 +253,14 @@ s_on_call (void *arg, int status, const char *body, size_t len, const char *errm
         return;
     }
     bool logs = strcmp (job->action, "logs") == 0;
+    if (logs && job->logs_bad)
+        status = job->http = 200;       //  Docker answered; its reply is bad
     if (status >= 200 && status <= 299) {
-        if (logs) {
-            int mode = status_logs_mode (self->status, job->container);
-            if (docker_logs_text (body, len, mode, (size_t) job->lines, ACTIONS_LOGS_TEXT_MAX,
-                                  &job->logs, &job->log_lines) != 0) {
-                job->error = "failed";
-                ddc_strlcpy (job->message, "the logs reply from Docker is malformed",
-                             sizeof job->message);
-            }
+        if (logs && docker_logs_finish (job->reader, &job->logs, &job->log_lines,
+                                        &job->logs_cut) != 0) {
+            job->error = "failed";
+            ddc_strlcpy (job->message, "the logs reply from Docker is malformed",
+                         sizeof job->message);
         }
     }
     else
@@ -320,6 +313,18 @@ s_on_call (void *arg, int status, const char *body, size_t len, const char *errm
     }
 }
 
+//  A piece of a logs reply: into the job's reader, which keeps the newest
+//  lines that fit. A malformed frame header stops the transfer.
+static int
+s_on_logs_data (void *arg, const char *data, size_t len)
+{
+    job_t *job = arg;
+    if (docker_logs_feed (job->reader, data, len) == 0)
+        return 0;
+    job->logs_bad = true;
+    return -1;
+}
+
 //  Start the running job of its container (its turn has come).
 static void
 s_start (actions_t *self, job_t *job)
@@ -335,22 +340,24 @@ s_start (actions_t *self, job_t *job)
     int stop_timeout = agent_stop_timeout_s (self->agent);
     job->timeout_ms = (long) (stop_timeout + ACTIONS_EXTRA_TIMEOUT) * 1000;
     char path [DOCKER_NAME_MAX + 96];
-    const char *method = "POST";
-    size_t cap = 0;
-    if (strcmp (job->action, "start") == 0)
-        snprintf (path, sizeof path, "/containers/%s/start", job->container);
-    else
     if (strcmp (job->action, "logs") == 0) {
         snprintf (path, sizeof path, "/containers/%s/logs?stdout=1&stderr=1&tail=%d",
                   job->container, job->lines);
-        method = "GET";
-        cap = ACTIONS_LOGS_BODY_MAX;
+        docker_logs_destroy (&job->reader);
+        job->reader = docker_logs_new (status_logs_mode (self->status, job->container),
+                                       (size_t) job->lines, ACTIONS_LOGS_TEXT_MAX);
+        job->call_id = engine_request_sink (self->engine, "GET", path, job->timeout_ms,
+                                            s_on_logs_data, s_on_call, job);
     }
-    else
-        snprintf (path, sizeof path, "/containers/%s/%s?t=%d", job->container, job->action,
-                  stop_timeout);
-    job->call_id = engine_request_capped (self->engine, method, path, NULL, job->timeout_ms,
-                                          cap, s_on_call, job);
+    else {
+        if (strcmp (job->action, "start") == 0)
+            snprintf (path, sizeof path, "/containers/%s/start", job->container);
+        else
+            snprintf (path, sizeof path, "/containers/%s/%s?t=%d", job->container, job->action,
+                      stop_timeout);
+        job->call_id = engine_request (self->engine, "POST", path, NULL, job->timeout_ms,
+                                       s_on_call, job);
+    }
     if (job->call_id < 0) {
         job->call_id = 0;
         s_finish (self, job, false, "failed", "cannot queue the request to Docker", NULL);

@@ -16,8 +16,11 @@
 #include "status.h"
 
 #define ACTIONS_AUDIT_MAX     (16 * 1024 * 1024)   //  audit file size before rotation
-#define ACTIONS_LOGS_BODY_MAX (2 * 1024 * 1024)    //  logs reply read at most
-#define ACTIONS_LOGS_TEXT_MAX (256 * 1024)         //  logs text sent at most
+//  Logs text sent at most: the newest lines that fit. The reply from
+//  Docker is read piece by piece (any size) and only the newest text kept;
+//  as JSON (at most 2 bytes per byte of cleaned text) it stays well inside
+//  a RESULT frame (DDC_MAX_JSON, 1 MiB).
+#define ACTIONS_LOGS_TEXT_MAX (256 * 1024)
 #define ACTIONS_EXTRA_TIMEOUT 30                   //  s added to stop_timeout
 
 typedef struct _actions_t actions_t;
@@ -37,8 +40,11 @@ typedef struct {
     int64_t started_ms;                 //  mono, 0 = not started
     int64_t started_wall;               //  wall ms
     int64_t call_id;                    //  engine transfer in flight
+    docker_logs_t *reader;              //  logs: the reply read so far
+    bool logs_bad;                      //  the reader stopped at a bad header
     char *logs;                         //  logs text
     size_t log_lines;
+    bool logs_cut;                      //  older lines left out to fit
     int http;                           //  status of the Docker call
     const char *error;                  //  NULL, "failed", "timeout"
     char message [DOCKER_ERRMSG_MAX];

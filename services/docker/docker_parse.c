@@ -655,64 +655,164 @@ s_clean (char *dst, const unsigned char *src, size_t len)
     return o;
 }
 
+struct _docker_logs_t {
+    int mode;                   //  RAW, MUX or DETECT until 8 bytes came
+    size_t max_lines, max_bytes;
+    unsigned char head [8];     //  a frame header (or DETECT's first bytes)
+    size_t head_len;
+    size_t frame_left;          //  MUX: payload bytes left in this frame
+    bool bad;                   //  a malformed header: everything refused
+    bool cut;                   //  older text dropped to stay in bounds
+    unsigned char *raw;         //  demultiplexed, not yet cleaned
+    size_t len, cap;
+};
+
+docker_logs_t *
+docker_logs_new (int mode, size_t max_lines, size_t max_bytes)
+{
+    docker_logs_t *self = ddc_calloc (1, sizeof *self);
+    self->mode = mode;
+    self->max_lines = max_lines;
+    self->max_bytes = max_bytes;
+    return self;
+}
+
+void
+docker_logs_destroy (docker_logs_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free ((*self_p)->raw);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  Cleaning is local to a line (no escape sequence spans a "\n"), so the
+//  text of whole lines is kept raw and cleaned once at the end. Past
+//  4 * max_bytes, everything before the first line start in the last
+//  2 * max_bytes is dropped: cleaning never lengthens text, so what is
+//  kept still covers the max_bytes the reader can return.
+static void
+s_logs_append (docker_logs_t *self, const unsigned char *data, size_t n)
+{
+    if (n == 0)
+        return;
+    if (self->len + n > self->cap) {
+        size_t cap = self->cap ? self->cap : 4096;
+        while (cap < self->len + n)
+            cap *= 2;
+        self->raw = ddc_realloc (self->raw, cap);
+        self->cap = cap;
+    }
+    memcpy (self->raw + self->len, data, n);
+    self->len += n;
+    size_t keep = 2 * self->max_bytes;
+    if (self->max_bytes == 0 || self->len <= 2 * keep)
+        return;
+    size_t from = self->len - keep;
+    const unsigned char *nl = memchr (self->raw + from - 1, '\n', keep);
+    if (nl && (size_t) (nl + 1 - self->raw) < self->len)
+        from = (size_t) (nl + 1 - self->raw);
+    else
+        while (from < self->len && (self->raw[from] & 0xC0) == 0x80)
+            from++;
+    memmove (self->raw, self->raw + from, self->len - from);
+    self->len -= from;
+    self->cut = true;
+}
+
 int
-docker_logs_text (const void *body, size_t len, int mode, size_t max_lines,
-                  size_t max_bytes, char **text_p, size_t *lines_p)
+docker_logs_feed (docker_logs_t *self, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    if (self->bad)
+        return -1;
+    if (!p && len > 0) {
+        self->bad = true;
+        return -1;
+    }
+    size_t i = 0;
+    if (self->mode == DOCKER_LOGS_DETECT) {
+        //  Decide on the first 8 bytes (a header, or raw text).
+        size_t take = len < 8 - self->head_len ? len : 8 - self->head_len;
+        memcpy (self->head + self->head_len, p, take);
+        self->head_len += take;
+        i = take;
+        if (self->head_len < 8)
+            return 0;
+        self->mode = s_mux_header (self->head) ? DOCKER_LOGS_MUX : DOCKER_LOGS_RAW;
+        if (self->mode == DOCKER_LOGS_RAW) {
+            s_logs_append (self, self->head, 8);
+            self->head_len = 0;
+        }
+    }
+    if (self->mode == DOCKER_LOGS_RAW) {
+        s_logs_append (self, p + i, len - i);
+        return 0;
+    }
+    while (i < len || (self->head_len == 8 && self->frame_left == 0)) {
+        if (self->head_len == 8) {
+            if (!s_mux_header (self->head)) {
+                self->bad = true;
+                return -1;
+            }
+            self->frame_left = ((size_t) self->head[4] << 24) | ((size_t) self->head[5] << 16)
+                             | ((size_t) self->head[6] << 8) | (size_t) self->head[7];
+            self->head_len = 0;
+            continue;
+        }
+        if (self->frame_left > 0) {
+            size_t n = len - i < self->frame_left ? len - i : self->frame_left;
+            s_logs_append (self, p + i, n);
+            self->frame_left -= n;
+            i += n;
+            continue;
+        }
+        self->head[self->head_len++] = p[i++];
+    }
+    return 0;
+}
+
+int
+docker_logs_finish (docker_logs_t *self, char **text_p, size_t *lines_p, bool *cut_p)
 {
     if (!text_p || !lines_p)
         return -1;
     *text_p = NULL;
     *lines_p = 0;
-    if (!body && len > 0)
+    if (cut_p)
+        *cut_p = false;
+    if (self->bad)
         return -1;
-    const unsigned char *data = body;
-    if (mode == DOCKER_LOGS_DETECT)
-        mode = len >= 8 && s_mux_header (data) ? DOCKER_LOGS_MUX : DOCKER_LOGS_RAW;
-
+    //  A partial header (or DETECT's few bytes of raw text) at the end.
+    if (self->mode == DOCKER_LOGS_DETECT && self->head_len > 0)
+        s_logs_append (self, self->head, self->head_len);
     //  Cleaning never makes text longer, so len + 1 bytes are enough.
-    char *text = ddc_malloc (len + 1);
-    size_t tlen = 0;
-    if (mode == DOCKER_LOGS_MUX) {
-        size_t off = 0;
-        while (off < len) {
-            if (len - off < 8)
-                break;                  //  a partial header: nothing left
-            if (!s_mux_header (data + off)) {
-                free (text);
-                return -1;
-            }
-            size_t size = ((size_t) data[off + 4] << 24) | ((size_t) data[off + 5] << 16)
-                        | ((size_t) data[off + 6] << 8) | (size_t) data[off + 7];
-            off += 8;
-            if (size > len - off)
-                size = len - off;       //  cut short: take what is there
-            tlen += s_clean (text + tlen, data + off, size);
-            off += size;
-        }
-    }
-    else
-        tlen = s_clean (text, data, len);
+    char *text = ddc_malloc (self->len + 1);
+    size_t tlen = s_clean (text, self->raw, self->len);
+    bool cut = self->cut;
 
     //  Keep the last max_lines lines. A final "\n" ends the last line.
     size_t start = 0;
-    if (max_lines > 0 && tlen > 0) {
+    if (self->max_lines > 0 && tlen > 0) {
         size_t seen = 0;
         size_t i = tlen - (text[tlen - 1] == '\n' ? 1 : 0);
         while (i > 0) {
-            if (text[i - 1] == '\n' && ++seen == max_lines)
+            if (text[i - 1] == '\n' && ++seen == self->max_lines)
                 break;
             i--;
         }
         start = i;
     }
     //  And at most max_bytes, starting at a line start when one is in range.
-    if (max_bytes > 0 && tlen - start > max_bytes) {
-        size_t cut = tlen - max_bytes;
-        const char *nl = memchr (text + cut - 1, '\n', tlen - cut);
+    if (self->max_bytes > 0 && tlen - start > self->max_bytes) {
+        cut = true;
+        size_t from = tlen - self->max_bytes;
+        const char *nl = memchr (text + from - 1, '\n', tlen - from);
         if (nl && (size_t) (nl + 1 - text) < tlen)
             start = (size_t) (nl + 1 - text);
         else {
-            start = cut;
+            start = from;
             while (start < tlen && ((unsigned char) text[start] & 0xC0) == 0x80)
                 start++;
         }
@@ -728,5 +828,23 @@ docker_logs_text (const void *body, size_t len, int mode, size_t max_lines,
         lines++;
     *text_p = text;
     *lines_p = lines;
+    if (cut_p)
+        *cut_p = cut;
     return 0;
+}
+
+int
+docker_logs_text (const void *body, size_t len, int mode, size_t max_lines,
+                  size_t max_bytes, char **text_p, size_t *lines_p)
+{
+    if (!text_p || !lines_p)
+        return -1;
+    *text_p = NULL;
+    *lines_p = 0;
+    docker_logs_t *logs = docker_logs_new (mode, max_lines, max_bytes);
+    int rc = docker_logs_feed (logs, body, len);
+    if (rc == 0)
+        rc = docker_logs_finish (logs, text_p, lines_p, NULL);
+    docker_logs_destroy (&logs);
+    return rc;
 }

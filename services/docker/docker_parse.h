@@ -180,4 +180,16 @@ int docker_version_parse (const char *body, size_t len, docker_version_t *out);
 int docker_logs_text (const void *body, size_t len, int mode, size_t max_lines,
                       size_t max_bytes, char **text_p, size_t *lines_p);
 
+//  The same for a reply read piece by piece (any size): feed each piece as
+//  it arrives, then finish. Memory stays within about 4 * max_bytes of
+//  text plus one piece: older whole lines are dropped on the way (*cut_p
+//  then says that text was left out to fit max_bytes, at the end too).
+//  feed returns 0, or -1 on a malformed frame header (and finish then
+//  fails too); finish returns what docker_logs_text does.
+typedef struct _docker_logs_t docker_logs_t;
+docker_logs_t *docker_logs_new (int mode, size_t max_lines, size_t max_bytes);
+void docker_logs_destroy (docker_logs_t **self_p);
+int docker_logs_feed (docker_logs_t *self, const void *data, size_t len);
+int docker_logs_finish (docker_logs_t *self, char **text_p, size_t *lines_p, bool *cut_p);
+
 #endif

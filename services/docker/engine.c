@@ -39,12 +39,14 @@ struct _transfer_t {
     char *buf;                      //  reply body, or the current line
     size_t len, cap;
     bool overflow;                  //  reply hit max_body
+    bool refused;                   //  on_data said stop
     bool skipping;                  //  stream: dropping an overlong line
     bool cancelled;                 //  engine_cancel inside engine_perform
     char api_version [16];          //  KIND_PING: the API-Version header
     char errbuf [CURL_ERROR_SIZE];
     engine_reply_fn *cb;
     engine_line_fn *on_line;
+    engine_data_fn *on_data;        //  engine_request_sink
     engine_end_fn *on_end;
     void *arg;
     transfer_t *prev, *next;        //  in engine's queue or running list
@@ -216,6 +218,37 @@ s_stream_line (transfer_t *t)
     t->on_line (t->arg, t->buf, len);
 }
 
+//  Streams and sinks: an error reply is kept (its start, for the callback),
+//  the rest dropped. True when the reply is such an error.
+static bool
+s_error_reply (transfer_t *t, char *data, size_t n)
+{
+    long code = 0;
+    curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &code);
+    if (code >= 200 && code <= 299)
+        return false;
+    t->max_body = ENGINE_STREAM_ERR_MAX;
+    size_t room = ENGINE_STREAM_ERR_MAX - t->len;
+    s_write_body (data, 1, n < room ? n : room, t);
+    return true;
+}
+
+static size_t
+s_write_sink (char *data, size_t size, size_t nmemb, void *userp)
+{
+    transfer_t *t = userp;
+    size_t n = size * nmemb;
+    if (t->cancelled)
+        return 0;
+    if (s_error_reply (t, data, n))
+        return n;
+    if (t->on_data (t->arg, data, n) < 0) {
+        t->refused = true;
+        return 0;                       //  aborts with CURLE_WRITE_ERROR
+    }
+    return n;
+}
+
 static size_t
 s_write_stream (char *data, size_t size, size_t nmemb, void *userp)
 {
@@ -223,15 +256,8 @@ s_write_stream (char *data, size_t size, size_t nmemb, void *userp)
     size_t n = size * nmemb;
     if (t->cancelled)
         return 0;
-    long code = 0;
-    curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &code);
-    if (code < 200 || code > 299) {
-        //  An error reply: keep its start for on_end, drop the rest.
-        t->max_body = ENGINE_STREAM_ERR_MAX;
-        size_t room = ENGINE_STREAM_ERR_MAX - t->len;
-        s_write_body (data, 1, n < room ? n : room, t);
+    if (s_error_reply (t, data, n))
         return n;
-    }
     size_t i = 0;
     while (i < n) {
         const char *nl = memchr (data + i, '\n', n - i);
@@ -315,7 +341,8 @@ s_start (engine_t *self, transfer_t *t)
     curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, s_header);
     curl_easy_setopt (easy, CURLOPT_HEADERDATA, t);
     curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION,
-                      t->kind == KIND_STREAM ? s_write_stream : s_write_body);
+                      t->kind == KIND_STREAM ? s_write_stream
+                      : t->on_data ? s_write_sink : s_write_body);
     curl_easy_setopt (easy, CURLOPT_WRITEDATA, t);
     if (t->deadline_ms) {
         int64_t left = t->deadline_ms - ddc_mono_ms ();
@@ -562,10 +589,10 @@ s_submit (engine_t *self, transfer_t *t)
     return id;
 }
 
-int64_t
-engine_request_capped (engine_t *self, const char *method, const char *path,
-                       const char *body_json, long timeout_ms, size_t max_body,
-                       engine_reply_fn *cb, void *arg)
+static int64_t
+s_new_request (engine_t *self, const char *method, const char *path, const char *body_json,
+           long timeout_ms, size_t max_body, engine_data_fn *on_data, engine_reply_fn *cb,
+           void *arg)
 {
     if (!self || self->destroying || !s_method_ok (method) || !s_path_ok (path)
         || timeout_ms < 0 || self->n_queued >= ENGINE_MAX_QUEUED)
@@ -577,9 +604,28 @@ engine_request_capped (engine_t *self, const char *method, const char *path,
     t->body = body_json ? ddc_strdup (body_json) : NULL;
     t->max_body = max_body ? max_body : ENGINE_MAX_BODY;
     t->deadline_ms = ddc_mono_ms () + (timeout_ms ? timeout_ms : ENGINE_DEFAULT_TIMEOUT_MS);
+    t->on_data = on_data;
     t->cb = cb;
     t->arg = arg;
     return s_submit (self, t);
+}
+
+int64_t
+engine_request_capped (engine_t *self, const char *method, const char *path,
+                       const char *body_json, long timeout_ms, size_t max_body,
+                       engine_reply_fn *cb, void *arg)
+{
+    return s_new_request (self, method, path, body_json, timeout_ms, max_body, NULL, cb, arg);
+}
+
+int64_t
+engine_request_sink (engine_t *self, const char *method, const char *path, long timeout_ms,
+                     engine_data_fn *on_data, engine_reply_fn *cb, void *arg)
+{
+    if (!on_data)
+        return -1;
+    return s_new_request (self, method, path, NULL, timeout_ms, ENGINE_STREAM_ERR_MAX, on_data,
+                          cb, arg);
 }
 
 int64_t
@@ -676,6 +722,9 @@ s_done (engine_t *self, transfer_t *t, CURLcode res)
         snprintf (msg, sizeof msg, "docker: reply body over %zu bytes", t->max_body);
         errmsg = msg;
     }
+    else
+    if (t->refused)
+        errmsg = "docker: reply refused by its reader";
     else
     if (res != CURLE_OK) {
         snprintf (msg, sizeof msg, "docker socket %s: %s", self->socket_path,

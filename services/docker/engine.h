@@ -28,6 +28,11 @@ typedef struct _engine_t engine_t;
 //  NUL-terminated (len bytes, "" when empty) and borrowed for the call.
 typedef void (engine_reply_fn) (void *arg, int status, const char *body, size_t len,
                                 const char *errmsg);
+//  One piece of a 2xx reply body as it arrives (engine_request_sink). Runs
+//  from libcurl's write callback inside engine_perform: it must not call
+//  the engine. Returns 0 to go on, or -1 to stop the transfer (its reply
+//  callback then gets -1 and "docker: reply refused by its reader").
+typedef int (engine_data_fn) (void *arg, const char *data, size_t len);
 //  One complete line of a stream, without its "\n", NUL-terminated.
 typedef void (engine_line_fn) (void *arg, const char *line, size_t len);
 //  End of a stream: status as above (the HTTP status when the server
@@ -67,6 +72,15 @@ int64_t engine_request (engine_t *self, const char *method, const char *path,
 int64_t engine_request_capped (engine_t *self, const char *method, const char *path,
                                const char *body_json, long timeout_ms, size_t max_body,
                                engine_reply_fn *cb, void *arg);
+
+//  The same with a 2xx reply body handed to on_data piece by piece, of any
+//  size, instead of being collected: cb then gets the status and an empty
+//  body. A reply that is not 2xx is collected for cb (its first 4 KiB), so
+//  that Docker's error message still reaches the caller. E.g. logs, whose
+//  reader keeps only the newest lines.
+int64_t engine_request_sink (engine_t *self, const char *method, const char *path,
+                             long timeout_ms, engine_data_fn *on_data,
+                             engine_reply_fn *cb, void *arg);
 
 //  Open a long-lived GET (e.g. "/events?filters=...") without timeout and
 //  deliver each complete "\n"-terminated line to on_line (lines over

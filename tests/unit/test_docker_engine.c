@@ -597,6 +597,68 @@ DDC_TEST (test_oversized_body_is_error_and_bounded)
 }
 
 typedef struct {
+    reply_t r;
+    size_t bytes, pieces;
+    size_t stop_after;              //  refuse once this many bytes came
+} sink_t;
+
+static int
+s_on_piece (void *arg, const char *data, size_t len)
+{
+    sink_t *k = arg;
+    (void) data;
+    k->bytes += len;
+    k->pieces++;
+    return k->stop_after && k->bytes >= k->stop_after ? -1 : 0;
+}
+
+static void
+s_on_sink_reply (void *arg, int status, const char *body, size_t len, const char *errmsg)
+{
+    s_on_reply (&((sink_t *) arg)->r, status, body, len, errmsg);
+}
+
+//  GET path as a sink and wait for the reply.
+static void
+s_sink (engine_t *engine, const char *path, sink_t *k)
+{
+    size_t stop_after = k->stop_after;
+    memset (k, 0, sizeof *k);
+    k->stop_after = stop_after;
+    CHECK (engine_request_sink (engine, "GET", path, 10000, s_on_piece, s_on_sink_reply, k) > 0);
+    s_run (engine, &k->r.done, 15000);
+    CHECK (k->r.done && k->r.calls == 1);
+}
+
+DDC_TEST (test_sink_reads_any_size_in_pieces)
+{
+    fake_t f;
+    CHECK (s_fake_start (&f, "1.41", NULL) == 0);
+    engine_t *engine = engine_new (f.sock);
+    //  9 MiB (over the 8 MiB cap of a collected reply), in pieces; the
+    //  reply callback gets the status and an empty body.
+    sink_t k = { 0 };
+    s_sink (engine, "/x/bigcl", &k);
+    CHECK (k.r.status == 200 && k.r.len == 0 && k.r.errmsg[0] == '\0');
+    CHECK (k.bytes == 9u * 1024 * 1024 && k.pieces > 1);
+    //  An error reply is collected for the callback, not handed over.
+    s_sink (engine, "/x/missing", &k);
+    CHECK (k.r.status == 404 && k.bytes == 0);
+    CHECK_STR (k.r.body, "{\"message\":\"No such container: missing\"}");
+    //  The reader may stop the transfer.
+    k.stop_after = 100000;
+    s_sink (engine, "/x/bigcl", &k);
+    CHECK (k.r.status == -1 && strcmp (k.r.errmsg, "docker: reply refused by its reader") == 0);
+    CHECK (k.bytes < 1024 * 1024);
+    //  The engine still works afterwards.
+    reply_t r;
+    s_fetch (engine, "/x/fast", &r);
+    CHECK (r.status == 200);
+    engine_destroy (&engine);
+    s_fake_stop (&f);
+}
+
+typedef struct {
     engine_t *engine;
     int64_t id;
     char lines [16][64];
@@ -855,6 +917,7 @@ main (int argc, char **argv)
     DDC_RUN (test_methods_body_and_errors);
     DDC_RUN (test_timeout);
     DDC_RUN (test_oversized_body_is_error_and_bounded);
+    DDC_RUN (test_sink_reads_any_size_in_pieces);
     DDC_RUN (test_stream_lines_split_across_chunks);
     DDC_RUN (test_stream_cancel);
     DDC_RUN (test_destroy_finishes_everything);

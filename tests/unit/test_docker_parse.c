@@ -952,6 +952,108 @@ DDC_TEST (test_logs_bounds)
     free (many);
 }
 
+//  A mux body of n lines of width bytes each ("NNNNN xxx...\n"), one frame
+//  per line, as Docker sends a non-TTY container's output.
+static unsigned char *
+s_mux_lines (size_t n, size_t width, size_t *len_p)
+{
+    size_t frame = 8 + width;
+    unsigned char *body = ddc_malloc (n * frame);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char *f = body + i * frame;
+        f[0] = 1;
+        f[1] = f[2] = f[3] = 0;
+        f[4] = (unsigned char) (width >> 24);
+        f[5] = (unsigned char) (width >> 16);
+        f[6] = (unsigned char) (width >> 8);
+        f[7] = (unsigned char) width;
+        memset (f + 8, 'x', width - 1);
+        char num[24];
+        snprintf (num, sizeof num, "%05zu ", i % 100000);
+        memcpy (f + 8, num, 6);
+        f[8 + width - 1] = '\n';
+    }
+    *len_p = n * frame;
+    return body;
+}
+
+DDC_TEST (test_logs_pieces)
+{
+    //  Fed in pieces of every size, the text is the one-shot text.
+    const unsigned char mux[] = {
+        2, 0, 0, 0, 0, 0, 0, 4, 'e', 'r', 'r', '\r',
+        1, 0, 0, 0, 0, 0, 0, 6, '\n', 0x1B, '[', '3', '1', 'm',
+        1, 0, 0, 0, 0, 0, 0, 0,
+        1, 0, 0, 0, 0, 0, 0, 5, 0xC3, 0xA4, 'h', 0xE2, 0x82,
+        0, 0, 0, 0, 0, 0, 0, 3, 0xAC, '!', '\n',
+    };
+    for (int mode = DOCKER_LOGS_DETECT; mode <= DOCKER_LOGS_MUX; mode++) {
+        size_t whole_lines = 0;
+        char *whole = s_logs (mux, sizeof mux, mode, 0, 0, &whole_lines);
+        if (mode != DOCKER_LOGS_RAW) {
+            //  A character split over two frames stays whole; "\r" + "\n"
+            //  in two frames is one line end.
+            CHECK_STR (whole, "err\n\xc3\xa4h\xe2\x82\xac!\n");
+            CHECK (whole_lines == 2);
+        }
+        for (size_t piece = 1; piece <= sizeof mux; piece++) {
+            docker_logs_t *logs = docker_logs_new (mode, 0, 0);
+            for (size_t off = 0; off < sizeof mux; off += piece)
+                docker_logs_feed (logs, mux + off, sizeof mux - off < piece ? sizeof mux - off : piece);
+            char *text = NULL;
+            size_t lines = 0;
+            bool cut = true;
+            CHECK (docker_logs_finish (logs, &text, &lines, &cut) == 0 && !cut);
+            docker_logs_destroy (&logs);
+            CHECK_STR (text, whole);
+            CHECK (lines == whole_lines);
+            free (text);
+        }
+        free (whole);
+    }
+    //  A bad header in a later piece fails the whole reply.
+    docker_logs_t *logs = docker_logs_new (DOCKER_LOGS_MUX, 0, 0);
+    CHECK (docker_logs_feed (logs, mux, 12) == 0);
+    CHECK (docker_logs_feed (logs, "\x07\0\0\0\0\0\0\1a", 9) == -1);
+    CHECK (docker_logs_feed (logs, mux, 12) == -1);
+    char *text = (char *) "x";
+    size_t lines = 9;
+    CHECK (docker_logs_finish (logs, &text, &lines, NULL) == -1 && !text && lines == 0);
+    docker_logs_destroy (&logs);
+}
+
+DDC_TEST (test_logs_newest_that_fit)
+{
+    //  1000 lines of 3 KB (about 3 MB with the frame headers), in 16 KiB
+    //  pieces: the newest lines that fit 256 KiB, whole, and "cut".
+    size_t len;
+    unsigned char *body = s_mux_lines (1000, 3000, &len);
+    size_t max_bytes = 256 * 1024;
+    docker_logs_t *logs = docker_logs_new (DOCKER_LOGS_DETECT, 1000, max_bytes);
+    for (size_t off = 0; off < len; off += 16384)
+        CHECK (docker_logs_feed (logs, body + off, len - off < 16384 ? len - off : 16384) == 0);
+    char *text = NULL;
+    size_t lines = 0;
+    bool cut = false;
+    CHECK (docker_logs_finish (logs, &text, &lines, &cut) == 0);
+    docker_logs_destroy (&logs);
+    CHECK (cut && lines == max_bytes / 3000);   //  87 lines of 3000 bytes
+    CHECK (text && strlen (text) == lines * 3000);
+    CHECK (text && strncmp (text, "00913 ", 6) == 0);
+    CHECK (text && strncmp (text + strlen (text) - 3000, "00999 ", 6) == 0);
+    free (text);
+    free (body);
+    //  What fits is not cut.
+    body = s_mux_lines (50, 3000, &len);
+    logs = docker_logs_new (DOCKER_LOGS_MUX, 1000, max_bytes);
+    CHECK (docker_logs_feed (logs, body, len) == 0);
+    CHECK (docker_logs_finish (logs, &text, &lines, &cut) == 0);
+    CHECK (!cut && lines == 50 && strlen (text) == 150000);
+    free (text);
+    docker_logs_destroy (&logs);
+    free (body);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -978,5 +1080,7 @@ main (int argc, char **argv)
     DDC_RUN (test_logs_frames);
     DDC_RUN (test_logs_cleaning);
     DDC_RUN (test_logs_bounds);
+    DDC_RUN (test_logs_pieces);
+    DDC_RUN (test_logs_newest_that_fit);
     DDC_DONE ();
 }
