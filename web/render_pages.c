@@ -332,9 +332,20 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
         }
         wbuf_puts (b, "</h3>");
         const char *err = s_pg_str (h, "error");
-        if (!reachable && err) {
+        const char *since = s_pg_str (h, "unreachable_since");
+        if (!reachable && (err || since)) {
             wbuf_puts (b, "<p class=\"detail\">");
-            wbuf_html (b, err);
+            if (since) {
+                /* the containers' states read "unknown" from then on */
+                wbuf_html (b, T (rc, "dash.down_since"));
+                wbuf_puts (b, " <span class=\"mono\">");
+                wbuf_html (b, since);
+                wbuf_puts (b, "</span>");
+                if (err)
+                    wbuf_puts (b, ": ");
+            }
+            if (err)
+                wbuf_html (b, err);
             wbuf_puts (b, "</p>");
         }
         const cJSON *rows = s_pg_get (h, "containers");

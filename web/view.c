@@ -124,6 +124,7 @@ s_host (const cJSON *peer, const cJSON *body, const cJSON *containers)
     cJSON_AddBoolToObject (h, "reachable", cJSON_IsTrue (s_v_get (docker, "reachable")));
     s_v_copy (h, "version", docker);
     s_v_copy (h, "error", docker);
+    s_v_copy (h, "unreachable_since", docker);
     s_v_copy (h, "time", body);
     cJSON *rows = cJSON_AddArrayToObject (h, "containers");
     const cJSON *c;

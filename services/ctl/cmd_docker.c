@@ -168,7 +168,7 @@ s_print_host (const char *host, const cJSON *peer)
     s_table_add (&t, head);
     const cJSON *containers = cJSON_GetObjectItemCaseSensitive (status, "containers");
     for (const cJSON *c = containers ? containers->child : NULL; c; c = c->next) {
-        char uptime[32] = "-", cpu[32] = "-", mem[32] = "-", state[64];
+        char uptime[32] = "-", cpu[32] = "-", mem[32] = "-", state[160];
         const cJSON *up = cJSON_GetObjectItemCaseSensitive (c, "uptime_s");
         if (cJSON_IsNumber (up))
             s_uptime (up->valuedouble, uptime, sizeof uptime);
@@ -178,7 +178,10 @@ s_print_host (const char *host, const cJSON *peer)
         const cJSON *jmem = cJSON_GetObjectItemCaseSensitive (c, "mem_bytes");
         if (cJSON_IsNumber (jmem))
             s_bytes (jmem->valuedouble, mem, sizeof mem);
-        snprintf (state, sizeof state, "%s%s", s_str (c, "state", "?"),
+        /* "unknown (Docker unreachable since T)" while the agent cannot tell */
+        const char *reason = s_str (c, "reason", NULL);
+        snprintf (state, sizeof state, "%s%s%s%s%s", s_str (c, "state", "?"),
+                  reason ? " (" : "", reason ? reason : "", reason ? ")" : "",
                   cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (c, "active")) ? " (inactive)"
                                                                                  : "");
         const char *row[] = { c->string, state, s_str (c, "health", "-"), uptime, cpu, mem };
@@ -294,7 +297,8 @@ static const char s_action_usage[] =
 "configuration: NAME must be configured for HOST, active, and ACTION in its\n"
 "allowed_actions. Actions on one container run one after the other.\n"
 "\n"
-"  --lines N     logs: how many of the last lines (1..1000, default 50)\n"
+"  --lines N     logs: how many of the last lines (1..1000, default 50); the\n"
+"                newest that fit 256 KiB when they are longer (said on stderr)\n"
 "  --timeout S   how long to wait for the result (default: the docker\n"
 "                section's stop_timeout_seconds + 40, or 60 when unknown)\n"
 "\n"
@@ -410,6 +414,9 @@ cmd_action (ctl_t *ctl, int argc, char **argv)
             fputs (logs, stdout);
             if (*logs && logs[strlen (logs) - 1] != '\n')
                 fputc ('\n', stdout);
+            /* Cut to the newest lines that fit: said on stderr. */
+            if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (result, "cut")))
+                fprintf (stderr, "%s: logs %s\n", CTL_PROG, s_str (result, "note", "cut"));
         }
         else if (ctl_json_out (ctl, stdout, result) < 0)
             rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot write the output");

@@ -35,6 +35,7 @@ typedef struct {
     bool running;
     bool tty;
     char state [DOCKER_STATE_MAX];
+    char last_state [DOCKER_STATE_MAX]; //  known before Docker went away, or ""
     char health [DOCKER_HEALTH_MAX];
     char image [DOCKER_IMAGE_MAX];
     char id [DOCKER_ID_MAX];
@@ -76,7 +77,8 @@ struct _status_t {
     int64_t health_at;                  //  mono ms of the next liveness ping
     bool sock_gone;                     //  the last probe found no listener
     int64_t sock_check_at;              //  mono ms: look for one again
-    int64_t backoff;
+    int64_t backoff;                    //  grows only while a listener fails
+    int64_t down_since;                 //  wall ms Docker went away, 0 = up
 
     //  events stream
     int64_t stream_id;                  //  0 = none
@@ -185,21 +187,60 @@ s_socket_error (const char *errmsg)
 
 static void s_open_stream (status_t *self);
 
+//  Docker went away: what was known of each container is history now. The
+//  report says "unknown" (with the last known state) until Docker answers
+//  an inspect again.
+static void
+s_forget_states (status_t *self)
+{
+    for (size_t i = 0; i < self->nentries; i++) {
+        s_entry_t *e = &self->entries [i];
+        if (!e->known)
+            continue;
+        ddc_strlcpy (e->last_state, e->state, sizeof e->last_state);
+        ddc_strlcpy (e->state, "unknown", sizeof e->state);
+        e->known = false;
+        e->running = false;
+        e->has_stats = false;
+        e->updated_ms = ddc_wall_ms ();
+    }
+}
+
+//  A probe failed. The backoff grows only for a socket with a listener
+//  that fails (a daemon starting or stuck): while there is no listener at
+//  all, the connect check every S_SOCK_CHECK_MS is the retry, and the
+//  daemon that comes back gets its first probe at once and a short backoff.
 static void
 s_unreachable (status_t *self, const char *why)
 {
     bool changed = self->reachable || !self->ever_answered || strcmp (self->error, why) != 0;
+    if (self->sock_gone)
+        self->backoff = STATUS_BACKOFF_MIN;
     if (changed)
-        ddc_warn ("docker unreachable: %s (retrying in %.1f s)", why,
-                  (double) self->backoff / 1000.0);
+        ddc_warn ("docker unreachable: %s (%s%.1f s)", why,
+                  self->sock_gone ? "looking for the socket every 0.5 s, probing again in "
+                                  : "retrying in ", (double) self->backoff / 1000.0);
+    bool went = self->reachable || !self->down_since;
+    if (went) {
+        self->down_since = ddc_wall_ms ();
+        s_forget_states (self);
+    }
     self->reachable = false;
     self->ever_answered = true;
     ddc_strlcpy (self->error, why, sizeof self->error);
     self->probe_busy = false;
     self->probe_at = ddc_mono_ms () + self->backoff;
-    self->backoff = self->backoff * 2 > STATUS_BACKOFF_MAX ? STATUS_BACKOFF_MAX : self->backoff * 2;
+    if (!self->sock_gone)
+        self->backoff = self->backoff * 2 > STATUS_BACKOFF_MAX ? STATUS_BACKOFF_MAX
+                                                               : self->backoff * 2;
     if (changed)
         s_dirty (self, 20);
+    if (went && self->report) {
+        //  The inventory's states are not current any more either.
+        cJSON *inv = status_inventory (self);
+        self->report (self->arg, "inventory", inv);
+        cJSON_Delete (inv);
+    }
 }
 
 //  Docker answered: (re)open the events stream, list and inspect all.
@@ -211,6 +252,7 @@ s_reachable (status_t *self)
                   self->api[0] ? self->api : "?");
     self->reachable = true;
     self->ever_answered = true;
+    self->down_since = 0;
     self->error [0] = '\0';
     self->probe_busy = false;
     self->probe_at = 0;
@@ -463,6 +505,7 @@ static bool
 s_take_inspect (s_entry_t *e, int http, const docker_inspect_t *in)
 {
     s_entry_t before = *e;
+    e->last_state [0] = '\0';
     if (http == 200 && in) {
         e->exists = true;
         e->running = in->running;
@@ -729,8 +772,11 @@ status_tick (status_t *self)
         && now >= self->sock_check_at) {
         char why [512];
         self->sock_check_at = now + S_SOCK_CHECK_MS;
-        if (s_socket_alive (self, why, sizeof why) == 0)
+        if (s_socket_alive (self, why, sizeof why) == 0) {
+            ddc_info ("docker: the socket %s has a listener again: probing", self->socket_path);
+            self->backoff = STATUS_BACKOFF_MIN;
             s_probe (self, true);
+        }
     }
     if (self->reachable) {
         if (self->stats_next && now >= self->stats_next) {
@@ -852,8 +898,21 @@ s_add_iso (cJSON *obj, const char *key, int64_t wall_ms)
     cJSON_AddStringToObject (obj, key, iso);
 }
 
+//  "Docker unreachable since 2026-11-27T09:00:00Z" into buf, or "" while
+//  Docker answers (or has not been probed yet).
+static void
+s_down_reason (status_t *self, char *buf, size_t size)
+{
+    buf [0] = '\0';
+    if (!self->reachable && self->down_since) {
+        char iso [32];
+        ddc_iso_time (self->down_since, iso);
+        snprintf (buf, size, "Docker unreachable since %s", iso);
+    }
+}
+
 static cJSON *
-s_entry_json (const s_entry_t *e, int64_t now_s)
+s_entry_json (const s_entry_t *e, int64_t now_s, const char *down)
 {
     cJSON *o = cJSON_CreateObject ();
     if (e->known)
@@ -861,6 +920,10 @@ s_entry_json (const s_entry_t *e, int64_t now_s)
     else
         cJSON_AddNullToObject (o, "exists");
     cJSON_AddStringToObject (o, "state", e->state);
+    if (!e->known && down [0])
+        cJSON_AddStringToObject (o, "reason", down);
+    if (!e->known && e->last_state [0])
+        cJSON_AddStringToObject (o, "last_state", e->last_state);
     if (e->health [0])
         cJSON_AddStringToObject (o, "health", e->health);
     else
@@ -897,9 +960,11 @@ cJSON *
 status_body (status_t *self, const char *name)
 {
     int64_t now_ms = ddc_wall_ms ();
+    char down [64];
+    s_down_reason (self, down, sizeof down);
     if (name) {
         s_entry_t *e = s_entry (self, name);
-        return e ? s_entry_json (e, now_ms / 1000) : NULL;
+        return e ? s_entry_json (e, now_ms / 1000, down) : NULL;
     }
     cJSON *body = cJSON_CreateObject ();
     cJSON_AddStringToObject (body, "host", agent_host (self->agent));
@@ -918,11 +983,15 @@ status_body (status_t *self, const char *name)
         cJSON_AddNullToObject (docker, "error");
     else
         cJSON_AddStringToObject (docker, "error", self->error);
+    if (self->down_since && !self->reachable)
+        s_add_iso (docker, "unreachable_since", self->down_since);
+    else
+        cJSON_AddNullToObject (docker, "unreachable_since");
     cJSON_AddNumberToObject (docker, "stats_interval_s", self->stats_interval);
     cJSON *containers = cJSON_AddObjectToObject (body, "containers");
     for (size_t i = 0; i < self->nentries; i++)
         cJSON_AddItemToObject (containers, self->entries [i].name,
-                               s_entry_json (&self->entries [i], now_ms / 1000));
+                               s_entry_json (&self->entries [i], now_ms / 1000, down));
     return body;
 }
 
@@ -933,6 +1002,12 @@ status_inventory (status_t *self)
     cJSON_AddStringToObject (body, "host", agent_host (self->agent));
     s_add_iso (body, "time", self->list ? self->list_wall : ddc_wall_ms ());
     cJSON_AddBoolToObject (body, "reachable", self->reachable);
+    //  The list is as of list_wall: while Docker is away its states are not
+    //  current, so they read "unknown" (names and images stay for pickers).
+    char down [64];
+    s_down_reason (self, down, sizeof down);
+    if (down [0])
+        cJSON_AddStringToObject (body, "reason", down);
     cJSON *arr = cJSON_AddArrayToObject (body, "containers");
     bool truncated = self->list && self->list->truncated;
     size_t bytes = 0;
@@ -948,8 +1023,8 @@ status_inventory (status_t *self)
         cJSON_AddStringToObject (o, "name", c->name);
         cJSON_AddStringToObject (o, "id", c->id);
         cJSON_AddStringToObject (o, "image", c->image);
-        cJSON_AddStringToObject (o, "state", c->state);
-        cJSON_AddStringToObject (o, "status", c->status);
+        cJSON_AddStringToObject (o, "state", down [0] ? "unknown" : c->state);
+        cJSON_AddStringToObject (o, "status", down [0] ? down : c->status);
         if (c->created > 0)
             s_add_iso (o, "created", c->created * 1000);
         else

@@ -415,6 +415,22 @@ DDC_TEST (test_view_from_peers)
     cJSON_Delete (states);
     cJSON_Delete (inv);
     cJSON_Delete (v);
+    /* Docker away: the host says since when, the states read "unknown" */
+    cJSON *down = ddc_test_parse (
+        "{\"peers\":[{\"name\":\"docker@nas\",\"connected\":true,\"status\":{\"status\":"
+        "{\"host\":\"nas\",\"docker\":{\"reachable\":false,\"error\":\"docker socket /s: gone\","
+        "\"unreachable_since\":\"2026-11-27T09:00:00Z\"},\"containers\":{\"zz\":{\"state\":\"unknown\","
+        "\"reason\":\"Docker unreachable since 2026-11-27T09:00:00Z\",\"last_state\":\"running\","
+        "\"uptime_s\":null}}}}}]}");
+    v = view_build (true, 5, down, conf);
+    wbuf_reset (b);
+    render_view_hosts (b, &rc, v);
+    CHECK (strstr (wbuf_text (b), "Docker unreachable"));
+    CHECK (strstr (wbuf_text (b), "Unreachable since <span class=\"mono\">2026-11-27T09:00:00Z</span>: "
+                                  "docker socket /s: gone"));
+    CHECK (strstr (wbuf_text (b), "data-state=\"unknown\""));
+    cJSON_Delete (v);
+    cJSON_Delete (down);
     /* nothing at all */
     v = view_build (false, 0, NULL, NULL);
     wbuf_reset (b);
