@@ -13,8 +13,10 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import stat
+import subprocess
 import time
 import urllib.parse
 
@@ -197,6 +199,32 @@ def web(tmp):
     finally:
         if w.proc:
             w.proc.stop()           # no-op when already stopped
+        b.stop()
+
+
+def test_curve_over_tcp_by_host_name(tmp):
+    """A broker on tcp:// with CURVE, named by host name: the worker's
+    seccomp filter lets libzmq lock its keys in memory and glibc resolve."""
+    keys = os.path.join(tmp, "keys")
+    r = subprocess.run([bin_path("ddc-ctl"), "keygen", "w", "--role", "web", "--dir", keys],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    os.makedirs(os.path.join(tmp, "bk", "clients"))
+    shutil.copy(os.path.join(keys, "w.cert"), os.path.join(tmp, "bk", "clients", "w.cert"))
+    port = free_port()
+    b = Broker(tmp, ctl=f"tcp://127.0.0.1:{port}", pub=f"tcp://127.0.0.1:{free_port()}",
+               extra=["--keys", os.path.join(tmp, "bk")]).start(wait=False)
+    wait_for(lambda: os.path.exists(os.path.join(tmp, "bk", "broker.cert")), what="broker key")
+    w = Web(tmp, b, extra=["--broker", f"tcp://localhost:{port}",
+                           "--cert", os.path.join(keys, "w.cert"),
+                           "--broker-cert", os.path.join(tmp, "bk", "broker.cert")])
+    try:
+        w.start()
+        assert json.loads(Http(w.port).get("/health").text)["broker"] is True
+        assert "sandbox violation" not in w.log()
+        stop_clean(w)
+    finally:
+        w.stop()
         b.stop()
 
 
