@@ -145,12 +145,14 @@ s_ctl_health (const ct_ids_t *ids, const char *endpoint, const char *name)
     ct_vec_free (&argv);
     if (pid < 0)
         return 1;
-    int status = ct_wait_pid (pid, S_TIMEOUT_MS + 2000);
+    /* ddc-ctl gives up after its --timeout; a name lookup that hangs
+       (a broker task not yet in the cluster's DNS) can hold it longer. */
+    int status = ct_wait_pid (pid, S_TIMEOUT_MS + 4000);
     if (status < 0) {
         kill (pid, SIGKILL);
         waitpid (pid, NULL, 0);
-        printf ("ddc-ctl health did not finish\n");
-        return 1;
+        printf ("ddc-ctl health: no answer from %s\n", endpoint);
+        return S_CTL_EXIT_UNREACHABLE;
     }
     return WIFEXITED (status) ? WEXITSTATUS (status) : 1;
 }
