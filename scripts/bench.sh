@@ -7,4 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/bench-docker.sh 50
 scripts/bench-discord.sh
 scripts/bench-web.sh
+# The container image (built, or taken from Docker's layer cache), uncompressed.
+scripts/image.sh >&2
+size=$(docker image inspect -f '{{.Size}}' "${DDC_IMAGE:-ddc:latest}")
+echo "image size_mb=$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }')"
 scripts/bench-propagation.sh "${BENCH_ROUNDS:-200}"
