@@ -110,17 +110,23 @@ bench:
 	$(MAKE) programs $(addprefix $(BUILD)/bin/,$(TOOLS))
 	DDC_BIN=$(abspath $(BUILD))/bin scripts/bench.sh
 
-# libFuzzer targets: each tests/fuzz/fuzz_X.c links the library sources.
+# libFuzzer targets: each tests/fuzz/fuzz_X.c links the library sources;
+# fuzz_broker and fuzz_store also the broker's (fuzz_broker compiles
+# broker.c in itself, to reach its dispatch). FUZZ_ONLY=NAME builds one.
 FUZZ_SECONDS ?= 60
+FUZZ_ONLY ?=
+BROKER_FUZZ_SRC = $(filter-out services/broker/main.c services/broker/broker.c,$(wildcard services/broker/*.c))
 fuzz:
 	scripts/deps.sh fuzz
 	@mkdir -p build/fuzz
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
+	  if [ -n "$(FUZZ_ONLY)" ] && [ "$$n" != "$(FUZZ_ONLY)" ]; then continue; fi; \
+	  case $$n in fuzz_broker|fuzz_store) extra="$(BROKER_FUZZ_SRC)";; *) extra="";; esac; \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iservices/lib \
-	    $$(pkg-config --cflags $(PKGS)) $$f $(LIB_SRC) -o build/fuzz/$$n $$(pkg-config --libs $(PKGS) libsodium libcrypto) -lm || exit 1; \
+	    $$(pkg-config --cflags $(PKGS)) $$f $(LIB_SRC) $$extra -o build/fuzz/$$n $$(pkg-config --libs $(PKGS) libsodium libcrypto) -lm || exit 1; \
 	done
-	scripts/fuzz.sh $(FUZZ_SECONDS)
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_ONLY)
 
 # The container image ddc:latest (Dockerfile); the Debian base image is made
 # locally with mmdebstrap when it is missing (scripts/image.sh).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every libFuzzer target build/fuzz/fuzz_* for SECONDS each (default 60).
+# Run every libFuzzer target build/fuzz/fuzz_* (or only NAME) for SECONDS
+# each (default 60): scripts/fuzz.sh [SECONDS [NAME]].
 # Each target's corpus is build/fuzz/corpus/NAME, seeded from
 # tests/fuzz/corpus/NAME when that exists; crash inputs land in
 # build/fuzz/artifacts/NAME/ and each run's log in build/fuzz/NAME.log.
@@ -10,8 +11,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
 secs="${1:-60}"
+only="${2:-}"
 case "$secs" in
-    ''|*[!0-9]*) echo "usage: scripts/fuzz.sh SECONDS" >&2; exit 2 ;;
+    ''|*[!0-9]*) echo "usage: scripts/fuzz.sh SECONDS [NAME]" >&2; exit 2 ;;
 esac
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
@@ -22,6 +24,7 @@ fail=0
 found=0
 for bin in build/fuzz/fuzz_*; do
     { [ -f "$bin" ] && [ -x "$bin" ]; } || continue
+    [ -z "$only" ] || [ "$(basename "$bin")" = "$only" ] || continue
     found=$((found + 1))
     name=$(basename "$bin")
     corpus="build/fuzz/corpus/$name"

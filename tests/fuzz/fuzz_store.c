@@ -1,0 +1,103 @@
+/*  libFuzzer target for the broker's store (services/broker/store.c):
+    loading DATA/config.json and DATA/history.jsonl as found on disk, and
+    a hand edit of config.json while it runs. The input is up to three
+    parts separated by 0x1e: config.json, history.jsonl, the hand-edited
+    config.json. Whatever the bytes, the store opens or refuses with a
+    reason, its history stays within its bounds, and a hand edit is taken
+    or refused as a whole. Files live in a tmpfs folder. */
+#include "../../services/broker/store.h"
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <czmq.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char s_dir[64];
+
+static void
+s_put (const char *name, const uint8_t *data, size_t size)
+{
+    char path[128];
+    snprintf (path, sizeof path, "%s/%s", s_dir, name);
+    if (!data) {
+        unlink (path);
+        return;
+    }
+    FILE *f = fopen (path, "wb");
+    if (!f)
+        abort ();
+    if (size)
+        fwrite (data, 1, size, f);
+    fclose (f);
+}
+
+static void
+s_cleanup (void)
+{
+    rmdir (s_dir);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    if (!s_dir[0]) {
+        ddc_log_init ("fuzz_store");
+        ddc_log_set_level (DDC_LOG_ERROR + 1);
+        snprintf (s_dir, sizeof s_dir, "/dev/shm/ddc-fuzz-store-%d", (int) getpid ());
+        atexit (s_cleanup);
+    }
+    const uint8_t *part[3] = { NULL, NULL, NULL };
+    size_t len[3] = { 0, 0, 0 };
+    const uint8_t *p = data, *end = data + size;
+    for (int i = 0; i < 3 && p <= end; i++) {
+        const uint8_t *sep = i < 2 ? memchr (p, 0x1e, (size_t) (end - p)) : NULL;
+        part[i] = p;
+        len[i] = (size_t) ((sep ? sep : end) - p);
+        if (!sep)
+            break;
+        p = sep + 1;
+    }
+    zsys_dir_create ("%s", s_dir);
+    s_put ("config.json", part[0], len[0]);
+    s_put ("history.jsonl", part[1], len[1]);
+    s_put ("audit.log", NULL, 0);
+    char err[512];
+    store_t *store = store_new (s_dir, err, sizeof err);
+    if (store) {
+        cJSON *all = store_history (store, -1);
+        if (cJSON_GetArraySize (all) > STORE_HISTORY_MAX)
+            abort ();
+        const cJSON *e;
+        cJSON_ArrayForEach (e, all) {
+            bool gone;
+            const cJSON *rev = cJSON_GetObjectItemCaseSensitive (e, "rev");
+            cJSON *one = store_history_entry (store, -1, (uint64_t) cJSON_GetNumberValue (rev), &gone);
+            if (!one)
+                abort ();          /* a listed entry has its value */
+            cJSON_Delete (one);
+        }
+        cJSON_Delete (all);
+        if (part[2]) {
+            uint64_t before = store_rev (store);
+            usleep (1000);         /* another mtime than the store's own write */
+            s_put ("config.json", part[2], len[2]);
+            store_change_t changes[DDC_SEC_COUNT];
+            memset (changes, 0, sizeof changes);
+            int n = store_poll_file (store, changes);
+            if (n > 0 && store_rev (store) != before + (uint64_t) n)
+                abort ();          /* one revision per changed section */
+            for (int i = 0; i < n; i++)
+                store_change_free (&changes[i]);
+        }
+        store_destroy (&store);
+    }
+    s_put ("config.json", NULL, 0);
+    s_put ("history.jsonl", NULL, 0);
+    s_put ("audit.log", NULL, 0);
+    s_put ("config.json.tmp", NULL, 0);
+    s_put ("history.jsonl.tmp", NULL, 0);
+    return 0;
+}
