@@ -8,6 +8,7 @@
 #include "ddc_log.h"
 #include "ddc_util.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -377,29 +378,57 @@ bridge_table_fresh (int64_t max_age_ms)
     return s.link_ok && age <= max_age_ms;
 }
 
+/* Ask for the STATUS page at offset (the full reports of the docker
+   agents, which the pages show). */
+static void
+s_status_page (uint64_t offset)
+{
+    if (!s.client || s.status_busy)
+        return;
+    zmsg_t *msg = bridge_status_request (offset);
+    if (msg && ddc_client_request (s.client, &msg, S_STATUS_TIMEOUT, 1, s_on_peers, NULL) == 0) {
+        s.status_busy = true;
+        bridge_kick ();
+    }
+}
+
+zmsg_t *
+bridge_status_request (uint64_t offset)
+{
+    char req[40], soffset[24];
+    ddc_req_id (req);
+    snprintf (soffset, sizeof soffset, "%" PRIu64, offset);
+    return ddc_msg_buildv (DDC_STATUS, req, soffset, "docker@*", NULL);
+}
+
 void
 bridge_set_table (const cJSON *table)
 {
     if (!cJSON_IsObject (table))
         return;
-    cJSON_Delete (s.table);
-    s.table = cJSON_Duplicate (table, true);
+    /* The first page replaces the table; a later one adds its rows. */
+    const cJSON *offset = cJSON_GetObjectItemCaseSensitive (table, "offset");
+    if (cJSON_IsNumber (offset) && offset->valuedouble > 0) {
+        cJSON *rows = cJSON_GetObjectItemCaseSensitive (s.table, "peers");
+        if (!cJSON_IsArray (rows))
+            return;
+        const cJSON *row;
+        cJSON_ArrayForEach (row, cJSON_GetObjectItemCaseSensitive (table, "peers"))
+            cJSON_AddItemToArray (rows, cJSON_Duplicate (row, true));
+    }
+    else {
+        cJSON_Delete (s.table);
+        s.table = cJSON_Duplicate (table, true);
+    }
     s.table_at = ddc_mono_ms ();
     s_changed ();
+    const cJSON *next = cJSON_GetObjectItemCaseSensitive (table, "next");
+    if (cJSON_IsNumber (next) && next->valuedouble > (cJSON_IsNumber (offset) ? offset->valuedouble : 0))
+        s_status_page ((uint64_t) next->valuedouble);
 }
 
 void
 bridge_refresh_table (void)
 {
-    if (!s.client || s.status_busy)
-        return;
-    char req[40];
-    ddc_req_id (req);
-    zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req, NULL);
-    if (!msg)
-        return;
-    if (ddc_client_request (s.client, &msg, S_STATUS_TIMEOUT, 1, s_on_peers, NULL) == 0) {
-        s.status_busy = true;
-        bridge_kick ();
-    }
+    s_status_page (0);
 }

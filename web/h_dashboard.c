@@ -66,9 +66,7 @@ page_dashboard (struct http_request *req)
         s_render (req, op);
         return KORE_RESULT_OK;
     }
-    char req_id[40];
-    ddc_req_id (req_id);
-    zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req_id, NULL);
+    zmsg_t *msg = bridge_status_request (0);
     if (!msg || op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
         web_unavailable (req, false);
         return KORE_RESULT_OK;

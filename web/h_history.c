@@ -18,19 +18,23 @@ int page_history (struct http_request *req);
 int page_history_entry (struct http_request *req);
 int page_rollback (struct http_request *req);
 
-enum { PH_START = 0, PH_REPLY };
+enum { PH_START = 0, PH_REPLY, PH_PREV };
 
+/* HISTORY of a section ("*": all): the list without values (rev 0) or one
+   entry with its value (proto/ddcp.md 5.4). */
 static int
-s_ask_history (struct http_request *req, web_op_t *op, const char *section)
+s_ask_history (struct http_request *req, web_op_t *op, const char *section, uint64_t rev,
+               int phase)
 {
-    char req_id[40];
+    char req_id[40], revs[24];
     ddc_req_id (req_id);
-    zmsg_t *msg = ddc_msg_buildv (DDC_HISTORY, req_id, section, NULL);
+    snprintf (revs, sizeof revs, "%" PRIu64, rev);
+    zmsg_t *msg = ddc_msg_buildv (DDC_HISTORY, req_id, section, revs, NULL);
     if (!msg || op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
         web_unavailable (req, false);
         return KORE_RESULT_OK;
     }
-    op->phase = PH_REPLY;
+    op->phase = phase;
     return KORE_RESULT_RETRY;
 }
 
@@ -58,7 +62,7 @@ page_history (struct http_request *req)
         if (section[0] && ddc_section_from_name (section) < 0)
             section[0] = '\0';
         ddc_strlcpy (op->text, section, sizeof op->text);
-        return s_ask_history (req, op, section[0] ? section : "*");
+        return s_ask_history (req, op, section[0] ? section : "*", 0, PH_REPLY);
     }
     if (!op->reply || op->reply->type != DDC_CHANGES) {
         web_unavailable (req, false);
@@ -73,18 +77,15 @@ page_history (struct http_request *req)
 }
 
 static const cJSON *
-s_find (const cJSON *entries, const char *section, double rev)
+s_entry (const ddc_msg_t *reply)
 {
-    const cJSON *e;
-    cJSON_ArrayForEach (e, entries) {
-        const cJSON *r = cJSON_GetObjectItemCaseSensitive (e, "rev");
-        const char *s = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "section"));
-        if (cJSON_IsNumber (r) && r->valuedouble == rev && (!section || (s && strcmp (s, section) == 0)))
-            return e;
-    }
-    return NULL;
+    if (!reply || reply->type != DDC_CHANGES)
+        return NULL;
+    return cJSON_GetArrayItem (reply->json[DDC_CHANGES_BODY], 0);
 }
 
+/* One change with its value, beside the value it replaced (when that is
+   still in the history): two HISTORY requests, the entry kept in op->value. */
 int
 page_history_entry (struct http_request *req)
 {
@@ -94,30 +95,38 @@ page_history_entry (struct http_request *req)
     if (op->phase == PH_START) {
         if (!s_get_only (req) || !web_auth_page (req, &op->auth, true, false))
             return KORE_RESULT_OK;
-        if (ddc_parse_u64 (req->path + strlen ("/history/"), &op->rev) < 0) {
+        if (ddc_parse_u64 (req->path + strlen ("/history/"), &op->rev) < 0 || op->rev == 0) {
             web_error (req, 404, "error.404_title", "error.404_text", NULL);
             return KORE_RESULT_OK;
         }
-        return s_ask_history (req, op, "*");
+        return s_ask_history (req, op, "*", op->rev, PH_REPLY);
     }
-    if (!op->reply || op->reply->type != DDC_CHANGES) {
+    if (!op->reply) {
         web_unavailable (req, false);
         return KORE_RESULT_OK;
     }
-    const cJSON *entries = op->reply->json[DDC_CHANGES_BODY];
-    const cJSON *entry = s_find (entries, NULL, (double) op->rev);
-    if (!entry) {
-        web_error (req, 404, "error.404_title", "history.gone", NULL);
-        return KORE_RESULT_OK;
+    if (op->phase == PH_REPLY) {
+        const cJSON *entry = s_entry (op->reply);
+        if (!entry) {
+            if (op->reply->type == DDC_ERROR)
+                web_error (req, 404, "error.404_title", "history.gone", NULL);
+            else
+                web_unavailable (req, false);
+            return KORE_RESULT_OK;
+        }
+        cJSON_Delete (op->value);
+        op->value = cJSON_Duplicate (entry, true);
+        const char *section = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (entry, "section"));
+        const cJSON *pr = cJSON_GetObjectItemCaseSensitive (entry, "prev_rev");
+        if (section && cJSON_IsNumber (pr) && pr->valuedouble > 0)
+            return s_ask_history (req, op, section, (uint64_t) pr->valuedouble, PH_PREV);
     }
-    const char *section = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (entry, "section"));
-    const cJSON *pr = cJSON_GetObjectItemCaseSensitive (entry, "prev_rev");
-    const cJSON *prev = cJSON_IsNumber (pr) && pr->valuedouble > 0
-                      ? s_find (entries, section, pr->valuedouble) : NULL;
+    /* PH_PREV: the older value, or none (no longer kept, or the default). */
+    const cJSON *prev = op->phase == PH_PREV ? s_entry (op->reply) : NULL;
     rctx_t rc;
     web_rctx (&rc, &op->auth, "history");
     wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
-    render_history_entry (b, &rc, entry, prev, true);
+    render_history_entry (b, &rc, op->value, prev, true);
     web_page (req, 200, &b);
     return KORE_RESULT_OK;
 }

@@ -243,9 +243,7 @@ page_section (struct http_request *req)
             return s_save_form (req, op);
         /* the containers page lists what the agents found: fresh enough */
         if (op->section == DDC_SEC_CONTAINERS && !bridge_table_fresh (S_FRESH_MS)) {
-            char req_id[40];
-            ddc_req_id (req_id);
-            zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req_id, NULL);
+            zmsg_t *msg = bridge_status_request (0);
             if (msg && op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) == 0) {
                 op->phase = PH_STATUS;
                 return KORE_RESULT_RETRY;

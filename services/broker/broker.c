@@ -1,10 +1,13 @@
 /*  broker: the ddc-broker reactor. See broker.h and proto/ddcp.md. */
 #include "broker.h"
 #include "peers.h"
+#include "refused.h"
 #include "roles.h"
 #include "setupcode.h"
 #include "store.h"
 #include "throttle.h"
+#include "subs.h"
+#include "zap.h"
 
 #include "ddc_config.h"
 #include "ddc_log.h"
@@ -31,6 +34,11 @@
 #define SIGNIN_KEYS      4096
 #define SIGNIN_LIMIT     5
 #define SIGNIN_WINDOW_MS (5 * 60 * 1000)
+#define SUBS_SWEEP_MS   5000
+#define STEP_BUDGET_MS  5       /* one callback hands the loop back after this */
+#define HUGZ_JOIN_MS    20      /* at most one HUGZ for new subscribers per this */
+#define CTL_SNDHWM      64      /* replies queued per connection (each <= 1 MiB) */
+#define PUB_SNDHWM      256     /* messages queued per subscriber                */
 
 typedef struct {
     char id[48];               /* our request id towards the target */
@@ -51,8 +59,9 @@ struct broker_t {
     throttle_t *signin;        /* sign-in attempts per client address  */
     zsock_t *ctl;
     zsock_t *pub;
-    zactor_t *auth;
-    zcertstore_t *certs;       /* KEYS/clients, for the roles          */
+    zap_t *zap;                /* CURVE: admits KEYS/clients        */
+    refused_t *refused;
+    subs_t *subs;
     bool curve;
     zloop_t *loop;
     char boot[17];
@@ -60,7 +69,28 @@ struct broker_t {
     zhashx_t *actions;         /* id -> s_action_t                  */
     uint64_t action_seq;
     int lock_fd;
+    int64_t hugz_last_ms;      /* last HUGZ sent for new subscribers */
+    bool hugz_due;             /* a new subscriber waits for one     */
+    struct {                   /* the loop's longest step            */
+        int64_t us;
+        int64_t wall_ms;
+        char what[32];
+        uint64_t steps;
+    } longest;
 };
+
+/* A loop step (one request, one timer) ends: keep the longest. */
+static void
+s_step_done (broker_t *self, int64_t start_us, const char *what)
+{
+    int64_t took = ddc_mono_us () - start_us;
+    self->longest.steps++;
+    if (took > self->longest.us) {
+        self->longest.us = took;
+        self->longest.wall_ms = ddc_wall_ms ();
+        ddc_strlcpy (self->longest.what, what, sizeof self->longest.what);
+    }
+}
 
 static void
 s_action_destroy (s_action_t **a_p)
@@ -79,6 +109,19 @@ s_action_destroy (s_action_t **a_p)
 static void
 s_send_to (broker_t *self, zframe_t *to, zmsg_t **zmsg_p)
 {
+    /* Replies are built within DDC_REPLY_BUDGET; should one not be, the
+       peer gets an error rather than a frame it would drop. */
+    for (zframe_t *f = zmsg_first (*zmsg_p); f; f = zmsg_next (*zmsg_p))
+        if (zframe_size (f) > DDC_MAX_JSON) {
+            zframe_t *req = zmsg_first (*zmsg_p);
+            req = req ? zmsg_next (*zmsg_p) : NULL;
+            char *id = req ? zframe_strdup (req) : ddc_strdup ("-");
+            ddc_error ("a %zu-byte reply to %s refused: over the clients' limit", zframe_size (f), id);
+            zmsg_destroy (zmsg_p);
+            *zmsg_p = ddc_msg_buildv (DDC_ERROR, id, "413", "reply too large", NULL);
+            free (id);
+            break;
+        }
     zmsg_pushmem (*zmsg_p, zframe_data (to), zframe_size (to));
     if (zmsg_send (zmsg_p, self->ctl) < 0) {
         ddc_debug ("reply dropped: peer gone or its queue is full (%s)", strerror (errno));
@@ -201,8 +244,46 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
 
 /* --------------------------------------------------------------- requests */
 
+/* true when the certificate allows that instance: one of its `instances`
+   metadata (a comma list of names and PREFIX*), or without it its `name`.
+   The one-off runs of a tool role (ctl, monitor) are told apart by a
+   suffix: such a certificate for NAME also allows NAME.ANYTHING. */
+static bool
+s_cert_allows (zcert_t *cert, const role_t *role, const char *instance)
+{
+    const char *list = zcert_meta (cert, "instances");
+    if (!list || !*list)
+        list = zcert_meta (cert, "name");
+    if (!list || !*list)
+        return false;
+    bool tool = strcmp (role->name, "ctl") == 0 || strcmp (role->name, "monitor") == 0;
+    char *copy = ddc_strdup (list), *save = NULL;
+    bool ok = false;
+    for (char *e = strtok_r (copy, ",", &save); e && !ok; e = strtok_r (NULL, ",", &save)) {
+        while (*e == ' ')
+            e++;
+        size_t n = strlen (e);
+        ok = n && (ddc_name_matches (e, instance)
+                   || (tool && e[n - 1] != '*' && strncmp (e, instance, n) == 0
+                       && instance[n] == '.'));
+    }
+    free (copy);
+    return ok;
+}
+
+/* Refuse a HELLO: the peer gets ERROR code, the refusals list and the
+   (rate-limited) log get the reason. */
 static void
-s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id)
+s_hello_refused (broker_t *self, zframe_t *routing, const char *req, const char *address,
+                 zcert_t *cert, int code, const char *reason)
+{
+    refused_add (self->refused, address, cert ? zcert_meta (cert, "name") : NULL, reason);
+    s_send_error (self, routing, req, code, reason);
+}
+
+static void
+s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id,
+            const char *address)
 {
     const char *req = msg->frame[DDC_REQ];
     if (strcmp (msg->frame[DDC_HELLO_PROTO], DDC_PROTO_NAME) != 0) {
@@ -216,27 +297,45 @@ s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, text);
         return;
     }
-    if (strchr (msg->frame[DDC_HELLO_INSTANCE], '/')) {
+    const char *instance = msg->frame[DDC_HELLO_INSTANCE];
+    if (strchr (instance, '/')) {
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "an instance name may not contain '/'");
         return;
     }
+    char name[320], reason[DDC_MAX_TEXT];
+    snprintf (name, sizeof name, "%s@%.300s", role->name, instance);
+    zcert_t *cert = NULL;
     if (user_id && *user_id) {
-        /* A CURVE client (tcp://): zauth gives the client's public key as User-Id; the role is the
-           metadata of the matching certificate in KEYS/clients. */
-        zcert_t *cert = user_id ? zcertstore_lookup (self->certs, user_id) : NULL;
+        /* A CURVE client (tcp://): the ZAP handler gave its public key as
+           User-Id; the certificate in KEYS/clients says what it may be. */
+        cert = self->zap ? zap_cert (self->zap, user_id) : NULL;
         const char *cert_role = cert ? zcert_meta (cert, "role") : NULL;
         if (!cert_role || strcmp (cert_role, role->name) != 0) {
-            ddc_warn ("HELLO as %s refused: the client certificate is for role %s",
-                      role->name, cert_role ? cert_role : "(none)");
-            s_send_error (self, routing, req, DDC_E_DENIED,
-                          "this certificate does not grant that role");
+            snprintf (reason, sizeof reason, "HELLO as %.120s refused: the certificate is for "
+                      "role %.20s", name, cert_role ? cert_role : "(none)");
+            s_hello_refused (self, routing, req, address, cert, DDC_E_DENIED, reason);
+            return;
+        }
+        if (!s_cert_allows (cert, role, instance)) {
+            const char *list = zcert_meta (cert, "instances");
+            snprintf (reason, sizeof reason, "HELLO as %.120s refused: the certificate allows "
+                      "only %.80s", name, list && *list ? list : zcert_meta (cert, "name")
+                      ? zcert_meta (cert, "name") : "(no name)");
+            s_hello_refused (self, routing, req, address, cert, DDC_E_DENIED, reason);
             return;
         }
     }
+    int64_t now = ddc_mono_ms ();
+    if (peers_holder (self->peers, routing, name, now)) {
+        snprintf (reason, sizeof reason, "HELLO as %.120s refused: the name is in use by a "
+                  "live connection (free after %d s without a message from it, or its BYE)",
+                  name, PEER_IDLE_MS / 1000);
+        s_hello_refused (self, routing, req, address, cert, DDC_E_IN_USE, reason);
+        return;
+    }
     peer_t *known = peers_by_routing (self->peers, routing);
-    bool fresh = !known || strcmp (peer_role (known)->name, role->name) != 0;
-    peer_t *peer = peers_hello (self->peers, routing, role, msg->frame[DDC_HELLO_INSTANCE],
-                                ddc_mono_ms ());
+    bool fresh = !known || strcmp (peer_name (known), name) != 0;
+    peer_t *peer = peers_hello (self->peers, routing, role, instance, now);
     if (fresh)
         ddc_info ("peer %s connected", peer_name (peer));
     cJSON *access = role_access (role, peer_name (peer), self->advertise_pub);
@@ -543,16 +642,32 @@ s_on_throttle (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 static void
 s_on_history (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
 {
+    const char *req = msg->frame[DDC_REQ];
     const char *name = msg->frame[DDC_HISTORY_SECTION];
+    uint64_t rev = msg->u64[DDC_HISTORY_REV];
     int s = -1;
     if (strcmp (name, "*") != 0 && (s = ddc_section_from_name (name)) < 0) {
-        s_send_error (self, routing, msg->frame[DDC_REQ], DDC_E_BAD_REQUEST, "unknown section");
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "unknown section");
         return;
     }
-    cJSON *entries = store_history (self->store, s);
+    cJSON *entries;
+    if (rev == 0)
+        entries = store_history (self->store, s);      /* summaries: bounded */
+    else {
+        bool gone = false;
+        cJSON *entry = store_history_entry (self->store, s, rev, &gone);
+        if (!entry) {
+            s_send_error (self, routing, req, gone ? DDC_E_GONE : DDC_E_NOT_FOUND,
+                          gone ? "that revision is no longer in the history"
+                               : "no change at that revision");
+            return;
+        }
+        entries = cJSON_CreateArray ();
+        cJSON_AddItemToArray (entries, entry);
+    }
     char *text = cJSON_PrintUnformatted (entries);
     cJSON_Delete (entries);
-    zmsg_t *reply = ddc_msg_buildv (DDC_CHANGES, msg->frame[DDC_REQ], text, NULL);
+    zmsg_t *reply = ddc_msg_buildv (DDC_CHANGES, req, text, NULL);
     free (text);
     s_send_to (self, routing, &reply);
 }
@@ -593,7 +708,37 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddStringToObject (broker, "version", DDC_VERSION);
     cJSON_AddItemToObject (broker, "revs", store_revs_json (self->store));
     cJSON_AddNumberToObject (broker, "pending_actions", (double) zhashx_size (self->actions));
-    cJSON_AddItemToObject (body, "peers", peers_table (self->peers, now));
+    cJSON *loop = cJSON_AddObjectToObject (broker, "loop");
+    cJSON_AddNumberToObject (loop, "longest_ms", (double) self->longest.us / 1000.0);
+    char when[32] = "";
+    if (self->longest.wall_ms)
+        ddc_iso_time (self->longest.wall_ms, when);
+    cJSON_AddStringToObject (loop, "longest_at", when);
+    cJSON_AddStringToObject (loop, "longest_what", self->longest.what);
+    cJSON_AddNumberToObject (loop, "steps", (double) self->longest.steps);
+    cJSON *held = cJSON_AddObjectToObject (broker, "held");
+    cJSON_AddNumberToObject (held, "peers", (double) peers_count (self->peers));
+    cJSON_AddNumberToObject (held, "peer_bytes", (double) peers_bytes (self->peers));
+    cJSON_AddNumberToObject (held, "subscribers", (double) subs_subscribers (self->subs));
+    cJSON_AddNumberToObject (held, "topics", (double) subs_topics (self->subs));
+    cJSON_AddItemToObject (broker, "refused", refused_json (self->refused));
+    /* The rows fill what is left of the budget; the rest is paged. */
+    char *head = cJSON_PrintUnformatted (body);
+    size_t used = strlen (head) + 128;
+    free (head);
+    const char *full = msg->frame[DDC_STATUS_FULL];
+    size_t total = 0, next = 0;
+    char *rows = peers_table (self->peers, now, (size_t) msg->u64[DDC_STATUS_OFFSET],
+                              strcmp (full, "-") == 0 ? NULL : full,
+                              used < DDC_REPLY_BUDGET ? DDC_REPLY_BUDGET - used : 0, &total, &next);
+    cJSON_AddItemToObject (body, "peers", cJSON_CreateRaw (rows));
+    free (rows);
+    cJSON_AddNumberToObject (body, "offset", (double) msg->u64[DDC_STATUS_OFFSET]);
+    cJSON_AddNumberToObject (body, "total", (double) total);
+    if (next < total)
+        cJSON_AddNumberToObject (body, "next", (double) next);
+    else
+        cJSON_AddNullToObject (body, "next");
     char *text = cJSON_PrintUnformatted (body);
     cJSON_Delete (body);
     zmsg_t *reply = ddc_msg_buildv (DDC_PEERS, msg->frame[DDC_REQ], text, NULL);
@@ -662,9 +807,9 @@ s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
                       "a status topic may not contain '/'");
         return;
     }
-    if (peer_status (peer, topic, msg->json[DDC_REPORT_BODY], msg->len[DDC_REPORT_BODY]) < 0) {
+    if (peer_status (peer, topic, msg->frame[DDC_REPORT_BODY], msg->len[DDC_REPORT_BODY]) < 0) {
         s_send_error (self, routing, msg->frame[DDC_REQ], DDC_E_TOO_LARGE,
-                      "status refused: at most 16 topics of up to 63 characters and 4 MiB "
+                      "status refused: at most 16 topics of up to 63 characters and 256 KiB "
                       "of reports per service");
         return;
     }
@@ -676,11 +821,12 @@ s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 }
 
 static void
-s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id)
+s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id,
+          const char *address)
 {
     const char *req = msg->frame[DDC_REQ];
     if (msg->type == DDC_HELLO) {
-        s_on_hello (self, routing, msg, user_id);
+        s_on_hello (self, routing, msg, user_id, address);
         return;
     }
     peer_t *peer = peers_by_routing (self->peers, routing);
@@ -727,15 +873,23 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void) loop;
     broker_t *self = arg;
-    for (int budget = 0; budget < 1000 && (zsock_events (sock) & ZMQ_POLLIN); budget++) {
+    /* Hand the loop back after STEP_BUDGET_MS so that timers, the PUB
+       socket and signals get their turn under a flood. */
+    int64_t begin = ddc_mono_ms ();
+    for (int budget = 0; budget < 1000 && (zsock_events (sock) & ZMQ_POLLIN) && !zsys_interrupted
+                         && ddc_mono_ms () - begin < STEP_BUDGET_MS;
+         budget++) {
+        int64_t start = ddc_mono_us ();
         zmsg_t *zmsg = zmsg_recv (sock);
         if (!zmsg)
             break;
         zframe_t *routing = zmsg_pop (zmsg);
         char err[160];
         ddc_msg_t *msg = routing ? ddc_msg_decode (zmsg, err, sizeof err) : NULL;
+        bool too_large = !msg && errno == EMSGSIZE;
+        const char *what = "malformed";
         if (routing && !msg) {
-            ddc_warn ("malformed request refused: %s", err);
+            ddc_debug ("malformed request refused: %s", err);
             /* Answer when a plausible request id is there. */
             zmsg_first (zmsg);
             zframe_t *second = zmsg_next (zmsg);
@@ -745,35 +899,60 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
                 req[zframe_size (second)] = '\0';
                 if (strspn (req, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
                     == strlen (req))
-                    s_send_error (self, routing, req, DDC_E_BAD_REQUEST, err);
+                    s_send_error (self, routing, req, too_large ? DDC_E_TOO_LARGE
+                                                                : DDC_E_BAD_REQUEST, err);
             }
         }
-        if (msg)
-            s_handle (self, routing, msg, zframe_meta (zmsg_first (zmsg), "User-Id"));
+        if (msg) {
+            what = ddc_msg_name (msg->type);
+            zframe_t *first = zmsg_first (zmsg);
+            s_handle (self, routing, msg, zframe_meta (first, "User-Id"),
+                      zframe_meta (first, "Peer-Address"));
+        }
         ddc_msg_destroy (&msg);
         zframe_destroy (&routing);
         zmsg_destroy (&zmsg);
+        s_step_done (self, start, what);
     }
     return 0;
+}
+
+/* HUGZ for new subscribers, at most one per HUGZ_JOIN_MS. */
+static void
+s_hugz_for_joiners (broker_t *self)
+{
+    int64_t now = ddc_mono_ms ();
+    if (self->hugz_due && now - self->hugz_last_ms >= HUGZ_JOIN_MS) {
+        self->hugz_due = false;
+        self->hugz_last_ms = now;
+        s_publish_hugz (self);
+    }
 }
 
 static int
 s_on_pub (zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void) loop;
+    (void) sock;
     broker_t *self = arg;
-    bool subscribed = false;
-    while (zsock_events (sock) & ZMQ_POLLIN) {
-        zframe_t *frame = zframe_recv (sock);
-        if (!frame)
-            break;
-        if (zframe_size (frame) > 0 && zframe_data (frame)[0] == 1)
-            subscribed = true;
-        zframe_destroy (&frame);
-    }
+    int64_t start = ddc_mono_us ();
     /* A new subscriber learns the revisions at once (proto 6). */
-    if (subscribed)
-        s_publish_hugz (self);
+    if (subs_on_readable (self->subs))
+        self->hugz_due = true;
+    s_hugz_for_joiners (self);
+    s_step_done (self, start, "subscriptions");
+    return 0;
+}
+
+static int
+s_on_zap (zloop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    (void) sock;
+    broker_t *self = arg;
+    int64_t start = ddc_mono_us ();
+    zap_on_readable (self->zap);
+    s_step_done (self, start, "handshake");
     return 0;
 }
 
@@ -784,7 +963,9 @@ s_on_hugz (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
+    int64_t start = ddc_mono_us ();
     s_publish_hugz (arg);
+    s_step_done (arg, start, "hugz");
     return 0;
 }
 
@@ -794,6 +975,7 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     broker_t *self = arg;
+    int64_t start = ddc_mono_us ();
     store_change_t changes[DDC_SEC_COUNT];
     memset (changes, 0, sizeof changes);
     int n = store_poll_file (self->store, changes);
@@ -801,6 +983,7 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
         s_publish_change (self, &changes[i], "file", "config.json");
         store_change_free (&changes[i]);
     }
+    s_step_done (self, start, "file poll");
     return 0;
 }
 
@@ -810,7 +993,21 @@ s_on_sweep (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     broker_t *self = arg;
+    int64_t start = ddc_mono_us ();
     peers_sweep (self->peers, ddc_mono_ms ());
+    s_step_done (self, start, "sweep");
+    return 0;
+}
+
+static int
+s_on_subs_sweep (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    broker_t *self = arg;
+    int64_t start = ddc_mono_us ();
+    subs_sweep (self->subs);
+    s_step_done (self, start, "subscribers sweep");
     return 0;
 }
 
@@ -820,8 +1017,10 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     broker_t *self = arg;
+    s_hugz_for_joiners (self);
     if (zhashx_size (self->actions) == 0)
         return 0;
+    int64_t start = ddc_mono_us ();
     int64_t now = ddc_mono_ms ();
     zlistx_t *keys = zhashx_keys (self->actions);
     for (char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
@@ -834,6 +1033,7 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
         }
     }
     zlistx_destroy (&keys);
+    s_step_done (self, start, "action timeouts");
     return 0;
 }
 
@@ -869,10 +1069,9 @@ s_setup_curve (broker_t *self, const char *keys_dir, char *err, size_t errlen)
         snprintf (err, errlen, "cannot load the broker key %s (and its _secret)", cert_path);
         goto done;
     }
-    self->certs = zcertstore_new (clients);
-    self->auth = zactor_new (zauth, NULL);
-    zstr_sendx (self->auth, "CURVE", clients, NULL);
-    zsock_wait (self->auth);
+    self->zap = zap_new (clients, self->refused, err, errlen);
+    if (!self->zap)
+        goto done;
     zsock_t *socks[2] = { self->ctl, self->pub };
     for (int i = 0; i < 2; i++) {
         zcert_apply (cert, socks[i]);
@@ -956,6 +1155,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     }
     s_setup_sync (self);
     self->peers = peers_new ();
+    self->refused = refused_new ();
     self->actions = zhashx_new ();
     zhashx_set_destructor (self->actions, (zhashx_destructor_fn *) s_action_destroy);
 
@@ -969,11 +1169,13 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zsock_set_router_mandatory (self->ctl, 1);
     zsock_set_sndtimeo (self->ctl, 0);
     zsock_set_maxmsgsize (self->ctl, DDC_MAX_MSG);
-    zsock_set_rcvhwm (self->ctl, 1000);     /* per peer: bounds memory at 4 MiB x 1000 */
-    zsock_set_sndhwm (self->ctl, 100000);
-    zsock_set_xpub_verbose (self->pub, 1);
-    zsock_set_sndhwm (self->pub, opts->pub_hwm > 0 ? opts->pub_hwm : 10000);
-    zsock_set_maxmsgsize (self->pub, 4096);   /* only subscriptions come in */
+    /* Per connection: requests read ahead (<= 4 MiB each) and replies
+       queued (<= 1 MiB each, most far smaller); past that, replies to a
+       peer that does not read are dropped (proto/ddcp.md section 10). */
+    zsock_set_rcvhwm (self->ctl, 100);
+    zsock_set_sndhwm (self->ctl, CTL_SNDHWM);
+    zsock_set_sndhwm (self->pub, opts->pub_hwm > 0 ? opts->pub_hwm : PUB_SNDHWM);
+    self->subs = subs_new (self->pub, opts->pub_endpoint, self->refused);
     zsock_t *socks[2] = { self->ctl, self->pub };
     for (int i = 0; i < 2; i++) {
         zsock_set_heartbeat_ivl (socks[i], 2000);
@@ -995,9 +1197,12 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     self->loop = zloop_new ();
     zloop_reader (self->loop, self->ctl, s_on_ctl, self);
     zloop_reader (self->loop, self->pub, s_on_pub, self);
+    if (self->zap)
+        zloop_reader (self->loop, zap_sock (self->zap), s_on_zap, self);
     zloop_timer (self->loop, HUGZ_MS, 0, s_on_hugz, self);
     zloop_timer (self->loop, FILE_POLL_MS, 0, s_on_file_poll, self);
     zloop_timer (self->loop, SWEEP_MS, 0, s_on_sweep, self);
+    zloop_timer (self->loop, SUBS_SWEEP_MS, 0, s_on_subs_sweep, self);
     zloop_timer (self->loop, ACTION_TICK_MS, 0, s_on_action_tick, self);
     ddc_info ("listening: ctl %s, pub %s (boot %s)", opts->ctl_endpoint, opts->pub_endpoint, self->boot);
     return self;
@@ -1020,8 +1225,9 @@ broker_destroy (broker_t **self_p)
     zloop_destroy (&self->loop);
     zsock_destroy (&self->ctl);
     zsock_destroy (&self->pub);
-    zactor_destroy (&self->auth);
-    zcertstore_destroy (&self->certs);
+    zap_destroy (&self->zap);
+    subs_destroy (&self->subs);
+    refused_destroy (&self->refused);
     zhashx_destroy (&self->actions);
     peers_destroy (&self->peers);
     throttle_destroy (&self->signin);

@@ -34,7 +34,7 @@ s_usage (FILE *out)
              "                        if missing) and DIR/clients/*.cert (ddc-ctl keygen)\n"
              "  --insecure            allow tcp:// endpoints without CURVE\n"
              "  --pub-hwm N           messages queued per subscriber before the broker\n"
-             "                        drops (default 10000; subscribers repair gaps)\n"
+             "                        drops (default 256; subscribers repair gaps)\n"
              "  -v, --verbose         debug logging\n"
              "  -h, --help            this text\n"
              "  -V, --version         version\n"

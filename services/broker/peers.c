@@ -2,12 +2,21 @@
 #include "peers.h"
 #include "ddc_util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
     char *req;
     zmsg_t *reply;
+    size_t bytes;
 } s_answer_t;
+
+typedef struct {
+    char topic[64];             /* "" = free slot                           */
+    char *body;                 /* JSON text as received                    */
+    size_t len;
+    int64_t wall_ms;
+} s_report_t;
 
 struct peer_t {
     char key[512];              /* routing id in hex                        */
@@ -22,13 +31,11 @@ struct peer_t {
     uint64_t applied_rev;
     uint64_t applied[DDC_SEC_COUNT];
     cJSON *rejected;            /* null or {section, rev, running_rev, errors, time} */
-    cJSON *status;              /* topic -> body                            */
-    struct {
-        char topic[64];
-        size_t bytes;
-    } sizes[PEER_TOPICS_MAX];   /* JSON size of each kept body              */
+    s_report_t reports[PEER_TOPICS_MAX];
+    size_t report_bytes;
     s_answer_t answers[PEER_REPLIES_MAX];
     int answer_next;
+    size_t answer_bytes;
 };
 
 struct peers_t {
@@ -43,7 +50,8 @@ s_peer_destroy (peer_t **peer_p)
         return;
     zframe_destroy (&peer->routing);
     cJSON_Delete (peer->rejected);
-    cJSON_Delete (peer->status);
+    for (int i = 0; i < PEER_TOPICS_MAX; i++)
+        free (peer->reports[i].body);
     for (int i = 0; i < PEER_REPLIES_MAX; i++) {
         free (peer->answers[i].req);
         zmsg_destroy (&peer->answers[i].reply);
@@ -115,6 +123,23 @@ s_evict_one (peers_t *self)
         zhashx_delete (self->by_key, victim->key);
 }
 
+static bool
+s_quiet (const peer_t *p, int64_t now_ms)
+{
+    return p->bye || now_ms - p->last_seen_ms > PEER_IDLE_MS;
+}
+
+peer_t *
+peers_holder (peers_t *self, zframe_t *routing, const char *name, int64_t now_ms)
+{
+    char key[512];
+    s_key (routing, key);
+    for (peer_t *p = zhashx_first (self->by_key); p; p = zhashx_next (self->by_key))
+        if (strcmp (p->name, name) == 0 && strcmp (p->key, key) != 0 && !s_quiet (p, now_ms))
+            return p;
+    return NULL;
+}
+
 peer_t *
 peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *instance,
              int64_t now_ms)
@@ -123,7 +148,8 @@ peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *i
     snprintf (name, sizeof name, "%s@%s", role->name, instance);
     char key[512];
     s_key (routing, key);
-    /* The name moves to the newest connection; other entries with it go. */
+    /* The name moves to this connection; the entries of its quiet former
+       holders go (the broker refuses the HELLO while one is not quiet). */
     peer_t *p = zhashx_first (self->by_key);
     while (p) {
         peer_t *next = zhashx_next (self->by_key);
@@ -145,7 +171,6 @@ peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *i
         peer = ddc_calloc (1, sizeof *peer);
         memcpy (peer->key, key, sizeof key);
         peer->routing = zframe_dup (routing);
-        peer->status = cJSON_CreateObject ();
         peer->since_wall_ms = ddc_wall_ms ();
         zhashx_insert (self->by_key, key, peer);
     }
@@ -155,6 +180,16 @@ peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *i
     peer->bye = false;
     peer_touch (peer, now_ms);
     return peer;
+}
+
+static void
+s_drop_reports (peer_t *peer)
+{
+    for (int i = 0; i < PEER_TOPICS_MAX; i++) {
+        free (peer->reports[i].body);
+        memset (&peer->reports[i], 0, sizeof peer->reports[i]);
+    }
+    peer->report_bytes = 0;
 }
 
 void
@@ -168,46 +203,135 @@ peers_bye (peers_t *self, peer_t *peer)
     }
     peer->connected = false;
     peer->bye = true;
+    s_drop_reports (peer);
 }
 
 int
 peers_sweep (peers_t *self, int64_t now_ms)
 {
     int gone = 0;
-    for (peer_t *p = zhashx_first (self->by_key); p; p = zhashx_next (self->by_key))
+    for (peer_t *p = zhashx_first (self->by_key); p; p = zhashx_next (self->by_key)) {
         if (p->connected && now_ms - p->last_seen_ms > PEER_IDLE_MS) {
             p->connected = false;
             gone++;
         }
+        if (!p->connected && p->report_bytes && now_ms - p->last_seen_ms > PEER_REPORTS_KEEP_MS)
+            s_drop_reports (p);
+    }
     return gone;
 }
 
-cJSON *
-peers_table (peers_t *self, int64_t now_ms)
+static int
+s_by_name (const void *a, const void *b)
 {
-    cJSON *rows = cJSON_CreateArray ();
-    for (peer_t *p = zhashx_first (self->by_key); p; p = zhashx_next (self->by_key)) {
-        cJSON *row = cJSON_CreateObject ();
-        cJSON_AddStringToObject (row, "name", p->name);
-        cJSON_AddStringToObject (row, "role", p->role->name);
-        cJSON_AddStringToObject (row, "instance", p->instance);
-        cJSON_AddBoolToObject (row, "connected", p->connected);
-        cJSON_AddNumberToObject (row, "last_seen_ms", (double) (now_ms - p->last_seen_ms));
-        char since[32];
-        ddc_iso_time (p->since_wall_ms, since);
-        cJSON_AddStringToObject (row, "since", since);
-        cJSON_AddNumberToObject (row, "applied_rev", (double) p->applied_rev);
-        cJSON *applied = cJSON_AddObjectToObject (row, "applied");
-        for (int s = 0; s < DDC_SEC_COUNT; s++)
-            if (p->applied[s])
-                cJSON_AddNumberToObject (applied, ddc_section_name ((ddc_section_t) s),
-                                         (double) p->applied[s]);
-        cJSON_AddItemToObject (row, "rejected",
-                               p->rejected ? cJSON_Duplicate (p->rejected, 1) : cJSON_CreateNull ());
-        cJSON_AddItemToObject (row, "status", cJSON_Duplicate (p->status, 1));
-        cJSON_AddItemToArray (rows, row);
+    const peer_t *pa = *(const peer_t *const *) a, *pb = *(const peer_t *const *) b;
+    int c = strcmp (pa->name, pb->name);
+    return c ? c : strcmp (pa->key, pb->key);
+}
+
+/* One row of the table as JSON text (caller frees). */
+static char *
+s_row (const peer_t *p, int64_t now_ms, bool full)
+{
+    cJSON *row = cJSON_CreateObject ();
+    cJSON_AddStringToObject (row, "name", p->name);
+    cJSON_AddStringToObject (row, "role", p->role->name);
+    cJSON_AddStringToObject (row, "instance", p->instance);
+    cJSON_AddBoolToObject (row, "connected", p->connected);
+    cJSON_AddNumberToObject (row, "last_seen_ms", (double) (now_ms - p->last_seen_ms));
+    char when[32];
+    ddc_iso_time (p->since_wall_ms, when);
+    cJSON_AddStringToObject (row, "since", when);
+    cJSON_AddNumberToObject (row, "applied_rev", (double) p->applied_rev);
+    cJSON *applied = cJSON_AddObjectToObject (row, "applied");
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        if (p->applied[s])
+            cJSON_AddNumberToObject (applied, ddc_section_name ((ddc_section_t) s),
+                                     (double) p->applied[s]);
+    cJSON_AddItemToObject (row, "rejected",
+                           p->rejected ? cJSON_Duplicate (p->rejected, 1) : cJSON_CreateNull ());
+    cJSON *reports = cJSON_AddObjectToObject (row, "reports");
+    cJSON *status = full ? cJSON_AddObjectToObject (row, "status") : NULL;
+    for (int i = 0; i < PEER_TOPICS_MAX; i++) {
+        const s_report_t *r = &p->reports[i];
+        if (!r->topic[0])
+            continue;
+        cJSON *sum = cJSON_AddObjectToObject (reports, r->topic);
+        cJSON_AddNumberToObject (sum, "bytes", (double) r->len);
+        ddc_iso_time (r->wall_ms, when);
+        cJSON_AddStringToObject (sum, "time", when);
+        /* The body was checked as JSON when it came: it goes out as is. */
+        if (status)
+            cJSON_AddItemToObject (status, r->topic, cJSON_CreateRaw (r->body));
     }
-    return rows;
+    char *text = cJSON_PrintUnformatted (row);
+    cJSON_Delete (row);
+    return text;
+}
+
+/* true when one of the comma-separated patterns matches name. */
+static bool
+s_full (const char *patterns, const char *name)
+{
+    char *copy = ddc_strdup (patterns), *save = NULL;
+    bool ok = false;
+    for (char *p = strtok_r (copy, ",", &save); p && !ok; p = strtok_r (NULL, ",", &save))
+        ok = ddc_name_matches (p, name);
+    free (copy);
+    return ok;
+}
+
+char *
+peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, size_t budget,
+             size_t *total_p, size_t *next_p)
+{
+    size_t total = zhashx_size (self->by_key), n = 0;
+    peer_t **all = ddc_calloc (total ? total : 1, sizeof *all);
+    for (peer_t *p = zhashx_first (self->by_key); p && n < total; p = zhashx_next (self->by_key))
+        all[n++] = p;
+    qsort (all, n, sizeof *all, s_by_name);
+    size_t cap = 4096, used = 1;
+    char *out = ddc_malloc (cap);
+    out[0] = '[';
+    size_t i = offset;
+    for (; i < n; i++) {
+        char *row = s_row (all[i], now_ms, full && s_full (full, all[i]->name));
+        size_t len = strlen (row);
+        if (i > offset && used + len + 2 > budget) {
+            free (row);
+            break;
+        }
+        if (used + len + 3 > cap) {
+            cap = (used + len + 3) * 2;
+            out = ddc_realloc (out, cap);
+        }
+        if (i > offset)
+            out[used++] = ',';
+        memcpy (out + used, row, len);
+        used += len;
+        free (row);
+    }
+    out[used++] = ']';
+    out[used] = '\0';
+    free (all);
+    *total_p = n;
+    *next_p = i < n ? i : n;
+    return out;
+}
+
+size_t
+peers_count (peers_t *self)
+{
+    return zhashx_size (self->by_key);
+}
+
+size_t
+peers_bytes (peers_t *self)
+{
+    size_t bytes = 0;
+    for (peer_t *p = zhashx_first (self->by_key); p; p = zhashx_next (self->by_key))
+        bytes += p->report_bytes + p->answer_bytes;
+    return bytes;
 }
 
 zframe_t *peer_routing (peer_t *peer) { return peer->routing; }
@@ -254,53 +378,97 @@ peer_rejected (peer_t *peer, ddc_section_t s, uint64_t rev, uint64_t running, cJ
     cJSON_AddStringToObject (peer->rejected, "section", ddc_section_name (s));
     cJSON_AddNumberToObject (peer->rejected, "rev", (double) rev);
     cJSON_AddNumberToObject (peer->rejected, "running_rev", (double) running);
-    cJSON_AddItemToObject (peer->rejected, "errors", *errors_p);
+    /* The peer's errors, cut to a bounded size: the first ones that fit. */
+    cJSON *errors = *errors_p, *kept = cJSON_CreateArray ();
     *errors_p = NULL;
+    size_t used = 2;
+    int dropped = 0;
+    cJSON *e;
+    cJSON_ArrayForEach (e, errors) {
+        char *text = cJSON_PrintUnformatted (e);
+        size_t len = text ? strlen (text) + 1 : 0;
+        free (text);
+        if (!text || used + len > PEER_REJECTED_MAX_BYTES) {
+            dropped++;
+            continue;
+        }
+        used += len;
+        cJSON_AddItemToArray (kept, cJSON_Duplicate (e, 1));
+    }
+    cJSON_Delete (errors);
+    cJSON_AddItemToObject (peer->rejected, "errors", kept);
+    if (dropped)
+        cJSON_AddNumberToObject (peer->rejected, "errors_omitted", dropped);
     char when[32];
     ddc_iso_time (ddc_wall_ms (), when);
     cJSON_AddStringToObject (peer->rejected, "time", when);
 }
 
 int
-peer_status (peer_t *peer, const char *topic, const cJSON *body, size_t bytes)
+peer_status (peer_t *peer, const char *topic, const char *body, size_t len)
 {
     int slot = -1, free_slot = -1;
-    size_t total = 0;
     for (int i = 0; i < PEER_TOPICS_MAX; i++) {
-        if (!peer->sizes[i].topic[0]) {
+        if (!peer->reports[i].topic[0]) {
             if (free_slot < 0)
                 free_slot = i;
-            continue;
         }
-        if (strcmp (peer->sizes[i].topic, topic) == 0)
+        else if (strcmp (peer->reports[i].topic, topic) == 0)
             slot = i;
-        else
-            total += peer->sizes[i].bytes;
     }
     if (slot < 0)
         slot = free_slot;
-    if (slot < 0 || strlen (topic) >= sizeof peer->sizes[0].topic
-        || total + bytes > PEER_STATUS_MAX_BYTES)
+    if (slot < 0 || strlen (topic) >= sizeof peer->reports[0].topic)
         return -1;
-    ddc_strlcpy (peer->sizes[slot].topic, topic, sizeof peer->sizes[slot].topic);
-    peer->sizes[slot].bytes = bytes;
-    cJSON *copy = cJSON_Duplicate (body, 1);
-    if (cJSON_GetObjectItemCaseSensitive (peer->status, topic))
-        cJSON_ReplaceItemInObjectCaseSensitive (peer->status, topic, copy);
-    else
-        cJSON_AddItemToObject (peer->status, topic, copy);
+    s_report_t *r = &peer->reports[slot];
+    size_t others = peer->report_bytes - r->len;
+    if (others + len > PEER_STATUS_MAX_BYTES)
+        return -1;
+    free (r->body);
+    ddc_strlcpy (r->topic, topic, sizeof r->topic);
+    r->body = ddc_strndup (body, len);
+    r->len = len;
+    r->wall_ms = ddc_wall_ms ();
+    peer->report_bytes = others + len;
     return 0;
+}
+
+static size_t
+s_zmsg_bytes (zmsg_t *zmsg)
+{
+    return zmsg_content_size (zmsg) + 64 * zmsg_size (zmsg);
+}
+
+static void
+s_forget_answer (peer_t *peer, s_answer_t *a)
+{
+    peer->answer_bytes -= a->bytes;
+    free (a->req);
+    zmsg_destroy (&a->reply);
+    memset (a, 0, sizeof *a);
 }
 
 void
 peer_remember (peer_t *peer, const char *req, zmsg_t *reply)
 {
+    size_t bytes = s_zmsg_bytes (reply) + strlen (req) + 1;
+    if (bytes > PEER_ANSWER_MAX_BYTES)
+        return;       /* a retry is answered anew: the same for these answers */
+    /* The oldest go first, to keep the newest within the byte bound. */
+    for (int k = 0; k < PEER_REPLIES_MAX && peer->answer_bytes + bytes > PEER_ANSWERS_MAX_BYTES;
+         k++) {
+        s_answer_t *old = &peer->answers[(peer->answer_next + k) % PEER_REPLIES_MAX];
+        if (old->req)
+            s_forget_answer (peer, old);
+    }
     s_answer_t *a = &peer->answers[peer->answer_next];
     peer->answer_next = (peer->answer_next + 1) % PEER_REPLIES_MAX;
-    free (a->req);
-    zmsg_destroy (&a->reply);
+    if (a->req)
+        s_forget_answer (peer, a);
     a->req = ddc_strdup (req);
     a->reply = zmsg_dup (reply);
+    a->bytes = bytes;
+    peer->answer_bytes += bytes;
 }
 
 zmsg_t *

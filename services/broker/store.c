@@ -15,6 +15,17 @@
 #define STORE_FILE_MAX (8 * 1024 * 1024)
 #define STORE_HISTORY_FILE_MAX (64 * 1024 * 1024)
 #define STORE_AUDIT_MAX (16 * 1024 * 1024)   /* then audit.log becomes audit.log.1 */
+#define STORE_SUMMARY_CHANGED 10               /* field names in a history summary */
+
+/* One retained change: its description, and its value as JSON text (a
+   parsed tree costs tens of times its size; the text is its size). */
+typedef struct {
+    uint64_t rev;
+    int section;
+    cJSON *meta;              /* rev, prev_rev, section, time, author, peer, changed */
+    char *value;              /* redacted value, JSON text */
+    size_t bytes;
+} s_entry_t;
 
 struct store_t {
     char *dir;
@@ -25,7 +36,9 @@ struct store_t {
     char epoch[17];
     uint64_t rev;
     uint64_t revs[DDC_SEC_COUNT];
-    cJSON *history;           /* array of entries, oldest first          */
+    s_entry_t history[STORE_HISTORY_MAX];   /* oldest first              */
+    int history_n;
+    size_t history_bytes;     /* of their values                         */
     int history_lines;        /* lines in history.jsonl                  */
     struct stat seen;         /* the file as last written or read        */
     char *seen_text;          /* its content, to tell our writes apart   */
@@ -152,23 +165,69 @@ s_errors_summary (const cJSON *errors, char *out, size_t size)
 static uint64_t
 s_history_max_rev (store_t *self)
 {
-    uint64_t max = 0, r;
-    const cJSON *entry;
-    cJSON_ArrayForEach (entry, self->history)
-        if (s_json_u64 (cJSON_GetObjectItemCaseSensitive (entry, "rev"), &r) && r > max)
-            max = r;
+    uint64_t max = 0;
+    for (int i = 0; i < self->history_n; i++)
+        if (self->history[i].rev > max)
+            max = self->history[i].rev;
     return max;
+}
+
+static void
+s_history_clear (store_t *self)
+{
+    for (int i = 0; i < self->history_n; i++) {
+        cJSON_Delete (self->history[i].meta);
+        free (self->history[i].value);
+    }
+    self->history_n = 0;
+    self->history_bytes = 0;
+}
+
+/* Keep an entry (takes meta and value); the oldest go to stay within
+   STORE_HISTORY_MAX entries and STORE_HISTORY_BYTES of values. */
+static void
+s_history_add (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, char *value)
+{
+    size_t bytes = strlen (value);
+    while (self->history_n > 0
+           && (self->history_n == STORE_HISTORY_MAX
+               || self->history_bytes + bytes > STORE_HISTORY_BYTES)) {
+        cJSON_Delete (self->history[0].meta);
+        free (self->history[0].value);
+        self->history_bytes -= self->history[0].bytes;
+        memmove (&self->history[0], &self->history[1],
+                 (size_t) (self->history_n - 1) * sizeof self->history[0]);
+        self->history_n--;
+    }
+    s_entry_t *e = &self->history[self->history_n++];
+    e->rev = rev;
+    e->section = (int) s;
+    e->meta = meta;
+    e->value = value;
+    e->bytes = bytes;
+    self->history_bytes += bytes;
+}
+
+/* The history.jsonl line of entry e (caller frees). */
+static char *
+s_history_line (store_t *self, const s_entry_t *e)
+{
+    cJSON *line = cJSON_Duplicate (e->meta, 1);
+    cJSON_AddItemToObject (line, "value", cJSON_CreateRaw (e->value));
+    cJSON_AddStringToObject (line, "epoch", self->epoch);
+    char *text = cJSON_PrintUnformatted (line);
+    cJSON_Delete (line);
+    return text;
 }
 
 /* Rewrite history.jsonl with only the retained entries. */
 static void
 s_history_compact (store_t *self)
 {
-    cJSON *entry;
     size_t cap = 0, used = 0;
     char *all = NULL;
-    cJSON_ArrayForEach (entry, self->history) {
-        char *line = cJSON_PrintUnformatted (entry);
+    for (int i = 0; i < self->history_n; i++) {
+        char *line = s_history_line (self, &self->history[i]);
         size_t n = strlen (line);
         if (used + n + 2 > cap) {
             cap = (used + n + 2) * 2;
@@ -182,14 +241,40 @@ s_history_compact (store_t *self)
     if (ddc_write_file_atomic (self->history_path, all ? all : "", used, 0600) < 0)
         ddc_warn ("cannot compact %s: %s", self->history_path, strerror (errno));
     else
-        self->history_lines = cJSON_GetArraySize (self->history);
+        self->history_lines = self->history_n;
     free (all);
+}
+
+/* One history.jsonl line of this epoch, checked: -1 if it is not one
+   (why says why when it is not JSON, else is ""). */
+static int
+s_history_parse (store_t *self, const char *line, char *why, size_t whylen)
+{
+    why[0] = '\0';
+    cJSON *entry = ddc_json_parse (line, strlen (line), STORE_HISTORY_FILE_MAX, why, whylen);
+    const cJSON *epoch = cJSON_GetObjectItemCaseSensitive (entry, "epoch");
+    const cJSON *sec = cJSON_GetObjectItemCaseSensitive (entry, "section");
+    cJSON *value = cJSON_DetachItemFromObjectCaseSensitive (entry, "value");
+    uint64_t rev, prev;
+    int s = cJSON_IsString (sec) ? ddc_section_from_name (sec->valuestring) : -1;
+    if (!cJSON_IsObject (entry) || !cJSON_IsString (epoch)
+        || strcmp (epoch->valuestring, self->epoch) != 0 || s < 0 || !value
+        || !s_json_u64 (cJSON_GetObjectItemCaseSensitive (entry, "rev"), &rev)
+        || !s_json_u64 (cJSON_GetObjectItemCaseSensitive (entry, "prev_rev"), &prev)) {
+        cJSON_Delete (value);
+        cJSON_Delete (entry);
+        return -1;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive (entry, "epoch");
+    char *text = cJSON_PrintUnformatted (value);
+    cJSON_Delete (value);
+    s_history_add (self, rev, (ddc_section_t) s, entry, text);
+    return 0;
 }
 
 static void
 s_history_load (store_t *self)
 {
-    self->history = cJSON_CreateArray ();
     char *text = NULL;
     size_t len = 0;
     if (ddc_read_file (self->history_path, STORE_HISTORY_FILE_MAX, &text, &len) < 0)
@@ -200,17 +285,8 @@ s_history_load (store_t *self)
     for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
         lines++;
         char why[128];
-        cJSON *entry = ddc_json_parse (line, strlen (line), STORE_HISTORY_FILE_MAX, why, sizeof why);
-        if (!entry && unreadable++ == 0)
+        if (s_history_parse (self, line, why, sizeof why) < 0 && why[0] && unreadable++ == 0)
             snprintf (first_why, sizeof first_why, "line %d: %s", lines, why);
-        const cJSON *epoch = cJSON_GetObjectItemCaseSensitive (entry, "epoch");
-        if (!entry || !cJSON_IsString (epoch) || strcmp (epoch->valuestring, self->epoch) != 0) {
-            cJSON_Delete (entry);
-            continue;
-        }
-        cJSON_AddItemToArray (self->history, entry);
-        if (cJSON_GetArraySize (self->history) > STORE_HISTORY_MAX)
-            cJSON_Delete (cJSON_DetachItemFromArray (self->history, 0));
     }
     free (text);
     if (unreadable)
@@ -251,7 +327,6 @@ store_new (const char *dir, char *err, size_t errlen)
             return NULL;
         }
         ddc_info ("created %s with the default configuration (epoch %s)", self->path, self->epoch);
-        self->history = cJSON_CreateArray ();
         return self;
     }
     char why[160];
@@ -318,8 +393,7 @@ store_new (const char *dir, char *err, size_t errlen)
         s_new_epoch (self);
         ddc_warn ("%s is older than its history (restored from a backup?): new epoch %s",
                   self->path, self->epoch);
-        cJSON_Delete (self->history);
-        self->history = cJSON_CreateArray ();
+        s_history_clear (self);
         if (s_write (self, self->doc, self->rev, self->revs) < 0) {
             snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
             store_destroy (&self);
@@ -338,7 +412,7 @@ store_destroy (store_t **self_p)
         return;
     store_t *self = *self_p;
     cJSON_Delete (self->doc);
-    cJSON_Delete (self->history);
+    s_history_clear (self);
     free (self->seen_text);
     free (self->dir);
     free (self->path);
@@ -411,15 +485,14 @@ s_record (store_t *self, const store_change_t *change, const cJSON *new_value,
     if (ddc_append_line (self->audit_path, audit, 0600, false) < 0)
         ddc_warn ("cannot append to %s: %s", self->audit_path, strerror (errno));
     free (audit);
-    cJSON_AddItemToObject (entry, "value", ddc_config_redact (change->section, new_value));
-    cJSON_AddStringToObject (entry, "epoch", self->epoch);
-    char *line = cJSON_PrintUnformatted (entry);
+    cJSON *redacted = ddc_config_redact (change->section, new_value);
+    char *value = cJSON_PrintUnformatted (redacted);
+    cJSON_Delete (redacted);
+    s_history_add (self, change->rev, change->section, entry, value);
+    char *line = s_history_line (self, &self->history[self->history_n - 1]);
     if (ddc_append_line (self->history_path, line, 0600, false) < 0)
         ddc_warn ("cannot append to %s: %s", self->history_path, strerror (errno));
     free (line);
-    cJSON_AddItemToArray (self->history, entry);
-    if (cJSON_GetArraySize (self->history) > STORE_HISTORY_MAX)
-        cJSON_Delete (cJSON_DetachItemFromArray (self->history, 0));
     if (++self->history_lines > 2 * STORE_HISTORY_MAX)
         s_history_compact (self);
 }
@@ -505,42 +578,59 @@ store_change_free (store_change_t *change)
     change->changed = change->secrets_changed = NULL;
 }
 
-cJSON *
-store_history_value (store_t *self, ddc_section_t s, uint64_t rev, bool *gone)
+/* The retained entry of section s (or any, s < 0) at revision rev, or NULL
+   (gone = true when rev is older than the retained history). */
+static const s_entry_t *
+s_history_find (store_t *self, int s, uint64_t rev, bool *gone)
 {
     *gone = false;
-    const cJSON *first = cJSON_GetArrayItem (self->history, 0);
-    uint64_t oldest = 0;
-    if (!first || !s_json_u64 (cJSON_GetObjectItemCaseSensitive (first, "rev"), &oldest)
-        || rev < oldest) {
+    if (self->history_n == 0 || rev < self->history[0].rev) {
         /* Revision 1 is the created default when nothing older was lost. */
         *gone = rev != 0;
         return NULL;
     }
-    const cJSON *entry;
-    cJSON_ArrayForEach (entry, self->history) {
-        uint64_t r;
-        const cJSON *sec = cJSON_GetObjectItemCaseSensitive (entry, "section");
-        if (s_json_u64 (cJSON_GetObjectItemCaseSensitive (entry, "rev"), &r) && r == rev
-            && cJSON_IsString (sec) && strcmp (sec->valuestring, ddc_section_name (s)) == 0)
-            return cJSON_Duplicate (cJSON_GetObjectItemCaseSensitive (entry, "value"), 1);
-    }
+    for (int i = 0; i < self->history_n; i++)
+        if (self->history[i].rev == rev && (s < 0 || self->history[i].section == s))
+            return &self->history[i];
     return NULL;
+}
+
+cJSON *
+store_history_value (store_t *self, ddc_section_t s, uint64_t rev, bool *gone)
+{
+    const s_entry_t *e = s_history_find (self, (int) s, rev, gone);
+    char why[128];
+    return e ? ddc_json_parse (e->value, e->bytes, STORE_FILE_MAX, why, sizeof why) : NULL;
+}
+
+cJSON *
+store_history_entry (store_t *self, int section, uint64_t rev, bool *gone)
+{
+    const s_entry_t *e = s_history_find (self, section, rev, gone);
+    if (!e)
+        return NULL;
+    cJSON *out = cJSON_Duplicate (e->meta, 1);
+    cJSON_AddItemToObject (out, "value", cJSON_CreateRaw (e->value));
+    return out;
 }
 
 cJSON *
 store_history (store_t *self, int section)
 {
     cJSON *out = cJSON_CreateArray ();
-    const cJSON *entry;
-    cJSON_ArrayForEach (entry, self->history) {
-        const cJSON *sec = cJSON_GetObjectItemCaseSensitive (entry, "section");
-        if (section >= 0
-            && (!cJSON_IsString (sec)
-                || strcmp (sec->valuestring, ddc_section_name ((ddc_section_t) section)) != 0))
+    for (int i = 0; i < self->history_n; i++) {
+        const s_entry_t *e = &self->history[i];
+        if (section >= 0 && e->section != section)
             continue;
-        cJSON *copy = cJSON_Duplicate (entry, 1);
-        cJSON_DeleteItemFromObjectCaseSensitive (copy, "epoch");
+        cJSON *copy = cJSON_Duplicate (e->meta, 1);
+        /* A summary names at most STORE_SUMMARY_CHANGED fields. */
+        cJSON *changed = cJSON_GetObjectItemCaseSensitive (copy, "changed");
+        if (cJSON_GetArraySize (changed) > STORE_SUMMARY_CHANGED) {
+            while (cJSON_GetArraySize (changed) > STORE_SUMMARY_CHANGED)
+                cJSON_DeleteItemFromArray (changed, STORE_SUMMARY_CHANGED);
+            cJSON_AddItemToArray (changed, cJSON_CreateString ("..."));
+        }
+        cJSON_AddNumberToObject (copy, "bytes", (double) e->bytes);
         cJSON_AddItemToArray (out, copy);
     }
     return out;

@@ -3,7 +3,8 @@
     revision and each section's revision (kept in the file's "_meta"), the
     durable write path (temp file, fsync, rename, directory fsync), the
     detection of hand edits, the history ring (DATA/history.jsonl) and the
-    audit log (DATA/audit.log). Single-threaded: used by the broker loop. */
+    audit log (DATA/audit.log); history values are kept as JSON text and
+    bounded in count and bytes. Single-threaded: used by the broker loop. */
 #ifndef DDC_STORE_H
 #define DDC_STORE_H
 
@@ -14,6 +15,7 @@
 #include "ddc_config.h"
 
 #define STORE_HISTORY_MAX 200
+#define STORE_HISTORY_BYTES (32 * 1024 * 1024)   /* of retained values */
 
 typedef struct store_t store_t;
 
@@ -54,8 +56,13 @@ void store_change_free (store_change_t *change);
 /* The redacted value of section s at revision rev from the history, or NULL
    (gone = true if older than the retained history). Caller frees. */
 cJSON *store_history_value (store_t *self, ddc_section_t s, uint64_t rev, bool *gone);
-/* History entries (section < 0 for all), redacted, oldest first. */
+/* History summaries (section < 0 for all), oldest first: each entry
+   without its value ("bytes" gives its size) and with at most 10 changed
+   field names (then "..."). Bounded: 200 entries of about 2 KiB. */
 cJSON *store_history (store_t *self, int section);
+/* One history entry with its redacted value, of section `section` (< 0:
+   any) at revision rev, or NULL (gone as for store_history_value). */
+cJSON *store_history_entry (store_t *self, int section, uint64_t rev, bool *gone);
 
 /* Check config.json for a hand edit (cheap: stat first). Returns the
    number of sections changed (>= 0) and fills changes[DDC_SEC_COUNT];

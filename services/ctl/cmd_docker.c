@@ -236,10 +236,9 @@ cmd_containers (ctl_t *ctl, int argc, char **argv)
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_STATUS, NULL, DDC_PEERS, &rc);
-    if (reply) {
-        const cJSON *peers = cJSON_GetObjectItemCaseSensitive (reply->json[DDC_PEERS_BODY],
-                                                               "peers");
+    cJSON *table = ctl_status (ctl, client, "docker@*", &rc);
+    if (table) {
+        const cJSON *peers = cJSON_GetObjectItemCaseSensitive (table, "peers");
         cJSON *out = cJSON_CreateObject ();
         int found = 0;
         const cJSON *peer;
@@ -281,7 +280,7 @@ cmd_containers (ctl_t *ctl, int argc, char **argv)
             printf ("(no ddc-docker agent has connected to this broker)\n");
         cJSON_Delete (out);
     }
-    ddc_msg_destroy (&reply);
+    cJSON_Delete (table);
     ddc_client_destroy (&client);
     return rc;
 }

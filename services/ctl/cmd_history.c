@@ -6,28 +6,36 @@
 #include <string.h>
 
 static const char s_history_usage[] =
-"usage: ddc-ctl history [SECTION] [--json]\n"
+"usage: ddc-ctl history [SECTION] [--rev REV] [--json]\n"
 "\n"
 "Lists the changes the broker keeps (the last 200, oldest first), of one\n"
 "section or of all, one per line:\n"
 "  REV  TIME  SECTION  AUTHOR  changed: FIELD, FIELD\n"
-"--json prints the entries as the broker sends them (with each value, secrets\n"
-"as \"***\"). `ddc-ctl rollback SECTION REV` brings an older value back.\n";
+"(at most 10 field names a change). --rev REV prints that one change with the\n"
+"value it saved (secrets as \"***\"). --json prints the entries as the broker\n"
+"sends them. `ddc-ctl rollback SECTION REV` brings an older value back.\n";
 
-enum { OPT_JSON = 2300 };
+enum { OPT_JSON = 2300, OPT_REV };
 
 typedef struct {
     ctl_t *ctl;
     bool json;
+    const char *rev;
 } s_history_args_t;
 
 static int
 s_history_opt (void *arg, int opt, const char *value)
 {
-    (void) value;
     s_history_args_t *self = (s_history_args_t *) arg;
     if (opt == OPT_JSON) {
         self->json = true;
+        return 0;
+    }
+    if (opt == OPT_REV) {
+        uint64_t rev;
+        if (ddc_parse_u64 (value, &rev) < 0 || rev == 0)
+            return ctl_fail (self->ctl, CTL_EXIT_USAGE, "--rev takes a revision number");
+        self->rev = value;
         return 0;
     }
     return ctl_fail (self->ctl, CTL_EXIT_USAGE, "unexpected option");
@@ -78,6 +86,7 @@ cmd_history (ctl_t *ctl, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "json", no_argument, NULL, OPT_JSON },
+        { "rev", required_argument, NULL, OPT_REV },
         { NULL, 0, NULL, 0 }
     };
     s_history_args_t args = { .ctl = ctl };
@@ -93,8 +102,15 @@ cmd_history (ctl_t *ctl, int argc, char **argv)
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_HISTORY, section ? section : "*", DDC_CHANGES,
-                                &rc);
+    char req[40];
+    ddc_req_id (req);
+    zmsg_t *msg = ddc_msg_buildv (DDC_HISTORY, req, section ? section : "*",
+                                  args.rev ? args.rev : "0", NULL);
+    ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
+    if (reply && reply->type != DDC_CHANGES) {
+        rc = ctl_unexpected (ctl, reply);
+        ddc_msg_destroy (&reply);
+    }
     if (reply) {
         cJSON *entries = reply->json[DDC_CHANGES_BODY];
         cJSON *e;
@@ -103,8 +119,12 @@ cmd_history (ctl_t *ctl, int argc, char **argv)
             if (value)
                 ctl_redact (s_str (e, "section"), value);
         }
-        if (args.json) {
-            if (ctl_json_out (ctl, stdout, entries) < 0)
+        if (args.json || args.rev) {
+            if (args.rev && !args.json)
+                s_print_lines (entries);
+            const cJSON *value = cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (entries, 0),
+                                                                   "value");
+            if (ctl_json_out (ctl, stdout, args.json ? entries : value) < 0)
                 rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot write the output");
         }
         else

@@ -16,7 +16,10 @@ static const char s_status_usage[] =
 "the first error) and the names of the status topics it reported; for a\n"
 "ddc-docker agent also whether its Docker engine is reachable. Finished\n"
 "ddc-ctl runs (disconnected peers of role ctl) are left out of the table.\n"
-"--json prints the broker's table as it is.\n";
+"Below it: the broker's longest loop step, and what it refused lately\n"
+"(handshakes, registrations, subscriptions): time, address, certificate, reason.\n"
+"--json prints the broker's table as it is (every page, with the full reports\n"
+"of the docker and discord peers).\n";
 
 enum { OPT_JSON = 2200 };
 
@@ -80,6 +83,10 @@ s_print_table (const cJSON *table)
     s_duration ((int64_t) s_num (broker, "uptime_s", 0) * 1000, uptime, sizeof uptime);
     printf ("broker  epoch %s  rev %.0f  uptime %s  boot %s\n", s_str (broker, "epoch", "?"),
             s_num (broker, "rev", 0), uptime, s_str (broker, "boot", "?"));
+    const cJSON *loop = cJSON_GetObjectItemCaseSensitive (broker, "loop");
+    if (cJSON_IsObject (loop))
+        printf ("        longest loop step %.1f ms (%s, %s)\n", s_num (loop, "longest_ms", 0),
+                s_str (loop, "longest_what", "-"), s_str (loop, "longest_at", "-"));
 
     static const char *const head[S_COLS] = {
         "NAME", "ROLE", "CONNECTED", "LAST-SEEN", "APPLIED-REV", "REJECTED"
@@ -135,10 +142,11 @@ s_print_table (const cJSON *table)
             cell[r][5] = ddc_strdup ("-");
         topics[r] = NULL;
         const cJSON *status = cJSON_GetObjectItemCaseSensitive (peer, "status");
-        if (cJSON_IsObject (status) && status->child) {
+        const cJSON *reports = cJSON_GetObjectItemCaseSensitive (peer, "reports");
+        if (cJSON_IsObject (reports) && reports->child) {
             zchunk_t *names = zchunk_new (NULL, 64);
-            for (const cJSON *t = status->child; t; t = t->next) {
-                if (t != status->child)
+            for (const cJSON *t = reports->child; t; t = t->next) {
+                if (t != reports->child)
                     zchunk_extend (names, ", ", 2);
                 zchunk_extend (names, t->string, strlen (t->string));
             }
@@ -194,6 +202,21 @@ s_print_table (const cJSON *table)
     if (hidden)
         printf ("(%d finished ddc-ctl run%s not shown; --json lists every peer)\n", hidden,
                 hidden == 1 ? "" : "s");
+    const cJSON *refused = cJSON_GetObjectItemCaseSensitive (broker, "refused");
+    if (cJSON_GetArraySize (refused) > 0) {
+        printf ("refused (newest first):\n");
+        const cJSON *x;
+        cJSON_ArrayForEach (x, refused) {
+            double count = s_num (x, "count", 1);
+            printf ("  %s  %s  %s  %s", s_str (x, "time", "?"),
+                    *s_str (x, "address", "") ? s_str (x, "address", "") : "-",
+                    *s_str (x, "certificate", "") ? s_str (x, "certificate", "") : "-",
+                    s_str (x, "reason", "?"));
+            if (count > 1)
+                printf (" (%.0f times)", count);
+            printf ("\n");
+        }
+    }
 }
 
 int
@@ -215,14 +238,14 @@ cmd_status (ctl_t *ctl, int argc, char **argv)
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_STATUS, NULL, DDC_PEERS, &rc);
-    if (reply && args.json) {
-        if (ctl_json_out (ctl, stdout, reply->json[DDC_PEERS_BODY]) < 0)
+    cJSON *table = ctl_status (ctl, client, "docker@*,discord@*", &rc);
+    if (table && args.json) {
+        if (ctl_json_out (ctl, stdout, table) < 0)
             rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot write the output");
     }
-    else if (reply)
-        s_print_table (reply->json[DDC_PEERS_BODY]);
-    ddc_msg_destroy (&reply);
+    else if (table)
+        s_print_table (table);
+    cJSON_Delete (table);
     ddc_client_destroy (&client);
     return rc;
 }

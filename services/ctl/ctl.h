@@ -82,6 +82,11 @@ ddc_msg_t *ctl_call (ctl_t *ctl, ddc_client_t *client, zmsg_t **msg_p, int *rc);
    NULL with *rc set and the reason printed (any other reply too). */
 ddc_msg_t *ctl_ask (ctl_t *ctl, ddc_client_t *client, ddc_msg_type_t type, const char *arg,
                     ddc_msg_type_t want, int *rc);
+/* The broker's STATUS table with every page merged ({"broker", "peers",
+   "total"}), with the full reports of the peers that `full` matches ("-":
+   none; "*", NAME, PREFIX* or a comma list of those). NULL with *rc set
+   and the reason printed. Caller frees. */
+cJSON *ctl_status (ctl_t *ctl, ddc_client_t *client, const char *full, int *rc);
 /* Print a reply that is not the expected one (ERROR, DENIED, anything
    else) and return the exit code for it. */
 int ctl_unexpected (ctl_t *ctl, const ddc_msg_t *reply);

@@ -59,11 +59,48 @@ s_instance (char *out, size_t size)
     snprintf (out, size, "%.100s.%ld", host, (long) getpid ());
 }
 
+/* The instance a certificate lets this run register as (proto/ddcp.md 9):
+   for an "instances" entry PREFIX*, PREFIX followed by HOST.PID; else its
+   first entry (or its name) followed by .HOST.PID, which the broker allows
+   the tool roles so that runs side by side do not share a name. Written
+   into out; false when it names none. */
+static bool
+s_cert_instance (zcert_t *cert, char *out, size_t size)
+{
+    const char *list = zcert_meta (cert, "instances");
+    const char *name = zcert_meta (cert, "name");
+    if (!list || !*list) {
+        if (!name || !*name)
+            return false;
+        list = name;
+    }
+    char *copy = ddc_strdup (list), *save = NULL;
+    char *first = NULL, *wild = NULL;
+    for (char *e = strtok_r (copy, ",", &save); e; e = strtok_r (NULL, ",", &save)) {
+        while (*e == ' ')
+            e++;
+        if (!first)
+            first = e;
+        if (!wild && *e && e[strlen (e) - 1] == '*')
+            wild = e;
+    }
+    bool ok = first != NULL;
+    char run[160];
+    s_instance (run, sizeof run);
+    if (wild)
+        snprintf (out, size, "%.*s%s", (int) strlen (wild) - 1, wild, run);
+    else if (first)
+        snprintf (out, size, "%.80s.%s", first, run);
+    free (copy);
+    return ok;
+}
+
 /* Check the certificates now so that the operator gets a reason (the
    library only logs it, and logs are off without -v). Sets *role_p to
-   the certificate's role metadata (owned) when it has one. */
+   the certificate's role metadata (owned) when it has one, and instance
+   to the instance it allows. */
 static int
-s_check_certs (ctl_t *ctl, char **role_p)
+s_check_certs (ctl_t *ctl, char **role_p, char *instance, size_t size)
 {
     *role_p = NULL;
     if (!ctl->cert && !ctl->broker_cert)
@@ -83,6 +120,7 @@ s_check_certs (ctl_t *ctl, char **role_p)
     const char *role = zcert_meta (cert, "role");
     if (role && *role)
         *role_p = ddc_strdup (role);
+    s_cert_instance (cert, instance, size);
     zcert_destroy (&cert);
     zcert_t *broker = zcert_load (ctl->broker_cert);
     if (!broker)
@@ -100,11 +138,11 @@ ctl_connect (ctl_t *ctl, const char *role, const char *const *sections,
     if (*rc)
         return NULL;
     char *cert_role = NULL;
-    *rc = s_check_certs (ctl, &cert_role);
+    char instance[260];
+    s_instance (instance, sizeof instance);
+    *rc = s_check_certs (ctl, &cert_role, instance, sizeof instance);
     if (*rc)
         return NULL;
-    char instance[160];
-    s_instance (instance, sizeof instance);
     /* Over CURVE the broker takes the role from the certificate and
        refuses a HELLO that names another one. */
     ddc_client_opts_t opts = {
@@ -165,6 +203,50 @@ ctl_ask (ctl_t *ctl, ddc_client_t *client, ddc_msg_type_t type, const char *arg,
         ddc_msg_destroy (&reply);
     }
     return reply;
+}
+
+cJSON *
+ctl_status (ctl_t *ctl, ddc_client_t *client, const char *full, int *rc)
+{
+    cJSON *table = NULL;
+    uint64_t offset = 0;
+    /* One page per request (proto/ddcp.md 5.6); at most one per peer. */
+    for (int page = 0; page <= 1024; page++) {
+        char req[40], soffset[24];
+        ddc_req_id (req);
+        snprintf (soffset, sizeof soffset, "%llu", (unsigned long long) offset);
+        zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req, soffset, full, NULL);
+        ddc_msg_t *reply = ctl_call (ctl, client, &msg, rc);
+        if (reply && reply->type != DDC_PEERS) {
+            *rc = ctl_unexpected (ctl, reply);
+            ddc_msg_destroy (&reply);
+        }
+        if (!reply) {
+            cJSON_Delete (table);
+            return NULL;
+        }
+        cJSON *body = reply->json[DDC_PEERS_BODY];
+        const cJSON *next = cJSON_GetObjectItemCaseSensitive (body, "next");
+        bool more = cJSON_IsNumber (next) && next->valuedouble > (double) offset;
+        if (more)
+            offset = (uint64_t) next->valuedouble;
+        if (!table) {
+            table = body;
+            reply->json[DDC_PEERS_BODY] = NULL;
+        }
+        else {
+            cJSON *rows = cJSON_GetObjectItemCaseSensitive (table, "peers");
+            cJSON *row;
+            while ((row = cJSON_DetachItemFromArray (cJSON_GetObjectItemCaseSensitive (body, "peers"), 0)))
+                cJSON_AddItemToArray (rows, row);
+        }
+        ddc_msg_destroy (&reply);
+        if (!more)
+            break;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive (table, "offset");
+    cJSON_DeleteItemFromObjectCaseSensitive (table, "next");
+    return table;
 }
 
 int

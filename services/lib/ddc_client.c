@@ -43,6 +43,7 @@
 #define S_MAX_ERRORS_BYTES  (64 * 1024)
 #define S_BACKOFF_MIN       500     /* internal retries: 0.5 s doubling  */
 #define S_BACKOFF_MAX       8000    /* ... up to 8 s                      */
+#define S_BACKOFF_IN_USE    1000    /* HELLO refused with 409: every 1 s   */
 #define S_EAGAIN_MS         100     /* no connection yet: try again soon  */
 #define S_AHEAD_MS          2000    /* hugz ahead, not repaired: SNAPSHOT */
 #define S_DOWN_HUGZ_MS      3000
@@ -1128,6 +1129,13 @@ s_on_error (ddc_client_t *self, ddc_msg_t **msg_p)
                   msg->frame[DDC_ERROR_MESSAGE]);
         ddc_error ("client: %s", detail);
         s_event (self, DDC_EV_ERROR, detail);
+        if (code == DDC_E_IN_USE) {
+            /* The name is still held by our former connection (a restart
+               after a crash): it is free once that one has been quiet for
+               the broker's peer timeout, so ask again every second. */
+            self->hello_backoff = S_BACKOFF_IN_USE;
+            self->hello_next = ddc_mono_ms () + S_BACKOFF_IN_USE;
+        }
         return;                 /* retried with backoff */
     }
     if (self->snap_in_flight && strcmp (req, self->snap_req) == 0) {

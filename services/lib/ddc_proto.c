@@ -4,6 +4,7 @@
 #include "ddc_json.h"
 #include "ddc_util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@ typedef struct {
     bool pub;
     int nframes;
     ddc_frame_kind_t kind[DDC_MAX_FRAMES];
+    size_t json_max;             /* of its JSON frames; 0 = DDC_MAX_JSON */
 } s_spec_t;
 
 #define T DDC_F_TEXT
@@ -27,14 +29,14 @@ static const s_spec_t s_specs[DDC_MSG_COUNT] = {
     [DDC_SNAPSHOT]  = { "SNAPSHOT", false, 2, { N, N } },
     [DDC_SAVE]      = { "SAVE", false, 5, { N, N, U, T, J } },
     [DDC_ROLLBACK]  = { "ROLLBACK", false, 4, { N, N, U, T } },
-    [DDC_HISTORY]   = { "HISTORY", false, 2, { N, N } },
+    [DDC_HISTORY]   = { "HISTORY", false, 3, { N, N, U } },
     [DDC_APPLIED]   = { "APPLIED", false, 3, { N, N, U } },
     [DDC_REJECTED]  = { "REJECTED", false, 5, { N, N, U, U, A } },
     [DDC_PING]      = { "PING", false, 2, { N, U } },
-    [DDC_STATUS]    = { "STATUS", false, 1, { N } },
+    [DDC_STATUS]    = { "STATUS", false, 3, { N, U, N } },
     [DDC_ACTION]    = { "ACTION", false, 4, { N, N, U, O } },
     [DDC_RESULT]    = { "RESULT", false, 2, { N, O } },
-    [DDC_REPORT]    = { "REPORT", false, 3, { N, N, J } },
+    [DDC_REPORT]    = { "REPORT", false, 3, { N, N, J }, DDC_REPORT_MAX },
     [DDC_BYE]       = { "BYE", false, 1, { N } },
     [DDC_THROTTLE]  = { "THROTTLE", false, 3, { N, N, T } },
     [DDC_SETUP]     = { "SETUP", false, 5, { N, T, U, T, O } },
@@ -53,7 +55,7 @@ static const s_spec_t s_specs[DDC_MSG_COUNT] = {
     [DDC_CODE]      = { "CODE", false, 2, { N, T } },
     [DDC_UPDATE]    = { "cfg/", true, 5, { E, U, U, O, J } },
     [DDC_HUGZ]      = { "hugz/", true, 5, { E, U, E, O, U } },
-    [DDC_STATUSPUB] = { "status/", true, 1, { J } },
+    [DDC_STATUSPUB] = { "status/", true, 1, { J }, DDC_REPORT_MAX },
 };
 
 #undef T
@@ -88,7 +90,8 @@ s_is_name_char (unsigned char c)
 
 /* Check one frame against its kind; fills u64/json of msg at index i. */
 static int
-s_check_frame (ddc_msg_t *msg, int i, ddc_frame_kind_t kind, char *err, size_t errlen)
+s_check_frame (ddc_msg_t *msg, int i, ddc_frame_kind_t kind, size_t json_max, char *err,
+               size_t errlen)
 {
     const char *s = msg->frame[i];
     size_t len = msg->len[i];
@@ -141,7 +144,12 @@ s_check_frame (ddc_msg_t *msg, int i, ddc_frame_kind_t kind, char *err, size_t e
     case DDC_F_OBJECT:
     case DDC_F_ARRAY:
     case DDC_F_JSON:
-        msg->json[i] = ddc_json_parse (s, len, DDC_MAX_JSON, why, sizeof why);
+        if (len > json_max) {
+            snprintf (err, errlen, "frame %d is larger than %zu bytes", i + 1, json_max);
+            errno = EMSGSIZE;
+            return -1;
+        }
+        msg->json[i] = ddc_json_parse (s, len, json_max, why, sizeof why);
         if (!msg->json[i]) {
             snprintf (err, errlen, "frame %d is not valid JSON: %s", i + 1, why);
             return -1;
@@ -177,6 +185,7 @@ ddc_msg_t *
 ddc_msg_decode_frames (bool pub, int count, const char *const data[], const size_t lens[],
                        char *err, size_t errlen)
 {
+    errno = EPROTO;
     if (count < 1) {
         snprintf (err, errlen, "empty message");
         return NULL;
@@ -214,7 +223,8 @@ ddc_msg_decode_frames (bool pub, int count, const char *const data[], const size
         msg->len[i] = lens[i + 1];
     }
     for (int i = 0; i < spec->nframes; i++)
-        if (s_check_frame (msg, i, spec->kind[i], err, errlen) < 0) {
+        if (s_check_frame (msg, i, spec->kind[i], spec->json_max ? spec->json_max : DDC_MAX_JSON,
+                           err, errlen) < 0) {
             ddc_msg_destroy (&msg);
             return NULL;
         }
@@ -225,12 +235,14 @@ static ddc_msg_t *
 s_decode_zmsg (bool pub, zmsg_t *zmsg, char *err, size_t errlen)
 {
     size_t count = zmsg_size (zmsg);
+    errno = EPROTO;
     if (count == 0 || count > DDC_MAX_FRAMES + 1) {
         snprintf (err, errlen, "message has %zu frames", count);
         return NULL;
     }
     if (zmsg_content_size (zmsg) > DDC_MAX_MSG) {
         snprintf (err, errlen, "message larger than %d bytes", DDC_MAX_MSG);
+        errno = EMSGSIZE;
         return NULL;
     }
     const char *data[DDC_MAX_FRAMES + 1];

@@ -14,11 +14,16 @@
 
 #define DDC_PROTO_NAME "DDCP/1"
 
-/* Bounds enforced by the decoder. */
+/* Bounds enforced by the decoder. DDC_MAX_JSON is what every client
+   accepts in a frame; the broker builds every reply within
+   DDC_REPLY_BUDGET (paging and summaries), so the two agree by
+   construction. */
 #define DDC_MAX_FRAMES     8
 #define DDC_MAX_TEXT       256          /* any text frame */
 #define DDC_MAX_JSON       (1024 * 1024)/* any JSON frame */
 #define DDC_MAX_MSG        (4 * 1024 * 1024)
+#define DDC_REPLY_BUDGET   (DDC_MAX_JSON - 16 * 1024)  /* a paged reply's JSON */
+#define DDC_REPORT_MAX     (64 * 1024)  /* a REPORT body (and its STATUS message) */
 
 /* Frame kinds. */
 typedef enum {
@@ -50,6 +55,7 @@ typedef enum {
 #define DDC_E_HELLO         401   /* unknown peer: send HELLO first     */
 #define DDC_E_DENIED        403   /* role may not do this               */
 #define DDC_E_NOT_FOUND     404   /* unknown target / revision          */
+#define DDC_E_IN_USE        409   /* HELLO: the name is held by a live peer */
 #define DDC_E_TIMEOUT       408   /* action target did not answer       */
 #define DDC_E_GONE          410   /* revision no longer in history; no
                                          setup code (a password is set)     */
@@ -86,8 +92,12 @@ enum {
     DDC_SAVE_SECTION = 1, DDC_SAVE_EXPECTED = 2, DDC_SAVE_AUTHOR = 3, DDC_SAVE_VALUE = 4,
     /* ROLLBACK req section to_rev author */
     DDC_ROLLBACK_SECTION = 1, DDC_ROLLBACK_REV = 2, DDC_ROLLBACK_AUTHOR = 3,
-    /* HISTORY req section ("*" for all) */
-    DDC_HISTORY_SECTION = 1,
+    /* HISTORY req section ("*" for all) rev (0: the list without values;
+       else that one entry with its value) */
+    DDC_HISTORY_SECTION = 1, DDC_HISTORY_REV = 2,
+    /* STATUS req offset full ("-" for summaries only, "*", a peer name or
+       a "PREFIX*" for the full reports of those peers) */
+    DDC_STATUS_OFFSET = 1, DDC_STATUS_FULL = 2,
     /* APPLIED req section rev */
     DDC_APPLIED_SECTION = 1, DDC_APPLIED_REV = 2,
     /* REJECTED req section rev running_rev errors */
@@ -154,7 +164,8 @@ zmsg_t *ddc_msg_buildv (ddc_msg_type_t type, ...);
 
 /* Decode a CTL message (command frame first; ROUTER callers pop the
    routing id before). Destroys nothing: the caller still owns zmsg.
-   Returns a new ddc_msg_t, or NULL with a reason in err[errlen]. */
+   Returns a new ddc_msg_t, or NULL with a reason in err[errlen] and errno
+   EMSGSIZE when a frame was over its size bound, else EPROTO. */
 ddc_msg_t *ddc_msg_decode (zmsg_t *zmsg, char *err, size_t errlen);
 /* Decode a PUB message (topic frame first); its type comes from the topic
    prefix. The topic is available as ddc_msg_topic(). */

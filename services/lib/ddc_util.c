@@ -359,3 +359,12 @@ ddc_utf8_cut (const char *s, size_t len, size_t max)
         n--;
     return n;
 }
+
+bool
+ddc_name_matches (const char *pattern, const char *name)
+{
+    size_t n = strlen (pattern);
+    if (n > 0 && pattern[n - 1] == '*')
+        return strncmp (pattern, name, n - 1) == 0;
+    return strcmp (pattern, name) == 0;
+}

@@ -57,6 +57,9 @@ int ddc_parse_u64 (const char *s, uint64_t *out);
    left, or 0 when it is not one: cut short, overlong, a surrogate or past
    U+10FFFF. */
 size_t ddc_utf8_seq (const void *p, size_t n);
+/* True when pattern matches name: equal, or pattern is PREFIX* and name
+   starts with PREFIX ("*" matches any name). */
+bool ddc_name_matches (const char *pattern, const char *name);
 /* True when s[0..len) is valid UTF-8 (ddc_utf8_seq throughout). */
 bool ddc_utf8_valid (const char *s, size_t len);
 /* The offset of the first byte in s[0..len) that is not printable UTF-8:

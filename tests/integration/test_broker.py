@@ -163,7 +163,7 @@ def test_subscriber_never_sees_a_secret(broker):
     for path in ("audit.log", "history.jsonl"):
         text = open(os.path.join(broker.data, path)).read()
         assert "secret-token-value" not in text and "secret-hash" not in text
-    hist = c.request("HISTORY", "bot")
+    hist = c.request("HISTORY", "bot", 0)
     assert "secret-token-value" not in hist[2]
     assert "secret-token-value" not in broker.proc.text()
     for x in (c, d, w):
@@ -261,11 +261,17 @@ def test_history_rollback_and_audit(broker):
     c.hello()
     for lang in ("de", "en", "de"):
         assert c.save("bot", dict(DEFAULT_BOT, language=lang), author="alice")[0] == "OK"
-    r = c.request("HISTORY", "bot")
+    r = c.request("HISTORY", "bot", 0)
     assert r[0] == "CHANGES"
     entries = json.loads(r[2])
     assert [e["rev"] for e in entries] == [2, 3, 4]
     assert entries[0]["author"] == "alice" and entries[0]["changed"] == ["bot.language"]
+    assert all("value" not in e for e in entries)
+    # one entry with its value, on request
+    one = json.loads(c.request("HISTORY", "bot", 3)[2])
+    assert len(one) == 1 and one[0]["value"]["language"] == "en"
+    r = c.request("HISTORY", "bot", 999)
+    assert r[0] == "ERROR" and r[2] == "404", r
     # rollback to revision 3 (language en) makes revision 5
     r = c.request("ROLLBACK", "bot", 3, "bob")
     assert r[0] == "OK" and r[2] == "5", r
@@ -287,7 +293,7 @@ def test_peers_table_tracks_applied_and_rejected(broker):
     d.request("PING", 1)
     c = RawClient(broker.ctl)
     c.hello()
-    r = c.request("STATUS")
+    r = c.request("STATUS", 0, "-")
     table = json.loads(r[2])
     row = [p for p in table["peers"] if p["name"] == "docker@nas"][0]
     assert row["connected"] and row["applied"]["containers"] == 1 and row["applied_rev"] == 1
@@ -296,7 +302,7 @@ def test_peers_table_tracks_applied_and_rejected(broker):
     # BYE marks it disconnected at once
     d.send("BYE", "x3")
     time.sleep(0.1)
-    row = [p for p in json.loads(c.request("STATUS")[2])["peers"] if p["name"] == "docker@nas"][0]
+    row = [p for p in json.loads(c.request("STATUS", 0, "-")[2])["peers"] if p["name"] == "docker@nas"][0]
     assert row["connected"] is False
     c.close()
     d.close()
@@ -342,8 +348,12 @@ def test_reports_are_published_and_kept(broker):
     assert m[0] == b"status/docker@nas/containers/" and json.loads(m[1]) == {"plex": "running"}
     c = RawClient(broker.ctl)
     c.hello()
-    row = [p for p in json.loads(c.request("STATUS")[2])["peers"] if p["name"] == "docker@nas"][0]
+    row = [p for p in json.loads(c.request("STATUS", 0, "docker@*")[2])["peers"] if p["name"] == "docker@nas"][0]
     assert row["status"]["containers"] == {"plex": "running"}
+    assert row["reports"]["containers"]["bytes"] == len(json.dumps({"plex": "running"}))
+    # the summary leaves the bodies out
+    row = [p for p in json.loads(c.request("STATUS", 0, "-")[2])["peers"] if p["name"] == "docker@nas"][0]
+    assert "status" not in row and "containers" in row["reports"]
     agent.close()
     c.close()
     sub.close()
@@ -368,10 +378,12 @@ def test_malformed_frames_do_not_hurt(broker):
 
 
 def curve_cert(path, public, secret, role):
+    name = os.path.basename(path)[:-len(".cert")]
+    meta = f'metadata\n    name = "{name}"\n    role = "{role}"\n'
     with open(path, "w") as f:
-        f.write(f'metadata\n    role = "{role}"\ncurve\n    public-key = "{public.decode()}"\n')
+        f.write(f'{meta}curve\n    public-key = "{public.decode()}"\n')
     with open(path + "_secret", "w") as f:
-        f.write(f'metadata\n    role = "{role}"\ncurve\n    public-key = "{public.decode()}"\n'
+        f.write(f'{meta}curve\n    public-key = "{public.decode()}"\n'
                 f'    secret-key = "{secret.decode()}"\n')
 
 
@@ -468,7 +480,7 @@ def test_restored_backup_gets_a_new_epoch(tmp):
     c = RawClient(b.ctl)
     c.hello()
     assert c.save("bot", dict(DEFAULT_BOT, language="de"))[0] == "OK"
-    hist = json.loads(c.request("HISTORY", "*")[2])
+    hist = json.loads(c.request("HISTORY", "*", 0)[2])
     assert [h["rev"] for h in hist] == [2]
     c.close()
     b.stop()
@@ -525,7 +537,10 @@ def test_reports_are_bounded_per_service(broker):
         agent.send("REPORT", f"t{i}", f"topic{i}", "{}")
     r = agent.request("REPORT", "topic16", "{}")
     assert r[0] == "ERROR" and r[2] == "413"
-    big = json.dumps({"x": "y" * (900 * 1024)})
+    # a report of more than 64 KiB is refused as it comes
+    r = agent.request("REPORT", "topic0", json.dumps({"x": "y" * (65 * 1024)}))
+    assert r[0] == "ERROR" and r[2] == "413", r
+    big = json.dumps({"x": "y" * (60 * 1024)})
     other = RawClient(broker.ctl, role="docker", instance="big2")
     other.hello()
     for i in range(4):
@@ -536,7 +551,7 @@ def test_reports_are_bounded_per_service(broker):
     other.send("REPORT", "again", "b0", big)
     c = RawClient(broker.ctl)
     c.hello()
-    table = json.loads(c.request("STATUS")[2])
+    table = json.loads(c.request("STATUS", 0, "*")[2])
     row = [p for p in table["peers"] if p["name"] == "docker@big2"][0]
     assert sorted(row["status"]) == ["b0", "b1", "b2", "b3"]
     for x in (agent, other, c):

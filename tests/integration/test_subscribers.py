@@ -88,7 +88,7 @@ def test_twenty_subscribers_see_every_change_in_order(tmp, broker, subs):
         assert seen == revs, f"{s.proc.pid} saw {seen}"
         assert s.last_apply("admins")["value"] == admins("n29")
     # the broker's table shows every one of them at that revision
-    table = json.loads(c.request("STATUS")[2])
+    table = json.loads(c.request("STATUS", 0, "-")[2])
     rows = [p for p in table["peers"] if p["role"] == "monitor" or p["name"].startswith("monitor@")]
     assert len(rows) == 20 and all(p["applied"]["admins"] == revs[-1] for p in rows)
     c.close()
@@ -213,7 +213,7 @@ def test_rejection_keeps_last_good_and_is_reported(tmp, broker, subs):
     assert c.save("admins", admins("nope"))[0] == "OK"
 
     def rejected(rev):
-        table = json.loads(c.request("STATUS")[2])
+        table = json.loads(c.request("STATUS", 0, "-")[2])
         row = [p for p in table["peers"] if p["name"].endswith("@picky")]
         return bool(row and row[0]["rejected"] and row[0]["rejected"]["section"] == "admins"
                     and row[0]["rejected"]["rev"] == rev)

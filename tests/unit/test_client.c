@@ -754,7 +754,7 @@ DDC_TEST (test_error_401_hello_again)
 
     char req[40];
     ddc_req_id (req);
-    zmsg_t *z = ddc_msg_buildv (DDC_STATUS, req, NULL);
+    zmsg_t *z = ddc_msg_buildv (DDC_STATUS, req, "0", "-", NULL);
     CHECK (ddc_client_request (cl, &z, 5000, 1, rec_reply, &rec) == 0);
     CHECK (z == NULL);
     ddc_msg_t *m = fb_expect (fb, cl, DDC_STATUS, 1000);
@@ -806,7 +806,7 @@ DDC_TEST (test_request_retry_and_timeout)
     /* queued before the WELCOME, sent after it */
     char req[40];
     ddc_req_id (req);
-    zmsg_t *z = ddc_msg_buildv (DDC_HISTORY, req, "*", NULL);
+    zmsg_t *z = ddc_msg_buildv (DDC_HISTORY, req, "*", "0", NULL);
     CHECK (ddc_client_request (cl, &z, 300, 3, rec_reply, &rec) == 0);
     ddc_msg_t *m = fb_expect (fb, cl, DDC_HELLO, 2000);
     CHECK (m != NULL);
@@ -840,7 +840,7 @@ DDC_TEST (test_request_retry_and_timeout)
 
     /* never answered: two tries, then the callback gets NULL */
     ddc_req_id (req);
-    z = ddc_msg_buildv (DDC_HISTORY, req, "bot", NULL);
+    z = ddc_msg_buildv (DDC_HISTORY, req, "bot", "0", NULL);
     int64_t start = ddc_mono_ms ();
     CHECK (ddc_client_request (cl, &z, 200, 2, rec_reply, &rec) == 0);
     while (rec.nreply < 2 && ddc_mono_ms () - start < 2000)
@@ -1141,7 +1141,7 @@ DDC_TEST (test_call_sync)
     ddc_client_t *cl = s_client (&rec, NULL, NULL);
     char req[40];
     ddc_req_id (req);
-    zmsg_t *z = ddc_msg_buildv (DDC_STATUS, req, NULL);
+    zmsg_t *z = ddc_msg_buildv (DDC_STATUS, req, "0", "-", NULL);
     ddc_msg_t *reply = ddc_client_call (cl, &z, 3000);
     CHECK (z == NULL);
     CHECK (reply != NULL && reply->type == DDC_PEERS);
@@ -1150,7 +1150,7 @@ DDC_TEST (test_call_sync)
     ddc_msg_destroy (&reply);
     /* unanswered: NULL after the timeout */
     ddc_req_id (req);
-    z = ddc_msg_buildv (DDC_HISTORY, req, "*", NULL);
+    z = ddc_msg_buildv (DDC_HISTORY, req, "*", "0", NULL);
     int64_t start = ddc_mono_ms ();
     reply = ddc_client_call (cl, &z, 400);
     CHECK (reply == NULL);

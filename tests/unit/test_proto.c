@@ -2,6 +2,10 @@
 #include "ddc_proto.h"
 #include "ddc_test.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 static ddc_msg_t *
 s_decode (zmsg_t *zmsg, char *err)
 {
@@ -139,8 +143,35 @@ DDC_TEST (test_names_and_text)
     zmsg_t *z = zmsg_new ();
     zmsg_addstr (z, "STATUS");
     zmsg_addmem (z, "a\0b", 3);
+    zmsg_addstr (z, "0");
+    zmsg_addstr (z, "-");
     CHECK (s_decode (z, err) == NULL);
     CHECK (strstr (err, "NUL") != NULL);
+}
+
+DDC_TEST (test_report_body_bound)
+{
+    char err[160] = "";
+    size_t n = DDC_REPORT_MAX + 1;
+    char *big = malloc (n + 1);
+    memset (big, ' ', n);
+    big[0] = '"';
+    big[n - 1] = '"';
+    big[n] = '\0';
+    errno = 0;
+    CHECK (s_decode (ddc_msg_buildv (DDC_REPORT, "r", "status", big, NULL), err) == NULL);
+    CHECK (errno == EMSGSIZE);
+    CHECK (strstr (err, "larger") != NULL);
+    big[n - 2] = '"';
+    big[n - 1] = '\0';
+    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_REPORT, "r", "status", big, NULL), err);
+    CHECK (m != NULL);
+    ddc_msg_destroy (&m);
+    /* other JSON frames keep the 1 MiB bound */
+    m = s_decode (ddc_msg_buildv (DDC_RESULT, "r", "{}", NULL), err);
+    CHECK (m != NULL);
+    ddc_msg_destroy (&m);
+    free (big);
 }
 
 DDC_TEST (test_epoch)
@@ -215,6 +246,7 @@ main (int argc, char **argv)
     DDC_RUN (test_json_strict);
     DDC_RUN (test_text_utf8);
     DDC_RUN (test_names_and_text);
+    DDC_RUN (test_report_body_bound);
     DDC_RUN (test_epoch);
     DDC_RUN (test_pub_update);
     DDC_RUN (test_too_many_frames);

@@ -1,0 +1,328 @@
+/*  subs: the PUB subscription guard. See subs.h. */
+#include "subs.h"
+#include "roles.h"
+
+#include "ddc_config.h"
+#include "ddc_log.h"
+#include "ddc_util.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define S_LISTEN_MAX 8
+
+typedef struct {
+    char *key;                 /* User-Id|Peer-Address                   */
+    char *address;             /* Peer-Address as libzmq gives it        */
+    zhashx_t *topics;          /* accepted topics (values unused)        */
+    bool closing;              /* over its limit: its connections close  */
+} s_subscriber_t;
+
+struct subs_t {
+    zsock_t *pub;
+    refused_t *refused;
+    zhashx_t *subscribers;     /* key -> s_subscriber_t                  */
+    size_t topics;             /* accepted, over all subscribers         */
+    char *ipc_paths[S_LISTEN_MAX];
+    int nipc;
+    int tcp_ports[S_LISTEN_MAX];
+    int ntcp;
+};
+
+static void
+s_subscriber_destroy (s_subscriber_t **sub_p)
+{
+    s_subscriber_t *sub = *sub_p;
+    if (!sub)
+        return;
+    free (sub->key);
+    free (sub->address);
+    zhashx_destroy (&sub->topics);
+    free (sub);
+    *sub_p = NULL;
+}
+
+subs_t *
+subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused)
+{
+    subs_t *self = ddc_calloc (1, sizeof *self);
+    self->pub = pub;
+    self->refused = refused;
+    self->subscribers = zhashx_new ();
+    zhashx_set_destructor (self->subscribers, (zhashx_destructor_fn *) s_subscriber_destroy);
+    zsock_set_xpub_manual (pub, 1);
+    zsock_set_maxmsgsize (pub, 1 + SUBS_TOPIC_MAX);
+    zsock_set_rcvhwm (pub, 64);
+    char *copy = ddc_strdup (pub_endpoints), *save = NULL;
+    for (char *ep = strtok_r (copy, ",", &save); ep; ep = strtok_r (NULL, ",", &save)) {
+        if (strncmp (ep, "ipc://", 6) == 0 && self->nipc < S_LISTEN_MAX)
+            self->ipc_paths[self->nipc++] = ddc_strdup (ep + 6);
+        else if (strncmp (ep, "tcp://", 6) == 0 && self->ntcp < S_LISTEN_MAX) {
+            const char *colon = strrchr (ep, ':');
+            self->tcp_ports[self->ntcp++] = colon ? atoi (colon + 1) : 0;
+        }
+    }
+    free (copy);
+    return self;
+}
+
+void
+subs_destroy (subs_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    subs_t *self = *self_p;
+    zhashx_destroy (&self->subscribers);
+    for (int i = 0; i < self->nipc; i++)
+        free (self->ipc_paths[i]);
+    free (self);
+    *self_p = NULL;
+}
+
+/* A name of [A-Za-z0-9._@:,-] (no '/'), 1..max bytes. */
+static bool
+s_part_ok (const char *s, size_t len, size_t max)
+{
+    if (len == 0 || len > max)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || strchr ("._@:,-", c)))
+            return false;
+    }
+    return true;
+}
+
+bool
+subs_topic_ok (const char *topic, size_t len)
+{
+    if (len > SUBS_TOPIC_MAX || strlen (topic) != len)
+        return false;
+    if (len == 0 || strcmp (topic, "hugz/") == 0 || strcmp (topic, "cfg/") == 0
+        || strcmp (topic, "status/") == 0)
+        return true;
+    if (strncmp (topic, "cfg/", 4) == 0) {
+        char name[32];
+        size_t n = len - 4;
+        if (n < 2 || n >= sizeof name || topic[len - 1] != '/')
+            return false;
+        memcpy (name, topic + 4, n - 1);
+        name[n - 1] = '\0';
+        return ddc_section_from_name (name) >= 0;
+    }
+    if (strncmp (topic, "status/", 7) != 0 || topic[len - 1] != '/')
+        return false;
+    /* status/ROLE@INSTANCE/ or status/ROLE@INSTANCE/TOPIC/ */
+    const char *peer = topic + 7;
+    const char *slash = strchr (peer, '/');
+    const char *at = memchr (peer, '@', (size_t) (slash - peer));
+    if (!at || !s_part_ok (peer, (size_t) (slash - peer), SUBS_TOPIC_MAX))
+        return false;
+    char role[16];
+    if ((size_t) (at - peer) >= sizeof role)
+        return false;
+    memcpy (role, peer, (size_t) (at - peer));
+    role[at - peer] = '\0';
+    if (!role_find (role) || at + 1 == slash)
+        return false;
+    const char *rest = slash + 1;
+    if (!*rest)
+        return true;
+    const char *end = strchr (rest, '/');
+    return end && end[1] == '\0' && s_part_ok (rest, (size_t) (end - rest), 63);
+}
+
+/* The peer of fd when it is a connection to one of our PUB endpoints, in
+   the form libzmq gives as Peer-Address (the IP on tcp) or its tail on ipc
+   (":uid:gid:pid" of "host:uid:gid:pid"); false otherwise. */
+static bool
+s_fd_peer (subs_t *self, int fd, char *out, size_t size)
+{
+    struct sockaddr_storage local, peer;
+    socklen_t llen = sizeof local, plen = sizeof peer;
+    int listening = 0;
+    socklen_t olen = sizeof listening;
+    if (getsockname (fd, (struct sockaddr *) &local, &llen) < 0
+        || getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &olen) < 0 || listening)
+        return false;
+    if (local.ss_family == AF_UNIX) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *) &local;
+        bool ours = false;
+        for (int i = 0; i < self->nipc && !ours; i++)
+            ours = strncmp (un->sun_path, self->ipc_paths[i], sizeof un->sun_path) == 0;
+        struct ucred cred;
+        socklen_t clen = sizeof cred;
+        if (!ours || getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
+            return false;
+        snprintf (out, size, ":%u:%u:%d", (unsigned) cred.uid, (unsigned) cred.gid,
+                  (int) cred.pid);
+        return true;
+    }
+    if (local.ss_family != AF_INET && local.ss_family != AF_INET6)
+        return false;
+    int port = ntohs (local.ss_family == AF_INET ? ((struct sockaddr_in *) &local)->sin_port
+                                                 : ((struct sockaddr_in6 *) &local)->sin6_port);
+    bool ours = false;
+    for (int i = 0; i < self->ntcp && !ours; i++)
+        ours = self->tcp_ports[i] == port;
+    return ours && getpeername (fd, (struct sockaddr *) &peer, &plen) == 0
+        && getnameinfo ((struct sockaddr *) &peer, plen, out, (socklen_t) size, NULL, 0,
+                        NI_NUMERICHOST) == 0;
+}
+
+/* true when a Peer-Address is that fd peer (s_fd_peer's form). */
+static bool
+s_same_peer (const char *address, const char *fd_peer)
+{
+    if (fd_peer[0] != ':')
+        return strcmp (address, fd_peer) == 0;
+    size_t n = strlen (address), t = strlen (fd_peer);
+    return n >= t && strcmp (address + n - t, fd_peer) == 0;
+}
+
+/* Walk our PUB connections: close those from `address` (when given), and
+   put every peer seen in `seen` (when given). */
+static void
+s_connections (subs_t *self, const char *address, zhashx_t *seen)
+{
+    DIR *dir = opendir ("/proc/self/fd");
+    if (!dir)
+        return;
+    struct dirent *de;
+    while ((de = readdir (dir))) {
+        char *end = NULL;
+        long fd = strtol (de->d_name, &end, 10);
+        struct stat st;
+        char peer[NI_MAXHOST];
+        if (!end || *end || fd < 0 || fd == dirfd (dir) || fstat ((int) fd, &st) < 0
+            || !S_ISSOCK (st.st_mode) || !s_fd_peer (self, (int) fd, peer, sizeof peer))
+            continue;
+        if (seen)
+            zhashx_update (seen, peer, (void *) 1);
+        /* libzmq sees the end of the stream and closes the connection, and
+           its record of the subscriptions, itself. */
+        if (address && s_same_peer (address, peer))
+            shutdown ((int) fd, SHUT_RDWR);
+    }
+    closedir (dir);
+}
+
+static void
+s_refuse (subs_t *self, s_subscriber_t *sub, const char *user_id, const char *why)
+{
+    if (!sub->closing) {
+        char *reason = ddc_asprintf ("subscription refused: %s; the subscriber is disconnected",
+                                     why);
+        refused_add (self->refused, sub->address, user_id, reason);
+        free (reason);
+    }
+    sub->closing = true;
+    s_connections (self, sub->address, NULL);
+}
+
+bool
+subs_on_readable (subs_t *self)
+{
+    bool accepted = false;
+    void *handle = zsock_resolve (self->pub);
+    for (int budget = 0; budget < 1000 && (zsock_events (self->pub) & ZMQ_POLLIN); budget++) {
+        zmq_msg_t msg;
+        zmq_msg_init (&msg);
+        if (zmq_msg_recv (&msg, handle, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&msg);
+            break;
+        }
+        const unsigned char *data = zmq_msg_data (&msg);
+        size_t size = zmq_msg_size (&msg);
+        const char *address = zmq_msg_gets (&msg, "Peer-Address");
+        const char *user_id = zmq_msg_gets (&msg, "User-Id");
+        if (size < 1 || (data[0] != 0 && data[0] != 1) || !address) {
+            /* Unsubscriptions of a closed connection come without a peer:
+               libzmq has already dropped its subscriptions. */
+            zmq_msg_close (&msg);
+            continue;
+        }
+        bool subscribe = data[0] == 1;
+        char topic[SUBS_TOPIC_MAX + 1];
+        size_t len = size - 1 > SUBS_TOPIC_MAX ? SUBS_TOPIC_MAX : size - 1;
+        memcpy (topic, data + 1, len);
+        topic[len] = '\0';
+        char *key = ddc_asprintf ("%s|%s", user_id ? user_id : "", address);
+        s_subscriber_t *sub = zhashx_lookup (self->subscribers, key);
+        if (!sub && subscribe) {
+            if (zhashx_size (self->subscribers) >= SUBS_SUBSCRIBERS_MAX)
+                subs_sweep (self);
+            sub = ddc_calloc (1, sizeof *sub);
+            sub->key = ddc_strdup (key);
+            sub->address = ddc_strdup (address);
+            sub->topics = zhashx_new ();
+            zhashx_insert (self->subscribers, key, sub);
+        }
+        free (key);
+        if (!subscribe) {
+            if (sub && zhashx_lookup (sub->topics, topic)) {
+                zhashx_delete (sub->topics, topic);
+                self->topics--;
+            }
+            zmq_setsockopt (handle, ZMQ_UNSUBSCRIBE, topic, strlen (topic));
+        }
+        else if (sub->closing)
+            s_connections (self, sub->address, NULL);
+        else if (!subs_topic_ok (topic, size - 1))
+            s_refuse (self, sub, user_id, "not a topic of the protocol");
+        else if (zhashx_lookup (sub->topics, topic)) {
+            zmq_setsockopt (handle, ZMQ_SUBSCRIBE, topic, strlen (topic));     /* another connection of it */
+            accepted = true;
+        }
+        else if (zhashx_size (sub->topics) >= SUBS_PER_SUBSCRIBER)
+            s_refuse (self, sub, user_id, "more than 32 topics");
+        else {
+            zhashx_insert (sub->topics, topic, (void *) 1);
+            self->topics++;
+            zmq_setsockopt (handle, ZMQ_SUBSCRIBE, topic, strlen (topic));
+            accepted = true;
+        }
+        zmq_msg_close (&msg);
+    }
+    return accepted;
+}
+
+/* The ipc form of a Peer-Address ("host:uid:gid:pid" -> ":uid:gid:pid"). */
+static const char *
+s_ipc_tail (const char *address)
+{
+    const char *p = address + strlen (address);
+    for (int colons = 0; p > address; p--)
+        if (p[-1] == ':' && ++colons == 3)
+            return p - 1;
+    return address;
+}
+
+void
+subs_sweep (subs_t *self)
+{
+    zhashx_t *seen = zhashx_new ();
+    s_connections (self, NULL, seen);
+    zlistx_t *keys = zhashx_keys (self->subscribers);
+    for (char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
+        s_subscriber_t *sub = zhashx_lookup (self->subscribers, key);
+        if (!zhashx_lookup (seen, sub->address) && !zhashx_lookup (seen, s_ipc_tail (sub->address))) {
+            self->topics -= zhashx_size (sub->topics);
+            zhashx_delete (self->subscribers, key);
+        }
+    }
+    zlistx_destroy (&keys);
+    zhashx_destroy (&seen);
+}
+
+size_t subs_subscribers (subs_t *self) { return zhashx_size (self->subscribers); }
+size_t subs_topics (subs_t *self) { return self->topics; }

@@ -1,0 +1,46 @@
+/*  subs: the guard of the PUB socket's subscriptions (proto/ddcp.md
+    sections 6 and 10). The XPUB runs in manual mode (ZMQ_XPUB_MANUAL), so
+    libzmq matches messages only against the subscriptions this module
+    accepts. Owns the topic rule ("" for everything, hugz/, cfg/,
+    cfg/SECTION/, status/, status/PEER/, status/PEER/TOPIC/, at most
+    SUBS_TOPIC_MAX bytes), the
+    count of distinct topics per subscriber (SUBS_PER_SUBSCRIBER; a
+    subscriber is the connecting process on ipc://, the certificate and
+    address on CURVE, the address on plain tcp://), and the disconnection of
+    a subscriber that asks for more or for another topic: libzmq keeps a
+    record of every subscription a connection sends, even a refused one,
+    until the connection closes, so closing it is what bounds that memory.
+    Linux: a subscriber's connections are found among the process's
+    sockets (/proc/self/fd) by their local PUB address and their peer.
+    Single-threaded: the broker loop. */
+#ifndef DDC_SUBS_H
+#define DDC_SUBS_H
+
+#include <czmq.h>
+#include <stdbool.h>
+
+#include "refused.h"
+
+#define SUBS_TOPIC_MAX       200   /* bytes of a topic; longer messages close
+                                      the connection (ZMQ_MAXMSGSIZE)        */
+#define SUBS_PER_SUBSCRIBER  32    /* distinct topics of one subscriber      */
+#define SUBS_SUBSCRIBERS_MAX 4096  /* subscribers tracked at once            */
+
+typedef struct subs_t subs_t;
+
+/* Guard pub (sets its manual mode and bounds; call before binding);
+   pub_endpoints is the comma list it binds. Refusals go to `refused`. */
+subs_t *subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused);
+void subs_destroy (subs_t **self_p);
+/* Take every pending (un)subscription from the PUB socket. Returns true
+   when a subscription was accepted (the broker then sends HUGZ). */
+bool subs_on_readable (subs_t *self);
+/* Forget subscribers that have no connection left (every few seconds). */
+void subs_sweep (subs_t *self);
+/* Subscribers tracked now, and topics accepted in all. */
+size_t subs_subscribers (subs_t *self);
+size_t subs_topics (subs_t *self);
+/* true when topic is one the protocol documents (a NUL-free string). */
+bool subs_topic_ok (const char *topic, size_t len);
+
+#endif

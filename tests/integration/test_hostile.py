@@ -1,0 +1,415 @@
+"""ddc-broker under hostile peers: each attack from a plain ZeroMQ client,
+with the figure it measures printed (run pytest with -s to see them).
+
+Every resource the broker spends on a peer has a bound (proto/ddcp.md
+section 10); these tests push each one past it and check that the broker
+stays small and quick and that the other peers do not notice.
+"""
+import json
+import os
+import random
+import signal
+import string
+import subprocess
+import threading
+import time
+
+import pytest
+import zmq
+
+from conftest import Broker, RawClient, bin_path, free_port, wait_for
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def settled_rss_mb(pid, seconds=15):
+    """The RSS once it stops moving (two reads 0.25 s apart within 0.5 MB)."""
+    last = -1.0
+    for _ in range(int(seconds * 4)):
+        time.sleep(0.25)
+        now = rss_mb(pid)
+        if abs(now - last) < 0.5:
+            break
+        last = now
+    return rss_mb(pid)
+
+
+def ctl(broker, *args, timeout=30, env=None):
+    e = {k: v for k, v in os.environ.items() if k not in ("DDC_BROKER", "DDC_CERT", "DDC_BROKER_CERT")}
+    e["DDC_BROKER"] = broker.ctl
+    e.update(env or {})
+    return subprocess.run([bin_path("ddc-ctl"), *args], capture_output=True, text=True,
+                          timeout=timeout, env=e)
+
+
+def figure(name, value, unit):
+    print(f"\nFIGURE {name}: {value:.1f} {unit}")
+
+
+def rand_name(n):
+    return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(n))
+
+
+def containers(n, salt="", pad=0):
+    return [{"host": "local", "name": f"c{i}", "display_name": f"Container {i} {salt}" + "x" * pad}
+            for i in range(n)]
+
+
+def ping_ms(client):
+    t0 = time.monotonic()
+    r = client.request("PING", 0, timeout=10000)
+    assert r and r[0] == "PONG", r
+    return (time.monotonic() - t0) * 1000
+
+
+def hugz_ok(broker, timeout=5000):
+    """A well-behaved subscriber still gets HUGZ."""
+    ctx = zmq.Context.instance()
+    s = ctx.socket(zmq.SUB)
+    s.setsockopt(zmq.LINGER, 0)
+    s.connect(broker.pub)
+    s.setsockopt(zmq.SUBSCRIBE, b"hugz/")
+    try:
+        return bool(s.poll(timeout))
+    finally:
+        s.close(0)
+
+
+# ---- 1. subscriptions ----------------------------------------------------------
+
+SUBSCRIBE_FLOOD = r"""
+import random, string, sys, time, zmq
+pub, count, size, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].encode()
+x = zmq.Context.instance().socket(zmq.XSUB)
+x.setsockopt(zmq.LINGER, 0)
+x.setsockopt(zmq.SNDHWM, 0)
+x.connect(pub)
+alphabet = string.ascii_lowercase + string.digits
+for _ in range(count):
+    topic = prefix + "".join(random.choice(alphabet) for _ in range(size - len(prefix))).encode()
+    x.send(b"\x01" + topic)
+sys.stdout.write("sent\n")
+sys.stdout.flush()
+sys.stdin.read()
+"""
+
+
+def test_subscription_flood_keeps_the_broker_small(tmp):
+    b = Broker(tmp).start()
+    base = rss_mb(b.proc.pid)
+    # Long random topics, then short ones under an accepted prefix, each
+    # from a process of its own (a subscriber is a process on ipc).
+    attackers = []
+    for count, size, prefix in ((3000, 4096, ""), (20000, 200, "status/")):
+        p = subprocess.Popen(["/usr/bin/python3", "-c", SUBSCRIBE_FLOOD, b.pub, str(count),
+                              str(size), prefix], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert p.stdout.readline().strip() == b"sent"
+        attackers.append(p)
+    # Let the broker take in whatever reaches it, then measure.
+    grown = settled_rss_mb(b.proc.pid) - base
+    figure("broker RSS growth after 3,000 x 4 KB and 20,000 x 200 B subscriptions", grown, "MB")
+    assert b.proc.alive()
+    assert hugz_ok(b), "a well-behaved subscriber no longer gets HUGZ"
+    for p in attackers:
+        p.stdin.close()
+        p.wait(10)
+    assert grown < 40, f"the broker grew by {grown:.0f} MB"
+    assert "subscription refused" in b.proc.text()
+    b.stop()
+
+
+# ---- 2. status reports -------------------------------------------------------
+
+def fill_reports(client, body_bytes, topics):
+    """As many reports as the broker takes (a kept REPORT gets no answer)."""
+    body = json.dumps({"junk": "x" * body_bytes})
+    for t in range(topics):
+        client.send("REPORT", client.req_id(), f"t{t}", body)
+    ping_ms(client)         # answered after every REPORT before it
+    while client.sock.poll(0):
+        client.sock.recv_multipart()
+
+
+def test_hostile_reports_do_not_break_status(tmp):
+    b = Broker(tmp).start()
+    hostile = []
+    for i in range(4):
+        c = RawClient(b.ctl, role="monitor", instance=f"evil{i}")
+        c.hello()
+        hostile.append(c)
+    # Two 900 KB reports each: today's attack. Then as many 60 KB topics as are taken.
+    for c in hostile:
+        fill_reports(c, 900 * 1024, 2)
+        fill_reports(c, 60 * 1024, 16)
+    r = ctl(b, "status")
+    assert r.returncode == 0, r.stderr
+    probe = RawClient(b.ctl, role="monitor", instance="probe")
+    probe.hello()
+    times = []
+    for _ in range(5):
+        t0 = time.monotonic()
+        rep = probe.request("STATUS", 0, 0, timeout=15000)
+        times.append((time.monotonic() - t0) * 1000)
+        assert rep and rep[0] == "PEERS", rep
+        assert len(rep[2]) <= 1024 * 1024
+    figure("STATUS reply time with 4 hostile peers at their report limits", max(times), "ms")
+    assert max(times) < 250
+    # The full reports of one peer come on request and fit too.
+    rep = probe.request("STATUS", 0, 1, timeout=15000)
+    assert rep and rep[0] == "PEERS", rep
+    figure("broker RSS with 4 peers at their report limits", rss_mb(b.proc.pid), "MB")
+    # A peer that went away takes its reports with it.
+    hostile[0].request("BYE")
+    table = json.loads(probe.request("STATUS", 0, 0)[2])
+    assert "evil0" not in json.dumps(table)
+    b.stop()
+
+
+def test_loop_stays_quick_and_sigterm_is_prompt_under_hostile_reports(tmp):
+    b = Broker(tmp).start()
+    stop = threading.Event()
+
+    def hammer(i):
+        c = RawClient(b.ctl, role="monitor", instance=f"hammer{i}")
+        c.hello()
+        body = json.dumps({"junk": "y" * (60 * 1024)})
+        n = 0
+        while not stop.is_set():
+            c.send("REPORT", f"{i}-{n}", f"t{n % 4}", body)
+            c.send("STATUS", f"{i}-s{n}", 0, 1)
+            n += 1
+            while c.sock.poll(0):
+                c.sock.recv_multipart()
+            time.sleep(0.002)
+        c.close()
+
+    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        pinger = RawClient(b.ctl, role="monitor", instance="pinger")
+        pinger.hello()
+        worst = max(ping_ms(pinger) for _ in range(100))
+        figure("worst PING round trip while 4 peers flood reports and STATUS", worst, "ms")
+        r = ctl(b, "status", "--json")
+        assert r.returncode == 0, r.stderr
+        loop = json.loads(r.stdout)["broker"]["loop"]
+        figure("broker's longest loop step under that load", loop["longest_ms"], "ms")
+        assert loop["longest_at"] and loop["longest_what"]
+        assert worst < 200
+        t0 = time.monotonic()
+        b.proc.proc.send_signal(signal.SIGTERM)
+        b.proc.proc.wait(10)
+        took = time.monotonic() - t0
+        figure("SIGTERM to exit under that load", took * 1000, "ms")
+        assert b.proc.proc.returncode == 0
+        assert took < 2.0
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+
+
+# ---- 3. history ----------------------------------------------------------------
+
+def test_history_with_40_containers_after_300_saves(tmp):
+    b = Broker(tmp).start()
+    c = RawClient(b.ctl)
+    c.hello()
+    for i in range(300):
+        r = c.save("containers", containers(40, salt=str(i)))
+        assert r and r[0] == "OK", r
+    t0 = time.monotonic()
+    r = ctl(b, "history", "containers")
+    took = (time.monotonic() - t0) * 1000
+    assert r.returncode == 0, r.stderr
+    figure("ddc-ctl history containers with 40 containers after 300 saves", took, "ms")
+    lines = [l for l in r.stdout.splitlines() if l.strip()]
+    assert len(lines) >= 100, r.stdout[:500]
+    rep = c.request("HISTORY", "containers", 0)
+    assert rep and rep[0] == "CHANGES"
+    figure("CHANGES reply (list, no values)", len(rep[2]) / 1024, "KiB")
+    entries = json.loads(rep[2])
+    last = entries[-1]
+    assert "value" not in last
+    one = c.request("HISTORY", "containers", last["rev"])
+    assert one and one[0] == "CHANGES", one
+    value = json.loads(one[2])[0]["value"]
+    assert len(value) == 40 and value[0]["display_name"].startswith("Container 0 299")
+    r = ctl(b, "history", "containers", "--rev", str(last["rev"]))
+    assert r.returncode == 0 and "Container 0 299" in r.stdout, r.stdout + r.stderr
+    figure("broker RSS after 300 saves of 40 containers", rss_mb(b.proc.pid), "MB")
+    b.stop()
+
+
+# ---- 4. queues -----------------------------------------------------------------
+
+def test_non_reading_snapshot_flood_is_bounded(tmp):
+    b = Broker(tmp).start()
+    c = RawClient(b.ctl)
+    c.hello()
+    big = containers(450, pad=80)
+    r = c.save("containers", big)
+    assert r and r[0] == "OK", r
+    size = len(c.request("SNAPSHOT", "containers")[4])
+    base = rss_mb(b.proc.pid)
+    ctx = zmq.Context.instance()
+    d = ctx.socket(zmq.DEALER)
+    d.setsockopt(zmq.LINGER, 0)
+    d.setsockopt(zmq.RCVHWM, 1)
+    d.setsockopt(zmq.RCVBUF, 4096)
+    d.connect(b.ctl)
+    d.send_multipart([b"HELLO", b"h1", b"DDCP/1", b"monitor", b"sloth"])
+    time.sleep(0.2)
+    for i in range(3000):
+        d.send_multipart([b"SNAPSHOT", f"s{i}".encode(), b"containers"])
+    pinger = RawClient(b.ctl, role="monitor", instance="pinger")
+    pinger.hello()
+    # The broker answered every request once a PING behind them comes back.
+    for _ in range(3):
+        ping_ms(pinger)
+    grown = settled_rss_mb(b.proc.pid) - base
+    figure(f"broker RSS growth with 3,000 unread {size // 1024} KB snapshots", grown, "MB")
+    assert grown < 64, f"grew {grown:.0f} MB"
+    d.close(0)
+    b.stop()
+
+
+def test_stalled_status_subscriber_is_bounded(tmp):
+    b = Broker(tmp).start()
+    ctx = zmq.Context.instance()
+    s = ctx.socket(zmq.SUB)
+    s.setsockopt(zmq.LINGER, 0)
+    s.setsockopt(zmq.RCVHWM, 1)
+    s.setsockopt(zmq.RCVBUF, 4096)
+    s.connect(b.pub)
+    s.setsockopt(zmq.SUBSCRIBE, b"status/")
+    time.sleep(0.3)
+    base = rss_mb(b.proc.pid)
+    c = RawClient(b.ctl, role="monitor", instance="talker")
+    c.hello()
+    body = json.dumps({"junk": "z" * (60 * 1024)})
+    for i in range(4000):
+        c.send("REPORT", f"r{i}", "t", body)
+        if i % 200 == 0:
+            while c.sock.poll(0):
+                c.sock.recv_multipart()
+    ping_ms(c)
+    grown = rss_mb(b.proc.pid) - base
+    figure("broker RSS growth with a stalled status/ subscriber and 4,000 x 60 KB reports", grown, "MB")
+    assert grown < 64
+    s.close(0)
+    b.stop()
+
+
+# ---- 5. identity -------------------------------------------------------------
+
+def curve_keys(tmp):
+    keys = os.path.join(tmp, "keys")
+    os.makedirs(os.path.join(keys, "clients"), exist_ok=True)
+    return keys
+
+
+def keygen(keys, name, role, instances=None):
+    args = ["keygen", name, "--role", role, "--dir", os.path.join(keys, "mine")]
+    if instances:
+        args += ["--instances", instances]
+    r = subprocess.run([bin_path("ddc-ctl"), *args], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    cert = os.path.join(keys, "mine", f"{name}.cert")
+    with open(cert) as f:
+        text = f.read()
+    with open(os.path.join(keys, "clients", f"{name}.cert"), "w") as f:
+        f.write(text)
+    pub = secret = None
+    with open(cert + "_secret") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("public-key"):
+                pub = line.split('"')[1].encode()
+            if line.startswith("secret-key"):
+                secret = line.split('"')[1].encode()
+    return pub, secret, cert
+
+
+def test_certificate_binds_the_instance(tmp):
+    keys = curve_keys(tmp)
+    port = free_port()
+    b = Broker(tmp, ctl=f"tcp://127.0.0.1:{port}", pub=f"tcp://127.0.0.1:{free_port()}",
+               extra=["--keys", keys])
+    other = keygen(keys, "other", "docker")
+    nas = keygen(keys, "nas", "docker")
+    fleet = keygen(keys, "fleet", "docker", "edge-*,nas2")
+    admin = keygen(keys, "admin", "ctl")
+    b.start(wait=False)
+    wait_for(lambda: os.path.exists(os.path.join(keys, "broker.cert")), what="broker key")
+    with open(os.path.join(keys, "broker.cert")) as f:
+        server = [l.split('"')[1] for l in f if "public-key" in l][0].encode()
+    liar = RawClient(b.ctl, role="docker", instance="nas", curve=(other[0], other[1], server))
+    r = wait_for(lambda: liar.request("HELLO", "DDCP/1", "docker", "nas", timeout=500),
+                 timeout=15, what="an answer to the liar")
+    assert r[0] == "ERROR" and r[2] == "403", r
+    honest = RawClient(b.ctl, role="docker", instance="nas", curve=(nas[0], nas[1], server))
+    assert honest.hello()[0] == "WELCOME"
+    edge = RawClient(b.ctl, role="docker", instance="edge-7", curve=(fleet[0], fleet[1], server))
+    assert edge.hello()[0] == "WELCOME"
+    stray = RawClient(b.ctl, role="docker", instance="nas", curve=(fleet[0], fleet[1], server))
+    r = stray.request("HELLO", "DDCP/1", "docker", "nas")
+    assert r[0] == "ERROR" and r[2] == "403", r
+    # An unknown key never completes the handshake; it is logged and listed.
+    bad_pub, bad_sec = zmq.curve_keypair()
+    bad = RawClient(b.ctl, role="docker", instance="x", curve=(bad_pub, bad_sec, server))
+    assert bad.request("HELLO", "DDCP/1", "docker", "x", timeout=800) is None
+    env = {"DDC_CERT": admin[2], "DDC_BROKER_CERT": os.path.join(keys, "broker.cert")}
+    r = ctl(b, "status", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    refused = json.loads(r.stdout)["broker"]["refused"]
+    reasons = " | ".join(f"{x['certificate']} {x['reason']}" for x in refused)
+    print("\nFIGURE refused:", reasons)
+    assert any(x["certificate"] == "other" and "nas" in x["reason"] for x in refused), refused
+    assert any(x["certificate"] == "" and x["address"].startswith("127.0.0.1") for x in refused), refused
+    r = ctl(b, "status", env=env)
+    assert "refused" in r.stdout and "other" in r.stdout, r.stdout
+    for c in (liar, honest, edge, stray, bad):
+        c.close()
+    b.stop()
+    log = b.proc.text()
+    assert "other" in log and "refused" in log
+
+
+def test_ipc_name_cannot_be_taken_while_in_use(tmp):
+    b = Broker(tmp).start()
+    first = RawClient(b.ctl, role="docker", instance="nas")
+    first.hello()
+    second = RawClient(b.ctl, role="docker", instance="nas")
+    r = second.request("HELLO", "DDCP/1", "docker", "nas")
+    assert r[0] == "ERROR" and r[2] == "409", r
+    # Actions still reach the first.
+    op = RawClient(b.ctl)
+    op.hello()
+    op.send("ACTION", "a1", "docker@nas", 2000, json.dumps({"action": "status"}))
+    fwd = first.recv(3000)
+    assert fwd and fwd[0] == "ACTION", fwd
+    assert second.recv(300) is None
+    # The first goes quiet (a crash): the name is free again within the
+    # documented time (the peer timeout), counted from its last message.
+    first.close()
+    t0 = time.monotonic()
+    wait_for(lambda: second.try_hello(timeout=300), timeout=12, what="the name to be free again")
+    took = time.monotonic() - t0
+    figure("a crashed service's name free again after", took * 1000, "ms")
+    assert took < 7.0
+    # A clean BYE frees it at once.
+    third = RawClient(b.ctl, role="docker", instance="nas")
+    second.request("BYE", timeout=300)
+    assert third.try_hello(timeout=2000), "the name was not free after BYE"
+    r = ctl(b, "status", "--json")
+    refused = json.loads(r.stdout)["broker"]["refused"]
+    assert any("docker@nas" in x["reason"] for x in refused), refused
+    b.stop()
