@@ -1,6 +1,7 @@
 # ddc build. `make` builds every program into build/bin; `make test` builds
 # with ASan+UBSan into build/asan and runs every test; `make run` starts the
-# system; `make bench` and `make fuzz` measure and fuzz; `make image` builds
+# system; `make bench` and `make fuzz` measure and fuzz, `make soak` puts the
+# broker under a hostile load; `make image` builds
 # the container image ddc:latest. Each of these first installs the Debian
 # packages it needs (scripts/deps.sh GROUP). Sources are found by wildcard: a
 # new .c in a program's folder is built without editing this file.
@@ -109,6 +110,12 @@ bench:
 	scripts/deps.sh bench
 	$(MAKE) programs $(addprefix $(BUILD)/bin/,$(TOOLS))
 	DDC_BIN=$(abspath $(BUILD))/bin scripts/bench.sh
+
+# A mixed hostile load on one broker for SOAK_SECONDS (default 600); prints
+# its peak RSS and longest loop step. Not part of make test.
+SOAK_SECONDS ?= 600
+soak: programs
+	SOAK_SECONDS=$(SOAK_SECONDS) DDC_BIN=$(abspath $(BUILD))/bin /usr/bin/python3 tests/soak/soak_hostile.py
 
 # libFuzzer targets: each tests/fuzz/fuzz_X.c links the library sources;
 # fuzz_broker and fuzz_store also the broker's (fuzz_broker compiles

@@ -69,6 +69,8 @@ struct broker_t {
     zhashx_t *actions;         /* id -> s_action_t                  */
     uint64_t action_seq;
     int lock_fd;
+    int64_t malformed_log_ms;  /* last warning about malformed requests */
+    uint64_t malformed;        /* malformed requests not warned about   */
     int64_t hugz_last_ms;      /* last HUGZ sent for new subscribers */
     bool hugz_due;             /* a new subscriber waits for one     */
     struct {                   /* the loop's longest step            */
@@ -809,8 +811,8 @@ s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     }
     if (peer_status (peer, topic, msg->frame[DDC_REPORT_BODY], msg->len[DDC_REPORT_BODY]) < 0) {
         s_send_error (self, routing, msg->frame[DDC_REQ], DDC_E_TOO_LARGE,
-                      "status refused: at most 16 topics of up to 63 characters and 256 KiB "
-                      "of reports per service");
+                      "status refused: at most 16 topics of up to 63 characters and 512 KiB "
+                      "of reports per service (64 MiB for all)");
         return;
     }
     char *full = ddc_asprintf ("status/%s/%s/", peer_name (peer), topic);
@@ -889,7 +891,18 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
         bool too_large = !msg && errno == EMSGSIZE;
         const char *what = "malformed";
         if (routing && !msg) {
-            ddc_debug ("malformed request refused: %s", err);
+            /* A warning a minute at most: a flood of junk costs no disk. */
+            int64_t now = ddc_mono_ms ();
+            if (!self->malformed_log_ms || now - self->malformed_log_ms >= 60000) {
+                ddc_warn ("malformed request refused: %s (and %llu more since the last warning)",
+                          err, (unsigned long long) self->malformed);
+                self->malformed_log_ms = now;
+                self->malformed = 0;
+            }
+            else {
+                ddc_debug ("malformed request refused: %s", err);
+                self->malformed++;
+            }
             /* Answer when a plausible request id is there. */
             zmsg_first (zmsg);
             zframe_t *second = zmsg_next (zmsg);

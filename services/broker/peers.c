@@ -19,6 +19,7 @@ typedef struct {
 } s_report_t;
 
 struct peer_t {
+    peers_t *table;             /* the table it is in                       */
     char key[512];              /* routing id in hex                        */
     zframe_t *routing;
     char name[320];
@@ -40,6 +41,7 @@ struct peer_t {
 
 struct peers_t {
     zhashx_t *by_key;           /* key -> peer_t (owns)                     */
+    size_t report_bytes;        /* kept reports of all peers                */
 };
 
 static void
@@ -49,6 +51,7 @@ s_peer_destroy (peer_t **peer_p)
     if (!peer)
         return;
     zframe_destroy (&peer->routing);
+    peer->table->report_bytes -= peer->report_bytes;
     cJSON_Delete (peer->rejected);
     for (int i = 0; i < PEER_TOPICS_MAX; i++)
         free (peer->reports[i].body);
@@ -169,6 +172,7 @@ peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *i
         if (zhashx_size (self->by_key) >= PEERS_MAX)
             s_evict_one (self);
         peer = ddc_calloc (1, sizeof *peer);
+        peer->table = self;
         memcpy (peer->key, key, sizeof key);
         peer->routing = zframe_dup (routing);
         peer->since_wall_ms = ddc_wall_ms ();
@@ -189,6 +193,7 @@ s_drop_reports (peer_t *peer)
         free (peer->reports[i].body);
         memset (&peer->reports[i], 0, sizeof peer->reports[i]);
     }
+    peer->table->report_bytes -= peer->report_bytes;
     peer->report_bytes = 0;
 }
 
@@ -421,14 +426,16 @@ peer_status (peer_t *peer, const char *topic, const char *body, size_t len)
     if (slot < 0 || strlen (topic) >= sizeof peer->reports[0].topic)
         return -1;
     s_report_t *r = &peer->reports[slot];
-    size_t others = peer->report_bytes - r->len;
-    if (others + len > PEER_STATUS_MAX_BYTES)
+    size_t old = r->len, others = peer->report_bytes - old;
+    if (others + len > PEER_STATUS_MAX_BYTES
+        || peer->table->report_bytes - old + len > PEERS_STATUS_MAX_BYTES)
         return -1;
     free (r->body);
     ddc_strlcpy (r->topic, topic, sizeof r->topic);
     r->body = ddc_strndup (body, len);
     r->len = len;
     r->wall_ms = ddc_wall_ms ();
+    peer->table->report_bytes = peer->table->report_bytes - old + len;
     peer->report_bytes = others + len;
     return 0;
 }

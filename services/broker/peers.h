@@ -22,7 +22,8 @@
 #define PEERS_MAX         1024
 #define PEER_REPLIES_MAX  256
 #define PEER_TOPICS_MAX   16
-#define PEER_STATUS_MAX_BYTES   (256 * 1024)  /* all kept reports of one peer  */
+#define PEER_STATUS_MAX_BYTES   (512 * 1024)  /* all kept reports of one peer  */
+#define PEERS_STATUS_MAX_BYTES  (64 * 1024 * 1024) /* kept reports of all peers */
 #define PEER_ANSWERS_MAX_BYTES  (64 * 1024)   /* all remembered answers of one */
 #define PEER_ANSWER_MAX_BYTES   (16 * 1024)   /* a larger answer is not kept   */
 #define PEER_REJECTED_MAX_BYTES 4096          /* a rejection's errors, as JSON */
@@ -79,7 +80,7 @@ void peer_rejected (peer_t *peer, ddc_section_t s, uint64_t rev, uint64_t runnin
                     cJSON **errors_p);
 /* Keep a status body (its JSON text, copied). -1 if the peer has too many
    topics, a topic name over 63 bytes, or its reports would exceed
-   PEER_STATUS_MAX_BYTES together. */
+   PEER_STATUS_MAX_BYTES together (or all peers' PEERS_STATUS_MAX_BYTES). */
 int peer_status (peer_t *peer, const char *topic, const char *body, size_t len);
 /* Remember the answer to request req (copied; one over PEER_ANSWER_MAX_BYTES
    is not kept, and the oldest go to stay within PEER_ANSWERS_MAX_BYTES),

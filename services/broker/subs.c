@@ -24,6 +24,7 @@ typedef struct {
     char *address;             /* Peer-Address as libzmq gives it        */
     zhashx_t *topics;          /* accepted topics (values unused)        */
     bool closing;              /* over its limit: its connections close  */
+    int64_t closed_ms;         /* when they were last closed             */
 } s_subscriber_t;
 
 struct subs_t {
@@ -226,6 +227,7 @@ s_refuse (subs_t *self, s_subscriber_t *sub, const char *user_id, const char *wh
         free (reason);
     }
     sub->closing = true;
+    sub->closed_ms = ddc_mono_ms ();
     s_connections (self, sub->address, NULL);
 }
 
@@ -234,7 +236,9 @@ subs_on_readable (subs_t *self)
 {
     bool accepted = false;
     void *handle = zsock_resolve (self->pub);
-    for (int budget = 0; budget < 1000 && (zsock_events (self->pub) & ZMQ_POLLIN); budget++) {
+    int64_t begin = ddc_mono_ms ();
+    for (int budget = 0; budget < 1000 && (zsock_events (self->pub) & ZMQ_POLLIN)
+                         && ddc_mono_ms () - begin < SUBS_STEP_MS; budget++) {
         zmq_msg_t msg;
         zmq_msg_init (&msg);
         if (zmq_msg_recv (&msg, handle, ZMQ_DONTWAIT) < 0) {
@@ -275,8 +279,14 @@ subs_on_readable (subs_t *self)
             }
             zmq_setsockopt (handle, ZMQ_UNSUBSCRIBE, topic, strlen (topic));
         }
-        else if (sub->closing)
-            s_connections (self, sub->address, NULL);
+        else if (sub->closing) {
+            /* What its closed connections still had queued, or a new one:
+               closed again, at most once a second (a walk of our sockets). */
+            if (ddc_mono_ms () - sub->closed_ms >= 1000) {
+                sub->closed_ms = ddc_mono_ms ();
+                s_connections (self, sub->address, NULL);
+            }
+        }
         else if (!subs_topic_ok (topic, size - 1))
             s_refuse (self, sub, user_id, "not a topic of the protocol");
         else if (zhashx_lookup (sub->topics, topic)) {

@@ -25,6 +25,7 @@
                                       the connection (ZMQ_MAXMSGSIZE)        */
 #define SUBS_PER_SUBSCRIBER  32    /* distinct topics of one subscriber      */
 #define SUBS_SUBSCRIBERS_MAX 4096  /* subscribers tracked at once            */
+#define SUBS_STEP_MS         5     /* one call hands the loop back after this */
 
 typedef struct subs_t subs_t;
 

@@ -346,9 +346,8 @@ cmd_health (ctl_t *ctl, int argc, char **argv)
     ddc_client_t *client = ctl_connect (ctl, "monitor", NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    ddc_msg_t *reply = ctl_ask (ctl, client, DDC_STATUS, NULL, DDC_PEERS, &rc);
-    if (reply) {
-        const cJSON *table = reply->json[DDC_PEERS_BODY];
+    cJSON *table = ctl_status (ctl, client, "-", &rc);
+    if (table) {
         const cJSON *broker = cJSON_GetObjectItemCaseSensitive (table, "broker");
         char uptime[32];
         s_duration ((int64_t) s_num (broker, "uptime_s", 0) * 1000, uptime, sizeof uptime);
@@ -374,7 +373,7 @@ cmd_health (ctl_t *ctl, int argc, char **argv)
                         s_num (peer, "applied_rev", 0));
         }
     }
-    ddc_msg_destroy (&reply);
+    cJSON_Delete (table);
     ddc_client_destroy (&client);
     return rc;
 }

@@ -4,6 +4,7 @@
 
 #include "ddc_config.h"
 #include "ddc_log.h"
+#include "ddc_proto.h"
 #include "ddc_util.h"
 
 #include <errno.h>
@@ -22,7 +23,7 @@
 #define S_STREAM_HEALTHY   5000         //  a stream that lived this long ended "normally"
 #define S_HEALTH_MS        3000         //  liveness ping while reachable
 #define S_SOCK_CHECK_MS    500          //  looking for a listener while it is gone
-#define S_INVENTORY_JSON_MAX (900 * 1024)
+#define S_INVENTORY_JSON_MAX (DDC_REPORT_MAX - 16 * 1024)
 
 typedef enum { REQ_PING, REQ_VERSION, REQ_LIST, REQ_INSPECT, REQ_STATS } s_kind_t;
 
@@ -1013,7 +1014,7 @@ status_inventory (status_t *self)
     size_t bytes = 0;
     for (size_t i = 0; self->list && i < self->list->count; i++) {
         const docker_container_t *c = &self->list->items [i];
-        //  A REPORT body is at most 1 MiB: stop well before.
+        //  A REPORT body is at most DDC_REPORT_MAX: stop well before.
         bytes += strlen (c->id) + strlen (c->name) + strlen (c->image) + strlen (c->status) + 160;
         if (bytes > S_INVENTORY_JSON_MAX) {
             truncated = true;

@@ -23,7 +23,7 @@
 #define DDC_MAX_JSON       (1024 * 1024)/* any JSON frame */
 #define DDC_MAX_MSG        (4 * 1024 * 1024)
 #define DDC_REPLY_BUDGET   (DDC_MAX_JSON - 16 * 1024)  /* a paged reply's JSON */
-#define DDC_REPORT_MAX     (64 * 1024)  /* a REPORT body (and its STATUS message) */
+#define DDC_REPORT_MAX     (256 * 1024) /* a REPORT body (and its STATUS message) */
 
 /* Frame kinds. */
 typedef enum {
