@@ -28,7 +28,8 @@ s_cleanup (void)
         zframe_destroy (&s_routing[i]);
     static const char *const files[] = { "config.json", "config.json.tmp", "history.jsonl",
                                          "history.jsonl.tmp", "audit.log", "audit.log.1",
-                                         "broker.lock", "ctl.sock", "pub.sock", NULL };
+                                         "broker.lock", "ctl.sock", "pub.sock", "web-setup-code",
+                                         "web-setup-code.tmp", NULL };
     for (int i = 0; files[i]; i++) {
         char path[128];
         snprintf (path, sizeof path, "%s/%s", s_dir, files[i]);

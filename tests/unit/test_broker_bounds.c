@@ -1,0 +1,215 @@
+/*  test_broker_bounds: the broker's bounds as logic (proto/ddcp.md section
+    10), from peers.c, subs.c and refused.c: which subscription topics are
+    kept, who may take a name and when it is free, reports kept as text
+    within their byte bounds and dropped at BYE, remembered answers within
+    their bytes, rejections cut to size, the STATUS table in pages within a
+    budget, and the refusals list with its rate-limited log. */
+#include "../../services/broker/peers.c"
+#include "../../services/broker/refused.c"
+#include "../../services/broker/roles.c"
+#include "../../services/broker/subs.c"
+
+#include "ddc_test.h"
+#include "ddc_test_json.h"
+
+static bool
+s_topic (const char *t)
+{
+    return subs_topic_ok (t, strlen (t));
+}
+
+DDC_TEST (test_subscription_topics)
+{
+    CHECK (s_topic (""));
+    CHECK (s_topic ("hugz/"));
+    CHECK (s_topic ("cfg/"));
+    CHECK (s_topic ("cfg/bot/"));
+    CHECK (s_topic ("cfg/containers/"));
+    CHECK (s_topic ("status/"));
+    CHECK (s_topic ("status/docker@nas/"));
+    CHECK (s_topic ("status/docker@nas/status/"));
+    CHECK (!s_topic ("cfg/nosuch/"));
+    CHECK (!s_topic ("cfg/bot"));
+    CHECK (!s_topic ("hugz"));
+    CHECK (!s_topic ("status/nas/"));              /* no role@ */
+    CHECK (!s_topic ("status/evil@nas/"));         /* unknown role */
+    CHECK (!s_topic ("status/docker@/"));
+    CHECK (!s_topic ("status/docker@nas/a/b/"));
+    CHECK (!s_topic ("status/docker@nas/sta tus/"));
+    CHECK (!s_topic ("random-topic"));
+    char longer[SUBS_TOPIC_MAX + 8];
+    memset (longer, 'a', sizeof longer);
+    memcpy (longer, "status/docker@", 14);
+    longer[SUBS_TOPIC_MAX] = '/';
+    longer[SUBS_TOPIC_MAX + 1] = '\0';
+    CHECK (!s_topic (longer));
+    CHECK (!subs_topic_ok ("hugz/\0x", 7));       /* a NUL inside */
+}
+
+DDC_TEST (test_names_are_held_until_quiet)
+{
+    peers_t *peers = peers_new ();
+    zframe_t *a = zframe_new ("a", 1), *b = zframe_new ("b", 1);
+    const role_t *docker = role_find ("docker");
+    peer_t *first = peers_hello (peers, a, docker, "nas", 1000);
+    CHECK (peers_holder (peers, a, "docker@nas", 1000) == NULL);    /* its own */
+    CHECK (peers_holder (peers, b, "docker@nas", 1000 + PEER_IDLE_MS) == first);
+    CHECK (peers_holder (peers, b, "docker@nas", 1001 + PEER_IDLE_MS) == NULL);
+    peer_touch (first, 9000);
+    CHECK (peers_holder (peers, b, "docker@nas", 9000) == first);
+    peers_bye (peers, first);                      /* a BYE frees it at once */
+    CHECK (peers_holder (peers, b, "docker@nas", 9000) == NULL);
+    peer_t *second = peers_hello (peers, b, docker, "nas", 9000);
+    CHECK (peers_by_name (peers, "docker@nas") == second);
+    CHECK (peers_count (peers) == 1);              /* the old entry went */
+    zframe_destroy (&a);
+    zframe_destroy (&b);
+    peers_destroy (&peers);
+}
+
+DDC_TEST (test_reports_within_bytes_and_gone_at_bye)
+{
+    peers_t *peers = peers_new ();
+    zframe_t *a = zframe_new ("a", 1);
+    peer_t *p = peers_hello (peers, a, role_find ("docker"), "nas", 0);
+    size_t n = 200 * 1024;
+    char *body = malloc (n + 1);
+    memset (body, '1', n);
+    body[n] = '\0';
+    CHECK (peer_status (p, "one", body, n) == 0);
+    CHECK (peer_status (p, "two", body, n) == 0);
+    CHECK (peer_status (p, "three", body, n) < 0);        /* 600 KB > 512 KiB */
+    CHECK (peer_status (p, "one", body, n) == 0);         /* replacing is fine */
+    CHECK (peer_status (p, "three", "{}", 2) == 0);
+    CHECK (peers_bytes (peers) == 2 * n + 2);
+    CHECK (p->table->report_bytes == 2 * n + 2);
+    char topic[65];
+    memset (topic, 't', 64);
+    topic[64] = '\0';
+    CHECK (peer_status (p, topic, "1", 1) < 0);        /* 64 characters: one too many */
+    topic[63] = '\0';
+    CHECK (peer_status (p, topic, "1", 1) == 0);
+    peers_bye (peers, p);                         /* a service: kept, without reports */
+    CHECK (peers_count (peers) == 1 && peers_bytes (peers) == 0);
+    free (body);
+    zframe_destroy (&a);
+    peers_destroy (&peers);
+}
+
+DDC_TEST (test_answers_within_bytes)
+{
+    peers_t *peers = peers_new ();
+    zframe_t *a = zframe_new ("a", 1);
+    peer_t *p = peers_hello (peers, a, role_find ("ctl"), "op", 0);
+    char big[20 * 1024];
+    memset (big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    zmsg_t *large = zmsg_new ();
+    zmsg_addstr (large, big);
+    peer_remember (p, "r-large", large);
+    CHECK (peer_recall (p, "r-large") == NULL);   /* over 16 KiB: not kept */
+    zmsg_t *mid = zmsg_new ();
+    zmsg_addstr (mid, big + 10 * 1024);           /* about 10 KiB */
+    char req[32];
+    for (int i = 0; i < 20; i++) {
+        snprintf (req, sizeof req, "r%d", i);
+        peer_remember (p, req, mid);
+    }
+    CHECK (peers_bytes (peers) <= PEER_ANSWERS_MAX_BYTES);
+    zmsg_t *again = peer_recall (p, "r19");
+    CHECK (again != NULL);
+    zmsg_destroy (&again);
+    CHECK (peer_recall (p, "r0") == NULL);        /* the oldest went */
+    zmsg_destroy (&large);
+    zmsg_destroy (&mid);
+    zframe_destroy (&a);
+    peers_destroy (&peers);
+}
+
+DDC_TEST (test_rejection_cut_and_table_paged)
+{
+    peers_t *peers = peers_new ();
+    zframe_t *routing[40];
+    char text[64];
+    for (int i = 0; i < 40; i++) {
+        snprintf (text, sizeof text, "r%02d", i);
+        routing[i] = zframe_new (text, strlen (text));
+        snprintf (text, sizeof text, "m%02d", i);
+        peer_t *p = peers_hello (peers, routing[i], role_find ("monitor"), text, 0);
+        cJSON *errors = cJSON_CreateArray ();
+        for (int k = 0; k < 100; k++)
+            cJSON_AddItemToArray (errors, ddc_test_json ("{\"field\":\"tasks\",\"reason\":\"invalid\","
+                                                         "\"message\":\"a long enough reason\"}"));
+        peer_rejected (p, DDC_SEC_TASKS, 3, 2, &errors);
+        CHECK (errors == NULL);
+        char *row = s_row (p, 0, false);
+        CHECK (strlen (row) < PEER_REJECTED_MAX_BYTES + 1024);
+        CHECK (strstr (row, "\"errors_omitted\":") != NULL);
+        free (row);
+    }
+    /* Pages of at most ~16 KB: every row once, in name order. */
+    size_t offset = 0, total = 0, next = 0, rows = 0;
+    int pages = 0;
+    char last[64] = "";
+    do {
+        char *page = peers_table (peers, 0, offset, NULL, 16 * 1024, &total, &next);
+        cJSON *arr = ddc_test_json (page);
+        CHECK (strlen (page) <= 16 * 1024);
+        const cJSON *row;
+        cJSON_ArrayForEach (row, arr) {
+            const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (row, "name"));
+            CHECK (strcmp (last, name) < 0);
+            ddc_strlcpy (last, name, sizeof last);
+            rows++;
+        }
+        cJSON_Delete (arr);
+        free (page);
+        offset = next;
+        pages++;
+    } while (next < total && pages < 100);
+    CHECK (rows == 40 && total == 40 && pages > 1);
+    for (int i = 0; i < 40; i++)
+        zframe_destroy (&routing[i]);
+    peers_destroy (&peers);
+}
+
+DDC_TEST (test_refusals_listed_and_logged_once)
+{
+    refused_t *r = refused_new ();
+    for (int i = 0; i < 5; i++)
+        refused_add (r, "192.0.2.7", "other", "HELLO as docker@nas refused");
+    refused_add (r, "192.0.2.9", NULL, "handshake refused");
+    cJSON *list = refused_json (r);
+    CHECK (cJSON_GetArraySize (list) == 2);
+    const cJSON *newest = cJSON_GetArrayItem (list, 0), *older = cJSON_GetArrayItem (list, 1);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (newest, "address")), "192.0.2.9");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (newest, "certificate")), "");
+    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (older, "count")) == 5);
+    cJSON_Delete (list);
+    CHECK (r->window_lines == 2 && r->unlogged == 4);   /* one line per source and reason */
+    for (int i = 0; i < 100; i++) {
+        char addr[32];
+        snprintf (addr, sizeof addr, "198.51.100.%d", i);
+        refused_add (r, addr, NULL, "handshake refused");
+    }
+    CHECK (r->window_lines == REFUSED_LOG_BURST);
+    list = refused_json (r);
+    CHECK (cJSON_GetArraySize (list) == REFUSED_KEEP);
+    cJSON_Delete (list);
+    refused_destroy (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+    DDC_TEST_INIT (argc, argv);
+    ddc_log_init ("test_broker_bounds");
+    ddc_log_set_level (DDC_LOG_ERROR);
+    DDC_RUN (test_subscription_topics);
+    DDC_RUN (test_names_are_held_until_quiet);
+    DDC_RUN (test_reports_within_bytes_and_gone_at_bye);
+    DDC_RUN (test_answers_within_bytes);
+    DDC_RUN (test_rejection_cut_and_table_paged);
+    DDC_RUN (test_refusals_listed_and_logged_once);
+    DDC_DONE ();
+}
