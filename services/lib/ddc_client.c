@@ -1776,7 +1776,11 @@ ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body)
     if (!s_name_ok (topic, 128, "/") || !body)
         return -1;
     char *text = cJSON_PrintUnformatted (body);
-    if (!text || strlen (text) > DDC_MAX_JSON) {
+    if (!text || strlen (text) > DDC_REPORT_MAX) {
+        /* the broker would refuse it (ERROR 413): say so here, once per call */
+        if (text)
+            ddc_warn ("client: report %s of %zu bytes not sent: over %d bytes", topic,
+                      strlen (text), DDC_REPORT_MAX);
         free (text);
         return -1;
     }

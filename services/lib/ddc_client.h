@@ -116,7 +116,8 @@ ddc_msg_t *ddc_client_call (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_
 /* Answer an ACTION (body borrowed). */
 int ddc_client_result (ddc_client_t *self, const char *req, const cJSON *body);
 /* Publish a status body under a topic (fire and forget; resent on reconnect
-   so the broker always holds the latest). body borrowed. */
+   so the broker always holds the latest). body borrowed. -1 for a body over
+   DDC_REPORT_MAX (256 KiB), which the broker would refuse. */
 int ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body);
 /* Subscribe to status messages: prefix "" for all, or "docker@nas/". */
 int ddc_client_follow_status (ddc_client_t *self, const char *prefix);

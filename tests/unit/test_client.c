@@ -1068,6 +1068,13 @@ DDC_TEST (test_new_boot_reports_status)
         CHECK_STR (m->frame[DDC_REPORT_TOPIC], "docker");
     ddc_msg_destroy (&m);
     CHECK (ddc_client_report (cl, "bad/topic", body) == -1);
+    /* over DDC_REPORT_MAX: refused here rather than by the broker */
+    char *big = calloc (1, DDC_REPORT_MAX + 1);
+    memset (big, 'x', DDC_REPORT_MAX);
+    cJSON *large = cJSON_CreateString (big);
+    CHECK (ddc_client_report (cl, "docker", large) == -1);
+    cJSON_Delete (large);
+    free (big);
 
     /* status messages reach on_status */
     zmsg_t *z = ddc_msg_buildv (DDC_STATUSPUB, "status/docker@nas/docker/", "{\"x\": 1}", NULL);
