@@ -724,25 +724,37 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddNumberToObject (held, "subscribers", (double) subs_subscribers (self->subs));
     cJSON_AddNumberToObject (held, "topics", (double) subs_topics (self->subs));
     cJSON_AddItemToObject (broker, "refused", refused_json (self->refused));
-    /* The rows fill what is left of the budget; the rest is paged. */
+    /* The rows fill what is left of the budget; the rest is paged. The
+       reply is put together as text: a page can hold a megabyte of
+       reports, which are copied as few times as may be. */
     char *head = cJSON_PrintUnformatted (body);
-    size_t used = strlen (head) + 128;
-    free (head);
+    cJSON_Delete (body);
+    size_t head_len = strlen (head);
+    size_t used = head_len + 128;
     const char *full = msg->frame[DDC_STATUS_FULL];
+    uint64_t offset = msg->u64[DDC_STATUS_OFFSET];
     size_t total = 0, next = 0;
-    char *rows = peers_table (self->peers, now, (size_t) msg->u64[DDC_STATUS_OFFSET],
+    char *rows = peers_table (self->peers, now, (size_t) offset,
                               strcmp (full, "-") == 0 ? NULL : full,
                               used < DDC_REPLY_BUDGET ? DDC_REPLY_BUDGET - used : 0, &total, &next);
-    cJSON_AddItemToObject (body, "peers", cJSON_CreateRaw (rows));
-    free (rows);
-    cJSON_AddNumberToObject (body, "offset", (double) msg->u64[DDC_STATUS_OFFSET]);
-    cJSON_AddNumberToObject (body, "total", (double) total);
+    char tail[128];
     if (next < total)
-        cJSON_AddNumberToObject (body, "next", (double) next);
+        snprintf (tail, sizeof tail, ",\"offset\":%llu,\"total\":%zu,\"next\":%zu}",
+                  (unsigned long long) offset, total, next);
     else
-        cJSON_AddNullToObject (body, "next");
-    char *text = cJSON_PrintUnformatted (body);
-    cJSON_Delete (body);
+        snprintf (tail, sizeof tail, ",\"offset\":%llu,\"total\":%zu,\"next\":null}",
+                  (unsigned long long) offset, total);
+    size_t rows_len = strlen (rows), tail_len = strlen (tail);
+    char *text = ddc_malloc (head_len + 10 + rows_len + tail_len + 1);
+    memcpy (text, head, head_len - 1);            /* {"broker":{...} without its '}' */
+    size_t at = head_len - 1;
+    memcpy (text + at, ",\"peers\":", 9);
+    at += 9;
+    memcpy (text + at, rows, rows_len);
+    at += rows_len;
+    memcpy (text + at, tail, tail_len + 1);
+    free (head);
+    free (rows);
     zmsg_t *reply = ddc_msg_buildv (DDC_PEERS, msg->frame[DDC_REQ], text, NULL);
     free (text);
     s_send_to (self, routing, &reply);

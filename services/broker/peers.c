@@ -234,9 +234,35 @@ s_by_name (const void *a, const void *b)
     return c ? c : strcmp (pa->key, pb->key);
 }
 
-/* One row of the table as JSON text (caller frees). */
-static char *
-s_row (const peer_t *p, int64_t now_ms, bool full)
+/* A growing text buffer (the table is built with few copies: a page can
+   hold a megabyte of reports). */
+typedef struct {
+    char *data;
+    size_t used, cap;
+} s_text_t;
+
+static void
+s_put (s_text_t *t, const char *data, size_t len)
+{
+    if (t->used + len + 1 > t->cap) {
+        t->cap = (t->used + len + 1) * 2;
+        t->data = ddc_realloc (t->data, t->cap);
+    }
+    memcpy (t->data + t->used, data, len);
+    t->used += len;
+    t->data[t->used] = '\0';
+}
+
+static void
+s_puts (s_text_t *t, const char *s)
+{
+    s_put (t, s, strlen (s));
+}
+
+/* One row of the table as JSON text into t; its report bodies, when full,
+   go in as they came (they were checked as JSON then; topics are names). */
+static void
+s_row (s_text_t *t, const peer_t *p, int64_t now_ms, bool full)
 {
     cJSON *row = cJSON_CreateObject ();
     cJSON_AddStringToObject (row, "name", p->name);
@@ -256,7 +282,6 @@ s_row (const peer_t *p, int64_t now_ms, bool full)
     cJSON_AddItemToObject (row, "rejected",
                            p->rejected ? cJSON_Duplicate (p->rejected, 1) : cJSON_CreateNull ());
     cJSON *reports = cJSON_AddObjectToObject (row, "reports");
-    cJSON *status = full ? cJSON_AddObjectToObject (row, "status") : NULL;
     for (int i = 0; i < PEER_TOPICS_MAX; i++) {
         const s_report_t *r = &p->reports[i];
         if (!r->topic[0])
@@ -265,13 +290,30 @@ s_row (const peer_t *p, int64_t now_ms, bool full)
         cJSON_AddNumberToObject (sum, "bytes", (double) r->len);
         ddc_iso_time (r->wall_ms, when);
         cJSON_AddStringToObject (sum, "time", when);
-        /* The body was checked as JSON when it came: it goes out as is. */
-        if (status)
-            cJSON_AddItemToObject (status, r->topic, cJSON_CreateRaw (r->body));
     }
     char *text = cJSON_PrintUnformatted (row);
     cJSON_Delete (row);
-    return text;
+    size_t len = strlen (text);
+    if (!full) {
+        s_put (t, text, len);
+        free (text);
+        return;
+    }
+    s_put (t, text, len - 1);          /* without its closing brace */
+    free (text);
+    s_puts (t, ",\"status\":{");
+    bool first = true;
+    for (int i = 0; i < PEER_TOPICS_MAX; i++) {
+        const s_report_t *r = &p->reports[i];
+        if (!r->topic[0])
+            continue;
+        s_puts (t, first ? "\"" : ",\"");
+        s_puts (t, r->topic);
+        s_puts (t, "\":");
+        s_put (t, r->body, r->len);
+        first = false;
+    }
+    s_puts (t, "}}");
 }
 
 /* true when one of the comma-separated patterns matches name. */
@@ -286,6 +328,13 @@ s_full (const char *patterns, const char *name)
     return ok;
 }
 
+/* The bytes a row takes at most beyond its summary: its report bodies. */
+static size_t
+s_row_bodies (const peer_t *p)
+{
+    return p->report_bytes + 80 * PEER_TOPICS_MAX;
+}
+
 char *
 peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, size_t budget,
              size_t *total_p, size_t *next_p)
@@ -295,33 +344,32 @@ peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, siz
     for (peer_t *p = zhashx_first (self->by_key); p && n < total; p = zhashx_next (self->by_key))
         all[n++] = p;
     qsort (all, n, sizeof *all, s_by_name);
-    size_t cap = 4096, used = 1;
-    char *out = ddc_malloc (cap);
-    out[0] = '[';
+    s_text_t t = { ddc_malloc (64 * 1024), 0, 64 * 1024 };
+    s_puts (&t, "[");
     size_t i = offset;
     for (; i < n; i++) {
-        char *row = s_row (all[i], now_ms, full && s_full (full, all[i]->name));
-        size_t len = strlen (row);
-        if (i > offset && used + len + 2 > budget) {
-            free (row);
+        size_t mark = t.used;
+        if (i > offset)
+            s_puts (&t, ",");
+        bool with = full && s_full (full, all[i]->name);
+        /* A row that cannot fit waits for the next page (unless it is the
+           first of this one); the check is exact once it is written. */
+        if (i > offset && with && t.used + s_row_bodies (all[i]) > budget + 64 * 1024) {
+            t.used = mark;
             break;
         }
-        if (used + len + 3 > cap) {
-            cap = (used + len + 3) * 2;
-            out = ddc_realloc (out, cap);
+        s_row (&t, all[i], now_ms, with);
+        if (i > offset && t.used + 1 > budget) {
+            t.used = mark;
+            break;
         }
-        if (i > offset)
-            out[used++] = ',';
-        memcpy (out + used, row, len);
-        used += len;
-        free (row);
     }
-    out[used++] = ']';
-    out[used] = '\0';
+    t.data[t.used] = '\0';
+    s_puts (&t, "]");
     free (all);
     *total_p = n;
     *next_p = i < n ? i : n;
-    return out;
+    return t.data;
 }
 
 size_t

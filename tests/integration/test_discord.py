@@ -212,7 +212,7 @@ class Bot:
         return int(r[3])
 
     def report(self):
-        r = self.ctl.request("STATUS")
+        r = self.ctl.request("STATUS", 0, self.peer)
         if not r or r[0] != "PEERS":
             return None
         for p in json.loads(r[2])["peers"]:

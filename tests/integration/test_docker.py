@@ -174,7 +174,7 @@ class Agent:
         wait_for(lambda: self.ctl.try_hello(500), timeout=20, what="broker to answer")
 
     def peer_row(self):
-        r = self.ctl.request("STATUS")
+        r = self.ctl.request("STATUS", 0, self.peer)
         if not r or r[0] != "PEERS":
             return None
         for p in json.loads(r[2])["peers"]:

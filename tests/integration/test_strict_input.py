@@ -19,7 +19,7 @@ def ctl(endpoint, *args, stdin=None):
 
 
 def history_len(c):
-    return len(json.loads(c.request("HISTORY", "*")[2]))
+    return len(json.loads(c.request("HISTORY", "*", 0)[2]))
 
 
 def test_action_with_trailing_bytes_is_refused_not_forwarded(broker):
@@ -61,9 +61,9 @@ def test_loose_json_in_saves_and_reports_is_refused(broker):
     agent.hello()
     r = agent.request("REPORT", "containers", b'{"plex": "running"} x')
     assert r[0] == "ERROR" and r[2] == "400" and "trailing bytes" in r[3], r
-    status = json.loads(c.request("STATUS")[2])
+    status = json.loads(c.request("STATUS", 0, "*")[2])
     row = [p for p in status["peers"] if p["name"] == "docker@nas"][0]
-    assert not row.get("status"), row
+    assert not row.get("status") and not row.get("reports"), row
     # nothing changed, no revision, no history
     assert open(broker.config_path, "rb").read() == before
     assert c.snapshot()[0] == 1 and history_len(c) == 0
@@ -92,7 +92,7 @@ def test_author_must_be_printable_utf8(broker):
     r = c.request("ROLLBACK", "bot", 2, name.encode())
     assert r[0] == "OK", r
     want = [name, name, name + " (rollback to 2)"]
-    hist = json.loads(c.request("HISTORY", "bot")[2])
+    hist = json.loads(c.request("HISTORY", "bot", 0)[2])
     assert [h["author"] for h in hist] == want
     audit = [json.loads(line) for line in open(os.path.join(broker.data, "audit.log"), "rb")]
     assert [a["author"] for a in audit] == want
