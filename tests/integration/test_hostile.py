@@ -38,6 +38,16 @@ def rss_mb(pid):
     return 0.0
 
 
+def non_reading(kind, endpoint):
+    """A socket that takes in as little as it can and is never read."""
+    sock = zmq.Context.instance().socket(kind)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.RCVHWM, 1)
+    sock.setsockopt(zmq.RCVBUF, 4096)
+    sock.connect(endpoint)
+    return sock
+
+
 def settled_rss_mb(pid, seconds=15):
     """The RSS once it stops moving (two reads 0.25 s apart within 0.5 MB)."""
     last = -1.0
@@ -282,12 +292,7 @@ def test_non_reading_snapshot_flood_is_bounded(tmp):
     assert r and r[0] == "OK", r
     size = len(c.request("SNAPSHOT", "containers")[4])
     base = rss_mb(b.proc.pid)
-    ctx = zmq.Context.instance()
-    d = ctx.socket(zmq.DEALER)
-    d.setsockopt(zmq.LINGER, 0)
-    d.setsockopt(zmq.RCVHWM, 1)
-    d.setsockopt(zmq.RCVBUF, 4096)
-    d.connect(b.ctl)
+    d = non_reading(zmq.DEALER, b.ctl)
     d.send_multipart([b"HELLO", b"h1", b"DDCP/1", b"monitor", b"sloth"])
     time.sleep(0.2)
     for i in range(3000):
@@ -306,12 +311,7 @@ def test_non_reading_snapshot_flood_is_bounded(tmp):
 
 def test_stalled_status_subscriber_is_bounded(tmp):
     b = Broker(tmp).start()
-    ctx = zmq.Context.instance()
-    s = ctx.socket(zmq.SUB)
-    s.setsockopt(zmq.LINGER, 0)
-    s.setsockopt(zmq.RCVHWM, 1)
-    s.setsockopt(zmq.RCVBUF, 4096)
-    s.connect(b.pub)
+    s = non_reading(zmq.SUB, b.pub)
     s.setsockopt(zmq.SUBSCRIBE, b"status/")
     time.sleep(0.3)
     base = rss_mb(b.proc.pid)

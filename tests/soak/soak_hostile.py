@@ -28,6 +28,7 @@ import zmq
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from conftest import Broker, RawClient  # noqa: E402
+from test_hostile import non_reading, rss_mb  # noqa: E402
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
 
@@ -49,14 +50,6 @@ while time.time() < until:
     time.sleep(0.5)
     x.close(0)
 """
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return 0.0
 
 
 def main():
@@ -94,10 +87,7 @@ def main():
 
     @guard
     def sloth():
-        d = zmq.Context.instance().socket(zmq.DEALER)
-        d.setsockopt(zmq.LINGER, 0)
-        d.setsockopt(zmq.RCVHWM, 1)
-        d.connect(b.ctl)
+        d = non_reading(zmq.DEALER, b.ctl)
         d.send_multipart([b"HELLO", b"h", b"DDCP/1", b"monitor", b"soak-sloth"])
         n = 0
         while not stop.is_set():
@@ -108,10 +98,7 @@ def main():
 
     @guard
     def stalled():
-        s = zmq.Context.instance().socket(zmq.SUB)
-        s.setsockopt(zmq.LINGER, 0)
-        s.setsockopt(zmq.RCVHWM, 1)
-        s.connect(b.pub)
+        s = non_reading(zmq.SUB, b.pub)
         s.setsockopt(zmq.SUBSCRIBE, b"status/")
         stop.wait()
         s.close(0)
