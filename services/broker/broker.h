@@ -17,7 +17,7 @@ typedef struct {
     const char *advertise_pub;  /* PUB endpoint told to clients (or NULL) */
     const char *keys_dir;       /* CURVE: broker.cert + clients/ (or NULL) */
     bool insecure;              /* allow tcp:// without CURVE             */
-    int pub_hwm;                /* PUB send high-water mark (0 = default) */
+    int pub_hwm;                /* PUB send high-water mark (0 = 256)     */
 } broker_opts_t;
 
 typedef struct broker_t broker_t;
