@@ -379,7 +379,7 @@ bridge_table_fresh (int64_t max_age_ms)
 }
 
 /* Ask for the STATUS page at offset (the full reports of the docker
-   agents, which the pages show). */
+   agents and the bots, which the pages show). */
 static void
 s_status_page (uint64_t offset)
 {
@@ -398,7 +398,7 @@ bridge_status_request (uint64_t offset)
     char req[40], soffset[24];
     ddc_req_id (req);
     snprintf (soffset, sizeof soffset, "%" PRIu64, offset);
-    return ddc_msg_buildv (DDC_STATUS, req, soffset, "docker@*", NULL);
+    return ddc_msg_buildv (DDC_STATUS, req, soffset, "docker@*,discord@*", NULL);
 }
 
 void

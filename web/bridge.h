@@ -61,9 +61,9 @@ int64_t bridge_table_age_ms (void);
 bool bridge_table_fresh (int64_t max_age_ms);
 /* Replace the table with a fresh PEERS body (copied). */
 void bridge_set_table (const cJSON *table);
-/* A STATUS request for the page at offset, with the docker agents' full
-   reports (proto/ddcp.md 5.6); a page with "next" makes bridge_set_table
-   ask for the rest. */
+/* A STATUS request for the page at offset, with the full reports of the
+   docker agents and the bots (proto/ddcp.md 5.6); a page with "next"
+   makes bridge_set_table ask for the rest. */
 zmsg_t *bridge_status_request (uint64_t offset);
 /* Ask for a fresh table now (no-op when a STATUS is in flight). */
 void bridge_refresh_table (void);

@@ -61,12 +61,14 @@ s_instance (char *out, size_t size)
 
 /* The instance a certificate lets this run register as (proto/ddcp.md 9):
    for an "instances" entry PREFIX*, PREFIX followed by HOST.PID; else its
-   first entry (or its name) followed by .HOST.PID, which the broker allows
-   the tool roles so that runs side by side do not share a name. Written
-   into out; false when it names none. */
+   first entry (or its name), followed for the tool roles (ctl, monitor) by
+   .HOST.PID, which the broker allows them so that runs side by side do not
+   share a name. Written into out; false when it names none. */
 static bool
 s_cert_instance (zcert_t *cert, char *out, size_t size)
 {
+    const char *role = zcert_meta (cert, "role");
+    bool tool = role && (strcmp (role, "ctl") == 0 || strcmp (role, "monitor") == 0);
     const char *list = zcert_meta (cert, "instances");
     const char *name = zcert_meta (cert, "name");
     if (!list || !*list) {
@@ -89,8 +91,10 @@ s_cert_instance (zcert_t *cert, char *out, size_t size)
     s_instance (run, sizeof run);
     if (wild)
         snprintf (out, size, "%.*s%s", (int) strlen (wild) - 1, wild, run);
-    else if (first)
+    else if (first && tool)
         snprintf (out, size, "%.80s.%s", first, run);
+    else if (first)
+        ddc_strlcpy (out, first, size);
     free (copy);
     return ok;
 }

@@ -206,8 +206,9 @@ def test_curve_over_tcp_by_host_name(tmp):
     """A broker on tcp:// with CURVE, named by host name: the worker's
     seccomp filter lets libzmq lock its keys in memory and glibc resolve."""
     keys = os.path.join(tmp, "keys")
-    r = subprocess.run([bin_path("ddc-ctl"), "keygen", "w", "--role", "web", "--dir", keys],
-                       capture_output=True, text=True)
+    # The certificate is issued for the instance the web registers as (Web: "t" + name).
+    r = subprocess.run([bin_path("ddc-ctl"), "keygen", "w", "--role", "web", "--instances", "tweb",
+                        "--dir", keys], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     os.makedirs(os.path.join(tmp, "bk", "clients"))
     shutil.copy(os.path.join(keys, "w.cert"), os.path.join(tmp, "bk", "clients", "w.cert"))
