@@ -220,7 +220,7 @@ bridge_start (const opts_t *o)
 {
     static const char *const sections[] = {
         "bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", "docker",
-        NULL
+        "alerts", NULL
     };
     ddc_client_opts_t co = {
         .broker = o->broker,

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define FORM_MAX_FIELDS  8192
+#define FORM_MAX_FIELDS  16384
 #define FORM_MAX_KEY     128
 #define FORM_MAX_VALUE   (64 * 1024)
 

@@ -1,6 +1,6 @@
 /*  h_section: the pages that edit one configuration section each (/bot,
-    /containers, /channels, /admins, /cooldowns, /tasks, /watchdog,
-    /docker, /webui) and the JSON save API (/api/section/NAME). A save is
+    /containers, /channels, /admins, /cooldowns, /tasks, /alerts,
+    /watchdog, /docker, /webui) and the JSON save API (/api/section/NAME). A save is
     one SAVE to the broker with the revision the form was rendered from:
       OK        -> 303 to the page with ?saved=REV: "Changes applied
                    (revision N)" and the services' acknowledgements, live
@@ -49,10 +49,11 @@ s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, err
     }
     if (s == DDC_SEC_TASKS)
         d.containers = bridge_section ("containers", NULL);
-    if (s == DDC_SEC_BOT) {
-        const char *tok = cJSON_GetStringValue (
-            cJSON_GetObjectItemCaseSensitive (bridge_section ("bot", NULL), "token"));
-        d.token_set = tok && *tok;
+    const char *secret = ddc_section_secrets (s)[0];
+    if (secret && s != DDC_SEC_WEB) {
+        const char *v = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
+            bridge_section (ddc_section_name (s), NULL), secret));
+        d.secret_set = v && *v;
     }
     wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
     render_begin (b, rc, T (rc, render_section_title (s)));

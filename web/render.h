@@ -48,7 +48,7 @@ typedef struct {
     const cJSON *inventory;      /* containers: [{host,name,image,state,status}] */
     const cJSON *states;         /* containers: {"host/name": "running"} */
     const char *notice_html;     /* a rendered notice box or NULL        */
-    bool token_set;              /* bot: a token is stored               */
+    bool secret_set;             /* bot, alerts: the secret is stored    */
 } rsection_t;
 
 /* ---- core (render_core.c) -------------------------------------------- */

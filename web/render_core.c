@@ -170,7 +170,8 @@ typedef struct {
 static const s_nav_t s_nav[] = {
     { "dashboard", "/" }, { "bot", "/bot" }, { "containers", "/containers" },
     { "channels", "/channels" }, { "admins", "/admins" }, { "cooldowns", "/cooldowns" },
-    { "tasks", "/tasks" }, { "watchdog", "/watchdog" }, { "docker", "/docker" },
+    { "tasks", "/tasks" }, { "alerts", "/alerts" }, { "watchdog", "/watchdog" },
+    { "docker", "/docker" },
     { "webui", "/webui" }, { "password", "/password" }, { "history", "/history" },
     { NULL, NULL }
 };

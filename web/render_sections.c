@@ -30,12 +30,14 @@ static const char *const s_paths[DDC_SEC_COUNT] = {
     [DDC_SEC_CHANNELS] = "/channels", [DDC_SEC_ADMINS] = "/admins",
     [DDC_SEC_SPAM] = "/cooldowns", [DDC_SEC_TASKS] = "/tasks",
     [DDC_SEC_WATCHDOG] = "/watchdog", [DDC_SEC_WEB] = "/webui", [DDC_SEC_DOCKER] = "/docker",
+    [DDC_SEC_ALERTS] = "/alerts",
 };
 static const char *const s_titles[DDC_SEC_COUNT] = {
     [DDC_SEC_BOT] = "nav.bot", [DDC_SEC_CONTAINERS] = "nav.containers",
     [DDC_SEC_CHANNELS] = "nav.channels", [DDC_SEC_ADMINS] = "nav.admins",
     [DDC_SEC_SPAM] = "nav.cooldowns", [DDC_SEC_TASKS] = "nav.tasks",
     [DDC_SEC_WATCHDOG] = "nav.watchdog", [DDC_SEC_WEB] = "nav.webui", [DDC_SEC_DOCKER] = "nav.docker",
+    [DDC_SEC_ALERTS] = "nav.alerts",
 };
 
 const char *
@@ -365,9 +367,9 @@ s_bot (s_f_t *f, const rsection_t *d)
     s_form_begin (f, DDC_SEC_BOT, d, 0);
     s_field_begin (f, "bot.token", "f.bot.token");
     s_input (f, "bot.token", "password", "",
-             d->token_set ? "autocomplete=\"off\" data-secret=\"set\""
-                          : "autocomplete=\"off\" data-secret=\"empty\"");
-    s_field_end (f, "bot.token", d->token_set ? "h.bot.token_set" : "h.bot.token_empty");
+             d->secret_set ? "autocomplete=\"off\" data-secret=\"set\""
+                           : "autocomplete=\"off\" data-secret=\"empty\"");
+    s_field_end (f, "bot.token", d->secret_set ? "h.bot.token_set" : "h.bot.token_empty");
 
     s_field_begin (f, "bot.guild_id", "f.bot.guild_id");
     s_input (f, "bot.guild_id", "text", s_text (v, "guild_id", buf),
@@ -390,9 +392,9 @@ s_bot (s_f_t *f, const rsection_t *d)
 /* containers                                                               */
 
 static bool
-s_has_action (const cJSON *row, const char *action, bool dflt)
+s_has_value (const cJSON *row, const char *key, const char *action, bool dflt)
 {
-    const cJSON *list = s_sec_get (row, "allowed_actions");
+    const cJSON *list = s_sec_get (row, key);
     if (!cJSON_IsArray (list))
         return dflt;
     const cJSON *each;
@@ -502,6 +504,26 @@ s_cidx_state (const s_cidx_t *x, const char *host, const char *name)
     return cJSON_GetStringValue (s_sec_get (s_hn_find (x->inv, x->ninv, host, name), "state"));
 }
 
+/* The strings of list joined with ", " into out[size] (numbers typed in a
+   refused save are shown as they are). */
+static void
+s_id_list (const cJSON *list, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    const cJSON *each;
+    cJSON_ArrayForEach (each, list) {
+        char buf[64];
+        const char *text = cJSON_IsString (each) ? each->valuestring
+                         : cJSON_IsNumber (each) ? (snprintf (buf, sizeof buf, "%.0f",
+                                                              each->valuedouble), buf)
+                         : "";
+        if (len)
+            s_cat (out, size, &len, ", ");
+        s_cat (out, size, &len, text);
+    }
+}
+
 /* One row of the containers table: row is a configured (or submitted)
    entry, NULL for a discovered container or an empty template row; manual
    rows (typed in) have editable host and name inputs. */
@@ -580,17 +602,49 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
              "min=\"0\" max=\"9999\" step=\"1\" class=\"narrow\"");
     s_td_end (f, name);
 
+    /* each action: its checkbox and the Discord roles allowed to do it */
     s_row_name (name, sizeof name, sec, i, "allowed_actions");
     s_td (f, name);
-    wbuf_puts (f->b, "<div class=\"checks\">");
+    wbuf_puts (f->b, "<div class=\"checks roles\">");
+    const cJSON *roles = discovered ? NULL : s_sec_get (row, "roles");
     for (int a = 0; schema_actions[a]; a++) {
         char key[48] = "action.";
         ddc_strlcpy (key + 7, schema_actions[a], sizeof key - 7);
         bool dflt = strcmp (schema_actions[a], "logs") != 0;
-        wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+        wbuf_puts (f->b, "<div class=\"action-roles\"><label class=\"check\"><input type=\"checkbox\"");
         wbuf_attr (f->b, "name", name);
         wbuf_attr (f->b, "value", schema_actions[a]);
-        if (discovered ? dflt : s_has_action (row, schema_actions[a], dflt))
+        if (discovered ? dflt : s_has_value (row, "allowed_actions", schema_actions[a], dflt))
+            wbuf_puts (f->b, " checked");
+        wbuf_puts (f->b, "><span>");
+        wbuf_html (f->b, T (f->rc, key));
+        wbuf_puts (f->b, "</span></label>");
+        char rk[32] = "roles.", rn[SCHEMA_NAME_MAX], ids[1024];
+        ddc_strlcpy (rk + 6, schema_actions[a], sizeof rk - 6);
+        s_row_name (rn, sizeof rn, sec, i, rk);
+        s_id_list (s_sec_get (roles, schema_actions[a]), ids, sizeof ids);
+        wbuf_puts (f->b, "<input type=\"text\" class=\"role-ids\" autocomplete=\"off\" "
+                   "maxlength=\"600\" inputmode=\"numeric\"");
+        s_id_name (f, rn);
+        wbuf_attr (f->b, "value", ids);
+        wbuf_attr (f->b, "placeholder", T (f->rc, "f.containers.role_ids"));
+        wbuf_puts (f->b, ">");
+        render_field_errors (f->b, f->errs, rn);
+        wbuf_puts (f->b, "</div>");
+    }
+    wbuf_puts (f->b, "</div>");
+    s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "alerts");
+    s_td (f, name);
+    wbuf_puts (f->b, "<div class=\"checks\">");
+    for (int a = 0; schema_alert_kinds[a]; a++) {
+        char key[48] = "alert.";
+        ddc_strlcpy (key + 6, schema_alert_kinds[a], sizeof key - 6);
+        wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+        wbuf_attr (f->b, "name", name);
+        wbuf_attr (f->b, "value", schema_alert_kinds[a]);
+        if (discovered || s_has_value (row, "alerts", schema_alert_kinds[a], true))
             wbuf_puts (f->b, " checked");
         wbuf_puts (f->b, "><span>");
         wbuf_html (f->b, T (f->rc, key));
@@ -627,6 +681,7 @@ s_containers_head (s_f_t *f)
     s_th (f, "f.containers.display_name");
     s_th (f, "f.containers.order");
     s_th (f, "f.containers.allowed_actions");
+    s_th (f, "f.containers.alerts");
     s_th (f, "f.containers.info");
     s_th (f, "row.remove_head");
     wbuf_puts (f->b, "</tr></thead>");
@@ -726,6 +781,11 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
     s_input (f, name, "number", s_text (row, "recreate_minutes", buf),
              "min=\"0\" max=\"1440\" step=\"1\" class=\"narrow\" placeholder=\"0\"");
     s_td_end (f, name);
+
+    s_row_name (name, sizeof name, sec, i, "alerts");
+    s_td (f, name);
+    s_checkbox (f, name, "1", s_bool (row, "alerts", false), NULL);
+    s_td_end (f, name);
     s_remove_cell (f, sec, i);
     wbuf_puts (f->b, "</tr>");
 }
@@ -748,6 +808,7 @@ s_channels_table (s_f_t *f, const rsection_t *d, const char *kind)
     s_th (f, "f.channels.post_initial");
     s_th (f, "f.channels.refresh_minutes");
     s_th (f, "f.channels.recreate_minutes");
+    s_th (f, "f.channels.alerts");
     s_th (f, "row.remove_head");
     wbuf_puts (f->b, "</tr></thead><tbody");
     wbuf_attr (f->b, "data-rows", kind);
@@ -1073,19 +1134,31 @@ s_tasks (s_f_t *f, const rsection_t *d)
 /* ------------------------------------------------------------------------ */
 /* watchdog, docker, web                                                    */
 
+/* A section's intro (h.SECTION.intro) and its "enabled" checkbox
+   (f.SECTION.enabled, f.SECTION.enabled_box), dflt when absent. */
+static void
+s_intro_switch (s_f_t *f, const char *section, const cJSON *v, bool dflt)
+{
+    char key[64], name[64], box[64];
+    snprintf (key, sizeof key, "h.%s.intro", section);
+    wbuf_puts (f->b, "<p class=\"intro\">");
+    wbuf_puts (f->b, T (f->rc, key));
+    wbuf_puts (f->b, "</p>");
+    snprintf (name, sizeof name, "%s.enabled", section);
+    snprintf (key, sizeof key, "f.%s.enabled", section);
+    snprintf (box, sizeof box, "f.%s.enabled_box", section);
+    s_field_begin (f, name, key);
+    s_checkbox (f, name, "1", s_bool (v, "enabled", dflt), T (f->rc, box));
+    s_field_end (f, name, NULL);
+}
+
 static void
 s_watchdog (s_f_t *f, const rsection_t *d)
 {
     char buf[64];
     const cJSON *v = d->value;
     s_form_begin (f, DDC_SEC_WATCHDOG, d, 0);
-    wbuf_puts (f->b, "<p class=\"intro\">");
-    wbuf_puts (f->b, T (f->rc, "h.watchdog.intro"));
-    wbuf_puts (f->b, "</p>");
-    s_field_begin (f, "watchdog.enabled", "f.watchdog.enabled");
-    s_checkbox (f, "watchdog.enabled", "1", s_bool (v, "enabled", false),
-                T (f->rc, "f.watchdog.enabled_box"));
-    s_field_end (f, "watchdog.enabled", NULL);
+    s_intro_switch (f, "watchdog", v, false);
     s_field_begin (f, "watchdog.url", "f.watchdog.url");
     s_input (f, "watchdog.url", "url", s_text (v, "url", buf),
              "maxlength=\"2048\" size=\"60\" placeholder=\"https://hc-ping.com/...\"");
@@ -1101,6 +1174,41 @@ s_docker (s_f_t *f, const rsection_t *d)
     s_form_begin (f, DDC_SEC_DOCKER, d, 0);
     s_number (f, v, "docker.stats_interval_seconds", 2, 3600);
     s_number (f, v, "docker.stop_timeout_seconds", 0, 300);
+    s_form_end (f);
+}
+
+static const s_opt_t s_webhook_formats[] = {
+    { "discord", "opt.webhook.discord", false }, { "json", "opt.webhook.json", false },
+    { NULL, NULL, false }
+};
+
+static void
+s_alerts (s_f_t *f, const rsection_t *d)
+{
+    char buf[64];
+    const cJSON *v = d->value;
+    s_form_begin (f, DDC_SEC_ALERTS, d, 0);
+    s_intro_switch (f, "alerts", v, true);
+
+    s_field_begin (f, "alerts.webhook_url", "f.alerts.webhook_url");
+    s_input (f, "alerts.webhook_url", "password", "",
+             d->secret_set ? "autocomplete=\"off\" maxlength=\"2048\" size=\"60\" data-secret=\"set\""
+                           : "autocomplete=\"off\" maxlength=\"2048\" size=\"60\" data-secret=\"empty\"");
+    if (d->secret_set)
+        s_checkbox (f, "alerts._clear.webhook_url", "1", false,
+                    T (f->rc, "f.alerts.webhook_clear"));
+    s_field_end (f, "alerts.webhook_url",
+                 d->secret_set ? "h.alerts.webhook_url_set" : "h.alerts.webhook_url_empty");
+
+    s_field_begin (f, "alerts.webhook_format", "f.alerts.webhook_format");
+    s_select (f, "alerts.webhook_format", s_webhook_formats,
+              s_text (v, "webhook_format", buf), NULL);
+    s_field_end (f, "alerts.webhook_format", "h.alerts.webhook_format");
+    s_number (f, v, "alerts.restart_loop_count", 2, 100);
+    s_number (f, v, "alerts.restart_loop_minutes", 1, 1440);
+    s_number (f, v, "alerts.cooldown_minutes", 0, 1440);
+    s_number (f, v, "alerts.max_per_hour", 1, 1000);
+    s_number (f, v, "alerts.log_lines", 0, 100);
     s_form_end (f);
 }
 
@@ -1138,6 +1246,7 @@ render_section (wbuf_t *b, const rctx_t *rc, ddc_section_t s, const rsection_t *
     case DDC_SEC_WATCHDOG: s_watchdog (&f, d); break;
     case DDC_SEC_DOCKER: s_docker (&f, d); break;
     case DDC_SEC_WEB: s_web (&f, d); break;
+    case DDC_SEC_ALERTS: s_alerts (&f, d); break;
     default: break;
     }
     /* the notices go above the form; errors no input showed, too */

@@ -11,12 +11,15 @@
 typedef enum {
     SF_STR,          /* text, always sent                                */
     SF_OPT_STR,      /* text, left out when empty                        */
-    SF_SECRET,       /* write-only text: empty means "***" (keep)        */
+    SF_SECRET,       /* write-only text: empty means "***" (keep); the
+                        checkbox "<prefix>_clear.<path>" means ""        */
     SF_INT,          /* number, left out when empty                      */
     SF_BOOL,         /* checkbox                                         */
     SF_LIST,         /* multi-checkbox: array of the checked values      */
     SF_OBJ,          /* an object always present (may end up empty)      */
-    SF_TARGET        /* "host/container" of a task                       */
+    SF_TARGET,       /* "host/container" of a task                       */
+    SF_IDS           /* text of ids separated by commas or spaces: an
+                        array of strings, left out when empty            */
 } s_type_t;
 
 typedef struct {
@@ -37,6 +40,7 @@ const char *const schema_button_keys[] = {
     "start", "stop", "restart", "info", "logs", "refresh", "restart_all", "stop_all", NULL
 };
 const char *const schema_actions[] = { "start", "stop", "restart", "logs", NULL };
+const char *const schema_alert_kinds[] = { "crash", "unhealthy", "restart_loop", NULL };
 
 static const s_sfield_t s_fields_bot[] = {
     { "token", SF_SECRET, NULL }, { "guild_id", SF_STR, NULL },
@@ -46,12 +50,15 @@ static const s_sfield_t s_fields_containers[] = {
     { "host", SF_STR, NULL }, { "name", SF_STR, NULL }, { "active", SF_BOOL, NULL },
     { "display_name", SF_OPT_STR, NULL }, { "order", SF_INT, NULL },
     { "allowed_actions", SF_LIST, NULL }, { "info", SF_OBJ, NULL },
-    { "info.enabled", SF_BOOL, NULL }, { "info.text", SF_STR, NULL }, { NULL, 0, NULL }
+    { "info.enabled", SF_BOOL, NULL }, { "info.text", SF_STR, NULL },
+    { "alerts", SF_LIST, NULL }, { "roles", SF_OBJ, NULL },
+    { "roles.start", SF_IDS, NULL }, { "roles.stop", SF_IDS, NULL },
+    { "roles.restart", SF_IDS, NULL }, { "roles.logs", SF_IDS, NULL }, { NULL, 0, NULL }
 };
 static const s_sfield_t s_fields_channels[] = {
     { "id", SF_STR, NULL }, { "name", SF_STR, NULL }, { "kind", SF_STR, NULL },
     { "post_initial", SF_BOOL, NULL }, { "refresh_minutes", SF_INT, NULL },
-    { "recreate_minutes", SF_INT, NULL }, { NULL, 0, NULL }
+    { "recreate_minutes", SF_INT, NULL }, { "alerts", SF_BOOL, NULL }, { NULL, 0, NULL }
 };
 static const s_sfield_t s_fields_admins[] = {
     { "id", SF_STR, NULL }, { "note", SF_STR, NULL }, { NULL, 0, NULL }
@@ -91,6 +98,13 @@ static const s_sfield_t s_fields_docker[] = {
     { NULL, 0, NULL }
 };
 
+static const s_sfield_t s_fields_alerts[] = {
+    { "enabled", SF_BOOL, NULL }, { "webhook_url", SF_SECRET, NULL },
+    { "webhook_format", SF_STR, NULL }, { "restart_loop_count", SF_INT, NULL },
+    { "restart_loop_minutes", SF_INT, NULL }, { "cooldown_minutes", SF_INT, NULL },
+    { "max_per_hour", SF_INT, NULL }, { "log_lines", SF_INT, NULL }, { NULL, 0, NULL }
+};
+
 static const s_schema_t s_schemas[DDC_SEC_COUNT] = {
     [DDC_SEC_BOT] = { false, s_fields_bot },
     [DDC_SEC_CONTAINERS] = { true, s_fields_containers },
@@ -101,6 +115,7 @@ static const s_schema_t s_schemas[DDC_SEC_COUNT] = {
     [DDC_SEC_WATCHDOG] = { false, s_fields_watchdog },
     [DDC_SEC_WEB] = { false, s_fields_web },
     [DDC_SEC_DOCKER] = { false, s_fields_docker },
+    [DDC_SEC_ALERTS] = { false, s_fields_alerts },
 };
 
 /* ------------------------------------------------------------------------ */
@@ -199,8 +214,34 @@ s_fill (const s_sfield_t *fields, const form_t *form, const char *prefix, cJSON 
                 any_text = true;
             }
             break;
-        case SF_SECRET:
-            s_set (obj, f->path, cJSON_CreateString (v && *v ? v : "***"));
+        case SF_SECRET: {
+            char clear[SCHEMA_NAME_MAX + 64];
+            snprintf (clear, sizeof clear, "%s_clear.%s", prefix, f->path);
+            s_set (obj, f->path, cJSON_CreateString (form_bool (form, clear) ? ""
+                                                     : v && *v ? v : "***"));
+            break;
+        }
+        case SF_IDS:
+            if (v && *v) {
+                cJSON *arr = cJSON_CreateArray ();
+                for (const char *p = v; *p;) {
+                    size_t skip = strspn (p, ", \t\n");
+                    p += skip;
+                    size_t n = strcspn (p, ", \t\n");
+                    if (n == 0)
+                        break;
+                    char *id = ddc_strndup (p, n);
+                    cJSON_AddItemToArray (arr, cJSON_CreateString (id));
+                    free (id);
+                    p += n;
+                }
+                if (cJSON_GetArraySize (arr)) {
+                    s_set (obj, f->path, arr);
+                    any_text = true;
+                }
+                else
+                    cJSON_Delete (arr);
+            }
             break;
         case SF_INT:
             if (v && *v) {

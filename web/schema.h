@@ -9,7 +9,11 @@
         as a string so that the broker reports a type error at that field;
       - checkboxes give true when present and false when absent;
       - multi-checkboxes (allowed_actions) give the checked values in order;
-      - the secret inputs (bot.token) give "***" (keep) when left empty;
+      - the secret inputs (bot.token, alerts.webhook_url) give "***" (keep)
+        when left empty, and "" when the checkbox "<section>._clear.<key>"
+        is ticked;
+      - id lists (containers[N].roles.ACTION) split their text at commas
+        and white space into an array of strings, left out when empty;
       - rows of list sections come from "<section>[N]." keys in N order;
         a row with "<section>[N]._delete" set, a discovered container row
         not made active, and a row whose text inputs are all empty are
@@ -44,5 +48,7 @@ extern const char *const schema_command_keys[];
 extern const char *const schema_button_keys[];
 /* allowed_actions values in display order (NULL-terminated, static). */
 extern const char *const schema_actions[];
+/* containers[].alerts values in display order (NULL-terminated, static). */
+extern const char *const schema_alert_kinds[];
 
 #endif

@@ -11,7 +11,8 @@ static const role_t s_roles[] = {
     { "web", true, NULL, true, "web.password_hash", true, false },
     /* /addadmin in Discord adds to the admin list, and nothing else. */
     { "discord", false, "admins", true, "bot.token", false, false },
-    { "docker", false, NULL, false, NULL, false, false },
+    /* the agent sends the alerts to the webhook itself */
+    { "docker", false, NULL, false, "alerts.webhook_url", false, false },
     { "monitor", false, NULL, false, NULL, false, false },
 };
 

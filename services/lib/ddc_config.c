@@ -23,11 +23,12 @@
 
 static const char *const s_section_names [DDC_SEC_COUNT] = {
     "bot", "containers", "channels", "admins",
-    "spam", "tasks", "watchdog", "web", "docker"
+    "spam", "tasks", "watchdog", "web", "docker", "alerts"
 };
 
 static const char *const s_bot_secrets [] = { "token", NULL };
 static const char *const s_web_secrets [] = { "password_hash", NULL };
+static const char *const s_alerts_secrets [] = { "webhook_url", NULL };
 static const char *const s_no_secrets [] = { NULL };
 
 //  Keys of each object, in canonical order.
@@ -36,12 +37,12 @@ static const char *const s_bot_keys [] = {
 };
 static const char *const s_container_keys [] = {
     "host", "name", "active", "display_name", "order", "allowed_actions",
-    "info", NULL
+    "info", "alerts", "roles", NULL
 };
 static const char *const s_info_keys [] = { "enabled", "text", NULL };
 static const char *const s_channel_keys [] = {
     "id", "name", "kind", "post_initial", "refresh_minutes",
-    "recreate_minutes", NULL
+    "recreate_minutes", "alerts", NULL
 };
 static const char *const s_admin_keys [] = { "id", "note", NULL };
 static const char *const s_spam_keys [] = {
@@ -57,6 +58,10 @@ static const char *const s_watchdog_keys [] = {
 static const char *const s_docker_keys [] = {
     "stats_interval_seconds", "stop_timeout_seconds", NULL
 };
+static const char *const s_alerts_keys [] = {
+    "enabled", "webhook_url", "webhook_format", "restart_loop_count",
+    "restart_loop_minutes", "cooldown_minutes", "max_per_hour", "log_lines", NULL
+};
 static const char *const s_web_keys [] = {
     "password_hash", "session_idle_minutes", "ui_language", NULL
 };
@@ -67,6 +72,10 @@ static const char *const s_container_actions [] = {
     "start", "stop", "restart", "logs", NULL
 };
 static const char *const s_channel_kinds [] = { "status", "control", NULL };
+static const char *const s_alert_kinds [] = {
+    "crash", "unhealthy", "restart_loop", NULL
+};
+static const char *const s_webhook_formats [] = { "discord", "json", NULL };
 static const char *const s_task_actions [] = {
     "start", "stop", "restart", NULL
 };
@@ -134,6 +143,8 @@ ddc_section_secrets (ddc_section_t s)
         return s_bot_secrets;
     if (s == DDC_SEC_WEB)
         return s_web_secrets;
+    if (s == DDC_SEC_ALERTS)
+        return s_alerts_secrets;
     return s_no_secrets;
 }
 
@@ -330,17 +341,22 @@ s_date_ok (const char *s)
     return day <= s_days_in_month (year, month);
 }
 
-//  https:// URL with a non-empty host and no whitespace/control chars.
+//  https:// (or, with http_too, http://) URL with a non-empty host and no
+//  whitespace/control chars.
 
 static bool
-s_https_url_ok (const char *s)
+s_url_ok (const char *s, bool http_too)
 {
     for (const unsigned char *p = (const unsigned char *) s; *p; p++)
         if (*p <= 0x20 || *p == 0x7f)
             return false;
-    if (s_has_control (s) || strncasecmp (s, "https://", 8) != 0)
+    if (s_has_control (s))
         return false;
-    const char *auth = s + 8;
+    size_t scheme = strncasecmp (s, "https://", 8) == 0 ? 8
+                  : http_too && strncasecmp (s, "http://", 7) == 0 ? 7 : 0;
+    if (!scheme)
+        return false;
+    const char *auth = s + scheme;
     size_t auth_len = strcspn (auth, "/?#");
     //  Host follows any userinfo and precedes any port
     const char *host = auth;
@@ -721,18 +737,39 @@ s_check_bot (s_ctx_t *ctx, const cJSON *value)
     return out;
 }
 
-//  allowed_actions: unique strings from s_container_actions.
+//  "a, b, c" of a NULL-terminated list into out[size].
+
+static void
+s_join (const char *const *set, char *out, size_t size)
+{
+    out [0] = 0;
+    for (int i = 0; set [i]; i++) {
+        strncat (out, i ? ", " : "", size - strlen (out) - 1);
+        strncat (out, set [i], size - strlen (out) - 1);
+    }
+}
+
+//  obj.key: a list of unique strings from set (at most 32 entries), in the
+//  order given; dflt (NULL-terminated) when absent. noun names the entries
+//  in a message ("actions"), item one of them ("each allowed action").
 
 static cJSON *
-s_check_actions (s_ctx_t *ctx, const cJSON *obj, const char *path)
+s_check_set (s_ctx_t *ctx, const cJSON *obj, const char *path, const char *key,
+             const char *const *set, const char *const *dflt, const char *noun,
+             const char *item_name)
 {
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive (obj, "allowed_actions");
-    char field [S_FIELD_MAX];
-    snprintf (field, sizeof (field), "%s.allowed_actions", path);
-    if (!value)
-        return cJSON_CreateStringArray (s_default_actions, 3);
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive (obj, key);
+    char field [S_FIELD_MAX], list [128];
+    snprintf (field, sizeof (field), "%s.%s", path, key);
+    s_join (set, list, sizeof (list));
+    if (!value) {
+        int count = 0;
+        while (dflt [count])
+            count++;
+        return cJSON_CreateStringArray (dflt, count);
+    }
     if (!cJSON_IsArray (value)) {
-        s_err (ctx, field, "type", "allowed_actions must be a list of actions.");
+        s_err (ctx, field, "type", "%s must be a list of %s.", key, noun);
         return NULL;
     }
     int before = ctx->count;
@@ -741,27 +778,100 @@ s_check_actions (s_ctx_t *ctx, const cJSON *obj, const char *path)
     int index = 0;
     for (const cJSON *item = value->child; item; item = item->next, index++) {
         if (index == S_ACTIONS_MAX) {
-            s_err (ctx, field, "too_many",
-                   "allowed_actions may list each of start, stop, restart, logs once.");
+            s_err (ctx, field, "too_many", "%s may list each of %s once.", key, list);
             break;
         }
         char item_field [S_FIELD_MAX + 16];
         snprintf (item_field, sizeof (item_field), "%s[%d]", field, index);
-        const char *action;
-        if (s_check_str (ctx, item, item_field, "each allowed action", 64, &action))
+        const char *entry;
+        if (s_check_str (ctx, item, item_field, item_name, 64, &entry))
             continue;
-        int which = s_index (s_container_actions, action);
+        int which = s_index (set, entry);
         if (which < 0)
-            s_err (ctx, item_field, "not_supported",
-                   "allowed_actions entries must be one of: start, stop, restart, logs.");
+            s_err (ctx, item_field, "not_supported", "%s entries must be one of: %s.", key,
+                   list);
         else
         if (seen & (1u << which))
-            s_err (ctx, item_field, "duplicate",
-                   "allowed_actions lists %s more than once.", action);
+            s_err (ctx, item_field, "duplicate", "%s lists %s more than once.", key, entry);
         else {
             seen |= 1u << which;
-            cJSON_AddItemToArray (out, cJSON_CreateString (action));
+            cJSON_AddItemToArray (out, cJSON_CreateString (entry));
         }
+    }
+    return s_finish (ctx, before, out);
+}
+
+//  roles: {ACTION: [role id, ...]} for actions in allowed (the entry's
+//  normalised allowed_actions, NULL when it had errors): at most
+//  DDC_ROLES_MAX unique snowflakes each; empty lists are dropped.
+
+static cJSON *
+s_check_roles (s_ctx_t *ctx, const cJSON *obj, const char *path, const cJSON *allowed)
+{
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive (obj, "roles");
+    char roles_path [S_PATH_MAX + 8];
+    snprintf (roles_path, sizeof (roles_path), "%s.roles", path);
+    cJSON *out = cJSON_CreateObject ();
+    if (!value)
+        return out;
+    if (!s_want_object (ctx, value, roles_path)) {
+        cJSON_Delete (out);
+        return NULL;
+    }
+    int before = ctx->count;
+    s_check_keys (ctx, value, roles_path, s_container_actions);
+    for (int a = 0; s_container_actions [a]; a++) {
+        const char *action = s_container_actions [a];
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive (value, action);
+        if (!ids)
+            continue;
+        char field [S_FIELD_MAX];
+        snprintf (field, sizeof (field), "%s.%s", roles_path, action);
+        if (!cJSON_IsArray (ids)) {
+            s_err (ctx, field, "type", "roles.%s must be a list of Discord role ids.", action);
+            continue;
+        }
+        int count = cJSON_GetArraySize (ids);
+        if (count > DDC_ROLES_MAX) {
+            s_err (ctx, field, "too_many", "At most %d roles may be given per action.",
+                   DDC_ROLES_MAX);
+            continue;
+        }
+        if (count && allowed) {
+            bool listed = false;
+            for (const cJSON *x = allowed->child; x && !listed; x = x->next)
+                listed = strcmp (x->valuestring, action) == 0;
+            if (!listed)
+                s_err (ctx, field, "conflict", "%s is not in allowed_actions, so no role "
+                       "can be allowed to do it; allow it or remove these roles.", action);
+        }
+        cJSON *list = cJSON_CreateArray ();
+        int index = 0;
+        for (const cJSON *id = ids->child; id; id = id->next, index++) {
+            char item_field [S_FIELD_MAX + 16];
+            snprintf (item_field, sizeof (item_field), "%s[%d]", field, index);
+            const char *text;
+            if (s_check_str (ctx, id, item_field, "each role id", 64, &text))
+                continue;
+            if (!s_snowflake_ok (text)) {
+                s_err (ctx, item_field, "invalid",
+                       "A role id must be a Discord snowflake: 17 to 20 digits (Discord: "
+                       "Server Settings, Roles, right-click a role, Copy Role ID).");
+                continue;
+            }
+            bool dup = false;
+            for (const cJSON *x = list->child; x && !dup; x = x->next)
+                dup = strcmp (x->valuestring, text) == 0;
+            if (dup)
+                s_err (ctx, item_field, "duplicate", "Role %s is listed twice for %s.", text,
+                       action);
+            else
+                cJSON_AddItemToArray (list, cJSON_CreateString (text));
+        }
+        if (cJSON_GetArraySize (list))
+            cJSON_AddItemToObject (out, action, list);
+        else
+            cJSON_Delete (list);
     }
     return s_finish (ctx, before, out);
 }
@@ -831,11 +941,17 @@ s_check_container (s_ctx_t *ctx, const cJSON *value, const char *path,
                    "display_name may not contain control characters.");
     }
     s_get_int (ctx, value, path, "order", false, 0, 0, 9999, &order);
-    cJSON *actions = s_check_actions (ctx, value, path);
+    cJSON *actions = s_check_set (ctx, value, path, "allowed_actions", s_container_actions,
+                                  s_default_actions, "actions", "each allowed action");
     cJSON *info = s_check_info (ctx, value, path);
+    cJSON *alerts = s_check_set (ctx, value, path, "alerts", s_alert_kinds, s_alert_kinds,
+                                 "alert kinds", "each alert kind");
+    cJSON *roles = s_check_roles (ctx, value, path, actions);
     if (ctx->count != before) {
         cJSON_Delete (actions);
         cJSON_Delete (info);
+        cJSON_Delete (alerts);
+        cJSON_Delete (roles);
         return NULL;
     }
     cJSON *out = cJSON_CreateObject ();
@@ -846,6 +962,8 @@ s_check_container (s_ctx_t *ctx, const cJSON *value, const char *path,
     cJSON_AddNumberToObject (out, "order", order);
     cJSON_AddItemToObject (out, "allowed_actions", actions);
     cJSON_AddItemToObject (out, "info", info);
+    cJSON_AddItemToObject (out, "alerts", alerts);
+    cJSON_AddItemToObject (out, "roles", roles);
     return out;
 }
 
@@ -941,7 +1059,7 @@ s_check_channel (s_ctx_t *ctx, const cJSON *value, const char *path,
     s_check_keys (ctx, value, path, s_channel_keys);
 
     const char *id, *name, *kind;
-    bool post_initial;
+    bool post_initial, alerts;
     int refresh, recreate;
     if (s_get_str (ctx, value, path, "id", true, NULL, 64, &id) == 0) {
         if (s_snowflake_ok (id))
@@ -956,6 +1074,7 @@ s_check_channel (s_ctx_t *ctx, const cJSON *value, const char *path,
     s_get_bool (ctx, value, path, "post_initial", false, &post_initial);
     s_get_int (ctx, value, path, "refresh_minutes", false, 5, 1, 1440, &refresh);
     s_get_int (ctx, value, path, "recreate_minutes", false, 0, 0, 1440, &recreate);
+    s_get_bool (ctx, value, path, "alerts", false, &alerts);
     if (ctx->count != before)
         return NULL;
 
@@ -966,6 +1085,7 @@ s_check_channel (s_ctx_t *ctx, const cJSON *value, const char *path,
     cJSON_AddBoolToObject (out, "post_initial", post_initial);
     cJSON_AddNumberToObject (out, "refresh_minutes", refresh);
     cJSON_AddNumberToObject (out, "recreate_minutes", recreate);
+    cJSON_AddBoolToObject (out, "alerts", alerts);
     return out;
 }
 
@@ -1295,7 +1415,7 @@ s_check_watchdog (s_ctx_t *ctx, const cJSON *value)
     int interval;
     bool enabled_ok = s_get_bool (ctx, value, path, "enabled", false, &enabled) == 0;
     if (s_get_str (ctx, value, path, "url", false, "", 2048, &url) == 0) {
-        if (*url && !s_https_url_ok (url))
+        if (*url && !s_url_ok (url, false))
             s_bad (ctx, path, "url", "invalid",
                    "url must be an https:// URL with a host and no spaces "
                    "(https only; http and other schemes are refused).");
@@ -1359,6 +1479,43 @@ s_check_docker (s_ctx_t *ctx, const cJSON *value)
     return out;
 }
 
+static cJSON *
+s_check_alerts (s_ctx_t *ctx, const cJSON *value)
+{
+    const char *path = "alerts";
+    if (!s_want_object (ctx, value, path))
+        return NULL;
+    int before = ctx->count;
+    s_check_keys (ctx, value, path, s_alerts_keys);
+    bool enabled;
+    const char *url, *format;
+    int loop_count, loop_minutes, cooldown, per_hour, log_lines;
+    s_get_bool (ctx, value, path, "enabled", true, &enabled);
+    if (s_get_str (ctx, value, path, "webhook_url", false, "", 2048, &url) == 0
+    &&  *url && !s_url_ok (url, true))
+        s_bad (ctx, path, "webhook_url", "invalid",
+               "webhook_url must be an http:// or https:// URL with a host and no spaces.");
+    s_get_enum (ctx, value, path, "webhook_format", false, "discord", s_webhook_formats,
+                &format);
+    s_get_int (ctx, value, path, "restart_loop_count", false, 3, 2, 100, &loop_count);
+    s_get_int (ctx, value, path, "restart_loop_minutes", false, 10, 1, 1440, &loop_minutes);
+    s_get_int (ctx, value, path, "cooldown_minutes", false, 10, 0, 1440, &cooldown);
+    s_get_int (ctx, value, path, "max_per_hour", false, 30, 1, 1000, &per_hour);
+    s_get_int (ctx, value, path, "log_lines", false, 20, 0, 100, &log_lines);
+    if (ctx->count != before)
+        return NULL;
+    cJSON *out = cJSON_CreateObject ();
+    cJSON_AddBoolToObject (out, "enabled", enabled);
+    cJSON_AddStringToObject (out, "webhook_url", url);
+    cJSON_AddStringToObject (out, "webhook_format", format);
+    cJSON_AddNumberToObject (out, "restart_loop_count", loop_count);
+    cJSON_AddNumberToObject (out, "restart_loop_minutes", loop_minutes);
+    cJSON_AddNumberToObject (out, "cooldown_minutes", cooldown);
+    cJSON_AddNumberToObject (out, "max_per_hour", per_hour);
+    cJSON_AddNumberToObject (out, "log_lines", log_lines);
+    return out;
+}
+
 //  Validate one section. containers (for tasks) and tasks (for
 //  containers) are cross-reference arrays, NULL to skip those checks.
 
@@ -1396,6 +1553,7 @@ s_validate (s_ctx_t *ctx, ddc_section_t s, const cJSON *value,
         case DDC_SEC_WATCHDOG:   return s_check_watchdog (ctx, value);
         case DDC_SEC_WEB:        return s_check_web (ctx, value);
         case DDC_SEC_DOCKER:     return s_check_docker (ctx, value);
+        case DDC_SEC_ALERTS:     return s_check_alerts (ctx, value);
         default:                 return NULL;
     }
 }
@@ -1417,7 +1575,8 @@ ddc_config_default_section (ddc_section_t s)
         case DDC_SEC_SPAM:
         case DDC_SEC_WATCHDOG:
         case DDC_SEC_WEB:
-        case DDC_SEC_DOCKER: {
+        case DDC_SEC_DOCKER:
+        case DDC_SEC_ALERTS: {
             //  The defaults are what an empty object normalises to
             s_ctx_t ctx = { NULL, 0 };
             cJSON *empty = cJSON_CreateObject ();

@@ -5,10 +5,12 @@
     Nothing here logs, does I/O (except zone lookups via ddc_tz) or asserts
     on input; work and memory stay bounded by the size limits below.
 
-    The document is one JSON object with nine sections:
+    The document is one JSON object with ten sections:
       bot (object), containers (array), channels (array), admins (array),
       spam (object), tasks (array), watchdog (object), web (object),
-      docker (object: the Docker agents' stats interval and stop timeout).
+      docker (object: the Docker agents' stats interval and stop timeout),
+      alerts (object: the crash, health and restart-loop alerts' webhook,
+      thresholds and rate limits).
     A top-level "_meta" key belongs to the broker: the document validator
     ignores it and leaves it out of its result.
 
@@ -29,7 +31,8 @@
       "unknown_field" key not part of the format
       "not_found"     reference to something missing (task -> container)
       "in_use"        removal of something still referenced
-      "conflict"      contradictory entries (channel listed as two kinds)
+      "conflict"      contradictory entries (channel listed as two kinds, a
+                      role for an action not in allowed_actions)
     At most DDC_CONFIG_MAX_ERRORS errors are appended per call; if more are
     found, one last error {"field": "", "reason": "too_many"} says so. */
 #ifndef DDC_CONFIG_H
@@ -48,6 +51,7 @@ typedef enum {
     DDC_SEC_WATCHDOG,
     DDC_SEC_WEB,
     DDC_SEC_DOCKER,
+    DDC_SEC_ALERTS,
     DDC_SEC_COUNT
 } ddc_section_t;
 
@@ -62,6 +66,8 @@ typedef enum {
 #define DDC_CHANNELS_MAX   200
 #define DDC_ADMINS_MAX     100
 #define DDC_TASKS_MAX      500
+/* Discord role ids per container and action (containers[].roles). */
+#define DDC_ROLES_MAX      25
 /* Entries in a diff before the final "...". */
 #define DDC_DIFF_MAX 64
 
@@ -72,8 +78,9 @@ const char *ddc_section_name (ddc_section_t s);
 int ddc_section_from_name (const char *name);
 
 /* NULL-terminated list of the section's secret field names (static):
-   {"token", NULL} for bot, {"password_hash", NULL} for web, {NULL}
-   otherwise (also for an out-of-range value). */
+   {"token", NULL} for bot, {"password_hash", NULL} for web,
+   {"webhook_url", NULL} for alerts, {NULL} otherwise (also for an
+   out-of-range value). */
 const char *const *ddc_section_secrets (ddc_section_t s);
 
 /* The whole default document (no "_meta"). Caller owns. */

@@ -124,6 +124,10 @@ test('containers: add one, allowed actions, info text', async () => {
   await page.uncheck('[name="containers[0].allowed_actions"][value="stop"]');
   await page.check('[name="containers[0].info.enabled"]');
   await page.fill('[name="containers[0].info.text"]', 'Movies.\nWeb: https://plex.example.net');
+  // roles next to their actions; no health alerts
+  await page.fill('[name="containers[0].roles.restart"]', '1122334455667788990, 1122334455667788991');
+  await page.fill('[name="containers[0].roles.logs"]', '1122334455667788990');
+  await page.uncheck('[name="containers[0].alerts"][value="unhealthy"]');
   // a second one with a bad name: refused at its input, nothing saved
   await page.click('button[data-template="tpl-containers"]');
   await page.fill('[name="containers[1].host"]', 'local');
@@ -136,7 +140,17 @@ test('containers: add one, allowed actions, info text', async () => {
   await expectApplied();
   assert.deepEqual(env.get('containers'), [{ host: 'local', name: 'plex', active: true,
     display_name: 'Plex Media Server', order: 10, allowed_actions: ['start', 'restart', 'logs'],
-    info: { enabled: true, text: 'Movies.\nWeb: https://plex.example.net' } }]);
+    info: { enabled: true, text: 'Movies.\nWeb: https://plex.example.net' },
+    alerts: ['crash', 'restart_loop'],
+    roles: { restart: ['1122334455667788990', '1122334455667788991'], logs: ['1122334455667788990'] } }]);
+  assert.equal(await page.inputValue('[name="containers[0].roles.restart"]'),
+    '1122334455667788990, 1122334455667788991', 'the roles are shown as saved');
+  // a role for an action that is not allowed is refused at its input
+  await page.fill('[name="containers[0].roles.stop"]', '1122334455667788990');
+  await save();
+  assert.match(await page.textContent('[data-field="containers[0].allowed_actions"] .field-errors'),
+    /not in allowed_actions/);
+  await page.fill('[name="containers[0].roles.stop"]', '');
   await page.click('button[data-template="tpl-containers"]');
   await page.fill('[name="containers[1].host"]', 'nas');
   await page.fill('[name="containers[1].name"]', 'nextcloud');
@@ -239,6 +253,30 @@ test('watchdog and docker', async () => {
   await save();
   await expectApplied();
   assert.deepEqual(env.get('docker'), { stats_interval_seconds: 15, stop_timeout_seconds: 30 });
+});
+
+test('alerts: the webhook URL is a secret, kept, replaced and removed', async () => {
+  await page.goto(`${env.base}/alerts`);
+  await page.fill('[name="alerts.webhook_url"]', 'https://discord.com/api/webhooks/1/hook-secret');
+  await page.selectOption('[name="alerts.webhook_format"]', 'json');
+  await page.fill('[name="alerts.restart_loop_count"]', '4');
+  await save();
+  await expectApplied();
+  assert.equal(env.get('alerts').webhook_url, '***');
+  assert.equal(env.get('alerts').webhook_format, 'json');
+  assert.equal(env.get('alerts').restart_loop_count, 4);
+  assert.doesNotMatch(await page.content(), /hook-secret/);
+  assert.equal(await page.inputValue('[name="alerts.webhook_url"]'), '');
+  // saved again with the field empty: kept
+  await page.fill('[name="alerts.log_lines"]', '5');
+  await save();
+  await expectApplied();
+  assert.equal(env.get('alerts').webhook_url, '***');
+  await page.check('[name="alerts._clear.webhook_url"]');
+  await save();
+  await expectApplied();
+  assert.equal(env.get('alerts').webhook_url, '');
+  assert.equal(env.get('alerts').log_lines, 5);
 });
 
 test('web UI settings: German, live, and back', async () => {

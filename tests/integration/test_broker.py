@@ -155,6 +155,19 @@ def test_subscriber_never_sees_a_secret(broker):
     _, state = w.snapshot("bot,web")
     assert state["sections"]["bot"]["token"] == "***"
     assert state["sections"]["web"]["password_hash"] == pwhash
+    # the alerts webhook's URL: in clear for the Docker agents only
+    hook = "https://discord.com/api/webhooks/1234/secret-hook-token"
+    assert c.save("alerts", {"webhook_url": hook})[0] == "OK"
+    k = RawClient(broker.ctl, role="docker")
+    k.hello()
+    _, state = k.snapshot("bot,web,alerts")
+    assert state["sections"]["alerts"]["webhook_url"] == hook
+    assert state["sections"]["bot"]["token"] == "***"
+    assert state["sections"]["web"]["password_hash"] == "***"
+    for x in (c, d, w):
+        _, state = x.snapshot("alerts")
+        assert state["sections"]["alerts"]["webhook_url"] == "***"
+    k.close()
     # "***" in a save keeps the secret
     assert c.save("bot", dict(DEFAULT_BOT, token="***", language="de"))[0] == "OK"
     _, state = d.snapshot("bot")
@@ -163,9 +176,11 @@ def test_subscriber_never_sees_a_secret(broker):
     for path in ("audit.log", "history.jsonl"):
         text = open(os.path.join(broker.data, path)).read()
         assert "secret-token-value" not in text and "secret-hash" not in text
+        assert "secret-hook-token" not in text
     hist = c.request("HISTORY", "bot", 0)
     assert "secret-token-value" not in hist[2]
     assert "secret-token-value" not in broker.proc.text()
+    assert "secret-hook-token" not in broker.proc.text()
     for x in (c, d, w):
         x.close()
     sub.close()

@@ -28,7 +28,7 @@ BIN = pathlib.Path(os.environ.get("DDC_BIN") or ROOT / "build" / "bin")
 CTL = BIN / "ddc-ctl"
 BROKER = BIN / "ddc-broker"
 
-SECTIONS = ["bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", "docker"]
+SECTIONS = ["bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", "docker", "alerts"]
 
 
 def ctl_env(endpoint=None):

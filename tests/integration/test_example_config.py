@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, Broker, RawClient, wait_for
 
 EXAMPLE = os.path.join(ROOT, "deploy", "config.example.jsonc")
-SECRETS = {"bot": "token", "web": "password_hash"}
+SECRETS = {"bot": "token", "web": "password_hash", "alerts": "webhook_url"}
 
 
 def strip_jsonc(text):

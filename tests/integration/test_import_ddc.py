@@ -186,14 +186,16 @@ def test_full_v2_folder_is_imported_and_audited(broker, folder):
     assert cfg["containers"] == [
         {"host": HOST, "name": "valheim", "active": True, "display_name": "Valheim Server",
          "order": 10, "allowed_actions": ["start", "stop", "restart"],
-         "info": {"enabled": True, "text": "Pass: in #rules\nvalheim.example.net:2456"}},
+         "info": {"enabled": True, "text": "Pass: in #rules\nvalheim.example.net:2456"},
+         "alerts": ["crash", "unhealthy", "restart_loop"], "roles": {}},
         {"host": HOST, "name": "plex", "active": True, "display_name": "Plex", "order": 20,
-         "allowed_actions": ["restart"], "info": {"enabled": False, "text": ""}}]
+         "allowed_actions": ["restart"], "info": {"enabled": False, "text": ""},
+         "alerts": ["crash", "unhealthy", "restart_loop"], "roles": {}}]
     assert cfg["channels"] == [
         {"id": "223344556677889900", "name": "server-status", "kind": "status",
-         "post_initial": True, "refresh_minutes": 5, "recreate_minutes": 10},
+         "post_initial": True, "refresh_minutes": 5, "recreate_minutes": 10, "alerts": False},
         {"id": "223344556677889901", "name": "server-control", "kind": "control",
-         "post_initial": False, "refresh_minutes": 1, "recreate_minutes": 60}]
+         "post_initial": False, "refresh_minutes": 1, "recreate_minutes": 60, "alerts": False}]
     assert cfg["admins"] == [{"id": "334455667788990011", "note": "Max"}]
     assert cfg["tasks"] == [
         {"id": "6f1c2a3b-5d4e-4f60-8a7b-9c0d1e2f3a4b", "host": HOST, "container": "valheim",
@@ -270,7 +272,8 @@ def test_legacy_v1_config_with_encrypted_token(broker, folder):
     assert cfg["containers"][0]["info"]["text"] == "Test Server 1\n192.168.1.100:8080"
     assert cfg["channels"] == [{"id": "1187654321098765433", "name": "Test Channel",
                                 "kind": "control", "post_initial": True,
-                                "refresh_minutes": 5, "recreate_minutes": 0}]
+                                "refresh_minutes": 5, "recreate_minutes": 0,
+                                "alerts": False}]
     assert cfg["web"]["password_hash"] == werkzeug_hash()
     assert TOKEN not in r.stdout + r.stderr
 

@@ -255,7 +255,8 @@ DDC_TEST (test_defaults_filled)
     CHECK_STR (text, "[{\"host\":\"local\",\"name\":\"plex\",\"active\":true,"
                      "\"display_name\":\"plex\",\"order\":0,"
                      "\"allowed_actions\":[\"start\",\"stop\",\"restart\"],"
-                     "\"info\":{\"enabled\":false,\"text\":\"\"}}]");
+                     "\"info\":{\"enabled\":false,\"text\":\"\"},"
+                     "\"alerts\":[\"crash\",\"unhealthy\",\"restart_loop\"],\"roles\":{}}]");
     free (text);
     cJSON_Delete (c);
 
@@ -265,14 +266,16 @@ DDC_TEST (test_defaults_filled)
                    " \"allowed_actions\": []}]", NULL);
     text = cJSON_PrintUnformatted (c);
     CHECK_STR (text, "[{\"host\":\"h\",\"name\":\"a\",\"active\":true,\"display_name\":\"a\","
-                     "\"order\":3,\"allowed_actions\":[],\"info\":{\"enabled\":false,\"text\":\"hi\"}}]");
+                     "\"order\":3,\"allowed_actions\":[],\"info\":{\"enabled\":false,\"text\":\"hi\"},"
+                     "\"alerts\":[\"crash\",\"unhealthy\",\"restart_loop\"],\"roles\":{}}]");
     free (text);
     cJSON_Delete (c);
 
     c = s_accepts (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\", \"kind\": \"control\"}]", NULL);
     text = cJSON_PrintUnformatted (c);
     CHECK_STR (text, "[{\"id\":\"11000000000000002\",\"name\":\"\",\"kind\":\"control\","
-                     "\"post_initial\":false,\"refresh_minutes\":5,\"recreate_minutes\":0}]");
+                     "\"post_initial\":false,\"refresh_minutes\":5,\"recreate_minutes\":0,"
+                     "\"alerts\":false}]");
     free (text);
     cJSON_Delete (c);
 
@@ -292,6 +295,14 @@ DDC_TEST (test_defaults_filled)
     c = s_accepts (DDC_SEC_BOT, "{\"language\": \"de\"}", NULL);
     text = cJSON_PrintUnformatted (c);
     CHECK_STR (text, "{\"token\":\"\",\"guild_id\":\"\",\"language\":\"de\",\"timezone\":\"UTC\"}");
+    free (text);
+    cJSON_Delete (c);
+
+    c = s_accepts (DDC_SEC_ALERTS, "{}", NULL);
+    text = cJSON_PrintUnformatted (c);
+    CHECK_STR (text, "{\"enabled\":true,\"webhook_url\":\"\",\"webhook_format\":\"discord\","
+                     "\"restart_loop_count\":3,\"restart_loop_minutes\":10,"
+                     "\"cooldown_minutes\":10,\"max_per_hour\":30,\"log_lines\":20}");
     free (text);
     cJSON_Delete (c);
 
@@ -785,6 +796,119 @@ DDC_TEST (test_web_rules)
     CHECK (s_rejects (DDC_SEC_WEB, "{\"password\": \"x\"}", NULL, "web.password", "unknown_field"));
 }
 
+DDC_TEST (test_container_alerts_and_roles)
+{
+#define R1 "\"223344556677889900\""
+#define R2 "\"1012345678901234567\""
+    //  Kinds in the order given; [] means none; roles normalised in action
+    //  order with empty lists dropped.
+    cJSON *c = s_accepts (DDC_SEC_CONTAINERS,
+                          "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": [\"restart_loop\", \"crash\"],"
+                          " \"allowed_actions\": [\"restart\", \"start\", \"logs\"],"
+                          " \"roles\": {\"logs\": [" R1 "], \"start\": [], \"restart\": [" R1 ", " R2 "]}},"
+                          " {\"host\": \"h\", \"name\": \"b\", \"alerts\": []}]", NULL);
+    char *text = cJSON_PrintUnformatted (c);
+    CHECK (text && strstr (text, "\"alerts\":[\"restart_loop\",\"crash\"],\"roles\":{\"restart\":["
+                                 R1 "," R2 "],\"logs\":[" R1 "]}"));
+    CHECK (text && strstr (text, "\"alerts\":[],\"roles\":{}"));
+    free (text);
+    cJSON_Delete (c);
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": true}]",
+                      NULL, "containers[0].alerts", "type"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": [\"oom\"]}]",
+                      NULL, "containers[0].alerts[0]", "not_supported"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS,
+                      "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": [\"crash\", \"crash\"]}]",
+                      NULL, "containers[0].alerts[1]", "duplicate"));
+    //  Roles: snowflakes, known actions, each at most once, only for
+    //  allowed actions, at most 25 per action
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"h\", \"name\": \"a\", \"roles\": []}]",
+                      NULL, "containers[0].roles", "type"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS,
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"restart\": \"1\"}}]",
+                      NULL, "containers[0].roles.restart", "type"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS,
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"restart\": [\"12\"]}}]",
+                      NULL, "containers[0].roles.restart[0]", "invalid"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS,
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"restart\": [223344556677889900]}}]",
+                      NULL, "containers[0].roles.restart[0]", "type"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS,
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"reboot\": [" R1 "]}}]",
+                      NULL, "containers[0].roles.reboot", "unknown_field"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS,
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"stop\": [" R1 ", " R1 "]}}]",
+                      NULL, "containers[0].roles.stop[1]", "duplicate"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS,
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"logs\": [" R1 "]}}]",
+                      NULL, "containers[0].roles.logs", "conflict"));
+    //  An empty list for an action that is not allowed is fine
+    CHECK (s_ok (DDC_SEC_CONTAINERS,
+                 "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"logs\": []}}]", NULL));
+    char *many = s_repeat ('x', 0);
+    for (int i = 0; i < 26; i++) {
+        char *next = s_fmt ("%s%s\"1000000000000000%02d\"", many, i ? ", " : "", i);
+        free (many);
+        many = next;
+    }
+    text = s_fmt ("[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"start\": [%s]}}]", many);
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, text, NULL, "containers[0].roles.start", "too_many"));
+    free (text);
+    free (many);
+#undef R1
+#undef R2
+}
+
+DDC_TEST (test_alerts_rules)
+{
+    CHECK (s_ok (DDC_SEC_ALERTS, "{\"webhook_url\": \"https://discord.com/api/webhooks/1/abc\","
+                                 " \"webhook_format\": \"discord\"}", NULL));
+    CHECK (s_ok (DDC_SEC_ALERTS, "{\"webhook_url\": \"http://127.0.0.1:8080/hook\","
+                                 " \"webhook_format\": \"json\", \"enabled\": false}", NULL));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook_url\": \"ftp://x.org/a\"}", NULL,
+                      "alerts.webhook_url", "invalid"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook_url\": \"http://\"}", NULL,
+                      "alerts.webhook_url", "invalid"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook_url\": \"https://a b/\"}", NULL,
+                      "alerts.webhook_url", "invalid"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook_format\": \"slack\"}", NULL,
+                      "alerts.webhook_format", "not_supported"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"restart_loop_count\": 1}", NULL,
+                      "alerts.restart_loop_count", "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"restart_loop_minutes\": 0}", NULL,
+                      "alerts.restart_loop_minutes", "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"cooldown_minutes\": -1}", NULL,
+                      "alerts.cooldown_minutes", "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"max_per_hour\": 0}", NULL,
+                      "alerts.max_per_hour", "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"log_lines\": 101}", NULL,
+                      "alerts.log_lines", "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook\": \"x\"}", NULL,
+                      "alerts.webhook", "unknown_field"));
+    //  The webhook URL is a secret: redacted, and "***" keeps it
+    cJSON *v = s_json ("{\"webhook_url\": \"https://discord.com/api/webhooks/1/s3cret\"}");
+    cJSON *red = ddc_config_redact (DDC_SEC_ALERTS, v);
+    char *text = cJSON_PrintUnformatted (red);
+    CHECK (text && !strstr (text, "s3cret") && strstr (text, "\"***\""));
+    free (text);
+    cJSON *incoming = s_json ("{\"webhook_url\": \"***\", \"log_lines\": 5}");
+    ddc_config_keep_secrets (DDC_SEC_ALERTS, incoming, v);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (incoming, "webhook_url")),
+               "https://discord.com/api/webhooks/1/s3cret");
+    cJSON_Delete (incoming);
+    cJSON_Delete (red);
+    cJSON_Delete (v);
+    CHECK_STR (ddc_section_secrets (DDC_SEC_ALERTS) [0], "webhook_url");
+}
+
+DDC_TEST (test_channel_alerts)
+{
+    CHECK (s_ok (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\", \"kind\": \"status\","
+                                   " \"alerts\": true}]", NULL));
+    CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\", \"kind\": \"status\","
+                                        " \"alerts\": \"yes\"}]", NULL, "channels[0].alerts", "type"));
+}
+
 DDC_TEST (test_many_errors_at_once)
 {
     cJSON *errors;
@@ -1170,6 +1294,9 @@ main (int argc, char *argv [])
     DDC_RUN (test_task_cycles);
     DDC_RUN (test_watchdog_rules);
     DDC_RUN (test_web_rules);
+    DDC_RUN (test_container_alerts_and_roles);
+    DDC_RUN (test_alerts_rules);
+    DDC_RUN (test_channel_alerts);
     DDC_RUN (test_many_errors_at_once);
     DDC_RUN (test_document_rules);
     DDC_RUN (test_redact);

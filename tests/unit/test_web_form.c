@@ -223,6 +223,16 @@ DDC_TEST (test_schema_objects)
               "{\"password_hash\":\"***\",\"session_idle_minutes\":1,\"ui_language\":\"de\"}");
     s_expect (s_from (DDC_SEC_DOCKER, "docker.stats_interval_seconds=15&docker.stop_timeout_seconds=0"),
               "{\"stats_interval_seconds\":15,\"stop_timeout_seconds\":0}");
+    /* the webhook URL: kept when empty, replaced when typed, "" when the
+       clear box is ticked */
+    s_expect (s_from (DDC_SEC_ALERTS, "alerts.enabled=1&alerts.webhook_url=&alerts.webhook_format=json"
+                                      "&alerts.restart_loop_count=4&alerts.log_lines="),
+              "{\"enabled\":true,\"webhook_url\":\"***\",\"webhook_format\":\"json\","
+              "\"restart_loop_count\":4}");
+    s_expect (s_from (DDC_SEC_ALERTS, "alerts.webhook_url=http%3A%2F%2Fh%2Fx"),
+              "{\"enabled\":false,\"webhook_url\":\"http://h/x\"}");
+    s_expect (s_from (DDC_SEC_ALERTS, "alerts.webhook_url=http%3A%2F%2Fh%2Fx&alerts._clear.webhook_url=1"),
+              "{\"enabled\":false,\"webhook_url\":\"\"}");
 }
 
 DDC_TEST (test_schema_rows)
@@ -239,15 +249,20 @@ DDC_TEST (test_schema_rows)
                       "&containers[0].display_name=Plex&containers[0].order=10"
                       "&containers[0].allowed_actions=start&containers[0].allowed_actions=logs"
                       "&containers[0].info.enabled=1&containers[0].info.text=Hi%0D%0Athere"
+                      "&containers[0].alerts=crash&containers[0].alerts=restart_loop"
+                      "&containers[0].roles.start=223344556677889900%2C+1012345678901234567+"
+                      "&containers[0].roles.stop=&containers[0].roles.logs=+%2C+"
                       "&containers[1].host=nas&containers[1].name=db&containers[1]._discovered=1"
                       "&containers[1].display_name=db&containers[1].allowed_actions=start"
                       "&containers[2].host=nas&containers[2].name=web&containers[2]._discovered=1"
                       "&containers[2].active=1&containers[2].display_name="),
               "[{\"host\":\"local\",\"name\":\"plex\",\"active\":true,\"display_name\":\"Plex\","
               "\"order\":10,\"allowed_actions\":[\"start\",\"logs\"],"
-              "\"info\":{\"enabled\":true,\"text\":\"Hi\\nthere\"}},"
+              "\"info\":{\"enabled\":true,\"text\":\"Hi\\nthere\"},"
+              "\"alerts\":[\"crash\",\"restart_loop\"],"
+              "\"roles\":{\"start\":[\"223344556677889900\",\"1012345678901234567\"]}},"
               "{\"host\":\"nas\",\"name\":\"web\",\"active\":true,\"allowed_actions\":[],"
-              "\"info\":{\"enabled\":false}}]");
+              "\"info\":{\"enabled\":false},\"alerts\":[],\"roles\":{}}]");
     /* tasks: target split, only the cycle's own date fields */
     s_expect (s_from (DDC_SEC_TASKS,
                       "tasks[0].id=t1&tasks[0].target=local%2Fplex&tasks[0].action=restart"
@@ -266,10 +281,11 @@ DDC_TEST (test_schema_rows)
                       "channels[0].id=1187654321098765432&channels[0].kind=status&channels[0].name=s"
                       "&channels[0].refresh_minutes=5&channels[0].recreate_minutes=0"
                       "&channels[1].id=1187654321098765433&channels[1].kind=control"
-                      "&channels[1].post_initial=1&channels[1].name="),
+                      "&channels[1].post_initial=1&channels[1].name=&channels[1].alerts=1"),
               "[{\"id\":\"1187654321098765432\",\"name\":\"s\",\"kind\":\"status\",\"post_initial\":false,"
-              "\"refresh_minutes\":5,\"recreate_minutes\":0},"
-              "{\"id\":\"1187654321098765433\",\"name\":\"\",\"kind\":\"control\",\"post_initial\":true}]");
+              "\"refresh_minutes\":5,\"recreate_minutes\":0,\"alerts\":false},"
+              "{\"id\":\"1187654321098765433\",\"name\":\"\",\"kind\":\"control\",\"post_initial\":true,"
+              "\"alerts\":true}]");
 }
 
 DDC_TEST (test_schema_refusals)
@@ -314,6 +330,13 @@ DDC_TEST (test_error_path_mapping)
     CHECK_STR (s_map (DDC_SEC_CONTAINERS, "containers[2].allowed_actions[1]"),
                "containers[2].allowed_actions");
     CHECK_STR (s_map (DDC_SEC_CONTAINERS, "containers[2].info"), "containers[2]");
+    CHECK_STR (s_map (DDC_SEC_CONTAINERS, "containers[2].roles.restart[3]"),
+               "containers[2].roles.restart");
+    CHECK_STR (s_map (DDC_SEC_CONTAINERS, "containers[2].roles.logs"), "containers[2].roles.logs");
+    CHECK_STR (s_map (DDC_SEC_CONTAINERS, "containers[2].roles"), "containers[2]");
+    CHECK_STR (s_map (DDC_SEC_CONTAINERS, "containers[2].alerts[0]"), "containers[2].alerts");
+    CHECK_STR (s_map (DDC_SEC_CHANNELS, "channels[1].alerts"), "channels[1].alerts");
+    CHECK_STR (s_map (DDC_SEC_ALERTS, "alerts.webhook_url"), "alerts.webhook_url");
     CHECK_STR (s_map (DDC_SEC_CONTAINERS, "containers[2].bogus"), "containers[2]");
     CHECK_STR (s_map (DDC_SEC_CONTAINERS, "containers[7]"), "containers[7]");
     CHECK_STR (s_map (DDC_SEC_CONTAINERS, "containers"), "");

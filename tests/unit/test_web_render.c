@@ -201,7 +201,7 @@ DDC_TEST (test_section_pages_escape)
     i18n_t *t = s_i18n ();
     rctx_t rc = s_rc (t, "en", true);
     cJSON *v = ddc_test_parse (s_hostile);
-    rsection_t d = { .value = v, .rev = 7, .token_set = true };
+    rsection_t d = { .value = v, .rev = 7, .secret_set = true };
     wbuf_t *b = wbuf_new (1 << 22);
     render_begin (b, &rc, "T<i>tle");
     render_section (b, &rc, DDC_SEC_BOT, &d);
@@ -219,12 +219,14 @@ DDC_TEST (test_section_pages_escape)
     cJSON_Delete (v);
     /* every section renders, signed in, in both languages */
     const char *values[DDC_SEC_COUNT] = {
-        "{}", "[{\"host\":\"h<\",\"name\":\"n\\\"\",\"info\":{\"text\":\"</textarea><b>\"}}]",
+        "{}", "[{\"host\":\"h<\",\"name\":\"n\\\"\",\"info\":{\"text\":\"</textarea><b>\"},"
+        "\"roles\":{\"start\":[\"<b>\",3]},\"alerts\":[\"<b>\"]}]",
         "[{\"id\":\"1<\",\"kind\":\"control\"},{\"id\":\"2\",\"kind\":\"status\"}]",
         "[{\"id\":\"<b>\",\"note\":\"&amp;\"}]", "{\"command_cooldowns\":{\"info\":\"<b>\"}}",
         "[{\"id\":\"t\",\"host\":\"h\",\"container\":\"<b>\",\"cycle\":\"weekly\",\"weekday\":\"<b>\"}]",
         "{\"url\":\"javascript:alert(1)\\\"><b>\"}", "{\"ui_language\":\"<b>\"}",
         "{\"stats_interval_seconds\":\"<b>\"}",
+        "{\"webhook_url\":\"***\",\"webhook_format\":\"<b>\",\"log_lines\":\"<b>\"}",
     };
     const char *langs[] = { "en", "de" };
     for (int l = 0; l < 2; l++)
