@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HUGZ_MS         1000
@@ -37,7 +38,7 @@
 #define SUBS_SWEEP_MS   5000
 #define STEP_BUDGET_MS  5       /* one callback hands the loop back after this */
 #define HUGZ_JOIN_MS    20      /* at most one HUGZ for new subscribers per this */
-#define CTL_SNDHWM      64      /* replies queued per connection (each <= 1 MiB) */
+#define CTL_SNDHWM      32      /* replies queued per connection (each <= 1 MiB) */
 #define PUB_SNDHWM      256     /* messages queued per subscriber                */
 
 typedef struct {
@@ -74,23 +75,51 @@ struct broker_t {
     int64_t hugz_last_ms;      /* last HUGZ sent for new subscribers */
     bool hugz_due;             /* a new subscriber waits for one     */
     struct {                   /* the loop's longest step            */
-        int64_t us;
+        int64_t us;            /* in time, waits for the disk and the
+                                  CPU (other processes) included     */
         int64_t wall_ms;
         char what[32];
+        int64_t cpu_us;        /* in the broker's own CPU time       */
+        int64_t cpu_wall_ms;
+        char cpu_what[32];
         uint64_t steps;
     } longest;
 };
 
-/* A loop step (one request, one timer) ends: keep the longest. */
-static void
-s_step_done (broker_t *self, int64_t start_us, const char *what)
+/* When a loop step (one request, one timer) began. */
+typedef struct {
+    int64_t us, cpu_us;
+} s_step_t;
+
+static int64_t
+s_cpu_us (void)
 {
-    int64_t took = ddc_mono_us () - start_us;
+    struct timespec ts;
+    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static s_step_t
+s_step_begin (void)
+{
+    return (s_step_t) { ddc_mono_us (), s_cpu_us () };
+}
+
+/* A loop step ends: keep the longest, in time and in CPU. */
+static void
+s_step_done (broker_t *self, const s_step_t *step, const char *what)
+{
+    int64_t took = ddc_mono_us () - step->us, cpu = s_cpu_us () - step->cpu_us;
     self->longest.steps++;
     if (took > self->longest.us) {
         self->longest.us = took;
         self->longest.wall_ms = ddc_wall_ms ();
         ddc_strlcpy (self->longest.what, what, sizeof self->longest.what);
+    }
+    if (cpu > self->longest.cpu_us) {
+        self->longest.cpu_us = cpu;
+        self->longest.cpu_wall_ms = ddc_wall_ms ();
+        ddc_strlcpy (self->longest.cpu_what, what, sizeof self->longest.cpu_what);
     }
 }
 
@@ -717,6 +746,12 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
         ddc_iso_time (self->longest.wall_ms, when);
     cJSON_AddStringToObject (loop, "longest_at", when);
     cJSON_AddStringToObject (loop, "longest_what", self->longest.what);
+    cJSON_AddNumberToObject (loop, "longest_cpu_ms", (double) self->longest.cpu_us / 1000.0);
+    when[0] = '\0';
+    if (self->longest.cpu_wall_ms)
+        ddc_iso_time (self->longest.cpu_wall_ms, when);
+    cJSON_AddStringToObject (loop, "longest_cpu_at", when);
+    cJSON_AddStringToObject (loop, "longest_cpu_what", self->longest.cpu_what);
     cJSON_AddNumberToObject (loop, "steps", (double) self->longest.steps);
     cJSON *held = cJSON_AddObjectToObject (broker, "held");
     cJSON_AddNumberToObject (held, "peers", (double) peers_count (self->peers));
@@ -893,7 +928,7 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
     for (int budget = 0; budget < 1000 && (zsock_events (sock) & ZMQ_POLLIN) && !zsys_interrupted
                          && ddc_mono_ms () - begin < STEP_BUDGET_MS;
          budget++) {
-        int64_t start = ddc_mono_us ();
+        s_step_t start = s_step_begin ();
         zmsg_t *zmsg = zmsg_recv (sock);
         if (!zmsg)
             break;
@@ -937,7 +972,7 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
         ddc_msg_destroy (&msg);
         zframe_destroy (&routing);
         zmsg_destroy (&zmsg);
-        s_step_done (self, start, what);
+        s_step_done (self, &start, what);
     }
     return 0;
 }
@@ -960,12 +995,12 @@ s_on_pub (zloop_t *loop, zsock_t *sock, void *arg)
     (void) loop;
     (void) sock;
     broker_t *self = arg;
-    int64_t start = ddc_mono_us ();
+    s_step_t start = s_step_begin ();
     /* A new subscriber learns the revisions at once (proto 6). */
     if (subs_on_readable (self->subs))
         self->hugz_due = true;
     s_hugz_for_joiners (self);
-    s_step_done (self, start, "subscriptions");
+    s_step_done (self, &start, "subscriptions");
     return 0;
 }
 
@@ -975,9 +1010,9 @@ s_on_zap (zloop_t *loop, zsock_t *sock, void *arg)
     (void) loop;
     (void) sock;
     broker_t *self = arg;
-    int64_t start = ddc_mono_us ();
+    s_step_t start = s_step_begin ();
     zap_on_readable (self->zap);
-    s_step_done (self, start, "handshake");
+    s_step_done (self, &start, "handshake");
     return 0;
 }
 
@@ -988,9 +1023,9 @@ s_on_hugz (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
-    int64_t start = ddc_mono_us ();
+    s_step_t start = s_step_begin ();
     s_publish_hugz (arg);
-    s_step_done (arg, start, "hugz");
+    s_step_done (arg, &start, "hugz");
     return 0;
 }
 
@@ -1000,7 +1035,7 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     broker_t *self = arg;
-    int64_t start = ddc_mono_us ();
+    s_step_t start = s_step_begin ();
     store_change_t changes[DDC_SEC_COUNT];
     memset (changes, 0, sizeof changes);
     int n = store_poll_file (self->store, changes);
@@ -1008,7 +1043,7 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
         s_publish_change (self, &changes[i], "file", "config.json");
         store_change_free (&changes[i]);
     }
-    s_step_done (self, start, "file poll");
+    s_step_done (self, &start, "file poll");
     return 0;
 }
 
@@ -1018,9 +1053,9 @@ s_on_sweep (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     broker_t *self = arg;
-    int64_t start = ddc_mono_us ();
+    s_step_t start = s_step_begin ();
     peers_sweep (self->peers, ddc_mono_ms ());
-    s_step_done (self, start, "sweep");
+    s_step_done (self, &start, "sweep");
     return 0;
 }
 
@@ -1030,9 +1065,9 @@ s_on_subs_sweep (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     broker_t *self = arg;
-    int64_t start = ddc_mono_us ();
+    s_step_t start = s_step_begin ();
     subs_sweep (self->subs);
-    s_step_done (self, start, "subscribers sweep");
+    s_step_done (self, &start, "subscribers sweep");
     return 0;
 }
 
@@ -1045,7 +1080,7 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
     s_hugz_for_joiners (self);
     if (zhashx_size (self->actions) == 0)
         return 0;
-    int64_t start = ddc_mono_us ();
+    s_step_t start = s_step_begin ();
     int64_t now = ddc_mono_ms ();
     zlistx_t *keys = zhashx_keys (self->actions);
     for (char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
@@ -1058,7 +1093,7 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
         }
     }
     zlistx_destroy (&keys);
-    s_step_done (self, start, "action timeouts");
+    s_step_done (self, &start, "action timeouts");
     return 0;
 }
 

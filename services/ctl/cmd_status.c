@@ -85,8 +85,10 @@ s_print_table (const cJSON *table)
             s_num (broker, "rev", 0), uptime, s_str (broker, "boot", "?"));
     const cJSON *loop = cJSON_GetObjectItemCaseSensitive (broker, "loop");
     if (cJSON_IsObject (loop))
-        printf ("        longest loop step %.1f ms (%s, %s)\n", s_num (loop, "longest_ms", 0),
-                s_str (loop, "longest_what", "-"), s_str (loop, "longest_at", "-"));
+        printf ("        longest loop step %.1f ms (%s, %s), in CPU %.1f ms (%s, %s)\n",
+                s_num (loop, "longest_ms", 0), s_str (loop, "longest_what", "-"),
+                s_str (loop, "longest_at", "-"), s_num (loop, "longest_cpu_ms", 0),
+                s_str (loop, "longest_cpu_what", "-"), s_str (loop, "longest_cpu_at", "-"));
 
     static const char *const head[S_COLS] = {
         "NAME", "ROLE", "CONNECTED", "LAST-SEEN", "APPLIED-REV", "REJECTED"

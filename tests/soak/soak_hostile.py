@@ -213,10 +213,11 @@ def main():
     if stats["seen"] < stats["saves"] - 2:
         errors.append(f"the subscriber saw {stats['seen']} of {stats['saves']} saves")
     refused = b.proc.text().count("refused:")
-    print(f"soak: {elapsed:.0f} s of mixed hostile load")
+    print(f"soak: {elapsed:.0f} s of mixed hostile load (load average {os.getloadavg()[0]:.1f})")
     print(f"soak: broker peak RSS {stats['rss_peak']:.1f} MB")
     print(f"soak: longest loop step {loop['longest_ms']:.1f} ms ({loop['longest_what']}, "
-          f"{loop['longest_at']}) over {loop['steps']:.0f} steps")
+          f"{loop['longest_at']}) over {loop['steps']:.0f} steps; in the broker's own CPU "
+          f"{loop['longest_cpu_ms']:.1f} ms ({loop['longest_cpu_what']})")
     print(f"soak: worst PING round trip {stats['ping_worst_ms']:.1f} ms over {stats['pings']} pings")
     print(f"soak: {stats['saves']} saves acknowledged, {stats['seen']} seen by a subscriber")
     print(f"soak: {refused} refusal lines logged; SIGTERM to exit {stop_ms:.0f} ms (exit {rc})")
