@@ -21,6 +21,8 @@ struct _actions_t {
     bool audit_warned;
     actions_done_fn *done;
     void *arg;
+    actions_stop_fn *on_stop;
+    void *stop_arg;
     size_t pending;
     bool closing;
 };
@@ -352,9 +354,13 @@ s_start (actions_t *self, job_t *job)
     else {
         if (strcmp (job->action, "start") == 0)
             snprintf (path, sizeof path, "/containers/%s/start", job->container);
-        else
+        else {
             snprintf (path, sizeof path, "/containers/%s/%s?t=%d", job->container, job->action,
                       stop_timeout);
+            if (self->on_stop)
+                self->on_stop (self->stop_arg, job->container,
+                               ddc_wall_ms () + job->timeout_ms);
+        }
         job->call_id = engine_request (self->engine, "POST", path, NULL, job->timeout_ms,
                                        s_on_call, job);
     }
@@ -423,6 +429,13 @@ actions_submit (actions_t *self, job_t *job)
     else
         ddc_debug ("%s %s queued behind %zu", job->action, job->container,
                    agent_waiting (self->agent, job->container));
+}
+
+void
+actions_on_stop (actions_t *self, actions_stop_fn *fn, void *arg)
+{
+    self->on_stop = fn;
+    self->stop_arg = arg;
 }
 
 size_t

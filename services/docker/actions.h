@@ -54,6 +54,9 @@ typedef struct {
 
 //  Called once per job with its result (borrowed); the job is freed after.
 typedef void (actions_done_fn) (void *arg, const job_t *job, const cJSON *result);
+//  A stop or restart of container is about to be sent to Docker: an exit
+//  until wall-clock ms `until` is asked for.
+typedef void (actions_stop_fn) (void *arg, const char *container, int64_t until);
 
 //  engine, agent and status are borrowed; audit_path copied (NULL = no
 //  audit file).
@@ -69,6 +72,9 @@ void job_destroy (job_t **job_p);
 //  Run a job (taken): refused at once when the allow-list says no or the
 //  container's queue is full, else started now or when its turn comes.
 void actions_submit (actions_t *self, job_t *job);
+
+//  Who hears of stops and restarts before they start (the alerts).
+void actions_on_stop (actions_t *self, actions_stop_fn *fn, void *arg);
 
 //  Jobs submitted and not finished.
 size_t actions_pending (actions_t *self);

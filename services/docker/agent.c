@@ -24,6 +24,7 @@ struct _agent_t {
     cJSON *docker;                      //  object, as accepted
     int stats_interval;
     int stop_timeout;
+    agent_alerts_t alerts;
     s_queue_t *queues [AGENT_BUSY_MAX]; //  busy containers only
     size_t nqueues;
 };
@@ -42,6 +43,9 @@ agent_new (const char *host)
     self->docker = cJSON_CreateObject ();
     self->stats_interval = AGENT_STATS_DEFAULT;
     self->stop_timeout = AGENT_STOP_DEFAULT;
+    self->alerts = (agent_alerts_t) { .enabled = true, .restart_loop_count = 3,
+                                      .restart_loop_minutes = 10, .cooldown_minutes = 10,
+                                      .max_per_hour = 30, .log_lines = 20 };
     return self;
 }
 
@@ -58,6 +62,7 @@ agent_destroy (agent_t **self_p)
     cJSON_Delete (self->containers);
     cJSON_Delete (self->tasks);
     cJSON_Delete (self->docker);
+    memset (self->alerts.webhook_url, 0, sizeof self->alerts.webhook_url);
     free (self->host);
     free (self);
     *self_p = NULL;
@@ -216,15 +221,15 @@ s_check_tasks (agent_t *self, const cJSON *value, cJSON *errors)
 
 //  An optional integer setting in [min, max]; *out keeps dflt when absent.
 static int
-s_setting (const cJSON *value, const char *key, int min, int max, int dflt, int *out,
-           cJSON *errors)
+s_setting (const char *section, const cJSON *value, const char *key, int min, int max, int dflt,
+           int *out, cJSON *errors)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive (value, key);
     *out = dflt;
     if (!item)
         return 0;
     char field [96];
-    snprintf (field, sizeof field, "docker.%s", key);
+    snprintf (field, sizeof field, "%s.%s", section, key);
     if (!cJSON_IsNumber (item) || item->valuedouble != (double) (long long) item->valuedouble) {
         s_err (errors, field, "type", "%s must be a whole number.", key);
         return -1;
@@ -234,6 +239,52 @@ s_setting (const cJSON *value, const char *key, int min, int max, int dflt, int 
         return -1;
     }
     *out = (int) item->valuedouble;
+    return 0;
+}
+
+static int
+s_apply_alerts (agent_t *self, const cJSON *value, cJSON *errors)
+{
+    if (!cJSON_IsObject (value)) {
+        s_err (errors, "alerts", "type", "alerts must be a JSON object.");
+        return -1;
+    }
+    agent_alerts_t a = { .enabled = true };
+    int bad = 0;
+    const cJSON *enabled = cJSON_GetObjectItemCaseSensitive (value, "enabled");
+    s_want_bool (value, "alerts", "enabled", errors, &bad);
+    a.enabled = !cJSON_IsFalse (enabled);
+    const cJSON *url = cJSON_GetObjectItemCaseSensitive (value, "webhook_url");
+    const cJSON *format = cJSON_GetObjectItemCaseSensitive (value, "webhook_format");
+    if (url && (!cJSON_IsString (url) || strlen (url->valuestring) >= sizeof a.webhook_url)) {
+        s_err (errors, "alerts.webhook_url", "type", "webhook_url must be a URL (a string).");
+        bad++;
+    }
+    else
+    if (url && strcmp (url->valuestring, "***") != 0)
+        ddc_strlcpy (a.webhook_url, url->valuestring, sizeof a.webhook_url);
+    if (format && (!cJSON_IsString (format) || (strcmp (format->valuestring, "discord") != 0
+                                                && strcmp (format->valuestring, "json") != 0))) {
+        s_err (errors, "alerts.webhook_format", "not_supported",
+               "webhook_format must be discord or json.");
+        bad++;
+    }
+    a.webhook_json = format && cJSON_IsString (format) && strcmp (format->valuestring, "json") == 0;
+    int rc = s_setting ("alerts", value, "restart_loop_count", 2, 100, 3,
+                        &a.restart_loop_count, errors);
+    rc |= s_setting ("alerts", value, "restart_loop_minutes", 1, 1440, 10,
+                     &a.restart_loop_minutes, errors);
+    rc |= s_setting ("alerts", value, "cooldown_minutes", 0, 1440, 10, &a.cooldown_minutes,
+                     errors);
+    rc |= s_setting ("alerts", value, "max_per_hour", 1, 1000, 30, &a.max_per_hour, errors);
+    rc |= s_setting ("alerts", value, "log_lines", 0, 100, 20, &a.log_lines, errors);
+    if (rc || bad) {
+        memset (a.webhook_url, 0, sizeof a.webhook_url);
+        return -1;
+    }
+    memset (self->alerts.webhook_url, 0, sizeof self->alerts.webhook_url);
+    self->alerts = a;
+    memset (a.webhook_url, 0, sizeof a.webhook_url);
     return 0;
 }
 
@@ -262,10 +313,10 @@ agent_apply (agent_t *self, const char *section, const cJSON *value, cJSON *erro
             return -1;
         }
         int stats, stop;
-        int rc = s_setting (value, "stats_interval_seconds", 2, 3600, AGENT_STATS_DEFAULT,
-                            &stats, errors);
-        rc |= s_setting (value, "stop_timeout_seconds", 0, 300, AGENT_STOP_DEFAULT, &stop,
-                         errors);
+        int rc = s_setting ("docker", value, "stats_interval_seconds", 2, 3600,
+                            AGENT_STATS_DEFAULT, &stats, errors);
+        rc |= s_setting ("docker", value, "stop_timeout_seconds", 0, 300, AGENT_STOP_DEFAULT,
+                         &stop, errors);
         if (rc)
             return -1;
         cJSON_Delete (self->docker);
@@ -274,6 +325,8 @@ agent_apply (agent_t *self, const char *section, const cJSON *value, cJSON *erro
         self->stop_timeout = stop;
         return 0;
     }
+    if (strcmp (section, "alerts") == 0)
+        return s_apply_alerts (self, value, errors);
     return 0;
 }
 
@@ -281,6 +334,7 @@ const cJSON *agent_containers (agent_t *self) { return self->containers; }
 const cJSON *agent_tasks (agent_t *self) { return self->tasks; }
 int agent_stats_interval_s (agent_t *self) { return self->stats_interval; }
 int agent_stop_timeout_s (agent_t *self) { return self->stop_timeout; }
+const agent_alerts_t *agent_alerts (agent_t *self) { return &self->alerts; }
 
 //  --------------------------------------------------------------------------
 //  Allow-list

@@ -1,5 +1,5 @@
 /*  agent: ddc-docker's copy of the live configuration and its action queues.
-    Owns the last accepted containers, tasks and docker sections, the
+    Owns the last accepted containers, tasks, docker and alerts sections, the
     allow-list decision for this host (configured here, active, action
     allowed) and one bounded FIFO per container, so actions on a container
     never overlap. Pure logic: no I/O, Docker or ZeroMQ (unit-tested). */
@@ -19,6 +19,18 @@
 
 typedef struct _agent_t agent_t;
 
+//  The alerts section as the agent uses it.
+typedef struct {
+    bool enabled;
+    char webhook_url [2049];            //  "" = none
+    bool webhook_json;                  //  webhook_format "json" (else "discord")
+    int restart_loop_count;
+    int restart_loop_minutes;
+    int cooldown_minutes;
+    int max_per_hour;
+    int log_lines;
+} agent_alerts_t;
+
 typedef enum {
     AGENT_OK = 0,
     AGENT_NOT_CONFIGURED,               //  no entry with host == ours
@@ -32,7 +44,7 @@ agent_t *agent_new (const char *host);
 void agent_destroy (agent_t **self_p);
 const char *agent_host (agent_t *self);
 
-//  Accept a new value for "containers", "tasks" or "docker" (borrowed;
+//  Accept a new value for "containers", "tasks", "docker" or "alerts" (borrowed;
 //  copied). Checks the shape the agent relies on (types of the fields it
 //  reads; ranges of the docker settings); on a problem appends
 //  {field, reason, message} objects to errors (may be NULL), keeps the
@@ -44,6 +56,8 @@ const cJSON *agent_containers (agent_t *self);
 const cJSON *agent_tasks (agent_t *self);
 int agent_stats_interval_s (agent_t *self);
 int agent_stop_timeout_s (agent_t *self);
+//  The alerts settings (defaults before any apply).
+const agent_alerts_t *agent_alerts (agent_t *self);
 
 //  The containers entry with host == ours and this name (borrowed, valid
 //  until the next agent_apply), or NULL.

@@ -332,6 +332,8 @@ docker_list_destroy (docker_list_t **self_p)
 //  --------------------------------------------------------------------------
 //  Inspect
 
+static void s_copy_printable (char *dst, size_t size, const char *src, size_t len);
+
 int
 docker_inspect_parse (const char *body, size_t len, docker_inspect_t *out)
 {
@@ -350,7 +352,15 @@ docker_inspect_parse (const char *body, size_t len, docker_inspect_t *out)
     out->running = cJSON_IsTrue (running);
     out->paused = cJSON_IsTrue (s_get (state, "Paused"));
     out->restarting = cJSON_IsTrue (s_get (state, "Restarting"));
-    s_copy (out->health, sizeof out->health, s_str (s_get (state, "Health"), "Status"), true);
+    const cJSON *health = s_get (state, "Health");
+    s_copy (out->health, sizeof out->health, s_str (health, "Status"), true);
+    const cJSON *log = s_get (health, "Log");
+    const char *output = cJSON_IsArray (log)
+        ? s_str (cJSON_GetArrayItem (log, cJSON_GetArraySize (log) - 1), "Output") : NULL;
+    if (output)
+        s_copy_printable (out->health_output, sizeof out->health_output, output,
+                          strlen (output));
+    out->oom_killed = cJSON_IsTrue (s_get (state, "OOMKilled"));
     if (docker_parse_time (s_str (state, "StartedAt"), &out->started_at))
         out->started_at = 0;
     if (docker_parse_time (s_str (state, "FinishedAt"), &out->finished_at))
@@ -459,6 +469,7 @@ docker_event_parse (const char *line, size_t len, docker_event_t *out)
 {
     memset (out, 0, sizeof *out);
     out->exit_code = -1;
+    out->signal = -1;
     cJSON *root = s_parse (line, len);
     int rc = -1;
     const char *type = s_str (root, "Type");
@@ -497,6 +508,10 @@ docker_event_parse (const char *line, size_t len, docker_event_t *out)
     uint64_t code;
     if (ddc_parse_u64 (s_str (attrs, "exitCode"), &code) == 0 && code <= INT32_MAX)
         out->exit_code = (int64_t) code;
+    uint64_t signal;
+    out->signal = -1;
+    if (ddc_parse_u64 (s_str (attrs, "signal"), &signal) == 0 && signal <= 255)
+        out->signal = (int) signal;
 
     bool have_time = s_i64 (s_get (root, "time"), &out->time) == 0 && out->time >= 0;
     bool have_nano = s_i64 (s_get (root, "timeNano"), &out->time_nano) == 0 && out->time_nano >= 0;

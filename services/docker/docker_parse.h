@@ -18,6 +18,7 @@
 #define DOCKER_HEALTH_MAX  16      //  "healthy", "unhealthy", "starting"
 #define DOCKER_LIST_MAX    4096    //  containers kept from one list reply
 #define DOCKER_ERRMSG_MAX  512     //  error message text
+#define DOCKER_HEALTH_OUTPUT_MAX 512 //  a health check's output kept
 
 //  --------------------------------------------------------------------------
 //  Names and times
@@ -81,6 +82,10 @@ typedef struct {
     char image [DOCKER_IMAGE_MAX];     //  Config.Image (may be truncated)
     char image_id [DOCKER_IMAGE_MAX];  //  Image ("sha256:...")
     bool tty;                          //  Config.Tty
+    bool oom_killed;                   //  State.OOMKilled
+    char health_output [DOCKER_HEALTH_OUTPUT_MAX];
+                                       //  the last health check's Output
+                                       //  (control characters as spaces), or ""
 } docker_inspect_t;
 
 //  Required: an object with Id, State.Status and State.Running. Optional
@@ -133,6 +138,7 @@ typedef struct {
     char name [DOCKER_NAME_MAX];       //  Actor.Attributes.name, or ""
     char image [DOCKER_IMAGE_MAX];     //  Actor.Attributes.image, or ""
     int64_t exit_code;                 //  Attributes.exitCode, -1 if absent
+    int signal;                        //  Attributes.signal (kill), -1 if absent
     int64_t time;                      //  epoch s
     int64_t time_nano;                 //  epoch ns (time * 1e9 if absent)
 } docker_event_t;

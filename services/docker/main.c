@@ -1,10 +1,13 @@
 /*  ddc-docker: the Docker control agent of ddc, one per Docker host; it
     connects out to ddc-broker as docker@HOST. This file owns the command
     line, signals (a self-pipe), the wiring of the modules (agent, status,
-    actions, tasks) and the one event loop: engine_poll over the Docker
-    transfers plus the client's two ZMQ_FDs, then handle/perform/timers. */
+    actions, tasks, alerts) and the one event loop: engine_poll over the
+    Docker transfers plus the client's two ZMQ_FDs and the alerts webhook's
+    sockets, then handle/perform/timers. */
 #include "actions.h"
 #include "agent.h"
+#include "alerts.h"
+#include "webhook.h"
 #include "ddc_args.h"
 #include "ddc_config.h"
 #include "ddc_client.h"
@@ -36,6 +39,7 @@ typedef struct {
     status_t *status;
     tasks_t *tasks;
     actions_t *actions;
+    alerts_t *alerts;
     bool tasks_report_due;
 } s_daemon_t;
 
@@ -47,9 +51,11 @@ s_usage (FILE *out)
              "usage: ddc-docker --broker ENDPOINT [options]\n"
              "\n"
              "The Docker control agent of ddc: connects out to ddc-broker as docker@HOST,\n"
-             "follows the containers, tasks and docker sections live, runs the allowed\n"
-             "actions (start, stop, restart, logs) on this host's containers, runs the\n"
-             "scheduled tasks and reports status (topics status, inventory, tasks).\n"
+             "follows the containers, tasks, docker and alerts sections live, runs the\n"
+             "allowed actions (start, stop, restart, logs) on this host's containers, runs\n"
+             "the scheduled tasks, reports status (topics status, inventory, tasks) and\n"
+             "raises alerts when a container crashes, turns unhealthy or restarts in a\n"
+             "loop (topic alerts, and alerts.webhook_url when set).\n"
              "\n"
              "  --broker ENDPOINT     CTL endpoint of the broker (env DDC_BROKER)\n"
              "  --host NAME           this Docker host's name in the configuration\n"
@@ -95,6 +101,8 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
               from_cache ? " (from the cache)" : "");
     if (strcmp (section, "containers") == 0 || strcmp (section, "docker") == 0)
         status_config_changed (self->status);
+    if (strcmp (section, "containers") == 0 || strcmp (section, "alerts") == 0)
+        alerts_config_changed (self->alerts);
     tasks_sync (self->tasks, agent_tasks (self->agent), ddc_wall_ms () / 1000);
     self->tasks_report_due = true;
     return 0;
@@ -276,7 +284,7 @@ s_loop (s_daemon_t *self)
 {
     zsock_t *ctl = ddc_client_ctl_sock (self->client);
     zsock_t *sub = ddc_client_sub_sock (self->client);
-    struct curl_waitfd fds [3];
+    struct curl_waitfd fds [3 + WEBHOOK_FDS_MAX];
     memset (fds, 0, sizeof fds);
     fds [0].fd = zsock_fd (ctl);
     fds [0].events = CURL_WAIT_POLLIN;
@@ -288,6 +296,7 @@ s_loop (s_daemon_t *self)
     while (!ddc_signal_stop ()) {
         int64_t wait = s_min (ddc_client_timeout_ms (self->client),
                               status_timeout_ms (self->status));
+        wait = s_min (wait, alerts_timeout_ms (self->alerts));
         int64_t due = tasks_next_due (self->tasks);
         if (due >= 0)
             wait = s_min (wait, due * 1000 - ddc_wall_ms ());
@@ -300,7 +309,8 @@ s_loop (s_daemon_t *self)
         wait = wait < 0 ? 0 : wait > 1000 ? 1000 : wait;
         for (int i = 0; i < 3; i++)
             fds [i].revents = 0;
-        engine_poll (self->engine, fds, 3, (int) wait);
+        size_t nhook = alerts_fds (self->alerts, fds + 3, WEBHOOK_FDS_MAX);
+        engine_poll (self->engine, fds, 3 + (unsigned) nhook, (int) wait);
         if (fds [2].revents) {
             ddc_signal_drain ();
         }
@@ -311,6 +321,8 @@ s_loop (s_daemon_t *self)
         if (ddc_client_timeout_ms (self->client) <= 0)
             ddc_client_tick (self->client);
         status_tick (self->status);
+        alerts_perform (self->alerts, fds + 3, nhook);
+        alerts_tick (self->alerts);
         s_run_tasks (self);
         if (self->tasks_report_due) {
             self->tasks_report_due = false;
@@ -412,7 +424,14 @@ main (int argc, char **argv)
     self->status = status_new (self->engine, socket_path, self->agent, s_report, self);
     self->actions = actions_new (self->engine, self->agent, self->status, audit_path, s_on_done,
                                  self);
-    static const char *const sections [] = { "containers", "tasks", "docker", NULL };
+    self->alerts = alerts_new (self->engine, self->agent, self->status, s_report, self);
+    if (!self->alerts) {
+        fprintf (stderr, "ddc-docker: cannot set up libcurl for the alerts' webhook\n");
+        return 1;
+    }
+    status_watch (self->status, alerts_event, alerts_inspected, self->alerts);
+    actions_on_stop (self->actions, alerts_asked, self->alerts);
+    static const char *const sections [] = { "containers", "tasks", "docker", "alerts", NULL };
     ddc_client_opts_t opts = {
         .broker = broker,
         .role = "docker",
@@ -446,8 +465,10 @@ main (int argc, char **argv)
     //  the client says BYE.
     status_close (self->status);
     actions_close (self->actions);
+    alerts_close (self->alerts);
     engine_destroy (&self->engine);
     ddc_client_destroy (&self->client);
+    alerts_destroy (&self->alerts);
     actions_destroy (&self->actions);
     status_destroy (&self->status);
     tasks_destroy (&self->tasks);

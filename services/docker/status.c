@@ -63,6 +63,9 @@ struct _status_t {
     agent_t *agent;
     status_report_fn *report;
     void *arg;
+    status_event_fn *on_event;
+    status_inspect_fn *on_inspect;
+    void *watch_arg;
     bool closing;
 
     //  Docker reachability
@@ -412,6 +415,8 @@ s_on_event (void *arg, const char *line, size_t len)
         if (strcmp (e->name, ev.name) == 0
             || (identity && e->id [0] && strcmp (e->id, ev.id) == 0))
             s_want_inspect (self, e, STATUS_EVENT_DEBOUNCE);
+        if (strcmp (e->name, ev.name) == 0 && self->on_event)
+            self->on_event (self->watch_arg, &ev);
     }
     s_want_list (self, S_INVENTORY_DEBOUNCE);
 }
@@ -556,6 +561,8 @@ s_on_inspect (status_t *self, const char *name, int status, const char *body, si
     if (status == 200 && docker_inspect_parse (body, len, &in) == 0) {
         if (s_take_inspect (e, 200, &in))
             s_dirty (self, 20);
+        if (self->on_inspect)
+            self->on_inspect (self->watch_arg, name, &in);
     }
     else
     if (status == 404) {
@@ -685,6 +692,14 @@ status_destroy (status_t **self_p)
     free (self->socket_path);
     free (self);
     *self_p = NULL;
+}
+
+void
+status_watch (status_t *self, status_event_fn *on_event, status_inspect_fn *on_inspect, void *arg)
+{
+    self->on_event = on_event;
+    self->on_inspect = on_inspect;
+    self->watch_arg = arg;
 }
 
 void
@@ -856,6 +871,8 @@ status_inspected (status_t *self, const char *name, int http, const docker_inspe
     //  one now and let that one land (it is at most as old as this).
     if (s_take_inspect (e, http, in))
         s_dirty (self, 0);
+    if (http == 200 && in && self->on_inspect)
+        self->on_inspect (self->watch_arg, name, in);
     if (e->running && !e->stats_busy && self->reachable)
         e->stats_wanted = true;         //  fresh numbers after a start
 }

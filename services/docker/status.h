@@ -27,11 +27,21 @@ typedef struct _status_t status_t;
 //  Publishes a report (body borrowed).
 typedef void (status_report_fn) (void *arg, const char *topic, const cJSON *body);
 
+//  A container event of a configured container, as Docker sent it.
+typedef void (status_event_fn) (void *arg, const docker_event_t *ev);
+//  A fresh inspect of a configured container (HTTP 200).
+typedef void (status_inspect_fn) (void *arg, const char *name, const docker_inspect_t *in);
+
 //  engine and agent are borrowed and must outlive the status; socket_path
 //  (the engine's, copied) is also checked directly for liveness.
 status_t *status_new (engine_t *engine, const char *socket_path, agent_t *agent,
                       status_report_fn *report, void *arg);
 void status_destroy (status_t **self_p);
+
+//  Who else hears the events and inspects of the configured containers
+//  (the alerts); either fn may be NULL.
+void status_watch (status_t *self, status_event_fn *on_event, status_inspect_fn *on_inspect,
+                   void *arg);
 
 //  Probe Docker now (and from then on keep it followed).
 void status_start (status_t *self);

@@ -537,6 +537,25 @@ DDC_TEST (test_inspect_hostile)
     CHECK (in.restarting && in.restart_count == 12);
     CHECK_STR (in.health, "unhealthy");
     CHECK (!in.tty);
+    CHECK (!in.oom_killed && !in.health_output[0]);
+    //  the last health check's output, control characters as spaces; a
+    //  memory kill
+    CHECK (s_inspect ("{\"Id\":\"ab\",\"State\":{\"Status\":\"exited\",\"Running\":false,"
+                      "\"OOMKilled\":true,\"Health\":{\"Status\":\"unhealthy\",\"Log\":["
+                      "{\"ExitCode\":1,\"Output\":\"old\"},"
+                      "{\"ExitCode\":1,\"Output\":\"wget: can't connect\\nto\\u0007x\"}]}}}", &in) == 0);
+    CHECK (in.oom_killed);
+    CHECK_STR (in.health_output, "wget: can't connect to x");
+    char big[2000];
+    int o = sprintf (big, "{\"Id\":\"ab\",\"State\":{\"Status\":\"running\",\"Running\":true,"
+                          "\"Health\":{\"Log\":[{\"Output\":\"");
+    memset (big + o, 'x', 1000);
+    sprintf (big + o + 1000, "\"}]}}}");
+    CHECK (s_inspect (big, &in) == 0);
+    CHECK (strlen (in.health_output) == DOCKER_HEALTH_OUTPUT_MAX - 1);
+    CHECK (s_inspect ("{\"Id\":\"ab\",\"State\":{\"Status\":\"running\",\"Running\":true,"
+                      "\"Health\":{\"Log\":{\"Output\":\"x\"}}}}", &in) == 0);
+    CHECK_STR (in.health_output, "");
 }
 
 //  --------------------------------------------------------------------------
@@ -686,6 +705,13 @@ DDC_TEST (test_events_real)
     CHECK_STR (ev.action, "die");
     CHECK_STR (ev.name, "ddccap-exited");
     CHECK (ev.exit_code == 3);
+    CHECK (ev.signal == -1);
+    CHECK (s_event ("{\"Type\":\"container\",\"Action\":\"kill\",\"Actor\":{\"ID\":\"ab\","
+                    "\"Attributes\":{\"name\":\"x\",\"signal\":\"15\"}},\"time\":1}", &ev) == 0);
+    CHECK (ev.signal == 15);
+    CHECK (s_event ("{\"Type\":\"container\",\"Action\":\"kill\",\"Actor\":{\"ID\":\"ab\","
+                    "\"Attributes\":{\"signal\":\"999\"}},\"time\":1}", &ev) == 0);
+    CHECK (ev.signal == -1);
 
     CHECK (s_event (EV_NETWORK, &ev) == 0);
     CHECK_STR (ev.type, "network");

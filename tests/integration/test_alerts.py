@@ -1,0 +1,245 @@
+"""Alerts end to end: a real broker, a real ddc-docker, a real Docker engine
+with busybox containers that crash, run out of memory, fail their health
+check and restart in a loop, and a local HTTP server (http.server in this
+process) receiving the agent's webhook. The bot's part (alerts posted to
+Discord, roles) is in test_discord_alerts.py.
+
+Containers are created first, configured, then started, so that nothing
+depends on timing; every wait is on an event (a report, a request).
+"""
+import json
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import wait_for
+from test_docker import IMAGE, Agent, Containers, inspect, sh  # noqa: F401 (fixtures below)
+from test_docker import agents, ctr, docker_ready  # noqa: F401 - pytest fixtures
+
+SECRET = "S3CRET-webhook-token-0042"
+
+
+class Hook:
+    """A webhook receiver: records every POST; answers with the scripted
+    statuses first (e.g. [500, 429]), then 204."""
+
+    def __init__(self, script=()):
+        self.posts = []
+        self.script = list(script)
+        self.lock = threading.Lock()
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(n)
+                with hook.lock:
+                    status = hook.script.pop(0) if hook.script else 204
+                    hook.posts.append({"at": time.monotonic(), "path": self.path,
+                                       "type": self.headers.get("content-type"),
+                                       "status": status, "body": json.loads(body)})
+                self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", "1")
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/{SECRET}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def delivered(self):
+        with self.lock:
+            return [p for p in self.posts if 200 <= p["status"] < 300]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hook():
+    made = []
+
+    def make(script=()):
+        h = Hook(script)
+        made.append(h)
+        return h
+    yield make
+    for h in made:
+        h.close()
+
+
+def alerts_cfg(url="", fmt="json", **over):
+    cfg = {"enabled": True, "webhook_url": url, "webhook_format": fmt, "restart_loop_count": 3,
+           "restart_loop_minutes": 10, "cooldown_minutes": 0, "max_per_hour": 100,
+           "log_lines": 5}
+    cfg.update(over)
+    return cfg
+
+
+def reports(a, since=0.0):
+    return [b for (_, b) in a.watch.of("alerts", since)]
+
+
+def wait_report(a, pred, timeout=30, what="alert report"):
+    return wait_for(lambda: next((r for r in reports(a) if pred(r)), None), timeout=timeout,
+                    what=what)
+
+
+def create(ctr, *args):
+    """docker create with options, then the command (after "--")."""
+    n = ctr.name()
+    i = args.index("--")
+    sh("docker", "create", "--network", "none", "--name", n, *args[:i], IMAGE, *args[i + 1:])
+    return n
+
+
+def configure(a, names, kinds=None, alerts=None):
+    a.save("alerts", alerts or alerts_cfg())
+    a.configure([{"host": a.host, "name": n, "allowed_actions": ["start", "stop", "restart"],
+                  **({"alerts": kinds[n]} if kinds and n in kinds else {})} for n in names],
+                docker={"stats_interval_seconds": 3600, "stop_timeout_seconds": 1})
+
+
+def test_crash_oom_health_and_loop(tmp, broker, agents, ctr, hook):
+    h = hook()
+    # crashes with exit 3 the first time, runs for good once started again
+    crash = create(ctr, "--", "sh", "-c",
+                   "if [ -e /ran ]; then exec sleep 100000; fi; touch /ran; "
+                   "echo first line; echo boom >&2; exit 3")
+    oom = create(ctr, "--memory", "8m", "--memory-swap", "8m", "--", "sh", "-c",
+                 "echo filling; x=$(head -c 64000000 /dev/zero | tr '\\0' a)")
+    sick = create(ctr, "--health-cmd", "cat /healthy", "--health-interval", "1s",
+                  "--health-retries", "1", "--health-timeout", "5s", "--", "sh", "-c",
+                  "touch /healthy; sleep 3; rm /healthy; sleep 5; touch /healthy; "
+                  "exec sleep 100000")
+    loop = create(ctr, "--restart", "always", "--", "sh", "-c", "echo looping; sleep 0.3; exit 4")
+    a = agents(broker)
+    configure(a, [crash, oom, sick, loop], alerts=alerts_cfg(h.url))
+    for n in (crash, oom, sick, loop):
+        sh("docker", "start", n)
+
+    r = wait_report(a, lambda r: r["container"] == crash and r["event"] == "opened")
+    assert r["kind"] == "crash" and r["reason"] == "exit" and r["exit_code"] == 3
+    assert r["host"] == a.host and r["id"] and r["running"] is False
+    assert "boom" in r["logs"] and "first line" in r["logs"] and r["log_lines"] == 2
+    r = wait_report(a, lambda r: r["container"] == oom and r["event"] == "opened")
+    assert r["reason"] == "oom" and r["exit_code"] == 137 and "filling" in r["logs"]
+    assert inspect(oom)["State"]["OOMKilled"] is True
+    r = wait_report(a, lambda r: r["container"] == sick and r["event"] == "opened")
+    assert r["kind"] == "unhealthy" and r["exit_code"] is None and r["running"] is True
+    assert "can't open '/healthy'" in r["health_output"]
+    r = wait_report(a, lambda r: r["container"] == loop and r["event"] == "escalated")
+    assert r["kind"] == "restart_loop" and r["restarts"] >= 3 and r["window_minutes"] == 10
+    first = wait_report(a, lambda r: r["container"] == loop and r["event"] == "opened")
+    assert first["kind"] == "crash" and first["id"] == r["id"] and first["exit_code"] == 4
+
+    # the health check passes again: recovered, with how long it lasted
+    r = wait_report(a, lambda r: r["container"] == sick and r["event"] == "resolved")
+    assert r["resolution"] == "recovered" and r["duration_s"] >= 1
+    # the crashed one, started again, runs 10 s: recovered
+    sh("docker", "start", crash)
+    t0 = time.monotonic()
+    r = wait_report(a, lambda r: r["container"] == crash and r["event"] == "resolved")
+    assert r["resolution"] == "recovered" and time.monotonic() - t0 >= 9
+    # the loop: Docker stops restarting it, it stays down: the loop has ended
+    sh("docker", "update", "--restart", "no", loop)
+    r = wait_report(a, lambda r: r["container"] == loop and r["event"] == "resolved",
+                    timeout=40)
+    assert r["resolution"] == "loop_ended" and r["running"] is False
+
+    # each report reached the webhook too, in order, as JSON
+    rs = reports(a)
+    sent = wait_for(lambda: (lambda d: d if len(d) >= len(rs) else None)(h.delivered()),
+                    timeout=10, what="every report at the webhook")
+    assert [p["body"]["id"] + p["body"]["event"] for p in sent[:len(rs)]] == \
+        [r["id"] + r["event"] for r in rs]
+    assert all(p["type"] == "application/json" and p["path"] == f"/hooks/{SECRET}" for p in sent)
+    by_event = {(p["body"]["container"], p["body"]["event"]): p["body"] for p in sent}
+    assert by_event[(crash, "opened")]["text"] == f"\U0001F6A8 {crash} crashed (exit code 3)"
+    text = a.proc.text()
+    assert SECRET not in text and f"127.0.0.1:{h.port}/..." in text
+    assert "alert delivered" in text
+
+
+def test_asked_stops_raise_nothing(tmp, broker, agents, ctr, hook):
+    h = hook()
+    names = [ctr.run() for _ in range(4)]
+    a = agents(broker)
+    configure(a, names, alerts=alerts_cfg(h.url))
+    since = time.monotonic()
+    sh("docker", "stop", "-t", "1", names[0])             # TERM ignored by sleep: KILL, 137
+    sh("docker", "kill", names[1])
+    sh("docker", "restart", "-t", "1", names[2])
+    assert a.action({"action": "stop", "container": names[3]})["ok"] is True
+    assert a.action({"action": "start", "container": names[3]})["ok"] is True
+    assert a.action({"action": "restart", "container": names[3]})["ok"] is True
+    # a crash after all that is still seen: the proof that the events arrived
+    crash = create(ctr, "--", "sh", "-c", "exit 9")
+    configure(a, names + [crash], alerts=alerts_cfg(h.url))
+    sh("docker", "start", crash)
+    r = wait_report(a, lambda r: r["event"] == "opened")
+    assert r["container"] == crash and r["exit_code"] == 9
+    assert [r["container"] for r in reports(a, since)] == [crash]
+    assert all(inspect(n)["State"]["ExitCode"] in (0, 137) for n in names[:2])
+
+
+def test_webhook_retries_discord_format_and_quiet_time(tmp, broker, agents, ctr, hook):
+    h = hook(script=[500, 429])
+    # exits at once, then runs 11 s (recovered at 10 s) and exits again
+    crash = create(ctr, "--", "sh", "-c",
+                   "n=$(cat /n 2>/dev/null || echo 0); echo $((n + 1)) > /n; "
+                   "echo '```oops```'; if [ $n = 1 ]; then sleep 11; fi; exit 2")
+    other = create(ctr, "--", "sh", "-c", "exit 5")
+    proof = create(ctr, "--", "sh", "-c", "exit 6")
+    a = agents(broker)
+    hook_cfg = alerts_cfg(h.url, fmt="discord", cooldown_minutes=60)
+    configure(a, [crash, other, proof], kinds={other: ["crash"]}, alerts=hook_cfg)
+    sh("docker", "start", crash)
+    first = wait_report(a, lambda r: r["container"] == crash and r["event"] == "opened")
+    got = wait_for(lambda: h.delivered(), timeout=20, what="delivered after the retries")
+    tries = list(h.posts)
+    assert [p["status"] for p in tries] == [500, 429, 204]
+    assert tries[1]["at"] - tries[0]["at"] >= 0.9       # the backoff
+    assert tries[2]["at"] - tries[1]["at"] >= 0.9       # Retry-After: 1
+    msg = got[0]["body"]
+    assert msg["username"] == "ddc" and msg["allowed_mentions"] == {"parse": []}
+    embed = msg["embeds"][0]
+    assert embed["title"] == f"\U0001F6A8 {crash} crashed (exit code 2)"
+    assert embed["description"].startswith("Last lines:\n```\n")
+    assert embed["description"].count("```") == 2        # the log's backticks are defused
+    assert {"name": "Exit code", "value": "2", "inline": True} in embed["fields"]
+    assert embed["footer"]["text"].endswith(first["id"])
+    # started again: recovered after 10 s, then a crash within the quiet time
+    # is held back (only logged)
+    sh("docker", "start", crash)
+    wait_report(a, lambda r: r["container"] == crash and r["event"] == "resolved", timeout=20)
+    wait_for(lambda: "alert held back" in a.proc.text(), timeout=15, what="held back")
+    assert "\u2705" in h.delivered()[-1]["body"]["embeds"][0]["title"] or \
+        wait_for(lambda: len(h.delivered()) >= 2, timeout=10, what="the follow-up delivered")
+    # another container is not held back by it
+    sh("docker", "start", other)
+    r = wait_report(a, lambda r: r["container"] == other and r["event"] == "opened")
+    assert r["exit_code"] == 5
+    # alerts turned off for that container, live: its incident is closed
+    # ("gone") and its next crash raises nothing; the proof container's does
+    configure(a, [crash, other, proof], kinds={other: []}, alerts=hook_cfg)
+    r = wait_report(a, lambda r: r["container"] == other and r["event"] == "resolved")
+    assert r["resolution"] == "gone"
+    sh("docker", "start", other)
+    wait_for(lambda: inspect(other)["State"]["Status"] == "exited", what="exit")
+    sh("docker", "start", proof)
+    wait_report(a, lambda r: r["container"] == proof and r["event"] == "opened")
+    assert [(r["container"], r["event"]) for r in reports(a)] == [
+        (crash, "opened"), (crash, "resolved"), (other, "opened"), (other, "resolved"),
+        (proof, "opened")]
+    assert SECRET not in a.proc.text()
