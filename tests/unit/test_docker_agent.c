@@ -128,6 +128,27 @@ DDC_TEST (test_shape_checks)
     CHECK (s_apply (agent, "docker", "{}", NULL) == 0);
     CHECK (agent_stats_interval_s (agent) == AGENT_STATS_DEFAULT);
 
+    //  alerts: the settings and the webhook; a bad value keeps the last
+    const agent_alerts_t *al = agent_alerts (agent);
+    CHECK (al->enabled && al->restart_loop_count == 3 && al->log_lines == 20);
+    CHECK (!al->webhook_url[0] && !al->webhook_json);
+    CHECK (s_apply (agent, "alerts", "{'enabled':false,'webhook_url':'http://h/x',"
+                    "'webhook_format':'json','restart_loop_count':5,'restart_loop_minutes':2,"
+                    "'cooldown_minutes':0,'max_per_hour':7,'log_lines':0}", NULL) == 0);
+    CHECK (!al->enabled && al->webhook_json && al->restart_loop_count == 5);
+    CHECK (al->restart_loop_minutes == 2 && al->cooldown_minutes == 0);
+    CHECK (al->max_per_hour == 7 && al->log_lines == 0);
+    CHECK_STR (al->webhook_url, "http://h/x");
+    CHECK (s_apply (agent, "alerts", "{'webhook_format':'xml'}", errors) == -1);
+    CHECK (s_apply (agent, "alerts", "{'webhook_url':3}", errors) == -1);
+    CHECK (s_apply (agent, "alerts", "{'enabled':'yes'}", errors) == -1);
+    CHECK (s_apply (agent, "alerts", "{'log_lines':101}", errors) == -1);
+    CHECK (s_apply (agent, "alerts", "[]", errors) == -1);
+    CHECK_STR (al->webhook_url, "http://h/x");
+    //  a redacted URL (a role without the secret) means none
+    CHECK (s_apply (agent, "alerts", "{'webhook_url':'***'}", NULL) == 0);
+    CHECK (!al->webhook_url[0] && al->enabled);
+
     //  tasks: ours need the fields the agent reads, and unique ids.
     CHECK (s_apply (agent, "tasks", "[{'host':'nas','id':'t1'}]", errors) == -1);
     CHECK (s_apply (agent, "tasks",
