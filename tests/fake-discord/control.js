@@ -1,10 +1,12 @@
 'use strict';
 // The test control API under /_control/ (all POST, JSON bodies): state and
 // event log, interaction injection, raw dispatches, and the gateway and REST
-// faults tests provoke (op 7, closes, TCP drops, op 9, op 1, forced 429s).
+// faults tests provoke (op 7, closes, TCP drops, op 9, op 1, forced 429s),
+// and the application's enabled privileged intents.
 
 const { readBody, sendJson } = require('./http');
 const { ControlError } = require('./interactions');
+const { privilegedMask } = require('./gateway');
 
 class Control {
     constructor({ store, gateway, interactions, limiter, log }) {
@@ -20,6 +22,7 @@ class Control {
                 messages: this.store.allMessages(),
                 interactions: this.interactions.state(),
                 connections: g.connectionState(),
+                application: { flags: this.store.application.flags, privileged_intents: g.privilegedIntentNames() },
             }),
             log: () => this.log.list(),
             'reset-log': () => { this.log.reset(); return { ok: true }; },
@@ -49,6 +52,16 @@ class Control {
             drop: () => ({ connections: g.dropAll() }),
             'invalid-session': (b) => ({ connections: g.invalidSession(!!(b && b.resumable)) }),
             'request-heartbeat': () => ({ connections: g.requestHeartbeat() }),
+            'app-intents': (b) => {
+                const list = b && b.privileged;
+                if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
+                    throw new ControlError(400, 'privileged must be a list of members, presences, message_content');
+                }
+                let mask;
+                try { mask = privilegedMask(list); } catch (err) { throw new ControlError(400, err.message); }
+                g.setPrivilegedIntents(mask);
+                return { privileged_intents: g.privilegedIntentNames(), flags: this.store.application.flags };
+            },
             'ratelimit-next': (b) => {
                 const ra = b && b.retry_after !== undefined ? Number(b.retry_after) : 1;
                 if (!Number.isFinite(ra) || ra < 0 || ra > 3600) throw new ControlError(400, 'retry_after must be seconds in [0, 3600]');

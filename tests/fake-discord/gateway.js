@@ -25,6 +25,28 @@ const CLIENT_DROP_CODES = new Set([1000, 1001]);
 const MAX_CLIENT_PAYLOAD = 4096;
 const MAX_EVENTS_PER_MINUTE = 120;
 
+// The application flags that say which privileged intents are enabled:
+// GATEWAY_PRESENCE_LIMITED, GATEWAY_GUILD_MEMBERS_LIMITED,
+// GATEWAY_MESSAGE_CONTENT_LIMITED.
+function appFlags(privileged) {
+    let f = 0;
+    if (privileged & PRIVILEGED.presences) f |= 1 << 13;
+    if (privileged & PRIVILEGED.members) f |= 1 << 15;
+    if (privileged & PRIVILEGED.message_content) f |= 1 << 19;
+    return f;
+}
+
+// A list of privileged intent names ("none" or empty for none) as a mask;
+// throws on an unknown name.
+function privilegedMask(names) {
+    let mask = 0;
+    for (const name of names.map((x) => String(x).trim()).filter((x) => x && x !== 'none')) {
+        if (!Object.prototype.hasOwnProperty.call(PRIVILEGED, name)) throw new Error(`unknown privileged intent ${name}`);
+        mask |= PRIVILEGED[name];
+    }
+    return mask;
+}
+
 function shardOf(guildId, count) {
     return Number((BigInt(guildId) >> 22n) % BigInt(count));
 }
@@ -41,6 +63,7 @@ class Gateway {
             replayMax: 1000,
             sessionStartTotal: 1000,
             privilegedIntents: PRIVILEGED.members | PRIVILEGED.message_content,
+            heartbeatRequestDeadline: 1000,
             ...opts,
         };
         if (!this.opts.heartbeatTimeout) this.opts.heartbeatTimeout = Math.round(this.opts.heartbeatInterval * 1.5);
@@ -95,6 +118,8 @@ class Gateway {
             id: this.nextConnId++, ws, path, query: Object.fromEntries(params), session: null, closing: null,
             deflate: null, payloadCompress: false, events: [], hbTimer: null, lastHeartbeatAt: null,
             openedAt: Date.now(), identifiedOnce: false,
+            // op 1 from the server: the client must answer with a heartbeat at once.
+            hbRequest: null, hbRequests: { sent: 0, answered: 0, missed: 0, last_ms: null },
         };
         this.connections.add(conn);
         this.log.add('gw_open', { conn: conn.id, path, query: conn.query });
@@ -216,6 +241,7 @@ class Gateway {
 
     onWsClose(conn, code, reason) {
         clearTimeout(conn.hbTimer);
+        if (conn.hbRequest) { clearTimeout(conn.hbRequest.timer); conn.hbRequest = null; }
         clearTimeout(conn.killTimer);
         this.connections.delete(conn);
         if (conn.deflate) { conn.deflate.close(); conn.deflate = null; }
@@ -291,6 +317,7 @@ class Gateway {
             }
             conn.lastHeartbeatAt = now;
             this.armHeartbeat(conn);
+            this.heartbeatRequestAnswered(conn, now);
             this.send(conn, { op: OP.HEARTBEAT_ACK, d: null, s: null, t: null });
             return;
         case OP.IDENTIFY: return this.onIdentify(conn, p.d);
@@ -573,10 +600,49 @@ class Gateway {
         return conns.length;
     }
 
+    // op 1: Discord asks for a heartbeat, and the client must send one at
+    // once. The fake checks it: an answer within heartbeatRequestDeadline is
+    // logged as gw_heartbeat_answered (with ms), none as
+    // gw_heartbeat_request_missed; both are counted per connection.
     requestHeartbeat() {
         const conns = this.openConnections();
-        for (const c of conns) this.send(c, { op: OP.HEARTBEAT, d: null, s: null, t: null });
+        for (const c of conns) {
+            if (!this.send(c, { op: OP.HEARTBEAT, d: null, s: null, t: null })) continue;
+            if (c.hbRequest) continue; // the earlier request is still open
+            c.hbRequests.sent += 1;
+            const at = Date.now();
+            const timer = setTimeout(() => {
+                if (!c.hbRequest || c.hbRequest.at !== at) return;
+                c.hbRequest = null;
+                c.hbRequests.missed += 1;
+                this.log.add('gw_heartbeat_request_missed', { conn: c.id, deadline_ms: this.opts.heartbeatRequestDeadline });
+            }, this.opts.heartbeatRequestDeadline);
+            timer.unref();
+            c.hbRequest = { at, timer };
+        }
         return conns.length;
+    }
+
+    heartbeatRequestAnswered(conn, now) {
+        const r = conn.hbRequest;
+        if (!r) return;
+        clearTimeout(r.timer);
+        conn.hbRequest = null;
+        conn.hbRequests.answered += 1;
+        conn.hbRequests.last_ms = now - r.at;
+        this.log.add('gw_heartbeat_answered', { conn: conn.id, ms: now - r.at });
+    }
+
+    // The privileged intents enabled for the application "in the developer
+    // portal" (a mask of PRIVILEGED bits); an IDENTIFY asking for others is
+    // closed with 4014. Changes apply to the next IDENTIFY.
+    setPrivilegedIntents(mask) {
+        this.opts.privilegedIntents = mask;
+        this.store.application.flags = (this.store.application.flags & ~appFlags(VALID_INTENTS)) | appFlags(mask);
+    }
+
+    privilegedIntentNames() {
+        return Object.keys(PRIVILEGED).filter((n) => this.opts.privilegedIntents & PRIVILEGED[n]);
     }
 
     state() {
@@ -593,6 +659,7 @@ class Gateway {
             id: c.id, path: c.path, query: c.query, session_id: c.session ? c.session.id : null,
             compress: c.deflate ? 'zlib-stream' : (c.payloadCompress ? 'payload' : null),
             closing: !!c.closing, last_heartbeat_at: c.lastHeartbeatAt,
+            heartbeat_requests: { ...c.hbRequests, pending: !!c.hbRequest },
         }));
     }
 
@@ -607,4 +674,4 @@ class Gateway {
     }
 }
 
-module.exports = { Gateway, OP, PRIVILEGED, VALID_INTENTS, shardOf };
+module.exports = { Gateway, OP, PRIVILEGED, VALID_INTENTS, shardOf, appFlags, privilegedMask };

@@ -9,7 +9,7 @@ const { Snowflakes } = require('./snowflake');
 const { EventLog } = require('./eventlog');
 const { Store } = require('./store');
 const { RateLimiter } = require('./ratelimit');
-const { Gateway, PRIVILEGED } = require('./gateway');
+const { Gateway, PRIVILEGED, appFlags, privilegedMask } = require('./gateway');
 const { Messages } = require('./messages');
 const { Commands } = require('./commands');
 const { Interactions } = require('./interactions');
@@ -36,6 +36,10 @@ Prints "fake-discord listening on http://HOST:PORT" when ready; stops on SIGTERM
   --privileged-intents L    privileged intents enabled "in the portal": a comma list of
                             members, presences, message_content, or "none"
                             (default members,message_content)
+                            (also changed live: POST /_control/app-intents)
+  --heartbeat-request-deadline MS
+                            a client must answer op 1 with a heartbeat within this
+                            (default 1000); a late or missing answer is logged
   --max-messages N          messages kept per channel (default 200)
   --no-ua-check             accept any User-Agent on REST
   --exit-with-stdin         stop when standard input closes (for test harnesses, so
@@ -50,6 +54,7 @@ function parseArgs(argv) {
         port: process.env.FAKE_PORT, host: '127.0.0.1', heartbeatInterval: 41250, heartbeatTimeout: null,
         deadline: 3000, identifyInterval: 5000, resumeWindow: 180000, routeLimit: 5, routeWindow: 5000,
         globalLimit: 50, privileged: PRIVILEGED.members | PRIVILEGED.message_content, maxMessages: 200, uaCheck: true,
+        heartbeatRequestDeadline: 1000,
     };
     const num = (name, v, min) => {
         const n = Number(v);
@@ -72,15 +77,11 @@ function parseArgs(argv) {
         case '--route-window': o.routeWindow = num(a, v(), 1); break;
         case '--global-limit': o.globalLimit = num(a, v(), 1); break;
         case '--max-messages': o.maxMessages = num(a, v(), 1); break;
+        case '--heartbeat-request-deadline': o.heartbeatRequestDeadline = num(a, v(), 1); break;
         case '--no-ua-check': o.uaCheck = false; break;
         case '--exit-with-stdin': o.exitWithStdin = true; break;
         case '--privileged-intents': {
-            const list = String(v() ?? '');
-            o.privileged = 0;
-            for (const name of list.split(',').map((x) => x.trim()).filter((x) => x && x !== 'none')) {
-                if (!(name in PRIVILEGED)) throw new Error(`unknown privileged intent ${name}`);
-                o.privileged |= PRIVILEGED[name];
-            }
+            o.privileged = privilegedMask(String(v() ?? '').split(','));
             break;
         }
         default: throw new Error(`unknown argument ${a}`);
@@ -94,15 +95,6 @@ function parseArgs(argv) {
     return o;
 }
 
-function appFlags(privileged) {
-    // GATEWAY_PRESENCE_LIMITED, GATEWAY_GUILD_MEMBERS_LIMITED, GATEWAY_MESSAGE_CONTENT_LIMITED
-    let f = 0;
-    if (privileged & PRIVILEGED.presences) f |= 1 << 13;
-    if (privileged & PRIVILEGED.members) f |= 1 << 15;
-    if (privileged & PRIVILEGED.message_content) f |= 1 << 19;
-    return f;
-}
-
 function createFake(o) {
     const validToken = process.env.FAKE_TOKEN;
     const checkToken = (t) => typeof t === 'string' && t.length > 0 && (validToken ? t === validToken : true);
@@ -112,7 +104,8 @@ function createFake(o) {
     const limiter = new RateLimiter({ routeLimit: o.routeLimit, routeWindowMs: o.routeWindow, globalLimit: o.globalLimit, log });
     const gateway = new Gateway({ log, store, checkToken, heartbeatInterval: o.heartbeatInterval,
         heartbeatTimeout: o.heartbeatTimeout, identifyIntervalMs: o.identifyInterval,
-        resumeWindowMs: o.resumeWindow, privilegedIntents: o.privileged });
+        resumeWindowMs: o.resumeWindow, privilegedIntents: o.privileged,
+        heartbeatRequestDeadline: o.heartbeatRequestDeadline });
     const messages = new Messages({ store, gateway });
     const commands = new Commands({ store });
     const interactions = new Interactions({ store, gateway, messages, sf, log, deadlineMs: o.deadline });

@@ -267,6 +267,22 @@ def env(tmp):
     yield make
     problems = []
     for broker, fake, bot in made:
+        # Protocol misuse the fake would have refused: a second
+        # acknowledgement of an interaction (40060), a second IDENTIFY on a
+        # session (4005), a heartbeat request (op 1) left unanswered.
+        try:
+            st = fake.state()
+            twice = [i["id"] for i in st["interactions"]
+                     if any(a.get("code") == 40060 for a in i["attempts"])]
+            if twice:
+                problems.append(f"interactions acknowledged twice: {twice}")
+            if [e for e in fake.log() if e["type"] == "gw_closed" and e.get("code") == 4005]:
+                problems.append("a second IDENTIFY on a session (4005)")
+            missed = sum(c["heartbeat_requests"]["missed"] for c in st["connections"])
+            if missed:
+                problems.append(f"{missed} heartbeat requests (op 1) not answered")
+        except (AssertionError, OSError) as e:
+            problems.append(f"cannot read the fake's state: {e}")
         try:
             if bot.proc:
                 bot.stop()
@@ -523,10 +539,16 @@ def test_server_heartbeat_request_is_answered(env):
     # (zombie detection itself, no ACK before the next beat, is covered by
     # tests/unit/test_discord_gateway.c: the fake always ACKs)
     broker, fake, bot = env()
-    before = len([e for e in fake.log() if e["type"] == "gw_in" and e.get("op") == 1])
-    fake.control("request-heartbeat")
-    wait_for(lambda: len([e for e in fake.log() if e["type"] == "gw_in" and e.get("op") == 1])
-             > before, timeout=2, what="heartbeat answering op 1")
+    for _ in range(3):
+        fake.control("reset-log")
+        fake.control("request-heartbeat")
+        e = wait_for(lambda: [x for x in fake.log() if x["type"].startswith("gw_heartbeat_")]
+                     or None, timeout=3, what="the fake's verdict on op 1")[0]
+        assert e["type"] == "gw_heartbeat_answered", e
+        assert e["ms"] < 200, f"op 1 answered after {e['ms']} ms"
+    conn = [c for c in fake.state()["connections"] if not c["closing"]][0]
+    assert conn["heartbeat_requests"]["answered"] == 3
+    assert conn["heartbeat_requests"]["missed"] == 0
 
 
 # ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@ const { startFake, rawConnect, rawSession, identifyPayload, waitFor, sleep, TOKE
 describe('gateway (raw client)', () => {
     let fake;
     before(async () => {
-        fake = await startFake(['--heartbeat-interval', '600', '--heartbeat-timeout', '900', '--identify-interval', '0']);
+        fake = await startFake(['--heartbeat-interval', '600', '--heartbeat-timeout', '900', '--identify-interval', '0',
+            '--heartbeat-request-deadline', '300']);
     });
     after(async () => {
         const exit = await fake.stop();
@@ -257,6 +258,69 @@ describe('gateway (raw client)', () => {
         assert.equal((await g.op(9)).d, false);
         assert.ok(!(await fake.state()).sessions.some((s) => s.id === ready.d.session_id));
         await g.close(1000);
+    });
+
+    it('op 1: a heartbeat sent at once is logged as the answer, with its delay and a count', async () => {
+        const { g } = await rawSession(fake);
+        await fake.control('reset-log');
+        await fake.control('request-heartbeat');
+        await g.op(1);
+        g.send({ op: 1, d: 2 });
+        await g.op(11);
+        const answered = await fake.waitLog((e) => e.type === 'gw_heartbeat_answered');
+        assert.ok(answered.ms >= 0 && answered.ms < 300, `answered after ${answered.ms} ms`);
+        const conn = (await fake.state()).connections.find((c) => c.id === answered.conn);
+        assert.deepEqual({ ...conn.heartbeat_requests, last_ms: null },
+            { sent: 1, answered: 1, missed: 0, last_ms: null, pending: false });
+        assert.ok(!(await fake.log()).some((e) => e.type === 'gw_heartbeat_request_missed'));
+        await g.close(1000);
+    });
+
+    it('op 1: no heartbeat within the deadline is logged as missed and counted', async () => {
+        const { g } = await rawSession(fake);
+        g.send({ op: 1, d: 2 }); // a regular beat first: the connection is not a zombie
+        await g.op(11);
+        await fake.control('reset-log');
+        await fake.control('request-heartbeat');
+        await g.op(1);
+        const missed = await fake.waitLog((e) => e.type === 'gw_heartbeat_request_missed', { timeout: 2000 });
+        assert.equal(missed.deadline_ms, 300);
+        // a late heartbeat is an ordinary one, not an answer
+        g.send({ op: 1, d: 2 });
+        await g.op(11);
+        const conn = (await fake.state()).connections.find((c) => c.id === missed.conn);
+        assert.equal(conn.heartbeat_requests.missed, 1);
+        assert.equal(conn.heartbeat_requests.answered, 0);
+        assert.ok(!(await fake.log()).some((e) => e.type === 'gw_heartbeat_answered'));
+        await g.close(1000);
+    });
+
+    it('app-intents: privileged intents the application has not enabled close with 4014, live', async () => {
+        const st0 = await fake.state();
+        assert.deepEqual(st0.application.privileged_intents, ['members', 'message_content']);
+        const members = 1 | (1 << 1);
+        const r = await fake.control('app-intents', { privileged: [] });
+        assert.deepEqual(r.privileged_intents, []);
+        assert.equal(r.flags & ((1 << 13) | (1 << 15) | (1 << 19)), 0);
+        let g = await rawConnect(fake);
+        await g.op(10);
+        g.send(identifyPayload({ intents: members }));
+        assert.equal((await g.closedWith()).code, 4014);
+        // non-privileged intents need no portal switch
+        const ok = await rawSession(fake, { identify: { intents: 1 | (1 << 9) } });
+        await ok.g.close(1000);
+        const r2 = await fake.control('app-intents', { privileged: ['members'] });
+        assert.equal(r2.flags & (1 << 15), 1 << 15);
+        g = (await rawSession(fake, { identify: { intents: members } })).g;
+        await g.close(1000);
+        g = await rawConnect(fake);
+        await g.op(10);
+        g.send(identifyPayload({ intents: 1 | (1 << 15) }));
+        assert.equal((await g.closedWith()).code, 4014);
+        const bad = await fake.controlRaw('app-intents', { privileged: ['everything'] });
+        assert.equal(bad.status, 400);
+        assert.equal((await fake.controlRaw('app-intents', {})).status, 400);
+        await fake.control('app-intents', { privileged: ['members', 'message_content'] });
     });
 
     it('closes with 4008 when a client sends more than 120 payloads in a minute', async () => {

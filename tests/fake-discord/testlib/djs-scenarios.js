@@ -305,6 +305,12 @@ function define(mode) {
             await fake.control('request-heartbeat');
             const beat = await fake.waitLog((e) => e.type === 'gw_in' && e.op === 1, { timeout: 900 });
             assert.ok(beat.at - t0 < 500, `heartbeat ${beat.at - t0} ms after op 1`);
+            // the fake's own check agrees
+            const answered = await fake.waitLog((e) => e.type === 'gw_heartbeat_answered');
+            assert.equal(answered.conn, beat.conn);
+            const conn = (await fake.state()).connections.find((c) => c.id === beat.conn);
+            assert.equal(conn.heartbeat_requests.answered, conn.heartbeat_requests.sent);
+            assert.equal(conn.heartbeat_requests.missed, 0);
         });
 
         it('op 7: the client closes (4200), resumes on resume_gateway_url (/resume) and gets RESUMED', async () => {
@@ -494,6 +500,39 @@ function define(mode) {
             assert.equal(closed.code, 4004);
             assert.equal(closed.by, 'server');
             assert.ok(errors.includes('Authentication failed'));
+        });
+
+        it('a privileged intent the application has not enabled: close 4014, connect() rejects (disallowed intents)', async () => {
+            await fake.control('app-intents', { privileged: [] });
+            await fake.control('reset-log');
+            const rest = new REST({ api: fake.api }).setToken(TOKEN);
+            const manager = new WebSocketManager({ token: TOKEN, rest, compression: null,
+                intents: GatewayIntentBits.Guilds | GatewayIntentBits.GuildMembers });
+            const errors = [];
+            manager.on(WebSocketShardEvents.Error, (e) => errors.push(e.error.message));
+            try {
+                await assert.rejects(manager.connect(), /disallowed intents/i);
+                assert.ok(errors.includes('Used disallowed intents'));
+            } finally {
+                await manager.destroy().catch(() => {});
+                await fake.control('app-intents', { privileged: ['members', 'message_content'] });
+            }
+            const closed = await fake.waitLog((e) => e.type === 'gw_closed');
+            assert.equal(closed.code, 4014);
+            assert.equal(closed.by, 'server');
+            // no reconnect storm: 4014 is fatal for the client
+            await sleep(1000);
+            assert.equal((await fake.log()).filter((e) => e.type === 'gw_open').length, 1);
+            // enabled again: the same intents are accepted
+            const c = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers],
+                rest: { api: fake.api }, waitGuildTimeout: 2000 });
+            try {
+                const ready = once(c, Events.ClientReady);
+                await c.login(TOKEN);
+                await ready;
+            } finally {
+                await c.destroy();
+            }
         });
     });
 }
