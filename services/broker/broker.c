@@ -176,6 +176,33 @@ s_u64 (uint64_t v, char buf[24])
     return buf;
 }
 
+/* mon/peer/<name>/: a peer connected (HELLO, or a message after it went
+   quiet) or went (BYE, or quiet for PEER_IDLE_MS), at once (proto 6). */
+static void
+s_on_link (void *arg, peer_t *peer, bool connected, const char *reason)
+{
+    broker_t *self = arg;
+    cJSON *body = cJSON_CreateObject ();
+    cJSON_AddStringToObject (body, "name", peer_name (peer));
+    cJSON_AddStringToObject (body, "role", peer_role (peer)->name);
+    cJSON_AddBoolToObject (body, "connected", connected);
+    char when[32];
+    ddc_iso_time (ddc_wall_ms (), when);
+    cJSON_AddStringToObject (body, "time", when);
+    cJSON_AddStringToObject (body, "reason", reason);
+    char *text = cJSON_PrintUnformatted (body);
+    cJSON_Delete (body);
+    char *topic = ddc_asprintf ("mon/peer/%s/", peer_name (peer));
+    zmsg_t *zmsg = ddc_msg_buildv (DDC_MONPUB, topic, text, NULL);
+    free (topic);
+    free (text);
+    if (zmsg)
+        zmsg_send (&zmsg, self->pub);
+    zmsg_destroy (&zmsg);
+    if (!connected && strcmp (reason, "quiet") == 0)
+        ddc_info ("peer %s went quiet: disconnected", peer_name (peer));
+}
+
 static void
 s_publish_hugz (broker_t *self)
 {
@@ -1215,6 +1242,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     }
     s_setup_sync (self);
     self->peers = peers_new ();
+    peers_on_link (self->peers, s_on_link, self);
     self->refused = refused_new ();
     self->actions = zhashx_new ();
     zhashx_set_destructor (self->actions, (zhashx_destructor_fn *) s_action_destroy);

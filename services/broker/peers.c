@@ -42,7 +42,28 @@ struct peer_t {
 struct peers_t {
     zhashx_t *by_key;           /* key -> peer_t (owns)                     */
     size_t report_bytes;        /* kept reports of all peers                */
+    peers_link_fn *on_link;
+    void *link_arg;
 };
+
+void
+peers_on_link (peers_t *self, peers_link_fn *fn, void *arg)
+{
+    self->on_link = fn;
+    self->link_arg = arg;
+}
+
+/* Set a peer's connected flag; the hook hears of every change, and of
+   every HELLO (a new process may hold the name). */
+static void
+s_link (peer_t *peer, bool connected, const char *reason)
+{
+    bool changed = peer->connected != connected;
+    peer->connected = connected;
+    peers_t *t = peer->table;
+    if (t->on_link && (changed || strcmp (reason, "hello") == 0))
+        t->on_link (t->link_arg, peer, connected, reason);
+}
 
 static void
 s_peer_destroy (peer_t **peer_p)
@@ -182,7 +203,8 @@ peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *i
     ddc_strlcpy (peer->name, name, sizeof peer->name);
     ddc_strlcpy (peer->instance, instance, sizeof peer->instance);
     peer->bye = false;
-    peer_touch (peer, now_ms);
+    peer->last_seen_ms = now_ms;
+    s_link (peer, true, "hello");
     return peer;
 }
 
@@ -202,11 +224,11 @@ peers_bye (peers_t *self, peer_t *peer)
 {
     /* Operator tools come and go with every command: forget them. Services
        stay listed as disconnected, which is what an operator wants to see. */
+    s_link (peer, false, "bye");
     if (strcmp (peer->role->name, "ctl") == 0 || strcmp (peer->role->name, "monitor") == 0) {
         zhashx_delete (self->by_key, peer->key);
         return;
     }
-    peer->connected = false;
     peer->bye = true;
     s_drop_reports (peer);
 }
@@ -217,7 +239,7 @@ peers_sweep (peers_t *self, int64_t now_ms)
     int gone = 0;
     for (peer_t *p = zhashx_first (self->by_key); p; p = zhashx_next (self->by_key)) {
         if (p->connected && now_ms - p->last_seen_ms > PEER_IDLE_MS) {
-            p->connected = false;
+            s_link (p, false, "quiet");
             gone++;
         }
         if (!p->connected && p->report_bytes && now_ms - p->last_seen_ms > PEER_REPORTS_KEEP_MS)
@@ -395,8 +417,8 @@ void
 peer_touch (peer_t *peer, int64_t now_ms)
 {
     peer->last_seen_ms = now_ms;
-    if (!peer->bye)
-        peer->connected = true;
+    if (!peer->bye && !peer->connected)
+        s_link (peer, true, "back");
 }
 
 void

@@ -2,7 +2,8 @@
     Owns each peer's routing id, name (role@instance), liveness, applied
     revisions, last rejection, latest status reports and the cache of its
     last answers (so a retried save gets its first answer), and who may
-    hold a name (a connected name is not taken over). Bounded in count and
+    hold a name (a connected name is not taken over); a hook hears when a
+    peer connects or goes. Bounded in count and
     bytes (proto/ddcp.md section 10): at most PEERS_MAX peers, each with at
     most PEER_REPLIES_MAX answers in PEER_ANSWERS_MAX_BYTES, PEER_TOPICS_MAX
     reports in PEER_STATUS_MAX_BYTES, kept as the JSON text received (their
@@ -36,6 +37,11 @@ typedef struct peer_t peer_t;
 
 peers_t *peers_new (void);
 void peers_destroy (peers_t **self_p);
+/* Called when a peer says HELLO (connected, reason "hello"), comes back
+   after it went quiet ("back"), says BYE ("bye", before a tool's entry
+   goes) or goes quiet ("quiet", found by peers_sweep). */
+typedef void (peers_link_fn) (void *arg, peer_t *peer, bool connected, const char *reason);
+void peers_on_link (peers_t *self, peers_link_fn *fn, void *arg);
 
 /* The peer with this routing id, or NULL. */
 peer_t *peers_by_routing (peers_t *self, zframe_t *routing);

@@ -103,6 +103,21 @@ s_part_ok (const char *s, size_t len, size_t max)
     return true;
 }
 
+/* A peer name ROLE@INSTANCE of len bytes: a known role, an instance. */
+static bool
+s_peer_ok (const char *peer, size_t len)
+{
+    const char *at = memchr (peer, '@', len);
+    if (!at || !s_part_ok (peer, len, SUBS_TOPIC_MAX))
+        return false;
+    char role[16];
+    if ((size_t) (at - peer) >= sizeof role)
+        return false;
+    memcpy (role, peer, (size_t) (at - peer));
+    role[at - peer] = '\0';
+    return role_find (role) && at + 1 < peer + len;
+}
+
 bool
 subs_topic_ok (const char *topic, size_t len)
 {
@@ -120,20 +135,21 @@ subs_topic_ok (const char *topic, size_t len)
         name[n - 1] = '\0';
         return ddc_section_from_name (name) >= 0;
     }
+    /* The broker's events: mon/, mon/peer/, mon/peer/ROLE@INSTANCE/. */
+    if (strcmp (topic, "mon/") == 0 || strcmp (topic, "mon/peer/") == 0)
+        return true;
+    const char *peer;
+    if (strncmp (topic, "mon/peer/", 9) == 0 && topic[len - 1] == '/') {
+        peer = topic + 9;
+        const char *slash = strchr (peer, '/');
+        return slash[1] == '\0' && s_peer_ok (peer, (size_t) (slash - peer));
+    }
     if (strncmp (topic, "status/", 7) != 0 || topic[len - 1] != '/')
         return false;
     /* status/ROLE@INSTANCE/ or status/ROLE@INSTANCE/TOPIC/ */
-    const char *peer = topic + 7;
+    peer = topic + 7;
     const char *slash = strchr (peer, '/');
-    const char *at = memchr (peer, '@', (size_t) (slash - peer));
-    if (!at || !s_part_ok (peer, (size_t) (slash - peer), SUBS_TOPIC_MAX))
-        return false;
-    char role[16];
-    if ((size_t) (at - peer) >= sizeof role)
-        return false;
-    memcpy (role, peer, (size_t) (at - peer));
-    role[at - peer] = '\0';
-    if (!role_find (role) || at + 1 == slash)
+    if (!s_peer_ok (peer, (size_t) (slash - peer)))
         return false;
     const char *rest = slash + 1;
     if (!*rest)

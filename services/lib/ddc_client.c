@@ -92,6 +92,7 @@ struct ddc_client_t {
     ddc_event_fn *on_event;
     ddc_action_fn *on_action;
     ddc_status_fn *on_status;
+    ddc_mon_fn *on_mon;
     void *arg;
 
     /* sockets */
@@ -101,7 +102,7 @@ struct ddc_client_t {
     char *sub_endpoint;          /* what sub is connected to, or NULL    */
     bool sub_hugz;               /* subscribed to hugz/                  */
 
-    /* followed sections and status subscriptions */
+    /* followed sections, status and mon subscriptions */
     s_section_t sections[S_MAX_SECTIONS];
     size_t nsections;
     char *status_subs[S_MAX_STATUS];
@@ -1048,6 +1049,16 @@ s_on_status (ddc_client_t *self, ddc_msg_t *msg)
 }
 
 static void
+s_on_mon (ddc_client_t *self, ddc_msg_t *msg)
+{
+    if (!self->on_mon)
+        return;
+    self->depth++;
+    self->on_mon (self->arg, ddc_msg_topic (msg), msg->json[DDC_MONPUB_BODY]);
+    self->depth--;
+}
+
+static void
 s_on_state (ddc_client_t *self, ddc_msg_t *msg)
 {
     bool full = self->snap_full;
@@ -1241,6 +1252,8 @@ s_on_pub (ddc_client_t *self, zmsg_t *zmsg)
         s_on_hugz (self, msg);
     else if (msg->type == DDC_STATUSPUB)
         s_on_status (self, msg);
+    else if (msg->type == DDC_MONPUB)
+        s_on_mon (self, msg);
     ddc_msg_destroy (&msg);
 }
 
@@ -1286,6 +1299,7 @@ ddc_client_new (const ddc_client_opts_t *opts)
     self->on_event = opts->on_event;
     self->on_action = opts->on_action;
     self->on_status = opts->on_status;
+    self->on_mon = opts->on_mon;
     self->arg = opts->arg;
     self->heartbeat_ms = 1000;
     self->created = ddc_mono_ms ();
@@ -1807,19 +1821,20 @@ ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body)
     return 0;
 }
 
-int
-ddc_client_follow_status (ddc_client_t *self, const char *prefix)
+//  Subscribe to topic (taken) on top of the followed sections; -1 when
+//  there are too many subscriptions.
+static int
+s_follow (ddc_client_t *self, char *topic)
 {
-    char *topic = ddc_asprintf ("status/%s", prefix ? prefix : "");
-    if ((prefix && *prefix && !s_name_ok (prefix, 200, "")) || self->nstatus == S_MAX_STATUS) {
-        free (topic);
-        return -1;
-    }
     for (size_t i = 0; i < self->nstatus; i++)
         if (strcmp (self->status_subs[i], topic) == 0) {
             free (topic);
             return 0;
         }
+    if (self->nstatus == S_MAX_STATUS) {
+        free (topic);
+        return -1;
+    }
     self->status_subs[self->nstatus++] = topic;
     if (!self->sub_hugz) {
         zsock_set_subscribe (self->sub, "hugz/");
@@ -1828,4 +1843,20 @@ ddc_client_follow_status (ddc_client_t *self, const char *prefix)
     zsock_set_subscribe (self->sub, topic);
     s_sub_connect (self);       /* when already welcomed */
     return 0;
+}
+
+int
+ddc_client_follow_status (ddc_client_t *self, const char *prefix)
+{
+    if (prefix && *prefix && !s_name_ok (prefix, 200, ""))
+        return -1;
+    return s_follow (self, ddc_asprintf ("status/%s", prefix ? prefix : ""));
+}
+
+int
+ddc_client_follow_mon (ddc_client_t *self, const char *prefix)
+{
+    if (prefix && *prefix && !s_name_ok (prefix, 200, ""))
+        return -1;
+    return s_follow (self, ddc_asprintf ("mon/%s", prefix ? prefix : ""));
 }

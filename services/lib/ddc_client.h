@@ -49,6 +49,9 @@ typedef void (ddc_action_fn) (void *arg, const char *req, const char *origin,
    with ddc_client_follow_status. body borrowed. */
 typedef void (ddc_status_fn) (void *arg, const char *peer, const char *topic,
                               const cJSON *body);
+/* Called for a broker event (mon/<kind>/.../) when subscribed with
+   ddc_client_follow_mon. topic and body borrowed. */
+typedef void (ddc_mon_fn) (void *arg, const char *topic, const cJSON *body);
 /* Called with the reply to an asynchronous request: reply is NULL on
    timeout (after the retries), else the decoded reply (borrowed). */
 typedef void (ddc_reply_fn) (void *arg, const ddc_msg_t *reply);
@@ -66,6 +69,7 @@ typedef struct {
     ddc_event_fn *on_event;
     ddc_action_fn *on_action;
     ddc_status_fn *on_status;
+    ddc_mon_fn *on_mon;
     void *arg;                   /* passed to every callback                   */
 } ddc_client_opts_t;
 
@@ -121,5 +125,8 @@ int ddc_client_result (ddc_client_t *self, const char *req, const cJSON *body);
 int ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body);
 /* Subscribe to status messages: prefix "" for all, or "docker@nas/". */
 int ddc_client_follow_status (ddc_client_t *self, const char *prefix);
+/* Subscribe to the broker's events (proto/ddcp.md section 6): prefix
+   "peer/" for peers that connect or go. */
+int ddc_client_follow_mon (ddc_client_t *self, const char *prefix);
 
 #endif

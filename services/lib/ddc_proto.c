@@ -56,6 +56,7 @@ static const s_spec_t s_specs[DDC_MSG_COUNT] = {
     [DDC_UPDATE]    = { "cfg/", true, 5, { E, U, U, O, J } },
     [DDC_HUGZ]      = { "hugz/", true, 5, { E, U, E, O, U } },
     [DDC_STATUSPUB] = { "status/", true, 1, { J }, DDC_REPORT_MAX },
+    [DDC_MONPUB]    = { "mon/", true, 1, { O }, DDC_MON_MAX },
 };
 
 #undef T

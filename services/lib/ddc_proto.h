@@ -24,6 +24,7 @@
 #define DDC_MAX_MSG        (4 * 1024 * 1024)
 #define DDC_REPLY_BUDGET   (DDC_MAX_JSON - 16 * 1024)  /* a paged reply's JSON */
 #define DDC_REPORT_MAX     (256 * 1024) /* a REPORT body (and its STATUS message) */
+#define DDC_MON_MAX        (16 * 1024)  /* the body of a mon/ message             */
 
 /* Frame kinds. */
 typedef enum {
@@ -46,7 +47,7 @@ typedef enum {
     DDC_WELCOME, DDC_STATE, DDC_OK, DDC_CONFLICT, DDC_INVALID, DDC_DENIED,
     DDC_ERROR, DDC_CHANGES, DDC_PONG, DDC_PEERS, DDC_WAIT, DDC_CODE,
     /* PUB */
-    DDC_UPDATE, DDC_HUGZ, DDC_STATUSPUB,
+    DDC_UPDATE, DDC_HUGZ, DDC_STATUSPUB, DDC_MONPUB,
     DDC_MSG_COUNT
 } ddc_msg_type_t;
 
@@ -142,12 +143,15 @@ enum {
    wire message), the rest are indexed from 0:
    UPDATE    "cfg/<section>/"        epoch rev prev_rev props value
    HUGZ      "hugz/"                 epoch rev boot revs time_ms
-   STATUSPUB "status/<peer>/<topic>/" body */
+   STATUSPUB "status/<peer>/<topic>/" body
+   MONPUB    "mon/<kind>/..."         body (OBJECT): the broker's own events,
+             e.g. "mon/peer/<peer>/" when a peer connects or goes */
 enum {
     DDC_UPDATE_EPOCH = 0, DDC_UPDATE_REV = 1, DDC_UPDATE_PREV = 2, DDC_UPDATE_PROPS = 3,
     DDC_UPDATE_VALUE = 4,
     DDC_HUGZ_EPOCH = 0, DDC_HUGZ_REV = 1, DDC_HUGZ_BOOT = 2, DDC_HUGZ_REVS = 3, DDC_HUGZ_TIME = 4,
     DDC_STATUSPUB_BODY = 0,
+    DDC_MONPUB_BODY = 0,
 };
 
 /* The name of a message ("HELLO") and its type from a name (-1 if none). */

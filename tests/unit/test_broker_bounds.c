@@ -37,6 +37,15 @@ DDC_TEST (test_subscription_topics)
     CHECK (!s_topic ("status/docker@nas/a/b/"));
     CHECK (!s_topic ("status/docker@nas/sta tus/"));
     CHECK (!s_topic ("random-topic"));
+    CHECK (s_topic ("mon/"));
+    CHECK (s_topic ("mon/peer/"));
+    CHECK (s_topic ("mon/peer/docker@nas/"));
+    CHECK (!s_topic ("mon/peer/docker@nas/x/"));
+    CHECK (!s_topic ("mon/peer/evil@nas/"));
+    CHECK (!s_topic ("mon/peer/docker@/"));
+    CHECK (!s_topic ("mon/peer"));
+    CHECK (!s_topic ("mon/other/"));
+    CHECK (!s_topic ("mon"));
     char longer[SUBS_TOPIC_MAX + 8];
     memset (longer, 'a', sizeof longer);
     memcpy (longer, "status/docker@", 14);

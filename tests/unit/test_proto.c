@@ -212,6 +212,30 @@ DDC_TEST (test_pub_update)
     CHECK_STR (peer, "docker@nas");
     ddc_msg_destroy (&m);
     zmsg_destroy (&z);
+    /* mon/: the broker's events, an object of at most DDC_MON_MAX bytes */
+    z = ddc_msg_buildv (DDC_MONPUB, "mon/peer/docker@nas/",
+                        "{\"name\":\"docker@nas\",\"connected\":false}", NULL);
+    m = ddc_msg_decode_pub (z, err, sizeof err);
+    CHECK (m && m->type == DDC_MONPUB);
+    CHECK (m && ddc_msg_topic_part (m, 2, peer, sizeof peer) == 0);
+    CHECK_STR (peer, "docker@nas");
+    CHECK (m && cJSON_IsFalse (cJSON_GetObjectItem (m->json[DDC_MONPUB_BODY], "connected")));
+    ddc_msg_destroy (&m);
+    zmsg_destroy (&z);
+    z = ddc_msg_buildv (DDC_MONPUB, "mon/peer/docker@nas/", "[]", NULL);
+    CHECK (z == NULL || ddc_msg_decode_pub (z, err, sizeof err) == NULL);   /* not an object */
+    zmsg_destroy (&z);
+    char *big = malloc (DDC_MON_MAX + 100);
+    memset (big, ' ', DDC_MON_MAX + 99);
+    big[0] = '{';
+    big[DDC_MON_MAX + 98] = '}';
+    big[DDC_MON_MAX + 99] = '\0';
+    z = zmsg_new ();
+    zmsg_addstr (z, "mon/peer/docker@nas/");
+    zmsg_addstr (z, big);
+    CHECK (ddc_msg_decode_pub (z, err, sizeof err) == NULL);
+    zmsg_destroy (&z);
+    free (big);
 }
 
 DDC_TEST (test_too_many_frames)
