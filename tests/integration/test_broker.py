@@ -571,3 +571,55 @@ def test_reports_are_bounded_per_service(broker):
     assert sorted(row["status"]) == ["b0", "b1"]
     for x in (agent, other, c):
         x.close()
+
+
+def test_peer_events_on_mon(broker):
+    """mon/peer/<name>/: a HELLO, a BYE, a peer that goes quiet and comes
+    back, each published at once; a subscriber may follow one peer."""
+    sub = sub_socket(broker.pub, b"mon/peer/")
+    one = sub_socket(broker.pub, b"mon/peer/docker@quiet/")
+    time.sleep(0.3)
+
+    def events(sock, n, seconds=8):
+        # the events of this test's peers (the fixture's own tools come and go)
+        out = []
+        deadline = time.monotonic() + seconds
+        while len(out) < n and time.monotonic() < deadline:
+            if sock.poll(100):
+                topic, body = sock.recv_multipart()
+                if topic in (b"mon/peer/docker@quiet/", b"mon/peer/web@w1/"):
+                    out.append((topic.decode(), json.loads(body)))
+        return out
+
+    a = RawClient(broker.ctl, role="docker", instance="quiet")
+    a.hello()
+    b = RawClient(broker.ctl, role="web", instance="w1")
+    b.hello()
+    got = events(sub, 2)
+    assert [(t, e["name"], e["role"], e["connected"], e["reason"]) for t, e in got] == [
+        ("mon/peer/docker@quiet/", "docker@quiet", "docker", True, "hello"),
+        ("mon/peer/web@w1/", "web@w1", "web", True, "hello")]
+    assert got[0][1]["time"].endswith("Z") and len(got[0][1]["time"]) == 20
+    b.send("BYE", b.req_id())
+    (t, e), = events(sub, 1, 3)
+    assert (t, e["connected"], e["reason"]) == ("mon/peer/web@w1/", False, "bye")
+    # docker@quiet sends nothing: gone after 5 s, published within a second
+    t0 = time.monotonic()
+    (t, e), = events(sub, 1, 9)
+    assert (t, e["connected"], e["reason"]) == ("mon/peer/docker@quiet/", False, "quiet")
+    assert 4.5 < time.monotonic() - t0 < 7.5
+    assert a.request("PING", 0)[0] == "PONG"
+    (t, e), = events(sub, 1, 3)
+    assert (t, e["connected"], e["reason"]) == ("mon/peer/docker@quiet/", True, "back")
+    # the single-peer subscription saw only docker@quiet's three events
+    mine = events(one, 3, 3)
+    assert [e["reason"] for _, e in mine] == ["hello", "quiet", "back"]
+    assert not events(one, 1, 0.5)
+    # the table agrees
+    r = a.request("STATUS", 0, "-")
+    rows = {p["name"]: p for p in json.loads(r[2])["peers"]}
+    assert rows["docker@quiet"]["connected"] is True and rows["web@w1"]["connected"] is False
+    for s in (sub, one):
+        s.close()
+    a.close()
+    b.close()
