@@ -246,7 +246,10 @@ render_view_gateway (wbuf_t *b, const rctx_t *rc, const cJSON *view)
     const cJSON *g;
     cJSON_ArrayForEach (g, gws) {
         const char *state = s_pg_str (g, "state");
-        bool ok = state && (strcmp (state, "connected") == 0 || strcmp (state, "ready") == 0);
+        /* A ready gateway with an error (a guild that refused the slash
+           commands) is a warning too. */
+        bool ok = state && (strcmp (state, "connected") == 0 || strcmp (state, "ready") == 0)
+                  && !s_pg_str (g, "detail");
         wbuf_puts (b, "<li data-peer=\"");
         wbuf_html (b, s_pg_str (g, "peer"));
         wbuf_puts (b, "\"");

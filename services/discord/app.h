@@ -22,6 +22,7 @@
 #include "zstream.h"
 
 typedef struct _commands_t commands_t;
+typedef struct _hosts_t hosts_t;
 typedef struct _panels_t panels_t;
 typedef struct _overviews_t overviews_t;
 
@@ -37,6 +38,7 @@ typedef struct {
     commands_t *commands;
     panels_t *panels;
     overviews_t *overviews;
+    hosts_t *hosts;
     ddc_tz_t *tz;
     char tz_name [65];
     lang_t lang;

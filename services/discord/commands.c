@@ -39,6 +39,7 @@ struct _commands_t {
     int64_t retry_at;
     s_save_t *saves;
     size_t nsaves;
+    char error [400];           //  why the last registration failed, "" if it did not
 };
 
 //  --------------------------------------------------------------------------
@@ -108,6 +109,12 @@ commands_scope (commands_t *self)
     return self->registered;
 }
 
+const char *
+commands_error (commands_t *self)
+{
+    return self->error;
+}
+
 static void
 s_path (commands_t *self, const char *scope, char *buf, size_t size)
 {
@@ -148,6 +155,7 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
         ddc_strlcpy (self->app_done, gateway_app_id (self->app->gw), sizeof self->app_done);
         self->done_this_run = true;
         self->retry_at = 0;
+        self->error [0] = '\0';
         state_set_commands (self->app->state, self->registered);
         self->app->report_due = true;
         ddc_info ("commands: %d registered in %s%s (%s)", cJSON_GetArraySize (json),
@@ -161,10 +169,32 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
         }
     }
     else {
+        //  Shown in the gateway report (ddc-ctl status, the web dashboard):
+        //  a guild that refuses them (403: the bot was not invited with
+        //  applications.commands) is the operator's to fix.
+        const char *why = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (json, "message"));
+        char shown [100] = "", detail [160];
+        if (why)
+            render_trunc (why, 80, shown, sizeof shown);
+        if (status < 0)
+            snprintf (detail, sizeof detail, "no answer from Discord");
+        else
+        if (code && shown [0])
+            snprintf (detail, sizeof detail, "HTTP %d (code %d: %s)", status, code, shown);
+        else
+        if (shown [0])
+            snprintf (detail, sizeof detail, "HTTP %d (%s)", status, shown);
+        else
+            snprintf (detail, sizeof detail, "HTTP %d", status);
+        snprintf (self->error, sizeof self->error, "slash commands not registered in %s%s: %s%s",
+                  strcmp (self->busy_scope, "global") ? "guild " : "", self->busy_scope, detail,
+                  status == 403 ? "; is the bot in that server, invited with the "
+                                  "applications.commands scope?" : "");
         ddc_warn ("commands: cannot register them in %s%s (HTTP %d, code %d): retrying in %d s",
                   strcmp (self->busy_scope, "global") ? "guild " : "", self->busy_scope, status,
                   code, COMMANDS_RETRY_MS / 1000);
         self->retry_at = ddc_mono_ms () + COMMANDS_RETRY_MS;
+        self->app->report_due = true;
     }
     commands_sync (self);
 }
@@ -233,7 +263,8 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
     }
     else
     if (strcmp (ix->name, "ping") == 0)
-        reply_once (app, ix, CB_MESSAGE, render_ping (&r, gateway_latency_ms (app->gw)));
+        reply_once (app, ix, CB_MESSAGE, render_ping (&r, gateway_latency_ms (app->gw),
+                                                       rest_rtt_ms (app->rest)));
     else
     if (strcmp (ix->name, "serverstatus") == 0 || strcmp (ix->name, "ss") == 0
         || strcmp (ix->name, "control") == 0) {

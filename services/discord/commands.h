@@ -31,5 +31,8 @@ int64_t commands_next_ms (commands_t *self, int64_t now);
 void commands_on_interaction (commands_t *self, const gw_interaction_t *ix);
 /* Scope the commands are registered in ("" none, "global", a guild id). */
 const char *commands_scope (commands_t *self);
+/* Why the latest registration failed ("" when it did not): shown in the
+   gateway report until a registration succeeds. */
+const char *commands_error (commands_t *self);
 
 #endif

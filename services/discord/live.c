@@ -1,6 +1,7 @@
 /*  live: configuration and status view of the bot. See live.h. */
 #include "live.h"
 
+#include "ddc_tz.h"
 #include "ddc_util.h"
 
 #include <stdarg.h>
@@ -321,36 +322,101 @@ live_apply (live_t *self, const char *section, const cJSON *value, cJSON *errors
     return 0;
 }
 
-void
-live_status (live_t *self, const char *peer, const char *topic, const cJSON *body, int64_t now)
+//  The entry of host, made when missing (the one heard from least
+//  recently goes when the table is full).
+static size_t
+s_host_entry (live_t *self, const char *host)
 {
-    if (!peer || strncmp (peer, "docker@", 7) != 0 || !topic || strcmp (topic, "status") != 0
-        || !cJSON_IsObject (body))
-        return;
-    const char *host = peer + 7;
-    if (!*host || strlen (host) >= sizeof self->hosts [0].host)
-        return;
     size_t i = 0;
     while (i < self->nhosts && strcmp (self->hosts [i].host, host) != 0)
         i++;
-    if (i == self->nhosts) {
-        if (self->nhosts == LIVE_HOSTS_MAX) {
-            //  Forget the host heard from least recently.
-            size_t old = 0;
-            for (size_t j = 1; j < self->nhosts; j++)
-                if (self->hosts [j].at < self->hosts [old].at)
-                    old = j;
-            cJSON_Delete (self->hosts [old].body);
-            self->hosts [old] = self->hosts [--self->nhosts];
-            i = self->nhosts;
-        }
-        self->nhosts++;
-        memset (&self->hosts [i], 0, sizeof self->hosts [i]);
-        ddc_strlcpy (self->hosts [i].host, host, sizeof self->hosts [i].host);
+    if (i < self->nhosts)
+        return i;
+    if (self->nhosts == LIVE_HOSTS_MAX) {
+        size_t old = 0;
+        for (size_t j = 1; j < self->nhosts; j++)
+            if (self->hosts [j].at < self->hosts [old].at)
+                old = j;
+        cJSON_Delete (self->hosts [old].body);
+        self->hosts [old] = self->hosts [--self->nhosts];
+        i = self->nhosts;
     }
+    self->nhosts++;
+    memset (&self->hosts [i], 0, sizeof self->hosts [i]);
+    ddc_strlcpy (self->hosts [i].host, host, sizeof self->hosts [i].host);
+    return i;
+}
+
+//  The host of peer "docker@HOST", or NULL.
+static const char *
+s_docker_host (const live_t *self, const char *peer)
+{
+    if (!peer || strncmp (peer, "docker@", 7) != 0)
+        return NULL;
+    const char *host = peer + 7;
+    return *host && strlen (host) < sizeof self->hosts [0].host ? host : NULL;
+}
+
+void
+live_status (live_t *self, const char *peer, const char *topic, const cJSON *body, int64_t now)
+{
+    const char *host = s_docker_host (self, peer);
+    if (!host || !topic || strcmp (topic, "status") != 0 || !cJSON_IsObject (body))
+        return;
+    size_t i = s_host_entry (self, host);
     cJSON_Delete (self->hosts [i].body);
     self->hosts [i].body = cJSON_Duplicate (body, 1);
     self->hosts [i].at = now;
+    self->hosts [i].gone = false;
+    self->hosts [i].gone_since = 0;
+}
+
+void
+live_link (live_t *self, const char *peer, bool connected, int64_t since, int64_t now)
+{
+    const char *host = s_docker_host (self, peer);
+    if (!host)
+        return;
+    size_t i = s_host_entry (self, host);
+    if (self->hosts [i].gone != !connected)
+        self->hosts [i].gone_since = connected ? 0 : since;
+    self->hosts [i].gone = !connected;
+    self->hosts [i].at = now;
+}
+
+int64_t
+live_host_at (const live_t *self, const char *host)
+{
+    for (size_t i = 0; host && i < self->nhosts; i++)
+        if (strcmp (self->hosts [i].host, host) == 0)
+            return self->hosts [i].at;
+    return 0;
+}
+
+int64_t
+live_parse_time (const char *iso)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (!iso || sscanf (iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6
+        || n != 19 || y < 1970 || mo < 1 || mo > 12 || d < 1
+        || d > ddc_tz_days_in_month (y, mo) || h > 23 || mi > 59 || sec > 60)
+        return 0;
+    const char *rest = iso + n;
+    int ms = 0;
+    if (*rest == '.') {
+        int digits = 0;
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
+            if (digits < 3)
+                ms = ms * 10 + (*rest - '0');
+        if (digits == 0)
+            return 0;
+        for (; digits < 3; digits++)
+            ms *= 10;
+    }
+    if (strcmp (rest, "Z") != 0)
+        return 0;
+    int64_t days = ddc_tz_days_from_civil (y, mo, d);
+    return ((days * 86400 + h * 3600 + mi * 60 + sec) * 1000) + ms;
 }
 
 //  --------------------------------------------------------------------------
@@ -444,19 +510,32 @@ live_ctr_status (const live_t *self, const live_ctr_t *c, int64_t now, live_st_t
     out->uptime_s = -1;
     const cJSON *body = NULL;
     int64_t at = 0;
+    bool gone = false;
+    int64_t gone_since = 0;
     for (size_t i = 0; i < self->nhosts; i++)
         if (strcmp (self->hosts [i].host, c->host) == 0) {
             body = self->hosts [i].body;
             at = self->hosts [i].at;
+            gone = self->hosts [i].gone;
+            gone_since = self->hosts [i].gone_since;
         }
     int64_t stale = 3000LL * self->stats_interval_s + 15000;
     if (stale < 60000)
         stale = 60000;
+    if (gone) {
+        out->host_down = true;
+        out->host_issue = HOST_AGENT_GONE;
+        out->host_since = gone_since;
+    }
+    else
     if (body && now - at <= stale) {
         const cJSON *docker = cJSON_GetObjectItemCaseSensitive (body, "docker");
         const cJSON *reachable = cJSON_GetObjectItemCaseSensitive (docker, "reachable");
-        if (cJSON_IsFalse (reachable))
+        if (cJSON_IsFalse (reachable)) {
             out->host_down = true;
+            out->host_issue = HOST_DOCKER_DOWN;
+            out->host_since = live_parse_time (s_str (docker, "unreachable_since", NULL));
+        }
         const cJSON *ctrs = cJSON_GetObjectItemCaseSensitive (body, "containers");
         const cJSON *e = cJSON_GetObjectItemCaseSensitive (ctrs, c->name);
         if (cJSON_IsObject (e) && !out->host_down) {
@@ -551,27 +630,3 @@ live_clear_pending (live_t *self, const char *key)
         }
 }
 
-uint64_t
-live_state_signature (const live_t *self, int64_t now)
-{
-    uint64_t h = 14695981039346656037ULL;
-#define S_MIX(p, n) do { for (size_t k_ = 0; k_ < (n); k_++) \
-        h = (h ^ ((const unsigned char *) (p)) [k_]) * 1099511628211ULL; } while (0)
-    for (size_t i = 0; i < self->nctrs; i++) {
-        const live_ctr_t *c = &self->ctrs [i];
-        if (!c->active)
-            continue;
-        live_st_t st;
-        live_ctr_status (self, c, now, &st);
-        S_MIX (c->key, strlen (c->key));
-        S_MIX (c->display, strlen (c->display) + 1);
-        S_MIX (&st.state, sizeof st.state);
-        S_MIX (&st.host_down, sizeof st.host_down);
-        S_MIX (&st.has_stats, sizeof st.has_stats);
-        S_MIX (&c->info_enabled, sizeof c->info_enabled);
-        S_MIX (&c->allowed, sizeof c->allowed);
-    }
-    S_MIX (self->language, strlen (self->language));
-#undef S_MIX
-    return h;
-}

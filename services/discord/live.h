@@ -3,11 +3,13 @@
     channels, admins, spam, docker) turned into lookup-friendly structs,
     each container's key (a hash of host/name used in custom ids, since
     host + name may not fit Discord's 100 characters), the latest
-    "status" report of every Docker host, and the containers with an
-    action in flight (shown as pending). Every render and every
-    interaction reads it, so a change applies to the next one. Pure: no
-    I/O, time passed in. Bounded by the config limits, LIVE_HOSTS_MAX
-    hosts and LIVE_PENDING_MAX pending marks. */
+    "status" report of every Docker host, whether each host's agent is
+    connected to the broker (from the broker's peers table and its
+    mon/peer/ events), and the containers with an action in flight (shown
+    as pending). Every render and every interaction reads it, so a change
+    applies to the next one. Pure: no I/O, time passed in. Bounded by the
+    config limits, LIVE_HOSTS_MAX hosts and LIVE_PENDING_MAX pending
+    marks. */
 #ifndef DDC_DISCORD_LIVE_H
 #define DDC_DISCORD_LIVE_H
 
@@ -28,6 +30,9 @@
 
 typedef enum { CHAN_NONE, CHAN_STATUS, CHAN_CONTROL } chan_kind_t;
 typedef enum { ST_UNKNOWN, ST_RUNNING, ST_STOPPED, ST_PENDING } ctr_state_t;
+/* Why a host's containers are unknown: its agent is not connected to the
+   broker, or the agent cannot reach Docker. */
+typedef enum { HOST_OK, HOST_AGENT_GONE, HOST_DOCKER_DOWN } host_issue_t;
 
 typedef struct {
     char host [64];
@@ -58,7 +63,9 @@ typedef struct {
     double cpu;                       /* percent */
     double mem;                       /* bytes   */
     int64_t uptime_s;                 /* -1 unknown */
-    bool host_down;                   /* Docker unreachable on its host  */
+    bool host_down;                   /* host_issue != HOST_OK           */
+    host_issue_t host_issue;
+    int64_t host_since;               /* wall ms of the issue, 0 unknown */
 } live_st_t;
 
 typedef struct {
@@ -86,8 +93,10 @@ typedef struct {
     /* status of each Docker host */
     struct {
         char host [64];
-        cJSON *body;                  /* owned */
-        int64_t at;                   /* mono ms */
+        cJSON *body;                  /* owned, NULL before the first report */
+        int64_t at;                   /* mono ms of the report or link news  */
+        bool gone;                    /* its agent is not connected          */
+        int64_t gone_since;           /* wall ms, 0 unknown                  */
     } hosts [LIVE_HOSTS_MAX];
     size_t nhosts;
     /* containers with an action in flight */
@@ -105,9 +114,15 @@ void live_destroy (live_t **self_p);
    validated shape (the old value stays; errors gets {field, reason,
    message} objects when not NULL). Unknown sections are ignored (0). */
 int live_apply (live_t *self, const char *section, const cJSON *value, cJSON *errors);
-/* A status report: peer "docker@HOST", topic "status". */
+/* A status report: peer "docker@HOST", topic "status". A report also
+   says that the host's agent is connected. */
 void live_status (live_t *self, const char *peer, const char *topic, const cJSON *body,
                   int64_t now);
+/* The agent of peer "docker@HOST" connected to or left the broker, at
+   wall time since (ms, 0 unknown). Other peers are ignored. */
+void live_link (live_t *self, const char *peer, bool connected, int64_t since, int64_t now);
+/* Mono ms of the latest report or link news of a host (0: none). */
+int64_t live_host_at (const live_t *self, const char *host);
 
 /* The key of host/name into out[LIVE_KEY_LEN + 1]. */
 void live_key (const char *host, const char *name, char *out);
@@ -115,6 +130,9 @@ const live_chan_t *live_channel (const live_t *self, const char *id);
 bool live_is_admin (const live_t *self, const char *user_id);
 /* Cooldown in seconds of a command or button key (0: none or disabled). */
 int live_cooldown (const live_t *self, bool button, const char *key);
+/* Milliseconds since the epoch of an ISO 8601 UTC time such as
+   "2026-11-27T09:00:00Z" or "...:00.123Z"; 0 when it is not one. */
+int64_t live_parse_time (const char *iso);
 const live_ctr_t *live_ctr_by_key (const live_t *self, const char *key);
 /* By key, "host/name", name or display name (case-insensitive); the first
    active match. */
@@ -129,9 +147,6 @@ void live_patch_state (live_t *self, const char *host, const char *name, const c
 /* Mark / clear an action in flight on container key. */
 void live_set_pending (live_t *self, const char *key, int64_t until);
 void live_clear_pending (live_t *self, const char *key);
-/* A signature of what the overviews show without CPU/RAM: changes when a
-   state, a name or the list changes. */
-uint64_t live_state_signature (const live_t *self, int64_t now);
 /* Action name <-> bit. */
 unsigned live_action_bit (const char *action);
 const char *live_action_name (unsigned bit);

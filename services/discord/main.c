@@ -16,6 +16,7 @@
 #include "ddc_log.h"
 #include "ddc_signal.h"
 #include "ddc_util.h"
+#include "hosts.h"
 #include "overviews.h"
 #include "panels.h"
 #include "payload.h"
@@ -75,6 +76,7 @@ s_usage (FILE *out)
 void
 app_render_ctx (app_t *app, render_ctx_t *r)
 {
+    memset (r, 0, sizeof *r);
     r->live = app->live;
     r->lang = app->lang;
     r->tz = app->tz;
@@ -87,6 +89,16 @@ s_report (app_t *app)
 {
     cJSON *body = gateway_report (app->gw, app->live->guild);
     cJSON_AddStringToObject (body, "commands", commands_scope (app->commands));
+    //  A registration that failed is the report's error while the gateway
+    //  itself is fine (a guild that answers 403).
+    const char *cmd_error = commands_error (app->commands);
+    if (cmd_error [0]) {
+        cJSON_AddStringToObject (body, "commands_error", cmd_error);
+        if (cJSON_IsNull (cJSON_GetObjectItemCaseSensitive (body, "error")))
+            cJSON_ReplaceItemInObjectCaseSensitive (body, "error", cJSON_CreateString (cmd_error));
+    }
+    else
+        cJSON_AddNullToObject (body, "commands_error");
     cJSON_AddStringToObject (body, "language", i18n_code (app->lang));
     if (ddc_client_report (app->client, "gateway", body) < 0)
         ddc_warn ("cannot publish the gateway report");
@@ -268,7 +280,12 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
 {
     app_t *app = arg;
     switch (event) {
-    case DDC_EV_CONNECTED: ddc_info ("connected to the broker as %s", detail); break;
+    case DDC_EV_CONNECTED:
+        ddc_info ("connected to the broker as %s", detail);
+        //  What every Docker agent reported last, and which are connected:
+        //  no container waits for its agent's next report.
+        hosts_on_connected (app->hosts);
+        break;
     case DDC_EV_SYNCED:
         ddc_info ("configuration in sync");
         if (!app->synced) {
@@ -295,10 +312,14 @@ static void
 s_on_status (void *arg, const char *peer, const char *topic, const cJSON *body)
 {
     app_t *app = arg;
-    if (strncmp (peer, "docker@", 7) != 0 || strcmp (topic, "status") != 0)
-        return;
-    live_status (app->live, peer, topic, body, ddc_mono_ms ());
-    overviews_dirty (app->overviews);
+    hosts_on_status (app->hosts, peer, topic, body);
+}
+
+static void
+s_on_mon (void *arg, const char *topic, const cJSON *body)
+{
+    app_t *app = arg;
+    hosts_on_mon (app->hosts, topic, body);
 }
 
 //  --------------------------------------------------------------------------
@@ -530,6 +551,7 @@ main (int argc, char **argv)
     app->commands = commands_new (app);
     app->panels = panels_new (app);
     app->overviews = overviews_new (app);
+    app->hosts = hosts_new (app);
     s_load_tz (app);
 
     static const char *const sections [] = {
@@ -546,6 +568,7 @@ main (int argc, char **argv)
         .on_apply = s_on_apply,
         .on_event = s_on_event,
         .on_status = s_on_status,
+        .on_mon = s_on_mon,
         .arg = app,
     };
     if (rc == 0) {
@@ -558,6 +581,7 @@ main (int argc, char **argv)
     }
     if (rc == 0) {
         ddc_client_follow_status (app->client, "");
+        ddc_client_follow_mon (app->client, "peer/");
         ddc_info ("discord@%s starting: broker %s, Discord %s, state %s, cache %s", instance,
                   broker, api, state_path, cache);
         app->report_due = true;
@@ -570,6 +594,7 @@ main (int argc, char **argv)
     ws_destroy (&app->ws);
     rest_destroy (&app->rest);
     ddc_client_destroy (&app->client);
+    hosts_destroy (&app->hosts);
     overviews_destroy (&app->overviews);
     panels_destroy (&app->panels);
     commands_destroy (&app->commands);

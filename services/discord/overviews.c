@@ -20,7 +20,10 @@ typedef struct s_entry {
     s_op_kind_t op;
     bool removed;               //  no longer configured; freed when idle
     bool want_post, want_edit;
-    uint64_t sig, sent_sig;
+    //  What the message shows, or will once the request in flight is done,
+    //  as hashes of the rendered payload without its clock: with the CPU
+    //  and RAM figures (full) and without them (states); 0 = not known.
+    uint64_t sent_full, sent_states;
     int64_t last_edit;          //  mono ms of the last post/edit
     int64_t next_refresh;
     int64_t not_before;
@@ -35,8 +38,46 @@ struct _overviews_t {
     s_entry_t *entries;
     size_t count;
     bool started;               //  the first sync after READY happened
-    bool check;                 //  compare signatures at the next tick
+    bool check;                 //  compare what is shown at the next tick
+    size_t edits;               //  PATCHes sent (tests, logs)
 };
+
+//  --------------------------------------------------------------------------
+//  What an overview shows
+
+static uint64_t
+s_hash (const cJSON *msg)
+{
+    char *text = cJSON_PrintUnformatted (msg);
+    uint64_t h = 14695981039346656037ULL;
+    for (const char *p = text; p && *p; p++)
+        h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+    free (text);
+    return h ? h : 1;
+}
+
+//  The hash of the overview of kind as it would be rendered now, with its
+//  clock fixed and, unless stats, without CPU and RAM.
+static uint64_t
+s_shown (overviews_t *self, chan_kind_t kind, bool stats)
+{
+    render_ctx_t r;
+    app_render_ctx (self->app, &r);
+    r.no_clock = true;
+    r.no_stats = !stats;
+    cJSON *msg = render_overview (&r, kind);
+    uint64_t h = s_hash (msg);
+    cJSON_Delete (msg);
+    return h;
+}
+
+//  A post or an edit of e's message is on its way with what is current.
+static void
+s_sending (overviews_t *self, s_entry_t *e)
+{
+    e->sent_full = s_shown (self, e->kind, true);
+    e->sent_states = s_shown (self, e->kind, false);
+}
 
 //  --------------------------------------------------------------------------
 //  Entries
@@ -181,7 +222,6 @@ s_reply_done (s_entry_t *e, int status, bool *again)
 static void
 s_sent (overviews_t *self, s_entry_t *e, int64_t now)
 {
-    e->sig = e->sent_sig;
     e->last_edit = now;
     e->next_refresh = now + s_refresh_ms (self, e);
     e->failures = 0;
@@ -212,6 +252,7 @@ s_on_post (void *arg, int status, const cJSON *json, int code)
         return;
     }
     e->want_post = true;
+    e->sent_full = e->sent_states = 0;
     s_backoff (e, now, status == 403 || status == 404 ? 30000 : 5000);
     ddc_warn ("overviews: cannot post in channel %s (HTTP %d, code %d): retrying in %lld s",
               e->channel, status, code, (long long) ((e->not_before - now) / 1000));
@@ -224,7 +265,7 @@ s_post (overviews_t *self, s_entry_t *e, int64_t now)
     app_render_ctx (self->app, &r);
     e->want_post = false;
     e->want_edit = false;
-    e->sent_sig = live_state_signature (self->app->live, now) ^ (uint64_t) e->kind;
+    s_sending (self, e);
     e->op = OP_POST;
     e->post_at = now;
     e->not_before = now + OV_MIN_GAP_MS;
@@ -239,13 +280,16 @@ s_on_edit (void *arg, int status, const cJSON *json, int code)
     (void) json;
     s_entry_t *e = arg;
     overviews_t *self = e->owner;
-    if (s_reply_done (e, status, &e->want_edit))
+    if (s_reply_done (e, status, &e->want_edit)) {
+        e->sent_full = e->sent_states = 0;
         return;
+    }
     int64_t now = ddc_mono_ms ();
     if (status == 200) {
         s_sent (self, e, now);
         return;
     }
+    e->sent_full = e->sent_states = 0;
     if ((status == 404 && code != 10003) || (status == 403 && code == 50005)) {
         //  Deleted while we were away, or posted by another bot (a new
         //  token): post a new one.
@@ -269,8 +313,9 @@ s_edit (overviews_t *self, s_entry_t *e, int64_t now)
     render_ctx_t r;
     app_render_ctx (self->app, &r);
     e->want_edit = false;
-    e->sent_sig = live_state_signature (self->app->live, now) ^ (uint64_t) e->kind;
+    s_sending (self, e);
     e->op = OP_EDIT;
+    self->edits++;
     e->not_before = now + OV_MIN_GAP_MS;
     char path [96];
     snprintf (path, sizeof path, "/channels/%s/messages/%s", e->channel, e->message);
@@ -344,8 +389,10 @@ void
 overviews_force (overviews_t *self)
 {
     for (s_entry_t *e = self->entries; e; e = e->next)
-        if (!e->removed)
+        if (!e->removed) {
             e->want_edit = true;
+            e->sent_full = e->sent_states = 0;
+        }
 }
 
 void
@@ -372,7 +419,7 @@ overviews_touched (overviews_t *self, const char *channel, const char *message)
     int64_t now = ddc_mono_ms ();
     e->last_edit = now;
     e->next_refresh = now + s_refresh_ms (self, e);
-    e->sig = live_state_signature (self->app->live, now) ^ (uint64_t) e->kind;
+    s_sending (self, e);
 }
 
 static void
@@ -427,17 +474,23 @@ overviews_tick (overviews_t *self, int64_t now)
 {
     if (!self->started)
         return;
-    uint64_t sig = 0;
     bool check = self->check;
-    if (check)
-        sig = live_state_signature (self->app->live, now);
     self->check = false;
+    //  What each kind of overview shows now, rendered at most once a tick.
+    uint64_t states [3] = { 0, 0, 0 }, full [3] = { 0, 0, 0 };
     for (s_entry_t *e = self->entries; e; e = e->next) {
         if (e->removed)
             continue;
+        int k = e->kind == CHAN_CONTROL ? 2 : 1;
         const live_chan_t *ch = live_channel (self->app->live, e->channel);
-        if (check && e->message [0] && (sig ^ (uint64_t) e->kind) != e->sig)
-            e->want_edit = true;
+        //  A state, a name, the list: soon. Compared with what was sent
+        //  last, which may still be on its way.
+        if (check && (e->message [0] || e->op == OP_POST) && !e->want_post) {
+            if (!states [k])
+                states [k] = s_shown (self, e->kind, false);
+            if (states [k] != e->sent_states)
+                e->want_edit = true;
+        }
         if (ch && ch->recreate_minutes > 0 && e->buried && e->message [0]
             && now - e->activity_at >= (int64_t) ch->recreate_minutes * 60000) {
             ddc_info ("overviews: %d min without activity after others wrote in %s: moving "
@@ -447,14 +500,31 @@ overviews_tick (overviews_t *self, int64_t now)
         }
         if (e->op != OP_NONE || now < e->not_before)
             continue;
-        if (e->want_post || ((e->want_edit || (e->next_refresh && now >= e->next_refresh))
-                             && !e->message [0]))
+        bool refresh = e->next_refresh && now >= e->next_refresh;
+        if (e->want_post || ((e->want_edit || refresh) && !e->message [0]))
             s_post (self, e, now);
         else
-        if (e->message [0] && (e->want_edit || (e->next_refresh && now >= e->next_refresh)))
+        if (e->message [0] && e->want_edit)
             s_edit (self, e, now);
+        else
+        if (e->message [0] && refresh) {
+            //  The periodic refresh shows the latest CPU and RAM: only when
+            //  they (or anything else visible) changed.
+            if (!full [k])
+                full [k] = s_shown (self, e->kind, true);
+            if (full [k] != e->sent_full)
+                s_edit (self, e, now);
+            else
+                e->next_refresh = now + s_refresh_ms (self, e);
+        }
     }
     s_sweep (self);
+}
+
+size_t
+overviews_edits (overviews_t *self)
+{
+    return self->edits;
 }
 
 int64_t

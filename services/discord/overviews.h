@@ -2,9 +2,11 @@
     server overview in status channels, the admin overview in control
     channels). Owns its lifecycle: posted at start where post_initial (or
     edited in place when the state file knows its id), edited in place
-    every refresh_minutes and soon after what it shows changes (a state,
-    a name, the list; coalesced to one edit per OV_MIN_GAP_MS per channel,
-    one request in flight per channel, identical content not re-sent),
+    soon after what it shows changes (a state, a name, the list; coalesced
+    to one edit per OV_MIN_GAP_MS per channel, one request in flight per
+    channel) and every refresh_minutes for the CPU and RAM figures, but
+    only when the rendered message (without its clock) differs from what
+    was sent last: nothing a user can see changed, no edit,
     re-posted when deleted (MESSAGE_DELETE), moved to the bottom (new post,
     then the old one deleted) after recreate_minutes of inactivity once
     someone else wrote in the channel (MESSAGE_CREATE), re-posted by
@@ -39,5 +41,7 @@ void overviews_tick (overviews_t *self, int64_t now);
 int64_t overviews_next_ms (overviews_t *self, int64_t now);
 /* The tracked message of a channel ("" none; tests and logs). */
 const char *overviews_message (overviews_t *self, const char *channel);
+/* How many edits (PATCH) were sent since the start. */
+size_t overviews_edits (overviews_t *self);
 
 #endif

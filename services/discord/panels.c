@@ -421,9 +421,29 @@ s_bulk_ask (panels_t *self, const gw_interaction_t *ix, unsigned action)
         reply_text (app, ix, i18n_get (app->lang, "bulk.none"), true);
         return;
     }
+    //  The running containers that do not allow the action, by name.
+    size_t running = n;
+    char skipped [1000] = "";
+    int64_t now = ddc_mono_ms ();
+    for (size_t i = 0; i < app->live->nctrs; i++) {
+        const live_ctr_t *c = &app->live->ctrs [i];
+        live_st_t st;
+        if (!c->active || (c->allowed & action))
+            continue;
+        live_ctr_status (app->live, c, now, &st);
+        if (st.state != ST_RUNNING)
+            continue;
+        running++;
+        size_t len = strlen (skipped);
+        if (len + 70 < sizeof skipped) {
+            char name [128];
+            render_trunc (c->display, 60, name, sizeof name);
+            snprintf (skipped + len, sizeof skipped - len, "%s%s", len ? ", " : "", name);
+        }
+    }
     render_ctx_t r;
     app_render_ctx (app, &r);
-    cJSON *data = render_confirm (&r, live_action_name (action), n);
+    cJSON *data = render_confirm (&r, live_action_name (action), n, running, skipped);
     reply_ephemeral (data);
     reply_once (app, ix, CB_MESSAGE, data);
 }

@@ -94,7 +94,8 @@ perm_text_key (perm_t p)
 typedef struct {
     char user [24];
     char key [24];
-    int64_t until;                  //  mono ms
+    int64_t at;                     //  mono ms of the use
+    int64_t until;                  //  at + the cooldown then: the slot's reuse
 } s_cd_entry_t;
 
 struct _cd_t {
@@ -125,13 +126,17 @@ cd_check (cd_t *self, const char *user, const char *key, int seconds, int64_t no
 {
     if (seconds <= 0 || !user || !key)
         return 0;
+    int64_t length = (int64_t) seconds * 1000;
     s_cd_entry_t *free_slot = NULL, *oldest = NULL;
     for (size_t i = 0; i < self->count; i++) {
         s_cd_entry_t *e = &self->entries [i];
         if (strcmp (e->user, user) == 0 && strcmp (e->key, key) == 0) {
-            if (e->until > now_ms)
-                return (int) ((e->until - now_ms + 999) / 1000);
-            e->until = now_ms + (int64_t) seconds * 1000;
+            //  Measured from the use with today's length: a cooldown
+            //  lowered in the configuration applies to running ones too.
+            if (e->at + length > now_ms)
+                return (int) ((e->at + length - now_ms + 999) / 1000);
+            e->at = now_ms;
+            e->until = now_ms + length;
             return 0;
         }
         if (e->until <= now_ms && !free_slot)
@@ -144,7 +149,8 @@ cd_check (cd_t *self, const char *user, const char *key, int seconds, int64_t no
         e = self->count < CD_MAX ? &self->entries [self->count++] : oldest;
     ddc_strlcpy (e->user, user, sizeof e->user);
     ddc_strlcpy (e->key, key, sizeof e->key);
-    e->until = now_ms + (int64_t) seconds * 1000;
+    e->at = now_ms;
+    e->until = now_ms + length;
     return 0;
 }
 

@@ -6,7 +6,8 @@
     kept per user and key in memory (at most CD_MAX entries; expired ones
     are reused first, then the oldest). /addadmin: admins anywhere the bot
     is set up; while the admin list is empty, anyone in a control channel
-    (to bootstrap the first admin). */
+    (to bootstrap the first admin). A cooldown runs from a user's last use
+    with the length configured now, and /ss and /serverstatus share one. */
 #ifndef DDC_DISCORD_PERMS_H
 #define DDC_DISCORD_PERMS_H
 
@@ -45,7 +46,9 @@ typedef struct _cd_t cd_t;
 cd_t *cd_new (void);
 void cd_destroy (cd_t **self_p);
 /* May user use key now, with a cooldown of seconds? Returns 0 and records
-   the use, or the whole seconds left (>= 1). seconds <= 0: always 0. */
+   the use, or the whole seconds left (>= 1). seconds <= 0: always 0. The
+   time left is counted from the last use with the seconds given now, so a
+   cooldown changed in the configuration applies to running ones at once. */
 int cd_check (cd_t *self, const char *user, const char *key, int seconds, int64_t now_ms);
 size_t cd_count (cd_t *self);
 

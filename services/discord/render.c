@@ -88,8 +88,9 @@ render_clean (const char *s, size_t len)
     return out;
 }
 
-void
-render_trunc (const char *s, size_t max, char *buf, size_t size)
+//  render_trunc, and render_trunc_text when lines is true (\n kept).
+static void
+s_trunc (const char *s, size_t max, char *buf, size_t size, bool lines)
 {
     if (!size)
         return;
@@ -104,7 +105,7 @@ render_trunc (const char *s, size_t max, char *buf, size_t size)
             cut = true;
             break;
         }
-        if (valid && !(n == 1 && p [i] < 0x20)) {
+        if (valid && !(n == 1 && p [i] < 0x20 && !(lines && p [i] == '\n'))) {
             memcpy (buf + o, p + i, n);
             o += n;
         }
@@ -130,6 +131,18 @@ render_trunc (const char *s, size_t max, char *buf, size_t size)
 }
 
 void
+render_trunc (const char *s, size_t max, char *buf, size_t size)
+{
+    s_trunc (s, max, buf, size, false);
+}
+
+void
+render_trunc_text (const char *s, size_t max, char *buf, size_t size)
+{
+    s_trunc (s, max, buf, size, true);
+}
+
+void
 render_cpu (double percent, char *buf, size_t size)
 {
     if (percent < 0)
@@ -143,7 +156,7 @@ render_mem (double bytes, char *buf, size_t size)
     if (bytes < 0)
         bytes = 0;
     double mb = bytes / (1024.0 * 1024.0);
-    if (mb >= 1024.0)
+    if (mb >= 1000.0)
         snprintf (buf, size, "%.1f GB", mb / 1024.0);
     else
     if (mb >= 10.0)
@@ -170,14 +183,53 @@ render_uptime (int64_t seconds, char *buf, size_t size)
 }
 
 static void
+s_local (const render_ctx_t *r, int64_t wall_ms, struct tm *tm)
+{
+    memset (tm, 0, sizeof *tm);
+    time_t secs = (time_t) (wall_ms / 1000);
+    if (!r->tz || ddc_tz_to_local (r->tz, (int64_t) secs, tm, NULL) < 0)
+        gmtime_r (&secs, tm);
+}
+
+static void
 s_clock (const render_ctx_t *r, char *buf, size_t size)
 {
     struct tm tm;
-    memset (&tm, 0, sizeof tm);
-    time_t secs = (time_t) (r->wall_ms / 1000);
-    if (!r->tz || ddc_tz_to_local (r->tz, (int64_t) secs, &tm, NULL) < 0)
-        gmtime_r (&secs, &tm);
+    s_local (r, r->no_clock ? 0 : r->wall_ms, &tm);
     snprintf (buf, size, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+void
+render_when (const render_ctx_t *r, int64_t wall_ms, char *buf, size_t size)
+{
+    struct tm tm, today;
+    s_local (r, wall_ms, &tm);
+    s_local (r, r->wall_ms, &today);
+    if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
+        snprintf (buf, size, "%02d:%02d", tm.tm_hour, tm.tm_min);
+    else
+        snprintf (buf, size, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+//  Why a container's host shows no state ("" when it does), in the bot
+//  language: "Docker agent offline since 09:12".
+static const char *
+s_host_issue (const render_ctx_t *r, const live_st_t *st, char *buf, size_t size)
+{
+    buf [0] = '\0';
+    if (st->host_issue == HOST_OK)
+        return buf;
+    bool agent = st->host_issue == HOST_AGENT_GONE;
+    if (st->host_since > 0) {
+        char when [32];
+        render_when (r, st->host_since, when, sizeof when);
+        return i18n_fmt (buf, size, r->lang, agent ? "host.agent_gone" : "host.docker_down", when,
+                         NULL);
+    }
+    ddc_strlcpy (buf, i18n_get (r->lang, agent ? "host.agent_gone_now" : "host.docker_down_now"),
+                 size);
+    return buf;
 }
 
 static const char *
@@ -310,7 +362,7 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
     s_clock (r, clock, sizeof clock);
     s_text_t *t = ddc_calloc (1, sizeof *t);
 
-    size_t total = 0, online = 0, offline = 0;
+    size_t total = 0, online = 0, offline = 0, pending = 0;
     for (size_t i = 0; i < live->nctrs; i++) {
         const live_ctr_t *c = &live->ctrs [i];
         if (!c->active)
@@ -320,6 +372,7 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
         total++;
         online += st.state == ST_RUNNING;
         offline += st.state == ST_STOPPED;
+        pending += st.state == ST_PENDING;
     }
     if (!admin)
         s_add (t, "```\n", RENDER_DESC_MAX);
@@ -327,12 +380,24 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
            RENDER_DESC_MAX);
     s_add (t, "\n", RENDER_DESC_MAX);
     if (admin) {
+        //  Every container is counted once: the pending and unknown ones too.
         char a [24], b [24], c [24];
         snprintf (a, sizeof a, "%zu", total);
         snprintf (b, sizeof b, "%zu", online);
         snprintf (c, sizeof c, "%zu", offline);
         s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.counts", a, b, c, NULL),
                RENDER_DESC_MAX);
+        size_t unknown = total - online - offline - pending;
+        if (pending) {
+            snprintf (a, sizeof a, "%zu", pending);
+            s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.counts.pending", a, NULL),
+                   RENDER_DESC_MAX);
+        }
+        if (unknown) {
+            snprintf (a, sizeof a, "%zu", unknown);
+            s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.counts.unknown", a, NULL),
+                   RENDER_DESC_MAX);
+        }
         s_add (t, "\n", RENDER_DESC_MAX);
     }
     if (total == 0) {
@@ -351,14 +416,19 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
         live_st_t st;
         live_ctr_status (live, c, r->mono_ms, &st);
         if (!host || strcmp (host, c->host) != 0) {
-            char h [80];
+            char h [80], issue [160];
             render_trunc (c->host, 40, h, sizeof h);
+            s_host_issue (r, &st, issue, sizeof issue);
             if (admin)
-                snprintf (line, sizeof line, "\n**%s**%s\n", h,
-                          st.host_down ? " ⚠️" : "");
+                snprintf (line, sizeof line, "\n**%s**%s%s\n", h, st.host_down ? " ⚠️ " : "",
+                          issue);
             else
-                snprintf (line, sizeof line, "%s┌── %s %s\n", host ? "└──────────────\n" : "",
-                          h, st.host_down ? "⚠️" : "───────");
+            if (st.host_down)
+                snprintf (line, sizeof line, "%s┌── %s ⚠️\n│ %s\n", host ? "└──────────────\n" : "",
+                          h, issue);
+            else
+                snprintf (line, sizeof line, "%s┌── %s ───────\n", host ? "└──────────────\n" : "",
+                          h);
             if (!s_add (t, line, budget)) {
                 full = true;
                 break;
@@ -368,6 +438,9 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
         char name [96];
         render_trunc (c->display, RENDER_NAME_MAX, name, sizeof name);
         if (admin) {
+            if (st.state == ST_RUNNING && st.has_stats && r->no_stats)
+                snprintf (line, sizeof line, "%s %s · …\n", s_emoji (st.state), name);
+            else
             if (st.state == ST_RUNNING && st.has_stats) {
                 char cpu [24], mem [24];
                 render_cpu (st.cpu, cpu, sizeof cpu);
@@ -417,7 +490,7 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
     cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
     cJSON_AddStringToObject (footer, "text", i18n_fmt (tmp, sizeof tmp, r->lang, "ov.footer",
                                                        live->timezone, NULL));
-    s_timestamp (embed, r->wall_ms);
+    s_timestamp (embed, r->no_clock ? 0 : r->wall_ms);
     cJSON_AddItemToArray (embeds, embed);
     free (t);
 
@@ -456,6 +529,11 @@ render_panel (const render_ctx_t *r, const live_ctr_t *c, bool admin, const char
                       ? "st.stopped" : st.state == ST_PENDING ? "st.pending" : "st.unknown";
     snprintf (line, sizeof line, "│ %s %s\n", s_emoji (st.state), i18n_get (r->lang, stkey));
     s_add (t, line, RENDER_DESC_MAX);
+    if (st.host_down) {
+        char issue [160];
+        snprintf (line, sizeof line, "│ ⚠️ %s\n", s_host_issue (r, &st, issue, sizeof issue));
+        s_add (t, line, RENDER_DESC_MAX);
+    }
     char hostname [80];
     render_trunc (c->host, 40, hostname, sizeof hostname);
     snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.host",
@@ -504,8 +582,8 @@ render_panel (const render_ctx_t *r, const live_ctr_t *c, bool admin, const char
         cJSON *f = cJSON_CreateObject ();
         cJSON_AddStringToObject (f, "name", i18n_get (r->lang, "panel.info"));
         char *clean = render_clean (c->info_text, strlen (c->info_text));
-        char value [1100];
-        render_trunc (clean, 1000, value, sizeof value);
+        char value [4100];
+        render_trunc_text (clean, 1000, value, sizeof value);
         free (clean);
         cJSON_AddStringToObject (f, "value", value);
         cJSON_AddItemToArray (fields, f);
@@ -631,32 +709,54 @@ render_help (const render_ctx_t *r)
 }
 
 cJSON *
-render_ping (const render_ctx_t *r, int64_t latency_ms)
+render_ping (const render_ctx_t *r, int64_t gateway_ms, int64_t rest_ms)
 {
-    char tmp [128], n [24];
-    snprintf (n, sizeof n, "%lld", (long long) latency_ms);
+    char tmp [128], n [24], text [300] = "";
+    if (gateway_ms >= 0) {
+        snprintf (n, sizeof n, "%lld", (long long) gateway_ms);
+        ddc_strlcpy (text, i18n_fmt (tmp, sizeof tmp, r->lang, "ping.latency", n, NULL),
+                     sizeof text);
+    }
+    if (rest_ms >= 0) {
+        snprintf (n, sizeof n, "%lld", (long long) rest_ms);
+        if (text [0])
+            ddc_strlcpy (text + strlen (text), "\n", sizeof text - strlen (text));
+        ddc_strlcpy (text + strlen (text), i18n_fmt (tmp, sizeof tmp, r->lang, "ping.rest", n,
+                                                     NULL), sizeof text - strlen (text));
+    }
+    if (!text [0])
+        ddc_strlcpy (text, i18n_get (r->lang, "ping.unknown"), sizeof text);
     cJSON *msg = cJSON_CreateObject ();
     cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
     cJSON *embed = cJSON_CreateObject ();
     cJSON_AddStringToObject (embed, "title", i18n_get (r->lang, "ping.title"));
-    cJSON_AddStringToObject (embed, "description",
-                             latency_ms >= 0 ? i18n_fmt (tmp, sizeof tmp, r->lang, "ping.latency",
-                                                         n, NULL)
-                                             : i18n_get (r->lang, "ping.unknown"));
+    cJSON_AddStringToObject (embed, "description", text);
     cJSON_AddNumberToObject (embed, "color", S_COLOR_RUNNING);
     cJSON_AddItemToArray (embeds, embed);
     return msg;
 }
 
 cJSON *
-render_confirm (const render_ctx_t *r, const char *action, size_t n)
+render_confirm (const render_ctx_t *r, const char *action, size_t n, size_t running,
+                const char *skipped)
 {
     bool restart = strcmp (action, "restart") == 0;
-    char tmp [256], num [24];
+    char tmp [1400], num [24], all [24];
     snprintf (num, sizeof num, "%zu", n);
-    cJSON *msg = render_text (i18n_fmt (tmp, sizeof tmp, r->lang,
-                                        restart ? "bulk.confirm.restart" : "bulk.confirm.stop",
-                                        num, NULL));
+    snprintf (all, sizeof all, "%zu", running);
+    if (running > n) {
+        //  "Stop 2 of the 3 running containers? 1 does not allow it …: Box 3"
+        char left [24], names [1000];
+        snprintf (left, sizeof left, "%zu", running - n);
+        render_trunc (skipped ? skipped : "", 800, names, sizeof names);
+        i18n_fmt (tmp, sizeof tmp, r->lang, restart ? "bulk.confirm.restart.some"
+                                                    : "bulk.confirm.stop.some",
+                  num, all, left, names, NULL);
+    }
+    else
+        i18n_fmt (tmp, sizeof tmp, r->lang, restart ? "bulk.confirm.restart" : "bulk.confirm.stop",
+                  num, NULL);
+    cJSON *msg = render_text (tmp);
     cJSON *components = cJSON_GetObjectItemCaseSensitive (msg, "components");
     cJSON *row = s_row (components);
     cJSON_AddItemToArray (row, s_button (restart ? "bk:restart" : "bk:stop",

@@ -31,6 +31,10 @@ typedef struct {
     const ddc_tz_t *tz;             /* NULL: UTC */
     int64_t wall_ms;
     int64_t mono_ms;
+    /* For comparing what an overview shows (overviews.c): the same clock
+       and timestamp whatever the time, and no CPU/RAM figures. */
+    bool no_clock;
+    bool no_stats;
 } render_ctx_t;
 
 /* The overview of a channel kind: CHAN_STATUS the server overview,
@@ -44,9 +48,14 @@ cJSON *render_panel (const render_ctx_t *r, const live_ctr_t *c, bool admin, con
 /* The last lines of a container's logs (text borrowed, any bytes). */
 cJSON *render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int lines);
 cJSON *render_help (const render_ctx_t *r);
-cJSON *render_ping (const render_ctx_t *r, int64_t latency_ms);
-/* Restart All / Stop All confirmation for n containers. */
-cJSON *render_confirm (const render_ctx_t *r, const char *action, size_t n);
+/* The gateway's heartbeat latency and the latest REST round trip (-1:
+   not measured). */
+cJSON *render_ping (const render_ctx_t *r, int64_t gateway_ms, int64_t rest_ms);
+/* Restart All / Stop All confirmation for the n of the running containers
+   that allow the action; skipped names those that do not (may be NULL
+   when n == running). */
+cJSON *render_confirm (const render_ctx_t *r, const char *action, size_t n, size_t running,
+                       const char *skipped);
 cJSON *render_addadmin_modal (const render_ctx_t *r);
 /* Autocomplete choices of active containers matching query. */
 cJSON *render_choices (const render_ctx_t *r, const char *query);
@@ -56,12 +65,17 @@ cJSON *render_text (const char *text);
 /* Helpers (also used by the tests). */
 /* "12.3%" */
 void render_cpu (double percent, char *buf, size_t size);
-/* "512 MB", "1.9 GB" */
+/* "512 MB", "1.9 GB" (GB from 1000 MB up) */
 void render_mem (double bytes, char *buf, size_t size);
 /* "2d 3h 5m", "3h 0m", "< 1m" */
 void render_uptime (int64_t seconds, char *buf, size_t size);
-/* At most max characters (code points) of s; "…" appended when cut. */
+/* At most max characters (code points) of s; "…" appended when cut.
+   Control characters become '?'; render_trunc_text keeps line breaks. */
 void render_trunc (const char *s, size_t max, char *buf, size_t size);
+void render_trunc_text (const char *s, size_t max, char *buf, size_t size);
+/* A wall time (ms) in the context's zone: "09:12" today, else
+   "2026-11-27 09:12". */
+void render_when (const render_ctx_t *r, int64_t wall_ms, char *buf, size_t size);
 /* Copy of s as valid UTF-8 with control characters other than \n and \t
    replaced by '?'; backticks replaced by a look-alike. Caller frees. */
 char *render_clean (const char *s, size_t len);

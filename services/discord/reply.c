@@ -194,6 +194,14 @@ bool
 reply_cooldown_ok (app_t *app, const gw_interaction_t *ix, bool button, const char *key)
 {
     int secs = live_cooldown (app->live, button, key);
+    if (!button && (strcmp (key, "ss") == 0 || strcmp (key, "serverstatus") == 0)) {
+        //  /ss is /serverstatus: one cooldown, the longer of the two, so
+        //  that neither gets round the other.
+        int a = live_cooldown (app->live, false, "serverstatus");
+        int b = live_cooldown (app->live, false, "ss");
+        secs = a > b ? a : b;
+        key = "serverstatus";
+    }
     char k [48];
     snprintf (k, sizeof k, "%c:%.32s", button ? 'b' : 'c', key);
     int left = cd_check (app->cd, ix->user_id, k, secs, ddc_mono_ms ());

@@ -53,6 +53,7 @@ struct _rest_t {
     bool dirty;                     //  queued while busy: promote again
     bool closing;                   //  inside rest_destroy
     char *capath;                   //  CA folder for https
+    int64_t rtt_ms;                 //  the latest successful round trip, -1 none
 };
 
 //  --------------------------------------------------------------------------
@@ -344,6 +345,10 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
     s_unlink (&self->running, r);
     int status = res == CURLE_OK ? (int) http : REST_TRANSPORT;
     r->h.status = status;
+    curl_off_t total_us = 0;
+    if (status >= 200 && status < 300
+        && curl_easy_getinfo (r->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
+        self->rtt_ms = (int64_t) (total_us / 1000);
 
     s_reply_t reply;
     s_reply_read (status, r->resp, r->resp_len, r->overflow, &r->h, &reply);
@@ -394,6 +399,7 @@ rest_t *
 rest_new (const char *api)
 {
     rest_t *self = ddc_calloc (1, sizeof *self);
+    self->rtt_ms = -1;
     self->multi = curl_multi_init ();
     if (!self->multi) {
         free (self);
@@ -552,4 +558,10 @@ size_t
 rest_running (rest_t *self)
 {
     return self->running.count;
+}
+
+int64_t
+rest_rtt_ms (rest_t *self)
+{
+    return self->rtt_ms;
 }

@@ -59,5 +59,8 @@ void rest_perform (rest_t *self);
 int64_t rest_timeout_ms (rest_t *self);
 size_t rest_queued (rest_t *self);
 size_t rest_running (rest_t *self);
+/* The round trip of the latest successful (2xx) request in ms, from the
+   start of the transfer to the last byte of the answer; -1 before any. */
+int64_t rest_rtt_ms (rest_t *self);
 
 #endif

@@ -11,6 +11,7 @@ with no sanitizer report.
 """
 import json
 import os
+import queue
 import stat
 import subprocess
 import threading
@@ -387,6 +388,78 @@ def open_panel(fake, key, channel=CH_CONTROL, user=ADMIN):
     i = fake.answered(r["id"])
     assert i["response"]["type"] == 4 and i["response"]["data"]["flags"] & 64
     return i["original_message_id"]
+
+
+class FakeAgent:
+    """A Docker agent as the broker and the bot see it (peer docker@HOST),
+    spoken by the test: it reports the container states it is given, pings
+    like a real agent, and keeps the actions it receives until the test
+    answers them. Its own thread owns the socket."""
+
+    def __init__(self, broker, host):
+        self.host = host
+        self.c = RawClient(broker.ctl, role="docker", instance=host)
+        self.c.hello()
+        self.actions = queue.Queue()
+        self.out = queue.Queue()
+        self.quiet = threading.Event()      # stop pinging: the broker sees it go quiet
+        self.done = threading.Event()
+        self.n = 0
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _req(self):
+        self.n += 1
+        return f"fa-{self.host}-{self.n}"
+
+    def _run(self):
+        next_ping = 0
+        while not self.done.is_set():
+            now = time.monotonic()
+            if now >= next_ping and not self.quiet.is_set():
+                self.c.send("PING", self._req(), 0)
+                next_ping = now + 1
+            while True:
+                try:
+                    cmd, req, *rest = self.out.get_nowait()
+                except queue.Empty:
+                    break
+                self.c.send(cmd, req or self._req(), *rest)
+            msg = self.c.recv(50)
+            if msg and msg[0] == "ACTION":
+                self.actions.put(msg)
+
+    def report(self, states, reachable=True, since=None):
+        """states: {name: "running" | "exited" | ...} or {name: {...}}."""
+        ctrs = {}
+        for name, st in states.items():
+            e = st if isinstance(st, dict) else {"state": st}
+            running = e.get("state") == "running"
+            ctrs[name] = {"exists": True, "cpu_percent": 0.5 if running else None,
+                          "mem_bytes": 50 << 20 if running else None,
+                          "uptime_s": 100 if running else None, **e}
+        body = {"host": self.host, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "docker": {"reachable": reachable, "error": None if reachable else "gone",
+                           "unreachable_since": since},
+                "containers": ctrs}
+        self.out.put(["REPORT", None, "status", json.dumps(body)])
+
+    def action(self, timeout=10):
+        """The next ACTION: [ACTION, fwd, origin, timeout_ms, body] (body parsed)."""
+        msg = self.actions.get(timeout=timeout)
+        msg[4] = json.loads(msg[4])
+        return msg
+
+    def answer(self, action, body):
+        self.out.put(["RESULT", action[1], json.dumps(body)])
+
+    def bye(self):
+        self.out.put(["BYE", None])
+
+    def close(self):
+        self.done.set()
+        self.t.join(5)
+        self.c.close()
 
 
 # ---------------------------------------------------------------------------
@@ -873,3 +946,251 @@ def test_action_on_a_host_without_agent(env):
     m = wait_for(lambda: (lambda m: m if "not connected" in (m.get("content") or "") else None)(
         fake.message(panel)), timeout=10, what="host not connected")
     assert "nowhere" in m["content"]
+
+
+# ---------------------------------------------------------------------------
+# True states at every moment
+
+
+def ov_text(fake, channel):
+    o = fake.overviews(channel)
+    return text_of(o[-1]) if o else ""
+
+
+def patches(fake, channel):
+    return [e for e in fake.log() if e["type"] == "rest" and e["method"] == "PATCH"
+            and e["path"].startswith(f"/api/v10/channels/{channel}/messages/")]
+
+
+def test_states_known_at_once_after_a_restart_and_when_an_agent_goes(env, docker_env, tmp):
+    d = docker_env
+    a, b = d.run(), d.run()
+    sh("docker", "stop", "-t", "0", a, b)
+    broker, fake, bot = env(containers=containers_cfg(d.host, [a, b]))
+    agent = d.agent(broker)
+    ready_overviews(fake, bot)
+    wait_for(lambda: ov_text(fake, CH_CONTROL).count("🔴") == 2, timeout=20,
+             what="both stopped in the overview")
+    # A restart of the bot: with every container stopped the agent sends
+    # nothing new, so the states must come from the broker's table.
+    bot.stop()
+    fake.control("reset-log")
+    t0 = time.monotonic()
+    bot.start()
+    bot.wait_state("ready")
+
+    wait_for(lambda: patches(fake, CH_CONTROL) and patches(fake, CH_STATUS)
+             and "Online: 0 • Offline: 2\n" in ov_text(fake, CH_CONTROL)
+             and ov_text(fake, CH_STATUS).count("🔴") == 2, timeout=10,
+             what="the states right after the restart")
+    assert time.monotonic() - t0 < 10
+    # The agent says BYE: unknown, with the host marked, at once.
+    agent.stop()
+    t0 = time.monotonic()
+    wait_for(lambda: "Docker agent offline since" in ov_text(fake, CH_CONTROL)
+             and "Unknown: 2" in ov_text(fake, CH_CONTROL), timeout=5,
+             what="the host marked in the admin overview")
+    wait_for(lambda: "⚠️" in ov_text(fake, CH_STATUS) and "🔴" not in ov_text(fake, CH_STATUS),
+             timeout=5, what="the host marked in the server overview")
+    assert time.monotonic() - t0 < 5
+    key = key_of(fake, CH_CONTROL, "Box 1")
+    panel = open_panel(fake, key)
+    t = text_of(fake.message(panel))
+    assert "Unknown" in t and "⚠️ Docker agent offline since" in t, t
+    # Back: the agent's first report.
+    agent = d.agent(broker)
+    wait_for(lambda: "Offline: 2" in ov_text(fake, CH_CONTROL)
+             and "⚠️" not in ov_text(fake, CH_CONTROL), timeout=15, what="the host back")
+    # Killed: the broker sees it quiet within PEER_IDLE_MS (5 s).
+    agent.kill9()
+    t0 = time.monotonic()
+    wait_for(lambda: "Docker agent offline since" in ov_text(fake, CH_CONTROL), timeout=10,
+             what="a killed agent marked")
+    assert time.monotonic() - t0 < 8
+
+
+def test_docker_unreachable_shown_like_a_gone_agent(env, tmp):
+    broker, fake, bot = env(containers=[{"host": "nodocker", "name": "plex",
+                                         "display_name": "Plex"}])
+    ready_overviews(fake, bot)
+    Proc([bin_path("ddc-docker"), "--broker", broker.ctl, "--host", "nodocker",
+          "--docker-socket", os.path.join(tmp, "no-such.sock"),
+          "--cache", os.path.join(tmp, "nd.cache.json"), "--audit", os.path.join(tmp, "nd.audit")],
+         os.path.join(tmp, "nodocker.log"))
+    wait_for(lambda: "Docker unreachable since" in ov_text(fake, CH_CONTROL), timeout=15,
+             what="Docker unreachable in the admin overview")
+    assert "⚠️" in ov_text(fake, CH_STATUS) and "Docker unreachable" in ov_text(fake, CH_STATUS)
+    panel = open_panel(fake, key_of(fake, CH_CONTROL, "Plex"))
+    assert "⚠️ Docker unreachable since" in text_of(fake.message(panel))
+
+
+def test_pending_counted_and_cleared_when_an_action_fails(env):
+    cfg = [{"host": "fa1", "name": f"c{i}", "display_name": f"Box {i}"} for i in (1, 2, 3)]
+    cfg.append({"host": "nowhere", "name": "ghost", "display_name": "Ghost"})
+    broker, fake, bot = env(containers=cfg)
+    agent = FakeAgent(broker, "fa1")
+    try:
+        agent.report({"c1": "running", "c2": "running", "c3": "running"})
+        ready_overviews(fake, bot)
+        wait_for(lambda: "Containers: 4 • Online: 3 • Offline: 0 • Unknown: 1"
+                 in ov_text(fake, CH_CONTROL), timeout=10, what="three online")
+        key = key_of(fake, CH_CONTROL, "Box 2")
+        panel = open_panel(fake, key)
+        r = fake.interaction(kind="button", custom_id=f"pn:restart:{key}", message_id=panel,
+                             channel_id=CH_CONTROL)
+        fake.answered(r["id"])
+        act = agent.action()
+        assert act[4]["action"] == "restart" and act[4]["container"] == "c2"
+        wait_for(lambda: "Online: 2 • Offline: 0 • Pending: 1 • Unknown: 1"
+                 in ov_text(fake, CH_CONTROL), timeout=5, what="pending counted")
+        assert "🟡" in ov_text(fake, CH_STATUS)
+        # It fails: not pending any more, at once, with the reason on the panel.
+        t0 = time.monotonic()
+        agent.answer(act, {"ok": False, "error": "failed", "message": "no such image"})
+        wait_for(lambda: "Online: 3 • Offline: 0 • Unknown: 1" in ov_text(fake, CH_CONTROL)
+                 and "🟡" not in ov_text(fake, CH_STATUS), timeout=5, what="pending cleared")
+        assert time.monotonic() - t0 < 5
+        m = wait_for(lambda: (lambda m: m if "no such image" in (m.get("content") or "") else None)(
+            fake.message(panel)), timeout=5, what="the reason on the panel")
+        assert "🟡" not in text_of(m)
+        # A host that is not connected: refused at once, never left pending.
+        gk = key_of(fake, CH_CONTROL, "Ghost")
+        gp = open_panel(fake, gk)
+        for _ in range(3):
+            r = fake.interaction(kind="button", custom_id=f"pn:start:{gk}", message_id=gp,
+                                 channel_id=CH_CONTROL)
+            fake.answered(r["id"])
+            wait_for(lambda: "not connected" in (fake.message(gp).get("content") or ""),
+                     timeout=5, what="host not connected")
+            time.sleep(1.6)         # past the overview's coalescing of edits
+            assert "Pending" not in ov_text(fake, CH_CONTROL), ov_text(fake, CH_CONTROL)
+    finally:
+        agent.close()
+
+
+def test_stop_all_says_how_many_and_which_are_skipped(env):
+    cfg = [{"host": "fa2", "name": f"c{i}", "display_name": f"Box {i}"} for i in (1, 2, 3)]
+    cfg[2]["allowed_actions"] = ["restart"]
+    broker, fake, bot = env(containers=cfg)
+    agent = FakeAgent(broker, "fa2")
+    try:
+        agent.report({"c1": "running", "c2": "running", "c3": "running"})
+        ready_overviews(fake, bot)
+        wait_for(lambda: "Online: 3" in ov_text(fake, CH_CONTROL), timeout=10, what="online")
+        ov = fake.overviews(CH_CONTROL)[-1]
+        i = fake.answered(fake.interaction(kind="button", custom_id="ov:sall",
+                                           message_id=ov["id"], channel_id=CH_CONTROL)["id"])
+        assert ("Stop 2 of the 3 running containers? 1 of them do not allow stop and will keep "
+                "running: Box 3") in response_text(i)
+        i = fake.answered(fake.interaction(kind="button", custom_id="ov:rall",
+                                           message_id=ov["id"], channel_id=CH_CONTROL)["id"])
+        assert "Restart all 3 running containers?" in response_text(i)
+    finally:
+        agent.close()
+
+
+def test_overview_edited_only_when_what_it_shows_changes(env):
+    cfg = [{"host": "fa3", "name": "c1", "display_name": "Box 1"},
+           {"host": "fa3", "name": "c2", "display_name": "Box 2"}]
+    broker, fake, bot = env(containers=cfg, channels=[
+        {"id": CH_STATUS, "kind": "status", "post_initial": True, "refresh_minutes": 1},
+        {"id": CH_CONTROL, "kind": "control", "post_initial": True, "refresh_minutes": 1}])
+    agent = FakeAgent(broker, "fa3")
+    try:
+        agent.report({"c1": "running", "c2": "exited"})
+        ready_overviews(fake, bot)
+        wait_for(lambda: "Online: 1 • Offline: 1" in ov_text(fake, CH_CONTROL)
+                 and "🟢" in ov_text(fake, CH_STATUS), timeout=10, what="first states")
+        time.sleep(2)
+        fake.control("reset-log")
+        t0 = time.monotonic()
+        # Reports whose CPU and RAM change, states not: nothing to edit now.
+        for i in range(10):
+            agent.report({"c1": {"state": "running", "cpu_percent": 10.0 + i,
+                                 "mem_bytes": (100 + i) << 20}, "c2": "exited"})
+            time.sleep(0.3)
+        time.sleep(2)
+        assert not patches(fake, CH_STATUS) and not patches(fake, CH_CONTROL)
+        # A state changes: one edit each.
+        agent.report({"c1": {"state": "running", "cpu_percent": 19.0, "mem_bytes": 109 << 20},
+                      "c2": "running"})
+        wait_for(lambda: "Online: 2" in ov_text(fake, CH_CONTROL)
+                 and ov_text(fake, CH_STATUS).count("🟢") == 2, timeout=5, what="edited")
+        time.sleep(2)
+        assert len(patches(fake, CH_STATUS)) == 1 and len(patches(fake, CH_CONTROL)) == 1
+        # The minute's refresh: the admin overview shows CPU and RAM, which
+        # changed (c2's figures came with it); the server overview shows
+        # nothing new and is left alone.
+        agent.report({"c1": {"state": "running", "cpu_percent": 42.0, "mem_bytes": 2 << 30},
+                      "c2": "running"})
+        wait_for(lambda: "42.0%" in ov_text(fake, CH_CONTROL), timeout=75 - (time.monotonic() - t0),
+                 what="the refresh with new figures")
+        assert "2.0 GB" in ov_text(fake, CH_CONTROL)
+        time.sleep(2)
+        assert len(patches(fake, CH_STATUS)) == 1, patches(fake, CH_STATUS)
+        assert len(patches(fake, CH_CONTROL)) == 2
+    finally:
+        agent.close()
+
+
+def test_info_text_line_breaks(env):
+    broker, fake, bot = env(containers=[{"host": "h1", "name": "plex", "display_name": "Plex",
+                                         "info": {"enabled": True,
+                                                  "text": "Line one\nLine two\n\nLine four"}}])
+    ready_overviews(fake, bot)
+    i = fake.answered(fake.interaction(kind="command", name="info",
+                                       options={"container": "plex"},
+                                       channel_id=CH_CONTROL)["id"])
+    field = i["response"]["data"]["embeds"][0]["fields"][0]
+    assert field["value"] == "Line one\nLine two\n\nLine four", field
+
+
+def test_guild_refusing_commands_is_an_error_in_status(env):
+    broker, fake, bot = env(guild="1100000000000000999")
+    want = ("slash commands not registered in guild 1100000000000000999: HTTP 403 "
+            "(code 50001: Missing Access)")
+    rep = wait_for(lambda: (lambda r: r if r and want in (r.get("error") or "") else None)(
+        bot.report()), timeout=10, what="the refusal in the report")
+    assert rep["state"] == "ready" and want in rep["commands_error"]
+    out = subprocess.run([bin_path("ddc-ctl"), "--broker", broker.ctl, "status"],
+                         capture_output=True, text=True, timeout=10).stdout
+    assert f"gateway ready: {want}" in out, out
+    bot.save("bot", {"token": TOKEN, "guild_id": GUILD, "language": "en", "timezone": "UTC"})
+    rep = wait_for(lambda: (lambda r: r if r and r.get("commands") == GUILD
+                            and r.get("error") is None else None)(bot.report()),
+                   timeout=10, what="the error cleared")
+    assert rep["commands_error"] is None
+
+
+def test_cooldown_lowered_applies_at_once_and_ss_shares_serverstatus(env):
+    broker, fake, bot = env(spam={"enabled": True, "command_cooldowns": {"serverstatus": 600},
+                                  "button_cooldowns": {}})
+    ready_overviews(fake, bot)
+    i = fake.answered(fake.interaction(kind="command", name="serverstatus",
+                                       channel_id=CH_STATUS)["id"])
+    assert "posted" in response_text(i)
+    # /ss is the same command: the same cooldown
+    i = fake.answered(fake.interaction(kind="command", name="ss", channel_id=CH_STATUS)["id"])
+    assert "Please wait" in response_text(i)
+    left = int(response_text(i).split("wait ")[1].split(" ")[0])
+    assert 590 <= left <= 600
+    # Lowered to 2 s: the running cooldown ends 2 s after the use, not 10 minutes.
+    bot.save("spam", {"enabled": True, "command_cooldowns": {"serverstatus": 2},
+                      "button_cooldowns": {}})
+    wait_for(lambda: "posted" in response_text(fake.answered(fake.interaction(
+        kind="command", name="ss", channel_id=CH_STATUS)["id"])), timeout=6,
+        what="the lowered cooldown over")
+    # a cooldown set for "ss" only holds /serverstatus too
+    bot.save("spam", {"enabled": True, "command_cooldowns": {"ss": 600},
+                      "button_cooldowns": {}})
+    time.sleep(0.5)
+    wait_for(lambda: "Please wait" in response_text(fake.answered(fake.interaction(
+        kind="command", name="serverstatus", channel_id=CH_STATUS)["id"])), timeout=5,
+        what="/serverstatus held by the cooldown of /ss")
+
+
+def test_ping_has_a_latency_right_after_connecting(env):
+    broker, fake, bot = env()
+    i = fake.answered(fake.interaction(kind="command", name="ping")["id"])
+    t = response_text(i)
+    assert "not measured" not in t and "REST round trip:" in t, t

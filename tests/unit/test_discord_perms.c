@@ -99,8 +99,7 @@ DDC_TEST (test_live_status)
     const live_ctr_t *web = live_ctr_find (live, "web");
     live_st_t st;
     live_ctr_status (live, plex, 0, &st);
-    CHECK (st.state == ST_UNKNOWN);
-    uint64_t sig0 = live_state_signature (live, 0);
+    CHECK (st.state == ST_UNKNOWN && !st.host_down);
     cJSON *body = ddc_test_json ("{'host':'nas','docker':{'reachable':true},'containers':{"
                           "'plex':{'exists':true,'state':'running','uptime_s':90,"
                           "'cpu_percent':12.5,'mem_bytes':1048576},"
@@ -116,13 +115,10 @@ DDC_TEST (test_live_status)
     CHECK (st.state == ST_STOPPED && !st.has_stats);
     live_ctr_status (live, web, 2000, &st);
     CHECK (st.state == ST_UNKNOWN);
-    uint64_t sig1 = live_state_signature (live, 2000);
-    CHECK (sig1 != sig0);
     //  Pending wins, until it is cleared or runs out.
     live_set_pending (live, plex->key, 5000);
     live_ctr_status (live, plex, 3000, &st);
     CHECK (st.state == ST_PENDING);
-    CHECK (live_state_signature (live, 3000) != sig1);
     live_ctr_status (live, plex, 6000, &st);
     CHECK (st.state == ST_RUNNING);
     live_set_pending (live, plex->key, 9000);
@@ -136,12 +132,58 @@ DDC_TEST (test_live_status)
     //  Stale reports (agent gone) show unknown.
     live_ctr_status (live, val, 1000 + 120000, &st);
     CHECK (st.state == ST_UNKNOWN);
-    //  Docker down on the host.
-    body = ddc_test_json ("{'docker':{'reachable':false},'containers':{'plex':{'state':'running'}}}");
+    //  Docker down on the host, since a time the agent gives.
+    body = ddc_test_json ("{'docker':{'reachable':false,'unreachable_since':"
+                          "'2026-11-27T09:00:00Z'},'containers':{'plex':{'state':'running'}}}");
     live_status (live, "docker@nas", "status", body, 5000);
     cJSON_Delete (body);
     live_ctr_status (live, plex, 5000, &st);
-    CHECK (st.host_down && st.state == ST_UNKNOWN);
+    CHECK (st.host_down && st.state == ST_UNKNOWN && st.host_issue == HOST_DOCKER_DOWN);
+    CHECK (st.host_since == 1795770000000LL);
+    //  The agent went from the broker: unknown at once, whatever it said.
+    body = ddc_test_json ("{'docker':{'reachable':true},'containers':{'plex':{'state':'running'}}}");
+    live_status (live, "docker@nas", "status", body, 5100);
+    cJSON_Delete (body);
+    live_ctr_status (live, plex, 5100, &st);
+    CHECK (st.state == ST_RUNNING && !st.host_down);
+    CHECK (live_host_at (live, "nas") == 5100 && live_host_at (live, "pi") == 0);
+    live_link (live, "docker@nas", false, 1795770060000LL, 5200);
+    live_link (live, "web@nas", false, 1, 5200);              //  not an agent: ignored
+    live_ctr_status (live, plex, 5200, &st);
+    CHECK (st.state == ST_UNKNOWN && st.host_issue == HOST_AGENT_GONE);
+    CHECK (st.host_since == 1795770060000LL && live_host_at (live, "nas") == 5200);
+    live_link (live, "docker@nas", false, 1795770099000LL, 5300);  //  still gone: same since
+    live_ctr_status (live, plex, 5300, &st);
+    CHECK (st.host_since == 1795770060000LL);
+    //  Pending still shows while an action runs.
+    live_set_pending (live, plex->key, 9000);
+    live_ctr_status (live, plex, 5300, &st);
+    CHECK (st.state == ST_PENDING && st.host_down);
+    live_clear_pending (live, plex->key);
+    //  Back: its last report counts again; a new report also says it is back.
+    live_link (live, "docker@nas", true, 0, 5400);
+    live_ctr_status (live, plex, 5400, &st);
+    CHECK (st.state == ST_RUNNING && st.host_issue == HOST_OK);
+    live_link (live, "docker@nas", false, 1795770100000LL, 5500);
+    body = ddc_test_json ("{'docker':{'reachable':true},'containers':{'plex':{'state':'exited'}}}");
+    live_status (live, "docker@nas", "status", body, 5600);
+    cJSON_Delete (body);
+    live_ctr_status (live, plex, 5600, &st);
+    CHECK (st.state == ST_STOPPED && !st.host_down);
+    //  A host known only from the broker's table (no report yet).
+    const live_ctr_t *webc = live_ctr_find (live, "web");
+    live_link (live, "docker@alpha", false, 0, 5600);
+    live_ctr_status (live, webc, 5600, &st);
+    CHECK (st.state == ST_UNKNOWN && st.host_issue == HOST_AGENT_GONE && st.host_since == 0);
+    //  Times the agents give.
+    CHECK (live_parse_time ("2026-11-27T09:00:00Z") == 1795770000000LL);
+    CHECK (live_parse_time ("2026-11-27T09:00:00.25Z") == 1795770000250LL);
+    CHECK (live_parse_time ("1970-01-01T00:00:00Z") == 0);
+    CHECK (live_parse_time ("2026-02-30T09:00:00Z") == 0);
+    CHECK (live_parse_time ("2026-11-27T09:00:00") == 0);
+    CHECK (live_parse_time ("2026-11-27T09:00:00+01:00") == 0);
+    CHECK (live_parse_time ("2026-11-27T09:00:00.Z") == 0);
+    CHECK (live_parse_time ("") == 0 && live_parse_time (NULL) == 0);
     //  Bounded hosts and pending marks.
     for (int i = 0; i < LIVE_HOSTS_MAX + 10; i++) {
         char peer [32];
@@ -219,6 +261,10 @@ DDC_TEST (test_cooldowns)
     CHECK (cd_check (cd, "u1", "c:ss", 30, 30000) == 0);    //  expired
     CHECK (cd_check (cd, "u1", "c:ss", 0, 30001) == 0);     //  no cooldown
     CHECK (cd_check (cd, "u1", "c:ss", 30, 30001) == 30);
+    //  A cooldown lowered meanwhile applies to the running one at once.
+    CHECK (cd_check (cd, "u1", "c:ss", 10, 35000) == 5);
+    CHECK (cd_check (cd, "u1", "c:ss", 5, 35000) == 0);
+    CHECK (cd_check (cd, "u1", "c:ss", 60, 36000) == 59);  //  and a raised one
     //  Bounded: old entries are reused.
     for (int i = 0; i < CD_MAX * 2; i++) {
         char user [24];

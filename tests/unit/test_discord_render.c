@@ -203,11 +203,56 @@ DDC_TEST (test_overviews)
     m = render_overview (&r, CHAN_CONTROL);
     CHECK (s_check_message (m) == 0);
     d = s_desc (m);
-    CHECK (strstr (d, "Containers: 3 • Online: 1 • Offline: 1") != NULL);
+    CHECK (strstr (d, "Containers: 3 • Online: 1 • Offline: 1 • Unknown: 1\n") != NULL);
     CHECK (strstr (d, "12.3% • 1.9 GB") != NULL);
     CHECK (strstr (d, "Valheim · offline") != NULL);
     CHECK (s_has_id (m, "ov:rall") && s_has_id (m, "ov:sall"));
     cJSON_Delete (m);
+    //  Pending is counted too; every container once.
+    live_set_pending (live, live_ctr_find (live, "plex")->key, 99999);
+    m = render_overview (&r, CHAN_CONTROL);
+    CHECK (strstr (s_desc (m), "Containers: 3 • Online: 0 • Offline: 1 • Pending: 1 • "
+                               "Unknown: 1\n") != NULL);
+    cJSON_Delete (m);
+    live_clear_pending (live, live_ctr_find (live, "plex")->key);
+    //  A host whose agent is gone: its containers unknown, the host marked.
+    live_link (live, "docker@nas", false, 1795774415790LL - 600000, 3000);
+    m = render_overview (&r, CHAN_CONTROL);
+    d = s_desc (m);
+    CHECK (strstr (d, "**nas** ⚠️ Docker agent offline since 10:03") != NULL);
+    CHECK (strstr (d, "Online: 0 • Offline: 0 • Unknown: 3") != NULL);
+    CHECK (strstr (d, "🔄 Valheim") != NULL);
+    cJSON_Delete (m);
+    m = render_overview (&r, CHAN_STATUS);
+    CHECK (strstr (s_desc (m), "┌── nas ⚠️\n│ Docker agent offline since 10:03\n") != NULL);
+    CHECK (s_check_message (m) == 0);
+    cJSON_Delete (m);
+    m = render_panel (&r, live_ctr_find (live, "plex"), true, NULL, false);
+    CHECK (strstr (s_desc (m), "│ 🔄 Unknown\n│ ⚠️ Docker agent offline since 10:03") != NULL);
+    cJSON_Delete (m);
+    live_link (live, "docker@nas", true, 0, 3000);
+    //  Docker itself down: said the same way, with the agent's time.
+    cJSON *down = ddc_test_json ("{'docker':{'reachable':false,'unreachable_since':"
+                                 "'2026-11-26T09:00:00Z'},'containers':{}}");
+    live_status (live, "docker@nas", "status", down, 3000);
+    cJSON_Delete (down);
+    m = render_panel (&r, live_ctr_find (live, "plex"), true, NULL, false);
+    CHECK (strstr (s_desc (m), "│ ⚠️ Docker unreachable since 2026-11-26 09:00") != NULL);
+    cJSON_Delete (m);
+    live_destroy (&live);
+    live = s_live ();
+    //  Compared as shown: the same without the clock, CPU and RAM.
+    render_ctx_t a = s_ctx (live, LANG_EN), b = a;
+    a.no_clock = b.no_clock = a.no_stats = b.no_stats = true;
+    b.wall_ms += 3600000;
+    cJSON *ma = render_overview (&a, CHAN_CONTROL), *mb = render_overview (&b, CHAN_CONTROL);
+    char *ta = cJSON_PrintUnformatted (ma), *tb = cJSON_PrintUnformatted (mb);
+    CHECK_STR (ta, tb);
+    CHECK (!strstr (ta, "12.3%"));
+    free (ta);
+    free (tb);
+    cJSON_Delete (ma);
+    cJSON_Delete (mb);
     //  German, and a time zone.
     ddc_tz_t *tz = ddc_tz_load ("Europe/Berlin");
     r = s_ctx (live, LANG_DE);
@@ -284,7 +329,7 @@ DDC_TEST (test_panels)
     CHECK (!s_has_id (m, id));                                //  it runs
     CHECK (s_has_id (m, "pn:logs:") && s_has_id (m, "pn:ref:"));
     char *text = cJSON_PrintUnformatted (m);
-    CHECK (strstr (text, "https://plex.example") != NULL);     //  info text
+    CHECK (strstr (text, "Movies\\nhttps://plex.example") != NULL);   //  info text, 2 lines
     free (text);
     cJSON_Delete (m);
     //  Not an admin: view only.
@@ -331,11 +376,28 @@ DDC_TEST (test_other_messages)
     m = render_help (&r);
     CHECK (s_check_message (m) == 0);
     cJSON_Delete (m);
-    m = render_ping (&r, 42);
-    CHECK (strstr (s_desc (m), "42 ms") != NULL);
+    m = render_ping (&r, 42, 17);
+    CHECK (strstr (s_desc (m), "Latency: 42 ms") && strstr (s_desc (m), "REST round trip: 17 ms"));
     cJSON_Delete (m);
-    m = render_confirm (&r, "restart", 3);
+    //  Before the first heartbeat ACK: the REST round trip, never "not
+    //  measured" when there is one.
+    m = render_ping (&r, -1, 120);
+    CHECK (strstr (s_desc (m), "REST round trip: 120 ms") && !strstr (s_desc (m), "Latency"));
+    cJSON_Delete (m);
+    m = render_ping (&r, -1, -1);
+    CHECK (strstr (s_desc (m), "not measured") != NULL);
+    cJSON_Delete (m);
+    m = render_confirm (&r, "restart", 3, 3, NULL);
     CHECK (s_check_message (m) == 0 && s_has_id (m, "bk:restart") && s_has_id (m, "bk:no"));
+    CHECK (strstr (cJSON_GetObjectItem (m, "content")->valuestring,
+                   "Restart all 3 running containers?") != NULL);
+    cJSON_Delete (m);
+    //  Some running containers do not allow it: said, with their names.
+    m = render_confirm (&r, "stop", 2, 3, "Box 3");
+    CHECK (s_check_message (m) == 0 && s_has_id (m, "bk:stop"));
+    CHECK_STR (cJSON_GetObjectItem (m, "content")->valuestring,
+               "Stop 2 of the 3 running containers? 1 of them do not allow stop and will keep "
+               "running: Box 3");
     cJSON_Delete (m);
     m = render_addadmin_modal (&r);
     CHECK_STR (cJSON_GetObjectItem (m, "custom_id")->valuestring, "adm:add");
@@ -367,6 +429,10 @@ DDC_TEST (test_text_helpers)
     CHECK_STR (buf, "512 MB");
     render_mem (2040109465.0, buf, sizeof buf);
     CHECK_STR (buf, "1.9 GB");
+    render_mem (1000.0 * 1024 * 1024, buf, sizeof buf);     //  GB from 1000 MB up
+    CHECK_STR (buf, "1.0 GB");
+    render_mem (999.0 * 1024 * 1024, buf, sizeof buf);
+    CHECK_STR (buf, "999 MB");
     render_uptime (30, buf, sizeof buf);
     CHECK_STR (buf, "< 1m");
     render_uptime (3 * 3600, buf, sizeof buf);
@@ -381,6 +447,10 @@ DDC_TEST (test_text_helpers)
     CHECK_STR (buf, "äöü…");
     render_trunc ("a\xff" "b", 10, buf, sizeof buf);
     CHECK_STR (buf, "a?b");
+    render_trunc ("a\nb\x01", 10, buf, sizeof buf);
+    CHECK_STR (buf, "a?b?");
+    render_trunc_text ("a\nb\x01", 10, buf, sizeof buf);    //  line breaks kept
+    CHECK_STR (buf, "a\nb?");
     char tiny [6];
     render_trunc ("ééééééé", 100, tiny, sizeof tiny);
     CHECK (s_utf8_ok (tiny));

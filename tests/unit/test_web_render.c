@@ -433,6 +433,22 @@ DDC_TEST (test_view_from_peers)
     CHECK (strstr (wbuf_text (b), "data-state=\"unknown\""));
     cJSON_Delete (v);
     cJSON_Delete (down);
+    /* a ready gateway with an error (a guild refused the slash commands) warns */
+    for (int k = 0; k < 2; k++) {
+        cJSON *ready = ddc_test_parse (k == 0
+            ? "{\"peers\":[{\"name\":\"discord@bot\",\"role\":\"discord\",\"connected\":true,"
+              "\"status\":{\"gateway\":{\"state\":\"ready\",\"error\":\"slash commands not "
+              "registered in guild 1: HTTP 403\"}}}]}"
+            : "{\"peers\":[{\"name\":\"discord@bot\",\"role\":\"discord\",\"connected\":true,"
+              "\"status\":{\"gateway\":{\"state\":\"ready\",\"error\":null}}}]}");
+        v = view_build (true, 5, ready, conf);
+        wbuf_reset (b);
+        render_view_gateway (b, &rc, v);
+        CHECK (!strstr (wbuf_text (b), "badge warn") == (k == 1));
+        CHECK (!strstr (wbuf_text (b), "HTTP 403") == (k == 1));
+        cJSON_Delete (v);
+        cJSON_Delete (ready);
+    }
     /* nothing at all */
     v = view_build (false, 0, NULL, NULL);
     wbuf_reset (b);
