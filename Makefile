@@ -117,23 +117,28 @@ SOAK_SECONDS ?= 600
 soak: programs
 	SOAK_SECONDS=$(SOAK_SECONDS) DDC_BIN=$(abspath $(BUILD))/bin /usr/bin/python3 tests/soak/soak_hostile.py
 
-# libFuzzer targets: each tests/fuzz/fuzz_X.c links the library sources;
-# fuzz_broker and fuzz_store also the broker's (fuzz_broker compiles
-# broker.c in itself, to reach its dispatch). FUZZ_ONLY=NAME builds one.
+# libFuzzer targets: each tests/fuzz/fuzz_X.c links the library sources but
+# the ones it includes itself (as the unit tests do, to reach a module's
+# statics); fuzz_broker and fuzz_store also the broker's (fuzz_broker
+# compiles broker.c in itself, to reach its dispatch).
+# `make fuzz FUZZ="fuzz_json fuzz_ws"` (or FUZZ_ONLY=NAME) builds and runs only those.
 FUZZ_SECONDS ?= 60
 FUZZ_ONLY ?=
+FUZZ ?= $(if $(FUZZ_ONLY),$(FUZZ_ONLY),$(FUZZ_SRC:tests/fuzz/%.c=%))
 BROKER_FUZZ_SRC = $(filter-out services/broker/main.c services/broker/broker.c,$(wildcard services/broker/*.c))
 fuzz:
 	scripts/deps.sh fuzz
 	@mkdir -p build/fuzz
-	@for f in $(FUZZ_SRC); do \
-	  n=$$(basename $$f .c); \
-	  if [ -n "$(FUZZ_ONLY)" ] && [ "$$n" != "$(FUZZ_ONLY)" ]; then continue; fi; \
+	@for n in $(FUZZ); do \
+	  f=tests/fuzz/$$n.c; \
+	  libs=$$(for s in $(LIB_SRC); do grep -q "\"../../$$s\"" $$f || echo $$s; done); \
 	  case $$n in fuzz_broker|fuzz_store) extra="$(BROKER_FUZZ_SRC)";; *) extra="";; esac; \
+	  echo "  FUZZ $$n"; \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iservices/lib \
-	    $$(pkg-config --cflags $(PKGS)) $$f $(LIB_SRC) $$extra -o build/fuzz/$$n $$(pkg-config --libs $(PKGS) libsodium libcrypto) -lm || exit 1; \
+	    $$(pkg-config --cflags $(PKGS)) $$f $$libs $$extra -o build/fuzz/$$n \
+	    $$(pkg-config --libs $(PKGS) libsodium libcrypto zlib) -lm || exit 1; \
 	done
-	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_ONLY)
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
 
 # The container image ddc:latest (Dockerfile); the Debian base image is made
 # locally with mmdebstrap when it is missing (scripts/image.sh).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run every libFuzzer target build/fuzz/fuzz_* (or only NAME) for SECONDS
-# each (default 60): scripts/fuzz.sh [SECONDS [NAME]].
+# Run every libFuzzer target build/fuzz/fuzz_* (or only the NAMEs given:
+# scripts/fuzz.sh [SECONDS [NAME...]]) for SECONDS each (default 60).
 # Each target's corpus is build/fuzz/corpus/NAME, seeded from
 # tests/fuzz/corpus/NAME when that exists; crash inputs land in
 # build/fuzz/artifacts/NAME/ and each run's log in build/fuzz/NAME.log.
@@ -11,10 +11,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
 secs="${1:-60}"
-only="${2:-}"
 case "$secs" in
-    ''|*[!0-9]*) echo "usage: scripts/fuzz.sh SECONDS [NAME]" >&2; exit 2 ;;
+    ''|*[!0-9]*) echo "usage: scripts/fuzz.sh SECONDS [NAME...]" >&2; exit 2 ;;
 esac
+shift || true
+if [ "$#" -gt 0 ]; then
+    bins=()
+    for n in "$@"; do bins+=("build/fuzz/$n"); done
+else
+    bins=(build/fuzz/fuzz_*)
+fi
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -22,9 +28,8 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 pass=0
 fail=0
 found=0
-for bin in build/fuzz/fuzz_*; do
+for bin in "${bins[@]}"; do
     { [ -f "$bin" ] && [ -x "$bin" ]; } || continue
-    [ -z "$only" ] || [ "$(basename "$bin")" = "$only" ] || continue
     found=$((found + 1))
     name=$(basename "$bin")
     corpus="build/fuzz/corpus/$name"
@@ -41,7 +46,8 @@ for bin in build/fuzz/fuzz_*; do
     rc=$?
     if [ "$rc" -eq 0 ]; then
         pass=$((pass + 1))
-        echo "ok   $name ($(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') execs)"
+        echo "ok   $name ($(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') execs," \
+             "$(grep -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}')/s)"
     else
         fail=$((fail + 1))
         echo "FAIL $name (exit $rc, log $log)"
