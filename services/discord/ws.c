@@ -670,7 +670,11 @@ ws_send (ws_t *self, uint32_t conn, const char *text, size_t len)
     s_cmd_t *cmd = ddc_calloc (1, sizeof *cmd);
     cmd->kind = CMD_SEND;
     cmd->conn = conn;
-    cmd->data = ddc_strndup (text, len);
+    //  len bytes exactly (a NUL inside would make a string copy shorter
+    //  than the frame s_do_send copies).
+    cmd->data = ddc_malloc (len + 1);
+    memcpy (cmd->data, text, len);
+    cmd->data [len] = '\0';
     cmd->len = len;
     s_push_cmd (self, cmd);
     return 0;
