@@ -55,6 +55,8 @@ zstream_push (zstream_t *self, const void *data, size_t len, char **out_p, size_
     *out_len = 0;
     if (!self->inited || self->in_len + len > ZSTREAM_IN_MAX)
         return -1;
+    if (len == 0)
+        return 0;                       //  an empty message completes nothing
     if (self->in_len + len > self->in_cap) {
         size_t cap = self->in_cap ? self->in_cap : 4096;
         while (cap < self->in_len + len)
