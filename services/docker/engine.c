@@ -249,15 +249,13 @@ s_write_sink (char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
-static size_t
-s_write_stream (char *data, size_t size, size_t nmemb, void *userp)
+//  Split a 2xx stream's bytes into lines for on_line: "\r" before "\n" is
+//  dropped, empty lines are skipped and a line over ENGINE_MAX_LINE is
+//  dropped whole (with a warning). Pure but for on_line: fuzzed. Returns
+//  false when on_line cancelled the transfer.
+static bool
+s_stream_feed (transfer_t *t, const char *data, size_t n)
 {
-    transfer_t *t = userp;
-    size_t n = size * nmemb;
-    if (t->cancelled)
-        return 0;
-    if (s_error_reply (t, data, n))
-        return n;
     size_t i = 0;
     while (i < n) {
         const char *nl = memchr (data + i, '\n', n - i);
@@ -289,10 +287,22 @@ s_write_stream (char *data, size_t size, size_t nmemb, void *userp)
             else
                 s_stream_line (t);
             if (t->cancelled)
-                return 0;
+                return false;
         }
     }
-    return n;
+    return true;
+}
+
+static size_t
+s_write_stream (char *data, size_t size, size_t nmemb, void *userp)
+{
+    transfer_t *t = userp;
+    size_t n = size * nmemb;
+    if (t->cancelled)
+        return 0;
+    if (s_error_reply (t, data, n))
+        return n;
+    return s_stream_feed (t, data, n) ? n : 0;
 }
 
 static size_t

@@ -1,7 +1,8 @@
 /*  libFuzzer target for the Docker reply parsers (services/docker/
     docker_parse.c, compiled in): the first input byte selects the parser
-    (list, inspect, stats, event, error, version, logs in each mode, time
-    and API-version strings, names), the rest is the reply body. */
+    (list, inspect, stats, event, error, version, logs in each mode, in
+    one piece and in many, time and API-version strings, names), the rest is
+    the reply body. */
 #include "../../services/docker/docker_parse.c"
 
 #include <stdint.h>
@@ -69,13 +70,39 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             size_t max_bytes = len > 1 ? (size_t) (uint8_t) body[1] * 16 : 0;
             char *text = NULL;
             size_t lines = 0;
-            if (docker_logs_text (body, len, mode, max_lines, max_bytes, &text, &lines) == 0) {
+            int rc = docker_logs_text (body, len, mode, max_lines, max_bytes, &text, &lines);
+            if (rc == 0) {
                 size_t tlen = strlen (text);
                 if (tlen > len || (max_bytes && tlen > max_bytes)
-                    || (max_lines && lines > max_lines))
+                    || (max_lines && lines > max_lines) || !ddc_utf8_valid (text, tlen))
                     abort ();
             }
+            //  The same reply read in pieces (as the agent reads it): the
+            //  same text when nothing had to be dropped on the way.
+            docker_logs_t *reader = docker_logs_new (mode, max_lines, max_bytes);
+            unsigned seed = len > 2 ? (uint8_t) body[2] : 1;
+            for (size_t off = 0; off < len;) {
+                seed = seed * 1103515245u + 12345u;
+                size_t piece = 1 + (seed >> 16) % 61;
+                if (piece > len - off)
+                    piece = len - off;
+                docker_logs_feed (reader, body + off, piece);
+                off += piece;
+            }
+            char *text2 = NULL;
+            size_t lines2 = 0;
+            bool cut = false;
+            int rc2 = docker_logs_finish (reader, &text2, &lines2, &cut);
+            docker_logs_destroy (&reader);
+            if (rc2 != rc)
+                abort ();
+            if (rc == 0 && max_bytes == 0 && (strcmp (text, text2) != 0 || lines != lines2 || cut))
+                abort ();
+            if (rc2 == 0 && ((max_bytes && strlen (text2) > max_bytes)
+                             || !ddc_utf8_valid (text2, strlen (text2))))
+                abort ();
             free (text);
+            free (text2);
             break;
         }
         default: {
