@@ -244,3 +244,24 @@ form_cookie (const char *header, const char *name, char *out, size_t outlen)
     }
     return -1;
 }
+
+int
+form_forwarded_for (const char *header, char *out, size_t outlen)
+{
+    if (outlen)
+        out[0] = '\0';
+    if (!header || !*header || outlen == 0)
+        return -1;
+    const char *last = strrchr (header, ',');
+    last = last ? last + 1 : header;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    size_t n = 0;
+    while ((unsigned char) last[n] > 0x20 && (unsigned char) last[n] < 0x7f)
+        n++;
+    if (n == 0 || n >= outlen)
+        return -1;
+    memcpy (out, last, n);
+    out[n] = '\0';
+    return 0;
+}

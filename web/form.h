@@ -1,6 +1,7 @@
-/*  form: the parsers of what a browser sends: an
-    application/x-www-form-urlencoded body or query string, and the Cookie
-    header. Kore-free, fuzzed (tests/fuzz/fuzz_web.c).
+/*  form: the parsers of what a browser (and the proxy in front) sends: an
+    application/x-www-form-urlencoded body or query string, the Cookie
+    header and X-Forwarded-For. Kore-free, fuzzed (tests/fuzz/fuzz_web.c,
+    fuzz_web_auth.c).
     Every input is bounded (fields, key and value sizes) and checked: bad
     percent-escapes, invalid UTF-8 and control characters (other than line
     breaks and tabs in values) are refused with a reason, never guessed at.
@@ -37,5 +38,12 @@ bool form_bool (const form_t *self, const char *key);
 /* The value of cookie name in a Cookie header ("a=1; b=2") into
    out[outlen]. 0, or -1 when absent, empty or too long. */
 int form_cookie (const char *header, const char *name, char *out, size_t outlen);
+
+/* The client address of an X-Forwarded-For header ("client, proxy1, ...":
+   the last entry is the one the trusted proxy saw) into out[outlen]: the
+   entry up to its first byte that is not printable ASCII (it is logged and
+   sent to the broker as text). 0, or -1 when there is none or it does not
+   fit. */
+int form_forwarded_for (const char *header, char *out, size_t outlen);
 
 #endif

@@ -174,24 +174,9 @@ web_client_addr (struct http_request *req, char buf[WEB_ADDR_MAX])
 {
     buf[0] = '\0';
     if (web_opts.trust_forwarded_for) {
-        const char *xff = web_header (req, "x-forwarded-for");
-        if (xff && *xff) {
-            /* the proxy appends the address it saw: take the last one, up
-               to the first byte that is not printable ASCII (it is logged
-               and sent to the broker as text) */
-            const char *last = strrchr (xff, ',');
-            last = last ? last + 1 : xff;
-            while (*last == ' ')
-                last++;
-            size_t n = 0;
-            while ((unsigned char) last[n] > 0x20 && (unsigned char) last[n] < 0x7f)
-                n++;
-            if (n > 0 && n < WEB_ADDR_MAX) {
-                memcpy (buf, last, n);
-                buf[n] = '\0';
-                return buf;
-            }
-        }
+        /* the proxy appends the address it saw: the last entry */
+        if (form_forwarded_for (web_header (req, "x-forwarded-for"), buf, WEB_ADDR_MAX) == 0)
+            return buf;
     }
     struct connection *c = req->owner;
     if (!c)

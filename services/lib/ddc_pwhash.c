@@ -15,8 +15,12 @@
 #define S_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define S_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
 
-/* Bounds on legacy parameters: a hash from the config must not make a
-   single check run for minutes or exhaust memory. */
+/* Bounds on the parameters a hash names (legacy ones and argon2id hashes
+   made elsewhere): a hash from the config must not make a single check run
+   for minutes or exhaust memory. */
+#define S_ARGON2_MAX_M    (1024u * 1024)      /* KiB: 1 GiB */
+#define S_ARGON2_MAX_T    16
+#define S_ARGON2_MAX_P    16
 #define S_PBKDF2_MAX_ITER 5000000
 #define S_SCRYPT_MAX_N    (1u << 20)
 #define S_SCRYPT_MAX_R    32
@@ -92,6 +96,26 @@ s_unhex (const char *hex, size_t hexlen, unsigned char *out, size_t outmax, size
     return 0;
 }
 
+/* An argon2id string's cost "$argon2id$v=19$m=M,t=T,p=P$..." within the
+   bounds above (libsodium checks the rest of the string when it verifies). */
+static int
+s_parse_argon2id (const char *hash)
+{
+    static const char head[] = "$argon2id$v=19$m=";
+    if (strncmp (hash, head, sizeof head - 1) != 0)
+        return -1;
+    const char *p = hash + sizeof head - 1;
+    const char *c1 = strchr (p, ',');
+    const char *c2 = c1 ? strchr (c1 + 1, ',') : NULL;
+    const char *end = c2 ? strchr (c2 + 1, '$') : NULL;
+    unsigned long long m, t, lanes;
+    if (!end || strncmp (c1, ",t=", 3) != 0 || strncmp (c2, ",p=", 3) != 0
+        || s_uint (p, c1, S_ARGON2_MAX_M, &m) < 0 || s_uint (c1 + 3, c2, S_ARGON2_MAX_T, &t) < 0
+        || s_uint (c2 + 3, end, S_ARGON2_MAX_P, &lanes) < 0)
+        return -1;
+    return 0;
+}
+
 /* werkzeug: "METHOD$SALT$HEX"; splits it, checks the salt and hex. */
 static int
 s_werkzeug_split (const char *hash, const char **method_end, const char **salt,
@@ -160,8 +184,11 @@ s_parse_scrypt (const char *hash, s_legacy_t *h)
         || s_uint (c2 + 1, mend, S_SCRYPT_MAX_P, &h->p) < 0 || (h->n & (h->n - 1)) != 0
         || h->n < 2)
         return -1;
-    /* werkzeug allows maxmem = 132 * n * r * p */
-    return 132ull * h->n * h->r * h->p <= S_SCRYPT_MAX_MEM ? 0 : -1;
+    /* werkzeug allows maxmem = 132 * n * r * p; OpenSSL needs 128 * r *
+       (n + 2) + 128 * r * p of it (small n: a hash werkzeug cannot check) */
+    unsigned long long maxmem = 132ull * h->n * h->r * h->p;
+    unsigned long long need = 128ull * h->r * (h->n + 2) + 128ull * h->r * h->p;
+    return maxmem <= S_SCRYPT_MAX_MEM && need <= maxmem ? 0 : -1;
 }
 
 static int
@@ -201,6 +228,8 @@ ddc_pwhash_verify (const char *password, const char *hash)
         return -1;
     switch (ddc_pwhash_kind (hash)) {
     case DDC_PWHASH_ARGON2ID:
+        if (s_parse_argon2id (hash) < 0)
+            return -1;
         /* a malformed string also fails here: count it as no match */
         return crypto_pwhash_str_verify (hash, password, strlen (password)) == 0 ? 1 : 0;
     case DDC_PWHASH_PBKDF2:
@@ -220,7 +249,8 @@ ddc_pwhash_usable (const char *hash)
     s_legacy_t h;
     switch (ddc_pwhash_kind (hash)) {
     case DDC_PWHASH_ARGON2ID:
-        return crypto_pwhash_str_needs_rehash (hash, S_OPSLIMIT, S_MEMLIMIT) != -1;
+        return s_parse_argon2id (hash) == 0
+               && crypto_pwhash_str_needs_rehash (hash, S_OPSLIMIT, S_MEMLIMIT) != -1;
     case DDC_PWHASH_PBKDF2:
         return s_parse_pbkdf2 (hash, &h) == 0;
     case DDC_PWHASH_SCRYPT:

@@ -45,7 +45,19 @@ DDC_TEST (test_argon2id_known_strings)
     CHECK (ddc_pwhash_needs_rehash (weak));
     /* a damaged string never matches */
     CHECK (ddc_pwhash_verify (PW, "$argon2id$v=19$m=65536,t=2,p=1$VJsCJHYM5vhGa/FIFV/R1g$AAAA") == 0);
-    CHECK (ddc_pwhash_verify (PW, "$argon2id$garbage") == 0);
+    CHECK (ddc_pwhash_verify (PW, "$argon2id$garbage") == -1);
+    /* a cost beyond 1 GiB, 16 passes or 16 lanes is never computed */
+    const char *huge[] = {
+        "$argon2id$v=19$m=4194304,t=2,p=1$VJsCJHYM5vhGa/FIFV/R1g$s/QRzlq0BvDlMpXNc74TNxiPoCvDKGd+ZTz6PbmCMtQ",
+        "$argon2id$v=19$m=65536,t=1000,p=1$VJsCJHYM5vhGa/FIFV/R1g$s/QRzlq0BvDlMpXNc74TNxiPoCvDKGd+ZTz6PbmCMtQ",
+        "$argon2id$v=19$m=65536,t=2,p=255$VJsCJHYM5vhGa/FIFV/R1g$s/QRzlq0BvDlMpXNc74TNxiPoCvDKGd+ZTz6PbmCMtQ",
+        "$argon2id$v=19$m=65536,t=2,p=1,x=3$VJsCJHYM5vhGa/FIFV/R1g$s/QRzlq0BvDlMpXNc74TNxiPoCvDKGd+ZTz6PbmCMtQ",
+    };
+    for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+        CHECK (!ddc_pwhash_usable (huge[i]));
+        CHECK (ddc_pwhash_verify (PW, huge[i]) == -1);
+    }
+    CHECK (ddc_pwhash_usable (ours) && ddc_pwhash_usable (weak));
 }
 
 DDC_TEST (test_werkzeug_pbkdf2_vectors)
@@ -96,6 +108,11 @@ DDC_TEST (test_werkzeug_scrypt_vector)
     CHECK (ddc_pwhash_verify (PW, "scrypt:16383:8:1$s$00") == -1);     /* N not a power of 2 */
     CHECK (ddc_pwhash_verify (PW, "scrypt:4194304:8:1$s$00") == -1);   /* too much memory */
     CHECK (ddc_pwhash_verify (PW, "scrypt:16384:8$s$00") == -1);
+    /* n so small that werkzeug's maxmem (132 n r p) cannot hold scrypt's
+       own memory: unusable, not a hash that merely fails to match */
+    const char *tiny = "scrypt:16:1:1$salt$abababababababababababababababababababababababababababab"
+                       "abababababababababababababababababababababababababababababababababababab";
+    CHECK (!ddc_pwhash_usable (tiny) && ddc_pwhash_verify (PW, tiny) == -1);
 }
 
 DDC_TEST (test_password_policy)

@@ -128,6 +128,27 @@ DDC_TEST (test_cookie_header)
     CHECK_STR (v, "2");
 }
 
+DDC_TEST (test_forwarded_for)
+{
+    char a[64];
+    CHECK (form_forwarded_for ("203.0.113.7", a, sizeof a) == 0);
+    CHECK_STR (a, "203.0.113.7");
+    /* the last entry is the one the trusted proxy saw */
+    CHECK (form_forwarded_for ("10.0.0.1, 198.51.100.2,  2001:db8::1", a, sizeof a) == 0);
+    CHECK_STR (a, "2001:db8::1");
+    /* up to the first byte that is not printable ASCII */
+    CHECK (form_forwarded_for ("x, 192.0.2.1\x1b[31m", a, sizeof a) == 0);
+    CHECK_STR (a, "192.0.2.1");
+    CHECK (form_forwarded_for ("1.2.3.4 junk", a, sizeof a) == 0);
+    CHECK_STR (a, "1.2.3.4");
+    CHECK (form_forwarded_for ("1.2.3.4,", a, sizeof a) == -1 && a[0] == '\0');
+    CHECK (form_forwarded_for ("", a, sizeof a) == -1);
+    CHECK (form_forwarded_for (NULL, a, sizeof a) == -1);
+    CHECK (form_forwarded_for ("\xc3\xa9", a, sizeof a) == -1);
+    CHECK (form_forwarded_for ("123456789", a, 9) == -1);          /* does not fit */
+    CHECK (form_forwarded_for ("12345678", a, 9) == 0);
+}
+
 static int
 s_body (const char *text, uint64_t *rev, cJSON **value, char *err)
 {
@@ -374,6 +395,7 @@ main (int argc, char **argv)
     DDC_RUN (test_form_utf8_and_line_breaks);
     DDC_RUN (test_form_refusals);
     DDC_RUN (test_cookie_header);
+    DDC_RUN (test_forwarded_for);
     DDC_RUN (test_json_body);
     DDC_RUN (test_schema_objects);
     DDC_RUN (test_schema_rows);
