@@ -160,7 +160,7 @@ LLVMFuzzerTestOneInput (const uint8_t *input, size_t size)
     ddc_client_follow_status (client, NULL);
     char req[40];
     ddc_req_id (req);
-    zmsg_t *ping = ddc_msg_buildv (DDC_STATUS, req, NULL);
+    zmsg_t *ping = ddc_msg_buildv (DDC_PING, req, "0", NULL);
     if (ddc_client_request (client, &ping, 60000, 1, s_reply_cb, NULL) < 0)
         abort ();
 
