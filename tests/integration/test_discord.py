@@ -487,9 +487,11 @@ def test_ready_commands_overviews_and_report(env, tmp):
     rest = [e for e in fake.log() if e["type"] == "rest"]
     assert rest and all(e["ua"].startswith("DiscordBot (https://github.com/ddc, 0.1.0)")
                         for e in rest if "ua" in e)
-    wait_for(lambda: os.path.exists(bot.state_path), what="state file")
+    # the file is written after each post: the status channel's may come second
+    saved = wait_for(lambda: (lambda d: d if d.get("channels", {}).get(CH_STATUS) else None)(
+        json.load(open(bot.state_path)) if os.path.exists(bot.state_path) else {}),
+        what="state file with the status channel")
     assert stat.S_IMODE(os.stat(bot.state_path).st_mode) == 0o600
-    saved = json.load(open(bot.state_path))
     assert saved["channels"][CH_STATUS]["message"] == s[0]["id"]
     assert saved["commands"] == GUILD
     # heartbeats with a measured latency reach the report
