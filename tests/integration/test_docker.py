@@ -23,7 +23,6 @@ from conftest import ROOT, Broker, Proc, RawClient, bin_path, wait_for
 
 IMAGE = "ddc-busybox"
 ENSURE = os.path.join(ROOT, "scripts", "ensure-dockerd.sh")
-DOCKERD_PIDFILE = "/tmp/ddc-dockerd.pid"
 
 
 def sh(*args, check=True, timeout=120):
@@ -847,74 +846,3 @@ def test_ctl_action_broker_unreachable(tmp):
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 5, r.stderr
     assert "unreachable" in r.stderr
-
-
-# ---------------------------------------------------------------------------
-# Docker daemon restart (last: it stops every container of this engine)
-
-
-def docker_answers():
-    """True when the engine answers GET /_ping on its socket within 0.5 s."""
-    import socket
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(0.5)
-            s.connect("/var/run/docker.sock")
-            s.sendall(b"GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n")
-            return s.recv(64).startswith(b"HTTP/1.")
-    except OSError:
-        return False
-
-
-def our_dockerd():
-    """The PID of the dockerd that ensure-dockerd.sh started, or None."""
-    try:
-        pid = int(open(DOCKERD_PIDFILE).read().strip())
-        cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
-    except (OSError, ValueError):
-        return None
-    if not cmd or not cmd[0].endswith(b"dockerd") or b"--bridge=none" not in cmd:
-        return None
-    return pid
-
-
-def test_zz_docker_daemon_restart(tmp, broker, agents, ctr):
-    pid = our_dockerd()
-    if pid is None:
-        pytest.fail(f"{DOCKERD_PIDFILE} does not name a live dockerd started by "
-                    "scripts/ensure-dockerd.sh; this test restarts Docker and only does so "
-                    "for a daemon the project started (in CI it always is)")
-    name = ctr.run()
-    a = agents(broker)
-    a.configure([(name, True, ALL)])
-    a.wait_container(name, lambda c: c["state"] == "running")
-    os.kill(pid, 15)
-    # dockerd keeps serving while it stops the containers (up to their stop
-    # timeout): time the report from the moment the socket stops answering.
-    gone = wait_for(lambda: None if docker_answers() else time.monotonic(), timeout=60,
-                    step=0.05, what="the Docker socket to stop answering")
-
-    def down():
-        st = a.status() or {}
-        return st if st.get("docker", {}).get("reachable") is False else None
-    st = wait_for(down, timeout=5, what="docker reachable false")
-    print(f"Docker unreachable reported within {time.monotonic() - gone:.2f} s "
-          "of its socket going away")
-    assert st["docker"]["error"]
-    wait_for(lambda: not os.path.exists(f"/proc/{pid}"), timeout=60, what="dockerd to exit")
-    assert a.proc.alive()
-    ensure_docker()
-    t1 = time.monotonic()
-
-    def up():
-        st = a.status() or {}
-        return st if st.get("docker", {}).get("reachable") is True else None
-    wait_for(up, timeout=40, what="docker reachable again")
-    print(f"Docker reachable reported {time.monotonic() - t1:.2f} s after ensure-dockerd.sh")
-    # the resync saw the container stopped by the daemon's shutdown
-    a.wait_container(name, lambda c: c["state"] != "running", timeout=10)
-    r = a.action({"action": "start", "container": name})
-    assert r["ok"] is True and r["state"] == "running", r
-    # the events stream is back: a kill outside ddc is seen again
-    sh("docker", "kill", name)
-    a.wait_container(name, lambda c: c["state"] == "exited", timeout=3)

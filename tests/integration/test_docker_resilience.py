@@ -44,12 +44,16 @@ class PrivateDockerd:
         self.sock = os.path.join(self.dir, "d.sock")
         self.log_path = os.path.join(self.dir, "dockerd.log")
         self.proc = None
+        self.live_restore = True
 
-    def start(self, wait=True):
+    def start(self, wait=True, live_restore=True):
+        self.live_restore = live_restore
         args = ["dockerd", "--data-root", os.path.join(self.dir, "data"),
                 "--exec-root", os.path.join(self.dir, "x"), "--host", "unix://" + self.sock,
                 "--pidfile", os.path.join(self.dir, "d.pid"), "--bridge=none",
-                "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--live-restore"]
+                "--iptables=false", "--ip-forward=false", "--ip-masq=false"]
+        if self.live_restore:
+            args.append("--live-restore")
         env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
         self.proc = subprocess.Popen(args, stdout=open(self.log_path, "ab"),
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
@@ -240,3 +244,35 @@ def test_states_are_unknown_while_docker_is_away(tmp, broker, agents, dockerd):
     assert "reason" not in c and "last_state" not in c and c["exists"] is True
     st = a.status()
     assert st["docker"]["reachable"] is True and st["docker"]["unreachable_since"] is None
+
+
+def test_a_daemon_restart_is_followed(tmp, broker, agents, dockerd):
+    """The engine stops (its containers with it) and starts again: the agent
+    says so within a second of the socket going quiet, resyncs the states the
+    shutdown changed, acts again and follows the event stream again."""
+    dockerd.stop()
+    dockerd.start(live_restore=False)       # its stop then stops the containers
+    dockerd.load_image()
+    name = "ddc-restart-1"
+    dockerd.docker("run", "-d", "--network", "none", "--name", name, IMAGE, "sleep", "100000")
+    a = agents(broker, extra=("--docker-socket", dockerd.sock))
+    a.configure([(name, True, ALL)])
+    a.wait_container(name, lambda c: c["state"] == "running")
+    dockerd.stop()
+    gone = time.monotonic()
+    st = wait_for(lambda: (lambda s: s if s.get("docker", {}).get("reachable") is False else None)(
+        a.status() or {}), timeout=5, what="Docker unreachable reported")
+    print(f"Docker unreachable reported within {time.monotonic() - gone:.2f} s of the daemon's exit")
+    assert st["docker"]["error"]
+    assert a.proc.alive()
+    dockerd.start()
+    t1 = time.monotonic()
+    wait_for(lambda: reachable(a) is True, timeout=15, what="Docker reachable again")
+    print(f"Docker reachable reported {time.monotonic() - t1:.2f} s after the daemon answers")
+    # the resync saw the container stopped by the daemon's shutdown
+    a.wait_container(name, lambda c: c["state"] not in ("running", "unknown"), timeout=10)
+    r = a.action({"action": "start", "container": name})
+    assert r["ok"] is True and r["state"] == "running", r
+    # the event stream is back: a kill outside ddc is seen again
+    dockerd.docker("kill", name)
+    a.wait_container(name, lambda c: c["state"] == "exited", timeout=3)
