@@ -1,5 +1,6 @@
 /*  broker: the ddc-broker reactor. See broker.h and proto/ddcp.md. */
 #include "broker.h"
+#include "audit.h"
 #include "peers.h"
 #include "refused.h"
 #include "roles.h"
@@ -40,6 +41,11 @@
 #define HUGZ_JOIN_MS    20      /* at most one HUGZ for new subscribers per this */
 #define CTL_SNDHWM      32      /* replies queued per connection (each <= 1 MiB) */
 #define PUB_SNDHWM      256     /* messages queued per subscriber                */
+#define AUDIT_STEP_US   3000    /* an AUDIT page reads the log for at most this  */
+/* Actions refused before they reached a target (no such peer, role, too
+   many pending) are recorded at most this many a minute: a peer sending
+   junk cannot rotate the real entries out of the audit log. */
+#define AUDIT_REFUSED_PER_MIN 60
 
 typedef struct {
     char id[48];               /* our request id towards the target */
@@ -47,6 +53,8 @@ typedef struct {
     char *origin_req;          /* the requester's request id        */
     char target[320];
     int64_t deadline_ms;
+    int64_t started_ms;        /* mono                              */
+    cJSON *entry;              /* its audit record, result to come  */
 } s_action_t;
 
 struct broker_t {
@@ -55,6 +63,7 @@ struct broker_t {
     char *pub_endpoint;
     char *advertise_pub;
     store_t *store;
+    audit_t *audit;            /* DATA/audit.log                       */
     peers_t *peers;
     setupcode_t *setup;        /* the web UI's first-run setup code    */
     throttle_t *signin;        /* sign-in attempts per client address  */
@@ -73,6 +82,9 @@ struct broker_t {
     int64_t malformed_log_ms;  /* last warning about malformed requests */
     uint64_t malformed;        /* malformed requests not warned about   */
     int64_t hugz_last_ms;      /* last HUGZ sent for new subscribers */
+    int64_t refused_minute_ms; /* refused actions recorded this minute */
+    int refused_recorded;
+    uint64_t refused_unrecorded;
     bool hugz_due;             /* a new subscriber waits for one     */
     struct {                   /* the loop's longest step            */
         int64_t us;            /* in time, waits for the disk and the
@@ -130,6 +142,7 @@ s_action_destroy (s_action_t **a_p)
         return;
     zframe_destroy (&(*a_p)->origin);
     free ((*a_p)->origin_req);
+    cJSON_Delete ((*a_p)->entry);
     free (*a_p);
     *a_p = NULL;
 }
@@ -296,6 +309,10 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
     zmsg_destroy (&zmsg);
     ddc_info ("%s: revision %llu by %s (%s), %d field(s) changed", ddc_section_name (s),
               (unsigned long long) change->rev, author, peer, cJSON_GetArraySize (change->changed));
+    cJSON *entry = audit_config_entry (change->rev, change->prev_rev, ddc_section_name (s), author,
+                                       peer, change->changed, ddc_wall_ms ());
+    audit_append (self->audit, entry);
+    cJSON_Delete (entry);
     if (s == DDC_SEC_WEB)
         s_setup_sync (self);
 }
@@ -822,24 +839,56 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     s_send_to (self, routing, &reply);
 }
 
+/* An action refused before it reached a target: recorded (at most
+   AUDIT_REFUSED_PER_MIN a minute) and answered. */
+static void
+s_action_refused (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, int code,
+                  const char *error, const char *text)
+{
+    int64_t now = ddc_mono_ms ();
+    if (now - self->refused_minute_ms >= 60000) {
+        if (self->refused_unrecorded)
+            ddc_warn ("%llu refused actions were not written to the audit log (more than %d "
+                      "a minute)", (unsigned long long) self->refused_unrecorded,
+                      AUDIT_REFUSED_PER_MIN);
+        self->refused_minute_ms = now;
+        self->refused_recorded = 0;
+        self->refused_unrecorded = 0;
+    }
+    if (self->refused_recorded < AUDIT_REFUSED_PER_MIN) {
+        self->refused_recorded++;
+        cJSON *entry = audit_action_begin (peer_name (peer), peer_role (peer)->name,
+                                           msg->frame[DDC_ACTION_PEER], msg->json[DDC_ACTION_BODY],
+                                           ddc_wall_ms ());
+        audit_action_failed (entry, "error", error, text, 0);
+        audit_append (self->audit, entry);
+        cJSON_Delete (entry);
+    }
+    else
+        self->refused_unrecorded++;
+    s_send_error (self, routing, msg->frame[DDC_REQ], code, text);
+}
+
 static void
 s_on_action (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
     const char *req = msg->frame[DDC_REQ];
     const char *target_name = msg->frame[DDC_ACTION_PEER];
     if (!peer_role (peer)->actions) {
-        s_send_error (self, routing, req, DDC_E_DENIED, "this role may not send actions");
+        s_action_refused (self, routing, peer, msg, DDC_E_DENIED, "denied",
+                          "this role may not send actions");
         return;
     }
     peer_t *target = peers_by_name (self->peers, target_name);
     if (!target) {
         char text[200];
         snprintf (text, sizeof text, "no connected service is named %.150s", target_name);
-        s_send_error (self, routing, req, DDC_E_NOT_FOUND, text);
+        s_action_refused (self, routing, peer, msg, DDC_E_NOT_FOUND, "not_connected", text);
         return;
     }
     if (zhashx_size (self->actions) >= ACTIONS_MAX) {
-        s_send_error (self, routing, req, DDC_E_BUSY, "too many actions pending; try again");
+        s_action_refused (self, routing, peer, msg, DDC_E_BUSY, "busy",
+                          "too many actions pending; try again");
         return;
     }
     uint64_t timeout = msg->u64[DDC_ACTION_TIMEOUT];
@@ -852,13 +901,26 @@ s_on_action (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     a->origin = zframe_dup (routing);
     a->origin_req = ddc_strdup (req);
     ddc_strlcpy (a->target, target_name, sizeof a->target);
-    a->deadline_ms = ddc_mono_ms () + (int64_t) timeout;
+    a->started_ms = ddc_mono_ms ();
+    a->deadline_ms = a->started_ms + (int64_t) timeout;
+    /* Who asked is the connection's peer; what it says it acts for is
+       kept as its claim ("for"). */
+    a->entry = audit_action_begin (peer_name (peer), peer_role (peer)->name, target_name,
+                                   msg->json[DDC_ACTION_BODY], ddc_wall_ms ());
     zhashx_insert (self->actions, a->id, a);
     char stimeout[24];
     zmsg_t *fwd = ddc_msg_buildv (DDC_ACTION, a->id, peer_name (peer), s_u64 (timeout, stimeout),
                                   msg->frame[DDC_ACTION_BODY], NULL);
     s_send_to (self, peer_routing (target), &fwd);
     ddc_debug ("action %s from %s to %s", a->id, peer_name (peer), target_name);
+}
+
+/* The audit record of a finished action goes to the log. */
+static void
+s_action_recorded (broker_t *self, s_action_t *a)
+{
+    cJSON_AddStringToObject (a->entry, "id", a->id);
+    audit_append (self->audit, a->entry);
 }
 
 static void
@@ -871,7 +933,64 @@ s_on_result (broker_t *self, peer_t *peer, ddc_msg_t *msg)
     }
     zmsg_t *reply = ddc_msg_buildv (DDC_RESULT, a->origin_req, msg->frame[DDC_RESULT_BODY], NULL);
     s_send_to (self, a->origin, &reply);
+    audit_action_result (a->entry, msg->json[DDC_RESULT_BODY], ddc_mono_ms () - a->started_ms);
+    s_action_recorded (self, a);
     zhashx_delete (self->actions, a->id);
+}
+
+/* AUDIT: one page of the audit log (proto 5.12). */
+static void
+s_on_audit (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
+{
+    const char *req = msg->frame[DDC_REQ];
+    if (!peer_role (peer)->audit) {
+        s_send_error (self, routing, req, DDC_E_DENIED, "this role may not read the audit log");
+        return;
+    }
+    audit_query_t q;
+    char err[200];
+    if (audit_query_parse (msg->json[DDC_AUDIT_QUERY], &q, err, sizeof err) < 0) {
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, err);
+        return;
+    }
+    char *page = audit_page (self->audit, &q, DDC_REPLY_BUDGET - 64 * 1024, AUDIT_STEP_US);
+    zmsg_t *reply = ddc_msg_buildv (DDC_ENTRIES, req, page, NULL);
+    free (page);
+    s_send_to (self, routing, &reply);
+}
+
+/* RECORD: an action the peer ran by itself (an agent's scheduled task),
+   written to the audit log as that peer's (proto 5.12). Idempotent: a
+   retry gets the first ACK. */
+static void
+s_on_record (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
+{
+    const char *req = msg->frame[DDC_REQ];
+    if (s_answered (self, routing, peer, req))
+        return;
+    if (!peer_role (peer)->records) {
+        s_send_error (self, routing, req, DDC_E_DENIED, "only the docker role reports actions "
+                      "it ran itself");
+        return;
+    }
+    char err[200];
+    const char *name = peer_name (peer), *at = strchr (name, '@');
+    cJSON *entry = audit_reported_entry (name, peer_role (peer)->name, at ? at + 1 : name,
+                                         msg->json[DDC_RECORD_ENTRY], ddc_wall_ms (), err,
+                                         sizeof err);
+    if (!entry) {
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, err);
+        return;
+    }
+    int rc = audit_append (self->audit, entry);
+    cJSON_Delete (entry);
+    if (rc < 0) {
+        s_send_error (self, routing, req, DDC_E_INTERNAL, "the broker could not write its audit log");
+        return;
+    }
+    zmsg_t *reply = ddc_msg_buildv (DDC_ACK, req, NULL);
+    peer_remember (peer, req, reply);
+    s_send_to (self, routing, &reply);
 }
 
 static void
@@ -934,6 +1053,8 @@ s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id
     case DDC_THROTTLE: s_on_throttle (self, routing, peer, msg); break;
     case DDC_SETUP: s_on_setup (self, routing, peer, msg); break;
     case DDC_SETUPCODE: s_on_setupcode (self, routing, peer, msg); break;
+    case DDC_AUDIT: s_on_audit (self, routing, peer, msg); break;
+    case DDC_RECORD: s_on_record (self, routing, peer, msg); break;
     case DDC_BYE:
         ddc_info ("peer %s said goodbye", peer_name (peer));
         peers_bye (self->peers, peer);
@@ -1116,6 +1237,8 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
             char text[400];
             snprintf (text, sizeof text, "%.300s did not answer in time", a->target);
             s_send_error (self, a->origin, a->origin_req, DDC_E_TIMEOUT, text);
+            audit_action_failed (a->entry, "timeout", "timeout", text, now - a->started_ms);
+            s_action_recorded (self, a);
             zhashx_delete (self->actions, key);
         }
     }
@@ -1233,6 +1356,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
         broker_destroy (&self);
         return NULL;
     }
+    self->audit = audit_new (opts->data_dir);
     self->setup = setupcode_new (opts->data_dir);
     self->signin = throttle_new (SIGNIN_KEYS, SIGNIN_LIMIT, SIGNIN_WINDOW_MS);
     if (!self->setup || !self->signin) {
@@ -1301,6 +1425,13 @@ broker_run (broker_t *self)
 {
     zloop_start (self->loop);
     ddc_info ("stopping");
+    /* Actions still pending get no answer now: the audit log says so. */
+    int64_t now = ddc_mono_ms ();
+    for (s_action_t *a = zhashx_first (self->actions); a; a = zhashx_next (self->actions)) {
+        audit_action_failed (a->entry, "error", "broker_stopped",
+                             "the broker stopped before the answer came", now - a->started_ms);
+        s_action_recorded (self, a);
+    }
     return 0;
 }
 
@@ -1317,6 +1448,7 @@ broker_destroy (broker_t **self_p)
     subs_destroy (&self->subs);
     refused_destroy (&self->refused);
     zhashx_destroy (&self->actions);
+    audit_destroy (&self->audit);
     peers_destroy (&self->peers);
     throttle_destroy (&self->signin);
     setupcode_destroy (&self->setup);

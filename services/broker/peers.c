@@ -256,35 +256,11 @@ s_by_name (const void *a, const void *b)
     return c ? c : strcmp (pa->key, pb->key);
 }
 
-/* A growing text buffer (the table is built with few copies: a page can
-   hold a megabyte of reports). */
-typedef struct {
-    char *data;
-    size_t used, cap;
-} s_text_t;
-
-static void
-s_put (s_text_t *t, const char *data, size_t len)
-{
-    if (t->used + len + 1 > t->cap) {
-        t->cap = (t->used + len + 1) * 2;
-        t->data = ddc_realloc (t->data, t->cap);
-    }
-    memcpy (t->data + t->used, data, len);
-    t->used += len;
-    t->data[t->used] = '\0';
-}
-
-static void
-s_puts (s_text_t *t, const char *s)
-{
-    s_put (t, s, strlen (s));
-}
-
-/* One row of the table as JSON text into t; its report bodies, when full,
+/* One row of the table as JSON text into t (the table is built with few
+   copies: a page can hold a megabyte of reports); its report bodies, when full,
    go in as they came (they were checked as JSON then; topics are names). */
 static void
-s_row (s_text_t *t, const peer_t *p, int64_t now_ms, bool full)
+s_row (ddc_text_t *t, const peer_t *p, int64_t now_ms, bool full)
 {
     cJSON *row = cJSON_CreateObject ();
     cJSON_AddStringToObject (row, "name", p->name);
@@ -317,25 +293,25 @@ s_row (s_text_t *t, const peer_t *p, int64_t now_ms, bool full)
     cJSON_Delete (row);
     size_t len = strlen (text);
     if (!full) {
-        s_put (t, text, len);
+        ddc_text_put (t, text, len);
         free (text);
         return;
     }
-    s_put (t, text, len - 1);          /* without its closing brace */
+    ddc_text_put (t, text, len - 1);          /* without its closing brace */
     free (text);
-    s_puts (t, ",\"status\":{");
+    ddc_text_puts (t, ",\"status\":{");
     bool first = true;
     for (int i = 0; i < PEER_TOPICS_MAX; i++) {
         const s_report_t *r = &p->reports[i];
         if (!r->topic[0])
             continue;
-        s_puts (t, first ? "\"" : ",\"");
-        s_puts (t, r->topic);
-        s_puts (t, "\":");
-        s_put (t, r->body, r->len);
+        ddc_text_puts (t, first ? "\"" : ",\"");
+        ddc_text_puts (t, r->topic);
+        ddc_text_puts (t, "\":");
+        ddc_text_put (t, r->body, r->len);
         first = false;
     }
-    s_puts (t, "}}");
+    ddc_text_puts (t, "}}");
 }
 
 /* true when one of the comma-separated patterns matches name. */
@@ -366,13 +342,13 @@ peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, siz
     for (peer_t *p = zhashx_first (self->by_key); p && n < total; p = zhashx_next (self->by_key))
         all[n++] = p;
     qsort (all, n, sizeof *all, s_by_name);
-    s_text_t t = { ddc_malloc (64 * 1024), 0, 64 * 1024 };
-    s_puts (&t, "[");
+    ddc_text_t t = { ddc_malloc (64 * 1024), 0, 64 * 1024 };
+    ddc_text_puts (&t, "[");
     size_t i = offset;
     for (; i < n; i++) {
         size_t mark = t.used;
         if (i > offset)
-            s_puts (&t, ",");
+            ddc_text_puts (&t, ",");
         bool with = full && s_full (full, all[i]->name);
         /* A row that cannot fit waits for the next page (unless it is the
            first of this one); the check is exact once it is written. */
@@ -387,7 +363,7 @@ peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, siz
         }
     }
     t.data[t.used] = '\0';
-    s_puts (&t, "]");
+    ddc_text_puts (&t, "]");
     free (all);
     *total_p = n;
     *next_p = i < n ? i : n;

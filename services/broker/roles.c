@@ -7,13 +7,15 @@
 static const role_t s_roles[] = {
     /* the operator reads the setup code; the web UI checks it and counts
        sign-in attempts */
-    { "ctl", true, NULL, true, NULL, false, true },
-    { "web", true, NULL, true, "web.password_hash", true, false },
-    /* /addadmin in Discord adds to the admin list, and nothing else. */
-    { "discord", false, "admins", true, "bot.token", false, false },
-    /* the agent sends the alerts to the webhook itself */
-    { "docker", false, NULL, false, "alerts.webhook_url", false, false },
-    { "monitor", false, NULL, false, NULL, false, false },
+    { "ctl", true, NULL, true, NULL, false, true, true, false },
+    { "web", true, NULL, true, "web.password_hash", true, false, true, false },
+    /* /addadmin in Discord adds to the admin list, and nothing else. The
+       audit log names people and addresses: the bot has no need of it. */
+    { "discord", false, "admins", true, "bot.token", false, false, false, false },
+    /* the agent sends the alerts to the webhook itself, and reports the
+       actions of its scheduled tasks */
+    { "docker", false, NULL, false, "alerts.webhook_url", false, false, false, true },
+    { "monitor", false, NULL, false, NULL, false, false, true, false },
 };
 
 #define ROLE_COUNT (sizeof s_roles / sizeof s_roles[0])
@@ -74,8 +76,11 @@ role_access (const role_t *role, const char *peer_name, const char *pub_endpoint
             cJSON_AddItemToArray (write, cJSON_CreateString (ddc_section_name ((ddc_section_t) s)));
     }
     cJSON *secrets = cJSON_AddArrayToObject (access, "secrets");
-    if (role->secret)
-        cJSON_AddItemToArray (secrets, cJSON_CreateString (role->secret));
+    char *list = role->secret ? strdup (role->secret) : NULL;
+    save = NULL;
+    for (char *f = list ? strtok_r (list, ",", &save) : NULL; f; f = strtok_r (NULL, ",", &save))
+        cJSON_AddItemToArray (secrets, cJSON_CreateString (f));
+    free (list);
     cJSON_AddBoolToObject (access, "actions", role->actions);
     cJSON_AddNumberToObject (access, "heartbeat_ms", 1000);
     return access;

@@ -1,6 +1,7 @@
 /*  roles: what each kind of peer may do (proto/ddcp.md section 9).
     Owns the static role table; the broker asks it before every read of a
-    secret, every save, every action and every sign-in request. */
+    secret, every save, every action, every sign-in request and every read
+    of or report to the audit log. */
 #ifndef DDC_ROLES_H
 #define DDC_ROLES_H
 
@@ -14,9 +15,12 @@ typedef struct {
     bool write;              /* SAVE and ROLLBACK of any section    */
     const char *writes;      /* or of this one section only, or NULL */
     bool actions;            /* may send ACTION                     */
-    const char *secret;      /* "section.field" it may read, or NULL */
+    const char *secret;      /* "section.field,..." it may read (all of
+                                one section), or NULL               */
     bool signin;             /* THROTTLE and SETUP: the web UI's sign-in */
     bool setup_code;         /* SETUPCODE: may read the setup code  */
+    bool audit;              /* AUDIT: may read the audit log       */
+    bool records;            /* RECORD: reports actions it ran itself */
 } role_t;
 
 /* The role of that name, or NULL. */

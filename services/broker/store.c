@@ -1,5 +1,5 @@
 /*  store: DATA/config.json with its "_meta" (epoch, revisions), durable
-    saves, hand-edit detection, history and audit log. See store.h. */
+    saves, hand-edit detection and history. See store.h. */
 #include "store.h"
 #include "ddc_json.h"
 #include "ddc_log.h"
@@ -14,7 +14,6 @@
 
 #define STORE_FILE_MAX (8 * 1024 * 1024)
 #define STORE_HISTORY_FILE_MAX (64 * 1024 * 1024)
-#define STORE_AUDIT_MAX (16 * 1024 * 1024)   /* then audit.log becomes audit.log.1 */
 #define STORE_SUMMARY_CHANGED 10               /* field names in a history summary */
 
 /* One retained change: its description, and its value as JSON text (a
@@ -31,7 +30,6 @@ struct store_t {
     char *dir;
     char *path;               /* DATA/config.json                        */
     char *history_path;       /* DATA/history.jsonl                      */
-    char *audit_path;         /* DATA/audit.log                          */
     cJSON *doc;               /* normalised sections, secrets in clear   */
     char epoch[17];
     uint64_t rev;
@@ -308,7 +306,6 @@ store_new (const char *dir, char *err, size_t errlen)
     self->dir = ddc_strdup (dir);
     self->path = ddc_asprintf ("%s/config.json", dir);
     self->history_path = ddc_asprintf ("%s/history.jsonl", dir);
-    self->audit_path = ddc_asprintf ("%s/audit.log", dir);
 
     char *text = NULL;
     size_t len = 0;
@@ -417,7 +414,6 @@ store_destroy (store_t **self_p)
     free (self->dir);
     free (self->path);
     free (self->history_path);
-    free (self->audit_path);
     free (self);
     *self_p = NULL;
 }
@@ -459,7 +455,8 @@ s_secrets_changed (ddc_section_t s, const cJSON *old_value, const cJSON *new_val
     return out;
 }
 
-/* Record a committed change in history (memory + file) and the audit log. */
+/* Record a committed change in the history (memory + file); the broker
+   writes it to the audit log (audit.c) as it publishes it. */
 static void
 s_record (store_t *self, const store_change_t *change, const cJSON *new_value,
           const char *author, const char *peer)
@@ -474,17 +471,6 @@ s_record (store_t *self, const store_change_t *change, const cJSON *new_value,
     cJSON_AddStringToObject (entry, "author", author ? author : "");
     cJSON_AddStringToObject (entry, "peer", peer ? peer : "");
     cJSON_AddItemToObject (entry, "changed", cJSON_Duplicate (change->changed, 1));
-    char *audit = cJSON_PrintUnformatted (entry);
-    struct stat st;
-    if (stat (self->audit_path, &st) == 0 && st.st_size > STORE_AUDIT_MAX) {
-        char *old_path = ddc_asprintf ("%s.1", self->audit_path);
-        if (rename (self->audit_path, old_path) < 0)
-            ddc_warn ("cannot rotate %s: %s", self->audit_path, strerror (errno));
-        free (old_path);
-    }
-    if (ddc_append_line (self->audit_path, audit, 0600, false) < 0)
-        ddc_warn ("cannot append to %s: %s", self->audit_path, strerror (errno));
-    free (audit);
     cJSON *redacted = ddc_config_redact (change->section, new_value);
     char *value = cJSON_PrintUnformatted (redacted);
     cJSON_Delete (redacted);

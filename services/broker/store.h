@@ -2,9 +2,11 @@
     Owns: the in-memory document (sections), the store epoch, the global
     revision and each section's revision (kept in the file's "_meta"), the
     durable write path (temp file, fsync, rename, directory fsync), the
-    detection of hand edits, the history ring (DATA/history.jsonl) and the
-    audit log (DATA/audit.log); history values are kept as JSON text and
-    bounded in count and bytes. Single-threaded: used by the broker loop. */
+    detection of hand edits and the history ring (DATA/history.jsonl);
+    history values are kept as JSON text and bounded in count and bytes.
+    Every change it commits is given back (store_change_t) for the broker
+    to publish and to write to the audit log (audit.c). Single-threaded:
+    used by the broker loop. */
 #ifndef DDC_STORE_H
 #define DDC_STORE_H
 
@@ -35,7 +37,7 @@ cJSON *store_revs_json (store_t *self);
 
 typedef enum { STORE_OK, STORE_UNCHANGED, STORE_INVALID, STORE_CONFLICT, STORE_FAILED } store_result_t;
 
-/* One change as recorded (history, audit, publish). */
+/* One change as committed (history, publish, audit). */
 typedef struct {
     ddc_section_t section;
     uint64_t rev, prev_rev;

@@ -392,6 +392,8 @@ cmd_action (ctl_t *ctl, int argc, char **argv)
     if (strcmp (action, "logs") == 0)
         cJSON_AddNumberToObject (body, "lines", args.lines ? (double) args.lines : 50);
     cJSON_AddStringToObject (body, "by", ctl->author);
+    /* whom this peer acts for, for the broker's audit log (proto/ddcp.md 5.7) */
+    cJSON_AddStringToObject (cJSON_AddObjectToObject (body, "for"), "user", ctl->author);
     char *text = cJSON_PrintUnformatted (body);
     cJSON_Delete (body);
     char peer[80], timeout[24], req[40];

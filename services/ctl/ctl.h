@@ -126,6 +126,7 @@ int cmd_status (ctl_t *ctl, int argc, char **argv);
 int cmd_ping (ctl_t *ctl, int argc, char **argv);
 int cmd_health (ctl_t *ctl, int argc, char **argv);
 int cmd_history (ctl_t *ctl, int argc, char **argv);
+int cmd_audit (ctl_t *ctl, int argc, char **argv);
 int cmd_keygen (ctl_t *ctl, int argc, char **argv);
 /* cmd_keys.c: NULL when a keygen --instances LIST is valid, else why not. */
 const char *ctl_instances_error (const char *list);

@@ -46,6 +46,8 @@ static const char s_usage[] =
 "  watch [--count N] [SECTION...]\n"
 "                                print one JSON line per change, as it happens\n"
 "  history [SECTION] [--json]    list the recorded changes\n"
+"  audit [--actions|--config] [--since T] [--container NAME] [--json]\n"
+"                                who did what: actions and changes, newest first\n"
 "  status [--json]               the broker and its peers\n"
 "  containers [HOST] [--json]    the containers of the ddc-docker agents\n"
 "  action HOST/NAME ACTION [--lines N]\n"
@@ -68,7 +70,8 @@ static const char s_usage[] =
 "                      its secret part FILE_secret is read too\n"
 "  --broker-cert FILE  the broker's public certificate (env DDC_BROKER_CERT)\n"
 "  --timeout SECONDS   how long to wait for the broker (default 5)\n"
-"  --author NAME       recorded with each change (default $USER@hostname)\n"
+"  --author NAME       recorded with each change and action (default\n"
+"                      $USER@hostname)\n"
 "  --compact           print JSON on one line\n"
 "  -v, --verbose       log to stderr (twice: debug)\n"
 "  -h, --help          this text\n"
@@ -88,6 +91,7 @@ static const s_command_t s_commands[] = {
     { "rollback", cmd_rollback },
     { "watch", cmd_watch },
     { "history", cmd_history },
+    { "audit", cmd_audit },
     { "status", cmd_status },
     { "containers", cmd_containers },
     { "action", cmd_action },

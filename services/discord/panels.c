@@ -271,6 +271,12 @@ s_send (panels_t *self, s_op_t *op, const gw_interaction_t *ix)
     render_trunc (ix->username, 60, who, sizeof who);
     snprintf (by, sizeof by, "discord:%s (%s)", who, ix->user_id);
     cJSON_AddStringToObject (body, "by", by);
+    //  Whom the bot acts for, for the broker's audit log (proto/ddcp.md 5.7).
+    cJSON *claimed = cJSON_AddObjectToObject (body, "for");
+    cJSON_AddStringToObject (claimed, "user", who);
+    cJSON_AddStringToObject (claimed, "user_id", ix->user_id);
+    if (ix->channel_id [0])
+        cJSON_AddStringToObject (claimed, "channel_id", ix->channel_id);
     int64_t timeout = S_START_TIMEOUT;
     if (op->action == ACT_LOGS) {
         cJSON_AddNumberToObject (body, "lines", PANELS_LOG_LINES);

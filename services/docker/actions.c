@@ -116,14 +116,7 @@ s_audit (actions_t *self, const job_t *job, const cJSON *result, int64_t end_wal
     cJSON_Delete (line);
     if (!text)
         return;
-    struct stat st;
-    if (stat (self->audit_path, &st) == 0 && st.st_size > ACTIONS_AUDIT_MAX) {
-        char *old = ddc_asprintf ("%s.1", self->audit_path);
-        if (rename (self->audit_path, old) < 0)
-            ddc_warn ("cannot rotate the audit file %s: %s", self->audit_path, strerror (errno));
-        free (old);
-    }
-    if (ddc_append_line (self->audit_path, text, 0600, false) < 0) {
+    if (ddc_append_rotated (self->audit_path, text, ACTIONS_AUDIT_MAX, 0600) < 0) {
         if (!self->audit_warned)
             ddc_error ("cannot append to the audit file %s: %s", self->audit_path,
                        strerror (errno));

@@ -17,6 +17,7 @@
 #include "ddc_util.h"
 #include "docker_parse.h"
 #include "engine.h"
+#include "records.h"
 #include "status.h"
 #include "tasks.h"
 
@@ -40,6 +41,7 @@ typedef struct {
     tasks_t *tasks;
     actions_t *actions;
     alerts_t *alerts;
+    records_t *records;                 //  task runs for the broker's audit log
     bool tasks_report_due;
 } s_daemon_t;
 
@@ -241,6 +243,9 @@ s_on_done (void *arg, const job_t *job, const cJSON *result)
         int64_t run_ms = job->started_wall ? job->started_wall : ddc_wall_ms ();
         tasks_record (self->tasks, job->task_id, run_ms / 1000, cJSON_IsTrue (ok), text);
         self->tasks_report_due = true;
+        cJSON *entry = records_entry (job, result);
+        records_add (self->records, entry);
+        cJSON_Delete (entry);
     }
 }
 
@@ -324,6 +329,7 @@ s_loop (s_daemon_t *self)
         alerts_perform (self->alerts, fds + 3, nhook);
         alerts_tick (self->alerts);
         s_run_tasks (self);
+        records_pump (self->records, self->client);
         if (self->tasks_report_due) {
             self->tasks_report_due = false;
             cJSON *body = tasks_report (self->tasks);
@@ -421,6 +427,7 @@ main (int argc, char **argv)
     }
     self->agent = agent_new (self->host);
     self->tasks = tasks_new (self->host);
+    self->records = records_new ();
     self->status = status_new (self->engine, socket_path, self->agent, s_report, self);
     self->actions = actions_new (self->engine, self->agent, self->status, audit_path, s_on_done,
                                  self);
@@ -472,6 +479,7 @@ main (int argc, char **argv)
     actions_destroy (&self->actions);
     status_destroy (&self->status);
     tasks_destroy (&self->tasks);
+    records_destroy (&self->records);
     agent_destroy (&self->agent);
     ddc_schedule_flush ();
     free (cache_path);

@@ -1697,7 +1697,8 @@ s_enqueue (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms, int tries,
                       || msg->type == DDC_ROLLBACK || msg->type == DDC_HISTORY
                       || msg->type == DDC_PING || msg->type == DDC_STATUS
                       || msg->type == DDC_ACTION || msg->type == DDC_THROTTLE
-                      || msg->type == DDC_SETUP || msg->type == DDC_SETUPCODE);
+                      || msg->type == DDC_SETUP || msg->type == DDC_SETUPCODE
+                      || msg->type == DDC_AUDIT || msg->type == DDC_RECORD);
     if (!ok) {
         ddc_error ("client: not a request: %s", msg ? ddc_msg_name (msg->type) : err);
         ddc_msg_destroy (&msg);

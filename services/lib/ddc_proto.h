@@ -25,6 +25,8 @@
 #define DDC_REPLY_BUDGET   (DDC_MAX_JSON - 16 * 1024)  /* a paged reply's JSON */
 #define DDC_REPORT_MAX     (256 * 1024) /* a REPORT body (and its STATUS message) */
 #define DDC_MON_MAX        (16 * 1024)  /* the body of a mon/ message             */
+#define DDC_AUDIT_QUERY_MAX (4 * 1024)  /* an AUDIT query                   */
+#define DDC_RECORD_MAX     (16 * 1024)  /* a RECORD entry                   */
 
 /* Frame kinds. */
 typedef enum {
@@ -42,10 +44,10 @@ typedef enum {
     /* CTL requests (client -> broker) */
     DDC_HELLO, DDC_SNAPSHOT, DDC_SAVE, DDC_ROLLBACK, DDC_HISTORY, DDC_APPLIED,
     DDC_REJECTED, DDC_PING, DDC_STATUS, DDC_ACTION, DDC_RESULT, DDC_REPORT,
-    DDC_BYE, DDC_THROTTLE, DDC_SETUP, DDC_SETUPCODE,
+    DDC_BYE, DDC_THROTTLE, DDC_SETUP, DDC_SETUPCODE, DDC_AUDIT, DDC_RECORD,
     /* CTL replies (broker -> client) */
     DDC_WELCOME, DDC_STATE, DDC_OK, DDC_CONFLICT, DDC_INVALID, DDC_DENIED,
-    DDC_ERROR, DDC_CHANGES, DDC_PONG, DDC_PEERS, DDC_WAIT, DDC_CODE,
+    DDC_ERROR, DDC_CHANGES, DDC_PONG, DDC_PEERS, DDC_WAIT, DDC_CODE, DDC_ENTRIES, DDC_ACK,
     /* PUB */
     DDC_UPDATE, DDC_HUGZ, DDC_STATUSPUB, DDC_MONPUB,
     DDC_MSG_COUNT
@@ -118,6 +120,13 @@ enum {
        the first password, allowed by the setup code */
     DDC_SETUP_CODE = 1, DDC_SETUP_EXPECTED = 2, DDC_SETUP_AUTHOR = 3, DDC_SETUP_VALUE = 4,
     /* SETUPCODE req (no other frame) */
+    /* AUDIT req query: a page of the audit log (proto/ddcp.md 5.12) */
+    DDC_AUDIT_QUERY = 1,
+    /* RECORD req entry: an action the peer ran by itself, for the audit log */
+    DDC_RECORD_ENTRY = 1,
+    /* ENTRIES req page {"entries", "next", "scanned"} */
+    DDC_ENTRIES_BODY = 1,
+    /* ACK req (no other frame) */
     /* OK req rev section_rev changed(0|1) */
     DDC_OK_REV = 1, DDC_OK_SECTION_REV = 2, DDC_OK_CHANGED = 3,
     /* CONFLICT req section_rev value */

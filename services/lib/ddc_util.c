@@ -110,6 +110,86 @@ ddc_iso_time (int64_t wall_ms, char buf[32])
     strftime (buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void
+ddc_text_put (ddc_text_t *t, const char *data, size_t len)
+{
+    if (t->used + len + 1 > t->cap) {
+        t->cap = (t->used + len + 1) * 2;
+        t->data = ddc_realloc (t->data, t->cap);
+    }
+    memcpy (t->data + t->used, data, len);
+    t->used += len;
+    t->data[t->used] = '\0';
+}
+
+void
+ddc_text_puts (ddc_text_t *t, const char *s)
+{
+    ddc_text_put (t, s, strlen (s));
+}
+
+void
+ddc_text_printf (ddc_text_t *t, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start (ap, fmt);
+    int n = vsnprintf (small, sizeof small, fmt, ap);
+    va_end (ap);
+    if (n < 0)
+        return;
+    if ((size_t) n < sizeof small) {
+        ddc_text_put (t, small, (size_t) n);
+        return;
+    }
+    char *big = ddc_malloc ((size_t) n + 1);
+    va_start (ap, fmt);
+    vsnprintf (big, (size_t) n + 1, fmt, ap);
+    va_end (ap);
+    ddc_text_put (t, big, (size_t) n);
+    free (big);
+}
+
+int
+ddc_iso_parse (const char *s, int64_t *wall_ms)
+{
+    if (!s)
+        return -1;
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+    if (sscanf (s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return -1;
+    const char *p = s + 10;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        int m = 0;
+        if (sscanf (p + 1, "%2d:%2d%n", &h, &mi, &m) != 2 || m != 5)
+            return -1;
+        p += 1 + m;
+        if (*p == ':') {
+            if (!(p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9'))
+                return -1;
+            sec = (p[1] - '0') * 10 + (p[2] - '0');
+            p += 3;
+            if (*p == '.')
+                for (p++; *p >= '0' && *p <= '9'; p++)
+                    ;
+        }
+        if (*p == 'Z' || *p == 'z')
+            p++;
+    }
+    if (*p || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23
+        || mi > 59 || sec > 60)
+        return -1;
+    struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+                     .tm_min = mi, .tm_sec = sec };
+    time_t t = timegm (&tm);
+    /* timegm normalises 31 February into March: refuse what moved */
+    struct tm back;
+    if (t == (time_t) -1 || !gmtime_r (&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1)
+        return -1;
+    *wall_ms = (int64_t) t * 1000;
+    return 0;
+}
+
 int
 ddc_read_fd (int fd, size_t max_size, char **data_p, size_t *len_p)
 {
@@ -242,6 +322,19 @@ ddc_append_line (const char *path, const char *line, int mode, bool sync)
     close (fd);
     errno = saved;
     return rc;
+}
+
+int
+ddc_append_rotated (const char *path, const char *line, long max_bytes, int mode)
+{
+    struct stat st;
+    if (stat (path, &st) == 0 && st.st_size > max_bytes) {
+        char *old = ddc_asprintf ("%s.1", path);
+        int rc = rename (path, old);
+        free (old);
+        (void) rc;     /* not rotated: the line still goes in, a bit later */
+    }
+    return ddc_append_line (path, line, mode, false);
 }
 
 void

@@ -22,6 +22,17 @@ char *ddc_strndup (const char *s, size_t n);
 /* printf into a new string; caller frees. */
 char *ddc_asprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
+/* A growing text, always NUL-terminated once anything was put (a zeroed
+   one is empty, data NULL); its memory is at most about twice its text.
+   The owner frees data. */
+typedef struct {
+    char *data;
+    size_t used, cap;
+} ddc_text_t;
+void ddc_text_put (ddc_text_t *t, const char *data, size_t len);
+void ddc_text_puts (ddc_text_t *t, const char *s);
+void ddc_text_printf (ddc_text_t *t, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
 /* Copy src into dst[size], always NUL-terminated; returns strlen(src). */
 size_t ddc_strlcpy (char *dst, const char *src, size_t size);
 
@@ -31,6 +42,11 @@ int64_t ddc_mono_us (void);   /* CLOCK_MONOTONIC in us */
 int64_t ddc_wall_ms (void);   /* CLOCK_REALTIME in ms since the epoch */
 /* ISO-8601 UTC "2026-11-27T08:39:37Z" into buf[32]. */
 void ddc_iso_time (int64_t wall_ms, char buf[32]);
+/* Parse an ISO-8601 UTC time: "2026-11-27T08:39:37Z" (seconds and "Z"
+   optional: "2026-11-27T08:39Z", "2026-11-27T08:39:37" are UTC too;
+   fractions of a second are ignored) or a date "2026-11-27" (its
+   midnight, UTC). 0 with *wall_ms set, or -1 for anything else. */
+int ddc_iso_parse (const char *s, int64_t *wall_ms);
 
 /* Read a whole file (at most max_size bytes, else -1 with EFBIG) into a new
    NUL-terminated buffer; *len_p gets its length. Caller frees *data_p. */
@@ -45,6 +61,11 @@ int ddc_write_file_atomic (const char *path, const void *data, size_t len, int m
 
 /* Append one line (a '\n' is added) to path, creating it with mode. */
 int ddc_append_line (const char *path, const char *line, int mode, bool sync);
+/* ddc_append_line for a log kept to about 2 * max_bytes on disk: when
+   path is larger than max_bytes it first becomes path.1 (an older path.1
+   is replaced). -1 with errno when the line could not be written (a
+   failed rotation only delays it). */
+int ddc_append_rotated (const char *path, const char *line, long max_bytes, int mode);
 
 /* Random bytes as lowercase hex into out[2*n+1]. */
 void ddc_random_hex (char *out, size_t n);

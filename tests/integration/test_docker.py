@@ -639,6 +639,20 @@ def test_once_task_runs_even_with_the_broker_down(tmp, agents, ctr):
         assert rep["next_run"] is None                   # once: done
         assert iso_epoch(rep["last_run"]) >= at - 1
         assert name in rep["last_message"]
+        # The run did not go through the broker: the agent kept it and
+        # reported it once the broker was back, for the broker's audit log.
+
+        def reported():
+            r = a.ctl.request("AUDIT", json.dumps({"kind": "action", "container": name}))
+            if not r or r[0] != "ENTRIES":
+                return None
+            return [e for e in json.loads(r[2])["entries"] if e.get("reported")] or None
+        got = wait_for(reported, timeout=20, what="the task run in the broker's audit log")
+        assert len(got) == 1, got
+        assert got[0]["peer"] == a.peer and got[0]["role"] == "docker"
+        assert got[0]["for"] == {"task": "t-once"} and got[0]["host"] == a.host
+        assert got[0]["result"] == "ok" and got[0]["action"] == "restart"
+        assert iso_epoch(got[0]["time"]) >= at - 1
     finally:
         b.stop()
 

@@ -151,7 +151,7 @@ DDC_TEST (test_rejection_cut_and_table_paged)
                                                          "\"message\":\"a long enough reason\"}"));
         peer_rejected (p, DDC_SEC_TASKS, 3, 2, &errors);
         CHECK (errors == NULL);
-        s_text_t row = { NULL, 0, 0 };
+        ddc_text_t row = { NULL, 0, 0 };
         s_row (&row, p, 0, false);
         CHECK (row.used < PEER_REJECTED_MAX_BYTES + 1024);
         CHECK (strstr (row.data, "\"errors_omitted\":") != NULL);

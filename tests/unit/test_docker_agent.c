@@ -2,8 +2,10 @@
     the followed sections, the allow-list decisions, the per-container FIFO
     (ordering, bound, independence of containers, drain) from agent.c, and
     the task scheduling (due-task selection, no catch-up, once tasks,
-    records kept across config changes, the report) from tasks.c. */
+    records kept across config changes, the report) from tasks.c, and the
+    queue of task runs for the broker's audit log (records.c). */
 #include "../../services/docker/agent.c"
+#include "../../services/docker/records.c"
 #include "../../services/docker/tasks.c"
 
 #include "ddc_tz.h"
@@ -384,6 +386,44 @@ DDC_TEST (test_tasks_once_in_past_and_invalid)
     ddc_schedule_flush ();
 }
 
+DDC_TEST (test_records_entry_and_bounded_queue)
+{
+    job_t job = { .action = "restart", .container = "plex", .task_id = "t1",
+                  .started_wall = 1800000000000 };
+    cJSON *result = ddc_test_json ("{\"ok\":false,\"action\":\"restart\",\"error\":"
+                                   "\"refused\",\"message\":\"no\",\"duration_ms\":0,"
+                                   "\"host\":\"nas\"}");
+    cJSON *e = records_entry (&job, result);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "task")), "t1");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "time")),
+               "2027-01-15T08:00:00Z");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "error")), "refused");
+    CHECK (cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (e, "ok")));
+    CHECK (!cJSON_GetObjectItemCaseSensitive (e, "host"));    /* the broker knows the host */
+    records_t *r = records_new ();
+    for (int i = 0; i < RECORDS_MAX + 3; i++) {
+        cJSON_DeleteItemFromObjectCaseSensitive (e, "duration_ms");
+        cJSON_AddNumberToObject (e, "duration_ms", i);
+        records_add (r, e);
+    }
+    CHECK (records_queued (r) == RECORDS_MAX && r->dropped == 3);
+    /* the oldest went: the head is the fourth run */
+    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (r->queue[r->head].entry,
+                                                                   "duration_ms")) == 3);
+    /* with the head on its way, the second oldest goes instead */
+    r->in_flight = true;
+    records_add (r, e);
+    CHECK (records_queued (r) == RECORDS_MAX && r->dropped == 4);
+    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (r->queue[r->head].entry,
+                                                                   "duration_ms")) == 3);
+    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (
+               r->queue[(r->head + 1) % RECORDS_MAX].entry, "duration_ms")) == 5);
+    r->in_flight = false;
+    records_destroy (&r);
+    cJSON_Delete (e);
+    cJSON_Delete (result);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -396,5 +436,6 @@ main (int argc, char **argv)
     DDC_RUN (test_tasks_due_selection);
     DDC_RUN (test_tasks_sync_keeps_state);
     DDC_RUN (test_tasks_once_in_past_and_invalid);
+    DDC_RUN (test_records_entry_and_bounded_queue);
     DDC_DONE ();
 }

@@ -1,0 +1,259 @@
+"""The broker's audit log end to end (proto/ddcp.md 5.7 and 5.12): actions
+sent by ddc-ctl and by a Discord button (the fake Discord of
+tests/fake-discord) to a real ddc-docker with a real Docker engine, each
+recorded by the broker with the requester taken from its connection; a
+body that claims another identity, a refusal, a timeout; `ddc-ctl audit`
+and its filters and pages; who may read the log.
+
+Docker comes from scripts/ensure-dockerd.sh (as in test_docker.py); every
+container is removed by name and every process stopped by its PID.
+"""
+import json
+import os
+import subprocess
+import time
+
+from conftest import Broker, RawClient, bin_path, wait_for
+from test_docker import Agent, agents, ctr, docker_ready, inspect  # noqa: F401 - fixtures
+from test_discord import (ADMIN, CH_CONTROL, containers_cfg, docker_env, env,  # noqa: F401
+                          key_of, open_panel, ready_overviews, response_text)
+
+
+def ctl(broker, *args, check=True, author=None):
+    cmd = [bin_path("ddc-ctl"), "--broker", broker.ctl]
+    if author:
+        cmd += ["--author", author]
+    r = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    if check:
+        assert r.returncode == 0, f"ddc-ctl {' '.join(args)} exited {r.returncode}: {r.stderr}"
+    return r
+
+
+def audit(broker, *args):
+    """`ddc-ctl audit --json ARGS` as a list of entries, newest first."""
+    out = ctl(broker, "audit", "--json", *args).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def raw_audit(client, **query):
+    r = client.request("AUDIT", json.dumps(query))
+    assert r and r[0] == "ENTRIES", r
+    return json.loads(r[2])
+
+
+class Answerer:
+    """A raw docker@HOST peer that answers every ACTION at once (or never)."""
+
+    def __init__(self, broker, host, answer=True):
+        self.c = RawClient(broker.ctl, role="docker", instance=host)
+        self.c.hello()
+        self.answer = answer
+
+    def serve(self, n=1, timeout=3000):
+        for _ in range(n):
+            m = self.c.recv(timeout)
+            assert m and m[0] == "ACTION", m
+            if self.answer:
+                body = json.loads(m[4])
+                self.c.send("RESULT", m[1], json.dumps(
+                    {"ok": True, "action": body.get("action"), "state": "running"}))
+
+    def close(self):
+        self.c.close()
+
+
+# ---------------------------------------------------------------------------
+# Who asked
+
+
+def test_ctl_action_is_recorded_with_its_author(tmp, broker, agents, ctr):
+    name = ctr.run()
+    a = agents(broker)
+    a.configure([(name, True, ["restart", "stop", "start"])])
+    before = inspect(name)["State"]["StartedAt"]
+    ctl(broker, "action", f"{a.host}/{name}", "restart", author="alice@laptop")
+    assert inspect(name)["State"]["StartedAt"] != before
+    e = audit(broker, "--actions", "--limit", "1")[0]
+    assert e["kind"] == "action" and e["role"] == "ctl"
+    assert e["peer"].startswith("ctl@")                 # from the connection
+    assert e["for"] == {"user": "alice@laptop"}          # what it says it acts for
+    assert (e["action"], e["container"], e["host"], e["target"]) == \
+        ("restart", name, a.host, a.peer)
+    assert e["result"] == "ok" and e["state"] == "running" and e["duration_ms"] > 0
+    # a refusal by the agent's allow-list: recorded with the agent's reason
+    r = ctl(broker, "action", f"{a.host}/{name}", "logs", check=False, author="bob")
+    assert r.returncode == 1
+    e = audit(broker, "--actions", "--limit", "1")[0]
+    assert e["result"] == "error" and e["error"] == "refused" and e["for"]["user"] == "bob"
+    assert "logs" in e["message"] or name in e["message"]
+    # as text, newest first
+    text = ctl(broker, "audit", "--actions").stdout.splitlines()
+    assert f"logs {name}@{a.host}  error" in text[0] and "for bob" in text[0]
+    assert f"restart {name}@{a.host}  ok" in text[1] and "for alice@laptop" in text[1]
+
+
+def test_a_claimed_identity_stays_a_claim(tmp, broker):
+    ans = Answerer(broker, "nas")
+    c = RawClient(broker.ctl, role="ctl", instance="mallory")
+    c.hello()
+    rid = c.req_id()
+    c.send("ACTION", rid, "docker@nas", 5000, json.dumps({
+        "action": "restart", "container": "plex", "peer": "web@box", "role": "web",
+        "by": "discord:alice (123)",
+        "for": {"user": "alice", "user_id": "123", "address": "192.0.2.7",
+                "peer": "discord@bot", "role": "discord", "task": 5}}))
+    ans.serve()
+    assert c.recv()[0] == "RESULT"
+    e = raw_audit(c, kind="action")["entries"][0]
+    assert e["peer"] == "ctl@mallory" and e["role"] == "ctl"
+    assert e["for"] == {"user": "alice", "user_id": "123", "address": "192.0.2.7"}
+    # a role that may not send actions: refused, and recorded as its own
+    m = RawClient(broker.ctl, role="monitor", instance="dash")
+    m.hello()
+    r = m.request("ACTION", "docker@nas", 1000, json.dumps(
+        {"action": "stop", "container": "plex", "for": {"user": "alice"}}))
+    assert r[0] == "ERROR" and r[2] == "403"
+    e = raw_audit(c, kind="action")["entries"][0]
+    assert (e["peer"], e["result"], e["error"]) == ("monitor@dash", "error", "denied")
+    assert e["for"] == {"user": "alice"}
+    for x in (ans, c, m):
+        x.close()
+
+
+def test_timeouts_and_absent_hosts_are_recorded(tmp, broker):
+    slow = Answerer(broker, "slow", answer=False)
+    c = RawClient(broker.ctl)
+    c.hello()
+    t0 = time.monotonic()
+    r = c.request("ACTION", "docker@slow", 300, json.dumps({"action": "stop", "container": "db"}))
+    assert r[0] == "ERROR" and r[2] == "408"
+    assert time.monotonic() - t0 >= 0.3
+    r = c.request("ACTION", "docker@gone", 300, json.dumps({"action": "start", "container": "x"}))
+    assert r[0] == "ERROR" and r[2] == "404"
+    gone, timeout = raw_audit(c, kind="action")["entries"][:2]
+    assert timeout["result"] == "timeout" and timeout["error"] == "timeout"
+    assert timeout["host"] == "slow" and timeout["container"] == "db"
+    assert 300 <= timeout["duration_ms"] < 5000
+    assert "did not answer in time" in timeout["message"]
+    assert gone["result"] == "error" and gone["error"] == "not_connected"
+    assert gone["host"] == "gone"
+    assert json.loads(c.welcome[5])["name"] == gone["peer"]
+    # the target answers after the deadline: the late RESULT changes nothing
+    m = slow.c.recv(1000)
+    assert m and m[0] == "ACTION"
+    slow.c.send("RESULT", m[1], json.dumps({"ok": True}))
+    assert c.request("PING", 0)[0] == "PONG"
+    entries = raw_audit(c, kind="action")["entries"]
+    assert len(entries) == 2
+    slow.close()
+    c.close()
+
+
+def test_discord_button_is_recorded_with_the_discord_user(env, docker_env):
+    d = docker_env
+    a = d.run()
+    broker, fake, bot = env(containers=containers_cfg(d.host, [a]),
+                            docker={"stats_interval_seconds": 2, "stop_timeout_seconds": 1})
+    d.agent(broker)
+    ready_overviews(fake, bot)
+    key = key_of(fake, CH_CONTROL, "Box 1")
+    panel = open_panel(fake, key)
+    r = fake.interaction(kind="button", custom_id=f"pn:restart:{key}", message_id=panel,
+                         channel_id=CH_CONTROL)
+    assert "Restarting Box 1" in response_text(fake.answered(r["id"]))
+
+    def recorded():
+        c = RawClient(broker.ctl)
+        c.hello()
+        try:
+            got = [e for e in raw_audit(c, kind="action", container=a)["entries"]
+                   if e.get("result")]
+            return got[0] if got else None
+        finally:
+            c.close()
+    e = wait_for(recorded, timeout=60, what="the restart in the audit log")
+    assert e["peer"] == bot.peer and e["role"] == "discord"
+    assert e["for"]["user_id"] == ADMIN and e["for"]["channel_id"] == CH_CONTROL
+    assert e["for"]["user"] in ("ddc-admin", "DDC Admin")
+    assert (e["action"], e["host"], e["result"]) == ("restart", d.host, "ok")
+
+
+# ---------------------------------------------------------------------------
+# Reading it back
+
+
+def test_ctl_audit_filters_and_pages(tmp, broker):
+    ans = Answerer(broker, "h1")
+    c = RawClient(broker.ctl)
+    c.hello()
+
+    def act(container, n=1):
+        for _ in range(n):
+            rid = c.req_id()
+            c.send("ACTION", rid, "docker@h1", 5000,
+                   json.dumps({"action": "restart", "container": container}))
+            ans.serve()
+            assert c.recv()[0] == "RESULT"
+
+    act("alpha", 2)
+    assert c.save("web", {"ui_language": "de"})[0] == "OK"
+    # the next second, so that --since can tell the two groups apart
+    t0 = int(time.time())
+    wait_for(lambda: int(time.time()) > t0, timeout=2, what="the next second")
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0 + 1))
+    act("beta", 3)
+    assert len(audit(broker)) == 6
+    assert [e["container"] for e in audit(broker, "--container", "alpha")] == ["alpha"] * 2
+    assert [e["container"] for e in audit(broker, "--container", "beta", "--host", "h1")] == \
+        ["beta"] * 3
+    assert audit(broker, "--host", "h2") == []
+    cfg = audit(broker, "--config")
+    assert len(cfg) == 1 and cfg[0]["section"] == "web" and cfg[0]["author"] == "test"
+    assert len(audit(broker, "--actions")) == 5
+    assert [e["container"] for e in audit(broker, "--since", since)] == ["beta"] * 3
+    assert audit(broker, "--since", "1h")[-1]["container"] == "alpha"
+    assert audit(broker, "--since", "2099-01-01") == []
+    assert len(audit(broker, "--limit", "2")) == 2
+    # more than a page: 600 actions, read in pages of at most 500
+    act("gamma", 600)
+    every = audit(broker, "--container", "gamma", "--limit", "0")
+    assert len(every) == 600
+    assert len(audit(broker, "--limit", "0")) == 606
+    # bad usage: a one-line reason and exit 2
+    for args in (["--actions", "--config"], ["--since", "yesterday"], ["--limit", "-1"],
+                 ["--config", "--container", "x"], ["extra"]):
+        r = ctl(broker, "audit", *args, check=False)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, (args, r.stderr)
+    ans.close()
+    c.close()
+
+
+def test_who_may_read_and_report(tmp, broker):
+    for role, ok in (("ctl", True), ("web", True), ("monitor", True), ("discord", False),
+                     ("docker", False)):
+        c = RawClient(broker.ctl, role=role)
+        c.hello()
+        r = c.request("AUDIT", "{}")
+        assert (r[0] == "ENTRIES") == ok and (ok or r[2] == "403"), (role, r)
+        c.close()
+    c = RawClient(broker.ctl)
+    c.hello()
+    assert c.request("AUDIT", json.dumps({"kind": "actions"}))[2] == "400"
+    assert c.request("AUDIT", "[]")[2] == "400"
+    entry = {"action": "restart", "container": "plex", "task": "t1", "ok": True}
+    r = c.request("RECORD", json.dumps(entry))
+    assert r[0] == "ERROR" and r[2] == "403"
+    d = RawClient(broker.ctl, role="docker", instance="nas")
+    d.hello()
+    rid = d.req_id()
+    for _ in range(2):                      # a retry with the same id: recorded once
+        d.send("RECORD", rid, json.dumps(entry))
+        assert d.recv() == ["ACK", rid]
+    assert d.request("RECORD", json.dumps({**entry, "peer": "ctl@x"}))[2] == "400"
+    got = [e for e in raw_audit(c)["entries"] if e.get("reported")]
+    assert len(got) == 1
+    assert got[0]["peer"] == "docker@nas" and got[0]["for"] == {"task": "t1"}
+    assert got[0]["host"] == "nas" and got[0]["result"] == "ok"
+    c.close()
+    d.close()
