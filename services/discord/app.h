@@ -25,6 +25,7 @@ typedef struct _commands_t commands_t;
 typedef struct _hosts_t hosts_t;
 typedef struct _panels_t panels_t;
 typedef struct _overviews_t overviews_t;
+typedef struct _alerts_t alerts_t;
 
 typedef struct {
     ddc_client_t *client;
@@ -39,6 +40,7 @@ typedef struct {
     panels_t *panels;
     overviews_t *overviews;
     hosts_t *hosts;
+    alerts_t *alerts;
     ddc_tz_t *tz;
     char tz_name [65];
     lang_t lang;

@@ -7,6 +7,7 @@
 #include "overviews.h"
 #include "panels.h"
 #include "reply.h"
+#include "roles.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -258,6 +259,8 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
         return;
     if (strcmp (ix->name, "help") == 0) {
         cJSON *data = render_help (&r);
+        perm_roles_t roles = reply_roles (ix);
+        roles_help (&r, data, ix->user_id, &roles, ix->channel_id);
         reply_ephemeral (data);
         reply_once (app, ix, CB_MESSAGE, data);
     }
@@ -282,7 +285,9 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
                                            NULL), true);
             return;
         }
-        cJSON *data = render_panel (&r, c, live_is_admin (app->live, ix->user_id), NULL, false);
+        perm_roles_t roles = reply_roles (ix);
+        cJSON *data = render_panel (&r, c, perm_may (app->live, ix->user_id, &roles, c, NULL),
+                                    NULL, false);
         reply_ephemeral (data);
         reply_once (app, ix, CB_MESSAGE, data);
     }

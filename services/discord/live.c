@@ -25,8 +25,10 @@ live_new (void)
 static void
 s_ctrs_free (live_ctr_t *ctrs, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free (ctrs [i].info_text);
+        free (ctrs [i].roles);
+    }
     free (ctrs);
 }
 
@@ -166,6 +168,38 @@ s_apply_bot (live_t *self, const cJSON *v, cJSON *errors)
     return 0;
 }
 
+//  roles {ACTION: [role id, ...]} into x->roles: one entry per role with
+//  the actions it is allowed (at most 4 x DDC_ROLES_MAX, 25, of them).
+static void
+s_roles (live_ctr_t *x, const cJSON *roles)
+{
+    size_t cap = 4 * 25, n = 0;
+    live_role_t *out = NULL;
+    for (const cJSON *a = cJSON_IsObject (roles) ? roles->child : NULL; a; a = a->next) {
+        unsigned bit = live_action_bit (a->string);
+        int k = 0;
+        for (const cJSON *id = cJSON_IsArray (a) && bit ? a->child : NULL; id && k < 25;
+             id = id->next, k++) {
+            if (!cJSON_IsString (id) || !*id->valuestring
+                || strlen (id->valuestring) >= sizeof out [0].id)
+                continue;
+            size_t i = 0;
+            while (i < n && strcmp (out [i].id, id->valuestring) != 0)
+                i++;
+            if (i == n) {
+                if (n == cap)
+                    continue;
+                out = ddc_realloc (out, (n + 1) * sizeof *out);
+                ddc_strlcpy (out [n].id, id->valuestring, sizeof out [n].id);
+                out [n++].actions = 0;
+            }
+            out [i].actions |= bit;
+        }
+    }
+    x->roles = out;
+    x->nroles = n;
+}
+
 static int
 s_apply_containers (live_t *self, const cJSON *v, cJSON *errors)
 {
@@ -205,6 +239,7 @@ s_apply_containers (live_t *self, const cJSON *v, cJSON *errors)
         const cJSON *info = cJSON_GetObjectItemCaseSensitive (c, "info");
         x->info_enabled = s_bool (info, "enabled", false);
         x->info_text = ddc_strdup (s_str (info, "text", ""));
+        s_roles (x, cJSON_GetObjectItemCaseSensitive (c, "roles"));
         live_key (x->host, x->name, x->key);
     }
     qsort (ctrs, count, sizeof *ctrs, s_ctr_cmp);
@@ -243,6 +278,7 @@ s_apply_channels (live_t *self, const cJSON *v, cJSON *errors)
         x->post_initial = s_bool (c, "post_initial", false);
         x->refresh_minutes = s_int (c, "refresh_minutes", 5, 1, 1440);
         x->recreate_minutes = s_int (c, "recreate_minutes", 0, 0, 1440);
+        x->alerts = s_bool (c, "alerts", false);
     }
     free (self->chans);
     self->chans = chans;

@@ -34,6 +34,12 @@ typedef enum { ST_UNKNOWN, ST_RUNNING, ST_STOPPED, ST_PENDING } ctr_state_t;
    broker, or the agent cannot reach Docker. */
 typedef enum { HOST_OK, HOST_AGENT_GONE, HOST_DOCKER_DOWN } host_issue_t;
 
+/* A Discord role allowed some actions on a container (containers[].roles). */
+typedef struct {
+    char id [24];
+    unsigned actions;                 /* ACT_* bits */
+} live_role_t;
+
 typedef struct {
     char host [64];
     char name [129];
@@ -44,6 +50,8 @@ typedef struct {
     bool info_enabled;
     char *info_text;                  /* owned, "" when none */
     char key [LIVE_KEY_LEN + 1];
+    live_role_t *roles;               /* owned, nroles of them */
+    size_t nroles;
 } live_ctr_t;
 
 typedef struct {
@@ -53,6 +61,7 @@ typedef struct {
     bool post_initial;
     int refresh_minutes;
     int recreate_minutes;
+    bool alerts;                      /* the containers' alerts are posted here */
 } live_chan_t;
 
 typedef struct {

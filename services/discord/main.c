@@ -9,6 +9,7 @@
     ZMQ_FDs, the WebSocket thread's eventfd and the signal pipe; then
     gateway events, broker messages, timers and REST completions. It also
     publishes the "gateway" status report. */
+#include "alerts.h"
 #include "app.h"
 #include "commands.h"
 #include "ddc_args.h"
@@ -46,9 +47,11 @@ s_usage (FILE *out)
              "The Discord bot of ddc: connects out to ddc-broker as discord@INSTANCE, takes\n"
              "its token, guild, language and time zone from the live bot section, registers\n"
              "the slash commands (/serverstatus, /ss, /control, /info, /help, /ping,\n"
-             "/addadmin), keeps one overview message per configured channel up to date and\n"
-             "runs container actions through the Docker agents. Every configuration change\n"
-             "applies at once; a new token or guild needs no restart.\n"
+             "/addadmin), keeps one overview message per configured channel up to date,\n"
+             "runs container actions through the Docker agents (for admins and the Discord\n"
+             "roles allowed per container and action) and posts the agents' alerts in the\n"
+             "channels that ask for them. Every configuration change applies at once; a new\n"
+             "token or guild needs no restart.\n"
              "\n"
              "  --broker ENDPOINT     CTL endpoint of the broker (env DDC_BROKER)\n"
              "  --discord-api URL     Discord REST base (default https://discord.com/api);\n"
@@ -312,6 +315,10 @@ static void
 s_on_status (void *arg, const char *peer, const char *topic, const cJSON *body)
 {
     app_t *app = arg;
+    if (strncmp (peer, "docker@", 7) == 0 && strcmp (topic, "alerts") == 0) {
+        alerts_on_report (app->alerts, peer, body);
+        return;
+    }
     hosts_on_status (app->hosts, peer, topic, body);
 }
 
@@ -552,6 +559,7 @@ main (int argc, char **argv)
     app->panels = panels_new (app);
     app->overviews = overviews_new (app);
     app->hosts = hosts_new (app);
+    app->alerts = alerts_new (app);
     s_load_tz (app);
 
     static const char *const sections [] = {
@@ -595,6 +603,7 @@ main (int argc, char **argv)
     rest_destroy (&app->rest);
     ddc_client_destroy (&app->client);
     hosts_destroy (&app->hosts);
+    alerts_destroy (&app->alerts);
     overviews_destroy (&app->overviews);
     panels_destroy (&app->panels);
     commands_destroy (&app->commands);

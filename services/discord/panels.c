@@ -6,6 +6,7 @@
 #include "ddc_util.h"
 #include "overviews.h"
 #include "reply.h"
+#include "roles.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ typedef struct s_op {
     char host [64];
     char name [129];
     char display [101];
-    bool admin;
+    unsigned may;               //  the actions its user may use (panel buttons)
 } s_op_t;
 
 struct _panels_t {
@@ -249,7 +250,7 @@ s_on_result (void *arg, const ddc_msg_t *reply)
     else {
         const live_ctr_t *c = live_ctr_by_key (app->live, op->key);
         if (c)
-            reply_edit (op->reply, render_panel (&r, c, op->admin, text, false));
+            reply_edit (op->reply, render_panel (&r, c, op->may, text, false));
         else
             reply_edit (op->reply, render_text (text));
     }
@@ -325,7 +326,9 @@ s_open_panel (panels_t *self, const gw_interaction_t *ix, const char *key, int t
         return;
     render_ctx_t r;
     app_render_ctx (app, &r);
-    cJSON *data = render_panel (&r, c, live_is_admin (app->live, ix->user_id), NULL, false);
+    perm_roles_t roles = reply_roles (ix);
+    cJSON *data = render_panel (&r, c, perm_may (app->live, ix->user_id, &roles, c, NULL), NULL,
+                                false);
     if (type == CB_MESSAGE)
         reply_ephemeral (data);
     reply_once (app, ix, type, data);
@@ -340,7 +343,14 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
         reply_text (app, ix, i18n_get (app->lang, "deny.expired"), true);
         return;
     }
-    perm_t p = perm_action (app->live, ix->channel_id, ix->user_id, c, action);
+    perm_roles_t roles = reply_roles (ix);
+    perm_t p = perm_action (app->live, ix->channel_id, ix->user_id, &roles, c, action);
+    if (p == PERM_ROLE) {
+        render_ctx_t r;
+        app_render_ctx (app, &r);
+        reply_once (app, ix, CB_MESSAGE, roles_refusal (&r, c, live_action_bit (action)));
+        return;
+    }
     if (p != PERM_OK) {
         char name [128], label [32];
         render_trunc (c->display, 60, name, sizeof name);
@@ -357,7 +367,7 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
     }
     unsigned bit = live_action_bit (action);
     s_op_t *op = s_op_new (self, c, bit);
-    op->admin = true;
+    op->may = perm_may (app->live, ix->user_id, &roles, c, NULL);
     op->reply = reply_new (app, ix);
     render_ctx_t r;
     app_render_ctx (app, &r);
@@ -373,7 +383,7 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
         snprintf (key2, sizeof key2, "act.pending.%s", action);
         live_set_pending (app->live, c->key, ddc_mono_ms () + PANELS_PENDING_MS);
         reply_ack (op->reply, CB_UPDATE,
-                   render_panel (&r, c, true, i18n_fmt (text, sizeof text, app->lang, key2, name,
+                   render_panel (&r, c, op->may, i18n_fmt (text, sizeof text, app->lang, key2, name,
                                                         NULL), true));
         overviews_dirty (app->overviews);
     }
@@ -495,7 +505,7 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
     for (size_t i = 0; i < n; i++) {
         s_op_t *op = s_op_new (self, targets [i], action);
         op->bulk = b;
-        op->admin = true;
+        op->may = targets [i]->allowed;
         live_set_pending (app->live, op->key, until);
         b->outstanding++;
         if (s_send (self, op, ix) < 0) {
@@ -529,6 +539,8 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
         render_ctx_t r;
         app_render_ctx (app, &r);
         cJSON *data = render_help (&r);
+        perm_roles_t roles = reply_roles (ix);
+        roles_help (&r, data, ix->user_id, &roles, ix->channel_id);
         reply_ephemeral (data);
         reply_once (app, ix, CB_MESSAGE, data);
         return;

@@ -242,6 +242,12 @@ gw_interaction_parse (const cJSON *d, gw_interaction_t *ix)
         || !ix->username [0])
         s_get_str (user, "username", ix->username, sizeof ix->username);
     s_get_str (d, "locale", ix->locale, sizeof ix->locale);
+    //  the member's roles (in a guild): snowflakes only, the first GW_ROLES_MAX
+    const cJSON *roles = cJSON_GetObjectItemCaseSensitive (member, "roles");
+    for (const cJSON *r = cJSON_IsArray (roles) ? roles->child : NULL;
+         r && ix->nroles < GW_ROLES_MAX; r = r->next)
+        if (cJSON_IsString (r) && gw_snowflake_ok (r->valuestring))
+            ddc_strlcpy (ix->roles [ix->nroles++], r->valuestring, GW_ID_MAX);
 
     const cJSON *data = cJSON_GetObjectItemCaseSensitive (d, "data");
     if (ix->type == GW_IX_PING)

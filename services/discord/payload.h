@@ -22,6 +22,7 @@
 #define GW_CUSTOM_ID_MAX 101                 /* 100 chars + NUL                   */
 #define GW_FIELDS_MAX    5
 #define GW_FIELD_VALUE   256
+#define GW_ROLES_MAX     250                 /* a member's roles kept (a guild's most) */
 
 /* Gateway opcodes. */
 enum {
@@ -65,6 +66,8 @@ typedef struct {
     char user_id [GW_ID_MAX];
     char username [GW_NAME_MAX];
     char locale [16];
+    char roles [GW_ROLES_MAX][GW_ID_MAX];   /* member.roles (guild only)       */
+    int nroles;
     int type;
     /* type 2 and 4 */
     char name [33];

@@ -38,22 +38,50 @@ perm_command (const live_t *live, const char *command, const char *channel, cons
     return PERM_UNKNOWN;
 }
 
+unsigned
+perm_may (const live_t *live, const char *user, const perm_roles_t *roles, const live_ctr_t *c,
+          const char *granted [4])
+{
+    if (granted)
+        for (int i = 0; i < 4; i++)
+            granted [i] = NULL;
+    if (!c)
+        return 0;
+    if (live_is_admin (live, user))
+        return c->allowed;
+    unsigned may = 0;
+    for (size_t r = 0; r < c->nroles; r++)
+        for (int m = 0; roles && m < roles->n; m++) {
+            if (strcmp (c->roles [r].id, roles->ids [m]) != 0)
+                continue;
+            unsigned grant = c->roles [r].actions & c->allowed;
+            for (int i = 0; granted && i < 4; i++)
+                if ((grant & (1u << i)) && !granted [i])
+                    granted [i] = c->roles [r].id;
+            may |= grant;
+        }
+    return may;
+}
+
 perm_t
-perm_action (const live_t *live, const char *channel, const char *user, const live_ctr_t *c,
-             const char *action)
+perm_action (const live_t *live, const char *channel, const char *user,
+             const perm_roles_t *roles, const live_ctr_t *c, const char *action)
 {
     if (!live_channel (live, channel))
         return PERM_CHANNEL;
     if (!c)
         return PERM_UNKNOWN;
-    if (!live_is_admin (live, user))
-        return PERM_ADMIN;
     unsigned bit = live_action_bit (action);
     if (!bit)
         return PERM_UNKNOWN;
     if (!(c->allowed & bit))
-        return PERM_ACTION;
-    return PERM_OK;
+        return live_is_admin (live, user) ? PERM_ACTION : PERM_ADMIN;
+    if (perm_may (live, user, roles, c, NULL) & bit)
+        return PERM_OK;
+    for (size_t r = 0; r < c->nroles; r++)
+        if (c->roles [r].actions & bit)
+            return PERM_ROLE;
+    return PERM_ADMIN;
 }
 
 perm_t
@@ -82,6 +110,7 @@ perm_text_key (perm_t p)
     case PERM_STATUS_ONLY: return "deny.status_only";
     case PERM_CONTROL_ONLY: return "deny.control_only";
     case PERM_ADMIN: return "deny.admin";
+    case PERM_ROLE: return "deny.role";
     case PERM_ACTION: return "deny.action";
     case PERM_UNKNOWN: return "err.unknown_command";
     }

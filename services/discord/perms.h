@@ -2,7 +2,9 @@
     decisions from the live configuration (live.h): channel kinds (status:
     anyone may view, /serverstatus and /ss; control: /control, Restart All
     and Stop All), the admin list (container actions, logs and bulk actions
-    need an admin), allowed_actions, and the spam section's cooldowns,
+    need an admin, or for one container's action a member of a Discord role
+    allowed it there: containers[].roles, checked against the member's
+    roles in the interaction), allowed_actions, and the spam section's cooldowns,
     kept per user and key in memory (at most CD_MAX entries; expired ones
     are reused first, then the oldest). /addadmin: admins anywhere the bot
     is set up; while the admin list is empty, anyone in a control channel
@@ -24,6 +26,7 @@ typedef enum {
     PERM_STATUS_ONLY,      /* only in status channels                      */
     PERM_CONTROL_ONLY,     /* only in control channels                     */
     PERM_ADMIN,            /* only admins                                  */
+    PERM_ROLE,             /* only admins and the roles allowed it here    */
     PERM_ACTION,           /* the action is not in allowed_actions         */
     PERM_UNKNOWN           /* unknown command or container                 */
 } perm_t;
@@ -31,9 +34,22 @@ typedef enum {
 /* A slash command (its name) used by user in channel. */
 perm_t perm_command (const live_t *live, const char *command, const char *channel,
                      const char *user);
-/* A container action (start, stop, restart, logs) on container c. */
+/* The member's roles, as the interaction gives them. */
+typedef struct {
+    const char (*ids) [24];
+    int n;
+} perm_roles_t;
+
+/* A container action (start, stop, restart, logs) on container c by user
+   with roles (may be NULL: none). */
 perm_t perm_action (const live_t *live, const char *channel, const char *user,
-                    const live_ctr_t *c, const char *action);
+                    const perm_roles_t *roles, const live_ctr_t *c, const char *action);
+/* The actions (ACT_* bits) user with roles may use on c: all allowed ones
+   for an admin, else those a role of theirs is allowed; 0 when c is NULL.
+   When granted is not NULL it gets, per action bit index (0 start .. 3
+   logs), the first of their roles that allows it (NULL: none or admin). */
+unsigned perm_may (const live_t *live, const char *user, const perm_roles_t *roles,
+                   const live_ctr_t *c, const char *granted [4]);
 /* Restart All / Stop All. */
 perm_t perm_bulk (const live_t *live, const char *channel, const char *user);
 /* Viewing (panels, info, refresh): any channel that is set up. */

@@ -515,7 +515,7 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
 //  Panel
 
 cJSON *
-render_panel (const render_ctx_t *r, const live_ctr_t *c, bool admin, const char *note,
+render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const char *note,
               bool busy)
 {
     live_st_t st;
@@ -588,9 +588,8 @@ render_panel (const render_ctx_t *r, const live_ctr_t *c, bool admin, const char
         cJSON_AddStringToObject (f, "value", value);
         cJSON_AddItemToArray (fields, f);
     }
-    const char *footer_key = !admin ? "panel.view_only"
-                           : !(c->allowed & (ACT_START | ACT_STOP | ACT_RESTART | ACT_LOGS))
-                           ? "panel.no_actions" : NULL;
+    const char *footer_key = !(c->allowed & (ACT_START | ACT_STOP | ACT_RESTART | ACT_LOGS))
+                           ? "panel.no_actions" : !may ? "panel.view_only" : NULL;
     if (footer_key) {
         cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
         cJSON_AddStringToObject (footer, "text", i18n_get (r->lang, footer_key));
@@ -603,26 +602,26 @@ render_panel (const render_ctx_t *r, const live_ctr_t *c, bool admin, const char
         return msg;
     cJSON *row = s_row (components);
     char id [64];
-    if (admin) {
+    if (may) {
         bool running = st.state == ST_RUNNING || st.state == ST_PENDING;
         bool stopped = st.state == ST_STOPPED;
         bool unknown = st.state == ST_UNKNOWN;
-        if ((c->allowed & ACT_START) && (stopped || unknown)) {
+        if ((may & ACT_START) && (stopped || unknown)) {
             snprintf (id, sizeof id, "pn:start:%s", c->key);
             cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.start"), "▶️", 3,
                                                  false));
         }
-        if ((c->allowed & ACT_STOP) && (running || unknown)) {
+        if ((may & ACT_STOP) && (running || unknown)) {
             snprintf (id, sizeof id, "pn:stop:%s", c->key);
             cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.stop"), "⏹️", 4,
                                                  false));
         }
-        if ((c->allowed & ACT_RESTART) && (running || unknown)) {
+        if ((may & ACT_RESTART) && (running || unknown)) {
             snprintf (id, sizeof id, "pn:restart:%s", c->key);
             cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.restart"), "🔄", 1,
                                                  false));
         }
-        if (c->allowed & ACT_LOGS) {
+        if (may & ACT_LOGS) {
             snprintf (id, sizeof id, "pn:logs:%s", c->key);
             cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.logs"), "📋", 2,
                                                  false));

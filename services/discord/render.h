@@ -40,10 +40,11 @@ typedef struct {
 /* The overview of a channel kind: CHAN_STATUS the server overview,
    CHAN_CONTROL the admin overview (CPU, RAM, bulk buttons). */
 cJSON *render_overview (const render_ctx_t *r, chan_kind_t kind);
-/* The control panel of container c: status box, info text, and for an
-   admin the allowed action buttons (none while busy). note: a line shown
-   above the embed (may be NULL). */
-cJSON *render_panel (const render_ctx_t *r, const live_ctr_t *c, bool admin, const char *note,
+/* The control panel of container c: status box, info text, and the
+   buttons of the actions (ACT_* bits) in may (none while busy): all the
+   allowed ones for an admin, those of their roles for a member (perm_may).
+   note: a line shown above the embed (may be NULL). */
+cJSON *render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const char *note,
                      bool busy);
 /* The last lines of a container's logs (text borrowed, any bytes). */
 cJSON *render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int lines);

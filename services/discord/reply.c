@@ -170,6 +170,12 @@ reply_ephemeral (cJSON *data)
         cJSON_AddNumberToObject (data, "flags", FLAG_EPHEMERAL);
 }
 
+perm_roles_t
+reply_roles (const gw_interaction_t *ix)
+{
+    return (perm_roles_t) { (const char (*) [24]) ix->roles, ix->nroles };
+}
+
 void
 reply_text (app_t *app, const gw_interaction_t *ix, const char *text, bool ephemeral)
 {

@@ -44,5 +44,7 @@ void reply_deny (app_t *app, const gw_interaction_t *ix, perm_t p, const char *a
 bool reply_cooldown_ok (app_t *app, const gw_interaction_t *ix, bool button, const char *key);
 /* Set the ephemeral flag on a message body. */
 void reply_ephemeral (cJSON *data);
+/* The roles of the interaction's member, for perms.h (borrowed from ix). */
+perm_roles_t reply_roles (const gw_interaction_t *ix);
 
 #endif

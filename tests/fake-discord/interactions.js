@@ -199,6 +199,7 @@ class Interactions {
             id,
             locale: typeof spec.locale === 'string' ? spec.locale : 'en-US',
             member: { ...memberRest, user: this.store.userFor(userId),
+                roles: Array.isArray(spec.roles) ? spec.roles.map(String) : memberRest.roles,
                 permissions: typeof spec.permissions === 'string' ? spec.permissions : ALL_PERMISSIONS },
             token,
             type,

@@ -214,6 +214,29 @@ DDC_TEST (test_payload_interactions)
     CHECK (gw_field (ix, "none") == NULL);
     cJSON_Delete (d);
 
+    //  The member's roles: snowflakes kept, anything else dropped, bounded
+    CHECK (ix->nroles == 0);
+    d = ddc_test_json ("{'id':'1','application_id':'2','token':'t','channel':{'id':'4'},"
+                       "'member':{'user':{'id':'5'},'roles':['1100000000000000110',7,'x y',"
+                       "'123456789012345678901','1100000000000000111']},"
+                       "'type':3,'data':{'custom_id':'ov:help'}}");
+    CHECK (gw_interaction_parse (d, ix) == 0);
+    CHECK (ix->nroles == 2);
+    CHECK_STR (ix->roles [0], "1100000000000000110");
+    CHECK_STR (ix->roles [1], "1100000000000000111");
+    cJSON_Delete (d);
+    cJSON *many = ddc_test_json ("{'id':'1','application_id':'2','token':'t','channel':{'id':'4'},"
+                                 "'member':{'user':{'id':'5'},'roles':[]},"
+                                 "'type':3,'data':{'custom_id':'ov:help'}}");
+    cJSON *roles = cJSON_GetObjectItem (cJSON_GetObjectItem (many, "member"), "roles");
+    for (int i = 0; i < GW_ROLES_MAX + 50; i++) {
+        char id [24];
+        snprintf (id, sizeof id, "%d", 1000 + i);
+        cJSON_AddItemToArray (roles, cJSON_CreateString (id));
+    }
+    CHECK (gw_interaction_parse (many, ix) == 0 && ix->nroles == GW_ROLES_MAX);
+    cJSON_Delete (many);
+
     //  A DM: user instead of member; no guild.
     d = ddc_test_json ("{'id':'1','application_id':'2','token':'t','type':2,'user':{'id':'9'},"
                 "'channel_id':'8','data':{'name':'ping'}}");

@@ -226,14 +226,14 @@ DDC_TEST (test_perms)
     //  Actions.
     const live_ctr_t *plex = live_ctr_find (live, "plex");
     const live_ctr_t *val = live_ctr_find (live, "valheim");
-    CHECK (perm_action (live, CH_CONTROL, ADMIN, plex, "restart") == PERM_OK);
-    CHECK (perm_action (live, CH_STATUS, ADMIN, plex, "logs") == PERM_OK);
-    CHECK (perm_action (live, CH_CONTROL, USER, plex, "restart") == PERM_ADMIN);
-    CHECK (perm_action (live, CH_CONTROL, ADMIN, val, "restart") == PERM_ACTION);
-    CHECK (perm_action (live, CH_CONTROL, ADMIN, val, "logs") == PERM_ACTION);
-    CHECK (perm_action (live, "999", ADMIN, plex, "start") == PERM_CHANNEL);
-    CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, "start") == PERM_UNKNOWN);
-    CHECK (perm_action (live, CH_CONTROL, ADMIN, plex, "exec") == PERM_UNKNOWN);
+    CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, plex, "restart") == PERM_OK);
+    CHECK (perm_action (live, CH_STATUS, ADMIN, NULL, plex, "logs") == PERM_OK);
+    CHECK (perm_action (live, CH_CONTROL, USER, NULL, plex, "restart") == PERM_ADMIN);
+    CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, val, "restart") == PERM_ACTION);
+    CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, val, "logs") == PERM_ACTION);
+    CHECK (perm_action (live, "999", ADMIN, NULL, plex, "start") == PERM_CHANNEL);
+    CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, NULL, "start") == PERM_UNKNOWN);
+    CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, plex, "exec") == PERM_UNKNOWN);
     //  Bulk.
     CHECK (perm_bulk (live, CH_CONTROL, ADMIN) == PERM_OK);
     CHECK (perm_bulk (live, CH_STATUS, ADMIN) == PERM_CONTROL_ONLY);
@@ -247,6 +247,67 @@ DDC_TEST (test_perms)
     s_apply (live, "channels", "[{'id':'" CH_STATUS "','kind':'control'}]");
     CHECK (perm_command (live, "control", CH_STATUS, USER) == PERM_OK);
     CHECK (perm_command (live, "control", CH_CONTROL, USER) == PERM_CHANNEL);
+    live_destroy (&live);
+}
+
+#define ROLE_MODS  "1100000000000000501"
+#define ROLE_GAMES "1100000000000000502"
+#define ROLE_OTHER "1100000000000000503"
+
+DDC_TEST (test_roles)
+{
+    live_t *live = s_live ();
+    s_apply (live, "containers",
+             "[{'host':'nas','name':'plex','allowed_actions':['start','stop','restart','logs'],"
+             "'roles':{'restart':['" ROLE_MODS "','" ROLE_GAMES "'],'logs':['" ROLE_MODS "']}},"
+             "{'host':'nas','name':'valheim','allowed_actions':['start','restart'],"
+             "'roles':{'start':['" ROLE_GAMES "'],'restart':['" ROLE_GAMES "'],"
+             "'stop':['" ROLE_GAMES "'],'bogus':['" ROLE_GAMES "'],'logs':'x'}},"
+             "{'host':'nas','name':'web'}]");
+    const live_ctr_t *plex = live_ctr_find (live, "plex");
+    const live_ctr_t *val = live_ctr_find (live, "valheim");
+    const live_ctr_t *web = live_ctr_find (live, "web");
+    //  one entry per role with its actions
+    CHECK (plex->nroles == 2 && val->nroles == 1 && web->nroles == 0);
+    CHECK_STR (plex->roles [0].id, ROLE_MODS);
+    CHECK (plex->roles [0].actions == (ACT_RESTART | ACT_LOGS));
+    CHECK (plex->roles [1].actions == ACT_RESTART);
+    CHECK (val->roles [0].actions == (ACT_START | ACT_RESTART | ACT_STOP));
+
+    const char mods [][24] = { ROLE_OTHER, ROLE_MODS };
+    perm_roles_t as_mod = { mods, 2 };
+    const char games [][24] = { ROLE_GAMES };
+    perm_roles_t as_gamer = { games, 1 };
+    perm_roles_t nobody = { NULL, 0 };
+    //  what each may do: a role's actions, within allowed_actions
+    const char *granted [4];
+    CHECK (perm_may (live, USER, &as_mod, plex, granted) == (ACT_RESTART | ACT_LOGS));
+    CHECK (granted [2] && strcmp (granted [2], ROLE_MODS) == 0 && !granted [0]);
+    CHECK (perm_may (live, USER, &as_gamer, val, granted) == (ACT_START | ACT_RESTART));
+    CHECK (perm_may (live, USER, &as_mod, val, NULL) == 0);
+    CHECK (perm_may (live, USER, &nobody, plex, NULL) == 0);
+    CHECK (perm_may (live, USER, NULL, plex, NULL) == 0);
+    CHECK (perm_may (live, ADMIN, NULL, plex, granted) == plex->allowed && !granted [2]);
+    CHECK (perm_may (live, ADMIN, NULL, NULL, NULL) == 0);
+    //  the decisions and the refusals
+    CHECK (perm_action (live, CH_STATUS, USER, &as_mod, plex, "restart") == PERM_OK);
+    CHECK (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "logs") == PERM_OK);
+    CHECK (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "stop") == PERM_ADMIN);
+    CHECK (perm_action (live, CH_CONTROL, USER, &as_gamer, plex, "logs") == PERM_ROLE);
+    CHECK (perm_action (live, CH_CONTROL, USER, &nobody, plex, "restart") == PERM_ROLE);
+    CHECK (perm_action (live, CH_CONTROL, USER, &as_gamer, val, "stop") == PERM_ADMIN);
+    CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, val, "stop") == PERM_ACTION);
+    CHECK (perm_action (live, "999", USER, &as_mod, plex, "restart") == PERM_CHANNEL);
+    CHECK (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "exec") == PERM_UNKNOWN);
+    CHECK_STR (perm_text_key (PERM_ROLE), "deny.role");
+    //  live: a change of roles applies to the next decision
+    s_apply (live, "containers", "[{'host':'nas','name':'plex'}]");
+    plex = live_ctr_find (live, "plex");
+    CHECK (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "restart") == PERM_ADMIN);
+    //  channels that ask for alerts
+    s_apply (live, "channels", "[{'id':'" CH_STATUS "','kind':'status','alerts':true},"
+                               "{'id':'" CH_CONTROL "','kind':'control'}]");
+    CHECK (live_channel (live, CH_STATUS)->alerts && !live_channel (live, CH_CONTROL)->alerts);
     live_destroy (&live);
 }
 
@@ -323,6 +384,7 @@ main (int argc, char **argv)
     DDC_RUN (test_live_sections);
     DDC_RUN (test_live_status);
     DDC_RUN (test_perms);
+    DDC_RUN (test_roles);
     DDC_RUN (test_cooldowns);
     DDC_RUN (test_state_file);
     DDC_DONE ();

@@ -11,6 +11,7 @@
 
 #include "ddc_test.h"
 #include "ddc_test_json.h"
+#include "ddc_test_text.h"
 
 static void
 s_apply (live_t *live, const char *section, cJSON *v)
@@ -20,35 +21,11 @@ s_apply (live_t *live, const char *section, cJSON *v)
     cJSON_Delete (v);
 }
 
-static size_t
-s_chars (const char *s)
-{
-    size_t n = 0;
-    for (; s && *s; s++)
-        n += ((unsigned char) *s & 0xc0) != 0x80;
-    return n;
-}
-
-static bool
-s_utf8_ok (const char *s)
-{
-    const unsigned char *p = (const unsigned char *) s;
-    size_t len = strlen (s), i = 0;
-    while (i < len) {
-        bool valid;
-        size_t n = s_utf8_len (p + i, len - i, &valid);
-        if (!valid)
-            return false;
-        i += n;
-    }
-    return true;
-}
-
 //  Every string in v is valid UTF-8.
 static bool
 s_all_utf8 (const cJSON *v)
 {
-    if (cJSON_IsString (v) && !s_utf8_ok (v->valuestring))
+    if (cJSON_IsString (v) && !ddc_test_utf8_ok (v->valuestring))
         return false;
     for (const cJSON *c = v ? v->child : NULL; c; c = c->next)
         if (!s_all_utf8 (c))
@@ -64,7 +41,7 @@ s_check_message (const cJSON *msg)
     if (!s_all_utf8 (msg))
         bad++;
     const cJSON *content = cJSON_GetObjectItem (msg, "content");
-    if (content && s_chars (content->valuestring) > 2000)
+    if (content && ddc_test_chars (content->valuestring) > 2000)
         bad++;
     const cJSON *embeds = cJSON_GetObjectItem (msg, "embeds");
     size_t total = 0;
@@ -73,22 +50,22 @@ s_check_message (const cJSON *msg)
     for (const cJSON *e = embeds ? embeds->child : NULL; e; e = e->next) {
         const char *title = cJSON_GetStringValue (cJSON_GetObjectItem (e, "title"));
         const char *desc = cJSON_GetStringValue (cJSON_GetObjectItem (e, "description"));
-        if (s_chars (title) > 256 || s_chars (desc) > 4096)
+        if (ddc_test_chars (title) > 256 || ddc_test_chars (desc) > 4096)
             bad++;
-        total += s_chars (title) + s_chars (desc);
+        total += ddc_test_chars (title) + ddc_test_chars (desc);
         const cJSON *fields = cJSON_GetObjectItem (e, "fields");
         if (cJSON_GetArraySize (fields) > 25)
             bad++;
         for (const cJSON *f = fields ? fields->child : NULL; f; f = f->next) {
             const char *n = cJSON_GetStringValue (cJSON_GetObjectItem (f, "name"));
             const char *v = cJSON_GetStringValue (cJSON_GetObjectItem (f, "value"));
-            if (!n || !v || !*n || !*v || s_chars (n) > 256 || s_chars (v) > 1024)
+            if (!n || !v || !*n || !*v || ddc_test_chars (n) > 256 || ddc_test_chars (v) > 1024)
                 bad++;
-            total += s_chars (n) + s_chars (v);
+            total += ddc_test_chars (n) + ddc_test_chars (v);
         }
         const cJSON *footer = cJSON_GetObjectItem (e, "footer");
         if (footer)
-            total += s_chars (cJSON_GetStringValue (cJSON_GetObjectItem (footer, "text")));
+            total += ddc_test_chars (cJSON_GetStringValue (cJSON_GetObjectItem (footer, "text")));
     }
     if (total > 6000)
         bad++;
@@ -114,7 +91,7 @@ s_check_message (const cJSON *msg)
             int type = cJSON_GetObjectItem (c, "type")->valueint;
             if (type == 2) {
                 const char *label = cJSON_GetStringValue (cJSON_GetObjectItem (c, "label"));
-                if (!label || s_chars (label) > 80)
+                if (!label || ddc_test_chars (label) > 80)
                     bad++;
             }
             else
@@ -129,8 +106,8 @@ s_check_message (const cJSON *msg)
                     const char *l = cJSON_GetStringValue (cJSON_GetObjectItem (o, "label"));
                     const char *v = cJSON_GetStringValue (cJSON_GetObjectItem (o, "value"));
                     const char *d = cJSON_GetStringValue (cJSON_GetObjectItem (o, "description"));
-                    if (!l || !v || !*l || !*v || s_chars (l) > 100 || strlen (v) > 100
-                        || s_chars (d) > 100)
+                    if (!l || !v || !*l || !*v || ddc_test_chars (l) > 100 || strlen (v) > 100
+                        || ddc_test_chars (d) > 100)
                         bad++;
                 }
             }
@@ -314,7 +291,7 @@ DDC_TEST (test_panels)
     const live_ctr_t *plex = live_ctr_find (live, "plex");
     const live_ctr_t *val = live_ctr_find (live, "valheim");
     const live_ctr_t *web = live_ctr_find (live, "web");
-    cJSON *m = render_panel (&r, plex, true, "✅ Plex restarted.", false);
+    cJSON *m = render_panel (&r, plex, plex->allowed, "✅ Plex restarted.", false);
     CHECK (s_check_message (m) == 0);
     CHECK_STR (cJSON_GetObjectItem (m, "content")->valuestring, "✅ Plex restarted.");
     const char *d = s_desc (m);
@@ -333,19 +310,19 @@ DDC_TEST (test_panels)
     free (text);
     cJSON_Delete (m);
     //  Not an admin: view only.
-    m = render_panel (&r, plex, false, NULL, false);
+    m = render_panel (&r, plex, 0, NULL, false);
     CHECK (!s_has_id (m, "pn:stop") && !s_has_id (m, "pn:logs") && s_has_id (m, "pn:ref"));
     cJSON_Delete (m);
     //  Busy: no buttons at all.
-    m = render_panel (&r, plex, true, "⏳", true);
+    m = render_panel (&r, plex, plex->allowed, "⏳", true);
     CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")) == 0);
     cJSON_Delete (m);
     //  Nothing allowed, stopped.
-    m = render_panel (&r, val, true, NULL, false);
+    m = render_panel (&r, val, val->allowed, NULL, false);
     CHECK (!s_has_id (m, "pn:start") && strstr (s_desc (m), "Offline"));
     cJSON_Delete (m);
     //  Unknown state: what is allowed.
-    m = render_panel (&r, web, true, NULL, false);
+    m = render_panel (&r, web, web->allowed, NULL, false);
     CHECK (s_has_id (m, "pn:start") && s_has_id (m, "pn:stop") && s_has_id (m, "pn:restart"));
     CHECK (s_check_message (m) == 0);
     cJSON_Delete (m);
@@ -401,7 +378,7 @@ DDC_TEST (test_other_messages)
     cJSON_Delete (m);
     m = render_addadmin_modal (&r);
     CHECK_STR (cJSON_GetObjectItem (m, "custom_id")->valuestring, "adm:add");
-    CHECK (s_chars (cJSON_GetObjectItem (m, "title")->valuestring) <= 45);
+    CHECK (ddc_test_chars (cJSON_GetObjectItem (m, "title")->valuestring) <= 45);
     cJSON_Delete (m);
     m = render_choices (&r, "PLE");
     cJSON *choices = cJSON_GetObjectItem (m, "choices");
@@ -453,7 +430,7 @@ DDC_TEST (test_text_helpers)
     CHECK_STR (buf, "a\nb?");
     char tiny [6];
     render_trunc ("ééééééé", 100, tiny, sizeof tiny);
-    CHECK (s_utf8_ok (tiny));
+    CHECK (ddc_test_utf8_ok (tiny));
     char *c = render_clean ("a`b\r\n\x01\xc3\xa9\xe2\x82", 10);
     CHECK_STR (c, "a\xcb\x8b" "b\n?é??");
     free (c);
@@ -484,7 +461,7 @@ DDC_TEST (test_locales)
                "⛔ Restart is not allowed for .");
     char small [8];
     i18n_fmt (small, sizeof small, LANG_DE, "help.title", NULL);
-    CHECK (s_utf8_ok (small));
+    CHECK (ddc_test_utf8_ok (small));
     CHECK (i18n_lang ("de") == LANG_DE && i18n_lang ("fr") == LANG_EN);
     CHECK (i18n_lang (NULL) == LANG_EN);
     i18n_shutdown ();

@@ -9,6 +9,7 @@
 
 #include "ddc_test.h"
 #include "ddc_test_json.h"
+#include "ddc_test_text.h"
 
 static cJSON *
 s_discord_of (const char *report_text)
@@ -136,12 +137,7 @@ DDC_TEST (test_discord_limits)
     const char *desc = s_embed_str (msg, "description");
     CHECK (desc && strlen (desc) < 4096);
     CHECK (strstr (desc, "THE END\n```"));
-    size_t len = strlen (desc);
-    for (size_t i = 0; i < len;) {
-        size_t k = ddc_utf8_seq (desc + i, len - i);
-        CHECK (k > 0);
-        i += k ? k : 1;
-    }
+    CHECK (ddc_test_utf8_ok (desc));
     free (body);
     free (logs);
     cJSON_Delete (msg);
