@@ -1,7 +1,6 @@
 /*  alertview: alert reports read and shown. See alertview.h. */
 #include "alertview.h"
 
-#include "ddc_tz.h"
 #include "ddc_util.h"
 #include "render.h"
 
@@ -65,28 +64,6 @@ s_text (const char *in, bool lines, char *out, size_t size)
     free (clean);
 }
 
-//  "2026-11-27T09:00:00Z" (a fraction allowed) into wall ms, 0 if not.
-static int64_t
-s_time (const char *iso)
-{
-    int y, mo, d, h, mi, s;
-    char z = 0;
-    if (!iso || sscanf (iso, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6)
-        return 0;
-    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
-        || s > 60)
-        return 0;
-    const char *p = iso + 19;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++)
-            ;
-    z = *p;
-    if (z != 'Z' || p [1])
-        return 0;
-    int64_t days = ddc_tz_days_from_civil (y, mo, d);
-    return ((days * 24 + h) * 60 + mi) * 60000 + (int64_t) s * 1000;
-}
-
 int
 alertview_parse (const cJSON *body, const char *host, alert_t *out)
 {
@@ -122,8 +99,8 @@ alertview_parse (const cJSON *body, const char *host, alert_t *out)
     out->suppressed = (int) s_whole (body, "suppressed", 0, 1000000, 0);
     out->duration_s = s_whole (body, "duration_s", 0, 1e12, 0);
     out->running = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (body, "running"));
-    out->opened_ms = s_time (s_member (body, "opened"));
-    out->time_ms = s_time (s_member (body, "time"));
+    out->opened_ms = live_parse_time (s_member (body, "opened"));
+    out->time_ms = live_parse_time (s_member (body, "time"));
     s_text (s_member (body, "health_output"), false, out->health_output,
             sizeof out->health_output);
     s_text (s_member (body, "logs_error"), false, out->logs_error, sizeof out->logs_error);
