@@ -277,17 +277,6 @@ page_section (struct http_request *req)
 /* the JSON API                                                             */
 
 static void
-s_json_error (struct http_request *req, int status, const char *error, const char *message)
-{
-    cJSON *o = cJSON_CreateObject ();
-    cJSON_AddStringToObject (o, "error", error);
-    if (message)
-        cJSON_AddStringToObject (o, "message", message);
-    web_json (req, status, o);
-    cJSON_Delete (o);
-}
-
-static void
 s_saved_json (struct http_request *req, web_op_t *op)
 {
     const ddc_msg_t *r = op->reply;
@@ -354,13 +343,13 @@ api_section (struct http_request *req)
     const char *name = req->path + strlen ("/api/section/");
     int s = ddc_section_from_name (name);
     if (s < 0) {
-        s_json_error (req, 404, "unknown_section", NULL);
+        web_json_error (req, 404, "unknown_section", NULL);
         return KORE_RESULT_OK;
     }
     op->section = (ddc_section_t) s;
     if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST) {
         http_response_header (req, "allow", "GET, POST");
-        s_json_error (req, 405, "method_not_allowed", NULL);
+        web_json_error (req, 405, "method_not_allowed", NULL);
         return KORE_RESULT_OK;
     }
     if (!web_auth_page (req, &op->auth, true, true))
@@ -380,13 +369,13 @@ api_section (struct http_request *req)
     if (!session_csrf_ok (op->auth.key, op->auth.s.sid, web_header (req, "x-csrf-token"))
         || web_cross_origin (req)) {
         web_metrics.saves[METRIC_SAVE_REFUSED]++;
-        s_json_error (req, 403, "csrf", "missing or wrong X-CSRF-Token");
+        web_json_error (req, 403, "csrf", "missing or wrong X-CSRF-Token");
         return KORE_RESULT_OK;
     }
     const char *ctype = web_header (req, "content-type");
     if (!ctype || strncasecmp (ctype, "application/json", 16) != 0) {
         web_metrics.saves[METRIC_SAVE_REFUSED]++;
-        s_json_error (req, 415, "unsupported_media_type", "send application/json");
+        web_json_error (req, 415, "unsupported_media_type", "send application/json");
         return KORE_RESULT_OK;
     }
     size_t len;
@@ -394,7 +383,7 @@ api_section (struct http_request *req)
     char *body = web_body (req, &len, &status);
     if (!body) {
         web_metrics.saves[METRIC_SAVE_REFUSED]++;
-        s_json_error (req, status, status == 413 ? "too_large" : "bad_request", NULL);
+        web_json_error (req, status, status == 413 ? "too_large" : "bad_request", NULL);
         return KORE_RESULT_OK;
     }
     char err[160];
@@ -402,7 +391,7 @@ api_section (struct http_request *req)
     free (body);
     if (rc < 0) {
         web_metrics.saves[METRIC_SAVE_REFUSED]++;
-        s_json_error (req, 400, "bad_request", err);
+        web_json_error (req, 400, "bad_request", err);
         return KORE_RESULT_OK;
     }
     return s_save (req, op) == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK;

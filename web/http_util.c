@@ -556,8 +556,19 @@ web_rctx_shared (rctx_t *rc, const char *nav)
 }
 
 void
+web_json_error (struct http_request *req, int status, const char *error, const char *message)
+{
+    cJSON *o = cJSON_CreateObject ();
+    cJSON_AddStringToObject (o, "error", error);
+    if (message)
+        cJSON_AddStringToObject (o, "message", message);
+    web_json (req, status, o);
+    cJSON_Delete (o);
+}
+
+void
 web_author (struct http_request *req, char out[128])
 {
     char addr[WEB_ADDR_MAX];
-    snprintf (out, 128, "admin (web, %s)", web_client_addr (req, addr));
+    snprintf (out, 128, "%s (web, %s)", WEB_USER, web_client_addr (req, addr));
 }

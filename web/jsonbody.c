@@ -1,7 +1,8 @@
-/*  jsonbody: the save API's JSON body. See jsonbody.h. */
+/*  jsonbody: the API's JSON bodies. See jsonbody.h. */
 #include "jsonbody.h"
 
 #include "form.h"
+#include "ddc_config.h"
 #include "ddc_json.h"
 #include "ddc_util.h"
 
@@ -28,31 +29,41 @@ jsonbody_depth (const cJSON *item, int limit)
     return max + 1;
 }
 
+/* The body as a JSON object (caller deletes), or NULL with the reason. */
+static cJSON *
+s_object (const char *data, size_t len, char *err, size_t errlen)
+{
+    if (len == 0) {
+        snprintf (err, errlen, "the body is empty");
+        return NULL;
+    }
+    if (len > JSONBODY_MAX) {
+        snprintf (err, errlen, "the body is larger than %d bytes", JSONBODY_MAX);
+        return NULL;
+    }
+    char why[120];
+    cJSON *root = ddc_json_parse (data, len, JSONBODY_MAX, why, sizeof why);
+    if (!root) {
+        snprintf (err, errlen, "the body is not valid JSON: %s", why);
+        return NULL;
+    }
+    if (!cJSON_IsObject (root)) {
+        snprintf (err, errlen, "the body must be a JSON object");
+        cJSON_Delete (root);
+        return NULL;
+    }
+    return root;
+}
+
 int
 jsonbody_parse (const char *data, size_t len, uint64_t *rev_p, cJSON **value_p,
                 char *err, size_t errlen)
 {
     *value_p = NULL;
     *rev_p = 0;
-    if (len == 0) {
-        snprintf (err, errlen, "the body is empty");
+    cJSON *root = s_object (data, len, err, errlen);
+    if (!root)
         return -1;
-    }
-    if (len > JSONBODY_MAX) {
-        snprintf (err, errlen, "the body is larger than %d bytes", JSONBODY_MAX);
-        return -1;
-    }
-    char why[120];
-    cJSON *root = ddc_json_parse (data, len, JSONBODY_MAX, why, sizeof why);
-    if (!root) {
-        snprintf (err, errlen, "the body is not valid JSON: %s", why);
-        return -1;
-    }
-    if (!cJSON_IsObject (root)) {
-        snprintf (err, errlen, "the body must be a JSON object");
-        cJSON_Delete (root);
-        return -1;
-    }
     const cJSON *rev = NULL, *value = NULL, *each;
     cJSON_ArrayForEach (each, root) {
         const char *k = each->string ? each->string : "";
@@ -89,4 +100,62 @@ jsonbody_parse (const char *data, size_t len, uint64_t *rev_p, cJSON **value_p,
     *value_p = cJSON_DetachItemViaPointer (root, (cJSON *) value);
     cJSON_Delete (root);
     return 0;
+}
+
+int
+jsonbody_action_parse (const char *data, size_t len, jsonbody_action_t *out, char *err,
+                       size_t errlen)
+{
+    memset (out, 0, sizeof *out);
+    cJSON *root = s_object (data, len, err, errlen);
+    if (!root)
+        return -1;
+    static const char *const actions[] = { "start", "stop", "restart", "logs", NULL };
+    const cJSON *host = NULL, *container = NULL, *action = NULL, *lines = NULL, *each;
+    int rc = -1;
+    cJSON_ArrayForEach (each, root) {
+        const char *k = each->string ? each->string : "";
+        const cJSON **slot = strcmp (k, "host") == 0 ? &host
+                           : strcmp (k, "container") == 0 ? &container
+                           : strcmp (k, "action") == 0 ? &action
+                           : strcmp (k, "lines") == 0 ? &lines : NULL;
+        if (!slot || *slot) {
+            snprintf (err, errlen, "the body has an unknown or repeated member (only \"host\", "
+                      "\"container\", \"action\" and \"lines\")");
+            goto done;
+        }
+        *slot = each;
+    }
+    if (!cJSON_IsString (host) || !ddc_config_name_ok (host->valuestring, DDC_HOST_NAME_MAX)) {
+        snprintf (err, errlen, "\"host\" must be a host name (1 to 63 of A-Z, a-z, 0-9, '.', "
+                  "'_', '-')");
+        goto done;
+    }
+    if (!cJSON_IsString (container)
+        || !ddc_config_name_ok (container->valuestring, DDC_CONTAINER_NAME_MAX)) {
+        snprintf (err, errlen, "\"container\" must be a Docker container name");
+        goto done;
+    }
+    bool known = false;
+    for (int i = 0; actions[i] && cJSON_IsString (action); i++)
+        known = known || strcmp (actions[i], action->valuestring) == 0;
+    if (!known) {
+        snprintf (err, errlen, "\"action\" must be start, stop, restart or logs");
+        goto done;
+    }
+    if (lines) {
+        double d = cJSON_IsNumber (lines) ? lines->valuedouble : 0;
+        if (strcmp (action->valuestring, "logs") != 0 || d < 1 || d > 1000 || d != floor (d)) {
+            snprintf (err, errlen, "\"lines\" is for logs only: a whole number from 1 to 1000");
+            goto done;
+        }
+        out->lines = (int) d;
+    }
+    ddc_strlcpy (out->host, host->valuestring, sizeof out->host);
+    ddc_strlcpy (out->container, container->valuestring, sizeof out->container);
+    ddc_strlcpy (out->action, action->valuestring, sizeof out->action);
+    rc = 0;
+done:
+    cJSON_Delete (root);
+    return rc;
 }

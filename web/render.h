@@ -6,7 +6,8 @@
     "application/json"> blocks, which CSP does not execute.
     Split by concept: render_core.c (page shell, navigation, inputs, field
     errors, notices), render_sections.c (one form per config section),
-    render_pages.c (sign-in, setup, password, dashboard, history, errors). */
+    render_pages.c (sign-in, setup, password, dashboard, history, activity,
+    errors). */
 #ifndef WEB_RENDER_H
 #define WEB_RENDER_H
 
@@ -103,6 +104,17 @@ void render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view);
 void render_history (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const char *filter);
 void render_history_entry (wbuf_t *b, const rctx_t *rc, const cJSON *entry, const cJSON *prev,
                            bool can_rollback);
+
+/* Activity: entries of the broker's audit log (ENTRIES, newest first)
+   with the filters that chose them and a link to the older ones. */
+typedef struct {
+    const char *kind;            /* "", "action" or "config"             */
+    const char *container;       /* "" = any                             */
+    const char *since;           /* "", "1h", "24h", "7d" or "30d"       */
+    const char *next;            /* the cursor of older entries, or NULL */
+    bool older;                  /* this page is not the newest          */
+} ractivity_t;
+void render_activity (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const ractivity_t *a);
 
 /* A duration in seconds as "3 d 4 h", "5 min", "12 s" into out[32]. */
 void render_duration (int64_t seconds, char out[32]);

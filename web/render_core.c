@@ -173,6 +173,7 @@ static const s_nav_t s_nav[] = {
     { "tasks", "/tasks" }, { "alerts", "/alerts" }, { "watchdog", "/watchdog" },
     { "docker", "/docker" },
     { "webui", "/webui" }, { "password", "/password" }, { "history", "/history" },
+    { "activity", "/activity" },
     { NULL, NULL }
 };
 

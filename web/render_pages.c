@@ -1,6 +1,6 @@
 /*  render_pages: sign-in, first-run setup, password change, error pages,
-    the dashboard with its live fragments, and the history with diffs.
-    See render.h. */
+    the dashboard with its live fragments, the history with diffs, and the
+    activity (the broker's audit log). See render.h. */
 #include "render.h"
 
 #include "diff.h"
@@ -654,5 +654,235 @@ render_history_entry (wbuf_t *b, const rctx_t *rc, const cJSON *entry, const cJS
     wbuf_puts (b, "<p><a href=\"/history\">");
     wbuf_html (b, T (rc, "history.back"));
     wbuf_puts (b, "</a></p>");
+    render_end (b, rc);
+}
+
+/* ------------------------------------------------------------------------ */
+/* activity                                                                 */
+
+static void
+s_option (wbuf_t *b, const char *value, const char *current, const char *text)
+{
+    wbuf_puts (b, "<option value=\"");
+    wbuf_html (b, value);
+    wbuf_puts (b, "\"");
+    if (strcmp (value, current ? current : "") == 0)
+        wbuf_puts (b, " selected");
+    wbuf_puts (b, ">");
+    wbuf_html (b, text);
+    wbuf_puts (b, "</option>");
+}
+
+static void
+s_activity_filters (wbuf_t *b, const rctx_t *rc, const ractivity_t *a)
+{
+    wbuf_puts (b, "<form method=\"get\" action=\"/activity\" class=\"inline\" id=\"activity-filter\">"
+                  "<label for=\"f-kind\">");
+    wbuf_html (b, T (rc, "activity.kind"));
+    wbuf_puts (b, "</label> <select id=\"f-kind\" name=\"kind\">");
+    s_option (b, "", a->kind, T (rc, "activity.kind_all"));
+    s_option (b, "action", a->kind, T (rc, "activity.kind_action"));
+    s_option (b, "config", a->kind, T (rc, "activity.kind_config"));
+    wbuf_puts (b, "</select> <label for=\"f-container\">");
+    wbuf_html (b, T (rc, "activity.container"));
+    wbuf_puts (b, "</label> <input id=\"f-container\" name=\"container\" size=\"16\" value=\"");
+    wbuf_html (b, a->container ? a->container : "");
+    wbuf_puts (b, "\"> <label for=\"f-since\">");
+    wbuf_html (b, T (rc, "activity.since"));
+    wbuf_puts (b, "</label> <select id=\"f-since\" name=\"since\">");
+    static const char *const spans[] = { "", "1h", "24h", "7d", "30d", NULL };
+    for (int i = 0; spans[i]; i++) {
+        char key[40];
+        snprintf (key, sizeof key, "activity.since_%s", spans[i][0] ? spans[i] : "all");
+        s_option (b, spans[i], a->since, T (rc, key));
+    }
+    wbuf_puts (b, "</select> <button type=\"submit\" id=\"activity-show\">");
+    wbuf_html (b, T (rc, "activity.show"));
+    wbuf_puts (b, "</button></form>");
+}
+
+/* Whom an action was for, and where from, as the requester said. */
+static void
+s_activity_who (wbuf_t *b, const rctx_t *rc, const cJSON *e, bool action)
+{
+    const cJSON *claimed = s_pg_get (e, "for");
+    const char *user = s_pg_str (claimed, "user"), *id = s_pg_str (claimed, "user_id");
+    const char *task = s_pg_str (claimed, "task");
+    wbuf_puts (b, "<td class=\"who\">");
+    if (!action)
+        wbuf_html (b, s_pg_str (e, "author") ? s_pg_str (e, "author") : "");
+    else if (user || id) {
+        wbuf_html (b, user ? user : id);
+        if (user && id) {
+            wbuf_puts (b, " <small class=\"mono muted\">");
+            wbuf_html (b, id);
+            wbuf_puts (b, "</small>");
+        }
+    }
+    else if (task) {
+        const char *args[] = { task };
+        wbuf_tmpl (b, T (rc, "activity.task"), 1, args);
+    }
+    wbuf_puts (b, "<br><small class=\"mono muted\">");
+    wbuf_html (b, s_pg_str (e, "peer") ? s_pg_str (e, "peer") : "");
+    wbuf_puts (b, "</small></td><td class=\"from\">");
+    const char *address = s_pg_str (claimed, "address"), *channel = s_pg_str (claimed, "channel_id");
+    /* else the kind of service that asked: the role, which a change gives
+       only as its peer's name (role@instance; "config.json" for a hand edit) */
+    char role[32] = "";
+    const char *peer = s_pg_str (e, "peer");
+    if (s_pg_str (e, "role"))
+        snprintf (role, sizeof role, "%s", s_pg_str (e, "role"));
+    else if (peer && strchr (peer, '@') && (size_t) (strchr (peer, '@') - peer) < sizeof role)
+        snprintf (role, sizeof role, "%.*s", (int) (strchr (peer, '@') - peer), peer);
+    if (address)
+        wbuf_html (b, address);
+    else if (channel) {
+        const char *args[] = { channel };
+        wbuf_tmpl (b, T (rc, "activity.channel"), 1, args);
+    }
+    else if (role[0]) {
+        char key[48];
+        snprintf (key, sizeof key, "activity.via_%s", role);
+        const char *text = T (rc, key);
+        wbuf_html (b, strcmp (text, key) == 0 ? role : text);
+    }
+    else if (peer && strcmp (peer, "config.json") == 0)
+        wbuf_html (b, T (rc, "activity.via_file"));
+    wbuf_puts (b, "</td>");
+}
+
+static void
+s_activity_row (wbuf_t *b, const rctx_t *rc, const cJSON *e)
+{
+    const char *kind = s_pg_str (e, "kind");
+    bool action = kind && strcmp (kind, "action") == 0;
+    const char *result = action ? s_pg_str (e, "result") : "ok";
+    wbuf_puts (b, "<tr data-kind=\"");
+    wbuf_html (b, action ? "action" : "config");
+    wbuf_puts (b, "\" data-result=\"");
+    wbuf_html (b, result ? result : "");
+    /* 2026-11-27T08:39:37Z as 2026-11-27 08:39:37 (the column says UTC) */
+    const char *when = s_pg_str (e, "time") ? s_pg_str (e, "time") : "";
+    char shown[32];
+    snprintf (shown, sizeof shown, "%s", when);
+    if (strlen (shown) == 20 && shown[10] == 'T' && shown[19] == 'Z') {
+        shown[10] = ' ';
+        shown[19] = '\0';
+    }
+    wbuf_puts (b, "\"><td class=\"mono nowrap\"><time datetime=\"");
+    wbuf_html (b, when);
+    wbuf_puts (b, "\">");
+    wbuf_html (b, shown);
+    wbuf_puts (b, "</time></td><td>");
+    wbuf_html (b, T (rc, action ? "activity.kind_action" : "activity.kind_config"));
+    wbuf_puts (b, "</td><td class=\"what\">");
+    if (action) {
+        wbuf_puts (b, "<strong>");
+        wbuf_html (b, s_pg_str (e, "action") ? s_pg_str (e, "action") : "?");
+        wbuf_puts (b, "</strong> <span class=\"container\">");
+        wbuf_html (b, s_pg_str (e, "container") ? s_pg_str (e, "container") : "");
+        wbuf_puts (b, "</span> <small class=\"muted\">@ ");
+        wbuf_html (b, s_pg_str (e, "host") ? s_pg_str (e, "host") : "");
+        wbuf_puts (b, "</small>");
+    }
+    else {
+        const char *section = s_pg_str (e, "section");
+        double rev = s_pg_num (e, "rev", 0);
+        wbuf_puts (b, "<strong>");
+        wbuf_html (b, section ? section : "?");
+        wbuf_printf (b, "</strong> <a href=\"/history/%.0f\">%.0f</a><br>", rev, rev);
+        s_changed_list (b, s_pg_get (e, "changed"));
+    }
+    wbuf_puts (b, "</td>");
+    s_activity_who (b, rc, e, action);
+    wbuf_puts (b, "<td class=\"result\">");
+    if (action) {
+        char key[48];
+        snprintf (key, sizeof key, "activity.result_%s", result ? result : "");
+        const char *text = T (rc, key);
+        wbuf_printf (b, "<span class=\"badge %s\">",
+                     result && strcmp (result, "ok") == 0 ? "ok" : "bad");
+        wbuf_html (b, strcmp (text, key) == 0 ? (result ? result : "?") : text);
+        wbuf_puts (b, "</span>");
+        const char *state = s_pg_str (e, "state"), *message = s_pg_str (e, "message");
+        if (state && (!result || strcmp (result, "ok") == 0)) {
+            wbuf_puts (b, " <small>");
+            wbuf_html (b, render_state_text (rc, "state.", state));
+            wbuf_puts (b, "</small>");
+        }
+        if (message) {
+            wbuf_puts (b, "<br><small class=\"muted\">");
+            wbuf_html (b, message);
+            wbuf_puts (b, "</small>");
+        }
+    }
+    else {
+        wbuf_puts (b, "<span class=\"badge ok\">");
+        wbuf_html (b, T (rc, "activity.result_saved"));
+        wbuf_puts (b, "</span>");
+    }
+    wbuf_puts (b, "</td><td class=\"num\">");
+    if (action)
+        wbuf_printf (b, "%.1f s", s_pg_num (e, "duration_ms", 0) / 1000.0);
+    wbuf_puts (b, "</td></tr>");
+}
+
+/* A link to the activity with the same filters, from cursor on (or the
+   newest entries). */
+static void
+s_activity_link (wbuf_t *b, const rctx_t *rc, const char *id, const ractivity_t *a,
+                 const char *cursor, const char *text_key)
+{
+    wbuf_printf (b, "<a id=\"%s\" href=\"/activity?kind=", id);
+    wbuf_url (b, a->kind ? a->kind : "");
+    wbuf_puts (b, "&amp;container=");
+    wbuf_url (b, a->container ? a->container : "");
+    wbuf_puts (b, "&amp;since=");
+    wbuf_url (b, a->since ? a->since : "");
+    if (cursor) {
+        wbuf_puts (b, "&amp;cursor=");
+        wbuf_url (b, cursor);
+    }
+    wbuf_puts (b, "\">");
+    wbuf_html (b, T (rc, text_key));
+    wbuf_puts (b, "</a> ");
+}
+
+void
+render_activity (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const ractivity_t *a)
+{
+    render_begin (b, rc, T (rc, "nav.activity"));
+    s_para (b, rc, "muted", "activity.intro");
+    s_activity_filters (b, rc, a);
+    if (cJSON_GetArraySize (entries) == 0) {
+        wbuf_puts (b, "<p class=\"muted\" id=\"activity-none\">");
+        wbuf_html (b, T (rc, "activity.none"));
+        wbuf_puts (b, "</p>");
+    }
+    else {
+        wbuf_puts (b, "<table class=\"list\" id=\"activity\"><thead><tr>");
+        static const char *const heads[] = { "activity.time", "activity.type", "activity.what",
+                                             "activity.who", "activity.from", "activity.result",
+                                             "activity.duration", NULL };
+        for (int i = 0; heads[i]; i++) {
+            wbuf_puts (b, "<th>");
+            wbuf_html (b, T (rc, heads[i]));
+            wbuf_puts (b, "</th>");
+        }
+        wbuf_puts (b, "</tr></thead><tbody>");
+        const cJSON *e;
+        cJSON_ArrayForEach (e, entries)
+            s_activity_row (b, rc, e);
+        wbuf_puts (b, "</tbody></table>");
+    }
+    if (a->next || a->older) {
+        wbuf_puts (b, "<p class=\"pager\">");
+        if (a->older)
+            s_activity_link (b, rc, "activity-newest", a, NULL, "activity.newest");
+        if (a->next)
+            s_activity_link (b, rc, "activity-older", a, a->next, "activity.older");
+        wbuf_puts (b, "</p>");
+    }
     render_end (b, rc);
 }

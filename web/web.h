@@ -48,6 +48,9 @@ void web_page (struct http_request *req, int status, wbuf_t **b_p);
    NULL). */
 void web_page_marked (struct http_request *req, const wbuf_t *page, const char *csrf);
 void web_json (struct http_request *req, int status, const cJSON *body);
+/* {"error": error, "message": message (when not NULL)} with status. */
+void web_json_error (struct http_request *req, int status, const char *error,
+                     const char *message);
 /* 303 See Other to a local path. */
 void web_redirect (struct http_request *req, const char *location);
 /* A whole error page in the UI language. */
@@ -106,6 +109,8 @@ void web_rctx (rctx_t *rc, const web_auth_t *a, const char *nav);
 void web_rctx_shared (rctx_t *rc, const char *nav);
 /* The author recorded with a save: "admin (web, ADDR)". */
 void web_author (struct http_request *req, char out[128]);
+/* The signed-in user: sessions are the administrator's. */
+#define WEB_USER "admin"
 
 /* ---- asynchronous operations (op.c) ---------------------------------- */
 /* The state of a request that waits for the broker or the hasher. Kept in

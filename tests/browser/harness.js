@@ -199,7 +199,8 @@ async function screenshot(page, name) {
 // A fake service peer (a ddc-docker or ddc-discord stand-in): says HELLO as
 // ROLE@NAME, pings every second, and turns each JSON line written to it into
 // a REPORT ({"topic", "body"}), an APPLIED ({"applied": [section, rev]}) or a
-// REJECTED ({"rejected": [section, rev, running_rev, errors]}).
+// REJECTED ({"rejected": [section, rev, running_rev, errors]}). As docker it
+// answers every ACTION with success ("state": "running").
 const FAKE_AGENT = `
 import json, os, signal, sys, time, zmq, select
 ctl, role, host = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -235,7 +236,13 @@ try:
   while not eof:
       r, _, _ = select.select([0], [], [], 0.2)
       while s.getsockopt(zmq.EVENTS) & zmq.POLLIN:
-          s.recv_multipart()
+          m = s.recv_multipart()
+          if m[0] == b"ACTION" and role == "docker":
+              # a Docker agent that does what it is asked at once
+              body = json.loads(m[4])
+              send("RESULT", m[1], json.dumps({"ok": True, "action": body.get("action"),
+                   "container": body.get("container"), "host": host, "state": "running",
+                   "duration_ms": 7}))
       if r:
           chunk = os.read(0, 65536)     # raw reads: no line left behind in a buffer
           eof = not chunk

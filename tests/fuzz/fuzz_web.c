@@ -8,6 +8,8 @@
       5  a section value and INVALID errors (JSON) rendered as its form,
          also kept for every session (the CSRF token's places marked)
       6  the line diff of two texts
+      7  the JSON body of the action API
+      8  audit log entries (JSON) rendered as the activity page
     and the rest is the input. Invariants that must hold are checked with
     abort(). */
 #include "../../web/diff.c"
@@ -232,6 +234,36 @@ s_diff (const uint8_t *data, size_t size)
     free (all);
 }
 
+static void
+s_action_body (const uint8_t *data, size_t size)
+{
+    jsonbody_action_t a;
+    char err[200];
+    if (jsonbody_action_parse ((const char *) data, size, &a, err, sizeof err) == 0) {
+        if (!ddc_config_name_ok (a.host, DDC_HOST_NAME_MAX)
+            || !ddc_config_name_ok (a.container, DDC_CONTAINER_NAME_MAX) || a.lines < 0
+            || a.lines > 1000)
+            abort ();
+    }
+    else if (!err[0])
+        abort ();
+}
+
+static void
+s_activity (const uint8_t *data, size_t size)
+{
+    cJSON *entries = ddc_json_parse ((const char *) data, size, SIZE_MAX, NULL, 0);
+    if (!entries)
+        return;
+    rctx_t rc = s_rc ();
+    ractivity_t a = { .kind = "action", .container = "c", .since = "1h", .next = "1:2" };
+    wbuf_t *b = wbuf_new (1 << 24);
+    render_activity (b, &rc, entries, &a);
+    s_check_text (wbuf_text (b));
+    wbuf_destroy (&b);
+    cJSON_Delete (entries);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -239,7 +271,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         s_i18n = i18n_new ();            /* no texts: keys stand in for them */
     if (size == 0)
         return 0;
-    uint8_t which = data[0] % 7;
+    uint8_t which = data[0] % 9;
     data++;
     size--;
     switch (which) {
@@ -249,6 +281,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     case 3: s_error_paths (data, size); break;
     case 4: s_view (data, size); break;
     case 5: s_section (data, size); break;
+    case 7: s_action_body (data, size); break;
+    case 8: s_activity (data, size); break;
     default: s_diff (data, size); break;
     }
     return 0;

@@ -17,6 +17,7 @@ from conftest import Broker, RawClient, bin_path, wait_for
 from test_docker import Agent, agents, ctr, docker_ready, inspect  # noqa: F401 - fixtures
 from test_discord import (ADMIN, CH_CONTROL, containers_cfg, docker_env, env,  # noqa: F401
                           key_of, open_panel, ready_overviews, response_text)
+from test_web_http import Web, do_setup, form_tokens, stop_clean
 
 
 def ctl(broker, *args, check=True, author=None):
@@ -148,6 +149,54 @@ def test_timeouts_and_absent_hosts_are_recorded(tmp, broker):
     assert len(entries) == 2
     slow.close()
     c.close()
+
+
+def test_web_action_is_recorded_with_the_web_user_and_address(tmp, broker):
+    ans = Answerer(broker, "nas")
+    w = Web(tmp, broker).start()
+    try:
+        http = do_setup(w)
+        csrf, _ = form_tokens(http.get("/bot").text)
+        headers = {"Content-Type": "application/json", "X-CSRF-Token": csrf}
+        body = {"host": "nas", "container": "plex", "action": "restart"}
+        # refused before it reaches the broker: no token, a bad body
+        assert http.request("POST", "/api/action", json.dumps(body).encode(),
+                            {"Content-Type": "application/json"}).status == 403
+        for bad in ({**body, "action": "remove"}, {**body, "host": "a/b"}, {**body, "by": "x"},
+                    {**body, "lines": 5}):
+            r = http.request("POST", "/api/action", json.dumps(bad).encode(), headers)
+            assert r.status == 400, (bad, r.text)
+        c = RawClient(broker.ctl)
+        c.hello()
+        assert raw_audit(c, kind="action")["entries"] == []
+        import threading
+        t = threading.Thread(target=ans.serve)
+        t.start()
+        r = http.request("POST", "/api/action", json.dumps(body).encode(), headers)
+        t.join()
+        assert r.status == 200 and json.loads(r.text)["ok"] is True, r.text
+        e = raw_audit(c, kind="action")["entries"][0]
+        assert e["peer"] == "web@tweb" and e["role"] == "web"
+        assert e["for"] == {"user": "admin", "address": "127.0.0.1"}
+        assert (e["action"], e["container"], e["host"], e["result"]) == \
+            ("restart", "plex", "nas", "ok")
+        # a host without an agent: 404, recorded too
+        r = http.request("POST", "/api/action", json.dumps({**body, "host": "gone"}).encode(),
+                         headers)
+        assert r.status == 404 and json.loads(r.text)["error"] == "not_connected"
+        e = raw_audit(c, kind="action")["entries"][0]
+        assert e["host"] == "gone" and e["error"] == "not_connected" and e["peer"] == "web@tweb"
+        # the activity page shows both, with who and from where
+        page = http.get("/activity?kind=action").text
+        assert page.count('data-kind="action"') == 2 and 'data-kind="config"' not in page
+        assert "127.0.0.1" in page and "web@tweb" in page and "plex" in page
+        page = http.get("/activity?kind=config").text
+        assert 'data-kind="config"' in page and 'data-kind="action"' not in page
+        c.close()
+        stop_clean(w)
+    finally:
+        w.stop()
+        ans.close()
 
 
 def test_discord_button_is_recorded_with_the_discord_user(env, docker_env):

@@ -194,6 +194,36 @@ DDC_TEST (test_json_body)
     CHECK (jsonbody_depth (NULL, 5) == 0);
 }
 
+DDC_TEST (test_action_body)
+{
+    jsonbody_action_t a;
+    char err[200];
+    const char *ok = "{\"host\":\"nas\",\"container\":\"plex-1\",\"action\":\"logs\",\"lines\":20}";
+    CHECK (jsonbody_action_parse (ok, strlen (ok), &a, err, sizeof err) == 0);
+    CHECK_STR (a.host, "nas");
+    CHECK_STR (a.container, "plex-1");
+    CHECK_STR (a.action, "logs");
+    CHECK (a.lines == 20);
+    ok = "{\"action\":\"stop\",\"host\":\"pi.lan\",\"container\":\"db\"}";
+    CHECK (jsonbody_action_parse (ok, strlen (ok), &a, err, sizeof err) == 0 && a.lines == 0);
+    const char *bad[] = {
+        "", "[]", "{\"host\":\"nas\",\"container\":\"db\"}",
+        "{\"host\":\"nas\",\"container\":\"db\",\"action\":\"rm\"}",
+        "{\"host\":\"n/s\",\"container\":\"db\",\"action\":\"stop\"}",
+        "{\"host\":\"nas\",\"container\":\"-db\",\"action\":\"stop\"}",
+        "{\"host\":\"nas\",\"container\":\"db\",\"action\":\"stop\",\"lines\":5}",
+        "{\"host\":\"nas\",\"container\":\"db\",\"action\":\"logs\",\"lines\":1001}",
+        "{\"host\":\"nas\",\"container\":\"db\",\"action\":\"logs\",\"lines\":1.5}",
+        "{\"host\":\"nas\",\"container\":\"db\",\"action\":\"stop\",\"for\":{}}",
+        "{\"host\":\"nas\",\"host\":\"pi\",\"container\":\"db\",\"action\":\"stop\"}",
+        "{\"host\":1,\"container\":\"db\",\"action\":\"stop\"}", NULL
+    };
+    for (int i = 0; bad[i]; i++) {
+        err[0] = '\0';
+        CHECK (jsonbody_action_parse (bad[i], strlen (bad[i]), &a, err, sizeof err) == -1 && err[0]);
+    }
+}
+
 static cJSON *
 s_from (ddc_section_t s, const char *text)
 {
@@ -397,6 +427,7 @@ main (int argc, char **argv)
     DDC_RUN (test_cookie_header);
     DDC_RUN (test_forwarded_for);
     DDC_RUN (test_json_body);
+    DDC_RUN (test_action_body);
     DDC_RUN (test_schema_objects);
     DDC_RUN (test_schema_rows);
     DDC_RUN (test_schema_refusals);

@@ -338,6 +338,54 @@ DDC_TEST (test_other_pages)
     i18n_destroy (&t);
 }
 
+DDC_TEST (test_activity_page)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    wbuf_t *b = wbuf_new (1 << 22);
+    cJSON *entries = ddc_test_parse (
+        "[{\"kind\":\"action\",\"time\":\"2026-11-27T08:39:37Z\",\"peer\":\"web@box\","
+        "\"role\":\"web\",\"for\":{\"user\":\"<admin>\",\"address\":\"192.0.2.7\"},"
+        "\"action\":\"restart\",\"host\":\"nas\",\"container\":\"pl<ex\",\"result\":\"ok\","
+        "\"state\":\"running\",\"duration_ms\":1266},"
+        "{\"kind\":\"action\",\"time\":\"t\",\"peer\":\"discord@bot\",\"role\":\"discord\","
+        "\"for\":{\"user\":\"alice\",\"user_id\":\"123\",\"channel_id\":\"456\"},"
+        "\"action\":\"stop\",\"host\":\"pi\",\"container\":\"db\",\"result\":\"timeout\","
+        "\"error\":\"timeout\",\"message\":\"docker@pi did not answer <in time>\",\"duration_ms\":60000},"
+        "{\"kind\":\"action\",\"time\":\"t\",\"peer\":\"docker@nas\",\"role\":\"docker\","
+        "\"for\":{\"task\":\"t1\"},\"action\":\"restart\",\"host\":\"nas\",\"container\":\"db\","
+        "\"result\":\"error\",\"error\":\"refused\",\"reported\":true},"
+        "{\"rev\":7,\"section\":\"containers\",\"time\":\"t\",\"author\":\"bob\","
+        "\"peer\":\"ctl@op\",\"changed\":[\"containers[0].name\"]}]");
+    ractivity_t a = { .kind = "action", .container = "x\"y", .since = "24h", .next = "12:34" };
+    render_activity (b, &rc, entries, &a);
+    const char *h = wbuf_text (b);
+    CHECK (strstr (h, "<time datetime=\"2026-11-27T08:39:37Z\">2026-11-27 08:39:37</time>"));
+    CHECK (strstr (h, "&lt;admin&gt;") && strstr (h, "pl&lt;ex") && strstr (h, "192.0.2.7"));
+    CHECK (strstr (h, "Discord channel 456") && strstr (h, "scheduled task t1"));
+    CHECK (strstr (h, "&lt;in time&gt;") && strstr (h, "timed out") && strstr (h, "60.0 s"));
+    CHECK (strstr (h, "data-kind=\"config\"") && strstr (h, "href=\"/history/7\""));
+    CHECK (strstr (h, ">ddc-ctl<"));                      /* a change's role, from its peer */
+    CHECK (strstr (h, "value=\"x&quot;y\""));
+    CHECK (strstr (h, "<option value=\"24h\" selected>"));
+    CHECK (strstr (h, "id=\"activity-older\" href=\"/activity?kind=action&amp;container=x%22y"
+                      "&amp;since=24h&amp;cursor=12%3A34\""));
+    CHECK (!strstr (h, "activity-newest"));
+    s_safe (h);
+    wbuf_reset (b);
+    rc = s_rc (t, "de", true);
+    cJSON *none = cJSON_CreateArray ();
+    ractivity_t empty = { .kind = "", .container = "", .since = "", .older = true };
+    render_activity (b, &rc, none, &empty);
+    h = wbuf_text (b);
+    CHECK (strstr (h, "id=\"activity-none\"") && strstr (h, "Aktivit") && strstr (h, "activity-newest"));
+    CHECK (!strstr (h, "activity-older"));
+    cJSON_Delete (none);
+    cJSON_Delete (entries);
+    wbuf_destroy (&b);
+    i18n_destroy (&t);
+}
+
 DDC_TEST (test_diff)
 {
     diff_t *d = diff_new ("a\nb\nc\nd\n", "a\nx\nc\nd\ne\n");
@@ -672,6 +720,7 @@ main (int argc, char **argv)
     DDC_RUN (test_section_pages_escape);
     DDC_RUN (test_errors_at_their_inputs);
     DDC_RUN (test_other_pages);
+    DDC_RUN (test_activity_page);
     DDC_RUN (test_diff);
     DDC_RUN (test_view_from_peers);
     DDC_RUN (test_containers_page_states);
