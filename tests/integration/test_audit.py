@@ -15,8 +15,8 @@ import time
 
 from conftest import Broker, RawClient, bin_path, wait_for
 from test_docker import Agent, agents, ctr, docker_ready, inspect  # noqa: F401 - fixtures
-from test_discord import (ADMIN, CH_CONTROL, containers_cfg, docker_env, env,  # noqa: F401
-                          key_of, open_panel, ready_overviews, response_text)
+from test_discord import (ADMIN, CH_CONTROL, CH_STATUS, containers_cfg, docker_env,  # noqa: F401
+                          env, key_of, open_panel, ready_overviews, response_text, text_of)
 from test_web_http import Web, do_setup, form_tokens, stop_clean
 
 
@@ -206,6 +206,9 @@ def test_discord_button_is_recorded_with_the_discord_user(env, docker_env):
                             docker={"stats_interval_seconds": 2, "stop_timeout_seconds": 1})
     d.agent(broker)
     ready_overviews(fake, bot)
+    # the agent is there: its status report shows the container running
+    wait_for(lambda: "🟢" in text_of(fake.overviews(CH_STATUS)[-1]), timeout=20,
+             what="the running container in the overview")
     key = key_of(fake, CH_CONTROL, "Box 1")
     panel = open_panel(fake, key)
     r = fake.interaction(kind="button", custom_id=f"pn:restart:{key}", message_id=panel,
@@ -225,7 +228,7 @@ def test_discord_button_is_recorded_with_the_discord_user(env, docker_env):
     assert e["peer"] == bot.peer and e["role"] == "discord"
     assert e["for"]["user_id"] == ADMIN and e["for"]["channel_id"] == CH_CONTROL
     assert e["for"]["user"] in ("ddc-admin", "DDC Admin")
-    assert (e["action"], e["host"], e["result"]) == ("restart", d.host, "ok")
+    assert (e["action"], e["host"], e["result"]) == ("restart", d.host, "ok"), e
 
 
 # ---------------------------------------------------------------------------
