@@ -25,7 +25,7 @@ typedef struct s_inc {
     char host [64];
     char id [64];
     alert_t open;                   //  the opening or escalation (with the logs)
-    alert_t now;                    //  the latest report
+    alert_t now;                    //  the latest report (without logs)
     s_post_t posts [ALERTS_CHANNELS];
     int nposts;
     int inflight;                   //  REST calls whose callback is to come
@@ -265,8 +265,9 @@ alerts_on_report (alerts_t *self, const char *peer, const cJSON *body)
         inc->owner = self;
         ddc_strlcpy (inc->host, a.host, sizeof inc->host);
         ddc_strlcpy (inc->id, a.id, sizeof inc->id);
-        alertview_copy (&inc->open, &a);
+        inc->open = a;
         inc->now = a;
+        inc->now.logs = NULL;               //  the logs live in open only
         inc->next = self->incs;
         self->incs = inc;
         self->count++;
@@ -283,6 +284,7 @@ alerts_on_report (alerts_t *self, const char *peer, const cJSON *body)
         alertview_copy (&inc->open, &a);
     }
     alertview_free (&inc->now);
+    alertview_free (&a);                    //  the logs live in open only
     inc->now = a;
     //  the newest incident first
     s_inc_t **pp = &self->incs;

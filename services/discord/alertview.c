@@ -64,6 +64,22 @@ s_text (const char *in, bool lines, char *out, size_t size)
     free (clean);
 }
 
+//  The newest ALERT_TEXT_SHOWN bytes of text, from a line start.
+static const char *
+s_tail (const char *text)
+{
+    size_t len = strlen (text);
+    if (len <= ALERT_TEXT_SHOWN)
+        return text;
+    const char *start = text + len - ALERT_TEXT_SHOWN;
+    const char *nl = strchr (start, '\n');
+    if (nl && nl [1])
+        return nl + 1;
+    while (((unsigned char) *start & 0xc0) == 0x80)
+        start++;
+    return start;
+}
+
 int
 alertview_parse (const cJSON *body, const char *host, alert_t *out)
 {
@@ -111,7 +127,11 @@ alertview_parse (const cJSON *body, const char *host, alert_t *out)
             logs += len - ALERT_LOGS_MAX;
             len = ALERT_LOGS_MAX;
         }
+        //  only what a message can show is kept
         out->logs = render_clean (logs, len);
+        const char *tail = s_tail (out->logs);
+        if (tail != out->logs)
+            memmove (out->logs, tail, strlen (tail) + 1);
     }
     return 0;
 }
@@ -202,22 +222,6 @@ s_when (int64_t wall_ms, char *out, size_t size)
 {
     long long t = (long long) (wall_ms / 1000);
     snprintf (out, size, "<t:%lld:f> (<t:%lld:R>)", t, t);
-}
-
-//  The newest ALERT_TEXT_SHOWN bytes of text, from a line start.
-static const char *
-s_tail (const char *text)
-{
-    size_t len = strlen (text);
-    if (len <= ALERT_TEXT_SHOWN)
-        return text;
-    const char *start = text + len - ALERT_TEXT_SHOWN;
-    const char *nl = strchr (start, '\n');
-    if (nl && nl [1])
-        return nl + 1;
-    while (((unsigned char) *start & 0xc0) == 0x80)
-        start++;
-    return start;
 }
 
 cJSON *

@@ -15,8 +15,8 @@
 
 #include "i18n.h"
 
-#define ALERT_LOGS_MAX    (16 * 1024)   /* log text kept of a report */
-#define ALERT_TEXT_SHOWN  3000          /* bytes of it in an embed    */
+#define ALERT_LOGS_MAX    (16 * 1024)   /* log text read of a report   */
+#define ALERT_TEXT_SHOWN  3000          /* bytes of it kept and shown  */
 
 typedef enum { ALERT_OPENED, ALERT_ESCALATED, ALERT_RESOLVED } alert_event_t;
 
@@ -39,7 +39,8 @@ typedef struct {
     int64_t duration_s;
     char health_output [520];
     char logs_error [160];
-    char *logs;                     /* owned, NULL when none              */
+    char *logs;                     /* owned, NULL when none; the newest
+                                       ALERT_TEXT_SHOWN bytes, cleaned    */
 } alert_t;
 
 /* Parse a report (borrowed) of host into out. 0, or -1 when it is not an

@@ -86,7 +86,7 @@ DDC_TEST (test_parse)
     memset (logs, 'x', 99999);
     logs [99999] = '\0';
     cJSON_ReplaceItemInObject (big, "logs", cJSON_CreateString (logs));
-    CHECK (alertview_parse (big, "nas", &a) == 0 && strlen (a.logs) == ALERT_LOGS_MAX);
+    CHECK (alertview_parse (big, "nas", &a) == 0 && strlen (a.logs) == ALERT_TEXT_SHOWN);
     alert_t b;
     alertview_copy (&b, &a);
     CHECK (b.logs != a.logs && strcmp (b.logs, a.logs) == 0);
