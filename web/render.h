@@ -93,8 +93,9 @@ void render_password (wbuf_t *b, const rctx_t *rc, uint64_t web_rev, const char 
 /* A whole error page: status title, text (escaped) and optional details. */
 void render_error_page (wbuf_t *b, const rctx_t *rc, int status, const char *title_key,
                         const char *text_key, const char *detail);
-/* Dashboard: the page, and the three live fragments of a view (view.h). */
+/* Dashboard: the page, and the four live fragments of a view (view.h). */
 void render_dashboard (wbuf_t *b, const rctx_t *rc, const cJSON *view);
+void render_view_broker (wbuf_t *b, const rctx_t *rc, const cJSON *view);
 void render_view_services (wbuf_t *b, const rctx_t *rc, const cJSON *view);
 void render_view_gateway (wbuf_t *b, const rctx_t *rc, const cJSON *view);
 void render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view);

@@ -167,6 +167,28 @@ s_badge (wbuf_t *b, const char *kind, const char *text)
     wbuf_puts (b, "</span>");
 }
 
+/* The first `most` {field, message} errors, each as open <code>field</code>
+   message close. */
+static void
+s_errors (wbuf_t *b, const cJSON *errors, int most, const char *open, const char *close)
+{
+    const cJSON *e;
+    int n = 0;
+    cJSON_ArrayForEach (e, errors) {
+        if (n++ == most)
+            break;
+        const char *f = s_pg_str (e, "field"), *m = s_pg_str (e, "message");
+        wbuf_puts (b, open);
+        if (f && *f) {
+            wbuf_puts (b, "<code>");
+            wbuf_html (b, f);
+            wbuf_puts (b, "</code> ");
+        }
+        wbuf_html (b, m ? m : "");
+        wbuf_puts (b, close);
+    }
+}
+
 void
 render_view_services (wbuf_t *b, const rctx_t *rc, const cJSON *view)
 {
@@ -209,21 +231,7 @@ render_view_services (wbuf_t *b, const rctx_t *rc, const cJSON *view)
             wbuf_puts (b, "<span class=\"badge bad\">");
             wbuf_html (b, sec ? sec : "?");
             wbuf_printf (b, " %.0f</span> ", s_pg_num (rej, "rev", 0));
-            const cJSON *e;
-            int n = 0;
-            cJSON_ArrayForEach (e, s_pg_get (rej, "errors")) {
-                if (n++ == 3)
-                    break;
-                const char *f = s_pg_str (e, "field"), *m = s_pg_str (e, "message");
-                wbuf_puts (b, "<br><small>");
-                if (f && *f) {
-                    wbuf_puts (b, "<code>");
-                    wbuf_html (b, f);
-                    wbuf_puts (b, "</code> ");
-                }
-                wbuf_html (b, m ? m : "");
-                wbuf_puts (b, "</small>");
-            }
+            s_errors (b, s_pg_get (rej, "errors"), 3, "<br><small>", "</small>");
         }
         else
             wbuf_puts (b, "\xE2\x80\x94");
@@ -421,6 +429,100 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
     }
 }
 
+/* One line of locale text (a template of up to 3 arguments, escaped). */
+static void
+s_line (wbuf_t *b, const rctx_t *rc, const char *cls, const char *key, int argc,
+        const char *const argv[])
+{
+    wbuf_printf (b, "<p class=\"%s\">", cls);
+    wbuf_tmpl (b, T (rc, key), argc, argv);
+    wbuf_puts (b, "</p>");
+}
+
+/* The broker's config.json: a refused edit kept aside, a migration. */
+static void
+s_view_config (wbuf_t *b, const rctx_t *rc, const cJSON *config)
+{
+    char num[24];
+    const cJSON *rej = s_pg_get (config, "rejected");
+    if (cJSON_IsObject (rej)) {
+        snprintf (num, sizeof num, "%.0f", s_pg_num (rej, "kept_rev", 0));
+        const char *args[] = { s_pg_str (rej, "time") ? s_pg_str (rej, "time") : "?",
+                               s_pg_str (rej, "file") ? s_pg_str (rej, "file") : "?", num };
+        wbuf_puts (b, "<div class=\"notice warn\" id=\"config-rejected\">");
+        s_line (b, rc, "", cJSON_IsTrue (s_pg_get (rej, "at_start"))
+                               ? "dash.config_rejected_start" : "dash.config_rejected", 3, args);
+        wbuf_puts (b, "<ul>");
+        s_errors (b, s_pg_get (rej, "errors"), 5, "<li>", "</li>");
+        wbuf_puts (b, "</ul></div>");
+    }
+    const cJSON *mig = s_pg_get (config, "migrated");
+    if (cJSON_IsObject (mig)) {
+        snprintf (num, sizeof num, "%.0f", s_pg_num (mig, "from", 0));
+        const char *args[] = { num, s_pg_str (mig, "time") ? s_pg_str (mig, "time") : "?",
+                               s_pg_str (mig, "original") ? s_pg_str (mig, "original") : "?" };
+        s_line (b, rc, "detail", "dash.config_migrated", 3, args);
+    }
+    if (cJSON_IsObject (config) && !cJSON_IsObject (rej)) {
+        snprintf (num, sizeof num, "%.0f", s_pg_num (config, "schema", 0));
+        const char *args[] = { num, s_pg_str (config, "last_good") ? s_pg_str (config, "last_good")
+                                                                   : "?" };
+        s_line (b, rc, "muted", "dash.config_ok", 2, args);
+    }
+}
+
+/* The watchdog: off, or its last check and what was sent. */
+static void
+s_view_watchdog (wbuf_t *b, const rctx_t *rc, const cJSON *wd)
+{
+    if (!cJSON_IsObject (wd))
+        return;
+    wbuf_puts (b, "<div id=\"watchdog\"><h3>");
+    wbuf_html (b, T (rc, "dash.watchdog"));
+    wbuf_puts (b, " ");
+    if (!cJSON_IsTrue (s_pg_get (wd, "enabled"))) {
+        s_badge (b, "off", T (rc, "dash.watchdog_off"));
+        wbuf_puts (b, "</h3></div>");
+        return;
+    }
+    const cJSON *last = s_pg_get (wd, "last");
+    const char *outcome = s_pg_str (last, "outcome");
+    const char *kind = !outcome ? "off"
+                     : strcmp (outcome, "pinged") == 0 ? "ok"
+                     : strcmp (outcome, "error") == 0 ? "bad" : "warn";
+    char key[48];
+    snprintf (key, sizeof key, "dash.watchdog_%s", outcome ? outcome : "waiting");
+    wbuf_puts (b, "<span data-outcome=\"");
+    wbuf_html (b, outcome ? outcome : "waiting");
+    wbuf_puts (b, "\">");
+    s_badge (b, kind, T (rc, key));
+    wbuf_puts (b, "</span></h3>");
+    char every[24];
+    snprintf (every, sizeof every, "%.0f", s_pg_num (wd, "interval_minutes", 0));
+    const char *to[] = { every, s_pg_str (wd, "url") ? s_pg_str (wd, "url") : "" };
+    s_line (b, rc, "detail", "dash.watchdog_every", 2, to);
+    if (cJSON_IsObject (last)) {
+        const char *args[] = { s_pg_str (last, "time") ? s_pg_str (last, "time") : "?",
+                               s_pg_str (last, "reason") ? s_pg_str (last, "reason") : "",
+                               s_pg_str (last, "result") ? s_pg_str (last, "result") : "" };
+        s_line (b, rc, "detail", "dash.watchdog_last", 3, args);
+    }
+    const char *next = s_pg_str (wd, "next");
+    if (next) {
+        const char *args[] = { next };
+        s_line (b, rc, "muted", "dash.watchdog_next", 1, args);
+    }
+    wbuf_puts (b, "</div>");
+}
+
+void
+render_view_broker (wbuf_t *b, const rctx_t *rc, const cJSON *view)
+{
+    const cJSON *broker = s_pg_get (view, "broker");
+    s_view_config (b, rc, s_pg_get (broker, "config"));
+    s_view_watchdog (b, rc, s_pg_get (broker, "watchdog"));
+}
+
 void
 render_dashboard (wbuf_t *b, const rctx_t *rc, const cJSON *view)
 {
@@ -432,6 +534,10 @@ render_dashboard (wbuf_t *b, const rctx_t *rc, const cJSON *view)
     wbuf_tmpl (b, T (rc, "dash.revision"), 1, args);
     wbuf_puts (b, "</p><div id=\"dashboard\" data-live=\"1\">"
                   "<section class=\"panel\"><h2>");
+    wbuf_html (b, T (rc, "dash.broker"));
+    wbuf_puts (b, "</h2><div id=\"view-broker\">");
+    render_view_broker (b, rc, view);
+    wbuf_puts (b, "</div></section><section class=\"panel\"><h2>");
     wbuf_html (b, T (rc, "dash.hosts"));
     wbuf_puts (b, "</h2><div id=\"view-hosts\">");
     render_view_hosts (b, rc, view);

@@ -1163,6 +1163,10 @@ s_watchdog (s_f_t *f, const rsection_t *d)
     s_input (f, "watchdog.url", "url", s_text (v, "url", buf),
              "maxlength=\"2048\" size=\"60\" placeholder=\"https://hc-ping.com/...\"");
     s_field_end (f, "watchdog.url", "h.watchdog.url");
+    s_field_begin (f, "watchdog.fail_url", "f.watchdog.fail_url");
+    s_input (f, "watchdog.fail_url", "url", s_text (v, "fail_url", buf),
+             "maxlength=\"2048\" size=\"60\" placeholder=\"https://hc-ping.com/.../fail\"");
+    s_field_end (f, "watchdog.fail_url", "h.watchdog.fail_url");
     s_number (f, v, "watchdog.interval_minutes", 1, 1440);
     s_form_end (f);
 }

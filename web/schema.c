@@ -86,8 +86,8 @@ static const s_sfield_t s_fields_tasks[] = {
     { NULL, 0, NULL }
 };
 static const s_sfield_t s_fields_watchdog[] = {
-    { "enabled", SF_BOOL, NULL }, { "url", SF_STR, NULL }, { "interval_minutes", SF_INT, NULL },
-    { NULL, 0, NULL }
+    { "enabled", SF_BOOL, NULL }, { "url", SF_STR, NULL }, { "fail_url", SF_STR, NULL },
+    { "interval_minutes", SF_INT, NULL }, { NULL, 0, NULL }
 };
 static const s_sfield_t s_fields_web[] = {
     { "password_hash", SF_SECRET, NULL }, { "session_idle_minutes", SF_INT, NULL },

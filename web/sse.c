@@ -95,6 +95,9 @@ s_view_event (void)
     wbuf_reset (b);
     render_view_hosts (b, &rc, view);
     cJSON_AddStringToObject (html, "hosts", wbuf_text (b));
+    wbuf_reset (b);
+    render_view_broker (b, &rc, view);
+    cJSON_AddStringToObject (html, "broker", wbuf_text (b));
     wbuf_destroy (&b);
     cJSON_AddStringToObject (msg, "lang", rc.lang);
     cJSON_AddItemReferenceToObject (msg, "view", (cJSON *) view);

@@ -160,6 +160,10 @@ view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
     cJSON *v = cJSON_CreateObject ();
     cJSON_AddBoolToObject (v, "up", up);
     cJSON_AddNumberToObject (v, "rev", (double) rev);
+    /* what the broker says of its configuration file and its watchdog */
+    cJSON *broker = cJSON_AddObjectToObject (v, "broker");
+    s_v_copy (broker, "config", s_v_get (table, "broker"));
+    s_v_copy (broker, "watchdog", s_v_get (table, "broker"));
     cJSON *peers = cJSON_AddArrayToObject (v, "peers");
     cJSON *gateway = cJSON_AddArrayToObject (v, "gateway");
     cJSON *hosts = cJSON_AddArrayToObject (v, "hosts");

@@ -4,6 +4,8 @@
     object sent to browsers as it changes (Server-Sent Events) and rendered
     into HTML by render_view_* :
       {"up": true, "rev": 57,
+       "broker":  {"config": {...}, "watchdog": {...}} (STATUS broker.config and
+                  broker.watchdog as they are, or null),
        "peers":   [{"name", "role", "connected", "last_seen_ms", "applied_rev",
                     "applied": {"bot": 3, ...}, "rejected": null | {...}}],
        "gateway": [{"peer", "connected", "state", "detail", "time"}],

@@ -803,6 +803,7 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddNumberToObject (held, "subscribers", (double) subs_subscribers (self->subs));
     cJSON_AddNumberToObject (held, "topics", (double) subs_topics (self->subs));
     cJSON_AddItemToObject (broker, "refused", refused_json (self->refused));
+    cJSON_AddItemToObject (broker, "config", store_status (self->store));
     /* The rows fill what is left of the budget; the rest is paged. The
        reply is put together as text: a page can hold a megabyte of
        reports, which are copied as few times as may be. */
@@ -1191,6 +1192,7 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
         s_publish_change (self, &changes[i], "file", "config.json");
         store_change_free (&changes[i]);
     }
+    store_keep_last_good (self->store);
     s_step_done (self, &start, "file poll");
     return 0;
 }

@@ -1,10 +1,13 @@
-/*  store: DATA/config.json with its "_meta" (epoch, revisions), durable
-    saves, hand-edit detection and history. See store.h. */
+/*  store: DATA/config.json with its "_meta" (epoch, revisions, schema),
+    durable saves, hand-edit detection, the last good copy and history.
+    See store.h. */
 #include "store.h"
+#include "schema.h"
 #include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #define STORE_FILE_MAX (8 * 1024 * 1024)
 #define STORE_HISTORY_FILE_MAX (64 * 1024 * 1024)
 #define STORE_SUMMARY_CHANGED 10               /* field names in a history summary */
+#define STORE_REJECTED_ERRORS 5                /* errors of a refused edit in STATUS */
 
 /* One retained change: its description, and its value as JSON text (a
    parsed tree costs tens of times its size; the text is its size). */
@@ -40,7 +44,15 @@ struct store_t {
     int history_lines;        /* lines in history.jsonl                  */
     struct stat seen;         /* the file as last written or read        */
     char *seen_text;          /* its content, to tell our writes apart   */
-    bool bad_edit_logged;     /* the current invalid edit was reported   */
+    char *last_good_path;     /* DATA/config.last-good.json              */
+    bool last_good_due;       /* config.json was written since the copy  */
+    bool last_good_failed;    /* the copy could not be written (logged)  */
+    struct stat pending;      /* an invalid edit seen once: it is moved
+                                 aside when it is still there unchanged  */
+    bool pending_set;
+    bool gone_seen;           /* config.json was found missing once      */
+    cJSON *rejected;          /* the latest refused edit, for STATUS     */
+    cJSON *migrated;          /* the schema migration at start, or NULL  */
 };
 
 static bool
@@ -60,6 +72,7 @@ s_render (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC
     cJSON_AddStringToObject (meta, "about",
                              "Managed by ddc-broker. Edits to the sections are applied live; "
                              "leave _meta alone.");
+    cJSON_AddNumberToObject (meta, "schema", SCHEMA_CURRENT);
     cJSON_AddStringToObject (meta, "epoch", self->epoch);
     cJSON_AddNumberToObject (meta, "rev", (double) rev);
     cJSON *jrevs = cJSON_AddObjectToObject (meta, "revs");
@@ -94,7 +107,9 @@ s_write (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_
     self->seen_text = with_nl;
     if (stat (self->path, &self->seen) < 0)
         memset (&self->seen, 0, sizeof self->seen);
-    self->bad_edit_logged = false;
+    self->pending_set = false;
+    self->gone_seen = false;
+    self->last_good_due = true;
     return 0;
 }
 
@@ -146,18 +161,6 @@ s_load_meta (store_t *self, const cJSON *meta)
     self->rev = rev;
     memcpy (self->revs, revs, sizeof revs);
     return true;
-}
-
-static void
-s_errors_summary (const cJSON *errors, char *out, size_t size)
-{
-    const cJSON *first = cJSON_GetArrayItem (errors, 0);
-    const cJSON *field = cJSON_GetObjectItemCaseSensitive (first, "field");
-    const cJSON *message = cJSON_GetObjectItemCaseSensitive (first, "message");
-    int n = cJSON_GetArraySize (errors);
-    snprintf (out, size, "%s: %s%s", cJSON_IsString (field) ? field->valuestring : "?",
-              cJSON_IsString (message) ? message->valuestring : "invalid",
-              n > 1 ? " (and more errors)" : "");
 }
 
 static uint64_t
@@ -295,6 +298,376 @@ s_history_load (store_t *self)
         s_history_compact (self);
 }
 
+/* ------------------------------------------- config.json as found on disk */
+
+/* Add one error in the validator's form to errors. */
+static void
+s_error (cJSON *errors, const char *field, const char *reason, const char *message)
+{
+    cJSON *e = cJSON_CreateObject ();
+    cJSON_AddStringToObject (e, "field", field);
+    cJSON_AddStringToObject (e, "reason", reason);
+    cJSON_AddStringToObject (e, "message", message);
+    cJSON_AddItemToArray (errors, e);
+}
+
+/* "field: message (and more errors)" of the first error. */
+static void
+s_errors_summary (const cJSON *errors, char *out, size_t size)
+{
+    const cJSON *first = cJSON_GetArrayItem (errors, 0);
+    const char *field = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (first, "field"));
+    const char *message = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (first, "message"));
+    int n = cJSON_GetArraySize (errors);
+    snprintf (out, size, "%s%s%s%s", field ? field : "", field && *field ? ": " : "",
+              message ? message : "invalid", n > 1 ? " (and more errors)" : "");
+}
+
+/* Read the text of a config.json: JSON, schema (an older one migrated),
+   secrets ("***" keeps the current secret while running; at start there
+   is none to keep), every field. Returns the normalised document (caller
+   owns), with *schema_p the schema found and *meta_p a copy of its _meta
+   (caller frees; may be NULL), or NULL with every error in `errors`;
+   *newer is set when the file's schema is newer than this broker's. */
+static cJSON *
+s_check (store_t *self, const char *text, size_t len, bool running, int *schema_p,
+         cJSON **meta_p, cJSON *errors, bool *newer)
+{
+    *newer = false;
+    *meta_p = NULL;
+    char why[256];
+    cJSON *parsed = ddc_json_parse (text, len, STORE_FILE_MAX, why, sizeof why);
+    if (!parsed) {
+        char message[300];
+        snprintf (message, sizeof message, "not valid JSON: %s", why);
+        s_error (errors, "", "invalid", message);
+        return NULL;
+    }
+    int schema = schema_of (parsed, why, sizeof why);
+    if (schema < 0 || schema_migrate (parsed, schema, why, sizeof why) < 0) {
+        *newer = schema > SCHEMA_CURRENT;
+        s_error (errors, "_meta.schema", *newer ? "not_supported" : "invalid", why);
+        cJSON_Delete (parsed);
+        return NULL;
+    }
+    *schema_p = schema;
+    if (running)
+        for (int s = 0; s < DDC_SEC_COUNT; s++) {
+            cJSON *v = cJSON_GetObjectItemCaseSensitive (parsed, ddc_section_name ((ddc_section_t) s));
+            if (v)
+                ddc_config_keep_secrets ((ddc_section_t) s, v,
+                                         store_section (self, (ddc_section_t) s));
+        }
+    cJSON *doc = ddc_config_validate_document (parsed, errors);
+    for (int s = 0; doc && !running && s < DDC_SEC_COUNT; s++)
+        for (const char *const *f = ddc_section_secrets ((ddc_section_t) s); *f; f++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive (
+                cJSON_GetObjectItemCaseSensitive (doc, ddc_section_name ((ddc_section_t) s)), *f);
+            if (cJSON_IsString (v) && strcmp (v->valuestring, "***") == 0) {
+                char field[64];
+                snprintf (field, sizeof field, "%s.%s", ddc_section_name ((ddc_section_t) s), *f);
+                s_error (errors, field, "invalid", "holds the placeholder \"***\"; put the real "
+                         "secret or \"\" there");
+                cJSON_Delete (doc);
+                doc = NULL;
+                break;
+            }
+        }
+    if (doc)
+        *meta_p = cJSON_DetachItemFromObjectCaseSensitive (parsed, "_meta");
+    cJSON_Delete (parsed);
+    return doc;
+}
+
+/* DATA/config.<kind>-<UTC time>[-N].json, a name not taken yet (caller frees). */
+static char *
+s_aside_path (store_t *self, const char *kind)
+{
+    char when[32], stamp[32];
+    ddc_iso_time (ddc_wall_ms (), when);        /* 2026-11-27T08:39:37Z */
+    size_t j = 0;
+    for (size_t i = 0; when[i] && j + 1 < sizeof stamp; i++)
+        if (when[i] != '-' && when[i] != ':')
+            stamp[j++] = when[i];
+    stamp[j] = '\0';                            /* 20261127T083937Z */
+    char *path = ddc_asprintf ("%s/config.%s-%s.json", self->dir, kind, stamp);
+    for (int n = 2; access (path, F_OK) == 0 && n < 1000; n++) {
+        free (path);
+        path = ddc_asprintf ("%s/config.%s-%s-%d.json", self->dir, kind, stamp, n);
+    }
+    return path;
+}
+
+/* Keep the STORE_REJECTED_KEEP newest refused files (their names sort by
+   time); the older ones go. */
+static void
+s_prune_rejected (store_t *self)
+{
+    struct dirent **names = NULL;
+    int n = scandir (self->dir, &names, NULL, alphasort);
+    int found = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        const char *name = names[i]->d_name;
+        size_t len = strlen (name);
+        if (strncmp (name, "config.rejected-", 16) == 0 && len > 21
+            && strcmp (name + len - 5, ".json") == 0 && ++found > STORE_REJECTED_KEEP) {
+            char *path = ddc_asprintf ("%s/%s", self->dir, name);
+            if (unlink (path) == 0)
+                ddc_info ("removed %s: the %d newest refused edits are kept", path,
+                          STORE_REJECTED_KEEP);
+            free (path);
+        }
+        free (names[i]);
+    }
+    free (names);
+}
+
+/* The basename of a path in the data folder. */
+static const char *
+s_base (const char *path)
+{
+    const char *slash = strrchr (path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Remember a refused edit for STATUS and log it with its errors. */
+static void
+s_rejected (store_t *self, const char *aside, bool at_start, const cJSON *errors)
+{
+    char when[32];
+    ddc_iso_time (ddc_wall_ms (), when);
+    cJSON_Delete (self->rejected);
+    self->rejected = cJSON_CreateObject ();
+    cJSON_AddStringToObject (self->rejected, "time", when);
+    cJSON_AddStringToObject (self->rejected, "file", aside ? s_base (aside) : "");
+    cJSON_AddBoolToObject (self->rejected, "at_start", at_start);
+    cJSON_AddNumberToObject (self->rejected, "kept_rev", (double) self->rev);
+    cJSON_AddNumberToObject (self->rejected, "error_count", cJSON_GetArraySize (errors));
+    cJSON *list = cJSON_AddArrayToObject (self->rejected, "errors");
+    const cJSON *e;
+    int shown = 0;
+    cJSON_ArrayForEach (e, errors) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive (e, "field");
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive (e, "message");
+        if (shown < 20)
+            ddc_error ("  %s: %s", cJSON_IsString (f) && *f->valuestring ? f->valuestring
+                                                                         : "config.json",
+                       cJSON_IsString (m) ? m->valuestring : "?");
+        if (shown++ < STORE_REJECTED_ERRORS) {
+            cJSON *copy = cJSON_CreateObject ();
+            cJSON_AddStringToObject (copy, "field", cJSON_IsString (f) ? f->valuestring : "");
+            cJSON_AddStringToObject (copy, "message", cJSON_IsString (m) ? m->valuestring : "");
+            cJSON_AddItemToArray (list, copy);
+        }
+    }
+}
+
+/* Keep config.json (the file that `st` describes, when given) aside as
+   config.rejected-T.json: a second name for the same file, so that
+   config.json never goes missing; the caller then writes config.json
+   again. Returns the new path (caller frees), or NULL when it could not be
+   kept or config.json is another file by now (a newer edit, for the next
+   look). */
+static char *
+s_move_aside (store_t *self, const struct stat *st)
+{
+    char *aside = s_aside_path (self, "rejected");
+    if (link (self->path, aside) < 0) {
+        ddc_error ("cannot keep %s as %s: %s", self->path, aside, strerror (errno));
+        free (aside);
+        return NULL;
+    }
+    struct stat now;        /* (a new link changes the ctime, not these) */
+    if (st && (stat (aside, &now) < 0 || now.st_ino != st->st_ino || now.st_dev != st->st_dev
+               || now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec
+               || now.st_mtim.tv_nsec != st->st_mtim.tv_nsec)) {
+        unlink (aside);
+        free (aside);
+        return NULL;
+    }
+    s_prune_rejected (self);
+    return aside;
+}
+
+/* At start, config.json cannot be used (errors, or missing when errors
+   is NULL): start from config.last-good.json when it is there and valid,
+   with the bad file moved aside and config.json written again. 0, or -1
+   with why the copy cannot serve in note[notelen]. */
+static int
+s_from_last_good (store_t *self, const cJSON *errors, char *note, size_t notelen)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (ddc_read_file (self->last_good_path, STORE_FILE_MAX, &text, &len) < 0) {
+        snprintf (note, notelen, errno == ENOENT ? "no %s to start from"
+                  : "%s cannot be read", s_base (self->last_good_path));
+        return -1;
+    }
+    cJSON *problems = cJSON_CreateArray (), *meta = NULL;
+    int schema = 0;
+    bool newer;
+    cJSON *doc = s_check (self, text, len, false, &schema, &meta, problems, &newer);
+    free (text);
+    if (!doc) {
+        char summary[400];
+        s_errors_summary (problems, summary, sizeof summary);
+        snprintf (note, notelen, "%s is invalid too: %s", s_base (self->last_good_path), summary);
+        cJSON_Delete (problems);
+        return -1;
+    }
+    cJSON_Delete (problems);
+    self->doc = doc;
+    if (!s_load_meta (self, meta))
+        s_new_epoch (self);
+    cJSON_Delete (meta);
+    char *aside = errors ? s_move_aside (self, NULL) : NULL;
+    if (errors && !aside) {
+        snprintf (note, notelen, "it could not be moved aside");
+        return -1;
+    }
+    if (s_write (self, self->doc, self->rev, self->revs) < 0) {
+        snprintf (note, notelen, "cannot write %s: %s", self->path, strerror (errno));
+        free (aside);
+        return -1;
+    }
+    if (errors) {
+        ddc_error ("%s is invalid: moved aside to %s; started from %s (revision %llu), now "
+                   "config.json again:", self->path, aside, s_base (self->last_good_path),
+                   (unsigned long long) self->rev);
+        s_rejected (self, aside, true, errors);
+    }
+    else
+        ddc_warn ("%s is missing: written again from %s (revision %llu)", self->path,
+                  s_base (self->last_good_path), (unsigned long long) self->rev);
+    free (aside);
+    return 0;
+}
+
+/* An older schema was migrated: keep the original text as
+   config.schema-N.json (a name not taken yet). */
+static int
+s_keep_original (store_t *self, int schema, const char *text, size_t len, char *err,
+                 size_t errlen)
+{
+    char kind[32];
+    snprintf (kind, sizeof kind, "schema-%d", schema);
+    char *path = ddc_asprintf ("%s/config.%s.json", self->dir, kind);
+    if (access (path, F_OK) == 0) {
+        free (path);
+        path = s_aside_path (self, kind);
+    }
+    if (ddc_write_file_atomic (path, text, len, 0600) < 0) {
+        snprintf (err, errlen, "cannot keep the original of %s as %s: %s", self->path, path,
+                  strerror (errno));
+        free (path);
+        return -1;
+    }
+    char when[32];
+    ddc_iso_time (ddc_wall_ms (), when);
+    cJSON_Delete (self->migrated);
+    self->migrated = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (self->migrated, "from", schema);
+    cJSON_AddStringToObject (self->migrated, "original", s_base (path));
+    cJSON_AddStringToObject (self->migrated, "time", when);
+    ddc_info ("%s had schema %d: migrated to schema %d; the original is kept as %s", self->path,
+              schema, SCHEMA_CURRENT, path);
+    free (path);
+    return 0;
+}
+
+/* Write config.last-good.json from the text of config.json; sync: durably. */
+static void
+s_write_last_good (store_t *self, bool sync)
+{
+    if (!self->seen_text)
+        return;
+    if (ddc_write_file_replace (self->last_good_path, self->seen_text, strlen (self->seen_text),
+                                0600, sync) < 0) {
+        if (!self->last_good_failed)
+            ddc_warn ("cannot write %s: %s", self->last_good_path, strerror (errno));
+        self->last_good_failed = true;
+        return;
+    }
+    self->last_good_failed = false;
+    self->last_good_due = false;
+}
+
+/* Load config.json (or start from its last good copy). 0, or -1 with a
+   one-line reason in err. */
+static int
+s_load (store_t *self, char *err, size_t errlen)
+{
+    char *text = NULL;
+    size_t len = 0;
+    char note[512];
+    if (ddc_read_file (self->path, STORE_FILE_MAX, &text, &len) < 0) {
+        if (errno != ENOENT) {
+            snprintf (err, errlen, "cannot read %s: %s", self->path, strerror (errno));
+            return -1;
+        }
+        if (access (self->last_good_path, F_OK) == 0) {
+            if (s_from_last_good (self, NULL, note, sizeof note) == 0)
+                return 0;
+            snprintf (err, errlen, "%s is missing and %s", self->path, note);
+            return -1;
+        }
+        /* First start: a working default. */
+        self->doc = ddc_config_default ();
+        s_new_epoch (self);
+        if (s_write (self, self->doc, self->rev, self->revs) < 0) {
+            snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
+            return -1;
+        }
+        ddc_info ("created %s with the default configuration (epoch %s)", self->path, self->epoch);
+        return 0;
+    }
+    cJSON *errors = cJSON_CreateArray (), *meta = NULL;
+    int schema = 0;
+    bool newer;
+    self->doc = s_check (self, text, len, false, &schema, &meta, errors, &newer);
+    if (!self->doc) {
+        /* A newer schema is refused whatever else is there: the copy was
+           written by the same newer ddc. */
+        char summary[512];
+        s_errors_summary (errors, summary, sizeof summary);
+        const char *message = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
+            cJSON_GetArrayItem (errors, 0), "message"));
+        int rc = -1;
+        if (newer)
+            snprintf (err, errlen, "%s (%s)", message ? message : summary, self->path);
+        else if ((rc = s_from_last_good (self, errors, note, sizeof note)) < 0)
+            snprintf (err, errlen, "%s is invalid: %s; %s", self->path, summary, note);
+        cJSON_Delete (errors);
+        free (text);
+        return rc;
+    }
+    cJSON_Delete (errors);
+    bool meta_ok = s_load_meta (self, meta);
+    cJSON_Delete (meta);
+    if (schema < SCHEMA_CURRENT && s_keep_original (self, schema, text, len, err, errlen) < 0) {
+        free (text);
+        return -1;
+    }
+    if (!meta_ok || schema < SCHEMA_CURRENT) {
+        /* No trustworthy history: a new epoch tells clients to start over. */
+        if (!meta_ok)
+            s_new_epoch (self);
+        if (s_write (self, self->doc, self->rev, self->revs) < 0) {
+            snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
+            free (text);
+            return -1;
+        }
+        free (text);
+        if (!meta_ok)
+            ddc_info ("%s had no revision data: new epoch %s", self->path, self->epoch);
+    }
+    else {
+        self->seen_text = text;
+        stat (self->path, &self->seen);
+    }
+    return 0;
+}
+
 store_t *
 store_new (const char *dir, char *err, size_t errlen)
 {
@@ -305,80 +678,11 @@ store_new (const char *dir, char *err, size_t errlen)
     store_t *self = ddc_calloc (1, sizeof *self);
     self->dir = ddc_strdup (dir);
     self->path = ddc_asprintf ("%s/config.json", dir);
+    self->last_good_path = ddc_asprintf ("%s/config.last-good.json", dir);
     self->history_path = ddc_asprintf ("%s/history.jsonl", dir);
-
-    char *text = NULL;
-    size_t len = 0;
-    if (ddc_read_file (self->path, STORE_FILE_MAX, &text, &len) < 0) {
-        if (errno != ENOENT) {
-            snprintf (err, errlen, "cannot read %s: %s", self->path, strerror (errno));
-            store_destroy (&self);
-            return NULL;
-        }
-        /* First start: a working default. */
-        self->doc = ddc_config_default ();
-        s_new_epoch (self);
-        if (s_write (self, self->doc, self->rev, self->revs) < 0) {
-            snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
-            store_destroy (&self);
-            return NULL;
-        }
-        ddc_info ("created %s with the default configuration (epoch %s)", self->path, self->epoch);
-        return self;
-    }
-    char why[160];
-    cJSON *parsed = ddc_json_parse (text, len, STORE_FILE_MAX, why, sizeof why);
-    if (!parsed) {
-        snprintf (err, errlen, "%s is not valid JSON: %s", self->path, why);
-        free (text);
+    if (s_load (self, err, errlen) < 0) {
         store_destroy (&self);
         return NULL;
-    }
-    cJSON *errors = cJSON_CreateArray ();
-    self->doc = ddc_config_validate_document (parsed, errors);
-    if (!self->doc) {
-        char summary[512];
-        s_errors_summary (errors, summary, sizeof summary);
-        snprintf (err, errlen, "%s is invalid: %s", self->path, summary);
-        cJSON_Delete (errors);
-        cJSON_Delete (parsed);
-        free (text);
-        store_destroy (&self);
-        return NULL;
-    }
-    cJSON_Delete (errors);
-    /* "***" means "keep the current secret" in a save or a hand edit; at
-       start there is no current secret to keep. */
-    for (int s = 0; s < DDC_SEC_COUNT; s++)
-        for (const char *const *f = ddc_section_secrets ((ddc_section_t) s); *f; f++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive (
-                store_section (self, (ddc_section_t) s), *f);
-            if (cJSON_IsString (v) && strcmp (v->valuestring, "***") == 0) {
-                snprintf (err, errlen, "%s is invalid: %s.%s holds the placeholder \"***\"; put the "
-                          "real secret or \"\" there", self->path, ddc_section_name ((ddc_section_t) s), *f);
-                cJSON_Delete (parsed);
-                free (text);
-                store_destroy (&self);
-                return NULL;
-            }
-        }
-    bool meta_ok = s_load_meta (self, cJSON_GetObjectItemCaseSensitive (parsed, "_meta"));
-    cJSON_Delete (parsed);
-    if (!meta_ok) {
-        /* No trustworthy history: a new epoch tells clients to start over. */
-        s_new_epoch (self);
-        if (s_write (self, self->doc, self->rev, self->revs) < 0) {
-            snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
-            free (text);
-            store_destroy (&self);
-            return NULL;
-        }
-        free (text);
-        ddc_info ("%s had no revision data: new epoch %s", self->path, self->epoch);
-    }
-    else {
-        self->seen_text = text;
-        stat (self->path, &self->seen);
     }
     char *tmp = ddc_asprintf ("%s.tmp", self->path);
     unlink (tmp);   /* a write interrupted by a crash; the real file is whole */
@@ -397,8 +701,18 @@ store_new (const char *dir, char *err, size_t errlen)
             return NULL;
         }
     }
-    ddc_info ("loaded %s: epoch %s, revision %llu", self->path, self->epoch,
-              (unsigned long long) self->rev);
+    /* The last good copy is config.json as loaded; at start there is time
+       to write it durably (while running it follows each change cheaply). */
+    char *copy = NULL;
+    size_t copy_len = 0;
+    if (ddc_read_file (self->last_good_path, STORE_FILE_MAX, &copy, &copy_len) < 0
+        || !self->seen_text || strcmp (copy, self->seen_text) != 0)
+        s_write_last_good (self, true);
+    else
+        self->last_good_due = false;
+    free (copy);
+    ddc_info ("loaded %s: epoch %s, revision %llu, schema %d", self->path, self->epoch,
+              (unsigned long long) self->rev, SCHEMA_CURRENT);
     return self;
 }
 
@@ -408,11 +722,16 @@ store_destroy (store_t **self_p)
     if (!self_p || !*self_p)
         return;
     store_t *self = *self_p;
+    if (self->last_good_due)
+        s_write_last_good (self, true);     /* a clean stop leaves it durable */
     cJSON_Delete (self->doc);
+    cJSON_Delete (self->rejected);
+    cJSON_Delete (self->migrated);
     s_history_clear (self);
     free (self->seen_text);
     free (self->dir);
     free (self->path);
+    free (self->last_good_path);
     free (self->history_path);
     free (self);
     *self_p = NULL;
@@ -622,17 +941,47 @@ store_history (store_t *self, int section)
     return out;
 }
 
+/* config.json holds an invalid edit that stayed as it was for one look:
+   move it aside and write the running configuration back, so that a
+   restart starts with it. */
+static void
+s_refuse_edit (store_t *self, const struct stat *st, const cJSON *errors)
+{
+    char *aside = s_move_aside (self, st);
+    if (!aside) {
+        self->pending_set = false;          /* another file now: look again */
+        return;
+    }
+    if (s_write (self, self->doc, self->rev, self->revs) < 0)
+        ddc_error ("hand edit of %s refused (%d error(s)) and moved aside to %s; config.json "
+                   "cannot be written again: %s", self->path, cJSON_GetArraySize (errors), aside,
+                   strerror (errno));
+    else
+        ddc_error ("hand edit of %s refused: %d error(s); moved aside to %s; config.json holds "
+                   "revision %llu again:", self->path, cJSON_GetArraySize (errors), aside,
+                   (unsigned long long) self->rev);
+    s_rejected (self, aside, false, errors);
+    free (aside);
+}
+
 int
 store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
 {
     struct stat st;
     if (stat (self->path, &st) < 0) {
-        if (!self->bad_edit_logged)
-            ddc_warn ("%s is gone: keeping the last good configuration; it is written again "
-                      "at the next change", self->path);
-        self->bad_edit_logged = true;
+        /* Gone (or being replaced): written again once it stays gone. */
+        if (!self->gone_seen) {
+            self->gone_seen = true;
+            return 0;
+        }
+        if (s_write (self, self->doc, self->rev, self->revs) < 0)
+            ddc_warn ("%s is gone and cannot be written again: %s", self->path, strerror (errno));
+        else
+            ddc_warn ("%s was removed: written again with revision %llu", self->path,
+                      (unsigned long long) self->rev);
         return -1;
     }
+    self->gone_seen = false;
     if (s_same_stat (&st, &self->seen))
         return 0;
     char *text = NULL;
@@ -647,42 +996,34 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
         free (text);
         return 0;
     }
-    self->seen = st;
-    free (self->seen_text);
-    self->seen_text = text;
-    char why[160];
-    cJSON *parsed = ddc_json_parse (text, len, STORE_FILE_MAX, why, sizeof why);
-    if (!parsed) {
-        ddc_error ("hand edit of %s refused: not valid JSON: %s; keeping revision %llu",
-                   self->path, why, (unsigned long long) self->rev);
-        return -1;
-    }
-    /* "***" in a hand edit keeps the current secret, as in a save. */
-    for (int s = 0; s < DDC_SEC_COUNT; s++) {
-        cJSON *v = cJSON_GetObjectItemCaseSensitive (parsed, ddc_section_name ((ddc_section_t) s));
-        if (v)
-            ddc_config_keep_secrets ((ddc_section_t) s, v, store_section (self, (ddc_section_t) s));
-    }
-    cJSON *errors = cJSON_CreateArray ();
-    cJSON *doc = ddc_config_validate_document (parsed, errors);
-    cJSON_Delete (parsed);
+    cJSON *errors = cJSON_CreateArray (), *meta = NULL;
+    int schema = 0;
+    bool newer;
+    cJSON *doc = s_check (self, text, len, true, &schema, &meta, errors, &newer);
+    cJSON_Delete (meta);
     if (!doc) {
-        ddc_error ("hand edit of %s refused: %d error(s); keeping revision %llu",
-                   self->path, cJSON_GetArraySize (errors), (unsigned long long) self->rev);
-        const cJSON *e;
-        int shown = 0;
-        cJSON_ArrayForEach (e, errors) {
-            if (shown++ == 20)
-                break;
-            const cJSON *f = cJSON_GetObjectItemCaseSensitive (e, "field");
-            const cJSON *m = cJSON_GetObjectItemCaseSensitive (e, "message");
-            ddc_error ("  %s: %s", cJSON_IsString (f) ? f->valuestring : "?",
-                       cJSON_IsString (m) ? m->valuestring : "?");
+        /* An editor may still be writing: the file is judged when it has
+           stayed the same for one look (FILE_POLL_MS). */
+        if (self->pending_set && s_same_stat (&st, &self->pending))
+            s_refuse_edit (self, &st, errors);
+        else {
+            self->pending = st;
+            self->pending_set = true;
         }
         cJSON_Delete (errors);
+        free (text);
         return -1;
     }
     cJSON_Delete (errors);
+    self->pending_set = false;
+    self->seen = st;
+    free (self->seen_text);
+    self->seen_text = text;
+    if (schema < SCHEMA_CURRENT) {
+        char err[256];
+        if (s_keep_original (self, schema, text, len, err, sizeof err) < 0)
+            ddc_warn ("%s", err);
+    }
     cJSON *vals[DDC_SEC_COUNT] = { 0 };
     int differing = 0;
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
@@ -704,10 +1045,34 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
         n = s_commit (self, vals, "file", "config.json", changes, err, sizeof err);
         if (n < 0)
             ddc_error ("hand edit of %s: %s", self->path, err);
-        else
+        else {
             ddc_info ("hand edit of %s applied: %d section(s), now revision %llu", self->path, n,
                       (unsigned long long) self->rev);
+            cJSON_Delete (self->rejected);      /* fixed by hand: the warning goes */
+            self->rejected = NULL;
+        }
     }
     cJSON_Delete (doc);
     return n;
+}
+
+void
+store_keep_last_good (store_t *self)
+{
+    if (self->last_good_due)
+        s_write_last_good (self, false);
+}
+
+cJSON *
+store_status (store_t *self)
+{
+    cJSON *out = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (out, "schema", SCHEMA_CURRENT);
+    cJSON_AddStringToObject (out, "last_good", s_base (self->last_good_path));
+    cJSON_AddBoolToObject (out, "last_good_written", !self->last_good_failed);
+    cJSON_AddItemToObject (out, "rejected", self->rejected ? cJSON_Duplicate (self->rejected, 1)
+                                                           : cJSON_CreateNull ());
+    cJSON_AddItemToObject (out, "migrated", self->migrated ? cJSON_Duplicate (self->migrated, 1)
+                                                           : cJSON_CreateNull ());
+    return out;
 }

@@ -1,12 +1,16 @@
 /*  store: the broker's durable configuration document, DATA/config.json.
     Owns: the in-memory document (sections), the store epoch, the global
-    revision and each section's revision (kept in the file's "_meta"), the
-    durable write path (temp file, fsync, rename, directory fsync), the
-    detection of hand edits and the history ring (DATA/history.jsonl);
-    history values are kept as JSON text and bounded in count and bytes.
-    Every change it commits is given back (store_change_t) for the broker
-    to publish and to write to the audit log (audit.c). Single-threaded:
-    used by the broker loop. */
+    revision and each section's revision (kept in the file's "_meta", with
+    the file's schema, schema.h), the durable write path (temp file, fsync,
+    rename, directory fsync), the detection of hand edits, the files kept
+    beside config.json so that a restart always starts (config.last-good.json,
+    a copy of each accepted revision; config.rejected-TIME.json, an invalid
+    edit moved aside; config.schema-N.json, the original of a migrated
+    file) and the history ring (DATA/history.jsonl); history values are
+    kept as JSON text and bounded in count and bytes. Every change it
+    commits is given back (store_change_t) for the broker to publish and to
+    write to the audit log (audit.c). Single-threaded: used by the broker
+    loop. */
 #ifndef DDC_STORE_H
 #define DDC_STORE_H
 
@@ -18,11 +22,16 @@
 
 #define STORE_HISTORY_MAX 200
 #define STORE_HISTORY_BYTES (32 * 1024 * 1024)   /* of retained values */
+#define STORE_REJECTED_KEEP 20   /* config.rejected-*.json kept, the newest */
 
 typedef struct store_t store_t;
 
 /* Open DIR (created 0700 if missing) and load or create config.json
-   (0600, working defaults). Returns NULL with a one-line reason in err. */
+   (0600, working defaults). An older schema is migrated (the original kept
+   as config.schema-N.json). An invalid or missing config.json is replaced
+   by config.last-good.json when that is valid (the invalid file moved aside
+   as config.rejected-TIME.json). Returns NULL with a one-line reason in
+   err: the field at fault, or a schema newer than this broker's. */
 store_t *store_new (const char *dir, char *err, size_t errlen);
 void store_destroy (store_t **self_p);
 
@@ -68,7 +77,22 @@ cJSON *store_history_entry (store_t *self, int section, uint64_t rev, bool *gone
 
 /* Check config.json for a hand edit (cheap: stat first). Returns the
    number of sections changed (>= 0) and fills changes[DDC_SEC_COUNT];
-   -1 when the file was edited but is invalid (logged, nothing changed). */
+   -1 when the file was edited but is invalid: nothing changes, and once
+   it has stayed the same for one more call it is moved aside
+   (config.rejected-TIME.json, logged with its errors, store_status) and
+   config.json is written again with the running revision; a removed
+   config.json is written again the same way. */
 int store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT]);
+
+/* Bring config.last-good.json up to date with config.json when a write
+   made it due (no fsync: it is a copy of a durable file; the copy is made
+   durable at start and at a clean stop). Cheap; called by a timer. */
+void store_keep_last_good (store_t *self);
+
+/* For STATUS: {"schema", "last_good", "last_good_written",
+   "rejected": null | {"time", "file", "at_start", "kept_rev",
+   "error_count", "errors": [{"field", "message"}] (at most 5)},
+   "migrated": null | {"from", "original", "time"}}. Caller frees. */
+cJSON *store_status (store_t *self);
 
 #endif

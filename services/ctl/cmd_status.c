@@ -16,8 +16,10 @@ static const char s_status_usage[] =
 "the first error) and the names of the status topics it reported; for a\n"
 "ddc-docker agent also whether its Docker engine is reachable. Finished\n"
 "ddc-ctl runs (disconnected peers of role ctl) are left out of the table.\n"
-"Below it: the broker's longest loop step, and what it refused lately\n"
-"(handshakes, registrations, subscriptions): time, address, certificate, reason.\n"
+"Below it: the broker's longest loop step, an edit of config.json it refused\n"
+"(the file it was kept as and why) or migrated from an older schema, and what\n"
+"it refused lately (handshakes, registrations, subscriptions): time, address,\n"
+"certificate, reason.\n"
 "--json prints the broker's table as it is (every page, with the full reports\n"
 "of the docker and discord peers).\n";
 
@@ -73,6 +75,36 @@ s_num (const cJSON *obj, const char *key, double dflt)
     return cJSON_IsNumber (item) ? item->valuedouble : dflt;
 }
 
+/* What the broker says of config.json: a refused edit kept aside, a
+   migration, a last good copy it cannot write. Nothing when all is well. */
+static void
+s_print_config (const cJSON *config)
+{
+    const cJSON *rej = cJSON_GetObjectItemCaseSensitive (config, "rejected");
+    if (cJSON_IsObject (rej)) {
+        double n = s_num (rej, "error_count", 0);
+        printf ("config  %s of config.json was refused at %s: kept as %s (%.0f error%s); "
+                "config.json holds revision %.0f\n",
+                cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (rej, "at_start"))
+                    ? "the file found at start" : "a hand edit",
+                s_str (rej, "time", "?"), s_str (rej, "file", "?"), n, n == 1 ? "" : "s",
+                s_num (rej, "kept_rev", 0));
+        const cJSON *e;
+        cJSON_ArrayForEach (e, cJSON_GetObjectItemCaseSensitive (rej, "errors")) {
+            const char *field = s_str (e, "field", "");
+            printf ("          %s%s%s\n", field, *field ? ": " : "", s_str (e, "message", ""));
+        }
+    }
+    const cJSON *mig = cJSON_GetObjectItemCaseSensitive (config, "migrated");
+    if (cJSON_IsObject (mig))
+        printf ("config  migrated from schema %.0f to %.0f at %s; the original is kept as %s\n",
+                s_num (mig, "from", 0), s_num (config, "schema", 0), s_str (mig, "time", "?"),
+                s_str (mig, "original", "?"));
+    if (cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (config, "last_good_written")))
+        printf ("config  WARNING: %s cannot be written (see the broker's log)\n",
+                s_str (config, "last_good", "the last good copy"));
+}
+
 #define S_COLS 6
 
 static void
@@ -89,6 +121,7 @@ s_print_table (const cJSON *table)
                 s_num (loop, "longest_ms", 0), s_str (loop, "longest_what", "-"),
                 s_str (loop, "longest_at", "-"), s_num (loop, "longest_cpu_ms", 0),
                 s_str (loop, "longest_cpu_what", "-"), s_str (loop, "longest_cpu_at", "-"));
+    s_print_config (cJSON_GetObjectItemCaseSensitive (broker, "config"));
 
     static const char *const head[S_COLS] = {
         "NAME", "ROLE", "CONNECTED", "LAST-SEEN", "APPLIED-REV", "REJECTED"

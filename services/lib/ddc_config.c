@@ -53,7 +53,7 @@ static const char *const s_task_keys [] = {
     "weekday", "day", "month", "timezone", "active", "note", NULL
 };
 static const char *const s_watchdog_keys [] = {
-    "enabled", "url", "interval_minutes", NULL
+    "enabled", "url", "fail_url", "interval_minutes", NULL
 };
 static const char *const s_docker_keys [] = {
     "stats_interval_seconds", "stop_timeout_seconds", NULL
@@ -1411,25 +1411,30 @@ s_check_watchdog (s_ctx_t *ctx, const cJSON *value)
     int before = ctx->count;
     s_check_keys (ctx, value, path, s_watchdog_keys);
     bool enabled;
-    const char *url;
+    const char *url, *fail_url;
     int interval;
     bool enabled_ok = s_get_bool (ctx, value, path, "enabled", false, &enabled) == 0;
     if (s_get_str (ctx, value, path, "url", false, "", 2048, &url) == 0) {
-        if (*url && !s_url_ok (url, false))
+        if (*url && !s_url_ok (url, true))
             s_bad (ctx, path, "url", "invalid",
-                   "url must be an https:// URL with a host and no spaces "
-                   "(https only; http and other schemes are refused).");
+                   "url must be an http:// or https:// URL with a host and no spaces.");
         else
         if (!*url && enabled_ok && enabled)
             s_bad (ctx, path, "url", "required",
                    "url is required when the watchdog is enabled.");
     }
+    if (s_get_str (ctx, value, path, "fail_url", false, "", 2048, &fail_url) == 0
+    &&  *fail_url && !s_url_ok (fail_url, true))
+        s_bad (ctx, path, "fail_url", "invalid",
+               "fail_url must be an http:// or https:// URL with a host and no spaces, "
+               "or empty.");
     s_get_int (ctx, value, path, "interval_minutes", false, 5, 1, 1440, &interval);
     if (ctx->count != before)
         return NULL;
     cJSON *out = cJSON_CreateObject ();
     cJSON_AddBoolToObject (out, "enabled", enabled);
     cJSON_AddStringToObject (out, "url", url);
+    cJSON_AddStringToObject (out, "fail_url", fail_url);
     cJSON_AddNumberToObject (out, "interval_minutes", interval);
     return out;
 }

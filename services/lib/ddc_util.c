@@ -276,7 +276,7 @@ s_fsync_dir_of (const char *path)
 }
 
 int
-ddc_write_file_atomic (const char *path, const void *data, size_t len, int mode)
+ddc_write_file_replace (const char *path, const void *data, size_t len, int mode, bool sync)
 {
     char *tmp = ddc_asprintf ("%s.tmp", path);
     int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -285,7 +285,7 @@ ddc_write_file_atomic (const char *path, const void *data, size_t len, int mode)
         return -1;
     }
     if (fchmod (fd, (mode_t) mode) < 0 || s_write_all (fd, data, len) < 0
-        || fsync (fd) < 0) {
+        || (sync && fsync (fd) < 0)) {
         int saved = errno;
         close (fd);
         unlink (tmp);
@@ -301,7 +301,13 @@ ddc_write_file_atomic (const char *path, const void *data, size_t len, int mode)
         return -1;
     }
     free (tmp);
-    return s_fsync_dir_of (path);
+    return sync ? s_fsync_dir_of (path) : 0;
+}
+
+int
+ddc_write_file_atomic (const char *path, const void *data, size_t len, int mode)
+{
+    return ddc_write_file_replace (path, data, len, mode, true);
 }
 
 int

@@ -58,6 +58,9 @@ int ddc_read_fd (int fd, size_t max_size, char **data_p, size_t *len_p);
 /* Replace path durably: write path.tmp with mode, fsync, rename over path,
    fsync the directory. On failure path is untouched and the temp removed. */
 int ddc_write_file_atomic (const char *path, const void *data, size_t len, int mode);
+/* The same without the two fsyncs when !sync: readers see the old or the
+   new content, never a part, but a crash may lose the new one. */
+int ddc_write_file_replace (const char *path, const void *data, size_t len, int mode, bool sync);
 
 /* Append one line (a '\n' is added) to path, creating it with mode. */
 int ddc_append_line (const char *path, const char *line, int mode, bool sync);

@@ -242,11 +242,12 @@ test('watchdog and docker', async () => {
   await page.goto(`${env.base}/watchdog`);
   await page.check('[name="watchdog.enabled"]');
   await page.fill('[name="watchdog.url"]', 'https://hc-ping.com/5f2c9a6e');
+  await page.fill('[name="watchdog.fail_url"]', 'http://kuma.lan:3001/api/push/x?status=down');
   await page.fill('[name="watchdog.interval_minutes"]', '7');
   await save();
   await expectApplied();
   assert.deepEqual(env.get('watchdog'), { enabled: true, url: 'https://hc-ping.com/5f2c9a6e',
-    interval_minutes: 7 });
+    fail_url: 'http://kuma.lan:3001/api/push/x?status=down', interval_minutes: 7 });
   await page.goto(`${env.base}/docker`);
   await page.fill('[name="docker.stats_interval_seconds"]', '15');
   await page.fill('[name="docker.stop_timeout_seconds"]', '30');

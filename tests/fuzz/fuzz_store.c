@@ -1,15 +1,19 @@
 /*  libFuzzer target for the broker's store (services/broker/store.c):
     loading DATA/config.json and DATA/history.jsonl as found on disk, and
     a hand edit of config.json while it runs. The input is up to three
-    parts separated by 0x1e: config.json, history.jsonl, the hand-edited
-    config.json. Whatever the bytes, the store opens or refuses with a
-    reason, its history stays within its bounds, and a hand edit is taken
-    or refused as a whole. Files live in a tmpfs folder. */
+    parts separated by 0x1e: config.json (also as config.last-good.json
+    when it starts with '{' and the second part is empty: the copy to start
+    from), history.jsonl, the hand-edited config.json. Whatever the bytes,
+    the store opens or refuses with a reason, its history stays within its
+    bounds, and a hand edit is taken or refused as a whole: a refused one
+    is moved aside at the second look and config.json is the store's own
+    again. Files live in a tmpfs folder. */
 #include "../../services/broker/store.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
 #include <czmq.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +38,26 @@ s_put (const char *name, const uint8_t *data, size_t size)
     fclose (f);
 }
 
+/* Remove every file of the folder (the store's copies and refused edits). */
+static void
+s_clear (void)
+{
+    DIR *dir = opendir (s_dir);
+    struct dirent *de;
+    while (dir && (de = readdir (dir))) {
+        char path[400];
+        snprintf (path, sizeof path, "%s/%s", s_dir, de->d_name);
+        if (de->d_name[0] != '.')
+            unlink (path);
+    }
+    if (dir)
+        closedir (dir);
+}
+
 static void
 s_cleanup (void)
 {
+    s_clear ();
     rmdir (s_dir);
 }
 
@@ -62,6 +83,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
     zsys_dir_create ("%s", s_dir);
     s_put ("config.json", part[0], len[0]);
+    if (part[0] && len[0] && part[0][0] == '{' && part[1] && len[1] == 0)
+        s_put ("config.last-good.json", part[0], len[0]);
     s_put ("history.jsonl", part[1], len[1]);
     s_put ("audit.log", NULL, 0);
     char err[512];
@@ -91,13 +114,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                 abort ();          /* one revision per changed section */
             for (int i = 0; i < n; i++)
                 store_change_free (&changes[i]);
+            if (n < 0) {
+                /* refused: moved aside at the second look, then ours again */
+                before = store_rev (store);
+                if (store_poll_file (store, changes) != -1 || store_rev (store) != before
+                    || store_poll_file (store, changes) != 0)
+                    abort ();
+            }
         }
         store_destroy (&store);
     }
-    s_put ("config.json", NULL, 0);
-    s_put ("history.jsonl", NULL, 0);
-    s_put ("audit.log", NULL, 0);
-    s_put ("config.json.tmp", NULL, 0);
-    s_put ("history.jsonl.tmp", NULL, 0);
+    s_clear ();
     return 0;
 }

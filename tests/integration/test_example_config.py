@@ -73,6 +73,11 @@ def example():
     return json.loads(example_text())
 
 
+def sections(doc):
+    """The example's sections: all but its "_meta" (which gives the schema)."""
+    return {k: v for k, v in doc.items() if k != "_meta"}
+
+
 def redacted(doc):
     """What a role without secrets sees: a set secret as "***"."""
     out = copy.deepcopy(doc)
@@ -140,7 +145,8 @@ def test_example_covers_what_it_promises():
 
 
 def test_broker_starts_with_the_example_and_serves_it(example_broker):
-    doc = example()
+    assert example()["_meta"] == {"schema": 2}
+    doc = sections(example())
     c = RawClient(example_broker.ctl)
     try:
         r = c.request("HELLO", "DDCP/1", "ctl", "x")
@@ -160,10 +166,13 @@ def test_broker_starts_with_the_example_and_serves_it(example_broker):
         assert state["sections"][section] == expected[section], section
     assert state["revs"] == {s: 1 for s in doc}
 
-    # The file had no _meta: the broker gave it a new epoch and wrote it
-    # back with the sections unchanged and the secrets in clear.
+    # The file had no revisions in _meta: the broker gave it a new epoch and
+    # wrote it back with the sections unchanged and the secrets in clear; it
+    # is of the current schema, so nothing was migrated.
     on_disk = example_broker.config()
     assert on_disk["_meta"]["epoch"] == epoch and on_disk["_meta"]["rev"] == 1
+    assert on_disk["_meta"]["schema"] == 2
+    assert not os.path.exists(os.path.join(example_broker.data, "config.schema-1.json"))
     del on_disk["_meta"]
     assert on_disk == doc
     # ... with every key where the broker writes it (the example is in

@@ -182,7 +182,7 @@ def test_full_v2_folder_is_imported_and_audited(broker, folder):
     assert cfg["web"] == {"password_hash": werkzeug_hash(), "session_idle_minutes": 30,
                           "ui_language": "de"}
     assert cfg["watchdog"] == {"enabled": True, "url": "https://hc-ping.com/0000-fake",
-                               "interval_minutes": 5}
+                               "fail_url": "", "interval_minutes": 5}
     assert cfg["containers"] == [
         {"host": HOST, "name": "valheim", "active": True, "display_name": "Valheim Server",
          "order": 10, "allowed_actions": ["start", "stop", "restart"],

@@ -139,7 +139,7 @@ static const char *s_example =
     "             \"button_cooldowns\": {\"restart\": 20}},"
     "  \"tasks\": [{\"id\": \"t1\", \"host\": \"local\", \"container\": \"plex\", \"action\": \"restart\","
     "              \"cycle\": \"daily\", \"time\": \"04:00\", \"timezone\": \"Europe/Berlin\", \"active\": true}],"
-    "  \"watchdog\": {\"enabled\": false, \"url\": \"\", \"interval_minutes\": 5},"
+    "  \"watchdog\": {\"enabled\": false, \"url\": \"\", \"fail_url\": \"\", \"interval_minutes\": 5},"
     "  \"web\": {\"password_hash\": \"\", \"session_idle_minutes\": 30, \"ui_language\": \"en\"} }";
 
 static const char *s_doc_plex =
@@ -207,6 +207,7 @@ DDC_TEST (test_default_roundtrip)
     cJSON *wd = cJSON_GetObjectItem (def, "watchdog");
     CHECK (cJSON_IsFalse (cJSON_GetObjectItem (wd, "enabled")));
     CHECK (cJSON_GetObjectItem (wd, "interval_minutes")->valueint == 5);
+    CHECK (strcmp (cJSON_GetObjectItem (wd, "fail_url")->valuestring, "") == 0);
 
     //  Each section default validates to itself
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
@@ -749,13 +750,19 @@ DDC_TEST (test_watchdog_rules)
     CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"enabled\": true, \"url\": \"https://hc-ping.com/abc-123?x=1\"}", NULL));
     CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"enabled\": false, \"url\": \"\"}", NULL));
     CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"url\": \"HTTPS://user@example.com:8443/p\"}", NULL));
-    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"http://example.com/ping\"}", NULL,
-                      "watchdog.url", "invalid"));
+    //  A LAN monitor (Uptime Kuma's push URL) is often plain http
+    CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"url\": \"http://192.168.1.5:3001/api/push/Ab3?status=up\"}",
+                 NULL));
+    CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"url\": \"https://hc-ping.com/u\", "
+                 "\"fail_url\": \"https://hc-ping.com/u/fail\"}", NULL));
+    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"fail_url\": \"ftp://example.com\"}", NULL,
+                      "watchdog.fail_url", "invalid"));
+    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"fail_url\": 3}", NULL, "watchdog.fail_url", "type"));
     cJSON *errors;
-    cJSON *out = s_check (DDC_SEC_WATCHDOG, "{\"url\": \"http://example.com\"}", NULL, &errors);
+    cJSON *out = s_check (DDC_SEC_WATCHDOG, "{\"url\": \"gopher://example.com\"}", NULL, &errors);
     const char *message = cJSON_GetStringValue (
         cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "message"));
-    CHECK (!out && message && strstr (message, "https"));
+    CHECK (!out && message && strstr (message, "http:// or https://"));
     cJSON_Delete (errors);
     CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"ftp://example.com\"}", NULL, "watchdog.url", "invalid"));
     CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"https://\"}", NULL, "watchdog.url", "invalid"));

@@ -261,8 +261,10 @@ DDC_TEST (test_schema_objects)
        words in number inputs go to the broker as strings (type error there) */
     s_expect (s_from (DDC_SEC_WATCHDOG, "watchdog.url=https%3A%2F%2Fx.example&watchdog.interval_minutes=+7+"),
               "{\"enabled\":false,\"url\":\"https://x.example\",\"interval_minutes\":7}");
-    s_expect (s_from (DDC_SEC_WATCHDOG, "watchdog.enabled=1&watchdog.url=&watchdog.interval_minutes=ten"),
-              "{\"enabled\":true,\"url\":\"\",\"interval_minutes\":\"ten\"}");
+    s_expect (s_from (DDC_SEC_WATCHDOG, "watchdog.enabled=1&watchdog.url=&watchdog.fail_url="
+                                        "http%3A%2F%2Fkuma.lan%2Ff&watchdog.interval_minutes=ten"),
+              "{\"enabled\":true,\"url\":\"\",\"fail_url\":\"http://kuma.lan/f\","
+              "\"interval_minutes\":\"ten\"}");
     s_expect (s_from (DDC_SEC_WATCHDOG, "watchdog.interval_minutes="), "{\"enabled\":false}");
     /* the spam maps: an empty field means "no entry", an empty map stays {} */
     s_expect (s_from (DDC_SEC_SPAM, "spam.enabled=1&spam.command_cooldowns.info=5"

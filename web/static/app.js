@@ -205,7 +205,7 @@
     var view = msg.view || {};
     banner(view.up === false ? t("broker_down") : "");
     var html = msg.html || {};
-    ["hosts", "gateway", "services"].forEach(function (part) {
+    ["broker", "hosts", "gateway", "services"].forEach(function (part) {
       var el = document.getElementById("view-" + part);
       if (el && typeof html[part] === "string" && el.innerHTML !== html[part]) el.innerHTML = html[part];
     });
