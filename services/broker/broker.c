@@ -1,6 +1,8 @@
 /*  broker: the ddc-broker reactor. See broker.h and proto/ddcp.md. */
 #include "broker.h"
 #include "audit.h"
+#include "health.h"
+#include "loopstat.h"
 #include "peers.h"
 #include "refused.h"
 #include "roles.h"
@@ -8,6 +10,7 @@
 #include "store.h"
 #include "throttle.h"
 #include "subs.h"
+#include "watchdog.h"
 #include "zap.h"
 
 #include "ddc_config.h"
@@ -86,54 +89,9 @@ struct broker_t {
     int refused_recorded;
     uint64_t refused_unrecorded;
     bool hugz_due;             /* a new subscriber waits for one     */
-    struct {                   /* the loop's longest step            */
-        int64_t us;            /* in time, waits for the disk and the
-                                  CPU (other processes) included     */
-        int64_t wall_ms;
-        char what[32];
-        int64_t cpu_us;        /* in the broker's own CPU time       */
-        int64_t cpu_wall_ms;
-        char cpu_what[32];
-        uint64_t steps;
-    } longest;
+    loopstat_t *loopstat;      /* the loop's longest step            */
+    watchdog_t *watchdog;      /* the heartbeat to an outside monitor */
 };
-
-/* When a loop step (one request, one timer) began. */
-typedef struct {
-    int64_t us, cpu_us;
-} s_step_t;
-
-static int64_t
-s_cpu_us (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static s_step_t
-s_step_begin (void)
-{
-    return (s_step_t) { ddc_mono_us (), s_cpu_us () };
-}
-
-/* A loop step ends: keep the longest, in time and in CPU. */
-static void
-s_step_done (broker_t *self, const s_step_t *step, const char *what)
-{
-    int64_t took = ddc_mono_us () - step->us, cpu = s_cpu_us () - step->cpu_us;
-    self->longest.steps++;
-    if (took > self->longest.us) {
-        self->longest.us = took;
-        self->longest.wall_ms = ddc_wall_ms ();
-        ddc_strlcpy (self->longest.what, what, sizeof self->longest.what);
-    }
-    if (cpu > self->longest.cpu_us) {
-        self->longest.cpu_us = cpu;
-        self->longest.cpu_wall_ms = ddc_wall_ms ();
-        ddc_strlcpy (self->longest.cpu_what, what, sizeof self->longest.cpu_what);
-    }
-}
 
 static void
 s_action_destroy (s_action_t **a_p)
@@ -315,6 +273,18 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
     cJSON_Delete (entry);
     if (s == DDC_SEC_WEB)
         s_setup_sync (self);
+    if (s == DDC_SEC_WATCHDOG && self->watchdog)
+        watchdog_configure (self->watchdog, store_section (self->store, s), false);
+}
+
+/* The watchdog's question: is the system well (health.h)? */
+static bool
+s_watchdog_health (void *arg, char *reason, size_t size)
+{
+    broker_t *self = arg;
+    return health_judge (store_section (self->store, DDC_SEC_BOT),
+                         store_section (self->store, DDC_SEC_CONTAINERS), self->peers, reason,
+                         size);
 }
 
 /* --------------------------------------------------------------- requests */
@@ -783,20 +753,7 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddStringToObject (broker, "version", DDC_VERSION);
     cJSON_AddItemToObject (broker, "revs", store_revs_json (self->store));
     cJSON_AddNumberToObject (broker, "pending_actions", (double) zhashx_size (self->actions));
-    cJSON *loop = cJSON_AddObjectToObject (broker, "loop");
-    cJSON_AddNumberToObject (loop, "longest_ms", (double) self->longest.us / 1000.0);
-    char when[32] = "";
-    if (self->longest.wall_ms)
-        ddc_iso_time (self->longest.wall_ms, when);
-    cJSON_AddStringToObject (loop, "longest_at", when);
-    cJSON_AddStringToObject (loop, "longest_what", self->longest.what);
-    cJSON_AddNumberToObject (loop, "longest_cpu_ms", (double) self->longest.cpu_us / 1000.0);
-    when[0] = '\0';
-    if (self->longest.cpu_wall_ms)
-        ddc_iso_time (self->longest.cpu_wall_ms, when);
-    cJSON_AddStringToObject (loop, "longest_cpu_at", when);
-    cJSON_AddStringToObject (loop, "longest_cpu_what", self->longest.cpu_what);
-    cJSON_AddNumberToObject (loop, "steps", (double) self->longest.steps);
+    cJSON_AddItemToObject (broker, "loop", loopstat_json (self->loopstat));
     cJSON *held = cJSON_AddObjectToObject (broker, "held");
     cJSON_AddNumberToObject (held, "peers", (double) peers_count (self->peers));
     cJSON_AddNumberToObject (held, "peer_bytes", (double) peers_bytes (self->peers));
@@ -804,6 +761,7 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddNumberToObject (held, "topics", (double) subs_topics (self->subs));
     cJSON_AddItemToObject (broker, "refused", refused_json (self->refused));
     cJSON_AddItemToObject (broker, "config", store_status (self->store));
+    cJSON_AddItemToObject (broker, "watchdog", watchdog_status (self->watchdog));
     /* The rows fill what is left of the budget; the rest is paged. The
        reply is put together as text: a page can hold a megabyte of
        reports, which are copied as few times as may be. */
@@ -1077,7 +1035,7 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
     for (int budget = 0; budget < 1000 && (zsock_events (sock) & ZMQ_POLLIN) && !zsys_interrupted
                          && ddc_mono_ms () - begin < STEP_BUDGET_MS;
          budget++) {
-        s_step_t start = s_step_begin ();
+        loopstat_step_t start = loopstat_begin ();
         zmsg_t *zmsg = zmsg_recv (sock);
         if (!zmsg)
             break;
@@ -1121,7 +1079,7 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
         ddc_msg_destroy (&msg);
         zframe_destroy (&routing);
         zmsg_destroy (&zmsg);
-        s_step_done (self, &start, what);
+        loopstat_done (self->loopstat, &start, what);
     }
     return 0;
 }
@@ -1144,12 +1102,12 @@ s_on_pub (zloop_t *loop, zsock_t *sock, void *arg)
     (void) loop;
     (void) sock;
     broker_t *self = arg;
-    s_step_t start = s_step_begin ();
+    loopstat_step_t start = loopstat_begin ();
     /* A new subscriber learns the revisions at once (proto 6). */
     if (subs_on_readable (self->subs))
         self->hugz_due = true;
     s_hugz_for_joiners (self);
-    s_step_done (self, &start, "subscriptions");
+    loopstat_done (self->loopstat, &start, "subscriptions");
     return 0;
 }
 
@@ -1159,9 +1117,9 @@ s_on_zap (zloop_t *loop, zsock_t *sock, void *arg)
     (void) loop;
     (void) sock;
     broker_t *self = arg;
-    s_step_t start = s_step_begin ();
+    loopstat_step_t start = loopstat_begin ();
     zap_on_readable (self->zap);
-    s_step_done (self, &start, "handshake");
+    loopstat_done (self->loopstat, &start, "handshake");
     return 0;
 }
 
@@ -1172,9 +1130,9 @@ s_on_hugz (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
-    s_step_t start = s_step_begin ();
+    loopstat_step_t start = loopstat_begin ();
     s_publish_hugz (arg);
-    s_step_done (arg, &start, "hugz");
+    loopstat_done (((broker_t *) arg)->loopstat, &start, "hugz");
     return 0;
 }
 
@@ -1184,7 +1142,7 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     broker_t *self = arg;
-    s_step_t start = s_step_begin ();
+    loopstat_step_t start = loopstat_begin ();
     store_change_t changes[DDC_SEC_COUNT];
     memset (changes, 0, sizeof changes);
     int n = store_poll_file (self->store, changes);
@@ -1193,7 +1151,7 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
         store_change_free (&changes[i]);
     }
     store_keep_last_good (self->store);
-    s_step_done (self, &start, "file poll");
+    loopstat_done (self->loopstat, &start, "file poll");
     return 0;
 }
 
@@ -1203,9 +1161,9 @@ s_on_sweep (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     broker_t *self = arg;
-    s_step_t start = s_step_begin ();
+    loopstat_step_t start = loopstat_begin ();
     peers_sweep (self->peers, ddc_mono_ms ());
-    s_step_done (self, &start, "sweep");
+    loopstat_done (self->loopstat, &start, "sweep");
     return 0;
 }
 
@@ -1215,9 +1173,9 @@ s_on_subs_sweep (zloop_t *loop, int timer_id, void *arg)
     (void) loop;
     (void) timer_id;
     broker_t *self = arg;
-    s_step_t start = s_step_begin ();
+    loopstat_step_t start = loopstat_begin ();
     subs_sweep (self->subs);
-    s_step_done (self, &start, "subscribers sweep");
+    loopstat_done (self->loopstat, &start, "subscribers sweep");
     return 0;
 }
 
@@ -1230,7 +1188,7 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
     s_hugz_for_joiners (self);
     if (zhashx_size (self->actions) == 0)
         return 0;
-    s_step_t start = s_step_begin ();
+    loopstat_step_t start = loopstat_begin ();
     int64_t now = ddc_mono_ms ();
     zlistx_t *keys = zhashx_keys (self->actions);
     for (char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
@@ -1245,7 +1203,7 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
         }
     }
     zlistx_destroy (&keys);
-    s_step_done (self, &start, "action timeouts");
+    loopstat_done (self->loopstat, &start, "action timeouts");
     return 0;
 }
 
@@ -1331,6 +1289,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     self->advertise_pub = ddc_strdup (opts->advertise_pub ? opts->advertise_pub : opts->pub_endpoint);
     ddc_random_hex (self->boot, 8);
     self->started_ms = ddc_mono_ms ();
+    self->loopstat = loopstat_new ();
 
     bool tcp = strstr (opts->ctl_endpoint, "tcp://") || strstr (opts->pub_endpoint, "tcp://");
     if (tcp && !opts->keys_dir && !opts->insecure) {
@@ -1409,6 +1368,14 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
         return NULL;
     }
     self->loop = zloop_new ();
+    self->watchdog = watchdog_new (self->loop, opts->watchdog_ca, opts->watchdog_minute_ms,
+                                   s_watchdog_health, self, self->loopstat);
+    if (!self->watchdog) {
+        snprintf (err, errlen, "libcurl cannot start (the watchdog's requests)");
+        broker_destroy (&self);
+        return NULL;
+    }
+    watchdog_configure (self->watchdog, store_section (self->store, DDC_SEC_WATCHDOG), true);
     zloop_reader (self->loop, self->ctl, s_on_ctl, self);
     zloop_reader (self->loop, self->pub, s_on_pub, self);
     if (self->zap)
@@ -1443,7 +1410,9 @@ broker_destroy (broker_t **self_p)
     if (!self_p || !*self_p)
         return;
     broker_t *self = *self_p;
+    watchdog_destroy (&self->watchdog);     /* its pollers and timers first */
     zloop_destroy (&self->loop);
+    loopstat_destroy (&self->loopstat);
     zsock_destroy (&self->ctl);
     zsock_destroy (&self->pub);
     zap_destroy (&self->zap);

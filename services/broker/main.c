@@ -6,6 +6,7 @@
 #include "ddc_log.h"
 #include "ddc_util.h"
 
+#include <curl/curl.h>
 #include <czmq.h>
 #include <getopt.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void
 s_usage (FILE *out)
@@ -35,11 +37,19 @@ s_usage (FILE *out)
              "  --insecure            allow tcp:// endpoints without CURVE\n"
              "  --pub-hwm N           messages queued per subscriber before the broker\n"
              "                        drops (default 256; subscribers repair gaps)\n"
+             "  --watchdog-ca FILE    a CA certificate (PEM) that the watchdog also trusts,\n"
+             "                        for an https:// monitor with its own CA (the system's\n"
+             "                        CA folder is trusted too); read at each request\n"
+             "  --watchdog-minute-ms MS\n"
+             "                        for tests: the length of a watchdog minute (default\n"
+             "                        60000), so that interval_minutes 1 can pass in a\n"
+             "                        second\n"
              "  -v, --verbose         debug logging\n"
              "  -h, --help            this text\n"
              "  -V, --version         version\n"
              "\n"
-             "Environment: none. Stops cleanly on SIGTERM or SIGINT.\n");
+             "Environment: SSL_CERT_DIR, the CA folder of the watchdog's https requests\n"
+             "(default /etc/ssl/certs). Stops cleanly on SIGTERM or SIGINT.\n");
 }
 
 int
@@ -54,6 +64,8 @@ main (int argc, char **argv)
         { "keys", required_argument, NULL, 'k' },
         { "insecure", no_argument, NULL, 'i' },
         { "pub-hwm", required_argument, NULL, 'H' },
+        { "watchdog-ca", required_argument, NULL, 'C' },
+        { "watchdog-minute-ms", required_argument, NULL, 'M' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -78,6 +90,25 @@ main (int argc, char **argv)
                 return 2;
             }
             opts.pub_hwm = (int) v;
+            break;
+        }
+        case 'C':
+            if (access (optarg, R_OK) != 0) {
+                fprintf (stderr, "ddc-broker: --watchdog-ca %s cannot be read: %s\n", optarg,
+                         strerror (errno));
+                return 1;
+            }
+            opts.watchdog_ca = optarg;
+            break;
+        case 'M': {
+            char *end = NULL;
+            long v = strtol (optarg, &end, 10);
+            if (!end || *end || v < 10 || v > 60000) {
+                fprintf (stderr, "ddc-broker: --watchdog-minute-ms takes a number from 10 "
+                         "to 60000\n");
+                return 2;
+            }
+            opts.watchdog_minute_ms = v;
             break;
         }
         case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
@@ -111,6 +142,12 @@ main (int argc, char **argv)
     if (!opts.pub_endpoint)
         opts.pub_endpoint = pub = ddc_asprintf ("ipc://%s/pub.sock", abs);
 
+    if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf (stderr, "ddc-broker: libcurl cannot start\n");
+        free (ctl);
+        free (pub);
+        return 1;
+    }
     zsys_init ();
     zsys_set_logstream (NULL);
     char err[512] = "";
@@ -127,5 +164,6 @@ main (int argc, char **argv)
     free (ctl);
     free (pub);
     zsys_shutdown ();
+    curl_global_cleanup ();
     return rc;
 }

@@ -532,3 +532,18 @@ peer_recall (peer_t *peer, const char *req)
             return zmsg_dup (peer->answers[i].reply);
     return NULL;
 }
+
+peer_t *peers_first (peers_t *self) { return zhashx_first (self->by_key); }
+peer_t *peers_next (peers_t *self) { return zhashx_next (self->by_key); }
+bool peer_connected (peer_t *peer) { return peer->connected; }
+
+const char *
+peer_report (peer_t *peer, const char *topic, size_t *len_p)
+{
+    for (int i = 0; i < PEER_TOPICS_MAX; i++)
+        if (peer->reports[i].topic[0] && strcmp (peer->reports[i].topic, topic) == 0) {
+            *len_p = peer->reports[i].len;
+            return peer->reports[i].body;
+        }
+    return NULL;
+}

@@ -75,7 +75,16 @@ char *peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *ful
 size_t peers_count (peers_t *self);
 size_t peers_bytes (peers_t *self);
 
+/* Every peer, in no order: peers_first, then peers_next until NULL (the
+   table unchanged in between). */
+peer_t *peers_first (peers_t *self);
+peer_t *peers_next (peers_t *self);
+
 zframe_t *peer_routing (peer_t *peer);          /* borrowed */
+bool peer_connected (peer_t *peer);
+/* The report kept under topic (its JSON text as received, borrowed, with
+   its length in *len_p), or NULL. */
+const char *peer_report (peer_t *peer, const char *topic, size_t *len_p);
 const char *peer_name (peer_t *peer);
 const role_t *peer_role (peer_t *peer);
 void peer_touch (peer_t *peer, int64_t now_ms);

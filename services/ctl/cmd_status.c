@@ -17,7 +17,9 @@ static const char s_status_usage[] =
 "ddc-docker agent also whether its Docker engine is reachable. Finished\n"
 "ddc-ctl runs (disconnected peers of role ctl) are left out of the table.\n"
 "Below it: the broker's longest loop step, an edit of config.json it refused\n"
-"(the file it was kept as and why) or migrated from an older schema, and what\n"
+"(the file it was kept as and why) or migrated from an older schema, the\n"
+"watchdog (where it pings, its last check: healthy or why not, what was sent\n"
+"and the answer; the next check), and what\n"
 "it refused lately (handshakes, registrations, subscriptions): time, address,\n"
 "certificate, reason.\n"
 "--json prints the broker's table as it is (every page, with the full reports\n"
@@ -105,6 +107,34 @@ s_print_config (const cJSON *config)
                 s_str (config, "last_good", "the last good copy"));
 }
 
+/* The watchdog: off, or where it pings, its last check and the next. */
+static void
+s_print_watchdog (const cJSON *wd)
+{
+    if (!cJSON_IsObject (wd))
+        return;
+    if (!cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (wd, "enabled"))) {
+        printf ("watchdog  off\n");
+        return;
+    }
+    const char *fail = s_str (wd, "fail_url", "");
+    printf ("watchdog  every %.0f min to %s; when not healthy %s%s\n",
+            s_num (wd, "interval_minutes", 0), s_str (wd, "url", "?"), *fail ? "to " : "nothing",
+            fail);
+    const cJSON *last = cJSON_GetObjectItemCaseSensitive (wd, "last");
+    if (cJSON_IsObject (last)) {
+        bool healthy = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (last, "healthy"));
+        printf ("          last check %s: %s (%s): %s, %s\n", s_str (last, "time", "?"),
+                healthy ? "healthy" : "NOT HEALTHY", s_str (last, "reason", ""),
+                s_str (last, "outcome", "?"), s_str (last, "result", ""));
+    }
+    else
+        printf ("          no check yet\n");
+    if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (wd, "busy")))
+        printf ("          a request is under way\n");
+    printf ("          next check %s\n", s_str (wd, "next", "-"));
+}
+
 #define S_COLS 6
 
 static void
@@ -122,6 +152,7 @@ s_print_table (const cJSON *table)
                 s_str (loop, "longest_at", "-"), s_num (loop, "longest_cpu_ms", 0),
                 s_str (loop, "longest_cpu_what", "-"), s_str (loop, "longest_cpu_at", "-"));
     s_print_config (cJSON_GetObjectItemCaseSensitive (broker, "config"));
+    s_print_watchdog (cJSON_GetObjectItemCaseSensitive (broker, "watchdog"));
 
     static const char *const head[S_COLS] = {
         "NAME", "ROLE", "CONNECTED", "LAST-SEEN", "APPLIED-REV", "REJECTED"

@@ -86,9 +86,9 @@ s_request (const uint8_t *data, size_t size)
     char err[160];
     ddc_msg_t *msg = ddc_msg_decode_frames (false, n, frames, lens, err, sizeof err);
     if (msg) {
-        s_step_t start = s_step_begin ();
+        loopstat_step_t start = loopstat_begin ();
         s_handle (s_broker, routing, msg, NULL, "fuzz");
-        s_step_done (s_broker, &start, ddc_msg_name (msg->type));
+        loopstat_done (s_broker->loopstat, &start, ddc_msg_name (msg->type));
     }
     ddc_msg_destroy (&msg);
 }

@@ -1,7 +1,14 @@
 /*  test_broker_ops: the broker's operating logic as logic: config.json's
     schema (schema.c: the number read from _meta, refusals, the migration
-    to SCHEMA_CURRENT). */
+    to SCHEMA_CURRENT), the watchdog's judgement of the system (health.c:
+    the bot's gateway, the agents of the hosts with active containers, their
+    Docker engines) and what of a URL it shows (watchdog.c). */
+#include "../../services/broker/health.c"
+#include "../../services/broker/loopstat.c"
+#include "../../services/broker/peers.c"
+#include "../../services/broker/roles.c"
 #include "../../services/broker/schema.c"
+#include "../../services/broker/watchdog.c"
 
 #include "ddc_json.h"
 #include "ddc_log.h"
@@ -81,6 +88,94 @@ DDC_TEST (test_schema_migration)
     cJSON_Delete (doc);
 }
 
+/* The judgement of a configuration (JSON) over peers. */
+static bool
+s_judge (const char *bot, const char *containers, peers_t *peers, char *reason, size_t size)
+{
+    cJSON *b = s_doc (bot), *c = s_doc (containers);
+    bool ok = health_judge (b, c, peers, reason, size);
+    cJSON_Delete (b);
+    cJSON_Delete (c);
+    return ok;
+}
+
+static void
+s_report (peer_t *p, const char *topic, const char *body)
+{
+    CHECK (peer_status (p, topic, body, strlen (body)) == 0);
+}
+
+DDC_TEST (test_health)
+{
+    peers_t *peers = peers_new ();
+    char why[600];
+    /* nothing configured: the broker up is all there is */
+    CHECK (s_judge ("{\"token\": \"\"}", "[]", peers, why, sizeof why));
+    CHECK_STR (why, "all well: broker up");
+    /* a token needs a ready gateway */
+    const char *token = "{\"token\": \"MTIz.x\"}";
+    CHECK (!s_judge (token, "[]", peers, why, sizeof why));
+    CHECK_STR (why, "no ddc-discord is connected (a bot token is set)");
+    zframe_t *r1 = zframe_new ("1", 1), *r2 = zframe_new ("2", 1), *r3 = zframe_new ("3", 1);
+    peer_t *bot = peers_hello (peers, r1, role_find ("discord"), "main", ddc_mono_ms ());
+    CHECK (!s_judge (token, "[]", peers, why, sizeof why));
+    CHECK_STR (why, "discord@main: the Discord gateway is not reported yet");
+    s_report (bot, "gateway", "{\"state\": \"failed\", \"error\": \"4004: bad token\"}");
+    CHECK (!s_judge (token, "[]", peers, why, sizeof why));
+    CHECK_STR (why, "discord@main: the Discord gateway is failed: 4004: bad token");
+    s_report (bot, "gateway", "{\"state\": \"ready\", \"error\": null}");
+    CHECK (s_judge (token, "[]", peers, why, sizeof why));
+    CHECK_STR (why, "all well: broker up, discord@main ready");
+    /* hosts with an active container need their agent, and its Docker */
+    const char *containers = "[{\"host\": \"nas\", \"name\": \"a\", \"active\": true},"
+                             " {\"host\": \"nas\", \"name\": \"b\", \"active\": true},"
+                             " {\"host\": \"old\", \"name\": \"c\", \"active\": false},"
+                             " {\"host\": \"pi\", \"name\": \"d\"}]";
+    CHECK (!s_judge (token, containers, peers, why, sizeof why));
+    CHECK_STR (why, "docker@nas is not connected (and 1 more)");
+    peer_t *nas = peers_hello (peers, r2, role_find ("docker"), "nas", ddc_mono_ms ());
+    peers_hello (peers, r3, role_find ("docker"), "pi", ddc_mono_ms ());
+    CHECK (s_judge (token, containers, peers, why, sizeof why));
+    CHECK_STR (why, "all well: broker up, discord@main ready, 2 Docker hosts connected");
+    s_report (nas, "status", "{\"docker\": {\"reachable\": false, \"error\": \"no socket\"}}");
+    CHECK (!s_judge ("{}", containers, peers, why, sizeof why));
+    CHECK_STR (why, "docker@nas: Docker is unreachable: no socket");
+    s_report (nas, "status", "{\"docker\": {\"reachable\": true, \"error\": null}}");
+    CHECK (s_judge ("{}", containers, peers, why, sizeof why));
+    /* a report that is not what it should be counts as no report */
+    s_report (nas, "status", "[1, 2]");
+    CHECK (s_judge ("{}", containers, peers, why, sizeof why));
+    peers_bye (peers, nas);                        /* gone */
+    CHECK (!s_judge ("{}", containers, peers, why, sizeof why));
+    CHECK_STR (why, "docker@nas is not connected");
+    zframe_destroy (&r1);
+    zframe_destroy (&r2);
+    zframe_destroy (&r3);
+    peers_destroy (&peers);
+}
+
+static void
+s_safe (const char *url, const char *want)
+{
+    char out[300];
+    watchdog_safe_url (url, out, sizeof out);
+    CHECK_STR (out, want);
+}
+
+DDC_TEST (test_watchdog_shows_no_secret)
+{
+    s_safe ("https://hc-ping.com/5f2c9a6e-8d41", "https://hc-ping.com/\xE2\x80\xA6");
+    s_safe ("http://192.168.1.5:3001/api/push/Ab3?status=up&msg=OK",
+            "http://192.168.1.5:3001/\xE2\x80\xA6");
+    s_safe ("https://user:pass@host.example:8443/p", "https://host.example:8443/\xE2\x80\xA6");
+    s_safe ("https://a@b@host.example", "https://host.example");
+    s_safe ("http://kuma.lan", "http://kuma.lan");
+    s_safe ("http://kuma.lan?token=x", "http://kuma.lan/\xE2\x80\xA6");
+    s_safe ("http://kuma.lan#x", "http://kuma.lan/\xE2\x80\xA6");
+    s_safe ("", "");
+    s_safe ("not a url", "(not a URL)");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -89,5 +184,7 @@ main (int argc, char **argv)
     ddc_log_set_level (DDC_LOG_ERROR);
     DDC_RUN (test_schema_read_from_meta);
     DDC_RUN (test_schema_migration);
+    DDC_RUN (test_health);
+    DDC_RUN (test_watchdog_shows_no_secret);
     DDC_DONE ();
 }

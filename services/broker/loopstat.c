@@ -1,0 +1,82 @@
+/*  loopstat: the broker loop's longest step. See loopstat.h. */
+#include "loopstat.h"
+#include "ddc_util.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+struct loopstat_t {
+    int64_t us;                /* in time                            */
+    int64_t wall_ms;
+    char what[32];
+    int64_t cpu_us;            /* in the broker's own CPU time       */
+    int64_t cpu_wall_ms;
+    char cpu_what[32];
+    uint64_t steps;
+};
+
+static int64_t
+s_cpu_us (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+loopstat_t *
+loopstat_new (void)
+{
+    return ddc_calloc (1, sizeof (loopstat_t));
+}
+
+void
+loopstat_destroy (loopstat_t **self_p)
+{
+    if (self_p && *self_p) {
+        free (*self_p);
+        *self_p = NULL;
+    }
+}
+
+loopstat_step_t
+loopstat_begin (void)
+{
+    return (loopstat_step_t) { ddc_mono_us (), s_cpu_us () };
+}
+
+void
+loopstat_done (loopstat_t *self, const loopstat_step_t *step, const char *what)
+{
+    int64_t took = ddc_mono_us () - step->us, cpu = s_cpu_us () - step->cpu_us;
+    self->steps++;
+    if (took > self->us) {
+        self->us = took;
+        self->wall_ms = ddc_wall_ms ();
+        ddc_strlcpy (self->what, what, sizeof self->what);
+    }
+    if (cpu > self->cpu_us) {
+        self->cpu_us = cpu;
+        self->cpu_wall_ms = ddc_wall_ms ();
+        ddc_strlcpy (self->cpu_what, what, sizeof self->cpu_what);
+    }
+}
+
+cJSON *
+loopstat_json (loopstat_t *self)
+{
+    cJSON *loop = cJSON_CreateObject ();
+    char when[32] = "";
+    cJSON_AddNumberToObject (loop, "longest_ms", (double) self->us / 1000.0);
+    if (self->wall_ms)
+        ddc_iso_time (self->wall_ms, when);
+    cJSON_AddStringToObject (loop, "longest_at", when);
+    cJSON_AddStringToObject (loop, "longest_what", self->what);
+    cJSON_AddNumberToObject (loop, "longest_cpu_ms", (double) self->cpu_us / 1000.0);
+    when[0] = '\0';
+    if (self->cpu_wall_ms)
+        ddc_iso_time (self->cpu_wall_ms, when);
+    cJSON_AddStringToObject (loop, "longest_cpu_at", when);
+    cJSON_AddStringToObject (loop, "longest_cpu_what", self->cpu_what);
+    cJSON_AddNumberToObject (loop, "steps", (double) self->steps);
+    return loop;
+}

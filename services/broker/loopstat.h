@@ -1,0 +1,29 @@
+/*  loopstat: the broker loop's longest step (STATUS broker.loop, proto/
+    ddcp.md 5.6): one request, one timer or one socket event, in time
+    (waits for the disk and for the CPU included) and in the broker's own
+    CPU time, what it was and when, and how many steps there were. Every
+    module with a callback in the broker's loop measures its steps here.
+    Single-threaded. */
+#ifndef DDC_LOOPSTAT_H
+#define DDC_LOOPSTAT_H
+
+#include <cJSON.h>
+#include <stdint.h>
+
+typedef struct loopstat_t loopstat_t;
+
+/* When a step began. */
+typedef struct {
+    int64_t us, cpu_us;
+} loopstat_step_t;
+
+loopstat_t *loopstat_new (void);
+void loopstat_destroy (loopstat_t **self_p);
+loopstat_step_t loopstat_begin (void);
+/* The step that began at *step ends; what names it ("SAVE", "hugz"). */
+void loopstat_done (loopstat_t *self, const loopstat_step_t *step, const char *what);
+/* {"longest_ms", "longest_at", "longest_what", "longest_cpu_ms",
+   "longest_cpu_at", "longest_cpu_what", "steps"}. Caller frees. */
+cJSON *loopstat_json (loopstat_t *self);
+
+#endif
