@@ -504,8 +504,8 @@ DDC_TEST (test_errors_name_file_and_field)
                                 "'admin_notes':{'334455667788990011':['x']}}"),
                   "admins.json: admin_notes.334455667788990011: must be a string");
     CHECK_PREFIX (s_error_with ("config.json", "{'heartbeat':{'enabled':true,"
-                                "'ping_url':'http://hc.example/x','interval':5}}"),
-                  "config.json: heartbeat.ping_url: url must be an https:// URL");
+                                "'ping_url':'ftp://hc.example/x','interval':5}}"),
+                  "config.json: heartbeat.ping_url: url must be an http:// or https:// URL");
 }
 
 DDC_TEST (test_unreadable_and_not_utf8)
