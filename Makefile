@@ -42,7 +42,7 @@ $(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h services/*/*.h)
 	$(COMPILE)
 
 # Tests and tools may include a service's .c files to test its internals.
-$(BUILD)/obj/tests/%.o: tests/%.c $(wildcard services/*/*.[ch] web/*.[ch] tests/unit/*.h)
+$(BUILD)/obj/tests/%.o: tests/%.c $(wildcard services/*/*.[ch] web/*.[ch] tests/unit/*.h tests/tools/*.h)
 	$(COMPILE)
 
 $(LIB): $(LIB_OBJ)

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # bench-propagation.sh [ROUNDS]: ddc save-to-applied latency against etcd 3.4
-# put-to-watch latency, at 1, 10 and 100 subscribers/watchers, in one run.
-# Both sides write durably (ddc: fsync + rename + directory fsync; etcd: its
-# WAL fsync) on the same disk, and both are measured by one single-threaded
-# client process that issues the write and times every subscriber/watcher.
-# Prints a line per side and count, and last:
-#   propagation subscribers=100 ddc_p99_us=X etcd_p99_us=Y ratio=X/Y
+# put-to-watch latency, at 1, 10, 100 and 1000 subscribers/watchers, in one
+# run. Both sides write durably (ddc: fsync + rename + directory fsync; etcd:
+# its WAL fsync) on the same disk, and both are measured by one
+# single-threaded client process that issues the write and times every
+# subscriber/watcher. First, the floor under both: the disk's own cost of
+# one durable append (ddc-bench-disk: write a 512-byte record to a growing
+# file and fdatasync it, every 20 ms) on the filesystem of the broker's data
+# folder. Prints a line per side and count, then
+#   disk fdatasync p50_us=X p99_us=Y ...
+#   propagation subscribers=N ddc_p99_us=X etcd_p99_us=Y ratio=X/Y   (each N)
+#   propagation subscribers=1 ddc_p50_us=X disk_fdatasync_p50_us=Y multiple=X/Y
+# the last: the median save at 1 subscriber in durable appends (goal <= 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +28,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-declare -A ddc_p99 etcd_p99
-for n in 1 10 100; do
+COUNTS="${BENCH_SUBSCRIBERS:-1 10 100 1000}"
+disk=$("$BIN/ddc-bench-disk" --dir "$tmp" --rounds "$ROUNDS")
+echo "$disk"
+disk_p50=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$disk")
+
+declare -A ddc_p99 ddc_p50 etcd_p99
+for n in $COUNTS; do
     rm -rf "$tmp/data"
     "$BIN/ddc-broker" --data "$tmp/data" --ctl "ipc://$tmp/ctl.sock" --pub "ipc://$tmp/pub.sock" \
         >"$tmp/broker.log" 2>&1 &
@@ -32,13 +43,18 @@ for n in 1 10 100; do
     line=$("$BIN/ddc-bench" --broker "ipc://$tmp/ctl.sock" --subs "$n" --rounds "$ROUNDS")
     echo "$line"
     ddc_p99[$n]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
+    ddc_p50[$n]=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")
     kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; broker_pid=""
 
     line=$(DDC_BIN=$BIN scripts/bench-etcd.sh "$n" "$ROUNDS")
     echo "$line"
     etcd_p99[$n]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
 done
-for n in 1 10 100; do
+for n in $COUNTS; do
     ratio=$(awk -v a="${ddc_p99[$n]}" -v b="${etcd_p99[$n]}" 'BEGIN { printf "%.3f", a / b }')
     echo "propagation subscribers=$n ddc_p99_us=${ddc_p99[$n]} etcd_p99_us=${etcd_p99[$n]} ratio=$ratio"
 done
+if [ -n "${ddc_p50[1]:-}" ]; then
+    multiple=$(awk -v a="${ddc_p50[1]}" -v b="$disk_p50" 'BEGIN { printf "%.1f", a / b }')
+    echo "propagation subscribers=1 ddc_p50_us=${ddc_p50[1]} disk_fdatasync_p50_us=$disk_p50 multiple=$multiple goal=3"
+fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: every benchmark, each against its reference in the same run.
-# The propagation benchmark runs last, so the last line is
-#   propagation subscribers=100 ddc_p99_us=X etcd_p99_us=Y ratio=X/Y
+# The propagation benchmark runs last: its last lines compare ddc with etcd
+# at each count of subscribers and its median save with the disk's own
+# durable append.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bench-docker.sh 50

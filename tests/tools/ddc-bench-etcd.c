@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_stats.h"
 #include "ddc_json.h"
 #include "ddc_util.h"
 
@@ -365,24 +366,6 @@ start_put (bench_t *b, int64_t round)
     return 0;
 }
 
-static int
-cmp_u32 (const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
-    return x < y ? -1 : x > y;
-}
-
-static uint32_t
-percentile (const uint32_t *sorted, size_t n, double p)
-{
-    /* nearest rank */
-    size_t rank = (size_t) (p / 100.0 * (double) n + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
-    return sorted[rank - 1];
-}
 
 static void
 usage (void)
@@ -482,10 +465,10 @@ run (bench_t *b)
                  b->nsamples, b->rounds * b->watchers);
         goto out;
     }
-    qsort (b->samples, b->nsamples, sizeof b->samples[0], cmp_u32);
+    bench_sort (b->samples, b->nsamples);
     printf ("etcd watchers=%zu rounds=%zu p50_us=%u p99_us=%u max_us=%u\n",
-            b->watchers, b->rounds, percentile (b->samples, b->nsamples, 50),
-            percentile (b->samples, b->nsamples, 99), b->samples[b->nsamples - 1]);
+            b->watchers, b->rounds, bench_percentile (b->samples, b->nsamples, 50),
+            bench_percentile (b->samples, b->nsamples, 99), b->samples[b->nsamples - 1]);
     if (b->stray)
         fprintf (stderr, "ddc-bench-etcd: note: %zu stray events ignored\n", b->stray);
     rc = 0;

@@ -12,6 +12,7 @@
     not recorded. Prints
         ddc subscribers=N rounds=R p50_us=X p99_us=Y max_us=Z
     over all N*R samples. Exits 1 on any error or a 10 s stall. */
+#include "bench_stats.h"
 #include "ddc_client.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
@@ -60,28 +61,11 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
         sub->arrived = true;
         s_bench.arrived++;
         if (s_bench.recording)
-            s_bench.samples[s_bench.nsamples++] = (uint32_t) (dt > UINT32_MAX ? UINT32_MAX : dt);
+            s_bench.samples[s_bench.nsamples++] = bench_sample (dt);
     }
     return 0;
 }
 
-static int
-s_cmp (const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
-    return x < y ? -1 : x > y;
-}
-
-static uint32_t
-s_percentile (const uint32_t *sorted, size_t n, double p)
-{
-    size_t rank = (size_t) (p / 100.0 * (double) n + 0.999999);   /* nearest rank */
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
-    return sorted[rank - 1];
-}
 
 /* One epoll set over every client's two ZMQ_FDs (edge-triggered, so a
    wakeup costs what is ready, not what exists: a zmq_poll over 200 sockets
@@ -254,10 +238,10 @@ main (int argc, char **argv)
             s_pump (writer, 100);
         }
     }
-    qsort (s_bench.samples, s_bench.nsamples, sizeof (uint32_t), s_cmp);
+    bench_sort (s_bench.samples, s_bench.nsamples);
     printf ("ddc subscribers=%zu rounds=%llu p50_us=%u p99_us=%u max_us=%u\n", s_bench.nsubs,
-            (unsigned long long) rounds, s_percentile (s_bench.samples, s_bench.nsamples, 50),
-            s_percentile (s_bench.samples, s_bench.nsamples, 99),
+            (unsigned long long) rounds, bench_percentile (s_bench.samples, s_bench.nsamples, 50),
+            bench_percentile (s_bench.samples, s_bench.nsamples, 99),
             s_bench.samples[s_bench.nsamples - 1]);
     for (size_t i = 0; i < s_bench.nsubs; i++)
         ddc_client_destroy (&s_bench.subs[i].client);

@@ -1,0 +1,112 @@
+/*  ddc-bench-disk: the disk's own cost of one durable append, the floor
+    under any save that is acknowledged only once it is on disk.
+
+    ddc-bench-disk --dir DIR [--rounds R] [--warmup W] [--bytes B] [--interval-ms MS]
+
+    Creates a new file in DIR (made durable once: file and folder fsynced,
+    not measured), then per round takes t0, appends one record of B bytes
+    (default 512, about a small save with its history line) with write()
+    and calls fdatasync(), and records the time until fdatasync returns.
+    The file grows with every record, as an append-only log does, so each
+    fdatasync also commits the file's new size (on ext4 a journal commit).
+    A round starts at least --interval-ms (20, like ddc-bench's saves)
+    after the previous start; the first W rounds (10) are not recorded.
+    Removes the file and prints
+        disk fdatasync p50_us=X p99_us=Y max_us=Z rounds=R bytes=B
+    Exits 1 on any error. */
+#include "bench_stats.h"
+#include "ddc_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_BYTES   (1024 * 1024)
+
+static int
+s_fsync_path (const char *path)
+{
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync (fd);
+    close (fd);
+    return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+    const char *dir = NULL;
+    uint64_t rounds = 200, warmup = 10, bytes = 512, interval_ms = 20;
+    static const struct option longopts[] = {
+        { "dir", required_argument, NULL, 'd' }, { "rounds", required_argument, NULL, 'r' },
+        { "warmup", required_argument, NULL, 'w' }, { "bytes", required_argument, NULL, 'b' },
+        { "interval-ms", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    while ((c = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
+        uint64_t *dst = c == 'r' ? &rounds : c == 'w' ? &warmup : c == 'b' ? &bytes
+                      : c == 'i' ? &interval_ms : NULL;
+        if (c == 'd')
+            dir = optarg;
+        else if (dst && ddc_parse_u64 (optarg, dst) == 0)
+            ;
+        else {
+            fprintf (stderr, "usage: ddc-bench-disk --dir DIR [--rounds R] [--warmup W] "
+                             "[--bytes B] [--interval-ms MS]\n");
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (!dir || rounds < 1 || rounds > 100000 || bytes < 1 || bytes > MAX_BYTES
+        || interval_ms > 10000) {
+        fprintf (stderr, "ddc-bench-disk: need --dir, 1 <= --rounds <= 100000, "
+                         "1 <= --bytes <= %d, --interval-ms <= 10000\n", MAX_BYTES);
+        return 2;
+    }
+    char *path = ddc_asprintf ("%s/.ddc-bench-disk.%ld", dir, (long) getpid ());
+    int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0 || fsync (fd) < 0 || s_fsync_path (dir) < 0) {
+        fprintf (stderr, "ddc-bench-disk: %s: %s\n", path, strerror (errno));
+        return 1;
+    }
+    char *record = ddc_malloc ((size_t) bytes);
+    memset (record, 'x', (size_t) bytes);
+    record[bytes - 1] = '\n';
+    uint32_t *samples = ddc_calloc ((size_t) rounds, sizeof (uint32_t));
+    size_t n = 0;
+    int64_t last_start = 0;
+    int rc = 0;
+    for (uint64_t round = 0; round < warmup + rounds; round++) {
+        int64_t wait_ms = last_start + (int64_t) interval_ms - ddc_mono_ms ();
+        if (wait_ms > 0)
+            usleep ((useconds_t) wait_ms * 1000);
+        last_start = ddc_mono_ms ();
+        int64_t t0 = ddc_mono_us ();
+        if (write (fd, record, (size_t) bytes) != (ssize_t) bytes || fdatasync (fd) < 0) {
+            fprintf (stderr, "ddc-bench-disk: %s: %s\n", path, strerror (errno));
+            rc = 1;
+            break;
+        }
+        int64_t dt = ddc_mono_us () - t0;
+        if (round >= warmup)
+            samples[n++] = bench_sample (dt);
+    }
+    close (fd);
+    unlink (path);
+    if (rc == 0) {
+        bench_sort (samples, n);
+        printf ("disk fdatasync p50_us=%u p99_us=%u max_us=%u rounds=%zu bytes=%llu\n",
+                bench_percentile (samples, n, 50), bench_percentile (samples, n, 99), samples[n - 1], n,
+                (unsigned long long) bytes);
+    }
+    free (samples);
+    free (record);
+    free (path);
+    return rc;
+}
