@@ -464,6 +464,15 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
                   peer_name (peer), peer_role (peer)->name);
         return ddc_msg_buildv (DDC_DENIED, req, "this role may not change this section", NULL);
     }
+    /* Which fields: judged against the current value when the save is
+       based on it (a save based on an older one is answered CONFLICT). */
+    char why[160];
+    if ((expected == 0 || expected == store_section_rev (self->store, s))
+        && !role_may_change (peer_role (peer), s, store_section (self->store, s), value, why,
+                             sizeof why)) {
+        ddc_warn ("save of %s by %s denied: %s", ddc_section_name (s), peer_name (peer), why);
+        return ddc_msg_buildv (DDC_DENIED, req, why, NULL);
+    }
     if (s == DDC_SEC_WEB && peer_role (peer)->signin && !with_code && !s_password_set (self)
         && s_sets_password (value)) {
         ddc_warn ("save of web by %s denied: the first password needs the setup code",

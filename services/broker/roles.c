@@ -1,21 +1,25 @@
 /*  roles: the static role table. See roles.h. */
 #include "roles.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const role_t s_roles[] = {
     /* the operator reads the setup code; the web UI checks it and counts
        sign-in attempts */
-    { "ctl", true, NULL, true, NULL, false, true, true, false },
-    { "web", true, NULL, true, "web.password_hash", true, false, true, false },
-    /* /addadmin in Discord adds to the admin list, and nothing else. The
-       audit log names people and addresses: the bot has no need of it. */
-    { "discord", false, "admins", true, "bot.token", false, false, false, false },
+    { "ctl", true, NULL, false, true, NULL, false, true, true, false },
+    { "web", true, NULL, false, true, "web.password_hash", true, false, true, false },
+    /* From Discord: /addadmin, scheduled tasks (/task and the panel's
+       button) and a container's info text, nothing else of the
+       containers. The audit log names people and addresses: the bot has
+       no need of it. */
+    { "discord", false, "admins,tasks,containers", true, true, "bot.token", false, false, false,
+      false },
     /* the agent sends the alerts to the webhook itself, and reports the
        actions of its scheduled tasks */
-    { "docker", false, NULL, false, "alerts.webhook_url", false, false, false, true },
-    { "monitor", false, NULL, false, NULL, false, false, true, false },
+    { "docker", false, NULL, false, false, "alerts.webhook_url", false, false, false, true },
+    { "monitor", false, NULL, false, false, NULL, false, false, true, false },
 };
 
 #define ROLE_COUNT (sizeof s_roles / sizeof s_roles[0])
@@ -32,7 +36,43 @@ role_find (const char *name)
 bool
 role_writes (const role_t *role, ddc_section_t s)
 {
-    return role->write || (role->writes && strcmp (role->writes, ddc_section_name (s)) == 0);
+    if (role->write)
+        return true;
+    const char *name = ddc_section_name (s);
+    size_t n = strlen (name);
+    for (const char *p = role->writes; p && *p; p = strchr (p, ',') ? strchr (p, ',') + 1 : NULL)
+        if (strncmp (p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+/* A container without its info (a copy, caller frees). */
+static cJSON *
+s_without_info (const cJSON *c)
+{
+    cJSON *copy = cJSON_Duplicate (c, 1);
+    cJSON_DeleteItemFromObjectCaseSensitive (copy, "info");
+    return copy;
+}
+
+bool
+role_may_change (const role_t *role, ddc_section_t s, const cJSON *current, const cJSON *value,
+                 char *why, size_t size)
+{
+    if (!role->info_only || s != DDC_SEC_CONTAINERS)
+        return true;
+    int n = cJSON_GetArraySize (current);
+    bool same = cJSON_IsArray (value) && cJSON_GetArraySize (value) == n;
+    for (int i = 0; same && i < n; i++) {
+        cJSON *a = s_without_info (cJSON_GetArrayItem (current, i));
+        cJSON *b = s_without_info (cJSON_GetArrayItem (value, i));
+        same = cJSON_Compare (a, b, true);
+        cJSON_Delete (a);
+        cJSON_Delete (b);
+    }
+    if (!same)
+        snprintf (why, size, "the %s role may change only the containers' info", role->name);
+    return same;
 }
 
 bool

@@ -625,3 +625,43 @@ def test_peer_events_on_mon(broker):
         s.close()
     a.close()
     b.close()
+
+
+def test_discord_role_writes_admins_tasks_and_only_container_info(broker):
+    op = RawClient(broker.ctl)
+    op.hello()
+    ctrs = [{"host": "nas", "name": "plex", "allowed_actions": ["start"]}]
+    assert op.save("containers", ctrs)[0] == "OK"
+    bot = RawClient(broker.ctl, role="discord")
+    bot.hello()
+    assert set(bot.welcome and json.loads(bot.welcome[5])["write"]) == {"admins", "tasks",
+                                                                         "containers"}
+    rev, state = bot.snapshot("containers,tasks")
+    current = state["sections"]["containers"]
+    srev = state["revs"]["containers"]
+    # the info of a container: yes
+    mine = json.loads(json.dumps(current))
+    mine[0]["info"] = {"enabled": True, "text": "Hello\nthere"}
+    r = bot.save("containers", mine, expected=srev, author="discord:x (1)")
+    assert r[0] == "OK", r
+    srev = int(r[3])
+    # anything else of the containers: no, whatever the revision says
+    more = json.loads(json.dumps(mine))
+    more[0]["allowed_actions"] = ["start", "stop"]
+    for expected in (srev, 0):
+        r = bot.save("containers", more, expected=expected)
+        assert r[0] == "DENIED" and "only the containers' info" in r[2], r
+    r = bot.save("containers", mine + [{"host": "nas", "name": "db"}], expected=srev)
+    assert r[0] == "DENIED", r
+    # based on an older revision: a conflict, with the current value
+    r = bot.save("containers", more, expected=srev - 1)
+    assert r[0] == "CONFLICT", r
+    # tasks: yes
+    task = {"id": "t1", "host": "nas", "container": "plex", "action": "start", "cycle": "daily",
+            "time": "04:00", "timezone": "UTC"}
+    assert bot.save("tasks", [task], expected=state["revs"]["tasks"])[0] == "OK"
+    # bot and channels: no
+    assert bot.save("bot", DEFAULT_BOT)[0] == "DENIED"
+    assert bot.save("channels", [])[0] == "DENIED"
+    op.close()
+    bot.close()

@@ -183,6 +183,39 @@ DDC_TEST (test_rejection_cut_and_table_paged)
     peers_destroy (&peers);
 }
 
+DDC_TEST (test_roles_write)
+{
+    const role_t *discord = role_find ("discord"), *docker = role_find ("docker");
+    const role_t *ctl = role_find ("ctl");
+    CHECK (role_writes (discord, DDC_SEC_ADMINS) && role_writes (discord, DDC_SEC_TASKS)
+           && role_writes (discord, DDC_SEC_CONTAINERS));
+    CHECK (!role_writes (discord, DDC_SEC_BOT) && !role_writes (discord, DDC_SEC_CHANNELS)
+           && !role_writes (discord, DDC_SEC_WEB) && !role_writes (discord, DDC_SEC_SPAM));
+    CHECK (!role_writes (docker, DDC_SEC_TASKS) && role_writes (ctl, DDC_SEC_BOT));
+    /* discord changes only the containers' info */
+    cJSON *cur = ddc_test_json ("[{'host':'nas','name':'plex','allowed_actions':['start'],"
+                                "'info':{'enabled':false,'text':''}},{'host':'nas','name':'db'}]");
+    cJSON *info = ddc_test_json ("[{'host':'nas','name':'plex','allowed_actions':['start'],"
+                                 "'info':{'enabled':true,'text':'Hi\\nthere'}},"
+                                 "{'host':'nas','name':'db','info':{'enabled':true,'text':'x'}}]");
+    cJSON *more = ddc_test_json ("[{'host':'nas','name':'plex','allowed_actions':['start','stop'],"
+                                 "'info':{'enabled':false,'text':''}},{'host':'nas','name':'db'}]");
+    cJSON *fewer = ddc_test_json ("[{'host':'nas','name':'plex','allowed_actions':['start'],"
+                                  "'info':{'enabled':false,'text':''}}]");
+    char why[160] = "";
+    CHECK (role_may_change (discord, DDC_SEC_CONTAINERS, cur, info, why, sizeof why));
+    CHECK (!role_may_change (discord, DDC_SEC_CONTAINERS, cur, more, why, sizeof why));
+    CHECK_STR (why, "the discord role may change only the containers' info");
+    CHECK (!role_may_change (discord, DDC_SEC_CONTAINERS, cur, fewer, why, sizeof why));
+    CHECK (!role_may_change (discord, DDC_SEC_CONTAINERS, cur, NULL, why, sizeof why));
+    CHECK (role_may_change (ctl, DDC_SEC_CONTAINERS, cur, more, why, sizeof why));
+    CHECK (role_may_change (discord, DDC_SEC_TASKS, cur, more, why, sizeof why));
+    cJSON_Delete (cur);
+    cJSON_Delete (info);
+    cJSON_Delete (more);
+    cJSON_Delete (fewer);
+}
+
 DDC_TEST (test_refusals_listed_and_logged_once)
 {
     refused_t *r = refused_new ();
@@ -220,6 +253,7 @@ main (int argc, char **argv)
     DDC_RUN (test_reports_within_bytes_and_gone_at_bye);
     DDC_RUN (test_answers_within_bytes);
     DDC_RUN (test_rejection_cut_and_table_paged);
+    DDC_RUN (test_roles_write);
     DDC_RUN (test_refusals_listed_and_logged_once);
     DDC_DONE ();
 }
