@@ -166,10 +166,16 @@ class Interactions {
             if (!Array.isArray(components)) {
                 const fields = spec.fields || {};
                 const labels = source && source.modal.components.some((c) => c.type === 18);
+                // A select in the modal (inside a label) is submitted with its values.
+                const selects = new Set(source ? source.modal.components
+                    .filter((c) => c.type === 18 && c.component && c.component.type === 3)
+                    .map((c) => c.component.custom_id) : []);
                 let n = 0;
                 components = Object.entries(fields).map(([cid, value]) => {
                     n += 2;
-                    const input = { type: 4, id: n, custom_id: cid, value: String(value) };
+                    const input = selects.has(cid)
+                        ? { type: 3, id: n, custom_id: cid, values: (Array.isArray(value) ? value : [value]).map(String) }
+                        : { type: 4, id: n, custom_id: cid, value: String(value) };
                     return labels ? { type: 18, id: n - 1, component: input } : { type: 1, id: n - 1, components: [input] };
                 });
             }

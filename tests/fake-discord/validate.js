@@ -450,6 +450,22 @@ function validateModal(data) {
                 return;
             }
             checkString(errs, [...p, 'custom_id'], inner.custom_id, { min: 1, max: 100, required: true });
+            if (row.type === 18) {
+                checkString(errs, [...p, 'label'], row.label, { min: 1, max: 45, required: true });
+                checkString(errs, [...p, 'description'], row.description, { max: 100 });
+                if (![3, 4].includes(inner.type)) errs.add([...p, 'component', 'type'], 'BASE_TYPE_CHOICES', 'A label holds a text input or a select.');
+            }
+            if (inner.type === 3) {
+                const opts = inner.options;
+                if (!Array.isArray(opts) || opts.length < 1 || opts.length > 25) {
+                    errs.add([...p, 'component', 'options'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 25 in length.');
+                } else {
+                    opts.forEach((o, k) => {
+                        checkString(errs, [...p, 'component', 'options', k, 'label'], o && o.label, { min: 1, max: 100, required: true });
+                        checkString(errs, [...p, 'component', 'options', k, 'value'], o && o.value, { min: 1, max: 100, required: true });
+                    });
+                }
+            }
             if (inner.type === 4) {
                 if (![1, 2].includes(inner.style)) errs.add([...p, 'style'], 'BASE_TYPE_CHOICES', 'Value must be one of {1, 2}.');
                 if (row.type === 1) checkString(errs, [...p, 'label'], inner.label, { min: 1, max: 45, required: true });

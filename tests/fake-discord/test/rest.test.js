@@ -37,7 +37,7 @@ async function exhaust(f) {
 
 describe('REST', () => {
     let fake;
-    before(async () => { fake = await startFake(['--route-limit', '50', '--route-window', '1000']); });
+    before(async () => { fake = await startFake(['--route-limit', '50', '--route-window', '1000', '--identify-interval', '0']); });
     after(async () => {
         const exit = await fake.stop();
         assert.equal(exit.code, 0, `fake exited ${JSON.stringify(exit)}`);
@@ -267,6 +267,38 @@ describe('REST', () => {
         assert.equal(ok.status, 204);
         const st = await fake.state();
         assert.deepEqual(st.interactions.find((i) => i.id === ac.id).choices, [{ name: 'nginx', value: 'nginx' }]);
+        await g.close(1000);
+    });
+
+    it('modals with labels: limits checked; a select in a label is submitted with its values', async () => {
+        const { g } = await rawSession(fake);
+        const label = (text, component, description) => ({ type: 18, label: text, description, component });
+        const select = { type: 3, custom_id: 'action', options: [{ label: 'Restart', value: 'restart' },
+            { label: 'Stop', value: 'stop' }] };
+        const input = { type: 4, custom_id: 'time', style: 1 };
+        const call = async (data) => {
+            const inj = await fake.control('interaction', { kind: 'command', name: 'status' });
+            await g.next((p) => p.t === 'INTERACTION_CREATE' && p.d.id === inj.id);
+            return fake.rest('POST', `/interactions/${inj.id}/${inj.token}/callback`, { token: null, body: { type: 9, data } });
+        };
+        const bad = [
+            [label('x'.repeat(46), input)],                               // label over 45
+            [label('Time', input, 'd'.repeat(101))],                      // description over 100
+            [label('Action', { ...select, options: [] })],                // a select needs options
+            [label('Action', { type: 2, custom_id: 'b', style: 1, label: 'x' })],   // not an input
+        ];
+        for (const components of bad) {
+            const r = await call({ custom_id: 'm:bad', title: 'Bad', components });
+            assert.equal(r.status, 400, JSON.stringify(components));
+            assert.equal(r.body.code, 50035);
+        }
+        const ok = await call({ custom_id: 'm:task', title: 'New task', components: [label('Action', select),
+            label('Time', input, 'HH:MM')] });
+        assert.equal(ok.status, 204);
+        const sub = await fake.control('interaction', { kind: 'modal', custom_id: 'm:task', fields: { action: 'stop', time: '04:00' } });
+        const ev = await g.next((p) => p.t === 'INTERACTION_CREATE' && p.d.id === sub.id);
+        assert.deepEqual(ev.d.data.components.map((c) => [c.type, c.component.type, c.component.custom_id,
+            c.component.values || c.component.value]), [[18, 3, 'action', ['stop']], [18, 4, 'time', '04:00']]);
         await g.close(1000);
     });
 
