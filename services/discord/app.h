@@ -23,6 +23,9 @@
 
 typedef struct _commands_t commands_t;
 typedef struct _hosts_t hosts_t;
+typedef struct _saves_t saves_t;
+typedef struct _taskflow_t taskflow_t;
+typedef struct _livelogs_t livelogs_t;
 typedef struct _panels_t panels_t;
 typedef struct _overviews_t overviews_t;
 typedef struct _alerts_t alerts_t;
@@ -41,6 +44,9 @@ typedef struct {
     overviews_t *overviews;
     hosts_t *hosts;
     alerts_t *alerts;
+    saves_t *saves;
+    taskflow_t *tasks;
+    livelogs_t *livelogs;
     ddc_tz_t *tz;
     char tz_name [65];
     lang_t lang;

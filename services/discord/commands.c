@@ -8,25 +8,14 @@
 #include "panels.h"
 #include "reply.h"
 #include "roles.h"
+#include "saves.h"
+#include "taskflow.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define S_SAVE_TIMEOUT_MS 5000
-#define S_SAVES_MAX       32
-
-//  An /addadmin save in flight.
-typedef struct s_save {
-    struct s_save *next;
-    commands_t *owner;
-    reply_t *reply;
-    char new_id [GW_ID_MAX];
-    char author [160];
-    char note [101];
-    int tries;
-} s_save_t;
 
 struct _commands_t {
     app_t *app;
@@ -38,8 +27,6 @@ struct _commands_t {
     char busy_scope [32];
     char busy_lang [4];
     int64_t retry_at;
-    s_save_t *saves;
-    size_t nsaves;
     char error [400];           //  why the last registration failed, "" if it did not
 };
 
@@ -57,6 +44,35 @@ s_command (cJSON *list, const char *name, lang_t lang, const char *key)
     return c;
 }
 
+//  An option of a command (type 3 string, 1 sub-command) into list.
+static cJSON *
+s_option (cJSON *list, int type, const char *name, lang_t lang, const char *key, bool required)
+{
+    cJSON *o = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (o, "type", type);
+    cJSON_AddStringToObject (o, "name", name);
+    cJSON_AddStringToObject (o, "description", i18n_get (lang, key));
+    if (required)
+        cJSON_AddTrueToObject (o, "required");
+    cJSON_AddItemToArray (list, o);
+    return o;
+}
+
+//  Fixed choices of an option, named in lang by prefix + value.
+static void
+s_choices (cJSON *option, lang_t lang, const char *prefix, const char *const *values)
+{
+    cJSON *choices = cJSON_AddArrayToObject (option, "choices");
+    for (size_t i = 0; values [i]; i++) {
+        char key [40];
+        snprintf (key, sizeof key, "%s%s", prefix, values [i]);
+        cJSON *c = cJSON_CreateObject ();
+        cJSON_AddStringToObject (c, "name", i18n_get (lang, key));
+        cJSON_AddStringToObject (c, "value", values [i]);
+        cJSON_AddItemToArray (choices, c);
+    }
+}
+
 cJSON *
 commands_definitions (lang_t lang)
 {
@@ -65,17 +81,41 @@ commands_definitions (lang_t lang)
     s_command (list, "ss", lang, "cmd.ss");
     s_command (list, "control", lang, "cmd.control");
     cJSON *info = s_command (list, "info", lang, "cmd.info");
-    cJSON *opts = cJSON_AddArrayToObject (info, "options");
-    cJSON *o = cJSON_CreateObject ();
-    cJSON_AddNumberToObject (o, "type", 3);
-    cJSON_AddStringToObject (o, "name", "container");
-    cJSON_AddStringToObject (o, "description", i18n_get (lang, "cmd.info.container"));
-    cJSON_AddTrueToObject (o, "required");
-    cJSON_AddTrueToObject (o, "autocomplete");
-    cJSON_AddItemToArray (opts, o);
+    cJSON_AddTrueToObject (s_option (cJSON_AddArrayToObject (info, "options"), 3, "container",
+                                     lang, "cmd.info.container", true), "autocomplete");
     s_command (list, "help", lang, "cmd.help");
     s_command (list, "ping", lang, "cmd.ping");
     s_command (list, "addadmin", lang, "cmd.addadmin");
+    //  /task list [container] | add container action cycle time [day]
+    //  [timezone] | delete task
+    cJSON *task = s_command (list, "task", lang, "cmd.task");
+    cJSON *subs = cJSON_AddArrayToObject (task, "options");
+    cJSON *sub = s_option (subs, 1, "list", lang, "cmd.task.list", false);
+    s_option (cJSON_AddArrayToObject (sub, "options"), 3, "container", lang, "cmd.task.o.container",
+              false);
+    sub = s_option (subs, 1, "add", lang, "cmd.task.add", false);
+    cJSON *o = cJSON_AddArrayToObject (sub, "options");
+    s_option (o, 3, "container", lang, "cmd.task.o.container", true);
+    static const char *const actions [] = { "restart", "start", "stop", NULL };
+    static const char *const cycles [] = { "daily", "weekly", "monthly", "yearly", "once", NULL };
+    s_choices (s_option (o, 3, "action", lang, "cmd.task.o.action", true), lang, "task.action.",
+               actions);
+    s_choices (s_option (o, 3, "cycle", lang, "cmd.task.o.cycle", true), lang, "task.c.", cycles);
+    s_option (o, 3, "time", lang, "cmd.task.o.time", true);
+    s_option (o, 3, "day", lang, "cmd.task.o.day", false);
+    s_option (o, 3, "timezone", lang, "cmd.task.o.timezone", false);
+    sub = s_option (subs, 1, "delete", lang, "cmd.task.delete", false);
+    s_option (cJSON_AddArrayToObject (sub, "options"), 3, "task", lang, "cmd.task.o.task", true);
+    //  autocomplete for what the bot knows
+    for (cJSON *sc = subs->child; sc; sc = sc->next)
+        for (cJSON *x = cJSON_GetObjectItemCaseSensitive (sc, "options")
+                        ? cJSON_GetObjectItemCaseSensitive (sc, "options")->child : NULL;
+             x; x = x->next) {
+            const char *n = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (x, "name"));
+            if (strcmp (n, "container") == 0 || strcmp (n, "task") == 0
+                || strcmp (n, "timezone") == 0)
+                cJSON_AddTrueToObject (x, "autocomplete");
+        }
     return list;
 }
 
@@ -94,12 +134,6 @@ commands_destroy (commands_t **self_p)
     if (!self_p || !*self_p)
         return;
     commands_t *self = *self_p;
-    while (self->saves) {
-        s_save_t *s = self->saves;
-        self->saves = s->next;
-        reply_release (s->reply);
-        free (s);
-    }
     free (self);
     *self_p = NULL;
 }
@@ -295,6 +329,9 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
     if (strcmp (ix->name, "addadmin") == 0)
         reply_once (app, ix, CB_MODAL, render_addadmin_modal (&r));
     else
+    if (strcmp (ix->name, "task") == 0)
+        taskflow_on_command (app->tasks, ix);
+    else
         reply_deny (app, ix, PERM_UNKNOWN, NULL, NULL);
 }
 
@@ -304,6 +341,10 @@ s_on_autocomplete (commands_t *self, const gw_interaction_t *ix)
     app_t *app = self->app;
     render_ctx_t r;
     app_render_ctx (app, &r);
+    if (strcmp (ix->name, "task") == 0) {
+        taskflow_on_autocomplete (app->tasks, ix);
+        return;
+    }
     const gw_option_t *o = gw_focused (ix);
     reply_once (app, ix, CB_AUTOCOMPLETE, render_choices (&r, o ? o->value : ""));
 }
@@ -311,31 +352,13 @@ s_on_autocomplete (commands_t *self, const gw_interaction_t *ix)
 //  --------------------------------------------------------------------------
 //  /addadmin
 
-static void s_save_send (s_save_t *s, const cJSON *current, uint64_t rev);
-
-static void
-s_save_done (s_save_t *s, const char *text)
-{
-    commands_t *self = s->owner;
-    reply_edit (s->reply, render_text (text));
-    reply_release (s->reply);
-    s_save_t **pp = &self->saves;
-    while (*pp && *pp != s)
-        pp = &(*pp)->next;
-    if (*pp)
-        *pp = s->next;
-    self->nsaves--;
-    free (s);
-}
-
-static void
-s_save_failed (s_save_t *s, const char *why)
-{
-    char text [512];
-    i18n_fmt (text, sizeof text, s->owner->app->lang, "admin.failed", why, NULL);
-    ddc_warn ("addadmin: the admins section was not saved: %s", why);
-    s_save_done (s, text);
-}
+//  An /addadmin save in flight.
+typedef struct {
+    app_t *app;
+    reply_t *reply;
+    char new_id [GW_ID_MAX];
+    char note [101];
+} s_addadmin_t;
 
 static bool
 s_has_admin (const cJSON *admins, const char *id)
@@ -348,88 +371,43 @@ s_has_admin (const cJSON *admins, const char *id)
     return false;
 }
 
-static void
-s_on_saved (void *arg, const ddc_msg_t *reply)
+static save_edit_t
+s_addadmin_edit (void *arg, const cJSON *current, cJSON **out, char *why, size_t size)
 {
-    s_save_t *s = arg;
-    app_t *app = s->owner->app;
-    char text [512];
-    if (!reply) {
-        s_save_failed (s, "the broker did not answer");
-        return;
+    s_addadmin_t *a = arg;
+    if (s_has_admin (current, a->new_id))
+        return SAVE_EDIT_SAME;
+    if (cJSON_GetArraySize (current) >= 100) {
+        ddc_strlcpy (why, i18n_get (a->app->lang, "admin.full"), size);
+        return SAVE_EDIT_FAIL;
     }
-    switch (reply->type) {
-    case DDC_OK:
-        ddc_info ("addadmin: %s added by %s", s->new_id, s->author);
-        s_save_done (s, i18n_fmt (text, sizeof text, app->lang, "admin.added", s->new_id, NULL));
-        return;
-    case DDC_CONFLICT: {
-        const cJSON *value = reply->json [DDC_CONFLICT_VALUE];
-        if (s_has_admin (value, s->new_id)) {
-            s_save_done (s, i18n_fmt (text, sizeof text, app->lang, "admin.exists", s->new_id,
-                                      NULL));
-            return;
-        }
-        if (++s->tries > 2) {
-            s_save_failed (s, "conflicting changes");
-            return;
-        }
-        s_save_send (s, value, reply->u64 [DDC_CONFLICT_SECTION_REV]);
-        return;
-    }
-    case DDC_DENIED:
-        s_save_failed (s, reply->frame [DDC_DENIED_REASON]);
-        return;
-    case DDC_INVALID: {
-        const cJSON *first = cJSON_GetArrayItem (reply->json [DDC_INVALID_ERRORS], 0);
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive (first, "message");
-        s_save_failed (s, cJSON_IsString (m) ? m->valuestring : "invalid");
-        return;
-    }
-    case DDC_ERROR:
-        s_save_failed (s, reply->frame [DDC_ERROR_MESSAGE]);
-        return;
-    default:
-        s_save_failed (s, "unexpected reply");
-        return;
-    }
-}
-
-static void
-s_save_send (s_save_t *s, const cJSON *current, uint64_t rev)
-{
-    app_t *app = s->owner->app;
-    cJSON *value = cJSON_IsArray (current) ? cJSON_Duplicate (current, 1) : cJSON_CreateArray ();
-    if (cJSON_GetArraySize (value) >= 100) {
-        cJSON_Delete (value);
-        s_save_done (s, i18n_get (app->lang, "admin.full"));
-        return;
-    }
+    *out = cJSON_IsArray (current) ? cJSON_Duplicate (current, 1) : cJSON_CreateArray ();
     cJSON *entry = cJSON_CreateObject ();
-    cJSON_AddStringToObject (entry, "id", s->new_id);
-    cJSON_AddStringToObject (entry, "note", s->note);
-    cJSON_AddItemToArray (value, entry);
-    char *text = cJSON_PrintUnformatted (value);
-    cJSON_Delete (value);
-    char req [40], revs [24];
-    ddc_req_id (req);
-    snprintf (revs, sizeof revs, "%llu", (unsigned long long) rev);
-    zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req, "admins", revs, s->author, text, NULL);
-    free (text);
-    if (!msg || ddc_client_request (app->client, &msg, S_SAVE_TIMEOUT_MS, 3, s_on_saved, s) < 0) {
-        zmsg_destroy (&msg);
-        s_save_failed (s, "the request queue is full");
-    }
+    cJSON_AddStringToObject (entry, "id", a->new_id);
+    cJSON_AddStringToObject (entry, "note", a->note);
+    cJSON_AddItemToArray (*out, entry);
+    return SAVE_EDIT_OK;
 }
 
-//  Printable ASCII for a TEXT frame.
 static void
-s_ascii (const char *in, char *out, size_t size)
+s_addadmin_done (void *arg, const save_result_t *res)
 {
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *) in; *p && o + 1 < size; p++)
-        out [o++] = *p >= 0x20 && *p < 0x7f ? (char) *p : '?';
-    out [o] = '\0';
+    s_addadmin_t *a = arg;
+    char text [512];
+    lang_t lang = a->app->lang;
+    if (res->outcome == SAVE_DONE)
+        i18n_fmt (text, sizeof text, lang, "admin.added", a->new_id, NULL);
+    else
+    if (res->outcome == SAVE_SAME)
+        i18n_fmt (text, sizeof text, lang, "admin.exists", a->new_id, NULL);
+    else
+    if (res->outcome == SAVE_FAILED && strcmp (res->why, i18n_get (lang, "admin.full")) == 0)
+        ddc_strlcpy (text, res->why, sizeof text);
+    else
+        i18n_fmt (text, sizeof text, lang, "admin.failed", res->why, NULL);
+    reply_edit (a->reply, render_text (text));
+    reply_release (a->reply);
+    free (a);
 }
 
 static void
@@ -463,32 +441,20 @@ s_on_addadmin (commands_t *self, const gw_interaction_t *ix)
         reply_text (app, ix, i18n_get (app->lang, "admin.invalid"), true);
         return;
     }
-    uint64_t rev = 0;
-    const cJSON *admins = ddc_client_section (app->client, "admins", &rev);
-    if (live_is_admin (app->live, id) || s_has_admin (admins, id)) {
+    if (live_is_admin (app->live, id)) {
         reply_text (app, ix, i18n_fmt (text, sizeof text, app->lang, "admin.exists", id, NULL),
                     true);
         return;
     }
-    if (self->nsaves >= S_SAVES_MAX) {
-        reply_text (app, ix, i18n_get (app->lang, "act.busy"), true);
-        return;
-    }
-    s_save_t *s = ddc_calloc (1, sizeof *s);
-    s->owner = self;
-    ddc_strlcpy (s->new_id, id, sizeof s->new_id);
-    char who [GW_NAME_MAX];
-    s_ascii (ix->username, who, sizeof who);
-    snprintf (s->author, sizeof s->author, "discord:%.60s (%s)", who, ix->user_id);
-    snprintf (s->note, sizeof s->note, "added by %.60s via /addadmin", who);
-    s->reply = reply_new (app, ix);
-    cJSON *data = cJSON_CreateObject ();
-    reply_ephemeral (data);
-    reply_ack (s->reply, CB_DEFER_MESSAGE, data);
-    s->next = self->saves;
-    self->saves = s;
-    self->nsaves++;
-    s_save_send (s, admins, rev);
+    s_addadmin_t *a = ddc_calloc (1, sizeof *a);
+    a->app = app;
+    ddc_strlcpy (a->new_id, id, sizeof a->new_id);
+    char author [160], who [64];
+    saves_author (ix, author, sizeof author);
+    render_trunc (ix->username, 60, who, sizeof who);
+    snprintf (a->note, sizeof a->note, "added by %.60s via /addadmin", who);
+    a->reply = reply_deferred (app, ix, CB_DEFER_MESSAGE);
+    saves_start (app->saves, "admins", author, s_addadmin_edit, s_addadmin_done, a);
 }
 
 //  --------------------------------------------------------------------------
@@ -510,6 +476,12 @@ commands_on_interaction (commands_t *self, const gw_interaction_t *ix)
     case GW_IX_MODAL:
         if (strcmp (ix->custom_id, "adm:add") == 0)
             s_on_addadmin (self, ix);
+        else
+        if (strncmp (ix->custom_id, "tk:", 3) == 0)
+            taskflow_on_modal (self->app->tasks, ix);
+        else
+        if (strncmp (ix->custom_id, "in:", 3) == 0)
+            panels_on_modal (self->app->panels, ix);
         else
             reply_deny (self->app, ix, PERM_UNKNOWN, NULL, NULL);
         break;

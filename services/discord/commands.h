@@ -5,7 +5,8 @@
     across restarts through the state file; retried every minute on
     failure) and the dispatch of interactions: slash commands and
     autocomplete here, the /addadmin modal (a SAVE of the admins section
-    through the broker), components forwarded to panels.c. */
+    through saves.c), /task and its modal to tasks.c, components to
+    panels.c. */
 #ifndef DDC_DISCORD_COMMANDS_H
 #define DDC_DISCORD_COMMANDS_H
 

@@ -27,6 +27,7 @@
 #define ACT_STOP    2u
 #define ACT_RESTART 4u
 #define ACT_LOGS    8u
+#define ACT_ADMIN   16u     /* not an action: what admins manage (tasks, info) */
 
 typedef enum { CHAN_NONE, CHAN_STATUS, CHAN_CONTROL } chan_kind_t;
 typedef enum { ST_UNKNOWN, ST_RUNNING, ST_STOPPED, ST_PENDING } ctr_state_t;

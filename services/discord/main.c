@@ -18,9 +18,12 @@
 #include "ddc_signal.h"
 #include "ddc_util.h"
 #include "hosts.h"
+#include "livelogs.h"
 #include "overviews.h"
 #include "panels.h"
 #include "payload.h"
+#include "saves.h"
+#include "taskflow.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -47,11 +50,12 @@ s_usage (FILE *out)
              "The Discord bot of ddc: connects out to ddc-broker as discord@INSTANCE, takes\n"
              "its token, guild, language and time zone from the live bot section, registers\n"
              "the slash commands (/serverstatus, /ss, /control, /info, /help, /ping,\n"
-             "/addadmin), keeps one overview message per configured channel up to date,\n"
-             "runs container actions through the Docker agents (for admins and the Discord\n"
-             "roles allowed per container and action) and posts the agents' alerts in the\n"
-             "channels that ask for them. Every configuration change applies at once; a new\n"
-             "token or guild needs no restart.\n"
+             "/addadmin, /task), keeps one overview message per configured channel up to\n"
+             "date, runs container actions through the Docker agents (for admins and the\n"
+             "Discord roles allowed per container and action), posts the agents' alerts in\n"
+             "the channels that ask for them and saves what admins change in Discord\n"
+             "(admins, tasks, info texts) through the broker. Every configuration change\n"
+             "applies at once; a new token or guild needs no restart.\n"
              "\n"
              "  --broker ENDPOINT     CTL endpoint of the broker (env DDC_BROKER)\n"
              "  --discord-api URL     Discord REST base (default https://discord.com/api);\n"
@@ -394,6 +398,7 @@ s_loop (app_t *app)
         wait = s_min (wait, gateway_next_ms (app->gw, now));
         wait = s_min (wait, overviews_next_ms (app->overviews, now));
         wait = s_min (wait, commands_next_ms (app->commands, now));
+        wait = s_min (wait, livelogs_next_ms (app->livelogs, now));
         int64_t rt = rest_timeout_ms (app->rest);
         if (rt >= 0)
             wait = s_min (wait, rt);
@@ -420,6 +425,7 @@ s_loop (app_t *app)
         now = ddc_mono_ms ();
         gateway_tick (app->gw, now);
         commands_tick (app->commands, now);
+        livelogs_tick (app->livelogs, now);
         overviews_tick (app->overviews, now);
         rest_perform (app->rest);
         if (app->report_due || now >= app->report_at)
@@ -560,10 +566,13 @@ main (int argc, char **argv)
     app->overviews = overviews_new (app);
     app->hosts = hosts_new (app);
     app->alerts = alerts_new (app);
+    app->saves = saves_new (app);
+    app->tasks = taskflow_new (app);
+    app->livelogs = livelogs_new (app);
     s_load_tz (app);
 
     static const char *const sections [] = {
-        "bot", "containers", "channels", "admins", "spam", "docker", NULL
+        "bot", "containers", "channels", "admins", "spam", "docker", "tasks", NULL
     };
     ddc_client_opts_t opts = {
         .broker = broker,
@@ -602,6 +611,9 @@ main (int argc, char **argv)
     ws_destroy (&app->ws);
     rest_destroy (&app->rest);
     ddc_client_destroy (&app->client);
+    livelogs_destroy (&app->livelogs);
+    taskflow_destroy (&app->tasks);
+    saves_destroy (&app->saves);
     hosts_destroy (&app->hosts);
     alerts_destroy (&app->alerts);
     overviews_destroy (&app->overviews);

@@ -45,17 +45,6 @@ struct _overviews_t {
 //  --------------------------------------------------------------------------
 //  What an overview shows
 
-static uint64_t
-s_hash (const cJSON *msg)
-{
-    char *text = cJSON_PrintUnformatted (msg);
-    uint64_t h = 14695981039346656037ULL;
-    for (const char *p = text; p && *p; p++)
-        h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-    free (text);
-    return h ? h : 1;
-}
-
 //  The hash of the overview of kind as it would be rendered now, with its
 //  clock fixed and, unless stats, without CPU and RAM.
 static uint64_t
@@ -66,7 +55,7 @@ s_shown (overviews_t *self, chan_kind_t kind, bool stats)
     r.no_clock = true;
     r.no_stats = !stats;
     cJSON *msg = render_overview (&r, kind);
-    uint64_t h = s_hash (msg);
+    uint64_t h = render_hash (msg);
     cJSON_Delete (msg);
     return h;
 }

@@ -5,8 +5,11 @@
 #include "ddc_proto.h"
 #include "ddc_util.h"
 #include "overviews.h"
+#include "livelogs.h"
 #include "reply.h"
 #include "roles.h"
+#include "saves.h"
+#include "taskflow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,34 +123,34 @@ s_verb (lang_t lang, unsigned action)
     return i18n_get (lang, key);
 }
 
-//  The text of an outcome into buf; ok tells success.
-static void
-s_outcome (app_t *app, const s_op_t *op, const ddc_msg_t *reply, bool *ok, char *buf,
-           size_t size, const cJSON **body_out)
+void
+panels_outcome (app_t *app, const char *display, const char *host, unsigned action,
+                const ddc_msg_t *reply, bool *ok, char *buf, size_t size,
+                const cJSON **body_out)
 {
     lang_t lang = app->lang;
     *ok = false;
     *body_out = NULL;
     char name [128];
-    render_trunc (op->display, 60, name, sizeof name);
+    render_trunc (display, 60, name, sizeof name);
     if (!reply) {
-        i18n_fmt (buf, size, lang, "act.timeout", op->host, NULL);
+        i18n_fmt (buf, size, lang, "act.timeout", host, NULL);
         return;
     }
     if (reply->type == DDC_ERROR) {
         uint64_t code = reply->u64 [DDC_ERROR_CODE];
         if (code == DDC_E_NOT_FOUND)
-            i18n_fmt (buf, size, lang, "act.host_down", op->host, NULL);
+            i18n_fmt (buf, size, lang, "act.host_down", host, NULL);
         else
         if (code == DDC_E_TIMEOUT)
-            i18n_fmt (buf, size, lang, "act.timeout", op->host, NULL);
+            i18n_fmt (buf, size, lang, "act.timeout", host, NULL);
         else
-            i18n_fmt (buf, size, lang, "act.failed", s_verb (lang, op->action), name,
+            i18n_fmt (buf, size, lang, "act.failed", s_verb (lang, action), name,
                       reply->frame [DDC_ERROR_MESSAGE], NULL);
         return;
     }
     if (reply->type != DDC_RESULT) {
-        i18n_fmt (buf, size, lang, "act.failed", s_verb (lang, op->action), name,
+        i18n_fmt (buf, size, lang, "act.failed", s_verb (lang, action), name,
                   ddc_msg_name (reply->type), NULL);
         return;
     }
@@ -156,7 +159,7 @@ s_outcome (app_t *app, const s_op_t *op, const ddc_msg_t *reply, bool *ok, char 
     if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (body, "ok"))) {
         *ok = true;
         char key [32];
-        snprintf (key, sizeof key, "act.done.%s", live_action_name (op->action));
+        snprintf (key, sizeof key, "act.done.%s", live_action_name (action));
         i18n_fmt (buf, size, lang, key, name, NULL);
         return;
     }
@@ -166,11 +169,11 @@ s_outcome (app_t *app, const s_op_t *op, const ddc_msg_t *reply, bool *ok, char 
     char msg [300];
     render_trunc (message ? message : (error ? error : "?"), 250, msg, sizeof msg);
     if (error && strcmp (error, "timeout") == 0)
-        i18n_fmt (buf, size, lang, "act.timeout", op->host, NULL);
+        i18n_fmt (buf, size, lang, "act.timeout", host, NULL);
     else
         i18n_fmt (buf, size, lang, error && strcmp (error, "refused") == 0 ? "act.refused"
                                                                            : "act.failed",
-                  s_verb (lang, op->action), name, msg, NULL);
+                  s_verb (lang, action), name, msg, NULL);
 }
 
 static void
@@ -204,15 +207,14 @@ s_on_result (void *arg, const ddc_msg_t *reply)
     bool ok;
     char text [600];
     const cJSON *body;
-    s_outcome (app, op, reply, &ok, text, sizeof text, &body);
+    panels_outcome (app, op->display, op->host, op->action, reply, &ok, text, sizeof text,
+                    &body);
     int64_t now = ddc_mono_ms ();
     const char *state = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "state"));
-    if (op->action != ACT_LOGS) {
-        live_clear_pending (app->live, op->key);
-        if (state)
-            live_patch_state (app->live, op->host, op->name, state, now);
-        overviews_dirty (app->overviews);
-    }
+    live_clear_pending (app->live, op->key);
+    if (state)
+        live_patch_state (app->live, op->host, op->name, state, now);
+    overviews_dirty (app->overviews);
     s_op_unlink (self, op);
     if (op->bulk) {
         s_bulk_t *b = op->bulk;
@@ -234,57 +236,48 @@ s_on_result (void *arg, const ddc_msg_t *reply)
     }
     render_ctx_t r;
     app_render_ctx (app, &r);
-    if (op->action == ACT_LOGS) {
-        const live_ctr_t *c = live_ctr_by_key (app->live, op->key);
-        if (ok && c) {
-            const cJSON *lines = cJSON_GetObjectItemCaseSensitive (body, "lines");
-            reply_edit (op->reply, render_logs (&r, c, cJSON_GetStringValue (
-                                                    cJSON_GetObjectItemCaseSensitive (body,
-                                                                                      "logs")),
-                                                cJSON_IsNumber (lines)
-                                                    ? (int) lines->valuedouble : 0));
-        }
-        else
-            reply_edit (op->reply, render_text (text));
-    }
-    else {
-        const live_ctr_t *c = live_ctr_by_key (app->live, op->key);
-        if (c)
-            reply_edit (op->reply, render_panel (&r, c, op->may, text, false));
-        else
-            reply_edit (op->reply, render_text (text));
-    }
+    const live_ctr_t *c = live_ctr_by_key (app->live, op->key);
+    if (c)
+        reply_edit (op->reply, render_panel (&r, c, op->may, text, false));
+    else
+        reply_edit (op->reply, render_text (text));
     ddc_debug ("action %s %s@%s: %s", live_action_name (op->action), op->name, op->host,
                ok ? "ok" : "failed");
     reply_release (op->reply);
     free (op);
 }
 
-//  Send the ACTION of op. -1 (op untouched) when it cannot be queued.
-static int
-s_send (panels_t *self, s_op_t *op, const gw_interaction_t *ix)
+void
+panels_who (const gw_interaction_t *ix, panels_who_t *out)
 {
-    app_t *app = self->app;
+    memset (out, 0, sizeof *out);
+    render_trunc (ix->username, 60, out->user, sizeof out->user);
+    snprintf (out->by, sizeof out->by, "discord:%s (%s)", out->user, ix->user_id);
+    ddc_strlcpy (out->user_id, ix->user_id, sizeof out->user_id);
+    ddc_strlcpy (out->channel_id, ix->channel_id, sizeof out->channel_id);
+}
+
+int
+panels_request (app_t *app, const char *host, const char *container, unsigned action,
+                const panels_who_t *who, ddc_reply_fn *cb, void *arg)
+{
     cJSON *body = cJSON_CreateObject ();
-    cJSON_AddStringToObject (body, "action", live_action_name (op->action));
-    cJSON_AddStringToObject (body, "container", op->name);
-    char by [200], who [GW_NAME_MAX];
-    render_trunc (ix->username, 60, who, sizeof who);
-    snprintf (by, sizeof by, "discord:%s (%s)", who, ix->user_id);
-    cJSON_AddStringToObject (body, "by", by);
+    cJSON_AddStringToObject (body, "action", live_action_name (action));
+    cJSON_AddStringToObject (body, "container", container);
+    cJSON_AddStringToObject (body, "by", who->by);
     //  Whom the bot acts for, for the broker's audit log (proto/ddcp.md 5.7).
     cJSON *claimed = cJSON_AddObjectToObject (body, "for");
-    cJSON_AddStringToObject (claimed, "user", who);
-    cJSON_AddStringToObject (claimed, "user_id", ix->user_id);
-    if (ix->channel_id [0])
-        cJSON_AddStringToObject (claimed, "channel_id", ix->channel_id);
+    cJSON_AddStringToObject (claimed, "user", who->user);
+    cJSON_AddStringToObject (claimed, "user_id", who->user_id);
+    if (who->channel_id [0])
+        cJSON_AddStringToObject (claimed, "channel_id", who->channel_id);
     int64_t timeout = S_START_TIMEOUT;
-    if (op->action == ACT_LOGS) {
+    if (action == ACT_LOGS) {
         cJSON_AddNumberToObject (body, "lines", PANELS_LOG_LINES);
         timeout = S_LOGS_TIMEOUT;
     }
     else
-    if (op->action != ACT_START)
+    if (action != ACT_START)
         timeout = (int64_t) app->live->stop_timeout_s * 1000 + S_ACTION_EXTRA_MS;
     if (timeout > S_MAX_TIMEOUT)
         timeout = S_MAX_TIMEOUT;
@@ -292,17 +285,27 @@ s_send (panels_t *self, s_op_t *op, const gw_interaction_t *ix)
     cJSON_Delete (body);
     char req [40], target [80], tmo [24];
     ddc_req_id (req);
-    snprintf (target, sizeof target, "docker@%s", op->host);
+    snprintf (target, sizeof target, "docker@%s", host);
     snprintf (tmo, sizeof tmo, "%lld", (long long) timeout);
     zmsg_t *msg = ddc_msg_buildv (DDC_ACTION, req, target, tmo, text, NULL);
     free (text);
     //  The broker answers 408 after timeout; our own deadline comes later.
-    if (!msg || ddc_client_request (app->client, &msg, timeout + 5000, 1, s_on_result, op) < 0) {
+    if (!msg || ddc_client_request (app->client, &msg, timeout + 5000, 1, cb, arg) < 0) {
         zmsg_destroy (&msg);
         return -1;
     }
-    ddc_info ("action %s %s@%s by %s", live_action_name (op->action), op->name, op->host, by);
+    if (action != ACT_LOGS)
+        ddc_info ("action %s %s@%s by %s", live_action_name (action), container, host, who->by);
     return 0;
+}
+
+//  Send the ACTION of op. -1 (op untouched) when it cannot be queued.
+static int
+s_send (panels_t *self, s_op_t *op, const gw_interaction_t *ix)
+{
+    panels_who_t who;
+    panels_who (ix, &who);
+    return panels_request (self->app, op->host, op->name, op->action, &who, s_on_result, op);
 }
 
 //  --------------------------------------------------------------------------
@@ -361,35 +364,31 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
     }
     if (!reply_cooldown_ok (app, ix, true, action))
         return;
+    unsigned bit = live_action_bit (action);
+    if (bit == ACT_LOGS) {
+        //  A log message that refreshes itself for a while.
+        livelogs_start (app->livelogs, ix, c);
+        return;
+    }
     if (self->nops >= PANELS_PENDING_MAX) {
         reply_text (app, ix, i18n_get (app->lang, "act.busy"), true);
         return;
     }
-    unsigned bit = live_action_bit (action);
     s_op_t *op = s_op_new (self, c, bit);
     op->may = perm_may (app->live, ix->user_id, &roles, c, NULL);
     op->reply = reply_new (app, ix);
     render_ctx_t r;
     app_render_ctx (app, &r);
-    char text [300], name [128];
+    char text [300], name [128], key2 [32];
     render_trunc (c->display, 60, name, sizeof name);
-    if (bit == ACT_LOGS) {
-        cJSON *data = cJSON_CreateObject ();
-        reply_ephemeral (data);
-        reply_ack (op->reply, CB_DEFER_MESSAGE, data);
-    }
-    else {
-        char key2 [32];
-        snprintf (key2, sizeof key2, "act.pending.%s", action);
-        live_set_pending (app->live, c->key, ddc_mono_ms () + PANELS_PENDING_MS);
-        reply_ack (op->reply, CB_UPDATE,
-                   render_panel (&r, c, op->may, i18n_fmt (text, sizeof text, app->lang, key2, name,
-                                                        NULL), true));
-        overviews_dirty (app->overviews);
-    }
+    snprintf (key2, sizeof key2, "act.pending.%s", action);
+    live_set_pending (app->live, c->key, ddc_mono_ms () + PANELS_PENDING_MS);
+    reply_ack (op->reply, CB_UPDATE,
+               render_panel (&r, c, op->may, i18n_fmt (text, sizeof text, app->lang, key2, name,
+                                                    NULL), true));
+    overviews_dirty (app->overviews);
     if (s_send (self, op, ix) < 0) {
-        if (bit != ACT_LOGS)
-            live_clear_pending (app->live, c->key);
+        live_clear_pending (app->live, c->key);
         reply_edit (op->reply, render_text (i18n_get (app->lang, "act.busy")));
         reply_release (op->reply);
         s_op_unlink (self, op);
@@ -520,6 +519,176 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
     s_bulk_finish (self);
 }
 
+//  --------------------------------------------------------------------------
+//  A container's info text
+
+//  An info save in flight.
+typedef struct {
+    app_t *app;
+    reply_t *reply;
+    char key [LIVE_KEY_LEN + 1];
+    char host [64];
+    char name [129];
+    uint32_t opened;                //  render_info_hash of the info the form showed
+    bool show;
+    char *text;                     //  what the admin wrote
+    unsigned may;                   //  the admin's buttons on the panel
+} s_info_t;
+
+//  The hash of a container's info as it is in a containers value.
+static uint32_t
+s_info_hash (const cJSON *info)
+{
+    const char *text = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (info, "text"));
+    live_ctr_t c = { .info_enabled = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (info,
+                                                                                   "enabled")),
+                     .info_text = (char *) (text ? text : "") };
+    return render_info_hash (&c);
+}
+
+static save_edit_t
+s_info_edit (void *arg, const cJSON *current, cJSON **out, char *why, size_t size)
+{
+    s_info_t *e = arg;
+    lang_t lang = e->app->lang;
+    *out = cJSON_IsArray (current) ? cJSON_Duplicate (current, 1) : cJSON_CreateArray ();
+    for (cJSON *c = (*out)->child; c; c = c->next) {
+        const char *host = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "host"));
+        const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "name"));
+        if (!host || !name || strcmp (host, e->host) != 0 || strcmp (name, e->name) != 0)
+            continue;
+        const cJSON *info = cJSON_GetObjectItemCaseSensitive (c, "info");
+        if (s_info_hash (info) != e->opened) {
+            //  Someone changed it since the form was opened: theirs stays.
+            char theirs [700], mine [700];
+            const char *t = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (info, "text"));
+            render_trunc_text (t && *t ? t : "-", 300, theirs, sizeof theirs);
+            render_trunc_text (*e->text ? e->text : "-", 300, mine, sizeof mine);
+            i18n_fmt (why, size, lang, "info.conflict", theirs, mine, NULL);
+            return SAVE_EDIT_FAIL;
+        }
+        cJSON *fresh = cJSON_CreateObject ();
+        cJSON_AddBoolToObject (fresh, "enabled", e->show);
+        cJSON_AddStringToObject (fresh, "text", e->text);
+        bool same = cJSON_Compare (fresh, info, true);
+        if (info)
+            cJSON_ReplaceItemInObjectCaseSensitive (c, "info", fresh);
+        else
+            cJSON_AddItemToObject (c, "info", fresh);
+        return same ? SAVE_EDIT_SAME : SAVE_EDIT_OK;
+    }
+    ddc_strlcpy (why, i18n_get (lang, "deny.expired"), size);
+    return SAVE_EDIT_FAIL;
+}
+
+static void
+s_info_done (void *arg, const save_result_t *res)
+{
+    s_info_t *e = arg;
+    app_t *app = e->app;
+    char text [1800];
+    if (res->outcome == SAVE_DONE || res->outcome == SAVE_SAME)
+        ddc_strlcpy (text, i18n_get (app->lang, res->outcome == SAVE_DONE ? "info.saved"
+                                                                          : "info.same"),
+                     sizeof text);
+    else
+    if (res->outcome == SAVE_FAILED)
+        ddc_strlcpy (text, res->why, sizeof text);
+    else
+        i18n_fmt (text, sizeof text, app->lang, "info.not_saved", res->why, NULL);
+    const live_ctr_t *c = live_ctr_by_key (app->live, e->key);
+    if (c) {
+        //  The panel with the new text (the saved revision may reach the
+        //  bot a moment after the broker's answer).
+        live_ctr_t shown = *c;
+        if (res->outcome == SAVE_DONE) {
+            shown.info_enabled = e->show;
+            shown.info_text = e->text;
+        }
+        render_ctx_t r;
+        app_render_ctx (app, &r);
+        reply_edit (e->reply, render_panel (&r, &shown, e->may, text, false));
+    }
+    else
+        reply_edit (e->reply, render_text (text));
+    reply_release (e->reply);
+    free (e->text);
+    free (e);
+}
+
+//  The container of key when the user of ix may edit its info; else
+//  answered, NULL.
+static const live_ctr_t *
+s_editable (app_t *app, const gw_interaction_t *ix, const char *key)
+{
+    const live_ctr_t *c = key && *key ? live_ctr_by_key (app->live, key) : NULL;
+    if (!c) {
+        reply_text (app, ix, i18n_get (app->lang, "deny.expired"), true);
+        return NULL;
+    }
+    perm_t p = perm_command (app->live, "edit", ix->channel_id, ix->user_id);
+    if (p != PERM_OK) {
+        reply_deny (app, ix, p, NULL, NULL);
+        return NULL;
+    }
+    return c;
+}
+
+//  The 📝 button: the form with the info text.
+static void
+s_edit_info (panels_t *self, const gw_interaction_t *ix, const char *key)
+{
+    app_t *app = self->app;
+    const live_ctr_t *c = s_editable (app, ix, key);
+    if (!c)
+        return;
+    render_ctx_t r;
+    app_render_ctx (app, &r);
+    reply_once (app, ix, CB_MODAL, render_info_modal (&r, c));
+}
+
+void
+panels_on_modal (panels_t *self, const gw_interaction_t *ix)
+{
+    app_t *app = self->app;
+    //  in:ed:KEY:HASH
+    char key [LIVE_KEY_LEN + 1] = "";
+    unsigned opened = 0;
+    const char *id = ix->custom_id;
+    if (strncmp (id, "in:ed:", 6) == 0 && strlen (id) == 6 + LIVE_KEY_LEN + 1 + 8
+        && id [6 + LIVE_KEY_LEN] == ':') {
+        memcpy (key, id + 6, LIVE_KEY_LEN);
+        key [LIVE_KEY_LEN] = '\0';
+        opened = (unsigned) strtoul (id + 7 + LIVE_KEY_LEN, NULL, 16);
+    }
+    const live_ctr_t *c = s_editable (app, ix, key);
+    if (!c)
+        return;
+    const char *text = gw_field (ix, "text");
+    const char *show = gw_field (ix, "show");
+    s_info_t *e = ddc_calloc (1, sizeof *e);
+    e->app = app;
+    ddc_strlcpy (e->key, c->key, sizeof e->key);
+    ddc_strlcpy (e->host, c->host, sizeof e->host);
+    ddc_strlcpy (e->name, c->name, sizeof e->name);
+    e->opened = opened;
+    perm_roles_t roles = reply_roles (ix);
+    e->may = perm_may (app->live, ix->user_id, &roles, c, NULL);
+    e->show = !show || strcmp (show, "no") != 0;
+    //  Line breaks as Discord sends them (\r\n from some clients) become \n.
+    e->text = ddc_strdup (text ? text : "");
+    char *o = e->text;
+    for (const char *q = e->text; *q; q++)
+        if (*q != '\r')
+            *o++ = *q;
+    *o = '\0';
+    //  From a panel: the panel shows the outcome.
+    e->reply = reply_deferred (app, ix, ix->message_id [0] ? CB_DEFER_UPDATE : CB_DEFER_MESSAGE);
+    char author [160];
+    saves_author (ix, author, sizeof author);
+    saves_start (app->saves, "containers", author, s_info_edit, s_info_done, e);
+}
+
 void
 panels_on_component (panels_t *self, const gw_interaction_t *ix)
 {
@@ -569,6 +738,18 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
     }
     if (strcmp (id, "bk:no") == 0) {
         reply_once (app, ix, CB_UPDATE, render_text (i18n_get (app->lang, "bulk.cancelled")));
+        return;
+    }
+    if (strncmp (id, "pn:tasks:", 9) == 0 || strncmp (id, "tk:", 3) == 0) {
+        taskflow_on_component (app->tasks, ix);
+        return;
+    }
+    if (strncmp (id, "lg:", 3) == 0) {
+        livelogs_on_component (app->livelogs, ix);
+        return;
+    }
+    if (strncmp (id, "pn:edit:", 8) == 0) {
+        s_edit_info (self, ix, id + 8);
         return;
     }
     if (strncmp (id, "pn:", 3) == 0) {

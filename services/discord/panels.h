@@ -3,11 +3,13 @@
     control panel; start/stop/restart -> the panel turns to "pending" at
     once (UPDATE_MESSAGE, well inside Discord's 3 s), an ACTION goes to
     docker@HOST through the broker, the result edits the panel and the
-    overviews are re-rendered; logs -> deferred ephemeral reply, then the
-    last lines; Restart All / Stop All -> confirmation, then one ACTION per
-    running container that allows it (one bulk operation at a time);
-    refresh buttons. Every permission refusal and cooldown is an ephemeral
-    reply. Bounded: PANELS_PENDING_MAX actions in flight. */
+    overviews are re-rendered; Restart All / Stop All -> confirmation, then
+    one ACTION per running container that allows it (one bulk operation at
+    a time); refresh buttons; 📝 -> the info form, whose text is saved as a
+    compare-and-swap of the containers section that keeps a change made
+    since the form was opened (the admin is told, with both texts). Logs go
+    to livelogs.c, tasks to tasks.c. Every permission refusal and cooldown
+    is an ephemeral reply. Bounded: PANELS_PENDING_MAX actions in flight. */
 #ifndef DDC_DISCORD_PANELS_H
 #define DDC_DISCORD_PANELS_H
 
@@ -25,6 +27,26 @@ panels_t *panels_new (app_t *app);
 /* Actions still in flight are forgotten (their replies released). */
 void panels_destroy (panels_t **self_p);
 void panels_on_component (panels_t *self, const gw_interaction_t *ix);
+/* The info form's submit ("in:ed:KEY:HASH"). */
+void panels_on_modal (panels_t *self, const gw_interaction_t *ix);
 size_t panels_pending (panels_t *self);
+/* Whom an action is for: the user of an interaction. */
+typedef struct {
+    char by [200];                  /* "discord:NAME (ID)"                  */
+    char user [GW_NAME_MAX];
+    char user_id [GW_ID_MAX];
+    char channel_id [GW_ID_MAX];
+} panels_who_t;
+void panels_who (const gw_interaction_t *ix, panels_who_t *out);
+/* Send action (an ACT_ bit) on host/container through the broker for who,
+   with the timeout the action needs; cb gets the reply (NULL when none
+   came). 0, or -1 when the request queue is full. */
+int panels_request (app_t *app, const char *host, const char *container, unsigned action,
+                    const panels_who_t *who, ddc_reply_fn *cb, void *arg);
+/* The outcome of such a reply for people, in buf; ok tells success and
+   body_out gets the RESULT body (NULL if none). */
+void panels_outcome (app_t *app, const char *display, const char *host, unsigned action,
+                     const ddc_msg_t *reply, bool *ok, char *buf, size_t size,
+                     const cJSON **body_out);
 
 #endif

@@ -8,10 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-//  Make buf valid UTF-8 in place: control characters and bytes that do
-//  not form a character become '?', a sequence cut at the end is dropped.
+//  Make buf valid UTF-8 in place: control characters (but line breaks
+//  when lines) become spaces, bytes that do not form a character '?', a
+//  sequence cut at the end is dropped.
 static void
-s_clean_utf8 (char *buf)
+s_clean (char *buf, bool lines)
 {
     unsigned char *p = (unsigned char *) buf;
     size_t len = strlen (buf), i = 0;
@@ -20,7 +21,7 @@ s_clean_utf8 (char *buf)
         size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2 : (c & 0xf0) == 0xe0 ? 3
                  : (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4 : 0;
         if (n == 1) {
-            if (c < 0x20 || c == 0x7f)
+            if ((c < 0x20 && !(lines && (c == '\n' || c == '\r'))) || c == 0x7f)
                 p [i] = ' ';
             i++;
             continue;
@@ -46,6 +47,12 @@ s_clean_utf8 (char *buf)
         }
         i += n;
     }
+}
+
+static void
+s_clean_utf8 (char *buf)
+{
+    s_clean (buf, false);
 }
 
 //  A string member into buf (truncated to size, made valid UTF-8 with no
@@ -173,23 +180,44 @@ s_option_value (const cJSON *v, char *buf, size_t size)
         ddc_strlcpy (buf, cJSON_IsTrue (v) ? "true" : "false", size);
 }
 
-//  One text input {type 4, custom_id, value} into the next free field.
+//  One text input {type 4, custom_id, value} or string select {type 3,
+//  custom_id, values: [first, ...]} into the next free field.
 static void
 s_text_input (gw_interaction_t *ix, const cJSON *c)
 {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive (c, "type");
-    if (ix->nfields >= GW_FIELDS_MAX || !cJSON_IsNumber (type) || type->valuedouble != 4)
+    if (ix->nfields >= GW_FIELDS_MAX || !cJSON_IsNumber (type)
+        || (type->valuedouble != 4 && type->valuedouble != 3))
         return;
     char id [GW_CUSTOM_ID_MAX];
     if (s_get_str (c, "custom_id", id, sizeof id) < 0 || !id [0])
         return;
     ddc_strlcpy (ix->fields [ix->nfields].id, id, sizeof ix->fields [0].id);
-    s_get_str (c, "value", ix->fields [ix->nfields].value, sizeof ix->fields [0].value);
+    if (type->valuedouble == 4) {
+        //  A paragraph keeps its line breaks.
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive (c, "value");
+        char *out = ix->fields [ix->nfields].value;
+        out [0] = '\0';
+        if (cJSON_IsString (v) && v->valuestring) {
+            ddc_strlcpy (out, v->valuestring, sizeof ix->fields [0].value);
+            s_clean (out, true);
+        }
+    }
+    else {
+        const cJSON *values = cJSON_GetObjectItemCaseSensitive (c, "values");
+        const cJSON *first = cJSON_IsArray (values) ? values->child : NULL;
+        ix->fields [ix->nfields].value [0] = '\0';
+        if (cJSON_IsString (first) && first->valuestring) {
+            ddc_strlcpy (ix->fields [ix->nfields].value, first->valuestring,
+                         sizeof ix->fields [0].value);
+            s_clean_utf8 (ix->fields [ix->nfields].value);
+        }
+    }
     ix->nfields++;
 }
 
-//  Text inputs of a modal submit: rows {type 1, components:[{type 4}]} or
-//  labels {type 18, component:{type 4}}; depth-limited.
+//  Inputs of a modal submit: rows {type 1, components:[{type 4}]} or labels
+//  {type 18, component:{type 4 or 3}}; depth-limited.
 static void
 s_modal_fields (gw_interaction_t *ix, const cJSON *list, int depth)
 {
@@ -258,6 +286,15 @@ gw_interaction_parse (const cJSON *d, gw_interaction_t *ix)
         if (s_get_str (data, "name", ix->name, sizeof ix->name) < 0 || !ix->name [0])
             return -1;
         const cJSON *opts = cJSON_GetObjectItemCaseSensitive (data, "options");
+        //  A sub-command (option type 1) holds the options given to it.
+        const cJSON *first = cJSON_IsArray (opts) ? opts->child : NULL;
+        const cJSON *ft = cJSON_GetObjectItemCaseSensitive (first, "type");
+        if (cJSON_IsNumber (ft) && ft->valuedouble == 1) {
+            if (s_get_str (first, "name", ix->subcommand, sizeof ix->subcommand) < 0
+                || !ix->subcommand [0])
+                return -1;
+            opts = cJSON_GetObjectItemCaseSensitive (first, "options");
+        }
         int seen = 0;
         for (const cJSON *o = cJSON_IsArray (opts) ? opts->child : NULL;
              o && ix->noptions < GW_OPTIONS_MAX && seen < 25; o = o->next, seen++) {

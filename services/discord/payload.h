@@ -21,7 +21,7 @@
 #define GW_VALUES_MAX    25
 #define GW_CUSTOM_ID_MAX 101                 /* 100 chars + NUL                   */
 #define GW_FIELDS_MAX    5
-#define GW_FIELD_VALUE   256
+#define GW_FIELD_VALUE   8192                /* 2000 characters of text + NUL     */
 #define GW_ROLES_MAX     250                 /* a member's roles kept (a guild's most) */
 
 /* Gateway opcodes. */
@@ -71,6 +71,7 @@ typedef struct {
     int type;
     /* type 2 and 4 */
     char name [33];
+    char subcommand [33];           /* "" unless the command has sub-commands */
     gw_option_t options [GW_OPTIONS_MAX];
     int noptions;
     /* type 3 and 5 */
@@ -79,7 +80,7 @@ typedef struct {
     char message_id [GW_ID_MAX];    /* the message the component is on      */
     char values [GW_VALUES_MAX][GW_CUSTOM_ID_MAX];
     int nvalues;
-    /* type 5: text inputs */
+    /* type 5: text inputs and selects (the first value) */
     struct {
         char id [GW_CUSTOM_ID_MAX];
         char value [GW_FIELD_VALUE];

@@ -26,6 +26,12 @@ perm_command (const live_t *live, const char *command, const char *channel, cons
     }
     if (strcmp (command, "info") == 0)
         return ch ? PERM_OK : PERM_CHANNEL;
+    if (strcmp (command, "task") == 0 || strcmp (command, "edit") == 0) {
+        //  Tasks and info texts: admins, in any channel set up for ddc.
+        if (!ch)
+            return PERM_CHANNEL;
+        return live_is_admin (live, user) ? PERM_OK : PERM_ADMIN;
+    }
     if (strcmp (command, "addadmin") == 0) {
         if (!ch)
             return PERM_CHANNEL;
@@ -48,7 +54,7 @@ perm_may (const live_t *live, const char *user, const perm_roles_t *roles, const
     if (!c)
         return 0;
     if (live_is_admin (live, user))
-        return c->allowed;
+        return c->allowed | ACT_ADMIN;
     unsigned may = 0;
     for (size_t r = 0; r < c->nroles; r++)
         for (int m = 0; roles && m < roles->n; m++) {

@@ -4,7 +4,8 @@
     and Stop All), the admin list (container actions, logs and bulk actions
     need an admin, or for one container's action a member of a Discord role
     allowed it there: containers[].roles, checked against the member's
-    roles in the interaction), allowed_actions, and the spam section's cooldowns,
+    roles in the interaction; tasks and info texts need an admin),
+    allowed_actions, and the spam section's cooldowns,
     kept per user and key in memory (at most CD_MAX entries; expired ones
     are reused first, then the oldest). /addadmin: admins anywhere the bot
     is set up; while the admin list is empty, anyone in a control channel
@@ -31,7 +32,8 @@ typedef enum {
     PERM_UNKNOWN           /* unknown command or container                 */
 } perm_t;
 
-/* A slash command (its name) used by user in channel. */
+/* A slash command (its name) used by user in channel; also "task" for
+   every task button and "edit" for editing an info text (admins). */
 perm_t perm_command (const live_t *live, const char *command, const char *channel,
                      const char *user);
 /* The member's roles, as the interaction gives them. */
@@ -45,7 +47,8 @@ typedef struct {
 perm_t perm_action (const live_t *live, const char *channel, const char *user,
                     const perm_roles_t *roles, const live_ctr_t *c, const char *action);
 /* The actions (ACT_* bits) user with roles may use on c: all allowed ones
-   for an admin, else those a role of theirs is allowed; 0 when c is NULL.
+   and ACT_ADMIN (tasks, the info text) for an admin, else those a role of
+   theirs is allowed; 0 when c is NULL.
    When granted is not NULL it gets, per action bit index (0 start .. 3
    logs), the first of their roles that allows it (NULL: none or admin). */
 unsigned perm_may (const live_t *live, const char *user, const perm_roles_t *roles,

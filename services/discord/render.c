@@ -273,8 +273,9 @@ s_add (s_text_t *t, const char *s, size_t limit)
     return true;
 }
 
-static cJSON *
-s_button (const char *custom_id, const char *label, const char *emoji, int style, bool disabled)
+cJSON *
+render_button (const char *custom_id, const char *label, const char *emoji, int style,
+               bool disabled)
 {
     cJSON *b = cJSON_CreateObject ();
     cJSON_AddNumberToObject (b, "type", 2);
@@ -290,8 +291,8 @@ s_button (const char *custom_id, const char *label, const char *emoji, int style
     return b;
 }
 
-static cJSON *
-s_row (cJSON *components)
+cJSON *
+render_row (cJSON *components)
 {
     cJSON *row = cJSON_CreateObject ();
     cJSON_AddNumberToObject (row, "type", 1);
@@ -344,7 +345,7 @@ s_container_select (const render_ctx_t *r, cJSON *components)
         cJSON_Delete (options);
         return;
     }
-    cJSON *list = s_row (components);
+    cJSON *list = render_row (components);
     cJSON *sel = cJSON_CreateObject ();
     cJSON_AddNumberToObject (sel, "type", 3);
     cJSON_AddStringToObject (sel, "custom_id", "ov:sel");
@@ -496,18 +497,20 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
 
     cJSON *components = cJSON_AddArrayToObject (msg, "components");
     s_container_select (r, components);
-    cJSON *buttons = s_row (components);
+    cJSON *buttons = render_row (components);
     if (admin) {
         bool none = online == 0;
-        cJSON_AddItemToArray (buttons, s_button ("ov:rall", i18n_get (r->lang, "btn.restart_all"),
-                                                 "🔄", 1, none));
-        cJSON_AddItemToArray (buttons, s_button ("ov:sall", i18n_get (r->lang, "btn.stop_all"),
-                                                 "⏹️", 4, none));
+        cJSON_AddItemToArray (buttons, render_button ("ov:rall",
+                                                      i18n_get (r->lang, "btn.restart_all"),
+                                                      "🔄", 1, none));
+        cJSON_AddItemToArray (buttons, render_button ("ov:sall",
+                                                      i18n_get (r->lang, "btn.stop_all"),
+                                                      "⏹️", 4, none));
     }
-    cJSON_AddItemToArray (buttons, s_button ("ov:ref", i18n_get (r->lang, "btn.refresh"), "🔁",
-                                             2, false));
-    cJSON_AddItemToArray (buttons, s_button ("ov:help", i18n_get (r->lang, "btn.help"), "❔", 2,
-                                             false));
+    cJSON_AddItemToArray (buttons, render_button ("ov:ref", i18n_get (r->lang, "btn.refresh"), "🔁",
+                                                  2, false));
+    cJSON_AddItemToArray (buttons, render_button ("ov:help", i18n_get (r->lang, "btn.help"), "❔", 2,
+                                                  false));
     return msg;
 }
 
@@ -600,7 +603,7 @@ render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const ch
     cJSON *components = cJSON_AddArrayToObject (msg, "components");
     if (busy)
         return msg;
-    cJSON *row = s_row (components);
+    cJSON *row = render_row (components);
     char id [64];
     if (may) {
         bool running = st.state == ST_RUNNING || st.state == ST_PENDING;
@@ -608,35 +611,105 @@ render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const ch
         bool unknown = st.state == ST_UNKNOWN;
         if ((may & ACT_START) && (stopped || unknown)) {
             snprintf (id, sizeof id, "pn:start:%s", c->key);
-            cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.start"), "▶️", 3,
-                                                 false));
+            cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.start"), "▶️", 3,
+                                                      false));
         }
         if ((may & ACT_STOP) && (running || unknown)) {
             snprintf (id, sizeof id, "pn:stop:%s", c->key);
-            cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.stop"), "⏹️", 4,
-                                                 false));
+            cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.stop"), "⏹️", 4,
+                                                      false));
         }
         if ((may & ACT_RESTART) && (running || unknown)) {
             snprintf (id, sizeof id, "pn:restart:%s", c->key);
-            cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.restart"), "🔄", 1,
-                                                 false));
+            cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.restart"), "🔄", 1,
+                                                      false));
         }
         if (may & ACT_LOGS) {
             snprintf (id, sizeof id, "pn:logs:%s", c->key);
-            cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.logs"), "📋", 2,
-                                                 false));
+            cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.logs"), "📋", 2,
+                                                      false));
         }
     }
     snprintf (id, sizeof id, "pn:ref:%s", c->key);
-    cJSON_AddItemToArray (row, s_button (id, i18n_get (r->lang, "btn.refresh"), "🔁", 2, false));
+    cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.refresh"), "🔁", 2,
+                                              false));
+    if (may & ACT_ADMIN) {
+        //  What admins manage: the container's tasks and its info text.
+        row = render_row (components);
+        snprintf (id, sizeof id, "pn:tasks:%s", c->key);
+        cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.tasks"), "⏰", 2,
+                                                  false));
+        snprintf (id, sizeof id, "pn:edit:%s", c->key);
+        cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.edit_info"), "📝", 2,
+                                                  false));
+    }
     return msg;
+}
+
+uint32_t
+render_info_hash (const live_ctr_t *c)
+{
+    uint32_t h = 2166136261u;
+    h = (h ^ (c->info_enabled ? '1' : '0')) * 16777619u;
+    for (const char *p = c->info_text ? c->info_text : ""; *p; p++)
+        h = (h ^ (unsigned char) *p) * 16777619u;
+    return h;
+}
+
+cJSON *
+render_info_modal (const render_ctx_t *r, const live_ctr_t *c)
+{
+    cJSON *data = cJSON_CreateObject ();
+    char id [64], title [160], name [64], cut [64];
+    snprintf (id, sizeof id, "in:ed:%s:%08x", c->key, render_info_hash (c));
+    cJSON_AddStringToObject (data, "custom_id", id);
+    render_trunc (c->display, 30, name, sizeof name);
+    render_trunc (i18n_fmt (title, sizeof title, r->lang, "info.modal", name, NULL), 45, cut,
+                  sizeof cut);
+    cJSON_AddStringToObject (data, "title", cut);
+    cJSON *components = cJSON_AddArrayToObject (data, "components");
+    //  Labels (type 18) around a paragraph and a yes/no select.
+    cJSON *label = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (label, "type", 18);
+    render_trunc (i18n_get (r->lang, "info.field"), 45, cut, sizeof cut);
+    cJSON_AddStringToObject (label, "label", cut);
+    cJSON *input = cJSON_AddObjectToObject (label, "component");
+    cJSON_AddNumberToObject (input, "type", 4);
+    cJSON_AddStringToObject (input, "custom_id", "text");
+    cJSON_AddNumberToObject (input, "style", 2);
+    cJSON_AddNumberToObject (input, "max_length", 2000);
+    cJSON_AddFalseToObject (input, "required");
+    if (c->info_text && *c->info_text)
+        cJSON_AddStringToObject (input, "value", c->info_text);
+    cJSON_AddItemToArray (components, label);
+    label = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (label, "type", 18);
+    render_trunc (i18n_get (r->lang, "info.show"), 45, cut, sizeof cut);
+    cJSON_AddStringToObject (label, "label", cut);
+    cJSON *sel = cJSON_AddObjectToObject (label, "component");
+    cJSON_AddNumberToObject (sel, "type", 3);
+    cJSON_AddStringToObject (sel, "custom_id", "show");
+    cJSON *options = cJSON_AddArrayToObject (sel, "options");
+    bool show = c->info_enabled || !c->info_text || !*c->info_text;
+    for (int k = 0; k < 2; k++) {
+        cJSON *o = cJSON_CreateObject ();
+        cJSON_AddStringToObject (o, "label",
+                                 i18n_get (r->lang, k ? "info.show.no" : "info.show.yes"));
+        cJSON_AddStringToObject (o, "value", k ? "no" : "yes");
+        if (show == (k == 0))
+            cJSON_AddTrueToObject (o, "default");
+        cJSON_AddItemToArray (options, o);
+    }
+    cJSON_AddItemToArray (components, label);
+    return data;
 }
 
 //  --------------------------------------------------------------------------
 //  Others
 
 cJSON *
-render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int lines)
+render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int lines,
+             int64_t live_until, const char *note)
 {
     char tmp [256], name [128];
     render_trunc (c->display, 60, name, sizeof name);
@@ -671,13 +744,39 @@ render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int l
     cJSON_AddStringToObject (embed, "description", desc);
     free (desc);
     cJSON_AddNumberToObject (embed, "color", S_COLOR_UNKNOWN);
-    char n [24];
+    char n [24], when [32];
     snprintf (n, sizeof n, "%d", lines);
     cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
-    cJSON_AddStringToObject (footer, "text", i18n_fmt (tmp, sizeof tmp, r->lang, "logs.lines", n,
-                                                       NULL));
+    if (live_until > 0) {
+        render_when (r, live_until, when, sizeof when);
+        i18n_fmt (tmp, sizeof tmp, r->lang, "logs.live", n, when, NULL);
+    }
+    else {
+        struct tm tm;
+        s_local (r, r->wall_ms, &tm);
+        snprintf (when, sizeof when, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+        i18n_fmt (tmp, sizeof tmp, r->lang, "logs.still", n, when, NULL);
+    }
+    cJSON_AddStringToObject (footer, "text", tmp);
     cJSON_AddItemToArray (embeds, embed);
-    cJSON_AddArrayToObject (msg, "components");
+    if (note && *note) {
+        char *n_clean = render_clean (note, strlen (note));
+        char cut [700];
+        render_trunc (n_clean, 300, cut, sizeof cut);
+        free (n_clean);
+        cJSON_ReplaceItemInObjectCaseSensitive (msg, "content", cJSON_CreateString (cut));
+    }
+    cJSON *components = cJSON_AddArrayToObject (msg, "components");
+    cJSON *row = render_row (components);
+    char id [64];
+    snprintf (id, sizeof id, "lg:ref:%s", c->key);
+    cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.refresh"), "🔁", 2,
+                                              false));
+    if (live_until > 0) {
+        snprintf (id, sizeof id, "lg:stop:%s", c->key);
+        cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.stop_live"), "⏹️", 2,
+                                                  false));
+    }
     return msg;
 }
 
@@ -757,13 +856,13 @@ render_confirm (const render_ctx_t *r, const char *action, size_t n, size_t runn
                   num, NULL);
     cJSON *msg = render_text (tmp);
     cJSON *components = cJSON_GetObjectItemCaseSensitive (msg, "components");
-    cJSON *row = s_row (components);
-    cJSON_AddItemToArray (row, s_button (restart ? "bk:restart" : "bk:stop",
-                                         i18n_get (r->lang, restart ? "btn.yes_restart"
-                                                                    : "btn.yes_stop"),
-                                         restart ? "🔄" : "⏹️", 4, false));
-    cJSON_AddItemToArray (row, s_button ("bk:no", i18n_get (r->lang, "btn.cancel"), NULL, 2,
-                                         false));
+    cJSON *row = render_row (components);
+    cJSON_AddItemToArray (row, render_button (restart ? "bk:restart" : "bk:stop",
+                                              i18n_get (r->lang, restart ? "btn.yes_restart"
+                                              : "btn.yes_stop"),
+                                              restart ? "🔄" : "⏹️", 4, false));
+    cJSON_AddItemToArray (row, render_button ("bk:no", i18n_get (r->lang, "btn.cancel"), NULL, 2,
+                                              false));
     return msg;
 }
 
@@ -776,7 +875,7 @@ render_addadmin_modal (const render_ctx_t *r)
     render_trunc (i18n_get (r->lang, "admin.modal"), 45, title, sizeof title);
     cJSON_AddStringToObject (data, "title", title);
     cJSON *components = cJSON_AddArrayToObject (data, "components");
-    cJSON *row = s_row (components);
+    cJSON *row = render_row (components);
     cJSON *input = cJSON_CreateObject ();
     cJSON_AddNumberToObject (input, "type", 4);
     cJSON_AddStringToObject (input, "custom_id", "user_id");
@@ -830,6 +929,17 @@ render_choices (const render_ctx_t *r, const char *query)
         n++;
     }
     return data;
+}
+
+uint64_t
+render_hash (const cJSON *msg)
+{
+    char *text = cJSON_PrintUnformatted (msg);
+    uint64_t h = 14695981039346656037ULL;
+    for (const char *p = text; p && *p; p++)
+        h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+    free (text);
+    return h ? h : 1;
 }
 
 cJSON *

@@ -2,9 +2,11 @@
     legacy components) from the live view (live.h), in the bot language
     (i18n.h) and time zone. Owns the layouts (server overview, admin
     overview with CPU and RAM, the per-container panel, logs, help, ping,
-    confirmations, the /addadmin modal, autocomplete choices), the custom
+    confirmations, the /addadmin and info modals, autocomplete choices;
+    the task messages are tasks.c's), the custom
     ids of components ("ov:sel", "ov:ref", "ov:help", "ov:rall", "ov:sall",
-    "pn:ACTION:KEY", "bk:restart|stop|no", modal "adm:add") and Discord's
+    "pn:ACTION:KEY" with pn:tasks and pn:edit for admins, "lg:ref|stop:KEY",
+    "bk:restart|stop|no", modals "adm:add" and "in:ed:KEY:HASH") and Discord's
     limits: an embed description stays under RENDER_DESC_MAX (longer lists
     end with "... and N more"), 25 select options, 5 buttons a row, text is
     valid UTF-8. Pure: no I/O; the caller owns each result. */
@@ -42,12 +44,17 @@ typedef struct {
 cJSON *render_overview (const render_ctx_t *r, chan_kind_t kind);
 /* The control panel of container c: status box, info text, and the
    buttons of the actions (ACT_* bits) in may (none while busy): all the
-   allowed ones for an admin, those of their roles for a member (perm_may).
-   note: a line shown above the embed (may be NULL). */
+   allowed ones for an admin, those of their roles for a member (perm_may);
+   with ACT_ADMIN also ⏰ tasks and 📝 the info text. note: a line shown
+   above the embed (may be NULL). */
 cJSON *render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const char *note,
                      bool busy);
-/* The last lines of a container's logs (text borrowed, any bytes). */
-cJSON *render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int lines);
+/* The last lines of a container's logs (text borrowed, any bytes), with a
+   refresh button; while it updates itself (live_until, wall ms, > 0) the
+   footer says until when and a button stops it. note (may be NULL) goes
+   above the embed. */
+cJSON *render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int lines,
+                    int64_t live_until, const char *note);
 cJSON *render_help (const render_ctx_t *r);
 /* The gateway's heartbeat latency and the latest REST round trip (-1:
    not measured). */
@@ -58,10 +65,23 @@ cJSON *render_ping (const render_ctx_t *r, int64_t gateway_ms, int64_t rest_ms);
 cJSON *render_confirm (const render_ctx_t *r, const char *action, size_t n, size_t running,
                        const char *skipped);
 cJSON *render_addadmin_modal (const render_ctx_t *r);
+/* The form that edits container c's info text: custom id
+   "in:ed:KEY:HASH", HASH (render_info_hash, 8 hex digits) naming the info
+   it was opened on. */
+cJSON *render_info_modal (const render_ctx_t *r, const live_ctr_t *c);
+uint32_t render_info_hash (const live_ctr_t *c);
 /* Autocomplete choices of active containers matching query. */
 cJSON *render_choices (const render_ctx_t *r, const char *query);
+/* A message's hash (FNV-1a of its JSON text; never 0): to tell whether
+   what Discord shows would change. */
+uint64_t render_hash (const cJSON *msg);
 /* {content: text, components: []} (text copied). */
 cJSON *render_text (const char *text);
+/* A button (style 1 primary .. 4 danger; emoji may be NULL), and a new
+   action row appended to components, returning the row's list. */
+cJSON *render_button (const char *custom_id, const char *label, const char *emoji, int style,
+                      bool disabled);
+cJSON *render_row (cJSON *components);
 
 /* Helpers (also used by the tests). */
 /* "12.3%" */

@@ -20,7 +20,16 @@ struct _reply_t {
     bool editing;
     int depth;                  //  inside a function of ours: do not free
     cJSON *next_edit;           //  waiting for the ack or the edit in flight
+    reply_edit_fn *on_edit;     //  told of each edit's answer
+    void *on_edit_arg;
 };
+
+void
+reply_on_edit (reply_t *self, reply_edit_fn *fn, void *arg)
+{
+    self->on_edit = fn;
+    self->on_edit_arg = arg;
+}
 
 static void s_send_edit (reply_t *self);
 
@@ -73,6 +82,8 @@ s_on_ack (void *arg, int status, const cJSON *json, int code)
                       status, code);
         cJSON_Delete (self->next_edit);
         self->next_edit = NULL;
+        if (self->on_edit)
+            self->on_edit (self->on_edit_arg, status, NULL);
     }
     s_leave (self);
 }
@@ -95,11 +106,12 @@ reply_ack (reply_t *self, int type, cJSON *data)
 static void
 s_on_edit (void *arg, int status, const cJSON *json, int code)
 {
-    (void) json;
     reply_t *self = arg;
     s_enter (self);
     self->inflight--;
     self->editing = false;
+    if (self->on_edit)
+        self->on_edit (self->on_edit_arg, status, json);
     if (status != 200 && status != REST_CANCELLED)
         ddc_warn ("interaction %s: editing the response failed (HTTP %d, code %d)", self->id,
                   status, code);
@@ -150,6 +162,19 @@ reply_release (reply_t *self)
     self->released = true;
     s_enter (self);
     s_leave (self);
+}
+
+reply_t *
+reply_deferred (app_t *app, const gw_interaction_t *ix, int type)
+{
+    reply_t *r = reply_new (app, ix);
+    cJSON *data = NULL;
+    if (type == CB_DEFER_MESSAGE) {
+        data = cJSON_CreateObject ();
+        reply_ephemeral (data);
+    }
+    reply_ack (r, type, data);
+    return r;
 }
 
 void

@@ -28,9 +28,17 @@ reply_t *reply_new (app_t *app, const gw_interaction_t *ix);
 void reply_ack (reply_t *self, int type, cJSON *data);
 /* Edit the original response (data taken). */
 void reply_edit (reply_t *self, cJSON *data);
+/* Be told of the answer to each edit (status, the message as json or
+   NULL) and of a refused first response (its status, NULL). NULL stops. */
+typedef void (reply_edit_fn) (void *arg, int status, const cJSON *json);
+void reply_on_edit (reply_t *self, reply_edit_fn *fn, void *arg);
 /* The caller is done with it. */
 void reply_release (reply_t *self);
 
+/* A reply acknowledged at once with a deferral: CB_DEFER_MESSAGE (an
+   ephemeral "thinking…" message) or CB_DEFER_UPDATE (the component's
+   message, edited later). The caller releases it. */
+reply_t *reply_deferred (app_t *app, const gw_interaction_t *ix, int type);
 /* One-shot answers: ack with type and data (taken), release. */
 void reply_once (app_t *app, const gw_interaction_t *ix, int type, cJSON *data);
 /* A text message (type 4), ephemeral or not. */

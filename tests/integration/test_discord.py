@@ -477,9 +477,18 @@ def test_ready_commands_overviews_and_report(env, tmp):
     assert st["sessions"][0]["intents"] == 513           # GUILDS + GUILD_MESSAGES
     cmds = wait_for(lambda: {c["name"]: c for c in fake.state()["commands"]
                              if c.get("guild_id") == GUILD} or None, what="commands")
-    assert set(cmds) == {"serverstatus", "ss", "control", "info", "help", "ping", "addadmin"}
+    assert set(cmds) == {"serverstatus", "ss", "control", "info", "help", "ping", "addadmin",
+                         "task"}
     opt = cmds["info"]["options"][0]
     assert opt["autocomplete"] is True and opt["required"] is True
+    subs = {o["name"]: o for o in cmds["task"]["options"]}
+    assert set(subs) == {"list", "add", "delete"} and all(o["type"] == 1 for o in subs.values())
+    add = {o["name"]: o for o in subs["add"]["options"]}
+    assert [o["name"] for o in subs["add"]["options"]] == ["container", "action", "cycle", "time",
+                                                            "day", "timezone"]
+    assert [c["value"] for c in add["cycle"]["choices"]] == ["daily", "weekly", "monthly",
+                                                             "yearly", "once"]
+    assert add["container"]["autocomplete"] and add["timezone"]["autocomplete"]
     s, c = ready_overviews(fake, bot)
     assert len(s) == 1 and len(c) == 1
     assert "Server Overview" in text_of(s[0]) and "Admin Overview" in text_of(c[0])
@@ -570,7 +579,7 @@ def test_guild_change_moves_commands(env):
         cmds = fake.state()["commands"]
         g = [c for c in cmds if c.get("guild_id") == GUILD]
         glob = [c for c in cmds if not c.get("guild_id")]
-        return g if len(g) == 7 and not glob else None
+        return g if len(g) == 8 and not glob else None
     wait_for(moved, what="commands in the guild and none left global")
     puts = [e for e in fake.log() if e["type"] == "rest" and e["method"] == "PUT"]
     assert puts[-1]["path"].endswith(f"/applications/{APP}/commands")   # cleared last
@@ -1197,3 +1206,281 @@ def test_ping_has_a_latency_right_after_connecting(env):
     i = fake.answered(fake.interaction(kind="command", name="ping")["id"])
     t = response_text(i)
     assert "not measured" not in t and "REST round trip:" in t, t
+
+
+# ---------------------------------------------------------------------------
+# Scheduled tasks, info texts and live logs from Discord
+
+
+def snapshot(bot, section):
+    r = bot.ctl.request("SNAPSHOT", section)
+    assert r and r[0] == "STATE", r
+    return json.loads(r[4])["sections"][section]
+
+
+def final_text(fake, iid, pred, timeout=10):
+    """The text of an interaction's response message once pred holds."""
+    return text_of(fake.original(iid, lambda m: pred(text_of(m)), timeout=timeout))
+
+
+def test_task_command_adds_lists_and_deletes(env):
+    cfg = [{"host": "h1", "name": "plex", "display_name": "Plex"}]
+    broker, fake, bot = env(containers=cfg)
+    ready_overviews(fake, bot)
+    # /task add: a weekly task in the bot's time zone, said back in words
+    r = fake.interaction(kind="command", name="task", channel_id=CH_CONTROL, options=[
+        {"name": "add", "type": 1, "options": [
+            {"name": "container", "type": 3, "value": "plex"},
+            {"name": "action", "type": 3, "value": "restart"},
+            {"name": "cycle", "type": 3, "value": "weekly"},
+            {"name": "time", "type": 3, "value": "4:00"},
+            {"name": "day", "type": 3, "value": "Montag"}]}])
+    i = fake.answered(r["id"])
+    assert i["response"]["type"] == 5 and i["response"]["data"]["flags"] & 64
+    t = final_text(fake, r["id"], lambda t: "saved" in t or "not" in t)
+    assert "✅ Task plex-restart-weekly saved: Restart every Monday at 04:00 (Europe/Berlin)" \
+        in t, t
+    tasks = snapshot(bot, "tasks")
+    assert len(tasks) == 1
+    task = tasks[0]
+    assert {k: task[k] for k in ("id", "host", "container", "action", "cycle", "time",
+                                 "weekday", "timezone", "active")} == {
+        "id": "plex-restart-weekly", "host": "h1", "container": "plex", "action": "restart",
+        "cycle": "weekly", "time": "04:00", "weekday": "mon", "timezone": "Europe/Berlin",
+        "active": True}
+    assert task["note"].startswith("created in Discord by")
+    hist = bot.ctl.request("HISTORY", "tasks", 0)
+    assert hist[0] == "CHANGES" and json.loads(hist[2])[-1]["author"].startswith("discord:")
+    # the same again: a second id, not an overwrite
+    r = fake.interaction(kind="command", name="task", channel_id=CH_STATUS, options=[
+        {"name": "add", "type": 1, "options": [
+            {"name": "container", "type": 3, "value": "plex"},
+            {"name": "action", "type": 3, "value": "restart"},
+            {"name": "cycle", "type": 3, "value": "weekly"},
+            {"name": "time", "type": 3, "value": "05:00"},
+            {"name": "day", "type": 3, "value": "sun"},
+            {"name": "timezone", "type": 3, "value": "America/New_York"}]}])
+    fake.answered(r["id"])
+    final_text(fake, r["id"], lambda t: "plex-restart-weekly-2" in t)
+    assert [x["timezone"] for x in snapshot(bot, "tasks")] == ["Europe/Berlin",
+                                                                  "America/New_York"]
+    # refusals before anything is saved, in words
+    for opts, want in (
+            ({"time": "25:00", "cycle": "daily"}, "is not a time of day"),
+            ({"time": "04:00", "cycle": "yearly", "day": "31.02."}, "A yearly task needs its day"),
+            ({"time": "04:00", "cycle": "daily", "timezone": "Mars/Base"}, "is not a time zone"),
+            ({"time": "04:00", "cycle": "once", "day": "2020-01-01"}, "That moment has passed")):
+        o = [{"name": "container", "type": 3, "value": "plex"},
+             {"name": "action", "type": 3, "value": "stop"}]
+        o += [{"name": k, "type": 3, "value": v} for k, v in opts.items()]
+        i = fake.answered(fake.interaction(kind="command", name="task", channel_id=CH_CONTROL,
+                                           options=[{"name": "add", "type": 1, "options": o}])["id"])
+        assert i["response"]["type"] == 4 and want in response_text(i), response_text(i)
+    assert len(snapshot(bot, "tasks")) == 2
+    # /task list: every task with its next run, in its own zone
+    i = fake.answered(fake.interaction(kind="command", name="task", channel_id=CH_CONTROL,
+                                       options=[{"name": "list", "type": 1, "options": []}])["id"])
+    t = response_text(i)
+    assert "`plex-restart-weekly` Plex · Restart every Monday at 04:00 (Europe/Berlin)" in t
+    assert "(America/New_York)" in t and t.count("next: ") == 2 and "<t:" in t
+    # autocomplete of tasks
+    i = fake.answered(fake.interaction(kind="autocomplete", name="task", channel_id=CH_CONTROL,
+                                       options=[{"name": "delete", "type": 1, "options": [
+                                           {"name": "task", "type": 3, "value": "-2",
+                                            "focused": True}]}])["id"])
+    assert [c["value"] for c in i["choices"]] == ["plex-restart-weekly-2"]
+    # admins only
+    i = fake.answered(fake.interaction(kind="command", name="task", channel_id=CH_CONTROL,
+                                       user_id=OTHER,
+                                       options=[{"name": "list", "type": 1, "options": []}])["id"])
+    assert "Only ddc admins" in response_text(i)
+    i = fake.answered(fake.interaction(kind="autocomplete", name="task", channel_id=CH_CONTROL,
+                                       user_id=OTHER,
+                                       options=[{"name": "delete", "type": 1, "options": [
+                                           {"name": "task", "type": 3, "value": "",
+                                            "focused": True}]}])["id"])
+    assert i["choices"] == []
+    # /task delete
+    r = fake.interaction(kind="command", name="task", channel_id=CH_CONTROL, options=[
+        {"name": "delete", "type": 1, "options": [
+            {"name": "task", "type": 3, "value": "plex-restart-weekly"}]}])
+    fake.answered(r["id"])
+    assert "Task plex-restart-weekly deleted" in final_text(fake, r["id"],
+                                                              lambda t: "deleted" in t)
+    assert [x["id"] for x in snapshot(bot, "tasks")] == ["plex-restart-weekly-2"]
+    r = fake.interaction(kind="command", name="task", channel_id=CH_CONTROL, options=[
+        {"name": "delete", "type": 1, "options": [
+            {"name": "task", "type": 3, "value": "plex-restart-weekly"}]}])
+    fake.answered(r["id"])
+    assert "does not exist" in final_text(fake, r["id"], lambda t: "exist" in t)
+
+
+def test_task_button_form_and_delete_select(env):
+    cfg = [{"host": "h1", "name": "plex", "display_name": "Plex"}]
+    broker, fake, bot = env(containers=cfg)
+    ready_overviews(fake, bot)
+    key = key_of(fake, CH_CONTROL, "Plex")
+    panel = open_panel(fake, key)
+    assert f"pn:tasks:{key}" in custom_ids(fake.message(panel))
+    r = fake.interaction(kind="button", custom_id=f"pn:tasks:{key}", message_id=panel,
+                         channel_id=CH_CONTROL)
+    i = fake.answered(r["id"])
+    assert i["response"]["type"] == 4 and i["response"]["data"]["flags"] & 64
+    assert "No tasks for this container yet." in response_text(i)
+    lst = i["original_message_id"]
+    assert custom_ids(fake.message(lst)) == [f"tk:add:{key}"]
+    # Add task: the form, answered by the list with the new task
+    i = fake.answered(fake.interaction(kind="button", custom_id=f"tk:add:{key}", message_id=lst,
+                                       channel_id=CH_CONTROL)["id"])
+    assert i["response"]["type"] == 9 and i["modal"]["custom_id"] == f"tk:new:{key}"
+    r = fake.interaction(kind="modal", custom_id=f"tk:new:{key}", channel_id=CH_CONTROL,
+                         fields={"action": "stop", "cycle": "monthly", "time": "23:30",
+                                 "when": "15.", "tz": ""})
+    i = fake.answered(r["id"])
+    assert i["response"]["type"] == 6
+    m = wait_for(lambda: (lambda m: m if "saved" in (m.get("content") or "") else None)(
+        fake.message(lst)), what="the list with the new task")
+    assert "✅ Task plex-stop-monthly saved: Stop monthly on day 15 at 23:30 (Europe/Berlin)" \
+        in m["content"]
+    assert "`plex-stop-monthly`" in text_of(m) and "next: " in text_of(m)
+    assert f"tk:del:{key}" in custom_ids(m)
+    assert snapshot(bot, "tasks")[0]["day"] == 15
+    # a bad form: said, nothing saved
+    r = fake.interaction(kind="modal", custom_id=f"tk:new:{key}", channel_id=CH_CONTROL,
+                         fields={"action": "restart", "cycle": "weekly", "time": "7:00",
+                                 "when": "someday", "tz": "Europe/Berlin"})
+    i = fake.answered(r["id"])
+    assert i["response"]["type"] == 4 and "needs its weekday" in response_text(i)
+    assert len(snapshot(bot, "tasks")) == 1
+    # delete through the select
+    r = fake.interaction(kind="select", custom_id=f"tk:del:{key}", values=["plex-stop-monthly"],
+                         message_id=lst, channel_id=CH_CONTROL)
+    assert fake.answered(r["id"])["response"]["type"] == 6
+    m = wait_for(lambda: (lambda m: m if "deleted" in (m.get("content") or "") else None)(
+        fake.message(lst)), what="the list without it")
+    assert "No tasks for this container yet." in text_of(m)
+    assert snapshot(bot, "tasks") == []
+    # not an admin: no buttons, and a crafted press is refused
+    r = fake.interaction(kind="button", custom_id=f"pn:tasks:{key}", message_id=panel,
+                         channel_id=CH_CONTROL, user_id=OTHER)
+    assert "Only ddc admins" in response_text(fake.answered(r["id"]))
+
+
+def test_info_text_edited_from_discord(env):
+    cfg = [{"host": "h1", "name": "plex", "display_name": "Plex",
+            "info": {"enabled": False, "text": ""}},
+           {"host": "h1", "name": "db", "display_name": "DB"}]
+    broker, fake, bot = env(containers=cfg)
+    ready_overviews(fake, bot)
+    key = key_of(fake, CH_CONTROL, "Plex")
+    panel = open_panel(fake, key)
+    i = fake.answered(fake.interaction(kind="button", custom_id=f"pn:edit:{key}",
+                                       message_id=panel, channel_id=CH_CONTROL)["id"])
+    assert i["response"]["type"] == 9
+    modal = i["modal"]["custom_id"]
+    assert modal.startswith(f"in:ed:{key}:")
+    r = fake.interaction(kind="modal", custom_id=modal, channel_id=CH_CONTROL,
+                         fields={"text": "Join: play.example.net\r\nPassword in #pins",
+                                 "show": "yes"})
+    assert fake.answered(r["id"])["response"]["type"] == 6
+    m = wait_for(lambda: (lambda m: m if "Info saved" in (m.get("content") or "") else None)(
+        fake.message(panel)), what="the panel with the saved info")
+    assert "Join: play.example.net\nPassword in #pins" in text_of(m)
+    c = snapshot(bot, "containers")[0]
+    assert c["info"] == {"enabled": True, "text": "Join: play.example.net\nPassword in #pins"}
+    # A change elsewhere in the section meanwhile is no conflict for this text.
+    i = fake.answered(fake.interaction(kind="button", custom_id=f"pn:edit:{key}",
+                                       message_id=panel, channel_id=CH_CONTROL)["id"])
+    modal = i["modal"]["custom_id"]
+    now = snapshot(bot, "containers")
+    now[1]["display_name"] = "Database"
+    bot.save("containers", now)
+    r = fake.interaction(kind="modal", custom_id=modal, channel_id=CH_CONTROL,
+                         fields={"text": "Join: play.example.net", "show": "no"})
+    fake.answered(r["id"])
+    wait_for(lambda: snapshot(bot, "containers")[0]["info"] == {
+        "enabled": False, "text": "Join: play.example.net"}, what="saved over another change")
+    assert snapshot(bot, "containers")[1]["display_name"] == "Database"
+    # Someone changes this very text after the form opened: theirs stays,
+    # and the admin is told, with both texts.
+    i = fake.answered(fake.interaction(kind="button", custom_id=f"pn:edit:{key}",
+                                       message_id=panel, channel_id=CH_CONTROL)["id"])
+    modal = i["modal"]["custom_id"]
+    now = snapshot(bot, "containers")
+    now[0]["info"] = {"enabled": True, "text": "Changed in the web UI"}
+    bot.save("containers", now)
+    r = fake.interaction(kind="modal", custom_id=modal, channel_id=CH_CONTROL,
+                         fields={"text": "Mine from Discord", "show": "yes"})
+    fake.answered(r["id"])
+    m = wait_for(lambda: (lambda m: m if "Someone changed" in (m.get("content") or "")
+                          else None)(fake.message(panel)), what="the conflict said")
+    assert "Changed in the web UI" in m["content"] and "Mine from Discord" in m["content"]
+    assert snapshot(bot, "containers")[0]["info"]["text"] == "Changed in the web UI"
+    # not an admin
+    r = fake.interaction(kind="modal", custom_id=modal, channel_id=CH_CONTROL, user_id=OTHER,
+                         fields={"text": "x", "show": "yes"})
+    assert "Only ddc admins" in response_text(fake.answered(r["id"]))
+
+
+def test_live_logs_refresh_themselves(env, docker_env):
+    d = docker_env
+    chatty = d.run("sh", "-c", "i=0; while true; do i=$((i+1)); echo tick-$i; sleep 1; done")
+    quiet = d.run()
+    broker, fake, bot = env(containers=containers_cfg(d.host, [chatty, quiet]))
+    d.agent(broker)
+    ready_overviews(fake, bot)
+    key = key_of(fake, CH_CONTROL, "Box 1")
+    panel = open_panel(fake, key)
+    fake.control("reset-log")
+    r = fake.interaction(kind="button", custom_id=f"pn:logs:{key}", message_id=panel,
+                         channel_id=CH_CONTROL)
+    i = fake.answered(r["id"])
+    assert i["response"]["type"] == 5 and i["response"]["data"]["flags"] & 64
+    m = fake.original(r["id"], lambda m: "tick-" in text_of(m), timeout=20)
+    assert "updating every 5 s until" in text_of(m)
+    assert custom_ids(m) == [f"lg:ref:{key}", f"lg:stop:{key}"]
+
+    def edits():
+        return [e for e in fake.log() if e["type"] == "rest" and e["method"] == "PATCH"
+                and e["path"].startswith("/api/v10/webhooks/")]
+    first = text_of(m)
+    wait_for(lambda: text_of(fake.original(r["id"])) != first, timeout=15,
+             what="the logs updated by themselves")
+    e = edits()
+    assert len(e) >= 2
+    gaps = [b["at"] - a["at"] for a, b in zip(e, e[1:])]
+    assert min(gaps) >= 4000, gaps                     # within Discord's limits
+    # ⏹️: no more updates
+    r2 = fake.interaction(kind="button", custom_id=f"lg:stop:{key}", channel_id=CH_CONTROL,
+                          message_id=i["original_message_id"])
+    assert fake.answered(r2["id"])["response"]["type"] == 6
+    m = wait_for(lambda: (lambda m: m if "No longer updating" in (m.get("content") or "")
+                          else None)(fake.original(r["id"])), what="stopped")
+    assert custom_ids(m) == [f"lg:ref:{key}"] and "as of" in text_of(m)
+    n = len(edits())
+    time.sleep(6)
+    assert len(edits()) == n
+    # 🔁: fresh lines, and updating again
+    r3 = fake.interaction(kind="button", custom_id=f"lg:ref:{key}", channel_id=CH_CONTROL,
+                          message_id=i["original_message_id"])
+    assert fake.answered(r3["id"])["response"]["type"] == 6
+    wait_for(lambda: "updating every 5 s" in text_of(fake.message(i["original_message_id"])),
+             timeout=10, what="updating again")
+    # The message deleted: the updates stop at the next edit's refusal.
+    ref = fake.ix(r3["id"])
+    assert fake.rest("DELETE", f"/webhooks/{APP}/{ref['token']}/messages/@original",
+                     token=None) == 204
+    time.sleep(7)
+    n = len(edits())
+    time.sleep(6)
+    assert len(edits()) == n, "edits went on after the message was deleted"
+    # A container without output: nothing to edit after the first answer.
+    kq = key_of(fake, CH_CONTROL, "Box 2")
+    pq = open_panel(fake, kq)
+    fake.control("reset-log")
+    r = fake.interaction(kind="button", custom_id=f"pn:logs:{kq}", message_id=pq,
+                         channel_id=CH_CONTROL)
+    fake.answered(r["id"])
+    fake.original(r["id"], lambda m: "(no output)" in text_of(m), timeout=15)
+    time.sleep(11)
+    assert len(edits()) == 1, edits()

@@ -309,10 +309,31 @@ DDC_TEST (test_panels)
     CHECK (strstr (text, "Movies\\nhttps://plex.example") != NULL);   //  info text, 2 lines
     free (text);
     cJSON_Delete (m);
+    m = render_panel (&r, plex, plex->allowed | ACT_ADMIN, NULL, false);  //  admins manage
+    CHECK (s_has_id (m, "pn:tasks:") && s_has_id (m, "pn:edit:") && s_check_message (m) == 0);
+    cJSON_Delete (m);
     //  Not an admin: view only.
     m = render_panel (&r, plex, 0, NULL, false);
     CHECK (!s_has_id (m, "pn:stop") && !s_has_id (m, "pn:logs") && s_has_id (m, "pn:ref"));
+    CHECK (!s_has_id (m, "pn:tasks:") && !s_has_id (m, "pn:edit:"));
     cJSON_Delete (m);
+    //  The info form: the text as it is, and which info it was opened on.
+    m = render_info_modal (&r, plex);
+    char want [64];
+    snprintf (want, sizeof want, "in:ed:%s:%08x", plex->key, render_info_hash (plex));
+    CHECK_STR (cJSON_GetObjectItem (m, "custom_id")->valuestring, want);
+    CHECK (strlen (want) <= 100 && ddc_test_chars (cJSON_GetObjectItem (m, "title")->valuestring) <= 45);
+    text = cJSON_PrintUnformatted (m);
+    CHECK (strstr (text, "\"value\":\"Movies\\nhttps://plex.example\"") != NULL);
+    CHECK (strstr (text, "\"custom_id\":\"show\"") != NULL);
+    free (text);
+    cJSON_Delete (m);
+    live_ctr_t other = *plex;
+    other.info_text = (char *) "changed";
+    CHECK (render_info_hash (&other) != render_info_hash (plex));
+    other = *plex;
+    other.info_enabled = !plex->info_enabled;
+    CHECK (render_info_hash (&other) != render_info_hash (plex));
     //  Busy: no buttons at all.
     m = render_panel (&r, plex, plex->allowed, "⏳", true);
     CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")) == 0);
@@ -341,14 +362,26 @@ DDC_TEST (test_other_messages)
     while (n < sizeof logs - 200) {
         n += (size_t) snprintf (logs + n, sizeof logs - n, "line %zu ```\xff\xfe\x01 ok é\n", n);
     }
-    cJSON *m = render_logs (&r, plex, logs, 50);
+    cJSON *m = render_logs (&r, plex, logs, 50, 0, NULL);
     CHECK (s_check_message (m) == 0);
     const char *d = s_desc (m);
     CHECK (strncmp (d, "```\n", 4) == 0 && strstr (d + 3, "```") == d + strlen (d) - 3);
     CHECK (strlen (d) < 4096);
+    CHECK (s_has_id (m, "lg:ref:") && !s_has_id (m, "lg:stop:"));
+    char *text = cJSON_PrintUnformatted (m);
+    CHECK (strstr (text, "Last 50 lines • as of 10:13:35") != NULL);
+    free (text);
     cJSON_Delete (m);
-    m = render_logs (&r, plex, "", 0);
+    m = render_logs (&r, plex, "", 0, 0, NULL);
     CHECK (strstr (s_desc (m), "(no output)") != NULL);
+    cJSON_Delete (m);
+    //  Updating itself: until when, and a button that stops it.
+    m = render_logs (&r, plex, "a\nb\n", 2, 1795774415790LL + 120000, "⚠️ note");
+    CHECK (s_check_message (m) == 0 && s_has_id (m, "lg:ref:") && s_has_id (m, "lg:stop:"));
+    text = cJSON_PrintUnformatted (m);
+    CHECK (strstr (text, "Last 2 lines • updating every 5 s until 10:15") != NULL);
+    CHECK (strstr (text, "\"content\":\"⚠️ note\"") != NULL);
+    free (text);
     cJSON_Delete (m);
     m = render_help (&r);
     CHECK (s_check_message (m) == 0);
