@@ -73,15 +73,24 @@ f_changed (void *arg)
     (void) arg;
 }
 
-//  A parsed string must already be clean (valid UTF-8, no controls).
+//  A parsed string must already be clean (valid UTF-8, no controls but
+//  line breaks when lines).
+static void
+s_clean_lines_check (const char *s, bool lines)
+{
+    char *copy = strdup (s);
+    if (!copy)
+        return;
+    s_clean (copy, lines);
+    if (strcmp (copy, s) != 0)
+        abort ();
+    free (copy);
+}
+
 static void
 s_clean_check (const char *s)
 {
-    char copy [GW_TOKEN_MAX];
-    ddc_strlcpy (copy, s, sizeof copy);
-    s_clean_utf8 (copy);
-    if (strcmp (copy, s) != 0)
-        abort ();
+    s_clean_lines_check (s, false);
 }
 
 static void
@@ -104,7 +113,8 @@ s_payload (const char *data, size_t len)
         for (int i = 0; i < ix->nvalues; i++)
             s_clean_check (ix->values [i]);
         for (int i = 0; i < ix->nfields; i++)
-            s_clean_check (ix->fields [i].value);
+            s_clean_lines_check (ix->fields [i].value, true);     //  paragraphs
+        s_clean_check (ix->subcommand);
         gw_option (ix, "container");
         gw_focused (ix);
         gw_field (ix, "user_id");
