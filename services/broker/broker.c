@@ -1159,6 +1159,7 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
         s_publish_change (self, &changes[i], "file", "config.json");
         store_change_free (&changes[i]);
     }
+    store_checkpoint (self->store, false);
     store_keep_last_good (self->store);
     loopstat_done (self->loopstat, &start, "file poll");
     return 0;

@@ -2,6 +2,7 @@
     durable saves, hand-edit detection, the last good copy and history.
     See store.h. */
 #include "store.h"
+#include "journal.h"
 #include "schema.h"
 #include "ddc_json.h"
 #include "ddc_log.h"
@@ -53,7 +54,14 @@ struct store_t {
     bool gone_seen;           /* config.json was found missing once      */
     cJSON *rejected;          /* the latest refused edit, for STATUS     */
     cJSON *migrated;          /* the schema migration at start, or NULL  */
+    journal_t *journal;       /* DATA/config.journal: saves since config.json
+                                 was last written durably                 */
+    int64_t journal_since_ms; /* when it got its first record, or 0      */
+    int64_t last_commit_ms;
+    int checkpoint_failures;  /* in a row (logged once)                  */
 };
+
+static int s_journal_recover (store_t *self, char *err, size_t errlen);
 
 static bool
 s_same_stat (const struct stat *a, const struct stat *b)
@@ -88,9 +96,11 @@ s_render (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC
     return text;
 }
 
-/* Write doc with revisions durably; remember what we wrote. */
+/* Write doc with revisions (sync: durably, with fsync; else the journal
+   holds the change durably); remember what we wrote. */
 static int
-s_write (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT])
+s_write_mode (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT],
+              bool sync)
 {
     char *text = s_render (self, doc, rev, revs);
     size_t len = strlen (text);
@@ -99,7 +109,7 @@ s_write (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_
     with_nl[len] = '\n';
     with_nl[len + 1] = '\0';
     free (text);
-    if (ddc_write_file_atomic (self->path, with_nl, len + 1, 0600) < 0) {
+    if (ddc_write_file_replace (self->path, with_nl, len + 1, 0600, sync) < 0) {
         free (with_nl);
         return -1;
     }
@@ -110,6 +120,18 @@ s_write (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_
     self->pending_set = false;
     self->gone_seen = false;
     self->last_good_due = true;
+    return 0;
+}
+
+/* Write the running document durably: what the journal held is in
+   config.json now, so it is emptied. */
+static int
+s_write (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT])
+{
+    if (s_write_mode (self, doc, rev, revs, true) < 0)
+        return -1;
+    if (self->journal && journal_reset (self->journal) == 0)
+        self->journal_since_ms = 0;
     return 0;
 }
 
@@ -688,6 +710,13 @@ store_new (const char *dir, char *err, size_t errlen)
     unlink (tmp);   /* a write interrupted by a crash; the real file is whole */
     free (tmp);
     s_history_load (self);
+    char *jpath = ddc_asprintf ("%s/config.journal", dir);
+    self->journal = journal_new (jpath, err, errlen);
+    free (jpath);
+    if (!self->journal || s_journal_recover (self, err, errlen) < 0) {
+        store_destroy (&self);
+        return NULL;
+    }
     if (s_history_max_rev (self) > self->rev) {
         /* The history knows revisions this file does not: an older copy was
            put back. Its revisions would be reused, so history starts over. */
@@ -722,8 +751,11 @@ store_destroy (store_t **self_p)
     if (!self_p || !*self_p)
         return;
     store_t *self = *self_p;
+    if (self->journal)
+        store_checkpoint (self, true);      /* a clean stop: config.json durable */
     if (self->last_good_due)
         s_write_last_good (self, true);     /* a clean stop leaves it durable */
+    journal_destroy (&self->journal);
     cJSON_Delete (self->doc);
     cJSON_Delete (self->rejected);
     cJSON_Delete (self->migrated);
@@ -774,14 +806,11 @@ s_secrets_changed (ddc_section_t s, const cJSON *old_value, const cJSON *new_val
     return out;
 }
 
-/* Record a committed change in the history (memory + file); the broker
-   writes it to the audit log (audit.c) as it publishes it. */
-static void
-s_record (store_t *self, const store_change_t *change, const cJSON *new_value,
-          const char *author, const char *peer)
+/* The history entry's description of a change (caller frees). */
+static cJSON *
+s_change_meta (const store_change_t *change, const char *when, const char *author,
+               const char *peer)
 {
-    char when[32];
-    ddc_iso_time (ddc_wall_ms (), when);
     cJSON *entry = cJSON_CreateObject ();
     cJSON_AddNumberToObject (entry, "rev", (double) change->rev);
     cJSON_AddNumberToObject (entry, "prev_rev", (double) change->prev_rev);
@@ -790,10 +819,18 @@ s_record (store_t *self, const store_change_t *change, const cJSON *new_value,
     cJSON_AddStringToObject (entry, "author", author ? author : "");
     cJSON_AddStringToObject (entry, "peer", peer ? peer : "");
     cJSON_AddItemToObject (entry, "changed", cJSON_Duplicate (change->changed, 1));
-    cJSON *redacted = ddc_config_redact (change->section, new_value);
+    return entry;
+}
+
+/* Keep a history entry (takes meta) with the redacted new_value, in
+   memory and in history.jsonl. */
+static void
+s_history_keep (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, const cJSON *new_value)
+{
+    cJSON *redacted = ddc_config_redact (s, new_value);
     char *value = cJSON_PrintUnformatted (redacted);
     cJSON_Delete (redacted);
-    s_history_add (self, change->rev, change->section, entry, value);
+    s_history_add (self, rev, s, meta, value);
     char *line = s_history_line (self, &self->history[self->history_n - 1]);
     if (ddc_append_line (self->history_path, line, 0600, false) < 0)
         ddc_warn ("cannot append to %s: %s", self->history_path, strerror (errno));
@@ -802,8 +839,146 @@ s_record (store_t *self, const store_change_t *change, const cJSON *new_value,
         s_history_compact (self);
 }
 
-/* Commit new values for the sections flagged in `vals` as one durable write,
-   one revision per section. Fills changes[]. Returns count or -1. */
+/* ------------------------------------------------------------ the journal */
+
+/* The journal record of one commit: {"epoch", "rev", "revs", "changes":
+   [{history description..., "value": new value, secrets in clear}]}.
+   Caller frees. */
+static char *
+s_journal_record (store_t *self, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT],
+                  const store_change_t *changes, int count, cJSON *const vals[DDC_SEC_COUNT],
+                  const char *when, const char *author, const char *peer)
+{
+    cJSON *rec = cJSON_CreateObject ();
+    cJSON_AddStringToObject (rec, "epoch", self->epoch);
+    cJSON_AddNumberToObject (rec, "rev", (double) rev);
+    cJSON *jrevs = cJSON_AddObjectToObject (rec, "revs");
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        cJSON_AddNumberToObject (jrevs, ddc_section_name ((ddc_section_t) s), (double) revs[s]);
+    cJSON *list = cJSON_AddArrayToObject (rec, "changes");
+    for (int i = 0; i < count; i++) {
+        cJSON *c = s_change_meta (&changes[i], when, author, peer);
+        cJSON_AddItemToObject (c, "value", cJSON_Duplicate (vals[changes[i].section], 1));
+        cJSON_AddItemToArray (list, c);
+    }
+    char *text = cJSON_PrintUnformatted (rec);
+    cJSON_Delete (rec);
+    return text;
+}
+
+typedef struct {
+    store_t *self;
+    int applied, skipped;
+    char problem[400];
+} s_replay_t;
+
+/* One journal record at start: applied when it is newer than config.json
+   (a save acknowledged before a crash took the file's last write). */
+static int
+s_replay_one (void *arg, const char *text, size_t len)
+{
+    s_replay_t *r = arg;
+    store_t *self = r->self;
+    char why[160];
+    cJSON *rec = ddc_json_parse (text, len, JOURNAL_FILE_MAX, why, sizeof why);
+    const cJSON *epoch = cJSON_GetObjectItemCaseSensitive (rec, "epoch");
+    const cJSON *jrevs = cJSON_GetObjectItemCaseSensitive (rec, "revs");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive (rec, "changes");
+    uint64_t rev = 0, revs[DDC_SEC_COUNT];
+    bool ok = cJSON_IsObject (rec) && cJSON_IsString (epoch) && cJSON_IsObject (jrevs)
+           && cJSON_IsArray (list) && s_json_u64 (cJSON_GetObjectItemCaseSensitive (rec, "rev"), &rev);
+    for (int s = 0; ok && s < DDC_SEC_COUNT; s++)
+        ok = s_json_u64 (cJSON_GetObjectItemCaseSensitive (jrevs, ddc_section_name ((ddc_section_t) s)),
+                         &revs[s]) && revs[s] <= rev;
+    if (!ok) {
+        snprintf (r->problem, sizeof r->problem, "record %d is not a journal record%s%s",
+                  r->applied + r->skipped + 1, rec ? "" : ": ", rec ? "" : why);
+        cJSON_Delete (rec);
+        return -1;
+    }
+    if (strcmp (epoch->valuestring, self->epoch) != 0 || rev <= self->rev) {
+        r->skipped++;          /* already in config.json, or of another history */
+        cJSON_Delete (rec);
+        return 0;
+    }
+    /* Check every change before taking any. */
+    cJSON *doc = cJSON_Duplicate (self->doc, 1);
+    const cJSON *c;
+    cJSON_ArrayForEach (c, list) {
+        const cJSON *sec = cJSON_GetObjectItemCaseSensitive (c, "section");
+        int s = cJSON_IsString (sec) ? ddc_section_from_name (sec->valuestring) : -1;
+        cJSON *errors = cJSON_CreateArray ();
+        cJSON *normal = s < 0 ? NULL
+                      : ddc_config_validate_section ((ddc_section_t) s,
+                                                     cJSON_GetObjectItemCaseSensitive (c, "value"),
+                                                     doc, errors);
+        cJSON_Delete (errors);
+        if (!normal) {
+            snprintf (r->problem, sizeof r->problem, "revision %llu does not hold a valid section",
+                      (unsigned long long) rev);
+            cJSON_Delete (doc);
+            cJSON_Delete (rec);
+            return -1;
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive (doc, ddc_section_name ((ddc_section_t) s), normal);
+    }
+    cJSON_Delete (self->doc);
+    self->doc = doc;
+    self->rev = rev;
+    memcpy (self->revs, revs, sizeof revs);
+    /* The history may have missed them too (it is not flushed). */
+    uint64_t known = s_history_max_rev (self);
+    cJSON_ArrayForEach (c, list) {
+        uint64_t crev = 0;
+        const cJSON *sec = cJSON_GetObjectItemCaseSensitive (c, "section");
+        int s = ddc_section_from_name (sec->valuestring);
+        if (!s_json_u64 (cJSON_GetObjectItemCaseSensitive (c, "rev"), &crev) || crev <= known)
+            continue;
+        cJSON *meta = cJSON_Duplicate (c, 1);
+        cJSON_DeleteItemFromObjectCaseSensitive (meta, "value");
+        s_history_keep (self, crev, (ddc_section_t) s, meta, store_section (self, (ddc_section_t) s));
+    }
+    r->applied++;
+    cJSON_Delete (rec);
+    return 0;
+}
+
+/* At start: take the saves config.json missed, then make it durable and
+   empty the journal. -1 with err when config.json cannot be written. */
+static int
+s_journal_recover (store_t *self, char *err, size_t errlen)
+{
+    if (journal_bytes (self->journal) == 0)
+        return 0;
+    s_replay_t r = { .self = self };
+    bool torn = false;
+    char why[256];
+    uint64_t from = self->rev;
+    if (journal_read (self->journal, s_replay_one, &r, &torn, why, sizeof why) < 0) {
+        snprintf (err, errlen, "%s", why);
+        return -1;
+    }
+    if (r.problem[0])
+        ddc_error ("%s: %s; the records after it are left out", journal_path (self->journal),
+                   r.problem);
+    if (torn)
+        ddc_warn ("%s: its last record was cut by a crash (never acknowledged): left out",
+                  journal_path (self->journal));
+    if (r.applied)
+        ddc_warn ("%s was behind after an unclean stop: %d save(s) taken from %s, revision "
+                  "%llu -> %llu", self->path, r.applied, journal_path (self->journal),
+                  (unsigned long long) from, (unsigned long long) self->rev);
+    if (s_write (self, self->doc, self->rev, self->revs) < 0) {
+        snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Commit new values for the sections flagged in `vals`, one revision per
+   section: the journal record is flushed (the one disk flush of a save),
+   then config.json is replaced without one. Fills changes[]. Returns
+   count or -1. */
 static int
 s_commit (store_t *self, cJSON *vals[DDC_SEC_COUNT], const char *author, const char *peer,
           store_change_t changes[DDC_SEC_COUNT], char *err, size_t errlen)
@@ -828,19 +1003,40 @@ s_commit (store_t *self, cJSON *vals[DDC_SEC_COUNT], const char *author, const c
         revs[s] = rev;
         cJSON_ReplaceItemInObjectCaseSensitive (doc, name, cJSON_Duplicate (vals[s], 1));
     }
-    if (s_write (self, doc, rev, revs) < 0) {
-        snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
+    char when[32];
+    ddc_iso_time (ddc_wall_ms (), when);
+    char *record = s_journal_record (self, rev, revs, changes, count, vals, when, author, peer);
+    size_t mark = journal_bytes (self->journal);
+    const char *failed = NULL;
+    if (journal_append (self->journal, record) < 0 || journal_sync (self->journal) < 0)
+        failed = journal_path (self->journal);
+    else if (s_write_mode (self, doc, rev, revs, false) < 0) {
+        failed = self->path;
+        int saved = errno;
+        if (journal_cut (self->journal, mark) < 0)
+            ddc_error ("cannot take the failed save out of %s: %s", journal_path (self->journal),
+                       strerror (errno));
+        errno = saved;
+    }
+    free (record);
+    if (failed) {
+        snprintf (err, errlen, "cannot write %s: %s", failed, strerror (errno));
         cJSON_Delete (doc);
         for (int i = 0; i < count; i++)
             store_change_free (&changes[i]);
         return -1;
     }
+    if (!self->journal_since_ms)
+        self->journal_since_ms = ddc_mono_ms ();
+    self->last_commit_ms = ddc_mono_ms ();
     cJSON_Delete (self->doc);
     self->doc = doc;
     self->rev = rev;
     memcpy (self->revs, revs, sizeof revs);
     for (int i = 0; i < count; i++)
-        s_record (self, &changes[i], vals[changes[i].section], author, peer);
+        s_history_keep (self, changes[i].rev, changes[i].section,
+                        s_change_meta (&changes[i], when, author, peer),
+                        vals[changes[i].section]);
     return count;
 }
 
@@ -1054,6 +1250,32 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
     }
     cJSON_Delete (doc);
     return n;
+}
+
+void
+store_checkpoint (store_t *self, bool now)
+{
+    if (journal_bytes (self->journal) == 0)
+        return;
+    int64_t mono = ddc_mono_ms ();
+    if (!now && mono - self->last_commit_ms < STORE_CHECKPOINT_IDLE_MS
+        && mono - self->journal_since_ms < STORE_CHECKPOINT_MAX_MS
+        && journal_bytes (self->journal) < STORE_JOURNAL_MAX)
+        return;
+    /* Only our own write is made durable: a hand edit waits for its look. */
+    struct stat st;
+    if (stat (self->path, &st) < 0 || !s_same_stat (&st, &self->seen))
+        return;
+    if (ddc_fsync_path (self->path) < 0 || journal_reset (self->journal) < 0) {
+        if (self->checkpoint_failures++ == 0)
+            ddc_warn ("cannot make %s durable (the journal keeps the saves): %s", self->path,
+                      strerror (errno));
+        return;
+    }
+    if (self->checkpoint_failures)
+        ddc_info ("%s is durable again", self->path);
+    self->checkpoint_failures = 0;
+    self->journal_since_ms = 0;
 }
 
 void

@@ -1,8 +1,11 @@
 /*  store: the broker's durable configuration document, DATA/config.json.
     Owns: the in-memory document (sections), the store epoch, the global
     revision and each section's revision (kept in the file's "_meta", with
-    the file's schema, schema.h), the durable write path (temp file, fsync,
-    rename, directory fsync), the detection of hand edits, the files kept
+    the file's schema, schema.h), the durable save path (a record in the
+    journal, DATA/config.journal, flushed once: journal.h; then config.json
+    replaced without a flush, made durable by a checkpoint when saves
+    pause, and at start brought up to date from the journal after a
+    crash), the detection of hand edits, the files kept
     beside config.json so that a restart always starts (config.last-good.json,
     a copy of each accepted revision; config.rejected-TIME.json, an invalid
     edit moved aside; config.schema-N.json, the original of a migrated
@@ -23,6 +26,9 @@
 #define STORE_HISTORY_MAX 200
 #define STORE_HISTORY_BYTES (32 * 1024 * 1024)   /* of retained values */
 #define STORE_REJECTED_KEEP 20   /* config.rejected-*.json kept, the newest */
+#define STORE_CHECKPOINT_IDLE_MS 1000
+#define STORE_CHECKPOINT_MAX_MS 10000
+#define STORE_JOURNAL_MAX (4 * 1024 * 1024)
 
 typedef struct store_t store_t;
 
@@ -56,7 +62,8 @@ typedef struct {
 
 /* Save a section: value is validated (errors appended to `errors`), secrets
    given as "***" are kept, CAS on expected (0 = none), equality makes no
-   revision, else the document is written durably before returning OK.
+   revision, else the change is durable (journal) and config.json
+   rewritten before returning OK.
    On STORE_OK, *change is filled (caller frees its arrays with
    store_change_free). On STORE_FAILED, err holds why and nothing changed. */
 store_result_t store_save (store_t *self, ddc_section_t s, const cJSON *value,
@@ -83,6 +90,14 @@ cJSON *store_history_entry (store_t *self, int section, uint64_t rev, bool *gone
    config.json is written again with the running revision; a removed
    config.json is written again the same way. */
 int store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT]);
+
+/* Make config.json durable (fsync of the file and its folder) and empty
+   the journal, when the journal holds saves and none came for
+   STORE_CHECKPOINT_IDLE_MS, or it is STORE_CHECKPOINT_MAX_MS old or
+   STORE_JOURNAL_MAX bytes big; now: whenever it holds saves. Skipped while
+   config.json holds a hand edit not looked at yet. Called by a timer and
+   at a clean stop. */
+void store_checkpoint (store_t *self, bool now);
 
 /* Bring config.last-good.json up to date with config.json when a write
    made it due (no fsync: it is a copy of a durable file; the copy is made

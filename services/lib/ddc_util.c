@@ -276,6 +276,22 @@ s_fsync_dir_of (const char *path)
 }
 
 int
+ddc_fsync_path (const char *path)
+{
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync (fd);
+    int saved = errno;
+    close (fd);
+    if (rc < 0) {
+        errno = saved;
+        return -1;
+    }
+    return s_fsync_dir_of (path);
+}
+
+int
 ddc_write_file_replace (const char *path, const void *data, size_t len, int mode, bool sync)
 {
     char *tmp = ddc_asprintf ("%s.tmp", path);

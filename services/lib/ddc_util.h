@@ -55,6 +55,8 @@ int ddc_read_file (const char *path, size_t max_size, char **data_p, size_t *len
    may be a pipe or a socket); fd stays open. */
 int ddc_read_fd (int fd, size_t max_size, char **data_p, size_t *len_p);
 
+/* fsync the file at path and the folder that holds it. 0, or -1 (errno). */
+int ddc_fsync_path (const char *path);
 /* Replace path durably: write path.tmp with mode, fsync, rename over path,
    fsync the directory. On failure path is untouched and the temp removed. */
 int ddc_write_file_atomic (const char *path, const void *data, size_t len, int mode);

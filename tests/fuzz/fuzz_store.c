@@ -1,11 +1,12 @@
 /*  libFuzzer target for the broker's store (services/broker/store.c):
     loading DATA/config.json and DATA/history.jsonl as found on disk, and
-    a hand edit of config.json while it runs. The input is up to three
+    a hand edit of config.json while it runs. The input is up to four
     parts separated by 0x1e: config.json (also as config.last-good.json
     when it starts with '{' and the second part is empty: the copy to start
-    from), history.jsonl, the hand-edited config.json. Whatever the bytes,
+    from), history.jsonl, the hand-edited config.json, config.journal (the
+    saves a crash may have kept from config.json). Whatever the bytes,
     the store opens or refuses with a reason, its history stays within its
-    bounds, and a hand edit is taken or refused as a whole: a refused one
+    bounds, an opened store has taken its journal (emptied), and a hand edit is taken or refused as a whole: a refused one
     is moved aside at the second look and config.json is the store's own
     again. Files live in a tmpfs folder. */
 #include "../../services/broker/store.h"
@@ -17,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char s_dir[64];
@@ -70,11 +72,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         snprintf (s_dir, sizeof s_dir, "/dev/shm/ddc-fuzz-store-%d", (int) getpid ());
         atexit (s_cleanup);
     }
-    const uint8_t *part[3] = { NULL, NULL, NULL };
-    size_t len[3] = { 0, 0, 0 };
+    const uint8_t *part[4] = { NULL, NULL, NULL, NULL };
+    size_t len[4] = { 0, 0, 0, 0 };
     const uint8_t *p = data, *end = data + size;
-    for (int i = 0; i < 3 && p <= end; i++) {
-        const uint8_t *sep = i < 2 ? memchr (p, 0x1e, (size_t) (end - p)) : NULL;
+    for (int i = 0; i < 4 && p <= end; i++) {
+        const uint8_t *sep = i < 3 ? memchr (p, 0x1e, (size_t) (end - p)) : NULL;
         part[i] = p;
         len[i] = (size_t) ((sep ? sep : end) - p);
         if (!sep)
@@ -87,9 +89,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         s_put ("config.last-good.json", part[0], len[0]);
     s_put ("history.jsonl", part[1], len[1]);
     s_put ("audit.log", NULL, 0);
+    s_put ("config.journal", part[3], len[3]);
     char err[512];
     store_t *store = store_new (s_dir, err, sizeof err);
     if (store) {
+        char jpath[128];
+        struct stat st;
+        snprintf (jpath, sizeof jpath, "%s/config.journal", s_dir);
+        if (stat (jpath, &st) < 0 || st.st_size != 0)
+            abort ();              /* taken at start: config.json holds it */
         cJSON *all = store_history (store, -1);
         if (cJSON_GetArraySize (all) > STORE_HISTORY_MAX)
             abort ();

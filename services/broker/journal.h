@@ -1,0 +1,50 @@
+/*  journal: DATA/config.journal, the broker's write-ahead log of saves.
+    Owns the open file, its size, and the one disk flush (fdatasync) that
+    makes a save durable before the broker acknowledges or publishes it.
+    A record is one line of JSON text; appended records are flushed
+    together (group commit: several appends, one journal_sync). A record
+    whose line was cut by a crash (no final newline) was never flushed
+    with success, so it is ignored when the journal is read. The owner
+    empties the journal (journal_reset) once what it holds is durable
+    elsewhere (store.c: config.json written with fsync). Single-threaded. */
+#ifndef DDC_JOURNAL_H
+#define DDC_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define JOURNAL_FILE_MAX (96 * 1024 * 1024)   /* read at start, at most */
+
+typedef struct journal_t journal_t;
+
+/* Open (create 0600) the journal at path. NULL with a reason in err. */
+journal_t *journal_new (const char *path, char *err, size_t errlen);
+void journal_destroy (journal_t **self_p);
+
+/* Append one record (JSON text without a newline) and its newline; not
+   yet durable. 0, or -1 (errno) with the file as it was. */
+int journal_append (journal_t *self, const char *record);
+/* Make every appended record durable (one fdatasync). 0, or -1 (errno):
+   the records appended since the last sync are taken out again. */
+int journal_sync (journal_t *self);
+/* The records appended since the last sync are taken out (a failed save). */
+void journal_undo (journal_t *self);
+/* Durably cut the journal back to `size` bytes (journal_bytes before an
+   append whose save failed after its sync). 0, or -1 (errno). */
+int journal_cut (journal_t *self, size_t size);
+
+/* Each whole record in the file, in order: fn returns 0 to go on, -1 to
+   stop. Returns the number of records given, or -1 with err when the file
+   cannot be read. *torn is set when a cut last line was left out. */
+typedef int (journal_fn) (void *arg, const char *record, size_t len);
+int journal_read (journal_t *self, journal_fn *fn, void *arg, bool *torn, char *err,
+                  size_t errlen);
+
+/* Empty the journal durably. 0, or -1 (errno). */
+int journal_reset (journal_t *self);
+
+size_t journal_bytes (journal_t *self);   /* durable and pending */
+int journal_records (journal_t *self);    /* since the last reset */
+const char *journal_path (journal_t *self);
+
+#endif
