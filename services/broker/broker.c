@@ -60,6 +60,15 @@ typedef struct {
     cJSON *entry;              /* its audit record, result to come  */
 } s_action_t;
 
+/* A save committed in a group, its answer held until the group's flush. */
+typedef struct {
+    peer_t *peer;
+    char *req;
+    zmsg_t *reply;
+    store_change_t change;
+    char *author;
+} s_held_t;
+
 struct broker_t {
     char *data_dir;
     char *ctl_endpoint;
@@ -91,6 +100,11 @@ struct broker_t {
     bool hugz_due;             /* a new subscriber waits for one     */
     loopstat_t *loopstat;      /* the loop's longest step            */
     watchdog_t *watchdog;      /* the heartbeat to an outside monitor */
+    /* Saves of one turn of the loop, answered after their one flush
+       (store_group_begin/end). */
+    bool grouping;
+    s_held_t *held;
+    int held_n, held_max;
 };
 
 static void
@@ -535,6 +549,17 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
         break;
     }
     cJSON_Delete (errors);
+    if (result == STORE_OK && self->grouping) {
+        /* Answered and published once the group is durable (s_group_end). */
+        if (self->held_n == self->held_max) {
+            self->held_max = self->held_max ? 2 * self->held_max : 8;
+            self->held = ddc_realloc (self->held, (size_t) self->held_max * sizeof *self->held);
+        }
+        self->held[self->held_n++] = (s_held_t) {
+            peer, ddc_strdup (req), reply, change, ddc_strdup (author)
+        };
+        return NULL;
+    }
     if (result == STORE_OK) {
         /* The reply goes first: the saver learns its revision before anyone. */
         zmsg_t *copy = zmsg_dup (reply);
@@ -1033,6 +1058,47 @@ s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id
     }
 }
 
+/* The end of a group of saves: one flush for all, then each saver gets
+   its answer and each change is published, in order; if the flush fails,
+   none of them happened and each gets ERROR 500. */
+static void
+s_group_end (broker_t *self)
+{
+    char err[256] = "";
+    int rc = store_group_end (self->store, err, sizeof err);
+    self->grouping = false;
+    if (rc < 0)
+        ddc_error ("%d save(s) failed: %s", self->held_n, err);
+    for (int i = 0; i < self->held_n; i++) {
+        s_held_t *h = &self->held[i];
+        if (rc < 0) {
+            zmsg_destroy (&h->reply);
+            h->reply = ddc_msg_buildv (DDC_ERROR, h->req, "500", "the broker could not write "
+                                       "its configuration file; nothing was changed", NULL);
+        }
+        zmsg_t *copy = zmsg_dup (h->reply);
+        s_send_to (self, peer_routing (h->peer), &copy);
+        if (rc == 0)
+            s_publish_change (self, &h->change, h->author, peer_name (h->peer));
+        store_change_free (&h->change);
+        peer_remember (h->peer, h->req, h->reply);
+        zmsg_destroy (&h->reply);
+        free (h->req);
+        free (h->author);
+    }
+    self->held_n = 0;
+}
+
+/* Is request req of peer held in the current group? */
+static bool
+s_held (broker_t *self, peer_t *peer, const char *req)
+{
+    for (int i = 0; i < self->held_n; i++)
+        if (self->held[i].peer == peer && strcmp (self->held[i].req, req) == 0)
+            return true;
+    return false;
+}
+
 static int
 s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -1081,6 +1147,16 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
         }
         if (msg) {
             what = ddc_msg_name (msg->type);
+            /* Saves that come together share one flush; anything else
+               sees only durable state. */
+            bool save = msg->type == DDC_SAVE || msg->type == DDC_ROLLBACK;
+            if (self->grouping && (!save || s_held (self, peers_by_routing (self->peers, routing),
+                                                    msg->frame[DDC_REQ])))
+                s_group_end (self);
+            if (save && !self->grouping) {
+                store_group_begin (self->store);
+                self->grouping = true;
+            }
             zframe_t *first = zmsg_first (zmsg);
             s_handle (self, routing, msg, zframe_meta (first, "User-Id"),
                       zframe_meta (first, "Peer-Address"));
@@ -1089,6 +1165,11 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
         zframe_destroy (&routing);
         zmsg_destroy (&zmsg);
         loopstat_done (self->loopstat, &start, what);
+    }
+    if (self->grouping) {
+        loopstat_step_t start = loopstat_begin ();
+        s_group_end (self);
+        loopstat_done (self->loopstat, &start, "SAVE flush");
     }
     return 0;
 }
@@ -1436,6 +1517,7 @@ broker_destroy (broker_t **self_p)
     store_destroy (&self->store);
     if (self->lock_fd >= 0)
         close (self->lock_fd);
+    free (self->held);          /* empty: every group ends in its callback */
     free (self->data_dir);
     free (self->ctl_endpoint);
     free (self->pub_endpoint);

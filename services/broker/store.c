@@ -8,6 +8,7 @@
 #include "ddc_log.h"
 #include "ddc_util.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +31,14 @@ typedef struct {
     char *value;              /* redacted value, JSON text */
     size_t bytes;
 } s_entry_t;
+
+/* A history entry of a grouped save, kept once the group is durable. */
+typedef struct {
+    uint64_t rev;
+    ddc_section_t section;
+    cJSON *meta;
+    cJSON *value;
+} s_pending_t;
 
 struct store_t {
     char *dir;
@@ -59,6 +68,15 @@ struct store_t {
     int64_t journal_since_ms; /* when it got its first record, or 0      */
     int64_t last_commit_ms;
     int checkpoint_failures;  /* in a row (logged once)                  */
+    /* A group of saves with one flush (store_group_begin/end). */
+    bool grouping;
+    int group_n;              /* commits in the group                    */
+    size_t group_mark;        /* the journal's size before it            */
+    cJSON *group_doc;         /* the document before it                  */
+    uint64_t group_rev, group_revs[DDC_SEC_COUNT];
+    s_pending_t *group_history;   /* their history entries, kept at the end */
+    int group_history_n, group_history_max;
+    uint64_t saves, flushes;  /* since start: committed saves, their flushes */
 };
 
 static int s_journal_recover (store_t *self, char *err, size_t errlen);
@@ -756,6 +774,8 @@ store_destroy (store_t **self_p)
     if (self->last_good_due)
         s_write_last_good (self, true);     /* a clean stop leaves it durable */
     journal_destroy (&self->journal);
+    assert (!self->grouping);
+    free (self->group_history);
     cJSON_Delete (self->doc);
     cJSON_Delete (self->rejected);
     cJSON_Delete (self->migrated);
@@ -1008,7 +1028,12 @@ s_commit (store_t *self, cJSON *vals[DDC_SEC_COUNT], const char *author, const c
     char *record = s_journal_record (self, rev, revs, changes, count, vals, when, author, peer);
     size_t mark = journal_bytes (self->journal);
     const char *failed = NULL;
-    if (journal_append (self->journal, record) < 0 || journal_sync (self->journal) < 0)
+    if (self->grouping) {
+        /* Flushed and written with the others in store_group_end. */
+        if (journal_append (self->journal, record) < 0)
+            failed = journal_path (self->journal);
+    }
+    else if (journal_append (self->journal, record) < 0 || journal_sync (self->journal) < 0)
         failed = journal_path (self->journal);
     else if (s_write_mode (self, doc, rev, revs, false) < 0) {
         failed = self->path;
@@ -1029,15 +1054,87 @@ s_commit (store_t *self, cJSON *vals[DDC_SEC_COUNT], const char *author, const c
     if (!self->journal_since_ms)
         self->journal_since_ms = ddc_mono_ms ();
     self->last_commit_ms = ddc_mono_ms ();
-    cJSON_Delete (self->doc);
+    self->saves++;
+    if (!self->grouping)
+        self->flushes++;
+    if (self->grouping && self->group_n++ == 0)
+        self->group_doc = self->doc;        /* kept to take the group back */
+    else
+        cJSON_Delete (self->doc);
     self->doc = doc;
     self->rev = rev;
     memcpy (self->revs, revs, sizeof revs);
-    for (int i = 0; i < count; i++)
-        s_history_keep (self, changes[i].rev, changes[i].section,
-                        s_change_meta (&changes[i], when, author, peer),
-                        vals[changes[i].section]);
+    for (int i = 0; i < count; i++) {
+        cJSON *meta = s_change_meta (&changes[i], when, author, peer);
+        const cJSON *value = vals[changes[i].section];
+        if (!self->grouping) {
+            s_history_keep (self, changes[i].rev, changes[i].section, meta, value);
+            continue;
+        }
+        if (self->group_history_n == self->group_history_max) {
+            self->group_history_max = self->group_history_max ? 2 * self->group_history_max : 8;
+            self->group_history = ddc_realloc (self->group_history, (size_t) self->group_history_max
+                                                                    * sizeof *self->group_history);
+        }
+        self->group_history[self->group_history_n++] = (s_pending_t) {
+            changes[i].rev, changes[i].section, meta, cJSON_Duplicate (value, 1)
+        };
+    }
     return count;
+}
+
+void
+store_group_begin (store_t *self)
+{
+    assert (!self->grouping);
+    self->grouping = true;
+    self->group_n = 0;
+    self->group_mark = journal_bytes (self->journal);
+    self->group_rev = self->rev;
+    memcpy (self->group_revs, self->revs, sizeof self->revs);
+}
+
+int
+store_group_end (store_t *self, char *err, size_t errlen)
+{
+    assert (self->grouping);
+    self->grouping = false;
+    if (self->group_n == 0)
+        return 0;
+    const char *failed = NULL;
+    if (journal_sync (self->journal) < 0)
+        failed = journal_path (self->journal);
+    else if (s_write_mode (self, self->doc, self->rev, self->revs, false) < 0) {
+        failed = self->path;
+        int saved = errno;
+        if (journal_cut (self->journal, self->group_mark) < 0)
+            ddc_error ("cannot take the failed saves out of %s: %s", journal_path (self->journal),
+                       strerror (errno));
+        errno = saved;
+    }
+    if (failed) {
+        snprintf (err, errlen, "cannot write %s: %s", failed, strerror (errno));
+        self->saves -= (uint64_t) self->group_n;
+        cJSON_Delete (self->doc);
+        self->doc = self->group_doc;
+        self->rev = self->group_rev;
+        memcpy (self->revs, self->group_revs, sizeof self->revs);
+    }
+    else {
+        cJSON_Delete (self->group_doc);
+        self->flushes++;
+    }
+    self->group_doc = NULL;
+    for (int i = 0; i < self->group_history_n; i++) {
+        s_pending_t *p = &self->group_history[i];
+        if (failed)
+            cJSON_Delete (p->meta);
+        else
+            s_history_keep (self, p->rev, p->section, p->meta, p->value);
+        cJSON_Delete (p->value);
+    }
+    self->group_history_n = 0;
+    return failed ? -1 : 0;
 }
 
 store_result_t
@@ -1290,6 +1387,9 @@ store_status (store_t *self)
 {
     cJSON *out = cJSON_CreateObject ();
     cJSON_AddNumberToObject (out, "schema", SCHEMA_CURRENT);
+    cJSON_AddNumberToObject (out, "saves", (double) self->saves);
+    cJSON_AddNumberToObject (out, "flushes", (double) self->flushes);
+    cJSON_AddNumberToObject (out, "journal_bytes", (double) journal_bytes (self->journal));
     cJSON_AddStringToObject (out, "last_good", s_base (self->last_good_path));
     cJSON_AddBoolToObject (out, "last_good_written", !self->last_good_failed);
     cJSON_AddItemToObject (out, "rejected", self->rejected ? cJSON_Duplicate (self->rejected, 1)

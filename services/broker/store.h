@@ -71,6 +71,17 @@ store_result_t store_save (store_t *self, ddc_section_t s, const cJSON *value,
                            cJSON *errors, store_change_t *change, char *err, size_t errlen);
 void store_change_free (store_change_t *change);
 
+/* Group commit: between store_group_begin and store_group_end, a save
+   that returns STORE_OK is committed in memory and its journal record
+   appended, but it is durable (and config.json written) only at
+   store_group_end, with one flush for the whole group; the caller holds
+   back its answers until then. store_group_end returns 0 when every save
+   of the group is durable, or -1 with err: then none of them happened
+   (the document, revisions and history are as before the group). Other
+   calls of the store (hand edits, checkpoints) wait until the group ends. */
+void store_group_begin (store_t *self);
+int store_group_end (store_t *self, char *err, size_t errlen);
+
 /* The redacted value of section s at revision rev from the history, or NULL
    (gone = true if older than the retained history). Caller frees. */
 cJSON *store_history_value (store_t *self, ddc_section_t s, uint64_t rev, bool *gone);
@@ -104,7 +115,9 @@ void store_checkpoint (store_t *self, bool now);
    durable at start and at a clean stop). Cheap; called by a timer. */
 void store_keep_last_good (store_t *self);
 
-/* For STATUS: {"schema", "last_good", "last_good_written",
+/* For STATUS: {"schema", "saves", "flushes" (since start: saves committed
+   and the journal flushes they took; saves that came together share one),
+   "journal_bytes", "last_good", "last_good_written",
    "rejected": null | {"time", "file", "at_start", "kept_rev",
    "error_count", "errors": [{"field", "message"}] (at most 5)},
    "migrated": null | {"from", "original", "time"}}. Caller frees. */

@@ -369,6 +369,46 @@ def test_crash_with_config_json_behind_recovers_from_the_journal(tmp):
     b.stop()
 
 
+def test_saves_that_come_together_share_one_flush(broker):
+    """Group commit: saves sent at once are answered after one journal
+    flush for the lot, each with its own revision, published in order."""
+    sub = sub_socket(broker.pub, b"cfg/admins/")
+    time.sleep(0.2)                                   # the subscription travels
+    clients = [RawClient(broker.ctl) for _ in range(4)]
+    for c in clients:
+        c.hello()
+    status = lambda: json.loads(clients[0].request("STATUS", 0, "-")[2])["broker"]["config"]
+    before = status()
+    sent = {}
+    for round_ in range(10):
+        for i, c in enumerate(clients):
+            rid = c.req_id()
+            c.send("SAVE", rid, "admins", 0, "t",
+                   json.dumps([{"id": "334455667788990011", "note": f"{i}-{round_}"}]))
+            sent[rid] = c
+    revs = []
+    for rid, c in sent.items():
+        while True:
+            r = c.recv(5000)
+            assert r is not None, "no answer"
+            if r[1] == rid:
+                break
+        assert r[0] == "OK" and r[4] == "1", r
+        revs.append(int(r[2]))
+    assert len(set(revs)) == 40
+    after = status()
+    saves = after["saves"] - before["saves"]
+    flushes = after["flushes"] - before["flushes"]
+    assert saves == 40
+    assert flushes < saves, (flushes, saves)
+    print(f"\n40 saves sent at once: {flushes} journal flush(es)")
+    got = [int(m[2]) for m in drain(sub, 1.0) if m[0] == b"cfg/admins/"]
+    assert got == sorted(revs), (got, sorted(revs))
+    for c in clients:
+        c.close()
+    sub.close()
+
+
 def test_journal_of_another_epoch_is_left_out(tmp):
     b = Broker(tmp).start()
     c = RawClient(b.ctl)
