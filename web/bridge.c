@@ -27,6 +27,7 @@ static struct {
     ddc_client_t *client;
     s_fd_t ctl, sub;
     struct kore_timer *timer;
+    struct kore_timer *due;             /* one-shot: the client's next timer */
     cJSON *table;                       /* PEERS body, or NULL           */
     int64_t table_at;                   /* mono ms of the last STATUS    */
     bool status_busy;
@@ -41,6 +42,7 @@ static struct {
 } s;
 
 static void s_handle (void *arg, int error);
+static void s_schedule (void);
 
 /* Something the pages show may have changed. */
 static void
@@ -178,6 +180,34 @@ s_run (void)
         s_changed ();
     }
     web_metrics.revision = ddc_client_rev (s.client);
+    s_schedule ();
+}
+
+static void s_timer (void *arg, u_int64_t now);
+
+static void
+s_due (void *arg, u_int64_t now)
+{
+    s.due = NULL;                       /* Kore frees it after this call */
+    s_timer (arg, now);
+}
+
+/* The client's own timers (a HELLO retried, a request resent, a ping) run
+   when they are due rather than on the next tick of the 50 ms timer. */
+static void
+s_schedule (void)
+{
+    int64_t t = ddc_client_timeout_ms (s.client);
+    if (t >= S_TIMER_MS)
+        return;
+    if (t < 1)
+        t = 1;
+    u_int64_t at = kore_time_ms () + (u_int64_t) t;
+    if (s.due && s.due->nextrun <= at)
+        return;
+    if (s.due)
+        kore_timer_remove (s.due);
+    s.due = kore_timer_add (s_due, (u_int64_t) t, NULL, KORE_TIMER_ONESHOT);
 }
 
 static void
@@ -264,6 +294,9 @@ bridge_stop (void)
     if (s.timer)
         kore_timer_remove (s.timer);
     s.timer = NULL;
+    if (s.due)
+        kore_timer_remove (s.due);
+    s.due = NULL;
     kore_platform_disable_read (s.ctl.fd);
     kore_platform_disable_read (s.sub.fd);
     zmq_socket_monitor (zsock_resolve (ddc_client_ctl_sock (s.client)), NULL, 0);
@@ -282,8 +315,10 @@ bridge_client (void)
 void
 bridge_kick (void)
 {
-    if (s.client)
+    if (s.client) {
         ddc_client_handle (s.client);
+        s_schedule ();
+    }
 }
 
 bool

@@ -30,7 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#define S_PARENT_NOFILE 1024
 
 opts_t web_opts;
 i18n_t *web_i18n;
@@ -121,6 +124,16 @@ kore_parent_configure (int argc, char **argv)
     if (web_opts.setup_code_file[0])
         ddc_warn ("--setup-code-file is ignored: ddc-broker keeps the setup code (in its data "
                   "folder as web-setup-code; ddc-ctl setup-code prints it)");
+    /* Kore's worker counts its open descriptors with one fcntl() per
+       possible descriptor below the soft limit, then sets its own limit
+       (worker_rlimit_nofiles in kore.conf, plus those): under Docker's
+       usual 1048576 that is a million system calls, most of a second,
+       before the worker serves anything. The parent needs a few dozen. */
+    struct rlimit nofile;
+    if (getrlimit (RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur > S_PARENT_NOFILE) {
+        nofile.rlim_cur = S_PARENT_NOFILE;
+        setrlimit (RLIMIT_NOFILE, &nofile);
+    }
     kore_foreground = 1;                /* a service manager supervises us */
     skip_chroot = 1;
     skip_runas = 1;                     /* run as the user we are started as */

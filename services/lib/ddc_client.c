@@ -45,6 +45,8 @@
 #define S_BACKOFF_MAX       8000    /* ... up to 8 s                      */
 #define S_BACKOFF_IN_USE    1000    /* HELLO refused with 409: every 1 s   */
 #define S_EAGAIN_MS         100     /* no connection yet: try again soon  */
+#define S_RECONNECT_MS      10      /* libzmq's reconnect interval ...    */
+#define S_RECONNECT_MAX_MS  100     /* ... doubling up to this            */
 #define S_AHEAD_MS          2000    /* hugz ahead, not repaired: SNAPSHOT */
 #define S_DOWN_HUGZ_MS      3000
 #define S_DOWN_PINGS        3
@@ -113,6 +115,7 @@ struct ddc_client_t {
     bool hello_pending;
     char hello_req[40];
     int64_t hello_next, hello_backoff, hello_sent_at, hello_eagain;
+    bool hello_blocked;          /* the last try found no connection     */
     bool welcomed, ever_welcomed, down, synced;
     bool await_hugz;
     int64_t await_since;
@@ -654,14 +657,18 @@ s_hello_send (ddc_client_t *self)
     zmsg_t *msg = ddc_msg_buildv (DDC_HELLO, self->hello_req, DDC_PROTO_NAME, self->role,
                                   self->instance, NULL);
     assert (msg);
-    if (s_send_copy (self->ctl, msg) == 0) {
+    self->hello_blocked = s_send_copy (self->ctl, msg) < 0;
+    if (!self->hello_blocked) {
         self->hello_sent_at = now;
         self->hello_next = now + self->hello_backoff;
         self->hello_backoff = self->hello_backoff * 2 > S_BACKOFF_MAX
                             ? S_BACKOFF_MAX : self->hello_backoff * 2;
     }
     else {
-        /* not connected yet: retry soon (10 ms doubling to 100 ms) */
+        /* not connected yet: sent as soon as the connection is up (its
+           arrival wakes the caller's poll on the CTL socket's fd, and
+           ddc_client_handle sees it), else retried soon (10 ms doubling
+           to 100 ms) */
         self->hello_next = now + self->hello_eagain;
         self->hello_eagain = self->hello_eagain * 2 > S_EAGAIN_MS
                            ? S_EAGAIN_MS : self->hello_eagain * 2;
@@ -1340,6 +1347,10 @@ ddc_client_new (const ddc_client_opts_t *opts)
         zsock_set_maxmsgsize (socks[i], DDC_MAX_MSG);
         zsock_set_heartbeat_ivl (socks[i], 2000);
         zsock_set_heartbeat_timeout (socks[i], 6000);
+        /* a broker not there yet (started at the same time) is tried
+           again after 10 ms, doubling to libzmq's default of 100 ms */
+        zsock_set_reconnect_ivl (socks[i], S_RECONNECT_MS);
+        zsock_set_reconnect_ivl_max (socks[i], S_RECONNECT_MAX_MS);
     }
     zsock_set_immediate (self->ctl, 1);
 
@@ -1463,6 +1474,8 @@ ddc_client_sub_sock (ddc_client_t *self)
 void
 ddc_client_handle (ddc_client_t *self)
 {
+    if (self->hello_pending && self->hello_blocked && (zsock_events (self->ctl) & ZMQ_POLLOUT))
+        s_hello_send (self);
     for (int i = 0; i < 256 && (zsock_events (self->ctl) & ZMQ_POLLIN); i++) {
         zmsg_t *zmsg = zmsg_recv (self->ctl);
         if (!zmsg)
