@@ -33,41 +33,19 @@ bench_start discord d
 token="bench-token.$$.abcdefghijklmnopqrstuvwxyz"
 
 N=5
-for i in $(seq 1 "$N"); do
-    docker run -d --network none --name "$prefix-$i" ddc-busybox sleep 100000 >/dev/null
-done
+bench_containers "$N"
 
 export DDC_BROKER="ipc://$tmp/ctl.sock"
 "$BIN/ddc-broker" --data "$tmp/data" --ctl "$DDC_BROKER" --pub "ipc://$tmp/pub.sock" \
     2>"$tmp/broker.log" &
 pids+=($!)
-FAKE_TOKEN="$token" scripts/fake-discord --port 0 --heartbeat-interval 41250 \
-    >"$tmp/fake.out" 2>"$tmp/fake.err" &
-pids+=($!)
-for _ in $(seq 100); do
-    grep -q 'listening on' "$tmp/fake.out" 2>/dev/null && break
-    sleep 0.1
-done
-url=$(grep -o 'http://[0-9.:]*' "$tmp/fake.out" | head -n1)
-[ -n "$url" ] || { echo "bench-discord: the fake did not start" >&2; exit 1; }
+bench_fake_discord "$token" --heartbeat-interval 41250
 for _ in $(seq 100); do
     "$BIN/ddc-ctl" ping >/dev/null 2>&1 && break
     sleep 0.1
 done
 
-containers=$(for i in $(seq 1 "$N"); do
-    printf '{"host":"%s","name":"%s-%d","display_name":"Box %d","order":%d,' "$host" "$prefix" "$i" "$i" "$i"
-    printf '"allowed_actions":["start","stop","restart","logs"]}'
-    if [ "$i" -lt "$N" ]; then printf ','; fi
-done)
-echo "[$containers]" | "$BIN/ddc-ctl" set containers - >/dev/null
-echo '{"stats_interval_seconds":2,"stop_timeout_seconds":1}' | "$BIN/ddc-ctl" set docker - >/dev/null
-echo '{"enabled":false,"command_cooldowns":{},"button_cooldowns":{}}' | "$BIN/ddc-ctl" set spam - >/dev/null
-echo '[{"id":"1100000000000000200","kind":"status","post_initial":true},{"id":"1100000000000000201","kind":"control","post_initial":true}]' \
-    | "$BIN/ddc-ctl" set channels - >/dev/null
-echo '[{"id":"1100000000000000300","note":"bench"}]' | "$BIN/ddc-ctl" set admins - >/dev/null
-printf '{"token":"%s","guild_id":"1100000000000000100","language":"en","timezone":"UTC"}' "$token" \
-    | "$BIN/ddc-ctl" set bot - >/dev/null
+bench_config "$BIN" "$N" "$token"
 
 "$BIN/ddc-docker" --broker "$DDC_BROKER" --host "$host" --cache "$tmp/docker.cache" \
     --audit "$tmp/docker.audit" 2>"$tmp/docker.log" &

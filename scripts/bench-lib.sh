@@ -8,12 +8,23 @@
 # the temp folder.
 # bench_wait_agent BIN HOST N waits up to 20 s until docker@HOST reports N
 # containers with a memory figure, and prints how many it reports.
+# bench_containers N [RUNNING] creates N sleeping busybox containers
+# prefix-1..N (no network), four at a time, and starts the first RUNNING
+# (default all) of them.
+# bench_fake_discord TOKEN [ARGS...] starts the fake Discord of
+# tests/fake-discord on a free port (ARGS added to its command line) and
+# sets url to its address.
+# bench_config BIN N TOKEN [AGENTS] configures, through the broker at
+# $DDC_BROKER, containers prefix-1..N on host (or, with AGENTS, container i
+# on host-K, K = (i-1) % AGENTS + 1), stats every 2 s, a status and a
+# control channel, an admin and the bot's token and guild.
+# bench_free_port prints a free loopback TCP port.
 
 bench_cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
     docker ps -aq --filter "name=^${prefix}-" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
-    rm -rf "$tmp"
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$tmp"
 }
 
 bench_start() {
@@ -39,4 +50,53 @@ except Exception:
         sleep 0.1
     done
     echo "$have"
+}
+
+bench_containers() {
+    local running=${2:-$1}
+    if [ "$running" -ge "$1" ]; then
+        seq 1 "$1" | xargs -P 4 -I{} docker run -d --network none --name "$prefix-{}" \
+            ddc-busybox sleep 100000 >/dev/null
+        return
+    fi
+    seq 1 "$1" | xargs -P 4 -I{} docker create --network none --name "$prefix-{}" \
+        ddc-busybox sleep 100000 >/dev/null
+    [ "$running" -lt 1 ] || seq 1 "$running" | xargs -P 4 -I{} docker start "$prefix-{}" >/dev/null
+}
+
+bench_fake_discord() {
+    local token=$1
+    shift
+    FAKE_TOKEN="$token" scripts/fake-discord --port 0 "$@" >"$tmp/fake.out" 2>"$tmp/fake.err" &
+    pids+=($!)
+    for _ in $(seq 100); do
+        grep -q 'listening on' "$tmp/fake.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    url=$(grep -o 'http://[0-9.:]*' "$tmp/fake.out" | head -n1)
+    [ -n "$url" ] || { echo "bench: the fake Discord did not start" >&2; exit 1; }
+}
+
+bench_config() {
+    local bin=$1 n=$2 token=$3 agents=${4:-0}
+    /usr/bin/python3 - "$prefix" "$host" "$n" "$agents" <<'PY' | "$bin/ddc-ctl" set containers - >/dev/null
+import json, sys
+prefix, host, n, agents = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def on(i):
+    return f"{host}-{(i - 1) % agents + 1}" if agents else host
+print(json.dumps([{"host": on(i), "name": f"{prefix}-{i}", "display_name": f"Box {i}", "order": i,
+                   "allowed_actions": ["start", "stop", "restart", "logs"]}
+                  for i in range(1, n + 1)]))
+PY
+    echo '{"stats_interval_seconds":2,"stop_timeout_seconds":1}' | "$bin/ddc-ctl" set docker - >/dev/null
+    echo '{"enabled":false,"command_cooldowns":{},"button_cooldowns":{}}' | "$bin/ddc-ctl" set spam - >/dev/null
+    echo '[{"id":"1100000000000000200","kind":"status","post_initial":true},{"id":"1100000000000000201","kind":"control","post_initial":true}]' \
+        | "$bin/ddc-ctl" set channels - >/dev/null
+    echo '[{"id":"1100000000000000300","note":"bench"}]' | "$bin/ddc-ctl" set admins - >/dev/null
+    printf '{"token":"%s","guild_id":"1100000000000000100","language":"en","timezone":"UTC"}' "$token" \
+        | "$bin/ddc-ctl" set bot - >/dev/null
+}
+
+bench_free_port() {
+    /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/bench-docker.sh 50
 scripts/bench-discord.sh
 scripts/bench-web.sh
+scripts/bench-stack.sh 50
 # The container image (built, or taken from Docker's layer cache), uncompressed.
 scripts/image.sh >&2
 size=$(docker image inspect -f '{{.Size}}' "${DDC_IMAGE:-ddc:latest}")
