@@ -11,7 +11,11 @@ PKGS      = libczmq libzmq libcjson libcurl
 BUILD    ?= build
 SAN      ?=
 OPT      ?= -O2 -g
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
+# The warning flags of all ddc code (web/Makefile gets them from here).
+WARN      = -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
+# -MMD -MP: each object depends on the headers (and included .c files) it
+# reads, written to a .d file beside it.
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP \
              -Iservices/lib $(shell pkg-config --cflags $(PKGS)) $(OPT) $(SAN) $(CFLAGS)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lm $(LDLIBS)
 # `make V=1` shows the compiler command lines.
@@ -38,12 +42,23 @@ define COMPILE
 $(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 endef
 
-$(BUILD)/obj/%.o: %.c $(wildcard services/lib/*.h services/*/*.h)
+$(BUILD)/obj/%.o: %.c
 	$(COMPILE)
 
-# Tests and tools may include a service's .c files to test its internals.
-$(BUILD)/obj/tests/%.o: tests/%.c $(wildcard services/*/*.[ch] web/*.[ch] tests/unit/*.h tests/tools/*.h)
+# Tests and tools may include a service's .c files to test its internals:
+# their .d files list those too.
+$(BUILD)/obj/tests/%.o: tests/%.c
 	$(COMPILE)
+
+# A build tree with an object but not its .d file (built before -MMD;
+# Kore's own objects have none) is built again from scratch, once.
+STALE_OBJ := $(shell find $(BUILD)/obj -name '*.o' -not -path '*/web/kore/*' 2>/dev/null \
+                 | while read -r o; do [ -f "$${o%.o}.d" ] || { echo "$$o"; break; }; done)
+ifneq ($(STALE_OBJ),)
+$(shell rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/bin $(BUILD)/tests)
+endif
+
+-include $(shell find $(BUILD)/obj -name '*.d' -not -path '*/obj/web/*' 2>/dev/null)
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -78,7 +93,7 @@ $(BUILD)/obj/tests/unit/test_discord_tasks.o: $(wildcard services/discord/locale
 # ddc-web is built by web/Makefile (Kore's sources, the web sources and the
 # assets in one binary); it decides itself whether anything changed.
 $(BUILD)/bin/ddc-web: $(LIB) FORCE
-	$(Q)$(MAKE) --no-print-directory -C web BUILD=$(abspath $(BUILD)) SAN="$(SAN)" OPT="$(OPT)" CC="$(CC)"
+	$(Q)$(MAKE) --no-print-directory -C web BUILD=$(abspath $(BUILD)) SAN="$(SAN)" OPT="$(OPT)" CC="$(CC)" WARN="$(WARN)"
 # The web unit tests include web/*.c, which hash with libsodium and sign with libcrypto.
 $(BUILD)/tests/test_web_auth: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
 # ddc-ctl import-ddc's tests: Fernet tokens and password hashes.
