@@ -21,6 +21,8 @@ import time
 
 import pytest
 
+from conftest import free_port
+
 # ---- helpers (candidates for tests/integration/conftest.py) ----------------
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -44,12 +46,6 @@ def run_ctl(args, endpoint=None, stdin=None, timeout=30, cwd=None):
     """Run ddc-ctl; returns the CompletedProcess (text mode)."""
     return subprocess.run([str(CTL), *args], input=stdin, capture_output=True, text=True,
                           timeout=timeout, env=ctl_env(endpoint), cwd=cwd)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Broker:

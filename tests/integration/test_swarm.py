@@ -25,16 +25,10 @@ import time
 
 import pytest
 
-from conftest import ROOT, docker_cmd, wait_for
+from conftest import ROOT, docker_cmd, free_port, wait_for
 
 STACK = "ddct"
 PASSWORD = "Correct-Horse-42"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def free_udp_port():

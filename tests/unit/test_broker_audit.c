@@ -72,12 +72,12 @@ DDC_TEST (test_action_entry_takes_the_peer_from_the_connection)
     CHECK_STR (s_str (claimed, "channel_id"), "55");
     CHECK (!cJSON_GetObjectItemCaseSensitive (claimed, "peer"));     /* not a known field */
     CHECK (!cJSON_GetObjectItemCaseSensitive (claimed, "address"));  /* not a string */
-    CHECK (cJSON_GetArraySize (claimed) == 3);
+    CHECK_EQ (cJSON_GetArraySize (claimed), 3);
     s_result (e, "{\"ok\":true,\"state\":\"running\"}", 1266);
     CHECK_STR (s_str (e, "result"), "ok");
     CHECK_STR (s_str (e, "state"), "running");
     CHECK (!cJSON_GetObjectItemCaseSensitive (e, "error"));
-    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (e, "duration_ms")) == 1266);
+    CHECK_EQ (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (e, "duration_ms")), 1266);
     cJSON_Delete (e);
     cJSON_Delete (body);
 }
@@ -95,8 +95,8 @@ DDC_TEST (test_action_entry_cuts_what_it_keeps)
     cJSON_AddStringToObject (cJSON_AddObjectToObject (body, "for"), "user", user);
     cJSON *e = audit_action_begin ("ctl@op", "ctl", "web@box", body, 0);
     CHECK_STR (s_str (e, "action"), "?");
-    CHECK (strlen (s_str (e, "container")) == S_CONTAINER_MAX);
-    CHECK (strlen (s_str (cJSON_GetObjectItemCaseSensitive (e, "for"), "user")) == 128);
+    CHECK_EQ (strlen (s_str (e, "container")), S_CONTAINER_MAX);
+    CHECK_EQ (strlen (s_str (cJSON_GetObjectItemCaseSensitive (e, "for"), "user")), 128);
     CHECK_STR (s_str (e, "host"), "box");
     char message[2000];
     memset (message, 'm', sizeof message - 1);
@@ -108,7 +108,7 @@ DDC_TEST (test_action_entry_cuts_what_it_keeps)
     audit_action_result (e, result, 3);
     CHECK_STR (s_str (e, "result"), "error");
     CHECK_STR (s_str (e, "error"), "refused");
-    CHECK (strlen (s_str (e, "message")) == AUDIT_TEXT_MAX);
+    CHECK_EQ (strlen (s_str (e, "message")), AUDIT_TEXT_MAX);
     cJSON_Delete (result);
     cJSON_Delete (e);
     cJSON_Delete (body);
@@ -152,7 +152,7 @@ DDC_TEST (test_reported_task_runs)
     CHECK_STR (s_str (cJSON_GetObjectItemCaseSensitive (e, "for"), "task"), "t1");
     CHECK_STR (s_str (e, "result"), "ok");
     CHECK (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (e, "reported")));
-    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (e, "unreported")) == 3);
+    CHECK_EQ (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (e, "unreported")), 3);
     cJSON_Delete (e);
     cJSON_Delete (body);
     /* a time in the future is the broker's now */
@@ -190,13 +190,13 @@ DDC_TEST (test_query_parse)
     char err[200];
     cJSON *o = s_parse ("{\"kind\":\"action\",\"since\":\"2026-11-27T08:00:00Z\",\"container\":"
                         "\"plex\",\"host\":\"nas\",\"cursor\":\"12:34\",\"limit\":7}");
-    CHECK (audit_query_parse (o, &q, err, sizeof err) == 0);
+    CHECK_EQ (audit_query_parse (o, &q, err, sizeof err), 0);
     CHECK (q.kind == AUDIT_ACTIONS && q.since_ms == 1795766400000LL && q.limit == 7);
     CHECK (q.cursor && q.cursor_ino == 12 && q.cursor_off == 34);
     CHECK_STR (q.container, "plex");
     cJSON_Delete (o);
     o = s_parse ("{}");
-    CHECK (audit_query_parse (o, &q, err, sizeof err) == 0);
+    CHECK_EQ (audit_query_parse (o, &q, err, sizeof err), 0);
     CHECK (q.kind == AUDIT_ALL && !q.cursor && q.limit == AUDIT_PAGE_LIMIT && !q.since_ms);
     cJSON_Delete (o);
     static const char *const bad[] = {
@@ -235,7 +235,7 @@ s_page (audit_t *a, const char *query)
     audit_query_t q;
     char err[200];
     cJSON *o = s_parse (query);
-    CHECK (audit_query_parse (o, &q, err, sizeof err) == 0);
+    CHECK_EQ (audit_query_parse (o, &q, err, sizeof err), 0);
     cJSON_Delete (o);
     char *text = audit_page (a, &q, 900 * 1024, 1000000);
     cJSON *page = s_parse (text);
@@ -283,7 +283,7 @@ DDC_TEST (test_pages_newest_first_with_filters)
     s_mkdir ();
     audit_t *a = audit_new (s_dir);
     cJSON *page = s_page (a, "{}");                  /* no log yet */
-    CHECK (s_count (page) == 0);
+    CHECK_EQ (s_count (page), 0);
     CHECK (cJSON_IsNull (cJSON_GetObjectItemCaseSensitive (page, "next")));
     cJSON_Delete (page);
     int64_t t0 = 1800000000000;
@@ -297,37 +297,37 @@ DDC_TEST (test_pages_newest_first_with_filters)
     s_actions (a, 5, "db", t0 + 6000);
     /* every entry, the newest first */
     page = s_page (a, "{}");
-    CHECK (s_count (page) == 11);
+    CHECK_EQ (s_count (page), 11);
     CHECK_STR (s_entry_str (page, 0, "container"), "db");
     CHECK_STR (s_entry_str (page, 5, "kind"), "config");
     CHECK_STR (s_entry_str (page, 10, "container"), "plex");
     const cJSON *cut = cJSON_GetObjectItemCaseSensitive (
         cJSON_GetArrayItem (cJSON_GetObjectItemCaseSensitive (page, "entries"), 5), "changed");
-    CHECK (cJSON_GetArraySize (cut) == 11);       /* 10 names and "..." */
+    CHECK_EQ (cJSON_GetArraySize (cut), 11);       /* 10 names and "..." */
     cJSON_Delete (page);
     /* by container, by kind */
     page = s_page (a, "{\"container\":\"plex\"}");
-    CHECK (s_count (page) == 5);
+    CHECK_EQ (s_count (page), 5);
     cJSON_Delete (page);
     page = s_page (a, "{\"container\":\"ple\"}");
-    CHECK (s_count (page) == 0);
+    CHECK_EQ (s_count (page), 0);
     cJSON_Delete (page);
     page = s_page (a, "{\"kind\":\"config\"}");
-    CHECK (s_count (page) == 1);
+    CHECK_EQ (s_count (page), 1);
     cJSON_Delete (page);
     page = s_page (a, "{\"kind\":\"action\",\"host\":\"nas\"}");
-    CHECK (s_count (page) == 10);
+    CHECK_EQ (s_count (page), 10);
     cJSON_Delete (page);
     /* since: the entries from then on */
     char since[64], query[128];
     ddc_iso_time (t0 + 8000, since);
     snprintf (query, sizeof query, "{\"since\":\"%s\"}", since);
     page = s_page (a, query);
-    CHECK (s_count (page) == 3);
+    CHECK_EQ (s_count (page), 3);
     cJSON_Delete (page);
     /* pages of 4 follow each other through the cursor */
     int pages = 0, configs = 0;
-    CHECK (s_all_pages (a, 4, &pages, &configs) == 11);
+    CHECK_EQ (s_all_pages (a, 4, &pages, &configs), 11);
     CHECK (pages == 3 && configs == 1);
     audit_destroy (&a);
     s_rmdir ();
@@ -345,18 +345,18 @@ DDC_TEST (test_pages_cross_the_rotated_file)
     ddc_strlcpy (cursor, s_str (page, "next"), sizeof cursor);
     cJSON_Delete (page);
     char *old = ddc_asprintf ("%s/audit.log.1", s_dir);
-    CHECK (rename (a->path, old) == 0);
+    CHECK_EQ (rename (a->path, old), 0);
     free (old);
     s_actions (a, 2, "new", t0 + 10000);
     page = s_page (a, "{}");
-    CHECK (s_count (page) == 5);
+    CHECK_EQ (s_count (page), 5);
     CHECK_STR (s_entry_str (page, 0, "container"), "new");
     CHECK_STR (s_entry_str (page, 4, "container"), "old");
     cJSON_Delete (page);
     char query[128];
     snprintf (query, sizeof query, "{\"cursor\":\"%s\"}", cursor);
     page = s_page (a, query);
-    CHECK (s_count (page) == 2);                  /* the two older "old" ones */
+    CHECK_EQ (s_count (page), 2);                  /* the two older "old" ones */
     CHECK (cJSON_IsNull (cJSON_GetObjectItemCaseSensitive (page, "next")));
     cJSON_Delete (page);
     page = s_page (a, "{\"cursor\":\"1:5\"}");   /* a file long gone */
@@ -381,9 +381,9 @@ DDC_TEST (test_long_and_broken_lines_are_skipped)
     memcpy (huge, "{\"kind\":\"action\",\"x\":\"", 22);
     memcpy (huge + n - 2, "\"}", 2);
     huge[n] = '\0';
-    CHECK (ddc_append_line (a->path, huge, 0600, false) == 0);
+    CHECK_EQ (ddc_append_line (a->path, huge, 0600, false), 0);
     free (huge);
-    CHECK (ddc_append_line (a->path, "not json", 0600, false) == 0);
+    CHECK_EQ (ddc_append_line (a->path, "not json", 0600, false), 0);
     s_actions (a, 2, "after", 1800000100000);
     int pages = 0, configs = 0;
     int seen = s_all_pages (a, AUDIT_PAGE_LIMIT, &pages, &configs);
@@ -401,7 +401,7 @@ DDC_TEST (test_a_page_always_moves_on)
     audit_query_t q;
     char err[100];
     cJSON *o = s_parse ("{}");
-    CHECK (audit_query_parse (o, &q, err, sizeof err) == 0);
+    CHECK_EQ (audit_query_parse (o, &q, err, sizeof err), 0);
     cJSON_Delete (o);
     char *text = audit_page (a, &q, 900 * 1024, 0);      /* no time at all */
     cJSON *page = s_parse (text);

@@ -62,15 +62,15 @@ DDC_TEST (test_names_are_held_until_quiet)
     const role_t *docker = role_find ("docker");
     peer_t *first = peers_hello (peers, a, docker, "nas", 1000);
     CHECK (peers_holder (peers, a, "docker@nas", 1000) == NULL);    /* its own */
-    CHECK (peers_holder (peers, b, "docker@nas", 1000 + PEER_IDLE_MS) == first);
+    CHECK_EQ (peers_holder (peers, b, "docker@nas", 1000 + PEER_IDLE_MS), first);
     CHECK (peers_holder (peers, b, "docker@nas", 1001 + PEER_IDLE_MS) == NULL);
     peer_touch (first, 9000);
-    CHECK (peers_holder (peers, b, "docker@nas", 9000) == first);
+    CHECK_EQ (peers_holder (peers, b, "docker@nas", 9000), first);
     peers_bye (peers, first);                      /* a BYE frees it at once */
     CHECK (peers_holder (peers, b, "docker@nas", 9000) == NULL);
     peer_t *second = peers_hello (peers, b, docker, "nas", 9000);
-    CHECK (peers_by_name (peers, "docker@nas") == second);
-    CHECK (peers_count (peers) == 1);              /* the old entry went */
+    CHECK_EQ (peers_by_name (peers, "docker@nas"), second);
+    CHECK_EQ (peers_count (peers), 1);              /* the old entry went */
     zframe_destroy (&a);
     zframe_destroy (&b);
     peers_destroy (&peers);
@@ -85,19 +85,19 @@ DDC_TEST (test_reports_within_bytes_and_gone_at_bye)
     char *body = malloc (n + 1);
     memset (body, '1', n);
     body[n] = '\0';
-    CHECK (peer_status (p, "one", body, n) == 0);
-    CHECK (peer_status (p, "two", body, n) == 0);
+    CHECK_EQ (peer_status (p, "one", body, n), 0);
+    CHECK_EQ (peer_status (p, "two", body, n), 0);
     CHECK (peer_status (p, "three", body, n) < 0);        /* 600 KB > 512 KiB */
-    CHECK (peer_status (p, "one", body, n) == 0);         /* replacing is fine */
-    CHECK (peer_status (p, "three", "{}", 2) == 0);
-    CHECK (peers_bytes (peers) == 2 * n + 2);
+    CHECK_EQ (peer_status (p, "one", body, n), 0);         /* replacing is fine */
+    CHECK_EQ (peer_status (p, "three", "{}", 2), 0);
+    CHECK_EQ (peers_bytes (peers), 2 * n + 2);
     CHECK (p->table->report_bytes == 2 * n + 2);
     char topic[65];
     memset (topic, 't', 64);
     topic[64] = '\0';
     CHECK (peer_status (p, topic, "1", 1) < 0);        /* 64 characters: one too many */
     topic[63] = '\0';
-    CHECK (peer_status (p, topic, "1", 1) == 0);
+    CHECK_EQ (peer_status (p, topic, "1", 1), 0);
     peers_bye (peers, p);                         /* a service: kept, without reports */
     CHECK (peers_count (peers) == 1 && peers_bytes (peers) == 0);
     free (body);
@@ -223,11 +223,11 @@ DDC_TEST (test_refusals_listed_and_logged_once)
         refused_add (r, "192.0.2.7", "other", "HELLO as docker@nas refused");
     refused_add (r, "192.0.2.9", NULL, "handshake refused");
     cJSON *list = refused_json (r);
-    CHECK (cJSON_GetArraySize (list) == 2);
+    CHECK_EQ (cJSON_GetArraySize (list), 2);
     const cJSON *newest = cJSON_GetArrayItem (list, 0), *older = cJSON_GetArrayItem (list, 1);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (newest, "address")), "192.0.2.9");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (newest, "certificate")), "");
-    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (older, "count")) == 5);
+    CHECK_EQ (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (older, "count")), 5);
     cJSON_Delete (list);
     CHECK (r->window_lines == 2 && r->unlogged == 4);   /* one line per source and reason */
     for (int i = 0; i < 100; i++) {
@@ -237,7 +237,7 @@ DDC_TEST (test_refusals_listed_and_logged_once)
     }
     CHECK (r->window_lines == REFUSED_LOG_BURST);
     list = refused_json (r);
-    CHECK (cJSON_GetArraySize (list) == REFUSED_KEEP);
+    CHECK_EQ (cJSON_GetArraySize (list), REFUSED_KEEP);
     cJSON_Delete (list);
     refused_destroy (&r);
 }

@@ -49,15 +49,15 @@ DDC_TEST (test_append_sync_read)
     char err[200];
     journal_t *j = journal_new (path, err, sizeof err);
     CHECK (j);
-    CHECK (journal_bytes (j) == 0);
-    CHECK (journal_append (j, "{\"a\":1}") == 0);
-    CHECK (journal_append (j, "{\"b\":2}") == 0);
-    CHECK (journal_sync (j) == 0);                  /* one flush for both */
-    CHECK (journal_records (j) == 2);
-    CHECK (journal_bytes (j) == 16);
+    CHECK_EQ (journal_bytes (j), 0);
+    CHECK_EQ (journal_append (j, "{\"a\":1}"), 0);
+    CHECK_EQ (journal_append (j, "{\"b\":2}"), 0);
+    CHECK_EQ (journal_sync (j), 0);                  /* one flush for both */
+    CHECK_EQ (journal_records (j), 2);
+    CHECK_EQ (journal_bytes (j), 16);
     s_seen_t seen = { 0 };
     bool torn = true;
-    CHECK (journal_read (j, s_collect, &seen, &torn, err, sizeof err) == 2);
+    CHECK_EQ (journal_read (j, s_collect, &seen, &torn, err, sizeof err), 2);
     CHECK (!torn);
     CHECK_STR (seen.got[0], "{\"a\":1}");
     CHECK_STR (seen.got[1], "{\"b\":2}");
@@ -65,9 +65,9 @@ DDC_TEST (test_append_sync_read)
     CHECK (!j);
     /* opened again: what is on disk */
     j = journal_new (path, err, sizeof err);
-    CHECK (journal_bytes (j) == 16);
+    CHECK_EQ (journal_bytes (j), 16);
     s_seen_t stop = { .stop_after = 1 };
-    CHECK (journal_read (j, s_collect, &stop, &torn, err, sizeof err) == 1);
+    CHECK_EQ (journal_read (j, s_collect, &stop, &torn, err, sizeof err), 1);
     journal_destroy (&j);
     s_remove (path);
 }
@@ -85,7 +85,7 @@ DDC_TEST (test_cut_record_left_out)
     j = journal_new (path, err, sizeof err);
     s_seen_t seen = { 0 };
     bool torn = false;
-    CHECK (journal_read (j, s_collect, &seen, &torn, err, sizeof err) == 1);
+    CHECK_EQ (journal_read (j, s_collect, &seen, &torn, err, sizeof err), 1);
     CHECK (torn);
     CHECK_STR (seen.got[0], "{\"whole\":true}");
     journal_destroy (&j);
@@ -99,22 +99,22 @@ DDC_TEST (test_undo_cut_and_reset)
     journal_t *j = journal_new (path, err, sizeof err);
     CHECK (journal_append (j, "{\"kept\":1}") == 0 && journal_sync (j) == 0);
     size_t mark = journal_bytes (j);
-    CHECK (journal_append (j, "{\"pending\":2}") == 0);
+    CHECK_EQ (journal_append (j, "{\"pending\":2}"), 0);
     journal_undo (j);                               /* not flushed: taken out */
     CHECK (journal_bytes (j) == mark && journal_records (j) == 1);
     CHECK (journal_append (j, "{\"flushed\":3}") == 0 && journal_sync (j) == 0);
-    CHECK (journal_cut (j, mark) == 0);              /* its save failed later */
+    CHECK_EQ (journal_cut (j, mark), 0);              /* its save failed later */
     CHECK (journal_bytes (j) == mark && journal_records (j) == 1);
     s_seen_t seen = { 0 };
     bool torn;
-    CHECK (journal_read (j, s_collect, &seen, &torn, err, sizeof err) == 1);
+    CHECK_EQ (journal_read (j, s_collect, &seen, &torn, err, sizeof err), 1);
     CHECK_STR (seen.got[0], "{\"kept\":1}");
-    CHECK (journal_reset (j) == 0);
+    CHECK_EQ (journal_reset (j), 0);
     CHECK (journal_bytes (j) == 0 && journal_records (j) == 0);
     struct stat st;
     CHECK (stat (path, &st) == 0 && st.st_size == 0 && (st.st_mode & 0777) == 0600);
     seen.n = 0;
-    CHECK (journal_read (j, s_collect, &seen, &torn, err, sizeof err) == 0);
+    CHECK_EQ (journal_read (j, s_collect, &seen, &torn, err, sizeof err), 0);
     journal_destroy (&j);
     s_remove (path);
 }

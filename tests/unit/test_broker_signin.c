@@ -16,22 +16,22 @@ DDC_TEST (test_throttle_window)
     CHECK (t != NULL);
     int64_t t0 = 1000000;
     for (int i = 0; i < 5; i++)
-        CHECK (throttle_take (t, "10.0.0.1", t0 + i * 1000) == 0);
+        CHECK_EQ (throttle_take (t, "10.0.0.1", t0 + i * 1000), 0);
     /* the sixth waits until the first attempt leaves the window */
-    CHECK (throttle_take (t, "10.0.0.1", t0 + 6000) == 300000 - 6000);
-    CHECK (throttle_take (t, "10.0.0.2", t0 + 6000) == 0);            /* per key */
-    CHECK (throttle_take (t, "10.0.0.1", t0 + 299999) == 1);
+    CHECK_EQ (throttle_take (t, "10.0.0.1", t0 + 6000), 300000 - 6000);
+    CHECK_EQ (throttle_take (t, "10.0.0.2", t0 + 6000), 0);            /* per key */
+    CHECK_EQ (throttle_take (t, "10.0.0.1", t0 + 299999), 1);
     /* refused attempts are not counted: the first slides out, one more goes */
-    CHECK (throttle_take (t, "10.0.0.1", t0 + 300000) == 0);
-    CHECK (throttle_take (t, "10.0.0.1", t0 + 300001) == 1000 - 1);
+    CHECK_EQ (throttle_take (t, "10.0.0.1", t0 + 300000), 0);
+    CHECK_EQ (throttle_take (t, "10.0.0.1", t0 + 300001), 1000 - 1);
     /* a success forgets the key */
     throttle_clear (t, "10.0.0.1");
-    CHECK (throttle_size (t) == 1);
+    CHECK_EQ (throttle_size (t), 1);
     for (int i = 0; i < 5; i++)
-        CHECK (throttle_take (t, "10.0.0.1", t0 + 300002) == 0);
-    CHECK (throttle_take (t, "10.0.0.1", t0 + 300002) == 300000);
+        CHECK_EQ (throttle_take (t, "10.0.0.1", t0 + 300002), 0);
+    CHECK_EQ (throttle_take (t, "10.0.0.1", t0 + 300002), 300000);
     throttle_clear (t, "nobody");                                       /* no-op */
-    CHECK (throttle_size (t) == 2);
+    CHECK_EQ (throttle_size (t), 2);
     throttle_destroy (&t);
     CHECK (t == NULL);
     throttle_destroy (&t);
@@ -45,23 +45,23 @@ DDC_TEST (test_throttle_bounded)
     char key[THROTTLE_KEY_MAX];
     for (int i = 0; i < 100; i++) {
         snprintf (key, sizeof key, "192.168.0.%d", i);
-        CHECK (throttle_take (t, key, 1000 + i) == 0);
-        CHECK (throttle_take (t, key, 1000 + i) == 0);
+        CHECK_EQ (throttle_take (t, key, 1000 + i), 0);
+        CHECK_EQ (throttle_take (t, key, 1000 + i), 0);
         /* one key is refused all along: it is never the oldest */
-        CHECK ((throttle_take (t, "2001:db8::1", 1000 + i) == 0) == (i < 2));
+        CHECK_EQ ((throttle_take (t, "2001:db8::1", 1000 + i) == 0), (i < 2));
     }
-    CHECK (throttle_size (t) == 8);
-    CHECK (throttle_bytes (t) == bytes);
+    CHECK_EQ (throttle_size (t), 8);
+    CHECK_EQ (throttle_bytes (t), bytes);
     CHECK (throttle_take (t, "2001:db8::1", 2000) > 0);                 /* remembered */
     CHECK (throttle_take (t, "192.168.0.99", 2000) > 0);                /* the newest */
-    CHECK (throttle_take (t, "192.168.0.0", 2000) == 0);                /* forgotten first */
+    CHECK_EQ (throttle_take (t, "192.168.0.0", 2000), 0);                /* forgotten first */
     /* the longest key there may be */
     memset (key, 'k', sizeof key - 1);
     key[sizeof key - 1] = '\0';
-    CHECK (throttle_take (t, key, 3000) == 0);
-    CHECK (throttle_take (t, key, 3000) == 0);
-    CHECK (throttle_take (t, key, 3000) == 60000);
-    CHECK (throttle_size (t) == 8);
+    CHECK_EQ (throttle_take (t, key, 3000), 0);
+    CHECK_EQ (throttle_take (t, key, 3000), 0);
+    CHECK_EQ (throttle_take (t, key, 3000), 60000);
+    CHECK_EQ (throttle_size (t), 8);
     throttle_destroy (&t);
     /* the broker's table: 4096 addresses in about 0.6 MiB (proto 10) */
     t = throttle_new (4096, 5, 300000);
@@ -138,14 +138,14 @@ DDC_TEST (test_throttle_against_model)
         if (got != want) {
             fprintf (stderr, "tick %llu key %s: table %lld, model %lld\n",
                      (unsigned long long) tick, key, (long long) got, (long long) want);
-            CHECK (got == want);
+            CHECK_EQ (got, want);
             break;
         }
     }
     size_t in_model = 0;
     for (int i = 0; i < MODEL_MAX; i++)
         in_model += model[i].used != 0;
-    CHECK (throttle_size (t) == in_model);
+    CHECK_EQ (throttle_size (t), in_model);
     throttle_destroy (&t);
 }
 
@@ -185,7 +185,7 @@ DDC_TEST (test_setupcode_form_and_match)
     char *dir = s_tempdir ();
     setupcode_t *sc = setupcode_new (dir);
     CHECK (!setupcode_matches (sc, ""));                 /* none before the first sync */
-    CHECK (setupcode_sync (sc, false) == SETUPCODE_MADE);
+    CHECK_EQ (setupcode_sync (sc, false), SETUPCODE_MADE);
     const char *code = setupcode_get (sc);
     CHECK (code && strlen (code) == 14);
     CHECK (setupcode_matches (sc, code));
@@ -220,7 +220,7 @@ DDC_TEST (test_setupcode_form_and_match)
     setupcode_destroy (&sc);
     CHECK (sc == NULL);
     char *cmd = ddc_asprintf ("rm -rf '%s'", dir);
-    CHECK (system (cmd) == 0);
+    CHECK_EQ (system (cmd), 0);
     free (cmd);
     free (dir);
 }
@@ -231,7 +231,7 @@ DDC_TEST (test_setupcode_lifecycle)
     char *path = ddc_asprintf ("%s/%s", dir, SETUPCODE_FILE);
     setupcode_t *sc = setupcode_new (dir);
     CHECK_STR (setupcode_path (sc), path);
-    CHECK (setupcode_sync (sc, false) == SETUPCODE_MADE);
+    CHECK_EQ (setupcode_sync (sc, false), SETUPCODE_MADE);
     char first[SETUPCODE_LEN];
     snprintf (first, sizeof first, "%s", setupcode_get (sc));
     /* in the file, one line, mode 0600 */
@@ -240,32 +240,32 @@ DDC_TEST (test_setupcode_lifecycle)
     free (data);
     struct stat st;
     CHECK (stat (path, &st) == 0 && (st.st_mode & 0777) == 0600);
-    CHECK (setupcode_sync (sc, false) == SETUPCODE_KEPT);
+    CHECK_EQ (setupcode_sync (sc, false), SETUPCODE_KEPT);
     setupcode_destroy (&sc);
 
     /* a restart keeps it (and the file's mode) */
     chmod (path, 0644);
     sc = setupcode_new (dir);
-    CHECK (setupcode_sync (sc, false) == SETUPCODE_LOADED);
+    CHECK_EQ (setupcode_sync (sc, false), SETUPCODE_LOADED);
     CHECK_STR (setupcode_get (sc), first);
     CHECK (stat (path, &st) == 0 && (st.st_mode & 0777) == 0600);
 
     /* a password is set: the code is used up, its file gone */
-    CHECK (setupcode_sync (sc, true) == SETUPCODE_WITHDRAWN);
+    CHECK_EQ (setupcode_sync (sc, true), SETUPCODE_WITHDRAWN);
     CHECK (setupcode_get (sc) == NULL);
     CHECK (!setupcode_matches (sc, first));
     CHECK (access (path, F_OK) != 0);
-    CHECK (setupcode_sync (sc, true) == SETUPCODE_KEPT);
+    CHECK_EQ (setupcode_sync (sc, true), SETUPCODE_KEPT);
 
     /* the password is removed: a new code */
-    CHECK (setupcode_sync (sc, false) == SETUPCODE_MADE);
+    CHECK_EQ (setupcode_sync (sc, false), SETUPCODE_MADE);
     CHECK (strcmp (setupcode_get (sc), first) != 0);
     CHECK (!setupcode_matches (sc, first));
     setupcode_destroy (&sc);
 
     /* a start with a password set removes a stale file */
     sc = setupcode_new (dir);
-    CHECK (setupcode_sync (sc, true) == SETUPCODE_WITHDRAWN);
+    CHECK_EQ (setupcode_sync (sc, true), SETUPCODE_WITHDRAWN);
     CHECK (access (path, F_OK) != 0);
     setupcode_destroy (&sc);
 
@@ -273,22 +273,22 @@ DDC_TEST (test_setupcode_lifecycle)
     const char *bad[] = { "", "ABCD-EFGH-JKL\n", "abcd-efgh-jkmn\n", "ABCD-EFGH-JKLM-\n",
                           "ABCD EFGH JKLM\n", "ABCD-EFGH-JKL1\n" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        CHECK (ddc_write_file_atomic (path, bad[i], strlen (bad[i]), 0600) == 0);
+        CHECK_EQ (ddc_write_file_atomic (path, bad[i], strlen (bad[i]), 0600), 0);
         sc = setupcode_new (dir);
-        CHECK (setupcode_sync (sc, false) == SETUPCODE_MADE);
+        CHECK_EQ (setupcode_sync (sc, false), SETUPCODE_MADE);
         CHECK (!setupcode_matches (sc, bad[i]));
         setupcode_destroy (&sc);
     }
     /* a file the broker cannot write: the code lives in memory */
     char *gone = ddc_asprintf ("%s/missing", dir);
     sc = setupcode_new (gone);
-    CHECK (setupcode_sync (sc, false) == SETUPCODE_UNWRITTEN);
+    CHECK_EQ (setupcode_sync (sc, false), SETUPCODE_UNWRITTEN);
     CHECK (setupcode_get (sc) && setupcode_matches (sc, setupcode_get (sc)));
     setupcode_destroy (&sc);
     free (gone);
 
     char *cmd = ddc_asprintf ("rm -rf '%s'", dir);
-    CHECK (system (cmd) == 0);
+    CHECK_EQ (system (cmd), 0);
     free (cmd);
     free (path);
     free (dir);

@@ -40,11 +40,11 @@ fb_new (const char *dir)
     ddc_strlcpy (fb->dir, dir, sizeof fb->dir);
     fb->router = zsock_new (ZMQ_ROUTER);
     zsock_set_linger (fb->router, 0);
-    CHECK (zsock_bind (fb->router, "ipc://%s/ctl.sock", dir) == 0);
+    CHECK_EQ (zsock_bind (fb->router, "ipc://%s/ctl.sock", dir), 0);
     fb->xpub = zsock_new (ZMQ_XPUB);
     zsock_set_linger (fb->xpub, 0);
     zsock_set_xpub_verbose (fb->xpub, 1);
-    CHECK (zsock_bind (fb->xpub, "ipc://%s/pub.sock", dir) == 0);
+    CHECK_EQ (zsock_bind (fb->xpub, "ipc://%s/pub.sock", dir), 0);
     ddc_random_hex (fb->epoch, 8);
     ddc_random_hex (fb->boot, 8);
     fb->doc = ddc_test_parse ("{\"bot\": {\"prefix\": \"!\", \"token\": \"***\"},"
@@ -398,10 +398,10 @@ s_teardown (void)
 {
     char cmd[128];
     snprintf (cmd, sizeof cmd, "rm -rf '%s'", s_dir);
-    CHECK (system (cmd) == 0);
+    CHECK_EQ (system (cmd), 0);
     zsys_shutdown ();
 #if defined(__SANITIZE_ADDRESS__)
-    CHECK (__lsan_do_recoverable_leak_check () == 0);
+    CHECK_EQ (__lsan_do_recoverable_leak_check (), 0);
 #endif
 }
 
@@ -492,33 +492,33 @@ DDC_TEST (test_sync_flow)
         ddc_msg_destroy (&m);
     }
     fb_pump (fb, cl, 300);
-    CHECK (rec_count (&rec, DDC_EV_CONNECTED) == 1);
+    CHECK_EQ (rec_count (&rec, DDC_EV_CONNECTED), 1);
     CHECK_STR (rec_detail (&rec, DDC_EV_CONNECTED), "docker@nas");
     CHECK_STR (ddc_client_name (cl), "docker@nas");
     CHECK (ddc_client_connected (cl));
     CHECK (fb->subs == 3);
     /* rule 1: no SNAPSHOT before the first HUGZ */
-    CHECK (fb_count (fb, DDC_SNAPSHOT) == 0);
+    CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
     CHECK (!ddc_client_synced (cl));
 
     fb_hugz (fb);
     CHECK (s_answer_snapshot (fb, cl, "bot,containers", 1000));
     s_expect_applied (fb, cl, "bot", 1);
     s_expect_applied (fb, cl, "containers", 2);
-    CHECK (rec.napply == 2);
-    CHECK (rec_count (&rec, DDC_EV_SYNCED) == 1);
+    CHECK_EQ (rec.napply, 2);
+    CHECK_EQ (rec_count (&rec, DDC_EV_SYNCED), 1);
     CHECK (ddc_client_synced (cl));
     uint64_t rev = 0;
     const cJSON *v = ddc_client_section (cl, "containers", &rev);
     CHECK (cJSON_IsArray (v) && rev == 2);
     CHECK (ddc_client_section (cl, "tasks", NULL) == NULL);
     CHECK_STR (ddc_client_epoch (cl), fb->epoch);
-    CHECK (ddc_client_rev (cl) == 3);
+    CHECK_EQ (ddc_client_rev (cl), 3);
     CHECK (ddc_client_access (cl) != NULL);
     /* PINGs flow (heartbeat_ms 200) */
     fb_pump (fb, cl, 500);
     CHECK (fb->pings >= 1);
-    CHECK (rec_count (&rec, DDC_EV_DISCONNECTED) == 0);
+    CHECK_EQ (rec_count (&rec, DDC_EV_DISCONNECTED), 0);
 
     ddc_client_destroy (&cl);
     CHECK (cl == NULL);
@@ -545,16 +545,16 @@ DDC_TEST (test_update_in_order)
     s_expect_applied (fb, cl, "containers", r2);
     uint64_t rev = 0;
     CHECK_STR (rec_last (&rec, "containers", &rev), "[{\"name\":\"b\"}]");
-    CHECK (rev == r2);
+    CHECK_EQ (rev, r2);
     const cJSON *v = ddc_client_section (cl, "containers", &rev);
-    CHECK (rev == r2);
+    CHECK_EQ (rev, r2);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (v, 0), "name")), "b");
     /* an update of a section not followed is ignored */
     fb_change (fb, "tasks", "[1]", true);
     fb_pump (fb, cl, 200);
-    CHECK (rec.napply == 4);
-    CHECK (fb_count (fb, DDC_APPLIED) == 0);
-    CHECK (ddc_client_rev (cl) == r2);
+    CHECK_EQ (rec.napply, 4);
+    CHECK_EQ (fb_count (fb, DDC_APPLIED), 0);
+    CHECK_EQ (ddc_client_rev (cl), r2);
 
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
@@ -578,14 +578,14 @@ DDC_TEST (test_gap_snapshots_section)
     char want[128];
     snprintf (want, sizeof want, "gap in containers: expected prev 2, got %" PRIu64, r2 - 1);
     CHECK_STR (rec_detail (&rec, DDC_EV_RESYNC), want);
-    CHECK (rec.napply == 3);           /* the gapped update itself was not applied */
+    CHECK_EQ (rec.napply, 3);           /* the gapped update itself was not applied */
     uint64_t rev = 0;
     CHECK_STR (rec_last (&rec, "containers", &rev), "[{\"name\":\"c\"}]");
-    CHECK (rev == r2);
+    CHECK_EQ (rev, r2);
     /* the chain continues from the snapshot */
     uint64_t r3 = fb_change (fb, "containers", "[]", true);
     s_expect_applied (fb, cl, "containers", r3);
-    CHECK (fb_count (fb, DDC_SNAPSHOT) == 0);
+    CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
 
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
@@ -614,13 +614,13 @@ DDC_TEST (test_epoch_change_full_resync)
     s_expect_applied (fb, cl, "containers", 1);
     CHECK_STR (rec_detail (&rec, DDC_EV_RESYNC), "epoch changed");
     /* bot did not change: not applied again; containers did */
-    CHECK (rec.napply == 3);
+    CHECK_EQ (rec.napply, 3);
     CHECK_STR (rec_last (&rec, "containers", NULL), "[{\"name\":\"new\"}]");
     CHECK_STR (ddc_client_epoch (cl), fb->epoch);
-    CHECK (rec_count (&rec, DDC_EV_SYNCED) == 2);
+    CHECK_EQ (rec_count (&rec, DDC_EV_SYNCED), 2);
     uint64_t rev = 0;
     ddc_client_section (cl, "bot", &rev);
-    CHECK (rev == 1);
+    CHECK_EQ (rev, 1);
 
     /* an UPDATE of another epoch also forces a full resync */
     char other[17];
@@ -628,8 +628,8 @@ DDC_TEST (test_epoch_change_full_resync)
     fb_publish (fb, other, "containers", 9, 1, "[]");
     fb_pump (fb, cl, 700);   /* rate limit: at most 2 snapshots a second */
     CHECK (s_answer_snapshot (fb, cl, "bot,containers", 1500));
-    CHECK (rec.napply == 3);
-    CHECK (rec_count (&rec, DDC_EV_RESYNC) == 2);
+    CHECK_EQ (rec.napply, 3);
+    CHECK_EQ (rec_count (&rec, DDC_EV_RESYNC), 2);
 
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
@@ -650,10 +650,10 @@ DDC_TEST (test_duplicate_dropped)
     fb_publish (fb, fb->epoch, "bot", 1, 0, "{\"prefix\": \"old\"}");
     s_expect_applied (fb, cl, "bot", r);
     fb_pump (fb, cl, 400);
-    CHECK (rec.napply == 3);
-    CHECK (fb_count (fb, DDC_APPLIED) == 0);
-    CHECK (fb_count (fb, DDC_SNAPSHOT) == 0);
-    CHECK (rec_count (&rec, DDC_EV_RESYNC) == 0);
+    CHECK_EQ (rec.napply, 3);
+    CHECK_EQ (fb_count (fb, DDC_APPLIED), 0);
+    CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
+    CHECK_EQ (rec_count (&rec, DDC_EV_RESYNC), 0);
 
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
@@ -683,23 +683,23 @@ DDC_TEST (test_reject_keeps_old_value)
     }
     uint64_t rev = 0;
     const cJSON *v = ddc_client_section (cl, "containers", &rev);
-    CHECK (rev == 2);
+    CHECK_EQ (rev, 2);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (v, 0), "name")),
                "plex");
     /* the same revision again: not retried */
     fb_publish (fb, fb->epoch, "containers", r, 2, "[{\"name\": \"bad\"}]");
     fb_pump (fb, cl, 300);
-    CHECK (fb_count (fb, DDC_REJECTED) == 0);
+    CHECK_EQ (fb_count (fb, DDC_REJECTED), 0);
     /* a HUGZ at the rejected revision is not "ahead" */
     fb_hugz (fb);
     fb_pump (fb, cl, 300);
-    CHECK (fb_count (fb, DDC_SNAPSHOT) == 0);
+    CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
 
     /* the rejected revision is the chain link of the next update */
     rec.reject = NULL;
     uint64_t r2 = fb_change (fb, "containers", "[{\"name\": \"good\"}]", true);
     s_expect_applied (fb, cl, "containers", r2);
-    CHECK (fb_count (fb, DDC_SNAPSHOT) == 0);
+    CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
     CHECK_STR (rec_last (&rec, "containers", NULL), "[{\"name\":\"good\"}]");
 
     ddc_client_destroy (&cl);
@@ -755,7 +755,7 @@ DDC_TEST (test_error_401_hello_again)
     char req[40];
     ddc_req_id (req);
     zmsg_t *z = ddc_msg_buildv (DDC_STATUS, req, "0", "-", NULL);
-    CHECK (ddc_client_request (cl, &z, 5000, 1, rec_reply, &rec) == 0);
+    CHECK_EQ (ddc_client_request (cl, &z, 5000, 1, rec_reply, &rec), 0);
     CHECK (z == NULL);
     ddc_msg_t *m = fb_expect (fb, cl, DDC_STATUS, 1000);
     CHECK (m != NULL);
@@ -781,14 +781,14 @@ DDC_TEST (test_error_401_hello_again)
     }
     fb_pump (fb, cl, 100);
     CHECK (rec.nreply == 1 && !rec.reply_null && rec.reply_type == DDC_PEERS);
-    CHECK (rec_count (&rec, DDC_EV_CONNECTED) == 2);
+    CHECK_EQ (rec_count (&rec, DDC_EV_CONNECTED), 2);
     /* and a full resync follows the new WELCOME */
     fb_hugz (fb);
     CHECK (s_answer_snapshot (fb, cl, "bot,containers", 1500));
     s_expect_applied (fb, cl, "bot", 1);
     s_expect_applied (fb, cl, "containers", 2);
-    CHECK (rec.napply == 2);
-    CHECK (rec_count (&rec, DDC_EV_SYNCED) == 2);
+    CHECK_EQ (rec.napply, 2);
+    CHECK_EQ (rec_count (&rec, DDC_EV_SYNCED), 2);
 
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
@@ -807,10 +807,10 @@ DDC_TEST (test_request_retry_and_timeout)
     char req[40];
     ddc_req_id (req);
     zmsg_t *z = ddc_msg_buildv (DDC_HISTORY, req, "*", "0", NULL);
-    CHECK (ddc_client_request (cl, &z, 300, 3, rec_reply, &rec) == 0);
+    CHECK_EQ (ddc_client_request (cl, &z, 300, 3, rec_reply, &rec), 0);
     ddc_msg_t *m = fb_expect (fb, cl, DDC_HELLO, 2000);
     CHECK (m != NULL);
-    CHECK (fb_count (fb, DDC_HISTORY) == 0);
+    CHECK_EQ (fb_count (fb, DDC_HISTORY), 0);
     if (m) {
         fb_welcome (fb, m->frame[DDC_REQ], "docker@nas");
         ddc_msg_destroy (&m);
@@ -836,22 +836,22 @@ DDC_TEST (test_request_retry_and_timeout)
     /* a late duplicate answer is dropped */
     fb_send (fb, ddc_msg_buildv (DDC_CHANGES, req, "[]", NULL));
     fb_pump (fb, cl, 100);
-    CHECK (rec.nreply == 1);
+    CHECK_EQ (rec.nreply, 1);
 
     /* never answered: two tries, then the callback gets NULL */
     ddc_req_id (req);
     z = ddc_msg_buildv (DDC_HISTORY, req, "bot", "0", NULL);
     int64_t start = ddc_mono_ms ();
-    CHECK (ddc_client_request (cl, &z, 200, 2, rec_reply, &rec) == 0);
+    CHECK_EQ (ddc_client_request (cl, &z, 200, 2, rec_reply, &rec), 0);
     while (rec.nreply < 2 && ddc_mono_ms () - start < 2000)
         fb_pump (fb, cl, 10);
     int64_t took = ddc_mono_ms () - start;
     CHECK (rec.nreply == 2 && rec.reply_null);
     CHECK (took >= 350 && took < 1000);
-    CHECK (fb_count (fb, DDC_HISTORY) == 2);
+    CHECK_EQ (fb_count (fb, DDC_HISTORY), 2);
     /* a message that is not a request is refused */
     z = ddc_msg_buildv (DDC_BYE, "x-1", NULL);
-    CHECK (ddc_client_request (cl, &z, 200, 1, rec_reply, &rec) == -1);
+    CHECK_EQ (ddc_client_request (cl, &z, 200, 1, rec_reply, &rec), -1);
     CHECK (z == NULL);
 
     ddc_client_destroy (&cl);
@@ -875,7 +875,7 @@ DDC_TEST (test_action_result)
     CHECK_STR (rec.action_origin, "web@box");
     CHECK_STR (rec.action_body, "{\"action\":\"restart\",\"container\":\"plex\"}");
     cJSON *body = ddc_test_parse ("{\"ok\": true}");
-    CHECK (ddc_client_result (cl, rec.action_req, body) == 0);
+    CHECK_EQ (ddc_client_result (cl, rec.action_req, body), 0);
     cJSON_Delete (body);
     ddc_msg_t *m = fb_expect (fb, cl, DDC_RESULT, 1000);
     CHECK (m != NULL);
@@ -899,7 +899,7 @@ DDC_TEST (test_cache_written_and_loaded)
     fb_t *fb = fb_new (s_dir);
     rec_t rec = { 0 };
     ddc_client_t *cl = s_client (&rec, s_follow, cache);
-    CHECK (rec_count (&rec, DDC_EV_CACHE_LOADED) == 0);     /* no file yet */
+    CHECK_EQ (rec_count (&rec, DDC_EV_CACHE_LOADED), 0);     /* no file yet */
     s_sync (fb, cl);
     uint64_t r = fb_change (fb, "containers", "[{\"name\": \"cached\"}]", true);
     s_expect_applied (fb, cl, "containers", r);
@@ -908,13 +908,13 @@ DDC_TEST (test_cache_written_and_loaded)
     CHECK (stat (cache, &st) == 0 && (st.st_mode & 0777) == 0600);
     char *data = NULL;
     size_t len = 0;
-    CHECK (ddc_read_file (cache, 1 << 20, &data, &len) == 0);
+    CHECK_EQ (ddc_read_file (cache, 1 << 20, &data, &len), 0);
     cJSON *root = ddc_test_parse (data ? data : "");
     free (data);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (root, "epoch")), fb->epoch);
     CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (cJSON_GetObjectItem (root, "revs"),
                                                       "containers")) == (double) r);
-    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (root, "rev")) == (double) r);
+    CHECK_EQ (cJSON_GetNumberValue (cJSON_GetObjectItem (root, "rev")), (double) r);
     CHECK (cJSON_IsObject (cJSON_GetObjectItem (cJSON_GetObjectItem (root, "sections"), "bot")));
     cJSON_Delete (root);
     ddc_client_destroy (&cl);
@@ -924,14 +924,14 @@ DDC_TEST (test_cache_written_and_loaded)
     /* start again with the broker down: run on the cache */
     rec_t rec2 = { 0 };
     cl = s_client (&rec2, s_follow, cache);
-    CHECK (rec_count (&rec2, DDC_EV_CACHE_LOADED) == 1);
+    CHECK_EQ (rec_count (&rec2, DDC_EV_CACHE_LOADED), 1);
     CHECK_STR (rec_detail (&rec2, DDC_EV_CACHE_LOADED), cache);
     CHECK (rec2.napply == 2 && rec2.apply_cache[0] && rec2.apply_cache[1]);
     CHECK_STR (rec_last (&rec2, "containers", NULL), "[{\"name\":\"cached\"}]");
     uint64_t rev = 0;
     CHECK (ddc_client_section (cl, "containers", &rev) != NULL && rev == r);
     fb_pump (NULL, cl, 3300);
-    CHECK (rec_count (&rec2, DDC_EV_DISCONNECTED) == 1);
+    CHECK_EQ (rec_count (&rec2, DDC_EV_DISCONNECTED), 1);
     CHECK (!ddc_client_connected (cl));
 
     /* the broker comes back with another containers value */
@@ -954,15 +954,15 @@ DDC_TEST (test_cache_written_and_loaded)
         s_expect_applied (fb, cl, "containers", r2);
     }
     /* bot unchanged: not applied again; containers replaced */
-    CHECK (rec2.napply == 3);
+    CHECK_EQ (rec2.napply, 3);
     CHECK (!rec2.apply_cache[2]);
     CHECK_STR (rec_last (&rec2, "containers", NULL), "[{\"name\":\"fresh\"}]");
     CHECK (ddc_client_synced (cl));
-    CHECK (rec_count (&rec2, DDC_EV_CONNECTED) == 1);
+    CHECK_EQ (rec_count (&rec2, DDC_EV_CONNECTED), 1);
 
     /* a damaged cache is ignored */
     ddc_client_destroy (&cl);
-    CHECK (ddc_write_file_atomic (cache, "{\"epoch\": 1", 11, 0600) == 0);
+    CHECK_EQ (ddc_write_file_atomic (cache, "{\"epoch\": 1", 11, 0600), 0);
     rec_t rec3 = { 0 };
     cl = s_client (&rec3, s_follow, cache);
     CHECK (cl != NULL && rec3.napply == 0 && rec_count (&rec3, DDC_EV_CACHE_LOADED) == 0);
@@ -990,12 +990,12 @@ DDC_TEST (test_secret_section_refetched)
     fb_publish (fb, fb->epoch, "bot", r, 1, "{\"prefix\": \"?\", \"token\": \"***\"}");
     CHECK (s_answer_snapshot (fb, cl, "bot", 1500));
     s_expect_applied (fb, cl, "bot", r);
-    CHECK (rec.napply == 3);
+    CHECK_EQ (rec.napply, 3);
     CHECK_STR (rec_last (&rec, "bot", NULL), "{\"prefix\":\"?\",\"token\":\"T2\"}");
     /* containers has no secret: applied from the UPDATE */
     uint64_t r2 = fb_change (fb, "containers", "[]", true);
     s_expect_applied (fb, cl, "containers", r2);
-    CHECK (fb_count (fb, DDC_SNAPSHOT) == 0);
+    CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
 
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
@@ -1017,12 +1017,12 @@ DDC_TEST (test_disconnect_and_return)
     while (rec_count (&rec, DDC_EV_DISCONNECTED) == 0 && ddc_mono_ms () - start < 6000)
         fb_pump (fb, cl, 20);
     int64_t took = ddc_mono_ms () - start;
-    CHECK (rec_count (&rec, DDC_EV_DISCONNECTED) == 1);
+    CHECK_EQ (rec_count (&rec, DDC_EV_DISCONNECTED), 1);
     CHECK (took >= 2900 && took < 4500);
     CHECK (!ddc_client_connected (cl));
     CHECK (ddc_client_section (cl, "containers", NULL) != NULL);  /* still running */
     fb_pump (fb, cl, 1000);
-    CHECK (rec_count (&rec, DDC_EV_DISCONNECTED) == 1);          /* once */
+    CHECK_EQ (rec_count (&rec, DDC_EV_DISCONNECTED), 1);          /* once */
 
     /* traffic returns */
     fb->auto_pong = true;
@@ -1039,10 +1039,10 @@ DDC_TEST (test_disconnect_and_return)
     fb_hugz (fb);
     CHECK (s_answer_snapshot (fb, cl, "bot,containers", 1500));
     fb_pump (fb, cl, 100);
-    CHECK (rec_count (&rec, DDC_EV_CONNECTED) == 2);
-    CHECK (rec_count (&rec, DDC_EV_SYNCED) == 2);
+    CHECK_EQ (rec_count (&rec, DDC_EV_CONNECTED), 2);
+    CHECK_EQ (rec_count (&rec, DDC_EV_SYNCED), 2);
     CHECK (ddc_client_connected (cl) && ddc_client_synced (cl));
-    CHECK (rec.napply == 2);
+    CHECK_EQ (rec.napply, 2);
 
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
@@ -1056,23 +1056,23 @@ DDC_TEST (test_new_boot_reports_status)
     fb_t *fb = fb_new (s_dir);
     rec_t rec = { 0 };
     ddc_client_t *cl = s_client (&rec, s_follow, NULL);
-    CHECK (ddc_client_follow_status (cl, "") == 0);
+    CHECK_EQ (ddc_client_follow_status (cl, ""), 0);
     s_sync (fb, cl);
 
     cJSON *body = ddc_test_parse ("{\"containers\": 3}");
-    CHECK (ddc_client_report (cl, "docker", body) == 0);
+    CHECK_EQ (ddc_client_report (cl, "docker", body), 0);
     cJSON_Delete (body);
     ddc_msg_t *m = fb_expect (fb, cl, DDC_REPORT, 1000);
     CHECK (m != NULL);
     if (m)
         CHECK_STR (m->frame[DDC_REPORT_TOPIC], "docker");
     ddc_msg_destroy (&m);
-    CHECK (ddc_client_report (cl, "bad/topic", body) == -1);
+    CHECK_EQ (ddc_client_report (cl, "bad/topic", body), -1);
     /* over DDC_REPORT_MAX: refused here rather than by the broker */
     char *big = calloc (1, DDC_REPORT_MAX + 1);
     memset (big, 'x', DDC_REPORT_MAX);
     cJSON *large = cJSON_CreateString (big);
-    CHECK (ddc_client_report (cl, "docker", large) == -1);
+    CHECK_EQ (ddc_client_report (cl, "docker", large), -1);
     cJSON_Delete (large);
     free (big);
 
@@ -1080,7 +1080,7 @@ DDC_TEST (test_new_boot_reports_status)
     zmsg_t *z = ddc_msg_buildv (DDC_STATUSPUB, "status/docker@nas/docker/", "{\"x\": 1}", NULL);
     zmsg_send (&z, fb->xpub);
     fb_pump (fb, cl, 200);
-    CHECK (rec.nstatus == 1);
+    CHECK_EQ (rec.nstatus, 1);
     CHECK_STR (rec.status_peer, "docker@nas");
     CHECK_STR (rec.status_topic, "docker");
 

@@ -162,9 +162,9 @@ DDC_TEST (test_section_names)
     CHECK_STR (ddc_section_name (DDC_SEC_WEB), "web");
     CHECK (ddc_section_name (DDC_SEC_COUNT) == NULL);
     for (int s = 0; s < DDC_SEC_COUNT; s++)
-        CHECK (ddc_section_from_name (ddc_section_name ((ddc_section_t) s)) == s);
-    CHECK (ddc_section_from_name ("Bot") == -1);
-    CHECK (ddc_section_from_name ("_meta") == -1);
+        CHECK_EQ (ddc_section_from_name (ddc_section_name ((ddc_section_t) s)), s);
+    CHECK_EQ (ddc_section_from_name ("Bot"), -1);
+    CHECK_EQ (ddc_section_from_name ("_meta"), -1);
     CHECK (ddc_section_from_name (NULL) == -1);
     CHECK_STR (ddc_section_secrets (DDC_SEC_BOT) [0], "token");
     CHECK (ddc_section_secrets (DDC_SEC_BOT) [1] == NULL);
@@ -177,11 +177,11 @@ DDC_TEST (test_section_names)
 DDC_TEST (test_default_roundtrip)
 {
     cJSON *def = ddc_config_default ();
-    CHECK (cJSON_GetArraySize (def) == DDC_SEC_COUNT);
+    CHECK_EQ (cJSON_GetArraySize (def), DDC_SEC_COUNT);
     cJSON *errors = cJSON_CreateArray ();
     cJSON *norm = ddc_config_validate_document (def, errors);
     CHECK (norm != NULL);
-    CHECK (cJSON_GetArraySize (errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (errors), 0);
     CHECK (ddc_config_equal (norm, def));
     //  Same text too: canonical order is stable
     char *a = cJSON_PrintUnformatted (def), *b = cJSON_PrintUnformatted (norm);
@@ -196,10 +196,10 @@ DDC_TEST (test_default_roundtrip)
     cJSON *spam = cJSON_GetObjectItem (def, "spam");
     CHECK (cJSON_IsTrue (cJSON_GetObjectItem (spam, "enabled")));
     cJSON *cmd = cJSON_GetObjectItem (spam, "command_cooldowns");
-    CHECK (cJSON_GetArraySize (cmd) == 3);
+    CHECK_EQ (cJSON_GetArraySize (cmd), 3);
     CHECK (cJSON_GetObjectItem (cmd, "serverstatus")->valueint == 30);
     cJSON *btn = cJSON_GetObjectItem (spam, "button_cooldowns");
-    CHECK (cJSON_GetArraySize (btn) == 5);
+    CHECK_EQ (cJSON_GetArraySize (btn), 5);
     CHECK (cJSON_GetObjectItem (btn, "restart")->valueint == 20);
     CHECK (cJSON_GetObjectItem (btn, "info")->valueint == 3);
     cJSON *web = cJSON_GetObjectItem (def, "web");
@@ -218,7 +218,7 @@ DDC_TEST (test_default_roundtrip)
         cJSON_Delete (d);
         cJSON_Delete (n);
     }
-    CHECK (cJSON_GetArraySize (errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (errors), 0);
     CHECK (ddc_config_default_section (DDC_SEC_COUNT) == NULL);
     cJSON_Delete (errors);
     cJSON_Delete (norm);
@@ -236,10 +236,10 @@ DDC_TEST (test_example_document)
     //  Normalising again is a fixed point
     cJSON *again = ddc_config_validate_document (norm, errors);
     CHECK (again && ddc_config_equal (again, norm));
-    CHECK (cJSON_GetArraySize (errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (errors), 0);
     //  spam maps are used as given, not merged with the defaults
     cJSON *cmd = cJSON_GetObjectItem (cJSON_GetObjectItem (norm, "spam"), "command_cooldowns");
-    CHECK (cJSON_GetArraySize (cmd) == 1);
+    CHECK_EQ (cJSON_GetArraySize (cmd), 1);
     cJSON *task = cJSON_GetArrayItem (cJSON_GetObjectItem (norm, "tasks"), 0);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (task, "timezone")), "Europe/Berlin");
     cJSON_Delete (again);
@@ -599,7 +599,7 @@ DDC_TEST (test_spam_rules)
     CHECK (cJSON_GetArraySize (btn) == 2);                //  no merging
     CHECK_STR (btn->child->string, "refresh");            //  canonical order
     CHECK (cJSON_GetObjectItem (btn, "stop_all")->valueint == 60);
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (out, "command_cooldowns")) == 3);
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (out, "command_cooldowns")), 3);
     cJSON_Delete (out);
     CHECK (s_ok (DDC_SEC_SPAM, "{\"command_cooldowns\": {}, \"button_cooldowns\": {}}", NULL));
     CHECK (s_ok (DDC_SEC_SPAM, "{\"command_cooldowns\": {\"ss\": 3600, \"addadmin\": 0}}", NULL));
@@ -931,7 +931,7 @@ DDC_TEST (test_many_errors_at_once)
     CHECK (s_has (errors, "containers[0].allowed_actions[0]", "not_supported"));
     CHECK (s_has (errors, "containers[0].extra", "unknown_field"));
     CHECK (s_has (errors, "containers[1].display_name", "invalid"));
-    CHECK (cJSON_GetArraySize (errors) == 7);
+    CHECK_EQ (cJSON_GetArraySize (errors), 7);
     cJSON_Delete (errors);
 
     //  A whole document reports every section's errors
@@ -943,7 +943,7 @@ DDC_TEST (test_many_errors_at_once)
     CHECK (s_has (errors, "web.ui_language", "not_supported"));
     CHECK (s_has (errors, "watchdog.interval_minutes", "out_of_range"));
     CHECK (s_has (errors, "nonsense", "unknown_field"));
-    CHECK (cJSON_GetArraySize (errors) == 4);
+    CHECK_EQ (cJSON_GetArraySize (errors), 4);
     cJSON_Delete (errors);
     cJSON_Delete (doc);
 }
@@ -954,7 +954,7 @@ DDC_TEST (test_document_rules)
     cJSON *doc = s_json ("[1]");
     CHECK (ddc_config_validate_document (doc, errors) == NULL);
     CHECK (s_has (errors, "", "type"));
-    CHECK (cJSON_GetArraySize (errors) == 1);
+    CHECK_EQ (cJSON_GetArraySize (errors), 1);
     cJSON_Delete (doc);
     CHECK (ddc_config_validate_document (NULL, errors) == NULL);
     cJSON_Delete (errors);
@@ -965,10 +965,10 @@ DDC_TEST (test_document_rules)
     cJSON *norm = ddc_config_validate_document (doc, errors);
     CHECK (norm != NULL);
     CHECK (!cJSON_HasObjectItem (norm, "_meta"));
-    CHECK (cJSON_GetArraySize (norm) == DDC_SEC_COUNT);
+    CHECK_EQ (cJSON_GetArraySize (norm), DDC_SEC_COUNT);
     CHECK (cJSON_IsArray (cJSON_GetObjectItem (norm, "tasks")));
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetObjectItem (norm, "bot"), "language")), "de");
-    CHECK (cJSON_GetArraySize (errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (errors), 0);
     cJSON_Delete (norm);
     cJSON_Delete (doc);
 
@@ -980,7 +980,7 @@ DDC_TEST (test_document_rules)
                   "   \"action\": \"stop\", \"cycle\": \"daily\", \"time\": \"01:00\"}]}");
     CHECK (ddc_config_validate_document (doc, errors) == NULL);
     CHECK (s_has (errors, "tasks[1].container", "not_found"));
-    CHECK (cJSON_GetArraySize (errors) == 1);
+    CHECK_EQ (cJSON_GetArraySize (errors), 1);
     cJSON_Delete (doc);
     cJSON_Delete (errors);
 
@@ -1154,7 +1154,7 @@ DDC_TEST (test_diff)
     for (int i = 0; i < 200; i++)
         cJSON_AddItemToArray (new_admins, cJSON_CreateNumber (i));
     diff = ddc_config_diff (DDC_SEC_ADMINS, old_admins, new_admins);
-    CHECK (cJSON_GetArraySize (diff) == DDC_DIFF_MAX + 1);
+    CHECK_EQ (cJSON_GetArraySize (diff), DDC_DIFF_MAX + 1);
     CHECK_STR (cJSON_GetArrayItem (diff, 0)->valuestring, "admins[0]");
     CHECK_STR (cJSON_GetArrayItem (diff, DDC_DIFF_MAX)->valuestring, "...");
     cJSON_Delete (diff);
@@ -1199,7 +1199,7 @@ DDC_TEST (test_bounds)
     CHECK (ddc_config_validate_section (DDC_SEC_CONTAINERS, list, NULL, errors) == NULL);
     CHECK (s_has (errors, "containers", "too_many"));
     CHECK (!s_has (errors, "containers[500]", "type"));
-    CHECK (cJSON_GetArraySize (errors) == 1);
+    CHECK_EQ (cJSON_GetArraySize (errors), 1);
     cJSON_Delete (list);
     cJSON_Delete (errors);
 
@@ -1222,7 +1222,7 @@ DDC_TEST (test_bounds)
     CHECK (ddc_config_validate_section (DDC_SEC_TASKS, list, NULL, errors) == NULL);
     CHECK (s_has (errors, "tasks", "too_many"));
     //  The error list itself is bounded: 200 then one "too_many"
-    CHECK (cJSON_GetArraySize (errors) == DDC_CONFIG_MAX_ERRORS + 1);
+    CHECK_EQ (cJSON_GetArraySize (errors), DDC_CONFIG_MAX_ERRORS + 1);
     CHECK (s_has (errors, "", "too_many"));
     cJSON_Delete (errors);
     cJSON_Delete (list);
@@ -1234,7 +1234,7 @@ DDC_TEST (test_bounds)
     errors = cJSON_CreateArray ();
     CHECK (ddc_config_validate_section (DDC_SEC_BOT, bot, NULL, errors) == NULL);
     CHECK (s_has (errors, "bot", "too_long"));
-    CHECK (cJSON_GetArraySize (errors) == 1);
+    CHECK_EQ (cJSON_GetArraySize (errors), 1);
     cJSON_Delete (errors);
     cJSON_Delete (bot);
     free (big);
@@ -1255,7 +1255,7 @@ DDC_TEST (test_bounds)
     CHECK (!ddc_config_equal (deep, copy));      //  too deep to compare
     cJSON_Delete (copy);
     cJSON *diff = ddc_config_diff (DDC_SEC_BOT, deep, NULL);
-    CHECK (cJSON_GetArraySize (diff) == 1);
+    CHECK_EQ (cJSON_GetArraySize (diff), 1);
     cJSON_Delete (diff);
     cJSON_Delete (errors);
     cJSON_Delete (deep);

@@ -54,7 +54,7 @@ DDC_TEST (test_defaults)
     CHECK_STR (s_args (&p), "--data /data --ctl ipc:///data/ctl.sock --pub ipc:///data/pub.sock");
     CHECK_STR (p.data, "/data");
     CHECK (p.sock_dir == NULL);
-    CHECK (p.health.n == 1);
+    CHECK_EQ (p.health.n, 1);
     CHECK_STR (p.health.v[0], "ping ipc:///data/ctl.sock");
     ct_plan_free (&p);
 
@@ -80,7 +80,7 @@ DDC_TEST (test_defaults)
 
     CHECK (s_plan (&p, CT_CTL, NULL, (const char *const[]) { "status", NULL }) == 0);
     CHECK_STR (s_args (&p), "status");
-    CHECK (p.health.n == 0);
+    CHECK_EQ (p.health.n, 0);
     ct_plan_free (&p);
 }
 
@@ -195,16 +195,16 @@ DDC_TEST (test_split_and_roles)
 {
     ct_vec_t v = { 0 };
     ct_split_words (&v, "  --discord-api http://x/api \t-v\n");
-    CHECK (v.n == 3);
+    CHECK_EQ (v.n, 3);
     CHECK_STR (v.v[0], "--discord-api");
     CHECK_STR (v.v[2], "-v");
     CHECK (v.v[3] == NULL);
     ct_vec_free (&v);
     ct_split_words (&v, "");
-    CHECK (v.n == 0);
+    CHECK_EQ (v.n, 0);
     ct_vec_free (&v);
-    CHECK (ct_role_find ("docker") == CT_DOCKER);
-    CHECK (ct_role_find ("all") == -1);
+    CHECK_EQ (ct_role_find ("docker"), CT_DOCKER);
+    CHECK_EQ (ct_role_find ("all"), -1);
     CHECK_STR (ct_role_name (CT_CTL), "ctl");
     s_env = (const char *const[]) { "PUID=", NULL };
     CHECK_STR (ct_env_get (s_getenv, "PUID"), "1000");
@@ -214,11 +214,11 @@ DDC_TEST (test_ids)
 {
     ct_ids_t ids;
     char err[256];
-    CHECK (ct_ids_parse (&ids, "99", "100", "002", err, sizeof err) == 0);
+    CHECK_EQ (ct_ids_parse (&ids, "99", "100", "002", err, sizeof err), 0);
     CHECK (ids.uid == 99 && ids.gid == 100 && ids.umask == 02);
-    CHECK (ct_ids_parse (&ids, "0", "0", "0777", err, sizeof err) == 0);
-    CHECK (ids.umask == 0777);
-    CHECK (ct_ids_parse (&ids, "2147483647", "1", "22", err, sizeof err) == 0);
+    CHECK_EQ (ct_ids_parse (&ids, "0", "0", "0777", err, sizeof err), 0);
+    CHECK_EQ (ids.umask, 0777);
+    CHECK_EQ (ct_ids_parse (&ids, "2147483647", "1", "22", err, sizeof err), 0);
     CHECK (ct_ids_parse (&ids, "2147483648", "1", "22", err, sizeof err) < 0);
     CHECK (strstr (err, "PUID must be a number"));
     CHECK (ct_ids_parse (&ids, "1", "-1", "22", err, sizeof err) < 0);

@@ -47,7 +47,7 @@ s_get (const cJSON *obj, const char *key)
 DDC_TEST (test_parse)
 {
     alert_t a;
-    CHECK (s_parse (OPENED, &a) == 0);
+    CHECK_EQ (s_parse (OPENED, &a), 0);
     CHECK (a.event == ALERT_OPENED && a.exit_code == 3 && a.restarts == 1);
     CHECK_STR (a.host, "nas");
     CHECK_STR (a.display, "Valheim");
@@ -69,7 +69,7 @@ DDC_TEST (test_parse)
         NULL
     };
     for (int i = 0; bad [i]; i++)
-        CHECK (s_parse (bad [i], &a) == -1);
+        CHECK_EQ (s_parse (bad [i], &a), -1);
     //  wrong types are absent; hostile text is cleaned; the logs are bounded
     CHECK (s_parse ("{'id':'x','container':'c\\u0007d','event':'resolved','kind':'unhealthy',"
                     "'reason':'unhealthy','resolution':'gone','exit_code':'3','restarts':-4,"
@@ -99,9 +99,9 @@ DDC_TEST (test_parse)
 
 DDC_TEST (test_messages)
 {
-    CHECK (i18n_init () == 0);
+    CHECK_EQ (i18n_init (), 0);
     alert_t open, now;
-    CHECK (s_parse (OPENED, &open) == 0);
+    CHECK_EQ (s_parse (OPENED, &open), 0);
     cJSON *m = alertview_message (LANG_EN, &open, &open);
     const cJSON *e = s_embed (m);
     CHECK_STR (s_get (e, "title"), "\xf0\x9f\x9a\xa8 Valheim crashed");
@@ -158,7 +158,7 @@ DDC_TEST (test_messages)
             snprintf (json, sizeof json, "{'id':'x','container':'c',%s%s}", cases [i],
                       strstr (cases [i], "event") ? "" : ",'event':'escalated'");
             alert_t a;
-            CHECK (s_parse (json, &a) == 0);
+            CHECK_EQ (s_parse (json, &a), 0);
             m = alertview_message ((lang_t) l, &a, &a);
             const char *title = s_get (s_embed (m), "title");
             CHECK (title && !strstr (title, "alert.") && strstr (title, "c"));
@@ -177,7 +177,7 @@ DDC_TEST (test_messages)
 
 DDC_TEST (test_message_limits)
 {
-    CHECK (i18n_init () == 0);
+    CHECK_EQ (i18n_init (), 0);
     //  16 KiB of backticks and umlauts, a 100-character name: one code
     //  block, within Discord's limits, valid UTF-8
     cJSON *body = ddc_test_json (OPENED);
@@ -197,7 +197,7 @@ DDC_TEST (test_message_limits)
     name [400] = '\0';
     cJSON_ReplaceItemInObject (body, "display_name", cJSON_CreateString (name));
     alert_t a;
-    CHECK (alertview_parse (body, "nas", &a) == 0);
+    CHECK_EQ (alertview_parse (body, "nas", &a), 0);
     for (int l = 0; l < 2; l++) {
         cJSON *m = alertview_message ((lang_t) l, &a, &a);
         const cJSON *e = s_embed (m);
@@ -208,7 +208,7 @@ DDC_TEST (test_message_limits)
         int fences = 0;
         for (const char *p = desc; (p = strstr (p, "```")); p += 3)
             fences++;
-        CHECK (fences == 2);
+        CHECK_EQ (fences, 2);
         char *all = cJSON_PrintUnformatted (e);
         CHECK (ddc_test_chars (all) < 6000);
         free (all);
@@ -260,7 +260,7 @@ s_help_text (live_t *live, lang_t lang, const char *user, const perm_roles_t *ro
 
 DDC_TEST (test_roles_words)
 {
-    CHECK (i18n_init () == 0);
+    CHECK_EQ (i18n_init (), 0);
     live_t *live = s_live ();
     render_ctx_t r = { .live = live, .lang = LANG_EN };
     const live_ctr_t *plex = live_ctr_find (live, "plex");

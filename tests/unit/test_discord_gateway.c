@@ -139,7 +139,7 @@ DDC_TEST (test_payload_envelope)
         gw_payload_free (&p);
     }
     char why [160];
-    CHECK (gw_payload_parse ("{\"op\":11} {}", 12, &p, why, sizeof why) == -1);
+    CHECK_EQ (gw_payload_parse ("{\"op\":11} {}", 12, &p, why, sizeof why), -1);
     CHECK (strcmp (why, "not valid JSON: trailing bytes after the value at line 1, column 11") == 0);
     //  s must be a whole non-negative number, else it counts as absent.
     CHECK (gw_payload_parse ("{\"op\":0,\"s\":-3,\"t\":\"X\"}", 23, &p, NULL, 0) == 0 && p.s == -1);
@@ -152,21 +152,21 @@ DDC_TEST (test_payload_ready)
     cJSON *d = ddc_test_json ("{'session_id':'abc','resume_gateway_url':'wss://r.example/?x=1',"
                        "'user':{'id':'1100000000000000001','username':'bot'},"
                        "'application':{'id':'1100000000000000002'}}");
-    CHECK (gw_ready_parse (d, &r) == 0);
+    CHECK_EQ (gw_ready_parse (d, &r), 0);
     CHECK_STR (r.session_id, "abc");
     CHECK_STR (r.resume_url, "wss://r.example/");
     CHECK_STR (r.app_id, "1100000000000000002");
     cJSON_Delete (d);
     d = ddc_test_json ("{'session_id':'abc','resume_gateway_url':'http://x','user':{'id':'5'}}");
-    CHECK (gw_ready_parse (d, &r) == 0);
+    CHECK_EQ (gw_ready_parse (d, &r), 0);
     CHECK_STR (r.resume_url, "");
     CHECK_STR (r.app_id, "5");
     cJSON_Delete (d);
     d = ddc_test_json ("{'user':{'id':'5'}}");
-    CHECK (gw_ready_parse (d, &r) == -1);
+    CHECK_EQ (gw_ready_parse (d, &r), -1);
     cJSON_Delete (d);
     d = ddc_test_json ("{'session_id':'a','user':{'id':'not-an-id'}}");
-    CHECK (gw_ready_parse (d, &r) == -1);
+    CHECK_EQ (gw_ready_parse (d, &r), -1);
     cJSON_Delete (d);
 }
 
@@ -180,7 +180,7 @@ DDC_TEST (test_payload_interactions)
     cJSON *d = ddc_test_json ("{" IX_HEAD "'type':2,'data':{'name':'info','options':"
                        "[{'name':'container','type':3,'value':'plex'},{'name':'n','type':4,"
                        "'value':7},{'name':'b','type':5,'value':true}]}}");
-    CHECK (gw_interaction_parse (d, ix) == 0);
+    CHECK_EQ (gw_interaction_parse (d, ix), 0);
     CHECK (ix->type == 2 && strcmp (ix->name, "info") == 0 && ix->noptions == 3);
     CHECK_STR (ix->channel_id, "4");            //  channel.id wins over channel_id
     CHECK_STR (ix->user_id, "5");
@@ -198,7 +198,7 @@ DDC_TEST (test_payload_interactions)
 
     d = ddc_test_json ("{" IX_HEAD "'type':3,'data':{'custom_id':'ov:sel','component_type':3,"
                 "'values':['abc']},'message':{'id':'77'}}");
-    CHECK (gw_interaction_parse (d, ix) == 0);
+    CHECK_EQ (gw_interaction_parse (d, ix), 0);
     CHECK (ix->nvalues == 1 && strcmp (ix->values [0], "abc") == 0);
     CHECK_STR (ix->message_id, "77");
     CHECK_STR (ix->custom_id, "ov:sel");
@@ -208,7 +208,7 @@ DDC_TEST (test_payload_interactions)
     d = ddc_test_json ("{" IX_HEAD "'type':5,'data':{'custom_id':'adm:add','components':["
                 "{'type':1,'components':[{'type':4,'custom_id':'user_id','value':' 123 '}]},"
                 "{'type':18,'component':{'type':4,'custom_id':'other','value':'x'}}]}}");
-    CHECK (gw_interaction_parse (d, ix) == 0);
+    CHECK_EQ (gw_interaction_parse (d, ix), 0);
     CHECK_STR (gw_field (ix, "user_id"), " 123 ");
     CHECK_STR (gw_field (ix, "other"), "x");
     CHECK (gw_field (ix, "none") == NULL);
@@ -220,7 +220,7 @@ DDC_TEST (test_payload_interactions)
                        "'member':{'user':{'id':'5'},'roles':['1100000000000000110',7,'x y',"
                        "'123456789012345678901','1100000000000000111']},"
                        "'type':3,'data':{'custom_id':'ov:help'}}");
-    CHECK (gw_interaction_parse (d, ix) == 0);
+    CHECK_EQ (gw_interaction_parse (d, ix), 0);
     CHECK (ix->nroles == 2);
     CHECK_STR (ix->roles [0], "1100000000000000110");
     CHECK_STR (ix->roles [1], "1100000000000000111");
@@ -240,7 +240,7 @@ DDC_TEST (test_payload_interactions)
     //  A DM: user instead of member; no guild.
     d = ddc_test_json ("{'id':'1','application_id':'2','token':'t','type':2,'user':{'id':'9'},"
                 "'channel_id':'8','data':{'name':'ping'}}");
-    CHECK (gw_interaction_parse (d, ix) == 0);
+    CHECK_EQ (gw_interaction_parse (d, ix), 0);
     CHECK_STR (ix->user_id, "9");
     CHECK_STR (ix->channel_id, "8");
     CHECK_STR (ix->guild_id, "");
@@ -262,7 +262,7 @@ DDC_TEST (test_payload_interactions)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
         d = ddc_test_json (bad [i]);
-        CHECK (gw_interaction_parse (d, ix) == -1);
+        CHECK_EQ (gw_interaction_parse (d, ix), -1);
         cJSON_Delete (d);
     }
     //  Long and odd strings are cut and cleaned, never overflow.
@@ -279,7 +279,7 @@ DDC_TEST (test_payload_interactions)
                 "'user':{'id':'9'}}");
     cJSON *u = cJSON_GetObjectItem (o, "user");
     cJSON_AddStringToObject (u, "username", "a\xff\x01" "b\xe2\x82");
-    CHECK (gw_interaction_parse (o, ix) == 0);
+    CHECK_EQ (gw_interaction_parse (o, ix), 0);
     CHECK_STR (ix->username, "a? b");
     cJSON_Delete (o);
     char name [GW_NAME_MAX + 8];
@@ -288,8 +288,8 @@ DDC_TEST (test_payload_interactions)
     o = ddc_test_json ("{'id':'1','application_id':'2','token':'t','type':2,'data':{'name':'x'},"
                 "'user':{'id':'9'}}");
     cJSON_AddStringToObject (cJSON_GetObjectItem (o, "user"), "username", name);
-    CHECK (gw_interaction_parse (o, ix) == 0);
-    CHECK (strlen (ix->username) == GW_NAME_MAX - 2);
+    CHECK_EQ (gw_interaction_parse (o, ix), 0);
+    CHECK_EQ (strlen (ix->username), GW_NAME_MAX - 2);
     cJSON_Delete (o);
     free (ix);
 }
@@ -299,14 +299,14 @@ DDC_TEST (test_payload_messages)
     gw_message_t m;
     cJSON *d = ddc_test_json ("{'id':'10','channel_id':'20','guild_id':'30',"
                        "'author':{'id':'40','bot':true}}");
-    CHECK (gw_message_parse (d, &m) == 0);
+    CHECK_EQ (gw_message_parse (d, &m), 0);
     CHECK (m.author_bot && strcmp (m.author_id, "40") == 0 && strcmp (m.channel_id, "20") == 0);
     cJSON_Delete (d);
     d = ddc_test_json ("{'id':'10','channel_id':'20'}");
     CHECK (gw_message_parse (d, &m) == 0 && m.author_id [0] == '\0');
     cJSON_Delete (d);
     d = ddc_test_json ("{'id':10,'channel_id':'20'}");
-    CHECK (gw_message_parse (d, &m) == -1);
+    CHECK_EQ (gw_message_parse (d, &m), -1);
     cJSON_Delete (d);
     CHECK (gw_snowflake_ok ("12345678901234567890"));
     CHECK (!gw_snowflake_ok ("123456789012345678901"));
@@ -320,15 +320,15 @@ DDC_TEST (test_gateway_identify_and_heartbeat)
 {
     s_fake_t f;
     gateway_t *gw = s_gw (&f);
-    CHECK (gateway_state (gw) == GATEWAY_WAITING_TOKEN);
+    CHECK_EQ (gateway_state (gw), GATEWAY_WAITING_TOKEN);
     gateway_set_token (gw, "tok", 0);
     CHECK (f.fetches == 1 && gateway_state (gw) == GATEWAY_CONNECTING);
     gateway_url_result (gw, 200, "wss://gateway.example", 0);
-    CHECK (f.connects == 1);
+    CHECK_EQ (f.connects, 1);
     CHECK_STR (f.url, "wss://gateway.example/?v=10&encoding=json&compress=zlib-stream");
     gateway_on_open (gw, gateway_conn (gw), 1);
     s_text (gw, "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}", 2);
-    CHECK (f.sends == 1);
+    CHECK_EQ (f.sends, 1);
     cJSON *id = ddc_test_parse (s_last (&f));
     CHECK (cJSON_GetObjectItem (id, "op")->valueint == 2);
     cJSON *d = cJSON_GetObjectItem (id, "d");
@@ -339,21 +339,21 @@ DDC_TEST (test_gateway_identify_and_heartbeat)
     s_text (gw, READY, 3);
     CHECK (gateway_is_ready (gw) && f.dispatches == 1 && strcmp (f.last_t, "READY") == 0);
     CHECK_STR (gateway_app_id (gw), "12");
-    CHECK (gateway_seq (gw) == 1);
+    CHECK_EQ (gateway_seq (gw), 1);
     //  The first beat comes after interval x jitter, within one interval.
     int64_t first = 2 + gateway_next_ms (gw, 2);
     CHECK (first >= 2 && first <= 1002);
     gateway_tick (gw, first);
     CHECK_STR (s_last (&f), "{\"op\":1,\"d\":1}");
     s_text (gw, "{\"op\":11}", first + 7);
-    CHECK (gateway_latency_ms (gw) == 7);
+    CHECK_EQ (gateway_latency_ms (gw), 7);
     //  Then every interval.
-    CHECK (gateway_next_ms (gw, first + 7) == 993);
+    CHECK_EQ (gateway_next_ms (gw, first + 7), 993);
     gateway_tick (gw, first + 1000);
     CHECK (f.sends == 3 && f.closes == 0);
     //  A server op 1 is answered at once.
     s_text (gw, "{\"op\":1,\"d\":null}", first + 1001);
-    CHECK (f.sends == 4);
+    CHECK_EQ (f.sends, 4);
     //  Dispatches carry the seq into later heartbeats.
     s_text (gw, "{\"op\":0,\"s\":9,\"t\":\"GUILD_CREATE\",\"d\":{}}", first + 1002);
     s_text (gw, "{\"op\":11}", first + 1003);
@@ -371,9 +371,9 @@ DDC_TEST (test_gateway_zombie_resumes)
     int sends = f.sends;
     gateway_tick (gw, t + 1000);                //  next beat: zombie
     CHECK (f.closes == 1 && f.close_code == 4000 && f.sends == sends);
-    CHECK (gateway_state (gw) == GATEWAY_RESUMING);
+    CHECK_EQ (gateway_state (gw), GATEWAY_RESUMING);
     gateway_tick (gw, t + 1000 + gateway_next_ms (gw, t + 1000));
-    CHECK (f.connects == 2);
+    CHECK_EQ (f.connects, 2);
     CHECK_STR (f.url, "ws://h:1/resume?v=10&encoding=json&compress=zlib-stream");
     s_text (gw, "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}", t + 1300);
     cJSON *p = ddc_test_parse (s_last (&f));
@@ -397,7 +397,7 @@ DDC_TEST (test_gateway_close_codes)
     int64_t due = gateway_next_ms (gw, 10);
     CHECK (due >= 250 && due <= 301);           //  the first retry is quick
     gateway_tick (gw, 10 + due);
-    CHECK (strncmp (f.url, "ws://h:1/resume", 15) == 0);
+    CHECK_EQ (strncmp (f.url, "ws://h:1/resume", 15), 0);
     gateway_destroy (&gw);
 
     //  4009 and 1000: a new session on the gateway url.
@@ -405,16 +405,16 @@ DDC_TEST (test_gateway_close_codes)
     for (size_t i = 0; i < 4; i++) {
         gw = s_ready (&f);
         gateway_on_close (gw, gateway_conn (gw), codes [i], "", 10);
-        CHECK (gateway_state (gw) == GATEWAY_CONNECTING);
+        CHECK_EQ (gateway_state (gw), GATEWAY_CONNECTING);
         gateway_tick (gw, 10 + gateway_next_ms (gw, 10));
-        CHECK (strncmp (f.url, "ws://h:1/gateway", 16) == 0);
+        CHECK_EQ (strncmp (f.url, "ws://h:1/gateway", 16), 0);
         gateway_destroy (&gw);
     }
 
     //  4004: failed, no reconnect at all; a new token starts over.
     gw = s_ready (&f);
     gateway_on_close (gw, gateway_conn (gw), 4004, "Authentication failed.", 10);
-    CHECK (gateway_state (gw) == GATEWAY_FAILED);
+    CHECK_EQ (gateway_state (gw), GATEWAY_FAILED);
     for (int64_t t = 10; t < 3600 * 1000; t += 30000)
         gateway_tick (gw, t);
     CHECK (f.connects == 1 && f.fetches == 1);
@@ -434,9 +434,9 @@ DDC_TEST (test_gateway_close_codes)
     CHECK_STR (cJSON_GetObjectItem (rep, "error")->valuestring, "disallowed intents (4014)");
     cJSON_Delete (rep);
     gateway_tick (gw, 10 + GATEWAY_FATAL_RETRY_MS - 1);
-    CHECK (f.fetches == 1);
+    CHECK_EQ (f.fetches, 1);
     gateway_tick (gw, 10 + GATEWAY_FATAL_RETRY_MS);
-    CHECK (f.fetches == 2);
+    CHECK_EQ (f.fetches, 2);
     gateway_destroy (&gw);
 }
 
@@ -446,17 +446,17 @@ DDC_TEST (test_gateway_op7_op9)
     gateway_t *gw = s_ready (&f);
     s_text (gw, "{\"op\":7,\"d\":null}", 10);
     CHECK (f.closes == 1 && f.close_code != 1000 && f.close_code != 1001);
-    CHECK (gateway_state (gw) == GATEWAY_RESUMING);
+    CHECK_EQ (gateway_state (gw), GATEWAY_RESUMING);
     gateway_tick (gw, 10 + gateway_next_ms (gw, 10));
-    CHECK (strncmp (f.url, "ws://h:1/resume", 15) == 0);
+    CHECK_EQ (strncmp (f.url, "ws://h:1/resume", 15), 0);
     //  op 9 false on the resume: a new session, IDENTIFY 5 s after the last.
     s_text (gw, "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}", 600);
     s_text (gw, "{\"op\":9,\"d\":false}", 601);
-    CHECK (gateway_state (gw) == GATEWAY_CONNECTING);
+    CHECK_EQ (gateway_state (gw), GATEWAY_CONNECTING);
     int64_t t = 601 + gateway_next_ms (gw, 601);
     CHECK (t >= 1601 && t <= 2602);
     gateway_tick (gw, t);
-    CHECK (strncmp (f.url, "ws://h:1/gateway", 16) == 0);
+    CHECK_EQ (strncmp (f.url, "ws://h:1/gateway", 16), 0);
     int sends = f.sends;
     s_text (gw, "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}", t + 1);
     CHECK (f.sends == sends);                   //  held back: the last IDENTIFY was at 2
@@ -474,7 +474,7 @@ DDC_TEST (test_gateway_op7_op9)
     //  op 9 true: resume.
     gw = s_ready (&f);
     s_text (gw, "{\"op\":9,\"d\":true}", 10);
-    CHECK (gateway_state (gw) == GATEWAY_RESUMING);
+    CHECK_EQ (gateway_state (gw), GATEWAY_RESUMING);
     gateway_destroy (&gw);
 }
 
@@ -484,12 +484,12 @@ DDC_TEST (test_gateway_backoff_and_errors)
     gateway_t *gw = s_gw (&f);
     gateway_set_token (gw, "tok", 0);
     gateway_url_result (gw, 401, NULL, 0);
-    CHECK (gateway_state (gw) == GATEWAY_FAILED);
+    CHECK_EQ (gateway_state (gw), GATEWAY_FAILED);
     cJSON *rep = gateway_report (gw, "");
     CHECK_STR (cJSON_GetObjectItem (rep, "error")->valuestring, "token rejected (401)");
     cJSON_Delete (rep);
     gateway_tick (gw, 10 * 60 * 1000);
-    CHECK (f.fetches == 1);
+    CHECK_EQ (f.fetches, 1);
     gateway_destroy (&gw);
 
     //  Connections that never get READY back off up to a minute.
@@ -508,7 +508,7 @@ DDC_TEST (test_gateway_backoff_and_errors)
             gateway_tick (gw, now);
         }
         int64_t d = now - start;
-        CHECK (f.connects == connects + 1);
+        CHECK_EQ (f.connects, connects + 1);
         CHECK (d >= last * 9 / 10);
         CHECK (d <= GATEWAY_BACKOFF_MAX_MS * 6 / 5 + 1);
         last = d > GATEWAY_BACKOFF_MAX_MS ? GATEWAY_BACKOFF_MAX_MS : d;
@@ -516,7 +516,7 @@ DDC_TEST (test_gateway_backoff_and_errors)
     CHECK (last >= GATEWAY_BACKOFF_MAX_MS);
     //  The handshake has a deadline.
     gateway_tick (gw, now + GATEWAY_HANDSHAKE_MS);
-    CHECK (f.close_code == 4000);
+    CHECK_EQ (f.close_code, 4000);
     //  Events of an old connection are ignored.
     int connects = f.connects;
     gateway_on_close (gw, 12345, 4004, "", now);
@@ -531,7 +531,7 @@ DDC_TEST (test_gateway_backoff_and_errors)
     CHECK (f.closes == 1 && f.close_code == 1000 && f.fetches == 2);
     CHECK_STR (gateway_session_id (gw), "");
     gateway_set_token (gw, "", 11);
-    CHECK (gateway_state (gw) == GATEWAY_WAITING_TOKEN);
+    CHECK_EQ (gateway_state (gw), GATEWAY_WAITING_TOKEN);
     rep = gateway_report (gw, "");
     CHECK_STR (cJSON_GetObjectItem (rep, "state")->valuestring, "waiting_for_token");
     cJSON_Delete (rep);

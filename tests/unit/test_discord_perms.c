@@ -58,7 +58,7 @@ DDC_TEST (test_live_sections)
     CHECK_STR (live->ctrs [3].display, "Plex");
     CHECK_STR (live->ctrs [0].display, "web");      //  display defaults to the name
     CHECK (live->ctrs [0].allowed == (ACT_START | ACT_STOP | ACT_RESTART));
-    CHECK (live_active_count (live) == 3);
+    CHECK_EQ (live_active_count (live), 3);
     //  Keys: stable, distinct, found.
     char k1 [LIVE_KEY_LEN + 1], k2 [LIVE_KEY_LEN + 1];
     live_key ("nas", "plex", k1);
@@ -72,7 +72,7 @@ DDC_TEST (test_live_sections)
     //  A bad shape keeps the old value and says why.
     cJSON *errors = cJSON_CreateArray ();
     cJSON *bad = ddc_test_json ("[{'host':'x'}]");
-    CHECK (live_apply (live, "containers", bad, errors) == -1);
+    CHECK_EQ (live_apply (live, "containers", bad, errors), -1);
     CHECK (cJSON_GetArraySize (errors) == 1 && live->nctrs == 4);
     cJSON_Delete (bad);
     bad = ddc_test_json ("{'kind':'x'}");
@@ -82,12 +82,12 @@ DDC_TEST (test_live_sections)
     CHECK (live_apply (live, "tasks", NULL, NULL) == 0);
     s_apply (live, "bot", "{'token':'t','guild_id':'1','language':'de','timezone':'UTC'}");
     CHECK_STR (live->language, "de");
-    CHECK (live_cooldown (live, false, "serverstatus") == 30);
-    CHECK (live_cooldown (live, false, "ping") == 0);
-    CHECK (live_cooldown (live, true, "restart") == 20);
-    CHECK (live_cooldown (live, true, "stop") == 0);
+    CHECK_EQ (live_cooldown (live, false, "serverstatus"), 30);
+    CHECK_EQ (live_cooldown (live, false, "ping"), 0);
+    CHECK_EQ (live_cooldown (live, true, "restart"), 20);
+    CHECK_EQ (live_cooldown (live, true, "stop"), 0);
     s_apply (live, "spam", "{'enabled':false,'command_cooldowns':{'serverstatus':30}}");
-    CHECK (live_cooldown (live, false, "serverstatus") == 0);
+    CHECK_EQ (live_cooldown (live, false, "serverstatus"), 0);
     live_destroy (&live);
 }
 
@@ -114,24 +114,24 @@ DDC_TEST (test_live_status)
     live_ctr_status (live, val, 2000, &st);
     CHECK (st.state == ST_STOPPED && !st.has_stats);
     live_ctr_status (live, web, 2000, &st);
-    CHECK (st.state == ST_UNKNOWN);
+    CHECK_EQ (st.state, ST_UNKNOWN);
     //  Pending wins, until it is cleared or runs out.
     live_set_pending (live, plex->key, 5000);
     live_ctr_status (live, plex, 3000, &st);
-    CHECK (st.state == ST_PENDING);
+    CHECK_EQ (st.state, ST_PENDING);
     live_ctr_status (live, plex, 6000, &st);
-    CHECK (st.state == ST_RUNNING);
+    CHECK_EQ (st.state, ST_RUNNING);
     live_set_pending (live, plex->key, 9000);
     live_clear_pending (live, plex->key);
     live_ctr_status (live, plex, 3000, &st);
-    CHECK (st.state == ST_RUNNING);
+    CHECK_EQ (st.state, ST_RUNNING);
     //  A result's state is noted until the next report.
     live_patch_state (live, "nas", "plex", "exited", 3000);
     live_ctr_status (live, plex, 3000, &st);
     CHECK (st.state == ST_STOPPED && st.uptime_s == -1);
     //  Stale reports (agent gone) show unknown.
     live_ctr_status (live, val, 1000 + 120000, &st);
-    CHECK (st.state == ST_UNKNOWN);
+    CHECK_EQ (st.state, ST_UNKNOWN);
     //  Docker down on the host, since a time the agent gives.
     body = ddc_test_json ("{'docker':{'reachable':false,'unreachable_since':"
                           "'2026-11-27T09:00:00Z'},'containers':{'plex':{'state':'running'}}}");
@@ -139,7 +139,7 @@ DDC_TEST (test_live_status)
     cJSON_Delete (body);
     live_ctr_status (live, plex, 5000, &st);
     CHECK (st.host_down && st.state == ST_UNKNOWN && st.host_issue == HOST_DOCKER_DOWN);
-    CHECK (st.host_since == 1795770000000LL);
+    CHECK_EQ (st.host_since, 1795770000000LL);
     //  The agent went from the broker: unknown at once, whatever it said.
     body = ddc_test_json ("{'docker':{'reachable':true},'containers':{'plex':{'state':'running'}}}");
     live_status (live, "docker@nas", "status", body, 5100);
@@ -154,7 +154,7 @@ DDC_TEST (test_live_status)
     CHECK (st.host_since == 1795770060000LL && live_host_at (live, "nas") == 5200);
     live_link (live, "docker@nas", false, 1795770099000LL, 5300);  //  still gone: same since
     live_ctr_status (live, plex, 5300, &st);
-    CHECK (st.host_since == 1795770060000LL);
+    CHECK_EQ (st.host_since, 1795770060000LL);
     //  Pending still shows while an action runs.
     live_set_pending (live, plex->key, 9000);
     live_ctr_status (live, plex, 5300, &st);
@@ -176,13 +176,13 @@ DDC_TEST (test_live_status)
     live_ctr_status (live, webc, 5600, &st);
     CHECK (st.state == ST_UNKNOWN && st.host_issue == HOST_AGENT_GONE && st.host_since == 0);
     //  Times the agents give.
-    CHECK (live_parse_time ("2026-11-27T09:00:00Z") == 1795770000000LL);
-    CHECK (live_parse_time ("2026-11-27T09:00:00.25Z") == 1795770000250LL);
-    CHECK (live_parse_time ("1970-01-01T00:00:00Z") == 0);
-    CHECK (live_parse_time ("2026-02-30T09:00:00Z") == 0);
-    CHECK (live_parse_time ("2026-11-27T09:00:00") == 0);
-    CHECK (live_parse_time ("2026-11-27T09:00:00+01:00") == 0);
-    CHECK (live_parse_time ("2026-11-27T09:00:00.Z") == 0);
+    CHECK_EQ (live_parse_time ("2026-11-27T09:00:00Z"), 1795770000000LL);
+    CHECK_EQ (live_parse_time ("2026-11-27T09:00:00.25Z"), 1795770000250LL);
+    CHECK_EQ (live_parse_time ("1970-01-01T00:00:00Z"), 0);
+    CHECK_EQ (live_parse_time ("2026-02-30T09:00:00Z"), 0);
+    CHECK_EQ (live_parse_time ("2026-11-27T09:00:00"), 0);
+    CHECK_EQ (live_parse_time ("2026-11-27T09:00:00+01:00"), 0);
+    CHECK_EQ (live_parse_time ("2026-11-27T09:00:00.Z"), 0);
     CHECK (live_parse_time ("") == 0 && live_parse_time (NULL) == 0);
     //  Bounded hosts and pending marks.
     for (int i = 0; i < LIVE_HOSTS_MAX + 10; i++) {
@@ -206,22 +206,22 @@ DDC_TEST (test_perms)
 {
     live_t *live = s_live ();
     //  Channel kinds.
-    CHECK (perm_command (live, "serverstatus", CH_STATUS, USER) == PERM_OK);
-    CHECK (perm_command (live, "ss", CH_CONTROL, USER) == PERM_STATUS_ONLY);
-    CHECK (perm_command (live, "control", CH_STATUS, ADMIN) == PERM_CONTROL_ONLY);
-    CHECK (perm_command (live, "control", CH_CONTROL, USER) == PERM_OK);
-    CHECK (perm_command (live, "ss", "999", USER) == PERM_CHANNEL);
-    CHECK (perm_command (live, "help", "999", USER) == PERM_OK);
+    CHECK_EQ (perm_command (live, "serverstatus", CH_STATUS, USER), PERM_OK);
+    CHECK_EQ (perm_command (live, "ss", CH_CONTROL, USER), PERM_STATUS_ONLY);
+    CHECK_EQ (perm_command (live, "control", CH_STATUS, ADMIN), PERM_CONTROL_ONLY);
+    CHECK_EQ (perm_command (live, "control", CH_CONTROL, USER), PERM_OK);
+    CHECK_EQ (perm_command (live, "ss", "999", USER), PERM_CHANNEL);
+    CHECK_EQ (perm_command (live, "help", "999", USER), PERM_OK);
     CHECK (perm_command (live, "ping", NULL, USER) == PERM_OK);
-    CHECK (perm_command (live, "info", CH_STATUS, USER) == PERM_OK);
-    CHECK (perm_command (live, "info", "999", USER) == PERM_CHANNEL);
-    CHECK (perm_command (live, "rm-rf", CH_STATUS, ADMIN) == PERM_UNKNOWN);
+    CHECK_EQ (perm_command (live, "info", CH_STATUS, USER), PERM_OK);
+    CHECK_EQ (perm_command (live, "info", "999", USER), PERM_CHANNEL);
+    CHECK_EQ (perm_command (live, "rm-rf", CH_STATUS, ADMIN), PERM_UNKNOWN);
     //  /addadmin: admins only, except the very first in a control channel.
-    CHECK (perm_command (live, "addadmin", CH_CONTROL, ADMIN) == PERM_OK);
-    CHECK (perm_command (live, "addadmin", CH_CONTROL, USER) == PERM_ADMIN);
+    CHECK_EQ (perm_command (live, "addadmin", CH_CONTROL, ADMIN), PERM_OK);
+    CHECK_EQ (perm_command (live, "addadmin", CH_CONTROL, USER), PERM_ADMIN);
     s_apply (live, "admins", "[]");
-    CHECK (perm_command (live, "addadmin", CH_CONTROL, USER) == PERM_OK);
-    CHECK (perm_command (live, "addadmin", CH_STATUS, USER) == PERM_CONTROL_ONLY);
+    CHECK_EQ (perm_command (live, "addadmin", CH_CONTROL, USER), PERM_OK);
+    CHECK_EQ (perm_command (live, "addadmin", CH_STATUS, USER), PERM_CONTROL_ONLY);
     s_apply (live, "admins", "[{'id':'" ADMIN "'}]");
     //  Actions.
     const live_ctr_t *plex = live_ctr_find (live, "plex");
@@ -235,9 +235,9 @@ DDC_TEST (test_perms)
     CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, NULL, "start") == PERM_UNKNOWN);
     CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, plex, "exec") == PERM_UNKNOWN);
     //  Bulk.
-    CHECK (perm_bulk (live, CH_CONTROL, ADMIN) == PERM_OK);
-    CHECK (perm_bulk (live, CH_STATUS, ADMIN) == PERM_CONTROL_ONLY);
-    CHECK (perm_bulk (live, CH_CONTROL, USER) == PERM_ADMIN);
+    CHECK_EQ (perm_bulk (live, CH_CONTROL, ADMIN), PERM_OK);
+    CHECK_EQ (perm_bulk (live, CH_STATUS, ADMIN), PERM_CONTROL_ONLY);
+    CHECK_EQ (perm_bulk (live, CH_CONTROL, USER), PERM_ADMIN);
     CHECK (perm_view (live, CH_STATUS) == PERM_OK && perm_view (live, "1") == PERM_CHANNEL);
     //  Every refusal has a text.
     for (int p = PERM_CHANNEL; p <= PERM_UNKNOWN; p++)
@@ -245,8 +245,8 @@ DDC_TEST (test_perms)
     CHECK (perm_text_key (PERM_OK) == NULL);
     //  The config changes live.
     s_apply (live, "channels", "[{'id':'" CH_STATUS "','kind':'control'}]");
-    CHECK (perm_command (live, "control", CH_STATUS, USER) == PERM_OK);
-    CHECK (perm_command (live, "control", CH_CONTROL, USER) == PERM_CHANNEL);
+    CHECK_EQ (perm_command (live, "control", CH_STATUS, USER), PERM_OK);
+    CHECK_EQ (perm_command (live, "control", CH_CONTROL, USER), PERM_CHANNEL);
     live_destroy (&live);
 }
 
@@ -281,9 +281,9 @@ DDC_TEST (test_roles)
     perm_roles_t nobody = { NULL, 0 };
     //  what each may do: a role's actions, within allowed_actions
     const char *granted [4];
-    CHECK (perm_may (live, USER, &as_mod, plex, granted) == (ACT_RESTART | ACT_LOGS));
+    CHECK_EQ (perm_may (live, USER, &as_mod, plex, granted), (ACT_RESTART | ACT_LOGS));
     CHECK (granted [2] && strcmp (granted [2], ROLE_MODS) == 0 && !granted [0]);
-    CHECK (perm_may (live, USER, &as_gamer, val, granted) == (ACT_START | ACT_RESTART));
+    CHECK_EQ (perm_may (live, USER, &as_gamer, val, granted), (ACT_START | ACT_RESTART));
     CHECK (perm_may (live, USER, &as_mod, val, NULL) == 0);
     CHECK (perm_may (live, USER, &nobody, plex, NULL) == 0);
     CHECK (perm_may (live, USER, NULL, plex, NULL) == 0);
@@ -291,20 +291,20 @@ DDC_TEST (test_roles)
            && !granted [2]);
     CHECK (perm_may (live, ADMIN, NULL, NULL, NULL) == 0);
     //  the decisions and the refusals
-    CHECK (perm_action (live, CH_STATUS, USER, &as_mod, plex, "restart") == PERM_OK);
-    CHECK (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "logs") == PERM_OK);
-    CHECK (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "stop") == PERM_ADMIN);
-    CHECK (perm_action (live, CH_CONTROL, USER, &as_gamer, plex, "logs") == PERM_ROLE);
-    CHECK (perm_action (live, CH_CONTROL, USER, &nobody, plex, "restart") == PERM_ROLE);
-    CHECK (perm_action (live, CH_CONTROL, USER, &as_gamer, val, "stop") == PERM_ADMIN);
+    CHECK_EQ (perm_action (live, CH_STATUS, USER, &as_mod, plex, "restart"), PERM_OK);
+    CHECK_EQ (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "logs"), PERM_OK);
+    CHECK_EQ (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "stop"), PERM_ADMIN);
+    CHECK_EQ (perm_action (live, CH_CONTROL, USER, &as_gamer, plex, "logs"), PERM_ROLE);
+    CHECK_EQ (perm_action (live, CH_CONTROL, USER, &nobody, plex, "restart"), PERM_ROLE);
+    CHECK_EQ (perm_action (live, CH_CONTROL, USER, &as_gamer, val, "stop"), PERM_ADMIN);
     CHECK (perm_action (live, CH_CONTROL, ADMIN, NULL, val, "stop") == PERM_ACTION);
-    CHECK (perm_action (live, "999", USER, &as_mod, plex, "restart") == PERM_CHANNEL);
-    CHECK (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "exec") == PERM_UNKNOWN);
+    CHECK_EQ (perm_action (live, "999", USER, &as_mod, plex, "restart"), PERM_CHANNEL);
+    CHECK_EQ (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "exec"), PERM_UNKNOWN);
     CHECK_STR (perm_text_key (PERM_ROLE), "deny.role");
     //  live: a change of roles applies to the next decision
     s_apply (live, "containers", "[{'host':'nas','name':'plex'}]");
     plex = live_ctr_find (live, "plex");
-    CHECK (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "restart") == PERM_ADMIN);
+    CHECK_EQ (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "restart"), PERM_ADMIN);
     //  channels that ask for alerts
     s_apply (live, "channels", "[{'id':'" CH_STATUS "','kind':'status','alerts':true},"
                                "{'id':'" CH_CONTROL "','kind':'control'}]");
@@ -315,17 +315,17 @@ DDC_TEST (test_roles)
 DDC_TEST (test_cooldowns)
 {
     cd_t *cd = cd_new ();
-    CHECK (cd_check (cd, "u1", "c:ss", 30, 0) == 0);
-    CHECK (cd_check (cd, "u1", "c:ss", 30, 1000) == 29);
-    CHECK (cd_check (cd, "u1", "c:ss", 30, 29500) == 1);
+    CHECK_EQ (cd_check (cd, "u1", "c:ss", 30, 0), 0);
+    CHECK_EQ (cd_check (cd, "u1", "c:ss", 30, 1000), 29);
+    CHECK_EQ (cd_check (cd, "u1", "c:ss", 30, 29500), 1);
     CHECK (cd_check (cd, "u2", "c:ss", 30, 1000) == 0);     //  per user
     CHECK (cd_check (cd, "u1", "c:ping", 30, 1000) == 0);   //  per key
     CHECK (cd_check (cd, "u1", "c:ss", 30, 30000) == 0);    //  expired
     CHECK (cd_check (cd, "u1", "c:ss", 0, 30001) == 0);     //  no cooldown
-    CHECK (cd_check (cd, "u1", "c:ss", 30, 30001) == 30);
+    CHECK_EQ (cd_check (cd, "u1", "c:ss", 30, 30001), 30);
     //  A cooldown lowered meanwhile applies to the running one at once.
-    CHECK (cd_check (cd, "u1", "c:ss", 10, 35000) == 5);
-    CHECK (cd_check (cd, "u1", "c:ss", 5, 35000) == 0);
+    CHECK_EQ (cd_check (cd, "u1", "c:ss", 10, 35000), 5);
+    CHECK_EQ (cd_check (cd, "u1", "c:ss", 5, 35000), 0);
     CHECK (cd_check (cd, "u1", "c:ss", 60, 36000) == 59);  //  and a raised one
     //  Bounded: old entries are reused.
     for (int i = 0; i < CD_MAX * 2; i++) {
@@ -345,11 +345,11 @@ DDC_TEST (test_state_file)
     snprintf (path, sizeof path, "%s/state.json", dir);
     state_t *st = state_new (path);
     CHECK (state_message (st, CH_STATUS) == NULL && state_commands (st) [0] == '\0');
-    CHECK (state_set_message (st, CH_STATUS, "123", "status") == 0);
-    CHECK (state_set_message (st, CH_CONTROL, "456", "control") == 0);
-    CHECK (state_set_commands (st, "1100000000000000100") == 0);
-    CHECK (state_set_message (st, "not-an-id", "1", "x") == -1);
-    CHECK (state_set_message (st, CH_STATUS, "bad id", "x") == -1);
+    CHECK_EQ (state_set_message (st, CH_STATUS, "123", "status"), 0);
+    CHECK_EQ (state_set_message (st, CH_CONTROL, "456", "control"), 0);
+    CHECK_EQ (state_set_commands (st, "1100000000000000100"), 0);
+    CHECK_EQ (state_set_message (st, "not-an-id", "1", "x"), -1);
+    CHECK_EQ (state_set_message (st, CH_STATUS, "bad id", "x"), -1);
     state_destroy (&st);
     struct stat sb;
     CHECK (stat (path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
@@ -373,7 +373,7 @@ DDC_TEST (test_state_file)
     unlink (path);
     rmdir (dir);
     st = state_new (NULL);                      //  memory only
-    CHECK (state_set_message (st, CH_STATUS, "1", "status") == 0);
+    CHECK_EQ (state_set_message (st, CH_STATUS, "1", "status"), 0);
     state_destroy (&st);
 }
 

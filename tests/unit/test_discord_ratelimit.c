@@ -79,30 +79,30 @@ DDC_TEST (test_bucket_wait)
     rl_route_t r;
     rl_route ("POST", "/channels/1/messages", &r);
     char key [RL_KEY_MAX];
-    CHECK (rl_wait (rl, &r, 0) == 0);
+    CHECK_EQ (rl_wait (rl, &r, 0), 0);
     rl_state_key (rl, &r, key);
     rl_sent (rl, &r, key, 0);
     //  Unknown limits: one at a time until the first answer.
-    CHECK (rl_wait (rl, &r, 1) == RL_WAIT_INFLIGHT);
+    CHECK_EQ (rl_wait (rl, &r, 1), RL_WAIT_INFLIGHT);
     rl_headers_t h;
     s_headers (&h, 200, "X-RateLimit-Limit: 2\nX-RateLimit-Remaining: 1\n"
                "X-RateLimit-Reset-After: 5\nX-RateLimit-Bucket: B1\n");
-    CHECK (rl_done (rl, &r, key, &h, 10) == 0);
-    CHECK (rl_wait (rl, &r, 11) == 0);
+    CHECK_EQ (rl_done (rl, &r, key, &h, 10), 0);
+    CHECK_EQ (rl_wait (rl, &r, 11), 0);
     rl_state_key (rl, &r, key);
-    CHECK (strncmp (key, "b:B1/", 5) == 0);
+    CHECK_EQ (strncmp (key, "b:B1/", 5), 0);
     rl_sent (rl, &r, key, 11);
     //  Remaining 1 and one in flight: wait for the reset.
-    CHECK (rl_wait (rl, &r, 12) == 5010 - 12);
+    CHECK_EQ (rl_wait (rl, &r, 12), 5010 - 12);
     s_headers (&h, 200, "X-RateLimit-Limit: 2\nX-RateLimit-Remaining: 0\n"
                "X-RateLimit-Reset-After: 4.9\nX-RateLimit-Bucket: B1\n");
     rl_done (rl, &r, key, &h, 100);
-    CHECK (rl_wait (rl, &r, 100) == 4900);
+    CHECK_EQ (rl_wait (rl, &r, 100), 4900);
     CHECK (rl_wait (rl, &r, 5000) == 0);        //  reset: full again
     //  Another channel on the same route has a bucket of its own.
     rl_route_t other;
     rl_route ("POST", "/channels/2/messages", &other);
-    CHECK (rl_wait (rl, &other, 200) == 0);
+    CHECK_EQ (rl_wait (rl, &other, 200), 0);
     //  A route sharing bucket B1 in channel 1 shares its state.
     rl_route_t edit;
     rl_route ("PATCH", "/channels/1/messages/9", &edit);
@@ -112,7 +112,7 @@ DDC_TEST (test_bucket_wait)
     rl_state_key (rl, &edit, ekey);
     rl_sent (rl, &edit, ekey, 6000);
     rl_done (rl, &edit, ekey, &h, 6000);
-    CHECK (rl_wait (rl, &r, 6001) == 1999);
+    CHECK_EQ (rl_wait (rl, &r, 6001), 1999);
     rl_destroy (&rl);
 }
 
@@ -129,20 +129,20 @@ DDC_TEST (test_429)
     rl_sent (rl, &r, key, 0);
     s_headers (&h, 429, "Retry-After: 2\nX-RateLimit-Scope: user\n");
     h.retry_after = 1.5;                        //  the body's exact value
-    CHECK (rl_done (rl, &r, key, &h, 0) == 1500);
-    CHECK (rl_wait (rl, &r, 10) == 1490);
-    CHECK (rl_wait (rl, &cb, 10) == 0);
-    CHECK (rl_wait (rl, &r, 1500) == 0);
+    CHECK_EQ (rl_done (rl, &r, key, &h, 0), 1500);
+    CHECK_EQ (rl_wait (rl, &r, 10), 1490);
+    CHECK_EQ (rl_wait (rl, &cb, 10), 0);
+    CHECK_EQ (rl_wait (rl, &r, 1500), 0);
     //  A global 429 holds every non-exempt route, not interaction callbacks.
     rl_state_key (rl, &r, key);
     rl_sent (rl, &r, key, 2000);
     s_headers (&h, 429, "Retry-After: 3\nX-RateLimit-Global: true\n");
-    CHECK (rl_done (rl, &r, key, &h, 2000) == 3000);
+    CHECK_EQ (rl_done (rl, &r, key, &h, 2000), 3000);
     rl_route_t other;
     rl_route ("GET", "/gateway/bot", &other);
-    CHECK (rl_wait (rl, &other, 2500) == 2500);
-    CHECK (rl_wait (rl, &cb, 2500) == 0);
-    CHECK (rl_global_until (rl) == 5000);
+    CHECK_EQ (rl_wait (rl, &other, 2500), 2500);
+    CHECK_EQ (rl_wait (rl, &cb, 2500), 0);
+    CHECK_EQ (rl_global_until (rl), 5000);
     rl_destroy (&rl);
 }
 
@@ -155,7 +155,7 @@ DDC_TEST (test_global_per_second)
         char path [64];
         snprintf (path, sizeof path, "/channels/%d/messages", i + 1);
         rl_route ("POST", path, &r);
-        CHECK (rl_wait (rl, &r, 100) == 0);
+        CHECK_EQ (rl_wait (rl, &r, 100), 0);
         rl_state_key (rl, &r, key);
         rl_sent (rl, &r, key, 100);
     }
@@ -163,8 +163,8 @@ DDC_TEST (test_global_per_second)
     rl_route ("POST", "/channels/999/messages", &r);
     rl_route ("POST", "/interactions/5/t/callback", &cb);
     CHECK (rl_wait (rl, &r, 500) == 500);   //  the window began at 0
-    CHECK (rl_wait (rl, &cb, 500) == 0);
-    CHECK (rl_wait (rl, &r, 1000) == 0);
+    CHECK_EQ (rl_wait (rl, &cb, 500), 0);
+    CHECK_EQ (rl_wait (rl, &r, 1000), 0);
     rl_destroy (&rl);
 }
 

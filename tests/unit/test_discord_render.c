@@ -163,11 +163,11 @@ s_ctx (live_t *live, lang_t lang)
 
 DDC_TEST (test_overviews)
 {
-    CHECK (i18n_init () == 0);
+    CHECK_EQ (i18n_init (), 0);
     live_t *live = s_live ();
     render_ctx_t r = s_ctx (live, LANG_EN);
     cJSON *m = render_overview (&r, CHAN_STATUS);
-    CHECK (s_check_message (m) == 0);
+    CHECK_EQ (s_check_message (m), 0);
     const char *d = s_desc (m);
     CHECK (strstr (d, "Last update: 10:13") != NULL);        //  UTC
     CHECK (strstr (d, "┌── nas") && strstr (d, "┌── pi"));   //  grouped by host
@@ -178,7 +178,7 @@ DDC_TEST (test_overviews)
     CHECK (s_has_id (m, "ov:sel") && s_has_id (m, "ov:ref") && !s_has_id (m, "ov:rall"));
     cJSON_Delete (m);
     m = render_overview (&r, CHAN_CONTROL);
-    CHECK (s_check_message (m) == 0);
+    CHECK_EQ (s_check_message (m), 0);
     d = s_desc (m);
     CHECK (strstr (d, "Containers: 3 • Online: 1 • Offline: 1 • Unknown: 1\n") != NULL);
     CHECK (strstr (d, "12.3% • 1.9 GB") != NULL);
@@ -202,7 +202,7 @@ DDC_TEST (test_overviews)
     cJSON_Delete (m);
     m = render_overview (&r, CHAN_STATUS);
     CHECK (strstr (s_desc (m), "┌── nas ⚠️\n│ Docker agent offline since 10:03\n") != NULL);
-    CHECK (s_check_message (m) == 0);
+    CHECK_EQ (s_check_message (m), 0);
     cJSON_Delete (m);
     m = render_panel (&r, live_ctr_find (live, "plex"), true, NULL, false);
     CHECK (strstr (s_desc (m), "│ 🔄 Unknown\n│ ⚠️ Docker agent offline since 10:03") != NULL);
@@ -253,7 +253,7 @@ DDC_TEST (test_overviews)
 
 DDC_TEST (test_overview_limits)
 {
-    CHECK (i18n_init () == 0);
+    CHECK_EQ (i18n_init (), 0);
     live_t *live = live_new ();
     cJSON *list = cJSON_CreateArray ();
     for (int i = 0; i < 500; i++) {
@@ -270,29 +270,29 @@ DDC_TEST (test_overview_limits)
     render_ctx_t r = s_ctx (live, LANG_EN);
     for (int k = 0; k < 2; k++) {
         cJSON *m = render_overview (&r, k ? CHAN_CONTROL : CHAN_STATUS);
-        CHECK (s_check_message (m) == 0);
+        CHECK_EQ (s_check_message (m), 0);
         CHECK (strstr (s_desc (m), "more") != NULL);
         cJSON_Delete (m);
     }
     cJSON *c = render_choices (&r, "");
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (c, "choices")) == 25);
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (c, "choices")), 25);
     cJSON_Delete (c);
     c = render_choices (&r, "-499");
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (c, "choices")) == 1);
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (c, "choices")), 1);
     cJSON_Delete (c);
     live_destroy (&live);
 }
 
 DDC_TEST (test_panels)
 {
-    CHECK (i18n_init () == 0);
+    CHECK_EQ (i18n_init (), 0);
     live_t *live = s_live ();
     render_ctx_t r = s_ctx (live, LANG_EN);
     const live_ctr_t *plex = live_ctr_find (live, "plex");
     const live_ctr_t *val = live_ctr_find (live, "valheim");
     const live_ctr_t *web = live_ctr_find (live, "web");
     cJSON *m = render_panel (&r, plex, plex->allowed, "✅ Plex restarted.", false);
-    CHECK (s_check_message (m) == 0);
+    CHECK_EQ (s_check_message (m), 0);
     CHECK_STR (cJSON_GetObjectItem (m, "content")->valuestring, "✅ Plex restarted.");
     const char *d = s_desc (m);
     CHECK (strstr (d, "Online") && strstr (d, "CPU: 12.3%") && strstr (d, "RAM: 1.9 GB"));
@@ -336,7 +336,7 @@ DDC_TEST (test_panels)
     CHECK (render_info_hash (&other) != render_info_hash (plex));
     //  Busy: no buttons at all.
     m = render_panel (&r, plex, plex->allowed, "⏳", true);
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")) == 0);
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")), 0);
     cJSON_Delete (m);
     //  Nothing allowed, stopped.
     m = render_panel (&r, val, val->allowed, NULL, false);
@@ -345,14 +345,14 @@ DDC_TEST (test_panels)
     //  Unknown state: what is allowed.
     m = render_panel (&r, web, web->allowed, NULL, false);
     CHECK (s_has_id (m, "pn:start") && s_has_id (m, "pn:stop") && s_has_id (m, "pn:restart"));
-    CHECK (s_check_message (m) == 0);
+    CHECK_EQ (s_check_message (m), 0);
     cJSON_Delete (m);
     live_destroy (&live);
 }
 
 DDC_TEST (test_other_messages)
 {
-    CHECK (i18n_init () == 0);
+    CHECK_EQ (i18n_init (), 0);
     live_t *live = s_live ();
     render_ctx_t r = s_ctx (live, LANG_EN);
     const live_ctr_t *plex = live_ctr_find (live, "plex");
@@ -363,7 +363,7 @@ DDC_TEST (test_other_messages)
         n += (size_t) snprintf (logs + n, sizeof logs - n, "line %zu ```\xff\xfe\x01 ok é\n", n);
     }
     cJSON *m = render_logs (&r, plex, logs, 50, 0, NULL);
-    CHECK (s_check_message (m) == 0);
+    CHECK_EQ (s_check_message (m), 0);
     const char *d = s_desc (m);
     CHECK (strncmp (d, "```\n", 4) == 0 && strstr (d + 3, "```") == d + strlen (d) - 3);
     CHECK (strlen (d) < 4096);
@@ -384,7 +384,7 @@ DDC_TEST (test_other_messages)
     free (text);
     cJSON_Delete (m);
     m = render_help (&r);
-    CHECK (s_check_message (m) == 0);
+    CHECK_EQ (s_check_message (m), 0);
     cJSON_Delete (m);
     m = render_ping (&r, 42, 17);
     CHECK (strstr (s_desc (m), "Latency: 42 ms") && strstr (s_desc (m), "REST round trip: 17 ms"));
@@ -415,7 +415,7 @@ DDC_TEST (test_other_messages)
     cJSON_Delete (m);
     m = render_choices (&r, "PLE");
     cJSON *choices = cJSON_GetObjectItem (m, "choices");
-    CHECK (cJSON_GetArraySize (choices) == 1);
+    CHECK_EQ (cJSON_GetArraySize (choices), 1);
     CHECK_STR (cJSON_GetObjectItem (cJSON_GetArrayItem (choices, 0), "value")->valuestring,
                plex->key);
     cJSON_Delete (m);
@@ -423,7 +423,7 @@ DDC_TEST (test_other_messages)
     memset (big, 'x', sizeof big - 1);
     big [sizeof big - 1] = '\0';
     m = render_text (big);
-    CHECK (s_check_message (m) == 0);
+    CHECK_EQ (s_check_message (m), 0);
     cJSON_Delete (m);
     live_destroy (&live);
 }
@@ -471,18 +471,18 @@ DDC_TEST (test_text_helpers)
 
 DDC_TEST (test_locales)
 {
-    CHECK (i18n_init () == 0);
-    CHECK (i18n_missing (LANG_DE) == 0);
+    CHECK_EQ (i18n_init (), 0);
+    CHECK_EQ (i18n_missing (LANG_DE), 0);
     //  Both tables have the same keys and the same placeholders.
     cJSON *en = ddc_test_parse (i18n_source (LANG_EN));
     cJSON *de = ddc_test_parse (i18n_source (LANG_DE));
-    CHECK (cJSON_GetArraySize (en) == cJSON_GetArraySize (de));
+    CHECK_EQ (cJSON_GetArraySize (en), cJSON_GetArraySize (de));
     for (const cJSON *e = en->child; e; e = e->next) {
         const cJSON *g = cJSON_GetObjectItemCaseSensitive (de, e->string);
         CHECK (g != NULL);
         for (char k = '0'; g && k <= '9'; k++) {
             char ph [4] = { '{', k, '}', 0 };
-            CHECK (!strstr (e->valuestring, ph) == !strstr (g->valuestring, ph));
+            CHECK_EQ (!strstr (e->valuestring, ph), !strstr (g->valuestring, ph));
         }
     }
     cJSON_Delete (en);

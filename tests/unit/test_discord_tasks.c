@@ -64,11 +64,11 @@ s_num (const cJSON *task, const char *key)
 DDC_TEST (test_times_and_weekdays)
 {
     char buf [6];
-    CHECK (tasks_parse_time ("4:05", buf) == 0);
+    CHECK_EQ (tasks_parse_time ("4:05", buf), 0);
     CHECK_STR (buf, "04:05");
-    CHECK (tasks_parse_time (" 23:59 ", buf) == 0);
+    CHECK_EQ (tasks_parse_time (" 23:59 ", buf), 0);
     CHECK_STR (buf, "23:59");
-    CHECK (tasks_parse_time ("00:00", buf) == 0);
+    CHECK_EQ (tasks_parse_time ("00:00", buf), 0);
     CHECK_STR (buf, "00:00");
     const char *bad [] = { "24:00", "12:60", "4:5", "4.05", "", "a:bc", "12:345", "-1:00",
                            "123:00", ":30", "12:", NULL };
@@ -163,7 +163,7 @@ DDC_TEST (test_build_refusals)
         cJSON_Delete (t);
     }
     //  Every reason has a text in both languages.
-    CHECK (i18n_init () == 0);
+    CHECK_EQ (i18n_init (), 0);
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++)
         CHECK (strcmp (i18n_get (LANG_DE, cases [i].why), cases [i].why) != 0);
 }
@@ -189,7 +189,7 @@ DDC_TEST (test_ids)
 
 DDC_TEST (test_describe_and_messages)
 {
-    CHECK (i18n_init () == 0);
+    CHECK_EQ (i18n_init (), 0);
     char buf [240];
     const char *why;
     char arg [96];
@@ -243,7 +243,7 @@ DDC_TEST (test_describe_and_messages)
     d = cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (
         cJSON_GetObjectItem (m, "embeds"), 0), "description"));
     CHECK (strstr (d, "`c` DB · Start daily") != NULL);
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")) == 0);
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")), 0);
     cJSON_Delete (m);
     //  None: said so, and only the add button.
     const live_ctr_t *db = live_ctr_find (live, "db");
@@ -267,7 +267,7 @@ DDC_TEST (test_describe_and_messages)
     const cJSON *rows = cJSON_GetObjectItem (m, "components");
     const cJSON *sel = cJSON_GetArrayItem (cJSON_GetObjectItem (cJSON_GetArrayItem (rows, 1),
                                                                 "components"), 0);
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (sel, "options")) == 25);
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (sel, "options")), 25);
     CHECK (strlen (cJSON_GetStringValue (cJSON_GetObjectItem (e = cJSON_GetArrayItem (
         cJSON_GetObjectItem (m, "embeds"), 0), "description"))) < 4096);
     free (text);
@@ -275,7 +275,7 @@ DDC_TEST (test_describe_and_messages)
     cJSON_Delete (none);
     //  The form: five labelled inputs, the bot's zone filled in.
     m = tasks_render_form (&r, plex);
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")) == 5);
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")), 5);
     text = cJSON_PrintUnformatted (m);
     snprintf (want, sizeof want, "\"custom_id\":\"tk:new:%s\"", plex->key);
     CHECK (strstr (text, want) && strstr (text, "\"value\":\"UTC\"")

@@ -44,30 +44,30 @@ DDC_TEST (test_allow_list)
     agent_t *agent = agent_new ("nas");
     char msg [512];
     //  Nothing configured yet: everything refused.
-    CHECK (agent_check (agent, "plex", "start", msg, sizeof msg) == AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
     CHECK (s_apply (agent, "containers", s_containers, NULL) == 0);
 
-    CHECK (agent_check (agent, "plex", "start", msg, sizeof msg) == AGENT_OK);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_OK);
     CHECK_STR (msg, "");
-    CHECK (agent_check (agent, "plex", "logs", msg, sizeof msg) == AGENT_OK);
-    CHECK (agent_check (agent, "off", "start", msg, sizeof msg) == AGENT_INACTIVE);
+    CHECK_EQ (agent_check (agent, "plex", "logs", msg, sizeof msg), AGENT_OK);
+    CHECK_EQ (agent_check (agent, "off", "start", msg, sizeof msg), AGENT_INACTIVE);
     CHECK_STR (msg, "container off on host nas is inactive");
-    CHECK (agent_check (agent, "ro", "restart", msg, sizeof msg) == AGENT_NOT_ALLOWED);
+    CHECK_EQ (agent_check (agent, "ro", "restart", msg, sizeof msg), AGENT_NOT_ALLOWED);
     CHECK_STR (msg, "action restart is not allowed for container ro on host nas (allowed: logs)");
-    CHECK (agent_check (agent, "ro", "logs", msg, sizeof msg) == AGENT_OK);
+    CHECK_EQ (agent_check (agent, "ro", "logs", msg, sizeof msg), AGENT_OK);
     //  No allowed_actions: ddc_config's default (start, stop, restart).
-    CHECK (agent_check (agent, "dflt", "restart", msg, sizeof msg) == AGENT_OK);
-    CHECK (agent_check (agent, "dflt", "logs", msg, sizeof msg) == AGENT_NOT_ALLOWED);
+    CHECK_EQ (agent_check (agent, "dflt", "restart", msg, sizeof msg), AGENT_OK);
+    CHECK_EQ (agent_check (agent, "dflt", "logs", msg, sizeof msg), AGENT_NOT_ALLOWED);
     //  Another host's container is not ours, even with the same name.
-    CHECK (agent_check (agent, "elsewhere", "start", msg, sizeof msg) == AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "elsewhere", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
     CHECK_STR (msg, "container elsewhere is not configured on nas");
-    CHECK (agent_check (agent, "nothere", "start", msg, sizeof msg) == AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "nothere", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
     //  Unknown or missing action, missing name.
-    CHECK (agent_check (agent, "plex", "rm", msg, sizeof msg) == AGENT_BAD_ACTION);
+    CHECK_EQ (agent_check (agent, "plex", "rm", msg, sizeof msg), AGENT_BAD_ACTION);
     CHECK (agent_check (agent, "plex", NULL, msg, sizeof msg) == AGENT_BAD_ACTION);
     CHECK (agent_check (agent, NULL, "start", msg, sizeof msg) == AGENT_NOT_CONFIGURED);
     //  Names are case-sensitive, as Docker's.
-    CHECK (agent_check (agent, "Plex", "start", msg, sizeof msg) == AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "Plex", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
     CHECK (agent_container (agent, "plex") != NULL);
     CHECK (agent_container (agent, "elsewhere") == NULL);
 
@@ -75,16 +75,16 @@ DDC_TEST (test_allow_list)
     CHECK (s_apply (agent, "containers",
                     "[{'host':'nas','name':'plex','active':true,'allowed_actions':['logs']}]",
                     NULL) == 0);
-    CHECK (agent_check (agent, "plex", "start", msg, sizeof msg) == AGENT_NOT_ALLOWED);
-    CHECK (agent_check (agent, "off", "start", msg, sizeof msg) == AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_NOT_ALLOWED);
+    CHECK_EQ (agent_check (agent, "off", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
     CHECK (s_apply (agent, "containers",
                     "[{'host':'nas','name':'plex','active':true,'allowed_actions':['start']}]",
                     NULL) == 0);
-    CHECK (agent_check (agent, "plex", "start", msg, sizeof msg) == AGENT_OK);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_OK);
     //  A tiny message buffer is never overrun.
     char tiny [8];
-    CHECK (agent_check (agent, "plex", "stop", tiny, sizeof tiny) == AGENT_NOT_ALLOWED);
-    CHECK (strlen (tiny) == 7);
+    CHECK_EQ (agent_check (agent, "plex", "stop", tiny, sizeof tiny), AGENT_NOT_ALLOWED);
+    CHECK_EQ (strlen (tiny), 7);
     agent_destroy (&agent);
     CHECK (agent == NULL);
 }
@@ -95,40 +95,40 @@ DDC_TEST (test_shape_checks)
     CHECK (s_apply (agent, "containers", s_containers, NULL) == 0);
     cJSON *errors = cJSON_CreateArray ();
     //  Wrong shapes are rejected with errors; the previous value stays.
-    CHECK (s_apply (agent, "containers", "{'a':1}", errors) == -1);
-    CHECK (s_apply (agent, "containers", "[1]", errors) == -1);
-    CHECK (s_apply (agent, "containers", "[{'host':'nas','name':'x','active':'yes'}]", errors) == -1);
+    CHECK_EQ (s_apply (agent, "containers", "{'a':1}", errors), -1);
+    CHECK_EQ (s_apply (agent, "containers", "[1]", errors), -1);
+    CHECK_EQ (s_apply (agent, "containers", "[{'host':'nas','name':'x','active':'yes'}]", errors), -1);
     CHECK (s_apply (agent, "containers",
                     "[{'host':'nas','name':'x','active':true,'allowed_actions':'start'}]",
                     errors) == -1);
-    CHECK (s_apply (agent, "containers", "[{'host':7,'name':'x','active':true}]", errors) == -1);
-    CHECK (cJSON_GetArraySize (errors) == 5);
+    CHECK_EQ (s_apply (agent, "containers", "[{'host':7,'name':'x','active':true}]", errors), -1);
+    CHECK_EQ (cJSON_GetArraySize (errors), 5);
     const cJSON *e = cJSON_GetArrayItem (errors, 2);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (e, "field")), "containers[0].active");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (e, "reason")), "type");
     char msg [256];
-    CHECK (agent_check (agent, "plex", "start", msg, sizeof msg) == AGENT_OK);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_OK);
     //  No "active": ddc_config's default, true (the broker fills it in).
     CHECK (s_apply (agent, "containers", "[{'host':'nas','name':'na'}]", NULL) == 0);
-    CHECK (agent_check (agent, "na", "start", msg, sizeof msg) == AGENT_OK);
+    CHECK_EQ (agent_check (agent, "na", "start", msg, sizeof msg), AGENT_OK);
     //  Other hosts' entries are only checked for host and name.
     CHECK (s_apply (agent, "containers",
                     "[{'host':'box','name':'x','active':'whatever'}]", NULL) == 0);
 
     //  docker: ranges and defaults.
-    CHECK (agent_stats_interval_s (agent) == AGENT_STATS_DEFAULT);
-    CHECK (agent_stop_timeout_s (agent) == AGENT_STOP_DEFAULT);
+    CHECK_EQ (agent_stats_interval_s (agent), AGENT_STATS_DEFAULT);
+    CHECK_EQ (agent_stop_timeout_s (agent), AGENT_STOP_DEFAULT);
     CHECK (s_apply (agent, "docker", "{'stats_interval_seconds':3,'stop_timeout_seconds':0}",
                     NULL) == 0);
-    CHECK (agent_stats_interval_s (agent) == 3);
-    CHECK (agent_stop_timeout_s (agent) == 0);
-    CHECK (s_apply (agent, "docker", "{'stats_interval_seconds':1}", errors) == -1);
-    CHECK (s_apply (agent, "docker", "{'stop_timeout_seconds':301}", errors) == -1);
-    CHECK (s_apply (agent, "docker", "{'stop_timeout_seconds':1.5}", errors) == -1);
-    CHECK (s_apply (agent, "docker", "[]", errors) == -1);
-    CHECK (agent_stats_interval_s (agent) == 3);
+    CHECK_EQ (agent_stats_interval_s (agent), 3);
+    CHECK_EQ (agent_stop_timeout_s (agent), 0);
+    CHECK_EQ (s_apply (agent, "docker", "{'stats_interval_seconds':1}", errors), -1);
+    CHECK_EQ (s_apply (agent, "docker", "{'stop_timeout_seconds':301}", errors), -1);
+    CHECK_EQ (s_apply (agent, "docker", "{'stop_timeout_seconds':1.5}", errors), -1);
+    CHECK_EQ (s_apply (agent, "docker", "[]", errors), -1);
+    CHECK_EQ (agent_stats_interval_s (agent), 3);
     CHECK (s_apply (agent, "docker", "{}", NULL) == 0);
-    CHECK (agent_stats_interval_s (agent) == AGENT_STATS_DEFAULT);
+    CHECK_EQ (agent_stats_interval_s (agent), AGENT_STATS_DEFAULT);
 
     //  alerts: the settings and the webhook; a bad value keeps the last
     const agent_alerts_t *al = agent_alerts (agent);
@@ -141,25 +141,25 @@ DDC_TEST (test_shape_checks)
     CHECK (al->restart_loop_minutes == 2 && al->cooldown_minutes == 0);
     CHECK (al->max_per_hour == 7 && al->log_lines == 0);
     CHECK_STR (al->webhook_url, "http://h/x");
-    CHECK (s_apply (agent, "alerts", "{'webhook_format':'xml'}", errors) == -1);
-    CHECK (s_apply (agent, "alerts", "{'webhook_url':3}", errors) == -1);
-    CHECK (s_apply (agent, "alerts", "{'enabled':'yes'}", errors) == -1);
-    CHECK (s_apply (agent, "alerts", "{'log_lines':101}", errors) == -1);
-    CHECK (s_apply (agent, "alerts", "[]", errors) == -1);
+    CHECK_EQ (s_apply (agent, "alerts", "{'webhook_format':'xml'}", errors), -1);
+    CHECK_EQ (s_apply (agent, "alerts", "{'webhook_url':3}", errors), -1);
+    CHECK_EQ (s_apply (agent, "alerts", "{'enabled':'yes'}", errors), -1);
+    CHECK_EQ (s_apply (agent, "alerts", "{'log_lines':101}", errors), -1);
+    CHECK_EQ (s_apply (agent, "alerts", "[]", errors), -1);
     CHECK_STR (al->webhook_url, "http://h/x");
     //  a redacted URL (a role without the secret) means none
     CHECK (s_apply (agent, "alerts", "{'webhook_url':'***'}", NULL) == 0);
     CHECK (!al->webhook_url[0] && al->enabled);
 
     //  tasks: ours need the fields the agent reads, and unique ids.
-    CHECK (s_apply (agent, "tasks", "[{'host':'nas','id':'t1'}]", errors) == -1);
+    CHECK_EQ (s_apply (agent, "tasks", "[{'host':'nas','id':'t1'}]", errors), -1);
     CHECK (s_apply (agent, "tasks",
                     "[{'host':'nas','id':'t1','container':'c','action':'start','cycle':'daily',"
                     "'time':'04:00','active':true},"
                     " {'host':'nas','id':'t1','container':'c','action':'stop','cycle':'daily',"
                     "'time':'05:00','active':true}]", errors) == -1);
     CHECK (s_apply (agent, "tasks", "[{'host':'box','id':'t1'}]", NULL) == 0);
-    CHECK (cJSON_GetArraySize (agent_tasks (agent)) == 1);
+    CHECK_EQ (cJSON_GetArraySize (agent_tasks (agent)), 1);
     //  Sections the agent does not follow are ignored.
     CHECK (s_apply (agent, "bot", "{'x':1}", NULL) == 0);
     cJSON_Delete (errors);
@@ -174,33 +174,33 @@ DDC_TEST (test_queue_order_and_bound)
     agent_t *agent = agent_new ("nas");
     int jobs [20];
     //  The first job of an idle container runs at once.
-    CHECK (agent_enqueue (agent, "plex", &jobs [0]) == 1);
-    CHECK (agent_running (agent, "plex") == &jobs [0]);
+    CHECK_EQ (agent_enqueue (agent, "plex", &jobs [0]), 1);
+    CHECK_EQ (agent_running (agent, "plex"), &jobs [0]);
     //  The next ones wait, up to AGENT_QUEUE_MAX.
     for (int i = 1; i <= AGENT_QUEUE_MAX; i++)
-        CHECK (agent_enqueue (agent, "plex", &jobs [i]) == 0);
-    CHECK (agent_waiting (agent, "plex") == AGENT_QUEUE_MAX);
-    CHECK (agent_enqueue (agent, "plex", &jobs [AGENT_QUEUE_MAX + 1]) == -1);
-    CHECK (agent_waiting (agent, "plex") == AGENT_QUEUE_MAX);
+        CHECK_EQ (agent_enqueue (agent, "plex", &jobs [i]), 0);
+    CHECK_EQ (agent_waiting (agent, "plex"), AGENT_QUEUE_MAX);
+    CHECK_EQ (agent_enqueue (agent, "plex", &jobs [AGENT_QUEUE_MAX + 1]), -1);
+    CHECK_EQ (agent_waiting (agent, "plex"), AGENT_QUEUE_MAX);
     //  Another container is independent: it runs at once.
-    CHECK (agent_enqueue (agent, "other", &jobs [15]) == 1);
-    CHECK (agent_running (agent, "other") == &jobs [15]);
+    CHECK_EQ (agent_enqueue (agent, "other", &jobs [15]), 1);
+    CHECK_EQ (agent_running (agent, "other"), &jobs [15]);
     //  FIFO: finishing hands out the jobs in submission order.
     for (int i = 1; i <= AGENT_QUEUE_MAX; i++) {
         void *next = agent_finish (agent, "plex");
-        CHECK (next == &jobs [i]);
-        CHECK (agent_running (agent, "plex") == &jobs [i]);
+        CHECK_EQ (next, &jobs [i]);
+        CHECK_EQ (agent_running (agent, "plex"), &jobs [i]);
         //  A slot freed: one more may wait (and goes last).
         if (i == 1)
-            CHECK (agent_enqueue (agent, "plex", &jobs [16]) == 0);
+            CHECK_EQ (agent_enqueue (agent, "plex", &jobs [16]), 0);
     }
-    CHECK (agent_finish (agent, "plex") == &jobs [16]);
+    CHECK_EQ (agent_finish (agent, "plex"), &jobs [16]);
     CHECK (agent_finish (agent, "plex") == NULL);
     CHECK (agent_running (agent, "plex") == NULL);
     //  Idle again: the next job runs at once.
-    CHECK (agent_enqueue (agent, "plex", &jobs [17]) == 1);
+    CHECK_EQ (agent_enqueue (agent, "plex", &jobs [17]), 1);
     CHECK (agent_finish (agent, "unknown") == NULL);
-    CHECK (agent_enqueue (agent, "", &jobs [18]) == -1);
+    CHECK_EQ (agent_enqueue (agent, "", &jobs [18]), -1);
     CHECK (agent_enqueue (agent, "plex", NULL) == -1);
     agent_destroy (&agent);
 }
@@ -211,18 +211,18 @@ DDC_TEST (test_queue_ring_wraps)
     agent_t *agent = agent_new ("nas");
     int jobs [100];
     int next_in = 0, next_out = 0;
-    CHECK (agent_enqueue (agent, "c", &jobs [next_in++]) == 1);
+    CHECK_EQ (agent_enqueue (agent, "c", &jobs [next_in++]), 1);
     next_out++;
     while (next_in < 100) {
         while (next_in < 100 && agent_waiting (agent, "c") < 3)
-            CHECK (agent_enqueue (agent, "c", &jobs [next_in++]) == 0);
+            CHECK_EQ (agent_enqueue (agent, "c", &jobs [next_in++]), 0);
         void *j = agent_finish (agent, "c");
-        CHECK (j == &jobs [next_out]);
+        CHECK_EQ (j, &jobs [next_out]);
         next_out++;
     }
     while (agent_finish (agent, "c"))
         next_out++;
-    CHECK (next_out == 100);
+    CHECK_EQ (next_out, 100);
     agent_destroy (&agent);
 }
 
@@ -240,17 +240,17 @@ DDC_TEST (test_queue_busy_bound_and_drain)
     char name [32];
     for (int i = 0; i < AGENT_BUSY_MAX; i++) {
         snprintf (name, sizeof name, "c%d", i);
-        CHECK (agent_enqueue (agent, name, &job) == 1);
+        CHECK_EQ (agent_enqueue (agent, name, &job), 1);
     }
-    CHECK (agent_enqueue (agent, "one-too-many", &job) == -1);
-    CHECK (agent_enqueue (agent, "c0", &job) == 0);
-    CHECK (agent_enqueue (agent, "c1", &job) == 0);
-    CHECK (agent_enqueue (agent, "c1", &job) == 0);
+    CHECK_EQ (agent_enqueue (agent, "one-too-many", &job), -1);
+    CHECK_EQ (agent_enqueue (agent, "c0", &job), 0);
+    CHECK_EQ (agent_enqueue (agent, "c1", &job), 0);
+    CHECK_EQ (agent_enqueue (agent, "c1", &job), 0);
     int drained = 0;
-    CHECK (agent_drain (agent, s_count_drained, &drained) == 3);
-    CHECK (drained == 3);
-    CHECK (agent_waiting (agent, "c1") == 0);
-    CHECK (agent_running (agent, "c1") == &job);
+    CHECK_EQ (agent_drain (agent, s_count_drained, &drained), 3);
+    CHECK_EQ (drained, 3);
+    CHECK_EQ (agent_waiting (agent, "c1"), 0);
+    CHECK_EQ (agent_running (agent, "c1"), &job);
     agent_destroy (&agent);
 }
 
@@ -277,8 +277,8 @@ DDC_TEST (test_tasks_due_selection)
     tasks_sync (tasks, section, start);
     //  Ours only (box's is ignored); the inactive one is listed, not scheduled;
     //  one without "active" is active (ddc_config's default).
-    CHECK (tasks_count (tasks) == 4);
-    CHECK (tasks_next_due (tasks) == s_utc (2026, 3, 1, 4, 0, 0));
+    CHECK_EQ (tasks_count (tasks), 4);
+    CHECK_EQ (tasks_next_due (tasks), s_utc (2026, 3, 1, 4, 0, 0));
     CHECK (tasks_take_due (tasks, start) == NULL);
     CHECK (tasks_take_due (tasks, s_utc (2026, 3, 1, 3, 59, 59)) == NULL);
     //  At 04:00 the daily one is due, once; then it is tomorrow's.
@@ -286,7 +286,7 @@ DDC_TEST (test_tasks_due_selection)
     CHECK (t != NULL);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (t, "id")), "d1");
     CHECK (tasks_take_due (tasks, s_utc (2026, 3, 1, 4, 0, 0)) == NULL);
-    CHECK (tasks_next_due (tasks) == s_utc (2026, 3, 1, 12, 30, 0));
+    CHECK_EQ (tasks_next_due (tasks), s_utc (2026, 3, 1, 12, 30, 0));
     //  Late by two days (the loop stalled, the clock jumped): both due,
     //  earliest first, and no catch-up of the missed days.
     int64_t late = s_utc (2026, 3, 3, 5, 0, 0);
@@ -299,7 +299,7 @@ DDC_TEST (test_tasks_due_selection)
     CHECK (tasks_take_due (tasks, late) == NULL);
     //  The once task is done for good; the daily one is the next day's;
     //  the weekly one (Mondays) is due on Monday 2026-03-09.
-    CHECK (tasks_next_due (tasks) == s_utc (2026, 3, 4, 4, 0, 0));
+    CHECK_EQ (tasks_next_due (tasks), s_utc (2026, 3, 4, 4, 0, 0));
     CHECK (tasks_take_due (tasks, s_utc (2026, 3, 9, 6, 0, 0)) != NULL);
     t = tasks_take_due (tasks, s_utc (2026, 3, 9, 6, 0, 0));
     CHECK (t && strcmp (cJSON_GetStringValue (cJSON_GetObjectItem (t, "id")), "w1") == 0);
@@ -345,8 +345,8 @@ DDC_TEST (test_tasks_sync_keeps_state)
         " {'id':'off','host':'nas','container':'plex','action':'start','cycle':'daily',"
         "  'time':'05:00','timezone':'UTC','active':true}]");
     tasks_sync (tasks, changed, s_utc (2026, 3, 1, 4, 1, 0));
-    CHECK (tasks_count (tasks) == 2);
-    CHECK (tasks_next_due (tasks) == s_utc (2026, 3, 1, 5, 0, 0));
+    CHECK_EQ (tasks_count (tasks), 2);
+    CHECK_EQ (tasks_next_due (tasks), s_utc (2026, 3, 1, 5, 0, 0));
     report = tasks_report (tasks);
     d1 = cJSON_GetObjectItem (cJSON_GetObjectItem (report, "tasks"), "d1");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (d1, "next_run")), "2026-03-01T06:00:00Z");
@@ -373,8 +373,8 @@ DDC_TEST (test_tasks_once_in_past_and_invalid)
     //  No catch-up at start: a once task in the past never runs; an
     //  invalid schedule is listed but never due.
     tasks_sync (tasks, section, s_utc (2026, 1, 1, 0, 0, 0));
-    CHECK (tasks_count (tasks) == 2);
-    CHECK (tasks_next_due (tasks) == -1);
+    CHECK_EQ (tasks_count (tasks), 2);
+    CHECK_EQ (tasks_next_due (tasks), -1);
     CHECK (tasks_take_due (tasks, INT64_MAX / 2) == NULL);
     cJSON *report = tasks_report (tasks);
     const cJSON *bad = cJSON_GetObjectItem (cJSON_GetObjectItem (report, "tasks"), "bad");

@@ -406,12 +406,12 @@ DDC_TEST (test_negotiates_min_of_server_and_141)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fake_t f;
-        CHECK (s_fake_start (&f, cases[i].api, cases[i].version_json) == 0);
+        CHECK_EQ (s_fake_start (&f, cases[i].api, cases[i].version_json), 0);
         engine_t *engine = engine_new (f.sock);
         CHECK (engine_api_version (engine) == NULL);
         reply_t r;
         s_fetch (engine, "/containers/x/echo", &r);
-        CHECK (r.status == 200);
+        CHECK_EQ (r.status, 200);
         CHECK_STR (engine_api_version (engine), cases[i].want);
         char path[256], want[256], ua[64];
         s_echo_field (&r, "path", path, sizeof path);
@@ -442,7 +442,7 @@ DDC_TEST (test_slow_request_does_not_delay_fast_one)
         engine_poll (engine, NULL, 0, 5);
         engine_perform (engine);
     }
-    CHECK (engine_active (engine) == 1);
+    CHECK_EQ (engine_active (engine), 1);
     int64_t t1 = ddc_mono_us ();
     CHECK (engine_request (engine, "GET", "/containers/x/fast", NULL, 10000, s_on_reply, &fast) > 0);
     s_run (engine, &slow.done, 5000);
@@ -468,8 +468,8 @@ DDC_TEST (test_missing_socket_is_transport_error)
     reply_t r;
     int64_t t0 = ddc_mono_ms ();
     s_fetch (engine, "/containers/json", &r);
-    CHECK (r.status == -1);
-    CHECK (r.calls == 1);
+    CHECK_EQ (r.status, -1);
+    CHECK_EQ (r.calls, 1);
     CHECK (r.errmsg[0] != '\0');
     CHECK (ddc_mono_ms () - t0 < 1000);
     printf ("     errmsg: %s\n", r.errmsg);
@@ -481,7 +481,7 @@ DDC_TEST (test_missing_socket_is_transport_error)
     CHECK (s_fake_start (&f, "1.40", NULL) == 0);
     rename (f.sock, sock);
     s_fetch (engine, "/x/echo", &r);
-    CHECK (r.status == 200);
+    CHECK_EQ (r.status, 200);
     CHECK_STR (engine_api_version (engine), "1.40");
     engine_destroy (&engine);
     unlink (sock);
@@ -525,10 +525,10 @@ DDC_TEST (test_methods_body_and_errors)
 
     //  HTTP errors are replies, not transport errors.
     s_fetch (engine, "/containers/missing", &r);
-    CHECK (r.status == 404);
-    CHECK (r.errmsg[0] == '\0');
+    CHECK_EQ (r.status, 404);
+    CHECK_EQ (r.errmsg[0], '\0');
     char msg[128];
-    CHECK (docker_error_parse (r.body, r.len, msg, sizeof msg) == 0);
+    CHECK_EQ (docker_error_parse (r.body, r.len, msg, sizeof msg), 0);
     CHECK_STR (msg, "No such container: missing");
 
     //  Bad arguments: refused at once, callback never runs.
@@ -561,7 +561,7 @@ DDC_TEST (test_timeout)
     CHECK (engine_request (engine, "GET", "/x/hang", NULL, 300, s_on_reply, &r) > 0);
     s_run (engine, &r.done, 5000);
     int64_t ms = ddc_mono_ms () - t0;
-    CHECK (r.status == -1);
+    CHECK_EQ (r.status, -1);
     CHECK (strstr (r.errmsg, "imed out") != NULL);
     CHECK (ms >= 290 && ms < 1500);
     engine_destroy (&engine);
@@ -577,12 +577,12 @@ DDC_TEST (test_oversized_body_is_error_and_bounded)
     //  Endless chunked body: stopped at the 8 MiB cap.
     int64_t t0 = ddc_mono_ms ();
     s_fetch (engine, "/x/endless", &r);
-    CHECK (r.status == -1);
+    CHECK_EQ (r.status, -1);
     CHECK (strstr (r.errmsg, "over 8388608 bytes") != NULL);
     printf ("     endless body cut after %lld ms: %s\n", (long long) (ddc_mono_ms () - t0), r.errmsg);
     //  Content-Length over the cap.
     s_fetch (engine, "/x/bigcl", &r);
-    CHECK (r.status == -1);
+    CHECK_EQ (r.status, -1);
     CHECK (strstr (r.errmsg, "over") != NULL);
     //  A smaller per-request cap.
     memset (&r, 0, sizeof r);
@@ -591,7 +591,7 @@ DDC_TEST (test_oversized_body_is_error_and_bounded)
     CHECK (r.status == -1 && strstr (r.errmsg, "over 10 bytes"));
     //  The engine still works afterwards.
     s_fetch (engine, "/x/fast", &r);
-    CHECK (r.status == 200);
+    CHECK_EQ (r.status, 200);
     engine_destroy (&engine);
     s_fake_stop (&f);
 }
@@ -653,7 +653,7 @@ DDC_TEST (test_sink_reads_any_size_in_pieces)
     //  The engine still works afterwards.
     reply_t r;
     s_fetch (engine, "/x/fast", &r);
-    CHECK (r.status == 200);
+    CHECK_EQ (r.status, 200);
     engine_destroy (&engine);
     s_fake_stop (&f);
 }
@@ -674,12 +674,12 @@ static void
 s_on_line (void *arg, const char *line, size_t len)
 {
     stream_t *s = arg;
-    CHECK (strlen (line) == len);
+    CHECK_EQ (strlen (line), len);
     if (s->count < 16)
         ddc_strlcpy (s->lines[s->count], line, sizeof s->lines[0]);
     s->count++;
     if (s->cancel_in_line)
-        CHECK (engine_cancel (s->engine, s->id) == 0);
+        CHECK_EQ (engine_cancel (s->engine, s->id), 0);
 }
 
 static void
@@ -701,17 +701,17 @@ DDC_TEST (test_stream_lines_split_across_chunks)
     s.engine = engine;
     s.id = engine_stream (engine, "/events?filters=%7B%7D", s_on_line, s_on_end, &s);
     CHECK (s.id > 0);
-    CHECK (engine_streams (engine) == 1);
+    CHECK_EQ (engine_streams (engine), 1);
     s_run (engine, &s.ended, 5000);
     CHECK (s.ended && s.end_calls == 1);
-    CHECK (s.status == 200);
-    CHECK (s.count == 5);
+    CHECK_EQ (s.status, 200);
+    CHECK_EQ (s.count, 5);
     CHECK_STR (s.lines[0], "{\"a\":1}");
     CHECK_STR (s.lines[1], "{\"b\":2}");            //  split over 2 chunks, "\r\n"
     CHECK_STR (s.lines[2], "{\"c\":3}");
     CHECK_STR (s.lines[3], "{\"d\":4}");            //  after the dropped long line
     CHECK_STR (s.lines[4], "{\"e\":5}");            //  last line without "\n"
-    CHECK (engine_streams (engine) == 0);
+    CHECK_EQ (engine_streams (engine), 0);
 
     //  A refused stream: on_end gets the status and the body.
     stream_t bad = { 0 };
@@ -737,13 +737,13 @@ DDC_TEST (test_stream_cancel)
         engine_poll (engine, NULL, 0, 20);
         engine_perform (engine);
     }
-    CHECK (engine_status (engine, s.id) == 200);
-    CHECK (engine_cancel (engine, s.id) == 0);
+    CHECK_EQ (engine_status (engine, s.id), 200);
+    CHECK_EQ (engine_cancel (engine, s.id), 0);
     CHECK (s.ended && s.end_calls == 1 && s.status == -1);
     CHECK_STR (s.errmsg, "cancelled");
-    CHECK (engine_cancel (engine, s.id) == -1);
-    CHECK (engine_status (engine, s.id) == -1);
-    CHECK (engine_streams (engine) == 0);
+    CHECK_EQ (engine_cancel (engine, s.id), -1);
+    CHECK_EQ (engine_status (engine, s.id), -1);
+    CHECK_EQ (engine_streams (engine), 0);
 
     //  Cancel from inside on_line: no line after it, on_end once.
     stream_t in = { 0 };
@@ -759,7 +759,7 @@ DDC_TEST (test_stream_cancel)
     reply_t a = { 0 };
     int64_t id = engine_request (engine, "GET", "/x/hang", NULL, 0, s_on_reply, &a);
     s_run (engine, NULL, 50);
-    CHECK (engine_cancel (engine, id) == 0);
+    CHECK_EQ (engine_cancel (engine, id), 0);
     CHECK (a.calls == 1 && a.status == -1);
     CHECK_STR (a.errmsg, "cancelled");
     engine_destroy (&engine);
@@ -802,8 +802,8 @@ DDC_TEST (test_concurrency_is_bounded)
     memset (r, 0, sizeof r);
     for (int i = 0; i < N; i++)
         CHECK (engine_request (engine, "GET", "/x/count", NULL, 10000, s_on_reply, &r[i]) > 0);
-    CHECK (engine_active (engine) == ENGINE_MAX_ACTIVE);
-    CHECK (engine_queued (engine) == N - ENGINE_MAX_ACTIVE);
+    CHECK_EQ (engine_active (engine), ENGINE_MAX_ACTIVE);
+    CHECK_EQ (engine_queued (engine), N - ENGINE_MAX_ACTIVE);
     int64_t deadline = ddc_mono_ms () + 15000;
     int done = 0;
     while (done < N && ddc_mono_ms () < deadline) {
@@ -814,7 +814,7 @@ DDC_TEST (test_concurrency_is_bounded)
         for (int i = 0; i < N; i++)
             done += r[i].done && r[i].status == 200;
     }
-    CHECK (done == N);
+    CHECK_EQ (done, N);
     CHECK (f.shared->total == N);
     CHECK (f.shared->max <= ENGINE_MAX_ACTIVE);
     printf ("     %d requests, at most %d at the server at once\n", N, f.shared->max);
@@ -828,21 +828,21 @@ DDC_TEST (test_poll_integration)
     engine_t *engine = engine_new ("/nonexistent/docker.sock");
     //  An extra fd (a ZMQ_FD in the service) wakes engine_poll.
     int fds[2];
-    CHECK (pipe (fds) == 0);
-    CHECK (write (fds[1], "x", 1) == 1);
+    CHECK_EQ (pipe (fds), 0);
+    CHECK_EQ (write (fds[1], "x", 1), 1);
     struct curl_waitfd extra = { .fd = fds[0], .events = CURL_WAIT_POLLIN };
     int64_t t0 = ddc_mono_ms ();
-    CHECK (engine_poll (engine, &extra, 1, 2000) == 1);
+    CHECK_EQ (engine_poll (engine, &extra, 1, 2000), 1);
     CHECK (extra.revents & CURL_WAIT_POLLIN);
     CHECK (ddc_mono_ms () - t0 < 100);
     //  Idle: the full timeout.
     char c;
-    CHECK (read (fds[0], &c, 1) == 1);
+    CHECK_EQ (read (fds[0], &c, 1), 1);
     extra.revents = 0;
     t0 = ddc_mono_ms ();
-    CHECK (engine_poll (engine, &extra, 1, 200) == 0);
+    CHECK_EQ (engine_poll (engine, &extra, 1, 200), 0);
     CHECK (ddc_mono_ms () - t0 >= 190);
-    CHECK (engine_timeout_ms (engine) == -1);
+    CHECK_EQ (engine_timeout_ms (engine), -1);
     //  engine_wakeup makes the next poll return at once.
     engine_wakeup (engine);
     t0 = ddc_mono_ms ();
@@ -853,7 +853,7 @@ DDC_TEST (test_poll_integration)
     CHECK (engine_request (engine, "GET", "/x", NULL, 0, s_on_reply, &r) > 0);
     CHECK (engine_timeout_ms (engine) >= 0 && engine_timeout_ms (engine) < 100);
     s_run (engine, &r.done, 5000);
-    CHECK (r.status == -1);
+    CHECK_EQ (r.status, -1);
     close (fds[0]);
     close (fds[1]);
     engine_destroy (&engine);
@@ -893,8 +893,8 @@ DDC_TEST (test_poll_with_zmq_socket)
             recv_us = ddc_mono_us ();
         }
     }
-    CHECK (got == 1);
-    CHECK (slow.status == 200);
+    CHECK_EQ (got, 1);
+    CHECK_EQ (slow.status, 200);
     CHECK (recv_us > sent_us && recv_us - sent_us < 100000);
     CHECK (slow.done_us > recv_us);           //  zmq served while Docker was slow
     printf ("     zmq message handled %.1f ms after send, during a pending request\n",

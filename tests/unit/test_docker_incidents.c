@@ -222,13 +222,13 @@ DDC_TEST (test_configuration_changes)
     incidents_event (inc, "d", INC_EV_START, 0, 500);
     incidents_event (inc, "d", INC_EV_UNHEALTHY, 0, 1000);
     incidents_event (inc, "nobody", INC_EV_DIE, 1, 1000);
-    CHECK (incidents_open (inc) == 2);
+    CHECK_EQ (incidents_open (inc), 2);
     //  d keeps its incident; c left the configuration: its ends ("gone")
     incidents_follow (inc, names + 1, kinds + 1, 1, 2000);
     CHECK_STR (s_out, "1000 c opened#1 crash/exit code=1 r=1 s=0\n"
                       "1000 d opened#2 unhealthy/unhealthy code=-1 r=0 s=0\n"
                       "2000 c resolved#1 crash gone\n");
-    CHECK (incidents_open (inc) == 1);
+    CHECK_EQ (incidents_open (inc), 1);
     //  d's unhealthy alerts turned off
     s_out [0] = '\0';
     unsigned crash_only = INC_CRASH;
@@ -277,7 +277,7 @@ DDC_TEST (test_kind_names)
     CHECK_STR (incidents_kind_name (INC_CRASH), "crash");
     CHECK_STR (incidents_kind_name (INC_LOOP), "restart_loop");
     CHECK (incidents_kind_name (0) == NULL);
-    CHECK (incidents_kind_bit ("unhealthy") == INC_UNHEALTHY);
+    CHECK_EQ (incidents_kind_bit ("unhealthy"), INC_UNHEALTHY);
     CHECK (incidents_kind_bit ("oom") == 0 && incidents_kind_bit (NULL) == 0);
 }
 
@@ -296,7 +296,7 @@ DDC_TEST (test_many_exits_stay_bounded)
     }
     CHECK (inc->ctrs [0]->nexits == INC_EXITS_MAX);
     CHECK (inc->nhour <= INC_HOUR_MAX);
-    CHECK (incidents_open (inc) == 1);
+    CHECK_EQ (incidents_open (inc), 1);
     incidents_destroy (&inc);
 }
 

@@ -307,7 +307,7 @@ DDC_TEST (test_parse_time)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (docker_parse_time (bad[i], &t) == 0)
             fprintf (stderr, "accepted bad time '%s'\n", bad[i]);
-        CHECK (docker_parse_time (bad[i], &t) == -1);
+        CHECK_EQ (docker_parse_time (bad[i], &t), -1);
     }
     CHECK (docker_parse_time (NULL, &t) == -1);
 }
@@ -321,7 +321,7 @@ DDC_TEST (test_api_version)
     const char *bad[] = { "", "1", "1.", ".41", "v1.41", "1.41.0", "1.41 ", "1,41", "12345.1",
                           "1.-1", "1.4a" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK (docker_parse_api_version (bad[i], &ma, &mi) == -1);
+        CHECK_EQ (docker_parse_api_version (bad[i], &ma, &mi), -1);
     CHECK (docker_parse_api_version (NULL, &ma, &mi) == -1);
 }
 
@@ -430,9 +430,9 @@ DDC_TEST (test_list_long_strings_truncated)
     if (list && list->count == 1) {
         size_t n = strlen (list->items[0].image);
         CHECK (n == 510);               //  511 would split a character
-        CHECK (strncmp (list->items[0].image, image, n) == 0);
-        CHECK (strlen (list->items[0].state) == DOCKER_STATE_MAX - 1);
-        CHECK (strlen (list->items[0].status) == 126);
+        CHECK_EQ (strncmp (list->items[0].image, image, n), 0);
+        CHECK_EQ (strlen (list->items[0].state), DOCKER_STATE_MAX - 1);
+        CHECK_EQ (strlen (list->items[0].status), 126);
     }
     docker_list_destroy (&list);
     free (json);
@@ -468,31 +468,31 @@ DDC_TEST (test_list_capped)
 DDC_TEST (test_inspect_real)
 {
     docker_inspect_t in;
-    CHECK (s_inspect (INSPECT_HEALTH_JSON, &in) == 0);
+    CHECK_EQ (s_inspect (INSPECT_HEALTH_JSON, &in), 0);
     CHECK_STR (in.name, "ddccap-health");
     CHECK_STR (in.status, "running");
     CHECK (in.running && !in.paused && !in.restarting);
     CHECK_STR (in.health, "healthy");
-    CHECK (in.started_at == 1795769617);
-    CHECK (in.finished_at == 0);
-    CHECK (in.restart_count == 0);
+    CHECK_EQ (in.started_at, 1795769617);
+    CHECK_EQ (in.finished_at, 0);
+    CHECK_EQ (in.restart_count, 0);
     CHECK_STR (in.image, "ddc-busybox");
     CHECK_STR (in.image_id, "sha256:97b0715f69f75a076549ed66660b63784711053e028b30ad5edbf93f6ce3735c");
     CHECK (!in.tty);
 
-    CHECK (s_inspect (INSPECT_CREATED_JSON, &in) == 0);
+    CHECK_EQ (s_inspect (INSPECT_CREATED_JSON, &in), 0);
     CHECK_STR (in.status, "created");
     CHECK (!in.running);
     CHECK (in.started_at == 0);         //  never started
     CHECK_STR (in.health, "");
 
-    CHECK (s_inspect (INSPECT_TTY_JSON, &in) == 0);
+    CHECK_EQ (s_inspect (INSPECT_TTY_JSON, &in), 0);
     CHECK (in.tty);
     CHECK_STR (in.name, "ddccap-tty");
 
-    CHECK (s_inspect (INSPECT_EXITED_JSON, &in) == 0);
+    CHECK_EQ (s_inspect (INSPECT_EXITED_JSON, &in), 0);
     CHECK_STR (in.status, "exited");
-    CHECK (in.exit_code == 3);
+    CHECK_EQ (in.exit_code, 3);
     CHECK (in.started_at == 1795769617 && in.finished_at == 1795769617);
 }
 
@@ -511,11 +511,11 @@ DDC_TEST (test_inspect_hostile)
         "{\"State\":{\"Status\":\"running\",\"Running\":true}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK (s_inspect (bad[i], &in) == -1);
+        CHECK_EQ (s_inspect (bad[i], &in), -1);
     CHECK (docker_inspect_parse (NULL, 5, &in) == -1);
     size_t len = strlen (INSPECT_HEALTH_JSON);
     for (size_t n = 0; n < len; n += 7)
-        CHECK (docker_inspect_parse (INSPECT_HEALTH_JSON, n, &in) == -1);
+        CHECK_EQ (docker_inspect_parse (INSPECT_HEALTH_JSON, n, &in), -1);
 
     //  Optional fields of the wrong type or out of range: treated as absent.
     CHECK (s_inspect ("{\"Id\":\"ab\",\"Name\":\"/bad name\",\"State\":{\"Status\":\"running\","
@@ -525,8 +525,8 @@ DDC_TEST (test_inspect_hostile)
     CHECK_STR (in.name, "");
     CHECK (in.running && !in.paused);
     CHECK (in.started_at == 0 && in.finished_at == 0);
-    CHECK (in.exit_code == 0);
-    CHECK (in.restart_count == 0);
+    CHECK_EQ (in.exit_code, 0);
+    CHECK_EQ (in.restart_count, 0);
     CHECK_STR (in.health, "");
     CHECK_STR (in.image, "");
     CHECK_STR (in.image_id, "");
@@ -551,8 +551,8 @@ DDC_TEST (test_inspect_hostile)
                           "\"Health\":{\"Log\":[{\"Output\":\"");
     memset (big + o, 'x', 1000);
     sprintf (big + o + 1000, "\"}]}}}");
-    CHECK (s_inspect (big, &in) == 0);
-    CHECK (strlen (in.health_output) == DOCKER_HEALTH_OUTPUT_MAX - 1);
+    CHECK_EQ (s_inspect (big, &in), 0);
+    CHECK_EQ (strlen (in.health_output), DOCKER_HEALTH_OUTPUT_MAX - 1);
     CHECK (s_inspect ("{\"Id\":\"ab\",\"State\":{\"Status\":\"running\",\"Running\":true,"
                       "\"Health\":{\"Log\":{\"Output\":\"x\"}}}}", &in) == 0);
     CHECK_STR (in.health_output, "");
@@ -564,33 +564,33 @@ DDC_TEST (test_inspect_hostile)
 DDC_TEST (test_stats_real)
 {
     docker_stats_t st;
-    CHECK (s_stats (STATS_RUN_JSON, &st) == 0);
+    CHECK_EQ (s_stats (STATS_RUN_JSON, &st), 0);
     CHECK (st.running);
-    CHECK (st.read == 1795769621);
+    CHECK_EQ (st.read, 1795769621);
     CHECK (st.cpu.total_usage == 20802036 && st.precpu.total_usage == 20802036);
-    CHECK (st.cpu.system_usage == 1787400000000ull);
-    CHECK (st.cpu.online_cpus == 2);
+    CHECK_EQ (st.cpu.system_usage, 1787400000000ull);
+    CHECK_EQ (st.cpu.online_cpus, 2);
     CHECK (st.cpu_percent == 0.0);      //  idle: no CPU used between samples
-    CHECK (st.mem_usage == 327680);
+    CHECK_EQ (st.mem_usage, 327680);
     CHECK (st.mem_cache == 0);          //  total_inactive_file 0 (cgroup v1)
-    CHECK (st.mem_used == 327680);
-    CHECK (st.mem_limit == 25276510208ull);
+    CHECK_EQ (st.mem_used, 327680);
+    CHECK_EQ (st.mem_limit, 25276510208ull);
     CHECK (s_near (st.mem_percent, 327680.0 / 25276510208.0 * 100.0));
-    CHECK (st.pids == 1);
+    CHECK_EQ (st.pids, 1);
 
     //  one-shot: precpu is empty, so no CPU % from this sample alone.
-    CHECK (s_stats (STATS_ONESHOT_JSON, &st) == 0);
+    CHECK_EQ (s_stats (STATS_ONESHOT_JSON, &st), 0);
     CHECK (st.precpu.system_usage == 0 && st.cpu.system_usage == 1789410000000ull);
-    CHECK (st.cpu_percent == 0.0);
-    CHECK (st.mem_used == 327680);
+    CHECK_EQ (st.cpu_percent, 0.0);
+    CHECK_EQ (st.mem_used, 327680);
 
-    CHECK (s_stats (STATS_EXITED_JSON, &st) == 0);
+    CHECK_EQ (s_stats (STATS_EXITED_JSON, &st), 0);
     CHECK (!st.running);
-    CHECK (st.read == 0);
+    CHECK_EQ (st.read, 0);
     CHECK (st.mem_usage == 0 && st.mem_limit == 0 && st.mem_percent == 0.0);
-    CHECK (st.cpu.online_cpus == 0);
-    CHECK (st.cpu_percent == 0.0);
-    CHECK (st.pids == 0);
+    CHECK_EQ (st.cpu.online_cpus, 0);
+    CHECK_EQ (st.cpu_percent, 0.0);
+    CHECK_EQ (st.pids, 0);
 }
 
 DDC_TEST (test_stats_memory_like_cli)
@@ -605,12 +605,12 @@ DDC_TEST (test_stats_memory_like_cli)
     CHECK (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":10000000,\"stats\":"
                     "{\"inactive_file\":4000000,\"total_inactive_file\":1000000,\"cache\":9}}}",
                     &st) == 0);
-    CHECK (st.mem_used == 9000000);
+    CHECK_EQ (st.mem_used, 9000000);
     CHECK (st.mem_percent == 0.0);      //  no limit
     //  Old daemons: cache only.
     CHECK (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":10000000,\"stats\":"
                     "{\"cache\":3000000}}}", &st) == 0);
-    CHECK (st.mem_used == 7000000);
+    CHECK_EQ (st.mem_used, 7000000);
     //  Never subtracted when not below usage.
     CHECK (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":100,\"stats\":"
                     "{\"total_inactive_file\":100}}}", &st) == 0);
@@ -628,11 +628,11 @@ DDC_TEST (test_cpu_percent_like_cli)
     docker_cpu_sample_t reset = { 10, 105000000000ull, 4 };
     CHECK (docker_cpu_percent (&prev, &reset) == 0.0);                //  counter went back
     docker_cpu_sample_t same_sys = { 3000000000ull, 100000000000ull, 4 };
-    CHECK (docker_cpu_percent (&prev, &same_sys) == 0.0);
+    CHECK_EQ (docker_cpu_percent (&prev, &same_sys), 0.0);
     docker_cpu_sample_t no_cpus = { 3000000000ull, 104000000000ull, 0 };
-    CHECK (docker_cpu_percent (&prev, &no_cpus) == 0.0);
+    CHECK_EQ (docker_cpu_percent (&prev, &no_cpus), 0.0);
     docker_cpu_sample_t empty = { 0, 0, 0 };
-    CHECK (docker_cpu_percent (&empty, &cur) == 0.0);
+    CHECK_EQ (docker_cpu_percent (&empty, &cur), 0.0);
     CHECK (docker_cpu_percent (NULL, &cur) == 0.0);
     CHECK (docker_cpu_percent (&prev, NULL) == 0.0);
 
@@ -643,7 +643,7 @@ DDC_TEST (test_cpu_percent_like_cli)
                     "\"system_cpu_usage\":106000000000},"
                     "\"precpu_stats\":{\"cpu_usage\":{\"total_usage\":1000000000},"
                     "\"system_cpu_usage\":100000000000,\"online_cpus\":3}}", &st) == 0);
-    CHECK (st.cpu.online_cpus == 3);
+    CHECK_EQ (st.cpu.online_cpus, 3);
     CHECK (s_near (st.cpu_percent, 0.5 / 6.0 * 3 * 100));
 }
 
@@ -653,10 +653,10 @@ DDC_TEST (test_stats_hostile)
     const char *bad[] = { "", "[]", "null", "{}", "{\"cpu_stats\":[]}", "{\"cpu_stats\":1}",
                           "{\"cpu_stats\":{}", ERR_404 };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK (s_stats (bad[i], &st) == -1);
+        CHECK_EQ (s_stats (bad[i], &st), -1);
     size_t len = strlen (STATS_RUN_JSON);
     for (size_t n = 0; n < len; n += 5)
-        CHECK (docker_stats_parse (STATS_RUN_JSON, n, &st) == -1);
+        CHECK_EQ (docker_stats_parse (STATS_RUN_JSON, n, &st), -1);
     //  Numbers out of range or of the wrong type count as absent.
     CHECK (s_stats ("{\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":-1,\"percpu_usage\":{}},"
                     "\"system_cpu_usage\":1e30,\"online_cpus\":1e12},"
@@ -668,8 +668,8 @@ DDC_TEST (test_stats_hostile)
     CHECK (st.mem_usage == 0 && st.mem_limit == 0 && st.mem_used == 0);
     CHECK (!st.running && st.pids == 0 && st.cpu_percent == 0.0);
     //  The biggest exact value below 2^64 is accepted.
-    CHECK (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":18446744073709549568}}", &st) == 0);
-    CHECK (st.mem_usage == 18446744073709549568ull);
+    CHECK_EQ (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":18446744073709549568}}", &st), 0);
+    CHECK_EQ (st.mem_usage, 18446744073709549568ull);
 }
 
 //  --------------------------------------------------------------------------
@@ -678,42 +678,42 @@ DDC_TEST (test_stats_hostile)
 DDC_TEST (test_events_real)
 {
     docker_event_t ev;
-    CHECK (s_event (EV_CREATE, &ev) == 0);
+    CHECK_EQ (s_event (EV_CREATE, &ev), 0);
     CHECK_STR (ev.type, "container");
     CHECK_STR (ev.action, "create");
     CHECK_STR (ev.detail, "");
     CHECK_STR (ev.id, "fe49548d010b84b9b998165b6a7bde9cfcc0516e249ba0c1344c79bcad5b6be5");
     CHECK_STR (ev.name, "ddccap-run");
     CHECK_STR (ev.image, "ddc-busybox");
-    CHECK (ev.exit_code == -1);
-    CHECK (ev.time == 1795769616);
-    CHECK (ev.time_nano / 1000000 == 1795769616733);
+    CHECK_EQ (ev.exit_code, -1);
+    CHECK_EQ (ev.time, 1795769616);
+    CHECK_EQ (ev.time_nano / 1000000, 1795769616733);
 
-    CHECK (s_event (EV_START, &ev) == 0);
+    CHECK_EQ (s_event (EV_START, &ev), 0);
     CHECK_STR (ev.action, "start");
 
-    CHECK (s_event (EV_HEALTH, &ev) == 0);
+    CHECK_EQ (s_event (EV_HEALTH, &ev), 0);
     CHECK_STR (ev.action, "health_status");
     CHECK_STR (ev.detail, "healthy");
     CHECK_STR (ev.name, "ddccap-health");
 
-    CHECK (s_event (EV_EXEC, &ev) == 0);
+    CHECK_EQ (s_event (EV_EXEC, &ev), 0);
     CHECK_STR (ev.action, "exec_start");
     CHECK_STR (ev.detail, "/bin/sh -c true");
 
-    CHECK (s_event (EV_DIE, &ev) == 0);
+    CHECK_EQ (s_event (EV_DIE, &ev), 0);
     CHECK_STR (ev.action, "die");
     CHECK_STR (ev.name, "ddccap-exited");
-    CHECK (ev.exit_code == 3);
-    CHECK (ev.signal == -1);
+    CHECK_EQ (ev.exit_code, 3);
+    CHECK_EQ (ev.signal, -1);
     CHECK (s_event ("{\"Type\":\"container\",\"Action\":\"kill\",\"Actor\":{\"ID\":\"ab\","
                     "\"Attributes\":{\"name\":\"x\",\"signal\":\"15\"}},\"time\":1}", &ev) == 0);
-    CHECK (ev.signal == 15);
+    CHECK_EQ (ev.signal, 15);
     CHECK (s_event ("{\"Type\":\"container\",\"Action\":\"kill\",\"Actor\":{\"ID\":\"ab\","
                     "\"Attributes\":{\"signal\":\"999\"}},\"time\":1}", &ev) == 0);
-    CHECK (ev.signal == -1);
+    CHECK_EQ (ev.signal, -1);
 
-    CHECK (s_event (EV_NETWORK, &ev) == 0);
+    CHECK_EQ (s_event (EV_NETWORK, &ev), 0);
     CHECK_STR (ev.type, "network");
     CHECK_STR (ev.action, "connect");
     CHECK_STR (ev.name, "none");
@@ -730,13 +730,13 @@ DDC_TEST (test_events_hostile)
         "{\"Type\":\"container\",\"Action\":\"start\"", "{\"status\":5}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK (s_event (bad[i], &ev) == -1);
+        CHECK_EQ (s_event (bad[i], &ev), -1);
     size_t len = strlen (EV_DIE);
     for (size_t n = 0; n + 1 < len; n += 3)
-        CHECK (docker_event_parse (EV_DIE, n, &ev) == -1);
+        CHECK_EQ (docker_event_parse (EV_DIE, n, &ev), -1);
 
     //  Pre-1.22 form.
-    CHECK (s_event ("{\"status\":\"stop\",\"id\":\"abc\",\"from\":\"img\",\"time\":5}", &ev) == 0);
+    CHECK_EQ (s_event ("{\"status\":\"stop\",\"id\":\"abc\",\"from\":\"img\",\"time\":5}", &ev), 0);
     CHECK_STR (ev.type, "container");
     CHECK_STR (ev.action, "stop");
     CHECK_STR (ev.id, "abc");
@@ -748,24 +748,24 @@ DDC_TEST (test_events_hostile)
     char *json = ddc_asprintf ("{\"Type\":\"container\",\"Action\":\"%s: %s\",\"Actor\":"
                                "{\"ID\":7,\"Attributes\":{\"name\":\"bad name\",\"exitCode\":\"-1\"}},"
                                "\"time\":-1,\"timeNano\":1e30}", action, action);
-    CHECK (s_event (json, &ev) == 0);
-    CHECK (strlen (ev.action) == sizeof ev.action - 1);
-    CHECK (strlen (ev.detail) == sizeof ev.detail - 1);
+    CHECK_EQ (s_event (json, &ev), 0);
+    CHECK_EQ (strlen (ev.action), sizeof ev.action - 1);
+    CHECK_EQ (strlen (ev.detail), sizeof ev.detail - 1);
     CHECK_STR (ev.id, "");
     CHECK_STR (ev.name, "");
-    CHECK (ev.exit_code == -1);
+    CHECK_EQ (ev.exit_code, -1);
     CHECK (ev.time == 0 && ev.time_nano == 0);
     free (json);
     CHECK (s_event ("{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"Attributes\":"
                     "{\"exitCode\":\"99999999999999999999\"}},\"timeNano\":2500000000}", &ev) == 0);
-    CHECK (ev.exit_code == -1);
-    CHECK (ev.time == 2);
+    CHECK_EQ (ev.exit_code, -1);
+    CHECK_EQ (ev.time, 2);
     //  Deep nesting is refused by cJSON's nesting limit, not the stack.
     size_t depth = 100000;
     char *deep = ddc_malloc (depth + 1);
     memset (deep, '[', depth);
     deep[depth] = '\0';
-    CHECK (docker_event_parse (deep, depth, &ev) == -1);
+    CHECK_EQ (docker_event_parse (deep, depth, &ev), -1);
     CHECK (docker_list_parse (deep, depth, NULL, 0) == NULL);
     free (deep);
 }
@@ -776,44 +776,44 @@ DDC_TEST (test_events_hostile)
 DDC_TEST (test_error_body)
 {
     char msg[64];
-    CHECK (docker_error_parse (ERR_404, strlen (ERR_404), msg, sizeof msg) == 0);
+    CHECK_EQ (docker_error_parse (ERR_404, strlen (ERR_404), msg, sizeof msg), 0);
     CHECK_STR (msg, "No such container: nosuch");
     const char *plain = "page not found\r\n";
-    CHECK (docker_error_parse (plain, strlen (plain), msg, sizeof msg) == -1);
+    CHECK_EQ (docker_error_parse (plain, strlen (plain), msg, sizeof msg), -1);
     CHECK_STR (msg, "page not found");
     const char *ctl = "{\"message\":\"a\\nb\\u0001c\"}";
-    CHECK (docker_error_parse (ctl, strlen (ctl), msg, sizeof msg) == 0);
+    CHECK_EQ (docker_error_parse (ctl, strlen (ctl), msg, sizeof msg), 0);
     CHECK_STR (msg, "a b c");
     const char *bin = "\xff\xfe\x01ok";
-    CHECK (docker_error_parse (bin, strlen (bin), msg, sizeof msg) == -1);
+    CHECK_EQ (docker_error_parse (bin, strlen (bin), msg, sizeof msg), -1);
     CHECK_STR (msg, "?? ok");
     const char *nomsg = "{\"error\":\"x\"}";
-    CHECK (docker_error_parse (nomsg, strlen (nomsg), msg, sizeof msg) == -1);
+    CHECK_EQ (docker_error_parse (nomsg, strlen (nomsg), msg, sizeof msg), -1);
     CHECK_STR (msg, "{\"error\":\"x\"}");
     const char *num = "{\"message\":5}";
-    CHECK (docker_error_parse (num, strlen (num), msg, sizeof msg) == -1);
+    CHECK_EQ (docker_error_parse (num, strlen (num), msg, sizeof msg), -1);
     //  Long messages are cut to the buffer, at a character boundary.
     char big[300];
     memset (big, 'm', sizeof big);
     big[299] = '\0';
     char *json = ddc_asprintf ("{\"message\":\"%s\"}", big);
-    CHECK (docker_error_parse (json, strlen (json), msg, sizeof msg) == 0);
-    CHECK (strlen (msg) == sizeof msg - 1);
+    CHECK_EQ (docker_error_parse (json, strlen (json), msg, sizeof msg), 0);
+    CHECK_EQ (strlen (msg), sizeof msg - 1);
     free (json);
     const char *accents = "{\"message\":\"\xc3\xa9\xc3\xa9\"}";
-    CHECK (docker_error_parse (accents, strlen (accents), msg, 4) == 0);
+    CHECK_EQ (docker_error_parse (accents, strlen (accents), msg, 4), 0);
     CHECK_STR (msg, "\xc3\xa9");
     char one[1];
     CHECK (docker_error_parse (ERR_404, strlen (ERR_404), one, 1) == 0 && one[0] == '\0');
     CHECK (docker_error_parse (NULL, 0, msg, sizeof msg) == -1 && msg[0] == '\0');
     CHECK (docker_error_parse ("", 0, msg, sizeof msg) == -1 && msg[0] == '\0');
-    CHECK (docker_error_parse (ERR_404, 5, msg, 0) == -1);
+    CHECK_EQ (docker_error_parse (ERR_404, 5, msg, 0), -1);
 }
 
 DDC_TEST (test_version)
 {
     docker_version_t v;
-    CHECK (docker_version_parse (VERSION_JSON, strlen (VERSION_JSON), &v) == 0);
+    CHECK_EQ (docker_version_parse (VERSION_JSON, strlen (VERSION_JSON), &v), 0);
     CHECK_STR (v.api_version, "1.41");
     CHECK_STR (v.min_api_version, "1.12");
     CHECK_STR (v.version, "20.10.24+dfsg1");
@@ -822,9 +822,9 @@ DDC_TEST (test_version)
     const char *bad[] = { "", "{}", "[]", "{\"ApiVersion\":1.41}", "{\"ApiVersion\":\"latest\"}",
                           "{\"ApiVersion\":\"1.41\"", "{\"ApiVersion\":\"1.41.1234567890123\"}" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK (docker_version_parse (bad[i], strlen (bad[i]), &v) == -1);
+        CHECK_EQ (docker_version_parse (bad[i], strlen (bad[i]), &v), -1);
     const char *newer = "{\"ApiVersion\":\"1.44\",\"MinAPIVersion\":\"x\"}";
-    CHECK (docker_version_parse (newer, strlen (newer), &v) == 0);
+    CHECK_EQ (docker_version_parse (newer, strlen (newer), &v), 0);
     CHECK_STR (v.api_version, "1.44");
     CHECK_STR (v.min_api_version, "");
     CHECK_STR (v.version, "");
@@ -838,19 +838,19 @@ DDC_TEST (test_logs_real)
     size_t lines = 0;
     char *text = s_logs (LOGS_MUX, sizeof LOGS_MUX, DOCKER_LOGS_MUX, 0, 0, &lines);
     CHECK_STR (text, "line2\nline3\nline4\nline5\n");
-    CHECK (lines == 4);
+    CHECK_EQ (lines, 4);
     free (text);
     text = s_logs (LOGS_MUX, sizeof LOGS_MUX, DOCKER_LOGS_DETECT, 2, 0, &lines);
     CHECK_STR (text, "line4\nline5\n");
-    CHECK (lines == 2);
+    CHECK_EQ (lines, 2);
     free (text);
     text = s_logs (LOGS_TTY, strlen (LOGS_TTY), DOCKER_LOGS_RAW, 10, 0, &lines);
     CHECK_STR (text, "ttyline1\nttyline2\n");
-    CHECK (lines == 2);
+    CHECK_EQ (lines, 2);
     free (text);
     text = s_logs (LOGS_TTY, strlen (LOGS_TTY), DOCKER_LOGS_DETECT, 1, 0, &lines);
     CHECK_STR (text, "ttyline2\n");
-    CHECK (lines == 1);
+    CHECK_EQ (lines, 1);
     free (text);
     //  A TTY body read as MUX is a bad header.
     CHECK (s_logs (LOGS_TTY, strlen (LOGS_TTY), DOCKER_LOGS_MUX, 0, 0, &lines) == NULL);
@@ -870,7 +870,7 @@ DDC_TEST (test_logs_frames)
     };
     char *text = s_logs (mux, sizeof mux, DOCKER_LOGS_MUX, 0, 0, &lines);
     CHECK_STR (text, "err\nhello\nlast");
-    CHECK (lines == 3);
+    CHECK_EQ (lines, 3);
     free (text);
     text = s_logs (mux, sizeof mux, DOCKER_LOGS_MUX, 2, 0, &lines);
     CHECK_STR (text, "hello\nlast");
@@ -902,7 +902,7 @@ DDC_TEST (test_logs_frames)
     //  Empty bodies.
     text = s_logs ("", 0, DOCKER_LOGS_DETECT, 5, 5, &lines);
     CHECK_STR (text, "");
-    CHECK (lines == 0);
+    CHECK_EQ (lines, 0);
     free (text);
     text = s_logs (NULL, 0, DOCKER_LOGS_MUX, 5, 5, &lines);
     CHECK_STR (text, "");
@@ -929,7 +929,7 @@ DDC_TEST (test_logs_cleaning)
                      "good \xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80\n"
                      "10%\n20%\n30%\n"
                      "cut ??");
-    CHECK (lines == 8);
+    CHECK_EQ (lines, 8);
     free (text);
 }
 
@@ -939,14 +939,14 @@ DDC_TEST (test_logs_bounds)
     const char *raw = "one\ntwo\nthree\nfour\n";
     char *text = s_logs (raw, strlen (raw), DOCKER_LOGS_RAW, 0, 11, &lines);
     CHECK_STR (text, "three\nfour\n");          //  cut at a line start
-    CHECK (lines == 2);
+    CHECK_EQ (lines, 2);
     free (text);
     text = s_logs (raw, strlen (raw), DOCKER_LOGS_RAW, 0, 9, &lines);
     CHECK_STR (text, "four\n");
     free (text);
     text = s_logs (raw, strlen (raw), DOCKER_LOGS_RAW, 3, 100, &lines);
     CHECK_STR (text, "two\nthree\nfour\n");
-    CHECK (lines == 3);
+    CHECK_EQ (lines, 3);
     free (text);
     text = s_logs (raw, strlen (raw), DOCKER_LOGS_RAW, 100, 0, &lines);
     CHECK_STR (text, raw);
@@ -954,7 +954,7 @@ DDC_TEST (test_logs_bounds)
     //  "\n\n": two empty lines are lines.
     text = s_logs ("a\n\n\n", 4, DOCKER_LOGS_RAW, 2, 0, &lines);
     CHECK_STR (text, "\n\n");
-    CHECK (lines == 2);
+    CHECK_EQ (lines, 2);
     free (text);
     //  One huge line: the last max_bytes, never splitting a character.
     size_t n = 3000;
@@ -964,7 +964,7 @@ DDC_TEST (test_logs_bounds)
     huge[n * 3] = '\0';
     text = s_logs (huge, n * 3, DOCKER_LOGS_RAW, 1, 100, &lines);
     CHECK (text && strlen (text) == 99 && (unsigned char) text[0] == 0xE2);
-    CHECK (lines == 1);
+    CHECK_EQ (lines, 1);
     free (text);
     free (huge);
     //  1 MiB of short lines: last 50 lines only.
@@ -1020,7 +1020,7 @@ DDC_TEST (test_logs_pieces)
             //  A character split over two frames stays whole; "\r" + "\n"
             //  in two frames is one line end.
             CHECK_STR (whole, "err\n\xc3\xa4h\xe2\x82\xac!\n");
-            CHECK (whole_lines == 2);
+            CHECK_EQ (whole_lines, 2);
         }
         for (size_t piece = 1; piece <= sizeof mux; piece++) {
             docker_logs_t *logs = docker_logs_new (mode, 0, 0);
@@ -1032,16 +1032,16 @@ DDC_TEST (test_logs_pieces)
             CHECK (docker_logs_finish (logs, &text, &lines, &cut) == 0 && !cut);
             docker_logs_destroy (&logs);
             CHECK_STR (text, whole);
-            CHECK (lines == whole_lines);
+            CHECK_EQ (lines, whole_lines);
             free (text);
         }
         free (whole);
     }
     //  A bad header in a later piece fails the whole reply.
     docker_logs_t *logs = docker_logs_new (DOCKER_LOGS_MUX, 0, 0);
-    CHECK (docker_logs_feed (logs, mux, 12) == 0);
-    CHECK (docker_logs_feed (logs, "\x07\0\0\0\0\0\0\1a", 9) == -1);
-    CHECK (docker_logs_feed (logs, mux, 12) == -1);
+    CHECK_EQ (docker_logs_feed (logs, mux, 12), 0);
+    CHECK_EQ (docker_logs_feed (logs, "\x07\0\0\0\0\0\0\1a", 9), -1);
+    CHECK_EQ (docker_logs_feed (logs, mux, 12), -1);
     char *text = (char *) "x";
     size_t lines = 9;
     CHECK (docker_logs_finish (logs, &text, &lines, NULL) == -1 && !text && lines == 0);
@@ -1057,11 +1057,11 @@ DDC_TEST (test_logs_newest_that_fit)
     size_t max_bytes = 256 * 1024;
     docker_logs_t *logs = docker_logs_new (DOCKER_LOGS_DETECT, 1000, max_bytes);
     for (size_t off = 0; off < len; off += 16384)
-        CHECK (docker_logs_feed (logs, body + off, len - off < 16384 ? len - off : 16384) == 0);
+        CHECK_EQ (docker_logs_feed (logs, body + off, len - off < 16384 ? len - off : 16384), 0);
     char *text = NULL;
     size_t lines = 0;
     bool cut = false;
-    CHECK (docker_logs_finish (logs, &text, &lines, &cut) == 0);
+    CHECK_EQ (docker_logs_finish (logs, &text, &lines, &cut), 0);
     docker_logs_destroy (&logs);
     CHECK (cut && lines == max_bytes / 3000);   //  87 lines of 3000 bytes
     CHECK (text && strlen (text) == lines * 3000);
@@ -1072,8 +1072,8 @@ DDC_TEST (test_logs_newest_that_fit)
     //  What fits is not cut.
     body = s_mux_lines (50, 3000, &len);
     logs = docker_logs_new (DOCKER_LOGS_MUX, 1000, max_bytes);
-    CHECK (docker_logs_feed (logs, body, len) == 0);
-    CHECK (docker_logs_finish (logs, &text, &lines, &cut) == 0);
+    CHECK_EQ (docker_logs_feed (logs, body, len), 0);
+    CHECK_EQ (docker_logs_finish (logs, &text, &lines, &cut), 0);
     CHECK (!cut && lines == 50 && strlen (text) == 150000);
     free (text);
     docker_logs_destroy (&logs);

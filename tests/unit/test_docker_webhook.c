@@ -78,7 +78,7 @@ DDC_TEST (test_discord_payload)
     int fences = 0;
     for (const char *p = desc; (p = strstr (p, "```")); p += 3)
         fences++;
-    CHECK (fences == 2);
+    CHECK_EQ (fences, 2);
     CHECK_STR (s_embed_str (msg, "timestamp"), "2026-11-27T09:00:00Z");
     const cJSON *embed = cJSON_GetArrayItem (cJSON_GetObjectItem (msg, "embeds"), 0);
     CHECK (cJSON_GetObjectItem (embed, "color")->valueint == S_COLOR_CRASH);
@@ -185,12 +185,12 @@ DDC_TEST (test_queue_bounded)
     CHECK (wh != NULL);
     cJSON *r = ddc_test_json ("{'event':'opened','container':'c','reason':'exit','exit_code':1}");
     CHECK (webhook_send (wh, r) == -1);            //  no webhook
-    CHECK (webhook_timeout_ms (wh) == -1);
+    CHECK_EQ (webhook_timeout_ms (wh), -1);
     webhook_configure (wh, "http://127.0.0.1:9/hook", WEBHOOK_JSON);
     for (int i = 0; i < WEBHOOK_QUEUE_MAX + 6; i++)
-        CHECK (webhook_send (wh, r) == 0);
-    CHECK (webhook_pending (wh) == WEBHOOK_QUEUE_MAX);
-    CHECK (webhook_dropped (wh) == 6);
+        CHECK_EQ (webhook_send (wh, r), 0);
+    CHECK_EQ (webhook_pending (wh), WEBHOOK_QUEUE_MAX);
+    CHECK_EQ (webhook_dropped (wh), 6);
     CHECK (webhook_timeout_ms (wh) == 0);           //  the first is due
     webhook_configure (wh, "", WEBHOOK_JSON);
     CHECK (webhook_pending (wh) == 0 && webhook_dropped (wh) == 6 + WEBHOOK_QUEUE_MAX);

@@ -227,7 +227,7 @@ DDC_TEST (test_full_v2_sections)
     import_t *imp = s_map (f);
     if (cJSON_GetArraySize (imp->errors))
         s_dump ("errors", imp->errors);
-    CHECK (cJSON_GetArraySize (imp->errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (imp->errors), 0);
     CHECK_STR (imp->layout, "2.x");
     const cJSON *sec = imp->sections;
     CHECK (s_equal_json (cJSON_GetObjectItemCaseSensitive (sec, "bot"),
@@ -297,8 +297,8 @@ DDC_TEST (test_full_v2_plan_against_defaults)
     import_files_t *f = s_full_v2 ();
     import_t *imp = s_map (f);
     plan_t *plan = plan_new (imp, NULL, false);
-    CHECK (cJSON_GetArraySize (plan->errors) == 0);
-    CHECK (cJSON_GetArraySize (plan->existing) == 0);
+    CHECK_EQ (cJSON_GetArraySize (plan->errors), 0);
+    CHECK_EQ (cJSON_GetArraySize (plan->existing), 0);
     /* spam is ddc's default already; the rest in the saving order */
     const char *want[] = { "admins", "watchdog", "channels", "containers", "tasks", "bot", "web" };
     CHECK (plan->nsteps == 7);
@@ -345,7 +345,7 @@ DDC_TEST (test_legacy_v1_config)
            "'spam_protection':{'command_cooldowns':{'serverstatus':60}},"
            "'server_order':['test-container-2','test-container-1']}");
     import_t *imp = s_map (f);
-    CHECK (cJSON_GetArraySize (imp->errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (imp->errors), 0);
     CHECK_STR (imp->layout, "1.x");
     const cJSON *sec = imp->sections;
     CHECK (s_equal_json (cJSON_GetObjectItemCaseSensitive (sec, "containers"),
@@ -366,7 +366,7 @@ DDC_TEST (test_legacy_v1_config)
     CHECK (s_find (imp->notes, "admins.json", ""));          /* control channel, no admins */
     /* an error in a server names config.json and the element */
     plan_t *plan = plan_new (imp, NULL, false);
-    CHECK (cJSON_GetArraySize (plan->errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (plan->errors), 0);
     plan_destroy (&plan);
     import_destroy (&imp);
     import_files_destroy (&f);
@@ -377,7 +377,7 @@ DDC_TEST (test_auth_json_overrides_token)
     import_files_t *f = s_full_v2 ();
     s_set (f, "auth.json", "{'bot_token':'" TOKEN "','encryption_enabled':true}");
     import_t *imp = s_map (f);
-    CHECK (cJSON_GetArraySize (imp->errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (imp->errors), 0);
     const cJSON *bot = cJSON_GetObjectItemCaseSensitive (imp->sections, "bot");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (bot, "token")), TOKEN);
     CHECK (s_find (imp->notes, "auth.json", "bot_token"));
@@ -434,9 +434,9 @@ DDC_TEST (test_fernet)
     const char *token = "gAAAAAAdwJ6wAAECAwQFBgcICQoLDA0ODy021cpGVWKZ_eEwCGM4BLLF_5CV9dOPmrhuVUPgJobwOz7JcbmrR64jVmpU4IwqDA==";
     char *plain = NULL;
     size_t len = 0;
-    CHECK (fernet_decrypt (key, token, &plain, &len) == 0);
+    CHECK_EQ (fernet_decrypt (key, token, &plain, &len), 0);
     CHECK_STR (plain, "hello");
-    CHECK (len == 5);
+    CHECK_EQ (len, 5);
     free (plain);
     /* a changed byte, a wrong key, junk: refused */
     char *bad = strdup (token);
@@ -551,7 +551,7 @@ DDC_TEST (test_task_cycles)
     import_t *imp = s_map (f);
     if (cJSON_GetArraySize (imp->errors))
         s_dump ("errors", imp->errors);
-    CHECK (cJSON_GetArraySize (imp->errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (imp->errors), 0);
     CHECK (s_equal_json (s_tasks_of (imp),
         "[{'id':'once','host':'nas','container':'plex','action':'stop','cycle':'once',"
         "  'time':'04:05','date':'2026-12-24','timezone':'America/New_York','active':false,"
@@ -570,7 +570,7 @@ DDC_TEST (test_task_cycles)
     CHECK (s_find (imp->notes, "tasks.json", "[6].id"));
     /* every imported task is valid in ddc */
     plan_t *plan = plan_new (imp, NULL, false);
-    CHECK (cJSON_GetArraySize (plan->errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (plan->errors), 0);
     plan_destroy (&plan);
     import_destroy (&imp);
     import_files_destroy (&f);
@@ -588,11 +588,11 @@ DDC_TEST (test_limits_cut_with_notes)
     s_set (f, "channels_config.json",
            "{'spam_protection':{'button_cooldowns':{'restart_all':99999}}}");
     import_t *imp = s_map (f);
-    CHECK (cJSON_GetArraySize (imp->errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (imp->errors), 0);
     const cJSON *c;
     cJSON_ArrayForEach (c, cJSON_GetObjectItemCaseSensitive (imp->sections, "containers"))
         if (strcmp (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "name")), "long") == 0)
-            CHECK (strlen (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "display_name"))) == 100);
+            CHECK_EQ (strlen (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "display_name"))), 100);
     CHECK (s_find (imp->notes, "containers/long.json", "display_name"));
     const cJSON *spam = cJSON_GetObjectItemCaseSensitive (imp->sections, "spam");
     CHECK (cJSON_GetObjectItemCaseSensitive (
@@ -637,11 +637,11 @@ DDC_TEST (test_plan_keeps_ddc_config_unless_forced)
     plan_destroy (&plan);
 
     plan = plan_new (imp, cur, true);
-    CHECK (cJSON_GetArraySize (plan->existing) == 2);
+    CHECK_EQ (cJSON_GetArraySize (plan->existing), 2);
     bot = cJSON_GetObjectItemCaseSensitive (plan->result, "bot");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (bot, "token")),
                "MTIzNDU2Nzg5.FAKE.TOKEN");
-    CHECK (cJSON_GetArraySize (plan->notes) == 0);
+    CHECK_EQ (cJSON_GetArraySize (plan->notes), 0);
     /* each step names the revision it is based on */
     for (int i = 0; i < plan->nsteps; i++)
         CHECK (plan->steps[i].expected == 10 + (uint64_t) plan->steps[i].section);
@@ -652,7 +652,7 @@ DDC_TEST (test_plan_keeps_ddc_config_unless_forced)
     cur = s_current ("{'bot':{'token':'***','guild_id':'112233445566778899','language':'en',"
                      "'timezone':'Europe/Berlin'}}");
     plan = plan_new (imp, cur, false);
-    CHECK (cJSON_GetArraySize (plan->existing) == 0);
+    CHECK_EQ (cJSON_GetArraySize (plan->existing), 0);
     CHECK (s_has (plan->unchanged, "bot"));
     plan_destroy (&plan);
     cJSON_Delete (cur);
@@ -675,7 +675,7 @@ DDC_TEST (test_plan_interim_tasks_step)
     CHECK (norm != NULL);
     cJSON_ReplaceItemInObjectCaseSensitive (cur, "sections", norm);
     plan_t *plan = plan_new (imp, cur, true);
-    CHECK (cJSON_GetArraySize (plan->errors) == 0);
+    CHECK_EQ (cJSON_GetArraySize (plan->errors), 0);
     int tasks_steps = 0, containers_at = -1, interim_at = -1;
     for (int i = 0; i < plan->nsteps; i++) {
         if (plan->steps[i].section == DDC_SEC_CONTAINERS)
@@ -684,12 +684,12 @@ DDC_TEST (test_plan_interim_tasks_step)
             tasks_steps++;
             if (plan->steps[i].interim) {
                 interim_at = i;
-                CHECK (cJSON_GetArraySize (plan->steps[i].value) == 1);     /* only b */
+                CHECK_EQ (cJSON_GetArraySize (plan->steps[i].value), 1);     /* only b */
                 CHECK (plan->steps[i].expected == 10 + DDC_SEC_TASKS);
             }
             else {
                 CHECK (plan->steps[i].expected == 0);   /* set after the interim save */
-                CHECK (cJSON_GetArraySize (plan->steps[i].before) == 1);
+                CHECK_EQ (cJSON_GetArraySize (plan->steps[i].before), 1);
             }
         }
     }
@@ -729,17 +729,17 @@ DDC_TEST (test_read_dir)
     s_write (dir, "containers/a.json.bak", "{}");
     s_write (dir, "containers/.hidden.json", "{}");
     char *fifo = ddc_asprintf ("%s/admins.json", dir);
-    CHECK (mkfifo (fifo, 0600) == 0);
+    CHECK_EQ (mkfifo (fifo, 0600), 0);
     char *chan = ddc_asprintf ("%s/channels", dir);
     s_write (dir, "channels", "not a folder");
     s_write (dir, "mech_state.json", "{}");
 
     import_files_t *f = import_files_new ();
     char err[256] = "";
-    CHECK (import_files_read_dir (f, dir, err, sizeof err) == 0);
+    CHECK_EQ (import_files_read_dir (f, dir, err, sizeof err), 0);
     const char *want[] = { "config.json", "admins.json", "tasks.json", "mech_state.json",
                            "containers/a.json", "containers/b.json", "channels/" };
-    CHECK (import_files_count (f) == 7);
+    CHECK_EQ (import_files_count (f), 7);
     for (size_t i = 0; i < 7 && i < import_files_count (f); i++)
         CHECK_STR (import_files_name (f, i), want[i]);
     CHECK_STR (s_file (f, "admins.json")->problem, "not a regular file");
@@ -754,7 +754,7 @@ DDC_TEST (test_read_dir)
     import_files_destroy (&f);
 
     char *cmd = ddc_asprintf ("rm -rf '%s'", dir);
-    CHECK (system (cmd) == 0);
+    CHECK_EQ (system (cmd), 0);
     free (cmd);
     free (chan);
     free (fifo);
@@ -779,7 +779,7 @@ DDC_TEST (test_report_is_bounded)
     cJSON *list = cJSON_CreateArray ();
     for (int i = 0; i < 500; i++)
         import_report (list, 10, "f", "x", "message %d", i);
-    CHECK (cJSON_GetArraySize (list) == 11);
+    CHECK_EQ (cJSON_GetArraySize (list), 11);
     CHECK (strstr (s_find (list, "", ""), "only the first 10"));
     cJSON_Delete (list);
 }

@@ -18,7 +18,7 @@ DDC_TEST (test_roundtrip_save)
 {
     zmsg_t *z = ddc_msg_buildv (DDC_SAVE, "r-1", "bot", "42", "alice", "{\"language\":\"de\"}", NULL);
     CHECK (z != NULL);
-    CHECK (zmsg_size (z) == 6);
+    CHECK_EQ (zmsg_size (z), 6);
     char err[160];
     ddc_msg_t *m = s_decode (z, err);
     CHECK (m != NULL);
@@ -100,7 +100,7 @@ DDC_TEST (test_json_strict)
                                      NULL), err) == NULL);
     CHECK_STR (err, "frame 5 is not valid JSON: \\u0000 (NUL) in a string at line 1, column 13");
     CHECK (s_decode (ddc_msg_buildv (DDC_REPORT, "r", "state", "\"\\udc00\"", NULL), err) == NULL);
-    CHECK (strstr (err, "frame 3 is not valid JSON: a lone surrogate") == err);
+    CHECK_EQ (strstr (err, "frame 3 is not valid JSON: a lone surrogate"), err);
     CHECK (s_decode (ddc_msg_buildv (DDC_RESULT, "r", "{\"x\":\"\xc3\"}", NULL), err) == NULL);
     CHECK_STR (err, "frame 2 is not valid JSON: invalid UTF-8 in a string at line 1, column 7");
     /* whitespace around the value is fine */
@@ -122,7 +122,7 @@ DDC_TEST (test_text_utf8)
                           "a\x7f", "a\xc2\x85" "b", NULL };
     for (int i = 0; bad[i]; i++) {
         CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", bad[i], "{}", NULL), err) == NULL);
-        CHECK (strstr (err, "frame 4 ") == err);
+        CHECK_EQ (strstr (err, "frame 4 "), err);
     }
     CHECK (s_decode (ddc_msg_buildv (DDC_ROLLBACK, "r", "bot", "3", "ab\xff", NULL), err) == NULL);
     CHECK_STR (err, "frame 4 is not valid UTF-8 (byte 3)");
@@ -160,7 +160,7 @@ DDC_TEST (test_report_body_bound)
     big[n] = '\0';
     errno = 0;
     CHECK (s_decode (ddc_msg_buildv (DDC_REPORT, "r", "status", big, NULL), err) == NULL);
-    CHECK (errno == EMSGSIZE);
+    CHECK_EQ (errno, EMSGSIZE);
     CHECK (strstr (err, "larger") != NULL);
     big[n - 2] = '"';
     big[n - 1] = '\0';
@@ -196,7 +196,7 @@ DDC_TEST (test_pub_update)
     CHECK (m->type == DDC_UPDATE);
     CHECK_STR (ddc_msg_topic (m), "cfg/containers/");
     char section[32];
-    CHECK (ddc_msg_topic_part (m, 1, section, sizeof section) == 0);
+    CHECK_EQ (ddc_msg_topic_part (m, 1, section, sizeof section), 0);
     CHECK_STR (section, "containers");
     CHECK (m->u64[DDC_UPDATE_REV] == 9 && m->u64[DDC_UPDATE_PREV] == 4);
     ddc_msg_destroy (&m);
@@ -208,7 +208,7 @@ DDC_TEST (test_pub_update)
     m = ddc_msg_decode_pub (z, err, sizeof err);
     CHECK (m && m->type == DDC_STATUSPUB);
     char peer[64];
-    CHECK (ddc_msg_topic_part (m, 1, peer, sizeof peer) == 0);
+    CHECK_EQ (ddc_msg_topic_part (m, 1, peer, sizeof peer), 0);
     CHECK_STR (peer, "docker@nas");
     ddc_msg_destroy (&m);
     zmsg_destroy (&z);
@@ -250,8 +250,8 @@ DDC_TEST (test_too_many_frames)
 DDC_TEST (test_names_table)
 {
     for (int t = 0; t < DDC_UPDATE; t++)
-        CHECK (ddc_msg_type_from_name (ddc_msg_name ((ddc_msg_type_t) t)) == t);
-    CHECK (ddc_msg_type_from_name ("cfg/") == -1);
+        CHECK_EQ (ddc_msg_type_from_name (ddc_msg_name ((ddc_msg_type_t) t)), t);
+    CHECK_EQ (ddc_msg_type_from_name ("cfg/"), -1);
     char a[40], b[40];
     ddc_req_id (a);
     ddc_req_id (b);

@@ -184,7 +184,7 @@ DDC_TEST (test_monthly)
     int64_t t = s_utc ("2026-01-01T00:00:00Z");
     char buf [32];
     for (size_t i = 0; i < sizeof (want) / sizeof (want [0]); i++) {
-        CHECK (ddc_schedule_next (task, t, &t) == 0);
+        CHECK_EQ (ddc_schedule_next (task, t, &t), 0);
         CHECK_STR (s_iso (t, buf), want [i]);
     }
     cJSON_Delete (task);
@@ -284,21 +284,21 @@ DDC_TEST (test_dst_berlin)
     int64_t t;
     int kind = -1;
     struct tm tm = s_tm (2026, 3, 29, 2, 30, 0);
-    CHECK (ddc_tz_from_local (zone, &tm, &t, &kind) == 0);
+    CHECK_EQ (ddc_tz_from_local (zone, &tm, &t, &kind), 0);
     CHECK (t == s_utc ("2026-03-29T01:00:00Z") && kind == DDC_TZ_LOCAL_GAP);
     tm = s_tm (2026, 10, 25, 2, 30, 0);
-    CHECK (ddc_tz_from_local (zone, &tm, &t, &kind) == 0);
+    CHECK_EQ (ddc_tz_from_local (zone, &tm, &t, &kind), 0);
     CHECK (t == s_utc ("2026-10-25T00:30:00Z") && kind == DDC_TZ_LOCAL_FOLD);
     tm = s_tm (2026, 10, 25, 3, 0, 0);
-    CHECK (ddc_tz_from_local (zone, &tm, &t, &kind) == 0);
+    CHECK_EQ (ddc_tz_from_local (zone, &tm, &t, &kind), 0);
     CHECK (t == s_utc ("2026-10-25T02:00:00Z") && kind == DDC_TZ_LOCAL_UNIQUE);
     tm = s_tm (2026, 10, 25, 1, 59, 59);
-    CHECK (ddc_tz_from_local (zone, &tm, &t, &kind) == 0);
+    CHECK_EQ (ddc_tz_from_local (zone, &tm, &t, &kind), 0);
     CHECK (t == s_utc ("2026-10-24T23:59:59Z") && kind == DDC_TZ_LOCAL_UNIQUE);
     int off = 0;
-    CHECK (ddc_tz_to_local (zone, s_utc ("2026-03-29T00:59:59Z"), &tm, &off) == 0);
+    CHECK_EQ (ddc_tz_to_local (zone, s_utc ("2026-03-29T00:59:59Z"), &tm, &off), 0);
     CHECK (tm.tm_hour == 1 && tm.tm_min == 59 && off == 3600 && tm.tm_isdst == 0);
-    CHECK (ddc_tz_to_local (zone, s_utc ("2026-03-29T01:00:00Z"), &tm, &off) == 0);
+    CHECK_EQ (ddc_tz_to_local (zone, s_utc ("2026-03-29T01:00:00Z"), &tm, &off), 0);
     CHECK (tm.tm_hour == 3 && tm.tm_min == 0 && off == 7200 && tm.tm_isdst == 1);
     CHECK (tm.tm_wday == 0 && tm.tm_yday == 87);
     ddc_tz_destroy (&zone);
@@ -435,7 +435,7 @@ DDC_TEST (test_long_sequence)
         prev_day = day;
         t = next;
     }
-    CHECK (bad == 0);
+    CHECK_EQ (bad, 0);
     CHECK (summer > 400 && summer < 500);
     char buf [32];
     CHECK_STR (s_iso (t, buf), "2028-03-10T03:00:00Z");
@@ -496,7 +496,7 @@ DDC_TEST (test_sequences_all_cycles)
         cJSON_Delete (monthly);
         ddc_tz_destroy (&zone);
     }
-    CHECK (bad == 0);
+    CHECK_EQ (bad, 0);
 }
 
 
@@ -577,11 +577,11 @@ DDC_TEST (test_bad_tasks)
     int64_t next;
     CHECK (ddc_schedule_next (NULL, 0, &next) == -1);
     CHECK (ddc_schedule_next (good, 0, NULL) == -1);
-    CHECK (ddc_schedule_next (good, DDC_TZ_TIME_MIN - 1, &next) == -1);
-    CHECK (ddc_schedule_next (good, DDC_TZ_TIME_MAX + 1, &next) == -1);
-    CHECK (ddc_schedule_next (good, INT64_MIN, &next) == -1);
-    CHECK (ddc_schedule_next (good, INT64_MAX, &next) == -1);
-    CHECK (ddc_schedule_next (good, -1000000000, &next) == 0);
+    CHECK_EQ (ddc_schedule_next (good, DDC_TZ_TIME_MIN - 1, &next), -1);
+    CHECK_EQ (ddc_schedule_next (good, DDC_TZ_TIME_MAX + 1, &next), -1);
+    CHECK_EQ (ddc_schedule_next (good, INT64_MIN, &next), -1);
+    CHECK_EQ (ddc_schedule_next (good, INT64_MAX, &next), -1);
+    CHECK_EQ (ddc_schedule_next (good, -1000000000, &next), 0);
     cJSON_Delete (good);
 }
 
@@ -605,15 +605,15 @@ DDC_TEST (test_describe)
     char buf [128];
     for (size_t i = 0; i < sizeof (cases) / sizeof (cases [0]); i++) {
         cJSON *task = s_task (cases [i].task);
-        CHECK (ddc_schedule_describe (task, buf, sizeof (buf)) == 0);
+        CHECK_EQ (ddc_schedule_describe (task, buf, sizeof (buf)), 0);
         CHECK_STR (buf, cases [i].text);
         cJSON_Delete (task);
     }
     cJSON *task = s_task (DAILY ("04:00", "Europe/Berlin"));
-    CHECK (ddc_schedule_describe (task, buf, 31) == 0);
-    CHECK (ddc_schedule_describe (task, buf, 30) == -1);
+    CHECK_EQ (ddc_schedule_describe (task, buf, 31), 0);
+    CHECK_EQ (ddc_schedule_describe (task, buf, 30), -1);
     CHECK_STR (buf, "");
-    CHECK (ddc_schedule_describe (task, buf, 0) == -1);
+    CHECK_EQ (ddc_schedule_describe (task, buf, 0), -1);
     CHECK (ddc_schedule_describe (task, NULL, 10) == -1);
     CHECK (ddc_schedule_describe (NULL, buf, sizeof (buf)) == -1);
     cJSON_Delete (task);
@@ -701,7 +701,7 @@ DDC_TEST (test_glibc_random)
         }
         ddc_tz_destroy (&zone);
     }
-    CHECK (bad == 0);
+    CHECK_EQ (bad, 0);
 }
 
 //  Around every transition between 1970 and 2100 (found by bisection on
@@ -756,7 +756,7 @@ DDC_TEST (test_glibc_transitions)
         }
         ddc_tz_destroy (&zone);
     }
-    CHECK (bad == 0);
+    CHECK_EQ (bad, 0);
     CHECK (transitions > 1000);
 }
 
@@ -805,16 +805,16 @@ DDC_TEST (test_posix_rules)
         }
         ddc_tz_destroy (&zone);
     }
-    CHECK (bad == 0);
+    CHECK_EQ (bad, 0);
 
     //  An explicit DST offset without a rule
     ddc_tz_t *zone = ddc_tz_posix ("ABC5DEF4:30");
     struct tm tm;
     int off = 0;
     CHECK (zone);
-    CHECK (ddc_tz_to_local (zone, s_utc ("2026-07-01T12:00:00Z"), &tm, &off) == 0);
+    CHECK_EQ (ddc_tz_to_local (zone, s_utc ("2026-07-01T12:00:00Z"), &tm, &off), 0);
     CHECK (off == -16200 && tm.tm_isdst == 1 && tm.tm_hour == 7 && tm.tm_min == 30);
-    CHECK (ddc_tz_to_local (zone, s_utc ("2026-12-01T12:00:00Z"), &tm, &off) == 0);
+    CHECK_EQ (ddc_tz_to_local (zone, s_utc ("2026-12-01T12:00:00Z"), &tm, &off), 0);
     CHECK (off == -18000 && tm.tm_isdst == 0);
     ddc_tz_destroy (&zone);
 
@@ -877,7 +877,7 @@ DDC_TEST (test_tzif_parse)
         accepted += zone != NULL;
         ddc_tz_destroy (&zone);
     }
-    CHECK (accepted == 0);
+    CHECK_EQ (accepted, 0);
 
     //  Single-byte corruptions never crash; those accepted still convert
     unsigned char *copy = ddc_malloc (len);
@@ -990,9 +990,9 @@ DDC_TEST (test_tz_load)
     ddc_tz_destroy (&zone);
 
     //  Civil helpers
-    CHECK (ddc_tz_days_from_civil (1970, 1, 1) == 0);
-    CHECK (ddc_tz_days_from_civil (2000, 3, 1) == 11017);
-    CHECK (ddc_tz_days_from_civil (1969, 12, 31) == -1);
+    CHECK_EQ (ddc_tz_days_from_civil (1970, 1, 1), 0);
+    CHECK_EQ (ddc_tz_days_from_civil (2000, 3, 1), 11017);
+    CHECK_EQ (ddc_tz_days_from_civil (1969, 12, 31), -1);
     int64_t y;
     int m, d, w;
     ddc_tz_civil_from_days (-1, &y, &m, &d, &w);
@@ -1018,7 +1018,7 @@ DDC_TEST (test_leap_second_zone)
     ddc_tz_t *plain = ddc_tz_load ("Europe/Berlin");
     CHECK (plain);
     int64_t end = ddc_tz_rules_end (right);
-    CHECK (ddc_tz_rules_end (plain) == INT64_MAX);
+    CHECK_EQ (ddc_tz_rules_end (plain), INT64_MAX);
     char a [S_LOCAL_MAX], b [S_LOCAL_MAX];
     const char *instants [] = {
         "2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z",
@@ -1035,14 +1035,14 @@ DDC_TEST (test_leap_second_zone)
     int differ = 0;
     for (int64_t t = s_utc ("1996-01-01T00:00:00Z"); t < stop; t += 3600)
         differ += strcmp (s_local (right, t, a), s_local (plain, t, b)) != 0;
-    CHECK (differ == 0);
+    CHECK_EQ (differ, 0);
     //  Past the end the last type stays in effect
     if (end != INT64_MAX) {
         struct tm tm;
         int at_end, later;
-        CHECK (ddc_tz_to_local (right, end, &tm, &at_end) == 0);
-        CHECK (ddc_tz_to_local (right, end + 200 * 86400, &tm, &later) == 0);
-        CHECK (at_end == later);
+        CHECK_EQ (ddc_tz_to_local (right, end, &tm, &at_end), 0);
+        CHECK_EQ (ddc_tz_to_local (right, end + 200 * 86400, &tm, &later), 0);
+        CHECK_EQ (at_end, later);
     }
     ddc_tz_destroy (&right);
     ddc_tz_destroy (&plain);
@@ -1130,7 +1130,7 @@ DDC_TEST (test_leap_table_end)
     if (!zone)
         return;
     //  Past the last record the last correction goes on: 1000 - 2
-    CHECK (ddc_tz_rules_end (zone) == 998);
+    CHECK_EQ (ddc_tz_rules_end (zone), 998);
     int off;
     struct tm tm;
     CHECK (ddc_tz_to_local (zone, 148, &tm, &off) == 0 && off == 0);

@@ -115,38 +115,38 @@ DDC_TEST (test_form_refusals)
 DDC_TEST (test_cookie_header)
 {
     char v[64];
-    CHECK (form_cookie ("a=1; ddc_session=v1.abc.def; b=2", "ddc_session", v, sizeof v) == 0);
+    CHECK_EQ (form_cookie ("a=1; ddc_session=v1.abc.def; b=2", "ddc_session", v, sizeof v), 0);
     CHECK_STR (v, "v1.abc.def");
-    CHECK (form_cookie ("ddc_session=\"q\"", "ddc_session", v, sizeof v) == 0);
+    CHECK_EQ (form_cookie ("ddc_session=\"q\"", "ddc_session", v, sizeof v), 0);
     CHECK_STR (v, "q");
-    CHECK (form_cookie ("xddc_session=1; ddc_sessionx=2", "ddc_session", v, sizeof v) == -1);
-    CHECK (form_cookie ("ddc_session=", "ddc_session", v, sizeof v) == -1);
-    CHECK (form_cookie ("ddc_session=0123456789", "ddc_session", v, 5) == -1);
+    CHECK_EQ (form_cookie ("xddc_session=1; ddc_sessionx=2", "ddc_session", v, sizeof v), -1);
+    CHECK_EQ (form_cookie ("ddc_session=", "ddc_session", v, sizeof v), -1);
+    CHECK_EQ (form_cookie ("ddc_session=0123456789", "ddc_session", v, 5), -1);
     CHECK (form_cookie (NULL, "ddc_session", v, sizeof v) == -1);
-    CHECK (form_cookie (";;;  ;", "a", v, sizeof v) == -1);
-    CHECK (form_cookie ("a=1;b=2", "b", v, sizeof v) == 0);
+    CHECK_EQ (form_cookie (";;;  ;", "a", v, sizeof v), -1);
+    CHECK_EQ (form_cookie ("a=1;b=2", "b", v, sizeof v), 0);
     CHECK_STR (v, "2");
 }
 
 DDC_TEST (test_forwarded_for)
 {
     char a[64];
-    CHECK (form_forwarded_for ("203.0.113.7", a, sizeof a) == 0);
+    CHECK_EQ (form_forwarded_for ("203.0.113.7", a, sizeof a), 0);
     CHECK_STR (a, "203.0.113.7");
     /* the last entry is the one the trusted proxy saw */
-    CHECK (form_forwarded_for ("10.0.0.1, 198.51.100.2,  2001:db8::1", a, sizeof a) == 0);
+    CHECK_EQ (form_forwarded_for ("10.0.0.1, 198.51.100.2,  2001:db8::1", a, sizeof a), 0);
     CHECK_STR (a, "2001:db8::1");
     /* up to the first byte that is not printable ASCII */
-    CHECK (form_forwarded_for ("x, 192.0.2.1\x1b[31m", a, sizeof a) == 0);
+    CHECK_EQ (form_forwarded_for ("x, 192.0.2.1\x1b[31m", a, sizeof a), 0);
     CHECK_STR (a, "192.0.2.1");
-    CHECK (form_forwarded_for ("1.2.3.4 junk", a, sizeof a) == 0);
+    CHECK_EQ (form_forwarded_for ("1.2.3.4 junk", a, sizeof a), 0);
     CHECK_STR (a, "1.2.3.4");
     CHECK (form_forwarded_for ("1.2.3.4,", a, sizeof a) == -1 && a[0] == '\0');
-    CHECK (form_forwarded_for ("", a, sizeof a) == -1);
+    CHECK_EQ (form_forwarded_for ("", a, sizeof a), -1);
     CHECK (form_forwarded_for (NULL, a, sizeof a) == -1);
-    CHECK (form_forwarded_for ("\xc3\xa9", a, sizeof a) == -1);
-    CHECK (form_forwarded_for ("123456789", a, 9) == -1);          /* does not fit */
-    CHECK (form_forwarded_for ("12345678", a, 9) == 0);
+    CHECK_EQ (form_forwarded_for ("\xc3\xa9", a, sizeof a), -1);
+    CHECK_EQ (form_forwarded_for ("123456789", a, 9), -1);          /* does not fit */
+    CHECK_EQ (form_forwarded_for ("12345678", a, 9), 0);
 }
 
 static int
@@ -160,10 +160,10 @@ DDC_TEST (test_json_body)
     uint64_t rev;
     cJSON *value;
     char err[160];
-    CHECK (s_body ("{\"rev\": 41, \"value\": {\"a\": [1, 2]}}  \n", &rev, &value, err) == 0);
+    CHECK_EQ (s_body ("{\"rev\": 41, \"value\": {\"a\": [1, 2]}}  \n", &rev, &value, err), 0);
     CHECK (rev == 41 && cJSON_IsObject (value));
     cJSON_Delete (value);
-    CHECK (s_body ("{\"value\": [], \"rev\": 0}", &rev, &value, err) == 0);
+    CHECK_EQ (s_body ("{\"value\": [], \"rev\": 0}", &rev, &value, err), 0);
     CHECK (rev == 0 && cJSON_IsArray (value));
     cJSON_Delete (value);
     const char *bad[] = {
@@ -176,11 +176,11 @@ DDC_TEST (test_json_body)
     for (int i = 0; bad[i]; i++) {
         value = NULL;
         err[0] = '\0';
-        CHECK (s_body (bad[i], &rev, &value, err) == -1);
+        CHECK_EQ (s_body (bad[i], &rev, &value, err), -1);
         CHECK (value == NULL && err[0]);
     }
     /* a NUL inside */
-    CHECK (jsonbody_parse ("{\"rev\":1,\"value\":\"a\0b\"}", 22, &rev, &value, err, sizeof err) == -1);
+    CHECK_EQ (jsonbody_parse ("{\"rev\":1,\"value\":\"a\0b\"}", 22, &rev, &value, err, sizeof err), -1);
     /* too deep: refused before cJSON recurses */
     char deep[400];
     int o = sprintf (deep, "{\"rev\":1,\"value\":");
@@ -199,11 +199,11 @@ DDC_TEST (test_action_body)
     jsonbody_action_t a;
     char err[200];
     const char *ok = "{\"host\":\"nas\",\"container\":\"plex-1\",\"action\":\"logs\",\"lines\":20}";
-    CHECK (jsonbody_action_parse (ok, strlen (ok), &a, err, sizeof err) == 0);
+    CHECK_EQ (jsonbody_action_parse (ok, strlen (ok), &a, err, sizeof err), 0);
     CHECK_STR (a.host, "nas");
     CHECK_STR (a.container, "plex-1");
     CHECK_STR (a.action, "logs");
-    CHECK (a.lines == 20);
+    CHECK_EQ (a.lines, 20);
     ok = "{\"action\":\"stop\",\"host\":\"pi.lan\",\"container\":\"db\"}";
     CHECK (jsonbody_action_parse (ok, strlen (ok), &a, err, sizeof err) == 0 && a.lines == 0);
     const char *bad[] = {

@@ -30,7 +30,7 @@ s_i18n (void)
         snprintf (path, sizeof path, "web/locale/%s.json", langs[i]);
         char *data = NULL;
         size_t len = 0;
-        CHECK (ddc_read_file (path, 1 << 20, &data, &len) == 0);
+        CHECK_EQ (ddc_read_file (path, 1 << 20, &data, &len), 0);
         CHECK (data && i18n_load (t, langs[i], data, len, err, sizeof err) == 0);
         free (data);
     }
@@ -87,7 +87,7 @@ DDC_TEST (test_wbuf_escaping_and_bounds)
     wbuf_printf (b, "%0501d", 7);
     CHECK (wbuf_overflow (b) && wbuf_len (b) == 500);
     wbuf_puts (b, "more");
-    CHECK (wbuf_len (b) == 500);
+    CHECK_EQ (wbuf_len (b), 500);
     size_t len;
     char *text = wbuf_release (&b, &len);
     CHECK (b == NULL && len == 500 && strlen (text) == 500);
@@ -129,14 +129,14 @@ DDC_TEST (test_wbuf_marks)
     CHECK_STR (text, "<p>Tx=T;T");
     free (text);
     wbuf_reset (b);
-    CHECK (wbuf_marks (b, &at) == 0);
+    CHECK_EQ (wbuf_marks (b, &at), 0);
     /* no mark past an overflow */
     wbuf_t *small = wbuf_new (4);
     wbuf_puts (small, "12345");
     wbuf_mark (small);
     CHECK (wbuf_overflow (small) && wbuf_marks (small, &at) == 0);
     wbuf_append (small, a);
-    CHECK (wbuf_marks (small, &at) == 0);
+    CHECK_EQ (wbuf_marks (small, &at), 0);
     wbuf_destroy (&small);
     wbuf_destroy (&a);
     wbuf_destroy (&b);
@@ -185,9 +185,9 @@ DDC_TEST (test_locale_files)
     CHECK_STR (i18n_lang ("xx"), "en");
     CHECK_STR (i18n_lang (NULL), "en");
     char err[160];
-    CHECK (i18n_load (t, "en", "[]", 2, err, sizeof err) == -1);
-    CHECK (i18n_load (t, "en", "{\"a\": 1}", 8, err, sizeof err) == -1);
-    CHECK (i18n_load (t, "fr", "{}", 2, err, sizeof err) == -1);
+    CHECK_EQ (i18n_load (t, "en", "[]", 2, err, sizeof err), -1);
+    CHECK_EQ (i18n_load (t, "en", "{\"a\": 1}", 8, err, sizeof err), -1);
+    CHECK_EQ (i18n_load (t, "fr", "{}", 2, err, sizeof err), -1);
     CHECK_STR (i18n_get (t, "en", "nav.history"), "History");      /* the table stays */
     i18n_destroy (&t);
 }
@@ -262,7 +262,7 @@ DDC_TEST (test_errors_at_their_inputs)
         "{\"field\":\"containers\",\"reason\":\"too_long\",\"message\":\"whole section\"},"
         "{\"field\":\"containers[9]\",\"reason\":\"type\",\"message\":\"row nine\"}]");
     errs_t *errs = errs_new (DDC_SEC_CONTAINERS, errors);
-    CHECK (errs_count (errs) == 4);
+    CHECK_EQ (errs_count (errs), 4);
     rsection_t d = { .value = v, .rev = 3, .errs = errs };
     wbuf_t *b = wbuf_new (1 << 22);
     render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
@@ -432,7 +432,7 @@ DDC_TEST (test_view_from_peers)
     cJSON *conf = ddc_test_parse ("[{\"host\":\"nas\",\"name\":\"zz\",\"display_name\":\"Zed\",\"order\":1},"
                                "{\"host\":\"nas\",\"name\":\"db\",\"order\":2,\"active\":false}]");
     cJSON *v = view_build (true, 5, table, conf);
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (v, "peers")) == 3);
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (v, "peers")), 3);
     cJSON *host = cJSON_GetArrayItem (cJSON_GetObjectItem (v, "hosts"), 0);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (host, "host")), "nas");
     cJSON *rows = cJSON_GetObjectItem (host, "containers");
@@ -441,15 +441,15 @@ DDC_TEST (test_view_from_peers)
     cJSON *gw = cJSON_GetArrayItem (cJSON_GetObjectItem (v, "gateway"), 0);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (gw, "state")), "connected");
     cJSON *inv = view_inventory (table);
-    CHECK (cJSON_GetArraySize (inv) == 2);
+    CHECK_EQ (cJSON_GetArraySize (inv), 2);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (inv, 0), "name")), "db");
     cJSON *states = view_states (table);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (states, "nas/zz")), "exited");
     /* a live status report changes the table */
     cJSON *body = ddc_test_parse ("{\"host\":\"nas\",\"containers\":{\"zz\":{\"state\":\"running\"}}}");
-    CHECK (view_table_status (table, "docker@nas", "status", body) == 0);
-    CHECK (view_table_status (table, "docker@new", "status", body) == 0);
-    CHECK (view_table_status (table, "", "status", body) == -1);
+    CHECK_EQ (view_table_status (table, "docker@nas", "status", body), 0);
+    CHECK_EQ (view_table_status (table, "docker@new", "status", body), 0);
+    CHECK_EQ (view_table_status (table, "", "status", body), -1);
     cJSON_Delete (states);
     states = view_states (table);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (states, "nas/zz")), "running");
@@ -492,8 +492,8 @@ DDC_TEST (test_view_from_peers)
         v = view_build (true, 5, ready, conf);
         wbuf_reset (b);
         render_view_gateway (b, &rc, v);
-        CHECK (!strstr (wbuf_text (b), "badge warn") == (k == 1));
-        CHECK (!strstr (wbuf_text (b), "HTTP 403") == (k == 1));
+        CHECK_EQ (!strstr (wbuf_text (b), "badge warn"), (k == 1));
+        CHECK_EQ (!strstr (wbuf_text (b), "HTTP 403"), (k == 1));
         cJSON_Delete (v);
         cJSON_Delete (ready);
     }
@@ -545,7 +545,7 @@ DDC_TEST (test_containers_page_states)
     /* configured, reported by nobody */
     CHECK (strstr (html, "data-container=\"nas/ddc-shot-valheim\" data-state=\"unknown\">"
                          "\xE2\x80\x94</span>"));
-    CHECK (s_count (html, "<tr class=\"discovered\">") == 2);
+    CHECK_EQ (s_count (html, "<tr class=\"discovered\">"), 2);
     /* numbers as typed: whole ones without a fraction */
     CHECK (strstr (html, "name=\"containers[0].order\" value=\"120\""));
     CHECK (strstr (html, "name=\"containers[1].order\" value=\"-3\""));
@@ -641,7 +641,7 @@ DDC_TEST (test_pages_kept_for_every_session)
             }
             const size_t *at;
             /* the sign-out form, and the section's own form */
-            CHECK (wbuf_marks (kept, &at) == (s == DDC_SEC_COUNT ? 1u : 2u));
+            CHECK_EQ (wbuf_marks (kept, &at), (s == DDC_SEC_COUNT ? 1u : 2u));
             char *spliced = s_splice (kept, token);
             CHECK_STR (spliced, wbuf_text (direct));
             free (spliced);
@@ -682,14 +682,14 @@ DDC_TEST (test_command_line)
     char err[256];
     char *argv1[] = { "ddc-web", "--broker", "ipc:///x/ctl.sock", "--listen", "[::1]:8080",
                       "--setup-code-file", "/tmp/c", "-v", NULL };
-    CHECK (opts_parse (&o, 8, argv1, err, sizeof err) == 0);
+    CHECK_EQ (opts_parse (&o, 8, argv1, err, sizeof err), 0);
     CHECK_STR (o.broker, "ipc:///x/ctl.sock");
     CHECK_STR (o.host, "::1");
     CHECK_STR (o.port, "8080");
     CHECK_STR (o.setup_code_file, "/tmp/c");
-    CHECK (o.verbose == 1);
+    CHECK_EQ (o.verbose, 1);
     char *argv2[] = { "ddc-web", "--broker", "tcp://b:5555", NULL };
-    CHECK (opts_parse (&o, 3, argv2, err, sizeof err) == 0);
+    CHECK_EQ (opts_parse (&o, 3, argv2, err, sizeof err), 0);
     CHECK_STR (o.host, "127.0.0.1");
     CHECK_STR (o.port, "9374");
     char *argv3[] = { "ddc-web", "--broker", "x", "--listen", "1.2.3.4:0", NULL };
@@ -697,17 +697,17 @@ DDC_TEST (test_command_line)
     char *argv4[] = { "ddc-web", "--broker", "x", "--cert", "/c", NULL };
     CHECK (opts_parse (&o, 5, argv4, err, sizeof err) == -1 && strstr (err, "CURVE"));
     char *argv5[] = { "ddc-web", "extra", NULL };
-    CHECK (opts_parse (&o, 2, argv5, err, sizeof err) == -1);
+    CHECK_EQ (opts_parse (&o, 2, argv5, err, sizeof err), -1);
     char *argv6[] = { "ddc-web", "--help", NULL };
     CHECK (opts_parse (&o, 2, argv6, err, sizeof err) == 0 && o.help);
     char host[64], port[8];
-    CHECK (opts_listen (":9000", host, sizeof host, port, sizeof port) == 0);
+    CHECK_EQ (opts_listen (":9000", host, sizeof host, port, sizeof port), 0);
     CHECK_STR (host, "0.0.0.0");
-    CHECK (opts_listen ("::1:80", host, sizeof host, port, sizeof port) == -1);
-    CHECK (opts_listen ("h:99999", host, sizeof host, port, sizeof port) == -1);
-    CHECK (opts_listen ("h:", host, sizeof host, port, sizeof port) == -1);
-    CHECK (opts_listen ("[]:80", host, sizeof host, port, sizeof port) == -1);
-    CHECK (opts_listen ("h:+80", host, sizeof host, port, sizeof port) == -1);
+    CHECK_EQ (opts_listen ("::1:80", host, sizeof host, port, sizeof port), -1);
+    CHECK_EQ (opts_listen ("h:99999", host, sizeof host, port, sizeof port), -1);
+    CHECK_EQ (opts_listen ("h:", host, sizeof host, port, sizeof port), -1);
+    CHECK_EQ (opts_listen ("[]:80", host, sizeof host, port, sizeof port), -1);
+    CHECK_EQ (opts_listen ("h:+80", host, sizeof host, port, sizeof port), -1);
 }
 
 int
