@@ -31,7 +31,7 @@ UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all programs test unit run bench fuzz image clean deps FORCE
+.PHONY: all programs test unit run bench bench-scale fuzz image clean deps FORCE
 .SECONDARY:
 all: programs $(addprefix $(BUILD)/bin/,$(TOOLS)) $(UNIT_BIN)
 programs: $(addprefix $(BUILD)/bin/,$(PROGRAMS)) $(BUILD)/bin/ddc-web
@@ -126,6 +126,13 @@ bench:
 	scripts/deps.sh bench
 	$(MAKE) programs $(addprefix $(BUILD)/bin/,$(TOOLS))
 	DDC_BIN=$(abspath $(BUILD))/bin scripts/bench.sh
+
+# ddc at scale alone: AGENTS CONTAINERS RUNNING ROUNDS (see scripts/bench-scale.sh).
+BENCH_SCALE ?= 20 1000 100 20
+bench-scale:
+	scripts/deps.sh bench
+	$(MAKE) programs
+	DDC_BIN=$(abspath $(BUILD))/bin scripts/bench-scale.sh $(BENCH_SCALE)
 
 # A mixed hostile load on one broker for SOAK_SECONDS (default 600); prints
 # its peak RSS and longest loop step. Not part of make test.

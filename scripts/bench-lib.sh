@@ -19,6 +19,15 @@
 # on host-K, K = (i-1) % AGENTS + 1), stats every 2 s, a status and a
 # control channel, an admin and the bot's token and guild.
 # bench_free_port prints a free loopback TCP port.
+# bench_nginx NGINX HEADERS PAGE serves $tmp/www with one nginx worker on a
+# free port (nport), with the security headers of HEADERS (a response's
+# header dump), and checks that it serves $tmp/www/PAGE as it is.
+# bench_rps URL SECONDS prints the requests per second of `wrk -t1
+# -c${BENCH_CONNS:-8}` on URL with the Cookie $cookie; exits 1 on any
+# answer but a 200 or a socket error (a request unanswered after
+# ${BENCH_WRK_TIMEOUT:-2} s included).
+# bench_compare_rps DDC_URL NGINX_URL SECONDS ROUNDS prints the median rates
+# "DDC NGINX" of ROUNDS interleaved runs, after a one-second warm-up each.
 
 bench_cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -99,4 +108,99 @@ PY
 
 bench_free_port() {
     /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+bench_nginx() {
+    local nginx=$1 headers_file=$2 page=$3 headers
+    mkdir -p "$tmp/nginx"
+    chmod 711 "$tmp"
+    chmod 755 "$tmp/www"
+    chmod 644 "$tmp"/www/*
+    # One worker, keep-alive without a request limit (Kore has none), no
+    # access log (ddc-web keeps none), and ddc-web's own security headers.
+    headers=$(tr -d '\r' <"$headers_file" | awk -F': ' '
+        tolower($1) ~ /^(content-security-policy|x-frame-options|x-content-type-options|referrer-policy|cross-origin-opener-policy|cross-origin-resource-policy|cache-control)$/ {
+            v = substr($0, length($1) + 3); gsub(/"/, "\\\"", v)
+            printf "        add_header %s \"%s\" always;\n", tolower($1), v }')
+    nport=$(bench_free_port)
+    cat >"$tmp/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server_tokens off;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    keepalive_requests 100000000;
+    keepalive_timeout 20s;
+    charset utf-8;
+    server {
+        listen 127.0.0.1:$nport;
+        root $tmp/www;
+$headers
+    }
+}
+NGINX
+    "$nginx" -p "$tmp/nginx" -e "$tmp/nginx/error.log" -c "$tmp/nginx/nginx.conf" &
+    pids+=($!)
+    for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$nport/$page" && break; sleep 0.05; done
+    cmp -s "$tmp/www/$page" <(curl -s "http://127.0.0.1:$nport/$page") \
+        || { cat "$tmp/nginx/error.log" >&2; echo "bench: nginx does not serve $page" >&2; exit 1; }
+}
+
+bench_rps() {
+    local url=$1 secs=$2 out bad errors
+    if [ ! -f "$tmp/count.lua" ]; then
+        # wrk counts every answer that is not a 200.
+        cat >"$tmp/count.lua" <<'LUA'
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0; first_bad = 0 end
+function response(status, headers, body)
+    if status ~= 200 then
+        bad = bad + 1
+        if first_bad == 0 then first_bad = status end
+    end
+end
+function done(summary, latency, requests)
+    local n, s = 0, 0
+    for _, t in ipairs(threads) do
+        n = n + t:get("bad")
+        if t:get("first_bad") ~= 0 then s = t:get("first_bad") end
+    end
+    io.write(string.format("not_200=%d first_status=%d\n", n, s))
+end
+LUA
+    fi
+    out=$(wrk -t1 -c"${BENCH_CONNS:-8}" -d"${secs}s" --timeout "${BENCH_WRK_TIMEOUT:-2}s" \
+        -s "$tmp/count.lua" -H "Cookie: $cookie" "$url") \
+        || { echo "bench: wrk failed on $url" >&2; exit 1; }
+    bad=$(sed -n 's/^not_200=\([0-9]*\).*/\1/p' <<<"$out")
+    errors=$(grep -E '^ *(Socket errors|Non-2xx)' <<<"$out" || true)
+    if [ "${bad:-x}" != 0 ] || [ -n "$errors" ]; then
+        echo "$out" >&2
+        echo "bench: $url: answers other than 200 under load" >&2
+        exit 1
+    fi
+    awk '/^Requests\/sec:/ { printf "%.0f\n", $2 }' <<<"$out"
+}
+
+bench_median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+bench_compare_rps() {
+    local ddc_url=$1 nginx_url=$2 secs=$3 rounds=$4
+    bench_rps "$ddc_url" 1 >/dev/null
+    bench_rps "$nginx_url" 1 >/dev/null
+    : >"$tmp/ddc.rps"; : >"$tmp/nginx.rps"
+    for _ in $(seq "$rounds"); do
+        bench_rps "$ddc_url" "$secs" >>"$tmp/ddc.rps"
+        bench_rps "$nginx_url" "$secs" >>"$tmp/nginx.rps"
+    done
+    echo "$(bench_median <"$tmp/ddc.rps") $(bench_median <"$tmp/nginx.rps")"
 }

@@ -27,7 +27,6 @@ cd "$(dirname "$0")/.."
 
 SECS=${1:-5}
 SAVES=${2:-200}
-CONNS=8
 ROUNDS=3
 BIN=${DDC_BIN:-build/bin}
 N=20            # containers, all on one Docker host
@@ -43,9 +42,6 @@ scripts/ensure-dockerd.sh >/dev/null
 . scripts/bench-lib.sh
 bench_start web w
 
-free_port() {
-    /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 fail() { echo "bench-web: $*" >&2; exit 1; }
 
 for i in $(seq 1 "$N"); do
@@ -92,7 +88,7 @@ done
     2>"$tmp/agent.log" &
 pids+=($!)
 
-port=$(free_port)
+port=$(bench_free_port)
 base="http://127.0.0.1:$port"
 "$BIN/ddc-web" --broker "$DDC_BROKER" --listen "127.0.0.1:$port" --instance bench \
     --pidfile "$tmp/web.pid" 2>"$tmp/web.log" &
@@ -123,9 +119,7 @@ have=$(bench_wait_agent "$BIN" "$host" "$N")
 
 # The pages as ddc-web renders them, signed in: each must be a 200 with the
 # containers in it (not the sign-in page).
-mkdir -p "$tmp/www" "$tmp/nginx"
-chmod 711 "$tmp"
-chmod 755 "$tmp/www"
+mkdir -p "$tmp/www"
 for page in dashboard containers; do
     path=/; [ "$page" = dashboard ] || path=/$page
     st=$(curl -s -o "$tmp/www/$page.html" -D "$tmp/$page.headers" -w '%{http_code}' \
@@ -135,91 +129,14 @@ for page in dashboard containers; do
     chmod 644 "$tmp/www/$page.html"
 done
 
-# nginx: one worker, keep-alive without a request limit (Kore has none), no
-# access log (ddc-web keeps none), and ddc-web's own security headers.
-headers=$(tr -d '\r' <"$tmp/dashboard.headers" | awk -F': ' '
-    tolower($1) ~ /^(content-security-policy|x-frame-options|x-content-type-options|referrer-policy|cross-origin-opener-policy|cross-origin-resource-policy|cache-control)$/ {
-        v = substr($0, length($1) + 3); gsub(/"/, "\\\"", v)
-        printf "        add_header %s \"%s\" always;\n", tolower($1), v }')
-nport=$(free_port)
-cat >"$tmp/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server_tokens off;
-    client_body_temp_path $tmp/nginx/body;
-    proxy_temp_path $tmp/nginx/proxy;
-    fastcgi_temp_path $tmp/nginx/fastcgi;
-    uwsgi_temp_path $tmp/nginx/uwsgi;
-    scgi_temp_path $tmp/nginx/scgi;
-    keepalive_requests 100000000;
-    keepalive_timeout 20s;
-    charset utf-8;
-    server {
-        listen 127.0.0.1:$nport;
-        root $tmp/www;
-$headers
-    }
-}
-EOF
-"$NGINX" -p "$tmp/nginx" -e "$tmp/nginx/error.log" -c "$tmp/nginx/nginx.conf" &
-pids+=($!)
-for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$nport/dashboard.html" && break; sleep 0.05; done
-cmp -s "$tmp/www/dashboard.html" <(curl -s "http://127.0.0.1:$nport/dashboard.html") \
-    || { cat "$tmp/nginx/error.log" >&2; fail "nginx does not serve the page"; }
-
-# wrk with a script that counts every answer that is not a 200.
-cat >"$tmp/count.lua" <<'EOF'
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) bad = 0; first_bad = 0 end
-function response(status, headers, body)
-    if status ~= 200 then
-        bad = bad + 1
-        if first_bad == 0 then first_bad = status end
-    end
-end
-function done(summary, latency, requests)
-    local n, s = 0, 0
-    for _, t in ipairs(threads) do
-        n = n + t:get("bad")
-        if t:get("first_bad") ~= 0 then s = t:get("first_bad") end
-    end
-    io.write(string.format("not_200=%d first_status=%d\n", n, s))
-end
-EOF
-rps() {   # rps URL SECONDS: requests per second; fails on anything but 200s
-    local url=$1 secs=$2 out bad errors
-    out=$(wrk -t1 -c"$CONNS" -d"${secs}s" -s "$tmp/count.lua" -H "Cookie: $cookie" "$url") \
-        || fail "wrk failed on $url"
-    bad=$(sed -n 's/^not_200=\([0-9]*\).*/\1/p' <<<"$out")
-    errors=$(grep -E '^ *(Socket errors|Non-2xx)' <<<"$out" || true)
-    if [ "${bad:-x}" != 0 ] || [ -n "$errors" ]; then
-        echo "$out" >&2
-        fail "$url: answers other than 200 under load"
-    fi
-    awk '/^Requests\/sec:/ { printf "%.0f\n", $2 }' <<<"$out"
-}
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+bench_nginx "$NGINX" "$tmp/dashboard.headers" dashboard.html
 
 # The same requests (cookie included) to both, in ROUNDS interleaved runs
 # (the median counts), after a one-second warm-up of each.
 for page in dashboard containers; do
     path=/; [ "$page" = dashboard ] || path=/$page
-    ddc_url="$base$path"
-    nginx_url="http://127.0.0.1:$nport/$page.html"
-    rps "$ddc_url" 1 >/dev/null
-    rps "$nginx_url" 1 >/dev/null
-    : >"$tmp/ddc.rps"; : >"$tmp/nginx.rps"
-    for _ in $(seq "$ROUNDS"); do
-        rps "$ddc_url" "$SECS" >>"$tmp/ddc.rps"
-        rps "$nginx_url" "$SECS" >>"$tmp/nginx.rps"
-    done
-    d=$(median <"$tmp/ddc.rps"); n=$(median <"$tmp/nginx.rps")
+    rates=$(bench_compare_rps "$base$path" "http://127.0.0.1:$nport/$page.html" "$SECS" "$ROUNDS")
+    read -r d n <<<"$rates"
     echo "web-page page=$page ddc_rps=$d nginx_rps=$n ratio=$(awk -v a="$d" -v b="$n" 'BEGIN { printf "%.2f", a / b }')"
 done
 

@@ -9,6 +9,7 @@ scripts/bench-docker.sh 50
 scripts/bench-discord.sh
 scripts/bench-web.sh
 scripts/bench-stack.sh 50
+scripts/bench-scale.sh ${BENCH_SCALE:-20 1000 100 20}
 # The container image (built, or taken from Docker's layer cache), uncompressed.
 scripts/image.sh >&2
 size=$(docker image inspect -f '{{.Size}}' "${DDC_IMAGE:-ddc:latest}")
