@@ -18,6 +18,10 @@
 #define S_CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
               "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "  \
               "frame-ancestors 'none'"
+/* No browser feature a settings page needs: all off, for every origin. */
+#define S_PERMISSIONS "accelerometer=(), autoplay=(), camera=(), display-capture=(), " \
+                      "encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), " \
+                      "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
 #define S_REVOKED_MAX 256
 
 /* sessions signed out on this worker, until they would expire anyway */
@@ -53,6 +57,7 @@ s_headers (struct http_request *req, const char *ctype, bool cacheable)
     http_response_header (req, "referrer-policy", "no-referrer");
     http_response_header (req, "cross-origin-opener-policy", "same-origin");
     http_response_header (req, "cross-origin-resource-policy", "same-origin");
+    http_response_header (req, "permissions-policy", S_PERMISSIONS);
     http_response_header (req, "cache-control", cacheable ? "public, max-age=86400" : "no-store");
     if (ctype)
         http_response_header (req, "content-type", ctype);

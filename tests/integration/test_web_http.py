@@ -419,6 +419,38 @@ def test_login_rate_limit(web):
     assert 'ddc_web_logins_total{result="failed"} 5' in metrics
 
 
+def raw_request(port, data, timeout=10):
+    """Send bytes, read the whole answer (the server closes)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        out = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                return out + b"<reset>"
+            if not chunk:
+                return out
+            out += chunk
+
+
+def test_oversized_headers_get_431(web):
+    """Request headers over Kore's http_header_max (8 KiB) are answered
+    431 after they were read, not with a reset; the server still serves."""
+    big = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(
+        b"X-Filler-%d: %s\r\n" % (i, b"a" * 1000) for i in range(40)) + b"\r\n"
+    out = raw_request(web.port, big)
+    assert out.startswith(b"HTTP/1.1 431 Request Header Fields Too Large"), out[:200]
+    # one header line alone over the limit, sent in small pieces
+    line = b"GET / HTTP/1.1\r\nHost: x\r\nCookie: " + b"c" * 20000 + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", web.port), timeout=10) as s:
+        for i in range(0, len(line), 3000):
+            s.sendall(line[i:i + 3000])
+        assert s.recv(200).startswith(b"HTTP/1.1 431"), "no 431"
+    # headers that fit are served as before
+    assert Http(web.port).get("/health").status == 200
+
+
 def test_security_headers(web):
     http = do_setup(web)
     for path in ["/", "/bot", "/nope", "/health", "/login", "/static/app.js"]:
@@ -429,6 +461,8 @@ def test_security_headers(web):
         assert r.header("x-frame-options") == "DENY", path
         assert r.header("x-content-type-options") == "nosniff", path
         assert r.header("referrer-policy") == "no-referrer", path
+        pp = r.header("permissions-policy")
+        assert pp and "camera=()" in pp and "geolocation=()" in pp and "microphone=()" in pp, path
     for path in ["/", "/bot", "/history", "/login"]:
         r = (Http(web.port) if path == "/login" else http).get(path)
         assert r.header("cache-control") == "no-store", path
