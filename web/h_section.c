@@ -49,8 +49,10 @@ s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, err
     }
     if (s == DDC_SEC_TASKS)
         d.containers = bridge_section ("containers", NULL);
-    const char *secret = ddc_section_secrets (s)[0];
-    if (secret && s != DDC_SEC_WEB) {
+    /* the web section's password hash has a page of its own: its secret
+       shown as set or not is the metrics token */
+    const char *secret = s == DDC_SEC_WEB ? "metrics_token" : ddc_section_secrets (s)[0];
+    if (secret) {
         const char *v = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
             bridge_section (ddc_section_name (s), NULL), secret));
         d.secret_set = v && *v;

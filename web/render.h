@@ -49,7 +49,8 @@ typedef struct {
     const cJSON *inventory;      /* containers: [{host,name,image,state,status}] */
     const cJSON *states;         /* containers: {"host/name": "running"} */
     const char *notice_html;     /* a rendered notice box or NULL        */
-    bool secret_set;             /* bot, alerts: the secret is stored    */
+    bool secret_set;             /* the secret is stored: bot.token,
+                                    alerts.webhook_url, web.metrics_token */
 } rsection_t;
 
 /* ---- core (render_core.c) -------------------------------------------- */

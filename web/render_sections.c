@@ -1226,6 +1226,14 @@ s_web (s_f_t *f, const rsection_t *d)
     s_select (f, "web.ui_language", s_lang_opts, s_text (v, "ui_language", buf), NULL);
     s_field_end (f, "web.ui_language", "h.web.ui_language");
     s_number (f, v, "web.session_idle_minutes", 1, 1440);
+    s_field_begin (f, "web.metrics_token", "f.web.metrics_token");
+    s_input (f, "web.metrics_token", "password", "",
+             d->secret_set ? "autocomplete=\"off\" maxlength=\"256\" size=\"40\" data-secret=\"set\""
+                           : "autocomplete=\"off\" maxlength=\"256\" size=\"40\" data-secret=\"empty\"");
+    if (d->secret_set)
+        s_checkbox (f, "web._clear.metrics_token", "1", false, T (f->rc, "f.web.metrics_token_clear"));
+    s_field_end (f, "web.metrics_token",
+                 d->secret_set ? "h.web.metrics_token_set" : "h.web.metrics_token_empty");
     /* the hash is never shown; errors about it (none expected) go on top */
     s_form_end (f);
     wbuf_puts (f->b, "<p><a href=\"/password\">");

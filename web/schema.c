@@ -91,7 +91,7 @@ static const s_sfield_t s_fields_watchdog[] = {
 };
 static const s_sfield_t s_fields_web[] = {
     { "password_hash", SF_SECRET, NULL }, { "session_idle_minutes", SF_INT, NULL },
-    { "ui_language", SF_STR, NULL }, { NULL, 0, NULL }
+    { "ui_language", SF_STR, NULL }, { "metrics_token", SF_SECRET, NULL }, { NULL, 0, NULL }
 };
 static const s_sfield_t s_fields_docker[] = {
     { "stats_interval_seconds", SF_INT, NULL }, { "stop_timeout_seconds", SF_INT, NULL },

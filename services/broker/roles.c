@@ -9,7 +9,7 @@ static const role_t s_roles[] = {
     /* the operator reads the setup code; the web UI checks it and counts
        sign-in attempts */
     { "ctl", true, NULL, false, true, NULL, false, true, true, false },
-    { "web", true, NULL, false, true, "web.password_hash", true, false, true, false },
+    { "web", true, NULL, false, true, "web.password_hash,web.metrics_token", true, false, true, false },
     /* From Discord: /addadmin, scheduled tasks (/task and the panel's
        button) and a container's info text, nothing else of the
        containers. The audit log names people and addresses: the bot has

@@ -27,7 +27,7 @@ static const char *const s_section_names [DDC_SEC_COUNT] = {
 };
 
 static const char *const s_bot_secrets [] = { "token", NULL };
-static const char *const s_web_secrets [] = { "password_hash", NULL };
+static const char *const s_web_secrets [] = { "password_hash", "metrics_token", NULL };
 static const char *const s_alerts_secrets [] = { "webhook_url", NULL };
 static const char *const s_no_secrets [] = { NULL };
 
@@ -63,7 +63,7 @@ static const char *const s_alerts_keys [] = {
     "restart_loop_minutes", "cooldown_minutes", "max_per_hour", "log_lines", NULL
 };
 static const char *const s_web_keys [] = {
-    "password_hash", "session_idle_minutes", "ui_language", NULL
+    "password_hash", "session_idle_minutes", "ui_language", "metrics_token", NULL
 };
 
 //  Value sets.
@@ -1456,12 +1456,21 @@ s_check_web (s_ctx_t *ctx, const cJSON *value)
     s_get_int (ctx, value, path, "session_idle_minutes", false, 30, 1, 1440, &idle);
     s_get_enum (ctx, value, path, "ui_language", false, "en", s_languages,
                 &ui_language);
+    //  The bearer token of /metrics: "" (sign-in only) or 16 to 256
+    //  printable ASCII characters without spaces.
+    const char *token;
+    if (s_get_str (ctx, value, path, "metrics_token", false, "", 256, &token) == 0
+    &&  *token && (strlen (token) < 16 || !s_printable_ascii (token) || strchr (token, ' ')))
+        s_bad (ctx, path, "metrics_token", "invalid",
+               "metrics_token must be empty or 16 to 256 printable ASCII characters without "
+               "spaces.");
     if (ctx->count != before)
         return NULL;
     cJSON *out = cJSON_CreateObject ();
     cJSON_AddStringToObject (out, "password_hash", hash);
     cJSON_AddNumberToObject (out, "session_idle_minutes", idle);
     cJSON_AddStringToObject (out, "ui_language", ui_language);
+    cJSON_AddStringToObject (out, "metrics_token", token);
     return out;
 }
 

@@ -78,7 +78,7 @@ const char *ddc_section_name (ddc_section_t s);
 int ddc_section_from_name (const char *name);
 
 /* NULL-terminated list of the section's secret field names (static):
-   {"token", NULL} for bot, {"password_hash", NULL} for web,
+   {"token", NULL} for bot, {"password_hash", "metrics_token", NULL} for web,
    {"webhook_url", NULL} for alerts, {NULL} otherwise (also for an
    out-of-range value). */
 const char *const *ddc_section_secrets (ddc_section_t s);

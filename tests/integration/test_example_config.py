@@ -19,7 +19,8 @@ import pytest
 from conftest import ROOT, Broker, RawClient, wait_for
 
 EXAMPLE = os.path.join(ROOT, "deploy", "config.example.jsonc")
-SECRETS = {"bot": "token", "web": "password_hash", "alerts": "webhook_url"}
+SECRETS = [("bot", "token"), ("web", "password_hash"), ("web", "metrics_token"),
+           ("alerts", "webhook_url")]
 
 
 def strip_jsonc(text):
@@ -81,7 +82,7 @@ def sections(doc):
 def redacted(doc):
     """What a role without secrets sees: a set secret as "***"."""
     out = copy.deepcopy(doc)
-    for section, field in SECRETS.items():
+    for section, field in SECRETS:
         if out[section][field] != "":
             out[section][field] = "***"
     return out
@@ -136,7 +137,7 @@ def test_example_covers_what_it_promises():
     assert doc["admins"]
     assert {t["cycle"] for t in doc["tasks"]} == {"once", "daily", "weekly", "monthly", "yearly"}
     assert any("note" in t for t in doc["tasks"])
-    assert all(doc[s][f] not in ("", "***") for s, f in SECRETS.items())
+    assert all(doc[s][f] not in ("", "***") for s, f in SECRETS)
     cooldowns = doc["spam"]
     assert set(cooldowns["command_cooldowns"]) == {
         "serverstatus", "ss", "control", "info", "help", "ping", "addadmin"}
@@ -190,7 +191,7 @@ def test_secrets_go_in_clear_only_to_their_roles(example_broker):
             _, state = c.snapshot()
         finally:
             c.close()
-        for s, field in SECRETS.items():
+        for s, field in SECRETS:
             want = doc[s][field] if s == section else "***"
             assert state["sections"][s][field] == want, (role, s)
 

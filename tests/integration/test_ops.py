@@ -247,6 +247,7 @@ def test_a_schema_1_file_is_migrated_and_its_original_kept(tmp):
     assert doc["channels"][0]["alerts"] is False
     assert doc["docker"] == {"stats_interval_seconds": 10, "stop_timeout_seconds": 10}
     assert doc["watchdog"]["fail_url"] == ""
+    assert doc["web"]["metrics_token"] == ""
     log = b.proc.text()
     assert "schema 1" in log and "config.schema-1.json" in log
     assert broker_status(b)["config"]["migrated"]["original"] == "config.schema-1.json"

@@ -169,7 +169,8 @@ DDC_TEST (test_section_names)
     CHECK_STR (ddc_section_secrets (DDC_SEC_BOT) [0], "token");
     CHECK (ddc_section_secrets (DDC_SEC_BOT) [1] == NULL);
     CHECK_STR (ddc_section_secrets (DDC_SEC_WEB) [0], "password_hash");
-    CHECK (ddc_section_secrets (DDC_SEC_WEB) [1] == NULL);
+    CHECK_STR (ddc_section_secrets (DDC_SEC_WEB) [1], "metrics_token");
+    CHECK (ddc_section_secrets (DDC_SEC_WEB) [2] == NULL);
     CHECK (ddc_section_secrets (DDC_SEC_SPAM) [0] == NULL);
     CHECK (ddc_section_secrets (DDC_SEC_CONTAINERS) [0] == NULL);
 }
@@ -795,6 +796,21 @@ DDC_TEST (test_web_rules)
     CHECK (s_rejects (DDC_SEC_WEB, text, NULL, "web.password_hash", "too_long"));
     free (text);
     free (hash);
+    /* the metrics token: "" or 16 to 256 printable ASCII without spaces */
+    CHECK (s_ok (DDC_SEC_WEB, "{\"metrics_token\": \"\"}", NULL));
+    CHECK (s_ok (DDC_SEC_WEB, "{\"metrics_token\": \"0123456789abcdef\"}", NULL));
+    CHECK (s_rejects (DDC_SEC_WEB, "{\"metrics_token\": \"0123456789abcde\"}", NULL,
+                      "web.metrics_token", "invalid"));
+    CHECK (s_rejects (DDC_SEC_WEB, "{\"metrics_token\": \"0123456789 abcdef\"}", NULL,
+                      "web.metrics_token", "invalid"));
+    CHECK (s_rejects (DDC_SEC_WEB, "{\"metrics_token\": \"0123456789abcdef\\u00e9\"}", NULL,
+                      "web.metrics_token", "invalid"));
+    CHECK (s_rejects (DDC_SEC_WEB, "{\"metrics_token\": 5}", NULL, "web.metrics_token", "type"));
+    char *token = s_repeat ('t', 257);
+    text = s_fmt ("{\"metrics_token\": \"%s\"}", token);
+    CHECK (s_rejects (DDC_SEC_WEB, text, NULL, "web.metrics_token", "too_long"));
+    free (text);
+    free (token);
     CHECK (s_rejects (DDC_SEC_WEB, "{\"session_idle_minutes\": 0}", NULL,
                       "web.session_idle_minutes", "out_of_range"));
     CHECK (s_rejects (DDC_SEC_WEB, "{\"session_idle_minutes\": 1441}", NULL,

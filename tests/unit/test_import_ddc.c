@@ -309,7 +309,8 @@ DDC_TEST (test_full_v2_plan_against_defaults)
     CHECK (s_equal_json (plan->unchanged, "['spam']"));
     /* the resulting web section keeps ddc's idle timeout */
     CHECK (s_equal_json (cJSON_GetObjectItemCaseSensitive (plan->result, "web"),
-        "{'password_hash':'" HASH "','session_idle_minutes':30,'ui_language':'de'}"));
+        "{'password_hash':'" HASH "','session_idle_minutes':30,'ui_language':'de',"
+        "'metrics_token':''}"));
     /* every resulting section is valid for ddc as a whole document */
     cJSON *doc = ddc_config_default ();
     const cJSON *v;

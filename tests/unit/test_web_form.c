@@ -273,7 +273,18 @@ DDC_TEST (test_schema_objects)
     s_expect (s_from (DDC_SEC_SPAM, ""),
               "{\"enabled\":false,\"command_cooldowns\":{},\"button_cooldowns\":{}}");
     s_expect (s_from (DDC_SEC_WEB, "web.ui_language=de&web.session_idle_minutes=1"),
-              "{\"password_hash\":\"***\",\"session_idle_minutes\":1,\"ui_language\":\"de\"}");
+              "{\"password_hash\":\"***\",\"session_idle_minutes\":1,\"ui_language\":\"de\","
+              "\"metrics_token\":\"***\"}");
+    /* the metrics token: kept when empty, replaced when typed, "" when the
+       clear box is ticked */
+    s_expect (s_from (DDC_SEC_WEB, "web.ui_language=en&web.session_idle_minutes=30"
+                                   "&web.metrics_token=abcdefghijklmnop"),
+              "{\"password_hash\":\"***\",\"session_idle_minutes\":30,\"ui_language\":\"en\","
+              "\"metrics_token\":\"abcdefghijklmnop\"}");
+    s_expect (s_from (DDC_SEC_WEB, "web.ui_language=en&web.session_idle_minutes=30"
+                                   "&web._clear.metrics_token=1"),
+              "{\"password_hash\":\"***\",\"session_idle_minutes\":30,\"ui_language\":\"en\","
+              "\"metrics_token\":\"\"}");
     s_expect (s_from (DDC_SEC_DOCKER, "docker.stats_interval_seconds=15&docker.stop_timeout_seconds=0"),
               "{\"stats_interval_seconds\":15,\"stop_timeout_seconds\":0}");
     /* the webhook URL: kept when empty, replaced when typed, "" when the
