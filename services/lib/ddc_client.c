@@ -95,6 +95,7 @@ struct ddc_client_t {
     ddc_action_fn *on_action;
     ddc_status_fn *on_status;
     ddc_mon_fn *on_mon;
+    ddc_metrics_fn *on_metrics;
     void *arg;
 
     /* sockets */
@@ -149,6 +150,12 @@ struct ddc_client_t {
     ddc_msg_t *buf[S_MAX_BUFFERED];
     size_t nbuf, buf_bytes;
 
+    /* metrics */
+    int64_t next_metrics;        /* mono ms of the next report; 0 = at once */
+    int64_t started_wall_ms;
+    uint64_t reconnects, resyncs;
+    bool metrics_warned;
+
     int depth;                   /* > 0 while inside a callback          */
     bool stop;
     bool cache_dirty;
@@ -183,6 +190,8 @@ s_name_ok (const char *s, size_t max, const char *extra_forbidden)
 static void
 s_event (ddc_client_t *self, ddc_client_event_t ev, const char *detail)
 {
+    if (ev == DDC_EV_RESYNC)
+        self->resyncs++;
     if (!self->on_event)
         return;
     self->depth++;
@@ -854,6 +863,8 @@ s_on_welcome (ddc_client_t *self, ddc_msg_t *msg)
 
     int64_t now = ddc_mono_ms ();
     self->hello_pending = false;
+    if (self->ever_welcomed)
+        self->reconnects++;
     self->welcomed = self->ever_welcomed = true;
     self->down = false;
     self->missed_pings = 0;
@@ -1307,6 +1318,8 @@ ddc_client_new (const ddc_client_opts_t *opts)
     self->on_action = opts->on_action;
     self->on_status = opts->on_status;
     self->on_mon = opts->on_mon;
+    self->on_metrics = opts->on_metrics;
+    self->started_wall_ms = ddc_wall_ms ();
     self->arg = opts->arg;
     self->heartbeat_ms = 1000;
     self->created = ddc_mono_ms ();
@@ -1494,10 +1507,57 @@ ddc_client_handle (ddc_client_t *self)
     s_cache_write (self);
 }
 
+cJSON *
+ddc_client_metrics (ddc_client_t *self)
+{
+    ddc_metrics_t *m = ddc_metrics_new ();
+    ddc_metrics_gauge (m, "ddc_service_info", "The service's version (the value is 1).", 1,
+                       "version", DDC_VERSION, NULL);
+    ddc_metrics_gauge (m, "ddc_service_start_time_seconds", "When the service started (Unix "
+                       "time).", (double) (self->started_wall_ms / 1000), NULL);
+    ddc_metrics_counter (m, "ddc_client_reconnects_total", "Registrations with the broker "
+                         "after the first (the broker restarted or was unreachable).",
+                         (double) self->reconnects, NULL);
+    ddc_metrics_counter (m, "ddc_client_resyncs_total", "Snapshots taken to repair a gap, "
+                         "an epoch change or a new broker.", (double) self->resyncs, NULL);
+    ddc_metrics_gauge (m, "ddc_client_applied_revision", "The highest configuration revision "
+                       "the service applied.", (double) self->applied_rev, NULL);
+    if (self->on_metrics) {
+        self->depth++;
+        self->on_metrics (self->arg, m);
+        self->depth--;
+    }
+    cJSON *body = ddc_metrics_json (m);
+    ddc_metrics_destroy (&m);
+    return body;
+}
+
+/* The "metrics" report, every DDC_METRICS_INTERVAL_MS. */
+static void
+s_metrics_report (ddc_client_t *self, int64_t now)
+{
+    self->next_metrics = now + DDC_METRICS_INTERVAL_MS;
+    cJSON *body = ddc_client_metrics (self);
+    char *text = cJSON_PrintUnformatted (body);
+    size_t len = strlen (text);
+    free (text);
+    if (len > DDC_METRICS_MAX) {
+        if (!self->metrics_warned)
+            ddc_warn ("client: metrics report of %zu bytes not sent: over %d bytes", len,
+                      DDC_METRICS_MAX);
+        self->metrics_warned = true;
+    }
+    else
+        ddc_client_report (self, "metrics", body);
+    cJSON_Delete (body);
+}
+
 void
 ddc_client_tick (ddc_client_t *self)
 {
     int64_t now = ddc_mono_ms ();
+    if (self->on_metrics && self->welcomed && now >= self->next_metrics)
+        s_metrics_report (self, now);
     if (self->hello_pending && now >= self->hello_next)
         s_hello_send (self);
     if (!self->ever_welcomed && !self->down
@@ -1586,6 +1646,8 @@ ddc_client_timeout_ms (ddc_client_t *self)
                 + S_START_DOWN_MS);
     if (self->welcomed) {
         S_NEXT (self->next_ping);
+        if (self->on_metrics)
+            S_NEXT (self->next_metrics);
         if (self->await_hugz)
             S_NEXT (self->await_since + S_HUGZ_WAIT_MS);
         for (size_t i = 0; i < self->nsections; i++)

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ddc_metrics.h"
 #include "ddc_proto.h"
 
 typedef struct ddc_client_t ddc_client_t;
@@ -52,6 +53,10 @@ typedef void (ddc_status_fn) (void *arg, const char *peer, const char *topic,
 /* Called for a broker event (mon/<kind>/.../) when subscribed with
    ddc_client_follow_mon. topic and body borrowed. */
 typedef void (ddc_mon_fn) (void *arg, const char *topic, const cJSON *body);
+/* Called every DDC_METRICS_INTERVAL_MS while connected, to add the
+   service's counters and gauges to its "metrics" report (the client adds
+   its own: version, start time, reconnects, resyncs, applied revision). */
+typedef void (ddc_metrics_fn) (void *arg, ddc_metrics_t *metrics);
 /* Called with the reply to an asynchronous request: reply is NULL on
    timeout (after the retries), else the decoded reply (borrowed). */
 typedef void (ddc_reply_fn) (void *arg, const ddc_msg_t *reply);
@@ -70,6 +75,7 @@ typedef struct {
     ddc_action_fn *on_action;
     ddc_status_fn *on_status;
     ddc_mon_fn *on_mon;
+    ddc_metrics_fn *on_metrics;  /* set: the service reports "metrics"         */
     void *arg;                   /* passed to every callback                   */
 } ddc_client_opts_t;
 
@@ -123,6 +129,9 @@ int ddc_client_result (ddc_client_t *self, const char *req, const cJSON *body);
    so the broker always holds the latest). body borrowed. -1 for a body over
    DDC_REPORT_MAX (256 KiB), which the broker would refuse. */
 int ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body);
+/* The body of this service's "metrics" report as it stands now (caller
+   owns): the client's families and the service's (on_metrics). */
+cJSON *ddc_client_metrics (ddc_client_t *self);
 /* Subscribe to status messages: prefix "" for all, or "docker@nas/". */
 int ddc_client_follow_status (ddc_client_t *self, const char *prefix);
 /* Subscribe to the broker's events (proto/ddcp.md section 6): prefix
