@@ -7,6 +7,7 @@
 #include "refused.h"
 #include "roles.h"
 #include "setupcode.h"
+#include "stats.h"
 #include "store.h"
 #include "throttle.h"
 #include "subs.h"
@@ -105,6 +106,9 @@ struct broker_t {
     bool grouping;
     s_held_t *held;
     int held_n, held_max;
+    stats_t stats;             /* counts for the metrics report      */
+    char host[64];             /* this host's name: the metrics' host */
+    int64_t started_wall_ms;
 };
 
 static void
@@ -161,6 +165,25 @@ s_u64 (uint64_t v, char buf[24])
     return buf;
 }
 
+/* Publish zmsg (taken) and count it. */
+static void
+s_pub (broker_t *self, zmsg_t **zmsg_p, stats_pub_t kind)
+{
+    if (!*zmsg_p)
+        return;
+    self->stats.published[kind]++;
+    zmsg_send (zmsg_p, self->pub);
+    zmsg_destroy (zmsg_p);
+}
+
+/* Write an entry to the audit log, and count it. */
+static void
+s_audit (broker_t *self, const cJSON *entry)
+{
+    if (audit_append (self->audit, entry) == 0)
+        self->stats.audit_records++;
+}
+
 /* mon/peer/<name>/: a peer connected (HELLO, or a message after it went
    quiet) or went (BYE, or quiet for PEER_IDLE_MS), at once (proto 6). */
 static void
@@ -181,9 +204,7 @@ s_on_link (void *arg, peer_t *peer, bool connected, const char *reason)
     zmsg_t *zmsg = ddc_msg_buildv (DDC_MONPUB, topic, text, NULL);
     free (topic);
     free (text);
-    if (zmsg)
-        zmsg_send (&zmsg, self->pub);
-    zmsg_destroy (&zmsg);
+    s_pub (self, &zmsg, STATS_PUB_MON);
     if (!connected && strcmp (reason, "quiet") == 0)
         ddc_info ("peer %s went quiet: disconnected", peer_name (peer));
 }
@@ -199,8 +220,7 @@ s_publish_hugz (broker_t *self)
                                    s_u64 (store_rev (self->store), rev), self->boot, revs_text,
                                    s_u64 ((uint64_t) ddc_wall_ms (), now), NULL);
     free (revs_text);
-    zmsg_send (&zmsg, self->pub);
-    zmsg_destroy (&zmsg);
+    s_pub (self, &zmsg, STATS_PUB_HUGZ);
 }
 
 /* ------------------------------------------------------------ setup code */
@@ -277,13 +297,12 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
                                    props_text, value_text, NULL);
     free (props_text);
     free (value_text);
-    zmsg_send (&zmsg, self->pub);
-    zmsg_destroy (&zmsg);
+    s_pub (self, &zmsg, STATS_PUB_UPDATE);
     ddc_info ("%s: revision %llu by %s (%s), %d field(s) changed", ddc_section_name (s),
               (unsigned long long) change->rev, author, peer, cJSON_GetArraySize (change->changed));
     cJSON *entry = audit_config_entry (change->rev, change->prev_rev, ddc_section_name (s), author,
                                        peer, change->changed, ddc_wall_ms ());
-    audit_append (self->audit, entry);
+    s_audit (self, entry);
     cJSON_Delete (entry);
     if (s == DDC_SEC_WEB)
         s_setup_sync (self);
@@ -476,6 +495,7 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
     if (!role_writes (peer_role (peer), s)) {
         ddc_warn ("save of %s by %s denied: role %s may not write it", ddc_section_name (s),
                   peer_name (peer), peer_role (peer)->name);
+        self->stats.saves[STATS_SAVE_DENIED]++;
         return ddc_msg_buildv (DDC_DENIED, req, "this role may not change this section", NULL);
     }
     /* Which fields: judged against the current value when the save is
@@ -491,6 +511,7 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
         && s_sets_password (value)) {
         ddc_warn ("save of web by %s denied: the first password needs the setup code",
                   peer_name (peer));
+        self->stats.saves[STATS_SAVE_DENIED]++;
         return ddc_msg_buildv (DDC_DENIED, req, "the first web password is set with SETUP and "
                                "the setup code", NULL);
     }
@@ -513,6 +534,12 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
     else
         result = store_save (self->store, s, value, expected, author, peer_name (peer), errors,
                              &change, err, sizeof err);
+    static const stats_save_t counted[] = {
+        [STORE_OK] = STATS_SAVE_OK, [STORE_UNCHANGED] = STATS_SAVE_UNCHANGED,
+        [STORE_INVALID] = STATS_SAVE_INVALID, [STORE_CONFLICT] = STATS_SAVE_CONFLICT,
+        [STORE_FAILED] = STATS_SAVE_FAILED
+    };
+    self->stats.saves[counted[result]]++;
     zmsg_t *reply = NULL;
     switch (result) {
     case STORE_OK:
@@ -769,6 +796,7 @@ s_on_applied (broker_t *self, peer_t *peer, ddc_msg_t *msg, bool rejected)
               ddc_section_name ((ddc_section_t) s), (unsigned long long) msg->u64[DDC_REJECTED_REV],
               (unsigned long long) msg->u64[DDC_REJECTED_RUNNING],
               cJSON_IsString (first) ? first->valuestring : "no reason given");
+    self->stats.rejections++;
     peer_rejected (peer, (ddc_section_t) s, msg->u64[DDC_REJECTED_REV],
                    msg->u64[DDC_REJECTED_RUNNING], &errors);
     cJSON_Delete (errors);
@@ -854,11 +882,12 @@ s_action_refused (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *ms
                                            msg->frame[DDC_ACTION_PEER], msg->json[DDC_ACTION_BODY],
                                            ddc_wall_ms ());
         audit_action_failed (entry, "error", error, text, 0);
-        audit_append (self->audit, entry);
+        s_audit (self, entry);
         cJSON_Delete (entry);
     }
     else
         self->refused_unrecorded++;
+    stats_action (&self->stats, "error");
     s_send_error (self, routing, msg->frame[DDC_REQ], code, text);
 }
 
@@ -913,7 +942,9 @@ static void
 s_action_recorded (broker_t *self, s_action_t *a)
 {
     cJSON_AddStringToObject (a->entry, "id", a->id);
-    audit_append (self->audit, a->entry);
+    stats_action (&self->stats, cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (a->entry,
+                                                                                         "result")));
+    s_audit (self, a->entry);
 }
 
 static void
@@ -976,6 +1007,8 @@ s_on_record (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
         return;
     }
     int rc = audit_append (self->audit, entry);
+    if (rc == 0)
+        self->stats.audit_records++;
     cJSON_Delete (entry);
     if (rc < 0) {
         s_send_error (self, routing, req, DDC_E_INTERNAL, "the broker could not write its audit log");
@@ -1004,8 +1037,7 @@ s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     char *full = ddc_asprintf ("status/%s/%s/", peer_name (peer), topic);
     zmsg_t *zmsg = ddc_msg_buildv (DDC_STATUSPUB, full, msg->frame[DDC_REPORT_BODY], NULL);
     free (full);
-    zmsg_send (&zmsg, self->pub);
-    zmsg_destroy (&zmsg);
+    s_pub (self, &zmsg, STATS_PUB_STATUS);
 }
 
 static void
@@ -1013,6 +1045,7 @@ s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id
           const char *address)
 {
     const char *req = msg->frame[DDC_REQ];
+    self->stats.requests[msg->type]++;
     if (msg->type == DDC_HELLO) {
         s_on_hello (self, routing, msg, user_id, address);
         return;
@@ -1072,6 +1105,8 @@ s_group_end (broker_t *self)
     for (int i = 0; i < self->held_n; i++) {
         s_held_t *h = &self->held[i];
         if (rc < 0) {
+            self->stats.saves[STATS_SAVE_OK]--;          /* counted as saved: it failed */
+            self->stats.saves[STATS_SAVE_FAILED]++;
             zmsg_destroy (&h->reply);
             h->reply = ddc_msg_buildv (DDC_ERROR, h->req, "500", "the broker could not write "
                                        "its configuration file; nothing was changed", NULL);
@@ -1122,6 +1157,7 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
         if (routing && !msg) {
             /* A warning a minute at most: a flood of junk costs no disk. */
             int64_t now = ddc_mono_ms ();
+            self->stats.malformed++;
             if (!self->malformed_log_ms || now - self->malformed_log_ms >= 60000) {
                 ddc_warn ("malformed request refused: %s (and %llu more since the last warning)",
                           err, (unsigned long long) self->malformed);
@@ -1270,6 +1306,42 @@ s_on_subs_sweep (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+/* The broker's own metrics, published as status/broker@HOST/metrics/
+   (no peer can publish under that name: broker is no role). */
+static int
+s_on_metrics (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    broker_t *self = arg;
+    loopstat_step_t start = loopstat_begin ();
+    stats_now_t now = {
+        .roles = { "ctl", "web", "discord", "docker", "monitor" },
+        .peers = peers_count (self->peers),
+        .subscribers = subs_subscribers (self->subs),
+        .topics = subs_topics (self->subs),
+        .pending_actions = zhashx_size (self->actions),
+        .revision = store_rev (self->store),
+        .started_s = self->started_wall_ms / 1000,
+    };
+    for (int i = 0; i < STATS_ROLES; i++)
+        now.connected[i] = peers_connected (self->peers, role_find (now.roles[i]));
+    ddc_metrics_t *m = ddc_metrics_new ();
+    stats_report (&self->stats, &now, m);
+    loopstat_report (self->loopstat, m);
+    cJSON *body = ddc_metrics_json (m);
+    ddc_metrics_destroy (&m);
+    char *text = cJSON_PrintUnformatted (body);
+    cJSON_Delete (body);
+    char *topic = ddc_asprintf ("status/broker@%s/metrics/", self->host);
+    zmsg_t *zmsg = ddc_msg_buildv (DDC_STATUSPUB, topic, text, NULL);
+    free (topic);
+    free (text);
+    s_pub (self, &zmsg, STATS_PUB_METRICS);
+    loopstat_done (self->loopstat, &start, "metrics");
+    return 0;
+}
+
 static int
 s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
 {
@@ -1381,6 +1453,14 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     ddc_random_hex (self->boot, 8);
     self->started_ms = ddc_mono_ms ();
     self->loopstat = loopstat_new ();
+    self->started_wall_ms = ddc_wall_ms ();
+    stats_init (&self->stats);
+    /* the host label of the metrics: the host name, in name characters */
+    if (gethostname (self->host, sizeof self->host - 1) < 0 || !self->host[0])
+        ddc_strlcpy (self->host, "localhost", sizeof self->host);
+    for (char *c = self->host; *c; c++)
+        if (!strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *c))
+            *c = '-';
 
     bool tcp = strstr (opts->ctl_endpoint, "tcp://") || strstr (opts->pub_endpoint, "tcp://");
     if (tcp && !opts->keys_dir && !opts->insecure) {
@@ -1476,6 +1556,8 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zloop_timer (self->loop, SWEEP_MS, 0, s_on_sweep, self);
     zloop_timer (self->loop, SUBS_SWEEP_MS, 0, s_on_subs_sweep, self);
     zloop_timer (self->loop, ACTION_TICK_MS, 0, s_on_action_tick, self);
+    zloop_timer (self->loop, 1000, 1, s_on_metrics, self);     /* the first soon */
+    zloop_timer (self->loop, DDC_METRICS_INTERVAL_MS, 0, s_on_metrics, self);
     ddc_info ("listening: ctl %s, pub %s (boot %s)", opts->ctl_endpoint, opts->pub_endpoint, self->boot);
     return self;
 }

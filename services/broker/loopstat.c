@@ -13,7 +13,12 @@ struct loopstat_t {
     int64_t cpu_wall_ms;
     char cpu_what[32];
     uint64_t steps;
+    ddc_histogram_t hist;      /* every step's time, seconds         */
 };
+
+/* Loop steps: from 0.1 ms (a request) to 0.5 s (a slow disk). */
+static const double s_step_le[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                    0.025, 0.05, 0.1, 0.25, 0.5 };
 
 static int64_t
 s_cpu_us (void)
@@ -26,7 +31,9 @@ s_cpu_us (void)
 loopstat_t *
 loopstat_new (void)
 {
-    return ddc_calloc (1, sizeof (loopstat_t));
+    loopstat_t *self = ddc_calloc (1, sizeof *self);
+    ddc_histogram_init (&self->hist, s_step_le, (int) (sizeof s_step_le / sizeof s_step_le[0]));
+    return self;
 }
 
 void
@@ -49,6 +56,7 @@ loopstat_done (loopstat_t *self, const loopstat_step_t *step, const char *what)
 {
     int64_t took = ddc_mono_us () - step->us, cpu = s_cpu_us () - step->cpu_us;
     self->steps++;
+    ddc_histogram_observe (&self->hist, (double) took / 1e6);
     if (took > self->us) {
         self->us = took;
         self->wall_ms = ddc_wall_ms ();
@@ -79,4 +87,17 @@ loopstat_json (loopstat_t *self)
     cJSON_AddStringToObject (loop, "longest_cpu_what", self->cpu_what);
     cJSON_AddNumberToObject (loop, "steps", (double) self->steps);
     return loop;
+}
+
+void
+loopstat_report (const loopstat_t *self, ddc_metrics_t *m)
+{
+    ddc_metrics_histogram (m, "ddc_broker_loop_step_seconds", "How long each step of the "
+                           "broker's loop took (one request, one timer).", &self->hist, NULL);
+    ddc_metrics_gauge (m, "ddc_broker_loop_longest_seconds", "The longest loop step since the "
+                       "start, in time (waits for the disk included).", (double) self->us / 1e6,
+                       NULL);
+    ddc_metrics_gauge (m, "ddc_broker_loop_longest_cpu_seconds", "The longest loop step since "
+                       "the start, in the broker's own CPU time.", (double) self->cpu_us / 1e6,
+                       NULL);
 }

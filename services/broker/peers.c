@@ -377,6 +377,15 @@ peers_count (peers_t *self)
 }
 
 size_t
+peers_connected (peers_t *self, const role_t *role)
+{
+    size_t n = 0;
+    for (peer_t *p = zhashx_first (self->by_key); p; p = zhashx_next (self->by_key))
+        n += p->connected && p->role == role;
+    return n;
+}
+
+size_t
 peers_bytes (peers_t *self)
 {
     size_t bytes = 0;

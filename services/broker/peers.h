@@ -73,6 +73,8 @@ char *peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *ful
                    size_t budget, size_t *total_p, size_t *next_p);
 /* The number of peers and the bytes of all kept reports and answers. */
 size_t peers_count (peers_t *self);
+/* The number of connected peers of a role. */
+size_t peers_connected (peers_t *self, const role_t *role);
 size_t peers_bytes (peers_t *self);
 
 /* Every peer, in no order: peers_first, then peers_next until NULL (the

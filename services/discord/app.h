@@ -30,6 +30,14 @@ typedef struct _panels_t panels_t;
 typedef struct _overviews_t overviews_t;
 typedef struct _alerts_t alerts_t;
 
+/* What the bot counts for its metrics report (main.c renders it). */
+typedef struct {
+    uint64_t interactions;      /* INTERACTION_CREATE received            */
+    uint64_t acks_ok, acks_failed;
+    ddc_histogram_t ack_seconds; /* from the interaction to Discord's answer
+                                    to its first response                  */
+} app_metrics_t;
+
 typedef struct {
     ddc_client_t *client;
     ws_t *ws;
@@ -53,6 +61,7 @@ typedef struct {
     bool synced;                /* the first configuration was applied  */
     bool report_due;            /* the gateway status changed           */
     int64_t report_at;          /* mono ms of the next periodic report  */
+    app_metrics_t metrics;
 } app_t;
 
 /* A render context for now, in the bot language and time zone. */

@@ -48,6 +48,7 @@ struct _gateway_t {
     bool hb_acked;
     int64_t latency;
 
+    uint64_t connects;          //  connections opened (the first included)
     char error [160];
     char user_id [GW_ID_MAX];
     char username [GW_NAME_MAX];
@@ -168,6 +169,7 @@ s_connect (gateway_t *self, int64_t now)
     snprintf (full, sizeof full, "%s%s?v=10&encoding=json%s", base, has_path ? "" : "/",
               self->compress ? "&compress=zlib-stream" : "");
     self->hb_interval = 0;
+    self->connects++;
     self->conn = self->ops.connect (self->arg, full);
     if (!self->conn) {
         s_set_error (self, "cannot open the gateway url");
@@ -659,6 +661,12 @@ int64_t
 gateway_seq (gateway_t *self)
 {
     return self->seq;
+}
+
+uint64_t
+gateway_connects (gateway_t *self)
+{
+    return self->connects;
 }
 
 int64_t

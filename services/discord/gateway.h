@@ -83,6 +83,8 @@ const char *gateway_user_id (gateway_t *self);
 const char *gateway_session_id (gateway_t *self);
 int64_t gateway_seq (gateway_t *self);
 int64_t gateway_latency_ms (gateway_t *self);   /* -1 until the first ACK */
+/* Connections opened to the gateway (the first and every reconnect). */
+uint64_t gateway_connects (gateway_t *self);
 /* The "gateway" status body: {"state", "error", "guild", "user", "session",
    "latency_ms"}. guild borrowed. Caller owns the result. */
 cJSON *gateway_report (gateway_t *self, const char *guild);

@@ -174,11 +174,46 @@ s_gw_fetch_url (void *arg)
     rest_call (app->rest, "GET", "/gateway/bot", NULL, 0, s_on_gateway_url, gen);
 }
 
+//  The bot's metrics (ddc_client calls it every DDC_METRICS_INTERVAL_MS).
+static void
+s_on_metrics (void *arg, ddc_metrics_t *m)
+{
+    app_t *app = arg;
+    gateway_state_t now = gateway_state (app->gw);
+    for (int st = GATEWAY_WAITING_TOKEN; st <= GATEWAY_FAILED; st++)
+        ddc_metrics_gauge (m, "ddc_discord_gateway_state", "1 for the gateway's current state.",
+                           st == (int) now ? 1 : 0, "state",
+                           gateway_state_name ((gateway_state_t) st), NULL);
+    uint64_t connects = gateway_connects (app->gw);
+    ddc_metrics_counter (m, "ddc_discord_gateway_reconnects_total", "Gateway connections "
+                         "opened after the first (resumes, new sessions, token changes).",
+                         (double) (connects ? connects - 1 : 0), NULL);
+    int64_t latency = gateway_latency_ms (app->gw);
+    if (latency >= 0)
+        ddc_metrics_gauge (m, "ddc_discord_gateway_latency_seconds", "The gateway's heartbeat "
+                           "round trip.", (double) latency / 1000.0, NULL);
+    ddc_metrics_counter (m, "ddc_discord_rest_429_total", "REST answers 429 (rate limited).",
+                         (double) rest_limited (app->rest), NULL);
+    ddc_metrics_gauge (m, "ddc_discord_rest_queued", "REST requests waiting.",
+                       (double) rest_queued (app->rest), NULL);
+    ddc_metrics_counter (m, "ddc_discord_interactions_total", "Interactions received (commands, "
+                         "buttons, menus, forms).", (double) app->metrics.interactions, NULL);
+    static const char *const acks_help = "First responses to interactions, by Discord's answer.";
+    ddc_metrics_counter (m, "ddc_discord_interaction_acks_total", acks_help,
+                         (double) app->metrics.acks_ok, "result", "ok", NULL);
+    ddc_metrics_counter (m, "ddc_discord_interaction_acks_total", acks_help,
+                         (double) app->metrics.acks_failed, "result", "failed", NULL);
+    ddc_metrics_histogram (m, "ddc_discord_interaction_ack_seconds", "From an interaction to "
+                           "Discord's answer to its first response (Discord wants it within "
+                           "3 s).", &app->metrics.ack_seconds, NULL);
+}
+
 static void
 s_gw_dispatch (void *arg, const char *t, const cJSON *d)
 {
     app_t *app = arg;
     if (strcmp (t, "INTERACTION_CREATE") == 0) {
+        app->metrics.interactions++;
         gw_interaction_t *ix = ddc_malloc (sizeof *ix);
         if (gw_interaction_parse (d, ix) == 0)
             commands_on_interaction (app->commands, ix);
@@ -574,6 +609,9 @@ main (int argc, char **argv)
     static const char *const sections [] = {
         "bot", "containers", "channels", "admins", "spam", "docker", "tasks", NULL
     };
+    static const double ack_le [] = { 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5 };
+    ddc_histogram_init (&app->metrics.ack_seconds, ack_le,
+                        (int) (sizeof ack_le / sizeof ack_le [0]));
     ddc_client_opts_t opts = {
         .broker = broker,
         .role = "discord",
@@ -586,6 +624,7 @@ main (int argc, char **argv)
         .on_event = s_on_event,
         .on_status = s_on_status,
         .on_mon = s_on_mon,
+        .on_metrics = s_on_metrics,
         .arg = app,
     };
     if (rc == 0) {

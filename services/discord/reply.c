@@ -17,6 +17,7 @@ struct _reply_t {
     bool released;
     bool acked;
     bool failed;                //  the callback was refused: no edits
+    int64_t created_ms;         //  mono: when the interaction came
     bool editing;
     int depth;                  //  inside a function of ours: do not free
     cJSON *next_edit;           //  waiting for the ack or the edit in flight
@@ -60,6 +61,7 @@ reply_new (app_t *app, const gw_interaction_t *ix)
     ddc_strlcpy (self->id, ix->id, sizeof self->id);
     ddc_strlcpy (self->app_id, ix->app_id, sizeof self->app_id);
     ddc_strlcpy (self->token, ix->token, sizeof self->token);
+    self->created_ms = ddc_mono_ms ();
     return self;
 }
 
@@ -70,6 +72,15 @@ s_on_ack (void *arg, int status, const cJSON *json, int code)
     reply_t *self = arg;
     s_enter (self);
     self->inflight--;
+    app_metrics_t *m = &self->app->metrics;
+    if (status != REST_CANCELLED) {
+        if (status == 200 || status == 204)
+            m->acks_ok++;
+        else
+            m->acks_failed++;
+        ddc_histogram_observe (&m->ack_seconds, (double) (ddc_mono_ms () - self->created_ms)
+                                                / 1000.0);
+    }
     if (status == 200 || status == 204) {
         self->acked = true;
         if (self->next_edit)

@@ -54,6 +54,7 @@ struct _rest_t {
     bool closing;                   //  inside rest_destroy
     char *capath;                   //  CA folder for https
     int64_t rtt_ms;                 //  the latest successful round trip, -1 none
+    uint64_t limited;               //  429 answers
 };
 
 //  --------------------------------------------------------------------------
@@ -356,6 +357,8 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
     if (reply.why [0])
         ddc_warn ("discord: %s: HTTP %d: %s", r->route.route, status, reply.why);
     int64_t wait = rl_done (self->rl, &r->route, r->key, status > 0 ? &r->h : NULL, now);
+    if (status == 429)
+        self->limited++;
     if (status == 429 && r->limited < S_RATELIMIT_RETRIES) {
         r->limited++;
         ddc_info ("discord: rate limited on %s (%s): retrying in %lld ms", r->route.route,
@@ -546,6 +549,12 @@ rest_timeout_ms (rest_t *self)
         return -1;
     int64_t d = self->next_due - ddc_mono_ms ();
     return d > 0 ? d : 0;
+}
+
+uint64_t
+rest_limited (rest_t *self)
+{
+    return self->limited;
 }
 
 size_t

@@ -58,6 +58,8 @@ void rest_perform (rest_t *self);
 /* Ms until rest_perform is due for a queued request (-1: nothing queued). */
 int64_t rest_timeout_ms (rest_t *self);
 size_t rest_queued (rest_t *self);
+/* Answers 429 (rate limited) so far. */
+uint64_t rest_limited (rest_t *self);
 size_t rest_running (rest_t *self);
 /* The round trip of the latest successful (2xx) request in ms, from the
    start of the transfer to the last byte of the answer; -1 before any. */

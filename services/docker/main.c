@@ -32,6 +32,16 @@
 #include <unistd.h>
 
 
+//  The actions and results counted for the metrics ("other": anything else).
+static const char *const s_actions [] = {
+    "start", "stop", "restart", "logs", "status", "inventory", "other"
+};
+static const char *const s_results [] = {
+    "ok", "refused", "failed", "timeout", "busy", "invalid", "other"
+};
+#define S_ACTIONS (sizeof s_actions / sizeof s_actions [0])
+#define S_RESULTS (sizeof s_results / sizeof s_results [0])
+
 typedef struct {
     char host [DDC_HOST_NAME_MAX + 1];
     ddc_client_t *client;
@@ -42,6 +52,7 @@ typedef struct {
     actions_t *actions;
     alerts_t *alerts;
     records_t *records;                 //  task runs for the broker's audit log
+    uint64_t counted [S_ACTIONS][S_RESULTS];   //  actions by action and result
     bool tasks_report_due;
 } s_daemon_t;
 
@@ -126,9 +137,70 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
     }
 }
 
+static size_t
+s_index (const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (name && strcmp (names [i], name) == 0)
+            return i;
+    return n - 1;
+}
+
+//  Count an action (a request or a task) by its result body.
+static void
+s_count (s_daemon_t *self, const char *action, const cJSON *result)
+{
+    bool ok = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (result, "ok"));
+    const char *error = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result, "error"));
+    self->counted [s_index (s_actions, S_ACTIONS, action)]
+                  [ok ? 0 : s_index (s_results, S_RESULTS, error)]++;
+}
+
+//  The agent's metrics (ddc_client calls it every DDC_METRICS_INTERVAL_MS).
+static void
+s_on_metrics (void *arg, ddc_metrics_t *m)
+{
+    s_daemon_t *self = arg;
+    for (size_t a = 0; a < S_ACTIONS; a++)
+        for (size_t r = 0; r < S_RESULTS; r++)
+            if (self->counted [a][r])
+                ddc_metrics_counter (m, "ddc_docker_actions_total", "Actions and task runs, by "
+                                     "action and result.", (double) self->counted [a][r],
+                                     "action", s_actions [a], "result", s_results [r], NULL);
+    ddc_metrics_gauge (m, "ddc_docker_reachable", "1 when the Docker engine answers.",
+                       status_reachable (self->status) ? 1 : 0, NULL);
+    ddc_metrics_counter (m, "ddc_docker_events_total", "Docker events read.",
+                         (double) status_events (self->status), NULL);
+    int64_t lag = status_event_lag_ms (self->status);
+    if (lag >= 0)
+        ddc_metrics_gauge (m, "ddc_docker_event_lag_seconds", "How late the last Docker event "
+                           "was read (its time to the agent's).", (double) lag / 1000.0, NULL);
+    //  the configured containers of this host, by state
+    cJSON *body = status_body (self->status, NULL);
+    const cJSON *c;
+    const char *states [] = { "running", "exited", "paused", "restarting", "created", "dead",
+                              "missing", "unknown" };
+    uint64_t by [sizeof states / sizeof states [0]] = { 0 };
+    cJSON_ArrayForEach (c, cJSON_GetObjectItemCaseSensitive (body, "containers")) {
+        const char *state = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "state"));
+        by [s_index (states, sizeof states / sizeof states [0], state)]++;
+    }
+    cJSON_Delete (body);
+    for (size_t i = 0; i < sizeof states / sizeof states [0]; i++)
+        ddc_metrics_gauge (m, "ddc_docker_containers", "This host's configured containers, by "
+                           "state.", (double) by [i], "state", states [i], NULL);
+    ddc_metrics_gauge (m, "ddc_docker_pending_actions", "Actions running or waiting.",
+                       (double) actions_pending (self->actions), NULL);
+    ddc_metrics_gauge (m, "ddc_docker_tasks", "This host's scheduled tasks.",
+                       (double) tasks_count (self->tasks), NULL);
+    ddc_metrics_gauge (m, "ddc_docker_unreported_task_runs", "Task runs not yet in the "
+                       "broker's audit log.", (double) records_queued (self->records), NULL);
+}
+
 static void
 s_answer (s_daemon_t *self, const char *req, cJSON *body)
 {
+    s_count (self, cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "action")), body);
     if (ddc_client_result (self->client, req, body) < 0)
         ddc_warn ("cannot send the result of %s", req);
     cJSON_Delete (body);
@@ -226,6 +298,7 @@ static void
 s_on_done (void *arg, const job_t *job, const cJSON *result)
 {
     s_daemon_t *self = arg;
+    s_count (self, job->action, result);
     if (job->req [0] && self->client && ddc_client_result (self->client, job->req, result) < 0)
         ddc_warn ("cannot send the result of %s %s", job->action, job->container);
     if (job->task_id [0]) {
@@ -450,6 +523,7 @@ main (int argc, char **argv)
         .on_apply = s_on_apply,
         .on_event = s_on_event,
         .on_action = s_on_action,
+        .on_metrics = s_on_metrics,
         .arg = self,
     };
     int rc = 0;

@@ -89,6 +89,8 @@ struct _status_t {
     int64_t stream_opened;
     int64_t stream_backoff;
     int64_t last_event_s;               //  time of the last event seen
+    uint64_t events;                    //  events read
+    int64_t event_lag_ms;               //  of the last one, -1 = none
 
     //  configured containers
     s_entry_t *entries;
@@ -405,6 +407,9 @@ s_on_event (void *arg, const char *line, size_t len)
     }
     if (ev.time > self->last_event_s)
         self->last_event_s = ev.time;
+    self->events++;
+    int64_t lag = ddc_wall_ms () - ev.time_nano / 1000000;
+    self->event_lag_ms = lag > 0 ? lag : 0;
     if (strcmp (ev.type, "container") != 0 || !s_event_wanted (ev.action))
         return;
     ddc_debug ("docker event: %s %s", ev.action, ev.name);
@@ -884,6 +889,18 @@ status_docker_error (status_t *self, const char *errmsg)
         return;
     if (self->reachable && !self->probe_busy && !self->probe_at)
         self->probe_at = ddc_mono_ms ();
+}
+
+uint64_t
+status_events (status_t *self)
+{
+    return self->events;
+}
+
+int64_t
+status_event_lag_ms (status_t *self)
+{
+    return self->events ? self->event_lag_ms : -1;
 }
 
 bool

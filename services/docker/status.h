@@ -63,6 +63,10 @@ void status_inspected (status_t *self, const char *name, int http, const docker_
 void status_docker_error (status_t *self, const char *errmsg);
 
 bool status_reachable (status_t *self);
+//  Docker events read, and how late the last one was read (its own time
+//  to ours, ms; -1 before the first).
+uint64_t status_events (status_t *self);
+int64_t status_event_lag_ms (status_t *self);
 //  How to read the logs of name: DOCKER_LOGS_RAW/MUX from its inspect's
 //  Config.Tty, DOCKER_LOGS_DETECT when unknown.
 int status_logs_mode (status_t *self, const char *name);
