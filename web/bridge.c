@@ -19,6 +19,12 @@
 #define S_MONITOR        "inproc://ddc-web-ctl-monitor"
 
 typedef struct {
+    char peer[DDC_MAX_TEXT + 1];        /* "" = free                      */
+    char *text;                         /* its latest metrics report      */
+    int64_t at_ms;                      /* mono ms it came                */
+} s_metrics_t;
+
+typedef struct {
     struct kore_event evt;              /* first: Kore casts to it */
     int fd;
 } s_fd_t;
@@ -39,6 +45,8 @@ static struct {
     uint64_t gen;                       /* bridge_gen                    */
     zsock_t *monitor;                   /* CTL socket events             */
     bool link_ok;                       /* no DISCONNECTED since CONNECTED */
+    s_metrics_t metrics[BRIDGE_METRICS_PEERS];
+    bool metrics_warned;
 } s;
 
 static void s_handle (void *arg, int error);
@@ -129,10 +137,80 @@ s_on_event (void *arg, ddc_client_event_t ev, const char *detail)
     s_changed ();
 }
 
+/* Keep a service's metrics report (replacing its previous one; when the
+   table is full, the oldest goes). */
+static void
+s_keep_metrics (const char *peer, const cJSON *body)
+{
+    char *text = cJSON_PrintUnformatted (body);
+    if (!text || strlen (text) > DDC_METRICS_MAX) {
+        if (text && !s.metrics_warned)
+            ddc_warn ("the metrics report of %s (%zu bytes) is over %d bytes: not kept", peer,
+                      strlen (text), DDC_METRICS_MAX);
+        s.metrics_warned = true;
+        free (text);
+        return;
+    }
+    s_metrics_t *slot = NULL, *oldest = NULL;
+    for (size_t i = 0; i < BRIDGE_METRICS_PEERS && !slot; i++) {
+        s_metrics_t *m = &s.metrics[i];
+        if (strcmp (m->peer, peer) == 0 || !m->peer[0])
+            slot = m;
+        else if (!oldest || m->at_ms < oldest->at_ms)
+            oldest = m;
+    }
+    if (!slot)
+        slot = oldest;
+    free (slot->text);
+    ddc_strlcpy (slot->peer, peer, sizeof slot->peer);
+    slot->text = text;
+    slot->at_ms = ddc_mono_ms ();
+}
+
+static int
+s_by_peer (const void *a, const void *b)
+{
+    const bridge_metrics_t *x = a, *y = b;
+    bool bx = strncmp (x->peer, "broker@", 7) == 0, by = strncmp (y->peer, "broker@", 7) == 0;
+    return bx != by ? (bx ? -1 : 1) : strcmp (x->peer, y->peer);
+}
+
+size_t
+bridge_metrics (bridge_metrics_t *out, size_t max)
+{
+    int64_t now = ddc_mono_ms ();
+    const char *self_name = s.client ? ddc_client_name (s.client) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < BRIDGE_METRICS_PEERS && n < max; i++) {
+        s_metrics_t *m = &s.metrics[i];
+        if (!m->peer[0] || now - m->at_ms > BRIDGE_METRICS_STALE_MS
+            || (self_name && strcmp (self_name, m->peer) == 0))
+            continue;
+        out[n++] = (bridge_metrics_t) { m->peer, m->text, now - m->at_ms };
+    }
+    qsort (out, n, sizeof *out, s_by_peer);
+    return n;
+}
+
+/* This replica's metrics, for its report. */
+static void
+s_on_metrics (void *arg, ddc_metrics_t *m)
+{
+    (void) arg;
+    web_metrics.broker_up = bridge_up ();
+    web_metrics.revision = bridge_rev ();
+    web_metrics.sse_clients = (uint64_t) sse_count ();
+    metrics_report (&web_metrics, m);
+}
+
 static void
 s_on_status (void *arg, const char *peer, const char *topic, const cJSON *body)
 {
     (void) arg;
+    if (strcmp (topic, "metrics") == 0) {
+        s_keep_metrics (peer, body);    /* not shown in pages: no view change */
+        return;
+    }
     if (!s.table)
         s.table = cJSON_CreateObject ();
     if (view_table_status (s.table, peer, topic, body) == 0)
@@ -262,6 +340,7 @@ bridge_start (const opts_t *o)
         .on_apply = s_on_apply,
         .on_event = s_on_event,
         .on_status = s_on_status,
+        .on_metrics = s_on_metrics,
     };
     s.client = ddc_client_new (&co);
     if (!s.client)
@@ -304,6 +383,11 @@ bridge_stop (void)
     ddc_client_destroy (&s.client);
     cJSON_Delete (s.table);
     s.table = NULL;
+    for (size_t i = 0; i < BRIDGE_METRICS_PEERS; i++) {
+        free (s.metrics[i].text);
+        s.metrics[i].text = NULL;
+        s.metrics[i].peer[0] = '\0';
+    }
 }
 
 ddc_client_t *

@@ -10,7 +10,10 @@
     those changes in a generation number (bridge_gen) that what the pages
     derive is kept by (cache.h). Watches the CTL connection itself (a
     ZeroMQ socket monitor), so that a table is not shown as current once
-    the broker has gone, even before the client library notices. */
+    the broker has gone, even before the client library notices. Keeps
+    the latest "metrics" report of every service (status/<peer>/metrics/,
+    the broker's own as broker@HOST) for /metrics, and publishes this
+    replica's own. */
 #ifndef WEB_BRIDGE_H
 #define WEB_BRIDGE_H
 
@@ -67,5 +70,18 @@ void bridge_set_table (const cJSON *table);
 zmsg_t *bridge_status_request (uint64_t offset);
 /* Ask for a fresh table now (no-op when a STATUS is in flight). */
 void bridge_refresh_table (void);
+
+/* The metrics reports kept (at most BRIDGE_METRICS_PEERS, each at most
+   DDC_METRICS_MAX bytes, none older than BRIDGE_METRICS_STALE_MS), not this
+   replica's own: for each, its peer name, its JSON text and its age in ms.
+   Sorted by name, the broker first. Borrowed until the next event. */
+#define BRIDGE_METRICS_PEERS    256
+#define BRIDGE_METRICS_STALE_MS 60000
+typedef struct {
+    const char *peer;
+    const char *text;
+    int64_t age_ms;
+} bridge_metrics_t;
+size_t bridge_metrics (bridge_metrics_t *out, size_t max);
 
 #endif

@@ -191,7 +191,6 @@ kore_worker_configure (void)
 {
     /* czmq must not take SIGTERM from Kore (the parent would wait forever) */
     zsys_handler_set (NULL);
-    web_metrics.started_s = ddc_wall_ms () / 1000;
     web_i18n = i18n_new ();
     static const char *const langs[] = { "en", "de", NULL };
     for (int i = 0; langs[i]; i++) {

@@ -154,6 +154,17 @@ session_streq (const char *a, const char *b)
 }
 
 bool
+session_token_ok (const char *expected, const char *given)
+{
+    if (!expected || !*expected || !given)
+        return false;
+    unsigned char a[crypto_generichash_BYTES], b[crypto_generichash_BYTES];
+    crypto_generichash (a, sizeof a, (const unsigned char *) expected, strlen (expected), NULL, 0);
+    crypto_generichash (b, sizeof b, (const unsigned char *) given, strlen (given), NULL, 0);
+    return sodium_memcmp (a, b, sizeof a) == 0;
+}
+
+bool
 session_csrf_ok (const unsigned char key[SESSION_KEY_BYTES], const char *sid,
                  const char *submitted)
 {

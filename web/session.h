@@ -68,6 +68,11 @@ void session_csrf (const unsigned char key[SESSION_KEY_BYTES], const char *sid,
 bool session_csrf_ok (const unsigned char key[SESSION_KEY_BYTES], const char *sid,
                       const char *submitted);
 
+/* True when given is the expected token (not empty), compared as
+   BLAKE2b hashes in constant time: neither the content nor the length of
+   the expected token shows in the time taken. */
+bool session_token_ok (const char *expected, const char *given);
+
 /* Constant-time equality of two NUL-terminated strings. */
 bool session_streq (const char *a, const char *b);
 

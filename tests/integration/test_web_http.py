@@ -23,6 +23,7 @@ import urllib.parse
 import pytest
 
 from conftest import Broker, Proc, RawClient, bin_path, free_port, wait_for
+import promtext
 
 PASSWORD = "Correct-Horse-42"
 
@@ -406,6 +407,9 @@ def test_csrf_refusal_saves_nothing(web):
 
 def test_login_rate_limit(web):
     do_setup(web)
+    token = "t0ken-for-the-metrics-" + "x" * 10
+    _, value = section(web.broker, "web")
+    save(web.broker, "web", {**value, "metrics_token": token})
     http = Http(web.port)
     for _ in range(5):
         assert http.post("/login", {"password": "Wrong-Password-1"}).status == 401
@@ -414,9 +418,12 @@ def test_login_rate_limit(web):
     retry = int(r.header("retry-after"))
     assert 200 <= retry <= 300
     assert "ddc_session" not in http.cookies
-    metrics = http.get("/metrics").text
-    assert 'ddc_web_logins_total{result="limited"} 1' in metrics
-    assert 'ddc_web_logins_total{result="failed"} 5' in metrics
+    def scraped():
+        r = http.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        return r.text if r.status == 200 else None
+    f = promtext.parse(wait_for(scraped, timeout=5, what="the token to reach ddc-web"))
+    assert promtext.value(f, "ddc_web_logins_total", result="limited", host="tweb") == 1
+    assert promtext.value(f, "ddc_web_logins_total", result="failed", host="tweb") == 5
 
 
 def raw_request(port, data, timeout=10):
@@ -623,15 +630,23 @@ def test_health_and_metrics(web):
                           "docker.stop_timeout_seconds": "10"})
     http.post("/docker", {"csrf": csrf, "rev": rev, "docker.stats_interval_seconds": "1",
                           "docker.stop_timeout_seconds": "10"})
+    # /metrics: for a signed-in browser (or the bearer token, test_metrics.py)
     m = Http(web.port).get("/metrics")
+    assert m.status == 401 and m.header("www-authenticate").startswith("Bearer ")
+    assert "ddc_web" not in m.text
+    m = http.get("/metrics")
     assert m.status == 200 and m.header("content-type").startswith("text/plain")
     text = m.text
+    f = promtext.parse(text)
     rev_now = broker_rev(web.broker)
-    assert "ddc_web_broker_up 1" in text
-    assert re.search(r'ddc_web_requests_total\{code="2xx"\} [1-9]', text)
-    assert 'ddc_web_saves_total{result="ok"} 1' in text
-    assert 'ddc_web_saves_total{result="invalid"} 1' in text
-    assert f"ddc_web_config_revision {rev_now}" in text
+    me = {"service": "web", "host": "tweb"}
+    assert promtext.value(f, "ddc_web_broker_up", **me) == 1
+    assert promtext.value(f, "ddc_web_requests_total", code=200, **me) >= 1
+    assert promtext.value(f, "ddc_web_requests_total", code=401, **me) == 1
+    assert promtext.value(f, "ddc_web_saves_total", result="ok", **me) == 1
+    assert promtext.value(f, "ddc_web_saves_total", result="invalid", **me) == 1
+    assert promtext.value(f, "ddc_web_metrics_refused_total", **me) == 1
+    assert promtext.value(f, "ddc_web_config_revision", **me) == rev_now
     assert "$argon2id$" not in text and PASSWORD not in text
     assert json.loads(Http(web.port).get("/health").text)["revision"] == rev_now
 
@@ -665,7 +680,8 @@ def test_broker_down_gives_503_then_recovers(web):
     assert r.status == 503 and time.monotonic() - t < 3.0
     h = Http(web.port).get("/health")
     assert h.status == 503 and json.loads(h.text)["broker"] is False
-    assert "ddc_web_broker_up 0" in Http(web.port).get("/metrics").text
+    assert promtext.value(promtext.parse(http.get("/metrics").text), "ddc_web_broker_up",
+                          service="web", host="tweb") == 0
     # the broker returns: pages work again, same ddc-web process
     web.broker.start()
     wait_for(lambda: http.get("/bot", timeout=5).status == 200, timeout=15, what="recovery")
@@ -736,7 +752,8 @@ def test_werkzeug_hash_login_rehashes_to_argon2id(web, maker):
     assert http.get("/bot").status == 200                 # the cookie fits the new hash
     wait_for(lambda: web.broker.config()["web"]["password_hash"].startswith("$argon2id$"),
              timeout=5, what="the rehash to be saved")
-    assert "ddc_web_password_rehashes_total 1" in http.get("/metrics").text
+    assert promtext.value(promtext.parse(http.get("/metrics").text),
+                          "ddc_web_password_rehashes_total", host="tweb") == 1
     # and the new hash works for the next sign-in
     assert signed_in(web).get("/").status == 200
     assert legacy not in web.log() and PASSWORD not in web.log()

@@ -665,15 +665,22 @@ DDC_TEST (test_metrics_text)
     m.saves[METRIC_SAVE_CONFLICT] = 2;
     m.broker_up = true;
     m.revision = 42;
-    wbuf_t *b = wbuf_new (1 << 16);
-    metrics_render (&m, b);
-    const char *t = wbuf_text (b);
-    CHECK (strstr (t, "ddc_web_requests_total{code=\"2xx\"} 1\n"));
-    CHECK (strstr (t, "ddc_web_requests_total{code=\"5xx\"} 1\n"));
-    CHECK (strstr (t, "ddc_web_saves_total{result=\"conflict\"} 2\n"));
-    CHECK (strstr (t, "ddc_web_broker_up 1\n") && strstr (t, "ddc_web_config_revision 42\n"));
+    ddc_metrics_t *reg = ddc_metrics_new ();
+    metrics_report (&m, reg);
+    cJSON *body = ddc_metrics_json (reg);
+    ddc_metrics_destroy (&reg);
+    ddc_metrics_source_t src = { "web", "w1", body };
+    size_t len;
+    char *t = ddc_metrics_render (&src, 1, &len);
+    CHECK (strstr (t, "ddc_web_requests_total{code=\"200\",service=\"web\",host=\"w1\"} 1\n"));
+    CHECK (strstr (t, "ddc_web_requests_total{code=\"503\",service=\"web\",host=\"w1\"} 1\n"));
+    CHECK (!strstr (t, "code=\"999\""));
+    CHECK (strstr (t, "ddc_web_saves_total{result=\"conflict\",service=\"web\",host=\"w1\"} 2\n"));
+    CHECK (strstr (t, "ddc_web_broker_up{service=\"web\",host=\"w1\"} 1\n"));
+    CHECK (strstr (t, "ddc_web_config_revision{service=\"web\",host=\"w1\"} 42\n"));
     CHECK (strstr (t, "# TYPE ddc_web_saves_total counter\n"));
-    wbuf_destroy (&b);
+    free (t);
+    cJSON_Delete (body);
 }
 
 DDC_TEST (test_command_line)
