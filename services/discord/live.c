@@ -1,6 +1,7 @@
 /*  live: configuration and status view of the bot. See live.h. */
 #include "live.h"
 
+#include "ddc_config.h"
 #include "ddc_tz.h"
 #include "ddc_util.h"
 
@@ -208,8 +209,8 @@ s_apply_containers (live_t *self, const cJSON *v, cJSON *errors)
         return -1;
     }
     size_t n = (size_t) cJSON_GetArraySize (v);
-    if (n > 500)
-        n = 500;
+    if (n > DDC_CONTAINERS_MAX)
+        n = DDC_CONTAINERS_MAX;
     live_ctr_t *ctrs = ddc_calloc (n ? n : 1, sizeof *ctrs);
     size_t count = 0;
     for (const cJSON *c = v->child; c && count < n; c = c->next) {

@@ -1,4 +1,4 @@
-/*  overviews: one overview message per channel. See overviews.h. */
+/*  overviews: the overview messages of each channel. See overviews.h. */
 #include "overviews.h"
 
 #include "ddc_log.h"
@@ -9,29 +9,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert (OV_PARTS_MAX <= STATE_PARTS_MAX, "the state file keeps every part");
+
 typedef enum { OP_NONE, OP_POST, OP_EDIT } s_op_kind_t;
+
+//  One message of an overview.
+typedef struct {
+    char id [GW_ID_MAX];        //  "" while not posted
+    bool want_edit;
+    //  What the message shows, or will once the request in flight is done,
+    //  as hashes of the rendered payload without its clock: with the CPU
+    //  and RAM figures (full) and without them (states); 0 = not known.
+    uint64_t sent_full, sent_states;
+    int64_t not_before;         //  mono ms: OV_MIN_GAP_MS after its last edit
+} s_part_t;
 
 typedef struct s_entry {
     struct s_entry *next;
     overviews_t *owner;
     char channel [GW_ID_MAX];
     chan_kind_t kind;
-    char message [GW_ID_MAX];
+    s_part_t parts [OV_PARTS_MAX];  //  the messages, in order
+    size_t nparts;
+    //  Posting: parts [posted, nparts) are still to be posted, one after
+    //  the other; then the old messages (those a new post replaces) go.
+    bool posting;
+    size_t posted;
+    char old [OV_PARTS_MAX * 2][GW_ID_MAX];
+    size_t nold;
     s_op_kind_t op;
+    size_t op_part;
     bool removed;               //  no longer configured; freed when idle
-    bool want_post, want_edit;
-    //  What the message shows, or will once the request in flight is done,
-    //  as hashes of the rendered payload without its clock: with the CPU
-    //  and RAM figures (full) and without them (states); 0 = not known.
-    uint64_t sent_full, sent_states;
-    int64_t last_edit;          //  mono ms of the last post/edit
+    bool want_post;
     int64_t next_refresh;
-    int64_t not_before;
+    int64_t not_before;         //  mono ms: backoff, the gap between requests
     int failures;
     int64_t activity_at;        //  mono ms of the last message by someone else
-    int64_t post_at;            //  mono ms the last post was sent
+    int64_t post_at;            //  mono ms the last post began
     bool buried;                //  someone else wrote below the overview
 } s_entry_t;
+
+//  What each kind of overview shows now, rendered at most once a tick.
+typedef struct {
+    size_t nparts [3];
+    uint64_t states [3][OV_PARTS_MAX];
+    uint64_t full [3][OV_PARTS_MAX];
+} s_shown_t;
 
 struct _overviews_t {
     app_t *app;
@@ -45,27 +68,56 @@ struct _overviews_t {
 //  --------------------------------------------------------------------------
 //  What an overview shows
 
-//  The hash of the overview of kind as it would be rendered now, with its
-//  clock fixed and, unless stats, without CPU and RAM.
+//  The hash of part of the overview of kind as it would be rendered now,
+//  with its clock fixed and, unless stats, without CPU and RAM.
 static uint64_t
-s_shown (overviews_t *self, chan_kind_t kind, bool stats)
+s_hash (overviews_t *self, chan_kind_t kind, size_t part, bool stats)
 {
     render_ctx_t r;
     app_render_ctx (self->app, &r);
     r.no_clock = true;
     r.no_stats = !stats;
-    cJSON *msg = render_overview (&r, kind);
+    cJSON *msg = render_overview (&r, kind, part);
     uint64_t h = render_hash (msg);
     cJSON_Delete (msg);
     return h;
 }
 
-//  A post or an edit of e's message is on its way with what is current.
-static void
-s_sending (overviews_t *self, s_entry_t *e)
+static int
+s_k (chan_kind_t kind)
 {
-    e->sent_full = s_shown (self, e->kind, true);
-    e->sent_states = s_shown (self, e->kind, false);
+    return kind == CHAN_CONTROL ? 2 : 1;
+}
+
+static size_t
+s_nparts (overviews_t *self, s_shown_t *sh, chan_kind_t kind)
+{
+    int k = s_k (kind);
+    if (!sh->nparts [k]) {
+        render_ctx_t r;
+        app_render_ctx (self->app, &r);
+        sh->nparts [k] = render_overview_parts (&r, kind);
+        if (sh->nparts [k] > OV_PARTS_MAX)
+            sh->nparts [k] = OV_PARTS_MAX;
+    }
+    return sh->nparts [k];
+}
+
+static uint64_t
+s_shown (overviews_t *self, s_shown_t *sh, chan_kind_t kind, size_t part, bool stats)
+{
+    uint64_t *h = stats ? &sh->full [s_k (kind)][part] : &sh->states [s_k (kind)][part];
+    if (!*h)
+        *h = s_hash (self, kind, part, stats);
+    return *h;
+}
+
+//  A post or an edit of part i is on its way with what is current.
+static void
+s_sending (overviews_t *self, s_entry_t *e, size_t i)
+{
+    e->parts [i].sent_full = s_hash (self, e->kind, i, true);
+    e->parts [i].sent_states = s_hash (self, e->kind, i, false);
 }
 
 //  --------------------------------------------------------------------------
@@ -78,6 +130,16 @@ s_find (overviews_t *self, const char *channel)
         if (!e->removed && strcmp (e->channel, channel) == 0)
             return e;
     return NULL;
+}
+
+//  The part of e whose message is id, or -1.
+static int
+s_part_of (const s_entry_t *e, const char *id)
+{
+    for (size_t i = 0; id && *id && i < e->nparts; i++)
+        if (strcmp (e->parts [i].id, id) == 0)
+            return (int) i;
+    return -1;
 }
 
 static s_entry_t *
@@ -137,7 +199,14 @@ const char *
 overviews_message (overviews_t *self, const char *channel)
 {
     s_entry_t *e = s_find (self, channel);
-    return e ? e->message : "";
+    return e && e->nparts ? e->parts [0].id : "";
+}
+
+int
+overviews_part (overviews_t *self, const char *channel, const char *message)
+{
+    s_entry_t *e = s_find (self, channel);
+    return e ? s_part_of (e, message) : -1;
 }
 
 static const char *
@@ -165,6 +234,18 @@ s_backoff (s_entry_t *e, int64_t now, int64_t base)
     e->not_before = now + d;
 }
 
+//  The state file remembers the posted messages of e.
+static void
+s_remember (overviews_t *self, s_entry_t *e)
+{
+    char ids [OV_PARTS_MAX][STATE_ID_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < e->nparts; i++)
+        if (e->parts [i].id [0])
+            ddc_strlcpy (ids [n++], e->parts [i].id, sizeof ids [0]);
+    state_set_messages (self->app->state, e->channel, ids, n, s_kind_name (e->kind));
+}
+
 //  --------------------------------------------------------------------------
 //  Requests
 
@@ -190,30 +271,55 @@ s_delete (overviews_t *self, const char *channel, const char *message)
 
 //  The start of a post's or an edit's reply: true when there is nothing
 //  more to do (the channel is no longer configured, or the call was dropped
-//  from the queue by a new token or the shutdown: *again is set to try
-//  again in a second).
-
+//  from the queue by a new token or the shutdown: it is tried again in a
+//  second).
 static bool
-s_reply_done (s_entry_t *e, int status, bool *again)
+s_reply_done (s_entry_t *e, int status)
 {
     e->op = OP_NONE;
     if (e->removed)
         return true;
     if (status != REST_CANCELLED)
         return false;
-    *again = true;
+    if (e->op_part < e->nparts && !e->posting) {
+        e->parts [e->op_part].want_edit = true;
+        e->parts [e->op_part].sent_full = e->parts [e->op_part].sent_states = 0;
+    }
     e->not_before = ddc_mono_ms () + 1000;
     return true;
 }
 
-//  A post or an edit went through: the overview shows what was sent.
-
+//  Start posting e anew: every message it has now is replaced once the new
+//  ones are posted.
 static void
-s_sent (overviews_t *self, s_entry_t *e, int64_t now)
+s_repost (s_entry_t *e)
 {
-    e->last_edit = now;
+    for (size_t i = 0; i < e->nparts; i++)
+        if (e->parts [i].id [0] && e->nold < OV_PARTS_MAX * 2)
+            ddc_strlcpy (e->old [e->nold++], e->parts [i].id, sizeof e->old [0]);
+    memset (e->parts, 0, sizeof e->parts);
+    e->nparts = 0;
+    e->posting = true;
+    e->posted = 0;
+    e->want_post = false;
+}
+
+//  Every part is posted: the old messages go.
+static void
+s_posted (overviews_t *self, s_entry_t *e, int64_t now)
+{
+    e->posting = false;
     e->next_refresh = now + s_refresh_ms (self, e);
-    e->failures = 0;
+    //  A message by someone else that arrived while the post was in
+    //  flight may sit below the new overview: it stays buried then.
+    e->buried = e->buried && e->activity_at >= e->post_at;
+    s_remember (self, e);
+    for (size_t i = 0; i < e->nold; i++)
+        if (s_part_of (e, e->old [i]) < 0)
+            s_delete (self, e->channel, e->old [i]);
+    e->nold = 0;
+    ddc_info ("overviews: %s overview posted in %s (%s%s)", s_kind_name (e->kind), e->channel,
+              e->nparts ? e->parts [0].id : "", e->nparts > 1 ? " and more" : "");
 }
 
 static void
@@ -221,27 +327,27 @@ s_on_post (void *arg, int status, const cJSON *json, int code)
 {
     s_entry_t *e = arg;
     overviews_t *self = e->owner;
-    if (s_reply_done (e, status, &e->want_post))
+    if (s_reply_done (e, status))
         return;
     int64_t now = ddc_mono_ms ();
     char id [GW_ID_MAX];
+    size_t i = e->op_part;
     if (status == 200 && gw_get_id (json, "id", id) == 0) {
-        char old [GW_ID_MAX];
-        ddc_strlcpy (old, e->message, sizeof old);
-        ddc_strlcpy (e->message, id, sizeof e->message);
-        s_sent (self, e, now);
-        //  A message by someone else that arrived while the post was in
-        //  flight may sit below the new overview: it stays buried then.
-        e->buried = e->buried && e->activity_at >= e->post_at;
-        state_set_message (self->app->state, e->channel, e->message, s_kind_name (e->kind));
-        ddc_info ("overviews: %s overview posted in %s (%s)", s_kind_name (e->kind), e->channel,
-                  e->message);
-        if (old [0] && strcmp (old, id) != 0)
-            s_delete (self, e->channel, old);
+        e->failures = 0;
+        if (!e->posting || i != e->posted || i >= e->nparts) {
+            //  Reposted since: this one is not needed.
+            s_delete (self, e->channel, id);
+            return;
+        }
+        ddc_strlcpy (e->parts [i].id, id, sizeof e->parts [i].id);
+        e->parts [i].not_before = now + OV_MIN_GAP_MS;
+        e->posted++;
+        if (e->posted == e->nparts)
+            s_posted (self, e, now);
         return;
     }
-    e->want_post = true;
-    e->sent_full = e->sent_states = 0;
+    if (i < e->nparts)
+        e->parts [i].sent_full = e->parts [i].sent_states = 0;
     s_backoff (e, now, status == 403 || status == 404 ? 30000 : 5000);
     ddc_warn ("overviews: cannot post in channel %s (HTTP %d, code %d): retrying in %lld s",
               e->channel, status, code, (long long) ((e->not_before - now) / 1000));
@@ -252,15 +358,17 @@ s_post (overviews_t *self, s_entry_t *e, int64_t now)
 {
     render_ctx_t r;
     app_render_ctx (self->app, &r);
-    e->want_post = false;
-    e->want_edit = false;
-    s_sending (self, e);
+    size_t i = e->posted;
+    s_sending (self, e, i);
+    e->parts [i].want_edit = false;
     e->op = OP_POST;
-    e->post_at = now;
-    e->not_before = now + OV_MIN_GAP_MS;
+    e->op_part = i;
+    if (i == 0)
+        e->post_at = now;
+    e->not_before = now + OV_PART_GAP_MS;
     char path [64];
     snprintf (path, sizeof path, "/channels/%s/messages", e->channel);
-    rest_call (self->app->rest, "POST", path, render_overview (&r, e->kind), 0, s_on_post, e);
+    rest_call (self->app->rest, "POST", path, render_overview (&r, e->kind, i), 0, s_on_post, e);
 }
 
 static void
@@ -268,47 +376,51 @@ s_on_edit (void *arg, int status, const cJSON *json, int code)
 {
     (void) json;
     s_entry_t *e = arg;
-    overviews_t *self = e->owner;
-    if (s_reply_done (e, status, &e->want_edit)) {
-        e->sent_full = e->sent_states = 0;
+    if (s_reply_done (e, status))
         return;
-    }
     int64_t now = ddc_mono_ms ();
+    size_t i = e->op_part;
+    if (i >= e->nparts || e->posting)
+        return;                         //  reposted since
+    s_part_t *p = &e->parts [i];
     if (status == 200) {
-        s_sent (self, e, now);
+        e->failures = 0;
         return;
     }
-    e->sent_full = e->sent_states = 0;
+    p->sent_full = p->sent_states = 0;
     if ((status == 404 && code != 10003) || (status == 403 && code == 50005)) {
         //  Deleted while we were away, or posted by another bot (a new
-        //  token): post a new one.
-        ddc_info ("overviews: the overview %s in %s is gone: posting a new one", e->message,
+        //  token): post the overview anew.
+        ddc_info ("overviews: the overview %s in %s is gone: posting it again", p->id,
                   e->channel);
-        e->message [0] = '\0';
-        state_set_message (self->app->state, e->channel, NULL, NULL);
+        p->id [0] = '\0';
         e->want_post = true;
         e->not_before = now;
         return;
     }
-    e->want_edit = true;
+    p->want_edit = true;
     s_backoff (e, now, status == 403 || status == 404 ? 30000 : 5000);
-    ddc_warn ("overviews: cannot edit %s in %s (HTTP %d, code %d)", e->message, e->channel,
+    ddc_warn ("overviews: cannot edit %s in %s (HTTP %d, code %d)", p->id, e->channel,
               status, code);
 }
 
 static void
-s_edit (overviews_t *self, s_entry_t *e, int64_t now)
+s_edit (overviews_t *self, s_entry_t *e, size_t i, int64_t now)
 {
     render_ctx_t r;
     app_render_ctx (self->app, &r);
-    e->want_edit = false;
-    s_sending (self, e);
+    s_part_t *p = &e->parts [i];
+    p->want_edit = false;
+    s_sending (self, e, i);
     e->op = OP_EDIT;
+    e->op_part = i;
     self->edits++;
-    e->not_before = now + OV_MIN_GAP_MS;
+    p->not_before = now + OV_MIN_GAP_MS;
+    e->not_before = now + OV_PART_GAP_MS;
     char path [96];
-    snprintf (path, sizeof path, "/channels/%s/messages/%s", e->channel, e->message);
-    rest_call (self->app->rest, "PATCH", path, render_overview (&r, e->kind), 0, s_on_edit, e);
+    snprintf (path, sizeof path, "/channels/%s/messages/%s", e->channel, p->id);
+    rest_call (self->app->rest, "PATCH", path, render_overview (&r, e->kind, i), 0, s_on_edit,
+               e);
 }
 
 //  --------------------------------------------------------------------------
@@ -321,17 +433,21 @@ overviews_sync (overviews_t *self)
     if (!app->synced || !gateway_user_id (app->gw) [0])
         return;
     self->started = true;
-    int64_t now = ddc_mono_ms ();
+    self->check = true;
     const live_t *live = app->live;
     for (size_t i = 0; i < live->nchans; i++) {
         const live_chan_t *ch = &live->chans [i];
         s_entry_t *e = s_find (self, ch->id);
         if (!e) {
-            const char *msg = state_message (app->state, ch->id);
-            if (msg) {
+            char ids [OV_PARTS_MAX][STATE_ID_MAX];
+            size_t n = state_messages (app->state, ch->id, ids, OV_PARTS_MAX);
+            if (n) {
                 e = s_add (self, ch->id, ch->kind);
-                ddc_strlcpy (e->message, msg, sizeof e->message);
-                e->want_edit = true;
+                for (size_t k = 0; k < n; k++) {
+                    ddc_strlcpy (e->parts [k].id, ids [k], sizeof e->parts [k].id);
+                    e->parts [k].want_edit = true;
+                }
+                e->nparts = n;
             }
             else
             if (ch->post_initial) {
@@ -343,12 +459,12 @@ overviews_sync (overviews_t *self)
         }
         if (e->kind != ch->kind) {
             e->kind = ch->kind;
-            e->want_edit = true;
+            for (size_t k = 0; k < e->nparts; k++)
+                e->parts [k].want_edit = true;
         }
         int64_t refresh = (int64_t) ch->refresh_minutes * 60000;
-        if (e->last_edit && e->last_edit + refresh < e->next_refresh)
-            e->next_refresh = e->last_edit + refresh;
-        (void) now;
+        if (e->next_refresh > ddc_mono_ms () + refresh)
+            e->next_refresh = ddc_mono_ms () + refresh;
     }
     for (s_entry_t *e = self->entries; e; e = e->next)
         if (!e->removed && !live_channel (live, e->channel)) {
@@ -377,10 +493,11 @@ overviews_dirty (overviews_t *self)
 void
 overviews_force (overviews_t *self)
 {
+    self->check = true;
     for (s_entry_t *e = self->entries; e; e = e->next)
-        if (!e->removed) {
-            e->want_edit = true;
-            e->sent_full = e->sent_states = 0;
+        for (size_t k = 0; !e->removed && k < e->nparts; k++) {
+            e->parts [k].want_edit = true;
+            e->parts [k].sent_full = e->parts [k].sent_states = 0;
         }
 }
 
@@ -403,23 +520,25 @@ void
 overviews_touched (overviews_t *self, const char *channel, const char *message)
 {
     s_entry_t *e = s_find (self, channel);
-    if (!e || !message || strcmp (e->message, message) != 0)
+    int i = e ? s_part_of (e, message) : -1;
+    if (i < 0 || e->posting)
         return;
     int64_t now = ddc_mono_ms ();
-    e->last_edit = now;
-    e->next_refresh = now + s_refresh_ms (self, e);
-    s_sending (self, e);
+    s_sending (self, e, (size_t) i);
+    e->parts [i].want_edit = false;
+    e->parts [i].not_before = now + OV_MIN_GAP_MS;
+    //  The others show the latest figures soon too (when they changed).
+    e->next_refresh = now;
 }
 
 static void
 s_deleted (overviews_t *self, const char *channel, const char *id)
 {
     s_entry_t *e = s_find (self, channel);
-    if (!e || strcmp (e->message, id) != 0)
+    if (!e || s_part_of (e, id) < 0)
         return;
-    ddc_info ("overviews: the overview in %s was deleted: posting it again", channel);
-    e->message [0] = '\0';
-    state_set_message (self->app->state, channel, NULL, NULL);
+    ddc_info ("overviews: the overview %s in %s was deleted: posting it again", id, channel);
+    e->parts [s_part_of (e, id)].id [0] = '\0';
     e->want_post = true;
     e->not_before = ddc_mono_ms () + 250;
 }
@@ -451,11 +570,81 @@ overviews_on_dispatch (overviews_t *self, const char *t, const cJSON *d)
         if (strcmp (m.author_id, gateway_user_id (self->app->gw)) == 0)
             return;                     //  our own messages do not bury the overview
         s_entry_t *e = s_find (self, m.channel_id);
-        if (!e || strcmp (e->message, m.id) == 0)
+        if (!e || s_part_of (e, m.id) >= 0)
             return;
         e->buried = true;
         e->activity_at = ddc_mono_ms ();
     }
+}
+
+//  The number of parts changed: more are posted below the others (or all
+//  anew when someone wrote below them), fewer lose their last messages.
+static void
+s_resize (overviews_t *self, s_entry_t *e, size_t n)
+{
+    if (n > e->nparts) {
+        if (e->buried) {
+            e->want_post = true;
+            return;
+        }
+        e->posting = true;
+        e->posted = e->nparts;
+        e->nparts = n;
+        return;
+    }
+    for (size_t i = n; i < e->nparts; i++)
+        if (e->parts [i].id [0])
+            s_delete (self, e->channel, e->parts [i].id);
+    memset (e->parts + n, 0, (e->nparts - n) * sizeof e->parts [0]);
+    e->nparts = n;
+    s_remember (self, e);
+}
+
+//  The next request of e, if one is due.
+static void
+s_step (overviews_t *self, s_entry_t *e, s_shown_t *sh, int64_t now)
+{
+    if (e->op != OP_NONE || now < e->not_before)
+        return;
+    size_t n = s_nparts (self, sh, e->kind);
+    if (e->want_post || (!e->posting && e->nparts == 0))
+        s_repost (e);
+    if (!e->next_refresh)
+        e->next_refresh = now + s_refresh_ms (self, e);
+    if (e->posting) {
+        //  Fewer parts than were posted already: the extra ones go.
+        for (size_t i = n; i < e->posted; i++)
+            if (e->parts [i].id [0])
+                s_delete (self, e->channel, e->parts [i].id);
+        if (e->posted > n) {
+            memset (e->parts + n, 0, (e->posted - n) * sizeof e->parts [0]);
+            e->posted = n;
+        }
+        e->nparts = n;
+        if (e->posted < n)
+            s_post (self, e, now);
+        else
+            s_posted (self, e, now);
+        return;
+    }
+    if (n != e->nparts) {
+        s_resize (self, e, n);
+        if (e->posting || e->want_post)
+            return;
+    }
+    if (e->next_refresh && now >= e->next_refresh) {
+        //  The periodic refresh shows the latest CPU and RAM: only where
+        //  they (or anything else visible) changed.
+        e->next_refresh = now + s_refresh_ms (self, e);
+        for (size_t i = 0; i < e->nparts; i++)
+            if (s_shown (self, sh, e->kind, i, true) != e->parts [i].sent_full)
+                e->parts [i].want_edit = true;
+    }
+    for (size_t i = 0; i < e->nparts; i++)
+        if (e->parts [i].want_edit && now >= e->parts [i].not_before) {
+            s_edit (self, e, i, now);
+            return;
+        }
 }
 
 void
@@ -465,48 +654,30 @@ overviews_tick (overviews_t *self, int64_t now)
         return;
     bool check = self->check;
     self->check = false;
-    //  What each kind of overview shows now, rendered at most once a tick.
-    uint64_t states [3] = { 0, 0, 0 }, full [3] = { 0, 0, 0 };
+    s_shown_t *sh = ddc_calloc (1, sizeof *sh);
     for (s_entry_t *e = self->entries; e; e = e->next) {
         if (e->removed)
             continue;
-        int k = e->kind == CHAN_CONTROL ? 2 : 1;
         const live_chan_t *ch = live_channel (self->app->live, e->channel);
         //  A state, a name, the list: soon. Compared with what was sent
         //  last, which may still be on its way.
-        if (check && (e->message [0] || e->op == OP_POST) && !e->want_post) {
-            if (!states [k])
-                states [k] = s_shown (self, e->kind, false);
-            if (states [k] != e->sent_states)
-                e->want_edit = true;
+        if (check && !e->want_post) {
+            size_t n = s_nparts (self, sh, e->kind);
+            size_t upto = e->posting ? e->posted + (e->op == OP_POST) : e->nparts;
+            for (size_t i = 0; i < upto && i < n; i++)
+                if (s_shown (self, sh, e->kind, i, false) != e->parts [i].sent_states)
+                    e->parts [i].want_edit = true;
         }
-        if (ch && ch->recreate_minutes > 0 && e->buried && e->message [0]
+        if (ch && ch->recreate_minutes > 0 && e->buried && e->nparts && !e->posting
             && now - e->activity_at >= (int64_t) ch->recreate_minutes * 60000) {
             ddc_info ("overviews: %d min without activity after others wrote in %s: moving "
                       "the overview to the bottom", ch->recreate_minutes, e->channel);
             e->buried = false;
             e->want_post = true;
         }
-        if (e->op != OP_NONE || now < e->not_before)
-            continue;
-        bool refresh = e->next_refresh && now >= e->next_refresh;
-        if (e->want_post || ((e->want_edit || refresh) && !e->message [0]))
-            s_post (self, e, now);
-        else
-        if (e->message [0] && e->want_edit)
-            s_edit (self, e, now);
-        else
-        if (e->message [0] && refresh) {
-            //  The periodic refresh shows the latest CPU and RAM: only when
-            //  they (or anything else visible) changed.
-            if (!full [k])
-                full [k] = s_shown (self, e->kind, true);
-            if (full [k] != e->sent_full)
-                s_edit (self, e, now);
-            else
-                e->next_refresh = now + s_refresh_ms (self, e);
-        }
+        s_step (self, e, sh, now);
     }
+    free (sh);
     s_sweep (self);
 }
 
@@ -525,18 +696,30 @@ overviews_next_ms (overviews_t *self, int64_t now)
     for (s_entry_t *e = self->entries; e; e = e->next) {
         if (e->removed || e->op != OP_NONE)
             continue;
-        if (e->want_post || e->want_edit) {
-            if (e->not_before < due)
-                due = e->not_before;
+        int64_t at = INT64_MAX;
+        if (e->want_post || e->posting || e->nparts == 0)
+            at = e->not_before;
+        for (size_t i = 0; i < e->nparts; i++)
+            if (e->parts [i].want_edit) {
+                int64_t t = e->parts [i].not_before;
+                if (t < e->not_before)
+                    t = e->not_before;
+                if (t < at)
+                    at = t;
+            }
+        if (e->next_refresh) {
+            int64_t t = e->next_refresh > e->not_before ? e->next_refresh : e->not_before;
+            if (t < at)
+                at = t;
         }
-        if (e->next_refresh && e->next_refresh < due)
-            due = e->next_refresh > e->not_before ? e->next_refresh : e->not_before;
         const live_chan_t *ch = live_channel (self->app->live, e->channel);
         if (ch && ch->recreate_minutes > 0 && e->buried) {
-            int64_t at = e->activity_at + (int64_t) ch->recreate_minutes * 60000;
-            if (at < due)
-                due = at;
+            int64_t t = e->activity_at + (int64_t) ch->recreate_minutes * 60000;
+            if (t < at)
+                at = t;
         }
+        if (at < due)
+            due = at;
     }
     return due > now ? due - now : 0;
 }

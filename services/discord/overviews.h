@@ -1,17 +1,21 @@
-/*  overviews: the overview message of each channel, one per channel (the
-    server overview in status channels, the admin overview in control
-    channels). Owns its lifecycle: posted at start where post_initial (or
-    edited in place when the state file knows its id), edited in place
-    soon after what it shows changes (a state, a name, the list; coalesced
-    to one edit per OV_MIN_GAP_MS per channel, one request in flight per
-    channel) and every refresh_minutes for the CPU and RAM figures, but
-    only when the rendered message (without its clock) differs from what
-    was sent last: nothing a user can see changed, no edit,
-    re-posted when deleted (MESSAGE_DELETE), moved to the bottom (new post,
-    then the old one deleted) after recreate_minutes of inactivity once
-    someone else wrote in the channel (MESSAGE_CREATE), re-posted by
-    /serverstatus, /ss and /control. Message ids are kept in the state
-    file. Errors back off per channel (up to 10 minutes). */
+/*  overviews: the overview messages of each channel (the server overview
+    in status channels, the admin overview in control channels), one
+    message or, with many containers, several in a row (render.h's parts).
+    Owns their lifecycle: posted at start where post_initial (or edited in
+    place when the state file knows their ids), each message edited in
+    place soon after what it shows changes (a state, a name, the list;
+    coalesced to one edit per OV_MIN_GAP_MS per message, one request in
+    flight per channel, OV_PART_GAP_MS between two) and every
+    refresh_minutes for the CPU and RAM figures, but only when the rendered
+    message (without its clock) differs from what was sent last: nothing a
+    user can see changed, no edit. When the number of messages grows, the
+    new ones are posted below (all anew when someone wrote below them);
+    when it shrinks, the last ones are deleted. Re-posted when one of them
+    is deleted (MESSAGE_DELETE), moved to the bottom (new posts, then the
+    old ones deleted) after recreate_minutes of inactivity once someone
+    else wrote in the channel (MESSAGE_CREATE), re-posted by /serverstatus,
+    /ss and /control. Message ids are kept in the state file. Errors back
+    off per channel (up to 10 minutes). */
 #ifndef DDC_DISCORD_OVERVIEWS_H
 #define DDC_DISCORD_OVERVIEWS_H
 
@@ -19,9 +23,13 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "render.h"
+#include "state.h"
 
 #define OV_MIN_GAP_MS   1500
 #define OV_BACKOFF_MAX  (10 * 60 * 1000)
+#define OV_PART_GAP_MS  250
+#define OV_PARTS_MAX    RENDER_PARTS_MAX
 
 overviews_t *overviews_new (app_t *app);
 void overviews_destroy (overviews_t **self_p);
@@ -39,8 +47,10 @@ void overviews_touched (overviews_t *self, const char *channel, const char *mess
 void overviews_on_dispatch (overviews_t *self, const char *t, const cJSON *d);
 void overviews_tick (overviews_t *self, int64_t now);
 int64_t overviews_next_ms (overviews_t *self, int64_t now);
-/* The tracked message of a channel ("" none; tests and logs). */
+/* The first tracked message of a channel ("" none; tests and logs). */
 const char *overviews_message (overviews_t *self, const char *channel);
+/* Which part of the channel's overview message is (from 0), or -1. */
+int overviews_part (overviews_t *self, const char *channel, const char *message);
 /* How many edits (PATCH) were sent since the start. */
 size_t overviews_edits (overviews_t *self);
 

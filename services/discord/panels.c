@@ -696,7 +696,7 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
     const char *id = ix->custom_id;
     ddc_debug ("interaction %s: component %s by %s in %s", ix->id, id, ix->user_id,
                ix->channel_id);
-    if (strcmp (id, "ov:sel") == 0) {
+    if (strcmp (id, "ov:sel") == 0 || strncmp (id, "ov:sel:", 7) == 0) {
         if (ix->nvalues < 1) {
             reply_text (app, ix, i18n_get (app->lang, "deny.expired"), true);
             return;
@@ -724,7 +724,11 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
             return;
         render_ctx_t r;
         app_render_ctx (app, &r);
-        reply_once (app, ix, CB_UPDATE, render_overview (&r, ch->kind));
+        //  The part of the overview this message is (the last one, which
+        //  has the buttons, when it is not known).
+        int part = overviews_part (app->overviews, ix->channel_id, ix->message_id);
+        reply_once (app, ix, CB_UPDATE,
+                    render_overview (&r, ch->kind, part < 0 ? RENDER_PARTS_MAX : (size_t) part));
         overviews_touched (app->overviews, ix->channel_id, ix->message_id);
         return;
     }

@@ -312,65 +312,183 @@ s_timestamp (cJSON *embed, int64_t wall_ms)
 //  --------------------------------------------------------------------------
 //  Overviews
 
-//  The select listing containers (at most 25); NULL when there are none.
-static void
-s_container_select (const render_ctx_t *r, cJSON *components)
+//  Bytes an overview line of container c may take at most, whatever its
+//  state, and a host's heading at most (issue: the longest host issue).
+static size_t
+s_line_max (const live_ctr_t *c, bool admin)
 {
-    const live_t *live = r->live;
-    size_t n = 0;
-    cJSON *options = cJSON_CreateArray ();
-    for (size_t i = 0; i < live->nctrs && n < 25; i++) {
-        const live_ctr_t *c = &live->ctrs [i];
-        if (!c->active)
-            continue;
-        live_st_t st;
-        live_ctr_status (live, c, r->mono_ms, &st);
-        cJSON *o = cJSON_CreateObject ();
-        char label [128];
-        render_trunc (c->display, 100, label, sizeof label);
-        cJSON_AddStringToObject (o, "label", label);
-        cJSON_AddStringToObject (o, "value", c->key);
-        char desc [200], name [110];
-        render_trunc (c->name, 60, name, sizeof name);
-        snprintf (desc, sizeof desc, "%s @ %.30s", name, c->host);
-        char d2 [128];
-        render_trunc (desc, 100, d2, sizeof d2);
-        cJSON_AddStringToObject (o, "description", d2);
-        cJSON *e = cJSON_AddObjectToObject (o, "emoji");
-        cJSON_AddStringToObject (e, "name", s_emoji (st.state));
-        cJSON_AddItemToArray (options, o);
-        n++;
-    }
-    if (n == 0) {
-        cJSON_Delete (options);
-        return;
-    }
-    cJSON *list = render_row (components);
-    cJSON *sel = cJSON_CreateObject ();
-    cJSON_AddNumberToObject (sel, "type", 3);
-    cJSON_AddStringToObject (sel, "custom_id", "ov:sel");
-    cJSON_AddStringToObject (sel, "placeholder", i18n_get (r->lang, "ov.select"));
-    cJSON_AddItemToObject (sel, "options", options);
-    cJSON_AddItemToArray (list, sel);
+    //  "🟢 NAME · 1600.0% • 10000.0 GB\n" or a state word; "│ 🟢 NAME ℹ️\n"
+    size_t name = strnlen (c->display, sizeof c->display);
+    if (name > RENDER_NAME_MAX * 4)
+        name = RENDER_NAME_MAX * 4;
+    return name + 3 + (admin ? 40 : 20);
 }
 
-cJSON *
-render_overview (const render_ctx_t *r, chan_kind_t kind)
+static size_t
+s_host_max (const live_ctr_t *c, size_t issue)
+{
+    //  "└──────────────\n┌── HOST ⚠️\n│ ISSUE\n" or "\n**HOST** ⚠️ ISSUE\n"
+    size_t host = strnlen (c->host, sizeof c->host);
+    if (host > 40 * 4)
+        host = 40 * 4;
+    return host + 3 + issue + 80;
+}
+
+static size_t
+s_issue_max (const render_ctx_t *r)
+{
+    char buf [256];
+    size_t n = 0;
+    const char *keys [] = { "host.agent_gone", "host.docker_down" };
+    for (size_t i = 0; i < 2; i++) {
+        size_t len = strlen (i18n_fmt (buf, sizeof buf, r->lang, keys [i], "0000-00-00 00:00",
+                                       NULL));
+        if (len > n)
+            n = len;
+    }
+    return n;
+}
+
+//  The overview's parts: starts[i] the index in live->ctrs of part i's
+//  first container, starts[n] = live->nctrs. Containers are cut into parts
+//  by what their lines may take at most (names, hosts, the language), not
+//  by their states: a state never moves a container to another message.
+//  Each part repeats the heading of its first host. Returns n (>= 1).
+static size_t
+s_layout (const render_ctx_t *r, bool admin, size_t starts [RENDER_PARTS_MAX + 1])
 {
     const live_t *live = r->live;
-    bool admin = kind == CHAN_CONTROL;
-    char clock [16], line [512], tmp [256];
-    s_clock (r, clock, sizeof clock);
-    s_text_t *t = ddc_calloc (1, sizeof *t);
-
-    size_t total = 0, online = 0, offline = 0, pending = 0;
+    size_t issue = s_issue_max (r);
+    size_t n = 0, used = 0, count = 0;
+    const char *host = NULL;
+    starts [0] = live->nctrs;
     for (size_t i = 0; i < live->nctrs; i++) {
         const live_ctr_t *c = &live->ctrs [i];
         if (!c->active)
             continue;
+        size_t line = s_line_max (c, admin), head = s_host_max (c, issue);
+        bool same_host = host && strcmp (host, c->host) == 0;
+        size_t cost = line + (same_host ? 0 : head);
+        if (n == 0 || (n < RENDER_PARTS_MAX
+                       && (count == RENDER_PART_CTRS || used + cost > RENDER_PART_BUDGET))) {
+            starts [n++] = i;
+            used = 0;
+            count = 0;
+            cost = line + head;
+        }
+        used += cost;
+        count++;
+        host = c->host;
+    }
+    if (n == 0)
+        n = 1;
+    starts [n] = live->nctrs;
+    return n;
+}
+
+size_t
+render_overview_parts (const render_ctx_t *r, chan_kind_t kind)
+{
+    size_t starts [RENDER_PARTS_MAX + 1];
+    return s_layout (r, kind == CHAN_CONTROL, starts);
+}
+
+//  The selects listing the containers from..to (shown of them; 25 a
+//  select, at most RENDER_PART_CTRS / 25 selects): "ov:sel", "ov:sel:2"...
+//  With more than one select in the overview, each says whom it lists.
+static void
+s_container_selects (const render_ctx_t *r, size_t from, size_t to, size_t shown, bool many,
+                     cJSON *components)
+{
+    const live_t *live = r->live;
+    size_t i = from, listed = 0;
+    for (int sel_no = 1; listed < shown && sel_no <= RENDER_PART_CTRS / 25; sel_no++) {
+        cJSON *options = cJSON_CreateArray ();
+        const live_ctr_t *first = NULL, *last = NULL;
+        size_t n = 0;
+        for (; i < to && n < 25 && listed < shown; i++) {
+            const live_ctr_t *c = &live->ctrs [i];
+            if (!c->active)
+                continue;
+            live_st_t st;
+            live_ctr_status (live, c, r->mono_ms, &st);
+            cJSON *o = cJSON_CreateObject ();
+            char label [128];
+            render_trunc (c->display, 100, label, sizeof label);
+            cJSON_AddStringToObject (o, "label", label);
+            cJSON_AddStringToObject (o, "value", c->key);
+            char desc [200], name [110];
+            render_trunc (c->name, 60, name, sizeof name);
+            snprintf (desc, sizeof desc, "%s @ %.30s", name, c->host);
+            char d2 [128];
+            render_trunc (desc, 100, d2, sizeof d2);
+            cJSON_AddStringToObject (o, "description", d2);
+            cJSON *e = cJSON_AddObjectToObject (o, "emoji");
+            cJSON_AddStringToObject (e, "name", s_emoji (st.state));
+            cJSON_AddItemToArray (options, o);
+            if (!first)
+                first = c;
+            last = c;
+            n++;
+            listed++;
+        }
+        if (n == 0) {
+            cJSON_Delete (options);
+            return;
+        }
+        cJSON *list = render_row (components);
+        cJSON *sel = cJSON_CreateObject ();
+        cJSON_AddNumberToObject (sel, "type", 3);
+        char id [24], placeholder [420];
+        if (sel_no == 1)
+            snprintf (id, sizeof id, "ov:sel");
+        else
+            snprintf (id, sizeof id, "ov:sel:%d", sel_no);
+        cJSON_AddStringToObject (sel, "custom_id", id);
+        if (many) {
+            //  "🛠️ Open a container panel… (alpha – delta)"
+            char a [96], b [96], p [320];
+            render_trunc (first->display, RENDER_NAME_MAX, a, sizeof a);
+            render_trunc (last->display, RENDER_NAME_MAX, b, sizeof b);
+            snprintf (p, sizeof p, "%s (%s – %s)", i18n_get (r->lang, "ov.select"), a, b);
+            render_trunc (p, 150, placeholder, sizeof placeholder);
+        }
+        else
+            ddc_strlcpy (placeholder, i18n_get (r->lang, "ov.select"), sizeof placeholder);
+        cJSON_AddStringToObject (sel, "placeholder", placeholder);
+        cJSON_AddItemToObject (sel, "options", options);
+        cJSON_AddItemToArray (list, sel);
+    }
+}
+
+cJSON *
+render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part)
+{
+    const live_t *live = r->live;
+    bool admin = kind == CHAN_CONTROL;
+    size_t starts [RENDER_PARTS_MAX + 1];
+    size_t nparts = s_layout (r, admin, starts);
+    if (part >= nparts)
+        part = nparts - 1;
+    bool last_part = part + 1 == nparts;
+    size_t from = starts [part], to = starts [part + 1];
+    char clock [16], line [512], tmp [256];
+    s_clock (r, clock, sizeof clock);
+    s_text_t *t = ddc_calloc (1, sizeof *t);
+
+    //  The counts (the first part) and whether any runs (the last part's
+    //  buttons) from every container; the other parts look at their own.
+    size_t total = 0, online = 0, offline = 0, pending = 0, here = 0;
+    for (size_t i = 0; i < live->nctrs; i++) {
+        const live_ctr_t *c = &live->ctrs [i];
+        if (!c->active)
+            continue;
+        total++;
+        here += i >= from && i < to;
+        if (part > 0 && !last_part)
+            continue;
         live_st_t st;
         live_ctr_status (live, c, r->mono_ms, &st);
-        total++;
         online += st.state == ST_RUNNING;
         offline += st.state == ST_STOPPED;
         pending += st.state == ST_PENDING;
@@ -380,7 +498,7 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
     s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.last_update", clock, NULL),
            RENDER_DESC_MAX);
     s_add (t, "\n", RENDER_DESC_MAX);
-    if (admin) {
+    if (admin && part == 0) {
         //  Every container is counted once: the pending and unknown ones too.
         char a [24], b [24], c [24];
         snprintf (a, sizeof a, "%zu", total);
@@ -406,11 +524,13 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
         s_add (t, "\n", RENDER_DESC_MAX);
     }
     //  Lines grouped by host; a budget keeps room for the closing lines.
+    //  The layout keeps a part within it; the last part of the most an
+    //  overview may have ends with "... and N more" when some do not fit.
     size_t budget = RENDER_DESC_MAX - 120;
     const char *host = NULL;
     size_t shown = 0;
     bool full = false;
-    for (size_t i = 0; i < live->nctrs && !full; i++) {
+    for (size_t i = from; i < to && !full; i++) {
         const live_ctr_t *c = &live->ctrs [i];
         if (!c->active)
             continue;
@@ -471,9 +591,9 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
     }
     if (!admin && host)
         s_add (t, "└──────────────\n", RENDER_DESC_MAX);
-    if (shown < total) {
+    if (shown < here) {
         char n [24];
-        snprintf (n, sizeof n, "%zu", total - shown);
+        snprintf (n, sizeof n, "%zu", here - shown);
         s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.more", n, NULL), RENDER_DESC_MAX);
         s_add (t, "\n", RENDER_DESC_MAX);
     }
@@ -484,8 +604,12 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
     cJSON_AddStringToObject (msg, "content", "");
     cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
     cJSON *embed = cJSON_CreateObject ();
-    cJSON_AddStringToObject (embed, "title",
-                             i18n_get (r->lang, admin ? "ov.admin_title" : "ov.title"));
+    const char *title = i18n_get (r->lang, admin ? "ov.admin_title" : "ov.title");
+    if (nparts > 1) {
+        snprintf (tmp, sizeof tmp, "%s (%zu/%zu)", title, part + 1, nparts);
+        title = tmp;
+    }
+    cJSON_AddStringToObject (embed, "title", title);
     cJSON_AddStringToObject (embed, "description", t->buf);
     cJSON_AddNumberToObject (embed, "color", admin ? S_COLOR_ADMIN : S_COLOR_OVERVIEW);
     cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
@@ -496,7 +620,10 @@ render_overview (const render_ctx_t *r, chan_kind_t kind)
     free (t);
 
     cJSON *components = cJSON_AddArrayToObject (msg, "components");
-    s_container_select (r, components);
+    s_container_selects (r, from, to, shown, total > 25, components);
+    if (!last_part)
+        return msg;
+    //  The buttons under the last message, the one nearest to new ones.
     cJSON *buttons = render_row (components);
     if (admin) {
         bool none = online == 0;

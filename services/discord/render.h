@@ -4,12 +4,12 @@
     overview with CPU and RAM, the per-container panel, logs, help, ping,
     confirmations, the /addadmin and info modals, autocomplete choices;
     the task messages are tasks.c's), the custom
-    ids of components ("ov:sel", "ov:ref", "ov:help", "ov:rall", "ov:sall",
+    ids of components ("ov:sel", "ov:sel:N", "ov:ref", "ov:help", "ov:rall", "ov:sall",
     "pn:ACTION:KEY" with pn:tasks and pn:edit for admins, "lg:ref|stop:KEY",
     "bk:restart|stop|no", modals "adm:add" and "in:ed:KEY:HASH") and Discord's
-    limits: an embed description stays under RENDER_DESC_MAX (longer lists
-    end with "... and N more"), 25 select options, 5 buttons a row, text is
-    valid UTF-8. Pure: no I/O; the caller owns each result. */
+    limits: an embed description stays under RENDER_DESC_MAX (an overview
+    takes several messages), 25 select options, 5 rows of 5 buttons, text
+    is valid UTF-8. Pure: no I/O; the caller owns each result. */
 #ifndef DDC_DISCORD_RENDER_H
 #define DDC_DISCORD_RENDER_H
 
@@ -25,6 +25,10 @@
 #define RENDER_DESC_MAX 3900
 #define RENDER_NAME_MAX 20          /* characters of a name in the overview */
 #define RENDER_LOGS_MAX 3800        /* bytes of log text shown              */
+#define RENDER_PART_CTRS 100        /* containers in one overview message:
+                                       4 selects of 25 and a row of buttons */
+#define RENDER_PART_BUDGET (RENDER_DESC_MAX - 120 - 400)  /* their lines    */
+#define RENDER_PARTS_MAX 40         /* messages of one overview             */
 #define FLAG_EPHEMERAL  64
 
 typedef struct {
@@ -40,8 +44,17 @@ typedef struct {
 } render_ctx_t;
 
 /* The overview of a channel kind: CHAN_STATUS the server overview,
-   CHAN_CONTROL the admin overview (CPU, RAM, bulk buttons). */
-cJSON *render_overview (const render_ctx_t *r, chan_kind_t kind);
+   CHAN_CONTROL the admin overview (CPU, RAM, bulk buttons), in one message
+   or, with many containers, in several (parts): each at most
+   RENDER_PART_CTRS containers and lines within RENDER_PART_BUDGET bytes
+   as long as they may get in any state, so that a container stays in its
+   part whatever happens to it. Each part repeats the heading of its first
+   host and has selects for its containers; the first one has the counts,
+   the last one the buttons. At most RENDER_PARTS_MAX parts: the last one
+   then ends with "... and N more". */
+size_t render_overview_parts (const render_ctx_t *r, chan_kind_t kind);
+/* Part part (from 0; a part past the last is the last). */
+cJSON *render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part);
 /* The control panel of container c: status box, info text, and the
    buttons of the actions (ACT_* bits) in may (none while busy): all the
    allowed ones for an admin, those of their roles for a member (perm_may);

@@ -874,6 +874,92 @@ def test_overview_moves_to_bottom_after_inactivity(env):
 # With Docker: real actions
 
 
+
+def test_overview_of_many_containers_takes_several_messages(env):
+    """The most containers the configuration takes: each overview in several
+    messages within Discord's limits (the fake refuses any other), every
+    container in one select, a state change edits only the message that shows
+    the container, a deleted message brings the whole overview anew, and a
+    restart edits the same messages."""
+    hosts = ["alpha", "beta"]
+    cfg = [{"host": hosts[i % 2], "name": f"game-server-{i:03d}", "order": i,
+            "display_name": f"Game server {i:03d}"} for i in range(500)]
+    broker, fake, bot = env(containers=cfg)
+
+    def parts(channel):
+        o = fake.overviews(channel)
+        n = len(o)
+        titles = [m["embeds"][0]["title"] for m in o]
+        if n < 2 or titles != [f"{titles[0].split(' (')[0]} ({k + 1}/{n})" for k in range(n)]:
+            return None
+        return o
+    s = wait_for(lambda: parts(CH_STATUS), timeout=60, what="the server overview's messages")
+    c = wait_for(lambda: parts(CH_CONTROL), timeout=60, what="the admin overview's messages")
+    for o in (s, c):
+        keys = [opt["value"] for m in o for row in m["components"] for x in row["components"]
+                for opt in x.get("options") or []]
+        assert len(keys) == 500 and len(set(keys)) == 500
+        assert all("ov:ref" not in custom_ids(m) for m in o[:-1])
+        assert "ov:ref" in custom_ids(o[-1]) and "ov:help" in custom_ids(o[-1])
+        assert all("more" not in text_of(m) for m in o)
+    assert "Containers: 500" in text_of(c[0])
+    saved = json.load(open(bot.state_path))["channels"]
+    for ch, o in ((CH_STATUS, s), (CH_CONTROL, c)):
+        assert [saved[ch]["message"], *saved[ch].get("more", [])] == [m["id"] for m in o]
+
+    # A state: only the message with that container is edited.
+    agent = FakeAgent(broker, "alpha")
+    try:
+        agent.report({f"game-server-{i:03d}": "exited" for i in range(0, 500, 2)})
+        wait_for(lambda: "Offline: 250" in text_of(fake.overviews(CH_CONTROL)[0]), timeout=20,
+                 what="the agent's report in the admin overview")
+        where = [k for k, m in enumerate(fake.overviews(CH_CONTROL))
+                 if "Game server 250" in text_of(m)]
+        assert len(where) == 1
+        wait_for(lambda: sum(text_of(m).count("🔴") for m in fake.overviews(CH_CONTROL)) == 250,
+                 timeout=30, what="every part showing the report")
+        fake.control("reset-log")
+        states = {f"game-server-{i:03d}": "exited" for i in range(0, 500, 2)}
+        states["game-server-250"] = "running"
+        agent.report(states)
+        ids = [m["id"] for m in fake.overviews(CH_CONTROL)]
+        wait_for(lambda: ids[where[0]] in {e["path"].rsplit("/", 1)[-1]
+                                           for e in patches(fake, CH_CONTROL)} or None,
+                 timeout=10, what="the admin overview edited")
+        wait_for(lambda: "Online: 1 •" in text_of(fake.message(ids[0])), timeout=10,
+                 what="the counts")
+        # the part with the container, the first one with the counts, the
+        # last one with Stop all (no longer disabled): none of the others
+        edited = {e["path"].rsplit("/", 1)[-1] for e in patches(fake, CH_CONTROL)}
+        assert edited <= {ids[where[0]], ids[0], ids[-1]}
+        assert "🟢 Game server 250" in fake.message(ids[where[0]])["embeds"][0]["description"]
+    finally:
+        agent.close()
+
+    # One message deleted: the whole overview is posted anew, the rest deleted.
+    old = [m["id"] for m in fake.overviews(CH_STATUS)]
+    assert fake.rest("DELETE", f"/channels/{CH_STATUS}/messages/{old[1]}") == 204
+    new = wait_for(lambda: (lambda o: o if len(o) == len(old) and not {m["id"] for m in o} & set(old)
+                            else None)(fake.overviews(CH_STATUS)), timeout=60,
+                   what="the server overview posted anew")
+    new = [m["id"] for m in new]
+    assert new == sorted(new, key=int)
+    wait_for(lambda: [json.load(open(bot.state_path))["channels"][CH_STATUS]["message"],
+                      *json.load(open(bot.state_path))["channels"][CH_STATUS].get("more", [])]
+             == new or None, what="the state file holding the new messages")
+
+    # A restart edits the same messages.
+    bot.stop()
+    fake.control("reset-log")
+    bot.start()
+    bot.wait_state("ready")
+    wait_for(lambda: len({e["path"] for e in patches(fake, CH_STATUS)}) == len(new) or None,
+             timeout=60, what="every message edited after the restart")
+    assert not [e for e in fake.log() if e["type"] == "rest" and e["method"] == "POST"
+                and "/channels/" in e["path"]]
+    assert [m["id"] for m in fake.overviews(CH_STATUS)] == new
+
+
 def test_buttons_restart_logs_and_bulk_with_docker(env, docker_env):
     d = docker_env
     a = d.run()
@@ -1031,7 +1117,9 @@ def test_docker_unreachable_shown_like_a_gone_agent(env, tmp):
          os.path.join(tmp, "nodocker.log"))
     wait_for(lambda: "Docker unreachable since" in ov_text(fake, CH_CONTROL), timeout=15,
              what="Docker unreachable in the admin overview")
-    assert "⚠️" in ov_text(fake, CH_STATUS) and "Docker unreachable" in ov_text(fake, CH_STATUS)
+    wait_for(lambda: "⚠️" in ov_text(fake, CH_STATUS)
+             and "Docker unreachable" in ov_text(fake, CH_STATUS), timeout=5,
+             what="Docker unreachable in the server overview")
     panel = open_panel(fake, key_of(fake, CH_CONTROL, "Plex"))
     assert "⚠️ Docker unreachable since" in text_of(fake.message(panel))
 

@@ -360,6 +360,29 @@ DDC_TEST (test_state_file)
     CHECK (state_set_message (st, CH_STATUS, NULL, NULL) == 0);
     CHECK (state_message (st, CH_STATUS) == NULL);
     CHECK (state_channel_at (st, 0) && !state_channel_at (st, 1));
+    //  An overview in several messages: all of them, in order.
+    char ids [STATE_PARTS_MAX + 1][STATE_ID_MAX], got [STATE_PARTS_MAX][STATE_ID_MAX];
+    for (int i = 0; i <= STATE_PARTS_MAX; i++)
+        snprintf (ids [i], sizeof ids [i], "%d", 1000 + i);
+    CHECK (state_set_messages (st, CH_STATUS, ids, STATE_PARTS_MAX + 1, "status") == -1);
+    CHECK (state_set_messages (st, CH_STATUS, ids, STATE_PARTS_MAX, "status") == 0);
+    state_destroy (&st);
+    st = state_new (path);
+    CHECK (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX) == STATE_PARTS_MAX);
+    CHECK_STR (got [0], "1000");
+    CHECK_STR (got [STATE_PARTS_MAX - 1], "1039");
+    CHECK_STR (state_message (st, CH_STATUS), "1000");
+    CHECK (state_messages (st, CH_STATUS, got, 2) == 2);
+    CHECK (state_messages (st, CH_CONTROL, got, STATE_PARTS_MAX) == 1);
+    CHECK_STR (got [0], "456");
+    //  Fewer: the others are forgotten.
+    CHECK (state_set_messages (st, CH_STATUS, ids + 5, 2, "status") == 0);
+    state_destroy (&st);
+    st = state_new (path);
+    CHECK (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX) == 2);
+    CHECK_STR (got [1], "1006");
+    CHECK (state_set_messages (st, CH_STATUS, ids, 0, NULL) == 0);
+    CHECK (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX) == 0);
     state_destroy (&st);
     //  Junk in the file: an empty state, no crash.
     const char *junk [] = { "not json", "[]", "{\"channels\":{\"x\":{\"message\":\"1\"},"
@@ -370,6 +393,13 @@ DDC_TEST (test_state_file)
         CHECK (state_channel_at (st, 0) == NULL && state_commands (st) [0] == '\0');
         state_destroy (&st);
     }
+    //  A list of more ids ends at the first entry that is not one.
+    const char *more = "{\"channels\":{\"5\":{\"message\":\"1\",\"more\":[\"2\",3,\"4\"]}}}";
+    ddc_write_file_atomic (path, more, strlen (more), 0600);
+    st = state_new (path);
+    CHECK (state_messages (st, "5", got, STATE_PARTS_MAX) == 2);
+    CHECK_STR (got [1], "2");
+    state_destroy (&st);
     unlink (path);
     rmdir (dir);
     st = state_new (NULL);                      //  memory only

@@ -166,7 +166,7 @@ DDC_TEST (test_overviews)
     CHECK_EQ (i18n_init (), 0);
     live_t *live = s_live ();
     render_ctx_t r = s_ctx (live, LANG_EN);
-    cJSON *m = render_overview (&r, CHAN_STATUS);
+    cJSON *m = render_overview (&r, CHAN_STATUS, 0);
     CHECK_EQ (s_check_message (m), 0);
     const char *d = s_desc (m);
     CHECK (strstr (d, "Last update: 10:13") != NULL);        //  UTC
@@ -177,7 +177,7 @@ DDC_TEST (test_overviews)
     CHECK (!strstr (d, "12.3%"));                             //  no stats here
     CHECK (s_has_id (m, "ov:sel") && s_has_id (m, "ov:ref") && !s_has_id (m, "ov:rall"));
     cJSON_Delete (m);
-    m = render_overview (&r, CHAN_CONTROL);
+    m = render_overview (&r, CHAN_CONTROL, 0);
     CHECK_EQ (s_check_message (m), 0);
     d = s_desc (m);
     CHECK (strstr (d, "Containers: 3 • Online: 1 • Offline: 1 • Unknown: 1\n") != NULL);
@@ -187,20 +187,20 @@ DDC_TEST (test_overviews)
     cJSON_Delete (m);
     //  Pending is counted too; every container once.
     live_set_pending (live, live_ctr_find (live, "plex")->key, 99999);
-    m = render_overview (&r, CHAN_CONTROL);
+    m = render_overview (&r, CHAN_CONTROL, 0);
     CHECK (strstr (s_desc (m), "Containers: 3 • Online: 0 • Offline: 1 • Pending: 1 • "
                                "Unknown: 1\n") != NULL);
     cJSON_Delete (m);
     live_clear_pending (live, live_ctr_find (live, "plex")->key);
     //  A host whose agent is gone: its containers unknown, the host marked.
     live_link (live, "docker@nas", false, 1795774415790LL - 600000, 3000);
-    m = render_overview (&r, CHAN_CONTROL);
+    m = render_overview (&r, CHAN_CONTROL, 0);
     d = s_desc (m);
     CHECK (strstr (d, "**nas** ⚠️ Docker agent offline since 10:03") != NULL);
     CHECK (strstr (d, "Online: 0 • Offline: 0 • Unknown: 3") != NULL);
     CHECK (strstr (d, "🔄 Valheim") != NULL);
     cJSON_Delete (m);
-    m = render_overview (&r, CHAN_STATUS);
+    m = render_overview (&r, CHAN_STATUS, 0);
     CHECK (strstr (s_desc (m), "┌── nas ⚠️\n│ Docker agent offline since 10:03\n") != NULL);
     CHECK_EQ (s_check_message (m), 0);
     cJSON_Delete (m);
@@ -222,7 +222,7 @@ DDC_TEST (test_overviews)
     render_ctx_t a = s_ctx (live, LANG_EN), b = a;
     a.no_clock = b.no_clock = a.no_stats = b.no_stats = true;
     b.wall_ms += 3600000;
-    cJSON *ma = render_overview (&a, CHAN_CONTROL), *mb = render_overview (&b, CHAN_CONTROL);
+    cJSON *ma = render_overview (&a, CHAN_CONTROL, 0), *mb = render_overview (&b, CHAN_CONTROL, 0);
     char *ta = cJSON_PrintUnformatted (ma), *tb = cJSON_PrintUnformatted (mb);
     CHECK_STR (ta, tb);
     CHECK (!strstr (ta, "12.3%"));
@@ -234,7 +234,7 @@ DDC_TEST (test_overviews)
     ddc_tz_t *tz = ddc_tz_load ("Europe/Berlin");
     r = s_ctx (live, LANG_DE);
     r.tz = tz;
-    m = render_overview (&r, CHAN_CONTROL);
+    m = render_overview (&r, CHAN_CONTROL, 0);
     CHECK (strstr (s_desc (m), "Letzte Aktualisierung: 11:13") != NULL);
     CHECK_STR (cJSON_GetObjectItem (cJSON_GetArrayItem (cJSON_GetObjectItem (m, "embeds"), 0),
                                     "title")->valuestring, "Admin-Übersicht");
@@ -243,7 +243,7 @@ DDC_TEST (test_overviews)
     //  No containers.
     live_t *empty = live_new ();
     r = s_ctx (empty, LANG_EN);
-    m = render_overview (&r, CHAN_STATUS);
+    m = render_overview (&r, CHAN_STATUS, 0);
     CHECK (s_check_message (m) == 0 && strstr (s_desc (m), "No containers") != NULL);
     CHECK (!s_has_id (m, "ov:sel"));
     cJSON_Delete (m);
@@ -251,35 +251,145 @@ DDC_TEST (test_overviews)
     live_destroy (&live);
 }
 
+//  n containers on hosts host0..host(hosts-1), named NAME-i, displayed as
+//  display (NULL: the name).
+static void
+s_many (live_t *live, int n, int hosts, const char *host_prefix, const char *display)
+{
+    cJSON *list = cJSON_CreateArray ();
+    for (int i = 0; i < n; i++) {
+        cJSON *c = cJSON_CreateObject ();
+        char host [80], name [64];
+        snprintf (host, sizeof host, "%s%d", host_prefix, i % hosts);
+        snprintf (name, sizeof name, "container-with-a-long-name-%03d", i);
+        cJSON_AddStringToObject (c, "host", host);
+        cJSON_AddStringToObject (c, "name", name);
+        if (display)
+            cJSON_AddStringToObject (c, "display_name", display);
+        cJSON_AddItemToArray (list, c);
+    }
+    s_apply (live, "containers", list);
+}
+
+//  Every part of an overview within Discord's limits, "(k/n)" in the titles
+//  when there are several, the buttons under the last one only, and how
+//  many containers the selects list (each once); *more: a part says
+//  "... and N more".
+static size_t
+s_check_parts (const render_ctx_t *r, chan_kind_t kind, size_t *nparts, bool *more)
+{
+    size_t n = render_overview_parts (r, kind), listed = 0;
+    *nparts = n;
+    *more = false;
+    char **seen = ddc_calloc (r->live->nctrs + 1, sizeof *seen);
+    for (size_t p = 0; p < n; p++) {
+        cJSON *m = render_overview (r, kind, p);
+        CHECK_EQ (s_check_message (m), 0);
+        CHECK (ddc_test_chars (s_desc (m)) <= 4096 && strlen (s_desc (m)) <= RENDER_DESC_MAX);
+        const char *title = cJSON_GetObjectItem (cJSON_GetArrayItem (cJSON_GetObjectItem (m,
+                                                 "embeds"), 0), "title")->valuestring;
+        char part [64];
+        snprintf (part, sizeof part, "(%zu/%zu)", p + 1, n);
+        CHECK ((n > 1) == (strstr (title, part) != NULL));
+        CHECK (s_has_id (m, "ov:ref") == (p + 1 == n));
+        CHECK (s_has_id (m, "ov:help") == (p + 1 == n));
+        if (strstr (s_desc (m), "more"))
+            *more = true;
+        const cJSON *rows = cJSON_GetObjectItem (m, "components");
+        for (const cJSON *row = rows->child; row; row = row->next) {
+            const cJSON *sel = cJSON_GetArrayItem (cJSON_GetObjectItem (row, "components"), 0);
+            const cJSON *opts = cJSON_GetObjectItem (sel, "options");
+            for (const cJSON *o = opts ? opts->child : NULL; o; o = o->next) {
+                const char *v = cJSON_GetObjectItem (o, "value")->valuestring;
+                for (size_t i = 0; i < listed; i++)
+                    CHECK (strcmp (seen [i], v) != 0);
+                if (listed < r->live->nctrs)
+                    seen [listed++] = ddc_strdup (v);
+            }
+        }
+        cJSON_Delete (m);
+    }
+    //  A part past the last is the last.
+    cJSON *a = render_overview (r, kind, n - 1), *b = render_overview (r, kind, n + 5);
+    CHECK_EQ (render_hash (a), render_hash (b));
+    cJSON_Delete (a);
+    cJSON_Delete (b);
+    for (size_t i = 0; i < listed; i++)
+        free (seen [i]);
+    free (seen);
+    return listed;
+}
+
+//  The part whose selects list key.
+static size_t
+s_part_of_key (const render_ctx_t *r, chan_kind_t kind, const char *key)
+{
+    size_t n = render_overview_parts (r, kind);
+    char needle [64];
+    snprintf (needle, sizeof needle, "\"value\":\"%s\"", key);
+    for (size_t p = 0; p < n; p++) {
+        cJSON *m = render_overview (r, kind, p);
+        char *text = cJSON_PrintUnformatted (m);
+        bool found = strstr (text, needle) != NULL;
+        free (text);
+        cJSON_Delete (m);
+        if (found)
+            return p;
+    }
+    return SIZE_MAX;
+}
+
 DDC_TEST (test_overview_limits)
 {
     CHECK_EQ (i18n_init (), 0);
     live_t *live = live_new ();
-    cJSON *list = cJSON_CreateArray ();
-    for (int i = 0; i < 500; i++) {
-        cJSON *c = cJSON_CreateObject ();
-        char host [32], name [64];
-        snprintf (host, sizeof host, "host%d", i % 7);
-        snprintf (name, sizeof name, "container-with-a-long-name-%03d", i);
-        cJSON_AddStringToObject (c, "host", host);
-        cJSON_AddStringToObject (c, "name", name);
-        cJSON_AddStringToObject (c, "display_name", "Ünïcödé名前が長いコンテナの表示名です!!");
-        cJSON_AddItemToArray (list, c);
+    s_many (live, DDC_CONTAINERS_MAX, 7, "host", "Ünïcödé名前が長いコンテナの表示名です!!");
+    CHECK_EQ (live->nctrs, DDC_CONTAINERS_MAX);
+    for (int lang = 0; lang < 2; lang++) {
+        render_ctx_t r = s_ctx (live, lang ? LANG_DE : LANG_EN);
+        for (int k = 0; k < 2; k++) {
+            size_t n;
+            bool more;
+            //  Every container listed once, in some part; none left out.
+            CHECK (s_check_parts (&r, k ? CHAN_CONTROL : CHAN_STATUS, &n, &more)
+                   == DDC_CONTAINERS_MAX);
+            CHECK (!more && n > 1 && n < RENDER_PARTS_MAX);
+        }
     }
-    s_apply (live, "containers", list);
     render_ctx_t r = s_ctx (live, LANG_EN);
-    for (int k = 0; k < 2; k++) {
-        cJSON *m = render_overview (&r, k ? CHAN_CONTROL : CHAN_STATUS);
-        CHECK_EQ (s_check_message (m), 0);
-        CHECK (strstr (s_desc (m), "more") != NULL);
-        cJSON_Delete (m);
-    }
-    cJSON *c = render_choices (&r, "");
-    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (c, "choices")), 25);
-    cJSON_Delete (c);
-    c = render_choices (&r, "-499");
-    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (c, "choices")), 1);
-    cJSON_Delete (c);
+    //  A container stays in its part whatever its state.
+    const live_ctr_t *c = &live->ctrs [DDC_CONTAINERS_MAX / 2];
+    size_t parts = render_overview_parts (&r, CHAN_CONTROL);
+    size_t at = s_part_of_key (&r, CHAN_CONTROL, c->key);
+    CHECK (at != SIZE_MAX && at > 0);
+    live_set_pending (live, c->key, 99999);
+    CHECK_EQ (render_overview_parts (&r, CHAN_CONTROL), parts);
+    CHECK_EQ (s_part_of_key (&r, CHAN_CONTROL, c->key), at);
+    live_clear_pending (live, c->key);
+    cJSON *c2 = render_choices (&r, "");
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (c2, "choices")), 25);
+    cJSON_Delete (c2);
+    c2 = render_choices (&r, "-499");
+    CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (c2, "choices")), 1);
+    cJSON_Delete (c2);
+    //  Short names: fewer, fuller messages (a select of 25 a row, 4 rows).
+    s_many (live, DDC_CONTAINERS_MAX, 2, "h", "x");
+    size_t n;
+    bool more;
+    CHECK (s_check_parts (&r, CHAN_STATUS, &n, &more) == DDC_CONTAINERS_MAX);
+    CHECK (!more && n == (DDC_CONTAINERS_MAX + RENDER_PART_CTRS - 1) / RENDER_PART_CTRS);
+    //  Every container on a host of its own with the longest names: more
+    //  than RENDER_PARTS_MAX messages would be needed; the last one says
+    //  how many more there are, and every message stays within the limits.
+    s_many (live, DDC_CONTAINERS_MAX, DDC_CONTAINERS_MAX,
+            "ホストの名前がとても長いホストの名前が",
+            "名前が長いコンテナの表示名です名前が長いコンテナの表示名です");
+    s_check_parts (&r, CHAN_CONTROL, &n, &more);
+    CHECK (more && n == RENDER_PARTS_MAX);
+    //  One container: one message, as it always was.
+    s_many (live, 1, 1, "h", NULL);
+    CHECK (s_check_parts (&r, CHAN_CONTROL, &n, &more) == 1);
+    CHECK (n == 1 && !more);
     live_destroy (&live);
 }
 
