@@ -1,23 +1,18 @@
 /*  subs: the PUB subscription guard. See subs.h. */
 #include "subs.h"
+#include "endpoints.h"
 #include "roles.h"
 
 #include "ddc_config.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <netdb.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
-
-#define S_LISTEN_MAX 8
 
 typedef struct {
     char *key;                 /* User-Id|Peer-Address                   */
@@ -32,10 +27,7 @@ struct subs_t {
     refused_t *refused;
     zhashx_t *subscribers;     /* key -> s_subscriber_t                  */
     size_t topics;             /* accepted, over all subscribers         */
-    char *ipc_paths[S_LISTEN_MAX];
-    int nipc;
-    int tcp_ports[S_LISTEN_MAX];
-    int ntcp;
+    endpoints_t *endpoints;    /* where the PUB socket listens           */
 };
 
 static void
@@ -62,16 +54,7 @@ subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused)
     zsock_set_xpub_manual (pub, 1);
     zsock_set_maxmsgsize (pub, 1 + SUBS_TOPIC_MAX);
     zsock_set_rcvhwm (pub, 64);
-    char *copy = ddc_strdup (pub_endpoints), *save = NULL;
-    for (char *ep = strtok_r (copy, ",", &save); ep; ep = strtok_r (NULL, ",", &save)) {
-        if (strncmp (ep, "ipc://", 6) == 0 && self->nipc < S_LISTEN_MAX)
-            self->ipc_paths[self->nipc++] = ddc_strdup (ep + 6);
-        else if (strncmp (ep, "tcp://", 6) == 0 && self->ntcp < S_LISTEN_MAX) {
-            const char *colon = strrchr (ep, ':');
-            self->tcp_ports[self->ntcp++] = colon ? atoi (colon + 1) : 0;
-        }
-    }
-    free (copy);
+    self->endpoints = endpoints_new (pub_endpoints);
     return self;
 }
 
@@ -82,8 +65,7 @@ subs_destroy (subs_t **self_p)
         return;
     subs_t *self = *self_p;
     zhashx_destroy (&self->subscribers);
-    for (int i = 0; i < self->nipc; i++)
-        free (self->ipc_paths[i]);
+    endpoints_destroy (&self->endpoints);
     free (self);
     *self_p = NULL;
 }
@@ -164,36 +146,14 @@ subs_topic_ok (const char *topic, size_t len)
 static bool
 s_fd_peer (subs_t *self, int fd, char *out, size_t size)
 {
-    struct sockaddr_storage local, peer;
-    socklen_t llen = sizeof local, plen = sizeof peer;
-    int listening = 0;
-    socklen_t olen = sizeof listening;
-    if (getsockname (fd, (struct sockaddr *) &local, &llen) < 0
-        || getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &olen) < 0 || listening)
+    endpoints_peer_t peer;
+    if (!endpoints_fd_peer (self->endpoints, fd, &peer))
         return false;
-    if (local.ss_family == AF_UNIX) {
-        const struct sockaddr_un *un = (const struct sockaddr_un *) &local;
-        bool ours = false;
-        for (int i = 0; i < self->nipc && !ours; i++)
-            ours = strncmp (un->sun_path, self->ipc_paths[i], sizeof un->sun_path) == 0;
-        struct ucred cred;
-        socklen_t clen = sizeof cred;
-        if (!ours || getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
-            return false;
-        snprintf (out, size, ":%u:%u:%d", (unsigned) cred.uid, (unsigned) cred.gid,
-                  (int) cred.pid);
-        return true;
-    }
-    if (local.ss_family != AF_INET && local.ss_family != AF_INET6)
-        return false;
-    int port = ntohs (local.ss_family == AF_INET ? ((struct sockaddr_in *) &local)->sin_port
-                                                 : ((struct sockaddr_in6 *) &local)->sin6_port);
-    bool ours = false;
-    for (int i = 0; i < self->ntcp && !ours; i++)
-        ours = self->tcp_ports[i] == port;
-    return ours && getpeername (fd, (struct sockaddr *) &peer, &plen) == 0
-        && getnameinfo ((struct sockaddr *) &peer, plen, out, (socklen_t) size, NULL, 0,
-                        NI_NUMERICHOST) == 0;
+    if (peer.ipc)
+        snprintf (out, size, ":%u:%u:%d", peer.uid, peer.gid, peer.pid);
+    else
+        snprintf (out, size, "%s", peer.ip);
+    return true;
 }
 
 /* true when a Peer-Address is that fd peer (s_fd_peer's form). */

@@ -4,6 +4,7 @@
     within their byte bounds and dropped at BYE, remembered answers within
     their bytes, rejections cut to size, the STATUS table in pages within a
     budget, and the refusals list with its rate-limited log. */
+#include "../../services/broker/endpoints.c"
 #include "../../services/broker/peers.c"
 #include "../../services/broker/refused.c"
 #include "../../services/broker/roles.c"
