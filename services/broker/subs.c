@@ -52,7 +52,7 @@ subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused)
     self->subscribers = zhashx_new ();
     zhashx_set_destructor (self->subscribers, (zhashx_destructor_fn *) s_subscriber_destroy);
     zsock_set_xpub_manual (pub, 1);
-    zsock_set_maxmsgsize (pub, 1 + SUBS_TOPIC_MAX);
+    zsock_set_maxmsgsize (pub, SUBS_MSG_MAX);
     zsock_set_rcvhwm (pub, 64);
     self->endpoints = endpoints_new (pub_endpoints);
     return self;

@@ -21,8 +21,12 @@
 
 #include "refused.h"
 
-#define SUBS_TOPIC_MAX       200   /* bytes of a topic; longer messages close
-                                      the connection (ZMQ_MAXMSGSIZE)        */
+#define SUBS_TOPIC_MAX       200   /* bytes of a topic; a longer one is refused
+                                      and its subscriber disconnected        */
+#define SUBS_MSG_MAX         1024  /* bytes of any message in (ZMQ_MAXMSGSIZE):
+                                      a subscription, or a CURVE handshake
+                                      command, whose INITIATE carries the
+                                      client's metadata (some 300 bytes)     */
 #define SUBS_PER_SUBSCRIBER  32    /* distinct topics of one subscriber      */
 #define SUBS_SUBSCRIBERS_MAX 4096  /* subscribers tracked at once            */
 #define SUBS_STEP_MS         5     /* one call hands the loop back after this */

@@ -409,6 +409,37 @@ def test_certificate_binds_the_instance(tmp):
     assert "other" in log and "refused" in log
 
 
+def test_curve_subscriber_is_served_and_a_long_topic_refused(tmp):
+    """A subscriber over CURVE gets through the handshake (its INITIATE
+    command is some 300 bytes: the PUB socket's message bound admits it)
+    and gets HUGZ; a 300-byte topic is refused and its connection closed."""
+    keys = curve_keys(tmp)
+    b = Broker(tmp, ctl=f"tcp://127.0.0.1:{free_port()}", pub=f"tcp://127.0.0.1:{free_port()}",
+               extra=["--keys", keys])
+    watcher = keygen(keys, "watcher", "monitor")
+    b.start(wait=False)
+    wait_for(lambda: os.path.exists(os.path.join(keys, "broker.cert")), what="broker key")
+    with open(os.path.join(keys, "broker.cert")) as f:
+        server = [l.split('"')[1] for l in f if "public-key" in l][0].encode()
+
+    def sub(topic):
+        s = zmq.Context.instance().socket(zmq.SUB)
+        s.setsockopt(zmq.LINGER, 0)
+        s.curve_publickey, s.curve_secretkey, s.curve_serverkey = watcher[0], watcher[1], server
+        s.setsockopt(zmq.SUBSCRIBE, topic)
+        s.connect(b.pub)
+        return s
+    good = sub(b"hugz/")
+    assert good.poll(15000), "no HUGZ over CURVE"
+    assert good.recv_multipart()[0] == b"hugz/"
+    bad = sub(b"status/" + b"x" * 293)
+    wait_for(lambda: "topic" in b.proc.text() and "subscription refused" in b.proc.text(),
+             what="the long topic refused")
+    for s in (good, bad):
+        s.close(0)
+    b.stop()
+
+
 def test_ipc_name_cannot_be_taken_while_in_use(tmp):
     b = Broker(tmp).start()
     first = RawClient(b.ctl, role="docker", instance="nas")
