@@ -13,6 +13,7 @@
 #include "subs.h"
 #include "watchdog.h"
 #include "zap.h"
+#include "zmon.h"
 
 #include "ddc_config.h"
 #include "ddc_log.h"
@@ -109,6 +110,7 @@ struct broker_t {
     stats_t stats;             /* counts for the metrics report      */
     char host[64];             /* this host's name: the metrics' host */
     int64_t started_wall_ms;
+    zmon_t *zmon;              /* the sockets' events, on mon/zmq/    */
 };
 
 static void
@@ -198,13 +200,9 @@ s_on_link (void *arg, peer_t *peer, bool connected, const char *reason)
     ddc_iso_time (ddc_wall_ms (), when);
     cJSON_AddStringToObject (body, "time", when);
     cJSON_AddStringToObject (body, "reason", reason);
-    char *text = cJSON_PrintUnformatted (body);
-    cJSON_Delete (body);
     char *topic = ddc_asprintf ("mon/peer/%s/", peer_name (peer));
-    zmsg_t *zmsg = ddc_msg_buildv (DDC_MONPUB, topic, text, NULL);
+    zmon_publish (self->zmon, topic, body);
     free (topic);
-    free (text);
-    s_pub (self, &zmsg, STATS_PUB_MON);
     if (!connected && strcmp (reason, "quiet") == 0)
         ddc_info ("peer %s went quiet: disconnected", peer_name (peer));
 }
@@ -824,6 +822,7 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddItemToObject (broker, "refused", refused_json (self->refused));
     cJSON_AddItemToObject (broker, "config", store_status (self->store));
     cJSON_AddItemToObject (broker, "watchdog", watchdog_status (self->watchdog));
+    cJSON_AddItemToObject (broker, "zmq", zmon_status (self->zmon));
     /* The rows fill what is left of the budget; the rest is paged. The
        reply is put together as text: a page can hold a megabyte of
        reports, which are copied as few times as may be. */
@@ -1547,6 +1546,13 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
         return NULL;
     }
     watchdog_configure (self->watchdog, store_section (self->store, DDC_SEC_WATCHDOG), true);
+    self->zmon = zmon_new (self->loop, self->pub, self->zap, self->refused, self->loopstat,
+                           &self->stats.published[STATS_PUB_MON]);
+    if (zmon_watch (self->zmon, self->ctl, "ctl", opts->ctl_endpoint, err, errlen) < 0
+        || zmon_watch (self->zmon, self->pub, "pub", opts->pub_endpoint, err, errlen) < 0) {
+        broker_destroy (&self);
+        return NULL;
+    }
     zloop_reader (self->loop, self->ctl, s_on_ctl, self);
     zloop_reader (self->loop, self->pub, s_on_pub, self);
     if (self->zap)
@@ -1584,6 +1590,7 @@ broker_destroy (broker_t **self_p)
         return;
     broker_t *self = *self_p;
     watchdog_destroy (&self->watchdog);     /* its pollers and timers first */
+    zmon_destroy (&self->zmon);             /* before the sockets it watches */
     zloop_destroy (&self->loop);
     loopstat_destroy (&self->loopstat);
     zsock_destroy (&self->ctl);

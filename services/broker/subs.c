@@ -117,8 +117,11 @@ subs_topic_ok (const char *topic, size_t len)
         name[n - 1] = '\0';
         return ddc_section_from_name (name) >= 0;
     }
-    /* The broker's events: mon/, mon/peer/, mon/peer/ROLE@INSTANCE/. */
-    if (strcmp (topic, "mon/") == 0 || strcmp (topic, "mon/peer/") == 0)
+    /* The broker's events: mon/, mon/peer/, mon/peer/ROLE@INSTANCE/,
+       mon/zmq/, mon/zmq/ctl/, mon/zmq/pub/. */
+    if (strcmp (topic, "mon/") == 0 || strcmp (topic, "mon/peer/") == 0
+        || strcmp (topic, "mon/zmq/") == 0 || strcmp (topic, "mon/zmq/ctl/") == 0
+        || strcmp (topic, "mon/zmq/pub/") == 0)
         return true;
     const char *peer;
     if (strncmp (topic, "mon/peer/", 9) == 0 && topic[len - 1] == '/') {

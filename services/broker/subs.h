@@ -3,7 +3,8 @@
     libzmq matches messages only against the subscriptions this module
     accepts. Owns the topic rule ("" for everything, hugz/, cfg/,
     cfg/SECTION/, status/, status/PEER/, status/PEER/TOPIC/, mon/,
-    mon/peer/, mon/peer/PEER/, at most SUBS_TOPIC_MAX bytes), the
+    mon/peer/, mon/peer/PEER/, mon/zmq/, mon/zmq/ctl/, mon/zmq/pub/, at most
+    SUBS_TOPIC_MAX bytes), the
     count of distinct topics per subscriber (SUBS_PER_SUBSCRIBER; a
     subscriber is the connecting process on ipc://, the certificate and
     address on CURVE, the address on plain tcp://), and the disconnection of

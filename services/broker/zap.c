@@ -4,11 +4,49 @@
 
 #include <string.h>
 
+#define S_RECENT     16          /* refusals kept for the socket events */
+#define S_RECENT_MS  2000        /* ... that long                       */
+
 struct zap_t {
     zsock_t *rep;
     zcertstore_t *certs;
     refused_t *refused;
+    struct {                     /* the latest refusals, oldest first   */
+        char address[80];
+        int64_t mono_ms;
+    } recent[S_RECENT];
+    int nrecent;
 };
+
+/* Keep a refusal's address for the socket event that follows it. */
+static void
+s_remember (zap_t *self, const char *address)
+{
+    if (self->nrecent == S_RECENT) {
+        memmove (&self->recent[0], &self->recent[1], (S_RECENT - 1) * sizeof self->recent[0]);
+        self->nrecent--;
+    }
+    ddc_strlcpy (self->recent[self->nrecent].address, address,
+                 sizeof self->recent[0].address);
+    self->recent[self->nrecent++].mono_ms = ddc_mono_ms ();
+}
+
+bool
+zap_take_refused (zap_t *self, char *out, size_t size)
+{
+    int64_t now = ddc_mono_ms ();
+    while (self && self->nrecent > 0) {
+        bool fresh = now - self->recent[0].mono_ms <= S_RECENT_MS;
+        if (fresh)
+            ddc_strlcpy (out, self->recent[0].address, size);
+        memmove (&self->recent[0], &self->recent[1],
+                 (size_t) (self->nrecent - 1) * sizeof self->recent[0]);
+        self->nrecent--;
+        if (fresh)
+            return true;
+    }
+    return false;
+}
 
 zap_t *
 zap_new (const char *clients_dir, refused_t *refused, char *err, size_t errlen)
@@ -88,6 +126,7 @@ zap_on_readable (zap_t *self)
             snprintf (reason, sizeof reason, "handshake refused: %s key %.8s... is not in the "
                       "broker's clients folder", mechanism[0] ? mechanism : "no", key[0] ? key : "");
             refused_add (self->refused, address, NULL, reason);
+            s_remember (self, address);
         }
         zmsg_t *reply = zmsg_new ();
         zmsg_addstr (reply, "1.0");

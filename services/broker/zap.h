@@ -22,4 +22,9 @@ void zap_on_readable (zap_t *self);
 /* The certificate with that public key (Z85 text), borrowed, or NULL. */
 zcert_t *zap_cert (zap_t *self, const char *public_txt);
 
+/* The address of the oldest handshake refused in the last 2 s that no one
+   has taken yet, into out[size] (libzmq's events of a refused handshake do
+   not name the peer; they follow the refusal). false when there is none. */
+bool zap_take_refused (zap_t *self, char *out, size_t size);
+
 #endif

@@ -194,6 +194,39 @@ class RawClient:
         return self.request("SAVE", section, expected, author, json.dumps(value))
 
 
+# ---- CURVE: keys made with ddc-ctl keygen -----------------------------------
+
+def curve_keys(tmp):
+    """A keys folder for ddc-broker --keys, with its clients folder."""
+    keys = os.path.join(tmp, "keys")
+    os.makedirs(os.path.join(keys, "clients"), exist_ok=True)
+    return keys
+
+
+def keygen(keys, name, role, instances=None):
+    """A certificate made by ddc-ctl keygen and given to the broker's
+    clients folder: (public key, secret key, the certificate's path)."""
+    args = ["keygen", name, "--role", role, "--dir", os.path.join(keys, "mine")]
+    if instances:
+        args += ["--instances", instances]
+    r = subprocess.run([bin_path("ddc-ctl"), *args], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    cert = os.path.join(keys, "mine", f"{name}.cert")
+    with open(cert) as f:
+        text = f.read()
+    with open(os.path.join(keys, "clients", f"{name}.cert"), "w") as f:
+        f.write(text)
+    pub = secret = None
+    with open(cert + "_secret") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("public-key"):
+                pub = line.split('"')[1].encode()
+            if line.startswith("secret-key"):
+                secret = line.split('"')[1].encode()
+    return pub, secret, cert
+
+
 @pytest.fixture(autouse=True)
 def _stop_leftovers():
     """A test that fails half-way still stops every program it started."""

@@ -17,7 +17,7 @@ import time
 import pytest
 import zmq
 
-from conftest import Broker, RawClient, bin_path, free_port, wait_for
+from conftest import Broker, RawClient, bin_path, curve_keys, free_port, keygen, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -335,34 +335,6 @@ def test_stalled_status_subscriber_is_bounded(tmp):
 
 
 # ---- 5. identity -------------------------------------------------------------
-
-def curve_keys(tmp):
-    keys = os.path.join(tmp, "keys")
-    os.makedirs(os.path.join(keys, "clients"), exist_ok=True)
-    return keys
-
-
-def keygen(keys, name, role, instances=None):
-    args = ["keygen", name, "--role", role, "--dir", os.path.join(keys, "mine")]
-    if instances:
-        args += ["--instances", instances]
-    r = subprocess.run([bin_path("ddc-ctl"), *args], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    cert = os.path.join(keys, "mine", f"{name}.cert")
-    with open(cert) as f:
-        text = f.read()
-    with open(os.path.join(keys, "clients", f"{name}.cert"), "w") as f:
-        f.write(text)
-    pub = secret = None
-    with open(cert + "_secret") as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith("public-key"):
-                pub = line.split('"')[1].encode()
-            if line.startswith("secret-key"):
-                secret = line.split('"')[1].encode()
-    return pub, secret, cert
-
 
 def test_certificate_binds_the_instance(tmp):
     keys = curve_keys(tmp)
