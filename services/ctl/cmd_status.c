@@ -137,8 +137,8 @@ s_print_watchdog (const cJSON *wd)
 
 #define S_COLS 6
 
-static void
-s_print_table (const cJSON *table)
+void
+ctl_print_status (const cJSON *table)
 {
     const cJSON *broker = cJSON_GetObjectItemCaseSensitive (table, "broker");
     char uptime[32];
@@ -310,7 +310,7 @@ cmd_status (ctl_t *ctl, int argc, char **argv)
             rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot write the output");
     }
     else if (table)
-        s_print_table (table);
+        ctl_print_status (table);
     cJSON_Delete (table);
     ddc_client_destroy (&client);
     return rc;

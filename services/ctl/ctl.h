@@ -71,6 +71,10 @@ int ctl_fail (ctl_t *ctl, int code, const char *fmt, ...)
 ddc_client_t *ctl_connect (ctl_t *ctl, const char *role, const char *const *sections,
                            ddc_apply_fn *on_apply, ddc_event_fn *on_event, void *arg,
                            int *rc);
+/* A client of role "monitor" (or the --cert's) subscribed to all of the
+   broker's events (mon/), which go to on_mon. As ctl_connect. */
+ddc_client_t *ctl_connect_mon (ctl_t *ctl, ddc_mon_fn *on_mon, ddc_event_fn *on_event,
+                               void *arg, int *rc);
 /* The CTL endpoint in use (after ctl_connect). */
 const char *ctl_endpoint (ctl_t *ctl);
 /* Send a request (takes *msg_p) and wait up to --timeout for its reply.
@@ -123,6 +127,9 @@ int cmd_set (ctl_t *ctl, int argc, char **argv);
 int cmd_rollback (ctl_t *ctl, int argc, char **argv);
 int cmd_watch (ctl_t *ctl, int argc, char **argv);
 int cmd_status (ctl_t *ctl, int argc, char **argv);
+/* cmd_status.c: the STATUS table for people, as ddc-ctl status prints it. */
+void ctl_print_status (const cJSON *table);
+int cmd_monitor (ctl_t *ctl, int argc, char **argv);
 int cmd_ping (ctl_t *ctl, int argc, char **argv);
 int cmd_health (ctl_t *ctl, int argc, char **argv);
 int cmd_history (ctl_t *ctl, int argc, char **argv);

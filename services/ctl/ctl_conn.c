@@ -134,9 +134,10 @@ s_check_certs (ctl_t *ctl, char **role_p, char *instance, size_t size)
     return 0;
 }
 
-ddc_client_t *
-ctl_connect (ctl_t *ctl, const char *role, const char *const *sections,
-             ddc_apply_fn *on_apply, ddc_event_fn *on_event, void *arg, int *rc)
+/* ctl_connect, with the broker's events to on_mon when it is set. */
+static ddc_client_t *
+s_connect (ctl_t *ctl, const char *role, const char *const *sections, ddc_apply_fn *on_apply,
+           ddc_event_fn *on_event, ddc_mon_fn *on_mon, void *arg, int *rc)
 {
     *rc = s_resolve_broker (ctl);
     if (*rc)
@@ -158,6 +159,7 @@ ctl_connect (ctl_t *ctl, const char *role, const char *const *sections,
         .broker_cert_path = ctl->broker_cert,
         .on_apply = on_apply,
         .on_event = on_event,
+        .on_mon = on_mon,
         .arg = arg,
     };
     ddc_info ("connecting to %s as %s@%s%s", ctl->broker, opts.role, instance,
@@ -167,6 +169,24 @@ ctl_connect (ctl_t *ctl, const char *role, const char *const *sections,
     if (!client)
         *rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot set up a connection to %s (-v tells why)",
                         ctl->broker);
+    return client;
+}
+
+ddc_client_t *
+ctl_connect (ctl_t *ctl, const char *role, const char *const *sections,
+             ddc_apply_fn *on_apply, ddc_event_fn *on_event, void *arg, int *rc)
+{
+    return s_connect (ctl, role, sections, on_apply, on_event, NULL, arg, rc);
+}
+
+ddc_client_t *
+ctl_connect_mon (ctl_t *ctl, ddc_mon_fn *on_mon, ddc_event_fn *on_event, void *arg, int *rc)
+{
+    ddc_client_t *client = s_connect (ctl, "monitor", NULL, NULL, on_event, on_mon, arg, rc);
+    if (client && ddc_client_follow_mon (client, "") < 0) {
+        ddc_client_destroy (&client);
+        *rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot subscribe to the broker's events");
+    }
     return client;
 }
 

@@ -49,6 +49,7 @@ static const char s_usage[] =
 "  audit [--actions|--config] [--since T] [--container NAME] [--json]\n"
 "                                who did what: actions and changes, newest first\n"
 "  status [--json]               the broker and its peers\n"
+"  monitor [--json] [--count N]  the peers, then the broker's events as they come\n"
 "  containers [HOST] [--json]    the containers of the ddc-docker agents\n"
 "  action HOST/NAME ACTION [--lines N]\n"
 "                                start, stop, restart, logs or status of a container\n"
@@ -93,6 +94,7 @@ static const s_command_t s_commands[] = {
     { "history", cmd_history },
     { "audit", cmd_audit },
     { "status", cmd_status },
+    { "monitor", cmd_monitor },
     { "containers", cmd_containers },
     { "action", cmd_action },
     { "ping", cmd_ping },

@@ -1723,6 +1723,12 @@ ddc_client_synced (ddc_client_t *self)
     return self->synced;
 }
 
+bool
+ddc_client_subscribed (ddc_client_t *self)
+{
+    return self->sub_endpoint && self->last_hugz > 0;
+}
+
 const char *
 ddc_client_name (ddc_client_t *self)
 {

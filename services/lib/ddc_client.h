@@ -103,6 +103,9 @@ void ddc_client_stop (ddc_client_t *self);
 /* State. */
 bool ddc_client_connected (ddc_client_t *self);   /* WELCOME and pongs fresh */
 bool ddc_client_synced (ddc_client_t *self);      /* snapshot applied        */
+/* The subscriptions are in place: a HUGZ came since the SUB socket last
+   connected (the broker answers new subscriptions with one). */
+bool ddc_client_subscribed (ddc_client_t *self);
 const char *ddc_client_name (ddc_client_t *self); /* "docker@nas" once welcomed */
 const char *ddc_client_epoch (ddc_client_t *self);
 uint64_t ddc_client_rev (ddc_client_t *self);     /* highest applied global rev */

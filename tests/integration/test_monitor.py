@@ -18,7 +18,7 @@ import time
 
 import zmq
 
-from conftest import Broker, RawClient, curve_keys, free_port, keygen, wait_for
+from conftest import Broker, RawClient, bin_path, curve_keys, free_port, keygen, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -299,3 +299,53 @@ def test_the_python_example_of_the_protocol(broker, tmp):
         assert ex.proc.poll() is None, ex.seen
     finally:
         ex.stop()
+
+
+def ctl_monitor(endpoint, *args):
+    return Lines(subprocess.Popen([bin_path("ddc-ctl"), "--broker", endpoint, "monitor", *args],
+                                  text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL))
+
+
+def test_ctl_monitor_shows_the_table_then_the_events(broker):
+    mon = ctl_monitor(broker.ctl)
+    try:
+        mon.until(lambda l: l.startswith("NAME ") and "CONNECTED" in l)
+        mon.until(lambda l: l.startswith("-- the broker's events"))
+        a = RawClient(broker.ctl, role="docker", instance="mon1")
+        a.hello()
+        mon.until(lambda l: l.endswith(f"  ctl   handshake_succeeded pid {os.getpid()} "
+                                       f"(uid {os.getuid()}) on {broker.ctl}"))
+        mon.until(lambda l: l.endswith("  peer  docker@mon1 connected (hello)"))
+        mon.until(lambda l: l.startswith("peers  ") and "docker@mon1" in l.split(";")[0])
+        a.send("BYE", a.req_id())
+        mon.until(lambda l: l.endswith("  peer  docker@mon1 gone (bye)"))
+        mon.until(lambda l: l.startswith("peers  ") and "1 gone: docker@mon1" in l)
+        a.close()
+        mon.until(lambda l: "  ctl   disconnected pid " in l)
+        t0 = time.monotonic()
+        mon.proc.terminate()
+        assert mon.proc.wait(10) == 0
+        assert time.monotonic() - t0 < 3
+    finally:
+        if mon.proc.poll() is None:
+            mon.stop()
+
+
+def test_ctl_monitor_json_count_and_unreachable(broker, tmp):
+    mon = ctl_monitor(broker.ctl, "--json", "--count", "2")
+    table = json.loads(mon.until(lambda l: l.startswith("{")))
+    assert "broker" in table and any(p["role"] == "monitor" for p in table["peers"])
+    a = RawClient(broker.ctl, role="web", instance="mon2")
+    a.hello()
+    got = [json.loads(mon.until(lambda l: l.startswith("{"))) for _ in range(2)]
+    assert mon.proc.wait(10) == 0
+    assert all(g["topic"].startswith("mon/") and isinstance(g["event"], dict) for g in got)
+    assert got[0]["topic"] == "mon/zmq/ctl/" and got[0]["event"]["event"] == "accepted"
+    a.close()
+    r = subprocess.run([bin_path("ddc-ctl"), "--broker", f"ipc://{tmp}/nobody.sock",
+                        "--timeout", "1", "monitor"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 5 and "unreachable" in r.stderr, r
+    r = subprocess.run([bin_path("ddc-ctl"), "--broker", broker.ctl, "monitor", "--count", "x"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "--count" in r.stderr, r
