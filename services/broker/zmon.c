@@ -21,6 +21,13 @@ static const char *const s_names[E_COUNT] = {
     "handshake_failed_auth", "handshake_failed_protocol", "handshake_failed"
 };
 
+typedef struct {                 /* one event as libzmq sent it            */
+    uint16_t event;
+    uint32_t value;
+    char endpoint[128];
+    char peer[96];               /* an accepted connection's, looked up    */
+} s_raw_t;
+
 typedef struct {
     char name[8];                /* "ctl", "pub"                           */
     zsock_t *watched;            /* the broker's socket (borrowed)         */
@@ -35,6 +42,8 @@ typedef struct {
     int pending[S_PENDING];      /* accepted, handshake not over yet (fds) */
     int npending;
     bool pending_lost;           /* more than S_PENDING: not all are known */
+    s_raw_t batch[ZMON_BATCH];   /* events read, not yet handled           */
+    int nbatch;
 } s_sock_t;
 
 struct zmon_t {
@@ -260,23 +269,25 @@ s_publish (zmon_t *self, s_sock_t *s, s_event_t ev, const char *endpoint, const 
 }
 
 /* One event of socket s: value is libzmq's (an fd, an errno, a status or
-   protocol code), endpoint the local endpoint it names. */
+   protocol code), endpoint the local endpoint it names; peer, for an
+   accepted connection, its other end as looked up (NULL: unknown). */
 static void
-s_event (zmon_t *self, s_sock_t *s, uint16_t event, uint32_t value, const char *endpoint)
+s_event (zmon_t *self, s_sock_t *s, uint16_t event, uint32_t value, const char *endpoint,
+         const char *peer)
 {
     char key[16], address[128] = "", detail[160] = "";
     snprintf (key, sizeof key, "%u", value);
     bool have = false;
     s_event_t ev;
     switch (event) {
-    case ZMQ_EVENT_ACCEPTED: {
+    case ZMQ_EVENT_ACCEPTED:
         ev = E_ACCEPTED;
-        endpoints_peer_t peer;
-        if (endpoints_fd_peer (s->endpoints, (int) value, &peer)) {
-            endpoints_peer_text (&peer, address, sizeof address);
+        zhashx_delete (self->conns, key);
+        if (peer) {
+            ddc_strlcpy (address, peer, sizeof address);
             have = true;
-            if (zhashx_size (self->conns) < ZMON_CONNS_MAX || zhashx_lookup (self->conns, key))
-                zhashx_update (self->conns, key, address);
+            if (zhashx_size (self->conns) < ZMON_CONNS_MAX)
+                zhashx_insert (self->conns, key, address);
         }
         s_pending_drop (s, (int) value);
         if (s->npending == S_PENDING) {
@@ -285,7 +296,6 @@ s_event (zmon_t *self, s_sock_t *s, uint16_t event, uint32_t value, const char *
         }
         s->pending[s->npending++] = (int) value;
         break;
-    }
     case ZMQ_EVENT_ACCEPT_FAILED:
         ev = E_ACCEPT_FAILED;
         snprintf (detail, sizeof detail, "%s", strerror ((int) value));
@@ -341,6 +351,79 @@ s_event (zmon_t *self, s_sock_t *s, uint16_t event, uint32_t value, const char *
     s_publish (self, s, ev, endpoint, have ? address : NULL, detail[0] ? detail : NULL);
 }
 
+/* Append the events waiting on s's monitor socket to the batch, as many
+   as fit. false when some were left (the batch is full). */
+static bool
+s_read (s_sock_t *s)
+{
+    void *handle = zsock_resolve (s->pair);
+    while (s->nbatch < ZMON_BATCH) {
+        /* frame 1: the event (16 bits) and its value (32 bits); frame 2:
+           the endpoint */
+        unsigned char head[6];
+        int n = zmq_recv (handle, head, sizeof head, ZMQ_DONTWAIT);
+        if (n < 0)
+            return true;
+        s_raw_t *raw = &s->batch[s->nbatch];
+        raw->endpoint[0] = '\0';
+        raw->peer[0] = '\0';
+        if (zsock_rcvmore (s->pair)) {
+            int m = zmq_recv (handle, raw->endpoint, sizeof raw->endpoint - 1, ZMQ_DONTWAIT);
+            m = m < 0 ? 0 : m < (int) sizeof raw->endpoint ? m : (int) sizeof raw->endpoint - 1;
+            raw->endpoint[m] = '\0';
+            while (zsock_rcvmore (s->pair)) {
+                char skip[8];
+                if (zmq_recv (handle, skip, sizeof skip, ZMQ_DONTWAIT) < 0)
+                    break;
+            }
+        }
+        if (n != (int) sizeof head)
+            continue;
+        memcpy (&raw->event, head, sizeof raw->event);
+        memcpy (&raw->value, head + sizeof raw->event, sizeof raw->value);
+        s->nbatch++;
+    }
+    return false;
+}
+
+/* true when the connection of the accepted event at i is closed by an
+   event in [from, to) of the batch. */
+static bool
+s_closed_in (s_sock_t *s, int i, int from, int to)
+{
+    for (int j = from > i + 1 ? from : i + 1; j < to; j++)
+        if (s->batch[j].event == ZMQ_EVENT_DISCONNECTED && s->batch[j].value == s->batch[i].value)
+            return true;
+    return false;
+}
+
+/* The peers of the connections accepted in [0, n) of the batch, read from
+   their descriptors now, unless the batch already holds their closing
+   (the descriptor may be another connection's by now). */
+static void
+s_look_up (s_sock_t *s, int n)
+{
+    for (int i = 0; i < n; i++) {
+        s_raw_t *raw = &s->batch[i];
+        endpoints_peer_t peer;
+        if (raw->event == ZMQ_EVENT_ACCEPTED && !raw->peer[0] && !s_closed_in (s, i, 0, n)
+            && endpoints_fd_peer (s->endpoints, (int) raw->value, &peer))
+            endpoints_peer_text (&peer, raw->peer, sizeof raw->peer);
+    }
+}
+
+/* libzmq queues a connection's closing before it closes the descriptor. A
+   peer looked up for [0, n) is sure when the events read after the look-up
+   do not close that connection (read to the end: none was left behind);
+   otherwise the descriptor may have been reused, and the peer is dropped. */
+static void
+s_check (s_sock_t *s, int n, bool complete)
+{
+    for (int i = 0; i < n; i++)
+        if (s->batch[i].peer[0] && (!complete || s_closed_in (s, i, n, s->nbatch)))
+            s->batch[i].peer[0] = '\0';
+}
+
 static int
 s_on_events (zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -353,32 +436,27 @@ s_on_events (zloop_t *loop, zsock_t *sock, void *arg)
     if (!s)
         return 0;
     loopstat_step_t start = loopstat_begin ();
-    void *handle = zsock_resolve (sock);
     int64_t begin = ddc_mono_ms ();
-    for (int budget = 0; budget < 1000 && ddc_mono_ms () - begin < ZMON_STEP_MS; budget++) {
-        /* frame 1: the event (16 bits) and its value (32 bits); frame 2:
-           the endpoint */
-        unsigned char head[6];
-        int n = zmq_recv (handle, head, sizeof head, ZMQ_DONTWAIT);
-        if (n < 0)
-            break;
-        char endpoint[256] = "";
-        if (zsock_rcvmore (sock)) {
-            int m = zmq_recv (handle, endpoint, sizeof endpoint - 1, ZMQ_DONTWAIT);
-            endpoint[m < 0 ? 0 : m < (int) sizeof endpoint ? m : (int) sizeof endpoint - 1] = '\0';
-            while (zsock_rcvmore (sock)) {
-                char skip[8];
-                if (zmq_recv (handle, skip, sizeof skip, ZMQ_DONTWAIT) < 0)
-                    break;
-            }
+    s->nbatch = 0;
+    s_read (s);
+    int n = s->nbatch;
+    s_look_up (s, n);
+    while (n > 0) {
+        /* what came meanwhile checks the look-ups; then [0, n) is final */
+        bool complete = s_read (s);
+        bool over = ddc_mono_ms () - begin >= ZMON_STEP_MS;
+        s_check (s, n, complete && !over);
+        if (over)
+            n = s->nbatch;           /* the rest goes out unlooked-up */
+        for (int i = 0; i < n; i++) {
+            s_raw_t *raw = &s->batch[i];
+            s_event (self, s, raw->event, raw->value, raw->endpoint,
+                     raw->peer[0] ? raw->peer : NULL);
         }
-        if (n != (int) sizeof head)
-            continue;
-        uint16_t event;
-        uint32_t value;
-        memcpy (&event, head, sizeof event);
-        memcpy (&value, head + sizeof event, sizeof value);
-        s_event (self, s, event, value, endpoint);
+        memmove (&s->batch[0], &s->batch[n], (size_t) (s->nbatch - n) * sizeof s->batch[0]);
+        s->nbatch -= n;
+        n = s->nbatch;
+        s_look_up (s, n);
     }
     loopstat_done (self->loopstat, &start, "socket events");
     return 0;

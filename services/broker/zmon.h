@@ -9,7 +9,11 @@
     libzmq's events name the connection's file descriptor only for accepted
     and closed connections, so the peer's address comes from that
     descriptor (endpoints.h), for a failed handshake from the ZAP handler's
-    refusal or from the one connection whose handshake was under way. At
+    refusal or from the one connection whose handshake was under way. The
+    descriptor is read when the broker takes the event, and its answer kept
+    only if libzmq had not queued that connection's closing by then (after
+    which the number may be another connection's): a connection that is
+    gone before the broker looks has no address, never a wrong one. At
     most ZMON_RATE events a second are published per socket (ZMON_RATE at
     once); the others are counted and summed up once a second in one
     "suppressed" event, so a flood of connections cannot flood the
@@ -32,6 +36,7 @@
 #define ZMON_CONNS_MAX  4096     /* open connections whose address is kept */
 #define ZMON_QUEUE      10000    /* events libzmq may queue for the broker */
 #define ZMON_STEP_MS    5        /* one turn of reading hands the loop back */
+#define ZMON_BATCH      512      /* events read at once, a socket          */
 
 typedef struct zmon_t zmon_t;
 

@@ -138,21 +138,26 @@ def test_handshake_failures_over_curve(tmp):
     stranger.send("HELLO", "x1", "DDCP/1", "ctl", "x")
     got = events(sub, lambda evs: any(e["event"] == "handshake_failed_auth" for _, e in evs))
     auth = [e for _, e in got if e["event"] == "handshake_failed_auth"][0]
-    assert auth["address"].startswith("127.0.0.1:") and "ZAP" in auth["detail"], auth
+    # the address from the connection (with its port) or from the ZAP handler
+    assert auth["address"].startswith("127.0.0.1") and "ZAP" in auth["detail"], auth
     accepted = [e for _, e in got if e["event"] == "accepted"]
-    assert accepted and accepted[-1]["address"] == auth["address"]
+    assert accepted and accepted[-1]["address"] in (None, auth["address"]), got
     assert auth["endpoint"] == b.ctl
     stranger.close()
 
     # 2. a peer offering no security (NULL) to a CURVE endpoint: its port is known
+    # (the greeting waits until the broker has seen the connection: a
+    # connection that fails before the broker reads its descriptor has no
+    # known address)
     raw = socket.create_connection(("127.0.0.1", port))
     me = f"127.0.0.1:{raw.getsockname()[1]}"
+    got = events(sub, lambda evs: of(evs, address=me))
+    assert [e["event"] for e in of(got, address=me)] == ["accepted"], got
     raw.sendall(null_greeting())
-    got = events(sub, lambda evs: any(e["event"] == "handshake_failed_protocol"
-                                      for e in of(evs, address=me)))
-    mine = of(got, address=me)
-    assert [e["event"] for e in mine][:2] == ["accepted", "handshake_failed_protocol"], got
-    assert "mechanism" in mine[1]["detail"], mine[1]
+    got = events(sub, lambda evs: of(evs, address=me))
+    failed = of(got, address=me)
+    assert [e["event"] for e in failed][:1] == ["handshake_failed_protocol"], got
+    assert "mechanism" in failed[0]["detail"], failed[0]
     raw.close()
 
     # 3. a client with another server key: the broker cannot decrypt its HELLO
@@ -162,7 +167,8 @@ def test_handshake_failures_over_curve(tmp):
     got = events(sub, lambda evs: any(e["event"] == "handshake_failed_protocol"
                                       and e["address"] != me for _, e in evs))
     crypto = [e for _, e in got if e["event"] == "handshake_failed_protocol"][0]
-    assert crypto["address"].startswith("127.0.0.1:") and "decrypt" in crypto["detail"], crypto
+    assert "decrypt" in crypto["detail"], crypto
+    assert crypto["address"] is None or crypto["address"].startswith("127.0.0.1:"), crypto
     lost.close()
 
     # STATUS: the protocol failures are refusals, with the address
