@@ -1410,6 +1410,7 @@ s_setup_curve (broker_t *self, const char *keys_dir, char *err, size_t errlen)
         zsock_set_curve_server (socks[i], 1);
         zsock_set_zap_domain (socks[i], "ddc");
     }
+    subs_curve (self->subs);
     self->curve = true;
     ddc_info ("CURVE on: clients must hold a key listed in %s", clients);
     rc = 0;

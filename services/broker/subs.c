@@ -52,7 +52,7 @@ subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused)
     self->subscribers = zhashx_new ();
     zhashx_set_destructor (self->subscribers, (zhashx_destructor_fn *) s_subscriber_destroy);
     zsock_set_xpub_manual (pub, 1);
-    zsock_set_maxmsgsize (pub, SUBS_MSG_MAX);
+    zsock_set_maxmsgsize (pub, 1 + SUBS_TOPIC_MAX);
     zsock_set_rcvhwm (pub, 64);
     self->endpoints = endpoints_new (pub_endpoints);
     return self;
@@ -208,6 +208,15 @@ s_refuse (subs_t *self, s_subscriber_t *sub, const char *user_id, const char *wh
     sub->closing = true;
     sub->closed_ms = ddc_mono_ms ();
     s_connections (self, sub->address, NULL);
+}
+
+void
+subs_curve (subs_t *self)
+{
+    /* libzmq takes the bound at bind time: the local endpoints keep the
+       smaller one (with a larger one, 20,000 subscriptions of 200 bytes
+       from one process grow the broker by some 100 MB) */
+    zsock_set_maxmsgsize (self->pub, SUBS_CURVE_MSG_MAX);
 }
 
 bool

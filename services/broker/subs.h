@@ -22,22 +22,26 @@
 
 #include "refused.h"
 
-#define SUBS_TOPIC_MAX       200   /* bytes of a topic; a longer one is refused
-                                      and its subscriber disconnected        */
-#define SUBS_MSG_MAX         1024  /* bytes of any message in (ZMQ_MAXMSGSIZE):
-                                      a subscription, or a CURVE handshake
-                                      command, whose INITIATE carries the
-                                      client's metadata (some 300 bytes)     */
+#define SUBS_TOPIC_MAX       200   /* bytes of a topic; longer messages close
+                                      the connection (ZMQ_MAXMSGSIZE)        */
+#define SUBS_CURVE_MSG_MAX   1024  /* the same bound on CURVE endpoints, whose
+                                      handshake needs more: a client's
+                                      INITIATE command is some 300 bytes;
+                                      a topic over SUBS_TOPIC_MAX is refused
+                                      there and its subscriber disconnected  */
 #define SUBS_PER_SUBSCRIBER  32    /* distinct topics of one subscriber      */
 #define SUBS_SUBSCRIBERS_MAX 4096  /* subscribers tracked at once            */
 #define SUBS_STEP_MS         5     /* one call hands the loop back after this */
 
 typedef struct subs_t subs_t;
 
-/* Guard pub (sets its manual mode and bounds; call before binding);
-   pub_endpoints is the comma list it binds. Refusals go to `refused`. */
+/* Guard pub (sets its manual mode and bounds; call before binding; the
+   CURVE endpoints are bound after subs_curve); pub_endpoints is the comma
+   list it binds. Refusals go to `refused`. */
 subs_t *subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused);
 void subs_destroy (subs_t **self_p);
+/* The bounds of the endpoints bound from now on, which use CURVE. */
+void subs_curve (subs_t *self);
 /* Take every pending (un)subscription from the PUB socket. Returns true
    when a subscription was accepted (the broker then sends HUGZ). */
 bool subs_on_readable (subs_t *self);
