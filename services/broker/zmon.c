@@ -88,7 +88,14 @@ zmon_destroy (zmon_t **self_p)
         return;
     zmon_t *self = *self_p;
     for (int i = 0; i < self->nsocks; i++) {
-        /* libzmq stops sending first: no event waits for a reader then */
+        /* libzmq stops sending first: no event waits for a reader then.
+           It sends an event with a lock held, waiting while the queue is
+           full, and stopping takes that lock: the queue is emptied just
+           before, so that a sender waiting on it gets through. */
+        char skip[256];
+        while (zmq_recv (zsock_resolve (self->socks[i].pair), skip, sizeof skip,
+                         ZMQ_DONTWAIT) >= 0)
+            ;
         zmq_socket_monitor (zsock_resolve (self->socks[i].watched), NULL, 0);
         zloop_reader_end (self->loop, self->socks[i].pair);
         zsock_destroy (&self->socks[i].pair);
