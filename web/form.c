@@ -12,9 +12,16 @@ typedef struct {
     char *value;
 } s_pair_t;
 
+typedef struct {
+    const char *key;
+    size_t at;
+} s_key_ref_t;
+
 struct form_t {
     s_pair_t *fields;
     size_t count, cap;
+    s_key_ref_t *by_key;             /* the fields by key, then position: a
+                                    section's form has thousands         */
 };
 
 static int
@@ -91,6 +98,23 @@ s_decode (const char *src, size_t len, bool is_value, size_t max, char *err, siz
     return out;
 }
 
+static int
+s_key_cmp_ref (const void *a, const void *b)
+{
+    const s_key_ref_t *x = a, *y = b;
+    int c = strcmp (x->key, y->key);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+static void
+s_key_index (form_t *self)
+{
+    self->by_key = ddc_malloc ((self->count ? self->count : 1) * sizeof *self->by_key);
+    for (size_t i = 0; i < self->count; i++)
+        self->by_key[i] = (s_key_ref_t) { self->fields[i].key, i };
+    qsort (self->by_key, self->count, sizeof *self->by_key, s_key_cmp_ref);
+}
+
 form_t *
 form_parse (const char *data, size_t len, char *err, size_t errlen)
 {
@@ -150,6 +174,7 @@ form_parse (const char *data, size_t len, char *err, size_t errlen)
         }
         i = end + 1;
     }
+    s_key_index (self);
     return self;
 }
 
@@ -166,6 +191,7 @@ form_destroy (form_t **self_p)
         free (self->fields[i].value);
     }
     free (self->fields);
+    free (self->by_key);
     free (self);
     *self_p = NULL;
 }
@@ -193,9 +219,17 @@ form_get_nth (const form_t *self, const char *key, size_t n)
 {
     if (!self || !key)
         return NULL;
-    for (size_t i = 0; i < self->count; i++)
-        if (strcmp (self->fields[i].key, key) == 0 && n-- == 0)
-            return self->fields[i].value;
+    /* the first of key's entries in by_key, then the n-th after it */
+    size_t lo = 0, hi = self->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp (self->by_key[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo + n < self->count && strcmp (self->by_key[lo + n].key, key) == 0)
+        return self->fields[self->by_key[lo + n].at].value;
     return NULL;
 }
 
