@@ -52,10 +52,16 @@ cache_view (void)
     return s_kept (&s.view, &s.view_gen, s_build_view);
 }
 
+static cJSON *
+s_build_inventory (const cJSON *table)
+{
+    return view_inventory (table, bridge_section ("containers", NULL));
+}
+
 const cJSON *
 cache_inventory (void)
 {
-    return s_kept (&s.inventory, &s.inventory_gen, view_inventory);
+    return s_kept (&s.inventory, &s.inventory_gen, s_build_inventory);
 }
 
 const cJSON *

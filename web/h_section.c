@@ -37,15 +37,52 @@ enum { PH_START = 0, PH_SAVED, PH_STATUS };
 /* ------------------------------------------------------------------------ */
 /* rendering                                                                */
 
-/* The whole page of section s showing value (caller destroys). */
+/* What the containers page's query asks for: ?q=SEARCH&page=N&add=HOST/NAME,
+   and ?part=discovered for the list of discovered containers alone. */
+typedef struct {
+    char q[128];
+    char add[256];
+    size_t page;
+    bool part;
+} s_cview_t;
+
+/* Fill v from the request's query; true when it asks for anything but the
+   plain page. */
+static bool
+s_cview (struct http_request *req, s_cview_t *v)
+{
+    memset (v, 0, sizeof *v);
+    char page[24] = "", part[24] = "";
+    uint64_t n;
+    web_query (req, "q", v->q, sizeof v->q);
+    web_query (req, "add", v->add, sizeof v->add);
+    if (web_query (req, "page", page, sizeof page) == 0 && ddc_parse_u64 (page, &n) == 0
+        && n <= 1000000)
+        v->page = (size_t) n;
+    v->part = web_query (req, "part", part, sizeof part) == 0 && strcmp (part, "discovered") == 0;
+    return v->q[0] || v->add[0] || v->page > 1 || v->part;
+}
+
+/* The whole page of section s showing value (caller destroys); cv: the
+   containers page's query, or NULL. */
 static wbuf_t *
 s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, errs_t *errs,
-        const char *notice_html)
+        const char *notice_html, const s_cview_t *cv)
 {
     rsection_t d = { .value = value, .rev = rev, .errs = errs, .notice_html = notice_html };
     if (s == DDC_SEC_CONTAINERS) {
         d.inventory = cache_inventory ();
         d.states = cache_states ();
+        if (cv) {
+            d.query = cv->q;
+            d.page = cv->page;
+            d.add = cv->add[0] ? cv->add : NULL;
+        }
+        if (cv && cv->part) {
+            wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+            render_discovered (b, rc, &d);
+            return b;
+        }
     }
     if (s == DDC_SEC_TASKS)
         d.containers = bridge_section ("containers", NULL);
@@ -71,7 +108,10 @@ s_render (struct http_request *req, web_op_t *op, int status, const cJSON *value
 {
     rctx_t rc;
     web_rctx (&rc, &op->auth, render_section_title (op->section) + 4);   /* "nav.bot" -> "bot" */
-    wbuf_t *b = s_page (&rc, op->section, value, rev, errs, notice_html);
+    s_cview_t cv, *cvp = NULL;
+    if (op->section == DDC_SEC_CONTAINERS && req->method == HTTP_METHOD_GET && s_cview (req, &cv))
+        cvp = &cv;
+    wbuf_t *b = s_page (&rc, op->section, value, rev, errs, notice_html, cvp);
     web_page (req, status, &b);
 }
 
@@ -93,13 +133,19 @@ s_render_current (struct http_request *req, web_op_t *op)
         wbuf_destroy (&notice);
         return;
     }
+    /* the containers page searched, paged or with a row added: its own */
+    s_cview_t cv;
+    if (op->section == DDC_SEC_CONTAINERS && s_cview (req, &cv)) {
+        s_render (req, op, 200, value, rev, NULL, NULL);
+        return;
+    }
     /* the plain page: the same for every session until its data changes */
     const char *lang = bridge_lang ();
     const wbuf_t *page = cache_page ((int) op->section, lang);
     if (!page) {
         rctx_t rc;
         web_rctx_shared (&rc, render_section_title (op->section) + 4);
-        wbuf_t *b = s_page (&rc, op->section, value, rev, NULL, NULL);
+        wbuf_t *b = s_page (&rc, op->section, value, rev, NULL, NULL, NULL);
         page = cache_page_put ((int) op->section, lang, &b);
     }
     web_page_marked (req, page, op->auth.csrf);

@@ -51,7 +51,18 @@ typedef struct {
     const char *notice_html;     /* a rendered notice box or NULL        */
     bool secret_set;             /* the secret is stored: bot.token,
                                     alerts.webhook_url, web.metrics_token */
+    /* containers: the search (words that must each be in a container's
+       name, host, state, image or display name; NULL or "" = all), the
+       page of the discovered list (1-based; 0 = 1), and "host/name" of a
+       discovered container to add as a configured row (NULL = none) */
+    const char *query;
+    size_t page;
+    const char *add;
 } rsection_t;
+
+/* The discovered containers (found by the agents, not configured) shown
+   a page at a time on the containers page. */
+#define RENDER_DISCOVERED_PAGE 50
 
 /* ---- core (render_core.c) -------------------------------------------- */
 const char *T (const rctx_t *rc, const char *key);
@@ -67,6 +78,8 @@ void render_notice (wbuf_t *b, const char *kind, const char *text);
 void render_csrf (wbuf_t *b, const rctx_t *rc);
 /* True when input has errors not shown yet. */
 bool render_has_errors (const errs_t *errs, const char *input);
+/* True when an input named prefix or prefix.* has errors not shown yet. */
+bool render_has_errors_under (const errs_t *errs, const char *prefix);
 /* The errors of one input (marks them shown). */
 void render_field_errors (wbuf_t *b, errs_t *errs, const char *input);
 /* The errors no input took, as a list ("" when none). */
@@ -80,6 +93,10 @@ void render_conflict (wbuf_t *b, const rctx_t *rc, const char *path, uint64_t th
 /* ---- section forms (render_sections.c) ------------------------------- */
 /* The page body (form) of section s. */
 void render_section (wbuf_t *b, const rctx_t *rc, ddc_section_t s, const rsection_t *d);
+/* The containers page's list of discovered containers alone (what the
+   script puts in place when the search changes): d->query's matches, page
+   d->page, each with an "add" control. */
+void render_discovered (wbuf_t *b, const rctx_t *rc, const rsection_t *d);
 /* URL path of a section's page ("/bot", "/cooldowns"...) and its title key. */
 const char *render_section_path (ddc_section_t s);
 const char *render_section_title (ddc_section_t s);

@@ -101,6 +101,19 @@ render_has_errors (const errs_t *errs, const char *input)
     return false;
 }
 
+bool
+render_has_errors_under (const errs_t *errs, const char *prefix)
+{
+    if (!errs || !prefix)
+        return false;
+    size_t n = strlen (prefix);
+    for (size_t i = 0; i < errs->count; i++)
+        if (!errs->shown[i] && strncmp (errs->input[i], prefix, n) == 0
+            && (errs->input[i][n] == '.' || errs->input[i][n] == '\0'))
+            return true;
+    return false;
+}
+
 void
 render_field_errors (wbuf_t *b, errs_t *errs, const char *input)
 {

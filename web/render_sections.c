@@ -116,9 +116,12 @@ s_id_name (s_f_t *f, const char *name)
         wbuf_puts (f->b, " aria-invalid=\"true\"");
 }
 
-/* <input type=type ...> with extra raw attributes (trusted literals). */
+/* <input type=type ...> with extra raw attributes (trusted literals) and,
+   for an input in a table cell that its column header names, the header's
+   text as aria-label (aria_key, or NULL when a <label> names it). */
 static void
-s_input (s_f_t *f, const char *name, const char *type, const char *value, const char *extra)
+s_input_aria (s_f_t *f, const char *name, const char *type, const char *value, const char *extra,
+              const char *aria_key)
 {
     wbuf_puts (f->b, "<input");
     wbuf_attr (f->b, "type", type);
@@ -129,11 +132,22 @@ s_input (s_f_t *f, const char *name, const char *type, const char *value, const 
         wbuf_puts (f->b, " ");
         wbuf_puts (f->b, extra);
     }
+    if (aria_key)
+        wbuf_attr (f->b, "aria-label", T (f->rc, aria_key));
     wbuf_puts (f->b, ">");
 }
 
 static void
-s_checkbox (s_f_t *f, const char *name, const char *value, bool checked, const char *label)
+s_input (s_f_t *f, const char *name, const char *type, const char *value, const char *extra)
+{
+    s_input_aria (f, name, type, value, extra, NULL);
+}
+
+/* A checkbox in its label; a label in a table cell whose column says it
+   already (sr_label) is there for assistive technology only. */
+static void
+s_checkbox_label (s_f_t *f, const char *name, const char *value, bool checked, const char *label,
+                  bool sr_label)
 {
     wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
     s_id_name (f, name);
@@ -142,11 +156,17 @@ s_checkbox (s_f_t *f, const char *name, const char *value, bool checked, const c
         wbuf_puts (f->b, " checked");
     wbuf_puts (f->b, ">");
     if (label) {
-        wbuf_puts (f->b, "<span>");
+        wbuf_puts (f->b, sr_label ? "<span class=\"sr\">" : "<span>");
         wbuf_html (f->b, label);
         wbuf_puts (f->b, "</span>");
     }
     wbuf_puts (f->b, "</label>");
+}
+
+static void
+s_checkbox (s_f_t *f, const char *name, const char *value, bool checked, const char *label)
+{
+    s_checkbox_label (f, name, value, checked, label, false);
 }
 
 static void
@@ -524,30 +544,73 @@ s_id_list (const cJSON *list, char *out, size_t size)
     }
 }
 
-/* One row of the containers table: row is a configured (or submitted)
-   entry, NULL for a discovered container or an empty template row; manual
-   rows (typed in) have editable host and name inputs. */
+/* <td> with the live state of host/name: data-state keeps the raw value
+   (styles, script, tests); the script updates it by data-container. */
+static void
+s_state_cell (s_f_t *f, const char *host, const char *cname, const char *state)
+{
+    wbuf_puts (f->b, "<td><span class=\"state\"");
+    if (host && cname) {
+        wbuf_puts (f->b, " data-container=\"");
+        wbuf_html (f->b, host);
+        wbuf_puts (f->b, "/");
+        wbuf_html (f->b, cname);
+        wbuf_puts (f->b, "\"");
+    }
+    wbuf_attr (f->b, "data-state", state ? state : "unknown");
+    wbuf_puts (f->b, ">");
+    wbuf_html (f->b, state ? render_state_text (f->rc, "state.", state) : "\xE2\x80\x94");
+    wbuf_puts (f->b, "</span></td>");
+}
+
+/* A checkbox of a list input (name=value) in its label (a locale key). */
+static void
+s_value_check (s_f_t *f, const char *name, const char *value, const char *label_key, bool checked)
+{
+    wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+    wbuf_attr (f->b, "name", name);
+    wbuf_attr (f->b, "value", value);
+    if (checked)
+        wbuf_puts (f->b, " checked");
+    wbuf_puts (f->b, "><span>");
+    wbuf_html (f->b, T (f->rc, label_key));
+    wbuf_puts (f->b, "</span></label>");
+}
+
+/* The checkbox of action a of row (an "allowed_actions" input named name)
+   in its label; ids gets the Discord roles allowed to do it, rn the name
+   of their input. */
+static void
+s_action_check (s_f_t *f, const char *name, const cJSON *row, int a, size_t i, char rn[SCHEMA_NAME_MAX],
+                char ids[1024])
+{
+    char key[48] = "action.";
+    ddc_strlcpy (key + 7, schema_actions[a], sizeof key - 7);
+    bool dflt = strcmp (schema_actions[a], "logs") != 0;
+    s_value_check (f, name, schema_actions[a], key,
+                   s_has_value (row, "allowed_actions", schema_actions[a], dflt));
+    char rk[32] = "roles.";
+    ddc_strlcpy (rk + 6, schema_actions[a], sizeof rk - 6);
+    s_row_name (rn, SCHEMA_NAME_MAX, "containers", i, rk);
+    s_id_list (s_sec_get (s_sec_get (row, "roles"), schema_actions[a]), ids, 1024);
+}
+
+/* One row of the configured containers' table: row is a configured (or
+   submitted) entry, NULL for an empty template row; manual rows (typed
+   in) have editable host and name inputs. hidden: not among the search's
+   matches (still part of the form, so still saved). */
 static void
 s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const char *cname,
-                 const char *image, const char *state, bool manual, bool discovered)
+                 const char *image, const char *state, bool manual, bool hidden)
 {
     char name[SCHEMA_NAME_MAX], buf[64];
     const char *sec = "containers";
-    wbuf_puts (f->b, "<tr");
-    if (discovered)
-        wbuf_puts (f->b, " class=\"discovered\"");
-    wbuf_puts (f->b, ">");
+    wbuf_puts (f->b, hidden ? "<tr hidden>" : "<tr>");
 
     s_row_name (name, sizeof name, sec, i, "active");
     s_td (f, name);
-    s_checkbox (f, name, "1", discovered ? false : s_bool (row, "active", true), NULL);
-    if (discovered) {
-        char dn[SCHEMA_NAME_MAX];
-        s_row_name (dn, sizeof dn, sec, i, "_discovered");
-        wbuf_puts (f->b, "<input type=\"hidden\"");
-        wbuf_attr (f->b, "name", dn);
-        wbuf_puts (f->b, " value=\"1\">");
-    }
+    s_checkbox_label (f, name, "1", s_bool (row, "active", true), T (f->rc, "f.containers.active"),
+                      true);
     s_td_end (f, name);
 
     /* host and name: fixed for known rows, typed for manual rows */
@@ -557,9 +620,10 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
         s_row_name (name, sizeof name, sec, i, fields[k]);
         s_td (f, name);
         if (manual)
-            s_input (f, name, "text", vals[k] ? vals[k] : "",
-                     k == 0 ? "maxlength=\"63\" autocomplete=\"off\" size=\"8\""
-                            : "maxlength=\"128\" autocomplete=\"off\" size=\"14\"");
+            s_input_aria (f, name, "text", vals[k] ? vals[k] : "",
+                          k == 0 ? "maxlength=\"63\" autocomplete=\"off\" size=\"8\""
+                                 : "maxlength=\"128\" autocomplete=\"off\" size=\"14\"",
+                          k == 0 ? "f.containers.host" : "f.containers.name");
         else {
             wbuf_puts (f->b, "<input type=\"hidden\"");
             wbuf_attr (f->b, "name", name);
@@ -576,59 +640,38 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
         s_td_end (f, name);
     }
 
-    /* live state: data-state keeps the raw value (styles, script, tests) */
-    wbuf_puts (f->b, "<td><span class=\"state\"");
-    if (host && cname) {
-        wbuf_puts (f->b, " data-container=\"");
-        wbuf_html (f->b, host);
-        wbuf_puts (f->b, "/");
-        wbuf_html (f->b, cname);
-        wbuf_puts (f->b, "\"");
-    }
-    wbuf_attr (f->b, "data-state", state ? state : "unknown");
-    wbuf_puts (f->b, ">");
-    wbuf_html (f->b, state ? render_state_text (f->rc, "state.", state) : "\xE2\x80\x94");
-    wbuf_puts (f->b, "</span></td>");
+    s_state_cell (f, host, cname, state);
 
     s_row_name (name, sizeof name, sec, i, "display_name");
     s_td (f, name);
-    s_input (f, name, "text", discovered ? (cname ? cname : "") : s_text (row, "display_name", buf),
-             "maxlength=\"100\" size=\"18\"");
+    s_input_aria (f, name, "text", s_text (row, "display_name", buf), "maxlength=\"100\" size=\"18\"",
+                  "f.containers.display_name");
     s_td_end (f, name);
 
     s_row_name (name, sizeof name, sec, i, "order");
     s_td (f, name);
-    s_input (f, name, "number", discovered ? "" : s_text (row, "order", buf),
-             "min=\"0\" max=\"9999\" step=\"1\" class=\"narrow\"");
+    s_input_aria (f, name, "number", s_text (row, "order", buf),
+                  "min=\"0\" max=\"9999\" step=\"1\" class=\"narrow\"", "f.containers.order");
     s_td_end (f, name);
 
     /* each action: its checkbox and the Discord roles allowed to do it */
     s_row_name (name, sizeof name, sec, i, "allowed_actions");
     s_td (f, name);
     wbuf_puts (f->b, "<div class=\"checks roles\">");
-    const cJSON *roles = discovered ? NULL : s_sec_get (row, "roles");
     for (int a = 0; schema_actions[a]; a++) {
-        char key[48] = "action.";
+        char rn[SCHEMA_NAME_MAX], ids[1024], key[48] = "action.";
         ddc_strlcpy (key + 7, schema_actions[a], sizeof key - 7);
-        bool dflt = strcmp (schema_actions[a], "logs") != 0;
-        wbuf_puts (f->b, "<div class=\"action-roles\"><label class=\"check\"><input type=\"checkbox\"");
-        wbuf_attr (f->b, "name", name);
-        wbuf_attr (f->b, "value", schema_actions[a]);
-        if (discovered ? dflt : s_has_value (row, "allowed_actions", schema_actions[a], dflt))
-            wbuf_puts (f->b, " checked");
-        wbuf_puts (f->b, "><span>");
-        wbuf_html (f->b, T (f->rc, key));
-        wbuf_puts (f->b, "</span></label>");
-        char rk[32] = "roles.", rn[SCHEMA_NAME_MAX], ids[1024];
-        ddc_strlcpy (rk + 6, schema_actions[a], sizeof rk - 6);
-        s_row_name (rn, sizeof rn, sec, i, rk);
-        s_id_list (s_sec_get (roles, schema_actions[a]), ids, sizeof ids);
+        wbuf_puts (f->b, "<div class=\"action-roles\">");
+        s_action_check (f, name, row, a, i, rn, ids);
         wbuf_puts (f->b, "<input type=\"text\" class=\"role-ids\" autocomplete=\"off\" "
                    "maxlength=\"600\" inputmode=\"numeric\"");
         s_id_name (f, rn);
         wbuf_attr (f->b, "value", ids);
         wbuf_attr (f->b, "placeholder", T (f->rc, "f.containers.role_ids"));
-        wbuf_puts (f->b, ">");
+        const char *args[] = { T (f->rc, key) };
+        wbuf_puts (f->b, " aria-label=\"");
+        wbuf_tmpl (f->b, T (f->rc, "f.containers.roles_for"), 1, args);
+        wbuf_puts (f->b, "\">");
         render_field_errors (f->b, f->errs, rn);
         wbuf_puts (f->b, "</div>");
     }
@@ -641,19 +684,13 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     for (int a = 0; schema_alert_kinds[a]; a++) {
         char key[48] = "alert.";
         ddc_strlcpy (key + 6, schema_alert_kinds[a], sizeof key - 6);
-        wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
-        wbuf_attr (f->b, "name", name);
-        wbuf_attr (f->b, "value", schema_alert_kinds[a]);
-        if (discovered || s_has_value (row, "alerts", schema_alert_kinds[a], true))
-            wbuf_puts (f->b, " checked");
-        wbuf_puts (f->b, "><span>");
-        wbuf_html (f->b, T (f->rc, key));
-        wbuf_puts (f->b, "</span></label>");
+        s_value_check (f, name, schema_alert_kinds[a], key,
+                       s_has_value (row, "alerts", schema_alert_kinds[a], true));
     }
     wbuf_puts (f->b, "</div>");
     s_td_end (f, name);
 
-    const cJSON *info = discovered ? NULL : s_sec_get (row, "info");
+    const cJSON *info = s_sec_get (row, "info");
     s_row_name (name, sizeof name, sec, i, "info.enabled");
     s_td (f, name);
     s_checkbox (f, name, "1", s_bool (info, "enabled", false), T (f->rc, "f.containers.info_enabled"));
@@ -661,6 +698,7 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     s_row_name (name, sizeof name, sec, i, "info.text");
     wbuf_puts (f->b, "<textarea rows=\"2\" cols=\"24\" maxlength=\"2000\"");
     s_id_name (f, name);
+    wbuf_attr (f->b, "aria-label", T (f->rc, "f.containers.info"));
     wbuf_puts (f->b, ">");
     wbuf_html (f->b, s_text (info, "text", buf));
     wbuf_puts (f->b, "</textarea>");
@@ -668,6 +706,115 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
 
     s_remove_cell (f, sec, i);
     wbuf_puts (f->b, "</tr>");
+}
+
+/* A hidden input name=value. */
+static void
+s_hidden (s_f_t *f, const char *name, const char *value)
+{
+    wbuf_puts (f->b, "<input type=\"hidden\"");
+    wbuf_attr (f->b, "name", name);
+    wbuf_attr (f->b, "value", value);
+    wbuf_puts (f->b, ">");
+}
+
+/* A configured row of a long list, compact: the inputs edited most
+   (active, display name, order, allowed actions, remove) as in the full
+   row, the rest (roles, alerts, info) carried as hidden inputs with their
+   values, so that the form still saves the whole section, and a link that
+   searches for the container, which shows its whole row. */
+static void
+s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
+                         const char *cname, const char *state, bool hidden)
+{
+    char name[SCHEMA_NAME_MAX], buf[64];
+    const char *sec = "containers";
+    wbuf_puts (f->b, hidden ? "<tr class=\"compact\" hidden><td>" : "<tr class=\"compact\"><td>");
+    s_row_name (name, sizeof name, sec, i, "active");
+    wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+    wbuf_attr (f->b, "name", name);
+    wbuf_puts (f->b, s_bool (row, "active", true) ? " value=\"1\" checked><span class=\"sr\">"
+                                                  : " value=\"1\"><span class=\"sr\">");
+    wbuf_html (f->b, T (f->rc, "f.containers.active"));
+    wbuf_puts (f->b, "</span></label></td>");
+    const char *fields[2] = { "host", "name" };
+    const char *vals[2] = { host, cname };
+    for (int k = 0; k < 2; k++) {
+        s_row_name (name, sizeof name, sec, i, fields[k]);
+        wbuf_puts (f->b, "<td>");
+        s_hidden (f, name, vals[k]);
+        wbuf_puts (f->b, "<span class=\"mono\">");
+        wbuf_html (f->b, vals[k]);
+        wbuf_puts (f->b, "</span></td>");
+    }
+    s_state_cell (f, host, cname, state);
+    /* display name and order: no id (a label names them, no error here) */
+    static const struct {
+        const char *field, *attrs;
+    } inputs[] = {
+        { "display_name", "<td><input maxlength=\"100\" size=\"14\"" },
+        { "order", "<td><input type=\"number\" min=\"0\" max=\"9999\" class=\"narrow\"" },
+    };
+    for (size_t k = 0; k < 2; k++) {
+        char key[48] = "f.containers.";
+        ddc_strlcpy (key + 13, inputs[k].field, sizeof key - 13);
+        s_row_name (name, sizeof name, sec, i, inputs[k].field);
+        wbuf_puts (f->b, inputs[k].attrs);
+        wbuf_attr (f->b, "name", name);
+        wbuf_attr (f->b, "value", s_text (row, inputs[k].field, buf));
+        wbuf_attr (f->b, "aria-label", T (f->rc, key));
+        wbuf_puts (f->b, "></td>");
+    }
+    wbuf_puts (f->b, "<td>");
+    s_row_name (name, sizeof name, sec, i, "allowed_actions");
+    for (int a = 0; schema_actions[a]; a++) {
+        char rn[SCHEMA_NAME_MAX], ids[1024];
+        s_action_check (f, name, row, a, i, rn, ids);
+        if (*ids)
+            s_hidden (f, rn, ids);
+    }
+    wbuf_puts (f->b, "</td><td colspan=\"2\"><small>");
+    s_row_name (name, sizeof name, sec, i, "alerts");
+    const char *sep = "";
+    for (int a = 0; schema_alert_kinds[a]; a++) {
+        if (!s_has_value (row, "alerts", schema_alert_kinds[a], true))
+            continue;
+        char key[48] = "alert.";
+        ddc_strlcpy (key + 6, schema_alert_kinds[a], sizeof key - 6);
+        s_hidden (f, name, schema_alert_kinds[a]);
+        wbuf_puts (f->b, sep);
+        wbuf_html (f->b, T (f->rc, key));
+        sep = ", ";
+    }
+    const cJSON *info = s_sec_get (row, "info");
+    const char *text = s_text (info, "text", buf);
+    if (s_bool (info, "enabled", false)) {
+        s_row_name (name, sizeof name, sec, i, "info.enabled");
+        s_hidden (f, name, "1");
+        wbuf_puts (f->b, sep);
+        wbuf_html (f->b, T (f->rc, "f.containers.info"));
+    }
+    if (s_sec_get (info, "text")) {                 /* "" as well: saved as it was */
+        s_row_name (name, sizeof name, sec, i, "info.text");
+        s_hidden (f, name, text);
+    }
+    wbuf_puts (f->b, "</small> <a href=\"/containers?q=");
+    wbuf_url (f->b, cname);
+    wbuf_puts (f->b, "+");
+    wbuf_url (f->b, host);
+    wbuf_puts (f->b, "#configured\"");
+    const char *args[] = { cname, host };
+    wbuf_puts (f->b, " aria-label=\"");
+    wbuf_tmpl (f->b, T (f->rc, "containers.edit_label"), 2, args);
+    wbuf_puts (f->b, "\">");
+    wbuf_html (f->b, T (f->rc, "containers.edit"));
+    wbuf_puts (f->b, "</a></td><td class=\"remove\">");
+    s_row_name (name, sizeof name, sec, i, "_delete");
+    wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+    wbuf_attr (f->b, "name", name);
+    wbuf_puts (f->b, " value=\"1\"><span>");
+    wbuf_html (f->b, T (f->rc, "row.remove"));
+    wbuf_puts (f->b, "</span></label></td></tr>");
 }
 
 static void
@@ -687,20 +834,315 @@ s_containers_head (s_f_t *f)
     wbuf_puts (f->b, "</tr></thead>");
 }
 
+/* At most this many configured rows are shown whole. */
+#define S_FULL_ROWS 50
+
+/* The search's words (at most S_TERMS, each pointing into the query). */
+#define S_TERMS 8
+typedef struct {
+    const char *at[S_TERMS];
+    size_t len[S_TERMS];
+    size_t n;
+} s_terms_t;
+
+static void
+s_terms (s_terms_t *t, const char *query)
+{
+    t->n = 0;
+    for (const char *p = query ? query : ""; *p && t->n < S_TERMS;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *start = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        if (p > start) {
+            t->at[t->n] = start;
+            t->len[t->n++] = (size_t) (p - start);
+        }
+    }
+}
+
+static char
+s_lower (char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char) (c - 'A' + 'a') : c;
+}
+
+/* needle[len] in hay, ASCII letters in any case. */
+static bool
+s_icontains (const char *hay, const char *needle, size_t len)
+{
+    if (!hay)
+        return false;
+    for (; *hay; hay++) {
+        size_t k = 0;
+        while (k < len && hay[k] && s_lower (hay[k]) == s_lower (needle[k]))
+            k++;
+        if (k == len)
+            return true;
+    }
+    return false;
+}
+
+/* Every word of the search is in one of the texts (NULLs allowed). */
+static bool
+s_matches (const s_terms_t *t, const char *const texts[], size_t ntexts)
+{
+    for (size_t w = 0; w < t->n; w++) {
+        bool hit = false;
+        for (size_t k = 0; k < ntexts && !hit; k++)
+            hit = s_icontains (texts[k], t->at[w], t->len[w]);
+        if (!hit)
+            return false;
+    }
+    return true;
+}
+
+/* The inventory's entries no configured row names. */
+static bool
+s_discovered_at (const s_cidx_t *x, size_t k)
+{
+    return !s_hn_find (x->conf, x->nconf, x->inv[k].host, x->inv[k].name);
+}
+
+/* The state shown for an inventory entry. */
+static const char *
+s_inv_state (const s_cidx_t *x, size_t k)
+{
+    return s_cidx_state (x, x->inv[k].host, x->inv[k].name);
+}
+
+static bool
+s_inv_matches (const s_cidx_t *x, size_t k, const s_terms_t *t)
+{
+    const cJSON *it = x->inv[k].item;
+    const char *texts[] = { x->inv[k].host, x->inv[k].name, s_inv_state (x, k),
+                            cJSON_GetStringValue (s_sec_get (it, "image")) };
+    return s_matches (t, texts, 4);
+}
+
+/* /containers?q=…&page=N (page 0: none), escaped for an attribute. */
+static void
+s_containers_href (s_f_t *f, const char *query, size_t page, const char *fragment)
+{
+    wbuf_puts (f->b, " href=\"/containers");
+    const char *sep = "?";
+    if (query && *query) {
+        wbuf_puts (f->b, "?q=");
+        wbuf_url (f->b, query);
+        sep = "&amp;";
+    }
+    if (page > 1) {
+        wbuf_puts (f->b, sep);
+        wbuf_puts (f->b, "page=");
+        wbuf_u64 (f->b, page);
+    }
+    if (fragment)
+        wbuf_puts (f->b, fragment);
+    wbuf_puts (f->b, "\"");
+}
+
+static void
+s_pager_link (s_f_t *f, const char *query, size_t page, const char *rel, const char *key)
+{
+    wbuf_puts (f->b, "<a");
+    s_containers_href (f, query, page, "#discovered");
+    wbuf_puts (f->b, " data-page=\"");
+    wbuf_u64 (f->b, page);
+    wbuf_puts (f->b, "\" rel=\"");
+    wbuf_puts (f->b, rel);
+    wbuf_puts (f->b, "\">");
+    wbuf_html (f->b, T (f->rc, key));
+    wbuf_puts (f->b, "</a> ");
+}
+
+/* The discovered containers: a compact table of the search's matches, a
+   page at a time, each with an "add" link (/containers?add=host/name; the
+   script adds the row in place instead). */
+static void
+s_discovered (s_f_t *f, const rsection_t *d, const s_cidx_t *x)
+{
+    s_terms_t t;
+    s_terms (&t, d->query);
+    size_t total = 0, matched = 0;
+    for (size_t k = 0; k < x->ninv; k++)
+        if (s_discovered_at (x, k)) {
+            total++;
+            matched += s_inv_matches (x, k, &t);
+        }
+    size_t per = RENDER_DISCOVERED_PAGE;
+    size_t pages = matched ? (matched + per - 1) / per : 1;
+    size_t page = d->page < 1 ? 1 : d->page > pages ? pages : d->page;
+    size_t first = (page - 1) * per;
+
+    wbuf_puts (f->b, "<section id=\"discovered\" aria-labelledby=\"discovered-title\""
+                     " data-total=\"");
+    wbuf_u64 (f->b, total);
+    wbuf_puts (f->b, "\" data-matched=\"");
+    wbuf_u64 (f->b, matched);
+    wbuf_puts (f->b, "\" data-page=\"");
+    wbuf_u64 (f->b, page);
+    wbuf_puts (f->b, "\"><h2 id=\"discovered-title\">");
+    wbuf_html (f->b, T (f->rc, "containers.discovered"));
+    wbuf_puts (f->b, " <small class=\"muted\">(");
+    wbuf_u64 (f->b, total);
+    wbuf_puts (f->b, ")</small></h2>");
+    if (total == 0) {
+        wbuf_puts (f->b, "<p class=\"muted\" id=\"discovered-empty\">");
+        wbuf_html (f->b, T (f->rc, "h.containers.discovered_none"));
+        wbuf_puts (f->b, "</p></section>");
+        return;
+    }
+    wbuf_puts (f->b, "<p class=\"hint\">");
+    wbuf_html (f->b, T (f->rc, "h.containers.discovered"));
+    wbuf_puts (f->b, "</p>");
+    if (matched == 0) {
+        wbuf_puts (f->b, "<p class=\"muted\" id=\"discovered-nomatch\">");
+        const char *args[] = { d->query ? d->query : "" };
+        wbuf_tmpl (f->b, T (f->rc, "containers.no_match"), 1, args);
+        wbuf_puts (f->b, "</p></section>");
+        return;
+    }
+    wbuf_puts (f->b, "<div class=\"table-wrap\"><table class=\"rows compact\" id=\"discovered-table\">"
+                     "<thead><tr>");
+    s_th (f, "f.containers.name");
+    s_th (f, "f.containers.host");
+    s_th (f, "f.containers.image");
+    s_th (f, "f.containers.state");
+    wbuf_puts (f->b, "<td></td></tr></thead><tbody>");
+    size_t seen = 0;
+    for (size_t k = 0; k < x->ninv && seen < first + per; k++) {
+        if (!s_discovered_at (x, k) || !s_inv_matches (x, k, &t) || seen++ < first)
+            continue;
+        const char *h = x->inv[k].host, *nm = x->inv[k].name;
+        const cJSON *it = x->inv[k].item;
+        const char *state = s_inv_state (x, k);
+        wbuf_puts (f->b, "<tr class=\"discovered\"><td><span class=\"mono\">");
+        wbuf_html (f->b, nm);
+        wbuf_puts (f->b, "</span></td><td class=\"mono\">");
+        wbuf_html (f->b, h);
+        const cJSON *agents = s_sec_get (it, "agents");
+        if (cJSON_IsNumber (agents) && agents->valuedouble > 1) {
+            char cnt[24];
+            wbuf_fmt_u64 ((uint64_t) agents->valuedouble, cnt);
+            const char *args[] = { cnt };
+            wbuf_puts (f->b, " <small class=\"muted\">");
+            wbuf_tmpl (f->b, T (f->rc, "containers.agents"), 1, args);
+            wbuf_puts (f->b, "</small>");
+        }
+        wbuf_puts (f->b, "</td><td><small class=\"muted\">");
+        wbuf_html (f->b, cJSON_GetStringValue (s_sec_get (it, "image")));
+        wbuf_puts (f->b, "</small></td>");
+        s_state_cell (f, h, nm, state);
+        wbuf_puts (f->b, "<td><a class=\"add\" href=\"/containers?add=");
+        wbuf_url (f->b, h);
+        wbuf_puts (f->b, "%2F");
+        wbuf_url (f->b, nm);
+        wbuf_puts (f->b, "#configured\"");
+        wbuf_attr (f->b, "data-host", h);
+        wbuf_attr (f->b, "data-name", nm);
+        const char *args[] = { nm, h };
+        wbuf_puts (f->b, " aria-label=\"");
+        wbuf_tmpl (f->b, T (f->rc, "containers.add_label"), 2, args);
+        wbuf_puts (f->b, "\">");
+        wbuf_html (f->b, T (f->rc, "containers.add"));
+        wbuf_puts (f->b, "</a></td></tr>");
+    }
+    wbuf_puts (f->b, "</tbody></table></div>");
+    if (pages > 1) {
+        wbuf_puts (f->b, "<nav class=\"pager\"");
+        wbuf_attr (f->b, "aria-label", T (f->rc, "containers.pages"));
+        wbuf_puts (f->b, ">");
+        if (page > 1) {
+            s_pager_link (f, d->query, 1, "first", "containers.first");
+            s_pager_link (f, d->query, page - 1, "prev", "containers.prev");
+        }
+        char a0[24], a1[24], a2[24], a3[24];
+        wbuf_fmt_u64 (first + 1, a0);
+        wbuf_fmt_u64 (first + seen - first, a1);
+        wbuf_fmt_u64 (matched, a2);
+        wbuf_fmt_u64 (page, a3);
+        const char *args[] = { a0, a1, a2, a3 };
+        wbuf_puts (f->b, "<span class=\"muted\">");
+        wbuf_tmpl (f->b, T (f->rc, "containers.range"), 4, args);
+        wbuf_puts (f->b, "</span> ");
+        if (page < pages) {
+            s_pager_link (f, d->query, page + 1, "next", "containers.next");
+            s_pager_link (f, d->query, pages, "last", "containers.last");
+        }
+        wbuf_puts (f->b, "</nav>");
+    }
+    wbuf_puts (f->b, "</section>");
+}
+
+/* The search box: a GET form (works without the script, which filters as
+   you type instead). */
+static void
+s_search (s_f_t *f, const rsection_t *d)
+{
+    wbuf_puts (f->b, "<form method=\"get\" action=\"/containers\" role=\"search\" class=\"search\" "
+                     "id=\"containers-search\"><label for=\"containers-q\">");
+    wbuf_html (f->b, T (f->rc, "containers.search"));
+    wbuf_puts (f->b, "</label> <input type=\"search\" id=\"containers-q\" name=\"q\" maxlength=\"100\""
+                     " autocomplete=\"off\"");
+    wbuf_attr (f->b, "value", d->query ? d->query : "");
+    wbuf_attr (f->b, "placeholder", T (f->rc, "containers.search_hint"));
+    wbuf_puts (f->b, "> <button type=\"submit\">");
+    wbuf_html (f->b, T (f->rc, "containers.search_button"));
+    wbuf_puts (f->b, "</button>");
+    if (d->query && *d->query) {
+        wbuf_puts (f->b, " <a href=\"/containers\" id=\"containers-q-clear\">");
+        wbuf_html (f->b, T (f->rc, "containers.search_clear"));
+        wbuf_puts (f->b, "</a>");
+    }
+    wbuf_puts (f->b, "</form>");
+}
+
 static void
 s_containers (s_f_t *f, const rsection_t *d)
 {
     s_cidx_t x;
     s_cidx_build (&x, d);
+    s_terms_t t;
+    s_terms (&t, d->query);
     size_t n = 0;
     const cJSON *each;
-    /* how many rows: configured, then discovered ones */
+    /* a discovered container to add (?add=host/name) when not configured */
+    char add_host[128] = "", add_name[256] = "";
+    const char *slash = d->add ? strchr (d->add, '/') : NULL;
+    if (slash && (size_t) (slash - d->add) < sizeof add_host && slash > d->add && slash[1]) {
+        memcpy (add_host, d->add, (size_t) (slash - d->add));
+        add_host[slash - d->add] = '\0';
+        ddc_strlcpy (add_name, slash + 1, sizeof add_name);
+        if (s_hn_find (x.conf, x.nconf, add_host, add_name))
+            add_host[0] = '\0';
+    }
     size_t nconf = (size_t) cJSON_GetArraySize (d->value);
-    size_t ndisc = 0;
-    for (size_t k = 0; k < x.ninv; k++)
-        ndisc += !s_hn_find (x.conf, x.nconf, x.inv[k].host, x.inv[k].name);
-    s_form_begin (f, DDC_SEC_CONTAINERS, d, nconf + ndisc);
-    wbuf_puts (f->b, "<p class=\"intro\">");
+    /* which configured rows the search shows (the others stay in the
+       form, hidden, so that it saves the whole section) */
+    bool *shown = ddc_malloc ((nconf ? nconf : 1) * sizeof *shown);
+    size_t nshown = 0, k = 0;
+    cJSON_ArrayForEach (each, d->value) {
+        char hb[64], nb[64], db[64];
+        const char *h = s_text (each, "host", hb);
+        const char *nm = s_text (each, "name", nb);
+        const cJSON *inv = s_hn_find (x.inv, x.ninv, h, nm);
+        const char *texts[] = { h, nm, s_cidx_state (&x, h, nm),
+                                cJSON_GetStringValue (s_sec_get (inv, "image")),
+                                s_text (each, "display_name", db) };
+        shown[k] = s_matches (&t, texts, 5);
+        nshown += shown[k++];
+    }
+    /* a long list: the rows the search hides are compact, and the ones it
+       shows too while they are more than S_FULL_ROWS */
+    bool compact_all = nshown > S_FULL_ROWS, compact_hidden = nconf > S_FULL_ROWS;
+    s_search (f, d);
+    s_form_begin (f, DDC_SEC_CONTAINERS, d, nconf + (add_host[0] != '\0'));
+    wbuf_puts (f->b, "<h2 id=\"configured\">");
+    wbuf_html (f->b, T (f->rc, "containers.configured"));
+    wbuf_puts (f->b, " <small class=\"muted\">(");
+    wbuf_u64 (f->b, nconf);
+    wbuf_puts (f->b, ")</small></h2><p class=\"intro\">");
     wbuf_puts (f->b, T (f->rc, "h.containers.intro"));
     wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\" id=\"containers-table\">");
     s_containers_head (f);
@@ -713,16 +1155,31 @@ s_containers (s_f_t *f, const rsection_t *d)
         ddc_strlcpy (host, h, sizeof host);
         ddc_strlcpy (cname, nm, sizeof cname);
         const cJSON *inv = s_hn_find (x.inv, x.ninv, host, cname);
-        s_container_row (f, n++, each, host, cname, cJSON_GetStringValue (s_sec_get (inv, "image")),
-                         s_cidx_state (&x, host, cname), !*host || !*cname, false);
+        const char *image = cJSON_GetStringValue (s_sec_get (inv, "image"));
+        const char *state = s_cidx_state (&x, host, cname);
+        char prefix[SCHEMA_NAME_MAX];
+        s_row_name (prefix, sizeof prefix, "containers", n, NULL);
+        bool compact = shown[n] ? compact_all : compact_hidden;
+        if (compact && *host && *cname && !render_has_errors_under (f->errs, prefix)) {
+            s_container_row_compact (f, n, each, host, cname, state, !shown[n]);
+            n++;
+        }
+        else {
+            s_container_row (f, n, each, host, cname, image, state, !*host || !*cname, !shown[n]);
+            n++;
+        }
     }
-    cJSON_ArrayForEach (each, d->inventory) {
-        const char *h = cJSON_GetStringValue (s_sec_get (each, "host"));
-        const char *nm = cJSON_GetStringValue (s_sec_get (each, "name"));
-        if (!h || !nm || s_hn_find (x.conf, x.nconf, h, nm))
-            continue;
-        s_container_row (f, n++, NULL, h, nm, cJSON_GetStringValue (s_sec_get (each, "image")),
-                         s_cidx_state (&x, h, nm), false, true);
+    free (shown);
+    if (add_host[0]) {
+        cJSON *row = cJSON_CreateObject ();
+        cJSON_AddStringToObject (row, "host", add_host);
+        cJSON_AddStringToObject (row, "name", add_name);
+        cJSON_AddStringToObject (row, "display_name", add_name);
+        const cJSON *inv = s_hn_find (x.inv, x.ninv, add_host, add_name);
+        s_container_row (f, n++, row, add_host, add_name,
+                         cJSON_GetStringValue (s_sec_get (inv, "image")),
+                         s_cidx_state (&x, add_host, add_name), false, false);
+        cJSON_Delete (row);
     }
     wbuf_puts (f->b, "</tbody></table></div>");
     if (n == 0) {
@@ -735,6 +1192,17 @@ s_containers (s_f_t *f, const rsection_t *d)
     s_container_row (f, TPL_INDEX, NULL, "", "", NULL, NULL, true, false);
     wbuf_puts (f->b, "</tbody></table></template>");
     s_form_end (f);
+    s_discovered (f, d, &x);
+    s_cidx_free (&x);
+}
+
+void
+render_discovered (wbuf_t *b, const rctx_t *rc, const rsection_t *d)
+{
+    s_f_t f = { b, rc, NULL };
+    s_cidx_t x;
+    s_cidx_build (&x, d);
+    s_discovered (&f, d, &x);
     s_cidx_free (&x);
 }
 

@@ -8,6 +8,7 @@
 
 #define S_MAX_PEERS 1024
 #define S_MAX_ROWS  4096
+#define S_MAX_SEEN  65536           /* inventory entries looked at */
 
 static const cJSON *
 s_v_get (const cJSON *obj, const char *key)
@@ -66,30 +67,6 @@ s_cmp_rows (const void *a, const void *b)
         return ox < oy ? -1 : 1;
     const char *nx = s_v_str (x, "name"), *ny = s_v_str (y, "name");
     return strcmp (nx ? nx : "", ny ? ny : "");
-}
-
-static int
-s_cmp_host_name (const void *a, const void *b)
-{
-    const cJSON *x = *(const cJSON *const *) a, *y = *(const cJSON *const *) b;
-    int c = strcmp (s_v_str (x, "host"), s_v_str (y, "host"));
-    return c ? c : strcmp (s_v_str (x, "name"), s_v_str (y, "name"));
-}
-
-/* Sort the items of arr with cmp. */
-static void
-s_sort_by (cJSON *arr, int (*cmp) (const void *, const void *))
-{
-    int n = cJSON_GetArraySize (arr);
-    if (n <= 1)
-        return;
-    cJSON **items = ddc_malloc ((size_t) n * sizeof *items);
-    for (int i = n - 1; i >= 0; i--)
-        items[i] = cJSON_DetachItemFromArray (arr, i);
-    qsort (items, (size_t) n, sizeof *items, cmp);
-    for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray (arr, items[i]);
-    free (items);
 }
 
 /* Sort an array of objects carrying "_order", then drop that member. */
@@ -215,12 +192,41 @@ view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
     return v;
 }
 
-cJSON *
-view_inventory (const cJSON *table)
+/* One container an agent listed: borrowed from the table. */
+typedef struct {
+    const char *host, *name, *id;
+    const cJSON *item;
+    size_t agents;               /* how many agents listed its id        */
+    bool configured, drop;
+} s_seen_t;
+
+static int
+s_seen_host_name (const void *a, const void *b)
 {
-    cJSON *out = cJSON_CreateArray ();
+    const s_seen_t *x = a, *y = b;
+    int c = strcmp (x->host, y->host);
+    return c ? c : strcmp (x->name, y->name);
+}
+
+/* By Docker id (none last), configured ones first, then host and name. */
+static int
+s_seen_id (const void *a, const void *b)
+{
+    const s_seen_t *x = a, *y = b;
+    int c = strcmp (x->id, y->id);
+    if (c)
+        return !*x->id ? 1 : !*y->id ? -1 : c;
+    if (x->configured != y->configured)
+        return x->configured ? -1 : 1;
+    return s_seen_host_name (a, b);
+}
+
+cJSON *
+view_inventory (const cJSON *table, const cJSON *containers)
+{
+    size_t n = 0, cap = 0;
+    s_seen_t *seen = NULL;
     const cJSON *peer;
-    int rows = 0;
     cJSON_ArrayForEach (peer, s_v_get (table, "peers")) {
         const cJSON *inv = s_v_get (s_v_get (peer, "status"), "inventory");
         const char *host = s_v_str (inv, "host");
@@ -230,19 +236,70 @@ view_inventory (const cJSON *table)
             continue;
         const cJSON *c;
         cJSON_ArrayForEach (c, s_v_get (inv, "containers")) {
-            const char *name = s_v_str (c, "name");
-            if (!name || ++rows > S_MAX_ROWS)
+            const char *name = s_v_str (c, "name"), *id = s_v_str (c, "id");
+            if (!name || n == S_MAX_SEEN)
                 continue;
-            cJSON *r = cJSON_CreateObject ();
-            cJSON_AddStringToObject (r, "host", host);
-            cJSON_AddStringToObject (r, "name", name);
-            s_v_copy (r, "image", c);
-            s_v_copy (r, "state", c);
-            s_v_copy (r, "status", c);
-            cJSON_AddItemToArray (out, r);
+            if (n == cap) {
+                cap = cap ? 2 * cap : 256;
+                seen = ddc_realloc (seen, cap * sizeof *seen);
+            }
+            seen[n++] = (s_seen_t) { host, name, id ? id : "", c, 1, false, false };
         }
     }
-    s_sort_by (out, s_cmp_host_name);
+    /* one row per host and name, however many agents of that host list it */
+    if (n)
+        qsort (seen, n, sizeof *seen, s_seen_host_name);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || s_seen_host_name (&seen[m - 1], &seen[i]) != 0)
+            seen[m++] = seen[i];
+    n = m;
+    /* configured: the section's host and name, sorted, looked up */
+    size_t nconf = 0, ccap = (size_t) cJSON_GetArraySize (containers);
+    s_seen_t *conf = ddc_malloc ((ccap ? ccap : 1) * sizeof *conf);
+    const cJSON *each;
+    cJSON_ArrayForEach (each, containers) {
+        const char *h = s_v_str (each, "host"), *nm = s_v_str (each, "name");
+        if (h && nm && nconf < ccap)
+            conf[nconf++] = (s_seen_t) { .host = h, .name = nm };
+    }
+    if (nconf)
+        qsort (conf, nconf, sizeof *conf, s_seen_host_name);
+    for (size_t i = 0; i < n; i++)
+        seen[i].configured = nconf && bsearch (&seen[i], conf, nconf, sizeof *conf,
+                                               s_seen_host_name) != NULL;
+    free (conf);
+    /* agents sharing one Docker engine under different host names all list
+       its containers: one row per id, the configured ones (or else the
+       first host's) kept */
+    if (n)
+        qsort (seen, n, sizeof *seen, s_seen_id);
+    for (size_t i = 0, j; i < n && *seen[i].id; i = j) {
+        for (j = i + 1; j < n && strcmp (seen[j].id, seen[i].id) == 0; j++)
+            if (!seen[j].configured)
+                seen[j].drop = true;
+        seen[i].agents = j - i;
+    }
+    m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!seen[i].drop)
+            seen[m++] = seen[i];
+    n = m < S_MAX_ROWS ? m : S_MAX_ROWS;
+    if (n)
+        qsort (seen, n, sizeof *seen, s_seen_host_name);
+    cJSON *out = cJSON_CreateArray ();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *r = cJSON_CreateObject ();
+        cJSON_AddStringToObject (r, "host", seen[i].host);
+        cJSON_AddStringToObject (r, "name", seen[i].name);
+        s_v_copy (r, "image", seen[i].item);
+        s_v_copy (r, "state", seen[i].item);
+        s_v_copy (r, "status", seen[i].item);
+        if (seen[i].agents > 1)
+            cJSON_AddNumberToObject (r, "agents", (double) seen[i].agents);
+        cJSON_AddItemToArray (out, r);
+    }
+    free (seen);
     return out;
 }
 

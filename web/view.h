@@ -26,9 +26,13 @@
 cJSON *view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers);
 
 /* Every container the Docker agents list ("inventory" reports), as
-   [{"host", "name", "image", "state", "status"}] sorted by host and name
-   (caller owns). */
-cJSON *view_inventory (const cJSON *table);
+   [{"host", "name", "image", "state", "status"[, "agents"]}] sorted by host
+   and name (caller owns): one row per host and name however many agents
+   of that host list it, and one row per Docker id when agents sharing an
+   engine list it under several host names (the configured ones, or else
+   the first host's; "agents" says how many listed it). containers (the
+   section, borrowed, may be NULL) says which are configured. */
+cJSON *view_inventory (const cJSON *table, const cJSON *containers);
 
 /* {"host/name": "running", ...} from the agents' "status" reports (caller owns). */
 cJSON *view_states (const cJSON *table);

@@ -149,8 +149,9 @@ class Env {
     return fs.readFileSync(this.codeFile, 'utf8').trim();
   }
 
-  // A Chromium with its own fresh profile folder (one session each).
-  async browser(name) {
+  // A Chromium with its own fresh profile folder (one session each);
+  // opts go to playwright's context (e.g. javaScriptEnabled: false).
+  async browser(name, opts = {}) {
     const dir = fs.mkdtempSync(path.join(this.tmp, `profile-${name}-`));
     const ctx = await chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM,
@@ -158,6 +159,7 @@ class Env {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
         '--disable-background-networking'],
       viewport: { width: 1360, height: 900 },
+      ...opts,
     });
     ctx.setDefaultTimeout(15000);
     this.contexts.push(ctx);

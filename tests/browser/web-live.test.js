@@ -70,20 +70,23 @@ test('the containers page lists what the agents found, with live state', async (
   agent.report('status', statusBody('found', { minecraft: 'running' }));
   await waitFor(async () => {
     await page.goto(`${env.base}/containers`);
-    return (await page.$('tr.discovered input[value="ddc-shot-valheim"]')) !== null;
+    return (await page.$('#discovered a.add[data-name="ddc-shot-valheim"]')) !== null;
   }, 'the discovered containers', 10000, 500);
-  const row = 'tr.discovered:has(input[value="minecraft"])';
+  const row = '#discovered tr.discovered:has(a[data-name="minecraft"])';
   assert.match(await page.textContent(row), /itzg\/minecraft-server/);
   // one only the inventory knows (no status report): the inventory's state,
   // and its name on one line, not broken at a hyphen
-  const valheim = 'tr.discovered:has(input[value="ddc-shot-valheim"])';
+  const valheim = '#discovered tr.discovered:has(a[data-name="ddc-shot-valheim"])';
   assert.equal(await page.getAttribute(`${valheim} span.state`, 'data-state'), 'exited');
   assert.equal((await page.textContent(`${valheim} span.state`)).trim(), 'exited');
-  assert.equal(await page.$eval(`${valheim} td[data-field$=".name"] span.mono`,
+  assert.equal(await page.$eval(`${valheim} td:first-child span.mono`,
     (el) => el.getClientRects().length), 1, 'the name is on one line');
-  // make it active: it joins the configuration
-  const name = await page.getAttribute(`${row} input[type=checkbox][name$=".active"]`, 'name');
-  await page.check(`[name="${name}"]`);
+  // add it: it joins the configured list (in place), and is saved with it
+  await page.click(`${row} a.add`);
+  const added = '#containers-table tr.added';
+  assert.equal(await page.inputValue(`${added} input[name$=".host"]`), 'found');
+  assert.equal(await page.inputValue(`${added} input[name$=".name"]`), 'minecraft');
+  assert.equal(await page.$(row), null, 'no longer offered');
   await Promise.all([page.waitForNavigation(), page.click('#save')]);
   await page.waitForSelector('#acks li.applied');
   assert.ok(env.get('containers').some((c) => c.host === 'found' && c.name === 'minecraft'));

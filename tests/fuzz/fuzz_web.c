@@ -140,7 +140,7 @@ s_view (const uint8_t *data, size_t size)
     if (!table)
         return;
     cJSON *view = view_build (true, 1, table, cJSON_GetObjectItemCaseSensitive (table, "conf"));
-    cJSON *inv = view_inventory (table);
+    cJSON *inv = view_inventory (table, cJSON_GetObjectItemCaseSensitive (table, "conf"));
     cJSON *states = view_states (table);
     rctx_t rc = s_rc ();
     wbuf_t *b = wbuf_new (1 << 20);
@@ -202,7 +202,12 @@ s_section (const uint8_t *data, size_t size)
     const cJSON *value = cJSON_GetObjectItemCaseSensitive (doc, "value");
     rsection_t d = { .value = value, .rev = 1, .errs = errs, .containers = value,
                      .inventory = cJSON_GetObjectItemCaseSensitive (doc, "inventory"),
-                     .states = cJSON_GetObjectItemCaseSensitive (doc, "states") };
+                     .states = cJSON_GetObjectItemCaseSensitive (doc, "states"),
+                     .query = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (doc, "query")),
+                     .add = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (doc, "add")) };
+    const cJSON *page = cJSON_GetObjectItemCaseSensitive (doc, "page");
+    if (cJSON_IsNumber (page) && page->valuedouble >= 0 && page->valuedouble < 1e6)
+        d.page = (size_t) page->valuedouble;
     rctx_t rc = s_rc ();
     wbuf_t *b = wbuf_new (1 << 22);
     render_section (b, &rc, s, &d);

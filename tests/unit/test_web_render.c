@@ -440,7 +440,7 @@ DDC_TEST (test_view_from_peers)
     CHECK (cJSON_IsFalse (cJSON_GetObjectItem (cJSON_GetArrayItem (rows, 1), "active")));
     cJSON *gw = cJSON_GetArrayItem (cJSON_GetObjectItem (v, "gateway"), 0);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (gw, "state")), "connected");
-    cJSON *inv = view_inventory (table);
+    cJSON *inv = view_inventory (table, conf);
     CHECK_EQ (cJSON_GetArraySize (inv), 2);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (inv, 0), "name")), "db");
     cJSON *states = view_states (table);
@@ -549,8 +549,16 @@ DDC_TEST (test_containers_page_states)
     /* numbers as typed: whole ones without a fraction */
     CHECK (strstr (html, "name=\"containers[0].order\" value=\"120\""));
     CHECK (strstr (html, "name=\"containers[1].order\" value=\"-3\""));
-    CHECK (strstr (html, "name=\"containers[3].display_name\" value=\"old\""));
-    CHECK (strstr (html, "data-next-index=\"4\""));
+    /* the found ones apart, outside the form, each with its "add" link */
+    CHECK (strstr (html, "</form><section id=\"discovered\""));
+    CHECK (strstr (html, "href=\"/containers?add=nas%2Fold#configured\""));
+    CHECK (!strstr (html, "containers[2]."));
+    CHECK (strstr (html, "data-next-index=\"2\""));
+    /* every input of a row is labelled */
+    CHECK (strstr (html, "name=\"containers[0].active\" value=\"1\" checked><span class=\"sr\">Active"));
+    CHECK (strstr (html, "name=\"containers[0].display_name\" value=\"\" maxlength=\"100\" size=\"18\" "
+                         "aria-label=\"Display name\""));
+    CHECK (strstr (html, "aria-label=\"Role IDs that may restart\""));
     /* German: the same states in German, data-state as reported */
     rc = s_rc (t, "de", true);
     wbuf_reset (b);
@@ -567,6 +575,132 @@ DDC_TEST (test_containers_page_states)
     cJSON_Delete (states);
     cJSON_Delete (inv);
     cJSON_Delete (v);
+    i18n_destroy (&t);
+}
+
+/* The attribute's value after needle in hay into out[n] ("" when none). */
+static void
+s_after (const char *hay, const char *needle, char *out, size_t n)
+{
+    const char *p = strstr (hay, needle);
+    out[0] = '\0';
+    if (!p)
+        return;
+    p += strlen (needle);
+    size_t k = 0;
+    while (p[k] && p[k] != '"' && k + 1 < n) {
+        out[k] = p[k];
+        k++;
+    }
+    out[k] = '\0';
+}
+
+DDC_TEST (test_containers_page_search_and_pages)
+{
+    i18n_t *t = s_i18n ();
+    /* 20 agents of 50 containers each, one configured on host-3, and two
+       agents of one engine listing the same container under two names */
+    wbuf_t *tb = wbuf_new (1 << 22);
+    wbuf_puts (tb, "{\"peers\":[");
+    for (int h = 1; h <= 20; h++) {
+        wbuf_printf (tb, "%s{\"name\":\"docker@host-%d\",\"role\":\"docker\",\"instance\":\"host-%d\","
+                         "\"status\":{\"inventory\":{\"host\":\"host-%d\",\"containers\":[",
+                     h > 1 ? "," : "", h, h, h);
+        for (int c = 1; c <= 50; c++)
+            wbuf_printf (tb, "%s{\"name\":\"app-%02d-%02d\",\"id\":\"id-%d-%d\",\"image\":\"img/%d\","
+                             "\"state\":\"%s\"}", c > 1 ? "," : "", h, c, h, c, c,
+                         c % 10 == 0 ? "exited" : "running");
+        wbuf_puts (tb, "]}}}");
+    }
+    wbuf_puts (tb, ",{\"name\":\"docker@twin-a\",\"status\":{\"inventory\":{\"host\":\"twin-a\","
+                   "\"containers\":[{\"name\":\"shared\",\"id\":\"same\",\"state\":\"running\"}]}}},"
+                   "{\"name\":\"docker@twin-b\",\"status\":{\"inventory\":{\"host\":\"twin-b\","
+                   "\"containers\":[{\"name\":\"shared\",\"id\":\"same\",\"state\":\"running\"}]}}},"
+                   "{\"name\":\"docker@host-1b\",\"instance\":\"host-1b\",\"status\":{\"inventory\":"
+                   "{\"host\":\"host-1\",\"containers\":[{\"name\":\"app-01-01\",\"id\":\"id-1-1\"}]}}}]}");
+    cJSON *table = ddc_test_parse (wbuf_text (tb));
+    wbuf_destroy (&tb);
+    cJSON *v = ddc_test_parse ("[{\"host\":\"host-3\",\"name\":\"app-03-07\",\"display_name\":\"Seven\"}]");
+    cJSON *inv = view_inventory (table, v);
+    /* 1,000 + the shared one once; host-1's second agent adds nothing */
+    CHECK_EQ (cJSON_GetArraySize (inv), 1001);
+    const cJSON *each, *shared = NULL;
+    cJSON_ArrayForEach (each, inv)
+        if (strcmp (cJSON_GetStringValue (cJSON_GetObjectItem (each, "name")), "shared") == 0)
+            shared = each;
+    CHECK (shared && strcmp (cJSON_GetStringValue (cJSON_GetObjectItem (shared, "host")), "twin-a") == 0);
+    CHECK_EQ (cJSON_GetNumberValue (cJSON_GetObjectItem (shared, "agents")), 2);
+    cJSON *states = cJSON_CreateObject ();
+    rsection_t d = { .value = v, .rev = 9, .inventory = inv, .states = states };
+    rctx_t rc = s_rc (t, "en", true);
+    wbuf_t *b = wbuf_new (1 << 22);
+    render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
+    const char *html = wbuf_text (b);
+    char attr[64];
+    /* a page of 50 of the 1,000 found ones, small */
+    CHECK_EQ (s_count (html, "<tr class=\"discovered\">"), 50);
+    s_after (html, "data-total=\"", attr, sizeof attr);
+    CHECK_STR (attr, "1000");
+    CHECK (wbuf_len (b) < 100 * 1024);
+    CHECK (strstr (html, "href=\"/containers?page=2#discovered\" data-page=\"2\" rel=\"next\""));
+    CHECK (strstr (html, "href=\"/containers?page=20#discovered\" data-page=\"20\" rel=\"last\""));
+    CHECK (strstr (html, "1–50 of 1000 (page 1)"));
+    CHECK (strstr (html, "name=\"containers[0].display_name\" value=\"Seven\""));
+    s_safe (html);
+    /* the last page */
+    d.page = 99;
+    wbuf_reset (b);
+    render_discovered (b, &rc, &d);
+    html = wbuf_text (b);
+    CHECK_EQ (s_count (html, "<tr class=\"discovered\">"), 50);
+    CHECK (strstr (html, "951–1000 of 1000 (page 20)"));
+    CHECK (strstr (html, ">twin-a <small class=\"muted\">(seen by 2 agents)</small>"));
+    CHECK (strstr (html, ">twin-b<") == NULL);
+    CHECK (!strstr (html, "rel=\"next\""));
+    /* search: every word in the name, host, state or image, any case */
+    d.page = 0;
+    d.query = "HOST-12 exited";
+    wbuf_reset (b);
+    render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
+    html = wbuf_text (b);
+    CHECK_EQ (s_count (html, "<tr class=\"discovered\">"), 5);
+    CHECK (strstr (html, ">app-12-10<") && strstr (html, ">app-12-50<") && !strstr (html, ">app-12-11<"));
+    CHECK (!strstr (html, "rel=\"next\""));
+    CHECK (strstr (html, "name=\"q\" maxlength=\"100\" autocomplete=\"off\" value=\"HOST-12 exited\""));
+    /* the configured row stays in the form, hidden, so it is still saved */
+    CHECK (strstr (html, "<tr hidden><td data-field=\"containers[0].active\">"));
+    d.query = "app-0";
+    d.page = 2;
+    wbuf_reset (b);
+    render_discovered (b, &rc, &d);
+    CHECK (strstr (wbuf_text (b), "href=\"/containers?q=app-0&amp;page=3#discovered\""));
+    d.query = "<nothing>";
+    wbuf_reset (b);
+    render_discovered (b, &rc, &d);
+    CHECK (strstr (wbuf_text (b), "matches “&lt;nothing&gt;”"));
+    /* ?add=host/name: a configured row more, not yet saved */
+    d.query = NULL;
+    d.page = 0;
+    d.add = "host-5/app-05-02";
+    wbuf_reset (b);
+    render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
+    html = wbuf_text (b);
+    CHECK (strstr (html, "name=\"containers[1].name\" value=\"app-05-02\""));
+    CHECK (strstr (html, "name=\"containers[1].display_name\" value=\"app-05-02\""));
+    CHECK (strstr (html, "data-next-index=\"2\""));
+    /* one already configured, or a malformed one, adds nothing */
+    const char *bad[] = { "host-3/app-03-07", "nohost", "/x", "x/", NULL };
+    for (int k = 0; bad[k]; k++) {
+        d.add = bad[k];
+        wbuf_reset (b);
+        render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
+        CHECK (!strstr (wbuf_text (b), "containers[1]."));
+    }
+    wbuf_destroy (&b);
+    cJSON_Delete (states);
+    cJSON_Delete (inv);
+    cJSON_Delete (v);
+    cJSON_Delete (table);
     i18n_destroy (&t);
 }
 
@@ -731,6 +865,7 @@ main (int argc, char **argv)
     DDC_RUN (test_diff);
     DDC_RUN (test_view_from_peers);
     DDC_RUN (test_containers_page_states);
+    DDC_RUN (test_containers_page_search_and_pages);
     DDC_RUN (test_dashboard_in_german);
     DDC_RUN (test_pages_kept_for_every_session);
     DDC_RUN (test_metrics_text);

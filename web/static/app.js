@@ -5,6 +5,9 @@
       - a task shows only the date fields its cycle uses;
       - the channels page warns at once about an ID listed as both kinds;
       - a button with data-confirm asks first;
+      - the containers page filters as you type (the configured rows in
+        place, the found ones from the server a page at a time), turns
+        pages and adds a found container to the form without leaving it;
       - /events (Server-Sent Events) keeps the dashboard, the containers'
         state and the acknowledgements after a save live, shows when the
         broker is unreachable, follows the UI language and leaves for the
@@ -48,6 +51,7 @@
     if (!tpl || !form || !body) return;
     var index = String(nextIndex(form));
     var rows = tpl.content.querySelectorAll("tr");
+    var last = null;
     rows.forEach(function (row) {
       var copy = row.cloneNode(true);
       copy.querySelectorAll("[name], [id], [for], [data-field]").forEach(function (el) {
@@ -60,10 +64,123 @@
       setupTask(copy);
       var first = copy.querySelector("input:not([type=hidden]), select");
       if (first) first.focus();
+      last = copy;
     });
     var empty = document.getElementById("containers-empty");
     if (empty) empty.hidden = true;
     markDirty();
+    return last;
+  }
+
+  /* ---- the containers page ----------------------------------------- */
+
+  function words(q) {
+    return q.toLowerCase().split(/\s+/).filter(function (w) { return w.length > 0; }).slice(0, 8);
+  }
+
+  function rowText(row) {
+    var parts = [];
+    row.querySelectorAll("input[name$='.host'], input[name$='.name'], input[name$='.display_name']")
+      .forEach(function (i) { parts.push(i.value); });
+    row.querySelectorAll("span.state").forEach(function (s) {
+      parts.push(s.getAttribute("data-state") || "", s.textContent);
+    });
+    row.querySelectorAll("small").forEach(function (s) { parts.push(s.textContent); });
+    return parts.join(" ").toLowerCase();
+  }
+
+  /* configured rows not matching are hidden, never removed: they are saved */
+  function filterConfigured(q) {
+    var ws = words(q);
+    document.querySelectorAll("tbody[data-rows=containers] > tr").forEach(function (row) {
+      var text = rowText(row);
+      row.hidden = !ws.every(function (w) { return text.indexOf(w) >= 0; });
+    });
+  }
+
+  /* found ones already added to the form (not saved yet) are not offered */
+  function dropAdded() {
+    var have = {};
+    document.querySelectorAll("tbody[data-rows=containers] > tr").forEach(function (row) {
+      var h = row.querySelector("input[name$='.host']"), n = row.querySelector("input[name$='.name']");
+      if (h && n) have[h.value + "/" + n.value] = true;
+    });
+    document.querySelectorAll("#discovered a.add").forEach(function (a) {
+      if (have[a.getAttribute("data-host") + "/" + a.getAttribute("data-name")]) {
+        a.closest("tr").remove();
+      }
+    });
+  }
+
+  var listSeq = 0;
+
+  function loadDiscovered(q, page, focusList) {
+    var seq = ++listSeq;
+    var query = (q ? "q=" + encodeURIComponent(q) + "&" : "") + (page > 1 ? "page=" + page + "&" : "");
+    fetch("/containers?" + query + "part=discovered", { credentials: "same-origin" }).then(function (r) {
+      return r.ok ? r.text() : null;
+    }).then(function (html) {
+      var old = document.getElementById("discovered");
+      if (seq !== listSeq || html === null || !old) return;
+      var tpl = document.createElement("template");
+      tpl.innerHTML = html;
+      var fresh = tpl.content.getElementById("discovered");
+      if (!fresh) return;          /* e.g. the sign-in page: the next event says why */
+      old.replaceWith(fresh);
+      dropAdded();
+      var url = "/containers" + (query ? "?" + query.replace(/&$/, "") : "");
+      if (window.history && window.history.replaceState) window.history.replaceState(null, "", url);
+      if (focusList) {
+        var title = document.getElementById("discovered-title");
+        if (title) { title.setAttribute("tabindex", "-1"); title.focus(); }
+      }
+    }, function () { /* the next keystroke or a reload tries again */ });
+  }
+
+  function addFound(a) {
+    var button = document.querySelector("button.add-row[data-template=tpl-containers]");
+    var row = button ? addRow(button) : null;
+    if (!row) return false;
+    var set = function (suffix, value) {
+      var input = row.querySelector("input[name$='" + suffix + "']");
+      if (input) input.value = value;
+    };
+    set(".host", a.getAttribute("data-host"));
+    set(".name", a.getAttribute("data-name"));
+    set(".display_name", a.getAttribute("data-name"));
+    row.classList.add("added");
+    a.closest("tr").remove();
+    return true;
+  }
+
+  function setupContainers() {
+    var q = document.getElementById("containers-q");
+    var search = document.getElementById("containers-search");
+    if (!q || !search) return;
+    var timer = null;
+    var run = function () {
+      filterConfigured(q.value);
+      loadDiscovered(q.value.trim(), 1, false);
+    };
+    q.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 150);
+    });
+    search.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      clearTimeout(timer);
+      run();
+    });
+    document.addEventListener("click", function (ev) {
+      var a = ev.target.closest ? ev.target.closest("#discovered a") : null;
+      if (!a) return;
+      if (a.classList.contains("add")) {
+        if (addFound(a)) ev.preventDefault();
+      } else if (a.hasAttribute("data-page")) {
+        ev.preventDefault();
+        loadDiscovered(q.value.trim(), parseInt(a.getAttribute("data-page"), 10) || 1, true);
+      }
+    });
   }
 
   function setupTask(row) {
@@ -263,6 +380,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setupForms();
+    setupContainers();
     live();
   });
 })();
