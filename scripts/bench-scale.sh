@@ -53,11 +53,12 @@
 #       against nginx serving the bytes ddc-web sent, as a file, with the
 #       same security headers (as bench-web.sh; median of 3 interleaved
 #       runs). Every agent here sees the one engine's every container and
-#       reports them all in its inventory, so the page also lists each
-#       container, once per agent, among the discovered ones: about
-#       AGENTS x (all the engine's containers) rows, where hosts with
-#       their own engines would make about N. When ddc-web refuses to
-#       build a page that large, the line says page=refused instead.
+#       reports them all in its inventory; the page lists each Docker id
+#       once (under the host that configures it), so it shows the
+#       configured containers (compact rows past 50) and at most one page
+#       of 50 found but not configured ones, whatever the inventories
+#       hold. When ddc-web refuses to build a page over its 8 MB bound,
+#       the line says page=refused instead.
 # Needs a Docker engine (started by scripts/ensure-dockerd.sh if missing),
 # node (the fake), curl, nginx, wrk and the programs in $DDC_BIN (default
 # build/bin).
