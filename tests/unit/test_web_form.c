@@ -54,6 +54,27 @@ DDC_TEST (test_form_basics)
     f = s_parse ("containers%5B2%5D.info.text=x&bot.token=");
     CHECK_STR (form_get (f, "containers[2].info.text"), "x");
     form_destroy (&f);
+    /* many fields, names repeated out of order: each found, its values in
+       the order sent, what is not there not found */
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc (cap);
+    for (int i = 0; i < 3000; i++)
+        len += (size_t) snprintf (text + len, cap - len, "%sk%d=%d&k%d=second%d", i ? "&" : "",
+                                  (i * 7919) % 3000, i, (i * 7919) % 3000, i);
+    f = s_parse (text);
+    CHECK (f && form_size (f) == 6000);
+    for (int i = 0; i < 3000; i++) {
+        char key[32], want[32];
+        snprintf (key, sizeof key, "k%d", (i * 7919) % 3000);
+        snprintf (want, sizeof want, "%d", i);
+        CHECK_STR (form_get (f, key), want);
+        snprintf (want, sizeof want, "second%d", i);
+        CHECK_STR (form_get_nth (f, key, 1), want);
+        CHECK (form_get_nth (f, key, 2) == NULL);
+    }
+    CHECK (form_get (f, "k3000") == NULL && form_get (f, "k") == NULL && form_get (f, "") == NULL);
+    form_destroy (&f);
+    free (text);
 }
 
 DDC_TEST (test_form_utf8_and_line_breaks)
