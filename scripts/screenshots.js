@@ -355,14 +355,15 @@ async function run() {
   const configured = CONTAINERS.filter((c) => c.configured !== false);
   const plexIdx = configured.slice().sort((a, b) => a.order - b.order)
     .findIndex((c) => c.name === 'ddc-shot-plex');
-  const foreignRows = () => page.$$eval('tr.discovered input[type=hidden][name$=".name"]',
-    (els, ours) => els.map((e) => e.value).filter((v) => !ours.includes(v)), state.containers);
+  const foreignRows = () => page.$$eval('#discovered a.add[data-name]',
+    (els, ours) => els.map((e) => e.getAttribute('data-name')).filter((v) => !ours.includes(v)),
+    state.containers);
   for (let attempt = 1; ; attempt++) {
     await waitQuiet();
     if (attempt > 1) set('containers', containersValue());   // undo the last try
     await waitFor(async () => {
       await page.goto(`${base}/containers`);
-      return (await page.$('tr.discovered input[value="ddc-shot-jellyfin"]')) !== null;
+      return (await page.$('#discovered a.add[data-name="ddc-shot-jellyfin"]')) !== null;
     }, 'the discovered container', 20000, 500);
     const plexName = await page.getAttribute(`[name="containers[${plexIdx}].name"]`, 'value');
     if (plexName !== 'ddc-shot-plex') throw new Error(`containers[${plexIdx}] is ${plexName}, not Plex`);
