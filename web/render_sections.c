@@ -1009,7 +1009,9 @@ s_discovered (s_f_t *f, const rsection_t *d, const s_cidx_t *x)
     s_th (f, "f.containers.host");
     s_th (f, "f.containers.image");
     s_th (f, "f.containers.state");
-    wbuf_puts (f->b, "<td></td></tr></thead><tbody>");
+    wbuf_puts (f->b, "<th scope=\"col\"><span class=\"sr\">");
+    wbuf_html (f->b, T (f->rc, "containers.add"));
+    wbuf_puts (f->b, "</span></th></tr></thead><tbody>");
     size_t seen = 0;
     for (size_t k = 0; k < x->ninv && seen < first + per; k++) {
         if (!s_discovered_at (x, k) || !s_inv_matches (x, k, &t) || seen++ < first)
