@@ -62,7 +62,7 @@ typedef enum {
 /* Nesting depth beyond which redact/equal/diff give up (see each). */
 #define DDC_CONFIG_MAX_DEPTH 32
 /* Array limits. */
-#define DDC_CONTAINERS_MAX 500
+#define DDC_CONTAINERS_MAX 1000
 #define DDC_CHANNELS_MAX   200
 #define DDC_ADMINS_MAX     100
 #define DDC_TASKS_MAX      500

@@ -1197,9 +1197,9 @@ DDC_TEST (test_equal)
 
 DDC_TEST (test_bounds)
 {
-    //  501 containers: too_many, and element 500 (invalid) is never looked at
+    //  1001 containers: too_many, and element 1000 (invalid) is never looked at
     cJSON *list = cJSON_CreateArray ();
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < DDC_CONTAINERS_MAX; i++) {
         cJSON *c = cJSON_CreateObject ();
         char name [16];
         snprintf (name, sizeof (name), "c%d", i);
@@ -1209,12 +1209,16 @@ DDC_TEST (test_bounds)
     }
     cJSON *errors = cJSON_CreateArray ();
     cJSON *out = ddc_config_validate_section (DDC_SEC_CONTAINERS, list, NULL, errors);
-    CHECK (out && cJSON_GetArraySize (out) == 500);
+    CHECK (out && cJSON_GetArraySize (out) == DDC_CONTAINERS_MAX);
+    //  The most containers fit in a section with their defaults filled in.
+    char *text = cJSON_PrintUnformatted (out);
+    CHECK (strlen (text) < DDC_SECTION_MAX_BYTES);
+    free (text);
     cJSON_Delete (out);
     cJSON_AddItemToArray (list, cJSON_CreateString ("junk"));
     CHECK (ddc_config_validate_section (DDC_SEC_CONTAINERS, list, NULL, errors) == NULL);
     CHECK (s_has (errors, "containers", "too_many"));
-    CHECK (!s_has (errors, "containers[500]", "type"));
+    CHECK (!s_has (errors, "containers[1000]", "type"));
     CHECK_EQ (cJSON_GetArraySize (errors), 1);
     cJSON_Delete (list);
     cJSON_Delete (errors);
