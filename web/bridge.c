@@ -16,7 +16,6 @@
 #define S_TIMER_MS       50
 #define S_POLL_MS        1000           /* STATUS while browsers follow  */
 #define S_STATUS_TIMEOUT 2000
-#define S_MONITOR        "inproc://ddc-web-ctl-monitor"
 
 typedef struct {
     char peer[DDC_MAX_TEXT + 1];        /* "" = free                      */
@@ -43,8 +42,6 @@ static struct {
     uint64_t saved_hash_rev;
     bool setup_announced;               /* "first run" was logged        */
     uint64_t gen;                       /* bridge_gen                    */
-    zsock_t *monitor;                   /* CTL socket events             */
-    bool link_ok;                       /* no DISCONNECTED since CONNECTED */
     s_metrics_t metrics[BRIDGE_METRICS_PEERS];
     bool metrics_warned;
 } s;
@@ -58,28 +55,6 @@ s_changed (void)
 {
     s.gen++;
     sse_changed ();
-}
-
-/* Take the CTL socket's connection events (never blocks). */
-static void
-s_monitor_drain (void)
-{
-    if (!s.monitor)
-        return;
-    void *sock = zsock_resolve (s.monitor);
-    unsigned char head[6];                  /* event id (16 bits), value (32) */
-    while (zmq_recv (sock, head, sizeof head, ZMQ_DONTWAIT) >= 0) {
-        char endpoint[256];
-        while (zsock_rcvmore (s.monitor))   /* the parts arrive together */
-            if (zmq_recv (sock, endpoint, sizeof endpoint, ZMQ_DONTWAIT) < 0)
-                break;
-        uint16_t event;
-        memcpy (&event, head, sizeof event);
-        if (event == ZMQ_EVENT_DISCONNECTED)
-            s.link_ok = false;
-        else if (event == ZMQ_EVENT_CONNECTED)
-            s.link_ok = true;
-    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -129,7 +104,7 @@ s_on_event (void *arg, ddc_client_event_t ev, const char *detail)
         s.status_due = ddc_mono_ms ();
         break;
     case DDC_EV_DISCONNECTED:
-        ddc_warn ("broker unreachable (%s): pages answer 503 until it is back", detail);
+        ddc_warn ("%s: pages answer 503 until it is back", detail);
         break;
     default:
         break;
@@ -305,7 +280,6 @@ s_timer (void *arg, u_int64_t now)
     if (!s.client)
         return;
     s_run ();
-    s_monitor_drain ();
     s_poll_status ();
     sse_tick ();
 }
@@ -349,12 +323,6 @@ bridge_start (const opts_t *o)
         ddc_client_destroy (&s.client);
         return -1;
     }
-    /* the CTL connection's own events; without them (no monitor) a table
-       is only trusted by its age */
-    s.link_ok = true;
-    if (zmq_socket_monitor (zsock_resolve (ddc_client_ctl_sock (s.client)), S_MONITOR,
-                            ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) == 0)
-        s.monitor = zsock_new_pair (">" S_MONITOR);
     if (s_register (&s.ctl, ddc_client_ctl_sock (s.client)) < 0
         || s_register (&s.sub, ddc_client_sub_sock (s.client)) < 0) {
         ddc_client_destroy (&s.client);
@@ -378,8 +346,6 @@ bridge_stop (void)
     s.due = NULL;
     kore_platform_disable_read (s.ctl.fd);
     kore_platform_disable_read (s.sub.fd);
-    zmq_socket_monitor (zsock_resolve (ddc_client_ctl_sock (s.client)), NULL, 0);
-    zsock_destroy (&s.monitor);
     ddc_client_destroy (&s.client);
     cJSON_Delete (s.table);
     s.table = NULL;
@@ -403,6 +369,12 @@ bridge_kick (void)
         ddc_client_handle (s.client);
         s_schedule ();
     }
+}
+
+const char *
+bridge_refused (void)
+{
+    return s.client ? ddc_client_refused (s.client) : NULL;
 }
 
 bool
@@ -490,11 +462,13 @@ bridge_table_age_ms (void)
 bool
 bridge_table_fresh (int64_t max_age_ms)
 {
-    s_monitor_drain ();
+    /* the CTL connection's own events (ddc_client's socket monitor): a
+       table is not trusted across a dropped connection */
+    bool link_up = s.client && ddc_client_link_up (s.client);
     int64_t age = bridge_table_age_ms ();
     if (age >= max_age_ms / 2 && bridge_up ())
         bridge_refresh_table ();
-    return s.link_ok && age <= max_age_ms;
+    return link_up && age <= max_age_ms;
 }
 
 /* Ask for the STATUS page at offset (the full reports of the docker

@@ -8,9 +8,10 @@
     updated by the status/ PUB messages and polled while browsers follow
     the live view) and tells sse.c when the view may have changed. Counts
     those changes in a generation number (bridge_gen) that what the pages
-    derive is kept by (cache.h). Watches the CTL connection itself (a
-    ZeroMQ socket monitor), so that a table is not shown as current once
-    the broker has gone, even before the client library notices. Keeps
+    derive is kept by (cache.h). Watches the CTL connection itself
+    (ddc_client's ZeroMQ socket monitor), so that a table is not shown as
+    current once the broker has gone, even before the client library
+    notices, and a refused certificate is told from an absent broker. Keeps
     the latest "metrics" report of every service (status/<peer>/metrics/,
     the broker's own as broker@HOST) for /metrics, and publishes this
     replica's own. */
@@ -36,6 +37,8 @@ void bridge_kick (void);
 
 /* The broker answers and the configuration is synced. */
 bool bridge_up (void);
+/* Why the broker refuses this service's handshake, or NULL. */
+const char *bridge_refused (void);
 uint64_t bridge_rev (void);
 /* The current value of a section (borrowed until the next event) and its
    revision; NULL before the first sync. */

@@ -27,6 +27,9 @@ page_health (struct http_request *req)
     cJSON *o = cJSON_CreateObject ();
     cJSON_AddStringToObject (o, "status", up ? "ok" : "degraded");
     cJSON_AddBoolToObject (o, "broker", up);
+    const char *refused = bridge_refused ();
+    if (refused)
+        cJSON_AddStringToObject (o, "broker_refused", refused);
     cJSON_AddNumberToObject (o, "revision", (double) bridge_rev ());
     cJSON_AddStringToObject (o, "version", DDC_VERSION);
     cJSON_AddBoolToObject (o, "setup_required", up && !bridge_password_hash ()[0]);

@@ -1,6 +1,7 @@
 /*  opts: the command line. See opts.h. */
 #include "opts.h"
 
+#include "ddc_args.h"
 #include "ddc_util.h"
 
 #include <getopt.h>
@@ -16,13 +17,16 @@ const char opts_usage[] =
 "served over plain HTTP (put a TLS proxy in front; see web/README.md).\n"
 "\n"
 "options:\n"
-"  --broker ENDPOINT        CTL endpoint of ddc-broker (env DDC_BROKER)\n"
+"  --broker ENDPOINT        CTL endpoint of ddc-broker, ipc://PATH or\n"
+"                           tcp://HOST:PORT (env DDC_BROKER)\n"
 "  --listen ADDR:PORT       where to serve HTTP (default " OPTS_DEFAULT_LISTEN ";\n"
 "                           [::1]:9374 for IPv6, :9374 for all addresses)\n"
 "  --instance NAME          this service's peer name is web@NAME\n"
 "                           (default: the host name)\n"
 "  --cert FILE              CURVE client certificate for tcp:// (env DDC_CERT)\n"
 "  --broker-cert FILE       the broker's public certificate (env DDC_BROKER_CERT)\n"
+"  --insecure               allow tcp:// without certificates, as plain TCP\n"
+"                           (env DDC_INSECURE=1)\n"
 "  --trust-forwarded-for    take the client address from X-Forwarded-For\n"
 "                           (only behind a proxy that sets it)\n"
 "  --pidfile PATH           where Kore writes its PID (default: a private\n"
@@ -31,12 +35,15 @@ const char opts_usage[] =
 "  -h, --help               this text\n"
 "  --version                print the versions and exit\n"
 "\n"
+"A flag wins over its environment variable. A tcp:// broker without\n"
+"certificates is refused unless --insecure is given.\n"
+"\n"
 "Nothing here needs a restart: ddc-web follows every configuration change\n"
 "(password, session timeout, UI language) live through the broker.\n";
 
 enum {
     OPT_BROKER = 1000, OPT_LISTEN, OPT_INSTANCE, OPT_SETUP_FILE, OPT_CERT, OPT_BROKER_CERT,
-    OPT_TRUST_XFF, OPT_PIDFILE, OPT_VERSION
+    OPT_TRUST_XFF, OPT_PIDFILE, OPT_INSECURE, OPT_VERSION
 };
 
 static const struct option s_opts[] = {
@@ -46,6 +53,7 @@ static const struct option s_opts[] = {
     { "setup-code-file", required_argument, NULL, OPT_SETUP_FILE },
     { "cert", required_argument, NULL, OPT_CERT },
     { "broker-cert", required_argument, NULL, OPT_BROKER_CERT },
+    { "insecure", no_argument, NULL, OPT_INSECURE },
     { "trust-forwarded-for", no_argument, NULL, OPT_TRUST_XFF },
     { "pidfile", required_argument, NULL, OPT_PIDFILE },
     { "verbose", no_argument, NULL, 'v' },
@@ -99,15 +107,17 @@ int
 opts_parse (opts_t *o, int argc, char **argv, char *err, size_t errlen)
 {
     memset (o, 0, sizeof *o);
-    const char *env = getenv ("DDC_BROKER");
-    if (env && *env && strlen (env) < sizeof o->broker)
-        ddc_strlcpy (o->broker, env, sizeof o->broker);
-    env = getenv ("DDC_CERT");
-    if (env && *env && strlen (env) < sizeof o->cert)
-        ddc_strlcpy (o->cert, env, sizeof o->cert);
-    env = getenv ("DDC_BROKER_CERT");
-    if (env && *env && strlen (env) < sizeof o->broker_cert)
-        ddc_strlcpy (o->broker_cert, env, sizeof o->broker_cert);
+    ddc_args_conn_t conn;
+    if (ddc_args_conn_env (&conn, err, errlen) < 0
+        || (conn.broker && s_opt_copy (o->broker, sizeof o->broker, conn.broker, "DDC_BROKER",
+                                       err, errlen) < 0)
+        || (conn.cert && s_opt_copy (o->cert, sizeof o->cert, conn.cert, "DDC_CERT", err,
+                                     errlen) < 0)
+        || (conn.broker_cert && s_opt_copy (o->broker_cert, sizeof o->broker_cert,
+                                            conn.broker_cert, "DDC_BROKER_CERT", err,
+                                            errlen) < 0))
+        return -1;
+    o->insecure = conn.insecure;
     opts_listen (OPTS_DEFAULT_LISTEN, o->host, sizeof o->host, o->port, sizeof o->port);
 
     optind = 1;
@@ -133,6 +143,7 @@ opts_parse (opts_t *o, int argc, char **argv, char *err, size_t errlen)
             break;
         case OPT_PIDFILE: rc = s_opt_copy (o->pidfile, sizeof o->pidfile, optarg, "--pidfile", err, errlen); break;
         case OPT_TRUST_XFF: o->trust_forwarded_for = true; break;
+        case OPT_INSECURE: o->insecure = true; break;
         case 'v': o->verbose++; break;
         case 'h': o->help = true; break;
         case OPT_VERSION: o->version = true; break;
@@ -153,13 +164,9 @@ opts_parse (opts_t *o, int argc, char **argv, char *err, size_t errlen)
     }
     if (o->help || o->version)
         return 0;
-    if (!o->broker[0]) {
-        snprintf (err, errlen, "no broker: give --broker ENDPOINT or set DDC_BROKER");
-        return -1;
-    }
-    if (!o->cert[0] != !o->broker_cert[0]) {
-        snprintf (err, errlen, "CURVE needs both --cert and --broker-cert");
-        return -1;
-    }
-    return 0;
+    conn = (ddc_args_conn_t) {
+        .broker = o->broker, .cert = o->cert, .broker_cert = o->broker_cert,
+        .insecure = o->insecure,
+    };
+    return ddc_args_conn_check (&conn, err, errlen);
 }

@@ -1,5 +1,5 @@
 /*  opts: ddc-web's command line (and DDC_BROKER, DDC_CERT,
-    DDC_BROKER_CERT from the environment). Kore-free: Kore does not parse
+    DDC_BROKER_CERT, DDC_INSECURE from the environment, ddc_args). Kore-free: Kore does not parse
     argv in single-binary mode, main.c hands it here. */
 #ifndef WEB_OPTS_H
 #define WEB_OPTS_H
@@ -18,6 +18,7 @@ typedef struct {
                                     the broker keeps the setup code          */
     char cert[1024];             /* CURVE client cert, "" = none              */
     char broker_cert[1024];
+    bool insecure;               /* tcp:// without certificates is allowed    */
     char pidfile[1024];          /* "" = a private temp file                  */
     bool trust_forwarded_for;    /* client address from X-Forwarded-For       */
     int verbose;

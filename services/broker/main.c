@@ -27,14 +27,15 @@ s_usage (FILE *out)
              "\n"
              "  --data DIR            data folder (config.json, history, audit log, sockets,\n"
              "                        web-setup-code while no web password is set);\n"
-             "                        default ./data, created on first start\n"
+             "                        env DDC_DATA, default ./data, created on first start\n"
              "  --ctl ENDPOINTS       request socket (ROUTER); default ipc://DATA/ctl.sock\n"
              "  --pub ENDPOINTS       publish socket (XPUB); default ipc://DATA/pub.sock\n"
              "                        (comma-separated lists, e.g. ipc://...,tcp://*:7401)\n"
              "  --advertise-pub EPS   PUB endpoints told to clients (default: --pub)\n"
              "  --keys DIR            CURVE for the tcp:// endpoints: DIR/broker.cert (created\n"
-             "                        if missing) and DIR/clients/*.cert (ddc-ctl keygen)\n"
-             "  --insecure            allow tcp:// endpoints without CURVE\n"
+             "                        if missing) and DIR/clients/*.cert (ddc-ctl keygen);\n"
+             "                        env DDC_KEYS\n"
+             "  --insecure            allow tcp:// endpoints without CURVE (env DDC_INSECURE=1)\n"
              "  --pub-hwm N           messages queued per subscriber before the broker\n"
              "                        drops (default 256; subscribers repair gaps)\n"
              "  --watchdog-ca FILE    a CA certificate (PEM) that the watchdog also trusts,\n"
@@ -49,7 +50,8 @@ s_usage (FILE *out)
              "  -V, --version         version\n"
              "\n"
              "Environment: SSL_CERT_DIR, the CA folder of the watchdog's https requests\n"
-             "(default /etc/ssl/certs). Stops cleanly on SIGTERM or SIGINT.\n");
+             "(default /etc/ssl/certs); DDC_DATA, DDC_KEYS, DDC_INSECURE as above, a flag\n"
+             "winning over its variable. Stops cleanly on SIGTERM or SIGINT.\n");
 }
 
 int
@@ -71,7 +73,14 @@ main (int argc, char **argv)
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    broker_opts_t opts = { .data_dir = "data" };
+    broker_opts_t opts = { .data_dir = "data", .keys_dir = ddc_args_env ("DDC_KEYS") };
+    if (ddc_args_env ("DDC_DATA"))
+        opts.data_dir = ddc_args_env ("DDC_DATA");
+    char err[512] = "";
+    if (ddc_args_env_bool ("DDC_INSECURE", &opts.insecure, err, sizeof err) < 0) {
+        fprintf (stderr, "ddc-broker: %s\n", err);
+        return DDC_ARGS_USAGE;
+    }
     opterr = 0;
     int c;
     while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
@@ -150,7 +159,6 @@ main (int argc, char **argv)
     }
     zsys_init ();
     zsys_set_logstream (NULL);
-    char err[512] = "";
     broker_t *broker = broker_new (&opts, err, sizeof err);
     int rc = 0;
     if (!broker) {

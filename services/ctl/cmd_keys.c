@@ -113,32 +113,6 @@ ctl_instances_error (const char *list)
     return error;
 }
 
-/* mkdir -p with mode 0700 for the folders it creates. */
-static int
-s_mkdirs (const char *dir)
-{
-    char *path = ddc_strdup (dir);
-    int rc = 0;
-    for (char *p = path + 1; rc == 0; p++) {
-        bool end = *p == '\0';
-        if (*p == '/' || end) {
-            *p = '\0';
-            if (mkdir (path, 0700) < 0 && errno != EEXIST)
-                rc = -1;
-            if (end)
-                break;
-            *p = '/';
-        }
-    }
-    free (path);
-    struct stat st;
-    if (rc == 0 && (stat (dir, &st) < 0 || !S_ISDIR (st.st_mode))) {
-        errno = ENOTDIR;
-        rc = -1;
-    }
-    return rc;
-}
-
 /* Claim path: create it empty, failing if it exists. */
 static int
 s_claim (const char *path)
@@ -198,7 +172,7 @@ cmd_keygen (ctl_t *ctl, int argc, char **argv)
     if (!*args.dir)
         return ctl_fail (ctl, CTL_EXIT_USAGE, "--dir must not be empty");
 
-    if (s_mkdirs (args.dir) < 0)
+    if (ddc_mkdirs (args.dir, 0700) < 0)
         return ctl_fail (ctl, CTL_EXIT_FAIL, "cannot create %s: %s", args.dir, strerror (errno));
     char *public_path = ddc_asprintf ("%s/%s.cert", args.dir, name);
     char *secret_path = ddc_asprintf ("%s/%s.cert_secret", args.dir, name);

@@ -14,7 +14,8 @@ static const char s_status_usage[] =
 "its name and role, whether it is connected, when it was last heard from, the\n"
 "highest revision it applied, the last revision it rejected (section@rev and\n"
 "the first error) and the names of the status topics it reported; for a\n"
-"ddc-docker agent also whether its Docker engine is reachable. Finished\n"
+"ddc-docker agent also whether its Docker engine is reachable, and for any\n"
+"service the last handshake the broker refused it (its \"link\" topic). Finished\n"
 "ddc-ctl runs (disconnected peers of role ctl) are left out of the table.\n"
 "Below it: the broker's longest loop step, an edit of config.json it refused\n"
 "(the file it was kept as and why) or migrated from an older schema, the\n"
@@ -137,6 +138,28 @@ s_print_watchdog (const cJSON *wd)
 
 #define S_COLS 6
 
+/* The lines of a peer's "link" report (ddc_client: the last handshake the
+   broker refused on each socket), or NULL. Caller frees. */
+static char *
+s_link_lines (const cJSON *link)
+{
+    static const char *const sockets[] = { "ctl", "pub" };
+    char *out = NULL;
+    for (size_t i = 0; i < sizeof sockets / sizeof sockets[0]; i++) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive (link, sockets[i]);
+        if (!cJSON_IsObject (o))
+            continue;
+        bool now = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "refused"));
+        char *line = ddc_asprintf ("%s    %s %s %s: %s\n", out ? out : "",
+                                   i == 0 ? "CTL" : "PUB",
+                                   now ? "refused since" : "accepted again, refused at",
+                                   s_str (o, "time", "?"), s_str (o, "reason", "?"));
+        free (out);
+        out = line;
+    }
+    return out;
+}
+
 void
 ctl_print_status (const cJSON *table)
 {
@@ -162,6 +185,7 @@ ctl_print_status (const cJSON *table)
     char *(*cell)[S_COLS] = ddc_calloc ((size_t) rows + 1, sizeof *cell);
     char **topics = ddc_calloc ((size_t) rows + 1, sizeof *topics);
     char **detail = ddc_calloc ((size_t) rows + 1, sizeof *detail);
+    char **link = ddc_calloc ((size_t) rows + 1, sizeof *link);
     size_t width[S_COLS];
     for (int c = 0; c < S_COLS; c++) {
         cell[0][c] = ddc_strdup (head[c]);
@@ -239,6 +263,8 @@ ctl_print_status (const cJSON *table)
                 ? ddc_asprintf ("gateway %s: %s", s_str (gateway, "state", "?"), error->valuestring)
                 : ddc_asprintf ("gateway %s", s_str (gateway, "state", "?"));
         }
+        /* Any service: its handshakes the broker refused ("link" topic). */
+        link[r] = s_link_lines (cJSON_GetObjectItemCaseSensitive (status, "link"));
         for (int c = 0; c < S_COLS; c++)
             if (strlen (cell[r][c]) > width[c])
                 width[c] = strlen (cell[r][c]);
@@ -257,12 +283,16 @@ ctl_print_status (const cJSON *table)
         if (detail[i])
             printf ("    %s%s\n", strncmp (detail[i], "gateway", 7) == 0 ? "" : "docker: ",
                     detail[i]);
+        if (link[i])
+            fputs (link[i], stdout);
         free (topics[i]);
         free (detail[i]);
+        free (link[i]);
     }
     free (cell);
     free (topics);
     free (detail);
+    free (link);
     if (r == 1)
         printf ("(no peers)\n");
     if (hidden)
@@ -323,7 +353,8 @@ static const char s_ping_usage[] =
 "\n"
 "Connects (HELLO), sends one PING and prints the broker's epoch and revision\n"
 "and the round trip: {\"epoch\": \"...\", \"rev\": N, \"rtt_us\": N}.\n"
-"Exit 5 when the broker does not answer within --timeout.\n";
+"Exit 5 when the broker does not answer within --timeout, 6 when it refuses\n"
+"the certificate.\n";
 
 int
 cmd_ping (ctl_t *ctl, int argc, char **argv)
@@ -340,7 +371,8 @@ cmd_ping (ctl_t *ctl, int argc, char **argv)
         return rc;
     /* Say HELLO first, so that the round trip is the PING's alone. */
     int64_t start = ddc_mono_ms ();
-    while (!ddc_client_access (client) && !zsys_interrupted) {
+    while (!ddc_client_access (client) && !ddc_client_refused_final (client)
+           && !zsys_interrupted) {
         int64_t left = start + ctl->timeout_ms - ddc_mono_ms ();
         if (left <= 0 || ddc_client_run (client, left < 20 ? left : 20) < 0)
             break;
@@ -351,9 +383,7 @@ cmd_ping (ctl_t *ctl, int argc, char **argv)
         if (zsys_interrupted)
             rc = ctl_fail (ctl, CTL_EXIT_FAIL, "interrupted");
         else
-            rc = ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "broker unreachable at %s "
-                           "(no answer within %g s)", ctl_endpoint (ctl),
-                           (double) ctl->timeout_ms / 1000.0);
+            rc = ctl_no_answer (ctl, client, "answer");
     }
     else {
         char req[40];
@@ -393,7 +423,7 @@ static const char s_health_usage[] =
 "Without an argument, exit 0 when the broker answers. With ROLE@INSTANCE\n"
 "(docker@nas, discord@main), exit 0 when the broker sees that peer connected\n"
 "and 1 when it is unknown or disconnected. Exit 5 when the broker does not\n"
-"answer within --timeout.\n";
+"answer within --timeout, 6 when it refuses the certificate.\n";
 
 int
 cmd_health (ctl_t *ctl, int argc, char **argv)

@@ -12,12 +12,16 @@ static const char s_watch_usage[] =
 "\n"
 "Follows the sections (all when none is given) and prints one JSON line per\n"
 "section revision as it is applied:\n"
-"  {\"rev\": N, \"section\": \"bot\", \"value\": ...}\n"
+"  {\"rev\": N, \"section\": \"bot\", \"author\": \"alice\",\n"
+"   \"time\": \"2026-11-27T08:39:37Z\", \"value\": ...}\n"
+"author and time are those of the change; they are null for a revision that\n"
+"came in a snapshot rather than as a change (the initial lines, or after a\n"
+"missed change was repaired).\n"
 "The state at start comes first, as lines marked \"initial\": true. Secrets\n"
 "are shown as \"***\". With --count N, exits after N changes (the initial\n"
 "lines do not count; --count 0 prints the initial state and exits), else on\n"
 "SIGINT or SIGTERM. Exit 5 when the broker does not answer within --timeout\n"
-"at start; later outages are waited out.\n";
+"at start, 6 when it refuses the certificate; later outages are waited out.\n";
 
 enum { OPT_COUNT = 2100 };
 
@@ -57,6 +61,17 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev,
     cJSON *line = cJSON_CreateObject ();
     cJSON_AddNumberToObject (line, "rev", (double) rev);
     cJSON_AddStringToObject (line, "section", section);
+    /* Who made the change and when: the UPDATE's props; a revision that
+       came in a snapshot (the initial lines, a repaired gap) has none. */
+    const cJSON *props = self->client ? ddc_client_update_props (self->client) : NULL;
+    static const char *const keys[] = { "author", "time" };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *text = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (props, keys[i]));
+        if (text)
+            cJSON_AddStringToObject (line, keys[i], text);
+        else
+            cJSON_AddNullToObject (line, keys[i]);
+    }
     cJSON *copy = value ? cJSON_Duplicate (value, true) : cJSON_CreateNull ();
     ctl_redact (section, copy);
     cJSON_AddItemToObject (line, "value", copy);
@@ -94,8 +109,8 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
         break;
     case DDC_EV_DISCONNECTED:
         if (self->synced)
-            ctl_fail (self->ctl, 0, "broker unreachable, waiting for it%s%s",
-                      detail && *detail ? ": " : "", detail ? detail : "");
+            ctl_fail (self->ctl, 0, "%s, waiting for it", detail && *detail ? detail
+                                                                      : "broker unreachable");
         break;
     case DDC_EV_ERROR:
         ctl_fail (self->ctl, 0, "%s", detail ? detail : "error");
@@ -155,22 +170,16 @@ cmd_watch (ctl_t *ctl, int argc, char **argv)
 
     /* At start: the broker must answer within --timeout. */
     int64_t deadline = ddc_mono_ms () + ctl->timeout_ms;
-    while (!self.synced && !self.done && !zsys_interrupted) {
+    while (!self.synced && !self.done && !ddc_client_refused_final (client)
+           && !zsys_interrupted) {
         int64_t left = deadline - ddc_mono_ms ();
         if (left <= 0)
             break;
         if (ddc_client_run (client, left < 100 ? left : 100) < 0)
             break;
     }
-    if (!self.synced && !self.done && !zsys_interrupted) {
-        if (!ddc_client_access (client))
-            rc = ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "broker unreachable at %s "
-                           "(no answer within %g s)", ctl_endpoint (ctl),
-                           (double) ctl->timeout_ms / 1000.0);
-        else
-            rc = ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "no snapshot from the broker within %g s",
-                           (double) ctl->timeout_ms / 1000.0);
-    }
+    if (!self.synced && !self.done && !zsys_interrupted)
+        rc = ctl_no_answer (ctl, client, "snapshot");
     else {
         while (!self.done && !zsys_interrupted)
             if (ddc_client_run (client, 1000) < 0)

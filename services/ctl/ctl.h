@@ -24,7 +24,8 @@ enum {
     CTL_EXIT_USAGE = 2,       /* bad command line                            */
     CTL_EXIT_CONFLICT = 3,    /* the section changed since --expect-rev      */
     CTL_EXIT_INVALID = 4,     /* the value (or the input JSON) is invalid    */
-    CTL_EXIT_UNREACHABLE = 5  /* no answer from the broker within --timeout  */
+    CTL_EXIT_UNREACHABLE = 5, /* no answer from the broker within --timeout  */
+    CTL_EXIT_REFUSED = 6      /* the broker refused the CURVE handshake      */
 };
 
 #define CTL_PROG        "ddc-ctl"
@@ -36,6 +37,7 @@ typedef struct {
     char *broker;            /* --broker or DDC_BROKER; NULL = ./data default */
     char *cert;              /* --cert or DDC_CERT                            */
     char *broker_cert;       /* --broker-cert or DDC_BROKER_CERT              */
+    bool insecure;           /* --insecure or DDC_INSECURE: plain tcp://      */
     char *author;            /* --author, default $USER@hostname              */
     bool author_set;         /* --author was given                            */
     int64_t timeout_ms;      /* --timeout, default 5000                       */
@@ -77,9 +79,13 @@ ddc_client_t *ctl_connect_mon (ctl_t *ctl, ddc_mon_fn *on_mon, ddc_event_fn *on_
                                void *arg, int *rc);
 /* The CTL endpoint in use (after ctl_connect). */
 const char *ctl_endpoint (ctl_t *ctl);
+/* Print why the broker did not answer and return the exit code: 6 when
+   it refused the handshake (this certificate), else 5 (unreachable, or
+   `what` did not come within --timeout when it answered before). */
+int ctl_no_answer (ctl_t *ctl, ddc_client_t *client, const char *what);
 /* Send a request (takes *msg_p) and wait up to --timeout for its reply.
-   NULL (after printing why, *rc set: 5 unreachable/timeout, 1 other) or
-   the reply, which the caller destroys. */
+   NULL (after printing why, *rc set: 5 unreachable/timeout, 6 refused,
+   1 other) or the reply, which the caller destroys. */
 ddc_msg_t *ctl_call (ctl_t *ctl, ddc_client_t *client, zmsg_t **msg_p, int *rc);
 /* Send TYPE with a fresh request id and the one argument arg (NULL: none)
    and wait for the reply. The reply of type want (caller destroys), or

@@ -1,9 +1,11 @@
 /*  ddc-ctl connection helpers: which endpoint, role and certificates a
-    command uses, a synchronous call with the "unreachable" verdict, and
+    command uses, a synchronous call with the "unreachable" or "refused"
+    verdict, and
     the printing of the replies shared by several commands (SAVE and
     ROLLBACK answers, ERROR, DENIED). All broker traffic goes through
     ddc_client. See ctl.h. */
 #include "ctl.h"
+#include "ddc_args.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -17,24 +19,28 @@
 #define CTL_ZERO_KEY "0000000000000000000000000000000000000000"
 
 /* The endpoint: --broker / DDC_BROKER, else ./data/ctl.sock made absolute
-   (so the ipc path does not depend on where libzmq resolves it). */
+   (so the ipc path does not depend on where libzmq resolves it); then the
+   checks every program makes (ddc_args_conn_check). */
 static int
 s_resolve_broker (ctl_t *ctl)
 {
-    if (ctl->broker && *ctl->broker) {
-        if (strncmp (ctl->broker, "ipc://", 6) != 0 && strncmp (ctl->broker, "tcp://", 6) != 0)
-            return ctl_fail (ctl, CTL_EXIT_USAGE, "the broker endpoint must be ipc://PATH or "
-                             "tcp://HOST:PORT, not '%s'", ctl->broker);
-        return 0;
+    if (!ctl->broker || !*ctl->broker) {
+        struct stat st;
+        char path[PATH_MAX];
+        if (stat ("data", &st) < 0 || !S_ISDIR (st.st_mode) || !realpath ("data", path))
+            return ctl_fail (ctl, CTL_EXIT_USAGE,
+                             "no broker given: pass --broker ENDPOINT or set DDC_BROKER "
+                             "(there is no ./data folder to find ctl.sock in)");
+        free (ctl->broker);
+        ctl->broker = ddc_asprintf ("ipc://%s/ctl.sock", path);
     }
-    struct stat st;
-    char path[PATH_MAX];
-    if (stat ("data", &st) < 0 || !S_ISDIR (st.st_mode) || !realpath ("data", path))
-        return ctl_fail (ctl, CTL_EXIT_USAGE,
-                         "no broker given: pass --broker ENDPOINT or set DDC_BROKER "
-                         "(there is no ./data folder to find ctl.sock in)");
-    free (ctl->broker);
-    ctl->broker = ddc_asprintf ("ipc://%s/ctl.sock", path);
+    ddc_args_conn_t conn = {
+        .broker = ctl->broker, .cert = ctl->cert, .broker_cert = ctl->broker_cert,
+        .insecure = ctl->insecure,
+    };
+    char err[512];
+    if (ddc_args_conn_check (&conn, err, sizeof err) < 0)
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "%s", err);
     return 0;
 }
 
@@ -107,11 +113,8 @@ static int
 s_check_certs (ctl_t *ctl, char **role_p, char *instance, size_t size)
 {
     *role_p = NULL;
-    if (!ctl->cert && !ctl->broker_cert)
-        return 0;
-    if (!ctl->cert || !ctl->broker_cert)
-        return ctl_fail (ctl, CTL_EXIT_USAGE,
-                         "CURVE needs both --cert (yours) and --broker-cert (the broker's)");
+    if (!ctl->cert)
+        return 0;       /* s_resolve_broker checked that both or neither are given */
     zcert_t *cert = zcert_load (ctl->cert);
     if (!cert)
         return ctl_fail (ctl, CTL_EXIT_FAIL, "cannot load the certificate %s", ctl->cert);
@@ -205,13 +208,22 @@ ctl_call (ctl_t *ctl, ddc_client_t *client, zmsg_t **msg_p, int *rc)
     }
     if (zsys_interrupted)
         *rc = ctl_fail (ctl, CTL_EXIT_FAIL, "interrupted");
-    else if (!ddc_client_access (client))
-        *rc = ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "broker unreachable at %s (no answer within %g s)",
-                        ctl->broker, (double) ctl->timeout_ms / 1000.0);
     else
-        *rc = ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "no reply from the broker within %g s",
-                        (double) ctl->timeout_ms / 1000.0);
+        *rc = ctl_no_answer (ctl, client, "reply");
     return NULL;
+}
+
+int
+ctl_no_answer (ctl_t *ctl, ddc_client_t *client, const char *what)
+{
+    const char *refused = ddc_client_refused (client);
+    if (refused)
+        return ctl_fail (ctl, CTL_EXIT_REFUSED, "%s", refused);
+    if (!ddc_client_access (client))
+        return ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "broker unreachable at %s (no answer "
+                         "within %g s)", ctl->broker, (double) ctl->timeout_ms / 1000.0);
+    return ctl_fail (ctl, CTL_EXIT_UNREACHABLE, "no %s from the broker within %g s", what,
+                     (double) ctl->timeout_ms / 1000.0);
 }
 
 ddc_msg_t *

@@ -2,6 +2,7 @@
     Owns ctl_getopt (the option parser shared by every command, so global
     options may come before or after the command name) and ctl_fail. */
 #include "ctl.h"
+#include "ddc_args.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -15,7 +16,7 @@
 #include <unistd.h>
 
 enum {
-    OPT_BROKER = 1000, OPT_CERT, OPT_BROKER_CERT, OPT_TIMEOUT, OPT_AUTHOR,
+    OPT_BROKER = 1000, OPT_CERT, OPT_BROKER_CERT, OPT_INSECURE, OPT_TIMEOUT, OPT_AUTHOR,
     OPT_COMPACT, OPT_VERSION
 };
 
@@ -23,6 +24,7 @@ static const struct option s_global_opts[] = {
     { "broker", required_argument, NULL, OPT_BROKER },
     { "cert", required_argument, NULL, OPT_CERT },
     { "broker-cert", required_argument, NULL, OPT_BROKER_CERT },
+    { "insecure", no_argument, NULL, OPT_INSECURE },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
     { "author", required_argument, NULL, OPT_AUTHOR },
     { "compact", no_argument, NULL, OPT_COMPACT },
@@ -70,6 +72,8 @@ static const char s_usage[] =
 "  --cert FILE         CURVE client certificate, for tcp:// (env DDC_CERT);\n"
 "                      its secret part FILE_secret is read too\n"
 "  --broker-cert FILE  the broker's public certificate (env DDC_BROKER_CERT)\n"
+"  --insecure          allow tcp:// without certificates, as plain TCP\n"
+"                      (env DDC_INSECURE=1)\n"
 "  --timeout SECONDS   how long to wait for the broker (default 5)\n"
 "  --author NAME       recorded with each change and action (default\n"
 "                      $USER@hostname)\n"
@@ -78,8 +82,12 @@ static const char s_usage[] =
 "  -h, --help          this text\n"
 "  --version           print the versions and exit\n"
 "\n"
+"A flag wins over its environment variable. A tcp:// broker without\n"
+"certificates is refused unless --insecure is given.\n"
+"\n"
 "exit codes: 0 ok, 1 other error, 2 usage, 3 conflict (the section changed\n"
-"meanwhile), 4 invalid value or input, 5 broker unreachable or no reply.\n";
+"meanwhile), 4 invalid value or input, 5 broker unreachable or no reply,\n"
+"6 the broker refused the handshake (this certificate, or CURVE itself).\n";
 
 typedef struct {
     const char *name;
@@ -231,6 +239,7 @@ ctl_getopt (ctl_t *ctl, int argc, char **argv, const char *shortopts,
         case OPT_BROKER: s_replace (&ctl->broker, optarg); break;
         case OPT_CERT: s_replace (&ctl->cert, optarg); break;
         case OPT_BROKER_CERT: s_replace (&ctl->broker_cert, optarg); break;
+        case OPT_INSECURE: ctl->insecure = true; break;
         case OPT_TIMEOUT:
             if (s_parse_timeout (ctl, optarg))
                 rc = CTL_EXIT_USAGE;
@@ -330,13 +339,14 @@ int
 main (int argc, char **argv)
 {
     ctl_t ctl = { .timeout_ms = 5000 };
-    const char *env;
-    if ((env = getenv ("DDC_BROKER")) && *env)
-        ctl.broker = ddc_strdup (env);
-    if ((env = getenv ("DDC_CERT")) && *env)
-        ctl.cert = ddc_strdup (env);
-    if ((env = getenv ("DDC_BROKER_CERT")) && *env)
-        ctl.broker_cert = ddc_strdup (env);
+    ddc_args_conn_t conn;
+    char err[256];
+    if (ddc_args_conn_env (&conn, err, sizeof err) < 0)
+        return ctl_fail (NULL, CTL_EXIT_USAGE, "%s", err);
+    ctl.broker = conn.broker ? ddc_strdup (conn.broker) : NULL;
+    ctl.cert = conn.cert ? ddc_strdup (conn.cert) : NULL;
+    ctl.broker_cert = conn.broker_cert ? ddc_strdup (conn.broker_cert) : NULL;
+    ctl.insecure = conn.insecure;
     ctl.author = s_default_author ();
 
     int rc = s_run (&ctl, argc, argv);

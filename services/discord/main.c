@@ -57,21 +57,30 @@ s_usage (FILE *out)
              "(admins, tasks, info texts) through the broker. Every configuration change\n"
              "applies at once; a new token or guild needs no restart.\n"
              "\n"
-             "  --broker ENDPOINT     CTL endpoint of the broker (env DDC_BROKER)\n"
+             "  --broker ENDPOINT     CTL endpoint of the broker, ipc://PATH or\n"
+             "                        tcp://HOST:PORT (env DDC_BROKER)\n"
+             "  --cert FILE           CURVE certificate of this bot, for tcp://; FILE_secret\n"
+             "                        is read too (env DDC_CERT)\n"
+             "  --broker-cert FILE    the broker's public certificate (env DDC_BROKER_CERT)\n"
+             "  --insecure            allow tcp:// without certificates, as plain TCP\n"
+             "                        (env DDC_INSECURE=1)\n"
              "  --discord-api URL     Discord REST base (default https://discord.com/api);\n"
              "                        the gateway url comes from GET /gateway/bot\n"
+             "  --data DIR            the folder of the bot's files (env DDC_DATA; default\n"
+             "                        /var/lib/ddc when writable, else $XDG_STATE_HOME/ddc or\n"
+             "                        ~/.local/state/ddc), created with mode 0700\n"
              "  --cache FILE          last good configuration, used when the broker is down\n"
-             "                        at start (default ./ddc-discord.cache.json, mode 0600)\n"
+             "                        at start (default DIR/discord.cache.json, mode 0600)\n"
              "  --state FILE          overview message ids and the command scope, kept\n"
-             "                        across restarts (default ./ddc-discord.state.json)\n"
+             "                        across restarts (default DIR/discord.state.json)\n"
              "  --instance NAME       this bot's name at the broker (default: host name)\n"
-             "  --cert FILE           CURVE client certificate (FILE_secret read too)\n"
-             "  --broker-cert FILE    the broker's public certificate\n"
              "  --no-compress         no zlib-stream compression on the gateway\n"
              "  -v, --verbose         debug logging\n"
              "  -h, --help            this text\n"
              "  -V, --version         version\n"
              "\n"
+             "A flag wins over its environment variable. A tcp:// broker without\n"
+             "certificates is refused unless --insecure is given.\n"
              "The gateway state (connecting, ready, resuming, waiting_for_token, failed, with\n"
              "the error) is published as the status topic \"gateway\" (ddc-ctl status).\n"
              "Stops cleanly on SIGTERM or SIGINT.\n");
@@ -336,7 +345,7 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
         }
         break;
     case DDC_EV_DISCONNECTED:
-        ddc_warn ("broker unreachable (%s); running on the last good configuration", detail);
+        ddc_warn ("%s; running on the last good configuration", detail);
         break;
     case DDC_EV_RESYNC: ddc_info ("resync: %s", detail); break;
     case DDC_EV_CACHE_LOADED:
@@ -347,6 +356,7 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
         }
         break;
     case DDC_EV_ERROR: ddc_warn ("%s", detail); break;
+    case DDC_EV_REFUSED: break;     /* logged by the client; shown in the "link" report */
     }
 }
 
@@ -508,28 +518,37 @@ main (int argc, char **argv)
         { "instance", required_argument, NULL, 'i' },
         { "cert", required_argument, NULL, 'C' },
         { "broker-cert", required_argument, NULL, 'B' },
+        { "insecure", no_argument, NULL, 'I' },
+        { "data", required_argument, NULL, 'D' },
         { "no-compress", no_argument, NULL, 'n' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    const char *broker = getenv ("DDC_BROKER");
+    ddc_args_conn_t conn;
+    char err [512];
+    if (ddc_args_conn_env (&conn, err, sizeof err) < 0) {
+        fprintf (stderr, "ddc-discord: %s\n", err);
+        return DDC_ARGS_USAGE;
+    }
     const char *api = "https://discord.com/api";
-    const char *cache = "./ddc-discord.cache.json", *state_path = "./ddc-discord.state.json";
-    const char *instance = NULL, *cert = NULL, *broker_cert = NULL;
+    const char *cache = NULL, *state_arg = NULL, *data = NULL;
+    const char *instance = NULL;
     bool compress = true;
     opterr = 0;
     int c;
     while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'b': broker = optarg; break;
+        case 'b': conn.broker = optarg; break;
         case 'a': api = optarg; break;
         case 'c': cache = optarg; break;
-        case 's': state_path = optarg; break;
+        case 's': state_arg = optarg; break;
         case 'i': instance = optarg; break;
-        case 'C': cert = optarg; break;
-        case 'B': broker_cert = optarg; break;
+        case 'C': conn.cert = optarg; break;
+        case 'B': conn.broker_cert = optarg; break;
+        case 'I': conn.insecure = true; break;
+        case 'D': data = optarg; break;
         case 'n': compress = false; break;
         case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
         case 'h': s_usage (stdout); return 0;
@@ -545,7 +564,7 @@ main (int argc, char **argv)
         }
     }
     if (ddc_args_no_more ("ddc-discord", argc, argv)
-        || ddc_args_broker ("ddc-discord", broker, cert, broker_cert))
+        || ddc_args_connection ("ddc-discord", &conn))
         return DDC_ARGS_USAGE;
     if (strncmp (api, "http://", 7) != 0 && strncmp (api, "https://", 8) != 0) {
         fprintf (stderr, "ddc-discord: --discord-api must be an http:// or https:// url\n");
@@ -574,6 +593,19 @@ main (int argc, char **argv)
     zsys_set_logstream (NULL);
     if (ddc_signal_open () < 0) {
         fprintf (stderr, "ddc-discord: cannot set up signals: %s\n", strerror (errno));
+        return 1;
+    }
+
+    //  The files go to the data folder unless each is given.
+    char *data_dir = NULL, *state_path = NULL;
+    char *cache_path = ddc_args_data_file (cache, data, &data_dir, "discord.cache.json", err,
+                                           sizeof err);
+    if (cache_path)
+        state_path = ddc_args_data_file (state_arg, data, &data_dir, "discord.state.json", err,
+                                         sizeof err);
+    if (!state_path) {
+        fprintf (stderr, "ddc-discord: %s\n", err);
+        free (cache_path);
         return 1;
     }
 
@@ -613,13 +645,13 @@ main (int argc, char **argv)
     ddc_histogram_init (&app->metrics.ack_seconds, ack_le,
                         (int) (sizeof ack_le / sizeof ack_le [0]));
     ddc_client_opts_t opts = {
-        .broker = broker,
+        .broker = conn.broker,
         .role = "discord",
         .instance = instance,
         .sections = sections,
-        .cache_path = cache,
-        .cert_path = cert,
-        .broker_cert_path = broker_cert,
+        .cache_path = cache_path,
+        .cert_path = conn.cert,
+        .broker_cert_path = conn.broker_cert,
         .on_apply = s_on_apply,
         .on_event = s_on_event,
         .on_status = s_on_status,
@@ -631,15 +663,16 @@ main (int argc, char **argv)
         app->client = ddc_client_new (&opts);
         if (!app->client) {
             fprintf (stderr, "ddc-discord: cannot connect to %s (bad endpoint or certificate; "
-                     "-v tells why)\n", broker);
+                     "-v tells why)\n", conn.broker);
             rc = 1;
         }
     }
     if (rc == 0) {
         ddc_client_follow_status (app->client, "");
         ddc_client_follow_mon (app->client, "peer/");
-        ddc_info ("discord@%s starting: broker %s, Discord %s, state %s, cache %s", instance,
-                  broker, api, state_path, cache);
+        ddc_info ("discord@%s starting: broker %s%s, Discord %s, data %s, state %s, cache %s",
+                  instance, conn.broker, conn.cert ? " (CURVE)" : "", api,
+                  data_dir ? data_dir : "(not used)", state_path, cache_path);
         app->report_due = true;
         s_loop (app);
         ddc_info ("stopping");
@@ -668,5 +701,8 @@ main (int argc, char **argv)
     curl_global_cleanup ();
     ddc_signal_close ();
     zsys_shutdown ();
+    free (cache_path);
+    free (state_path);
+    free (data_dir);
     return rc;
 }

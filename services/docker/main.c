@@ -70,20 +70,30 @@ s_usage (FILE *out)
              "raises alerts when a container crashes, turns unhealthy or restarts in a\n"
              "loop (topic alerts, and alerts.webhook_url when set).\n"
              "\n"
-             "  --broker ENDPOINT     CTL endpoint of the broker (env DDC_BROKER)\n"
+             "  --broker ENDPOINT     CTL endpoint of the broker, ipc://PATH or\n"
+             "                        tcp://HOST:PORT (env DDC_BROKER)\n"
+             "  --cert FILE           CURVE certificate of this agent, for tcp://; FILE_secret\n"
+             "                        is read too (env DDC_CERT)\n"
+             "  --broker-cert FILE    the broker's public certificate (env DDC_BROKER_CERT)\n"
+             "  --insecure            allow tcp:// without certificates, as plain TCP\n"
+             "                        (env DDC_INSECURE=1)\n"
              "  --host NAME           this Docker host's name in the configuration\n"
              "                        (default: the system host name)\n"
              "  --docker-socket PATH  Docker engine socket (default /var/run/docker.sock);\n"
              "                        Docker may come later: it is retried with backoff\n"
+             "  --data DIR            the folder of the agent's files (env DDC_DATA; default\n"
+             "                        /var/lib/ddc when writable, else $XDG_STATE_HOME/ddc or\n"
+             "                        ~/.local/state/ddc), created with mode 0700\n"
              "  --cache FILE          last good configuration, used when the broker is\n"
-             "                        down at start (default ./ddc-docker-HOST.cache.json)\n"
+             "                        down at start (default DIR/docker-HOST.cache.json)\n"
              "  --audit FILE          one JSON line per action, mode 0600, rotated to\n"
-             "                        FILE.1 past 16 MiB (default ./ddc-docker-HOST.audit.log)\n"
-             "  --cert FILE           CURVE client certificate (FILE_secret read too)\n"
-             "  --broker-cert FILE    the broker's public certificate\n"
+             "                        FILE.1 past 16 MiB (default DIR/docker-HOST.audit.log)\n"
              "  -v, --verbose         debug logging\n"
              "  -h, --help            this text\n"
              "  -V, --version         version\n"
+             "\n"
+             "A flag wins over its environment variable. A tcp:// broker without\n"
+             "certificates is refused unless --insecure is given.\n"
              "\n"
              "Tasks run at their scheduled minute while the agent runs; runs missed while\n"
              "it was down are not caught up. Stops cleanly on SIGTERM or SIGINT.\n");
@@ -129,11 +139,12 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
     case DDC_EV_CONNECTED: ddc_info ("connected to the broker as %s", detail); break;
     case DDC_EV_SYNCED: ddc_info ("configuration in sync"); break;
     case DDC_EV_DISCONNECTED:
-        ddc_warn ("broker unreachable (%s); running on the last good configuration", detail);
+        ddc_warn ("%s; running on the last good configuration", detail);
         break;
     case DDC_EV_RESYNC: ddc_info ("resync: %s", detail); break;
     case DDC_EV_CACHE_LOADED: ddc_info ("started from the cache %s", detail); break;
     case DDC_EV_ERROR: ddc_warn ("%s", detail); break;
+    case DDC_EV_REFUSED: break;     /* logged by the client; shown in the "link" report */
     }
 }
 
@@ -428,25 +439,34 @@ main (int argc, char **argv)
         { "audit", required_argument, NULL, 'a' },
         { "cert", required_argument, NULL, 'C' },
         { "broker-cert", required_argument, NULL, 'B' },
+        { "insecure", no_argument, NULL, 'I' },
+        { "data", required_argument, NULL, 'D' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    const char *broker = getenv ("DDC_BROKER");
+    ddc_args_conn_t conn;
+    char err [512];
+    if (ddc_args_conn_env (&conn, err, sizeof err) < 0) {
+        fprintf (stderr, "ddc-docker: %s\n", err);
+        return DDC_ARGS_USAGE;
+    }
     const char *host = NULL, *socket_path = "/var/run/docker.sock";
-    const char *cache = NULL, *audit = NULL, *cert = NULL, *broker_cert = NULL;
+    const char *cache = NULL, *audit = NULL, *data = NULL;
     opterr = 0;
     int c;
     while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'b': broker = optarg; break;
+        case 'b': conn.broker = optarg; break;
         case 'H': host = optarg; break;
         case 's': socket_path = optarg; break;
         case 'c': cache = optarg; break;
         case 'a': audit = optarg; break;
-        case 'C': cert = optarg; break;
-        case 'B': broker_cert = optarg; break;
+        case 'C': conn.cert = optarg; break;
+        case 'B': conn.broker_cert = optarg; break;
+        case 'I': conn.insecure = true; break;
+        case 'D': data = optarg; break;
         case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
         case 'h': s_usage (stdout); return 0;
         case 'V':
@@ -460,7 +480,7 @@ main (int argc, char **argv)
         }
     }
     if (ddc_args_no_more ("ddc-docker", argc, argv)
-        || ddc_args_broker ("ddc-docker", broker, cert, broker_cert))
+        || ddc_args_connection ("ddc-docker", &conn))
         return DDC_ARGS_USAGE;
     if (!*socket_path) {
         fprintf (stderr, "ddc-docker: --docker-socket needs a path\n");
@@ -480,10 +500,19 @@ main (int argc, char **argv)
                  "--host)\n", host);
         return 2;
     }
-    char *cache_path = cache ? ddc_strdup (cache)
-                             : ddc_asprintf ("./ddc-docker-%s.cache.json", self->host);
-    char *audit_path = audit ? ddc_strdup (audit)
-                             : ddc_asprintf ("./ddc-docker-%s.audit.log", self->host);
+    //  The files go to the data folder unless each is given.
+    char name [DDC_HOST_NAME_MAX + 32];  /* docker-HOST.cache.json */
+    char *data_dir = NULL, *audit_path = NULL;
+    snprintf (name, sizeof name, "docker-%.*s.cache.json", DDC_HOST_NAME_MAX, self->host);
+    char *cache_path = ddc_args_data_file (cache, data, &data_dir, name, err, sizeof err);
+    snprintf (name, sizeof name, "docker-%.*s.audit.log", DDC_HOST_NAME_MAX, self->host);
+    if (cache_path)
+        audit_path = ddc_args_data_file (audit, data, &data_dir, name, err, sizeof err);
+    if (!audit_path) {
+        fprintf (stderr, "ddc-docker: %s\n", err);
+        free (cache_path);
+        return 1;
+    }
 
     //  Our own handlers (a self-pipe wakes the loop), not czmq's.
     zsys_handler_set (NULL);
@@ -513,13 +542,13 @@ main (int argc, char **argv)
     actions_on_stop (self->actions, alerts_asked, self->alerts);
     static const char *const sections [] = { "containers", "tasks", "docker", "alerts", NULL };
     ddc_client_opts_t opts = {
-        .broker = broker,
+        .broker = conn.broker,
         .role = "docker",
         .instance = self->host,
         .sections = sections,
         .cache_path = cache_path,
-        .cert_path = cert,
-        .broker_cert_path = broker_cert,
+        .cert_path = conn.cert,
+        .broker_cert_path = conn.broker_cert,
         .on_apply = s_on_apply,
         .on_event = s_on_event,
         .on_action = s_on_action,
@@ -530,12 +559,13 @@ main (int argc, char **argv)
     self->client = ddc_client_new (&opts);
     if (!self->client) {
         fprintf (stderr, "ddc-docker: cannot connect to %s (bad endpoint or certificate; "
-                 "-v tells why)\n", broker);
+                 "-v tells why)\n", conn.broker);
         rc = 1;
     }
     else {
-        ddc_info ("docker@%s starting: broker %s, Docker %s, cache %s, audit %s", self->host,
-                  broker, socket_path, cache_path, audit_path);
+        ddc_info ("docker@%s starting: broker %s%s, Docker %s, data %s, cache %s, audit %s",
+                  self->host, conn.broker, conn.cert ? " (CURVE)" : "", socket_path,
+                  data_dir ? data_dir : "(not used)", cache_path, audit_path);
         status_start (self->status);
         s_loop (self);
         ddc_info ("stopping: %zu action(s) in progress are cancelled",
@@ -558,6 +588,7 @@ main (int argc, char **argv)
     ddc_schedule_flush ();
     free (cache_path);
     free (audit_path);
+    free (data_dir);
     ddc_signal_close ();
     zsys_shutdown ();
     return rc;

@@ -6,7 +6,10 @@
     SNAPSHOT scheduling (one in flight at a time, at most 2 a second), the
     updates buffered while a snapshot is in flight, liveness (PING/PONG and
     HUGZ), the queue of pending requests with their retries, the latest
-    REPORT per topic, and the cache file.
+    REPORT per topic, the cache file, and a ZeroMQ socket monitor on each
+    socket that tells a refused CURVE handshake from a broker that does
+    not answer (and dials again where libzmq gives a refused connection
+    up for good).
 
     Choices the spec leaves open (also documented in the report):
     - on_apply is called only when a section's content differs from the
@@ -53,6 +56,16 @@
 #define S_HUGZ_WAIT_MS      3000    /* give up waiting for the first HUGZ */
 #define S_START_DOWN_MS     3000    /* no WELCOME at start: DISCONNECTED  */
 #define S_MAX_TICK_MS       1000
+#define S_CUT_OFFS          2       /* CURVE handshakes cut off in a row = refused */
+#define S_REDIAL_MIN        1000    /* after a refusal libzmq gives up: dial again */
+#define S_REDIAL_MAX        30000   /* ... backing off to 30 s                */
+#define S_MON_EVENTS        (ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED            \
+                             | ZMQ_EVENT_HANDSHAKE_SUCCEEDED                          \
+                             | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL                   \
+                             | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL                    \
+                             | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+
+enum { S_LINK_CTL, S_LINK_SUB, S_LINKS };
 
 typedef struct {
     char *id;
@@ -87,9 +100,21 @@ typedef struct {
     char *body;                  /* JSON text */
 } s_report_t;
 
+/* What the socket monitor of one socket (CTL or SUB) tells. */
+typedef struct {
+    zsock_t *pipe;               /* PAIR end of the monitor, or NULL     */
+    bool up;                     /* CONNECTED since the last DISCONNECTED */
+    int cut_offs;                /* CURVE handshakes cut off in a row    */
+    char refused[640];           /* why the handshake is refused, or ""  */
+    char last[640];              /* the last refusal, kept once accepted */
+    int64_t refused_wall;        /* its time, wall clock ms              */
+    int64_t redial_at;           /* 0, or when to dial again             */
+    int64_t redial_backoff;
+} s_link_t;
+
 struct ddc_client_t {
     /* options */
-    char *broker, *role, *instance, *cache_path;
+    char *broker, *role, *instance, *cache_path, *cert_path, *broker_cert_path;
     ddc_apply_fn *on_apply;
     ddc_event_fn *on_event;
     ddc_action_fn *on_action;
@@ -155,6 +180,12 @@ struct ddc_client_t {
     int64_t started_wall_ms;
     uint64_t reconnects, resyncs;
     bool metrics_warned;
+
+    /* socket monitors */
+    s_link_t links[S_LINKS];
+    bool link_reported;          /* a "link" report was made             */
+
+    const cJSON *update_props;   /* props of the UPDATE being applied    */
 
     int depth;                   /* > 0 while inside a callback          */
     bool stop;
@@ -712,14 +743,201 @@ s_hello (ddc_client_t *self, const char *why)
     s_hello_send (self);
 }
 
+/* ------------------------------------------------------------------------ */
+/* socket monitors: refused handshakes                                      */
+
+/* The endpoint the socket of link i is connected to, or NULL. */
+static const char *
+s_link_endpoint (ddc_client_t *self, int i)
+{
+    return i == S_LINK_CTL ? self->broker : self->sub_endpoint;
+}
+
+/* The refusal to show: the CTL socket's, else the SUB socket's, or NULL. */
+static const char *
+s_refused (ddc_client_t *self)
+{
+    for (int i = 0; i < S_LINKS; i++)
+        if (self->links[i].refused[0])
+            return self->links[i].refused;
+    return NULL;
+}
+
+/* The status topic "link", from the first refusal on: the last refusal of
+   each socket and whether it still holds. */
+static void
+s_link_report (ddc_client_t *self)
+{
+    cJSON *body = cJSON_CreateObject ();
+    for (int i = 0; i < S_LINKS; i++) {
+        s_link_t *l = &self->links[i];
+        if (!l->last[0])
+            continue;
+        cJSON *o = cJSON_AddObjectToObject (body, i == S_LINK_CTL ? "ctl" : "pub");
+        cJSON_AddBoolToObject (o, "refused", l->refused[0] != '\0');
+        cJSON_AddStringToObject (o, "reason", l->last);
+        char iso[32];
+        ddc_iso_time (l->refused_wall, iso);
+        cJSON_AddStringToObject (o, "time", iso);
+    }
+    if (ddc_client_report (self, "link", body) < 0)
+        ddc_warn ("client: cannot keep the link report");
+    cJSON_Delete (body);
+}
+
+/* The handshake on link i was refused (why is the whole sentence). When
+   the broker answered with the refusal (redial), libzmq never dials that
+   endpoint again by itself, so the client does, backing off. */
+static void
+s_refuse (ddc_client_t *self, int i, bool redial, const char *why)
+{
+    s_link_t *l = &self->links[i];
+    if (redial) {
+        l->redial_at = ddc_mono_ms () + l->redial_backoff;
+        l->redial_backoff = l->redial_backoff * 2 > S_REDIAL_MAX ? S_REDIAL_MAX
+                                                                 : l->redial_backoff * 2;
+    }
+    if (strcmp (l->refused, why) == 0)
+        return;
+    ddc_strlcpy (l->refused, why, sizeof l->refused);
+    ddc_strlcpy (l->last, why, sizeof l->last);
+    l->refused_wall = ddc_wall_ms ();
+    ddc_warn ("client: %s", why);
+    s_event (self, DDC_EV_REFUSED, why);
+    s_link_report (self);
+}
+
+/* One event of the monitor of link i. */
+static void
+s_link_event (ddc_client_t *self, int i, unsigned event, uint32_t value, const char *endpoint)
+{
+    s_link_t *l = &self->links[i];
+    const char *cert = self->cert_path;
+    char why[640];
+    switch (event) {
+    case ZMQ_EVENT_CONNECTED:
+        l->up = true;
+        break;
+    case ZMQ_EVENT_DISCONNECTED:
+        l->up = false;
+        break;
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        l->cut_offs = 0;
+        l->redial_at = 0;
+        l->redial_backoff = S_REDIAL_MIN;
+        if (l->refused[0]) {
+            ddc_info ("client: the broker accepts this %s at %s again",
+                      cert ? "certificate" : "client", endpoint);
+            l->refused[0] = '\0';
+            s_link_report (self);
+        }
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        if (value == 400)
+            snprintf (why, sizeof why, "the broker refused this certificate (%.200s: the broker "
+                      "does not know its public key; it must be in the clients/ folder of the "
+                      "broker's keys) at %.200s", cert ? cert : "no certificate", endpoint);
+        else
+            snprintf (why, sizeof why, "the broker refused this certificate (%.200s: its "
+                      "authentication answered %u) at %.200s", cert ? cert : "no certificate",
+                      (unsigned) value, endpoint);
+        s_refuse (self, i, true, why);
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH && cert)
+            snprintf (why, sizeof why, "the broker refused this certificate (this endpoint "
+                      "does not use CURVE: a broker without --keys, or its ipc:// side) at "
+                      "%.200s", endpoint);
+        else if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+            snprintf (why, sizeof why, "the broker refused the handshake (this endpoint "
+                      "requires CURVE: give --cert and --broker-cert) at %.200s", endpoint);
+        else
+            snprintf (why, sizeof why, "the broker refused %s (ZMTP protocol error 0x%08x) at "
+                      "%.200s", cert ? "this certificate" : "the handshake", (unsigned) value,
+                      endpoint);
+        s_refuse (self, i, true, why);
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        /* Over CURVE the broker drops a HELLO it cannot open: the client
+           holds the wrong broker certificate. Once could be a restart. */
+        if (!cert || ++l->cut_offs < S_CUT_OFFS)
+            break;
+        snprintf (why, sizeof why, "the broker refused this certificate (it closed the "
+                  "handshake: is %.200s the public certificate of this broker?) at %.200s",
+                  self->broker_cert_path, endpoint);
+        s_refuse (self, i, false, why);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Take every event the monitors hold (never blocks). */
+static void
+s_monitor_drain (ddc_client_t *self)
+{
+    for (int i = 0; i < S_LINKS; i++) {
+        zsock_t *pipe = self->links[i].pipe;
+        if (!pipe)
+            continue;
+        void *handle = zsock_resolve (pipe);
+        unsigned char head[6];          /* event (16 bits), value (32 bits) */
+        while (zmq_recv (handle, head, sizeof head, ZMQ_DONTWAIT) >= 0) {
+            char endpoint[256] = "";
+            while (zsock_rcvmore (pipe)) {  /* the parts arrive together */
+                int n = zmq_recv (handle, endpoint, sizeof endpoint - 1, ZMQ_DONTWAIT);
+                if (n < 0)
+                    break;
+                endpoint[n < (int) sizeof endpoint - 1 ? n : (int) sizeof endpoint - 1] = '\0';
+            }
+            uint16_t event;
+            uint32_t value;
+            memcpy (&event, head, sizeof event);
+            memcpy (&value, head + 2, sizeof value);
+            s_link_event (self, i, event, value, endpoint);
+        }
+    }
+}
+
+/* Dial the endpoints again whose connection libzmq gave up. */
+static void
+s_redial (ddc_client_t *self, int64_t now)
+{
+    for (int i = 0; i < S_LINKS; i++) {
+        s_link_t *l = &self->links[i];
+        const char *endpoint = s_link_endpoint (self, i);
+        if (!l->redial_at || now < l->redial_at)
+            continue;
+        l->redial_at = 0;
+        if (!endpoint)
+            continue;
+        zsock_t *sock = i == S_LINK_CTL ? self->ctl : self->sub;
+        zsock_disconnect (sock, "%s", endpoint);    /* fails when nothing is left */
+        if (zsock_connect (sock, "%s", endpoint) < 0)
+            ddc_warn ("client: cannot dial %s again: %s", endpoint, zmq_strerror (errno));
+        else
+            ddc_debug ("client: dialling %s again after a refused handshake", endpoint);
+    }
+}
+
 static void
 s_go_down (ddc_client_t *self, const char *why)
 {
     if (self->down)
         return;
     self->down = true;
-    ddc_warn ("client: broker unreachable (%s); running on the last applied configuration", why);
-    s_event (self, DDC_EV_DISCONNECTED, why);
+    s_monitor_drain (self);
+    const char *refused = s_refused (self);
+    char detail[700];
+    if (refused)
+        ddc_strlcpy (detail, refused, sizeof detail);
+    else
+        snprintf (detail, sizeof detail, "broker unreachable (%s)", why);
+    if (self->on_event)         /* the service says it in its own words */
+        ddc_debug ("client: %s; running on the last applied configuration", detail);
+    else
+        ddc_warn ("client: %s; running on the last applied configuration", detail);
+    s_event (self, DDC_EV_DISCONNECTED, detail);
 }
 
 /* Any valid message from the broker. */
@@ -996,7 +1214,9 @@ s_on_update (ddc_client_t *self, ddc_msg_t **msg_p, bool from_buffer)
         s_want (self, s, NULL);
         return;
     }
+    self->update_props = msg->json[DDC_UPDATE_PROPS];
     s_apply (self, s, msg->json[DDC_UPDATE_VALUE], rev);
+    self->update_props = NULL;
 }
 
 static void
@@ -1313,6 +1533,8 @@ ddc_client_new (const ddc_client_opts_t *opts)
     self->role = ddc_strdup (opts->role);
     self->instance = ddc_strdup (instance);
     self->cache_path = opts->cache_path ? ddc_strdup (opts->cache_path) : NULL;
+    self->cert_path = opts->cert_path ? ddc_strdup (opts->cert_path) : NULL;
+    self->broker_cert_path = opts->broker_cert_path ? ddc_strdup (opts->broker_cert_path) : NULL;
     self->on_apply = opts->on_apply;
     self->on_event = opts->on_event;
     self->on_action = opts->on_action;
@@ -1366,6 +1588,25 @@ ddc_client_new (const ddc_client_opts_t *opts)
         zsock_set_reconnect_ivl_max (socks[i], S_RECONNECT_MAX_MS);
     }
     zsock_set_immediate (self->ctl, 1);
+    /* A monitor on each socket: a refused handshake is told apart from a
+       broker that does not answer. */
+    for (int i = 0; i < S_LINKS; i++) {
+        char endpoint[64];
+        snprintf (endpoint, sizeof endpoint, "inproc://%s-%s-monitor", id,
+                  i == S_LINK_CTL ? "ctl" : "sub");
+        self->links[i].redial_backoff = S_REDIAL_MIN;
+        if (zmq_socket_monitor (zsock_resolve (socks[i]), endpoint, S_MON_EVENTS) == 0) {
+            char attach[72];
+            snprintf (attach, sizeof attach, ">%s", endpoint);
+            self->links[i].pipe = zsock_new_pair (attach);
+        }
+        if (!self->links[i].pipe) {
+            /* connect-before-bind is fine for inproc; a failure here only
+               loses the diagnosis */
+            ddc_warn ("client: no socket monitor on %s: %s", endpoint, zmq_strerror (errno));
+            zmq_socket_monitor (zsock_resolve (socks[i]), NULL, 0);
+        }
+    }
 
     if (opts->cert_path) {
         if (!zsys_has_curve ()) {
@@ -1414,6 +1655,9 @@ ddc_client_new (const ddc_client_opts_t *opts)
     }
     self->poller = zpoller_new (self->ctl, self->sub, NULL);
     assert (self->poller);
+    for (int i = 0; i < S_LINKS; i++)
+        if (self->links[i].pipe)
+            zpoller_add (self->poller, self->links[i].pipe);
 
     if (self->cache_path && self->nsections)
         s_cache_load (self);
@@ -1441,6 +1685,12 @@ s_free (ddc_client_t *self)
         free (self->status_subs[i]);
     zmsg_destroy (&self->snap_msg);
     zpoller_destroy (&self->poller);
+    zsock_t *socks[S_LINKS] = { self->ctl, self->sub };
+    for (int i = 0; i < S_LINKS; i++)
+        if (self->links[i].pipe) {
+            zmq_socket_monitor (zsock_resolve (socks[i]), NULL, 0);
+            zsock_destroy (&self->links[i].pipe);
+        }
     zsock_destroy (&self->ctl);
     zsock_destroy (&self->sub);
     cJSON_Delete (self->access);
@@ -1451,6 +1701,8 @@ s_free (ddc_client_t *self)
     free (self->role);
     free (self->instance);
     free (self->cache_path);
+    free (self->cert_path);
+    free (self->broker_cert_path);
     free (self);
 }
 
@@ -1487,6 +1739,7 @@ ddc_client_sub_sock (ddc_client_t *self)
 void
 ddc_client_handle (ddc_client_t *self)
 {
+    s_monitor_drain (self);
     if (self->hello_pending && self->hello_blocked && (zsock_events (self->ctl) & ZMQ_POLLOUT))
         s_hello_send (self);
     for (int i = 0; i < 256 && (zsock_events (self->ctl) & ZMQ_POLLIN); i++) {
@@ -1558,6 +1811,8 @@ ddc_client_tick (ddc_client_t *self)
     int64_t now = ddc_mono_ms ();
     if (self->on_metrics && self->welcomed && now >= self->next_metrics)
         s_metrics_report (self, now);
+    s_monitor_drain (self);
+    s_redial (self, now);
     if (self->hello_pending && now >= self->hello_next)
         s_hello_send (self);
     if (!self->ever_welcomed && !self->down
@@ -1666,6 +1921,9 @@ ddc_client_timeout_ms (ddc_client_t *self)
         if (!self->reqs[i]->sent && self->welcomed)
             S_NEXT (now + S_EAGAIN_MS);
     }
+    for (int i = 0; i < S_LINKS; i++)
+        if (self->links[i].redial_at)
+            S_NEXT (self->links[i].redial_at);
 #undef S_NEXT
     return next > now ? next - now : 0;
 }
@@ -1762,6 +2020,36 @@ ddc_client_access (ddc_client_t *self)
     return self->access;
 }
 
+const char *
+ddc_client_refused (ddc_client_t *self)
+{
+    if (self->depth == 0)
+        s_monitor_drain (self);
+    return s_refused (self);
+}
+
+bool
+ddc_client_refused_final (ddc_client_t *self)
+{
+    if (self->depth == 0)
+        s_monitor_drain (self);
+    return !self->welcomed && self->links[S_LINK_CTL].refused[0];
+}
+
+bool
+ddc_client_link_up (ddc_client_t *self)
+{
+    if (self->depth == 0)
+        s_monitor_drain (self);
+    return !self->links[S_LINK_CTL].pipe || self->links[S_LINK_CTL].up;
+}
+
+const cJSON *
+ddc_client_update_props (ddc_client_t *self)
+{
+    return self->update_props;
+}
+
 /* Queue a request; takes *msg_p. */
 static int
 s_enqueue (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms, int tries,
@@ -1837,7 +2125,7 @@ ddc_client_call (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms)
     if (s_enqueue (self, msg_p, timeout_ms / tries, tries, NULL, &reply, true, id) < 0)
         return NULL;
     int64_t end = ddc_mono_ms () + timeout_ms;
-    while (s_req_find (self, id) >= 0 && !zsys_interrupted) {
+    while (s_req_find (self, id) >= 0 && !zsys_interrupted && !ddc_client_refused_final (self)) {
         int64_t left = end - ddc_mono_ms ();
         if (left <= 0)
             break;

@@ -30,7 +30,9 @@ typedef enum {
     DDC_EV_DISCONNECTED,  /* broker unreachable; running on last good config */
     DDC_EV_RESYNC,        /* a gap/epoch/boot change forced a snapshot (detail: why) */
     DDC_EV_CACHE_LOADED,  /* started from the cache file (detail: path)      */
-    DDC_EV_ERROR          /* something the operator should see (detail)      */
+    DDC_EV_ERROR,         /* something the operator should see (detail)      */
+    DDC_EV_REFUSED        /* the broker refused the handshake (detail: "the
+                             broker refused this certificate (why) at EP")   */
 } ddc_client_event_t;
 
 /* Called for each section revision to apply. value is borrowed (valid for
@@ -40,7 +42,9 @@ typedef enum {
    comes from the cache file rather than the broker. */
 typedef int (ddc_apply_fn) (void *arg, const char *section, const cJSON *value,
                             uint64_t rev, bool from_cache, cJSON *errors);
-/* Called on a connection event; detail is borrowed, may be "". */
+/* Called on a connection event; detail is borrowed, may be "". The detail
+   of DDC_EV_DISCONNECTED is a whole phrase: "broker unreachable (why)", or
+   the refusal when the broker refused the handshake. */
 typedef void (ddc_event_fn) (void *arg, ddc_client_event_t event, const char *detail);
 /* Called for an ACTION addressed to this peer. Answer it, now or later,
    with ddc_client_result (req is borrowed; copy it to answer later). */
@@ -114,6 +118,23 @@ uint64_t ddc_client_rev (ddc_client_t *self);     /* highest applied global rev 
 const cJSON *ddc_client_section (ddc_client_t *self, const char *section, uint64_t *rev_p);
 /* The access object from WELCOME (borrowed) or NULL. */
 const cJSON *ddc_client_access (ddc_client_t *self);
+/* Why the broker refuses the handshake ("the broker refused this
+   certificate (why) at ENDPOINT"; the CTL socket's, else the SUB
+   socket's), or NULL while it accepts it or has not answered. Seen by a
+   ZeroMQ socket monitor on each socket; from the first refusal on, the
+   client also reports the status topic "link" ({"ctl"|"pub": {"refused",
+   "reason", "time"}}). Borrowed, valid until the next handle/tick. */
+const char *ddc_client_refused (ddc_client_t *self);
+/* True when the broker refuses the CTL handshake and has not welcomed
+   the client since: a tool may stop waiting. */
+bool ddc_client_refused_final (ddc_client_t *self);
+/* The CTL socket's TCP/ipc connection is up (connected since the last
+   disconnect, as the monitor saw it; true when there is no monitor). */
+bool ddc_client_link_up (ddc_client_t *self);
+/* Inside on_apply: the props of the UPDATE being applied ({"author",
+   "peer", "time", "changed", "secrets_changed"}, proto/ddcp.md section 6);
+   NULL when the value comes from a snapshot or the cache. Borrowed. */
+const cJSON *ddc_client_update_props (ddc_client_t *self);
 
 /* Asynchronous requests: msg is the request (its frame 1 must be a request
    id made with ddc_req_id); it is sent when connected, resent with the same

@@ -359,6 +359,35 @@ ddc_append_rotated (const char *path, const char *line, long max_bytes, int mode
     return ddc_append_line (path, line, mode, false);
 }
 
+int
+ddc_mkdirs (const char *dir, int mode)
+{
+    if (!dir || !*dir) {
+        errno = ENOENT;
+        return -1;
+    }
+    char *path = ddc_strdup (dir);
+    int rc = 0;
+    for (char *p = path + 1; rc == 0; p++) {
+        bool end = *p == '\0';
+        if (*p == '/' || end) {
+            *p = '\0';
+            if (mkdir (path, (mode_t) mode) < 0 && errno != EEXIST)
+                rc = -1;
+            if (end)
+                break;
+            *p = '/';
+        }
+    }
+    free (path);
+    struct stat st;
+    if (rc == 0 && (stat (dir, &st) < 0 || !S_ISDIR (st.st_mode))) {
+        errno = ENOTDIR;
+        rc = -1;
+    }
+    return rc;
+}
+
 void
 ddc_random_hex (char *out, size_t n)
 {

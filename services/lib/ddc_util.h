@@ -72,6 +72,10 @@ int ddc_append_line (const char *path, const char *line, int mode, bool sync);
    failed rotation only delays it). */
 int ddc_append_rotated (const char *path, const char *line, long max_bytes, int mode);
 
+/* mkdir -p: create dir and its missing parents with mode (before the
+   umask); 0 when dir is (now) a folder, else -1 with errno. */
+int ddc_mkdirs (const char *dir, int mode);
+
 /* Random bytes as lowercase hex into out[2*n+1]. */
 void ddc_random_hex (char *out, size_t n);
 

@@ -49,13 +49,16 @@ _RUNNING = []   # every Proc of the current test, stopped when it ends
 class Proc:
     """A started program with its log file; stopped by PID."""
 
-    def __init__(self, args, log_path, env=None, stdout=None):
+    def __init__(self, args, log_path, env=None, stdout=None, cwd=None, inherit_env=True):
+        """env is added to this process's environment, or with inherit_env
+        False is the whole environment."""
         self.args = args
         self.log_path = log_path
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(
             args, stdout=stdout if stdout is not None else self.log, stderr=self.log,
-            env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+            env={**os.environ, **(env or {})} if inherit_env else env,
+            stdin=subprocess.DEVNULL, cwd=cwd)
         _RUNNING.append(self)
 
     @property

@@ -35,7 +35,7 @@ SECTIONS = ["bot", "containers", "channels", "admins", "spam", "tasks", "watchdo
 
 def ctl_env(endpoint=None):
     env = dict(os.environ)
-    for name in ("DDC_BROKER", "DDC_CERT", "DDC_BROKER_CERT"):
+    for name in ("DDC_BROKER", "DDC_CERT", "DDC_BROKER_CERT", "DDC_INSECURE", "DDC_DATA"):
         env.pop(name, None)
     if endpoint:
         env["DDC_BROKER"] = endpoint
@@ -564,11 +564,18 @@ def test_watch_count_sees_two_changes(broker):
     try:
         initial = w.next()
         assert initial["section"] == "bot" and initial["initial"] is True
-        a = ok_json(set_section(broker, "bot", BOT))
-        b = ok_json(set_section(broker, "bot", dict(BOT, language="de")))
+        # a line from the snapshot knows no author or time
+        assert initial["author"] is None and initial["time"] is None
+        before = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
+        a = ok_json(set_section(broker, "bot", BOT, author="alice"))
+        b = ok_json(set_section(broker, "bot", dict(BOT, language="de"), author="bob"))
         first, second = w.next(), w.next()
         assert "initial" not in first and "initial" not in second
         assert (first["rev"], second["rev"]) == (a["rev"], b["rev"])
+        # who and when, from the UPDATE's props
+        assert (first["author"], second["author"]) == ("alice", "bob")
+        after = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+        assert before <= first["time"] <= second["time"] <= after
         assert first["section"] == "bot" and first["value"]["token"] == "***"
         assert second["value"]["language"] == "de"
         assert w.proc.wait(timeout=10) == 0
@@ -620,11 +627,40 @@ def test_curve_with_keygen_certificates(tmp_dir):
         assert run_ctl([*dash, "get", "bot"], b.endpoint).returncode == 0
         r = run_ctl([*dash, "set", "bot", "-"], b.endpoint, stdin=json.dumps(BOT))
         assert r.returncode == 1, r.stderr
-        # A key the broker does not know never gets an answer.
+        # A key the broker does not know: refused, said at once (exit 6),
+        # not "unreachable" after the timeout.
         stranger = ["--cert", str(mine / "stranger.cert"),
                     "--broker-cert", str(keys / "broker.cert")]
-        r = run_ctl([*stranger, "--timeout", "1.5", "get"], b.endpoint)
-        assert r.returncode == 5, r.stderr
+        for cmd in (["get"], ["ping"], ["watch", "bot"], ["status"]):
+            start = time.monotonic()
+            r = run_ctl([*stranger, "--timeout", "5", *cmd], b.endpoint)
+            assert r.returncode == 6, r.stderr
+            assert time.monotonic() - start < 4, cmd
+            assert "the broker refused this certificate (" in r.stderr, r.stderr
+            assert "stranger.cert" in r.stderr and b.endpoint in r.stderr
+        # The broker's certificate mixed up with another: refused too.
+        wrong = ["--cert", str(mine / "op.cert"), "--broker-cert", str(mine / "dash.cert")]
+        r = run_ctl([*wrong, "--timeout", "5", "get"], b.endpoint)
+        assert r.returncode == 6 and "dash.cert the public certificate" in r.stderr, r.stderr
+        # No certificate at all: plain TCP only when asked for, and then
+        # the broker's CURVE endpoint refuses it.
+        r = run_ctl(["get"], b.endpoint)
+        assert r.returncode == 2 and "--insecure" in r.stderr, r.stderr
+        r = run_ctl(["--insecure", "--timeout", "5", "get"], b.endpoint)
+        assert r.returncode == 6 and "requires CURVE" in r.stderr, r.stderr
+        env = dict(ctl_env(b.endpoint), DDC_INSECURE="1")
+        r = subprocess.run([str(CTL), "--timeout", "5", "get"], capture_output=True, text=True,
+                           timeout=30, env=env)
+        assert r.returncode == 6 and "requires CURVE" in r.stderr, r.stderr
+        # The certificates from the environment; a flag wins over its variable.
+        env = dict(ctl_env(b.endpoint), DDC_CERT=str(mine / "stranger.cert"),
+                   DDC_BROKER_CERT=str(keys / "broker.cert"))
+        r = subprocess.run([str(CTL), "get", "bot"], capture_output=True, text=True,
+                           timeout=30, env=env)
+        assert r.returncode == 6, r.stderr
+        r = subprocess.run([str(CTL), "--cert", str(mine / "op.cert"), "get", "bot"],
+                           capture_output=True, text=True, timeout=30, env=env)
+        assert r.returncode == 0, r.stderr
         # Half a CURVE configuration is a usage error.
         r = run_ctl(["--cert", str(mine / "op.cert"), "get"], b.endpoint)
         assert r.returncode == 2

@@ -118,6 +118,10 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
         cJSON_AddStringToObject (obj, "event", "cache_loaded");
         cJSON_AddStringToObject (obj, "path", detail);
         break;
+    case DDC_EV_REFUSED:
+        cJSON_AddStringToObject (obj, "event", "refused");
+        cJSON_AddStringToObject (obj, "detail", detail);
+        break;
     case DDC_EV_ERROR:
     default:
         cJSON_AddStringToObject (obj, "event", "error");

@@ -262,6 +262,8 @@ typedef struct {
     uint64_t apply_rev[REC_MAX];
     bool apply_cache[REC_MAX];
     char *apply_value[REC_MAX];
+    char apply_author[REC_MAX][32];  /* ddc_client_update_props' author, "" */
+    ddc_client_t *cl;             /* for ddc_client_update_props          */
     const char *reject;           /* section to reject, or NULL           */
     int nev;
     ddc_client_event_t ev[REC_MAX];
@@ -294,6 +296,9 @@ rec_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, boo
         rec->apply_rev[i] = rev;
         rec->apply_cache[i] = from_cache;
         rec->apply_value[i] = cJSON_PrintUnformatted (value);
+        const cJSON *props = rec->cl ? ddc_client_update_props (rec->cl) : NULL;
+        const char *author = cJSON_GetStringValue (cJSON_GetObjectItem (props, "author"));
+        ddc_strlcpy (rec->apply_author[i], author ? author : "", sizeof rec->apply_author[i]);
     }
     rec->napply++;
     return 0;
@@ -539,8 +544,13 @@ DDC_TEST (test_update_in_order)
     ddc_client_t *cl = s_client (&rec, s_follow, NULL);
     s_sync (fb, cl);
 
+    rec.cl = cl;
     uint64_t r1 = fb_change (fb, "containers", "[{\"name\": \"a\"}]", true);
     s_expect_applied (fb, cl, "containers", r1);
+    /* the UPDATE's props inside on_apply; none for a snapshot's values */
+    CHECK_STR (rec.apply_author[0], "");
+    CHECK_STR (rec.apply_author[2], "test");
+    CHECK (ddc_client_update_props (cl) == NULL);
     uint64_t r2 = fb_change (fb, "containers", "[{\"name\": \"b\"}]", true);
     s_expect_applied (fb, cl, "containers", r2);
     uint64_t rev = 0;
@@ -1168,6 +1178,157 @@ DDC_TEST (test_call_sync)
     s_teardown ();
 }
 
+/* A CURVE ROUTER on tcp:// whose zauth knows the certificates in dir. */
+typedef struct {
+    zactor_t *auth;
+    zsock_t *router;
+    zcert_t *cert;
+    char endpoint[64];
+} curve_broker_t;
+
+static void
+curve_broker_new (curve_broker_t *cb, const char *clients, bool curve)
+{
+    memset (cb, 0, sizeof *cb);
+    cb->router = zsock_new (ZMQ_ROUTER);
+    zsock_set_linger (cb->router, 0);
+    if (curve) {
+        cb->auth = zactor_new (zauth, NULL);
+        zstr_sendx (cb->auth, "CURVE", clients, NULL);
+        zsock_wait (cb->auth);
+        cb->cert = zcert_new ();
+        zcert_apply (cb->cert, cb->router);
+        zsock_set_curve_server (cb->router, 1);
+        zsock_set_zap_domain (cb->router, "test");
+    }
+    int port = zsock_bind (cb->router, "tcp://127.0.0.1:*");
+    CHECK (port > 0);
+    snprintf (cb->endpoint, sizeof cb->endpoint, "tcp://127.0.0.1:%d", port);
+}
+
+static void
+curve_broker_destroy (curve_broker_t *cb)
+{
+    zsock_destroy (&cb->router);
+    zactor_destroy (&cb->auth);
+    zcert_destroy (&cb->cert);
+}
+
+/* Pump the client until cond or timeout_ms. */
+#define PUMP_UNTIL(cl, cond, timeout_ms)                                      \
+    do {                                                                      \
+        int64_t end_ = ddc_mono_ms () + (timeout_ms);                         \
+        while (!(cond) && ddc_mono_ms () < end_)                              \
+            ddc_client_run ((cl), 10);                                        \
+    } while (0)
+
+static ddc_client_t *
+s_curve_client (rec_t *rec, const char *endpoint, const char *cert, const char *server)
+{
+    ddc_client_opts_t opts = {
+        .broker = endpoint, .role = "docker", .instance = "nas", .sections = s_follow,
+        .cert_path = cert, .broker_cert_path = server, .on_apply = rec_apply,
+        .on_event = rec_event, .arg = rec,
+    };
+    ddc_client_t *cl = ddc_client_new (&opts);
+    CHECK (cl != NULL);
+    return cl;
+}
+
+/* A client of endpoint with cert and server is refused, once, and says
+   why (want is part of the reason). */
+static void
+s_expect_refused (const char *endpoint, const char *cert, const char *server, const char *want)
+{
+    rec_t rec = { 0 };
+    ddc_client_t *cl = s_curve_client (&rec, endpoint, cert, server);
+    PUMP_UNTIL (cl, ddc_client_refused (cl) != NULL, 3000);
+    const char *why = ddc_client_refused (cl);
+    CHECK (why && strstr (why, "the broker refused ") == why && strstr (why, want));
+    if (!why || !strstr (why, want))
+        fprintf (stderr, "refusal '%s' does not say '%s'\n", why ? why : "(none)", want);
+    CHECK (rec_count (&rec, DDC_EV_REFUSED) == 1);
+    ddc_client_destroy (&cl);
+    rec_free (&rec);
+}
+
+DDC_TEST (test_refused_certificate)
+{
+    s_setup ();
+    char *clients = ddc_asprintf ("%s/clients", s_dir);
+    CHECK (mkdir (clients, 0700) == 0);
+    curve_broker_t cb;
+    curve_broker_new (&cb, clients, true);
+    char *server = ddc_asprintf ("%s/broker.cert", s_dir);
+    CHECK (zcert_save_public (cb.cert, server) == 0);
+    zcert_t *mine = zcert_new ();
+    char *cert = ddc_asprintf ("%s/nas.cert", s_dir);
+    CHECK (zcert_save (mine, cert) == 0);
+
+    /* an unknown key: the broker's authentication refuses it */
+    rec_t rec = { 0 };
+    ddc_client_t *cl = s_curve_client (&rec, cb.endpoint, cert, server);
+    PUMP_UNTIL (cl, rec_count (&rec, DDC_EV_REFUSED) > 0, 3000);
+    CHECK (rec_count (&rec, DDC_EV_REFUSED) == 1);
+    const char *why = ddc_client_refused (cl);
+    CHECK (why && strstr (why, "the broker refused this certificate (") == why);
+    CHECK (why && strstr (why, cert) && strstr (why, cb.endpoint));
+    CHECK (ddc_client_refused_final (cl));
+    /* said once, not on every try */
+    ddc_client_run (cl, 1500);
+    CHECK (rec_count (&rec, DDC_EV_REFUSED) == 1);
+    /* unreachable after 3 s: the refusal is the reason */
+    PUMP_UNTIL (cl, rec_count (&rec, DDC_EV_DISCONNECTED) > 0, 3000);
+    CHECK (rec_count (&rec, DDC_EV_DISCONNECTED) == 1);
+    CHECK (strstr (rec_detail (&rec, DDC_EV_DISCONNECTED) ? rec_detail (&rec, DDC_EV_DISCONNECTED)
+                                                          : "", "refused this certificate"));
+
+    /* the key is added: libzmq gave the connection up, the client dials
+       again by itself and the handshake goes through */
+    char *added = ddc_asprintf ("%s/nas.cert", clients);
+    CHECK (zcert_save_public (mine, added) == 0);
+    PUMP_UNTIL (cl, ddc_client_refused (cl) == NULL, 5000);
+    CHECK (ddc_client_refused (cl) == NULL);
+    CHECK (!ddc_client_refused_final (cl));
+    CHECK (ddc_client_link_up (cl));
+    /* the HELLO now reaches the broker */
+    zpoller_t *poller = zpoller_new (cb.router, NULL);
+    zmsg_t *hello = NULL;
+    int64_t end = ddc_mono_ms () + 3000;
+    while (!hello && ddc_mono_ms () < end) {
+        ddc_client_run (cl, 10);
+        if (zpoller_wait (poller, 10))
+            hello = zmsg_recv (cb.router);
+    }
+    CHECK (hello != NULL && zmsg_size (hello) == 6);     /* routing id + HELLO */
+    zmsg_destroy (&hello);
+    zpoller_destroy (&poller);
+    ddc_client_destroy (&cl);
+    rec_free (&rec);
+
+    /* the wrong broker certificate: the broker closes every handshake */
+    zcert_t *other = zcert_new ();
+    char *wrong = ddc_asprintf ("%s/other.cert", s_dir);
+    CHECK (zcert_save_public (other, wrong) == 0);
+    s_expect_refused (cb.endpoint, cert, wrong, wrong);
+    /* no certificate at a CURVE endpoint */
+    s_expect_refused (cb.endpoint, NULL, NULL, "requires CURVE");
+    curve_broker_destroy (&cb);
+    /* a certificate at an endpoint without CURVE */
+    curve_broker_new (&cb, clients, false);
+    s_expect_refused (cb.endpoint, cert, server, "does not use CURVE");
+    curve_broker_destroy (&cb);
+
+    zcert_destroy (&mine);
+    zcert_destroy (&other);
+    free (clients);
+    free (server);
+    free (cert);
+    free (added);
+    free (wrong);
+    s_teardown ();
+}
+
 DDC_TEST (test_bad_options)
 {
     s_setup ();
@@ -1211,6 +1372,7 @@ main (int argc, char **argv)
     DDC_RUN (test_disconnect_and_return);
     DDC_RUN (test_new_boot_reports_status);
     DDC_RUN (test_call_sync);
+    DDC_RUN (test_refused_certificate);
     DDC_RUN (test_bad_options);
     DDC_DONE ();
 }

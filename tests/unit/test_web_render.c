@@ -829,13 +829,28 @@ DDC_TEST (test_command_line)
     CHECK_STR (o.port, "8080");
     CHECK_STR (o.setup_code_file, "/tmp/c");
     CHECK_EQ (o.verbose, 1);
+    /* tcp:// without certificates: refused unless --insecure */
     char *argv2[] = { "ddc-web", "--broker", "tcp://b:5555", NULL };
-    CHECK_EQ (opts_parse (&o, 3, argv2, err, sizeof err), 0);
+    CHECK (opts_parse (&o, 3, argv2, err, sizeof err) == -1 && strstr (err, "--insecure"));
+    char *argv2i[] = { "ddc-web", "--broker", "tcp://b:5555", "--insecure", NULL };
+    CHECK (opts_parse (&o, 4, argv2i, err, sizeof err) == 0 && o.insecure);
     CHECK_STR (o.host, "127.0.0.1");
     CHECK_STR (o.port, "9374");
+    /* the environment, and a flag over its variable */
+    setenv ("DDC_BROKER", "tcp://env:7401", 1);
+    setenv ("DDC_CERT", "/env/web.cert", 1);
+    setenv ("DDC_BROKER_CERT", "/env/broker.cert", 1);
+    char *argv2e[] = { "ddc-web", "--cert", "/flag/web.cert", NULL };
+    CHECK (opts_parse (&o, 3, argv2e, err, sizeof err) == 0);
+    CHECK_STR (o.broker, "tcp://env:7401");
+    CHECK_STR (o.cert, "/flag/web.cert");
+    CHECK_STR (o.broker_cert, "/env/broker.cert");
+    unsetenv ("DDC_BROKER");
+    unsetenv ("DDC_CERT");
+    unsetenv ("DDC_BROKER_CERT");
     char *argv3[] = { "ddc-web", "--broker", "x", "--listen", "1.2.3.4:0", NULL };
     CHECK (opts_parse (&o, 5, argv3, err, sizeof err) == -1 && strstr (err, "--listen"));
-    char *argv4[] = { "ddc-web", "--broker", "x", "--cert", "/c", NULL };
+    char *argv4[] = { "ddc-web", "--broker", "tcp://b:1", "--cert", "/c", NULL };
     CHECK (opts_parse (&o, 5, argv4, err, sizeof err) == -1 && strstr (err, "CURVE"));
     char *argv5[] = { "ddc-web", "extra", NULL };
     CHECK_EQ (opts_parse (&o, 2, argv5, err, sizeof err), -1);
