@@ -210,6 +210,18 @@ def test_certificates_from_the_environment(tmp):
     assert wait_for(lambda: (health(port) or {}).get("broker") is True, timeout=20,
                     what="/health")
     assert "broker_refused" not in health(port)
+    # the SUB sockets' handshakes too: a change reaches each of them live
+    r = subprocess.run([bin_path("ddc-ctl"), "set", "docker", "-"], input=json.dumps(
+        json.loads(b.ctl("get", "docker").stdout)["value"] | {"stats_interval_seconds": 7}),
+        capture_output=True, text=True, timeout=30, env=clean_env(
+            tmp, DDC_BROKER=b.endpoint, DDC_CERT=b.op, DDC_BROKER_CERT=b.broker_cert))
+    assert r.returncode == 0, r.stderr
+    rev = json.loads(r.stdout)["rev"]
+    wait_for(lambda: f"applied docker rev {rev}" in agent.text()
+             and f"applied docker rev {rev}" in discord.text(), timeout=3,
+             what="the change over the SUB sockets")
+    for p in (agent, discord, webp):
+        assert "refused" not in p.text(), p.text()
     for p in (agent, discord, webp):
         assert p.stop() == 0
     for name in ("docker", "discord", "web"):
