@@ -183,7 +183,6 @@ struct ddc_client_t {
 
     /* socket monitors */
     s_link_t links[S_LINKS];
-    bool link_reported;          /* a "link" report was made             */
 
     const cJSON *update_props;   /* props of the UPDATE being applied    */
 
