@@ -1577,6 +1577,10 @@ ddc_client_new (const ddc_client_opts_t *opts)
     zsock_t *socks[2] = { self->ctl, self->sub };
     for (int i = 0; i < 2; i++) {
         zsock_set_linger (socks[i], 0);
+        /* never block in a receive: ZMQ_EVENTS may announce a message that
+           is gone by the time it is read (its connection ended meanwhile),
+           and a blocked loop would not notice SIGTERM */
+        zsock_set_rcvtimeo (socks[i], 0);
         zsock_set_rcvhwm (socks[i], 10000);
         zsock_set_maxmsgsize (socks[i], DDC_MAX_MSG);
         zsock_set_heartbeat_ivl (socks[i], 2000);
