@@ -281,12 +281,26 @@ def keygen(host, name, role, instances=None):
     assert r.returncode == 0, r.stderr
 
 
+def ctl_status(env):
+    return subprocess.run([bin_path("ddc-ctl"), "--timeout", "3", "status", "--json"],
+                          capture_output=True, text=True, timeout=30, env=env)
+
+
 def peers(env):
-    r = subprocess.run([bin_path("ddc-ctl"), "--timeout", "3", "status", "--json"],
-                       capture_output=True, text=True, timeout=30, env=env)
+    r = ctl_status(env)
     if r.returncode != 0:
         return None
     return {p["name"]: p for p in json.loads(r.stdout)["peers"]}
+
+
+def wait_broker(ctl_env, host):
+    """ddc-ctl status answers; else the broker's log and ddc-ctl's last words."""
+    try:
+        wait_for(lambda: peers(ctl_env) is not None, timeout=20, step=0.2, what="the broker")
+    except AssertionError:
+        r = ctl_status(ctl_env)
+        raise AssertionError(f"ddc-ctl status: exit {r.returncode}: {r.stderr.strip()}\n"
+                             f"--- ddc-broker\n{host.log('ddc-broker')[-2000:]}")
 
 
 def expected_peers(found, host):
@@ -327,7 +341,7 @@ def test_units_start_over_ipc(host):
     b_comments, b_unit = found["ddc-broker"]
     host.start("ddc-broker", exec_start(b_unit["Service"]), env_list(b_unit["Service"]))
     ctl_env = host.env({"DDC_BROKER": "ipc:///var/lib/ddc/ctl.sock"})
-    wait_for(lambda: peers(ctl_env) is not None, timeout=20, step=0.2, what="the broker")
+    wait_broker(ctl_env, host)
     for program in CLIENTS:
         unit = found[program][1]["Service"]
         host.start(program, exec_start(unit), env_list(unit))
@@ -377,7 +391,7 @@ def test_units_start_over_tcp_with_curve(host):
     keygen(host, os.path.basename(ctl_cert)[:-len(".cert")], "ctl")     # as section 5 does
     shutil.copy(ctl_cert, os.path.join(keys, "clients"))
     ctl_env = host.env(exports)
-    wait_for(lambda: peers(ctl_env) is not None, timeout=20, step=0.2, what="the broker")
+    wait_broker(ctl_env, host)
     for program in CLIENTS:
         unit = found[program][1]["Service"]
         host.start(program, exec_start(unit), envs[program])
