@@ -620,15 +620,15 @@ s_json_str_len (const char *s, size_t budget)
     return n;
 }
 
-//  Adds item's length to *total. Returns 0, -1 once over the limit, -2 if
-//  nested deeper than DDC_CONFIG_MAX_DEPTH.
+//  Adds item's length to *total. Returns 0, -1 once *total is over limit,
+//  -2 if nested deeper than DDC_CONFIG_MAX_DEPTH.
 
 static int
-s_json_size (const cJSON *item, int depth, size_t *total)
+s_json_size (const cJSON *item, int depth, size_t *total, size_t limit)
 {
     if (depth > DDC_CONFIG_MAX_DEPTH)
         return -2;
-    size_t budget = DDC_SECTION_MAX_BYTES + 1;
+    size_t budget = limit + 1;
     if (item->string)
         *total += s_json_str_len (item->string, budget) + 1;
     switch (item->type & 0xFF) {
@@ -652,7 +652,7 @@ s_json_size (const cJSON *item, int depth, size_t *total)
         case cJSON_Object:
             *total += 2;
             for (const cJSON *c = item->child; c; c = c->next) {
-                int rc = s_json_size (c, depth + 1, total);
+                int rc = s_json_size (c, depth + 1, total, limit);
                 if (rc)
                     return rc;
                 *total += 1;
@@ -662,7 +662,22 @@ s_json_size (const cJSON *item, int depth, size_t *total)
             *total += 4;
             break;
     }
-    return *total > DDC_SECTION_MAX_BYTES ? -1 : 0;
+    return *total > limit ? -1 : 0;
+}
+
+//  The size of the sections of doc other than skip (< 0: none skipped),
+//  added to *total. Returns -1 once *total is over DDC_DOCUMENT_MAX_BYTES.
+
+static int
+s_doc_size (const cJSON *doc, int skip, size_t *total)
+{
+    for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        const cJSON *v = s == skip ? NULL
+                       : cJSON_GetObjectItemCaseSensitive (doc, ddc_section_name ((ddc_section_t) s));
+        if (v && s_json_size (v, 0, total, DDC_DOCUMENT_MAX_BYTES) == -1)
+            return -1;
+    }
+    return *total > DDC_DOCUMENT_MAX_BYTES ? -1 : 0;
 }
 
 //  Nesting no deeper than DDC_CONFIG_MAX_DEPTH.
@@ -1547,7 +1562,7 @@ s_validate (s_ctx_t *ctx, ddc_section_t s, const cJSON *value,
         return NULL;
     }
     size_t size = 0;
-    int rc = s_json_size (value, 0, &size);
+    int rc = s_json_size (value, 0, &size, DDC_SECTION_MAX_BYTES);
     if (rc == -1) {
         s_err (ctx, name, "too_long", "The %s section is larger than %d KiB.",
                name, DDC_SECTION_MAX_BYTES / 1024);
@@ -1619,6 +1634,15 @@ ddc_config_validate_section (ddc_section_t s, const cJSON *value,
 {
     s_ctx_t ctx = { errors, 0 };
     const cJSON *containers = NULL, *tasks = NULL;
+    size_t total = 0;
+    if (cJSON_IsObject (doc) && value && s_depth_ok (value, 0)
+        && s_json_size (value, 0, &total, DDC_SECTION_MAX_BYTES) == 0
+        && s_doc_size (doc, (int) s, &total) < 0) {
+        s_err (&ctx, ddc_section_name (s) ? ddc_section_name (s) : "", "too_long",
+               "The whole configuration would be larger than %d KiB.",
+               DDC_DOCUMENT_MAX_BYTES / 1024);
+        return s_finish (&ctx, 0, NULL);
+    }
     if (cJSON_IsObject (doc)) {
         containers = cJSON_GetObjectItemCaseSensitive (doc, "containers");
         tasks = cJSON_GetObjectItemCaseSensitive (doc, "tasks");
@@ -1636,6 +1660,12 @@ ddc_config_validate_document (const cJSON *doc, cJSON *errors)
     s_ctx_t ctx = { errors, 0 };
     if (!cJSON_IsObject (doc)) {
         s_err (&ctx, "", "type", "The configuration must be a JSON object.");
+        return NULL;
+    }
+    size_t total = 0;
+    if (s_depth_ok (doc, 0) && s_doc_size (doc, -1, &total) < 0) {
+        s_err (&ctx, "", "too_long", "The whole configuration is larger than %d KiB.",
+               DDC_DOCUMENT_MAX_BYTES / 1024);
         return NULL;
     }
     uint32_t seen = 0;

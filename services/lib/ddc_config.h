@@ -57,6 +57,10 @@ typedef enum {
 
 /* A section's JSON text (unformatted) may not exceed this. */
 #define DDC_SECTION_MAX_BYTES (256 * 1024)
+/* Nor all sections together: so that a snapshot of every section fits in
+   one reply (DDC_REPLY_BUDGET, ddc_proto.h), with room for the defaults
+   that validation adds. */
+#define DDC_DOCUMENT_MAX_BYTES (640 * 1024)
 /* Errors appended per validation call, plus one final "too_many". */
 #define DDC_CONFIG_MAX_ERRORS 200
 /* Nesting depth beyond which redact/equal/diff give up (see each). */

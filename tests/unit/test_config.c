@@ -1195,6 +1195,44 @@ DDC_TEST (test_equal)
     cJSON_Delete (d);
 }
 
+//  The whole document is bounded too: a snapshot of every section fits in
+//  one reply.
+
+DDC_TEST (test_document_bound)
+{
+    //  Three sections of 230 KiB each (each under the section bound)
+    cJSON *doc = cJSON_CreateObject ();
+    char *filler = s_repeat ('x', 230 * 1024);
+    const char *names [] = { "containers", "tasks", "channels" };
+    for (int i = 0; i < 3; i++) {
+        cJSON *list = cJSON_CreateArray ();
+        cJSON_AddItemToArray (list, cJSON_CreateString (filler));
+        cJSON_AddItemToObject (doc, names [i], list);
+    }
+    cJSON *errors = cJSON_CreateArray ();
+    CHECK (ddc_config_validate_document (doc, errors) == NULL);
+    CHECK (s_has (errors, "", "too_long"));
+    CHECK_EQ (cJSON_GetArraySize (errors), 1);
+    cJSON_Delete (errors);
+    //  A small save into such a document is refused at its section...
+    errors = cJSON_CreateArray ();
+    cJSON *admins = cJSON_CreateArray ();
+    CHECK (ddc_config_validate_section (DDC_SEC_ADMINS, admins, doc, errors) == NULL);
+    CHECK (s_has (errors, "admins", "too_long"));
+    cJSON_Delete (errors);
+    //  ... and taken when one big section is replaced by a small one
+    errors = cJSON_CreateArray ();
+    cJSON_DeleteItemFromObjectCaseSensitive (doc, "channels");
+    cJSON *out = ddc_config_validate_section (DDC_SEC_ADMINS, admins, doc, errors);
+    CHECK (out != NULL);
+    CHECK_EQ (cJSON_GetArraySize (errors), 0);
+    cJSON_Delete (out);
+    cJSON_Delete (errors);
+    cJSON_Delete (admins);
+    cJSON_Delete (doc);
+    free (filler);
+}
+
 DDC_TEST (test_bounds)
 {
     //  1001 containers: too_many, and element 1000 (invalid) is never looked at
@@ -1331,6 +1369,7 @@ main (int argc, char *argv [])
     DDC_RUN (test_diff);
     DDC_RUN (test_equal);
     DDC_RUN (test_bounds);
+    DDC_RUN (test_document_bound);
     DDC_RUN (test_validate_is_pure);
     DDC_DONE ();
 }
