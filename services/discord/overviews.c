@@ -13,6 +13,8 @@ _Static_assert (OV_PARTS_MAX <= STATE_PARTS_MAX, "the state file keeps every par
 
 typedef enum { OP_NONE, OP_POST, OP_EDIT } s_op_kind_t;
 
+#define OV_EARLY_DELETED 4
+
 //  One message of an overview.
 typedef struct {
     char id [GW_ID_MAX];        //  "" while not posted
@@ -47,6 +49,10 @@ typedef struct s_entry {
     int64_t activity_at;        //  mono ms of the last message by someone else
     int64_t post_at;            //  mono ms the last post began
     bool buried;                //  someone else wrote below the overview
+    //  Messages deleted while a post was in flight, whose id the post's
+    //  answer may bring only afterwards (newest last, the oldest dropped).
+    char early_deleted [OV_EARLY_DELETED][GW_ID_MAX];
+    size_t nearly_deleted;
 } s_entry_t;
 
 //  What each kind of overview shows now, rendered at most once a tick.
@@ -322,6 +328,8 @@ s_posted (overviews_t *self, s_entry_t *e, int64_t now)
               e->nparts ? e->parts [0].id : "", e->nparts > 1 ? " and more" : "");
 }
 
+static void s_deleted (overviews_t *self, const char *channel, const char *id);
+
 static void
 s_on_post (void *arg, int status, const cJSON *json, int code)
 {
@@ -344,6 +352,13 @@ s_on_post (void *arg, int status, const cJSON *json, int code)
         e->posted++;
         if (e->posted == e->nparts)
             s_posted (self, e, now);
+        //  Deleted before this answer came: posted again like any deleted part.
+        for (size_t k = 0; k < e->nearly_deleted; k++)
+            if (strcmp (e->early_deleted [k], id) == 0) {
+                e->nearly_deleted = 0;
+                s_deleted (self, e->channel, id);
+                break;
+            }
         return;
     }
     if (i < e->nparts)
@@ -535,6 +550,16 @@ static void
 s_deleted (overviews_t *self, const char *channel, const char *id)
 {
     s_entry_t *e = s_find (self, channel);
+    if (e && s_part_of (e, id) < 0 && e->op == OP_POST) {
+        //  Perhaps the message being posted: its id is not known yet.
+        if (e->nearly_deleted == OV_EARLY_DELETED) {
+            memmove (e->early_deleted [0], e->early_deleted [1],
+                     (OV_EARLY_DELETED - 1) * sizeof e->early_deleted [0]);
+            e->nearly_deleted--;
+        }
+        ddc_strlcpy (e->early_deleted [e->nearly_deleted++], id, sizeof e->early_deleted [0]);
+        return;
+    }
     if (!e || s_part_of (e, id) < 0)
         return;
     ddc_info ("overviews: the overview %s in %s was deleted: posting it again", id, channel);

@@ -9,8 +9,8 @@ const { ControlError } = require('./interactions');
 const { privilegedMask } = require('./gateway');
 
 class Control {
-    constructor({ store, gateway, interactions, limiter, log }) {
-        Object.assign(this, { store, gateway, interactions, limiter, log });
+    constructor({ store, gateway, interactions, limiter, log, rest }) {
+        Object.assign(this, { store, gateway, interactions, limiter, log, rest });
     }
 
     endpoints() {
@@ -61,6 +61,17 @@ class Control {
                 try { mask = privilegedMask(list); } catch (err) { throw new ControlError(400, err.message); }
                 g.setPrivilegedIntents(mask);
                 return { privileged_intents: g.privilegedIntentNames(), flags: this.store.application.flags };
+            },
+            'hold-reply': (b) => {
+                const method = b && typeof b.method === 'string' ? b.method.toUpperCase() : '';
+                const path = b && typeof b.path === 'string' ? b.path : '';
+                const ms = b && b.ms !== undefined ? Number(b.ms) : NaN;
+                const count = b && b.count !== undefined ? Number(b.count) : 1;
+                if (!['GET', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method)) throw new ControlError(400, 'method must be an HTTP method');
+                if (!path.startsWith('/')) throw new ControlError(400, 'path must end a REST path, starting with /');
+                if (!Number.isInteger(ms) || ms < 0 || ms > 60000) throw new ControlError(400, 'ms must be an integer in [0, 60000]');
+                if (!Number.isInteger(count) || count < 1 || count > 100) throw new ControlError(400, 'count must be an integer in [1, 100]');
+                return { held: this.rest.hold({ method, path, ms, count }) };
             },
             'ratelimit-next': (b) => {
                 const ra = b && b.retry_after !== undefined ? Number(b.retry_after) : 1;

@@ -111,7 +111,7 @@ function createFake(o) {
     const interactions = new Interactions({ store, gateway, messages, sf, log, deadlineMs: o.deadline });
     const rest = new Rest({ store, gateway, limiter, log, checkToken, uaCheck: o.uaCheck,
         modules: [messages, commands, interactions] });
-    const control = new Control({ store, gateway, interactions, limiter, log });
+    const control = new Control({ store, gateway, interactions, limiter, log, rest });
 
     const server = http.createServer((req, res) => {
         let url;

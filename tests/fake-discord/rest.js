@@ -31,6 +31,7 @@ function match(route, segs) {
 class Rest {
     constructor({ store, gateway, limiter, log, checkToken, uaCheck = true, modules }) {
         Object.assign(this, { store, gateway, limiter, log, checkToken, uaCheck });
+        this.holds = [];   // answers held back after the request took effect (control hold-reply)
         const routes = [...this.baseRoutes()];
         for (const m of modules) routes.push(...m.routes());
         // Literal segments win over parameters (/users/@me before /users/:id).
@@ -67,6 +68,12 @@ class Rest {
                 return { status: 200, body: s.member(c.params.user_id) };
             } },
         ];
+    }
+
+    // Hold back the answers of the next `count` requests METHOD .../PATH for ms.
+    hold({ method, path, ms, count }) {
+        this.holds.push({ method, path, ms, count });
+        return this.holds.length;
     }
 
     async handle(req, res, url) {
@@ -125,6 +132,13 @@ class Rest {
                 req.resume();
             }
             const out = await route.handler({ params, query: url.searchParams, body: decoded.json, files: decoded.files, req });
+            const hold = this.holds.find((h) => h.method === req.method && url.pathname.endsWith(h.path));
+            if (hold) {
+                // The request took effect (gateway events included); its answer comes later.
+                if (--hold.count <= 0) this.holds.splice(this.holds.indexOf(hold), 1);
+                entry.held_ms = hold.ms;
+                await new Promise((resolve) => setTimeout(resolve, hold.ms));
+            }
             entry.status = out.status;
             if (out.status === 204) sendEmpty(res, 204, headers);
             else sendJson(res, out.status, out.body, headers);

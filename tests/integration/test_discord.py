@@ -850,6 +850,26 @@ def test_deleted_overview_is_reposted_and_ids_survive_restart(env):
     assert [m["id"] for m in fake.overviews(CH_STATUS)] == [new]
 
 
+def test_overview_deleted_before_its_post_was_answered_is_reposted(env):
+    """Someone deletes the overview while the bot still waits for the
+    answer to its POST (the MESSAGE_DELETE names an id the bot does not
+    know yet): once the answer comes, the overview is posted again."""
+    broker, fake, bot = env()
+    s, _ = ready_overviews(fake, bot)
+    old = s[-1]["id"]
+    fake.control("hold-reply", {"method": "POST", "path": f"/channels/{CH_STATUS}/messages",
+                                "ms": 1500})
+    assert fake.rest("DELETE", f"/channels/{CH_STATUS}/messages/{old}") == 204
+    first = wait_for(lambda: (lambda o: o[-1]["id"] if o and o[-1]["id"] != old else None)(
+        fake.overviews(CH_STATUS)), what="the repost, its answer held back")
+    assert fake.rest("DELETE", f"/channels/{CH_STATUS}/messages/{first}") == 204
+    again = wait_for(lambda: (lambda o: o[-1]["id"] if o and o[-1]["id"] not in (old, first)
+                              else None)(fake.overviews(CH_STATUS)),
+                     what="posted again once the held answer came")
+    wait_for(lambda: [m["id"] for m in fake.overviews(CH_STATUS)] == [again] or None,
+             what="one overview")
+
+
 def test_overview_moves_to_bottom_after_inactivity(env):
     broker, fake, bot = env(channels=[{"id": CH_STATUS, "kind": "status", "post_initial": True,
                                        "recreate_minutes": 1}])
