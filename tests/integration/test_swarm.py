@@ -192,11 +192,12 @@ def test_stack_deploys_healthy_with_curve_and_shared_sessions(swarm):
     probe = ["run", "--rm", "--network", f"{STACK}_ddc", "-e", "PUID=0", "-e", "PGID=0",
              "-v", f"{keys}:/k", e.image, "ctl",
              "--broker", "tcp://broker:7401", "--timeout", "2"]
+    # exit 6: the broker refused the handshake (ddc-ctl says so)
     r = e.docker(*probe, "--insecure", "ping", check=False)   # no certificate: plain ZMTP
-    assert r.returncode == 5, r.stderr
+    assert r.returncode == 6 and "refused the handshake" in r.stderr, r.stderr
     r = e.docker(*probe, "--cert", "/k/stranger.cert", "--broker-cert", "/k/stranger.cert",
                  "ping", check=False)
-    assert r.returncode == 5, r.stderr
+    assert r.returncode == 6 and "refused this certificate" in r.stderr, r.stderr
 
     # One setup code for every replica: set up on web-2, signed in everywhere.
     webs = {name.split(".")[1]: cid for cid, name in tasks(e, "web")}
