@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench-propagation.sh [ROUNDS]: ddc save-to-applied latency against etcd 3.4
 # put-to-watch latency, at 1, 10, 100 and 1000 subscribers/watchers, in one
-# run. Both sides write durably (ddc: fsync + rename + directory fsync; etcd:
-# its WAL fsync) on the same disk, and both are measured by one
+# run. Both sides write durably (ddc: its journal's fdatasync, config.json
+# replaced after it; etcd: its WAL fsync) on the same disk, and both are measured by one
 # single-threaded client process that issues the write and times every
 # subscriber/watcher. First, the floor under both: the disk's own cost of
 # one durable append (ddc-bench-disk: write a 512-byte record to a growing
