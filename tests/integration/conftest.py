@@ -90,23 +90,71 @@ class Proc:
             return f.read().decode(errors="replace")
 
 
+_CTL_ENV = ("DDC_BROKER", "DDC_CERT", "DDC_BROKER_CERT", "DDC_INSECURE", "DDC_DATA")
+
+
+def ctl_env(endpoint=None, **extra):
+    """This environment without the caller's own DDC_ settings, plus the
+    endpoint and extra variables."""
+    env = {k: v for k, v in os.environ.items() if k not in _CTL_ENV}
+    if endpoint:
+        env["DDC_BROKER"] = endpoint
+    env.update(extra)
+    return env
+
+
+def run_ctl(args, endpoint=None, stdin=None, timeout=30, cwd=None, env=None):
+    """ddc-ctl ARGS against endpoint; the CompletedProcess (text mode).
+    stdin is text to feed, or nothing (an empty stdin)."""
+    feed = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
+    return subprocess.run([bin_path("ddc-ctl"), *args], capture_output=True, text=True,
+                          timeout=timeout, env=ctl_env(endpoint, **(env or {})), cwd=cwd,
+                          **feed)
+
+
 class Broker:
-    def __init__(self, tmp, name="broker", extra=None, data=None, ctl=None, pub=None):
-        self.tmp = tmp
-        self.data = data or os.path.join(tmp, "data")
-        self.ctl = ctl or f"ipc://{tmp}/ctl.sock"
-        self.pub = pub or f"ipc://{tmp}/pub.sock"
-        self.extra = extra or []
+    """A ddc-broker with its data in TMP/data, on ipc:// endpoints in TMP
+    (or in the data folder with ctl_in_data), or with keys=(DIR, ddc-ctl's
+    certificate flags) on tcp:// with CURVE."""
+
+    def __init__(self, tmp, name="broker", extra=None, data=None, ctl=None, pub=None,
+                 keys=None, ctl_in_data=False):
+        self.tmp = str(tmp)
+        self.data = data or os.path.join(self.tmp, "data")
+        sock_dir = self.data if ctl_in_data else self.tmp
+        if ctl_in_data:
+            os.makedirs(self.data, mode=0o700, exist_ok=True)
+        self.extra = list(extra or [])
+        self.ctl_args = []
+        if keys:
+            keys_dir, self.ctl_args = keys
+            self.extra += ["--keys", str(keys_dir)]
+            ctl = ctl or f"tcp://127.0.0.1:{free_port()}"
+            pub = pub or f"tcp://127.0.0.1:{free_port()}"
+        self.ctl = ctl or f"ipc://{sock_dir}/ctl.sock"
+        self.pub = pub or f"ipc://{sock_dir}/pub.sock"
         self.name = name
         self.proc = None
         self.starts = 0
+
+    @property
+    def endpoint(self):
+        return self.ctl
 
     def start(self, wait=True):
         self.starts += 1
         log = os.path.join(self.tmp, f"{self.name}.log")
         self.proc = Proc([bin_path("ddc-broker"), "--data", self.data, "--ctl", self.ctl,
                           "--pub", self.pub] + self.extra, log)
-        if wait:
+        if wait and self.ctl_args:
+            # the broker writes its certificate first; ddc-ctl then reads it
+            def answers():
+                if not self.proc.alive():
+                    raise AssertionError(f"ddc-broker exited: {self.log_text()}")
+                return (os.path.exists(self.ctl_args[-1])
+                        and self.run_ctl("ping", "--timeout", "1").returncode == 0)
+            wait_for(answers, timeout=15, step=0.05, what="broker to answer")
+        elif wait:
             c = RawClient(self.ctl)
             try:
                 wait_for(lambda: c.try_hello(timeout=200), timeout=15, what="broker to answer")
@@ -114,11 +162,18 @@ class Broker:
                 c.close()
         return self
 
+    def run_ctl(self, *args, **kw):
+        """ddc-ctl ARGS against this broker (with its certificate flags)."""
+        return run_ctl([*self.ctl_args, *args], self.ctl, **kw)
+
     def stop(self):
         return self.proc.stop() if self.proc else None
 
     def kill9(self):
         self.proc.kill9()
+
+    def log_text(self):
+        return self.proc.text() if self.proc else ""
 
     @property
     def config_path(self):
@@ -127,6 +182,67 @@ class Broker:
     def config(self):
         with open(self.config_path) as f:
             return json.load(f)
+
+
+def sub_socket(endpoint, topic=b"", ready=True, timeout=10.0):
+    """A SUB socket on the broker's PUB endpoint, subscribed to topic. With
+    ready, it returns once the subscription is in place: the broker sends a
+    HUGZ when it sees a new subscription (proto/ddcp.md section 6), so the
+    socket also subscribes to hugz/ until the first one comes, and HUGZ
+    frames the caller did not ask for are dropped (SubSocket)."""
+    s = zmq.Context.instance().socket(zmq.SUB)
+    s.setsockopt(zmq.LINGER, 0)
+    s.setsockopt(zmq.SUBSCRIBE, topic)
+    wants_hugz = b"hugz/".startswith(topic)
+    if ready and not wants_hugz:
+        s.setsockopt(zmq.SUBSCRIBE, b"hugz/")
+    s.connect(endpoint)
+    sub = SubSocket(s, drop_hugz=ready and not wants_hugz)
+    if ready:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = int((deadline - time.monotonic()) * 1000)
+            assert left > 0 and s.poll(left), f"no HUGZ from {endpoint} within {timeout} s"
+            m = s.recv_multipart()
+            if m[0] == b"hugz/":
+                break
+            sub.pending.append(m)
+        if not wants_hugz:
+            s.setsockopt(zmq.UNSUBSCRIBE, b"hugz/")
+    return sub
+
+
+class SubSocket:
+    """A SUB socket that hides the HUGZ it subscribed to for itself."""
+
+    def __init__(self, sock, drop_hugz):
+        self.sock = sock
+        self.drop_hugz = drop_hugz
+        self.pending = []
+
+    def _fill(self, timeout_ms):
+        deadline = time.monotonic() + (timeout_ms / 1000 if timeout_ms >= 0 else 1e9)
+        while not self.pending:
+            left = int((deadline - time.monotonic()) * 1000)
+            if left < 0 or not self.sock.poll(max(left, 0)):
+                return False
+            m = self.sock.recv_multipart()
+            if not (self.drop_hugz and m[0] == b"hugz/"):
+                self.pending.append(m)
+        return True
+
+    def poll(self, timeout=-1):
+        return self._fill(timeout if timeout is not None else -1)
+
+    def recv_multipart(self):
+        self._fill(-1)
+        return self.pending.pop(0)
+
+    def setsockopt(self, *args):
+        return self.sock.setsockopt(*args)
+
+    def close(self):
+        self.sock.close()
 
 
 class RawClient:
@@ -307,3 +423,193 @@ def ddc_image():
     print(f"\nimage {IMAGE_TAG} built in {time.monotonic() - start:.1f} s "
           f"({r.stdout.strip().splitlines()[-1]})")
     return IMAGE_TAG
+
+
+# ---- Docker: the engine, containers and ddc-docker agents -------------------
+
+IMAGE = "ddc-busybox"
+ENSURE = os.path.join(ROOT, "scripts", "ensure-dockerd.sh")
+
+
+def sh(*args, check=True, timeout=120):
+    r = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed: {r.stderr.strip()}")
+    return r.stdout.strip()
+
+
+def ensure_docker():
+    """A Docker engine answers (scripts/ensure-dockerd.sh starts one if not)
+    and the test image exists; nothing is skipped when it cannot be had."""
+    r = subprocess.run([ENSURE], capture_output=True, text=True, timeout=180,
+                       stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        pytest.fail(f"Docker is not available: {r.stderr.strip() or r.stdout.strip()}")
+
+
+@pytest.fixture(scope="module")
+def docker_ready():
+    ensure_docker()
+    return True
+
+
+class Containers:
+    """The containers of one test, removed by name at the end."""
+
+    def __init__(self):
+        self.prefix = f"ddc-t-{uuid.uuid4().hex[:8]}"
+        self.names = []
+        self.images = []
+
+    def name(self):
+        n = f"{self.prefix}-{len(self.names) + 1}"
+        self.names.append(n)
+        return n
+
+    def run(self, *cmd, image=IMAGE):
+        n = self.name()
+        sh("docker", "run", "-d", "--network", "none", "--name", n, image,
+           *(cmd or ("sleep", "100000")))
+        return n
+
+    def create(self, *cmd):
+        n = self.name()
+        sh("docker", "create", "--network", "none", "--name", n, IMAGE,
+           *(cmd or ("sleep", "100000")))
+        return n
+
+    def cleanup(self):
+        if self.names:
+            sh("docker", "rm", "-f", *self.names, check=False)
+        if self.images:
+            sh("docker", "rmi", "-f", *self.images, check=False)
+
+
+@pytest.fixture
+def ctr(docker_ready):
+    """Containers made by the test, removed at its end."""
+    c = Containers()
+    yield c
+    c.cleanup()
+
+
+@pytest.fixture
+def agents(tmp, docker_ready):
+    """make(broker, **kw) -> a started ddc-docker Agent (tests/integration/test_docker.py);
+    each is stopped at the end and must exit cleanly, without a sanitizer report."""
+    from test_docker import Agent
+    started = []
+
+    def make(broker, **kw):
+        a = Agent(tmp, broker, **kw)
+        started.append(a)
+        return a
+    yield make
+    problems = []
+    for a in started:
+        try:
+            rc = a.close()
+        except Exception as e:          # noqa: BLE001 - reported below
+            problems.append(f"{a.peer}: {e}")
+            continue
+        text = a.proc.text() if a.proc else ""
+        if rc not in (0, None):
+            problems.append(f"{a.peer} exited {rc} on SIGTERM (see {a.proc.log_path})")
+        if "Sanitizer" in text or "runtime error:" in text:
+            problems.append(f"{a.peer}: sanitizer report in {a.proc.log_path}")
+    assert not problems, "; ".join(problems)
+
+
+
+# ---- Discord: a broker, the fake Discord and ddc-discord ----------------------
+
+@pytest.fixture
+def env(tmp):
+    """make(...) -> (broker, fake, bot) against the fake Discord
+    (tests/integration/test_discord.py); all stopped at the end, and the
+    fake's record checked for protocol misuse."""
+    from test_discord import TOKEN, Bot, Fake, bot_config
+    made = []
+
+    def make(start=True, configure=True, fake_token=TOKEN, fake_extra=(), bot_extra=(), **cfg):
+        broker = Broker(tmp, name=f"broker{len(made)}").start()
+        fake = Fake(tmp, token=fake_token, extra=fake_extra)
+        bot = Bot(tmp, broker, fake, extra=bot_extra)
+        made.append((broker, fake, bot))
+        if configure:
+            bot_config(bot, **cfg)
+        if start:
+            bot.start()
+            if configure and cfg.get("token", TOKEN):
+                bot.wait_state("ready")
+        return broker, fake, bot
+    yield make
+    problems = []
+    for broker, fake, bot in made:
+        # Protocol misuse the fake would have refused: a second
+        # acknowledgement of an interaction (40060), a second IDENTIFY on a
+        # session (4005), a heartbeat request (op 1) left unanswered.
+        try:
+            st = fake.state()
+            twice = [i["id"] for i in st["interactions"]
+                     if any(a.get("code") == 40060 for a in i["attempts"])]
+            if twice:
+                problems.append(f"interactions acknowledged twice: {twice}")
+            if [e for e in fake.log() if e["type"] == "gw_closed" and e.get("code") == 4005]:
+                problems.append("a second IDENTIFY on a session (4005)")
+            missed = sum(c["heartbeat_requests"]["missed"] for c in st["connections"])
+            if missed:
+                problems.append(f"{missed} heartbeat requests (op 1) not answered")
+        except (AssertionError, OSError) as e:
+            problems.append(f"cannot read the fake's state: {e}")
+        try:
+            if bot.proc:
+                bot.stop()
+        except AssertionError as e:
+            problems.append(str(e))
+        bot.ctl.close()
+        fake.stop()
+        broker.stop()
+    assert not problems, "; ".join(problems)
+
+
+@pytest.fixture
+def docker_env(tmp, docker_ready):
+    """Docker, busybox containers and a ddc-docker agent for a broker."""
+    prefix = f"ddc-dt-{uuid.uuid4().hex[:8]}"
+    names = []
+    agents = []
+
+    class D:
+        host = f"dh{uuid.uuid4().hex[:8]}"
+
+        @staticmethod
+        def run(*cmd):
+            n = f"{prefix}-{len(names) + 1}"
+            names.append(n)
+            sh("docker", "run", "-d", "--network", "none", "--name", n, IMAGE,
+               *(cmd or ("sleep", "100000")))
+            return n
+
+        @staticmethod
+        def agent(broker):
+            path = os.path.join(BIN, "ddc-docker")
+            if not os.path.exists(path):
+                pytest.fail(f"{path} is missing: run make first")
+            p = Proc([path, "--broker", broker.ctl, "--host", D.host, "--cache",
+                      os.path.join(tmp, f"{D.host}.cache.json"), "--audit",
+                      os.path.join(tmp, f"{D.host}.audit.log")],
+                     os.path.join(tmp, f"{D.host}.log"))
+            agents.append(p)
+            return p
+
+        @staticmethod
+        def started_at(name):
+            return json.loads(sh("docker", "inspect", name))[0]["State"]["StartedAt"]
+
+    yield D
+    for p in agents:
+        p.stop()
+    if names:
+        sh("docker", "rm", "-f", *names, check=False)

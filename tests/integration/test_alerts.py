@@ -8,16 +8,14 @@ Containers are created first, configured, then started, so that nothing
 depends on timing; every wait is on an event (a report, a request).
 """
 import json
-import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import wait_for
-from test_docker import IMAGE, Agent, Containers, inspect, sh  # noqa: F401 (fixtures below)
-from test_docker import agents, ctr, docker_ready  # noqa: F401 - pytest fixtures
+from conftest import IMAGE, sh, wait_for
+from test_docker import inspect
 
 SECRET = "S3CRET-webhook-token-0042"
 

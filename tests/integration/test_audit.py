@@ -9,14 +9,12 @@ Docker comes from scripts/ensure-dockerd.sh (as in test_docker.py); every
 container is removed by name and every process stopped by its PID.
 """
 import json
-import os
 import subprocess
 import time
 
-from conftest import Broker, RawClient, bin_path, wait_for
-from test_docker import Agent, agents, ctr, docker_ready, inspect  # noqa: F401 - fixtures
-from test_discord import (ADMIN, CH_CONTROL, CH_STATUS, containers_cfg, docker_env,  # noqa: F401
-                          env, key_of, open_panel, ready_overviews, response_text, text_of)
+from conftest import RawClient, bin_path, wait_for
+from test_docker import inspect
+from test_discord import (ADMIN, CH_CONTROL, CH_STATUS, containers_cfg, key_of, open_panel, ready_overviews, response_text, text_of)
 from test_web_http import Web, do_setup, form_tokens, stop_clean
 
 
@@ -51,7 +49,7 @@ class Answerer:
         self.c.hello()
         self.answer = answer
 
-    def serve(self, n=1, timeout=3000):
+    def serve(self, n=1, timeout=10000):
         for _ in range(n):
             m = self.c.recv(timeout)
             assert m and m[0] == "ACTION", m

@@ -7,124 +7,20 @@ ddc-broker and ddc-ctl (default build/bin).
 """
 import json
 import os
-import pathlib
 import queue
 import re
 import shutil
 import signal
-import socket
 import stat
 import subprocess
-import tempfile
 import threading
 import time
 
 import pytest
 
-from conftest import free_port
-
-# ---- helpers (candidates for tests/integration/conftest.py) ----------------
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = pathlib.Path(os.environ.get("DDC_BIN") or ROOT / "build" / "bin")
-CTL = BIN / "ddc-ctl"
-BROKER = BIN / "ddc-broker"
+from conftest import Broker, bin_path, ctl_env, run_ctl
 
 SECTIONS = ["bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", "docker", "alerts"]
-
-
-def ctl_env(endpoint=None):
-    env = dict(os.environ)
-    for name in ("DDC_BROKER", "DDC_CERT", "DDC_BROKER_CERT", "DDC_INSECURE", "DDC_DATA"):
-        env.pop(name, None)
-    if endpoint:
-        env["DDC_BROKER"] = endpoint
-    return env
-
-
-def run_ctl(args, endpoint=None, stdin=None, timeout=30, cwd=None):
-    """Run ddc-ctl; returns the CompletedProcess (text mode)."""
-    return subprocess.run([str(CTL), *args], input=stdin, capture_output=True, text=True,
-                          timeout=timeout, env=ctl_env(endpoint), cwd=cwd)
-
-
-class Broker:
-    """A ddc-broker in its own temporary folder, on ipc:// endpoints, or
-    with keys=(DIR, client cert args) on tcp:// with CURVE."""
-
-    def __init__(self, ctl_in_data=False, keys=None):
-        # A short path: an ipc:// socket path must fit in 107 bytes.
-        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="ddc-ctl-"))
-        self.data = self.dir / "data"
-        sock_dir = self.data if ctl_in_data else self.dir
-        if ctl_in_data:
-            self.data.mkdir(mode=0o700)
-        self.ctl_args = []
-        extra = []
-        if keys:
-            keys_dir, self.ctl_args = keys
-            extra = ["--keys", str(keys_dir)]
-            self.endpoint = f"tcp://127.0.0.1:{free_port()}"
-            self.pub = f"tcp://127.0.0.1:{free_port()}"
-        else:
-            self.endpoint = f"ipc://{sock_dir}/ctl.sock"
-            self.pub = f"ipc://{sock_dir}/pub.sock"
-        self.log = open(self.dir / "broker.log", "wb")
-        self.proc = subprocess.Popen(
-            [str(BROKER), "--data", str(self.data), "--ctl", self.endpoint, "--pub", self.pub,
-             *extra], stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
-        self._wait_ready()
-
-    def _wait_ready(self):
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"ddc-broker exited {self.proc.returncode}: {self.log_text()}")
-            if self.ctl_args and not pathlib.Path(self.ctl_args[-1]).exists():
-                time.sleep(0.1)      # the broker writes its certificate first
-                continue
-            r = run_ctl([*self.ctl_args, "ping", "--timeout", "1"], self.endpoint)
-            if r.returncode == 0:
-                return
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("ddc-broker did not answer within 15 s")
-
-    def log_text(self):
-        self.log.flush()
-        return (self.dir / "broker.log").read_text(errors="replace")
-
-    def ctl(self, *args, **kw):
-        return run_ctl([*self.ctl_args, *args], self.endpoint, **kw)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-@pytest.fixture
-def broker():
-    b = Broker()
-    try:
-        yield b
-    finally:
-        b.stop()
-
-
-@pytest.fixture
-def tmp_dir():
-    d = pathlib.Path(tempfile.mkdtemp(prefix="ddc-ctl-t-"))
-    try:
-        yield d
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def ok_json(r):
@@ -140,7 +36,7 @@ def set_section(b, section, value, *extra, author=None):
     args = ["set", section, "-", *extra]
     if author:
         args += ["--author", author]
-    return b.ctl(*args, stdin=json.dumps(value))
+    return b.run_ctl(*args, stdin=json.dumps(value))
 
 
 # ---- command line ------------------------------------------------------------
@@ -191,16 +87,16 @@ def test_unknown_section_exit_2_lists_sections(args):
         assert s in r.stderr
 
 
-def test_no_broker_and_no_data_folder_is_usage(tmp_dir):
-    r = run_ctl(["get"], cwd=tmp_dir)
+def test_no_broker_and_no_data_folder_is_usage(tmp_path):
+    r = run_ctl(["get"], cwd=tmp_path)
     assert r.returncode == 2
     assert "--broker" in r.stderr
 
 
 @pytest.mark.parametrize("args", [["get"], ["ping"], ["status"], ["history"],
                                   ["watch", "--count", "1"], ["rollback", "bot", "2"]])
-def test_unreachable_broker_exit_5(tmp_dir, args):
-    endpoint = f"ipc://{tmp_dir}/ctl.sock"      # nobody listens here
+def test_unreachable_broker_exit_5(tmp_path, args):
+    endpoint = f"ipc://{tmp_path}/ctl.sock"      # nobody listens here
     start = time.monotonic()
     r = run_ctl(args, endpoint, timeout=30)
     elapsed = time.monotonic() - start
@@ -209,20 +105,20 @@ def test_unreachable_broker_exit_5(tmp_dir, args):
     assert "unreachable" in r.stderr or "no reply" in r.stderr
 
 
-def test_unreachable_respects_timeout(tmp_dir):
+def test_unreachable_respects_timeout(tmp_path):
     start = time.monotonic()
-    r = run_ctl(["--timeout", "1", "get", "bot"], f"ipc://{tmp_dir}/ctl.sock")
+    r = run_ctl(["--timeout", "1", "get", "bot"], f"ipc://{tmp_path}/ctl.sock")
     assert r.returncode == 5
     assert time.monotonic() - start < 4
     # Without -v: one line on stderr, nothing on stdout; -v adds log records.
     assert r.stdout == "" and len(r.stderr.splitlines()) == 1
-    r = run_ctl(["-vv", "--timeout", "0.5", "ping"], f"ipc://{tmp_dir}/ctl.sock")
+    r = run_ctl(["-vv", "--timeout", "0.5", "ping"], f"ipc://{tmp_path}/ctl.sock")
     assert r.returncode == 5 and r.stdout == ""
     assert len(r.stderr.splitlines()) > 1
 
 
-def test_set_bad_json_is_invalid_with_position(tmp_dir):
-    path = tmp_dir / "bad.json"
+def test_set_bad_json_is_invalid_with_position(tmp_path):
+    path = tmp_path / "bad.json"
     path.write_text('{\n  "token": "x",\n  "language" "en"\n}\n')
     # Bad input is refused before any connection.
     r = run_ctl(["set", "bot", str(path)], "ipc:///nonexistent/ctl.sock")
@@ -232,7 +128,7 @@ def test_set_bad_json_is_invalid_with_position(tmp_dir):
     assert r.returncode == 4 and "empty" in r.stderr
     r = run_ctl(["set", "bot", "-"], "ipc:///nonexistent/ctl.sock", stdin='{"a": 1} x')
     assert r.returncode == 4 and "after the value" in r.stderr
-    r = run_ctl(["set", "bot", str(tmp_dir / "missing.json")], "ipc:///nonexistent/ctl.sock")
+    r = run_ctl(["set", "bot", str(tmp_path / "missing.json")], "ipc:///nonexistent/ctl.sock")
     assert r.returncode == 1 and "missing.json" in r.stderr
 
 
@@ -244,18 +140,18 @@ def test_set_reads_stdin_from_a_socket(broker):
     try:
         a.sendall(json.dumps({"enabled": False, "url": "", "interval_minutes": 7}).encode())
         a.shutdown(socket.SHUT_WR)
-        r = subprocess.run([str(CTL), "set", "watchdog", "-"], stdin=b.fileno(),
+        r = subprocess.run([bin_path("ddc-ctl"), "set", "watchdog", "-"], stdin=b.fileno(),
                            capture_output=True, text=True, timeout=30,
                            env=ctl_env(broker.endpoint))
     finally:
         a.close()
         b.close()
     assert r.returncode == 0, r.stderr
-    assert json.loads(broker.ctl("get", "watchdog").stdout)["value"]["interval_minutes"] == 7
+    assert json.loads(broker.run_ctl("get", "watchdog").stdout)["value"]["interval_minutes"] == 7
 
 
-def test_set_input_too_large(tmp_dir):
-    path = tmp_dir / "big.json"
+def test_set_input_too_large(tmp_path):
+    path = tmp_path / "big.json"
     path.write_text('["' + "x" * (1024 * 1024) + '"]')
     r = run_ctl(["set", "containers", str(path)], "ipc:///nonexistent/ctl.sock")
     assert r.returncode == 4 and "1 MiB" in r.stderr
@@ -263,8 +159,8 @@ def test_set_input_too_large(tmp_dir):
 
 # ---- keygen --------------------------------------------------------------------
 
-def test_keygen_writes_secret_0600_and_refuses_overwrite(tmp_dir):
-    keys = tmp_dir / "keys"
+def test_keygen_writes_secret_0600_and_refuses_overwrite(tmp_path):
+    keys = tmp_path / "keys"
     r = run_ctl(["keygen", "alice", "--role", "ctl", "--dir", str(keys)])
     assert r.returncode == 0, r.stderr
     public, secret = keys / "alice.cert", keys / "alice.cert_secret"
@@ -287,37 +183,37 @@ def test_keygen_writes_secret_0600_and_refuses_overwrite(tmp_dir):
     assert not public.exists() and secret.read_text() == sec_text
 
 
-def test_keygen_default_dir_and_bad_role(tmp_dir):
-    r = run_ctl(["keygen", "box", "--role", "docker"], cwd=tmp_dir)
+def test_keygen_default_dir_and_bad_role(tmp_path):
+    r = run_ctl(["keygen", "box", "--role", "docker"], cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert (tmp_dir / "keys" / "box.cert").exists()
-    r = run_ctl(["keygen", "eve", "--role", "root", "--dir", str(tmp_dir)])
+    assert (tmp_path / "keys" / "box.cert").exists()
+    r = run_ctl(["keygen", "eve", "--role", "root", "--dir", str(tmp_path)])
     assert r.returncode == 2 and "role" in r.stderr
-    r = run_ctl(["keygen", "eve", "--dir", str(tmp_dir)])
+    r = run_ctl(["keygen", "eve", "--dir", str(tmp_path)])
     assert r.returncode == 2
-    r = run_ctl(["keygen", "../eve", "--role", "ctl", "--dir", str(tmp_dir)])
+    r = run_ctl(["keygen", "../eve", "--role", "ctl", "--dir", str(tmp_path)])
     assert r.returncode == 2
-    assert not (tmp_dir / "eve.cert").exists()
+    assert not (tmp_path / "eve.cert").exists()
 
 
-def test_keygen_instances(tmp_dir):
+def test_keygen_instances(tmp_path):
     r = run_ctl(["keygen", "web", "--role", "web", "--instances", "web-*,main",
-                 "--dir", str(tmp_dir)])
+                 "--dir", str(tmp_path)])
     assert r.returncode == 0, r.stderr
-    assert 'instances = "web-*,main"' in (tmp_dir / "web.cert").read_text()
-    assert 'instances = "web-*,main"' in (tmp_dir / "web.cert_secret").read_text()
+    assert 'instances = "web-*,main"' in (tmp_path / "web.cert").read_text()
+    assert 'instances = "web-*,main"' in (tmp_path / "web.cert_secret").read_text()
     # Default: the certificate's own name.
-    assert run_ctl(["keygen", "nas", "--role", "docker", "--dir", str(tmp_dir)]).returncode == 0
-    assert 'instances = "nas"' in (tmp_dir / "nas.cert").read_text()
+    assert run_ctl(["keygen", "nas", "--role", "docker", "--dir", str(tmp_path)]).returncode == 0
+    assert 'instances = "nas"' in (tmp_path / "nas.cert").read_text()
     for bad in ("", "a*b", "nas,", "-x", "a b"):
         r = run_ctl(["keygen", "x", "--role", "docker", "--instances", bad,
-                     "--dir", str(tmp_dir)])
+                     "--dir", str(tmp_path)])
         assert r.returncode == 2 and "--instances" in r.stderr, (bad, r.stderr)
-    assert not (tmp_dir / "x.cert").exists()
+    assert not (tmp_path / "x.cert").exists()
 
 
-def test_keygen_broker_key_is_used_by_the_broker(tmp_dir):
-    keys = tmp_dir / "keys"
+def test_keygen_broker_key_is_used_by_the_broker(tmp_path):
+    keys = tmp_path / "keys"
     r = run_ctl(["keygen", "--broker-key", "--dir", str(keys)])
     assert r.returncode == 0, r.stderr
     made = (keys / "broker.cert").read_text()
@@ -328,14 +224,14 @@ def test_keygen_broker_key_is_used_by_the_broker(tmp_dir):
     r = run_ctl(["keygen", "x", "--broker-key", "--dir", str(keys)])
     assert r.returncode == 2
     # The broker takes the pair as its own: a client trusting it connects.
-    r = run_ctl(["keygen", "op", "--role", "ctl", "--dir", str(tmp_dir / "mine")])
+    r = run_ctl(["keygen", "op", "--role", "ctl", "--dir", str(tmp_path / "mine")])
     assert r.returncode == 0, r.stderr
     (keys / "clients").mkdir()
-    shutil.copy(tmp_dir / "mine" / "op.cert", keys / "clients" / "op.cert")
-    op = ["--cert", str(tmp_dir / "mine" / "op.cert"), "--broker-cert", str(keys / "broker.cert")]
-    b = Broker(keys=(keys, op))
+    shutil.copy(tmp_path / "mine" / "op.cert", keys / "clients" / "op.cert")
+    op = ["--cert", str(tmp_path / "mine" / "op.cert"), "--broker-cert", str(keys / "broker.cert")]
+    b = Broker(tmp_path, keys=(keys, op)).start()
     try:
-        assert ok_json(b.ctl("ping"))["rev"] >= 1
+        assert ok_json(b.run_ctl("ping"))["rev"] >= 1
         assert (keys / "broker.cert").read_text() == made
     finally:
         b.stop()
@@ -344,20 +240,20 @@ def test_keygen_broker_key_is_used_by_the_broker(tmp_dir):
 # ---- against a broker -------------------------------------------------------------
 
 def test_ping(broker):
-    out = ok_json(broker.ctl("ping"))
+    out = ok_json(broker.run_ctl("ping"))
     assert re.fullmatch(r"[0-9a-f]{16}", out["epoch"])
     assert out["rev"] >= 1 and out["rtt_us"] >= 0
 
 
-def test_health(broker, tmp_dir):
-    r = broker.ctl("health")
+def test_health(broker, tmp_path):
+    r = broker.run_ctl("health")
     assert r.returncode == 0 and r.stdout.startswith("broker: epoch "), r
     # A peer the broker knows and sees connected; one it does not know.
-    sub = subprocess.Popen([str(CTL), "watch"], env=ctl_env(broker.endpoint),
+    sub = subprocess.Popen([bin_path("ddc-ctl"), "watch"], env=ctl_env(broker.endpoint),
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         def peer_name():
-            peers = ok_json(broker.ctl("status", "--json"))["peers"]
+            peers = ok_json(broker.run_ctl("status", "--json"))["peers"]
             names = [p["name"] for p in peers
                      if p["connected"] and p["name"].endswith(f".{sub.pid}")]
             return names[0] if names else None
@@ -367,28 +263,28 @@ def test_health(broker, tmp_dir):
             name = peer_name()
             time.sleep(0.05)
         assert name
-        r = broker.ctl("health", name)
+        r = broker.run_ctl("health", name)
         assert r.returncode == 0 and f"{name}: connected" in r.stdout, r
     finally:
         sub.terminate()
         sub.wait(5)
-    r = broker.ctl("health", "docker@nowhere")
+    r = broker.run_ctl("health", "docker@nowhere")
     assert r.returncode == 1 and "docker@nowhere is not known" in r.stderr, r
-    assert broker.ctl("health", "nobody").returncode == 2
+    assert broker.run_ctl("health", "nobody").returncode == 2
     # The health check itself is a monitor, and leaves no row behind.
-    peers = ok_json(broker.ctl("status", "--json"))["peers"]
+    peers = ok_json(broker.run_ctl("status", "--json"))["peers"]
     assert not any(p["role"] == "monitor" for p in peers), peers
-    r = run_ctl(["--timeout", "1", "health"], f"ipc://{tmp_dir}/nothing.sock")
+    r = run_ctl(["--timeout", "1", "health"], f"ipc://{tmp_path}/nothing.sock")
     assert r.returncode == 5
 
 
 def test_get_all(broker):
-    r = broker.ctl("get")
+    r = broker.run_ctl("get")
     out = ok_json(r)
     assert set(out) == {"rev", "sections"}
     assert set(out["sections"]) == set(SECTIONS)
     assert "\n  " in r.stdout                  # pretty by default
-    r = broker.ctl("get", "--compact")
+    r = broker.run_ctl("get", "--compact")
     assert r.stdout.count("\n") == 1
     assert json.loads(r.stdout) == out
 
@@ -396,48 +292,48 @@ def test_get_all(broker):
 def test_get_one_and_secret_redacted(broker):
     r = set_section(broker, "bot", BOT)
     assert r.returncode == 0, r.stderr
-    out = ok_json(broker.ctl("get", "bot"))
+    out = ok_json(broker.run_ctl("get", "bot"))
     assert set(out) == {"rev", "section_rev", "value"}
     assert out["value"]["token"] == "***"
     assert out["value"]["guild_id"] == BOT["guild_id"]
     assert out["section_rev"] <= out["rev"]
     for args in (["get"], ["get", "bot"], ["history", "--json"], ["history"], ["status", "--json"]):
-        r = broker.ctl(*args)
+        r = broker.run_ctl(*args)
         assert r.returncode == 0, r.stderr
         assert BOT["token"] not in r.stdout + r.stderr, args
 
 
-def test_set_file_then_stdin(broker, tmp_dir):
-    path = tmp_dir / "bot.json"
+def test_set_file_then_stdin(broker, tmp_path):
+    path = tmp_path / "bot.json"
     path.write_text(json.dumps(BOT))
-    first = ok_json(broker.ctl("set", "bot", str(path)))
+    first = ok_json(broker.run_ctl("set", "bot", str(path)))
     assert set(first) == {"rev", "section_rev"}
     assert first["rev"] == first["section_rev"]
     # The same value again: nothing changes.
-    again = ok_json(broker.ctl("set", "bot", "-", stdin=json.dumps(BOT)))
+    again = ok_json(broker.run_ctl("set", "bot", "-", stdin=json.dumps(BOT)))
     assert again == {"rev": first["rev"], "section_rev": first["section_rev"], "changed": False}
     changed = dict(BOT, language="de")
-    second = ok_json(broker.ctl("set", "bot", "-", stdin=json.dumps(changed)))
+    second = ok_json(broker.run_ctl("set", "bot", "-", stdin=json.dumps(changed)))
     assert second["rev"] == first["rev"] + 1
-    assert ok_json(broker.ctl("get", "bot"))["value"]["language"] == "de"
+    assert ok_json(broker.run_ctl("get", "bot"))["value"]["language"] == "de"
 
 
 def test_set_accepts_get_output_and_checks_its_rev(broker):
     assert set_section(broker, "bot", BOT).returncode == 0
-    got = broker.ctl("get", "bot").stdout
+    got = broker.run_ctl("get", "bot").stdout
     # Saved back as printed: unchanged ("***" keeps the token).
-    same = ok_json(broker.ctl("set", "bot", "-", stdin=got))
+    same = ok_json(broker.run_ctl("set", "bot", "-", stdin=got))
     assert same.get("changed") is False
     edited = json.loads(got)
     edited["value"]["timezone"] = "Europe/Berlin"
     # Someone else changes bot meanwhile: the printed section_rev is stale.
     assert set_section(broker, "bot", dict(BOT, language="de")).returncode == 0
-    r = broker.ctl("set", "bot", "-", stdin=json.dumps(edited))
+    r = broker.run_ctl("set", "bot", "-", stdin=json.dumps(edited))
     assert r.returncode == 3, r.stderr
     # --expect-rev 0 overrides it.
-    r = broker.ctl("set", "bot", "-", "--expect-rev", "0", stdin=json.dumps(edited))
+    r = broker.run_ctl("set", "bot", "-", "--expect-rev", "0", stdin=json.dumps(edited))
     assert r.returncode == 0, r.stderr
-    value = ok_json(broker.ctl("get", "bot"))["value"]
+    value = ok_json(broker.run_ctl("get", "bot"))["value"]
     assert value["timezone"] == "Europe/Berlin" and value["token"] == "***"
 
 
@@ -450,11 +346,11 @@ def test_set_expect_rev_stale_is_conflict(broker):
     assert r.returncode == 3
     assert r.stdout == ""
     assert str(second["section_rev"]) in r.stderr
-    assert ok_json(broker.ctl("get", "bot"))["value"]["language"] == "de"
+    assert ok_json(broker.run_ctl("get", "bot"))["value"]["language"] == "de"
 
 
 def test_set_invalid_exit_4_and_nothing_changed(broker):
-    before = ok_json(broker.ctl("get"))
+    before = ok_json(broker.run_ctl("get"))
     r = set_section(broker, "bot", {"token": "has space", "language": "xx", "bogus": 1})
     assert r.returncode == 4, r.stderr
     assert r.stdout == ""
@@ -464,63 +360,63 @@ def test_set_invalid_exit_4_and_nothing_changed(broker):
     assert all({"field", "reason", "message"} <= set(e) for e in errors)
     assert any(e["field"].startswith("bot.") for e in errors)
     assert "invalid" in r.stderr.splitlines()[-1]
-    assert ok_json(broker.ctl("get")) == before
+    assert ok_json(broker.run_ctl("get")) == before
 
 
 def test_history_lists_changes_with_author(broker):
     assert set_section(broker, "bot", BOT, author="alice").returncode == 0
     assert set_section(broker, "bot", dict(BOT, language="de"), author="bob").returncode == 0
-    entries = ok_json(broker.ctl("history", "bot", "--json"))
+    entries = ok_json(broker.run_ctl("history", "bot", "--json"))
     assert [e["author"] for e in entries][-2:] == ["alice", "bob"]
     last = entries[-1]
     assert last["section"] == "bot" and "bot.language" in last["changed"]
     assert "value" not in last or last["value"].get("token") in ("***", "")
-    r = broker.ctl("history", "bot")
+    r = broker.run_ctl("history", "bot")
     assert r.returncode == 0
     lines = r.stdout.splitlines()
     assert len(lines) == len(entries)
     assert re.match(rf"\s*{last['rev']}\s+\S+\s+bot\s+bob\s+changed: .*bot\.language", lines[-1])
     # All sections: includes bot's changes too.
-    all_entries = ok_json(broker.ctl("history", "--json"))
+    all_entries = ok_json(broker.run_ctl("history", "--json"))
     assert {e["rev"] for e in entries} <= {e["rev"] for e in all_entries}
 
 
 def test_default_author_is_recorded(broker):
     assert set_section(broker, "bot", BOT).returncode == 0
-    entries = ok_json(broker.ctl("history", "bot", "--json"))
+    entries = ok_json(broker.run_ctl("history", "bot", "--json"))
     assert entries[-1]["author"]
 
 
 def test_rollback_restores_as_new_revision(broker):
     a = ok_json(set_section(broker, "bot", BOT))
     b = ok_json(set_section(broker, "bot", dict(BOT, language="de", token="new-t0ken")))
-    r = broker.ctl("rollback", "bot", str(a["section_rev"]))
+    r = broker.run_ctl("rollback", "bot", str(a["section_rev"]))
     out = ok_json(r)
     assert out["rev"] > b["rev"] and out["section_rev"] == out["rev"]
-    got = ok_json(broker.ctl("get", "bot"))
+    got = ok_json(broker.run_ctl("get", "bot"))
     assert got["value"]["language"] == "en" and got["section_rev"] == out["rev"]
     assert got["value"]["token"] == "***"      # secrets are kept, never shown
     # A revision at which bot did not change, and one far in the future.
-    assert broker.ctl("rollback", "bot", "999999").returncode == 1
+    assert broker.run_ctl("rollback", "bot", "999999").returncode == 1
 
 
 def test_status_lists_ctl_peers(broker):
-    out = ok_json(broker.ctl("status", "--json"))
+    out = ok_json(broker.run_ctl("status", "--json"))
     assert {"broker", "peers"} <= set(out)
     assert out["broker"]["rev"] >= 1
     roles = [p["role"] for p in out["peers"]]
     assert "ctl" in roles
     names = [p["name"] for p in out["peers"] if p["role"] == "ctl"]
     assert all(n.startswith("ctl@") for n in names)
-    r = broker.ctl("status")
+    r = broker.run_ctl("status")
     assert r.returncode == 0
     assert "NAME" in r.stdout and "APPLIED-REV" in r.stdout and "ctl@" in r.stdout
 
 
-def test_default_endpoint_from_data_folder():
-    b = Broker(ctl_in_data=True)
+def test_default_endpoint_from_data_folder(tmp_path):
+    b = Broker(tmp_path, ctl_in_data=True).start()
     try:
-        r = run_ctl(["get", "bot"], cwd=b.dir)
+        r = run_ctl(["get", "bot"], cwd=b.tmp)
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["value"]["token"] in ("", "***")
     finally:
@@ -528,11 +424,11 @@ def test_default_endpoint_from_data_folder():
 
 
 def test_broker_flag_overrides_env(broker):
-    r = subprocess.run([str(CTL), "--broker", broker.endpoint, "ping"], capture_output=True,
+    r = subprocess.run([bin_path("ddc-ctl"), "--broker", broker.endpoint, "ping"], capture_output=True,
                        text=True, timeout=30, env=ctl_env("ipc:///nonexistent/ctl.sock"))
     assert r.returncode == 0, r.stderr
     # Global options after the command work too.
-    r = subprocess.run([str(CTL), "ping", "--broker", broker.endpoint], capture_output=True,
+    r = subprocess.run([bin_path("ddc-ctl"), "ping", "--broker", broker.endpoint], capture_output=True,
                        text=True, timeout=30, env=ctl_env(None))
     assert r.returncode == 0, r.stderr
 
@@ -541,7 +437,7 @@ class Watch:
     """ddc-ctl watch in the background, its lines in a queue."""
 
     def __init__(self, endpoint, *args):
-        self.proc = subprocess.Popen([str(CTL), "watch", *args], stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([bin_path("ddc-ctl"), "watch", *args], stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, env=ctl_env(endpoint))
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -598,16 +494,16 @@ def test_watch_all_sections_initial_and_sigint(broker):
 
 
 def test_watch_count_zero_prints_state_and_exits(broker):
-    r = broker.ctl("watch", "--count", "0", "bot", "web")
+    r = broker.run_ctl("watch", "--count", "0", "bot", "web")
     assert r.returncode == 0, r.stderr
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     assert sorted(x["section"] for x in lines) == ["bot", "web"]
     assert all(x["initial"] is True for x in lines)
 
 
-def test_curve_with_keygen_certificates(tmp_dir):
+def test_curve_with_keygen_certificates(tmp_path):
     """tcp:// with CURVE: the role comes from the keygen certificate."""
-    keys, mine = tmp_dir / "broker-keys", tmp_dir / "mine"
+    keys, mine = tmp_path / "broker-keys", tmp_path / "mine"
     (keys / "clients").mkdir(parents=True)
     for name, role in (("op", "ctl"), ("dash", "monitor"), ("stranger", "ctl")):
         r = run_ctl(["keygen", name, "--role", role, "--dir", str(mine)])
@@ -615,12 +511,12 @@ def test_curve_with_keygen_certificates(tmp_dir):
         if name != "stranger":
             shutil.copy(mine / f"{name}.cert", keys / "clients" / f"{name}.cert")
     op = ["--cert", str(mine / "op.cert"), "--broker-cert", str(keys / "broker.cert")]
-    b = Broker(keys=(keys, op))
+    b = Broker(tmp_path, keys=(keys, op)).start()
     try:
         assert set_section(b, "bot", BOT).returncode == 0
-        got = ok_json(b.ctl("get", "bot"))
+        got = ok_json(b.run_ctl("get", "bot"))
         assert got["value"]["token"] == "***"
-        peers = ok_json(b.ctl("status", "--json"))["peers"]
+        peers = ok_json(b.run_ctl("status", "--json"))["peers"]
         assert any(p["role"] == "ctl" and p["connected"] for p in peers)
         # A monitor certificate reads but may not write.
         dash = ["--cert", str(mine / "dash.cert"), "--broker-cert", str(keys / "broker.cert")]
@@ -649,16 +545,16 @@ def test_curve_with_keygen_certificates(tmp_dir):
         r = run_ctl(["--insecure", "--timeout", "5", "get"], b.endpoint)
         assert r.returncode == 6 and "requires CURVE" in r.stderr, r.stderr
         env = dict(ctl_env(b.endpoint), DDC_INSECURE="1")
-        r = subprocess.run([str(CTL), "--timeout", "5", "get"], capture_output=True, text=True,
+        r = subprocess.run([bin_path("ddc-ctl"), "--timeout", "5", "get"], capture_output=True, text=True,
                            timeout=30, env=env)
         assert r.returncode == 6 and "requires CURVE" in r.stderr, r.stderr
         # The certificates from the environment; a flag wins over its variable.
         env = dict(ctl_env(b.endpoint), DDC_CERT=str(mine / "stranger.cert"),
                    DDC_BROKER_CERT=str(keys / "broker.cert"))
-        r = subprocess.run([str(CTL), "get", "bot"], capture_output=True, text=True,
+        r = subprocess.run([bin_path("ddc-ctl"), "get", "bot"], capture_output=True, text=True,
                            timeout=30, env=env)
         assert r.returncode == 6, r.stderr
-        r = subprocess.run([str(CTL), "--cert", str(mine / "op.cert"), "get", "bot"],
+        r = subprocess.run([bin_path("ddc-ctl"), "--cert", str(mine / "op.cert"), "get", "bot"],
                            capture_output=True, text=True, timeout=30, env=env)
         assert r.returncode == 0, r.stderr
         # Half a CURVE configuration is a usage error.

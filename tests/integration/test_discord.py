@@ -20,9 +20,7 @@ import urllib.error
 import urllib.request
 import uuid
 
-import pytest
-
-from conftest import ROOT, BIN, Broker, Proc, RawClient, bin_path, wait_for
+from conftest import ROOT, Proc, RawClient, bin_path, sh, wait_for
 
 TOKEN = "ddc-test-token.Zz9.abcdefghijklmnopqrstuvwxyz012345"
 APP = "1100000000000000001"
@@ -31,8 +29,6 @@ CH_STATUS = "1100000000000000200"
 CH_CONTROL = "1100000000000000201"
 ADMIN = "1100000000000000300"
 OTHER = "1100000000000000399"
-IMAGE = "ddc-busybox"
-ENSURE = os.path.join(ROOT, "scripts", "ensure-dockerd.sh")
 FAKE = os.path.join(ROOT, "scripts", "fake-discord")
 
 
@@ -248,53 +244,6 @@ def bot_config(bot, containers=None, token=TOKEN, guild=GUILD, language="en", ad
         bot.save("containers", containers)
 
 
-@pytest.fixture
-def env(tmp):
-    """make(...) -> (broker, fake, bot); all stopped at the end."""
-    made = []
-
-    def make(start=True, configure=True, fake_token=TOKEN, fake_extra=(), bot_extra=(), **cfg):
-        broker = Broker(tmp, name=f"broker{len(made)}").start()
-        fake = Fake(tmp, token=fake_token, extra=fake_extra)
-        bot = Bot(tmp, broker, fake, extra=bot_extra)
-        made.append((broker, fake, bot))
-        if configure:
-            bot_config(bot, **cfg)
-        if start:
-            bot.start()
-            if configure and cfg.get("token", TOKEN):
-                bot.wait_state("ready")
-        return broker, fake, bot
-    yield make
-    problems = []
-    for broker, fake, bot in made:
-        # Protocol misuse the fake would have refused: a second
-        # acknowledgement of an interaction (40060), a second IDENTIFY on a
-        # session (4005), a heartbeat request (op 1) left unanswered.
-        try:
-            st = fake.state()
-            twice = [i["id"] for i in st["interactions"]
-                     if any(a.get("code") == 40060 for a in i["attempts"])]
-            if twice:
-                problems.append(f"interactions acknowledged twice: {twice}")
-            if [e for e in fake.log() if e["type"] == "gw_closed" and e.get("code") == 4005]:
-                problems.append("a second IDENTIFY on a session (4005)")
-            missed = sum(c["heartbeat_requests"]["missed"] for c in st["connections"])
-            if missed:
-                problems.append(f"{missed} heartbeat requests (op 1) not answered")
-        except (AssertionError, OSError) as e:
-            problems.append(f"cannot read the fake's state: {e}")
-        try:
-            if bot.proc:
-                bot.stop()
-        except AssertionError as e:
-            problems.append(str(e))
-        bot.ctl.close()
-        fake.stop()
-        broker.stop()
-    assert not problems, "; ".join(problems)
-
-
 def ready_overviews(fake, bot):
     """Both overviews posted and recorded in the state file."""
     def ok():
@@ -306,59 +255,6 @@ def ready_overviews(fake, bot):
 
 # ---------------------------------------------------------------------------
 # Docker
-
-
-def sh(*args, check=True, timeout=120):
-    r = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout,
-                       stdin=subprocess.DEVNULL)
-    if check and r.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed: {r.stderr.strip()}")
-    return r.stdout.strip()
-
-
-@pytest.fixture
-def docker_env(tmp):
-    """Docker, busybox containers and a ddc-docker agent for a broker."""
-    r = subprocess.run([ENSURE], capture_output=True, text=True, timeout=180,
-                       stdin=subprocess.DEVNULL)
-    if r.returncode != 0:
-        pytest.fail(f"Docker is not available: {r.stderr.strip() or r.stdout.strip()}")
-    prefix = f"ddc-dt-{uuid.uuid4().hex[:8]}"
-    names = []
-    agents = []
-
-    class D:
-        host = f"dh{uuid.uuid4().hex[:8]}"
-
-        @staticmethod
-        def run(*cmd):
-            n = f"{prefix}-{len(names) + 1}"
-            names.append(n)
-            sh("docker", "run", "-d", "--network", "none", "--name", n, IMAGE,
-               *(cmd or ("sleep", "100000")))
-            return n
-
-        @staticmethod
-        def agent(broker):
-            path = os.path.join(BIN, "ddc-docker")
-            if not os.path.exists(path):
-                pytest.fail(f"{path} is missing: run make first")
-            p = Proc([path, "--broker", broker.ctl, "--host", D.host, "--cache",
-                      os.path.join(tmp, f"{D.host}.cache.json"), "--audit",
-                      os.path.join(tmp, f"{D.host}.audit.log")],
-                     os.path.join(tmp, f"{D.host}.log"))
-            agents.append(p)
-            return p
-
-        @staticmethod
-        def started_at(name):
-            return json.loads(sh("docker", "inspect", name))[0]["State"]["StartedAt"]
-
-    yield D
-    for p in agents:
-        p.stop()
-    if names:
-        sh("docker", "rm", "-f", *names, check=False)
 
 
 def containers_cfg(host, names, **over):

@@ -8,9 +8,9 @@ real interactions (buttons, /help) with the member's roles in the payload.
 import json
 
 from conftest import wait_for
-from test_discord import (ADMIN, CH_CONTROL, CH_STATUS, OTHER, containers_cfg, custom_ids,  # noqa: F401
-                          docker_env, env, key_of, open_panel, ready_overviews, response_text,
-                          sh, text_of)
+from conftest import sh
+from test_discord import (ADMIN, CH_CONTROL, CH_STATUS, OTHER, containers_cfg, custom_ids,
+                          key_of, open_panel, ready_overviews, response_text, text_of)
 
 ROLE_MODS = "1100000000000000601"
 ROLE_OTHER = "1100000000000000602"

@@ -19,71 +19,9 @@ import uuid
 import pytest
 import zmq
 
-from conftest import ROOT, Broker, Proc, RawClient, bin_path, wait_for
+from conftest import IMAGE, Broker, Proc, RawClient, bin_path, sh, wait_for
 
-IMAGE = "ddc-busybox"
-ENSURE = os.path.join(ROOT, "scripts", "ensure-dockerd.sh")
-
-
-def sh(*args, check=True, timeout=120):
-    r = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout,
-                       stdin=subprocess.DEVNULL)
-    if check and r.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed: {r.stderr.strip()}")
-    return r.stdout.strip()
-
-
-def ensure_docker():
-    r = subprocess.run([ENSURE], capture_output=True, text=True, timeout=180,
-                       stdin=subprocess.DEVNULL)
-    if r.returncode != 0:
-        pytest.fail(f"Docker is not available: {r.stderr.strip() or r.stdout.strip()}")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def docker_ready():
-    ensure_docker()
-    return True
-
-
-class Containers:
-    """The containers of one test, removed by name at the end."""
-
-    def __init__(self):
-        self.prefix = f"ddc-t-{uuid.uuid4().hex[:8]}"
-        self.names = []
-        self.images = []
-
-    def name(self):
-        n = f"{self.prefix}-{len(self.names) + 1}"
-        self.names.append(n)
-        return n
-
-    def run(self, *cmd, image=IMAGE):
-        n = self.name()
-        sh("docker", "run", "-d", "--network", "none", "--name", n, image,
-           *(cmd or ("sleep", "100000")))
-        return n
-
-    def create(self, *cmd):
-        n = self.name()
-        sh("docker", "create", "--network", "none", "--name", n, IMAGE,
-           *(cmd or ("sleep", "100000")))
-        return n
-
-    def cleanup(self):
-        if self.names:
-            sh("docker", "rm", "-f", *self.names, check=False)
-        if self.images:
-            sh("docker", "rmi", "-f", *self.images, check=False)
-
-
-@pytest.fixture
-def ctr():
-    c = Containers()
-    yield c
-    c.cleanup()
-
+pytestmark = pytest.mark.usefixtures("docker_ready")
 
 def inspect(name):
     return json.loads(sh("docker", "inspect", name))[0]
@@ -251,30 +189,6 @@ class Agent:
     def wait_container(self, name, pred, timeout=10, what=None):
         return wait_for(lambda: (lambda c: c if c and pred(c) else None)(self.container(name)),
                         timeout=timeout, what=what or f"status of {name}")
-
-
-@pytest.fixture
-def agents(tmp):
-    started = []
-
-    def make(broker, **kw):
-        a = Agent(tmp, broker, **kw)
-        started.append(a)
-        return a
-    yield make
-    problems = []
-    for a in started:
-        try:
-            rc = a.close()
-        except Exception as e:          # noqa: BLE001 - reported below
-            problems.append(f"{a.peer}: {e}")
-            continue
-        text = a.proc.text() if a.proc else ""
-        if rc not in (0, None):
-            problems.append(f"{a.peer} exited {rc} on SIGTERM (see {a.proc.log_path})")
-        if "Sanitizer" in text or "runtime error:" in text:
-            problems.append(f"{a.peer}: sanitizer report in {a.proc.log_path}")
-    assert not problems, "; ".join(problems)
 
 
 ALL = ["start", "stop", "restart", "logs"]

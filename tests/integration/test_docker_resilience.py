@@ -7,9 +7,7 @@ starts a private dockerd of its own (its own --data-root, --exec-root, unix
 socket and --pidfile in a fresh folder, no bridge, no iptables), points the
 agent at that socket, and stops and starts that daemon by its PID.
 """
-import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,8 +16,8 @@ import time
 
 import pytest
 
-from conftest import bin_path, wait_for
-from test_docker import ALL, IMAGE, agents, ctr, docker_ready, ensure_docker, sh  # noqa: F401 (fixtures)
+from conftest import IMAGE, bin_path, ensure_docker, sh, wait_for
+from test_docker import ALL
 
 
 def answers(sock_path):

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, docker_cmd, wait_for
+from conftest import docker_cmd, wait_for
 
 SOCK = "/var/run/docker.sock"
 

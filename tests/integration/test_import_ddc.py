@@ -17,8 +17,8 @@ import shutil
 
 import pytest
 
-from conftest import wait_for
-from test_ctl import Broker, broker, ok_json, run_ctl, tmp_dir  # noqa: F401 (fixtures)
+from conftest import Broker, run_ctl, wait_for
+from test_ctl import ok_json
 from test_web_http import Http, Web
 
 PASSWORD = "Correct-Horse-42"
@@ -140,9 +140,11 @@ def legacy_v1():
 
 
 @pytest.fixture
-def folder(tmp_dir):
+def folder(tmp_path):
     """A fresh folder for the DockerDiscordControl files."""
-    return tmp_dir
+    path = tmp_path / "in"
+    path.mkdir()
+    return path
 
 
 def write_folder(root, files):
@@ -156,15 +158,15 @@ def write_folder(root, files):
 
 def config_file(b):
     """The broker's config.json (secrets in clear)."""
-    return json.loads((b.data / "config.json").read_text())
+    return json.loads((pathlib.Path(b.data) / "config.json").read_text())
 
 
 def rev(b):
-    return ok_json(b.ctl("get"))["rev"]
+    return ok_json(b.run_ctl("get"))["rev"]
 
 
 def imp(b, folder, *args):
-    return b.ctl("import-ddc", str(folder), "--host", HOST, *args)
+    return b.run_ctl("import-ddc", str(folder), "--host", HOST, *args)
 
 
 # ---- the full 2.x folder ----------------------------------------------------
@@ -209,10 +211,10 @@ def test_full_v2_folder_is_imported_and_audited(broker, folder):
                  "mech_state.json:"):
         assert line in r.stdout, r.stdout
     # one audited revision per section, author import-ddc
-    audit = [json.loads(l) for l in (broker.data / "audit.log").read_text().splitlines()]
+    audit = [json.loads(l) for l in (pathlib.Path(broker.data) / "audit.log").read_text().splitlines()]
     by_import = {a["section"] for a in audit if a["author"] == "import-ddc"}
     assert by_import == {"bot", "web", "watchdog", "containers", "channels", "admins", "tasks"}
-    assert "import-ddc" in broker.ctl("history").stdout
+    assert "import-ddc" in broker.run_ctl("history").stdout
     # a second run changes nothing and succeeds
     before = rev(broker)
     r = imp(broker, folder)
@@ -339,21 +341,21 @@ def test_missing_or_unreadable_folder(broker, folder):
 
 
 def test_usage(broker, folder):
-    assert broker.ctl("import-ddc").returncode == 2
-    assert broker.ctl("import-ddc", str(folder), "--host", "bad host").returncode == 2
-    r = broker.ctl("import-ddc", "--help")
+    assert broker.run_ctl("import-ddc").returncode == 2
+    assert broker.run_ctl("import-ddc", str(folder), "--host", "bad host").returncode == 2
+    r = broker.run_ctl("import-ddc", "--help")
     assert r.returncode == 0 and "--dry-run" in r.stdout and "--force" in r.stdout
-    assert "import-ddc DIR" in broker.ctl("--help").stdout
+    assert "import-ddc DIR" in broker.run_ctl("--help").stdout
 
 
 # ---- ddc's own configuration ----------------------------------------------------
 
 def test_existing_configuration_needs_force(broker, folder):
     write_folder(folder, full_v2())
-    r = broker.ctl("set", "bot", "-", stdin=json.dumps(
+    r = broker.run_ctl("set", "bot", "-", stdin=json.dumps(
         {"token": "my-own-token", "guild_id": "", "language": "de", "timezone": "UTC"}))
     assert r.returncode == 0, r.stderr
-    r = broker.ctl("set", "admins", "-", stdin=json.dumps([{"id": "111111111111111111"}]))
+    r = broker.run_ctl("set", "admins", "-", stdin=json.dumps([{"id": "111111111111111111"}]))
     assert r.returncode == 0, r.stderr
     before = rev(broker)
     r = imp(broker, folder)
@@ -366,14 +368,14 @@ def test_existing_configuration_needs_force(broker, folder):
     cfg = config_file(broker)
     assert cfg["bot"]["token"] == "MTIzNDU2Nzg5.FAKE.TOKEN"
     assert cfg["admins"] == [{"id": "334455667788990011", "note": "Max"}]
-    history = broker.ctl("history", "admins", "--json")
+    history = broker.run_ctl("history", "admins", "--json")
     assert [e["author"] for e in ok_json(history)][-1] == "import-ddc"
     assert len(ok_json(history)) == 2
 
 
 def test_a_token_ddc_has_is_kept(broker, folder):
     write_folder(folder, full_v2())
-    r = broker.ctl("set", "bot", "-", stdin=json.dumps(
+    r = broker.run_ctl("set", "bot", "-", stdin=json.dumps(
         {"token": "my-own-token", "guild_id": "", "language": "en", "timezone": "UTC"}))
     assert r.returncode == 0
     r = imp(broker, folder)
@@ -393,7 +395,7 @@ def test_a_refused_section_puts_the_saved_ones_back(folder):
     assert r.returncode == 0, r.stderr
     shutil.copy(folder / "mine" / "bot.cert", keys / "clients" / "bot.cert")
     cert = ["--cert", str(folder / "mine" / "bot.cert"), "--broker-cert", str(keys / "broker.cert")]
-    b = Broker(keys=(keys, cert))
+    b = Broker(folder.parent, keys=(keys, cert)).start()
     try:
         src = folder / "ddc"
         write_folder(src, full_v2())
@@ -406,7 +408,7 @@ def test_a_refused_section_puts_the_saved_ones_back(folder):
         cfg = config_file(b)
         assert cfg["admins"] == []
         authors = [json.loads(l)["author"]
-                   for l in (b.data / "audit.log").read_text().splitlines()]
+                   for l in (pathlib.Path(b.data) / "audit.log").read_text().splitlines()]
         assert authors == ["import-ddc", "import-ddc (undo)"]
     finally:
         b.stop()
@@ -415,8 +417,7 @@ def test_a_refused_section_puts_the_saved_ones_back(folder):
 # ---- the web UI with the imported password ----------------------------------------
 
 def test_web_sign_in_with_the_imported_werkzeug_hash(folder, tmp_path):
-    from conftest import Broker as RawBroker
-    b = RawBroker(str(tmp_path)).start()
+    b = Broker(str(tmp_path)).start()
     w = Web(str(tmp_path), b)
     try:
         write_folder(folder, full_v2())

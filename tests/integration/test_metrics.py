@@ -13,8 +13,7 @@ import subprocess
 
 import promtext
 from conftest import RawClient, bin_path, wait_for
-from test_discord import (CH_CONTROL, CH_STATUS, containers_cfg, docker_env, env,  # noqa: F401
-                          key_of, open_panel, ready_overviews, text_of)
+from test_discord import (CH_CONTROL, CH_STATUS, containers_cfg, key_of, open_panel, ready_overviews, text_of)
 from test_web_http import Http, Web, do_setup, stop_clean
 
 TOKEN = "metrics-" + "9f2c" * 8

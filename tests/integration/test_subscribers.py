@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import threading
-import time
 
 import pytest
 

@@ -35,7 +35,7 @@ import tempfile
 
 import pytest
 
-from conftest import BIN, ROOT, Proc, bin_path, free_port, wait_for
+from conftest import BIN, ROOT, bin_path, free_port, wait_for
 
 UNITS = os.path.join(ROOT, "deploy", "systemd")
 README = os.path.join(ROOT, "deploy", "README.md")

@@ -13,7 +13,6 @@ import shlex
 import uuid
 import xml.etree.ElementTree as ET
 
-import pytest
 
 from conftest import ROOT, docker_cmd, free_port, wait_for
 from test_web_http import Http
