@@ -431,6 +431,8 @@ bridge_lang (void)
 int64_t
 bridge_idle_seconds (void)
 {
+    if (web_opts.session_idle_s > 0)
+        return web_opts.session_idle_s;
     const cJSON *m = cJSON_GetObjectItemCaseSensitive (bridge_section ("web", NULL),
                                                        "session_idle_minutes");
     double v = cJSON_IsNumber (m) ? m->valuedouble : 30;

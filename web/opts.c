@@ -4,6 +4,7 @@
 #include "ddc_args.h"
 #include "ddc_util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,9 @@ const char opts_usage[] =
 "                           (env DDC_INSECURE=1)\n"
 "  --trust-forwarded-for    take the client address from X-Forwarded-For\n"
 "                           (only behind a proxy that sets it)\n"
+"  --session-idle SECONDS   sign a browser out after SECONDS without a\n"
+"                           request (1..86400), instead of the minutes of\n"
+"                           web.session_idle_minutes (a shared screen)\n"
 "  --pidfile PATH           where Kore writes its PID (default: a private\n"
 "                           temporary file, removed at exit)\n"
 "  -v, --verbose            more log output (twice: debug)\n"
@@ -43,7 +47,7 @@ const char opts_usage[] =
 
 enum {
     OPT_BROKER = 1000, OPT_LISTEN, OPT_INSTANCE, OPT_SETUP_FILE, OPT_CERT, OPT_BROKER_CERT,
-    OPT_TRUST_XFF, OPT_PIDFILE, OPT_INSECURE, OPT_VERSION
+    OPT_TRUST_XFF, OPT_PIDFILE, OPT_INSECURE, OPT_VERSION, OPT_SESSION_IDLE
 };
 
 static const struct option s_opts[] = {
@@ -56,6 +60,7 @@ static const struct option s_opts[] = {
     { "insecure", no_argument, NULL, OPT_INSECURE },
     { "trust-forwarded-for", no_argument, NULL, OPT_TRUST_XFF },
     { "pidfile", required_argument, NULL, OPT_PIDFILE },
+    { "session-idle", required_argument, NULL, OPT_SESSION_IDLE },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, OPT_VERSION },
@@ -142,6 +147,18 @@ opts_parse (opts_t *o, int argc, char **argv, char *err, size_t errlen)
             rc = s_opt_copy (o->broker_cert, sizeof o->broker_cert, optarg, "--broker-cert", err, errlen);
             break;
         case OPT_PIDFILE: rc = s_opt_copy (o->pidfile, sizeof o->pidfile, optarg, "--pidfile", err, errlen); break;
+        case OPT_SESSION_IDLE: {
+            char *end = NULL;
+            errno = 0;
+            long v = strtol (optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 1 || v > 86400) {
+                snprintf (err, errlen, "--session-idle: expected seconds, 1 to 86400");
+                rc = -1;
+            }
+            else
+                o->session_idle_s = (int) v;
+            break;
+        }
         case OPT_TRUST_XFF: o->trust_forwarded_for = true; break;
         case OPT_INSECURE: o->insecure = true; break;
         case 'v': o->verbose++; break;

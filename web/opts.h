@@ -21,6 +21,7 @@ typedef struct {
     bool insecure;               /* tcp:// without certificates is allowed    */
     char pidfile[1024];          /* "" = a private temp file                  */
     bool trust_forwarded_for;    /* client address from X-Forwarded-For       */
+    int session_idle_s;          /* --session-idle; 0 = the config's minutes  */
     int verbose;
     bool help;
     bool version;

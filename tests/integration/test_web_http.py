@@ -248,6 +248,10 @@ def test_help_version_and_bad_options(tmp):
     r = subprocess.run([exe, "--broker", "ipc:///x", "--listen", "nowhere"], capture_output=True,
                        text=True, timeout=10)
     assert r.returncode == 2 and "--listen" in r.stderr
+    for bad in ("0", "86401", "5s", ""):
+        r = subprocess.run([exe, "--broker", "ipc:///x", "--session-idle", bad],
+                           capture_output=True, text=True, timeout=10)
+        assert r.returncode == 2 and "--session-idle: expected seconds" in r.stderr, bad
 
 
 # ---- first run and sign-in ------------------------------------------------------
@@ -483,44 +487,51 @@ def test_security_headers(web):
     assert stranger.get("/").status == 303
 
 
-def test_session_cookie_refresh_and_idle_expiry(web):
-    http = do_setup(web)
-    _, web_value = section(web.broker, "web")
-    web_value["password_hash"] = "***"
-    web_value["session_idle_minutes"] = 1
-    save(web.broker, "web", web_value)
+def test_session_cookie_refresh_and_idle_expiry(tmp):
+    """A session ends after its idle time without a request: the minutes of
+    web.session_idle_minutes, or --session-idle SECONDS (here 4 s, so that
+    the test need not wait the config's shortest time, one minute)."""
+    b = Broker(tmp).start()
+    web = Web(tmp, b, extra=["--session-idle", "4"]).start()
+    try:
+        http = do_setup(web)
 
-    def cookie_times():
-        payload = http.cookies["ddc_session"].split(".")[1]
-        payload += "=" * (-len(payload) % 4)
-        _, _, issued, last = base64.urlsafe_b64decode(payload).decode().split("|")
-        return int(issued), int(last)
+        def cookie_times():
+            payload = http.cookies["ddc_session"].split(".")[1]
+            payload += "=" * (-len(payload) % 4)
+            _, _, issued, last = base64.urlsafe_b64decode(payload).decode().split("|")
+            return int(issued), int(last)
 
-    wait_for(lambda: http.get("/").status == 200, timeout=5, what="a page")
-    issued, last = cookie_times()
-    time.sleep(2.1)
-    assert http.get("/bot").status == 200
-    issued2, last2 = cookie_times()
-    assert issued2 == issued and last2 >= last + 2        # each page refreshes "last"
-    # a live view follows the same session and is told when it ends
-    events = socket.create_connection(("127.0.0.1", web.port), timeout=90)
-    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-    events.sendall(f"GET /events HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\r\n".encode())
-    time.sleep(62)
-    r = http.get("/bot")
-    assert r.status == 303 and r.header("location") == "/login?next=%2Fbot&expired=1"
-    assert "ddc_session" not in http.cookies
-    data = b""
-    deadline = time.monotonic() + 10
-    while b"event: signedout" not in data and time.monotonic() < deadline:
-        chunk = events.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    events.close()
-    assert b"event: signedout" in data
-    # and a fresh sign-in works at once
-    assert signed_in(web).get("/bot").status == 200
+        wait_for(lambda: http.get("/").status == 200, timeout=5, what="a page")
+        issued, last = cookie_times()
+        time.sleep(2.1)                   # the cookie's times have 1 s resolution
+        assert http.get("/bot").status == 200
+        issued2, last2 = cookie_times()
+        assert issued2 == issued and last2 >= last + 2    # each page refreshes "last"
+        # a live view follows the same session and is told when it ends
+        events = socket.create_connection(("127.0.0.1", web.port), timeout=30)
+        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+        events.sendall(f"GET /events HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\r\n".encode())
+        data = b""
+        deadline = time.monotonic() + 20
+        while b"event: signedout" not in data and time.monotonic() < deadline:
+            chunk = events.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        events.close()
+        assert b"event: signedout" in data
+        # more than 4 s since the last request: signed out
+        assert time.time() - last2 > 4
+        r = http.get("/bot")
+        assert r.status == 303 and r.header("location") == "/login?next=%2Fbot&expired=1"
+        assert "ddc_session" not in http.cookies
+        # and a fresh sign-in works at once
+        assert signed_in(web).get("/bot").status == 200
+        stop_clean(web)
+    finally:
+        web.stop()
+        b.stop()
 
 
 def test_malformed_and_oversized_bodies_save_nothing(web):
