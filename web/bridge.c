@@ -44,6 +44,7 @@ static struct {
     uint64_t gen;                       /* bridge_gen                    */
     s_metrics_t metrics[BRIDGE_METRICS_PEERS];
     bool metrics_warned;
+    cJSON *changes;                     /* bridge_changes                */
 } s;
 
 static void s_handle (void *arg, int error);
@@ -59,6 +60,34 @@ s_changed (void)
 
 /* ------------------------------------------------------------------------ */
 /* client callbacks                                                         */
+
+/* Who made the revision of section now applied here (the UPDATE's props;
+   a snapshot's revision has none), for bridge_changes. */
+static void
+s_note_change (const char *section, uint64_t rev)
+{
+    if (!s.changes)
+        s.changes = cJSON_CreateObject ();
+    cJSON *c = cJSON_CreateObject ();
+    cJSON_AddNumberToObject (c, "rev", (double) rev);
+    const cJSON *props = ddc_client_update_props (s.client);
+    static const char *const keys[] = { "author", "peer", "time", NULL };
+    for (int i = 0; props && keys[i]; i++) {
+        const char *v = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (props, keys[i]));
+        if (v)
+            cJSON_AddStringToObject (c, keys[i], v);
+    }
+    if (cJSON_GetObjectItemCaseSensitive (s.changes, section))
+        cJSON_ReplaceItemInObjectCaseSensitive (s.changes, section, c);
+    else
+        cJSON_AddItemToObject (s.changes, section, c);
+}
+
+const cJSON *
+bridge_changes (void)
+{
+    return s.changes;
+}
 
 static int
 s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bool from_cache,
@@ -84,6 +113,7 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
         if (!empty)
             s.setup_announced = false;
     }
+    s_note_change (section, rev);
     /* the services' acknowledgements follow within moments: look soon */
     s.status_due = ddc_mono_ms () + 300;
     s_changed ();
@@ -348,6 +378,8 @@ bridge_stop (void)
     kore_platform_disable_read (s.sub.fd);
     ddc_client_destroy (&s.client);
     cJSON_Delete (s.table);
+    cJSON_Delete (s.changes);
+    s.changes = NULL;
     s.table = NULL;
     for (size_t i = 0; i < BRIDGE_METRICS_PEERS; i++) {
         free (s.metrics[i].text);

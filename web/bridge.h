@@ -43,6 +43,11 @@ uint64_t bridge_rev (void);
 /* The current value of a section (borrowed until the next event) and its
    revision; NULL before the first sync. */
 const cJSON *bridge_section (const char *name, uint64_t *rev_p);
+/* The latest revision of every section applied here and who made it:
+   {"bot": {"rev", "author", "peer", "time"}, ...} (author, peer and time
+   only for revisions that arrived as updates, not in a snapshot).
+   Borrowed; NULL before the first section. */
+const cJSON *bridge_changes (void);
 /* web.password_hash as the broker has it, including a hash this process
    just saved and the broker has not published back yet. "" when none. */
 const char *bridge_password_hash (void);

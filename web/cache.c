@@ -43,7 +43,12 @@ s_kept (cJSON **v, uint64_t *gen, cJSON *(*build) (const cJSON *table))
 static cJSON *
 s_build_view (const cJSON *table)
 {
-    return view_build (bridge_up (), bridge_rev (), table, bridge_section ("containers", NULL));
+    cJSON *v = view_build (bridge_up (), bridge_rev (), table, bridge_section ("containers", NULL));
+    /* who changed each section last: an open form tells its user at once */
+    const cJSON *changes = bridge_changes ();
+    if (changes)
+        cJSON_AddItemToObject (v, "sections", cJSON_Duplicate (changes, true));
+    return v;
 }
 
 const cJSON *

@@ -253,12 +253,16 @@ s_login_start (struct http_request *req, web_op_t *op)
             web_redirect (req, "/");
             return KORE_RESULT_OK;
         }
-        char next[256] = "", raw[256] = "", expired[8] = "";
+        char next[256] = "", raw[256] = "", expired[16] = "";
         web_query (req, "next", raw, sizeof raw);
         if (raw[0])
             s_next (raw, next);
         web_query (req, "expired", expired, sizeof expired);
-        s_login_page (req, 200, expired[0] ? "login.expired" : NULL, next);
+        const char *why = !expired[0] ? NULL
+                        : strcmp (expired, "password") == 0 ? "login.password_changed"
+                        : strcmp (expired, "invalid") == 0 ? "login.signed_out"
+                        : strcmp (expired, "age") == 0 ? "login.too_old" : "login.expired";
+        s_login_page (req, 200, why, next);
         return KORE_RESULT_OK;
     }
     if (!s_public_form (req, op))

@@ -126,7 +126,13 @@ page_history_entry (struct http_request *req)
     rctx_t rc;
     web_rctx (&rc, &op->auth, "history");
     wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
-    render_history_entry (b, &rc, op->value, prev, true);
+    /* the current revision of its section has nothing to roll back to */
+    const char *section = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (op->value,
+                                                                                 "section"));
+    uint64_t current = 0;
+    if (section)
+        bridge_section (section, &current);
+    render_history_entry (b, &rc, op->value, prev, op->rev != current);
     web_page (req, 200, &b);
     return KORE_RESULT_OK;
 }

@@ -9,7 +9,9 @@
       INVALID   -> 422, the form as submitted with each error at its input
       CONFLICT  -> 409, the form as submitted and a link to reload the
                    newer revision (nothing is overwritten)
-      no answer -> 503 within WEB_SAVE_TIMEOUT.
+      no answer -> 503 within WEB_SAVE_TIMEOUT: the form as submitted
+                   under a notice (also when the broker is away), so that
+                   nothing typed is lost.
     A page as it stands (no notice, no refused input) is rendered once per
     change of what it shows and kept for every session (cache.h). */
 #include "web.h"
@@ -154,6 +156,22 @@ s_render_current (struct http_request *req, web_op_t *op)
 /* ------------------------------------------------------------------------ */
 /* saving                                                                   */
 
+/* A form save that did not reach the broker, or got no answer: the form
+   again with what was typed (secrets excepted: they are never sent back)
+   under a notice (key) saying so, rather than an error page that loses
+   the input. */
+static void
+s_render_kept (struct http_request *req, web_op_t *op, int status, const char *key)
+{
+    rctx_t rc;
+    web_rctx (&rc, &op->auth, NULL);
+    wbuf_t *notice = wbuf_new (4096);
+    render_save_failed (notice, &rc, key);
+    http_response_header (req, "retry-after", "5");
+    s_render (req, op, status, op->value, op->rev, NULL, wbuf_text (notice));
+    wbuf_destroy (&notice);
+}
+
 /* SAVE op->value for op->section expecting op->rev. 0, or -1 answered. */
 static int
 s_save (struct http_request *req, web_op_t *op)
@@ -181,7 +199,10 @@ s_save (struct http_request *req, web_op_t *op)
     free (text);
     if (!msg || op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
         web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
-        web_unavailable (req, op->flags & F_JSON);
+        if (op->flags & F_JSON)
+            web_unavailable (req, true);
+        else
+            s_render_kept (req, op, 503, "save.broker_down");
         return -1;
     }
     op->phase = PH_SAVED;
@@ -211,6 +232,11 @@ s_save_form (struct http_request *req, web_op_t *op)
         web_error (req, 400, "error.400_title", "error.400_text", err);
         return KORE_RESULT_OK;
     }
+    if (!bridge_up ()) {
+        web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
+        s_render_kept (req, op, 503, "save.broker_down");
+        return KORE_RESULT_OK;
+    }
     return s_save (req, op) == 0 ? KORE_RESULT_RETRY : KORE_RESULT_OK;
 }
 
@@ -221,8 +247,7 @@ s_saved_form (struct http_request *req, web_op_t *op)
     const char *path = render_section_path (op->section);
     if (!r) {
         web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
-        http_response_header (req, "retry-after", "5");
-        web_error (req, 503, "error.503_title", "error.save_timeout", NULL);
+        s_render_kept (req, op, 503, "save.no_answer");
         return;
     }
     switch (r->type) {
@@ -237,7 +262,9 @@ s_saved_form (struct http_request *req, web_op_t *op)
     }
     case DDC_INVALID: {
         web_metrics.saves[METRIC_SAVE_INVALID]++;
-        errs_t *errs = errs_new (op->section, r->json[DDC_INVALID_ERRORS]);
+        rctx_t erc;
+        web_rctx (&erc, &op->auth, NULL);
+        errs_t *errs = errs_new (&erc, op->section, r->json[DDC_INVALID_ERRORS]);
         s_render (req, op, 422, op->value, op->rev, errs, NULL);
         errs_destroy (&errs);
         return;
@@ -286,7 +313,10 @@ page_section (struct http_request *req)
             web_error (req, 405, "error.405_title", "error.405_text", NULL);
             return KORE_RESULT_OK;
         }
-        if (!web_auth_page (req, &op->auth, true, false))
+        /* a save while the broker is away keeps what was typed (it needs
+           the configuration synced once: the session key is its hash) */
+        bool keep = req->method == HTTP_METHOD_POST && bridge_password_hash ()[0];
+        if (!web_auth_page (req, &op->auth, !keep, false))
             return KORE_RESULT_OK;
         if (req->method == HTTP_METHOD_POST)
             return s_save_form (req, op);

@@ -441,6 +441,17 @@ s_encode (const unsigned char key[SESSION_KEY_BYTES], const session_t *sess,
     memcpy (s_memo.signed_[i].token, token, SESSION_TOKEN_MAX);
 }
 
+const char *
+web_signout_reason (session_result_t result)
+{
+    switch (result) {
+    case SESSION_IDLE:    return "idle";
+    case SESSION_EXPIRED: return "age";
+    case SESSION_BAD:     return "invalid";   /* e.g. signed with an old password */
+    default:              return NULL;
+    }
+}
+
 void
 web_auth_check (struct http_request *req, web_auth_t *a)
 {
@@ -486,6 +497,9 @@ web_auth_page (struct http_request *req, web_auth_t *a, bool need_broker, bool j
             cJSON *o = cJSON_CreateObject ();
             cJSON_AddStringToObject (o, "error", a->result == SESSION_IDLE ? "session_expired"
                                                                            : "not_signed_in");
+            const char *why = web_signout_reason (a->result);
+            if (why)
+                cJSON_AddStringToObject (o, "reason", why);
             web_json (req, 401, o);
             cJSON_Delete (o);
             return 0;
@@ -493,8 +507,11 @@ web_auth_page (struct http_request *req, web_auth_t *a, bool need_broker, bool j
         wbuf_t *loc = wbuf_new (2048);
         wbuf_puts (loc, "/login?next=");
         wbuf_url (loc, req->path);
-        if (a->result == SESSION_IDLE || a->result == SESSION_EXPIRED)
-            wbuf_puts (loc, "&expired=1");
+        const char *why = web_signout_reason (a->result);
+        if (why) {
+            wbuf_puts (loc, "&expired=");
+            wbuf_puts (loc, why);
+        }
         if (a->result != SESSION_MISSING)
             web_clear_cookie (req);
         web_redirect (req, wbuf_overflow (loc) ? "/login" : wbuf_text (loc));

@@ -34,9 +34,11 @@ typedef struct {
 
 /* Validation errors of one form: each error is shown once, at the input
    schema_error_input names, or in the list at the top when no input took
-   it. errors is borrowed (an INVALID array) and may be NULL. */
+   it, each as a sentence of rc's language that names the field by its
+   label (render_error_text). errors is borrowed (an INVALID array) and may
+   be NULL. */
 typedef struct errs_t errs_t;
-errs_t *errs_new (ddc_section_t s, const cJSON *errors);
+errs_t *errs_new (const rctx_t *rc, ddc_section_t s, const cJSON *errors);
 void errs_destroy (errs_t **self_p);
 size_t errs_count (const errs_t *self);
 
@@ -64,6 +66,28 @@ typedef struct {
    a page at a time on the containers page. */
 #define RENDER_DISCOVERED_PAGE 50
 
+/* ---- labels (render_label.c) ----------------------------------------- */
+/* A section by the word the navigation uses ("spam": "Cooldowns"). */
+const char *render_section_label (const rctx_t *rc, const char *section);
+/* A field path ("containers[1].display_name", "spam.button_cooldowns.
+   restart_all") by its labels ("Container 2: Display name"), escaped. */
+void render_field_label (wbuf_t *b, const rctx_t *rc, const char *path);
+/* A cooldown's command ("/ss - short server status") or button ("Restart
+   all") of which ("command_cooldowns" or "button_cooldowns"), escaped. */
+void render_cooldown_label (wbuf_t *b, const rctx_t *rc, const char *which, const char *name);
+/* A validation error as a sentence of the page's language naming the
+   field by its label ("e.SECTION.KEY.REASON", else "err.REASON"; {0} the
+   label, {1}.. the numbers of the broker's message), else the broker's
+   message; escaped. */
+void render_error_text (wbuf_t *b, const rctx_t *rc, const char *field, const char *reason,
+                        const char *message);
+/* A history author with its " (rollback to N)" in the page's language. */
+void render_author (wbuf_t *b, const rctx_t *rc, const char *author);
+/* A UTC time ("2026-11-27T08:39:37Z") as <time datetime> that reads
+   "2026-11-27 08:39:37 UTC" without the script and is shown in the
+   browser's time zone (with the zone's name) by it; never wrapped. */
+void render_time (wbuf_t *b, const char *iso);
+
 /* ---- core (render_core.c) -------------------------------------------- */
 const char *T (const rctx_t *rc, const char *key);
 void render_begin (wbuf_t *b, const rctx_t *rc, const char *title);
@@ -74,6 +98,9 @@ void render_end (wbuf_t *b, const rctx_t *rc);
 const char *render_state_text (const rctx_t *rc, const char *prefix, const char *value);
 /* A notice box: kind "ok", "warn", "error" or "info"; text escaped. */
 void render_notice (wbuf_t *b, const char *kind, const char *text);
+/* The box above a form whose save did not reach the broker (key: the
+   locale text, trusted HTML); the form below keeps the input. */
+void render_save_failed (wbuf_t *b, const rctx_t *rc, const char *key);
 /* The hidden CSRF input of rc (or its mark, see rctx_t). */
 void render_csrf (wbuf_t *b, const rctx_t *rc);
 /* True when input has errors not shown yet. */

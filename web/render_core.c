@@ -35,13 +35,13 @@ render_state_text (const rctx_t *rc, const char *prefix, const char *value)
 struct errs_t {
     size_t count;
     char (*input)[SCHEMA_NAME_MAX];
-    char **message;
+    char **message;              /* HTML: the sentence, escaped */
     char **field;
     bool *shown;
 };
 
 errs_t *
-errs_new (ddc_section_t s, const cJSON *errors)
+errs_new (const rctx_t *rc, ddc_section_t s, const cJSON *errors)
 {
     errs_t *self = ddc_calloc (1, sizeof *self);
     size_t n = (size_t) cJSON_GetArraySize (errors);
@@ -61,7 +61,10 @@ errs_new (ddc_section_t s, const cJSON *errors)
         size_t i = self->count++;
         schema_error_input (s, field ? field : "", self->input[i], sizeof self->input[i]);
         self->field[i] = ddc_strdup (field ? field : "");
-        self->message[i] = ddc_strdup (msg ? msg : reason ? reason : "invalid");
+        wbuf_t *text = wbuf_new (1024);
+        render_error_text (text, rc, field, reason, msg ? msg : reason ? reason : "invalid");
+        self->message[i] = ddc_strdup (wbuf_text (text));
+        wbuf_destroy (&text);
     }
     return self;
 }
@@ -130,7 +133,7 @@ render_field_errors (wbuf_t *b, errs_t *errs, const char *input)
         wbuf_puts (b, "<li data-field=\"");
         wbuf_html (b, errs->field[i]);
         wbuf_puts (b, "\">");
-        wbuf_html (b, errs->message[i]);
+        wbuf_puts (b, errs->message[i]);        /* escaped when made */
         wbuf_puts (b, "</li>");
         errs->shown[i] = true;
     }
@@ -157,13 +160,10 @@ render_other_errors (wbuf_t *b, const rctx_t *rc, errs_t *errs)
         for (size_t i = 0; i < errs->count; i++) {
             if (errs->shown[i])
                 continue;
-            wbuf_puts (b, "<li>");
-            if (errs->field[i][0]) {
-                wbuf_puts (b, "<code>");
-                wbuf_html (b, errs->field[i]);
-                wbuf_puts (b, "</code>: ");
-            }
-            wbuf_html (b, errs->message[i]);
+            wbuf_puts (b, "<li data-field=\"");
+            wbuf_html (b, errs->field[i]);
+            wbuf_puts (b, "\">");
+            wbuf_puts (b, errs->message[i]);    /* names the field */
             wbuf_puts (b, "</li>");
             errs->shown[i] = true;
         }
@@ -317,6 +317,14 @@ render_conflict (wbuf_t *b, const rctx_t *rc, const char *path, uint64_t their_r
     wbuf_puts (b, "\">");
     wbuf_html (b, T (rc, "save.reload"));
     wbuf_puts (b, "</a></p></div>");
+}
+
+void
+render_save_failed (wbuf_t *b, const rctx_t *rc, const char *key)
+{
+    wbuf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"save-failed\"><p>");
+    wbuf_puts (b, T (rc, key));
+    wbuf_puts (b, "</p></div>");
 }
 
 void

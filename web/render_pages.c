@@ -590,7 +590,7 @@ s_pretty (const cJSON *value)
 }
 
 static void
-s_changed_list (wbuf_t *b, const cJSON *changed)
+s_changed_list (wbuf_t *b, const rctx_t *rc, const cJSON *changed)
 {
     const cJSON *c;
     int n = 0;
@@ -601,9 +601,13 @@ s_changed_list (wbuf_t *b, const cJSON *changed)
             wbuf_puts (b, " \xE2\x80\xA6");
             break;
         }
-        wbuf_puts (b, n > 1 ? " <code>" : "<code>");
+        if (n > 1)
+            wbuf_puts (b, ", ");
+        wbuf_puts (b, "<span class=\"field\" title=\"");
         wbuf_html (b, c->valuestring);
-        wbuf_puts (b, "</code>");
+        wbuf_puts (b, "\">");
+        render_field_label (b, rc, c->valuestring);
+        wbuf_puts (b, "</span>");
     }
 }
 
@@ -624,7 +628,7 @@ render_history (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const char *f
         if (filter && strcmp (filter, name) == 0)
             wbuf_puts (b, " selected");
         wbuf_puts (b, ">");
-        wbuf_html (b, name);
+        wbuf_html (b, render_section_label (rc, name));
         wbuf_puts (b, "</option>");
     }
     wbuf_puts (b, "</select> <button type=\"submit\">");
@@ -654,11 +658,11 @@ render_history (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const char *f
         double rev = s_pg_num (e, "rev", 0);
         wbuf_printf (b, "<tr data-rev=\"%.0f\"><td><a href=\"/history/%.0f\">%.0f</a></td><td>",
                      rev, rev, rev);
-        wbuf_html (b, s_pg_str (e, "time"));
+        render_time (b, s_pg_str (e, "time"));
         wbuf_puts (b, "</td><td>");
-        wbuf_html (b, s_pg_str (e, "section"));
+        wbuf_html (b, render_section_label (rc, s_pg_str (e, "section")));
         wbuf_puts (b, "</td><td>");
-        wbuf_html (b, s_pg_str (e, "author"));
+        render_author (b, rc, s_pg_str (e, "author"));
         const char *peer = s_pg_str (e, "peer");
         if (peer) {
             wbuf_puts (b, " <small class=\"mono muted\">");
@@ -666,7 +670,7 @@ render_history (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const char *f
             wbuf_puts (b, "</small>");
         }
         wbuf_puts (b, "</td><td>");
-        s_changed_list (b, s_pg_get (e, "changed"));
+        s_changed_list (b, rc, s_pg_get (e, "changed"));
         wbuf_puts (b, "</td></tr>");
     }
     wbuf_puts (b, "</tbody></table>");
@@ -690,21 +694,21 @@ render_history_entry (wbuf_t *b, const rctx_t *rc, const cJSON *entry, const cJS
     wbuf_puts (b, "<dl class=\"facts\"><dt>");
     wbuf_html (b, T (rc, "history.section"));
     wbuf_puts (b, "</dt><dd>");
-    wbuf_html (b, section);
+    wbuf_html (b, render_section_label (rc, section));
     wbuf_puts (b, "</dd><dt>");
     wbuf_html (b, T (rc, "history.time"));
     wbuf_puts (b, "</dt><dd>");
-    wbuf_html (b, s_pg_str (entry, "time"));
+    render_time (b, s_pg_str (entry, "time"));
     wbuf_puts (b, "</dd><dt>");
     wbuf_html (b, T (rc, "history.author"));
     wbuf_puts (b, "</dt><dd>");
-    wbuf_html (b, s_pg_str (entry, "author"));
+    render_author (b, rc, s_pg_str (entry, "author"));
     wbuf_puts (b, " <small class=\"mono muted\">");
     wbuf_html (b, s_pg_str (entry, "peer"));
     wbuf_puts (b, "</small></dd><dt>");
     wbuf_html (b, T (rc, "history.changed"));
     wbuf_puts (b, "</dt><dd>");
-    s_changed_list (b, s_pg_get (entry, "changed"));
+    s_changed_list (b, rc, s_pg_get (entry, "changed"));
     wbuf_puts (b, "</dd></dl>");
 
     double prev_rev = s_pg_num (entry, "prev_rev", 0);
@@ -749,13 +753,18 @@ render_history_entry (wbuf_t *b, const rctx_t *rc, const cJSON *entry, const cJS
         wbuf_puts (b, "<input type=\"hidden\" name=\"section\" value=\"");
         wbuf_html (b, section);
         wbuf_printf (b, "\"><input type=\"hidden\" name=\"rev\" value=\"%.0f\"><p class=\"hint\">", r);
-        const char *args[] = { section, rev };
+        const char *args[] = { render_section_label (rc, section), rev };
         wbuf_tmpl (b, T (rc, "history.rollback_hint"), 2, args);
         wbuf_puts (b, "</p><button type=\"submit\" class=\"danger\" id=\"rollback\" data-confirm=\"");
         wbuf_html (b, T (rc, "history.rollback_confirm"));
         wbuf_puts (b, "\">");
         wbuf_html (b, T (rc, "history.rollback"));
         wbuf_puts (b, "</button></form>");
+    }
+    else if (section) {
+        wbuf_puts (b, "<p class=\"hint\" id=\"rollback-current\">");
+        wbuf_html (b, T (rc, "history.current"));
+        wbuf_puts (b, "</p>");
     }
     wbuf_puts (b, "<p><a href=\"/history\">");
     wbuf_html (b, T (rc, "history.back"));
@@ -816,7 +825,7 @@ s_activity_who (wbuf_t *b, const rctx_t *rc, const cJSON *e, bool action)
     const char *task = s_pg_str (claimed, "task");
     wbuf_puts (b, "<td class=\"who\">");
     if (!action)
-        wbuf_html (b, s_pg_str (e, "author") ? s_pg_str (e, "author") : "");
+        render_author (b, rc, s_pg_str (e, "author"));
     else if (user || id) {
         wbuf_html (b, user ? user : id);
         if (user && id) {
@@ -868,19 +877,9 @@ s_activity_row (wbuf_t *b, const rctx_t *rc, const cJSON *e)
     wbuf_html (b, action ? "action" : "config");
     wbuf_puts (b, "\" data-result=\"");
     wbuf_html (b, result ? result : "");
-    /* 2026-11-27T08:39:37Z as 2026-11-27 08:39:37 (the column says UTC) */
-    const char *when = s_pg_str (e, "time") ? s_pg_str (e, "time") : "";
-    char shown[32];
-    snprintf (shown, sizeof shown, "%s", when);
-    if (strlen (shown) == 20 && shown[10] == 'T' && shown[19] == 'Z') {
-        shown[10] = ' ';
-        shown[19] = '\0';
-    }
-    wbuf_puts (b, "\"><td class=\"mono nowrap\"><time datetime=\"");
-    wbuf_html (b, when);
-    wbuf_puts (b, "\">");
-    wbuf_html (b, shown);
-    wbuf_puts (b, "</time></td><td>");
+    wbuf_puts (b, "\"><td>");
+    render_time (b, s_pg_str (e, "time"));
+    wbuf_puts (b, "</td><td>");
     wbuf_html (b, T (rc, action ? "activity.kind_action" : "activity.kind_config"));
     wbuf_puts (b, "</td><td class=\"what\">");
     if (action) {
@@ -896,9 +895,9 @@ s_activity_row (wbuf_t *b, const rctx_t *rc, const cJSON *e)
         const char *section = s_pg_str (e, "section");
         double rev = s_pg_num (e, "rev", 0);
         wbuf_puts (b, "<strong>");
-        wbuf_html (b, section ? section : "?");
+        wbuf_html (b, section ? render_section_label (rc, section) : "?");
         wbuf_printf (b, "</strong> <a href=\"/history/%.0f\">%.0f</a><br>", rev, rev);
-        s_changed_list (b, s_pg_get (e, "changed"));
+        s_changed_list (b, rc, s_pg_get (e, "changed"));
     }
     wbuf_puts (b, "</td>");
     s_activity_who (b, rc, e, action);

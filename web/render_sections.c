@@ -1377,9 +1377,9 @@ s_cooldown_table (s_f_t *f, const cJSON *map, const char *which, const char *con
         snprintf (name, sizeof name, "spam.%s.%s", which, keys[i]);
         wbuf_puts (f->b, "<tr><th scope=\"row\"><label for=\"f-");
         wbuf_html (f->b, name);
-        wbuf_puts (f->b, "\"><code>");
-        wbuf_html (f->b, keys[i]);
-        wbuf_puts (f->b, "</code></label></th>");
+        wbuf_puts (f->b, "\">");
+        render_cooldown_label (f->b, f->rc, which, keys[i]);
+        wbuf_puts (f->b, "</label></th>");
         s_td (f, name);
         s_input (f, name, "number", s_text (map, keys[i], buf),
                  "min=\"0\" max=\"3600\" step=\"1\" class=\"narrow\"");

@@ -159,15 +159,24 @@ s_check_sessions (int64_t now_s)
     unsigned char key[SESSION_KEY_BYTES];
     bool have_key = web_session_key (key) == 0;
     int64_t idle = bridge_idle_seconds ();
-    static const char bye[] = "event: signedout\ndata: {}\n\n";
+    /* why, for the sign-in page: a new password (the key changed), too
+       long idle, or too old */
+    static const char bye_password[] = "event: signedout\ndata: {\"reason\":\"password\"}\n\n";
+    static const char bye_idle[] = "event: signedout\ndata: {\"reason\":\"idle\"}\n\n";
+    static const char bye_age[] = "event: signedout\ndata: {\"reason\":\"age\"}\n\n";
     s_client_t *next;
     for (s_client_t *cl = s.clients; cl; cl = next) {
         next = cl->next;                /* disconnecting frees cl */
-        bool ok = have_key && memcmp (key, cl->key, sizeof key) == 0
-               && now_s - cl->s.last <= idle && now_s - cl->s.issued <= SESSION_MAX_AGE_S;
+        const char *bye = NULL;
+        if (!have_key || memcmp (key, cl->key, sizeof key) != 0)
+            bye = bye_password;
+        else if (now_s - cl->s.issued > SESSION_MAX_AGE_S)
+            bye = bye_age;
+        else if (now_s - cl->s.last > idle)
+            bye = bye_idle;
         struct connection *c = cl->c;
-        if (!ok && c->state == CONN_STATE_ESTABLISHED) {
-            s_send (c, bye, sizeof bye - 1);
+        if (bye && c->state == CONN_STATE_ESTABLISHED) {
+            s_send (c, bye, strlen (bye));
             kore_connection_disconnect (c);     /* idempotent; frees cl */
         }
     }

@@ -12,7 +12,10 @@
        "hosts":   [{"peer", "host", "connected", "reachable", "version", "error",
                     "time", "containers": [{"name", "display_name", "active",
                     "configured", "exists", "state", "health", "uptime_s",
-                    "cpu_percent", "mem_bytes", "mem_limit"}]}]}
+                    "cpu_percent", "mem_bytes", "mem_limit"}]}],
+       "sections": {"bot": {"rev", "author", "peer", "time"}, ...}}
+    ("sections", who changed each section last, is added by cache.c from
+    the bridge: an open form tells its user when its section changed.)
     Secrets never appear: the peers table holds none. */
 #ifndef WEB_VIEW_H
 #define WEB_VIEW_H

@@ -89,6 +89,10 @@ int web_session_key (unsigned char key[SESSION_KEY_BYTES]);
 /* Check the session cookie against the current password hash and idle
    limit (both live). */
 void web_auth_check (struct http_request *req, web_auth_t *a);
+/* Why a session result signs a browser out, for the sign-in page's
+   ?expired=: "idle", "age", "invalid" (a bad signature: most likely the
+   password was changed), or NULL (no session: nothing to explain). */
+const char *web_signout_reason (session_result_t result);
 /* For pages: 1 when signed in (the cookie's idle time is refreshed); else
    answers (redirect to /setup or /login, or 503 when the broker is down
    and need_broker) and returns 0. json: answer 401/503 as JSON instead. */

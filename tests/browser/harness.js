@@ -192,6 +192,16 @@ async function signIn(page, base, password = PASSWORD) {
   await Promise.all([page.waitForNavigation(), page.click('#login')]);
 }
 
+// The first run: the setup page with the broker's code sets the password
+// and signs page in.
+async function setUp(env, page, password = PASSWORD) {
+  await page.goto(`${env.base}/setup`);
+  await page.fill('#f-code', env.code());
+  await page.fill('#f-password', password);
+  await page.fill('#f-confirm', password);
+  await Promise.all([page.waitForNavigation(), page.click('#setup')]);
+}
+
 async function screenshot(page, name) {
   if (!process.env.DDC_SCREENSHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -289,6 +299,6 @@ function statusBody(host, containers) {
 }
 
 module.exports = {
-  ROOT, BIN, PASSWORD, Env, signIn, screenshot, waitFor, sleep, httpGet, freePort, fakePeer,
+  ROOT, BIN, PASSWORD, Env, signIn, setUp, screenshot, waitFor, sleep, httpGet, freePort, fakePeer,
   statusBody,
 };

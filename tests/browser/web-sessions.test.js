@@ -6,7 +6,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { Env, PASSWORD, signIn, screenshot, waitFor } = require('./harness');
+const { Env, PASSWORD, signIn, setUp, screenshot, waitFor } = require('./harness');
 
 const NEW_PASSWORD = 'Battery-Staple-77';
 let env;
@@ -17,11 +17,7 @@ before(async () => {
   env = new Env('sessions');
   await env.start();
   a = await env.browser('a');
-  await a.goto(`${env.base}/setup`);
-  await a.fill('#f-code', env.code());
-  await a.fill('#f-password', PASSWORD);
-  await a.fill('#f-confirm', PASSWORD);
-  await Promise.all([a.waitForNavigation(), a.click('#setup')]);
+  await setUp(env, a);
   b = await env.browser('b');
   await signIn(b, env.base);
 });
@@ -83,7 +79,9 @@ test('a password change signs the other browser out, live', async () => {
   await Promise.all([a.waitForNavigation(), a.click('#change')]);
   assert.match(await a.textContent('.notice.ok'), /password was changed/);
   // B's open dashboard leaves for the sign-in page by itself
-  await b.waitForURL(/\/login\?expired=1/, { timeout: 10000 });
+  await b.waitForURL(/\/login\?expired=password/, { timeout: 10000 });
+  // and says why: not "idle"
+  assert.match(await b.textContent('#form-error, .notice'), /password was changed in another place/);
   // A stays signed in
   await a.goto(`${env.base}/bot`);
   assert.equal(new URL(a.url()).pathname, '/bot');

@@ -17,6 +17,7 @@
 #include "../../web/i18n.c"
 #include "../../web/jsonbody.c"
 #include "../../web/render_core.c"
+#include "../../web/render_label.c"
 #include "../../web/render_pages.c"
 #include "../../web/render_sections.c"
 #include "../../web/schema.c"
@@ -162,9 +163,9 @@ s_view (const uint8_t *data, size_t size)
 static void
 s_kept_page (ddc_section_t s, const cJSON *doc, rsection_t d, const wbuf_t *direct)
 {
-    errs_t *errs = errs_new (s, cJSON_GetObjectItemCaseSensitive (doc, "errors"));
-    d.errs = errs;
     rctx_t rc = s_rc ();
+    errs_t *errs = errs_new (&rc, s, cJSON_GetObjectItemCaseSensitive (doc, "errors"));
+    d.errs = errs;
     rc.csrf = "";
     rc.csrf_mark = true;
     wbuf_t *kept = wbuf_new (1 << 22);
@@ -198,7 +199,8 @@ s_section (const uint8_t *data, size_t size)
     cJSON *doc = ddc_json_parse ((const char *) data + 1, size - 1, SIZE_MAX, NULL, 0);
     if (!doc)
         return;
-    errs_t *errs = errs_new (s, cJSON_GetObjectItemCaseSensitive (doc, "errors"));
+    rctx_t erc = s_rc ();
+    errs_t *errs = errs_new (&erc, s, cJSON_GetObjectItemCaseSensitive (doc, "errors"));
     const cJSON *value = cJSON_GetObjectItemCaseSensitive (doc, "value");
     rsection_t d = { .value = value, .rev = 1, .errs = errs, .containers = value,
                      .inventory = cJSON_GetObjectItemCaseSensitive (doc, "inventory"),

@@ -521,11 +521,16 @@ def test_session_cookie_refresh_and_idle_expiry(tmp):
             data += chunk
         events.close()
         assert b"event: signedout" in data
+        assert b'data: {"reason":"idle"}' in data
         # more than 4 s since the last request: signed out
         assert time.time() - last2 > 4
         r = http.get("/bot")
-        assert r.status == 303 and r.header("location") == "/login?next=%2Fbot&expired=1"
+        assert r.status == 303 and r.header("location") == "/login?next=%2Fbot&expired=idle"
         assert "ddc_session" not in http.cookies
+        # the sign-in page says why
+        assert "because it was idle" in Http(web.port).get("/login?expired=idle").text
+        assert "password was changed in another place" in \
+            Http(web.port).get("/login?expired=password").text
         # and a fresh sign-in works at once
         assert signed_in(web).get("/bot").status == 200
         stop_clean(web)

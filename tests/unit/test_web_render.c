@@ -12,6 +12,7 @@
 #include "../../web/metrics.c"
 #include "../../web/opts.c"
 #include "../../web/render_core.c"
+#include "../../web/render_label.c"
 #include "../../web/render_pages.c"
 #include "../../web/render_sections.c"
 #include "../../web/schema.c"
@@ -257,11 +258,11 @@ DDC_TEST (test_errors_at_their_inputs)
     rctx_t rc = s_rc (t, "en", true);
     cJSON *v = ddc_test_parse ("[{\"host\":\"local\",\"name\":\"plex\"},{\"host\":\"local\",\"name\":\"x y\"}]");
     cJSON *errors = ddc_test_parse (
-        "[{\"field\":\"containers[1].name\",\"reason\":\"invalid\",\"message\":\"name <bad>\"},"
-        "{\"field\":\"containers[0].allowed_actions[2]\",\"reason\":\"duplicate\",\"message\":\"twice\"},"
-        "{\"field\":\"containers\",\"reason\":\"too_long\",\"message\":\"whole section\"},"
-        "{\"field\":\"containers[9]\",\"reason\":\"type\",\"message\":\"row nine\"}]");
-    errs_t *errs = errs_new (DDC_SEC_CONTAINERS, errors);
+        "[{\"field\":\"containers[1].name\",\"reason\":\"odd\",\"message\":\"name <bad>\"},"
+        "{\"field\":\"containers[0].allowed_actions[2]\",\"reason\":\"odder\",\"message\":\"twice\"},"
+        "{\"field\":\"containers\",\"reason\":\"oddest\",\"message\":\"whole section\"},"
+        "{\"field\":\"containers[9]\",\"reason\":\"weird\",\"message\":\"row nine\"}]");
+    errs_t *errs = errs_new (&rc, DDC_SEC_CONTAINERS, errors);
     CHECK_EQ (errs_count (errs), 4);
     rsection_t d = { .value = v, .rev = 3, .errs = errs };
     wbuf_t *b = wbuf_new (1 << 22);
@@ -338,6 +339,99 @@ DDC_TEST (test_other_pages)
     i18n_destroy (&t);
 }
 
+/* Field paths, errors, authors and sections as people read them, in
+   both languages; the broker's own text where the locale has nothing. */
+DDC_TEST (test_human_labels)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    wbuf_t *b = wbuf_new (1 << 20);
+    render_field_label (b, &rc, "containers[1].display_name");
+    CHECK_STR (wbuf_text (b), "Container 2: Display name");
+    wbuf_reset (b);
+    render_field_label (b, &rc, "spam.button_cooldowns.restart_all");
+    CHECK_STR (wbuf_text (b), "Buttons: Restart all");
+    wbuf_reset (b);
+    render_field_label (b, &rc, "tasks[0]");
+    CHECK_STR (wbuf_text (b), "Task 1");
+    wbuf_reset (b);
+    render_field_label (b, &rc, "bot");
+    CHECK_STR (wbuf_text (b), "Bot");
+    CHECK_STR (render_section_label (&rc, "spam"), "Cooldowns");
+    CHECK_STR (render_section_label (&rc, "web"), "Web UI");
+    wbuf_reset (b);
+    render_error_text (b, &rc, "bot.guild_id", "invalid",
+                       "guild_id must be a Discord snowflake: 17 to 20 digits.");
+    CHECK (strncmp (wbuf_text (b), "Server (guild) ID must be 17 to 20 digits", 41) == 0);
+    CHECK (strstr (wbuf_text (b), "guild_id") == NULL);
+    wbuf_reset (b);
+    render_error_text (b, &rc, "web.session_idle_minutes", "out_of_range",
+                       "session_idle_minutes must be between 1 and 1440.");
+    CHECK_STR (wbuf_text (b), "Sign out after idle (minutes) must be between 1 and 1440.");
+    wbuf_reset (b);
+    render_error_text (b, &rc, "tasks[2].day", "out_of_range", "day must exist in month 2: 1 to 29.");
+    CHECK_STR (wbuf_text (b), "Task 3: day: month 2 has the days 1 to 29.");
+    wbuf_reset (b);
+    render_error_text (b, &rc, "watchdog.url", "required", "url is required when the watchdog is enabled.");
+    CHECK_STR (wbuf_text (b), "URL is required when the heartbeat is on.");
+    wbuf_reset (b);
+    render_error_text (b, &rc, "", "too_many", "There are <more> errors");
+    CHECK_STR (wbuf_text (b), "There are &lt;more&gt; errors");      /* no template: as sent */
+    wbuf_reset (b);
+    render_author (b, &rc, "admin<x> (rollback to 3)");
+    CHECK_STR (wbuf_text (b), "admin&lt;x&gt; (rollback to revision 3)");
+    wbuf_reset (b);
+    render_author (b, &rc, "admin (rollback to x)");
+    CHECK_STR (wbuf_text (b), "admin (rollback to x)");
+    wbuf_reset (b);
+    render_time (b, "2026-11-27T08:39:37Z");
+    CHECK_STR (wbuf_text (b), "<time class=\"local\" datetime=\"2026-11-27T08:39:37Z\">"
+                              "2026-11-27\xC2\xA0" "08:39:37\xC2\xA0UTC</time>");
+
+    rc = s_rc (t, "de", true);
+    wbuf_reset (b);
+    render_error_text (b, &rc, "containers[0].host", "required", "host is required.");
+    CHECK_STR (wbuf_text (b), "Container 1: Host muss angegeben werden.");
+    wbuf_reset (b);
+    render_author (b, &rc, "admin (rollback to 3)");
+    CHECK_STR (wbuf_text (b), "admin (zur\xC3\xBC" "ckgesetzt auf Revision 3)");
+    CHECK_STR (render_section_label (&rc, "spam"), "Wartezeiten");
+
+    /* the cooldowns page names buttons and commands, not keys */
+    rc = s_rc (t, "en", true);
+    wbuf_reset (b);
+    cJSON *spam = ddc_test_parse ("{\"enabled\":true,\"command_cooldowns\":{},\"button_cooldowns\":{}}");
+    rsection_t d = { .value = spam, .rev = 2 };
+    render_section (b, &rc, DDC_SEC_SPAM, &d);
+    CHECK (strstr (wbuf_text (b), ">Restart all</label>"));
+    CHECK (strstr (wbuf_text (b), ">/ss \xE2\x80\x94 the server overview, short</label>"));
+    CHECK (strstr (wbuf_text (b), "<code>restart_all") == NULL);
+    cJSON_Delete (spam);
+
+    /* the history names sections and fields by their labels; the current
+       revision offers no rollback */
+    cJSON *entry = ddc_test_parse (
+        "{\"rev\":9,\"prev_rev\":3,\"section\":\"spam\",\"time\":\"2026-11-27T08:39:37Z\","
+        "\"author\":\"admin (rollback to 3)\",\"peer\":\"web@x\","
+        "\"changed\":[\"spam.button_cooldowns.restart_all\"],\"value\":{}}");
+    wbuf_reset (b);
+    render_history_entry (b, &rc, entry, NULL, false);
+    const char *h = wbuf_text (b);
+    CHECK (strstr (h, "<dd>Cooldowns</dd>") && strstr (h, "Buttons: Restart all")
+           && strstr (h, "(rollback to revision 3)") && strstr (h, "datetime=\"2026-11-27T08:39:37Z\""));
+    CHECK (strstr (h, "/history/rollback") == NULL && strstr (h, "id=\"rollback-current\""));
+    cJSON *list = cJSON_CreateArray ();
+    cJSON_AddItemToArray (list, entry);
+    wbuf_reset (b);
+    render_history (b, &rc, list, NULL);
+    h = wbuf_text (b);
+    CHECK (strstr (h, "<td>Cooldowns</td>") && strstr (h, "Buttons: Restart all")
+           && strstr (h, ">Cooldowns</option>"));
+    cJSON_Delete (list);
+    wbuf_destroy (&b);
+    i18n_destroy (&t);
+}
+
 DDC_TEST (test_activity_page)
 {
     i18n_t *t = s_i18n ();
@@ -360,7 +454,8 @@ DDC_TEST (test_activity_page)
     ractivity_t a = { .kind = "action", .container = "x\"y", .since = "24h", .next = "12:34" };
     render_activity (b, &rc, entries, &a);
     const char *h = wbuf_text (b);
-    CHECK (strstr (h, "<time datetime=\"2026-11-27T08:39:37Z\">2026-11-27 08:39:37</time>"));
+    CHECK (strstr (h, "<time class=\"local\" datetime=\"2026-11-27T08:39:37Z\">2026-11-27\xC2\xA0"
+                      "08:39:37\xC2\xA0UTC</time>"));
     CHECK (strstr (h, "&lt;admin&gt;") && strstr (h, "pl&lt;ex") && strstr (h, "192.0.2.7"));
     CHECK (strstr (h, "Discord channel 456") && strstr (h, "scheduled task t1"));
     CHECK (strstr (h, "&lt;in time&gt;") && strstr (h, "timed out") && strstr (h, "60.0 s"));
@@ -876,6 +971,7 @@ main (int argc, char **argv)
     DDC_RUN (test_section_pages_escape);
     DDC_RUN (test_errors_at_their_inputs);
     DDC_RUN (test_other_pages);
+    DDC_RUN (test_human_labels);
     DDC_RUN (test_activity_page);
     DDC_RUN (test_diff);
     DDC_RUN (test_view_from_peers);

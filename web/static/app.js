@@ -5,6 +5,9 @@
       - a task shows only the date fields its cycle uses;
       - the channels page warns at once about an ID listed as both kinds;
       - a button with data-confirm asks first;
+      - leaving a page with unsaved edits asks first, and an open form
+        says at once when its section was saved elsewhere;
+      - times (<time class="local">) are shown in the browser's zone;
       - the containers page filters as you type (the configured rows in
         place, the found ones from the server a page at a time), turns
         pages and adds a found container to the form without leaving it;
@@ -22,7 +25,11 @@
   } catch (e) { S = {}; }
   function t(key, arg) {
     var s = S[key] || key;
-    return arg === undefined ? s : s.replace("{0}", String(arg));
+    if (arg === undefined) return s;
+    var args = Array.isArray(arg) ? arg : [arg];
+    return s.replace(/\{(\d)\}/g, function (m, k) {
+      return args[k] === undefined ? "" : String(args[k]);
+    });
   }
   /* a reported state ("running", "ready") in the page's language */
   function stateText(prefix, value) {
@@ -229,9 +236,32 @@
         if (!window.confirm(el.getAttribute("data-confirm"))) ev.preventDefault();
       });
     });
+    /* a refused or failed save shows what was typed: still unsaved */
+    if (document.querySelector("form.section-form") &&
+        document.querySelector("#save-failed, #conflict, #form-errors")) markDirty();
     var invalid = document.querySelector("[aria-invalid=true]");
     if (invalid) invalid.focus();
     checkChannels();
+  }
+
+  /* ---- times ------------------------------------------------------ */
+
+  /* <time class="local" datetime="...Z"> in the browser's time zone, with
+     the zone's name, never broken inside (no-break spaces) */
+  function localTimes(root) {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
+    var fmt;
+    try {
+      fmt = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+        year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+        minute: "2-digit", second: "2-digit", timeZoneName: "short" });
+    } catch (e) { return; }
+    (root || document).querySelectorAll("time.local[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d.getTime())) return;
+      el.textContent = fmt.format(d).replace(/[\s\u202f]+/g, "\u00a0");
+      el.title = el.getAttribute("datetime");
+    });
   }
 
   /* ---- live view --------------------------------------------------- */
@@ -333,6 +363,7 @@
     }
     showAcks(view);
     showStates(view);
+    showChangedElsewhere(view);
     /* a reload now would cancel a form being sent (its answer comes once
        the change is applied here, so the language may change first); the
        page it leads to is in the new language anyway */
@@ -342,22 +373,35 @@
     }
   }
 
+  /* the session ended: the sign-in page says why ("password": changed in
+     another place, "idle", "age", "invalid") */
+  function leaveForLogin(why) {
+    dirty = false;          /* nothing can be saved any more */
+    window.location.href = "/login?expired=" + encodeURIComponent(why) +
+      "&next=" + encodeURIComponent(window.location.pathname);
+  }
+
   function live() {
     if (!document.body.hasAttribute("data-signed-in") || !window.EventSource) return;
     var es = new EventSource("/events");
     es.addEventListener("view", function (ev) {
       try { onView(JSON.parse(ev.data)); } catch (e) { /* ignore a bad event */ }
     });
-    es.addEventListener("signedout", function () {
+    es.addEventListener("signedout", function (ev) {
       es.close();
-      window.location.href = "/login?expired=1&next=" + encodeURIComponent(window.location.pathname);
+      var why = "idle";
+      try { why = JSON.parse(ev.data).reason || why; } catch (e) { /* keep "idle" */ }
+      leaveForLogin(why);
     });
     es.addEventListener("open", function () { banner(""); });
     es.addEventListener("error", function () {
       if (es.readyState === EventSource.CLOSED) {
         /* refused (signed out, or too many views): ask why */
         fetch("/api/status", { credentials: "same-origin" }).then(function (r) {
-          if (r.status === 401) window.location.href = "/login?expired=1";
+          if (r.status === 401) {
+            r.json().then(function (o) { leaveForLogin(o.reason || "idle"); },
+                          function () { leaveForLogin("idle"); });
+          }
           else { banner(t("live_paused")); setTimeout(live, 5000); }
         }, function () { banner(t("live_paused")); setTimeout(live, 5000); });
       } else {
@@ -375,11 +419,81 @@
     }, 2000);
   }
 
+  /* ---- unsaved edits ------------------------------------------------ */
+
+  /* leaving a page with unsaved edits asks first: the browser's own
+     question on reload, close and typed addresses, ours on the page's
+     links (which then need not ask twice) */
+  function setupLeaving() {
+    window.addEventListener("beforeunload", function (ev) {
+      if (!dirty || leaving) return undefined;
+      ev.preventDefault();
+      ev.returnValue = "";
+      return "";
+    });
+    document.addEventListener("click", function (ev) {
+      if (!dirty || leaving || ev.defaultPrevented) return;
+      var a = ev.target.closest ? ev.target.closest("a[href]") : null;
+      if (!a || a.target || a.hasAttribute("download")) return;
+      var href = a.getAttribute("href");
+      if (!href || href.charAt(0) === "#") return;
+      if (a.closest("#discovered")) return;      /* handled in place */
+      if (window.confirm(t("leave_unsaved"))) {
+        dirty = false;
+      } else {
+        ev.preventDefault();
+      }
+    });
+  }
+
+  /* someone saved the section of this open form elsewhere (another tab,
+     browser, ddc-ctl, a rollback): say so at once, not only when our save
+     is refused */
+  function showChangedElsewhere(view) {
+    var form = document.querySelector("form.section-form[data-section]");
+    if (!form || leaving || !view.sections) return;
+    var section = form.getAttribute("data-section");
+    var change = view.sections[section];
+    var revInput = form.querySelector("input[name=rev]");
+    if (!change || !revInput) return;
+    var formRev = parseInt(revInput.value, 10);
+    if (!(change.rev > formRev)) return;
+    var box = document.getElementById("changed-elsewhere");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "changed-elsewhere";
+      box.className = "notice warn";
+      box.setAttribute("role", "alert");
+      form.parentNode.insertBefore(box, form);
+    }
+    if (box.getAttribute("data-rev") === String(change.rev)) return;
+    box.setAttribute("data-rev", String(change.rev));
+    box.textContent = "";
+    var p = document.createElement("p");
+    var who = change.author || t("someone");
+    var where = change.peer ? change.peer : "";
+    var when = "";
+    if (change.time) {
+      var d = new Date(change.time);
+      when = isNaN(d.getTime()) ? change.time : d.toLocaleTimeString(document.documentElement.lang || undefined);
+    }
+    p.textContent = t(dirty ? "changed_elsewhere_dirty" : "changed_elsewhere",
+                      [who, where, when, change.rev]);
+    box.appendChild(p);
+    var a = document.createElement("a");
+    a.href = window.location.pathname;
+    a.id = "changed-elsewhere-reload";
+    a.textContent = t("reload_newer");
+    box.appendChild(a);
+  }
+
   /* back on this page from the history: it is not being left any more */
   window.addEventListener("pageshow", function () { leaving = false; });
 
   document.addEventListener("DOMContentLoaded", function () {
+    localTimes(document);
     setupForms();
+    setupLeaving();
     setupContainers();
     live();
   });
