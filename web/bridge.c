@@ -2,6 +2,7 @@
 #include "bridge.h"
 
 #include "web.h"
+#include "logstream.h"
 #include "sse.h"
 #include "view.h"
 
@@ -312,6 +313,7 @@ s_timer (void *arg, u_int64_t now)
     s_run ();
     s_poll_status ();
     sse_tick ();
+    logstream_tick ();
 }
 
 static int

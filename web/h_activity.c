@@ -22,7 +22,6 @@ int api_action (struct http_request *req);
 enum { PA_START = 0, PA_PAGE };
 #define S_ACTIVITY_SHOWN  50     /* entries on the page                   */
 #define S_ACTIVITY_ASKS   20     /* AUDIT pages read for one screenful     */
-#define S_ACTION_EXTRA_MS 35000  /* on top of docker.stop_timeout_seconds  */
 
 /* ------------------------------------------------------------------------ */
 /* the activity page                                                        */
@@ -177,16 +176,6 @@ page_activity (struct http_request *req)
 /* ------------------------------------------------------------------------ */
 /* actions                                                                  */
 
-/* How long the agent may take: the Docker stop timeout and a margin. */
-static int64_t
-s_action_timeout (void)
-{
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive (bridge_section ("docker", NULL),
-                                                       "stop_timeout_seconds");
-    int64_t ms = (cJSON_IsNumber (t) ? (int64_t) t->valuedouble : 10) * 1000 + S_ACTION_EXTRA_MS;
-    return ms > 120000 ? 120000 : ms;
-}
-
 /* The reply to an action, as JSON: the agent's RESULT body (200, its
    "ok" says how it went), or why there is none. */
 static void
@@ -253,29 +242,10 @@ api_action (struct http_request *req)
         web_json_error (req, 400, "bad_request", err);
         return KORE_RESULT_OK;
     }
-    /* The broker takes the requester from the connection (web@INSTANCE);
-       whom it acts for goes in "for" (proto/ddcp.md 5.7). */
-    char addr[WEB_ADDR_MAX], author[128];
+    char addr[WEB_ADDR_MAX];
+    int64_t ms;
     web_client_addr (req, addr);
-    web_author (req, author);
-    cJSON *action = cJSON_CreateObject ();
-    cJSON_AddStringToObject (action, "action", a.action);
-    cJSON_AddStringToObject (action, "container", a.container);
-    if (a.lines)
-        cJSON_AddNumberToObject (action, "lines", a.lines);
-    cJSON_AddStringToObject (action, "by", author);
-    cJSON *claimed = cJSON_AddObjectToObject (action, "for");
-    cJSON_AddStringToObject (claimed, "user", WEB_USER);
-    cJSON_AddStringToObject (claimed, "address", addr);
-    char *text = cJSON_PrintUnformatted (action);
-    cJSON_Delete (action);
-    char req_id[40], target[80], timeout[24];
-    int64_t ms = s_action_timeout ();
-    ddc_req_id (req_id);
-    snprintf (target, sizeof target, "docker@%s", a.host);
-    snprintf (timeout, sizeof timeout, "%" PRId64, ms);
-    zmsg_t *msg = ddc_msg_buildv (DDC_ACTION, req_id, target, timeout, text, NULL);
-    free (text);
+    zmsg_t *msg = web_action_msg (WEB_USER, addr, a.host, a.container, a.action, a.lines, &ms);
     /* the broker answers 408 at the timeout: wait a little longer */
     if (!msg || op_broker (req, op, &msg, ms + 3000) < 0) {
         web_unavailable (req, true);

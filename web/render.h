@@ -162,6 +162,37 @@ typedef struct {
 } ractivity_t;
 void render_activity (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const ractivity_t *a);
 
+/* Container actions and logs (render_pages.c). The controls of a
+   configured, active container: a button for each of start, stop and
+   restart that allowed (its allowed_actions; NULL = ddc_config's default:
+   all but logs), each a submit button of the page's form "ctr-action"
+   (do=ACTION:HOST/NAME) labelled with the action, the container and its
+   host, a link to its log when logs are allowed, and a status the script
+   fills in (pending, then the result). */
+/* action is in allowed (a container's allowed_actions; NULL = ddc_config's
+   default: start, stop and restart). */
+bool render_action_allowed (const cJSON *allowed, const char *action);
+void render_container_controls (wbuf_t *b, const rctx_t *rc, const char *host, const char *name,
+                                const cJSON *allowed);
+/* The form those buttons send (POST /containers/action with the CSRF
+   token), once per page, outside any other form. */
+void render_container_action_form (wbuf_t *b, const rctx_t *rc);
+/* The page after an action sent without the script: what was asked, and
+   the agent's RESULT body (result) or why there is none (error). */
+void render_action_result (wbuf_t *b, const rctx_t *rc, const char *host, const char *name,
+                           const char *action, const cJSON *result, const char *error);
+/* A container's log page: the newest lines (the agent's RESULT body, or
+   why there are none), followed live by the script (/logs/events), a
+   download link and a form to choose how many lines. */
+typedef struct {
+    const char *host, *name;
+    const char *display_name;    /* NULL = name                          */
+    int lines;                   /* lines asked for                      */
+    const cJSON *result;         /* the RESULT body, or NULL             */
+    const char *error;           /* no RESULT: why (broker), or NULL     */
+} rlogs_t;
+void render_logs (wbuf_t *b, const rctx_t *rc, const rlogs_t *l);
+
 /* A duration in seconds as "3 d 4 h", "5 min", "12 s" into out[32]. */
 void render_duration (int64_t seconds, char out[32]);
 /* Bytes as "1.5 GiB" into out[32]. */

@@ -374,6 +374,8 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
         wbuf_html (b, T (rc, "dash.uptime"));
         wbuf_puts (b, "</th><th>CPU</th><th>");
         wbuf_html (b, T (rc, "dash.memory"));
+        wbuf_puts (b, "</th><th>");
+        wbuf_html (b, T (rc, "dash.actions"));
         wbuf_puts (b, "</th></tr></thead><tbody>");
         const cJSON *c;
         cJSON_ArrayForEach (c, rows) {
@@ -423,6 +425,12 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
             }
             else
                 wbuf_puts (b, "\xE2\x80\x94");
+            wbuf_puts (b, "</td><td>");
+            if (cJSON_IsTrue (s_pg_get (c, "controls"))) {
+                const cJSON *allowed = s_pg_get (c, "allowed_actions");
+                render_container_controls (b, rc, s_pg_str (h, "host"), s_pg_str (c, "name"),
+                                           cJSON_IsArray (allowed) ? allowed : NULL);
+            }
             wbuf_puts (b, "</td></tr>");
         }
         wbuf_puts (b, "</tbody></table></section>");
@@ -541,7 +549,9 @@ render_dashboard (wbuf_t *b, const rctx_t *rc, const cJSON *view)
     wbuf_html (b, T (rc, "dash.hosts"));
     wbuf_puts (b, "</h2><div id=\"view-hosts\">");
     render_view_hosts (b, rc, view);
-    wbuf_puts (b, "</div></section><section class=\"panel\"><h2>");
+    wbuf_puts (b, "</div>");
+    render_container_action_form (b, rc);
+    wbuf_puts (b, "</section><section class=\"panel\"><h2>");
     wbuf_html (b, T (rc, "dash.gateway"));
     wbuf_puts (b, "</h2><div id=\"view-gateway\">");
     render_view_gateway (b, rc, view);
@@ -987,6 +997,201 @@ render_activity (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const ractiv
             s_activity_link (b, rc, "activity-newest", a, NULL, "activity.newest");
         if (a->next)
             s_activity_link (b, rc, "activity-older", a, a->next, "activity.older");
+        wbuf_puts (b, "</p>");
+    }
+    render_end (b, rc);
+}
+
+/* ------------------------------------------------------------------------ */
+/* container actions and logs                                               */
+
+static const char *const s_ctl_actions[] = { "start", "stop", "restart", NULL };
+
+bool
+render_action_allowed (const cJSON *allowed, const char *action)
+{
+    if (!allowed)                       /* ddc_config's default */
+        return strcmp (action, "logs") != 0;
+    const cJSON *a;
+    cJSON_ArrayForEach (a, allowed)
+        if (cJSON_IsString (a) && strcmp (a->valuestring, action) == 0)
+            return true;
+    return false;
+}
+
+/* ?host=H&name=N */
+static void
+s_logs_query (wbuf_t *b, const char *host, const char *name)
+{
+    wbuf_puts (b, "?host=");
+    wbuf_url (b, host);
+    wbuf_puts (b, "&amp;name=");
+    wbuf_url (b, name);
+}
+
+void
+render_container_controls (wbuf_t *b, const rctx_t *rc, const char *host, const char *name,
+                           const cJSON *allowed)
+{
+    const char *args[] = { name, host };
+    wbuf_puts (b, "<div class=\"ctr-controls\" data-target=\"");
+    wbuf_html (b, host);
+    wbuf_puts (b, "/");
+    wbuf_html (b, name);
+    wbuf_puts (b, "\">");
+    for (int i = 0; s_ctl_actions[i]; i++) {
+        if (!render_action_allowed (allowed, s_ctl_actions[i]))
+            continue;
+        char key[48];
+        snprintf (key, sizeof key, "ctr.do.%s", s_ctl_actions[i]);
+        wbuf_puts (b, "<button type=\"submit\" form=\"ctr-action\" name=\"do\" class=\"small\"");
+        wbuf_attr (b, "data-action", s_ctl_actions[i]);
+        wbuf_puts (b, " value=\"");
+        wbuf_html (b, s_ctl_actions[i]);
+        wbuf_puts (b, ":");
+        wbuf_html (b, host);
+        wbuf_puts (b, "/");
+        wbuf_html (b, name);
+        wbuf_puts (b, "\" aria-label=\"");
+        snprintf (key, sizeof key, "ctr.label.%s", s_ctl_actions[i]);
+        wbuf_tmpl (b, T (rc, key), 2, args);
+        wbuf_puts (b, "\">");
+        snprintf (key, sizeof key, "ctr.do.%s", s_ctl_actions[i]);
+        wbuf_html (b, T (rc, key));
+        wbuf_puts (b, "</button>");
+    }
+    if (render_action_allowed (allowed, "logs")) {
+        wbuf_puts (b, "<a class=\"log-link\" href=\"/logs");
+        s_logs_query (b, host, name);
+        wbuf_puts (b, "\" aria-label=\"");
+        wbuf_tmpl (b, T (rc, "ctr.label.logs"), 2, args);
+        wbuf_puts (b, "\">");
+        wbuf_html (b, T (rc, "ctr.do.logs"));
+        wbuf_puts (b, "</a>");
+    }
+    wbuf_puts (b, "<span class=\"ctr-status\" role=\"status\" aria-live=\"polite\"></span></div>");
+}
+
+void
+render_container_action_form (wbuf_t *b, const rctx_t *rc)
+{
+    wbuf_puts (b, "<form id=\"ctr-action\" method=\"post\" action=\"/containers/action\">");
+    render_csrf (b, rc);
+    wbuf_puts (b, "</form>");
+}
+
+void
+render_action_result (wbuf_t *b, const rctx_t *rc, const char *host, const char *name,
+                      const char *action, const cJSON *result, const char *error)
+{
+    char key[48];
+    snprintf (key, sizeof key, "ctr.label.%s", action);
+    const char *args[] = { name, host };
+    wbuf_t *title = wbuf_new (1024);
+    wbuf_tmpl (title, T (rc, key), 2, args);
+    /* the template's arguments are escaped: it is HTML already */
+    render_begin (b, rc, T (rc, "ctr.result_title"));
+    bool ok = result && cJSON_IsTrue (s_pg_get (result, "ok"));
+    const char *message = error ? error : s_pg_str (result, "message");
+    wbuf_puts (b, ok ? "<div class=\"notice ok\" role=\"status\" id=\"action-result\" data-ok=\"1\"><p>"
+                     : "<div class=\"notice error\" role=\"alert\" id=\"action-result\" data-ok=\"0\"><p>");
+    wbuf_puts (b, "<strong>");
+    wbuf_puts (b, wbuf_text (title));
+    wbuf_puts (b, ":</strong> ");
+    wbuf_html (b, T (rc, ok ? "ctr.result_ok" : "ctr.result_failed"));
+    const char *state = ok ? s_pg_str (result, "state") : NULL;
+    if (state) {
+        wbuf_puts (b, " (");
+        wbuf_html (b, render_state_text (rc, "state.", state));
+        wbuf_puts (b, ")");
+    }
+    wbuf_puts (b, "</p>");
+    if (!ok && message) {
+        wbuf_puts (b, "<p class=\"detail\">");
+        wbuf_html (b, message);
+        wbuf_puts (b, "</p>");
+    }
+    wbuf_puts (b, "</div><p><a href=\"/containers\">");
+    wbuf_html (b, T (rc, "ctr.back"));
+    wbuf_puts (b, "</a> \xC2\xB7 <a href=\"/activity?kind=action&amp;container=");
+    wbuf_url (b, name);
+    wbuf_puts (b, "\">");
+    wbuf_html (b, T (rc, "nav.activity"));
+    wbuf_puts (b, "</a></p>");
+    wbuf_destroy (&title);
+    render_end (b, rc);
+}
+
+void
+render_logs (wbuf_t *b, const rctx_t *rc, const rlogs_t *l)
+{
+    const char *shown = l->display_name && *l->display_name ? l->display_name : l->name;
+    render_begin (b, rc, T (rc, "logs.title"));
+    wbuf_puts (b, "<p><strong id=\"log-container\">");
+    wbuf_html (b, shown);
+    wbuf_puts (b, "</strong> <span class=\"mono muted\">");
+    wbuf_html (b, l->host);
+    wbuf_puts (b, " / ");
+    wbuf_html (b, l->name);
+    wbuf_puts (b, "</span></p>");
+    /* how many lines, without the script as well */
+    wbuf_puts (b, "<form method=\"get\" action=\"/logs\" class=\"log-tools\">"
+                  "<input type=\"hidden\" name=\"host\"");
+    wbuf_attr (b, "value", l->host);
+    wbuf_puts (b, "><input type=\"hidden\" name=\"name\"");
+    wbuf_attr (b, "value", l->name);
+    wbuf_puts (b, "><label for=\"log-lines\">");
+    wbuf_html (b, T (rc, "logs.lines"));
+    wbuf_puts (b, "</label> <select id=\"log-lines\" name=\"lines\">");
+    static const int choices[] = { 50, 100, 200, 500, 1000 };
+    for (size_t i = 0; i < sizeof choices / sizeof choices[0]; i++)
+        wbuf_printf (b, "<option value=\"%d\"%s>%d</option>", choices[i],
+                     choices[i] == l->lines ? " selected" : "", choices[i]);
+    wbuf_puts (b, "</select> <button type=\"submit\">");
+    wbuf_html (b, T (rc, "logs.show"));
+    wbuf_puts (b, "</button> <a id=\"log-download\" href=\"/logs/download");
+    s_logs_query (b, l->host, l->name);
+    wbuf_puts (b, "&amp;lines=1000\">");
+    wbuf_html (b, T (rc, "logs.download"));
+    wbuf_puts (b, "</a> <a href=\"/containers\">");
+    wbuf_html (b, T (rc, "ctr.back"));
+    wbuf_puts (b, "</a></form>");
+    bool ok = l->result && cJSON_IsTrue (s_pg_get (l->result, "ok"));
+    if (!ok) {
+        const char *why = l->error ? l->error : s_pg_str (l->result, "message");
+        wbuf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"log-error\"><p>");
+        wbuf_html (b, T (rc, "logs.unavailable"));
+        wbuf_puts (b, "</p>");
+        if (why) {
+            wbuf_puts (b, "<p class=\"detail\">");
+            wbuf_html (b, why);
+            wbuf_puts (b, "</p>");
+        }
+        wbuf_puts (b, "</div>");
+    }
+    const char *note = ok ? s_pg_str (l->result, "note") : NULL;
+    if (note) {
+        wbuf_puts (b, "<p class=\"muted\">");
+        wbuf_html (b, note);
+        wbuf_puts (b, "</p>");
+    }
+    /* following: the script's (a checkbox it shows, and its status) */
+    wbuf_puts (b, "<p class=\"log-follow\" hidden><label class=\"check\"><input type=\"checkbox\" "
+                  "id=\"log-follow\" checked><span>");
+    wbuf_html (b, T (rc, "logs.follow"));
+    wbuf_puts (b, "</span></label> <span id=\"log-status\" role=\"status\" aria-live=\"polite\">"
+                  "</span></p><pre id=\"log\" class=\"log\" tabindex=\"0\"");
+    wbuf_attr (b, "aria-label", T (rc, "logs.lines_label"));
+    wbuf_attr (b, "data-host", l->host);
+    wbuf_attr (b, "data-name", l->name);
+    wbuf_puts (b, ">");
+    const char *text = ok ? s_pg_str (l->result, "logs") : NULL;
+    if (text)
+        wbuf_html (b, text);
+    wbuf_puts (b, "</pre>");
+    if (ok && (!text || !*text)) {
+        wbuf_puts (b, "<p class=\"muted\" id=\"log-empty\">");
+        wbuf_html (b, T (rc, "logs.empty"));
         wbuf_puts (b, "</p>");
     }
     render_end (b, rc);

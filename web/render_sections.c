@@ -545,9 +545,10 @@ s_id_list (const cJSON *list, char *out, size_t size)
 }
 
 /* <td> with the live state of host/name: data-state keeps the raw value
-   (styles, script, tests); the script updates it by data-container. */
+   (styles, script, tests); the script updates it by data-container. With
+   the action controls of the configured entry row when not NULL. */
 static void
-s_state_cell (s_f_t *f, const char *host, const char *cname, const char *state)
+s_state_cell (s_f_t *f, const char *host, const char *cname, const char *state, const cJSON *row)
 {
     wbuf_puts (f->b, "<td><span class=\"state\"");
     if (host && cname) {
@@ -560,7 +561,10 @@ s_state_cell (s_f_t *f, const char *host, const char *cname, const char *state)
     wbuf_attr (f->b, "data-state", state ? state : "unknown");
     wbuf_puts (f->b, ">");
     wbuf_html (f->b, state ? render_state_text (f->rc, "state.", state) : "\xE2\x80\x94");
-    wbuf_puts (f->b, "</span></td>");
+    wbuf_puts (f->b, "</span>");
+    if (row)
+        render_container_controls (f->b, f->rc, host, cname, s_sec_get (row, "allowed_actions"));
+    wbuf_puts (f->b, "</td>");
 }
 
 /* A checkbox of a list input (name=value) in its label (a locale key). */
@@ -640,7 +644,10 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
         s_td_end (f, name);
     }
 
-    s_state_cell (f, host, cname, state);
+    /* with the controls of a configured, active container */
+    s_state_cell (f, host, cname, state,
+                  row && !manual && host && *host && cname && *cname && s_bool (row, "active", true)
+                      ? row : NULL);
 
     s_row_name (name, sizeof name, sec, i, "display_name");
     s_td (f, name);
@@ -747,7 +754,7 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
         wbuf_html (f->b, vals[k]);
         wbuf_puts (f->b, "</span></td>");
     }
-    s_state_cell (f, host, cname, state);
+    s_state_cell (f, host, cname, state, NULL);
     /* display name and order: no id (a label names them, no error here) */
     static const struct {
         const char *field, *attrs;
@@ -1035,7 +1042,7 @@ s_discovered (s_f_t *f, const rsection_t *d, const s_cidx_t *x)
         wbuf_puts (f->b, "</td><td><small class=\"muted\">");
         wbuf_html (f->b, cJSON_GetStringValue (s_sec_get (it, "image")));
         wbuf_puts (f->b, "</small></td>");
-        s_state_cell (f, h, nm, state);
+        s_state_cell (f, h, nm, state, NULL);
         wbuf_puts (f->b, "<td><a class=\"add\" href=\"/containers?add=");
         wbuf_url (f->b, h);
         wbuf_puts (f->b, "%2F");
@@ -1194,6 +1201,7 @@ s_containers (s_f_t *f, const rsection_t *d)
     s_container_row (f, TPL_INDEX, NULL, "", "", NULL, NULL, true, false);
     wbuf_puts (f->b, "</tbody></table></template>");
     s_form_end (f);
+    render_container_action_form (f->b, f->rc);
     s_discovered (f, d, &x);
     s_cidx_free (&x);
 }

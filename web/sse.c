@@ -7,6 +7,7 @@
 #include "ddc_log.h"
 #include "ddc_util.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,12 +54,20 @@ s_disconnect (struct connection *c)
     c->disconnect = NULL;
 }
 
-/* Queue text on c; a connection that cannot take it is closed. */
-static void
-s_send (struct connection *c, const char *text, size_t len)
+void
+sse_write (struct connection *c, const char *text, size_t len)
 {
     if (c->state != CONN_STATE_ESTABLISHED)
         return;
+    /* a browser that reads nothing is let go: what waits for it is bounded */
+    size_t queued = 0;
+    struct netbuf *nb;
+    TAILQ_FOREACH (nb, &c->send_queue, list)
+        queued += nb->b_len - nb->s_off;
+    if (queued + len > SSE_QUEUE_MAX) {
+        kore_connection_disconnect (c);
+        return;
+    }
     /* Kore re-arms a connection's idle timer whenever it handles an event on
        it: a live view is idle by nature and ends only with its session */
     kore_connection_stop_idletimer (c);
@@ -67,13 +76,42 @@ s_send (struct connection *c, const char *text, size_t len)
         kore_connection_disconnect (c);
 }
 
+void
+sse_start (struct http_request *req, void (*on_disconnect) (struct connection *))
+{
+    struct connection *c = req->owner;
+    req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
+    c->flags |= CONN_IS_BUSY;           /* Kore reads no further request */
+    c->disconnect = on_disconnect;
+    http_response_header (req, "x-accel-buffering", "no");
+    web_respond (req, 200, "text/event-stream; charset=utf-8", NULL, 0, false);
+    kore_connection_stop_idletimer (c);
+    static const char hello[] = "retry: 3000\n\n";
+    net_send_queue (c, hello, sizeof hello - 1);
+}
+
+const char *
+sse_session_ended (const session_t *ss, const unsigned char key[SESSION_KEY_BYTES], int64_t now_s)
+{
+    unsigned char cur[SESSION_KEY_BYTES];
+    bool same = web_session_key (cur) == 0 && sodium_memcmp (cur, key, sizeof cur) == 0;
+    sodium_memzero (cur, sizeof cur);
+    if (!same)
+        return "password";
+    if (now_s - ss->issued > SESSION_MAX_AGE_S)
+        return "age";
+    if (now_s - ss->last > bridge_idle_seconds ())
+        return "idle";
+    return NULL;
+}
+
 static void
 s_broadcast (const char *text, size_t len)
 {
     s_client_t *next;
     for (s_client_t *cl = s.clients; cl; cl = next) {
         next = cl->next;                /* a failed send frees cl */
-        s_send (cl->c, text, len);
+        sse_write (cl->c, text, len);
     }
 }
 
@@ -128,19 +166,23 @@ sse_open (struct http_request *req, const web_auth_t *a)
     s.count++;
     web_metrics.sse_clients = s.count;
 
-    req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
-    c->flags |= CONN_IS_BUSY;           /* Kore reads no further request */
-    c->disconnect = s_disconnect;
-    http_response_header (req, "x-accel-buffering", "no");
-    web_respond (req, 200, "text/event-stream; charset=utf-8", NULL, 0, false);
-    kore_connection_stop_idletimer (c);
-    static const char hello[] = "retry: 3000\n\n";
-    net_send_queue (c, hello, sizeof hello - 1);
+    sse_start (req, s_disconnect);
     char *event = s_view_event ();
     net_send_queue (c, event, strlen (event));
     free (event);
     bridge_refresh_table ();
     return 0;
+}
+
+void
+sse_signed_out (struct connection *c, const char *why)
+{
+    if (c->state == CONN_STATE_ESTABLISHED) {
+        char *bye = ddc_asprintf ("event: signedout\ndata: {\"reason\":\"%s\"}\n\n", why);
+        sse_write (c, bye, strlen (bye));
+        free (bye);
+        kore_connection_disconnect (c);     /* idempotent */
+    }
 }
 
 void
@@ -156,29 +198,12 @@ sse_changed (void)
 static void
 s_check_sessions (int64_t now_s)
 {
-    unsigned char key[SESSION_KEY_BYTES];
-    bool have_key = web_session_key (key) == 0;
-    int64_t idle = bridge_idle_seconds ();
-    /* why, for the sign-in page: a new password (the key changed), too
-       long idle, or too old */
-    static const char bye_password[] = "event: signedout\ndata: {\"reason\":\"password\"}\n\n";
-    static const char bye_idle[] = "event: signedout\ndata: {\"reason\":\"idle\"}\n\n";
-    static const char bye_age[] = "event: signedout\ndata: {\"reason\":\"age\"}\n\n";
     s_client_t *next;
     for (s_client_t *cl = s.clients; cl; cl = next) {
         next = cl->next;                /* disconnecting frees cl */
-        const char *bye = NULL;
-        if (!have_key || memcmp (key, cl->key, sizeof key) != 0)
-            bye = bye_password;
-        else if (now_s - cl->s.issued > SESSION_MAX_AGE_S)
-            bye = bye_age;
-        else if (now_s - cl->s.last > idle)
-            bye = bye_idle;
-        struct connection *c = cl->c;
-        if (bye && c->state == CONN_STATE_ESTABLISHED) {
-            s_send (c, bye, strlen (bye));
-            kore_connection_disconnect (c);     /* idempotent; frees cl */
-        }
+        const char *why = sse_session_ended (&cl->s, cl->key, now_s);
+        if (why)
+            sse_signed_out (cl->c, why);
     }
 }
 

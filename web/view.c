@@ -117,6 +117,12 @@ s_host (const cJSON *peer, const cJSON *body, const cJSON *containers)
         cJSON_AddBoolToObject (r, "configured", conf != NULL);
         cJSON_AddBoolToObject (r, "active", conf ? !cJSON_IsFalse (s_v_get (conf, "active"))
                                                  : cJSON_IsTrue (s_v_get (c, "active")));
+        /* what the web may ask of it: a configured, active container's
+           allowed_actions (absent: ddc_config's default) */
+        bool controls = conf && !cJSON_IsFalse (s_v_get (conf, "active"));
+        cJSON_AddBoolToObject (r, "controls", controls);
+        if (controls)
+            s_v_copy (r, "allowed_actions", conf);
         s_v_copy (r, "exists", c);
         s_v_copy (r, "state", c);
         s_v_copy (r, "health", c);

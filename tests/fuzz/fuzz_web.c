@@ -10,12 +10,15 @@
       6  the line diff of two texts
       7  the JSON body of the action API
       8  audit log entries (JSON) rendered as the activity page
+      9  two answers of the logs action (split at the first NUL) followed
+         as a log view does (logtail.h), and a log page rendered
     and the rest is the input. Invariants that must hold are checked with
     abort(). */
 #include "../../web/diff.c"
 #include "../../web/form.c"
 #include "../../web/i18n.c"
 #include "../../web/jsonbody.c"
+#include "../../web/logtail.c"
 #include "../../web/render_core.c"
 #include "../../web/render_label.c"
 #include "../../web/render_pages.c"
@@ -182,7 +185,9 @@ s_kept_page (ddc_section_t s, const cJSON *doc, rsection_t d, const wbuf_t *dire
             from = at[i];
         }
         wbuf_add (out, wbuf_text (kept) + from, wbuf_len (kept) - from);
-        if (n != 1 || strcmp (wbuf_text (out), wbuf_text (direct)) != 0)
+        /* the form's token, and the container actions' form's */
+        if (n != (s == DDC_SEC_CONTAINERS ? 2u : 1u)
+            || strcmp (wbuf_text (out), wbuf_text (direct)) != 0)
             abort ();
         wbuf_destroy (&out);
     }
@@ -271,6 +276,50 @@ s_activity (const uint8_t *data, size_t size)
     cJSON_Delete (entries);
 }
 
+static void
+s_logtail (const uint8_t *data, size_t size)
+{
+    const char *text = (const char *) data;
+    const char *nul = memchr (text, '\0', size);
+    size_t first = nul ? (size_t) (nul - text) : size / 2;
+    const char *second = nul ? nul + 1 : text + first;
+    size_t second_len = size - (size_t) (second - text);
+    logtail_t *t = logtail_new ();
+    cJSON *out = cJSON_CreateArray ();
+    bool gap;
+    size_t n = logtail_feed (t, text, first, out, &gap);
+    if (n != (size_t) cJSON_GetArraySize (out) || n > LOGTAIL_MAX_LINES || gap)
+        abort ();
+    cJSON_Delete (out);
+    out = cJSON_CreateArray ();
+    n = logtail_feed (t, second, second_len, out, &gap);
+    if (n != (size_t) cJSON_GetArraySize (out) || n > LOGTAIL_MAX_LINES)
+        abort ();
+    cJSON_Delete (out);
+    /* the same answer again holds nothing new */
+    out = cJSON_CreateArray ();
+    if (logtail_feed (t, second, second_len, out, &gap) != 0 || gap)
+        abort ();
+    cJSON_Delete (out);
+    logtail_destroy (&t);
+    /* the page that shows such an answer (the agent's is valid UTF-8: a
+       JSON frame) */
+    if (!ddc_utf8_valid (text, first))
+        return;
+    cJSON *result = cJSON_CreateObject ();
+    cJSON_AddBoolToObject (result, "ok", true);
+    char *copy = ddc_strndup (text, first);
+    cJSON_AddStringToObject (result, "logs", copy);
+    free (copy);
+    rctx_t rc = s_rc ();
+    rlogs_t l = { .host = "h", .name = "n", .lines = 50, .result = result };
+    wbuf_t *b = wbuf_new (1 << 24);
+    render_logs (b, &rc, &l);
+    s_check_text (wbuf_text (b));
+    wbuf_destroy (&b);
+    cJSON_Delete (result);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -278,7 +327,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         s_i18n = i18n_new ();            /* no texts: keys stand in for them */
     if (size == 0)
         return 0;
-    uint8_t which = data[0] % 9;
+    uint8_t which = data[0] % 10;
     data++;
     size--;
     switch (which) {
@@ -290,6 +339,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     case 5: s_section (data, size); break;
     case 7: s_action_body (data, size); break;
     case 8: s_activity (data, size); break;
+    case 9: s_logtail (data, size); break;
     default: s_diff (data, size); break;
     }
     return 0;

@@ -9,6 +9,7 @@
 #include "../../web/diff.c"
 #include "../../web/form.c"
 #include "../../web/i18n.c"
+#include "../../web/logtail.c"
 #include "../../web/metrics.c"
 #include "../../web/opts.c"
 #include "../../web/render_core.c"
@@ -428,6 +429,124 @@ DDC_TEST (test_human_labels)
     CHECK (strstr (h, "<td>Cooldowns</td>") && strstr (h, "Buttons: Restart all")
            && strstr (h, ">Cooldowns</option>"));
     cJSON_Delete (list);
+    wbuf_destroy (&b);
+    i18n_destroy (&t);
+}
+
+/* Lines as one string "a|b|c" (for CHECK_STR). */
+static char *
+s_joined (const cJSON *lines)
+{
+    static char out[4096];
+    size_t len = 0;
+    out[0] = '\0';
+    const cJSON *l;
+    cJSON_ArrayForEach (l, lines) {
+        len += (size_t) snprintf (out + len, sizeof out - len, "%s%s", len ? "|" : "",
+                                  l->valuestring);
+        if (len >= sizeof out)
+            break;
+    }
+    return out;
+}
+
+DDC_TEST (test_logtail)
+{
+    logtail_t *t = logtail_new ();
+    bool gap = true;
+    cJSON *out = cJSON_CreateArray ();
+    CHECK (logtail_feed (t, "a\nb\nc\n", 6, out, &gap) == 3 && !gap);
+    CHECK_STR (s_joined (out), "a|b|c");
+    /* two new lines: the answer moved on by two */
+    cJSON_Delete (out);
+    out = cJSON_CreateArray ();
+    CHECK (logtail_feed (t, "c\nd\ne\n", 6, out, &gap) == 2 && !gap);
+    CHECK_STR (s_joined (out), "d|e");
+    /* nothing new; then a repeated line is new when it comes after */
+    cJSON_Delete (out);
+    out = cJSON_CreateArray ();
+    CHECK (logtail_feed (t, "c\nd\ne\n", 6, out, &gap) == 0 && !gap);
+    CHECK (logtail_feed (t, "d\ne\ne\n", 6, out, &gap) == 1 && !gap);
+    CHECK_STR (s_joined (out), "e");
+    /* more lines than one answer holds: all new, with a gap */
+    cJSON_Delete (out);
+    out = cJSON_CreateArray ();
+    CHECK (logtail_feed (t, "x\ny", 3, out, &gap) == 2 && gap);
+    CHECK_STR (s_joined (out), "x|y");
+    /* an empty answer, then lines: no gap */
+    cJSON_Delete (out);
+    out = cJSON_CreateArray ();
+    CHECK (logtail_feed (t, "", 0, out, &gap) == 0 && !gap);
+    CHECK (logtail_feed (t, "z\n", 2, out, &gap) == 1 && !gap);
+    cJSON_Delete (out);
+    logtail_destroy (&t);
+    CHECK (t == NULL);
+    /* bounded: the newest LOGTAIL_MAX_LINES of a longer answer */
+    size_t n = 3 * LOGTAIL_MAX_LINES;
+    char *big = malloc (n * 2 + 1);
+    for (size_t i = 0; i < n; i++) {
+        big[2 * i] = (char) ('a' + i % 26);
+        big[2 * i + 1] = '\n';
+    }
+    big[2 * n] = '\0';
+    out = cJSON_CreateArray ();
+    logtail_lines (big, 2 * n, out);
+    CHECK (cJSON_GetArraySize (out) == LOGTAIL_MAX_LINES);
+    char last[2] = { (char) ('a' + (n - 1) % 26), '\0' };
+    CHECK_STR (cJSON_GetArrayItem (out, LOGTAIL_MAX_LINES - 1)->valuestring, last);
+    cJSON_Delete (out);
+    free (big);
+}
+
+DDC_TEST (test_container_controls_and_logs)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    wbuf_t *b = wbuf_new (1 << 20);
+    /* the default allows start, stop and restart, not logs */
+    render_container_controls (b, &rc, "nas", "pl.ex", NULL);
+    const char *h = wbuf_text (b);
+    CHECK (strstr (h, "value=\"stop:nas/pl.ex\" aria-label=\"Stop pl.ex on nas\">Stop</button>"));
+    CHECK (strstr (h, "form=\"ctr-action\"") && !strstr (h, "/logs?"));
+    CHECK (strstr (h, "role=\"status\""));
+    wbuf_reset (b);
+    cJSON *only = ddc_test_parse ("[\"restart\", \"logs\"]");
+    render_container_controls (b, &rc, "nas", "db", only);
+    h = wbuf_text (b);
+    CHECK (strstr (h, "restart:nas/db") && !strstr (h, "\"stop:nas/db") && !strstr (h, "\"start:nas/db"));
+    CHECK (strstr (h, "href=\"/logs?host=nas&amp;name=db\" aria-label=\"Log of db on nas\""));
+    cJSON_Delete (only);
+    wbuf_reset (b);
+    render_container_action_form (b, &rc);
+    CHECK (strstr (wbuf_text (b), "action=\"/containers/action\"")
+           && strstr (wbuf_text (b), "value=\"CSRF&lt;&amp;&gt;&quot;\""));
+    /* the result page: the agent's reason escaped */
+    wbuf_reset (b);
+    cJSON *refused = ddc_test_parse ("{\"ok\":false,\"error\":\"refused\","
+                                     "\"message\":\"<script>alert(1)</script>\"}");
+    render_action_result (b, &rc, "nas", "db", "stop", refused, NULL);
+    h = wbuf_text (b);
+    CHECK (strstr (h, "data-ok=\"0\"") && strstr (h, "Stop db on nas") && strstr (h, "&lt;script&gt;"));
+    s_safe (h);
+    cJSON_Delete (refused);
+    /* the log page: lines escaped, the download link, the lines chosen */
+    wbuf_reset (b);
+    cJSON *logs = ddc_test_parse ("{\"ok\":true,\"logs\":\"one\\n<img src=x>\\n\","
+                                  "\"note\":\"cut to <b>\"}");
+    rlogs_t l = { .host = "nas", .name = "db", .display_name = "<DB>", .lines = 200,
+                  .result = logs };
+    render_logs (b, &rc, &l);
+    h = wbuf_text (b);
+    CHECK (strstr (h, "one\n&lt;img src=x&gt;\n</pre>") && strstr (h, "&lt;DB&gt;"));
+    CHECK (strstr (h, "href=\"/logs/download?host=nas&amp;name=db&amp;lines=1000\""));
+    CHECK (strstr (h, "<option value=\"200\" selected>") && strstr (h, "cut to &lt;b&gt;"));
+    CHECK (strstr (h, "data-host=\"nas\" data-name=\"db\""));
+    s_safe (h);
+    cJSON_Delete (logs);
+    wbuf_reset (b);
+    rlogs_t broken = { .host = "nas", .name = "db", .lines = 50, .error = "no <agent>" };
+    render_logs (b, &rc, &broken);
+    CHECK (strstr (wbuf_text (b), "id=\"log-error\"") && strstr (wbuf_text (b), "no &lt;agent&gt;"));
     wbuf_destroy (&b);
     i18n_destroy (&t);
 }
@@ -869,8 +988,10 @@ DDC_TEST (test_pages_kept_for_every_session)
                 render_end (kept, &shared);
             }
             const size_t *at;
-            /* the sign-out form, and the section's own form */
-            CHECK_EQ (wbuf_marks (kept, &at), (s == DDC_SEC_COUNT ? 1u : 2u));
+            /* the sign-out form, the section's own form, and the form of
+               the container actions (the dashboard, the containers page) */
+            CHECK_EQ (wbuf_marks (kept, &at), (s == DDC_SEC_COUNT ? 2u
+                                               : s == DDC_SEC_CONTAINERS ? 3u : 2u));
             char *spliced = s_splice (kept, token);
             CHECK_STR (spliced, wbuf_text (direct));
             free (spliced);
@@ -973,6 +1094,8 @@ main (int argc, char **argv)
     DDC_RUN (test_other_pages);
     DDC_RUN (test_human_labels);
     DDC_RUN (test_activity_page);
+    DDC_RUN (test_logtail);
+    DDC_RUN (test_container_controls_and_logs);
     DDC_RUN (test_diff);
     DDC_RUN (test_view_from_peers);
     DDC_RUN (test_containers_page_states);

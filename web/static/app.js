@@ -11,6 +11,9 @@
       - the containers page filters as you type (the configured rows in
         place, the found ones from the server a page at a time), turns
         pages and adds a found container to the form without leaving it;
+      - a container's start, stop and restart buttons send the action
+        (/api/action) and show it pending, then its result, in place;
+      - a container's log follows live (/logs/events) and can be paused;
       - /events (Server-Sent Events) keeps the dashboard, the containers'
         state and the acknowledgements after a save live, shows when the
         broker is unreachable, follows the UI language and leaves for the
@@ -364,6 +367,7 @@
     showAcks(view);
     showStates(view);
     showChangedElsewhere(view);
+    showCtrStatus();
     /* a reload now would cancel a form being sent (its answer comes once
        the change is applied here, so the language may change first); the
        page it leads to is in the new language anyway */
@@ -487,6 +491,117 @@
     box.appendChild(a);
   }
 
+  /* ---- container actions and logs ---------------------------------- */
+
+  /* what each container's status says while an action runs or after it,
+     kept across the dashboard's live redraws */
+  var ctrStatus = {};
+
+  function showCtrStatus() {
+    document.querySelectorAll(".ctr-controls").forEach(function (box) {
+      var st = ctrStatus[box.getAttribute("data-target")];
+      var out = box.querySelector(".ctr-status");
+      if (!out) return;
+      out.textContent = st ? st.text : "";
+      out.className = "ctr-status" + (st ? " " + st.kind : "");
+      box.querySelectorAll("button").forEach(function (b) { b.disabled = !!(st && st.kind === "pending"); });
+    });
+  }
+
+  function setupActions() {
+    var form = document.getElementById("ctr-action");
+    if (!form || !window.fetch) return;
+    form.addEventListener("submit", function (ev) {
+      var button = ev.submitter;
+      if (!button || !button.value) return;
+      ev.preventDefault();
+      var v = button.value, colon = v.indexOf(":"), slash = v.indexOf("/", colon);
+      var action = v.slice(0, colon), host = v.slice(colon + 1, slash), name = v.slice(slash + 1);
+      var target = host + "/" + name;
+      if (ctrStatus[target] && ctrStatus[target].kind === "pending") return;
+      ctrStatus[target] = { kind: "pending", text: t("act." + action) };
+      showCtrStatus();
+      var csrf = form.querySelector("input[name=csrf]");
+      fetch("/api/action", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.value : "" },
+        body: JSON.stringify({ host: host, container: name, action: action })
+      }).then(function (r) {
+        if (r.status === 401) { window.location.href = "/login?expired=1"; return null; }
+        return r.json().then(function (body) { return { status: r.status, body: body }; });
+      }).then(function (res) {
+        if (!res) return;
+        var b = res.body || {};
+        if (res.status === 200 && b.ok) {
+          ctrStatus[target] = { kind: "ok", text: t("act_ok", b.state ? stateText("state.", b.state) : action) };
+        } else {
+          ctrStatus[target] = { kind: "failed", text: t("act_failed", b.message || b.error || String(res.status)) };
+        }
+        showCtrStatus();
+      }, function (e) {
+        ctrStatus[target] = { kind: "failed", text: t("act_failed", String(e)) };
+        showCtrStatus();
+      });
+    });
+  }
+
+  var LOG_KEEP = 5000;      /* lines kept on the page while following */
+
+  function setupLog() {
+    var pre = document.getElementById("log");
+    if (!pre || !window.EventSource) return;
+    var box = document.querySelector(".log-follow");
+    var follow = document.getElementById("log-follow");
+    var status = document.getElementById("log-status");
+    if (box) box.hidden = false;
+    var url = "/logs/events?host=" + encodeURIComponent(pre.getAttribute("data-host")) +
+              "&name=" + encodeURIComponent(pre.getAttribute("data-name"));
+    var es = null;
+    function atEnd() { return pre.scrollHeight - pre.scrollTop - pre.clientHeight < 40; }
+    function append(lines, reset, gap) {
+      var stick = atEnd();
+      if (reset) pre.textContent = "";
+      var text = "";
+      if (gap) text += t("log_gap") + "\n";
+      lines.forEach(function (line) { text += line + "\n"; });
+      pre.appendChild(document.createTextNode(text));
+      var all = pre.textContent.split("\n");
+      if (all.length > LOG_KEEP + 1) pre.textContent = all.slice(all.length - LOG_KEEP - 1).join("\n");
+      var empty = document.getElementById("log-empty");
+      if (empty && pre.textContent) empty.hidden = true;
+      if (stick || reset) pre.scrollTop = pre.scrollHeight;
+    }
+    function start() {
+      es = new EventSource(url);
+      es.addEventListener("lines", function (ev) {
+        try {
+          var m = JSON.parse(ev.data);
+          append(m.lines || [], !!m.reset, !!m.gap);
+          status.textContent = t("log_following");
+          pre.setAttribute("data-live", "1");
+        } catch (e) { /* ignore a bad event */ }
+      });
+      es.addEventListener("problem", function (ev) {
+        try { status.textContent = t("log_problem", JSON.parse(ev.data).message); } catch (e) { /* ignore */ }
+      });
+      es.addEventListener("signedout", function (ev) {
+        es.close();
+        var why = "idle";
+        try { why = JSON.parse(ev.data).reason || why; } catch (e) { /* keep "idle" */ }
+        leaveForLogin(why);
+      });
+    }
+    function stop() {
+      if (es) es.close();
+      es = null;
+      status.textContent = t("log_paused");
+      pre.removeAttribute("data-live");
+    }
+    follow.addEventListener("change", function () { if (follow.checked) start(); else stop(); });
+    pre.scrollTop = pre.scrollHeight;
+    start();
+  }
+
   /* back on this page from the history: it is not being left any more */
   window.addEventListener("pageshow", function () { leaving = false; });
 
@@ -495,6 +610,8 @@
     setupForms();
     setupLeaving();
     setupContainers();
+    setupActions();
+    setupLog();
     live();
   });
 })();
