@@ -14,9 +14,9 @@ import re
 import socket
 import time
 
-from conftest import RawClient, wait_for
-from test_docker import Agent, agents, ctr, docker_ready, inspect, sh  # noqa: F401 - fixtures
-from test_web_http import Web, do_setup, form_tokens, stop_clean
+from conftest import RawClient, sh, wait_for
+from test_docker import inspect
+from test_web_http import Http, Web, do_setup, form_tokens, stop_clean
 
 
 def raw_audit(broker, **query):
@@ -215,7 +215,6 @@ def test_log_view_follows_and_downloads(tmp, broker, agents, ctr):
         assert http.get(f"/logs?host={a.host}").status == 400
         assert http.get(f"/logs?host=a/b&name={free}").status == 400
         # signed out: sign in first
-        from test_web_http import Http
         anon = Http(w.port)
         assert anon.get(f"/logs?{q}").status == 303
         assert anon.get(f"/logs/events?{q}").status == 401
