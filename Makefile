@@ -85,10 +85,9 @@ $(BUILD)/bin/ddc-ctl: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto
 $(BUILD)/bin/ddc-broker $(BUILD)/tests/test_broker_signin: EXTRA_LIBS = $(shell pkg-config --libs libsodium)
 # ddc-discord also links libwebsockets, zlib and OpenSSL (the CA folder of wss://).
 $(BUILD)/bin/ddc-discord: EXTRA_LIBS = $(shell pkg-config --libs libwebsockets zlib openssl)
-# i18n.c compiles the locale files in (.incbin): rebuild it when they change.
-$(BUILD)/obj/services/discord/i18n.o: $(wildcard services/discord/locale/*.json)
-$(BUILD)/obj/tests/unit/test_discord_render.o $(BUILD)/obj/tests/unit/test_discord_alerts.o \
-$(BUILD)/obj/tests/unit/test_discord_tasks.o: $(wildcard services/discord/locale/*.json)
+# ddc_locale.c compiles the locale catalogue in (.incbin): rebuild it when
+# a locale file changes (ddc-web and ddc-discord relink with the library).
+$(BUILD)/obj/services/lib/ddc_locale.o: $(wildcard services/locale/*.json)
 
 # ddc-web is built by web/Makefile (Kore's sources, the web sources and the
 # assets in one binary); it decides itself whether anything changed.

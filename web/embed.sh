@@ -2,9 +2,8 @@
 # embed.sh OUT.c KORECONF FILE...: compile files into C arrays for ddc-web.
 #  - KORECONF becomes asset_builtin_kore_conf / asset_len_builtin_kore_conf,
 #    the names Kore's single-binary build reads its configuration from.
-#  - Every other FILE (a path relative to web/, e.g. static/app.js or
-#    locale/de.json) becomes one row of web_assets[] (see assets.h): its
-#    path, its bytes (NUL-terminated, the NUL not counted) and its length.
+#  - Every other FILE (a path relative to web/, e.g. static/app.js)
+#    becomes one row of web_assets[] (see assets.h): its path, its bytes (NUL-terminated, the NUL not counted) and its length.
 # Only POSIX sh and od are used, so the build needs no xxd.
 set -eu
 

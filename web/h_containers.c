@@ -222,11 +222,11 @@ s_logs_target (struct http_request *req, char host[64], char name[129], int *lin
     web_query (req, "host", h, sizeof h);
     web_query (req, "name", n, sizeof n);
     if (!s_target (h, n, host, name)) {
-        web_error (req, 400, "error.400_title", "logs.bad_target", NULL);
+        web_error (req, 400, "error.400_title", "logview.bad_target", NULL);
         return false;
     }
     if (!web_action_allowed (host, name, "logs")) {
-        web_error (req, 403, "error.403_title", "logs.not_allowed", NULL);
+        web_error (req, 403, "error.403_title", "logview.not_allowed", NULL);
         return false;
     }
     uint64_t want;
@@ -299,7 +299,7 @@ page_logs_download (struct http_request *req)
             status = 502;
         }
         if (why) {
-            web_error (req, status, "error.502_title", "logs.unavailable", why);
+            web_error (req, status, "error.502_title", "logview.unavailable", why);
             return KORE_RESULT_OK;
         }
         const char *text = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result, "logs"));

@@ -13,7 +13,6 @@
     any number of ddc-web processes are interchangeable. */
 #include "web.h"
 
-#include "assets.h"
 #include "bridge.h"
 #include "cache.h"
 #include "hasher.h"
@@ -177,29 +176,15 @@ kore_parent_configure (int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* worker                                                                   */
 
-static const web_asset_t *
-s_asset (const char *path)
-{
-    for (const web_asset_t *a = web_assets; a->path; a++)
-        if (strcmp (a->path, path) == 0)
-            return a;
-    return NULL;
-}
-
 void
 kore_worker_configure (void)
 {
     /* czmq must not take SIGTERM from Kore (the parent would wait forever) */
     zsys_handler_set (NULL);
     web_i18n = i18n_new ();
-    static const char *const langs[] = { "en", "de", NULL };
-    for (int i = 0; langs[i]; i++) {
-        char path[64], err[160];
-        snprintf (path, sizeof path, "locale/%s.json", langs[i]);
-        const web_asset_t *a = s_asset (path);
-        if (!a || i18n_load (web_i18n, langs[i], (const char *) a->data, a->len, err, sizeof err) < 0)
-            fatalx ("locale %s: %s", langs[i], a ? err : "missing");
-    }
+    char err[200];
+    if (i18n_load_builtin (web_i18n, err, sizeof err) < 0)
+        fatalx ("locale %s", err);
     if (hasher_start () < 0)
         fatalx ("cannot start the password hashing thread");
     if (bridge_start (&web_opts) < 0)

@@ -164,7 +164,7 @@ s_lb_cooldown (wbuf_t *b, const rctx_t *rc, const char *which, const char *name)
 {
     bool command = strcmp (which, "command_cooldowns") == 0;
     char lk[96];
-    snprintf (lk, sizeof lk, "%s.%s", command ? "cmd" : "btn", name);
+    snprintf (lk, sizeof lk, "%s.%s", command ? "spam.cmd" : "btn", name);
     const char *text = i18n_find (rc->i18n, rc->lang, lk);
     if (command) {
         wbuf_puts (b, "/");

@@ -1126,7 +1126,7 @@ void
 render_logs (wbuf_t *b, const rctx_t *rc, const rlogs_t *l)
 {
     const char *shown = l->display_name && *l->display_name ? l->display_name : l->name;
-    render_begin (b, rc, T (rc, "logs.title"));
+    render_begin (b, rc, T (rc, "logview.title"));
     wbuf_puts (b, "<p><strong id=\"log-container\">");
     wbuf_html (b, shown);
     wbuf_puts (b, "</strong> <span class=\"mono muted\">");
@@ -1141,18 +1141,18 @@ render_logs (wbuf_t *b, const rctx_t *rc, const rlogs_t *l)
     wbuf_puts (b, "><input type=\"hidden\" name=\"name\"");
     wbuf_attr (b, "value", l->name);
     wbuf_puts (b, "><label for=\"log-lines\">");
-    wbuf_html (b, T (rc, "logs.lines"));
+    wbuf_html (b, T (rc, "logview.lines"));
     wbuf_puts (b, "</label> <select id=\"log-lines\" name=\"lines\">");
     static const int choices[] = { 50, 100, 200, 500, 1000 };
     for (size_t i = 0; i < sizeof choices / sizeof choices[0]; i++)
         wbuf_printf (b, "<option value=\"%d\"%s>%d</option>", choices[i],
                      choices[i] == l->lines ? " selected" : "", choices[i]);
     wbuf_puts (b, "</select> <button type=\"submit\">");
-    wbuf_html (b, T (rc, "logs.show"));
+    wbuf_html (b, T (rc, "logview.show"));
     wbuf_puts (b, "</button> <a id=\"log-download\" href=\"/logs/download");
     s_logs_query (b, l->host, l->name);
     wbuf_puts (b, "&amp;lines=1000\">");
-    wbuf_html (b, T (rc, "logs.download"));
+    wbuf_html (b, T (rc, "logview.download"));
     wbuf_puts (b, "</a> <a href=\"/containers\">");
     wbuf_html (b, T (rc, "ctr.back"));
     wbuf_puts (b, "</a></form>");
@@ -1160,7 +1160,7 @@ render_logs (wbuf_t *b, const rctx_t *rc, const rlogs_t *l)
     if (!ok) {
         const char *why = l->error ? l->error : s_pg_str (l->result, "message");
         wbuf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"log-error\"><p>");
-        wbuf_html (b, T (rc, "logs.unavailable"));
+        wbuf_html (b, T (rc, "logview.unavailable"));
         wbuf_puts (b, "</p>");
         if (why) {
             wbuf_puts (b, "<p class=\"detail\">");
@@ -1178,10 +1178,10 @@ render_logs (wbuf_t *b, const rctx_t *rc, const rlogs_t *l)
     /* following: the script's (a checkbox it shows, and its status) */
     wbuf_puts (b, "<p class=\"log-follow\" hidden><label class=\"check\"><input type=\"checkbox\" "
                   "id=\"log-follow\" checked><span>");
-    wbuf_html (b, T (rc, "logs.follow"));
+    wbuf_html (b, T (rc, "logview.follow"));
     wbuf_puts (b, "</span></label> <span id=\"log-status\" role=\"status\" aria-live=\"polite\">"
                   "</span></p><pre id=\"log\" class=\"log\" tabindex=\"0\"");
-    wbuf_attr (b, "aria-label", T (rc, "logs.lines_label"));
+    wbuf_attr (b, "aria-label", T (rc, "logview.lines_label"));
     wbuf_attr (b, "data-host", l->host);
     wbuf_attr (b, "data-name", l->name);
     wbuf_puts (b, ">");
@@ -1191,7 +1191,7 @@ render_logs (wbuf_t *b, const rctx_t *rc, const rlogs_t *l)
     wbuf_puts (b, "</pre>");
     if (ok && (!text || !*text)) {
         wbuf_puts (b, "<p class=\"muted\" id=\"log-empty\">");
-        wbuf_html (b, T (rc, "logs.empty"));
+        wbuf_html (b, T (rc, "logview.empty"));
         wbuf_puts (b, "</p>");
     }
     render_end (b, rc);

@@ -1,22 +1,25 @@
-/*  i18n: every user-visible text of the bot, in English and German. Owns
-    the locale tables: services/discord/locale/en.json and de.json are
-    compiled into the program (assembler .incbin, paths relative to the
-    top of the source tree, where make runs) and parsed once by i18n_init.
-    A missing key falls back to English, then to the key itself; {0}..{9}
-    in a text are replaced by arguments. The language is a per-call
-    argument, so bot.language switches live. No I/O after init. */
+/*  i18n: every user-visible text of the bot, from the locale catalogue
+    shared with ddc-web (services/lib/ddc_i18n.h: services/locale/<code>.json,
+    compiled in), parsed once by i18n_init. A missing key falls back to
+    English, then to the key itself; {0}..{9} in a text are replaced by
+    arguments. The language is a per-call argument, so bot.language
+    switches live. No I/O after init. */
 #ifndef DDC_DISCORD_I18N_H
 #define DDC_DISCORD_I18N_H
 
+#include "ddc_i18n.h"
+
 #include <stddef.h>
 
-typedef enum { LANG_EN, LANG_DE, LANG_COUNT } lang_t;
+/* A language of the catalogue (ddc_i18n.h's order; LANG_EN is 0). */
+typedef enum { LANG_EN = DDC_LANG_en, LANG_DE = DDC_LANG_de, LANG_COUNT = DDC_LANGS } lang_t;
 
 /* Parse the compiled-in tables. 0, or -1 if a table is not a JSON object
    of strings (a build problem). Idempotent. */
 int i18n_init (void);
 void i18n_shutdown (void);
-/* "de" -> LANG_DE; anything else -> LANG_EN. */
+/* The language of a code of the catalogue ("de" -> LANG_DE); anything
+   else -> LANG_EN. */
 lang_t i18n_lang (const char *code);
 const char *i18n_code (lang_t lang);
 /* The text of key (static for the process lifetime). */
@@ -25,9 +28,7 @@ const char *i18n_get (lang_t lang, const char *key);
    arguments, into buf (truncated, NUL-terminated). Returns buf. */
 char *i18n_fmt (char *buf, size_t size, lang_t lang, const char *key, ...)
     __attribute__ ((sentinel));
-/* Keys of English missing in lang (tests). */
-size_t i18n_missing (lang_t lang);
-/* The raw compiled-in JSON of a language (tests). */
-const char *i18n_source (lang_t lang);
+/* The loaded catalogue (tests; NULL before i18n_init). */
+const ddc_i18n_t *i18n_catalogue (void);
 
 #endif

@@ -3,6 +3,7 @@
     normalisation, whole-document validation, redaction, diff and equality.
     See ddc_config.h for the format, the reasons and the ownership rules. */
 #include "ddc_config.h"
+#include "ddc_i18n.h"
 #include "ddc_tz.h"
 #include "ddc_util.h"
 
@@ -67,7 +68,7 @@ static const char *const s_web_keys [] = {
 };
 
 //  Value sets.
-static const char *const s_languages [] = { "en", "de", NULL };
+//  The languages are the locale catalogue's (ddc_i18n_codes).
 static const char *const s_container_actions [] = {
     "start", "stop", "restart", "logs", NULL
 };
@@ -736,7 +737,7 @@ s_check_bot (s_ctx_t *ctx, const cJSON *value)
     &&  *guild_id && !s_snowflake_ok (guild_id))
         s_bad (ctx, path, "guild_id", "invalid",
                "guild_id must be a Discord snowflake: 17 to 20 digits.");
-    s_get_enum (ctx, value, path, "language", false, "en", s_languages, &language);
+    s_get_enum (ctx, value, path, "language", false, "en", ddc_i18n_codes, &language);
     if (s_get_str (ctx, value, path, "timezone", false, "UTC", 64, &tz) == 0
     &&  !ddc_tz_valid (tz))
         s_bad (ctx, path, "timezone", "invalid",
@@ -1469,7 +1470,7 @@ s_check_web (s_ctx_t *ctx, const cJSON *value)
         s_bad (ctx, path, "password_hash", "invalid",
                "password_hash must be printable ASCII text.");
     s_get_int (ctx, value, path, "session_idle_minutes", false, 30, 1, 1440, &idle);
-    s_get_enum (ctx, value, path, "ui_language", false, "en", s_languages,
+    s_get_enum (ctx, value, path, "ui_language", false, "en", ddc_i18n_codes,
                 &ui_language);
     //  The bearer token of /metrics: "" (sign-in only) or 16 to 256
     //  printable ASCII characters without spaces.

@@ -1,0 +1,83 @@
+/*  ddc_i18n: the locale catalogue of ddc-web and ddc-discord. Every
+    user-visible text of both lives in services/locale/<code>.json, one
+    flat JSON object (key -> text) per language; the keys of both
+    services share one namespace (see README "Languages"). This module
+    owns the list of languages, loads a language's table from its JSON
+    text into a hash table (a lookup is one hash and almost always one
+    string compare), and looks texts up: a key missing in a language
+    falls back to English, one missing everywhere to the key itself.
+    {0}..{9} in a text are placeholders (ddc_i18n_fmt fills them).
+    ddc_locale.c compiles the files in (ddc_i18n_load_builtin); this
+    file holds no texts, so the configuration can check language codes
+    without carrying the catalogue. No I/O. */
+#ifndef DDC_I18N_H
+#define DDC_I18N_H
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stddef.h>
+
+/* The languages: code (the file name, the config value) and the name of
+   the language in itself. English is first: it is the fallback. */
+#define DDC_I18N_LANGS(X)                                                   \
+    X (en, "en", "English")                                                 \
+    X (de, "de", "Deutsch")
+
+enum {
+#define DDC_I18N_ENUM(id, code, name) DDC_LANG_##id,
+    DDC_I18N_LANGS (DDC_I18N_ENUM)
+#undef DDC_I18N_ENUM
+    DDC_LANGS
+};
+
+/* The language codes in the order above, NULL-terminated. */
+extern const char *const ddc_i18n_codes[DDC_LANGS + 1];
+/* The language names (endonyms), in the same order. */
+extern const char *const ddc_i18n_names[DDC_LANGS + 1];
+
+/* The index of an exact language code, or -1. */
+int ddc_i18n_index (const char *code);
+/* The index of the language a BCP 47-like tag asks for ("fr", "es-ES",
+   "pt-BR", "zh-CN", "sv-SE", case-insensitive, '_' as '-'), or -1: an
+   exact code, else the primary subtag ("fr-CA" -> fr, "pt-PT" -> pt-BR,
+   "zh-TW" -> zh-CN). */
+int ddc_i18n_match (const char *tag);
+/* The best language of an HTTP Accept-Language value (quality values
+   honoured, q=0 excluded), or -1 when it names none of ours. */
+int ddc_i18n_accept (const char *header);
+
+typedef struct ddc_i18n_t ddc_i18n_t;
+
+ddc_i18n_t *ddc_i18n_new (void);
+void ddc_i18n_destroy (ddc_i18n_t **self_p);
+
+/* Load language lang from its JSON text: 0, or -1 with a reason in err
+   (not an object, a value that is not a string); a failed load keeps the
+   previous table. */
+int ddc_i18n_load (ddc_i18n_t *self, int lang, const char *json, size_t len, char *err,
+                   size_t errlen);
+/* Load every language compiled in (ddc_locale.c): 0, or -1 with the
+   language and reason in err. */
+int ddc_i18n_load_builtin (ddc_i18n_t *self, char *err, size_t errlen);
+/* The compiled-in JSON text of a language (NUL-terminated; tests). */
+const char *ddc_locale_source (int lang);
+
+/* The text of key in lang (borrowed; English when lang lacks it), or
+   NULL when no table has key. */
+const char *ddc_i18n_find (const ddc_i18n_t *self, int lang, const char *key);
+/* The same, with key itself as the last fallback ("" for NULL). */
+const char *ddc_i18n_get (const ddc_i18n_t *self, int lang, const char *key);
+/* The loaded table of lang (borrowed), or NULL. */
+const cJSON *ddc_i18n_table (const ddc_i18n_t *self, int lang);
+/* The text of key with {0}..{9} replaced by args[0..nargs) ("" beyond),
+   into buf (truncated at a UTF-8 boundary, NUL-terminated). Returns buf. */
+char *ddc_i18n_fmt (const ddc_i18n_t *self, char *buf, size_t size, int lang,
+                    const char *key, const char *const *args, int nargs);
+
+/* Compare language lang with English: every key of either missing in the
+   other, and every text whose placeholders ({0}..{9}) differ from
+   English, one line each on report (when not NULL). Returns the number of
+   problems (0: complete). */
+size_t ddc_i18n_check (const ddc_i18n_t *self, int lang, FILE *report);
+
+#endif
