@@ -1,6 +1,6 @@
 /*  h_activity: the activity page (/activity: the broker's audit log,
     AUDIT -> ENTRIES, page after page until a screenful, filtered by kind,
-    container and time span) and container actions from the web
+    container, who, result and time span) and container actions from the web
     (POST /api/action: ACTION -> RESULT to the host's ddc-docker, with
     whom it is for, the signed-in user and the browser's address, so that
     the broker records them; proto/ddcp.md 5.7 and 5.12). */
@@ -56,6 +56,12 @@ static cJSON *
 s_filters (struct http_request *req)
 {
     char kind[16] = "", container[DDC_CONTAINER_NAME_MAX + 1] = "", since[8] = "", cursor[48] = "";
+    char who[129] = "", result[16] = "";
+    web_query (req, "who", who, sizeof who);
+    web_query (req, "result", result, sizeof result);
+    if (strcmp (result, "ok") != 0 && strcmp (result, "error") != 0
+        && strcmp (result, "timeout") != 0)
+        result[0] = '\0';
     web_query (req, "kind", kind, sizeof kind);
     web_query (req, "container", container, sizeof container);
     web_query (req, "since", since, sizeof since);
@@ -72,6 +78,8 @@ s_filters (struct http_request *req)
     cJSON_AddStringToObject (f, "kind", kind);
     cJSON_AddStringToObject (f, "container", container);
     cJSON_AddStringToObject (f, "since", since);
+    cJSON_AddStringToObject (f, "who", who);
+    cJSON_AddStringToObject (f, "result", result);
     cJSON_AddStringToObject (f, "cursor", cursor);
     cJSON_AddBoolToObject (f, "older", cursor[0] != '\0');
     cJSON_AddArrayToObject (f, "entries");
@@ -95,6 +103,10 @@ s_ask (struct http_request *req, web_op_t *op)
         cJSON_AddStringToObject (q, "kind", s_get (f, "kind"));
     if (*s_get (f, "container"))
         cJSON_AddStringToObject (q, "container", s_get (f, "container"));
+    if (*s_get (f, "who"))
+        cJSON_AddStringToObject (q, "who", s_get (f, "who"));
+    if (*s_get (f, "result"))
+        cJSON_AddStringToObject (q, "result", s_get (f, "result"));
     int64_t span = s_span (s_get (f, "since"));
     if (span) {
         char when[32];
@@ -162,6 +174,8 @@ page_activity (struct http_request *req)
         .kind = s_get (op->value, "kind"),
         .container = s_get (op->value, "container"),
         .since = s_get (op->value, "since"),
+        .who = s_get (op->value, "who"),
+        .result = s_get (op->value, "result"),
         .next = next,
         .older = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (op->value, "older")),
     };

@@ -157,6 +157,9 @@ typedef struct {
     const char *kind;            /* "", "action" or "config"             */
     const char *container;       /* "" = any                             */
     const char *since;           /* "", "1h", "24h", "7d" or "30d"       */
+    const char *who;             /* "" = anyone; else in the requester,
+                                    for whom, or a change's author       */
+    const char *result;          /* "", "ok", "error" or "timeout"       */
     const char *next;            /* the cursor of older entries, or NULL */
     bool older;                  /* this page is not the newest          */
 } ractivity_t;

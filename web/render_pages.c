@@ -821,6 +821,17 @@ s_activity_filters (wbuf_t *b, const rctx_t *rc, const ractivity_t *a)
         snprintf (key, sizeof key, "activity.since_%s", spans[i][0] ? spans[i] : "all");
         s_option (b, spans[i], a->since, T (rc, key));
     }
+    wbuf_puts (b, "</select> <label for=\"f-who\">");
+    wbuf_html (b, T (rc, "activity.who_filter"));
+    wbuf_puts (b, "</label> <input id=\"f-who\" name=\"who\" size=\"14\" maxlength=\"128\"");
+    wbuf_attr (b, "value", a->who ? a->who : "");
+    wbuf_puts (b, "> <label for=\"f-result\">");
+    wbuf_html (b, T (rc, "activity.result"));
+    wbuf_puts (b, "</label> <select id=\"f-result\" name=\"result\">");
+    s_option (b, "", a->result, T (rc, "activity.result_any"));
+    s_option (b, "ok", a->result, T (rc, "activity.result_ok"));
+    s_option (b, "error", a->result, T (rc, "activity.result_error"));
+    s_option (b, "timeout", a->result, T (rc, "activity.result_timeout"));
     wbuf_puts (b, "</select> <button type=\"submit\" id=\"activity-show\">");
     wbuf_html (b, T (rc, "activity.show"));
     wbuf_puts (b, "</button></form>");
@@ -955,6 +966,14 @@ s_activity_link (wbuf_t *b, const rctx_t *rc, const char *id, const ractivity_t 
     wbuf_url (b, a->container ? a->container : "");
     wbuf_puts (b, "&amp;since=");
     wbuf_url (b, a->since ? a->since : "");
+    if (a->who && *a->who) {
+        wbuf_puts (b, "&amp;who=");
+        wbuf_url (b, a->who);
+    }
+    if (a->result && *a->result) {
+        wbuf_puts (b, "&amp;result=");
+        wbuf_url (b, a->result);
+    }
     if (cursor) {
         wbuf_puts (b, "&amp;cursor=");
         wbuf_url (b, cursor);

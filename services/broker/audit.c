@@ -323,14 +323,14 @@ s_query_str (const cJSON *query, const char *key, char *out, size_t size, char *
 int
 audit_query_parse (const cJSON *query, audit_query_t *q, char *err, size_t errlen)
 {
-    static const char *const known[] = { "kind", "since", "container", "host", "cursor",
-                                         "limit", NULL };
+    static const char *const known[] = { "kind", "since", "container", "host", "who",
+                                         "result", "cursor", "limit", NULL };
     memset (q, 0, sizeof *q);
     q->limit = AUDIT_PAGE_LIMIT;
     const char *unknown = s_unknown_field (query, known);
     if (unknown) {
         snprintf (err, errlen, "unknown field \"%.40s\" (fields: kind, since, container, "
-                  "host, cursor, limit)", unknown);
+                  "host, who, result, cursor, limit)", unknown);
         return -1;
     }
     char kind[16], since[40], cursor[48];
@@ -338,6 +338,8 @@ audit_query_parse (const cJSON *query, audit_query_t *q, char *err, size_t errle
         || s_query_str (query, "since", since, sizeof since, err, errlen) < 0
         || s_query_str (query, "container", q->container, sizeof q->container, err, errlen) < 0
         || s_query_str (query, "host", q->host, sizeof q->host, err, errlen) < 0
+        || s_query_str (query, "who", q->who, sizeof q->who, err, errlen) < 0
+        || s_query_str (query, "result", q->result, sizeof q->result, err, errlen) < 0
         || s_query_str (query, "cursor", cursor, sizeof cursor, err, errlen) < 0)
         return -1;
     if (!kind[0] || strcmp (kind, "all") == 0)
@@ -348,6 +350,11 @@ audit_query_parse (const cJSON *query, audit_query_t *q, char *err, size_t errle
         q->kind = AUDIT_CONFIG;
     else {
         snprintf (err, errlen, "\"kind\" is all, action or config");
+        return -1;
+    }
+    if (q->result[0] && strcmp (q->result, "ok") != 0 && strcmp (q->result, "error") != 0
+        && strcmp (q->result, "timeout") != 0) {
+        snprintf (err, errlen, "\"result\" is ok, error or timeout");
         return -1;
     }
     if (since[0] && ddc_iso_parse (since, &q->since_ms) < 0) {
@@ -440,6 +447,19 @@ s_full (const s_scan_t *sc)
             && (sc->scanned >= AUDIT_SCAN_MAX || ddc_mono_us () >= sc->deadline_us));
 }
 
+/* who (ASCII letters in any case) is in the entry's requester, the person
+   it acted for or a change's author. */
+static bool
+s_who (const cJSON *e, const char *who)
+{
+    const char *places[] = { s_str (e, "peer"), s_str (cJSON_GetObjectItemCaseSensitive (e, "for"),
+                                                       "user"), s_str (e, "author") };
+    for (size_t i = 0; i < sizeof places / sizeof places[0]; i++)
+        if (places[i] && strcasestr (places[i], who))
+            return true;
+    return false;
+}
+
 /* Look at one line (NUL-terminated in place); add it when it matches. */
 static void
 s_line (s_scan_t *sc, char *line, size_t len)
@@ -471,8 +491,11 @@ s_line (s_scan_t *sc, char *line, size_t len)
         return;
     }
     const char *container = s_str (e, "container"), *host = s_str (e, "host");
+    const char *result = action ? s_str (e, "result") : "ok";
     if ((q->container[0] && (!container || strcmp (container, q->container) != 0))
-        || (q->host[0] && (!host || strcmp (host, q->host) != 0))) {
+        || (q->host[0] && (!host || strcmp (host, q->host) != 0))
+        || (q->result[0] && (!result || strcmp (result, q->result) != 0))
+        || (q->who[0] && !s_who (e, q->who))) {
         cJSON_Delete (e);
         return;
     }

@@ -70,13 +70,17 @@ typedef struct {
     int64_t since_ms;           /* wall ms; 0 = from the beginning          */
     char container[129];        /* "" = any                                 */
     char host[129];             /* "" = any                                 */
+    char who[129];              /* "" = any; else in peer, for.user or author
+                                   (ASCII letters in any case)              */
+    char result[16];            /* "" = any; "ok", "error" or "timeout" (a
+                                   configuration change is "ok")            */
     bool cursor;                /* continue at cursor_ino:cursor_off        */
     uint64_t cursor_ino, cursor_off;
     int limit;                  /* entries in the page                      */
 } audit_query_t;
 
-/* An AUDIT query object ({"kind", "since", "container", "host", "cursor",
-   "limit"}, every field optional) into q: 0, or -1 with the reason. */
+/* An AUDIT query object ({"kind", "since", "container", "host", "who",
+   "result", "cursor", "limit"}, every field optional) into q: 0, or -1 with the reason. */
 int audit_query_parse (const cJSON *query, audit_query_t *q, char *err, size_t errlen);
 
 /* One page, newest first, as JSON text {"entries": [...], "next": CURSOR

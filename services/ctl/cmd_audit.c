@@ -10,7 +10,8 @@
 
 static const char s_audit_usage[] =
 "usage: ddc-ctl audit [--actions|--config] [--since T] [--container NAME]\n"
-"                     [--host HOST] [--limit N] [--json]\n"
+"                     [--host HOST] [--who TEXT] [--result ok|error|timeout]\n"
+"                     [--limit N] [--json]\n"
 "\n"
 "Reads the broker's audit log, newest first: every action the broker routed\n"
 "(who asked: the peer, and whom it says it acts for; what, on which host and\n"
@@ -25,15 +26,20 @@ static const char s_audit_usage[] =
 "                     2026-11-27) or an age (30m, 24h, 7d)\n"
 "  --container NAME   actions on that container\n"
 "  --host HOST        actions on that Docker host\n"
+"  --who TEXT         entries whose requester (peer), the person it acted for\n"
+"                     or a change's author holds TEXT (any case)\n"
+"  --result R         actions that ended ok, error or timeout (a configuration\n"
+"                     change counts as ok)\n"
 "  --limit N          at most N entries (default 50; 0: every one that matches)\n"
 "  --json             one JSON object a line, as the broker keeps it\n";
 
-enum { OPT_ACTIONS = 2500, OPT_CONFIG, OPT_SINCE, OPT_CONTAINER, OPT_HOST, OPT_LIMIT, OPT_JSON };
+enum { OPT_ACTIONS = 2500, OPT_CONFIG, OPT_SINCE, OPT_CONTAINER, OPT_HOST, OPT_WHO, OPT_RESULT,
+       OPT_LIMIT, OPT_JSON };
 
 typedef struct {
     ctl_t *ctl;
     const char *kind;
-    const char *container, *host;
+    const char *container, *host, *who, *result;
     char since[32];
     uint64_t limit;
     bool json;
@@ -83,6 +89,17 @@ s_audit_opt (void *arg, int opt, const char *value)
             return ctl_fail (self->ctl, CTL_EXIT_USAGE, "--%s takes a name of 1 to 128 bytes",
                              opt == OPT_HOST ? "host" : "container");
         *(opt == OPT_HOST ? &self->host : &self->container) = value;
+        return 0;
+    case OPT_WHO:
+        if (!*value || strlen (value) > 128)
+            return ctl_fail (self->ctl, CTL_EXIT_USAGE, "--who takes a text of 1 to 128 bytes");
+        self->who = value;
+        return 0;
+    case OPT_RESULT:
+        if (strcmp (value, "ok") != 0 && strcmp (value, "error") != 0
+            && strcmp (value, "timeout") != 0)
+            return ctl_fail (self->ctl, CTL_EXIT_USAGE, "--result is ok, error or timeout");
+        self->result = value;
         return 0;
     case OPT_LIMIT:
         if (ddc_parse_u64 (value, &self->limit) < 0)
@@ -167,6 +184,8 @@ cmd_audit (ctl_t *ctl, int argc, char **argv)
         { "since", required_argument, NULL, OPT_SINCE },
         { "container", required_argument, NULL, OPT_CONTAINER },
         { "host", required_argument, NULL, OPT_HOST },
+        { "who", required_argument, NULL, OPT_WHO },
+        { "result", required_argument, NULL, OPT_RESULT },
         { "limit", required_argument, NULL, OPT_LIMIT },
         { "json", no_argument, NULL, OPT_JSON },
         { NULL, 0, NULL, 0 }
@@ -196,6 +215,10 @@ cmd_audit (ctl_t *ctl, int argc, char **argv)
             cJSON_AddStringToObject (query, "container", args.container);
         if (args.host)
             cJSON_AddStringToObject (query, "host", args.host);
+        if (args.who)
+            cJSON_AddStringToObject (query, "who", args.who);
+        if (args.result)
+            cJSON_AddStringToObject (query, "result", args.result);
         if (cursor)
             cJSON_AddStringToObject (query, "cursor", cursor);
         uint64_t left = args.limit ? args.limit - shown : 500;

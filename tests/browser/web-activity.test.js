@@ -84,7 +84,7 @@ test('actions and changes: who, for whom, from where, newest first', async () =>
   await screenshot(page, 'activity');
 });
 
-test('filters: kind, container, time span', async () => {
+test('filters: kind, container, who, result, time span', async () => {
   await page.goto(`${env.base}/activity`);
   await page.selectOption('#f-kind', 'action');
   await Promise.all([page.waitForNavigation(), page.click('#activity-show')]);
@@ -104,6 +104,24 @@ test('filters: kind, container, time span', async () => {
   got = await rows();
   assert.equal(got.length, 2);
   assert.ok(got.every((x) => x.kind === 'config'));
+  // who asked (the person, or the service) and how it ended
+  await page.selectOption('#f-kind', '');
+  await page.selectOption('#f-since', '');
+  await page.fill('#f-who', 'ALICE');
+  await Promise.all([page.waitForNavigation(), page.click('#activity-show')]);
+  got = await rows();
+  assert.equal(got.length, 1);
+  assert.match(got[0].what, /valheim/);
+  assert.equal(await page.inputValue('#f-who'), 'ALICE');
+  await page.fill('#f-who', 'web@');
+  await page.selectOption('#f-result', 'ok');
+  await Promise.all([page.waitForNavigation(), page.click('#activity-show')]);
+  got = await rows();
+  assert.ok(got.length >= 1 && got.every((x) => x.result === 'ok' && /web@browser/.test(x.who)),
+    JSON.stringify(got));
+  await page.selectOption('#f-result', 'timeout');
+  await Promise.all([page.waitForNavigation(), page.click('#activity-show')]);
+  await page.waitForSelector('#activity-none');
   await page.goto(`${env.base}/activity?container=nothing-here`);
   await page.waitForSelector('#activity-none');
 });

@@ -265,6 +265,11 @@ def test_ctl_audit_filters_and_pages(tmp, broker):
     assert audit(broker, "--since", "1h")[-1]["container"] == "alpha"
     assert audit(broker, "--since", "2099-01-01") == []
     assert len(audit(broker, "--limit", "2")) == 2
+    # who asked (the peer, for whom, a change's author; any case) and how it ended
+    assert len(audit(broker, "--who", "CTL@")) == 6           # the change is ctl@ too
+    assert [e["kind"] for e in audit(broker, "--who", "test")] == ["config"]
+    assert len(audit(broker, "--result", "ok")) == 6      # a change counts as ok
+    assert audit(broker, "--result", "timeout") == []
     # more than a page: 600 actions, read in pages of at most 500
     act("gamma", 600)
     every = audit(broker, "--container", "gamma", "--limit", "0")
@@ -272,7 +277,8 @@ def test_ctl_audit_filters_and_pages(tmp, broker):
     assert len(audit(broker, "--limit", "0")) == 606
     # bad usage: a one-line reason and exit 2
     for args in (["--actions", "--config"], ["--since", "yesterday"], ["--limit", "-1"],
-                 ["--config", "--container", "x"], ["extra"]):
+                 ["--config", "--container", "x"], ["extra"], ["--result", "fine"],
+                 ["--who", ""]):
         r = ctl(broker, "audit", *args, check=False)
         assert r.returncode == 2 and r.stderr.count("\n") == 1, (args, r.stderr)
     ans.close()

@@ -149,6 +149,18 @@ def test_start_stop_from_the_web_with_the_web_user(tmp, broker, agents, ctr):
         assert len(raw_audit(broker, kind="action")) == n
         assert running(free)
 
+        # the activity page filters them: by result, by who, by container
+        page = http.get("/activity?result=error").text
+        rows = re.findall(r'<tr data-kind="(\w+)" data-result="(\w*)"', page)
+        assert rows == [("action", "error")], rows
+        assert locked in page and 'option value="error" selected' in page
+        page = http.get(f"/activity?who=ADMIN&container={free}").text
+        rows = re.findall(r'<tr data-kind="(\w+)" data-result="(\w*)"', page)
+        assert rows == [("action", "ok"), ("action", "ok")], rows
+        assert http.get("/activity?who=nobody").text.count("<tr data-kind=") == 0
+        page = http.get("/activity?who=web%40tweb&kind=config").text
+        assert page.count("<tr data-kind=") == 1 and "first-run setup" in page   # its password
+
         # the dashboard lists the containers with the same controls
         wait_for(lambda: f'value="restart:{a.host}/{free}"' in http.get("/").text, timeout=10,
                  what="dashboard controls")

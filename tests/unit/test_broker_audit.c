@@ -202,7 +202,7 @@ DDC_TEST (test_query_parse)
     static const char *const bad[] = {
         "{\"kind\":\"actions\"}", "{\"since\":\"yesterday\"}", "{\"cursor\":\"12\"}",
         "{\"cursor\":\"a:1\"}", "{\"limit\":0}", "{\"limit\":501}", "{\"limit\":1.5}",
-        "{\"container\":5}", "{\"what\":1}", NULL
+        "{\"container\":5}", "{\"what\":1}", "{\"result\":\"fine\"}", "{\"who\":7}", NULL
     };
     for (int i = 0; bad[i]; i++) {
         o = s_parse (bad[i]);
@@ -317,6 +317,28 @@ DDC_TEST (test_pages_newest_first_with_filters)
     cJSON_Delete (page);
     page = s_page (a, "{\"kind\":\"action\",\"host\":\"nas\"}");
     CHECK_EQ (s_count (page), 10);
+    cJSON_Delete (page);
+    /* by who asked (the peer, for whom, a change's author: any case) and
+       by result (a change counts as ok) */
+    page = s_page (a, "{\"who\":\"ALICE\"}");
+    CHECK_EQ (s_count (page), 1);
+    CHECK_STR (s_entry_str (page, 0, "kind"), "config");
+    cJSON_Delete (page);
+    page = s_page (a, "{\"who\":\"ctl@\"}");
+    CHECK_EQ (s_count (page), 10);
+    cJSON_Delete (page);
+    page = s_page (a, "{\"who\":\"bob\"}");
+    CHECK_EQ (s_count (page), 0);
+    cJSON_Delete (page);
+    page = s_page (a, "{\"result\":\"error\",\"container\":\"db\"}");
+    CHECK_EQ (s_count (page), 5);
+    cJSON_Delete (page);
+    page = s_page (a, "{\"result\":\"ok\"}");
+    CHECK_EQ (s_count (page), 1);
+    CHECK_STR (s_entry_str (page, 0, "kind"), "config");
+    cJSON_Delete (page);
+    page = s_page (a, "{\"result\":\"timeout\"}");
+    CHECK_EQ (s_count (page), 0);
     cJSON_Delete (page);
     /* since: the entries from then on */
     char since[64], query[128];

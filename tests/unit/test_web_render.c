@@ -561,7 +561,8 @@ DDC_TEST (test_activity_page)
         "\"result\":\"error\",\"error\":\"refused\",\"reported\":true},"
         "{\"rev\":7,\"section\":\"containers\",\"time\":\"t\",\"author\":\"bob\","
         "\"peer\":\"ctl@op\",\"changed\":[\"containers[0].name\"]}]");
-    ractivity_t a = { .kind = "action", .container = "x\"y", .since = "24h", .next = "12:34" };
+    ractivity_t a = { .kind = "action", .container = "x\"y", .since = "24h", .next = "12:34",
+                      .who = "<al ice>", .result = "error" };
     render_activity (b, &rc, entries, &a);
     const char *h = wbuf_text (b);
     CHECK (strstr (h, "<time class=\"local\" datetime=\"2026-11-27T08:39:37Z\">2026-11-27\xC2\xA0"
@@ -574,7 +575,10 @@ DDC_TEST (test_activity_page)
     CHECK (strstr (h, "value=\"x&quot;y\""));
     CHECK (strstr (h, "<option value=\"24h\" selected>"));
     CHECK (strstr (h, "id=\"activity-older\" href=\"/activity?kind=action&amp;container=x%22y"
-                      "&amp;since=24h&amp;cursor=12%3A34\""));
+                      "&amp;since=24h&amp;who=%3Cal%20ice%3E&amp;result=error&amp;cursor=12%3A34\""));
+    CHECK (strstr (h, "name=\"who\" size=\"14\" maxlength=\"128\" value=\"&lt;al ice&gt;\""));
+    CHECK (strstr (h, "<option value=\"error\" selected>"));
+    CHECK (strstr (h, "<label for=\"f-result\">"));
     CHECK (!strstr (h, "activity-newest"));
     s_safe (h);
     wbuf_reset (b);
