@@ -379,6 +379,7 @@ bridge_stop (void)
     kore_platform_disable_read (s.ctl.fd);
     kore_platform_disable_read (s.sub.fd);
     ddc_client_destroy (&s.client);
+    logstream_stop ();
     cJSON_Delete (s.table);
     cJSON_Delete (s.changes);
     s.changes = NULL;

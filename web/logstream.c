@@ -15,9 +15,11 @@
 
 typedef struct s_stream s_stream_t;
 
-/* A logs request in flight: the stream may close before it comes back. */
-typedef struct {
+/* A logs request in flight: the stream may close before it comes back,
+   and the broker client may go first (logstream_stop frees what is left). */
+typedef struct s_fetch {
     s_stream_t *stream;                 /* NULL once orphaned */
+    struct s_fetch *next;
 } s_fetch_t;
 
 struct s_stream {
@@ -37,6 +39,7 @@ struct s_stream {
 
 static struct {
     s_stream_t *list;
+    s_fetch_t *fetches;                 /* in flight */
     size_t count;
     int64_t last_check;
 } s;
@@ -92,6 +95,11 @@ s_on_reply (void *arg, const ddc_msg_t *reply)
 {
     s_fetch_t *f = arg;
     s_stream_t *st = f->stream;
+    for (s_fetch_t **p = &s.fetches; *p; p = &(*p)->next)
+        if (*p == f) {
+            *p = f->next;
+            break;
+        }
     free (f);
     if (!st)
         return;
@@ -144,6 +152,8 @@ s_fetch (s_stream_t *st, int64_t now)
         return;
     }
     st->fetch = f;
+    f->next = s.fetches;
+    s.fetches = f;
     bridge_kick ();
 }
 
@@ -208,6 +218,18 @@ logstream_tick (void)
             st->last_sent = now;
             sse_write (st->c, ping, sizeof ping - 1);
         }
+    }
+}
+
+void
+logstream_stop (void)
+{
+    while (s.fetches) {
+        s_fetch_t *f = s.fetches;
+        s.fetches = f->next;
+        if (f->stream)
+            f->stream->fetch = NULL;
+        free (f);
     }
 }
 

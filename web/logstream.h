@@ -33,5 +33,8 @@ int logstream_open (struct http_request *req, const web_auth_t *a, const char *h
 /* Ask and send what is due (called by the bridge's timer). */
 void logstream_tick (void);
 size_t logstream_count (void);
+/* The broker client is gone (worker teardown): forget the requests in
+   flight, whose replies will never come. */
+void logstream_stop (void);
 
 #endif

@@ -230,6 +230,10 @@ def test_log_view_follows_and_downloads(tmp, broker, agents, ctr):
         anon = Http(w.port)
         assert anon.get(f"/logs?{q}").status == 303
         assert anon.get(f"/logs/events?{q}").status == 401
+        # stopped while a log is followed: a clean exit, nothing left behind
+        ev = Events(w.port, f"/logs/events?{q}", http.cookies)
+        assert ev.event()[0] == "lines"
         stop_clean(w)
+        ev.close()
     finally:
         w.stop()
