@@ -148,3 +148,19 @@ test('without the script, Stop leads to a result page', async (t) => {
   assert.match(await plain.textContent('#action-result'), /Stop .* on real: done/);
   assert.equal(docker('inspect', '-f', '{{.State.Running}}', acted).trim(), 'false');
 });
+
+test('the dashboard\'s Start: the result stays while the live view redraws', async (t) => {
+  if (skip) { t.skip(skip); return; }
+  const acted = names[0];              // stopped by the test before
+  await page.goto(`${env.base}/`);
+  const cell = `#view-hosts tr[data-container="real/${acted}"] td.state-cell`;
+  await page.waitForSelector(`${cell}[data-state="exited"]`, { timeout: 10000 });
+  const status = `#view-hosts .ctr-controls[data-target="real/${acted}"] .ctr-status`;
+  await page.click(`#view-hosts button[value="start:real/${acted}"]`);
+  await page.waitForSelector(`${status}.pending`, { timeout: 5000 });
+  // the agent's report redraws the host's table: the state changes, the result shows
+  await page.waitForSelector(`${cell}[data-state="running"]`, { timeout: 20000 });
+  await page.waitForSelector(`${status}.ok`, { timeout: 20000 });
+  assert.match(await page.textContent(status), /Done: running/);
+  assert.equal(docker('inspect', '-f', '{{.State.Running}}', acted).trim(), 'true');
+});
