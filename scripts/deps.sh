@@ -82,8 +82,10 @@ else
 fi
 
 # npm packages for browser tests (playwright-core drives Debian's chromium;
-# never let it download a browser of its own).
-if [ "$npm_wanted" = 1 ] && [ -f tests/package.json ] && [ ! -d tests/node_modules/playwright-core ]; then
+# never let it download a browser of its own; axe-core checks each page's
+# accessibility).
+if [ "$npm_wanted" = 1 ] && [ -f tests/package.json ] \
+   && { [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/axe-core ]; }; then
     echo "deps.sh: npm install --prefix tests"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix tests \
         --no-audit --no-fund </dev/null

@@ -96,6 +96,11 @@ void render_end (wbuf_t *b, const rctx_t *rc);
    value ("state.running", "gateway.ready", "health.healthy"), or value
    itself when the locale has none. */
 const char *render_state_text (const rctx_t *rc, const char *prefix, const char *value);
+/* Open a table cell "<td class=cls data-label=...>" (cls may be NULL):
+   data-label is the text of its column's header (the locale key
+   label_key), which names the value when a row is shown as a card on a
+   narrow screen (app.css). */
+void render_td (wbuf_t *b, const rctx_t *rc, const char *label_key, const char *cls);
 /* A notice box: kind "ok", "warn", "error" or "info"; text escaped. */
 void render_notice (wbuf_t *b, const char *kind, const char *text);
 /* The box above a form whose save did not reach the broker (key: the

@@ -221,7 +221,12 @@ render_begin (wbuf_t *b, const rctx_t *rc, const char *title)
         wbuf_puts (b, " data-signed-in=\"1\"");
     wbuf_puts (b, "><header class=\"top\"><a class=\"brand\" href=\"/\">ddc</a>");
     if (rc->csrf) {
-        wbuf_puts (b, "<nav aria-label=\"");
+        /* On a phone the links fold behind this button (the script shows
+           it); without the script they stay one row that scrolls itself. */
+        wbuf_puts (b, "<button type=\"button\" id=\"nav-toggle\" class=\"nav-toggle\" "
+                      "aria-expanded=\"false\" aria-controls=\"nav\" hidden>");
+        wbuf_html (b, T (rc, "nav.menu"));
+        wbuf_puts (b, "</button><nav id=\"nav\" aria-label=\"");
         wbuf_html (b, T (rc, "nav.label"));
         wbuf_puts (b, "\"><ul>");
         for (const s_nav_t *n = s_nav; n->key; n++) {
@@ -257,6 +262,16 @@ render_end (wbuf_t *b, const rctx_t *rc)
     wbuf_puts (b, "</footer>");
     s_js_strings (b, rc);
     wbuf_puts (b, "</body></html>\n");
+}
+
+void
+render_td (wbuf_t *b, const rctx_t *rc, const char *label_key, const char *cls)
+{
+    wbuf_puts (b, "<td");
+    if (cls)
+        wbuf_attr (b, "class", cls);
+    wbuf_attr (b, "data-label", T (rc, label_key));
+    wbuf_puts (b, ">");
 }
 
 void

@@ -216,15 +216,18 @@ render_view_services (wbuf_t *b, const rctx_t *rc, const cJSON *view)
         wbuf_html (b, name);
         wbuf_puts (b, "\"><td class=\"mono\">");
         wbuf_html (b, name);
-        wbuf_puts (b, "</td><td>");
+        wbuf_puts (b, "</td>");
+        render_td (b, rc, "dash.connection", NULL);
         s_badge (b, connected ? "ok" : "off", T (rc, connected ? "dash.connected" : "dash.disconnected"));
-        wbuf_puts (b, "</td><td>");
+        wbuf_puts (b, "</td>");
+        render_td (b, rc, "dash.applied", NULL);
         const cJSON *rev = s_pg_get (p, "applied_rev");
         if (cJSON_IsNumber (rev))
             wbuf_printf (b, "%.0f", rev->valuedouble);
         else
             wbuf_puts (b, "\xE2\x80\x94");
-        wbuf_puts (b, "</td><td>");
+        wbuf_puts (b, "</td>");
+        render_td (b, rc, "dash.rejection", "wide");
         const cJSON *rej = s_pg_get (p, "rejected");
         if (cJSON_IsObject (rej)) {
             const char *sec = s_pg_str (rej, "section");
@@ -372,7 +375,9 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
         wbuf_html (b, T (rc, "dash.state"));
         wbuf_puts (b, "</th><th>");
         wbuf_html (b, T (rc, "dash.uptime"));
-        wbuf_puts (b, "</th><th>CPU</th><th>");
+        wbuf_puts (b, "</th><th>");
+        wbuf_html (b, T (rc, "dash.cpu"));
+        wbuf_puts (b, "</th><th>");
         wbuf_html (b, T (rc, "dash.memory"));
         wbuf_puts (b, "</th><th>");
         wbuf_html (b, T (rc, "dash.actions"));
@@ -394,14 +399,17 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
             wbuf_html (b, s_pg_str (c, "name"));
             wbuf_puts (b, "</small></td><td class=\"state-cell\" data-state=\"");
             wbuf_html (b, state ? state : "unknown");
-            wbuf_puts (b, "\">");
+            wbuf_puts (b, "\"");
+            wbuf_attr (b, "data-label", T (rc, "dash.state"));
+            wbuf_puts (b, ">");
             s_badge (b, s_state_kind (state), render_state_text (rc, "state.", state ? state : "unknown"));
             if (health) {
                 wbuf_puts (b, " ");
                 s_badge (b, strcmp (health, "healthy") == 0 ? "ok" : "warn",
                          render_state_text (rc, "health.", health));
             }
-            wbuf_puts (b, "</td><td>");
+            wbuf_puts (b, "</td>");
+            render_td (b, rc, "dash.uptime", NULL);
             const cJSON *up = s_pg_get (c, "uptime_s");
             if (cJSON_IsNumber (up)) {
                 char d[32];
@@ -410,13 +418,15 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
             }
             else
                 wbuf_puts (b, "\xE2\x80\x94");
-            wbuf_puts (b, "</td><td>");
+            wbuf_puts (b, "</td>");
+            render_td (b, rc, "dash.cpu", NULL);
             const cJSON *cpu = s_pg_get (c, "cpu_percent");
             if (cJSON_IsNumber (cpu))
                 wbuf_printf (b, "%.1f %%", cpu->valuedouble);
             else
                 wbuf_puts (b, "\xE2\x80\x94");
-            wbuf_puts (b, "</td><td>");
+            wbuf_puts (b, "</td>");
+            render_td (b, rc, "dash.memory", NULL);
             const cJSON *mem = s_pg_get (c, "mem_bytes");
             if (cJSON_IsNumber (mem)) {
                 char m[32];
@@ -666,12 +676,16 @@ render_history (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const char *f
     for (int i = n - 1; i >= 0; i--) {           /* newest first */
         const cJSON *e = cJSON_GetArrayItem (entries, i);
         double rev = s_pg_num (e, "rev", 0);
-        wbuf_printf (b, "<tr data-rev=\"%.0f\"><td><a href=\"/history/%.0f\">%.0f</a></td><td>",
-                     rev, rev, rev);
+        wbuf_printf (b, "<tr data-rev=\"%.0f\">", rev);
+        render_td (b, rc, "history.rev", NULL);
+        wbuf_printf (b, "<a href=\"/history/%.0f\">%.0f</a></td>", rev, rev);
+        render_td (b, rc, "history.time", NULL);
         render_time (b, s_pg_str (e, "time"));
-        wbuf_puts (b, "</td><td>");
+        wbuf_puts (b, "</td>");
+        render_td (b, rc, "history.section", NULL);
         wbuf_html (b, render_section_label (rc, s_pg_str (e, "section")));
-        wbuf_puts (b, "</td><td>");
+        wbuf_puts (b, "</td>");
+        render_td (b, rc, "history.author", NULL);
         render_author (b, rc, s_pg_str (e, "author"));
         const char *peer = s_pg_str (e, "peer");
         if (peer) {
@@ -679,7 +693,8 @@ render_history (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const char *f
             wbuf_html (b, peer);
             wbuf_puts (b, "</small>");
         }
-        wbuf_puts (b, "</td><td>");
+        wbuf_puts (b, "</td>");
+        render_td (b, rc, "history.changed", "wide");
         s_changed_list (b, rc, s_pg_get (e, "changed"));
         wbuf_puts (b, "</td></tr>");
     }
@@ -844,7 +859,7 @@ s_activity_who (wbuf_t *b, const rctx_t *rc, const cJSON *e, bool action)
     const cJSON *claimed = s_pg_get (e, "for");
     const char *user = s_pg_str (claimed, "user"), *id = s_pg_str (claimed, "user_id");
     const char *task = s_pg_str (claimed, "task");
-    wbuf_puts (b, "<td class=\"who\">");
+    render_td (b, rc, "activity.who", "who");
     if (!action)
         render_author (b, rc, s_pg_str (e, "author"));
     else if (user || id) {
@@ -861,7 +876,8 @@ s_activity_who (wbuf_t *b, const rctx_t *rc, const cJSON *e, bool action)
     }
     wbuf_puts (b, "<br><small class=\"mono muted\">");
     wbuf_html (b, s_pg_str (e, "peer") ? s_pg_str (e, "peer") : "");
-    wbuf_puts (b, "</small></td><td class=\"from\">");
+    wbuf_puts (b, "</small></td>");
+    render_td (b, rc, "activity.from", "from");
     const char *address = s_pg_str (claimed, "address"), *channel = s_pg_str (claimed, "channel_id");
     /* else the kind of service that asked: the role, which a change gives
        only as its peer's name (role@instance; "config.json" for a hand edit) */
@@ -898,11 +914,14 @@ s_activity_row (wbuf_t *b, const rctx_t *rc, const cJSON *e)
     wbuf_html (b, action ? "action" : "config");
     wbuf_puts (b, "\" data-result=\"");
     wbuf_html (b, result ? result : "");
-    wbuf_puts (b, "\"><td>");
+    wbuf_puts (b, "\">");
+    render_td (b, rc, "activity.time", NULL);
     render_time (b, s_pg_str (e, "time"));
-    wbuf_puts (b, "</td><td>");
+    wbuf_puts (b, "</td>");
+    render_td (b, rc, "activity.type", NULL);
     wbuf_html (b, T (rc, action ? "activity.kind_action" : "activity.kind_config"));
-    wbuf_puts (b, "</td><td class=\"what\">");
+    wbuf_puts (b, "</td>");
+    render_td (b, rc, "activity.what", "what wide");
     if (action) {
         wbuf_puts (b, "<strong>");
         wbuf_html (b, s_pg_str (e, "action") ? s_pg_str (e, "action") : "?");
@@ -922,7 +941,7 @@ s_activity_row (wbuf_t *b, const rctx_t *rc, const cJSON *e)
     }
     wbuf_puts (b, "</td>");
     s_activity_who (b, rc, e, action);
-    wbuf_puts (b, "<td class=\"result\">");
+    render_td (b, rc, "activity.result", "result");
     if (action) {
         char key[48];
         snprintf (key, sizeof key, "activity.result_%s", result ? result : "");
@@ -948,7 +967,8 @@ s_activity_row (wbuf_t *b, const rctx_t *rc, const cJSON *e)
         wbuf_html (b, T (rc, "activity.result_saved"));
         wbuf_puts (b, "</span>");
     }
-    wbuf_puts (b, "</td><td class=\"num\">");
+    wbuf_puts (b, "</td>");
+    render_td (b, rc, "activity.duration", "num");
     if (action)
         wbuf_printf (b, "%.1f s", s_pg_num (e, "duration_ms", 0) / 1000.0);
     wbuf_puts (b, "</td></tr>");

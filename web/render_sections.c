@@ -17,6 +17,7 @@ typedef struct {
     wbuf_t *b;
     const rctx_t *rc;
     errs_t *errs;
+    const char *cell;            /* the column's name of the cell s_td opened, or NULL */
 } s_f_t;
 
 typedef struct {
@@ -118,7 +119,8 @@ s_id_name (s_f_t *f, const char *name)
 
 /* <input type=type ...> with extra raw attributes (trusted literals) and,
    for an input in a table cell that its column header names, the header's
-   text as aria-label (aria_key, or NULL when a <label> names it). */
+   text as aria-label (aria_key; NULL: the column of the cell s_td opened,
+   or none outside one, where a <label> names it). */
 static void
 s_input_aria (s_f_t *f, const char *name, const char *type, const char *value, const char *extra,
               const char *aria_key)
@@ -134,6 +136,8 @@ s_input_aria (s_f_t *f, const char *name, const char *type, const char *value, c
     }
     if (aria_key)
         wbuf_attr (f->b, "aria-label", T (f->rc, aria_key));
+    else if (f->cell)
+        wbuf_attr (f->b, "aria-label", f->cell);
     wbuf_puts (f->b, ">");
 }
 
@@ -144,11 +148,16 @@ s_input (s_f_t *f, const char *name, const char *type, const char *value, const 
 }
 
 /* A checkbox in its label; a label in a table cell whose column says it
-   already (sr_label) is there for assistive technology only. */
+   already (sr_label; without a label, the column of the cell s_td opened)
+   is there for assistive technology only. */
 static void
 s_checkbox_label (s_f_t *f, const char *name, const char *value, bool checked, const char *label,
                   bool sr_label)
 {
+    if (!label && f->cell) {
+        label = f->cell;
+        sr_label = true;
+    }
     wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
     s_id_name (f, name);
     wbuf_attr (f->b, "value", value);
@@ -179,6 +188,8 @@ s_select (s_f_t *f, const char *name, const s_opt_t *opts, const char *selected,
         wbuf_puts (f->b, " ");
         wbuf_puts (f->b, extra);
     }
+    if (f->cell)
+        wbuf_attr (f->b, "aria-label", f->cell);
     wbuf_puts (f->b, ">");
     bool found = false;
     for (const s_opt_t *o = opts; o->value; o++) {
@@ -245,18 +256,35 @@ s_number (s_f_t *f, const cJSON *v, const char *name, int min, int max)
     s_field_end (f, name, hint);
 }
 
-/* Start a table cell holding the input name. */
+/* Start a table cell holding the input name. A row's input
+   "SECTION[i].FIELD..." is in the column whose header is the locale text
+   f.SECTION.FIELD: the cell's data-label (a card's label on a phone) and
+   the accessible name of the inputs in it that have no label of their
+   own, until s_td_end. */
 static void
 s_td (s_f_t *f, const char *name)
 {
+    const char *open = strchr (name, '[');
+    const char *close = open ? strstr (open, "].") : NULL;
+    f->cell = NULL;
+    if (close) {
+        const char *field = close + 2, *dot = strchr (field, '.');
+        int sl = (int) (open - name), fl = dot ? (int) (dot - field) : (int) strlen (field);
+        char key[96];
+        if (snprintf (key, sizeof key, "f.%.*s.%.*s", sl, name, fl, field) < (int) sizeof key)
+            f->cell = i18n_find (f->rc->i18n, f->rc->lang, key);
+    }
     wbuf_puts (f->b, "<td");
     wbuf_attr (f->b, "data-field", name);
+    if (f->cell)
+        wbuf_attr (f->b, "data-label", f->cell);
     wbuf_puts (f->b, ">");
 }
 
 static void
 s_td_end (s_f_t *f, const char *name)
 {
+    f->cell = NULL;
     render_field_errors (f->b, f->errs, name);
     wbuf_puts (f->b, "</td>");
 }
@@ -550,7 +578,8 @@ s_id_list (const cJSON *list, char *out, size_t size)
 static void
 s_state_cell (s_f_t *f, const char *host, const char *cname, const char *state, const cJSON *row)
 {
-    wbuf_puts (f->b, "<td><span class=\"state\"");
+    render_td (f->b, f->rc, "f.containers.state", NULL);
+    wbuf_puts (f->b, "<span class=\"state\"");
     if (host && cname) {
         wbuf_puts (f->b, " data-container=\"");
         wbuf_html (f->b, host);
@@ -736,7 +765,8 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
 {
     char name[SCHEMA_NAME_MAX], buf[64];
     const char *sec = "containers";
-    wbuf_puts (f->b, hidden ? "<tr class=\"compact\" hidden><td>" : "<tr class=\"compact\"><td>");
+    wbuf_puts (f->b, hidden ? "<tr class=\"compact\" hidden>" : "<tr class=\"compact\">");
+    render_td (f->b, f->rc, "f.containers.active", NULL);
     s_row_name (name, sizeof name, sec, i, "active");
     wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
     wbuf_attr (f->b, "name", name);
@@ -748,7 +778,7 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
     const char *vals[2] = { host, cname };
     for (int k = 0; k < 2; k++) {
         s_row_name (name, sizeof name, sec, i, fields[k]);
-        wbuf_puts (f->b, "<td>");
+        render_td (f->b, f->rc, k == 0 ? "f.containers.host" : "f.containers.name", NULL);
         s_hidden (f, name, vals[k]);
         wbuf_puts (f->b, "<span class=\"mono\">");
         wbuf_html (f->b, vals[k]);
@@ -759,20 +789,21 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
     static const struct {
         const char *field, *attrs;
     } inputs[] = {
-        { "display_name", "<td><input maxlength=\"100\" size=\"14\"" },
-        { "order", "<td><input type=\"number\" min=\"0\" max=\"9999\" class=\"narrow\"" },
+        { "display_name", "<input maxlength=\"100\" size=\"14\"" },
+        { "order", "<input type=\"number\" min=\"0\" max=\"9999\" class=\"narrow\"" },
     };
     for (size_t k = 0; k < 2; k++) {
         char key[48] = "f.containers.";
         ddc_strlcpy (key + 13, inputs[k].field, sizeof key - 13);
         s_row_name (name, sizeof name, sec, i, inputs[k].field);
+        render_td (f->b, f->rc, key, NULL);
         wbuf_puts (f->b, inputs[k].attrs);
         wbuf_attr (f->b, "name", name);
         wbuf_attr (f->b, "value", s_text (row, inputs[k].field, buf));
         wbuf_attr (f->b, "aria-label", T (f->rc, key));
         wbuf_puts (f->b, "></td>");
     }
-    wbuf_puts (f->b, "<td>");
+    render_td (f->b, f->rc, "f.containers.allowed_actions", NULL);
     s_row_name (name, sizeof name, sec, i, "allowed_actions");
     for (int a = 0; schema_actions[a]; a++) {
         char rn[SCHEMA_NAME_MAX], ids[1024];
@@ -780,7 +811,7 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
         if (*ids)
             s_hidden (f, rn, ids);
     }
-    wbuf_puts (f->b, "</td><td colspan=\"2\"><small>");
+    wbuf_puts (f->b, "</td><td colspan=\"2\" class=\"wide\"><small>");
     s_row_name (name, sizeof name, sec, i, "alerts");
     const char *sep = "";
     for (int a = 0; schema_alert_kinds[a]; a++) {
@@ -1028,7 +1059,8 @@ s_discovered (s_f_t *f, const rsection_t *d, const s_cidx_t *x)
         const char *state = s_inv_state (x, k);
         wbuf_puts (f->b, "<tr class=\"discovered\"><td><span class=\"mono\">");
         wbuf_html (f->b, nm);
-        wbuf_puts (f->b, "</span></td><td class=\"mono\">");
+        wbuf_puts (f->b, "</span></td>");
+        render_td (f->b, f->rc, "f.containers.host", "mono");
         wbuf_html (f->b, h);
         const cJSON *agents = s_sec_get (it, "agents");
         if (cJSON_IsNumber (agents) && agents->valuedouble > 1) {
@@ -1039,7 +1071,9 @@ s_discovered (s_f_t *f, const rsection_t *d, const s_cidx_t *x)
             wbuf_tmpl (f->b, T (f->rc, "containers.agents"), 1, args);
             wbuf_puts (f->b, "</small>");
         }
-        wbuf_puts (f->b, "</td><td><small class=\"muted\">");
+        wbuf_puts (f->b, "</td>");
+        render_td (f->b, f->rc, "f.containers.image", NULL);
+        wbuf_puts (f->b, "<small class=\"muted\">");
         wbuf_html (f->b, cJSON_GetStringValue (s_sec_get (it, "image")));
         wbuf_puts (f->b, "</small></td>");
         s_state_cell (f, h, nm, state, NULL);
@@ -1467,6 +1501,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
         snprintf (target, sizeof target, "%s/%s", th, tc);
     wbuf_puts (f->b, "<select");
     s_id_name (f, name);
+    wbuf_attr (f->b, "aria-label", T (f->rc, "f.tasks.target"));
     wbuf_puts (f->b, "><option value=\"\">");
     wbuf_html (f->b, T (f->rc, "f.tasks.pick"));
     wbuf_puts (f->b, "</option>");
@@ -1518,7 +1553,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     s_td_end (f, name);
 
     /* the cycle-specific fields; the script shows only the cycle's own */
-    wbuf_puts (f->b, "<td class=\"when\">");
+    render_td (f->b, f->rc, "f.tasks.when", "when");
     s_row_name (name, sizeof name, sec, i, "date");
     wbuf_puts (f->b, "<span class=\"c-once\"");
     wbuf_attr (f->b, "data-field", name);

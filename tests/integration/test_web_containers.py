@@ -94,7 +94,7 @@ def read_form(text):
 
 def found_rows(text):
     """The found containers listed: [(name, host)]."""
-    return re.findall(r'<tr class="discovered"><td><span class="mono">([^<]+)</span></td><td class="mono">([^<]+?)[ <]',
+    return re.findall(r'<tr class="discovered"><td><span class="mono">([^<]+)</span></td><td class="mono"[^>]*>([^<]+?)[ <]',
                       text)
 
 

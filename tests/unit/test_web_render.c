@@ -236,6 +236,12 @@ DDC_TEST (test_section_pages_escape)
             s_safe (wbuf_text (b));
             CHECK (strstr (wbuf_text (b), "<b>") == NULL);
             CHECK (strstr (wbuf_text (b), "</textarea><b>") == NULL);
+            if (s == DDC_SEC_ADMINS && l == 0) {
+                /* a row's cell carries its column's name (a card's label on
+                   a phone), which also names its input */
+                CHECK (strstr (wbuf_text (b), "<td data-field=\"admins[0].note\" data-label=\"Note\">"));
+                CHECK (strstr (wbuf_text (b), "size=\"30\" aria-label=\"Note\">"));
+            }
             cJSON_Delete (v);
             cJSON_Delete (inv);
             cJSON_Delete (states);
@@ -320,6 +326,7 @@ DDC_TEST (test_other_pages)
     CHECK (strstr (h, "data-rev=\"9\"") && strstr (h, "data-rev=\"3\"")
            && strstr (h, "data-rev=\"9\"") < strstr (h, "data-rev=\"3\""));
     CHECK (strstr (h, "a&lt;"));
+    CHECK (strstr (h, "<td class=\"wide\" data-label=\"Changed fields\">"));
     wbuf_reset (b);
     render_history_entry (b, &rc, cJSON_GetArrayItem (entries, 1), cJSON_GetArrayItem (entries, 0), true);
     h = wbuf_text (b);
@@ -877,7 +884,7 @@ DDC_TEST (test_containers_page_search_and_pages)
     CHECK (!strstr (html, "rel=\"next\""));
     CHECK (strstr (html, "name=\"q\" maxlength=\"100\" autocomplete=\"off\" value=\"HOST-12 exited\""));
     /* the configured row stays in the form, hidden, so it is still saved */
-    CHECK (strstr (html, "<tr hidden><td data-field=\"containers[0].active\">"));
+    CHECK (strstr (html, "<tr hidden><td data-field=\"containers[0].active\" data-label=\"Active\">"));
     d.query = "app-0";
     d.page = 2;
     wbuf_reset (b);

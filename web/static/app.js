@@ -5,6 +5,7 @@
       - a task shows only the date fields its cycle uses;
       - the channels page warns at once about an ID listed as both kinds;
       - a button with data-confirm asks first;
+      - on a phone the navigation folds behind a menu button;
       - leaving a page with unsaved edits asks first, and an open form
         says at once when its section was saved elsewhere;
       - times (<time class="local">) are shown in the browser's zone;
@@ -602,10 +603,33 @@
     start();
   }
 
+  /* ---- the navigation on a phone: one button opens and closes it ---- */
+
+  function setupNav() {
+    var button = document.getElementById("nav-toggle");
+    var nav = document.getElementById("nav");
+    if (!button || !nav) return;
+    function open(yes) {
+      button.setAttribute("aria-expanded", yes ? "true" : "false");
+    }
+    button.hidden = false;
+    button.parentNode.classList.add("menu");
+    button.addEventListener("click", function () {
+      open(button.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        open(false);
+        button.focus();
+      }
+    });
+  }
+
   /* back on this page from the history: it is not being left any more */
   window.addEventListener("pageshow", function () { leaving = false; });
 
   document.addEventListener("DOMContentLoaded", function () {
+    setupNav();
     localTimes(document);
     setupForms();
     setupLeaving();
