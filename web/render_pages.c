@@ -397,11 +397,11 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
             wbuf_html (b, s_pg_str (c, "display_name"));
             wbuf_puts (b, " <small class=\"mono muted\">");
             wbuf_html (b, s_pg_str (c, "name"));
-            wbuf_puts (b, "</small></td><td class=\"state-cell\" data-state=\"");
-            wbuf_html (b, state ? state : "unknown");
-            wbuf_puts (b, "\"");
+            wbuf_puts (b, "</small></td><td class=\"state-cell\"");
             wbuf_attr (b, "data-label", T (rc, "dash.state"));
-            wbuf_puts (b, ">");
+            wbuf_puts (b, " data-state=\"");
+            wbuf_html (b, state ? state : "unknown");
+            wbuf_puts (b, "\">");
             s_badge (b, s_state_kind (state), render_state_text (rc, "state.", state ? state : "unknown"));
             if (health) {
                 wbuf_puts (b, " ");

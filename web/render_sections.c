@@ -803,7 +803,7 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
         wbuf_attr (f->b, "aria-label", T (f->rc, key));
         wbuf_puts (f->b, "></td>");
     }
-    render_td (f->b, f->rc, "f.containers.allowed_actions", NULL);
+    wbuf_puts (f->b, "<td>");                     /* its checkboxes say it */
     s_row_name (name, sizeof name, sec, i, "allowed_actions");
     for (int a = 0; schema_actions[a]; a++) {
         char rn[SCHEMA_NAME_MAX], ids[1024];
@@ -811,7 +811,7 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
         if (*ids)
             s_hidden (f, rn, ids);
     }
-    wbuf_puts (f->b, "</td><td colspan=\"2\" class=\"wide\"><small>");
+    wbuf_puts (f->b, "</td><td colspan=\"2\"><small>");
     s_row_name (name, sizeof name, sec, i, "alerts");
     const char *sep = "";
     for (int a = 0; schema_alert_kinds[a]; a++) {
