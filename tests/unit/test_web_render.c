@@ -424,7 +424,7 @@ DDC_TEST (test_human_labels)
     wbuf_reset (b);
     render_history (b, &rc, list, NULL);
     h = wbuf_text (b);
-    CHECK (strstr (h, "<td>Cooldowns</td>") && strstr (h, "Buttons: Restart all")
+    CHECK (strstr (h, "<td data-label=\"Section\">Cooldowns</td>") && strstr (h, "Buttons: Restart all")
            && strstr (h, ">Cooldowns</option>"));
     cJSON_Delete (list);
     wbuf_destroy (&b);
