@@ -435,7 +435,8 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
             }
             else
                 wbuf_puts (b, "\xE2\x80\x94");
-            wbuf_puts (b, "</td><td>");
+            wbuf_puts (b, "</td>");
+            render_td (b, rc, "dash.actions", "wide");
             if (cJSON_IsTrue (s_pg_get (c, "controls"))) {
                 const cJSON *allowed = s_pg_get (c, "allowed_actions");
                 render_container_controls (b, rc, s_pg_str (h, "host"), s_pg_str (c, "name"),
@@ -1219,7 +1220,7 @@ render_logs (wbuf_t *b, const rctx_t *rc, const rlogs_t *l)
                   "id=\"log-follow\" checked><span>");
     wbuf_html (b, T (rc, "logview.follow"));
     wbuf_puts (b, "</span></label> <span id=\"log-status\" role=\"status\" aria-live=\"polite\">"
-                  "</span></p><pre id=\"log\" class=\"log\" tabindex=\"0\"");
+                  "</span></p><pre id=\"log\" class=\"log\" role=\"log\" tabindex=\"0\"");
     wbuf_attr (b, "aria-label", T (rc, "logview.lines_label"));
     wbuf_attr (b, "data-host", l->host);
     wbuf_attr (b, "data-name", l->name);

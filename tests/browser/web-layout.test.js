@@ -144,7 +144,8 @@ const PAGES = [
   ['/', 'dashboard'], ['/bot', 'bot'], ['/containers', 'containers'], ['/channels', 'channels'],
   ['/admins', 'admins'], ['/cooldowns', 'cooldowns'], ['/tasks', 'tasks'], ['/alerts', 'alerts'],
   ['/watchdog', 'watchdog'], ['/docker', 'docker'], ['/webui', 'webui'], ['/password', 'password'],
-  ['/history', 'history'], ['/activity', 'activity'], ['/no-such-page', 'not-found'],
+  ['/history', 'history'], ['/activity', 'activity'], ['/logs?host=nas&name=nextcloud', 'logs'],
+  ['/no-such-page', 'not-found'],
 ];
 
 for (const [url, name] of PAGES) {
