@@ -33,6 +33,7 @@ struct s_stream {
     s_fetch_t *fetch;                   /* in flight, or NULL */
     int64_t next_fetch;                 /* mono ms */
     int64_t last_sent;
+    int64_t last_change;                /* mono ms of the last new line */
     bool sent_lines;                    /* the first "lines" (reset) went */
     s_stream_t *next;
 };
@@ -104,7 +105,9 @@ s_on_reply (void *arg, const ddc_msg_t *reply)
     if (!st)
         return;
     st->fetch = NULL;
-    st->next_fetch = ddc_mono_ms () + LOGSTREAM_EVERY_MS;
+    int64_t now = ddc_mono_ms ();
+    st->next_fetch = now + (now - st->last_change < LOGSTREAM_BRISK_MS ? LOGSTREAM_EVERY_MS
+                                                                       : LOGSTREAM_SLOW_MS);
     if (!reply) {
         s_problem (st, "the broker did not answer");
         return;
@@ -128,6 +131,8 @@ s_on_reply (void *arg, const ddc_msg_t *reply)
         cJSON_Delete (o);
         return;
     }
+    if (n)
+        st->last_change = now;
     cJSON_AddBoolToObject (o, "reset", !st->sent_lines);
     cJSON_AddBoolToObject (o, "gap", gap && st->sent_lines);
     st->sent_lines = true;
@@ -177,6 +182,7 @@ logstream_open (struct http_request *req, const web_auth_t *a, const char *host,
     st->tail = logtail_new ();
     st->next_fetch = 0;
     st->last_sent = ddc_mono_ms ();
+    st->last_change = st->last_sent;
     st->next = s.list;
     s.list = st;
     s.count++;
@@ -205,6 +211,16 @@ logstream_tick (void)
         if (check && !web_action_allowed (st->host, st->name, "logs")) {
             struct connection *c = st->c;
             s_problem (st, "the configuration no longer allows this container's logs");
+            if (c->state == CONN_STATE_ESTABLISHED)
+                kore_connection_disconnect (c);
+            continue;
+        }
+        if (now - st->last_change >= (int64_t) web_opts.log_idle_s * 1000) {
+            /* nobody may be looking: stop reading (the page can follow again) */
+            struct connection *c = st->c;
+            cJSON *o = cJSON_CreateObject ();
+            cJSON_AddNumberToObject (o, "idle_s", web_opts.log_idle_s);
+            s_event (st, "idle", o);
             if (c->state == CONN_STATE_ESTABLISHED)
                 kore_connection_disconnect (c);
             continue;

@@ -11,7 +11,12 @@
     these; "event: problem" with {"message"} when the agent or the broker
     did not give the logs (the stream goes on asking, and ends when the
     configuration no longer allows the container's logs); a comment line
-    every 15 s; "event: signedout" when the session ends. Owns the streams
+    every 15 s; "event: signedout" when the session ends. Every read is an
+    action in the broker's audit log, so a log left open must not fill it:
+    after LOGSTREAM_BRISK_MS without a new line the stream asks every
+    LOGSTREAM_SLOW_MS only (at once again after a new line), and after
+    --log-idle seconds (600) without one it ends with "event: idle" (the
+    page offers to follow again). Owns the streams
     and their last answers; bounded: LOGSTREAM_MAX streams (more are
     refused with 503), each one answer (256 KiB) and SSE_QUEUE_MAX bytes
     queued for a browser that does not read. */
@@ -25,6 +30,8 @@
 #define LOGSTREAM_MAX      32
 #define LOGSTREAM_EVERY_MS 2000
 #define LOGSTREAM_LINES    200
+#define LOGSTREAM_BRISK_MS 60000
+#define LOGSTREAM_SLOW_MS  10000
 
 /* Take over req's connection for host/name's log (a->ok must hold and
    the container allow logs), for the browser at addr. */

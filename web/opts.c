@@ -33,6 +33,8 @@ const char opts_usage[] =
 "  --session-idle SECONDS   sign a browser out after SECONDS without a\n"
 "                           request (1..86400), instead of the minutes of\n"
 "                           web.session_idle_minutes (a shared screen)\n"
+"  --log-idle SECONDS       stop following a container's log after SECONDS\n"
+"                           without a new line (1..86400, default 600)\n"
 "  --pidfile PATH           where Kore writes its PID (default: a private\n"
 "                           temporary file, removed at exit)\n"
 "  -v, --verbose            more log output (twice: debug)\n"
@@ -47,7 +49,7 @@ const char opts_usage[] =
 
 enum {
     OPT_BROKER = 1000, OPT_LISTEN, OPT_INSTANCE, OPT_SETUP_FILE, OPT_CERT, OPT_BROKER_CERT,
-    OPT_TRUST_XFF, OPT_PIDFILE, OPT_INSECURE, OPT_VERSION, OPT_SESSION_IDLE
+    OPT_TRUST_XFF, OPT_PIDFILE, OPT_INSECURE, OPT_VERSION, OPT_SESSION_IDLE, OPT_LOG_IDLE
 };
 
 static const struct option s_opts[] = {
@@ -61,6 +63,7 @@ static const struct option s_opts[] = {
     { "trust-forwarded-for", no_argument, NULL, OPT_TRUST_XFF },
     { "pidfile", required_argument, NULL, OPT_PIDFILE },
     { "session-idle", required_argument, NULL, OPT_SESSION_IDLE },
+    { "log-idle", required_argument, NULL, OPT_LOG_IDLE },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, OPT_VERSION },
@@ -112,6 +115,7 @@ int
 opts_parse (opts_t *o, int argc, char **argv, char *err, size_t errlen)
 {
     memset (o, 0, sizeof *o);
+    o->log_idle_s = 600;
     ddc_args_conn_t conn;
     if (ddc_args_conn_env (&conn, err, errlen) < 0
         || (conn.broker && s_opt_copy (o->broker, sizeof o->broker, conn.broker, "DDC_BROKER",
@@ -147,16 +151,18 @@ opts_parse (opts_t *o, int argc, char **argv, char *err, size_t errlen)
             rc = s_opt_copy (o->broker_cert, sizeof o->broker_cert, optarg, "--broker-cert", err, errlen);
             break;
         case OPT_PIDFILE: rc = s_opt_copy (o->pidfile, sizeof o->pidfile, optarg, "--pidfile", err, errlen); break;
-        case OPT_SESSION_IDLE: {
+        case OPT_SESSION_IDLE:
+        case OPT_LOG_IDLE: {
+            const char *flag = c == OPT_LOG_IDLE ? "--log-idle" : "--session-idle";
             char *end = NULL;
             errno = 0;
             long v = strtol (optarg, &end, 10);
             if (errno || end == optarg || *end || v < 1 || v > 86400) {
-                snprintf (err, errlen, "--session-idle: expected seconds, 1 to 86400");
+                snprintf (err, errlen, "%s: expected seconds, 1 to 86400", flag);
                 rc = -1;
             }
             else
-                o->session_idle_s = (int) v;
+                *(c == OPT_LOG_IDLE ? &o->log_idle_s : &o->session_idle_s) = (int) v;
             break;
         }
         case OPT_TRUST_XFF: o->trust_forwarded_for = true; break;

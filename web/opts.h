@@ -22,6 +22,8 @@ typedef struct {
     char pidfile[1024];          /* "" = a private temp file                  */
     bool trust_forwarded_for;    /* client address from X-Forwarded-For       */
     int session_idle_s;          /* --session-idle; 0 = the config's minutes  */
+    int log_idle_s;              /* --log-idle: a followed log stops after
+                                    so long without a new line (600)         */
     int verbose;
     bool help;
     bool version;

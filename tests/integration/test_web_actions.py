@@ -237,3 +237,33 @@ def test_log_view_follows_and_downloads(tmp, broker, agents, ctr):
         ev.close()
     finally:
         w.stop()
+
+
+def test_a_quiet_log_stops_being_followed(tmp, broker, agents, ctr):
+    """--log-idle 3: a log without a new line for 3 s is no longer read (every
+    read is an action in the audit log); the stream says so and ends."""
+    a = agents(broker)
+    name = ctr.run("sh", "-c", "echo only-line; sleep 100000")
+    a.configure([(name, True, ["logs"])])
+    w = Web(tmp, broker, extra=["--log-idle", "3"]).start()
+    try:
+        http = do_setup(w)
+        ev = Events(w.port, f"/logs/events?host={a.host}&name={name}", http.cookies)
+        try:
+            kind, data = ev.event()
+            assert kind == "lines" and "only-line" in data["lines"], data
+            t0 = time.monotonic()
+            kind, data = ev.event(timeout=15)
+            assert (kind, data) == ("idle", {"idle_s": 3}), (kind, data)
+            assert 2.0 < time.monotonic() - t0 < 10
+            # and it ends: the connection closes
+            ev.s.settimeout(5)
+            assert ev.s.recv(100) == b""
+        finally:
+            ev.close()
+        reads = [e for e in raw_audit(broker, kind="action", container=name)
+                 if e["action"] == "logs"]
+        assert 1 <= len(reads) <= 4, len(reads)       # every 2 s for 3 s, then none
+        stop_clean(w)
+    finally:
+        w.stop()

@@ -1047,6 +1047,11 @@ DDC_TEST (test_command_line)
     CHECK_STR (o.port, "8080");
     CHECK_STR (o.setup_code_file, "/tmp/c");
     CHECK_EQ (o.verbose, 1);
+    CHECK_EQ (o.log_idle_s, 600);
+    char *argv1l[] = { "ddc-web", "--broker", "ipc:///x", "--log-idle", "5", NULL };
+    CHECK (opts_parse (&o, 5, argv1l, err, sizeof err) == 0 && o.log_idle_s == 5);
+    char *argv1b[] = { "ddc-web", "--broker", "ipc:///x", "--log-idle", "0", NULL };
+    CHECK (opts_parse (&o, 5, argv1b, err, sizeof err) == -1 && strstr (err, "--log-idle"));
     /* tcp:// without certificates: refused unless --insecure */
     char *argv2[] = { "ddc-web", "--broker", "tcp://b:5555", NULL };
     CHECK (opts_parse (&o, 3, argv2, err, sizeof err) == -1 && strstr (err, "--insecure"));

@@ -582,6 +582,13 @@
           pre.setAttribute("data-live", "1");
         } catch (e) { /* ignore a bad event */ }
       });
+      es.addEventListener("idle", function (ev) {
+        var secs = 0;
+        try { secs = JSON.parse(ev.data).idle_s || 0; } catch (e) { /* keep 0 */ }
+        stop();
+        follow.checked = false;
+        status.textContent = t("log_idle", secs);
+      });
       es.addEventListener("problem", function (ev) {
         try { status.textContent = t("log_problem", JSON.parse(ev.data).message); } catch (e) { /* ignore */ }
       });
