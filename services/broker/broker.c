@@ -3,6 +3,7 @@
 #include "audit.h"
 #include "health.h"
 #include "loopstat.h"
+#include "outq.h"
 #include "peers.h"
 #include "refused.h"
 #include "roles.h"
@@ -86,6 +87,10 @@ struct broker_t {
     zap_t *zap;                /* CURVE: admits KEYS/clients        */
     refused_t *refused;
     subs_t *subs;
+    outq_t *outq;              /* bytes queued per connection        */
+    int64_t stalled_ms;        /* last look for stalled subscribers  */
+    uint64_t replies_dropped;  /* over a connection's byte bound     */
+    int64_t replies_dropped_log_ms;
     bool curve;
     zloop_t *loop;
     char boot[17];
@@ -144,10 +149,24 @@ s_send_to (broker_t *self, zframe_t *to, zmsg_t **zmsg_p)
             free (id);
             break;
         }
-    zmsg_pushmem (*zmsg_p, zframe_data (to), zframe_size (to));
-    if (zmsg_send (zmsg_p, self->ctl) < 0) {
+    if (outq_send_to (self->outq, self->ctl, to, zmsg_p) == 0)
+        return;
+    if (errno != ENOBUFS) {
         ddc_debug ("reply dropped: peer gone or its queue is full (%s)", strerror (errno));
-        zmsg_destroy (zmsg_p);
+        return;
+    }
+    /* A peer that does not read: its replies wait in our memory. */
+    self->replies_dropped++;
+    int64_t now = ddc_mono_ms ();
+    if (!self->replies_dropped_log_ms || now - self->replies_dropped_log_ms >= 60000) {
+        peer_t *peer = peers_by_routing (self->peers, to);
+        char *what = ddc_asprintf ("replies dropped: over %u MiB of replies queued to a peer "
+                                   "that does not read them (%llu since the start)",
+                                   OUTQ_REPLY_MAX >> 20,
+                                   (unsigned long long) self->replies_dropped);
+        refused_add (self->refused, peer ? peer_name (peer) : "a connection", NULL, what);
+        free (what);
+        self->replies_dropped_log_ms = now;
     }
 }
 
@@ -174,8 +193,14 @@ s_pub (broker_t *self, zmsg_t **zmsg_p, stats_pub_t kind)
     if (!*zmsg_p)
         return;
     self->stats.published[kind]++;
-    zmsg_send (zmsg_p, self->pub);
-    zmsg_destroy (zmsg_p);
+    outq_publish (self->outq, self->pub, zmsg_p);
+    /* Over the bound, the subscribers that do not read are what holds it
+       (a look at most every 100 ms: a walk of our sockets). */
+    int64_t now = ddc_mono_ms ();
+    if (outq_pub_bytes (self->outq) > OUTQ_PUB_MAX && now - self->stalled_ms >= 100) {
+        self->stalled_ms = now;
+        subs_close_stalled (self->subs);
+    }
 }
 
 /* Write an entry to the audit log, and count it. */
@@ -819,6 +844,9 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddNumberToObject (held, "peer_bytes", (double) peers_bytes (self->peers));
     cJSON_AddNumberToObject (held, "subscribers", (double) subs_subscribers (self->subs));
     cJSON_AddNumberToObject (held, "topics", (double) subs_topics (self->subs));
+    cJSON_AddNumberToObject (held, "reply_bytes", (double) outq_reply_bytes (self->outq));
+    cJSON_AddNumberToObject (held, "pub_bytes", (double) outq_pub_bytes (self->outq));
+    cJSON_AddNumberToObject (held, "replies_dropped", (double) self->replies_dropped);
     cJSON_AddItemToObject (broker, "refused", refused_json (self->refused));
     cJSON_AddItemToObject (broker, "config", store_status (self->store));
     cJSON_AddItemToObject (broker, "watchdog", watchdog_status (self->watchdog));
@@ -1133,6 +1161,33 @@ s_held (broker_t *self, peer_t *peer, const char *req)
     return false;
 }
 
+/* HUGZ for new subscribers, at most one per HUGZ_JOIN_MS. */
+static void
+s_hugz_for_joiners (broker_t *self)
+{
+    int64_t now = ddc_mono_ms ();
+    if (self->hugz_due && now - self->hugz_last_ms >= HUGZ_JOIN_MS) {
+        self->hugz_due = false;
+        self->hugz_last_ms = now;
+        s_publish_hugz (self);
+    }
+}
+
+/* The subscriptions that came in, as one loop step; HUGZ for a new
+   subscriber unless saves wait for their flush (their revisions are not
+   durable yet). */
+static void
+s_subscriptions (broker_t *self)
+{
+    loopstat_step_t start = loopstat_begin ();
+    /* A new subscriber learns the revisions at once (proto 6). */
+    if (subs_on_readable (self->subs))
+        self->hugz_due = true;
+    if (!self->grouping)
+        s_hugz_for_joiners (self);
+    loopstat_done (self->loopstat, &start, "subscriptions");
+}
+
 static int
 s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
 {
@@ -1200,25 +1255,21 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
         zframe_destroy (&routing);
         zmsg_destroy (&zmsg);
         loopstat_done (self->loopstat, &start, what);
+        /* libzmq records each subscription a connection sends as it reads
+           it, during any call on the PUB socket (a publish too), and
+           frees that record in one piece when the connection closes:
+           looking between requests closes a flood of refused topics
+           after its first few hundred rather than thousands. */
+        if (zsock_events (self->pub) & ZMQ_POLLIN)
+            s_subscriptions (self);
     }
     if (self->grouping) {
         loopstat_step_t start = loopstat_begin ();
         s_group_end (self);
         loopstat_done (self->loopstat, &start, "SAVE flush");
     }
+    s_hugz_for_joiners (self);
     return 0;
-}
-
-/* HUGZ for new subscribers, at most one per HUGZ_JOIN_MS. */
-static void
-s_hugz_for_joiners (broker_t *self)
-{
-    int64_t now = ddc_mono_ms ();
-    if (self->hugz_due && now - self->hugz_last_ms >= HUGZ_JOIN_MS) {
-        self->hugz_due = false;
-        self->hugz_last_ms = now;
-        s_publish_hugz (self);
-    }
 }
 
 static int
@@ -1226,13 +1277,7 @@ s_on_pub (zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void) loop;
     (void) sock;
-    broker_t *self = arg;
-    loopstat_step_t start = loopstat_begin ();
-    /* A new subscriber learns the revisions at once (proto 6). */
-    if (subs_on_readable (self->subs))
-        self->hugz_due = true;
-    s_hugz_for_joiners (self);
-    loopstat_done (self->loopstat, &start, "subscriptions");
+    s_subscriptions (arg);
     return 0;
 }
 
@@ -1301,6 +1346,7 @@ s_on_subs_sweep (zloop_t *loop, int timer_id, void *arg)
     broker_t *self = arg;
     loopstat_step_t start = loopstat_begin ();
     subs_sweep (self->subs);
+    outq_sweep (self->outq);
     loopstat_done (self->loopstat, &start, "subscribers sweep");
     return 0;
 }
@@ -1520,6 +1566,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zsock_set_sndhwm (self->ctl, CTL_SNDHWM);
     zsock_set_sndhwm (self->pub, opts->pub_hwm > 0 ? opts->pub_hwm : PUB_SNDHWM);
     self->subs = subs_new (self->pub, opts->pub_endpoint, self->refused);
+    self->outq = outq_new ();
     zsock_t *socks[2] = { self->ctl, self->pub };
     for (int i = 0; i < 2; i++) {
         zsock_set_heartbeat_ivl (socks[i], 2000);
@@ -1598,6 +1645,7 @@ broker_destroy (broker_t **self_p)
     zsock_destroy (&self->pub);
     zap_destroy (&self->zap);
     subs_destroy (&self->subs);
+    outq_destroy (&self->outq);
     refused_destroy (&self->refused);
     zhashx_destroy (&self->actions);
     audit_destroy (&self->audit);

@@ -11,6 +11,9 @@
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -169,10 +172,37 @@ s_same_peer (const char *address, const char *fd_peer)
     return n >= t && strcmp (address + n - t, fd_peer) == 0;
 }
 
-/* Walk our PUB connections: close those from `address` (when given), and
-   put every peer seen in `seen` (when given). */
+/* Throw away what a closed connection still has queued in the kernel
+   (after shutdown the sender can add nothing): libzmq would otherwise read
+   it, record every subscription in it (one trie node per byte of a topic),
+   and free that record in one piece when the connection ends. A flood of a
+   few thousand long topics made that one step of some 20-40 ms of CPU. */
 static void
-s_connections (subs_t *self, const char *address, zhashx_t *seen)
+s_discard_queued (int fd)
+{
+    char buf[16384];
+    for (int i = 0; i < 256 && recv (fd, buf, sizeof buf, MSG_DONTWAIT) > 0; i++)
+        ;
+}
+
+/* Is fd's kernel send queue at least half full (a reader that does not
+   read)? */
+static bool
+s_stalled (int fd)
+{
+    int queued = 0, sndbuf = 0;
+    socklen_t len = sizeof sndbuf;
+    if (ioctl (fd, SIOCOUTQ, &queued) < 0
+        || getsockopt (fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) < 0)
+        return false;
+    return sndbuf > 0 && (size_t) queued * 2 >= (size_t) sndbuf;
+}
+
+/* Walk our PUB connections: close those from `address` (when given), or
+   those that do not read (`stalled`, each reported to `refused`), and put
+   every peer seen in `seen` (when given). */
+static void
+s_connections (subs_t *self, const char *address, bool stalled, zhashx_t *seen)
 {
     DIR *dir = opendir ("/proc/self/fd");
     if (!dir)
@@ -189,9 +219,15 @@ s_connections (subs_t *self, const char *address, zhashx_t *seen)
         if (seen)
             zhashx_update (seen, peer, (void *) 1);
         /* libzmq sees the end of the stream and closes the connection, and
-           its record of the subscriptions, itself. */
-        if (address && s_same_peer (address, peer))
+           its record of the subscriptions and its queue, itself. */
+        if ((address && s_same_peer (address, peer)) || (stalled && s_stalled ((int) fd))) {
             shutdown ((int) fd, SHUT_RDWR);
+            s_discard_queued ((int) fd);
+            if (stalled)
+                refused_add (self->refused, peer, NULL, "a subscriber that does not read: "
+                             "published messages queued over the broker's bound; "
+                             "disconnected");
+        }
     }
     closedir (dir);
 }
@@ -207,7 +243,7 @@ s_refuse (subs_t *self, s_subscriber_t *sub, const char *user_id, const char *wh
     }
     sub->closing = true;
     sub->closed_ms = ddc_mono_ms ();
-    s_connections (self, sub->address, NULL);
+    s_connections (self, sub->address, false, NULL);
 }
 
 void
@@ -269,10 +305,12 @@ subs_on_readable (subs_t *self)
         }
         else if (sub->closing) {
             /* What its closed connections still had queued, or a new one:
-               closed again, at most once a second (a walk of our sockets). */
-            if (ddc_mono_ms () - sub->closed_ms >= 1000) {
+               closed again, at most once per SUBS_RECLOSE_MS (a walk of our
+               sockets). Soon, since libzmq records every topic a
+               connection sends, and frees the record in one piece. */
+            if (ddc_mono_ms () - sub->closed_ms >= SUBS_RECLOSE_MS) {
                 sub->closed_ms = ddc_mono_ms ();
-                s_connections (self, sub->address, NULL);
+                s_connections (self, sub->address, false, NULL);
             }
         }
         else if (!subs_topic_ok (topic, size - 1))
@@ -309,7 +347,7 @@ void
 subs_sweep (subs_t *self)
 {
     zhashx_t *seen = zhashx_new ();
-    s_connections (self, NULL, seen);
+    s_connections (self, NULL, false, seen);
     zlistx_t *keys = zhashx_keys (self->subscribers);
     for (char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
         s_subscriber_t *sub = zhashx_lookup (self->subscribers, key);
@@ -320,6 +358,12 @@ subs_sweep (subs_t *self)
     }
     zlistx_destroy (&keys);
     zhashx_destroy (&seen);
+}
+
+void
+subs_close_stalled (subs_t *self)
+{
+    s_connections (self, NULL, true, NULL);
 }
 
 size_t subs_subscribers (subs_t *self) { return zhashx_size (self->subscribers); }

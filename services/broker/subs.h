@@ -32,6 +32,8 @@
 #define SUBS_PER_SUBSCRIBER  32    /* distinct topics of one subscriber      */
 #define SUBS_SUBSCRIBERS_MAX 4096  /* subscribers tracked at once            */
 #define SUBS_STEP_MS         5     /* one call hands the loop back after this */
+#define SUBS_RECLOSE_MS      2     /* a refused subscriber's new connections
+                                      are closed again after this at most  */
 
 typedef struct subs_t subs_t;
 
@@ -48,6 +50,9 @@ bool subs_on_readable (subs_t *self);
 /* Forget subscribers that have no connection left (every few seconds). */
 void subs_sweep (subs_t *self);
 /* Subscribers tracked now, and topics accepted in all. */
+/* Close the PUB connections whose subscribers do not read (their kernel
+   send queue at least half full), each logged as refused. */
+void subs_close_stalled (subs_t *self);
 size_t subs_subscribers (subs_t *self);
 size_t subs_topics (subs_t *self);
 /* true when topic is one the protocol documents (a NUL-free string). */
