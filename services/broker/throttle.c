@@ -1,7 +1,9 @@
 /*  throttle: sliding-window attempt counting in a fixed table. See
     throttle.h. Entries live in one array; a bucket array of chains finds
     them, a doubly linked recency list (most recent first) picks the one to
-    forget, and unused entries form a free list. */
+    forget, and forgotten entries form a free list; entries never used yet
+    are those from `unused` on (so that the table's pages are touched only
+    as it fills: a broker that never sees a sign-in keeps none of them). */
 #include "throttle.h"
 
 #include "ddc_util.h"
@@ -28,6 +30,7 @@ struct throttle_t {
     uint32_t mask;                      /* buckets - 1 (a power of two)          */
     uint32_t newest, oldest;            /* recency list ends                     */
     uint32_t free;                      /* free list                             */
+    uint32_t unused;                    /* entries from here on never used yet   */
     size_t size;
     int limit;
     int64_t window;
@@ -55,9 +58,8 @@ throttle_new (size_t max_entries, int limit, int64_t window_ms)
     self->buckets = ddc_malloc (nbuckets * sizeof *self->buckets);
     for (uint32_t i = 0; i < nbuckets; i++)
         self->buckets[i] = NIL;
-    for (uint32_t i = 0; i < self->max; i++)
-        self->entries[i].chain = i + 1 < self->max ? i + 1 : NIL;
-    self->free = 0;
+    self->free = NIL;
+    self->unused = 0;
     self->newest = self->oldest = NIL;
     randombytes_buf (self->hash_key, sizeof self->hash_key);
     return self;
@@ -152,7 +154,11 @@ s_remove (throttle_t *self, uint32_t i)
 static uint32_t
 s_add (throttle_t *self, const char *key, uint32_t b)
 {
-    if (self->free == NIL) {
+    if (self->free == NIL && self->unused < self->max) {
+        self->entries[self->unused].chain = NIL;    /* a free list of one */
+        self->free = self->unused++;
+    }
+    else if (self->free == NIL) {
         s_remove (self, self->oldest);
         b = s_bucket (self, key);
     }
