@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define LIVE_HOSTS_MAX   64
-#define LIVE_PENDING_MAX 256
+#define LIVE_PENDING_MAX 1024   /* >= DDC_CONTAINERS_MAX: every container can be pending */
 #define LIVE_KEY_LEN     12          /* hex digits of a container key */
 
 /* allowed_actions bits */

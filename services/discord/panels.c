@@ -1,6 +1,7 @@
 /*  panels: buttons, selects and the Docker actions. See panels.h. */
 #include "panels.h"
 
+#include "ddc_config.h"
 #include "ddc_log.h"
 #include "ddc_proto.h"
 #include "ddc_util.h"
@@ -478,10 +479,14 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
         reply_once (app, ix, CB_UPDATE, render_text (i18n_get (app->lang, "bulk.busy")));
         return;
     }
-    const live_ctr_t *targets [500];
-    size_t n = s_targets (self, action, targets, 500);
-    if (n > 500)
-        n = 500;
+    //  Every target or none: the pending bounds hold all the containers
+    //  a configuration may have.
+    _Static_assert (PANELS_PENDING_MAX >= DDC_CONTAINERS_MAX
+                    && LIVE_PENDING_MAX >= DDC_CONTAINERS_MAX, "a bulk action fits");
+    const live_ctr_t *targets [DDC_CONTAINERS_MAX];
+    size_t n = s_targets (self, action, targets, DDC_CONTAINERS_MAX);
+    if (n > DDC_CONTAINERS_MAX)
+        n = DDC_CONTAINERS_MAX;
     if (n == 0) {
         reply_once (app, ix, CB_UPDATE, render_text (i18n_get (app->lang, "bulk.none")));
         return;

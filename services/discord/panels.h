@@ -19,7 +19,7 @@
 #include "app.h"
 #include "payload.h"
 
-#define PANELS_PENDING_MAX 256
+#define PANELS_PENDING_MAX 1024     /* >= DDC_CONTAINERS_MAX: "Stop all" of every container fits */
 #define PANELS_LOG_LINES   50
 #define PANELS_PENDING_MS  120000   /* a container shows 🟡 at most this long */
 
