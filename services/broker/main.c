@@ -57,6 +57,7 @@ s_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+    ddc_malloc_policy ();
     ddc_log_init ("ddc-broker");
     static const struct option longopts[] = {
         { "data", required_argument, NULL, 'd' },

@@ -509,6 +509,7 @@ s_goodbye (app_t *app)
 int
 main (int argc, char **argv)
 {
+    ddc_malloc_policy ();
     ddc_log_init ("ddc-discord");
     static const struct option longopts [] = {
         { "broker", required_argument, NULL, 'b' },

@@ -430,6 +430,7 @@ s_loop (s_daemon_t *self)
 int
 main (int argc, char **argv)
 {
+    ddc_malloc_policy ();
     ddc_log_init ("ddc-docker");
     static const struct option longopts [] = {
         { "broker", required_argument, NULL, 'b' },

@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -52,6 +53,12 @@ char *
 ddc_strdup (const char *s)
 {
     return ddc_strndup (s, strlen (s));
+}
+
+void
+ddc_malloc_policy (void)
+{
+    mallopt (M_ARENA_MAX, 1);
 }
 
 char *

@@ -19,6 +19,11 @@ void *ddc_calloc (size_t n, size_t size);
 void *ddc_realloc (void *ptr, size_t size);
 char *ddc_strdup (const char *s);
 char *ddc_strndup (const char *s, size_t n);
+/* A daemon's malloc: one arena for all its threads. libzmq's I/O threads
+   and libcurl's resolver allocate little, and an arena of their own keeps
+   its pages (a few hundred KB of a service's private memory). Call first
+   in main, before any thread starts. */
+void ddc_malloc_policy (void);
 /* printf into a new string; caller frees. */
 char *ddc_asprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
