@@ -363,24 +363,28 @@ page_logout (struct http_request *req)
 /* ------------------------------------------------------------------------ */
 /* /setup                                                                   */
 
+/* The setup page; code: what was typed, shown again after an error so
+   that a typo can be fixed (NULL: empty). */
 static void
-s_setup_page (struct http_request *req, int status, const char *error_key)
+s_setup_page (struct http_request *req, int status, const char *error_key, const char *code)
 {
     rctx_t rc;
     web_rctx (&rc, NULL, NULL);
     wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
-    render_setup (b, &rc, error_key);
+    render_setup (b, &rc, error_key, code);
     web_page (req, status, &b);
 }
 
-/* A wrong setup code (the attempt is counted already). */
+/* A wrong setup code (the attempt is counted already); code: as typed,
+   shown again so that a typo can be corrected. */
 static int
-s_setup_bad_code (struct http_request *req, web_op_t *op)
+s_setup_bad_code (struct http_request *req, web_op_t *op, const char *code)
 {
     char addr[WEB_ADDR_MAX];
     ddc_warn ("setup from %s refused: wrong setup code", web_client_addr (req, addr));
+    s_setup_page (req, 403, "setup.bad_code", code);
     form_destroy (&op->form);
-    s_setup_page (req, 403, "setup.bad_code");
+    sodium_memzero (op->text, sizeof op->text);
     return KORE_RESULT_OK;
 }
 
@@ -396,7 +400,7 @@ s_setup_start (struct http_request *req, web_op_t *op)
         return KORE_RESULT_OK;
     }
     if (req->method == HTTP_METHOD_GET) {
-        s_setup_page (req, 200, NULL);
+        s_setup_page (req, 200, NULL, NULL);
         return KORE_RESULT_OK;
     }
     if (!s_public_form (req, op))
@@ -409,8 +413,8 @@ s_setup_start (struct http_request *req, web_op_t *op)
     else
         problem = ddc_pwhash_policy (pw);
     if (problem) {
+        s_setup_page (req, 422, problem, form_get (op->form, "code"));
         form_destroy (&op->form);
-        s_setup_page (req, 422, problem);
         return KORE_RESULT_OK;
     }
     return s_take (req, op);
@@ -440,7 +444,7 @@ page_setup (struct http_request *req)
         for (size_t i = 0; sendable && i < len; i++)
             sendable = (unsigned char) code[i] >= 0x20 && (unsigned char) code[i] < 0x7f;
         if (!sendable)
-            return s_setup_bad_code (req, op);
+            return s_setup_bad_code (req, op, code);
         ddc_strlcpy (op->text, code ? code : "", sizeof op->text);
         bridge_section ("web", &op->rev);
         return s_hash (req, op, NULL, NULL, form_get (op->form, "password"), false);
@@ -455,8 +459,7 @@ page_setup (struct http_request *req)
             web_unavailable (req, false);
             return KORE_RESULT_OK;
         }
-        sodium_memzero (op->text, sizeof op->text);
-        op->phase = PH_SAVED;
+        op->phase = PH_SAVED;           /* op->text: the code, until the answer */
         return KORE_RESULT_RETRY;
     case PH_SAVED: {
         const ddc_msg_t *r = op->reply;
@@ -465,14 +468,16 @@ page_setup (struct http_request *req)
             bridge_saved_password_hash (op->new_hash, r->u64[DDC_OK_SECTION_REV]);
             ddc_info ("the web password was set from %s (first run, revision %" PRIu64 ")",
                       web_client_addr (req, addr), r->u64[DDC_OK_SECTION_REV]);
+            sodium_memzero (op->text, sizeof op->text);
             return s_clear (req, op);
         }
         if (r && r->type == DDC_DENIED)
-            return s_setup_bad_code (req, op);
+            return s_setup_bad_code (req, op, op->text);
+        sodium_memzero (op->text, sizeof op->text);
         /* someone set a password first (410), or changed the web section */
         if (r && (r->type == DDC_CONFLICT
                   || (r->type == DDC_ERROR && r->u64[DDC_ERROR_CODE] == DDC_E_GONE)))
-            s_setup_page (req, 409, "setup.conflict");
+            s_setup_page (req, 409, "setup.conflict", NULL);
         else if (!r)
             web_unavailable (req, false);
         else

@@ -88,6 +88,8 @@ s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, err
     }
     if (s == DDC_SEC_TASKS)
         d.containers = bridge_section ("containers", NULL);
+    if (s == DDC_SEC_BOT)
+        d.view = cache_view ();
     /* the web section's password hash has a page of its own: its secret
        shown as set or not is the metrics token */
     const char *secret = s == DDC_SEC_WEB ? "metrics_token" : ddc_section_secrets (s)[0];
@@ -138,6 +140,11 @@ s_render_current (struct http_request *req, web_op_t *op)
     /* the containers page searched, paged or with a row added: its own */
     s_cview_t cv;
     if (op->section == DDC_SEC_CONTAINERS && s_cview (req, &cv)) {
+        s_render (req, op, 200, value, rev, NULL, NULL);
+        return;
+    }
+    /* the tasks page shows the next runs: as of now, never kept */
+    if (op->section == DDC_SEC_TASKS) {
         s_render (req, op, 200, value, rev, NULL, NULL);
         return;
     }

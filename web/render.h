@@ -48,6 +48,10 @@ typedef struct {
     uint64_t rev;                /* the revision it was rendered from    */
     errs_t *errs;                /* NULL or the errors of a refused save */
     const cJSON *containers;     /* tasks: configured containers         */
+    int64_t now;                 /* tasks: UTC seconds their next runs
+                                    are after (0: the current time)      */
+    const cJSON *view;           /* bot: the live view (its gateway state
+                                    is shown and kept live), or NULL     */
     const cJSON *inventory;      /* containers: [{host,name,image,state,status}] */
     const cJSON *states;         /* containers: {"host/name": "running"} */
     const char *notice_html;     /* a rendered notice box or NULL        */
@@ -137,7 +141,8 @@ int render_section_from_path (const char *path);
 
 /* ---- other pages (render_pages.c) ------------------------------------ */
 void render_login (wbuf_t *b, const rctx_t *rc, const char *error_key, const char *next);
-void render_setup (wbuf_t *b, const rctx_t *rc, const char *error_key);
+/* The first-run page; code: the setup code typed before (NULL: none). */
+void render_setup (wbuf_t *b, const rctx_t *rc, const char *error_key, const char *code);
 void render_password (wbuf_t *b, const rctx_t *rc, uint64_t web_rev, const char *error_key,
                       const char *notice_key);
 /* A whole error page: status title, text (escaped) and optional details. */

@@ -92,7 +92,7 @@ render_login (wbuf_t *b, const rctx_t *rc, const char *error_key, const char *ne
 }
 
 void
-render_setup (wbuf_t *b, const rctx_t *rc, const char *error_key)
+render_setup (wbuf_t *b, const rctx_t *rc, const char *error_key, const char *code)
 {
     render_begin (b, rc, T (rc, "setup.title"));
     s_para (b, rc, NULL, "setup.intro");
@@ -101,7 +101,14 @@ render_setup (wbuf_t *b, const rctx_t *rc, const char *error_key)
                   "<div class=\"field\"><label for=\"f-code\">");
     wbuf_html (b, T (rc, "setup.code"));
     wbuf_puts (b, "</label><input type=\"text\" id=\"f-code\" name=\"code\" maxlength=\"32\" "
-                  "autocomplete=\"off\" spellcheck=\"false\" required><p class=\"hint\">");
+                  "autocomplete=\"off\" spellcheck=\"false\" required");
+    /* a code is printable ASCII: anything else is not shown again */
+    bool keep = code && *code && strlen (code) <= 32;
+    for (const char *c = code; keep && *c; c++)
+        keep = *c >= 0x20 && *c < 0x7f;
+    if (keep)
+        wbuf_attr (b, "value", code);
+    wbuf_puts (b, "><p class=\"hint\">");
     wbuf_puts (b, T (rc, "setup.code_hint"));
     wbuf_puts (b, "</p></div>");
     s_password_input (b, rc, "password", "setup.password", "new-password");
@@ -195,7 +202,7 @@ render_view_services (wbuf_t *b, const rctx_t *rc, const cJSON *view)
     const cJSON *peers = s_pg_get (view, "peers");
     if (cJSON_GetArraySize (peers) == 0) {
         wbuf_puts (b, "<p class=\"muted\">");
-        wbuf_html (b, T (rc, "dash.no_services"));
+        wbuf_puts (b, T (rc, "dash.no_services"));        /* locale HTML: links */
         wbuf_puts (b, "</p>");
         return;
     }
@@ -249,7 +256,7 @@ render_view_gateway (wbuf_t *b, const rctx_t *rc, const cJSON *view)
     const cJSON *gws = s_pg_get (view, "gateway");
     if (cJSON_GetArraySize (gws) == 0) {
         wbuf_puts (b, "<p class=\"muted\">");
-        wbuf_html (b, T (rc, "dash.no_gateway"));
+        wbuf_puts (b, T (rc, "dash.no_gateway"));        /* locale HTML: links */
         wbuf_puts (b, "</p>");
         return;
     }
@@ -318,7 +325,7 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
     const cJSON *hosts = s_pg_get (view, "hosts");
     if (cJSON_GetArraySize (hosts) == 0) {
         wbuf_puts (b, "<p class=\"muted\">");
-        wbuf_html (b, T (rc, "dash.no_hosts"));
+        wbuf_puts (b, T (rc, "dash.no_hosts"));        /* locale HTML: links */
         wbuf_puts (b, "</p>");
         return;
     }
@@ -364,8 +371,13 @@ render_view_hosts (wbuf_t *b, const rctx_t *rc, const cJSON *view)
         }
         const cJSON *rows = s_pg_get (h, "containers");
         if (cJSON_GetArraySize (rows) == 0) {
-            wbuf_puts (b, "<p class=\"muted\">");
-            wbuf_html (b, T (rc, "dash.no_containers"));
+            /* the next step: choose the host's containers */
+            wbuf_puts (b, "<p class=\"muted empty\">");
+            wbuf_t *q = wbuf_new (256);              /* the host as a query value */
+            wbuf_url (q, s_pg_str (h, "host") ? s_pg_str (h, "host") : "");
+            const char *args[] = { wbuf_overflow (q) ? "" : wbuf_text (q) };
+            wbuf_tmpl (b, T (rc, "dash.no_containers"), 1, args);
+            wbuf_destroy (&q);
             wbuf_puts (b, "</p></section>");
             continue;
         }
@@ -658,7 +670,7 @@ render_history (wbuf_t *b, const rctx_t *rc, const cJSON *entries, const char *f
     int n = cJSON_GetArraySize (entries);
     if (n == 0) {
         wbuf_puts (b, "<p class=\"muted\">");
-        wbuf_html (b, T (rc, "history.none"));
+        wbuf_puts (b, T (rc, "history.none"));       /* locale HTML: links */
         wbuf_puts (b, "</p>");
         render_end (b, rc);
         return;

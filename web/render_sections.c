@@ -5,6 +5,8 @@
     value is shown back as typed. See render.h. */
 #include "render.h"
 
+#include "ddc_schedule.h"
+
 #include "ddc_util.h"
 
 #include <assert.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
     wbuf_t *b;
@@ -434,6 +437,15 @@ s_bot (s_f_t *f, const rsection_t *d)
     s_zone_list (f->b);
     s_field_end (f, "bot.timezone", "h.bot.timezone");
     s_form_end (f);
+    /* what the bot reports now, without a save first; kept live by the
+       script like the dashboard's */
+    if (d->view) {
+        wbuf_puts (f->b, "<section class=\"panel\" id=\"bot-gateway\"><h2>");
+        wbuf_html (f->b, T (f->rc, "dash.gateway"));
+        wbuf_puts (f->b, "</h2><div id=\"view-gateway\">");
+        render_view_gateway (f->b, f->rc, d->view);
+        wbuf_puts (f->b, "</div></section>");
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1469,6 +1481,46 @@ static const s_opt_t s_weekdays[] = {
     { "sun", "weekday.sun", false }, { NULL, NULL, false }
 };
 
+/* The next run of a saved task, in its own time zone: "Monday
+   2026-12-07 04:00 (Europe/Berlin)", "paused", "never" (a once task in
+   the past); empty for a new row. */
+static void
+s_task_next (s_f_t *f, const rsection_t *d, const cJSON *row)
+{
+    wbuf_puts (f->b, "<td class=\"next\">");
+    int64_t now = d->now ? d->now : (int64_t) time (NULL), next;
+    struct tm tm;
+    if (!row) {
+        wbuf_puts (f->b, "</td>");
+        return;
+    }
+    if (!s_bool (row, "active", true))
+        wbuf_html (f->b, T (f->rc, "f.tasks.paused"));
+    else if (ddc_schedule_next_local (row, now, &next, &tm) != 0)
+        wbuf_html (f->b, T (f->rc, "f.tasks.never"));
+    else {
+        static const char *const days[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+        char key[24], utc[32], local[40];
+        snprintf (key, sizeof key, "weekday.%s", days[tm.tm_wday % 7]);
+        time_t t = (time_t) next;
+        struct tm u;
+        gmtime_r (&t, &u);
+        strftime (utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", &u);
+        snprintf (local, sizeof local, "%04d-%02d-%02d\xC2\xA0%02d:%02d", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+        wbuf_puts (f->b, "<time class=\"zoned\"");
+        wbuf_attr (f->b, "datetime", utc);
+        wbuf_puts (f->b, ">");
+        wbuf_html (f->b, T (f->rc, key));
+        wbuf_puts (f->b, " ");
+        wbuf_html (f->b, local);
+        wbuf_puts (f->b, "</time> <small class=\"muted\">");
+        wbuf_html (f->b, cJSON_GetStringValue (s_sec_get (row, "timezone")));
+        wbuf_puts (f->b, "</small>");
+    }
+    wbuf_puts (f->b, "</td>");
+}
+
 static void
 s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 {
@@ -1487,8 +1539,16 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_row_name (name, sizeof name, sec, i, "id");
     s_td (f, name);
-    s_input (f, name, "text", s_text (row, "id", buf),
-             "maxlength=\"64\" size=\"12\" autocomplete=\"off\" pattern=\"[A-Za-z0-9_-]+\"");
+    {
+        /* empty: one is made from the container, action and cycle */
+        char attrs[256];
+        wbuf_t *ph = wbuf_new (128);
+        wbuf_html (ph, T (f->rc, "f.tasks.id_auto"));
+        snprintf (attrs, sizeof attrs, "maxlength=\"64\" size=\"12\" autocomplete=\"off\" "
+                  "pattern=\"[A-Za-z0-9_-]+\" placeholder=\"%s\"", wbuf_text (ph));
+        wbuf_destroy (&ph);
+        s_input (f, name, "text", s_text (row, "id", buf), attrs);
+    }
     s_td_end (f, name);
 
     /* target: one select over the configured containers */
@@ -1609,6 +1669,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     s_input (f, name, "text", s_text (row, "note", buf), "maxlength=\"200\" size=\"16\"");
     s_td_end (f, name);
 
+    s_task_next (f, d, row);
     s_remove_cell (f, sec, i);
     wbuf_puts (f->b, "</tr>");
 }
@@ -1619,7 +1680,14 @@ s_tasks (s_f_t *f, const rsection_t *d)
     s_form_begin (f, DDC_SEC_TASKS, d, (size_t) cJSON_GetArraySize (d->value));
     wbuf_puts (f->b, "<p class=\"intro\">");
     wbuf_puts (f->b, T (f->rc, "h.tasks.intro"));
-    wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\" id=\"tasks-table\"><thead><tr>");
+    wbuf_puts (f->b, "</p>");
+    /* a task runs on a configured container: none yet, say where to start */
+    if (cJSON_GetArraySize (d->containers) == 0) {
+        wbuf_puts (f->b, "<p class=\"notice info\" id=\"tasks-no-containers\">");
+        wbuf_puts (f->b, T (f->rc, "h.tasks.no_containers"));
+        wbuf_puts (f->b, "</p>");
+    }
+    wbuf_puts (f->b, "<div class=\"table-wrap\"><table class=\"rows\" id=\"tasks-table\"><thead><tr>");
     s_th (f, "f.tasks.active");
     s_th (f, "f.tasks.id");
     s_th (f, "f.tasks.target");
@@ -1629,6 +1697,7 @@ s_tasks (s_f_t *f, const rsection_t *d)
     s_th (f, "f.tasks.when");
     s_th (f, "f.tasks.timezone");
     s_th (f, "f.tasks.note");
+    s_th (f, "f.tasks.next");
     s_th (f, "row.remove_head");
     wbuf_puts (f->b, "</tr></thead><tbody data-rows=\"tasks\">");
     size_t i = 0;

@@ -1,6 +1,7 @@
 /*  schema: section <-> form mapping. See schema.h. */
 #include "schema.h"
 
+#include "ddc_schedule.h"
 #include "ddc_util.h"
 
 #include <stdbool.h>
@@ -316,6 +317,26 @@ s_cmp_long (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A task sent without an id gets one made from its container, action and
+   cycle, unique among the form's tasks ("plex-restart-daily", "-2", ...). */
+static void
+s_task_ids (cJSON *tasks)
+{
+    cJSON *t;
+    cJSON_ArrayForEach (t, tasks) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive (t, "id");
+        if (id && (!cJSON_IsString (id) || *id->valuestring))
+            continue;
+        char made[80];
+        ddc_schedule_new_id (tasks,
+                             cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (t, "container")),
+                             cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (t, "action")),
+                             cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (t, "cycle")),
+                             made, sizeof made);
+        s_set (t, "id", cJSON_CreateString (made));
+    }
+}
+
 cJSON *
 schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen)
 {
@@ -377,6 +398,8 @@ schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen)
         cJSON_AddItemToArray (arr, row);
     }
     free (rows);
+    if (s == DDC_SEC_TASKS)
+        s_task_ids (arr);
     return arr;
 }
 

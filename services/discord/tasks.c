@@ -229,28 +229,14 @@ bad:
 bool
 tasks_has_id (const cJSON *list, const char *id)
 {
-    for (const cJSON *t = cJSON_IsArray (list) ? list->child : NULL; t; t = t->next) {
-        const char *v = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (t, "id"));
-        if (v && strcmp (v, id) == 0)
-            return true;
-    }
-    return false;
+    return ddc_schedule_has_id (list, id);
 }
 
 void
 tasks_new_id (const cJSON *list, const char *container, const char *action, const char *cycle,
               char *buf, size_t size)
 {
-    char base [64];
-    size_t o = 0;
-    char raw [200];
-    snprintf (raw, sizeof raw, "%s-%s-%s", container, action, cycle);
-    for (const char *p = raw; *p && o + 1 < sizeof base - 6; p++)
-        base [o++] = isalnum ((unsigned char) *p) || *p == '_' || *p == '-' ? *p : '-';
-    base [o] = '\0';
-    snprintf (buf, size, "%s", base);
-    for (int n = 2; tasks_has_id (list, buf) && n < 100000; n++)
-        snprintf (buf, size, "%s-%d", base, n);
+    ddc_schedule_new_id (list, container, action, cycle, buf, size);
 }
 
 //  --------------------------------------------------------------------------

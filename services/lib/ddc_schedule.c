@@ -4,6 +4,7 @@
 #include "ddc_tz.h"
 #include "ddc_util.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -328,6 +329,57 @@ ddc_schedule_next (const cJSON *task, int64_t after, int64_t *next)
     int rc = zone ? s_next (zone, &plan, after, next) : -1;
     pthread_mutex_unlock (&s_cache_lock);
     return rc;
+}
+
+
+int
+ddc_schedule_next_local (const cJSON *task, int64_t after, int64_t *next, struct tm *local)
+{
+    s_plan_t plan;
+    if (!next || !local || s_plan (task, &plan) != 0
+    ||  after < DDC_TZ_TIME_MIN || after > DDC_TZ_TIME_MAX)
+        return -1;
+    pthread_mutex_lock (&s_cache_lock);
+    const ddc_tz_t *zone = s_cache_zone (plan.zone);
+    int rc = zone ? s_next (zone, &plan, after, next) : -1;
+    if (rc == 0)
+        rc = ddc_tz_to_local (zone, *next, local, NULL);
+    pthread_mutex_unlock (&s_cache_lock);
+    return rc;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Ids
+
+bool
+ddc_schedule_has_id (const cJSON *list, const char *id)
+{
+    for (const cJSON *t = cJSON_IsArray (list) ? list->child : NULL; t; t = t->next) {
+        const char *v = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (t, "id"));
+        if (v && id && strcmp (v, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+void
+ddc_schedule_new_id (const cJSON *list, const char *container, const char *action,
+                     const char *cycle, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return;
+    char base [64];
+    size_t o = 0;
+    char raw [200];
+    snprintf (raw, sizeof (raw), "%s-%s-%s", container ? container : "",
+              action ? action : "", cycle ? cycle : "");
+    for (const char *p = raw; *p && o + 1 < sizeof (base) - 6; p++)
+        base [o++] = isalnum ((unsigned char) *p) || *p == '_' || *p == '-' ? *p : '-';
+    base [o] = '\0';
+    snprintf (buf, size, "%s", base);
+    for (int n = 2; ddc_schedule_has_id (list, buf) && n < 100000; n++)
+        snprintf (buf, size, "%s-%d", base, n);
 }
 
 

@@ -1,6 +1,7 @@
 /*  ddc_schedule: when scheduled tasks run.
-    Owns: the next run time of a task from the config's "tasks" section and
-    its one-line English description. Local times are converted in the
+    Owns: the next run time of a task from the config's "tasks" section
+    (also as local time in its zone), its one-line English description and
+    the ids made for new tasks. Local times are converted in the
     task's own IANA zone with ddc_tz (no process-global TZ is touched);
     loaded zones are kept in a small bounded cache, reloaded hourly, shared
     by all threads under a mutex. Nothing here logs or asserts on input.
@@ -35,8 +36,10 @@
 #ifndef DDC_SCHEDULE_H
 #define DDC_SCHEDULE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <cJSON.h>
 
 /* First run time of task (borrowed) strictly after instant after (UTC
@@ -45,6 +48,19 @@
    zone cannot be loaded, if after is outside the years 1..9999 or the run
    would fall beyond 9999, or if next is NULL. */
 int ddc_schedule_next (const cJSON *task, int64_t after, int64_t *next);
+
+/* ddc_schedule_next, and the run's local time in the task's own zone
+   into *local (tm_year..tm_sec, tm_wday; with the zone cache). Returns 0
+   or -1 as ddc_schedule_next does; local may not be NULL. */
+int ddc_schedule_next_local (const cJSON *task, int64_t after, int64_t *next, struct tm *local);
+
+/* An id for a new task of container, unique among the "id"s of list (an
+   array of tasks, may be NULL): "plex-restart-daily", then "-2", "-3", ...
+   (characters outside [A-Za-z0-9_-] become '-', at most 64). */
+void ddc_schedule_new_id (const cJSON *list, const char *container, const char *action,
+                          const char *cycle, char *buf, size_t size);
+/* true if a task of list (may be NULL) has this id. */
+bool ddc_schedule_has_id (const cJSON *list, const char *id);
 
 /* Short English description of task into buf[size]:
      "once on 2026-12-24 at 18:00 (Europe/Berlin)"

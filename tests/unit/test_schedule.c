@@ -679,6 +679,41 @@ s_rand (void)
     return s_rand_state * 2685821657736338717ULL;
 }
 
+//  The next run as local time in the task's zone, and ids for new tasks.
+DDC_TEST (test_next_local_and_ids)
+{
+    cJSON *task = s_task ("{'cycle':'weekly','weekday':'mon','time':'04:15',"
+                          "'timezone':'Europe/Berlin'}");
+    int64_t next = 0;
+    struct tm tm;
+    CHECK_EQ (ddc_schedule_next_local (task, s_utc ("2026-12-01T00:00:00Z"), &next, &tm), 0);
+    CHECK_STR (s_iso (next, s_buf), "2026-12-07T03:15:00Z");
+    CHECK_EQ (tm.tm_year + 1900, 2026);
+    CHECK_EQ (tm.tm_mon + 1, 12);
+    CHECK_EQ (tm.tm_mday, 7);
+    CHECK_EQ (tm.tm_hour, 4);
+    CHECK_EQ (tm.tm_min, 15);
+    CHECK_EQ (tm.tm_wday, 1);
+    CHECK_EQ (ddc_schedule_next_local (task, 0, &next, NULL), -1);
+    cJSON_Delete (task);
+    task = s_task ("{'cycle':'once','date':'2020-01-01','time':'04:15','timezone':'UTC'}");
+    CHECK_EQ (ddc_schedule_next_local (task, s_utc ("2026-12-01T00:00:00Z"), &next, &tm), -1);
+    cJSON_Delete (task);
+
+    cJSON *list = s_task ("[{'id':'plex-restart-daily'},{'id':'plex-restart-daily-2'},{'x':1}]");
+    char id [80];
+    ddc_schedule_new_id (list, "plex", "restart", "daily", id, sizeof (id));
+    CHECK_STR (id, "plex-restart-daily-3");
+    ddc_schedule_new_id (list, "my.app 1", "stop", "weekly", id, sizeof (id));
+    CHECK_STR (id, "my-app-1-stop-weekly");
+    ddc_schedule_new_id (NULL, NULL, NULL, NULL, id, sizeof (id));
+    CHECK_STR (id, "--");
+    CHECK (ddc_schedule_has_id (list, "plex-restart-daily-2"));
+    CHECK (!ddc_schedule_has_id (list, "plex"));
+    CHECK (!ddc_schedule_has_id (NULL, "plex"));
+    cJSON_Delete (list);
+}
+
 DDC_TEST (test_glibc_random)
 {
     const char *zones [8] = {
@@ -1198,6 +1233,7 @@ main (int argc, char *argv [])
     DDC_RUN (test_sequences_all_cycles);
     DDC_RUN (test_bad_tasks);
     DDC_RUN (test_describe);
+    DDC_RUN (test_next_local_and_ids);
     DDC_RUN (test_glibc_random);
     DDC_RUN (test_glibc_transitions);
     DDC_RUN (test_posix_rules);

@@ -361,6 +361,19 @@ DDC_TEST (test_schema_rows)
                       "&tasks[0].day=31&tasks[0].date=x&tasks[0].weekday=sun"),
               "[{\"id\":\"t2\",\"host\":\"nas\",\"container\":\"a/b\",\"cycle\":\"yearly\","
               "\"month\":12,\"day\":31,\"active\":false}]");
+    /* a task without an id gets one, unique among the form's tasks */
+    s_expect (s_from (DDC_SEC_TASKS,
+                      "tasks[0].id=&tasks[0].target=local%2Fplex&tasks[0].action=restart"
+                      "&tasks[0].cycle=daily&tasks[0].time=04%3A00&tasks[0].timezone=UTC"
+                      "&tasks[1].id=plex-restart-daily&tasks[1].target=local%2Fplex"
+                      "&tasks[1].action=restart&tasks[1].cycle=daily&tasks[1].time=05%3A00"
+                      "&tasks[1].timezone=UTC"),
+              "[{\"id\":\"plex-restart-daily-2\",\"host\":\"local\",\"container\":\"plex\","
+              "\"action\":\"restart\",\"cycle\":\"daily\",\"time\":\"04:00\",\"timezone\":\"UTC\","
+              "\"active\":false},"
+              "{\"id\":\"plex-restart-daily\",\"host\":\"local\",\"container\":\"plex\","
+              "\"action\":\"restart\",\"cycle\":\"daily\",\"time\":\"05:00\",\"timezone\":\"UTC\","
+              "\"active\":false}]");
     /* channels keep their kind from the hidden input */
     s_expect (s_from (DDC_SEC_CHANNELS,
                       "channels[0].id=1187654321098765432&channels[0].kind=status&channels[0].name=s"

@@ -298,8 +298,15 @@ DDC_TEST (test_other_pages)
     CHECK (strstr (wbuf_text (b), "<nav") == NULL);             /* no navigation signed out */
     s_safe (wbuf_text (b));
     wbuf_reset (b);
-    render_setup (b, &rc, "setup.bad_code");
+    render_setup (b, &rc, "setup.bad_code", "ABCD-\"EFGH");
     CHECK (strstr (wbuf_text (b), "name=\"code\"") && strstr (wbuf_text (b), "Einrichtungscode"));
+    /* the typed code is kept (escaped) across an error; where it is is said */
+    CHECK (strstr (wbuf_text (b), "value=\"ABCD-&quot;EFGH\""));
+    CHECK (strstr (wbuf_text (b), "<code>ddc-ctl setup-code</code>")
+           && strstr (wbuf_text (b), "<code>data/web-setup-code</code>"));
+    wbuf_reset (b);
+    render_setup (b, &rc, NULL, "caf\xC3\xA9");                  /* not a code: not shown */
+    CHECK (strstr (wbuf_text (b), "caf") == NULL);
     wbuf_reset (b);
     rc = s_rc (t, "en", true);
     render_password (b, &rc, 12, "pw.kinds", NULL);
@@ -545,6 +552,65 @@ DDC_TEST (test_container_controls_and_logs)
     rlogs_t broken = { .host = "nas", .name = "db", .lines = 50, .error = "no <agent>" };
     render_logs (b, &rc, &broken);
     CHECK (strstr (wbuf_text (b), "id=\"log-error\"") && strstr (wbuf_text (b), "no &lt;agent&gt;"));
+    wbuf_destroy (&b);
+    i18n_destroy (&t);
+}
+
+/* First run and empty states point to the next step; tasks show their
+   next run in their own zone; the bot page shows the gateway unasked. */
+DDC_TEST (test_next_steps)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    wbuf_t *b = wbuf_new (1 << 20);
+    /* a host without configured containers: a link to choose them */
+    cJSON *v = ddc_test_parse ("{\"up\":true,\"rev\":2,\"peers\":[],\"gateway\":[],"
+                               "\"hosts\":[{\"peer\":\"docker@n\",\"host\":\"my nas&\","
+                               "\"connected\":true,\"containers\":[]}]}");
+    render_view_hosts (b, &rc, v);
+    CHECK (strstr (wbuf_text (b), "<a href=\"/containers?q=my%20nas%26\">"));
+    wbuf_reset (b);
+    render_view_gateway (b, &rc, v);
+    CHECK (strstr (wbuf_text (b), "<a href=\"/bot\">"));
+    s_safe (wbuf_text (b));
+
+    /* the bot page shows the gateway as reported, live (#view-gateway) */
+    cJSON *gv = ddc_test_parse ("{\"gateway\":[{\"peer\":\"discord@b\",\"connected\":true,"
+                                "\"state\":\"ready\",\"detail\":\"x\"}]}");
+    cJSON *bot = ddc_test_parse ("{\"token\":\"***\",\"guild_id\":\"\",\"language\":\"en\","
+                                 "\"timezone\":\"UTC\"}");
+    rsection_t d = { .value = bot, .rev = 2, .view = gv };
+    wbuf_reset (b);
+    render_section (b, &rc, DDC_SEC_BOT, &d);
+    const char *h = strstr (wbuf_text (b), "id=\"view-gateway\"");
+    CHECK (h && strstr (h, "discord@b") && strstr (h, "ready"));
+
+    /* tasks: next run in the task's zone, paused, never; a hint while no
+       container is configured; an id is made when left empty */
+    cJSON *tasks = ddc_test_parse (
+        "[{\"id\":\"a\",\"host\":\"local\",\"container\":\"plex\",\"action\":\"restart\","
+        "\"cycle\":\"weekly\",\"weekday\":\"mon\",\"time\":\"04:15\",\"timezone\":\"Europe/Berlin\","
+        "\"active\":true},"
+        "{\"id\":\"b\",\"host\":\"local\",\"container\":\"plex\",\"action\":\"stop\","
+        "\"cycle\":\"daily\",\"time\":\"04:15\",\"timezone\":\"UTC\",\"active\":false},"
+        "{\"id\":\"c\",\"host\":\"local\",\"container\":\"plex\",\"action\":\"stop\","
+        "\"cycle\":\"once\",\"date\":\"2020-01-01\",\"time\":\"04:15\",\"timezone\":\"UTC\","
+        "\"active\":true}]");
+    cJSON *none = cJSON_CreateArray ();
+    rsection_t td = { .value = tasks, .rev = 4, .containers = none, .now = 1796083200 };
+    wbuf_reset (b);                                    /* 2026-12-01T00:00:00Z */
+    render_section (b, &rc, DDC_SEC_TASKS, &td);
+    h = wbuf_text (b);
+    CHECK (strstr (h, "<time class=\"zoned\" datetime=\"2026-12-07T03:15:00Z\">Monday 2026-12-07"
+                      "\xC2\xA0" "04:15</time> <small class=\"muted\">Europe/Berlin</small>"));
+    CHECK (strstr (h, ">paused</td>") && strstr (h, ">never (its time has passed)</td>"));
+    CHECK (strstr (h, "id=\"tasks-no-containers\"") && strstr (h, "href=\"/containers\""));
+    CHECK (strstr (h, "placeholder=\"made for you\""));
+    cJSON_Delete (none);
+    cJSON_Delete (tasks);
+    cJSON_Delete (bot);
+    cJSON_Delete (gv);
+    cJSON_Delete (v);
     wbuf_destroy (&b);
     i18n_destroy (&t);
 }
@@ -1100,6 +1166,7 @@ main (int argc, char **argv)
     DDC_RUN (test_errors_at_their_inputs);
     DDC_RUN (test_other_pages);
     DDC_RUN (test_human_labels);
+    DDC_RUN (test_next_steps);
     DDC_RUN (test_activity_page);
     DDC_RUN (test_logtail);
     DDC_RUN (test_container_controls_and_logs);
