@@ -1471,7 +1471,8 @@ static const s_opt_t s_task_actions[] = {
 static const s_opt_t s_cycles[] = {
     { "once", "cycle.once", false }, { "daily", "cycle.daily", false },
     { "weekly", "cycle.weekly", false }, { "monthly", "cycle.monthly", false },
-    { "yearly", "cycle.yearly", false }, { NULL, NULL, false }
+    { "yearly", "cycle.yearly", false }, { "cron", "cycle.cron", false },
+    { NULL, NULL, false }
 };
 static const s_opt_t s_weekdays[] = {
     { "", "weekday.none", false },
@@ -1609,7 +1610,9 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_row_name (name, sizeof name, sec, i, "time");
     s_td (f, name);
+    wbuf_puts (f->b, "<span class=\"c-timed\">");      /* a cron schedule has its own */
     s_input (f, name, "time", s_text (row, "time", buf), "step=\"60\"");
+    wbuf_puts (f->b, "</span>");
     s_td_end (f, name);
 
     /* the cycle-specific fields; the script shows only the cycle's own */
@@ -1654,6 +1657,19 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     wbuf_html (f->b, T (f->rc, "f.tasks.day"));
     wbuf_puts (f->b, " ");
     s_input (f, name, "number", s_text (row, "day", buf), "min=\"1\" max=\"31\" class=\"narrow\"");
+    wbuf_puts (f->b, "</label>");
+    render_field_errors (f->b, f->errs, name);
+    wbuf_puts (f->b, "</span>");
+
+    s_row_name (name, sizeof name, sec, i, "cron");
+    wbuf_puts (f->b, "<span class=\"c-cron\"");
+    wbuf_attr (f->b, "data-field", name);
+    wbuf_puts (f->b, "><label>");
+    wbuf_html (f->b, T (f->rc, "f.tasks.cron"));
+    wbuf_puts (f->b, " ");
+    s_input (f, name, "text", s_text (row, "cron", buf),
+             "maxlength=\"100\" size=\"14\" autocomplete=\"off\" spellcheck=\"false\" "
+             "placeholder=\"0 4 * * 1-5\"");
     wbuf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
     wbuf_puts (f->b, "</span></td>");

@@ -80,9 +80,10 @@ static const s_sfield_t s_fields_spam[] = {
 };
 static const s_sfield_t s_fields_tasks[] = {
     { "id", SF_STR, NULL }, { "target", SF_TARGET, NULL }, { "action", SF_STR, NULL },
-    { "cycle", SF_STR, NULL }, { "time", SF_STR, NULL },
+    { "cycle", SF_STR, NULL }, { "time", SF_STR, "once daily weekly monthly yearly" },
     { "date", SF_STR, "once" }, { "weekday", SF_STR, "weekly" },
     { "month", SF_INT, "yearly" }, { "day", SF_INT, "monthly yearly" },
+    { "cron", SF_STR, "cron" },
     { "timezone", SF_STR, NULL }, { "active", SF_BOOL, NULL }, { "note", SF_OPT_STR, NULL },
     { NULL, 0, NULL }
 };

@@ -10,6 +10,7 @@
 #include "ddc_config.h"
 #include "ddc_json.h"
 #include "ddc_pwhash.h"
+#include "ddc_schedule.h"
 #include "ddc_util.h"
 #include "fernet.h"
 
@@ -1533,7 +1534,7 @@ s_task_id (const char *id, int index)
     return out;
 }
 
-enum { S_ONCE, S_DAILY, S_WEEKLY, S_MONTHLY, S_YEARLY };
+enum { S_ONCE, S_DAILY, S_WEEKLY, S_MONTHLY, S_YEARLY, S_CRON };
 
 /* When a task runs. Its fields are in schedule_details when that has any,
    else in the task itself (DockerDiscordControl's older form). */
@@ -1546,6 +1547,7 @@ typedef struct {
     const char *weekday;        /* "mon" ...                               */
     long day, month, year;
     char date[16];              /* once: "YYYY-MM-DD"                      */
+    const char *cron;           /* cron: the expression (borrowed)         */
 } s_when_t;
 
 /* A weekly task's weekday: schedule_details' day (a name, or 0 for Monday
@@ -1617,6 +1619,12 @@ s_task_when (s_ctx_t *ctx, const cJSON *t, const char *prefix, s_when_t *w, cJSO
         w->in = "schedule_details.";
         s_at (w->prefix, prefix, "schedule_details");
     }
+    /* cron: its cron_string instead of a time (s_task_skipped checked it) */
+    if (w->cycle == S_CRON) {
+        s_str (ctx, file, w->obj, w->prefix, "cron_string", &w->cron);
+        s_origin_map (origin, "cron", *w->in ? "schedule_details.cron_string" : "cron_string");
+        return w->cron && ddc_schedule_cron_ok (w->cron);
+    }
     /* time: "HH:MM", or the older hour and minute */
     const char *tstr;
     long hour = -1, minute = -1;
@@ -1648,8 +1656,8 @@ s_task_when (s_ctx_t *ctx, const cJSON *t, const char *prefix, s_when_t *w, cJSO
         && (w->cycle < S_MONTHLY || w->day) && (w->cycle != S_YEARLY || w->month);
 }
 
-/* A task of DockerDiscordControl itself, or one in cron form: not imported
-   (a note says why). */
+/* A task of DockerDiscordControl itself, or one in a cron form ddc does not
+   run (an "@daily" name, six fields...): not imported (a note says why). */
 static bool
 s_task_skipped (s_ctx_t *ctx, const cJSON *t, const char *prefix, const char *id,
                 const char *action, const char *cycle)
@@ -1666,8 +1674,13 @@ s_task_skipped (s_ctx_t *ctx, const cJSON *t, const char *prefix, const char *id
     if (cycle && strcmp (cycle, "cron") == 0) {
         const cJSON *details = s_item (t, "schedule_details");
         const char *cron = cJSON_GetStringValue (s_item (details, "cron_string"));
-        S_NOTE (ctx, "tasks.json", s_at (at, prefix, "cycle"), "ddc has no cron cycles: the "
-                "task%s%s%s is not imported (make it daily, weekly, monthly or yearly in ddc)",
+        if (!cron)
+            cron = cJSON_GetStringValue (s_item (t, "cron_string"));
+        if (cron && ddc_schedule_cron_ok (cron))
+            return false;
+        S_NOTE (ctx, "tasks.json", s_at (at, prefix, "cycle"), "ddc runs cron schedules of five "
+                "fields (minute hour day month weekday): the task%s%s%s is not imported (give "
+                "it such a schedule, or make it daily, weekly, monthly or yearly in ddc)",
                 cron ? " '" : "", cron ? s_safe (cron, safe) : "", cron ? "'" : "");
         return true;
     }
@@ -1717,7 +1730,8 @@ s_map_task (s_ctx_t *ctx, cJSON *list, cJSON *origins, const cJSON *t, int index
     else if (strcmp (action, "start") && strcmp (action, "stop") && strcmp (action, "restart"))
         S_ERR (ctx, file, s_at (at, prefix, "action"), "'%s' is not start, stop or restart",
                s_safe (action, safe));
-    static const char *const cycles[] = { "once", "daily", "weekly", "monthly", "yearly", NULL };
+    static const char *const cycles[] = { "once", "daily", "weekly", "monthly", "yearly", "cron",
+                                          NULL };
     s_when_t when = { .cycle = -1 };
     for (int i = 0; cycle && cycles[i]; i++)
         if (strcmp (cycle, cycles[i]) == 0)
@@ -1726,7 +1740,7 @@ s_map_task (s_ctx_t *ctx, cJSON *list, cJSON *origins, const cJSON *t, int index
         S_ERR (ctx, file, s_at (at, prefix, "cycle"), "is missing");
     else if (when.cycle < 0)
         S_ERR (ctx, file, s_at (at, prefix, "cycle"), "'%s' is not a cycle DockerDiscordControl "
-               "runs (once, daily, weekly, monthly, yearly)", s_safe (cycle, safe));
+               "runs (once, daily, weekly, monthly, yearly, cron)", s_safe (cycle, safe));
     cJSON *origin = s_origin_new (file, prefix);
     bool when_ok = s_task_when (ctx, t, prefix, &when, origin);
 
@@ -1756,7 +1770,10 @@ s_map_task (s_ctx_t *ctx, cJSON *list, cJSON *origins, const cJSON *t, int index
         cJSON_AddStringToObject (task, "container", container);
         cJSON_AddStringToObject (task, "action", action);
         cJSON_AddStringToObject (task, "cycle", cycle);
-        cJSON_AddStringToObject (task, "time", when.time);
+        if (when.cycle == S_CRON)
+            cJSON_AddStringToObject (task, "cron", when.cron);
+        else
+            cJSON_AddStringToObject (task, "time", when.time);
         if (when.cycle == S_ONCE)
             cJSON_AddStringToObject (task, "date", when.date);
         if (when.cycle == S_WEEKLY)

@@ -263,6 +263,9 @@ tasks_describe (lang_t lang, const cJSON *task, char *buf, size_t size)
     snprintf (key, sizeof key, "task.action.%s", s_text (task, "action"));
     ddc_strlcpy (verb, i18n_get (lang, key), sizeof verb);
     const char *cycle = s_text (task, "cycle");
+    if (strcmp (cycle, "cron") == 0)
+        ddc_strlcpy (when, s_text (task, "cron"), sizeof when);
+    else
     if (strcmp (cycle, "weekly") == 0) {
         snprintf (key, sizeof key, "wd.%s", s_text (task, "weekday"));
         ddc_strlcpy (when, i18n_get (lang, key), sizeof when);

@@ -4,6 +4,7 @@
     See ddc_config.h for the format, the reasons and the ownership rules. */
 #include "ddc_config.h"
 #include "ddc_i18n.h"
+#include "ddc_schedule.h"
 #include "ddc_tz.h"
 #include "ddc_util.h"
 
@@ -51,7 +52,7 @@ static const char *const s_spam_keys [] = {
 };
 static const char *const s_task_keys [] = {
     "id", "host", "container", "action", "cycle", "time", "date",
-    "weekday", "day", "month", "timezone", "active", "note", NULL
+    "weekday", "day", "month", "cron", "timezone", "active", "note", NULL
 };
 static const char *const s_watchdog_keys [] = {
     "enabled", "url", "fail_url", "interval_minutes", NULL
@@ -81,7 +82,7 @@ static const char *const s_task_actions [] = {
     "start", "stop", "restart", NULL
 };
 static const char *const s_cycles [] = {
-    "once", "daily", "weekly", "monthly", "yearly", NULL
+    "once", "daily", "weekly", "monthly", "yearly", "cron", NULL
 };
 static const char *const s_weekdays [] = {
     "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL
@@ -112,7 +113,7 @@ static const s_cooldown_t s_button_defaults [] = {
 };
 
 enum { S_CYCLE_ONCE, S_CYCLE_DAILY, S_CYCLE_WEEKLY, S_CYCLE_MONTHLY,
-       S_CYCLE_YEARLY };
+       S_CYCLE_YEARLY, S_CYCLE_CRON };
 
 
 //  --------------------------------------------------------------------------
@@ -1287,7 +1288,7 @@ s_check_task (s_ctx_t *ctx, const cJSON *value, const char *path,
     s_check_keys (ctx, value, path, s_task_keys);
 
     const char *id, *host, *container, *action, *cycle, *at, *tz, *note;
-    const char *date = NULL, *weekday = NULL;
+    const char *date = NULL, *weekday = NULL, *cron = NULL;
     int day = 0, month = 0;
     bool active;
     if (s_get_str (ctx, value, path, "id", true, NULL, 64, &id) == 0) {
@@ -1326,12 +1327,23 @@ s_check_task (s_ctx_t *ctx, const cJSON *value, const char *path,
     int which = -1;
     if (s_get_enum (ctx, value, path, "cycle", true, NULL, s_cycles, &cycle) == 0)
         which = s_index (s_cycles, cycle);
-    if (s_get_str (ctx, value, path, "time", true, NULL, 64, &at) == 0
+    //  A cron schedule names its own minutes and hours
+    at = NULL;
+    if (which != S_CYCLE_CRON
+    &&  s_get_str (ctx, value, path, "time", true, NULL, 64, &at) == 0
     &&  !s_time_ok (at))
         s_bad (ctx, path, "time", "invalid",
                "time must be HH:MM between 00:00 and 23:59.");
 
     //  Fields the cycle needs; fields it does not use are dropped
+    if (which == S_CYCLE_CRON) {
+        if (s_get_str (ctx, value, path, "cron", true, NULL, DDC_SCHEDULE_CRON_MAX, &cron) == 0
+        &&  !ddc_schedule_cron_ok (cron))
+            s_bad (ctx, path, "cron", "invalid",
+                   "cron must be five fields MIN HOUR DAY MONTH WEEKDAY, each *, a number, "
+                   "a range a-b or a list a,b, with an optional step /n (e.g. 0 4 * * 1-5).");
+    }
+    else
     if (which == S_CYCLE_ONCE) {
         if (s_get_str (ctx, value, path, "date", true, NULL, 64, &date) == 0
         &&  !s_date_ok (date))
@@ -1371,7 +1383,10 @@ s_check_task (s_ctx_t *ctx, const cJSON *value, const char *path,
     cJSON_AddStringToObject (out, "container", container);
     cJSON_AddStringToObject (out, "action", action);
     cJSON_AddStringToObject (out, "cycle", cycle);
-    cJSON_AddStringToObject (out, "time", at);
+    if (at)
+        cJSON_AddStringToObject (out, "time", at);
+    if (cron)
+        cJSON_AddStringToObject (out, "cron", cron);
     if (date)
         cJSON_AddStringToObject (out, "date", date);
     if (weekday)

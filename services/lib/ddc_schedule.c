@@ -10,18 +10,23 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 //  Zones kept loaded, and how long before one is read again.
 #define S_CACHE_SIZE 16
 #define S_CACHE_TTL_MS (3600 * 1000)
 
 typedef enum {
-    S_ONCE, S_DAILY, S_WEEKLY, S_MONTHLY, S_YEARLY, S_CYCLES
+    S_ONCE, S_DAILY, S_WEEKLY, S_MONTHLY, S_YEARLY, S_CRON, S_CYCLES
 } s_cycle_t;
 
 static const char *const s_cycle_names [S_CYCLES] = {
-    "once", "daily", "weekly", "monthly", "yearly"
+    "once", "daily", "weekly", "monthly", "yearly", "cron"
 };
+
+//  Years a cron schedule is searched ahead for its next run: enough for
+//  "0 0 29 2 *" across a century year that is not a leap year.
+#define S_CRON_YEARS 9
 //  Indexed by tm_wday (0 = Sunday).
 static const char *const s_wday_keys [7] = {
     "sun", "mon", "tue", "wed", "thu", "fri", "sat"
@@ -35,9 +40,20 @@ static const char *const s_month_names [12] = {
     "August", "September", "October", "November", "December"
 };
 
+//  A cron schedule: the minutes, hours, days of month (1..31), months
+//  (1..12) and weekdays (0 = Sunday) it matches, as bit sets.
+typedef struct {
+    uint64_t minutes;
+    uint32_t hours, mdays;
+    uint16_t months;
+    uint8_t wdays;
+    bool mday_any, wday_any;    //  the field was "*" or "*/N"
+} s_cron_t;
+
 //  A task's schedule, parsed and checked.
 typedef struct {
     s_cycle_t cycle;
+    s_cron_t cron;              //  cron only
     int hour, minute;
     int year, month, day;       //  once: date; monthly: day; yearly: month, day
     int wday;                   //  weekly: 0 = Sunday
@@ -96,6 +112,141 @@ s_int (const cJSON *task, const char *key, int lo, int hi, int *out)
     return 0;
 }
 
+//  --------------------------------------------------------------------------
+//  Cron expressions
+
+static const char *const s_cron_months [12] = {
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
+};
+
+//  A number or (names != NULL) a three-letter name at *p into *out.
+static int
+s_cron_value (const char **p, const char *const *names, int nnames, int base, int *out)
+{
+    const char *q = *p;
+    if (*q >= '0' && *q <= '9') {
+        int v = 0, n = 0;
+        while (*q >= '0' && *q <= '9' && n < 3) {
+            v = v * 10 + (*q++ - '0');
+            n++;
+        }
+        if (*q >= '0' && *q <= '9')
+            return -1;
+        *out = v;
+        *p = q;
+        return 0;
+    }
+    for (int i = 0; names && i < nnames; i++)
+        if (strncasecmp (q, names [i], 3) == 0 && !isalpha ((unsigned char) q [3])) {
+            *out = base + i;
+            *p = q + 3;
+            return 0;
+        }
+    return -1;
+}
+
+//  One field ("*", "1-5", "*/15", "0,30", "mon-fri", "1-10/2") into the bit
+//  set *bits for lo..hi; hi_alias (7 for weekdays) is folded to lo.
+static int
+s_cron_field (const char *field, size_t len, int lo, int hi, int hi_alias,
+              const char *const *names, int nnames, int name_base, uint64_t *bits, bool *any)
+{
+    char text [64];
+    if (len == 0 || len >= sizeof (text))
+        return -1;
+    memcpy (text, field, len);
+    text [len] = '\0';
+    *bits = 0;
+    *any = text [0] == '*';
+    int top = hi_alias > hi ? hi_alias : hi;
+    for (const char *p = text; ; p++) {
+        int a, b, step = 1;
+        if (*p == '*') {
+            a = lo;
+            b = hi;
+            p++;
+        }
+        else {
+            if (s_cron_value (&p, names, nnames, name_base, &a) != 0)
+                return -1;
+            b = a;
+            if (*p == '-') {
+                p++;
+                if (s_cron_value (&p, names, nnames, name_base, &b) != 0)
+                    return -1;
+            }
+            else
+            if (*p == '/')
+                b = hi;                 //  "5/15": from 5 to the end, every 15
+        }
+        if (*p == '/') {
+            p++;
+            if (s_cron_value (&p, NULL, 0, 0, &step) != 0 || step < 1 || step > top)
+                return -1;
+        }
+        if (a < lo || b > top || a > b)
+            return -1;
+        for (int v = a; v <= b; v += step)
+            *bits |= 1ULL << (v == hi_alias ? lo : v);
+        if (*p == '\0')
+            return 0;
+        if (*p != ',')
+            return -1;
+    }
+}
+
+//  "MIN HOUR DAY-OF-MONTH MONTH DAY-OF-WEEK" into *cron.
+static int
+s_cron_parse (const char *text, s_cron_t *cron)
+{
+    memset (cron, 0, sizeof (*cron));
+    if (!text || strnlen (text, DDC_SCHEDULE_CRON_MAX + 1) > DDC_SCHEDULE_CRON_MAX)
+        return -1;
+    const char *start [5];
+    size_t len [5];
+    int n = 0;
+    for (const char *p = text; *p; ) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        if (n == 5)
+            return -1;
+        start [n] = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        len [n] = (size_t) (p - start [n]);
+        n++;
+    }
+    if (n != 5)
+        return -1;
+    uint64_t bits;
+    bool any;
+    if (s_cron_field (start [0], len [0], 0, 59, -1, NULL, 0, 0, &cron->minutes, &any) != 0)
+        return -1;
+    if (s_cron_field (start [1], len [1], 0, 23, -1, NULL, 0, 0, &bits, &any) != 0)
+        return -1;
+    cron->hours = (uint32_t) bits;
+    if (s_cron_field (start [2], len [2], 1, 31, -1, NULL, 0, 0, &bits, &cron->mday_any) != 0)
+        return -1;
+    cron->mdays = (uint32_t) bits;
+    if (s_cron_field (start [3], len [3], 1, 12, -1, s_cron_months, 12, 1, &bits, &any) != 0)
+        return -1;
+    cron->months = (uint16_t) bits;
+    if (s_cron_field (start [4], len [4], 0, 6, 7, s_wday_keys, 7, 0, &bits,
+                      &cron->wday_any) != 0)
+        return -1;
+    cron->wdays = (uint8_t) bits;
+    return 0;
+}
+
+bool
+ddc_schedule_cron_ok (const char *text)
+{
+    s_cron_t cron;
+    return s_cron_parse (text, &cron) == 0;
+}
+
 static int
 s_plan (const cJSON *task, s_plan_t *plan)
 {
@@ -105,7 +256,7 @@ s_plan (const cJSON *task, s_plan_t *plan)
     const char *cycle = s_string (task, "cycle");
     const char *at = s_string (task, "time");
     plan->zone = s_string (task, "timezone");
-    if (!cycle || !at || !ddc_tz_name_ok (plan->zone))
+    if (!cycle || !ddc_tz_name_ok (plan->zone))
         return -1;
     int which = -1;
     for (int i = 0; i < S_CYCLES; i++)
@@ -114,6 +265,11 @@ s_plan (const cJSON *task, s_plan_t *plan)
     if (which < 0)
         return -1;
     plan->cycle = (s_cycle_t) which;
+    //  A cron schedule names its own minutes and hours: no "time"
+    if (plan->cycle == S_CRON)
+        return s_cron_parse (s_string (task, "cron"), &plan->cron);
+    if (!at)
+        return -1;
 
     if (strnlen (at, 6) != 5 || at [2] != ':' || !s_digits (at, 2)
     ||  !s_digits (at + 3, 2))
@@ -256,6 +412,63 @@ s_consider (const ddc_tz_t *zone, const s_plan_t *plan, int64_t year,
     }
 }
 
+//  The first run of a cron schedule after "after": day by day in local
+//  time from the day before "after"'s local date, the earliest instant
+//  after "after" of the first day that has one (local times in a gap or
+//  a fold resolved as for the other cycles). Days match the month and,
+//  as in Vixie cron, the day of month or the weekday when both are
+//  restricted, else the restricted one.
+
+static int
+s_cron_next (const ddc_tz_t *zone, const s_cron_t *cron, int64_t after, int64_t *next)
+{
+    struct tm now;
+    if (ddc_tz_to_local (zone, after, &now, NULL) != 0)
+        return -1;
+    int64_t start = ddc_tz_days_from_civil ((int64_t) now.tm_year + 1900,
+                                            now.tm_mon + 1, now.tm_mday) - 1;
+    for (int64_t d = start; d <= start + 366 * S_CRON_YEARS; d++) {
+        int64_t year;
+        int month, day, wday;
+        ddc_tz_civil_from_days (d, &year, &month, &day, &wday);
+        if (year > 9999)
+            return -1;
+        if (!(cron->months & (1u << month)))
+            continue;
+        bool md = cron->mdays & (1u << day), wd = cron->wdays & (1u << wday);
+        bool match = cron->mday_any && cron->wday_any ? true
+                   : cron->mday_any ? wd : cron->wday_any ? md : md || wd;
+        if (!match)
+            continue;
+        bool have = false;
+        int64_t best = 0;
+        for (int h = 0; h < 24; h++) {
+            if (!(cron->hours & (1u << h)))
+                continue;
+            for (int m = 0; m < 60; m++) {
+                if (!(cron->minutes & (1ULL << m)))
+                    continue;
+                struct tm local = {
+                    .tm_year = (int) (year - 1900), .tm_mon = month - 1, .tm_mday = day,
+                    .tm_hour = h, .tm_min = m
+                };
+                int64_t when;
+                if (ddc_tz_from_local (zone, &local, &when, NULL) != 0 || when <= after)
+                    continue;
+                if (!have || when < best) {
+                    best = when;
+                    have = true;
+                }
+            }
+        }
+        if (have) {
+            *next = best;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 //  Candidate dates start a day before "after"'s local date, so a run
 //  whose local date is earlier than its UTC date is not missed; every
 //  cycle gets enough candidates to include its next run.
@@ -276,6 +489,8 @@ s_next (const ddc_tz_t *zone, const s_plan_t *plan, int64_t after,
     bool have = false;
 
     switch (plan->cycle) {
+        case S_CRON:
+            return s_cron_next (zone, &plan->cron, after, next);
         case S_ONCE:
             s_consider (zone, plan, plan->year, plan->month, plan->day,
                         after, &best, &have);
@@ -417,6 +632,9 @@ ddc_schedule_describe (const cJSON *task, char *buf, size_t size)
         case S_YEARLY:
             n = snprintf (buf, size, "yearly on %s %d at %s (%s)",
                           s_month_names [plan.month - 1], plan.day, at, plan.zone);
+            break;
+        case S_CRON:
+            n = snprintf (buf, size, "cron %s (%s)", s_string (task, "cron"), plan.zone);
             break;
         default:
             break;

@@ -7,8 +7,17 @@
     by all threads under a mutex. Nothing here logs or asserts on input.
 
     A task is the normalised object ddc_config produces; the fields used:
-      cycle     "once" | "daily" | "weekly" | "monthly" | "yearly"
-      time      "HH:MM", 00:00..23:59, local time in the task's zone
+      cycle     "once" | "daily" | "weekly" | "monthly" | "yearly" | "cron"
+      time      "HH:MM", 00:00..23:59, local time in the task's zone (not
+                for cron)
+      cron      cron only: "MIN HOUR DAY-OF-MONTH MONTH DAY-OF-WEEK" in
+                local time, fields separated by spaces: "*", a number, a
+                range "a-b", a list "a,b", a step ("*" or a range, then "/n");
+                months 1..12 or jan..dec, weekdays 0..7 (0 and 7 Sunday)
+                or sun..sat; as in Vixie cron, a day matches when the day
+                of month or the weekday does if both are restricted (not
+                "*"), else the restricted one. No "@daily" names, no
+                seconds, at most DDC_SCHEDULE_CRON_MAX characters.
       timezone  IANA zone name ("UTC", "Europe/Berlin")
       date      "YYYY-MM-DD" (1970..9999), once only
       weekday   "mon".."sun", weekly only
@@ -32,7 +41,9 @@
         Europe/Berlin on the last Sunday of October) runs once, at the
         first occurrence (02:30 CEST, 00:30 UTC).
       - Once runs at its date and time in the zone (with the same gap and
-        fold rules) if that is after the given instant; otherwise never. */
+        fold rules) if that is after the given instant; otherwise never.
+      - Cron runs at each matching local minute (the same gap and fold
+        rules); its next run is searched up to 9 years ahead. */
 #ifndef DDC_SCHEDULE_H
 #define DDC_SCHEDULE_H
 
@@ -41,6 +52,12 @@
 #include <stdint.h>
 #include <time.h>
 #include <cJSON.h>
+
+/* Longest cron expression accepted. */
+#define DDC_SCHEDULE_CRON_MAX 100
+
+/* True if text is a cron expression this module runs (see above). */
+bool ddc_schedule_cron_ok (const char *text);
 
 /* First run time of task (borrowed) strictly after instant after (UTC
    epoch seconds) into *next. Returns 0, or -1 if there is none (a once
@@ -68,6 +85,7 @@ bool ddc_schedule_has_id (const cJSON *list, const char *id);
      "weekly on Monday at 04:00 (UTC)"
      "monthly on day 31 at 23:30 (America/New_York)"
      "yearly on February 29 at 12:00 (UTC)"
+     "cron 0 4 * * 1-5 (Europe/Berlin)"
    Returns 0, or -1 if the task is invalid (zone names are checked for
    syntax only), buf is NULL or size 0, or the text does not fit (buf then
    holds "" when size > 0). */

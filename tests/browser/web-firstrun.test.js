@@ -131,3 +131,30 @@ test('tasks: pick a configured container, the id is made, the next run in its zo
   await waitFor(() => env.get('tasks').length === 2, 'two tasks');
   assert.deepEqual(env.get('tasks').map((x) => x.id), ['plex-restart-weekly', 'plex-restart-weekly-2']);
 });
+
+test('tasks: a cron schedule, refused at its field when malformed, run as written', async () => {
+  await page.goto(`${env.base}/tasks`);
+  await page.click('button[data-template="tpl-tasks"]');
+  await page.selectOption('[name="tasks[2].target"]', 'nas/plex');
+  await page.selectOption('[name="tasks[2].action"]', 'restart');
+  await page.selectOption('[name="tasks[2].cycle"]', 'cron');
+  assert.equal(await page.isVisible('[name="tasks[2].time"]'), false, 'no time for a cron task');
+  await page.fill('[name="tasks[2].cron"]', '0 25 * * *');
+  await page.fill('[name="tasks[2].timezone"]', 'UTC');
+  await Promise.all([page.waitForNavigation(), page.click('#save')]);
+  const err = await page.textContent('[data-field="tasks[2].cron"] .field-errors');
+  assert.match(err, /^Task 3: schedule must be five fields/);
+  assert.equal(await page.inputValue('[name="tasks[2].cron"]'), '0 25 * * *', 'the input is kept');
+  await page.fill('[name="tasks[2].cron"]', '*/30 * * * *');
+  await Promise.all([page.waitForNavigation(), page.click('#save')]);
+  await page.waitForSelector('#saved');
+  const task = env.get('tasks')[2];
+  assert.equal(task.id, 'plex-restart-cron');
+  assert.equal(task.cron, '*/30 * * * *');
+  assert.equal(task.time, undefined);
+  // the next run is the next half hour
+  const iso = await page.getAttribute('#tasks-table tbody tr:nth-child(3) td.next time', 'datetime');
+  const when = new Date(iso);
+  assert.ok(when.getTime() > Date.now() && when.getTime() - Date.now() <= 30 * 60 * 1000, iso);
+  assert.equal(when.getUTCMinutes() % 30, 0);
+});

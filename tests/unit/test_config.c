@@ -744,6 +744,28 @@ DDC_TEST (test_task_cycles)
     CHECK (cJSON_GetObjectItem (task, "day") && cJSON_GetObjectItem (task, "day")->valueint == 15);
     CHECK (!cJSON_HasObjectItem (task, "weekday"));
     cJSON_Delete (out);
+
+    //  cron: its expression instead of a time (a time given is dropped)
+    out = s_accepts (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\", \"cron\": \"0 4 * * 1-5\","
+                                          " \"time\": \"junk\", \"day\": 99"), NULL);
+    CHECK (out != NULL);
+    task = cJSON_GetArrayItem (out, 0);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (task, "cron")), "0 4 * * 1-5");
+    CHECK (!cJSON_HasObjectItem (task, "time") && !cJSON_HasObjectItem (task, "day"));
+    cJSON_Delete (out);
+    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\""), NULL,
+                      "tasks[0].cron", "required"));
+    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\", \"cron\": \"61 * * * *\""), NULL,
+                      "tasks[0].cron", "invalid"));
+    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\", \"cron\": \"@daily\""), NULL,
+                      "tasks[0].cron", "invalid"));
+    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\", \"cron\": 5"), NULL,
+                      "tasks[0].cron", "type"));
+    //  other cycles drop a cron field
+    out = s_accepts (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\", \"time\": \"04:00\","
+                                          " \"cron\": \"x\""), NULL);
+    CHECK (out && !cJSON_HasObjectItem (cJSON_GetArrayItem (out, 0), "cron"));
+    cJSON_Delete (out);
 }
 
 DDC_TEST (test_watchdog_rules)

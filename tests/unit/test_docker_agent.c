@@ -308,6 +308,30 @@ DDC_TEST (test_tasks_due_selection)
     CHECK (tasks == NULL);
 }
 
+//  The agent runs a cron task at each matching minute, as described.
+DDC_TEST (test_tasks_cron)
+{
+    tasks_t *tasks = tasks_new ("nas");
+    cJSON *section = ddc_test_json (
+        "[{'id':'c1','host':'nas','container':'plex','action':'restart','cycle':'cron',"
+        "  'cron':'*/30 9-10 * * mon-fri','timezone':'UTC','active':true}]");
+    tasks_sync (tasks, section, s_utc (2026, 3, 6, 10, 45, 0));           //  a Friday
+    CHECK_EQ (tasks_next_due (tasks), s_utc (2026, 3, 9, 9, 0, 0));       //  Monday 09:00
+    CHECK (tasks_take_due (tasks, s_utc (2026, 3, 9, 8, 59, 59)) == NULL);
+    const cJSON *t = tasks_take_due (tasks, s_utc (2026, 3, 9, 9, 0, 0));
+    CHECK (t && strcmp (cJSON_GetStringValue (cJSON_GetObjectItem (t, "id")), "c1") == 0);
+    CHECK_EQ (tasks_next_due (tasks), s_utc (2026, 3, 9, 9, 30, 0));
+    CHECK (tasks_take_due (tasks, s_utc (2026, 3, 9, 9, 30, 0)) != NULL);
+    CHECK_EQ (tasks_next_due (tasks), s_utc (2026, 3, 9, 10, 0, 0));
+    cJSON *report = tasks_report (tasks);
+    const cJSON *c1 = cJSON_GetObjectItem (cJSON_GetObjectItem (report, "tasks"), "c1");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (c1, "description")),
+               "cron */30 9-10 * * mon-fri (UTC)");
+    cJSON_Delete (report);
+    cJSON_Delete (section);
+    tasks_destroy (&tasks);
+}
+
 DDC_TEST (test_tasks_sync_keeps_state)
 {
     tasks_t *tasks = tasks_new ("nas");
@@ -434,6 +458,7 @@ main (int argc, char **argv)
     DDC_RUN (test_queue_ring_wraps);
     DDC_RUN (test_queue_busy_bound_and_drain);
     DDC_RUN (test_tasks_due_selection);
+    DDC_RUN (test_tasks_cron);
     DDC_RUN (test_tasks_sync_keeps_state);
     DDC_RUN (test_tasks_once_in_past_and_invalid);
     DDC_RUN (test_records_entry_and_bounded_queue);

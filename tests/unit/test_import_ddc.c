@@ -545,6 +545,8 @@ DDC_TEST (test_task_cycles)
         "  'weekday':6},"
         " {'id':'c','container':'plex','action':'restart','cycle':'cron',"
         "  'schedule_details':{'cron_string':'*/5 * * * *'}},"
+        " {'id':'c2','container':'plex','action':'restart','cycle':'cron',"
+        "  'schedule_details':{'cron_string':'@hourly'}},"
         " {'id':'SYSTEM_DONATION_MESSAGE','container':'-','action':'donation_message',"
         "  'cycle':'monthly'},"
         " {'id':'once','container':'plex','action':'stop','cycle':'daily',"
@@ -563,12 +565,16 @@ DDC_TEST (test_task_cycles)
         "  'time':'00:00','month':2,'day':29,'timezone':'Europe/Berlin','active':true},"
         " {'id':'w','host':'nas','container':'plex','action':'restart','cycle':'weekly',"
         "  'time':'06:30','weekday':'sun','timezone':'Europe/Berlin','active':true},"
-        " {'id':'task-7','host':'nas','container':'plex','action':'stop','cycle':'daily',"
+        " {'id':'c','host':'nas','container':'plex','action':'restart','cycle':'cron',"
+        "  'cron':'*/5 * * * *','timezone':'Europe/Berlin','active':true},"
+        " {'id':'task-8','host':'nas','container':'plex','action':'stop','cycle':'daily',"
         "  'time':'01:00','timezone':'Europe/Berlin','active':true}]"));
-    CHECK (strstr (s_find (imp->notes, "tasks.json", "[4].cycle"), "*/5 * * * *"));
-    CHECK (s_find (imp->notes, "tasks.json", "[5]"));
+    /* a cron schedule ddc runs is imported; one it does not is noted */
+    CHECK (s_find (imp->notes, "tasks.json", "[4].cycle") == NULL);
+    CHECK (strstr (s_find (imp->notes, "tasks.json", "[5].cycle"), "@hourly"));
+    CHECK (s_find (imp->notes, "tasks.json", "[6]"));
     CHECK (s_find (imp->notes, "tasks.json", "[1].task_id"));
-    CHECK (s_find (imp->notes, "tasks.json", "[6].id"));
+    CHECK (s_find (imp->notes, "tasks.json", "[7].id"));
     /* every imported task is valid in ddc */
     plan_t *plan = plan_new (imp, NULL, false);
     CHECK_EQ (cJSON_GetArraySize (plan->errors), 0);

@@ -679,6 +679,102 @@ s_rand (void)
     return s_rand_state * 2685821657736338717ULL;
 }
 
+#define CRON(expr, zone) \
+    "{'cycle':'cron','cron':'" expr "','timezone':'" zone "'}"
+
+//  Cron schedules: fields, lists, ranges, steps, names, the day-of-month
+//  or weekday rule, zones and DST, and what is refused.
+DDC_TEST (test_cron)
+{
+    CHECK_STR (s_next (CRON ("* * * * *", "UTC"), "2026-01-01T03:59:59Z"),
+               "2026-01-01T04:00:00Z");
+    CHECK_STR (s_next (CRON ("* * * * *", "UTC"), "2026-01-01T04:00:00Z"),
+               "2026-01-01T04:01:00Z");
+    CHECK_STR (s_next (CRON ("*/15 * * * *", "UTC"), "2026-01-01T04:01:00Z"),
+               "2026-01-01T04:15:00Z");
+    CHECK_STR (s_next (CRON ("5/20 * * * *", "UTC"), "2026-01-01T04:26:00Z"),
+               "2026-01-01T04:45:00Z");
+    CHECK_STR (s_next (CRON ("0,30 9-17/4 * * *", "UTC"), "2026-01-01T13:31:00Z"),
+               "2026-01-01T17:00:00Z");
+    CHECK_STR (s_next (CRON ("0,30 9-17/4 * * *", "UTC"), "2026-01-01T17:30:00Z"),
+               "2026-01-02T09:00:00Z");
+    //  weekdays: 2026-01-02 is a Friday; 0 and 7 are Sunday; names
+    CHECK_STR (s_next (CRON ("0 4 * * 1-5", "UTC"), "2026-01-02T05:00:00Z"),
+               "2026-01-05T04:00:00Z");
+    CHECK_STR (s_next (CRON ("0 4 * * 7", "UTC"), "2026-01-02T05:00:00Z"),
+               "2026-01-04T04:00:00Z");
+    CHECK_STR (s_next (CRON ("0 4 * * SUN", "UTC"), "2026-01-02T05:00:00Z"),
+               "2026-01-04T04:00:00Z");
+    CHECK_STR (s_next (CRON ("0 4 * * sat,sun", "UTC"), "2026-01-02T05:00:00Z"),
+               "2026-01-03T04:00:00Z");
+    //  months by number and name; the 31st skips short months
+    CHECK_STR (s_next (CRON ("0 0 1 jul *", "UTC"), "2026-01-02T05:00:00Z"),
+               "2026-07-01T00:00:00Z");
+    CHECK_STR (s_next (CRON ("0 0 31 * *", "UTC"), "2026-04-01T00:00:00Z"),
+               "2026-05-31T00:00:00Z");
+    //  both day fields restricted: either matches (the 13th or a Friday)
+    CHECK_STR (s_next (CRON ("0 12 13 * 5", "UTC"), "2026-01-03T00:00:00Z"),
+               "2026-01-09T12:00:00Z");
+    CHECK_STR (s_next (CRON ("0 12 13 * 5", "UTC"), "2026-01-09T12:00:00Z"),
+               "2026-01-13T12:00:00Z");
+    //  one restricted, the other "*" or "*/N": only the restricted one
+    CHECK_STR (s_next (CRON ("0 12 13 * *", "UTC"), "2026-01-03T00:00:00Z"),
+               "2026-01-13T12:00:00Z");
+    CHECK_STR (s_next (CRON ("0 12 */10 * 5", "UTC"), "2026-01-03T00:00:00Z"),
+               "2026-01-09T12:00:00Z");
+    //  Feb 29 waits for a leap year, past 2100 (no leap year) too
+    CHECK_STR (s_next (CRON ("0 0 29 2 *", "UTC"), "2026-03-01T00:00:00Z"),
+               "2028-02-29T00:00:00Z");
+    CHECK_STR (s_next (CRON ("0 0 29 2 *", "UTC"), "2096-03-01T00:00:00Z"),
+               "2104-02-29T00:00:00Z");
+    CHECK_STR (s_next (CRON ("0 0 30 2 *", "UTC"), "2026-03-01T00:00:00Z"), "none");
+    //  local time in the zone; DST: the gap runs at its end, the fold once
+    CHECK_STR (s_next (CRON ("0 4 * * *", "Europe/Berlin"), "2026-07-10T02:00:00Z"),
+               "2026-07-11T02:00:00Z");
+    CHECK_STR (s_next (CRON ("30 2 * * *", "Europe/Berlin"), "2026-03-28T12:00:00Z"),
+               "2026-03-29T01:00:00Z");
+    CHECK_STR (s_next (CRON ("30 2 * * *", "Europe/Berlin"), "2026-10-24T12:00:00Z"),
+               "2026-10-25T00:30:00Z");
+    CHECK_STR (s_next (CRON ("30 2 * * *", "Europe/Berlin"), "2026-10-25T00:30:00Z"),
+               "2026-10-26T01:30:00Z");
+    CHECK_STR (s_next (CRON ("30 23 * * *", "America/New_York"), "2026-01-11T04:00:00Z"),
+               "2026-01-11T04:30:00Z");
+    //  spaces and tabs between fields
+    CHECK_STR (s_next (CRON ("  0\\t4  * * 1 ", "UTC"), "2026-01-02T05:00:00Z"),
+               "2026-01-05T04:00:00Z");
+
+    //  refused: field count, ranges, steps, names, junk, length
+    static const char *const bad [] = {
+        "", "* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * 32 * *",
+        "* * * 0 *", "* * * 13 *", "* * * * 8", "5-1 * * * *", "*/0 * * * *", "*/61 * * * *",
+        "1,,2 * * * *", "1, * * * *", "a * * * *", "* * * foo *", "* * * * mo", "@daily",
+        "0 4 * * 1-5 extra", "-1 * * * *", "0004 * * * *", "1-2-3 * * * *", "*/5/5 * * * *",
+        NULL
+    };
+    for (int i = 0; bad [i]; i++) {
+        if (ddc_schedule_cron_ok (bad [i]))
+            fprintf (stderr, "accepted: '%s'\n", bad [i]);
+        CHECK (!ddc_schedule_cron_ok (bad [i]));
+    }
+    CHECK (!ddc_schedule_cron_ok (NULL));
+    char longer [DDC_SCHEDULE_CRON_MAX + 8];
+    memset (longer, ' ', sizeof (longer) - 1);
+    longer [sizeof (longer) - 1] = '\0';
+    memcpy (longer, "0 4 * * 1", 9);
+    CHECK (!ddc_schedule_cron_ok (longer));
+    CHECK (ddc_schedule_cron_ok ("0 4 * * 1-5"));
+    CHECK (ddc_schedule_cron_ok ("0-59/7 0,12 1-31 jan-DEC mon-fri"));
+    //  no time needed, none wanted; a missing or bad expression is invalid
+    CHECK_STR (s_next ("{'cycle':'cron','timezone':'UTC'}", "2026-01-01T00:00:00Z"), "none");
+    CHECK_STR (s_next (CRON ("0 4 * *", "UTC"), "2026-01-01T00:00:00Z"), "none");
+    //  described as written
+    cJSON *task = s_task (CRON ("0 4 * * 1-5", "Europe/Berlin"));
+    char desc [80];
+    CHECK_EQ (ddc_schedule_describe (task, desc, sizeof (desc)), 0);
+    CHECK_STR (desc, "cron 0 4 * * 1-5 (Europe/Berlin)");
+    cJSON_Delete (task);
+}
+
 //  The next run as local time in the task's zone, and ids for new tasks.
 DDC_TEST (test_next_local_and_ids)
 {
@@ -1233,6 +1329,7 @@ main (int argc, char *argv [])
     DDC_RUN (test_sequences_all_cycles);
     DDC_RUN (test_bad_tasks);
     DDC_RUN (test_describe);
+    DDC_RUN (test_cron);
     DDC_RUN (test_next_local_and_ids);
     DDC_RUN (test_glibc_random);
     DDC_RUN (test_glibc_transitions);
