@@ -5,9 +5,13 @@ headers, session expiry (real wait), malformed and oversized bodies (nothing
 saved: the broker's revision is checked), the broker going away and coming
 back without restarting ddc-web, /health, /metrics, the live event stream,
 the JSON API, and a werkzeug (original DDC) password hash that is replaced
-by argon2id at the first sign-in.
+by argon2id at the first sign-in. For people: the setup page keeps the
+typed code, a save without the broker keeps the input, refusals and the
+history name fields by their labels, the current revision offers no
+rollback, tasks get ids and show their next runs (a cron task too).
 """
 import base64
+import datetime
 import hashlib
 import http.client
 import json
@@ -270,11 +274,18 @@ def test_first_run_setup_with_the_logged_code(web):
     wait_for(lambda: "/setup" in web.log(), timeout=5, what="the first-run hint in the log")
     assert f"http://127.0.0.1:{web.port}/setup" in web.log() and code not in web.log()
     rev0 = broker_rev(web.broker)
-    # wrong code, weak password, mismatch: refused, nothing saved
+    # the page says where the code is
+    page = http.get("/setup").text
+    assert "<code>ddc-ctl setup-code</code>" in page and "<code>data/web-setup-code</code>" in page
+    # wrong code, weak password, mismatch: refused, nothing saved; the typed
+    # code stays in its field every time
     r = http.post("/setup", {"code": "AAAA-BBBB-CCCC", "password": PASSWORD, "confirm": PASSWORD})
     assert r.status == 403 and "setup code is not right" in r.text
+    assert 'name="code" maxlength="32" autocomplete="off" spellcheck="false" required ' \
+        'value="AAAA-BBBB-CCCC"' in r.text
     r = http.post("/setup", {"code": code, "password": "short", "confirm": "short"})
     assert r.status == 422 and "too short" in r.text
+    assert f'value="{code}"' in r.text
     r = http.post("/setup", {"code": code, "password": "alllowercaseletters", "confirm": "alllowercaseletters"})
     assert r.status == 422 and "variety" in r.text
     r = http.post("/setup", {"code": code, "password": PASSWORD, "confirm": PASSWORD + "x"})
@@ -706,6 +717,102 @@ def test_broker_down_gives_503_then_recovers(web):
     r = http.post("/admins", {"csrf": csrf, "rev": rev, "admins[0].id": "223344556677889900"})
     assert r.status == 303
     assert section(web.broker, "admins")[1][0]["id"] == "223344556677889900"
+
+
+def test_a_save_without_the_broker_keeps_the_input(web):
+    """A save while the broker is away answers 503 with the form as it was
+    sent (not an error page), and the same form saves once it is back."""
+    http = do_setup(web)
+    csrf, rev = form_tokens(http.get("/admins").text)
+    web.broker.stop()
+    wait_for(lambda: http.get("/bot", timeout=5).status == 503, timeout=10, what="503")
+    fields = {"csrf": csrf, "rev": rev, "admins[0].id": "223344556677889900",
+              "admins[0].note": "typed <while> away"}
+    r = http.post("/admins", fields, timeout=10)
+    assert r.status == 503 and 'id="save-failed"' in r.text and "Nothing was saved" in r.text
+    assert 'value="223344556677889900"' in r.text
+    assert 'value="typed &lt;while&gt; away"' in r.text
+    assert form_tokens(r.text) == (csrf, rev)
+    web.broker.start()
+    wait_for(lambda: http.get("/bot", timeout=5).status == 200, timeout=15, what="recovery")
+    r = http.post("/admins", fields)
+    assert r.status == 303
+    assert section(web.broker, "admins")[1][0]["note"] == "typed <while> away"
+
+
+def test_human_messages_history_and_rollback(web):
+    """Refusals name the field by its label; History names sections and
+    fields as the pages do; the current revision offers no rollback."""
+    http = do_setup(web)
+    csrf, rev = form_tokens(http.get("/bot").text)
+    r = http.post("/bot", {"csrf": csrf, "rev": rev, "bot.token": "", "bot.guild_id": "12",
+                           "bot.language": "en", "bot.timezone": "UTC"})
+    assert r.status == 422
+    err = re.search(r'<li data-field="bot\.guild_id">([^<]*)</li>', r.text).group(1)
+    assert err.startswith("Server (guild) ID must be 17 to 20 digits") and "snowflake" not in err
+    csrf, rev = form_tokens(http.get("/cooldowns").text)
+    page = http.get("/cooldowns").text
+    assert ">Restart all</label>" in page and "<code>restart_all" not in page
+    r = http.post("/cooldowns", {"csrf": csrf, "rev": rev, "spam.enabled": "1",
+                                 "spam.button_cooldowns.restart_all": "60"})
+    assert r.status == 303
+    first = section(web.broker, "spam")[0]
+    r = http.post("/cooldowns", {"csrf": form_tokens(http.get("/cooldowns").text)[0],
+                                 "rev": first, "spam.enabled": "1",
+                                 "spam.button_cooldowns.restart_all": "90"})
+    assert r.status == 303
+    current = section(web.broker, "spam")[0]
+    hist = http.get("/history?section=spam").text
+    assert "<td>Cooldowns</td>" in hist and "Buttons: Restart all" in hist
+    assert re.search(r'<time class="local" datetime="\d{4}-\d\d-\d\dT[0-9:]{8}Z">', hist)
+    page = http.get(f"/history/{current}").text
+    assert 'id="rollback"' not in page and 'id="rollback-current"' in page
+    page = http.get(f"/history/{first}").text
+    assert 'id="rollback"' in page
+    csrf = form_tokens(page)[0]
+    r = http.post("/history/rollback", {"csrf": csrf, "section": "spam", "rev": first})
+    assert r.status == 303
+    latest = section(web.broker, "spam")[0]
+    page = http.get(f"/history/{latest}").text
+    assert f"(rollback to revision {first})" in page
+
+
+def test_tasks_made_ids_and_next_runs(web):
+    """A task saved without an id gets one; each shows its next run in its
+    own zone; a cron task runs by its schedule."""
+    http = do_setup(web)
+    save(web.broker, "containers", [{"host": "nas", "name": "plex", "display_name": "Plex",
+                                     "active": True, "allowed_actions": ["restart"]}],
+         section(web.broker, "containers")[0])
+    wait_for(lambda: 'value="nas/plex"' in http.get("/tasks").text, timeout=5,
+             what="the container in the tasks' picker")
+    csrf, rev = form_tokens(http.get("/tasks").text)
+    r = http.post("/tasks", {"csrf": csrf, "rev": rev,
+                             "tasks[0].target": "nas/plex", "tasks[0].action": "restart",
+                             "tasks[0].cycle": "weekly", "tasks[0].weekday": "mon",
+                             "tasks[0].time": "04:15", "tasks[0].timezone": "Asia/Tokyo",
+                             "tasks[0].active": "1",
+                             "tasks[1].target": "nas/plex", "tasks[1].action": "restart",
+                             "tasks[1].cycle": "cron", "tasks[1].cron": "0 */6 * * *",
+                             "tasks[1].timezone": "UTC", "tasks[1].active": "1"})
+    assert r.status == 303, r.text
+    tasks = section(web.broker, "tasks")[1]
+    assert [t["id"] for t in tasks] == ["plex-restart-weekly", "plex-restart-cron"]
+    assert tasks[1]["cron"] == "0 */6 * * *" and "time" not in tasks[1]
+    page = http.get("/tasks").text
+    runs = re.findall(r'<td class="next"><time class="zoned" datetime="([^"]+)">([^<]+)</time> '
+                      r'<small class="muted">([^<]+)</small>', page)
+    assert len(runs) == 2
+    now = datetime.datetime.now(datetime.timezone.utc)
+    weekly = datetime.datetime.fromisoformat(runs[0][0].replace("Z", "+00:00"))
+    tokyo = weekly + datetime.timedelta(hours=9)
+    assert 0 < (weekly - now).total_seconds() <= 7 * 86400
+    assert tokyo.weekday() == 0 and tokyo.strftime("%H:%M") == "04:15"
+    assert runs[0][1] == "Monday " + tokyo.strftime("%Y-%m-%d") + "\u00a004:15"
+    assert runs[0][2] == "Asia/Tokyo"
+    cron = datetime.datetime.fromisoformat(runs[1][0].replace("Z", "+00:00"))
+    assert 0 < (cron - now).total_seconds() <= 6 * 3600 and cron.hour % 6 == 0
+    assert cron.minute == 0
 
 
 def test_live_events_stream(web):
