@@ -88,8 +88,11 @@ test('empty states lead on; the Bot page shows the gateway unasked', async () =>
 test('tasks: pick a configured container, the id is made, the next run in its zone', async () => {
   env.set('containers', [{ host: 'nas', name: 'plex', display_name: 'Plex', active: true,
     allowed_actions: ['restart'] }]);
-  await page.goto(`${env.base}/tasks`);
-  assert.equal(await page.$('#tasks-no-containers'), null);
+  // ddc-web applies the change a moment after the broker saved it
+  await waitFor(async () => {
+    await page.goto(`${env.base}/tasks`);
+    return (await page.$('#tasks-no-containers')) === null;
+  }, 'the configured container on the tasks page');
   await page.click('button[data-template="tpl-tasks"]');
   // the container from the list of configured ones
   const options = await page.$$eval('[name="tasks[0].target"] option', (os) => os.map((o) => o.value));
