@@ -1488,7 +1488,9 @@ static const s_opt_t s_weekdays[] = {
 static void
 s_task_next (s_f_t *f, const rsection_t *d, const cJSON *row)
 {
-    wbuf_puts (f->b, "<td class=\"next\">");
+    wbuf_puts (f->b, "<td class=\"next\"");
+    wbuf_attr (f->b, "data-label", T (f->rc, "f.tasks.next"));   /* a card's label */
+    wbuf_puts (f->b, ">");
     int64_t now = d->now ? d->now : (int64_t) time (NULL), next;
     struct tm tm;
     if (!row) {

@@ -800,7 +800,7 @@ def test_tasks_made_ids_and_next_runs(web):
     assert [t["id"] for t in tasks] == ["plex-restart-weekly", "plex-restart-cron"]
     assert tasks[1]["cron"] == "0 */6 * * *" and "time" not in tasks[1]
     page = http.get("/tasks").text
-    runs = re.findall(r'<td class="next"><time class="zoned" datetime="([^"]+)">([^<]+)</time> '
+    runs = re.findall(r'<td class="next" data-label="Next run"><time class="zoned" datetime="([^"]+)">([^<]+)</time> '
                       r'<small class="muted">([^<]+)</small>', page)
     assert len(runs) == 2
     now = datetime.datetime.now(datetime.timezone.utc)
