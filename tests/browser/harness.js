@@ -94,9 +94,11 @@ class Proc {
   }
 }
 
-// A broker + ddc-web pair in a fresh temp folder.
+// A broker + ddc-web pair in a fresh temp folder; opts.webArgs are more
+// ddc-web flags (e.g. ['--log-idle', '3']).
 class Env {
-  constructor(tag) {
+  constructor(tag, opts = {}) {
+    this.webArgs = opts.webArgs || [];
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), `ddcweb-${tag}-`));
     this.ctl = `ipc://${this.tmp}/ctl.sock`;
     this.procs = [];
@@ -113,7 +115,7 @@ class Env {
     this.codeFile = path.join(this.tmp, 'data', 'web-setup-code');
     this.web = this.spawn('ddc-web', [path.join(BIN, 'ddc-web'), '--broker', this.ctl,
       '--listen', `127.0.0.1:${this.port}`,
-      '--instance', 'browser', '--pidfile', path.join(this.tmp, 'web.pid')]);
+      '--instance', 'browser', '--pidfile', path.join(this.tmp, 'web.pid'), ...this.webArgs]);
     await waitFor(async () => (await httpGet(this.port, '/health')).status === 200, 'ddc-web /health', 20000);
     return this;
   }

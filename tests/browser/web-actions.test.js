@@ -164,3 +164,36 @@ test('the dashboard\'s Start: the result stays while the live view redraws', asy
   assert.match(await page.textContent(status), /Done: running/);
   assert.equal(docker('inspect', '-f', '{{.State.Running}}', acted).trim(), 'true');
 });
+
+test('a log without a new line for --log-idle seconds stops being followed', async (t) => {
+  if (skip) { t.skip(skip); return; }
+  const quiet = new Env('actions-idle', { webArgs: ['--log-idle', '3'] });
+  try {
+    await quiet.start();
+    const p = await quiet.browser('idle');
+    await p.goto(`${quiet.base}/setup`);
+    await p.fill('#f-code', quiet.code());
+    await p.fill('#f-password', PASSWORD);
+    await p.fill('#f-confirm', PASSWORD);
+    await Promise.all([p.waitForNavigation(), p.click('#setup')]);
+    const logged = names[1];           // wrote its last line long ago
+    quiet.set('containers', [{ host: 'quiet', name: logged, allowed_actions: ['logs'] }]);
+    quiet.spawn('ddc-docker', [path.join(BIN, 'ddc-docker'), '--broker', quiet.ctl, '--host', 'quiet',
+      '--cache', path.join(quiet.tmp, 'docker.cache.json'), '--audit', path.join(quiet.tmp, 'docker.audit.log')]);
+    await waitFor(async () => {
+      const r = await p.goto(`${quiet.base}/logs?host=quiet&name=${logged}`);
+      return r.status() === 200;
+    }, 'the agent answering for the log', 20000, 300);
+    await p.waitForSelector('#log[data-live="1"]', { timeout: 10000 });
+    await p.waitForFunction(() => !document.getElementById('log-follow').checked, null, { timeout: 15000 });
+    assert.match(await p.textContent('#log-status'), /Paused after 3 s without a new line/);
+    assert.equal(await p.getAttribute('#log', 'data-live'), null);
+    // following again asks at once
+    await p.check('#log-follow');
+    await p.waitForSelector('#log[data-live="1"]', { timeout: 10000 });
+    assert.deepEqual(p.errors, []);
+  } finally {
+    const r = await quiet.stop();
+    assert.equal(r['ddc-web'].code, 0, 'ddc-web stops cleanly');
+  }
+});
