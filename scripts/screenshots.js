@@ -5,7 +5,9 @@
 // engine (scripts/ensure-dockerd.sh), ddc-discord connected to the fake
 // Discord of tests/fake-discord, and ddc-web, all from DDC_BIN (default
 // build/bin), in a fresh temp folder on free ports. A few busybox containers
-// with game and media server names are the containers shown.
+// with game and media server names are the containers shown. The pages are
+// taken 1280 px wide, and a few as a phone shows them (390 x 844 px,
+// phone-*.png).
 //
 //   make && node scripts/screenshots.js
 //
@@ -36,6 +38,9 @@ const GUILD = '1100000000000000100';
 const CH_STATUS = '1100000000000000200';
 const CH_CONTROL = '1100000000000000201';
 const ADMIN = '1100000000000000300';
+// the window sizes: a desktop's, and a phone's (its screen, not the whole page)
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
 
 let chromium;
 try {
@@ -57,6 +62,8 @@ const CONTAINERS = [
   { name: 'ddc-shot-minecraft', display_name: 'Minecraft (Paper 1.21)', order: 20, run: false,
     allowed_actions: ['start', 'stop', 'restart', 'logs'], info: { enabled: false, text: '' } },
   { name: 'ddc-shot-plex', display_name: 'Plex Media Server', order: 30, run: true,
+    cmd: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "$(date -u +%FT%TZ) transcoder: stream $i done, ' +
+      '$((i % 3 + 1)) viewers"; sleep 2; done'],
     allowed_actions: ['restart'], info: { enabled: true, text: 'Movies and series for the family.' } },
   { name: 'ddc-shot-jellyfin', run: true, configured: false },
 ];
@@ -261,12 +268,33 @@ async function startSystem() {
 // ---------------------------------------------------------------------------
 // The pages
 
-async function shot(page, name) {
+async function shot(page, name, fullPage = true) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await sleep(300);   // let a live update that just arrived paint
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (wide > 0) throw new Error(`${page.url()} is ${wide} px wider than the window`);
   const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   log(`wrote ${path.relative(ROOT, file)}`);
+}
+
+// A phone's screen: the dashboard, the containers as cards and the menu
+// opened over the tasks page, in a second tab of the signed-in browser.
+async function phoneShots(base) {
+  const phone = await state.browser.newPage();
+  await phone.setViewportSize(PHONE);
+  phone.on('dialog', (d) => d.accept());
+  await phone.goto(`${base}/`);
+  await phone.waitForSelector('#view-gateway li[data-peer="discord@main"] .badge.ok');
+  await waitFor(async () => /MiB|KiB|GiB/.test(await phone.textContent('#view-hosts')), 'memory figures');
+  await shot(phone, 'phone-dashboard', false);
+  await phone.goto(`${base}/containers`);
+  await shot(phone, 'phone-containers', false);
+  await phone.goto(`${base}/tasks`);
+  await phone.click('#nav-toggle');
+  await phone.waitForSelector('#nav a[data-nav="activity"]', { state: 'visible' });
+  await shot(phone, 'phone-menu', false);
+  await phone.close();
 }
 
 async function save(page) {
@@ -299,7 +327,7 @@ async function run() {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
       '--disable-background-networking'],
-    viewport: { width: 1360, height: 900 },
+    viewport: { width: DESKTOP.width, height: DESKTOP.height },
     // our own handlers stop everything (playwright's would just exit)
     handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
   });
@@ -402,6 +430,27 @@ async function run() {
   await Promise.all([page.waitForNavigation(), page.click('#history tbody tr:first-child a')]);
   await page.waitForSelector('#diff');
   await shot(page, 'history-diff');
+
+  // a restart from the web and Plex's log (its save above allowed "logs")
+  log('logs and activity');
+  const restarted = await page.evaluate(async () => {
+    const csrf = document.querySelector('input[name=csrf]').value;
+    const r = await fetch('/api/action', {
+      method: 'POST', body: JSON.stringify({ host: 'local', container: 'ddc-shot-valheim', action: 'restart' }),
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+    });
+    return r.status;
+  });
+  if (restarted !== 200) throw new Error(`restarting Valheim from the web answered ${restarted}`);
+  await page.goto(`${base}/logs?host=local&name=ddc-shot-plex&lines=50`);
+  await waitFor(async () => /transcoder: stream \d+/.test(await page.textContent('#log')), 'Plex\'s log lines');
+  await shot(page, 'logs');
+  await page.goto(`${base}/activity`);
+  await page.waitForSelector('#activity tr[data-kind="action"]');
+  await shot(page, 'activity');
+
+  log('phone');
+  await phoneShots(base);
 
   // the dashboard in German: web.ui_language switches the open page by itself
   log('dashboard in German');
