@@ -160,18 +160,12 @@ s_save_hash (struct http_request *req, web_op_t *op, const char *hash, uint64_t 
     }
     cJSON_DeleteItemFromObjectCaseSensitive (web, "password_hash");
     cJSON_AddStringToObject (web, "password_hash", hash);
-    char *text = cJSON_PrintUnformatted (web);
-    cJSON_Delete (web);
-    char author[128], full[200], req_id[40], revs[24];
+    char author[128], full[200];
     web_author (req, author);
     snprintf (full, sizeof full, "%s %s", author, why);
-    snprintf (revs, sizeof revs, "%" PRIu64, rev);
-    ddc_req_id (req_id);
-    zmsg_t *msg = setup_code
-        ? ddc_msg_buildv (DDC_SETUP, req_id, setup_code, revs, full, text, NULL)
-        : ddc_msg_buildv (DDC_SAVE, req_id, "web", revs, full, text, NULL);
-    sodium_memzero (text, strlen (text));
-    free (text);
+    zmsg_t *msg = setup_code ? ddc_msg_save (DDC_SETUP, setup_code, rev, full, web)
+                             : ddc_msg_save (DDC_SAVE, "web", rev, full, web);
+    cJSON_Delete (web);
     return msg ? op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) : -1;
 }
 

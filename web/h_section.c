@@ -183,9 +183,11 @@ s_render_kept (struct http_request *req, web_op_t *op, int status, const char *k
 static int
 s_save (struct http_request *req, web_op_t *op)
 {
-    char *text = cJSON_PrintUnformatted (op->value);
-    if (!text || strlen (text) > DDC_MAX_JSON) {
-        free (text);
+    char author[128];
+    web_author (req, author);
+    zmsg_t *msg = ddc_msg_save (DDC_SAVE, ddc_section_name (op->section), op->rev, author,
+                                op->value);
+    if (!msg) {
         web_metrics.saves[METRIC_SAVE_REFUSED]++;
         if (op->flags & F_JSON) {
             cJSON *o = cJSON_CreateObject ();
@@ -197,14 +199,7 @@ s_save (struct http_request *req, web_op_t *op)
             web_error (req, 413, "error.413_title", "error.413_text", NULL);
         return -1;
     }
-    char author[128], req_id[40], revs[24];
-    web_author (req, author);
-    snprintf (revs, sizeof revs, "%" PRIu64, op->rev);
-    ddc_req_id (req_id);
-    zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req_id, ddc_section_name (op->section), revs, author,
-                                  text, NULL);
-    free (text);
-    if (!msg || op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
+    if (op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
         web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
         if (op->flags & F_JSON)
             web_unavailable (req, true);

@@ -211,27 +211,20 @@ cmd_set (ctl_t *ctl, int argc, char **argv)
         return ctl_fail (ctl, CTL_EXIT_INVALID, "this is the whole document as `ddc-ctl get` "
                          "prints it; save one section, as `ddc-ctl get %s` prints it", section);
     }
-    char *text = cJSON_PrintUnformatted (value);
-    if (!text || strlen (text) > DDC_MAX_JSON) {
-        cJSON_free (text);
-        cJSON_Delete (input);
-        return ctl_fail (ctl, CTL_EXIT_INVALID, "the value is larger than 1 MiB");
-    }
+    zmsg_t *msg = ddc_msg_save (DDC_SAVE, section, expected, ctl->author, value);
     cJSON_Delete (input);
+    if (!msg)
+        return ctl_fail (ctl, CTL_EXIT_INVALID, "the value is larger than 1 MiB");
 
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (client) {
-        char req[40], exp[24];
-        ddc_req_id (req);
-        snprintf (exp, sizeof exp, "%llu", (unsigned long long) expected);
-        zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req, section, exp, ctl->author, text, NULL);
         ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
         if (reply)
             rc = ctl_save_reply (ctl, section, reply);
         ddc_msg_destroy (&reply);
         ddc_client_destroy (&client);
     }
-    cJSON_free (text);
+    zmsg_destroy (&msg);
     return rc;
 }
 

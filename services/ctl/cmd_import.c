@@ -339,13 +339,7 @@ static ddc_msg_t *
 s_save (s_run_t *run, ddc_client_t *client, ddc_section_t s, const cJSON *value,
         uint64_t expected, const char *author, int *rc)
 {
-    char *text = cJSON_PrintUnformatted (value);
-    char req[40], exp[24];
-    ddc_req_id (req);
-    snprintf (exp, sizeof exp, "%llu", (unsigned long long) expected);
-    zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req, ddc_section_name (s), exp, author, text, NULL);
-    explicit_bzero (text, strlen (text));
-    cJSON_free (text);
+    zmsg_t *msg = ddc_msg_save (DDC_SAVE, ddc_section_name (s), expected, author, value);
     return ctl_call (run->ctl, client, &msg, rc);
 }
 

@@ -155,7 +155,7 @@ cmd_passwd (ctl_t *ctl, int argc, char **argv)
     /* The rest of the web section stays as it is: read it with its revision,
        save it back with the new hash, refused if it changed in between. */
     ddc_msg_t *reply = ctl_ask (ctl, client, DDC_SNAPSHOT, "web", DDC_STATE, &rc);
-    char *text = NULL;
+    zmsg_t *msg = NULL;
     uint64_t srev = 0;
     if (reply) {
         const cJSON *body = reply->json[DDC_STATE_BODY];
@@ -169,15 +169,13 @@ cmd_passwd (ctl_t *ctl, int argc, char **argv)
             srev = cJSON_IsNumber (r) && r->valuedouble > 0 ? (uint64_t) r->valuedouble : 0;
             cJSON_DeleteItemFromObjectCaseSensitive (web, "password_hash");
             cJSON_AddStringToObject (web, "password_hash", hash);
-            text = cJSON_PrintUnformatted (web);
+            msg = ddc_msg_save (DDC_SAVE, "web", srev, ctl->author, web);
+            if (!msg)
+                rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot build the request");
         }
     }
     ddc_msg_destroy (&reply);
-    if (text) {
-        char exp[24], req[40];
-        snprintf (exp, sizeof exp, "%llu", (unsigned long long) srev);
-        ddc_req_id (req);
-        zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req, "web", exp, ctl->author, text, NULL);
+    if (msg) {
         reply = ctl_call (ctl, client, &msg, &rc);
         if (reply)
             rc = ctl_save_reply (ctl, "web", reply);
@@ -187,8 +185,6 @@ cmd_passwd (ctl_t *ctl, int argc, char **argv)
                              : "the web password is removed (the web UI asks for the new "
                                "setup code: ddc-ctl setup-code)");
         ddc_msg_destroy (&reply);
-        sodium_memzero (text, strlen (text));
-        cJSON_free (text);
     }
     sodium_memzero (hash, sizeof hash);
     ddc_client_destroy (&client);

@@ -146,13 +146,8 @@ s_send (s_save_t *s, const cJSON *current, uint64_t rev)
         s_finish (s, e == SAVE_EDIT_SAME ? SAVE_SAME : SAVE_FAILED, 0, why, NULL);
         return;
     }
-    char *text = cJSON_PrintUnformatted (value);
+    zmsg_t *msg = ddc_msg_save (DDC_SAVE, s->section, rev, s->author, value);
     cJSON_Delete (value);
-    char req [40], revs [24];
-    ddc_req_id (req);
-    snprintf (revs, sizeof revs, "%llu", (unsigned long long) rev);
-    zmsg_t *msg = ddc_msg_buildv (DDC_SAVE, req, s->section, revs, s->author, text, NULL);
-    free (text);
     if (!msg || ddc_client_request (app->client, &msg, SAVES_TIMEOUT_MS, 3, s_on_reply, s) < 0) {
         zmsg_destroy (&msg);
         s_finish (s, SAVE_ERROR, 0, "the request queue is full", NULL);

@@ -5,6 +5,7 @@
 #include "ddc_util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -345,6 +346,26 @@ ddc_msg_buildv (ddc_msg_type_t type, ...)
         frames[n++] = s;
     va_end (ap);
     return ddc_msg_build (type, n, frames);
+}
+
+zmsg_t *
+ddc_msg_save (ddc_msg_type_t type, const char *first, uint64_t expected, const char *author,
+              const cJSON *value)
+{
+    char *text = cJSON_PrintUnformatted (value);
+    if (!text)
+        return NULL;
+    size_t len = strlen (text);
+    zmsg_t *msg = NULL;
+    if (len <= DDC_MAX_JSON && (type == DDC_SAVE || type == DDC_SETUP)) {
+        char req[40], rev[24];
+        ddc_req_id (req);
+        snprintf (rev, sizeof rev, "%llu", (unsigned long long) expected);
+        msg = ddc_msg_buildv (type, req, first, rev, author, text, NULL);
+    }
+    explicit_bzero (text, len);
+    cJSON_free (text);
+    return msg;
 }
 
 void

@@ -175,6 +175,15 @@ zmsg_t *ddc_msg_build (ddc_msg_type_t type, int nframes, const char *frames[]);
 /* Convenience: varargs form, frames as const char *, NULL-terminated. */
 zmsg_t *ddc_msg_buildv (ddc_msg_type_t type, ...);
 
+/* The one builder of a config write: SAVE (first: the section) or SETUP
+   (first: the setup code, value: the web section) of value (borrowed,
+   printed unformatted; the text is wiped after use since it may hold a
+   secret) expecting section revision expected, by author. A new request
+   id is made. NULL when value does not print, its text is larger than
+   DDC_MAX_JSON, or type is neither. */
+zmsg_t *ddc_msg_save (ddc_msg_type_t type, const char *first, uint64_t expected,
+                      const char *author, const cJSON *value);
+
 /* Decode a CTL message (command frame first; ROUTER callers pop the
    routing id before). Destroys nothing: the caller still owns zmsg.
    Returns a new ddc_msg_t, or NULL with a reason in err[errlen] and errno
