@@ -817,7 +817,7 @@ s_secrets_changed (ddc_section_t s, const cJSON *old_value, const cJSON *new_val
     for (const char *const *f = ddc_section_secrets (s); f && *f; f++) {
         const cJSON *a = cJSON_GetObjectItemCaseSensitive (old_value, *f);
         const cJSON *b = cJSON_GetObjectItemCaseSensitive (new_value, *f);
-        if (!ddc_config_equal (a, b)) {
+        if (!ddc_json_equal (a, b)) {
             char *name = ddc_asprintf ("%s.%s", ddc_section_name (s), *f);
             cJSON_AddItemToArray (out, cJSON_CreateString (name));
             free (name);
@@ -1016,8 +1016,8 @@ s_commit (store_t *self, cJSON *vals[DDC_SEC_COUNT], const char *author, const c
         c->section = (ddc_section_t) s;
         c->prev_rev = revs[s];
         c->rev = ++rev;
-        c->changed = ddc_config_diff ((ddc_section_t) s, store_section (self, (ddc_section_t) s),
-                                      vals[s]);
+        c->changed = ddc_json_diff (ddc_section_name ((ddc_section_t) s),
+                                    store_section (self, (ddc_section_t) s), vals[s]);
         c->secrets_changed = s_secrets_changed ((ddc_section_t) s,
                                                 store_section (self, (ddc_section_t) s), vals[s]);
         revs[s] = rev;
@@ -1152,7 +1152,7 @@ store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expecte
         cJSON_Delete (normal);
         return STORE_CONFLICT;
     }
-    if (ddc_config_equal (normal, store_section (self, s))) {
+    if (ddc_json_equal (normal, store_section (self, s))) {
         cJSON_Delete (normal);
         return STORE_UNCHANGED;
     }
@@ -1321,7 +1321,7 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
     int differing = 0;
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
         cJSON *v = cJSON_GetObjectItemCaseSensitive (doc, ddc_section_name ((ddc_section_t) s));
-        if (!ddc_config_equal (v, store_section (self, (ddc_section_t) s))) {
+        if (!ddc_json_equal (v, store_section (self, (ddc_section_t) s))) {
             vals[s] = v;
             differing++;
         }

@@ -117,8 +117,8 @@ plan_new (const import_t *imp, const cJSON *current, bool force)
                     }
                 }
                 else
-                if (!ddc_config_equal (cur, cJSON_GetObjectItemCaseSensitive (def, f->string))
-                    && !ddc_config_equal (cur, f)) {
+                if (!ddc_json_equal (cur, cJSON_GetObjectItemCaseSensitive (def, f->string))
+                    && !ddc_json_equal (cur, f)) {
                     char *path = ddc_asprintf ("%s.%s", name, f->string);
                     cJSON_AddItemToArray (self->existing, cJSON_CreateString (path));
                     free (path);
@@ -130,7 +130,7 @@ plan_new (const import_t *imp, const cJSON *current, bool force)
         else {
             /* compared in ddc's normal form; an invalid list shows below */
             cJSON *norm = ddc_config_validate_section ((ddc_section_t) s, imported, NULL, NULL);
-            if (!ddc_config_equal (merged, def) && !ddc_config_equal (merged, norm ? norm : imported))
+            if (!ddc_json_equal (merged, def) && !ddc_json_equal (merged, norm ? norm : imported))
                 cJSON_AddItemToArray (self->existing, cJSON_CreateString (name));
             cJSON_Delete (norm);
             cJSON_ReplaceItemInObjectCaseSensitive (doc, name, cJSON_Duplicate (imported, 1));
@@ -181,7 +181,7 @@ plan_new (const import_t *imp, const cJSON *current, bool force)
             const cJSON *cur = cJSON_GetObjectItemCaseSensitive (cur_all, name);
             if (!cur)
                 cur = cJSON_GetObjectItemCaseSensitive (defaults, name);
-            if (ddc_config_equal (cur, normals[s])) {
+            if (ddc_json_equal (cur, normals[s])) {
                 cJSON_AddItemToArray (self->unchanged, cJSON_CreateString (name));
                 continue;
             }

@@ -2,6 +2,7 @@
 #include "live.h"
 
 #include "ddc_config.h"
+#include "ddc_schema.h"
 #include "ddc_tz.h"
 #include "ddc_util.h"
 
@@ -82,22 +83,6 @@ s_str (const cJSON *obj, const char *key, const char *dflt)
     return cJSON_IsString (v) && v->valuestring ? v->valuestring : dflt;
 }
 
-static int
-s_int (const cJSON *obj, const char *key, int dflt, int lo, int hi)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive (obj, key);
-    if (!cJSON_IsNumber (v) || v->valuedouble < lo || v->valuedouble > hi)
-        return dflt;
-    return (int) v->valuedouble;
-}
-
-static bool
-s_bool (const cJSON *obj, const char *key, bool dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive (obj, key);
-    return cJSON_IsBool (v) ? cJSON_IsTrue (v) : dflt;
-}
-
 void
 live_key (const char *host, const char *name, char *out)
 {
@@ -162,10 +147,10 @@ s_apply_bot (live_t *self, const cJSON *v, cJSON *errors)
         s_err (errors, "bot", "bot must be an object");
         return -1;
     }
-    ddc_strlcpy (self->token, s_str (v, "token", ""), sizeof self->token);
-    ddc_strlcpy (self->guild, s_str (v, "guild_id", ""), sizeof self->guild);
-    ddc_strlcpy (self->language, s_str (v, "language", "en"), sizeof self->language);
-    ddc_strlcpy (self->timezone, s_str (v, "timezone", "UTC"), sizeof self->timezone);
+    ddc_strlcpy (self->token, ddc_schema_str (DDC_SEC_BOT, v, "token"), sizeof self->token);
+    ddc_strlcpy (self->guild, ddc_schema_str (DDC_SEC_BOT, v, "guild_id"), sizeof self->guild);
+    ddc_strlcpy (self->language, ddc_schema_str (DDC_SEC_BOT, v, "language"), sizeof self->language);
+    ddc_strlcpy (self->timezone, ddc_schema_str (DDC_SEC_BOT, v, "timezone"), sizeof self->timezone);
     return 0;
 }
 
@@ -225,10 +210,10 @@ s_apply_containers (live_t *self, const cJSON *v, cJSON *errors)
         live_ctr_t *x = &ctrs [count++];
         ddc_strlcpy (x->host, host, sizeof x->host);
         ddc_strlcpy (x->name, name, sizeof x->name);
-        const char *display = s_str (c, "display_name", "");
+        const char *display = ddc_schema_str (DDC_SEC_CONTAINERS, c, "display_name");
         ddc_strlcpy (x->display, *display ? display : name, sizeof x->display);
-        x->order = s_int (c, "order", 0, 0, 9999);
-        x->active = s_bool (c, "active", true);
+        x->order = ddc_schema_int (DDC_SEC_CONTAINERS, c, "order");
+        x->active = ddc_schema_bool (DDC_SEC_CONTAINERS, c, "active");
         const cJSON *allowed = cJSON_GetObjectItemCaseSensitive (c, "allowed_actions");
         if (cJSON_IsArray (allowed)) {
             for (const cJSON *a = allowed->child; a; a = a->next)
@@ -237,9 +222,8 @@ s_apply_containers (live_t *self, const cJSON *v, cJSON *errors)
         }
         else
             x->allowed = ACT_START | ACT_STOP | ACT_RESTART;
-        const cJSON *info = cJSON_GetObjectItemCaseSensitive (c, "info");
-        x->info_enabled = s_bool (info, "enabled", false);
-        x->info_text = ddc_strdup (s_str (info, "text", ""));
+        x->info_enabled = ddc_schema_bool (DDC_SEC_CONTAINERS, c, "info.enabled");
+        x->info_text = ddc_strdup (ddc_schema_str (DDC_SEC_CONTAINERS, c, "info.text"));
         s_roles (x, cJSON_GetObjectItemCaseSensitive (c, "roles"));
         live_key (x->host, x->name, x->key);
     }
@@ -274,12 +258,12 @@ s_apply_channels (live_t *self, const cJSON *v, cJSON *errors)
         }
         live_chan_t *x = &chans [count++];
         ddc_strlcpy (x->id, id, sizeof x->id);
-        ddc_strlcpy (x->name, s_str (c, "name", ""), sizeof x->name);
+        ddc_strlcpy (x->name, ddc_schema_str (DDC_SEC_CHANNELS, c, "name"), sizeof x->name);
         x->kind = strcmp (kind, "control") == 0 ? CHAN_CONTROL : CHAN_STATUS;
-        x->post_initial = s_bool (c, "post_initial", false);
-        x->refresh_minutes = s_int (c, "refresh_minutes", 5, 1, 1440);
-        x->recreate_minutes = s_int (c, "recreate_minutes", 0, 0, 1440);
-        x->alerts = s_bool (c, "alerts", false);
+        x->post_initial = ddc_schema_bool (DDC_SEC_CHANNELS, c, "post_initial");
+        x->refresh_minutes = ddc_schema_int (DDC_SEC_CHANNELS, c, "refresh_minutes");
+        x->recreate_minutes = ddc_schema_int (DDC_SEC_CHANNELS, c, "recreate_minutes");
+        x->alerts = ddc_schema_bool (DDC_SEC_CHANNELS, c, "alerts");
     }
     free (self->chans);
     self->chans = chans;
@@ -317,7 +301,7 @@ s_apply_spam (live_t *self, const cJSON *v, cJSON *errors)
         s_err (errors, "spam", "spam must be an object");
         return -1;
     }
-    self->spam_enabled = s_bool (v, "enabled", true);
+    self->spam_enabled = ddc_schema_bool (DDC_SEC_SPAM, v, "enabled");
     const cJSON *cc = cJSON_GetObjectItemCaseSensitive (v, "command_cooldowns");
     const cJSON *bc = cJSON_GetObjectItemCaseSensitive (v, "button_cooldowns");
     cJSON_Delete (self->command_cd);
@@ -334,8 +318,8 @@ s_apply_docker (live_t *self, const cJSON *v, cJSON *errors)
         s_err (errors, "docker", "docker must be an object");
         return -1;
     }
-    self->stats_interval_s = s_int (v, "stats_interval_seconds", 10, 1, 3600);
-    self->stop_timeout_s = s_int (v, "stop_timeout_seconds", 10, 0, 300);
+    self->stats_interval_s = ddc_schema_int (DDC_SEC_DOCKER, v, "stats_interval_seconds");
+    self->stop_timeout_s = ddc_schema_int (DDC_SEC_DOCKER, v, "stop_timeout_seconds");
     return 0;
 }
 

@@ -105,7 +105,7 @@ tasks_sync (tasks_t *self, const cJSON *section, int64_t now_s)
             it->last_result = old->last_result;
             ddc_strlcpy (it->last_message, old->last_message, sizeof it->last_message);
         }
-        if (old && ddc_config_equal (old->task, t))
+        if (old && ddc_json_equal (old->task, t))
             it->next = old->next;       //  unchanged: a due run is not lost
         else
             it->next = s_next (it, now_s);

@@ -1,7 +1,8 @@
 /*  ddc_config: the configuration document model and its validator.
     Owns: the section list, the default document, the validation rules
     (every error at once, with field paths), normalisation (defaults filled,
-    keys in canonical order), secret redaction and field-level diffs.
+    keys in canonical order) and secret redaction (JSON equality and
+    field-level diffs are ddc_json's).
     Nothing here logs, does I/O (except zone lookups via ddc_tz) or asserts
     on input; work and memory stay bounded by the size limits below.
 
@@ -41,6 +42,8 @@
 #include <stdbool.h>
 #include <cJSON.h>
 
+#include "ddc_json.h"
+
 typedef enum {
     DDC_SEC_BOT,
     DDC_SEC_CONTAINERS,
@@ -63,8 +66,8 @@ typedef enum {
 #define DDC_DOCUMENT_MAX_BYTES (640 * 1024)
 /* Errors appended per validation call, plus one final "too_many". */
 #define DDC_CONFIG_MAX_ERRORS 200
-/* Nesting depth beyond which redact/equal/diff give up (see each). */
-#define DDC_CONFIG_MAX_DEPTH 32
+/* Nesting depth beyond which redact gives up. */
+#define DDC_CONFIG_MAX_DEPTH DDC_JSON_CMP_DEPTH
 /* Array limits. */
 #define DDC_CONTAINERS_MAX 1000
 #define DDC_CHANNELS_MAX   200
@@ -72,8 +75,6 @@ typedef enum {
 #define DDC_TASKS_MAX      500
 /* Discord role ids per container and action (containers[].roles). */
 #define DDC_ROLES_MAX      25
-/* Entries in a diff before the final "...". */
-#define DDC_DIFF_MAX 64
 
 /* "bot", "containers", ...; NULL for an out-of-range value. Static. */
 const char *ddc_section_name (ddc_section_t s);
@@ -127,23 +128,6 @@ cJSON *ddc_config_redact (ddc_section_t s, const cJSON *value);
    NULL, not an object, or has no string value for that field. */
 void ddc_config_keep_secrets (ddc_section_t s, cJSON *incoming,
                               const cJSON *current);
-
-/* Paths of the fields that differ between two values of section s (both
-   borrowed, either may be NULL), as a new cJSON array of strings (caller
-   owns): "bot.language", "containers[1].display_name", "containers[3]"
-   (element added or removed; arrays compare by index),
-   "spam.command_cooldowns.info" (key added, removed or changed). A value
-   of a different type or nested deeper than DDC_CONFIG_MAX_DEPTH is named
-   as a whole. At most DDC_DIFF_MAX paths, then a final "...". Only names
-   are reported, never values, so secrets appear by name only. */
-cJSON *ddc_config_diff (ddc_section_t s, const cJSON *old_value,
-                        const cJSON *new_value);
-
-/* True if a and b are equal as JSON (cJSON_Compare semantics, keys
-   case-sensitive, object key order ignored). Two NULLs are equal. Values
-   nested deeper than DDC_CONFIG_MAX_DEPTH, or objects of more than 1024
-   members in different key order, compare unequal. */
-bool ddc_config_equal (const cJSON *a, const cJSON *b);
 
 /* The keys a cooldown map of the spam section may have (NULL-terminated,
    static): map "command_cooldowns" or "button_cooldowns"; NULL for any

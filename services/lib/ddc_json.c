@@ -4,11 +4,14 @@
 #include "ddc_json.h"
 #include "ddc_util.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define S_EQUAL_SLOW_MAX 1024  /* object size for order-independent compare */
 
 typedef struct {
     const unsigned char *p;
@@ -318,4 +321,180 @@ ddc_json_parse (const char *text, size_t len, size_t max_len, char *err, size_t 
         return NULL;
     }
     return json;
+}
+
+/* ---- user text in paths and messages ----------------------------------- */
+
+void
+ddc_json_safe (char *out, size_t size, const char *in)
+{
+    size_t o = 0;
+    if (!in)
+        in = "";
+    for (size_t i = 0; in[i] && o + 4 < size; i++) {
+        if (i == DDC_JSON_SAFE_MAX) {
+            memcpy (out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        unsigned char c = (unsigned char) in[i];
+        out[o++] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+    }
+    out[o] = 0;
+}
+
+/* ---- equality and diff ------------------------------------------------- */
+
+static bool
+s_equal (const cJSON *a, const cJSON *b, int depth)
+{
+    if (a == b)
+        return true;
+    if (!a || !b || (a->type & 0xFF) != (b->type & 0xFF))
+        return false;
+    if (depth > DDC_JSON_CMP_DEPTH)
+        return false;
+    switch (a->type & 0xFF) {
+        case cJSON_False:
+        case cJSON_True:
+        case cJSON_NULL:
+            return true;
+        case cJSON_Number: {
+            double x = a->valuedouble, y = b->valuedouble;
+            double max = fabs (x) > fabs (y) ? fabs (x) : fabs (y);
+            return fabs (x - y) <= max * DBL_EPSILON;
+        }
+        case cJSON_String:
+        case cJSON_Raw:
+            return a->valuestring && b->valuestring
+                && strcmp (a->valuestring, b->valuestring) == 0;
+        case cJSON_Array: {
+            const cJSON *x = a->child, *y = b->child;
+            for (; x && y; x = x->next, y = y->next)
+                if (!s_equal (x, y, depth + 1))
+                    return false;
+            return !x && !y;
+        }
+        case cJSON_Object: {
+            /* Fast path: same keys in the same order */
+            const cJSON *x = a->child, *y = b->child;
+            int count = 0;
+            for (; x && y; x = x->next, y = y->next, count++) {
+                if (!x->string || !y->string || strcmp (x->string, y->string) != 0)
+                    break;
+                if (!s_equal (x, y, depth + 1))
+                    return false;
+            }
+            if (!x && !y)
+                return true;
+            /* Sizes must match, then compare by lookup both ways */
+            int size_a = count, size_b = count;
+            for (; x; x = x->next)
+                size_a++;
+            for (; y; y = y->next)
+                size_b++;
+            if (size_a != size_b || size_a > S_EQUAL_SLOW_MAX)
+                return false;
+            for (x = a->child; x; x = x->next) {
+                const cJSON *other = x->string
+                    ? cJSON_GetObjectItemCaseSensitive (b, x->string) : NULL;
+                if (!s_equal (x, other, depth + 1))
+                    return false;
+            }
+            for (y = b->child; y; y = y->next) {
+                const cJSON *other = y->string
+                    ? cJSON_GetObjectItemCaseSensitive (a, y->string) : NULL;
+                if (!s_equal (other, y, depth + 1))
+                    return false;
+            }
+            return true;
+        }
+        default:
+            return false;
+    }
+}
+
+bool
+ddc_json_equal (const cJSON *a, const cJSON *b)
+{
+    return s_equal (a, b, 0);
+}
+
+typedef struct {
+    cJSON *out;
+    int count;
+    bool full;
+} s_diff_t;
+
+static void
+s_diff_add (s_diff_t *diff, const char *path)
+{
+    if (diff->full)
+        return;
+    if (diff->count == DDC_JSON_DIFF_MAX) {
+        cJSON_AddItemToArray (diff->out, cJSON_CreateString ("..."));
+        diff->full = true;
+        return;
+    }
+    cJSON_AddItemToArray (diff->out, cJSON_CreateString (path));
+    diff->count++;
+}
+
+static void
+s_diff (s_diff_t *diff, const char *path, const cJSON *a, const cJSON *b,
+        int depth)
+{
+    if (diff->full || s_equal (a, b, depth))
+        return;
+    int before = diff->count;
+    bool both_objects = cJSON_IsObject (a) && cJSON_IsObject (b);
+    bool both_arrays = cJSON_IsArray (a) && cJSON_IsArray (b);
+    if (depth < DDC_JSON_CMP_DEPTH && both_objects) {
+        for (const cJSON *x = a->child; x && !diff->full; x = x->next) {
+            char safe[DDC_JSON_SAFE_MAX + 8];
+            ddc_json_safe (safe, sizeof (safe), x->string);
+            char *child = ddc_asprintf ("%s.%s", path, safe);
+            const cJSON *y = x->string
+                ? cJSON_GetObjectItemCaseSensitive (b, x->string) : NULL;
+            if (y)
+                s_diff (diff, child, x, y, depth + 1);
+            else
+                s_diff_add (diff, child);
+            free (child);
+        }
+        for (const cJSON *y = b->child; y && !diff->full; y = y->next) {
+            if (y->string && cJSON_GetObjectItemCaseSensitive (a, y->string))
+                continue;
+            char safe[DDC_JSON_SAFE_MAX + 8];
+            ddc_json_safe (safe, sizeof (safe), y->string);
+            char *child = ddc_asprintf ("%s.%s", path, safe);
+            s_diff_add (diff, child);
+            free (child);
+        }
+    }
+    else
+    if (depth < DDC_JSON_CMP_DEPTH && both_arrays) {
+        const cJSON *x = a->child, *y = b->child;
+        for (int index = 0; (x || y) && !diff->full; index++) {
+            char *child = ddc_asprintf ("%s[%d]", path, index);
+            if (x && y)
+                s_diff (diff, child, x, y, depth + 1);
+            else
+                s_diff_add (diff, child);
+            free (child);
+            x = x ? x->next : NULL;
+            y = y ? y->next : NULL;
+        }
+    }
+    /* Unequal but nothing below was named (other type, or duplicate keys) */
+    if (diff->count == before)
+        s_diff_add (diff, path);
+}
+
+cJSON *
+ddc_json_diff (const char *path, const cJSON *old_value, const cJSON *new_value)
+{
+    s_diff_t diff = { cJSON_CreateArray (), 0, false };
+    s_diff (&diff, path ? path : "", old_value, new_value, 0);
+    return diff.out;
 }

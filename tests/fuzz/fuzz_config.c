@@ -1,9 +1,12 @@
-/*  fuzz_config: libFuzzer target for ddc_config. Parses the input as JSON,
-    validates it as a whole document and as each section (against itself
-    as the current document), redacts, keeps secrets, diffs against the
-    defaults and checks a few invariants; frees everything. */
+/*  fuzz_config: libFuzzer target for ddc_config and the ddc_schema walker.
+    Parses the input as JSON, validates it as a whole document and as each
+    section (against itself as the current document), reads every field of
+    the section the way the services do (typed reads within the rows'
+    limits), redacts, keeps secrets, diffs against the defaults and checks
+    a few invariants; frees everything. */
 #include "ddc_config.h"
 #include "ddc_json.h"
+#include "ddc_schema.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -34,7 +37,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if (norm) {
         //  A normalised document is a fixed point
         cJSON *again = ddc_config_validate_document (norm, NULL);
-        if (!again || !ddc_config_equal (again, norm))
+        if (!again || !ddc_json_equal (again, norm))
             abort ();
         cJSON_Delete (again);
     }
@@ -55,6 +58,19 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         while (cJSON_GetArraySize (errors) > 4 * DDC_CONFIG_MAX_ERRORS)
             cJSON_DeleteItemFromArray (errors, 0);
 
+        //  Typed reads stay within the rows' limits whatever the value
+        const cJSON *row = cJSON_IsArray (value) ? value->child : value;
+        for (const ddc_field_t *f = ddc_schema_section (s)->fields; f->key; f++) {
+            if (f->type == DDC_T_INT) {
+                int n = ddc_schema_int (s, row, f->key);
+                if (n < f->min || n > f->max)
+                    abort ();
+            }
+            if (f->type == DDC_T_STR || f->type == DDC_T_ENUM)
+                (void) strlen (ddc_schema_str (s, row, f->key));
+            (void) ddc_schema_bool (s, row, f->key);
+        }
+
         const cJSON *def = cJSON_GetObjectItemCaseSensitive (defaults, name);
         cJSON *red = ddc_config_redact (s, value);
         if (red) {
@@ -69,13 +85,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                     }
             ddc_config_keep_secrets (s, red, value);
         }
-        cJSON *diff = ddc_config_diff (s, def, value);
-        if (cJSON_GetArraySize (diff) > DDC_DIFF_MAX + 1)
+        cJSON *diff = ddc_json_diff (ddc_section_name (s), def, value);
+        if (cJSON_GetArraySize (diff) > DDC_JSON_DIFF_MAX + 1)
             abort ();
-        cJSON *diff2 = ddc_config_diff (s, red, section);
+        cJSON *diff2 = ddc_json_diff (ddc_section_name (s), red, section);
         cJSON_Delete (diff2);
-        (void) ddc_config_equal (def, value);
-        (void) ddc_config_equal (red, value);
+        (void) ddc_json_equal (def, value);
+        (void) ddc_json_equal (red, value);
         cJSON_Delete (diff);
         cJSON_Delete (red);
         cJSON_Delete (section);

@@ -183,7 +183,7 @@ DDC_TEST (test_default_roundtrip)
     cJSON *norm = ddc_config_validate_document (def, errors);
     CHECK (norm != NULL);
     CHECK_EQ (cJSON_GetArraySize (errors), 0);
-    CHECK (ddc_config_equal (norm, def));
+    CHECK (ddc_json_equal (norm, def));
     //  Same text too: canonical order is stable
     char *a = cJSON_PrintUnformatted (def), *b = cJSON_PrintUnformatted (norm);
     CHECK_STR (a, b);
@@ -214,8 +214,8 @@ DDC_TEST (test_default_roundtrip)
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
         cJSON *d = ddc_config_default_section ((ddc_section_t) s);
         cJSON *n = ddc_config_validate_section ((ddc_section_t) s, d, NULL, errors);
-        CHECK (n && ddc_config_equal (n, d));
-        CHECK (ddc_config_equal (d, cJSON_GetObjectItem (def, ddc_section_name ((ddc_section_t) s))));
+        CHECK (n && ddc_json_equal (n, d));
+        CHECK (ddc_json_equal (d, cJSON_GetObjectItem (def, ddc_section_name ((ddc_section_t) s))));
         cJSON_Delete (d);
         cJSON_Delete (n);
     }
@@ -236,7 +236,7 @@ DDC_TEST (test_example_document)
         s_dump (errors);
     //  Normalising again is a fixed point
     cJSON *again = ddc_config_validate_document (norm, errors);
-    CHECK (again && ddc_config_equal (again, norm));
+    CHECK (again && ddc_json_equal (again, norm));
     CHECK_EQ (cJSON_GetArraySize (errors), 0);
     //  spam maps are used as given, not merged with the defaults
     cJSON *cmd = cJSON_GetObjectItem (cJSON_GetObjectItem (norm, "spam"), "command_cooldowns");
@@ -1076,7 +1076,7 @@ DDC_TEST (test_redact)
 
     cJSON *spam = ddc_config_default_section (DDC_SEC_SPAM);
     red = ddc_config_redact (DDC_SEC_SPAM, spam);
-    CHECK (ddc_config_equal (red, spam));
+    CHECK (ddc_json_equal (red, spam));
     cJSON_Delete (red);
     cJSON_Delete (spam);
     CHECK (ddc_config_redact (DDC_SEC_BOT, NULL) == NULL);
@@ -1110,7 +1110,7 @@ DDC_TEST (test_keep_secrets)
     //  Redact then keep restores the original
     cJSON *red = ddc_config_redact (DDC_SEC_BOT, current);
     ddc_config_keep_secrets (DDC_SEC_BOT, red, current);
-    CHECK (ddc_config_equal (red, current));
+    CHECK (ddc_json_equal (red, current));
     cJSON_Delete (red);
 
     //  Non-secret sections are untouched
@@ -1128,7 +1128,7 @@ static char *
 s_diff_text (ddc_section_t s, const char *a, const char *b)
 {
     cJSON *x = a ? s_json (a) : NULL, *y = b ? s_json (b) : NULL;
-    cJSON *diff = ddc_config_diff (s, x, y);
+    cJSON *diff = ddc_json_diff (ddc_section_name (s), x, y);
     char *text = ddc_strdup ("");
     const cJSON *item;
     cJSON_ArrayForEach (item, diff) {
@@ -1179,7 +1179,7 @@ DDC_TEST (test_diff)
 
     //  Secret values never appear
     cJSON *a = s_json ("{\"password_hash\": \"hash-one\"}"), *b = s_json ("{\"password_hash\": \"hash-two\"}");
-    cJSON *diff = ddc_config_diff (DDC_SEC_WEB, a, b);
+    cJSON *diff = ddc_json_diff ("web", a, b);
     char *text = cJSON_PrintUnformatted (diff);
     CHECK_STR (text, "[\"web.password_hash\"]");
     free (text);
@@ -1191,10 +1191,10 @@ DDC_TEST (test_diff)
     cJSON *old_admins = cJSON_CreateArray (), *new_admins = cJSON_CreateArray ();
     for (int i = 0; i < 200; i++)
         cJSON_AddItemToArray (new_admins, cJSON_CreateNumber (i));
-    diff = ddc_config_diff (DDC_SEC_ADMINS, old_admins, new_admins);
-    CHECK_EQ (cJSON_GetArraySize (diff), DDC_DIFF_MAX + 1);
+    diff = ddc_json_diff ("admins", old_admins, new_admins);
+    CHECK_EQ (cJSON_GetArraySize (diff), DDC_JSON_DIFF_MAX + 1);
     CHECK_STR (cJSON_GetArrayItem (diff, 0)->valuestring, "admins[0]");
-    CHECK_STR (cJSON_GetArrayItem (diff, DDC_DIFF_MAX)->valuestring, "...");
+    CHECK_STR (cJSON_GetArrayItem (diff, DDC_JSON_DIFF_MAX)->valuestring, "...");
     cJSON_Delete (diff);
     cJSON_Delete (old_admins);
     cJSON_Delete (new_admins);
@@ -1206,11 +1206,11 @@ DDC_TEST (test_equal)
     cJSON *b = s_json ("{\"w\": true, \"x\": [1, 2, {\"y\": \"z\"}]}");
     cJSON *c = s_json ("{\"w\": true, \"x\": [2, 1, {\"y\": \"z\"}]}");
     cJSON *d = s_json ("{\"W\": true, \"x\": [1, 2, {\"y\": \"z\"}]}");
-    CHECK (ddc_config_equal (a, b));
-    CHECK (!ddc_config_equal (a, c));
-    CHECK (!ddc_config_equal (a, d));
-    CHECK (!ddc_config_equal (a, NULL));
-    CHECK (ddc_config_equal (NULL, NULL));
+    CHECK (ddc_json_equal (a, b));
+    CHECK (!ddc_json_equal (a, c));
+    CHECK (!ddc_json_equal (a, d));
+    CHECK (!ddc_json_equal (a, NULL));
+    CHECK (ddc_json_equal (NULL, NULL));
     cJSON_Delete (a);
     cJSON_Delete (b);
     cJSON_Delete (c);
@@ -1332,9 +1332,9 @@ DDC_TEST (test_bounds)
     CHECK (s_has (errors, "bot", "invalid"));
     CHECK (ddc_config_redact (DDC_SEC_BOT, deep) == NULL);
     cJSON *copy = cJSON_Duplicate (deep, 1);
-    CHECK (!ddc_config_equal (deep, copy));      //  too deep to compare
+    CHECK (!ddc_json_equal (deep, copy));      //  too deep to compare
     cJSON_Delete (copy);
-    cJSON *diff = ddc_config_diff (DDC_SEC_BOT, deep, NULL);
+    cJSON *diff = ddc_json_diff ("bot", deep, NULL);
     CHECK_EQ (cJSON_GetArraySize (diff), 1);
     cJSON_Delete (diff);
     cJSON_Delete (errors);

@@ -165,7 +165,7 @@ static bool
 s_equal_json (const cJSON *got, const char *want)
 {
     cJSON *w = ddc_test_json (want);
-    bool eq = ddc_config_equal (got, w);
+    bool eq = ddc_json_equal (got, w);
     if (!eq) {
         s_dump ("got", got);
         s_dump ("want", w);
