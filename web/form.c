@@ -215,6 +215,24 @@ form_value_at (const form_t *self, size_t i)
 }
 
 const char *
+form_repeated (const form_t *self, size_t *at)
+{
+    if (!self)
+        return NULL;
+    for (size_t i = *at; i + 1 < self->count; i++) {
+        if (strcmp (self->by_key[i].key, self->by_key[i + 1].key) != 0)
+            continue;
+        const char *key = self->by_key[i].key;
+        while (i + 1 < self->count && strcmp (self->by_key[i + 1].key, key) == 0)
+            i++;
+        *at = i + 1;
+        return key;
+    }
+    *at = self->count;
+    return NULL;
+}
+
+const char *
 form_get_nth (const form_t *self, const char *key, size_t n)
 {
     if (!self || !key)

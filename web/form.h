@@ -32,6 +32,9 @@ const char *form_value_at (const form_t *self, size_t i);
 const char *form_get (const form_t *self, const char *key);
 /* The n-th value of key (0-based), or NULL. */
 const char *form_get_nth (const form_t *self, const char *key, size_t n);
+/* The keys given more than once, each once, in key order: the first with
+   *at = 0, then pass the same at back for the next; NULL when no more. */
+const char *form_repeated (const form_t *self, size_t *at);
 /* True when key is present with a value other than "", "0" or "off". */
 bool form_bool (const form_t *self, const char *key);
 

@@ -227,11 +227,24 @@ s_save_form (struct http_request *req, web_op_t *op)
         return KORE_RESULT_OK;
     }
     char err[160];
+    cJSON *refused = schema_form_errors (op->section, f);
     op->value = schema_from_form (op->section, f, err, sizeof err);
     form_destroy (&f);
     if (!op->value) {
+        cJSON_Delete (refused);
         web_metrics.saves[METRIC_SAVE_REFUSED]++;
         web_error (req, 400, "error.400_title", "error.400_text", err);
+        return KORE_RESULT_OK;
+    }
+    if (refused) {
+        /* refused at its fields before the broker sees it; the input kept */
+        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        rctx_t erc;
+        web_rctx (&erc, &op->auth, NULL);
+        errs_t *errs = errs_new (&erc, op->section, refused);
+        s_render (req, op, 422, op->value, op->rev, errs, NULL);
+        errs_destroy (&errs);
+        cJSON_Delete (refused);
         return KORE_RESULT_OK;
     }
     if (!bridge_up ()) {

@@ -8,6 +8,7 @@
     strings, the ones the forms show. See render.h. */
 #include "render.h"
 
+#include "ddc_schema.h"
 #include "ddc_util.h"
 
 #include <ctype.h>
@@ -81,13 +82,19 @@ s_lb_split (const char *path, s_lb_path_t *sp)
     }
 }
 
-/* The label of a key of a section, or the key with spaces for '_'
-   (plain text: the labels hold no markup). */
+/* The label of a key of a section (the locale key its ddc_schema row
+   names, else "f.SECTION.KEY"), or the key with spaces for '_' (plain
+   text: the labels hold no markup). */
 static void
 s_lb_key (wbuf_t *b, const rctx_t *rc, const char *section, const char *key)
 {
     char lk[112];
-    snprintf (lk, sizeof lk, "f.%s.%s", section, key);
+    int s = ddc_section_from_name (section);
+    const ddc_field_t *row = s >= 0 ? ddc_schema_field ((ddc_section_t) s, key) : NULL;
+    if (row && row->label)
+        ddc_strlcpy (lk, row->label, sizeof lk);
+    else
+        snprintf (lk, sizeof lk, "f.%s.%s", section, key);
     const char *text = i18n_find (rc->i18n, rc->lang, lk);
     if (text) {
         wbuf_puts (b, text);

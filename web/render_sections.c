@@ -6,6 +6,7 @@
 #include "render.h"
 
 #include "ddc_schedule.h"
+#include "ddc_schema.h"
 
 #include "ddc_util.h"
 
@@ -243,20 +244,73 @@ s_field_end (s_f_t *f, const char *name, const char *hint_key)
     wbuf_puts (f->b, "</div>");
 }
 
-/* A whole-number field of a section's form: "SECTION.KEY" with its label
-   f.SECTION.KEY, its hint h.SECTION.KEY and the bounds min..max. */
-static void
-s_number (s_f_t *f, const cJSON *v, const char *name, int min, int max)
+/* The attributes of an input from the ddc_schema row of path in section
+   s, then more (trusted literals): the bounds of a number, the length of
+   text, whether it is required. Returns out. */
+static const char *
+s_attrs (char *out, size_t size, ddc_section_t s, const char *path, bool number,
+         const char *more)
 {
-    char label[96], hint[96], extra[96], buf[64];
+    const ddc_field_t *row = ddc_schema_field (s, path);
+    size_t n = 0;
+    out[0] = '\0';
+    if (row && number)
+        n = (size_t) snprintf (out, size, "min=\"%d\" max=\"%d\" step=\"1\" ", row->min,
+                               row->max);
+    else
+    if (row && row->max > 0)
+        n = (size_t) snprintf (out, size, "maxlength=\"%d\" ", row->max);
+    if (row && (row->flags & DDC_F_REQUIRED) && n < size)
+        n += (size_t) snprintf (out + n, size - n, "required ");
+    if (n < size)
+        snprintf (out + n, size - n, "%s", more ? more : "");
+    return out;
+}
+
+/* A whole-number field of a section's form: "SECTION.KEY" with its label
+   and bounds from its ddc_schema row and its hint h.SECTION.KEY. */
+static void
+s_number (s_f_t *f, const cJSON *v, const char *name)
+{
+    char section[32], hint[96], extra[160], buf[64];
     const char *key = strchr (name, '.');
-    assert (key);
-    snprintf (label, sizeof label, "f.%s", name);
+    assert (key && (size_t) (key - name) < sizeof section);
+    snprintf (section, sizeof section, "%.*s", (int) (key - name), name);
+    ddc_section_t s = (ddc_section_t) ddc_section_from_name (section);
+    const ddc_field_t *row = ddc_schema_field (s, key + 1);
+    assert (row);
     snprintf (hint, sizeof hint, "h.%s", name);
-    snprintf (extra, sizeof extra, "min=\"%d\" max=\"%d\" step=\"1\" class=\"narrow\"", min, max);
-    s_field_begin (f, name, label);
-    s_input (f, name, "number", s_text (v, key + 1, buf), extra);
+    s_field_begin (f, name, row->label);
+    s_input (f, name, "number", s_text (v, key + 1, buf),
+             s_attrs (extra, sizeof extra, s, key + 1, true, "class=\"narrow\""));
     s_field_end (f, name, hint);
+}
+
+/* The fields of section s whose ddc_schema rows say DDC_F_FORM: each
+   rendered from its row alone (label, hint h.SECTION.KEY, limits). */
+static void
+s_schema_rows (s_f_t *f, ddc_section_t s, const cJSON *v)
+{
+    for (const ddc_field_t *row = ddc_schema_section (s)->fields; row->key; row++) {
+        if (!(row->flags & DDC_F_FORM))
+            continue;
+        char name[SCHEMA_NAME_MAX], hint[SCHEMA_NAME_MAX + 8], extra[160], buf[64];
+        snprintf (name, sizeof name, "%s.%s", ddc_section_name (s), row->key);
+        snprintf (hint, sizeof hint, "h.%s", name);
+        if (row->type == DDC_T_INT) {
+            s_number (f, v, name);
+            continue;
+        }
+        s_field_begin (f, name, row->label);
+        if (row->type == DDC_T_BOOL) {
+            const cJSON *b = s_sec_get (v, row->key);
+            s_checkbox (f, name, "1", cJSON_IsBool (b) ? cJSON_IsTrue (b) : row->def != 0, NULL);
+        }
+        else
+            s_input (f, name, "text", s_text (v, row->key, buf),
+                     s_attrs (extra, sizeof extra, s, row->key, false, "autocomplete=\"off\""));
+        s_field_end (f, name, hint);
+    }
 }
 
 /* Start a table cell holding the input name. A row's input
@@ -366,6 +420,13 @@ s_remove_cell (s_f_t *f, const char *section, size_t i)
     s_row_name (name, sizeof name, section, i, "_delete");
     wbuf_puts (f->b, "<td class=\"remove\">");
     s_checkbox (f, name, "1", false, T (f->rc, "row.remove"));
+    if (i != TPL_INDEX) {
+        /* a row shown from the configuration: never dropped as blank */
+        s_row_name (name, sizeof name, section, i, "_kept");
+        wbuf_puts (f->b, "<input type=\"hidden\" value=\"1\"");
+        wbuf_attr (f->b, "name", name);
+        wbuf_puts (f->b, ">");
+    }
     char row[SCHEMA_NAME_MAX];
     s_row_name (row, sizeof row, section, i, NULL);
     render_field_errors (f->b, f->errs, row);
@@ -436,6 +497,7 @@ s_bot (s_f_t *f, const rsection_t *d)
              "list=\"zones\" autocomplete=\"off\" maxlength=\"64\"");
     s_zone_list (f->b);
     s_field_end (f, "bot.timezone", "h.bot.timezone");
+    s_schema_rows (f, DDC_SEC_BOT, v);
     s_form_end (f);
     /* what the bot reports now, without a save first; kept live by the
        script like the dashboard's */
@@ -692,14 +754,18 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
 
     s_row_name (name, sizeof name, sec, i, "display_name");
     s_td (f, name);
-    s_input_aria (f, name, "text", s_text (row, "display_name", buf), "maxlength=\"100\" size=\"18\"",
+    char attrs[160];
+    s_input_aria (f, name, "text", s_text (row, "display_name", buf),
+                  s_attrs (attrs, sizeof attrs, DDC_SEC_CONTAINERS, "display_name", false,
+                           "size=\"18\""),
                   "f.containers.display_name");
     s_td_end (f, name);
 
     s_row_name (name, sizeof name, sec, i, "order");
     s_td (f, name);
     s_input_aria (f, name, "number", s_text (row, "order", buf),
-                  "min=\"0\" max=\"9999\" step=\"1\" class=\"narrow\"", "f.containers.order");
+                  s_attrs (attrs, sizeof attrs, DDC_SEC_CONTAINERS, "order", true,
+                           "class=\"narrow\""), "f.containers.order");
     s_td_end (f, name);
 
     /* each action: its checkbox and the Discord roles allowed to do it */
@@ -1286,7 +1352,9 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
 
     s_row_name (name, sizeof name, sec, i, "name");
     s_td (f, name);
-    s_input (f, name, "text", s_text (row, "name", buf), "maxlength=\"100\" size=\"16\"");
+    char attrs[160];
+    s_input (f, name, "text", s_text (row, "name", buf),
+             s_attrs (attrs, sizeof attrs, DDC_SEC_CHANNELS, "name", false, "size=\"16\""));
     s_td_end (f, name);
 
     s_row_name (name, sizeof name, sec, i, "post_initial");
@@ -1297,13 +1365,15 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
     s_row_name (name, sizeof name, sec, i, "refresh_minutes");
     s_td (f, name);
     s_input (f, name, "number", s_text (row, "refresh_minutes", buf),
-             "min=\"1\" max=\"1440\" step=\"1\" class=\"narrow\" placeholder=\"5\"");
+             s_attrs (attrs, sizeof attrs, DDC_SEC_CHANNELS, "refresh_minutes", true,
+                      "class=\"narrow\" placeholder=\"5\""));
     s_td_end (f, name);
 
     s_row_name (name, sizeof name, sec, i, "recreate_minutes");
     s_td (f, name);
     s_input (f, name, "number", s_text (row, "recreate_minutes", buf),
-             "min=\"0\" max=\"1440\" step=\"1\" class=\"narrow\" placeholder=\"0\"");
+             s_attrs (attrs, sizeof attrs, DDC_SEC_CHANNELS, "recreate_minutes", true,
+                      "class=\"narrow\" placeholder=\"0\""));
     s_td_end (f, name);
 
     s_row_name (name, sizeof name, sec, i, "alerts");
@@ -1383,7 +1453,9 @@ s_admin_row (s_f_t *f, size_t i, const cJSON *row)
     s_td_end (f, name);
     s_row_name (name, sizeof name, "admins", i, "note");
     s_td (f, name);
-    s_input (f, name, "text", s_text (row, "note", buf), "maxlength=\"100\" size=\"30\"");
+    char attrs[160];
+    s_input (f, name, "text", s_text (row, "note", buf),
+             s_attrs (attrs, sizeof attrs, DDC_SEC_ADMINS, "note", false, "size=\"30\""));
     s_td_end (f, name);
     s_remove_cell (f, "admins", i);
     wbuf_puts (f->b, "</tr>");
@@ -1435,8 +1507,9 @@ s_cooldown_table (s_f_t *f, const cJSON *map, const char *which, const char *con
         render_cooldown_label (f->b, f->rc, which, keys[i]);
         wbuf_puts (f->b, "</label></th>");
         s_td (f, name);
+        char attrs[160];
         s_input (f, name, "number", s_text (map, keys[i], buf),
-                 "min=\"0\" max=\"3600\" step=\"1\" class=\"narrow\"");
+                 s_attrs (attrs, sizeof attrs, DDC_SEC_SPAM, which, true, "class=\"narrow\""));
         s_td_end (f, name);
         wbuf_puts (f->b, "</tr>");
     }
@@ -1458,6 +1531,7 @@ s_spam (s_f_t *f, const rsection_t *d)
     render_field_errors (f->b, f->errs, "spam.command_cooldowns");
     s_cooldown_table (f, s_sec_get (v, "button_cooldowns"), "button_cooldowns", schema_button_keys);
     render_field_errors (f->b, f->errs, "spam.button_cooldowns");
+    s_schema_rows (f, DDC_SEC_SPAM, d->value);
     s_form_end (f);
 }
 
@@ -1542,6 +1616,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_row_name (name, sizeof name, sec, i, "id");
     s_td (f, name);
+    char attrs[160];
     {
         /* empty: one is made from the container, action and cycle */
         char attrs[256];
@@ -1647,7 +1722,8 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     wbuf_puts (f->b, "><label>");
     wbuf_html (f->b, T (f->rc, "f.tasks.month"));
     wbuf_puts (f->b, " ");
-    s_input (f, name, "number", s_text (row, "month", buf), "min=\"1\" max=\"12\" class=\"narrow\"");
+    s_input (f, name, "number", s_text (row, "month", buf),
+             s_attrs (attrs, sizeof attrs, DDC_SEC_TASKS, "month", true, "class=\"narrow\""));
     wbuf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
     wbuf_puts (f->b, "</span>");
@@ -1658,7 +1734,8 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     wbuf_puts (f->b, "><label>");
     wbuf_html (f->b, T (f->rc, "f.tasks.day"));
     wbuf_puts (f->b, " ");
-    s_input (f, name, "number", s_text (row, "day", buf), "min=\"1\" max=\"31\" class=\"narrow\"");
+    s_input (f, name, "number", s_text (row, "day", buf),
+             s_attrs (attrs, sizeof attrs, DDC_SEC_TASKS, "day", true, "class=\"narrow\""));
     wbuf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
     wbuf_puts (f->b, "</span>");
@@ -1684,7 +1761,8 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_row_name (name, sizeof name, sec, i, "note");
     s_td (f, name);
-    s_input (f, name, "text", s_text (row, "note", buf), "maxlength=\"200\" size=\"16\"");
+    s_input (f, name, "text", s_text (row, "note", buf),
+             s_attrs (attrs, sizeof attrs, DDC_SEC_TASKS, "note", false, "size=\"16\""));
     s_td_end (f, name);
 
     s_task_next (f, d, row);
@@ -1767,7 +1845,8 @@ s_watchdog (s_f_t *f, const rsection_t *d)
     s_input (f, "watchdog.fail_url", "url", s_text (v, "fail_url", buf),
              "maxlength=\"2048\" size=\"60\" placeholder=\"https://hc-ping.com/.../fail\"");
     s_field_end (f, "watchdog.fail_url", "h.watchdog.fail_url");
-    s_number (f, v, "watchdog.interval_minutes", 1, 1440);
+    s_number (f, v, "watchdog.interval_minutes");
+    s_schema_rows (f, DDC_SEC_WATCHDOG, v);
     s_form_end (f);
 }
 
@@ -1776,8 +1855,9 @@ s_docker (s_f_t *f, const rsection_t *d)
 {
     const cJSON *v = d->value;
     s_form_begin (f, DDC_SEC_DOCKER, d, 0);
-    s_number (f, v, "docker.stats_interval_seconds", 2, 3600);
-    s_number (f, v, "docker.stop_timeout_seconds", 0, 300);
+    s_number (f, v, "docker.stats_interval_seconds");
+    s_number (f, v, "docker.stop_timeout_seconds");
+    s_schema_rows (f, DDC_SEC_DOCKER, v);
     s_form_end (f);
 }
 
@@ -1808,11 +1888,12 @@ s_alerts (s_f_t *f, const rsection_t *d)
     s_select (f, "alerts.webhook_format", s_webhook_formats,
               s_text (v, "webhook_format", buf), NULL);
     s_field_end (f, "alerts.webhook_format", "h.alerts.webhook_format");
-    s_number (f, v, "alerts.restart_loop_count", 2, 100);
-    s_number (f, v, "alerts.restart_loop_minutes", 1, 1440);
-    s_number (f, v, "alerts.cooldown_minutes", 0, 1440);
-    s_number (f, v, "alerts.max_per_hour", 1, 1000);
-    s_number (f, v, "alerts.log_lines", 0, 100);
+    s_number (f, v, "alerts.restart_loop_count");
+    s_number (f, v, "alerts.restart_loop_minutes");
+    s_number (f, v, "alerts.cooldown_minutes");
+    s_number (f, v, "alerts.max_per_hour");
+    s_number (f, v, "alerts.log_lines");
+    s_schema_rows (f, DDC_SEC_ALERTS, v);
     s_form_end (f);
 }
 
@@ -1825,7 +1906,7 @@ s_web (s_f_t *f, const rsection_t *d)
     s_field_begin (f, "web.ui_language", "f.web.ui_language");
     s_select (f, "web.ui_language", s_lang_opts, s_text (v, "ui_language", buf), NULL);
     s_field_end (f, "web.ui_language", "h.web.ui_language");
-    s_number (f, v, "web.session_idle_minutes", 1, 1440);
+    s_number (f, v, "web.session_idle_minutes");
     s_field_begin (f, "web.metrics_token", "f.web.metrics_token");
     s_input (f, "web.metrics_token", "password", "",
              d->secret_set ? "autocomplete=\"off\" maxlength=\"256\" size=\"40\" data-secret=\"set\""
@@ -1835,6 +1916,7 @@ s_web (s_f_t *f, const rsection_t *d)
     s_field_end (f, "web.metrics_token",
                  d->secret_set ? "h.web.metrics_token_set" : "h.web.metrics_token_empty");
     /* the hash is never shown; errors about it (none expected) go on top */
+    s_schema_rows (f, DDC_SEC_WEB, v);
     s_form_end (f);
     wbuf_puts (f->b, "<p><a href=\"/password\">");
     wbuf_html (f->b, T (f->rc, "h.web.password_link"));

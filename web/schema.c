@@ -19,14 +19,17 @@ typedef enum {
     SF_LIST,         /* multi-checkbox: array of the checked values      */
     SF_OBJ,          /* an object always present (may end up empty)      */
     SF_TARGET,       /* "host/container" of a task                       */
-    SF_IDS           /* text of ids separated by commas or spaces: an
+    SF_IDS,          /* text of ids separated by commas or spaces: an
                         array of strings, left out when empty            */
+    SF_MAP           /* a cooldown map: one SF_INT per key of the map    */
 } s_type_t;
 
 typedef struct {
     const char *path;            /* inside the section or row: "info.text" */
     s_type_t type;
     const char *cycles;          /* tasks: only sent for these cycles      */
+    bool strict;                 /* a row that was shown sends it even when
+                                    empty, so that the broker refuses it  */
 } s_sfield_t;
 
 typedef struct {
@@ -34,14 +37,10 @@ typedef struct {
     const s_sfield_t *fields;     /* ends with a NULL path */
 } s_schema_t;
 
-const char *const schema_command_keys[] = {
-    "serverstatus", "ss", "control", "info", "help", "ping", "addadmin", NULL
-};
-const char *const schema_button_keys[] = {
-    "start", "stop", "restart", "info", "logs", "refresh", "restart_all", "stop_all", NULL
-};
-const char *const schema_actions[] = { "start", "stop", "restart", "logs", NULL };
-const char *const schema_alert_kinds[] = { "crash", "unhealthy", "restart_loop", NULL };
+const char *const *const schema_command_keys = ddc_schema_command_keys;
+const char *const *const schema_button_keys = ddc_schema_button_keys;
+const char *const *const schema_actions = ddc_schema_actions;
+const char *const *const schema_alert_kinds = ddc_schema_alert_kinds;
 
 static const s_sfield_t s_fields_bot[] = {
     { "token", SF_SECRET, NULL }, { "guild_id", SF_STR, NULL },
@@ -49,7 +48,7 @@ static const s_sfield_t s_fields_bot[] = {
 };
 static const s_sfield_t s_fields_containers[] = {
     { "host", SF_STR, NULL }, { "name", SF_STR, NULL }, { "active", SF_BOOL, NULL },
-    { "display_name", SF_OPT_STR, NULL }, { "order", SF_INT, NULL },
+    { "display_name", SF_OPT_STR, NULL, true }, { "order", SF_INT, NULL, true },
     { "allowed_actions", SF_LIST, NULL }, { "info", SF_OBJ, NULL },
     { "info.enabled", SF_BOOL, NULL }, { "info.text", SF_STR, NULL },
     { "alerts", SF_LIST, NULL }, { "roles", SF_OBJ, NULL },
@@ -66,16 +65,7 @@ static const s_sfield_t s_fields_admins[] = {
 };
 static const s_sfield_t s_fields_spam[] = {
     { "enabled", SF_BOOL, NULL },
-    { "command_cooldowns", SF_OBJ, NULL },
-    { "command_cooldowns.serverstatus", SF_INT, NULL }, { "command_cooldowns.ss", SF_INT, NULL },
-    { "command_cooldowns.control", SF_INT, NULL }, { "command_cooldowns.info", SF_INT, NULL },
-    { "command_cooldowns.help", SF_INT, NULL }, { "command_cooldowns.ping", SF_INT, NULL },
-    { "command_cooldowns.addadmin", SF_INT, NULL },
-    { "button_cooldowns", SF_OBJ, NULL },
-    { "button_cooldowns.start", SF_INT, NULL }, { "button_cooldowns.stop", SF_INT, NULL },
-    { "button_cooldowns.restart", SF_INT, NULL }, { "button_cooldowns.info", SF_INT, NULL },
-    { "button_cooldowns.logs", SF_INT, NULL }, { "button_cooldowns.refresh", SF_INT, NULL },
-    { "button_cooldowns.restart_all", SF_INT, NULL }, { "button_cooldowns.stop_all", SF_INT, NULL },
+    { "command_cooldowns", SF_MAP, NULL }, { "button_cooldowns", SF_MAP, NULL },
     { NULL, 0, NULL }
 };
 static const s_sfield_t s_fields_tasks[] = {
@@ -188,10 +178,52 @@ s_word_in (const char *word, const char *list)
     return false;
 }
 
+static bool s_fill (const s_sfield_t *fields, const form_t *form, const char *prefix, cJSON *obj,
+                    bool kept);
+
+/* A cooldown map "<prefix><path>.KEY" for each KEY of the map. */
+static void
+s_fill_map (const s_sfield_t *f, const form_t *form, const char *prefix, cJSON *obj)
+{
+    if (!cJSON_IsObject (cJSON_GetObjectItemCaseSensitive (obj, f->path)))
+        s_set (obj, f->path, cJSON_CreateObject ());
+    const char *const *keys = ddc_config_cooldown_keys (f->path);
+    for (size_t k = 0; keys && keys[k]; k++) {
+        char path[SCHEMA_NAME_MAX];
+        snprintf (path, sizeof path, "%s.%s", f->path, keys[k]);
+        s_sfield_t one[2] = { { path, SF_INT, NULL, false }, { NULL, 0, NULL, false } };
+        s_fill (one, form, prefix, obj, false);
+    }
+}
+
+/* The input type of a ddc_schema row that the web renders from the row
+   alone (DDC_F_FORM). */
+static s_type_t
+s_row_type (const ddc_field_t *row)
+{
+    if (row->flags & DDC_F_SECRET)
+        return SF_SECRET;
+    return row->type == DDC_T_INT ? SF_INT : row->type == DDC_T_BOOL ? SF_BOOL : SF_STR;
+}
+
+/* The DDC_F_FORM rows of section s under prefix into obj. */
+static void
+s_fill_rows (ddc_section_t s, const form_t *form, const char *prefix, cJSON *obj)
+{
+    for (const ddc_field_t *row = ddc_schema_section (s)->fields; row->key; row++) {
+        if (!(row->flags & DDC_F_FORM))
+            continue;
+        s_sfield_t one[2] = { { row->key, s_row_type (row), NULL, false },
+                              { NULL, 0, NULL, false } };
+        s_fill (one, form, prefix, obj, false);
+    }
+}
+
 /* Fill obj from the fields under prefix ("bot." or "tasks[3]."). Returns
-   true when any text-like input of the row was non-empty. */
+   true when any text-like input of the row was non-empty. kept: the row
+   was shown from the configuration (its strict fields are sent empty). */
 static bool
-s_fill (const s_sfield_t *fields, const form_t *form, const char *prefix, cJSON *obj)
+s_fill (const s_sfield_t *fields, const form_t *form, const char *prefix, cJSON *obj, bool kept)
 {
     bool any_text = false;
     char key[SCHEMA_NAME_MAX + 64];
@@ -215,6 +247,9 @@ s_fill (const s_sfield_t *fields, const form_t *form, const char *prefix, cJSON 
                 s_set (obj, f->path, cJSON_CreateString (v));
                 any_text = true;
             }
+            else
+            if (v && kept && f->strict)
+                s_set (obj, f->path, cJSON_CreateString (""));
             break;
         case SF_SECRET: {
             char clear[SCHEMA_NAME_MAX + 64];
@@ -252,6 +287,12 @@ s_fill (const s_sfield_t *fields, const form_t *form, const char *prefix, cJSON 
                                                         : cJSON_CreateString (v));
                 any_text = true;
             }
+            else
+            if (v && kept && f->strict)
+                s_set (obj, f->path, cJSON_CreateString (""));
+            break;
+        case SF_MAP:
+            s_fill_map (f, form, prefix, obj);
             break;
         case SF_BOOL:
             s_set (obj, f->path, cJSON_CreateBool (form_bool (form, key)));
@@ -351,7 +392,8 @@ schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen)
     if (!schema->array) {
         cJSON *obj = cJSON_CreateObject ();
         snprintf (prefix, sizeof prefix, "%s.", section);
-        s_fill (schema->fields, form, prefix, obj);
+        s_fill (schema->fields, form, prefix, obj, false);
+        s_fill_rows (s, form, prefix, obj);
         return obj;
     }
     /* the distinct row indexes, sorted */
@@ -388,11 +430,15 @@ schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen)
         snprintf (key, sizeof key, "%s_delete", prefix);
         if (form_bool (form, key))
             continue;
+        /* a row shown from the configuration is never dropped as blank: an
+           emptied id is refused by the broker, not taken as a removal */
+        snprintf (key, sizeof key, "%s_kept", prefix);
+        bool kept = form_bool (form, key);
         cJSON *row = cJSON_CreateObject ();
-        bool any = s_fill (schema->fields, form, prefix, row);
+        bool any = s_fill (schema->fields, form, prefix, row, kept);
         snprintf (key, sizeof key, "%s_discovered", prefix);
         bool discovered = form_bool (form, key);
-        if (!any || (discovered && !cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (row, "active")))) {
+        if ((!any && !kept) || (discovered && !cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (row, "active")))) {
             cJSON_Delete (row);
             continue;
         }
@@ -405,13 +451,72 @@ schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen)
 }
 
 /* ------------------------------------------------------------------------ */
+/* refusals before a value is built                                         */
+
+/* True if key (an input name of section s) is a multi-checkbox. */
+static bool
+s_is_list (ddc_section_t s, const char *key)
+{
+    const char *dot = strrchr (key, '.');
+    const char *field = dot ? dot + 1 : key;
+    for (const s_sfield_t *f = s_schemas[s].fields; f->path; f++)
+        if (f->type == SF_LIST && strcmp (f->path, field) == 0)
+            return true;
+    return false;
+}
+
+cJSON *
+schema_form_errors (ddc_section_t s, const form_t *form)
+{
+    if (!ddc_section_name (s))
+        return NULL;
+    cJSON *errors = NULL;
+    size_t at = 0;
+    for (const char *key; (key = form_repeated (form, &at)) != NULL;) {
+        if (s_is_list (s, key))
+            continue;
+        if (!errors)
+            errors = cJSON_CreateArray ();
+        if (cJSON_GetArraySize (errors) == 50)
+            break;
+        cJSON *e = cJSON_CreateObject ();
+        char input[SCHEMA_NAME_MAX];
+        schema_error_input (s, key, input, sizeof input);
+        cJSON_AddStringToObject (e, "field", *input ? key : "");
+        cJSON_AddStringToObject (e, "reason", "duplicate_field");
+        char message[SCHEMA_NAME_MAX + 64];
+        snprintf (message, sizeof message, "%s was sent more than once.", *input ? key : "A field");
+        cJSON_AddStringToObject (e, "message", message);
+        cJSON_AddItemToArray (errors, e);
+    }
+    return errors;
+}
+
+/* ------------------------------------------------------------------------ */
 /* error path -> input                                                      */
 
 static bool
-s_has_field (const s_sfield_t *fields, const char *path, size_t len)
+s_has_field (ddc_section_t s, const s_sfield_t *fields, const char *path, size_t len)
 {
-    for (const s_sfield_t *f = fields; f->path; f++)
-        if (strlen (f->path) == len && strncmp (f->path, path, len) == 0 && f->type != SF_OBJ)
+    for (const s_sfield_t *f = fields; f->path; f++) {
+        size_t n = strlen (f->path);
+        if (n == len && strncmp (f->path, path, len) == 0 && f->type != SF_OBJ
+            && f->type != SF_MAP)
+            return true;
+        /* "command_cooldowns.info" */
+        if (f->type == SF_MAP && len > n + 1 && strncmp (f->path, path, n) == 0
+            && path[n] == '.') {
+            char key[SCHEMA_NAME_MAX];
+            snprintf (key, sizeof key, "%.*s", (int) (len - n - 1), path + n + 1);
+            const char *const *keys = ddc_config_cooldown_keys (f->path);
+            for (size_t k = 0; keys && keys[k]; k++)
+                if (strcmp (keys[k], key) == 0)
+                    return true;
+        }
+    }
+    for (const ddc_field_t *row = ddc_schema_section (s)->fields; row->key; row++)
+        if ((row->flags & DDC_F_FORM) && strlen (row->key) == len
+            && strncmp (row->key, path, len) == 0)
             return true;
     return false;
 }
@@ -470,7 +575,7 @@ schema_error_input (ddc_section_t s, const char *path, char *out, size_t outlen)
     /* the longest field path that is rest or a prefix of it at a boundary */
     size_t len = strlen (rest);
     while (len > 0) {
-        if (s_has_field (schema->fields, rest, len)) {
+        if (s_has_field (s, schema->fields, rest, len)) {
             snprintf (out, outlen, "%s.%.*s", base, (int) len, rest);
             return;
         }

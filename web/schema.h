@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "ddc_config.h"
+#include "ddc_schema.h"
 #include "form.h"
 
 #define SCHEMA_MAX_ROWS  1000
@@ -43,12 +44,18 @@ cJSON *schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t 
    the form as a whole. */
 void schema_error_input (ddc_section_t s, const char *path, char *out, size_t outlen);
 
-/* The allowed keys of the spam maps (NULL-terminated, static). */
-extern const char *const schema_command_keys[];
-extern const char *const schema_button_keys[];
+/* Refusals of a form before its value is built: a field sent more than
+   once (other than the multi-checkboxes) gives {"field": its input name,
+   "reason": "duplicate_field", "message"}. A new array (caller owns), or
+   NULL when there is none. */
+cJSON *schema_form_errors (ddc_section_t s, const form_t *form);
+
+/* The allowed keys of the spam maps (NULL-terminated, static; ddc_schema's). */
+extern const char *const *const schema_command_keys;
+extern const char *const *const schema_button_keys;
 /* allowed_actions values in display order (NULL-terminated, static). */
-extern const char *const schema_actions[];
+extern const char *const *const schema_actions;
 /* containers[].alerts values in display order (NULL-terminated, static). */
-extern const char *const schema_alert_kinds[];
+extern const char *const *const schema_alert_kinds;
 
 #endif

@@ -1,8 +1,10 @@
-/*  ddc-ctl JSON helpers: the section names, client-side secret redaction
+/*  ddc-ctl JSON helpers: the section names, client-side secret redaction (by
+    the DDC_F_SECRET flag of ddc_schema's rows)
     and a 2-space pretty printer (cJSON_Print indents with tabs). Input is
     parsed by ddc_json_parse. See ctl.h. */
 #include "ctl.h"
 #include "ddc_config.h"
+#include "ddc_schema.h"
 #include "ddc_util.h"
 
 #include <string.h>
@@ -45,23 +47,22 @@ ctl_redact (const char *section, cJSON *value)
     int s = ddc_section_from_name (section);
     if (s < 0)
         return;
-    for (const char *const *field = ddc_section_secrets ((ddc_section_t) s); *field; field++) {
-        /* Every member of that name: cJSON keeps duplicate keys. */
-        for (cJSON *item = value->child; item; item = item->next) {
-            if (!item->string || strcmp (item->string, *field) != 0)
-                continue;
-            if (cJSON_IsString (item) && item->valuestring[0] == '\0')
-                continue;
-            if (cJSON_IsString (item) && strcmp (item->valuestring, "***") == 0)
-                continue;
-            /* The replacement takes the key over (and any other type). */
-            cJSON *stars = cJSON_CreateString ("***");
-            stars->string = item->string;
-            stars->type |= item->type & cJSON_StringIsConst;
-            item->string = NULL;
-            cJSON_ReplaceItemViaPointer (value, item, stars);
-            item = stars;
-        }
+    /* Every member whose schema row is DDC_F_SECRET (cJSON keeps
+       duplicate keys: each of them). */
+    for (cJSON *item = value->child; item; item = item->next) {
+        if (!item->string || !ddc_schema_secret ((ddc_section_t) s, item->string))
+            continue;
+        if (cJSON_IsString (item) && item->valuestring[0] == '\0')
+            continue;
+        if (cJSON_IsString (item) && strcmp (item->valuestring, "***") == 0)
+            continue;
+        /* The replacement takes the key over (and any other type). */
+        cJSON *stars = cJSON_CreateString ("***");
+        stars->string = item->string;
+        stars->type |= item->type & cJSON_StringIsConst;
+        item->string = NULL;
+        cJSON_ReplaceItemViaPointer (value, item, stars);
+        item = stars;
     }
 }
 

@@ -6,21 +6,25 @@
 #include "ddc_tz.h"
 #include "ddc_util.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+static int s_apply_bot (live_t *self, const cJSON *v, cJSON *errors);
+static int s_apply_spam (live_t *self, const cJSON *v, cJSON *errors);
+static int s_apply_docker (live_t *self, const cJSON *v, cJSON *errors);
+
 live_t *
 live_new (void)
 {
     live_t *self = ddc_calloc (1, sizeof *self);
-    ddc_strlcpy (self->language, "en", sizeof self->language);
-    ddc_strlcpy (self->timezone, "UTC", sizeof self->timezone);
-    self->spam_enabled = true;
-    self->stats_interval_s = 10;
-    self->stop_timeout_s = 10;
+    //  Until the sections come: the defaults of the schema's rows
+    cJSON *empty = cJSON_CreateObject ();
+    s_apply_bot (self, empty, NULL);
+    s_apply_spam (self, empty, NULL);
+    s_apply_docker (self, empty, NULL);
+    cJSON_Delete (empty);
     return self;
 }
 
@@ -54,27 +58,6 @@ live_destroy (live_t **self_p)
 
 //  --------------------------------------------------------------------------
 //  Helpers
-
-static void
-s_err (cJSON *errors, const char *field, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static void
-s_err (cJSON *errors, const char *field, const char *fmt, ...)
-{
-    if (!errors)
-        return;
-    char msg [256];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (msg, sizeof msg, fmt, ap);
-    va_end (ap);
-    cJSON *e = cJSON_CreateObject ();
-    cJSON_AddStringToObject (e, "field", field);
-    cJSON_AddStringToObject (e, "reason", "type");
-    cJSON_AddStringToObject (e, "message", msg);
-    cJSON_AddItemToArray (errors, e);
-}
 
 static const char *
 s_str (const cJSON *obj, const char *key, const char *dflt)
@@ -144,13 +127,16 @@ static int
 s_apply_bot (live_t *self, const cJSON *v, cJSON *errors)
 {
     if (!cJSON_IsObject (v)) {
-        s_err (errors, "bot", "bot must be an object");
+        ddc_config_error (errors, "bot", "type", "bot must be an object");
         return -1;
     }
     ddc_strlcpy (self->token, ddc_schema_str (DDC_SEC_BOT, v, "token"), sizeof self->token);
     ddc_strlcpy (self->guild, ddc_schema_str (DDC_SEC_BOT, v, "guild_id"), sizeof self->guild);
-    ddc_strlcpy (self->language, ddc_schema_str (DDC_SEC_BOT, v, "language"), sizeof self->language);
-    ddc_strlcpy (self->timezone, ddc_schema_str (DDC_SEC_BOT, v, "timezone"), sizeof self->timezone);
+    ddc_strlcpy (self->language, ddc_schema_str (DDC_SEC_BOT, v, "language"),
+                 sizeof self->language);
+    ddc_strlcpy (self->timezone, ddc_schema_str (DDC_SEC_BOT, v, "timezone"),
+                 sizeof self->timezone);
+    self->log_lines = ddc_schema_int (DDC_SEC_BOT, v, "log_lines");
     return 0;
 }
 
@@ -190,7 +176,7 @@ static int
 s_apply_containers (live_t *self, const cJSON *v, cJSON *errors)
 {
     if (!cJSON_IsArray (v)) {
-        s_err (errors, "containers", "containers must be an array");
+        ddc_config_error (errors, "containers", "type", "containers must be an array");
         return -1;
     }
     size_t n = (size_t) cJSON_GetArraySize (v);
@@ -203,7 +189,7 @@ s_apply_containers (live_t *self, const cJSON *v, cJSON *errors)
         if (!cJSON_IsObject (c) || !host || !name || !*host || !*name) {
             char field [64];
             snprintf (field, sizeof field, "containers[%zu]", count);
-            s_err (errors, field, "a container needs a host and a name");
+            ddc_config_error (errors, field, "type", "a container needs a host and a name");
             s_ctrs_free (ctrs, count);
             return -1;
         }
@@ -238,7 +224,7 @@ static int
 s_apply_channels (live_t *self, const cJSON *v, cJSON *errors)
 {
     if (!cJSON_IsArray (v)) {
-        s_err (errors, "channels", "channels must be an array");
+        ddc_config_error (errors, "channels", "type", "channels must be an array");
         return -1;
     }
     size_t n = (size_t) cJSON_GetArraySize (v);
@@ -252,7 +238,7 @@ s_apply_channels (live_t *self, const cJSON *v, cJSON *errors)
             || (strcmp (kind, "status") != 0 && strcmp (kind, "control") != 0)) {
             char field [64];
             snprintf (field, sizeof field, "channels[%zu]", count);
-            s_err (errors, field, "a channel needs an id and a kind (status or control)");
+            ddc_config_error (errors, field, "type", "a channel needs an id and a kind (status or control)");
             free (chans);
             return -1;
         }
@@ -275,7 +261,7 @@ static int
 s_apply_admins (live_t *self, const cJSON *v, cJSON *errors)
 {
     if (!cJSON_IsArray (v)) {
-        s_err (errors, "admins", "admins must be an array");
+        ddc_config_error (errors, "admins", "type", "admins must be an array");
         return -1;
     }
     size_t n = (size_t) cJSON_GetArraySize (v);
@@ -298,7 +284,7 @@ static int
 s_apply_spam (live_t *self, const cJSON *v, cJSON *errors)
 {
     if (!cJSON_IsObject (v)) {
-        s_err (errors, "spam", "spam must be an object");
+        ddc_config_error (errors, "spam", "type", "spam must be an object");
         return -1;
     }
     self->spam_enabled = ddc_schema_bool (DDC_SEC_SPAM, v, "enabled");
@@ -315,7 +301,7 @@ static int
 s_apply_docker (live_t *self, const cJSON *v, cJSON *errors)
 {
     if (!cJSON_IsObject (v)) {
-        s_err (errors, "docker", "docker must be an object");
+        ddc_config_error (errors, "docker", "type", "docker must be an object");
         return -1;
     }
     self->stats_interval_s = ddc_schema_int (DDC_SEC_DOCKER, v, "stats_interval_seconds");

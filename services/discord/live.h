@@ -84,6 +84,7 @@ typedef struct {
     char guild [24];
     char language [8];
     char timezone [65];
+    int log_lines;                    /* lines the Logs button asks for */
     /* containers, sorted by host, order, display name */
     live_ctr_t *ctrs;
     size_t nctrs;

@@ -274,7 +274,7 @@ panels_request (app_t *app, const char *host, const char *container, unsigned ac
         cJSON_AddStringToObject (claimed, "channel_id", who->channel_id);
     int64_t timeout = S_START_TIMEOUT;
     if (action == ACT_LOGS) {
-        cJSON_AddNumberToObject (body, "lines", PANELS_LOG_LINES);
+        cJSON_AddNumberToObject (body, "lines", app->live->log_lines);
         timeout = S_LOGS_TIMEOUT;
     }
     else

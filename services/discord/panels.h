@@ -20,7 +20,6 @@
 #include "payload.h"
 
 #define PANELS_PENDING_MAX 1024     /* >= DDC_CONTAINERS_MAX: "Stop all" of every container fits */
-#define PANELS_LOG_LINES   50
 #define PANELS_PENDING_MS  120000   /* a container shows 🟡 at most this long */
 
 panels_t *panels_new (app_t *app);

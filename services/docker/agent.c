@@ -5,7 +5,6 @@
 #include "ddc_config.h"
 #include "ddc_util.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,27 +76,6 @@ agent_host (agent_t *self)
 //  --------------------------------------------------------------------------
 //  Shape checks
 
-static void
-s_err (cJSON *errors, const char *field, const char *reason, const char *fmt, ...)
-    __attribute__ ((format (printf, 4, 5)));
-
-static void
-s_err (cJSON *errors, const char *field, const char *reason, const char *fmt, ...)
-{
-    if (!errors || cJSON_GetArraySize (errors) >= DDC_CONFIG_MAX_ERRORS)
-        return;
-    char message [256];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (message, sizeof message, fmt, ap);
-    va_end (ap);
-    cJSON *e = cJSON_CreateObject ();
-    cJSON_AddStringToObject (e, "field", field);
-    cJSON_AddStringToObject (e, "reason", reason);
-    cJSON_AddStringToObject (e, "message", message);
-    cJSON_AddItemToArray (errors, e);
-}
-
 //  The string member key of obj, or NULL (and an error) when it is not a
 //  non-empty string.
 static const char *
@@ -108,7 +86,7 @@ s_want_str (const cJSON *obj, const char *path, const char *key, cJSON *errors, 
         return item->valuestring;
     char field [96];
     snprintf (field, sizeof field, "%s.%s", path, key);
-    s_err (errors, field, item ? "type" : "required", "%s must be a non-empty string.", key);
+    ddc_config_error (errors, field, item ? "type" : "required", "%s must be a non-empty string.", key);
     (*bad)++;
     return NULL;
 }
@@ -122,7 +100,7 @@ s_want_bool (const cJSON *obj, const char *path, const char *key, cJSON *errors,
         return;
     char field [96];
     snprintf (field, sizeof field, "%s.%s", path, key);
-    s_err (errors, field, "type", "%s must be true or false.", key);
+    ddc_config_error (errors, field, "type", "%s must be true or false.", key);
     (*bad)++;
 }
 
@@ -130,11 +108,11 @@ static int
 s_check_containers (agent_t *self, const cJSON *value, cJSON *errors)
 {
     if (!cJSON_IsArray (value)) {
-        s_err (errors, "containers", "type", "containers must be a JSON array.");
+        ddc_config_error (errors, "containers", "type", "containers must be a JSON array.");
         return -1;
     }
     if (cJSON_GetArraySize (value) > DDC_CONTAINERS_MAX) {
-        s_err (errors, "containers", "too_many", "At most %d containers are allowed.",
+        ddc_config_error (errors, "containers", "too_many", "At most %d containers are allowed.",
                DDC_CONTAINERS_MAX);
         return -1;
     }
@@ -143,7 +121,7 @@ s_check_containers (agent_t *self, const cJSON *value, cJSON *errors)
         char path [48];
         snprintf (path, sizeof path, "containers[%d]", index);
         if (!cJSON_IsObject (c)) {
-            s_err (errors, path, "type", "Each container must be a JSON object.");
+            ddc_config_error (errors, path, "type", "Each container must be a JSON object.");
             bad++;
             continue;
         }
@@ -160,7 +138,7 @@ s_check_containers (agent_t *self, const cJSON *value, cJSON *errors)
             if (!ok) {
                 char field [96];
                 snprintf (field, sizeof field, "%s.allowed_actions", path);
-                s_err (errors, field, "type", "allowed_actions must be an array of strings.");
+                ddc_config_error (errors, field, "type", "allowed_actions must be an array of strings.");
                 bad++;
             }
         }
@@ -172,11 +150,11 @@ static int
 s_check_tasks (agent_t *self, const cJSON *value, cJSON *errors)
 {
     if (!cJSON_IsArray (value)) {
-        s_err (errors, "tasks", "type", "tasks must be a JSON array.");
+        ddc_config_error (errors, "tasks", "type", "tasks must be a JSON array.");
         return -1;
     }
     if (cJSON_GetArraySize (value) > DDC_TASKS_MAX) {
-        s_err (errors, "tasks", "too_many", "At most %d tasks are allowed.", DDC_TASKS_MAX);
+        ddc_config_error (errors, "tasks", "too_many", "At most %d tasks are allowed.", DDC_TASKS_MAX);
         return -1;
     }
     int bad = 0, index = 0;
@@ -184,7 +162,7 @@ s_check_tasks (agent_t *self, const cJSON *value, cJSON *errors)
         char path [48];
         snprintf (path, sizeof path, "tasks[%d]", index);
         if (!cJSON_IsObject (t)) {
-            s_err (errors, path, "type", "Each task must be a JSON object.");
+            ddc_config_error (errors, path, "type", "Each task must be a JSON object.");
             bad++;
             continue;
         }
@@ -195,7 +173,7 @@ s_check_tasks (agent_t *self, const cJSON *value, cJSON *errors)
         if (id && strlen (id) > 64) {
             char field [96];
             snprintf (field, sizeof field, "%s.id", path);
-            s_err (errors, field, "too_long", "id may have at most 64 characters.");
+            ddc_config_error (errors, field, "too_long", "id may have at most 64 characters.");
             bad++;
         }
         s_want_str (t, path, "container", errors, &bad);
@@ -209,7 +187,7 @@ s_check_tasks (agent_t *self, const cJSON *value, cJSON *errors)
             if (oid && strcmp (oid, id) == 0) {
                 char field [96];
                 snprintf (field, sizeof field, "%s.id", path);
-                s_err (errors, field, "duplicate", "Task id %s is used twice (also by tasks[%d]).",
+                ddc_config_error (errors, field, "duplicate", "Task id %s is used twice (also by tasks[%d]).",
                        id, other);
                 bad++;
                 break;
@@ -231,11 +209,11 @@ s_setting (const char *section, const cJSON *value, const char *key, int min, in
     char field [96];
     snprintf (field, sizeof field, "%s.%s", section, key);
     if (!cJSON_IsNumber (item) || item->valuedouble != (double) (long long) item->valuedouble) {
-        s_err (errors, field, "type", "%s must be a whole number.", key);
+        ddc_config_error (errors, field, "type", "%s must be a whole number.", key);
         return -1;
     }
     if (item->valuedouble < min || item->valuedouble > max) {
-        s_err (errors, field, "out_of_range", "%s must be between %d and %d.", key, min, max);
+        ddc_config_error (errors, field, "out_of_range", "%s must be between %d and %d.", key, min, max);
         return -1;
     }
     *out = (int) item->valuedouble;
@@ -246,7 +224,7 @@ static int
 s_apply_alerts (agent_t *self, const cJSON *value, cJSON *errors)
 {
     if (!cJSON_IsObject (value)) {
-        s_err (errors, "alerts", "type", "alerts must be a JSON object.");
+        ddc_config_error (errors, "alerts", "type", "alerts must be a JSON object.");
         return -1;
     }
     agent_alerts_t a = { .enabled = true };
@@ -257,7 +235,7 @@ s_apply_alerts (agent_t *self, const cJSON *value, cJSON *errors)
     const cJSON *url = cJSON_GetObjectItemCaseSensitive (value, "webhook_url");
     const cJSON *format = cJSON_GetObjectItemCaseSensitive (value, "webhook_format");
     if (url && (!cJSON_IsString (url) || strlen (url->valuestring) >= sizeof a.webhook_url)) {
-        s_err (errors, "alerts.webhook_url", "type", "webhook_url must be a URL (a string).");
+        ddc_config_error (errors, "alerts.webhook_url", "type", "webhook_url must be a URL (a string).");
         bad++;
     }
     else
@@ -265,7 +243,7 @@ s_apply_alerts (agent_t *self, const cJSON *value, cJSON *errors)
         ddc_strlcpy (a.webhook_url, url->valuestring, sizeof a.webhook_url);
     if (format && (!cJSON_IsString (format) || (strcmp (format->valuestring, "discord") != 0
                                                 && strcmp (format->valuestring, "json") != 0))) {
-        s_err (errors, "alerts.webhook_format", "not_supported",
+        ddc_config_error (errors, "alerts.webhook_format", "not_supported",
                "webhook_format must be discord or json.");
         bad++;
     }
@@ -309,7 +287,7 @@ agent_apply (agent_t *self, const char *section, const cJSON *value, cJSON *erro
     }
     if (strcmp (section, "docker") == 0) {
         if (!cJSON_IsObject (value)) {
-            s_err (errors, "docker", "type", "docker must be a JSON object.");
+            ddc_config_error (errors, "docker", "type", "docker must be a JSON object.");
             return -1;
         }
         int stats, stop;

@@ -82,6 +82,32 @@ s_is_alnum (char c)
         || (c >= '0' && c <= '9');
 }
 
+void
+ddc_config_verror (cJSON *errors, const char *field, const char *reason,
+                   const char *fmt, va_list args)
+{
+    if (!errors)
+        return;
+    char message [512];
+    vsnprintf (message, sizeof (message), fmt, args);
+    cJSON *error = cJSON_CreateObject ();
+    cJSON_AddStringToObject (error, "field", field);
+    cJSON_AddStringToObject (error, "reason", reason);
+    cJSON_AddStringToObject (error, "message", message);
+    cJSON_AddItemToArray (errors, error);
+}
+
+void
+ddc_config_error (cJSON *errors, const char *field, const char *reason, const char *fmt, ...)
+{
+    if (!errors || cJSON_GetArraySize (errors) >= DDC_CONFIG_MAX_ERRORS)
+        return;
+    va_list args;
+    va_start (args, fmt);
+    ddc_config_verror (errors, field, reason, fmt, args);
+    va_end (args);
+}
+
 bool
 ddc_config_name_ok (const char *s, size_t max)
 {

@@ -39,6 +39,7 @@
 #ifndef DDC_CONFIG_H
 #define DDC_CONFIG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <cJSON.h>
 
@@ -133,6 +134,16 @@ void ddc_config_keep_secrets (ddc_section_t s, cJSON *incoming,
    static): map "command_cooldowns" or "button_cooldowns"; NULL for any
    other name. */
 const char *const *ddc_config_cooldown_keys (const char *map);
+
+/* Append {"field", "reason", "message"} (the message from fmt) to errors
+   (a cJSON array; NULL: nothing), unless it already holds
+   DDC_CONFIG_MAX_ERRORS entries: the one error builder of every module
+   that reports configuration errors in this format. */
+void ddc_config_error (cJSON *errors, const char *field, const char *reason,
+                       const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
+/* The same with a va_list and no limit on the array's size. */
+void ddc_config_verror (cJSON *errors, const char *field, const char *reason,
+                        const char *fmt, va_list args);
 
 /* The naming rule of the configuration: 1..max characters of
    [A-Za-z0-9._-], starting with a letter or digit. A ddc host (and a

@@ -27,20 +27,20 @@
 /* ---- value sets ---------------------------------------------------------- */
 
 /* The languages are the locale catalogue's (ddc_i18n_codes). */
-static const char *const s_container_actions[] = { "start", "stop", "restart", "logs", NULL };
+const char *const ddc_schema_actions[] = { "start", "stop", "restart", "logs", NULL };
 static const char *const s_default_actions[] = { "start", "stop", "restart", NULL };
 static const char *const s_channel_kinds[] = { "status", "control", NULL };
-static const char *const s_alert_kinds[] = { "crash", "unhealthy", "restart_loop", NULL };
+const char *const ddc_schema_alert_kinds[] = { "crash", "unhealthy", "restart_loop", NULL };
 static const char *const s_webhook_formats[] = { "discord", "json", NULL };
 static const char *const s_task_actions[] = { "start", "stop", "restart", NULL };
 static const char *const s_cycles[] = { "once", "daily", "weekly", "monthly", "yearly", "cron",
                                         NULL };
 static const char *const s_weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun",
                                           NULL };
-static const char *const s_command_keys[] = {
+const char *const ddc_schema_command_keys[] = {
     "serverstatus", "ss", "control", "info", "help", "ping", "addadmin", NULL
 };
-static const char *const s_button_keys[] = {
+const char *const ddc_schema_button_keys[] = {
     "start", "stop", "restart", "info", "logs", "refresh", "restart_all", "stop_all", NULL
 };
 
@@ -278,30 +278,33 @@ s_url_or_empty (const char *s)
 
 /* ---- errors ------------------------------------------------------------------ */
 
+/* The last error of a walk: "too_many" for the whole value. */
+static void
+s_too_many (cJSON *errors, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+s_too_many (cJSON *errors, const char *fmt, ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    ddc_config_verror (errors, "", "too_many", fmt, args);
+    va_end (args);
+}
+
 void
 ddc_walk_error (ddc_walk_t *walk, const char *field, const char *reason, const char *fmt, ...)
 {
     walk->count++;
     if (!walk->errors || walk->count > DDC_CONFIG_MAX_ERRORS + 1)
         return;
-    char message[512];
-    if (walk->count == DDC_CONFIG_MAX_ERRORS + 1) {
-        field = "";
-        reason = "too_many";
-        snprintf (message, sizeof message,
-                  "There are more errors; only the first %d are listed.", DDC_CONFIG_MAX_ERRORS);
-    }
-    else {
-        va_list args;
-        va_start (args, fmt);
-        vsnprintf (message, sizeof message, fmt, args);
-        va_end (args);
-    }
-    cJSON *error = cJSON_CreateObject ();
-    cJSON_AddStringToObject (error, "field", field);
-    cJSON_AddStringToObject (error, "reason", reason);
-    cJSON_AddStringToObject (error, "message", message);
-    cJSON_AddItemToArray (walk->errors, error);
+    va_list args;
+    va_start (args, fmt);
+    if (walk->count == DDC_CONFIG_MAX_ERRORS + 1)
+        s_too_many (walk->errors, "There are more errors; only the first %d are listed.",
+                    DDC_CONFIG_MAX_ERRORS);
+    else
+        ddc_config_verror (walk->errors, field, reason, fmt, args);
+    va_end (args);
 }
 
 /* The field path path.key into out[S_FIELD_MAX]. */
@@ -759,8 +762,8 @@ s_roles (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_field_t
     };
     int before = walk->count;
     s_check_keys (walk, value, roles_path, actions);
-    for (int a = 0; s_container_actions[a]; a++) {
-        const char *action = s_container_actions[a];
+    for (int a = 0; ddc_schema_actions[a]; a++) {
+        const char *action = ddc_schema_actions[a];
         const cJSON *ids = cJSON_GetObjectItemCaseSensitive (value, action);
         if (!ids)
             continue;
@@ -1059,9 +1062,9 @@ const char *const *
 ddc_config_cooldown_keys (const char *map)
 {
     if (map && strcmp (map, "command_cooldowns") == 0)
-        return s_command_keys;
+        return ddc_schema_command_keys;
     if (map && strcmp (map, "button_cooldowns") == 0)
-        return s_button_keys;
+        return ddc_schema_button_keys;
     return NULL;
 }
 
@@ -1083,6 +1086,8 @@ static const ddc_field_t s_bot[] = {
       .label = "f.bot.language" },
     { .key = "timezone", .type = DDC_T_STR, .max = 64, .def_str = "UTC", .ok = ddc_tz_valid,
       .bad = S_TZ_BAD, .label = "f.bot.timezone" },
+    { .key = "log_lines", .type = DDC_T_INT, .flags = DDC_F_FORM, .min = 10, .max = 1000,
+      .def = 50, .label = "f.bot.log_lines" },
     { .key = NULL }
 };
 
@@ -1106,10 +1111,10 @@ static const ddc_field_t s_container[] = {
       .hook = s_display_name, .label = "f.containers.display_name" },
     { .key = "order", .type = DDC_T_INT, .min = 0, .max = 9999, .def = 0,
       .label = "f.containers.order" },
-    { .key = "allowed_actions", .type = DDC_T_SET, .values = s_container_actions, .def_set = s_default_actions, .noun = "actions",
+    { .key = "allowed_actions", .type = DDC_T_SET, .values = ddc_schema_actions, .def_set = s_default_actions, .noun = "actions",
       .label = "f.containers.allowed_actions" },
     { .key = "info", .type = DDC_T_OBJ, .sub = &s_info_table, .label = "f.containers.info" },
-    { .key = "alerts", .type = DDC_T_SET, .values = s_alert_kinds, .def_set = s_alert_kinds,
+    { .key = "alerts", .type = DDC_T_SET, .values = ddc_schema_alert_kinds, .def_set = ddc_schema_alert_kinds,
       .noun = "alert kinds", .label = "f.containers.alerts" },
     { .key = "roles", .type = DDC_T_HOOK, .hook = s_roles, .label = "f.containers.roles" },
     { .key = NULL }
@@ -1143,9 +1148,9 @@ static const ddc_field_t s_admin[] = {
 static const ddc_field_t s_spam[] = {
     { .key = "enabled", .type = DDC_T_BOOL, .def = true, .label = "f.spam.enabled" },
     { .key = "command_cooldowns", .type = DDC_T_HOOK, .min = 0, .max = 3600,
-      .values = s_command_keys, .hook = s_cooldowns, .label = "f.spam.command_cooldowns" },
+      .values = ddc_schema_command_keys, .hook = s_cooldowns, .label = "f.spam.command_cooldowns" },
     { .key = "button_cooldowns", .type = DDC_T_HOOK, .min = 0, .max = 3600,
-      .values = s_button_keys, .hook = s_cooldowns, .label = "f.spam.button_cooldowns" },
+      .values = ddc_schema_button_keys, .hook = s_cooldowns, .label = "f.spam.button_cooldowns" },
     { .key = NULL }
 };
 
@@ -1154,7 +1159,7 @@ static const ddc_field_t s_task[] = {
       .ok = s_task_id_ok, .bad = "must be 1 to 64 characters from A-Z, a-z, 0-9, '_' and '-'.",
       .label = "f.tasks.id" },
     { .key = "host", .type = DDC_T_STR, .flags = DDC_F_REQUIRED, .max = 63, .ok = s_host_ok,
-      .bad = S_HOST_BAD, .label = "f.tasks.target" },
+      .bad = S_HOST_BAD, .label = "f.tasks.host" },
     { .key = "container", .type = DDC_T_HOOK, .flags = DDC_F_REQUIRED, .max = 128,
       .hook = s_task_target, .label = "f.tasks.target" },
     { .key = "action", .type = DDC_T_ENUM, .flags = DDC_F_REQUIRED, .values = s_task_actions,
@@ -1193,7 +1198,7 @@ static const ddc_field_t s_watchdog[] = {
 static const ddc_field_t s_web[] = {
     { .key = "password_hash", .type = DDC_T_STR, .flags = DDC_F_SECRET, .max = 512,
       .def_str = "", .ok = s_printable_ascii, .bad = "must be printable ASCII text.",
-      .label = "f.web.password" },
+      .label = "f.web.password_hash" },
     { .key = "session_idle_minutes", .type = DDC_T_INT, .min = 1, .max = 1440, .def = 30,
       .label = "f.web.session_idle_minutes" },
     { .key = "ui_language", .type = DDC_T_ENUM, .def_str = "en", .values = ddc_i18n_codes,

@@ -93,6 +93,14 @@ struct ddc_table_s {
     ddc_list_hook_fn *after;       /* list: NULL or the cross-row rules          */
 };
 
+/* Value sets (NULL-terminated) that other modules show or iterate:
+   containers[].allowed_actions, containers[].alerts, and the keys of
+   spam.command_cooldowns and spam.button_cooldowns. */
+extern const char *const ddc_schema_actions[];
+extern const char *const ddc_schema_alert_kinds[];
+extern const char *const ddc_schema_command_keys[];
+extern const char *const ddc_schema_button_keys[];
+
 /* The table of a section, or NULL if s is out of range. */
 const ddc_table_t *ddc_schema_section (ddc_section_t s);
 

@@ -12,7 +12,7 @@ import zmq
 
 from conftest import Broker, RawClient, bin_path, free_port, sub_socket, wait_for
 
-DEFAULT_BOT = {"token": "", "guild_id": "", "language": "en", "timezone": "UTC"}
+DEFAULT_BOT = {"token": "", "guild_id": "", "language": "en", "timezone": "UTC", "log_lines": 50}
 
 
 def drain(sock, seconds):

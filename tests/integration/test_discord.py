@@ -1086,6 +1086,42 @@ def test_pending_counted_and_cleared_when_an_action_fails(env):
         agent.close()
 
 
+def test_logs_button_asks_for_bot_log_lines(env):
+    """bot.log_lines is how many lines the Logs button asks the agent for,
+    live: the default 50, then what the bot section says after a save."""
+    cfg = [{"host": "fa3", "name": "c1", "display_name": "Box 1",
+            "allowed_actions": ["start", "stop", "restart", "logs"]}]
+    broker, fake, bot = env(containers=cfg)
+    agent = FakeAgent(broker, "fa3")
+    try:
+        agent.report({"c1": "running"})
+        ready_overviews(fake, bot)
+        key = key_of(fake, CH_CONTROL, "Box 1")
+
+        def logs_asked():
+            panel = open_panel(fake, key)
+            r = fake.interaction(kind="button", custom_id=f"pn:logs:{key}", message_id=panel,
+                                 channel_id=CH_CONTROL)
+            fake.answered(r["id"])
+            act = agent.action()
+            assert act[4]["action"] == "logs" and act[4]["container"] == "c1"
+            agent.answer(act, {"ok": True, "logs": "line\n", "lines": 1,
+                               "lines_asked": act[4]["lines"], "cut": False})
+            fake.original(r["id"], lambda m: "Logs: Box 1" in text_of(m), timeout=10)
+            return act[4]["lines"]
+
+        assert logs_asked() == 50
+        # The same save switches the language: the German overview shows
+        # that the bot has applied it.
+        sid = fake.overviews(CH_STATUS)[-1]["id"]
+        bot.save("bot", {"token": TOKEN, "guild_id": GUILD, "language": "de",
+                         "timezone": "Europe/Berlin", "log_lines": 200})
+        wait_for(lambda: "Serverübersicht" in text_of(fake.message(sid)), what="applied")
+        assert logs_asked() == 200
+    finally:
+        agent.close()
+
+
 def test_stop_all_says_how_many_and_which_are_skipped(env):
     cfg = [{"host": "fa2", "name": f"c{i}", "display_name": f"Box {i}"} for i in (1, 2, 3)]
     cfg[2]["allowed_actions"] = ["restart"]

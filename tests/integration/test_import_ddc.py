@@ -180,7 +180,7 @@ def test_full_v2_folder_is_imported_and_audited(broker, folder):
         assert secret not in r.stdout + r.stderr
     cfg = config_file(broker)
     assert cfg["bot"] == {"token": "MTIzNDU2Nzg5.FAKE.TOKEN", "guild_id": "112233445566778899",
-                          "language": "en", "timezone": "Europe/Berlin"}
+                          "language": "en", "timezone": "Europe/Berlin", "log_lines": 50}
     assert cfg["web"] == {"password_hash": werkzeug_hash(), "session_idle_minutes": 30,
                           "ui_language": "de", "metrics_token": ""}
     assert cfg["watchdog"] == {"enabled": True, "url": "https://hc-ping.com/0000-fake",

@@ -296,7 +296,8 @@ DDC_TEST (test_defaults_filled)
 
     c = s_accepts (DDC_SEC_BOT, "{\"language\": \"de\"}", NULL);
     text = cJSON_PrintUnformatted (c);
-    CHECK_STR (text, "{\"token\":\"\",\"guild_id\":\"\",\"language\":\"de\",\"timezone\":\"UTC\"}");
+    CHECK_STR (text, "{\"token\":\"\",\"guild_id\":\"\",\"language\":\"de\",\"timezone\":\"UTC\","
+                     "\"log_lines\":50}");
     free (text);
     cJSON_Delete (c);
 

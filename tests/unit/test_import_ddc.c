@@ -657,7 +657,7 @@ DDC_TEST (test_plan_keeps_ddc_config_unless_forced)
 
     /* the same values as imported are not "its own": the import can run again */
     cur = s_current ("{'bot':{'token':'***','guild_id':'112233445566778899','language':'en',"
-                     "'timezone':'Europe/Berlin'}}");
+                     "'timezone':'Europe/Berlin','log_lines':50}}");
     plan = plan_new (imp, cur, false);
     CHECK_EQ (cJSON_GetArraySize (plan->existing), 0);
     CHECK (s_has (plan->unchanged, "bot"));
