@@ -17,7 +17,12 @@
       - rows of list sections come from "<section>[N]." keys in N order;
         a row with "<section>[N]._delete" set, a discovered container row
         not made active, and a row whose text inputs are all empty are
-        dropped;
+        dropped, unless "<section>[N]._kept" says the row was shown from
+        the configuration: then its emptied inputs are sent (a container's
+        display_name and order as "", so that the broker refuses them at
+        their field instead of filling the default);
+      - the rows of ddc_schema marked DDC_F_FORM in an object section are
+        read by their type like the fields listed here;
       - a task's "target" ("host/container") gives "host" and "container",
         and its date/weekday/day/month only when its cycle uses them. */
 #ifndef WEB_SCHEMA_H

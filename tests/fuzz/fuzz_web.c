@@ -78,7 +78,17 @@ s_form (const uint8_t *data, size_t size)
                 abort ();
         (void) form_bool (f, k);
     }
+    /* every repeated key once, in order */
+    size_t at = 0, repeats = 0;
+    for (const char *key, *last = NULL; (key = form_repeated (f, &at)) != NULL; last = key) {
+        if ((last && strcmp (last, key) >= 0) || ++repeats > form_size (f) / 2)
+            abort ();
+    }
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        cJSON *refused = schema_form_errors ((ddc_section_t) s, f);
+        if (refused && (cJSON_GetArraySize (refused) == 0 || cJSON_GetArraySize (refused) > 50))
+            abort ();
+        cJSON_Delete (refused);
         cJSON *v = schema_from_form ((ddc_section_t) s, f, err, sizeof err);
         if (v) {
             if (cJSON_GetArraySize (v) > SCHEMA_MAX_ROWS)
