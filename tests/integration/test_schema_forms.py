@@ -93,8 +93,10 @@ def test_forms_refuse_at_the_field(web):
     r = post_form(http, "/containers", row + [("containers[0].display_name", ""),
                                               ("containers[0].order", "")])
     assert r.status == 422, r.text[-2000:]
-    assert field_errors(r.text, "containers[0].display_name") == ["Display name may not be empty."]
-    assert field_errors(r.text, "containers[0].order") == ["Order must be a whole number."]
+    assert field_errors(r.text, "containers[0].display_name") == [
+        "Container 1: Display name may not be empty or contain control characters."]
+    assert field_errors(r.text, "containers[0].order") == [
+        "Container 1: Order must be a whole number."]
     assert broker_rev(web.broker) == rev0
 
     # an admin row whose id was emptied is refused, not dropped
@@ -103,7 +105,7 @@ def test_forms_refuse_at_the_field(web):
                                     ("admins[1].id", ""), ("admins[1].note", ""),
                                     ("admins[1]._kept", "1")])
     assert r.status == 422, r.text[-2000:]
-    assert field_errors(r.text, "admins[1].id") == ["User ID is required."]
+    assert field_errors(r.text, "admins[1].id") == ["Admin 2: User ID is required."]
     assert len(section(web.broker, "admins")[1]) == 2
     # a blank row added and left empty is still dropped (nothing to save)
     r = post_form(http, "/admins", [("admins[0].id", "111111111111111111"),
