@@ -413,23 +413,33 @@ s_row_name (char *out, size_t n, const char *section, size_t i, const char *fiel
         s_cat (out, n, &len, field);
 }
 
+/* The mark of a row shown from the configuration (it has its key: an
+   id, or a container's order): it is never dropped as blank. A new row (a
+   template, a container being added) has none. */
 static void
-s_remove_cell (s_f_t *f, const char *section, size_t i)
+s_kept (s_f_t *f, const char *section, size_t i, const cJSON *row)
+{
+    const char *key = strcmp (section, "containers") == 0 ? "order" : "id";
+    if (i == TPL_INDEX || !cJSON_GetObjectItemCaseSensitive (row, key))
+        return;
+    char name[SCHEMA_NAME_MAX];
+    s_row_name (name, sizeof name, section, i, "_kept");
+    wbuf_puts (f->b, "<input type=\"hidden\" value=\"1\"");
+    wbuf_attr (f->b, "name", name);
+    wbuf_puts (f->b, ">");
+}
+
+static void
+s_remove_cell (s_f_t *f, const char *section, size_t i, const cJSON *row)
 {
     char name[SCHEMA_NAME_MAX];
     s_row_name (name, sizeof name, section, i, "_delete");
     wbuf_puts (f->b, "<td class=\"remove\">");
     s_checkbox (f, name, "1", false, T (f->rc, "row.remove"));
-    if (i != TPL_INDEX) {
-        /* a row shown from the configuration: never dropped as blank */
-        s_row_name (name, sizeof name, section, i, "_kept");
-        wbuf_puts (f->b, "<input type=\"hidden\" value=\"1\"");
-        wbuf_attr (f->b, "name", name);
-        wbuf_puts (f->b, ">");
-    }
-    char row[SCHEMA_NAME_MAX];
-    s_row_name (row, sizeof row, section, i, NULL);
-    render_field_errors (f->b, f->errs, row);
+    s_kept (f, section, i, row);
+    char whole[SCHEMA_NAME_MAX];
+    s_row_name (whole, sizeof whole, section, i, NULL);
+    render_field_errors (f->b, f->errs, whole);
     wbuf_puts (f->b, "</td>");
 }
 
@@ -818,7 +828,7 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     wbuf_puts (f->b, "</textarea>");
     s_td_end (f, name);
 
-    s_remove_cell (f, sec, i);
+    s_remove_cell (f, sec, i, row);
     wbuf_puts (f->b, "</tr>");
 }
 
@@ -858,6 +868,8 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
         s_row_name (name, sizeof name, sec, i, fields[k]);
         render_td (f->b, f->rc, k == 0 ? "f.containers.host" : "f.containers.name", NULL);
         s_hidden (f, name, vals[k]);
+        if (k == 1)
+            s_kept (f, sec, i, row);
         wbuf_puts (f->b, "<span class=\"mono\">");
         wbuf_html (f->b, vals[k]);
         wbuf_puts (f->b, "</span></td>");
@@ -1380,7 +1392,7 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
     s_td (f, name);
     s_checkbox (f, name, "1", s_bool (row, "alerts", false), NULL);
     s_td_end (f, name);
-    s_remove_cell (f, sec, i);
+    s_remove_cell (f, sec, i, row);
     wbuf_puts (f->b, "</tr>");
 }
 
@@ -1457,7 +1469,7 @@ s_admin_row (s_f_t *f, size_t i, const cJSON *row)
     s_input (f, name, "text", s_text (row, "note", buf),
              s_attrs (attrs, sizeof attrs, DDC_SEC_ADMINS, "note", false, "size=\"30\""));
     s_td_end (f, name);
-    s_remove_cell (f, "admins", i);
+    s_remove_cell (f, "admins", i, row);
     wbuf_puts (f->b, "</tr>");
 }
 
@@ -1766,7 +1778,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     s_td_end (f, name);
 
     s_task_next (f, d, row);
-    s_remove_cell (f, sec, i);
+    s_remove_cell (f, sec, i, row);
     wbuf_puts (f->b, "</tr>");
 }
 
