@@ -438,7 +438,8 @@ schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen)
         bool any = s_fill (schema->fields, form, prefix, row, kept);
         snprintf (key, sizeof key, "%s_discovered", prefix);
         bool discovered = form_bool (form, key);
-        if ((!any && !kept) || (discovered && !cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (row, "active")))) {
+        if ((!any && !kept)
+            || (discovered && !cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (row, "active")))) {
             cJSON_Delete (row);
             continue;
         }

@@ -1111,11 +1111,11 @@ static const ddc_field_t s_container[] = {
       .hook = s_display_name, .label = "f.containers.display_name" },
     { .key = "order", .type = DDC_T_INT, .min = 0, .max = 9999, .def = 0,
       .label = "f.containers.order" },
-    { .key = "allowed_actions", .type = DDC_T_SET, .values = ddc_schema_actions, .def_set = s_default_actions, .noun = "actions",
-      .label = "f.containers.allowed_actions" },
+    { .key = "allowed_actions", .type = DDC_T_SET, .values = ddc_schema_actions,
+      .def_set = s_default_actions, .noun = "actions", .label = "f.containers.allowed_actions" },
     { .key = "info", .type = DDC_T_OBJ, .sub = &s_info_table, .label = "f.containers.info" },
-    { .key = "alerts", .type = DDC_T_SET, .values = ddc_schema_alert_kinds, .def_set = ddc_schema_alert_kinds,
-      .noun = "alert kinds", .label = "f.containers.alerts" },
+    { .key = "alerts", .type = DDC_T_SET, .values = ddc_schema_alert_kinds,
+      .def_set = ddc_schema_alert_kinds, .noun = "alert kinds", .label = "f.containers.alerts" },
     { .key = "roles", .type = DDC_T_HOOK, .hook = s_roles, .label = "f.containers.roles" },
     { .key = NULL }
 };

@@ -82,11 +82,15 @@ test('bot: token is write-only, guild, language, time zone', async () => {
   await page.fill('[name="bot.guild_id"]', '1098765432109876543');
   await page.selectOption('[name="bot.language"]', 'de');
   await page.fill('[name="bot.timezone"]', 'Europe/Berlin');
+  // bot.log_lines: a schema row the form shows with its row's limits
+  assert.equal(await page.getAttribute('[name="bot.log_lines"]', 'min'), '10');
+  assert.equal(await page.getAttribute('[name="bot.log_lines"]', 'max'), '1000');
+  await page.fill('[name="bot.log_lines"]', '100');
   await save();
   await expectApplied();
   const bot = env.get('bot');
   assert.deepEqual(bot, { token: '***', guild_id: '1098765432109876543', language: 'de',
-    timezone: 'Europe/Berlin' });
+    timezone: 'Europe/Berlin', log_lines: 100 });
   assert.ok(!(await page.content()).includes('FAKE.TOKEN'), 'the token is never sent back');
   assert.equal(await page.inputValue('[name="bot.token"]'), '');
   await screenshot(page, 'bot');
