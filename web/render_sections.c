@@ -7,7 +7,6 @@
 
 #include "ddc_schedule.h"
 #include "ddc_schema.h"
-
 #include "ddc_util.h"
 
 #include <assert.h>
@@ -413,30 +412,28 @@ s_row_name (char *out, size_t n, const char *section, size_t i, const char *fiel
         s_cat (out, n, &len, field);
 }
 
-/* The mark of a row shown from the configuration (it has its key: an
-   id, or a container's order): it is never dropped as blank. A new row (a
-   template, a container being added) has none. */
+/* How many rows of the list section s were shown from the configuration
+   (rows 0..n-1): those are never dropped as blank; a new row (a template,
+   a container being added) has a higher index. */
 static void
-s_kept (s_f_t *f, const char *section, size_t i, const cJSON *row)
+s_kept_rows (s_f_t *f, ddc_section_t s, size_t n)
 {
-    const char *key = strcmp (section, "containers") == 0 ? "order" : "id";
-    if (i == TPL_INDEX || !cJSON_GetObjectItemCaseSensitive (row, key))
-        return;
     char name[SCHEMA_NAME_MAX];
-    s_row_name (name, sizeof name, section, i, "_kept");
-    wbuf_puts (f->b, "<input type=\"hidden\" value=\"1\"");
+    snprintf (name, sizeof name, "%s._kept", ddc_section_name (s));
+    wbuf_puts (f->b, "<input type=\"hidden\"");
     wbuf_attr (f->b, "name", name);
-    wbuf_puts (f->b, ">");
+    wbuf_puts (f->b, " value=\"");
+    wbuf_u64 (f->b, n);
+    wbuf_puts (f->b, "\">");
 }
 
 static void
-s_remove_cell (s_f_t *f, const char *section, size_t i, const cJSON *row)
+s_remove_cell (s_f_t *f, const char *section, size_t i)
 {
     char name[SCHEMA_NAME_MAX];
     s_row_name (name, sizeof name, section, i, "_delete");
     wbuf_puts (f->b, "<td class=\"remove\">");
     s_checkbox (f, name, "1", false, T (f->rc, "row.remove"));
-    s_kept (f, section, i, row);
     char whole[SCHEMA_NAME_MAX];
     s_row_name (whole, sizeof whole, section, i, NULL);
     render_field_errors (f->b, f->errs, whole);
@@ -828,7 +825,7 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     wbuf_puts (f->b, "</textarea>");
     s_td_end (f, name);
 
-    s_remove_cell (f, sec, i, row);
+    s_remove_cell (f, sec, i);
     wbuf_puts (f->b, "</tr>");
 }
 
@@ -868,8 +865,6 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
         s_row_name (name, sizeof name, sec, i, fields[k]);
         render_td (f->b, f->rc, k == 0 ? "f.containers.host" : "f.containers.name", NULL);
         s_hidden (f, name, vals[k]);
-        if (k == 1)
-            s_kept (f, sec, i, row);
         wbuf_puts (f->b, "<span class=\"mono\">");
         wbuf_html (f->b, vals[k]);
         wbuf_puts (f->b, "</span></td>");
@@ -1271,6 +1266,7 @@ s_containers (s_f_t *f, const rsection_t *d)
     bool compact_all = nshown > S_FULL_ROWS, compact_hidden = nconf > S_FULL_ROWS;
     s_search (f, d);
     s_form_begin (f, DDC_SEC_CONTAINERS, d, nconf + (add_host[0] != '\0'));
+    s_kept_rows (f, DDC_SEC_CONTAINERS, nconf);
     wbuf_puts (f->b, "<h2 id=\"configured\">");
     wbuf_html (f->b, T (f->rc, "containers.configured"));
     wbuf_puts (f->b, " <small class=\"muted\">(");
@@ -1392,7 +1388,7 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
     s_td (f, name);
     s_checkbox (f, name, "1", s_bool (row, "alerts", false), NULL);
     s_td_end (f, name);
-    s_remove_cell (f, sec, i, row);
+    s_remove_cell (f, sec, i);
     wbuf_puts (f->b, "</tr>");
 }
 
@@ -1442,6 +1438,7 @@ static void
 s_channels (s_f_t *f, const rsection_t *d)
 {
     s_form_begin (f, DDC_SEC_CHANNELS, d, (size_t) cJSON_GetArraySize (d->value));
+    s_kept_rows (f, DDC_SEC_CHANNELS, (size_t) cJSON_GetArraySize (d->value));
     wbuf_puts (f->b, "<div class=\"notice warn\" id=\"channel-clash\" hidden><p>");
     wbuf_html (f->b, T (f->rc, "h.channels.clash"));
     wbuf_puts (f->b, " <span class=\"ids\"></span></p></div>");
@@ -1469,7 +1466,7 @@ s_admin_row (s_f_t *f, size_t i, const cJSON *row)
     s_input (f, name, "text", s_text (row, "note", buf),
              s_attrs (attrs, sizeof attrs, DDC_SEC_ADMINS, "note", false, "size=\"30\""));
     s_td_end (f, name);
-    s_remove_cell (f, "admins", i, row);
+    s_remove_cell (f, "admins", i);
     wbuf_puts (f->b, "</tr>");
 }
 
@@ -1477,6 +1474,7 @@ static void
 s_admins (s_f_t *f, const rsection_t *d)
 {
     s_form_begin (f, DDC_SEC_ADMINS, d, (size_t) cJSON_GetArraySize (d->value));
+    s_kept_rows (f, DDC_SEC_ADMINS, (size_t) cJSON_GetArraySize (d->value));
     wbuf_puts (f->b, "<p class=\"intro\">");
     wbuf_puts (f->b, T (f->rc, "h.admins.intro"));
     wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\"><thead><tr>");
@@ -1778,7 +1776,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     s_td_end (f, name);
 
     s_task_next (f, d, row);
-    s_remove_cell (f, sec, i, row);
+    s_remove_cell (f, sec, i);
     wbuf_puts (f->b, "</tr>");
 }
 
@@ -1786,6 +1784,7 @@ static void
 s_tasks (s_f_t *f, const rsection_t *d)
 {
     s_form_begin (f, DDC_SEC_TASKS, d, (size_t) cJSON_GetArraySize (d->value));
+    s_kept_rows (f, DDC_SEC_TASKS, (size_t) cJSON_GetArraySize (d->value));
     wbuf_puts (f->b, "<p class=\"intro\">");
     wbuf_puts (f->b, T (f->rc, "h.tasks.intro"));
     wbuf_puts (f->b, "</p>");

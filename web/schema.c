@@ -423,6 +423,12 @@ schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen)
     }
     if (nrows)
         qsort (rows, nrows, sizeof *rows, s_cmp_long);
+    /* "<section>._kept": the rows 0..N-1 were shown from the configuration */
+    snprintf (prefix, sizeof prefix, "%s._kept", section);
+    double kept_rows = 0;
+    const char *kept_text = form_get (form, prefix);
+    if (!kept_text || s_int (kept_text, &kept_rows) < 0)
+        kept_rows = 0;
     cJSON *arr = cJSON_CreateArray ();
     for (size_t k = 0; k < nrows; k++) {
         snprintf (prefix, sizeof prefix, "%s[%ld].", section, rows[k]);
@@ -432,8 +438,7 @@ schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen)
             continue;
         /* a row shown from the configuration is never dropped as blank: an
            emptied id is refused by the broker, not taken as a removal */
-        snprintf (key, sizeof key, "%s_kept", prefix);
-        bool kept = form_bool (form, key);
+        bool kept = rows[k] < kept_rows;
         cJSON *row = cJSON_CreateObject ();
         bool any = s_fill (schema->fields, form, prefix, row, kept);
         snprintf (key, sizeof key, "%s_discovered", prefix);

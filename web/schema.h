@@ -17,8 +17,8 @@
       - rows of list sections come from "<section>[N]." keys in N order;
         a row with "<section>[N]._delete" set, a discovered container row
         not made active, and a row whose text inputs are all empty are
-        dropped, unless "<section>[N]._kept" says the row was shown from
-        the configuration: then its emptied inputs are sent (a container's
+        dropped, unless "<section>._kept" (a number of rows) says row N
+        was shown from the configuration: then its emptied inputs are sent (a container's
         display_name and order as "", so that the broker refuses them at
         their field instead of filling the default);
       - the rows of ddc_schema marked DDC_F_FORM in an object section are

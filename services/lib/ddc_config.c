@@ -125,29 +125,7 @@ ddc_config_name_ok (const char *s, size_t max)
 typedef ddc_walk_t s_ctx_t;
 #define s_err ddc_walk_error
 
-//  out when no error was found since `before`, else NULL (out deleted).
-
-static cJSON *
-s_finish (s_ctx_t *ctx, int before, cJSON *out)
-{
-    if (ctx->count == before)
-        return out;
-    cJSON_Delete (out);
-    return NULL;
-}
-
-//  Index of str in a NULL-terminated list, or -1.
-
-static int
-s_index (const char *const *list, const char *str)
-{
-    if (!str)
-        return -1;
-    for (int i = 0; list [i]; i++)
-        if (strcmp (list [i], str) == 0)
-            return i;
-    return -1;
-}
+#define s_finish ddc_walk_finish
 
 
 //  --------------------------------------------------------------------------
@@ -414,7 +392,7 @@ ddc_config_redact (ddc_section_t s, const cJSON *value)
         const char *key = item->string ? item->string : "";
         bool empty = cJSON_IsString (item) && item->valuestring
                   && !*item->valuestring;
-        cJSON *copy = s_index (secrets, key) >= 0 && !empty
+        cJSON *copy = ddc_schema_secret (s, key) && !empty
             ? cJSON_CreateString ("***")
             : cJSON_Duplicate (item, 1);
         cJSON_AddItemToObject (out, key, copy);
@@ -429,7 +407,7 @@ ddc_config_keep_secrets (ddc_section_t s, cJSON *incoming, const cJSON *current)
     if (!secrets [0] || !cJSON_IsObject (incoming))
         return;
     for (cJSON *item = incoming->child; item; item = item->next) {
-        if (s_index (secrets, item->string) < 0 || !cJSON_IsString (item)
+        if (!item->string || !ddc_schema_secret (s, item->string) || !cJSON_IsString (item)
         ||  !item->valuestring || strcmp (item->valuestring, "***") != 0)
             continue;
         const cJSON *cur = cJSON_IsObject (current)

@@ -315,9 +315,8 @@ s_field (char *out, const char *path, const char *key)
         out[S_FIELD_MAX - 1] = 0;
 }
 
-/* out when no error was found since before, else NULL (out deleted). */
-static cJSON *
-s_finish (ddc_walk_t *walk, int before, cJSON *out)
+cJSON *
+ddc_walk_finish (ddc_walk_t *walk, int before, cJSON *out)
 {
     if (walk->count == before)
         return out;
@@ -506,7 +505,7 @@ s_get_set (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_field
     if (walk->count == before && (f->flags & DDC_F_NONEMPTY) && !seen)
         ddc_walk_error (walk, field, "required", "%s must list at least one of: %s.", f->key,
                         list);
-    return s_finish (walk, before, out);
+    return ddc_walk_finish (walk, before, out);
 }
 
 /* Report unknown keys ("unknown_field") and repeated keys ("duplicate")
@@ -598,7 +597,7 @@ s_walk_object (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value, const
     cJSON *out = cJSON_CreateObject ();
     for (const ddc_field_t *f = t->fields; f->key; f++)
         s_walk_field (walk, f, value, path, out);
-    return s_finish (walk, before, out);
+    return ddc_walk_finish (walk, before, out);
 }
 
 /* The key of a row (its UNIQUE fields' text, '/' between) into out, or
@@ -701,7 +700,7 @@ s_walk_list (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value, const c
     free (rows);
     if (t->after)
         t->after (walk, value, path);
-    return s_finish (walk, before, out);
+    return ddc_walk_finish (walk, before, out);
 }
 
 cJSON *
@@ -818,7 +817,7 @@ s_roles (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_field_t
         else
             cJSON_Delete (list);
     }
-    roles = s_finish (walk, before, roles);
+    roles = ddc_walk_finish (walk, before, roles);
     if (roles)
         cJSON_AddItemToObject (out, "roles", roles);
 }
@@ -1053,7 +1052,7 @@ s_cooldowns (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_fie
     for (int i = 0; keys[i]; i++)
         if (seen & (1u << i))
             cJSON_AddNumberToObject (map, keys[i], values[i]);
-    map = s_finish (walk, before, map);
+    map = ddc_walk_finish (walk, before, map);
     if (map)
         cJSON_AddItemToObject (out, f->key, map);
 }

@@ -117,6 +117,10 @@ bool ddc_schema_secret (ddc_section_t s, const char *path);
 cJSON *ddc_schema_walk (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value,
                         const char *path);
 
+/* out (caller's, taken) when walk found no error since its count was
+   before, else NULL (out deleted). */
+cJSON *ddc_walk_finish (ddc_walk_t *walk, int before, cJSON *out);
+
 /* Report an error (field is a full path, reason one of
    ddc_config.h's). At most DDC_CONFIG_MAX_ERRORS are appended, then one
    "too_many". */

@@ -87,7 +87,7 @@ def test_forms_refuse_at_the_field(web):
     rev0 = broker_rev(web.broker)
     row = [("containers[0].host", "h1"), ("containers[0].name", "plex"),
            ("containers[0].active", "1"), ("containers[0].allowed_actions", "start"),
-           ("containers[0]._kept", "1")]
+           ("containers._kept", "1")]
 
     # an emptied display name and an emptied order: refused, not defaulted
     r = post_form(http, "/containers", row + [("containers[0].display_name", ""),
@@ -100,18 +100,19 @@ def test_forms_refuse_at_the_field(web):
     assert broker_rev(web.broker) == rev0
 
     # an admin row whose id was emptied is refused, not dropped
-    r = post_form(http, "/admins", [("admins[0].id", "111111111111111111"),
-                                    ("admins[0].note", "a"), ("admins[0]._kept", "1"),
-                                    ("admins[1].id", ""), ("admins[1].note", ""),
-                                    ("admins[1]._kept", "1")])
+    r = post_form(http, "/admins", [("admins._kept", "2"),
+                                    ("admins[0].id", "111111111111111111"),
+                                    ("admins[0].note", "a"),
+                                    ("admins[1].id", ""), ("admins[1].note", "")])
     assert r.status == 422, r.text[-2000:]
     assert field_errors(r.text, "admins[1].id") == ["Admin 2: User ID is required."]
     assert len(section(web.broker, "admins")[1]) == 2
     # a blank row added and left empty is still dropped (nothing to save)
-    r = post_form(http, "/admins", [("admins[0].id", "111111111111111111"),
-                                    ("admins[0].note", "a"), ("admins[0]._kept", "1"),
+    r = post_form(http, "/admins", [("admins._kept", "2"),
+                                    ("admins[0].id", "111111111111111111"),
+                                    ("admins[0].note", "a"),
                                     ("admins[1].id", "222222222222222222"),
-                                    ("admins[1].note", "b"), ("admins[1]._kept", "1"),
+                                    ("admins[1].note", "b"),
                                     ("admins[2].id", ""), ("admins[2].note", "")])
     assert r.status == 303, r.text[-2000:]
     assert broker_rev(web.broker) == rev0
