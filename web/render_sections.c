@@ -1626,10 +1626,9 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_row_name (name, sizeof name, sec, i, "id");
     s_td (f, name);
-    char attrs[160];
+    char attrs[256];
     {
         /* empty: one is made from the container, action and cycle */
-        char attrs[256];
         wbuf_t *ph = wbuf_new (128);
         wbuf_html (ph, T (f->rc, "f.tasks.id_auto"));
         snprintf (attrs, sizeof attrs, "maxlength=\"64\" size=\"12\" autocomplete=\"off\" "
