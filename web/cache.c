@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define S_PAGES (CACHE_DASHBOARD + 1)
-#define S_LANGS 2
+#define S_LANGS DDC_LANGS               /* the locale catalogue's */
 
 typedef struct {
     wbuf_t *b;                          /* NULL: none */
@@ -80,7 +80,8 @@ s_slot (int page, const char *lang)
 {
     if (page < 0 || page >= S_PAGES)
         return NULL;
-    return &s.pages[page][lang && strcmp (lang, "de") == 0 ? 1 : 0];
+    int l = ddc_i18n_index (lang);
+    return &s.pages[page][l < 0 ? 0 : l];
 }
 
 const wbuf_t *

@@ -25,7 +25,7 @@ const cJSON *cache_view (void);
 const cJSON *cache_inventory (void);
 const cJSON *cache_states (void);
 
-/* The kept rendering of page in lang ("en"/"de") for the current
+/* The kept rendering of page in lang (a language code) for the current
    generation (borrowed), or NULL. */
 const wbuf_t *cache_page (int page, const char *lang);
 /* Keep *b_p (taken) as that rendering; returns it (borrowed). */

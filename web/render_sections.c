@@ -453,8 +453,12 @@ s_add_button (s_f_t *f, const char *tpl, const char *label_key)
 /* ------------------------------------------------------------------------ */
 /* bot                                                                      */
 
+/* every language of the catalogue, by its own name */
 static const s_opt_t s_lang_opts[] = {
-    { "en", "English", true }, { "de", "Deutsch", true }, { NULL, NULL, false }
+#define S_LANG_OPT(id, code, name) { code, name, true },
+    DDC_I18N_LANGS (S_LANG_OPT)
+#undef S_LANG_OPT
+    { NULL, NULL, false }
 };
 
 static const char *const s_zones[] = {

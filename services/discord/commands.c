@@ -20,12 +20,12 @@
 struct _commands_t {
     app_t *app;
     char registered [32];       //  scope last registered ("" none)
-    char lang_done [4];
+    char lang_done [8];         //  a language code ("zh-CN")
     char app_done [GW_ID_MAX];      //  the application registered for
     bool done_this_run;
     bool busy;
     char busy_scope [32];
-    char busy_lang [4];
+    char busy_lang [8];
     int64_t retry_at;
     char error [400];           //  why the last registration failed, "" if it did not
 };

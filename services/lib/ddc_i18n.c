@@ -306,14 +306,28 @@ s_placeholders (const char *text)
     return set;
 }
 
-/* The number of HTML tags (<x ...> and </x>) in a text. */
+/* The number of HTML tags the texts use (<code>, </strong>, <br> ...) in
+   a text; "<container>" in a bot text is a word, not a tag. */
 static size_t
 s_tags (const char *text)
 {
+    static const char *const tags[] = {
+        "a", "b", "br", "code", "em", "i", "kbd", "p", "span", "strong", NULL
+    };
     size_t n = 0;
-    for (const char *p = text; *p; p++)
-        if (p[0] == '<' && (isalpha ((unsigned char) p[1]) || p[1] == '/'))
-            n++;
+    for (const char *p = text; *p; p++) {
+        if (*p != '<')
+            continue;
+        const char *name = p + 1 + (p[1] == '/');
+        size_t len = 0;
+        while (isalnum ((unsigned char) name[len]))
+            len++;
+        if (name[len] != '>' && name[len] != ' ')
+            continue;
+        for (int i = 0; tags[i]; i++)
+            if (strlen (tags[i]) == len && strncmp (name, tags[i], len) == 0)
+                n++;
+    }
     return n;
 }
 

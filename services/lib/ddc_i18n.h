@@ -17,11 +17,22 @@
 #include <stdio.h>
 #include <stddef.h>
 
-/* The languages: code (the file name, the config value) and the name of
-   the language in itself. English is first: it is the fallback. */
+/* The languages: code (the file name, the config value; as Discord and
+   browsers name it) and the name of the language in itself (UTF-8).
+   English is first: it is the fallback. */
 #define DDC_I18N_LANGS(X)                                                   \
     X (en, "en", "English")                                                 \
-    X (de, "de", "Deutsch")
+    X (de, "de", "Deutsch")                                                 \
+    X (fr, "fr", "Fran\u00e7ais")                                           \
+    X (es, "es", "Espa\u00f1ol")                                            \
+    X (it, "it", "Italiano")                                                \
+    X (nl, "nl", "Nederlands")                                              \
+    X (pl, "pl", "Polski")                                                  \
+    X (pt_BR, "pt-BR", "Portugu\u00eas (Brasil)")                           \
+    X (ru, "ru", "\u0420\u0443\u0441\u0441\u043a\u0438\u0439")              \
+    X (sv, "sv", "Svenska")                                                 \
+    X (tr, "tr", "T\u00fcrk\u00e7e")                                        \
+    X (zh_CN, "zh-CN", "\u7b80\u4f53\u4e2d\u6587")
 
 enum {
 #define DDC_I18N_ENUM(id, code, name) DDC_LANG_##id,

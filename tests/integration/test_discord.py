@@ -641,6 +641,24 @@ def test_language_switch_is_live(env):
     assert "nur in Status-Kanälen" in response_text(i)
 
 
+def test_bot_speaks_spanish(env):
+    """bot.language "es" (a language of the shared catalogue): overviews,
+    command descriptions and replies in Spanish."""
+    broker, fake, bot = env()
+    ready_overviews(fake, bot)
+    sid = fake.overviews(CH_STATUS)[-1]["id"]
+    bot.save("bot", {"token": TOKEN, "guild_id": GUILD, "language": "es",
+                     "timezone": "Europe/Madrid"})
+    wait_for(lambda: "Resumen del servidor" in text_of(fake.message(sid)), what="Spanish overview")
+    wait_for(lambda: any(c["description"] == "Cómo usar este bot" for c in fake.state()["commands"]
+                         if c["name"] == "help") or None, what="Spanish commands")
+    i = fake.answered(fake.interaction(kind="command", name="ss", channel_id=CH_CONTROL,
+                                       locale="es-ES")["id"])
+    assert "Este comando solo funciona en canales de estado" in response_text(i)
+    i = fake.answered(fake.interaction(kind="command", name="ping", channel_id=CH_CONTROL)["id"])
+    assert "Latencia" in response_text(i)
+
+
 # ---------------------------------------------------------------------------
 # Panels and buttons without Docker: permissions
 

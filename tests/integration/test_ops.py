@@ -299,7 +299,7 @@ def test_the_web_dashboard_names_the_refused_edit(tmp):
     w = Web(tmp, b).start()
     try:
         http = do_setup(w)
-        write_in_place(b.config_path, '{"bot": {"language": "fr"}}')
+        write_in_place(b.config_path, '{"bot": {"language": "ja"}}')
         wait_for(lambda: rejected_files(b), timeout=3, what="the edit moved aside")
         name = os.path.basename(rejected_files(b)[0])
         page = wait_for(lambda: (lambda r: r.text if name in r.text else None)(http.get("/")),

@@ -886,3 +886,27 @@ def test_clean_shutdown_on_sigterm(web):
     t = time.monotonic()
     stop_clean(web)
     assert time.monotonic() - t < 5
+
+
+def test_pages_in_french_and_every_language_offered(web):
+    """web.ui_language "fr": every page speaks French (the page's lang, the
+    navigation, the sign-in page, the strings the script gets); the Web UI
+    page offers every language of the catalogue by its own name."""
+    http = do_setup(web)
+    value = dict(web.broker.config()["web"], ui_language="fr")
+    save(web.broker, "web", value)
+    page = wait_for(lambda: (lambda r: r.text if 'lang="fr"' in r.text else None)(http.get("/")),
+                    what="the dashboard in French")
+    assert "Tableau de bord" in page and "Conteneurs" in page and "Se déconnecter" in page
+    script = json.loads(re.search(r'<script type="application/json" id="i18n">(.*?)</script>',
+                                  page, re.S).group(1))
+    assert script["applied"] == "appliqué" and script["state.running"] == "en marche"
+    webui = http.get("/webui").text
+    for code, name in (("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español"),
+                       ("it", "Italiano"), ("nl", "Nederlands"), ("pl", "Polski"),
+                       ("pt-BR", "Português (Brasil)"), ("ru", "Русский"), ("sv", "Svenska"),
+                       ("tr", "Türkçe"), ("zh-CN", "简体中文")):
+        assert f'<option value="{code}"' in webui and f">{name}</option>" in webui, code
+    assert '<option value="fr" selected>' in webui
+    login = Http(web.port).get("/login").text
+    assert 'lang="fr"' in login and "Se connecter" in login and "Mot de passe" in login

@@ -1,6 +1,7 @@
 /*  test_config: unit tests for ddc_config (document model, validator,
     redaction, diff) and ddc_tz_valid. */
 #include "ddc_config.h"
+#include "ddc_i18n.h"
 #include "ddc_test.h"
 #include "ddc_test_json.h"
 #include "ddc_tz.h"
@@ -335,7 +336,7 @@ DDC_TEST (test_section_types)
     CHECK (ddc_config_validate_section (DDC_SEC_COUNT, errors, NULL, errors) == NULL);
     cJSON_Delete (errors);
     //  errors may be NULL: only the verdict
-    cJSON *bad = s_json ("{\"language\": \"fr\"}");
+    cJSON *bad = s_json ("{\"language\": \"ja\"}");
     CHECK (ddc_config_validate_section (DDC_SEC_BOT, bad, NULL, NULL) == NULL);
     cJSON_Delete (bad);
 }
@@ -356,7 +357,14 @@ DDC_TEST (test_bot_rules)
     CHECK (s_ok (DDC_SEC_BOT, text, NULL));
     free (text);
     free (long_token);
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"language\": \"fr\"}", NULL, "bot.language", "not_supported"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"language\": \"ja\"}", NULL, "bot.language", "not_supported"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"language\": \"pt\"}", NULL, "bot.language", "not_supported"));
+    //  every language of the locale catalogue
+    for (int l = 0; ddc_i18n_codes [l]; l++) {
+        char lang [64];
+        snprintf (lang, sizeof lang, "{\"language\": \"%s\"}", ddc_i18n_codes [l]);
+        CHECK (s_ok (DDC_SEC_BOT, lang, NULL));
+    }
     CHECK (s_rejects (DDC_SEC_BOT, "{\"language\": \"EN\"}", NULL, "bot.language", "not_supported"));
     CHECK (s_rejects (DDC_SEC_BOT, "{\"timezone\": \"Mars/Olympus\"}", NULL, "bot.timezone", "invalid"));
     CHECK (s_rejects (DDC_SEC_BOT, "{\"timezone\": \"\"}", NULL, "bot.timezone", "invalid"));
@@ -838,7 +846,8 @@ DDC_TEST (test_web_rules)
                       "web.session_idle_minutes", "out_of_range"));
     CHECK (s_rejects (DDC_SEC_WEB, "{\"session_idle_minutes\": 1441}", NULL,
                       "web.session_idle_minutes", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_WEB, "{\"ui_language\": \"fr\"}", NULL, "web.ui_language", "not_supported"));
+    CHECK (s_rejects (DDC_SEC_WEB, "{\"ui_language\": \"ja\"}", NULL, "web.ui_language", "not_supported"));
+    CHECK (s_ok (DDC_SEC_WEB, "{\"ui_language\": \"zh-CN\"}", NULL));
     CHECK (s_rejects (DDC_SEC_WEB, "{\"password\": \"x\"}", NULL, "web.password", "unknown_field"));
 }
 

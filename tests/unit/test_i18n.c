@@ -45,15 +45,18 @@ DDC_TEST (test_check_reports_problems)
 {
     ddc_i18n_t *cat = ddc_i18n_new ();
     char err[200];
-    const char *en = "{\"a\":\"A {0}\",\"b\":\"<code>B</code>\",\"c\":\"C\",\"d\":\"D\"}";
-    const char *de = "{\"a\":\"A\",\"b\":\"B\",\"c\":\"C\",\"c\":\"C2\",\"x\":\"X\"}";
+    const char *en = "{\"a\":\"A {0}\",\"b\":\"<code>B</code>\",\"c\":\"C\",\"d\":\"D\","
+                     "\"w\":\"/info <container>\"}";
+    const char *de = "{\"a\":\"A\",\"b\":\"B\",\"c\":\"C\",\"c\":\"C2\",\"x\":\"X\","
+                     "\"w\":\"/info <\u5bb9\u5668>\"}";
     CHECK_EQ (ddc_i18n_load (cat, DDC_LANG_en, en, strlen (en), err, sizeof err), 0);
     CHECK_EQ (ddc_i18n_load (cat, DDC_LANG_de, de, strlen (de), err, sizeof err), 0);
     CHECK_EQ (ddc_i18n_check (cat, DDC_LANG_en, NULL), 0);
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream (&text, &len);
-    /* a: placeholder gone, b: tags gone, c: twice, d: missing, x: extra */
+    /* a: placeholder gone, b: tags gone, c: twice, d: missing, x: extra;
+       w: "<container>" is a word, not a tag */
     CHECK_EQ (ddc_i18n_check (cat, DDC_LANG_de, out), 5);
     fclose (out);
     CHECK (strstr (text, "de.json lacks \"d\" (English: \"D\")") != NULL);
@@ -125,12 +128,29 @@ DDC_TEST (test_language_matching)
     CHECK_EQ (ddc_i18n_match ("DE_ch"), DDC_LANG_de);
     CHECK_EQ (ddc_i18n_match ("en-US"), DDC_LANG_en);
     CHECK_EQ (ddc_i18n_match ("en-GB"), DDC_LANG_en);
+    /* Discord's locales of the catalogue's languages */
+    CHECK_EQ (ddc_i18n_match ("fr"), DDC_LANG_fr);
+    CHECK_EQ (ddc_i18n_match ("es-ES"), DDC_LANG_es);
+    CHECK_EQ (ddc_i18n_match ("es-419"), DDC_LANG_es);
+    CHECK_EQ (ddc_i18n_match ("it"), DDC_LANG_it);
+    CHECK_EQ (ddc_i18n_match ("nl"), DDC_LANG_nl);
+    CHECK_EQ (ddc_i18n_match ("pl"), DDC_LANG_pl);
+    CHECK_EQ (ddc_i18n_match ("pt-BR"), DDC_LANG_pt_BR);
+    CHECK_EQ (ddc_i18n_match ("pt-PT"), DDC_LANG_pt_BR);
+    CHECK_EQ (ddc_i18n_match ("ru"), DDC_LANG_ru);
+    CHECK_EQ (ddc_i18n_match ("sv-SE"), DDC_LANG_sv);
+    CHECK_EQ (ddc_i18n_match ("tr"), DDC_LANG_tr);
+    CHECK_EQ (ddc_i18n_match ("zh-CN"), DDC_LANG_zh_CN);
+    CHECK_EQ (ddc_i18n_match ("zh-TW"), DDC_LANG_zh_CN);
+    CHECK_EQ (ddc_i18n_match ("ja"), -1);
     CHECK_EQ (ddc_i18n_match ("xx"), -1);
     CHECK_EQ (ddc_i18n_match ("-de"), -1);
     CHECK_EQ (ddc_i18n_match (""), -1);
     CHECK_EQ (ddc_i18n_match ("d"), -1);
     CHECK_EQ (ddc_i18n_match (NULL), -1);
     CHECK_EQ (ddc_i18n_accept ("de-DE,de;q=0.9,en;q=0.8"), DDC_LANG_de);
+    CHECK_EQ (ddc_i18n_accept ("fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5"), DDC_LANG_fr);
+    CHECK_EQ (ddc_i18n_accept ("ja, zh-CN;q=0.8, en;q=0.6"), DDC_LANG_zh_CN);
     CHECK_EQ (ddc_i18n_accept ("xx, en;q=0.5, de;q=0.7"), DDC_LANG_de);
     CHECK_EQ (ddc_i18n_accept ("de;q=0, en;q=0.1"), DDC_LANG_en);
     CHECK_EQ (ddc_i18n_accept ("de;q=0"), -1);
