@@ -33,6 +33,28 @@ struct _commands_t {
 //  --------------------------------------------------------------------------
 //  Definitions and registration
 
+//  The Discord locales of the catalogue's languages (Discord names English
+//  and Spanish twice, Swedish sv-SE).
+static const char *const s_discord_locales [] = {
+    "en-US", "en-GB", "de", "fr", "es-ES", "es-419", "it", "nl", "pl", "pt-BR", "ru", "sv-SE",
+    "tr", "zh-CN", NULL
+};
+
+//  The text of key in every language by Discord locale, as field
+//  ("description_localizations", "name_localizations"): each user's client
+//  shows the commands in its own language, the bot language being the
+//  default.
+static void
+s_localize (cJSON *obj, const char *field, const char *key)
+{
+    cJSON *map = cJSON_AddObjectToObject (obj, field);
+    for (size_t i = 0; s_discord_locales [i]; i++) {
+        int l = ddc_i18n_match (s_discord_locales [i]);
+        cJSON_AddStringToObject (map, s_discord_locales [i],
+                                 i18n_get (l < 0 ? LANG_EN : (lang_t) l, key));
+    }
+}
+
 static cJSON *
 s_command (cJSON *list, const char *name, lang_t lang, const char *key)
 {
@@ -40,6 +62,7 @@ s_command (cJSON *list, const char *name, lang_t lang, const char *key)
     cJSON_AddStringToObject (c, "name", name);
     cJSON_AddNumberToObject (c, "type", 1);
     cJSON_AddStringToObject (c, "description", i18n_get (lang, key));
+    s_localize (c, "description_localizations", key);
     cJSON_AddItemToArray (list, c);
     return c;
 }
@@ -52,6 +75,7 @@ s_option (cJSON *list, int type, const char *name, lang_t lang, const char *key,
     cJSON_AddNumberToObject (o, "type", type);
     cJSON_AddStringToObject (o, "name", name);
     cJSON_AddStringToObject (o, "description", i18n_get (lang, key));
+    s_localize (o, "description_localizations", key);
     if (required)
         cJSON_AddTrueToObject (o, "required");
     cJSON_AddItemToArray (list, o);
@@ -68,6 +92,7 @@ s_choices (cJSON *option, lang_t lang, const char *prefix, const char *const *va
         snprintf (key, sizeof key, "%s%s", prefix, values [i]);
         cJSON *c = cJSON_CreateObject ();
         cJSON_AddStringToObject (c, "name", i18n_get (lang, key));
+        s_localize (c, "name_localizations", key);
         cJSON_AddStringToObject (c, "value", values [i]);
         cJSON_AddItemToArray (choices, c);
     }

@@ -1,5 +1,6 @@
 /*  commands: the slash commands. Owns their definitions (in the bot
-    language), their registration (bulk overwrite PUT of the guild's
+    language, with the texts of every catalogue language by Discord
+    locale, which each user's client shows), their registration (bulk overwrite PUT of the guild's
     commands, or the global ones while no guild is set; the scope they
     were last put in loses them with PUT [] when the guild changes, also
     across restarts through the state file; retried every minute on
@@ -21,7 +22,8 @@
 
 commands_t *commands_new (app_t *app);
 void commands_destroy (commands_t **self_p);
-/* The command definitions in a language (caller owns). */
+/* The command definitions in a language, localized for every other
+   (caller owns). */
 cJSON *commands_definitions (lang_t lang);
 /* Register where the configuration says, if not done yet (call on READY
    and when bot.guild_id or bot.language change). */

@@ -652,11 +652,17 @@ def test_bot_speaks_spanish(env):
     wait_for(lambda: "Resumen del servidor" in text_of(fake.message(sid)), what="Spanish overview")
     wait_for(lambda: any(c["description"] == "Cómo usar este bot" for c in fake.state()["commands"]
                          if c["name"] == "help") or None, what="Spanish commands")
+    # every user's client shows the commands in its own language
+    helps = [c for c in fake.state()["commands"] if c["name"] == "help"]
+    loc = helps[0]["description_localizations"]
+    assert loc["es-ES"] == loc["es-419"] == "Cómo usar este bot"
+    assert loc["fr"] == "Comment utiliser ce bot" and loc["de"] == "So benutzt du diesen Bot"
+    assert loc["en-US"] == "How to use this bot" and loc["zh-CN"] == "如何使用此机器人"
     i = fake.answered(fake.interaction(kind="command", name="ss", channel_id=CH_CONTROL,
                                        locale="es-ES")["id"])
     assert "Este comando solo funciona en canales de estado" in response_text(i)
     i = fake.answered(fake.interaction(kind="command", name="ping", channel_id=CH_CONTROL)["id"])
-    assert "Latencia" in response_text(i)
+    assert "¡Pong!" in response_text(i)
 
 
 # ---------------------------------------------------------------------------
