@@ -11,7 +11,7 @@
 #define S_LANGS DDC_LANGS               /* the locale catalogue's */
 
 typedef struct {
-    wbuf_t *b;                          /* NULL: none */
+    ddc_buf_t *b;                          /* NULL: none */
     uint64_t gen;
 } s_page_t;
 
@@ -84,22 +84,22 @@ s_slot (int page, const char *lang)
     return &s.pages[page][l < 0 ? 0 : l];
 }
 
-const wbuf_t *
+const ddc_buf_t *
 cache_page (int page, const char *lang)
 {
     s_page_t *p = s_slot (page, lang);
     return p && p->b && p->gen == s_gen () ? p->b : NULL;
 }
 
-const wbuf_t *
-cache_page_put (int page, const char *lang, wbuf_t **b_p)
+const ddc_buf_t *
+cache_page_put (int page, const char *lang, ddc_buf_t **b_p)
 {
     s_page_t *p = s_slot (page, lang);
     if (!p) {
-        wbuf_destroy (b_p);
+        ddc_buf_destroy (b_p);
         return NULL;
     }
-    wbuf_destroy (&p->b);
+    ddc_buf_destroy (&p->b);
     p->b = *b_p;
     *b_p = NULL;
     p->gen = s_gen ();
@@ -114,6 +114,6 @@ cache_clear (void)
     cJSON_Delete (s.states);
     for (int i = 0; i < S_PAGES; i++)
         for (int l = 0; l < S_LANGS; l++)
-            wbuf_destroy (&s.pages[i][l].b);
+            ddc_buf_destroy (&s.pages[i][l].b);
     memset (&s, 0, sizeof s);
 }

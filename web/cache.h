@@ -13,7 +13,7 @@
 #include <cJSON.h>
 
 #include "ddc_config.h"
-#include "wbuf.h"
+#include "ddc_buf.h"
 
 /* The page number of the dashboard; a section page's number is its
    ddc_section_t. */
@@ -27,9 +27,9 @@ const cJSON *cache_states (void);
 
 /* The kept rendering of page in lang (a language code) for the current
    generation (borrowed), or NULL. */
-const wbuf_t *cache_page (int page, const char *lang);
+const ddc_buf_t *cache_page (int page, const char *lang);
 /* Keep *b_p (taken) as that rendering; returns it (borrowed). */
-const wbuf_t *cache_page_put (int page, const char *lang, wbuf_t **b_p);
+const ddc_buf_t *cache_page_put (int page, const char *lang, ddc_buf_t **b_p);
 
 /* Drop everything (worker teardown). */
 void cache_clear (void);

@@ -181,7 +181,7 @@ page_activity (struct http_request *req)
     };
     rctx_t rc;
     web_rctx (&rc, &op->auth, "activity");
-    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
     render_activity (b, &rc, entries, &a);
     web_page (req, 200, &b);
     return KORE_RESULT_OK;

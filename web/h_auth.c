@@ -212,7 +212,7 @@ s_login_page (struct http_request *req, int status, const char *error_key, const
 {
     rctx_t rc;
     web_rctx (&rc, NULL, NULL);
-    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
     render_login (b, &rc, error_key, next);
     web_page (req, status, &b);
 }
@@ -364,7 +364,7 @@ s_setup_page (struct http_request *req, int status, const char *error_key, const
 {
     rctx_t rc;
     web_rctx (&rc, NULL, NULL);
-    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
     render_setup (b, &rc, error_key, code);
     web_page (req, status, &b);
 }
@@ -498,7 +498,7 @@ s_password_page (struct http_request *req, web_op_t *op, int status, const char 
     web_rctx (&rc, &op->auth, "password");
     uint64_t rev = 0;
     bridge_section ("web", &rev);
-    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
     render_password (b, &rc, rev, error_key, notice_key);
     web_page (req, status, &b);
 }

@@ -164,7 +164,7 @@ page_container_action (struct http_request *req)
         const cJSON *result = why ? NULL : op->reply->json[DDC_RESULT_BODY];
         bool ok = result && cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (result, "ok"));
         web_rctx (&rc, &op->auth, "containers");
-        wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+        ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
         render_action_result (b, &rc, host, name, action, result, why);
         web_page (req, why ? status : ok ? 200 : 502, &b);
         return KORE_RESULT_OK;
@@ -276,7 +276,7 @@ page_logs (struct http_request *req)
                       .error = why };
         const cJSON *e = s_entry (host, name);
         l.display_name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "display_name"));
-        wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+        ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
         render_logs (b, &rc, &l);
         web_page (req, why ? status : 200, &b);
         return KORE_RESULT_OK;

@@ -29,11 +29,11 @@ static void
 s_render (struct http_request *req, web_op_t *op)
 {
     const char *lang = bridge_lang ();
-    const wbuf_t *page = cache_page (CACHE_DASHBOARD, lang);
+    const ddc_buf_t *page = cache_page (CACHE_DASHBOARD, lang);
     if (!page) {
         rctx_t rc;
         web_rctx_shared (&rc, "dashboard");
-        wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+        ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
         render_dashboard (b, &rc, cache_view ());
         page = cache_page_put (CACHE_DASHBOARD, lang, &b);
     }

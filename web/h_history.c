@@ -70,7 +70,7 @@ page_history (struct http_request *req)
     }
     rctx_t rc;
     web_rctx (&rc, &op->auth, "history");
-    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
     render_history (b, &rc, op->reply->json[DDC_CHANGES_BODY], op->text);
     web_page (req, 200, &b);
     return KORE_RESULT_OK;
@@ -125,7 +125,7 @@ page_history_entry (struct http_request *req)
     const cJSON *prev = op->phase == PH_PREV ? s_entry (op->reply) : NULL;
     rctx_t rc;
     web_rctx (&rc, &op->auth, "history");
-    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
     /* the current revision of its section has nothing to roll back to */
     const char *section = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (op->value,
                                                                                  "section"));
@@ -195,15 +195,15 @@ page_rollback (struct http_request *req)
     if (r->type == DDC_INVALID) {
         /* e.g. the old containers list would orphan a task */
         web_metrics.saves[METRIC_SAVE_INVALID]++;
-        wbuf_t *d = wbuf_new (16 * 1024);
+        ddc_buf_t *d = ddc_buf_new (16 * 1024);
         const cJSON *e;
         cJSON_ArrayForEach (e, r->json[DDC_INVALID_ERRORS]) {
             const char *field = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "field"));
             const char *msg = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "message"));
-            wbuf_printf (d, "%s: %s; ", field ? field : "", msg ? msg : "");
+            ddc_buf_printf (d, "%s: %s; ", field ? field : "", msg ? msg : "");
         }
-        web_error (req, 422, "error.422_title", "history.rollback_invalid", wbuf_text (d));
-        wbuf_destroy (&d);
+        web_error (req, 422, "error.422_title", "history.rollback_invalid", ddc_buf_text (d));
+        ddc_buf_destroy (&d);
         return KORE_RESULT_OK;
     }
     web_metrics.saves[METRIC_SAVE_ERROR]++;

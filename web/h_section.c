@@ -67,7 +67,7 @@ s_cview (struct http_request *req, s_cview_t *v)
 
 /* The whole page of section s showing value (caller destroys); cv: the
    containers page's query, or NULL. */
-static wbuf_t *
+static ddc_buf_t *
 s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, errs_t *errs,
         const char *notice_html, const s_cview_t *cv)
 {
@@ -81,7 +81,7 @@ s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, err
             d.add = cv->add[0] ? cv->add : NULL;
         }
         if (cv && cv->part) {
-            wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+            ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
             render_discovered (b, rc, &d);
             return b;
         }
@@ -98,7 +98,7 @@ s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, err
             bridge_section (ddc_section_name (s), NULL), secret));
         d.secret_set = v && *v;
     }
-    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
     render_begin (b, rc, T (rc, render_section_title (s)));
     render_section (b, rc, s, &d);
     render_end (b, rc);
@@ -115,7 +115,7 @@ s_render (struct http_request *req, web_op_t *op, int status, const cJSON *value
     s_cview_t cv, *cvp = NULL;
     if (op->section == DDC_SEC_CONTAINERS && req->method == HTTP_METHOD_GET && s_cview (req, &cv))
         cvp = &cv;
-    wbuf_t *b = s_page (&rc, op->section, value, rev, errs, notice_html, cvp);
+    ddc_buf_t *b = s_page (&rc, op->section, value, rev, errs, notice_html, cvp);
     web_page (req, status, &b);
 }
 
@@ -130,11 +130,11 @@ s_render_current (struct http_request *req, web_op_t *op)
         web_query (req, "changed", changed, sizeof changed);
         rctx_t rc;
         web_rctx (&rc, &op->auth, NULL);
-        wbuf_t *notice = wbuf_new (64 * 1024);
+        ddc_buf_t *notice = ddc_buf_new (64 * 1024);
         render_saved (notice, &rc, ddc_section_name (op->section), saved_rev,
                       strcmp (changed, "0") != 0);
-        s_render (req, op, 200, value, rev, NULL, wbuf_text (notice));
-        wbuf_destroy (&notice);
+        s_render (req, op, 200, value, rev, NULL, ddc_buf_text (notice));
+        ddc_buf_destroy (&notice);
         return;
     }
     /* the containers page searched, paged or with a row added: its own */
@@ -150,11 +150,11 @@ s_render_current (struct http_request *req, web_op_t *op)
     }
     /* the plain page: the same for every session until its data changes */
     const char *lang = bridge_lang ();
-    const wbuf_t *page = cache_page ((int) op->section, lang);
+    const ddc_buf_t *page = cache_page ((int) op->section, lang);
     if (!page) {
         rctx_t rc;
         web_rctx_shared (&rc, render_section_title (op->section) + 4);
-        wbuf_t *b = s_page (&rc, op->section, value, rev, NULL, NULL, NULL);
+        ddc_buf_t *b = s_page (&rc, op->section, value, rev, NULL, NULL, NULL);
         page = cache_page_put ((int) op->section, lang, &b);
     }
     web_page_marked (req, page, op->auth.csrf);
@@ -172,11 +172,11 @@ s_render_kept (struct http_request *req, web_op_t *op, int status, const char *k
 {
     rctx_t rc;
     web_rctx (&rc, &op->auth, NULL);
-    wbuf_t *notice = wbuf_new (4096);
+    ddc_buf_t *notice = ddc_buf_new (4096);
     render_save_failed (notice, &rc, key);
     http_response_header (req, "retry-after", "5");
-    s_render (req, op, status, op->value, op->rev, NULL, wbuf_text (notice));
-    wbuf_destroy (&notice);
+    s_render (req, op, status, op->value, op->rev, NULL, ddc_buf_text (notice));
+    ddc_buf_destroy (&notice);
 }
 
 /* SAVE op->value for op->section expecting op->rev. 0, or -1 answered. */
@@ -288,10 +288,10 @@ s_saved_form (struct http_request *req, web_op_t *op)
         web_metrics.saves[METRIC_SAVE_CONFLICT]++;
         rctx_t rc;
         web_rctx (&rc, &op->auth, NULL);
-        wbuf_t *notice = wbuf_new (64 * 1024);
+        ddc_buf_t *notice = ddc_buf_new (64 * 1024);
         render_conflict (notice, &rc, path, r->u64[DDC_CONFLICT_SECTION_REV]);
-        s_render (req, op, 409, op->value, op->rev, NULL, wbuf_text (notice));
-        wbuf_destroy (&notice);
+        s_render (req, op, 409, op->value, op->rev, NULL, ddc_buf_text (notice));
+        ddc_buf_destroy (&notice);
         return;
     }
     case DDC_DENIED:

@@ -73,38 +73,38 @@ web_respond (struct http_request *req, int status, const char *ctype, const void
 }
 
 void
-web_page (struct http_request *req, int status, wbuf_t **b_p)
+web_page (struct http_request *req, int status, ddc_buf_t **b_p)
 {
-    wbuf_t *b = *b_p;
-    if (wbuf_overflow (b)) {
+    ddc_buf_t *b = *b_p;
+    if (ddc_buf_overflow (b)) {
         static const char msg[] = "the page is too large to show\n";
         web_respond (req, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1, false);
     }
     else
-        web_respond (req, status, "text/html; charset=utf-8", wbuf_text (b), wbuf_len (b), false);
-    wbuf_destroy (b_p);
+        web_respond (req, status, "text/html; charset=utf-8", ddc_buf_text (b), ddc_buf_len (b), false);
+    ddc_buf_destroy (b_p);
 }
 
 void
-web_page_marked (struct http_request *req, const wbuf_t *page, const char *csrf)
+web_page_marked (struct http_request *req, const ddc_buf_t *page, const char *csrf)
 {
     /* the token is base64url: nothing in it needs escaping */
     size_t clen = strlen (csrf);
     bool plain = strspn (csrf, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
                  == clen;
-    if (!page || wbuf_overflow (page) || !plain) {
+    if (!page || ddc_buf_overflow (page) || !plain) {
         static const char msg[] = "the page is too large to show\n";
         web_respond (req, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1, false);
         return;
     }
-    const char *text = wbuf_text (page);
+    const char *text = ddc_buf_text (page);
     const size_t *at;
-    size_t n = wbuf_marks (page, &at);
+    size_t n = ddc_buf_marks (page, &at);
     /* the headers with the whole length, then the page's pieces with the
        token between them, queued straight into Kore's send buffers (as
        Kore's own http_response_stream does) */
     s_headers (req, "text/html; charset=utf-8", false);
-    http_response (req, 200, NULL, wbuf_len (page) + n * clen);
+    http_response (req, 200, NULL, ddc_buf_len (page) + n * clen);
     if (req->method != HTTP_METHOD_HEAD && req->owner) {
         size_t from = 0;
         for (size_t i = 0; i < n; i++) {
@@ -112,7 +112,7 @@ web_page_marked (struct http_request *req, const wbuf_t *page, const char *csrf)
             net_send_queue (req->owner, csrf, clen);
             from = at[i];
         }
-        net_send_queue (req->owner, text + from, wbuf_len (page) - from);
+        net_send_queue (req->owner, text + from, ddc_buf_len (page) - from);
     }
     metrics_request (&web_metrics, 200);
 }
@@ -142,7 +142,7 @@ web_error (struct http_request *req, int status, const char *title_key, const ch
 {
     rctx_t rc;
     web_rctx (&rc, NULL, NULL);
-    wbuf_t *b = wbuf_new (WEB_PAGE_MAX);
+    ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
     render_error_page (b, &rc, status, title_key, text_key, detail);
     web_page (req, status, &b);
 }
@@ -504,18 +504,18 @@ web_auth_page (struct http_request *req, web_auth_t *a, bool need_broker, bool j
             cJSON_Delete (o);
             return 0;
         }
-        wbuf_t *loc = wbuf_new (2048);
-        wbuf_puts (loc, "/login?next=");
-        wbuf_url (loc, req->path);
+        ddc_buf_t *loc = ddc_buf_new (2048);
+        ddc_buf_puts (loc, "/login?next=");
+        ddc_buf_url (loc, req->path);
         const char *why = web_signout_reason (a->result);
         if (why) {
-            wbuf_puts (loc, "&expired=");
-            wbuf_puts (loc, why);
+            ddc_buf_puts (loc, "&expired=");
+            ddc_buf_puts (loc, why);
         }
         if (a->result != SESSION_MISSING)
             web_clear_cookie (req);
-        web_redirect (req, wbuf_overflow (loc) ? "/login" : wbuf_text (loc));
-        wbuf_destroy (&loc);
+        web_redirect (req, ddc_buf_overflow (loc) ? "/login" : ddc_buf_text (loc));
+        ddc_buf_destroy (&loc);
         return 0;
     }
     if (!json) {
@@ -538,15 +538,15 @@ web_set_cookie (struct http_request *req, const unsigned char key[SESSION_KEY_BY
 {
     char token[SESSION_TOKEN_MAX];
     s_encode (key, sess, token);
-    wbuf_t *cookie = wbuf_new (2 * SESSION_TOKEN_MAX);
-    wbuf_puts (cookie, WEB_COOKIE "=");
-    wbuf_puts (cookie, token);
-    wbuf_puts (cookie, s_https (req) ? "; Path=/; HttpOnly; SameSite=Strict; Secure"
+    ddc_buf_t *cookie = ddc_buf_new (2 * SESSION_TOKEN_MAX);
+    ddc_buf_puts (cookie, WEB_COOKIE "=");
+    ddc_buf_puts (cookie, token);
+    ddc_buf_puts (cookie, s_https (req) ? "; Path=/; HttpOnly; SameSite=Strict; Secure"
                                      : "; Path=/; HttpOnly; SameSite=Strict");
-    http_response_header (req, "set-cookie", wbuf_text (cookie));
-    sodium_memzero ((char *) wbuf_text (cookie), wbuf_len (cookie));
+    http_response_header (req, "set-cookie", ddc_buf_text (cookie));
+    sodium_memzero ((char *) ddc_buf_text (cookie), ddc_buf_len (cookie));
     sodium_memzero (token, sizeof token);
-    wbuf_destroy (&cookie);
+    ddc_buf_destroy (&cookie);
 }
 
 void

@@ -3,7 +3,7 @@
     compiled in). The language follows web.ui_language live; a key
     missing in a language falls back to English, one missing everywhere
     to the key itself. Texts are trusted HTML (they may hold <code>);
-    arguments substituted with wbuf_tmpl are escaped. This layer adds
+    arguments substituted with ddc_buf_tmpl are escaped. This layer adds
     what only the web needs: languages named by code, and the strings
     app.js gets. Keys starting with "js." are handed to app.js (without
     the prefix), and so are the "state." and "gateway." keys (the

@@ -61,10 +61,10 @@ errs_new (const rctx_t *rc, ddc_section_t s, const cJSON *errors)
         size_t i = self->count++;
         schema_error_input (s, field ? field : "", self->input[i], sizeof self->input[i]);
         self->field[i] = ddc_strdup (field ? field : "");
-        wbuf_t *text = wbuf_new (1024);
+        ddc_buf_t *text = ddc_buf_new (1024);
         render_error_text (text, rc, field, reason, msg ? msg : reason ? reason : "invalid");
-        self->message[i] = ddc_strdup (wbuf_text (text));
-        wbuf_destroy (&text);
+        self->message[i] = ddc_strdup (ddc_buf_text (text));
+        ddc_buf_destroy (&text);
     }
     return self;
 }
@@ -118,7 +118,7 @@ render_has_errors_under (const errs_t *errs, const char *prefix)
 }
 
 void
-render_field_errors (wbuf_t *b, errs_t *errs, const char *input)
+render_field_errors (ddc_buf_t *b, errs_t *errs, const char *input)
 {
     if (!errs || !input || !*input)
         return;
@@ -127,49 +127,49 @@ render_field_errors (wbuf_t *b, errs_t *errs, const char *input)
         if (errs->shown[i] || strcmp (errs->input[i], input) != 0)
             continue;
         if (!open) {
-            wbuf_puts (b, "<ul class=\"field-errors\" role=\"alert\">");
+            ddc_buf_puts (b, "<ul class=\"field-errors\" role=\"alert\">");
             open = true;
         }
-        wbuf_puts (b, "<li data-field=\"");
-        wbuf_html (b, errs->field[i]);
-        wbuf_puts (b, "\">");
-        wbuf_puts (b, errs->message[i]);        /* escaped when made */
-        wbuf_puts (b, "</li>");
+        ddc_buf_puts (b, "<li data-field=\"");
+        ddc_buf_html (b, errs->field[i]);
+        ddc_buf_puts (b, "\">");
+        ddc_buf_puts (b, errs->message[i]);        /* escaped when made */
+        ddc_buf_puts (b, "</li>");
         errs->shown[i] = true;
     }
     if (open)
-        wbuf_puts (b, "</ul>");
+        ddc_buf_puts (b, "</ul>");
 }
 
 void
-render_other_errors (wbuf_t *b, const rctx_t *rc, errs_t *errs)
+render_other_errors (ddc_buf_t *b, const rctx_t *rc, errs_t *errs)
 {
     if (!errs || errs->count == 0)
         return;
     size_t shown = 0, other = 0;
     for (size_t i = 0; i < errs->count; i++)
         errs->shown[i] ? shown++ : other++;
-    wbuf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"form-errors\"><p>");
+    ddc_buf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"form-errors\"><p>");
     char count[24];
     snprintf (count, sizeof count, "%zu", errs->count);
     const char *args[] = { count };
-    wbuf_tmpl (b, T (rc, "save.invalid"), 1, args);
-    wbuf_puts (b, "</p>");
+    ddc_buf_tmpl (b, T (rc, "save.invalid"), 1, args);
+    ddc_buf_puts (b, "</p>");
     if (other) {
-        wbuf_puts (b, "<ul>");
+        ddc_buf_puts (b, "<ul>");
         for (size_t i = 0; i < errs->count; i++) {
             if (errs->shown[i])
                 continue;
-            wbuf_puts (b, "<li data-field=\"");
-            wbuf_html (b, errs->field[i]);
-            wbuf_puts (b, "\">");
-            wbuf_puts (b, errs->message[i]);    /* names the field */
-            wbuf_puts (b, "</li>");
+            ddc_buf_puts (b, "<li data-field=\"");
+            ddc_buf_html (b, errs->field[i]);
+            ddc_buf_puts (b, "\">");
+            ddc_buf_puts (b, errs->message[i]);    /* names the field */
+            ddc_buf_puts (b, "</li>");
             errs->shown[i] = true;
         }
-        wbuf_puts (b, "</ul>");
+        ddc_buf_puts (b, "</ul>");
     }
-    wbuf_puts (b, "</div>");
+    ddc_buf_puts (b, "</div>");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -192,154 +192,154 @@ static const s_nav_t s_nav[] = {
 
 /* The script's strings of the language (built once per language). */
 static void
-s_js_strings (wbuf_t *b, const rctx_t *rc)
+s_js_strings (ddc_buf_t *b, const rctx_t *rc)
 {
-    wbuf_puts (b, "<script type=\"application/json\" id=\"i18n\">");
-    wbuf_json_script (b, i18n_script_json (rc->i18n, rc->lang));
-    wbuf_puts (b, "</script>");
+    ddc_buf_puts (b, "<script type=\"application/json\" id=\"i18n\">");
+    ddc_buf_json_script (b, i18n_script_json (rc->i18n, rc->lang));
+    ddc_buf_puts (b, "</script>");
 }
 
 void
-render_begin (wbuf_t *b, const rctx_t *rc, const char *title)
+render_begin (ddc_buf_t *b, const rctx_t *rc, const char *title)
 {
-    wbuf_puts (b, "<!DOCTYPE html>\n<html lang=\"");
-    wbuf_html (b, rc->lang);
-    wbuf_puts (b, "\"><head><meta charset=\"utf-8\">"
+    ddc_buf_puts (b, "<!DOCTYPE html>\n<html lang=\"");
+    ddc_buf_html (b, rc->lang);
+    ddc_buf_puts (b, "\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                   "<title>");
-    wbuf_html (b, title);
-    wbuf_puts (b, " \xC2\xB7 ddc</title><link rel=\"stylesheet\" href=\"/static/app.css?v=");
-    wbuf_url (b, rc->version);
-    wbuf_puts (b, "\"><link rel=\"icon\" href=\"/static/favicon.svg?v=");
-    wbuf_url (b, rc->version);
-    wbuf_puts (b, "\"><script src=\"/static/app.js?v=");
-    wbuf_url (b, rc->version);
-    wbuf_puts (b, "\" defer></script></head><body data-lang=\"");
-    wbuf_html (b, rc->lang);
-    wbuf_puts (b, "\"");
+    ddc_buf_html (b, title);
+    ddc_buf_puts (b, " \xC2\xB7 ddc</title><link rel=\"stylesheet\" href=\"/static/app.css?v=");
+    ddc_buf_url (b, rc->version);
+    ddc_buf_puts (b, "\"><link rel=\"icon\" href=\"/static/favicon.svg?v=");
+    ddc_buf_url (b, rc->version);
+    ddc_buf_puts (b, "\"><script src=\"/static/app.js?v=");
+    ddc_buf_url (b, rc->version);
+    ddc_buf_puts (b, "\" defer></script></head><body data-lang=\"");
+    ddc_buf_html (b, rc->lang);
+    ddc_buf_puts (b, "\"");
     if (rc->csrf)
-        wbuf_puts (b, " data-signed-in=\"1\"");
-    wbuf_puts (b, "><header class=\"top\"><a class=\"brand\" href=\"/\">ddc</a>");
+        ddc_buf_puts (b, " data-signed-in=\"1\"");
+    ddc_buf_puts (b, "><header class=\"top\"><a class=\"brand\" href=\"/\">ddc</a>");
     if (rc->csrf) {
         /* On a phone the links fold behind this button (the script shows
            it); without the script they stay one row that scrolls itself. */
-        wbuf_puts (b, "<button type=\"button\" id=\"nav-toggle\" class=\"nav-toggle\" "
+        ddc_buf_puts (b, "<button type=\"button\" id=\"nav-toggle\" class=\"nav-toggle\" "
                       "aria-expanded=\"false\" aria-controls=\"nav\" hidden>");
-        wbuf_html (b, T (rc, "nav.menu"));
-        wbuf_puts (b, "</button><nav id=\"nav\" aria-label=\"");
-        wbuf_html (b, T (rc, "nav.label"));
-        wbuf_puts (b, "\"><ul>");
+        ddc_buf_html (b, T (rc, "nav.menu"));
+        ddc_buf_puts (b, "</button><nav id=\"nav\" aria-label=\"");
+        ddc_buf_html (b, T (rc, "nav.label"));
+        ddc_buf_puts (b, "\"><ul>");
         for (const s_nav_t *n = s_nav; n->key; n++) {
             char key[48];
             snprintf (key, sizeof key, "nav.%s", n->key);
-            wbuf_puts (b, "<li><a href=\"");
-            wbuf_puts (b, n->path);
-            wbuf_puts (b, "\"");
+            ddc_buf_puts (b, "<li><a href=\"");
+            ddc_buf_puts (b, n->path);
+            ddc_buf_puts (b, "\"");
             if (rc->nav && strcmp (rc->nav, n->key) == 0)
-                wbuf_puts (b, " aria-current=\"page\"");
-            wbuf_puts (b, " data-nav=\"");
-            wbuf_puts (b, n->key);
-            wbuf_puts (b, "\">");
-            wbuf_html (b, T (rc, key));
-            wbuf_puts (b, "</a></li>");
+                ddc_buf_puts (b, " aria-current=\"page\"");
+            ddc_buf_puts (b, " data-nav=\"");
+            ddc_buf_puts (b, n->key);
+            ddc_buf_puts (b, "\">");
+            ddc_buf_html (b, T (rc, key));
+            ddc_buf_puts (b, "</a></li>");
         }
-        wbuf_puts (b, "</ul></nav><form method=\"post\" action=\"/logout\" class=\"logout\">");
+        ddc_buf_puts (b, "</ul></nav><form method=\"post\" action=\"/logout\" class=\"logout\">");
         render_csrf (b, rc);
-        wbuf_puts (b, "<button type=\"submit\" id=\"logout\">");
-        wbuf_html (b, T (rc, "nav.logout"));
-        wbuf_puts (b, "</button></form>");
+        ddc_buf_puts (b, "<button type=\"submit\" id=\"logout\">");
+        ddc_buf_html (b, T (rc, "nav.logout"));
+        ddc_buf_puts (b, "</button></form>");
     }
-    wbuf_puts (b, "</header><div id=\"live-banner\" class=\"notice warn\" hidden></div><main><h1>");
-    wbuf_html (b, title);
-    wbuf_puts (b, "</h1>");
+    ddc_buf_puts (b, "</header><div id=\"live-banner\" class=\"notice warn\" hidden></div><main><h1>");
+    ddc_buf_html (b, title);
+    ddc_buf_puts (b, "</h1>");
 }
 
 void
-render_end (wbuf_t *b, const rctx_t *rc)
+render_end (ddc_buf_t *b, const rctx_t *rc)
 {
-    wbuf_puts (b, "</main><footer>ddc-web ");
-    wbuf_html (b, rc->version);
-    wbuf_puts (b, "</footer>");
+    ddc_buf_puts (b, "</main><footer>ddc-web ");
+    ddc_buf_html (b, rc->version);
+    ddc_buf_puts (b, "</footer>");
     s_js_strings (b, rc);
-    wbuf_puts (b, "</body></html>\n");
+    ddc_buf_puts (b, "</body></html>\n");
 }
 
 void
-render_td (wbuf_t *b, const rctx_t *rc, const char *label_key, const char *cls)
+render_td (ddc_buf_t *b, const rctx_t *rc, const char *label_key, const char *cls)
 {
-    wbuf_puts (b, "<td");
+    ddc_buf_puts (b, "<td");
     if (cls)
-        wbuf_attr (b, "class", cls);
-    wbuf_attr (b, "data-label", T (rc, label_key));
-    wbuf_puts (b, ">");
+        ddc_buf_attr (b, "class", cls);
+    ddc_buf_attr (b, "data-label", T (rc, label_key));
+    ddc_buf_puts (b, ">");
 }
 
 void
-render_notice (wbuf_t *b, const char *kind, const char *text)
+render_notice (ddc_buf_t *b, const char *kind, const char *text)
 {
-    wbuf_puts (b, "<div class=\"notice ");
-    wbuf_html (b, kind);
-    wbuf_puts (b, "\" role=\"status\"><p>");
-    wbuf_html (b, text);
-    wbuf_puts (b, "</p></div>");
+    ddc_buf_puts (b, "<div class=\"notice ");
+    ddc_buf_html (b, kind);
+    ddc_buf_puts (b, "\" role=\"status\"><p>");
+    ddc_buf_html (b, text);
+    ddc_buf_puts (b, "</p></div>");
 }
 
 void
-render_csrf (wbuf_t *b, const rctx_t *rc)
+render_csrf (ddc_buf_t *b, const rctx_t *rc)
 {
     if (!rc->csrf)
         return;
-    wbuf_puts (b, "<input type=\"hidden\" name=\"csrf\" value=\"");
+    ddc_buf_puts (b, "<input type=\"hidden\" name=\"csrf\" value=\"");
     if (rc->csrf_mark)
-        wbuf_mark (b);
+        ddc_buf_mark (b);
     else
-        wbuf_html (b, rc->csrf);
-    wbuf_puts (b, "\">");
+        ddc_buf_html (b, rc->csrf);
+    ddc_buf_puts (b, "\">");
 }
 
 void
-render_saved (wbuf_t *b, const rctx_t *rc, const char *section, uint64_t rev, bool changed)
+render_saved (ddc_buf_t *b, const rctx_t *rc, const char *section, uint64_t rev, bool changed)
 {
     char r[24];
     snprintf (r, sizeof r, "%" PRIu64, rev);
     const char *args[] = { r };
-    wbuf_puts (b, "<div class=\"notice ok\" role=\"status\" id=\"saved\"><p>");
-    wbuf_tmpl (b, T (rc, changed ? "save.applied" : "save.unchanged"), 1, args);
-    wbuf_puts (b, "</p>");
+    ddc_buf_puts (b, "<div class=\"notice ok\" role=\"status\" id=\"saved\"><p>");
+    ddc_buf_tmpl (b, T (rc, changed ? "save.applied" : "save.unchanged"), 1, args);
+    ddc_buf_puts (b, "</p>");
     if (changed) {
-        wbuf_puts (b, "<ul class=\"acks\" id=\"acks\" data-section=\"");
-        wbuf_html (b, section);
-        wbuf_printf (b, "\" data-rev=\"%" PRIu64 "\"><li class=\"pending\">", rev);
-        wbuf_html (b, T (rc, "save.waiting"));
-        wbuf_puts (b, "</li></ul>");
+        ddc_buf_puts (b, "<ul class=\"acks\" id=\"acks\" data-section=\"");
+        ddc_buf_html (b, section);
+        ddc_buf_printf (b, "\" data-rev=\"%" PRIu64 "\"><li class=\"pending\">", rev);
+        ddc_buf_html (b, T (rc, "save.waiting"));
+        ddc_buf_puts (b, "</li></ul>");
         if (strcmp (section, "bot") == 0) {
-            wbuf_puts (b, "<p class=\"gateway-result\" id=\"gateway-result\" hidden></p>");
+            ddc_buf_puts (b, "<p class=\"gateway-result\" id=\"gateway-result\" hidden></p>");
         }
     }
-    wbuf_puts (b, "</div>");
+    ddc_buf_puts (b, "</div>");
 }
 
 void
-render_conflict (wbuf_t *b, const rctx_t *rc, const char *path, uint64_t their_rev)
+render_conflict (ddc_buf_t *b, const rctx_t *rc, const char *path, uint64_t their_rev)
 {
     char r[24];
     snprintf (r, sizeof r, "%" PRIu64, their_rev);
     const char *args[] = { r };
-    wbuf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"conflict\"><p>");
-    wbuf_tmpl (b, T (rc, "save.conflict"), 1, args);
-    wbuf_puts (b, "</p><p><a class=\"button\" id=\"conflict-reload\" href=\"");
-    wbuf_html (b, path);
-    wbuf_puts (b, "\">");
-    wbuf_html (b, T (rc, "save.reload"));
-    wbuf_puts (b, "</a></p></div>");
+    ddc_buf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"conflict\"><p>");
+    ddc_buf_tmpl (b, T (rc, "save.conflict"), 1, args);
+    ddc_buf_puts (b, "</p><p><a class=\"button\" id=\"conflict-reload\" href=\"");
+    ddc_buf_html (b, path);
+    ddc_buf_puts (b, "\">");
+    ddc_buf_html (b, T (rc, "save.reload"));
+    ddc_buf_puts (b, "</a></p></div>");
 }
 
 void
-render_save_failed (wbuf_t *b, const rctx_t *rc, const char *key)
+render_save_failed (ddc_buf_t *b, const rctx_t *rc, const char *key)
 {
-    wbuf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"save-failed\"><p>");
-    wbuf_puts (b, T (rc, key));
-    wbuf_puts (b, "</p></div>");
+    ddc_buf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"save-failed\"><p>");
+    ddc_buf_puts (b, T (rc, key));
+    ddc_buf_puts (b, "</p></div>");
 }
 
 void

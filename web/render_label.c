@@ -86,7 +86,7 @@ s_lb_split (const char *path, s_lb_path_t *sp)
    names, else "f.SECTION.KEY"), or the key with spaces for '_' (plain
    text: the labels hold no markup). */
 static void
-s_lb_key (wbuf_t *b, const rctx_t *rc, const char *section, const char *key)
+s_lb_key (ddc_buf_t *b, const rctx_t *rc, const char *section, const char *key)
 {
     char lk[112];
     int s = ddc_section_from_name (section);
@@ -97,7 +97,7 @@ s_lb_key (wbuf_t *b, const rctx_t *rc, const char *section, const char *key)
         snprintf (lk, sizeof lk, "f.%s.%s", section, key);
     const char *text = i18n_find (rc->i18n, rc->lang, lk);
     if (text) {
-        wbuf_puts (b, text);
+        ddc_buf_puts (b, text);
         return;
     }
     char plain[48];
@@ -105,19 +105,19 @@ s_lb_key (wbuf_t *b, const rctx_t *rc, const char *section, const char *key)
     for (char *c = plain; *c; c++)
         if (*c == '_')
             *c = ' ';
-    wbuf_puts (b, plain);
+    ddc_buf_puts (b, plain);
 }
 
-static void s_lb_cooldown (wbuf_t *b, const rctx_t *rc, const char *which, const char *name);
+static void s_lb_cooldown (ddc_buf_t *b, const rctx_t *rc, const char *which, const char *name);
 
 /* The label of a field path as plain text into b. */
 static void
-s_lb_field (wbuf_t *b, const rctx_t *rc, const char *path)
+s_lb_field (ddc_buf_t *b, const rctx_t *rc, const char *path)
 {
     s_lb_path_t sp;
     s_lb_split (path ? path : "", &sp);
     if (!sp.section[0]) {
-        wbuf_puts (b, path ? path : "");
+        ddc_buf_puts (b, path ? path : "");
         return;
     }
     bool any = false;
@@ -128,20 +128,20 @@ s_lb_field (wbuf_t *b, const rctx_t *rc, const char *path)
         const char *args[] = { n };
         const char *tmpl = i18n_find (rc->i18n, rc->lang, ik);
         if (tmpl)
-            wbuf_tmpl (b, tmpl, 1, args);     /* a digit string: nothing escaped */
+            ddc_buf_tmpl (b, tmpl, 1, args);     /* a digit string: nothing escaped */
         else {
-            wbuf_puts (b, render_section_label (rc, sp.section));
-            wbuf_printf (b, " %s", n);
+            ddc_buf_puts (b, render_section_label (rc, sp.section));
+            ddc_buf_printf (b, " %s", n);
         }
         any = true;
     }
     if (sp.key[0]) {
         if (any)
-            wbuf_puts (b, ": ");
+            ddc_buf_puts (b, ": ");
         s_lb_key (b, rc, sp.section, sp.key);
         any = true;
         if (sp.sub[0]) {
-            wbuf_puts (b, ": ");
+            ddc_buf_puts (b, ": ");
             if (strcmp (sp.section, "spam") == 0)
                 s_lb_cooldown (b, rc, sp.key, sp.sub);
             else {
@@ -149,49 +149,49 @@ s_lb_field (wbuf_t *b, const rctx_t *rc, const char *path)
                 char ak[64];
                 snprintf (ak, sizeof ak, "action.%s", sp.sub);
                 const char *text = i18n_find (rc->i18n, rc->lang, ak);
-                wbuf_puts (b, text ? text : sp.sub);
+                ddc_buf_puts (b, text ? text : sp.sub);
             }
         }
     }
     if (!any)
-        wbuf_puts (b, render_section_label (rc, sp.section));
+        ddc_buf_puts (b, render_section_label (rc, sp.section));
 }
 
 void
-render_field_label (wbuf_t *b, const rctx_t *rc, const char *path)
+render_field_label (ddc_buf_t *b, const rctx_t *rc, const char *path)
 {
-    wbuf_t *t = wbuf_new (1024);
+    ddc_buf_t *t = ddc_buf_new (1024);
     s_lb_field (t, rc, path);
-    wbuf_html (b, wbuf_text (t));
-    wbuf_destroy (&t);
+    ddc_buf_html (b, ddc_buf_text (t));
+    ddc_buf_destroy (&t);
 }
 
 static void
-s_lb_cooldown (wbuf_t *b, const rctx_t *rc, const char *which, const char *name)
+s_lb_cooldown (ddc_buf_t *b, const rctx_t *rc, const char *which, const char *name)
 {
     bool command = strcmp (which, "command_cooldowns") == 0;
     char lk[96];
     snprintf (lk, sizeof lk, "%s.%s", command ? "spam.cmd" : "btn", name);
     const char *text = i18n_find (rc->i18n, rc->lang, lk);
     if (command) {
-        wbuf_puts (b, "/");
-        wbuf_puts (b, name);
+        ddc_buf_puts (b, "/");
+        ddc_buf_puts (b, name);
         if (text) {
-            wbuf_puts (b, " \xE2\x80\x94 ");         /* an em dash */
-            wbuf_puts (b, text);
+            ddc_buf_puts (b, " \xE2\x80\x94 ");         /* an em dash */
+            ddc_buf_puts (b, text);
         }
     }
     else
-        wbuf_puts (b, text ? text : name);
+        ddc_buf_puts (b, text ? text : name);
 }
 
 void
-render_cooldown_label (wbuf_t *b, const rctx_t *rc, const char *which, const char *name)
+render_cooldown_label (ddc_buf_t *b, const rctx_t *rc, const char *which, const char *name)
 {
-    wbuf_t *t = wbuf_new (256);
+    ddc_buf_t *t = ddc_buf_new (256);
     s_lb_cooldown (t, rc, which, name);
-    wbuf_html (b, wbuf_text (t));
-    wbuf_destroy (&t);
+    ddc_buf_html (b, ddc_buf_text (t));
+    ddc_buf_destroy (&t);
 }
 
 /* The whole numbers in text, in order, as strings (at most 4). */
@@ -215,7 +215,7 @@ s_lb_numbers (const char *text, char out[4][24])
 }
 
 void
-render_error_text (wbuf_t *b, const rctx_t *rc, const char *field, const char *reason,
+render_error_text (ddc_buf_t *b, const rctx_t *rc, const char *field, const char *reason,
                    const char *message)
 {
     field = field ? field : "";
@@ -236,21 +236,21 @@ render_error_text (wbuf_t *b, const rctx_t *rc, const char *field, const char *r
         tmpl = i18n_find (rc->i18n, rc->lang, key);
     }
     if (!tmpl || !sp.section[0]) {
-        wbuf_html (b, message);
+        ddc_buf_html (b, message);
         return;
     }
-    wbuf_t *label = wbuf_new (512);
+    ddc_buf_t *label = ddc_buf_new (512);
     s_lb_field (label, rc, field);
     char nums[4][24] = { "", "", "", "" };
     s_lb_numbers (message, nums);
-    /* the template is locale text (trusted HTML); wbuf_tmpl escapes the label */
-    const char *args[] = { wbuf_text (label), nums[0], nums[1], nums[2], nums[3] };
-    wbuf_tmpl (b, tmpl, 5, args);
-    wbuf_destroy (&label);
+    /* the template is locale text (trusted HTML); ddc_buf_tmpl escapes the label */
+    const char *args[] = { ddc_buf_text (label), nums[0], nums[1], nums[2], nums[3] };
+    ddc_buf_tmpl (b, tmpl, 5, args);
+    ddc_buf_destroy (&label);
 }
 
 void
-render_author (wbuf_t *b, const rctx_t *rc, const char *author)
+render_author (ddc_buf_t *b, const rctx_t *rc, const char *author)
 {
     static const char tag[] = " (rollback to ";
     author = author ? author : "";
@@ -270,36 +270,36 @@ render_author (wbuf_t *b, const rctx_t *rc, const char *author)
         }
     }
     if (!at) {
-        wbuf_html (b, author);
+        ddc_buf_html (b, author);
         return;
     }
-    wbuf_html_n (b, author, (size_t) (at - author));
+    ddc_buf_html_n (b, author, (size_t) (at - author));
     char rev[24];
     snprintf (rev, sizeof rev, "%" PRIu64, to);
     const char *args[] = { rev };
-    wbuf_puts (b, " ");
-    wbuf_tmpl (b, T (rc, "history.rolled_back"), 1, args);
+    ddc_buf_puts (b, " ");
+    ddc_buf_tmpl (b, T (rc, "history.rolled_back"), 1, args);
 }
 
 void
-render_time (wbuf_t *b, const char *iso)
+render_time (ddc_buf_t *b, const char *iso)
 {
     if (!iso || !*iso)
         return;
     /* "2026-11-27T08:39:37Z": shown as "2026-11-27 08:39:37 UTC" without a
        script, in the browser's zone with it; never broken inside */
-    wbuf_puts (b, "<time class=\"local\" datetime=\"");
-    wbuf_html (b, iso);
-    wbuf_puts (b, "\">");
+    ddc_buf_puts (b, "<time class=\"local\" datetime=\"");
+    ddc_buf_html (b, iso);
+    ddc_buf_puts (b, "\">");
     size_t n = strlen (iso);
     bool utc = n > 1 && iso[n - 1] == 'Z';
     for (size_t i = 0; i < n - (utc ? 1 : 0); i++) {
         if (iso[i] == 'T')
-            wbuf_puts (b, "\xC2\xA0");               /* no-break space */
+            ddc_buf_puts (b, "\xC2\xA0");               /* no-break space */
         else
-            wbuf_html_n (b, iso + i, 1);
+            ddc_buf_html_n (b, iso + i, 1);
     }
     if (utc)
-        wbuf_puts (b, "\xC2\xA0UTC");
-    wbuf_puts (b, "</time>");
+        ddc_buf_puts (b, "\xC2\xA0UTC");
+    ddc_buf_puts (b, "</time>");
 }

@@ -17,7 +17,7 @@
 #include <time.h>
 
 typedef struct {
-    wbuf_t *b;
+    ddc_buf_t *b;
     const rctx_t *rc;
     errs_t *errs;
     const char *cell;            /* the column's name of the cell s_td opened, or NULL */
@@ -89,7 +89,7 @@ s_text (const cJSON *obj, const char *key, char buf[64])
             /* the common case (orders, seconds, IDs typed as numbers) */
             if (d < 0)
                 buf[0] = '-';
-            wbuf_fmt_u64 ((uint64_t) fabs (d), buf + (d < 0));
+            ddc_buf_fmt_u64 ((uint64_t) fabs (d), buf + (d < 0));
         }
         else
             snprintf (buf, 64, "%g", d);
@@ -112,12 +112,12 @@ s_bool (const cJSON *obj, const char *key, bool dflt)
 static void
 s_id_name (s_f_t *f, const char *name)
 {
-    wbuf_puts (f->b, " id=\"f-");
-    wbuf_html (f->b, name);
-    wbuf_puts (f->b, "\"");
-    wbuf_attr (f->b, "name", name);
+    ddc_buf_puts (f->b, " id=\"f-");
+    ddc_buf_html (f->b, name);
+    ddc_buf_puts (f->b, "\"");
+    ddc_buf_attr (f->b, "name", name);
     if (render_has_errors (f->errs, name))
-        wbuf_puts (f->b, " aria-invalid=\"true\"");
+        ddc_buf_puts (f->b, " aria-invalid=\"true\"");
 }
 
 /* <input type=type ...> with extra raw attributes (trusted literals) and,
@@ -128,20 +128,20 @@ static void
 s_input_aria (s_f_t *f, const char *name, const char *type, const char *value, const char *extra,
               const char *aria_key)
 {
-    wbuf_puts (f->b, "<input");
-    wbuf_attr (f->b, "type", type);
+    ddc_buf_puts (f->b, "<input");
+    ddc_buf_attr (f->b, "type", type);
     s_id_name (f, name);
     if (value)
-        wbuf_attr (f->b, "value", value);
+        ddc_buf_attr (f->b, "value", value);
     if (extra) {
-        wbuf_puts (f->b, " ");
-        wbuf_puts (f->b, extra);
+        ddc_buf_puts (f->b, " ");
+        ddc_buf_puts (f->b, extra);
     }
     if (aria_key)
-        wbuf_attr (f->b, "aria-label", T (f->rc, aria_key));
+        ddc_buf_attr (f->b, "aria-label", T (f->rc, aria_key));
     else if (f->cell)
-        wbuf_attr (f->b, "aria-label", f->cell);
-    wbuf_puts (f->b, ">");
+        ddc_buf_attr (f->b, "aria-label", f->cell);
+    ddc_buf_puts (f->b, ">");
 }
 
 static void
@@ -161,18 +161,18 @@ s_checkbox_label (s_f_t *f, const char *name, const char *value, bool checked, c
         label = f->cell;
         sr_label = true;
     }
-    wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+    ddc_buf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
     s_id_name (f, name);
-    wbuf_attr (f->b, "value", value);
+    ddc_buf_attr (f->b, "value", value);
     if (checked)
-        wbuf_puts (f->b, " checked");
-    wbuf_puts (f->b, ">");
+        ddc_buf_puts (f->b, " checked");
+    ddc_buf_puts (f->b, ">");
     if (label) {
-        wbuf_puts (f->b, sr_label ? "<span class=\"sr\">" : "<span>");
-        wbuf_html (f->b, label);
-        wbuf_puts (f->b, "</span>");
+        ddc_buf_puts (f->b, sr_label ? "<span class=\"sr\">" : "<span>");
+        ddc_buf_html (f->b, label);
+        ddc_buf_puts (f->b, "</span>");
     }
-    wbuf_puts (f->b, "</label>");
+    ddc_buf_puts (f->b, "</label>");
 }
 
 static void
@@ -185,36 +185,36 @@ static void
 s_select (s_f_t *f, const char *name, const s_opt_t *opts, const char *selected,
           const char *extra)
 {
-    wbuf_puts (f->b, "<select");
+    ddc_buf_puts (f->b, "<select");
     s_id_name (f, name);
     if (extra) {
-        wbuf_puts (f->b, " ");
-        wbuf_puts (f->b, extra);
+        ddc_buf_puts (f->b, " ");
+        ddc_buf_puts (f->b, extra);
     }
     if (f->cell)
-        wbuf_attr (f->b, "aria-label", f->cell);
-    wbuf_puts (f->b, ">");
+        ddc_buf_attr (f->b, "aria-label", f->cell);
+    ddc_buf_puts (f->b, ">");
     bool found = false;
     for (const s_opt_t *o = opts; o->value; o++) {
-        wbuf_puts (f->b, "<option");
-        wbuf_attr (f->b, "value", o->value);
+        ddc_buf_puts (f->b, "<option");
+        ddc_buf_attr (f->b, "value", o->value);
         if (selected && strcmp (selected, o->value) == 0) {
-            wbuf_puts (f->b, " selected");
+            ddc_buf_puts (f->b, " selected");
             found = true;
         }
-        wbuf_puts (f->b, ">");
-        wbuf_html (f->b, o->raw ? o->label : T (f->rc, o->label));
-        wbuf_puts (f->b, "</option>");
+        ddc_buf_puts (f->b, ">");
+        ddc_buf_html (f->b, o->raw ? o->label : T (f->rc, o->label));
+        ddc_buf_puts (f->b, "</option>");
     }
     /* a value not among the options (e.g. refused) stays visible */
     if (selected && *selected && !found) {
-        wbuf_puts (f->b, "<option selected");
-        wbuf_attr (f->b, "value", selected);
-        wbuf_puts (f->b, ">");
-        wbuf_html (f->b, selected);
-        wbuf_puts (f->b, "</option>");
+        ddc_buf_puts (f->b, "<option selected");
+        ddc_buf_attr (f->b, "value", selected);
+        ddc_buf_puts (f->b, ">");
+        ddc_buf_html (f->b, selected);
+        ddc_buf_puts (f->b, "</option>");
     }
-    wbuf_puts (f->b, "</select>");
+    ddc_buf_puts (f->b, "</select>");
 }
 
 /* A labelled block field: label, the input written by the caller between
@@ -222,25 +222,25 @@ s_select (s_f_t *f, const char *name, const s_opt_t *opts, const char *selected,
 static void
 s_field_begin (s_f_t *f, const char *name, const char *label_key)
 {
-    wbuf_puts (f->b, "<div class=\"field\"");
-    wbuf_attr (f->b, "data-field", name);
-    wbuf_puts (f->b, "><label for=\"f-");
-    wbuf_html (f->b, name);
-    wbuf_puts (f->b, "\">");
-    wbuf_html (f->b, T (f->rc, label_key));
-    wbuf_puts (f->b, "</label>");
+    ddc_buf_puts (f->b, "<div class=\"field\"");
+    ddc_buf_attr (f->b, "data-field", name);
+    ddc_buf_puts (f->b, "><label for=\"f-");
+    ddc_buf_html (f->b, name);
+    ddc_buf_puts (f->b, "\">");
+    ddc_buf_html (f->b, T (f->rc, label_key));
+    ddc_buf_puts (f->b, "</label>");
 }
 
 static void
 s_field_end (s_f_t *f, const char *name, const char *hint_key)
 {
     if (hint_key) {
-        wbuf_puts (f->b, "<p class=\"hint\">");
-        wbuf_puts (f->b, T (f->rc, hint_key));     /* trusted locale HTML */
-        wbuf_puts (f->b, "</p>");
+        ddc_buf_puts (f->b, "<p class=\"hint\">");
+        ddc_buf_puts (f->b, T (f->rc, hint_key));     /* trusted locale HTML */
+        ddc_buf_puts (f->b, "</p>");
     }
     render_field_errors (f->b, f->errs, name);
-    wbuf_puts (f->b, "</div>");
+    ddc_buf_puts (f->b, "</div>");
 }
 
 /* The attributes of an input from the ddc_schema row of path in section
@@ -330,11 +330,11 @@ s_td (s_f_t *f, const char *name)
         if (snprintf (key, sizeof key, "f.%.*s.%.*s", sl, name, fl, field) < (int) sizeof key)
             f->cell = i18n_find (f->rc->i18n, f->rc->lang, key);
     }
-    wbuf_puts (f->b, "<td");
-    wbuf_attr (f->b, "data-field", name);
+    ddc_buf_puts (f->b, "<td");
+    ddc_buf_attr (f->b, "data-field", name);
     if (f->cell)
-        wbuf_attr (f->b, "data-label", f->cell);
-    wbuf_puts (f->b, ">");
+        ddc_buf_attr (f->b, "data-label", f->cell);
+    ddc_buf_puts (f->b, ">");
 }
 
 static void
@@ -342,40 +342,40 @@ s_td_end (s_f_t *f, const char *name)
 {
     f->cell = NULL;
     render_field_errors (f->b, f->errs, name);
-    wbuf_puts (f->b, "</td>");
+    ddc_buf_puts (f->b, "</td>");
 }
 
 static void
 s_th (s_f_t *f, const char *key)
 {
-    wbuf_puts (f->b, "<th scope=\"col\">");
-    wbuf_html (f->b, T (f->rc, key));
-    wbuf_puts (f->b, "</th>");
+    ddc_buf_puts (f->b, "<th scope=\"col\">");
+    ddc_buf_html (f->b, T (f->rc, key));
+    ddc_buf_puts (f->b, "</th>");
 }
 
 static void
 s_form_begin (s_f_t *f, ddc_section_t s, const rsection_t *d, size_t rows)
 {
-    wbuf_puts (f->b, "<form method=\"post\" class=\"section-form\"");
-    wbuf_attr (f->b, "action", s_paths[s]);
-    wbuf_attr (f->b, "data-section", ddc_section_name (s));
-    wbuf_puts (f->b, " data-next-index=\"");
-    wbuf_u64 (f->b, rows);
-    wbuf_puts (f->b, "\" novalidate>");
+    ddc_buf_puts (f->b, "<form method=\"post\" class=\"section-form\"");
+    ddc_buf_attr (f->b, "action", s_paths[s]);
+    ddc_buf_attr (f->b, "data-section", ddc_section_name (s));
+    ddc_buf_puts (f->b, " data-next-index=\"");
+    ddc_buf_u64 (f->b, rows);
+    ddc_buf_puts (f->b, "\" novalidate>");
     render_csrf (f->b, f->rc);
-    wbuf_puts (f->b, "<input type=\"hidden\" name=\"rev\" value=\"");
-    wbuf_u64 (f->b, d->rev);
-    wbuf_puts (f->b, "\">");
+    ddc_buf_puts (f->b, "<input type=\"hidden\" name=\"rev\" value=\"");
+    ddc_buf_u64 (f->b, d->rev);
+    ddc_buf_puts (f->b, "\">");
 }
 
 static void
 s_form_end (s_f_t *f)
 {
-    wbuf_puts (f->b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"save\">");
-    wbuf_html (f->b, T (f->rc, "save.button"));
-    wbuf_puts (f->b, "</button><span class=\"dirty-hint\" hidden>");
-    wbuf_html (f->b, T (f->rc, "save.dirty"));
-    wbuf_puts (f->b, "</span></div></form>");
+    ddc_buf_puts (f->b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"save\">");
+    ddc_buf_html (f->b, T (f->rc, "save.button"));
+    ddc_buf_puts (f->b, "</button><span class=\"dirty-hint\" hidden>");
+    ddc_buf_html (f->b, T (f->rc, "save.dirty"));
+    ddc_buf_puts (f->b, "</span></div></form>");
 }
 
 /* Rows of a template (the JS "add" buttons clone them) use the index
@@ -401,7 +401,7 @@ s_row_name (char *out, size_t n, const char *section, size_t i, const char *fiel
 {
     char idx[24] = "__i__";
     if (i != TPL_INDEX)
-        wbuf_fmt_u64 (i, idx);
+        ddc_buf_fmt_u64 (i, idx);
     size_t len = 0;
     out[0] = '\0';
     s_cat (out, n, &len, section);
@@ -420,11 +420,11 @@ s_kept_rows (s_f_t *f, ddc_section_t s, size_t n)
 {
     char name[SCHEMA_NAME_MAX];
     snprintf (name, sizeof name, "%s._kept", ddc_section_name (s));
-    wbuf_puts (f->b, "<input type=\"hidden\"");
-    wbuf_attr (f->b, "name", name);
-    wbuf_puts (f->b, " value=\"");
-    wbuf_u64 (f->b, n);
-    wbuf_puts (f->b, "\">");
+    ddc_buf_puts (f->b, "<input type=\"hidden\"");
+    ddc_buf_attr (f->b, "name", name);
+    ddc_buf_puts (f->b, " value=\"");
+    ddc_buf_u64 (f->b, n);
+    ddc_buf_puts (f->b, "\">");
 }
 
 static void
@@ -432,22 +432,22 @@ s_remove_cell (s_f_t *f, const char *section, size_t i)
 {
     char name[SCHEMA_NAME_MAX];
     s_row_name (name, sizeof name, section, i, "_delete");
-    wbuf_puts (f->b, "<td class=\"remove\">");
+    ddc_buf_puts (f->b, "<td class=\"remove\">");
     s_checkbox (f, name, "1", false, T (f->rc, "row.remove"));
     char whole[SCHEMA_NAME_MAX];
     s_row_name (whole, sizeof whole, section, i, NULL);
     render_field_errors (f->b, f->errs, whole);
-    wbuf_puts (f->b, "</td>");
+    ddc_buf_puts (f->b, "</td>");
 }
 
 static void
 s_add_button (s_f_t *f, const char *tpl, const char *label_key)
 {
-    wbuf_puts (f->b, "<p><button type=\"button\" class=\"add-row\"");
-    wbuf_attr (f->b, "data-template", tpl);
-    wbuf_puts (f->b, ">");
-    wbuf_html (f->b, T (f->rc, label_key));
-    wbuf_puts (f->b, "</button></p>");
+    ddc_buf_puts (f->b, "<p><button type=\"button\" class=\"add-row\"");
+    ddc_buf_attr (f->b, "data-template", tpl);
+    ddc_buf_puts (f->b, ">");
+    ddc_buf_html (f->b, T (f->rc, label_key));
+    ddc_buf_puts (f->b, "</button></p>");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -471,15 +471,15 @@ static const char *const s_zones[] = {
 };
 
 static void
-s_zone_list (wbuf_t *b)
+s_zone_list (ddc_buf_t *b)
 {
-    wbuf_puts (b, "<datalist id=\"zones\">");
+    ddc_buf_puts (b, "<datalist id=\"zones\">");
     for (int i = 0; s_zones[i]; i++) {
-        wbuf_puts (b, "<option");
-        wbuf_attr (b, "value", s_zones[i]);
-        wbuf_puts (b, ">");
+        ddc_buf_puts (b, "<option");
+        ddc_buf_attr (b, "value", s_zones[i]);
+        ddc_buf_puts (b, ">");
     }
-    wbuf_puts (b, "</datalist>");
+    ddc_buf_puts (b, "</datalist>");
 }
 
 static void
@@ -513,11 +513,11 @@ s_bot (s_f_t *f, const rsection_t *d)
     /* what the bot reports now, without a save first; kept live by the
        script like the dashboard's */
     if (d->view) {
-        wbuf_puts (f->b, "<section class=\"panel\" id=\"bot-gateway\"><h2>");
-        wbuf_html (f->b, T (f->rc, "dash.gateway"));
-        wbuf_puts (f->b, "</h2><div id=\"view-gateway\">");
+        ddc_buf_puts (f->b, "<section class=\"panel\" id=\"bot-gateway\"><h2>");
+        ddc_buf_html (f->b, T (f->rc, "dash.gateway"));
+        ddc_buf_puts (f->b, "</h2><div id=\"view-gateway\">");
         render_view_gateway (f->b, f->rc, d->view);
-        wbuf_puts (f->b, "</div></section>");
+        ddc_buf_puts (f->b, "</div></section>");
     }
 }
 
@@ -664,35 +664,35 @@ static void
 s_state_cell (s_f_t *f, const char *host, const char *cname, const char *state, const cJSON *row)
 {
     render_td (f->b, f->rc, "f.containers.state", NULL);
-    wbuf_puts (f->b, "<span class=\"state\"");
+    ddc_buf_puts (f->b, "<span class=\"state\"");
     if (host && cname) {
-        wbuf_puts (f->b, " data-container=\"");
-        wbuf_html (f->b, host);
-        wbuf_puts (f->b, "/");
-        wbuf_html (f->b, cname);
-        wbuf_puts (f->b, "\"");
+        ddc_buf_puts (f->b, " data-container=\"");
+        ddc_buf_html (f->b, host);
+        ddc_buf_puts (f->b, "/");
+        ddc_buf_html (f->b, cname);
+        ddc_buf_puts (f->b, "\"");
     }
-    wbuf_attr (f->b, "data-state", state ? state : "unknown");
-    wbuf_puts (f->b, ">");
-    wbuf_html (f->b, state ? render_state_text (f->rc, "state.", state) : "\xE2\x80\x94");
-    wbuf_puts (f->b, "</span>");
+    ddc_buf_attr (f->b, "data-state", state ? state : "unknown");
+    ddc_buf_puts (f->b, ">");
+    ddc_buf_html (f->b, state ? render_state_text (f->rc, "state.", state) : "\xE2\x80\x94");
+    ddc_buf_puts (f->b, "</span>");
     if (row)
         render_container_controls (f->b, f->rc, host, cname, s_sec_get (row, "allowed_actions"));
-    wbuf_puts (f->b, "</td>");
+    ddc_buf_puts (f->b, "</td>");
 }
 
 /* A checkbox of a list input (name=value) in its label (a locale key). */
 static void
 s_value_check (s_f_t *f, const char *name, const char *value, const char *label_key, bool checked)
 {
-    wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
-    wbuf_attr (f->b, "name", name);
-    wbuf_attr (f->b, "value", value);
+    ddc_buf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+    ddc_buf_attr (f->b, "name", name);
+    ddc_buf_attr (f->b, "value", value);
     if (checked)
-        wbuf_puts (f->b, " checked");
-    wbuf_puts (f->b, "><span>");
-    wbuf_html (f->b, T (f->rc, label_key));
-    wbuf_puts (f->b, "</span></label>");
+        ddc_buf_puts (f->b, " checked");
+    ddc_buf_puts (f->b, "><span>");
+    ddc_buf_html (f->b, T (f->rc, label_key));
+    ddc_buf_puts (f->b, "</span></label>");
 }
 
 /* The checkbox of action a of row (an "allowed_actions" input named name)
@@ -723,7 +723,7 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
 {
     char name[SCHEMA_NAME_MAX], buf[64];
     const char *sec = "containers";
-    wbuf_puts (f->b, hidden ? "<tr hidden>" : "<tr>");
+    ddc_buf_puts (f->b, hidden ? "<tr hidden>" : "<tr>");
 
     s_row_name (name, sizeof name, sec, i, "active");
     s_td (f, name);
@@ -743,16 +743,16 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
                                  : "maxlength=\"128\" autocomplete=\"off\" size=\"14\"",
                           k == 0 ? "f.containers.host" : "f.containers.name");
         else {
-            wbuf_puts (f->b, "<input type=\"hidden\"");
-            wbuf_attr (f->b, "name", name);
-            wbuf_attr (f->b, "value", vals[k] ? vals[k] : "");
-            wbuf_puts (f->b, "><span class=\"mono\">");
-            wbuf_html (f->b, vals[k]);
-            wbuf_puts (f->b, "</span>");
+            ddc_buf_puts (f->b, "<input type=\"hidden\"");
+            ddc_buf_attr (f->b, "name", name);
+            ddc_buf_attr (f->b, "value", vals[k] ? vals[k] : "");
+            ddc_buf_puts (f->b, "><span class=\"mono\">");
+            ddc_buf_html (f->b, vals[k]);
+            ddc_buf_puts (f->b, "</span>");
             if (k == 1 && image && *image) {
-                wbuf_puts (f->b, "<br><small class=\"muted\">");
-                wbuf_html (f->b, image);
-                wbuf_puts (f->b, "</small>");
+                ddc_buf_puts (f->b, "<br><small class=\"muted\">");
+                ddc_buf_html (f->b, image);
+                ddc_buf_puts (f->b, "</small>");
             }
         }
         s_td_end (f, name);
@@ -782,37 +782,37 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     /* each action: its checkbox and the Discord roles allowed to do it */
     s_row_name (name, sizeof name, sec, i, "allowed_actions");
     s_td (f, name);
-    wbuf_puts (f->b, "<div class=\"checks roles\">");
+    ddc_buf_puts (f->b, "<div class=\"checks roles\">");
     for (int a = 0; schema_actions[a]; a++) {
         char rn[SCHEMA_NAME_MAX], ids[1024], key[48] = "action.";
         ddc_strlcpy (key + 7, schema_actions[a], sizeof key - 7);
-        wbuf_puts (f->b, "<div class=\"action-roles\">");
+        ddc_buf_puts (f->b, "<div class=\"action-roles\">");
         s_action_check (f, name, row, a, i, rn, ids);
-        wbuf_puts (f->b, "<input type=\"text\" class=\"role-ids\" autocomplete=\"off\" "
+        ddc_buf_puts (f->b, "<input type=\"text\" class=\"role-ids\" autocomplete=\"off\" "
                    "maxlength=\"600\" inputmode=\"numeric\"");
         s_id_name (f, rn);
-        wbuf_attr (f->b, "value", ids);
-        wbuf_attr (f->b, "placeholder", T (f->rc, "f.containers.role_ids"));
+        ddc_buf_attr (f->b, "value", ids);
+        ddc_buf_attr (f->b, "placeholder", T (f->rc, "f.containers.role_ids"));
         const char *args[] = { T (f->rc, key) };
-        wbuf_puts (f->b, " aria-label=\"");
-        wbuf_tmpl (f->b, T (f->rc, "f.containers.roles_for"), 1, args);
-        wbuf_puts (f->b, "\">");
+        ddc_buf_puts (f->b, " aria-label=\"");
+        ddc_buf_tmpl (f->b, T (f->rc, "f.containers.roles_for"), 1, args);
+        ddc_buf_puts (f->b, "\">");
         render_field_errors (f->b, f->errs, rn);
-        wbuf_puts (f->b, "</div>");
+        ddc_buf_puts (f->b, "</div>");
     }
-    wbuf_puts (f->b, "</div>");
+    ddc_buf_puts (f->b, "</div>");
     s_td_end (f, name);
 
     s_row_name (name, sizeof name, sec, i, "alerts");
     s_td (f, name);
-    wbuf_puts (f->b, "<div class=\"checks\">");
+    ddc_buf_puts (f->b, "<div class=\"checks\">");
     for (int a = 0; schema_alert_kinds[a]; a++) {
         char key[48] = "alert.";
         ddc_strlcpy (key + 6, schema_alert_kinds[a], sizeof key - 6);
         s_value_check (f, name, schema_alert_kinds[a], key,
                        s_has_value (row, "alerts", schema_alert_kinds[a], true));
     }
-    wbuf_puts (f->b, "</div>");
+    ddc_buf_puts (f->b, "</div>");
     s_td_end (f, name);
 
     const cJSON *info = s_sec_get (row, "info");
@@ -821,26 +821,26 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     s_checkbox (f, name, "1", s_bool (info, "enabled", false), T (f->rc, "f.containers.info_enabled"));
     render_field_errors (f->b, f->errs, name);
     s_row_name (name, sizeof name, sec, i, "info.text");
-    wbuf_puts (f->b, "<textarea rows=\"2\" cols=\"24\" maxlength=\"2000\"");
+    ddc_buf_puts (f->b, "<textarea rows=\"2\" cols=\"24\" maxlength=\"2000\"");
     s_id_name (f, name);
-    wbuf_attr (f->b, "aria-label", T (f->rc, "f.containers.info"));
-    wbuf_puts (f->b, ">");
-    wbuf_html (f->b, s_text (info, "text", buf));
-    wbuf_puts (f->b, "</textarea>");
+    ddc_buf_attr (f->b, "aria-label", T (f->rc, "f.containers.info"));
+    ddc_buf_puts (f->b, ">");
+    ddc_buf_html (f->b, s_text (info, "text", buf));
+    ddc_buf_puts (f->b, "</textarea>");
     s_td_end (f, name);
 
     s_remove_cell (f, sec, i);
-    wbuf_puts (f->b, "</tr>");
+    ddc_buf_puts (f->b, "</tr>");
 }
 
 /* A hidden input name=value. */
 static void
 s_hidden (s_f_t *f, const char *name, const char *value)
 {
-    wbuf_puts (f->b, "<input type=\"hidden\"");
-    wbuf_attr (f->b, "name", name);
-    wbuf_attr (f->b, "value", value);
-    wbuf_puts (f->b, ">");
+    ddc_buf_puts (f->b, "<input type=\"hidden\"");
+    ddc_buf_attr (f->b, "name", name);
+    ddc_buf_attr (f->b, "value", value);
+    ddc_buf_puts (f->b, ">");
 }
 
 /* A configured row of a long list, compact: the inputs edited most
@@ -854,24 +854,24 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
 {
     char name[SCHEMA_NAME_MAX], buf[64];
     const char *sec = "containers";
-    wbuf_puts (f->b, hidden ? "<tr class=\"compact\" hidden>" : "<tr class=\"compact\">");
+    ddc_buf_puts (f->b, hidden ? "<tr class=\"compact\" hidden>" : "<tr class=\"compact\">");
     render_td (f->b, f->rc, "f.containers.active", NULL);
     s_row_name (name, sizeof name, sec, i, "active");
-    wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
-    wbuf_attr (f->b, "name", name);
-    wbuf_puts (f->b, s_bool (row, "active", true) ? " value=\"1\" checked><span class=\"sr\">"
+    ddc_buf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+    ddc_buf_attr (f->b, "name", name);
+    ddc_buf_puts (f->b, s_bool (row, "active", true) ? " value=\"1\" checked><span class=\"sr\">"
                                                   : " value=\"1\"><span class=\"sr\">");
-    wbuf_html (f->b, T (f->rc, "f.containers.active"));
-    wbuf_puts (f->b, "</span></label></td>");
+    ddc_buf_html (f->b, T (f->rc, "f.containers.active"));
+    ddc_buf_puts (f->b, "</span></label></td>");
     const char *fields[2] = { "host", "name" };
     const char *vals[2] = { host, cname };
     for (int k = 0; k < 2; k++) {
         s_row_name (name, sizeof name, sec, i, fields[k]);
         render_td (f->b, f->rc, k == 0 ? "f.containers.host" : "f.containers.name", NULL);
         s_hidden (f, name, vals[k]);
-        wbuf_puts (f->b, "<span class=\"mono\">");
-        wbuf_html (f->b, vals[k]);
-        wbuf_puts (f->b, "</span></td>");
+        ddc_buf_puts (f->b, "<span class=\"mono\">");
+        ddc_buf_html (f->b, vals[k]);
+        ddc_buf_puts (f->b, "</span></td>");
     }
     s_state_cell (f, host, cname, state, NULL);
     /* display name and order: no id (a label names them, no error here) */
@@ -886,13 +886,13 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
         ddc_strlcpy (key + 13, inputs[k].field, sizeof key - 13);
         s_row_name (name, sizeof name, sec, i, inputs[k].field);
         render_td (f->b, f->rc, key, NULL);
-        wbuf_puts (f->b, inputs[k].attrs);
-        wbuf_attr (f->b, "name", name);
-        wbuf_attr (f->b, "value", s_text (row, inputs[k].field, buf));
-        wbuf_attr (f->b, "aria-label", T (f->rc, key));
-        wbuf_puts (f->b, "></td>");
+        ddc_buf_puts (f->b, inputs[k].attrs);
+        ddc_buf_attr (f->b, "name", name);
+        ddc_buf_attr (f->b, "value", s_text (row, inputs[k].field, buf));
+        ddc_buf_attr (f->b, "aria-label", T (f->rc, key));
+        ddc_buf_puts (f->b, "></td>");
     }
-    wbuf_puts (f->b, "<td>");                     /* its checkboxes say it */
+    ddc_buf_puts (f->b, "<td>");                     /* its checkboxes say it */
     s_row_name (name, sizeof name, sec, i, "allowed_actions");
     for (int a = 0; schema_actions[a]; a++) {
         char rn[SCHEMA_NAME_MAX], ids[1024];
@@ -900,7 +900,7 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
         if (*ids)
             s_hidden (f, rn, ids);
     }
-    wbuf_puts (f->b, "</td><td colspan=\"2\"><small>");
+    ddc_buf_puts (f->b, "</td><td colspan=\"2\"><small>");
     s_row_name (name, sizeof name, sec, i, "alerts");
     const char *sep = "";
     for (int a = 0; schema_alert_kinds[a]; a++) {
@@ -909,8 +909,8 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
         char key[48] = "alert.";
         ddc_strlcpy (key + 6, schema_alert_kinds[a], sizeof key - 6);
         s_hidden (f, name, schema_alert_kinds[a]);
-        wbuf_puts (f->b, sep);
-        wbuf_html (f->b, T (f->rc, key));
+        ddc_buf_puts (f->b, sep);
+        ddc_buf_html (f->b, T (f->rc, key));
         sep = ", ";
     }
     const cJSON *info = s_sec_get (row, "info");
@@ -918,36 +918,36 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
     if (s_bool (info, "enabled", false)) {
         s_row_name (name, sizeof name, sec, i, "info.enabled");
         s_hidden (f, name, "1");
-        wbuf_puts (f->b, sep);
-        wbuf_html (f->b, T (f->rc, "f.containers.info"));
+        ddc_buf_puts (f->b, sep);
+        ddc_buf_html (f->b, T (f->rc, "f.containers.info"));
     }
     if (s_sec_get (info, "text")) {                 /* "" as well: saved as it was */
         s_row_name (name, sizeof name, sec, i, "info.text");
         s_hidden (f, name, text);
     }
-    wbuf_puts (f->b, "</small> <a href=\"/containers?q=");
-    wbuf_url (f->b, cname);
-    wbuf_puts (f->b, "+");
-    wbuf_url (f->b, host);
-    wbuf_puts (f->b, "#configured\"");
+    ddc_buf_puts (f->b, "</small> <a href=\"/containers?q=");
+    ddc_buf_url (f->b, cname);
+    ddc_buf_puts (f->b, "+");
+    ddc_buf_url (f->b, host);
+    ddc_buf_puts (f->b, "#configured\"");
     const char *args[] = { cname, host };
-    wbuf_puts (f->b, " aria-label=\"");
-    wbuf_tmpl (f->b, T (f->rc, "containers.edit_label"), 2, args);
-    wbuf_puts (f->b, "\">");
-    wbuf_html (f->b, T (f->rc, "containers.edit"));
-    wbuf_puts (f->b, "</a></td><td class=\"remove\">");
+    ddc_buf_puts (f->b, " aria-label=\"");
+    ddc_buf_tmpl (f->b, T (f->rc, "containers.edit_label"), 2, args);
+    ddc_buf_puts (f->b, "\">");
+    ddc_buf_html (f->b, T (f->rc, "containers.edit"));
+    ddc_buf_puts (f->b, "</a></td><td class=\"remove\">");
     s_row_name (name, sizeof name, sec, i, "_delete");
-    wbuf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
-    wbuf_attr (f->b, "name", name);
-    wbuf_puts (f->b, " value=\"1\"><span>");
-    wbuf_html (f->b, T (f->rc, "row.remove"));
-    wbuf_puts (f->b, "</span></label></td></tr>");
+    ddc_buf_puts (f->b, "<label class=\"check\"><input type=\"checkbox\"");
+    ddc_buf_attr (f->b, "name", name);
+    ddc_buf_puts (f->b, " value=\"1\"><span>");
+    ddc_buf_html (f->b, T (f->rc, "row.remove"));
+    ddc_buf_puts (f->b, "</span></label></td></tr>");
 }
 
 static void
 s_containers_head (s_f_t *f)
 {
-    wbuf_puts (f->b, "<thead><tr>");
+    ddc_buf_puts (f->b, "<thead><tr>");
     s_th (f, "f.containers.active");
     s_th (f, "f.containers.host");
     s_th (f, "f.containers.name");
@@ -958,7 +958,7 @@ s_containers_head (s_f_t *f)
     s_th (f, "f.containers.alerts");
     s_th (f, "f.containers.info");
     s_th (f, "row.remove_head");
-    wbuf_puts (f->b, "</tr></thead>");
+    ddc_buf_puts (f->b, "</tr></thead>");
 }
 
 /* At most this many configured rows are shown whole. */
@@ -1052,35 +1052,35 @@ s_inv_matches (const s_cidx_t *x, size_t k, const s_terms_t *t)
 static void
 s_containers_href (s_f_t *f, const char *query, size_t page, const char *fragment)
 {
-    wbuf_puts (f->b, " href=\"/containers");
+    ddc_buf_puts (f->b, " href=\"/containers");
     const char *sep = "?";
     if (query && *query) {
-        wbuf_puts (f->b, "?q=");
-        wbuf_url (f->b, query);
+        ddc_buf_puts (f->b, "?q=");
+        ddc_buf_url (f->b, query);
         sep = "&amp;";
     }
     if (page > 1) {
-        wbuf_puts (f->b, sep);
-        wbuf_puts (f->b, "page=");
-        wbuf_u64 (f->b, page);
+        ddc_buf_puts (f->b, sep);
+        ddc_buf_puts (f->b, "page=");
+        ddc_buf_u64 (f->b, page);
     }
     if (fragment)
-        wbuf_puts (f->b, fragment);
-    wbuf_puts (f->b, "\"");
+        ddc_buf_puts (f->b, fragment);
+    ddc_buf_puts (f->b, "\"");
 }
 
 static void
 s_pager_link (s_f_t *f, const char *query, size_t page, const char *rel, const char *key)
 {
-    wbuf_puts (f->b, "<a");
+    ddc_buf_puts (f->b, "<a");
     s_containers_href (f, query, page, "#discovered");
-    wbuf_puts (f->b, " data-page=\"");
-    wbuf_u64 (f->b, page);
-    wbuf_puts (f->b, "\" rel=\"");
-    wbuf_puts (f->b, rel);
-    wbuf_puts (f->b, "\">");
-    wbuf_html (f->b, T (f->rc, key));
-    wbuf_puts (f->b, "</a> ");
+    ddc_buf_puts (f->b, " data-page=\"");
+    ddc_buf_u64 (f->b, page);
+    ddc_buf_puts (f->b, "\" rel=\"");
+    ddc_buf_puts (f->b, rel);
+    ddc_buf_puts (f->b, "\">");
+    ddc_buf_html (f->b, T (f->rc, key));
+    ddc_buf_puts (f->b, "</a> ");
 }
 
 /* The discovered containers: a compact table of the search's matches, a
@@ -1102,43 +1102,43 @@ s_discovered (s_f_t *f, const rsection_t *d, const s_cidx_t *x)
     size_t page = d->page < 1 ? 1 : d->page > pages ? pages : d->page;
     size_t first = (page - 1) * per;
 
-    wbuf_puts (f->b, "<section id=\"discovered\" aria-labelledby=\"discovered-title\""
+    ddc_buf_puts (f->b, "<section id=\"discovered\" aria-labelledby=\"discovered-title\""
                      " data-total=\"");
-    wbuf_u64 (f->b, total);
-    wbuf_puts (f->b, "\" data-matched=\"");
-    wbuf_u64 (f->b, matched);
-    wbuf_puts (f->b, "\" data-page=\"");
-    wbuf_u64 (f->b, page);
-    wbuf_puts (f->b, "\"><h2 id=\"discovered-title\">");
-    wbuf_html (f->b, T (f->rc, "containers.discovered"));
-    wbuf_puts (f->b, " <small class=\"muted\">(");
-    wbuf_u64 (f->b, total);
-    wbuf_puts (f->b, ")</small></h2>");
+    ddc_buf_u64 (f->b, total);
+    ddc_buf_puts (f->b, "\" data-matched=\"");
+    ddc_buf_u64 (f->b, matched);
+    ddc_buf_puts (f->b, "\" data-page=\"");
+    ddc_buf_u64 (f->b, page);
+    ddc_buf_puts (f->b, "\"><h2 id=\"discovered-title\">");
+    ddc_buf_html (f->b, T (f->rc, "containers.discovered"));
+    ddc_buf_puts (f->b, " <small class=\"muted\">(");
+    ddc_buf_u64 (f->b, total);
+    ddc_buf_puts (f->b, ")</small></h2>");
     if (total == 0) {
-        wbuf_puts (f->b, "<p class=\"muted\" id=\"discovered-empty\">");
-        wbuf_html (f->b, T (f->rc, "h.containers.discovered_none"));
-        wbuf_puts (f->b, "</p></section>");
+        ddc_buf_puts (f->b, "<p class=\"muted\" id=\"discovered-empty\">");
+        ddc_buf_html (f->b, T (f->rc, "h.containers.discovered_none"));
+        ddc_buf_puts (f->b, "</p></section>");
         return;
     }
-    wbuf_puts (f->b, "<p class=\"hint\">");
-    wbuf_html (f->b, T (f->rc, "h.containers.discovered"));
-    wbuf_puts (f->b, "</p>");
+    ddc_buf_puts (f->b, "<p class=\"hint\">");
+    ddc_buf_html (f->b, T (f->rc, "h.containers.discovered"));
+    ddc_buf_puts (f->b, "</p>");
     if (matched == 0) {
-        wbuf_puts (f->b, "<p class=\"muted\" id=\"discovered-nomatch\">");
+        ddc_buf_puts (f->b, "<p class=\"muted\" id=\"discovered-nomatch\">");
         const char *args[] = { d->query ? d->query : "" };
-        wbuf_tmpl (f->b, T (f->rc, "containers.no_match"), 1, args);
-        wbuf_puts (f->b, "</p></section>");
+        ddc_buf_tmpl (f->b, T (f->rc, "containers.no_match"), 1, args);
+        ddc_buf_puts (f->b, "</p></section>");
         return;
     }
-    wbuf_puts (f->b, "<div class=\"table-wrap\"><table class=\"rows compact\" id=\"discovered-table\">"
+    ddc_buf_puts (f->b, "<div class=\"table-wrap\"><table class=\"rows compact\" id=\"discovered-table\">"
                      "<thead><tr>");
     s_th (f, "f.containers.name");
     s_th (f, "f.containers.host");
     s_th (f, "f.containers.image");
     s_th (f, "f.containers.state");
-    wbuf_puts (f->b, "<th scope=\"col\"><span class=\"sr\">");
-    wbuf_html (f->b, T (f->rc, "containers.add"));
-    wbuf_puts (f->b, "</span></th></tr></thead><tbody>");
+    ddc_buf_puts (f->b, "<th scope=\"col\"><span class=\"sr\">");
+    ddc_buf_html (f->b, T (f->rc, "containers.add"));
+    ddc_buf_puts (f->b, "</span></th></tr></thead><tbody>");
     size_t seen = 0;
     for (size_t k = 0; k < x->ninv && seen < first + per; k++) {
         if (!s_discovered_at (x, k) || !s_inv_matches (x, k, &t) || seen++ < first)
@@ -1146,65 +1146,65 @@ s_discovered (s_f_t *f, const rsection_t *d, const s_cidx_t *x)
         const char *h = x->inv[k].host, *nm = x->inv[k].name;
         const cJSON *it = x->inv[k].item;
         const char *state = s_inv_state (x, k);
-        wbuf_puts (f->b, "<tr class=\"discovered\"><td><span class=\"mono\">");
-        wbuf_html (f->b, nm);
-        wbuf_puts (f->b, "</span></td>");
+        ddc_buf_puts (f->b, "<tr class=\"discovered\"><td><span class=\"mono\">");
+        ddc_buf_html (f->b, nm);
+        ddc_buf_puts (f->b, "</span></td>");
         render_td (f->b, f->rc, "f.containers.host", "mono");
-        wbuf_html (f->b, h);
+        ddc_buf_html (f->b, h);
         const cJSON *agents = s_sec_get (it, "agents");
         if (cJSON_IsNumber (agents) && agents->valuedouble > 1) {
             char cnt[24];
-            wbuf_fmt_u64 ((uint64_t) agents->valuedouble, cnt);
+            ddc_buf_fmt_u64 ((uint64_t) agents->valuedouble, cnt);
             const char *args[] = { cnt };
-            wbuf_puts (f->b, " <small class=\"muted\">");
-            wbuf_tmpl (f->b, T (f->rc, "containers.agents"), 1, args);
-            wbuf_puts (f->b, "</small>");
+            ddc_buf_puts (f->b, " <small class=\"muted\">");
+            ddc_buf_tmpl (f->b, T (f->rc, "containers.agents"), 1, args);
+            ddc_buf_puts (f->b, "</small>");
         }
-        wbuf_puts (f->b, "</td>");
+        ddc_buf_puts (f->b, "</td>");
         render_td (f->b, f->rc, "f.containers.image", NULL);
-        wbuf_puts (f->b, "<small class=\"muted\">");
-        wbuf_html (f->b, cJSON_GetStringValue (s_sec_get (it, "image")));
-        wbuf_puts (f->b, "</small></td>");
+        ddc_buf_puts (f->b, "<small class=\"muted\">");
+        ddc_buf_html (f->b, cJSON_GetStringValue (s_sec_get (it, "image")));
+        ddc_buf_puts (f->b, "</small></td>");
         s_state_cell (f, h, nm, state, NULL);
-        wbuf_puts (f->b, "<td><a class=\"add\" href=\"/containers?add=");
-        wbuf_url (f->b, h);
-        wbuf_puts (f->b, "%2F");
-        wbuf_url (f->b, nm);
-        wbuf_puts (f->b, "#configured\"");
-        wbuf_attr (f->b, "data-host", h);
-        wbuf_attr (f->b, "data-name", nm);
+        ddc_buf_puts (f->b, "<td><a class=\"add\" href=\"/containers?add=");
+        ddc_buf_url (f->b, h);
+        ddc_buf_puts (f->b, "%2F");
+        ddc_buf_url (f->b, nm);
+        ddc_buf_puts (f->b, "#configured\"");
+        ddc_buf_attr (f->b, "data-host", h);
+        ddc_buf_attr (f->b, "data-name", nm);
         const char *args[] = { nm, h };
-        wbuf_puts (f->b, " aria-label=\"");
-        wbuf_tmpl (f->b, T (f->rc, "containers.add_label"), 2, args);
-        wbuf_puts (f->b, "\">");
-        wbuf_html (f->b, T (f->rc, "containers.add"));
-        wbuf_puts (f->b, "</a></td></tr>");
+        ddc_buf_puts (f->b, " aria-label=\"");
+        ddc_buf_tmpl (f->b, T (f->rc, "containers.add_label"), 2, args);
+        ddc_buf_puts (f->b, "\">");
+        ddc_buf_html (f->b, T (f->rc, "containers.add"));
+        ddc_buf_puts (f->b, "</a></td></tr>");
     }
-    wbuf_puts (f->b, "</tbody></table></div>");
+    ddc_buf_puts (f->b, "</tbody></table></div>");
     if (pages > 1) {
-        wbuf_puts (f->b, "<nav class=\"pager\"");
-        wbuf_attr (f->b, "aria-label", T (f->rc, "containers.pages"));
-        wbuf_puts (f->b, ">");
+        ddc_buf_puts (f->b, "<nav class=\"pager\"");
+        ddc_buf_attr (f->b, "aria-label", T (f->rc, "containers.pages"));
+        ddc_buf_puts (f->b, ">");
         if (page > 1) {
             s_pager_link (f, d->query, 1, "first", "containers.first");
             s_pager_link (f, d->query, page - 1, "prev", "containers.prev");
         }
         char a0[24], a1[24], a2[24], a3[24];
-        wbuf_fmt_u64 (first + 1, a0);
-        wbuf_fmt_u64 (first + seen - first, a1);
-        wbuf_fmt_u64 (matched, a2);
-        wbuf_fmt_u64 (page, a3);
+        ddc_buf_fmt_u64 (first + 1, a0);
+        ddc_buf_fmt_u64 (first + seen - first, a1);
+        ddc_buf_fmt_u64 (matched, a2);
+        ddc_buf_fmt_u64 (page, a3);
         const char *args[] = { a0, a1, a2, a3 };
-        wbuf_puts (f->b, "<span class=\"muted\">");
-        wbuf_tmpl (f->b, T (f->rc, "containers.range"), 4, args);
-        wbuf_puts (f->b, "</span> ");
+        ddc_buf_puts (f->b, "<span class=\"muted\">");
+        ddc_buf_tmpl (f->b, T (f->rc, "containers.range"), 4, args);
+        ddc_buf_puts (f->b, "</span> ");
         if (page < pages) {
             s_pager_link (f, d->query, page + 1, "next", "containers.next");
             s_pager_link (f, d->query, pages, "last", "containers.last");
         }
-        wbuf_puts (f->b, "</nav>");
+        ddc_buf_puts (f->b, "</nav>");
     }
-    wbuf_puts (f->b, "</section>");
+    ddc_buf_puts (f->b, "</section>");
 }
 
 /* The search box: a GET form (works without the script, which filters as
@@ -1212,22 +1212,22 @@ s_discovered (s_f_t *f, const rsection_t *d, const s_cidx_t *x)
 static void
 s_search (s_f_t *f, const rsection_t *d)
 {
-    wbuf_puts (f->b, "<form method=\"get\" action=\"/containers\" role=\"search\" class=\"search\" "
+    ddc_buf_puts (f->b, "<form method=\"get\" action=\"/containers\" role=\"search\" class=\"search\" "
                      "id=\"containers-search\"><label for=\"containers-q\">");
-    wbuf_html (f->b, T (f->rc, "containers.search"));
-    wbuf_puts (f->b, "</label> <input type=\"search\" id=\"containers-q\" name=\"q\" maxlength=\"100\""
+    ddc_buf_html (f->b, T (f->rc, "containers.search"));
+    ddc_buf_puts (f->b, "</label> <input type=\"search\" id=\"containers-q\" name=\"q\" maxlength=\"100\""
                      " autocomplete=\"off\"");
-    wbuf_attr (f->b, "value", d->query ? d->query : "");
-    wbuf_attr (f->b, "placeholder", T (f->rc, "containers.search_hint"));
-    wbuf_puts (f->b, "> <button type=\"submit\">");
-    wbuf_html (f->b, T (f->rc, "containers.search_button"));
-    wbuf_puts (f->b, "</button>");
+    ddc_buf_attr (f->b, "value", d->query ? d->query : "");
+    ddc_buf_attr (f->b, "placeholder", T (f->rc, "containers.search_hint"));
+    ddc_buf_puts (f->b, "> <button type=\"submit\">");
+    ddc_buf_html (f->b, T (f->rc, "containers.search_button"));
+    ddc_buf_puts (f->b, "</button>");
     if (d->query && *d->query) {
-        wbuf_puts (f->b, " <a href=\"/containers\" id=\"containers-q-clear\">");
-        wbuf_html (f->b, T (f->rc, "containers.search_clear"));
-        wbuf_puts (f->b, "</a>");
+        ddc_buf_puts (f->b, " <a href=\"/containers\" id=\"containers-q-clear\">");
+        ddc_buf_html (f->b, T (f->rc, "containers.search_clear"));
+        ddc_buf_puts (f->b, "</a>");
     }
-    wbuf_puts (f->b, "</form>");
+    ddc_buf_puts (f->b, "</form>");
 }
 
 static void
@@ -1271,15 +1271,15 @@ s_containers (s_f_t *f, const rsection_t *d)
     s_search (f, d);
     s_form_begin (f, DDC_SEC_CONTAINERS, d, nconf + (add_host[0] != '\0'));
     s_kept_rows (f, DDC_SEC_CONTAINERS, nconf);
-    wbuf_puts (f->b, "<h2 id=\"configured\">");
-    wbuf_html (f->b, T (f->rc, "containers.configured"));
-    wbuf_puts (f->b, " <small class=\"muted\">(");
-    wbuf_u64 (f->b, nconf);
-    wbuf_puts (f->b, ")</small></h2><p class=\"intro\">");
-    wbuf_puts (f->b, T (f->rc, "h.containers.intro"));
-    wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\" id=\"containers-table\">");
+    ddc_buf_puts (f->b, "<h2 id=\"configured\">");
+    ddc_buf_html (f->b, T (f->rc, "containers.configured"));
+    ddc_buf_puts (f->b, " <small class=\"muted\">(");
+    ddc_buf_u64 (f->b, nconf);
+    ddc_buf_puts (f->b, ")</small></h2><p class=\"intro\">");
+    ddc_buf_puts (f->b, T (f->rc, "h.containers.intro"));
+    ddc_buf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\" id=\"containers-table\">");
     s_containers_head (f);
-    wbuf_puts (f->b, "<tbody data-rows=\"containers\">");
+    ddc_buf_puts (f->b, "<tbody data-rows=\"containers\">");
     cJSON_ArrayForEach (each, d->value) {
         char hb[64], nb[64];
         const char *h = s_text (each, "host", hb);
@@ -1314,16 +1314,16 @@ s_containers (s_f_t *f, const rsection_t *d)
                          s_cidx_state (&x, add_host, add_name), false, false);
         cJSON_Delete (row);
     }
-    wbuf_puts (f->b, "</tbody></table></div>");
+    ddc_buf_puts (f->b, "</tbody></table></div>");
     if (n == 0) {
-        wbuf_puts (f->b, "<p class=\"muted\" id=\"containers-empty\">");
-        wbuf_html (f->b, T (f->rc, "h.containers.none"));
-        wbuf_puts (f->b, "</p>");
+        ddc_buf_puts (f->b, "<p class=\"muted\" id=\"containers-empty\">");
+        ddc_buf_html (f->b, T (f->rc, "h.containers.none"));
+        ddc_buf_puts (f->b, "</p>");
     }
     s_add_button (f, "tpl-containers", "row.add_container");
-    wbuf_puts (f->b, "<template id=\"tpl-containers\"><table><tbody>");
+    ddc_buf_puts (f->b, "<template id=\"tpl-containers\"><table><tbody>");
     s_container_row (f, TPL_INDEX, NULL, "", "", NULL, NULL, true, false);
-    wbuf_puts (f->b, "</tbody></table></template>");
+    ddc_buf_puts (f->b, "</tbody></table></template>");
     s_form_end (f);
     render_container_action_form (f->b, f->rc);
     s_discovered (f, d, &x);
@@ -1331,7 +1331,7 @@ s_containers (s_f_t *f, const rsection_t *d)
 }
 
 void
-render_discovered (wbuf_t *b, const rctx_t *rc, const rsection_t *d)
+render_discovered (ddc_buf_t *b, const rctx_t *rc, const rsection_t *d)
 {
     s_f_t f = { b, rc, NULL };
     s_cidx_t x;
@@ -1348,17 +1348,17 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
 {
     char name[SCHEMA_NAME_MAX], buf[64];
     const char *sec = "channels";
-    wbuf_puts (f->b, "<tr>");
+    ddc_buf_puts (f->b, "<tr>");
     s_row_name (name, sizeof name, sec, i, "id");
     s_td (f, name);
     s_input (f, name, "text", s_text (row, "id", buf),
              "inputmode=\"numeric\" maxlength=\"20\" size=\"20\" class=\"channel-id\" autocomplete=\"off\"");
     char kn[SCHEMA_NAME_MAX];
     s_row_name (kn, sizeof kn, sec, i, "kind");
-    wbuf_puts (f->b, "<input type=\"hidden\"");
-    wbuf_attr (f->b, "name", kn);
-    wbuf_attr (f->b, "value", kind);
-    wbuf_puts (f->b, ">");
+    ddc_buf_puts (f->b, "<input type=\"hidden\"");
+    ddc_buf_attr (f->b, "name", kn);
+    ddc_buf_attr (f->b, "value", kind);
+    ddc_buf_puts (f->b, ">");
     render_field_errors (f->b, f->errs, kn);
     s_td_end (f, name);
 
@@ -1393,7 +1393,7 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
     s_checkbox (f, name, "1", s_bool (row, "alerts", false), NULL);
     s_td_end (f, name);
     s_remove_cell (f, sec, i);
-    wbuf_puts (f->b, "</tr>");
+    ddc_buf_puts (f->b, "</tr>");
 }
 
 static void
@@ -1401,14 +1401,14 @@ s_channels_table (s_f_t *f, const rsection_t *d, const char *kind)
 {
     char key[64];
     snprintf (key, sizeof key, "f.channels.%s_title", kind);
-    wbuf_puts (f->b, "<h2>");
-    wbuf_html (f->b, T (f->rc, key));
-    wbuf_puts (f->b, "</h2><p class=\"hint\">");
+    ddc_buf_puts (f->b, "<h2>");
+    ddc_buf_html (f->b, T (f->rc, key));
+    ddc_buf_puts (f->b, "</h2><p class=\"hint\">");
     snprintf (key, sizeof key, "h.channels.%s", kind);
-    wbuf_puts (f->b, T (f->rc, key));
-    wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\"");
-    wbuf_attr (f->b, "data-kind", kind);
-    wbuf_puts (f->b, "><thead><tr>");
+    ddc_buf_puts (f->b, T (f->rc, key));
+    ddc_buf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\"");
+    ddc_buf_attr (f->b, "data-kind", kind);
+    ddc_buf_puts (f->b, "><thead><tr>");
     s_th (f, "f.channels.id");
     s_th (f, "f.channels.name");
     s_th (f, "f.channels.post_initial");
@@ -1416,9 +1416,9 @@ s_channels_table (s_f_t *f, const rsection_t *d, const char *kind)
     s_th (f, "f.channels.recreate_minutes");
     s_th (f, "f.channels.alerts");
     s_th (f, "row.remove_head");
-    wbuf_puts (f->b, "</tr></thead><tbody");
-    wbuf_attr (f->b, "data-rows", kind);
-    wbuf_puts (f->b, ">");
+    ddc_buf_puts (f->b, "</tr></thead><tbody");
+    ddc_buf_attr (f->b, "data-rows", kind);
+    ddc_buf_puts (f->b, ">");
     size_t i = 0;
     const cJSON *each;
     cJSON_ArrayForEach (each, d->value) {
@@ -1428,14 +1428,14 @@ s_channels_table (s_f_t *f, const rsection_t *d, const char *kind)
             s_channel_row (f, i, each, control ? "control" : (k && *k ? k : "status"));
         i++;
     }
-    wbuf_puts (f->b, "</tbody></table></div>");
+    ddc_buf_puts (f->b, "</tbody></table></div>");
     snprintf (key, sizeof key, "tpl-channels-%s", kind);
     s_add_button (f, key, strcmp (kind, "control") == 0 ? "row.add_control" : "row.add_status");
-    wbuf_puts (f->b, "<template");
-    wbuf_attr (f->b, "id", key);
-    wbuf_puts (f->b, "><table><tbody>");
+    ddc_buf_puts (f->b, "<template");
+    ddc_buf_attr (f->b, "id", key);
+    ddc_buf_puts (f->b, "><table><tbody>");
     s_channel_row (f, TPL_INDEX, NULL, kind);
-    wbuf_puts (f->b, "</tbody></table></template>");
+    ddc_buf_puts (f->b, "</tbody></table></template>");
 }
 
 static void
@@ -1443,9 +1443,9 @@ s_channels (s_f_t *f, const rsection_t *d)
 {
     s_form_begin (f, DDC_SEC_CHANNELS, d, (size_t) cJSON_GetArraySize (d->value));
     s_kept_rows (f, DDC_SEC_CHANNELS, (size_t) cJSON_GetArraySize (d->value));
-    wbuf_puts (f->b, "<div class=\"notice warn\" id=\"channel-clash\" hidden><p>");
-    wbuf_html (f->b, T (f->rc, "h.channels.clash"));
-    wbuf_puts (f->b, " <span class=\"ids\"></span></p></div>");
+    ddc_buf_puts (f->b, "<div class=\"notice warn\" id=\"channel-clash\" hidden><p>");
+    ddc_buf_html (f->b, T (f->rc, "h.channels.clash"));
+    ddc_buf_puts (f->b, " <span class=\"ids\"></span></p></div>");
     s_channels_table (f, d, "status");
     s_channels_table (f, d, "control");
     s_form_end (f);
@@ -1458,7 +1458,7 @@ static void
 s_admin_row (s_f_t *f, size_t i, const cJSON *row)
 {
     char name[SCHEMA_NAME_MAX], buf[64];
-    wbuf_puts (f->b, "<tr>");
+    ddc_buf_puts (f->b, "<tr>");
     s_row_name (name, sizeof name, "admins", i, "id");
     s_td (f, name);
     s_input (f, name, "text", s_text (row, "id", buf),
@@ -1471,7 +1471,7 @@ s_admin_row (s_f_t *f, size_t i, const cJSON *row)
              s_attrs (attrs, sizeof attrs, DDC_SEC_ADMINS, "note", false, "size=\"30\""));
     s_td_end (f, name);
     s_remove_cell (f, "admins", i);
-    wbuf_puts (f->b, "</tr>");
+    ddc_buf_puts (f->b, "</tr>");
 }
 
 static void
@@ -1479,22 +1479,22 @@ s_admins (s_f_t *f, const rsection_t *d)
 {
     s_form_begin (f, DDC_SEC_ADMINS, d, (size_t) cJSON_GetArraySize (d->value));
     s_kept_rows (f, DDC_SEC_ADMINS, (size_t) cJSON_GetArraySize (d->value));
-    wbuf_puts (f->b, "<p class=\"intro\">");
-    wbuf_puts (f->b, T (f->rc, "h.admins.intro"));
-    wbuf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\"><thead><tr>");
+    ddc_buf_puts (f->b, "<p class=\"intro\">");
+    ddc_buf_puts (f->b, T (f->rc, "h.admins.intro"));
+    ddc_buf_puts (f->b, "</p><div class=\"table-wrap\"><table class=\"rows\"><thead><tr>");
     s_th (f, "f.admins.id");
     s_th (f, "f.admins.note");
     s_th (f, "row.remove_head");
-    wbuf_puts (f->b, "</tr></thead><tbody data-rows=\"admins\">");
+    ddc_buf_puts (f->b, "</tr></thead><tbody data-rows=\"admins\">");
     size_t i = 0;
     const cJSON *each;
     cJSON_ArrayForEach (each, d->value)
         s_admin_row (f, i++, each);
-    wbuf_puts (f->b, "</tbody></table></div>");
+    ddc_buf_puts (f->b, "</tbody></table></div>");
     s_add_button (f, "tpl-admins", "row.add_admin");
-    wbuf_puts (f->b, "<template id=\"tpl-admins\"><table><tbody>");
+    ddc_buf_puts (f->b, "<template id=\"tpl-admins\"><table><tbody>");
     s_admin_row (f, TPL_INDEX, NULL);
-    wbuf_puts (f->b, "</tbody></table></template>");
+    ddc_buf_puts (f->b, "</tbody></table></template>");
     s_form_end (f);
 }
 
@@ -1506,28 +1506,28 @@ s_cooldown_table (s_f_t *f, const cJSON *map, const char *which, const char *con
 {
     char key[64];
     snprintf (key, sizeof key, "f.spam.%s", which);
-    wbuf_puts (f->b, "<h2>");
-    wbuf_html (f->b, T (f->rc, key));
-    wbuf_puts (f->b, "</h2><div class=\"table-wrap\"><table class=\"rows narrow-table\"><thead><tr>");
+    ddc_buf_puts (f->b, "<h2>");
+    ddc_buf_html (f->b, T (f->rc, key));
+    ddc_buf_puts (f->b, "</h2><div class=\"table-wrap\"><table class=\"rows narrow-table\"><thead><tr>");
     s_th (f, strcmp (which, "command_cooldowns") == 0 ? "f.spam.command" : "f.spam.button");
     s_th (f, "f.spam.seconds");
-    wbuf_puts (f->b, "</tr></thead><tbody>");
+    ddc_buf_puts (f->b, "</tr></thead><tbody>");
     for (int i = 0; keys[i]; i++) {
         char name[SCHEMA_NAME_MAX], buf[64];
         snprintf (name, sizeof name, "spam.%s.%s", which, keys[i]);
-        wbuf_puts (f->b, "<tr><th scope=\"row\"><label for=\"f-");
-        wbuf_html (f->b, name);
-        wbuf_puts (f->b, "\">");
+        ddc_buf_puts (f->b, "<tr><th scope=\"row\"><label for=\"f-");
+        ddc_buf_html (f->b, name);
+        ddc_buf_puts (f->b, "\">");
         render_cooldown_label (f->b, f->rc, which, keys[i]);
-        wbuf_puts (f->b, "</label></th>");
+        ddc_buf_puts (f->b, "</label></th>");
         s_td (f, name);
         char attrs[160];
         s_input (f, name, "number", s_text (map, keys[i], buf),
                  s_attrs (attrs, sizeof attrs, DDC_SEC_SPAM, which, true, "class=\"narrow\""));
         s_td_end (f, name);
-        wbuf_puts (f->b, "</tr>");
+        ddc_buf_puts (f->b, "</tr>");
     }
-    wbuf_puts (f->b, "</tbody></table></div>");
+    ddc_buf_puts (f->b, "</tbody></table></div>");
 }
 
 static void
@@ -1535,9 +1535,9 @@ s_spam (s_f_t *f, const rsection_t *d)
 {
     const cJSON *v = d->value;
     s_form_begin (f, DDC_SEC_SPAM, d, 0);
-    wbuf_puts (f->b, "<p class=\"intro\">");
-    wbuf_puts (f->b, T (f->rc, "h.spam.intro"));
-    wbuf_puts (f->b, "</p>");
+    ddc_buf_puts (f->b, "<p class=\"intro\">");
+    ddc_buf_puts (f->b, T (f->rc, "h.spam.intro"));
+    ddc_buf_puts (f->b, "</p>");
     s_field_begin (f, "spam.enabled", "f.spam.enabled");
     s_checkbox (f, "spam.enabled", "1", s_bool (v, "enabled", true), T (f->rc, "f.spam.enabled_box"));
     s_field_end (f, "spam.enabled", NULL);
@@ -1576,19 +1576,19 @@ static const s_opt_t s_weekdays[] = {
 static void
 s_task_next (s_f_t *f, const rsection_t *d, const cJSON *row)
 {
-    wbuf_puts (f->b, "<td class=\"next\"");
-    wbuf_attr (f->b, "data-label", T (f->rc, "f.tasks.next"));   /* a card's label */
-    wbuf_puts (f->b, ">");
+    ddc_buf_puts (f->b, "<td class=\"next\"");
+    ddc_buf_attr (f->b, "data-label", T (f->rc, "f.tasks.next"));   /* a card's label */
+    ddc_buf_puts (f->b, ">");
     int64_t now = d->now ? d->now : (int64_t) time (NULL), next;
     struct tm tm;
     if (!row) {
-        wbuf_puts (f->b, "</td>");
+        ddc_buf_puts (f->b, "</td>");
         return;
     }
     if (!s_bool (row, "active", true))
-        wbuf_html (f->b, T (f->rc, "f.tasks.paused"));
+        ddc_buf_html (f->b, T (f->rc, "f.tasks.paused"));
     else if (ddc_schedule_next_local (row, now, &next, &tm) != 0)
-        wbuf_html (f->b, T (f->rc, "f.tasks.never"));
+        ddc_buf_html (f->b, T (f->rc, "f.tasks.never"));
     else {
         static const char *const days[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
         char key[24], utc[32], local[40];
@@ -1599,17 +1599,17 @@ s_task_next (s_f_t *f, const rsection_t *d, const cJSON *row)
         strftime (utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", &u);
         snprintf (local, sizeof local, "%04d-%02d-%02d\xC2\xA0%02d:%02d", tm.tm_year + 1900,
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
-        wbuf_puts (f->b, "<time class=\"zoned\"");
-        wbuf_attr (f->b, "datetime", utc);
-        wbuf_puts (f->b, ">");
-        wbuf_html (f->b, T (f->rc, key));
-        wbuf_puts (f->b, " ");
-        wbuf_html (f->b, local);
-        wbuf_puts (f->b, "</time> <small class=\"muted\">");
-        wbuf_html (f->b, cJSON_GetStringValue (s_sec_get (row, "timezone")));
-        wbuf_puts (f->b, "</small>");
+        ddc_buf_puts (f->b, "<time class=\"zoned\"");
+        ddc_buf_attr (f->b, "datetime", utc);
+        ddc_buf_puts (f->b, ">");
+        ddc_buf_html (f->b, T (f->rc, key));
+        ddc_buf_puts (f->b, " ");
+        ddc_buf_html (f->b, local);
+        ddc_buf_puts (f->b, "</time> <small class=\"muted\">");
+        ddc_buf_html (f->b, cJSON_GetStringValue (s_sec_get (row, "timezone")));
+        ddc_buf_puts (f->b, "</small>");
     }
-    wbuf_puts (f->b, "</td>");
+    ddc_buf_puts (f->b, "</td>");
 }
 
 static void
@@ -1619,9 +1619,9 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     const char *sec = "tasks";
     char cycle[16];
     ddc_strlcpy (cycle, s_text (row, "cycle", buf), sizeof cycle);
-    wbuf_puts (f->b, "<tr class=\"task\"");
-    wbuf_attr (f->b, "data-cycle", *cycle ? cycle : "daily");
-    wbuf_puts (f->b, ">");
+    ddc_buf_puts (f->b, "<tr class=\"task\"");
+    ddc_buf_attr (f->b, "data-cycle", *cycle ? cycle : "daily");
+    ddc_buf_puts (f->b, ">");
 
     s_row_name (name, sizeof name, sec, i, "active");
     s_td (f, name);
@@ -1633,11 +1633,11 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     char attrs[256];
     {
         /* empty: one is made from the container, action and cycle */
-        wbuf_t *ph = wbuf_new (128);
-        wbuf_html (ph, T (f->rc, "f.tasks.id_auto"));
+        ddc_buf_t *ph = ddc_buf_new (128);
+        ddc_buf_html (ph, T (f->rc, "f.tasks.id_auto"));
         snprintf (attrs, sizeof attrs, "maxlength=\"64\" size=\"12\" autocomplete=\"off\" "
-                  "pattern=\"[A-Za-z0-9_-]+\" placeholder=\"%s\"", wbuf_text (ph));
-        wbuf_destroy (&ph);
+                  "pattern=\"[A-Za-z0-9_-]+\" placeholder=\"%s\"", ddc_buf_text (ph));
+        ddc_buf_destroy (&ph);
         s_input (f, name, "text", s_text (row, "id", buf), attrs);
     }
     s_td_end (f, name);
@@ -1650,12 +1650,12 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     const char *th = s_text (row, "host", hb), *tc = s_text (row, "container", cb);
     if (*th || *tc)
         snprintf (target, sizeof target, "%s/%s", th, tc);
-    wbuf_puts (f->b, "<select");
+    ddc_buf_puts (f->b, "<select");
     s_id_name (f, name);
-    wbuf_attr (f->b, "aria-label", T (f->rc, "f.tasks.target"));
-    wbuf_puts (f->b, "><option value=\"\">");
-    wbuf_html (f->b, T (f->rc, "f.tasks.pick"));
-    wbuf_puts (f->b, "</option>");
+    ddc_buf_attr (f->b, "aria-label", T (f->rc, "f.tasks.target"));
+    ddc_buf_puts (f->b, "><option value=\"\">");
+    ddc_buf_html (f->b, T (f->rc, "f.tasks.pick"));
+    ddc_buf_puts (f->b, "</option>");
     bool found = false;
     const cJSON *each;
     cJSON_ArrayForEach (each, d->containers) {
@@ -1666,26 +1666,26 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
             continue;
         char opt[320];
         snprintf (opt, sizeof opt, "%s/%s", h, n);
-        wbuf_puts (f->b, "<option");
-        wbuf_attr (f->b, "value", opt);
+        ddc_buf_puts (f->b, "<option");
+        ddc_buf_attr (f->b, "value", opt);
         if (strcmp (opt, target) == 0) {
-            wbuf_puts (f->b, " selected");
+            ddc_buf_puts (f->b, " selected");
             found = true;
         }
-        wbuf_puts (f->b, ">");
-        wbuf_html (f->b, dn && *dn ? dn : n);
-        wbuf_puts (f->b, " (");
-        wbuf_html (f->b, opt);
-        wbuf_puts (f->b, ")</option>");
+        ddc_buf_puts (f->b, ">");
+        ddc_buf_html (f->b, dn && *dn ? dn : n);
+        ddc_buf_puts (f->b, " (");
+        ddc_buf_html (f->b, opt);
+        ddc_buf_puts (f->b, ")</option>");
     }
     if (*target && !found) {
-        wbuf_puts (f->b, "<option selected");
-        wbuf_attr (f->b, "value", target);
-        wbuf_puts (f->b, ">");
-        wbuf_html (f->b, target);
-        wbuf_puts (f->b, "</option>");
+        ddc_buf_puts (f->b, "<option selected");
+        ddc_buf_attr (f->b, "value", target);
+        ddc_buf_puts (f->b, ">");
+        ddc_buf_html (f->b, target);
+        ddc_buf_puts (f->b, "</option>");
     }
-    wbuf_puts (f->b, "</select>");
+    ddc_buf_puts (f->b, "</select>");
     s_td_end (f, name);
 
     s_row_name (name, sizeof name, sec, i, "action");
@@ -1700,71 +1700,71 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_row_name (name, sizeof name, sec, i, "time");
     s_td (f, name);
-    wbuf_puts (f->b, "<span class=\"c-timed\">");      /* a cron schedule has its own */
+    ddc_buf_puts (f->b, "<span class=\"c-timed\">");      /* a cron schedule has its own */
     s_input (f, name, "time", s_text (row, "time", buf), "step=\"60\"");
-    wbuf_puts (f->b, "</span>");
+    ddc_buf_puts (f->b, "</span>");
     s_td_end (f, name);
 
     /* the cycle-specific fields; the script shows only the cycle's own */
     render_td (f->b, f->rc, "f.tasks.when", "when");
     s_row_name (name, sizeof name, sec, i, "date");
-    wbuf_puts (f->b, "<span class=\"c-once\"");
-    wbuf_attr (f->b, "data-field", name);
-    wbuf_puts (f->b, "><label>");
-    wbuf_html (f->b, T (f->rc, "f.tasks.date"));
-    wbuf_puts (f->b, " ");
+    ddc_buf_puts (f->b, "<span class=\"c-once\"");
+    ddc_buf_attr (f->b, "data-field", name);
+    ddc_buf_puts (f->b, "><label>");
+    ddc_buf_html (f->b, T (f->rc, "f.tasks.date"));
+    ddc_buf_puts (f->b, " ");
     s_input (f, name, "date", s_text (row, "date", buf), NULL);
-    wbuf_puts (f->b, "</label>");
+    ddc_buf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
-    wbuf_puts (f->b, "</span>");
+    ddc_buf_puts (f->b, "</span>");
 
     s_row_name (name, sizeof name, sec, i, "weekday");
-    wbuf_puts (f->b, "<span class=\"c-weekly\"");
-    wbuf_attr (f->b, "data-field", name);
-    wbuf_puts (f->b, "><label>");
-    wbuf_html (f->b, T (f->rc, "f.tasks.weekday"));
-    wbuf_puts (f->b, " ");
+    ddc_buf_puts (f->b, "<span class=\"c-weekly\"");
+    ddc_buf_attr (f->b, "data-field", name);
+    ddc_buf_puts (f->b, "><label>");
+    ddc_buf_html (f->b, T (f->rc, "f.tasks.weekday"));
+    ddc_buf_puts (f->b, " ");
     s_select (f, name, s_weekdays, s_text (row, "weekday", buf), NULL);
-    wbuf_puts (f->b, "</label>");
+    ddc_buf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
-    wbuf_puts (f->b, "</span>");
+    ddc_buf_puts (f->b, "</span>");
 
     s_row_name (name, sizeof name, sec, i, "month");
-    wbuf_puts (f->b, "<span class=\"c-yearly\"");
-    wbuf_attr (f->b, "data-field", name);
-    wbuf_puts (f->b, "><label>");
-    wbuf_html (f->b, T (f->rc, "f.tasks.month"));
-    wbuf_puts (f->b, " ");
+    ddc_buf_puts (f->b, "<span class=\"c-yearly\"");
+    ddc_buf_attr (f->b, "data-field", name);
+    ddc_buf_puts (f->b, "><label>");
+    ddc_buf_html (f->b, T (f->rc, "f.tasks.month"));
+    ddc_buf_puts (f->b, " ");
     s_input (f, name, "number", s_text (row, "month", buf),
              s_attrs (attrs, sizeof attrs, DDC_SEC_TASKS, "month", true, "class=\"narrow\""));
-    wbuf_puts (f->b, "</label>");
+    ddc_buf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
-    wbuf_puts (f->b, "</span>");
+    ddc_buf_puts (f->b, "</span>");
 
     s_row_name (name, sizeof name, sec, i, "day");
-    wbuf_puts (f->b, "<span class=\"c-monthly c-yearly\"");
-    wbuf_attr (f->b, "data-field", name);
-    wbuf_puts (f->b, "><label>");
-    wbuf_html (f->b, T (f->rc, "f.tasks.day"));
-    wbuf_puts (f->b, " ");
+    ddc_buf_puts (f->b, "<span class=\"c-monthly c-yearly\"");
+    ddc_buf_attr (f->b, "data-field", name);
+    ddc_buf_puts (f->b, "><label>");
+    ddc_buf_html (f->b, T (f->rc, "f.tasks.day"));
+    ddc_buf_puts (f->b, " ");
     s_input (f, name, "number", s_text (row, "day", buf),
              s_attrs (attrs, sizeof attrs, DDC_SEC_TASKS, "day", true, "class=\"narrow\""));
-    wbuf_puts (f->b, "</label>");
+    ddc_buf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
-    wbuf_puts (f->b, "</span>");
+    ddc_buf_puts (f->b, "</span>");
 
     s_row_name (name, sizeof name, sec, i, "cron");
-    wbuf_puts (f->b, "<span class=\"c-cron\"");
-    wbuf_attr (f->b, "data-field", name);
-    wbuf_puts (f->b, "><label>");
-    wbuf_html (f->b, T (f->rc, "f.tasks.cron"));
-    wbuf_puts (f->b, " ");
+    ddc_buf_puts (f->b, "<span class=\"c-cron\"");
+    ddc_buf_attr (f->b, "data-field", name);
+    ddc_buf_puts (f->b, "><label>");
+    ddc_buf_html (f->b, T (f->rc, "f.tasks.cron"));
+    ddc_buf_puts (f->b, " ");
     s_input (f, name, "text", s_text (row, "cron", buf),
              "maxlength=\"100\" size=\"14\" autocomplete=\"off\" spellcheck=\"false\" "
              "placeholder=\"0 4 * * 1-5\"");
-    wbuf_puts (f->b, "</label>");
+    ddc_buf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
-    wbuf_puts (f->b, "</span></td>");
+    ddc_buf_puts (f->b, "</span></td>");
 
     s_row_name (name, sizeof name, sec, i, "timezone");
     s_td (f, name);
@@ -1780,7 +1780,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
 
     s_task_next (f, d, row);
     s_remove_cell (f, sec, i);
-    wbuf_puts (f->b, "</tr>");
+    ddc_buf_puts (f->b, "</tr>");
 }
 
 static void
@@ -1788,16 +1788,16 @@ s_tasks (s_f_t *f, const rsection_t *d)
 {
     s_form_begin (f, DDC_SEC_TASKS, d, (size_t) cJSON_GetArraySize (d->value));
     s_kept_rows (f, DDC_SEC_TASKS, (size_t) cJSON_GetArraySize (d->value));
-    wbuf_puts (f->b, "<p class=\"intro\">");
-    wbuf_puts (f->b, T (f->rc, "h.tasks.intro"));
-    wbuf_puts (f->b, "</p>");
+    ddc_buf_puts (f->b, "<p class=\"intro\">");
+    ddc_buf_puts (f->b, T (f->rc, "h.tasks.intro"));
+    ddc_buf_puts (f->b, "</p>");
     /* a task runs on a configured container: none yet, say where to start */
     if (cJSON_GetArraySize (d->containers) == 0) {
-        wbuf_puts (f->b, "<p class=\"notice info\" id=\"tasks-no-containers\">");
-        wbuf_puts (f->b, T (f->rc, "h.tasks.no_containers"));
-        wbuf_puts (f->b, "</p>");
+        ddc_buf_puts (f->b, "<p class=\"notice info\" id=\"tasks-no-containers\">");
+        ddc_buf_puts (f->b, T (f->rc, "h.tasks.no_containers"));
+        ddc_buf_puts (f->b, "</p>");
     }
-    wbuf_puts (f->b, "<div class=\"table-wrap\"><table class=\"rows\" id=\"tasks-table\"><thead><tr>");
+    ddc_buf_puts (f->b, "<div class=\"table-wrap\"><table class=\"rows\" id=\"tasks-table\"><thead><tr>");
     s_th (f, "f.tasks.active");
     s_th (f, "f.tasks.id");
     s_th (f, "f.tasks.target");
@@ -1809,17 +1809,17 @@ s_tasks (s_f_t *f, const rsection_t *d)
     s_th (f, "f.tasks.note");
     s_th (f, "f.tasks.next");
     s_th (f, "row.remove_head");
-    wbuf_puts (f->b, "</tr></thead><tbody data-rows=\"tasks\">");
+    ddc_buf_puts (f->b, "</tr></thead><tbody data-rows=\"tasks\">");
     size_t i = 0;
     const cJSON *each;
     cJSON_ArrayForEach (each, d->value)
         s_task_row (f, d, i++, each);
-    wbuf_puts (f->b, "</tbody></table></div>");
+    ddc_buf_puts (f->b, "</tbody></table></div>");
     s_zone_list (f->b);
     s_add_button (f, "tpl-tasks", "row.add_task");
-    wbuf_puts (f->b, "<template id=\"tpl-tasks\"><table><tbody>");
+    ddc_buf_puts (f->b, "<template id=\"tpl-tasks\"><table><tbody>");
     s_task_row (f, d, TPL_INDEX, NULL);
-    wbuf_puts (f->b, "</tbody></table></template>");
+    ddc_buf_puts (f->b, "</tbody></table></template>");
     s_form_end (f);
 }
 
@@ -1833,9 +1833,9 @@ s_intro_switch (s_f_t *f, const char *section, const cJSON *v, bool dflt)
 {
     char key[64], name[64], box[64];
     snprintf (key, sizeof key, "h.%s.intro", section);
-    wbuf_puts (f->b, "<p class=\"intro\">");
-    wbuf_puts (f->b, T (f->rc, key));
-    wbuf_puts (f->b, "</p>");
+    ddc_buf_puts (f->b, "<p class=\"intro\">");
+    ddc_buf_puts (f->b, T (f->rc, key));
+    ddc_buf_puts (f->b, "</p>");
     snprintf (name, sizeof name, "%s.enabled", section);
     snprintf (key, sizeof key, "f.%s.enabled", section);
     snprintf (box, sizeof box, "f.%s.enabled_box", section);
@@ -1932,17 +1932,17 @@ s_web (s_f_t *f, const rsection_t *d)
     /* the hash is never shown; errors about it (none expected) go on top */
     s_schema_rows (f, DDC_SEC_WEB, v);
     s_form_end (f);
-    wbuf_puts (f->b, "<p><a href=\"/password\">");
-    wbuf_html (f->b, T (f->rc, "h.web.password_link"));
-    wbuf_puts (f->b, "</a></p>");
+    ddc_buf_puts (f->b, "<p><a href=\"/password\">");
+    ddc_buf_html (f->b, T (f->rc, "h.web.password_link"));
+    ddc_buf_puts (f->b, "</a></p>");
 }
 
 /* ------------------------------------------------------------------------ */
 
 void
-render_section (wbuf_t *b, const rctx_t *rc, ddc_section_t s, const rsection_t *d)
+render_section (ddc_buf_t *b, const rctx_t *rc, ddc_section_t s, const rsection_t *d)
 {
-    wbuf_t *form = wbuf_new (8 * 1024 * 1024);
+    ddc_buf_t *form = ddc_buf_new (8 * 1024 * 1024);
     s_f_t f = { form, rc, d->errs };
     switch (s) {
     case DDC_SEC_BOT: s_bot (&f, d); break;
@@ -1959,11 +1959,11 @@ render_section (wbuf_t *b, const rctx_t *rc, ddc_section_t s, const rsection_t *
     }
     /* the notices go above the form; errors no input showed, too */
     if (d->notice_html)
-        wbuf_puts (b, d->notice_html);
+        ddc_buf_puts (b, d->notice_html);
     render_other_errors (b, rc, d->errs);
-    if (wbuf_overflow (form))
+    if (ddc_buf_overflow (form))
         render_notice (b, "error", T (rc, "error.too_large_page"));
     else
-        wbuf_append (b, form);
-    wbuf_destroy (&form);
+        ddc_buf_append (b, form);
+    ddc_buf_destroy (&form);
 }

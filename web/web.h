@@ -22,7 +22,7 @@
 #include "ddc_pwhash.h"
 #include "render.h"
 #include "session.h"
-#include "wbuf.h"
+#include "ddc_buf.h"
 
 #define WEB_PAGE_MAX      (8 * 1024 * 1024)  /* a rendered page           */
 #define WEB_BODY_MAX      (1024 * 1024)      /* Kore refuses > 4 MiB itself */
@@ -42,11 +42,11 @@ extern metrics_t web_metrics;
 void web_respond (struct http_request *req, int status, const char *ctype, const void *body,
                   size_t len, bool cacheable);
 /* Send the page in b (or a 500 if it overflowed) and destroy b. */
-void web_page (struct http_request *req, int status, wbuf_t **b_p);
+void web_page (struct http_request *req, int status, ddc_buf_t **b_p);
 /* Send a page rendered for every session (cache.h; borrowed) as a 200
    with the session's csrf at its marks (a 500 if it overflowed or is
    NULL). */
-void web_page_marked (struct http_request *req, const wbuf_t *page, const char *csrf);
+void web_page_marked (struct http_request *req, const ddc_buf_t *page, const char *csrf);
 void web_json (struct http_request *req, int status, const cJSON *body);
 /* {"error": error, "message": message (when not NULL)} with status. */
 void web_json_error (struct http_request *req, int status, const char *error,

@@ -1,6 +1,7 @@
 /*  audit: DATA/audit.log, its records and its pages. See audit.h. */
 #include "audit.h"
 
+#include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
@@ -395,7 +396,7 @@ typedef struct {
     const audit_query_t *q;
     char *container_needle;   /* "container":"NAME" as in the file, or NULL */
     char *host_needle;
-    ddc_text_t out;             /* the entries, comma-separated       */
+    ddc_buf_t *out;           /* the entries, comma-separated       */
     int entries;
     size_t budget;            /* bytes of entries                   */
     size_t scanned;           /* bytes read                         */
@@ -442,7 +443,7 @@ s_line_time (const char *line)
 static bool
 s_full (const s_scan_t *sc)
 {
-    return sc->entries >= sc->q->limit || sc->out.used >= sc->budget
+    return sc->entries >= sc->q->limit || ddc_buf_len (sc->out) >= sc->budget
         || (sc->scanned > 0
             && (sc->scanned >= AUDIT_SCAN_MAX || ddc_mono_us () >= sc->deadline_us));
 }
@@ -513,8 +514,8 @@ s_line (s_scan_t *sc, char *line, size_t len)
     char *text = cJSON_PrintUnformatted (e);
     cJSON_Delete (e);
     if (sc->entries)
-        ddc_text_put (&sc->out, ",", 1);
-    ddc_text_put (&sc->out, text, strlen (text));
+        ddc_buf_add (sc->out, ",", 1);
+    ddc_buf_puts (sc->out, text);
     free (text);
     sc->entries++;
 }
@@ -611,7 +612,7 @@ audit_page (audit_t *self, const audit_query_t *q, size_t budget, int64_t max_us
     s_scan_t sc = { .q = q, .budget = budget, .deadline_us = ddc_mono_us () + max_us };
     sc.container_needle = s_needle ("container", q->container);
     sc.host_needle = s_needle ("host", q->host);
-    ddc_text_puts (&sc.out, "");
+    sc.out = ddc_buf_new (DDC_BUF_UNBOUNDED);
     s_file_t files[2] = { s_open (self->path), s_open (self->old_path) };
     int at = -1;                    /* the file to read, its position */
     uint64_t pos = 0;
@@ -646,9 +647,9 @@ audit_page (audit_t *self, const audit_query_t *q, size_t budget, int64_t max_us
         if (files[i].fd >= 0)
             close (files[i].fd);
     char *page = ddc_asprintf ("{\"entries\":[%s],\"next\":%s%s%s,\"scanned\":%zu%s}",
-                               sc.out.data, next[0] ? "\"" : "", next[0] ? next : "null",
+                               ddc_buf_text (sc.out), next[0] ? "\"" : "", next[0] ? next : "null",
                                next[0] ? "\"" : "", sc.scanned, gone ? ",\"gone\":true" : "");
-    free (sc.out.data);
+    ddc_buf_destroy (&sc.out);
     free (sc.buf);
     free (sc.container_needle);
     free (sc.host_needle);

@@ -1,5 +1,6 @@
 /*  peers: the peer table. See peers.h. */
 #include "peers.h"
+#include "ddc_buf.h"
 #include "ddc_util.h"
 
 #include <stdlib.h>
@@ -260,7 +261,7 @@ s_by_name (const void *a, const void *b)
    copies: a page can hold a megabyte of reports); its report bodies, when full,
    go in as they came (they were checked as JSON then; topics are names). */
 static void
-s_row (ddc_text_t *t, const peer_t *p, int64_t now_ms, bool full)
+s_row (ddc_buf_t *t, const peer_t *p, int64_t now_ms, bool full)
 {
     cJSON *row = cJSON_CreateObject ();
     cJSON_AddStringToObject (row, "name", p->name);
@@ -293,25 +294,25 @@ s_row (ddc_text_t *t, const peer_t *p, int64_t now_ms, bool full)
     cJSON_Delete (row);
     size_t len = strlen (text);
     if (!full) {
-        ddc_text_put (t, text, len);
+        ddc_buf_add (t, text, len);
         free (text);
         return;
     }
-    ddc_text_put (t, text, len - 1);          /* without its closing brace */
+    ddc_buf_add (t, text, len - 1);          /* without its closing brace */
     free (text);
-    ddc_text_puts (t, ",\"status\":{");
+    ddc_buf_puts (t, ",\"status\":{");
     bool first = true;
     for (int i = 0; i < PEER_TOPICS_MAX; i++) {
         const s_report_t *r = &p->reports[i];
         if (!r->topic[0])
             continue;
-        ddc_text_puts (t, first ? "\"" : ",\"");
-        ddc_text_puts (t, r->topic);
-        ddc_text_puts (t, "\":");
-        ddc_text_put (t, r->body, r->len);
+        ddc_buf_puts (t, first ? "\"" : ",\"");
+        ddc_buf_puts (t, r->topic);
+        ddc_buf_puts (t, "\":");
+        ddc_buf_add (t, r->body, r->len);
         first = false;
     }
-    ddc_text_puts (t, "}}");
+    ddc_buf_puts (t, "}}");
 }
 
 /* true when one of the comma-separated patterns matches name. */
@@ -342,32 +343,31 @@ peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, siz
     for (peer_t *p = zhashx_first (self->by_key); p && n < total; p = zhashx_next (self->by_key))
         all[n++] = p;
     qsort (all, n, sizeof *all, s_by_name);
-    ddc_text_t t = { ddc_malloc (64 * 1024), 0, 64 * 1024 };
-    ddc_text_puts (&t, "[");
+    ddc_buf_t *t = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    ddc_buf_puts (t, "[");
     size_t i = offset;
     for (; i < n; i++) {
-        size_t mark = t.used;
+        size_t mark = ddc_buf_len (t);
         if (i > offset)
-            ddc_text_puts (&t, ",");
+            ddc_buf_puts (t, ",");
         bool with = full && s_full (full, all[i]->name);
         /* A row that cannot fit waits for the next page (unless it is the
            first of this one); the check is exact once it is written. */
-        if (i > offset && with && t.used + s_row_bodies (all[i]) > budget + 64 * 1024) {
-            t.used = mark;
+        if (i > offset && with && ddc_buf_len (t) + s_row_bodies (all[i]) > budget + 64 * 1024) {
+            ddc_buf_truncate (t, mark);
             break;
         }
-        s_row (&t, all[i], now_ms, with);
-        if (i > offset && t.used + 1 > budget) {
-            t.used = mark;
+        s_row (t, all[i], now_ms, with);
+        if (i > offset && ddc_buf_len (t) + 1 > budget) {
+            ddc_buf_truncate (t, mark);
             break;
         }
     }
-    t.data[t.used] = '\0';
-    ddc_text_puts (&t, "]");
+    ddc_buf_puts (t, "]");
     free (all);
     *total_p = n;
     *next_p = i < n ? i : n;
-    return t.data;
+    return ddc_buf_release (&t, NULL);
 }
 
 size_t

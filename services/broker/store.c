@@ -4,6 +4,7 @@
 #include "store.h"
 #include "journal.h"
 #include "schema.h"
+#include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
@@ -265,25 +266,18 @@ s_history_line (store_t *self, const s_entry_t *e)
 static void
 s_history_compact (store_t *self)
 {
-    size_t cap = 0, used = 0;
-    char *all = NULL;
+    ddc_buf_t *all = ddc_buf_new (DDC_BUF_UNBOUNDED);
     for (int i = 0; i < self->history_n; i++) {
         char *line = s_history_line (self, &self->history[i]);
-        size_t n = strlen (line);
-        if (used + n + 2 > cap) {
-            cap = (used + n + 2) * 2;
-            all = ddc_realloc (all, cap);
-        }
-        memcpy (all + used, line, n);
-        used += n;
-        all[used++] = '\n';
+        ddc_buf_puts (all, line);
+        ddc_buf_add (all, "\n", 1);
         free (line);
     }
-    if (ddc_write_file_atomic (self->history_path, all ? all : "", used, 0600) < 0)
+    if (ddc_write_file_atomic (self->history_path, ddc_buf_text (all), ddc_buf_len (all), 0600) < 0)
         ddc_warn ("cannot compact %s: %s", self->history_path, strerror (errno));
     else
         self->history_lines = self->history_n;
-    free (all);
+    ddc_buf_destroy (&all);
 }
 
 /* One history.jsonl line of this epoch, checked: -1 if it is not one

@@ -1,6 +1,7 @@
 /*  rest: the Discord REST client on libcurl multi. See rest.h. */
 #include "rest.h"
 
+#include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
@@ -27,9 +28,7 @@ typedef struct s_req {
     int64_t not_before;
     CURL *easy;
     struct curl_slist *headers;
-    char *resp;
-    size_t resp_len;
-    bool overflow;
+    ddc_buf_t *resp;                //  the body, bounded by REST_BODY_MAX
     rl_headers_t h;
     rest_done_fn *cb;
     void *arg;
@@ -109,7 +108,7 @@ s_req_free (s_req_t *r)
     curl_slist_free_all (r->headers);
     free (r->path);
     free (r->body);
-    free (r->resp);
+    ddc_buf_destroy (&r->resp);
     free (r);
 }
 
@@ -121,14 +120,7 @@ s_on_body (char *data, size_t size, size_t nmemb, void *arg)
 {
     s_req_t *r = arg;
     size_t n = size * nmemb;
-    if (r->overflow || r->resp_len + n > REST_BODY_MAX) {
-        r->overflow = true;
-        return n;
-    }
-    r->resp = ddc_realloc (r->resp, r->resp_len + n + 1);
-    memcpy (r->resp + r->resp_len, data, n);
-    r->resp_len += n;
-    r->resp [r->resp_len] = '\0';
+    ddc_buf_add (r->resp, data, n);
     return n;
 }
 
@@ -188,8 +180,10 @@ s_start (rest_t *self, s_req_t *r, int64_t now)
     }
     curl_easy_setopt (r->easy, CURLOPT_HTTPHEADER, r->headers);
     rl_headers_init (&r->h);
-    r->resp_len = 0;
-    r->overflow = false;
+    if (r->resp)
+        ddc_buf_reset (r->resp);
+    else
+        r->resp = ddc_buf_new (REST_BODY_MAX);
     r->errbuf [0] = '\0';
     rl_state_key (self->rl, &r->route, r->key);
     if (curl_multi_add_handle (self->multi, r->easy) != CURLM_OK) {
@@ -285,9 +279,7 @@ s_requeue (rest_t *self, s_req_t *r, int64_t not_before)
     r->easy = NULL;
     curl_slist_free_all (r->headers);
     r->headers = NULL;
-    free (r->resp);
-    r->resp = NULL;
-    r->resp_len = 0;
+    ddc_buf_destroy (&r->resp);
     r->not_before = not_before;
     s_prepend (&self->queue, r);
 }
@@ -352,7 +344,8 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
         self->rtt_ms = (int64_t) (total_us / 1000);
 
     s_reply_t reply;
-    s_reply_read (status, r->resp, r->resp_len, r->overflow, &r->h, &reply);
+    s_reply_read (status, ddc_buf_text (r->resp), ddc_buf_len (r->resp), ddc_buf_overflow (r->resp),
+                  &r->h, &reply);
     cJSON *json = reply.json;
     if (reply.why [0])
         ddc_warn ("discord: %s: HTTP %d: %s", r->route.route, status, reply.why);

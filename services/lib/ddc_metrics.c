@@ -1,6 +1,7 @@
 /*  ddc_metrics: reports of counters and gauges, and their Prometheus text.
     See ddc_metrics.h. */
 #include "ddc_metrics.h"
+#include "ddc_buf.h"
 #include "ddc_util.h"
 
 #include <czmq.h>
@@ -216,24 +217,24 @@ s_num (double v, char out[40])
 
 /* A label value or HELP text escaped: \\ and \n, and \" in a label value. */
 static void
-s_escaped (ddc_text_t *t, const char *s, bool quote)
+s_escaped (ddc_buf_t *t, const char *s, bool quote)
 {
     for (const char *p = s; *p; p++) {
         if (*p == '\\')
-            ddc_text_puts (t, "\\\\");
+            ddc_buf_puts (t, "\\\\");
         else if (*p == '\n')
-            ddc_text_puts (t, "\\n");
+            ddc_buf_puts (t, "\\n");
         else if (*p == '"' && quote)
-            ddc_text_puts (t, "\\\"");
+            ddc_buf_puts (t, "\\\"");
         else
-            ddc_text_put (t, p, 1);
+            ddc_buf_add (t, p, 1);
     }
 }
 
 /* The label set of a sample as "k=\"v\",...,service=...,host=..." (with
    le when given), or -1 when a label is not one. */
 static int
-s_labels (ddc_text_t *t, const cJSON *labels, const ddc_metrics_source_t *src, const char *le)
+s_labels (ddc_buf_t *t, const cJSON *labels, const ddc_metrics_source_t *src, const char *le)
 {
     const cJSON *l;
     int n = 0;
@@ -247,20 +248,20 @@ s_labels (ddc_text_t *t, const cJSON *labels, const ddc_metrics_source_t *src, c
         for (const cJSON *m = labels->child; m != l; m = m->next)
             if (strcmp (m->string, l->string) == 0)
                 return -1;                /* a label twice */
-        ddc_text_puts (t, l->string);
-        ddc_text_puts (t, "=\"");
+        ddc_buf_puts (t, l->string);
+        ddc_buf_puts (t, "=\"");
         s_escaped (t, l->valuestring, true);
-        ddc_text_puts (t, "\",");
+        ddc_buf_puts (t, "\",");
     }
-    ddc_text_puts (t, "service=\"");
+    ddc_buf_puts (t, "service=\"");
     s_escaped (t, src->service, true);
-    ddc_text_puts (t, "\",host=\"");
+    ddc_buf_puts (t, "\",host=\"");
     s_escaped (t, src->host, true);
-    ddc_text_puts (t, "\"");
+    ddc_buf_puts (t, "\"");
     if (le) {
-        ddc_text_puts (t, ",le=\"");
-        ddc_text_puts (t, le);
-        ddc_text_puts (t, "\"");
+        ddc_buf_puts (t, ",le=\"");
+        ddc_buf_puts (t, le);
+        ddc_buf_puts (t, "\"");
     }
     return 0;
 }
@@ -277,17 +278,17 @@ s_number (const cJSON *item, double min, double *out)
 /* One line "NAME{LABELS} VALUE" into out, unless the series was written
    already (seen). */
 static void
-s_line (ddc_text_t *out, zhashx_t *seen, const char *name, const char *suffix,
-        const ddc_text_t *labels, double value)
+s_line (ddc_buf_t *out, zhashx_t *seen, const char *name, const char *suffix,
+        const ddc_buf_t *labels, double value)
 {
     char num[40];
     s_num (value, num);
-    char *series = ddc_asprintf ("%s%s{%s}", name, suffix, labels->data ? labels->data : "");
+    char *series = ddc_asprintf ("%s%s{%s}", name, suffix, ddc_buf_text (labels));
     if (zhashx_insert (seen, series, (void *) 1) == 0) {
-        ddc_text_puts (out, series);
-        ddc_text_puts (out, " ");
-        ddc_text_puts (out, num);
-        ddc_text_puts (out, "\n");
+        ddc_buf_puts (out, series);
+        ddc_buf_puts (out, " ");
+        ddc_buf_puts (out, num);
+        ddc_buf_puts (out, "\n");
     }
     free (series);
 }
@@ -295,7 +296,7 @@ s_line (ddc_text_t *out, zhashx_t *seen, const char *name, const char *suffix,
 /* A histogram sample's lines: its buckets valid (ascending bounds,
    counts that never go down, the last +Inf with the count), or none. */
 static void
-s_histogram (ddc_text_t *out, zhashx_t *seen, const char *name, const cJSON *sample,
+s_histogram (ddc_buf_t *out, zhashx_t *seen, const char *name, const cJSON *sample,
              const ddc_metrics_source_t *src)
 {
     const cJSON *buckets = cJSON_GetObjectItemCaseSensitive (sample, "buckets");
@@ -321,9 +322,9 @@ s_histogram (ddc_text_t *out, zhashx_t *seen, const char *name, const cJSON *sam
         last_le = inf ? INFINITY : le->valuedouble;
         last_count = c;
     }
-    ddc_text_t labels = { 0 };
-    if (s_labels (&labels, cJSON_GetObjectItemCaseSensitive (sample, "labels"), src, NULL) < 0) {
-        free (labels.data);
+    ddc_buf_t *labels = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    if (s_labels (labels, cJSON_GetObjectItemCaseSensitive (sample, "labels"), src, NULL) < 0) {
+        ddc_buf_destroy (&labels);
         return;
     }
     for (int i = 0; i < n; i++) {
@@ -334,14 +335,14 @@ s_histogram (ddc_text_t *out, zhashx_t *seen, const char *name, const cJSON *sam
             snprintf (bound, sizeof bound, "+Inf");
         else
             snprintf (bound, sizeof bound, "%.15g", le->valuedouble);
-        ddc_text_t with_le = { 0 };
-        s_labels (&with_le, cJSON_GetObjectItemCaseSensitive (sample, "labels"), src, bound);
-        s_line (out, seen, name, "_bucket", &with_le, cJSON_GetArrayItem (b, 1)->valuedouble);
-        free (with_le.data);
+        ddc_buf_t *with_le = ddc_buf_new (DDC_BUF_UNBOUNDED);
+        s_labels (with_le, cJSON_GetObjectItemCaseSensitive (sample, "labels"), src, bound);
+        s_line (out, seen, name, "_bucket", with_le, cJSON_GetArrayItem (b, 1)->valuedouble);
+        ddc_buf_destroy (&with_le);
     }
-    s_line (out, seen, name, "_sum", &labels, sum);
-    s_line (out, seen, name, "_count", &labels, count);
-    free (labels.data);
+    s_line (out, seen, name, "_sum", labels, sum);
+    s_line (out, seen, name, "_count", labels, count);
+    ddc_buf_destroy (&labels);
 }
 
 /* One family of the merged text: where it came from, in order. */
@@ -402,18 +403,17 @@ ddc_metrics_render (const ddc_metrics_source_t *sources, size_t n, size_t *len_p
             fam->n++;
         }
     }
-    ddc_text_t out = { 0 };
-    ddc_text_puts (&out, "");
+    ddc_buf_t *out = ddc_buf_new (DDC_BUF_UNBOUNDED);
     zhashx_t *seen = zhashx_new ();
     for (size_t i = 0; i < count; i++) {
         s_family_t *fam = order[i];
         const char *name = s_str (fam->first, "name"), *type = s_str (fam->first, "type");
         const char *help = s_str (fam->first, "help");
-        ddc_text_puts (&out, "# HELP ");
-        ddc_text_puts (&out, name);
-        ddc_text_puts (&out, " ");
-        s_escaped (&out, help && *help ? help : name, false);
-        ddc_text_printf (&out, "\n# TYPE %s %s\n", name, type);
+        ddc_buf_puts (out, "# HELP ");
+        ddc_buf_puts (out, name);
+        ddc_buf_puts (out, " ");
+        s_escaped (out, help && *help ? help : name, false);
+        ddc_buf_printf (out, "\n# TYPE %s %s\n", name, type);
         bool histogram = strcmp (type, "histogram") == 0;
         zhashx_purge (seen);
         for (size_t k = 0; k < fam->n; k++) {
@@ -424,17 +424,17 @@ ddc_metrics_render (const ddc_metrics_source_t *sources, size_t n, size_t *len_p
                 if (++samples > DDC_METRICS_SAMPLES)
                     break;
                 if (histogram) {
-                    s_histogram (&out, seen, name, sample, fam->from[k].src);
+                    s_histogram (out, seen, name, sample, fam->from[k].src);
                     continue;
                 }
                 double value;
-                ddc_text_t labels = { 0 };
+                ddc_buf_t *labels = ddc_buf_new (DDC_BUF_UNBOUNDED);
                 if (s_number (cJSON_GetObjectItemCaseSensitive (sample, "value"),
                               strcmp (type, "counter") == 0 ? 0 : -INFINITY, &value)
-                    && s_labels (&labels, cJSON_GetObjectItemCaseSensitive (sample, "labels"),
+                    && s_labels (labels, cJSON_GetObjectItemCaseSensitive (sample, "labels"),
                                  fam->from[k].src, NULL) == 0)
-                    s_line (&out, seen, name, "", &labels, value);
-                free (labels.data);
+                    s_line (out, seen, name, "", labels, value);
+                ddc_buf_destroy (&labels);
             }
         }
         free (fam->from);
@@ -443,6 +443,5 @@ ddc_metrics_render (const ddc_metrics_source_t *sources, size_t n, size_t *len_p
     zhashx_destroy (&seen);
     zhashx_destroy (&index);
     free (order);
-    *len_p = out.used;
-    return out.data;
+    return ddc_buf_release (&out, len_p);
 }

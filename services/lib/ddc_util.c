@@ -117,46 +117,6 @@ ddc_iso_time (int64_t wall_ms, char buf[32])
     strftime (buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void
-ddc_text_put (ddc_text_t *t, const char *data, size_t len)
-{
-    if (t->used + len + 1 > t->cap) {
-        t->cap = (t->used + len + 1) * 2;
-        t->data = ddc_realloc (t->data, t->cap);
-    }
-    memcpy (t->data + t->used, data, len);
-    t->used += len;
-    t->data[t->used] = '\0';
-}
-
-void
-ddc_text_puts (ddc_text_t *t, const char *s)
-{
-    ddc_text_put (t, s, strlen (s));
-}
-
-void
-ddc_text_printf (ddc_text_t *t, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start (ap, fmt);
-    int n = vsnprintf (small, sizeof small, fmt, ap);
-    va_end (ap);
-    if (n < 0)
-        return;
-    if ((size_t) n < sizeof small) {
-        ddc_text_put (t, small, (size_t) n);
-        return;
-    }
-    char *big = ddc_malloc ((size_t) n + 1);
-    va_start (ap, fmt);
-    vsnprintf (big, (size_t) n + 1, fmt, ap);
-    va_end (ap);
-    ddc_text_put (t, big, (size_t) n);
-    free (big);
-}
-
 int
 ddc_iso_parse (const char *s, int64_t *wall_ms)
 {

@@ -27,17 +27,6 @@ void ddc_malloc_policy (void);
 /* printf into a new string; caller frees. */
 char *ddc_asprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
-/* A growing text, always NUL-terminated once anything was put (a zeroed
-   one is empty, data NULL); its memory is at most about twice its text.
-   The owner frees data. */
-typedef struct {
-    char *data;
-    size_t used, cap;
-} ddc_text_t;
-void ddc_text_put (ddc_text_t *t, const char *data, size_t len);
-void ddc_text_puts (ddc_text_t *t, const char *s);
-void ddc_text_printf (ddc_text_t *t, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
 /* Copy src into dst[size], always NUL-terminated; returns strlen(src). */
 size_t ddc_strlcpy (char *dst, const char *src, size_t size);
 

@@ -25,7 +25,6 @@
 #include "../../web/render_sections.c"
 #include "../../web/schema.c"
 #include "../../web/view.c"
-#include "../../web/wbuf.c"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -157,14 +156,14 @@ s_view (const uint8_t *data, size_t size)
     cJSON *inv = view_inventory (table, cJSON_GetObjectItemCaseSensitive (table, "conf"));
     cJSON *states = view_states (table);
     rctx_t rc = s_rc ();
-    wbuf_t *b = wbuf_new (1 << 20);
+    ddc_buf_t *b = ddc_buf_new (1 << 20);
     render_view_services (b, &rc, view);
     render_view_gateway (b, &rc, view);
     render_view_hosts (b, &rc, view);
-    if (strstr (wbuf_text (b), "<script"))
+    if (strstr (ddc_buf_text (b), "<script"))
         abort ();
     view_table_status (table, "docker@fuzz", "status", view);
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     cJSON_Delete (states);
     cJSON_Delete (inv);
     cJSON_Delete (view);
@@ -174,34 +173,34 @@ s_view (const uint8_t *data, size_t size)
 /* The page of section s rendered for one session equals the page kept
    for every session (the token's places marked) with the token put in. */
 static void
-s_kept_page (ddc_section_t s, const cJSON *doc, rsection_t d, const wbuf_t *direct)
+s_kept_page (ddc_section_t s, const cJSON *doc, rsection_t d, const ddc_buf_t *direct)
 {
     rctx_t rc = s_rc ();
     errs_t *errs = errs_new (&rc, s, cJSON_GetObjectItemCaseSensitive (doc, "errors"));
     d.errs = errs;
     rc.csrf = "";
     rc.csrf_mark = true;
-    wbuf_t *kept = wbuf_new (1 << 22);
+    ddc_buf_t *kept = ddc_buf_new (1 << 22);
     render_section (kept, &rc, s, &d);
-    if (!wbuf_overflow (kept) && !wbuf_overflow (direct)) {
+    if (!ddc_buf_overflow (kept) && !ddc_buf_overflow (direct)) {
         const size_t *at;
-        size_t n = wbuf_marks (kept, &at), from = 0;
-        wbuf_t *out = wbuf_new (1 << 23);
+        size_t n = ddc_buf_marks (kept, &at), from = 0;
+        ddc_buf_t *out = ddc_buf_new (1 << 23);
         for (size_t i = 0; i < n; i++) {
-            if (at[i] < from || at[i] > wbuf_len (kept))
+            if (at[i] < from || at[i] > ddc_buf_len (kept))
                 abort ();
-            wbuf_add (out, wbuf_text (kept) + from, at[i] - from);
-            wbuf_puts (out, "csrf");
+            ddc_buf_add (out, ddc_buf_text (kept) + from, at[i] - from);
+            ddc_buf_puts (out, "csrf");
             from = at[i];
         }
-        wbuf_add (out, wbuf_text (kept) + from, wbuf_len (kept) - from);
+        ddc_buf_add (out, ddc_buf_text (kept) + from, ddc_buf_len (kept) - from);
         /* the form's token, and the container actions' form's */
         if (n != (s == DDC_SEC_CONTAINERS ? 2u : 1u)
-            || strcmp (wbuf_text (out), wbuf_text (direct)) != 0)
+            || strcmp (ddc_buf_text (out), ddc_buf_text (direct)) != 0)
             abort ();
-        wbuf_destroy (&out);
+        ddc_buf_destroy (&out);
     }
-    wbuf_destroy (&kept);
+    ddc_buf_destroy (&kept);
     errs_destroy (&errs);
 }
 
@@ -226,12 +225,12 @@ s_section (const uint8_t *data, size_t size)
     if (cJSON_IsNumber (page) && page->valuedouble >= 0 && page->valuedouble < 1e6)
         d.page = (size_t) page->valuedouble;
     rctx_t rc = s_rc ();
-    wbuf_t *b = wbuf_new (1 << 22);
+    ddc_buf_t *b = ddc_buf_new (1 << 22);
     render_section (b, &rc, s, &d);
-    if (strstr (wbuf_text (b), "<script"))
+    if (strstr (ddc_buf_text (b), "<script"))
         abort ();
     s_kept_page (s, doc, d, b);
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     errs_destroy (&errs);
     cJSON_Delete (doc);
 }
@@ -279,10 +278,10 @@ s_activity (const uint8_t *data, size_t size)
         return;
     rctx_t rc = s_rc ();
     ractivity_t a = { .kind = "action", .container = "c", .since = "1h", .next = "1:2" };
-    wbuf_t *b = wbuf_new (1 << 24);
+    ddc_buf_t *b = ddc_buf_new (1 << 24);
     render_activity (b, &rc, entries, &a);
-    s_check_text (wbuf_text (b));
-    wbuf_destroy (&b);
+    s_check_text (ddc_buf_text (b));
+    ddc_buf_destroy (&b);
     cJSON_Delete (entries);
 }
 
@@ -323,10 +322,10 @@ s_logtail (const uint8_t *data, size_t size)
     free (copy);
     rctx_t rc = s_rc ();
     rlogs_t l = { .host = "h", .name = "n", .lines = 50, .result = result };
-    wbuf_t *b = wbuf_new (1 << 24);
+    ddc_buf_t *b = ddc_buf_new (1 << 24);
     render_logs (b, &rc, &l);
-    s_check_text (wbuf_text (b));
-    wbuf_destroy (&b);
+    s_check_text (ddc_buf_text (b));
+    ddc_buf_destroy (&b);
     cJSON_Delete (result);
 }
 

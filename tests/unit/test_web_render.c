@@ -17,7 +17,6 @@
 #include "../../web/render_sections.c"
 #include "../../web/schema.c"
 #include "../../web/view.c"
-#include "../../web/wbuf.c"
 #include "ddc_test.h"
 #include "ddc_test_json.h"
 
@@ -53,86 +52,22 @@ s_safe (const char *html)
     }
 }
 
-DDC_TEST (test_wbuf_escaping_and_bounds)
-{
-    wbuf_t *b = wbuf_new (1000);
-    wbuf_html (b, "<a href=\"x\">'&'</a>");
-    CHECK_STR (wbuf_text (b), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-    wbuf_reset (b);
-    wbuf_json_script (b, "{\"a\":\"</script><!--\xE2\x80\xA8&\"}");
-    CHECK_STR (wbuf_text (b), "{\"a\":\"\\u003c/script\\u003e\\u003c!--\\u2028\\u0026\"}");
-    wbuf_reset (b);
-    wbuf_url (b, "/bot?x=1 &y");
-    CHECK_STR (wbuf_text (b), "%2Fbot%3Fx%3D1%20%26y");
-    wbuf_reset (b);
-    const char *args[] = { "<b>", "2" };
-    wbuf_tmpl (b, "<em>{0}</em> {1} {2} {x", 2, args);
-    CHECK_STR (wbuf_text (b), "<em>&lt;b&gt;</em> 2  {x");
-    wbuf_reset (b);
-    wbuf_attr (b, "data-x", "a\"<b>");
-    wbuf_u64 (b, 0);
-    wbuf_u64 (b, 18446744073709551615ull);
-    wbuf_attr (b, "v", NULL);
-    CHECK_STR (wbuf_text (b), " data-x=\"a&quot;&lt;b&gt;\"018446744073709551615 v=\"\"");
-    wbuf_reset (b);
-    wbuf_printf (b, "%0500d", 7);
-    CHECK (wbuf_len (b) == 500 && !wbuf_overflow (b));
-    wbuf_printf (b, "%0501d", 7);
-    CHECK (wbuf_overflow (b) && wbuf_len (b) == 500);
-    wbuf_puts (b, "more");
-    CHECK_EQ (wbuf_len (b), 500);
-    size_t len;
-    char *text = wbuf_release (&b, &len);
-    CHECK (b == NULL && len == 500 && strlen (text) == 500);
-    free (text);
-    wbuf_destroy (&b);
-}
-
 /* The text of b with text at each of its marks (caller frees), as
    web_page_marked sends a kept page. */
 static char *
-s_splice (const wbuf_t *b, const char *text)
+s_splice (const ddc_buf_t *b, const char *text)
 {
     const size_t *at;
-    size_t n = wbuf_marks (b, &at), from = 0;
-    wbuf_t *out = wbuf_new (1 << 24);
+    size_t n = ddc_buf_marks (b, &at), from = 0;
+    ddc_buf_t *out = ddc_buf_new (1 << 24);
     for (size_t i = 0; i < n; i++) {
-        CHECK (at[i] >= from && at[i] <= wbuf_len (b));
-        wbuf_add (out, wbuf_text (b) + from, at[i] - from);
-        wbuf_puts (out, text);
+        CHECK (at[i] >= from && at[i] <= ddc_buf_len (b));
+        ddc_buf_add (out, ddc_buf_text (b) + from, at[i] - from);
+        ddc_buf_puts (out, text);
         from = at[i];
     }
-    wbuf_add (out, wbuf_text (b) + from, wbuf_len (b) - from);
-    return wbuf_release (&out, NULL);
-}
-
-DDC_TEST (test_wbuf_marks)
-{
-    wbuf_t *a = wbuf_new (100), *b = wbuf_new (100);
-    const size_t *at;
-    wbuf_puts (a, "x=");
-    wbuf_mark (a);
-    wbuf_puts (a, ";");
-    wbuf_puts (b, "<p>");
-    wbuf_mark (b);
-    wbuf_append (b, a);
-    wbuf_mark (b);
-    CHECK (wbuf_marks (b, &at) == 3 && at[0] == 3 && at[1] == 5 && at[2] == 6);
-    char *text = s_splice (b, "T");
-    CHECK_STR (text, "<p>Tx=T;T");
-    free (text);
-    wbuf_reset (b);
-    CHECK_EQ (wbuf_marks (b, &at), 0);
-    /* no mark past an overflow */
-    wbuf_t *small = wbuf_new (4);
-    wbuf_puts (small, "12345");
-    wbuf_mark (small);
-    CHECK (wbuf_overflow (small) && wbuf_marks (small, &at) == 0);
-    wbuf_append (small, a);
-    CHECK_EQ (wbuf_marks (small, &at), 0);
-    wbuf_destroy (&small);
-    wbuf_destroy (&a);
-    wbuf_destroy (&b);
+    ddc_buf_add (out, ddc_buf_text (b) + from, ddc_buf_len (b) - from);
+    return ddc_buf_release (&out, NULL);
 }
 
 DDC_TEST (test_locale_files)
@@ -195,11 +130,11 @@ DDC_TEST (test_section_pages_escape)
     rctx_t rc = s_rc (t, "en", true);
     cJSON *v = ddc_test_parse (s_hostile);
     rsection_t d = { .value = v, .rev = 7, .secret_set = true };
-    wbuf_t *b = wbuf_new (1 << 22);
+    ddc_buf_t *b = ddc_buf_new (1 << 22);
     render_begin (b, &rc, "T<i>tle");
     render_section (b, &rc, DDC_SEC_BOT, &d);
     render_end (b, &rc);
-    const char *html = wbuf_text (b);
+    const char *html = ddc_buf_text (b);
     s_safe (html);
     CHECK (strstr (html, "value=\"&quot;&gt;&lt;b&gt;x&lt;/b&gt;\""));
     CHECK (strstr (html, "T&lt;i&gt;tle"));
@@ -230,23 +165,23 @@ DDC_TEST (test_section_pages_escape)
             cJSON *states = ddc_test_parse ("{\"h</nn\":\"running\"}");
             rsection_t sd = { .value = v, .rev = 1, .inventory = inv, .states = states,
                               .containers = v };
-            wbuf_reset (b);
+            ddc_buf_reset (b);
             render_section (b, &rc, (ddc_section_t) s, &sd);
-            CHECK (!wbuf_overflow (b) && wbuf_len (b) > 200);
-            s_safe (wbuf_text (b));
-            CHECK (strstr (wbuf_text (b), "<b>") == NULL);
-            CHECK (strstr (wbuf_text (b), "</textarea><b>") == NULL);
+            CHECK (!ddc_buf_overflow (b) && ddc_buf_len (b) > 200);
+            s_safe (ddc_buf_text (b));
+            CHECK (strstr (ddc_buf_text (b), "<b>") == NULL);
+            CHECK (strstr (ddc_buf_text (b), "</textarea><b>") == NULL);
             if (s == DDC_SEC_ADMINS && l == 0) {
                 /* a row's cell carries its column's name (a card's label on
                    a phone), which also names its input */
-                CHECK (strstr (wbuf_text (b), "<td data-field=\"admins[0].note\" data-label=\"Note\">"));
-                CHECK (strstr (wbuf_text (b), "size=\"30\" aria-label=\"Note\">"));
+                CHECK (strstr (ddc_buf_text (b), "<td data-field=\"admins[0].note\" data-label=\"Note\">"));
+                CHECK (strstr (ddc_buf_text (b), "size=\"30\" aria-label=\"Note\">"));
             }
             cJSON_Delete (v);
             cJSON_Delete (inv);
             cJSON_Delete (states);
         }
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     i18n_destroy (&t);
 }
 
@@ -263,9 +198,9 @@ DDC_TEST (test_errors_at_their_inputs)
     errs_t *errs = errs_new (&rc, DDC_SEC_CONTAINERS, errors);
     CHECK_EQ (errs_count (errs), 4);
     rsection_t d = { .value = v, .rev = 3, .errs = errs };
-    wbuf_t *b = wbuf_new (1 << 22);
+    ddc_buf_t *b = ddc_buf_new (1 << 22);
     render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
-    const char *html = wbuf_text (b);
+    const char *html = ddc_buf_text (b);
     /* at the row's name input, escaped */
     const char *at = strstr (html, "data-field=\"containers[1].name\"");
     CHECK (at && strstr (at, "name &lt;bad&gt;"));
@@ -283,7 +218,7 @@ DDC_TEST (test_errors_at_their_inputs)
     CHECK (errs == NULL);
     cJSON_Delete (errors);
     cJSON_Delete (v);
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     i18n_destroy (&t);
 }
 
@@ -291,57 +226,57 @@ DDC_TEST (test_other_pages)
 {
     i18n_t *t = s_i18n ();
     rctx_t rc = s_rc (t, "de", false);
-    wbuf_t *b = wbuf_new (1 << 22);
+    ddc_buf_t *b = ddc_buf_new (1 << 22);
     render_login (b, &rc, "login.wrong", "/bot\"><b>");
-    CHECK (strstr (wbuf_text (b), "Anmelden") && strstr (wbuf_text (b), "/bot&quot;&gt;&lt;b&gt;"));
-    CHECK (strstr (wbuf_text (b), "data-signed-in") == NULL);
-    CHECK (strstr (wbuf_text (b), "<nav") == NULL);             /* no navigation signed out */
-    s_safe (wbuf_text (b));
-    wbuf_reset (b);
+    CHECK (strstr (ddc_buf_text (b), "Anmelden") && strstr (ddc_buf_text (b), "/bot&quot;&gt;&lt;b&gt;"));
+    CHECK (strstr (ddc_buf_text (b), "data-signed-in") == NULL);
+    CHECK (strstr (ddc_buf_text (b), "<nav") == NULL);             /* no navigation signed out */
+    s_safe (ddc_buf_text (b));
+    ddc_buf_reset (b);
     render_setup (b, &rc, "setup.bad_code", "ABCD-\"EFGH");
-    CHECK (strstr (wbuf_text (b), "name=\"code\"") && strstr (wbuf_text (b), "Einrichtungscode"));
+    CHECK (strstr (ddc_buf_text (b), "name=\"code\"") && strstr (ddc_buf_text (b), "Einrichtungscode"));
     /* the typed code is kept (escaped) across an error; where it is is said */
-    CHECK (strstr (wbuf_text (b), "value=\"ABCD-&quot;EFGH\""));
-    CHECK (strstr (wbuf_text (b), "<code>ddc-ctl setup-code</code>")
-           && strstr (wbuf_text (b), "<code>data/web-setup-code</code>"));
-    wbuf_reset (b);
+    CHECK (strstr (ddc_buf_text (b), "value=\"ABCD-&quot;EFGH\""));
+    CHECK (strstr (ddc_buf_text (b), "<code>ddc-ctl setup-code</code>")
+           && strstr (ddc_buf_text (b), "<code>data/web-setup-code</code>"));
+    ddc_buf_reset (b);
     render_setup (b, &rc, NULL, "caf\xC3\xA9");                  /* not a code: not shown */
-    CHECK (strstr (wbuf_text (b), "caf") == NULL);
-    wbuf_reset (b);
+    CHECK (strstr (ddc_buf_text (b), "caf") == NULL);
+    ddc_buf_reset (b);
     rc = s_rc (t, "en", true);
     render_password (b, &rc, 12, "pw.kinds", NULL);
-    CHECK (strstr (wbuf_text (b), "name=\"old\"") && strstr (wbuf_text (b), "value=\"12\""));
-    wbuf_reset (b);
+    CHECK (strstr (ddc_buf_text (b), "name=\"old\"") && strstr (ddc_buf_text (b), "value=\"12\""));
+    ddc_buf_reset (b);
     render_error_page (b, &rc, 503, "error.503_title", "error.503_text", "<detail>");
-    CHECK (strstr (wbuf_text (b), "data-status=\"503\"") && strstr (wbuf_text (b), "&lt;detail&gt;"));
-    wbuf_reset (b);
+    CHECK (strstr (ddc_buf_text (b), "data-status=\"503\"") && strstr (ddc_buf_text (b), "&lt;detail&gt;"));
+    ddc_buf_reset (b);
     render_saved (b, &rc, "bot", 57, true);
-    CHECK (strstr (wbuf_text (b), "Changes applied (revision 57).")
-           && strstr (wbuf_text (b), "data-rev=\"57\"") && strstr (wbuf_text (b), "gateway-result"));
-    wbuf_reset (b);
+    CHECK (strstr (ddc_buf_text (b), "Changes applied (revision 57).")
+           && strstr (ddc_buf_text (b), "data-rev=\"57\"") && strstr (ddc_buf_text (b), "gateway-result"));
+    ddc_buf_reset (b);
     render_conflict (b, &rc, "/bot", 60);
-    CHECK (strstr (wbuf_text (b), "revision 60") && strstr (wbuf_text (b), "href=\"/bot\""));
+    CHECK (strstr (ddc_buf_text (b), "revision 60") && strstr (ddc_buf_text (b), "href=\"/bot\""));
     /* history: newest first, a diff with escaped lines */
     cJSON *entries = ddc_test_parse (
         "[{\"rev\":3,\"prev_rev\":0,\"section\":\"admins\",\"time\":\"t\",\"author\":\"a<\",\"peer\":\"web@x\","
         "\"changed\":[\"admins[0]\"],\"value\":[{\"id\":\"1\"}]},"
         "{\"rev\":9,\"prev_rev\":3,\"section\":\"admins\",\"time\":\"t\",\"author\":\"b\",\"peer\":\"ctl@y\","
         "\"changed\":[\"admins[0].note\"],\"value\":[{\"id\":\"1\",\"note\":\"<b>\"}]}]");
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_history (b, &rc, entries, "admins");
-    const char *h = wbuf_text (b);
+    const char *h = ddc_buf_text (b);
     CHECK (strstr (h, "data-rev=\"9\"") && strstr (h, "data-rev=\"3\"")
            && strstr (h, "data-rev=\"9\"") < strstr (h, "data-rev=\"3\""));
     CHECK (strstr (h, "a&lt;"));
     CHECK (strstr (h, "<td class=\"wide\" data-label=\"Changed fields\">"));
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_history_entry (b, &rc, cJSON_GetArrayItem (entries, 1), cJSON_GetArrayItem (entries, 0), true);
-    h = wbuf_text (b);
+    h = ddc_buf_text (b);
     CHECK (strstr (h, "<span class=\"add\">+ ") && strstr (h, "&lt;b&gt;"));
     CHECK (strstr (h, "action=\"/history/rollback\"") && strstr (h, "name=\"rev\" value=\"9\""));
     s_safe (h);
     cJSON_Delete (entries);
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     i18n_destroy (&t);
 }
 
@@ -351,67 +286,67 @@ DDC_TEST (test_human_labels)
 {
     i18n_t *t = s_i18n ();
     rctx_t rc = s_rc (t, "en", true);
-    wbuf_t *b = wbuf_new (1 << 20);
+    ddc_buf_t *b = ddc_buf_new (1 << 20);
     render_field_label (b, &rc, "containers[1].display_name");
-    CHECK_STR (wbuf_text (b), "Container 2: Display name");
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "Container 2: Display name");
+    ddc_buf_reset (b);
     render_field_label (b, &rc, "spam.button_cooldowns.restart_all");
-    CHECK_STR (wbuf_text (b), "Buttons: Restart all");
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "Buttons: Restart all");
+    ddc_buf_reset (b);
     render_field_label (b, &rc, "tasks[0]");
-    CHECK_STR (wbuf_text (b), "Task 1");
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "Task 1");
+    ddc_buf_reset (b);
     render_field_label (b, &rc, "bot");
-    CHECK_STR (wbuf_text (b), "Bot");
+    CHECK_STR (ddc_buf_text (b), "Bot");
     CHECK_STR (render_section_label (&rc, "spam"), "Cooldowns");
     CHECK_STR (render_section_label (&rc, "web"), "Web UI");
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_error_text (b, &rc, "bot.guild_id", "invalid",
                        "guild_id must be a Discord snowflake: 17 to 20 digits.");
-    CHECK (strncmp (wbuf_text (b), "Server (guild) ID must be 17 to 20 digits", 41) == 0);
-    CHECK (strstr (wbuf_text (b), "guild_id") == NULL);
-    wbuf_reset (b);
+    CHECK (strncmp (ddc_buf_text (b), "Server (guild) ID must be 17 to 20 digits", 41) == 0);
+    CHECK (strstr (ddc_buf_text (b), "guild_id") == NULL);
+    ddc_buf_reset (b);
     render_error_text (b, &rc, "web.session_idle_minutes", "out_of_range",
                        "session_idle_minutes must be between 1 and 1440.");
-    CHECK_STR (wbuf_text (b), "Sign out after idle (minutes) must be between 1 and 1440.");
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "Sign out after idle (minutes) must be between 1 and 1440.");
+    ddc_buf_reset (b);
     render_error_text (b, &rc, "tasks[2].day", "out_of_range", "day must exist in month 2: 1 to 29.");
-    CHECK_STR (wbuf_text (b), "Task 3: day: month 2 has the days 1 to 29.");
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "Task 3: day: month 2 has the days 1 to 29.");
+    ddc_buf_reset (b);
     render_error_text (b, &rc, "watchdog.url", "required", "url is required when the watchdog is enabled.");
-    CHECK_STR (wbuf_text (b), "URL is required when the heartbeat is on.");
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "URL is required when the heartbeat is on.");
+    ddc_buf_reset (b);
     render_error_text (b, &rc, "", "too_many", "There are <more> errors");
-    CHECK_STR (wbuf_text (b), "There are &lt;more&gt; errors");      /* no template: as sent */
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "There are &lt;more&gt; errors");      /* no template: as sent */
+    ddc_buf_reset (b);
     render_author (b, &rc, "admin<x> (rollback to 3)");
-    CHECK_STR (wbuf_text (b), "admin&lt;x&gt; (rollback to revision 3)");
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "admin&lt;x&gt; (rollback to revision 3)");
+    ddc_buf_reset (b);
     render_author (b, &rc, "admin (rollback to x)");
-    CHECK_STR (wbuf_text (b), "admin (rollback to x)");
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "admin (rollback to x)");
+    ddc_buf_reset (b);
     render_time (b, "2026-11-27T08:39:37Z");
-    CHECK_STR (wbuf_text (b), "<time class=\"local\" datetime=\"2026-11-27T08:39:37Z\">"
+    CHECK_STR (ddc_buf_text (b), "<time class=\"local\" datetime=\"2026-11-27T08:39:37Z\">"
                               "2026-11-27\xC2\xA0" "08:39:37\xC2\xA0UTC</time>");
 
     rc = s_rc (t, "de", true);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_error_text (b, &rc, "containers[0].host", "required", "host is required.");
-    CHECK_STR (wbuf_text (b), "Container 1: Host muss angegeben werden.");
-    wbuf_reset (b);
+    CHECK_STR (ddc_buf_text (b), "Container 1: Host muss angegeben werden.");
+    ddc_buf_reset (b);
     render_author (b, &rc, "admin (rollback to 3)");
-    CHECK_STR (wbuf_text (b), "admin (zur\xC3\xBC" "ckgesetzt auf Revision 3)");
+    CHECK_STR (ddc_buf_text (b), "admin (zur\xC3\xBC" "ckgesetzt auf Revision 3)");
     CHECK_STR (render_section_label (&rc, "spam"), "Wartezeiten");
 
     /* the cooldowns page names buttons and commands, not keys */
     rc = s_rc (t, "en", true);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     cJSON *spam = ddc_test_parse ("{\"enabled\":true,\"command_cooldowns\":{},\"button_cooldowns\":{}}");
     rsection_t d = { .value = spam, .rev = 2 };
     render_section (b, &rc, DDC_SEC_SPAM, &d);
-    CHECK (strstr (wbuf_text (b), ">Restart all</label>"));
-    CHECK (strstr (wbuf_text (b), ">/ss \xE2\x80\x94 the server overview, short</label>"));
-    CHECK (strstr (wbuf_text (b), "<code>restart_all") == NULL);
+    CHECK (strstr (ddc_buf_text (b), ">Restart all</label>"));
+    CHECK (strstr (ddc_buf_text (b), ">/ss \xE2\x80\x94 the server overview, short</label>"));
+    CHECK (strstr (ddc_buf_text (b), "<code>restart_all") == NULL);
     cJSON_Delete (spam);
 
     /* the history names sections and fields by their labels; the current
@@ -420,21 +355,21 @@ DDC_TEST (test_human_labels)
         "{\"rev\":9,\"prev_rev\":3,\"section\":\"spam\",\"time\":\"2026-11-27T08:39:37Z\","
         "\"author\":\"admin (rollback to 3)\",\"peer\":\"web@x\","
         "\"changed\":[\"spam.button_cooldowns.restart_all\"],\"value\":{}}");
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_history_entry (b, &rc, entry, NULL, false);
-    const char *h = wbuf_text (b);
+    const char *h = ddc_buf_text (b);
     CHECK (strstr (h, "<dd>Cooldowns</dd>") && strstr (h, "Buttons: Restart all")
            && strstr (h, "(rollback to revision 3)") && strstr (h, "datetime=\"2026-11-27T08:39:37Z\""));
     CHECK (strstr (h, "/history/rollback") == NULL && strstr (h, "id=\"rollback-current\""));
     cJSON *list = cJSON_CreateArray ();
     cJSON_AddItemToArray (list, entry);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_history (b, &rc, list, NULL);
-    h = wbuf_text (b);
+    h = ddc_buf_text (b);
     CHECK (strstr (h, "<td data-label=\"Section\">Cooldowns</td>") && strstr (h, "Buttons: Restart all")
            && strstr (h, ">Cooldowns</option>"));
     cJSON_Delete (list);
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     i18n_destroy (&t);
 }
 
@@ -507,52 +442,52 @@ DDC_TEST (test_container_controls_and_logs)
 {
     i18n_t *t = s_i18n ();
     rctx_t rc = s_rc (t, "en", true);
-    wbuf_t *b = wbuf_new (1 << 20);
+    ddc_buf_t *b = ddc_buf_new (1 << 20);
     /* the default allows start, stop and restart, not logs */
     render_container_controls (b, &rc, "nas", "pl.ex", NULL);
-    const char *h = wbuf_text (b);
+    const char *h = ddc_buf_text (b);
     CHECK (strstr (h, "value=\"stop:nas/pl.ex\" aria-label=\"Stop pl.ex on nas\">Stop</button>"));
     CHECK (strstr (h, "form=\"ctr-action\"") && !strstr (h, "/logs?"));
     CHECK (strstr (h, "role=\"status\""));
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     cJSON *only = ddc_test_parse ("[\"restart\", \"logs\"]");
     render_container_controls (b, &rc, "nas", "db", only);
-    h = wbuf_text (b);
+    h = ddc_buf_text (b);
     CHECK (strstr (h, "restart:nas/db") && !strstr (h, "\"stop:nas/db") && !strstr (h, "\"start:nas/db"));
     CHECK (strstr (h, "href=\"/logs?host=nas&amp;name=db\" aria-label=\"Log of db on nas\""));
     cJSON_Delete (only);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_container_action_form (b, &rc);
-    CHECK (strstr (wbuf_text (b), "action=\"/containers/action\"")
-           && strstr (wbuf_text (b), "value=\"CSRF&lt;&amp;&gt;&quot;\""));
+    CHECK (strstr (ddc_buf_text (b), "action=\"/containers/action\"")
+           && strstr (ddc_buf_text (b), "value=\"CSRF&lt;&amp;&gt;&quot;\""));
     /* the result page: the agent's reason escaped */
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     cJSON *refused = ddc_test_parse ("{\"ok\":false,\"error\":\"refused\","
                                      "\"message\":\"<script>alert(1)</script>\"}");
     render_action_result (b, &rc, "nas", "db", "stop", refused, NULL);
-    h = wbuf_text (b);
+    h = ddc_buf_text (b);
     CHECK (strstr (h, "data-ok=\"0\"") && strstr (h, "Stop db on nas") && strstr (h, "&lt;script&gt;"));
     s_safe (h);
     cJSON_Delete (refused);
     /* the log page: lines escaped, the download link, the lines chosen */
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     cJSON *logs = ddc_test_parse ("{\"ok\":true,\"logs\":\"one\\n<img src=x>\\n\","
                                   "\"note\":\"cut to <b>\"}");
     rlogs_t l = { .host = "nas", .name = "db", .display_name = "<DB>", .lines = 200,
                   .result = logs };
     render_logs (b, &rc, &l);
-    h = wbuf_text (b);
+    h = ddc_buf_text (b);
     CHECK (strstr (h, "one\n&lt;img src=x&gt;\n</pre>") && strstr (h, "&lt;DB&gt;"));
     CHECK (strstr (h, "href=\"/logs/download?host=nas&amp;name=db&amp;lines=1000\""));
     CHECK (strstr (h, "<option value=\"200\" selected>") && strstr (h, "cut to &lt;b&gt;"));
     CHECK (strstr (h, "data-host=\"nas\" data-name=\"db\""));
     s_safe (h);
     cJSON_Delete (logs);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     rlogs_t broken = { .host = "nas", .name = "db", .lines = 50, .error = "no <agent>" };
     render_logs (b, &rc, &broken);
-    CHECK (strstr (wbuf_text (b), "id=\"log-error\"") && strstr (wbuf_text (b), "no &lt;agent&gt;"));
-    wbuf_destroy (&b);
+    CHECK (strstr (ddc_buf_text (b), "id=\"log-error\"") && strstr (ddc_buf_text (b), "no &lt;agent&gt;"));
+    ddc_buf_destroy (&b);
     i18n_destroy (&t);
 }
 
@@ -562,17 +497,17 @@ DDC_TEST (test_next_steps)
 {
     i18n_t *t = s_i18n ();
     rctx_t rc = s_rc (t, "en", true);
-    wbuf_t *b = wbuf_new (1 << 20);
+    ddc_buf_t *b = ddc_buf_new (1 << 20);
     /* a host without configured containers: a link to choose them */
     cJSON *v = ddc_test_parse ("{\"up\":true,\"rev\":2,\"peers\":[],\"gateway\":[],"
                                "\"hosts\":[{\"peer\":\"docker@n\",\"host\":\"my nas&\","
                                "\"connected\":true,\"containers\":[]}]}");
     render_view_hosts (b, &rc, v);
-    CHECK (strstr (wbuf_text (b), "<a href=\"/containers?q=my%20nas%26\">"));
-    wbuf_reset (b);
+    CHECK (strstr (ddc_buf_text (b), "<a href=\"/containers?q=my%20nas%26\">"));
+    ddc_buf_reset (b);
     render_view_gateway (b, &rc, v);
-    CHECK (strstr (wbuf_text (b), "<a href=\"/bot\">"));
-    s_safe (wbuf_text (b));
+    CHECK (strstr (ddc_buf_text (b), "<a href=\"/bot\">"));
+    s_safe (ddc_buf_text (b));
 
     /* the bot page shows the gateway as reported, live (#view-gateway) */
     cJSON *gv = ddc_test_parse ("{\"gateway\":[{\"peer\":\"discord@b\",\"connected\":true,"
@@ -580,9 +515,9 @@ DDC_TEST (test_next_steps)
     cJSON *bot = ddc_test_parse ("{\"token\":\"***\",\"guild_id\":\"\",\"language\":\"en\","
                                  "\"timezone\":\"UTC\"}");
     rsection_t d = { .value = bot, .rev = 2, .view = gv };
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_section (b, &rc, DDC_SEC_BOT, &d);
-    const char *h = strstr (wbuf_text (b), "id=\"view-gateway\"");
+    const char *h = strstr (ddc_buf_text (b), "id=\"view-gateway\"");
     CHECK (h && strstr (h, "discord@b") && strstr (h, "ready"));
 
     /* tasks: next run in the task's zone, paused, never; a hint while no
@@ -598,9 +533,9 @@ DDC_TEST (test_next_steps)
         "\"active\":true}]");
     cJSON *none = cJSON_CreateArray ();
     rsection_t td = { .value = tasks, .rev = 4, .containers = none, .now = 1796083200 };
-    wbuf_reset (b);                                    /* 2026-12-01T00:00:00Z */
+    ddc_buf_reset (b);                                    /* 2026-12-01T00:00:00Z */
     render_section (b, &rc, DDC_SEC_TASKS, &td);
-    h = wbuf_text (b);
+    h = ddc_buf_text (b);
     CHECK (strstr (h, "<time class=\"zoned\" datetime=\"2026-12-07T03:15:00Z\">Monday 2026-12-07"
                       "\xC2\xA0" "04:15</time> <small class=\"muted\">Europe/Berlin</small>"));
     CHECK (strstr (h, ">paused</td>") && strstr (h, ">never (its time has passed)</td>"));
@@ -611,7 +546,7 @@ DDC_TEST (test_next_steps)
     cJSON_Delete (bot);
     cJSON_Delete (gv);
     cJSON_Delete (v);
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     i18n_destroy (&t);
 }
 
@@ -619,7 +554,7 @@ DDC_TEST (test_activity_page)
 {
     i18n_t *t = s_i18n ();
     rctx_t rc = s_rc (t, "en", true);
-    wbuf_t *b = wbuf_new (1 << 22);
+    ddc_buf_t *b = ddc_buf_new (1 << 22);
     cJSON *entries = ddc_test_parse (
         "[{\"kind\":\"action\",\"time\":\"2026-11-27T08:39:37Z\",\"peer\":\"web@box\","
         "\"role\":\"web\",\"for\":{\"user\":\"<admin>\",\"address\":\"192.0.2.7\"},"
@@ -637,7 +572,7 @@ DDC_TEST (test_activity_page)
     ractivity_t a = { .kind = "action", .container = "x\"y", .since = "24h", .next = "12:34",
                       .who = "<al ice>", .result = "error" };
     render_activity (b, &rc, entries, &a);
-    const char *h = wbuf_text (b);
+    const char *h = ddc_buf_text (b);
     CHECK (strstr (h, "<time class=\"local\" datetime=\"2026-11-27T08:39:37Z\">2026-11-27\xC2\xA0"
                       "08:39:37\xC2\xA0UTC</time>"));
     CHECK (strstr (h, "&lt;admin&gt;") && strstr (h, "pl&lt;ex") && strstr (h, "192.0.2.7"));
@@ -654,17 +589,17 @@ DDC_TEST (test_activity_page)
     CHECK (strstr (h, "<label for=\"f-result\">"));
     CHECK (!strstr (h, "activity-newest"));
     s_safe (h);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     rc = s_rc (t, "de", true);
     cJSON *none = cJSON_CreateArray ();
     ractivity_t empty = { .kind = "", .container = "", .since = "", .older = true };
     render_activity (b, &rc, none, &empty);
-    h = wbuf_text (b);
+    h = ddc_buf_text (b);
     CHECK (strstr (h, "id=\"activity-none\"") && strstr (h, "Aktivit") && strstr (h, "activity-newest"));
     CHECK (!strstr (h, "activity-older"));
     cJSON_Delete (none);
     cJSON_Delete (entries);
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     i18n_destroy (&t);
 }
 
@@ -738,11 +673,11 @@ DDC_TEST (test_view_from_peers)
     /* rendered fragments, escaped */
     i18n_t *t = s_i18n ();
     rctx_t rc = s_rc (t, "en", true);
-    wbuf_t *b = wbuf_new (1 << 20);
+    ddc_buf_t *b = ddc_buf_new (1 << 20);
     render_dashboard (b, &rc, v);
-    CHECK (strstr (wbuf_text (b), "data-container=\"nas/zz\"") && strstr (wbuf_text (b), "Zed"));
-    CHECK (strstr (wbuf_text (b), "discord@bot") && strstr (wbuf_text (b), "1 min"));
-    s_safe (wbuf_text (b));
+    CHECK (strstr (ddc_buf_text (b), "data-container=\"nas/zz\"") && strstr (ddc_buf_text (b), "Zed"));
+    CHECK (strstr (ddc_buf_text (b), "discord@bot") && strstr (ddc_buf_text (b), "1 min"));
+    s_safe (ddc_buf_text (b));
     cJSON_Delete (body);
     cJSON_Delete (states);
     cJSON_Delete (inv);
@@ -755,12 +690,12 @@ DDC_TEST (test_view_from_peers)
         "\"reason\":\"Docker unreachable since 2026-11-27T09:00:00Z\",\"last_state\":\"running\","
         "\"uptime_s\":null}}}}}]}");
     v = view_build (true, 5, down, conf);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_view_hosts (b, &rc, v);
-    CHECK (strstr (wbuf_text (b), "Docker unreachable"));
-    CHECK (strstr (wbuf_text (b), "Unreachable since <span class=\"mono\">2026-11-27T09:00:00Z</span>: "
+    CHECK (strstr (ddc_buf_text (b), "Docker unreachable"));
+    CHECK (strstr (ddc_buf_text (b), "Unreachable since <span class=\"mono\">2026-11-27T09:00:00Z</span>: "
                                   "docker socket /s: gone"));
-    CHECK (strstr (wbuf_text (b), "data-state=\"unknown\""));
+    CHECK (strstr (ddc_buf_text (b), "data-state=\"unknown\""));
     cJSON_Delete (v);
     cJSON_Delete (down);
     /* a ready gateway with an error (a guild refused the slash commands) warns */
@@ -772,22 +707,22 @@ DDC_TEST (test_view_from_peers)
             : "{\"peers\":[{\"name\":\"discord@bot\",\"role\":\"discord\",\"connected\":true,"
               "\"status\":{\"gateway\":{\"state\":\"ready\",\"error\":null}}}]}");
         v = view_build (true, 5, ready, conf);
-        wbuf_reset (b);
+        ddc_buf_reset (b);
         render_view_gateway (b, &rc, v);
-        CHECK_EQ (!strstr (wbuf_text (b), "badge warn"), (k == 1));
-        CHECK_EQ (!strstr (wbuf_text (b), "HTTP 403"), (k == 1));
+        CHECK_EQ (!strstr (ddc_buf_text (b), "badge warn"), (k == 1));
+        CHECK_EQ (!strstr (ddc_buf_text (b), "HTTP 403"), (k == 1));
         cJSON_Delete (v);
         cJSON_Delete (ready);
     }
     /* nothing at all */
     v = view_build (false, 0, NULL, NULL);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_view_hosts (b, &rc, v);
     render_view_gateway (b, &rc, v);
     render_view_services (b, &rc, v);
-    CHECK (strstr (wbuf_text (b), "No Docker agent"));
+    CHECK (strstr (ddc_buf_text (b), "No Docker agent"));
     cJSON_Delete (v);
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     i18n_destroy (&t);
     cJSON_Delete (conf);
     cJSON_Delete (table);
@@ -815,9 +750,9 @@ DDC_TEST (test_containers_page_states)
     cJSON *states = ddc_test_parse ("{\"nas/plex\":\"exited\",\"other/db\":\"dead\"}");
     rsection_t d = { .value = v, .rev = 4, .inventory = inv, .states = states };
     rctx_t rc = s_rc (t, "en", true);
-    wbuf_t *b = wbuf_new (1 << 22);
+    ddc_buf_t *b = ddc_buf_new (1 << 22);
     render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
-    const char *html = wbuf_text (b);
+    const char *html = ddc_buf_text (b);
     /* found by the agent, not configured: the inventory's state */
     CHECK (strstr (html, "data-container=\"nas/db\" data-state=\"running\">running</span>"));
     CHECK (strstr (html, "data-container=\"nas/old\" data-state=\"exited\">exited</span>"));
@@ -843,17 +778,17 @@ DDC_TEST (test_containers_page_states)
     CHECK (strstr (html, "aria-label=\"Role IDs that may restart\""));
     /* German: the same states in German, data-state as reported */
     rc = s_rc (t, "de", true);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
-    html = wbuf_text (b);
+    html = ddc_buf_text (b);
     CHECK (strstr (html, "data-container=\"nas/db\" data-state=\"running\">l\xC3\xA4uft</span>"));
     CHECK (strstr (html, "data-container=\"nas/plex\" data-state=\"exited\">beendet</span>"));
     /* a state the locale does not know is shown as it is */
     cJSON_ReplaceItemInObject (states, "nas/plex", cJSON_CreateString ("hibernating<"));
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
-    CHECK (strstr (wbuf_text (b), "data-state=\"hibernating&lt;\">hibernating&lt;</span>"));
-    wbuf_destroy (&b);
+    CHECK (strstr (ddc_buf_text (b), "data-state=\"hibernating&lt;\">hibernating&lt;</span>"));
+    ddc_buf_destroy (&b);
     cJSON_Delete (states);
     cJSON_Delete (inv);
     cJSON_Delete (v);
@@ -882,26 +817,26 @@ DDC_TEST (test_containers_page_search_and_pages)
     i18n_t *t = s_i18n ();
     /* 20 agents of 50 containers each, one configured on host-3, and two
        agents of one engine listing the same container under two names */
-    wbuf_t *tb = wbuf_new (1 << 22);
-    wbuf_puts (tb, "{\"peers\":[");
+    ddc_buf_t *tb = ddc_buf_new (1 << 22);
+    ddc_buf_puts (tb, "{\"peers\":[");
     for (int h = 1; h <= 20; h++) {
-        wbuf_printf (tb, "%s{\"name\":\"docker@host-%d\",\"role\":\"docker\",\"instance\":\"host-%d\","
+        ddc_buf_printf (tb, "%s{\"name\":\"docker@host-%d\",\"role\":\"docker\",\"instance\":\"host-%d\","
                          "\"status\":{\"inventory\":{\"host\":\"host-%d\",\"containers\":[",
                      h > 1 ? "," : "", h, h, h);
         for (int c = 1; c <= 50; c++)
-            wbuf_printf (tb, "%s{\"name\":\"app-%02d-%02d\",\"id\":\"id-%d-%d\",\"image\":\"img/%d\","
+            ddc_buf_printf (tb, "%s{\"name\":\"app-%02d-%02d\",\"id\":\"id-%d-%d\",\"image\":\"img/%d\","
                              "\"state\":\"%s\"}", c > 1 ? "," : "", h, c, h, c, c,
                          c % 10 == 0 ? "exited" : "running");
-        wbuf_puts (tb, "]}}}");
+        ddc_buf_puts (tb, "]}}}");
     }
-    wbuf_puts (tb, ",{\"name\":\"docker@twin-a\",\"status\":{\"inventory\":{\"host\":\"twin-a\","
+    ddc_buf_puts (tb, ",{\"name\":\"docker@twin-a\",\"status\":{\"inventory\":{\"host\":\"twin-a\","
                    "\"containers\":[{\"name\":\"shared\",\"id\":\"same\",\"state\":\"running\"}]}}},"
                    "{\"name\":\"docker@twin-b\",\"status\":{\"inventory\":{\"host\":\"twin-b\","
                    "\"containers\":[{\"name\":\"shared\",\"id\":\"same\",\"state\":\"running\"}]}}},"
                    "{\"name\":\"docker@host-1b\",\"instance\":\"host-1b\",\"status\":{\"inventory\":"
                    "{\"host\":\"host-1\",\"containers\":[{\"name\":\"app-01-01\",\"id\":\"id-1-1\"}]}}}]}");
-    cJSON *table = ddc_test_parse (wbuf_text (tb));
-    wbuf_destroy (&tb);
+    cJSON *table = ddc_test_parse (ddc_buf_text (tb));
+    ddc_buf_destroy (&tb);
     cJSON *v = ddc_test_parse ("[{\"host\":\"host-3\",\"name\":\"app-03-07\",\"display_name\":\"Seven\"}]");
     cJSON *inv = view_inventory (table, v);
     /* 1,000 + the shared one once; host-1's second agent adds nothing */
@@ -915,15 +850,15 @@ DDC_TEST (test_containers_page_search_and_pages)
     cJSON *states = cJSON_CreateObject ();
     rsection_t d = { .value = v, .rev = 9, .inventory = inv, .states = states };
     rctx_t rc = s_rc (t, "en", true);
-    wbuf_t *b = wbuf_new (1 << 22);
+    ddc_buf_t *b = ddc_buf_new (1 << 22);
     render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
-    const char *html = wbuf_text (b);
+    const char *html = ddc_buf_text (b);
     char attr[64];
     /* a page of 50 of the 1,000 found ones, small */
     CHECK_EQ (s_count (html, "<tr class=\"discovered\">"), 50);
     s_after (html, "data-total=\"", attr, sizeof attr);
     CHECK_STR (attr, "1000");
-    CHECK (wbuf_len (b) < 100 * 1024);
+    CHECK (ddc_buf_len (b) < 100 * 1024);
     CHECK (strstr (html, "href=\"/containers?page=2#discovered\" data-page=\"2\" rel=\"next\""));
     CHECK (strstr (html, "href=\"/containers?page=20#discovered\" data-page=\"20\" rel=\"last\""));
     CHECK (strstr (html, "1–50 of 1000 (page 1)"));
@@ -931,9 +866,9 @@ DDC_TEST (test_containers_page_search_and_pages)
     s_safe (html);
     /* the last page */
     d.page = 99;
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_discovered (b, &rc, &d);
-    html = wbuf_text (b);
+    html = ddc_buf_text (b);
     CHECK_EQ (s_count (html, "<tr class=\"discovered\">"), 50);
     CHECK (strstr (html, "951–1000 of 1000 (page 20)"));
     CHECK (strstr (html, ">twin-a <small class=\"muted\">(seen by 2 agents)</small>"));
@@ -942,9 +877,9 @@ DDC_TEST (test_containers_page_search_and_pages)
     /* search: every word in the name, host, state or image, any case */
     d.page = 0;
     d.query = "HOST-12 exited";
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
-    html = wbuf_text (b);
+    html = ddc_buf_text (b);
     CHECK_EQ (s_count (html, "<tr class=\"discovered\">"), 5);
     CHECK (strstr (html, ">app-12-10<") && strstr (html, ">app-12-50<") && !strstr (html, ">app-12-11<"));
     CHECK (!strstr (html, "rel=\"next\""));
@@ -953,20 +888,20 @@ DDC_TEST (test_containers_page_search_and_pages)
     CHECK (strstr (html, "<tr hidden><td data-field=\"containers[0].active\" data-label=\"Active\">"));
     d.query = "app-0";
     d.page = 2;
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_discovered (b, &rc, &d);
-    CHECK (strstr (wbuf_text (b), "href=\"/containers?q=app-0&amp;page=3#discovered\""));
+    CHECK (strstr (ddc_buf_text (b), "href=\"/containers?q=app-0&amp;page=3#discovered\""));
     d.query = "<nothing>";
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_discovered (b, &rc, &d);
-    CHECK (strstr (wbuf_text (b), "matches “&lt;nothing&gt;”"));
+    CHECK (strstr (ddc_buf_text (b), "matches “&lt;nothing&gt;”"));
     /* ?add=host/name: a configured row more, not yet saved */
     d.query = NULL;
     d.page = 0;
     d.add = "host-5/app-05-02";
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
-    html = wbuf_text (b);
+    html = ddc_buf_text (b);
     CHECK (strstr (html, "name=\"containers[1].name\" value=\"app-05-02\""));
     CHECK (strstr (html, "name=\"containers[1].display_name\" value=\"app-05-02\""));
     CHECK (strstr (html, "data-next-index=\"2\""));
@@ -974,11 +909,11 @@ DDC_TEST (test_containers_page_search_and_pages)
     const char *bad[] = { "host-3/app-03-07", "nohost", "/x", "x/", NULL };
     for (int k = 0; bad[k]; k++) {
         d.add = bad[k];
-        wbuf_reset (b);
+        ddc_buf_reset (b);
         render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
-        CHECK (!strstr (wbuf_text (b), "containers[1]."));
+        CHECK (!strstr (ddc_buf_text (b), "containers[1]."));
     }
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     cJSON_Delete (states);
     cJSON_Delete (inv);
     cJSON_Delete (v);
@@ -998,9 +933,9 @@ DDC_TEST (test_dashboard_in_german)
         " \"status\":{\"gateway\":{\"state\":\"ready\"}}}]}");
     cJSON *v = view_build (true, 3, table, NULL);
     rctx_t rc = s_rc (t, "de", true);
-    wbuf_t *b = wbuf_new (1 << 20);
+    ddc_buf_t *b = ddc_buf_new (1 << 20);
     render_dashboard (b, &rc, v);
-    const char *html = wbuf_text (b);
+    const char *html = ddc_buf_text (b);
     CHECK (strstr (html, "data-state=\"running\"><span class=\"badge ok\">l\xC3\xA4uft</span>"));
     CHECK (strstr (html, "data-state=\"exited\"><span class=\"badge off\">beendet</span>"));
     CHECK (strstr (html, "<span class=\"badge ok\">gesund</span>"));
@@ -1008,12 +943,12 @@ DDC_TEST (test_dashboard_in_german)
     CHECK (strstr (html, "<span class=\"badge ok\">bereit</span>"));
     CHECK (strstr (html, ">running<") == NULL && strstr (html, ">ready<") == NULL);
     rc = s_rc (t, "en", true);
-    wbuf_reset (b);
+    ddc_buf_reset (b);
     render_dashboard (b, &rc, v);
-    html = wbuf_text (b);
+    html = ddc_buf_text (b);
     CHECK (strstr (html, "<span class=\"badge ok\">running</span>"));
     CHECK (strstr (html, "<span class=\"badge ok\">ready</span>"));
-    wbuf_destroy (&b);
+    ddc_buf_destroy (&b);
     cJSON_Delete (v);
     cJSON_Delete (table);
     i18n_destroy (&t);
@@ -1029,7 +964,7 @@ DDC_TEST (test_pages_kept_for_every_session)
     cJSON *states = ddc_test_parse ("{}");
     cJSON *value = ddc_test_parse ("[{\"host\":\"nas\",\"name\":\"plex\",\"id\":\"1\"}]");
     const char *langs[] = { "en", "de" };
-    wbuf_t *direct = wbuf_new (1 << 22), *kept = wbuf_new (1 << 22);
+    ddc_buf_t *direct = ddc_buf_new (1 << 22), *kept = ddc_buf_new (1 << 22);
     for (int l = 0; l < 2; l++)
         for (int s = 0; s <= DDC_SEC_COUNT; s++) {
             rctx_t rc = s_rc (t, langs[l], true);
@@ -1037,8 +972,8 @@ DDC_TEST (test_pages_kept_for_every_session)
             rctx_t shared = rc;
             shared.csrf = "";
             shared.csrf_mark = true;
-            wbuf_reset (direct);
-            wbuf_reset (kept);
+            ddc_buf_reset (direct);
+            ddc_buf_reset (kept);
             if (s == DDC_SEC_COUNT) {                   /* the dashboard */
                 cJSON *v = view_build (true, 1, NULL, NULL);
                 render_dashboard (direct, &rc, v);
@@ -1058,15 +993,15 @@ DDC_TEST (test_pages_kept_for_every_session)
             const size_t *at;
             /* the sign-out form, the section's own form, and the form of
                the container actions (the dashboard, the containers page) */
-            CHECK_EQ (wbuf_marks (kept, &at), (s == DDC_SEC_COUNT ? 2u
+            CHECK_EQ (ddc_buf_marks (kept, &at), (s == DDC_SEC_COUNT ? 2u
                                                : s == DDC_SEC_CONTAINERS ? 3u : 2u));
             char *spliced = s_splice (kept, token);
-            CHECK_STR (spliced, wbuf_text (direct));
+            CHECK_STR (spliced, ddc_buf_text (direct));
             free (spliced);
-            CHECK (strstr (wbuf_text (kept), token) == NULL);
+            CHECK (strstr (ddc_buf_text (kept), token) == NULL);
         }
-    wbuf_destroy (&direct);
-    wbuf_destroy (&kept);
+    ddc_buf_destroy (&direct);
+    ddc_buf_destroy (&kept);
     cJSON_Delete (value);
     cJSON_Delete (states);
     cJSON_Delete (inv);
@@ -1159,8 +1094,6 @@ int
 main (int argc, char **argv)
 {
     DDC_TEST_INIT (argc, argv);
-    DDC_RUN (test_wbuf_escaping_and_bounds);
-    DDC_RUN (test_wbuf_marks);
     DDC_RUN (test_locale_files);
     DDC_RUN (test_section_pages_escape);
     DDC_RUN (test_errors_at_their_inputs);

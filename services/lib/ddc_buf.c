@@ -1,25 +1,26 @@
-/*  wbuf: bounded text buffer and escapers. See wbuf.h. */
-#include "wbuf.h"
+/*  ddc_buf: bounded text buffer and escapers. See ddc_buf.h. */
+#include "ddc_buf.h"
 
 #include "ddc_util.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct wbuf_t {
+struct ddc_buf_t {
     char *data;
     size_t len, cap, max;
     bool overflow;
-    size_t *marks;                      /* wbuf_mark offsets, ascending */
+    size_t *marks;                      /* ddc_buf_mark offsets, ascending */
     size_t nmarks, capmarks;
 };
 
-wbuf_t *
-wbuf_new (size_t max)
+ddc_buf_t *
+ddc_buf_new (size_t max)
 {
-    wbuf_t *self = ddc_calloc (1, sizeof *self);
+    ddc_buf_t *self = ddc_calloc (1, sizeof *self);
     self->max = max;
     self->cap = max < 1024 ? max + 1 : 1024;
     self->data = ddc_malloc (self->cap);
@@ -28,7 +29,7 @@ wbuf_new (size_t max)
 }
 
 void
-wbuf_destroy (wbuf_t **self_p)
+ddc_buf_destroy (ddc_buf_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
@@ -40,7 +41,7 @@ wbuf_destroy (wbuf_t **self_p)
 
 /* Room for n more bytes and the NUL; false (and overflow) past max. */
 static bool
-s_reserve (wbuf_t *self, size_t n)
+s_reserve (ddc_buf_t *self, size_t n)
 {
     if (self->overflow)
         return false;
@@ -62,8 +63,9 @@ s_reserve (wbuf_t *self, size_t n)
 }
 
 void
-wbuf_add (wbuf_t *self, const char *data, size_t len)
+ddc_buf_add (ddc_buf_t *self, const char *data, size_t len)
 {
+    assert (self);
     if (len == 0 || !s_reserve (self, len))
         return;
     memcpy (self->data + self->len, data, len);
@@ -72,15 +74,17 @@ wbuf_add (wbuf_t *self, const char *data, size_t len)
 }
 
 void
-wbuf_puts (wbuf_t *self, const char *s)
+ddc_buf_puts (ddc_buf_t *self, const char *s)
 {
+    assert (self);
     if (s)
-        wbuf_add (self, s, strlen (s));
+        ddc_buf_add (self, s, strlen (s));
 }
 
 void
-wbuf_printf (wbuf_t *self, const char *fmt, ...)
+ddc_buf_printf (ddc_buf_t *self, const char *fmt, ...)
 {
+    assert (self);
     char small[256];
     va_list ap;
     va_start (ap, fmt);
@@ -89,7 +93,7 @@ wbuf_printf (wbuf_t *self, const char *fmt, ...)
     if (n < 0)
         return;
     if ((size_t) n < sizeof small) {
-        wbuf_add (self, small, (size_t) n);
+        ddc_buf_add (self, small, (size_t) n);
         return;
     }
     if (!s_reserve (self, (size_t) n))
@@ -101,7 +105,7 @@ wbuf_printf (wbuf_t *self, const char *fmt, ...)
 }
 
 size_t
-wbuf_fmt_u64 (uint64_t v, char out[24])
+ddc_buf_fmt_u64 (uint64_t v, char out[24])
 {
     char digits[24];
     size_t i = sizeof digits;
@@ -115,45 +119,49 @@ wbuf_fmt_u64 (uint64_t v, char out[24])
 }
 
 void
-wbuf_u64 (wbuf_t *self, uint64_t v)
+ddc_buf_u64 (ddc_buf_t *self, uint64_t v)
 {
+    assert (self);
     char digits[24];
-    wbuf_add (self, digits, wbuf_fmt_u64 (v, digits));
+    ddc_buf_add (self, digits, ddc_buf_fmt_u64 (v, digits));
 }
 
-/* The replacement of each byte wbuf_html escapes, NULL for the others. */
+/* The replacement of each byte ddc_buf_html escapes, NULL for the others. */
 static const char *const s_html_rep[256] = {
     ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
     ['\0'] = "",
 };
 
 void
-wbuf_html_n (wbuf_t *self, const char *s, size_t len)
+ddc_buf_html_n (ddc_buf_t *self, const char *s, size_t len)
 {
+    assert (self);
     if (!s)
         return;
     size_t run = 0;                      /* bytes copied as they are */
     for (size_t i = 0; i < len; i++) {
         const char *rep = s_html_rep[(unsigned char) s[i]];
         if (rep) {
-            wbuf_add (self, s + run, i - run);
-            wbuf_puts (self, rep);
+            ddc_buf_add (self, s + run, i - run);
+            ddc_buf_puts (self, rep);
             run = i + 1;
         }
     }
-    wbuf_add (self, s + run, len - run);
+    ddc_buf_add (self, s + run, len - run);
 }
 
 void
-wbuf_html (wbuf_t *self, const char *s)
+ddc_buf_html (ddc_buf_t *self, const char *s)
 {
+    assert (self);
     if (s)
-        wbuf_html_n (self, s, strlen (s));
+        ddc_buf_html_n (self, s, strlen (s));
 }
 
 void
-wbuf_attr (wbuf_t *self, const char *name, const char *value)
+ddc_buf_attr (ddc_buf_t *self, const char *name, const char *value)
 {
+    assert (self);
     size_t n = strlen (name);
     if (!s_reserve (self, n + 3))
         return;
@@ -165,13 +173,14 @@ wbuf_attr (wbuf_t *self, const char *name, const char *value)
     *p++ = '"';
     *p = '\0';
     self->len += n + 3;
-    wbuf_html (self, value);
-    wbuf_add (self, "\"", 1);
+    ddc_buf_html (self, value);
+    ddc_buf_add (self, "\"", 1);
 }
 
 void
-wbuf_json_script (wbuf_t *self, const char *json)
+ddc_buf_json_script (ddc_buf_t *self, const char *json)
 {
+    assert (self);
     if (!json)
         return;
     const unsigned char *p = (const unsigned char *) json;
@@ -190,53 +199,55 @@ wbuf_json_script (wbuf_t *self, const char *json)
             skip = 3;
         }
         if (rep) {
-            wbuf_add (self, json + run, i - run);
-            wbuf_puts (self, rep);
+            ddc_buf_add (self, json + run, i - run);
+            ddc_buf_puts (self, rep);
             i += skip - 1;
             run = i + 1;
         }
     }
-    wbuf_add (self, json + run, i - run);
+    ddc_buf_add (self, json + run, i - run);
 }
 
 void
-wbuf_url (wbuf_t *self, const char *s)
+ddc_buf_url (ddc_buf_t *self, const char *s)
 {
+    assert (self);
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++) {
         unsigned char c = *p;
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
             || c == '-' || c == '.' || c == '_' || c == '~')
-            wbuf_add (self, (const char *) p, 1);
+            ddc_buf_add (self, (const char *) p, 1);
         else {
             char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
-            wbuf_add (self, esc, 3);
+            ddc_buf_add (self, esc, 3);
         }
     }
 }
 
 void
-wbuf_tmpl (wbuf_t *self, const char *tmpl, int argc, const char *const argv[])
+ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv[])
 {
+    assert (self);
     const char *p = tmpl ? tmpl : "";
     const char *run = p;
     while (*p) {
         if (p[0] == '{' && p[1] >= '0' && p[1] <= '9' && p[2] == '}') {
             int k = p[1] - '0';
-            wbuf_add (self, run, (size_t) (p - run));
+            ddc_buf_add (self, run, (size_t) (p - run));
             if (k < argc && argv[k])
-                wbuf_html (self, argv[k]);
+                ddc_buf_html (self, argv[k]);
             p += 3;
             run = p;
         }
         else
             p++;
     }
-    wbuf_add (self, run, (size_t) (p - run));
+    ddc_buf_add (self, run, (size_t) (p - run));
 }
 
 static void
-s_push_mark (wbuf_t *self, size_t at)
+s_push_mark (ddc_buf_t *self, size_t at)
 {
     if (self->nmarks == self->capmarks) {
         self->capmarks = self->capmarks ? self->capmarks * 2 : 4;
@@ -246,24 +257,27 @@ s_push_mark (wbuf_t *self, size_t at)
 }
 
 void
-wbuf_mark (wbuf_t *self)
+ddc_buf_mark (ddc_buf_t *self)
 {
+    assert (self);
     if (!self->overflow)
         s_push_mark (self, self->len);
 }
 
 size_t
-wbuf_marks (const wbuf_t *self, const size_t **at_p)
+ddc_buf_marks (const ddc_buf_t *self, const size_t **at_p)
 {
+    assert (self);
     *at_p = self->marks;
     return self->nmarks;
 }
 
 void
-wbuf_append (wbuf_t *self, const wbuf_t *other)
+ddc_buf_append (ddc_buf_t *self, const ddc_buf_t *other)
 {
+    assert (self);
     size_t base = self->len;
-    wbuf_add (self, other->data, other->len);
+    ddc_buf_add (self, other->data, other->len);
     if (self->overflow)
         return;
     for (size_t i = 0; i < other->nmarks; i++)
@@ -271,36 +285,54 @@ wbuf_append (wbuf_t *self, const wbuf_t *other)
 }
 
 void
-wbuf_reset (wbuf_t *self)
+ddc_buf_reset (ddc_buf_t *self)
 {
+    assert (self);
     self->len = 0;
     self->overflow = false;
     self->data[0] = '\0';
     self->nmarks = 0;
 }
 
-bool
-wbuf_overflow (const wbuf_t *self)
+void
+ddc_buf_truncate (ddc_buf_t *self, size_t len)
 {
+    assert (self);
+    if (len >= self->len)
+        return;
+    self->len = len;
+    self->data[len] = '\0';
+    self->overflow = false;
+    while (self->nmarks > 0 && self->marks[self->nmarks - 1] > len)
+        self->nmarks--;
+}
+
+bool
+ddc_buf_overflow (const ddc_buf_t *self)
+{
+    assert (self);
     return self->overflow;
 }
 
 size_t
-wbuf_len (const wbuf_t *self)
+ddc_buf_len (const ddc_buf_t *self)
 {
+    assert (self);
     return self->len;
 }
 
 const char *
-wbuf_text (const wbuf_t *self)
+ddc_buf_text (const ddc_buf_t *self)
 {
+    assert (self);
     return self->data;
 }
 
 char *
-wbuf_release (wbuf_t **self_p, size_t *len_p)
+ddc_buf_release (ddc_buf_t **self_p, size_t *len_p)
 {
-    wbuf_t *self = *self_p;
+    assert (self_p && *self_p);
+    ddc_buf_t *self = *self_p;
     char *data = self->data;
     if (len_p)
         *len_p = self->len;

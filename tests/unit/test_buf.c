@@ -1,0 +1,115 @@
+/*  test_buf: the growable bounded text buffer of services/lib/ddc_buf.c:
+    appends and escapers, the bound and what happens past it, marks,
+    truncation, and a buffer that only memory bounds. */
+#include "ddc_buf.h"
+
+#include "ddc_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+DDC_TEST (test_escaping_and_bounds)
+{
+    ddc_buf_t *b = ddc_buf_new (1000);
+    ddc_buf_html (b, "<a href=\"x\">'&'</a>");
+    CHECK_STR (ddc_buf_text (b), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    ddc_buf_reset (b);
+    ddc_buf_json_script (b, "{\"a\":\"</script><!--\xE2\x80\xA8&\"}");
+    CHECK_STR (ddc_buf_text (b), "{\"a\":\"\\u003c/script\\u003e\\u003c!--\\u2028\\u0026\"}");
+    ddc_buf_reset (b);
+    ddc_buf_url (b, "/bot?x=1 &y");
+    CHECK_STR (ddc_buf_text (b), "%2Fbot%3Fx%3D1%20%26y");
+    ddc_buf_reset (b);
+    const char *args[] = { "<b>", "2" };
+    ddc_buf_tmpl (b, "<em>{0}</em> {1} {2} {x", 2, args);
+    CHECK_STR (ddc_buf_text (b), "<em>&lt;b&gt;</em> 2  {x");
+    ddc_buf_reset (b);
+    ddc_buf_attr (b, "data-x", "a\"<b>");
+    ddc_buf_u64 (b, 0);
+    ddc_buf_u64 (b, 18446744073709551615ull);
+    ddc_buf_attr (b, "v", NULL);
+    CHECK_STR (ddc_buf_text (b), " data-x=\"a&quot;&lt;b&gt;\"018446744073709551615 v=\"\"");
+    ddc_buf_reset (b);
+    ddc_buf_printf (b, "%0500d", 7);
+    CHECK (ddc_buf_len (b) == 500 && !ddc_buf_overflow (b));
+    ddc_buf_printf (b, "%0501d", 7);
+    CHECK (ddc_buf_overflow (b) && ddc_buf_len (b) == 500);
+    ddc_buf_puts (b, "more");
+    CHECK_EQ (ddc_buf_len (b), 500);
+    size_t len;
+    char *text = ddc_buf_release (&b, &len);
+    CHECK (b == NULL && len == 500 && strlen (text) == 500);
+    free (text);
+    ddc_buf_destroy (&b);
+}
+
+DDC_TEST (test_marks)
+{
+    ddc_buf_t *a = ddc_buf_new (100), *b = ddc_buf_new (100);
+    const size_t *at;
+    ddc_buf_puts (a, "x=");
+    ddc_buf_mark (a);
+    ddc_buf_puts (a, ";");
+    ddc_buf_puts (b, "<p>");
+    ddc_buf_mark (b);
+    ddc_buf_append (b, a);
+    ddc_buf_mark (b);
+    CHECK (ddc_buf_marks (b, &at) == 3 && at[0] == 3 && at[1] == 5 && at[2] == 6);
+        ddc_buf_reset (b);
+    CHECK_EQ (ddc_buf_marks (b, &at), 0);
+    /* no mark past an overflow */
+    ddc_buf_t *small = ddc_buf_new (4);
+    ddc_buf_puts (small, "12345");
+    ddc_buf_mark (small);
+    CHECK (ddc_buf_overflow (small) && ddc_buf_marks (small, &at) == 0);
+    ddc_buf_append (small, a);
+    CHECK_EQ (ddc_buf_marks (small, &at), 0);
+    ddc_buf_destroy (&small);
+    ddc_buf_destroy (&a);
+    ddc_buf_destroy (&b);
+}
+
+DDC_TEST (test_truncate_and_unbounded)
+{
+    ddc_buf_t *b = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    CHECK_STR (ddc_buf_text (b), "");
+    for (int i = 0; i < 100000; i++)
+        ddc_buf_printf (b, "%05d,", i);
+    CHECK (!ddc_buf_overflow (b));
+    CHECK_EQ (ddc_buf_len (b), (size_t) 600000);
+    CHECK (strncmp (ddc_buf_text (b) + 599994, "99999,", 6) == 0);
+    ddc_buf_printf (b, "%0700d", 1);           /* past the small printf buffer */
+    CHECK_EQ (ddc_buf_len (b), (size_t) 600700);
+    ddc_buf_truncate (b, 6);
+    CHECK_STR (ddc_buf_text (b), "00000,");
+    ddc_buf_truncate (b, 100);                 /* not longer: nothing */
+    CHECK_EQ (ddc_buf_len (b), (size_t) 6);
+    ddc_buf_destroy (&b);
+    CHECK (b == NULL);
+    ddc_buf_destroy (&b);                      /* idempotent */
+
+    /* a bounded buffer that overflowed takes appends again once cut back */
+    b = ddc_buf_new (8);
+    ddc_buf_puts (b, "abc");
+    ddc_buf_mark (b);
+    ddc_buf_puts (b, "defgh");
+    ddc_buf_mark (b);
+    ddc_buf_puts (b, "i");
+    CHECK (ddc_buf_overflow (b) && ddc_buf_len (b) == 8);
+    ddc_buf_truncate (b, 4);
+    const size_t *at;
+    CHECK (!ddc_buf_overflow (b) && ddc_buf_marks (b, &at) == 1 && at[0] == 3);
+    ddc_buf_puts (b, "XY");
+    CHECK_STR (ddc_buf_text (b), "abcdXY");
+    ddc_buf_destroy (&b);
+}
+
+int
+main (int argc, char **argv)
+{
+    DDC_TEST_INIT (argc, argv);
+    DDC_RUN (test_escaping_and_bounds);
+    DDC_RUN (test_marks);
+    DDC_RUN (test_truncate_and_unbounded);
+    DDC_DONE ();
+}
