@@ -4,17 +4,18 @@
     even a new token or guild), hears every Docker agent's status, and
     talks to Discord: the gateway (gateway.c over ws.c, a libwebsockets
     thread) and REST (rest.c, libcurl multi). This file owns the command
-    line, signals (a self-pipe), the wiring of the modules and the one main
-    loop: curl_multi_poll over curl's sockets, the broker client's two
-    ZMQ_FDs, the WebSocket thread's eventfd and the signal pipe; then
-    gateway events, broker messages, timers and REST completions. It also
-    publishes the "gateway" status report. */
+    line, signals (a self-pipe), the wiring of the modules and the parts of
+    the one main loop (ddc_loop): curl_multi_poll over curl's sockets, the
+    broker client's two ZMQ_FDs, the WebSocket thread's eventfd and the
+    signal pipe; then gateway events, broker messages, timers and REST
+    completions. It also publishes the "gateway" status report. */
 #include "alerts.h"
 #include "app.h"
 #include "commands.h"
 #include "ddc_args.h"
 #include "ddc_config.h"
 #include "ddc_log.h"
+#include "ddc_loop.h"
 #include "ddc_signal.h"
 #include "ddc_util.h"
 #include "hosts.h"
@@ -423,59 +424,77 @@ s_min (int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
+//  The parts of the main loop (ddc_loop): the WebSocket thread's events,
+//  the broker client, then the timers, REST completions and the report.
+static size_t
+s_ws_fds (void *arg, struct curl_waitfd *fds, size_t max)
+{
+    app_t *app = arg;
+    if (max < 1)
+        return 0;
+    fds [0] = (struct curl_waitfd) { .fd = ws_fd (app->ws), .events = CURL_WAIT_POLLIN };
+    return 1;
+}
+
+static void
+s_ws_run (void *arg, const struct curl_waitfd *fds, size_t n)
+{
+    (void) fds;
+    (void) n;
+    s_ws_events (arg);
+}
+
+static int64_t
+s_timers_next (void *arg, int64_t now)
+{
+    app_t *app = arg;
+    if (app->report_due)
+        return 0;
+    int64_t wait = app->report_at - now;
+    wait = s_min (wait, gateway_next_ms (app->gw, now));
+    wait = s_min (wait, overviews_next_ms (app->overviews, now));
+    wait = s_min (wait, commands_next_ms (app->commands, now));
+    wait = s_min (wait, livelogs_next_ms (app->livelogs, now));
+    int64_t rt = rest_timeout_ms (app->rest);
+    if (rt >= 0)
+        wait = s_min (wait, rt);
+    return wait;
+}
+
+static void
+s_timers_run (void *arg, const struct curl_waitfd *fds, size_t n)
+{
+    (void) fds;
+    (void) n;
+    app_t *app = arg;
+    int64_t now = ddc_mono_ms ();
+    gateway_tick (app->gw, now);
+    commands_tick (app->commands, now);
+    livelogs_tick (app->livelogs, now);
+    overviews_tick (app->overviews, now);
+    rest_perform (app->rest);
+    if (app->report_due || now >= app->report_at)
+        s_report (app);
+}
+
+//  The wait of a turn: curl_multi_poll over REST's sockets and the fds.
+static int
+s_poll (void *arg, struct curl_waitfd *fds, unsigned n, int timeout_ms)
+{
+    app_t *app = arg;
+    return rest_poll (app->rest, fds, n, timeout_ms) < 0 ? -1 : 0;
+}
+
 static void
 s_loop (app_t *app)
 {
-    zsock_t *ctl = ddc_client_ctl_sock (app->client);
-    zsock_t *sub = ddc_client_sub_sock (app->client);
-    struct curl_waitfd fds [4];
-    memset (fds, 0, sizeof fds);
-    fds [0].fd = zsock_fd (ctl);
-    fds [1].fd = zsock_fd (sub);
-    fds [2].fd = ws_fd (app->ws);
-    fds [3].fd = ddc_signal_fd ();
-    for (int i = 0; i < 4; i++)
-        fds [i].events = CURL_WAIT_POLLIN;
-
-    while (!ddc_signal_stop ()) {
-        int64_t now = ddc_mono_ms ();
-        int64_t wait = ddc_client_timeout_ms (app->client);
-        wait = s_min (wait, gateway_next_ms (app->gw, now));
-        wait = s_min (wait, overviews_next_ms (app->overviews, now));
-        wait = s_min (wait, commands_next_ms (app->commands, now));
-        wait = s_min (wait, livelogs_next_ms (app->livelogs, now));
-        int64_t rt = rest_timeout_ms (app->rest);
-        if (rt >= 0)
-            wait = s_min (wait, rt);
-        if (app->report_due)
-            wait = 0;
-        else
-            wait = s_min (wait, app->report_at - now);
-        //  ZMQ_FD is edge-triggered: anything already readable first.
-        if ((zsock_events (ctl) & ZMQ_POLLIN) || (zsock_events (sub) & ZMQ_POLLIN))
-            wait = 0;
-        wait = wait < 0 ? 0 : wait > 1000 ? 1000 : wait;
-        for (int i = 0; i < 4; i++)
-            fds [i].revents = 0;
-        rest_poll (app->rest, fds, 4, (int) wait);
-        if (fds [3].revents) {
-            ddc_signal_drain ();
-        }
-        if (ddc_signal_stop ())
-            break;
-        s_ws_events (app);
-        ddc_client_handle (app->client);
-        if (ddc_client_timeout_ms (app->client) <= 0)
-            ddc_client_tick (app->client);
-        now = ddc_mono_ms ();
-        gateway_tick (app->gw, now);
-        commands_tick (app->commands, now);
-        livelogs_tick (app->livelogs, now);
-        overviews_tick (app->overviews, now);
-        rest_perform (app->rest);
-        if (app->report_due || now >= app->report_at)
-            s_report (app);
-    }
+    ddc_loop_t *loop = ddc_loop_new (s_poll, app);
+    ddc_loop_add (loop, &(ddc_loop_part_t) { .fds = s_ws_fds, .run = s_ws_run, .arg = app });
+    ddc_loop_add_client (loop, app->client);
+    ddc_loop_add (loop, &(ddc_loop_part_t) { .next_ms = s_timers_next, .run = s_timers_run,
+                                              .arg = app });
+    ddc_loop_run (loop);
+    ddc_loop_destroy (&loop);
 }
 
 //  Close the gateway (1000) and give the close frame a moment to leave.

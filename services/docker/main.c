@@ -1,9 +1,9 @@
 /*  ddc-docker: the Docker control agent of ddc, one per Docker host; it
     connects out to ddc-broker as docker@HOST. This file owns the command
     line, signals (a self-pipe), the wiring of the modules (agent, status,
-    actions, tasks, alerts) and the one event loop: engine_poll over the
-    Docker transfers plus the client's two ZMQ_FDs and the alerts webhook's
-    sockets, then handle/perform/timers. */
+    actions, tasks, alerts) and the parts of the one event loop (ddc_loop):
+    engine_poll over the Docker transfers plus the client's two ZMQ_FDs and
+    the alerts webhook's sockets, then handle/perform/timers. */
 #include "actions.h"
 #include "agent.h"
 #include "alerts.h"
@@ -12,6 +12,7 @@
 #include "ddc_config.h"
 #include "ddc_client.h"
 #include "ddc_log.h"
+#include "ddc_loop.h"
 #include "ddc_signal.h"
 #include "ddc_schedule.h"
 #include "ddc_util.h"
@@ -368,59 +369,64 @@ s_min (int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
+//  The agent's part of the main loop (ddc_loop), after the broker
+//  client's: Docker replies, status, alerts and their webhooks, tasks.
+static int64_t
+s_agent_next (void *arg, int64_t now)
+{
+    (void) now;
+    s_daemon_t *self = arg;
+    if (self->tasks_report_due)
+        return 0;
+    int64_t wait = s_min (status_timeout_ms (self->status), alerts_timeout_ms (self->alerts));
+    int64_t due = tasks_next_due (self->tasks);
+    if (due >= 0)
+        wait = s_min (wait, due * 1000 - ddc_wall_ms ());
+    return wait;
+}
+
+static size_t
+s_agent_fds (void *arg, struct curl_waitfd *fds, size_t max)
+{
+    s_daemon_t *self = arg;
+    return alerts_fds (self->alerts, fds, max < WEBHOOK_FDS_MAX ? max : WEBHOOK_FDS_MAX);
+}
+
+static void
+s_agent_run (void *arg, const struct curl_waitfd *fds, size_t n)
+{
+    s_daemon_t *self = arg;
+    engine_perform (self->engine);
+    status_tick (self->status);
+    alerts_perform (self->alerts, fds, n);
+    alerts_tick (self->alerts);
+    s_run_tasks (self);
+    records_pump (self->records, self->client);
+    if (self->tasks_report_due) {
+        self->tasks_report_due = false;
+        cJSON *body = tasks_report (self->tasks);
+        s_report (self, "tasks", body);
+        cJSON_Delete (body);
+    }
+}
+
+//  The wait of a turn: curl_multi_poll over the engine's sockets and the fds.
+static int
+s_poll (void *arg, struct curl_waitfd *fds, unsigned n, int timeout_ms)
+{
+    s_daemon_t *self = arg;
+    return engine_poll (self->engine, fds, n, timeout_ms) < 0 ? -1 : 0;
+}
+
 static void
 s_loop (s_daemon_t *self)
 {
-    zsock_t *ctl = ddc_client_ctl_sock (self->client);
-    zsock_t *sub = ddc_client_sub_sock (self->client);
-    struct curl_waitfd fds [3 + WEBHOOK_FDS_MAX];
-    memset (fds, 0, sizeof fds);
-    fds [0].fd = zsock_fd (ctl);
-    fds [0].events = CURL_WAIT_POLLIN;
-    fds [1].fd = zsock_fd (sub);
-    fds [1].events = CURL_WAIT_POLLIN;
-    fds [2].fd = ddc_signal_fd ();
-    fds [2].events = CURL_WAIT_POLLIN;
-
-    while (!ddc_signal_stop ()) {
-        int64_t wait = s_min (ddc_client_timeout_ms (self->client),
-                              status_timeout_ms (self->status));
-        wait = s_min (wait, alerts_timeout_ms (self->alerts));
-        int64_t due = tasks_next_due (self->tasks);
-        if (due >= 0)
-            wait = s_min (wait, due * 1000 - ddc_wall_ms ());
-        if (self->tasks_report_due)
-            wait = 0;
-        //  ZMQ_FD is edge-triggered: anything already readable must be
-        //  handled before sleeping.
-        if ((zsock_events (ctl) & ZMQ_POLLIN) || (zsock_events (sub) & ZMQ_POLLIN))
-            wait = 0;
-        wait = wait < 0 ? 0 : wait > 1000 ? 1000 : wait;
-        for (int i = 0; i < 3; i++)
-            fds [i].revents = 0;
-        size_t nhook = alerts_fds (self->alerts, fds + 3, WEBHOOK_FDS_MAX);
-        engine_poll (self->engine, fds, 3 + (unsigned) nhook, (int) wait);
-        if (fds [2].revents) {
-            ddc_signal_drain ();
-        }
-        if (ddc_signal_stop ())
-            break;
-        ddc_client_handle (self->client);
-        engine_perform (self->engine);
-        if (ddc_client_timeout_ms (self->client) <= 0)
-            ddc_client_tick (self->client);
-        status_tick (self->status);
-        alerts_perform (self->alerts, fds + 3, nhook);
-        alerts_tick (self->alerts);
-        s_run_tasks (self);
-        records_pump (self->records, self->client);
-        if (self->tasks_report_due) {
-            self->tasks_report_due = false;
-            cJSON *body = tasks_report (self->tasks);
-            s_report (self, "tasks", body);
-            cJSON_Delete (body);
-        }
-    }
+    ddc_loop_t *loop = ddc_loop_new (s_poll, self);
+    ddc_loop_add_client (loop, self->client);
+    ddc_loop_add (loop, &(ddc_loop_part_t) { .next_ms = s_agent_next, .fds = s_agent_fds,
+                                              .run = s_agent_run, .arg = self });
+    ddc_loop_run (loop);
+    ddc_loop_destroy (&loop);
 }
 
 //  --------------------------------------------------------------------------
