@@ -2,9 +2,9 @@
 #include "bridge.h"
 
 #include "web.h"
-#include "logstream.h"
-#include "sse.h"
 #include "view.h"
+
+#include <assert.h>
 
 #include "ddc_log.h"
 #include "ddc_util.h"
@@ -46,6 +46,7 @@ static struct {
     s_metrics_t metrics[BRIDGE_METRICS_PEERS];
     bool metrics_warned;
     cJSON *changes;                     /* bridge_changes                */
+    bridge_hooks_t hooks;
 } s;
 
 static void s_handle (void *arg, int error);
@@ -56,7 +57,8 @@ static void
 s_changed (void)
 {
     s.gen++;
-    sse_changed ();
+    if (s.hooks.changed)
+        s.hooks.changed (s.hooks.arg);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -103,13 +105,9 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
             s.saved_hash[0] = '\0';
         bool empty = !hash || !*hash;
         if (empty && !s.saved_hash[0] && !s.setup_announced) {
-            /* the code itself is the broker's: it logs it */
             s.setup_announced = true;
-            ddc_info ("first run: no web password is set. Open http://%s%s%s:%s/setup and enter "
-                      "the setup code (ddc-ctl setup-code prints it; ddc-broker logs it and keeps "
-                      "it in its data folder as web-setup-code)",
-                      strchr (web_opts.host, ':') ? "[" : "", web_opts.host,
-                      strchr (web_opts.host, ':') ? "]" : "", web_opts.port);
+            if (s.hooks.no_password)
+                s.hooks.no_password (s.hooks.arg);
         }
         if (!empty)
             s.setup_announced = false;
@@ -203,10 +201,8 @@ static void
 s_on_metrics (void *arg, ddc_metrics_t *m)
 {
     (void) arg;
-    web_metrics.broker_up = bridge_up ();
-    web_metrics.revision = bridge_rev ();
-    web_metrics.sse_clients = (uint64_t) sse_count ();
-    metrics_report (&web_metrics, m);
+    if (s.hooks.metrics)
+        s.hooks.metrics (s.hooks.arg, m);
 }
 
 static void
@@ -240,7 +236,7 @@ s_poll_status (void)
 {
     int64_t now = ddc_mono_ms ();
     bool due = s.status_due && now >= s.status_due;
-    if (sse_count () > 0 && now - s.table_at >= S_POLL_MS)
+    if (s.hooks.followers && s.hooks.followers (s.hooks.arg) > 0 && now - s.table_at >= S_POLL_MS)
         due = true;
     if (due && !s.status_busy && bridge_up ()) {
         s.status_due = 0;
@@ -256,14 +252,15 @@ s_run (void)
         ddc_client_tick (s.client);
         ddc_client_handle (s.client);
     }
-    op_applied_check ();
+    if (s.hooks.turned)
+        s.hooks.turned (s.hooks.arg);
     bool up = bridge_up ();
+    if (s.hooks.broker)
+        s.hooks.broker (s.hooks.arg, up, ddc_client_rev (s.client));
     if (up != s.was_up) {
         s.was_up = up;
-        web_metrics.broker_up = up;
         s_changed ();
     }
-    web_metrics.revision = ddc_client_rev (s.client);
     s_schedule ();
 }
 
@@ -312,8 +309,8 @@ s_timer (void *arg, u_int64_t now)
         return;
     s_run ();
     s_poll_status ();
-    sse_tick ();
-    logstream_tick ();
+    if (s.hooks.tick)
+        s.hooks.tick (s.hooks.arg);
 }
 
 static int
@@ -330,8 +327,11 @@ s_register (s_fd_t *f, zsock_t *sock)
 }
 
 int
-bridge_start (const opts_t *o)
+bridge_start (const opts_t *o, const bridge_hooks_t *hooks)
 {
+    assert (o);
+    assert (hooks);
+    s.hooks = *hooks;
     static const char *const sections[] = {
         "bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", "docker",
         "alerts", NULL
@@ -379,7 +379,8 @@ bridge_stop (void)
     kore_platform_disable_read (s.ctl.fd);
     kore_platform_disable_read (s.sub.fd);
     ddc_client_destroy (&s.client);
-    logstream_stop ();
+    if (s.hooks.stopped)
+        s.hooks.stopped (s.hooks.arg);
     cJSON_Delete (s.table);
     cJSON_Delete (s.changes);
     s.changes = NULL;

@@ -14,7 +14,8 @@
     notices, and a refused certificate is told from an absent broker. Keeps
     the latest "metrics" report of every service (status/<peer>/metrics/,
     the broker's own as broker@HOST) for /metrics, and publishes this
-    replica's own. */
+    replica's own. Talks to the rest of ddc-web only through the hooks it
+    is started with (bridge_hooks_t). */
 #ifndef WEB_BRIDGE_H
 #define WEB_BRIDGE_H
 
@@ -24,10 +25,36 @@
 #include <stdint.h>
 
 #include "ddc_client.h"
+#include "ddc_metrics.h"
 #include "opts.h"
 
-/* Create the client (in the worker, after fork). 0/-1. */
-int bridge_start (const opts_t *o);
+/* What the bridge tells the rest of ddc-web; every hook may be NULL. */
+typedef struct {
+    /* Something the pages show may have changed (bridge_gen moved on). */
+    void (*changed) (void *arg);
+    /* The client handled what came and ran its timers: requests waiting
+       for a revision to be applied may look again. */
+    void (*turned) (void *arg);
+    /* The 50 ms timer ticked. */
+    void (*tick) (void *arg);
+    /* How many browsers follow the live view: while any do, the peers
+       table is asked for every second. */
+    size_t (*followers) (void *arg);
+    /* The broker is up or not, and the revision this replica has. */
+    void (*broker) (void *arg, bool up, uint64_t rev);
+    /* This replica's own metrics report (ddc_client asks for it). */
+    void (*metrics) (void *arg, ddc_metrics_t *m);
+    /* The web section has no password (and this process saved none):
+       the first run; said once until a password is set. */
+    void (*no_password) (void *arg);
+    /* The client is gone (bridge_stop): what still waits on it lets go. */
+    void (*stopped) (void *arg);
+    void *arg;
+} bridge_hooks_t;
+
+/* Create the client (in the worker, after fork); the hooks are copied.
+   0/-1. */
+int bridge_start (const opts_t *o, const bridge_hooks_t *hooks);
 /* Say BYE and close (worker teardown). */
 void bridge_stop (void);
 

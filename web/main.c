@@ -16,6 +16,8 @@
 #include "bridge.h"
 #include "cache.h"
 #include "hasher.h"
+#include "logstream.h"
+#include "sse.h"
 
 #include "ddc_log.h"
 #include "ddc_util.h"
@@ -177,6 +179,74 @@ kore_parent_configure (int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* worker                                                                   */
 
+/* The bridge's hooks: the live view, requests waiting for a revision,
+   the metrics and the first-run hint. */
+static void
+s_bridge_changed (void *arg)
+{
+    (void) arg;
+    sse_changed ();
+}
+
+static void
+s_bridge_turned (void *arg)
+{
+    (void) arg;
+    op_applied_check ();
+}
+
+static void
+s_bridge_tick (void *arg)
+{
+    (void) arg;
+    sse_tick ();
+    logstream_tick ();
+}
+
+static size_t
+s_bridge_followers (void *arg)
+{
+    (void) arg;
+    return sse_count ();
+}
+
+static void
+s_bridge_broker (void *arg, bool up, uint64_t rev)
+{
+    (void) arg;
+    web_metrics.broker_up = up;
+    web_metrics.revision = rev;
+}
+
+static void
+s_bridge_metrics (void *arg, ddc_metrics_t *m)
+{
+    (void) arg;
+    web_metrics.broker_up = bridge_up ();
+    web_metrics.revision = bridge_rev ();
+    web_metrics.sse_clients = (uint64_t) sse_count ();
+    metrics_report (&web_metrics, m);
+}
+
+static void
+s_bridge_stopped (void *arg)
+{
+    (void) arg;
+    logstream_stop ();
+}
+
+static void
+s_bridge_no_password (void *arg)
+{
+    (void) arg;
+    /* the code itself is the broker's: it logs it */
+    ddc_info ("first run: no web password is set. Open http://%s%s%s:%s/setup and enter "
+              "the setup code (ddc-ctl setup-code prints it; ddc-broker logs it and keeps "
+              "it in its data folder as web-setup-code)",
+              strchr (web_opts.host, ':') ? "[" : "", web_opts.host,
+              strchr (web_opts.host, ':') ? "]" : "", web_opts.port);
+}
+
 void
 kore_worker_configure (void)
 {
@@ -188,7 +258,13 @@ kore_worker_configure (void)
         fatalx ("locale %s", err);
     if (hasher_start () < 0)
         fatalx ("cannot start the password hashing thread");
-    if (bridge_start (&web_opts) < 0)
+    static const bridge_hooks_t hooks = {
+        .changed = s_bridge_changed, .turned = s_bridge_turned, .tick = s_bridge_tick,
+        .followers = s_bridge_followers, .broker = s_bridge_broker,
+        .metrics = s_bridge_metrics, .no_password = s_bridge_no_password,
+        .stopped = s_bridge_stopped,
+    };
+    if (bridge_start (&web_opts, &hooks) < 0)
         fatalx ("cannot set up the broker client (see the log above)");
 }
 
