@@ -4,13 +4,11 @@
 #include "ddc_log.h"
 #include "ddc_proto.h"
 #include "ddc_util.h"
-#include "overviews.h"
-#include "panels.h"
 #include "reply.h"
 #include "roles.h"
 #include "saves.h"
-#include "taskflow.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +17,7 @@
 
 struct _commands_t {
     app_t *app;
+    commands_hooks_t hooks;
     char registered [32];       //  scope last registered ("" none)
     char lang_done [8];         //  a language code ("zh-CN")
     char app_done [GW_ID_MAX];      //  the application registered for
@@ -145,10 +144,13 @@ commands_definitions (lang_t lang)
 }
 
 commands_t *
-commands_new (app_t *app)
+commands_new (app_t *app, const commands_hooks_t *hooks)
 {
+    assert (app);
+    assert (hooks && hooks->panel && hooks->task && hooks->repost && hooks->changed);
     commands_t *self = ddc_calloc (1, sizeof *self);
     self->app = app;
+    self->hooks = *hooks;
     ddc_strlcpy (self->registered, state_commands (app->state), sizeof self->registered);
     return self;
 }
@@ -166,12 +168,14 @@ commands_destroy (commands_t **self_p)
 const char *
 commands_scope (commands_t *self)
 {
+    assert (self);
     return self->registered;
 }
 
 const char *
 commands_error (commands_t *self)
 {
+    assert (self);
     return self->error;
 }
 
@@ -217,7 +221,7 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
         self->retry_at = 0;
         self->error [0] = '\0';
         state_set_commands (self->app->state, self->registered);
-        self->app->report_due = true;
+        self->hooks.changed (self->hooks.arg);
         ddc_info ("commands: %d registered in %s%s (%s)", cJSON_GetArraySize (json),
                   strcmp (self->registered, "global") ? "guild " : "", self->registered,
                   self->lang_done);
@@ -254,7 +258,7 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
                   strcmp (self->busy_scope, "global") ? "guild " : "", self->busy_scope, status,
                   code, COMMANDS_RETRY_MS / 1000);
         self->retry_at = ddc_mono_ms () + COMMANDS_RETRY_MS;
-        self->app->report_due = true;
+        self->hooks.changed (self->hooks.arg);
     }
     commands_sync (self);
 }
@@ -262,6 +266,7 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
 void
 commands_sync (commands_t *self)
 {
+    assert (self);
     app_t *app = self->app;
     if (self->busy || !gateway_is_ready (app->gw) || !gateway_app_id (app->gw) [0])
         return;
@@ -285,6 +290,7 @@ commands_sync (commands_t *self)
 void
 commands_tick (commands_t *self, int64_t now)
 {
+    assert (self);
     if (self->retry_at && now >= self->retry_at) {
         self->retry_at = 0;
         commands_sync (self);
@@ -294,6 +300,7 @@ commands_tick (commands_t *self, int64_t now)
 int64_t
 commands_next_ms (commands_t *self, int64_t now)
 {
+    assert (self);
     if (!self->retry_at)
         return 60000;
     return self->retry_at > now ? self->retry_at - now : 0;
@@ -331,7 +338,7 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
     if (strcmp (ix->name, "serverstatus") == 0 || strcmp (ix->name, "ss") == 0
         || strcmp (ix->name, "control") == 0) {
         reply_text (app, ix, i18n_get (app->lang, "ov.posted"), true);
-        overviews_repost (app->overviews, ix->channel_id);
+        self->hooks.repost (self->hooks.arg, ix->channel_id);
     }
     else
     if (strcmp (ix->name, "info") == 0) {
@@ -355,7 +362,7 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
         reply_once (app, ix, CB_MODAL, render_addadmin_modal (&r));
     else
     if (strcmp (ix->name, "task") == 0)
-        taskflow_on_command (app->tasks, ix);
+        self->hooks.task (self->hooks.arg, ix);
     else
         reply_deny (app, ix, PERM_UNKNOWN, NULL, NULL);
 }
@@ -367,7 +374,7 @@ s_on_autocomplete (commands_t *self, const gw_interaction_t *ix)
     render_ctx_t r;
     app_render_ctx (app, &r);
     if (strcmp (ix->name, "task") == 0) {
-        taskflow_on_autocomplete (app->tasks, ix);
+        self->hooks.task (self->hooks.arg, ix);
         return;
     }
     const gw_option_t *o = gw_focused (ix);
@@ -488,6 +495,7 @@ s_on_addadmin (commands_t *self, const gw_interaction_t *ix)
 void
 commands_on_interaction (commands_t *self, const gw_interaction_t *ix)
 {
+    assert (self);
     switch (ix->type) {
     case GW_IX_COMMAND:
         s_on_command (self, ix);
@@ -496,17 +504,17 @@ commands_on_interaction (commands_t *self, const gw_interaction_t *ix)
         s_on_autocomplete (self, ix);
         break;
     case GW_IX_COMPONENT:
-        panels_on_component (self->app->panels, ix);
+        self->hooks.panel (self->hooks.arg, ix);
         break;
     case GW_IX_MODAL:
         if (strcmp (ix->custom_id, "adm:add") == 0)
             s_on_addadmin (self, ix);
         else
         if (strncmp (ix->custom_id, "tk:", 3) == 0)
-            taskflow_on_modal (self->app->tasks, ix);
+            self->hooks.task (self->hooks.arg, ix);
         else
         if (strncmp (ix->custom_id, "in:", 3) == 0)
-            panels_on_modal (self->app->panels, ix);
+            self->hooks.panel (self->hooks.arg, ix);
         else
             reply_deny (self->app, ix, PERM_UNKNOWN, NULL, NULL);
         break;

@@ -6,8 +6,10 @@
     across restarts through the state file; retried every minute on
     failure) and the dispatch of interactions: slash commands and
     autocomplete here, the /addadmin modal (a SAVE of the admins section
-    through saves.c), /task and its modal to tasks.c, components to
-    panels.c. */
+    through saves.c); what it does not own (components and the info form,
+    /task with its autocomplete and form, the overview commands) it hands
+    on through the hooks it is made with (main routes them to panels.c,
+    taskflow.c and overviews.c). */
 #ifndef DDC_DISCORD_COMMANDS_H
 #define DDC_DISCORD_COMMANDS_H
 
@@ -20,7 +22,22 @@
 
 #define COMMANDS_RETRY_MS 60000
 
-commands_t *commands_new (app_t *app);
+/* Where commands hands on and what it tells. */
+typedef struct {
+    /* A component (button, select) or the info form ("in:") submitted. */
+    void (*panel) (void *arg, const gw_interaction_t *ix);
+    /* /task, its autocomplete, its form ("tk:"). */
+    void (*task) (void *arg, const gw_interaction_t *ix);
+    /* /serverstatus, /ss or /control in channel: post its overview anew. */
+    void (*repost) (void *arg, const char *channel);
+    /* The registration's scope or error changed (commands_scope,
+       commands_error): the gateway report is due. */
+    void (*changed) (void *arg);
+    void *arg;
+} commands_hooks_t;
+
+/* The hooks are copied; each must be set. */
+commands_t *commands_new (app_t *app, const commands_hooks_t *hooks);
 void commands_destroy (commands_t **self_p);
 /* The command definitions in a language, localized for every other
    (caller owns). */

@@ -102,6 +102,19 @@ app_render_ctx (app_t *app, render_ctx_t *r)
 }
 
 static void
+s_render_ctx (void *arg, render_ctx_t *r)
+{
+    app_render_ctx (arg, r);
+}
+
+static bool
+s_synced (void *arg)
+{
+    app_t *app = arg;
+    return app->synced;
+}
+
+static void
 s_report (app_t *app)
 {
     cJSON *body = gateway_report (app->gw, app->live->guild);
@@ -252,11 +265,79 @@ s_gw_dispatch (void *arg, const char *t, const cJSON *d)
     }
 }
 
+//  The gateway's state or the commands' registration changed.
 static void
-s_gw_changed (void *arg)
+s_report_due (void *arg)
 {
     app_t *app = arg;
     app->report_due = true;
+}
+
+//  --------------------------------------------------------------------------
+//  Between the feature modules (commands hands on, panels tells)
+
+static void
+s_to_panel (void *arg, const gw_interaction_t *ix)
+{
+    app_t *app = arg;
+    if (ix->type == GW_IX_MODAL)
+        panels_on_modal (app->panels, ix);
+    else
+        panels_on_component (app->panels, ix);
+}
+
+static void
+s_to_task (void *arg, const gw_interaction_t *ix)
+{
+    app_t *app = arg;
+    if (ix->type == GW_IX_MODAL)
+        taskflow_on_modal (app->tasks, ix);
+    else
+    if (ix->type == GW_IX_AUTOCOMPLETE)
+        taskflow_on_autocomplete (app->tasks, ix);
+    else
+    if (ix->type == GW_IX_COMPONENT)
+        taskflow_on_component (app->tasks, ix);
+    else
+        taskflow_on_command (app->tasks, ix);
+}
+
+static void
+s_overviews_changed (void *arg)
+{
+    app_t *app = arg;
+    overviews_dirty (app->overviews);
+}
+
+static int
+s_overview_part (void *arg, const char *channel, const char *message)
+{
+    app_t *app = arg;
+    return overviews_part (app->overviews, channel, message);
+}
+
+static void
+s_overview_refreshed (void *arg, const char *channel, const char *message)
+{
+    app_t *app = arg;
+    overviews_touched (app->overviews, channel, message);
+}
+
+static void
+s_to_logs (void *arg, const gw_interaction_t *ix, const live_ctr_t *c)
+{
+    app_t *app = arg;
+    if (c)
+        livelogs_start (app->livelogs, ix, c);
+    else
+        livelogs_on_component (app->livelogs, ix);
+}
+
+static void
+s_repost (void *arg, const char *channel)
+{
+    app_t *app = arg;
+    overviews_repost (app->overviews, channel);
 }
 
 //  --------------------------------------------------------------------------
@@ -645,12 +726,23 @@ main (int argc, char **argv)
     }
     gateway_ops_t ops = {
         .connect = s_gw_connect, .send = s_gw_send, .close = s_gw_close,
-        .fetch_url = s_gw_fetch_url, .dispatch = s_gw_dispatch, .changed = s_gw_changed,
+        .fetch_url = s_gw_fetch_url, .dispatch = s_gw_dispatch, .changed = s_report_due,
     };
     app->gw = gateway_new (&ops, app, compress);
-    app->commands = commands_new (app);
-    app->panels = panels_new (app);
-    app->overviews = overviews_new (app);
+    commands_hooks_t commands_hooks = {
+        .panel = s_to_panel, .task = s_to_task, .repost = s_repost,
+        .changed = s_report_due, .arg = app,
+    };
+    app->commands = commands_new (app, &commands_hooks);
+    panels_hooks_t panels_hooks = {
+        .changed = s_overviews_changed, .overview_part = s_overview_part,
+        .refreshed = s_overview_refreshed, .logs = s_to_logs, .task = s_to_task, .arg = app,
+    };
+    app->panels = panels_new (app, &panels_hooks);
+    overviews_hooks_t overviews_hooks = {
+        .render_ctx = s_render_ctx, .synced = s_synced, .arg = app,
+    };
+    app->overviews = overviews_new (app->rest, app->live, app->state, app->gw, &overviews_hooks);
     app->hosts = hosts_new (app);
     app->alerts = alerts_new (app);
     app->saves = saves_new (app);

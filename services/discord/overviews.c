@@ -5,6 +5,7 @@
 #include "ddc_util.h"
 #include "payload.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,11 @@ typedef struct {
 } s_shown_t;
 
 struct _overviews_t {
-    app_t *app;
+    rest_t *rest;
+    live_t *live;
+    state_t *state;
+    gateway_t *gw;
+    overviews_hooks_t hooks;
     s_entry_t *entries;
     size_t count;
     bool started;               //  the first sync after READY happened
@@ -80,7 +85,7 @@ static uint64_t
 s_hash (overviews_t *self, chan_kind_t kind, size_t part, bool stats)
 {
     render_ctx_t r;
-    app_render_ctx (self->app, &r);
+    self->hooks.render_ctx (self->hooks.arg, &r);
     r.no_clock = true;
     r.no_stats = !stats;
     cJSON *msg = render_overview (&r, kind, part);
@@ -101,7 +106,7 @@ s_nparts (overviews_t *self, s_shown_t *sh, chan_kind_t kind)
     int k = s_k (kind);
     if (!sh->nparts [k]) {
         render_ctx_t r;
-        app_render_ctx (self->app, &r);
+        self->hooks.render_ctx (self->hooks.arg, &r);
         sh->nparts [k] = render_overview_parts (&r, kind);
         if (sh->nparts [k] > OV_PARTS_MAX)
             sh->nparts [k] = OV_PARTS_MAX;
@@ -179,10 +184,17 @@ s_sweep (overviews_t *self)
 }
 
 overviews_t *
-overviews_new (app_t *app)
+overviews_new (rest_t *rest, live_t *live, state_t *state, gateway_t *gw,
+               const overviews_hooks_t *hooks)
 {
+    assert (live && state && gw);         //  rest is NULL when libcurl failed (never used then)
+    assert (hooks && hooks->render_ctx && hooks->synced);
     overviews_t *self = ddc_calloc (1, sizeof *self);
-    self->app = app;
+    self->rest = rest;
+    self->live = live;
+    self->state = state;
+    self->gw = gw;
+    self->hooks = *hooks;
     return self;
 }
 
@@ -204,6 +216,7 @@ overviews_destroy (overviews_t **self_p)
 const char *
 overviews_message (overviews_t *self, const char *channel)
 {
+    assert (self);
     s_entry_t *e = s_find (self, channel);
     return e && e->nparts ? e->parts [0].id : "";
 }
@@ -211,6 +224,7 @@ overviews_message (overviews_t *self, const char *channel)
 int
 overviews_part (overviews_t *self, const char *channel, const char *message)
 {
+    assert (self);
     s_entry_t *e = s_find (self, channel);
     return e ? s_part_of (e, message) : -1;
 }
@@ -224,7 +238,7 @@ s_kind_name (chan_kind_t kind)
 static int64_t
 s_refresh_ms (overviews_t *self, s_entry_t *e)
 {
-    const live_chan_t *ch = live_channel (self->app->live, e->channel);
+    const live_chan_t *ch = live_channel (self->live, e->channel);
     return (int64_t) (ch ? ch->refresh_minutes : 5) * 60000;
 }
 
@@ -249,7 +263,7 @@ s_remember (overviews_t *self, s_entry_t *e)
     for (size_t i = 0; i < e->nparts; i++)
         if (e->parts [i].id [0])
             ddc_strlcpy (ids [n++], e->parts [i].id, sizeof ids [0]);
-    state_set_messages (self->app->state, e->channel, ids, n, s_kind_name (e->kind));
+    state_set_messages (self->state, e->channel, ids, n, s_kind_name (e->kind));
 }
 
 //  --------------------------------------------------------------------------
@@ -271,7 +285,7 @@ s_delete (overviews_t *self, const char *channel, const char *message)
 {
     char path [96];
     snprintf (path, sizeof path, "/channels/%s/messages/%s", channel, message);
-    rest_call (self->app->rest, "DELETE", path, NULL, 0, s_on_delete,
+    rest_call (self->rest, "DELETE", path, NULL, 0, s_on_delete,
                ddc_asprintf ("%s in %s", message, channel));
 }
 
@@ -372,7 +386,7 @@ static void
 s_post (overviews_t *self, s_entry_t *e, int64_t now)
 {
     render_ctx_t r;
-    app_render_ctx (self->app, &r);
+    self->hooks.render_ctx (self->hooks.arg, &r);
     size_t i = e->posted;
     s_sending (self, e, i);
     e->parts [i].want_edit = false;
@@ -383,7 +397,7 @@ s_post (overviews_t *self, s_entry_t *e, int64_t now)
     e->not_before = now + OV_PART_GAP_MS;
     char path [64];
     snprintf (path, sizeof path, "/channels/%s/messages", e->channel);
-    rest_call (self->app->rest, "POST", path, render_overview (&r, e->kind, i), 0, s_on_post, e);
+    rest_call (self->rest, "POST", path, render_overview (&r, e->kind, i), 0, s_on_post, e);
 }
 
 static void
@@ -423,7 +437,7 @@ static void
 s_edit (overviews_t *self, s_entry_t *e, size_t i, int64_t now)
 {
     render_ctx_t r;
-    app_render_ctx (self->app, &r);
+    self->hooks.render_ctx (self->hooks.arg, &r);
     s_part_t *p = &e->parts [i];
     p->want_edit = false;
     s_sending (self, e, i);
@@ -434,7 +448,7 @@ s_edit (overviews_t *self, s_entry_t *e, size_t i, int64_t now)
     e->not_before = now + OV_PART_GAP_MS;
     char path [96];
     snprintf (path, sizeof path, "/channels/%s/messages/%s", e->channel, p->id);
-    rest_call (self->app->rest, "PATCH", path, render_overview (&r, e->kind, i), 0, s_on_edit,
+    rest_call (self->rest, "PATCH", path, render_overview (&r, e->kind, i), 0, s_on_edit,
                e);
 }
 
@@ -444,18 +458,18 @@ s_edit (overviews_t *self, s_entry_t *e, size_t i, int64_t now)
 void
 overviews_sync (overviews_t *self)
 {
-    app_t *app = self->app;
-    if (!app->synced || !gateway_user_id (app->gw) [0])
+    assert (self);
+    if (!self->hooks.synced (self->hooks.arg) || !gateway_user_id (self->gw) [0])
         return;
     self->started = true;
     self->check = true;
-    const live_t *live = app->live;
+    const live_t *live = self->live;
     for (size_t i = 0; i < live->nchans; i++) {
         const live_chan_t *ch = &live->chans [i];
         s_entry_t *e = s_find (self, ch->id);
         if (!e) {
             char ids [OV_PARTS_MAX][STATE_ID_MAX];
-            size_t n = state_messages (app->state, ch->id, ids, OV_PARTS_MAX);
+            size_t n = state_messages (self->state, ch->id, ids, OV_PARTS_MAX);
             if (n) {
                 e = s_add (self, ch->id, ch->kind);
                 for (size_t k = 0; k < n; k++) {
@@ -485,14 +499,14 @@ overviews_sync (overviews_t *self)
         if (!e->removed && !live_channel (live, e->channel)) {
             ddc_info ("overviews: channel %s is no longer configured: its overview is left "
                       "as is", e->channel);
-            state_set_message (app->state, e->channel, NULL, NULL);
+            state_set_message (self->state, e->channel, NULL, NULL);
             e->removed = true;
         }
     //  State entries of channels that are gone.
-    for (size_t i = 0; state_channel_at (app->state, i);) {
-        const char *c = state_channel_at (app->state, i);
+    for (size_t i = 0; state_channel_at (self->state, i);) {
+        const char *c = state_channel_at (self->state, i);
         if (!live_channel (live, c))
-            state_set_message (app->state, c, NULL, NULL);
+            state_set_message (self->state, c, NULL, NULL);
         else
             i++;
     }
@@ -502,12 +516,14 @@ overviews_sync (overviews_t *self)
 void
 overviews_dirty (overviews_t *self)
 {
+    assert (self);
     self->check = true;
 }
 
 void
 overviews_force (overviews_t *self)
 {
+    assert (self);
     self->check = true;
     for (s_entry_t *e = self->entries; e; e = e->next)
         for (size_t k = 0; !e->removed && k < e->nparts; k++) {
@@ -519,7 +535,8 @@ overviews_force (overviews_t *self)
 void
 overviews_repost (overviews_t *self, const char *channel)
 {
-    const live_chan_t *ch = live_channel (self->app->live, channel);
+    assert (self);
+    const live_chan_t *ch = live_channel (self->live, channel);
     if (!ch)
         return;
     s_entry_t *e = s_find (self, channel);
@@ -534,6 +551,7 @@ overviews_repost (overviews_t *self, const char *channel)
 void
 overviews_touched (overviews_t *self, const char *channel, const char *message)
 {
+    assert (self);
     s_entry_t *e = s_find (self, channel);
     int i = e ? s_part_of (e, message) : -1;
     if (i < 0 || e->posting)
@@ -571,6 +589,7 @@ s_deleted (overviews_t *self, const char *channel, const char *id)
 void
 overviews_on_dispatch (overviews_t *self, const char *t, const cJSON *d)
 {
+    assert (self);
     if (strcmp (t, "MESSAGE_DELETE") == 0) {
         char id [GW_ID_MAX], channel [GW_ID_MAX];
         if (gw_get_id (d, "id", id) == 0 && gw_get_id (d, "channel_id", channel) == 0)
@@ -592,7 +611,7 @@ overviews_on_dispatch (overviews_t *self, const char *t, const cJSON *d)
         gw_message_t m;
         if (gw_message_parse (d, &m) < 0)
             return;
-        if (strcmp (m.author_id, gateway_user_id (self->app->gw)) == 0)
+        if (strcmp (m.author_id, gateway_user_id (self->gw)) == 0)
             return;                     //  our own messages do not bury the overview
         s_entry_t *e = s_find (self, m.channel_id);
         if (!e || s_part_of (e, m.id) >= 0)
@@ -675,6 +694,7 @@ s_step (overviews_t *self, s_entry_t *e, s_shown_t *sh, int64_t now)
 void
 overviews_tick (overviews_t *self, int64_t now)
 {
+    assert (self);
     if (!self->started)
         return;
     bool check = self->check;
@@ -683,7 +703,7 @@ overviews_tick (overviews_t *self, int64_t now)
     for (s_entry_t *e = self->entries; e; e = e->next) {
         if (e->removed)
             continue;
-        const live_chan_t *ch = live_channel (self->app->live, e->channel);
+        const live_chan_t *ch = live_channel (self->live, e->channel);
         //  A state, a name, the list: soon. Compared with what was sent
         //  last, which may still be on its way.
         if (check && !e->want_post) {
@@ -709,12 +729,14 @@ overviews_tick (overviews_t *self, int64_t now)
 size_t
 overviews_edits (overviews_t *self)
 {
+    assert (self);
     return self->edits;
 }
 
 int64_t
 overviews_next_ms (overviews_t *self, int64_t now)
 {
+    assert (self);
     int64_t due = now + 60000;
     if (self->check)
         return 0;
@@ -737,7 +759,7 @@ overviews_next_ms (overviews_t *self, int64_t now)
             if (t < at)
                 at = t;
         }
-        const live_chan_t *ch = live_channel (self->app->live, e->channel);
+        const live_chan_t *ch = live_channel (self->live, e->channel);
         if (ch && ch->recreate_minutes > 0 && e->buried) {
             int64_t t = e->activity_at + (int64_t) ch->recreate_minutes * 60000;
             if (t < at)

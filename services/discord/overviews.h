@@ -15,15 +15,19 @@
     old ones deleted) after recreate_minutes of inactivity once someone
     else wrote in the channel (MESSAGE_CREATE), re-posted by /serverstatus,
     /ss and /control. Message ids are kept in the state file. Errors back
-    off per channel (up to 10 minutes). */
+    off per channel (up to 10 minutes). Made with what it needs (REST, the
+    live configuration, the state file, the gateway) and hooks for the
+    render context and whether the configuration is in sync. */
 #ifndef DDC_DISCORD_OVERVIEWS_H
 #define DDC_DISCORD_OVERVIEWS_H
 
 #include <cJSON.h>
 #include <stdint.h>
 
-#include "app.h"
+#include "gateway.h"
+#include "live.h"
 #include "render.h"
+#include "rest.h"
 #include "state.h"
 
 #define OV_MIN_GAP_MS   1500
@@ -31,7 +35,21 @@
 #define OV_PART_GAP_MS  250
 #define OV_PARTS_MAX    RENDER_PARTS_MAX
 
-overviews_t *overviews_new (app_t *app);
+typedef struct _overviews_t overviews_t;
+
+/* What overviews asks of its maker. */
+typedef struct {
+    /* A render context for now (language, time zone, clocks). */
+    void (*render_ctx) (void *arg, render_ctx_t *r);
+    /* The first configuration was applied (nothing is posted before). */
+    bool (*synced) (void *arg);
+    void *arg;
+} overviews_hooks_t;
+
+/* The hooks are copied; each must be set. rest, live, state and gw are
+   borrowed and must outlive the overviews. */
+overviews_t *overviews_new (rest_t *rest, live_t *live, state_t *state, gateway_t *gw,
+                            const overviews_hooks_t *hooks);
 void overviews_destroy (overviews_t **self_p);
 /* The channels section changed, or the gateway became ready. */
 void overviews_sync (overviews_t *self);

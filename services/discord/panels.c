@@ -5,13 +5,11 @@
 #include "ddc_log.h"
 #include "ddc_proto.h"
 #include "ddc_util.h"
-#include "overviews.h"
-#include "livelogs.h"
 #include "reply.h"
 #include "roles.h"
 #include "saves.h"
-#include "taskflow.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,16 +42,21 @@ typedef struct s_op {
 
 struct _panels_t {
     app_t *app;
+    panels_hooks_t hooks;
     s_op_t *ops;
     size_t nops;
     s_bulk_t *bulk;
 };
 
 panels_t *
-panels_new (app_t *app)
+panels_new (app_t *app, const panels_hooks_t *hooks)
 {
+    assert (app);
+    assert (hooks && hooks->changed && hooks->overview_part && hooks->refreshed && hooks->logs
+            && hooks->task);
     panels_t *self = ddc_calloc (1, sizeof *self);
     self->app = app;
+    self->hooks = *hooks;
     return self;
 }
 
@@ -80,6 +83,7 @@ panels_destroy (panels_t **self_p)
 size_t
 panels_pending (panels_t *self)
 {
+    assert (self);
     return self->nops;
 }
 
@@ -215,7 +219,7 @@ s_on_result (void *arg, const ddc_msg_t *reply)
     live_clear_pending (app->live, op->key);
     if (state)
         live_patch_state (app->live, op->host, op->name, state, now);
-    overviews_dirty (app->overviews);
+    self->hooks.changed (self->hooks.arg);
     s_op_unlink (self, op);
     if (op->bulk) {
         s_bulk_t *b = op->bulk;
@@ -368,7 +372,7 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
     unsigned bit = live_action_bit (action);
     if (bit == ACT_LOGS) {
         //  A log message that refreshes itself for a while.
-        livelogs_start (app->livelogs, ix, c);
+        self->hooks.logs (self->hooks.arg, ix, c);
         return;
     }
     if (self->nops >= PANELS_PENDING_MAX) {
@@ -387,7 +391,7 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
     reply_ack (op->reply, CB_UPDATE,
                render_panel (&r, c, op->may, i18n_fmt (text, sizeof text, app->lang, key2, name,
                                                     NULL), true));
-    overviews_dirty (app->overviews);
+    self->hooks.changed (self->hooks.arg);
     if (s_send (self, op, ix) < 0) {
         live_clear_pending (app->live, c->key);
         reply_edit (op->reply, render_text (i18n_get (app->lang, "act.busy")));
@@ -520,7 +524,7 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
             free (op);
         }
     }
-    overviews_dirty (app->overviews);
+    self->hooks.changed (self->hooks.arg);
     s_bulk_finish (self);
 }
 
@@ -655,6 +659,7 @@ s_edit_info (panels_t *self, const gw_interaction_t *ix, const char *key)
 void
 panels_on_modal (panels_t *self, const gw_interaction_t *ix)
 {
+    assert (self);
     app_t *app = self->app;
     //  in:ed:KEY:HASH
     char key [LIVE_KEY_LEN + 1] = "";
@@ -697,6 +702,7 @@ panels_on_modal (panels_t *self, const gw_interaction_t *ix)
 void
 panels_on_component (panels_t *self, const gw_interaction_t *ix)
 {
+    assert (self);
     app_t *app = self->app;
     const char *id = ix->custom_id;
     ddc_debug ("interaction %s: component %s by %s in %s", ix->id, id, ix->user_id,
@@ -731,10 +737,10 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
         app_render_ctx (app, &r);
         //  The part of the overview this message is (the last one, which
         //  has the buttons, when it is not known).
-        int part = overviews_part (app->overviews, ix->channel_id, ix->message_id);
+        int part = self->hooks.overview_part (self->hooks.arg, ix->channel_id, ix->message_id);
         reply_once (app, ix, CB_UPDATE,
                     render_overview (&r, ch->kind, part < 0 ? RENDER_PARTS_MAX : (size_t) part));
-        overviews_touched (app->overviews, ix->channel_id, ix->message_id);
+        self->hooks.refreshed (self->hooks.arg, ix->channel_id, ix->message_id);
         return;
     }
     if (strcmp (id, "ov:rall") == 0 || strcmp (id, "ov:sall") == 0) {
@@ -750,11 +756,11 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
         return;
     }
     if (strncmp (id, "pn:tasks:", 9) == 0 || strncmp (id, "tk:", 3) == 0) {
-        taskflow_on_component (app->tasks, ix);
+        self->hooks.task (self->hooks.arg, ix);
         return;
     }
     if (strncmp (id, "lg:", 3) == 0) {
-        livelogs_on_component (app->livelogs, ix);
+        self->hooks.logs (self->hooks.arg, ix, NULL);
         return;
     }
     if (strncmp (id, "pn:edit:", 8) == 0) {

@@ -8,8 +8,10 @@
     a time); refresh buttons; 📝 -> the info form, whose text is saved as a
     compare-and-swap of the containers section that keeps a change made
     since the form was opened (the admin is told, with both texts). Logs go
-    to livelogs.c, tasks to tasks.c. Every permission refusal and cooldown
-    is an ephemeral reply. Bounded: PANELS_PENDING_MAX actions in flight. */
+    to livelogs.c, tasks to tasks.c, what the overviews show to overviews.c,
+    each through the hooks panels is made with (main wires them). Every
+    permission refusal and cooldown is an ephemeral reply. Bounded:
+    PANELS_PENDING_MAX actions in flight. */
 #ifndef DDC_DISCORD_PANELS_H
 #define DDC_DISCORD_PANELS_H
 
@@ -22,7 +24,25 @@
 #define PANELS_PENDING_MAX 1024     /* >= DDC_CONTAINERS_MAX: "Stop all" of every container fits */
 #define PANELS_PENDING_MS  120000   /* a container shows 🟡 at most this long */
 
-panels_t *panels_new (app_t *app);
+/* Where panels hands on and what it tells. */
+typedef struct {
+    /* What the overviews show may have changed (a container pending, an
+       action's result). */
+    void (*changed) (void *arg);
+    /* Which part of channel's overview message is (from 0), or -1. */
+    int (*overview_part) (void *arg, const char *channel, const char *message);
+    /* A refresh button updated message of channel's overview. */
+    void (*refreshed) (void *arg, const char *channel, const char *message);
+    /* The logs button of container c; with c NULL, a component of a live
+       log message ("lg:"). */
+    void (*logs) (void *arg, const gw_interaction_t *ix, const live_ctr_t *c);
+    /* A component of the tasks flow ("pn:tasks:", "tk:"). */
+    void (*task) (void *arg, const gw_interaction_t *ix);
+    void *arg;
+} panels_hooks_t;
+
+/* The hooks are copied; each must be set. */
+panels_t *panels_new (app_t *app, const panels_hooks_t *hooks);
 /* Actions still in flight are forgotten (their replies released). */
 void panels_destroy (panels_t **self_p);
 void panels_on_component (panels_t *self, const gw_interaction_t *ix);
