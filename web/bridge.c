@@ -47,6 +47,7 @@ static struct {
     bool metrics_warned;
     cJSON *changes;                     /* bridge_changes                */
     bridge_hooks_t hooks;
+    const opts_t *opts;                 /* bridge_start's, borrowed      */
 } s;
 
 static void s_handle (void *arg, int error);
@@ -332,6 +333,7 @@ bridge_start (const opts_t *o, const bridge_hooks_t *hooks)
     assert (o);
     assert (hooks);
     s.hooks = *hooks;
+    s.opts = o;
     static const char *const sections[] = {
         "bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", "docker",
         "alerts", NULL
@@ -467,8 +469,8 @@ bridge_lang (void)
 int64_t
 bridge_idle_seconds (void)
 {
-    if (web_opts.session_idle_s > 0)
-        return web_opts.session_idle_s;
+    if (s.opts && s.opts->session_idle_s > 0)
+        return s.opts->session_idle_s;
     const cJSON *m = cJSON_GetObjectItemCaseSensitive (bridge_section ("web", NULL),
                                                        "session_idle_minutes");
     double v = cJSON_IsNumber (m) ? m->valuedouble : 30;

@@ -52,8 +52,8 @@ typedef struct {
     void *arg;
 } bridge_hooks_t;
 
-/* Create the client (in the worker, after fork); the hooks are copied.
-   0/-1. */
+/* Create the client (in the worker, after fork); the hooks are copied,
+   o is borrowed for the process's life. 0/-1. */
 int bridge_start (const opts_t *o, const bridge_hooks_t *hooks);
 /* Say BYE and close (worker teardown). */
 void bridge_stop (void);
