@@ -89,6 +89,14 @@ $(BUILD)/bin/ddc-discord: EXTRA_LIBS = $(shell pkg-config --libs libwebsockets z
 # a locale file changes (ddc-web and ddc-discord relink with the library).
 $(BUILD)/obj/services/lib/ddc_locale.o: $(wildcard services/locale/*.json)
 
+# The unit tests of ddc-discord's feature modules drive them through their
+# headers, linked with the bot's objects (all but main.c).
+DISCORD_UNIT = $(addprefix $(BUILD)/tests/test_discord_,commands overviews panels)
+DISCORD_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out services/discord/main.c,$(wildcard services/discord/*.c)))
+$(DISCORD_UNIT): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(DISCORD_OBJ) $(LIB)
+	$(LINK)
+$(DISCORD_UNIT): EXTRA_LIBS = $(shell pkg-config --libs libwebsockets zlib openssl)
+
 # ddc-web is built by web/Makefile (Kore's sources, the web sources and the
 # assets in one binary); it decides itself whether anything changed.
 $(BUILD)/bin/ddc-web: $(LIB) FORCE

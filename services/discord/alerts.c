@@ -101,14 +101,14 @@ s_call_done (s_call_t *call, s_inc_t **inc_p)
 }
 
 static void
-s_call (s_inc_t *inc, int post, const char *method, const char *path, cJSON *body,
+s_call (s_inc_t *inc, int post, const char *method, const char *path, cJSON **body_p,
         rest_done_fn *cb)
 {
     s_call_t *call = ddc_malloc (sizeof *call);
     call->inc = inc;
     call->post = post;
     inc->inflight++;
-    rest_call (inc->owner->app->rest, method, path, body, 0, cb, call);
+    rest_call (inc->owner->app->rest, method, path, body_p, 0, cb, call);
 }
 
 //  --------------------------------------------------------------------------
@@ -153,10 +153,11 @@ s_edit (s_inc_t *inc, int post)
     lang_t lang = inc->owner->app->lang;
     char path [96];
     snprintf (path, sizeof path, "/channels/%s/messages/%s", p->channel, p->message);
-    s_call (inc, post, "PATCH", path, alertview_message (lang, &inc->open, &inc->now), s_on_edit);
+    cJSON *body = alertview_message (lang, &inc->open, &inc->now);
+    s_call (inc, post, "PATCH", path, &body, s_on_edit);
     snprintf (path, sizeof path, "/channels/%s/messages", p->channel);
-    s_call (inc, post, "POST", path, alertview_followup (lang, &inc->now, p->channel, p->message),
-            s_on_followup);
+    body = alertview_followup (lang, &inc->now, p->channel, p->message);
+    s_call (inc, post, "POST", path, &body, s_on_followup);
 }
 
 static void
@@ -196,8 +197,8 @@ s_post_all (alerts_t *self, s_inc_t *inc)
         p->posting = true;
         char path [64];
         snprintf (path, sizeof path, "/channels/%s/messages", p->channel);
-        s_call (inc, inc->nposts++, "POST", path,
-                alertview_message (self->app->lang, &inc->open, &inc->now), s_on_post);
+        cJSON *body = alertview_message (self->app->lang, &inc->open, &inc->now);
+        s_call (inc, inc->nposts++, "POST", path, &body, s_on_post);
     }
     if (!inc->nposts)
         ddc_debug ("alerts: no channel asks for alerts: %s/%s not posted", inc->host, inc->id);

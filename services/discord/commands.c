@@ -147,7 +147,8 @@ commands_t *
 commands_new (app_t *app, const commands_hooks_t *hooks)
 {
     assert (app);
-    assert (hooks && hooks->panel && hooks->task && hooks->repost && hooks->changed);
+    assert (hooks && hooks->panel && hooks->task && hooks->repost && hooks->changed
+            && hooks->app_id && hooks->call);
     commands_t *self = ddc_calloc (1, sizeof *self);
     self->app = app;
     self->hooks = *hooks;
@@ -182,7 +183,7 @@ commands_error (commands_t *self)
 static void
 s_path (commands_t *self, const char *scope, char *buf, size_t size)
 {
-    const char *app_id = gateway_app_id (self->app->gw);
+    const char *app_id = self->hooks.app_id (self->hooks.arg);
     if (strcmp (scope, "global") == 0)
         snprintf (buf, size, "/applications/%s/commands", app_id);
     else
@@ -216,7 +217,8 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
         ddc_strlcpy (old, self->registered, sizeof old);
         ddc_strlcpy (self->registered, self->busy_scope, sizeof self->registered);
         ddc_strlcpy (self->lang_done, self->busy_lang, sizeof self->lang_done);
-        ddc_strlcpy (self->app_done, gateway_app_id (self->app->gw), sizeof self->app_done);
+        ddc_strlcpy (self->app_done, self->hooks.app_id (self->hooks.arg),
+                     sizeof self->app_done);
         self->done_this_run = true;
         self->retry_at = 0;
         self->error [0] = '\0';
@@ -225,11 +227,12 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
         ddc_info ("commands: %d registered in %s%s (%s)", cJSON_GetArraySize (json),
                   strcmp (self->registered, "global") ? "guild " : "", self->registered,
                   self->lang_done);
-        if (old [0] && strcmp (old, self->registered) != 0 && gateway_app_id (self->app->gw) [0]) {
+        if (old [0] && strcmp (old, self->registered) != 0
+            && self->hooks.app_id (self->hooks.arg) [0]) {
             char path [200];
             s_path (self, old, path, sizeof path);
-            rest_call (self->app->rest, "PUT", path, cJSON_CreateArray (), 0, s_on_clear,
-                       ddc_strdup (old));
+            cJSON *none = cJSON_CreateArray ();
+            self->hooks.call (self->hooks.arg, "PUT", path, &none, s_on_clear, ddc_strdup (old));
         }
     }
     else {
@@ -268,13 +271,14 @@ commands_sync (commands_t *self)
 {
     assert (self);
     app_t *app = self->app;
-    if (self->busy || !gateway_is_ready (app->gw) || !gateway_app_id (app->gw) [0])
+    const char *app_id = self->hooks.app_id (self->hooks.arg);
+    if (self->busy || !app_id [0])
         return;
     const char *desired = app->live->guild [0] ? app->live->guild : "global";
     const char *lang = i18n_code (app->lang);
     if (self->done_this_run && strcmp (self->registered, desired) == 0
         && strcmp (self->lang_done, lang) == 0
-        && strcmp (self->app_done, gateway_app_id (app->gw)) == 0)
+        && strcmp (self->app_done, app_id) == 0)
         return;
     if (self->retry_at && ddc_mono_ms () < self->retry_at
         && strcmp (self->busy_scope, desired) == 0)
@@ -284,7 +288,8 @@ commands_sync (commands_t *self)
     self->busy = true;
     char path [200];
     s_path (self, desired, path, sizeof path);
-    rest_call (app->rest, "PUT", path, commands_definitions (app->lang), 0, s_on_put, self);
+    cJSON *definitions = commands_definitions (app->lang);
+    self->hooks.call (self->hooks.arg, "PUT", path, &definitions, s_on_put, self);
 }
 
 void

@@ -33,6 +33,12 @@ typedef struct {
     /* The registration's scope or error changed (commands_scope,
        commands_error): the gateway report is due. */
     void (*changed) (void *arg);
+    /* The application id the commands belong to, "" until the gateway is
+       ready (nothing is registered before). */
+    const char *(*app_id) (void *arg);
+    /* The registration's REST calls, as rest_call makes them. */
+    int (*call) (void *arg, const char *method, const char *path, cJSON **body_p,
+                 rest_done_fn *cb, void *cb_arg);
     void *arg;
 } commands_hooks_t;
 

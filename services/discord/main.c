@@ -87,20 +87,6 @@ s_usage (FILE *out)
              "Stops cleanly on SIGTERM or SIGINT.\n");
 }
 
-//  --------------------------------------------------------------------------
-//  App helpers
-
-void
-app_render_ctx (app_t *app, render_ctx_t *r)
-{
-    memset (r, 0, sizeof *r);
-    r->live = app->live;
-    r->lang = app->lang;
-    r->tz = app->tz;
-    r->wall_ms = ddc_wall_ms ();
-    r->mono_ms = ddc_mono_ms ();
-}
-
 static void
 s_render_ctx (void *arg, render_ctx_t *r)
 {
@@ -112,6 +98,28 @@ s_synced (void *arg)
 {
     app_t *app = arg;
     return app->synced;
+}
+
+static const char *
+s_user_id (void *arg)
+{
+    app_t *app = arg;
+    return gateway_user_id (app->gw);
+}
+
+static const char *
+s_app_id (void *arg)
+{
+    app_t *app = arg;
+    return gateway_is_ready (app->gw) ? gateway_app_id (app->gw) : "";
+}
+
+static int
+s_rest_call (void *arg, const char *method, const char *path, cJSON **body_p, rest_done_fn *cb,
+             void *cb_arg)
+{
+    app_t *app = arg;
+    return rest_call (app->rest, method, path, body_p, 0, cb, cb_arg);
 }
 
 static void
@@ -321,6 +329,13 @@ s_overview_refreshed (void *arg, const char *channel, const char *message)
 {
     app_t *app = arg;
     overviews_touched (app->overviews, channel, message);
+}
+
+static int
+s_broker_request (void *arg, zmsg_t **msg_p, int64_t timeout_ms, ddc_reply_fn *cb, void *cb_arg)
+{
+    app_t *app = arg;
+    return ddc_client_request (app->client, msg_p, timeout_ms, 1, cb, cb_arg);
 }
 
 static void
@@ -731,18 +746,20 @@ main (int argc, char **argv)
     app->gw = gateway_new (&ops, app, compress);
     commands_hooks_t commands_hooks = {
         .panel = s_to_panel, .task = s_to_task, .repost = s_repost,
-        .changed = s_report_due, .arg = app,
+        .changed = s_report_due, .app_id = s_app_id, .call = s_rest_call, .arg = app,
     };
     app->commands = commands_new (app, &commands_hooks);
     panels_hooks_t panels_hooks = {
         .changed = s_overviews_changed, .overview_part = s_overview_part,
-        .refreshed = s_overview_refreshed, .logs = s_to_logs, .task = s_to_task, .arg = app,
+        .refreshed = s_overview_refreshed, .logs = s_to_logs, .task = s_to_task,
+        .request = s_broker_request, .arg = app,
     };
     app->panels = panels_new (app, &panels_hooks);
     overviews_hooks_t overviews_hooks = {
-        .render_ctx = s_render_ctx, .synced = s_synced, .arg = app,
+        .render_ctx = s_render_ctx, .synced = s_synced, .user_id = s_user_id,
+        .call = s_rest_call, .arg = app,
     };
-    app->overviews = overviews_new (app->rest, app->live, app->state, app->gw, &overviews_hooks);
+    app->overviews = overviews_new (app->live, app->state, &overviews_hooks);
     app->hosts = hosts_new (app);
     app->alerts = alerts_new (app);
     app->saves = saves_new (app);

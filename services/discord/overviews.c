@@ -64,10 +64,8 @@ typedef struct {
 } s_shown_t;
 
 struct _overviews_t {
-    rest_t *rest;
     live_t *live;
     state_t *state;
-    gateway_t *gw;
     overviews_hooks_t hooks;
     s_entry_t *entries;
     size_t count;
@@ -184,16 +182,14 @@ s_sweep (overviews_t *self)
 }
 
 overviews_t *
-overviews_new (rest_t *rest, live_t *live, state_t *state, gateway_t *gw,
-               const overviews_hooks_t *hooks)
+overviews_new (live_t *live, state_t *state, const overviews_hooks_t *hooks)
 {
-    assert (live && state && gw);         //  rest is NULL when libcurl failed (never used then)
-    assert (hooks && hooks->render_ctx && hooks->synced);
+    assert (live);
+    assert (state);
+    assert (hooks && hooks->render_ctx && hooks->synced && hooks->user_id && hooks->call);
     overviews_t *self = ddc_calloc (1, sizeof *self);
-    self->rest = rest;
     self->live = live;
     self->state = state;
-    self->gw = gw;
     self->hooks = *hooks;
     return self;
 }
@@ -285,8 +281,8 @@ s_delete (overviews_t *self, const char *channel, const char *message)
 {
     char path [96];
     snprintf (path, sizeof path, "/channels/%s/messages/%s", channel, message);
-    rest_call (self->rest, "DELETE", path, NULL, 0, s_on_delete,
-               ddc_asprintf ("%s in %s", message, channel));
+    self->hooks.call (self->hooks.arg, "DELETE", path, NULL, s_on_delete,
+                      ddc_asprintf ("%s in %s", message, channel));
 }
 
 //  The start of a post's or an edit's reply: true when there is nothing
@@ -397,7 +393,8 @@ s_post (overviews_t *self, s_entry_t *e, int64_t now)
     e->not_before = now + OV_PART_GAP_MS;
     char path [64];
     snprintf (path, sizeof path, "/channels/%s/messages", e->channel);
-    rest_call (self->rest, "POST", path, render_overview (&r, e->kind, i), 0, s_on_post, e);
+    cJSON *body = render_overview (&r, e->kind, i);
+    self->hooks.call (self->hooks.arg, "POST", path, &body, s_on_post, e);
 }
 
 static void
@@ -448,8 +445,8 @@ s_edit (overviews_t *self, s_entry_t *e, size_t i, int64_t now)
     e->not_before = now + OV_PART_GAP_MS;
     char path [96];
     snprintf (path, sizeof path, "/channels/%s/messages/%s", e->channel, p->id);
-    rest_call (self->rest, "PATCH", path, render_overview (&r, e->kind, i), 0, s_on_edit,
-               e);
+    cJSON *body = render_overview (&r, e->kind, i);
+    self->hooks.call (self->hooks.arg, "PATCH", path, &body, s_on_edit, e);
 }
 
 //  --------------------------------------------------------------------------
@@ -459,7 +456,7 @@ void
 overviews_sync (overviews_t *self)
 {
     assert (self);
-    if (!self->hooks.synced (self->hooks.arg) || !gateway_user_id (self->gw) [0])
+    if (!self->hooks.synced (self->hooks.arg) || !self->hooks.user_id (self->hooks.arg) [0])
         return;
     self->started = true;
     self->check = true;
@@ -611,7 +608,7 @@ overviews_on_dispatch (overviews_t *self, const char *t, const cJSON *d)
         gw_message_t m;
         if (gw_message_parse (d, &m) < 0)
             return;
-        if (strcmp (m.author_id, gateway_user_id (self->gw)) == 0)
+        if (strcmp (m.author_id, self->hooks.user_id (self->hooks.arg)) == 0)
             return;                     //  our own messages do not bury the overview
         s_entry_t *e = s_find (self, m.channel_id);
         if (!e || s_part_of (e, m.id) >= 0)

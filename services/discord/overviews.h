@@ -15,16 +15,16 @@
     old ones deleted) after recreate_minutes of inactivity once someone
     else wrote in the channel (MESSAGE_CREATE), re-posted by /serverstatus,
     /ss and /control. Message ids are kept in the state file. Errors back
-    off per channel (up to 10 minutes). Made with what it needs (REST, the
-    live configuration, the state file, the gateway) and hooks for the
-    render context and whether the configuration is in sync. */
+    off per channel (up to 10 minutes). Made with what it reads (the live
+    configuration, the state file) and hooks for the rest: the render
+    context, whether the configuration is in sync, the bot's user id, and
+    the REST calls (rest_call in ddc-discord, a recorder in its tests). */
 #ifndef DDC_DISCORD_OVERVIEWS_H
 #define DDC_DISCORD_OVERVIEWS_H
 
 #include <cJSON.h>
 #include <stdint.h>
 
-#include "gateway.h"
 #include "live.h"
 #include "render.h"
 #include "rest.h"
@@ -43,13 +43,18 @@ typedef struct {
     void (*render_ctx) (void *arg, render_ctx_t *r);
     /* The first configuration was applied (nothing is posted before). */
     bool (*synced) (void *arg);
+    /* The bot's user id ("" until the gateway is ready: nothing is posted
+       before). */
+    const char *(*user_id) (void *arg);
+    /* A REST call as rest_call makes it (body destroyed, *body_p NULL). */
+    int (*call) (void *arg, const char *method, const char *path, cJSON **body_p,
+                 rest_done_fn *cb, void *cb_arg);
     void *arg;
 } overviews_hooks_t;
 
-/* The hooks are copied; each must be set. rest, live, state and gw are
-   borrowed and must outlive the overviews. */
-overviews_t *overviews_new (rest_t *rest, live_t *live, state_t *state, gateway_t *gw,
-                            const overviews_hooks_t *hooks);
+/* The hooks are copied; each must be set. live and state are borrowed and
+   must outlive the overviews. */
+overviews_t *overviews_new (live_t *live, state_t *state, const overviews_hooks_t *hooks);
 void overviews_destroy (overviews_t **self_p);
 /* The channels section changed, or the gateway became ready. */
 void overviews_sync (overviews_t *self);

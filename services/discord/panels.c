@@ -53,7 +53,7 @@ panels_new (app_t *app, const panels_hooks_t *hooks)
 {
     assert (app);
     assert (hooks && hooks->changed && hooks->overview_part && hooks->refreshed && hooks->logs
-            && hooks->task);
+            && hooks->task && hooks->request);
     panels_t *self = ddc_calloc (1, sizeof *self);
     self->app = app;
     self->hooks = *hooks;
@@ -262,9 +262,11 @@ panels_who (const gw_interaction_t *ix, panels_who_t *out)
     ddc_strlcpy (out->channel_id, ix->channel_id, sizeof out->channel_id);
 }
 
-int
-panels_request (app_t *app, const char *host, const char *container, unsigned action,
-                const panels_who_t *who, ddc_reply_fn *cb, void *arg)
+//  The ACTION request of action on host/container for who (NULL when it
+//  cannot be built) and, in *timeout_p, how long its answer may take.
+static zmsg_t *
+s_action_msg (const live_t *live, const char *host, const char *container, unsigned action,
+              const panels_who_t *who, int64_t *timeout_p)
 {
     cJSON *body = cJSON_CreateObject ();
     cJSON_AddStringToObject (body, "action", live_action_name (action));
@@ -278,12 +280,12 @@ panels_request (app_t *app, const char *host, const char *container, unsigned ac
         cJSON_AddStringToObject (claimed, "channel_id", who->channel_id);
     int64_t timeout = S_START_TIMEOUT;
     if (action == ACT_LOGS) {
-        cJSON_AddNumberToObject (body, "lines", app->live->log_lines);
+        cJSON_AddNumberToObject (body, "lines", live->log_lines);
         timeout = S_LOGS_TIMEOUT;
     }
     else
     if (action != ACT_START)
-        timeout = (int64_t) app->live->stop_timeout_s * 1000 + S_ACTION_EXTRA_MS;
+        timeout = (int64_t) live->stop_timeout_s * 1000 + S_ACTION_EXTRA_MS;
     if (timeout > S_MAX_TIMEOUT)
         timeout = S_MAX_TIMEOUT;
     char *text = cJSON_PrintUnformatted (body);
@@ -294,13 +296,22 @@ panels_request (app_t *app, const char *host, const char *container, unsigned ac
     snprintf (tmo, sizeof tmo, "%lld", (long long) timeout);
     zmsg_t *msg = ddc_msg_buildv (DDC_ACTION, req, target, tmo, text, NULL);
     free (text);
+    *timeout_p = timeout;
+    return msg;
+}
+
+int
+panels_request (app_t *app, const char *host, const char *container, unsigned action,
+                const panels_who_t *who, ddc_reply_fn *cb, void *arg)
+{
+    assert (app);
+    int64_t timeout;
+    zmsg_t *msg = s_action_msg (app->live, host, container, action, who, &timeout);
     //  The broker answers 408 after timeout; our own deadline comes later.
     if (!msg || ddc_client_request (app->client, &msg, timeout + 5000, 1, cb, arg) < 0) {
         zmsg_destroy (&msg);
         return -1;
     }
-    if (action != ACT_LOGS)
-        ddc_info ("action %s %s@%s by %s", live_action_name (action), container, host, who->by);
     return 0;
 }
 
@@ -310,7 +321,16 @@ s_send (panels_t *self, s_op_t *op, const gw_interaction_t *ix)
 {
     panels_who_t who;
     panels_who (ix, &who);
-    return panels_request (self->app, op->host, op->name, op->action, &who, s_on_result, op);
+    int64_t timeout;
+    zmsg_t *msg = s_action_msg (self->app->live, op->host, op->name, op->action, &who, &timeout);
+    //  The broker answers 408 after timeout; our own deadline comes later.
+    if (!msg || self->hooks.request (self->hooks.arg, &msg, timeout + 5000, s_on_result, op) < 0) {
+        zmsg_destroy (&msg);
+        return -1;
+    }
+    ddc_info ("action %s %s@%s by %s", live_action_name (op->action), op->name, op->host,
+              who.by);
+    return 0;
 }
 
 //  --------------------------------------------------------------------------

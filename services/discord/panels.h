@@ -38,6 +38,10 @@ typedef struct {
     void (*logs) (void *arg, const gw_interaction_t *ix, const live_ctr_t *c);
     /* A component of the tasks flow ("pn:tasks:", "tk:"). */
     void (*task) (void *arg, const gw_interaction_t *ix);
+    /* Send an ACTION request to the broker (*msg_p taken, set to NULL);
+       cb gets its reply (NULL when none came in timeout_ms). 0 or -1. */
+    int (*request) (void *arg, zmsg_t **msg_p, int64_t timeout_ms, ddc_reply_fn *cb,
+                    void *cb_arg);
     void *arg;
 } panels_hooks_t;
 

@@ -110,7 +110,7 @@ reply_ack (reply_t *self, int type, cJSON *data)
     snprintf (path, sizeof path, "/interactions/%s/%s/callback", self->id, self->token);
     s_enter (self);
     self->inflight++;
-    rest_call (self->app->rest, "POST", path, body, REST_NOAUTH, s_on_ack, self);
+    rest_call (self->app->rest, "POST", path, &body, REST_NOAUTH, s_on_ack, self);
     s_leave (self);
 }
 
@@ -147,7 +147,7 @@ s_send_edit (reply_t *self)
     snprintf (path, sizeof path, "/webhooks/%s/%s/messages/@original", self->app_id, self->token);
     self->inflight++;
     self->editing = true;
-    rest_call (self->app->rest, "PATCH", path, data, REST_NOAUTH, s_on_edit, self);
+    rest_call (self->app->rest, "PATCH", path, &data, REST_NOAUTH, s_on_edit, self);
 }
 
 void

@@ -7,6 +7,7 @@
 #include "ddc_util.h"
 #include "ratelimit.h"
 
+#include <assert.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,9 +468,14 @@ rest_set_token (rest_t *self, const char *token)
 }
 
 int
-rest_call (rest_t *self, const char *method, const char *path, cJSON *body, unsigned flags,
+rest_call (rest_t *self, const char *method, const char *path, cJSON **body_p, unsigned flags,
            rest_done_fn *cb, void *arg)
 {
+    assert (self);
+    assert (method);
+    cJSON *body = body_p ? *body_p : NULL;
+    if (body_p)
+        *body_p = NULL;
     if (self->closing || self->queue.count >= REST_QUEUE_MAX || !path || path [0] != '/'
         || (!(flags & REST_NOAUTH) && !self->auth)) {
         if (self->queue.count >= REST_QUEUE_MAX)

@@ -46,9 +46,10 @@ void rest_destroy (rest_t **self_p);
 void rest_set_token (rest_t *self, const char *token);
 
 /* Queue a request: path after /api/v10 (e.g. "/channels/1/messages"),
-   body taken (may be NULL), cb may be NULL. Returns 0, or -1 when the
-   queue is full (cb is then called with REST_CANCELLED at once). */
-int rest_call (rest_t *self, const char *method, const char *path, cJSON *body,
+   the body *body_p (destroyed, *body_p set to NULL; body_p or *body_p may
+   be NULL), cb may be NULL. Returns 0, or -1 when the queue is full (cb is
+   then called with REST_CANCELLED at once). */
+int rest_call (rest_t *self, const char *method, const char *path, cJSON **body_p,
                unsigned flags, rest_done_fn *cb, void *arg);
 
 /* Main-loop integration: wait up to timeout_ms for curl's sockets or the
