@@ -1,5 +1,6 @@
 /*  watchdog: the heartbeat to an outside monitor. See watchdog.h. */
 #include "watchdog.h"
+#include "ddc_http.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -246,33 +247,25 @@ s_schedule (watchdog_t *self, int64_t delay_ms)
 static void
 s_request (watchdog_t *self, const char *url, cJSON *check)
 {
-    self->easy = curl_easy_init ();
+    int64_t limit = self->interval * self->minute_ms / 2;
+    if (limit > WATCHDOG_REQUEST_MS)
+        limit = WATCHDOG_REQUEST_MS;
+    self->body_bytes = 0;
+    /* The system's CA folder is read lazily, certificate by certificate;
+       a bundle file would be parsed whole inside the broker's loop. */
+    ddc_http_opts_t opts = {
+        .url = url, .timeout_ms = (long) limit,
+        .connect_ms = (long) (limit < WATCHDOG_CONNECT_MS ? limit : WATCHDOG_CONNECT_MS),
+        .user_agent = "ddc-broker/" DDC_VERSION " watchdog", .ca_file = self->ca_file,
+        .ca_path = self->ca_path, .on_body = s_on_body, .body_arg = self, .errbuf = self->errbuf,
+    };
+    self->easy = ddc_http_easy (&opts);
     if (!self->easy) {
         s_done (self, check, "error", "libcurl cannot start a request");
         return;
     }
-    int64_t limit = self->interval * self->minute_ms / 2;
-    if (limit > WATCHDOG_REQUEST_MS)
-        limit = WATCHDOG_REQUEST_MS;
     CURL *e = self->easy;
-    self->errbuf[0] = '\0';
-    self->body_bytes = 0;
-    curl_easy_setopt (e, CURLOPT_URL, url);
     curl_easy_setopt (e, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt (e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt (e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt (e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt (e, CURLOPT_CONNECTTIMEOUT_MS,
-                      (long) (limit < WATCHDOG_CONNECT_MS ? limit : WATCHDOG_CONNECT_MS));
-    curl_easy_setopt (e, CURLOPT_TIMEOUT_MS, (long) limit);
-    curl_easy_setopt (e, CURLOPT_USERAGENT, "ddc-broker/" DDC_VERSION " watchdog");
-    curl_easy_setopt (e, CURLOPT_WRITEFUNCTION, s_on_body);
-    curl_easy_setopt (e, CURLOPT_WRITEDATA, self);
-    curl_easy_setopt (e, CURLOPT_ERRORBUFFER, self->errbuf);
-    /* The system's CA folder is read lazily, certificate by certificate;
-       a bundle file would be parsed whole inside the broker's loop. */
-    curl_easy_setopt (e, CURLOPT_CAINFO, self->ca_file);
-    curl_easy_setopt (e, CURLOPT_CAPATH, self->ca_path);
     self->pending = check;
     if (curl_multi_add_handle (self->multi, e) != CURLM_OK) {
         curl_easy_cleanup (e);
@@ -342,8 +335,7 @@ watchdog_new (zloop_t *loop, const char *ca_file, int64_t minute_ms, watchdog_he
     curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, s_on_timer_wanted);
     curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
     self->ca_file = ca_file ? ddc_strdup (ca_file) : NULL;
-    const char *dir = getenv ("SSL_CERT_DIR");
-    self->ca_path = ddc_strdup (dir && *dir ? dir : "/etc/ssl/certs");
+    self->ca_path = ddc_http_ca_dir ();
     self->minute_ms = minute_ms > 0 ? minute_ms : WATCHDOG_MINUTE_MS;
     self->health = health;
     self->arg = arg;

@@ -1,6 +1,7 @@
 /*  rest: the Discord REST client on libcurl multi. See rest.h. */
 #include "rest.h"
 
+#include "ddc_http.h"
 #include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_log.h"
@@ -137,27 +138,21 @@ s_on_header (char *data, size_t size, size_t nmemb, void *arg)
 static int
 s_start (rest_t *self, s_req_t *r, int64_t now)
 {
-    r->easy = curl_easy_init ();
+    char *url = ddc_asprintf ("%s/v10%s", self->api, r->path);
+    //  The hashed CA folder, read lazily, instead of the whole bundle.
+    ddc_http_opts_t opts = {
+        .url = url, .timeout_ms = (long) REST_TIMEOUT_MS, .connect_ms = 10000L,
+        .user_agent = REST_USER_AGENT, .ca_path = self->capath, .on_body = s_on_body,
+        .body_arg = r, .errbuf = r->errbuf,
+    };
+    r->easy = ddc_http_easy (&opts);
+    free (url);
     if (!r->easy)
         return -1;
-    char *url = ddc_asprintf ("%s/v10%s", self->api, r->path);
-    curl_easy_setopt (r->easy, CURLOPT_URL, url);
-    free (url);
     curl_easy_setopt (r->easy, CURLOPT_PRIVATE, (char *) r);
-    curl_easy_setopt (r->easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt (r->easy, CURLOPT_TIMEOUT_MS, (long) REST_TIMEOUT_MS);
-    curl_easy_setopt (r->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt (r->easy, CURLOPT_WRITEFUNCTION, s_on_body);
-    curl_easy_setopt (r->easy, CURLOPT_WRITEDATA, r);
     curl_easy_setopt (r->easy, CURLOPT_HEADERFUNCTION, s_on_header);
     curl_easy_setopt (r->easy, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt (r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
-    curl_easy_setopt (r->easy, CURLOPT_USERAGENT, REST_USER_AGENT);
     curl_easy_setopt (r->easy, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt (r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    //  The hashed CA folder, read lazily, instead of the whole bundle.
-    curl_easy_setopt (r->easy, CURLOPT_CAINFO, NULL);
-    curl_easy_setopt (r->easy, CURLOPT_CAPATH, self->capath);
     r->headers = curl_slist_append (NULL, "Accept: application/json");
     if (!(r->flags & REST_NOAUTH) && self->auth)
         r->headers = curl_slist_append (r->headers, self->auth);
@@ -410,8 +405,7 @@ rest_new (const char *api)
     while (n && self->api [n - 1] == '/')
         self->api [--n] = '\0';
     self->rl = rl_new ();
-    const char *dir = getenv ("SSL_CERT_DIR");
-    self->capath = ddc_strdup (dir && *dir ? dir : "/etc/ssl/certs");
+    self->capath = ddc_http_ca_dir ();
     return self;
 }
 

@@ -1,6 +1,7 @@
 /*  webhook: the alerts' webhook of ddc-docker. See webhook.h. */
 #include "webhook.h"
 
+#include "ddc_http.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -427,7 +428,12 @@ s_start (webhook_t *self)
     if (self->easy || !self->count || !self->url || self->queue [self->head].due > ddc_mono_ms ())
         return;
     s_item_t *it = &self->queue [self->head];
-    CURL *easy = curl_easy_init ();
+    ddc_http_opts_t opts = {
+        .url = self->url, .timeout_ms = (long) WEBHOOK_TIMEOUT_MS,
+        .connect_ms = (long) WEBHOOK_TIMEOUT_MS / 2, .user_agent = S_USER_AGENT,
+        .ca_path = self->capath, .on_body = s_on_body, .body_arg = self, .errbuf = self->errbuf,
+    };
+    CURL *easy = ddc_http_easy (&opts);
     if (!easy) {
         it->due = ddc_mono_ms () + WEBHOOK_BACKOFF_MS;
         return;
@@ -436,25 +442,12 @@ s_start (webhook_t *self)
     self->retry_after = -1;
     self->reply_len = 0;
     self->reply [0] = '\0';
-    self->errbuf [0] = '\0';
-    curl_easy_setopt (easy, CURLOPT_URL, self->url);
-    curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) WEBHOOK_TIMEOUT_MS);
-    curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) WEBHOOK_TIMEOUT_MS / 2);
-    curl_easy_setopt (easy, CURLOPT_USERAGENT, S_USER_AGENT);
     curl_easy_setopt (easy, CURLOPT_HTTPHEADER, self->headers);
     curl_easy_setopt (easy, CURLOPT_POST, 1L);
     curl_easy_setopt (easy, CURLOPT_POSTFIELDS, it->body ? it->body : "{}");
     curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) (it->body ? strlen (it->body) : 2));
     curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, s_on_header);
     curl_easy_setopt (easy, CURLOPT_HEADERDATA, self);
-    curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, s_on_body);
-    curl_easy_setopt (easy, CURLOPT_WRITEDATA, self);
-    curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, self->errbuf);
-    curl_easy_setopt (easy, CURLOPT_CAINFO, NULL);
-    curl_easy_setopt (easy, CURLOPT_CAPATH, self->capath);
     if (curl_multi_add_handle (self->multi, easy) != CURLM_OK) {
         curl_easy_cleanup (easy);
         it->due = ddc_mono_ms () + WEBHOOK_BACKOFF_MS;
@@ -522,8 +515,7 @@ webhook_new (void)
     curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
     curl_multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, 2L);
     self->headers = curl_slist_append (NULL, "Content-Type: application/json");
-    const char *dir = getenv ("SSL_CERT_DIR");
-    self->capath = ddc_strdup (dir && *dir ? dir : "/etc/ssl/certs");
+    self->capath = ddc_http_ca_dir ();
     self->format = WEBHOOK_DISCORD;
     return self;
 }

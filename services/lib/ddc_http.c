@@ -1,0 +1,48 @@
+/*  ddc_http: outgoing HTTP(S) requests set up one way. See ddc_http.h. */
+#include "ddc_http.h"
+#include "ddc_util.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+static size_t
+s_drop (char *data, size_t size, size_t nmemb, void *arg)
+{
+    (void) data;
+    (void) arg;
+    return size * nmemb;
+}
+
+CURL *
+ddc_http_easy (const ddc_http_opts_t *opts)
+{
+    assert (opts);
+    assert (opts->url);
+    CURL *easy = curl_easy_init ();
+    if (!easy)
+        return NULL;
+    curl_easy_setopt (easy, CURLOPT_URL, opts->url);
+    curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, opts->timeout_ms);
+    curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_ms);
+    if (opts->user_agent)
+        curl_easy_setopt (easy, CURLOPT_USERAGENT, opts->user_agent);
+    curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, opts->on_body ? opts->on_body : s_drop);
+    curl_easy_setopt (easy, CURLOPT_WRITEDATA, opts->body_arg);
+    if (opts->errbuf) {
+        opts->errbuf [0] = '\0';
+        curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, opts->errbuf);
+    }
+    curl_easy_setopt (easy, CURLOPT_CAINFO, opts->ca_file);
+    curl_easy_setopt (easy, CURLOPT_CAPATH, opts->ca_path);
+    return easy;
+}
+
+char *
+ddc_http_ca_dir (void)
+{
+    const char *dir = getenv ("SSL_CERT_DIR");
+    return ddc_strdup (dir && *dir ? dir : "/etc/ssl/certs");
+}

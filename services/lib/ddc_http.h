@@ -1,0 +1,33 @@
+/*  ddc_http: how every ddc program starts an outgoing HTTP(S) request with
+    libcurl (ddc-discord's REST calls, the alert webhook's POST, the
+    broker's watchdog GET): http and https only, no redirects, no signals,
+    bounded times, the reply body to a write callback, libcurl's reason in
+    an error buffer, and TLS checked against the system's CA folder, read
+    lazily certificate by certificate ($SSL_CERT_DIR, else /etc/ssl/certs),
+    or a bundle file when one is given. The caller adds what is its own
+    (method, headers, body) and runs the handle in its multi. */
+#ifndef DDC_HTTP_H
+#define DDC_HTTP_H
+
+#include <curl/curl.h>
+
+typedef struct {
+    const char *url;
+    long timeout_ms;                /* the whole transfer              */
+    long connect_ms;                /* the connection                  */
+    const char *user_agent;
+    const char *ca_file;            /* a CA bundle, or NULL: the folder */
+    const char *ca_path;            /* the CA folder (ddc_http_ca_dir)  */
+    curl_write_callback on_body;    /* NULL: the body is dropped        */
+    void *body_arg;
+    char *errbuf;                   /* CURL_ERROR_SIZE bytes, or NULL   */
+} ddc_http_opts_t;
+
+/* A new easy handle set up as above (caller owns: curl_easy_cleanup), or
+   NULL when libcurl cannot make one. */
+CURL *ddc_http_easy (const ddc_http_opts_t *opts);
+/* The CA folder: $SSL_CERT_DIR when set, else /etc/ssl/certs (caller
+   frees). */
+char *ddc_http_ca_dir (void);
+
+#endif

@@ -1,0 +1,121 @@
+/*  test_http: outgoing requests as services/lib/ddc_http.c sets them up:
+    only http and https (a file:// URL is refused by libcurl before
+    anything is read), a connection nobody accepts fails within the
+    connect time with libcurl's reason in the error buffer, the body goes
+    to the write callback, and the CA folder follows $SSL_CERT_DIR. */
+#include "ddc_http.h"
+#include "ddc_util.h"
+
+#include "ddc_test.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+DDC_TEST (test_only_http_and_https)
+{
+    char errbuf [CURL_ERROR_SIZE] = "old";
+    ddc_http_opts_t opts = { .url = "file:///etc/hostname", .timeout_ms = 2000,
+                             .connect_ms = 1000, .errbuf = errbuf };
+    CURL *easy = ddc_http_easy (&opts);
+    CHECK (easy != NULL);
+    CHECK_STR (errbuf, "");                      //  emptied for this request
+    CHECK_EQ (curl_easy_perform (easy), CURLE_UNSUPPORTED_PROTOCOL);
+    CHECK (errbuf [0] != '\0');
+    curl_easy_cleanup (easy);
+}
+
+//  A listening socket on 127.0.0.1 that answers one request with a body.
+static void *
+s_serve (void *arg)
+{
+    int fd = *(int *) arg;
+    int c = accept (fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    char req [2048];
+    ssize_t n = read (c, req, sizeof req);
+    (void) n;
+    const char *reply = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
+    ssize_t w = write (c, reply, strlen (reply));
+    (void) w;
+    close (c);
+    return NULL;
+}
+
+typedef struct {
+    char text [64];
+    size_t len;
+} s_body_t;
+
+static size_t
+s_on_body (char *data, size_t size, size_t nmemb, void *arg)
+{
+    s_body_t *b = arg;
+    size_t n = size * nmemb;
+    if (b->len + n < sizeof b->text) {
+        memcpy (b->text + b->len, data, n);
+        b->len += n;
+    }
+    return n;
+}
+
+DDC_TEST (test_body_and_refused_connection)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    socklen_t len = sizeof sa;
+    CHECK (bind (fd, (struct sockaddr *) &sa, sizeof sa) == 0 && listen (fd, 1) == 0
+           && getsockname (fd, (struct sockaddr *) &sa, &len) == 0);
+    pthread_t thread;
+    CHECK_EQ (pthread_create (&thread, NULL, s_serve, &fd), 0);
+    char url [64], errbuf [CURL_ERROR_SIZE];
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/x", ntohs (sa.sin_port));
+    s_body_t body = { .len = 0 };
+    ddc_http_opts_t opts = { .url = url, .timeout_ms = 5000, .connect_ms = 2000,
+                             .user_agent = "test", .on_body = s_on_body, .body_arg = &body,
+                             .errbuf = errbuf };
+    CURL *easy = ddc_http_easy (&opts);
+    CHECK_EQ (curl_easy_perform (easy), CURLE_OK);
+    curl_easy_cleanup (easy);
+    pthread_join (thread, NULL);
+    CHECK_EQ (body.len, (size_t) 5);
+    CHECK (memcmp (body.text, "hello", 5) == 0);
+    //  the port is closed now: refused, with libcurl's reason
+    close (fd);
+    easy = ddc_http_easy (&opts);
+    int64_t start = ddc_mono_ms ();
+    CHECK_EQ (curl_easy_perform (easy), CURLE_COULDNT_CONNECT);
+    CHECK (ddc_mono_ms () - start < 2500);
+    CHECK (errbuf [0] != '\0');
+    curl_easy_cleanup (easy);
+}
+
+DDC_TEST (test_ca_dir)
+{
+    unsetenv ("SSL_CERT_DIR");
+    char *dir = ddc_http_ca_dir ();
+    CHECK_STR (dir, "/etc/ssl/certs");
+    free (dir);
+    setenv ("SSL_CERT_DIR", "/tmp/certs", 1);
+    dir = ddc_http_ca_dir ();
+    CHECK_STR (dir, "/tmp/certs");
+    free (dir);
+    setenv ("SSL_CERT_DIR", "", 1);
+    dir = ddc_http_ca_dir ();
+    CHECK_STR (dir, "/etc/ssl/certs");
+    free (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+    DDC_TEST_INIT (argc, argv);
+    curl_global_init (CURL_GLOBAL_DEFAULT);
+    DDC_RUN (test_only_http_and_https);
+    DDC_RUN (test_body_and_refused_connection);
+    DDC_RUN (test_ca_dir);
+    DDC_DONE ();
+}
