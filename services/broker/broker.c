@@ -226,7 +226,7 @@ s_on_link (void *arg, peer_t *peer, bool connected, const char *reason)
     cJSON_AddStringToObject (body, "time", when);
     cJSON_AddStringToObject (body, "reason", reason);
     char *topic = ddc_asprintf ("mon/peer/%s/", peer_name (peer));
-    zmon_publish (self->zmon, topic, body);
+    zmon_publish (self->zmon, topic, &body);
     free (topic);
     if (!connected && strcmp (reason, "quiet") == 0)
         ddc_info ("peer %s went quiet: disconnected", peer_name (peer));

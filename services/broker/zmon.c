@@ -6,6 +6,7 @@
 #include "ddc_proto.h"
 #include "ddc_util.h"
 
+#include <assert.h>
 #include <string.h>
 
 #define S_SOCKS    2              /* CTL and PUB                           */
@@ -216,10 +217,13 @@ s_handshake_peer (zmon_t *self, s_sock_t *s, char *out, size_t size)
 }
 
 void
-zmon_publish (zmon_t *self, const char *topic, cJSON *body)
+zmon_publish (zmon_t *self, const char *topic, cJSON **body_p)
 {
-    char *text = self ? cJSON_PrintUnformatted (body) : NULL;
-    cJSON_Delete (body);
+    assert (topic);
+    assert (body_p);
+    char *text = self && *body_p ? cJSON_PrintUnformatted (*body_p) : NULL;
+    cJSON_Delete (*body_p);
+    *body_p = NULL;
     zmsg_t *zmsg = text ? ddc_msg_buildv (DDC_MONPUB, topic, text, NULL) : NULL;
     free (text);
     if (zmsg && zmsg_send (&zmsg, self->pub) == 0) {
@@ -229,13 +233,13 @@ zmon_publish (zmon_t *self, const char *topic, cJSON *body)
     zmsg_destroy (&zmsg);
 }
 
-/* Publish body (taken) as mon/zmq/<socket>/. */
+/* Publish *body_p as mon/zmq/<socket>/ (destroyed, set to NULL). */
 static void
-s_send (zmon_t *self, s_sock_t *s, cJSON *body)
+s_send (zmon_t *self, s_sock_t *s, cJSON **body_p)
 {
     char topic[32];
     snprintf (topic, sizeof topic, "mon/zmq/%s/", s->name);
-    zmon_publish (self, topic, body);
+    zmon_publish (self, topic, body_p);
 }
 
 /* Publish (or count, over the rate) one event. */
@@ -272,7 +276,7 @@ s_publish (zmon_t *self, s_sock_t *s, s_event_t ev, const char *endpoint, const 
         cJSON_AddStringToObject (body, "detail", detail);
     else
         cJSON_AddNullToObject (body, "detail");
-    s_send (self, s, body);
+    s_send (self, s, &body);
 }
 
 /* One event of socket s: value is libzmq's (an fd, an errno, a status or
@@ -493,7 +497,7 @@ s_on_second (zloop_t *loop, int timer_id, void *arg)
         for (int e = 0; e < E_COUNT; e++)
             if (s->suppressed[e])
                 cJSON_AddNumberToObject (by, s_names[e], (double) s->suppressed[e]);
-        s_send (self, s, body);
+        s_send (self, s, &body);
         ddc_debug ("socket events: %llu on %s over the rate, summed up",
                    (unsigned long long) s->suppressed_n, s->name);
         memset (s->suppressed, 0, sizeof s->suppressed);

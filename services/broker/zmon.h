@@ -53,9 +53,10 @@ void zmon_destroy (zmon_t **self_p);
    comma list it was bound to). 0, or -1 with why in err. */
 int zmon_watch (zmon_t *self, zsock_t *sock, const char *name, const char *endpoints,
                 char *err, size_t errlen);
-/* Publish body (taken) on topic, a mon/ one (proto/ddcp.md section 6):
-   the one way the broker's events go out. Nothing when self is NULL. */
-void zmon_publish (zmon_t *self, const char *topic, cJSON *body);
+/* Publish *body_p on topic, a mon/ one (proto/ddcp.md section 6): the one
+   way the broker's events go out; the body is destroyed and *body_p set
+   to NULL. Nothing is published when self is NULL. */
+void zmon_publish (zmon_t *self, const char *topic, cJSON **body_p);
 /* For STATUS: {"ctl": {EVENT: count, ...}, "pub": {...}, "published",
    "suppressed", "connections"}. Caller frees. */
 cJSON *zmon_status (zmon_t *self);

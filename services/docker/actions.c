@@ -5,6 +5,7 @@
 #include "ddc_log.h"
 #include "ddc_util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,8 +393,12 @@ actions_destroy (actions_t **self_p)
 }
 
 void
-actions_submit (actions_t *self, job_t *job)
+actions_submit (actions_t *self, job_t **job_p)
 {
+    assert (self);
+    assert (job_p && *job_p);
+    job_t *job = *job_p;
+    *job_p = NULL;
     job->owner = self;
     job->queued_ms = ddc_mono_ms ();
     self->pending++;

@@ -69,9 +69,10 @@ void actions_destroy (actions_t **self_p);
 job_t *job_new (const char *action, const char *container, int lines, const char *by);
 void job_destroy (job_t **job_p);
 
-//  Run a job (taken): refused at once when the allow-list says no or the
-//  container's queue is full, else started now or when its turn comes.
-void actions_submit (actions_t *self, job_t *job);
+//  Run the job *job_p (the actions own it from now on; *job_p is set to
+//  NULL): refused at once when the allow-list says no or the container's
+//  queue is full, else started now or when its turn comes.
+void actions_submit (actions_t *self, job_t **job_p);
 
 //  Who hears of stops and restarts before they start (the alerts).
 void actions_on_stop (actions_t *self, actions_stop_fn *fn, void *arg);

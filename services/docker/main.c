@@ -303,7 +303,7 @@ s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
     job_t *job = job_new (action, container, lines, by ? by : origin);
     ddc_strlcpy (job->req, req, sizeof job->req);
     ddc_strlcpy (job->origin, origin ? origin : "", sizeof job->origin);
-    actions_submit (self->actions, job);
+    actions_submit (self->actions, &job);
 }
 
 static void
@@ -355,7 +355,7 @@ s_run_tasks (s_daemon_t *self)
                   container ? container : "?");
         job_t *job = job_new (action, container, 0, by);
         ddc_strlcpy (job->task_id, id ? id : "?", sizeof job->task_id);
-        actions_submit (self->actions, job);
+        actions_submit (self->actions, &job);
         self->tasks_report_due = true;
     }
 }
