@@ -28,6 +28,16 @@
 
 #define T_CALLS_MAX 32
 
+/* The start of main: DDC_TEST_INIT and the bot's locale catalogue. */
+#define T_DISCORD_INIT(argc, argv)                                            \
+    do {                                                                      \
+        DDC_TEST_INIT (argc, argv);                                           \
+        if (i18n_init () < 0) {                                               \
+            fprintf (stderr, "the locale catalogue is broken\n");             \
+            return 1;                                                         \
+        }                                                                     \
+    } while (0)
+
 typedef struct {
     char method [8];
     char path [160];

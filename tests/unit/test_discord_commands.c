@@ -206,9 +206,7 @@ DDC_TEST (test_refusals_are_answered_and_handed_to_no_one)
 int
 main (int argc, char **argv)
 {
-    DDC_TEST_INIT (argc, argv);
-    if (i18n_init () < 0)
-        return 1;
+    T_DISCORD_INIT (argc, argv);
     DDC_RUN (test_registered_once_ready_where_the_guild_says);
     DDC_RUN (test_refused_registration_is_shown_and_retried);
     DDC_RUN (test_interactions_go_where_they_belong);

@@ -212,9 +212,7 @@ DDC_TEST (test_failed_post_backs_off)
 int
 main (int argc, char **argv)
 {
-    DDC_TEST_INIT (argc, argv);
-    if (i18n_init () < 0)
-        return 1;
+    T_DISCORD_INIT (argc, argv);
     DDC_RUN (test_nothing_before_sync_and_ready);
     DDC_RUN (test_edits_only_what_changed);
     DDC_RUN (test_deleted_overview_is_posted_again);

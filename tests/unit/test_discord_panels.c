@@ -147,13 +147,20 @@ t_pending (t_world_t *w)
     return st.state == ST_PENDING;
 }
 
+//  user presses plex's button "action" on its panel in the control channel.
+static void
+t_press (t_world_t *w, const char *action, const char *user)
+{
+    char key [LIVE_KEY_LEN + 1], id [64];
+    CHECK (t_plex (w, key) != NULL);
+    snprintf (id, sizeof id, "pn:%s:%s", action, key);
+    t_component (w, id, user, CH_C);
+}
+
 DDC_TEST (test_restart_is_sent_and_its_result_shown)
 {
     t_world_t *w = t_world ();
-    char key [LIVE_KEY_LEN + 1], id [64];
-    CHECK (t_plex (w, key) != NULL);
-    snprintf (id, sizeof id, "pn:restart:%s", key);
-    t_component (w, id, ADMIN, CH_C);
+    t_press (w, "restart", ADMIN);
     CHECK_EQ (w->nsent, (size_t) 1);
     CHECK_EQ (panels_pending (w->panels), (size_t) 1);
     CHECK_EQ (w->changed, 1);
@@ -185,10 +192,7 @@ DDC_TEST (test_restart_is_sent_and_its_result_shown)
 DDC_TEST (test_unanswered_action_is_not_left_pending)
 {
     t_world_t *w = t_world ();
-    char key [LIVE_KEY_LEN + 1], id [64];
-    t_plex (w, key);
-    snprintf (id, sizeof id, "pn:stop:%s", key);
-    t_component (w, id, ADMIN, CH_C);
+    t_press (w, "stop", ADMIN);
     CHECK_EQ (w->nsent, (size_t) 1);
     w->cb [0] (w->cb_arg [0], NULL);                    //  no answer in time
     CHECK_EQ (panels_pending (w->panels), (size_t) 0);
@@ -200,10 +204,7 @@ DDC_TEST (test_unanswered_action_is_not_left_pending)
 DDC_TEST (test_refused_and_busy_send_nothing)
 {
     t_world_t *w = t_world ();
-    char key [LIVE_KEY_LEN + 1], id [64];
-    t_plex (w, key);
-    snprintf (id, sizeof id, "pn:restart:%s", key);
-    t_component (w, id, USER, CH_C);                    //  not an admin, no role
+    t_press (w, "restart", USER);                       //  not an admin, no role
     CHECK_EQ (w->nsent, (size_t) 0);
     CHECK_EQ (w->changed, 0);
     CHECK_EQ (t_replies (&w->app), (size_t) 1);               //  the refusal
@@ -212,7 +213,7 @@ DDC_TEST (test_refused_and_busy_send_nothing)
     CHECK_EQ (t_replies (&w->app), (size_t) 2);
     //  the broker queue is full: "busy", nothing left pending
     w->refuse = true;
-    t_component (w, id, ADMIN, CH_C);
+    t_press (w, "restart", ADMIN);
     CHECK_EQ (w->nsent, (size_t) 0);
     CHECK_EQ (panels_pending (w->panels), (size_t) 0);
     CHECK (!t_pending (w));
@@ -227,16 +228,12 @@ DDC_TEST (test_refresh_logs_and_tasks_are_handed_on)
     CHECK_EQ (w->refreshed, 1);
     CHECK_STR (w->refreshed_msg, MSG);
     CHECK_EQ (t_replies (&w->app), (size_t) 1);               //  the overview, updated in place
-    char key [LIVE_KEY_LEN + 1], id [64];
-    t_plex (w, key);
-    snprintf (id, sizeof id, "pn:logs:%s", key);
-    t_component (w, id, ADMIN, CH_C);
+    t_press (w, "logs", ADMIN);
     CHECK_EQ (w->logs_started, 1);
     t_component (w, "lg:stop:1", ADMIN, CH_C);
     CHECK_EQ (w->logs_components, 1);
     t_component (w, "tk:del", ADMIN, CH_C);
-    snprintf (id, sizeof id, "pn:tasks:%s", key);
-    t_component (w, id, ADMIN, CH_C);
+    t_press (w, "tasks", ADMIN);
     CHECK_EQ (w->tasks, 2);
     CHECK_EQ (w->nsent, (size_t) 0);
     t_free (w);
@@ -245,9 +242,7 @@ DDC_TEST (test_refresh_logs_and_tasks_are_handed_on)
 int
 main (int argc, char **argv)
 {
-    DDC_TEST_INIT (argc, argv);
-    if (i18n_init () < 0)
-        return 1;
+    T_DISCORD_INIT (argc, argv);
     DDC_RUN (test_restart_is_sent_and_its_result_shown);
     DDC_RUN (test_unanswered_action_is_not_left_pending);
     DDC_RUN (test_refused_and_busy_send_nothing);
