@@ -325,15 +325,11 @@ watchdog_new (zloop_t *loop, const char *ca_file, int64_t minute_ms, watchdog_he
     watchdog_t *self = ddc_calloc (1, sizeof *self);
     self->loop = loop;
     self->loopstat = loopstat;
-    self->multi = curl_multi_init ();
+    self->multi = ddc_http_multi (s_on_socket, s_on_timer_wanted, self);
     if (!self->multi) {
         free (self);
         return NULL;
     }
-    curl_multi_setopt (self->multi, CURLMOPT_SOCKETFUNCTION, s_on_socket);
-    curl_multi_setopt (self->multi, CURLMOPT_SOCKETDATA, self);
-    curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, s_on_timer_wanted);
-    curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
     self->ca_file = ca_file ? ddc_strdup (ca_file) : NULL;
     self->ca_path = ddc_http_ca_dir ();
     self->minute_ms = minute_ms > 0 ? minute_ms : WATCHDOG_MINUTE_MS;

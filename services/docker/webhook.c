@@ -504,15 +504,11 @@ webhook_t *
 webhook_new (void)
 {
     webhook_t *self = ddc_calloc (1, sizeof *self);
-    self->multi = curl_multi_init ();
+    self->multi = ddc_http_multi (s_on_socket, s_on_timer, self);
     if (!self->multi) {
         free (self);
         return NULL;
     }
-    curl_multi_setopt (self->multi, CURLMOPT_SOCKETFUNCTION, s_on_socket);
-    curl_multi_setopt (self->multi, CURLMOPT_SOCKETDATA, self);
-    curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, s_on_timer);
-    curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
     curl_multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, 2L);
     self->headers = curl_slist_append (NULL, "Content-Type: application/json");
     self->capath = ddc_http_ca_dir ();

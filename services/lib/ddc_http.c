@@ -40,6 +40,21 @@ ddc_http_easy (const ddc_http_opts_t *opts)
     return easy;
 }
 
+CURLM *
+ddc_http_multi (curl_socket_callback on_socket, curl_multi_timer_callback on_timer, void *arg)
+{
+    assert (on_socket);
+    assert (on_timer);
+    CURLM *multi = curl_multi_init ();
+    if (!multi)
+        return NULL;
+    curl_multi_setopt (multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt (multi, CURLMOPT_SOCKETDATA, arg);
+    curl_multi_setopt (multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt (multi, CURLMOPT_TIMERDATA, arg);
+    return multi;
+}
+
 char *
 ddc_http_ca_dir (void)
 {

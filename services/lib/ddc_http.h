@@ -5,7 +5,9 @@
     an error buffer, and TLS checked against the system's CA folder, read
     lazily certificate by certificate ($SSL_CERT_DIR, else /etc/ssl/certs),
     or a bundle file when one is given. The caller adds what is its own
-    (method, headers, body) and runs the handle in its multi. */
+    (method, headers, body) and runs the handle in its multi; a multi for
+    an event loop of the caller's (sockets and a timer it is told about)
+    is made here too. */
 #ifndef DDC_HTTP_H
 #define DDC_HTTP_H
 
@@ -29,5 +31,11 @@ CURL *ddc_http_easy (const ddc_http_opts_t *opts);
 /* The CA folder: $SSL_CERT_DIR when set, else /etc/ssl/certs (caller
    frees). */
 char *ddc_http_ca_dir (void);
+/* A new multi handle that tells on_socket which sockets to watch and
+   on_timer when to call it again, both with arg (the caller's own event
+   loop drives it with curl_multi_socket_action); NULL when libcurl cannot
+   make one. Caller owns: curl_multi_cleanup. */
+CURLM *ddc_http_multi (curl_socket_callback on_socket, curl_multi_timer_callback on_timer,
+                       void *arg);
 
 #endif

@@ -2,7 +2,8 @@
     only http and https (a file:// URL is refused by libcurl before
     anything is read), a connection nobody accepts fails within the
     connect time with libcurl's reason in the error buffer, the body goes
-    to the write callback, and the CA folder follows $SSL_CERT_DIR. */
+    to the write callback, a multi for an outside loop tells its socket and
+    timer, and the CA folder follows $SSL_CERT_DIR. */
 #include "ddc_http.h"
 #include "ddc_util.h"
 
@@ -93,6 +94,64 @@ DDC_TEST (test_body_and_refused_connection)
     curl_easy_cleanup (easy);
 }
 
+//  What a multi for an outside event loop is told.
+typedef struct {
+    int sockets;                    //  on_socket calls
+    curl_socket_t fd;
+    int what;
+    int timers;
+    long timeout_ms;
+} s_told_t;
+
+static int
+s_on_socket (CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+    (void) easy;
+    (void) sockp;
+    s_told_t *t = arg;
+    t->sockets++;
+    t->fd = fd;
+    t->what = what;
+    return 0;
+}
+
+static int
+s_on_timer (CURLM *multi, long timeout_ms, void *arg)
+{
+    (void) multi;
+    s_told_t *t = arg;
+    t->timers++;
+    t->timeout_ms = timeout_ms;
+    return 0;
+}
+
+DDC_TEST (test_multi_tells_sockets_and_timer)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    socklen_t len = sizeof sa;
+    CHECK (bind (fd, (struct sockaddr *) &sa, sizeof sa) == 0 && listen (fd, 1) == 0
+           && getsockname (fd, (struct sockaddr *) &sa, &len) == 0);
+    s_told_t told = { .fd = CURL_SOCKET_BAD };
+    CURLM *multi = ddc_http_multi (s_on_socket, s_on_timer, &told);
+    CHECK (multi != NULL);
+    char url [64];
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/x", ntohs (sa.sin_port));
+    ddc_http_opts_t opts = { .url = url, .timeout_ms = 5000, .connect_ms = 2000 };
+    CURL *easy = ddc_http_easy (&opts);
+    CHECK_EQ (curl_multi_add_handle (multi, easy), CURLM_OK);
+    CHECK (told.timers >= 1 && told.timeout_ms >= 0);       //  "call me soon"
+    int running = 0;
+    for (int i = 0; i < 50 && told.sockets == 0; i++)
+        curl_multi_socket_action (multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    CHECK (told.sockets >= 1 && told.fd != CURL_SOCKET_BAD);
+    CHECK (told.what & (CURL_POLL_IN | CURL_POLL_OUT));
+    curl_multi_remove_handle (multi, easy);
+    curl_easy_cleanup (easy);
+    curl_multi_cleanup (multi);
+    close (fd);
+}
+
 DDC_TEST (test_ca_dir)
 {
     unsetenv ("SSL_CERT_DIR");
@@ -116,6 +175,7 @@ main (int argc, char **argv)
     curl_global_init (CURL_GLOBAL_DEFAULT);
     DDC_RUN (test_only_http_and_https);
     DDC_RUN (test_body_and_refused_connection);
+    DDC_RUN (test_multi_tells_sockets_and_timer);
     DDC_RUN (test_ca_dir);
     DDC_DONE ();
 }
