@@ -28,7 +28,20 @@ DDC_TEST (test_only_http_and_https)
     curl_easy_cleanup (easy);
 }
 
-//  A listening socket on 127.0.0.1 that answers one request with a body.
+//  A socket listening on 127.0.0.1, and the URL of /x there.
+static int
+s_listen (char *url, size_t size)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+    socklen_t len = sizeof sa;
+    CHECK (bind (fd, (struct sockaddr *) &sa, sizeof sa) == 0 && listen (fd, 1) == 0
+           && getsockname (fd, (struct sockaddr *) &sa, &len) == 0);
+    snprintf (url, size, "http://127.0.0.1:%d/x", ntohs (sa.sin_port));
+    return fd;
+}
+
+//  Answer one request on the listening socket with a body.
 static void *
 s_serve (void *arg)
 {
@@ -65,15 +78,11 @@ s_on_body (char *data, size_t size, size_t nmemb, void *arg)
 
 DDC_TEST (test_body_and_refused_connection)
 {
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    socklen_t len = sizeof sa;
-    CHECK (bind (fd, (struct sockaddr *) &sa, sizeof sa) == 0 && listen (fd, 1) == 0
-           && getsockname (fd, (struct sockaddr *) &sa, &len) == 0);
+    char url [64];
+    int fd = s_listen (url, sizeof url);
     pthread_t thread;
     CHECK_EQ (pthread_create (&thread, NULL, s_serve, &fd), 0);
-    char url [64], errbuf [CURL_ERROR_SIZE];
-    snprintf (url, sizeof url, "http://127.0.0.1:%d/x", ntohs (sa.sin_port));
+    char errbuf [CURL_ERROR_SIZE];
     s_body_t body = { .len = 0 };
     ddc_http_opts_t opts = { .url = url, .timeout_ms = 5000, .connect_ms = 2000,
                              .user_agent = "test", .on_body = s_on_body, .body_arg = &body,
@@ -127,16 +136,11 @@ s_on_timer (CURLM *multi, long timeout_ms, void *arg)
 
 DDC_TEST (test_multi_tells_sockets_and_timer)
 {
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    socklen_t len = sizeof sa;
-    CHECK (bind (fd, (struct sockaddr *) &sa, sizeof sa) == 0 && listen (fd, 1) == 0
-           && getsockname (fd, (struct sockaddr *) &sa, &len) == 0);
+    char url [64];
+    int fd = s_listen (url, sizeof url);
     s_told_t told = { .fd = CURL_SOCKET_BAD };
     CURLM *multi = ddc_http_multi (s_on_socket, s_on_timer, &told);
     CHECK (multi != NULL);
-    char url [64];
-    snprintf (url, sizeof url, "http://127.0.0.1:%d/x", ntohs (sa.sin_port));
     ddc_http_opts_t opts = { .url = url, .timeout_ms = 5000, .connect_ms = 2000 };
     CURL *easy = ddc_http_easy (&opts);
     CHECK_EQ (curl_multi_add_handle (multi, easy), CURLM_OK);
