@@ -87,6 +87,9 @@ s_usage (FILE *out)
              "Stops cleanly on SIGTERM or SIGINT.\n");
 }
 
+//  --------------------------------------------------------------------------
+//  What overviews and commands ask of the process (their hooks)
+
 static void
 s_render_ctx (void *arg, render_ctx_t *r)
 {
