@@ -31,7 +31,7 @@ UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all programs test unit run bench bench-scale fuzz image clean deps FORCE
+.PHONY: format format-check all programs test unit run bench bench-scale fuzz image clean deps FORCE
 .SECONDARY:
 all: programs $(addprefix $(BUILD)/bin/,$(TOOLS)) $(UNIT_BIN)
 programs: $(addprefix $(BUILD)/bin/,$(PROGRAMS)) $(BUILD)/bin/ddc-web
@@ -116,12 +116,29 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 test:
 	scripts/deps.sh test
+	$(MAKE) format-check
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT="-O1 -g" all
 	DDC_BIN=$(CURDIR)/build/asan/bin DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all
 
 unit:
 	$(MAKE) BUILD=build/asan SAN="$(ASAN_FLAGS)" OPT="-O1 -g" all
 	DDC_TESTS=$(CURDIR)/build/asan/tests scripts/test-all --unit-only
+
+# The house style of the C code: .clang-format plus scripts/c-style.py (the
+# rules clang-format cannot check: `//` comments, `sizeof (x)`). `make
+# format` rewrites the files; `make format-check` (the first step of make
+# test) lists what differs and fails.
+C_STYLE_FILES = $(sort $(shell find services web tests -name '*.[ch]' -not -path '*/node_modules/*'))
+format:
+	/usr/bin/python3 scripts/c-style.py --fix $(C_STYLE_FILES)
+	clang-format -i $(C_STYLE_FILES)
+
+format-check:
+	@/usr/bin/python3 scripts/c-style.py --check $(C_STYLE_FILES)
+	@clang-format --dry-run --Werror $(C_STYLE_FILES) 2>&1 | head -40; \
+	  clang-format --dry-run --Werror $(C_STYLE_FILES) >/dev/null 2>&1 \
+	  || { echo "the C files are not in the house style: run make format" >&2; exit 1; }
+	@echo "format-check: $(words $(C_STYLE_FILES)) C files in the house style"
 
 # deps first (a fresh machine has no compiler), then the build.
 run:

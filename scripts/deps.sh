@@ -21,7 +21,7 @@ BUILD=(build-essential pkg-config libzmq3-dev libczmq-dev libcjson-dev libcurl4-
 RUN=(curl)
 IMAGE=(docker.io mmdebstrap)
 TEST=(python3 python3-pytest python3-zmq python3-cryptography chromium nodejs npm busybox-static jq iproute2 procps
-      docker-compose)
+      docker-compose clang-format)
 BENCH=(etcd-server etcd-client busybox-static nginx-light wrk)
 FUZZ=(clang llvm libclang-rt-14-dev)
 

@@ -24,7 +24,7 @@ static void
 s_rmtmp (void)
 {
     char *rm = ddc_asprintf ("rm -rf %s", s_tmp);
-    CHECK (system (rm) == 0);
+    CHECK_EQ (system (rm), 0);
     free (rm);
 }
 
@@ -70,21 +70,21 @@ DDC_TEST (test_conn_from_env_then_flags)
     s_clear_env ();
     char err[512] = "";
     ddc_args_conn_t conn;
-    CHECK (ddc_args_conn_env (&conn, err, sizeof err) == 0);
+    CHECK_EQ (ddc_args_conn_env (&conn, err, sizeof err), 0);
     CHECK (!conn.broker && !conn.cert && !conn.broker_cert && !conn.insecure);
     setenv ("DDC_BROKER", "tcp://broker.lan:7401", 1);
     setenv ("DDC_CERT", "/etc/ddc/nas.cert", 1);
     setenv ("DDC_BROKER_CERT", "/etc/ddc/broker.cert", 1);
     setenv ("DDC_INSECURE", "0", 1);
-    CHECK (ddc_args_conn_env (&conn, err, sizeof err) == 0);
+    CHECK_EQ (ddc_args_conn_env (&conn, err, sizeof err), 0);
     CHECK_STR (conn.broker, "tcp://broker.lan:7401");
     CHECK_STR (conn.cert, "/etc/ddc/nas.cert");
     CHECK_STR (conn.broker_cert, "/etc/ddc/broker.cert");
     CHECK (!conn.insecure);
-    CHECK (ddc_args_conn_check (&conn, err, sizeof err) == 0);
+    CHECK_EQ (ddc_args_conn_check (&conn, err, sizeof err), 0);
     /* a flag, set after, wins */
     conn.cert = "/flag/nas.cert";
-    CHECK (ddc_args_conn_check (&conn, err, sizeof err) == 0);
+    CHECK_EQ (ddc_args_conn_check (&conn, err, sizeof err), 0);
     CHECK_STR (conn.cert, "/flag/nas.cert");
     setenv ("DDC_INSECURE", "perhaps", 1);
     CHECK (ddc_args_conn_env (&conn, err, sizeof err) == -1 && strstr (err, "DDC_INSECURE"));
@@ -117,9 +117,9 @@ DDC_TEST (test_conn_checks)
         err[0] = '\0';
         int rc = ddc_args_conn_check (&cases[i].conn, err, sizeof err);
         if (!cases[i].want)
-            CHECK (rc == 0);
+            CHECK_EQ (rc, 0);
         else {
-            CHECK (rc == -1);
+            CHECK_EQ (rc, -1);
             CHECK (strstr (err, cases[i].want) != NULL);
             if (!strstr (err, cases[i].want))
                 fprintf (stderr, "case %zu: %s\n", i, err);
@@ -181,7 +181,7 @@ DDC_TEST (test_data_dir_choice)
     dir = ddc_args_data_dir_from ("", NULL, sys, NULL, NULL, err, sizeof err);
     CHECK (dir == NULL && strstr (err, "--data"));
     /* a relative folder comes back absolute */
-    CHECK (chdir (s_tmp) == 0);
+    CHECK_EQ (chdir (s_tmp), 0);
     dir = ddc_args_data_dir_from ("rel", NULL, NULL, NULL, NULL, err, sizeof err);
     want = ddc_asprintf ("%s/rel", s_tmp);
     char real[PATH_MAX];
@@ -190,7 +190,7 @@ DDC_TEST (test_data_dir_choice)
     free (dir);
     free (want);
     /* an existing folder keeps its mode */
-    CHECK (chmod (env, 0750) == 0);
+    CHECK_EQ (chmod (env, 0750), 0);
     dir = ddc_args_data_dir_from (env, NULL, NULL, NULL, NULL, err, sizeof err);
     CHECK (dir && stat (env, &st) == 0 && (st.st_mode & 0777) == 0750);
     free (dir);
@@ -224,8 +224,8 @@ DDC_TEST (test_mkdirs)
     s_tmpdir ();
     umask (022);
     char *deep = ddc_asprintf ("%s/a/b/c", s_tmp);
-    CHECK (ddc_mkdirs (deep, 0700) == 0);
-    CHECK (ddc_mkdirs (deep, 0700) == 0);               /* there already */
+    CHECK_EQ (ddc_mkdirs (deep, 0700), 0);
+    CHECK_EQ (ddc_mkdirs (deep, 0700), 0);               /* there already */
     struct stat st;
     CHECK (stat (deep, &st) == 0 && (st.st_mode & 0777) == 0700);
     char *file = ddc_asprintf ("%s/f", s_tmp);

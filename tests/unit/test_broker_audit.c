@@ -191,7 +191,9 @@ DDC_TEST (test_query_parse)
     cJSON *o = s_parse ("{\"kind\":\"action\",\"since\":\"2026-11-27T08:00:00Z\",\"container\":"
                         "\"plex\",\"host\":\"nas\",\"cursor\":\"12:34\",\"limit\":7}");
     CHECK_EQ (audit_query_parse (o, &q, err, sizeof err), 0);
-    CHECK (q.kind == AUDIT_ACTIONS && q.since_ms == 1795766400000LL && q.limit == 7);
+    CHECK_EQ (q.kind, AUDIT_ACTIONS);
+    CHECK_EQ (q.since_ms, 1795766400000LL);
+    CHECK_EQ (q.limit, 7);
     CHECK (q.cursor && q.cursor_ino == 12 && q.cursor_off == 34);
     CHECK_STR (q.container, "plex");
     cJSON_Delete (o);
@@ -350,7 +352,8 @@ DDC_TEST (test_pages_newest_first_with_filters)
     /* pages of 4 follow each other through the cursor */
     int pages = 0, configs = 0;
     CHECK_EQ (s_all_pages (a, 4, &pages, &configs), 11);
-    CHECK (pages == 3 && configs == 1);
+    CHECK_EQ (pages, 3);
+    CHECK_EQ (configs, 1);
     audit_destroy (&a);
     s_rmdir ();
 }
@@ -409,7 +412,8 @@ DDC_TEST (test_long_and_broken_lines_are_skipped)
     s_actions (a, 2, "after", 1800000100000);
     int pages = 0, configs = 0;
     int seen = s_all_pages (a, AUDIT_PAGE_LIMIT, &pages, &configs);
-    CHECK (seen == 5 && configs == 1);            /* 2 + 1 + 2, the rest skipped */
+    CHECK_EQ (seen, 5);
+    CHECK_EQ (configs, 1);            /* 2 + 1 + 2, the rest skipped */
     CHECK (pages >= 2);                           /* at most 1 MiB read a page */
     audit_destroy (&a);
     s_rmdir ();

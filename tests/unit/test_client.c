@@ -1247,7 +1247,7 @@ s_expect_refused (const char *endpoint, const char *cert, const char *server, co
     CHECK (why && strstr (why, "the broker refused ") == why && strstr (why, want));
     if (!why || !strstr (why, want))
         fprintf (stderr, "refusal '%s' does not say '%s'\n", why ? why : "(none)", want);
-    CHECK (rec_count (&rec, DDC_EV_REFUSED) == 1);
+    CHECK_EQ (rec_count (&rec, DDC_EV_REFUSED), 1);
     ddc_client_destroy (&cl);
     rec_free (&rec);
 }
@@ -1256,37 +1256,37 @@ DDC_TEST (test_refused_certificate)
 {
     s_setup ();
     char *clients = ddc_asprintf ("%s/clients", s_dir);
-    CHECK (mkdir (clients, 0700) == 0);
+    CHECK_EQ (mkdir (clients, 0700), 0);
     curve_broker_t cb;
     curve_broker_new (&cb, clients, true);
     char *server = ddc_asprintf ("%s/broker.cert", s_dir);
-    CHECK (zcert_save_public (cb.cert, server) == 0);
+    CHECK_EQ (zcert_save_public (cb.cert, server), 0);
     zcert_t *mine = zcert_new ();
     char *cert = ddc_asprintf ("%s/nas.cert", s_dir);
-    CHECK (zcert_save (mine, cert) == 0);
+    CHECK_EQ (zcert_save (mine, cert), 0);
 
     /* an unknown key: the broker's authentication refuses it */
     rec_t rec = { 0 };
     ddc_client_t *cl = s_curve_client (&rec, cb.endpoint, cert, server);
     PUMP_UNTIL (cl, rec_count (&rec, DDC_EV_REFUSED) > 0, 3000);
-    CHECK (rec_count (&rec, DDC_EV_REFUSED) == 1);
+    CHECK_EQ (rec_count (&rec, DDC_EV_REFUSED), 1);
     const char *why = ddc_client_refused (cl);
     CHECK (why && strstr (why, "the broker refused this certificate (") == why);
     CHECK (why && strstr (why, cert) && strstr (why, cb.endpoint));
     CHECK (ddc_client_refused_final (cl));
     /* said once, not on every try */
     ddc_client_run (cl, 1500);
-    CHECK (rec_count (&rec, DDC_EV_REFUSED) == 1);
+    CHECK_EQ (rec_count (&rec, DDC_EV_REFUSED), 1);
     /* unreachable after 3 s: the refusal is the reason */
     PUMP_UNTIL (cl, rec_count (&rec, DDC_EV_DISCONNECTED) > 0, 3000);
-    CHECK (rec_count (&rec, DDC_EV_DISCONNECTED) == 1);
+    CHECK_EQ (rec_count (&rec, DDC_EV_DISCONNECTED), 1);
     CHECK (strstr (rec_detail (&rec, DDC_EV_DISCONNECTED) ? rec_detail (&rec, DDC_EV_DISCONNECTED)
                                                           : "", "refused this certificate"));
 
     /* the key is added: libzmq gave the connection up, the client dials
        again by itself and the handshake goes through */
     char *added = ddc_asprintf ("%s/nas.cert", clients);
-    CHECK (zcert_save_public (mine, added) == 0);
+    CHECK_EQ (zcert_save_public (mine, added), 0);
     PUMP_UNTIL (cl, ddc_client_refused (cl) == NULL, 5000);
     CHECK (ddc_client_refused (cl) == NULL);
     CHECK (!ddc_client_refused_final (cl));
@@ -1309,7 +1309,7 @@ DDC_TEST (test_refused_certificate)
     /* the wrong broker certificate: the broker closes every handshake */
     zcert_t *other = zcert_new ();
     char *wrong = ddc_asprintf ("%s/other.cert", s_dir);
-    CHECK (zcert_save_public (other, wrong) == 0);
+    CHECK_EQ (zcert_save_public (other, wrong), 0);
     s_expect_refused (cb.endpoint, cert, wrong, wrong);
     /* no certificate at a CURVE endpoint */
     s_expect_refused (cb.endpoint, NULL, NULL, "requires CURVE");

@@ -606,7 +606,7 @@ DDC_TEST (test_spam_rules)
     cJSON *out = s_accepts (DDC_SEC_SPAM, "{\"button_cooldowns\": {\"stop_all\": 60, \"refresh\": 0}}", NULL);
     CHECK (out != NULL);
     cJSON *btn = cJSON_GetObjectItem (out, "button_cooldowns");
-    CHECK (cJSON_GetArraySize (btn) == 2);                //  no merging
+    CHECK_EQ (cJSON_GetArraySize (btn), 2);                //  no merging
     CHECK_STR (btn->child->string, "refresh");            //  canonical order
     CHECK (cJSON_GetObjectItem (btn, "stop_all")->valueint == 60);
     CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (out, "command_cooldowns")), 3);

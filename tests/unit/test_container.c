@@ -215,7 +215,9 @@ DDC_TEST (test_ids)
     ct_ids_t ids;
     char err[256];
     CHECK_EQ (ct_ids_parse (&ids, "99", "100", "002", err, sizeof err), 0);
-    CHECK (ids.uid == 99 && ids.gid == 100 && ids.umask == 02);
+    CHECK_EQ (ids.uid, 99);
+    CHECK_EQ (ids.gid, 100);
+    CHECK_EQ (ids.umask, 02);
     CHECK_EQ (ct_ids_parse (&ids, "0", "0", "0777", err, sizeof err), 0);
     CHECK_EQ (ids.umask, 0777);
     CHECK_EQ (ct_ids_parse (&ids, "2147483647", "1", "22", err, sizeof err), 0);

@@ -48,12 +48,15 @@ DDC_TEST (test_parse)
 {
     alert_t a;
     CHECK_EQ (s_parse (OPENED, &a), 0);
-    CHECK (a.event == ALERT_OPENED && a.exit_code == 3 && a.restarts == 1);
+    CHECK_EQ (a.event, ALERT_OPENED);
+    CHECK_EQ (a.exit_code, 3);
+    CHECK_EQ (a.restarts, 1);
     CHECK_STR (a.host, "nas");
     CHECK_STR (a.display, "Valheim");
     CHECK_STR (a.kind, "crash");
     CHECK (a.suppressed == 2 && !a.running);
-    CHECK (a.opened_ms == 1795770002000LL && a.time_ms == 1795770003000LL);
+    CHECK_EQ (a.opened_ms, 1795770002000LL);
+    CHECK_EQ (a.time_ms, 1795770003000LL);
     CHECK_STR (a.logs, "loading world\nSegmentation fault\n");
     alertview_free (&a);
     //  required: id, container, event, kind, reason; an end needs its resolution

@@ -350,7 +350,8 @@ DDC_TEST (test_gateway_identify_and_heartbeat)
     //  Then every interval.
     CHECK_EQ (gateway_next_ms (gw, first + 7), 993);
     gateway_tick (gw, first + 1000);
-    CHECK (f.sends == 3 && f.closes == 0);
+    CHECK_EQ (f.sends, 3);
+    CHECK_EQ (f.closes, 0);
     //  A server op 1 is answered at once.
     s_text (gw, "{\"op\":1,\"d\":null}", first + 1001);
     CHECK_EQ (f.sends, 4);
@@ -370,7 +371,9 @@ DDC_TEST (test_gateway_zombie_resumes)
     gateway_tick (gw, t);                       //  beat, never ACKed
     int sends = f.sends;
     gateway_tick (gw, t + 1000);                //  next beat: zombie
-    CHECK (f.closes == 1 && f.close_code == 4000 && f.sends == sends);
+    CHECK_EQ (f.closes, 1);
+    CHECK_EQ (f.close_code, 4000);
+    CHECK_EQ (f.sends, sends);
     CHECK_EQ (gateway_state (gw), GATEWAY_RESUMING);
     gateway_tick (gw, t + 1000 + gateway_next_ms (gw, t + 1000));
     CHECK_EQ (f.connects, 2);
@@ -417,7 +420,8 @@ DDC_TEST (test_gateway_close_codes)
     CHECK_EQ (gateway_state (gw), GATEWAY_FAILED);
     for (int64_t t = 10; t < 3600 * 1000; t += 30000)
         gateway_tick (gw, t);
-    CHECK (f.connects == 1 && f.fetches == 1);
+    CHECK_EQ (f.connects, 1);
+    CHECK_EQ (f.fetches, 1);
     cJSON *rep = gateway_report (gw, "g");
     CHECK_STR (cJSON_GetObjectItem (rep, "state")->valuestring, "failed");
     CHECK_STR (cJSON_GetObjectItem (rep, "error")->valuestring, "token rejected (4004)");
@@ -459,7 +463,7 @@ DDC_TEST (test_gateway_op7_op9)
     CHECK_EQ (strncmp (f.url, "ws://h:1/gateway", 16), 0);
     int sends = f.sends;
     s_text (gw, "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}", t + 1);
-    CHECK (f.sends == sends);                   //  held back: the last IDENTIFY was at 2
+    CHECK_EQ (f.sends, sends);                   //  held back: the last IDENTIFY was at 2
     int64_t when = t + 1 + gateway_next_ms (gw, t + 1);
     //  Heartbeats may come first; the IDENTIFY goes at 2 + 5100.
     while (when < 2 + GATEWAY_IDENTIFY_GAP_MS) {
@@ -528,7 +532,9 @@ DDC_TEST (test_gateway_backoff_and_errors)
     gateway_set_token (gw, "tok", 10);
     CHECK (f.closes == 0 && gateway_is_ready (gw));
     gateway_set_token (gw, "other", 10);
-    CHECK (f.closes == 1 && f.close_code == 1000 && f.fetches == 2);
+    CHECK_EQ (f.closes, 1);
+    CHECK_EQ (f.close_code, 1000);
+    CHECK_EQ (f.fetches, 2);
     CHECK_STR (gateway_session_id (gw), "");
     gateway_set_token (gw, "", 11);
     CHECK_EQ (gateway_state (gw), GATEWAY_WAITING_TOKEN);

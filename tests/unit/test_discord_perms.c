@@ -128,7 +128,8 @@ DDC_TEST (test_live_status)
     //  A result's state is noted until the next report.
     live_patch_state (live, "nas", "plex", "exited", 3000);
     live_ctr_status (live, plex, 3000, &st);
-    CHECK (st.state == ST_STOPPED && st.uptime_s == -1);
+    CHECK_EQ (st.state, ST_STOPPED);
+    CHECK_EQ (st.uptime_s, -1);
     //  Stale reports (agent gone) show unknown.
     live_ctr_status (live, val, 1000 + 120000, &st);
     CHECK_EQ (st.state, ST_UNKNOWN);
@@ -150,7 +151,8 @@ DDC_TEST (test_live_status)
     live_link (live, "docker@nas", false, 1795770060000LL, 5200);
     live_link (live, "web@nas", false, 1, 5200);              //  not an agent: ignored
     live_ctr_status (live, plex, 5200, &st);
-    CHECK (st.state == ST_UNKNOWN && st.host_issue == HOST_AGENT_GONE);
+    CHECK_EQ (st.state, ST_UNKNOWN);
+    CHECK_EQ (st.host_issue, HOST_AGENT_GONE);
     CHECK (st.host_since == 1795770060000LL && live_host_at (live, "nas") == 5200);
     live_link (live, "docker@nas", false, 1795770099000LL, 5300);  //  still gone: same since
     live_ctr_status (live, plex, 5300, &st);
@@ -163,7 +165,8 @@ DDC_TEST (test_live_status)
     //  Back: its last report counts again; a new report also says it is back.
     live_link (live, "docker@nas", true, 0, 5400);
     live_ctr_status (live, plex, 5400, &st);
-    CHECK (st.state == ST_RUNNING && st.host_issue == HOST_OK);
+    CHECK_EQ (st.state, ST_RUNNING);
+    CHECK_EQ (st.host_issue, HOST_OK);
     live_link (live, "docker@nas", false, 1795770100000LL, 5500);
     body = ddc_test_json ("{'docker':{'reachable':true},'containers':{'plex':{'state':'exited'}}}");
     live_status (live, "docker@nas", "status", body, 5600);
@@ -174,7 +177,9 @@ DDC_TEST (test_live_status)
     const live_ctr_t *webc = live_ctr_find (live, "web");
     live_link (live, "docker@alpha", false, 0, 5600);
     live_ctr_status (live, webc, 5600, &st);
-    CHECK (st.state == ST_UNKNOWN && st.host_issue == HOST_AGENT_GONE && st.host_since == 0);
+    CHECK_EQ (st.state, ST_UNKNOWN);
+    CHECK_EQ (st.host_issue, HOST_AGENT_GONE);
+    CHECK_EQ (st.host_since, 0);
     //  Times the agents give.
     CHECK_EQ (live_parse_time ("2026-11-27T09:00:00Z"), 1795770000000LL);
     CHECK_EQ (live_parse_time ("2026-11-27T09:00:00.25Z"), 1795770000250LL);
@@ -368,21 +373,21 @@ DDC_TEST (test_state_file)
     CHECK (state_set_messages (st, CH_STATUS, ids, STATE_PARTS_MAX, "status") == 0);
     state_destroy (&st);
     st = state_new (path);
-    CHECK (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX) == STATE_PARTS_MAX);
+    CHECK_EQ (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX), STATE_PARTS_MAX);
     CHECK_STR (got [0], "1000");
     CHECK_STR (got [STATE_PARTS_MAX - 1], "1039");
     CHECK_STR (state_message (st, CH_STATUS), "1000");
-    CHECK (state_messages (st, CH_STATUS, got, 2) == 2);
-    CHECK (state_messages (st, CH_CONTROL, got, STATE_PARTS_MAX) == 1);
+    CHECK_EQ (state_messages (st, CH_STATUS, got, 2), 2);
+    CHECK_EQ (state_messages (st, CH_CONTROL, got, STATE_PARTS_MAX), 1);
     CHECK_STR (got [0], "456");
     //  Fewer: the others are forgotten.
     CHECK (state_set_messages (st, CH_STATUS, ids + 5, 2, "status") == 0);
     state_destroy (&st);
     st = state_new (path);
-    CHECK (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX) == 2);
+    CHECK_EQ (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX), 2);
     CHECK_STR (got [1], "1006");
     CHECK (state_set_messages (st, CH_STATUS, ids, 0, NULL) == 0);
-    CHECK (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX) == 0);
+    CHECK_EQ (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX), 0);
     state_destroy (&st);
     //  Junk in the file: an empty state, no crash.
     const char *junk [] = { "not json", "[]", "{\"channels\":{\"x\":{\"message\":\"1\"},"

@@ -63,7 +63,9 @@ DDC_TEST (test_headers)
     s_headers (&h, 200, "X-RateLimit-Limit: 5\r\nx-ratelimit-remaining: 4\r\n"
                "X-RateLimit-Reset-After: 1.250\r\nX-RateLimit-Bucket: abc123\r\n"
                "Content-Type: application/json\r\n");
-    CHECK (h.limit == 5 && h.remaining == 4 && h.reset_after == 1.25);
+    CHECK_EQ (h.limit, 5);
+    CHECK_EQ (h.remaining, 4);
+    CHECK_EQ (h.reset_after, 1.25);
     CHECK_STR (h.bucket, "abc123");
     s_headers (&h, 429, "Retry-After: 3\nX-RateLimit-Global: true\nX-RateLimit-Scope: global\n");
     CHECK (h.retry_after == 3 && h.global);
@@ -98,7 +100,7 @@ DDC_TEST (test_bucket_wait)
                "X-RateLimit-Reset-After: 4.9\nX-RateLimit-Bucket: B1\n");
     rl_done (rl, &r, key, &h, 100);
     CHECK_EQ (rl_wait (rl, &r, 100), 4900);
-    CHECK (rl_wait (rl, &r, 5000) == 0);        //  reset: full again
+    CHECK_EQ (rl_wait (rl, &r, 5000), 0);        //  reset: full again
     //  Another channel on the same route has a bucket of its own.
     rl_route_t other;
     rl_route ("POST", "/channels/2/messages", &other);
@@ -162,7 +164,7 @@ DDC_TEST (test_global_per_second)
     rl_route_t r, cb;
     rl_route ("POST", "/channels/999/messages", &r);
     rl_route ("POST", "/interactions/5/t/callback", &cb);
-    CHECK (rl_wait (rl, &r, 500) == 500);   //  the window began at 0
+    CHECK_EQ (rl_wait (rl, &r, 500), 500);   //  the window began at 0
     CHECK_EQ (rl_wait (rl, &cb, 500), 0);
     CHECK_EQ (rl_wait (rl, &r, 1000), 0);
     rl_destroy (&rl);

@@ -376,7 +376,7 @@ DDC_TEST (test_overview_limits)
     s_many (live, DDC_CONTAINERS_MAX, 2, "h", "x");
     size_t n;
     bool more;
-    CHECK (s_check_parts (&r, CHAN_STATUS, &n, &more) == DDC_CONTAINERS_MAX);
+    CHECK_EQ (s_check_parts (&r, CHAN_STATUS, &n, &more), DDC_CONTAINERS_MAX);
     CHECK (!more && n == (DDC_CONTAINERS_MAX + RENDER_PART_CTRS - 1) / RENDER_PART_CTRS);
     //  Every container on a host of its own with the longest names: more
     //  than RENDER_PARTS_MAX messages would be needed; the last one says
@@ -388,7 +388,7 @@ DDC_TEST (test_overview_limits)
     CHECK (more && n == RENDER_PARTS_MAX);
     //  One container: one message, as it always was.
     s_many (live, 1, 1, "h", NULL);
-    CHECK (s_check_parts (&r, CHAN_CONTROL, &n, &more) == 1);
+    CHECK_EQ (s_check_parts (&r, CHAN_CONTROL, &n, &more), 1);
     CHECK (n == 1 && !more);
     live_destroy (&live);
 }

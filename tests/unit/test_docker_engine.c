@@ -447,7 +447,8 @@ DDC_TEST (test_slow_request_does_not_delay_fast_one)
     CHECK (engine_request (engine, "GET", "/containers/x/fast", NULL, 10000, s_on_reply, &fast) > 0);
     s_run (engine, &slow.done, 5000);
     CHECK (fast.done && slow.done);
-    CHECK (fast.status == 200 && slow.status == 200);
+    CHECK_EQ (fast.status, 200);
+    CHECK_EQ (slow.status, 200);
     CHECK_STR (fast.body, "fast");
     CHECK (fast.done_us < slow.done_us);
     double fast_ms = (double) (fast.done_us - t1) / 1000.0;
@@ -546,7 +547,8 @@ DDC_TEST (test_methods_body_and_errors)
     CHECK (engine_request (engine, "GET", "/x/echo?filters=%7B%22a%22%7D&v=../..", NULL, 0,
                            s_on_reply, &r) > 0);
     s_run (engine, &r.done, 5000);
-    CHECK (r.status == 200 && r.calls == 1);
+    CHECK_EQ (r.status, 200);
+    CHECK_EQ (r.calls, 1);
     engine_destroy (&engine);
     s_fake_stop (&f);
 }
@@ -643,7 +645,8 @@ DDC_TEST (test_sink_reads_any_size_in_pieces)
     CHECK (k.bytes == 9u * 1024 * 1024 && k.pieces > 1);
     //  An error reply is collected for the callback, not handed over.
     s_sink (engine, "/x/missing", &k);
-    CHECK (k.r.status == 404 && k.bytes == 0);
+    CHECK_EQ (k.r.status, 404);
+    CHECK_EQ (k.bytes, 0);
     CHECK_STR (k.r.body, "{\"message\":\"No such container: missing\"}");
     //  The reader may stop the transfer.
     k.stop_after = 100000;
@@ -717,7 +720,8 @@ DDC_TEST (test_stream_lines_split_across_chunks)
     stream_t bad = { 0 };
     CHECK (engine_stream (engine, "/events-bad", s_on_line, s_on_end, &bad) > 0);
     s_run (engine, &bad.ended, 5000);
-    CHECK (bad.status == 400 && bad.count == 0);
+    CHECK_EQ (bad.status, 400);
+    CHECK_EQ (bad.count, 0);
     CHECK (strstr (bad.errmsg, "invalid filter") != NULL);
     engine_destroy (&engine);
     s_fake_stop (&f);
@@ -760,7 +764,8 @@ DDC_TEST (test_stream_cancel)
     int64_t id = engine_request (engine, "GET", "/x/hang", NULL, 0, s_on_reply, &a);
     s_run (engine, NULL, 50);
     CHECK_EQ (engine_cancel (engine, id), 0);
-    CHECK (a.calls == 1 && a.status == -1);
+    CHECK_EQ (a.calls, 1);
+    CHECK_EQ (a.status, -1);
     CHECK_STR (a.errmsg, "cancelled");
     engine_destroy (&engine);
     s_fake_stop (&f);
@@ -777,14 +782,17 @@ DDC_TEST (test_destroy_finishes_everything)
     s_run (engine, NULL, 100);
     CHECK (engine_stream (engine, "/events-hang", s_on_line, s_on_end, &s) > 0);
     engine_destroy (&engine);
-    CHECK (running.calls == 1 && running.status == -1);
+    CHECK_EQ (running.calls, 1);
+    CHECK_EQ (running.status, -1);
     CHECK_STR (running.errmsg, "engine destroyed");
-    CHECK (s.end_calls == 1 && s.status == -1);
+    CHECK_EQ (s.end_calls, 1);
+    CHECK_EQ (s.status, -1);
     //  Before any I/O: queued behind the negotiation.
     engine = engine_new (f.sock);
     CHECK (engine_request (engine, "GET", "/x/fast", NULL, 0, s_on_reply, &queued) > 0);
     engine_destroy (&engine);
-    CHECK (queued.calls == 1 && queued.status == -1);
+    CHECK_EQ (queued.calls, 1);
+    CHECK_EQ (queued.status, -1);
     engine_destroy (&engine);
     engine_destroy (NULL);
     s_fake_stop (&f);

@@ -429,7 +429,7 @@ DDC_TEST (test_list_long_strings_truncated)
     CHECK (list && list->count == 1);
     if (list && list->count == 1) {
         size_t n = strlen (list->items[0].image);
-        CHECK (n == 510);               //  511 would split a character
+        CHECK_EQ (n, 510);               //  511 would split a character
         CHECK_EQ (strncmp (list->items[0].image, image, n), 0);
         CHECK_EQ (strlen (list->items[0].state), DOCKER_STATE_MAX - 1);
         CHECK_EQ (strlen (list->items[0].status), 126);
@@ -483,7 +483,7 @@ DDC_TEST (test_inspect_real)
     CHECK_EQ (s_inspect (INSPECT_CREATED_JSON, &in), 0);
     CHECK_STR (in.status, "created");
     CHECK (!in.running);
-    CHECK (in.started_at == 0);         //  never started
+    CHECK_EQ (in.started_at, 0);         //  never started
     CHECK_STR (in.health, "");
 
     CHECK_EQ (s_inspect (INSPECT_TTY_JSON, &in), 0);
@@ -493,7 +493,8 @@ DDC_TEST (test_inspect_real)
     CHECK_EQ (s_inspect (INSPECT_EXITED_JSON, &in), 0);
     CHECK_STR (in.status, "exited");
     CHECK_EQ (in.exit_code, 3);
-    CHECK (in.started_at == 1795769617 && in.finished_at == 1795769617);
+    CHECK_EQ (in.started_at, 1795769617);
+    CHECK_EQ (in.finished_at, 1795769617);
 }
 
 DDC_TEST (test_inspect_hostile)
@@ -524,7 +525,8 @@ DDC_TEST (test_inspect_hostile)
                       "\"RestartCount\":-3,\"Config\":[],\"Image\":{}}", &in) == 0);
     CHECK_STR (in.name, "");
     CHECK (in.running && !in.paused);
-    CHECK (in.started_at == 0 && in.finished_at == 0);
+    CHECK_EQ (in.started_at, 0);
+    CHECK_EQ (in.finished_at, 0);
     CHECK_EQ (in.exit_code, 0);
     CHECK_EQ (in.restart_count, 0);
     CHECK_STR (in.health, "");
@@ -567,12 +569,13 @@ DDC_TEST (test_stats_real)
     CHECK_EQ (s_stats (STATS_RUN_JSON, &st), 0);
     CHECK (st.running);
     CHECK_EQ (st.read, 1795769621);
-    CHECK (st.cpu.total_usage == 20802036 && st.precpu.total_usage == 20802036);
+    CHECK_EQ (st.cpu.total_usage, 20802036);
+    CHECK_EQ (st.precpu.total_usage, 20802036);
     CHECK_EQ (st.cpu.system_usage, 1787400000000ull);
     CHECK_EQ (st.cpu.online_cpus, 2);
-    CHECK (st.cpu_percent == 0.0);      //  idle: no CPU used between samples
+    CHECK_EQ (st.cpu_percent, 0.0);      //  idle: no CPU used between samples
     CHECK_EQ (st.mem_usage, 327680);
-    CHECK (st.mem_cache == 0);          //  total_inactive_file 0 (cgroup v1)
+    CHECK_EQ (st.mem_cache, 0);          //  total_inactive_file 0 (cgroup v1)
     CHECK_EQ (st.mem_used, 327680);
     CHECK_EQ (st.mem_limit, 25276510208ull);
     CHECK (s_near (st.mem_percent, 327680.0 / 25276510208.0 * 100.0));
@@ -580,14 +583,17 @@ DDC_TEST (test_stats_real)
 
     //  one-shot: precpu is empty, so no CPU % from this sample alone.
     CHECK_EQ (s_stats (STATS_ONESHOT_JSON, &st), 0);
-    CHECK (st.precpu.system_usage == 0 && st.cpu.system_usage == 1789410000000ull);
+    CHECK_EQ (st.precpu.system_usage, 0);
+    CHECK_EQ (st.cpu.system_usage, 1789410000000ull);
     CHECK_EQ (st.cpu_percent, 0.0);
     CHECK_EQ (st.mem_used, 327680);
 
     CHECK_EQ (s_stats (STATS_EXITED_JSON, &st), 0);
     CHECK (!st.running);
     CHECK_EQ (st.read, 0);
-    CHECK (st.mem_usage == 0 && st.mem_limit == 0 && st.mem_percent == 0.0);
+    CHECK_EQ (st.mem_usage, 0);
+    CHECK_EQ (st.mem_limit, 0);
+    CHECK_EQ (st.mem_percent, 0.0);
     CHECK_EQ (st.cpu.online_cpus, 0);
     CHECK_EQ (st.cpu_percent, 0.0);
     CHECK_EQ (st.pids, 0);
@@ -599,14 +605,15 @@ DDC_TEST (test_stats_memory_like_cli)
     //  cgroup v2: inactive_file.
     CHECK (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":10000000,\"limit\":20000000,"
                     "\"stats\":{\"inactive_file\":4000000,\"file\":5000000}}}", &st) == 0);
-    CHECK (st.mem_cache == 4000000 && st.mem_used == 6000000);
+    CHECK_EQ (st.mem_cache, 4000000);
+    CHECK_EQ (st.mem_used, 6000000);
     CHECK (s_near (st.mem_percent, 30.0));
     //  cgroup v1 takes total_inactive_file over inactive_file.
     CHECK (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":10000000,\"stats\":"
                     "{\"inactive_file\":4000000,\"total_inactive_file\":1000000,\"cache\":9}}}",
                     &st) == 0);
     CHECK_EQ (st.mem_used, 9000000);
-    CHECK (st.mem_percent == 0.0);      //  no limit
+    CHECK_EQ (st.mem_percent, 0.0);      //  no limit
     //  Old daemons: cache only.
     CHECK (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":10000000,\"stats\":"
                     "{\"cache\":3000000}}}", &st) == 0);
@@ -614,7 +621,8 @@ DDC_TEST (test_stats_memory_like_cli)
     //  Never subtracted when not below usage.
     CHECK (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":100,\"stats\":"
                     "{\"total_inactive_file\":100}}}", &st) == 0);
-    CHECK (st.mem_used == 100 && st.mem_cache == 0);
+    CHECK_EQ (st.mem_used, 100);
+    CHECK_EQ (st.mem_cache, 0);
 }
 
 DDC_TEST (test_cpu_percent_like_cli)
@@ -626,7 +634,7 @@ DDC_TEST (test_cpu_percent_like_cli)
     docker_cpu_sample_t spike = { 30000000000ull, 104000000000ull, 4 };
     CHECK (s_near (docker_cpu_percent (&prev, &spike), 400.0));        //  clamped
     docker_cpu_sample_t reset = { 10, 105000000000ull, 4 };
-    CHECK (docker_cpu_percent (&prev, &reset) == 0.0);                //  counter went back
+    CHECK_EQ (docker_cpu_percent (&prev, &reset), 0.0);                //  counter went back
     docker_cpu_sample_t same_sys = { 3000000000ull, 100000000000ull, 4 };
     CHECK_EQ (docker_cpu_percent (&prev, &same_sys), 0.0);
     docker_cpu_sample_t no_cpus = { 3000000000ull, 104000000000ull, 0 };
@@ -664,8 +672,12 @@ DDC_TEST (test_stats_hostile)
                     "\"memory_stats\":{\"usage\":18446744073709551616,\"limit\":\"1\","
                     "\"stats\":{\"total_inactive_file\":-4}},"
                     "\"pids_stats\":{\"current\":1.5e300}}", &st) == 0);
-    CHECK (st.cpu.total_usage == 0 && st.cpu.system_usage == 0 && st.cpu.online_cpus == 0);
-    CHECK (st.mem_usage == 0 && st.mem_limit == 0 && st.mem_used == 0);
+    CHECK_EQ (st.cpu.total_usage, 0);
+    CHECK_EQ (st.cpu.system_usage, 0);
+    CHECK_EQ (st.cpu.online_cpus, 0);
+    CHECK_EQ (st.mem_usage, 0);
+    CHECK_EQ (st.mem_limit, 0);
+    CHECK_EQ (st.mem_used, 0);
     CHECK (!st.running && st.pids == 0 && st.cpu_percent == 0.0);
     //  The biggest exact value below 2^64 is accepted.
     CHECK_EQ (s_stats ("{\"cpu_stats\":{},\"memory_stats\":{\"usage\":18446744073709549568}}", &st), 0);
@@ -740,7 +752,8 @@ DDC_TEST (test_events_hostile)
     CHECK_STR (ev.type, "container");
     CHECK_STR (ev.action, "stop");
     CHECK_STR (ev.id, "abc");
-    CHECK (ev.time == 5 && ev.time_nano == 5000000000);
+    CHECK_EQ (ev.time, 5);
+    CHECK_EQ (ev.time_nano, 5000000000);
     //  Odd types tolerated, long fields cut, bad numbers ignored.
     char action[200];
     memset (action, 'x', sizeof action);
@@ -754,7 +767,8 @@ DDC_TEST (test_events_hostile)
     CHECK_STR (ev.id, "");
     CHECK_STR (ev.name, "");
     CHECK_EQ (ev.exit_code, -1);
-    CHECK (ev.time == 0 && ev.time_nano == 0);
+    CHECK_EQ (ev.time, 0);
+    CHECK_EQ (ev.time_nano, 0);
     free (json);
     CHECK (s_event ("{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"Attributes\":"
                     "{\"exitCode\":\"99999999999999999999\"}},\"timeNano\":2500000000}", &ev) == 0);

@@ -184,14 +184,14 @@ DDC_TEST (test_queue_bounded)
     webhook_t *wh = webhook_new ();
     CHECK (wh != NULL);
     cJSON *r = ddc_test_json ("{'event':'opened','container':'c','reason':'exit','exit_code':1}");
-    CHECK (webhook_send (wh, r) == -1);            //  no webhook
+    CHECK_EQ (webhook_send (wh, r), -1);            //  no webhook
     CHECK_EQ (webhook_timeout_ms (wh), -1);
     webhook_configure (wh, "http://127.0.0.1:9/hook", WEBHOOK_JSON);
     for (int i = 0; i < WEBHOOK_QUEUE_MAX + 6; i++)
         CHECK_EQ (webhook_send (wh, r), 0);
     CHECK_EQ (webhook_pending (wh), WEBHOOK_QUEUE_MAX);
     CHECK_EQ (webhook_dropped (wh), 6);
-    CHECK (webhook_timeout_ms (wh) == 0);           //  the first is due
+    CHECK_EQ (webhook_timeout_ms (wh), 0);           //  the first is due
     webhook_configure (wh, "", WEBHOOK_JSON);
     CHECK (webhook_pending (wh) == 0 && webhook_dropped (wh) == 6 + WEBHOOK_QUEUE_MAX);
     cJSON_Delete (r);

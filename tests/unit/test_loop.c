@@ -172,7 +172,7 @@ DDC_TEST (test_own_poller_and_sigterm)
     s_poller_t poller = { 0 };
     ddc_loop_t *loop = ddc_loop_new (s_poller, &poller);
     int p [2];
-    CHECK (pipe (p) == 0);
+    CHECK_EQ (pipe (p), 0);
     s_part_t a = { .next = 250, .fd = p [0], .stop_after = 3, .sigterm = true };
     s_add (loop, &a, 'a');
     ddc_loop_run (loop);

@@ -297,10 +297,17 @@ DDC_TEST (test_dst_berlin)
     CHECK (t == s_utc ("2026-10-24T23:59:59Z") && kind == DDC_TZ_LOCAL_UNIQUE);
     int off = 0;
     CHECK_EQ (ddc_tz_to_local (zone, s_utc ("2026-03-29T00:59:59Z"), &tm, &off), 0);
-    CHECK (tm.tm_hour == 1 && tm.tm_min == 59 && off == 3600 && tm.tm_isdst == 0);
+    CHECK_EQ (tm.tm_hour, 1);
+    CHECK_EQ (tm.tm_min, 59);
+    CHECK_EQ (off, 3600);
+    CHECK_EQ (tm.tm_isdst, 0);
     CHECK_EQ (ddc_tz_to_local (zone, s_utc ("2026-03-29T01:00:00Z"), &tm, &off), 0);
-    CHECK (tm.tm_hour == 3 && tm.tm_min == 0 && off == 7200 && tm.tm_isdst == 1);
-    CHECK (tm.tm_wday == 0 && tm.tm_yday == 87);
+    CHECK_EQ (tm.tm_hour, 3);
+    CHECK_EQ (tm.tm_min, 0);
+    CHECK_EQ (off, 7200);
+    CHECK_EQ (tm.tm_isdst, 1);
+    CHECK_EQ (tm.tm_wday, 0);
+    CHECK_EQ (tm.tm_yday, 87);
     ddc_tz_destroy (&zone);
     CHECK (zone == NULL);
 }
@@ -944,9 +951,13 @@ DDC_TEST (test_posix_rules)
     int off = 0;
     CHECK (zone);
     CHECK_EQ (ddc_tz_to_local (zone, s_utc ("2026-07-01T12:00:00Z"), &tm, &off), 0);
-    CHECK (off == -16200 && tm.tm_isdst == 1 && tm.tm_hour == 7 && tm.tm_min == 30);
+    CHECK_EQ (off, -16200);
+    CHECK_EQ (tm.tm_isdst, 1);
+    CHECK_EQ (tm.tm_hour, 7);
+    CHECK_EQ (tm.tm_min, 30);
     CHECK_EQ (ddc_tz_to_local (zone, s_utc ("2026-12-01T12:00:00Z"), &tm, &off), 0);
-    CHECK (off == -18000 && tm.tm_isdst == 0);
+    CHECK_EQ (off, -18000);
+    CHECK_EQ (tm.tm_isdst, 0);
     ddc_tz_destroy (&zone);
 
     const char *invalid [] = {
@@ -1100,9 +1111,14 @@ DDC_TEST (test_tz_load)
     CHECK (ddc_tz_to_local (zone, DDC_TZ_TIME_MAX + 1, &tm, NULL) == -1);
     CHECK (ddc_tz_to_local (zone, DDC_TZ_TIME_MIN - 1, &tm, NULL) == -1);
     CHECK (ddc_tz_to_local (zone, DDC_TZ_TIME_MIN, &tm, NULL) == 0);
-    CHECK (tm.tm_year == 1 - 1900 && tm.tm_mon == 0 && tm.tm_mday == 1 && tm.tm_wday == 1);
+    CHECK_EQ (tm.tm_year, 1 - 1900);
+    CHECK_EQ (tm.tm_mon, 0);
+    CHECK_EQ (tm.tm_mday, 1);
+    CHECK_EQ (tm.tm_wday, 1);
     CHECK (ddc_tz_to_local (zone, DDC_TZ_TIME_MAX, &tm, NULL) == 0);
-    CHECK (tm.tm_year == 9999 - 1900 && tm.tm_yday == 364 && tm.tm_sec == 59);
+    CHECK_EQ (tm.tm_year, 9999 - 1900);
+    CHECK_EQ (tm.tm_yday, 364);
+    CHECK_EQ (tm.tm_sec, 59);
     tm = s_tm (2026, 2, 29, 0, 0, 0);
     CHECK (ddc_tz_from_local (zone, &tm, &t, NULL) == -1);
     tm = s_tm (2026, 13, 1, 0, 0, 0);
@@ -1127,9 +1143,15 @@ DDC_TEST (test_tz_load)
     int64_t y;
     int m, d, w;
     ddc_tz_civil_from_days (-1, &y, &m, &d, &w);
-    CHECK (y == 1969 && m == 12 && d == 31 && w == 3);
+    CHECK_EQ (y, 1969);
+    CHECK_EQ (m, 12);
+    CHECK_EQ (d, 31);
+    CHECK_EQ (w, 3);
     ddc_tz_civil_from_days (20567, &y, &m, &d, &w);
-    CHECK (y == 2026 && m == 4 && d == 24 && w == 5);
+    CHECK_EQ (y, 2026);
+    CHECK_EQ (m, 4);
+    CHECK_EQ (d, 24);
+    CHECK_EQ (w, 5);
     ddc_tz_civil_from_days (0, NULL, NULL, NULL, NULL);
     CHECK (ddc_tz_days_in_month (2028, 2) == 29 && ddc_tz_days_in_month (2100, 2) == 28);
     CHECK (ddc_tz_days_in_month (2000, 2) == 29 && ddc_tz_days_in_month (2026, 0) == 0);

@@ -152,7 +152,8 @@ DDC_TEST (test_session_roundtrip)
     CHECK_EQ (strncmp (tok, "v1.", 3), 0);
     CHECK_EQ (session_decode (key, tok, 1000000, 1800, &got), SESSION_OK);
     CHECK_STR (got.sid, s.sid);
-    CHECK (got.issued == 1000000 && got.last == 1000000);
+    CHECK_EQ (got.issued, 1000000);
+    CHECK_EQ (got.last, 1000000);
     /* another session has another id */
     session_t s2;
     session_start (&s2, 1000000);

@@ -25,7 +25,7 @@ s_i18n (void)
 {
     i18n_t *t = i18n_new ();
     char err[200];
-    CHECK (i18n_load_builtin (t, err, sizeof err) == 0);
+    CHECK_EQ (i18n_load_builtin (t, err, sizeof err), 0);
     return t;
 }
 
@@ -431,7 +431,7 @@ DDC_TEST (test_logtail)
     big[2 * n] = '\0';
     out = cJSON_CreateArray ();
     logtail_lines (big, 2 * n, out);
-    CHECK (cJSON_GetArraySize (out) == LOGTAIL_MAX_LINES);
+    CHECK_EQ (cJSON_GetArraySize (out), LOGTAIL_MAX_LINES);
     char last[2] = { (char) ('a' + (n - 1) % 26), '\0' };
     CHECK_STR (cJSON_GetArrayItem (out, LOGTAIL_MAX_LINES - 1)->valuestring, last);
     cJSON_Delete (out);
@@ -1065,7 +1065,7 @@ DDC_TEST (test_command_line)
     setenv ("DDC_CERT", "/env/web.cert", 1);
     setenv ("DDC_BROKER_CERT", "/env/broker.cert", 1);
     char *argv2e[] = { "ddc-web", "--cert", "/flag/web.cert", NULL };
-    CHECK (opts_parse (&o, 3, argv2e, err, sizeof err) == 0);
+    CHECK_EQ (opts_parse (&o, 3, argv2e, err, sizeof err), 0);
     CHECK_STR (o.broker, "tcp://env:7401");
     CHECK_STR (o.cert, "/flag/web.cert");
     CHECK_STR (o.broker_cert, "/env/broker.cert");
