@@ -6,12 +6,12 @@
 #include <stddef.h>
 
 typedef struct {
-    const char *path;            /* "static/app.js"                        */
-    const unsigned char *data;   /* NUL-terminated; the NUL is not counted */
+    const char *path;          //  "static/app.js"
+    const unsigned char *data; //  NUL-terminated; the NUL is not counted
     size_t len;
 } web_asset_t;
 
-/* Ends with a row whose path is NULL. */
-extern const web_asset_t web_assets[];
+//  Ends with a row whose path is NULL.
+extern const web_asset_t web_assets [];
 
 #endif

@@ -14,18 +14,18 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#define S_TIMER_MS       50
-#define S_POLL_MS        1000           /* STATUS while browsers follow  */
+#define S_TIMER_MS 50
+#define S_POLL_MS 1000 //  STATUS while browsers follow
 #define S_STATUS_TIMEOUT 2000
 
 typedef struct {
-    char peer[DDC_MAX_TEXT + 1];        /* "" = free                      */
-    char *text;                         /* its latest metrics report      */
-    int64_t at_ms;                      /* mono ms it came                */
+    char peer [DDC_MAX_TEXT + 1]; //  "" = free
+    char *text;                   //  its latest metrics report
+    int64_t at_ms;                //  mono ms it came
 } s_metrics_t;
 
 typedef struct {
-    struct kore_event evt;              /* first: Kore casts to it */
+    struct kore_event evt; //  first: Kore casts to it
     int fd;
 } s_fd_t;
 
@@ -33,27 +33,27 @@ static struct {
     ddc_client_t *client;
     s_fd_t ctl, sub;
     struct kore_timer *timer;
-    struct kore_timer *due;             /* one-shot: the client's next timer */
-    cJSON *table;                       /* PEERS body, or NULL           */
-    int64_t table_at;                   /* mono ms of the last STATUS    */
+    struct kore_timer *due; //  one-shot: the client's next timer
+    cJSON *table;           //  PEERS body, or NULL
+    int64_t table_at;       //  mono ms of the last STATUS
     bool status_busy;
-    int64_t status_due;                 /* mono ms, 0 = none             */
+    int64_t status_due; //  mono ms, 0 = none
     bool was_up;
-    char saved_hash[DDC_PWHASH_MAX];        /* our own save, until published */
+    char saved_hash [DDC_PWHASH_MAX]; //  our own save, until published
     uint64_t saved_hash_rev;
-    bool setup_announced;               /* "first run" was logged        */
-    uint64_t gen;                       /* bridge_gen                    */
-    s_metrics_t metrics[BRIDGE_METRICS_PEERS];
+    bool setup_announced; //  "first run" was logged
+    uint64_t gen;         //  bridge_gen
+    s_metrics_t metrics [BRIDGE_METRICS_PEERS];
     bool metrics_warned;
-    cJSON *changes;                     /* bridge_changes                */
+    cJSON *changes; //  bridge_changes
     bridge_hooks_t hooks;
-    const opts_t *opts;                 /* bridge_start's, borrowed      */
+    const opts_t *opts; //  bridge_start's, borrowed
 } s;
 
 static void s_handle (void *arg, int error);
 static void s_schedule (void);
 
-/* Something the pages show may have changed. */
+//  Something the pages show may have changed.
 static void
 s_changed (void)
 {
@@ -62,11 +62,11 @@ s_changed (void)
         s.hooks.changed (s.hooks.arg);
 }
 
-/* ------------------------------------------------------------------------ */
-/* client callbacks                                                         */
+//  ------------------------------------------------------------------------
+//  client callbacks
 
-/* Who made the revision of section now applied here (the UPDATE's props;
-   a snapshot's revision has none), for bridge_changes. */
+//  Who made the revision of section now applied here (the UPDATE's props;
+//  a snapshot's revision has none), for bridge_changes.
 static void
 s_note_change (const char *section, uint64_t rev)
 {
@@ -75,11 +75,11 @@ s_note_change (const char *section, uint64_t rev)
     cJSON *c = cJSON_CreateObject ();
     cJSON_AddNumberToObject (c, "rev", (double) rev);
     const cJSON *props = ddc_client_update_props (s.client);
-    static const char *const keys[] = { "author", "peer", "time", NULL };
-    for (int i = 0; props && keys[i]; i++) {
-        const char *v = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (props, keys[i]));
+    static const char *const keys [] = { "author", "peer", "time", NULL };
+    for (int i = 0; props && keys [i]; i++) {
+        const char *v = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (props, keys [i]));
         if (v)
-            cJSON_AddStringToObject (c, keys[i], v);
+            cJSON_AddStringToObject (c, keys [i], v);
     }
     if (cJSON_GetObjectItemCaseSensitive (s.changes, section))
         cJSON_ReplaceItemInObjectCaseSensitive (s.changes, section, c);
@@ -101,11 +101,12 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
     (void) errors;
     (void) from_cache;
     if (strcmp (section, "web") == 0) {
-        const char *hash = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (value, "password_hash"));
+        const char *hash =
+            cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (value, "password_hash"));
         if (rev >= s.saved_hash_rev)
-            s.saved_hash[0] = '\0';
+            s.saved_hash [0] = '\0';
         bool empty = !hash || !*hash;
-        if (empty && !s.saved_hash[0] && !s.setup_announced) {
+        if (empty && !s.saved_hash [0] && !s.setup_announced) {
             s.setup_announced = true;
             if (s.hooks.no_password)
                 s.hooks.no_password (s.hooks.arg);
@@ -114,7 +115,7 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
             s.setup_announced = false;
     }
     s_note_change (section, rev);
-    /* the services' acknowledgements follow within moments: look soon */
+    //  the services' acknowledgements follow within moments: look soon
     s.status_due = ddc_mono_ms () + 300;
     s_changed ();
     return 0;
@@ -125,25 +126,25 @@ s_on_event (void *arg, ddc_client_event_t ev, const char *detail)
 {
     (void) arg;
     switch (ev) {
-    case DDC_EV_CONNECTED:
-        ddc_info ("connected to the broker as %s", detail);
-        break;
-    case DDC_EV_SYNCED:
-        ddc_info ("configuration synced at revision %llu",
-                  (unsigned long long) ddc_client_rev (s.client));
-        s.status_due = ddc_mono_ms ();
-        break;
-    case DDC_EV_DISCONNECTED:
-        ddc_warn ("%s: pages answer 503 until it is back", detail);
-        break;
-    default:
-        break;
+        case DDC_EV_CONNECTED:
+            ddc_info ("connected to the broker as %s", detail);
+            break;
+        case DDC_EV_SYNCED:
+            ddc_info ("configuration synced at revision %llu",
+                      (unsigned long long) ddc_client_rev (s.client));
+            s.status_due = ddc_mono_ms ();
+            break;
+        case DDC_EV_DISCONNECTED:
+            ddc_warn ("%s: pages answer 503 until it is back", detail);
+            break;
+        default:
+            break;
     }
     s_changed ();
 }
 
-/* Keep a service's metrics report (replacing its previous one; when the
-   table is full, the oldest goes). */
+//  Keep a service's metrics report (replacing its previous one; when the
+//  table is full, the oldest goes).
 static void
 s_keep_metrics (const char *peer, const cJSON *body)
 {
@@ -158,8 +159,8 @@ s_keep_metrics (const char *peer, const cJSON *body)
     }
     s_metrics_t *slot = NULL, *oldest = NULL;
     for (size_t i = 0; i < BRIDGE_METRICS_PEERS && !slot; i++) {
-        s_metrics_t *m = &s.metrics[i];
-        if (strcmp (m->peer, peer) == 0 || !m->peer[0])
+        s_metrics_t *m = &s.metrics [i];
+        if (strcmp (m->peer, peer) == 0 || !m->peer [0])
             slot = m;
         else if (!oldest || m->at_ms < oldest->at_ms)
             oldest = m;
@@ -167,7 +168,7 @@ s_keep_metrics (const char *peer, const cJSON *body)
     if (!slot)
         slot = oldest;
     free (slot->text);
-    ddc_strlcpy (slot->peer, peer, sizeof slot->peer);
+    ddc_strlcpy (slot->peer, peer, sizeof (slot->peer));
     slot->text = text;
     slot->at_ms = ddc_mono_ms ();
 }
@@ -187,17 +188,17 @@ bridge_metrics (bridge_metrics_t *out, size_t max)
     const char *self_name = s.client ? ddc_client_name (s.client) : NULL;
     size_t n = 0;
     for (size_t i = 0; i < BRIDGE_METRICS_PEERS && n < max; i++) {
-        s_metrics_t *m = &s.metrics[i];
-        if (!m->peer[0] || now - m->at_ms > BRIDGE_METRICS_STALE_MS
+        s_metrics_t *m = &s.metrics [i];
+        if (!m->peer [0] || now - m->at_ms > BRIDGE_METRICS_STALE_MS
             || (self_name && strcmp (self_name, m->peer) == 0))
             continue;
-        out[n++] = (bridge_metrics_t) { m->peer, m->text, now - m->at_ms };
+        out [n++] = (bridge_metrics_t){ m->peer, m->text, now - m->at_ms };
     }
-    qsort (out, n, sizeof *out, s_by_peer);
+    qsort (out, n, sizeof (*out), s_by_peer);
     return n;
 }
 
-/* This replica's metrics, for its report. */
+//  This replica's metrics, for its report.
 static void
 s_on_metrics (void *arg, ddc_metrics_t *m)
 {
@@ -211,7 +212,7 @@ s_on_status (void *arg, const char *peer, const char *topic, const cJSON *body)
 {
     (void) arg;
     if (strcmp (topic, "metrics") == 0) {
-        s_keep_metrics (peer, body);    /* not shown in pages: no view change */
+        s_keep_metrics (peer, body); //  not shown in pages: no view change
         return;
     }
     if (!s.table)
@@ -226,11 +227,11 @@ s_on_peers (void *arg, const ddc_msg_t *reply)
     (void) arg;
     s.status_busy = false;
     if (reply && reply->type == DDC_PEERS)
-        bridge_set_table (reply->json[DDC_PEERS_BODY]);
+        bridge_set_table (reply->json [DDC_PEERS_BODY]);
 }
 
-/* ------------------------------------------------------------------------ */
-/* the loop                                                                 */
+//  ------------------------------------------------------------------------
+//  the loop
 
 static void
 s_poll_status (void)
@@ -270,12 +271,12 @@ static void s_timer (void *arg, u_int64_t now);
 static void
 s_due (void *arg, u_int64_t now)
 {
-    s.due = NULL;                       /* Kore frees it after this call */
+    s.due = NULL; //  Kore frees it after this call
     s_timer (arg, now);
 }
 
-/* The client's own timers (a HELLO retried, a request resent, a ping) run
-   when they are due rather than on the next tick of the 50 ms timer. */
+//  The client's own timers (a HELLO retried, a request resent, a ping) run
+//  when they are due rather than on the next tick of the 50 ms timer.
 static void
 s_schedule (void)
 {
@@ -320,7 +321,7 @@ s_register (s_fd_t *f, zsock_t *sock)
     f->fd = zsock_fd (sock);
     if (f->fd < 0)
         return -1;
-    f->evt.type = 100;                  /* above Kore's own KORE_TYPE_* */
+    f->evt.type = 100; //  above Kore's own KORE_TYPE_*
     f->evt.flags = 0;
     f->evt.handle = s_handle;
     kore_platform_event_schedule (f->fd, EPOLLIN | EPOLLET, 0, f);
@@ -334,17 +335,16 @@ bridge_start (const opts_t *o, const bridge_hooks_t *hooks)
     assert (hooks);
     s.hooks = *hooks;
     s.opts = o;
-    static const char *const sections[] = {
-        "bot", "containers", "channels", "admins", "spam", "tasks", "watchdog", "web", "docker",
-        "alerts", NULL
-    };
+    static const char *const sections [] = { "bot",    "containers", "channels", "admins",
+                                             "spam",   "tasks",      "watchdog", "web",
+                                             "docker", "alerts",     NULL };
     ddc_client_opts_t co = {
         .broker = o->broker,
         .role = "web",
-        .instance = o->instance[0] ? o->instance : NULL,
+        .instance = o->instance [0] ? o->instance : NULL,
         .sections = sections,
-        .cert_path = o->cert[0] ? o->cert : NULL,
-        .broker_cert_path = o->broker_cert[0] ? o->broker_cert : NULL,
+        .cert_path = o->cert [0] ? o->cert : NULL,
+        .broker_cert_path = o->broker_cert [0] ? o->broker_cert : NULL,
         .on_apply = s_on_apply,
         .on_event = s_on_event,
         .on_status = s_on_status,
@@ -388,9 +388,9 @@ bridge_stop (void)
     s.changes = NULL;
     s.table = NULL;
     for (size_t i = 0; i < BRIDGE_METRICS_PEERS; i++) {
-        free (s.metrics[i].text);
-        s.metrics[i].text = NULL;
-        s.metrics[i].peer[0] = '\0';
+        free (s.metrics [i].text);
+        s.metrics [i].text = NULL;
+        s.metrics [i].peer [0] = '\0';
     }
 }
 
@@ -441,7 +441,7 @@ bridge_section (const char *name, uint64_t *rev_p)
 const char *
 bridge_password_hash (void)
 {
-    if (s.saved_hash[0])
+    if (s.saved_hash [0])
         return s.saved_hash;
     const char *h = cJSON_GetStringValue (
         cJSON_GetObjectItemCaseSensitive (bridge_section ("web", NULL), "password_hash"));
@@ -454,8 +454,8 @@ bridge_saved_password_hash (const char *hash, uint64_t rev)
     uint64_t current = 0;
     bridge_section ("web", &current);
     if (rev <= current)
-        return;                         /* already published back */
-    ddc_strlcpy (s.saved_hash, hash, sizeof s.saved_hash);
+        return; //  already published back
+    ddc_strlcpy (s.saved_hash, hash, sizeof (s.saved_hash));
     s.saved_hash_rev = rev;
 }
 
@@ -471,8 +471,8 @@ bridge_idle_seconds (void)
 {
     if (s.opts && s.opts->session_idle_s > 0)
         return s.opts->session_idle_s;
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive (bridge_section ("web", NULL),
-                                                       "session_idle_minutes");
+    const cJSON *m =
+        cJSON_GetObjectItemCaseSensitive (bridge_section ("web", NULL), "session_idle_minutes");
     double v = cJSON_IsNumber (m) ? m->valuedouble : 30;
     if (v < 1)
         v = 1;
@@ -502,8 +502,8 @@ bridge_table_age_ms (void)
 bool
 bridge_table_fresh (int64_t max_age_ms)
 {
-    /* the CTL connection's own events (ddc_client's socket monitor): a
-       table is not trusted across a dropped connection */
+    //  the CTL connection's own events (ddc_client's socket monitor): a
+    //  table is not trusted across a dropped connection
     bool link_up = s.client && ddc_client_link_up (s.client);
     int64_t age = bridge_table_age_ms ();
     if (age >= max_age_ms / 2 && bridge_up ())
@@ -511,8 +511,8 @@ bridge_table_fresh (int64_t max_age_ms)
     return link_up && age <= max_age_ms;
 }
 
-/* Ask for the STATUS page at offset (the full reports of the docker
-   agents and the bots, which the pages show). */
+//  Ask for the STATUS page at offset (the full reports of the docker
+//  agents and the bots, which the pages show).
 static void
 s_status_page (uint64_t offset)
 {
@@ -528,9 +528,9 @@ s_status_page (uint64_t offset)
 zmsg_t *
 bridge_status_request (uint64_t offset)
 {
-    char req[40], soffset[24];
+    char req [40], soffset [24];
     ddc_req_id (req);
-    snprintf (soffset, sizeof soffset, "%" PRIu64, offset);
+    snprintf (soffset, sizeof (soffset), "%" PRIu64, offset);
     return ddc_msg_buildv (DDC_STATUS, req, soffset, "docker@*,discord@*", NULL);
 }
 
@@ -539,7 +539,7 @@ bridge_set_table (const cJSON *table)
 {
     if (!cJSON_IsObject (table))
         return;
-    /* The first page replaces the table; a later one adds its rows. */
+    //  The first page replaces the table; a later one adds its rows.
     const cJSON *offset = cJSON_GetObjectItemCaseSensitive (table, "offset");
     if (cJSON_IsNumber (offset) && offset->valuedouble > 0) {
         cJSON *rows = cJSON_GetObjectItemCaseSensitive (s.table, "peers");
@@ -556,7 +556,8 @@ bridge_set_table (const cJSON *table)
     s.table_at = ddc_mono_ms ();
     s_changed ();
     const cJSON *next = cJSON_GetObjectItemCaseSensitive (table, "next");
-    if (cJSON_IsNumber (next) && next->valuedouble > (cJSON_IsNumber (offset) ? offset->valuedouble : 0))
+    if (cJSON_IsNumber (next)
+        && next->valuedouble > (cJSON_IsNumber (offset) ? offset->valuedouble : 0))
         s_status_page ((uint64_t) next->valuedouble);
 }
 

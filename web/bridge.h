@@ -28,89 +28,89 @@
 #include "ddc_metrics.h"
 #include "opts.h"
 
-/* What the bridge tells the rest of ddc-web; every hook may be NULL. */
+//  What the bridge tells the rest of ddc-web; every hook may be NULL.
 typedef struct {
-    /* Something the pages show may have changed (bridge_gen moved on). */
+    //  Something the pages show may have changed (bridge_gen moved on).
     void (*changed) (void *arg);
-    /* The client handled what came and ran its timers: requests waiting
-       for a revision to be applied may look again. */
+    //  The client handled what came and ran its timers: requests waiting
+    //  for a revision to be applied may look again.
     void (*turned) (void *arg);
-    /* The 50 ms timer ticked. */
+    //  The 50 ms timer ticked.
     void (*tick) (void *arg);
-    /* How many browsers follow the live view: while any do, the peers
-       table is asked for every second. */
+    //  How many browsers follow the live view: while any do, the peers
+    //  table is asked for every second.
     size_t (*followers) (void *arg);
-    /* The broker is up or not, and the revision this replica has. */
+    //  The broker is up or not, and the revision this replica has.
     void (*broker) (void *arg, bool up, uint64_t rev);
-    /* This replica's own metrics report (ddc_client asks for it). */
+    //  This replica's own metrics report (ddc_client asks for it).
     void (*metrics) (void *arg, ddc_metrics_t *m);
-    /* The web section has no password (and this process saved none):
-       the first run; said once until a password is set. */
+    //  The web section has no password (and this process saved none):
+    //  the first run; said once until a password is set.
     void (*no_password) (void *arg);
-    /* The client is gone (bridge_stop): what still waits on it lets go. */
+    //  The client is gone (bridge_stop): what still waits on it lets go.
     void (*stopped) (void *arg);
     void *arg;
 } bridge_hooks_t;
 
-/* Create the client (in the worker, after fork); the hooks are copied,
-   o is borrowed for the process's life. 0/-1. */
+//  Create the client (in the worker, after fork); the hooks are copied,
+//  o is borrowed for the process's life. 0/-1.
 int bridge_start (const opts_t *o, const bridge_hooks_t *hooks);
-/* Say BYE and close (worker teardown). */
+//  Say BYE and close (worker teardown).
 void bridge_stop (void);
 
 ddc_client_t *bridge_client (void);
-/* Drain the sockets and run what is due (after a send). */
+//  Drain the sockets and run what is due (after a send).
 void bridge_kick (void);
 
-/* The broker answers and the configuration is synced. */
+//  The broker answers and the configuration is synced.
 bool bridge_up (void);
-/* Why the broker refuses this service's handshake, or NULL. */
+//  Why the broker refuses this service's handshake, or NULL.
 const char *bridge_refused (void);
 uint64_t bridge_rev (void);
-/* The current value of a section (borrowed until the next event) and its
-   revision; NULL before the first sync. */
+//  The current value of a section (borrowed until the next event) and its
+//  revision; NULL before the first sync.
 const cJSON *bridge_section (const char *name, uint64_t *rev_p);
-/* The latest revision of every section applied here and who made it:
-   {"bot": {"rev", "author", "peer", "time"}, ...} (author, peer and time
-   only for revisions that arrived as updates, not in a snapshot).
-   Borrowed; NULL before the first section. */
+//  The latest revision of every section applied here and who made it:
+//  {"bot": {"rev", "author", "peer", "time"}, ...} (author, peer and time
+//  only for revisions that arrived as updates, not in a snapshot).
+//  Borrowed; NULL before the first section.
 const cJSON *bridge_changes (void);
-/* web.password_hash as the broker has it, including a hash this process
-   just saved and the broker has not published back yet. "" when none. */
+//  web.password_hash as the broker has it, including a hash this process
+//  just saved and the broker has not published back yet. "" when none.
 const char *bridge_password_hash (void);
-/* Remember a hash this process saved at revision rev. */
+//  Remember a hash this process saved at revision rev.
 void bridge_saved_password_hash (const char *hash, uint64_t rev);
-/* web.ui_language as "en"/"de", and the idle limit in seconds. */
+//  web.ui_language as "en"/"de", and the idle limit in seconds.
 const char *bridge_lang (void);
 int64_t bridge_idle_seconds (void);
 
-/* Changes whenever something the pages show may have: the peers table,
-   a section value, the broker's state. */
+//  Changes whenever something the pages show may have: the peers table,
+//  a section value, the broker's state.
 uint64_t bridge_gen (void);
 
-/* The latest peers table (borrowed; NULL before the first STATUS) and
-   its age in ms. */
+//  The latest peers table (borrowed; NULL before the first STATUS) and
+//  its age in ms.
 const cJSON *bridge_table (void);
 int64_t bridge_table_age_ms (void);
-/* The table may be shown as current: at most max_age_ms old and the CTL
-   connection has not dropped since. Once it is half that old, a fresh one
-   is asked for in the background, so that under steady use pages never
-   wait for it. */
+//  The table may be shown as current: at most max_age_ms old and the CTL
+//  connection has not dropped since. Once it is half that old, a fresh one
+//  is asked for in the background, so that under steady use pages never
+//  wait for it.
 bool bridge_table_fresh (int64_t max_age_ms);
-/* Replace the table with a fresh PEERS body (copied). */
+//  Replace the table with a fresh PEERS body (copied).
 void bridge_set_table (const cJSON *table);
-/* A STATUS request for the page at offset, with the full reports of the
-   docker agents and the bots (proto/ddcp.md 5.6); a page with "next"
-   makes bridge_set_table ask for the rest. */
+//  A STATUS request for the page at offset, with the full reports of the
+//  docker agents and the bots (proto/ddcp.md 5.6); a page with "next"
+//  makes bridge_set_table ask for the rest.
 zmsg_t *bridge_status_request (uint64_t offset);
-/* Ask for a fresh table now (no-op when a STATUS is in flight). */
+//  Ask for a fresh table now (no-op when a STATUS is in flight).
 void bridge_refresh_table (void);
 
-/* The metrics reports kept (at most BRIDGE_METRICS_PEERS, each at most
-   DDC_METRICS_MAX bytes, none older than BRIDGE_METRICS_STALE_MS), not this
-   replica's own: for each, its peer name, its JSON text and its age in ms.
-   Sorted by name, the broker first. Borrowed until the next event. */
-#define BRIDGE_METRICS_PEERS    256
+//  The metrics reports kept (at most BRIDGE_METRICS_PEERS, each at most
+//  DDC_METRICS_MAX bytes, none older than BRIDGE_METRICS_STALE_MS), not this
+//  replica's own: for each, its peer name, its JSON text and its age in ms.
+//  Sorted by name, the broker first. Borrowed until the next event.
+#define BRIDGE_METRICS_PEERS 256
 #define BRIDGE_METRICS_STALE_MS 60000
 typedef struct {
     const char *peer;

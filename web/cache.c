@@ -8,27 +8,27 @@
 #include <string.h>
 
 #define S_PAGES (CACHE_DASHBOARD + 1)
-#define S_LANGS DDC_LANGS               /* the locale catalogue's */
+#define S_LANGS DDC_LANGS //  the locale catalogue's
 
 typedef struct {
-    ddc_buf_t *b;                          /* NULL: none */
+    ddc_buf_t *b; //  NULL: none
     uint64_t gen;
 } s_page_t;
 
 static struct {
     cJSON *view, *inventory, *states;
-    uint64_t view_gen, inventory_gen, states_gen;   /* 0: not built */
-    s_page_t pages[S_PAGES][S_LANGS];
+    uint64_t view_gen, inventory_gen, states_gen; //  0: not built
+    s_page_t pages [S_PAGES][S_LANGS];
 } s;
 
-/* The bridge's generation, never 0 (0 marks "not built"). */
+//  The bridge's generation, never 0 (0 marks "not built").
 static uint64_t
 s_gen (void)
 {
     return bridge_gen () + 1;
 }
 
-/* *v built again from the table by build once per generation. */
+//  *v built again from the table by build once per generation.
 static const cJSON *
 s_kept (cJSON **v, uint64_t *gen, cJSON *(*build) (const cJSON *table))
 {
@@ -44,7 +44,7 @@ static cJSON *
 s_build_view (const cJSON *table)
 {
     cJSON *v = view_build (bridge_up (), bridge_rev (), table, bridge_section ("containers", NULL));
-    /* who changed each section last: an open form tells its user at once */
+    //  who changed each section last: an open form tells its user at once
     const cJSON *changes = bridge_changes ();
     if (changes)
         cJSON_AddItemToObject (v, "sections", cJSON_Duplicate (changes, true));
@@ -81,7 +81,7 @@ s_slot (int page, const char *lang)
     if (page < 0 || page >= S_PAGES)
         return NULL;
     int l = ddc_i18n_index (lang);
-    return &s.pages[page][l < 0 ? 0 : l];
+    return &s.pages [page][l < 0 ? 0 : l];
 }
 
 const ddc_buf_t *
@@ -114,6 +114,6 @@ cache_clear (void)
     cJSON_Delete (s.states);
     for (int i = 0; i < S_PAGES; i++)
         for (int l = 0; l < S_LANGS; l++)
-            ddc_buf_destroy (&s.pages[i][l].b);
-    memset (&s, 0, sizeof s);
+            ddc_buf_destroy (&s.pages [i][l].b);
+    memset (&s, 0, sizeof (s));
 }

@@ -15,23 +15,23 @@
 #include "ddc_config.h"
 #include "ddc_buf.h"
 
-/* The page number of the dashboard; a section page's number is its
-   ddc_section_t. */
+//  The page number of the dashboard; a section page's number is its
+//  ddc_section_t.
 #define CACHE_DASHBOARD DDC_SEC_COUNT
 
-/* The view, the inventory and the states (view.h) of the current table,
-   built once per generation (borrowed until the bridge's next change). */
+//  The view, the inventory and the states (view.h) of the current table,
+//  built once per generation (borrowed until the bridge's next change).
 const cJSON *cache_view (void);
 const cJSON *cache_inventory (void);
 const cJSON *cache_states (void);
 
-/* The kept rendering of page in lang (a language code) for the current
-   generation (borrowed), or NULL. */
+//  The kept rendering of page in lang (a language code) for the current
+//  generation (borrowed), or NULL.
 const ddc_buf_t *cache_page (int page, const char *lang);
-/* Keep *b_p (taken) as that rendering; returns it (borrowed). */
+//  Keep *b_p (taken) as that rendering; returns it (borrowed).
 const ddc_buf_t *cache_page_put (int page, const char *lang, ddc_buf_t **b_p);
 
-/* Drop everything (worker teardown). */
+//  Drop everything (worker teardown).
 void cache_clear (void);
 
 #endif

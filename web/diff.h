@@ -12,9 +12,9 @@
 #define DIFF_MAX_CELLS (2u * 1000u * 1000u)
 
 typedef struct {
-    char op;                  /* ' ' same, '-' only in old, '+' only in new */
-    const char *line;         /* borrowed from the texts given             */
-    size_t len;               /* without the newline                       */
+    char op;          //  ' ' same, '-' only in old, '+' only in new
+    const char *line; //  borrowed from the texts given
+    size_t len;       //  without the newline
 } diff_line_t;
 
 typedef struct {
@@ -23,9 +23,9 @@ typedef struct {
     size_t added, removed;
 } diff_t;
 
-/* Diff old_text against new_text (either may be NULL = empty). The result
-   borrows from both texts: keep them alive. Returns NULL when a text has
-   more than DIFF_MAX_LINES lines. */
+//  Diff old_text against new_text (either may be NULL = empty). The result
+//  borrows from both texts: keep them alive. Returns NULL when a text has
+//  more than DIFF_MAX_LINES lines.
 diff_t *diff_new (const char *old_text, const char *new_text);
 void diff_destroy (diff_t **self_p);
 

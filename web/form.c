@@ -20,7 +20,7 @@ typedef struct {
 struct form_t {
     s_pair_t *fields;
     size_t count, cap;
-    s_key_ref_t *by_key;             /* the fields by key, then position: a
+    s_key_ref_t *by_key; /* the fields by key, then position: a
                                     section's form has thousands         */
 };
 
@@ -36,15 +36,15 @@ s_hex (char c)
     return -1;
 }
 
-/* Decode src[0..len) into a new string; is_value allows line breaks and
-   tabs (CR LF and lone CR become LF). NULL with err on bad input. */
+//  Decode src[0..len) into a new string; is_value allows line breaks and
+//  tabs (CR LF and lone CR become LF). NULL with err on bad input.
 static char *
 s_decode (const char *src, size_t len, bool is_value, size_t max, char *err, size_t errlen)
 {
     char *out = ddc_malloc (len + 1);
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = src[i];
+        char c = src [i];
         if (c == '+')
             c = ' ';
         else if (c == '%') {
@@ -53,7 +53,7 @@ s_decode (const char *src, size_t len, bool is_value, size_t max, char *err, siz
                 free (out);
                 return NULL;
             }
-            int h = s_hex (src[i + 1]), l = s_hex (src[i + 2]);
+            int h = s_hex (src [i + 1]), l = s_hex (src [i + 2]);
             if (h < 0 || l < 0) {
                 snprintf (err, errlen, "a %%-escape is not two hexadecimal digits");
                 free (out);
@@ -62,21 +62,21 @@ s_decode (const char *src, size_t len, bool is_value, size_t max, char *err, siz
             c = (char) (h * 16 + l);
             i += 2;
         }
-        out[o++] = c;
+        out [o++] = c;
     }
-    out[o] = '\0';
+    out [o] = '\0';
     if (!ddc_utf8_valid (out, o)) {
         snprintf (err, errlen, "a %s is not valid UTF-8", is_value ? "value" : "field name");
         free (out);
         return NULL;
     }
-    /* control characters; normalise line breaks in values */
+    //  control characters; normalise line breaks in values
     size_t w = 0;
     for (size_t r = 0; r < o; r++) {
-        unsigned char c = (unsigned char) out[r];
+        unsigned char c = (unsigned char) out [r];
         if (is_value && c == '\r') {
-            out[w++] = '\n';
-            if (r + 1 < o && out[r + 1] == '\n')
+            out [w++] = '\n';
+            if (r + 1 < o && out [r + 1] == '\n')
                 r++;
             continue;
         }
@@ -86,9 +86,9 @@ s_decode (const char *src, size_t len, bool is_value, size_t max, char *err, siz
             free (out);
             return NULL;
         }
-        out[w++] = (char) c;
+        out [w++] = (char) c;
     }
-    out[w] = '\0';
+    out [w] = '\0';
     if (w > max) {
         snprintf (err, errlen, "a %s is longer than %zu bytes", is_value ? "value" : "field name",
                   max);
@@ -109,20 +109,20 @@ s_key_cmp_ref (const void *a, const void *b)
 static void
 s_key_index (form_t *self)
 {
-    self->by_key = ddc_malloc ((self->count ? self->count : 1) * sizeof *self->by_key);
+    self->by_key = ddc_malloc ((self->count ? self->count : 1) * sizeof (*self->by_key));
     for (size_t i = 0; i < self->count; i++)
-        self->by_key[i] = (s_key_ref_t) { self->fields[i].key, i };
-    qsort (self->by_key, self->count, sizeof *self->by_key, s_key_cmp_ref);
+        self->by_key [i] = (s_key_ref_t){ self->fields [i].key, i };
+    qsort (self->by_key, self->count, sizeof (*self->by_key), s_key_cmp_ref);
 }
 
 form_t *
 form_parse (const char *data, size_t len, char *err, size_t errlen)
 {
-    form_t *self = ddc_calloc (1, sizeof *self);
+    form_t *self = ddc_calloc (1, sizeof (*self));
     size_t i = 0;
     while (i < len) {
         size_t end = i;
-        while (end < len && data[end] != '&')
+        while (end < len && data [end] != '&')
             end++;
         if (end > i) {
             const char *eq = memchr (data + i, '=', end - i);
@@ -134,7 +134,7 @@ form_parse (const char *data, size_t len, char *err, size_t errlen)
                 form_destroy (&self);
                 return NULL;
             }
-            /* cheap bounds before decoding: an escape shrinks 3 bytes to 1 */
+            //  cheap bounds before decoding: an escape shrinks 3 bytes to 1
             if (klen > FORM_MAX_KEY * 3 || vlen > FORM_MAX_VALUE * 3) {
                 snprintf (err, errlen, "a %s is too long",
                           klen > FORM_MAX_KEY * 3 ? "field name" : "value");
@@ -166,10 +166,10 @@ form_parse (const char *data, size_t len, char *err, size_t errlen)
             }
             if (self->count == self->cap) {
                 self->cap = self->cap ? self->cap * 2 : 16;
-                self->fields = ddc_realloc (self->fields, self->cap * sizeof *self->fields);
+                self->fields = ddc_realloc (self->fields, self->cap * sizeof (*self->fields));
             }
-            self->fields[self->count].key = key;
-            self->fields[self->count].value = value;
+            self->fields [self->count].key = key;
+            self->fields [self->count].value = value;
             self->count++;
         }
         i = end + 1;
@@ -185,10 +185,10 @@ form_destroy (form_t **self_p)
         return;
     form_t *self = *self_p;
     for (size_t i = 0; i < self->count; i++) {
-        free (self->fields[i].key);
-        /* a value may be a password */
-        explicit_bzero (self->fields[i].value, strlen (self->fields[i].value));
-        free (self->fields[i].value);
+        free (self->fields [i].key);
+        //  a value may be a password
+        explicit_bzero (self->fields [i].value, strlen (self->fields [i].value));
+        free (self->fields [i].value);
     }
     free (self->fields);
     free (self->by_key);
@@ -205,13 +205,13 @@ form_size (const form_t *self)
 const char *
 form_key_at (const form_t *self, size_t i)
 {
-    return self && i < self->count ? self->fields[i].key : NULL;
+    return self && i < self->count ? self->fields [i].key : NULL;
 }
 
 const char *
 form_value_at (const form_t *self, size_t i)
 {
-    return self && i < self->count ? self->fields[i].value : NULL;
+    return self && i < self->count ? self->fields [i].value : NULL;
 }
 
 const char *
@@ -220,10 +220,10 @@ form_repeated (const form_t *self, size_t *at)
     if (!self)
         return NULL;
     for (size_t i = *at; i + 1 < self->count; i++) {
-        if (strcmp (self->by_key[i].key, self->by_key[i + 1].key) != 0)
+        if (strcmp (self->by_key [i].key, self->by_key [i + 1].key) != 0)
             continue;
-        const char *key = self->by_key[i].key;
-        while (i + 1 < self->count && strcmp (self->by_key[i + 1].key, key) == 0)
+        const char *key = self->by_key [i].key;
+        while (i + 1 < self->count && strcmp (self->by_key [i + 1].key, key) == 0)
             i++;
         *at = i + 1;
         return key;
@@ -237,17 +237,17 @@ form_get_nth (const form_t *self, const char *key, size_t n)
 {
     if (!self || !key)
         return NULL;
-    /* the first of key's entries in by_key, then the n-th after it */
+    //  the first of key's entries in by_key, then the n-th after it
     size_t lo = 0, hi = self->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp (self->by_key[mid].key, key) < 0)
+        if (strcmp (self->by_key [mid].key, key) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo + n < self->count && strcmp (self->by_key[lo + n].key, key) == 0)
-        return self->fields[self->by_key[lo + n].at].value;
+    if (lo + n < self->count && strcmp (self->by_key [lo + n].key, key) == 0)
+        return self->fields [self->by_key [lo + n].at].value;
     return NULL;
 }
 
@@ -281,16 +281,16 @@ form_cookie (const char *header, const char *name, char *out, size_t outlen)
         if (eq && (size_t) (eq - start) == nlen && memcmp (start, name, nlen) == 0) {
             const char *v = eq + 1;
             size_t vlen = (size_t) (p - v);
-            while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+            while (vlen && (v [vlen - 1] == ' ' || v [vlen - 1] == '\t'))
                 vlen--;
-            if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+            if (vlen >= 2 && v [0] == '"' && v [vlen - 1] == '"') {
                 v++;
                 vlen -= 2;
             }
             if (vlen == 0 || vlen >= outlen)
                 return -1;
             memcpy (out, v, vlen);
-            out[vlen] = '\0';
+            out [vlen] = '\0';
             return 0;
         }
     }
@@ -301,7 +301,7 @@ int
 form_forwarded_for (const char *header, char *out, size_t outlen)
 {
     if (outlen)
-        out[0] = '\0';
+        out [0] = '\0';
     if (!header || !*header || outlen == 0)
         return -1;
     const char *last = strrchr (header, ',');
@@ -309,11 +309,11 @@ form_forwarded_for (const char *header, char *out, size_t outlen)
     while (*last == ' ' || *last == '\t')
         last++;
     size_t n = 0;
-    while ((unsigned char) last[n] > 0x20 && (unsigned char) last[n] < 0x7f)
+    while ((unsigned char) last [n] > 0x20 && (unsigned char) last [n] < 0x7f)
         n++;
     if (n == 0 || n >= outlen)
         return -1;
     memcpy (out, last, n);
-    out[n] = '\0';
+    out [n] = '\0';
     return 0;
 }

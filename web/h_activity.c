@@ -20,60 +20,61 @@ int page_activity (struct http_request *req);
 int api_action (struct http_request *req);
 
 enum { PA_START = 0, PA_PAGE };
-#define S_ACTIVITY_SHOWN  50     /* entries on the page                   */
-#define S_ACTIVITY_ASKS   20     /* AUDIT pages read for one screenful     */
+#define S_ACTIVITY_SHOWN 50 //  entries on the page
+#define S_ACTIVITY_ASKS 20  //  AUDIT pages read for one screenful
 
-/* ------------------------------------------------------------------------ */
-/* the activity page                                                        */
+//  ------------------------------------------------------------------------
+//  the activity page
 
-/* The span of a "since" choice in seconds, or 0 for none. */
+//  The span of a "since" choice in seconds, or 0 for none.
 static int64_t
 s_span (const char *since)
 {
     static const struct {
         const char *name;
         int64_t seconds;
-    } spans[] = { { "1h", 3600 }, { "24h", 86400 }, { "7d", 7 * 86400 }, { "30d", 30 * 86400 } };
-    for (size_t i = 0; i < sizeof spans / sizeof spans[0]; i++)
-        if (strcmp (since, spans[i].name) == 0)
-            return spans[i].seconds;
+    } spans [] = { { "1h", 3600 }, { "24h", 86400 }, { "7d", 7 * 86400 }, { "30d", 30 * 86400 } };
+    for (size_t i = 0; i < sizeof (spans) / sizeof (spans [0]); i++)
+        if (strcmp (since, spans [i].name) == 0)
+            return spans [i].seconds;
     return 0;
 }
 
-/* A cursor as the broker writes it: INODE:OFFSET. */
+//  A cursor as the broker writes it: INODE:OFFSET.
 static bool
 s_cursor_ok (const char *s)
 {
     size_t digits = strspn (s, "0123456789");
-    return digits > 0 && digits < 21 && s[digits] == ':'
-        && strspn (s + digits + 1, "0123456789") == strlen (s + digits + 1)
-        && strlen (s + digits + 1) > 0 && strlen (s + digits + 1) < 21;
+    return digits > 0 && digits < 21 && s [digits] == ':'
+           && strspn (s + digits + 1, "0123456789") == strlen (s + digits + 1)
+           && strlen (s + digits + 1) > 0 && strlen (s + digits + 1) < 21;
 }
 
-/* The filters of the request, kept in op->value:
-   {"kind", "container", "since", "cursor", "entries": [], "next"}. */
+//  The filters of the request, kept in op->value:
+//  {"kind", "container", "since", "cursor", "entries": [], "next"}.
 static cJSON *
 s_filters (struct http_request *req)
 {
-    char kind[16] = "", container[DDC_CONTAINER_NAME_MAX + 1] = "", since[8] = "", cursor[48] = "";
-    char who[129] = "", result[16] = "";
-    web_query (req, "who", who, sizeof who);
-    web_query (req, "result", result, sizeof result);
+    char kind [16] = "", container [DDC_CONTAINER_NAME_MAX + 1] = "", since [8] = "",
+              cursor [48] = "";
+    char who [129] = "", result [16] = "";
+    web_query (req, "who", who, sizeof (who));
+    web_query (req, "result", result, sizeof (result));
     if (strcmp (result, "ok") != 0 && strcmp (result, "error") != 0
         && strcmp (result, "timeout") != 0)
-        result[0] = '\0';
-    web_query (req, "kind", kind, sizeof kind);
-    web_query (req, "container", container, sizeof container);
-    web_query (req, "since", since, sizeof since);
-    web_query (req, "cursor", cursor, sizeof cursor);
+        result [0] = '\0';
+    web_query (req, "kind", kind, sizeof (kind));
+    web_query (req, "container", container, sizeof (container));
+    web_query (req, "since", since, sizeof (since));
+    web_query (req, "cursor", cursor, sizeof (cursor));
     if (strcmp (kind, "action") != 0 && strcmp (kind, "config") != 0)
-        kind[0] = '\0';
-    if (container[0] && !ddc_config_name_ok (container, DDC_CONTAINER_NAME_MAX))
-        container[0] = '\0';
+        kind [0] = '\0';
+    if (container [0] && !ddc_config_name_ok (container, DDC_CONTAINER_NAME_MAX))
+        container [0] = '\0';
     if (!s_span (since))
-        since[0] = '\0';
+        since [0] = '\0';
     if (!s_cursor_ok (cursor))
-        cursor[0] = '\0';
+        cursor [0] = '\0';
     cJSON *f = cJSON_CreateObject ();
     cJSON_AddStringToObject (f, "kind", kind);
     cJSON_AddStringToObject (f, "container", container);
@@ -81,7 +82,7 @@ s_filters (struct http_request *req)
     cJSON_AddStringToObject (f, "who", who);
     cJSON_AddStringToObject (f, "result", result);
     cJSON_AddStringToObject (f, "cursor", cursor);
-    cJSON_AddBoolToObject (f, "older", cursor[0] != '\0');
+    cJSON_AddBoolToObject (f, "older", cursor [0] != '\0');
     cJSON_AddArrayToObject (f, "entries");
     return f;
 }
@@ -93,7 +94,7 @@ s_get (const cJSON *obj, const char *key)
     return v ? v : "";
 }
 
-/* AUDIT for the next page of the filters in op->value. */
+//  AUDIT for the next page of the filters in op->value.
 static int
 s_ask (struct http_request *req, web_op_t *op)
 {
@@ -109,7 +110,7 @@ s_ask (struct http_request *req, web_op_t *op)
         cJSON_AddStringToObject (q, "result", s_get (f, "result"));
     int64_t span = s_span (s_get (f, "since"));
     if (span) {
-        char when[32];
+        char when [32];
         ddc_iso_time (ddc_wall_ms () - span * 1000, when);
         cJSON_AddStringToObject (q, "since", when);
     }
@@ -119,7 +120,7 @@ s_ask (struct http_request *req, web_op_t *op)
     cJSON_AddNumberToObject (q, "limit", S_ACTIVITY_SHOWN - have);
     char *text = cJSON_PrintUnformatted (q);
     cJSON_Delete (q);
-    char req_id[40];
+    char req_id [40];
     ddc_req_id (req_id);
     zmsg_t *msg = ddc_msg_buildv (DDC_AUDIT, req_id, text, NULL);
     free (text);
@@ -128,7 +129,7 @@ s_ask (struct http_request *req, web_op_t *op)
         return KORE_RESULT_OK;
     }
     op->phase = PA_PAGE;
-    op->flags++;                         /* pages asked for */
+    op->flags++; //  pages asked for
     return KORE_RESULT_RETRY;
 }
 
@@ -152,14 +153,14 @@ page_activity (struct http_request *req)
     if (!op->reply || op->reply->type != DDC_ENTRIES) {
         if (op->reply && op->reply->type == DDC_ERROR)
             web_error (req, 502, "error.502_title", "activity.unavailable",
-                       op->reply->frame[DDC_ERROR_MESSAGE]);
+                       op->reply->frame [DDC_ERROR_MESSAGE]);
         else
             web_unavailable (req, false);
         return KORE_RESULT_OK;
     }
-    /* Gather pages until a screenful, the end, or enough asking: a page
-       may come back empty while the broker reads on. */
-    const cJSON *page = op->reply->json[DDC_ENTRIES_BODY];
+    //  Gather pages until a screenful, the end, or enough asking: a page
+    //  may come back empty while the broker reads on.
+    const cJSON *page = op->reply->json [DDC_ENTRIES_BODY];
     cJSON *entries = cJSON_GetObjectItemCaseSensitive (op->value, "entries");
     const cJSON *e;
     cJSON_ArrayForEach (e, cJSON_GetObjectItemCaseSensitive (page, "entries"))
@@ -187,11 +188,11 @@ page_activity (struct http_request *req)
     return KORE_RESULT_OK;
 }
 
-/* ------------------------------------------------------------------------ */
-/* actions                                                                  */
+//  ------------------------------------------------------------------------
+//  actions
 
-/* The reply to an action, as JSON: the agent's RESULT body (200, its
-   "ok" says how it went), or why there is none. */
+//  The reply to an action, as JSON: the agent's RESULT body (200, its
+//  "ok" says how it went), or why there is none.
 static void
 s_action_answer (struct http_request *req, const ddc_msg_t *r)
 {
@@ -200,15 +201,19 @@ s_action_answer (struct http_request *req, const ddc_msg_t *r)
         return;
     }
     if (r->type == DDC_RESULT) {
-        web_json (req, 200, r->json[DDC_RESULT_BODY]);
+        web_json (req, 200, r->json [DDC_RESULT_BODY]);
         return;
     }
     if (r->type == DDC_ERROR) {
-        uint64_t code = r->u64[DDC_ERROR_CODE];
-        web_json_error (req, code == DDC_E_NOT_FOUND ? 404 : code == DDC_E_TIMEOUT ? 504 : 502,
+        uint64_t code = r->u64 [DDC_ERROR_CODE];
+        web_json_error (req,
+                        code == DDC_E_NOT_FOUND ? 404
+                        : code == DDC_E_TIMEOUT ? 504
+                                                : 502,
                         code == DDC_E_NOT_FOUND ? "not_connected"
-                        : code == DDC_E_TIMEOUT ? "timeout" : "failed",
-                        r->frame[DDC_ERROR_MESSAGE]);
+                        : code == DDC_E_TIMEOUT ? "timeout"
+                                                : "failed",
+                        r->frame [DDC_ERROR_MESSAGE]);
         return;
     }
     web_json_error (req, 502, "failed", ddc_msg_name (r->type));
@@ -249,18 +254,18 @@ api_action (struct http_request *req)
         return KORE_RESULT_OK;
     }
     jsonbody_action_t a;
-    char err[200];
-    int rc = jsonbody_action_parse (body, len, &a, err, sizeof err);
+    char err [200];
+    int rc = jsonbody_action_parse (body, len, &a, err, sizeof (err));
     free (body);
     if (rc < 0) {
         web_json_error (req, 400, "bad_request", err);
         return KORE_RESULT_OK;
     }
-    char addr[WEB_ADDR_MAX];
+    char addr [WEB_ADDR_MAX];
     int64_t ms;
     web_client_addr (req, addr);
     zmsg_t *msg = web_action_msg (WEB_USER, addr, a.host, a.container, a.action, a.lines, &ms);
-    /* the broker answers 408 at the timeout: wait a little longer */
+    //  the broker answers 408 at the timeout: wait a little longer
     if (!msg || op_broker (req, op, &msg, ms + 3000) < 0) {
         web_unavailable (req, true);
         return KORE_RESULT_OK;

@@ -28,48 +28,48 @@ int page_logs_download (struct http_request *req);
 int page_logs_events (struct http_request *req);
 
 enum { PC_START = 0, PC_REPLY };
-#define S_ACTION_EXTRA_MS 35000  /* on top of docker.stop_timeout_seconds  */
-#define S_LOG_LINES       200    /* lines shown by default                 */
-#define S_DOWNLOAD_LINES  1000   /* lines in a download (the agent's most) */
+#define S_ACTION_EXTRA_MS 35000 //  on top of docker.stop_timeout_seconds
+#define S_LOG_LINES 200         //  lines shown by default
+#define S_DOWNLOAD_LINES 1000   //  lines in a download (the agent's most)
 
-/* ------------------------------------------------------------------------ */
-/* shared                                                                   */
+//  ------------------------------------------------------------------------
+//  shared
 
 zmsg_t *
 web_action_msg (const char *user, const char *addr, const char *host, const char *container,
                 const char *action, int lines, int64_t *timeout_ms_p)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive (bridge_section ("docker", NULL),
-                                                       "stop_timeout_seconds");
+    const cJSON *t =
+        cJSON_GetObjectItemCaseSensitive (bridge_section ("docker", NULL), "stop_timeout_seconds");
     int64_t ms = (cJSON_IsNumber (t) ? (int64_t) t->valuedouble : 10) * 1000 + S_ACTION_EXTRA_MS;
     if (ms > 120000)
         ms = 120000;
     *timeout_ms_p = ms;
-    char by[160];
-    snprintf (by, sizeof by, "%.64s (web, %.63s)", user, addr);
+    char by [160];
+    snprintf (by, sizeof (by), "%.64s (web, %.63s)", user, addr);
     cJSON *body = cJSON_CreateObject ();
     cJSON_AddStringToObject (body, "action", action);
     cJSON_AddStringToObject (body, "container", container);
     if (lines)
         cJSON_AddNumberToObject (body, "lines", lines);
     cJSON_AddStringToObject (body, "by", by);
-    /* the broker takes the requester from the connection (web@INSTANCE);
-       whom it acts for goes in "for" */
+    //  the broker takes the requester from the connection (web@INSTANCE);
+    //  whom it acts for goes in "for"
     cJSON *claimed = cJSON_AddObjectToObject (body, "for");
     cJSON_AddStringToObject (claimed, "user", user);
     cJSON_AddStringToObject (claimed, "address", addr);
     char *text = cJSON_PrintUnformatted (body);
     cJSON_Delete (body);
-    char req_id[40], target[80], timeout[24];
+    char req_id [40], target [80], timeout [24];
     ddc_req_id (req_id);
-    snprintf (target, sizeof target, "docker@%s", host);
-    snprintf (timeout, sizeof timeout, "%" PRId64, ms);
+    snprintf (target, sizeof (target), "docker@%s", host);
+    snprintf (timeout, sizeof (timeout), "%" PRId64, ms);
     zmsg_t *msg = ddc_msg_buildv (DDC_ACTION, req_id, target, timeout, text, NULL);
     free (text);
     return msg;
 }
 
-/* The configured entry of host/name, or NULL. */
+//  The configured entry of host/name, or NULL.
 static const cJSON *
 s_entry (const char *host, const char *name)
 {
@@ -92,10 +92,10 @@ web_action_allowed (const char *host, const char *name, const char *action)
     return render_action_allowed (cJSON_GetObjectItemCaseSensitive (e, "allowed_actions"), action);
 }
 
-/* host and name from the query (or form) into out; false when either is
-   missing or not a name. */
+//  host and name from the query (or form) into out; false when either is
+//  missing or not a name.
 static bool
-s_target (const char *host_in, const char *name_in, char host[64], char name[129])
+s_target (const char *host_in, const char *name_in, char host [64], char name [129])
 {
     if (!host_in || !name_in || !ddc_config_name_ok (host_in, DDC_HOST_NAME_MAX)
         || !ddc_config_name_ok (name_in, DDC_CONTAINER_NAME_MAX))
@@ -105,17 +105,17 @@ s_target (const char *host_in, const char *name_in, char host[64], char name[129
     return true;
 }
 
-/* Send action on host/name to the broker
-   for the signed-in user; the request sleeps until the RESULT. */
+//  Send action on host/name to the broker
+//  for the signed-in user; the request sleeps until the RESULT.
 static int
 s_send (struct http_request *req, web_op_t *op, const char *host, const char *name,
         const char *action, int lines, bool json)
 {
-    char addr[WEB_ADDR_MAX];
+    char addr [WEB_ADDR_MAX];
     int64_t ms;
     web_client_addr (req, addr);
     zmsg_t *msg = web_action_msg (WEB_USER, addr, host, name, action, lines, &ms);
-    /* the broker answers 408 at the timeout: wait a little longer */
+    //  the broker answers 408 at the timeout: wait a little longer
     if (!msg || op_broker (req, op, &msg, ms + 3000) < 0) {
         web_unavailable (req, json);
         return KORE_RESULT_OK;
@@ -124,7 +124,7 @@ s_send (struct http_request *req, web_op_t *op, const char *host, const char *na
     return KORE_RESULT_RETRY;
 }
 
-/* Why there is no RESULT, in words (a broker ERROR), or NULL. */
+//  Why there is no RESULT, in words (a broker ERROR), or NULL.
 static const char *
 s_no_result (const ddc_msg_t *r, int *status_p)
 {
@@ -133,9 +133,9 @@ s_no_result (const ddc_msg_t *r, int *status_p)
         return "the broker did not answer";
     }
     if (r->type == DDC_ERROR) {
-        uint64_t code = r->u64[DDC_ERROR_CODE];
+        uint64_t code = r->u64 [DDC_ERROR_CODE];
         *status_p = code == DDC_E_NOT_FOUND ? 404 : code == DDC_E_TIMEOUT ? 504 : 502;
-        return r->frame[DDC_ERROR_MESSAGE];
+        return r->frame [DDC_ERROR_MESSAGE];
     }
     if (r->type != DDC_RESULT) {
         *status_p = 502;
@@ -144,11 +144,11 @@ s_no_result (const ddc_msg_t *r, int *status_p)
     return NULL;
 }
 
-/* ------------------------------------------------------------------------ */
-/* POST /containers/action                                                  */
+//  ------------------------------------------------------------------------
+//  POST /containers/action
 
-/* The actions a page's buttons send. */
-static const char *const s_actions[] = { "start", "stop", "restart", NULL };
+//  The actions a page's buttons send.
+static const char *const s_actions [] = { "start", "stop", "restart", NULL };
 
 int
 page_container_action (struct http_request *req)
@@ -158,10 +158,10 @@ page_container_action (struct http_request *req)
         return KORE_RESULT_RETRY;
     rctx_t rc;
     if (op->phase == PC_REPLY) {
-        const char *host = op->text, *name = op->text2, *action = s_actions[op->flags];
+        const char *host = op->text, *name = op->text2, *action = s_actions [op->flags];
         int status = 200;
         const char *why = s_no_result (op->reply, &status);
-        const cJSON *result = why ? NULL : op->reply->json[DDC_RESULT_BODY];
+        const cJSON *result = why ? NULL : op->reply->json [DDC_RESULT_BODY];
         bool ok = result && cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (result, "ok"));
         web_rctx (&rc, &op->auth, "containers");
         ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
@@ -179,24 +179,24 @@ page_container_action (struct http_request *req)
     form_t *f = web_form_csrf (req, &op->auth);
     if (!f)
         return KORE_RESULT_OK;
-    /* the button pressed: do=ACTION:HOST/NAME */
+    //  the button pressed: do=ACTION:HOST/NAME
     const char *dov = form_get (f, "do");
-    char action[16] = "", host[64], name[129];
+    char action [16] = "", host [64], name [129];
     const char *colon = dov ? strchr (dov, ':') : NULL;
     const char *slash = colon ? strchr (colon, '/') : NULL;
     bool good = false;
     int which = 0;
-    if (colon && slash && (size_t) (colon - dov) < sizeof action) {
+    if (colon && slash && (size_t) (colon - dov) < sizeof (action)) {
         memcpy (action, dov, (size_t) (colon - dov));
-        action[colon - dov] = '\0';
-        char h[128];
+        action [colon - dov] = '\0';
+        char h [128];
         size_t hl = (size_t) (slash - colon - 1);
-        if (hl < sizeof h) {
+        if (hl < sizeof (h)) {
             memcpy (h, colon + 1, hl);
-            h[hl] = '\0';
-            while (s_actions[which] && strcmp (s_actions[which], action) != 0)
+            h [hl] = '\0';
+            while (s_actions [which] && strcmp (s_actions [which], action) != 0)
                 which++;
-            good = s_target (h, slash + 1, host, name) && s_actions[which];
+            good = s_target (h, slash + 1, host, name) && s_actions [which];
         }
     }
     form_destroy (&f);
@@ -204,23 +204,23 @@ page_container_action (struct http_request *req)
         web_error (req, 400, "error.400_title", "containers.bad_action", NULL);
         return KORE_RESULT_OK;
     }
-    ddc_strlcpy (op->text, host, sizeof op->text);
-    ddc_strlcpy (op->text2, name, sizeof op->text2);
+    ddc_strlcpy (op->text, host, sizeof (op->text));
+    ddc_strlcpy (op->text2, name, sizeof (op->text2));
     op->flags = which;
     return s_send (req, op, host, name, action, 0, false);
 }
 
-/* ------------------------------------------------------------------------ */
-/* logs                                                                     */
+//  ------------------------------------------------------------------------
+//  logs
 
-/* The container a logs page names (?host=&name=), allowed logs: true, or
-   an answer sent (400, 403) and false. */
+//  The container a logs page names (?host=&name=), allowed logs: true, or
+//  an answer sent (400, 403) and false.
 static bool
-s_logs_target (struct http_request *req, char host[64], char name[129], int *lines_p)
+s_logs_target (struct http_request *req, char host [64], char name [129], int *lines_p)
 {
-    char h[128] = "", n[256] = "", l[16] = "";
-    web_query (req, "host", h, sizeof h);
-    web_query (req, "name", n, sizeof n);
+    char h [128] = "", n [256] = "", l [16] = "";
+    web_query (req, "host", h, sizeof (h));
+    web_query (req, "name", n, sizeof (n));
     if (!s_target (h, n, host, name)) {
         web_error (req, 400, "error.400_title", "logview.bad_target", NULL);
         return false;
@@ -230,16 +230,16 @@ s_logs_target (struct http_request *req, char host[64], char name[129], int *lin
         return false;
     }
     uint64_t want;
-    if (lines_p && web_query (req, "lines", l, sizeof l) == 0 && ddc_parse_u64 (l, &want) == 0
+    if (lines_p && web_query (req, "lines", l, sizeof (l)) == 0 && ddc_parse_u64 (l, &want) == 0
         && want >= 1 && want <= S_DOWNLOAD_LINES)
         *lines_p = (int) want;
     return true;
 }
 
-/* The first step of a logs page: a signed-in GET naming a container that
-   allows logs; host in op->text, name in op->text2 (names, [A-Za-z0-9._-]:
-   safe in a file name), the lines asked for in op->flags, and the logs
-   action sent. */
+//  The first step of a logs page: a signed-in GET naming a container that
+//  allows logs; host in op->text, name in op->text2 (names, [A-Za-z0-9._-]:
+//  safe in a file name), the lines asked for in op->flags, and the logs
+//  action sent.
 static int
 s_logs_ask (struct http_request *req, web_op_t *op, int lines)
 {
@@ -250,11 +250,11 @@ s_logs_ask (struct http_request *req, web_op_t *op, int lines)
     }
     if (!web_auth_page (req, &op->auth, true, false))
         return KORE_RESULT_OK;
-    char host[64], name[129];
+    char host [64], name [129];
     if (!s_logs_target (req, host, name, &lines))
         return KORE_RESULT_OK;
-    ddc_strlcpy (op->text, host, sizeof op->text);
-    ddc_strlcpy (op->text2, name, sizeof op->text2);
+    ddc_strlcpy (op->text, host, sizeof (op->text));
+    ddc_strlcpy (op->text2, name, sizeof (op->text2));
     op->flags = lines;
     return s_send (req, op, host, name, "logs", lines, false);
 }
@@ -269,13 +269,13 @@ page_logs (struct http_request *req)
         const char *host = op->text, *name = op->text2;
         int status = 200;
         const char *why = s_no_result (op->reply, &status);
-        const cJSON *result = why ? NULL : op->reply->json[DDC_RESULT_BODY];
+        const cJSON *result = why ? NULL : op->reply->json [DDC_RESULT_BODY];
         rctx_t rc;
         web_rctx (&rc, &op->auth, "containers");
-        rlogs_t l = { .host = host, .name = name, .lines = op->flags, .result = result,
-                      .error = why };
+        rlogs_t l = { .host = host, .name = name, .lines = op->flags, .result = result, .error = why };
         const cJSON *e = s_entry (host, name);
-        l.display_name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "display_name"));
+        l.display_name =
+            cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "display_name"));
         ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
         render_logs (b, &rc, &l);
         web_page (req, why ? status : 200, &b);
@@ -293,7 +293,7 @@ page_logs_download (struct http_request *req)
     if (op->phase == PC_REPLY) {
         int status = 200;
         const char *why = s_no_result (op->reply, &status);
-        const cJSON *result = why ? NULL : op->reply->json[DDC_RESULT_BODY];
+        const cJSON *result = why ? NULL : op->reply->json [DDC_RESULT_BODY];
         if (!why && !cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (result, "ok"))) {
             why = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result, "message"));
             status = 502;
@@ -303,16 +303,16 @@ page_logs_download (struct http_request *req)
             return KORE_RESULT_OK;
         }
         const char *text = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result, "logs"));
-        char stamp[32], disp[300];
+        char stamp [32], disp [300];
         ddc_iso_time (ddc_wall_ms (), stamp);
-        /* 2026-11-27T08:39:37Z -> 20261127T083937Z */
-        char compact[24];
+        //  2026-11-27T08:39:37Z -> 20261127T083937Z
+        char compact [24];
         size_t k = 0;
-        for (const char *p = stamp; *p && k < sizeof compact - 1; p++)
+        for (const char *p = stamp; *p && k < sizeof (compact) - 1; p++)
             if (*p != '-' && *p != ':')
-                compact[k++] = *p;
-        compact[k] = '\0';
-        snprintf (disp, sizeof disp, "attachment; filename=\"%.63s-%.128s-%.20s.log\"", op->text,
+                compact [k++] = *p;
+        compact [k] = '\0';
+        snprintf (disp, sizeof (disp), "attachment; filename=\"%.63s-%.128s-%.20s.log\"", op->text,
                   op->text2, compact);
         http_response_header (req, "content-disposition", disp);
         web_respond (req, 200, "text/plain; charset=utf-8", text ? text : "",
@@ -336,9 +336,9 @@ page_logs_events (struct http_request *req)
         web_respond (req, 401, "text/plain; charset=utf-8", "sign in\n", 8, false);
         return KORE_RESULT_OK;
     }
-    char h[128] = "", n[256] = "", host[64], name[129], addr[WEB_ADDR_MAX];
-    web_query (req, "host", h, sizeof h);
-    web_query (req, "name", n, sizeof n);
+    char h [128] = "", n [256] = "", host [64], name [129], addr [WEB_ADDR_MAX];
+    web_query (req, "host", h, sizeof (h));
+    web_query (req, "name", n, sizeof (n));
     if (!s_target (h, n, host, name)) {
         web_respond (req, 400, "text/plain; charset=utf-8", "host and name\n", 14, false);
         return KORE_RESULT_OK;

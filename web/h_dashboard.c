@@ -51,7 +51,7 @@ page_dashboard (struct http_request *req)
             web_unavailable (req, false);
             return KORE_RESULT_OK;
         }
-        bridge_set_table (op->reply->json[DDC_PEERS_BODY]);
+        bridge_set_table (op->reply->json [DDC_PEERS_BODY]);
         s_render (req, op);
         return KORE_RESULT_OK;
     }
@@ -84,7 +84,7 @@ page_events (struct http_request *req)
         return KORE_RESULT_OK;
     }
     web_auth_t a;
-    /* no refresh: following live updates is not activity */
+    //  no refresh: following live updates is not activity
     if (!web_auth_page (req, &a, false, true))
         return KORE_RESULT_OK;
     sse_open (req, &a);

@@ -32,14 +32,14 @@ page_health (struct http_request *req)
         cJSON_AddStringToObject (o, "broker_refused", refused);
     cJSON_AddNumberToObject (o, "revision", (double) bridge_rev ());
     cJSON_AddStringToObject (o, "version", DDC_VERSION);
-    cJSON_AddBoolToObject (o, "setup_required", up && !bridge_password_hash ()[0]);
+    cJSON_AddBoolToObject (o, "setup_required", up && !bridge_password_hash () [0]);
     web_json (req, up ? 200 : 503, o);
     cJSON_Delete (o);
     return KORE_RESULT_OK;
 }
 
-/* /metrics may be read with the bearer token web.metrics_token (compared
-   in constant time) or by a signed-in browser. */
+//  /metrics may be read with the bearer token web.metrics_token (compared
+//  in constant time) or by a signed-in browser.
 static bool
 s_metrics_allowed (struct http_request *req)
 {
@@ -53,12 +53,12 @@ s_metrics_allowed (struct http_request *req)
     return a.ok;
 }
 
-/* A service's peer name as the labels of its metrics: role@instance. */
+//  A service's peer name as the labels of its metrics: role@instance.
 static bool
-s_split (const char *peer, char service[32], char host[DDC_MAX_TEXT + 1])
+s_split (const char *peer, char service [32], char host [DDC_MAX_TEXT + 1])
 {
     const char *at = strchr (peer, '@');
-    if (!at || at == peer || (size_t) (at - peer) >= 32 || !at[1])
+    if (!at || at == peer || (size_t) (at - peer) >= 32 || !at [1])
         return false;
     snprintf (service, 32, "%.*s", (int) (at - peer), peer);
     ddc_strlcpy (host, at + 1, DDC_MAX_TEXT + 1);
@@ -71,47 +71,49 @@ page_metrics (struct http_request *req)
     if (!s_metrics_allowed (req)) {
         web_metrics.metrics_refused++;
         http_response_header (req, "www-authenticate", "Bearer realm=\"ddc-web metrics\"");
-        static const char refused[] = "/metrics needs the header Authorization: Bearer TOKEN "
-                                      "(web.metrics_token) or a signed-in browser\n";
-        web_respond (req, 401, "text/plain; charset=utf-8", refused, sizeof refused - 1, false);
+        static const char refused [] = "/metrics needs the header Authorization: Bearer TOKEN "
+                                       "(web.metrics_token) or a signed-in browser\n";
+        web_respond (req, 401, "text/plain; charset=utf-8", refused, sizeof (refused) - 1, false);
         return KORE_RESULT_OK;
     }
-    /* Every service's latest report (this replica's as it is now), and how
-       old each is. */
-    static bridge_metrics_t kept[BRIDGE_METRICS_PEERS];
+    //  Every service's latest report (this replica's as it is now), and how
+    //  old each is.
+    static bridge_metrics_t kept [BRIDGE_METRICS_PEERS];
     size_t n = bridge_metrics (kept, BRIDGE_METRICS_PEERS);
     size_t max = 2 * (n + 1);
-    ddc_metrics_source_t *src = ddc_calloc (max, sizeof *src);
-    cJSON **bodies = ddc_calloc (max, sizeof *bodies);
-    char (*names)[2][DDC_MAX_TEXT + 1] = ddc_calloc (n + 1, sizeof *names);
+    ddc_metrics_source_t *src = ddc_calloc (max, sizeof (*src));
+    cJSON **bodies = ddc_calloc (max, sizeof (*bodies));
+    char (*names) [2][DDC_MAX_TEXT + 1] = ddc_calloc (n + 1, sizeof (*names));
     size_t used = 0;
-    /* this replica's name, also before the broker ever answered */
-    char fallback[DDC_MAX_TEXT + 1];
+    //  this replica's name, also before the broker ever answered
+    char fallback [DDC_MAX_TEXT + 1];
     const char *self_name = ddc_client_name (bridge_client ());
     if (!self_name) {
-        char host[128] = "localhost";
-        if (!web_opts.instance[0])
-            gethostname (host, sizeof host - 1);
-        snprintf (fallback, sizeof fallback, "web@%s", web_opts.instance[0] ? web_opts.instance : host);
+        char host [128] = "localhost";
+        if (!web_opts.instance [0])
+            gethostname (host, sizeof (host) - 1);
+        snprintf (fallback, sizeof (fallback), "web@%s",
+                  web_opts.instance [0] ? web_opts.instance : host);
         self_name = fallback;
     }
     for (size_t i = 0; i <= n; i++) {
-        const char *peer = i == 0 ? self_name : kept[i - 1].peer;
-        if (!peer || !s_split (peer, names[i][0], names[i][1]))
+        const char *peer = i == 0 ? self_name : kept [i - 1].peer;
+        if (!peer || !s_split (peer, names [i][0], names [i][1]))
             continue;
         cJSON *body = i == 0 ? ddc_client_metrics (bridge_client ())
-                             : ddc_json_parse (kept[i - 1].text, strlen (kept[i - 1].text),
+                             : ddc_json_parse (kept [i - 1].text, strlen (kept [i - 1].text),
                                                DDC_METRICS_MAX, NULL, 0);
         if (!body)
             continue;
         ddc_metrics_t *age = ddc_metrics_new ();
-        ddc_metrics_gauge (age, "ddc_metrics_report_age_seconds", "How old the service's "
+        ddc_metrics_gauge (age, "ddc_metrics_report_age_seconds",
+                           "How old the service's "
                            "latest metrics report is (reports come every 10 s).",
-                           i == 0 ? 0.0 : (double) kept[i - 1].age_ms / 1000.0, NULL);
-        bodies[used] = body;
-        src[used++] = (ddc_metrics_source_t) { names[i][0], names[i][1], body };
-        bodies[used] = ddc_metrics_json (age);
-        src[used] = (ddc_metrics_source_t) { names[i][0], names[i][1], bodies[used] };
+                           i == 0 ? 0.0 : (double) kept [i - 1].age_ms / 1000.0, NULL);
+        bodies [used] = body;
+        src [used++] = (ddc_metrics_source_t){ names [i][0], names [i][1], body };
+        bodies [used] = ddc_metrics_json (age);
+        src [used] = (ddc_metrics_source_t){ names [i][0], names [i][1], bodies [used] };
         used++;
         ddc_metrics_destroy (&age);
     }
@@ -120,7 +122,7 @@ page_metrics (struct http_request *req)
     web_respond (req, 200, "text/plain; version=0.0.4; charset=utf-8", text, len, false);
     free (text);
     for (size_t i = 0; i < used; i++)
-        cJSON_Delete (bodies[i]);
+        cJSON_Delete (bodies [i]);
     free (bodies);
     free (src);
     free (names);
@@ -149,7 +151,7 @@ page_static (struct http_request *req)
 {
     if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
         return page_not_found (req);
-    const char *name = req->path + 1;            /* "static/app.js" */
+    const char *name = req->path + 1; //  "static/app.js"
     for (const web_asset_t *a = web_assets; a->path; a++)
         if (strncmp (a->path, "static/", 7) == 0 && strcmp (a->path, name) == 0) {
             web_respond (req, 200, s_type (a->path), a->data, a->len, true);

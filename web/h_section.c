@@ -33,40 +33,40 @@ int page_section (struct http_request *req);
 int api_section (struct http_request *req);
 
 enum { PH_START = 0, PH_SAVED, PH_STATUS };
-#define F_JSON 1                        /* op->flags: answer in JSON */
-#define S_FRESH_MS 2000                 /* the containers page's table   */
+#define F_JSON 1        //  op->flags: answer in JSON
+#define S_FRESH_MS 2000 //  the containers page's table
 
-/* ------------------------------------------------------------------------ */
-/* rendering                                                                */
+//  ------------------------------------------------------------------------
+//  rendering
 
-/* What the containers page's query asks for: ?q=SEARCH&page=N&add=HOST/NAME,
-   and ?part=discovered for the list of discovered containers alone. */
+//  What the containers page's query asks for: ?q=SEARCH&page=N&add=HOST/NAME,
+//  and ?part=discovered for the list of discovered containers alone.
 typedef struct {
-    char q[128];
-    char add[256];
+    char q [128];
+    char add [256];
     size_t page;
     bool part;
 } s_cview_t;
 
-/* Fill v from the request's query; true when it asks for anything but the
-   plain page. */
+//  Fill v from the request's query; true when it asks for anything but the
+//  plain page.
 static bool
 s_cview (struct http_request *req, s_cview_t *v)
 {
-    memset (v, 0, sizeof *v);
-    char page[24] = "", part[24] = "";
+    memset (v, 0, sizeof (*v));
+    char page [24] = "", part [24] = "";
     uint64_t n;
-    web_query (req, "q", v->q, sizeof v->q);
-    web_query (req, "add", v->add, sizeof v->add);
-    if (web_query (req, "page", page, sizeof page) == 0 && ddc_parse_u64 (page, &n) == 0
+    web_query (req, "q", v->q, sizeof (v->q));
+    web_query (req, "add", v->add, sizeof (v->add));
+    if (web_query (req, "page", page, sizeof (page)) == 0 && ddc_parse_u64 (page, &n) == 0
         && n <= 1000000)
         v->page = (size_t) n;
-    v->part = web_query (req, "part", part, sizeof part) == 0 && strcmp (part, "discovered") == 0;
-    return v->q[0] || v->add[0] || v->page > 1 || v->part;
+    v->part = web_query (req, "part", part, sizeof (part)) == 0 && strcmp (part, "discovered") == 0;
+    return v->q [0] || v->add [0] || v->page > 1 || v->part;
 }
 
-/* The whole page of section s showing value (caller destroys); cv: the
-   containers page's query, or NULL. */
+//  The whole page of section s showing value (caller destroys); cv: the
+//  containers page's query, or NULL.
 static ddc_buf_t *
 s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, errs_t *errs,
         const char *notice_html, const s_cview_t *cv)
@@ -78,7 +78,7 @@ s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, err
         if (cv) {
             d.query = cv->q;
             d.page = cv->page;
-            d.add = cv->add[0] ? cv->add : NULL;
+            d.add = cv->add [0] ? cv->add : NULL;
         }
         if (cv && cv->part) {
             ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
@@ -90,12 +90,12 @@ s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, err
         d.containers = bridge_section ("containers", NULL);
     if (s == DDC_SEC_BOT)
         d.view = cache_view ();
-    /* the web section's password hash has a page of its own: its secret
-       shown as set or not is the metrics token */
-    const char *secret = s == DDC_SEC_WEB ? "metrics_token" : ddc_section_secrets (s)[0];
+    //  the web section's password hash has a page of its own: its secret
+    //  shown as set or not is the metrics token
+    const char *secret = s == DDC_SEC_WEB ? "metrics_token" : ddc_section_secrets (s) [0];
     if (secret) {
-        const char *v = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
-            bridge_section (ddc_section_name (s), NULL), secret));
+        const char *v = cJSON_GetStringValue (
+            cJSON_GetObjectItemCaseSensitive (bridge_section (ddc_section_name (s), NULL), secret));
         d.secret_set = v && *v;
     }
     ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
@@ -105,13 +105,13 @@ s_page (const rctx_t *rc, ddc_section_t s, const cJSON *value, uint64_t rev, err
     return b;
 }
 
-/* The page with this request's own data (a refused save, a notice). */
+//  The page with this request's own data (a refused save, a notice).
 static void
 s_render (struct http_request *req, web_op_t *op, int status, const cJSON *value, uint64_t rev,
           errs_t *errs, const char *notice_html)
 {
     rctx_t rc;
-    web_rctx (&rc, &op->auth, render_section_title (op->section) + 4);   /* "nav.bot" -> "bot" */
+    web_rctx (&rc, &op->auth, render_section_title (op->section) + 4); //  "nav.bot" -> "bot"
     s_cview_t cv, *cvp = NULL;
     if (op->section == DDC_SEC_CONTAINERS && req->method == HTTP_METHOD_GET && s_cview (req, &cv))
         cvp = &cv;
@@ -124,10 +124,11 @@ s_render_current (struct http_request *req, web_op_t *op)
 {
     uint64_t rev = 0;
     const cJSON *value = bridge_section (ddc_section_name (op->section), &rev);
-    char saved[24] = "", changed[8] = "";
+    char saved [24] = "", changed [8] = "";
     uint64_t saved_rev;
-    if (web_query (req, "saved", saved, sizeof saved) == 0 && ddc_parse_u64 (saved, &saved_rev) == 0) {
-        web_query (req, "changed", changed, sizeof changed);
+    if (web_query (req, "saved", saved, sizeof (saved)) == 0
+        && ddc_parse_u64 (saved, &saved_rev) == 0) {
+        web_query (req, "changed", changed, sizeof (changed));
         rctx_t rc;
         web_rctx (&rc, &op->auth, NULL);
         ddc_buf_t *notice = ddc_buf_new (64 * 1024);
@@ -137,18 +138,18 @@ s_render_current (struct http_request *req, web_op_t *op)
         ddc_buf_destroy (&notice);
         return;
     }
-    /* the containers page searched, paged or with a row added: its own */
+    //  the containers page searched, paged or with a row added: its own
     s_cview_t cv;
     if (op->section == DDC_SEC_CONTAINERS && s_cview (req, &cv)) {
         s_render (req, op, 200, value, rev, NULL, NULL);
         return;
     }
-    /* the tasks page shows the next runs: as of now, never kept */
+    //  the tasks page shows the next runs: as of now, never kept
     if (op->section == DDC_SEC_TASKS) {
         s_render (req, op, 200, value, rev, NULL, NULL);
         return;
     }
-    /* the plain page: the same for every session until its data changes */
+    //  the plain page: the same for every session until its data changes
     const char *lang = bridge_lang ();
     const ddc_buf_t *page = cache_page ((int) op->section, lang);
     if (!page) {
@@ -160,13 +161,13 @@ s_render_current (struct http_request *req, web_op_t *op)
     web_page_marked (req, page, op->auth.csrf);
 }
 
-/* ------------------------------------------------------------------------ */
-/* saving                                                                   */
+//  ------------------------------------------------------------------------
+//  saving
 
-/* A form save that did not reach the broker, or got no answer: the form
-   again with what was typed (secrets excepted: they are never sent back)
-   under a notice (key) saying so, rather than an error page that loses
-   the input. */
+//  A form save that did not reach the broker, or got no answer: the form
+//  again with what was typed (secrets excepted: they are never sent back)
+//  under a notice (key) saying so, rather than an error page that loses
+//  the input.
 static void
 s_render_kept (struct http_request *req, web_op_t *op, int status, const char *key)
 {
@@ -179,16 +180,16 @@ s_render_kept (struct http_request *req, web_op_t *op, int status, const char *k
     ddc_buf_destroy (&notice);
 }
 
-/* SAVE op->value for op->section expecting op->rev. 0, or -1 answered. */
+//  SAVE op->value for op->section expecting op->rev. 0, or -1 answered.
 static int
 s_save (struct http_request *req, web_op_t *op)
 {
-    char author[128];
+    char author [128];
     web_author (req, author);
-    zmsg_t *msg = ddc_msg_save (DDC_SAVE, ddc_section_name (op->section), op->rev, author,
-                                op->value);
+    zmsg_t *msg =
+        ddc_msg_save (DDC_SAVE, ddc_section_name (op->section), op->rev, author, op->value);
     if (!msg) {
-        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_metrics.saves [METRIC_SAVE_REFUSED]++;
         if (op->flags & F_JSON) {
             cJSON *o = cJSON_CreateObject ();
             cJSON_AddStringToObject (o, "error", "too_large");
@@ -200,7 +201,7 @@ s_save (struct http_request *req, web_op_t *op)
         return -1;
     }
     if (op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) < 0) {
-        web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
+        web_metrics.saves [METRIC_SAVE_TIMEOUT]++;
         if (op->flags & F_JSON)
             web_unavailable (req, true);
         else
@@ -216,29 +217,29 @@ s_save_form (struct http_request *req, web_op_t *op)
 {
     form_t *f = web_form_csrf (req, &op->auth);
     if (!f) {
-        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_metrics.saves [METRIC_SAVE_REFUSED]++;
         return KORE_RESULT_OK;
     }
     const char *rev = form_get (f, "rev");
     if (!rev || ddc_parse_u64 (rev, &op->rev) < 0) {
         form_destroy (&f);
-        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_metrics.saves [METRIC_SAVE_REFUSED]++;
         web_error (req, 400, "error.400_title", "error.400_text", "the form has no valid \"rev\"");
         return KORE_RESULT_OK;
     }
-    char err[160];
+    char err [160];
     cJSON *refused = schema_form_errors (op->section, f);
-    op->value = schema_from_form (op->section, f, err, sizeof err);
+    op->value = schema_from_form (op->section, f, err, sizeof (err));
     form_destroy (&f);
     if (!op->value) {
         cJSON_Delete (refused);
-        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_metrics.saves [METRIC_SAVE_REFUSED]++;
         web_error (req, 400, "error.400_title", "error.400_text", err);
         return KORE_RESULT_OK;
     }
     if (refused) {
-        /* refused at its fields before the broker sees it; the input kept */
-        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        //  refused at its fields before the broker sees it; the input kept
+        web_metrics.saves [METRIC_SAVE_REFUSED]++;
         rctx_t erc;
         web_rctx (&erc, &op->auth, NULL);
         errs_t *errs = errs_new (&erc, op->section, refused);
@@ -248,7 +249,7 @@ s_save_form (struct http_request *req, web_op_t *op)
         return KORE_RESULT_OK;
     }
     if (!bridge_up ()) {
-        web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
+        web_metrics.saves [METRIC_SAVE_TIMEOUT]++;
         s_render_kept (req, op, 503, "save.broker_down");
         return KORE_RESULT_OK;
     }
@@ -261,53 +262,53 @@ s_saved_form (struct http_request *req, web_op_t *op)
     const ddc_msg_t *r = op->reply;
     const char *path = render_section_path (op->section);
     if (!r) {
-        web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
+        web_metrics.saves [METRIC_SAVE_TIMEOUT]++;
         s_render_kept (req, op, 503, "save.no_answer");
         return;
     }
     switch (r->type) {
-    case DDC_OK: {
-        bool changed = r->u64[DDC_OK_CHANGED] != 0;
-        web_metrics.saves[changed ? METRIC_SAVE_OK : METRIC_SAVE_UNCHANGED]++;
-        char loc[160];
-        snprintf (loc, sizeof loc, "%s?saved=%" PRIu64 "&changed=%d", path,
-                  r->u64[DDC_OK_SECTION_REV], changed ? 1 : 0);
-        web_redirect (req, loc);
-        return;
-    }
-    case DDC_INVALID: {
-        web_metrics.saves[METRIC_SAVE_INVALID]++;
-        rctx_t erc;
-        web_rctx (&erc, &op->auth, NULL);
-        errs_t *errs = errs_new (&erc, op->section, r->json[DDC_INVALID_ERRORS]);
-        s_render (req, op, 422, op->value, op->rev, errs, NULL);
-        errs_destroy (&errs);
-        return;
-    }
-    case DDC_CONFLICT: {
-        web_metrics.saves[METRIC_SAVE_CONFLICT]++;
-        rctx_t rc;
-        web_rctx (&rc, &op->auth, NULL);
-        ddc_buf_t *notice = ddc_buf_new (64 * 1024);
-        render_conflict (notice, &rc, path, r->u64[DDC_CONFLICT_SECTION_REV]);
-        s_render (req, op, 409, op->value, op->rev, NULL, ddc_buf_text (notice));
-        ddc_buf_destroy (&notice);
-        return;
-    }
-    case DDC_DENIED:
-        web_metrics.saves[METRIC_SAVE_DENIED]++;
-        web_error (req, 403, "error.403_title", "error.denied", r->frame[DDC_DENIED_REASON]);
-        return;
-    default:
-        web_metrics.saves[METRIC_SAVE_ERROR]++;
-        web_error (req, 502, "error.502_title", "error.save_failed",
-                   r->type == DDC_ERROR ? r->frame[DDC_ERROR_MESSAGE] : ddc_msg_name (r->type));
-        return;
+        case DDC_OK: {
+            bool changed = r->u64 [DDC_OK_CHANGED] != 0;
+            web_metrics.saves [changed ? METRIC_SAVE_OK : METRIC_SAVE_UNCHANGED]++;
+            char loc [160];
+            snprintf (loc, sizeof (loc), "%s?saved=%" PRIu64 "&changed=%d", path,
+                      r->u64 [DDC_OK_SECTION_REV], changed ? 1 : 0);
+            web_redirect (req, loc);
+            return;
+        }
+        case DDC_INVALID: {
+            web_metrics.saves [METRIC_SAVE_INVALID]++;
+            rctx_t erc;
+            web_rctx (&erc, &op->auth, NULL);
+            errs_t *errs = errs_new (&erc, op->section, r->json [DDC_INVALID_ERRORS]);
+            s_render (req, op, 422, op->value, op->rev, errs, NULL);
+            errs_destroy (&errs);
+            return;
+        }
+        case DDC_CONFLICT: {
+            web_metrics.saves [METRIC_SAVE_CONFLICT]++;
+            rctx_t rc;
+            web_rctx (&rc, &op->auth, NULL);
+            ddc_buf_t *notice = ddc_buf_new (64 * 1024);
+            render_conflict (notice, &rc, path, r->u64 [DDC_CONFLICT_SECTION_REV]);
+            s_render (req, op, 409, op->value, op->rev, NULL, ddc_buf_text (notice));
+            ddc_buf_destroy (&notice);
+            return;
+        }
+        case DDC_DENIED:
+            web_metrics.saves [METRIC_SAVE_DENIED]++;
+            web_error (req, 403, "error.403_title", "error.denied", r->frame [DDC_DENIED_REASON]);
+            return;
+        default:
+            web_metrics.saves [METRIC_SAVE_ERROR]++;
+            web_error (req, 502, "error.502_title", "error.save_failed",
+                       r->type == DDC_ERROR ? r->frame [DDC_ERROR_MESSAGE] : ddc_msg_name (r->type));
+            return;
     }
 }
 
-/* ------------------------------------------------------------------------ */
-/* the section pages                                                        */
+//  ------------------------------------------------------------------------
+//  the section pages
 
 int
 page_section (struct http_request *req)
@@ -316,58 +317,58 @@ page_section (struct http_request *req)
     if (op->pend)
         return KORE_RESULT_RETRY;
     switch (op->phase) {
-    case PH_START: {
-        int s = render_section_from_path (req->path);
-        if (s < 0) {
-            web_error (req, 404, "error.404_title", "error.404_text", NULL);
-            return KORE_RESULT_OK;
-        }
-        op->section = (ddc_section_t) s;
-        if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST) {
-            http_response_header (req, "allow", "GET, POST");
-            web_error (req, 405, "error.405_title", "error.405_text", NULL);
-            return KORE_RESULT_OK;
-        }
-        /* a save while the broker is away keeps what was typed (it needs
-           the configuration synced once: the session key is its hash) */
-        bool keep = req->method == HTTP_METHOD_POST && bridge_password_hash ()[0];
-        if (!web_auth_page (req, &op->auth, !keep, false))
-            return KORE_RESULT_OK;
-        if (req->method == HTTP_METHOD_POST)
-            return s_save_form (req, op);
-        /* the containers page lists what the agents found: fresh enough */
-        if (op->section == DDC_SEC_CONTAINERS && !bridge_table_fresh (S_FRESH_MS)) {
-            zmsg_t *msg = bridge_status_request (0);
-            if (msg && op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) == 0) {
-                op->phase = PH_STATUS;
-                return KORE_RESULT_RETRY;
+        case PH_START: {
+            int s = render_section_from_path (req->path);
+            if (s < 0) {
+                web_error (req, 404, "error.404_title", "error.404_text", NULL);
+                return KORE_RESULT_OK;
             }
-        }
-        s_render_current (req, op);
-        return KORE_RESULT_OK;
-    }
-    case PH_STATUS:
-        if (!op->reply) {
-            web_unavailable (req, false);
+            op->section = (ddc_section_t) s;
+            if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST) {
+                http_response_header (req, "allow", "GET, POST");
+                web_error (req, 405, "error.405_title", "error.405_text", NULL);
+                return KORE_RESULT_OK;
+            }
+            //  a save while the broker is away keeps what was typed (it needs
+            //  the configuration synced once: the session key is its hash)
+            bool keep = req->method == HTTP_METHOD_POST && bridge_password_hash () [0];
+            if (!web_auth_page (req, &op->auth, !keep, false))
+                return KORE_RESULT_OK;
+            if (req->method == HTTP_METHOD_POST)
+                return s_save_form (req, op);
+            //  the containers page lists what the agents found: fresh enough
+            if (op->section == DDC_SEC_CONTAINERS && !bridge_table_fresh (S_FRESH_MS)) {
+                zmsg_t *msg = bridge_status_request (0);
+                if (msg && op_broker (req, op, &msg, WEB_SAVE_TIMEOUT) == 0) {
+                    op->phase = PH_STATUS;
+                    return KORE_RESULT_RETRY;
+                }
+            }
+            s_render_current (req, op);
             return KORE_RESULT_OK;
         }
-        if (op->reply->type == DDC_PEERS)
-            bridge_set_table (op->reply->json[DDC_PEERS_BODY]);
-        s_render_current (req, op);
-        return KORE_RESULT_OK;
-    case PH_SAVED:
-        if (op_await_applied (req, op))
-            return KORE_RESULT_RETRY;
-        s_saved_form (req, op);
-        return KORE_RESULT_OK;
-    default:
-        web_error (req, 500, "error.500_title", "error.500_text", NULL);
-        return KORE_RESULT_OK;
+        case PH_STATUS:
+            if (!op->reply) {
+                web_unavailable (req, false);
+                return KORE_RESULT_OK;
+            }
+            if (op->reply->type == DDC_PEERS)
+                bridge_set_table (op->reply->json [DDC_PEERS_BODY]);
+            s_render_current (req, op);
+            return KORE_RESULT_OK;
+        case PH_SAVED:
+            if (op_await_applied (req, op))
+                return KORE_RESULT_RETRY;
+            s_saved_form (req, op);
+            return KORE_RESULT_OK;
+        default:
+            web_error (req, 500, "error.500_title", "error.500_text", NULL);
+            return KORE_RESULT_OK;
     }
 }
 
-/* ------------------------------------------------------------------------ */
-/* the JSON API                                                             */
+//  ------------------------------------------------------------------------
+//  the JSON API
 
 static void
 s_saved_json (struct http_request *req, web_op_t *op)
@@ -376,45 +377,47 @@ s_saved_json (struct http_request *req, web_op_t *op)
     cJSON *o = cJSON_CreateObject ();
     int status = 200;
     if (!r) {
-        web_metrics.saves[METRIC_SAVE_TIMEOUT]++;
+        web_metrics.saves [METRIC_SAVE_TIMEOUT]++;
         cJSON_Delete (o);
         web_unavailable (req, true);
         return;
     }
     switch (r->type) {
-    case DDC_OK:
-        web_metrics.saves[r->u64[DDC_OK_CHANGED] ? METRIC_SAVE_OK : METRIC_SAVE_UNCHANGED]++;
-        cJSON_AddStringToObject (o, "result", "ok");
-        cJSON_AddNumberToObject (o, "rev", (double) r->u64[DDC_OK_REV]);
-        cJSON_AddNumberToObject (o, "section_rev", (double) r->u64[DDC_OK_SECTION_REV]);
-        cJSON_AddBoolToObject (o, "changed", r->u64[DDC_OK_CHANGED] != 0);
-        break;
-    case DDC_INVALID:
-        web_metrics.saves[METRIC_SAVE_INVALID]++;
-        status = 422;
-        cJSON_AddStringToObject (o, "result", "invalid");
-        cJSON_AddItemToObject (o, "errors", cJSON_Duplicate (r->json[DDC_INVALID_ERRORS], true));
-        break;
-    case DDC_CONFLICT:
-        web_metrics.saves[METRIC_SAVE_CONFLICT]++;
-        status = 409;
-        cJSON_AddStringToObject (o, "result", "conflict");
-        cJSON_AddNumberToObject (o, "section_rev", (double) r->u64[DDC_CONFLICT_SECTION_REV]);
-        cJSON_AddItemToObject (o, "value", cJSON_Duplicate (r->json[DDC_CONFLICT_VALUE], true));
-        break;
-    case DDC_DENIED:
-        web_metrics.saves[METRIC_SAVE_DENIED]++;
-        status = 403;
-        cJSON_AddStringToObject (o, "result", "denied");
-        cJSON_AddStringToObject (o, "message", r->frame[DDC_DENIED_REASON]);
-        break;
-    default:
-        web_metrics.saves[METRIC_SAVE_ERROR]++;
-        status = 502;
-        cJSON_AddStringToObject (o, "result", "error");
-        cJSON_AddStringToObject (o, "message", r->type == DDC_ERROR ? r->frame[DDC_ERROR_MESSAGE]
-                                                                    : ddc_msg_name (r->type));
-        break;
+        case DDC_OK:
+            web_metrics.saves [r->u64 [DDC_OK_CHANGED] ? METRIC_SAVE_OK : METRIC_SAVE_UNCHANGED]++;
+            cJSON_AddStringToObject (o, "result", "ok");
+            cJSON_AddNumberToObject (o, "rev", (double) r->u64 [DDC_OK_REV]);
+            cJSON_AddNumberToObject (o, "section_rev", (double) r->u64 [DDC_OK_SECTION_REV]);
+            cJSON_AddBoolToObject (o, "changed", r->u64 [DDC_OK_CHANGED] != 0);
+            break;
+        case DDC_INVALID:
+            web_metrics.saves [METRIC_SAVE_INVALID]++;
+            status = 422;
+            cJSON_AddStringToObject (o, "result", "invalid");
+            cJSON_AddItemToObject (o, "errors",
+                                   cJSON_Duplicate (r->json [DDC_INVALID_ERRORS], true));
+            break;
+        case DDC_CONFLICT:
+            web_metrics.saves [METRIC_SAVE_CONFLICT]++;
+            status = 409;
+            cJSON_AddStringToObject (o, "result", "conflict");
+            cJSON_AddNumberToObject (o, "section_rev", (double) r->u64 [DDC_CONFLICT_SECTION_REV]);
+            cJSON_AddItemToObject (o, "value", cJSON_Duplicate (r->json [DDC_CONFLICT_VALUE], true));
+            break;
+        case DDC_DENIED:
+            web_metrics.saves [METRIC_SAVE_DENIED]++;
+            status = 403;
+            cJSON_AddStringToObject (o, "result", "denied");
+            cJSON_AddStringToObject (o, "message", r->frame [DDC_DENIED_REASON]);
+            break;
+        default:
+            web_metrics.saves [METRIC_SAVE_ERROR]++;
+            status = 502;
+            cJSON_AddStringToObject (o, "result", "error");
+            cJSON_AddStringToObject (o, "message",
+                                     r->type == DDC_ERROR ? r->frame [DDC_ERROR_MESSAGE]
+                                                          : ddc_msg_name (r->type));
+            break;
     }
     web_json (req, status, o);
     cJSON_Delete (o);
@@ -461,13 +464,13 @@ api_section (struct http_request *req)
     }
     if (!session_csrf_ok (op->auth.key, op->auth.s.sid, web_header (req, "x-csrf-token"))
         || web_cross_origin (req)) {
-        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_metrics.saves [METRIC_SAVE_REFUSED]++;
         web_json_error (req, 403, "csrf", "missing or wrong X-CSRF-Token");
         return KORE_RESULT_OK;
     }
     const char *ctype = web_header (req, "content-type");
     if (!ctype || strncasecmp (ctype, "application/json", 16) != 0) {
-        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_metrics.saves [METRIC_SAVE_REFUSED]++;
         web_json_error (req, 415, "unsupported_media_type", "send application/json");
         return KORE_RESULT_OK;
     }
@@ -475,15 +478,15 @@ api_section (struct http_request *req)
     int status = 400;
     char *body = web_body (req, &len, &status);
     if (!body) {
-        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_metrics.saves [METRIC_SAVE_REFUSED]++;
         web_json_error (req, status, status == 413 ? "too_large" : "bad_request", NULL);
         return KORE_RESULT_OK;
     }
-    char err[160];
-    int rc = jsonbody_parse (body, len, &op->rev, &op->value, err, sizeof err);
+    char err [160];
+    int rc = jsonbody_parse (body, len, &op->rev, &op->value, err, sizeof (err));
     free (body);
     if (rc < 0) {
-        web_metrics.saves[METRIC_SAVE_REFUSED]++;
+        web_metrics.saves [METRIC_SAVE_REFUSED]++;
         web_json_error (req, 400, "bad_request", err);
         return KORE_RESULT_OK;
     }

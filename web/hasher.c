@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 typedef struct {
-    struct kore_event evt;              /* first: Kore casts to it */
+    struct kore_event evt; //  first: Kore casts to it
     int fd;
 } s_fd_t;
 
@@ -25,10 +25,10 @@ static struct {
     bool running;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    hasher_job_t *head, *tail;          /* queued, guarded by lock */
-    int queued;                         /* queued + in progress    */
+    hasher_job_t *head, *tail; //  queued, guarded by lock
+    int queued;                //  queued + in progress
     bool stop;
-    int pipe[2];                        /* thread -> loop          */
+    int pipe [2]; //  thread -> loop
     s_fd_t ev;
 } s = { .pipe = { -1, -1 } };
 
@@ -51,7 +51,7 @@ s_wipe (char **p)
 hasher_job_t *
 hasher_job_new (const char *verify_pw, const char *hash, const char *new_pw, bool rehash)
 {
-    hasher_job_t *job = ddc_calloc (1, sizeof *job);
+    hasher_job_t *job = ddc_calloc (1, sizeof (*job));
     job->verify_pw = s_dup (verify_pw);
     job->hash = s_dup (hash);
     job->new_pw = s_dup (new_pw);
@@ -68,7 +68,7 @@ hasher_job_destroy (hasher_job_t **job_p)
     s_wipe (&job->verify_pw);
     s_wipe (&job->new_pw);
     s_wipe (&job->hash);
-    sodium_memzero (job->out, sizeof job->out);
+    sodium_memzero (job->out, sizeof (job->out));
     free (job);
     *job_p = NULL;
 }
@@ -77,7 +77,7 @@ static void
 s_work (hasher_job_t *job)
 {
     job->rc = 1;
-    job->out[0] = '\0';
+    job->out [0] = '\0';
     if (job->verify_pw) {
         job->rc = ddc_pwhash_verify (job->verify_pw, job->hash ? job->hash : "");
         if (job->rc != 1)
@@ -87,7 +87,7 @@ s_work (hasher_job_t *job)
     if (!pw && job->rehash && job->verify_pw && ddc_pwhash_needs_rehash (job->hash))
         pw = job->verify_pw;
     if (pw && ddc_pwhash_hash (pw, job->out) < 0) {
-        job->out[0] = '\0';
+        job->out [0] = '\0';
         if (job->new_pw)
             job->rc = -1;
     }
@@ -111,13 +111,13 @@ s_thread (void *arg)
             s.tail = NULL;
         pthread_mutex_unlock (&s.lock);
         s_work (job);
-        /* hand the pointer back; a pipe write of 8 bytes is atomic */
+        //  hand the pointer back; a pipe write of 8 bytes is atomic
         ssize_t n;
         do
-            n = write (s.pipe[1], &job, sizeof job);
+            n = write (s.pipe [1], &job, sizeof (job));
         while (n < 0 && errno == EINTR);
         pthread_mutex_lock (&s.lock);
-        if (n != (ssize_t) sizeof job) {
+        if (n != (ssize_t) sizeof (job)) {
             s.queued--;
             hasher_job_destroy (&job);
         }
@@ -126,7 +126,7 @@ s_thread (void *arg)
     return NULL;
 }
 
-/* The loop side: finished jobs. */
+//  The loop side: finished jobs.
 static void
 s_readable (void *arg, int error)
 {
@@ -134,8 +134,8 @@ s_readable (void *arg, int error)
     (void) error;
     for (;;) {
         hasher_job_t *job;
-        ssize_t n = read (s.pipe[0], &job, sizeof job);
-        if (n != (ssize_t) sizeof job)
+        ssize_t n = read (s.pipe [0], &job, sizeof (job));
+        if (n != (ssize_t) sizeof (job))
             break;
         pthread_mutex_lock (&s.lock);
         s.queued--;
@@ -156,10 +156,10 @@ hasher_start (void)
     }
     pthread_mutex_init (&s.lock, NULL);
     pthread_cond_init (&s.cond, NULL);
-    s.ev.fd = s.pipe[0];
+    s.ev.fd = s.pipe [0];
     s.ev.evt.type = 101;
     s.ev.evt.handle = s_readable;
-    kore_platform_event_schedule (s.pipe[0], EPOLLIN | EPOLLET, 0, &s.ev);
+    kore_platform_event_schedule (s.pipe [0], EPOLLIN | EPOLLET, 0, &s.ev);
     int rc = pthread_create (&s.thread, NULL, s_thread, NULL);
     if (rc != 0) {
         ddc_error ("hasher: cannot start the thread: %s", strerror (rc));
@@ -185,13 +185,13 @@ hasher_stop (void)
         s.head = job->next;
         hasher_job_destroy (&job);
     }
-    /* finished but not delivered */
+    //  finished but not delivered
     hasher_job_t *job;
-    while (read (s.pipe[0], &job, sizeof job) == (ssize_t) sizeof job)
+    while (read (s.pipe [0], &job, sizeof (job)) == (ssize_t) sizeof (job))
         hasher_job_destroy (&job);
-    kore_platform_disable_read (s.pipe[0]);
-    close (s.pipe[0]);
-    close (s.pipe[1]);
+    kore_platform_disable_read (s.pipe [0]);
+    close (s.pipe [0]);
+    close (s.pipe [1]);
 }
 
 int

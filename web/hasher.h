@@ -15,30 +15,30 @@
 
 typedef struct hasher_job hasher_job_t;
 struct hasher_job {
-    /* in (owned by the job; passwords are wiped after use) */
-    char *verify_pw;             /* verify this against hash, or NULL     */
+    //  in (owned by the job; passwords are wiped after use)
+    char *verify_pw; //  verify this against hash, or NULL
     char *hash;
-    char *new_pw;                /* hash this when verified (or no verify) */
-    bool rehash;                 /* no new_pw: hash verify_pw again when
+    char *new_pw; //  hash this when verified (or no verify)
+    bool rehash;  /* no new_pw: hash verify_pw again when
                                     hash needs a rehash                    */
-    /* out */
-    int rc;                      /* verify: 1 match, 0 no, -1 bad hash; 1
+    //  out
+    int rc;                    /* verify: 1 match, 0 no, -1 bad hash; 1
                                     when there was nothing to verify       */
-    char out[DDC_PWHASH_MAX];        /* the new hash or ""                     */
-    /* completion, on the event loop */
+    char out [DDC_PWHASH_MAX]; //  the new hash or ""
+    //  completion, on the event loop
     void (*done) (hasher_job_t *job);
     void *arg;
     hasher_job_t *next;
 };
 
 int hasher_start (void);
-/* Stops the thread; queued jobs are dropped without done. */
+//  Stops the thread; queued jobs are dropped without done.
 void hasher_stop (void);
-/* New job with copies of the strings (NULLs allowed). */
+//  New job with copies of the strings (NULLs allowed).
 hasher_job_t *hasher_job_new (const char *verify_pw, const char *hash, const char *new_pw,
                               bool rehash);
 void hasher_job_destroy (hasher_job_t **job_p);
-/* Queue job (taken on success). 0, or -1 when the queue is full. */
+//  Queue job (taken on success). 0, or -1 when the queue is full.
 int hasher_submit (hasher_job_t *job);
 
 #endif

@@ -8,7 +8,7 @@
 
 struct i18n_t {
     ddc_i18n_t *cat;
-    char *script[DDC_LANGS];            /* i18n_script_json, per language */
+    char *script [DDC_LANGS]; //  i18n_script_json, per language
 };
 
 i18n_t *
@@ -26,13 +26,13 @@ i18n_destroy (i18n_t **self_p)
         return;
     i18n_t *self = *self_p;
     for (int i = 0; i < DDC_LANGS; i++)
-        free (self->script[i]);
+        free (self->script [i]);
     ddc_i18n_destroy (&self->cat);
     free (self);
     *self_p = NULL;
 }
 
-/* The key as app.js knows it, or NULL when the script does not get it. */
+//  The key as app.js knows it, or NULL when the script does not get it.
 static const char *
 s_script_key (const char *key)
 {
@@ -43,15 +43,15 @@ s_script_key (const char *key)
     return NULL;
 }
 
-/* The script's strings of language i: English, then its own over them. */
+//  The script's strings of language i: English, then its own over them.
 static char *
 s_build_script (const i18n_t *self, int i)
 {
     cJSON *out = cJSON_CreateObject ();
-    const cJSON *tables[2] = { ddc_i18n_table (self->cat, 0), ddc_i18n_table (self->cat, i) };
+    const cJSON *tables [2] = { ddc_i18n_table (self->cat, 0), ddc_i18n_table (self->cat, i) };
     for (int t = 0; t < 2; t++) {
         const cJSON *each;
-        cJSON_ArrayForEach (each, tables[t]) {
+        cJSON_ArrayForEach (each, tables [t]) {
             const char *key = s_script_key (each->string);
             if (!key)
                 continue;
@@ -64,13 +64,13 @@ s_build_script (const i18n_t *self, int i)
     return json ? json : ddc_strdup ("{}");
 }
 
-/* English fills every language's gaps: rebuild every script table. */
+//  English fills every language's gaps: rebuild every script table.
 static void
 s_rebuild_scripts (i18n_t *self)
 {
     for (int k = 0; k < DDC_LANGS; k++) {
-        free (self->script[k]);
-        self->script[k] = ddc_i18n_table (self->cat, k) ? s_build_script (self, k) : NULL;
+        free (self->script [k]);
+        self->script [k] = ddc_i18n_table (self->cat, k) ? s_build_script (self, k) : NULL;
     }
 }
 
@@ -95,7 +95,7 @@ const char *
 i18n_lang (const char *ui_language)
 {
     int i = ddc_i18n_index (ui_language);
-    return ddc_i18n_codes[i < 0 ? 0 : i];
+    return ddc_i18n_codes [i < 0 ? 0 : i];
 }
 
 const char *
@@ -120,8 +120,8 @@ const char *
 i18n_script_json (const i18n_t *self, const char *lang)
 {
     int i = ddc_i18n_index (lang);
-    const char *json = i >= 0 ? self->script[i] : NULL;
+    const char *json = i >= 0 ? self->script [i] : NULL;
     if (!json)
-        json = self->script[0];
+        json = self->script [0];
     return json ? json : "{}";
 }

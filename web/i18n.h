@@ -22,25 +22,25 @@ typedef struct i18n_t i18n_t;
 i18n_t *i18n_new (void);
 void i18n_destroy (i18n_t **self_p);
 
-/* Load one language from its JSON text: 0, or -1 with a reason in err
-   (an unknown language, not an object, a value that is not a string).
-   A failed load keeps the previous table. */
+//  Load one language from its JSON text: 0, or -1 with a reason in err
+//  (an unknown language, not an object, a value that is not a string).
+//  A failed load keeps the previous table.
 int i18n_load (i18n_t *self, const char *lang, const char *json, size_t len, char *err,
                size_t errlen);
-/* Load every language compiled in: 0, or -1 with a reason in err. */
+//  Load every language compiled in: 0, or -1 with a reason in err.
 int i18n_load_builtin (i18n_t *self, char *err, size_t errlen);
 
-/* The text of key in lang (borrowed), with the fallbacks above. */
+//  The text of key in lang (borrowed), with the fallbacks above.
 const char *i18n_get (const i18n_t *self, const char *lang, const char *key);
-/* The same without the last fallback: NULL when no language has key. */
+//  The same without the last fallback: NULL when no language has key.
 const char *i18n_find (const i18n_t *self, const char *lang, const char *key);
-/* The language code for a ui_language value (a code of the catalogue;
-   anything else: "en"). */
+//  The language code for a ui_language value (a code of the catalogue;
+//  anything else: "en").
 const char *i18n_lang (const char *ui_language);
-/* The loaded table of lang (borrowed), or NULL. */
+//  The loaded table of lang (borrowed), or NULL.
 const cJSON *i18n_table (const i18n_t *self, const char *lang);
-/* The strings app.js gets in lang (English filling the gaps) as one JSON
-   object text (borrowed; "{}" when nothing is loaded). */
+//  The strings app.js gets in lang (English filling the gaps) as one JSON
+//  object text (borrowed; "{}" when nothing is loaded).
 const char *i18n_script_json (const i18n_t *self, const char *lang);
 
 #endif

@@ -29,7 +29,7 @@ jsonbody_depth (const cJSON *item, int limit)
     return max + 1;
 }
 
-/* The body as a JSON object (caller deletes), or NULL with the reason. */
+//  The body as a JSON object (caller deletes), or NULL with the reason.
 static cJSON *
 s_object (const char *data, size_t len, char *err, size_t errlen)
 {
@@ -41,8 +41,8 @@ s_object (const char *data, size_t len, char *err, size_t errlen)
         snprintf (err, errlen, "the body is larger than %d bytes", JSONBODY_MAX);
         return NULL;
     }
-    char why[120];
-    cJSON *root = ddc_json_parse (data, len, JSONBODY_MAX, why, sizeof why);
+    char why [120];
+    cJSON *root = ddc_json_parse (data, len, JSONBODY_MAX, why, sizeof (why));
     if (!root) {
         snprintf (err, errlen, "the body is not valid JSON: %s", why);
         return NULL;
@@ -56,8 +56,8 @@ s_object (const char *data, size_t len, char *err, size_t errlen)
 }
 
 int
-jsonbody_parse (const char *data, size_t len, uint64_t *rev_p, cJSON **value_p,
-                char *err, size_t errlen)
+jsonbody_parse (const char *data, size_t len, uint64_t *rev_p, cJSON **value_p, char *err,
+                size_t errlen)
 {
     *value_p = NULL;
     *rev_p = 0;
@@ -72,7 +72,8 @@ jsonbody_parse (const char *data, size_t len, uint64_t *rev_p, cJSON **value_p,
         else if (strcmp (k, "value") == 0 && !value)
             value = each;
         else {
-            snprintf (err, errlen, "the body has an unknown or repeated member (only \"rev\" and \"value\")");
+            snprintf (err, errlen,
+                      "the body has an unknown or repeated member (only \"rev\" and \"value\")");
             cJSON_Delete (root);
             return -1;
         }
@@ -106,28 +107,31 @@ int
 jsonbody_action_parse (const char *data, size_t len, jsonbody_action_t *out, char *err,
                        size_t errlen)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     cJSON *root = s_object (data, len, err, errlen);
     if (!root)
         return -1;
-    static const char *const actions[] = { "start", "stop", "restart", "logs", NULL };
+    static const char *const actions [] = { "start", "stop", "restart", "logs", NULL };
     const cJSON *host = NULL, *container = NULL, *action = NULL, *lines = NULL, *each;
     int rc = -1;
     cJSON_ArrayForEach (each, root) {
         const char *k = each->string ? each->string : "";
-        const cJSON **slot = strcmp (k, "host") == 0 ? &host
-                           : strcmp (k, "container") == 0 ? &container
-                           : strcmp (k, "action") == 0 ? &action
-                           : strcmp (k, "lines") == 0 ? &lines : NULL;
+        const cJSON **slot = strcmp (k, "host") == 0        ? &host
+                             : strcmp (k, "container") == 0 ? &container
+                             : strcmp (k, "action") == 0    ? &action
+                             : strcmp (k, "lines") == 0     ? &lines
+                                                            : NULL;
         if (!slot || *slot) {
-            snprintf (err, errlen, "the body has an unknown or repeated member (only \"host\", "
+            snprintf (err, errlen,
+                      "the body has an unknown or repeated member (only \"host\", "
                       "\"container\", \"action\" and \"lines\")");
             goto done;
         }
         *slot = each;
     }
     if (!cJSON_IsString (host) || !ddc_config_name_ok (host->valuestring, DDC_HOST_NAME_MAX)) {
-        snprintf (err, errlen, "\"host\" must be a host name (1 to 63 of A-Z, a-z, 0-9, '.', "
+        snprintf (err, errlen,
+                  "\"host\" must be a host name (1 to 63 of A-Z, a-z, 0-9, '.', "
                   "'_', '-')");
         goto done;
     }
@@ -137,8 +141,8 @@ jsonbody_action_parse (const char *data, size_t len, jsonbody_action_t *out, cha
         goto done;
     }
     bool known = false;
-    for (int i = 0; actions[i] && cJSON_IsString (action); i++)
-        known = known || strcmp (actions[i], action->valuestring) == 0;
+    for (int i = 0; actions [i] && cJSON_IsString (action); i++)
+        known = known || strcmp (actions [i], action->valuestring) == 0;
     if (!known) {
         snprintf (err, errlen, "\"action\" must be start, stop, restart or logs");
         goto done;
@@ -151,9 +155,9 @@ jsonbody_action_parse (const char *data, size_t len, jsonbody_action_t *out, cha
         }
         out->lines = (int) d;
     }
-    ddc_strlcpy (out->host, host->valuestring, sizeof out->host);
-    ddc_strlcpy (out->container, container->valuestring, sizeof out->container);
-    ddc_strlcpy (out->action, action->valuestring, sizeof out->action);
+    ddc_strlcpy (out->host, host->valuestring, sizeof (out->host));
+    ddc_strlcpy (out->container, container->valuestring, sizeof (out->container));
+    ddc_strlcpy (out->action, action->valuestring, sizeof (out->action));
     rc = 0;
 done:
     cJSON_Delete (root);

@@ -10,37 +10,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_PING_MS  15000
+#define S_PING_MS 15000
 #define S_CHECK_MS 2000
 
 typedef struct s_stream s_stream_t;
 
-/* A logs request in flight: the stream may close before it comes back,
-   and the broker client may go first (logstream_stop frees what is left). */
+//  A logs request in flight: the stream may close before it comes back,
+//  and the broker client may go first (logstream_stop frees what is left).
 typedef struct s_fetch {
-    s_stream_t *stream;                 /* NULL once orphaned */
+    s_stream_t *stream; //  NULL once orphaned
     struct s_fetch *next;
 } s_fetch_t;
 
 struct s_stream {
     struct connection *c;
     session_t s;
-    unsigned char key[SESSION_KEY_BYTES];
-    char host[64];
-    char name[129];
-    char addr[WEB_ADDR_MAX];
+    unsigned char key [SESSION_KEY_BYTES];
+    char host [64];
+    char name [129];
+    char addr [WEB_ADDR_MAX];
     logtail_t *tail;
-    s_fetch_t *fetch;                   /* in flight, or NULL */
-    int64_t next_fetch;                 /* mono ms */
+    s_fetch_t *fetch;   //  in flight, or NULL
+    int64_t next_fetch; //  mono ms
     int64_t last_sent;
-    int64_t last_change;                /* mono ms of the last new line */
-    bool sent_lines;                    /* the first "lines" (reset) went */
+    int64_t last_change; //  mono ms of the last new line
+    bool sent_lines;     //  the first "lines" (reset) went
     s_stream_t *next;
 };
 
 static struct {
     s_stream_t *list;
-    s_fetch_t *fetches;                 /* in flight */
+    s_fetch_t *fetches; //  in flight
     size_t count;
     int64_t last_check;
 } s;
@@ -55,7 +55,7 @@ s_remove (struct connection *c)
             if (dead->fetch)
                 dead->fetch->stream = NULL;
             logtail_destroy (&dead->tail);
-            memset (dead->key, 0, sizeof dead->key);
+            memset (dead->key, 0, sizeof (dead->key));
             free (dead);
             s.count--;
             return;
@@ -69,17 +69,17 @@ s_disconnect (struct connection *c)
     c->disconnect = NULL;
 }
 
-/* Send one event whose data is obj (taken). */
+//  Send one event whose data is obj (taken).
 static void
 s_event (s_stream_t *st, const char *event, cJSON *obj)
 {
     char *json = cJSON_PrintUnformatted (obj);
     cJSON_Delete (obj);
-    /* one "data:" line: the JSON has no raw newline */
+    //  one "data:" line: the JSON has no raw newline
     char *text = ddc_asprintf ("event: %s\ndata: %s\n\n", event, json ? json : "{}");
     free (json);
     st->last_sent = ddc_mono_ms ();
-    sse_write (st->c, text, strlen (text));     /* may close st->c, freeing st */
+    sse_write (st->c, text, strlen (text)); //  may close st->c, freeing st
     free (text);
 }
 
@@ -106,17 +106,17 @@ s_on_reply (void *arg, const ddc_msg_t *reply)
         return;
     st->fetch = NULL;
     int64_t now = ddc_mono_ms ();
-    st->next_fetch = now + (now - st->last_change < LOGSTREAM_BRISK_MS ? LOGSTREAM_EVERY_MS
-                                                                       : LOGSTREAM_SLOW_MS);
+    st->next_fetch =
+        now + (now - st->last_change < LOGSTREAM_BRISK_MS ? LOGSTREAM_EVERY_MS : LOGSTREAM_SLOW_MS);
     if (!reply) {
         s_problem (st, "the broker did not answer");
         return;
     }
     if (reply->type == DDC_ERROR) {
-        s_problem (st, reply->frame[DDC_ERROR_MESSAGE]);
+        s_problem (st, reply->frame [DDC_ERROR_MESSAGE]);
         return;
     }
-    const cJSON *body = reply->type == DDC_RESULT ? reply->json[DDC_RESULT_BODY] : NULL;
+    const cJSON *body = reply->type == DDC_RESULT ? reply->json [DDC_RESULT_BODY] : NULL;
     if (!cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (body, "ok"))) {
         const char *m = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "message"));
         s_problem (st, m ? m : "the Docker agent did not give the logs");
@@ -139,14 +139,14 @@ s_on_reply (void *arg, const ddc_msg_t *reply)
     s_event (st, "lines", o);
 }
 
-/* Ask the agent for the newest lines. */
+//  Ask the agent for the newest lines.
 static void
 s_fetch (s_stream_t *st, int64_t now)
 {
     int64_t ms;
-    zmsg_t *msg = web_action_msg (WEB_USER, st->addr, st->host, st->name, "logs",
-                                  LOGSTREAM_LINES, &ms);
-    s_fetch_t *f = ddc_calloc (1, sizeof *f);
+    zmsg_t *msg =
+        web_action_msg (WEB_USER, st->addr, st->host, st->name, "logs", LOGSTREAM_LINES, &ms);
+    s_fetch_t *f = ddc_calloc (1, sizeof (*f));
     f->stream = st;
     if (!bridge_up () || !msg
         || ddc_client_request (bridge_client (), &msg, ms + 3000, 1, s_on_reply, f) < 0) {
@@ -163,22 +163,21 @@ s_fetch (s_stream_t *st, int64_t now)
 }
 
 int
-logstream_open (struct http_request *req, const web_auth_t *a, const char *host,
-                const char *name, const char *addr)
+logstream_open (struct http_request *req, const web_auth_t *a, const char *host, const char *name,
+                const char *addr)
 {
     if (s.count >= LOGSTREAM_MAX) {
         http_response_header (req, "retry-after", "10");
-        web_respond (req, 503, "text/plain; charset=utf-8", "too many logs followed\n", 23,
-                     false);
+        web_respond (req, 503, "text/plain; charset=utf-8", "too many logs followed\n", 23, false);
         return -1;
     }
-    s_stream_t *st = ddc_calloc (1, sizeof *st);
+    s_stream_t *st = ddc_calloc (1, sizeof (*st));
     st->c = req->owner;
     st->s = a->s;
-    memcpy (st->key, a->key, sizeof st->key);
-    ddc_strlcpy (st->host, host, sizeof st->host);
-    ddc_strlcpy (st->name, name, sizeof st->name);
-    ddc_strlcpy (st->addr, addr, sizeof st->addr);
+    memcpy (st->key, a->key, sizeof (st->key));
+    ddc_strlcpy (st->host, host, sizeof (st->host));
+    ddc_strlcpy (st->name, name, sizeof (st->name));
+    ddc_strlcpy (st->addr, addr, sizeof (st->addr));
     st->tail = logtail_new ();
     st->next_fetch = 0;
     st->last_sent = ddc_mono_ms ();
@@ -202,7 +201,7 @@ logstream_tick (void)
     int64_t now_s = ddc_wall_ms () / 1000;
     s_stream_t *next;
     for (s_stream_t *st = s.list; st; st = next) {
-        next = st->next;                /* closing frees st */
+        next = st->next; //  closing frees st
         const char *ended = check ? sse_session_ended (&st->s, st->key, now_s) : NULL;
         if (ended) {
             sse_signed_out (st->c, ended);
@@ -216,7 +215,7 @@ logstream_tick (void)
             continue;
         }
         if (now - st->last_change >= (int64_t) web_opts.log_idle_s * 1000) {
-            /* nobody may be looking: stop reading (the page can follow again) */
+            //  nobody may be looking: stop reading (the page can follow again)
             struct connection *c = st->c;
             cJSON *o = cJSON_CreateObject ();
             cJSON_AddNumberToObject (o, "idle_s", web_opts.log_idle_s);
@@ -230,9 +229,9 @@ logstream_tick (void)
             continue;
         }
         if (now - st->last_sent >= S_PING_MS) {
-            static const char ping[] = ": ping\n\n";
+            static const char ping [] = ": ping\n\n";
             st->last_sent = now;
-            sse_write (st->c, ping, sizeof ping - 1);
+            sse_write (st->c, ping, sizeof (ping) - 1);
         }
     }
 }

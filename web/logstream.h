@@ -27,21 +27,21 @@
 
 #include "web.h"
 
-#define LOGSTREAM_MAX      32
+#define LOGSTREAM_MAX 32
 #define LOGSTREAM_EVERY_MS 2000
-#define LOGSTREAM_LINES    200
+#define LOGSTREAM_LINES 200
 #define LOGSTREAM_BRISK_MS 60000
-#define LOGSTREAM_SLOW_MS  10000
+#define LOGSTREAM_SLOW_MS 10000
 
-/* Take over req's connection for host/name's log (a->ok must hold and
-   the container allow logs), for the browser at addr. */
+//  Take over req's connection for host/name's log (a->ok must hold and
+//  the container allow logs), for the browser at addr.
 int logstream_open (struct http_request *req, const web_auth_t *a, const char *host,
                     const char *name, const char *addr);
-/* Ask and send what is due (called by the bridge's timer). */
+//  Ask and send what is due (called by the bridge's timer).
 void logstream_tick (void);
 size_t logstream_count (void);
-/* The broker client is gone (worker teardown): forget the requests in
-   flight, whose replies will never come. */
+//  The broker client is gone (worker teardown): forget the requests in
+//  flight, whose replies will never come.
 void logstream_stop (void);
 
 #endif

@@ -12,8 +12,8 @@ typedef struct {
 } s_tline_t;
 
 struct logtail_t {
-    char *text;                         /* the latest answer (bounded)  */
-    s_tline_t *lines;                    /* its lines, pointing into text */
+    char *text;       //  the latest answer (bounded)
+    s_tline_t *lines; //  its lines, pointing into text
     size_t count;
     bool fed;
 };
@@ -35,18 +35,18 @@ logtail_destroy (logtail_t **self_p)
     *self_p = NULL;
 }
 
-/* The newest lines of text[len] (bounded) into a fresh array; the text
-   itself is copied into *copy_p (caller frees both). */
+//  The newest lines of text[len] (bounded) into a fresh array; the text
+//  itself is copied into *copy_p (caller frees both).
 static s_tline_t *
 s_tsplit (const char *text, size_t len, char **copy_p, size_t *count_p)
 {
     if (len > LOGTAIL_MAX_BYTES) {
-        /* the newest bytes, from a line's start when there is one */
+        //  the newest bytes, from a line's start when there is one
         const char *from = text + len - LOGTAIL_MAX_BYTES;
         const char *nl = memchr (from, '\n', LOGTAIL_MAX_BYTES);
         if (nl && nl + 1 < text + len)
             from = nl + 1;
-        else                            /* one long line: at a character */
+        else //  one long line: at a character
             while (from < text + len && ((unsigned char) *from & 0xC0) == 0x80)
                 from++;
         len -= (size_t) (from - text);
@@ -54,26 +54,26 @@ s_tsplit (const char *text, size_t len, char **copy_p, size_t *count_p)
     }
     char *copy = ddc_malloc (len + 1);
     memcpy (copy, text, len);
-    copy[len] = '\0';
-    /* count lines: a final "\n" ends the last line, it does not start one */
+    copy [len] = '\0';
+    //  count lines: a final "\n" ends the last line, it does not start one
     size_t n = 0;
     for (size_t i = 0; i < len; i++)
-        if (copy[i] == '\n')
+        if (copy [i] == '\n')
             n++;
-    if (len && copy[len - 1] != '\n')
+    if (len && copy [len - 1] != '\n')
         n++;
-    s_tline_t *lines = ddc_malloc ((n ? n : 1) * sizeof *lines);
+    s_tline_t *lines = ddc_malloc ((n ? n : 1) * sizeof (*lines));
     size_t k = 0, start = 0;
     for (size_t i = 0; i <= len; i++)
-        if (i == len ? i > start : copy[i] == '\n') {
-            lines[k].at = copy + start;
-            lines[k].len = i - start;
+        if (i == len ? i > start : copy [i] == '\n') {
+            lines [k].at = copy + start;
+            lines [k].len = i - start;
             k++;
             start = i + 1;
         }
-    /* keep the newest LOGTAIL_MAX_LINES */
+    //  keep the newest LOGTAIL_MAX_LINES
     if (k > LOGTAIL_MAX_LINES) {
-        memmove (lines, lines + (k - LOGTAIL_MAX_LINES), LOGTAIL_MAX_LINES * sizeof *lines);
+        memmove (lines, lines + (k - LOGTAIL_MAX_LINES), LOGTAIL_MAX_LINES * sizeof (*lines));
         k = LOGTAIL_MAX_LINES;
     }
     *copy_p = copy;
@@ -102,7 +102,7 @@ logtail_lines (const char *text, size_t len, cJSON *out)
     size_t n;
     s_tline_t *lines = s_tsplit (text ? text : "", text ? len : 0, &copy, &n);
     for (size_t i = 0; i < n; i++)
-        s_tadd (out, &lines[i]);
+        s_tadd (out, &lines [i]);
     free (lines);
     free (copy);
 }
@@ -114,8 +114,8 @@ logtail_feed (logtail_t *self, const char *text, size_t len, cJSON *out, bool *g
     size_t n;
     s_tline_t *lines = s_tsplit (text ? text : "", text ? len : 0, &copy, &n);
     *gap_p = false;
-    /* the smallest shift k with old[k..] == new[0..old-k): the lines after
-       that overlap are new */
+    //  the smallest shift k with old[k..] == new[0..old-k): the lines after
+    //  that overlap are new
     size_t from = 0;
     if (self->fed && self->count) {
         size_t k = 0, old = self->count;
@@ -124,16 +124,16 @@ logtail_feed (logtail_t *self, const char *text, size_t len, cJSON *out, bool *g
             if (overlap > n)
                 continue;
             size_t j = 0;
-            while (j < overlap && s_tsame (&self->lines[k + j], &lines[j]))
+            while (j < overlap && s_tsame (&self->lines [k + j], &lines [j]))
                 j++;
             if (j == overlap)
                 break;
         }
-        from = old - k;                 /* k == old: no overlap at all */
+        from = old - k; //  k == old: no overlap at all
         *gap_p = k == old && n > 0;
     }
     for (size_t i = from; i < n; i++)
-        s_tadd (out, &lines[i]);
+        s_tadd (out, &lines [i]);
     free (self->text);
     free (self->lines);
     self->text = copy;

@@ -22,16 +22,16 @@ typedef struct logtail_t logtail_t;
 logtail_t *logtail_new (void);
 void logtail_destroy (logtail_t **self_p);
 
-/* Take the newest lines as the agent answered them (text, "\n" between
-   and after lines). Adds to out (a JSON array) each line that is new
-   since the previous answer, oldest first (every line of the first
-   answer), and returns how many. *gap_p is set when the earlier answer
-   does not reach into this one: more lines came than one answer holds,
-   or the log was replaced, so lines may be missing before the new ones. */
+//  Take the newest lines as the agent answered them (text, "\n" between
+//  and after lines). Adds to out (a JSON array) each line that is new
+//  since the previous answer, oldest first (every line of the first
+//  answer), and returns how many. *gap_p is set when the earlier answer
+//  does not reach into this one: more lines came than one answer holds,
+//  or the log was replaced, so lines may be missing before the new ones.
 size_t logtail_feed (logtail_t *self, const char *text, size_t len, cJSON *out, bool *gap_p);
 
-/* Split text into its lines (without the "\n"), at most LOGTAIL_MAX_LINES
-   newest of them and LOGTAIL_MAX_BYTES newest bytes, into out. */
+//  Split text into its lines (without the "\n"), at most LOGTAIL_MAX_LINES
+//  newest of them and LOGTAIL_MAX_BYTES newest bytes, into out.
 void logtail_lines (const char *text, size_t len, cJSON *out);
 
 #endif

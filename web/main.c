@@ -40,28 +40,27 @@ opts_t web_opts;
 i18n_t *web_i18n;
 metrics_t web_metrics;
 
-/* libzmq (sockets, its I/O thread, eventfd/epoll), czmq, the hashing
-   thread, glibc's realloc of big blocks, CURVE over tcp:// (libzmq keeps
-   the keys in libsodium's locked memory: mlock; the ASan build never calls
-   it, its interceptor does nothing) and glibc's DNS resolver (a broker
-   endpoint by host name: the A and AAAA queries go out in one sendmmsg);
-   Kore's list (4.1.0 src/seccomp.c) has none of these. */
-/* Under AddressSanitizer the worker's leak check at exit stops the world
-   with a ptrace()ing thread that lists /proc/self/task. */
+//  libzmq (sockets, its I/O thread, eventfd/epoll), czmq, the hashing
+//  thread, glibc's realloc of big blocks, CURVE over tcp:// (libzmq keeps
+//  the keys in libsodium's locked memory: mlock; the ASan build never calls
+//  it, its interceptor does nothing) and glibc's DNS resolver (a broker
+//  endpoint by host name: the A and AAAA queries go out in one sendmmsg);
+//  Kore's list (4.1.0 src/seccomp.c) has none of these.
+//  Under AddressSanitizer the worker's leak check at exit stops the world
+//  with a ptrace()ing thread that lists /proc/self/task.
 #if defined(__SANITIZE_ADDRESS__)
-#define S_SANITIZER_SYSCALLS                                                  \
-    KORE_SYSCALL_ALLOW (ptrace), KORE_SYSCALL_ALLOW (wait4),                  \
-    KORE_SYSCALL_ALLOW (getdents), KORE_SYSCALL_ALLOW (getdents64),           \
-    KORE_SYSCALL_ALLOW (getppid),                                             \
-    KORE_SYSCALL_ALLOW (readlinkat), KORE_SYSCALL_ALLOW (sched_getparam),     \
-    KORE_SYSCALL_ALLOW (process_vm_readv),
+#define S_SANITIZER_SYSCALLS                                                                \
+    KORE_SYSCALL_ALLOW (ptrace), KORE_SYSCALL_ALLOW (wait4), KORE_SYSCALL_ALLOW (getdents), \
+        KORE_SYSCALL_ALLOW (getdents64), KORE_SYSCALL_ALLOW (getppid),                      \
+        KORE_SYSCALL_ALLOW (readlinkat), KORE_SYSCALL_ALLOW (sched_getparam),               \
+        KORE_SYSCALL_ALLOW (process_vm_readv),
 #else
 #define S_SANITIZER_SYSCALLS
 #endif
 
 #if defined(__SANITIZE_ADDRESS__)
-/* Kore 4.1.0's own one-time allocations that it never frees (the seccomp
-   program, the access-log buffer); every other leak still fails a test. */
+//  Kore 4.1.0's own one-time allocations that it never frees (the seccomp
+//  program, the access-log buffer); every other leak still fails a test.
 const char *__lsan_default_suppressions (void);
 const char *
 __lsan_default_suppressions (void)
@@ -70,27 +69,23 @@ __lsan_default_suppressions (void)
 }
 #endif
 
-KORE_SECCOMP_FILTER ("ddc-web",
-    KORE_SYSCALL_ALLOW (clone), KORE_SYSCALL_ALLOW (clone3), KORE_SYSCALL_ALLOW (rseq),
+KORE_SECCOMP_FILTER (
+    "ddc-web", KORE_SYSCALL_ALLOW (clone), KORE_SYSCALL_ALLOW (clone3), KORE_SYSCALL_ALLOW (rseq),
     KORE_SYSCALL_ALLOW (set_robust_list), KORE_SYSCALL_ALLOW (eventfd2),
-    KORE_SYSCALL_ALLOW (epoll_create1), KORE_SYSCALL_ALLOW (socket),
-    KORE_SYSCALL_ALLOW (connect), KORE_SYSCALL_ALLOW (getsockopt),
-    KORE_SYSCALL_ALLOW (getsockname), KORE_SYSCALL_ALLOW (getpeername),
-    KORE_SYSCALL_ALLOW (socketpair), KORE_SYSCALL_ALLOW (shutdown),
+    KORE_SYSCALL_ALLOW (epoll_create1), KORE_SYSCALL_ALLOW (socket), KORE_SYSCALL_ALLOW (connect),
+    KORE_SYSCALL_ALLOW (getsockopt), KORE_SYSCALL_ALLOW (getsockname),
+    KORE_SYSCALL_ALLOW (getpeername), KORE_SYSCALL_ALLOW (socketpair), KORE_SYSCALL_ALLOW (shutdown),
     KORE_SYSCALL_ALLOW (recvmsg), KORE_SYSCALL_ALLOW (sendmsg), KORE_SYSCALL_ALLOW (prctl),
     KORE_SYSCALL_ALLOW (sched_getaffinity), KORE_SYSCALL_ALLOW (sched_getscheduler),
     KORE_SYSCALL_ALLOW (sched_setscheduler), KORE_SYSCALL_ALLOW (sched_getparam),
-    KORE_SYSCALL_ALLOW (sched_yield), KORE_SYSCALL_ALLOW (newfstatat),
-    KORE_SYSCALL_ALLOW (pipe2), KORE_SYSCALL_ALLOW (uname),
-    KORE_SYSCALL_ALLOW (mremap), KORE_SYSCALL_ALLOW (poll), KORE_SYSCALL_ALLOW (gettid),
-    KORE_SYSCALL_ALLOW (tgkill), KORE_SYSCALL_ALLOW (getrlimit),
-    KORE_SYSCALL_ALLOW (prlimit64), KORE_SYSCALL_ALLOW (sendmmsg),
-    KORE_SYSCALL_ALLOW (mlock), KORE_SYSCALL_ALLOW (munlock),
-    S_SANITIZER_SYSCALLS
-);
+    KORE_SYSCALL_ALLOW (sched_yield), KORE_SYSCALL_ALLOW (newfstatat), KORE_SYSCALL_ALLOW (pipe2),
+    KORE_SYSCALL_ALLOW (uname), KORE_SYSCALL_ALLOW (mremap), KORE_SYSCALL_ALLOW (poll),
+    KORE_SYSCALL_ALLOW (gettid), KORE_SYSCALL_ALLOW (tgkill), KORE_SYSCALL_ALLOW (getrlimit),
+    KORE_SYSCALL_ALLOW (prlimit64), KORE_SYSCALL_ALLOW (sendmmsg), KORE_SYSCALL_ALLOW (mlock),
+    KORE_SYSCALL_ALLOW (munlock), S_SANITIZER_SYSCALLS);
 
-/* ------------------------------------------------------------------------ */
-/* parent                                                                   */
+//  ------------------------------------------------------------------------
+//  parent
 
 static void
 s_version (void)
@@ -98,9 +93,9 @@ s_version (void)
     int zmaj, zmin, zpat, cmaj, cmin, cpat;
     zmq_version (&zmaj, &zmin, &zpat);
     zsys_version (&cmaj, &cmin, &cpat);
-    printf ("ddc-web %s (kore %s, libzmq %d.%d.%d, czmq %d.%d.%d, libsodium %s, %s)\n",
-            DDC_VERSION, kore_version, zmaj, zmin, zpat, cmaj, cmin, cpat,
-            sodium_version_string (), OPENSSL_VERSION_TEXT);
+    printf ("ddc-web %s (kore %s, libzmq %d.%d.%d, czmq %d.%d.%d, libsodium %s, %s)\n", DDC_VERSION,
+            kore_version, zmaj, zmin, zpat, cmaj, cmin, cpat, sodium_version_string (),
+            OPENSSL_VERSION_TEXT);
 }
 
 void
@@ -109,8 +104,8 @@ kore_parent_configure (int argc, char **argv)
     setvbuf (stdout, NULL, _IOLBF, 0);
     ddc_malloc_policy ();
     ddc_log_init ("ddc-web");
-    char err[512];
-    if (opts_parse (&web_opts, argc, argv, err, sizeof err) < 0) {
+    char err [512];
+    if (opts_parse (&web_opts, argc, argv, err, sizeof (err)) < 0) {
         fprintf (stderr, "ddc-web: %s\n(ddc-web --help lists the options)\n", err);
         exit (2);
     }
@@ -123,36 +118,36 @@ kore_parent_configure (int argc, char **argv)
         exit (0);
     }
     ddc_log_set_level (web_opts.verbose >= 2 ? DDC_LOG_DEBUG : DDC_LOG_INFO);
-    if (web_opts.setup_code_file[0])
+    if (web_opts.setup_code_file [0])
         ddc_warn ("--setup-code-file is ignored: ddc-broker keeps the setup code (in its data "
                   "folder as web-setup-code; ddc-ctl setup-code prints it)");
-    /* Kore's worker counts its open descriptors with one fcntl() per
-       possible descriptor below the soft limit, then sets its own limit
-       (worker_rlimit_nofiles in kore.conf, plus those): under Docker's
-       usual 1048576 that is a million system calls, most of a second,
-       before the worker serves anything. The parent needs a few dozen. */
+    //  Kore's worker counts its open descriptors with one fcntl() per
+    //  possible descriptor below the soft limit, then sets its own limit
+    //  (worker_rlimit_nofiles in kore.conf, plus those): under Docker's
+    //  usual 1048576 that is a million system calls, most of a second,
+    //  before the worker serves anything. The parent needs a few dozen.
     struct rlimit nofile;
     if (getrlimit (RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur > S_PARENT_NOFILE) {
         nofile.rlim_cur = S_PARENT_NOFILE;
         setrlimit (RLIMIT_NOFILE, &nofile);
     }
-    kore_foreground = 1;                /* a service manager supervises us */
+    kore_foreground = 1; //  a service manager supervises us
     skip_chroot = 1;
-    skip_runas = 1;                     /* run as the user we are started as */
+    skip_runas = 1; //  run as the user we are started as
     kore_quiet = web_opts.verbose ? 0 : 1;
 
     if (ddc_pwhash_init () < 0) {
         fprintf (stderr, "ddc-web: libsodium cannot start\n");
         exit (1);
     }
-    /* Kore writes its PID into a file and removes it at exit: never in the
-       working directory by default */
-    if (web_opts.pidfile[0])
+    //  Kore writes its PID into a file and removes it at exit: never in the
+    //  working directory by default
+    if (web_opts.pidfile [0])
         kore_pidfile = kore_strdup (web_opts.pidfile);
     else {
         const char *dir = getenv ("TMPDIR");
-        char path[1024];
-        snprintf (path, sizeof path, "%s/ddc-web.XXXXXX", dir && *dir ? dir : "/tmp");
+        char path [1024];
+        snprintf (path, sizeof (path), "%s/ddc-web.XXXXXX", dir && *dir ? dir : "/tmp");
         int fd = mkstemp (path);
         if (fd < 0) {
             fprintf (stderr, "ddc-web: cannot create a pidfile in %s: %s\n",
@@ -176,11 +171,11 @@ kore_parent_configure (int argc, char **argv)
               strchr (web_opts.host, ':') ? "]" : "", web_opts.port, web_opts.broker);
 }
 
-/* ------------------------------------------------------------------------ */
-/* worker                                                                   */
+//  ------------------------------------------------------------------------
+//  worker
 
-/* The bridge's hooks: the live view, requests waiting for a revision,
-   the metrics and the first-run hint. */
+//  The bridge's hooks: the live view, requests waiting for a revision,
+//  the metrics and the first-run hint.
 static void
 s_bridge_changed (void *arg)
 {
@@ -239,7 +234,7 @@ static void
 s_bridge_no_password (void *arg)
 {
     (void) arg;
-    /* the code itself is the broker's: it logs it */
+    //  the code itself is the broker's: it logs it
     ddc_info ("first run: no web password is set. Open http://%s%s%s:%s/setup and enter "
               "the setup code (ddc-ctl setup-code prints it; ddc-broker logs it and keeps "
               "it in its data folder as web-setup-code)",
@@ -250,18 +245,22 @@ s_bridge_no_password (void *arg)
 void
 kore_worker_configure (void)
 {
-    /* czmq must not take SIGTERM from Kore (the parent would wait forever) */
+    //  czmq must not take SIGTERM from Kore (the parent would wait forever)
     zsys_handler_set (NULL);
     web_i18n = i18n_new ();
-    char err[200];
-    if (i18n_load_builtin (web_i18n, err, sizeof err) < 0)
+    char err [200];
+    if (i18n_load_builtin (web_i18n, err, sizeof (err)) < 0)
         fatalx ("locale %s", err);
     if (hasher_start () < 0)
         fatalx ("cannot start the password hashing thread");
     static const bridge_hooks_t hooks = {
-        .changed = s_bridge_changed, .turned = s_bridge_turned, .tick = s_bridge_tick,
-        .followers = s_bridge_followers, .broker = s_bridge_broker,
-        .metrics = s_bridge_metrics, .no_password = s_bridge_no_password,
+        .changed = s_bridge_changed,
+        .turned = s_bridge_turned,
+        .tick = s_bridge_tick,
+        .followers = s_bridge_followers,
+        .broker = s_bridge_broker,
+        .metrics = s_bridge_metrics,
+        .no_password = s_bridge_no_password,
         .stopped = s_bridge_stopped,
     };
     if (bridge_start (&web_opts, &hooks) < 0)

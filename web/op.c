@@ -17,16 +17,16 @@
 #include <string.h>
 
 typedef struct {
-    struct http_request *req;           /* NULL once orphaned */
+    struct http_request *req; //  NULL once orphaned
     web_op_t *op;
 } s_pend_t;
 
-/* A request waiting for a section revision (op_await_applied). */
+//  A request waiting for a section revision (op_await_applied).
 typedef struct s_wait {
-    s_pend_t pend;                      /* first: op->pend points here */
-    char section[32];
+    s_pend_t pend; //  first: op->pend points here
+    char section [32];
     uint64_t rev;
-    int64_t deadline;                   /* mono ms */
+    int64_t deadline; //  mono ms
     struct s_wait *next;
 } s_wait_t;
 
@@ -53,8 +53,8 @@ s_onfree (struct http_request *req)
         free (op->body);
         op->body = NULL;
     }
-    sodium_memzero (op->text2, sizeof op->text2);
-    sodium_memzero (op->new_hash, sizeof op->new_hash);
+    sodium_memzero (op->text2, sizeof (op->text2));
+    sodium_memzero (op->new_hash, sizeof (op->new_hash));
 }
 
 web_op_t *
@@ -62,22 +62,22 @@ op_get (struct http_request *req)
 {
     web_op_t *op = http_state_get (req);
     if (!op)
-        op = http_state_create (req, sizeof *op, s_onfree);
+        op = http_state_create (req, sizeof (*op), s_onfree);
     return op;
 }
 
 static ddc_msg_t *
 s_msg_dup (const ddc_msg_t *m)
 {
-    ddc_msg_t *c = ddc_calloc (1, sizeof *c);
+    ddc_msg_t *c = ddc_calloc (1, sizeof (*c));
     c->type = m->type;
     c->nframes = m->nframes;
     c->topic = m->topic ? ddc_strdup (m->topic) : NULL;
     for (int i = 0; i < m->nframes && i < DDC_MAX_FRAMES; i++) {
-        c->frame[i] = m->frame[i] ? ddc_strndup (m->frame[i], m->len[i]) : NULL;
-        c->len[i] = m->len[i];
-        c->u64[i] = m->u64[i];
-        c->json[i] = m->json[i] ? cJSON_Duplicate (m->json[i], true) : NULL;
+        c->frame [i] = m->frame [i] ? ddc_strndup (m->frame [i], m->len [i]) : NULL;
+        c->len [i] = m->len [i];
+        c->u64 [i] = m->u64 [i];
+        c->json [i] = m->json [i] ? cJSON_Duplicate (m->json [i], true) : NULL;
     }
     return c;
 }
@@ -103,7 +103,7 @@ op_broker (struct http_request *req, web_op_t *op, zmsg_t **msg_p, int64_t timeo
         zmsg_destroy (msg_p);
         return -1;
     }
-    s_pend_t *p = ddc_calloc (1, sizeof *p);
+    s_pend_t *p = ddc_calloc (1, sizeof (*p));
     p->req = req;
     p->op = op;
     ddc_msg_destroy (&op->reply);
@@ -125,7 +125,7 @@ s_on_hashed (hasher_job_t *job)
         web_op_t *op = p->op;
         op->pend = NULL;
         op->hash_rc = job->rc;
-        ddc_strlcpy (op->new_hash, job->out, sizeof op->new_hash);
+        ddc_strlcpy (op->new_hash, job->out, sizeof (op->new_hash));
         http_request_wakeup (p->req);
     }
     free (p);
@@ -139,13 +139,13 @@ op_hash (struct http_request *req, web_op_t *op, const char *verify_pw, const ch
     if (op->pend)
         return -1;
     hasher_job_t *job = hasher_job_new (verify_pw, hash, new_pw, rehash);
-    s_pend_t *p = ddc_calloc (1, sizeof *p);
+    s_pend_t *p = ddc_calloc (1, sizeof (*p));
     p->req = req;
     p->op = op;
     job->done = s_on_hashed;
     job->arg = p;
     op->hash_rc = 0;
-    op->new_hash[0] = '\0';
+    op->new_hash [0] = '\0';
     if (hasher_submit (job) < 0) {
         free (p);
         hasher_job_destroy (&job);
@@ -160,19 +160,19 @@ bool
 op_await_applied (struct http_request *req, web_op_t *op)
 {
     const ddc_msg_t *r = op->reply;
-    if (op->awaited || op->pend || !r || r->type != DDC_OK || !r->u64[DDC_OK_CHANGED])
+    if (op->awaited || op->pend || !r || r->type != DDC_OK || !r->u64 [DDC_OK_CHANGED])
         return false;
     op->awaited = true;
     const char *name = ddc_section_name (op->section);
     uint64_t have = 0;
     bridge_section (name, &have);
-    if (!name || have >= r->u64[DDC_OK_SECTION_REV])
+    if (!name || have >= r->u64 [DDC_OK_SECTION_REV])
         return false;
-    s_wait_t *w = ddc_calloc (1, sizeof *w);
+    s_wait_t *w = ddc_calloc (1, sizeof (*w));
     w->pend.req = req;
     w->pend.op = op;
-    ddc_strlcpy (w->section, name, sizeof w->section);
-    w->rev = r->u64[DDC_OK_SECTION_REV];
+    ddc_strlcpy (w->section, name, sizeof (w->section));
+    w->rev = r->u64 [DDC_OK_SECTION_REV];
     w->deadline = ddc_mono_ms () + WEB_APPLY_WAIT;
     w->next = s_waits;
     s_waits = w;

@@ -19,9 +19,9 @@ T (const rctx_t *rc, const char *key)
 const char *
 render_state_text (const rctx_t *rc, const char *prefix, const char *value)
 {
-    char key[96];
+    char key [96];
     size_t pl = strlen (prefix), vl = strlen (value);
-    if (pl + vl >= sizeof key)
+    if (pl + vl >= sizeof (key))
         return value;
     memcpy (key, prefix, pl);
     memcpy (key + pl, value, vl + 1);
@@ -29,13 +29,13 @@ render_state_text (const rctx_t *rc, const char *prefix, const char *value)
     return text ? text : value;
 }
 
-/* ------------------------------------------------------------------------ */
-/* errors                                                                   */
+//  ------------------------------------------------------------------------
+//  errors
 
 struct errs_t {
     size_t count;
-    char (*input)[SCHEMA_NAME_MAX];
-    char **message;              /* HTML: the sentence, escaped */
+    char (*input) [SCHEMA_NAME_MAX];
+    char **message; //  HTML: the sentence, escaped
     char **field;
     bool *shown;
 };
@@ -43,14 +43,14 @@ struct errs_t {
 errs_t *
 errs_new (const rctx_t *rc, ddc_section_t s, const cJSON *errors)
 {
-    errs_t *self = ddc_calloc (1, sizeof *self);
+    errs_t *self = ddc_calloc (1, sizeof (*self));
     size_t n = (size_t) cJSON_GetArraySize (errors);
     if (n > 256)
         n = 256;
-    self->input = ddc_calloc (n ? n : 1, sizeof *self->input);
-    self->message = ddc_calloc (n ? n : 1, sizeof *self->message);
-    self->field = ddc_calloc (n ? n : 1, sizeof *self->field);
-    self->shown = ddc_calloc (n ? n : 1, sizeof *self->shown);
+    self->input = ddc_calloc (n ? n : 1, sizeof (*self->input));
+    self->message = ddc_calloc (n ? n : 1, sizeof (*self->message));
+    self->field = ddc_calloc (n ? n : 1, sizeof (*self->field));
+    self->shown = ddc_calloc (n ? n : 1, sizeof (*self->shown));
     const cJSON *e;
     cJSON_ArrayForEach (e, errors) {
         if (self->count == n)
@@ -59,11 +59,11 @@ errs_new (const rctx_t *rc, ddc_section_t s, const cJSON *errors)
         const char *msg = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "message"));
         const char *reason = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "reason"));
         size_t i = self->count++;
-        schema_error_input (s, field ? field : "", self->input[i], sizeof self->input[i]);
-        self->field[i] = ddc_strdup (field ? field : "");
+        schema_error_input (s, field ? field : "", self->input [i], sizeof (self->input [i]));
+        self->field [i] = ddc_strdup (field ? field : "");
         ddc_buf_t *text = ddc_buf_new (1024);
         render_error_text (text, rc, field, reason, msg ? msg : reason ? reason : "invalid");
-        self->message[i] = ddc_strdup (ddc_buf_text (text));
+        self->message [i] = ddc_strdup (ddc_buf_text (text));
         ddc_buf_destroy (&text);
     }
     return self;
@@ -76,8 +76,8 @@ errs_destroy (errs_t **self_p)
         return;
     errs_t *self = *self_p;
     for (size_t i = 0; i < self->count; i++) {
-        free (self->message[i]);
-        free (self->field[i]);
+        free (self->message [i]);
+        free (self->field [i]);
     }
     free (self->input);
     free (self->message);
@@ -99,7 +99,7 @@ render_has_errors (const errs_t *errs, const char *input)
     if (!errs || !input)
         return false;
     for (size_t i = 0; i < errs->count; i++)
-        if (!errs->shown[i] && strcmp (errs->input[i], input) == 0)
+        if (!errs->shown [i] && strcmp (errs->input [i], input) == 0)
             return true;
     return false;
 }
@@ -111,8 +111,8 @@ render_has_errors_under (const errs_t *errs, const char *prefix)
         return false;
     size_t n = strlen (prefix);
     for (size_t i = 0; i < errs->count; i++)
-        if (!errs->shown[i] && strncmp (errs->input[i], prefix, n) == 0
-            && (errs->input[i][n] == '.' || errs->input[i][n] == '\0'))
+        if (!errs->shown [i] && strncmp (errs->input [i], prefix, n) == 0
+            && (errs->input [i][n] == '.' || errs->input [i][n] == '\0'))
             return true;
     return false;
 }
@@ -124,18 +124,18 @@ render_field_errors (ddc_buf_t *b, errs_t *errs, const char *input)
         return;
     bool open = false;
     for (size_t i = 0; i < errs->count; i++) {
-        if (errs->shown[i] || strcmp (errs->input[i], input) != 0)
+        if (errs->shown [i] || strcmp (errs->input [i], input) != 0)
             continue;
         if (!open) {
             ddc_buf_puts (b, "<ul class=\"field-errors\" role=\"alert\">");
             open = true;
         }
         ddc_buf_puts (b, "<li data-field=\"");
-        ddc_buf_html (b, errs->field[i]);
+        ddc_buf_html (b, errs->field [i]);
         ddc_buf_puts (b, "\">");
-        ddc_buf_puts (b, errs->message[i]);        /* escaped when made */
+        ddc_buf_puts (b, errs->message [i]); //  escaped when made
         ddc_buf_puts (b, "</li>");
-        errs->shown[i] = true;
+        errs->shown [i] = true;
     }
     if (open)
         ddc_buf_puts (b, "</ul>");
@@ -148,49 +148,47 @@ render_other_errors (ddc_buf_t *b, const rctx_t *rc, errs_t *errs)
         return;
     size_t shown = 0, other = 0;
     for (size_t i = 0; i < errs->count; i++)
-        errs->shown[i] ? shown++ : other++;
+        errs->shown [i] ? shown++ : other++;
     ddc_buf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"form-errors\"><p>");
-    char count[24];
-    snprintf (count, sizeof count, "%zu", errs->count);
-    const char *args[] = { count };
+    char count [24];
+    snprintf (count, sizeof (count), "%zu", errs->count);
+    const char *args [] = { count };
     ddc_buf_tmpl (b, T (rc, "save.invalid"), 1, args);
     ddc_buf_puts (b, "</p>");
     if (other) {
         ddc_buf_puts (b, "<ul>");
         for (size_t i = 0; i < errs->count; i++) {
-            if (errs->shown[i])
+            if (errs->shown [i])
                 continue;
             ddc_buf_puts (b, "<li data-field=\"");
-            ddc_buf_html (b, errs->field[i]);
+            ddc_buf_html (b, errs->field [i]);
             ddc_buf_puts (b, "\">");
-            ddc_buf_puts (b, errs->message[i]);    /* names the field */
+            ddc_buf_puts (b, errs->message [i]); //  names the field
             ddc_buf_puts (b, "</li>");
-            errs->shown[i] = true;
+            errs->shown [i] = true;
         }
         ddc_buf_puts (b, "</ul>");
     }
     ddc_buf_puts (b, "</div>");
 }
 
-/* ------------------------------------------------------------------------ */
-/* page shell                                                               */
+//  ------------------------------------------------------------------------
+//  page shell
 
 typedef struct {
     const char *key;
     const char *path;
 } s_nav_t;
 
-static const s_nav_t s_nav[] = {
-    { "dashboard", "/" }, { "bot", "/bot" }, { "containers", "/containers" },
-    { "channels", "/channels" }, { "admins", "/admins" }, { "cooldowns", "/cooldowns" },
-    { "tasks", "/tasks" }, { "alerts", "/alerts" }, { "watchdog", "/watchdog" },
-    { "docker", "/docker" },
-    { "webui", "/webui" }, { "password", "/password" }, { "history", "/history" },
-    { "activity", "/activity" },
-    { NULL, NULL }
+static const s_nav_t s_nav [] = {
+    { "dashboard", "/" },        { "bot", "/bot" },           { "containers", "/containers" },
+    { "channels", "/channels" }, { "admins", "/admins" },     { "cooldowns", "/cooldowns" },
+    { "tasks", "/tasks" },       { "alerts", "/alerts" },     { "watchdog", "/watchdog" },
+    { "docker", "/docker" },     { "webui", "/webui" },       { "password", "/password" },
+    { "history", "/history" },   { "activity", "/activity" }, { NULL, NULL }
 };
 
-/* The script's strings of the language (built once per language). */
+//  The script's strings of the language (built once per language).
 static void
 s_js_strings (ddc_buf_t *b, const rctx_t *rc)
 {
@@ -205,8 +203,8 @@ render_begin (ddc_buf_t *b, const rctx_t *rc, const char *title)
     ddc_buf_puts (b, "<!DOCTYPE html>\n<html lang=\"");
     ddc_buf_html (b, rc->lang);
     ddc_buf_puts (b, "\"><head><meta charset=\"utf-8\">"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                  "<title>");
+                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                     "<title>");
     ddc_buf_html (b, title);
     ddc_buf_puts (b, " \xC2\xB7 ddc</title><link rel=\"stylesheet\" href=\"/static/app.css?v=");
     ddc_buf_url (b, rc->version);
@@ -221,17 +219,17 @@ render_begin (ddc_buf_t *b, const rctx_t *rc, const char *title)
         ddc_buf_puts (b, " data-signed-in=\"1\"");
     ddc_buf_puts (b, "><header class=\"top\"><a class=\"brand\" href=\"/\">ddc</a>");
     if (rc->csrf) {
-        /* On a phone the links fold behind this button (the script shows
-           it); without the script they stay one row that scrolls itself. */
+        //  On a phone the links fold behind this button (the script shows
+        //  it); without the script they stay one row that scrolls itself.
         ddc_buf_puts (b, "<button type=\"button\" id=\"nav-toggle\" class=\"nav-toggle\" "
-                      "aria-expanded=\"false\" aria-controls=\"nav\" hidden>");
+                         "aria-expanded=\"false\" aria-controls=\"nav\" hidden>");
         ddc_buf_html (b, T (rc, "nav.menu"));
         ddc_buf_puts (b, "</button><nav id=\"nav\" aria-label=\"");
         ddc_buf_html (b, T (rc, "nav.label"));
         ddc_buf_puts (b, "\"><ul>");
         for (const s_nav_t *n = s_nav; n->key; n++) {
-            char key[48];
-            snprintf (key, sizeof key, "nav.%s", n->key);
+            char key [48];
+            snprintf (key, sizeof (key), "nav.%s", n->key);
             ddc_buf_puts (b, "<li><a href=\"");
             ddc_buf_puts (b, n->path);
             ddc_buf_puts (b, "\"");
@@ -249,7 +247,8 @@ render_begin (ddc_buf_t *b, const rctx_t *rc, const char *title)
         ddc_buf_html (b, T (rc, "nav.logout"));
         ddc_buf_puts (b, "</button></form>");
     }
-    ddc_buf_puts (b, "</header><div id=\"live-banner\" class=\"notice warn\" hidden></div><main><h1>");
+    ddc_buf_puts (b,
+                  "</header><div id=\"live-banner\" class=\"notice warn\" hidden></div><main><h1>");
     ddc_buf_html (b, title);
     ddc_buf_puts (b, "</h1>");
 }
@@ -300,9 +299,9 @@ render_csrf (ddc_buf_t *b, const rctx_t *rc)
 void
 render_saved (ddc_buf_t *b, const rctx_t *rc, const char *section, uint64_t rev, bool changed)
 {
-    char r[24];
-    snprintf (r, sizeof r, "%" PRIu64, rev);
-    const char *args[] = { r };
+    char r [24];
+    snprintf (r, sizeof (r), "%" PRIu64, rev);
+    const char *args [] = { r };
     ddc_buf_puts (b, "<div class=\"notice ok\" role=\"status\" id=\"saved\"><p>");
     ddc_buf_tmpl (b, T (rc, changed ? "save.applied" : "save.unchanged"), 1, args);
     ddc_buf_puts (b, "</p>");
@@ -322,9 +321,9 @@ render_saved (ddc_buf_t *b, const rctx_t *rc, const char *section, uint64_t rev,
 void
 render_conflict (ddc_buf_t *b, const rctx_t *rc, const char *path, uint64_t their_rev)
 {
-    char r[24];
-    snprintf (r, sizeof r, "%" PRIu64, their_rev);
-    const char *args[] = { r };
+    char r [24];
+    snprintf (r, sizeof (r), "%" PRIu64, their_rev);
+    const char *args [] = { r };
     ddc_buf_puts (b, "<div class=\"notice error\" role=\"alert\" id=\"conflict\"><p>");
     ddc_buf_tmpl (b, T (rc, "save.conflict"), 1, args);
     ddc_buf_puts (b, "</p><p><a class=\"button\" id=\"conflict-reload\" href=\"");
@@ -343,7 +342,7 @@ render_save_failed (ddc_buf_t *b, const rctx_t *rc, const char *key)
 }
 
 void
-render_duration (int64_t s, char out[32])
+render_duration (int64_t s, char out [32])
 {
     if (s < 0)
         s = 0;
@@ -358,9 +357,9 @@ render_duration (int64_t s, char out[32])
 }
 
 void
-render_bytes (double v, char out[32])
+render_bytes (double v, char out [32])
 {
-    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    static const char *const units [] = { "B", "KiB", "MiB", "GiB", "TiB" };
     int u = 0;
     if (v < 0)
         v = 0;
@@ -369,7 +368,7 @@ render_bytes (double v, char out[32])
         u++;
     }
     if (u == 0)
-        snprintf (out, 32, "%.0f %s", v, units[u]);
+        snprintf (out, 32, "%.0f %s", v, units [u]);
     else
-        snprintf (out, 32, "%.1f %s", v, units[u]);
+        snprintf (out, 32, "%.1f %s", v, units [u]);
 }

@@ -32,7 +32,7 @@ s_pg_num (const cJSON *obj, const char *key, double dflt)
     return cJSON_IsNumber (v) ? v->valuedouble : dflt;
 }
 
-/* A paragraph of locale text (trusted HTML) with an optional class. */
+//  A paragraph of locale text (trusted HTML) with an optional class.
 static void
 s_para (ddc_buf_t *b, const rctx_t *rc, const char *cls, const char *key)
 {
@@ -66,26 +66,28 @@ s_password_input (ddc_buf_t *b, const rctx_t *rc, const char *name, const char *
     ddc_buf_puts (b, name);
     ddc_buf_puts (b, "\" name=\"");
     ddc_buf_puts (b, name);
-    ddc_buf_printf (b, "\" maxlength=\"%d\" autocomplete=\"%s\" required></div>", DDC_PWHASH_PASS_MAX,
-                 autocomplete);
+    ddc_buf_printf (b, "\" maxlength=\"%d\" autocomplete=\"%s\" required></div>",
+                    DDC_PWHASH_PASS_MAX, autocomplete);
 }
 
-/* ------------------------------------------------------------------------ */
-/* sign-in, setup, password                                                 */
+//  ------------------------------------------------------------------------
+//  sign-in, setup, password
 
 void
 render_login (ddc_buf_t *b, const rctx_t *rc, const char *error_key, const char *next)
 {
     render_begin (b, rc, T (rc, "login.title"));
     s_error_box (b, rc, error_key);
-    ddc_buf_puts (b, "<form method=\"post\" action=\"/login\" class=\"narrow-form\" id=\"login-form\">");
+    ddc_buf_puts (b, "<form method=\"post\" action=\"/login\" class=\"narrow-form\" "
+                     "id=\"login-form\">");
     if (next && *next) {
         ddc_buf_puts (b, "<input type=\"hidden\" name=\"next\" value=\"");
         ddc_buf_html (b, next);
         ddc_buf_puts (b, "\">");
     }
     s_password_input (b, rc, "password", "login.password", "current-password");
-    ddc_buf_puts (b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"login\">");
+    ddc_buf_puts (b,
+                  "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"login\">");
     ddc_buf_html (b, T (rc, "login.button"));
     ddc_buf_puts (b, "</button></div></form>");
     render_end (b, rc);
@@ -97,12 +99,13 @@ render_setup (ddc_buf_t *b, const rctx_t *rc, const char *error_key, const char 
     render_begin (b, rc, T (rc, "setup.title"));
     s_para (b, rc, NULL, "setup.intro");
     s_error_box (b, rc, error_key);
-    ddc_buf_puts (b, "<form method=\"post\" action=\"/setup\" class=\"narrow-form\" id=\"setup-form\">"
+    ddc_buf_puts (b,
+                  "<form method=\"post\" action=\"/setup\" class=\"narrow-form\" id=\"setup-form\">"
                   "<div class=\"field\"><label for=\"f-code\">");
     ddc_buf_html (b, T (rc, "setup.code"));
     ddc_buf_puts (b, "</label><input type=\"text\" id=\"f-code\" name=\"code\" maxlength=\"32\" "
-                  "autocomplete=\"off\" spellcheck=\"false\" required");
-    /* a code is printable ASCII: anything else is not shown again */
+                     "autocomplete=\"off\" spellcheck=\"false\" required");
+    //  a code is printable ASCII: anything else is not shown again
     bool keep = code && *code && strlen (code) <= 32;
     for (const char *c = code; keep && *c; c++)
         keep = *c >= 0x20 && *c < 0x7f;
@@ -114,7 +117,8 @@ render_setup (ddc_buf_t *b, const rctx_t *rc, const char *error_key, const char 
     s_password_input (b, rc, "password", "setup.password", "new-password");
     s_password_input (b, rc, "confirm", "setup.confirm", "new-password");
     s_para (b, rc, "hint", "pw.policy");
-    ddc_buf_puts (b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"setup\">");
+    ddc_buf_puts (b,
+                  "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"setup\">");
     ddc_buf_html (b, T (rc, "setup.button"));
     ddc_buf_puts (b, "</button></div></form>");
     render_end (b, rc);
@@ -128,7 +132,8 @@ render_password (ddc_buf_t *b, const rctx_t *rc, uint64_t web_rev, const char *e
     if (notice_key)
         render_notice (b, "ok", T (rc, notice_key));
     s_error_box (b, rc, error_key);
-    ddc_buf_puts (b, "<form method=\"post\" action=\"/password\" class=\"narrow-form\" id=\"password-form\">");
+    ddc_buf_puts (b, "<form method=\"post\" action=\"/password\" class=\"narrow-form\" "
+                     "id=\"password-form\">");
     render_csrf (b, rc);
     ddc_buf_printf (b, "<input type=\"hidden\" name=\"rev\" value=\"%" PRIu64 "\">", web_rev);
     s_password_input (b, rc, "old", "password.old", "current-password");
@@ -136,7 +141,8 @@ render_password (ddc_buf_t *b, const rctx_t *rc, uint64_t web_rev, const char *e
     s_password_input (b, rc, "confirm", "password.confirm", "new-password");
     s_para (b, rc, "hint", "pw.policy");
     s_para (b, rc, "hint", "password.signout");
-    ddc_buf_puts (b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"change\">");
+    ddc_buf_puts (b, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" "
+                     "id=\"change\">");
     ddc_buf_html (b, T (rc, "password.button"));
     ddc_buf_puts (b, "</button></div></form>");
     render_end (b, rc);
@@ -161,8 +167,8 @@ render_error_page (ddc_buf_t *b, const rctx_t *rc, int status, const char *title
     render_end (b, rc);
 }
 
-/* ------------------------------------------------------------------------ */
-/* dashboard                                                                */
+//  ------------------------------------------------------------------------
+//  dashboard
 
 static void
 s_badge (ddc_buf_t *b, const char *kind, const char *text)
@@ -174,8 +180,8 @@ s_badge (ddc_buf_t *b, const char *kind, const char *text)
     ddc_buf_puts (b, "</span>");
 }
 
-/* The first `most` {field, message} errors, each as open <code>field</code>
-   message close. */
+//  The first `most` {field, message} errors, each as open <code>field</code>
+//  message close.
 static void
 s_errors (ddc_buf_t *b, const cJSON *errors, int most, const char *open, const char *close)
 {
@@ -202,7 +208,7 @@ render_view_services (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
     const cJSON *peers = s_pg_get (view, "peers");
     if (cJSON_GetArraySize (peers) == 0) {
         ddc_buf_puts (b, "<p class=\"muted\">");
-        ddc_buf_puts (b, T (rc, "dash.no_services"));        /* locale HTML: links */
+        ddc_buf_puts (b, T (rc, "dash.no_services")); //  locale HTML: links
         ddc_buf_puts (b, "</p>");
         return;
     }
@@ -225,7 +231,8 @@ render_view_services (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
         ddc_buf_html (b, name);
         ddc_buf_puts (b, "</td>");
         render_td (b, rc, "dash.connection", NULL);
-        s_badge (b, connected ? "ok" : "off", T (rc, connected ? "dash.connected" : "dash.disconnected"));
+        s_badge (b, connected ? "ok" : "off",
+                 T (rc, connected ? "dash.connected" : "dash.disconnected"));
         ddc_buf_puts (b, "</td>");
         render_td (b, rc, "dash.applied", NULL);
         const cJSON *rev = s_pg_get (p, "applied_rev");
@@ -256,7 +263,7 @@ render_view_gateway (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
     const cJSON *gws = s_pg_get (view, "gateway");
     if (cJSON_GetArraySize (gws) == 0) {
         ddc_buf_puts (b, "<p class=\"muted\">");
-        ddc_buf_puts (b, T (rc, "dash.no_gateway"));        /* locale HTML: links */
+        ddc_buf_puts (b, T (rc, "dash.no_gateway")); //  locale HTML: links
         ddc_buf_puts (b, "</p>");
         return;
     }
@@ -264,8 +271,8 @@ render_view_gateway (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
     const cJSON *g;
     cJSON_ArrayForEach (g, gws) {
         const char *state = s_pg_str (g, "state");
-        /* A ready gateway with an error (a guild that refused the slash
-           commands) is a warning too. */
+        //  A ready gateway with an error (a guild that refused the slash
+        //  commands) is a warning too.
         bool ok = state && (strcmp (state, "connected") == 0 || strcmp (state, "ready") == 0)
                   && !s_pg_str (g, "detail");
         ddc_buf_puts (b, "<li data-peer=\"");
@@ -275,7 +282,8 @@ render_view_gateway (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
         ddc_buf_puts (b, "><span class=\"mono\">");
         ddc_buf_html (b, s_pg_str (g, "peer"));
         ddc_buf_puts (b, "</span> ");
-        s_badge (b, ok ? "ok" : "warn", render_state_text (rc, "gateway.", state ? state : "unknown"));
+        s_badge (b, ok ? "ok" : "warn",
+                 render_state_text (rc, "gateway.", state ? state : "unknown"));
         const char *user = s_pg_str (g, "user"), *guild = s_pg_str (g, "guild");
         if (user && *user) {
             ddc_buf_puts (b, " <span class=\"mono\">");
@@ -325,7 +333,7 @@ render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
     const cJSON *hosts = s_pg_get (view, "hosts");
     if (cJSON_GetArraySize (hosts) == 0) {
         ddc_buf_puts (b, "<p class=\"muted\">");
-        ddc_buf_puts (b, T (rc, "dash.no_hosts"));        /* locale HTML: links */
+        ddc_buf_puts (b, T (rc, "dash.no_hosts")); //  locale HTML: links
         ddc_buf_puts (b, "</p>");
         return;
     }
@@ -357,7 +365,7 @@ render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
         if (!reachable && (err || since)) {
             ddc_buf_puts (b, "<p class=\"detail\">");
             if (since) {
-                /* the containers' states read "unknown" from then on */
+                //  the containers' states read "unknown" from then on
                 ddc_buf_html (b, T (rc, "dash.down_since"));
                 ddc_buf_puts (b, " <span class=\"mono\">");
                 ddc_buf_html (b, since);
@@ -371,11 +379,11 @@ render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
         }
         const cJSON *rows = s_pg_get (h, "containers");
         if (cJSON_GetArraySize (rows) == 0) {
-            /* the next step: choose the host's containers */
+            //  the next step: choose the host's containers
             ddc_buf_puts (b, "<p class=\"muted empty\">");
-            ddc_buf_t *q = ddc_buf_new (256);              /* the host as a query value */
+            ddc_buf_t *q = ddc_buf_new (256); //  the host as a query value
             ddc_buf_url (q, s_pg_str (h, "host") ? s_pg_str (h, "host") : "");
-            const char *args[] = { ddc_buf_overflow (q) ? "" : ddc_buf_text (q) };
+            const char *args [] = { ddc_buf_overflow (q) ? "" : ddc_buf_text (q) };
             ddc_buf_tmpl (b, T (rc, "dash.no_containers"), 1, args);
             ddc_buf_destroy (&q);
             ddc_buf_puts (b, "</p></section>");
@@ -414,7 +422,8 @@ render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
             ddc_buf_puts (b, " data-state=\"");
             ddc_buf_html (b, state ? state : "unknown");
             ddc_buf_puts (b, "\">");
-            s_badge (b, s_state_kind (state), render_state_text (rc, "state.", state ? state : "unknown"));
+            s_badge (b, s_state_kind (state),
+                     render_state_text (rc, "state.", state ? state : "unknown"));
             if (health) {
                 ddc_buf_puts (b, " ");
                 s_badge (b, strcmp (health, "healthy") == 0 ? "ok" : "warn",
@@ -424,7 +433,7 @@ render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
             render_td (b, rc, "dash.uptime", NULL);
             const cJSON *up = s_pg_get (c, "uptime_s");
             if (cJSON_IsNumber (up)) {
-                char d[32];
+                char d [32];
                 render_duration ((int64_t) up->valuedouble, d);
                 ddc_buf_html (b, d);
             }
@@ -441,7 +450,7 @@ render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
             render_td (b, rc, "dash.memory", NULL);
             const cJSON *mem = s_pg_get (c, "mem_bytes");
             if (cJSON_IsNumber (mem)) {
-                char m[32];
+                char m [32];
                 render_bytes (mem->valuedouble, m);
                 ddc_buf_html (b, m);
             }
@@ -460,49 +469,51 @@ render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
     }
 }
 
-/* One line of locale text (a template of up to 3 arguments, escaped). */
+//  One line of locale text (a template of up to 3 arguments, escaped).
 static void
 s_line (ddc_buf_t *b, const rctx_t *rc, const char *cls, const char *key, int argc,
-        const char *const argv[])
+        const char *const argv [])
 {
     ddc_buf_printf (b, "<p class=\"%s\">", cls);
     ddc_buf_tmpl (b, T (rc, key), argc, argv);
     ddc_buf_puts (b, "</p>");
 }
 
-/* The broker's config.json: a refused edit kept aside, a migration. */
+//  The broker's config.json: a refused edit kept aside, a migration.
 static void
 s_view_config (ddc_buf_t *b, const rctx_t *rc, const cJSON *config)
 {
-    char num[24];
+    char num [24];
     const cJSON *rej = s_pg_get (config, "rejected");
     if (cJSON_IsObject (rej)) {
-        snprintf (num, sizeof num, "%.0f", s_pg_num (rej, "kept_rev", 0));
-        const char *args[] = { s_pg_str (rej, "time") ? s_pg_str (rej, "time") : "?",
-                               s_pg_str (rej, "file") ? s_pg_str (rej, "file") : "?", num };
+        snprintf (num, sizeof (num), "%.0f", s_pg_num (rej, "kept_rev", 0));
+        const char *args [] = { s_pg_str (rej, "time") ? s_pg_str (rej, "time") : "?",
+                                s_pg_str (rej, "file") ? s_pg_str (rej, "file") : "?", num };
         ddc_buf_puts (b, "<div class=\"notice warn\" id=\"config-rejected\">");
-        s_line (b, rc, "", cJSON_IsTrue (s_pg_get (rej, "at_start"))
-                               ? "dash.config_rejected_start" : "dash.config_rejected", 3, args);
+        s_line (b, rc, "",
+                cJSON_IsTrue (s_pg_get (rej, "at_start")) ? "dash.config_rejected_start"
+                                                          : "dash.config_rejected",
+                3, args);
         ddc_buf_puts (b, "<ul>");
         s_errors (b, s_pg_get (rej, "errors"), 5, "<li>", "</li>");
         ddc_buf_puts (b, "</ul></div>");
     }
     const cJSON *mig = s_pg_get (config, "migrated");
     if (cJSON_IsObject (mig)) {
-        snprintf (num, sizeof num, "%.0f", s_pg_num (mig, "from", 0));
-        const char *args[] = { num, s_pg_str (mig, "time") ? s_pg_str (mig, "time") : "?",
-                               s_pg_str (mig, "original") ? s_pg_str (mig, "original") : "?" };
+        snprintf (num, sizeof (num), "%.0f", s_pg_num (mig, "from", 0));
+        const char *args [] = { num, s_pg_str (mig, "time") ? s_pg_str (mig, "time") : "?",
+                                s_pg_str (mig, "original") ? s_pg_str (mig, "original") : "?" };
         s_line (b, rc, "detail", "dash.config_migrated", 3, args);
     }
     if (cJSON_IsObject (config) && !cJSON_IsObject (rej)) {
-        snprintf (num, sizeof num, "%.0f", s_pg_num (config, "schema", 0));
-        const char *args[] = { num, s_pg_str (config, "last_good") ? s_pg_str (config, "last_good")
-                                                                   : "?" };
+        snprintf (num, sizeof (num), "%.0f", s_pg_num (config, "schema", 0));
+        const char *args [] = { num, s_pg_str (config, "last_good") ? s_pg_str (config, "last_good")
+                                                                    : "?" };
         s_line (b, rc, "muted", "dash.config_ok", 2, args);
     }
 }
 
-/* The watchdog: off, or its last check and what was sent. */
+//  The watchdog: off, or its last check and what was sent.
 static void
 s_view_watchdog (ddc_buf_t *b, const rctx_t *rc, const cJSON *wd)
 {
@@ -518,29 +529,30 @@ s_view_watchdog (ddc_buf_t *b, const rctx_t *rc, const cJSON *wd)
     }
     const cJSON *last = s_pg_get (wd, "last");
     const char *outcome = s_pg_str (last, "outcome");
-    const char *kind = !outcome ? "off"
-                     : strcmp (outcome, "pinged") == 0 ? "ok"
-                     : strcmp (outcome, "error") == 0 ? "bad" : "warn";
-    char key[48];
-    snprintf (key, sizeof key, "dash.watchdog_%s", outcome ? outcome : "waiting");
+    const char *kind = !outcome                          ? "off"
+                       : strcmp (outcome, "pinged") == 0 ? "ok"
+                       : strcmp (outcome, "error") == 0  ? "bad"
+                                                         : "warn";
+    char key [48];
+    snprintf (key, sizeof (key), "dash.watchdog_%s", outcome ? outcome : "waiting");
     ddc_buf_puts (b, "<span data-outcome=\"");
     ddc_buf_html (b, outcome ? outcome : "waiting");
     ddc_buf_puts (b, "\">");
     s_badge (b, kind, T (rc, key));
     ddc_buf_puts (b, "</span></h3>");
-    char every[24];
-    snprintf (every, sizeof every, "%.0f", s_pg_num (wd, "interval_minutes", 0));
-    const char *to[] = { every, s_pg_str (wd, "url") ? s_pg_str (wd, "url") : "" };
+    char every [24];
+    snprintf (every, sizeof (every), "%.0f", s_pg_num (wd, "interval_minutes", 0));
+    const char *to [] = { every, s_pg_str (wd, "url") ? s_pg_str (wd, "url") : "" };
     s_line (b, rc, "detail", "dash.watchdog_every", 2, to);
     if (cJSON_IsObject (last)) {
-        const char *args[] = { s_pg_str (last, "time") ? s_pg_str (last, "time") : "?",
-                               s_pg_str (last, "reason") ? s_pg_str (last, "reason") : "",
-                               s_pg_str (last, "result") ? s_pg_str (last, "result") : "" };
+        const char *args [] = { s_pg_str (last, "time") ? s_pg_str (last, "time") : "?",
+                                s_pg_str (last, "reason") ? s_pg_str (last, "reason") : "",
+                                s_pg_str (last, "result") ? s_pg_str (last, "result") : "" };
         s_line (b, rc, "detail", "dash.watchdog_last", 3, args);
     }
     const char *next = s_pg_str (wd, "next");
     if (next) {
-        const char *args[] = { next };
+        const char *args [] = { next };
         s_line (b, rc, "muted", "dash.watchdog_next", 1, args);
     }
     ddc_buf_puts (b, "</div>");
@@ -559,12 +571,12 @@ render_dashboard (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
 {
     render_begin (b, rc, T (rc, "nav.dashboard"));
     ddc_buf_printf (b, "<p class=\"muted\" id=\"dash-rev\">");
-    char rev[24];
-    snprintf (rev, sizeof rev, "%.0f", s_pg_num (view, "rev", 0));
-    const char *args[] = { rev };
+    char rev [24];
+    snprintf (rev, sizeof (rev), "%.0f", s_pg_num (view, "rev", 0));
+    const char *args [] = { rev };
     ddc_buf_tmpl (b, T (rc, "dash.revision"), 1, args);
     ddc_buf_puts (b, "</p><div id=\"dashboard\" data-live=\"1\">"
-                  "<section class=\"panel\"><h2>");
+                     "<section class=\"panel\"><h2>");
     ddc_buf_html (b, T (rc, "dash.broker"));
     ddc_buf_puts (b, "</h2><div id=\"view-broker\">");
     render_view_broker (b, rc, view);
@@ -586,12 +598,12 @@ render_dashboard (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
     render_end (b, rc);
 }
 
-/* ------------------------------------------------------------------------ */
-/* history                                                                  */
+//  ------------------------------------------------------------------------
+//  history
 
-/* cJSON's pretty print with two spaces per level instead of tabs (JSON
-   strings hold no raw tab: every tab is layout). Caller frees; NULL for
-   NULL. */
+//  cJSON's pretty print with two spaces per level instead of tabs (JSON
+//  strings hold no raw tab: every tab is layout). Caller frees; NULL for
+//  NULL.
 static char *
 s_pretty (const cJSON *value)
 {
@@ -648,7 +660,8 @@ void
 render_history (ddc_buf_t *b, const rctx_t *rc, const cJSON *entries, const char *filter)
 {
     render_begin (b, rc, T (rc, "nav.history"));
-    ddc_buf_puts (b, "<form method=\"get\" action=\"/history\" class=\"inline\"><label for=\"f-section\">");
+    ddc_buf_puts (b, "<form method=\"get\" action=\"/history\" class=\"inline\"><label "
+                     "for=\"f-section\">");
     ddc_buf_html (b, T (rc, "history.filter"));
     ddc_buf_puts (b, "</label> <select id=\"f-section\" name=\"section\"><option value=\"\">");
     ddc_buf_html (b, T (rc, "history.all"));
@@ -670,7 +683,7 @@ render_history (ddc_buf_t *b, const rctx_t *rc, const cJSON *entries, const char
     int n = cJSON_GetArraySize (entries);
     if (n == 0) {
         ddc_buf_puts (b, "<p class=\"muted\">");
-        ddc_buf_puts (b, T (rc, "history.none"));       /* locale HTML: links */
+        ddc_buf_puts (b, T (rc, "history.none")); //  locale HTML: links
         ddc_buf_puts (b, "</p>");
         render_end (b, rc);
         return;
@@ -686,7 +699,7 @@ render_history (ddc_buf_t *b, const rctx_t *rc, const cJSON *entries, const char
     ddc_buf_puts (b, "</th><th>");
     ddc_buf_html (b, T (rc, "history.changed"));
     ddc_buf_puts (b, "</th></tr></thead><tbody>");
-    for (int i = n - 1; i >= 0; i--) {           /* newest first */
+    for (int i = n - 1; i >= 0; i--) { //  newest first
         const cJSON *e = cJSON_GetArrayItem (entries, i);
         double rev = s_pg_num (e, "rev", 0);
         ddc_buf_printf (b, "<tr data-rev=\"%.0f\">", rev);
@@ -719,13 +732,13 @@ void
 render_history_entry (ddc_buf_t *b, const rctx_t *rc, const cJSON *entry, const cJSON *prev,
                       bool can_rollback)
 {
-    char title[96], rev[24];
+    char title [96], rev [24];
     double r = s_pg_num (entry, "rev", 0);
-    snprintf (rev, sizeof rev, "%.0f", r);
-    const char *targs[] = { rev };
-    ddc_buf_t *t = ddc_buf_new (sizeof title);
+    snprintf (rev, sizeof (rev), "%.0f", r);
+    const char *targs [] = { rev };
+    ddc_buf_t *t = ddc_buf_new (sizeof (title));
     ddc_buf_tmpl (t, T (rc, "history.entry_title"), 1, targs);
-    ddc_strlcpy (title, ddc_buf_text (t), sizeof title);
+    ddc_strlcpy (title, ddc_buf_text (t), sizeof (title));
     ddc_buf_destroy (&t);
     render_begin (b, rc, title);
     const char *section = s_pg_str (entry, "section");
@@ -754,9 +767,9 @@ render_history_entry (ddc_buf_t *b, const rctx_t *rc, const cJSON *entry, const 
     char *old_text = prev ? s_pretty (s_pg_get (prev, "value")) : NULL;
     ddc_buf_puts (b, "<h2>");
     if (prev) {
-        char pr[24];
-        snprintf (pr, sizeof pr, "%.0f", prev_rev);
-        const char *args[] = { pr, rev };
+        char pr [24];
+        snprintf (pr, sizeof (pr), "%.0f", prev_rev);
+        const char *args [] = { pr, rev };
         ddc_buf_tmpl (b, T (rc, "history.diff_title"), 2, args);
     }
     else
@@ -770,9 +783,9 @@ render_history_entry (ddc_buf_t *b, const rctx_t *rc, const cJSON *entry, const 
     }
     else {
         ddc_buf_printf (b, "<p class=\"muted\">+%zu \xE2\x88\x92%zu</p><pre class=\"diff\" id=\"diff\">",
-                     d->added, d->removed);
+                        d->added, d->removed);
         for (size_t i = 0; i < d->count; i++) {
-            const diff_line_t *l = &d->lines[i];
+            const diff_line_t *l = &d->lines [i];
             const char *cls = l->op == '+' ? "add" : l->op == '-' ? "del" : "same";
             ddc_buf_printf (b, "<span class=\"%s\">%c ", cls, l->op);
             ddc_buf_html_n (b, l->line, l->len);
@@ -786,14 +799,17 @@ render_history_entry (ddc_buf_t *b, const rctx_t *rc, const cJSON *entry, const 
 
     if (can_rollback && section) {
         ddc_buf_puts (b, "<form method=\"post\" action=\"/history/rollback\" class=\"rollback\" "
-                      "id=\"rollback-form\">");
+                         "id=\"rollback-form\">");
         render_csrf (b, rc);
         ddc_buf_puts (b, "<input type=\"hidden\" name=\"section\" value=\"");
         ddc_buf_html (b, section);
-        ddc_buf_printf (b, "\"><input type=\"hidden\" name=\"rev\" value=\"%.0f\"><p class=\"hint\">", r);
-        const char *args[] = { render_section_label (rc, section), rev };
+        ddc_buf_printf (b,
+                        "\"><input type=\"hidden\" name=\"rev\" value=\"%.0f\"><p class=\"hint\">",
+                        r);
+        const char *args [] = { render_section_label (rc, section), rev };
         ddc_buf_tmpl (b, T (rc, "history.rollback_hint"), 2, args);
-        ddc_buf_puts (b, "</p><button type=\"submit\" class=\"danger\" id=\"rollback\" data-confirm=\"");
+        ddc_buf_puts (b, "</p><button type=\"submit\" class=\"danger\" id=\"rollback\" "
+                         "data-confirm=\"");
         ddc_buf_html (b, T (rc, "history.rollback_confirm"));
         ddc_buf_puts (b, "\">");
         ddc_buf_html (b, T (rc, "history.rollback"));
@@ -810,8 +826,8 @@ render_history_entry (ddc_buf_t *b, const rctx_t *rc, const cJSON *entry, const 
     render_end (b, rc);
 }
 
-/* ------------------------------------------------------------------------ */
-/* activity                                                                 */
+//  ------------------------------------------------------------------------
+//  activity
 
 static void
 s_option (ddc_buf_t *b, const char *value, const char *current, const char *text)
@@ -829,8 +845,9 @@ s_option (ddc_buf_t *b, const char *value, const char *current, const char *text
 static void
 s_activity_filters (ddc_buf_t *b, const rctx_t *rc, const ractivity_t *a)
 {
-    ddc_buf_puts (b, "<form method=\"get\" action=\"/activity\" class=\"inline\" id=\"activity-filter\">"
-                  "<label for=\"f-kind\">");
+    ddc_buf_puts (b, "<form method=\"get\" action=\"/activity\" class=\"inline\" "
+                     "id=\"activity-filter\">"
+                     "<label for=\"f-kind\">");
     ddc_buf_html (b, T (rc, "activity.kind"));
     ddc_buf_puts (b, "</label> <select id=\"f-kind\" name=\"kind\">");
     s_option (b, "", a->kind, T (rc, "activity.kind_all"));
@@ -843,11 +860,11 @@ s_activity_filters (ddc_buf_t *b, const rctx_t *rc, const ractivity_t *a)
     ddc_buf_puts (b, "\"> <label for=\"f-since\">");
     ddc_buf_html (b, T (rc, "activity.since"));
     ddc_buf_puts (b, "</label> <select id=\"f-since\" name=\"since\">");
-    static const char *const spans[] = { "", "1h", "24h", "7d", "30d", NULL };
-    for (int i = 0; spans[i]; i++) {
-        char key[40];
-        snprintf (key, sizeof key, "activity.since_%s", spans[i][0] ? spans[i] : "all");
-        s_option (b, spans[i], a->since, T (rc, key));
+    static const char *const spans [] = { "", "1h", "24h", "7d", "30d", NULL };
+    for (int i = 0; spans [i]; i++) {
+        char key [40];
+        snprintf (key, sizeof (key), "activity.since_%s", spans [i][0] ? spans [i] : "all");
+        s_option (b, spans [i], a->since, T (rc, key));
     }
     ddc_buf_puts (b, "</select> <label for=\"f-who\">");
     ddc_buf_html (b, T (rc, "activity.who_filter"));
@@ -865,7 +882,7 @@ s_activity_filters (ddc_buf_t *b, const rctx_t *rc, const ractivity_t *a)
     ddc_buf_puts (b, "</button></form>");
 }
 
-/* Whom an action was for, and where from, as the requester said. */
+//  Whom an action was for, and where from, as the requester said.
 static void
 s_activity_who (ddc_buf_t *b, const rctx_t *rc, const cJSON *e, bool action)
 {
@@ -884,31 +901,32 @@ s_activity_who (ddc_buf_t *b, const rctx_t *rc, const cJSON *e, bool action)
         }
     }
     else if (task) {
-        const char *args[] = { task };
+        const char *args [] = { task };
         ddc_buf_tmpl (b, T (rc, "activity.task"), 1, args);
     }
     ddc_buf_puts (b, "<br><small class=\"mono muted\">");
     ddc_buf_html (b, s_pg_str (e, "peer") ? s_pg_str (e, "peer") : "");
     ddc_buf_puts (b, "</small></td>");
     render_td (b, rc, "activity.from", "from");
-    const char *address = s_pg_str (claimed, "address"), *channel = s_pg_str (claimed, "channel_id");
-    /* else the kind of service that asked: the role, which a change gives
-       only as its peer's name (role@instance; "config.json" for a hand edit) */
-    char role[32] = "";
+    const char *address = s_pg_str (claimed, "address"),
+               *channel = s_pg_str (claimed, "channel_id");
+    //  else the kind of service that asked: the role, which a change gives
+    //  only as its peer's name (role@instance; "config.json" for a hand edit)
+    char role [32] = "";
     const char *peer = s_pg_str (e, "peer");
     if (s_pg_str (e, "role"))
-        snprintf (role, sizeof role, "%s", s_pg_str (e, "role"));
-    else if (peer && strchr (peer, '@') && (size_t) (strchr (peer, '@') - peer) < sizeof role)
-        snprintf (role, sizeof role, "%.*s", (int) (strchr (peer, '@') - peer), peer);
+        snprintf (role, sizeof (role), "%s", s_pg_str (e, "role"));
+    else if (peer && strchr (peer, '@') && (size_t) (strchr (peer, '@') - peer) < sizeof (role))
+        snprintf (role, sizeof (role), "%.*s", (int) (strchr (peer, '@') - peer), peer);
     if (address)
         ddc_buf_html (b, address);
     else if (channel) {
-        const char *args[] = { channel };
+        const char *args [] = { channel };
         ddc_buf_tmpl (b, T (rc, "activity.channel"), 1, args);
     }
-    else if (role[0]) {
-        char key[48];
-        snprintf (key, sizeof key, "activity.via_%s", role);
+    else if (role [0]) {
+        char key [48];
+        snprintf (key, sizeof (key), "activity.via_%s", role);
         const char *text = T (rc, key);
         ddc_buf_html (b, strcmp (text, key) == 0 ? role : text);
     }
@@ -956,11 +974,11 @@ s_activity_row (ddc_buf_t *b, const rctx_t *rc, const cJSON *e)
     s_activity_who (b, rc, e, action);
     render_td (b, rc, "activity.result", "result");
     if (action) {
-        char key[48];
-        snprintf (key, sizeof key, "activity.result_%s", result ? result : "");
+        char key [48];
+        snprintf (key, sizeof (key), "activity.result_%s", result ? result : "");
         const char *text = T (rc, key);
         ddc_buf_printf (b, "<span class=\"badge %s\">",
-                     result && strcmp (result, "ok") == 0 ? "ok" : "bad");
+                        result && strcmp (result, "ok") == 0 ? "ok" : "bad");
         ddc_buf_html (b, strcmp (text, key) == 0 ? (result ? result : "?") : text);
         ddc_buf_puts (b, "</span>");
         const char *state = s_pg_str (e, "state"), *message = s_pg_str (e, "message");
@@ -987,8 +1005,8 @@ s_activity_row (ddc_buf_t *b, const rctx_t *rc, const cJSON *e)
     ddc_buf_puts (b, "</td></tr>");
 }
 
-/* A link to the activity with the same filters, from cursor on (or the
-   newest entries). */
+//  A link to the activity with the same filters, from cursor on (or the
+//  newest entries).
 static void
 s_activity_link (ddc_buf_t *b, const rctx_t *rc, const char *id, const ractivity_t *a,
                  const char *cursor, const char *text_key)
@@ -1029,12 +1047,13 @@ render_activity (ddc_buf_t *b, const rctx_t *rc, const cJSON *entries, const rac
     }
     else {
         ddc_buf_puts (b, "<table class=\"list\" id=\"activity\"><thead><tr>");
-        static const char *const heads[] = { "activity.time", "activity.type", "activity.what",
-                                             "activity.who", "activity.from", "activity.result",
-                                             "activity.duration", NULL };
-        for (int i = 0; heads[i]; i++) {
+        static const char *const heads [] = { "activity.time",     "activity.type",
+                                              "activity.what",     "activity.who",
+                                              "activity.from",     "activity.result",
+                                              "activity.duration", NULL };
+        for (int i = 0; heads [i]; i++) {
             ddc_buf_puts (b, "<th>");
-            ddc_buf_html (b, T (rc, heads[i]));
+            ddc_buf_html (b, T (rc, heads [i]));
             ddc_buf_puts (b, "</th>");
         }
         ddc_buf_puts (b, "</tr></thead><tbody>");
@@ -1054,15 +1073,15 @@ render_activity (ddc_buf_t *b, const rctx_t *rc, const cJSON *entries, const rac
     render_end (b, rc);
 }
 
-/* ------------------------------------------------------------------------ */
-/* container actions and logs                                               */
+//  ------------------------------------------------------------------------
+//  container actions and logs
 
-static const char *const s_ctl_actions[] = { "start", "stop", "restart", NULL };
+static const char *const s_ctl_actions [] = { "start", "stop", "restart", NULL };
 
 bool
 render_action_allowed (const cJSON *allowed, const char *action)
 {
-    if (!allowed)                       /* ddc_config's default */
+    if (!allowed) //  ddc_config's default
         return strcmp (action, "logs") != 0;
     const cJSON *a;
     cJSON_ArrayForEach (a, allowed)
@@ -1071,7 +1090,7 @@ render_action_allowed (const cJSON *allowed, const char *action)
     return false;
 }
 
-/* ?host=H&name=N */
+//  ?host=H&name=N
 static void
 s_logs_query (ddc_buf_t *b, const char *host, const char *name)
 {
@@ -1085,30 +1104,30 @@ void
 render_container_controls (ddc_buf_t *b, const rctx_t *rc, const char *host, const char *name,
                            const cJSON *allowed)
 {
-    const char *args[] = { name, host };
+    const char *args [] = { name, host };
     ddc_buf_puts (b, "<div class=\"ctr-controls\" data-target=\"");
     ddc_buf_html (b, host);
     ddc_buf_puts (b, "/");
     ddc_buf_html (b, name);
     ddc_buf_puts (b, "\">");
-    for (int i = 0; s_ctl_actions[i]; i++) {
-        if (!render_action_allowed (allowed, s_ctl_actions[i]))
+    for (int i = 0; s_ctl_actions [i]; i++) {
+        if (!render_action_allowed (allowed, s_ctl_actions [i]))
             continue;
-        char key[48];
-        snprintf (key, sizeof key, "ctr.do.%s", s_ctl_actions[i]);
+        char key [48];
+        snprintf (key, sizeof (key), "ctr.do.%s", s_ctl_actions [i]);
         ddc_buf_puts (b, "<button type=\"submit\" form=\"ctr-action\" name=\"do\" class=\"small\"");
-        ddc_buf_attr (b, "data-action", s_ctl_actions[i]);
+        ddc_buf_attr (b, "data-action", s_ctl_actions [i]);
         ddc_buf_puts (b, " value=\"");
-        ddc_buf_html (b, s_ctl_actions[i]);
+        ddc_buf_html (b, s_ctl_actions [i]);
         ddc_buf_puts (b, ":");
         ddc_buf_html (b, host);
         ddc_buf_puts (b, "/");
         ddc_buf_html (b, name);
         ddc_buf_puts (b, "\" aria-label=\"");
-        snprintf (key, sizeof key, "ctr.label.%s", s_ctl_actions[i]);
+        snprintf (key, sizeof (key), "ctr.label.%s", s_ctl_actions [i]);
         ddc_buf_tmpl (b, T (rc, key), 2, args);
         ddc_buf_puts (b, "\">");
-        snprintf (key, sizeof key, "ctr.do.%s", s_ctl_actions[i]);
+        snprintf (key, sizeof (key), "ctr.do.%s", s_ctl_actions [i]);
         ddc_buf_html (b, T (rc, key));
         ddc_buf_puts (b, "</button>");
     }
@@ -1121,7 +1140,8 @@ render_container_controls (ddc_buf_t *b, const rctx_t *rc, const char *host, con
         ddc_buf_html (b, T (rc, "ctr.do.logs"));
         ddc_buf_puts (b, "</a>");
     }
-    ddc_buf_puts (b, "<span class=\"ctr-status\" role=\"status\" aria-live=\"polite\"></span></div>");
+    ddc_buf_puts (b,
+                  "<span class=\"ctr-status\" role=\"status\" aria-live=\"polite\"></span></div>");
 }
 
 void
@@ -1136,17 +1156,19 @@ void
 render_action_result (ddc_buf_t *b, const rctx_t *rc, const char *host, const char *name,
                       const char *action, const cJSON *result, const char *error)
 {
-    char key[48];
-    snprintf (key, sizeof key, "ctr.label.%s", action);
-    const char *args[] = { name, host };
+    char key [48];
+    snprintf (key, sizeof (key), "ctr.label.%s", action);
+    const char *args [] = { name, host };
     ddc_buf_t *title = ddc_buf_new (1024);
     ddc_buf_tmpl (title, T (rc, key), 2, args);
-    /* the template's arguments are escaped: it is HTML already */
+    //  the template's arguments are escaped: it is HTML already
     render_begin (b, rc, T (rc, "ctr.result_title"));
     bool ok = result && cJSON_IsTrue (s_pg_get (result, "ok"));
     const char *message = error ? error : s_pg_str (result, "message");
-    ddc_buf_puts (b, ok ? "<div class=\"notice ok\" role=\"status\" id=\"action-result\" data-ok=\"1\"><p>"
-                     : "<div class=\"notice error\" role=\"alert\" id=\"action-result\" data-ok=\"0\"><p>");
+    ddc_buf_puts (
+        b,
+        ok ? "<div class=\"notice ok\" role=\"status\" id=\"action-result\" data-ok=\"1\"><p>"
+           : "<div class=\"notice error\" role=\"alert\" id=\"action-result\" data-ok=\"0\"><p>");
     ddc_buf_puts (b, "<strong>");
     ddc_buf_puts (b, ddc_buf_text (title));
     ddc_buf_puts (b, ":</strong> ");
@@ -1186,19 +1208,19 @@ render_logs (ddc_buf_t *b, const rctx_t *rc, const rlogs_t *l)
     ddc_buf_puts (b, " / ");
     ddc_buf_html (b, l->name);
     ddc_buf_puts (b, "</span></p>");
-    /* how many lines, without the script as well */
+    //  how many lines, without the script as well
     ddc_buf_puts (b, "<form method=\"get\" action=\"/logs\" class=\"log-tools\">"
-                  "<input type=\"hidden\" name=\"host\"");
+                     "<input type=\"hidden\" name=\"host\"");
     ddc_buf_attr (b, "value", l->host);
     ddc_buf_puts (b, "><input type=\"hidden\" name=\"name\"");
     ddc_buf_attr (b, "value", l->name);
     ddc_buf_puts (b, "><label for=\"log-lines\">");
     ddc_buf_html (b, T (rc, "logview.lines"));
     ddc_buf_puts (b, "</label> <select id=\"log-lines\" name=\"lines\">");
-    static const int choices[] = { 50, 100, 200, 500, 1000 };
-    for (size_t i = 0; i < sizeof choices / sizeof choices[0]; i++)
-        ddc_buf_printf (b, "<option value=\"%d\"%s>%d</option>", choices[i],
-                     choices[i] == l->lines ? " selected" : "", choices[i]);
+    static const int choices [] = { 50, 100, 200, 500, 1000 };
+    for (size_t i = 0; i < sizeof (choices) / sizeof (choices [0]); i++)
+        ddc_buf_printf (b, "<option value=\"%d\"%s>%d</option>", choices [i],
+                        choices [i] == l->lines ? " selected" : "", choices [i]);
     ddc_buf_puts (b, "</select> <button type=\"submit\">");
     ddc_buf_html (b, T (rc, "logview.show"));
     ddc_buf_puts (b, "</button> <a id=\"log-download\" href=\"/logs/download");
@@ -1227,12 +1249,13 @@ render_logs (ddc_buf_t *b, const rctx_t *rc, const rlogs_t *l)
         ddc_buf_html (b, note);
         ddc_buf_puts (b, "</p>");
     }
-    /* following: the script's (a checkbox it shows, and its status) */
-    ddc_buf_puts (b, "<p class=\"log-follow\" hidden><label class=\"check\"><input type=\"checkbox\" "
+    //  following: the script's (a checkbox it shows, and its status)
+    ddc_buf_puts (b,
+                  "<p class=\"log-follow\" hidden><label class=\"check\"><input type=\"checkbox\" "
                   "id=\"log-follow\" checked><span>");
     ddc_buf_html (b, T (rc, "logview.follow"));
     ddc_buf_puts (b, "</span></label> <span id=\"log-status\" role=\"status\" aria-live=\"polite\">"
-                  "</span></p><pre id=\"log\" class=\"log\" role=\"log\" tabindex=\"0\"");
+                     "</span></p><pre id=\"log\" class=\"log\" role=\"log\" tabindex=\"0\"");
     ddc_buf_attr (b, "aria-label", T (rc, "logview.lines_label"));
     ddc_buf_attr (b, "data-host", l->host);
     ddc_buf_attr (b, "data-name", l->name);

@@ -35,32 +35,32 @@
 #include "ddc_schema.h"
 #include "form.h"
 
-#define SCHEMA_MAX_ROWS  1000
-#define SCHEMA_NAME_MAX  160
+#define SCHEMA_MAX_ROWS 1000
+#define SCHEMA_NAME_MAX 160
 
-/* The value of section s built from form (caller owns), or NULL with a
-   reason in err (a row index out of range, too many rows). */
+//  The value of section s built from form (caller owns), or NULL with a
+//  reason in err (a row index out of range, too many rows).
 cJSON *schema_from_form (ddc_section_t s, const form_t *form, char *err, size_t errlen);
 
-/* The input an error field path belongs to, into out[outlen]:
-   the field's own input, the input of the field it is part of
-   ("containers[2].allowed_actions[1]" -> "containers[2].allowed_actions"),
-   the row ("containers[7]") when no input matches inside a row, or "" for
-   the form as a whole. */
+//  The input an error field path belongs to, into out[outlen]:
+//  the field's own input, the input of the field it is part of
+//  ("containers[2].allowed_actions[1]" -> "containers[2].allowed_actions"),
+//  the row ("containers[7]") when no input matches inside a row, or "" for
+//  the form as a whole.
 void schema_error_input (ddc_section_t s, const char *path, char *out, size_t outlen);
 
-/* Refusals of a form before its value is built: a field sent more than
-   once (other than the multi-checkboxes) gives {"field": its input name,
-   "reason": "duplicate_field", "message"}. A new array (caller owns), or
-   NULL when there is none. */
+//  Refusals of a form before its value is built: a field sent more than
+//  once (other than the multi-checkboxes) gives {"field": its input name,
+//  "reason": "duplicate_field", "message"}. A new array (caller owns), or
+//  NULL when there is none.
 cJSON *schema_form_errors (ddc_section_t s, const form_t *form);
 
-/* The allowed keys of the spam maps (NULL-terminated, static; ddc_schema's). */
+//  The allowed keys of the spam maps (NULL-terminated, static; ddc_schema's).
 extern const char *const *const schema_command_keys;
 extern const char *const *const schema_button_keys;
-/* allowed_actions values in display order (NULL-terminated, static). */
+//  allowed_actions values in display order (NULL-terminated, static).
 extern const char *const *const schema_actions;
-/* containers[].alerts values in display order (NULL-terminated, static). */
+//  containers[].alerts values in display order (NULL-terminated, static).
 extern const char *const *const schema_alert_kinds;
 
 #endif

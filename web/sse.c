@@ -11,15 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_MAX_CLIENTS  256
-#define S_DEBOUNCE_MS  100
-#define S_PING_MS      15000
-#define S_CHECK_MS     2000
+#define S_MAX_CLIENTS 256
+#define S_DEBOUNCE_MS 100
+#define S_PING_MS 15000
+#define S_CHECK_MS 2000
 
 typedef struct s_client {
     struct connection *c;
     session_t s;
-    unsigned char key[SESSION_KEY_BYTES];
+    unsigned char key [SESSION_KEY_BYTES];
     struct s_client *next;
 } s_client_t;
 
@@ -28,7 +28,7 @@ static struct {
     size_t count;
     bool dirty;
     int64_t dirty_at;
-    char *last;                         /* the last "view" event sent */
+    char *last; //  the last "view" event sent
     int64_t last_ping, last_check;
 } s;
 
@@ -39,7 +39,7 @@ s_remove (struct connection *c)
         if ((*p)->c == c) {
             s_client_t *dead = *p;
             *p = dead->next;
-            memset (dead->key, 0, sizeof dead->key);
+            memset (dead->key, 0, sizeof (dead->key));
             free (dead);
             s.count--;
             web_metrics.sse_clients = s.count;
@@ -59,17 +59,17 @@ sse_write (struct connection *c, const char *text, size_t len)
 {
     if (c->state != CONN_STATE_ESTABLISHED)
         return;
-    /* a browser that reads nothing is let go: what waits for it is bounded */
+    //  a browser that reads nothing is let go: what waits for it is bounded
     size_t queued = 0;
     struct netbuf *nb;
     TAILQ_FOREACH (nb, &c->send_queue, list)
-        queued += nb->b_len - nb->s_off;
+    queued += nb->b_len - nb->s_off;
     if (queued + len > SSE_QUEUE_MAX) {
         kore_connection_disconnect (c);
         return;
     }
-    /* Kore re-arms a connection's idle timer whenever it handles an event on
-       it: a live view is idle by nature and ends only with its session */
+    //  Kore re-arms a connection's idle timer whenever it handles an event on
+    //  it: a live view is idle by nature and ends only with its session
     kore_connection_stop_idletimer (c);
     net_send_queue (c, text, len);
     if (net_send_flush (c) == KORE_RESULT_ERROR)
@@ -81,21 +81,21 @@ sse_start (struct http_request *req, void (*on_disconnect) (struct connection *)
 {
     struct connection *c = req->owner;
     req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
-    c->flags |= CONN_IS_BUSY;           /* Kore reads no further request */
+    c->flags |= CONN_IS_BUSY; //  Kore reads no further request
     c->disconnect = on_disconnect;
     http_response_header (req, "x-accel-buffering", "no");
     web_respond (req, 200, "text/event-stream; charset=utf-8", NULL, 0, false);
     kore_connection_stop_idletimer (c);
-    static const char hello[] = "retry: 3000\n\n";
-    net_send_queue (c, hello, sizeof hello - 1);
+    static const char hello [] = "retry: 3000\n\n";
+    net_send_queue (c, hello, sizeof (hello) - 1);
 }
 
 const char *
-sse_session_ended (const session_t *ss, const unsigned char key[SESSION_KEY_BYTES], int64_t now_s)
+sse_session_ended (const session_t *ss, const unsigned char key [SESSION_KEY_BYTES], int64_t now_s)
 {
-    unsigned char cur[SESSION_KEY_BYTES];
-    bool same = web_session_key (cur) == 0 && sodium_memcmp (cur, key, sizeof cur) == 0;
-    sodium_memzero (cur, sizeof cur);
+    unsigned char cur [SESSION_KEY_BYTES];
+    bool same = web_session_key (cur) == 0 && sodium_memcmp (cur, key, sizeof (cur)) == 0;
+    sodium_memzero (cur, sizeof (cur));
     if (!same)
         return "password";
     if (now_s - ss->issued > SESSION_MAX_AGE_S)
@@ -110,12 +110,12 @@ s_broadcast (const char *text, size_t len)
 {
     s_client_t *next;
     for (s_client_t *cl = s.clients; cl; cl = next) {
-        next = cl->next;                /* a failed send frees cl */
+        next = cl->next; //  a failed send frees cl
         sse_write (cl->c, text, len);
     }
 }
 
-/* The "view" event text (caller frees). */
+//  The "view" event text (caller frees).
 static char *
 s_view_event (void)
 {
@@ -142,7 +142,7 @@ s_view_event (void)
     cJSON_AddItemToObject (msg, "html", html);
     char *json = cJSON_PrintUnformatted (msg);
     cJSON_Delete (msg);
-    /* one "data:" line: the JSON has no raw newline */
+    //  one "data:" line: the JSON has no raw newline
     char *event = ddc_asprintf ("event: view\ndata: %s\n\n", json ? json : "{}");
     free (json);
     return event;
@@ -157,10 +157,10 @@ sse_open (struct http_request *req, const web_auth_t *a)
         return -1;
     }
     struct connection *c = req->owner;
-    s_client_t *cl = ddc_calloc (1, sizeof *cl);
+    s_client_t *cl = ddc_calloc (1, sizeof (*cl));
     cl->c = c;
     cl->s = a->s;
-    memcpy (cl->key, a->key, sizeof cl->key);
+    memcpy (cl->key, a->key, sizeof (cl->key));
     cl->next = s.clients;
     s.clients = cl;
     s.count++;
@@ -181,7 +181,7 @@ sse_signed_out (struct connection *c, const char *why)
         char *bye = ddc_asprintf ("event: signedout\ndata: {\"reason\":\"%s\"}\n\n", why);
         sse_write (c, bye, strlen (bye));
         free (bye);
-        kore_connection_disconnect (c);     /* idempotent */
+        kore_connection_disconnect (c); //  idempotent
     }
 }
 
@@ -194,13 +194,13 @@ sse_changed (void)
     }
 }
 
-/* Close the views whose session ended. */
+//  Close the views whose session ended.
 static void
 s_check_sessions (int64_t now_s)
 {
     s_client_t *next;
     for (s_client_t *cl = s.clients; cl; cl = next) {
-        next = cl->next;                /* disconnecting frees cl */
+        next = cl->next; //  disconnecting frees cl
         const char *why = sse_session_ended (&cl->s, cl->key, now_s);
         if (why)
             sse_signed_out (cl->c, why);
@@ -235,9 +235,9 @@ sse_tick (void)
         }
     }
     if (s.count && now - s.last_ping >= S_PING_MS) {
-        static const char ping[] = ": ping\n\n";
+        static const char ping [] = ": ping\n\n";
         s.last_ping = now;
-        s_broadcast (ping, sizeof ping - 1);
+        s_broadcast (ping, sizeof (ping) - 1);
     }
 }
 

@@ -19,28 +19,28 @@
 
 #include "web.h"
 
-/* Take over req's connection for events (a->ok must hold). */
+//  Take over req's connection for events (a->ok must hold).
 int sse_open (struct http_request *req, const web_auth_t *a);
-/* Something the view shows may have changed. */
+//  Something the view shows may have changed.
 void sse_changed (void);
-/* Send what is due (called by the bridge's timer). */
+//  Send what is due (called by the bridge's timer).
 void sse_tick (void);
 size_t sse_count (void);
 
-/* For every event stream (this one, logstream.c): take over req's
-   connection (the response sent without a length, no further request
-   read from it) with on_disconnect called when it closes. */
+//  For every event stream (this one, logstream.c): take over req's
+//  connection (the response sent without a length, no further request
+//  read from it) with on_disconnect called when it closes.
 void sse_start (struct http_request *req, void (*on_disconnect) (struct connection *));
-/* Queue text on a stream; one that cannot take it, or has more than
-   SSE_QUEUE_MAX bytes waiting (a browser that reads nothing), is closed. */
+//  Queue text on a stream; one that cannot take it, or has more than
+//  SSE_QUEUE_MAX bytes waiting (a browser that reads nothing), is closed.
 #define SSE_QUEUE_MAX (1024 * 1024)
 void sse_write (struct connection *c, const char *text, size_t len);
-/* NULL while the stream's session holds at now_s, else why it ended (for
-   the sign-in page): "password" (the password it was signed with
-   changed), "age" (too old) or "idle" (idle too long). */
-const char *sse_session_ended (const session_t *s, const unsigned char key[SESSION_KEY_BYTES],
+//  NULL while the stream's session holds at now_s, else why it ended (for
+//  the sign-in page): "password" (the password it was signed with
+//  changed), "age" (too old) or "idle" (idle too long).
+const char *sse_session_ended (const session_t *s, const unsigned char key [SESSION_KEY_BYTES],
                                int64_t now_s);
-/* "event: signedout" with {"reason": why}, then close. */
+//  "event: signedout" with {"reason": why}, then close.
 void sse_signed_out (struct connection *c, const char *why);
 
 #endif

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #define S_MAX_PEERS 1024
-#define S_MAX_ROWS  4096
-#define S_MAX_SEEN  65536           /* inventory entries looked at */
+#define S_MAX_ROWS 4096
+#define S_MAX_SEEN 65536 //  inventory entries looked at
 
 static const cJSON *
 s_v_get (const cJSON *obj, const char *key)
@@ -35,10 +35,11 @@ s_role (const cJSON *peer, const char *role)
     const char *r = s_v_str (peer, "role");
     const char *name = s_v_str (peer, "name");
     size_t n = strlen (role);
-    return (r && strcmp (r, role) == 0) || (!r && name && strncmp (name, role, n) == 0 && name[n] == '@');
+    return (r && strcmp (r, role) == 0)
+           || (!r && name && strncmp (name, role, n) == 0 && name [n] == '@');
 }
 
-/* The configured entry of host/name in the containers section, or NULL. */
+//  The configured entry of host/name in the containers section, or NULL.
 static const cJSON *
 s_v_configured (const cJSON *containers, const char *host, const char *name)
 {
@@ -69,20 +70,20 @@ s_cmp_rows (const void *a, const void *b)
     return strcmp (nx ? nx : "", ny ? ny : "");
 }
 
-/* Sort an array of objects carrying "_order", then drop that member. */
+//  Sort an array of objects carrying "_order", then drop that member.
 static void
 s_sort (cJSON *arr)
 {
     int n = cJSON_GetArraySize (arr);
     if (n <= 0)
         return;
-    cJSON **items = ddc_malloc ((size_t) n * sizeof *items);
+    cJSON **items = ddc_malloc ((size_t) n * sizeof (*items));
     for (int i = n - 1; i >= 0; i--)
-        items[i] = cJSON_DetachItemFromArray (arr, i);
-    qsort (items, (size_t) n, sizeof *items, s_cmp_rows);
+        items [i] = cJSON_DetachItemFromArray (arr, i);
+    qsort (items, (size_t) n, sizeof (*items), s_cmp_rows);
     for (int i = 0; i < n; i++) {
-        cJSON_DeleteItemFromObjectCaseSensitive (items[i], "_order");
-        cJSON_AddItemToArray (arr, items[i]);
+        cJSON_DeleteItemFromObjectCaseSensitive (items [i], "_order");
+        cJSON_AddItemToArray (arr, items [i]);
     }
     free (items);
 }
@@ -115,10 +116,11 @@ s_host (const cJSON *peer, const cJSON *body, const cJSON *containers)
         const char *dn = s_v_str (conf, "display_name");
         cJSON_AddStringToObject (r, "display_name", dn && *dn ? dn : c->string);
         cJSON_AddBoolToObject (r, "configured", conf != NULL);
-        cJSON_AddBoolToObject (r, "active", conf ? !cJSON_IsFalse (s_v_get (conf, "active"))
-                                                 : cJSON_IsTrue (s_v_get (c, "active")));
-        /* what the web may ask of it: a configured, active container's
-           allowed_actions (absent: ddc_config's default) */
+        cJSON_AddBoolToObject (r, "active",
+                               conf ? !cJSON_IsFalse (s_v_get (conf, "active"))
+                                    : cJSON_IsTrue (s_v_get (c, "active")));
+        //  what the web may ask of it: a configured, active container's
+        //  allowed_actions (absent: ddc_config's default)
         bool controls = conf && !cJSON_IsFalse (s_v_get (conf, "active"));
         cJSON_AddBoolToObject (r, "controls", controls);
         if (controls)
@@ -143,7 +145,7 @@ view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
     cJSON *v = cJSON_CreateObject ();
     cJSON_AddBoolToObject (v, "up", up);
     cJSON_AddNumberToObject (v, "rev", (double) rev);
-    /* what the broker says of its configuration file and its watchdog */
+    //  what the broker says of its configuration file and its watchdog
     cJSON *broker = cJSON_AddObjectToObject (v, "broker");
     s_v_copy (broker, "config", s_v_get (table, "broker"));
     s_v_copy (broker, "watchdog", s_v_get (table, "broker"));
@@ -176,11 +178,11 @@ view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
             cJSON_AddBoolToObject (gw, "connected", cJSON_IsTrue (s_v_get (peer, "connected")));
             const char *state = s_v_str (g, "state");
             cJSON_AddStringToObject (gw, "state", state ? state : g ? "reported" : "unknown");
-            /* the reason or detail, whichever the service reports */
-            static const char *const details[] = { "detail", "error", "reason", "message", NULL };
+            //  the reason or detail, whichever the service reports
+            static const char *const details [] = { "detail", "error", "reason", "message", NULL };
             const char *detail = NULL;
-            for (int i = 0; details[i] && !detail; i++)
-                detail = s_v_str (g, details[i]);
+            for (int i = 0; details [i] && !detail; i++)
+                detail = s_v_str (g, details [i]);
             if (detail)
                 cJSON_AddStringToObject (gw, "detail", detail);
             else
@@ -198,11 +200,11 @@ view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
     return v;
 }
 
-/* One container an agent listed: borrowed from the table. */
+//  One container an agent listed: borrowed from the table.
 typedef struct {
     const char *host, *name, *id;
     const cJSON *item;
-    size_t agents;               /* how many agents listed its id        */
+    size_t agents; //  how many agents listed its id
     bool configured, drop;
 } s_seen_t;
 
@@ -214,7 +216,7 @@ s_seen_host_name (const void *a, const void *b)
     return c ? c : strcmp (x->name, y->name);
 }
 
-/* By Docker id (none last), configured ones first, then host and name. */
+//  By Docker id (none last), configured ones first, then host and name.
 static int
 s_seen_id (const void *a, const void *b)
 {
@@ -247,62 +249,62 @@ view_inventory (const cJSON *table, const cJSON *containers)
                 continue;
             if (n == cap) {
                 cap = cap ? 2 * cap : 256;
-                seen = ddc_realloc (seen, cap * sizeof *seen);
+                seen = ddc_realloc (seen, cap * sizeof (*seen));
             }
-            seen[n++] = (s_seen_t) { host, name, id ? id : "", c, 1, false, false };
+            seen [n++] = (s_seen_t){ host, name, id ? id : "", c, 1, false, false };
         }
     }
-    /* one row per host and name, however many agents of that host list it */
+    //  one row per host and name, however many agents of that host list it
     if (n)
-        qsort (seen, n, sizeof *seen, s_seen_host_name);
+        qsort (seen, n, sizeof (*seen), s_seen_host_name);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (m == 0 || s_seen_host_name (&seen[m - 1], &seen[i]) != 0)
-            seen[m++] = seen[i];
+        if (m == 0 || s_seen_host_name (&seen [m - 1], &seen [i]) != 0)
+            seen [m++] = seen [i];
     n = m;
-    /* configured: the section's host and name, sorted, looked up */
+    //  configured: the section's host and name, sorted, looked up
     size_t nconf = 0, ccap = (size_t) cJSON_GetArraySize (containers);
-    s_seen_t *conf = ddc_malloc ((ccap ? ccap : 1) * sizeof *conf);
+    s_seen_t *conf = ddc_malloc ((ccap ? ccap : 1) * sizeof (*conf));
     const cJSON *each;
     cJSON_ArrayForEach (each, containers) {
         const char *h = s_v_str (each, "host"), *nm = s_v_str (each, "name");
         if (h && nm && nconf < ccap)
-            conf[nconf++] = (s_seen_t) { .host = h, .name = nm };
+            conf [nconf++] = (s_seen_t){ .host = h, .name = nm };
     }
     if (nconf)
-        qsort (conf, nconf, sizeof *conf, s_seen_host_name);
+        qsort (conf, nconf, sizeof (*conf), s_seen_host_name);
     for (size_t i = 0; i < n; i++)
-        seen[i].configured = nconf && bsearch (&seen[i], conf, nconf, sizeof *conf,
-                                               s_seen_host_name) != NULL;
+        seen [i].configured =
+            nconf && bsearch (&seen [i], conf, nconf, sizeof (*conf), s_seen_host_name) != NULL;
     free (conf);
-    /* agents sharing one Docker engine under different host names all list
-       its containers: one row per id, the configured ones (or else the
-       first host's) kept */
+    //  agents sharing one Docker engine under different host names all list
+    //  its containers: one row per id, the configured ones (or else the
+    //  first host's) kept
     if (n)
-        qsort (seen, n, sizeof *seen, s_seen_id);
-    for (size_t i = 0, j; i < n && *seen[i].id; i = j) {
-        for (j = i + 1; j < n && strcmp (seen[j].id, seen[i].id) == 0; j++)
-            if (!seen[j].configured)
-                seen[j].drop = true;
-        seen[i].agents = j - i;
+        qsort (seen, n, sizeof (*seen), s_seen_id);
+    for (size_t i = 0, j; i < n && *seen [i].id; i = j) {
+        for (j = i + 1; j < n && strcmp (seen [j].id, seen [i].id) == 0; j++)
+            if (!seen [j].configured)
+                seen [j].drop = true;
+        seen [i].agents = j - i;
     }
     m = 0;
     for (size_t i = 0; i < n; i++)
-        if (!seen[i].drop)
-            seen[m++] = seen[i];
+        if (!seen [i].drop)
+            seen [m++] = seen [i];
     n = m < S_MAX_ROWS ? m : S_MAX_ROWS;
     if (n)
-        qsort (seen, n, sizeof *seen, s_seen_host_name);
+        qsort (seen, n, sizeof (*seen), s_seen_host_name);
     cJSON *out = cJSON_CreateArray ();
     for (size_t i = 0; i < n; i++) {
         cJSON *r = cJSON_CreateObject ();
-        cJSON_AddStringToObject (r, "host", seen[i].host);
-        cJSON_AddStringToObject (r, "name", seen[i].name);
-        s_v_copy (r, "image", seen[i].item);
-        s_v_copy (r, "state", seen[i].item);
-        s_v_copy (r, "status", seen[i].item);
-        if (seen[i].agents > 1)
-            cJSON_AddNumberToObject (r, "agents", (double) seen[i].agents);
+        cJSON_AddStringToObject (r, "host", seen [i].host);
+        cJSON_AddStringToObject (r, "name", seen [i].name);
+        s_v_copy (r, "image", seen [i].item);
+        s_v_copy (r, "state", seen [i].item);
+        s_v_copy (r, "status", seen [i].item);
+        if (seen [i].agents > 1)
+            cJSON_AddNumberToObject (r, "agents", (double) seen [i].agents);
         cJSON_AddItemToArray (out, r);
     }
     free (seen);
@@ -360,10 +362,11 @@ view_table_status (cJSON *table, const char *peer, const char *topic, const cJSO
         cJSON_AddStringToObject (p, "name", peer);
         const char *at = strchr (peer, '@');
         if (at) {
-            char role[64];
-            size_t n = (size_t) (at - peer) < sizeof role - 1 ? (size_t) (at - peer) : sizeof role - 1;
+            char role [64];
+            size_t n =
+                (size_t) (at - peer) < sizeof (role) - 1 ? (size_t) (at - peer) : sizeof (role) - 1;
             memcpy (role, peer, n);
-            role[n] = '\0';
+            role [n] = '\0';
             cJSON_AddStringToObject (p, "role", role);
             cJSON_AddStringToObject (p, "instance", at + 1);
         }

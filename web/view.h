@@ -24,24 +24,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The view (caller owns). table (PEERS body) and containers (the section)
-   are borrowed and may be NULL. */
+//  The view (caller owns). table (PEERS body) and containers (the section)
+//  are borrowed and may be NULL.
 cJSON *view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers);
 
-/* Every container the Docker agents list ("inventory" reports), as
-   [{"host", "name", "image", "state", "status"[, "agents"]}] sorted by host
-   and name (caller owns): one row per host and name however many agents
-   of that host list it, and one row per Docker id when agents sharing an
-   engine list it under several host names (the configured ones, or else
-   the first host's; "agents" says how many listed it). containers (the
-   section, borrowed, may be NULL) says which are configured. */
+//  Every container the Docker agents list ("inventory" reports), as
+//  [{"host", "name", "image", "state", "status"[, "agents"]}] sorted by host
+//  and name (caller owns): one row per host and name however many agents
+//  of that host list it, and one row per Docker id when agents sharing an
+//  engine list it under several host names (the configured ones, or else
+//  the first host's; "agents" says how many listed it). containers (the
+//  section, borrowed, may be NULL) says which are configured.
 cJSON *view_inventory (const cJSON *table, const cJSON *containers);
 
-/* {"host/name": "running", ...} from the agents' "status" reports (caller owns). */
+//  {"host/name": "running", ...} from the agents' "status" reports (caller owns).
 cJSON *view_states (const cJSON *table);
 
-/* Put a status body (borrowed) into table under peer/topic, adding the peer
-   when unknown. Returns 0, or -1 when the table is full or a name is bad. */
+//  Put a status body (borrowed) into table under peer/topic, adding the peer
+//  when unknown. Returns 0, or -1 when the table is full or a name is bad.
 int view_table_status (cJSON *table, const char *peer, const char *topic, const cJSON *body);
 
 #endif

@@ -30,40 +30,40 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HUGZ_MS         1000
-#define FILE_POLL_MS    250
-#define SWEEP_MS        1000
-#define ACTION_TICK_MS  20
-#define ACTIONS_MAX     4096
-#define ACTION_MIN_MS   100
-#define ACTION_MAX_MS   120000
-/* The web UI's sign-in limit (proto/ddcp.md 5.10): 5 attempts per client
-   address in 5 minutes, 4096 addresses (throttle_bytes: about 0.6 MiB). */
-#define SIGNIN_KEYS      4096
-#define SIGNIN_LIMIT     5
+#define HUGZ_MS 1000
+#define FILE_POLL_MS 250
+#define SWEEP_MS 1000
+#define ACTION_TICK_MS 20
+#define ACTIONS_MAX 4096
+#define ACTION_MIN_MS 100
+#define ACTION_MAX_MS 120000
+//  The web UI's sign-in limit (proto/ddcp.md 5.10): 5 attempts per client
+//  address in 5 minutes, 4096 addresses (throttle_bytes: about 0.6 MiB).
+#define SIGNIN_KEYS 4096
+#define SIGNIN_LIMIT 5
 #define SIGNIN_WINDOW_MS (5 * 60 * 1000)
-#define SUBS_SWEEP_MS   5000
-#define STEP_BUDGET_MS  5       /* one callback hands the loop back after this */
-#define HUGZ_JOIN_MS    20      /* at most one HUGZ for new subscribers per this */
-#define CTL_SNDHWM      32      /* replies queued per connection (each <= 1 MiB) */
-#define PUB_SNDHWM      256     /* messages queued per subscriber                */
-#define AUDIT_STEP_US   3000    /* an AUDIT page reads the log for at most this  */
-/* Actions refused before they reached a target (no such peer, role, too
-   many pending) are recorded at most this many a minute: a peer sending
-   junk cannot rotate the real entries out of the audit log. */
+#define SUBS_SWEEP_MS 5000
+#define STEP_BUDGET_MS 5   //  one callback hands the loop back after this
+#define HUGZ_JOIN_MS 20    //  at most one HUGZ for new subscribers per this
+#define CTL_SNDHWM 32      //  replies queued per connection (each <= 1 MiB)
+#define PUB_SNDHWM 256     //  messages queued per subscriber
+#define AUDIT_STEP_US 3000 //  an AUDIT page reads the log for at most this
+//  Actions refused before they reached a target (no such peer, role, too
+//  many pending) are recorded at most this many a minute: a peer sending
+//  junk cannot rotate the real entries out of the audit log.
 #define AUDIT_REFUSED_PER_MIN 60
 
 typedef struct {
-    char id[48];               /* our request id towards the target */
-    zframe_t *origin;          /* routing id of the requester       */
-    char *origin_req;          /* the requester's request id        */
-    char target[320];
+    char id [48];     //  our request id towards the target
+    zframe_t *origin; //  routing id of the requester
+    char *origin_req; //  the requester's request id
+    char target [320];
     int64_t deadline_ms;
-    int64_t started_ms;        /* mono                              */
-    cJSON *entry;              /* its audit record, result to come  */
+    int64_t started_ms; //  mono
+    cJSON *entry;       //  its audit record, result to come
 } s_action_t;
 
-/* A save committed in a group, its answer held until the group's flush. */
+//  A save committed in a group, its answer held until the group's flush.
 typedef struct {
     peer_t *peer;
     char *req;
@@ -78,44 +78,44 @@ struct broker_t {
     char *pub_endpoint;
     char *advertise_pub;
     store_t *store;
-    audit_t *audit;            /* DATA/audit.log                       */
+    audit_t *audit; //  DATA/audit.log
     peers_t *peers;
-    setupcode_t *setup;        /* the web UI's first-run setup code    */
-    throttle_t *signin;        /* sign-in attempts per client address  */
+    setupcode_t *setup; //  the web UI's first-run setup code
+    throttle_t *signin; //  sign-in attempts per client address
     zsock_t *ctl;
     zsock_t *pub;
-    zap_t *zap;                /* CURVE: admits KEYS/clients        */
+    zap_t *zap; //  CURVE: admits KEYS/clients
     refused_t *refused;
     subs_t *subs;
-    outq_t *outq;              /* bytes queued per connection        */
-    int64_t stalled_ms;        /* last look for stalled subscribers  */
-    uint64_t replies_dropped;  /* over a connection's byte bound     */
+    outq_t *outq;             //  bytes queued per connection
+    int64_t stalled_ms;       //  last look for stalled subscribers
+    uint64_t replies_dropped; //  over a connection's byte bound
     int64_t replies_dropped_log_ms;
     bool curve;
     zloop_t *loop;
-    char boot[17];
+    char boot [17];
     int64_t started_ms;
-    zhashx_t *actions;         /* id -> s_action_t                  */
+    zhashx_t *actions; //  id -> s_action_t
     uint64_t action_seq;
     int lock_fd;
-    int64_t malformed_log_ms;  /* last warning about malformed requests */
-    uint64_t malformed;        /* malformed requests not warned about   */
-    int64_t hugz_last_ms;      /* last HUGZ sent for new subscribers */
-    int64_t refused_minute_ms; /* refused actions recorded this minute */
+    int64_t malformed_log_ms;  //  last warning about malformed requests
+    uint64_t malformed;        //  malformed requests not warned about
+    int64_t hugz_last_ms;      //  last HUGZ sent for new subscribers
+    int64_t refused_minute_ms; //  refused actions recorded this minute
     int refused_recorded;
     uint64_t refused_unrecorded;
-    bool hugz_due;             /* a new subscriber waits for one     */
-    loopstat_t *loopstat;      /* the loop's longest step            */
-    watchdog_t *watchdog;      /* the heartbeat to an outside monitor */
-    /* Saves of one turn of the loop, answered after their one flush
-       (store_group_begin/end). */
+    bool hugz_due;        //  a new subscriber waits for one
+    loopstat_t *loopstat; //  the loop's longest step
+    watchdog_t *watchdog; //  the heartbeat to an outside monitor
+    //  Saves of one turn of the loop, answered after their one flush
+    //  (store_group_begin/end).
     bool grouping;
     s_held_t *held;
     int held_n, held_max;
-    stats_t stats;             /* counts for the metrics report      */
-    char host[64];             /* this host's name: the metrics' host */
+    stats_t stats;  //  counts for the metrics report
+    char host [64]; //  this host's name: the metrics' host
     int64_t started_wall_ms;
-    zmon_t *zmon;              /* the sockets' events, on mon/zmq/    */
+    zmon_t *zmon; //  the sockets' events, on mon/zmq/
 };
 
 static void
@@ -130,20 +130,21 @@ s_action_destroy (s_action_t **a_p)
     *a_p = NULL;
 }
 
-/* ---------------------------------------------------------------- sending */
+//  ---------------------------------------------------------------- sending
 
-/* Send zmsg to the peer with routing id `to`; never blocks (sndtimeo 0). */
+//  Send zmsg to the peer with routing id `to`; never blocks (sndtimeo 0).
 static void
 s_send_to (broker_t *self, zframe_t *to, zmsg_t **zmsg_p)
 {
-    /* Replies are built within DDC_REPLY_BUDGET; should one not be, the
-       peer gets an error rather than a frame it would drop. */
+    //  Replies are built within DDC_REPLY_BUDGET; should one not be, the
+    //  peer gets an error rather than a frame it would drop.
     for (zframe_t *f = zmsg_first (*zmsg_p); f; f = zmsg_next (*zmsg_p))
         if (zframe_size (f) > DDC_MAX_JSON) {
             zframe_t *req = zmsg_first (*zmsg_p);
             req = req ? zmsg_next (*zmsg_p) : NULL;
             char *id = req ? zframe_strdup (req) : ddc_strdup ("-");
-            ddc_error ("a %zu-byte reply to %s refused: over the clients' limit", zframe_size (f), id);
+            ddc_error ("a %zu-byte reply to %s refused: over the clients' limit", zframe_size (f),
+                       id);
             zmsg_destroy (zmsg_p);
             *zmsg_p = ddc_msg_buildv (DDC_ERROR, id, "413", "reply too large", NULL);
             free (id);
@@ -155,15 +156,14 @@ s_send_to (broker_t *self, zframe_t *to, zmsg_t **zmsg_p)
         ddc_debug ("reply dropped: peer gone or its queue is full (%s)", strerror (errno));
         return;
     }
-    /* A peer that does not read: its replies wait in our memory. */
+    //  A peer that does not read: its replies wait in our memory.
     self->replies_dropped++;
     int64_t now = ddc_mono_ms ();
     if (!self->replies_dropped_log_ms || now - self->replies_dropped_log_ms >= 60000) {
         peer_t *peer = peers_by_routing (self->peers, to);
         char *what = ddc_asprintf ("replies dropped: over %u MiB of replies queued to a peer "
                                    "that does not read them (%llu since the start)",
-                                   OUTQ_REPLY_MAX >> 20,
-                                   (unsigned long long) self->replies_dropped);
+                                   OUTQ_REPLY_MAX >> 20, (unsigned long long) self->replies_dropped);
         refused_add (self->refused, peer ? peer_name (peer) : "a connection", NULL, what);
         free (what);
         self->replies_dropped_log_ms = now;
@@ -173,29 +173,29 @@ s_send_to (broker_t *self, zframe_t *to, zmsg_t **zmsg_p)
 static void
 s_send_error (broker_t *self, zframe_t *to, const char *req, int code, const char *message)
 {
-    char scode[16];
-    snprintf (scode, sizeof scode, "%d", code);
+    char scode [16];
+    snprintf (scode, sizeof (scode), "%d", code);
     zmsg_t *reply = ddc_msg_buildv (DDC_ERROR, req, scode, message, NULL);
     s_send_to (self, to, &reply);
 }
 
 static char *
-s_u64 (uint64_t v, char buf[24])
+s_u64 (uint64_t v, char buf [24])
 {
     snprintf (buf, 24, "%llu", (unsigned long long) v);
     return buf;
 }
 
-/* Publish zmsg (taken) and count it. */
+//  Publish zmsg (taken) and count it.
 static void
 s_pub (broker_t *self, zmsg_t **zmsg_p, stats_pub_t kind)
 {
     if (!*zmsg_p)
         return;
-    self->stats.published[kind]++;
+    self->stats.published [kind]++;
     outq_publish (self->outq, self->pub, zmsg_p);
-    /* Over the bound, the subscribers that do not read are what holds it
-       (a look at most every 100 ms: a walk of our sockets). */
+    //  Over the bound, the subscribers that do not read are what holds it
+    //  (a look at most every 100 ms: a walk of our sockets).
     int64_t now = ddc_mono_ms ();
     if (outq_pub_bytes (self->outq) > OUTQ_PUB_MAX && now - self->stalled_ms >= 100) {
         self->stalled_ms = now;
@@ -203,7 +203,7 @@ s_pub (broker_t *self, zmsg_t **zmsg_p, stats_pub_t kind)
     }
 }
 
-/* Write an entry to the audit log, and count it. */
+//  Write an entry to the audit log, and count it.
 static void
 s_audit (broker_t *self, const cJSON *entry)
 {
@@ -211,8 +211,8 @@ s_audit (broker_t *self, const cJSON *entry)
         self->stats.audit_records++;
 }
 
-/* mon/peer/<name>/: a peer connected (HELLO, or a message after it went
-   quiet) or went (BYE, or quiet for PEER_IDLE_MS), at once (proto 6). */
+//  mon/peer/<name>/: a peer connected (HELLO, or a message after it went
+//  quiet) or went (BYE, or quiet for PEER_IDLE_MS), at once (proto 6).
 static void
 s_on_link (void *arg, peer_t *peer, bool connected, const char *reason)
 {
@@ -221,7 +221,7 @@ s_on_link (void *arg, peer_t *peer, bool connected, const char *reason)
     cJSON_AddStringToObject (body, "name", peer_name (peer));
     cJSON_AddStringToObject (body, "role", peer_role (peer)->name);
     cJSON_AddBoolToObject (body, "connected", connected);
-    char when[32];
+    char when [32];
     ddc_iso_time (ddc_wall_ms (), when);
     cJSON_AddStringToObject (body, "time", when);
     cJSON_AddStringToObject (body, "reason", reason);
@@ -235,7 +235,7 @@ s_on_link (void *arg, peer_t *peer, bool connected, const char *reason)
 static void
 s_publish_hugz (broker_t *self)
 {
-    char rev[24], now[24];
+    char rev [24], now [24];
     cJSON *revs = store_revs_json (self->store);
     char *revs_text = cJSON_PrintUnformatted (revs);
     cJSON_Delete (revs);
@@ -246,63 +246,64 @@ s_publish_hugz (broker_t *self)
     s_pub (self, &zmsg, STATS_PUB_HUGZ);
 }
 
-/* ------------------------------------------------------------ setup code */
+//  ------------------------------------------------------------ setup code
 
 static bool
 s_password_set (broker_t *self)
 {
-    const char *hash = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
-        store_section (self->store, DDC_SEC_WEB), "password_hash"));
+    const char *hash = cJSON_GetStringValue (
+        cJSON_GetObjectItemCaseSensitive (store_section (self->store, DDC_SEC_WEB),
+                                          "password_hash"));
     return hash && *hash;
 }
 
-/* A setup code exactly while no web password is set (proto 5.11); the
-   broker's log is where the operator reads it. Run at start and after
-   every change of the web section, in the same loop turn as the change,
-   so that the code a password used up is never accepted again. */
+//  A setup code exactly while no web password is set (proto 5.11); the
+//  broker's log is where the operator reads it. Run at start and after
+//  every change of the web section, in the same loop turn as the change,
+//  so that the code a password used up is never accepted again.
 static void
 s_setup_sync (broker_t *self)
 {
     const char *path = setupcode_path (self->setup);
     switch (setupcode_sync (self->setup, s_password_set (self))) {
-    case SETUPCODE_LOADED:
-    case SETUPCODE_MADE:
-        ddc_info ("no web password is set: the web UI's setup code is %s (also in %s, and "
-                  "printed by ddc-ctl setup-code); enter it at /setup of ddc-web",
-                  setupcode_get (self->setup), path);
-        break;
-    case SETUPCODE_UNWRITTEN:
-        ddc_warn ("no web password is set: the web UI's setup code is %s (printed by ddc-ctl "
-                  "setup-code; it could not be written to %s: %s); enter it at /setup of ddc-web",
-                  setupcode_get (self->setup), path, strerror (errno));
-        break;
-    case SETUPCODE_WITHDRAWN:
-        ddc_info ("a web password is set: the setup code is used up (%s removed)", path);
-        break;
-    case SETUPCODE_KEPT:
-        break;
+        case SETUPCODE_LOADED:
+        case SETUPCODE_MADE:
+            ddc_info ("no web password is set: the web UI's setup code is %s (also in %s, and "
+                      "printed by ddc-ctl setup-code); enter it at /setup of ddc-web",
+                      setupcode_get (self->setup), path);
+            break;
+        case SETUPCODE_UNWRITTEN:
+            ddc_warn ("no web password is set: the web UI's setup code is %s (printed by ddc-ctl "
+                      "setup-code; it could not be written to %s: %s); enter it at /setup of "
+                      "ddc-web",
+                      setupcode_get (self->setup), path, strerror (errno));
+            break;
+        case SETUPCODE_WITHDRAWN:
+            ddc_info ("a web password is set: the setup code is used up (%s removed)", path);
+            break;
+        case SETUPCODE_KEPT:
+            break;
     }
 }
 
-/* True when a web section value sets a password (not "", not "***", which
-   keeps the current one). */
+//  True when a web section value sets a password (not "", not "***", which
+//  keeps the current one).
 static bool
 s_sets_password (const cJSON *value)
 {
-    const char *hash = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (value,
-                                                                                "password_hash"));
+    const char *hash =
+        cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (value, "password_hash"));
     return hash && *hash && strcmp (hash, "***") != 0;
 }
 
-/* ----------------------------------------------------------------- publish */
+//  ----------------------------------------------------------------- publish
 
 static void
-s_publish_change (broker_t *self, const store_change_t *change, const char *author,
-                  const char *peer)
+s_publish_change (broker_t *self, const store_change_t *change, const char *author, const char *peer)
 {
     ddc_section_t s = change->section;
-    char topic[64], rev[24], prev[24], when[32];
-    snprintf (topic, sizeof topic, "cfg/%s/", ddc_section_name (s));
+    char topic [64], rev [24], prev [24], when [32];
+    snprintf (topic, sizeof (topic), "cfg/%s/", ddc_section_name (s));
     ddc_iso_time (ddc_wall_ms (), when);
     cJSON *props = cJSON_CreateObject ();
     cJSON_AddStringToObject (props, "author", author);
@@ -315,9 +316,9 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
     cJSON *redacted = ddc_config_redact (s, store_section (self->store, s));
     char *value_text = cJSON_PrintUnformatted (redacted);
     cJSON_Delete (redacted);
-    zmsg_t *zmsg = ddc_msg_buildv (DDC_UPDATE, topic, store_epoch (self->store),
-                                   s_u64 (change->rev, rev), s_u64 (change->prev_rev, prev),
-                                   props_text, value_text, NULL);
+    zmsg_t *zmsg =
+        ddc_msg_buildv (DDC_UPDATE, topic, store_epoch (self->store), s_u64 (change->rev, rev),
+                        s_u64 (change->prev_rev, prev), props_text, value_text, NULL);
     free (props_text);
     free (value_text);
     s_pub (self, &zmsg, STATS_PUB_UPDATE);
@@ -333,22 +334,21 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
         watchdog_configure (self->watchdog, store_section (self->store, s), false);
 }
 
-/* The watchdog's question: is the system well (health.h)? */
+//  The watchdog's question: is the system well (health.h)?
 static bool
 s_watchdog_health (void *arg, char *reason, size_t size)
 {
     broker_t *self = arg;
     return health_judge (store_section (self->store, DDC_SEC_BOT),
-                         store_section (self->store, DDC_SEC_CONTAINERS), self->peers, reason,
-                         size);
+                         store_section (self->store, DDC_SEC_CONTAINERS), self->peers, reason, size);
 }
 
-/* --------------------------------------------------------------- requests */
+//  --------------------------------------------------------------- requests
 
-/* true when the certificate allows that instance: one of its `instances`
-   metadata (a comma list of names and PREFIX*), or without it its `name`.
-   The one-off runs of a tool role (ctl, monitor) are told apart by a
-   suffix: such a certificate for NAME also allows NAME.ANYTHING. */
+//  true when the certificate allows that instance: one of its `instances`
+//  metadata (a comma list of names and PREFIX*), or without it its `name`.
+//  The one-off runs of a tool role (ctl, monitor) are told apart by a
+//  suffix: such a certificate for NAME also allows NAME.ANYTHING.
 static bool
 s_cert_allows (zcert_t *cert, const role_t *role, const char *instance)
 {
@@ -364,16 +364,17 @@ s_cert_allows (zcert_t *cert, const role_t *role, const char *instance)
         while (*e == ' ')
             e++;
         size_t n = strlen (e);
-        ok = n && (ddc_name_matches (e, instance)
-                   || (tool && e[n - 1] != '*' && strncmp (e, instance, n) == 0
-                       && instance[n] == '.'));
+        ok = n
+             && (ddc_name_matches (e, instance)
+                 || (tool && e [n - 1] != '*' && strncmp (e, instance, n) == 0
+                     && instance [n] == '.'));
     }
     free (copy);
     return ok;
 }
 
-/* Refuse a HELLO: the peer gets ERROR code, the refusals list and the
-   (rate-limited) log get the reason. */
+//  Refuse a HELLO: the peer gets ERROR code, the refusals list and the
+//  (rate-limited) log get the reason.
 static void
 s_hello_refused (broker_t *self, zframe_t *routing, const char *req, const char *address,
                  zcert_t *cert, int code, const char *reason)
@@ -386,49 +387,57 @@ static void
 s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id,
             const char *address)
 {
-    const char *req = msg->frame[DDC_REQ];
-    if (strcmp (msg->frame[DDC_HELLO_PROTO], DDC_PROTO_NAME) != 0) {
-        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "unsupported protocol; this broker speaks DDCP/1");
+    const char *req = msg->frame [DDC_REQ];
+    if (strcmp (msg->frame [DDC_HELLO_PROTO], DDC_PROTO_NAME) != 0) {
+        s_send_error (self, routing, req, DDC_E_BAD_REQUEST,
+                      "unsupported protocol; this broker speaks DDCP/1");
         return;
     }
-    const role_t *role = role_find (msg->frame[DDC_HELLO_ROLE]);
+    const role_t *role = role_find (msg->frame [DDC_HELLO_ROLE]);
     if (!role) {
-        char text[200];
-        snprintf (text, sizeof text, "unknown role; roles are %s", role_names ());
+        char text [200];
+        snprintf (text, sizeof (text), "unknown role; roles are %s", role_names ());
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, text);
         return;
     }
-    const char *instance = msg->frame[DDC_HELLO_INSTANCE];
+    const char *instance = msg->frame [DDC_HELLO_INSTANCE];
     if (strchr (instance, '/')) {
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "an instance name may not contain '/'");
         return;
     }
-    char name[320], reason[DDC_MAX_TEXT];
-    snprintf (name, sizeof name, "%s@%.300s", role->name, instance);
+    char name [320], reason [DDC_MAX_TEXT];
+    snprintf (name, sizeof (name), "%s@%.300s", role->name, instance);
     zcert_t *cert = NULL;
     if (user_id && *user_id) {
-        /* A CURVE client (tcp://): the ZAP handler gave its public key as
-           User-Id; the certificate in KEYS/clients says what it may be. */
+        //  A CURVE client (tcp://): the ZAP handler gave its public key as
+        //  User-Id; the certificate in KEYS/clients says what it may be.
         cert = self->zap ? zap_cert (self->zap, user_id) : NULL;
         const char *cert_role = cert ? zcert_meta (cert, "role") : NULL;
         if (!cert_role || strcmp (cert_role, role->name) != 0) {
-            snprintf (reason, sizeof reason, "HELLO as %.120s refused: the certificate is for "
-                      "role %.20s", name, cert_role ? cert_role : "(none)");
+            snprintf (reason, sizeof (reason),
+                      "HELLO as %.120s refused: the certificate is for "
+                      "role %.20s",
+                      name, cert_role ? cert_role : "(none)");
             s_hello_refused (self, routing, req, address, cert, DDC_E_DENIED, reason);
             return;
         }
         if (!s_cert_allows (cert, role, instance)) {
             const char *list = zcert_meta (cert, "instances");
-            snprintf (reason, sizeof reason, "HELLO as %.120s refused: the certificate allows "
-                      "only %.80s", name, list && *list ? list : zcert_meta (cert, "name")
-                      ? zcert_meta (cert, "name") : "(no name)");
+            snprintf (reason, sizeof (reason),
+                      "HELLO as %.120s refused: the certificate allows "
+                      "only %.80s",
+                      name,
+                      list && *list               ? list
+                      : zcert_meta (cert, "name") ? zcert_meta (cert, "name")
+                                                  : "(no name)");
             s_hello_refused (self, routing, req, address, cert, DDC_E_DENIED, reason);
             return;
         }
     }
     int64_t now = ddc_mono_ms ();
     if (peers_holder (self->peers, routing, name, now)) {
-        snprintf (reason, sizeof reason, "HELLO as %.120s refused: the name is in use by a "
+        snprintf (reason, sizeof (reason),
+                  "HELLO as %.120s refused: the name is in use by a "
                   "live connection (free after %d s without a message from it, or its BYE)",
                   name, PEER_IDLE_MS / 1000);
         s_hello_refused (self, routing, req, address, cert, DDC_E_IN_USE, reason);
@@ -442,22 +451,22 @@ s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_
     cJSON *access = role_access (role, peer_name (peer), self->advertise_pub);
     char *access_text = cJSON_PrintUnformatted (access);
     cJSON_Delete (access);
-    char rev[24];
-    zmsg_t *reply = ddc_msg_buildv (DDC_WELCOME, req, store_epoch (self->store),
-                                    s_u64 (store_rev (self->store), rev), self->boot,
-                                    access_text, NULL);
+    char rev [24];
+    zmsg_t *reply =
+        ddc_msg_buildv (DDC_WELCOME, req, store_epoch (self->store),
+                        s_u64 (store_rev (self->store), rev), self->boot, access_text, NULL);
     free (access_text);
     s_send_to (self, routing, &reply);
 }
 
-/* Parse "*" or "a,b" into wanted[]; -1 with the bad name in bad[]. */
+//  Parse "*" or "a,b" into wanted[]; -1 with the bad name in bad[].
 static int
-s_parse_sections (const char *list, bool wanted[DDC_SEC_COUNT], char *bad, size_t badlen)
+s_parse_sections (const char *list, bool wanted [DDC_SEC_COUNT], char *bad, size_t badlen)
 {
     memset (wanted, 0, sizeof (bool) * DDC_SEC_COUNT);
     if (strcmp (list, "*") == 0) {
         for (int s = 0; s < DDC_SEC_COUNT; s++)
-            wanted[s] = true;
+            wanted [s] = true;
         return 0;
     }
     char *copy = ddc_strdup (list), *save = NULL;
@@ -469,7 +478,7 @@ s_parse_sections (const char *list, bool wanted[DDC_SEC_COUNT], char *bad, size_
             rc = -1;
             break;
         }
-        wanted[s] = true;
+        wanted [s] = true;
     }
     free (copy);
     return rc;
@@ -478,12 +487,12 @@ s_parse_sections (const char *list, bool wanted[DDC_SEC_COUNT], char *bad, size_
 static void
 s_on_snapshot (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
-    const char *req = msg->frame[DDC_REQ];
-    bool wanted[DDC_SEC_COUNT];
-    char bad[64];
-    if (s_parse_sections (msg->frame[DDC_SNAPSHOT_SECTIONS], wanted, bad, sizeof bad) < 0) {
-        char text[128];
-        snprintf (text, sizeof text, "unknown section '%.60s'", bad);
+    const char *req = msg->frame [DDC_REQ];
+    bool wanted [DDC_SEC_COUNT];
+    char bad [64];
+    if (s_parse_sections (msg->frame [DDC_SNAPSHOT_SECTIONS], wanted, bad, sizeof (bad)) < 0) {
+        char text [128];
+        snprintf (text, sizeof (text), "unknown section '%.60s'", bad);
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, text);
         return;
     }
@@ -491,7 +500,7 @@ s_on_snapshot (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     cJSON *sections = cJSON_AddObjectToObject (body, "sections");
     cJSON *revs = cJSON_AddObjectToObject (body, "revs");
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
-        if (!wanted[s])
+        if (!wanted [s])
             continue;
         const char *name = ddc_section_name ((ddc_section_t) s);
         cJSON_AddItemToObject (sections, name,
@@ -502,15 +511,15 @@ s_on_snapshot (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     }
     char *text = cJSON_PrintUnformatted (body);
     cJSON_Delete (body);
-    char rev[24];
+    char rev [24];
     zmsg_t *reply = ddc_msg_buildv (DDC_STATE, req, store_epoch (self->store),
                                     s_u64 (store_rev (self->store), rev), text, NULL);
     free (text);
     s_send_to (self, routing, &reply);
 }
 
-/* Build the reply to a save attempt; publishes on success. with_code:
-   the setup code was checked (SETUP). */
+//  Build the reply to a save attempt; publishes on success. with_code:
+//  the setup code was checked (SETUP).
 static zmsg_t *
 s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJSON *value,
         uint64_t expected, const char *author, bool with_code)
@@ -518,15 +527,15 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
     if (!role_writes (peer_role (peer), s)) {
         ddc_warn ("save of %s by %s denied: role %s may not write it", ddc_section_name (s),
                   peer_name (peer), peer_role (peer)->name);
-        self->stats.saves[STATS_SAVE_DENIED]++;
+        self->stats.saves [STATS_SAVE_DENIED]++;
         return ddc_msg_buildv (DDC_DENIED, req, "this role may not change this section", NULL);
     }
-    /* Which fields: judged against the current value when the save is
-       based on it (a save based on an older one is answered CONFLICT). */
-    char why[160];
+    //  Which fields: judged against the current value when the save is
+    //  based on it (a save based on an older one is answered CONFLICT).
+    char why [160];
     if ((expected == 0 || expected == store_section_rev (self->store, s))
         && !role_may_change (peer_role (peer), s, store_section (self->store, s), value, why,
-                             sizeof why)) {
+                             sizeof (why))) {
         ddc_warn ("save of %s by %s denied: %s", ddc_section_name (s), peer_name (peer), why);
         return ddc_msg_buildv (DDC_DENIED, req, why, NULL);
     }
@@ -534,14 +543,16 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
         && s_sets_password (value)) {
         ddc_warn ("save of web by %s denied: the first password needs the setup code",
                   peer_name (peer));
-        self->stats.saves[STATS_SAVE_DENIED]++;
-        return ddc_msg_buildv (DDC_DENIED, req, "the first web password is set with SETUP and "
-                               "the setup code", NULL);
+        self->stats.saves [STATS_SAVE_DENIED]++;
+        return ddc_msg_buildv (DDC_DENIED, req,
+                               "the first web password is set with SETUP and "
+                               "the setup code",
+                               NULL);
     }
     cJSON *errors = cJSON_CreateArray ();
     store_change_t change = { 0 };
-    char err[256] = "";
-    char rev[24], srev[24];
+    char err [256] = "";
+    char rev [24], srev [24];
     char *printed = cJSON_PrintUnformatted (value);
     size_t size = strlen (printed);
     free (printed);
@@ -556,62 +567,64 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
     }
     else
         result = store_save (self->store, s, value, expected, author, peer_name (peer), errors,
-                             &change, err, sizeof err);
-    static const stats_save_t counted[] = {
-        [STORE_OK] = STATS_SAVE_OK, [STORE_UNCHANGED] = STATS_SAVE_UNCHANGED,
-        [STORE_INVALID] = STATS_SAVE_INVALID, [STORE_CONFLICT] = STATS_SAVE_CONFLICT,
-        [STORE_FAILED] = STATS_SAVE_FAILED
-    };
-    self->stats.saves[counted[result]]++;
+                             &change, err, sizeof (err));
+    static const stats_save_t counted [] = { [STORE_OK] = STATS_SAVE_OK,
+                                             [STORE_UNCHANGED] = STATS_SAVE_UNCHANGED,
+                                             [STORE_INVALID] = STATS_SAVE_INVALID,
+                                             [STORE_CONFLICT] = STATS_SAVE_CONFLICT,
+                                             [STORE_FAILED] = STATS_SAVE_FAILED };
+    self->stats.saves [counted [result]]++;
     zmsg_t *reply = NULL;
     switch (result) {
-    case STORE_OK:
-        reply = ddc_msg_buildv (DDC_OK, req, s_u64 (store_rev (self->store), rev),
-                                s_u64 (store_section_rev (self->store, s), srev), "1", NULL);
-        break;
-    case STORE_UNCHANGED:
-        reply = ddc_msg_buildv (DDC_OK, req, s_u64 (store_rev (self->store), rev),
-                                s_u64 (store_section_rev (self->store, s), srev), "0", NULL);
-        break;
-    case STORE_INVALID: {
-        char *text = cJSON_PrintUnformatted (errors);
-        reply = ddc_msg_buildv (DDC_INVALID, req, text, NULL);
-        ddc_info ("save of %s by %s refused: %d validation error(s)", ddc_section_name (s),
-                  peer_name (peer), cJSON_GetArraySize (errors));
-        free (text);
-        break;
-    }
-    case STORE_CONFLICT: {
-        cJSON *view = role_view (peer_role (peer), s, store_section (self->store, s));
-        char *text = cJSON_PrintUnformatted (view);
-        cJSON_Delete (view);
-        reply = ddc_msg_buildv (DDC_CONFLICT, req, s_u64 (store_section_rev (self->store, s), srev),
-                                text, NULL);
-        ddc_info ("save of %s by %s: conflict (based on %llu, current %llu)", ddc_section_name (s),
-                  peer_name (peer), (unsigned long long) expected,
-                  (unsigned long long) store_section_rev (self->store, s));
-        free (text);
-        break;
-    }
-    case STORE_FAILED:
-        ddc_error ("save of %s failed: %s", ddc_section_name (s), err);
-        reply = ddc_msg_buildv (DDC_ERROR, req, "500", "the broker could not write its configuration file; nothing was changed", NULL);
-        break;
+        case STORE_OK:
+            reply = ddc_msg_buildv (DDC_OK, req, s_u64 (store_rev (self->store), rev),
+                                    s_u64 (store_section_rev (self->store, s), srev), "1", NULL);
+            break;
+        case STORE_UNCHANGED:
+            reply = ddc_msg_buildv (DDC_OK, req, s_u64 (store_rev (self->store), rev),
+                                    s_u64 (store_section_rev (self->store, s), srev), "0", NULL);
+            break;
+        case STORE_INVALID: {
+            char *text = cJSON_PrintUnformatted (errors);
+            reply = ddc_msg_buildv (DDC_INVALID, req, text, NULL);
+            ddc_info ("save of %s by %s refused: %d validation error(s)", ddc_section_name (s),
+                      peer_name (peer), cJSON_GetArraySize (errors));
+            free (text);
+            break;
+        }
+        case STORE_CONFLICT: {
+            cJSON *view = role_view (peer_role (peer), s, store_section (self->store, s));
+            char *text = cJSON_PrintUnformatted (view);
+            cJSON_Delete (view);
+            reply = ddc_msg_buildv (DDC_CONFLICT, req,
+                                    s_u64 (store_section_rev (self->store, s), srev), text, NULL);
+            ddc_info ("save of %s by %s: conflict (based on %llu, current %llu)",
+                      ddc_section_name (s), peer_name (peer), (unsigned long long) expected,
+                      (unsigned long long) store_section_rev (self->store, s));
+            free (text);
+            break;
+        }
+        case STORE_FAILED:
+            ddc_error ("save of %s failed: %s", ddc_section_name (s), err);
+            reply =
+                ddc_msg_buildv (DDC_ERROR, req,
+                                "500", "the broker could not write its configuration file; nothing was changed",
+                                NULL);
+            break;
     }
     cJSON_Delete (errors);
     if (result == STORE_OK && self->grouping) {
-        /* Answered and published once the group is durable (s_group_end). */
+        //  Answered and published once the group is durable (s_group_end).
         if (self->held_n == self->held_max) {
             self->held_max = self->held_max ? 2 * self->held_max : 8;
-            self->held = ddc_realloc (self->held, (size_t) self->held_max * sizeof *self->held);
+            self->held = ddc_realloc (self->held, (size_t) self->held_max * sizeof (*self->held));
         }
-        self->held[self->held_n++] = (s_held_t) {
-            peer, ddc_strdup (req), reply, change, ddc_strdup (author)
-        };
+        self->held [self->held_n++] =
+            (s_held_t){ peer, ddc_strdup (req), reply, change, ddc_strdup (author) };
         return NULL;
     }
     if (result == STORE_OK) {
-        /* The reply goes first: the saver learns its revision before anyone. */
+        //  The reply goes first: the saver learns its revision before anyone.
         zmsg_t *copy = zmsg_dup (reply);
         s_send_to (self, peer_routing (peer), &copy);
         s_publish_change (self, &change, author, peer_name (peer));
@@ -623,7 +636,7 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
     return reply;
 }
 
-/* A request id this peer has had answered: the same answer again (true). */
+//  A request id this peer has had answered: the same answer again (true).
 static bool
 s_answered (broker_t *self, zframe_t *routing, peer_t *peer, const char *req)
 {
@@ -638,10 +651,10 @@ s_answered (broker_t *self, zframe_t *routing, peer_t *peer, const char *req)
 static void
 s_on_save (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, bool rollback)
 {
-    const char *req = msg->frame[DDC_REQ];
+    const char *req = msg->frame [DDC_REQ];
     if (s_answered (self, routing, peer, req))
         return;
-    const char *name = msg->frame[rollback ? DDC_ROLLBACK_SECTION : DDC_SAVE_SECTION];
+    const char *name = msg->frame [rollback ? DDC_ROLLBACK_SECTION : DDC_SAVE_SECTION];
     int s = ddc_section_from_name (name);
     if (s < 0) {
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "unknown section");
@@ -649,27 +662,27 @@ s_on_save (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, bool
     }
     zmsg_t *reply;
     if (!rollback)
-        reply = s_save (self, peer, req, (ddc_section_t) s, msg->json[DDC_SAVE_VALUE],
-                        msg->u64[DDC_SAVE_EXPECTED], msg->frame[DDC_SAVE_AUTHOR], false);
+        reply = s_save (self, peer, req, (ddc_section_t) s, msg->json [DDC_SAVE_VALUE],
+                        msg->u64 [DDC_SAVE_EXPECTED], msg->frame [DDC_SAVE_AUTHOR], false);
     else {
-        uint64_t to = msg->u64[DDC_ROLLBACK_REV];
+        uint64_t to = msg->u64 [DDC_ROLLBACK_REV];
         bool gone = false;
         cJSON *value = store_history_value (self->store, (ddc_section_t) s, to, &gone);
         if (!value) {
-            char text[160];
+            char text [160];
             if (gone)
-                snprintf (text, sizeof text, "revision %llu is older than the retained history",
+                snprintf (text, sizeof (text), "revision %llu is older than the retained history",
                           (unsigned long long) to);
             else
-                snprintf (text, sizeof text, "%s did not change at revision %llu", name,
+                snprintf (text, sizeof (text), "%s did not change at revision %llu", name,
                           (unsigned long long) to);
             s_send_error (self, routing, req, gone ? DDC_E_GONE : DDC_E_NOT_FOUND, text);
             return;
         }
-        /* The author frame is at most DDC_MAX_TEXT bytes of UTF-8: whole here. */
-        char author[DDC_MAX_TEXT + 64];
-        snprintf (author, sizeof author, "%s (rollback to %llu)", msg->frame[DDC_ROLLBACK_AUTHOR],
-                  (unsigned long long) to);
+        //  The author frame is at most DDC_MAX_TEXT bytes of UTF-8: whole here.
+        char author [DDC_MAX_TEXT + 64];
+        snprintf (author, sizeof (author), "%s (rollback to %llu)",
+                  msg->frame [DDC_ROLLBACK_AUTHOR], (unsigned long long) to);
         reply = s_save (self, peer, req, (ddc_section_t) s, value, 0, author, false);
         cJSON_Delete (value);
     }
@@ -679,15 +692,15 @@ s_on_save (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, bool
     }
 }
 
-/* SETUP: the first web password, allowed by the setup code (proto 5.11).
-   The check and the save happen in one turn of the loop, and the save
-   withdraws the code (s_publish_change), so of two replicas sending the
-   right code at once only the first sets a password: the second finds one
-   set (ERROR 410). */
+//  SETUP: the first web password, allowed by the setup code (proto 5.11).
+//  The check and the save happen in one turn of the loop, and the save
+//  withdraws the code (s_publish_change), so of two replicas sending the
+//  right code at once only the first sets a password: the second finds one
+//  set (ERROR 410).
 static void
 s_on_setup (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
-    const char *req = msg->frame[DDC_REQ];
+    const char *req = msg->frame [DDC_REQ];
     if (s_answered (self, routing, peer, req))
         return;
     if (!peer_role (peer)->signin) {
@@ -701,35 +714,37 @@ s_on_setup (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
         return;
     }
     zmsg_t *reply;
-    if (!setupcode_matches (self->setup, msg->frame[DDC_SETUP_CODE])) {
+    if (!setupcode_matches (self->setup, msg->frame [DDC_SETUP_CODE])) {
         ddc_warn ("setup by %s refused: wrong setup code", peer_name (peer));
         reply = ddc_msg_buildv (DDC_DENIED, req, "the setup code is not right", NULL);
     }
-    else if (!s_sets_password (msg->json[DDC_SETUP_VALUE])) {
+    else if (!s_sets_password (msg->json [DDC_SETUP_VALUE])) {
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST,
                       "SETUP sets the first password: value.password_hash must be a new hash");
         return;
     }
     else
-        reply = s_save (self, peer, req, DDC_SEC_WEB, msg->json[DDC_SETUP_VALUE],
-                        msg->u64[DDC_SETUP_EXPECTED], msg->frame[DDC_SETUP_AUTHOR], true);
+        reply = s_save (self, peer, req, DDC_SEC_WEB, msg->json [DDC_SETUP_VALUE],
+                        msg->u64 [DDC_SETUP_EXPECTED], msg->frame [DDC_SETUP_AUTHOR], true);
     if (reply) {
         peer_remember (peer, req, reply);
         s_send_to (self, routing, &reply);
     }
 }
 
-/* SETUPCODE: the setup code, for the operator (proto 5.11). */
+//  SETUPCODE: the setup code, for the operator (proto 5.11).
 static void
 s_on_setupcode (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
-    const char *req = msg->frame[DDC_REQ];
+    const char *req = msg->frame [DDC_REQ];
     const char *code = setupcode_get (self->setup);
     if (!peer_role (peer)->setup_code)
         s_send_error (self, routing, req, DDC_E_DENIED, "only the ctl role may read the setup code");
     else if (!code)
-        s_send_error (self, routing, req, DDC_E_GONE, "a web password is set, so there is no "
-                      "setup code; ddc-ctl passwd --clear removes the password and makes a new one");
+        s_send_error (self, routing, req, DDC_E_GONE,
+                      "a web password is set, so there is no "
+                      "setup code; ddc-ctl passwd --clear removes the password and makes a new "
+                      "one");
     else {
         ddc_info ("setup code handed to %s", peer_name (peer));
         zmsg_t *reply = ddc_msg_buildv (DDC_CODE, req, code, NULL);
@@ -737,17 +752,18 @@ s_on_setupcode (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     }
 }
 
-/* THROTTLE: one more sign-in attempt from a client address, or its
-   success (proto 5.10). */
+//  THROTTLE: one more sign-in attempt from a client address, or its
+//  success (proto 5.10).
 static void
 s_on_throttle (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
-    const char *req = msg->frame[DDC_REQ];
-    const char *op = msg->frame[DDC_THROTTLE_OP];
-    const char *key = msg->frame[DDC_THROTTLE_KEY];
-    size_t len = msg->len[DDC_THROTTLE_KEY];
+    const char *req = msg->frame [DDC_REQ];
+    const char *op = msg->frame [DDC_THROTTLE_OP];
+    const char *key = msg->frame [DDC_THROTTLE_KEY];
+    size_t len = msg->len [DDC_THROTTLE_KEY];
     if (!peer_role (peer)->signin) {
-        s_send_error (self, routing, req, DDC_E_DENIED, "only the web role may count sign-in attempts");
+        s_send_error (self, routing, req, DDC_E_DENIED,
+                      "only the web role may count sign-in attempts");
         return;
     }
     if (len == 0 || len >= THROTTLE_KEY_MAX) {
@@ -763,7 +779,7 @@ s_on_throttle (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "THROTTLE takes \"take\" or \"clear\"");
         return;
     }
-    char swait[24];
+    char swait [24];
     zmsg_t *reply = ddc_msg_buildv (DDC_WAIT, req, s_u64 ((uint64_t) wait, swait), NULL);
     s_send_to (self, routing, &reply);
 }
@@ -771,9 +787,9 @@ s_on_throttle (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 static void
 s_on_history (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
 {
-    const char *req = msg->frame[DDC_REQ];
-    const char *name = msg->frame[DDC_HISTORY_SECTION];
-    uint64_t rev = msg->u64[DDC_HISTORY_REV];
+    const char *req = msg->frame [DDC_REQ];
+    const char *name = msg->frame [DDC_HISTORY_SECTION];
+    uint64_t rev = msg->u64 [DDC_HISTORY_REV];
     int s = -1;
     if (strcmp (name, "*") != 0 && (s = ddc_section_from_name (name)) < 0) {
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "unknown section");
@@ -781,7 +797,7 @@ s_on_history (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     }
     cJSON *entries;
     if (rev == 0)
-        entries = store_history (self->store, s);      /* summaries: bounded */
+        entries = store_history (self->store, s); //  summaries: bounded
     else {
         bool gone = false;
         cJSON *entry = store_history_entry (self->store, s, rev, &gone);
@@ -805,23 +821,24 @@ static void
 s_on_applied (broker_t *self, peer_t *peer, ddc_msg_t *msg, bool rejected)
 {
     (void) self;
-    int s = ddc_section_from_name (msg->frame[1]);
+    int s = ddc_section_from_name (msg->frame [1]);
     if (s < 0)
         return;
     if (!rejected) {
-        peer_applied (peer, (ddc_section_t) s, msg->u64[DDC_APPLIED_REV]);
+        peer_applied (peer, (ddc_section_t) s, msg->u64 [DDC_APPLIED_REV]);
         return;
     }
-    cJSON *errors = msg->json[DDC_REJECTED_ERRORS];
-    msg->json[DDC_REJECTED_ERRORS] = NULL;
-    const cJSON *first = cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (errors, 0), "message");
+    cJSON *errors = msg->json [DDC_REJECTED_ERRORS];
+    msg->json [DDC_REJECTED_ERRORS] = NULL;
+    const cJSON *first =
+        cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (errors, 0), "message");
     ddc_warn ("%s rejected %s revision %llu and keeps running %llu: %.200s", peer_name (peer),
-              ddc_section_name ((ddc_section_t) s), (unsigned long long) msg->u64[DDC_REJECTED_REV],
-              (unsigned long long) msg->u64[DDC_REJECTED_RUNNING],
+              ddc_section_name ((ddc_section_t) s), (unsigned long long) msg->u64 [DDC_REJECTED_REV],
+              (unsigned long long) msg->u64 [DDC_REJECTED_RUNNING],
               cJSON_IsString (first) ? first->valuestring : "no reason given");
     self->stats.rejections++;
-    peer_rejected (peer, (ddc_section_t) s, msg->u64[DDC_REJECTED_REV],
-                   msg->u64[DDC_REJECTED_RUNNING], &errors);
+    peer_rejected (peer, (ddc_section_t) s, msg->u64 [DDC_REJECTED_REV],
+                   msg->u64 [DDC_REJECTED_RUNNING], &errors);
     cJSON_Delete (errors);
 }
 
@@ -851,29 +868,29 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddItemToObject (broker, "config", store_status (self->store));
     cJSON_AddItemToObject (broker, "watchdog", watchdog_status (self->watchdog));
     cJSON_AddItemToObject (broker, "zmq", zmon_status (self->zmon));
-    /* The rows fill what is left of the budget; the rest is paged. The
-       reply is put together as text: a page can hold a megabyte of
-       reports, which are copied as few times as may be. */
+    //  The rows fill what is left of the budget; the rest is paged. The
+    //  reply is put together as text: a page can hold a megabyte of
+    //  reports, which are copied as few times as may be.
     char *head = cJSON_PrintUnformatted (body);
     cJSON_Delete (body);
     size_t head_len = strlen (head);
     size_t used = head_len + 128;
-    const char *full = msg->frame[DDC_STATUS_FULL];
-    uint64_t offset = msg->u64[DDC_STATUS_OFFSET];
+    const char *full = msg->frame [DDC_STATUS_FULL];
+    uint64_t offset = msg->u64 [DDC_STATUS_OFFSET];
     size_t total = 0, next = 0;
-    char *rows = peers_table (self->peers, now, (size_t) offset,
-                              strcmp (full, "-") == 0 ? NULL : full,
-                              used < DDC_REPLY_BUDGET ? DDC_REPLY_BUDGET - used : 0, &total, &next);
-    char tail[128];
+    char *rows =
+        peers_table (self->peers, now, (size_t) offset, strcmp (full, "-") == 0 ? NULL : full,
+                     used < DDC_REPLY_BUDGET ? DDC_REPLY_BUDGET - used : 0, &total, &next);
+    char tail [128];
     if (next < total)
-        snprintf (tail, sizeof tail, ",\"offset\":%llu,\"total\":%zu,\"next\":%zu}",
+        snprintf (tail, sizeof (tail), ",\"offset\":%llu,\"total\":%zu,\"next\":%zu}",
                   (unsigned long long) offset, total, next);
     else
-        snprintf (tail, sizeof tail, ",\"offset\":%llu,\"total\":%zu,\"next\":null}",
+        snprintf (tail, sizeof (tail), ",\"offset\":%llu,\"total\":%zu,\"next\":null}",
                   (unsigned long long) offset, total);
     size_t rows_len = strlen (rows), tail_len = strlen (tail);
     char *text = ddc_malloc (head_len + 10 + rows_len + tail_len + 1);
-    memcpy (text, head, head_len - 1);            /* {"broker":{...} without its '}' */
+    memcpy (text, head, head_len - 1); //  {"broker":{...} without its '}'
     size_t at = head_len - 1;
     memcpy (text + at, ",\"peers\":", 9);
     at += 9;
@@ -882,13 +899,13 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     memcpy (text + at, tail, tail_len + 1);
     free (head);
     free (rows);
-    zmsg_t *reply = ddc_msg_buildv (DDC_PEERS, msg->frame[DDC_REQ], text, NULL);
+    zmsg_t *reply = ddc_msg_buildv (DDC_PEERS, msg->frame [DDC_REQ], text, NULL);
     free (text);
     s_send_to (self, routing, &reply);
 }
 
-/* An action refused before it reached a target: recorded (at most
-   AUDIT_REFUSED_PER_MIN a minute) and answered. */
+//  An action refused before it reached a target: recorded (at most
+//  AUDIT_REFUSED_PER_MIN a minute) and answered.
 static void
 s_action_refused (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, int code,
                   const char *error, const char *text)
@@ -897,8 +914,8 @@ s_action_refused (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *ms
     if (now - self->refused_minute_ms >= 60000) {
         if (self->refused_unrecorded)
             ddc_warn ("%llu refused actions were not written to the audit log (more than %d "
-                      "a minute)", (unsigned long long) self->refused_unrecorded,
-                      AUDIT_REFUSED_PER_MIN);
+                      "a minute)",
+                      (unsigned long long) self->refused_unrecorded, AUDIT_REFUSED_PER_MIN);
         self->refused_minute_ms = now;
         self->refused_recorded = 0;
         self->refused_unrecorded = 0;
@@ -906,8 +923,8 @@ s_action_refused (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *ms
     if (self->refused_recorded < AUDIT_REFUSED_PER_MIN) {
         self->refused_recorded++;
         cJSON *entry = audit_action_begin (peer_name (peer), peer_role (peer)->name,
-                                           msg->frame[DDC_ACTION_PEER], msg->json[DDC_ACTION_BODY],
-                                           ddc_wall_ms ());
+                                           msg->frame [DDC_ACTION_PEER],
+                                           msg->json [DDC_ACTION_BODY], ddc_wall_ms ());
         audit_action_failed (entry, "error", error, text, 0);
         s_audit (self, entry);
         cJSON_Delete (entry);
@@ -915,14 +932,14 @@ s_action_refused (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *ms
     else
         self->refused_unrecorded++;
     stats_action (&self->stats, "error");
-    s_send_error (self, routing, msg->frame[DDC_REQ], code, text);
+    s_send_error (self, routing, msg->frame [DDC_REQ], code, text);
 }
 
 static void
 s_on_action (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
-    const char *req = msg->frame[DDC_REQ];
-    const char *target_name = msg->frame[DDC_ACTION_PEER];
+    const char *req = msg->frame [DDC_REQ];
+    const char *target_name = msg->frame [DDC_ACTION_PEER];
     if (!peer_role (peer)->actions) {
         s_action_refused (self, routing, peer, msg, DDC_E_DENIED, "denied",
                           "this role may not send actions");
@@ -930,8 +947,8 @@ s_on_action (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     }
     peer_t *target = peers_by_name (self->peers, target_name);
     if (!target) {
-        char text[200];
-        snprintf (text, sizeof text, "no connected service is named %.150s", target_name);
+        char text [200];
+        snprintf (text, sizeof (text), "no connected service is named %.150s", target_name);
         s_action_refused (self, routing, peer, msg, DDC_E_NOT_FOUND, "not_connected", text);
         return;
     }
@@ -940,67 +957,69 @@ s_on_action (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
                           "too many actions pending; try again");
         return;
     }
-    uint64_t timeout = msg->u64[DDC_ACTION_TIMEOUT];
+    uint64_t timeout = msg->u64 [DDC_ACTION_TIMEOUT];
     if (timeout < ACTION_MIN_MS)
         timeout = ACTION_MIN_MS;
     if (timeout > ACTION_MAX_MS)
         timeout = ACTION_MAX_MS;
-    s_action_t *a = ddc_calloc (1, sizeof *a);
-    snprintf (a->id, sizeof a->id, "act-%s-%llu", self->boot, (unsigned long long) ++self->action_seq);
+    s_action_t *a = ddc_calloc (1, sizeof (*a));
+    snprintf (a->id, sizeof (a->id), "act-%s-%llu", self->boot,
+              (unsigned long long) ++self->action_seq);
     a->origin = zframe_dup (routing);
     a->origin_req = ddc_strdup (req);
-    ddc_strlcpy (a->target, target_name, sizeof a->target);
+    ddc_strlcpy (a->target, target_name, sizeof (a->target));
     a->started_ms = ddc_mono_ms ();
     a->deadline_ms = a->started_ms + (int64_t) timeout;
-    /* Who asked is the connection's peer; what it says it acts for is
-       kept as its claim ("for"). */
+    //  Who asked is the connection's peer; what it says it acts for is
+    //  kept as its claim ("for").
     a->entry = audit_action_begin (peer_name (peer), peer_role (peer)->name, target_name,
-                                   msg->json[DDC_ACTION_BODY], ddc_wall_ms ());
+                                   msg->json [DDC_ACTION_BODY], ddc_wall_ms ());
     zhashx_insert (self->actions, a->id, a);
-    char stimeout[24];
+    char stimeout [24];
     zmsg_t *fwd = ddc_msg_buildv (DDC_ACTION, a->id, peer_name (peer), s_u64 (timeout, stimeout),
-                                  msg->frame[DDC_ACTION_BODY], NULL);
+                                  msg->frame [DDC_ACTION_BODY], NULL);
     s_send_to (self, peer_routing (target), &fwd);
     ddc_debug ("action %s from %s to %s", a->id, peer_name (peer), target_name);
 }
 
-/* The audit record of a finished action goes to the log. */
+//  The audit record of a finished action goes to the log.
 static void
 s_action_recorded (broker_t *self, s_action_t *a)
 {
     cJSON_AddStringToObject (a->entry, "id", a->id);
-    stats_action (&self->stats, cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (a->entry,
-                                                                                         "result")));
+    stats_action (&self->stats,
+                  cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (a->entry, "result")));
     s_audit (self, a->entry);
 }
 
 static void
 s_on_result (broker_t *self, peer_t *peer, ddc_msg_t *msg)
 {
-    s_action_t *a = zhashx_lookup (self->actions, msg->frame[DDC_REQ]);
+    s_action_t *a = zhashx_lookup (self->actions, msg->frame [DDC_REQ]);
     if (!a || strcmp (a->target, peer_name (peer)) != 0) {
-        ddc_debug ("late or unknown result %s from %s dropped", msg->frame[DDC_REQ], peer_name (peer));
+        ddc_debug ("late or unknown result %s from %s dropped", msg->frame [DDC_REQ],
+                   peer_name (peer));
         return;
     }
-    zmsg_t *reply = ddc_msg_buildv (DDC_RESULT, a->origin_req, msg->frame[DDC_RESULT_BODY], NULL);
+    zmsg_t *reply = ddc_msg_buildv (DDC_RESULT, a->origin_req, msg->frame [DDC_RESULT_BODY], NULL);
     s_send_to (self, a->origin, &reply);
-    audit_action_result (a->entry, msg->json[DDC_RESULT_BODY], ddc_mono_ms () - a->started_ms);
+    audit_action_result (a->entry, msg->json [DDC_RESULT_BODY], ddc_mono_ms () - a->started_ms);
     s_action_recorded (self, a);
     zhashx_delete (self->actions, a->id);
 }
 
-/* AUDIT: one page of the audit log (proto 5.12). */
+//  AUDIT: one page of the audit log (proto 5.12).
 static void
 s_on_audit (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
-    const char *req = msg->frame[DDC_REQ];
+    const char *req = msg->frame [DDC_REQ];
     if (!peer_role (peer)->audit) {
         s_send_error (self, routing, req, DDC_E_DENIED, "this role may not read the audit log");
         return;
     }
     audit_query_t q;
-    char err[200];
-    if (audit_query_parse (msg->json[DDC_AUDIT_QUERY], &q, err, sizeof err) < 0) {
+    char err [200];
+    if (audit_query_parse (msg->json [DDC_AUDIT_QUERY], &q, err, sizeof (err)) < 0) {
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, err);
         return;
     }
@@ -1010,25 +1029,26 @@ s_on_audit (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     s_send_to (self, routing, &reply);
 }
 
-/* RECORD: an action the peer ran by itself (an agent's scheduled task),
-   written to the audit log as that peer's (proto 5.12). Idempotent: a
-   retry gets the first ACK. */
+//  RECORD: an action the peer ran by itself (an agent's scheduled task),
+//  written to the audit log as that peer's (proto 5.12). Idempotent: a
+//  retry gets the first ACK.
 static void
 s_on_record (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
-    const char *req = msg->frame[DDC_REQ];
+    const char *req = msg->frame [DDC_REQ];
     if (s_answered (self, routing, peer, req))
         return;
     if (!peer_role (peer)->records) {
-        s_send_error (self, routing, req, DDC_E_DENIED, "only the docker role reports actions "
+        s_send_error (self, routing, req, DDC_E_DENIED,
+                      "only the docker role reports actions "
                       "it ran itself");
         return;
     }
-    char err[200];
+    char err [200];
     const char *name = peer_name (peer), *at = strchr (name, '@');
-    cJSON *entry = audit_reported_entry (name, peer_role (peer)->name, at ? at + 1 : name,
-                                         msg->json[DDC_RECORD_ENTRY], ddc_wall_ms (), err,
-                                         sizeof err);
+    cJSON *entry =
+        audit_reported_entry (name, peer_role (peer)->name, at ? at + 1 : name,
+                              msg->json [DDC_RECORD_ENTRY], ddc_wall_ms (), err, sizeof (err));
     if (!entry) {
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, err);
         return;
@@ -1038,7 +1058,8 @@ s_on_record (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
         self->stats.audit_records++;
     cJSON_Delete (entry);
     if (rc < 0) {
-        s_send_error (self, routing, req, DDC_E_INTERNAL, "the broker could not write its audit log");
+        s_send_error (self, routing, req, DDC_E_INTERNAL,
+                      "the broker could not write its audit log");
         return;
     }
     zmsg_t *reply = ddc_msg_buildv (DDC_ACK, req, NULL);
@@ -1049,20 +1070,20 @@ s_on_record (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 static void
 s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
-    const char *topic = msg->frame[DDC_REPORT_TOPIC];
+    const char *topic = msg->frame [DDC_REPORT_TOPIC];
     if (strchr (topic, '/')) {
-        s_send_error (self, routing, msg->frame[DDC_REQ], DDC_E_BAD_REQUEST,
+        s_send_error (self, routing, msg->frame [DDC_REQ], DDC_E_BAD_REQUEST,
                       "a status topic may not contain '/'");
         return;
     }
-    if (peer_status (peer, topic, msg->frame[DDC_REPORT_BODY], msg->len[DDC_REPORT_BODY]) < 0) {
-        s_send_error (self, routing, msg->frame[DDC_REQ], DDC_E_TOO_LARGE,
+    if (peer_status (peer, topic, msg->frame [DDC_REPORT_BODY], msg->len [DDC_REPORT_BODY]) < 0) {
+        s_send_error (self, routing, msg->frame [DDC_REQ], DDC_E_TOO_LARGE,
                       "status refused: at most 16 topics of up to 63 characters and 512 KiB "
                       "of reports per service (64 MiB for all)");
         return;
     }
     char *full = ddc_asprintf ("status/%s/%s/", peer_name (peer), topic);
-    zmsg_t *zmsg = ddc_msg_buildv (DDC_STATUSPUB, full, msg->frame[DDC_REPORT_BODY], NULL);
+    zmsg_t *zmsg = ddc_msg_buildv (DDC_STATUSPUB, full, msg->frame [DDC_REPORT_BODY], NULL);
     free (full);
     s_pub (self, &zmsg, STATS_PUB_STATUS);
 }
@@ -1071,8 +1092,8 @@ static void
 s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id,
           const char *address)
 {
-    const char *req = msg->frame[DDC_REQ];
-    self->stats.requests[msg->type]++;
+    const char *req = msg->frame [DDC_REQ];
+    self->stats.requests [msg->type]++;
     if (msg->type == DDC_HELLO) {
         s_on_hello (self, routing, msg, user_id, address);
         return;
@@ -1085,58 +1106,90 @@ s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id
     }
     peer_touch (peer, ddc_mono_ms ());
     switch (msg->type) {
-    case DDC_SNAPSHOT: s_on_snapshot (self, routing, peer, msg); break;
-    case DDC_SAVE: s_on_save (self, routing, peer, msg, false); break;
-    case DDC_ROLLBACK: s_on_save (self, routing, peer, msg, true); break;
-    case DDC_HISTORY: s_on_history (self, routing, msg); break;
-    case DDC_APPLIED: s_on_applied (self, peer, msg, false); break;
-    case DDC_REJECTED: s_on_applied (self, peer, msg, true); break;
-    case DDC_PING: {
-        peer_applied_rev (peer, msg->u64[DDC_PING_REV]);
-        char rev[24];
-        zmsg_t *reply = ddc_msg_buildv (DDC_PONG, req, store_epoch (self->store),
-                                        s_u64 (store_rev (self->store), rev), NULL);
-        s_send_to (self, routing, &reply);
-        break;
-    }
-    case DDC_STATUS: s_on_status (self, routing, msg); break;
-    case DDC_ACTION: s_on_action (self, routing, peer, msg); break;
-    case DDC_RESULT: s_on_result (self, peer, msg); break;
-    case DDC_REPORT: s_on_report (self, routing, peer, msg); break;
-    case DDC_THROTTLE: s_on_throttle (self, routing, peer, msg); break;
-    case DDC_SETUP: s_on_setup (self, routing, peer, msg); break;
-    case DDC_SETUPCODE: s_on_setupcode (self, routing, peer, msg); break;
-    case DDC_AUDIT: s_on_audit (self, routing, peer, msg); break;
-    case DDC_RECORD: s_on_record (self, routing, peer, msg); break;
-    case DDC_BYE:
-        ddc_info ("peer %s said goodbye", peer_name (peer));
-        peers_bye (self->peers, peer);
-        break;
-    default:
-        s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "not a request");
-        break;
+        case DDC_SNAPSHOT:
+            s_on_snapshot (self, routing, peer, msg);
+            break;
+        case DDC_SAVE:
+            s_on_save (self, routing, peer, msg, false);
+            break;
+        case DDC_ROLLBACK:
+            s_on_save (self, routing, peer, msg, true);
+            break;
+        case DDC_HISTORY:
+            s_on_history (self, routing, msg);
+            break;
+        case DDC_APPLIED:
+            s_on_applied (self, peer, msg, false);
+            break;
+        case DDC_REJECTED:
+            s_on_applied (self, peer, msg, true);
+            break;
+        case DDC_PING: {
+            peer_applied_rev (peer, msg->u64 [DDC_PING_REV]);
+            char rev [24];
+            zmsg_t *reply = ddc_msg_buildv (DDC_PONG, req, store_epoch (self->store),
+                                            s_u64 (store_rev (self->store), rev), NULL);
+            s_send_to (self, routing, &reply);
+            break;
+        }
+        case DDC_STATUS:
+            s_on_status (self, routing, msg);
+            break;
+        case DDC_ACTION:
+            s_on_action (self, routing, peer, msg);
+            break;
+        case DDC_RESULT:
+            s_on_result (self, peer, msg);
+            break;
+        case DDC_REPORT:
+            s_on_report (self, routing, peer, msg);
+            break;
+        case DDC_THROTTLE:
+            s_on_throttle (self, routing, peer, msg);
+            break;
+        case DDC_SETUP:
+            s_on_setup (self, routing, peer, msg);
+            break;
+        case DDC_SETUPCODE:
+            s_on_setupcode (self, routing, peer, msg);
+            break;
+        case DDC_AUDIT:
+            s_on_audit (self, routing, peer, msg);
+            break;
+        case DDC_RECORD:
+            s_on_record (self, routing, peer, msg);
+            break;
+        case DDC_BYE:
+            ddc_info ("peer %s said goodbye", peer_name (peer));
+            peers_bye (self->peers, peer);
+            break;
+        default:
+            s_send_error (self, routing, req, DDC_E_BAD_REQUEST, "not a request");
+            break;
     }
 }
 
-/* The end of a group of saves: one flush for all, then each saver gets
-   its answer and each change is published, in order; if the flush fails,
-   none of them happened and each gets ERROR 500. */
+//  The end of a group of saves: one flush for all, then each saver gets
+//  its answer and each change is published, in order; if the flush fails,
+//  none of them happened and each gets ERROR 500.
 static void
 s_group_end (broker_t *self)
 {
-    char err[256] = "";
-    int rc = store_group_end (self->store, err, sizeof err);
+    char err [256] = "";
+    int rc = store_group_end (self->store, err, sizeof (err));
     self->grouping = false;
     if (rc < 0)
         ddc_error ("%d save(s) failed: %s", self->held_n, err);
     for (int i = 0; i < self->held_n; i++) {
-        s_held_t *h = &self->held[i];
+        s_held_t *h = &self->held [i];
         if (rc < 0) {
-            self->stats.saves[STATS_SAVE_OK]--;          /* counted as saved: it failed */
-            self->stats.saves[STATS_SAVE_FAILED]++;
+            self->stats.saves [STATS_SAVE_OK]--; //  counted as saved: it failed
+            self->stats.saves [STATS_SAVE_FAILED]++;
             zmsg_destroy (&h->reply);
-            h->reply = ddc_msg_buildv (DDC_ERROR, h->req, "500", "the broker could not write "
-                                       "its configuration file; nothing was changed", NULL);
+            h->reply = ddc_msg_buildv (DDC_ERROR, h->req, "500",
+                                       "the broker could not write "
+                                       "its configuration file; nothing was changed",
+                                       NULL);
         }
         zmsg_t *copy = zmsg_dup (h->reply);
         s_send_to (self, peer_routing (h->peer), &copy);
@@ -1151,17 +1204,17 @@ s_group_end (broker_t *self)
     self->held_n = 0;
 }
 
-/* Is request req of peer held in the current group? */
+//  Is request req of peer held in the current group?
 static bool
 s_held (broker_t *self, peer_t *peer, const char *req)
 {
     for (int i = 0; i < self->held_n; i++)
-        if (self->held[i].peer == peer && strcmp (self->held[i].req, req) == 0)
+        if (self->held [i].peer == peer && strcmp (self->held [i].req, req) == 0)
             return true;
     return false;
 }
 
-/* HUGZ for new subscribers, at most one per HUGZ_JOIN_MS. */
+//  HUGZ for new subscribers, at most one per HUGZ_JOIN_MS.
 static void
 s_hugz_for_joiners (broker_t *self)
 {
@@ -1173,14 +1226,14 @@ s_hugz_for_joiners (broker_t *self)
     }
 }
 
-/* The subscriptions that came in, as one loop step; HUGZ for a new
-   subscriber unless saves wait for their flush (their revisions are not
-   durable yet). */
+//  The subscriptions that came in, as one loop step; HUGZ for a new
+//  subscriber unless saves wait for their flush (their revisions are not
+//  durable yet).
 static void
 s_subscriptions (broker_t *self)
 {
     loopstat_step_t start = loopstat_begin ();
-    /* A new subscriber learns the revisions at once (proto 6). */
+    //  A new subscriber learns the revisions at once (proto 6).
     if (subs_on_readable (self->subs))
         self->hugz_due = true;
     if (!self->grouping)
@@ -1193,8 +1246,8 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
 {
     (void) loop;
     broker_t *self = arg;
-    /* Hand the loop back after STEP_BUDGET_MS so that timers, the PUB
-       socket and signals get their turn under a flood. */
+    //  Hand the loop back after STEP_BUDGET_MS so that timers, the PUB
+    //  socket and signals get their turn under a flood.
     int64_t begin = ddc_mono_ms ();
     for (int budget = 0; budget < 1000 && (zsock_events (sock) & ZMQ_POLLIN) && !zsys_interrupted
                          && ddc_mono_ms () - begin < STEP_BUDGET_MS;
@@ -1204,12 +1257,12 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
         if (!zmsg)
             break;
         zframe_t *routing = zmsg_pop (zmsg);
-        char err[160];
-        ddc_msg_t *msg = routing ? ddc_msg_decode (zmsg, err, sizeof err) : NULL;
+        char err [160];
+        ddc_msg_t *msg = routing ? ddc_msg_decode (zmsg, err, sizeof (err)) : NULL;
         bool too_large = !msg && errno == EMSGSIZE;
         const char *what = "malformed";
         if (routing && !msg) {
-            /* A warning a minute at most: a flood of junk costs no disk. */
+            //  A warning a minute at most: a flood of junk costs no disk.
             int64_t now = ddc_mono_ms ();
             self->stats.malformed++;
             if (!self->malformed_log_ms || now - self->malformed_log_ms >= 60000) {
@@ -1222,26 +1275,28 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
                 ddc_debug ("malformed request refused: %s", err);
                 self->malformed++;
             }
-            /* Answer when a plausible request id is there. */
+            //  Answer when a plausible request id is there.
             zmsg_first (zmsg);
             zframe_t *second = zmsg_next (zmsg);
             if (second && zframe_size (second) > 0 && zframe_size (second) <= 64) {
-                char req[65];
+                char req [65];
                 memcpy (req, zframe_data (second), zframe_size (second));
-                req[zframe_size (second)] = '\0';
-                if (strspn (req, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+                req [zframe_size (second)] = '\0';
+                if (strspn (req,
+                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
                     == strlen (req))
-                    s_send_error (self, routing, req, too_large ? DDC_E_TOO_LARGE
-                                                                : DDC_E_BAD_REQUEST, err);
+                    s_send_error (self, routing, req,
+                                  too_large ? DDC_E_TOO_LARGE : DDC_E_BAD_REQUEST, err);
             }
         }
         if (msg) {
             what = ddc_msg_name (msg->type);
-            /* Saves that come together share one flush; anything else
-               sees only durable state. */
+            //  Saves that come together share one flush; anything else
+            //  sees only durable state.
             bool save = msg->type == DDC_SAVE || msg->type == DDC_ROLLBACK;
-            if (self->grouping && (!save || s_held (self, peers_by_routing (self->peers, routing),
-                                                    msg->frame[DDC_REQ])))
+            if (self->grouping
+                && (!save
+                    || s_held (self, peers_by_routing (self->peers, routing), msg->frame [DDC_REQ])))
                 s_group_end (self);
             if (save && !self->grouping) {
                 store_group_begin (self->store);
@@ -1255,11 +1310,11 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
         zframe_destroy (&routing);
         zmsg_destroy (&zmsg);
         loopstat_done (self->loopstat, &start, what);
-        /* libzmq records each subscription a connection sends as it reads
-           it, during any call on the PUB socket (a publish too), and
-           frees that record in one piece when the connection closes:
-           looking between requests closes a flood of refused topics
-           after its first few hundred rather than thousands. */
+        //  libzmq records each subscription a connection sends as it reads
+        //  it, during any call on the PUB socket (a publish too), and
+        //  frees that record in one piece when the connection closes:
+        //  looking between requests closes a flood of refused topics
+        //  after its first few hundred rather than thousands.
         if (zsock_events (self->pub) & ZMQ_POLLIN)
             s_subscriptions (self);
     }
@@ -1293,7 +1348,7 @@ s_on_zap (zloop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
-/* ------------------------------------------------------------------ timers */
+//  ------------------------------------------------------------------ timers
 
 static int
 s_on_hugz (zloop_t *loop, int timer_id, void *arg)
@@ -1313,12 +1368,12 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     broker_t *self = arg;
     loopstat_step_t start = loopstat_begin ();
-    store_change_t changes[DDC_SEC_COUNT];
-    memset (changes, 0, sizeof changes);
+    store_change_t changes [DDC_SEC_COUNT];
+    memset (changes, 0, sizeof (changes));
     int n = store_poll_file (self->store, changes);
     for (int i = 0; i < n; i++) {
-        s_publish_change (self, &changes[i], "file", "config.json");
-        store_change_free (&changes[i]);
+        s_publish_change (self, &changes [i], "file", "config.json");
+        store_change_free (&changes [i]);
     }
     store_checkpoint (self->store, false);
     store_keep_last_good (self->store);
@@ -1351,8 +1406,8 @@ s_on_subs_sweep (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-/* The broker's own metrics, published as status/broker@HOST/metrics/
-   (no peer can publish under that name: broker is no role). */
+//  The broker's own metrics, published as status/broker@HOST/metrics/
+//  (no peer can publish under that name: broker is no role).
 static int
 s_on_metrics (zloop_t *loop, int timer_id, void *arg)
 {
@@ -1370,7 +1425,7 @@ s_on_metrics (zloop_t *loop, int timer_id, void *arg)
         .started_s = self->started_wall_ms / 1000,
     };
     for (int i = 0; i < STATS_ROLES; i++)
-        now.connected[i] = peers_connected (self->peers, role_find (now.roles[i]));
+        now.connected [i] = peers_connected (self->peers, role_find (now.roles [i]));
     ddc_metrics_t *m = ddc_metrics_new ();
     stats_report (&self->stats, &now, m);
     loopstat_report (self->loopstat, m);
@@ -1402,8 +1457,8 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
     for (char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
         s_action_t *a = zhashx_lookup (self->actions, key);
         if (a && a->deadline_ms <= now) {
-            char text[400];
-            snprintf (text, sizeof text, "%.300s did not answer in time", a->target);
+            char text [400];
+            snprintf (text, sizeof (text), "%.300s did not answer in time", a->target);
             s_send_error (self, a->origin, a->origin_req, DDC_E_TIMEOUT, text);
             audit_action_failed (a->entry, "timeout", "timeout", text, now - a->started_ms);
             s_action_recorded (self, a);
@@ -1415,7 +1470,7 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-/* ------------------------------------------------------------------- setup */
+//  ------------------------------------------------------------------- setup
 
 static int
 s_setup_curve (broker_t *self, const char *keys_dir, char *err, size_t errlen)
@@ -1450,11 +1505,11 @@ s_setup_curve (broker_t *self, const char *keys_dir, char *err, size_t errlen)
     self->zap = zap_new (clients, self->refused, err, errlen);
     if (!self->zap)
         goto done;
-    zsock_t *socks[2] = { self->ctl, self->pub };
+    zsock_t *socks [2] = { self->ctl, self->pub };
     for (int i = 0; i < 2; i++) {
-        zcert_apply (cert, socks[i]);
-        zsock_set_curve_server (socks[i], 1);
-        zsock_set_zap_domain (socks[i], "ddc");
+        zcert_apply (cert, socks [i]);
+        zsock_set_curve_server (socks [i], 1);
+        zsock_set_zap_domain (socks [i], "ddc");
     }
     subs_curve (self->subs);
     self->curve = true;
@@ -1467,8 +1522,8 @@ done:
     return rc;
 }
 
-/* Bind the endpoints of a comma-separated list whose transport is (tcp)
-   or is not (!tcp) tcp://. */
+//  Bind the endpoints of a comma-separated list whose transport is (tcp)
+//  or is not (!tcp) tcp://.
 static int
 s_bind_list (zsock_t *sock, const char *list, bool tcp, const char *what, char *err, size_t errlen)
 {
@@ -1478,7 +1533,8 @@ s_bind_list (zsock_t *sock, const char *list, bool tcp, const char *what, char *
         if ((strncmp (ep, "tcp://", 6) == 0) != tcp)
             continue;
         if (zsock_bind (sock, "%s", ep) < 0) {
-            snprintf (err, errlen, "cannot bind %s to %s: %s", what, ep, zmq_strerror (zmq_errno ()));
+            snprintf (err, errlen, "cannot bind %s to %s: %s", what, ep,
+                      zmq_strerror (zmq_errno ()));
             rc = -1;
             break;
         }
@@ -1490,32 +1546,34 @@ s_bind_list (zsock_t *sock, const char *list, bool tcp, const char *what, char *
 broker_t *
 broker_new (const broker_opts_t *opts, char *err, size_t errlen)
 {
-    broker_t *self = ddc_calloc (1, sizeof *self);
+    broker_t *self = ddc_calloc (1, sizeof (*self));
     self->lock_fd = -1;
     self->data_dir = ddc_strdup (opts->data_dir);
     self->ctl_endpoint = ddc_strdup (opts->ctl_endpoint);
     self->pub_endpoint = ddc_strdup (opts->pub_endpoint);
-    self->advertise_pub = ddc_strdup (opts->advertise_pub ? opts->advertise_pub : opts->pub_endpoint);
+    self->advertise_pub =
+        ddc_strdup (opts->advertise_pub ? opts->advertise_pub : opts->pub_endpoint);
     ddc_random_hex (self->boot, 8);
     self->started_ms = ddc_mono_ms ();
     self->loopstat = loopstat_new ();
     self->started_wall_ms = ddc_wall_ms ();
     stats_init (&self->stats);
-    /* the host label of the metrics: the host name, in name characters */
-    if (gethostname (self->host, sizeof self->host - 1) < 0 || !self->host[0])
-        ddc_strlcpy (self->host, "localhost", sizeof self->host);
+    //  the host label of the metrics: the host name, in name characters
+    if (gethostname (self->host, sizeof (self->host) - 1) < 0 || !self->host [0])
+        ddc_strlcpy (self->host, "localhost", sizeof (self->host));
     for (char *c = self->host; *c; c++)
         if (!strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *c))
             *c = '-';
 
     bool tcp = strstr (opts->ctl_endpoint, "tcp://") || strstr (opts->pub_endpoint, "tcp://");
     if (tcp && !opts->keys_dir && !opts->insecure) {
-        snprintf (err, errlen, "tcp:// endpoints need --keys DIR (CURVE); pass --insecure to allow "
-                               "plain TCP on a trusted network");
+        snprintf (err, errlen,
+                  "tcp:// endpoints need --keys DIR (CURVE); pass --insecure to allow "
+                  "plain TCP on a trusted network");
         broker_destroy (&self);
         return NULL;
     }
-    /* One broker per data folder: take the lock before touching anything. */
+    //  One broker per data folder: take the lock before touching anything.
     if (mkdir (opts->data_dir, 0700) < 0 && errno != EEXIST) {
         snprintf (err, errlen, "cannot create data folder %s: %s", opts->data_dir, strerror (errno));
         broker_destroy (&self);
@@ -1559,24 +1617,24 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zsock_set_router_mandatory (self->ctl, 1);
     zsock_set_sndtimeo (self->ctl, 0);
     zsock_set_maxmsgsize (self->ctl, DDC_MAX_MSG);
-    /* Per connection: requests read ahead (<= 4 MiB each) and replies
-       queued (<= 1 MiB each, most far smaller); past that, replies to a
-       peer that does not read are dropped (proto/ddcp.md section 10). */
+    //  Per connection: requests read ahead (<= 4 MiB each) and replies
+    //  queued (<= 1 MiB each, most far smaller); past that, replies to a
+    //  peer that does not read are dropped (proto/ddcp.md section 10).
     zsock_set_rcvhwm (self->ctl, 100);
     zsock_set_sndhwm (self->ctl, CTL_SNDHWM);
     zsock_set_sndhwm (self->pub, opts->pub_hwm > 0 ? opts->pub_hwm : PUB_SNDHWM);
     self->subs = subs_new (self->pub, opts->pub_endpoint, self->refused);
     self->outq = outq_new ();
-    zsock_t *socks[2] = { self->ctl, self->pub };
+    zsock_t *socks [2] = { self->ctl, self->pub };
     for (int i = 0; i < 2; i++) {
-        zsock_set_heartbeat_ivl (socks[i], 2000);
-        zsock_set_heartbeat_timeout (socks[i], 6000);
-        zsock_set_backlog (socks[i], 1024);
-        zsock_set_linger (socks[i], 0);
+        zsock_set_heartbeat_ivl (socks [i], 2000);
+        zsock_set_heartbeat_timeout (socks [i], 6000);
+        zsock_set_backlog (socks [i], 1024);
+        zsock_set_linger (socks [i], 0);
     }
-    /* Local endpoints first, without CURVE (the data folder's permissions
-       guard them); then CURVE is switched on for the tcp:// endpoints.
-       libzmq takes a socket's security options at bind time. */
+    //  Local endpoints first, without CURVE (the data folder's permissions
+    //  guard them); then CURVE is switched on for the tcp:// endpoints.
+    //  libzmq takes a socket's security options at bind time.
     if (s_bind_list (self->ctl, opts->ctl_endpoint, false, "CTL", err, errlen) < 0
         || s_bind_list (self->pub, opts->pub_endpoint, false, "PUB", err, errlen) < 0
         || (tcp && opts->keys_dir && s_setup_curve (self, opts->keys_dir, err, errlen) < 0)
@@ -1595,7 +1653,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     }
     watchdog_configure (self->watchdog, store_section (self->store, DDC_SEC_WATCHDOG), true);
     self->zmon = zmon_new (self->loop, self->pub, self->zap, self->refused, self->loopstat,
-                           &self->stats.published[STATS_PUB_MON]);
+                           &self->stats.published [STATS_PUB_MON]);
     if (zmon_watch (self->zmon, self->ctl, "ctl", opts->ctl_endpoint, err, errlen) < 0
         || zmon_watch (self->zmon, self->pub, "pub", opts->pub_endpoint, err, errlen) < 0) {
         broker_destroy (&self);
@@ -1610,9 +1668,10 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zloop_timer (self->loop, SWEEP_MS, 0, s_on_sweep, self);
     zloop_timer (self->loop, SUBS_SWEEP_MS, 0, s_on_subs_sweep, self);
     zloop_timer (self->loop, ACTION_TICK_MS, 0, s_on_action_tick, self);
-    zloop_timer (self->loop, 1000, 1, s_on_metrics, self);     /* the first soon */
+    zloop_timer (self->loop, 1000, 1, s_on_metrics, self); //  the first soon
     zloop_timer (self->loop, DDC_METRICS_INTERVAL_MS, 0, s_on_metrics, self);
-    ddc_info ("listening: ctl %s, pub %s (boot %s)", opts->ctl_endpoint, opts->pub_endpoint, self->boot);
+    ddc_info ("listening: ctl %s, pub %s (boot %s)", opts->ctl_endpoint, opts->pub_endpoint,
+              self->boot);
     return self;
 }
 
@@ -1621,7 +1680,7 @@ broker_run (broker_t *self)
 {
     zloop_start (self->loop);
     ddc_info ("stopping");
-    /* Actions still pending get no answer now: the audit log says so. */
+    //  Actions still pending get no answer now: the audit log says so.
     int64_t now = ddc_mono_ms ();
     for (s_action_t *a = zhashx_first (self->actions); a; a = zhashx_next (self->actions)) {
         audit_action_failed (a->entry, "error", "broker_stopped",
@@ -1637,8 +1696,8 @@ broker_destroy (broker_t **self_p)
     if (!self_p || !*self_p)
         return;
     broker_t *self = *self_p;
-    watchdog_destroy (&self->watchdog);     /* its pollers and timers first */
-    zmon_destroy (&self->zmon);             /* before the sockets it watches */
+    watchdog_destroy (&self->watchdog); //  its pollers and timers first
+    zmon_destroy (&self->zmon);         //  before the sockets it watches
     zloop_destroy (&self->loop);
     loopstat_destroy (&self->loopstat);
     zsock_destroy (&self->ctl);
@@ -1655,7 +1714,7 @@ broker_destroy (broker_t **self_p)
     store_destroy (&self->store);
     if (self->lock_fd >= 0)
         close (self->lock_fd);
-    free (self->held);          /* empty: every group ends in its callback */
+    free (self->held); //  empty: every group ends in its callback
     free (self->data_dir);
     free (self->ctl_endpoint);
     free (self->pub_endpoint);

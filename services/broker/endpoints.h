@@ -10,26 +10,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ENDPOINTS_MAX 8         /* endpoints of each kind looked at */
+#define ENDPOINTS_MAX 8 //  endpoints of each kind looked at
 
 typedef struct endpoints_t endpoints_t;
 
-/* The other end of a connection. */
+//  The other end of a connection.
 typedef struct {
-    bool ipc;                   /* ipc://: the process; tcp://: the address */
+    bool ipc; //  ipc://: the process; tcp://: the address
     unsigned uid, gid;
     int pid;
-    char ip[64];                /* numeric, as libzmq's Peer-Address        */
+    char ip [64]; //  numeric, as libzmq's Peer-Address
     int port;
 } endpoints_peer_t;
 
 endpoints_t *endpoints_new (const char *list);
 void endpoints_destroy (endpoints_t **self_p);
-/* true when fd is a connection (not a listener) to one of the endpoints,
-   with its other end in *peer. */
+//  true when fd is a connection (not a listener) to one of the endpoints,
+//  with its other end in *peer.
 bool endpoints_fd_peer (endpoints_t *self, int fd, endpoints_peer_t *peer);
-/* The peer for people: "192.0.2.7:51234", "[2001:db8::7]:51234" or
-   "pid 1234 (uid 1000)", into out[size]. */
+//  The peer for people: "192.0.2.7:51234", "[2001:db8::7]:51234" or
+//  "pid 1234 (uid 1000)", into out[size].
 void endpoints_peer_text (const endpoints_peer_t *peer, char *out, size_t size);
 
 #endif

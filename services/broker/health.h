@@ -14,9 +14,9 @@
 
 #include "peers.h"
 
-/* true when all is well. reason[size] says why not (the first thing
-   wrong, and how many more), or what was judged well. bot and containers
-   are the sections (borrowed). */
+//  true when all is well. reason[size] says why not (the first thing
+//  wrong, and how many more), or what was judged well. bot and containers
+//  are the sections (borrowed).
 bool health_judge (const cJSON *bot, const cJSON *containers, peers_t *peers, char *reason,
                    size_t size);
 

@@ -13,9 +13,9 @@
 struct journal_t {
     char *path;
     int fd;
-    size_t bytes;          /* file size: durable + pending     */
-    size_t durable;        /* size at the last successful sync */
-    int records;           /* since the last reset             */
+    size_t bytes;   //  file size: durable + pending
+    size_t durable; //  size at the last successful sync
+    int records;    //  since the last reset
     int durable_records;
 };
 
@@ -30,7 +30,7 @@ journal_new (const char *path, char *err, size_t errlen)
             close (fd);
         return NULL;
     }
-    journal_t *self = ddc_calloc (1, sizeof *self);
+    journal_t *self = ddc_calloc (1, sizeof (*self));
     self->path = ddc_strdup (path);
     self->fd = fd;
     self->bytes = self->durable = (size_t) st.st_size;
@@ -49,7 +49,7 @@ journal_destroy (journal_t **self_p)
     *self_p = NULL;
 }
 
-/* Cut the file back to `size` (a failed append or sync). */
+//  Cut the file back to `size` (a failed append or sync).
 static void
 s_cut (journal_t *self, size_t size)
 {
@@ -63,7 +63,7 @@ journal_append (journal_t *self, const char *record)
     size_t len = strlen (record);
     char *line = ddc_malloc (len + 1);
     memcpy (line, record, len);
-    line[len] = '\n';
+    line [len] = '\n';
     size_t done = 0;
     while (done < len + 1) {
         ssize_t n = pwrite (self->fd, line + done, len + 1 - done, (off_t) (self->bytes + done));
@@ -136,7 +136,7 @@ journal_read (journal_t *self, journal_fn *fn, void *arg, bool *torn, char *err,
     while (at < len) {
         char *nl = memchr (text + at, '\n', len - at);
         if (!nl) {
-            *torn = true;          /* cut by a crash: never acknowledged */
+            *torn = true; //  cut by a crash: never acknowledged
             break;
         }
         *nl = '\0';
@@ -164,6 +164,18 @@ journal_reset (journal_t *self)
     return 0;
 }
 
-size_t journal_bytes (journal_t *self) { return self->bytes; }
-int journal_records (journal_t *self) { return self->records; }
-const char *journal_path (journal_t *self) { return self->path; }
+size_t
+journal_bytes (journal_t *self)
+{
+    return self->bytes;
+}
+int
+journal_records (journal_t *self)
+{
+    return self->records;
+}
+const char *
+journal_path (journal_t *self)
+{
+    return self->path;
+}

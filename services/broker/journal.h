@@ -13,38 +13,37 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define JOURNAL_FILE_MAX (96 * 1024 * 1024)   /* read at start, at most */
+#define JOURNAL_FILE_MAX (96 * 1024 * 1024) //  read at start, at most
 
 typedef struct journal_t journal_t;
 
-/* Open (create 0600) the journal at path. NULL with a reason in err. */
+//  Open (create 0600) the journal at path. NULL with a reason in err.
 journal_t *journal_new (const char *path, char *err, size_t errlen);
 void journal_destroy (journal_t **self_p);
 
-/* Append one record (JSON text without a newline) and its newline; not
-   yet durable. 0, or -1 (errno) with the file as it was. */
+//  Append one record (JSON text without a newline) and its newline; not
+//  yet durable. 0, or -1 (errno) with the file as it was.
 int journal_append (journal_t *self, const char *record);
-/* Make every appended record durable (one fdatasync). 0, or -1 (errno):
-   the records appended since the last sync are taken out again. */
+//  Make every appended record durable (one fdatasync). 0, or -1 (errno):
+//  the records appended since the last sync are taken out again.
 int journal_sync (journal_t *self);
-/* The records appended since the last sync are taken out (a failed save). */
+//  The records appended since the last sync are taken out (a failed save).
 void journal_undo (journal_t *self);
-/* Durably cut the journal back to `size` bytes (journal_bytes before an
-   append whose save failed after its sync). 0, or -1 (errno). */
+//  Durably cut the journal back to `size` bytes (journal_bytes before an
+//  append whose save failed after its sync). 0, or -1 (errno).
 int journal_cut (journal_t *self, size_t size);
 
-/* Each whole record in the file, in order: fn returns 0 to go on, -1 to
-   stop. Returns the number of records given, or -1 with err when the file
-   cannot be read. *torn is set when a cut last line was left out. */
+//  Each whole record in the file, in order: fn returns 0 to go on, -1 to
+//  stop. Returns the number of records given, or -1 with err when the file
+//  cannot be read. *torn is set when a cut last line was left out.
 typedef int (journal_fn) (void *arg, const char *record, size_t len);
-int journal_read (journal_t *self, journal_fn *fn, void *arg, bool *torn, char *err,
-                  size_t errlen);
+int journal_read (journal_t *self, journal_fn *fn, void *arg, bool *torn, char *err, size_t errlen);
 
-/* Empty the journal durably. 0, or -1 (errno). */
+//  Empty the journal durably. 0, or -1 (errno).
 int journal_reset (journal_t *self);
 
-size_t journal_bytes (journal_t *self);   /* durable and pending */
-int journal_records (journal_t *self);    /* since the last reset */
+size_t journal_bytes (journal_t *self); //  durable and pending
+int journal_records (journal_t *self);  //  since the last reset
 const char *journal_path (journal_t *self);
 
 #endif

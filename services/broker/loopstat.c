@@ -6,19 +6,19 @@
 #include <time.h>
 
 struct loopstat_t {
-    int64_t us;                /* in time                            */
+    int64_t us; //  in time
     int64_t wall_ms;
-    char what[32];
-    int64_t cpu_us;            /* in the broker's own CPU time       */
+    char what [32];
+    int64_t cpu_us; //  in the broker's own CPU time
     int64_t cpu_wall_ms;
-    char cpu_what[32];
+    char cpu_what [32];
     uint64_t steps;
-    ddc_histogram_t hist;      /* every step's time, seconds         */
+    ddc_histogram_t hist; //  every step's time, seconds
 };
 
-/* Loop steps: from 0.1 ms (a request) to 0.5 s (a slow disk). */
-static const double s_step_le[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                    0.025, 0.05, 0.1, 0.25, 0.5 };
+//  Loop steps: from 0.1 ms (a request) to 0.5 s (a slow disk).
+static const double s_step_le [] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                     0.01,   0.025,   0.05,   0.1,   0.25,   0.5 };
 
 static int64_t
 s_cpu_us (void)
@@ -31,8 +31,8 @@ s_cpu_us (void)
 loopstat_t *
 loopstat_new (void)
 {
-    loopstat_t *self = ddc_calloc (1, sizeof *self);
-    ddc_histogram_init (&self->hist, s_step_le, (int) (sizeof s_step_le / sizeof s_step_le[0]));
+    loopstat_t *self = ddc_calloc (1, sizeof (*self));
+    ddc_histogram_init (&self->hist, s_step_le, (int) (sizeof (s_step_le) / sizeof (s_step_le [0])));
     return self;
 }
 
@@ -48,7 +48,7 @@ loopstat_destroy (loopstat_t **self_p)
 loopstat_step_t
 loopstat_begin (void)
 {
-    return (loopstat_step_t) { ddc_mono_us (), s_cpu_us () };
+    return (loopstat_step_t){ ddc_mono_us (), s_cpu_us () };
 }
 
 void
@@ -60,12 +60,12 @@ loopstat_done (loopstat_t *self, const loopstat_step_t *step, const char *what)
     if (took > self->us) {
         self->us = took;
         self->wall_ms = ddc_wall_ms ();
-        ddc_strlcpy (self->what, what, sizeof self->what);
+        ddc_strlcpy (self->what, what, sizeof (self->what));
     }
     if (cpu > self->cpu_us) {
         self->cpu_us = cpu;
         self->cpu_wall_ms = ddc_wall_ms ();
-        ddc_strlcpy (self->cpu_what, what, sizeof self->cpu_what);
+        ddc_strlcpy (self->cpu_what, what, sizeof (self->cpu_what));
     }
 }
 
@@ -73,14 +73,14 @@ cJSON *
 loopstat_json (loopstat_t *self)
 {
     cJSON *loop = cJSON_CreateObject ();
-    char when[32] = "";
+    char when [32] = "";
     cJSON_AddNumberToObject (loop, "longest_ms", (double) self->us / 1000.0);
     if (self->wall_ms)
         ddc_iso_time (self->wall_ms, when);
     cJSON_AddStringToObject (loop, "longest_at", when);
     cJSON_AddStringToObject (loop, "longest_what", self->what);
     cJSON_AddNumberToObject (loop, "longest_cpu_ms", (double) self->cpu_us / 1000.0);
-    when[0] = '\0';
+    when [0] = '\0';
     if (self->cpu_wall_ms)
         ddc_iso_time (self->cpu_wall_ms, when);
     cJSON_AddStringToObject (loop, "longest_cpu_at", when);
@@ -92,12 +92,16 @@ loopstat_json (loopstat_t *self)
 void
 loopstat_report (const loopstat_t *self, ddc_metrics_t *m)
 {
-    ddc_metrics_histogram (m, "ddc_broker_loop_step_seconds", "How long each step of the "
-                           "broker's loop took (one request, one timer).", &self->hist, NULL);
-    ddc_metrics_gauge (m, "ddc_broker_loop_longest_seconds", "The longest loop step since the "
-                       "start, in time (waits for the disk included).", (double) self->us / 1e6,
-                       NULL);
-    ddc_metrics_gauge (m, "ddc_broker_loop_longest_cpu_seconds", "The longest loop step since "
-                       "the start, in the broker's own CPU time.", (double) self->cpu_us / 1e6,
-                       NULL);
+    ddc_metrics_histogram (m, "ddc_broker_loop_step_seconds",
+                           "How long each step of the "
+                           "broker's loop took (one request, one timer).",
+                           &self->hist, NULL);
+    ddc_metrics_gauge (m, "ddc_broker_loop_longest_seconds",
+                       "The longest loop step since the "
+                       "start, in time (waits for the disk included).",
+                       (double) self->us / 1e6, NULL);
+    ddc_metrics_gauge (m, "ddc_broker_loop_longest_cpu_seconds",
+                       "The longest loop step since "
+                       "the start, in the broker's own CPU time.",
+                       (double) self->cpu_us / 1e6, NULL);
 }

@@ -15,7 +15,7 @@
 
 typedef struct loopstat_t loopstat_t;
 
-/* When a step began. */
+//  When a step began.
 typedef struct {
     int64_t us, cpu_us;
 } loopstat_step_t;
@@ -23,13 +23,13 @@ typedef struct {
 loopstat_t *loopstat_new (void);
 void loopstat_destroy (loopstat_t **self_p);
 loopstat_step_t loopstat_begin (void);
-/* The step that began at *step ends; what names it ("SAVE", "hugz"). */
+//  The step that began at *step ends; what names it ("SAVE", "hugz").
 void loopstat_done (loopstat_t *self, const loopstat_step_t *step, const char *what);
-/* {"longest_ms", "longest_at", "longest_what", "longest_cpu_ms",
-   "longest_cpu_at", "longest_cpu_what", "steps"}. Caller frees. */
+//  {"longest_ms", "longest_at", "longest_what", "longest_cpu_ms",
+//  "longest_cpu_at", "longest_cpu_what", "steps"}. Caller frees.
 cJSON *loopstat_json (loopstat_t *self);
-/* The families ddc_broker_loop_step_seconds (histogram),
-   ddc_broker_loop_longest_seconds and ddc_broker_loop_longest_cpu_seconds. */
+//  The families ddc_broker_loop_step_seconds (histogram),
+//  ddc_broker_loop_longest_seconds and ddc_broker_loop_longest_cpu_seconds.
 void loopstat_report (const loopstat_t *self, ddc_metrics_t *m);
 
 #endif

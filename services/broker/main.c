@@ -59,7 +59,7 @@ main (int argc, char **argv)
 {
     ddc_malloc_policy ();
     ddc_log_init ("ddc-broker");
-    static const struct option longopts[] = {
+    static const struct option longopts [] = {
         { "data", required_argument, NULL, 'd' },
         { "ctl", required_argument, NULL, 'c' },
         { "pub", required_argument, NULL, 'p' },
@@ -77,8 +77,8 @@ main (int argc, char **argv)
     broker_opts_t opts = { .data_dir = "data", .keys_dir = ddc_args_env ("DDC_KEYS") };
     if (ddc_args_env ("DDC_DATA"))
         opts.data_dir = ddc_args_env ("DDC_DATA");
-    char err[512] = "";
-    if (ddc_args_env_bool ("DDC_INSECURE", &opts.insecure, err, sizeof err) < 0) {
+    char err [512] = "";
+    if (ddc_args_env_bool ("DDC_INSECURE", &opts.insecure, err, sizeof (err)) < 0) {
         fprintf (stderr, "ddc-broker: %s\n", err);
         return DDC_ARGS_USAGE;
     }
@@ -86,62 +86,78 @@ main (int argc, char **argv)
     int c;
     while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': opts.data_dir = optarg; break;
-        case 'c': opts.ctl_endpoint = optarg; break;
-        case 'p': opts.pub_endpoint = optarg; break;
-        case 'a': opts.advertise_pub = optarg; break;
-        case 'k': opts.keys_dir = optarg; break;
-        case 'i': opts.insecure = true; break;
-        case 'H': {
-            char *end = NULL;
-            long v = strtol (optarg, &end, 10);
-            if (!end || *end || v < 1 || v > 10000000) {
-                fprintf (stderr, "ddc-broker: --pub-hwm takes a number from 1 to 10000000\n");
-                return 2;
+            case 'd':
+                opts.data_dir = optarg;
+                break;
+            case 'c':
+                opts.ctl_endpoint = optarg;
+                break;
+            case 'p':
+                opts.pub_endpoint = optarg;
+                break;
+            case 'a':
+                opts.advertise_pub = optarg;
+                break;
+            case 'k':
+                opts.keys_dir = optarg;
+                break;
+            case 'i':
+                opts.insecure = true;
+                break;
+            case 'H': {
+                char *end = NULL;
+                long v = strtol (optarg, &end, 10);
+                if (!end || *end || v < 1 || v > 10000000) {
+                    fprintf (stderr, "ddc-broker: --pub-hwm takes a number from 1 to 10000000\n");
+                    return 2;
+                }
+                opts.pub_hwm = (int) v;
+                break;
             }
-            opts.pub_hwm = (int) v;
-            break;
-        }
-        case 'C':
-            if (access (optarg, R_OK) != 0) {
-                fprintf (stderr, "ddc-broker: --watchdog-ca %s cannot be read: %s\n", optarg,
-                         strerror (errno));
-                return 1;
+            case 'C':
+                if (access (optarg, R_OK) != 0) {
+                    fprintf (stderr, "ddc-broker: --watchdog-ca %s cannot be read: %s\n", optarg,
+                             strerror (errno));
+                    return 1;
+                }
+                opts.watchdog_ca = optarg;
+                break;
+            case 'M': {
+                char *end = NULL;
+                long v = strtol (optarg, &end, 10);
+                if (!end || *end || v < 10 || v > 60000) {
+                    fprintf (stderr, "ddc-broker: --watchdog-minute-ms takes a number from 10 "
+                                     "to 60000\n");
+                    return 2;
+                }
+                opts.watchdog_minute_ms = v;
+                break;
             }
-            opts.watchdog_ca = optarg;
-            break;
-        case 'M': {
-            char *end = NULL;
-            long v = strtol (optarg, &end, 10);
-            if (!end || *end || v < 10 || v > 60000) {
-                fprintf (stderr, "ddc-broker: --watchdog-minute-ms takes a number from 10 "
-                         "to 60000\n");
-                return 2;
-            }
-            opts.watchdog_minute_ms = v;
-            break;
-        }
-        case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
-        case 'h': s_usage (stdout); return 0;
-        case 'V':
-            printf ("ddc-broker %s (libzmq %d.%d.%d, czmq %d.%d.%d)\n", DDC_VERSION,
-                    ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
-                    CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH);
-            return 0;
-        default:
-            return ddc_args_bad_option ("ddc-broker", c, argv);
+            case 'v':
+                ddc_log_set_level (DDC_LOG_DEBUG);
+                break;
+            case 'h':
+                s_usage (stdout);
+                return 0;
+            case 'V':
+                printf ("ddc-broker %s (libzmq %d.%d.%d, czmq %d.%d.%d)\n", DDC_VERSION,
+                        ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH, CZMQ_VERSION_MAJOR,
+                        CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH);
+                return 0;
+            default:
+                return ddc_args_bad_option ("ddc-broker", c, argv);
         }
     }
     if (ddc_args_no_more ("ddc-broker", argc, argv))
         return DDC_ARGS_USAGE;
-    /* The default ipc endpoints live in the data folder, by absolute path so
-       that clients started elsewhere find them. */
+    //  The default ipc endpoints live in the data folder, by absolute path so
+    //  that clients started elsewhere find them.
     if (mkdir (opts.data_dir, 0700) < 0 && errno != EEXIST) {
         fprintf (stderr, "ddc-broker: cannot create data folder %s: %s\n", opts.data_dir,
                  strerror (errno));
         return 1;
     }
-    char abs[PATH_MAX];
+    char abs [PATH_MAX];
     if (!realpath (opts.data_dir, abs)) {
         fprintf (stderr, "ddc-broker: cannot resolve %s: %s\n", opts.data_dir, strerror (errno));
         return 1;
@@ -160,7 +176,7 @@ main (int argc, char **argv)
     }
     zsys_init ();
     zsys_set_logstream (NULL);
-    broker_t *broker = broker_new (&opts, err, sizeof err);
+    broker_t *broker = broker_new (&opts, err, sizeof (err));
     int rc = 0;
     if (!broker) {
         fprintf (stderr, "ddc-broker: %s\n", err);

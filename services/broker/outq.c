@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The count of one connection (or of the PUB socket). Shared by the loop
-   (which adds) and libzmq's I/O thread (which subtracts as it releases):
-   freed by whichever drops the last reference. */
+//  The count of one connection (or of the PUB socket). Shared by the loop
+//  (which adds) and libzmq's I/O thread (which subtracts as it releases):
+//  freed by whichever drops the last reference.
 typedef struct {
     atomic_size_t bytes;
     atomic_int refs;
 } s_account_t;
 
-/* One frame handed to libzmq: released when libzmq is done with it. */
+//  One frame handed to libzmq: released when libzmq is done with it.
 typedef struct {
     zframe_t *frame;
     s_account_t *account;
@@ -24,14 +24,14 @@ typedef struct {
 } s_tracked_t;
 
 struct outq_t {
-    zhashx_t *conns;           /* routing id (hex) -> s_account_t         */
+    zhashx_t *conns; //  routing id (hex) -> s_account_t
     s_account_t *pub;
 };
 
 static s_account_t *
 s_account_new (void)
 {
-    s_account_t *a = ddc_calloc (1, sizeof *a);
+    s_account_t *a = ddc_calloc (1, sizeof (*a));
     atomic_init (&a->bytes, 0);
     atomic_init (&a->refs, 1);
     return a;
@@ -51,7 +51,7 @@ s_account_destructor (void **item)
     *item = NULL;
 }
 
-/* libzmq's I/O thread (or the loop, for a message libzmq refused). */
+//  libzmq's I/O thread (or the loop, for a message libzmq refused).
 static void
 s_release (void *data, void *hint)
 {
@@ -66,7 +66,7 @@ s_release (void *data, void *hint)
 outq_t *
 outq_new (void)
 {
-    outq_t *self = ddc_calloc (1, sizeof *self);
+    outq_t *self = ddc_calloc (1, sizeof (*self));
     self->conns = zhashx_new ();
     zhashx_set_destructor (self->conns, s_account_destructor);
     self->pub = s_account_new ();
@@ -94,7 +94,7 @@ s_msg_bytes (zmsg_t *zmsg)
     return n;
 }
 
-/* Send one frame (taken), counted on account when it is not small. */
+//  Send one frame (taken), counted on account when it is not small.
 static int
 s_send_frame (void *handle, zframe_t *frame, s_account_t *account, int flags)
 {
@@ -107,7 +107,7 @@ s_send_frame (void *handle, zframe_t *frame, s_account_t *account, int flags)
         zframe_destroy (&frame);
     }
     else {
-        s_tracked_t *t = ddc_calloc (1, sizeof *t);
+        s_tracked_t *t = ddc_calloc (1, sizeof (*t));
         t->frame = frame;
         t->account = account;
         t->bytes = size;
@@ -124,8 +124,8 @@ s_send_frame (void *handle, zframe_t *frame, s_account_t *account, int flags)
     return 0;
 }
 
-/* Send zmsg's frames (taken) after `first` (a frame of more to come, or
-   NULL). */
+//  Send zmsg's frames (taken) after `first` (a frame of more to come, or
+//  NULL).
 static int
 s_send (void *handle, zframe_t *first, zmsg_t **zmsg_p, s_account_t *account)
 {
@@ -135,8 +135,8 @@ s_send (void *handle, zframe_t *first, zmsg_t **zmsg_p, s_account_t *account)
         rc = -1;
     zframe_t *frame;
     while (rc == 0 && (frame = zmsg_pop (zmsg)))
-        if (s_send_frame (handle, frame, account, (zmsg_size (zmsg) ? ZMQ_SNDMORE : 0)
-                                                  | ZMQ_DONTWAIT) < 0)
+        if (s_send_frame (handle, frame, account, (zmsg_size (zmsg) ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT)
+            < 0)
             rc = -1;
     int e = errno;
     zmsg_destroy (zmsg_p);

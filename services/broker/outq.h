@@ -15,26 +15,26 @@
 #include <czmq.h>
 #include <stddef.h>
 
-#define OUTQ_REPLY_MAX (4u << 20)   /* bytes of replies queued per CTL connection */
-#define OUTQ_PUB_MAX   (8u << 20)   /* bytes of published messages queued        */
-#define OUTQ_SMALL     1024
+#define OUTQ_REPLY_MAX (4u << 20) //  bytes of replies queued per CTL connection
+#define OUTQ_PUB_MAX (8u << 20)   //  bytes of published messages queued
+#define OUTQ_SMALL 1024
 
 typedef struct outq_t outq_t;
 
 outq_t *outq_new (void);
 void outq_destroy (outq_t **self_p);
 
-/* Send zmsg (taken) through ROUTER socket sock to the connection with
-   routing id `to`. 0 when libzmq took it; -1 with errno ENOBUFS when the
-   connection's queued bytes would pass OUTQ_REPLY_MAX, or libzmq's errno
-   (EAGAIN: its queue is full; EHOSTUNREACH: gone). */
+//  Send zmsg (taken) through ROUTER socket sock to the connection with
+//  routing id `to`. 0 when libzmq took it; -1 with errno ENOBUFS when the
+//  connection's queued bytes would pass OUTQ_REPLY_MAX, or libzmq's errno
+//  (EAGAIN: its queue is full; EHOSTUNREACH: gone).
 int outq_send_to (outq_t *self, zsock_t *sock, zframe_t *to, zmsg_t **zmsg_p);
-/* Publish zmsg (taken) on PUB socket sock; 0 or -1 (libzmq's errno). */
+//  Publish zmsg (taken) on PUB socket sock; 0 or -1 (libzmq's errno).
 int outq_publish (outq_t *self, zsock_t *sock, zmsg_t **zmsg_p);
-/* Bytes queued now: of published messages; of replies, all connections. */
+//  Bytes queued now: of published messages; of replies, all connections.
 size_t outq_pub_bytes (outq_t *self);
 size_t outq_reply_bytes (outq_t *self);
-/* Forget the connections that have nothing queued. */
+//  Forget the connections that have nothing queued.
 void outq_sweep (outq_t *self);
 
 #endif

@@ -13,36 +13,36 @@ typedef struct {
 } s_answer_t;
 
 typedef struct {
-    char topic[64];             /* "" = free slot                           */
-    char *body;                 /* JSON text as received                    */
+    char topic [64]; //  "" = free slot
+    char *body;      //  JSON text as received
     size_t len;
     int64_t wall_ms;
 } s_report_t;
 
 struct peer_t {
-    peers_t *table;             /* the table it is in                       */
-    char key[512];              /* routing id in hex                        */
+    peers_t *table; //  the table it is in
+    char key [512]; //  routing id in hex
     zframe_t *routing;
-    char name[320];
-    char instance[260];
+    char name [320];
+    char instance [260];
     const role_t *role;
-    int64_t last_seen_ms;       /* monotonic                                */
-    int64_t since_wall_ms;      /* first HELLO                              */
+    int64_t last_seen_ms;  //  monotonic
+    int64_t since_wall_ms; //  first HELLO
     bool connected;
     bool bye;
     uint64_t applied_rev;
-    uint64_t applied[DDC_SEC_COUNT];
-    cJSON *rejected;            /* null or {section, rev, running_rev, errors, time} */
-    s_report_t reports[PEER_TOPICS_MAX];
+    uint64_t applied [DDC_SEC_COUNT];
+    cJSON *rejected; //  null or {section, rev, running_rev, errors, time}
+    s_report_t reports [PEER_TOPICS_MAX];
     size_t report_bytes;
-    s_answer_t answers[PEER_REPLIES_MAX];
+    s_answer_t answers [PEER_REPLIES_MAX];
     int answer_next;
     size_t answer_bytes;
 };
 
 struct peers_t {
-    zhashx_t *by_key;           /* key -> peer_t (owns)                     */
-    size_t report_bytes;        /* kept reports of all peers                */
+    zhashx_t *by_key;    //  key -> peer_t (owns)
+    size_t report_bytes; //  kept reports of all peers
     peers_link_fn *on_link;
     void *link_arg;
 };
@@ -54,8 +54,8 @@ peers_on_link (peers_t *self, peers_link_fn *fn, void *arg)
     self->link_arg = arg;
 }
 
-/* Set a peer's connected flag; the hook hears of every change, and of
-   every HELLO (a new process may hold the name). */
+//  Set a peer's connected flag; the hook hears of every change, and of
+//  every HELLO (a new process may hold the name).
 static void
 s_link (peer_t *peer, bool connected, const char *reason)
 {
@@ -76,34 +76,34 @@ s_peer_destroy (peer_t **peer_p)
     peer->table->report_bytes -= peer->report_bytes;
     cJSON_Delete (peer->rejected);
     for (int i = 0; i < PEER_TOPICS_MAX; i++)
-        free (peer->reports[i].body);
+        free (peer->reports [i].body);
     for (int i = 0; i < PEER_REPLIES_MAX; i++) {
-        free (peer->answers[i].req);
-        zmsg_destroy (&peer->answers[i].reply);
+        free (peer->answers [i].req);
+        zmsg_destroy (&peer->answers [i].reply);
     }
     free (peer);
     *peer_p = NULL;
 }
 
 static void
-s_key (zframe_t *routing, char key[512])
+s_key (zframe_t *routing, char key [512])
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex [] = "0123456789abcdef";
     size_t n = zframe_size (routing);
     if (n > 255)
         n = 255;
     const unsigned char *d = zframe_data (routing);
     for (size_t i = 0; i < n; i++) {
-        key[2 * i] = hex[d[i] >> 4];
-        key[2 * i + 1] = hex[d[i] & 15];
+        key [2 * i] = hex [d [i] >> 4];
+        key [2 * i + 1] = hex [d [i] & 15];
     }
-    key[2 * n] = '\0';
+    key [2 * n] = '\0';
 }
 
 peers_t *
 peers_new (void)
 {
-    peers_t *self = ddc_calloc (1, sizeof *self);
+    peers_t *self = ddc_calloc (1, sizeof (*self));
     self->by_key = zhashx_new ();
     zhashx_set_destructor (self->by_key, (zhashx_destructor_fn *) s_peer_destroy);
     return self;
@@ -122,7 +122,7 @@ peers_destroy (peers_t **self_p)
 peer_t *
 peers_by_routing (peers_t *self, zframe_t *routing)
 {
-    char key[512];
+    char key [512];
     s_key (routing, key);
     return zhashx_lookup (self->by_key, key);
 }
@@ -157,7 +157,7 @@ s_quiet (const peer_t *p, int64_t now_ms)
 peer_t *
 peers_holder (peers_t *self, zframe_t *routing, const char *name, int64_t now_ms)
 {
-    char key[512];
+    char key [512];
     s_key (routing, key);
     for (peer_t *p = zhashx_first (self->by_key); p; p = zhashx_next (self->by_key))
         if (strcmp (p->name, name) == 0 && strcmp (p->key, key) != 0 && !s_quiet (p, now_ms))
@@ -169,18 +169,18 @@ peer_t *
 peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *instance,
              int64_t now_ms)
 {
-    char name[320];
-    snprintf (name, sizeof name, "%s@%s", role->name, instance);
-    char key[512];
+    char name [320];
+    snprintf (name, sizeof (name), "%s@%s", role->name, instance);
+    char key [512];
     s_key (routing, key);
-    /* The name moves to this connection; the entries of its quiet former
-       holders go (the broker refuses the HELLO while one is not quiet). */
+    //  The name moves to this connection; the entries of its quiet former
+    //  holders go (the broker refuses the HELLO while one is not quiet).
     peer_t *p = zhashx_first (self->by_key);
     while (p) {
         peer_t *next = zhashx_next (self->by_key);
         if (strcmp (p->name, name) == 0 && strcmp (p->key, key) != 0) {
             zhashx_delete (self->by_key, p->key);
-            p = zhashx_first (self->by_key);   /* iteration restarts after a delete */
+            p = zhashx_first (self->by_key); //  iteration restarts after a delete
             continue;
         }
         p = next;
@@ -193,16 +193,16 @@ peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *i
     if (!peer) {
         if (zhashx_size (self->by_key) >= PEERS_MAX)
             s_evict_one (self);
-        peer = ddc_calloc (1, sizeof *peer);
+        peer = ddc_calloc (1, sizeof (*peer));
         peer->table = self;
-        memcpy (peer->key, key, sizeof key);
+        memcpy (peer->key, key, sizeof (key));
         peer->routing = zframe_dup (routing);
         peer->since_wall_ms = ddc_wall_ms ();
         zhashx_insert (self->by_key, key, peer);
     }
     peer->role = role;
-    ddc_strlcpy (peer->name, name, sizeof peer->name);
-    ddc_strlcpy (peer->instance, instance, sizeof peer->instance);
+    ddc_strlcpy (peer->name, name, sizeof (peer->name));
+    ddc_strlcpy (peer->instance, instance, sizeof (peer->instance));
     peer->bye = false;
     peer->last_seen_ms = now_ms;
     s_link (peer, true, "hello");
@@ -213,8 +213,8 @@ static void
 s_drop_reports (peer_t *peer)
 {
     for (int i = 0; i < PEER_TOPICS_MAX; i++) {
-        free (peer->reports[i].body);
-        memset (&peer->reports[i], 0, sizeof peer->reports[i]);
+        free (peer->reports [i].body);
+        memset (&peer->reports [i], 0, sizeof (peer->reports [i]));
     }
     peer->table->report_bytes -= peer->report_bytes;
     peer->report_bytes = 0;
@@ -223,8 +223,8 @@ s_drop_reports (peer_t *peer)
 void
 peers_bye (peers_t *self, peer_t *peer)
 {
-    /* Operator tools come and go with every command: forget them. Services
-       stay listed as disconnected, which is what an operator wants to see. */
+    //  Operator tools come and go with every command: forget them. Services
+    //  stay listed as disconnected, which is what an operator wants to see.
     s_link (peer, false, "bye");
     if (strcmp (peer->role->name, "ctl") == 0 || strcmp (peer->role->name, "monitor") == 0) {
         zhashx_delete (self->by_key, peer->key);
@@ -257,9 +257,9 @@ s_by_name (const void *a, const void *b)
     return c ? c : strcmp (pa->key, pb->key);
 }
 
-/* One row of the table as JSON text into t (the table is built with few
-   copies: a page can hold a megabyte of reports); its report bodies, when full,
-   go in as they came (they were checked as JSON then; topics are names). */
+//  One row of the table as JSON text into t (the table is built with few
+//  copies: a page can hold a megabyte of reports); its report bodies, when full,
+//  go in as they came (they were checked as JSON then; topics are names).
 static void
 s_row (ddc_buf_t *t, const peer_t *p, int64_t now_ms, bool full)
 {
@@ -269,21 +269,21 @@ s_row (ddc_buf_t *t, const peer_t *p, int64_t now_ms, bool full)
     cJSON_AddStringToObject (row, "instance", p->instance);
     cJSON_AddBoolToObject (row, "connected", p->connected);
     cJSON_AddNumberToObject (row, "last_seen_ms", (double) (now_ms - p->last_seen_ms));
-    char when[32];
+    char when [32];
     ddc_iso_time (p->since_wall_ms, when);
     cJSON_AddStringToObject (row, "since", when);
     cJSON_AddNumberToObject (row, "applied_rev", (double) p->applied_rev);
     cJSON *applied = cJSON_AddObjectToObject (row, "applied");
     for (int s = 0; s < DDC_SEC_COUNT; s++)
-        if (p->applied[s])
+        if (p->applied [s])
             cJSON_AddNumberToObject (applied, ddc_section_name ((ddc_section_t) s),
-                                     (double) p->applied[s]);
+                                     (double) p->applied [s]);
     cJSON_AddItemToObject (row, "rejected",
                            p->rejected ? cJSON_Duplicate (p->rejected, 1) : cJSON_CreateNull ());
     cJSON *reports = cJSON_AddObjectToObject (row, "reports");
     for (int i = 0; i < PEER_TOPICS_MAX; i++) {
-        const s_report_t *r = &p->reports[i];
-        if (!r->topic[0])
+        const s_report_t *r = &p->reports [i];
+        if (!r->topic [0])
             continue;
         cJSON *sum = cJSON_AddObjectToObject (reports, r->topic);
         cJSON_AddNumberToObject (sum, "bytes", (double) r->len);
@@ -298,13 +298,13 @@ s_row (ddc_buf_t *t, const peer_t *p, int64_t now_ms, bool full)
         free (text);
         return;
     }
-    ddc_buf_add (t, text, len - 1);          /* without its closing brace */
+    ddc_buf_add (t, text, len - 1); //  without its closing brace
     free (text);
     ddc_buf_puts (t, ",\"status\":{");
     bool first = true;
     for (int i = 0; i < PEER_TOPICS_MAX; i++) {
-        const s_report_t *r = &p->reports[i];
-        if (!r->topic[0])
+        const s_report_t *r = &p->reports [i];
+        if (!r->topic [0])
             continue;
         ddc_buf_puts (t, first ? "\"" : ",\"");
         ddc_buf_puts (t, r->topic);
@@ -315,7 +315,7 @@ s_row (ddc_buf_t *t, const peer_t *p, int64_t now_ms, bool full)
     ddc_buf_puts (t, "}}");
 }
 
-/* true when one of the comma-separated patterns matches name. */
+//  true when one of the comma-separated patterns matches name.
 static bool
 s_full (const char *patterns, const char *name)
 {
@@ -327,7 +327,7 @@ s_full (const char *patterns, const char *name)
     return ok;
 }
 
-/* The bytes a row takes at most beyond its summary: its report bodies. */
+//  The bytes a row takes at most beyond its summary: its report bodies.
 static size_t
 s_row_bodies (const peer_t *p)
 {
@@ -339,10 +339,10 @@ peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, siz
              size_t *total_p, size_t *next_p)
 {
     size_t total = zhashx_size (self->by_key), n = 0;
-    peer_t **all = ddc_calloc (total ? total : 1, sizeof *all);
+    peer_t **all = ddc_calloc (total ? total : 1, sizeof (*all));
     for (peer_t *p = zhashx_first (self->by_key); p && n < total; p = zhashx_next (self->by_key))
-        all[n++] = p;
-    qsort (all, n, sizeof *all, s_by_name);
+        all [n++] = p;
+    qsort (all, n, sizeof (*all), s_by_name);
     ddc_buf_t *t = ddc_buf_new (DDC_BUF_UNBOUNDED);
     ddc_buf_puts (t, "[");
     size_t i = offset;
@@ -350,14 +350,14 @@ peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, siz
         size_t mark = ddc_buf_len (t);
         if (i > offset)
             ddc_buf_puts (t, ",");
-        bool with = full && s_full (full, all[i]->name);
-        /* A row that cannot fit waits for the next page (unless it is the
-           first of this one); the check is exact once it is written. */
-        if (i > offset && with && ddc_buf_len (t) + s_row_bodies (all[i]) > budget + 64 * 1024) {
+        bool with = full && s_full (full, all [i]->name);
+        //  A row that cannot fit waits for the next page (unless it is the
+        //  first of this one); the check is exact once it is written.
+        if (i > offset && with && ddc_buf_len (t) + s_row_bodies (all [i]) > budget + 64 * 1024) {
             ddc_buf_truncate (t, mark);
             break;
         }
-        s_row (t, all[i], now_ms, with);
+        s_row (t, all [i], now_ms, with);
         if (i > offset && ddc_buf_len (t) + 1 > budget) {
             ddc_buf_truncate (t, mark);
             break;
@@ -394,9 +394,21 @@ peers_bytes (peers_t *self)
     return bytes;
 }
 
-zframe_t *peer_routing (peer_t *peer) { return peer->routing; }
-const char *peer_name (peer_t *peer) { return peer->name; }
-const role_t *peer_role (peer_t *peer) { return peer->role; }
+zframe_t *
+peer_routing (peer_t *peer)
+{
+    return peer->routing;
+}
+const char *
+peer_name (peer_t *peer)
+{
+    return peer->name;
+}
+const role_t *
+peer_role (peer_t *peer)
+{
+    return peer->role;
+}
 
 void
 peer_touch (peer_t *peer, int64_t now_ms)
@@ -409,11 +421,11 @@ peer_touch (peer_t *peer, int64_t now_ms)
 void
 peer_applied (peer_t *peer, ddc_section_t s, uint64_t rev)
 {
-    if (rev > peer->applied[s])
-        peer->applied[s] = rev;
+    if (rev > peer->applied [s])
+        peer->applied [s] = rev;
     if (rev > peer->applied_rev)
         peer->applied_rev = rev;
-    /* A later revision of the rejected section clears the rejection. */
+    //  A later revision of the rejected section clears the rejection.
     const cJSON *sec = cJSON_GetObjectItemCaseSensitive (peer->rejected, "section");
     const cJSON *rrev = cJSON_GetObjectItemCaseSensitive (peer->rejected, "rev");
     if (cJSON_IsString (sec) && strcmp (sec->valuestring, ddc_section_name (s)) == 0
@@ -438,7 +450,7 @@ peer_rejected (peer_t *peer, ddc_section_t s, uint64_t rev, uint64_t running, cJ
     cJSON_AddStringToObject (peer->rejected, "section", ddc_section_name (s));
     cJSON_AddNumberToObject (peer->rejected, "rev", (double) rev);
     cJSON_AddNumberToObject (peer->rejected, "running_rev", (double) running);
-    /* The peer's errors, cut to a bounded size: the first ones that fit. */
+    //  The peer's errors, cut to a bounded size: the first ones that fit.
     cJSON *errors = *errors_p, *kept = cJSON_CreateArray ();
     *errors_p = NULL;
     size_t used = 2;
@@ -459,7 +471,7 @@ peer_rejected (peer_t *peer, ddc_section_t s, uint64_t rev, uint64_t running, cJ
     cJSON_AddItemToObject (peer->rejected, "errors", kept);
     if (dropped)
         cJSON_AddNumberToObject (peer->rejected, "errors_omitted", dropped);
-    char when[32];
+    char when [32];
     ddc_iso_time (ddc_wall_ms (), when);
     cJSON_AddStringToObject (peer->rejected, "time", when);
 }
@@ -469,24 +481,24 @@ peer_status (peer_t *peer, const char *topic, const char *body, size_t len)
 {
     int slot = -1, free_slot = -1;
     for (int i = 0; i < PEER_TOPICS_MAX; i++) {
-        if (!peer->reports[i].topic[0]) {
+        if (!peer->reports [i].topic [0]) {
             if (free_slot < 0)
                 free_slot = i;
         }
-        else if (strcmp (peer->reports[i].topic, topic) == 0)
+        else if (strcmp (peer->reports [i].topic, topic) == 0)
             slot = i;
     }
     if (slot < 0)
         slot = free_slot;
-    if (slot < 0 || strlen (topic) >= sizeof peer->reports[0].topic)
+    if (slot < 0 || strlen (topic) >= sizeof (peer->reports [0].topic))
         return -1;
-    s_report_t *r = &peer->reports[slot];
+    s_report_t *r = &peer->reports [slot];
     size_t old = r->len, others = peer->report_bytes - old;
     if (others + len > PEER_STATUS_MAX_BYTES
         || peer->table->report_bytes - old + len > PEERS_STATUS_MAX_BYTES)
         return -1;
     free (r->body);
-    ddc_strlcpy (r->topic, topic, sizeof r->topic);
+    ddc_strlcpy (r->topic, topic, sizeof (r->topic));
     r->body = ddc_strndup (body, len);
     r->len = len;
     r->wall_ms = ddc_wall_ms ();
@@ -507,7 +519,7 @@ s_forget_answer (peer_t *peer, s_answer_t *a)
     peer->answer_bytes -= a->bytes;
     free (a->req);
     zmsg_destroy (&a->reply);
-    memset (a, 0, sizeof *a);
+    memset (a, 0, sizeof (*a));
 }
 
 void
@@ -515,15 +527,15 @@ peer_remember (peer_t *peer, const char *req, zmsg_t *reply)
 {
     size_t bytes = s_zmsg_bytes (reply) + strlen (req) + 1;
     if (bytes > PEER_ANSWER_MAX_BYTES)
-        return;       /* a retry is answered anew: the same for these answers */
-    /* The oldest go first, to keep the newest within the byte bound. */
+        return; //  a retry is answered anew: the same for these answers
+    //  The oldest go first, to keep the newest within the byte bound.
     for (int k = 0; k < PEER_REPLIES_MAX && peer->answer_bytes + bytes > PEER_ANSWERS_MAX_BYTES;
          k++) {
-        s_answer_t *old = &peer->answers[(peer->answer_next + k) % PEER_REPLIES_MAX];
+        s_answer_t *old = &peer->answers [(peer->answer_next + k) % PEER_REPLIES_MAX];
         if (old->req)
             s_forget_answer (peer, old);
     }
-    s_answer_t *a = &peer->answers[peer->answer_next];
+    s_answer_t *a = &peer->answers [peer->answer_next];
     peer->answer_next = (peer->answer_next + 1) % PEER_REPLIES_MAX;
     if (a->req)
         s_forget_answer (peer, a);
@@ -537,22 +549,34 @@ zmsg_t *
 peer_recall (peer_t *peer, const char *req)
 {
     for (int i = 0; i < PEER_REPLIES_MAX; i++)
-        if (peer->answers[i].req && strcmp (peer->answers[i].req, req) == 0)
-            return zmsg_dup (peer->answers[i].reply);
+        if (peer->answers [i].req && strcmp (peer->answers [i].req, req) == 0)
+            return zmsg_dup (peer->answers [i].reply);
     return NULL;
 }
 
-peer_t *peers_first (peers_t *self) { return zhashx_first (self->by_key); }
-peer_t *peers_next (peers_t *self) { return zhashx_next (self->by_key); }
-bool peer_connected (peer_t *peer) { return peer->connected; }
+peer_t *
+peers_first (peers_t *self)
+{
+    return zhashx_first (self->by_key);
+}
+peer_t *
+peers_next (peers_t *self)
+{
+    return zhashx_next (self->by_key);
+}
+bool
+peer_connected (peer_t *peer)
+{
+    return peer->connected;
+}
 
 const char *
 peer_report (peer_t *peer, const char *topic, size_t *len_p)
 {
     for (int i = 0; i < PEER_TOPICS_MAX; i++)
-        if (peer->reports[i].topic[0] && strcmp (peer->reports[i].topic, topic) == 0) {
-            *len_p = peer->reports[i].len;
-            return peer->reports[i].body;
+        if (peer->reports [i].topic [0] && strcmp (peer->reports [i].topic, topic) == 0) {
+            *len_p = peer->reports [i].len;
+            return peer->reports [i].body;
         }
     return NULL;
 }

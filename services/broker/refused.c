@@ -9,17 +9,17 @@
 
 typedef struct {
     int64_t wall_ms;
-    char address[80];
-    char cert[80];
-    char reason[200];
+    char address [80];
+    char cert [80];
+    char reason [200];
     uint64_t count;
 } s_refusal_t;
 
 struct refused_t {
-    s_refusal_t list[REFUSED_KEEP];     /* ring, list[last] the newest  */
+    s_refusal_t list [REFUSED_KEEP]; //  ring, list[last] the newest
     int n, last;
-    zhashx_t *logged;                   /* source|reason -> last log ms */
-    int64_t window_ms;                  /* start of the current window  */
+    zhashx_t *logged;  //  source|reason -> last log ms
+    int64_t window_ms; //  start of the current window
     int window_lines;
     uint64_t unlogged;
 };
@@ -27,7 +27,7 @@ struct refused_t {
 refused_t *
 refused_new (void)
 {
-    refused_t *self = ddc_calloc (1, sizeof *self);
+    refused_t *self = ddc_calloc (1, sizeof (*self));
     self->logged = zhashx_new ();
     zhashx_set_destructor (self->logged, (zhashx_destructor_fn *) zstr_free);
     zhashx_set_duplicator (self->logged, (zhashx_duplicator_fn *) strdup);
@@ -45,7 +45,7 @@ refused_destroy (refused_t **self_p)
     *self_p = NULL;
 }
 
-/* true when this source and reason may be logged now. */
+//  true when this source and reason may be logged now.
 static bool
 s_may_log (refused_t *self, const char *key, int64_t now)
 {
@@ -56,7 +56,7 @@ s_may_log (refused_t *self, const char *key, int64_t now)
         self->window_ms = now;
         self->window_lines = 0;
         self->unlogged = 0;
-        /* Sources not seen for a window may log again; the table stays small. */
+        //  Sources not seen for a window may log again; the table stays small.
         zhashx_purge (self->logged);
     }
     if (zhashx_lookup (self->logged, key) || self->window_lines >= REFUSED_LOG_BURST) {
@@ -74,10 +74,10 @@ refused_add (refused_t *self, const char *address, const char *cert, const char 
     address = address ? address : "";
     cert = cert ? cert : "";
     int64_t now = ddc_wall_ms ();
-    s_refusal_t *top = self->last >= 0 ? &self->list[self->last] : NULL;
-    if (top && strncmp (top->address, address, sizeof top->address - 1) == 0
-        && strncmp (top->cert, cert, sizeof top->cert - 1) == 0
-        && strncmp (top->reason, reason, sizeof top->reason - 1) == 0) {
+    s_refusal_t *top = self->last >= 0 ? &self->list [self->last] : NULL;
+    if (top && strncmp (top->address, address, sizeof (top->address) - 1) == 0
+        && strncmp (top->cert, cert, sizeof (top->cert) - 1) == 0
+        && strncmp (top->reason, reason, sizeof (top->reason) - 1) == 0) {
         top->wall_ms = now;
         top->count++;
     }
@@ -85,11 +85,11 @@ refused_add (refused_t *self, const char *address, const char *cert, const char 
         self->last = (self->last + 1) % REFUSED_KEEP;
         if (self->n < REFUSED_KEEP)
             self->n++;
-        top = &self->list[self->last];
+        top = &self->list [self->last];
         top->wall_ms = now;
-        ddc_strlcpy (top->address, address, sizeof top->address);
-        ddc_strlcpy (top->cert, cert, sizeof top->cert);
-        ddc_strlcpy (top->reason, reason, sizeof top->reason);
+        ddc_strlcpy (top->address, address, sizeof (top->address));
+        ddc_strlcpy (top->cert, cert, sizeof (top->cert));
+        ddc_strlcpy (top->reason, reason, sizeof (top->reason));
         top->count = 1;
     }
     char *key = ddc_asprintf ("%.80s|%.80s|%.200s", address, cert, reason);
@@ -104,9 +104,9 @@ refused_json (refused_t *self)
 {
     cJSON *out = cJSON_CreateArray ();
     for (int k = 0; k < self->n; k++) {
-        const s_refusal_t *r = &self->list[(self->last - k + REFUSED_KEEP) % REFUSED_KEEP];
+        const s_refusal_t *r = &self->list [(self->last - k + REFUSED_KEEP) % REFUSED_KEEP];
         cJSON *o = cJSON_CreateObject ();
-        char when[32];
+        char when [32];
         ddc_iso_time (r->wall_ms, when);
         cJSON_AddStringToObject (o, "time", when);
         cJSON_AddStringToObject (o, "address", r->address);

@@ -10,17 +10,17 @@
 #include <cJSON.h>
 #include <stdint.h>
 
-#define REFUSED_KEEP      32
-#define REFUSED_LOG_MS    60000
+#define REFUSED_KEEP 32
+#define REFUSED_LOG_MS 60000
 #define REFUSED_LOG_BURST 20
 
 typedef struct refused_t refused_t;
 
 refused_t *refused_new (void);
 void refused_destroy (refused_t **self_p);
-/* Record one refusal; address and cert may be NULL or "" when unknown. */
+//  Record one refusal; address and cert may be NULL or "" when unknown.
 void refused_add (refused_t *self, const char *address, const char *cert, const char *reason);
-/* [{"time", "address", "certificate", "reason", "count"}], newest first. */
+//  [{"time", "address", "certificate", "reason", "count"}], newest first.
 cJSON *refused_json (refused_t *self);
 
 #endif

@@ -5,31 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const role_t s_roles[] = {
-    /* the operator reads the setup code; the web UI checks it and counts
-       sign-in attempts */
+static const role_t s_roles [] = {
+    //  the operator reads the setup code; the web UI checks it and counts
+    //  sign-in attempts
     { "ctl", true, NULL, false, true, NULL, false, true, true, false },
-    { "web", true, NULL, false, true, "web.password_hash,web.metrics_token", true, false, true, false },
-    /* From Discord: /addadmin, scheduled tasks (/task and the panel's
-       button) and a container's info text, nothing else of the
-       containers. The audit log names people and addresses: the bot has
-       no need of it. */
+    { "web", true, NULL, false, true, "web.password_hash,web.metrics_token", true, false, true,
+      false },
+    //  From Discord: /addadmin, scheduled tasks (/task and the panel's
+    //  button) and a container's info text, nothing else of the
+    //  containers. The audit log names people and addresses: the bot has
+    //  no need of it.
     { "discord", false, "admins,tasks,containers", true, true, "bot.token", false, false, false,
       false },
-    /* the agent sends the alerts to the webhook itself, and reports the
-       actions of its scheduled tasks */
+    //  the agent sends the alerts to the webhook itself, and reports the
+    //  actions of its scheduled tasks
     { "docker", false, NULL, false, false, "alerts.webhook_url", false, false, false, true },
     { "monitor", false, NULL, false, false, NULL, false, false, true, false },
 };
 
-#define ROLE_COUNT (sizeof s_roles / sizeof s_roles[0])
+#define ROLE_COUNT (sizeof (s_roles) / sizeof (s_roles [0]))
 
 const role_t *
 role_find (const char *name)
 {
     for (size_t i = 0; i < ROLE_COUNT; i++)
-        if (strcmp (s_roles[i].name, name) == 0)
-            return &s_roles[i];
+        if (strcmp (s_roles [i].name, name) == 0)
+            return &s_roles [i];
     return NULL;
 }
 
@@ -41,12 +42,12 @@ role_writes (const role_t *role, ddc_section_t s)
     const char *name = ddc_section_name (s);
     size_t n = strlen (name);
     for (const char *p = role->writes; p && *p; p = strchr (p, ',') ? strchr (p, ',') + 1 : NULL)
-        if (strncmp (p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+        if (strncmp (p, name, n) == 0 && (p [n] == ',' || p [n] == '\0'))
             return true;
     return false;
 }
 
-/* A container without its info (a copy, caller frees). */
+//  A container without its info (a copy, caller frees).
 static cJSON *
 s_without_info (const cJSON *c)
 {
@@ -82,7 +83,7 @@ role_reads_secrets (const role_t *role, ddc_section_t s)
         return false;
     const char *name = ddc_section_name (s);
     size_t n = strlen (name);
-    return strncmp (role->secret, name, n) == 0 && role->secret[n] == '.';
+    return strncmp (role->secret, name, n) == 0 && role->secret [n] == '.';
 }
 
 cJSON *
@@ -99,7 +100,7 @@ role_access (const role_t *role, const char *peer_name, const char *pub_endpoint
     cJSON *access = cJSON_CreateObject ();
     cJSON_AddStringToObject (access, "name", peer_name);
     cJSON_AddStringToObject (access, "role", role->name);
-    /* "pub" is the first endpoint; "pubs" all of them, one per transport. */
+    //  "pub" is the first endpoint; "pubs" all of them, one per transport.
     cJSON *pubs = cJSON_CreateArray ();
     char *copy = strdup (pub_endpoints), *save = NULL;
     for (char *ep = copy ? strtok_r (copy, ",", &save) : NULL; ep; ep = strtok_r (NULL, ",", &save))

@@ -12,36 +12,36 @@
 
 typedef struct {
     const char *name;
-    bool write;              /* SAVE and ROLLBACK of any section    */
-    const char *writes;      /* or of these sections ("a,b"), or NULL */
-    bool info_only;          /* in containers, only containers[].info */
-    bool actions;            /* may send ACTION                     */
-    const char *secret;      /* "section.field,..." it may read (all of
+    bool write;         //  SAVE and ROLLBACK of any section
+    const char *writes; //  or of these sections ("a,b"), or NULL
+    bool info_only;     //  in containers, only containers[].info
+    bool actions;       //  may send ACTION
+    const char *secret; /* "section.field,..." it may read (all of
                                 one section), or NULL               */
-    bool signin;             /* THROTTLE and SETUP: the web UI's sign-in */
-    bool setup_code;         /* SETUPCODE: may read the setup code  */
-    bool audit;              /* AUDIT: may read the audit log       */
-    bool records;            /* RECORD: reports actions it ran itself */
+    bool signin;        //  THROTTLE and SETUP: the web UI's sign-in
+    bool setup_code;    //  SETUPCODE: may read the setup code
+    bool audit;         //  AUDIT: may read the audit log
+    bool records;       //  RECORD: reports actions it ran itself
 } role_t;
 
-/* The role of that name, or NULL. */
+//  The role of that name, or NULL.
 const role_t *role_find (const char *name);
-/* true if the role may save (and roll back) section s. */
+//  true if the role may save (and roll back) section s.
 bool role_writes (const role_t *role, ddc_section_t s);
-/* true if the role may replace the current value of section s (NULL:
-   none) with value, beyond role_writes: a role with info_only may change
-   only the info of the containers there are (the same list otherwise).
-   false with the reason in why. */
-bool role_may_change (const role_t *role, ddc_section_t s, const cJSON *current,
-                      const cJSON *value, char *why, size_t size);
-/* true if the role may read the secret fields of section s. */
+//  true if the role may replace the current value of section s (NULL:
+//  none) with value, beyond role_writes: a role with info_only may change
+//  only the info of the containers there are (the same list otherwise).
+//  false with the reason in why.
+bool role_may_change (const role_t *role, ddc_section_t s, const cJSON *current, const cJSON *value,
+                      char *why, size_t size);
+//  true if the role may read the secret fields of section s.
 bool role_reads_secrets (const role_t *role, ddc_section_t s);
-/* A section's value as this role may see it (caller frees). */
+//  A section's value as this role may see it (caller frees).
 cJSON *role_view (const role_t *role, ddc_section_t s, const cJSON *value);
-/* The WELCOME access object (caller frees); pub_endpoints is the
-   comma-separated list of PUB endpoints clients may use. */
+//  The WELCOME access object (caller frees); pub_endpoints is the
+//  comma-separated list of PUB endpoints clients may use.
 cJSON *role_access (const role_t *role, const char *peer_name, const char *pub_endpoint);
-/* "ctl, web, discord, docker, monitor" */
+//  "ctl, web, discord, docker, monitor"
 const char *role_names (void);
 
 #endif

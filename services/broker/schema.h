@@ -14,16 +14,16 @@
 
 #define SCHEMA_CURRENT 2
 
-/* The schema of a parsed config.json (doc borrowed): _meta.schema, or 1
-   when _meta or its schema is absent. -1 with why in err[errlen] when
-   _meta.schema is there but not a whole number from 1. */
+//  The schema of a parsed config.json (doc borrowed): _meta.schema, or 1
+//  when _meta or its schema is absent. -1 with why in err[errlen] when
+//  _meta.schema is there but not a whole number from 1.
 int schema_of (const cJSON *doc, char *err, size_t errlen);
 
-/* Bring doc (a parsed config.json, changed in place) from schema `from`
-   to SCHEMA_CURRENT, setting _meta.schema. 0; or -1 with why in err when
-   `from` is newer than SCHEMA_CURRENT ("config.json has schema 7; this
-   ddc-broker knows up to 2: upgrade ddc") or a step cannot read the
-   document. */
+//  Bring doc (a parsed config.json, changed in place) from schema `from`
+//  to SCHEMA_CURRENT, setting _meta.schema. 0; or -1 with why in err when
+//  `from` is newer than SCHEMA_CURRENT ("config.json has schema 7; this
+//  ddc-broker knows up to 2: upgrade ddc") or a step cannot read the
+//  document.
 int schema_migrate (cJSON *doc, int from, char *err, size_t errlen);
 
 #endif

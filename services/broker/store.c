@@ -20,20 +20,20 @@
 
 #define STORE_FILE_MAX (8 * 1024 * 1024)
 #define STORE_HISTORY_FILE_MAX (64 * 1024 * 1024)
-#define STORE_SUMMARY_CHANGED 10               /* field names in a history summary */
-#define STORE_REJECTED_ERRORS 5                /* errors of a refused edit in STATUS */
+#define STORE_SUMMARY_CHANGED 10 //  field names in a history summary
+#define STORE_REJECTED_ERRORS 5  //  errors of a refused edit in STATUS
 
-/* One retained change: its description, and its value as JSON text (a
-   parsed tree costs tens of times its size; the text is its size). */
+//  One retained change: its description, and its value as JSON text (a
+//  parsed tree costs tens of times its size; the text is its size).
 typedef struct {
     uint64_t rev;
     int section;
-    cJSON *meta;              /* rev, prev_rev, section, time, author, peer, changed */
-    char *value;              /* redacted value, JSON text */
+    cJSON *meta; //  rev, prev_rev, section, time, author, peer, changed
+    char *value; //  redacted value, JSON text
     size_t bytes;
 } s_entry_t;
 
-/* A history entry of a grouped save, kept once the group is durable. */
+//  A history entry of a grouped save, kept once the group is durable.
 typedef struct {
     uint64_t rev;
     ddc_section_t section;
@@ -43,41 +43,41 @@ typedef struct {
 
 struct store_t {
     char *dir;
-    char *path;               /* DATA/config.json                        */
-    char *history_path;       /* DATA/history.jsonl                      */
-    cJSON *doc;               /* normalised sections, secrets in clear   */
-    char epoch[17];
+    char *path;         //  DATA/config.json
+    char *history_path; //  DATA/history.jsonl
+    cJSON *doc;         //  normalised sections, secrets in clear
+    char epoch [17];
     uint64_t rev;
-    uint64_t revs[DDC_SEC_COUNT];
-    s_entry_t history[STORE_HISTORY_MAX];   /* oldest first              */
+    uint64_t revs [DDC_SEC_COUNT];
+    s_entry_t history [STORE_HISTORY_MAX]; //  oldest first
     int history_n;
-    size_t history_bytes;     /* of their values                         */
-    int history_lines;        /* lines in history.jsonl                  */
-    struct stat seen;         /* the file as last written or read        */
-    char *seen_text;          /* its content, to tell our writes apart   */
-    char *last_good_path;     /* DATA/config.last-good.json              */
-    bool last_good_due;       /* config.json was written since the copy  */
-    bool last_good_failed;    /* the copy could not be written (logged)  */
-    struct stat pending;      /* an invalid edit seen once: it is moved
+    size_t history_bytes;  //  of their values
+    int history_lines;     //  lines in history.jsonl
+    struct stat seen;      //  the file as last written or read
+    char *seen_text;       //  its content, to tell our writes apart
+    char *last_good_path;  //  DATA/config.last-good.json
+    bool last_good_due;    //  config.json was written since the copy
+    bool last_good_failed; //  the copy could not be written (logged)
+    struct stat pending;   /* an invalid edit seen once: it is moved
                                  aside when it is still there unchanged  */
     bool pending_set;
-    bool gone_seen;           /* config.json was found missing once      */
-    cJSON *rejected;          /* the latest refused edit, for STATUS     */
-    cJSON *migrated;          /* the schema migration at start, or NULL  */
+    bool gone_seen;           //  config.json was found missing once
+    cJSON *rejected;          //  the latest refused edit, for STATUS
+    cJSON *migrated;          //  the schema migration at start, or NULL
     journal_t *journal;       /* DATA/config.journal: saves since config.json
                                  was last written durably                 */
-    int64_t journal_since_ms; /* when it got its first record, or 0      */
+    int64_t journal_since_ms; //  when it got its first record, or 0
     int64_t last_commit_ms;
-    int checkpoint_failures;  /* in a row (logged once)                  */
-    /* A group of saves with one flush (store_group_begin/end). */
+    int checkpoint_failures; //  in a row (logged once)
+    //  A group of saves with one flush (store_group_begin/end).
     bool grouping;
-    int group_n;              /* commits in the group                    */
-    size_t group_mark;        /* the journal's size before it            */
-    cJSON *group_doc;         /* the document before it                  */
-    uint64_t group_rev, group_revs[DDC_SEC_COUNT];
-    s_pending_t *group_history;   /* their history entries, kept at the end */
+    int group_n;       //  commits in the group
+    size_t group_mark; //  the journal's size before it
+    cJSON *group_doc;  //  the document before it
+    uint64_t group_rev, group_revs [DDC_SEC_COUNT];
+    s_pending_t *group_history; //  their history entries, kept at the end
     int group_history_n, group_history_max;
-    uint64_t saves, flushes;  /* since start: committed saves, their flushes */
+    uint64_t saves, flushes; //  since start: committed saves, their flushes
 };
 
 static int s_journal_recover (store_t *self, char *err, size_t errlen);
@@ -86,13 +86,13 @@ static bool
 s_same_stat (const struct stat *a, const struct stat *b)
 {
     return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size
-        && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec
-        && a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+           && a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec
+           && a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* The file text for a document and revisions. Caller frees. */
+//  The file text for a document and revisions. Caller frees.
 static char *
-s_render (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT])
+s_render (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs [DDC_SEC_COUNT])
 {
     cJSON *out = cJSON_CreateObject ();
     cJSON *meta = cJSON_AddObjectToObject (out, "_meta");
@@ -104,7 +104,7 @@ s_render (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC
     cJSON_AddNumberToObject (meta, "rev", (double) rev);
     cJSON *jrevs = cJSON_AddObjectToObject (meta, "revs");
     for (int s = 0; s < DDC_SEC_COUNT; s++)
-        cJSON_AddNumberToObject (jrevs, ddc_section_name ((ddc_section_t) s), (double) revs[s]);
+        cJSON_AddNumberToObject (jrevs, ddc_section_name ((ddc_section_t) s), (double) revs [s]);
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
         const char *name = ddc_section_name ((ddc_section_t) s);
         cJSON_AddItemToObject (out, name,
@@ -115,18 +115,18 @@ s_render (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC
     return text;
 }
 
-/* Write doc with revisions (sync: durably, with fsync; else the journal
-   holds the change durably); remember what we wrote. */
+//  Write doc with revisions (sync: durably, with fsync; else the journal
+//  holds the change durably); remember what we wrote.
 static int
-s_write_mode (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT],
+s_write_mode (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs [DDC_SEC_COUNT],
               bool sync)
 {
     char *text = s_render (self, doc, rev, revs);
     size_t len = strlen (text);
     char *with_nl = ddc_malloc (len + 2);
     memcpy (with_nl, text, len);
-    with_nl[len] = '\n';
-    with_nl[len + 1] = '\0';
+    with_nl [len] = '\n';
+    with_nl [len + 1] = '\0';
     free (text);
     if (ddc_write_file_replace (self->path, with_nl, len + 1, 0600, sync) < 0) {
         free (with_nl);
@@ -135,17 +135,17 @@ s_write_mode (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs
     free (self->seen_text);
     self->seen_text = with_nl;
     if (stat (self->path, &self->seen) < 0)
-        memset (&self->seen, 0, sizeof self->seen);
+        memset (&self->seen, 0, sizeof (self->seen));
     self->pending_set = false;
     self->gone_seen = false;
     self->last_good_due = true;
     return 0;
 }
 
-/* Write the running document durably: what the journal held is in
-   config.json now, so it is emptied. */
+//  Write the running document durably: what the journal held is in
+//  config.json now, so it is emptied.
 static int
-s_write (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT])
+s_write (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs [DDC_SEC_COUNT])
 {
     if (s_write_mode (self, doc, rev, revs, true) < 0)
         return -1;
@@ -154,15 +154,15 @@ s_write (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs[DDC_
     return 0;
 }
 
-/* Start a new history: a random epoch, every revision 1. Clients that
-   see another epoch drop what they know and take a snapshot. */
+//  Start a new history: a random epoch, every revision 1. Clients that
+//  see another epoch drop what they know and take a snapshot.
 static void
 s_new_epoch (store_t *self)
 {
     ddc_random_hex (self->epoch, 8);
     self->rev = 1;
     for (int s = 0; s < DDC_SEC_COUNT; s++)
-        self->revs[s] = 1;
+        self->revs [s] = 1;
 }
 
 static bool
@@ -181,7 +181,7 @@ s_json_u64 (const cJSON *item, uint64_t *out)
     return true;
 }
 
-/* Take epoch and revisions from _meta if they are whole and consistent. */
+//  Take epoch and revisions from _meta if they are whole and consistent.
 static bool
 s_load_meta (store_t *self, const cJSON *meta)
 {
@@ -192,15 +192,16 @@ s_load_meta (store_t *self, const cJSON *meta)
         || !s_json_u64 (cJSON_GetObjectItemCaseSensitive (meta, "rev"), &rev) || rev == 0
         || !cJSON_IsObject (jrevs))
         return false;
-    uint64_t revs[DDC_SEC_COUNT];
+    uint64_t revs [DDC_SEC_COUNT];
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
-        const cJSON *r = cJSON_GetObjectItemCaseSensitive (jrevs, ddc_section_name ((ddc_section_t) s));
-        if (!s_json_u64 (r, &revs[s]) || revs[s] == 0 || revs[s] > rev)
+        const cJSON *r =
+            cJSON_GetObjectItemCaseSensitive (jrevs, ddc_section_name ((ddc_section_t) s));
+        if (!s_json_u64 (r, &revs [s]) || revs [s] == 0 || revs [s] > rev)
             return false;
     }
     memcpy (self->epoch, epoch->valuestring, 17);
     self->rev = rev;
-    memcpy (self->revs, revs, sizeof revs);
+    memcpy (self->revs, revs, sizeof (revs));
     return true;
 }
 
@@ -209,8 +210,8 @@ s_history_max_rev (store_t *self)
 {
     uint64_t max = 0;
     for (int i = 0; i < self->history_n; i++)
-        if (self->history[i].rev > max)
-            max = self->history[i].rev;
+        if (self->history [i].rev > max)
+            max = self->history [i].rev;
     return max;
 }
 
@@ -218,15 +219,15 @@ static void
 s_history_clear (store_t *self)
 {
     for (int i = 0; i < self->history_n; i++) {
-        cJSON_Delete (self->history[i].meta);
-        free (self->history[i].value);
+        cJSON_Delete (self->history [i].meta);
+        free (self->history [i].value);
     }
     self->history_n = 0;
     self->history_bytes = 0;
 }
 
-/* Keep an entry (takes meta and value); the oldest go to stay within
-   STORE_HISTORY_MAX entries and STORE_HISTORY_BYTES of values. */
+//  Keep an entry (takes meta and value); the oldest go to stay within
+//  STORE_HISTORY_MAX entries and STORE_HISTORY_BYTES of values.
 static void
 s_history_add (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, char *value)
 {
@@ -234,14 +235,14 @@ s_history_add (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, char *
     while (self->history_n > 0
            && (self->history_n == STORE_HISTORY_MAX
                || self->history_bytes + bytes > STORE_HISTORY_BYTES)) {
-        cJSON_Delete (self->history[0].meta);
-        free (self->history[0].value);
-        self->history_bytes -= self->history[0].bytes;
-        memmove (&self->history[0], &self->history[1],
-                 (size_t) (self->history_n - 1) * sizeof self->history[0]);
+        cJSON_Delete (self->history [0].meta);
+        free (self->history [0].value);
+        self->history_bytes -= self->history [0].bytes;
+        memmove (&self->history [0], &self->history [1],
+                 (size_t) (self->history_n - 1) * sizeof (self->history [0]));
         self->history_n--;
     }
-    s_entry_t *e = &self->history[self->history_n++];
+    s_entry_t *e = &self->history [self->history_n++];
     e->rev = rev;
     e->section = (int) s;
     e->meta = meta;
@@ -250,7 +251,7 @@ s_history_add (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, char *
     self->history_bytes += bytes;
 }
 
-/* The history.jsonl line of entry e (caller frees). */
+//  The history.jsonl line of entry e (caller frees).
 static char *
 s_history_line (store_t *self, const s_entry_t *e)
 {
@@ -262,13 +263,13 @@ s_history_line (store_t *self, const s_entry_t *e)
     return text;
 }
 
-/* Rewrite history.jsonl with only the retained entries. */
+//  Rewrite history.jsonl with only the retained entries.
 static void
 s_history_compact (store_t *self)
 {
     ddc_buf_t *all = ddc_buf_new (DDC_BUF_UNBOUNDED);
     for (int i = 0; i < self->history_n; i++) {
-        char *line = s_history_line (self, &self->history[i]);
+        char *line = s_history_line (self, &self->history [i]);
         ddc_buf_puts (all, line);
         ddc_buf_add (all, "\n", 1);
         free (line);
@@ -280,12 +281,12 @@ s_history_compact (store_t *self)
     ddc_buf_destroy (&all);
 }
 
-/* One history.jsonl line of this epoch, checked: -1 if it is not one
-   (why says why when it is not JSON, else is ""). */
+//  One history.jsonl line of this epoch, checked: -1 if it is not one
+//  (why says why when it is not JSON, else is "").
 static int
 s_history_parse (store_t *self, const char *line, char *why, size_t whylen)
 {
-    why[0] = '\0';
+    why [0] = '\0';
     cJSON *entry = ddc_json_parse (line, strlen (line), STORE_HISTORY_FILE_MAX, why, whylen);
     const cJSON *epoch = cJSON_GetObjectItemCaseSensitive (entry, "epoch");
     const cJSON *sec = cJSON_GetObjectItemCaseSensitive (entry, "section");
@@ -315,13 +316,13 @@ s_history_load (store_t *self)
     if (ddc_read_file (self->history_path, STORE_HISTORY_FILE_MAX, &text, &len) < 0)
         return;
     int lines = 0, unreadable = 0;
-    char first_why[160] = "";
+    char first_why [160] = "";
     char *save = NULL;
     for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
         lines++;
-        char why[128];
-        if (s_history_parse (self, line, why, sizeof why) < 0 && why[0] && unreadable++ == 0)
-            snprintf (first_why, sizeof first_why, "line %d: %s", lines, why);
+        char why [128];
+        if (s_history_parse (self, line, why, sizeof (why)) < 0 && why [0] && unreadable++ == 0)
+            snprintf (first_why, sizeof (first_why), "line %d: %s", lines, why);
     }
     free (text);
     if (unreadable)
@@ -332,9 +333,9 @@ s_history_load (store_t *self)
         s_history_compact (self);
 }
 
-/* ------------------------------------------- config.json as found on disk */
+//  ------------------------------------------- config.json as found on disk
 
-/* Add one error in the validator's form to errors. */
+//  Add one error in the validator's form to errors.
 static void
 s_error (cJSON *errors, const char *field, const char *reason, const char *message)
 {
@@ -345,40 +346,41 @@ s_error (cJSON *errors, const char *field, const char *reason, const char *messa
     cJSON_AddItemToArray (errors, e);
 }
 
-/* "field: message (and more errors)" of the first error. */
+//  "field: message (and more errors)" of the first error.
 static void
 s_errors_summary (const cJSON *errors, char *out, size_t size)
 {
     const cJSON *first = cJSON_GetArrayItem (errors, 0);
     const char *field = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (first, "field"));
-    const char *message = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (first, "message"));
+    const char *message =
+        cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (first, "message"));
     int n = cJSON_GetArraySize (errors);
     snprintf (out, size, "%s%s%s%s", field ? field : "", field && *field ? ": " : "",
               message ? message : "invalid", n > 1 ? " (and more errors)" : "");
 }
 
-/* Read the text of a config.json: JSON, schema (an older one migrated),
-   secrets ("***" keeps the current secret while running; at start there
-   is none to keep), every field. Returns the normalised document (caller
-   owns), with *schema_p the schema found and *meta_p a copy of its _meta
-   (caller frees; may be NULL), or NULL with every error in `errors`;
-   *newer is set when the file's schema is newer than this broker's. */
+//  Read the text of a config.json: JSON, schema (an older one migrated),
+//  secrets ("***" keeps the current secret while running; at start there
+//  is none to keep), every field. Returns the normalised document (caller
+//  owns), with *schema_p the schema found and *meta_p a copy of its _meta
+//  (caller frees; may be NULL), or NULL with every error in `errors`;
+//  newer is set when the file's schema is newer than this broker's.
 static cJSON *
-s_check (store_t *self, const char *text, size_t len, bool running, int *schema_p,
-         cJSON **meta_p, cJSON *errors, bool *newer)
+s_check (store_t *self, const char *text, size_t len, bool running, int *schema_p, cJSON **meta_p,
+         cJSON *errors, bool *newer)
 {
     *newer = false;
     *meta_p = NULL;
-    char why[256];
-    cJSON *parsed = ddc_json_parse (text, len, STORE_FILE_MAX, why, sizeof why);
+    char why [256];
+    cJSON *parsed = ddc_json_parse (text, len, STORE_FILE_MAX, why, sizeof (why));
     if (!parsed) {
-        char message[300];
-        snprintf (message, sizeof message, "not valid JSON: %s", why);
+        char message [300];
+        snprintf (message, sizeof (message), "not valid JSON: %s", why);
         s_error (errors, "", "invalid", message);
         return NULL;
     }
-    int schema = schema_of (parsed, why, sizeof why);
-    if (schema < 0 || schema_migrate (parsed, schema, why, sizeof why) < 0) {
+    int schema = schema_of (parsed, why, sizeof (why));
+    if (schema < 0 || schema_migrate (parsed, schema, why, sizeof (why)) < 0) {
         *newer = schema > SCHEMA_CURRENT;
         s_error (errors, "_meta.schema", *newer ? "not_supported" : "invalid", why);
         cJSON_Delete (parsed);
@@ -387,7 +389,8 @@ s_check (store_t *self, const char *text, size_t len, bool running, int *schema_
     *schema_p = schema;
     if (running)
         for (int s = 0; s < DDC_SEC_COUNT; s++) {
-            cJSON *v = cJSON_GetObjectItemCaseSensitive (parsed, ddc_section_name ((ddc_section_t) s));
+            cJSON *v =
+                cJSON_GetObjectItemCaseSensitive (parsed, ddc_section_name ((ddc_section_t) s));
             if (v)
                 ddc_config_keep_secrets ((ddc_section_t) s, v,
                                          store_section (self, (ddc_section_t) s));
@@ -395,12 +398,17 @@ s_check (store_t *self, const char *text, size_t len, bool running, int *schema_
     cJSON *doc = ddc_config_validate_document (parsed, errors);
     for (int s = 0; doc && !running && s < DDC_SEC_COUNT; s++)
         for (const char *const *f = ddc_section_secrets ((ddc_section_t) s); *f; f++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive (
-                cJSON_GetObjectItemCaseSensitive (doc, ddc_section_name ((ddc_section_t) s)), *f);
+            const cJSON *v =
+                cJSON_GetObjectItemCaseSensitive (cJSON_GetObjectItemCaseSensitive (doc,
+                                                                                    ddc_section_name (
+                                                                                        (ddc_section_t)
+                                                                                            s)),
+                                                  *f);
             if (cJSON_IsString (v) && strcmp (v->valuestring, "***") == 0) {
-                char field[64];
-                snprintf (field, sizeof field, "%s.%s", ddc_section_name ((ddc_section_t) s), *f);
-                s_error (errors, field, "invalid", "holds the placeholder \"***\"; put the real "
+                char field [64];
+                snprintf (field, sizeof (field), "%s.%s", ddc_section_name ((ddc_section_t) s), *f);
+                s_error (errors, field, "invalid",
+                         "holds the placeholder \"***\"; put the real "
                          "secret or \"\" there");
                 cJSON_Delete (doc);
                 doc = NULL;
@@ -413,17 +421,17 @@ s_check (store_t *self, const char *text, size_t len, bool running, int *schema_
     return doc;
 }
 
-/* DATA/config.<kind>-<UTC time>[-N].json, a name not taken yet (caller frees). */
+//  DATA/config.<kind>-<UTC time>[-N].json, a name not taken yet (caller frees).
 static char *
 s_aside_path (store_t *self, const char *kind)
 {
-    char when[32], stamp[32];
-    ddc_iso_time (ddc_wall_ms (), when);        /* 2026-11-27T08:39:37Z */
+    char when [32], stamp [32];
+    ddc_iso_time (ddc_wall_ms (), when); //  2026-11-27T08:39:37Z
     size_t j = 0;
-    for (size_t i = 0; when[i] && j + 1 < sizeof stamp; i++)
-        if (when[i] != '-' && when[i] != ':')
-            stamp[j++] = when[i];
-    stamp[j] = '\0';                            /* 20261127T083937Z */
+    for (size_t i = 0; when [i] && j + 1 < sizeof (stamp); i++)
+        if (when [i] != '-' && when [i] != ':')
+            stamp [j++] = when [i];
+    stamp [j] = '\0'; //  20261127T083937Z
     char *path = ddc_asprintf ("%s/config.%s-%s.json", self->dir, kind, stamp);
     for (int n = 2; access (path, F_OK) == 0 && n < 1000; n++) {
         free (path);
@@ -432,8 +440,8 @@ s_aside_path (store_t *self, const char *kind)
     return path;
 }
 
-/* Keep the STORE_REJECTED_KEEP newest refused files (their names sort by
-   time); the older ones go. */
+//  Keep the STORE_REJECTED_KEEP newest refused files (their names sort by
+//  time); the older ones go.
 static void
 s_prune_rejected (store_t *self)
 {
@@ -441,7 +449,7 @@ s_prune_rejected (store_t *self)
     int n = scandir (self->dir, &names, NULL, alphasort);
     int found = 0;
     for (int i = n - 1; i >= 0; i--) {
-        const char *name = names[i]->d_name;
+        const char *name = names [i]->d_name;
         size_t len = strlen (name);
         if (strncmp (name, "config.rejected-", 16) == 0 && len > 21
             && strcmp (name + len - 5, ".json") == 0 && ++found > STORE_REJECTED_KEEP) {
@@ -451,12 +459,12 @@ s_prune_rejected (store_t *self)
                           STORE_REJECTED_KEEP);
             free (path);
         }
-        free (names[i]);
+        free (names [i]);
     }
     free (names);
 }
 
-/* The basename of a path in the data folder. */
+//  The basename of a path in the data folder.
 static const char *
 s_base (const char *path)
 {
@@ -464,11 +472,11 @@ s_base (const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* Remember a refused edit for STATUS and log it with its errors. */
+//  Remember a refused edit for STATUS and log it with its errors.
 static void
 s_rejected (store_t *self, const char *aside, bool at_start, const cJSON *errors)
 {
-    char when[32];
+    char when [32];
     ddc_iso_time (ddc_wall_ms (), when);
     cJSON_Delete (self->rejected);
     self->rejected = cJSON_CreateObject ();
@@ -484,8 +492,8 @@ s_rejected (store_t *self, const char *aside, bool at_start, const cJSON *errors
         const cJSON *f = cJSON_GetObjectItemCaseSensitive (e, "field");
         const cJSON *m = cJSON_GetObjectItemCaseSensitive (e, "message");
         if (shown < 20)
-            ddc_error ("  %s: %s", cJSON_IsString (f) && *f->valuestring ? f->valuestring
-                                                                         : "config.json",
+            ddc_error ("  %s: %s",
+                       cJSON_IsString (f) && *f->valuestring ? f->valuestring : "config.json",
                        cJSON_IsString (m) ? m->valuestring : "?");
         if (shown++ < STORE_REJECTED_ERRORS) {
             cJSON *copy = cJSON_CreateObject ();
@@ -496,12 +504,12 @@ s_rejected (store_t *self, const char *aside, bool at_start, const cJSON *errors
     }
 }
 
-/* Keep config.json (the file that `st` describes, when given) aside as
-   config.rejected-T.json: a second name for the same file, so that
-   config.json never goes missing; the caller then writes config.json
-   again. Returns the new path (caller frees), or NULL when it could not be
-   kept or config.json is another file by now (a newer edit, for the next
-   look). */
+//  Keep config.json (the file that `st` describes, when given) aside as
+//  config.rejected-T.json: a second name for the same file, so that
+//  config.json never goes missing; the caller then writes config.json
+//  again. Returns the new path (caller frees), or NULL when it could not be
+//  kept or config.json is another file by now (a newer edit, for the next
+//  look).
 static char *
 s_move_aside (store_t *self, const struct stat *st)
 {
@@ -511,10 +519,11 @@ s_move_aside (store_t *self, const struct stat *st)
         free (aside);
         return NULL;
     }
-    struct stat now;        /* (a new link changes the ctime, not these) */
-    if (st && (stat (aside, &now) < 0 || now.st_ino != st->st_ino || now.st_dev != st->st_dev
-               || now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec
-               || now.st_mtim.tv_nsec != st->st_mtim.tv_nsec)) {
+    struct stat now; //  (a new link changes the ctime, not these)
+    if (st
+        && (stat (aside, &now) < 0 || now.st_ino != st->st_ino || now.st_dev != st->st_dev
+            || now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec
+            || now.st_mtim.tv_nsec != st->st_mtim.tv_nsec)) {
         unlink (aside);
         free (aside);
         return NULL;
@@ -523,18 +532,18 @@ s_move_aside (store_t *self, const struct stat *st)
     return aside;
 }
 
-/* At start, config.json cannot be used (errors, or missing when errors
-   is NULL): start from config.last-good.json when it is there and valid,
-   with the bad file moved aside and config.json written again. 0, or -1
-   with why the copy cannot serve in note[notelen]. */
+//  At start, config.json cannot be used (errors, or missing when errors
+//  is NULL): start from config.last-good.json when it is there and valid,
+//  with the bad file moved aside and config.json written again. 0, or -1
+//  with why the copy cannot serve in note[notelen].
 static int
 s_from_last_good (store_t *self, const cJSON *errors, char *note, size_t notelen)
 {
     char *text = NULL;
     size_t len = 0;
     if (ddc_read_file (self->last_good_path, STORE_FILE_MAX, &text, &len) < 0) {
-        snprintf (note, notelen, errno == ENOENT ? "no %s to start from"
-                  : "%s cannot be read", s_base (self->last_good_path));
+        snprintf (note, notelen, errno == ENOENT ? "no %s to start from" : "%s cannot be read",
+                  s_base (self->last_good_path));
         return -1;
     }
     cJSON *problems = cJSON_CreateArray (), *meta = NULL;
@@ -543,8 +552,8 @@ s_from_last_good (store_t *self, const cJSON *errors, char *note, size_t notelen
     cJSON *doc = s_check (self, text, len, false, &schema, &meta, problems, &newer);
     free (text);
     if (!doc) {
-        char summary[400];
-        s_errors_summary (problems, summary, sizeof summary);
+        char summary [400];
+        s_errors_summary (problems, summary, sizeof (summary));
         snprintf (note, notelen, "%s is invalid too: %s", s_base (self->last_good_path), summary);
         cJSON_Delete (problems);
         return -1;
@@ -566,8 +575,8 @@ s_from_last_good (store_t *self, const cJSON *errors, char *note, size_t notelen
     }
     if (errors) {
         ddc_error ("%s is invalid: moved aside to %s; started from %s (revision %llu), now "
-                   "config.json again:", self->path, aside, s_base (self->last_good_path),
-                   (unsigned long long) self->rev);
+                   "config.json again:",
+                   self->path, aside, s_base (self->last_good_path), (unsigned long long) self->rev);
         s_rejected (self, aside, true, errors);
     }
     else
@@ -577,14 +586,13 @@ s_from_last_good (store_t *self, const cJSON *errors, char *note, size_t notelen
     return 0;
 }
 
-/* An older schema was migrated: keep the original text as
-   config.schema-N.json (a name not taken yet). */
+//  An older schema was migrated: keep the original text as
+//  config.schema-N.json (a name not taken yet).
 static int
-s_keep_original (store_t *self, int schema, const char *text, size_t len, char *err,
-                 size_t errlen)
+s_keep_original (store_t *self, int schema, const char *text, size_t len, char *err, size_t errlen)
 {
-    char kind[32];
-    snprintf (kind, sizeof kind, "schema-%d", schema);
+    char kind [32];
+    snprintf (kind, sizeof (kind), "schema-%d", schema);
     char *path = ddc_asprintf ("%s/config.%s.json", self->dir, kind);
     if (access (path, F_OK) == 0) {
         free (path);
@@ -596,7 +604,7 @@ s_keep_original (store_t *self, int schema, const char *text, size_t len, char *
         free (path);
         return -1;
     }
-    char when[32];
+    char when [32];
     ddc_iso_time (ddc_wall_ms (), when);
     cJSON_Delete (self->migrated);
     self->migrated = cJSON_CreateObject ();
@@ -609,14 +617,15 @@ s_keep_original (store_t *self, int schema, const char *text, size_t len, char *
     return 0;
 }
 
-/* Write config.last-good.json from the text of config.json; sync: durably. */
+//  Write config.last-good.json from the text of config.json; sync: durably.
 static void
 s_write_last_good (store_t *self, bool sync)
 {
     if (!self->seen_text)
         return;
     if (ddc_write_file_replace (self->last_good_path, self->seen_text, strlen (self->seen_text),
-                                0600, sync) < 0) {
+                                0600, sync)
+        < 0) {
         if (!self->last_good_failed)
             ddc_warn ("cannot write %s: %s", self->last_good_path, strerror (errno));
         self->last_good_failed = true;
@@ -626,26 +635,26 @@ s_write_last_good (store_t *self, bool sync)
     self->last_good_due = false;
 }
 
-/* Load config.json (or start from its last good copy). 0, or -1 with a
-   one-line reason in err. */
+//  Load config.json (or start from its last good copy). 0, or -1 with a
+//  one-line reason in err.
 static int
 s_load (store_t *self, char *err, size_t errlen)
 {
     char *text = NULL;
     size_t len = 0;
-    char note[512];
+    char note [512];
     if (ddc_read_file (self->path, STORE_FILE_MAX, &text, &len) < 0) {
         if (errno != ENOENT) {
             snprintf (err, errlen, "cannot read %s: %s", self->path, strerror (errno));
             return -1;
         }
         if (access (self->last_good_path, F_OK) == 0) {
-            if (s_from_last_good (self, NULL, note, sizeof note) == 0)
+            if (s_from_last_good (self, NULL, note, sizeof (note)) == 0)
                 return 0;
             snprintf (err, errlen, "%s is missing and %s", self->path, note);
             return -1;
         }
-        /* First start: a working default. */
+        //  First start: a working default.
         self->doc = ddc_config_default ();
         s_new_epoch (self);
         if (s_write (self, self->doc, self->rev, self->revs) < 0) {
@@ -660,16 +669,16 @@ s_load (store_t *self, char *err, size_t errlen)
     bool newer;
     self->doc = s_check (self, text, len, false, &schema, &meta, errors, &newer);
     if (!self->doc) {
-        /* A newer schema is refused whatever else is there: the copy was
-           written by the same newer ddc. */
-        char summary[512];
-        s_errors_summary (errors, summary, sizeof summary);
-        const char *message = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
-            cJSON_GetArrayItem (errors, 0), "message"));
+        //  A newer schema is refused whatever else is there: the copy was
+        //  written by the same newer ddc.
+        char summary [512];
+        s_errors_summary (errors, summary, sizeof (summary));
+        const char *message = cJSON_GetStringValue (
+            cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (errors, 0), "message"));
         int rc = -1;
         if (newer)
             snprintf (err, errlen, "%s (%s)", message ? message : summary, self->path);
-        else if ((rc = s_from_last_good (self, errors, note, sizeof note)) < 0)
+        else if ((rc = s_from_last_good (self, errors, note, sizeof (note))) < 0)
             snprintf (err, errlen, "%s is invalid: %s; %s", self->path, summary, note);
         cJSON_Delete (errors);
         free (text);
@@ -683,7 +692,7 @@ s_load (store_t *self, char *err, size_t errlen)
         return -1;
     }
     if (!meta_ok || schema < SCHEMA_CURRENT) {
-        /* No trustworthy history: a new epoch tells clients to start over. */
+        //  No trustworthy history: a new epoch tells clients to start over.
         if (!meta_ok)
             s_new_epoch (self);
         if (s_write (self, self->doc, self->rev, self->revs) < 0) {
@@ -709,7 +718,7 @@ store_new (const char *dir, char *err, size_t errlen)
         snprintf (err, errlen, "cannot create data folder %s: %s", dir, strerror (errno));
         return NULL;
     }
-    store_t *self = ddc_calloc (1, sizeof *self);
+    store_t *self = ddc_calloc (1, sizeof (*self));
     self->dir = ddc_strdup (dir);
     self->path = ddc_asprintf ("%s/config.json", dir);
     self->last_good_path = ddc_asprintf ("%s/config.last-good.json", dir);
@@ -719,7 +728,7 @@ store_new (const char *dir, char *err, size_t errlen)
         return NULL;
     }
     char *tmp = ddc_asprintf ("%s.tmp", self->path);
-    unlink (tmp);   /* a write interrupted by a crash; the real file is whole */
+    unlink (tmp); //  a write interrupted by a crash; the real file is whole
     free (tmp);
     s_history_load (self);
     char *jpath = ddc_asprintf ("%s/config.journal", dir);
@@ -730,8 +739,8 @@ store_new (const char *dir, char *err, size_t errlen)
         return NULL;
     }
     if (s_history_max_rev (self) > self->rev) {
-        /* The history knows revisions this file does not: an older copy was
-           put back. Its revisions would be reused, so history starts over. */
+        //  The history knows revisions this file does not: an older copy was
+        //  put back. Its revisions would be reused, so history starts over.
         s_new_epoch (self);
         ddc_warn ("%s is older than its history (restored from a backup?): new epoch %s",
                   self->path, self->epoch);
@@ -742,8 +751,8 @@ store_new (const char *dir, char *err, size_t errlen)
             return NULL;
         }
     }
-    /* The last good copy is config.json as loaded; at start there is time
-       to write it durably (while running it follows each change cheaply). */
+    //  The last good copy is config.json as loaded; at start there is time
+    //  to write it durably (while running it follows each change cheaply).
     char *copy = NULL;
     size_t copy_len = 0;
     if (ddc_read_file (self->last_good_path, STORE_FILE_MAX, &copy, &copy_len) < 0
@@ -764,9 +773,9 @@ store_destroy (store_t **self_p)
         return;
     store_t *self = *self_p;
     if (self->journal)
-        store_checkpoint (self, true);      /* a clean stop: config.json durable */
+        store_checkpoint (self, true); //  a clean stop: config.json durable
     if (self->last_good_due)
-        s_write_last_good (self, true);     /* a clean stop leaves it durable */
+        s_write_last_good (self, true); //  a clean stop leaves it durable
     journal_destroy (&self->journal);
     assert (!self->grouping);
     free (self->group_history);
@@ -783,10 +792,26 @@ store_destroy (store_t **self_p)
     *self_p = NULL;
 }
 
-const char *store_epoch (store_t *self) { return self->epoch; }
-uint64_t store_rev (store_t *self) { return self->rev; }
-uint64_t store_section_rev (store_t *self, ddc_section_t s) { return self->revs[s]; }
-const cJSON *store_document (store_t *self) { return self->doc; }
+const char *
+store_epoch (store_t *self)
+{
+    return self->epoch;
+}
+uint64_t
+store_rev (store_t *self)
+{
+    return self->rev;
+}
+uint64_t
+store_section_rev (store_t *self, ddc_section_t s)
+{
+    return self->revs [s];
+}
+const cJSON *
+store_document (store_t *self)
+{
+    return self->doc;
+}
 
 const cJSON *
 store_section (store_t *self, ddc_section_t s)
@@ -799,11 +824,11 @@ store_revs_json (store_t *self)
 {
     cJSON *out = cJSON_CreateObject ();
     for (int s = 0; s < DDC_SEC_COUNT; s++)
-        cJSON_AddNumberToObject (out, ddc_section_name ((ddc_section_t) s), (double) self->revs[s]);
+        cJSON_AddNumberToObject (out, ddc_section_name ((ddc_section_t) s), (double) self->revs [s]);
     return out;
 }
 
-/* Names of secret fields whose value differs. */
+//  Names of secret fields whose value differs.
 static cJSON *
 s_secrets_changed (ddc_section_t s, const cJSON *old_value, const cJSON *new_value)
 {
@@ -820,10 +845,9 @@ s_secrets_changed (ddc_section_t s, const cJSON *old_value, const cJSON *new_val
     return out;
 }
 
-/* The history entry's description of a change (caller frees). */
+//  The history entry's description of a change (caller frees).
 static cJSON *
-s_change_meta (const store_change_t *change, const char *when, const char *author,
-               const char *peer)
+s_change_meta (const store_change_t *change, const char *when, const char *author, const char *peer)
 {
     cJSON *entry = cJSON_CreateObject ();
     cJSON_AddNumberToObject (entry, "rev", (double) change->rev);
@@ -836,8 +860,8 @@ s_change_meta (const store_change_t *change, const char *when, const char *autho
     return entry;
 }
 
-/* Keep a history entry (takes meta) with the redacted new_value, in
-   memory and in history.jsonl. */
+//  Keep a history entry (takes meta) with the redacted new_value, in
+//  memory and in history.jsonl.
 static void
 s_history_keep (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, const cJSON *new_value)
 {
@@ -845,7 +869,7 @@ s_history_keep (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, const
     char *value = cJSON_PrintUnformatted (redacted);
     cJSON_Delete (redacted);
     s_history_add (self, rev, s, meta, value);
-    char *line = s_history_line (self, &self->history[self->history_n - 1]);
+    char *line = s_history_line (self, &self->history [self->history_n - 1]);
     if (ddc_append_line (self->history_path, line, 0600, false) < 0)
         ddc_warn ("cannot append to %s: %s", self->history_path, strerror (errno));
     free (line);
@@ -853,14 +877,14 @@ s_history_keep (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, const
         s_history_compact (self);
 }
 
-/* ------------------------------------------------------------ the journal */
+//  ------------------------------------------------------------ the journal
 
-/* The journal record of one commit: {"epoch", "rev", "revs", "changes":
-   [{history description..., "value": new value, secrets in clear}]}.
-   Caller frees. */
+//  The journal record of one commit: {"epoch", "rev", "revs", "changes":
+//  [{history description..., "value": new value, secrets in clear}]}.
+//  Caller frees.
 static char *
-s_journal_record (store_t *self, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT],
-                  const store_change_t *changes, int count, cJSON *const vals[DDC_SEC_COUNT],
+s_journal_record (store_t *self, uint64_t rev, const uint64_t revs [DDC_SEC_COUNT],
+                  const store_change_t *changes, int count, cJSON *const vals [DDC_SEC_COUNT],
                   const char *when, const char *author, const char *peer)
 {
     cJSON *rec = cJSON_CreateObject ();
@@ -868,11 +892,11 @@ s_journal_record (store_t *self, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT
     cJSON_AddNumberToObject (rec, "rev", (double) rev);
     cJSON *jrevs = cJSON_AddObjectToObject (rec, "revs");
     for (int s = 0; s < DDC_SEC_COUNT; s++)
-        cJSON_AddNumberToObject (jrevs, ddc_section_name ((ddc_section_t) s), (double) revs[s]);
+        cJSON_AddNumberToObject (jrevs, ddc_section_name ((ddc_section_t) s), (double) revs [s]);
     cJSON *list = cJSON_AddArrayToObject (rec, "changes");
     for (int i = 0; i < count; i++) {
-        cJSON *c = s_change_meta (&changes[i], when, author, peer);
-        cJSON_AddItemToObject (c, "value", cJSON_Duplicate (vals[changes[i].section], 1));
+        cJSON *c = s_change_meta (&changes [i], when, author, peer);
+        cJSON_AddItemToObject (c, "value", cJSON_Duplicate (vals [changes [i].section], 1));
         cJSON_AddItemToArray (list, c);
     }
     char *text = cJSON_PrintUnformatted (rec);
@@ -883,53 +907,57 @@ s_journal_record (store_t *self, uint64_t rev, const uint64_t revs[DDC_SEC_COUNT
 typedef struct {
     store_t *self;
     int applied, skipped;
-    char problem[400];
+    char problem [400];
 } s_replay_t;
 
-/* One journal record at start: applied when it is newer than config.json
-   (a save acknowledged before a crash took the file's last write). */
+//  One journal record at start: applied when it is newer than config.json
+//  (a save acknowledged before a crash took the file's last write).
 static int
 s_replay_one (void *arg, const char *text, size_t len)
 {
     s_replay_t *r = arg;
     store_t *self = r->self;
-    char why[160];
-    cJSON *rec = ddc_json_parse (text, len, JOURNAL_FILE_MAX, why, sizeof why);
+    char why [160];
+    cJSON *rec = ddc_json_parse (text, len, JOURNAL_FILE_MAX, why, sizeof (why));
     const cJSON *epoch = cJSON_GetObjectItemCaseSensitive (rec, "epoch");
     const cJSON *jrevs = cJSON_GetObjectItemCaseSensitive (rec, "revs");
     const cJSON *list = cJSON_GetObjectItemCaseSensitive (rec, "changes");
-    uint64_t rev = 0, revs[DDC_SEC_COUNT];
+    uint64_t rev = 0, revs [DDC_SEC_COUNT];
     bool ok = cJSON_IsObject (rec) && cJSON_IsString (epoch) && cJSON_IsObject (jrevs)
-           && cJSON_IsArray (list) && s_json_u64 (cJSON_GetObjectItemCaseSensitive (rec, "rev"), &rev);
+              && cJSON_IsArray (list)
+              && s_json_u64 (cJSON_GetObjectItemCaseSensitive (rec, "rev"), &rev);
     for (int s = 0; ok && s < DDC_SEC_COUNT; s++)
-        ok = s_json_u64 (cJSON_GetObjectItemCaseSensitive (jrevs, ddc_section_name ((ddc_section_t) s)),
-                         &revs[s]) && revs[s] <= rev;
+        ok = s_json_u64 (cJSON_GetObjectItemCaseSensitive (jrevs,
+                                                           ddc_section_name ((ddc_section_t) s)),
+                         &revs [s])
+             && revs [s] <= rev;
     if (!ok) {
-        snprintf (r->problem, sizeof r->problem, "record %d is not a journal record%s%s",
+        snprintf (r->problem, sizeof (r->problem), "record %d is not a journal record%s%s",
                   r->applied + r->skipped + 1, rec ? "" : ": ", rec ? "" : why);
         cJSON_Delete (rec);
         return -1;
     }
     if (strcmp (epoch->valuestring, self->epoch) != 0 || rev <= self->rev) {
-        r->skipped++;          /* already in config.json, or of another history */
+        r->skipped++; //  already in config.json, or of another history
         cJSON_Delete (rec);
         return 0;
     }
-    /* Check every change before taking any. */
+    //  Check every change before taking any.
     cJSON *doc = cJSON_Duplicate (self->doc, 1);
     const cJSON *c;
     cJSON_ArrayForEach (c, list) {
         const cJSON *sec = cJSON_GetObjectItemCaseSensitive (c, "section");
         int s = cJSON_IsString (sec) ? ddc_section_from_name (sec->valuestring) : -1;
         cJSON *errors = cJSON_CreateArray ();
-        cJSON *normal = s < 0 ? NULL
-                      : ddc_config_validate_section ((ddc_section_t) s,
-                                                     cJSON_GetObjectItemCaseSensitive (c, "value"),
-                                                     doc, errors);
+        cJSON *normal =
+            s < 0 ? NULL
+                  : ddc_config_validate_section ((ddc_section_t) s,
+                                                 cJSON_GetObjectItemCaseSensitive (c, "value"), doc,
+                                                 errors);
         cJSON_Delete (errors);
         if (!normal) {
-            snprintf (r->problem, sizeof r->problem, "revision %llu does not hold a valid section",
-                      (unsigned long long) rev);
+            snprintf (r->problem, sizeof (r->problem),
+                      "revision %llu does not hold a valid section", (unsigned long long) rev);
             cJSON_Delete (doc);
             cJSON_Delete (rec);
             return -1;
@@ -939,8 +967,8 @@ s_replay_one (void *arg, const char *text, size_t len)
     cJSON_Delete (self->doc);
     self->doc = doc;
     self->rev = rev;
-    memcpy (self->revs, revs, sizeof revs);
-    /* The history may have missed them too (it is not flushed). */
+    memcpy (self->revs, revs, sizeof (revs));
+    //  The history may have missed them too (it is not flushed).
     uint64_t known = s_history_max_rev (self);
     cJSON_ArrayForEach (c, list) {
         uint64_t crev = 0;
@@ -950,15 +978,16 @@ s_replay_one (void *arg, const char *text, size_t len)
             continue;
         cJSON *meta = cJSON_Duplicate (c, 1);
         cJSON_DeleteItemFromObjectCaseSensitive (meta, "value");
-        s_history_keep (self, crev, (ddc_section_t) s, meta, store_section (self, (ddc_section_t) s));
+        s_history_keep (self, crev, (ddc_section_t) s, meta,
+                        store_section (self, (ddc_section_t) s));
     }
     r->applied++;
     cJSON_Delete (rec);
     return 0;
 }
 
-/* At start: take the saves config.json missed, then make it durable and
-   empty the journal. -1 with err when config.json cannot be written. */
+//  At start: take the saves config.json missed, then make it durable and
+//  empty the journal. -1 with err when config.json cannot be written.
 static int
 s_journal_recover (store_t *self, char *err, size_t errlen)
 {
@@ -966,13 +995,13 @@ s_journal_recover (store_t *self, char *err, size_t errlen)
         return 0;
     s_replay_t r = { .self = self };
     bool torn = false;
-    char why[256];
+    char why [256];
     uint64_t from = self->rev;
-    if (journal_read (self->journal, s_replay_one, &r, &torn, why, sizeof why) < 0) {
+    if (journal_read (self->journal, s_replay_one, &r, &torn, why, sizeof (why)) < 0) {
         snprintf (err, errlen, "%s", why);
         return -1;
     }
-    if (r.problem[0])
+    if (r.problem [0])
         ddc_error ("%s: %s; the records after it are left out", journal_path (self->journal),
                    r.problem);
     if (torn)
@@ -980,8 +1009,9 @@ s_journal_recover (store_t *self, char *err, size_t errlen)
                   journal_path (self->journal));
     if (r.applied)
         ddc_warn ("%s was behind after an unclean stop: %d save(s) taken from %s, revision "
-                  "%llu -> %llu", self->path, r.applied, journal_path (self->journal),
-                  (unsigned long long) from, (unsigned long long) self->rev);
+                  "%llu -> %llu",
+                  self->path, r.applied, journal_path (self->journal), (unsigned long long) from,
+                  (unsigned long long) self->rev);
     if (s_write (self, self->doc, self->rev, self->revs) < 0) {
         snprintf (err, errlen, "cannot write %s: %s", self->path, strerror (errno));
         return -1;
@@ -989,41 +1019,41 @@ s_journal_recover (store_t *self, char *err, size_t errlen)
     return 0;
 }
 
-/* Commit new values for the sections flagged in `vals`, one revision per
-   section: the journal record is flushed (the one disk flush of a save),
-   then config.json is replaced without one. Fills changes[]. Returns
-   count or -1. */
+//  Commit new values for the sections flagged in `vals`, one revision per
+//  section: the journal record is flushed (the one disk flush of a save),
+//  then config.json is replaced without one. Fills changes[]. Returns
+//  count or -1.
 static int
-s_commit (store_t *self, cJSON *vals[DDC_SEC_COUNT], const char *author, const char *peer,
-          store_change_t changes[DDC_SEC_COUNT], char *err, size_t errlen)
+s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const char *peer,
+          store_change_t changes [DDC_SEC_COUNT], char *err, size_t errlen)
 {
     cJSON *doc = cJSON_Duplicate (self->doc, 1);
     uint64_t rev = self->rev;
-    uint64_t revs[DDC_SEC_COUNT];
-    memcpy (revs, self->revs, sizeof revs);
+    uint64_t revs [DDC_SEC_COUNT];
+    memcpy (revs, self->revs, sizeof (revs));
     int count = 0;
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
-        if (!vals[s])
+        if (!vals [s])
             continue;
         const char *name = ddc_section_name ((ddc_section_t) s);
-        store_change_t *c = &changes[count++];
+        store_change_t *c = &changes [count++];
         c->section = (ddc_section_t) s;
-        c->prev_rev = revs[s];
+        c->prev_rev = revs [s];
         c->rev = ++rev;
         c->changed = ddc_json_diff (ddc_section_name ((ddc_section_t) s),
-                                    store_section (self, (ddc_section_t) s), vals[s]);
+                                    store_section (self, (ddc_section_t) s), vals [s]);
         c->secrets_changed = s_secrets_changed ((ddc_section_t) s,
-                                                store_section (self, (ddc_section_t) s), vals[s]);
-        revs[s] = rev;
-        cJSON_ReplaceItemInObjectCaseSensitive (doc, name, cJSON_Duplicate (vals[s], 1));
+                                                store_section (self, (ddc_section_t) s), vals [s]);
+        revs [s] = rev;
+        cJSON_ReplaceItemInObjectCaseSensitive (doc, name, cJSON_Duplicate (vals [s], 1));
     }
-    char when[32];
+    char when [32];
     ddc_iso_time (ddc_wall_ms (), when);
     char *record = s_journal_record (self, rev, revs, changes, count, vals, when, author, peer);
     size_t mark = journal_bytes (self->journal);
     const char *failed = NULL;
     if (self->grouping) {
-        /* Flushed and written with the others in store_group_end. */
+        //  Flushed and written with the others in store_group_end.
         if (journal_append (self->journal, record) < 0)
             failed = journal_path (self->journal);
     }
@@ -1042,7 +1072,7 @@ s_commit (store_t *self, cJSON *vals[DDC_SEC_COUNT], const char *author, const c
         snprintf (err, errlen, "cannot write %s: %s", failed, strerror (errno));
         cJSON_Delete (doc);
         for (int i = 0; i < count; i++)
-            store_change_free (&changes[i]);
+            store_change_free (&changes [i]);
         return -1;
     }
     if (!self->journal_since_ms)
@@ -1052,27 +1082,27 @@ s_commit (store_t *self, cJSON *vals[DDC_SEC_COUNT], const char *author, const c
     if (!self->grouping)
         self->flushes++;
     if (self->grouping && self->group_n++ == 0)
-        self->group_doc = self->doc;        /* kept to take the group back */
+        self->group_doc = self->doc; //  kept to take the group back
     else
         cJSON_Delete (self->doc);
     self->doc = doc;
     self->rev = rev;
-    memcpy (self->revs, revs, sizeof revs);
+    memcpy (self->revs, revs, sizeof (revs));
     for (int i = 0; i < count; i++) {
-        cJSON *meta = s_change_meta (&changes[i], when, author, peer);
-        const cJSON *value = vals[changes[i].section];
+        cJSON *meta = s_change_meta (&changes [i], when, author, peer);
+        const cJSON *value = vals [changes [i].section];
         if (!self->grouping) {
-            s_history_keep (self, changes[i].rev, changes[i].section, meta, value);
+            s_history_keep (self, changes [i].rev, changes [i].section, meta, value);
             continue;
         }
         if (self->group_history_n == self->group_history_max) {
             self->group_history_max = self->group_history_max ? 2 * self->group_history_max : 8;
-            self->group_history = ddc_realloc (self->group_history, (size_t) self->group_history_max
-                                                                    * sizeof *self->group_history);
+            self->group_history =
+                ddc_realloc (self->group_history,
+                             (size_t) self->group_history_max * sizeof (*self->group_history));
         }
-        self->group_history[self->group_history_n++] = (s_pending_t) {
-            changes[i].rev, changes[i].section, meta, cJSON_Duplicate (value, 1)
-        };
+        self->group_history [self->group_history_n++] =
+            (s_pending_t){ changes [i].rev, changes [i].section, meta, cJSON_Duplicate (value, 1) };
     }
     return count;
 }
@@ -1085,7 +1115,7 @@ store_group_begin (store_t *self)
     self->group_n = 0;
     self->group_mark = journal_bytes (self->journal);
     self->group_rev = self->rev;
-    memcpy (self->group_revs, self->revs, sizeof self->revs);
+    memcpy (self->group_revs, self->revs, sizeof (self->revs));
 }
 
 int
@@ -1112,7 +1142,7 @@ store_group_end (store_t *self, char *err, size_t errlen)
         cJSON_Delete (self->doc);
         self->doc = self->group_doc;
         self->rev = self->group_rev;
-        memcpy (self->revs, self->group_revs, sizeof self->revs);
+        memcpy (self->revs, self->group_revs, sizeof (self->revs));
     }
     else {
         cJSON_Delete (self->group_doc);
@@ -1120,7 +1150,7 @@ store_group_end (store_t *self, char *err, size_t errlen)
     }
     self->group_doc = NULL;
     for (int i = 0; i < self->group_history_n; i++) {
-        s_pending_t *p = &self->group_history[i];
+        s_pending_t *p = &self->group_history [i];
         if (failed)
             cJSON_Delete (p->meta);
         else
@@ -1133,8 +1163,8 @@ store_group_end (store_t *self, char *err, size_t errlen)
 
 store_result_t
 store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expected,
-            const char *author, const char *peer, cJSON *errors, store_change_t *change,
-            char *err, size_t errlen)
+            const char *author, const char *peer, cJSON *errors, store_change_t *change, char *err,
+            size_t errlen)
 {
     cJSON *incoming = cJSON_Duplicate (value, 1);
     ddc_config_keep_secrets (s, incoming, store_section (self, s));
@@ -1142,7 +1172,7 @@ store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expecte
     cJSON_Delete (incoming);
     if (!normal)
         return STORE_INVALID;
-    if (expected != 0 && expected != self->revs[s]) {
+    if (expected != 0 && expected != self->revs [s]) {
         cJSON_Delete (normal);
         return STORE_CONFLICT;
     }
@@ -1150,15 +1180,15 @@ store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expecte
         cJSON_Delete (normal);
         return STORE_UNCHANGED;
     }
-    cJSON *vals[DDC_SEC_COUNT] = { 0 };
-    vals[s] = normal;
-    store_change_t changes[DDC_SEC_COUNT];
-    memset (changes, 0, sizeof changes);
+    cJSON *vals [DDC_SEC_COUNT] = { 0 };
+    vals [s] = normal;
+    store_change_t changes [DDC_SEC_COUNT];
+    memset (changes, 0, sizeof (changes));
     int n = s_commit (self, vals, author, peer, changes, err, errlen);
     cJSON_Delete (normal);
     if (n < 0)
         return STORE_FAILED;
-    *change = changes[0];
+    *change = changes [0];
     return STORE_OK;
 }
 
@@ -1170,20 +1200,20 @@ store_change_free (store_change_t *change)
     change->changed = change->secrets_changed = NULL;
 }
 
-/* The retained entry of section s (or any, s < 0) at revision rev, or NULL
-   (gone = true when rev is older than the retained history). */
+//  The retained entry of section s (or any, s < 0) at revision rev, or NULL
+//  (gone = true when rev is older than the retained history).
 static const s_entry_t *
 s_history_find (store_t *self, int s, uint64_t rev, bool *gone)
 {
     *gone = false;
-    if (self->history_n == 0 || rev < self->history[0].rev) {
-        /* Revision 1 is the created default when nothing older was lost. */
+    if (self->history_n == 0 || rev < self->history [0].rev) {
+        //  Revision 1 is the created default when nothing older was lost.
         *gone = rev != 0;
         return NULL;
     }
     for (int i = 0; i < self->history_n; i++)
-        if (self->history[i].rev == rev && (s < 0 || self->history[i].section == s))
-            return &self->history[i];
+        if (self->history [i].rev == rev && (s < 0 || self->history [i].section == s))
+            return &self->history [i];
     return NULL;
 }
 
@@ -1191,8 +1221,8 @@ cJSON *
 store_history_value (store_t *self, ddc_section_t s, uint64_t rev, bool *gone)
 {
     const s_entry_t *e = s_history_find (self, (int) s, rev, gone);
-    char why[128];
-    return e ? ddc_json_parse (e->value, e->bytes, STORE_FILE_MAX, why, sizeof why) : NULL;
+    char why [128];
+    return e ? ddc_json_parse (e->value, e->bytes, STORE_FILE_MAX, why, sizeof (why)) : NULL;
 }
 
 cJSON *
@@ -1211,11 +1241,11 @@ store_history (store_t *self, int section)
 {
     cJSON *out = cJSON_CreateArray ();
     for (int i = 0; i < self->history_n; i++) {
-        const s_entry_t *e = &self->history[i];
+        const s_entry_t *e = &self->history [i];
         if (section >= 0 && e->section != section)
             continue;
         cJSON *copy = cJSON_Duplicate (e->meta, 1);
-        /* A summary names at most STORE_SUMMARY_CHANGED fields. */
+        //  A summary names at most STORE_SUMMARY_CHANGED fields.
         cJSON *changed = cJSON_GetObjectItemCaseSensitive (copy, "changed");
         if (cJSON_GetArraySize (changed) > STORE_SUMMARY_CHANGED) {
             while (cJSON_GetArraySize (changed) > STORE_SUMMARY_CHANGED)
@@ -1228,35 +1258,35 @@ store_history (store_t *self, int section)
     return out;
 }
 
-/* config.json holds an invalid edit that stayed as it was for one look:
-   move it aside and write the running configuration back, so that a
-   restart starts with it. */
+//  config.json holds an invalid edit that stayed as it was for one look:
+//  move it aside and write the running configuration back, so that a
+//  restart starts with it.
 static void
 s_refuse_edit (store_t *self, const struct stat *st, const cJSON *errors)
 {
     char *aside = s_move_aside (self, st);
     if (!aside) {
-        self->pending_set = false;          /* another file now: look again */
+        self->pending_set = false; //  another file now: look again
         return;
     }
     if (s_write (self, self->doc, self->rev, self->revs) < 0)
         ddc_error ("hand edit of %s refused (%d error(s)) and moved aside to %s; config.json "
-                   "cannot be written again: %s", self->path, cJSON_GetArraySize (errors), aside,
-                   strerror (errno));
+                   "cannot be written again: %s",
+                   self->path, cJSON_GetArraySize (errors), aside, strerror (errno));
     else
         ddc_error ("hand edit of %s refused: %d error(s); moved aside to %s; config.json holds "
-                   "revision %llu again:", self->path, cJSON_GetArraySize (errors), aside,
-                   (unsigned long long) self->rev);
+                   "revision %llu again:",
+                   self->path, cJSON_GetArraySize (errors), aside, (unsigned long long) self->rev);
     s_rejected (self, aside, false, errors);
     free (aside);
 }
 
 int
-store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
+store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT])
 {
     struct stat st;
     if (stat (self->path, &st) < 0) {
-        /* Gone (or being replaced): written again once it stays gone. */
+        //  Gone (or being replaced): written again once it stays gone.
         if (!self->gone_seen) {
             self->gone_seen = true;
             return 0;
@@ -1279,7 +1309,7 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
         return -1;
     }
     if (self->seen_text && strcmp (text, self->seen_text) == 0) {
-        self->seen = st;   /* touched, not changed */
+        self->seen = st; //  touched, not changed
         free (text);
         return 0;
     }
@@ -1289,8 +1319,8 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
     cJSON *doc = s_check (self, text, len, true, &schema, &meta, errors, &newer);
     cJSON_Delete (meta);
     if (!doc) {
-        /* An editor may still be writing: the file is judged when it has
-           stayed the same for one look (FILE_POLL_MS). */
+        //  An editor may still be writing: the file is judged when it has
+        //  stayed the same for one look (FILE_POLL_MS).
         if (self->pending_set && s_same_stat (&st, &self->pending))
             s_refuse_edit (self, &st, errors);
         else {
@@ -1307,35 +1337,35 @@ store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT])
     free (self->seen_text);
     self->seen_text = text;
     if (schema < SCHEMA_CURRENT) {
-        char err[256];
-        if (s_keep_original (self, schema, text, len, err, sizeof err) < 0)
+        char err [256];
+        if (s_keep_original (self, schema, text, len, err, sizeof (err)) < 0)
             ddc_warn ("%s", err);
     }
-    cJSON *vals[DDC_SEC_COUNT] = { 0 };
+    cJSON *vals [DDC_SEC_COUNT] = { 0 };
     int differing = 0;
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
         cJSON *v = cJSON_GetObjectItemCaseSensitive (doc, ddc_section_name ((ddc_section_t) s));
         if (!ddc_json_equal (v, store_section (self, (ddc_section_t) s))) {
-            vals[s] = v;
+            vals [s] = v;
             differing++;
         }
     }
     int n = 0;
     if (!differing) {
-        /* Same sections, other bytes (a changed or restored _meta, layout):
-           write the file back so that its revisions are ours again. */
+        //  Same sections, other bytes (a changed or restored _meta, layout):
+        //  write the file back so that its revisions are ours again.
         if (s_write (self, self->doc, self->rev, self->revs) < 0)
             ddc_warn ("cannot rewrite %s: %s", self->path, strerror (errno));
     }
     if (differing) {
-        char err[256];
-        n = s_commit (self, vals, "file", "config.json", changes, err, sizeof err);
+        char err [256];
+        n = s_commit (self, vals, "file", "config.json", changes, err, sizeof (err));
         if (n < 0)
             ddc_error ("hand edit of %s: %s", self->path, err);
         else {
             ddc_info ("hand edit of %s applied: %d section(s), now revision %llu", self->path, n,
                       (unsigned long long) self->rev);
-            cJSON_Delete (self->rejected);      /* fixed by hand: the warning goes */
+            cJSON_Delete (self->rejected); //  fixed by hand: the warning goes
             self->rejected = NULL;
         }
     }
@@ -1353,7 +1383,7 @@ store_checkpoint (store_t *self, bool now)
         && mono - self->journal_since_ms < STORE_CHECKPOINT_MAX_MS
         && journal_bytes (self->journal) < STORE_JOURNAL_MAX)
         return;
-    /* Only our own write is made durable: a hand edit waits for its look. */
+    //  Only our own write is made durable: a hand edit waits for its look.
     struct stat st;
     if (stat (self->path, &st) < 0 || !s_same_stat (&st, &self->seen))
         return;
@@ -1386,9 +1416,11 @@ store_status (store_t *self)
     cJSON_AddNumberToObject (out, "journal_bytes", (double) journal_bytes (self->journal));
     cJSON_AddStringToObject (out, "last_good", s_base (self->last_good_path));
     cJSON_AddBoolToObject (out, "last_good_written", !self->last_good_failed);
-    cJSON_AddItemToObject (out, "rejected", self->rejected ? cJSON_Duplicate (self->rejected, 1)
-                                                           : cJSON_CreateNull ());
-    cJSON_AddItemToObject (out, "migrated", self->migrated ? cJSON_Duplicate (self->migrated, 1)
-                                                           : cJSON_CreateNull ());
+    cJSON_AddItemToObject (out, "rejected",
+                           self->rejected ? cJSON_Duplicate (self->rejected, 1)
+                                          : cJSON_CreateNull ());
+    cJSON_AddItemToObject (out, "migrated",
+                           self->migrated ? cJSON_Duplicate (self->migrated, 1)
+                                          : cJSON_CreateNull ());
     return out;
 }

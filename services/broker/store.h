@@ -24,103 +24,109 @@
 #include "ddc_config.h"
 
 #define STORE_HISTORY_MAX 200
-#define STORE_HISTORY_BYTES (32 * 1024 * 1024)   /* of retained values */
-#define STORE_REJECTED_KEEP 20   /* config.rejected-*.json kept, the newest */
+#define STORE_HISTORY_BYTES (32 * 1024 * 1024) //  of retained values
+#define STORE_REJECTED_KEEP 20                 //  config.rejected-*.json kept, the newest
 #define STORE_CHECKPOINT_IDLE_MS 1000
 #define STORE_CHECKPOINT_MAX_MS 10000
 #define STORE_JOURNAL_MAX (4 * 1024 * 1024)
 
 typedef struct store_t store_t;
 
-/* Open DIR (created 0700 if missing) and load or create config.json
-   (0600, working defaults). An older schema is migrated (the original kept
-   as config.schema-N.json). An invalid or missing config.json is replaced
-   by config.last-good.json when that is valid (the invalid file moved aside
-   as config.rejected-TIME.json). Returns NULL with a one-line reason in
-   err: the field at fault, or a schema newer than this broker's. */
+//  Open DIR (created 0700 if missing) and load or create config.json
+//  (0600, working defaults). An older schema is migrated (the original kept
+//  as config.schema-N.json). An invalid or missing config.json is replaced
+//  by config.last-good.json when that is valid (the invalid file moved aside
+//  as config.rejected-TIME.json). Returns NULL with a one-line reason in
+//  err: the field at fault, or a schema newer than this broker's.
 store_t *store_new (const char *dir, char *err, size_t errlen);
 void store_destroy (store_t **self_p);
 
 const char *store_epoch (store_t *self);
 uint64_t store_rev (store_t *self);
 uint64_t store_section_rev (store_t *self, ddc_section_t s);
-/* Borrowed current value of a section (secrets in clear). */
+//  Borrowed current value of a section (secrets in clear).
 const cJSON *store_section (store_t *self, ddc_section_t s);
 const cJSON *store_document (store_t *self);
-/* New object {"bot": 3, ...}. */
+//  New object {"bot": 3, ...}.
 cJSON *store_revs_json (store_t *self);
 
-typedef enum { STORE_OK, STORE_UNCHANGED, STORE_INVALID, STORE_CONFLICT, STORE_FAILED } store_result_t;
+typedef enum {
+    STORE_OK,
+    STORE_UNCHANGED,
+    STORE_INVALID,
+    STORE_CONFLICT,
+    STORE_FAILED
+} store_result_t;
 
-/* One change as committed (history, publish, audit). */
+//  One change as committed (history, publish, audit).
 typedef struct {
     ddc_section_t section;
     uint64_t rev, prev_rev;
-    cJSON *changed;          /* array of field names (owned by caller of store_save) */
-    cJSON *secrets_changed;  /* array of secret field names                          */
+    cJSON *changed;         //  array of field names (owned by caller of store_save)
+    cJSON *secrets_changed; //  array of secret field names
 } store_change_t;
 
-/* Save a section: value is validated (errors appended to `errors`), secrets
-   given as "***" are kept, CAS on expected (0 = none), equality makes no
-   revision, else the change is durable (journal) and config.json
-   rewritten before returning OK.
-   On STORE_OK, *change is filled (caller frees its arrays with
-   store_change_free). On STORE_FAILED, err holds why and nothing changed. */
-store_result_t store_save (store_t *self, ddc_section_t s, const cJSON *value,
-                           uint64_t expected, const char *author, const char *peer,
-                           cJSON *errors, store_change_t *change, char *err, size_t errlen);
+//  Save a section: value is validated (errors appended to `errors`), secrets
+//  given as "***" are kept, CAS on expected (0 = none), equality makes no
+//  revision, else the change is durable (journal) and config.json
+//  rewritten before returning OK.
+//  On STORE_OK, *change is filled (caller frees its arrays with
+//  store_change_free). On STORE_FAILED, err holds why and nothing changed.
+store_result_t store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expected,
+                           const char *author, const char *peer, cJSON *errors,
+                           store_change_t *change, char *err, size_t errlen);
 void store_change_free (store_change_t *change);
 
-/* Group commit: between store_group_begin and store_group_end, a save
-   that returns STORE_OK is committed in memory and its journal record
-   appended, but it is durable (and config.json written) only at
-   store_group_end, with one flush for the whole group; the caller holds
-   back its answers until then. store_group_end returns 0 when every save
-   of the group is durable, or -1 with err: then none of them happened
-   (the document, revisions and history are as before the group). Other
-   calls of the store (hand edits, checkpoints) wait until the group ends. */
+//  Group commit: between store_group_begin and store_group_end, a save
+//  that returns STORE_OK is committed in memory and its journal record
+//  appended, but it is durable (and config.json written) only at
+//  store_group_end, with one flush for the whole group; the caller holds
+//  back its answers until then. store_group_end returns 0 when every save
+//  of the group is durable, or -1 with err: then none of them happened
+//  (the document, revisions and history are as before the group). Other
+//  calls of the store (hand edits, checkpoints) wait until the group ends.
 void store_group_begin (store_t *self);
 int store_group_end (store_t *self, char *err, size_t errlen);
 
-/* The redacted value of section s at revision rev from the history, or NULL
-   (gone = true if older than the retained history). Caller frees. */
+//  The redacted value of section s at revision rev from the history, or NULL
+//  (gone = true if older than the retained history). Caller frees.
 cJSON *store_history_value (store_t *self, ddc_section_t s, uint64_t rev, bool *gone);
-/* History summaries (section < 0 for all), oldest first: each entry
-   without its value ("bytes" gives its size) and with at most 10 changed
-   field names (then "..."). Bounded: 200 entries of about 2 KiB. */
+//  History summaries (section < 0 for all), oldest first: each entry
+//  without its value ("bytes" gives its size) and with at most 10 changed
+//  field names (then "..."). Bounded: 200 entries of about 2 KiB.
 cJSON *store_history (store_t *self, int section);
-/* One history entry with its redacted value, of section `section` (< 0:
-   any) at revision rev, or NULL (gone as for store_history_value). */
+//  One history entry with its redacted value, of section `section` (< 0:
+//  any) at revision rev, or NULL (gone as for store_history_value).
 cJSON *store_history_entry (store_t *self, int section, uint64_t rev, bool *gone);
 
-/* Check config.json for a hand edit (cheap: stat first). Returns the
-   number of sections changed (>= 0) and fills changes[DDC_SEC_COUNT];
-   -1 when the file was edited but is invalid: nothing changes, and once
-   it has stayed the same for one more call it is moved aside
-   (config.rejected-TIME.json, logged with its errors, store_status) and
-   config.json is written again with the running revision; a removed
-   config.json is written again the same way. */
-int store_poll_file (store_t *self, store_change_t changes[DDC_SEC_COUNT]);
+//  Check config.json for a hand edit (cheap: stat first). Returns the
+//  number of sections changed (>= 0) and fills changes[DDC_SEC_COUNT];
+//  -1 when the file was edited but is invalid: nothing changes, and once
+//  it has stayed the same for one more call it is moved aside
+//  (config.rejected-TIME.json, logged with its errors, store_status) and
+//  config.json is written again with the running revision; a removed
+//  config.json is written again the same way.
+int store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT]);
 
-/* Make config.json durable (fsync of the file and its folder) and empty
-   the journal, when the journal holds saves and none came for
-   STORE_CHECKPOINT_IDLE_MS, or it is STORE_CHECKPOINT_MAX_MS old or
-   STORE_JOURNAL_MAX bytes big; now: whenever it holds saves. Skipped while
-   config.json holds a hand edit not looked at yet. Called by a timer and
-   at a clean stop. */
+//  Make config.json durable (fsync of the file and its folder) and empty
+//  the journal, when the journal holds saves and none came for
+//  STORE_CHECKPOINT_IDLE_MS, or it is STORE_CHECKPOINT_MAX_MS old or
+//  STORE_JOURNAL_MAX bytes big; now: whenever it holds saves. Skipped while
+//  config.json holds a hand edit not looked at yet. Called by a timer and
+//  at a clean stop.
 void store_checkpoint (store_t *self, bool now);
 
-/* Bring config.last-good.json up to date with config.json when a write
-   made it due (no fsync: it is a copy of a durable file; the copy is made
-   durable at start and at a clean stop). Cheap; called by a timer. */
+//  Bring config.last-good.json up to date with config.json when a write
+//  made it due (no fsync: it is a copy of a durable file; the copy is made
+//  durable at start and at a clean stop). Cheap; called by a timer.
 void store_keep_last_good (store_t *self);
 
-/* For STATUS: {"schema", "saves", "flushes" (since start: saves committed
-   and the journal flushes they took; saves that came together share one),
-   "journal_bytes", "last_good", "last_good_written",
-   "rejected": null | {"time", "file", "at_start", "kept_rev",
-   "error_count", "errors": [{"field", "message"}] (at most 5)},
-   "migrated": null | {"from", "original", "time"}}. Caller frees. */
+//  For STATUS: {"schema", "saves", "flushes" (since start: saves committed
+//  and the journal flushes they took; saves that came together share one),
+//  "journal_bytes", "last_good", "last_good_written",
+//  "rejected": null | {"time", "file", "at_start", "kept_rev",
+//  "error_count", "errors": [{"field", "message"}] (at most 5)},
+//  "migrated": null | {"from", "original", "time"}}. Caller frees.
 cJSON *store_status (store_t *self);
 
 #endif

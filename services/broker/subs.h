@@ -22,40 +22,43 @@
 
 #include "refused.h"
 
-#define SUBS_TOPIC_MAX       200   /* bytes of a topic; longer messages close
+#define SUBS_TOPIC_MAX \
+    200 /* bytes of a topic; longer messages close
                                       the connection (ZMQ_MAXMSGSIZE)        */
-#define SUBS_CURVE_MSG_MAX   1024  /* the same bound on CURVE endpoints, whose
+#define SUBS_CURVE_MSG_MAX \
+    1024                          /* the same bound on CURVE endpoints, whose
                                       handshake needs more: a client's
                                       INITIATE command is some 300 bytes;
                                       a topic over SUBS_TOPIC_MAX is refused
                                       there and its subscriber disconnected  */
-#define SUBS_PER_SUBSCRIBER  32    /* distinct topics of one subscriber      */
-#define SUBS_SUBSCRIBERS_MAX 4096  /* subscribers tracked at once            */
-#define SUBS_STEP_MS         5     /* one call hands the loop back after this */
-#define SUBS_RECLOSE_MS      2     /* a refused subscriber's new connections
+#define SUBS_PER_SUBSCRIBER 32    //  distinct topics of one subscriber
+#define SUBS_SUBSCRIBERS_MAX 4096 //  subscribers tracked at once
+#define SUBS_STEP_MS 5            //  one call hands the loop back after this
+#define SUBS_RECLOSE_MS \
+    2 /* a refused subscriber's new connections
                                       are closed again after this at most  */
 
 typedef struct subs_t subs_t;
 
-/* Guard pub (sets its manual mode and bounds; call before binding; the
-   CURVE endpoints are bound after subs_curve); pub_endpoints is the comma
-   list it binds. Refusals go to `refused`. */
+//  Guard pub (sets its manual mode and bounds; call before binding; the
+//  CURVE endpoints are bound after subs_curve); pub_endpoints is the comma
+//  list it binds. Refusals go to `refused`.
 subs_t *subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused);
 void subs_destroy (subs_t **self_p);
-/* The bounds of the endpoints bound from now on, which use CURVE. */
+//  The bounds of the endpoints bound from now on, which use CURVE.
 void subs_curve (subs_t *self);
-/* Take every pending (un)subscription from the PUB socket. Returns true
-   when a subscription was accepted (the broker then sends HUGZ). */
+//  Take every pending (un)subscription from the PUB socket. Returns true
+//  when a subscription was accepted (the broker then sends HUGZ).
 bool subs_on_readable (subs_t *self);
-/* Forget subscribers that have no connection left (every few seconds). */
+//  Forget subscribers that have no connection left (every few seconds).
 void subs_sweep (subs_t *self);
-/* Subscribers tracked now, and topics accepted in all. */
-/* Close the PUB connections whose subscribers do not read (their kernel
-   send queue at least half full), each logged as refused. */
+//  Subscribers tracked now, and topics accepted in all.
+//  Close the PUB connections whose subscribers do not read (their kernel
+//  send queue at least half full), each logged as refused.
 void subs_close_stalled (subs_t *self);
 size_t subs_subscribers (subs_t *self);
 size_t subs_topics (subs_t *self);
-/* true when topic is one the protocol documents (a NUL-free string). */
+//  true when topic is one the protocol documents (a NUL-free string).
 bool subs_topic_ok (const char *topic, size_t len);
 
 #endif

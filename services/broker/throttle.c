@@ -16,25 +16,25 @@
 #define NIL UINT32_MAX
 
 typedef struct {
-    char key[THROTTLE_KEY_MAX];
-    int64_t times[THROTTLE_LIMIT_MAX];  /* ring of attempt times, oldest at head */
+    char key [THROTTLE_KEY_MAX];
+    int64_t times [THROTTLE_LIMIT_MAX]; //  ring of attempt times, oldest at head
     uint8_t head, count;
-    uint32_t chain;                     /* next in the bucket, or in the free list */
-    uint32_t newer, older;              /* recency list                          */
+    uint32_t chain;        //  next in the bucket, or in the free list
+    uint32_t newer, older; //  recency list
 } s_entry_t;
 
 struct throttle_t {
     s_entry_t *entries;
     uint32_t max;
     uint32_t *buckets;
-    uint32_t mask;                      /* buckets - 1 (a power of two)          */
-    uint32_t newest, oldest;            /* recency list ends                     */
-    uint32_t free;                      /* free list                             */
-    uint32_t unused;                    /* entries from here on never used yet   */
+    uint32_t mask;           //  buckets - 1 (a power of two)
+    uint32_t newest, oldest; //  recency list ends
+    uint32_t free;           //  free list
+    uint32_t unused;         //  entries from here on never used yet
     size_t size;
     int limit;
     int64_t window;
-    unsigned char hash_key[crypto_shorthash_KEYBYTES];
+    unsigned char hash_key [crypto_shorthash_KEYBYTES];
 };
 
 throttle_t *
@@ -42,7 +42,7 @@ throttle_new (size_t max_entries, int limit, int64_t window_ms)
 {
     if (sodium_init () < 0)
         return NULL;
-    throttle_t *self = ddc_calloc (1, sizeof *self);
+    throttle_t *self = ddc_calloc (1, sizeof (*self));
     if (max_entries < 1)
         max_entries = 1;
     if (max_entries > (1u << 24))
@@ -50,18 +50,18 @@ throttle_new (size_t max_entries, int limit, int64_t window_ms)
     self->max = (uint32_t) max_entries;
     self->limit = limit < 1 ? 1 : limit > THROTTLE_LIMIT_MAX ? THROTTLE_LIMIT_MAX : limit;
     self->window = window_ms > 0 ? window_ms : 1;
-    self->entries = ddc_calloc (self->max, sizeof *self->entries);
+    self->entries = ddc_calloc (self->max, sizeof (*self->entries));
     uint32_t nbuckets = 1;
     while (nbuckets < self->max)
         nbuckets <<= 1;
     self->mask = nbuckets - 1;
-    self->buckets = ddc_malloc (nbuckets * sizeof *self->buckets);
+    self->buckets = ddc_malloc (nbuckets * sizeof (*self->buckets));
     for (uint32_t i = 0; i < nbuckets; i++)
-        self->buckets[i] = NIL;
+        self->buckets [i] = NIL;
     self->free = NIL;
     self->unused = 0;
     self->newest = self->oldest = NIL;
-    randombytes_buf (self->hash_key, sizeof self->hash_key);
+    randombytes_buf (self->hash_key, sizeof (self->hash_key));
     return self;
 }
 
@@ -79,22 +79,22 @@ throttle_destroy (throttle_t **self_p)
 static uint32_t
 s_bucket (throttle_t *self, const char *key)
 {
-    unsigned char out[crypto_shorthash_BYTES];
+    unsigned char out [crypto_shorthash_BYTES];
     crypto_shorthash (out, (const unsigned char *) key, strlen (key), self->hash_key);
     uint32_t h;
-    memcpy (&h, out, sizeof h);
+    memcpy (&h, out, sizeof (h));
     return h & self->mask;
 }
 
-/* The entry of key (its bucket in *bucket_p), or NIL. */
+//  The entry of key (its bucket in *bucket_p), or NIL.
 static uint32_t
 s_find (throttle_t *self, const char *key, uint32_t *bucket_p)
 {
     uint32_t b = s_bucket (self, key);
     if (bucket_p)
         *bucket_p = b;
-    for (uint32_t i = self->buckets[b]; i != NIL; i = self->entries[i].chain)
-        if (strcmp (self->entries[i].key, key) == 0)
+    for (uint32_t i = self->buckets [b]; i != NIL; i = self->entries [i].chain)
+        if (strcmp (self->entries [i].key, key) == 0)
             return i;
     return NIL;
 }
@@ -102,60 +102,60 @@ s_find (throttle_t *self, const char *key, uint32_t *bucket_p)
 static void
 s_unlink_recency (throttle_t *self, uint32_t i)
 {
-    s_entry_t *e = &self->entries[i];
+    s_entry_t *e = &self->entries [i];
     if (e->newer != NIL)
-        self->entries[e->newer].older = e->older;
+        self->entries [e->newer].older = e->older;
     else
         self->newest = e->older;
     if (e->older != NIL)
-        self->entries[e->older].newer = e->newer;
+        self->entries [e->older].newer = e->newer;
     else
         self->oldest = e->newer;
     e->newer = e->older = NIL;
 }
 
-/* Put entry i first in the recency list (a new entry is in no list yet:
-   it is not the newest and has no newer one). */
+//  Put entry i first in the recency list (a new entry is in no list yet:
+//  it is not the newest and has no newer one).
 static void
 s_make_newest (throttle_t *self, uint32_t i)
 {
     if (self->newest == i)
         return;
-    s_entry_t *e = &self->entries[i];
+    s_entry_t *e = &self->entries [i];
     if (e->newer != NIL)
         s_unlink_recency (self, i);
     e->older = self->newest;
     e->newer = NIL;
     if (self->newest != NIL)
-        self->entries[self->newest].newer = i;
+        self->entries [self->newest].newer = i;
     self->newest = i;
     if (self->oldest == NIL)
         self->oldest = i;
 }
 
-/* Take entry i out of its bucket and the recency list; onto the free list. */
+//  Take entry i out of its bucket and the recency list; onto the free list.
 static void
 s_remove (throttle_t *self, uint32_t i)
 {
-    s_entry_t *e = &self->entries[i];
-    uint32_t *p = &self->buckets[s_bucket (self, e->key)];
+    s_entry_t *e = &self->entries [i];
+    uint32_t *p = &self->buckets [s_bucket (self, e->key)];
     while (*p != i)
-        p = &self->entries[*p].chain;
+        p = &self->entries [*p].chain;
     *p = e->chain;
     s_unlink_recency (self, i);
-    memset (e, 0, sizeof *e);
+    memset (e, 0, sizeof (*e));
     e->newer = e->older = NIL;
     e->chain = self->free;
     self->free = i;
     self->size--;
 }
 
-/* A new entry for key in bucket b; forgets the oldest when full. */
+//  A new entry for key in bucket b; forgets the oldest when full.
 static uint32_t
 s_add (throttle_t *self, const char *key, uint32_t b)
 {
     if (self->free == NIL && self->unused < self->max) {
-        self->entries[self->unused].chain = NIL;    /* a free list of one */
+        self->entries [self->unused].chain = NIL; //  a free list of one
         self->free = self->unused++;
     }
     else if (self->free == NIL) {
@@ -163,23 +163,23 @@ s_add (throttle_t *self, const char *key, uint32_t b)
         b = s_bucket (self, key);
     }
     uint32_t i = self->free;
-    s_entry_t *e = &self->entries[i];
+    s_entry_t *e = &self->entries [i];
     self->free = e->chain;
-    memset (e, 0, sizeof *e);
-    ddc_strlcpy (e->key, key, sizeof e->key);
-    e->chain = self->buckets[b];
-    self->buckets[b] = i;
+    memset (e, 0, sizeof (*e));
+    ddc_strlcpy (e->key, key, sizeof (e->key));
+    e->chain = self->buckets [b];
+    self->buckets [b] = i;
     e->newer = e->older = NIL;
     s_make_newest (self, i);
     self->size++;
     return i;
 }
 
-/* Drop the attempts that left the window. */
+//  Drop the attempts that left the window.
 static void
 s_expire (throttle_t *self, s_entry_t *e, int64_t now)
 {
-    while (e->count > 0 && now - e->times[e->head] >= self->window) {
+    while (e->count > 0 && now - e->times [e->head] >= self->window) {
         e->head = (uint8_t) ((e->head + 1) % self->limit);
         e->count--;
     }
@@ -194,14 +194,14 @@ throttle_take (throttle_t *self, const char *key, int64_t now_ms)
         i = s_add (self, key, b);
     else
         s_make_newest (self, i);
-    s_entry_t *e = &self->entries[i];
+    s_entry_t *e = &self->entries [i];
     s_expire (self, e, now_ms);
     if (e->count >= self->limit) {
-        /* until the oldest attempt leaves the window */
-        int64_t wait = e->times[e->head] + self->window - now_ms;
+        //  until the oldest attempt leaves the window
+        int64_t wait = e->times [e->head] + self->window - now_ms;
         return wait > 0 ? wait : 1;
     }
-    e->times[(e->head + e->count) % self->limit] = now_ms;
+    e->times [(e->head + e->count) % self->limit] = now_ms;
     e->count++;
     return 0;
 }
@@ -223,6 +223,6 @@ throttle_size (const throttle_t *self)
 size_t
 throttle_bytes (const throttle_t *self)
 {
-    return sizeof *self + (size_t) self->max * sizeof *self->entries
-         + (size_t) (self->mask + 1) * sizeof *self->buckets;
+    return sizeof (*self) + (size_t) self->max * sizeof (*self->entries)
+           + (size_t) (self->mask + 1) * sizeof (*self->buckets);
 }

@@ -17,24 +17,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define THROTTLE_KEY_MAX    64          /* bytes of a key, NUL included    */
-#define THROTTLE_LIMIT_MAX  8           /* upper bound of the limit        */
+#define THROTTLE_KEY_MAX 64  //  bytes of a key, NUL included
+#define THROTTLE_LIMIT_MAX 8 //  upper bound of the limit
 
 typedef struct throttle_t throttle_t;
 
-/* max_entries keys (at least 1), limit (1..THROTTLE_LIMIT_MAX) attempts
-   per window_ms. */
+//  max_entries keys (at least 1), limit (1..THROTTLE_LIMIT_MAX) attempts
+//  per window_ms.
 throttle_t *throttle_new (size_t max_entries, int limit, int64_t window_ms);
 void throttle_destroy (throttle_t **self_p);
 
-/* An attempt of key at now_ms: 0 when it may go on (it is then counted),
-   else the milliseconds until it may (nothing is counted). key must be
-   1..THROTTLE_KEY_MAX-1 bytes (the caller checks). */
+//  An attempt of key at now_ms: 0 when it may go on (it is then counted),
+//  else the milliseconds until it may (nothing is counted). key must be
+//  1..THROTTLE_KEY_MAX-1 bytes (the caller checks).
 int64_t throttle_take (throttle_t *self, const char *key, int64_t now_ms);
-/* key succeeded: forget its attempts. */
+//  key succeeded: forget its attempts.
 void throttle_clear (throttle_t *self, const char *key);
 
-/* Keys tracked now, and the table's fixed size in bytes. */
+//  Keys tracked now, and the table's fixed size in bytes.
 size_t throttle_size (const throttle_t *self);
 size_t throttle_bytes (const throttle_t *self);
 

@@ -7,37 +7,37 @@
 #include <curl/curl.h>
 #include <string.h>
 
-#define S_URL_MAX   2048
-#define S_BODY_MAX  (64 * 1024)     /* of an answer read (and dropped) at most */
+#define S_URL_MAX 2048
+#define S_BODY_MAX (64 * 1024) //  of an answer read (and dropped) at most
 
 struct watchdog_t {
     zloop_t *loop;
     loopstat_t *loopstat;
     CURLM *multi;
     char *ca_file;
-    char *ca_path;                   /* the system's CA folder                  */
+    char *ca_path; //  the system's CA folder
     int64_t minute_ms;
     watchdog_health_fn *health;
     void *arg;
-    /* the configuration */
+    //  the configuration
     bool enabled;
-    char url[S_URL_MAX + 1];
-    char fail_url[S_URL_MAX + 1];
-    int interval;                    /* minutes                                 */
+    char url [S_URL_MAX + 1];
+    char fail_url [S_URL_MAX + 1];
+    int interval; //  minutes
     bool configured;
-    /* the schedule */
-    int check_timer;                 /* zloop timer of the next check, or -1   */
+    //  the schedule
+    int check_timer; //  zloop timer of the next check, or -1
     int64_t next_wall_ms;
-    int curl_timer;                  /* zloop timer libcurl asked for, or -1   */
-    /* the request under way */
+    int curl_timer; //  zloop timer libcurl asked for, or -1
+    //  the request under way
     CURL *easy;
-    char errbuf[CURL_ERROR_SIZE];
+    char errbuf [CURL_ERROR_SIZE];
     size_t body_bytes;
-    cJSON *pending;                  /* the check it belongs to                 */
-    /* the last check done */
+    cJSON *pending; //  the check it belongs to
+    //  the last check done
     cJSON *last;
-    char last_outcome[16];
-    char last_reason[512];
+    char last_outcome [16];
+    char last_reason [512];
 };
 
 void
@@ -51,15 +51,15 @@ watchdog_safe_url (const char *url, char *out, size_t size)
     const char *host = scheme_end + 3;
     const char *end = host + strcspn (host, "/?#");
     const char *at = memchr (host, '@', (size_t) (end - host));
-    while (at) {                     /* the last @ ends the user part */
+    while (at) { //  the last @ ends the user part
         host = at + 1;
         at = memchr (host, '@', (size_t) (end - host));
     }
-    snprintf (out, size, "%.*s://%.*s%s", (int) (scheme_end - url), url, (int) (end - host),
-              host, *end ? "/\xE2\x80\xA6" : "");
+    snprintf (out, size, "%.*s://%.*s%s", (int) (scheme_end - url), url, (int) (end - host), host,
+              *end ? "/\xE2\x80\xA6" : "");
 }
 
-/* ------------------------------------------------------ libcurl in zloop */
+//  ------------------------------------------------------ libcurl in zloop
 
 static int s_on_check (zloop_t *loop, int timer_id, void *arg);
 
@@ -73,8 +73,8 @@ s_on_fd (zloop_t *loop, zmq_pollitem_t *item, void *arg)
     loopstat_step_t start = loopstat_begin ();
     int fd = item->fd;
     int ev = (item->revents & ZMQ_POLLIN ? CURL_CSELECT_IN : 0)
-           | (item->revents & ZMQ_POLLOUT ? CURL_CSELECT_OUT : 0)
-           | (item->revents & ZMQ_POLLERR ? CURL_CSELECT_ERR : 0);
+             | (item->revents & ZMQ_POLLOUT ? CURL_CSELECT_OUT : 0)
+             | (item->revents & ZMQ_POLLERR ? CURL_CSELECT_ERR : 0);
     int running = 0;
     curl_multi_socket_action (self->multi, fd, ev, &running);
     s_finish (self);
@@ -82,7 +82,7 @@ s_on_fd (zloop_t *loop, zmq_pollitem_t *item, void *arg)
     return 0;
 }
 
-/* libcurl says which of its sockets to watch, and for what. */
+//  libcurl says which of its sockets to watch, and for what.
 static int
 s_on_socket (CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
@@ -93,10 +93,10 @@ s_on_socket (CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
     zloop_poller_end (self->loop, &item);
     if (what == CURL_POLL_REMOVE)
         return 0;
-    item.events = (short) ((what & CURL_POLL_IN ? ZMQ_POLLIN : 0)
-                           | (what & CURL_POLL_OUT ? ZMQ_POLLOUT : 0));
+    item.events =
+        (short) ((what & CURL_POLL_IN ? ZMQ_POLLIN : 0) | (what & CURL_POLL_OUT ? ZMQ_POLLOUT : 0));
     if (zloop_poller (self->loop, &item, s_on_fd, self) == 0)
-        zloop_poller_set_tolerant (self->loop, &item);   /* curl handles errors */
+        zloop_poller_set_tolerant (self->loop, &item); //  curl handles errors
     return 0;
 }
 
@@ -107,7 +107,7 @@ s_on_curl_timer (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     watchdog_t *self = arg;
     loopstat_step_t start = loopstat_begin ();
-    self->curl_timer = -1;           /* a one-shot timer: gone after this */
+    self->curl_timer = -1; //  a one-shot timer: gone after this
     int running = 0;
     curl_multi_socket_action (self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     s_finish (self);
@@ -115,7 +115,7 @@ s_on_curl_timer (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-/* libcurl wants to be called after timeout_ms (-1: no more). */
+//  libcurl wants to be called after timeout_ms (-1: no more).
 static int
 s_on_timer_wanted (CURLM *multi, long timeout_ms, void *userp)
 {
@@ -130,7 +130,7 @@ s_on_timer_wanted (CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-/* The answer's body is read and dropped (a monitor says little). */
+//  The answer's body is read and dropped (a monitor says little).
 static size_t
 s_on_body (char *data, size_t size, size_t n, void *arg)
 {
@@ -140,9 +140,9 @@ s_on_body (char *data, size_t size, size_t n, void *arg)
     return self->body_bytes > S_BODY_MAX ? 0 : size * n;
 }
 
-/* --------------------------------------------------------------- checks */
+//  --------------------------------------------------------------- checks
 
-/* Record a check as the last one, log a change of its outcome or reason. */
+//  Record a check as the last one, log a change of its outcome or reason.
 static void
 s_done (watchdog_t *self, cJSON *check, const char *outcome, const char *result)
 {
@@ -150,29 +150,30 @@ s_done (watchdog_t *self, cJSON *check, const char *outcome, const char *result)
     cJSON_AddStringToObject (check, "result", result);
     const char *reason = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (check, "reason"));
     const char *sent = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (check, "sent"));
-    char target[300] = "";
+    char target [300] = "";
     if (sent)
         watchdog_safe_url (strcmp (sent, "url") == 0 ? self->url : self->fail_url, target,
-                           sizeof target);
+                           sizeof (target));
     bool changed = strcmp (outcome, self->last_outcome) != 0
-                || strcmp (reason ? reason : "", self->last_reason) != 0;
+                   || strcmp (reason ? reason : "", self->last_reason) != 0;
     if (strcmp (outcome, "error") == 0 && changed)
         ddc_warn ("watchdog: %s to %s failed: %s (%s)", sent ? sent : "request", target, result,
                   reason ? reason : "");
     else if (changed)
         ddc_info ("watchdog: %s; %s%s%s", reason ? reason : "",
-                  strcmp (outcome, "pinged") == 0 ? "pinged " :
-                  strcmp (outcome, "fail_sent") == 0 ? "failure reported to " : "",
+                  strcmp (outcome, "pinged") == 0      ? "pinged "
+                  : strcmp (outcome, "fail_sent") == 0 ? "failure reported to "
+                                                       : "",
                   target, *target ? "" : result);
     else
         ddc_debug ("watchdog: %s: %s", outcome, result);
-    ddc_strlcpy (self->last_outcome, outcome, sizeof self->last_outcome);
-    ddc_strlcpy (self->last_reason, reason ? reason : "", sizeof self->last_reason);
+    ddc_strlcpy (self->last_outcome, outcome, sizeof (self->last_outcome));
+    ddc_strlcpy (self->last_reason, reason ? reason : "", sizeof (self->last_reason));
     cJSON_Delete (self->last);
     self->last = check;
 }
 
-/* The request under way is over (or none is): its result. */
+//  The request under way is over (or none is): its result.
 static void
 s_finish (watchdog_t *self)
 {
@@ -186,23 +187,26 @@ s_finish (watchdog_t *self)
         double seconds = 0;
         curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_getinfo (self->easy, CURLINFO_TOTAL_TIME, &seconds);
-        char result[CURL_ERROR_SIZE + 128];
+        char result [CURL_ERROR_SIZE + 128];
         bool ok = false;
         if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && status)) {
             ok = status >= 200 && status < 300;
-            snprintf (result, sizeof result, "HTTP %ld in %.0f ms", status, seconds * 1000);
+            snprintf (result, sizeof (result), "HTTP %ld in %.0f ms", status, seconds * 1000);
         }
         else {
-            /* libcurl's words name the host at most; should they hold the
-               URL's secret part, only the error's name is given. */
-            const char *url = strcmp (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
-                                          self->pending, "sent")), "url") == 0
-                              ? self->url : self->fail_url;
+            //  libcurl's words name the host at most; should they hold the
+            //  URL's secret part, only the error's name is given.
+            const char *url = strcmp (cJSON_GetStringValue (
+                                          cJSON_GetObjectItemCaseSensitive (self->pending, "sent")),
+                                      "url")
+                                      == 0
+                                  ? self->url
+                                  : self->fail_url;
             const char *rest = strstr (url, "://");
             rest = rest ? rest + 3 + strcspn (rest + 3, "/?#") : url;
             bool leaks = *rest && strstr (self->errbuf, rest);
-            snprintf (result, sizeof result, "%s", self->errbuf[0] && !leaks
-                      ? self->errbuf : curl_easy_strerror (code));
+            snprintf (result, sizeof (result), "%s",
+                      self->errbuf [0] && !leaks ? self->errbuf : curl_easy_strerror (code));
         }
         curl_multi_remove_handle (self->multi, self->easy);
         curl_easy_cleanup (self->easy);
@@ -215,7 +219,7 @@ s_finish (watchdog_t *self)
     }
 }
 
-/* Drop the request under way, if any. */
+//  Drop the request under way, if any.
 static void
 s_abort (watchdog_t *self)
 {
@@ -243,7 +247,7 @@ s_schedule (watchdog_t *self, int64_t delay_ms)
     self->next_wall_ms = ddc_wall_ms () + delay_ms;
 }
 
-/* Start the GET of url for check (taken). */
+//  Start the GET of url for check (taken).
 static void
 s_request (watchdog_t *self, const char *url, cJSON *check)
 {
@@ -251,13 +255,18 @@ s_request (watchdog_t *self, const char *url, cJSON *check)
     if (limit > WATCHDOG_REQUEST_MS)
         limit = WATCHDOG_REQUEST_MS;
     self->body_bytes = 0;
-    /* The system's CA folder is read lazily, certificate by certificate;
-       a bundle file would be parsed whole inside the broker's loop. */
+    //  The system's CA folder is read lazily, certificate by certificate;
+    //  a bundle file would be parsed whole inside the broker's loop.
     ddc_http_opts_t opts = {
-        .url = url, .timeout_ms = (long) limit,
+        .url = url,
+        .timeout_ms = (long) limit,
         .connect_ms = (long) (limit < WATCHDOG_CONNECT_MS ? limit : WATCHDOG_CONNECT_MS),
-        .user_agent = "ddc-broker/" DDC_VERSION " watchdog", .ca_file = self->ca_file,
-        .ca_path = self->ca_path, .on_body = s_on_body, .body_arg = self, .errbuf = self->errbuf,
+        .user_agent = "ddc-broker/" DDC_VERSION " watchdog",
+        .ca_file = self->ca_file,
+        .ca_path = self->ca_path,
+        .on_body = s_on_body,
+        .body_arg = self,
+        .errbuf = self->errbuf,
     };
     self->easy = ddc_http_easy (&opts);
     if (!self->easy) {
@@ -277,7 +286,7 @@ s_request (watchdog_t *self, const char *url, cJSON *check)
 
 static void s_check (watchdog_t *self);
 
-/* Time for a check. */
+//  Time for a check.
 static int
 s_on_check (zloop_t *loop, int timer_id, void *arg)
 {
@@ -285,7 +294,7 @@ s_on_check (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     watchdog_t *self = arg;
     loopstat_step_t start = loopstat_begin ();
-    self->check_timer = -1;          /* one-shot: gone after this */
+    self->check_timer = -1; //  one-shot: gone after this
     s_schedule (self, self->interval * self->minute_ms);
     if (self->easy)
         ddc_warn ("watchdog: the previous request is still under way; this check is skipped");
@@ -295,12 +304,12 @@ s_on_check (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-/* Judge, then ping, report the failure or skip. */
+//  Judge, then ping, report the failure or skip.
 static void
 s_check (watchdog_t *self)
 {
-    char reason[512], when[32];
-    bool healthy = self->health (self->arg, reason, sizeof reason);
+    char reason [512], when [32];
+    bool healthy = self->health (self->arg, reason, sizeof (reason));
     ddc_iso_time (ddc_wall_ms (), when);
     cJSON *check = cJSON_CreateObject ();
     cJSON_AddStringToObject (check, "time", when);
@@ -316,13 +325,13 @@ s_check (watchdog_t *self)
     s_request (self, url, check);
 }
 
-/* ---------------------------------------------------------------- public */
+//  ---------------------------------------------------------------- public
 
 watchdog_t *
 watchdog_new (zloop_t *loop, const char *ca_file, int64_t minute_ms, watchdog_health_fn *health,
               void *arg, loopstat_t *loopstat)
 {
-    watchdog_t *self = ddc_calloc (1, sizeof *self);
+    watchdog_t *self = ddc_calloc (1, sizeof (*self));
     self->loop = loop;
     self->loopstat = loopstat;
     self->multi = ddc_http_multi (s_on_socket, s_on_timer_wanted, self);
@@ -362,11 +371,11 @@ void
 watchdog_configure (watchdog_t *self, const cJSON *section, bool starting)
 {
     const char *url = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (section, "url"));
-    const char *fail = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (section,
-                                                                               "fail_url"));
+    const char *fail =
+        cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (section, "fail_url"));
     const cJSON *minutes = cJSON_GetObjectItemCaseSensitive (section, "interval_minutes");
-    bool enabled = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (section, "enabled"))
-                && url && *url;
+    bool enabled =
+        cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (section, "enabled")) && url && *url;
     int interval = cJSON_IsNumber (minutes) && minutes->valueint >= 1 ? minutes->valueint : 5;
     if (self->configured && enabled == self->enabled && interval == self->interval
         && strcmp (url ? url : "", self->url) == 0 && strcmp (fail ? fail : "", self->fail_url) == 0)
@@ -375,21 +384,20 @@ watchdog_configure (watchdog_t *self, const cJSON *section, bool starting)
     s_abort (self);
     self->enabled = enabled;
     self->interval = interval;
-    ddc_strlcpy (self->url, url ? url : "", sizeof self->url);
-    ddc_strlcpy (self->fail_url, fail ? fail : "", sizeof self->fail_url);
-    self->last_outcome[0] = '\0';    /* the next outcome is logged */
+    ddc_strlcpy (self->url, url ? url : "", sizeof (self->url));
+    ddc_strlcpy (self->fail_url, fail ? fail : "", sizeof (self->fail_url));
+    self->last_outcome [0] = '\0'; //  the next outcome is logged
     if (!enabled) {
         if (!starting)
             ddc_info ("watchdog: off");
         s_schedule (self, 0);
         return;
     }
-    char to[300], fail_to[300];
-    watchdog_safe_url (self->url, to, sizeof to);
-    watchdog_safe_url (self->fail_url, fail_to, sizeof fail_to);
-    ddc_info ("watchdog: every %d min to %s, when not healthy %s%s; first check %s", interval,
-              to, *fail_to ? "to " : "nothing", fail_to,
-              starting ? "in a minute" : "now");
+    char to [300], fail_to [300];
+    watchdog_safe_url (self->url, to, sizeof (to));
+    watchdog_safe_url (self->fail_url, fail_to, sizeof (fail_to));
+    ddc_info ("watchdog: every %d min to %s, when not healthy %s%s; first check %s", interval, to,
+              *fail_to ? "to " : "nothing", fail_to, starting ? "in a minute" : "now");
     s_schedule (self, starting ? self->minute_ms : 0);
 }
 
@@ -397,20 +405,20 @@ cJSON *
 watchdog_status (watchdog_t *self)
 {
     cJSON *out = cJSON_CreateObject ();
-    char text[300];
+    char text [300];
     cJSON_AddBoolToObject (out, "enabled", self->enabled);
     cJSON_AddNumberToObject (out, "interval_minutes", self->interval ? self->interval : 5);
-    watchdog_safe_url (self->url, text, sizeof text);
+    watchdog_safe_url (self->url, text, sizeof (text));
     cJSON_AddStringToObject (out, "url", text);
-    watchdog_safe_url (self->fail_url, text, sizeof text);
+    watchdog_safe_url (self->fail_url, text, sizeof (text));
     cJSON_AddStringToObject (out, "fail_url", text);
     if (self->ca_file)
         cJSON_AddStringToObject (out, "ca_file", self->ca_file);
     else
         cJSON_AddNullToObject (out, "ca_file");
     cJSON_AddBoolToObject (out, "busy", self->easy != NULL);
-    cJSON_AddItemToObject (out, "last", self->last ? cJSON_Duplicate (self->last, 1)
-                                                   : cJSON_CreateNull ());
+    cJSON_AddItemToObject (out, "last",
+                           self->last ? cJSON_Duplicate (self->last, 1) : cJSON_CreateNull ());
     if (self->next_wall_ms) {
         ddc_iso_time (self->next_wall_ms, text);
         cJSON_AddStringToObject (out, "next", text);

@@ -21,40 +21,40 @@
 
 #include "loopstat.h"
 
-#define WATCHDOG_CONNECT_MS 5000    /* to connect, at most                     */
-#define WATCHDOG_REQUEST_MS 10000   /* for the whole request (or half the interval) */
-#define WATCHDOG_MINUTE_MS  60000   /* a minute (tests make it shorter)        */
+#define WATCHDOG_CONNECT_MS 5000  //  to connect, at most
+#define WATCHDOG_REQUEST_MS 10000 //  for the whole request (or half the interval)
+#define WATCHDOG_MINUTE_MS 60000  //  a minute (tests make it shorter)
 
 typedef struct watchdog_t watchdog_t;
 
-/* true when the system is well; reason[size] says why not, or what was
-   found well. */
+//  true when the system is well; reason[size] says why not, or what was
+//  found well.
 typedef bool (watchdog_health_fn) (void *arg, char *reason, size_t size);
 
-/* A watchdog in loop (borrowed; it must outlive the watchdog), its steps
-   measured in loopstat (borrowed). ca_file: an extra CA (PEM) for https
-   monitors with their own CA, or NULL. minute_ms: the length of a minute
-   (WATCHDOG_MINUTE_MS but in tests). NULL when libcurl cannot start. Off
-   until watchdog_configure. */
+//  A watchdog in loop (borrowed; it must outlive the watchdog), its steps
+//  measured in loopstat (borrowed). ca_file: an extra CA (PEM) for https
+//  monitors with their own CA, or NULL. minute_ms: the length of a minute
+//  (WATCHDOG_MINUTE_MS but in tests). NULL when libcurl cannot start. Off
+//  until watchdog_configure.
 watchdog_t *watchdog_new (zloop_t *loop, const char *ca_file, int64_t minute_ms,
                           watchdog_health_fn *health, void *arg, loopstat_t *loopstat);
-/* Ends a request under way. Before the loop is destroyed. */
+//  Ends a request under way. Before the loop is destroyed.
 void watchdog_destroy (watchdog_t **self_p);
 
-/* Apply the watchdog section (borrowed, validated). starting: the broker
-   has just started (the first check waits a minute); otherwise a changed
-   section makes a check at once. An unchanged section changes nothing. */
+//  Apply the watchdog section (borrowed, validated). starting: the broker
+//  has just started (the first check waits a minute); otherwise a changed
+//  section makes a check at once. An unchanged section changes nothing.
 void watchdog_configure (watchdog_t *self, const cJSON *section, bool starting);
 
-/* For STATUS: {"enabled", "interval_minutes", "url", "fail_url" (scheme,
-   host and "/…" only), "ca_file", "busy", "last": null | {"time",
-   "healthy", "reason", "sent": "url" | "fail_url" | null, "outcome":
-   "pinged" | "fail_sent" | "skipped" | "error", "result"}, "next"}.
-   Caller frees. */
+//  For STATUS: {"enabled", "interval_minutes", "url", "fail_url" (scheme,
+//  host and "/…" only), "ca_file", "busy", "last": null | {"time",
+//  "healthy", "reason", "sent": "url" | "fail_url" | null, "outcome":
+//  "pinged" | "fail_sent" | "skipped" | "error", "result"}, "next"}.
+//  Caller frees.
 cJSON *watchdog_status (watchdog_t *self);
 
-/* url as scheme://host[:port] with "/…" for the rest (no user, path or
-   query) into out[size]: what may be logged and shown. */
+//  url as scheme://host[:port] with "/…" for the rest (no user, path or
+//  query) into out[size]: what may be logged and shown.
 void watchdog_safe_url (const char *url, char *out, size_t size);
 
 #endif

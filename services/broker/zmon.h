@@ -32,33 +32,33 @@
 #include "refused.h"
 #include "zap.h"
 
-#define ZMON_RATE       20       /* events published a second, per socket  */
-#define ZMON_CONNS_MAX  4096     /* open connections whose address is kept */
-#define ZMON_QUEUE      10000    /* events libzmq may queue for the broker */
-#define ZMON_STEP_MS    5        /* one turn of reading hands the loop back */
-#define ZMON_BATCH      512      /* events read at once, a socket          */
+#define ZMON_RATE 20        //  events published a second, per socket
+#define ZMON_CONNS_MAX 4096 //  open connections whose address is kept
+#define ZMON_QUEUE 10000    //  events libzmq may queue for the broker
+#define ZMON_STEP_MS 5      //  one turn of reading hands the loop back
+#define ZMON_BATCH 512      //  events read at once, a socket
 
 typedef struct zmon_t zmon_t;
 
-/* Events published on pub (borrowed), read in loop (borrowed), their
-   steps measured in loopstat; zap (may be NULL: no CURVE) names the peers
-   of refused certificates; failed handshakes go to refused; every mon/
-   message sent is counted in *sent too (the broker's metrics). */
-zmon_t *zmon_new (zloop_t *loop, zsock_t *pub, zap_t *zap, refused_t *refused,
-                  loopstat_t *loopstat, uint64_t *sent);
-/* Stops the monitors. Before the loop is destroyed, and before the
-   sockets watched. */
+//  Events published on pub (borrowed), read in loop (borrowed), their
+//  steps measured in loopstat; zap (may be NULL: no CURVE) names the peers
+//  of refused certificates; failed handshakes go to refused; every mon/
+//  message sent is counted in *sent too (the broker's metrics).
+zmon_t *zmon_new (zloop_t *loop, zsock_t *pub, zap_t *zap, refused_t *refused, loopstat_t *loopstat,
+                  uint64_t *sent);
+//  Stops the monitors. Before the loop is destroyed, and before the
+//  sockets watched.
 void zmon_destroy (zmon_t **self_p);
-/* Watch sock, named name ("ctl", "pub"), listening on endpoints (the
-   comma list it was bound to). 0, or -1 with why in err. */
-int zmon_watch (zmon_t *self, zsock_t *sock, const char *name, const char *endpoints,
-                char *err, size_t errlen);
-/* Publish *body_p on topic, a mon/ one (proto/ddcp.md section 6): the one
-   way the broker's events go out; the body is destroyed and *body_p set
-   to NULL. Nothing is published when self is NULL. */
+//  Watch sock, named name ("ctl", "pub"), listening on endpoints (the
+//  comma list it was bound to). 0, or -1 with why in err.
+int zmon_watch (zmon_t *self, zsock_t *sock, const char *name, const char *endpoints, char *err,
+                size_t errlen);
+//  Publish *body_p on topic, a mon/ one (proto/ddcp.md section 6): the one
+//  way the broker's events go out; the body is destroyed and *body_p set
+//  to NULL. Nothing is published when self is NULL.
 void zmon_publish (zmon_t *self, const char *topic, cJSON **body_p);
-/* For STATUS: {"ctl": {EVENT: count, ...}, "pub": {...}, "published",
-   "suppressed", "connections"}. Caller frees. */
+//  For STATUS: {"ctl": {EVENT: count, ...}, "pub": {...}, "published",
+//  "suppressed", "connections"}. Caller frees.
 cJSON *zmon_status (zmon_t *self);
 
 #endif

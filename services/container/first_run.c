@@ -20,8 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define S_BROKER_START_MS  15000
-#define S_IMPORT_MS        120000
+#define S_BROKER_START_MS 15000
+#define S_IMPORT_MS 120000
 
 static int
 s_remove_one (const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -49,17 +49,17 @@ s_getenv (const char *name)
     return getenv (name);
 }
 
-/* Run the import against the temporary broker in tmp; ddc-ctl's exit code. */
+//  Run the import against the temporary broker in tmp; ddc-ctl's exit code.
 static int
 s_import (const ct_ids_t *ids, const char *tmp, const char *import_dir)
 {
     char *ctl = ddc_asprintf ("ipc://%s/ctl.sock", tmp);
     char *pub = ddc_asprintf ("ipc://%s/pub.sock", tmp);
     char *sock = ddc_asprintf ("%s/ctl.sock", tmp);
-    /* the containers and tasks go to the host the docker role runs as */
+    //  the containers and tasks go to the host the docker role runs as
     char *host = ddc_strdup (ct_env_get (s_getenv, "DDC_HOST"));
-    char *const broker_argv[] = { "ddc-broker", "--data", (char *) tmp, "--ctl", ctl,
-                                  "--pub", pub, NULL };
+    char *const broker_argv [] = { "ddc-broker", "--data", (char *) tmp, "--ctl",
+                                   ctl,          "--pub",  pub,          NULL };
     int rc = 1;
     pid_t broker = ct_spawn (ids, -1, broker_argv);
     if (broker < 0)
@@ -77,10 +77,10 @@ s_import (const ct_ids_t *ids, const char *tmp, const char *import_dir)
             goto done;
         }
     }
-    unsetenv ("DDC_CERT");            /* ipc:// has no CURVE */
+    unsetenv ("DDC_CERT"); //  ipc:// has no CURVE
     unsetenv ("DDC_BROKER_CERT");
-    char *const ctl_argv[] = { "ddc-ctl", "--broker", ctl, "--timeout", "10", "import-ddc",
-                               (char *) import_dir, "--host", host, NULL };
+    char *const ctl_argv [] = { "ddc-ctl",    "--broker",          ctl,      "--timeout", "10",
+                                "import-ddc", (char *) import_dir, "--host", host,        NULL };
     pid_t importer = ct_spawn (ids, -1, ctl_argv);
     if (importer >= 0) {
         int status = ct_wait_pid (importer, S_IMPORT_MS);
@@ -107,8 +107,8 @@ ct_first_run_import (const ct_ids_t *ids, const char *data, const char *import_d
     char *config = ddc_asprintf ("%s/config.json", data);
     char *source = ddc_asprintf ("%s/config.json", import_dir);
     struct stat st;
-    bool wanted = lstat (config, &st) < 0 && errno == ENOENT
-                  && stat (source, &st) == 0 && S_ISREG (st.st_mode);
+    bool wanted = lstat (config, &st) < 0 && errno == ENOENT && stat (source, &st) == 0
+                  && S_ISREG (st.st_mode);
     free (source);
     if (!wanted) {
         free (config);
@@ -133,12 +133,12 @@ ct_first_run_import (const ct_ids_t *ids, const char *data, const char *import_d
                    import_dir, status, import_dir);
         goto cleanup;
     }
-    /* config.json last: it is what marks the data folder as set up. */
-    static const char *const files[] = { "history.jsonl", "audit.log", "config.json" };
+    //  config.json last: it is what marks the data folder as set up.
+    static const char *const files [] = { "history.jsonl", "audit.log", "config.json" };
     rc = 0;
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char *from = ddc_asprintf ("%s/%s", tmp, files[i]);
-        char *to = ddc_asprintf ("%s/%s", data, files[i]);
+    for (size_t i = 0; i < sizeof (files) / sizeof (files [0]); i++) {
+        char *from = ddc_asprintf ("%s/%s", tmp, files [i]);
+        char *to = ddc_asprintf ("%s/%s", data, files [i]);
         if (rename (from, to) < 0 && errno != ENOENT) {
             ddc_error ("cannot move %s to %s: %s", from, to, strerror (errno));
             rc = -1;
@@ -149,8 +149,7 @@ ct_first_run_import (const ct_ids_t *ids, const char *data, const char *import_d
             break;
     }
     if (rc == 0)
-        ddc_info ("imported %s: its settings are the first revisions (ddc-ctl history)",
-                  import_dir);
+        ddc_info ("imported %s: its settings are the first revisions (ddc-ctl history)", import_dir);
 cleanup:
     nftw (tmp, s_remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 done:

@@ -27,19 +27,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define S_TIMEOUT_MS   3000
-#define S_CTL_EXIT_UNREACHABLE 5   /* ddc-ctl's exit code for "no broker" */
+#define S_TIMEOUT_MS 3000
+#define S_CTL_EXIT_UNREACHABLE 5 //  ddc-ctl's exit code for "no broker"
 
 int
 ct_health_write (const char *path, const ct_vec_t *lines)
 {
     char *text = ddc_strdup ("");
     for (int i = 0; i < lines->n; i++) {
-        char *next = ddc_asprintf ("%s%s\n", text, lines->v[i]);
+        char *next = ddc_asprintf ("%s%s\n", text, lines->v [i]);
         free (text);
         text = next;
     }
-    unlink (path);   /* never write through a link someone left there */
+    unlink (path); //  never write through a link someone left there
     int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     int rc = -1;
     if (fd >= 0) {
@@ -53,7 +53,7 @@ ct_health_write (const char *path, const ct_vec_t *lines)
     return rc;
 }
 
-/* GET /health on host:port; 0 when ddc-web answers 200 or 503. */
+//  GET /health on host:port; 0 when ddc-web answers 200 or 503.
 static int
 s_http (const char *host, const char *port)
 {
@@ -74,31 +74,31 @@ s_http (const char *host, const char *port)
     }
     struct pollfd pfd = { .fd = fd, .events = POLLOUT };
     int err = 0;
-    socklen_t elen = sizeof err;
-    if (poll (&pfd, 1, S_TIMEOUT_MS) != 1
-        || getsockopt (fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 || err) {
+    socklen_t elen = sizeof (err);
+    if (poll (&pfd, 1, S_TIMEOUT_MS) != 1 || getsockopt (fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0
+        || err) {
         printf ("web: cannot connect to %s:%s: %s\n", host, port,
                 err ? strerror (err) : "timed out");
         goto done;
     }
-    static const char request[] = "GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    if (send (fd, request, sizeof request - 1, MSG_NOSIGNAL) != (ssize_t) sizeof request - 1) {
+    static const char request [] = "GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if (send (fd, request, sizeof (request) - 1, MSG_NOSIGNAL) != (ssize_t) sizeof (request) - 1) {
         printf ("web: cannot send the request: %s\n", strerror (errno));
         goto done;
     }
-    char reply[4096];
+    char reply [4096];
     size_t len = 0;
     pfd.events = POLLIN;
-    while (len < sizeof reply - 1) {
+    while (len < sizeof (reply) - 1) {
         int64_t left = deadline - ddc_mono_ms ();
         if (left <= 0 || poll (&pfd, 1, (int) left) != 1)
             break;
-        ssize_t n = recv (fd, reply + len, sizeof reply - 1 - len, 0);
+        ssize_t n = recv (fd, reply + len, sizeof (reply) - 1 - len, 0);
         if (n <= 0)
             break;
         len += (size_t) n;
     }
-    reply[len] = '\0';
+    reply [len] = '\0';
     int status = 0;
     if (sscanf (reply, "HTTP/1.%*d %d", &status) != 1) {
         printf ("web: no HTTP answer from %s:%s within %d s\n", host, port, S_TIMEOUT_MS / 1000);
@@ -114,7 +114,7 @@ done:
     return rc;
 }
 
-/* ddc-ctl [certs] --broker EP --timeout 3 health [NAME]: its exit code. */
+//  ddc-ctl [certs] --broker EP --timeout 3 health [NAME]: its exit code.
 static int
 s_ctl_health (const ct_ids_t *ids, const char *endpoint, const char *name)
 {
@@ -125,8 +125,8 @@ s_ctl_health (const ct_ids_t *ids, const char *endpoint, const char *name)
     ct_vec_push (&argv, "--timeout");
     ct_vec_push (&argv, "3");
     if (strncmp (endpoint, "tcp://", 6) == 0) {
-        /* A read-only monitor certificate keeps the checks out of the
-           services' names; without one the service's own is used. */
+        //  A read-only monitor certificate keeps the checks out of the
+        //  services' names; without one the service's own is used.
         const char *cert = getenv ("DDC_HEALTH_CERT");
         if (cert && *cert) {
             ct_vec_push (&argv, "--cert");
@@ -134,7 +134,7 @@ s_ctl_health (const ct_ids_t *ids, const char *endpoint, const char *name)
         }
     }
     else {
-        unsetenv ("DDC_CERT");          /* ipc:// has no CURVE */
+        unsetenv ("DDC_CERT"); //  ipc:// has no CURVE
         unsetenv ("DDC_BROKER_CERT");
     }
     ct_vec_push (&argv, "health");
@@ -145,8 +145,8 @@ s_ctl_health (const ct_ids_t *ids, const char *endpoint, const char *name)
     ct_vec_free (&argv);
     if (pid < 0)
         return 1;
-    /* ddc-ctl gives up after its --timeout; a name lookup that hangs
-       (a broker task not yet in the cluster's DNS) can hold it longer. */
+    //  ddc-ctl gives up after its --timeout; a name lookup that hangs
+    //  (a broker task not yet in the cluster's DNS) can hold it longer.
     int status = ct_wait_pid (pid, S_TIMEOUT_MS + 4000);
     if (status < 0) {
         kill (pid, SIGKILL);
@@ -169,7 +169,7 @@ ct_health_run (const char *path, const ct_ids_t *ids)
     int failed = 0;
     char *save = NULL;
     for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
-        char kind[8] = "", a[512] = "", b[512] = "";
+        char kind [8] = "", a [512] = "", b [512] = "";
         int n = sscanf (line, "%7s %511s %511s", kind, a, b);
         if (n == 3 && strcmp (kind, "http") == 0)
             failed += s_http (a, b) < 0;
@@ -178,8 +178,8 @@ ct_health_run (const char *path, const ct_ids_t *ids)
         else if (n == 3 && strcmp (kind, "peer") == 0) {
             int rc = s_ctl_health (ids, b, a);
             if (rc == S_CTL_EXIT_UNREACHABLE)
-                printf ("%s: the broker does not answer; %s runs on its cached configuration\n",
-                        a, a);
+                printf ("%s: the broker does not answer; %s runs on its cached configuration\n", a,
+                        a);
             else
                 failed += rc != 0;
         }

@@ -29,8 +29,8 @@ s_id (const char *what, const char *text, long *out, char *err, size_t errlen)
 }
 
 int
-ct_ids_parse (ct_ids_t *ids, const char *puid, const char *pgid, const char *umask_text,
-              char *err, size_t errlen)
+ct_ids_parse (ct_ids_t *ids, const char *puid, const char *pgid, const char *umask_text, char *err,
+              size_t errlen)
 {
     long uid, gid;
     if (s_id ("PUID", puid, &uid, err, errlen) < 0 || s_id ("PGID", pgid, &gid, err, errlen) < 0)
@@ -52,7 +52,7 @@ ct_ids_parse (ct_ids_t *ids, const char *puid, const char *pgid, const char *uma
     return 0;
 }
 
-/* nftw has no user argument: the walk's target and count live here. */
+//  nftw has no user argument: the walk's target and count live here.
 static uid_t s_walk_uid;
 static gid_t s_walk_gid;
 static long s_walk_changed, s_walk_failed;
@@ -66,8 +66,8 @@ s_own_one (const char *path, const struct stat *st, int type, struct FTW *ftw)
         return 0;
     if (lchown (path, s_walk_uid, s_walk_gid) < 0) {
         if (s_walk_failed++ == 0)
-            ddc_warn ("cannot give %s to %ld:%ld: %s", path, (long) s_walk_uid,
-                      (long) s_walk_gid, strerror (errno));
+            ddc_warn ("cannot give %s to %ld:%ld: %s", path, (long) s_walk_uid, (long) s_walk_gid,
+                      strerror (errno));
     }
     else
         s_walk_changed++;
@@ -77,7 +77,7 @@ s_own_one (const char *path, const struct stat *st, int type, struct FTW *ftw)
 int
 ct_own_tree (const ct_ids_t *ids, const char *dir)
 {
-    /* mkdir -p: the parents as root's (0755), the folder itself 0700. */
+    //  mkdir -p: the parents as root's (0755), the folder itself 0700.
     char *path = ddc_strdup (dir);
     for (char *p = path + 1; *p; p++)
         if (*p == '/') {
@@ -105,7 +105,7 @@ ct_own_tree (const ct_ids_t *ids, const char *dir)
         ddc_error ("cannot walk %s: %s", dir, strerror (errno));
         return -1;
     }
-    /* The owner must be able to enter and write it, whatever it was. */
+    //  The owner must be able to enter and write it, whatever it was.
     if ((st.st_mode & 0700) != 0700)
         chmod (dir, (st.st_mode & 07777) | 0700);
     if (s_walk_changed)
@@ -123,7 +123,8 @@ ct_socket_group (const char *path)
     struct stat st;
     if (stat (path, &st) < 0) {
         ddc_warn ("no Docker socket at %s (%s): mount it, e.g. -v /var/run/docker.sock:%s; "
-                  "the agent keeps trying", path, strerror (errno), path);
+                  "the agent keeps trying",
+                  path, strerror (errno), path);
         return -1;
     }
     if (!S_ISSOCK (st.st_mode)) {
@@ -131,7 +132,7 @@ ct_socket_group (const char *path)
         return -1;
     }
     if ((st.st_mode & 0006) == 0006)
-        return -1;          /* open to everyone: no group needed */
+        return -1; //  open to everyone: no group needed
     if (st.st_gid == 0)
         ddc_warn ("the Docker socket %s belongs to group 0 (root): the agent joins that group",
                   path);
@@ -144,14 +145,14 @@ ct_drop (const ct_ids_t *ids, long extra_gid)
     umask (ids->umask);
     if (!ids->root)
         return 0;
-    gid_t groups[2] = { ids->gid, (gid_t) extra_gid };
+    gid_t groups [2] = { ids->gid, (gid_t) extra_gid };
     size_t n = extra_gid >= 0 && (gid_t) extra_gid != ids->gid ? 2 : 1;
     if (setgroups (n, groups) < 0 || setgid (ids->gid) < 0 || setuid (ids->uid) < 0) {
         ddc_error ("cannot switch to %ld:%ld: %s", (long) ids->uid, (long) ids->gid,
                    strerror (errno));
         return -1;
     }
-    /* With PUID 0 there is nothing to drop; otherwise make sure of it. */
+    //  With PUID 0 there is nothing to drop; otherwise make sure of it.
     if (ids->uid != 0 && (setuid (0) == 0 || geteuid () != ids->uid)) {
         ddc_error ("still root after switching to %ld", (long) ids->uid);
         return -1;

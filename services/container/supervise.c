@@ -21,38 +21,39 @@
 #include <time.h>
 #include <unistd.h>
 
-#define S_BROKER_START_MS  15000
-#define S_STOP_SERVICES_MS 1200     /* then the broker, all within 2 s */
-#define S_STOP_ALL_MS      1900
+#define S_BROKER_START_MS 15000
+#define S_STOP_SERVICES_MS 1200 //  then the broker, all within 2 s
+#define S_STOP_ALL_MS 1900
 
-/* Start order; stopped in reverse. */
-static const ct_role_t s_order[] = { CT_BROKER, CT_DOCKER, CT_DISCORD, CT_WEB };
-#define S_COUNT ((int) (sizeof s_order / sizeof s_order[0]))
+//  Start order; stopped in reverse.
+static const ct_role_t s_order [] = { CT_BROKER, CT_DOCKER, CT_DISCORD, CT_WEB };
+#define S_COUNT ((int) (sizeof (s_order) / sizeof (s_order [0])))
 
-static const char *const s_args_env[CT_ROLE_COUNT] = {
-    [CT_BROKER] = "DDC_BROKER_ARGS", [CT_WEB] = "DDC_WEB_ARGS",
-    [CT_DISCORD] = "DDC_DISCORD_ARGS", [CT_DOCKER] = "DDC_DOCKER_ARGS",
+static const char *const s_args_env [CT_ROLE_COUNT] = {
+    [CT_BROKER] = "DDC_BROKER_ARGS",
+    [CT_WEB] = "DDC_WEB_ARGS",
+    [CT_DISCORD] = "DDC_DISCORD_ARGS",
+    [CT_DOCKER] = "DDC_DOCKER_ARGS",
 };
 
 typedef struct {
     ct_plan_t plan;
-    pid_t pid;       /* 0 = not running */
+    pid_t pid; //  0 = not running
     int status;
 } s_child_t;
 
-static s_child_t s_child[S_COUNT];
+static s_child_t s_child [S_COUNT];
 static sigset_t s_signals;
 
-static void __attribute__ ((noreturn))
-s_exit (int code)
+static void __attribute__ ((noreturn)) s_exit (int code)
 {
     for (int i = 0; i < S_COUNT; i++)
-        ct_plan_free (&s_child[i].plan);
+        ct_plan_free (&s_child [i].plan);
     exit (code);
 }
 
-/* Reap every exited child (orphans too); the index of the first of ours
-   that stopped, or -1. */
+//  Reap every exited child (orphans too); the index of the first of ours
+//  that stopped, or -1.
 static int
 s_reap (void)
 {
@@ -60,16 +61,16 @@ s_reap (void)
     pid_t pid;
     while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
         for (int i = 0; i < S_COUNT; i++)
-            if (s_child[i].pid == pid) {
-                s_child[i].pid = 0;
-                s_child[i].status = status;
+            if (s_child [i].pid == pid) {
+                s_child [i].pid = 0;
+                s_child [i].status = status;
                 if (first < 0)
                     first = i;
             }
     return first;
 }
 
-/* Wait up to ms for a signal of s_signals; the signal or 0 on timeout. */
+//  Wait up to ms for a signal of s_signals; the signal or 0 on timeout.
 static int
 s_wait_signal (int64_t ms)
 {
@@ -84,7 +85,7 @@ static bool
 s_any_running (int from, int to)
 {
     for (int i = from; i < to; i++)
-        if (s_child[i].pid)
+        if (s_child [i].pid)
             return true;
     return false;
 }
@@ -94,24 +95,24 @@ s_stop_all (void)
 {
     int64_t start = ddc_mono_ms ();
     for (int i = S_COUNT - 1; i >= 1; i--)
-        if (s_child[i].pid)
-            kill (s_child[i].pid, SIGTERM);
+        if (s_child [i].pid)
+            kill (s_child [i].pid, SIGTERM);
     while (s_any_running (1, S_COUNT) && ddc_mono_ms () - start < S_STOP_SERVICES_MS) {
         s_wait_signal (S_STOP_SERVICES_MS - (ddc_mono_ms () - start));
         s_reap ();
     }
-    if (s_child[0].pid)
-        kill (s_child[0].pid, SIGTERM);
+    if (s_child [0].pid)
+        kill (s_child [0].pid, SIGTERM);
     while (s_any_running (0, S_COUNT) && ddc_mono_ms () - start < S_STOP_ALL_MS) {
         s_wait_signal (S_STOP_ALL_MS - (ddc_mono_ms () - start));
         s_reap ();
     }
     for (int i = 0; i < S_COUNT; i++)
-        if (s_child[i].pid) {
-            ddc_warn ("%s did not stop within 2 s: killed", s_child[i].plan.program);
-            kill (s_child[i].pid, SIGKILL);
-            waitpid (s_child[i].pid, NULL, 0);
-            s_child[i].pid = 0;
+        if (s_child [i].pid) {
+            ddc_warn ("%s did not stop within 2 s: killed", s_child [i].plan.program);
+            kill (s_child [i].pid, SIGKILL);
+            waitpid (s_child [i].pid, NULL, 0);
+            s_child [i].pid = 0;
         }
 }
 
@@ -123,16 +124,15 @@ s_code (int status)
     return WIFSIGNALED (status) ? 128 + WTERMSIG (status) : 1;
 }
 
-/* A program stopped on its own: stop the rest and leave with its status. */
-static void __attribute__ ((noreturn))
-s_died (int i)
+//  A program stopped on its own: stop the rest and leave with its status.
+static void __attribute__ ((noreturn)) s_died (int i)
 {
-    int status = s_child[i].status;
+    int status = s_child [i].status;
     if (WIFSIGNALED (status))
-        ddc_error ("%s was killed by signal %d: stopping the others", s_child[i].plan.program,
+        ddc_error ("%s was killed by signal %d: stopping the others", s_child [i].plan.program,
                    WTERMSIG (status));
     else
-        ddc_error ("%s stopped (exit %d): stopping the others", s_child[i].plan.program,
+        ddc_error ("%s stopped (exit %d): stopping the others", s_child [i].plan.program,
                    WEXITSTATUS (status));
     s_stop_all ();
     s_exit (s_code (status));
@@ -149,20 +149,20 @@ ct_supervise (const ct_ids_t *ids, ct_getenv_fn *getenv_fn)
 
     ct_vec_t health = { 0 };
     for (int i = 0; i < S_COUNT; i++) {
-        ct_role_t role = s_order[i];
+        ct_role_t role = s_order [i];
         ct_vec_t args = { 0 };
-        ct_split_words (&args, ct_env_get (getenv_fn, s_args_env[role]));
-        char err[512];
-        int rc = ct_plan (&s_child[i].plan, role, getenv_fn, args.v, args.n, err, sizeof err);
+        ct_split_words (&args, ct_env_get (getenv_fn, s_args_env [role]));
+        char err [512];
+        int rc = ct_plan (&s_child [i].plan, role, getenv_fn, args.v, args.n, err, sizeof (err));
         ct_vec_free (&args);
         if (rc < 0) {
             ddc_error ("%s: %s", ct_role_name (role), err);
             s_exit (2);
         }
-        for (int h = 0; h < s_child[i].plan.health.n; h++)
-            ct_vec_push (&health, s_child[i].plan.health.v[h]);
+        for (int h = 0; h < s_child [i].plan.health.n; h++)
+            ct_vec_push (&health, s_child [i].plan.health.v [h]);
     }
-    ct_plan_t *broker = &s_child[0].plan;
+    ct_plan_t *broker = &s_child [0].plan;
     if (ct_own_tree (ids, broker->data) < 0
         || (broker->sock_dir && ct_own_tree (ids, broker->sock_dir) < 0))
         s_exit (1);
@@ -171,12 +171,12 @@ ct_supervise (const ct_ids_t *ids, ct_getenv_fn *getenv_fn)
     ct_health_write (CT_HEALTH_FILE, &health);
     ct_vec_free (&health);
 
-    s_child[0].pid = ct_spawn (ids, -1, broker->argv.v);
-    if (s_child[0].pid < 0)
+    s_child [0].pid = ct_spawn (ids, -1, broker->argv.v);
+    if (s_child [0].pid < 0)
         s_exit (1);
-    /* The services connect to the broker's ipc socket: wait until it is
-       there (they would retry, but their first log lines would be errors). */
-    const char *ping = broker->health.n ? broker->health.v[0] + 5 : "";
+    //  The services connect to the broker's ipc socket: wait until it is
+    //  there (they would retry, but their first log lines would be errors).
+    const char *ping = broker->health.n ? broker->health.v [0] + 5 : "";
     char *sock = strncmp (ping, "ipc://", 6) == 0 ? ddc_strdup (ping + 6) : NULL;
     int64_t deadline = ddc_mono_ms () + S_BROKER_START_MS;
     struct stat st;
@@ -196,10 +196,10 @@ ct_supervise (const ct_ids_t *ids, ct_getenv_fn *getenv_fn)
     free (sock);
 
     for (int i = 1; i < S_COUNT; i++) {
-        ct_plan_t *plan = &s_child[i].plan;
+        ct_plan_t *plan = &s_child [i].plan;
         long extra = plan->docker_socket ? ct_socket_group (plan->docker_socket) : -1;
-        s_child[i].pid = ct_spawn (ids, extra, plan->argv.v);
-        if (s_child[i].pid < 0) {
+        s_child [i].pid = ct_spawn (ids, extra, plan->argv.v);
+        if (s_child [i].pid < 0) {
             s_stop_all ();
             s_exit (1);
         }

@@ -7,17 +7,17 @@
 #include <errno.h>
 #include <string.h>
 
-/* ---- get ----------------------------------------------------------------- */
+//  ---- get -----------------------------------------------------------------
 
-static const char s_get_usage[] =
-"usage: ddc-ctl get [SECTION] [--compact]\n"
-"\n"
-"Prints the live configuration as JSON: without SECTION the whole document,\n"
-"  {\"rev\": N, \"sections\": {\"bot\": ..., ...}}\n"
-"with SECTION that section and the revision it last changed at,\n"
-"  {\"rev\": N, \"section_rev\": M, \"value\": ...}\n"
-"which `ddc-ctl set SECTION` takes back as it is. Secrets are shown as \"***\".\n"
-"Sections: bot, containers, channels, admins, spam, tasks, watchdog, web, docker.\n";
+static const char s_get_usage [] =
+    "usage: ddc-ctl get [SECTION] [--compact]\n"
+    "\n"
+    "Prints the live configuration as JSON: without SECTION the whole document,\n"
+    "  {\"rev\": N, \"sections\": {\"bot\": ..., ...}}\n"
+    "with SECTION that section and the revision it last changed at,\n"
+    "  {\"rev\": N, \"section_rev\": M, \"value\": ...}\n"
+    "which `ddc-ctl set SECTION` takes back as it is. Secrets are shown as \"***\".\n"
+    "Sections: bot, containers, channels, admins, spam, tasks, watchdog, web, docker.\n";
 
 int
 cmd_get (ctl_t *ctl, int argc, char **argv)
@@ -35,19 +35,21 @@ cmd_get (ctl_t *ctl, int argc, char **argv)
         return rc;
     ddc_msg_t *reply = ctl_ask (ctl, client, DDC_SNAPSHOT, section ? section : "*", DDC_STATE, &rc);
     if (reply) {
-        cJSON *body = reply->json[DDC_STATE_BODY];
+        cJSON *body = reply->json [DDC_STATE_BODY];
         cJSON *sections = cJSON_GetObjectItemCaseSensitive (body, "sections");
         cJSON *revs = cJSON_GetObjectItemCaseSensitive (body, "revs");
         cJSON *out = cJSON_CreateObject ();
-        cJSON_AddNumberToObject (out, "rev", (double) reply->u64[DDC_STATE_REV]);
+        cJSON_AddNumberToObject (out, "rev", (double) reply->u64 [DDC_STATE_REV]);
         if (!cJSON_IsObject (sections))
             rc = ctl_fail (ctl, CTL_EXIT_FAIL, "the broker sent a state without sections");
         else if (section) {
             cJSON *value = cJSON_DetachItemFromObjectCaseSensitive (sections, section);
             cJSON *srev = cJSON_GetObjectItemCaseSensitive (revs, section);
             if (!value)
-                rc = ctl_fail (ctl, CTL_EXIT_FAIL, "the broker did not send %s "
-                               "(this role may not read it)", section);
+                rc = ctl_fail (ctl, CTL_EXIT_FAIL,
+                               "the broker did not send %s "
+                               "(this role may not read it)",
+                               section);
             else {
                 ctl_redact (section, value);
                 cJSON_AddNumberToObject (out, "section_rev",
@@ -69,24 +71,24 @@ cmd_get (ctl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-/* ---- set ----------------------------------------------------------------- */
+//  ---- set -----------------------------------------------------------------
 
-static const char s_set_usage[] =
-"usage: ddc-ctl set SECTION FILE|- [--expect-rev REV]\n"
-"\n"
-"Replaces SECTION with the JSON value read from FILE, or from standard input\n"
-"with '-' (at most 1 MiB). The input is either the bare value of the section\n"
-"or the object printed by `ddc-ctl get SECTION`,\n"
-"  {\"rev\": N, \"section_rev\": M, \"value\": ...}\n"
-"in which case its value is saved and M is the expected revision: the save is\n"
-"refused (exit 3) if the section changed since M. --expect-rev REV sets the\n"
-"expected revision instead (0: no check). A bare value without --expect-rev\n"
-"is saved unconditionally. A secret left as \"***\" keeps its current value.\n"
-"\n"
-"Prints {\"rev\": N, \"section_rev\": M} (with \"changed\": false when the value\n"
-"was already the current one). Exit 3 on a conflict, 4 when the broker finds\n"
-"the value invalid (its errors are printed as JSON on stderr) or the input\n"
-"is not JSON.\n";
+static const char s_set_usage [] =
+    "usage: ddc-ctl set SECTION FILE|- [--expect-rev REV]\n"
+    "\n"
+    "Replaces SECTION with the JSON value read from FILE, or from standard input\n"
+    "with '-' (at most 1 MiB). The input is either the bare value of the section\n"
+    "or the object printed by `ddc-ctl get SECTION`,\n"
+    "  {\"rev\": N, \"section_rev\": M, \"value\": ...}\n"
+    "in which case its value is saved and M is the expected revision: the save is\n"
+    "refused (exit 3) if the section changed since M. --expect-rev REV sets the\n"
+    "expected revision instead (0: no check). A bare value without --expect-rev\n"
+    "is saved unconditionally. A secret left as \"***\" keeps its current value.\n"
+    "\n"
+    "Prints {\"rev\": N, \"section_rev\": M} (with \"changed\": false when the value\n"
+    "was already the current one). Exit 3 on a conflict, 4 when the broker finds\n"
+    "the value invalid (its errors are printed as JSON on stderr) or the input\n"
+    "is not JSON.\n";
 
 enum { OPT_EXPECT_REV = 2000 };
 
@@ -110,8 +112,8 @@ s_set_opt (void *arg, int opt, const char *value)
     return ctl_fail (self->ctl, CTL_EXIT_USAGE, "unexpected option");
 }
 
-/* The object `get SECTION` prints: only the keys rev, section_rev, value,
-   with value and section_rev present. */
+//  The object `get SECTION` prints: only the keys rev, section_rev, value,
+//  with value and section_rev present.
 static bool
 s_is_get_output (const cJSON *json)
 {
@@ -129,13 +131,13 @@ s_is_get_output (const cJSON *json)
     return value && srev;
 }
 
-/* The object `get` prints for the whole document. */
+//  The object `get` prints for the whole document.
 static bool
 s_is_get_all_output (const cJSON *json)
 {
     return cJSON_IsObject (json) && cJSON_GetArraySize (json) == 2
-        && cJSON_IsNumber (cJSON_GetObjectItemCaseSensitive (json, "rev"))
-        && cJSON_IsObject (cJSON_GetObjectItemCaseSensitive (json, "sections"));
+           && cJSON_IsNumber (cJSON_GetObjectItemCaseSensitive (json, "rev"))
+           && cJSON_IsObject (cJSON_GetObjectItemCaseSensitive (json, "sections"));
 }
 
 static bool
@@ -148,7 +150,7 @@ s_json_u64 (const cJSON *item, uint64_t *out)
     return true;
 }
 
-/* Read and parse the input; on error prints why and returns NULL. */
+//  Read and parse the input; on error prints why and returns NULL.
 static cJSON *
 s_read_input (ctl_t *ctl, const char *path, int *rc)
 {
@@ -164,8 +166,8 @@ s_read_input (ctl_t *ctl, const char *path, int *rc)
             *rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot read %s: %s", name, strerror (errno));
         return NULL;
     }
-    char err[256];
-    cJSON *json = ddc_json_parse (data, len, CTL_MAX_INPUT, err, sizeof err);
+    char err [256];
+    cJSON *json = ddc_json_parse (data, len, CTL_MAX_INPUT, err, sizeof (err));
     free (data);
     if (!json)
         *rc = ctl_fail (ctl, CTL_EXIT_INVALID, "%s is not valid JSON: %s", name, err);
@@ -175,23 +177,22 @@ s_read_input (ctl_t *ctl, const char *path, int *rc)
 int
 cmd_set (ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "expect-rev", required_argument, NULL, OPT_EXPECT_REV },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts [] = { { "expect-rev", required_argument, NULL, OPT_EXPECT_REV },
+                                           { NULL, 0, NULL, 0 } };
     s_set_args_t args = { .ctl = ctl };
     int first;
     int rc = ctl_getopt (ctl, argc, argv, NULL, opts, s_set_opt, &args, s_set_usage, &first);
     if (rc >= 0)
         return rc;
     if (argc - first != 2)
-        return ctl_fail (ctl, CTL_EXIT_USAGE, "wants SECTION and FILE (or - for stdin); "
+        return ctl_fail (ctl, CTL_EXIT_USAGE,
+                         "wants SECTION and FILE (or - for stdin); "
                          "see ddc-ctl set --help");
-    const char *section = argv[first];
+    const char *section = argv [first];
     if (!ctl_section_valid (section))
         return ctl_bad_section (ctl, section);
 
-    cJSON *input = s_read_input (ctl, argv[first + 1], &rc);
+    cJSON *input = s_read_input (ctl, argv [first + 1], &rc);
     if (!input)
         return rc;
     uint64_t expected = args.have_expect ? args.expect : 0;
@@ -208,8 +209,10 @@ cmd_set (ctl_t *ctl, int argc, char **argv)
     }
     else if (s_is_get_all_output (input)) {
         cJSON_Delete (input);
-        return ctl_fail (ctl, CTL_EXIT_INVALID, "this is the whole document as `ddc-ctl get` "
-                         "prints it; save one section, as `ddc-ctl get %s` prints it", section);
+        return ctl_fail (ctl, CTL_EXIT_INVALID,
+                         "this is the whole document as `ddc-ctl get` "
+                         "prints it; save one section, as `ddc-ctl get %s` prints it",
+                         section);
     }
     zmsg_t *msg = ddc_msg_save (DDC_SAVE, section, expected, ctl->author, value);
     cJSON_Delete (input);
@@ -228,14 +231,14 @@ cmd_set (ctl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-/* ---- rollback ------------------------------------------------------------ */
+//  ---- rollback ------------------------------------------------------------
 
-static const char s_rollback_usage[] =
-"usage: ddc-ctl rollback SECTION REV\n"
-"\n"
-"Saves the value SECTION had at revision REV (see `ddc-ctl history SECTION`)\n"
-"as a new revision; the history itself is never rewritten. Secrets are not\n"
-"in the history: the current ones are kept. Prints and exits as `set`.\n";
+static const char s_rollback_usage [] =
+    "usage: ddc-ctl rollback SECTION REV\n"
+    "\n"
+    "Saves the value SECTION had at revision REV (see `ddc-ctl history SECTION`)\n"
+    "as a new revision; the history itself is never rewritten. Secrets are not\n"
+    "in the history: the current ones are kept. Prints and exits as `set`.\n";
 
 int
 cmd_rollback (ctl_t *ctl, int argc, char **argv)
@@ -246,30 +249,30 @@ cmd_rollback (ctl_t *ctl, int argc, char **argv)
         return rc;
     if (argc - first != 2)
         return ctl_fail (ctl, CTL_EXIT_USAGE, "wants SECTION and REV; see ddc-ctl rollback --help");
-    const char *section = argv[first];
+    const char *section = argv [first];
     if (!ctl_section_valid (section))
         return ctl_bad_section (ctl, section);
     uint64_t to_rev;
-    if (ddc_parse_u64 (argv[first + 1], &to_rev) < 0 || to_rev == 0)
+    if (ddc_parse_u64 (argv [first + 1], &to_rev) < 0 || to_rev == 0)
         return ctl_fail (ctl, CTL_EXIT_USAGE, "REV must be a revision number, not '%s'",
-                         argv[first + 1]);
+                         argv [first + 1]);
 
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    char req[40], rev[24];
+    char req [40], rev [24];
     ddc_req_id (req);
-    snprintf (rev, sizeof rev, "%llu", (unsigned long long) to_rev);
+    snprintf (rev, sizeof (rev), "%llu", (unsigned long long) to_rev);
     zmsg_t *msg = ddc_msg_buildv (DDC_ROLLBACK, req, section, rev, ctl->author, NULL);
     ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
     if (reply && reply->type == DDC_ERROR
-        && (reply->u64[DDC_ERROR_CODE] == DDC_E_GONE
-            || reply->u64[DDC_ERROR_CODE] == DDC_E_NOT_FOUND))
+        && (reply->u64 [DDC_ERROR_CODE] == DDC_E_GONE
+            || reply->u64 [DDC_ERROR_CODE] == DDC_E_NOT_FOUND))
         rc = ctl_fail (ctl, CTL_EXIT_FAIL, "%s: %s (see ddc-ctl history %s)",
-                       reply->u64[DDC_ERROR_CODE] == DDC_E_GONE
+                       reply->u64 [DDC_ERROR_CODE] == DDC_E_GONE
                            ? "that revision is no longer in the history"
                            : "the section did not change at that revision",
-                       reply->frame[DDC_ERROR_MESSAGE], section);
+                       reply->frame [DDC_ERROR_MESSAGE], section);
     else if (reply)
         rc = ctl_save_reply (ctl, section, reply);
     ddc_msg_destroy (&reply);

@@ -5,15 +5,15 @@
 
 #include <string.h>
 
-static const char s_history_usage[] =
-"usage: ddc-ctl history [SECTION] [--rev REV] [--json]\n"
-"\n"
-"Lists the changes the broker keeps (the last 200, oldest first), of one\n"
-"section or of all, one per line:\n"
-"  REV  TIME  SECTION  AUTHOR  changed: FIELD, FIELD\n"
-"(at most 10 field names a change). --rev REV prints that one change with the\n"
-"value it saved (secrets as \"***\"). --json prints the entries as the broker\n"
-"sends them. `ddc-ctl rollback SECTION REV` brings an older value back.\n";
+static const char s_history_usage [] =
+    "usage: ddc-ctl history [SECTION] [--rev REV] [--json]\n"
+    "\n"
+    "Lists the changes the broker keeps (the last 200, oldest first), of one\n"
+    "section or of all, one per line:\n"
+    "  REV  TIME  SECTION  AUTHOR  changed: FIELD, FIELD\n"
+    "(at most 10 field names a change). --rev REV prints that one change with the\n"
+    "value it saved (secrets as \"***\"). --json prints the entries as the broker\n"
+    "sends them. `ddc-ctl rollback SECTION REV` brings an older value back.\n";
 
 enum { OPT_JSON = 2300, OPT_REV };
 
@@ -54,8 +54,8 @@ s_print_lines (const cJSON *entries)
     size_t wrev = 1, wtime = 1, wsec = 1, wauth = 1;
     const cJSON *e;
     cJSON_ArrayForEach (e, entries) {
-        char rev[32];
-        snprintf (rev, sizeof rev, "%.0f",
+        char rev [32];
+        snprintf (rev, sizeof (rev), "%.0f",
                   cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (e, "rev")));
         if (strlen (rev) > wrev)
             wrev = strlen (rev);
@@ -84,15 +84,12 @@ s_print_lines (const cJSON *entries)
 int
 cmd_history (ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, OPT_JSON },
-        { "rev", required_argument, NULL, OPT_REV },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts [] = { { "json", no_argument, NULL, OPT_JSON },
+                                           { "rev", required_argument, NULL, OPT_REV },
+                                           { NULL, 0, NULL, 0 } };
     s_history_args_t args = { .ctl = ctl };
     int first;
-    int rc = ctl_getopt (ctl, argc, argv, NULL, opts, s_history_opt, &args, s_history_usage,
-                         &first);
+    int rc = ctl_getopt (ctl, argc, argv, NULL, opts, s_history_opt, &args, s_history_usage, &first);
     if (rc >= 0)
         return rc;
     const char *section;
@@ -102,17 +99,17 @@ cmd_history (ctl_t *ctl, int argc, char **argv)
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    char req[40];
+    char req [40];
     ddc_req_id (req);
-    zmsg_t *msg = ddc_msg_buildv (DDC_HISTORY, req, section ? section : "*",
-                                  args.rev ? args.rev : "0", NULL);
+    zmsg_t *msg =
+        ddc_msg_buildv (DDC_HISTORY, req, section ? section : "*", args.rev ? args.rev : "0", NULL);
     ddc_msg_t *reply = ctl_call (ctl, client, &msg, &rc);
     if (reply && reply->type != DDC_CHANGES) {
         rc = ctl_unexpected (ctl, reply);
         ddc_msg_destroy (&reply);
     }
     if (reply) {
-        cJSON *entries = reply->json[DDC_CHANGES_BODY];
+        cJSON *entries = reply->json [DDC_CHANGES_BODY];
         cJSON *e;
         cJSON_ArrayForEach (e, entries) {
             cJSON *value = cJSON_GetObjectItemCaseSensitive (e, "value");
@@ -122,8 +119,8 @@ cmd_history (ctl_t *ctl, int argc, char **argv)
         if (args.json || args.rev) {
             if (args.rev && !args.json)
                 s_print_lines (entries);
-            const cJSON *value = cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (entries, 0),
-                                                                   "value");
+            const cJSON *value =
+                cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (entries, 0), "value");
             if (ctl_json_out (ctl, stdout, args.json ? entries : value) < 0)
                 rc = ctl_fail (ctl, CTL_EXIT_FAIL, "cannot write the output");
         }

@@ -13,30 +13,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char s_keygen_usage[] =
-"usage: ddc-ctl keygen NAME --role ROLE [--instances LIST] [--dir DIR]\n"
-"       ddc-ctl keygen --broker-key [--dir DIR]\n"
-"\n"
-"Creates a CURVE key pair for a client of the broker over tcp://:\n"
-"  DIR/NAME.cert         the public certificate: copy it into the broker's\n"
-"                        KEYS/clients/ folder\n"
-"  DIR/NAME.cert_secret  the secret one (mode 0600), for the client:\n"
-"                        --cert DIR/NAME.cert reads it\n"
-"ROLE (ctl, web, discord, docker or monitor) is written into the certificate\n"
-"and is what the broker grants. LIST names the instances the certificate may\n"
-"register as (ROLE@INSTANCE), comma-separated: each a name, or a prefix\n"
-"ending in '*' (web-* for web-1, web-2...; * alone for any); default NAME.\n"
-"--broker-key creates the broker's own pair instead, DIR/broker.cert and\n"
-"DIR/broker.cert_secret, as ddc-broker --keys DIR would on its first start\n"
-"(for deployments that hand the broker its key, e.g. as Docker secrets).\n"
-"DIR defaults to ./keys and is created (0700) if needed. Existing files are\n"
-"never overwritten.\n";
+static const char s_keygen_usage [] =
+    "usage: ddc-ctl keygen NAME --role ROLE [--instances LIST] [--dir DIR]\n"
+    "       ddc-ctl keygen --broker-key [--dir DIR]\n"
+    "\n"
+    "Creates a CURVE key pair for a client of the broker over tcp://:\n"
+    "  DIR/NAME.cert         the public certificate: copy it into the broker's\n"
+    "                        KEYS/clients/ folder\n"
+    "  DIR/NAME.cert_secret  the secret one (mode 0600), for the client:\n"
+    "                        --cert DIR/NAME.cert reads it\n"
+    "ROLE (ctl, web, discord, docker or monitor) is written into the certificate\n"
+    "and is what the broker grants. LIST names the instances the certificate may\n"
+    "register as (ROLE@INSTANCE), comma-separated: each a name, or a prefix\n"
+    "ending in '*' (web-* for web-1, web-2...; * alone for any); default NAME.\n"
+    "--broker-key creates the broker's own pair instead, DIR/broker.cert and\n"
+    "DIR/broker.cert_secret, as ddc-broker --keys DIR would on its first start\n"
+    "(for deployments that hand the broker its key, e.g. as Docker secrets).\n"
+    "DIR defaults to ./keys and is created (0700) if needed. Existing files are\n"
+    "never overwritten.\n";
 
-static const char *const s_roles[] = { "ctl", "web", "discord", "docker", "monitor", NULL };
+static const char *const s_roles [] = { "ctl", "web", "discord", "docker", "monitor", NULL };
 
 enum { OPT_ROLE = 2400, OPT_DIR, OPT_INSTANCES, OPT_BROKER };
 
-#define S_INSTANCES_MAX 1000    /* characters of the "instances" list */
+#define S_INSTANCES_MAX 1000 //  characters of the "instances" list
 
 typedef struct {
     ctl_t *ctl;
@@ -67,15 +67,14 @@ static bool
 s_name_ok (const char *name)
 {
     size_t len = strlen (name);
-    if (len == 0 || len > 64 || name[0] == '.' || name[0] == '-')
+    if (len == 0 || len > 64 || name [0] == '.' || name [0] == '-')
         return false;
-    return strspn (name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        == len;
+    return strspn (name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len;
 }
 
-/* An "instances" list: comma-separated entries, each an instance name
-   (ddc_config_name_ok) or a prefix of one followed by '*'. NULL when
-   valid, else what is wrong with it (static text). */
+//  An "instances" list: comma-separated entries, each an instance name
+//  (ddc_config_name_ok) or a prefix of one followed by '*'. NULL when
+//  valid, else what is wrong with it (static text).
 const char *
 ctl_instances_error (const char *list)
 {
@@ -94,8 +93,8 @@ ctl_instances_error (const char *list)
         size_t n = strlen (p);
         if (n == 0)
             error = "has an empty entry";
-        else if (p[n - 1] == '*') {
-            p[n - 1] = '\0';
+        else if (p [n - 1] == '*') {
+            p [n - 1] = '\0';
             if (strchr (p, '*'))
                 error = "has a '*' that is not at the end of its entry";
             else if (n > 1 && !ddc_config_name_ok (p, DDC_HOST_NAME_MAX - 1))
@@ -113,7 +112,7 @@ ctl_instances_error (const char *list)
     return error;
 }
 
-/* Claim path: create it empty, failing if it exists. */
+//  Claim path: create it empty, failing if it exists.
 static int
 s_claim (const char *path)
 {
@@ -127,42 +126,44 @@ s_claim (const char *path)
 int
 cmd_keygen (ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "role", required_argument, NULL, OPT_ROLE },
-        { "dir", required_argument, NULL, OPT_DIR },
-        { "instances", required_argument, NULL, OPT_INSTANCES },
-        { "broker-key", no_argument, NULL, OPT_BROKER },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts [] = { { "role", required_argument, NULL, OPT_ROLE },
+                                           { "dir", required_argument, NULL, OPT_DIR },
+                                           { "instances", required_argument, NULL, OPT_INSTANCES },
+                                           { "broker-key", no_argument, NULL, OPT_BROKER },
+                                           { NULL, 0, NULL, 0 } };
     s_keygen_args_t args = { .ctl = ctl, .dir = "./keys" };
     int first;
-    int rc = ctl_getopt (ctl, argc, argv, NULL, opts, s_keygen_opt, &args, s_keygen_usage,
-                         &first);
+    int rc = ctl_getopt (ctl, argc, argv, NULL, opts, s_keygen_opt, &args, s_keygen_usage, &first);
     if (rc >= 0)
         return rc;
     const char *name;
     if (args.broker) {
         if (argc != first || args.role || args.instances)
-            return ctl_fail (ctl, CTL_EXIT_USAGE, "--broker-key takes no NAME, --role or "
+            return ctl_fail (ctl, CTL_EXIT_USAGE,
+                             "--broker-key takes no NAME, --role or "
                              "--instances; see ddc-ctl keygen --help");
         name = "broker";
     }
     else {
         if (argc - first != 1)
             return ctl_fail (ctl, CTL_EXIT_USAGE, "wants one NAME; see ddc-ctl keygen --help");
-        name = argv[first];
+        name = argv [first];
         if (!s_name_ok (name))
-            return ctl_fail (ctl, CTL_EXIT_USAGE, "NAME must be 1 to 64 of [A-Za-z0-9._-], "
+            return ctl_fail (ctl, CTL_EXIT_USAGE,
+                             "NAME must be 1 to 64 of [A-Za-z0-9._-], "
                              "not starting with '.' or '-'");
         if (!args.role)
-            return ctl_fail (ctl, CTL_EXIT_USAGE, "--role is required (ctl, web, discord, "
+            return ctl_fail (ctl, CTL_EXIT_USAGE,
+                             "--role is required (ctl, web, discord, "
                              "docker or monitor)");
         bool known = false;
-        for (int i = 0; s_roles[i]; i++)
-            known = known || strcmp (s_roles[i], args.role) == 0;
+        for (int i = 0; s_roles [i]; i++)
+            known = known || strcmp (s_roles [i], args.role) == 0;
         if (!known)
-            return ctl_fail (ctl, CTL_EXIT_USAGE, "unknown role '%s' (roles: ctl, web, "
-                             "discord, docker, monitor)", args.role);
+            return ctl_fail (ctl, CTL_EXIT_USAGE,
+                             "unknown role '%s' (roles: ctl, web, "
+                             "discord, docker, monitor)",
+                             args.role);
         if (!args.instances)
             args.instances = name;
         const char *why = ctl_instances_error (args.instances);
@@ -189,14 +190,14 @@ cmd_keygen (ctl_t *ctl, int argc, char **argv)
     }
     zcert_t *cert = zcert_new ();
     if (args.broker)
-        zcert_set_meta (cert, "name", "%s", "ddc-broker");   /* as ddc-broker makes it */
+        zcert_set_meta (cert, "name", "%s", "ddc-broker"); //  as ddc-broker makes it
     else {
         zcert_set_meta (cert, "name", "%s", name);
         zcert_set_meta (cert, "role", "%s", args.role);
         zcert_set_meta (cert, "instances", "%s", args.instances);
     }
-    /* The claimed files are 0600 already: zcert_save rewrites them in
-       place, so the secret key is never readable by others. */
+    //  The claimed files are 0600 already: zcert_save rewrites them in
+    //  place, so the secret key is never readable by others.
     mode_t old = umask (077);
     int saved = zcert_save (cert, public_path);
     umask (old);
@@ -211,10 +212,12 @@ cmd_keygen (ctl_t *ctl, int argc, char **argv)
         printf ("secret:      %s (mode 0600: keep it on the client only)\n", secret_path);
         if (args.broker)
             printf ("next: give the broker this folder as --keys DIR, and every client "
-                    "%s as --broker-cert\n", public_path);
+                    "%s as --broker-cert\n",
+                    public_path);
         else
             printf ("next: copy %s into the broker's KEYS/clients/ folder; the client uses "
-                    "--cert %s\n", public_path, public_path);
+                    "--cert %s\n",
+                    public_path, public_path);
         rc = CTL_EXIT_OK;
     }
     zcert_destroy (&cert);

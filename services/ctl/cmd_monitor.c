@@ -9,43 +9,43 @@
 #include <stdint.h>
 #include <string.h>
 
-static const char s_monitor_usage[] =
-"usage: ddc-ctl monitor [--json] [-n|--count N]\n"
-"\n"
-"Shows the broker and its peers (as ddc-ctl status does), then follows the\n"
-"broker's events as they come, one line each:\n"
-"  TIME  peer  docker@nas gone (quiet)\n"
-"  TIME  ctl   handshake_failed_auth 192.0.2.7:51234 on tcp://0.0.0.0:7700: ...\n"
-"peers that connect or go (hello, back, bye, quiet), followed by the peers\n"
-"connected and gone, and the connections of the broker's CTL and PUB\n"
-"sockets: accepted, handshake_succeeded, handshake_failed_auth (a\n"
-"certificate the broker does not know), handshake_failed_protocol (no CURVE,\n"
-"another server key, not ZeroMQ), handshake_failed, disconnected, with the\n"
-"peer's address and port or process, and \"suppressed\" for the events over\n"
-"the broker's rate (20 a second), counted. --json prints the table as one\n"
-"JSON line, then one line per event: {\"topic\": \"mon/...\", \"event\": {...}}.\n"
-"With --count N, exits after N events (0: the table only), else on SIGINT or\n"
-"SIGTERM. Exit 5 when the broker does not answer within --timeout at start;\n"
-"later outages are waited out.\n";
+static const char s_monitor_usage [] =
+    "usage: ddc-ctl monitor [--json] [-n|--count N]\n"
+    "\n"
+    "Shows the broker and its peers (as ddc-ctl status does), then follows the\n"
+    "broker's events as they come, one line each:\n"
+    "  TIME  peer  docker@nas gone (quiet)\n"
+    "  TIME  ctl   handshake_failed_auth 192.0.2.7:51234 on tcp://0.0.0.0:7700: ...\n"
+    "peers that connect or go (hello, back, bye, quiet), followed by the peers\n"
+    "connected and gone, and the connections of the broker's CTL and PUB\n"
+    "sockets: accepted, handshake_succeeded, handshake_failed_auth (a\n"
+    "certificate the broker does not know), handshake_failed_protocol (no CURVE,\n"
+    "another server key, not ZeroMQ), handshake_failed, disconnected, with the\n"
+    "peer's address and port or process, and \"suppressed\" for the events over\n"
+    "the broker's rate (20 a second), counted. --json prints the table as one\n"
+    "JSON line, then one line per event: {\"topic\": \"mon/...\", \"event\": {...}}.\n"
+    "With --count N, exits after N events (0: the table only), else on SIGINT or\n"
+    "SIGTERM. Exit 5 when the broker does not answer within --timeout at start;\n"
+    "later outages are waited out.\n";
 
 enum { OPT_JSON = 2300, OPT_COUNT };
 
-#define S_PEERS_MAX  4096      /* peers whose state is kept               */
-#define S_NAMES_SHOWN 8        /* names of each kind in a summary line    */
+#define S_PEERS_MAX 4096 //  peers whose state is kept
+#define S_NAMES_SHOWN 8  //  names of each kind in a summary line
 
-enum { S_CONNECTED = 1, S_TOOL = 2 };  /* a peer's flags, stored + 1 */
+enum { S_CONNECTED = 1, S_TOOL = 2 }; //  a peer's flags, stored + 1
 
 typedef struct {
     ctl_t *ctl;
     bool json;
-    int64_t count;             /* events to print; -1 = no limit          */
+    int64_t count; //  events to print; -1 = no limit
     int64_t seen;
-    bool ready;                /* the table is out: events are printed    */
+    bool ready; //  the table is out: events are printed
     bool done;
     int rc;
     ddc_client_t *client;
-    zhashx_t *peers;           /* name -> flags + 1                       */
-    zlist_t *early;            /* events before the table: {topic, body}  */
+    zhashx_t *peers; //  name -> flags + 1
+    zlist_t *early;  //  events before the table: {topic, body}
 } s_monitor_t;
 
 static const char *
@@ -70,7 +70,7 @@ s_by_name (const void *a, const void *b)
     return strcmp ((const char *) a, (const char *) b);
 }
 
-/* "peers  2 connected: a, b; 1 gone: c" (finished ddc-ctl runs left out). */
+//  "peers  2 connected: a, b; 1 gone: c" (finished ddc-ctl runs left out).
 static void
 s_print_peers (s_monitor_t *self)
 {
@@ -101,7 +101,7 @@ s_print_peers (s_monitor_t *self)
     zlistx_destroy (&names);
 }
 
-/* One event for people. */
+//  One event for people.
 static void
 s_print_event (s_monitor_t *self, const char *topic, const cJSON *body)
 {
@@ -136,13 +136,13 @@ s_print_event (s_monitor_t *self, const char *topic, const cJSON *body)
                 s_text (body, "endpoint", "?"), detail ? ": " : "", detail ? detail : "");
         return;
     }
-    /* a kind this version does not know */
+    //  a kind this version does not know
     char *text = cJSON_PrintUnformatted (body);
     printf ("%s  %s %s\n", when, topic, text ? text : "");
     free (text);
 }
 
-/* Print one event (JSON or for people); counts it against --count. */
+//  Print one event (JSON or for people); counts it against --count.
 static void
 s_emit (s_monitor_t *self, const char *topic, const cJSON *body)
 {
@@ -177,7 +177,7 @@ s_on_mon (void *arg, const char *topic, const cJSON *body)
         s_emit (self, topic, body);
         return;
     }
-    /* Before the table is out: kept (within reason) to follow it. */
+    //  Before the table is out: kept (within reason) to follow it.
     if (zlist_size (self->early) < 1000) {
         cJSON *item = cJSON_CreateObject ();
         cJSON_AddStringToObject (item, "topic", topic);
@@ -215,8 +215,8 @@ s_monitor_opt (void *arg, int opt, const char *value)
     return ctl_fail (self->ctl, CTL_EXIT_USAGE, "unexpected option");
 }
 
-/* Wait for WELCOME and the first HUGZ (the subscription is in place, so
-   that no event between the table and the first line is lost). */
+//  Wait for WELCOME and the first HUGZ (the subscription is in place, so
+//  that no event between the table and the first line is lost).
 static int
 s_start (s_monitor_t *self)
 {
@@ -233,14 +233,17 @@ s_start (s_monitor_t *self)
     if (zsys_interrupted)
         return ctl_fail (self->ctl, CTL_EXIT_FAIL, "interrupted");
     if (!ddc_client_access (self->client))
-        return ctl_fail (self->ctl, CTL_EXIT_UNREACHABLE, "broker unreachable at %s (no answer "
-                         "within %g s)", ctl_endpoint (self->ctl),
-                         (double) self->ctl->timeout_ms / 1000.0);
-    return ctl_fail (self->ctl, CTL_EXIT_UNREACHABLE, "no events from the broker's PUB socket "
-                     "within %g s", (double) self->ctl->timeout_ms / 1000.0);
+        return ctl_fail (self->ctl, CTL_EXIT_UNREACHABLE,
+                         "broker unreachable at %s (no answer "
+                         "within %g s)",
+                         ctl_endpoint (self->ctl), (double) self->ctl->timeout_ms / 1000.0);
+    return ctl_fail (self->ctl, CTL_EXIT_UNREACHABLE,
+                     "no events from the broker's PUB socket "
+                     "within %g s",
+                     (double) self->ctl->timeout_ms / 1000.0);
 }
 
-/* The table, and the peers' state from it. */
+//  The table, and the peers' state from it.
 static int
 s_table (s_monitor_t *self)
 {
@@ -270,19 +273,16 @@ s_table (s_monitor_t *self)
 int
 cmd_monitor (ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, OPT_JSON },
-        { "count", required_argument, NULL, OPT_COUNT },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts [] = { { "json", no_argument, NULL, OPT_JSON },
+                                           { "count", required_argument, NULL, OPT_COUNT },
+                                           { NULL, 0, NULL, 0 } };
     s_monitor_t self = { .ctl = ctl, .count = -1 };
     int first;
-    int rc = ctl_getopt (ctl, argc, argv, "n:", opts, s_monitor_opt, &self, s_monitor_usage,
-                         &first);
+    int rc = ctl_getopt (ctl, argc, argv, "n:", opts, s_monitor_opt, &self, s_monitor_usage, &first);
     if (rc >= 0)
         return rc;
     if (first < argc)
-        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes no argument ('%s')", argv[first]);
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes no argument ('%s')", argv [first]);
 
     self.client = ctl_connect_mon (ctl, s_on_mon, s_on_event, &self, &rc);
     if (!self.client)

@@ -5,26 +5,26 @@
 
 #include <string.h>
 
-/* ---- status -------------------------------------------------------------- */
+//  ---- status --------------------------------------------------------------
 
-static const char s_status_usage[] =
-"usage: ddc-ctl status [--json]\n"
-"\n"
-"Shows the broker (epoch, revision, uptime) and one row per peer it knows:\n"
-"its name and role, whether it is connected, when it was last heard from, the\n"
-"highest revision it applied, the last revision it rejected (section@rev and\n"
-"the first error) and the names of the status topics it reported; for a\n"
-"ddc-docker agent also whether its Docker engine is reachable, and for any\n"
-"service the last handshake the broker refused it (its \"link\" topic). Finished\n"
-"ddc-ctl runs (disconnected peers of role ctl) are left out of the table.\n"
-"Below it: the broker's longest loop step, an edit of config.json it refused\n"
-"(the file it was kept as and why) or migrated from an older schema, the\n"
-"watchdog (where it pings, its last check: healthy or why not, what was sent\n"
-"and the answer; the next check), and what\n"
-"it refused lately (handshakes, registrations, subscriptions): time, address,\n"
-"certificate, reason.\n"
-"--json prints the broker's table as it is (every page, with the full reports\n"
-"of the docker and discord peers).\n";
+static const char s_status_usage [] =
+    "usage: ddc-ctl status [--json]\n"
+    "\n"
+    "Shows the broker (epoch, revision, uptime) and one row per peer it knows:\n"
+    "its name and role, whether it is connected, when it was last heard from, the\n"
+    "highest revision it applied, the last revision it rejected (section@rev and\n"
+    "the first error) and the names of the status topics it reported; for a\n"
+    "ddc-docker agent also whether its Docker engine is reachable, and for any\n"
+    "service the last handshake the broker refused it (its \"link\" topic). Finished\n"
+    "ddc-ctl runs (disconnected peers of role ctl) are left out of the table.\n"
+    "Below it: the broker's longest loop step, an edit of config.json it refused\n"
+    "(the file it was kept as and why) or migrated from an older schema, the\n"
+    "watchdog (where it pings, its last check: healthy or why not, what was sent\n"
+    "and the answer; the next check), and what\n"
+    "it refused lately (handshakes, registrations, subscriptions): time, address,\n"
+    "certificate, reason.\n"
+    "--json prints the broker's table as it is (every page, with the full reports\n"
+    "of the docker and discord peers).\n";
 
 enum { OPT_JSON = 2200 };
 
@@ -45,7 +45,7 @@ s_status_opt (void *arg, int opt, const char *value)
     return ctl_fail (self->ctl, CTL_EXIT_USAGE, "unexpected option");
 }
 
-/* "812ms", "12.3s", "13m32s", "2h05m", "3d04h". */
+//  "812ms", "12.3s", "13m32s", "2h05m", "3d04h".
 static void
 s_duration (int64_t ms, char *buf, size_t size)
 {
@@ -78,8 +78,8 @@ s_num (const cJSON *obj, const char *key, double dflt)
     return cJSON_IsNumber (item) ? item->valuedouble : dflt;
 }
 
-/* What the broker says of config.json: a refused edit kept aside, a
-   migration, a last good copy it cannot write. Nothing when all is well. */
+//  What the broker says of config.json: a refused edit kept aside, a
+//  migration, a last good copy it cannot write. Nothing when all is well.
 static void
 s_print_config (const cJSON *config)
 {
@@ -89,7 +89,8 @@ s_print_config (const cJSON *config)
         printf ("config  %s of config.json was refused at %s: kept as %s (%.0f error%s); "
                 "config.json holds revision %.0f\n",
                 cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (rej, "at_start"))
-                    ? "the file found at start" : "a hand edit",
+                    ? "the file found at start"
+                    : "a hand edit",
                 s_str (rej, "time", "?"), s_str (rej, "file", "?"), n, n == 1 ? "" : "s",
                 s_num (rej, "kept_rev", 0));
         const cJSON *e;
@@ -108,7 +109,7 @@ s_print_config (const cJSON *config)
                 s_str (config, "last_good", "the last good copy"));
 }
 
-/* The watchdog: off, or where it pings, its last check and the next. */
+//  The watchdog: off, or where it pings, its last check and the next.
 static void
 s_print_watchdog (const cJSON *wd)
 {
@@ -138,20 +139,19 @@ s_print_watchdog (const cJSON *wd)
 
 #define S_COLS 6
 
-/* The lines of a peer's "link" report (ddc_client: the last handshake the
-   broker refused on each socket), or NULL. Caller frees. */
+//  The lines of a peer's "link" report (ddc_client: the last handshake the
+//  broker refused on each socket), or NULL. Caller frees.
 static char *
 s_link_lines (const cJSON *link)
 {
-    static const char *const sockets[] = { "ctl", "pub" };
+    static const char *const sockets [] = { "ctl", "pub" };
     char *out = NULL;
-    for (size_t i = 0; i < sizeof sockets / sizeof sockets[0]; i++) {
-        const cJSON *o = cJSON_GetObjectItemCaseSensitive (link, sockets[i]);
+    for (size_t i = 0; i < sizeof (sockets) / sizeof (sockets [0]); i++) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive (link, sockets [i]);
         if (!cJSON_IsObject (o))
             continue;
         bool now = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "refused"));
-        char *line = ddc_asprintf ("%s    %s %s %s: %s\n", out ? out : "",
-                                   i == 0 ? "CTL" : "PUB",
+        char *line = ddc_asprintf ("%s    %s %s %s: %s\n", out ? out : "", i == 0 ? "CTL" : "PUB",
                                    now ? "refused since" : "accepted again, refused at",
                                    s_str (o, "time", "?"), s_str (o, "reason", "?"));
         free (out);
@@ -164,8 +164,8 @@ void
 ctl_print_status (const cJSON *table)
 {
     const cJSON *broker = cJSON_GetObjectItemCaseSensitive (table, "broker");
-    char uptime[32];
-    s_duration ((int64_t) s_num (broker, "uptime_s", 0) * 1000, uptime, sizeof uptime);
+    char uptime [32];
+    s_duration ((int64_t) s_num (broker, "uptime_s", 0) * 1000, uptime, sizeof (uptime));
     printf ("broker  epoch %s  rev %.0f  uptime %s  boot %s\n", s_str (broker, "epoch", "?"),
             s_num (broker, "rev", 0), uptime, s_str (broker, "boot", "?"));
     const cJSON *loop = cJSON_GetObjectItemCaseSensitive (broker, "loop");
@@ -177,60 +177,59 @@ ctl_print_status (const cJSON *table)
     s_print_config (cJSON_GetObjectItemCaseSensitive (broker, "config"));
     s_print_watchdog (cJSON_GetObjectItemCaseSensitive (broker, "watchdog"));
 
-    static const char *const head[S_COLS] = {
-        "NAME", "ROLE", "CONNECTED", "LAST-SEEN", "APPLIED-REV", "REJECTED"
-    };
+    static const char *const head [S_COLS] = { "NAME",      "ROLE",        "CONNECTED",
+                                               "LAST-SEEN", "APPLIED-REV", "REJECTED" };
     const cJSON *peers = cJSON_GetObjectItemCaseSensitive (table, "peers");
     int rows = cJSON_GetArraySize (peers);
-    char *(*cell)[S_COLS] = ddc_calloc ((size_t) rows + 1, sizeof *cell);
-    char **topics = ddc_calloc ((size_t) rows + 1, sizeof *topics);
-    char **detail = ddc_calloc ((size_t) rows + 1, sizeof *detail);
-    char **link = ddc_calloc ((size_t) rows + 1, sizeof *link);
-    size_t width[S_COLS];
+    char *(*cell) [S_COLS] = ddc_calloc ((size_t) rows + 1, sizeof (*cell));
+    char **topics = ddc_calloc ((size_t) rows + 1, sizeof (*topics));
+    char **detail = ddc_calloc ((size_t) rows + 1, sizeof (*detail));
+    char **link = ddc_calloc ((size_t) rows + 1, sizeof (*link));
+    size_t width [S_COLS];
     for (int c = 0; c < S_COLS; c++) {
-        cell[0][c] = ddc_strdup (head[c]);
-        width[c] = strlen (head[c]);
+        cell [0][c] = ddc_strdup (head [c]);
+        width [c] = strlen (head [c]);
     }
-    topics[0] = NULL;
+    topics [0] = NULL;
     int r = 1, hidden = 0;
     const cJSON *peer;
     cJSON_ArrayForEach (peer, peers) {
-        /* Each ddc-ctl run is a peer of its own: leave out the finished
-           ones, which would otherwise fill the table. */
+        //  Each ddc-ctl run is a peer of its own: leave out the finished
+        //  ones, which would otherwise fill the table.
         if (strcmp (s_str (peer, "role", ""), "ctl") == 0
             && !cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (peer, "connected"))) {
             hidden++;
             continue;
         }
-        char seen[32], applied[32];
+        char seen [32], applied [32];
         const cJSON *last = cJSON_GetObjectItemCaseSensitive (peer, "last_seen_ms");
         if (cJSON_IsNumber (last))
-            s_duration ((int64_t) last->valuedouble, seen, sizeof seen);
+            s_duration ((int64_t) last->valuedouble, seen, sizeof (seen));
         else
-            ddc_strlcpy (seen, "-", sizeof seen);
+            ddc_strlcpy (seen, "-", sizeof (seen));
         double arev = s_num (peer, "applied_rev", 0);
         if (arev > 0)
-            snprintf (applied, sizeof applied, "%.0f", arev);
+            snprintf (applied, sizeof (applied), "%.0f", arev);
         else
-            ddc_strlcpy (applied, "-", sizeof applied);
+            ddc_strlcpy (applied, "-", sizeof (applied));
         const cJSON *connected = cJSON_GetObjectItemCaseSensitive (peer, "connected");
-        cell[r][0] = ddc_strdup (s_str (peer, "name", "?"));
-        cell[r][1] = ddc_strdup (s_str (peer, "role", "?"));
-        cell[r][2] = ddc_strdup (cJSON_IsTrue (connected) ? "yes" : "no");
-        cell[r][3] = ddc_strdup (seen);
-        cell[r][4] = ddc_strdup (applied);
+        cell [r][0] = ddc_strdup (s_str (peer, "name", "?"));
+        cell [r][1] = ddc_strdup (s_str (peer, "role", "?"));
+        cell [r][2] = ddc_strdup (cJSON_IsTrue (connected) ? "yes" : "no");
+        cell [r][3] = ddc_strdup (seen);
+        cell [r][4] = ddc_strdup (applied);
         const cJSON *rej = cJSON_GetObjectItemCaseSensitive (peer, "rejected");
         if (cJSON_IsObject (rej)) {
             const cJSON *errors = cJSON_GetObjectItemCaseSensitive (rej, "errors");
             const cJSON *err0 = cJSON_GetArrayItem (errors, 0);
             const char *field = s_str (err0, "field", "");
             const char *msg = s_str (err0, "message", s_str (err0, "reason", "rejected"));
-            cell[r][5] = ddc_asprintf ("%s@%.0f: %s%s%s", s_str (rej, "section", "?"),
-                                       s_num (rej, "rev", 0), field, *field ? ": " : "", msg);
+            cell [r][5] = ddc_asprintf ("%s@%.0f: %s%s%s", s_str (rej, "section", "?"),
+                                        s_num (rej, "rev", 0), field, *field ? ": " : "", msg);
         }
         else
-            cell[r][5] = ddc_strdup ("-");
-        topics[r] = NULL;
+            cell [r][5] = ddc_strdup ("-");
+        topics [r] = NULL;
         const cJSON *status = cJSON_GetObjectItemCaseSensitive (peer, "status");
         const cJSON *reports = cJSON_GetObjectItemCaseSensitive (peer, "reports");
         if (cJSON_IsObject (reports) && reports->child) {
@@ -240,54 +239,56 @@ ctl_print_status (const cJSON *table)
                     zchunk_extend (names, ", ", 2);
                 zchunk_extend (names, t->string, strlen (t->string));
             }
-            topics[r] = ddc_strndup ((const char *) zchunk_data (names), zchunk_size (names));
+            topics [r] = ddc_strndup ((const char *) zchunk_data (names), zchunk_size (names));
             zchunk_destroy (&names);
         }
-        /* A ddc-docker agent reports its engine in the "status" topic. */
-        const cJSON *engine = cJSON_GetObjectItemCaseSensitive (
-            cJSON_GetObjectItemCaseSensitive (status, "status"), "docker");
-        detail[r] = NULL;
+        //  A ddc-docker agent reports its engine in the "status" topic.
+        const cJSON *engine =
+            cJSON_GetObjectItemCaseSensitive (cJSON_GetObjectItemCaseSensitive (status, "status"),
+                                              "docker");
+        detail [r] = NULL;
         if (cJSON_IsObject (engine)) {
             if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (engine, "reachable")))
-                detail[r] = ddc_asprintf ("reachable (Docker %s, API %s)",
-                                          s_str (engine, "version", "?"),
-                                          s_str (engine, "api", "?"));
+                detail [r] =
+                    ddc_asprintf ("reachable (Docker %s, API %s)", s_str (engine, "version", "?"),
+                                  s_str (engine, "api", "?"));
             else
-                detail[r] = ddc_asprintf ("UNREACHABLE: %s", s_str (engine, "error", "?"));
+                detail [r] = ddc_asprintf ("UNREACHABLE: %s", s_str (engine, "error", "?"));
         }
-        /* ddc-discord reports its gateway in the "gateway" topic. */
+        //  ddc-discord reports its gateway in the "gateway" topic.
         const cJSON *gateway = cJSON_GetObjectItemCaseSensitive (status, "gateway");
-        if (!detail[r] && cJSON_IsObject (gateway)) {
+        if (!detail [r] && cJSON_IsObject (gateway)) {
             const cJSON *error = cJSON_GetObjectItemCaseSensitive (gateway, "error");
-            detail[r] = cJSON_IsString (error)
-                ? ddc_asprintf ("gateway %s: %s", s_str (gateway, "state", "?"), error->valuestring)
-                : ddc_asprintf ("gateway %s", s_str (gateway, "state", "?"));
+            detail [r] = cJSON_IsString (error)
+                             ? ddc_asprintf ("gateway %s: %s", s_str (gateway, "state", "?"),
+                                             error->valuestring)
+                             : ddc_asprintf ("gateway %s", s_str (gateway, "state", "?"));
         }
-        /* Any service: its handshakes the broker refused ("link" topic). */
-        link[r] = s_link_lines (cJSON_GetObjectItemCaseSensitive (status, "link"));
+        //  Any service: its handshakes the broker refused ("link" topic).
+        link [r] = s_link_lines (cJSON_GetObjectItemCaseSensitive (status, "link"));
         for (int c = 0; c < S_COLS; c++)
-            if (strlen (cell[r][c]) > width[c])
-                width[c] = strlen (cell[r][c]);
+            if (strlen (cell [r][c]) > width [c])
+                width [c] = strlen (cell [r][c]);
         r++;
     }
     for (int i = 0; i < r; i++) {
         for (int c = 0; c < S_COLS; c++) {
             if (c < S_COLS - 1)
-                printf ("%-*s  ", (int) width[c], cell[i][c]);
+                printf ("%-*s  ", (int) width [c], cell [i][c]);
             else
-                printf ("%s\n", cell[i][c]);
-            free (cell[i][c]);
+                printf ("%s\n", cell [i][c]);
+            free (cell [i][c]);
         }
-        if (topics[i])
-            printf ("    status: %s\n", topics[i]);
-        if (detail[i])
-            printf ("    %s%s\n", strncmp (detail[i], "gateway", 7) == 0 ? "" : "docker: ",
-                    detail[i]);
-        if (link[i])
-            fputs (link[i], stdout);
-        free (topics[i]);
-        free (detail[i]);
-        free (link[i]);
+        if (topics [i])
+            printf ("    status: %s\n", topics [i]);
+        if (detail [i])
+            printf ("    %s%s\n",
+                    strncmp (detail [i], "gateway", 7) == 0 ? "" : "docker: ", detail [i]);
+        if (link [i])
+            fputs (link [i], stdout);
+        free (topics [i]);
+        free (detail [i]);
+        free (link [i]);
     }
     free (cell);
     free (topics);
@@ -318,18 +319,15 @@ ctl_print_status (const cJSON *table)
 int
 cmd_status (ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, OPT_JSON },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts [] = { { "json", no_argument, NULL, OPT_JSON },
+                                           { NULL, 0, NULL, 0 } };
     s_status_args_t args = { .ctl = ctl };
     int first;
-    int rc = ctl_getopt (ctl, argc, argv, NULL, opts, s_status_opt, &args, s_status_usage,
-                         &first);
+    int rc = ctl_getopt (ctl, argc, argv, NULL, opts, s_status_opt, &args, s_status_usage, &first);
     if (rc >= 0)
         return rc;
     if (first < argc)
-        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes no argument ('%s')", argv[first]);
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes no argument ('%s')", argv [first]);
 
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
@@ -346,15 +344,15 @@ cmd_status (ctl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-/* ---- ping ---------------------------------------------------------------- */
+//  ---- ping ----------------------------------------------------------------
 
-static const char s_ping_usage[] =
-"usage: ddc-ctl ping\n"
-"\n"
-"Connects (HELLO), sends one PING and prints the broker's epoch and revision\n"
-"and the round trip: {\"epoch\": \"...\", \"rev\": N, \"rtt_us\": N}.\n"
-"Exit 5 when the broker does not answer within --timeout, 6 when it refuses\n"
-"the certificate.\n";
+static const char s_ping_usage [] =
+    "usage: ddc-ctl ping\n"
+    "\n"
+    "Connects (HELLO), sends one PING and prints the broker's epoch and revision\n"
+    "and the round trip: {\"epoch\": \"...\", \"rev\": N, \"rtt_us\": N}.\n"
+    "Exit 5 when the broker does not answer within --timeout, 6 when it refuses\n"
+    "the certificate.\n";
 
 int
 cmd_ping (ctl_t *ctl, int argc, char **argv)
@@ -364,15 +362,14 @@ cmd_ping (ctl_t *ctl, int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (first < argc)
-        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes no argument ('%s')", argv[first]);
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes no argument ('%s')", argv [first]);
 
     ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
     if (!client)
         return rc;
-    /* Say HELLO first, so that the round trip is the PING's alone. */
+    //  Say HELLO first, so that the round trip is the PING's alone.
     int64_t start = ddc_mono_ms ();
-    while (!ddc_client_access (client) && !ddc_client_refused_final (client)
-           && !zsys_interrupted) {
+    while (!ddc_client_access (client) && !ddc_client_refused_final (client) && !zsys_interrupted) {
         int64_t left = start + ctl->timeout_ms - ddc_mono_ms ();
         if (left <= 0 || ddc_client_run (client, left < 20 ? left : 20) < 0)
             break;
@@ -386,7 +383,7 @@ cmd_ping (ctl_t *ctl, int argc, char **argv)
             rc = ctl_no_answer (ctl, client, "answer");
     }
     else {
-        char req[40];
+        char req [40];
         ddc_req_id (req);
         zmsg_t *msg = ddc_msg_buildv (DDC_PING, req, "0", NULL);
         int64_t saved = ctl->timeout_ms;
@@ -399,8 +396,8 @@ cmd_ping (ctl_t *ctl, int argc, char **argv)
             rc = ctl_unexpected (ctl, reply);
         else if (reply) {
             cJSON *out = cJSON_CreateObject ();
-            cJSON_AddStringToObject (out, "epoch", reply->frame[DDC_PONG_EPOCH]);
-            cJSON_AddNumberToObject (out, "rev", (double) reply->u64[DDC_PONG_REV]);
+            cJSON_AddStringToObject (out, "epoch", reply->frame [DDC_PONG_EPOCH]);
+            cJSON_AddNumberToObject (out, "rev", (double) reply->u64 [DDC_PONG_REV]);
             cJSON_AddNumberToObject (out, "rtt_us", (double) rtt);
             char *text = ctl_json_text (out, true);
             printf ("%s\n", text);
@@ -413,17 +410,17 @@ cmd_ping (ctl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-/* ---- health -------------------------------------------------------------- */
+//  ---- health --------------------------------------------------------------
 
-static const char s_health_usage[] =
-"usage: ddc-ctl health [ROLE@INSTANCE]\n"
-"\n"
-"A health check, e.g. a container's HEALTHCHECK. Connects as a read-only\n"
-"monitor (over CURVE: as the --cert's role) and asks for the peers table.\n"
-"Without an argument, exit 0 when the broker answers. With ROLE@INSTANCE\n"
-"(docker@nas, discord@main), exit 0 when the broker sees that peer connected\n"
-"and 1 when it is unknown or disconnected. Exit 5 when the broker does not\n"
-"answer within --timeout, 6 when it refuses the certificate.\n";
+static const char s_health_usage [] =
+    "usage: ddc-ctl health [ROLE@INSTANCE]\n"
+    "\n"
+    "A health check, e.g. a container's HEALTHCHECK. Connects as a read-only\n"
+    "monitor (over CURVE: as the --cert's role) and asks for the peers table.\n"
+    "Without an argument, exit 0 when the broker answers. With ROLE@INSTANCE\n"
+    "(docker@nas, discord@main), exit 0 when the broker sees that peer connected\n"
+    "and 1 when it is unknown or disconnected. Exit 5 when the broker does not\n"
+    "answer within --timeout, 6 when it refuses the certificate.\n";
 
 int
 cmd_health (ctl_t *ctl, int argc, char **argv)
@@ -434,10 +431,9 @@ cmd_health (ctl_t *ctl, int argc, char **argv)
         return rc;
     if (argc - first > 1)
         return ctl_fail (ctl, CTL_EXIT_USAGE, "takes at most one ROLE@INSTANCE");
-    const char *name = first < argc ? argv[first] : NULL;
+    const char *name = first < argc ? argv [first] : NULL;
     if (name && !strchr (name, '@'))
-        return ctl_fail (ctl, CTL_EXIT_USAGE, "'%s' is not ROLE@INSTANCE (e.g. docker@nas)",
-                         name);
+        return ctl_fail (ctl, CTL_EXIT_USAGE, "'%s' is not ROLE@INSTANCE (e.g. docker@nas)", name);
 
     ddc_client_t *client = ctl_connect (ctl, "monitor", NULL, NULL, NULL, NULL, &rc);
     if (!client)
@@ -445,8 +441,8 @@ cmd_health (ctl_t *ctl, int argc, char **argv)
     cJSON *table = ctl_status (ctl, client, "-", &rc);
     if (table) {
         const cJSON *broker = cJSON_GetObjectItemCaseSensitive (table, "broker");
-        char uptime[32];
-        s_duration ((int64_t) s_num (broker, "uptime_s", 0) * 1000, uptime, sizeof uptime);
+        char uptime [32];
+        s_duration ((int64_t) s_num (broker, "uptime_s", 0) * 1000, uptime, sizeof (uptime));
         if (!name)
             printf ("broker: epoch %s, rev %.0f, up %s\n", s_str (broker, "epoch", "?"),
                     s_num (broker, "rev", 0), uptime);
@@ -456,14 +452,14 @@ cmd_health (ctl_t *ctl, int argc, char **argv)
                 if (strcmp (s_str (each, "name", ""), name) == 0)
                     peer = each;
             const cJSON *last = cJSON_GetObjectItemCaseSensitive (peer, "last_seen_ms");
-            char seen[32] = "?";
+            char seen [32] = "?";
             if (cJSON_IsNumber (last))
-                s_duration ((int64_t) last->valuedouble, seen, sizeof seen);
+                s_duration ((int64_t) last->valuedouble, seen, sizeof (seen));
             if (!peer)
                 rc = ctl_fail (ctl, CTL_EXIT_FAIL, "%s is not known to the broker", name);
             else if (!cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (peer, "connected")))
-                rc = ctl_fail (ctl, CTL_EXIT_FAIL, "%s is not connected (last seen %s ago)",
-                               name, seen);
+                rc = ctl_fail (ctl, CTL_EXIT_FAIL, "%s is not connected (last seen %s ago)", name,
+                               seen);
             else
                 printf ("%s: connected, last seen %s ago, applied rev %.0f\n", name, seen,
                         s_num (peer, "applied_rev", 0));

@@ -18,11 +18,11 @@ ctl_section_valid (const char *name)
 int
 ctl_bad_section (ctl_t *ctl, const char *name)
 {
-    char list[256] = "";
+    char list [256] = "";
     for (int i = 0; i < DDC_SEC_COUNT; i++) {
         if (i)
-            strncat (list, ", ", sizeof list - strlen (list) - 1);
-        strncat (list, ddc_section_name ((ddc_section_t) i), sizeof list - strlen (list) - 1);
+            strncat (list, ", ", sizeof (list) - strlen (list) - 1);
+        strncat (list, ddc_section_name ((ddc_section_t) i), sizeof (list) - strlen (list) - 1);
     }
     return ctl_fail (ctl, CTL_EXIT_USAGE, "unknown section '%s' (sections: %s)", name, list);
 }
@@ -33,9 +33,9 @@ ctl_optional_section (ctl_t *ctl, int argc, char **argv, int first, const char *
     *section = NULL;
     if (argc - first > 1)
         return ctl_fail (ctl, CTL_EXIT_USAGE, "takes at most one section");
-    if (first < argc && !ctl_section_valid (argv[first]))
-        return ctl_bad_section (ctl, argv[first]);
-    *section = first < argc ? argv[first] : NULL;
+    if (first < argc && !ctl_section_valid (argv [first]))
+        return ctl_bad_section (ctl, argv [first]);
+    *section = first < argc ? argv [first] : NULL;
     return -1;
 }
 
@@ -47,16 +47,16 @@ ctl_redact (const char *section, cJSON *value)
     int s = ddc_section_from_name (section);
     if (s < 0)
         return;
-    /* Every member whose schema row is DDC_F_SECRET (cJSON keeps
-       duplicate keys: each of them). */
+    //  Every member whose schema row is DDC_F_SECRET (cJSON keeps
+    //  duplicate keys: each of them).
     for (cJSON *item = value->child; item; item = item->next) {
         if (!item->string || !ddc_schema_secret ((ddc_section_t) s, item->string))
             continue;
-        if (cJSON_IsString (item) && item->valuestring[0] == '\0')
+        if (cJSON_IsString (item) && item->valuestring [0] == '\0')
             continue;
         if (cJSON_IsString (item) && strcmp (item->valuestring, "***") == 0)
             continue;
-        /* The replacement takes the key over (and any other type). */
+        //  The replacement takes the key over (and any other type).
         cJSON *stars = cJSON_CreateString ("***");
         stars->string = item->string;
         stars->type |= item->type & cJSON_StringIsConst;
@@ -75,7 +75,7 @@ ctl_redact_sections (cJSON *sections)
         ctl_redact (item->string, item);
 }
 
-/* ---- printing ----------------------------------------------------------- */
+//  ---- printing -----------------------------------------------------------
 
 static void
 s_indent (zchunk_t *out, int depth)
@@ -87,7 +87,7 @@ s_indent (zchunk_t *out, int depth)
 static void
 s_scalar (zchunk_t *out, const cJSON *item)
 {
-    /* cJSON prints a lone item without its key. */
+    //  cJSON prints a lone item without its key.
     char *text = cJSON_PrintUnformatted (item);
     if (text) {
         zchunk_extend (out, text, strlen (text));

@@ -12,25 +12,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define FERNET_KEY_BYTES   32          /* signing key, then encryption key */
-#define FERNET_TOKEN_MAX   4096        /* longer tokens are refused        */
-/* DockerDiscordControl's rounds for the token key. */
+#define FERNET_KEY_BYTES 32   //  signing key, then encryption key
+#define FERNET_TOKEN_MAX 4096 //  longer tokens are refused
+//  DockerDiscordControl's rounds for the token key.
 #define FERNET_DDC_ITERATIONS 600000
 
-/* True when s has the start every Fernet token has ("gAAAAA": version
-   0x80 and the high bytes of a time stamp). */
+//  True when s has the start every Fernet token has ("gAAAAA": version
+//  0x80 and the high bytes of a time stamp).
 bool fernet_looks_like (const char *s);
 
-/* DockerDiscordControl's token key from the string secret (its web
-   password hash) with iterations rounds (FERNET_DDC_ITERATIONS for the
-   real thing). 0, or -1 on bad arguments. */
-int fernet_ddc_key (const char *secret, int iterations, unsigned char key[FERNET_KEY_BYTES]);
+//  DockerDiscordControl's token key from the string secret (its web
+//  password hash) with iterations rounds (FERNET_DDC_ITERATIONS for the
+//  real thing). 0, or -1 on bad arguments.
+int fernet_ddc_key (const char *secret, int iterations, unsigned char key [FERNET_KEY_BYTES]);
 
-/* Open token with key into a new NUL-terminated string (caller frees and
-   should wipe it), *len_p its length. -1 when the token is malformed,
-   was made with another key (MAC mismatch) or its padding is bad. The
-   token's time is not checked (tokens stored in a file have no TTL). */
-int fernet_decrypt (const unsigned char key[FERNET_KEY_BYTES], const char *token,
-                    char **plain_p, size_t *len_p);
+//  Open token with key into a new NUL-terminated string (caller frees and
+//  should wipe it), *len_p its length. -1 when the token is malformed,
+//  was made with another key (MAC mismatch) or its padding is bad. The
+//  token's time is not checked (tokens stored in a file have no TTL).
+int fernet_decrypt (const unsigned char key [FERNET_KEY_BYTES], const char *token, char **plain_p,
+                    size_t *len_p);
 
 #endif

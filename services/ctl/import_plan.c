@@ -5,13 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The saves' order: sections nothing refers to first; containers before
-   the tasks that name them; the secrets' sections last, so that a failed
-   save before them leaves ddc's secrets untouched. */
-static const ddc_section_t s_order[] = {
-    DDC_SEC_ADMINS, DDC_SEC_SPAM, DDC_SEC_WATCHDOG, DDC_SEC_CHANNELS, DDC_SEC_CONTAINERS,
-    DDC_SEC_TASKS, DDC_SEC_BOT, DDC_SEC_WEB, DDC_SEC_DOCKER
-};
+//  The saves' order: sections nothing refers to first; containers before
+//  the tasks that name them; the secrets' sections last, so that a failed
+//  save before them leaves ddc's secrets untouched.
+static const ddc_section_t s_order [] = { DDC_SEC_ADMINS,   DDC_SEC_SPAM,       DDC_SEC_WATCHDOG,
+                                          DDC_SEC_CHANNELS, DDC_SEC_CONTAINERS, DDC_SEC_TASKS,
+                                          DDC_SEC_BOT,      DDC_SEC_WEB,        DDC_SEC_DOCKER };
 
 static bool
 s_is_secret (ddc_section_t s, const char *key)
@@ -28,7 +27,7 @@ s_kind_name (ddc_section_t s)
     return s == DDC_SEC_BOT ? "bot token" : "web password";
 }
 
-/* The current tasks whose containers are in containers. */
+//  The current tasks whose containers are in containers.
 static cJSON *
 s_tasks_kept (const cJSON *tasks, const cJSON *containers)
 {
@@ -57,7 +56,7 @@ static void
 s_add_step (plan_t *self, ddc_section_t s, const cJSON *value, const cJSON *before,
             uint64_t expected, bool interim)
 {
-    plan_step_t *step = &self->steps[self->nsteps++];
+    plan_step_t *step = &self->steps [self->nsteps++];
     step->section = s;
     step->value = cJSON_Duplicate (value, 1);
     step->before = cJSON_Duplicate (before, 1);
@@ -68,8 +67,8 @@ s_add_step (plan_t *self, ddc_section_t s, const cJSON *value, const cJSON *befo
 static uint64_t
 s_rev (const cJSON *current, const char *name)
 {
-    const cJSON *r = cJSON_GetObjectItemCaseSensitive (
-        cJSON_GetObjectItemCaseSensitive (current, "revs"), name);
+    const cJSON *r =
+        cJSON_GetObjectItemCaseSensitive (cJSON_GetObjectItemCaseSensitive (current, "revs"), name);
     return cJSON_IsNumber (r) && r->valuedouble > 0 ? (uint64_t) r->valuedouble : 0;
 }
 
@@ -85,7 +84,7 @@ plan_new (const import_t *imp, const cJSON *current, bool force)
 
     cJSON *defaults = ddc_config_default ();
     const cJSON *cur_all = cJSON_GetObjectItemCaseSensitive (current, "sections");
-    /* the document after the import: the current one, imported sections merged in */
+    //  the document after the import: the current one, imported sections merged in
     cJSON *doc = cJSON_CreateObject ();
     for (int i = 0; i < DDC_SEC_COUNT; i++) {
         const char *name = ddc_section_name ((ddc_section_t) i);
@@ -111,14 +110,13 @@ plan_new (const import_t *imp, const cJSON *current, bool force)
                     if (cur_text && *cur_text && !force) {
                         import_report (self->notes, IMPORT_NOTES_MAX, "", "",
                                        "%s.%s: ddc already has a %s: kept (--force replaces it "
-                                       "with DockerDiscordControl's)", name, f->string,
-                                       s_kind_name ((ddc_section_t) s));
+                                       "with DockerDiscordControl's)",
+                                       name, f->string, s_kind_name ((ddc_section_t) s));
                         continue;
                     }
                 }
-                else
-                if (!ddc_json_equal (cur, cJSON_GetObjectItemCaseSensitive (def, f->string))
-                    && !ddc_json_equal (cur, f)) {
+                else if (!ddc_json_equal (cur, cJSON_GetObjectItemCaseSensitive (def, f->string))
+                         && !ddc_json_equal (cur, f)) {
                     char *path = ddc_asprintf ("%s.%s", name, f->string);
                     cJSON_AddItemToArray (self->existing, cJSON_CreateString (path));
                     free (path);
@@ -128,7 +126,7 @@ plan_new (const import_t *imp, const cJSON *current, bool force)
             }
         }
         else {
-            /* compared in ddc's normal form; an invalid list shows below */
+            //  compared in ddc's normal form; an invalid list shows below
             cJSON *norm = ddc_config_validate_section ((ddc_section_t) s, imported, NULL, NULL);
             if (!ddc_json_equal (merged, def) && !ddc_json_equal (merged, norm ? norm : imported))
                 cJSON_AddItemToArray (self->existing, cJSON_CreateString (name));
@@ -137,26 +135,30 @@ plan_new (const import_t *imp, const cJSON *current, bool force)
         }
     }
 
-    /* every imported section, as ddc's validator sees it in the new document */
-    cJSON *normals[DDC_SEC_COUNT] = { NULL };
+    //  every imported section, as ddc's validator sees it in the new document
+    cJSON *normals [DDC_SEC_COUNT] = { NULL };
     cJSON_ArrayForEach (imported, imp->sections) {
         int s = ddc_section_from_name (imported->string);
         if (s < 0)
             continue;
         cJSON *errors = cJSON_CreateArray ();
-        /* the imported containers are not checked against the imported
-           tasks: a task without its container is reported as the task's */
-        bool both = s == DDC_SEC_CONTAINERS
-                 && cJSON_GetObjectItemCaseSensitive (imp->sections, "tasks");
-        normals[s] = ddc_config_validate_section ((ddc_section_t) s,
-            cJSON_GetObjectItemCaseSensitive (doc, imported->string), both ? NULL : doc, errors);
+        //  the imported containers are not checked against the imported
+        //  tasks: a task without its container is reported as the task's
+        bool both =
+            s == DDC_SEC_CONTAINERS && cJSON_GetObjectItemCaseSensitive (imp->sections, "tasks");
+        normals [s] =
+            ddc_config_validate_section ((ddc_section_t) s,
+                                         cJSON_GetObjectItemCaseSensitive (doc, imported->string),
+                                         both ? NULL : doc, errors);
         const cJSON *e;
         cJSON_ArrayForEach (e, errors) {
-            const char *field = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "field"));
-            const char *msg = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "message"));
-            char file[128], at[512];
-            import_origin (imp, field ? field : "", file, sizeof file, at, sizeof at);
-            /* where in ddc, when the folder has no field for it */
+            const char *field =
+                cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "field"));
+            const char *msg =
+                cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "message"));
+            char file [128], at [512];
+            import_origin (imp, field ? field : "", file, sizeof (file), at, sizeof (at));
+            //  where in ddc, when the folder has no field for it
             if (*at || !field || !*field)
                 import_report (self->errors, IMPORT_ERRORS_MAX, file, at, "%s",
                                msg ? msg : "invalid");
@@ -169,26 +171,26 @@ plan_new (const import_t *imp, const cJSON *current, bool force)
 
     if (cJSON_GetArraySize (self->errors) == 0) {
         for (int s = 0; s < DDC_SEC_COUNT; s++)
-            if (normals[s])
+            if (normals [s])
                 cJSON_AddItemToObject (self->result, ddc_section_name ((ddc_section_t) s),
-                                       cJSON_Duplicate (normals[s], 1));
+                                       cJSON_Duplicate (normals [s], 1));
         int interim = -1;
-        for (size_t i = 0; i < sizeof s_order / sizeof s_order[0]; i++) {
-            ddc_section_t s = s_order[i];
-            if (!normals[s])
+        for (size_t i = 0; i < sizeof (s_order) / sizeof (s_order [0]); i++) {
+            ddc_section_t s = s_order [i];
+            if (!normals [s])
                 continue;
             const char *name = ddc_section_name (s);
             const cJSON *cur = cJSON_GetObjectItemCaseSensitive (cur_all, name);
             if (!cur)
                 cur = cJSON_GetObjectItemCaseSensitive (defaults, name);
-            if (ddc_json_equal (cur, normals[s])) {
+            if (ddc_json_equal (cur, normals [s])) {
                 cJSON_AddItemToArray (self->unchanged, cJSON_CreateString (name));
                 continue;
             }
-            if (s == DDC_SEC_CONTAINERS && normals[DDC_SEC_TASKS]) {
-                /* the current tasks must keep their containers through this save */
+            if (s == DDC_SEC_CONTAINERS && normals [DDC_SEC_TASKS]) {
+                //  the current tasks must keep their containers through this save
                 const cJSON *tasks = cJSON_GetObjectItemCaseSensitive (cur_all, "tasks");
-                cJSON *kept = s_tasks_kept (tasks, normals[s]);
+                cJSON *kept = s_tasks_kept (tasks, normals [s]);
                 if (cJSON_GetArraySize (kept) != cJSON_GetArraySize (tasks)) {
                     interim = self->nsteps;
                     s_add_step (self, DDC_SEC_TASKS, kept, tasks, s_rev (current, "tasks"), true);
@@ -198,14 +200,14 @@ plan_new (const import_t *imp, const cJSON *current, bool force)
             const cJSON *before = cur;
             uint64_t expected = s_rev (current, name);
             if (s == DDC_SEC_TASKS && interim >= 0) {
-                before = self->steps[interim].value;
-                expected = 0;           /* the interim save's revision, known then */
+                before = self->steps [interim].value;
+                expected = 0; //  the interim save's revision, known then
             }
-            s_add_step (self, s, normals[s], before, expected, false);
+            s_add_step (self, s, normals [s], before, expected, false);
         }
     }
     for (int i = 0; i < DDC_SEC_COUNT; i++)
-        cJSON_Delete (normals[i]);
+        cJSON_Delete (normals [i]);
     cJSON_Delete (doc);
     cJSON_Delete (defaults);
     return self;
@@ -218,8 +220,8 @@ plan_destroy (plan_t **self_p)
     if (!self)
         return;
     for (int i = 0; i < self->nsteps; i++) {
-        cJSON_Delete (self->steps[i].value);
-        cJSON_Delete (self->steps[i].before);
+        cJSON_Delete (self->steps [i].value);
+        cJSON_Delete (self->steps [i].before);
     }
     cJSON_Delete (self->result);
     cJSON_Delete (self->unchanged);

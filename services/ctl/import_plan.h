@@ -29,27 +29,27 @@
 
 typedef struct {
     ddc_section_t section;
-    cJSON *value;           /* what to save (a secret "***": keep ddc's)        */
-    cJSON *before;          /* the section before this step (secrets as "***"
+    cJSON *value;      //  what to save (a secret "***": keep ddc's)
+    cJSON *before;     /* the section before this step (secrets as "***"
                                when set), to put back if a later save fails     */
-    uint64_t expected;      /* its section revision now (0: no check)           */
-    bool interim;           /* the first of two tasks steps                     */
+    uint64_t expected; //  its section revision now (0: no check)
+    bool interim;      //  the first of two tasks steps
 } plan_step_t;
 
 typedef struct {
-    cJSON *result;          /* {section: value after the import} of every
+    cJSON *result; /* {section: value after the import} of every
                                section the folder sets (secrets in clear)       */
-    plan_step_t steps[PLAN_STEPS_MAX];
+    plan_step_t steps [PLAN_STEPS_MAX];
     int nsteps;
-    cJSON *unchanged;       /* sections that already are as imported            */
-    cJSON *existing;        /* ["bot.language", "containers"]: ddc's own        */
-    cJSON *errors;          /* [{"file", "field", "message"}]                   */
-    cJSON *notes;           /* the same form: secrets kept                      */
+    cJSON *unchanged; //  sections that already are as imported
+    cJSON *existing;  //  ["bot.language", "containers"]: ddc's own
+    cJSON *errors;    //  [{"file", "field", "message"}]
+    cJSON *notes;     //  the same form: secrets kept
 } plan_t;
 
-/* current: {"sections": {...}, "revs": {...}} as the broker's STATE body
-   has them (secrets redacted), or NULL to compare with ddc's defaults.
-   Never NULL. Caller destroys. */
+//  current: {"sections": {...}, "revs": {...}} as the broker's STATE body
+//  has them (secrets redacted), or NULL to compare with ddc's defaults.
+//  Never NULL. Caller destroys.
 plan_t *plan_new (const import_t *imp, const cJSON *current, bool force);
 void plan_destroy (plan_t **self_p);
 

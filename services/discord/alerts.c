@@ -13,22 +13,22 @@
 
 typedef struct {
     char channel [GW_ID_MAX];
-    char message [GW_ID_MAX];       //  "" until the post is answered
+    char message [GW_ID_MAX]; //  "" until the post is answered
     bool posting;
-    bool failed;                    //  not posted: nothing to edit
-    bool edit_due;                  //  an edit and a follow-up wait for the id
+    bool failed;   //  not posted: nothing to edit
+    bool edit_due; //  an edit and a follow-up wait for the id
 } s_post_t;
 
 typedef struct s_inc {
     struct s_inc *next;
-    alerts_t *owner;                //  NULL once forgotten (calls still out)
+    alerts_t *owner; //  NULL once forgotten (calls still out)
     char host [64];
     char id [64];
-    alert_t open;                   //  the opening or escalation (with the logs)
-    alert_t now;                    //  the latest report (without logs)
+    alert_t open; //  the opening or escalation (with the logs)
+    alert_t now;  //  the latest report (without logs)
     s_post_t posts [ALERTS_CHANNELS];
     int nposts;
-    int inflight;                   //  REST calls whose callback is to come
+    int inflight; //  REST calls whose callback is to come
 } s_inc_t;
 
 //  The context of one REST call.
@@ -39,7 +39,7 @@ typedef struct {
 
 struct _alerts_t {
     app_t *app;
-    s_inc_t *incs;                  //  newest first
+    s_inc_t *incs; //  newest first
     size_t count;
 };
 
@@ -104,7 +104,7 @@ static void
 s_call (s_inc_t *inc, int post, const char *method, const char *path, cJSON **body_p,
         rest_done_fn *cb)
 {
-    s_call_t *call = ddc_malloc (sizeof *call);
+    s_call_t *call = ddc_malloc (sizeof (*call));
     call->inc = inc;
     call->post = post;
     inc->inflight++;
@@ -134,8 +134,8 @@ s_on_edit (void *arg, int status, const cJSON *json, int code)
     if (!s_call_done (arg, &inc))
         return;
     if (status != 200 && status != REST_CANCELLED)
-        ddc_warn ("alerts: editing the alert %s/%s failed (HTTP %d, code %d)", inc->host,
-                  inc->id, status, code);
+        ddc_warn ("alerts: editing the alert %s/%s failed (HTTP %d, code %d)", inc->host, inc->id,
+                  status, code);
 }
 
 //  Edit the message of post to what the incident is now, and answer it.
@@ -152,10 +152,10 @@ s_edit (s_inc_t *inc, int post)
     p->edit_due = false;
     lang_t lang = inc->owner->app->lang;
     char path [96];
-    snprintf (path, sizeof path, "/channels/%s/messages/%s", p->channel, p->message);
+    snprintf (path, sizeof (path), "/channels/%s/messages/%s", p->channel, p->message);
     cJSON *body = alertview_message (lang, &inc->open, &inc->now);
     s_call (inc, post, "PATCH", path, &body, s_on_edit);
-    snprintf (path, sizeof path, "/channels/%s/messages", p->channel);
+    snprintf (path, sizeof (path), "/channels/%s/messages", p->channel);
     body = alertview_followup (lang, &inc->now, p->channel, p->message);
     s_call (inc, post, "POST", path, &body, s_on_followup);
 }
@@ -172,7 +172,7 @@ s_on_post (void *arg, int status, const cJSON *json, int code)
     p->posting = false;
     char id [GW_ID_MAX];
     if (status == 200 && gw_get_id (json, "id", id) == 0) {
-        ddc_strlcpy (p->message, id, sizeof p->message);
+        ddc_strlcpy (p->message, id, sizeof (p->message));
         ddc_info ("alerts: %s/%s posted in %s", inc->host, inc->id, p->channel);
         if (p->edit_due)
             s_edit (inc, post);
@@ -193,10 +193,10 @@ s_post_all (alerts_t *self, s_inc_t *inc)
         if (!live->chans [i].alerts)
             continue;
         s_post_t *p = &inc->posts [inc->nposts];
-        ddc_strlcpy (p->channel, live->chans [i].id, sizeof p->channel);
+        ddc_strlcpy (p->channel, live->chans [i].id, sizeof (p->channel));
         p->posting = true;
         char path [64];
-        snprintf (path, sizeof path, "/channels/%s/messages", p->channel);
+        snprintf (path, sizeof (path), "/channels/%s/messages", p->channel);
         cJSON *body = alertview_message (self->app->lang, &inc->open, &inc->now);
         s_call (inc, inc->nposts++, "POST", path, &body, s_on_post);
     }
@@ -210,7 +210,7 @@ s_post_all (alerts_t *self, s_inc_t *inc)
 alerts_t *
 alerts_new (app_t *app)
 {
-    alerts_t *self = ddc_calloc (1, sizeof *self);
+    alerts_t *self = ddc_calloc (1, sizeof (*self));
     self->app = app;
     return self;
 }
@@ -257,18 +257,18 @@ alerts_on_report (alerts_t *self, const char *peer, const cJSON *body)
     }
     s_inc_t *inc = s_find (self, a.host, a.id);
     if (inc && inc->now.event == a.event && inc->now.time_ms == a.time_ms) {
-        alertview_free (&a);                //  heard twice
+        alertview_free (&a); //  heard twice
         return;
     }
     if (!inc) {
         //  new (or an escalation or end of one never heard of): post it
-        inc = ddc_calloc (1, sizeof *inc);
+        inc = ddc_calloc (1, sizeof (*inc));
         inc->owner = self;
-        ddc_strlcpy (inc->host, a.host, sizeof inc->host);
-        ddc_strlcpy (inc->id, a.id, sizeof inc->id);
+        ddc_strlcpy (inc->host, a.host, sizeof (inc->host));
+        ddc_strlcpy (inc->id, a.id, sizeof (inc->id));
         inc->open = a;
         inc->now = a;
-        inc->now.logs = NULL;               //  the logs live in open only
+        inc->now.logs = NULL; //  the logs live in open only
         inc->next = self->incs;
         self->incs = inc;
         self->count++;
@@ -285,7 +285,7 @@ alerts_on_report (alerts_t *self, const char *peer, const cJSON *body)
         alertview_copy (&inc->open, &a);
     }
     alertview_free (&inc->now);
-    alertview_free (&a);                    //  the logs live in open only
+    alertview_free (&a); //  the logs live in open only
     inc->now = a;
     //  the newest incident first
     s_inc_t **pp = &self->incs;

@@ -15,16 +15,16 @@
 
 #include "app.h"
 
-#define ALERTS_KEEP      256
-#define ALERTS_CHANNELS  10
-#define ALERTS_STALE_MS  (5 * 60 * 1000)
+#define ALERTS_KEEP 256
+#define ALERTS_CHANNELS 10
+#define ALERTS_STALE_MS (5 * 60 * 1000)
 
 alerts_t *alerts_new (app_t *app);
-/* Calls still in flight are abandoned (their callbacks only free). */
+//  Calls still in flight are abandoned (their callbacks only free).
 void alerts_destroy (alerts_t **self_p);
-/* A report of topic "alerts" from peer "docker@HOST" (body borrowed). */
+//  A report of topic "alerts" from peer "docker@HOST" (body borrowed).
 void alerts_on_report (alerts_t *self, const char *peer, const cJSON *body);
-/* Incidents remembered. */
+//  Incidents remembered.
 size_t alerts_known (alerts_t *self);
 
 #endif

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_COLOR_CRASH  0xe74c3c
+#define S_COLOR_CRASH 0xe74c3c
 #define S_COLOR_HEALTH 0xe67e22
-#define S_COLOR_LOOP   0x9b59b6
-#define S_COLOR_OK     0x2ecc71
+#define S_COLOR_LOOP 0x9b59b6
+#define S_COLOR_OK 0x2ecc71
 #define S_COLOR_CLOSED 0x95a5a6
 
 //  --------------------------------------------------------------------------
@@ -87,28 +87,29 @@ alertview_parse (const cJSON *body, const char *host, alert_t *out)
     static const char *const kinds [] = { "crash", "unhealthy", "restart_loop", NULL };
     static const char *const reasons [] = { "exit", "oom", "unhealthy", "restart_loop", NULL };
     static const char *const ends [] = { "recovered", "loop_ended", "stopped", "gone", NULL };
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     char event [16];
     const char *id = s_member (body, "id");
     const char *container = s_member (body, "container");
-    if (!cJSON_IsObject (body) || !host || !*host || strlen (host) >= sizeof out->host
-        || !id || !*id || strlen (id) >= sizeof out->id || !container || !*container
-        || strlen (container) >= sizeof out->container
-        || s_word (body, "event", events, event, sizeof event)
-        || s_word (body, "kind", kinds, out->kind, sizeof out->kind)
-        || s_word (body, "reason", reasons, out->reason, sizeof out->reason))
+    if (!cJSON_IsObject (body) || !host || !*host || strlen (host) >= sizeof (out->host) || !id
+        || !*id || strlen (id) >= sizeof (out->id) || !container || !*container
+        || strlen (container) >= sizeof (out->container)
+        || s_word (body, "event", events, event, sizeof (event))
+        || s_word (body, "kind", kinds, out->kind, sizeof (out->kind))
+        || s_word (body, "reason", reasons, out->reason, sizeof (out->reason)))
         return -1;
-    out->event = strcmp (event, "opened") == 0 ? ALERT_OPENED
-               : strcmp (event, "escalated") == 0 ? ALERT_ESCALATED : ALERT_RESOLVED;
+    out->event = strcmp (event, "opened") == 0      ? ALERT_OPENED
+                 : strcmp (event, "escalated") == 0 ? ALERT_ESCALATED
+                                                    : ALERT_RESOLVED;
     if (out->event == ALERT_RESOLVED
-        && s_word (body, "resolution", ends, out->resolution, sizeof out->resolution))
+        && s_word (body, "resolution", ends, out->resolution, sizeof (out->resolution)))
         return -1;
-    s_text (host, false, out->host, sizeof out->host);
-    s_text (id, false, out->id, sizeof out->id);
-    s_text (container, false, out->container, sizeof out->container);
+    s_text (host, false, out->host, sizeof (out->host));
+    s_text (id, false, out->id, sizeof (out->id));
+    s_text (container, false, out->container, sizeof (out->container));
     const char *display = s_member (body, "display_name");
     render_trunc (display && *display ? display : container, 100, out->display,
-                  sizeof out->display);
+                  sizeof (out->display));
     out->exit_code = s_whole (body, "exit_code", 0, 0xffffffffLL, -1);
     out->restarts = (int) s_whole (body, "restarts", 0, 1000000, 0);
     out->window_minutes = (int) s_whole (body, "window_minutes", 0, 1000000, 0);
@@ -118,8 +119,8 @@ alertview_parse (const cJSON *body, const char *host, alert_t *out)
     out->opened_ms = live_parse_time (s_member (body, "opened"));
     out->time_ms = live_parse_time (s_member (body, "time"));
     s_text (s_member (body, "health_output"), false, out->health_output,
-            sizeof out->health_output);
-    s_text (s_member (body, "logs_error"), false, out->logs_error, sizeof out->logs_error);
+            sizeof (out->health_output));
+    s_text (s_member (body, "logs_error"), false, out->logs_error, sizeof (out->logs_error));
     const char *logs = s_member (body, "logs");
     if (logs) {
         size_t len = strlen (logs);
@@ -158,11 +159,9 @@ s_duration (int64_t s, char *out, size_t size)
 {
     if (s < 60)
         snprintf (out, size, "%lld s", (long long) s);
-    else
-    if (s < 3600)
+    else if (s < 3600)
         snprintf (out, size, "%lld min %lld s", (long long) s / 60, (long long) s % 60);
-    else
-    if (s < 86400)
+    else if (s < 86400)
         snprintf (out, size, "%lld h %lld min", (long long) s / 3600, (long long) s / 60 % 60);
     else
         snprintf (out, size, "%lld d %lld h", (long long) s / 86400, (long long) s / 3600 % 24);
@@ -174,9 +173,9 @@ s_title (lang_t lang, const alert_t *open, const alert_t *now, char *out, size_t
 {
     char key [40];
     if (now->event == ALERT_RESOLVED)
-        snprintf (key, sizeof key, "alert.title.%s", now->resolution);
+        snprintf (key, sizeof (key), "alert.title.%s", now->resolution);
     else
-        snprintf (key, sizeof key, "alert.title.%s", open->reason);
+        snprintf (key, sizeof (key), "alert.title.%s", open->reason);
     i18n_fmt (out, size, lang, key, open->display, NULL);
 }
 
@@ -185,16 +184,17 @@ static void
 s_reason (lang_t lang, const alert_t *a, char *out, size_t size)
 {
     char code [24], n [24], m [24];
-    snprintf (code, sizeof code, "%lld", (long long) a->exit_code);
-    snprintf (n, sizeof n, "%d", a->restarts);
-    snprintf (m, sizeof m, "%d", a->window_minutes);
+    snprintf (code, sizeof (code), "%lld", (long long) a->exit_code);
+    snprintf (n, sizeof (n), "%d", a->restarts);
+    snprintf (m, sizeof (m), "%d", a->window_minutes);
     if (strcmp (a->reason, "restart_loop") == 0)
-        i18n_fmt (out, size, lang, a->exit_code >= 0 ? "alert.reason.restart_loop"
-                                                     : "alert.reason.restart_loop_nocode",
+        i18n_fmt (out, size, lang,
+                  a->exit_code >= 0 ? "alert.reason.restart_loop"
+                                    : "alert.reason.restart_loop_nocode",
                   n, m, code, NULL);
     else {
         char key [40];
-        snprintf (key, sizeof key, "alert.reason.%s", a->reason);
+        snprintf (key, sizeof (key), "alert.reason.%s", a->reason);
         i18n_fmt (out, size, lang, key, code, NULL);
     }
 }
@@ -228,8 +228,8 @@ cJSON *
 alertview_message (lang_t lang, const alert_t *open, const alert_t *now)
 {
     char title [400], reason [400], tmp [600];
-    s_title (lang, open, now, title, sizeof title);
-    s_reason (lang, open, reason, sizeof reason);
+    s_title (lang, open, now, title, sizeof (title));
+    s_reason (lang, open, reason, sizeof (reason));
     bool over = now->event == ALERT_RESOLVED;
     //  the description: the reason, how it ended, what the container said
     size_t cap = strlen (reason) + ALERT_TEXT_SHOWN + 1200;
@@ -237,9 +237,9 @@ alertview_message (lang_t lang, const alert_t *open, const alert_t *now)
     size_t len = (size_t) snprintf (desc, cap, "%s", reason);
     if (over) {
         char d [48];
-        s_duration (now->duration_s, d, sizeof d);
+        s_duration (now->duration_s, d, sizeof (d));
         len += (size_t) snprintf (desc + len, cap - len, "\n%s",
-                                  i18n_fmt (tmp, sizeof tmp, lang, "alert.lasted", d, NULL));
+                                  i18n_fmt (tmp, sizeof (tmp), lang, "alert.lasted", d, NULL));
         if (strcmp (now->resolution, "loop_ended") == 0)
             len += (size_t) snprintf (desc + len, cap - len, " %s",
                                       i18n_get (lang, now->running ? "alert.loop_running"
@@ -248,16 +248,14 @@ alertview_message (lang_t lang, const alert_t *open, const alert_t *now)
     if (open->health_output [0])
         len += (size_t) snprintf (desc + len, cap - len, "\n\n**%s**\n```\n%s\n```",
                                   i18n_get (lang, "alert.health"), open->health_output);
-    else
-    if (open->logs)
+    else if (open->logs)
         len += (size_t) snprintf (desc + len, cap - len, "\n\n**%s**\n```\n%s\n```",
                                   i18n_get (lang, "alert.logs"),
                                   *open->logs ? s_tail (open->logs)
                                               : i18n_get (lang, "alert.logs_none"));
-    else
-    if (open->logs_error [0])
+    else if (open->logs_error [0])
         len += (size_t) snprintf (desc + len, cap - len, "\n\n%s",
-                                  i18n_fmt (tmp, sizeof tmp, lang, "alert.logs_error",
+                                  i18n_fmt (tmp, sizeof (tmp), lang, "alert.logs_error",
                                             open->logs_error, NULL));
     (void) len;
     cJSON *msg = cJSON_CreateObject ();
@@ -266,37 +264,38 @@ alertview_message (lang_t lang, const alert_t *open, const alert_t *now)
     cJSON *embed = cJSON_CreateObject ();
     cJSON_AddItemToArray (cJSON_AddArrayToObject (msg, "embeds"), embed);
     char cut [400];
-    render_trunc (title, 250, cut, sizeof cut);
+    render_trunc (title, 250, cut, sizeof (cut));
     cJSON_AddStringToObject (embed, "title", cut);
     cJSON_AddStringToObject (embed, "description", desc);
     free (desc);
     bool closed = strcmp (now->resolution, "stopped") == 0 || strcmp (now->resolution, "gone") == 0;
-    int color = over ? (closed ? S_COLOR_CLOSED : S_COLOR_OK)
-              : strcmp (open->kind, "restart_loop") == 0 ? S_COLOR_LOOP
-              : strcmp (open->kind, "unhealthy") == 0 ? S_COLOR_HEALTH : S_COLOR_CRASH;
+    int color = over                                       ? (closed ? S_COLOR_CLOSED : S_COLOR_OK)
+                : strcmp (open->kind, "restart_loop") == 0 ? S_COLOR_LOOP
+                : strcmp (open->kind, "unhealthy") == 0    ? S_COLOR_HEALTH
+                                                           : S_COLOR_CRASH;
     cJSON_AddNumberToObject (embed, "color", color);
     cJSON *fields = cJSON_AddArrayToObject (embed, "fields");
     char host [80];
-    render_trunc (open->host, 60, host, sizeof host);
-    snprintf (tmp, sizeof tmp, "%s / %s", host, open->container);
-    render_trunc (tmp, 200, cut, sizeof cut);
+    render_trunc (open->host, 60, host, sizeof (host));
+    snprintf (tmp, sizeof (tmp), "%s / %s", host, open->container);
+    render_trunc (tmp, 200, cut, sizeof (cut));
     s_add_field (fields, i18n_get (lang, "alert.field.where"), cut, true);
     if (open->opened_ms) {
-        s_when (open->opened_ms, tmp, sizeof tmp);
+        s_when (open->opened_ms, tmp, sizeof (tmp));
         s_add_field (fields, i18n_get (lang, "alert.field.since"), tmp, true);
     }
     if (over && now->time_ms) {
-        s_when (now->time_ms, tmp, sizeof tmp);
+        s_when (now->time_ms, tmp, sizeof (tmp));
         s_add_field (fields, i18n_get (lang, "alert.field.over"), tmp, true);
     }
     if (open->suppressed > 0) {
         char n [24];
-        snprintf (n, sizeof n, "%d", open->suppressed);
+        snprintf (n, sizeof (n), "%d", open->suppressed);
         s_add_field (fields, i18n_get (lang, "alert.field.held"),
-                 i18n_fmt (tmp, sizeof tmp, lang, "alert.held", n, NULL), false);
+                     i18n_fmt (tmp, sizeof (tmp), lang, "alert.held", n, NULL), false);
     }
     cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
-    snprintf (tmp, sizeof tmp, "ddc \xe2\x80\xa2 %s", open->id);
+    snprintf (tmp, sizeof (tmp), "ddc \xe2\x80\xa2 %s", open->id);
     cJSON_AddStringToObject (footer, "text", tmp);
     if (open->time_ms) {
         char iso [32];
@@ -312,15 +311,15 @@ alertview_followup (lang_t lang, const alert_t *now, const char *channel, const 
     char text [900], key [48], extra [400] = "";
     if (now->event == ALERT_RESOLVED) {
         char d [48];
-        s_duration (now->duration_s, d, sizeof d);
-        snprintf (key, sizeof key, "alert.followup.%s", now->resolution);
-        i18n_fmt (text, sizeof text, lang, key, now->display, d, NULL);
+        s_duration (now->duration_s, d, sizeof (d));
+        snprintf (key, sizeof (key), "alert.followup.%s", now->resolution);
+        i18n_fmt (text, sizeof (text), lang, key, now->display, d, NULL);
     }
     else {
         char title [400];
-        s_title (lang, now, now, title, sizeof title);
-        s_reason (lang, now, extra, sizeof extra);
-        snprintf (text, sizeof text, "%s: %s", title, extra);
+        s_title (lang, now, now, title, sizeof (title));
+        s_reason (lang, now, extra, sizeof (extra));
+        snprintf (text, sizeof (text), "%s: %s", title, extra);
     }
     cJSON *msg = cJSON_CreateObject ();
     cJSON_AddStringToObject (msg, "content", text);

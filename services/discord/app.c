@@ -8,7 +8,7 @@
 void
 app_render_ctx (app_t *app, render_ctx_t *r)
 {
-    memset (r, 0, sizeof *r);
+    memset (r, 0, sizeof (*r));
     r->live = app->live;
     r->lang = app->lang;
     r->tz = app->tz;

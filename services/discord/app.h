@@ -30,9 +30,9 @@ typedef struct _panels_t panels_t;
 typedef struct _overviews_t overviews_t;
 typedef struct _alerts_t alerts_t;
 
-/* What the bot counts for its metrics report (main.c renders it). */
+//  What the bot counts for its metrics report (main.c renders it).
 typedef struct {
-    uint64_t interactions;      /* INTERACTION_CREATE received            */
+    uint64_t interactions; //  INTERACTION_CREATE received
     uint64_t acks_ok, acks_failed;
     ddc_histogram_t ack_seconds; /* from the interaction to Discord's answer
                                     to its first response                  */
@@ -58,13 +58,13 @@ typedef struct {
     ddc_tz_t *tz;
     char tz_name [65];
     lang_t lang;
-    bool synced;                /* the first configuration was applied  */
-    bool report_due;            /* the gateway status changed           */
-    int64_t report_at;          /* mono ms of the next periodic report  */
+    bool synced;       //  the first configuration was applied
+    bool report_due;   //  the gateway status changed
+    int64_t report_at; //  mono ms of the next periodic report
     app_metrics_t metrics;
 } app_t;
 
-/* A render context for now, in the bot language and time zone. */
+//  A render context for now, in the bot language and time zone.
 void app_render_ctx (app_t *app, render_ctx_t *r);
 
 #endif

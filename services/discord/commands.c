@@ -18,15 +18,15 @@
 struct _commands_t {
     app_t *app;
     commands_hooks_t hooks;
-    char registered [32];       //  scope last registered ("" none)
-    char lang_done [8];         //  a language code ("zh-CN")
-    char app_done [GW_ID_MAX];      //  the application registered for
+    char registered [32];      //  scope last registered ("" none)
+    char lang_done [8];        //  a language code ("zh-CN")
+    char app_done [GW_ID_MAX]; //  the application registered for
     bool done_this_run;
     bool busy;
     char busy_scope [32];
     char busy_lang [8];
     int64_t retry_at;
-    char error [400];           //  why the last registration failed, "" if it did not
+    char error [400]; //  why the last registration failed, "" if it did not
 };
 
 //  --------------------------------------------------------------------------
@@ -34,10 +34,9 @@ struct _commands_t {
 
 //  The Discord locales of the catalogue's languages (Discord names English
 //  and Spanish twice, Swedish sv-SE).
-static const char *const s_discord_locales [] = {
-    "en-US", "en-GB", "de", "fr", "es-ES", "es-419", "it", "nl", "pl", "pt-BR", "ru", "sv-SE",
-    "tr", "zh-CN", NULL
-};
+static const char *const s_discord_locales [] = { "en-US",  "en-GB", "de", "fr",    "es-ES",
+                                                  "es-419", "it",    "nl", "pl",    "pt-BR",
+                                                  "ru",     "sv-SE", "tr", "zh-CN", NULL };
 
 //  The text of key in every language by Discord locale, as field
 //  ("description_localizations", "name_localizations"): each user's client
@@ -88,7 +87,7 @@ s_choices (cJSON *option, lang_t lang, const char *prefix, const char *const *va
     cJSON *choices = cJSON_AddArrayToObject (option, "choices");
     for (size_t i = 0; values [i]; i++) {
         char key [40];
-        snprintf (key, sizeof key, "%s%s", prefix, values [i]);
+        snprintf (key, sizeof (key), "%s%s", prefix, values [i]);
         cJSON *c = cJSON_CreateObject ();
         cJSON_AddStringToObject (c, "name", i18n_get (lang, key));
         s_localize (c, "name_localizations", key);
@@ -105,8 +104,9 @@ commands_definitions (lang_t lang)
     s_command (list, "ss", lang, "cmd.ss");
     s_command (list, "control", lang, "cmd.control");
     cJSON *info = s_command (list, "info", lang, "cmd.info");
-    cJSON_AddTrueToObject (s_option (cJSON_AddArrayToObject (info, "options"), 3, "container",
-                                     lang, "cmd.info.container", true), "autocomplete");
+    cJSON_AddTrueToObject (s_option (cJSON_AddArrayToObject (info, "options"), 3, "container", lang,
+                                     "cmd.info.container", true),
+                           "autocomplete");
     s_command (list, "help", lang, "cmd.help");
     s_command (list, "ping", lang, "cmd.ping");
     s_command (list, "addadmin", lang, "cmd.addadmin");
@@ -133,7 +133,8 @@ commands_definitions (lang_t lang)
     //  autocomplete for what the bot knows
     for (cJSON *sc = subs->child; sc; sc = sc->next)
         for (cJSON *x = cJSON_GetObjectItemCaseSensitive (sc, "options")
-                        ? cJSON_GetObjectItemCaseSensitive (sc, "options")->child : NULL;
+                            ? cJSON_GetObjectItemCaseSensitive (sc, "options")->child
+                            : NULL;
              x; x = x->next) {
             const char *n = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (x, "name"));
             if (strcmp (n, "container") == 0 || strcmp (n, "task") == 0
@@ -147,12 +148,12 @@ commands_t *
 commands_new (app_t *app, const commands_hooks_t *hooks)
 {
     assert (app);
-    assert (hooks && hooks->panel && hooks->task && hooks->repost && hooks->changed
-            && hooks->app_id && hooks->call);
-    commands_t *self = ddc_calloc (1, sizeof *self);
+    assert (hooks && hooks->panel && hooks->task && hooks->repost && hooks->changed && hooks->app_id
+            && hooks->call);
+    commands_t *self = ddc_calloc (1, sizeof (*self));
     self->app = app;
     self->hooks = *hooks;
-    ddc_strlcpy (self->registered, state_commands (app->state), sizeof self->registered);
+    ddc_strlcpy (self->registered, state_commands (app->state), sizeof (self->registered));
     return self;
 }
 
@@ -196,12 +197,9 @@ s_on_clear (void *arg, int status, const cJSON *json, int code)
     (void) json;
     char *scope = arg;
     if (status == 200)
-        ddc_info ("commands: removed from %s%s", strcmp (scope, "global") ? "guild " : "",
-                  scope);
-    else
-    if (status != REST_CANCELLED)
-        ddc_warn ("commands: cannot remove them from %s (HTTP %d, code %d)", scope, status,
-                  code);
+        ddc_info ("commands: removed from %s%s", strcmp (scope, "global") ? "guild " : "", scope);
+    else if (status != REST_CANCELLED)
+        ddc_warn ("commands: cannot remove them from %s (HTTP %d, code %d)", scope, status, code);
     free (scope);
 }
 
@@ -214,11 +212,10 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
         return;
     if (status == 200) {
         char old [32];
-        ddc_strlcpy (old, self->registered, sizeof old);
-        ddc_strlcpy (self->registered, self->busy_scope, sizeof self->registered);
-        ddc_strlcpy (self->lang_done, self->busy_lang, sizeof self->lang_done);
-        ddc_strlcpy (self->app_done, self->hooks.app_id (self->hooks.arg),
-                     sizeof self->app_done);
+        ddc_strlcpy (old, self->registered, sizeof (old));
+        ddc_strlcpy (self->registered, self->busy_scope, sizeof (self->registered));
+        ddc_strlcpy (self->lang_done, self->busy_lang, sizeof (self->lang_done));
+        ddc_strlcpy (self->app_done, self->hooks.app_id (self->hooks.arg), sizeof (self->app_done));
         self->done_this_run = true;
         self->retry_at = 0;
         self->error [0] = '\0';
@@ -230,7 +227,7 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
         if (old [0] && strcmp (old, self->registered) != 0
             && self->hooks.app_id (self->hooks.arg) [0]) {
             char path [200];
-            s_path (self, old, path, sizeof path);
+            s_path (self, old, path, sizeof (path));
             cJSON *none = cJSON_CreateArray ();
             self->hooks.call (self->hooks.arg, "PUT", path, &none, s_on_clear, ddc_strdup (old));
         }
@@ -242,21 +239,20 @@ s_on_put (void *arg, int status, const cJSON *json, int code)
         const char *why = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (json, "message"));
         char shown [100] = "", detail [160];
         if (why)
-            render_trunc (why, 80, shown, sizeof shown);
+            render_trunc (why, 80, shown, sizeof (shown));
         if (status < 0)
-            snprintf (detail, sizeof detail, "no answer from Discord");
+            snprintf (detail, sizeof (detail), "no answer from Discord");
+        else if (code && shown [0])
+            snprintf (detail, sizeof (detail), "HTTP %d (code %d: %s)", status, code, shown);
+        else if (shown [0])
+            snprintf (detail, sizeof (detail), "HTTP %d (%s)", status, shown);
         else
-        if (code && shown [0])
-            snprintf (detail, sizeof detail, "HTTP %d (code %d: %s)", status, code, shown);
-        else
-        if (shown [0])
-            snprintf (detail, sizeof detail, "HTTP %d (%s)", status, shown);
-        else
-            snprintf (detail, sizeof detail, "HTTP %d", status);
-        snprintf (self->error, sizeof self->error, "slash commands not registered in %s%s: %s%s",
+            snprintf (detail, sizeof (detail), "HTTP %d", status);
+        snprintf (self->error, sizeof (self->error), "slash commands not registered in %s%s: %s%s",
                   strcmp (self->busy_scope, "global") ? "guild " : "", self->busy_scope, detail,
                   status == 403 ? "; is the bot in that server, invited with the "
-                                  "applications.commands scope?" : "");
+                                  "applications.commands scope?"
+                                : "");
         ddc_warn ("commands: cannot register them in %s%s (HTTP %d, code %d): retrying in %d s",
                   strcmp (self->busy_scope, "global") ? "guild " : "", self->busy_scope, status,
                   code, COMMANDS_RETRY_MS / 1000);
@@ -277,17 +273,15 @@ commands_sync (commands_t *self)
     const char *desired = app->live->guild [0] ? app->live->guild : "global";
     const char *lang = i18n_code (app->lang);
     if (self->done_this_run && strcmp (self->registered, desired) == 0
-        && strcmp (self->lang_done, lang) == 0
-        && strcmp (self->app_done, app_id) == 0)
+        && strcmp (self->lang_done, lang) == 0 && strcmp (self->app_done, app_id) == 0)
         return;
-    if (self->retry_at && ddc_mono_ms () < self->retry_at
-        && strcmp (self->busy_scope, desired) == 0)
+    if (self->retry_at && ddc_mono_ms () < self->retry_at && strcmp (self->busy_scope, desired) == 0)
         return;
-    ddc_strlcpy (self->busy_scope, desired, sizeof self->busy_scope);
-    ddc_strlcpy (self->busy_lang, lang, sizeof self->busy_lang);
+    ddc_strlcpy (self->busy_scope, desired, sizeof (self->busy_scope));
+    ddc_strlcpy (self->busy_lang, lang, sizeof (self->busy_lang));
     self->busy = true;
     char path [200];
-    s_path (self, desired, path, sizeof path);
+    s_path (self, desired, path, sizeof (path));
     cJSON *definitions = commands_definitions (app->lang);
     self->hooks.call (self->hooks.arg, "PUT", path, &definitions, s_on_put, self);
 }
@@ -335,38 +329,34 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
         reply_ephemeral (data);
         reply_once (app, ix, CB_MESSAGE, data);
     }
-    else
-    if (strcmp (ix->name, "ping") == 0)
-        reply_once (app, ix, CB_MESSAGE, render_ping (&r, gateway_latency_ms (app->gw),
-                                                       rest_rtt_ms (app->rest)));
-    else
-    if (strcmp (ix->name, "serverstatus") == 0 || strcmp (ix->name, "ss") == 0
-        || strcmp (ix->name, "control") == 0) {
+    else if (strcmp (ix->name, "ping") == 0)
+        reply_once (app, ix, CB_MESSAGE,
+                    render_ping (&r, gateway_latency_ms (app->gw), rest_rtt_ms (app->rest)));
+    else if (strcmp (ix->name, "serverstatus") == 0 || strcmp (ix->name, "ss") == 0
+             || strcmp (ix->name, "control") == 0) {
         reply_text (app, ix, i18n_get (app->lang, "ov.posted"), true);
         self->hooks.repost (self->hooks.arg, ix->channel_id);
     }
-    else
-    if (strcmp (ix->name, "info") == 0) {
+    else if (strcmp (ix->name, "info") == 0) {
         const gw_option_t *o = gw_option (ix, "container");
         const live_ctr_t *c = o ? live_ctr_find (app->live, o->value) : NULL;
         if (!c) {
             char name [80], text [256];
-            render_trunc (o ? o->value : "", 60, name, sizeof name);
-            reply_text (app, ix, i18n_fmt (text, sizeof text, app->lang, "deny.container", name,
-                                           NULL), true);
+            render_trunc (o ? o->value : "", 60, name, sizeof (name));
+            reply_text (app, ix,
+                        i18n_fmt (text, sizeof (text), app->lang, "deny.container", name, NULL),
+                        true);
             return;
         }
         perm_roles_t roles = reply_roles (ix);
-        cJSON *data = render_panel (&r, c, perm_may (app->live, ix->user_id, &roles, c, NULL),
-                                    NULL, false);
+        cJSON *data =
+            render_panel (&r, c, perm_may (app->live, ix->user_id, &roles, c, NULL), NULL, false);
         reply_ephemeral (data);
         reply_once (app, ix, CB_MESSAGE, data);
     }
-    else
-    if (strcmp (ix->name, "addadmin") == 0)
+    else if (strcmp (ix->name, "addadmin") == 0)
         reply_once (app, ix, CB_MODAL, render_addadmin_modal (&r));
-    else
-    if (strcmp (ix->name, "task") == 0)
+    else if (strcmp (ix->name, "task") == 0)
         self->hooks.task (self->hooks.arg, ix);
     else
         reply_deny (app, ix, PERM_UNKNOWN, NULL, NULL);
@@ -433,15 +423,13 @@ s_addadmin_done (void *arg, const save_result_t *res)
     char text [512];
     lang_t lang = a->app->lang;
     if (res->outcome == SAVE_DONE)
-        i18n_fmt (text, sizeof text, lang, "admin.added", a->new_id, NULL);
+        i18n_fmt (text, sizeof (text), lang, "admin.added", a->new_id, NULL);
+    else if (res->outcome == SAVE_SAME)
+        i18n_fmt (text, sizeof (text), lang, "admin.exists", a->new_id, NULL);
+    else if (res->outcome == SAVE_FAILED && strcmp (res->why, i18n_get (lang, "admin.full")) == 0)
+        ddc_strlcpy (text, res->why, sizeof (text));
     else
-    if (res->outcome == SAVE_SAME)
-        i18n_fmt (text, sizeof text, lang, "admin.exists", a->new_id, NULL);
-    else
-    if (res->outcome == SAVE_FAILED && strcmp (res->why, i18n_get (lang, "admin.full")) == 0)
-        ddc_strlcpy (text, res->why, sizeof text);
-    else
-        i18n_fmt (text, sizeof text, lang, "admin.failed", res->why, NULL);
+        i18n_fmt (text, sizeof (text), lang, "admin.failed", res->why, NULL);
     reply_edit (a->reply, render_text (text));
     reply_release (a->reply);
     free (a);
@@ -462,7 +450,7 @@ s_on_addadmin (commands_t *self, const gw_interaction_t *ix)
         while (isspace ((unsigned char) *field))
             field++;
         size_t n = 0;
-        while (field [n] >= '0' && field [n] <= '9' && n < sizeof id - 1) {
+        while (field [n] >= '0' && field [n] <= '9' && n < sizeof (id) - 1) {
             id [n] = field [n];
             n++;
         }
@@ -479,17 +467,17 @@ s_on_addadmin (commands_t *self, const gw_interaction_t *ix)
         return;
     }
     if (live_is_admin (app->live, id)) {
-        reply_text (app, ix, i18n_fmt (text, sizeof text, app->lang, "admin.exists", id, NULL),
+        reply_text (app, ix, i18n_fmt (text, sizeof (text), app->lang, "admin.exists", id, NULL),
                     true);
         return;
     }
-    s_addadmin_t *a = ddc_calloc (1, sizeof *a);
+    s_addadmin_t *a = ddc_calloc (1, sizeof (*a));
     a->app = app;
-    ddc_strlcpy (a->new_id, id, sizeof a->new_id);
+    ddc_strlcpy (a->new_id, id, sizeof (a->new_id));
     char author [160], who [64];
-    saves_author (ix, author, sizeof author);
-    render_trunc (ix->username, 60, who, sizeof who);
-    snprintf (a->note, sizeof a->note, "added by %.60s via /addadmin", who);
+    saves_author (ix, author, sizeof (author));
+    render_trunc (ix->username, 60, who, sizeof (who));
+    snprintf (a->note, sizeof (a->note), "added by %.60s via /addadmin", who);
     a->reply = reply_deferred (app, ix, CB_DEFER_MESSAGE);
     saves_start (app->saves, "admins", author, s_addadmin_edit, s_addadmin_done, a);
 }
@@ -502,28 +490,26 @@ commands_on_interaction (commands_t *self, const gw_interaction_t *ix)
 {
     assert (self);
     switch (ix->type) {
-    case GW_IX_COMMAND:
-        s_on_command (self, ix);
-        break;
-    case GW_IX_AUTOCOMPLETE:
-        s_on_autocomplete (self, ix);
-        break;
-    case GW_IX_COMPONENT:
-        self->hooks.panel (self->hooks.arg, ix);
-        break;
-    case GW_IX_MODAL:
-        if (strcmp (ix->custom_id, "adm:add") == 0)
-            s_on_addadmin (self, ix);
-        else
-        if (strncmp (ix->custom_id, "tk:", 3) == 0)
-            self->hooks.task (self->hooks.arg, ix);
-        else
-        if (strncmp (ix->custom_id, "in:", 3) == 0)
+        case GW_IX_COMMAND:
+            s_on_command (self, ix);
+            break;
+        case GW_IX_AUTOCOMPLETE:
+            s_on_autocomplete (self, ix);
+            break;
+        case GW_IX_COMPONENT:
             self->hooks.panel (self->hooks.arg, ix);
-        else
-            reply_deny (self->app, ix, PERM_UNKNOWN, NULL, NULL);
-        break;
-    default:
-        break;
+            break;
+        case GW_IX_MODAL:
+            if (strcmp (ix->custom_id, "adm:add") == 0)
+                s_on_addadmin (self, ix);
+            else if (strncmp (ix->custom_id, "tk:", 3) == 0)
+                self->hooks.task (self->hooks.arg, ix);
+            else if (strncmp (ix->custom_id, "in:", 3) == 0)
+                self->hooks.panel (self->hooks.arg, ix);
+            else
+                reply_deny (self->app, ix, PERM_UNKNOWN, NULL, NULL);
+            break;
+        default:
+            break;
     }
 }

@@ -11,14 +11,14 @@
 #include <string.h>
 
 typedef enum {
-    P_IDLE,             //  no token
-    P_FETCH,            //  GET /gateway/bot in flight
-    P_WAIT,             //  backoff before the next attempt
-    P_OPENING,          //  WebSocket opening, or waiting for HELLO
-    P_IDENTIFY_WAIT,    //  HELLO seen, IDENTIFY held back by its 5 s spacing
-    P_AUTH,             //  IDENTIFY or RESUME sent, waiting for READY/RESUMED
+    P_IDLE,          //  no token
+    P_FETCH,         //  GET /gateway/bot in flight
+    P_WAIT,          //  backoff before the next attempt
+    P_OPENING,       //  WebSocket opening, or waiting for HELLO
+    P_IDENTIFY_WAIT, //  HELLO seen, IDENTIFY held back by its 5 s spacing
+    P_AUTH,          //  IDENTIFY or RESUME sent, waiting for READY/RESUMED
     P_READY,
-    P_FAILED            //  fatal; retry_at may bring it back
+    P_FAILED //  fatal; retry_at may bring it back
 } s_phase_t;
 
 struct _gateway_t {
@@ -28,27 +28,27 @@ struct _gateway_t {
     uint64_t rng;
 
     char token [256];
-    char url [512];             //  from /gateway/bot
+    char url [512]; //  from /gateway/bot
     char resume_url [512];
     char session_id [128];
-    int64_t seq;                //  last non-null s, -1 = none
+    int64_t seq; //  last non-null s, -1 = none
 
     s_phase_t phase;
     uint32_t conn;
-    bool resuming;              //  this connection resumes
-    int64_t deadline;           //  handshake deadline (OPENING, AUTH)
-    int64_t wait_until;         //  P_WAIT / P_IDENTIFY_WAIT
-    int64_t retry_at;           //  P_FAILED, 0 = never
-    int failures;               //  attempts since the last READY/RESUMED
-    int64_t last_identify;      //  0 = never
+    bool resuming;         //  this connection resumes
+    int64_t deadline;      //  handshake deadline (OPENING, AUTH)
+    int64_t wait_until;    //  P_WAIT / P_IDENTIFY_WAIT
+    int64_t retry_at;      //  P_FAILED, 0 = never
+    int failures;          //  attempts since the last READY/RESUMED
+    int64_t last_identify; //  0 = never
 
-    int64_t hb_interval;        //  0 = no HELLO yet on this connection
+    int64_t hb_interval; //  0 = no HELLO yet on this connection
     int64_t hb_next;
     int64_t hb_sent_at;
     bool hb_acked;
     int64_t latency;
 
-    uint64_t connects;          //  connections opened (the first included)
+    uint64_t connects; //  connections opened (the first included)
     char error [160];
     char user_id [GW_ID_MAX];
     char username [GW_NAME_MAX];
@@ -84,15 +84,15 @@ s_changed (gateway_t *self)
         self->ops.changed (self->arg);
 }
 
-static void
-s_set_error (gateway_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void s_set_error (gateway_t *self, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 static void
 s_set_error (gateway_t *self, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    vsnprintf (self->error, sizeof self->error, fmt, ap);
+    vsnprintf (self->error, sizeof (self->error), fmt, ap);
     va_end (ap);
 }
 
@@ -114,8 +114,7 @@ s_send_json (gateway_t *self, cJSON *payload)
     size_t len = strlen (text);
     if (len < 4096 && self->conn)
         self->ops.send (self->arg, self->conn, text, len);
-    else
-    if (len >= 4096)
+    else if (len >= 4096)
         ddc_warn ("gateway: an outgoing payload of %zu bytes was not sent (limit 4096)", len);
     free (text);
 }
@@ -166,7 +165,7 @@ s_connect (gateway_t *self, int64_t now)
     const char *host = strstr (base, "://");
     bool has_path = host && strchr (host + 3, '/');
     char full [700];
-    snprintf (full, sizeof full, "%s%s?v=10&encoding=json%s", base, has_path ? "" : "/",
+    snprintf (full, sizeof (full), "%s%s?v=10&encoding=json%s", base, has_path ? "" : "/",
               self->compress ? "&compress=zlib-stream" : "");
     self->hb_interval = 0;
     self->connects++;
@@ -192,8 +191,7 @@ s_fetch (gateway_t *self)
 
 //  Drop the connection and try again: resume when the session is kept.
 static void
-s_restart (gateway_t *self, int64_t now, int code, const char *why, bool keep_session,
-           int64_t delay)
+s_restart (gateway_t *self, int64_t now, int code, const char *why, bool keep_session, int64_t delay)
 {
     bool was_ready = self->phase == P_READY;
     s_close_conn (self, code, why);
@@ -257,7 +255,7 @@ s_heartbeat (gateway_t *self, int64_t now)
 gateway_t *
 gateway_new (const gateway_ops_t *ops, void *arg, bool compress)
 {
-    gateway_t *self = ddc_calloc (1, sizeof *self);
+    gateway_t *self = ddc_calloc (1, sizeof (*self));
     self->ops = *ops;
     self->arg = arg;
     self->compress = compress;
@@ -293,7 +291,7 @@ gateway_set_token (gateway_t *self, const char *token, int64_t now)
     if (strcmp (token, self->token) == 0)
         return;
     bool had = self->token [0] != '\0';
-    ddc_strlcpy (self->token, token, sizeof self->token);
+    ddc_strlcpy (self->token, token, sizeof (self->token));
     s_close_conn (self, 1000, "token changed");
     s_forget_session (self);
     self->error [0] = '\0';
@@ -316,8 +314,8 @@ gateway_url_result (gateway_t *self, int status, const char *url, int64_t now)
     if (self->phase != P_FETCH)
         return;
     if (status == 200 && url && (strncmp (url, "ws://", 5) == 0 || strncmp (url, "wss://", 6) == 0)
-        && strlen (url) < sizeof self->url && !strchr (url, '?')) {
-        ddc_strlcpy (self->url, url, sizeof self->url);
+        && strlen (url) < sizeof (self->url) && !strchr (url, '?')) {
+        ddc_strlcpy (self->url, url, sizeof (self->url));
         s_connect (self, now);
         return;
     }
@@ -331,8 +329,7 @@ gateway_url_result (gateway_t *self, int status, const char *url, int64_t now)
     }
     if (status == 200)
         s_set_error (self, "GET /gateway/bot gave no usable url");
-    else
-    if (status < 0)
+    else if (status < 0)
         s_set_error (self, "cannot reach the Discord API");
     else
         s_set_error (self, "GET /gateway/bot failed (HTTP %d)", status);
@@ -385,12 +382,12 @@ s_on_dispatch (gateway_t *self, const char *t, const cJSON *d, int64_t now)
             s_restart (self, now, 4000, "bad ready", false, -1);
             return;
         }
-        ddc_strlcpy (self->session_id, r.session_id, sizeof self->session_id);
+        ddc_strlcpy (self->session_id, r.session_id, sizeof (self->session_id));
         ddc_strlcpy (self->resume_url, r.resume_url [0] ? r.resume_url : self->url,
-                     sizeof self->resume_url);
-        ddc_strlcpy (self->user_id, r.user_id, sizeof self->user_id);
-        ddc_strlcpy (self->username, r.username, sizeof self->username);
-        ddc_strlcpy (self->app_id, r.app_id, sizeof self->app_id);
+                     sizeof (self->resume_url));
+        ddc_strlcpy (self->user_id, r.user_id, sizeof (self->user_id));
+        ddc_strlcpy (self->username, r.username, sizeof (self->username));
+        ddc_strlcpy (self->app_id, r.app_id, sizeof (self->app_id));
         self->phase = P_READY;
         self->failures = 0;
         self->error [0] = '\0';
@@ -398,8 +395,7 @@ s_on_dispatch (gateway_t *self, const char *t, const cJSON *d, int64_t now)
                   self->app_id);
         s_changed (self);
     }
-    else
-    if (strcmp (t, "RESUMED") == 0) {
+    else if (strcmp (t, "RESUMED") == 0) {
         self->phase = P_READY;
         self->failures = 0;
         self->error [0] = '\0';
@@ -417,48 +413,48 @@ gateway_on_text (gateway_t *self, uint32_t conn, const char *text, size_t len, i
         return;
     gw_payload_t p;
     char why [160];
-    if (gw_payload_parse (text, len, &p, why, sizeof why) < 0) {
+    if (gw_payload_parse (text, len, &p, why, sizeof (why)) < 0) {
         ddc_warn ("gateway: a payload of %zu bytes ignored: %s", len, why);
         return;
     }
     switch (p.op) {
-    case GW_OP_HELLO:
-        if (self->phase == P_OPENING)
-            s_on_hello (self, p.d, now);
-        break;
-    case GW_OP_HEARTBEAT:
-        if (self->hb_interval)
-            s_heartbeat (self, now);
-        break;
-    case GW_OP_HEARTBEAT_ACK:
-        self->hb_acked = true;
-        if (self->hb_sent_at) {
-            self->latency = now - self->hb_sent_at;
-            self->hb_sent_at = 0;
-        }
-        break;
-    case GW_OP_RECONNECT:
-        ddc_info ("gateway: the server asked for a reconnect (op 7): resuming");
-        s_restart (self, now, 4000, "reconnect requested", true, 100 + s_jitter (self, 400));
-        break;
-    case GW_OP_INVALID_SESSION:
-        if (cJSON_IsTrue (p.d) && self->session_id [0]) {
-            ddc_info ("gateway: invalid session (resumable): resuming");
-            s_restart (self, now, 4000, "invalid session", true, 500 + s_jitter (self, 1000));
-        }
-        else {
-            ddc_info ("gateway: invalid session: identifying again");
-            s_restart (self, now, 4000, "invalid session", false, 1000 + s_jitter (self, 1000));
-        }
-        break;
-    case GW_OP_DISPATCH:
-        if (p.s >= 0)
-            self->seq = p.s;
-        if (p.t [0])
-            s_on_dispatch (self, p.t, p.d, now);
-        break;
-    default:
-        break;
+        case GW_OP_HELLO:
+            if (self->phase == P_OPENING)
+                s_on_hello (self, p.d, now);
+            break;
+        case GW_OP_HEARTBEAT:
+            if (self->hb_interval)
+                s_heartbeat (self, now);
+            break;
+        case GW_OP_HEARTBEAT_ACK:
+            self->hb_acked = true;
+            if (self->hb_sent_at) {
+                self->latency = now - self->hb_sent_at;
+                self->hb_sent_at = 0;
+            }
+            break;
+        case GW_OP_RECONNECT:
+            ddc_info ("gateway: the server asked for a reconnect (op 7): resuming");
+            s_restart (self, now, 4000, "reconnect requested", true, 100 + s_jitter (self, 400));
+            break;
+        case GW_OP_INVALID_SESSION:
+            if (cJSON_IsTrue (p.d) && self->session_id [0]) {
+                ddc_info ("gateway: invalid session (resumable): resuming");
+                s_restart (self, now, 4000, "invalid session", true, 500 + s_jitter (self, 1000));
+            }
+            else {
+                ddc_info ("gateway: invalid session: identifying again");
+                s_restart (self, now, 4000, "invalid session", false, 1000 + s_jitter (self, 1000));
+            }
+            break;
+        case GW_OP_DISPATCH:
+            if (p.s >= 0)
+                self->seq = p.s;
+            if (p.t [0])
+                s_on_dispatch (self, p.t, p.d, now);
+            break;
+        default:
+            break;
     }
     gw_payload_free (&p);
 }
@@ -467,13 +463,20 @@ static const char *
 s_fatal (int code)
 {
     switch (code) {
-    case 4004: return "token rejected";
-    case 4010: return "invalid shard";
-    case 4011: return "sharding required";
-    case 4012: return "invalid API version";
-    case 4013: return "invalid intents";
-    case 4014: return "disallowed intents";
-    default: return NULL;
+        case 4004:
+            return "token rejected";
+        case 4010:
+            return "invalid shard";
+        case 4011:
+            return "sharding required";
+        case 4012:
+            return "invalid API version";
+        case 4013:
+            return "invalid intents";
+        case 4014:
+            return "disallowed intents";
+        default:
+            return NULL;
     }
 }
 
@@ -501,9 +504,8 @@ gateway_on_close (gateway_t *self, uint32_t conn, int code, const char *reason, 
         s_forget_session (self);
     s_set_error (self, "closed %d%s%.100s", code, reason && *reason ? ": " : "",
                  reason ? reason : "");
-    ddc_info ("gateway: connection closed (%d%s%.100s): %s", code,
-              reason && *reason ? ", " : "", reason ? reason : "",
-              self->session_id [0] ? "resuming" : "identifying again");
+    ddc_info ("gateway: connection closed (%d%s%.100s): %s", code, reason && *reason ? ", " : "",
+              reason ? reason : "", self->session_id [0] ? "resuming" : "identifying again");
     if (was_ready)
         self->failures = 0;
     s_schedule (self, now, s_backoff (self));
@@ -522,36 +524,36 @@ void
 gateway_tick (gateway_t *self, int64_t now)
 {
     switch (self->phase) {
-    case P_WAIT:
-        if (now >= self->wait_until) {
-            if (self->url [0])
-                s_connect (self, now);
-            else
-                s_fetch (self);
-        }
-        return;
-    case P_FAILED:
-        if (self->retry_at && now >= self->retry_at) {
-            self->retry_at = 0;
-            s_fetch (self);
-        }
-        return;
-    case P_OPENING:
-    case P_AUTH:
-        if (now >= self->deadline) {
-            s_set_error (self, "no %s from the gateway in time",
-                         self->phase == P_OPENING ? "HELLO" : "READY");
-            ddc_warn ("gateway: %s", self->error);
-            s_restart (self, now, 4000, "handshake timeout", true, -1);
+        case P_WAIT:
+            if (now >= self->wait_until) {
+                if (self->url [0])
+                    s_connect (self, now);
+                else
+                    s_fetch (self);
+            }
             return;
-        }
-        break;
-    case P_IDENTIFY_WAIT:
-        if (now >= self->wait_until)
-            s_identify (self, now);
-        break;
-    default:
-        break;
+        case P_FAILED:
+            if (self->retry_at && now >= self->retry_at) {
+                self->retry_at = 0;
+                s_fetch (self);
+            }
+            return;
+        case P_OPENING:
+        case P_AUTH:
+            if (now >= self->deadline) {
+                s_set_error (self, "no %s from the gateway in time",
+                             self->phase == P_OPENING ? "HELLO" : "READY");
+                ddc_warn ("gateway: %s", self->error);
+                s_restart (self, now, 4000, "handshake timeout", true, -1);
+                return;
+            }
+            break;
+        case P_IDENTIFY_WAIT:
+            if (now >= self->wait_until)
+                s_identify (self, now);
+            break;
+        default:
+            break;
     }
     if (self->conn && self->hb_interval && now >= self->hb_next) {
         if (!self->hb_acked) {
@@ -572,22 +574,22 @@ gateway_next_ms (gateway_t *self, int64_t now)
 {
     int64_t due = now + 60000;
     switch (self->phase) {
-    case P_WAIT:
-    case P_IDENTIFY_WAIT:
-        if (self->wait_until < due)
-            due = self->wait_until;
-        break;
-    case P_FAILED:
-        if (self->retry_at && self->retry_at < due)
-            due = self->retry_at;
-        break;
-    case P_OPENING:
-    case P_AUTH:
-        if (self->deadline < due)
-            due = self->deadline;
-        break;
-    default:
-        break;
+        case P_WAIT:
+        case P_IDENTIFY_WAIT:
+            if (self->wait_until < due)
+                due = self->wait_until;
+            break;
+        case P_FAILED:
+            if (self->retry_at && self->retry_at < due)
+                due = self->retry_at;
+            break;
+        case P_OPENING:
+        case P_AUTH:
+            if (self->deadline < due)
+                due = self->deadline;
+            break;
+        default:
+            break;
     }
     if (self->conn && self->hb_interval && self->hb_next < due)
         due = self->hb_next;
@@ -606,11 +608,14 @@ gateway_state_t
 gateway_state (gateway_t *self)
 {
     switch (self->phase) {
-    case P_IDLE: return GATEWAY_WAITING_TOKEN;
-    case P_READY: return GATEWAY_READY;
-    case P_FAILED: return GATEWAY_FAILED;
-    default:
-        return self->session_id [0] ? GATEWAY_RESUMING : GATEWAY_CONNECTING;
+        case P_IDLE:
+            return GATEWAY_WAITING_TOKEN;
+        case P_READY:
+            return GATEWAY_READY;
+        case P_FAILED:
+            return GATEWAY_FAILED;
+        default:
+            return self->session_id [0] ? GATEWAY_RESUMING : GATEWAY_CONNECTING;
     }
 }
 
@@ -618,11 +623,16 @@ const char *
 gateway_state_name (gateway_state_t state)
 {
     switch (state) {
-    case GATEWAY_WAITING_TOKEN: return "waiting_for_token";
-    case GATEWAY_CONNECTING: return "connecting";
-    case GATEWAY_RESUMING: return "resuming";
-    case GATEWAY_READY: return "ready";
-    case GATEWAY_FAILED: return "failed";
+        case GATEWAY_WAITING_TOKEN:
+            return "waiting_for_token";
+        case GATEWAY_CONNECTING:
+            return "connecting";
+        case GATEWAY_RESUMING:
+            return "resuming";
+        case GATEWAY_READY:
+            return "ready";
+        case GATEWAY_FAILED:
+            return "failed";
     }
     return "unknown";
 }

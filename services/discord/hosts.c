@@ -13,10 +13,10 @@
 
 struct _hosts_t {
     app_t *app;
-    uint64_t asking;            //  generation of the STATUS in flight, 0 none
+    uint64_t asking; //  generation of the STATUS in flight, 0 none
     uint64_t generation;
-    int64_t asked_at;           //  mono ms the first page was asked for
-    int known;                  //  Docker hosts in the pages so far
+    int64_t asked_at; //  mono ms the first page was asked for
+    int known;        //  Docker hosts in the pages so far
 };
 
 static int s_ask (hosts_t *self, uint64_t offset);
@@ -29,7 +29,7 @@ typedef struct {
 hosts_t *
 hosts_new (app_t *app)
 {
-    hosts_t *self = ddc_calloc (1, sizeof *self);
+    hosts_t *self = ddc_calloc (1, sizeof (*self));
     self->app = app;
     return self;
 }
@@ -76,8 +76,8 @@ s_on_peers (void *arg, const ddc_msg_t *reply)
         return;
     if (!reply || reply->type != DDC_PEERS) {
         ddc_warn ("hosts: the broker did not give its peers table (%s): the containers show "
-                  "their state at the agents' next reports", reply ? ddc_msg_name (reply->type)
-                                                                      : "no answer");
+                  "their state at the agents' next reports",
+                  reply ? ddc_msg_name (reply->type) : "no answer");
         return;
     }
     const cJSON *table = reply->json [DDC_PEERS_BODY];
@@ -103,13 +103,14 @@ s_ask (hosts_t *self, uint64_t offset)
 {
     char req [40], off [24];
     ddc_req_id (req);
-    snprintf (off, sizeof off, "%llu", (unsigned long long) offset);
+    snprintf (off, sizeof (off), "%llu", (unsigned long long) offset);
     zmsg_t *msg = ddc_msg_buildv (DDC_STATUS, req, off, "docker@*", NULL);
-    s_ask_t *ask = ddc_calloc (1, sizeof *ask);
+    s_ask_t *ask = ddc_calloc (1, sizeof (*ask));
     ask->owner = self;
     ask->generation = self->asking;
-    if (!msg || ddc_client_request (self->app->client, &msg, S_STATUS_TIMEOUT_MS, 2, s_on_peers,
-                                    ask) < 0) {
+    if (!msg
+        || ddc_client_request (self->app->client, &msg, S_STATUS_TIMEOUT_MS, 2, s_on_peers, ask)
+               < 0) {
         zmsg_destroy (&msg);
         free (ask);
         self->asking = 0;
@@ -149,8 +150,8 @@ hosts_on_mon (hosts_t *self, const char *topic, const cJSON *body)
         || strcmp (topic + 9 + strlen (name), "/") != 0 || !cJSON_IsBool (connected))
         return;
     const char *reason = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "reason"));
-    int64_t since = live_parse_time (cJSON_GetStringValue (
-        cJSON_GetObjectItemCaseSensitive (body, "time")));
+    int64_t since =
+        live_parse_time (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "time")));
     live_link (self->app->live, name, cJSON_IsTrue (connected), since ? since : ddc_wall_ms (),
                ddc_mono_ms ());
     ddc_info ("hosts: %s %s (%s)", name, cJSON_IsTrue (connected) ? "connected" : "is gone",

@@ -19,11 +19,11 @@ typedef struct _hosts_t hosts_t;
 
 hosts_t *hosts_new (app_t *app);
 void hosts_destroy (hosts_t **self_p);
-/* The bot is connected to the broker (again): ask for the peers table. */
+//  The bot is connected to the broker (again): ask for the peers table.
 void hosts_on_connected (hosts_t *self);
-/* A status/<peer>/<topic>/ message (body borrowed). */
+//  A status/<peer>/<topic>/ message (body borrowed).
 void hosts_on_status (hosts_t *self, const char *peer, const char *topic, const cJSON *body);
-/* A mon/<...>/ message (topic and body borrowed). */
+//  A mon/<...>/ message (topic and body borrowed).
 void hosts_on_mon (hosts_t *self, const char *topic, const cJSON *body);
 
 #endif

@@ -12,8 +12,8 @@ i18n_init (void)
     if (s_catalogue)
         return 0;
     ddc_i18n_t *cat = ddc_i18n_new ();
-    char err[200];
-    if (ddc_i18n_load_builtin (cat, err, sizeof err) < 0) {
+    char err [200];
+    if (ddc_i18n_load_builtin (cat, err, sizeof (err)) < 0) {
         fprintf (stderr, "ddc-discord: %s\n", err);
         ddc_i18n_destroy (&cat);
         return -1;
@@ -44,7 +44,7 @@ i18n_lang (const char *code)
 const char *
 i18n_code (lang_t lang)
 {
-    return (int) lang >= 0 && lang < LANG_COUNT ? ddc_i18n_codes[lang] : "en";
+    return (int) lang >= 0 && lang < LANG_COUNT ? ddc_i18n_codes [lang] : "en";
 }
 
 const char *

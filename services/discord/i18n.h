@@ -11,24 +11,24 @@
 
 #include <stddef.h>
 
-/* A language of the catalogue (ddc_i18n.h's order; LANG_EN is 0). */
+//  A language of the catalogue (ddc_i18n.h's order; LANG_EN is 0).
 typedef enum { LANG_EN = DDC_LANG_en, LANG_DE = DDC_LANG_de, LANG_COUNT = DDC_LANGS } lang_t;
 
-/* Parse the compiled-in tables. 0, or -1 if a table is not a JSON object
-   of strings (a build problem). Idempotent. */
+//  Parse the compiled-in tables. 0, or -1 if a table is not a JSON object
+//  of strings (a build problem). Idempotent.
 int i18n_init (void);
 void i18n_shutdown (void);
-/* The language of a code of the catalogue ("de" -> LANG_DE); anything
-   else -> LANG_EN. */
+//  The language of a code of the catalogue ("de" -> LANG_DE); anything
+//  else -> LANG_EN.
 lang_t i18n_lang (const char *code);
 const char *i18n_code (lang_t lang);
-/* The text of key (static for the process lifetime). */
+//  The text of key (static for the process lifetime).
 const char *i18n_get (lang_t lang, const char *key);
-/* The text of key with {0}.. replaced by the NULL-terminated string
-   arguments, into buf (truncated, NUL-terminated). Returns buf. */
+//  The text of key with {0}.. replaced by the NULL-terminated string
+//  arguments, into buf (truncated, NUL-terminated). Returns buf.
 char *i18n_fmt (char *buf, size_t size, lang_t lang, const char *key, ...)
     __attribute__ ((sentinel));
-/* The loaded catalogue (tests; NULL before i18n_init). */
+//  The loaded catalogue (tests; NULL before i18n_init).
 const ddc_i18n_t *i18n_catalogue (void);
 
 #endif

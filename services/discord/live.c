@@ -18,7 +18,7 @@ static int s_apply_docker (live_t *self, const cJSON *v, cJSON *errors);
 live_t *
 live_new (void)
 {
-    live_t *self = ddc_calloc (1, sizeof *self);
+    live_t *self = ddc_calloc (1, sizeof (*self));
     //  Until the sections come: the defaults of the schema's rows
     cJSON *empty = cJSON_CreateObject ();
     s_apply_bot (self, empty, NULL);
@@ -44,7 +44,7 @@ live_destroy (live_t **self_p)
     if (!self_p || !*self_p)
         return;
     live_t *self = *self_p;
-    memset (self->token, 0, sizeof self->token);
+    memset (self->token, 0, sizeof (self->token));
     s_ctrs_free (self->ctrs, self->nctrs);
     free (self->chans);
     free (self->admins);
@@ -99,11 +99,16 @@ const char *
 live_action_name (unsigned bit)
 {
     switch (bit) {
-    case ACT_START: return "start";
-    case ACT_STOP: return "stop";
-    case ACT_RESTART: return "restart";
-    case ACT_LOGS: return "logs";
-    default: return "";
+        case ACT_START:
+            return "start";
+        case ACT_STOP:
+            return "stop";
+        case ACT_RESTART:
+            return "restart";
+        case ACT_LOGS:
+            return "logs";
+        default:
+            return "";
     }
 }
 
@@ -130,12 +135,12 @@ s_apply_bot (live_t *self, const cJSON *v, cJSON *errors)
         ddc_config_error (errors, "bot", "type", "bot must be an object");
         return -1;
     }
-    ddc_strlcpy (self->token, ddc_schema_str (DDC_SEC_BOT, v, "token"), sizeof self->token);
-    ddc_strlcpy (self->guild, ddc_schema_str (DDC_SEC_BOT, v, "guild_id"), sizeof self->guild);
+    ddc_strlcpy (self->token, ddc_schema_str (DDC_SEC_BOT, v, "token"), sizeof (self->token));
+    ddc_strlcpy (self->guild, ddc_schema_str (DDC_SEC_BOT, v, "guild_id"), sizeof (self->guild));
     ddc_strlcpy (self->language, ddc_schema_str (DDC_SEC_BOT, v, "language"),
-                 sizeof self->language);
+                 sizeof (self->language));
     ddc_strlcpy (self->timezone, ddc_schema_str (DDC_SEC_BOT, v, "timezone"),
-                 sizeof self->timezone);
+                 sizeof (self->timezone));
     self->log_lines = ddc_schema_int (DDC_SEC_BOT, v, "log_lines");
     return 0;
 }
@@ -153,7 +158,7 @@ s_roles (live_ctr_t *x, const cJSON *roles)
         for (const cJSON *id = cJSON_IsArray (a) && bit ? a->child : NULL; id && k < 25;
              id = id->next, k++) {
             if (!cJSON_IsString (id) || !*id->valuestring
-                || strlen (id->valuestring) >= sizeof out [0].id)
+                || strlen (id->valuestring) >= sizeof (out [0].id))
                 continue;
             size_t i = 0;
             while (i < n && strcmp (out [i].id, id->valuestring) != 0)
@@ -161,8 +166,8 @@ s_roles (live_ctr_t *x, const cJSON *roles)
             if (i == n) {
                 if (n == cap)
                     continue;
-                out = ddc_realloc (out, (n + 1) * sizeof *out);
-                ddc_strlcpy (out [n].id, id->valuestring, sizeof out [n].id);
+                out = ddc_realloc (out, (n + 1) * sizeof (*out));
+                ddc_strlcpy (out [n].id, id->valuestring, sizeof (out [n].id));
                 out [n++].actions = 0;
             }
             out [i].actions |= bit;
@@ -182,22 +187,22 @@ s_apply_containers (live_t *self, const cJSON *v, cJSON *errors)
     size_t n = (size_t) cJSON_GetArraySize (v);
     if (n > DDC_CONTAINERS_MAX)
         n = DDC_CONTAINERS_MAX;
-    live_ctr_t *ctrs = ddc_calloc (n ? n : 1, sizeof *ctrs);
+    live_ctr_t *ctrs = ddc_calloc (n ? n : 1, sizeof (*ctrs));
     size_t count = 0;
     for (const cJSON *c = v->child; c && count < n; c = c->next) {
         const char *host = s_str (c, "host", NULL), *name = s_str (c, "name", NULL);
         if (!cJSON_IsObject (c) || !host || !name || !*host || !*name) {
             char field [64];
-            snprintf (field, sizeof field, "containers[%zu]", count);
+            snprintf (field, sizeof (field), "containers[%zu]", count);
             ddc_config_error (errors, field, "type", "a container needs a host and a name");
             s_ctrs_free (ctrs, count);
             return -1;
         }
         live_ctr_t *x = &ctrs [count++];
-        ddc_strlcpy (x->host, host, sizeof x->host);
-        ddc_strlcpy (x->name, name, sizeof x->name);
+        ddc_strlcpy (x->host, host, sizeof (x->host));
+        ddc_strlcpy (x->name, name, sizeof (x->name));
         const char *display = ddc_schema_str (DDC_SEC_CONTAINERS, c, "display_name");
-        ddc_strlcpy (x->display, *display ? display : name, sizeof x->display);
+        ddc_strlcpy (x->display, *display ? display : name, sizeof (x->display));
         x->order = ddc_schema_int (DDC_SEC_CONTAINERS, c, "order");
         x->active = ddc_schema_bool (DDC_SEC_CONTAINERS, c, "active");
         const cJSON *allowed = cJSON_GetObjectItemCaseSensitive (c, "allowed_actions");
@@ -213,7 +218,7 @@ s_apply_containers (live_t *self, const cJSON *v, cJSON *errors)
         s_roles (x, cJSON_GetObjectItemCaseSensitive (c, "roles"));
         live_key (x->host, x->name, x->key);
     }
-    qsort (ctrs, count, sizeof *ctrs, s_ctr_cmp);
+    qsort (ctrs, count, sizeof (*ctrs), s_ctr_cmp);
     s_ctrs_free (self->ctrs, self->nctrs);
     self->ctrs = ctrs;
     self->nctrs = count;
@@ -230,21 +235,22 @@ s_apply_channels (live_t *self, const cJSON *v, cJSON *errors)
     size_t n = (size_t) cJSON_GetArraySize (v);
     if (n > 200)
         n = 200;
-    live_chan_t *chans = ddc_calloc (n ? n : 1, sizeof *chans);
+    live_chan_t *chans = ddc_calloc (n ? n : 1, sizeof (*chans));
     size_t count = 0;
     for (const cJSON *c = v->child; c && count < n; c = c->next) {
         const char *id = s_str (c, "id", NULL), *kind = s_str (c, "kind", "");
         if (!id || !*id || strlen (id) > 20
             || (strcmp (kind, "status") != 0 && strcmp (kind, "control") != 0)) {
             char field [64];
-            snprintf (field, sizeof field, "channels[%zu]", count);
-            ddc_config_error (errors, field, "type", "a channel needs an id and a kind (status or control)");
+            snprintf (field, sizeof (field), "channels[%zu]", count);
+            ddc_config_error (errors, field, "type",
+                              "a channel needs an id and a kind (status or control)");
             free (chans);
             return -1;
         }
         live_chan_t *x = &chans [count++];
-        ddc_strlcpy (x->id, id, sizeof x->id);
-        ddc_strlcpy (x->name, ddc_schema_str (DDC_SEC_CHANNELS, c, "name"), sizeof x->name);
+        ddc_strlcpy (x->id, id, sizeof (x->id));
+        ddc_strlcpy (x->name, ddc_schema_str (DDC_SEC_CHANNELS, c, "name"), sizeof (x->name));
         x->kind = strcmp (kind, "control") == 0 ? CHAN_CONTROL : CHAN_STATUS;
         x->post_initial = ddc_schema_bool (DDC_SEC_CHANNELS, c, "post_initial");
         x->refresh_minutes = ddc_schema_int (DDC_SEC_CHANNELS, c, "refresh_minutes");
@@ -267,12 +273,12 @@ s_apply_admins (live_t *self, const cJSON *v, cJSON *errors)
     size_t n = (size_t) cJSON_GetArraySize (v);
     if (n > 100)
         n = 100;
-    char (*admins) [24] = ddc_calloc (n ? n : 1, sizeof *admins);
+    char (*admins) [24] = ddc_calloc (n ? n : 1, sizeof (*admins));
     size_t count = 0;
     for (const cJSON *a = v->child; a && count < n; a = a->next) {
         const char *id = s_str (a, "id", NULL);
-        if (id && *id && strlen (id) < sizeof admins [0])
-            ddc_strlcpy (admins [count++], id, sizeof admins [0]);
+        if (id && *id && strlen (id) < sizeof (admins [0]))
+            ddc_strlcpy (admins [count++], id, sizeof (admins [0]));
     }
     free (self->admins);
     self->admins = admins;
@@ -349,8 +355,8 @@ s_host_entry (live_t *self, const char *host)
         i = self->nhosts;
     }
     self->nhosts++;
-    memset (&self->hosts [i], 0, sizeof self->hosts [i]);
-    ddc_strlcpy (self->hosts [i].host, host, sizeof self->hosts [i].host);
+    memset (&self->hosts [i], 0, sizeof (self->hosts [i]));
+    ddc_strlcpy (self->hosts [i].host, host, sizeof (self->hosts [i].host));
     return i;
 }
 
@@ -361,7 +367,7 @@ s_docker_host (const live_t *self, const char *peer)
     if (!peer || strncmp (peer, "docker@", 7) != 0)
         return NULL;
     const char *host = peer + 7;
-    return *host && strlen (host) < sizeof self->hosts [0].host ? host : NULL;
+    return *host && strlen (host) < sizeof (self->hosts [0].host) ? host : NULL;
 }
 
 void
@@ -405,8 +411,8 @@ live_parse_time (const char *iso)
 {
     int y, mo, d, h, mi, sec, n = 0;
     if (!iso || sscanf (iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6
-        || n != 19 || y < 1970 || mo < 1 || mo > 12 || d < 1
-        || d > ddc_tz_days_in_month (y, mo) || h > 23 || mi > 59 || sec > 60)
+        || n != 19 || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > ddc_tz_days_in_month (y, mo)
+        || h > 23 || mi > 59 || sec > 60)
         return 0;
     const char *rest = iso + n;
     int ms = 0;
@@ -481,7 +487,7 @@ live_ctr_find (const live_t *self, const char *text)
         if (!x->active)
             continue;
         char both [200];
-        snprintf (both, sizeof both, "%s/%s", x->host, x->name);
+        snprintf (both, sizeof (both), "%s/%s", x->host, x->name);
         if (strcasecmp (x->name, text) == 0 || strcasecmp (both, text) == 0)
             return x;
     }
@@ -512,7 +518,7 @@ s_pending (const live_t *self, const char *key, int64_t now)
 void
 live_ctr_status (const live_t *self, const live_ctr_t *c, int64_t now, live_st_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     out->state = ST_UNKNOWN;
     out->uptime_s = -1;
     const cJSON *body = NULL;
@@ -534,8 +540,7 @@ live_ctr_status (const live_t *self, const live_ctr_t *c, int64_t now, live_st_t
         out->host_issue = HOST_AGENT_GONE;
         out->host_since = gone_since;
     }
-    else
-    if (body && now - at <= stale) {
+    else if (body && now - at <= stale) {
         const cJSON *docker = cJSON_GetObjectItemCaseSensitive (body, "docker");
         const cJSON *reachable = cJSON_GetObjectItemCaseSensitive (docker, "reachable");
         if (cJSON_IsFalse (reachable)) {
@@ -547,20 +552,17 @@ live_ctr_status (const live_t *self, const live_ctr_t *c, int64_t now, live_st_t
         const cJSON *e = cJSON_GetObjectItemCaseSensitive (ctrs, c->name);
         if (cJSON_IsObject (e) && !out->host_down) {
             const char *state = s_str (e, "state", "");
-            ddc_strlcpy (out->raw, state, sizeof out->raw);
-            ddc_strlcpy (out->health, s_str (e, "health", ""), sizeof out->health);
+            ddc_strlcpy (out->raw, state, sizeof (out->raw));
+            ddc_strlcpy (out->health, s_str (e, "health", ""), sizeof (out->health));
             if (cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (e, "exists")))
                 out->state = ST_STOPPED;
-            else
-            if (strcmp (state, "running") == 0)
+            else if (strcmp (state, "running") == 0)
                 out->state = ST_RUNNING;
-            else
-            if (strcmp (state, "restarting") == 0 || strcmp (state, "removing") == 0)
+            else if (strcmp (state, "restarting") == 0 || strcmp (state, "removing") == 0)
                 out->state = ST_PENDING;
-            else
-            if (strcmp (state, "exited") == 0 || strcmp (state, "created") == 0
-                || strcmp (state, "dead") == 0 || strcmp (state, "paused") == 0
-                || strcmp (state, "missing") == 0)
+            else if (strcmp (state, "exited") == 0 || strcmp (state, "created") == 0
+                     || strcmp (state, "dead") == 0 || strcmp (state, "paused") == 0
+                     || strcmp (state, "missing") == 0)
                 out->state = ST_STOPPED;
             const cJSON *cpu = cJSON_GetObjectItemCaseSensitive (e, "cpu_percent");
             const cJSON *mem = cJSON_GetObjectItemCaseSensitive (e, "mem_bytes");
@@ -579,8 +581,7 @@ live_ctr_status (const live_t *self, const live_ctr_t *c, int64_t now, live_st_t
 }
 
 void
-live_patch_state (live_t *self, const char *host, const char *name, const char *state,
-                  int64_t now)
+live_patch_state (live_t *self, const char *host, const char *name, const char *state, int64_t now)
 {
     (void) now;
     if (!host || !name || !state || !*state)
@@ -636,4 +637,3 @@ live_clear_pending (live_t *self, const char *key)
             return;
         }
 }
-

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_TEXT_KEPT (RENDER_LOGS_MAX * 2)   //  bytes of the latest logs kept
+#define S_TEXT_KEPT (RENDER_LOGS_MAX * 2) //  bytes of the latest logs kept
 
 typedef struct s_live {
     struct s_live *next;
@@ -22,17 +22,17 @@ typedef struct s_live {
     char key [LIVE_KEY_LEN + 1];
     char host [64];
     char name [129];
-    panels_who_t who;               //  whom the fetches are for
-    char message [GW_ID_MAX];       //  the log message, once an edit said so
-    int64_t until;                  //  mono ms: updates end
+    panels_who_t who;         //  whom the fetches are for
+    char message [GW_ID_MAX]; //  the log message, once an edit said so
+    int64_t until;            //  mono ms: updates end
     int64_t until_wall;
     int64_t next_fetch;
-    int64_t last_change;            //  mono ms of the last new lines
+    int64_t last_change; //  mono ms of the last new lines
     bool fetching;
-    char *text;                     //  the latest logs (their tail), NULL before
+    char *text; //  the latest logs (their tail), NULL before
     int lines;
-    char note [400];                //  an error from the last fetch, "" none
-    uint64_t shown;                 //  hash of what the message shows
+    char note [400]; //  an error from the last fetch, "" none
+    uint64_t shown;  //  hash of what the message shows
 } s_live_t;
 
 struct _livelogs_t {
@@ -51,7 +51,7 @@ typedef struct {
 livelogs_t *
 livelogs_new (app_t *app)
 {
-    livelogs_t *self = ddc_calloc (1, sizeof *self);
+    livelogs_t *self = ddc_calloc (1, sizeof (*self));
     self->app = app;
     return self;
 }
@@ -175,7 +175,7 @@ s_on_logs (void *arg, const ddc_msg_t *reply)
     bool ok;
     char text [600];
     const cJSON *body;
-    panels_outcome (app, c->display, s->host, ACT_LOGS, reply, &ok, text, sizeof text, &body);
+    panels_outcome (app, c->display, s->host, ACT_LOGS, reply, &ok, text, sizeof (text), &body);
     if (ok) {
         const char *logs = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "logs"));
         const cJSON *lines = cJSON_GetObjectItemCaseSensitive (body, "lines");
@@ -190,14 +190,14 @@ s_on_logs (void *arg, const ddc_msg_t *reply)
         s->note [0] = '\0';
     }
     else
-        ddc_strlcpy (s->note, text, sizeof s->note);
+        ddc_strlcpy (s->note, text, sizeof (s->note));
     s_show (s, true, NULL);
 }
 
 static void
 s_fetch (livelogs_t *self, s_live_t *s, int64_t now)
 {
-    s_fetch_t *f = ddc_calloc (1, sizeof *f);
+    s_fetch_t *f = ddc_calloc (1, sizeof (*f));
     f->owner = self;
     f->id = s->id;
     s->fetching = true;
@@ -221,17 +221,17 @@ s_start (livelogs_t *self, const gw_interaction_t *ix, const live_ctr_t *c, int 
                 oldest = s;
         s_end (self, oldest, i18n_get (app->lang, "logs.ended"));
     }
-    s_live_t *s = ddc_calloc (1, sizeof *s);
+    s_live_t *s = ddc_calloc (1, sizeof (*s));
     s->owner = self;
     s->id = ++self->next_id;
-    ddc_strlcpy (s->key, c->key, sizeof s->key);
-    ddc_strlcpy (s->host, c->host, sizeof s->host);
-    ddc_strlcpy (s->name, c->name, sizeof s->name);
+    ddc_strlcpy (s->key, c->key, sizeof (s->key));
+    ddc_strlcpy (s->host, c->host, sizeof (s->host));
+    ddc_strlcpy (s->name, c->name, sizeof (s->name));
     panels_who (ix, &s->who);
     //  A deferred update edits the component's message; a deferred
     //  message is a new one, whose id the first edit's answer gives.
     if (ack_type == CB_DEFER_UPDATE)
-        ddc_strlcpy (s->message, ix->message_id, sizeof s->message);
+        ddc_strlcpy (s->message, ix->message_id, sizeof (s->message));
     int64_t now = ddc_mono_ms ();
     s->until = now + LIVELOGS_FOR_MS;
     s->until_wall = ddc_wall_ms () + LIVELOGS_FOR_MS;
@@ -273,7 +273,7 @@ livelogs_on_component (livelogs_t *self, const gw_interaction_t *ix)
     }
     if (p != PERM_OK) {
         char name [128];
-        render_trunc (c->display, 60, name, sizeof name);
+        render_trunc (c->display, 60, name, sizeof (name));
         reply_deny (app, ix, p, i18n_get (app->lang, "btn.logs"), name);
         return;
     }
@@ -299,7 +299,7 @@ livelogs_on_component (livelogs_t *self, const gw_interaction_t *ix)
     s->until = now + LIVELOGS_FOR_MS;
     s->until_wall = ddc_wall_ms () + LIVELOGS_FOR_MS;
     s->last_change = now;
-    s->shown = 0;                   //  the footer's time changed
+    s->shown = 0; //  the footer's time changed
     if (!s->fetching)
         s_fetch (self, s, now);
 }
@@ -313,14 +313,11 @@ livelogs_tick (livelogs_t *self, int64_t now)
         s_live_t *next = s->next;
         if (!s->reply || !live_ctr_by_key (app->live, s->key))
             s_end (self, s, NULL);
-        else
-        if (now >= s->until)
+        else if (now >= s->until)
             s_end (self, s, i18n_get (app->lang, "logs.ended"));
-        else
-        if (now - s->last_change >= LIVELOGS_IDLE_MS)
+        else if (now - s->last_change >= LIVELOGS_IDLE_MS)
             s_end (self, s, i18n_get (app->lang, "logs.idle"));
-        else
-        if (!s->fetching && now >= s->next_fetch)
+        else if (!s->fetching && now >= s->next_fetch)
             s_fetch (self, s, now);
         s = next;
     }

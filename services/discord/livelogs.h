@@ -19,22 +19,22 @@
 #include "app.h"
 #include "payload.h"
 
-#define LIVELOGS_MAX       16
-#define LIVELOGS_EVERY_MS  5000
-#define LIVELOGS_FOR_MS    120000
-#define LIVELOGS_IDLE_MS   30000
+#define LIVELOGS_MAX 16
+#define LIVELOGS_EVERY_MS 5000
+#define LIVELOGS_FOR_MS 120000
+#define LIVELOGS_IDLE_MS 30000
 
 typedef struct _livelogs_t livelogs_t;
 
 livelogs_t *livelogs_new (app_t *app);
 void livelogs_destroy (livelogs_t **self_p);
-/* The 📋 button on container c (permission and cooldown checked). */
+//  The 📋 button on container c (permission and cooldown checked).
 void livelogs_start (livelogs_t *self, const gw_interaction_t *ix, const live_ctr_t *c);
-/* "lg:ref:KEY" and "lg:stop:KEY". */
+//  "lg:ref:KEY" and "lg:stop:KEY".
 void livelogs_on_component (livelogs_t *self, const gw_interaction_t *ix);
 void livelogs_tick (livelogs_t *self, int64_t now);
 int64_t livelogs_next_ms (livelogs_t *self, int64_t now);
-/* Sessions that update themselves now. */
+//  Sessions that update themselves now.
 size_t livelogs_running (livelogs_t *self);
 
 #endif

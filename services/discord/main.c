@@ -202,7 +202,7 @@ static void
 s_gw_fetch_url (void *arg)
 {
     app_t *app = arg;
-    uint64_t *gen = ddc_malloc (2 * sizeof *gen);
+    uint64_t *gen = ddc_malloc (2 * sizeof (*gen));
     gen [0] = ++s_fetch_gen;
     gen [1] = (uint64_t) (uintptr_t) app;
     rest_call (app->rest, "GET", "/gateway/bot", NULL, 0, s_on_gateway_url, gen);
@@ -219,27 +219,34 @@ s_on_metrics (void *arg, ddc_metrics_t *m)
                            st == (int) now ? 1 : 0, "state",
                            gateway_state_name ((gateway_state_t) st), NULL);
     uint64_t connects = gateway_connects (app->gw);
-    ddc_metrics_counter (m, "ddc_discord_gateway_reconnects_total", "Gateway connections "
+    ddc_metrics_counter (m, "ddc_discord_gateway_reconnects_total",
+                         "Gateway connections "
                          "opened after the first (resumes, new sessions, token changes).",
                          (double) (connects ? connects - 1 : 0), NULL);
     int64_t latency = gateway_latency_ms (app->gw);
     if (latency >= 0)
-        ddc_metrics_gauge (m, "ddc_discord_gateway_latency_seconds", "The gateway's heartbeat "
-                           "round trip.", (double) latency / 1000.0, NULL);
+        ddc_metrics_gauge (m, "ddc_discord_gateway_latency_seconds",
+                           "The gateway's heartbeat "
+                           "round trip.",
+                           (double) latency / 1000.0, NULL);
     ddc_metrics_counter (m, "ddc_discord_rest_429_total", "REST answers 429 (rate limited).",
                          (double) rest_limited (app->rest), NULL);
     ddc_metrics_gauge (m, "ddc_discord_rest_queued", "REST requests waiting.",
                        (double) rest_queued (app->rest), NULL);
-    ddc_metrics_counter (m, "ddc_discord_interactions_total", "Interactions received (commands, "
-                         "buttons, menus, forms).", (double) app->metrics.interactions, NULL);
+    ddc_metrics_counter (m, "ddc_discord_interactions_total",
+                         "Interactions received (commands, "
+                         "buttons, menus, forms).",
+                         (double) app->metrics.interactions, NULL);
     static const char *const acks_help = "First responses to interactions, by Discord's answer.";
     ddc_metrics_counter (m, "ddc_discord_interaction_acks_total", acks_help,
                          (double) app->metrics.acks_ok, "result", "ok", NULL);
     ddc_metrics_counter (m, "ddc_discord_interaction_acks_total", acks_help,
                          (double) app->metrics.acks_failed, "result", "failed", NULL);
-    ddc_metrics_histogram (m, "ddc_discord_interaction_ack_seconds", "From an interaction to "
+    ddc_metrics_histogram (m, "ddc_discord_interaction_ack_seconds",
+                           "From an interaction to "
                            "Discord's answer to its first response (Discord wants it within "
-                           "3 s).", &app->metrics.ack_seconds, NULL);
+                           "3 s).",
+                           &app->metrics.ack_seconds, NULL);
 }
 
 static void
@@ -248,7 +255,7 @@ s_gw_dispatch (void *arg, const char *t, const cJSON *d)
     app_t *app = arg;
     if (strcmp (t, "INTERACTION_CREATE") == 0) {
         app->metrics.interactions++;
-        gw_interaction_t *ix = ddc_malloc (sizeof *ix);
+        gw_interaction_t *ix = ddc_malloc (sizeof (*ix));
         if (gw_interaction_parse (d, ix) == 0)
             commands_on_interaction (app->commands, ix);
         else
@@ -256,23 +263,21 @@ s_gw_dispatch (void *arg, const char *t, const cJSON *d)
                       "ignored");
         free (ix);
     }
-    else
-    if (strncmp (t, "MESSAGE_", 8) == 0)
+    else if (strncmp (t, "MESSAGE_", 8) == 0)
         overviews_on_dispatch (app->overviews, t, d);
-    else
-    if (strcmp (t, "READY") == 0) {
+    else if (strcmp (t, "READY") == 0) {
         app->report_due = true;
         commands_sync (app->commands);
         overviews_sync (app->overviews);
     }
-    else
-    if (strcmp (t, "GUILD_CREATE") == 0) {
+    else if (strcmp (t, "GUILD_CREATE") == 0) {
         const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (d, "name"));
         char id [GW_ID_MAX];
         gw_get_id (d, "id", id);
         ddc_info ("gateway: in guild %s (%.100s)%s", id, name ? name : "?",
                   app->live->guild [0] && strcmp (id, app->live->guild) != 0
-                  ? " (not the configured guild)" : "");
+                      ? " (not the configured guild)"
+                      : "");
     }
 }
 
@@ -303,11 +308,9 @@ s_to_task (void *arg, const gw_interaction_t *ix)
     app_t *app = arg;
     if (ix->type == GW_IX_MODAL)
         taskflow_on_modal (app->tasks, ix);
-    else
-    if (ix->type == GW_IX_AUTOCOMPLETE)
+    else if (ix->type == GW_IX_AUTOCOMPLETE)
         taskflow_on_autocomplete (app->tasks, ix);
-    else
-    if (ix->type == GW_IX_COMPONENT)
+    else if (ix->type == GW_IX_COMPONENT)
         taskflow_on_component (app->tasks, ix);
     else
         taskflow_on_command (app->tasks, ix);
@@ -373,7 +376,7 @@ s_load_tz (app_t *app)
     }
     ddc_tz_destroy (&app->tz);
     app->tz = tz;
-    ddc_strlcpy (app->tz_name, app->live->timezone, sizeof app->tz_name);
+    ddc_strlcpy (app->tz_name, app->live->timezone, sizeof (app->tz_name));
 }
 
 static int
@@ -383,14 +386,14 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
     app_t *app = arg;
     live_t *live = app->live;
     char old_token [256], old_guild [24], old_lang [8], old_tz [65];
-    ddc_strlcpy (old_token, live->token, sizeof old_token);
-    ddc_strlcpy (old_guild, live->guild, sizeof old_guild);
-    ddc_strlcpy (old_lang, live->language, sizeof old_lang);
-    ddc_strlcpy (old_tz, live->timezone, sizeof old_tz);
+    ddc_strlcpy (old_token, live->token, sizeof (old_token));
+    ddc_strlcpy (old_guild, live->guild, sizeof (old_guild));
+    ddc_strlcpy (old_lang, live->language, sizeof (old_lang));
+    ddc_strlcpy (old_tz, live->timezone, sizeof (old_tz));
     if (live_apply (live, section, value, errors) < 0) {
         ddc_warn ("%s rev %llu rejected: it does not have the expected shape", section,
                   (unsigned long long) rev);
-        memset (old_token, 0, sizeof old_token);
+        memset (old_token, 0, sizeof (old_token));
         return -1;
     }
     ddc_info ("applied %s rev %llu%s", section, (unsigned long long) rev,
@@ -416,13 +419,11 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
         commands_sync (app->commands);
         app->report_due = true;
     }
-    else
-    if (strcmp (section, "containers") == 0)
+    else if (strcmp (section, "containers") == 0)
         overviews_dirty (app->overviews);
-    else
-    if (strcmp (section, "channels") == 0 && app->synced)
+    else if (strcmp (section, "channels") == 0 && app->synced)
         overviews_sync (app->overviews);
-    memset (old_token, 0, sizeof old_token);
+    memset (old_token, 0, sizeof (old_token));
     return 0;
 }
 
@@ -431,32 +432,37 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
 {
     app_t *app = arg;
     switch (event) {
-    case DDC_EV_CONNECTED:
-        ddc_info ("connected to the broker as %s", detail);
-        //  What every Docker agent reported last, and which are connected:
-        //  no container waits for its agent's next report.
-        hosts_on_connected (app->hosts);
-        break;
-    case DDC_EV_SYNCED:
-        ddc_info ("configuration in sync");
-        if (!app->synced) {
-            app->synced = true;
-            overviews_sync (app->overviews);
-        }
-        break;
-    case DDC_EV_DISCONNECTED:
-        ddc_warn ("%s; running on the last good configuration", detail);
-        break;
-    case DDC_EV_RESYNC: ddc_info ("resync: %s", detail); break;
-    case DDC_EV_CACHE_LOADED:
-        ddc_info ("started from the cache %s", detail);
-        if (!app->synced) {
-            app->synced = true;
-            overviews_sync (app->overviews);
-        }
-        break;
-    case DDC_EV_ERROR: ddc_warn ("%s", detail); break;
-    case DDC_EV_REFUSED: break;     /* logged by the client; shown in the "link" report */
+        case DDC_EV_CONNECTED:
+            ddc_info ("connected to the broker as %s", detail);
+            //  What every Docker agent reported last, and which are connected:
+            //  no container waits for its agent's next report.
+            hosts_on_connected (app->hosts);
+            break;
+        case DDC_EV_SYNCED:
+            ddc_info ("configuration in sync");
+            if (!app->synced) {
+                app->synced = true;
+                overviews_sync (app->overviews);
+            }
+            break;
+        case DDC_EV_DISCONNECTED:
+            ddc_warn ("%s; running on the last good configuration", detail);
+            break;
+        case DDC_EV_RESYNC:
+            ddc_info ("resync: %s", detail);
+            break;
+        case DDC_EV_CACHE_LOADED:
+            ddc_info ("started from the cache %s", detail);
+            if (!app->synced) {
+                app->synced = true;
+                overviews_sync (app->overviews);
+            }
+            break;
+        case DDC_EV_ERROR:
+            ddc_warn ("%s", detail);
+            break;
+        case DDC_EV_REFUSED:
+            break; //  logged by the client; shown in the "link" report
     }
 }
 
@@ -489,29 +495,28 @@ s_ws_events (app_t *app)
     while (n++ < S_EVENTS_PER_LOOP && (ev = ws_next (app->ws))) {
         int64_t now = ddc_mono_ms ();
         switch (ev->kind) {
-        case WS_EV_OPEN:
-            gateway_on_open (app->gw, ev->conn, now);
-            break;
-        case WS_EV_MESSAGE:
-            if (ev->conn != gateway_conn (app->gw))
+            case WS_EV_OPEN:
+                gateway_on_open (app->gw, ev->conn, now);
                 break;
-            if (ev->binary) {
-                char *text = NULL;
-                size_t len = 0;
-                int rc = zstream_push (app->z, ev->data, ev->len, &text, &len);
-                if (rc < 0)
-                    gateway_drop (app->gw, "undecodable compressed gateway data", now);
+            case WS_EV_MESSAGE:
+                if (ev->conn != gateway_conn (app->gw))
+                    break;
+                if (ev->binary) {
+                    char *text = NULL;
+                    size_t len = 0;
+                    int rc = zstream_push (app->z, ev->data, ev->len, &text, &len);
+                    if (rc < 0)
+                        gateway_drop (app->gw, "undecodable compressed gateway data", now);
+                    else if (rc > 0)
+                        gateway_on_text (app->gw, ev->conn, text, len, now);
+                    free (text);
+                }
                 else
-                if (rc > 0)
-                    gateway_on_text (app->gw, ev->conn, text, len, now);
-                free (text);
-            }
-            else
-                gateway_on_text (app->gw, ev->conn, ev->data, ev->len, now);
-            break;
-        case WS_EV_CLOSED:
-            gateway_on_close (app->gw, ev->conn, ev->code, ev->reason, now);
-            break;
+                    gateway_on_text (app->gw, ev->conn, ev->data, ev->len, now);
+                break;
+            case WS_EV_CLOSED:
+                gateway_on_close (app->gw, ev->conn, ev->code, ev->reason, now);
+                break;
         }
         ws_event_free (&ev);
     }
@@ -531,7 +536,7 @@ s_ws_fds (void *arg, struct curl_waitfd *fds, size_t max)
     app_t *app = arg;
     if (max < 1)
         return 0;
-    fds [0] = (struct curl_waitfd) { .fd = ws_fd (app->ws), .events = CURL_WAIT_POLLIN };
+    fds [0] = (struct curl_waitfd){ .fd = ws_fd (app->ws), .events = CURL_WAIT_POLLIN };
     return 1;
 }
 
@@ -588,10 +593,10 @@ static void
 s_loop (app_t *app)
 {
     ddc_loop_t *loop = ddc_loop_new (s_poll, app);
-    ddc_loop_add (loop, &(ddc_loop_part_t) { .fds = s_ws_fds, .run = s_ws_run, .arg = app });
+    ddc_loop_add (loop, &(ddc_loop_part_t){ .fds = s_ws_fds, .run = s_ws_run, .arg = app });
     ddc_loop_add_client (loop, app->client);
-    ddc_loop_add (loop, &(ddc_loop_part_t) { .next_ms = s_timers_next, .run = s_timers_run,
-                                              .arg = app });
+    ddc_loop_add (loop,
+                  &(ddc_loop_part_t){ .next_ms = s_timers_next, .run = s_timers_run, .arg = app });
     ddc_loop_run (loop);
     ddc_loop_destroy (&loop);
 }
@@ -647,7 +652,7 @@ main (int argc, char **argv)
     };
     ddc_args_conn_t conn;
     char err [512];
-    if (ddc_args_conn_env (&conn, err, sizeof err) < 0) {
+    if (ddc_args_conn_env (&conn, err, sizeof (err)) < 0) {
         fprintf (stderr, "ddc-discord: %s\n", err);
         return DDC_ARGS_USAGE;
     }
@@ -659,31 +664,54 @@ main (int argc, char **argv)
     int c;
     while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'b': conn.broker = optarg; break;
-        case 'a': api = optarg; break;
-        case 'c': cache = optarg; break;
-        case 's': state_arg = optarg; break;
-        case 'i': instance = optarg; break;
-        case 'C': conn.cert = optarg; break;
-        case 'B': conn.broker_cert = optarg; break;
-        case 'I': conn.insecure = true; break;
-        case 'D': data = optarg; break;
-        case 'n': compress = false; break;
-        case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
-        case 'h': s_usage (stdout); return 0;
-        case 'V': {
-            printf ("ddc-discord %s (libzmq %d.%d.%d, czmq %d.%d.%d, %s, libwebsockets %s)\n",
-                    DDC_VERSION, ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
-                    CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH,
-                    curl_version (), lws_get_library_version ());
-            return 0;
-        }
-        default:
-            return ddc_args_bad_option ("ddc-discord", c, argv);
+            case 'b':
+                conn.broker = optarg;
+                break;
+            case 'a':
+                api = optarg;
+                break;
+            case 'c':
+                cache = optarg;
+                break;
+            case 's':
+                state_arg = optarg;
+                break;
+            case 'i':
+                instance = optarg;
+                break;
+            case 'C':
+                conn.cert = optarg;
+                break;
+            case 'B':
+                conn.broker_cert = optarg;
+                break;
+            case 'I':
+                conn.insecure = true;
+                break;
+            case 'D':
+                data = optarg;
+                break;
+            case 'n':
+                compress = false;
+                break;
+            case 'v':
+                ddc_log_set_level (DDC_LOG_DEBUG);
+                break;
+            case 'h':
+                s_usage (stdout);
+                return 0;
+            case 'V': {
+                printf ("ddc-discord %s (libzmq %d.%d.%d, czmq %d.%d.%d, %s, libwebsockets %s)\n",
+                        DDC_VERSION, ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
+                        CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH, curl_version (),
+                        lws_get_library_version ());
+                return 0;
+            }
+            default:
+                return ddc_args_bad_option ("ddc-discord", c, argv);
         }
     }
-    if (ddc_args_no_more ("ddc-discord", argc, argv)
-        || ddc_args_connection ("ddc-discord", &conn))
+    if (ddc_args_no_more ("ddc-discord", argc, argv) || ddc_args_connection ("ddc-discord", &conn))
         return DDC_ARGS_USAGE;
     if (strncmp (api, "http://", 7) != 0 && strncmp (api, "https://", 8) != 0) {
         fprintf (stderr, "ddc-discord: --discord-api must be an http:// or https:// url\n");
@@ -691,12 +719,14 @@ main (int argc, char **argv)
     }
     char hostbuf [256] = "";
     if (!instance) {
-        ddc_args_host_name (hostbuf, sizeof hostbuf);
+        ddc_args_host_name (hostbuf, sizeof (hostbuf));
         instance = ddc_config_name_ok (hostbuf, DDC_HOST_NAME_MAX) ? hostbuf : "main";
     }
     if (!ddc_config_name_ok (instance, DDC_HOST_NAME_MAX)) {
-        fprintf (stderr, "ddc-discord: instance name '%s' is not usable: 1 to 63 characters "
-                 "from A-Z, a-z, 0-9, '.', '_' and '-'\n", instance);
+        fprintf (stderr,
+                 "ddc-discord: instance name '%s' is not usable: 1 to 63 characters "
+                 "from A-Z, a-z, 0-9, '.', '_' and '-'\n",
+                 instance);
         return 2;
     }
     if (i18n_init () < 0) {
@@ -717,11 +747,11 @@ main (int argc, char **argv)
 
     //  The files go to the data folder unless each is given.
     char *data_dir = NULL, *state_path = NULL;
-    char *cache_path = ddc_args_data_file (cache, data, &data_dir, "discord.cache.json", err,
-                                           sizeof err);
+    char *cache_path =
+        ddc_args_data_file (cache, data, &data_dir, "discord.cache.json", err, sizeof (err));
     if (cache_path)
         state_path = ddc_args_data_file (state_arg, data, &data_dir, "discord.state.json", err,
-                                         sizeof err);
+                                         sizeof (err));
     if (!state_path) {
         fprintf (stderr, "ddc-discord: %s\n", err);
         free (cache_path);
@@ -743,24 +773,40 @@ main (int argc, char **argv)
         rc = 1;
     }
     gateway_ops_t ops = {
-        .connect = s_gw_connect, .send = s_gw_send, .close = s_gw_close,
-        .fetch_url = s_gw_fetch_url, .dispatch = s_gw_dispatch, .changed = s_report_due,
+        .connect = s_gw_connect,
+        .send = s_gw_send,
+        .close = s_gw_close,
+        .fetch_url = s_gw_fetch_url,
+        .dispatch = s_gw_dispatch,
+        .changed = s_report_due,
     };
     app->gw = gateway_new (&ops, app, compress);
     commands_hooks_t commands_hooks = {
-        .panel = s_to_panel, .task = s_to_task, .repost = s_repost,
-        .changed = s_report_due, .app_id = s_app_id, .call = s_rest_call, .arg = app,
+        .panel = s_to_panel,
+        .task = s_to_task,
+        .repost = s_repost,
+        .changed = s_report_due,
+        .app_id = s_app_id,
+        .call = s_rest_call,
+        .arg = app,
     };
     app->commands = commands_new (app, &commands_hooks);
     panels_hooks_t panels_hooks = {
-        .changed = s_overviews_changed, .overview_part = s_overview_part,
-        .refreshed = s_overview_refreshed, .logs = s_to_logs, .task = s_to_task,
-        .request = s_broker_request, .arg = app,
+        .changed = s_overviews_changed,
+        .overview_part = s_overview_part,
+        .refreshed = s_overview_refreshed,
+        .logs = s_to_logs,
+        .task = s_to_task,
+        .request = s_broker_request,
+        .arg = app,
     };
     app->panels = panels_new (app, &panels_hooks);
     overviews_hooks_t overviews_hooks = {
-        .render_ctx = s_render_ctx, .synced = s_synced, .user_id = s_user_id,
-        .call = s_rest_call, .arg = app,
+        .render_ctx = s_render_ctx,
+        .synced = s_synced,
+        .user_id = s_user_id,
+        .call = s_rest_call,
+        .arg = app,
     };
     app->overviews = overviews_new (app->live, app->state, &overviews_hooks);
     app->hosts = hosts_new (app);
@@ -770,12 +816,11 @@ main (int argc, char **argv)
     app->livelogs = livelogs_new (app);
     s_load_tz (app);
 
-    static const char *const sections [] = {
-        "bot", "containers", "channels", "admins", "spam", "docker", "tasks", NULL
-    };
+    static const char *const sections [] = { "bot",  "containers", "channels", "admins",
+                                             "spam", "docker",     "tasks",    NULL };
     static const double ack_le [] = { 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5 };
     ddc_histogram_init (&app->metrics.ack_seconds, ack_le,
-                        (int) (sizeof ack_le / sizeof ack_le [0]));
+                        (int) (sizeof (ack_le) / sizeof (ack_le [0])));
     ddc_client_opts_t opts = {
         .broker = conn.broker,
         .role = "discord",
@@ -794,8 +839,10 @@ main (int argc, char **argv)
     if (rc == 0) {
         app->client = ddc_client_new (&opts);
         if (!app->client) {
-            fprintf (stderr, "ddc-discord: cannot connect to %s (bad endpoint or certificate; "
-                     "-v tells why)\n", conn.broker);
+            fprintf (stderr,
+                     "ddc-discord: cannot connect to %s (bad endpoint or certificate; "
+                     "-v tells why)\n",
+                     conn.broker);
             rc = 1;
         }
     }

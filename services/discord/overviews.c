@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert (OV_PARTS_MAX <= STATE_PARTS_MAX, "the state file keeps every part");
+_Static_assert(OV_PARTS_MAX <= STATE_PARTS_MAX, "the state file keeps every part");
 
 typedef enum { OP_NONE, OP_POST, OP_EDIT } s_op_kind_t;
 
@@ -18,13 +18,13 @@ typedef enum { OP_NONE, OP_POST, OP_EDIT } s_op_kind_t;
 
 //  One message of an overview.
 typedef struct {
-    char id [GW_ID_MAX];        //  "" while not posted
+    char id [GW_ID_MAX]; //  "" while not posted
     bool want_edit;
     //  What the message shows, or will once the request in flight is done,
     //  as hashes of the rendered payload without its clock: with the CPU
     //  and RAM figures (full) and without them (states); 0 = not known.
     uint64_t sent_full, sent_states;
-    int64_t not_before;         //  mono ms: OV_MIN_GAP_MS after its last edit
+    int64_t not_before; //  mono ms: OV_MIN_GAP_MS after its last edit
 } s_part_t;
 
 typedef struct s_entry {
@@ -32,7 +32,7 @@ typedef struct s_entry {
     overviews_t *owner;
     char channel [GW_ID_MAX];
     chan_kind_t kind;
-    s_part_t parts [OV_PARTS_MAX];  //  the messages, in order
+    s_part_t parts [OV_PARTS_MAX]; //  the messages, in order
     size_t nparts;
     //  Posting: parts [posted, nparts) are still to be posted, one after
     //  the other; then the old messages (those a new post replaces) go.
@@ -42,14 +42,14 @@ typedef struct s_entry {
     size_t nold;
     s_op_kind_t op;
     size_t op_part;
-    bool removed;               //  no longer configured; freed when idle
+    bool removed; //  no longer configured; freed when idle
     bool want_post;
     int64_t next_refresh;
-    int64_t not_before;         //  mono ms: backoff, the gap between requests
+    int64_t not_before; //  mono ms: backoff, the gap between requests
     int failures;
-    int64_t activity_at;        //  mono ms of the last message by someone else
-    int64_t post_at;            //  mono ms the last post began
-    bool buried;                //  someone else wrote below the overview
+    int64_t activity_at; //  mono ms of the last message by someone else
+    int64_t post_at;     //  mono ms the last post began
+    bool buried;         //  someone else wrote below the overview
     //  Messages deleted while a post was in flight, whose id the post's
     //  answer may bring only afterwards (newest last, the oldest dropped).
     char early_deleted [OV_EARLY_DELETED][GW_ID_MAX];
@@ -69,9 +69,9 @@ struct _overviews_t {
     overviews_hooks_t hooks;
     s_entry_t *entries;
     size_t count;
-    bool started;               //  the first sync after READY happened
-    bool check;                 //  compare what is shown at the next tick
-    size_t edits;               //  PATCHes sent (tests, logs)
+    bool started; //  the first sync after READY happened
+    bool check;   //  compare what is shown at the next tick
+    size_t edits; //  PATCHes sent (tests, logs)
 };
 
 //  --------------------------------------------------------------------------
@@ -154,9 +154,9 @@ s_part_of (const s_entry_t *e, const char *id)
 static s_entry_t *
 s_add (overviews_t *self, const char *channel, chan_kind_t kind)
 {
-    s_entry_t *e = ddc_calloc (1, sizeof *e);
+    s_entry_t *e = ddc_calloc (1, sizeof (*e));
     e->owner = self;
-    ddc_strlcpy (e->channel, channel, sizeof e->channel);
+    ddc_strlcpy (e->channel, channel, sizeof (e->channel));
     e->kind = kind;
     e->next = self->entries;
     self->entries = e;
@@ -187,7 +187,7 @@ overviews_new (live_t *live, state_t *state, const overviews_hooks_t *hooks)
     assert (live);
     assert (state);
     assert (hooks && hooks->render_ctx && hooks->synced && hooks->user_id && hooks->call);
-    overviews_t *self = ddc_calloc (1, sizeof *self);
+    overviews_t *self = ddc_calloc (1, sizeof (*self));
     self->live = live;
     self->state = state;
     self->hooks = *hooks;
@@ -258,7 +258,7 @@ s_remember (overviews_t *self, s_entry_t *e)
     size_t n = 0;
     for (size_t i = 0; i < e->nparts; i++)
         if (e->parts [i].id [0])
-            ddc_strlcpy (ids [n++], e->parts [i].id, sizeof ids [0]);
+            ddc_strlcpy (ids [n++], e->parts [i].id, sizeof (ids [0]));
     state_set_messages (self->state, e->channel, ids, n, s_kind_name (e->kind));
 }
 
@@ -280,7 +280,7 @@ static void
 s_delete (overviews_t *self, const char *channel, const char *message)
 {
     char path [96];
-    snprintf (path, sizeof path, "/channels/%s/messages/%s", channel, message);
+    snprintf (path, sizeof (path), "/channels/%s/messages/%s", channel, message);
     self->hooks.call (self->hooks.arg, "DELETE", path, NULL, s_on_delete,
                       ddc_asprintf ("%s in %s", message, channel));
 }
@@ -312,8 +312,8 @@ s_repost (s_entry_t *e)
 {
     for (size_t i = 0; i < e->nparts; i++)
         if (e->parts [i].id [0] && e->nold < OV_PARTS_MAX * 2)
-            ddc_strlcpy (e->old [e->nold++], e->parts [i].id, sizeof e->old [0]);
-    memset (e->parts, 0, sizeof e->parts);
+            ddc_strlcpy (e->old [e->nold++], e->parts [i].id, sizeof (e->old [0]));
+    memset (e->parts, 0, sizeof (e->parts));
     e->nparts = 0;
     e->posting = true;
     e->posted = 0;
@@ -357,7 +357,7 @@ s_on_post (void *arg, int status, const cJSON *json, int code)
             s_delete (self, e->channel, id);
             return;
         }
-        ddc_strlcpy (e->parts [i].id, id, sizeof e->parts [i].id);
+        ddc_strlcpy (e->parts [i].id, id, sizeof (e->parts [i].id));
         e->parts [i].not_before = now + OV_MIN_GAP_MS;
         e->posted++;
         if (e->posted == e->nparts)
@@ -392,7 +392,7 @@ s_post (overviews_t *self, s_entry_t *e, int64_t now)
         e->post_at = now;
     e->not_before = now + OV_PART_GAP_MS;
     char path [64];
-    snprintf (path, sizeof path, "/channels/%s/messages", e->channel);
+    snprintf (path, sizeof (path), "/channels/%s/messages", e->channel);
     cJSON *body = render_overview (&r, e->kind, i);
     self->hooks.call (self->hooks.arg, "POST", path, &body, s_on_post, e);
 }
@@ -407,7 +407,7 @@ s_on_edit (void *arg, int status, const cJSON *json, int code)
     int64_t now = ddc_mono_ms ();
     size_t i = e->op_part;
     if (i >= e->nparts || e->posting)
-        return;                         //  reposted since
+        return; //  reposted since
     s_part_t *p = &e->parts [i];
     if (status == 200) {
         e->failures = 0;
@@ -417,8 +417,7 @@ s_on_edit (void *arg, int status, const cJSON *json, int code)
     if ((status == 404 && code != 10003) || (status == 403 && code == 50005)) {
         //  Deleted while we were away, or posted by another bot (a new
         //  token): post the overview anew.
-        ddc_info ("overviews: the overview %s in %s is gone: posting it again", p->id,
-                  e->channel);
+        ddc_info ("overviews: the overview %s in %s is gone: posting it again", p->id, e->channel);
         p->id [0] = '\0';
         e->want_post = true;
         e->not_before = now;
@@ -426,8 +425,7 @@ s_on_edit (void *arg, int status, const cJSON *json, int code)
     }
     p->want_edit = true;
     s_backoff (e, now, status == 403 || status == 404 ? 30000 : 5000);
-    ddc_warn ("overviews: cannot edit %s in %s (HTTP %d, code %d)", p->id, e->channel,
-              status, code);
+    ddc_warn ("overviews: cannot edit %s in %s (HTTP %d, code %d)", p->id, e->channel, status, code);
 }
 
 static void
@@ -444,7 +442,7 @@ s_edit (overviews_t *self, s_entry_t *e, size_t i, int64_t now)
     p->not_before = now + OV_MIN_GAP_MS;
     e->not_before = now + OV_PART_GAP_MS;
     char path [96];
-    snprintf (path, sizeof path, "/channels/%s/messages/%s", e->channel, p->id);
+    snprintf (path, sizeof (path), "/channels/%s/messages/%s", e->channel, p->id);
     cJSON *body = render_overview (&r, e->kind, i);
     self->hooks.call (self->hooks.arg, "PATCH", path, &body, s_on_edit, e);
 }
@@ -470,13 +468,12 @@ overviews_sync (overviews_t *self)
             if (n) {
                 e = s_add (self, ch->id, ch->kind);
                 for (size_t k = 0; k < n; k++) {
-                    ddc_strlcpy (e->parts [k].id, ids [k], sizeof e->parts [k].id);
+                    ddc_strlcpy (e->parts [k].id, ids [k], sizeof (e->parts [k].id));
                     e->parts [k].want_edit = true;
                 }
                 e->nparts = n;
             }
-            else
-            if (ch->post_initial) {
+            else if (ch->post_initial) {
                 e = s_add (self, ch->id, ch->kind);
                 e->want_post = true;
             }
@@ -495,7 +492,8 @@ overviews_sync (overviews_t *self)
     for (s_entry_t *e = self->entries; e; e = e->next)
         if (!e->removed && !live_channel (live, e->channel)) {
             ddc_info ("overviews: channel %s is no longer configured: its overview is left "
-                      "as is", e->channel);
+                      "as is",
+                      e->channel);
             state_set_message (self->state, e->channel, NULL, NULL);
             e->removed = true;
         }
@@ -569,10 +567,10 @@ s_deleted (overviews_t *self, const char *channel, const char *id)
         //  Perhaps the message being posted: its id is not known yet.
         if (e->nearly_deleted == OV_EARLY_DELETED) {
             memmove (e->early_deleted [0], e->early_deleted [1],
-                     (OV_EARLY_DELETED - 1) * sizeof e->early_deleted [0]);
+                     (OV_EARLY_DELETED - 1) * sizeof (e->early_deleted [0]));
             e->nearly_deleted--;
         }
-        ddc_strlcpy (e->early_deleted [e->nearly_deleted++], id, sizeof e->early_deleted [0]);
+        ddc_strlcpy (e->early_deleted [e->nearly_deleted++], id, sizeof (e->early_deleted [0]));
         return;
     }
     if (!e || s_part_of (e, id) < 0)
@@ -592,8 +590,7 @@ overviews_on_dispatch (overviews_t *self, const char *t, const cJSON *d)
         if (gw_get_id (d, "id", id) == 0 && gw_get_id (d, "channel_id", channel) == 0)
             s_deleted (self, channel, id);
     }
-    else
-    if (strcmp (t, "MESSAGE_DELETE_BULK") == 0) {
+    else if (strcmp (t, "MESSAGE_DELETE_BULK") == 0) {
         char channel [GW_ID_MAX];
         const cJSON *ids = cJSON_GetObjectItemCaseSensitive (d, "ids");
         if (gw_get_id (d, "channel_id", channel) < 0 || !cJSON_IsArray (ids))
@@ -603,13 +600,12 @@ overviews_on_dispatch (overviews_t *self, const char *t, const cJSON *d)
             if (cJSON_IsString (i) && gw_snowflake_ok (i->valuestring))
                 s_deleted (self, channel, i->valuestring);
     }
-    else
-    if (strcmp (t, "MESSAGE_CREATE") == 0) {
+    else if (strcmp (t, "MESSAGE_CREATE") == 0) {
         gw_message_t m;
         if (gw_message_parse (d, &m) < 0)
             return;
         if (strcmp (m.author_id, self->hooks.user_id (self->hooks.arg)) == 0)
-            return;                     //  our own messages do not bury the overview
+            return; //  our own messages do not bury the overview
         s_entry_t *e = s_find (self, m.channel_id);
         if (!e || s_part_of (e, m.id) >= 0)
             return;
@@ -636,7 +632,7 @@ s_resize (overviews_t *self, s_entry_t *e, size_t n)
     for (size_t i = n; i < e->nparts; i++)
         if (e->parts [i].id [0])
             s_delete (self, e->channel, e->parts [i].id);
-    memset (e->parts + n, 0, (e->nparts - n) * sizeof e->parts [0]);
+    memset (e->parts + n, 0, (e->nparts - n) * sizeof (e->parts [0]));
     e->nparts = n;
     s_remember (self, e);
 }
@@ -658,7 +654,7 @@ s_step (overviews_t *self, s_entry_t *e, s_shown_t *sh, int64_t now)
             if (e->parts [i].id [0])
                 s_delete (self, e->channel, e->parts [i].id);
         if (e->posted > n) {
-            memset (e->parts + n, 0, (e->posted - n) * sizeof e->parts [0]);
+            memset (e->parts + n, 0, (e->posted - n) * sizeof (e->parts [0]));
             e->posted = n;
         }
         e->nparts = n;
@@ -696,7 +692,7 @@ overviews_tick (overviews_t *self, int64_t now)
         return;
     bool check = self->check;
     self->check = false;
-    s_shown_t *sh = ddc_calloc (1, sizeof *sh);
+    s_shown_t *sh = ddc_calloc (1, sizeof (*sh));
     for (s_entry_t *e = self->entries; e; e = e->next) {
         if (e->removed)
             continue;
@@ -713,7 +709,8 @@ overviews_tick (overviews_t *self, int64_t now)
         if (ch && ch->recreate_minutes > 0 && e->buried && e->nparts && !e->posting
             && now - e->activity_at >= (int64_t) ch->recreate_minutes * 60000) {
             ddc_info ("overviews: %d min without activity after others wrote in %s: moving "
-                      "the overview to the bottom", ch->recreate_minutes, e->channel);
+                      "the overview to the bottom",
+                      ch->recreate_minutes, e->channel);
             e->buried = false;
             e->want_post = true;
         }

@@ -30,51 +30,51 @@
 #include "rest.h"
 #include "state.h"
 
-#define OV_MIN_GAP_MS   1500
-#define OV_BACKOFF_MAX  (10 * 60 * 1000)
-#define OV_PART_GAP_MS  250
-#define OV_PARTS_MAX    RENDER_PARTS_MAX
+#define OV_MIN_GAP_MS 1500
+#define OV_BACKOFF_MAX (10 * 60 * 1000)
+#define OV_PART_GAP_MS 250
+#define OV_PARTS_MAX RENDER_PARTS_MAX
 
 typedef struct _overviews_t overviews_t;
 
-/* What overviews asks of its maker. */
+//  What overviews asks of its maker.
 typedef struct {
-    /* A render context for now (language, time zone, clocks). */
+    //  A render context for now (language, time zone, clocks).
     void (*render_ctx) (void *arg, render_ctx_t *r);
-    /* The first configuration was applied (nothing is posted before). */
+    //  The first configuration was applied (nothing is posted before).
     bool (*synced) (void *arg);
-    /* The bot's user id ("" until the gateway is ready: nothing is posted
-       before). */
+    //  The bot's user id ("" until the gateway is ready: nothing is posted
+    //  before).
     const char *(*user_id) (void *arg);
-    /* A REST call as rest_call makes it (body destroyed, *body_p NULL). */
-    int (*call) (void *arg, const char *method, const char *path, cJSON **body_p,
-                 rest_done_fn *cb, void *cb_arg);
+    //  A REST call as rest_call makes it (body destroyed, *body_p NULL).
+    int (*call) (void *arg, const char *method, const char *path, cJSON **body_p, rest_done_fn *cb,
+                 void *cb_arg);
     void *arg;
 } overviews_hooks_t;
 
-/* The hooks are copied; each must be set. live and state are borrowed and
-   must outlive the overviews. */
+//  The hooks are copied; each must be set. live and state are borrowed and
+//  must outlive the overviews.
 overviews_t *overviews_new (live_t *live, state_t *state, const overviews_hooks_t *hooks);
 void overviews_destroy (overviews_t **self_p);
-/* The channels section changed, or the gateway became ready. */
+//  The channels section changed, or the gateway became ready.
 void overviews_sync (overviews_t *self);
-/* Something an overview shows may have changed (checked by signature). */
+//  Something an overview shows may have changed (checked by signature).
 void overviews_dirty (overviews_t *self);
-/* Re-render every overview (language, time zone). */
+//  Re-render every overview (language, time zone).
 void overviews_force (overviews_t *self);
-/* Post a new overview in channel (replacing the old one). */
+//  Post a new overview in channel (replacing the old one).
 void overviews_repost (overviews_t *self, const char *channel);
-/* A refresh button updated message in channel. */
+//  A refresh button updated message in channel.
 void overviews_touched (overviews_t *self, const char *channel, const char *message);
-/* MESSAGE_CREATE / MESSAGE_DELETE / MESSAGE_DELETE_BULK. */
+//  MESSAGE_CREATE / MESSAGE_DELETE / MESSAGE_DELETE_BULK.
 void overviews_on_dispatch (overviews_t *self, const char *t, const cJSON *d);
 void overviews_tick (overviews_t *self, int64_t now);
 int64_t overviews_next_ms (overviews_t *self, int64_t now);
-/* The first tracked message of a channel ("" none; tests and logs). */
+//  The first tracked message of a channel ("" none; tests and logs).
 const char *overviews_message (overviews_t *self, const char *channel);
-/* Which part of the channel's overview message is (from 0), or -1. */
+//  Which part of the channel's overview message is (from 0), or -1.
 int overviews_part (overviews_t *self, const char *channel, const char *message);
-/* How many edits (PATCH) were sent since the start. */
+//  How many edits (PATCH) were sent since the start.
 size_t overviews_edits (overviews_t *self);
 
 #endif

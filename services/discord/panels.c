@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_ACTION_EXTRA_MS 30000     //  beyond docker.stop_timeout_seconds
-#define S_START_TIMEOUT   60000
-#define S_LOGS_TIMEOUT    30000
-#define S_MAX_TIMEOUT     120000    //  the broker's clamp
+#define S_ACTION_EXTRA_MS 30000 //  beyond docker.stop_timeout_seconds
+#define S_START_TIMEOUT 60000
+#define S_LOGS_TIMEOUT 30000
+#define S_MAX_TIMEOUT 120000 //  the broker's clamp
 
 typedef struct s_bulk {
     reply_t *reply;
@@ -30,14 +30,14 @@ typedef struct s_bulk {
 typedef struct s_op {
     struct s_op *prev, *next;
     panels_t *owner;
-    reply_t *reply;             //  single actions
-    s_bulk_t *bulk;             //  bulk members
+    reply_t *reply; //  single actions
+    s_bulk_t *bulk; //  bulk members
     unsigned action;
     char key [LIVE_KEY_LEN + 1];
     char host [64];
     char name [129];
     char display [101];
-    unsigned may;               //  the actions its user may use (panel buttons)
+    unsigned may; //  the actions its user may use (panel buttons)
 } s_op_t;
 
 struct _panels_t {
@@ -54,7 +54,7 @@ panels_new (app_t *app, const panels_hooks_t *hooks)
     assert (app);
     assert (hooks && hooks->changed && hooks->overview_part && hooks->refreshed && hooks->logs
             && hooks->task && hooks->request);
-    panels_t *self = ddc_calloc (1, sizeof *self);
+    panels_t *self = ddc_calloc (1, sizeof (*self));
     self->app = app;
     self->hooks = *hooks;
     return self;
@@ -105,13 +105,13 @@ s_op_unlink (panels_t *self, s_op_t *op)
 static s_op_t *
 s_op_new (panels_t *self, const live_ctr_t *c, unsigned action)
 {
-    s_op_t *op = ddc_calloc (1, sizeof *op);
+    s_op_t *op = ddc_calloc (1, sizeof (*op));
     op->owner = self;
     op->action = action;
-    ddc_strlcpy (op->key, c->key, sizeof op->key);
-    ddc_strlcpy (op->host, c->host, sizeof op->host);
-    ddc_strlcpy (op->name, c->name, sizeof op->name);
-    ddc_strlcpy (op->display, c->display, sizeof op->display);
+    ddc_strlcpy (op->key, c->key, sizeof (op->key));
+    ddc_strlcpy (op->host, c->host, sizeof (op->host));
+    ddc_strlcpy (op->name, c->name, sizeof (op->name));
+    ddc_strlcpy (op->display, c->display, sizeof (op->display));
     op->next = self->ops;
     if (self->ops)
         self->ops->prev = op;
@@ -124,20 +124,19 @@ static const char *
 s_verb (lang_t lang, unsigned action)
 {
     char key [32];
-    snprintf (key, sizeof key, "verb.%s", live_action_name (action));
+    snprintf (key, sizeof (key), "verb.%s", live_action_name (action));
     return i18n_get (lang, key);
 }
 
 void
 panels_outcome (app_t *app, const char *display, const char *host, unsigned action,
-                const ddc_msg_t *reply, bool *ok, char *buf, size_t size,
-                const cJSON **body_out)
+                const ddc_msg_t *reply, bool *ok, char *buf, size_t size, const cJSON **body_out)
 {
     lang_t lang = app->lang;
     *ok = false;
     *body_out = NULL;
     char name [128];
-    render_trunc (display, 60, name, sizeof name);
+    render_trunc (display, 60, name, sizeof (name));
     if (!reply) {
         i18n_fmt (buf, size, lang, "act.timeout", host, NULL);
         return;
@@ -146,8 +145,7 @@ panels_outcome (app_t *app, const char *display, const char *host, unsigned acti
         uint64_t code = reply->u64 [DDC_ERROR_CODE];
         if (code == DDC_E_NOT_FOUND)
             i18n_fmt (buf, size, lang, "act.host_down", host, NULL);
-        else
-        if (code == DDC_E_TIMEOUT)
+        else if (code == DDC_E_TIMEOUT)
             i18n_fmt (buf, size, lang, "act.timeout", host, NULL);
         else
             i18n_fmt (buf, size, lang, "act.failed", s_verb (lang, action), name,
@@ -164,20 +162,19 @@ panels_outcome (app_t *app, const char *display, const char *host, unsigned acti
     if (cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (body, "ok"))) {
         *ok = true;
         char key [32];
-        snprintf (key, sizeof key, "act.done.%s", live_action_name (action));
+        snprintf (key, sizeof (key), "act.done.%s", live_action_name (action));
         i18n_fmt (buf, size, lang, key, name, NULL);
         return;
     }
     const char *error = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "error"));
-    const char *message = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body,
-                                                                                  "message"));
+    const char *message = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "message"));
     char msg [300];
-    render_trunc (message ? message : (error ? error : "?"), 250, msg, sizeof msg);
+    render_trunc (message ? message : (error ? error : "?"), 250, msg, sizeof (msg));
     if (error && strcmp (error, "timeout") == 0)
         i18n_fmt (buf, size, lang, "act.timeout", host, NULL);
     else
-        i18n_fmt (buf, size, lang, error && strcmp (error, "refused") == 0 ? "act.refused"
-                                                                           : "act.failed",
+        i18n_fmt (buf, size, lang,
+                  error && strcmp (error, "refused") == 0 ? "act.refused" : "act.failed",
                   s_verb (lang, action), name, msg, NULL);
 }
 
@@ -189,12 +186,12 @@ s_bulk_finish (panels_t *self)
         return;
     app_t *app = self->app;
     char ok [16], failed [16], text [1200];
-    snprintf (ok, sizeof ok, "%d", b->ok);
-    snprintf (failed, sizeof failed, "%d", b->failed);
-    i18n_fmt (text, sizeof text, app->lang, "bulk.done", ok, failed, NULL);
+    snprintf (ok, sizeof (ok), "%d", b->ok);
+    snprintf (failed, sizeof (failed), "%d", b->failed);
+    i18n_fmt (text, sizeof (text), app->lang, "bulk.done", ok, failed, NULL);
     if (b->failures [0]) {
         size_t n = strlen (text);
-        snprintf (text + n, sizeof text - n, "\n%s", b->failures);
+        snprintf (text + n, sizeof (text) - n, "\n%s", b->failures);
     }
     ddc_info ("bulk %s: %d ok, %d failed", live_action_name (b->action), b->ok, b->failed);
     reply_edit (b->reply, render_text (text));
@@ -212,8 +209,7 @@ s_on_result (void *arg, const ddc_msg_t *reply)
     bool ok;
     char text [600];
     const cJSON *body;
-    panels_outcome (app, op->display, op->host, op->action, reply, &ok, text, sizeof text,
-                    &body);
+    panels_outcome (app, op->display, op->host, op->action, reply, &ok, text, sizeof (text), &body);
     int64_t now = ddc_mono_ms ();
     const char *state = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "state"));
     live_clear_pending (app->live, op->key);
@@ -229,7 +225,7 @@ s_on_result (void *arg, const ddc_msg_t *reply)
         else {
             b->failed++;
             size_t n = strlen (b->failures), tl = strlen (text);
-            if (n + tl + 2 < sizeof b->failures) {
+            if (n + tl + 2 < sizeof (b->failures)) {
                 if (n)
                     b->failures [n++] = '\n';
                 memcpy (b->failures + n, text, tl + 1);
@@ -255,11 +251,11 @@ s_on_result (void *arg, const ddc_msg_t *reply)
 void
 panels_who (const gw_interaction_t *ix, panels_who_t *out)
 {
-    memset (out, 0, sizeof *out);
-    render_trunc (ix->username, 60, out->user, sizeof out->user);
-    snprintf (out->by, sizeof out->by, "discord:%s (%s)", out->user, ix->user_id);
-    ddc_strlcpy (out->user_id, ix->user_id, sizeof out->user_id);
-    ddc_strlcpy (out->channel_id, ix->channel_id, sizeof out->channel_id);
+    memset (out, 0, sizeof (*out));
+    render_trunc (ix->username, 60, out->user, sizeof (out->user));
+    snprintf (out->by, sizeof (out->by), "discord:%s (%s)", out->user, ix->user_id);
+    ddc_strlcpy (out->user_id, ix->user_id, sizeof (out->user_id));
+    ddc_strlcpy (out->channel_id, ix->channel_id, sizeof (out->channel_id));
 }
 
 //  The ACTION request of action on host/container for who (NULL when it
@@ -283,8 +279,7 @@ s_action_msg (const live_t *live, const char *host, const char *container, unsig
         cJSON_AddNumberToObject (body, "lines", live->log_lines);
         timeout = S_LOGS_TIMEOUT;
     }
-    else
-    if (action != ACT_START)
+    else if (action != ACT_START)
         timeout = (int64_t) live->stop_timeout_s * 1000 + S_ACTION_EXTRA_MS;
     if (timeout > S_MAX_TIMEOUT)
         timeout = S_MAX_TIMEOUT;
@@ -292,8 +287,8 @@ s_action_msg (const live_t *live, const char *host, const char *container, unsig
     cJSON_Delete (body);
     char req [40], target [80], tmo [24];
     ddc_req_id (req);
-    snprintf (target, sizeof target, "docker@%s", host);
-    snprintf (tmo, sizeof tmo, "%lld", (long long) timeout);
+    snprintf (target, sizeof (target), "docker@%s", host);
+    snprintf (tmo, sizeof (tmo), "%lld", (long long) timeout);
     zmsg_t *msg = ddc_msg_buildv (DDC_ACTION, req, target, tmo, text, NULL);
     free (text);
     *timeout_p = timeout;
@@ -328,8 +323,7 @@ s_send (panels_t *self, s_op_t *op, const gw_interaction_t *ix)
         zmsg_destroy (&msg);
         return -1;
     }
-    ddc_info ("action %s %s@%s by %s", live_action_name (op->action), op->name, op->host,
-              who.by);
+    ddc_info ("action %s %s@%s by %s", live_action_name (op->action), op->name, op->host, who.by);
     return 0;
 }
 
@@ -355,8 +349,8 @@ s_open_panel (panels_t *self, const gw_interaction_t *ix, const char *key, int t
     render_ctx_t r;
     app_render_ctx (app, &r);
     perm_roles_t roles = reply_roles (ix);
-    cJSON *data = render_panel (&r, c, perm_may (app->live, ix->user_id, &roles, c, NULL), NULL,
-                                false);
+    cJSON *data =
+        render_panel (&r, c, perm_may (app->live, ix->user_id, &roles, c, NULL), NULL, false);
     if (type == CB_MESSAGE)
         reply_ephemeral (data);
     reply_once (app, ix, type, data);
@@ -381,8 +375,8 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
     }
     if (p != PERM_OK) {
         char name [128], label [32];
-        render_trunc (c->display, 60, name, sizeof name);
-        snprintf (label, sizeof label, "btn.%s", action);
+        render_trunc (c->display, 60, name, sizeof (name));
+        snprintf (label, sizeof (label), "btn.%s", action);
         reply_deny (app, ix, p, live_action_bit (action) ? i18n_get (app->lang, label) : action,
                     name);
         return;
@@ -405,12 +399,12 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
     render_ctx_t r;
     app_render_ctx (app, &r);
     char text [300], name [128], key2 [32];
-    render_trunc (c->display, 60, name, sizeof name);
-    snprintf (key2, sizeof key2, "act.pending.%s", action);
+    render_trunc (c->display, 60, name, sizeof (name));
+    snprintf (key2, sizeof (key2), "act.pending.%s", action);
     live_set_pending (app->live, c->key, ddc_mono_ms () + PANELS_PENDING_MS);
     reply_ack (op->reply, CB_UPDATE,
-               render_panel (&r, c, op->may, i18n_fmt (text, sizeof text, app->lang, key2, name,
-                                                    NULL), true));
+               render_panel (&r, c, op->may,
+                             i18n_fmt (text, sizeof (text), app->lang, key2, name, NULL), true));
     self->hooks.changed (self->hooks.arg);
     if (s_send (self, op, ix) < 0) {
         live_clear_pending (app->live, c->key);
@@ -475,10 +469,10 @@ s_bulk_ask (panels_t *self, const gw_interaction_t *ix, unsigned action)
             continue;
         running++;
         size_t len = strlen (skipped);
-        if (len + 70 < sizeof skipped) {
+        if (len + 70 < sizeof (skipped)) {
             char name [128];
-            render_trunc (c->display, 60, name, sizeof name);
-            snprintf (skipped + len, sizeof skipped - len, "%s%s", len ? ", " : "", name);
+            render_trunc (c->display, 60, name, sizeof (name));
+            snprintf (skipped + len, sizeof (skipped) - len, "%s%s", len ? ", " : "", name);
         }
     }
     render_ctx_t r;
@@ -505,8 +499,8 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
     }
     //  Every target or none: the pending bounds hold all the containers
     //  a configuration may have.
-    _Static_assert (PANELS_PENDING_MAX >= DDC_CONTAINERS_MAX
-                    && LIVE_PENDING_MAX >= DDC_CONTAINERS_MAX, "a bulk action fits");
+    _Static_assert(PANELS_PENDING_MAX >= DDC_CONTAINERS_MAX && LIVE_PENDING_MAX >= DDC_CONTAINERS_MAX,
+                   "a bulk action fits");
     const live_ctr_t *targets [DDC_CONTAINERS_MAX];
     size_t n = s_targets (self, action, targets, DDC_CONTAINERS_MAX);
     if (n > DDC_CONTAINERS_MAX)
@@ -519,16 +513,17 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
         reply_once (app, ix, CB_UPDATE, render_text (i18n_get (app->lang, "act.busy")));
         return;
     }
-    s_bulk_t *b = ddc_calloc (1, sizeof *b);
+    s_bulk_t *b = ddc_calloc (1, sizeof (*b));
     b->action = action;
     b->reply = reply_new (app, ix);
     self->bulk = b;
     char num [24], text [256];
-    snprintf (num, sizeof num, "%zu", n);
+    snprintf (num, sizeof (num), "%zu", n);
     reply_ack (b->reply, CB_UPDATE,
-               render_text (i18n_fmt (text, sizeof text, app->lang,
-                                      action == ACT_RESTART ? "bulk.pending.restart"
-                                                            : "bulk.pending.stop", num, NULL)));
+               render_text (
+                   i18n_fmt (text, sizeof (text), app->lang,
+                             action == ACT_RESTART ? "bulk.pending.restart" : "bulk.pending.stop",
+                             num, NULL)));
     int64_t until = ddc_mono_ms () + PANELS_PENDING_MS;
     for (size_t i = 0; i < n; i++) {
         s_op_t *op = s_op_new (self, targets [i], action);
@@ -558,10 +553,10 @@ typedef struct {
     char key [LIVE_KEY_LEN + 1];
     char host [64];
     char name [129];
-    uint32_t opened;                //  render_info_hash of the info the form showed
+    uint32_t opened; //  render_info_hash of the info the form showed
     bool show;
-    char *text;                     //  what the admin wrote
-    unsigned may;                   //  the admin's buttons on the panel
+    char *text;   //  what the admin wrote
+    unsigned may; //  the admin's buttons on the panel
 } s_info_t;
 
 //  The hash of a container's info as it is in a containers value.
@@ -569,8 +564,8 @@ static uint32_t
 s_info_hash (const cJSON *info)
 {
     const char *text = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (info, "text"));
-    live_ctr_t c = { .info_enabled = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (info,
-                                                                                   "enabled")),
+    live_ctr_t c = { .info_enabled =
+                         cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (info, "enabled")),
                      .info_text = (char *) (text ? text : "") };
     return render_info_hash (&c);
 }
@@ -591,8 +586,8 @@ s_info_edit (void *arg, const cJSON *current, cJSON **out, char *why, size_t siz
             //  Someone changed it since the form was opened: theirs stays.
             char theirs [700], mine [700];
             const char *t = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (info, "text"));
-            render_trunc_text (t && *t ? t : "-", 300, theirs, sizeof theirs);
-            render_trunc_text (*e->text ? e->text : "-", 300, mine, sizeof mine);
+            render_trunc_text (t && *t ? t : "-", 300, theirs, sizeof (theirs));
+            render_trunc_text (*e->text ? e->text : "-", 300, mine, sizeof (mine));
             i18n_fmt (why, size, lang, "info.conflict", theirs, mine, NULL);
             return SAVE_EDIT_FAIL;
         }
@@ -617,14 +612,13 @@ s_info_done (void *arg, const save_result_t *res)
     app_t *app = e->app;
     char text [1800];
     if (res->outcome == SAVE_DONE || res->outcome == SAVE_SAME)
-        ddc_strlcpy (text, i18n_get (app->lang, res->outcome == SAVE_DONE ? "info.saved"
-                                                                          : "info.same"),
-                     sizeof text);
+        ddc_strlcpy (text,
+                     i18n_get (app->lang, res->outcome == SAVE_DONE ? "info.saved" : "info.same"),
+                     sizeof (text));
+    else if (res->outcome == SAVE_FAILED)
+        ddc_strlcpy (text, res->why, sizeof (text));
     else
-    if (res->outcome == SAVE_FAILED)
-        ddc_strlcpy (text, res->why, sizeof text);
-    else
-        i18n_fmt (text, sizeof text, app->lang, "info.not_saved", res->why, NULL);
+        i18n_fmt (text, sizeof (text), app->lang, "info.not_saved", res->why, NULL);
     const live_ctr_t *c = live_ctr_by_key (app->live, e->key);
     if (c) {
         //  The panel with the new text (the saved revision may reach the
@@ -696,11 +690,11 @@ panels_on_modal (panels_t *self, const gw_interaction_t *ix)
         return;
     const char *text = gw_field (ix, "text");
     const char *show = gw_field (ix, "show");
-    s_info_t *e = ddc_calloc (1, sizeof *e);
+    s_info_t *e = ddc_calloc (1, sizeof (*e));
     e->app = app;
-    ddc_strlcpy (e->key, c->key, sizeof e->key);
-    ddc_strlcpy (e->host, c->host, sizeof e->host);
-    ddc_strlcpy (e->name, c->name, sizeof e->name);
+    ddc_strlcpy (e->key, c->key, sizeof (e->key));
+    ddc_strlcpy (e->host, c->host, sizeof (e->host));
+    ddc_strlcpy (e->name, c->name, sizeof (e->name));
     e->opened = opened;
     perm_roles_t roles = reply_roles (ix);
     e->may = perm_may (app->live, ix->user_id, &roles, c, NULL);
@@ -715,7 +709,7 @@ panels_on_modal (panels_t *self, const gw_interaction_t *ix)
     //  From a panel: the panel shows the outcome.
     e->reply = reply_deferred (app, ix, ix->message_id [0] ? CB_DEFER_UPDATE : CB_DEFER_MESSAGE);
     char author [160];
-    saves_author (ix, author, sizeof author);
+    saves_author (ix, author, sizeof (author));
     saves_start (app->saves, "containers", author, s_info_edit, s_info_done, e);
 }
 
@@ -725,8 +719,7 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
     assert (self);
     app_t *app = self->app;
     const char *id = ix->custom_id;
-    ddc_debug ("interaction %s: component %s by %s in %s", ix->id, id, ix->user_id,
-               ix->channel_id);
+    ddc_debug ("interaction %s: component %s by %s in %s", ix->id, id, ix->user_id, ix->channel_id);
     if (strcmp (id, "ov:sel") == 0 || strncmp (id, "ov:sel:", 7) == 0) {
         if (ix->nvalues < 1) {
             reply_text (app, ix, i18n_get (app->lang, "deny.expired"), true);
@@ -791,7 +784,7 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
         char action [16];
         const char *colon = strchr (id + 3, ':');
         size_t n = colon ? (size_t) (colon - (id + 3)) : 0;
-        if (!colon || n == 0 || n >= sizeof action) {
+        if (!colon || n == 0 || n >= sizeof (action)) {
             reply_text (app, ix, i18n_get (app->lang, "deny.expired"), true);
             return;
         }

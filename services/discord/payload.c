@@ -18,8 +18,11 @@ s_clean (char *buf, bool lines)
     size_t len = strlen (buf), i = 0;
     while (i < len) {
         unsigned char c = p [i];
-        size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2 : (c & 0xf0) == 0xe0 ? 3
-                 : (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4 : 0;
+        size_t n = c < 0x80                          ? 1
+                   : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2
+                   : (c & 0xf0) == 0xe0              ? 3
+                   : (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4
+                                                     : 0;
         if (n == 1) {
             if ((c < 0x20 && !(lines && (c == '\n' || c == '\r'))) || c == 0x7f)
                 p [i] = ' ';
@@ -38,7 +41,7 @@ s_clean (char *buf, bool lines)
             ok = cp >= 0x10000 && cp <= 0x10ffff;
         }
         if (!ok && n > 0 && i + n > len) {
-            p [i] = '\0';              //  cut by the truncation
+            p [i] = '\0'; //  cut by the truncation
             return;
         }
         if (!ok) {
@@ -95,10 +98,10 @@ gw_get_id (const cJSON *obj, const char *key, char buf [GW_ID_MAX])
 int
 gw_payload_parse (const char *text, size_t len, gw_payload_t *out, char *err, size_t errlen)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     out->s = -1;
     char why [120];
-    cJSON *root = ddc_json_parse (text, len, GW_PAYLOAD_MAX, why, sizeof why);
+    cJSON *root = ddc_json_parse (text, len, GW_PAYLOAD_MAX, why, sizeof (why));
     if (!root) {
         snprintf (err, errlen, "not valid JSON: %s", why);
         return -1;
@@ -109,8 +112,8 @@ gw_payload_parse (const char *text, size_t len, gw_payload_t *out, char *err, si
         return -1;
     }
     const cJSON *op = cJSON_GetObjectItemCaseSensitive (root, "op");
-    if (!cJSON_IsNumber (op) || op->valuedouble != floor (op->valuedouble)
-        || op->valuedouble < 0 || op->valuedouble > 255) {
+    if (!cJSON_IsNumber (op) || op->valuedouble != floor (op->valuedouble) || op->valuedouble < 0
+        || op->valuedouble > 255) {
         snprintf (err, errlen, "no integer op from 0 to 255");
         cJSON_Delete (root);
         return -1;
@@ -120,7 +123,7 @@ gw_payload_parse (const char *text, size_t len, gw_payload_t *out, char *err, si
     if (cJSON_IsNumber (s) && s->valuedouble >= 0 && s->valuedouble < 9e15
         && s->valuedouble == floor (s->valuedouble))
         out->s = (int64_t) s->valuedouble;
-    s_get_str (root, "t", out->t, sizeof out->t);
+    s_get_str (root, "t", out->t, sizeof (out->t));
     out->root = root;
     out->d = cJSON_GetObjectItemCaseSensitive (root, "d");
     return 0;
@@ -139,13 +142,13 @@ gw_payload_free (gw_payload_t *p)
 int
 gw_ready_parse (const cJSON *d, gw_ready_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     if (!cJSON_IsObject (d))
         return -1;
-    if (s_get_str (d, "session_id", out->session_id, sizeof out->session_id) < 0
+    if (s_get_str (d, "session_id", out->session_id, sizeof (out->session_id)) < 0
         || !out->session_id [0])
         return -1;
-    s_get_str (d, "resume_gateway_url", out->resume_url, sizeof out->resume_url);
+    s_get_str (d, "resume_gateway_url", out->resume_url, sizeof (out->resume_url));
     if (strncmp (out->resume_url, "ws://", 5) != 0 && strncmp (out->resume_url, "wss://", 6) != 0)
         out->resume_url [0] = '\0';
     //  The url must not carry a query: the client appends one.
@@ -154,10 +157,10 @@ gw_ready_parse (const cJSON *d, gw_ready_t *out)
     const cJSON *user = cJSON_GetObjectItemCaseSensitive (d, "user");
     if (gw_get_id (user, "id", out->user_id) < 0)
         return -1;
-    s_get_str (user, "username", out->username, sizeof out->username);
+    s_get_str (user, "username", out->username, sizeof (out->username));
     const cJSON *app = cJSON_GetObjectItemCaseSensitive (d, "application");
     if (gw_get_id (app, "id", out->app_id) < 0)
-        ddc_strlcpy (out->app_id, out->user_id, sizeof out->app_id);
+        ddc_strlcpy (out->app_id, out->user_id, sizeof (out->app_id));
     return 0;
 }
 
@@ -170,13 +173,11 @@ s_option_value (const cJSON *v, char *buf, size_t size)
         ddc_strlcpy (buf, v->valuestring, size);
         s_clean_utf8 (buf);
     }
-    else
-    if (cJSON_IsNumber (v)) {
+    else if (cJSON_IsNumber (v)) {
         if (isfinite (v->valuedouble))
             snprintf (buf, size, "%.15g", v->valuedouble);
     }
-    else
-    if (cJSON_IsBool (v))
+    else if (cJSON_IsBool (v))
         ddc_strlcpy (buf, cJSON_IsTrue (v) ? "true" : "false", size);
 }
 
@@ -190,16 +191,16 @@ s_text_input (gw_interaction_t *ix, const cJSON *c)
         || (type->valuedouble != 4 && type->valuedouble != 3))
         return;
     char id [GW_CUSTOM_ID_MAX];
-    if (s_get_str (c, "custom_id", id, sizeof id) < 0 || !id [0])
+    if (s_get_str (c, "custom_id", id, sizeof (id)) < 0 || !id [0])
         return;
-    ddc_strlcpy (ix->fields [ix->nfields].id, id, sizeof ix->fields [0].id);
+    ddc_strlcpy (ix->fields [ix->nfields].id, id, sizeof (ix->fields [0].id));
     if (type->valuedouble == 4) {
         //  A paragraph keeps its line breaks.
         const cJSON *v = cJSON_GetObjectItemCaseSensitive (c, "value");
         char *out = ix->fields [ix->nfields].value;
         out [0] = '\0';
         if (cJSON_IsString (v) && v->valuestring) {
-            ddc_strlcpy (out, v->valuestring, sizeof ix->fields [0].value);
+            ddc_strlcpy (out, v->valuestring, sizeof (ix->fields [0].value));
             s_clean (out, true);
         }
     }
@@ -209,7 +210,7 @@ s_text_input (gw_interaction_t *ix, const cJSON *c)
         ix->fields [ix->nfields].value [0] = '\0';
         if (cJSON_IsString (first) && first->valuestring) {
             ddc_strlcpy (ix->fields [ix->nfields].value, first->valuestring,
-                         sizeof ix->fields [0].value);
+                         sizeof (ix->fields [0].value));
             s_clean_utf8 (ix->fields [ix->nfields].value);
         }
     }
@@ -238,7 +239,7 @@ s_modal_fields (gw_interaction_t *ix, const cJSON *list, int depth)
 int
 gw_interaction_parse (const cJSON *d, gw_interaction_t *ix)
 {
-    memset (ix, 0, sizeof *ix);
+    memset (ix, 0, sizeof (*ix));
     if (!cJSON_IsObject (d))
         return -1;
     const cJSON *type = cJSON_GetObjectItemCaseSensitive (d, "type");
@@ -254,8 +255,8 @@ gw_interaction_parse (const cJSON *d, gw_interaction_t *ix)
         return -1;
     for (const char *p = token->valuestring; *p; p++)
         if (*p <= 0x20 || *p >= 0x7f || *p == '/' || *p == '?' || *p == '%' || *p == '#')
-            return -1;                  //  it goes into a URL path
-    ddc_strlcpy (ix->token, token->valuestring, sizeof ix->token);
+            return -1; //  it goes into a URL path
+    ddc_strlcpy (ix->token, token->valuestring, sizeof (ix->token));
     gw_get_id (d, "guild_id", ix->guild_id);
     const cJSON *channel = cJSON_GetObjectItemCaseSensitive (d, "channel");
     if (gw_get_id (channel, "id", ix->channel_id) < 0)
@@ -266,10 +267,10 @@ gw_interaction_parse (const cJSON *d, gw_interaction_t *ix)
         user = cJSON_GetObjectItemCaseSensitive (d, "user");
     if (gw_get_id (user, "id", ix->user_id) < 0)
         return -1;
-    if (s_get_str (user, "global_name", ix->username, sizeof ix->username) < 0
+    if (s_get_str (user, "global_name", ix->username, sizeof (ix->username)) < 0
         || !ix->username [0])
-        s_get_str (user, "username", ix->username, sizeof ix->username);
-    s_get_str (d, "locale", ix->locale, sizeof ix->locale);
+        s_get_str (user, "username", ix->username, sizeof (ix->username));
+    s_get_str (d, "locale", ix->locale, sizeof (ix->locale));
     //  the member's roles (in a guild): snowflakes only, the first GW_ROLES_MAX
     const cJSON *roles = cJSON_GetObjectItemCaseSensitive (member, "roles");
     for (const cJSON *r = cJSON_IsArray (roles) ? roles->child : NULL;
@@ -283,14 +284,14 @@ gw_interaction_parse (const cJSON *d, gw_interaction_t *ix)
     if (!cJSON_IsObject (data))
         return -1;
     if (ix->type == GW_IX_COMMAND || ix->type == GW_IX_AUTOCOMPLETE) {
-        if (s_get_str (data, "name", ix->name, sizeof ix->name) < 0 || !ix->name [0])
+        if (s_get_str (data, "name", ix->name, sizeof (ix->name)) < 0 || !ix->name [0])
             return -1;
         const cJSON *opts = cJSON_GetObjectItemCaseSensitive (data, "options");
         //  A sub-command (option type 1) holds the options given to it.
         const cJSON *first = cJSON_IsArray (opts) ? opts->child : NULL;
         const cJSON *ft = cJSON_GetObjectItemCaseSensitive (first, "type");
         if (cJSON_IsNumber (ft) && ft->valuedouble == 1) {
-            if (s_get_str (first, "name", ix->subcommand, sizeof ix->subcommand) < 0
+            if (s_get_str (first, "name", ix->subcommand, sizeof (ix->subcommand)) < 0
                 || !ix->subcommand [0])
                 return -1;
             opts = cJSON_GetObjectItemCaseSensitive (first, "options");
@@ -299,27 +300,29 @@ gw_interaction_parse (const cJSON *d, gw_interaction_t *ix)
         for (const cJSON *o = cJSON_IsArray (opts) ? opts->child : NULL;
              o && ix->noptions < GW_OPTIONS_MAX && seen < 25; o = o->next, seen++) {
             gw_option_t *opt = &ix->options [ix->noptions];
-            if (!cJSON_IsObject (o) || s_get_str (o, "name", opt->name, sizeof opt->name) < 0)
+            if (!cJSON_IsObject (o) || s_get_str (o, "name", opt->name, sizeof (opt->name)) < 0)
                 continue;
             const cJSON *ot = cJSON_GetObjectItemCaseSensitive (o, "type");
             opt->type = cJSON_IsNumber (ot) && ot->valuedouble >= 0 && ot->valuedouble < 100
-                      ? (int) ot->valuedouble : 0;
+                            ? (int) ot->valuedouble
+                            : 0;
             opt->focused = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (o, "focused"));
             s_option_value (cJSON_GetObjectItemCaseSensitive (o, "value"), opt->value,
-                            sizeof opt->value);
+                            sizeof (opt->value));
             ix->noptions++;
         }
         return 0;
     }
-    if (s_get_str (data, "custom_id", ix->custom_id, sizeof ix->custom_id) < 0
+    if (s_get_str (data, "custom_id", ix->custom_id, sizeof (ix->custom_id)) < 0
         || !ix->custom_id [0])
         return -1;
     const cJSON *message = cJSON_GetObjectItemCaseSensitive (d, "message");
     gw_get_id (message, "id", ix->message_id);
     if (ix->type == GW_IX_COMPONENT) {
         const cJSON *ct = cJSON_GetObjectItemCaseSensitive (data, "component_type");
-        ix->component_type = cJSON_IsNumber (ct) && ct->valuedouble >= 0
-                             && ct->valuedouble < 100 ? (int) ct->valuedouble : 0;
+        ix->component_type = cJSON_IsNumber (ct) && ct->valuedouble >= 0 && ct->valuedouble < 100
+                                 ? (int) ct->valuedouble
+                                 : 0;
         const cJSON *values = cJSON_GetObjectItemCaseSensitive (data, "values");
         for (const cJSON *v = cJSON_IsArray (values) ? values->child : NULL;
              v && ix->nvalues < GW_VALUES_MAX; v = v->next)
@@ -336,7 +339,7 @@ gw_interaction_parse (const cJSON *d, gw_interaction_t *ix)
 int
 gw_message_parse (const cJSON *d, gw_message_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     if (!cJSON_IsObject (d))
         return -1;
     if (gw_get_id (d, "id", out->id) < 0 || gw_get_id (d, "channel_id", out->channel_id) < 0)

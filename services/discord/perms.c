@@ -70,8 +70,8 @@ perm_may (const live_t *live, const char *user, const perm_roles_t *roles, const
 }
 
 perm_t
-perm_action (const live_t *live, const char *channel, const char *user,
-             const perm_roles_t *roles, const live_ctr_t *c, const char *action)
+perm_action (const live_t *live, const char *channel, const char *user, const perm_roles_t *roles,
+             const live_ctr_t *c, const char *action)
 {
     if (!live_channel (live, channel))
         return PERM_CHANNEL;
@@ -111,14 +111,22 @@ const char *
 perm_text_key (perm_t p)
 {
     switch (p) {
-    case PERM_OK: return NULL;
-    case PERM_CHANNEL: return "deny.channel";
-    case PERM_STATUS_ONLY: return "deny.status_only";
-    case PERM_CONTROL_ONLY: return "deny.control_only";
-    case PERM_ADMIN: return "deny.admin";
-    case PERM_ROLE: return "deny.role";
-    case PERM_ACTION: return "deny.action";
-    case PERM_UNKNOWN: return "err.unknown_command";
+        case PERM_OK:
+            return NULL;
+        case PERM_CHANNEL:
+            return "deny.channel";
+        case PERM_STATUS_ONLY:
+            return "deny.status_only";
+        case PERM_CONTROL_ONLY:
+            return "deny.control_only";
+        case PERM_ADMIN:
+            return "deny.admin";
+        case PERM_ROLE:
+            return "deny.role";
+        case PERM_ACTION:
+            return "deny.action";
+        case PERM_UNKNOWN:
+            return "err.unknown_command";
     }
     return "err.unknown_command";
 }
@@ -129,8 +137,8 @@ perm_text_key (perm_t p)
 typedef struct {
     char user [24];
     char key [24];
-    int64_t at;                     //  mono ms of the use
-    int64_t until;                  //  at + the cooldown then: the slot's reuse
+    int64_t at;    //  mono ms of the use
+    int64_t until; //  at + the cooldown then: the slot's reuse
 } s_cd_entry_t;
 
 struct _cd_t {
@@ -141,8 +149,8 @@ struct _cd_t {
 cd_t *
 cd_new (void)
 {
-    cd_t *self = ddc_calloc (1, sizeof *self);
-    self->entries = ddc_calloc (CD_MAX, sizeof *self->entries);
+    cd_t *self = ddc_calloc (1, sizeof (*self));
+    self->entries = ddc_calloc (CD_MAX, sizeof (*self->entries));
     return self;
 }
 
@@ -182,8 +190,8 @@ cd_check (cd_t *self, const char *user, const char *key, int seconds, int64_t no
     s_cd_entry_t *e = free_slot;
     if (!e)
         e = self->count < CD_MAX ? &self->entries [self->count++] : oldest;
-    ddc_strlcpy (e->user, user, sizeof e->user);
-    ddc_strlcpy (e->key, key, sizeof e->key);
+    ddc_strlcpy (e->user, user, sizeof (e->user));
+    ddc_strlcpy (e->key, key, sizeof (e->key));
     e->at = now_ms;
     e->until = now_ms + length;
     return 0;

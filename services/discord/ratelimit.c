@@ -11,9 +11,9 @@
 
 typedef struct {
     char key [RL_KEY_MAX];
-    int limit;                  //  -1 until a response said
+    int limit; //  -1 until a response said
     int remaining;
-    int64_t reset_at;           //  mono ms, 0 = unknown
+    int64_t reset_at; //  mono ms, 0 = unknown
     int inflight;
     int64_t used;
 } s_bucket_t;
@@ -77,9 +77,9 @@ s_is_id (const char *s, size_t n)
 void
 rl_route (const char *method, const char *path, rl_route_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     char buf [RL_KEY_MAX];
-    size_t used = (size_t) snprintf (buf, sizeof buf, "%.8s ", method ? method : "GET");
+    size_t used = (size_t) snprintf (buf, sizeof (buf), "%.8s ", method ? method : "GET");
     const char *p = path ? path : "";
     size_t plen = strcspn (p, "?#");
     const char *end = p + plen;
@@ -98,35 +98,33 @@ rl_route (const char *method, const char *path, rl_route_t *out)
         size_t n = (size_t) (p - seg);
         char piece [64];
         bool major_param = index == 1
-                        && ((prev_len == 8 && memcmp (prev, "channels", 8) == 0)
-                            || (prev_len == 6 && memcmp (prev, "guilds", 6) == 0)
-                            || (prev_len == 8 && memcmp (prev, "webhooks", 8) == 0)
-                            || (prev_len == 12 && memcmp (prev, "interactions", 12) == 0));
+                           && ((prev_len == 8 && memcmp (prev, "channels", 8) == 0)
+                               || (prev_len == 6 && memcmp (prev, "guilds", 6) == 0)
+                               || (prev_len == 8 && memcmp (prev, "webhooks", 8) == 0)
+                               || (prev_len == 12 && memcmp (prev, "interactions", 12) == 0));
         bool token = index == 2
-                  && ((prev2_len == 8 && memcmp (prev2, "webhooks", 8) == 0)
-                      || (prev2_len == 12 && memcmp (prev2, "interactions", 12) == 0));
+                     && ((prev2_len == 8 && memcmp (prev2, "webhooks", 8) == 0)
+                         || (prev2_len == 12 && memcmp (prev2, "interactions", 12) == 0));
         if (major_param) {
             //  The top-level resource splits buckets: kept as is.
-            snprintf (piece, sizeof piece, "%.*s", (int) (n < 24 ? n : 24), seg);
-            ddc_strlcpy (out->major, piece, sizeof out->major);
+            snprintf (piece, sizeof (piece), "%.*s", (int) (n < 24 ? n : 24), seg);
+            ddc_strlcpy (out->major, piece, sizeof (out->major));
         }
-        else
-        if (token) {
+        else if (token) {
             //  A webhook or interaction token: only its hash is kept.
-            snprintf (piece, sizeof piece, ":token");
+            snprintf (piece, sizeof (piece), ":token");
             char more [24];
-            snprintf (more, sizeof more, ":%08x", s_fnv (seg, n));
+            snprintf (more, sizeof (more), ":%08x", s_fnv (seg, n));
             size_t ml = strlen (out->major);
-            if (ml + strlen (more) < sizeof out->major)
+            if (ml + strlen (more) < sizeof (out->major))
                 memcpy (out->major + ml, more, strlen (more) + 1);
         }
+        else if (s_is_id (seg, n))
+            snprintf (piece, sizeof (piece), ":id");
         else
-        if (s_is_id (seg, n))
-            snprintf (piece, sizeof piece, ":id");
-        else
-            snprintf (piece, sizeof piece, "%.*s", (int) (n < 40 ? n : 40), seg);
-        int w = snprintf (buf + used, sizeof buf - used, "/%s", piece);
-        if (w < 0 || (size_t) w >= sizeof buf - used)
+            snprintf (piece, sizeof (piece), "%.*s", (int) (n < 40 ? n : 40), seg);
+        int w = snprintf (buf + used, sizeof (buf) - used, "/%s", piece);
+        if (w < 0 || (size_t) w >= sizeof (buf) - used)
             break;
         used += (size_t) w;
         prev2 = prev;
@@ -135,13 +133,13 @@ rl_route (const char *method, const char *path, rl_route_t *out)
         prev_len = n;
         index++;
     }
-    ddc_strlcpy (out->route, buf, sizeof out->route);
+    ddc_strlcpy (out->route, buf, sizeof (out->route));
 }
 
 void
 rl_headers_init (rl_headers_t *h)
 {
-    memset (h, 0, sizeof *h);
+    memset (h, 0, sizeof (*h));
     h->limit = -1;
     h->remaining = -1;
     h->reset_after = -1;
@@ -163,8 +161,8 @@ rl_header_line (rl_headers_t *h, const char *line, size_t len)
         end--;
     char value [64];
     size_t vlen = (size_t) (end - v);
-    if (vlen >= sizeof value)
-        vlen = sizeof value - 1;
+    if (vlen >= sizeof (value))
+        vlen = sizeof (value) - 1;
     memcpy (value, v, vlen);
     value [vlen] = '\0';
 #define S_IS(name) (nlen == strlen (name) && strncasecmp (line, name, nlen) == 0)
@@ -174,39 +172,33 @@ rl_header_line (rl_headers_t *h, const char *line, size_t len)
         if (e != value && n >= 0 && n < 1000000)
             h->limit = (int) n;
     }
-    else
-    if (S_IS ("X-RateLimit-Remaining")) {
+    else if (S_IS ("X-RateLimit-Remaining")) {
         long n = strtol (value, &e, 10);
         if (e != value && n >= 0 && n < 1000000)
             h->remaining = (int) n;
     }
-    else
-    if (S_IS ("X-RateLimit-Reset-After")) {
+    else if (S_IS ("X-RateLimit-Reset-After")) {
         double d = strtod (value, &e);
         if (e != value && d >= 0 && d < 86400)
             h->reset_after = d;
     }
-    else
-    if (S_IS ("Retry-After")) {
+    else if (S_IS ("Retry-After")) {
         double d = strtod (value, &e);
         if (e != value && d >= 0 && d < 86400 && h->retry_after < 0)
             h->retry_after = d;
     }
-    else
-    if (S_IS ("X-RateLimit-Global"))
+    else if (S_IS ("X-RateLimit-Global"))
         h->global = strncasecmp (value, "true", 4) == 0;
-    else
-    if (S_IS ("X-RateLimit-Bucket")) {
+    else if (S_IS ("X-RateLimit-Bucket")) {
         bool ok = vlen > 0;
         for (size_t i = 0; i < vlen; i++)
             if (!isalnum ((unsigned char) value [i]) && value [i] != '-' && value [i] != '_')
                 ok = false;
         if (ok)
-            ddc_strlcpy (h->bucket, value, sizeof h->bucket);
+            ddc_strlcpy (h->bucket, value, sizeof (h->bucket));
     }
-    else
-    if (S_IS ("X-RateLimit-Scope"))
-        ddc_strlcpy (h->scope, value, sizeof h->scope);
+    else if (S_IS ("X-RateLimit-Scope"))
+        ddc_strlcpy (h->scope, value, sizeof (h->scope));
 #undef S_IS
 }
 
@@ -253,8 +245,8 @@ s_bucket_get (rl_t *self, const char *key, int64_t now)
         self->buckets [victim] = self->buckets [--self->nbuckets];
     }
     b = &self->buckets [self->nbuckets++];
-    memset (b, 0, sizeof *b);
-    ddc_strlcpy (b->key, key, sizeof b->key);
+    memset (b, 0, sizeof (*b));
+    ddc_strlcpy (b->key, key, sizeof (b->key));
     b->limit = -1;
     b->remaining = -1;
     b->used = now;
@@ -274,9 +266,9 @@ s_map_set (rl_t *self, const char *route, const char *bucket, int64_t now)
             self->routes [victim] = self->routes [--self->nroutes];
         }
         m = &self->routes [self->nroutes++];
-        ddc_strlcpy (m->route, route, sizeof m->route);
+        ddc_strlcpy (m->route, route, sizeof (m->route));
     }
-    ddc_strlcpy (m->bucket, bucket, sizeof m->bucket);
+    ddc_strlcpy (m->bucket, bucket, sizeof (m->bucket));
     m->used = now;
 }
 
@@ -346,8 +338,7 @@ rl_sent (rl_t *self, const rl_route_t *route, const char *key, int64_t now)
 }
 
 int64_t
-rl_done (rl_t *self, const rl_route_t *route, const char *key, const rl_headers_t *h,
-         int64_t now)
+rl_done (rl_t *self, const rl_route_t *route, const char *key, const rl_headers_t *h, int64_t now)
 {
     s_bucket_t *b = s_bucket_find (self, key);
     if (b && b->inflight > 0)
@@ -364,8 +355,7 @@ rl_done (rl_t *self, const rl_route_t *route, const char *key, const rl_headers_
         rl_state_key (self, route, nkey);
         b = s_bucket_get (self, nkey, now);
     }
-    else
-    if (!b)
+    else if (!b)
         b = s_bucket_get (self, key, now);
     b->used = now;
     if (h->status == 429) {

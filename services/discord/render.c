@@ -10,11 +10,11 @@
 #include <time.h>
 
 #define S_COLOR_OVERVIEW 0x3498db
-#define S_COLOR_ADMIN    0x2f3136
-#define S_COLOR_RUNNING  0x2ecc71
-#define S_COLOR_STOPPED  0xe74c3c
-#define S_COLOR_PENDING  0xf1c40f
-#define S_COLOR_UNKNOWN  0x95a5a6
+#define S_COLOR_ADMIN 0x2f3136
+#define S_COLOR_RUNNING 0x2ecc71
+#define S_COLOR_STOPPED 0xe74c3c
+#define S_COLOR_PENDING 0xf1c40f
+#define S_COLOR_UNKNOWN 0x95a5a6
 
 //  --------------------------------------------------------------------------
 //  Text helpers
@@ -25,8 +25,11 @@ static size_t
 s_utf8_len (const unsigned char *s, size_t left, bool *valid)
 {
     unsigned char c = s [0];
-    size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-             : (c & 0xf8) == 0xf0 ? 4 : 0;
+    size_t n = c < 0x80             ? 1
+               : (c & 0xe0) == 0xc0 ? 2
+               : (c & 0xf0) == 0xe0 ? 3
+               : (c & 0xf8) == 0xf0 ? 4
+                                    : 0;
     *valid = n > 0 && n <= left;
     if (n == 2 && c < 0xc2)
         *valid = false;
@@ -40,7 +43,7 @@ s_utf8_len (const unsigned char *s, size_t left, bool *valid)
     }
     if (*valid && n == 4) {
         unsigned cp = ((c & 0x07u) << 18) | ((s [1] & 0x3fu) << 12) | ((s [2] & 0x3fu) << 6)
-                    | (s [3] & 0x3fu);
+                      | (s [3] & 0x3fu);
         if (cp < 0x10000 || cp > 0x10ffff)
             *valid = false;
     }
@@ -62,18 +65,15 @@ render_clean (const char *s, size_t len)
         size_t n = s_utf8_len (p + i, len - i, &valid);
         if (!valid)
             out [o++] = '?';
-        else
-        if (n == 1) {
+        else if (n == 1) {
             unsigned char c = p [i];
             if (c == '`') {
-                memcpy (out + o, "\xcb\x8b", 2);        //  U+02CB
+                memcpy (out + o, "\xcb\x8b", 2); //  U+02CB
                 o += 2;
             }
-            else
-            if (c == '\r')
+            else if (c == '\r')
                 ;
-            else
-            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
                 out [o++] = '?';
             else
                 out [o++] = (char) c;
@@ -158,8 +158,7 @@ render_mem (double bytes, char *buf, size_t size)
     double mb = bytes / (1024.0 * 1024.0);
     if (mb >= 1000.0)
         snprintf (buf, size, "%.1f GB", mb / 1024.0);
-    else
-    if (mb >= 10.0)
+    else if (mb >= 10.0)
         snprintf (buf, size, "%.0f MB", mb);
     else
         snprintf (buf, size, "%.1f MB", mb);
@@ -175,8 +174,7 @@ render_uptime (int64_t seconds, char *buf, size_t size)
     int64_t d = seconds / 86400, h = (seconds % 86400) / 3600, m = (seconds % 3600) / 60;
     if (d > 0)
         snprintf (buf, size, "%lldd %lldh %lldm", (long long) d, (long long) h, (long long) m);
-    else
-    if (h > 0)
+    else if (h > 0)
         snprintf (buf, size, "%lldh %lldm", (long long) h, (long long) m);
     else
         snprintf (buf, size, "%lldm", (long long) m);
@@ -185,7 +183,7 @@ render_uptime (int64_t seconds, char *buf, size_t size)
 static void
 s_local (const render_ctx_t *r, int64_t wall_ms, struct tm *tm)
 {
-    memset (tm, 0, sizeof *tm);
+    memset (tm, 0, sizeof (*tm));
     time_t secs = (time_t) (wall_ms / 1000);
     if (!r->tz || ddc_tz_to_local (r->tz, (int64_t) secs, tm, NULL) < 0)
         gmtime_r (&secs, tm);
@@ -223,7 +221,7 @@ s_host_issue (const render_ctx_t *r, const live_st_t *st, char *buf, size_t size
     bool agent = st->host_issue == HOST_AGENT_GONE;
     if (st->host_since > 0) {
         char when [32];
-        render_when (r, st->host_since, when, sizeof when);
+        render_when (r, st->host_since, when, sizeof (when));
         return i18n_fmt (buf, size, r->lang, agent ? "host.agent_gone" : "host.docker_down", when,
                          NULL);
     }
@@ -236,10 +234,14 @@ static const char *
 s_emoji (ctr_state_t st)
 {
     switch (st) {
-    case ST_RUNNING: return "🟢";
-    case ST_STOPPED: return "🔴";
-    case ST_PENDING: return "🟡";
-    default: return "🔄";
+        case ST_RUNNING:
+            return "🟢";
+        case ST_STOPPED:
+            return "🔴";
+        case ST_PENDING:
+            return "🟡";
+        default:
+            return "🔄";
     }
 }
 
@@ -247,10 +249,14 @@ static int
 s_color (ctr_state_t st)
 {
     switch (st) {
-    case ST_RUNNING: return S_COLOR_RUNNING;
-    case ST_STOPPED: return S_COLOR_STOPPED;
-    case ST_PENDING: return S_COLOR_PENDING;
-    default: return S_COLOR_UNKNOWN;
+        case ST_RUNNING:
+            return S_COLOR_RUNNING;
+        case ST_STOPPED:
+            return S_COLOR_STOPPED;
+        case ST_PENDING:
+            return S_COLOR_PENDING;
+        default:
+            return S_COLOR_UNKNOWN;
     }
 }
 
@@ -265,7 +271,7 @@ static bool
 s_add (s_text_t *t, const char *s, size_t limit)
 {
     size_t n = strlen (s);
-    if (t->len + n > limit || t->len + n >= sizeof t->buf)
+    if (t->len + n > limit || t->len + n >= sizeof (t->buf))
         return false;
     memcpy (t->buf + t->len, s, n);
     t->len += n;
@@ -274,8 +280,7 @@ s_add (s_text_t *t, const char *s, size_t limit)
 }
 
 cJSON *
-render_button (const char *custom_id, const char *label, const char *emoji, int style,
-               bool disabled)
+render_button (const char *custom_id, const char *label, const char *emoji, int style, bool disabled)
 {
     cJSON *b = cJSON_CreateObject ();
     cJSON_AddNumberToObject (b, "type", 2);
@@ -318,7 +323,7 @@ static size_t
 s_line_max (const live_ctr_t *c, bool admin)
 {
     //  "🟢 NAME · 1600.0% • 10000.0 GB\n" or a state word; "│ 🟢 NAME ℹ️\n"
-    size_t name = strnlen (c->display, sizeof c->display);
+    size_t name = strnlen (c->display, sizeof (c->display));
     if (name > RENDER_NAME_MAX * 4)
         name = RENDER_NAME_MAX * 4;
     return name + 3 + (admin ? 40 : 20);
@@ -328,7 +333,7 @@ static size_t
 s_host_max (const live_ctr_t *c, size_t issue)
 {
     //  "└──────────────\n┌── HOST ⚠️\n│ ISSUE\n" or "\n**HOST** ⚠️ ISSUE\n"
-    size_t host = strnlen (c->host, sizeof c->host);
+    size_t host = strnlen (c->host, sizeof (c->host));
     if (host > 40 * 4)
         host = 40 * 4;
     return host + 3 + issue + 80;
@@ -341,8 +346,8 @@ s_issue_max (const render_ctx_t *r)
     size_t n = 0;
     const char *keys [] = { "host.agent_gone", "host.docker_down" };
     for (size_t i = 0; i < 2; i++) {
-        size_t len = strlen (i18n_fmt (buf, sizeof buf, r->lang, keys [i], "0000-00-00 00:00",
-                                       NULL));
+        size_t len =
+            strlen (i18n_fmt (buf, sizeof (buf), r->lang, keys [i], "0000-00-00 00:00", NULL));
         if (len > n)
             n = len;
     }
@@ -369,8 +374,9 @@ s_layout (const render_ctx_t *r, bool admin, size_t starts [RENDER_PARTS_MAX + 1
         size_t line = s_line_max (c, admin), head = s_host_max (c, issue);
         bool same_host = host && strcmp (host, c->host) == 0;
         size_t cost = line + (same_host ? 0 : head);
-        if (n == 0 || (n < RENDER_PARTS_MAX
-                       && (count == RENDER_PART_CTRS || used + cost > RENDER_PART_BUDGET))) {
+        if (n == 0
+            || (n < RENDER_PARTS_MAX
+                && (count == RENDER_PART_CTRS || used + cost > RENDER_PART_BUDGET))) {
             starts [n++] = i;
             used = 0;
             count = 0;
@@ -414,14 +420,14 @@ s_container_selects (const render_ctx_t *r, size_t from, size_t to, size_t shown
             live_ctr_status (live, c, r->mono_ms, &st);
             cJSON *o = cJSON_CreateObject ();
             char label [128];
-            render_trunc (c->display, 100, label, sizeof label);
+            render_trunc (c->display, 100, label, sizeof (label));
             cJSON_AddStringToObject (o, "label", label);
             cJSON_AddStringToObject (o, "value", c->key);
             char desc [200], name [110];
-            render_trunc (c->name, 60, name, sizeof name);
-            snprintf (desc, sizeof desc, "%s @ %.30s", name, c->host);
+            render_trunc (c->name, 60, name, sizeof (name));
+            snprintf (desc, sizeof (desc), "%s @ %.30s", name, c->host);
             char d2 [128];
-            render_trunc (desc, 100, d2, sizeof d2);
+            render_trunc (desc, 100, d2, sizeof (d2));
             cJSON_AddStringToObject (o, "description", d2);
             cJSON *e = cJSON_AddObjectToObject (o, "emoji");
             cJSON_AddStringToObject (e, "name", s_emoji (st.state));
@@ -441,20 +447,20 @@ s_container_selects (const render_ctx_t *r, size_t from, size_t to, size_t shown
         cJSON_AddNumberToObject (sel, "type", 3);
         char id [24], placeholder [420];
         if (sel_no == 1)
-            snprintf (id, sizeof id, "ov:sel");
+            snprintf (id, sizeof (id), "ov:sel");
         else
-            snprintf (id, sizeof id, "ov:sel:%d", sel_no);
+            snprintf (id, sizeof (id), "ov:sel:%d", sel_no);
         cJSON_AddStringToObject (sel, "custom_id", id);
         if (many) {
             //  "🛠️ Open a container panel… (alpha – delta)"
             char a [96], b [96], p [320];
-            render_trunc (first->display, RENDER_NAME_MAX, a, sizeof a);
-            render_trunc (last->display, RENDER_NAME_MAX, b, sizeof b);
-            snprintf (p, sizeof p, "%s (%s – %s)", i18n_get (r->lang, "ov.select"), a, b);
-            render_trunc (p, 150, placeholder, sizeof placeholder);
+            render_trunc (first->display, RENDER_NAME_MAX, a, sizeof (a));
+            render_trunc (last->display, RENDER_NAME_MAX, b, sizeof (b));
+            snprintf (p, sizeof (p), "%s (%s – %s)", i18n_get (r->lang, "ov.select"), a, b);
+            render_trunc (p, 150, placeholder, sizeof (placeholder));
         }
         else
-            ddc_strlcpy (placeholder, i18n_get (r->lang, "ov.select"), sizeof placeholder);
+            ddc_strlcpy (placeholder, i18n_get (r->lang, "ov.select"), sizeof (placeholder));
         cJSON_AddStringToObject (sel, "placeholder", placeholder);
         cJSON_AddItemToObject (sel, "options", options);
         cJSON_AddItemToArray (list, sel);
@@ -473,8 +479,8 @@ render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part)
     bool last_part = part + 1 == nparts;
     size_t from = starts [part], to = starts [part + 1];
     char clock [16], line [512], tmp [256];
-    s_clock (r, clock, sizeof clock);
-    s_text_t *t = ddc_calloc (1, sizeof *t);
+    s_clock (r, clock, sizeof (clock));
+    s_text_t *t = ddc_calloc (1, sizeof (*t));
 
     //  The counts (the first part) and whether any runs (the last part's
     //  buttons) from every container; the other parts look at their own.
@@ -495,26 +501,25 @@ render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part)
     }
     if (!admin)
         s_add (t, "```\n", RENDER_DESC_MAX);
-    s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.last_update", clock, NULL),
-           RENDER_DESC_MAX);
+    s_add (t, i18n_fmt (tmp, sizeof (tmp), r->lang, "ov.last_update", clock, NULL), RENDER_DESC_MAX);
     s_add (t, "\n", RENDER_DESC_MAX);
     if (admin && part == 0) {
         //  Every container is counted once: the pending and unknown ones too.
         char a [24], b [24], c [24];
-        snprintf (a, sizeof a, "%zu", total);
-        snprintf (b, sizeof b, "%zu", online);
-        snprintf (c, sizeof c, "%zu", offline);
-        s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.counts", a, b, c, NULL),
+        snprintf (a, sizeof (a), "%zu", total);
+        snprintf (b, sizeof (b), "%zu", online);
+        snprintf (c, sizeof (c), "%zu", offline);
+        s_add (t, i18n_fmt (tmp, sizeof (tmp), r->lang, "ov.counts", a, b, c, NULL),
                RENDER_DESC_MAX);
         size_t unknown = total - online - offline - pending;
         if (pending) {
-            snprintf (a, sizeof a, "%zu", pending);
-            s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.counts.pending", a, NULL),
+            snprintf (a, sizeof (a), "%zu", pending);
+            s_add (t, i18n_fmt (tmp, sizeof (tmp), r->lang, "ov.counts.pending", a, NULL),
                    RENDER_DESC_MAX);
         }
         if (unknown) {
-            snprintf (a, sizeof a, "%zu", unknown);
-            s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.counts.unknown", a, NULL),
+            snprintf (a, sizeof (a), "%zu", unknown);
+            s_add (t, i18n_fmt (tmp, sizeof (tmp), r->lang, "ov.counts.unknown", a, NULL),
                    RENDER_DESC_MAX);
         }
         s_add (t, "\n", RENDER_DESC_MAX);
@@ -538,18 +543,17 @@ render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part)
         live_ctr_status (live, c, r->mono_ms, &st);
         if (!host || strcmp (host, c->host) != 0) {
             char h [80], issue [160];
-            render_trunc (c->host, 40, h, sizeof h);
-            s_host_issue (r, &st, issue, sizeof issue);
+            render_trunc (c->host, 40, h, sizeof (h));
+            s_host_issue (r, &st, issue, sizeof (issue));
             if (admin)
-                snprintf (line, sizeof line, "\n**%s**%s%s\n", h, st.host_down ? " ⚠️ " : "",
+                snprintf (line, sizeof (line), "\n**%s**%s%s\n", h, st.host_down ? " ⚠️ " : "",
                           issue);
+            else if (st.host_down)
+                snprintf (line, sizeof (line), "%s┌── %s ⚠️\n│ %s\n",
+                          host ? "└──────────────\n" : "", h, issue);
             else
-            if (st.host_down)
-                snprintf (line, sizeof line, "%s┌── %s ⚠️\n│ %s\n", host ? "└──────────────\n" : "",
-                          h, issue);
-            else
-                snprintf (line, sizeof line, "%s┌── %s ───────\n", host ? "└──────────────\n" : "",
-                          h);
+                snprintf (line, sizeof (line), "%s┌── %s ───────\n",
+                          host ? "└──────────────\n" : "", h);
             if (!s_add (t, line, budget)) {
                 full = true;
                 break;
@@ -557,31 +561,28 @@ render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part)
             host = c->host;
         }
         char name [96];
-        render_trunc (c->display, RENDER_NAME_MAX, name, sizeof name);
+        render_trunc (c->display, RENDER_NAME_MAX, name, sizeof (name));
         if (admin) {
             if (st.state == ST_RUNNING && st.has_stats && r->no_stats)
-                snprintf (line, sizeof line, "%s %s · …\n", s_emoji (st.state), name);
-            else
-            if (st.state == ST_RUNNING && st.has_stats) {
+                snprintf (line, sizeof (line), "%s %s · …\n", s_emoji (st.state), name);
+            else if (st.state == ST_RUNNING && st.has_stats) {
                 char cpu [24], mem [24];
-                render_cpu (st.cpu, cpu, sizeof cpu);
-                render_mem (st.mem, mem, sizeof mem);
-                snprintf (line, sizeof line, "%s %s · %s • %s\n", s_emoji (st.state), name, cpu,
+                render_cpu (st.cpu, cpu, sizeof (cpu));
+                render_mem (st.mem, mem, sizeof (mem));
+                snprintf (line, sizeof (line), "%s %s · %s • %s\n", s_emoji (st.state), name, cpu,
                           mem);
             }
-            else
-            if (st.state == ST_STOPPED)
-                snprintf (line, sizeof line, "%s %s · %s\n", s_emoji (st.state), name,
+            else if (st.state == ST_STOPPED)
+                snprintf (line, sizeof (line), "%s %s · %s\n", s_emoji (st.state), name,
                           i18n_get (r->lang, "ov.offline"));
-            else
-            if (st.state == ST_PENDING)
-                snprintf (line, sizeof line, "%s %s · %s\n", s_emoji (st.state), name,
+            else if (st.state == ST_PENDING)
+                snprintf (line, sizeof (line), "%s %s · %s\n", s_emoji (st.state), name,
                           i18n_get (r->lang, "ov.pending"));
             else
-                snprintf (line, sizeof line, "%s %s\n", s_emoji (st.state), name);
+                snprintf (line, sizeof (line), "%s %s\n", s_emoji (st.state), name);
         }
         else
-            snprintf (line, sizeof line, "│ %s %s%s\n", s_emoji (st.state), name,
+            snprintf (line, sizeof (line), "│ %s %s%s\n", s_emoji (st.state), name,
                       c->info_enabled ? " ℹ️" : "");
         if (!s_add (t, line, budget)) {
             full = true;
@@ -593,8 +594,8 @@ render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part)
         s_add (t, "└──────────────\n", RENDER_DESC_MAX);
     if (shown < here) {
         char n [24];
-        snprintf (n, sizeof n, "%zu", here - shown);
-        s_add (t, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.more", n, NULL), RENDER_DESC_MAX);
+        snprintf (n, sizeof (n), "%zu", here - shown);
+        s_add (t, i18n_fmt (tmp, sizeof (tmp), r->lang, "ov.more", n, NULL), RENDER_DESC_MAX);
         s_add (t, "\n", RENDER_DESC_MAX);
     }
     if (!admin)
@@ -606,15 +607,16 @@ render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part)
     cJSON *embed = cJSON_CreateObject ();
     const char *title = i18n_get (r->lang, admin ? "ov.admin_title" : "ov.title");
     if (nparts > 1) {
-        snprintf (tmp, sizeof tmp, "%s (%zu/%zu)", title, part + 1, nparts);
+        snprintf (tmp, sizeof (tmp), "%s (%zu/%zu)", title, part + 1, nparts);
         title = tmp;
     }
     cJSON_AddStringToObject (embed, "title", title);
     cJSON_AddStringToObject (embed, "description", t->buf);
     cJSON_AddNumberToObject (embed, "color", admin ? S_COLOR_ADMIN : S_COLOR_OVERVIEW);
     cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
-    cJSON_AddStringToObject (footer, "text", i18n_fmt (tmp, sizeof tmp, r->lang, "ov.footer",
-                                                       live->timezone, NULL));
+    cJSON_AddStringToObject (footer, "text",
+                             i18n_fmt (tmp, sizeof (tmp), r->lang, "ov.footer", live->timezone,
+                                       NULL));
     s_timestamp (embed, r->no_clock ? 0 : r->wall_ms);
     cJSON_AddItemToArray (embeds, embed);
     free (t);
@@ -627,17 +629,16 @@ render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part)
     cJSON *buttons = render_row (components);
     if (admin) {
         bool none = online == 0;
-        cJSON_AddItemToArray (buttons, render_button ("ov:rall",
-                                                      i18n_get (r->lang, "btn.restart_all"),
-                                                      "🔄", 1, none));
-        cJSON_AddItemToArray (buttons, render_button ("ov:sall",
-                                                      i18n_get (r->lang, "btn.stop_all"),
+        cJSON_AddItemToArray (buttons,
+                              render_button ("ov:rall", i18n_get (r->lang, "btn.restart_all"), "🔄",
+                                             1, none));
+        cJSON_AddItemToArray (buttons, render_button ("ov:sall", i18n_get (r->lang, "btn.stop_all"),
                                                       "⏹️", 4, none));
     }
     cJSON_AddItemToArray (buttons, render_button ("ov:ref", i18n_get (r->lang, "btn.refresh"), "🔁",
                                                   2, false));
-    cJSON_AddItemToArray (buttons, render_button ("ov:help", i18n_get (r->lang, "btn.help"), "❔", 2,
-                                                  false));
+    cJSON_AddItemToArray (buttons,
+                          render_button ("ov:help", i18n_get (r->lang, "btn.help"), "❔", 2, false));
     return msg;
 }
 
@@ -645,53 +646,55 @@ render_overview (const render_ctx_t *r, chan_kind_t kind, size_t part)
 //  Panel
 
 cJSON *
-render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const char *note,
-              bool busy)
+render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const char *note, bool busy)
 {
     live_st_t st;
     live_ctr_status (r->live, c, r->mono_ms, &st);
     char line [512], tmp [256], name [128];
-    render_trunc (c->display, 60, name, sizeof name);
-    s_text_t *t = ddc_calloc (1, sizeof *t);
-    snprintf (line, sizeof line, "```\n┌── %s ───\n", name);
+    render_trunc (c->display, 60, name, sizeof (name));
+    s_text_t *t = ddc_calloc (1, sizeof (*t));
+    snprintf (line, sizeof (line), "```\n┌── %s ───\n", name);
     s_add (t, line, RENDER_DESC_MAX);
-    const char *stkey = st.state == ST_RUNNING ? "st.running" : st.state == ST_STOPPED
-                      ? "st.stopped" : st.state == ST_PENDING ? "st.pending" : "st.unknown";
-    snprintf (line, sizeof line, "│ %s %s\n", s_emoji (st.state), i18n_get (r->lang, stkey));
+    const char *stkey = st.state == ST_RUNNING   ? "st.running"
+                        : st.state == ST_STOPPED ? "st.stopped"
+                        : st.state == ST_PENDING ? "st.pending"
+                                                 : "st.unknown";
+    snprintf (line, sizeof (line), "│ %s %s\n", s_emoji (st.state), i18n_get (r->lang, stkey));
     s_add (t, line, RENDER_DESC_MAX);
     if (st.host_down) {
         char issue [160];
-        snprintf (line, sizeof line, "│ ⚠️ %s\n", s_host_issue (r, &st, issue, sizeof issue));
+        snprintf (line, sizeof (line), "│ ⚠️ %s\n",
+                  s_host_issue (r, &st, issue, sizeof (issue)));
         s_add (t, line, RENDER_DESC_MAX);
     }
     char hostname [80];
-    render_trunc (c->host, 40, hostname, sizeof hostname);
-    snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.host",
-                                                     hostname, NULL));
+    render_trunc (c->host, 40, hostname, sizeof (hostname));
+    snprintf (line, sizeof (line), "│ %s\n",
+              i18n_fmt (tmp, sizeof (tmp), r->lang, "panel.host", hostname, NULL));
     s_add (t, line, RENDER_DESC_MAX);
     if (st.state == ST_RUNNING && st.has_stats) {
         char v [32];
-        render_cpu (st.cpu, v, sizeof v);
-        snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.cpu", v,
-                                                         NULL));
+        render_cpu (st.cpu, v, sizeof (v));
+        snprintf (line, sizeof (line), "│ %s\n",
+                  i18n_fmt (tmp, sizeof (tmp), r->lang, "panel.cpu", v, NULL));
         s_add (t, line, RENDER_DESC_MAX);
-        render_mem (st.mem, v, sizeof v);
-        snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.ram", v,
-                                                         NULL));
+        render_mem (st.mem, v, sizeof (v));
+        snprintf (line, sizeof (line), "│ %s\n",
+                  i18n_fmt (tmp, sizeof (tmp), r->lang, "panel.ram", v, NULL));
         s_add (t, line, RENDER_DESC_MAX);
     }
     if (st.state == ST_RUNNING && st.uptime_s >= 0) {
         char v [32];
-        render_uptime (st.uptime_s, v, sizeof v);
-        snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.uptime",
-                                                         v, NULL));
+        render_uptime (st.uptime_s, v, sizeof (v));
+        snprintf (line, sizeof (line), "│ %s\n",
+                  i18n_fmt (tmp, sizeof (tmp), r->lang, "panel.uptime", v, NULL));
         s_add (t, line, RENDER_DESC_MAX);
     }
     if (st.health [0]) {
         char h [32];
-        render_trunc (st.health, 20, h, sizeof h);
-        snprintf (line, sizeof line, "│ %s\n", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.health",
-                                                         h, NULL));
+        render_trunc (st.health, 20, h, sizeof (h));
+        snprintf (line, sizeof (line), "│ %s\n",
+                  i18n_fmt (tmp, sizeof (tmp), r->lang, "panel.health", h, NULL));
         s_add (t, line, RENDER_DESC_MAX);
     }
     s_add (t, "└──────────────\n```", RENDER_DESC_MAX + 40);
@@ -702,8 +705,8 @@ render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const ch
     free (clean_note);
     cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
     cJSON *embed = cJSON_CreateObject ();
-    cJSON_AddStringToObject (embed, "title", i18n_fmt (tmp, sizeof tmp, r->lang, "panel.title",
-                                                       name, NULL));
+    cJSON_AddStringToObject (embed, "title",
+                             i18n_fmt (tmp, sizeof (tmp), r->lang, "panel.title", name, NULL));
     cJSON_AddStringToObject (embed, "description", t->buf);
     free (t);
     cJSON_AddNumberToObject (embed, "color", s_color (st.state));
@@ -713,13 +716,15 @@ render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const ch
         cJSON_AddStringToObject (f, "name", i18n_get (r->lang, "panel.info"));
         char *clean = render_clean (c->info_text, strlen (c->info_text));
         char value [4100];
-        render_trunc_text (clean, 1000, value, sizeof value);
+        render_trunc_text (clean, 1000, value, sizeof (value));
         free (clean);
         cJSON_AddStringToObject (f, "value", value);
         cJSON_AddItemToArray (fields, f);
     }
     const char *footer_key = !(c->allowed & (ACT_START | ACT_STOP | ACT_RESTART | ACT_LOGS))
-                           ? "panel.no_actions" : !may ? "panel.view_only" : NULL;
+                                 ? "panel.no_actions"
+                             : !may ? "panel.view_only"
+                                    : NULL;
     if (footer_key) {
         cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
         cJSON_AddStringToObject (footer, "text", i18n_get (r->lang, footer_key));
@@ -737,36 +742,35 @@ render_panel (const render_ctx_t *r, const live_ctr_t *c, unsigned may, const ch
         bool stopped = st.state == ST_STOPPED;
         bool unknown = st.state == ST_UNKNOWN;
         if ((may & ACT_START) && (stopped || unknown)) {
-            snprintf (id, sizeof id, "pn:start:%s", c->key);
-            cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.start"), "▶️", 3,
-                                                      false));
+            snprintf (id, sizeof (id), "pn:start:%s", c->key);
+            cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.start"), "▶️",
+                                                      3, false));
         }
         if ((may & ACT_STOP) && (running || unknown)) {
-            snprintf (id, sizeof id, "pn:stop:%s", c->key);
-            cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.stop"), "⏹️", 4,
-                                                      false));
+            snprintf (id, sizeof (id), "pn:stop:%s", c->key);
+            cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.stop"), "⏹️",
+                                                      4, false));
         }
         if ((may & ACT_RESTART) && (running || unknown)) {
-            snprintf (id, sizeof id, "pn:restart:%s", c->key);
+            snprintf (id, sizeof (id), "pn:restart:%s", c->key);
             cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.restart"), "🔄", 1,
                                                       false));
         }
         if (may & ACT_LOGS) {
-            snprintf (id, sizeof id, "pn:logs:%s", c->key);
-            cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.logs"), "📋", 2,
-                                                      false));
+            snprintf (id, sizeof (id), "pn:logs:%s", c->key);
+            cJSON_AddItemToArray (row,
+                                  render_button (id, i18n_get (r->lang, "btn.logs"), "📋", 2, false));
         }
     }
-    snprintf (id, sizeof id, "pn:ref:%s", c->key);
-    cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.refresh"), "🔁", 2,
-                                              false));
+    snprintf (id, sizeof (id), "pn:ref:%s", c->key);
+    cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.refresh"), "🔁", 2, false));
     if (may & ACT_ADMIN) {
         //  What admins manage: the container's tasks and its info text.
         row = render_row (components);
-        snprintf (id, sizeof id, "pn:tasks:%s", c->key);
-        cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.tasks"), "⏰", 2,
-                                                  false));
-        snprintf (id, sizeof id, "pn:edit:%s", c->key);
+        snprintf (id, sizeof (id), "pn:tasks:%s", c->key);
+        cJSON_AddItemToArray (row,
+                              render_button (id, i18n_get (r->lang, "btn.tasks"), "⏰", 2, false));
+        snprintf (id, sizeof (id), "pn:edit:%s", c->key);
         cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.edit_info"), "📝", 2,
                                                   false));
     }
@@ -788,17 +792,17 @@ render_info_modal (const render_ctx_t *r, const live_ctr_t *c)
 {
     cJSON *data = cJSON_CreateObject ();
     char id [64], title [160], name [64], cut [64];
-    snprintf (id, sizeof id, "in:ed:%s:%08x", c->key, render_info_hash (c));
+    snprintf (id, sizeof (id), "in:ed:%s:%08x", c->key, render_info_hash (c));
     cJSON_AddStringToObject (data, "custom_id", id);
-    render_trunc (c->display, 30, name, sizeof name);
-    render_trunc (i18n_fmt (title, sizeof title, r->lang, "info.modal", name, NULL), 45, cut,
-                  sizeof cut);
+    render_trunc (c->display, 30, name, sizeof (name));
+    render_trunc (i18n_fmt (title, sizeof (title), r->lang, "info.modal", name, NULL), 45, cut,
+                  sizeof (cut));
     cJSON_AddStringToObject (data, "title", cut);
     cJSON *components = cJSON_AddArrayToObject (data, "components");
     //  Labels (type 18) around a paragraph and a yes/no select.
     cJSON *label = cJSON_CreateObject ();
     cJSON_AddNumberToObject (label, "type", 18);
-    render_trunc (i18n_get (r->lang, "info.field"), 45, cut, sizeof cut);
+    render_trunc (i18n_get (r->lang, "info.field"), 45, cut, sizeof (cut));
     cJSON_AddStringToObject (label, "label", cut);
     cJSON *input = cJSON_AddObjectToObject (label, "component");
     cJSON_AddNumberToObject (input, "type", 4);
@@ -811,7 +815,7 @@ render_info_modal (const render_ctx_t *r, const live_ctr_t *c)
     cJSON_AddItemToArray (components, label);
     label = cJSON_CreateObject ();
     cJSON_AddNumberToObject (label, "type", 18);
-    render_trunc (i18n_get (r->lang, "info.show"), 45, cut, sizeof cut);
+    render_trunc (i18n_get (r->lang, "info.show"), 45, cut, sizeof (cut));
     cJSON_AddStringToObject (label, "label", cut);
     cJSON *sel = cJSON_AddObjectToObject (label, "component");
     cJSON_AddNumberToObject (sel, "type", 3);
@@ -839,7 +843,7 @@ render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int l
              int64_t live_until, const char *note)
 {
     char tmp [256], name [128];
-    render_trunc (c->display, 60, name, sizeof name);
+    render_trunc (c->display, 60, name, sizeof (name));
     size_t len = text ? strlen (text) : 0;
     //  The last RENDER_LOGS_MAX bytes, from a line start when possible.
     const char *start = text ? text : "";
@@ -866,43 +870,42 @@ render_logs (const render_ctx_t *r, const live_ctr_t *c, const char *text, int l
     cJSON_AddStringToObject (msg, "content", "");
     cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
     cJSON *embed = cJSON_CreateObject ();
-    cJSON_AddStringToObject (embed, "title", i18n_fmt (tmp, sizeof tmp, r->lang, "logs.title",
-                                                       name, NULL));
+    cJSON_AddStringToObject (embed, "title",
+                             i18n_fmt (tmp, sizeof (tmp), r->lang, "logs.title", name, NULL));
     cJSON_AddStringToObject (embed, "description", desc);
     free (desc);
     cJSON_AddNumberToObject (embed, "color", S_COLOR_UNKNOWN);
     char n [24], when [32];
-    snprintf (n, sizeof n, "%d", lines);
+    snprintf (n, sizeof (n), "%d", lines);
     cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
     if (live_until > 0) {
-        render_when (r, live_until, when, sizeof when);
-        i18n_fmt (tmp, sizeof tmp, r->lang, "logs.live", n, when, NULL);
+        render_when (r, live_until, when, sizeof (when));
+        i18n_fmt (tmp, sizeof (tmp), r->lang, "logs.live", n, when, NULL);
     }
     else {
         struct tm tm;
         s_local (r, r->wall_ms, &tm);
-        snprintf (when, sizeof when, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
-        i18n_fmt (tmp, sizeof tmp, r->lang, "logs.still", n, when, NULL);
+        snprintf (when, sizeof (when), "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+        i18n_fmt (tmp, sizeof (tmp), r->lang, "logs.still", n, when, NULL);
     }
     cJSON_AddStringToObject (footer, "text", tmp);
     cJSON_AddItemToArray (embeds, embed);
     if (note && *note) {
         char *n_clean = render_clean (note, strlen (note));
         char cut [700];
-        render_trunc (n_clean, 300, cut, sizeof cut);
+        render_trunc (n_clean, 300, cut, sizeof (cut));
         free (n_clean);
         cJSON_ReplaceItemInObjectCaseSensitive (msg, "content", cJSON_CreateString (cut));
     }
     cJSON *components = cJSON_AddArrayToObject (msg, "components");
     cJSON *row = render_row (components);
     char id [64];
-    snprintf (id, sizeof id, "lg:ref:%s", c->key);
-    cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.refresh"), "🔁", 2,
-                                              false));
+    snprintf (id, sizeof (id), "lg:ref:%s", c->key);
+    cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.refresh"), "🔁", 2, false));
     if (live_until > 0) {
-        snprintf (id, sizeof id, "lg:stop:%s", c->key);
-        cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.stop_live"), "⏹️", 2,
-                                                  false));
+        snprintf (id, sizeof (id), "lg:stop:%s", c->key);
+        cJSON_AddItemToArray (row, render_button (id, i18n_get (r->lang, "btn.stop_live"), "⏹️",
+                                                  2, false));
     }
     return msg;
 }
@@ -938,19 +941,20 @@ render_ping (const render_ctx_t *r, int64_t gateway_ms, int64_t rest_ms)
 {
     char tmp [128], n [24], text [300] = "";
     if (gateway_ms >= 0) {
-        snprintf (n, sizeof n, "%lld", (long long) gateway_ms);
-        ddc_strlcpy (text, i18n_fmt (tmp, sizeof tmp, r->lang, "ping.latency", n, NULL),
-                     sizeof text);
+        snprintf (n, sizeof (n), "%lld", (long long) gateway_ms);
+        ddc_strlcpy (text, i18n_fmt (tmp, sizeof (tmp), r->lang, "ping.latency", n, NULL),
+                     sizeof (text));
     }
     if (rest_ms >= 0) {
-        snprintf (n, sizeof n, "%lld", (long long) rest_ms);
+        snprintf (n, sizeof (n), "%lld", (long long) rest_ms);
         if (text [0])
-            ddc_strlcpy (text + strlen (text), "\n", sizeof text - strlen (text));
-        ddc_strlcpy (text + strlen (text), i18n_fmt (tmp, sizeof tmp, r->lang, "ping.rest", n,
-                                                     NULL), sizeof text - strlen (text));
+            ddc_strlcpy (text + strlen (text), "\n", sizeof (text) - strlen (text));
+        ddc_strlcpy (text + strlen (text),
+                     i18n_fmt (tmp, sizeof (tmp), r->lang, "ping.rest", n, NULL),
+                     sizeof (text) - strlen (text));
     }
     if (!text [0])
-        ddc_strlcpy (text, i18n_get (r->lang, "ping.unknown"), sizeof text);
+        ddc_strlcpy (text, i18n_get (r->lang, "ping.unknown"), sizeof (text));
     cJSON *msg = cJSON_CreateObject ();
     cJSON *embeds = cJSON_AddArrayToObject (msg, "embeds");
     cJSON *embed = cJSON_CreateObject ();
@@ -967,29 +971,29 @@ render_confirm (const render_ctx_t *r, const char *action, size_t n, size_t runn
 {
     bool restart = strcmp (action, "restart") == 0;
     char tmp [1400], num [24], all [24];
-    snprintf (num, sizeof num, "%zu", n);
-    snprintf (all, sizeof all, "%zu", running);
+    snprintf (num, sizeof (num), "%zu", n);
+    snprintf (all, sizeof (all), "%zu", running);
     if (running > n) {
         //  "Stop 2 of the 3 running containers? 1 does not allow it …: Box 3"
         char left [24], names [1000];
-        snprintf (left, sizeof left, "%zu", running - n);
-        render_trunc (skipped ? skipped : "", 800, names, sizeof names);
-        i18n_fmt (tmp, sizeof tmp, r->lang, restart ? "bulk.confirm.restart.some"
-                                                    : "bulk.confirm.stop.some",
-                  num, all, left, names, NULL);
+        snprintf (left, sizeof (left), "%zu", running - n);
+        render_trunc (skipped ? skipped : "", 800, names, sizeof (names));
+        i18n_fmt (tmp, sizeof (tmp), r->lang,
+                  restart ? "bulk.confirm.restart.some" : "bulk.confirm.stop.some", num, all, left,
+                  names, NULL);
     }
     else
-        i18n_fmt (tmp, sizeof tmp, r->lang, restart ? "bulk.confirm.restart" : "bulk.confirm.stop",
-                  num, NULL);
+        i18n_fmt (tmp, sizeof (tmp), r->lang,
+                  restart ? "bulk.confirm.restart" : "bulk.confirm.stop", num, NULL);
     cJSON *msg = render_text (tmp);
     cJSON *components = cJSON_GetObjectItemCaseSensitive (msg, "components");
     cJSON *row = render_row (components);
     cJSON_AddItemToArray (row, render_button (restart ? "bk:restart" : "bk:stop",
                                               i18n_get (r->lang, restart ? "btn.yes_restart"
-                                              : "btn.yes_stop"),
+                                                                         : "btn.yes_stop"),
                                               restart ? "🔄" : "⏹️", 4, false));
-    cJSON_AddItemToArray (row, render_button ("bk:no", i18n_get (r->lang, "btn.cancel"), NULL, 2,
-                                              false));
+    cJSON_AddItemToArray (row,
+                          render_button ("bk:no", i18n_get (r->lang, "btn.cancel"), NULL, 2, false));
     return msg;
 }
 
@@ -999,7 +1003,7 @@ render_addadmin_modal (const render_ctx_t *r)
     cJSON *data = cJSON_CreateObject ();
     cJSON_AddStringToObject (data, "custom_id", "adm:add");
     char title [64];
-    render_trunc (i18n_get (r->lang, "admin.modal"), 45, title, sizeof title);
+    render_trunc (i18n_get (r->lang, "admin.modal"), 45, title, sizeof (title));
     cJSON_AddStringToObject (data, "title", title);
     cJSON *components = cJSON_AddArrayToObject (data, "components");
     cJSON *row = render_row (components);
@@ -1008,7 +1012,7 @@ render_addadmin_modal (const render_ctx_t *r)
     cJSON_AddStringToObject (input, "custom_id", "user_id");
     cJSON_AddNumberToObject (input, "style", 1);
     char label [64];
-    render_trunc (i18n_get (r->lang, "admin.field"), 45, label, sizeof label);
+    render_trunc (i18n_get (r->lang, "admin.field"), 45, label, sizeof (label));
     cJSON_AddStringToObject (input, "label", label);
     cJSON_AddNumberToObject (input, "min_length", 17);
     cJSON_AddNumberToObject (input, "max_length", 20);
@@ -1038,17 +1042,18 @@ render_choices (const render_ctx_t *r, const char *query)
     int n = 0;
     for (size_t i = 0; i < r->live->nctrs && n < 25; i++) {
         const live_ctr_t *c = &r->live->ctrs [i];
-        if (!c->active || !(s_contains (c->display, query ? query : "")
-                            || s_contains (c->name, query ? query : "")))
+        if (!c->active
+            || !(s_contains (c->display, query ? query : "")
+                 || s_contains (c->name, query ? query : "")))
             continue;
         char label [200], name [128];
-        render_trunc (c->display, 60, name, sizeof name);
+        render_trunc (c->display, 60, name, sizeof (name));
         if (strcmp (c->display, c->name) != 0)
-            snprintf (label, sizeof label, "%s (%.30s @ %.30s)", name, c->name, c->host);
+            snprintf (label, sizeof (label), "%s (%.30s @ %.30s)", name, c->name, c->host);
         else
-            snprintf (label, sizeof label, "%s @ %.30s", name, c->host);
+            snprintf (label, sizeof (label), "%s @ %.30s", name, c->host);
         char cut [128];
-        render_trunc (label, 100, cut, sizeof cut);
+        render_trunc (label, 100, cut, sizeof (cut));
         cJSON *o = cJSON_CreateObject ();
         cJSON_AddStringToObject (o, "name", cut);
         cJSON_AddStringToObject (o, "value", c->key);
@@ -1075,7 +1080,7 @@ render_text (const char *text)
     cJSON *msg = cJSON_CreateObject ();
     char *clean = render_clean (text ? text : "", text ? strlen (text) : 0);
     char cut [2100];
-    render_trunc (clean, 1900, cut, sizeof cut);
+    render_trunc (clean, 1900, cut, sizeof (cut));
     free (clean);
     cJSON_AddStringToObject (msg, "content", cut);
     cJSON_AddArrayToObject (msg, "embeds");

@@ -13,15 +13,15 @@ struct _reply_t {
     char id [GW_ID_MAX];
     char app_id [GW_ID_MAX];
     char token [GW_TOKEN_MAX];
-    int inflight;               //  REST requests whose callback is pending
+    int inflight; //  REST requests whose callback is pending
     bool released;
     bool acked;
-    bool failed;                //  the callback was refused: no edits
-    int64_t created_ms;         //  mono: when the interaction came
+    bool failed;        //  the callback was refused: no edits
+    int64_t created_ms; //  mono: when the interaction came
     bool editing;
-    int depth;                  //  inside a function of ours: do not free
-    cJSON *next_edit;           //  waiting for the ack or the edit in flight
-    reply_edit_fn *on_edit;     //  told of each edit's answer
+    int depth;              //  inside a function of ours: do not free
+    cJSON *next_edit;       //  waiting for the ack or the edit in flight
+    reply_edit_fn *on_edit; //  told of each edit's answer
     void *on_edit_arg;
 };
 
@@ -49,18 +49,18 @@ s_leave (reply_t *self)
     if (!self->released || self->inflight > 0 || (self->next_edit && !self->failed))
         return;
     cJSON_Delete (self->next_edit);
-    memset (self->token, 0, sizeof self->token);
+    memset (self->token, 0, sizeof (self->token));
     free (self);
 }
 
 reply_t *
 reply_new (app_t *app, const gw_interaction_t *ix)
 {
-    reply_t *self = ddc_calloc (1, sizeof *self);
+    reply_t *self = ddc_calloc (1, sizeof (*self));
     self->app = app;
-    ddc_strlcpy (self->id, ix->id, sizeof self->id);
-    ddc_strlcpy (self->app_id, ix->app_id, sizeof self->app_id);
-    ddc_strlcpy (self->token, ix->token, sizeof self->token);
+    ddc_strlcpy (self->id, ix->id, sizeof (self->id));
+    ddc_strlcpy (self->app_id, ix->app_id, sizeof (self->app_id));
+    ddc_strlcpy (self->token, ix->token, sizeof (self->token));
     self->created_ms = ddc_mono_ms ();
     return self;
 }
@@ -78,8 +78,8 @@ s_on_ack (void *arg, int status, const cJSON *json, int code)
             m->acks_ok++;
         else
             m->acks_failed++;
-        ddc_histogram_observe (&m->ack_seconds, (double) (ddc_mono_ms () - self->created_ms)
-                                                / 1000.0);
+        ddc_histogram_observe (&m->ack_seconds,
+                               (double) (ddc_mono_ms () - self->created_ms) / 1000.0);
     }
     if (status == 200 || status == 204) {
         self->acked = true;
@@ -107,7 +107,7 @@ reply_ack (reply_t *self, int type, cJSON *data)
     if (data)
         cJSON_AddItemToObject (body, "data", data);
     char path [GW_TOKEN_MAX + 96];
-    snprintf (path, sizeof path, "/interactions/%s/%s/callback", self->id, self->token);
+    snprintf (path, sizeof (path), "/interactions/%s/%s/callback", self->id, self->token);
     s_enter (self);
     self->inflight++;
     rest_call (self->app->rest, "POST", path, &body, REST_NOAUTH, s_on_ack, self);
@@ -144,7 +144,7 @@ s_send_edit (reply_t *self)
     cJSON *data = self->next_edit;
     self->next_edit = NULL;
     char path [GW_TOKEN_MAX + 96];
-    snprintf (path, sizeof path, "/webhooks/%s/%s/messages/@original", self->app_id, self->token);
+    snprintf (path, sizeof (path), "/webhooks/%s/%s/messages/@original", self->app_id, self->token);
     self->inflight++;
     self->editing = true;
     rest_call (self->app->rest, "PATCH", path, &data, REST_NOAUTH, s_on_edit, self);
@@ -209,7 +209,7 @@ reply_ephemeral (cJSON *data)
 perm_roles_t
 reply_roles (const gw_interaction_t *ix)
 {
-    return (perm_roles_t) { (const char (*) [24]) ix->roles, ix->nroles };
+    return (perm_roles_t){ (const char (*) [24]) ix->roles, ix->nroles };
 }
 
 void
@@ -222,13 +222,12 @@ reply_text (app_t *app, const gw_interaction_t *ix, const char *text, bool ephem
 }
 
 void
-reply_deny (app_t *app, const gw_interaction_t *ix, perm_t p, const char *arg0,
-            const char *arg1)
+reply_deny (app_t *app, const gw_interaction_t *ix, perm_t p, const char *arg0, const char *arg1)
 {
     const char *key = perm_text_key (p);
     char text [512];
-    i18n_fmt (text, sizeof text, app->lang, key ? key : "err.unknown_command",
-              arg0 ? arg0 : "", arg1 ? arg1 : "", NULL);
+    i18n_fmt (text, sizeof (text), app->lang, key ? key : "err.unknown_command", arg0 ? arg0 : "",
+              arg1 ? arg1 : "", NULL);
     reply_text (app, ix, text, true);
 }
 
@@ -245,12 +244,12 @@ reply_cooldown_ok (app_t *app, const gw_interaction_t *ix, bool button, const ch
         key = "serverstatus";
     }
     char k [48];
-    snprintf (k, sizeof k, "%c:%.32s", button ? 'b' : 'c', key);
+    snprintf (k, sizeof (k), "%c:%.32s", button ? 'b' : 'c', key);
     int left = cd_check (app->cd, ix->user_id, k, secs, ddc_mono_ms ());
     if (left <= 0)
         return true;
     char n [16], text [256];
-    snprintf (n, sizeof n, "%d", left);
-    reply_text (app, ix, i18n_fmt (text, sizeof text, app->lang, "deny.cooldown", n, NULL), true);
+    snprintf (n, sizeof (n), "%d", left);
+    reply_text (app, ix, i18n_fmt (text, sizeof (text), app->lang, "deny.cooldown", n, NULL), true);
     return false;
 }

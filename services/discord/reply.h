@@ -15,44 +15,48 @@
 #include "payload.h"
 #include "perms.h"
 
-/* Callback types. */
+//  Callback types.
 enum {
-    CB_MESSAGE = 4, CB_DEFER_MESSAGE = 5, CB_DEFER_UPDATE = 6, CB_UPDATE = 7,
-    CB_AUTOCOMPLETE = 8, CB_MODAL = 9
+    CB_MESSAGE = 4,
+    CB_DEFER_MESSAGE = 5,
+    CB_DEFER_UPDATE = 6,
+    CB_UPDATE = 7,
+    CB_AUTOCOMPLETE = 8,
+    CB_MODAL = 9
 };
 
 typedef struct _reply_t reply_t;
 
 reply_t *reply_new (app_t *app, const gw_interaction_t *ix);
-/* The first response: type and data (taken, may be NULL). */
+//  The first response: type and data (taken, may be NULL).
 void reply_ack (reply_t *self, int type, cJSON *data);
-/* Edit the original response (data taken). */
+//  Edit the original response (data taken).
 void reply_edit (reply_t *self, cJSON *data);
-/* Be told of the answer to each edit (status, the message as json or
-   NULL) and of a refused first response (its status, NULL). NULL stops. */
+//  Be told of the answer to each edit (status, the message as json or
+//  NULL) and of a refused first response (its status, NULL). NULL stops.
 typedef void (reply_edit_fn) (void *arg, int status, const cJSON *json);
 void reply_on_edit (reply_t *self, reply_edit_fn *fn, void *arg);
-/* The caller is done with it. */
+//  The caller is done with it.
 void reply_release (reply_t *self);
 
-/* A reply acknowledged at once with a deferral: CB_DEFER_MESSAGE (an
-   ephemeral "thinking…" message) or CB_DEFER_UPDATE (the component's
-   message, edited later). The caller releases it. */
+//  A reply acknowledged at once with a deferral: CB_DEFER_MESSAGE (an
+//  ephemeral "thinking…" message) or CB_DEFER_UPDATE (the component's
+//  message, edited later). The caller releases it.
 reply_t *reply_deferred (app_t *app, const gw_interaction_t *ix, int type);
-/* One-shot answers: ack with type and data (taken), release. */
+//  One-shot answers: ack with type and data (taken), release.
 void reply_once (app_t *app, const gw_interaction_t *ix, int type, cJSON *data);
-/* A text message (type 4), ephemeral or not. */
+//  A text message (type 4), ephemeral or not.
 void reply_text (app_t *app, const gw_interaction_t *ix, const char *text, bool ephemeral);
-/* An ephemeral refusal in the bot language for p; arg0/arg1 fill {0}/{1}. */
+//  An ephemeral refusal in the bot language for p; arg0/arg1 fill {0}/{1}.
 void reply_deny (app_t *app, const gw_interaction_t *ix, perm_t p, const char *arg0,
                  const char *arg1);
-/* True when the user may use key (a command, or with button a button
-   action) now, by the live cooldowns; else answers with an ephemeral
-   "wait N s" and returns false. */
+//  True when the user may use key (a command, or with button a button
+//  action) now, by the live cooldowns; else answers with an ephemeral
+//  "wait N s" and returns false.
 bool reply_cooldown_ok (app_t *app, const gw_interaction_t *ix, bool button, const char *key);
-/* Set the ephemeral flag on a message body. */
+//  Set the ephemeral flag on a message body.
 void reply_ephemeral (cJSON *data);
-/* The roles of the interaction's member, for perms.h (borrowed from ix). */
+//  The roles of the interaction's member, for perms.h (borrowed from ix).
 perm_roles_t reply_roles (const gw_interaction_t *ix);
 
 #endif

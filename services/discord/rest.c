@@ -14,8 +14,8 @@
 #include <string.h>
 
 #define S_RATELIMIT_RETRIES 8
-#define S_ERROR_RETRIES     2
-#define S_BLOCKED_MAX       64
+#define S_ERROR_RETRIES 2
+#define S_BLOCKED_MAX 64
 
 typedef struct s_req {
     struct s_req *prev, *next;
@@ -30,7 +30,7 @@ typedef struct s_req {
     int64_t not_before;
     CURL *easy;
     struct curl_slist *headers;
-    ddc_buf_t *resp;                //  the body, bounded by REST_BODY_MAX
+    ddc_buf_t *resp; //  the body, bounded by REST_BODY_MAX
     rl_headers_t h;
     rest_done_fn *cb;
     void *arg;
@@ -45,17 +45,17 @@ typedef struct {
 struct _rest_t {
     CURLM *multi;
     char *api;
-    char *auth;                     //  "Authorization: Bot <token>" or NULL
+    char *auth; //  "Authorization: Bot <token>" or NULL
     rl_t *rl;
     s_list_t queue;
     s_list_t running;
-    int64_t next_due;               //  mono ms, 0 = none
-    bool busy;                      //  inside s_promote or a callback
-    bool dirty;                     //  queued while busy: promote again
-    bool closing;                   //  inside rest_destroy
-    char *capath;                   //  CA folder for https
-    int64_t rtt_ms;                 //  the latest successful round trip, -1 none
-    uint64_t limited;               //  429 answers
+    int64_t next_due; //  mono ms, 0 = none
+    bool busy;        //  inside s_promote or a callback
+    bool dirty;       //  queued while busy: promote again
+    bool closing;     //  inside rest_destroy
+    char *capath;     //  CA folder for https
+    int64_t rtt_ms;   //  the latest successful round trip, -1 none
+    uint64_t limited; //  429 answers
 };
 
 //  --------------------------------------------------------------------------
@@ -141,9 +141,14 @@ s_start (rest_t *self, s_req_t *r, int64_t now)
     char *url = ddc_asprintf ("%s/v10%s", self->api, r->path);
     //  The hashed CA folder, read lazily, instead of the whole bundle.
     ddc_http_opts_t opts = {
-        .url = url, .timeout_ms = (long) REST_TIMEOUT_MS, .connect_ms = 10000L,
-        .user_agent = REST_USER_AGENT, .ca_path = self->capath, .on_body = s_on_body,
-        .body_arg = r, .errbuf = r->errbuf,
+        .url = url,
+        .timeout_ms = (long) REST_TIMEOUT_MS,
+        .connect_ms = 10000L,
+        .user_agent = REST_USER_AGENT,
+        .ca_path = self->capath,
+        .on_body = s_on_body,
+        .body_arg = r,
+        .errbuf = r->errbuf,
     };
     r->easy = ddc_http_easy (&opts);
     free (url);
@@ -168,8 +173,7 @@ s_start (rest_t *self, s_req_t *r, int64_t now)
             curl_easy_setopt (r->easy, CURLOPT_POSTFIELDS, r->body);
             curl_easy_setopt (r->easy, CURLOPT_POSTFIELDSIZE, (long) strlen (r->body));
         }
-        else
-        if (strcmp (r->method, "DELETE") != 0) {
+        else if (strcmp (r->method, "DELETE") != 0) {
             curl_easy_setopt (r->easy, CURLOPT_POSTFIELDS, "");
             curl_easy_setopt (r->easy, CURLOPT_POSTFIELDSIZE, 0L);
         }
@@ -231,8 +235,7 @@ s_promote_once (rest_t *self, int64_t now)
         s_req_t *next = r->next;
         //  Interaction answers have slots of their own: a channel call stuck
         //  on a slow connection never delays an acknowledgement.
-        size_t cap = r->route.exempt ? REST_RUNNING_MAX + REST_INTERACTION_SLOTS
-                                     : REST_RUNNING_MAX;
+        size_t cap = r->route.exempt ? REST_RUNNING_MAX + REST_INTERACTION_SLOTS : REST_RUNNING_MAX;
         if (self->running.count >= cap) {
             r = next;
             continue;
@@ -251,7 +254,7 @@ s_promote_once (rest_t *self, int64_t now)
             if (nblocked < S_BLOCKED_MAX)
                 blocked [nblocked++] = r->route.route;
             else
-                break;              //  too many distinct waits: keep order
+                break; //  too many distinct waits: keep order
             if (wait > 0 && (!self->next_due || now + wait < self->next_due))
                 self->next_due = now + wait;
             r = next;
@@ -295,17 +298,17 @@ static void
 s_reply_read (int status, const char *body, size_t len, bool overflow, rl_headers_t *h,
               s_reply_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     if (status <= 0 || len == 0)
         return;
     if (overflow) {
-        snprintf (out->why, sizeof out->why, "the body is larger than %d bytes", REST_BODY_MAX);
+        snprintf (out->why, sizeof (out->why), "the body is larger than %d bytes", REST_BODY_MAX);
         return;
     }
     char why [120];
-    out->json = ddc_json_parse (body, len, REST_BODY_MAX, why, sizeof why);
+    out->json = ddc_json_parse (body, len, REST_BODY_MAX, why, sizeof (why));
     if (!out->json) {
-        snprintf (out->why, sizeof out->why, "the body is not valid JSON: %s", why);
+        snprintf (out->why, sizeof (out->why), "the body is not valid JSON: %s", why);
         return;
     }
     if (status == 429 && cJSON_IsObject (out->json)) {
@@ -351,14 +354,16 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
     if (status == 429 && r->limited < S_RATELIMIT_RETRIES) {
         r->limited++;
         ddc_info ("discord: rate limited on %s (%s): retrying in %lld ms", r->route.route,
-                  r->h.global ? "global" : r->h.scope [0] ? r->h.scope : "route",
+                  r->h.global      ? "global"
+                  : r->h.scope [0] ? r->h.scope
+                                   : "route",
                   (long long) wait);
         cJSON_Delete (json);
         s_requeue (self, r, now + wait);
         return;
     }
-    bool retryable = status == REST_TRANSPORT || status == 500 || status == 502
-                  || status == 503 || status == 504;
+    bool retryable = status == REST_TRANSPORT || status == 500 || status == 502 || status == 503
+                     || status == 504;
     if (retryable && !(r->flags & REST_NORETRY) && r->tries < S_ERROR_RETRIES) {
         r->tries++;
         ddc_info ("discord: %s failed (%s): retry %d", r->route.route,
@@ -376,8 +381,7 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
                  r->route.route, status, reply.message ? " (" : "", shown, m,
                  reply.message ? ")" : "");
     }
-    else
-    if (status < 0)
+    else if (status < 0)
         ddc_warn ("discord: %s: %s", r->route.route,
                   r->errbuf [0] ? r->errbuf : curl_easy_strerror (res));
     s_finish (self, r, status, json, code);
@@ -390,7 +394,7 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
 rest_t *
 rest_new (const char *api)
 {
-    rest_t *self = ddc_calloc (1, sizeof *self);
+    rest_t *self = ddc_calloc (1, sizeof (*self));
     self->rtt_ms = -1;
     self->multi = curl_multi_init ();
     if (!self->multi) {
@@ -473,15 +477,15 @@ rest_call (rest_t *self, const char *method, const char *path, cJSON **body_p, u
     if (self->closing || self->queue.count >= REST_QUEUE_MAX || !path || path [0] != '/'
         || (!(flags & REST_NOAUTH) && !self->auth)) {
         if (self->queue.count >= REST_QUEUE_MAX)
-            ddc_warn ("discord: %zu requests queued: %s %s dropped", self->queue.count,
-                      method, (flags & REST_NOAUTH) ? "(interaction)" : path);
+            ddc_warn ("discord: %zu requests queued: %s %s dropped", self->queue.count, method,
+                      (flags & REST_NOAUTH) ? "(interaction)" : path);
         cJSON_Delete (body);
         if (cb)
             cb (arg, REST_CANCELLED, NULL, 0);
         return -1;
     }
-    s_req_t *r = ddc_calloc (1, sizeof *r);
-    ddc_strlcpy (r->method, method, sizeof r->method);
+    s_req_t *r = ddc_calloc (1, sizeof (*r));
+    ddc_strlcpy (r->method, method, sizeof (r->method));
     r->path = ddc_strdup (path);
     if (body) {
         r->body = cJSON_PrintUnformatted (body);
@@ -500,8 +504,8 @@ int
 rest_poll (rest_t *self, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
 {
     int numfds = 0;
-    if (curl_multi_poll (self->multi, extra, n_extra, timeout_ms < 0 ? INT_MAX : timeout_ms,
-                         &numfds) != CURLM_OK)
+    if (curl_multi_poll (self->multi, extra, n_extra, timeout_ms < 0 ? INT_MAX : timeout_ms, &numfds)
+        != CURLM_OK)
         return -1;
     return numfds;
 }

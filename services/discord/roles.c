@@ -29,14 +29,13 @@ roles_refusal (const render_ctx_t *r, const live_ctr_t *c, unsigned action)
         if (!(c->roles [i].actions & action))
             continue;
         char one [40];
-        snprintf (one, sizeof one, "%s<@&%s>", shown ? ", " : "", c->roles [i].id);
-        if (s_cat (list, sizeof list, &len, sizeof list - 1, one))
+        snprintf (one, sizeof (one), "%s<@&%s>", shown ? ", " : "", c->roles [i].id);
+        if (s_cat (list, sizeof (list), &len, sizeof (list) - 1, one))
             shown++;
     }
-    render_trunc (c->display, 60, name, sizeof name);
-    snprintf (verb, sizeof verb, "verb.%s", live_action_name (action));
-    i18n_fmt (text, sizeof text, r->lang, "deny.role", list, i18n_get (r->lang, verb), name,
-              NULL);
+    render_trunc (c->display, 60, name, sizeof (name));
+    snprintf (verb, sizeof (verb), "verb.%s", live_action_name (action));
+    i18n_fmt (text, sizeof (text), r->lang, "deny.role", list, i18n_get (r->lang, verb), name, NULL);
     cJSON *data = render_text (text);
     cJSON *mentions = cJSON_AddObjectToObject (data, "allowed_mentions");
     cJSON_AddArrayToObject (mentions, "parse");
@@ -66,12 +65,12 @@ s_actions (const render_ctx_t *r, unsigned may, const char *granted [4], char *o
         if (!(may & (1u << i)))
             continue;
         char key [32], one [80];
-        snprintf (key, sizeof key, "btn.%s", live_action_name (1u << i));
+        snprintf (key, sizeof (key), "btn.%s", live_action_name (1u << i));
         if (granted [i])
-            snprintf (one, sizeof one, "%s%s (<@&%s>)", len ? ", " : "", i18n_get (r->lang, key),
+            snprintf (one, sizeof (one), "%s%s (<@&%s>)", len ? ", " : "", i18n_get (r->lang, key),
                       granted [i]);
         else
-            snprintf (one, sizeof one, "%s%s", len ? ", " : "", i18n_get (r->lang, key));
+            snprintf (one, sizeof (one), "%s%s", len ? ", " : "", i18n_get (r->lang, key));
         s_cat (out, size, &len, size - 1, one);
     }
 }
@@ -88,7 +87,7 @@ roles_help (const render_ctx_t *r, cJSON *help, const char *user, const perm_rol
     size_t len = 0;
     text [0] = '\0';
     if (live_is_admin (live, user))
-        s_cat (text, sizeof text, &len, ROLES_HELP_MAX, i18n_get (r->lang, "help.you.admin"));
+        s_cat (text, sizeof (text), &len, ROLES_HELP_MAX, i18n_get (r->lang, "help.you.admin"));
     else {
         size_t shown = 0, more = 0;
         for (size_t i = 0; i < live->nctrs; i++) {
@@ -98,23 +97,23 @@ roles_help (const render_ctx_t *r, cJSON *help, const char *user, const perm_rol
             if (!may)
                 continue;
             char name [128], acts [300];
-            render_trunc (c->display, 40, name, sizeof name);
-            s_actions (r, may, granted, acts, sizeof acts);
-            snprintf (line, sizeof line, "%s**%s**: %s", shown ? "\n" : "", name, acts);
-            if (!s_cat (text, sizeof text, &len, ROLES_HELP_MAX, line))
+            render_trunc (c->display, 40, name, sizeof (name));
+            s_actions (r, may, granted, acts, sizeof (acts));
+            snprintf (line, sizeof (line), "%s**%s**: %s", shown ? "\n" : "", name, acts);
+            if (!s_cat (text, sizeof (text), &len, ROLES_HELP_MAX, line))
                 more++;
             else
                 shown++;
         }
         if (more) {
             char n [24];
-            snprintf (n, sizeof n, "%zu", more);
-            snprintf (line, sizeof line, "\n%s", i18n_fmt (tmp, sizeof tmp, r->lang, "ov.more", n,
-                                                          NULL));
-            s_cat (text, sizeof text, &len, sizeof text - 1, line);
+            snprintf (n, sizeof (n), "%zu", more);
+            snprintf (line, sizeof (line), "\n%s",
+                      i18n_fmt (tmp, sizeof (tmp), r->lang, "ov.more", n, NULL));
+            s_cat (text, sizeof (text), &len, sizeof (text) - 1, line);
         }
         if (!shown && !more)
-            s_cat (text, sizeof text, &len, ROLES_HELP_MAX, i18n_get (r->lang, "help.you.none"));
+            s_cat (text, sizeof (text), &len, ROLES_HELP_MAX, i18n_get (r->lang, "help.you.none"));
     }
     s_help_field (embed, i18n_get (r->lang, "help.you"), text);
 
@@ -123,17 +122,16 @@ roles_help (const render_ctx_t *r, cJSON *help, const char *user, const perm_rol
     text [0] = '\0';
     size_t listed = 0;
     for (size_t i = 0; i < live->nchans && listed < 20; i++) {
-        snprintf (line, sizeof line, "%s<#%s>", listed ? ", " : "", live->chans [i].id);
-        if (s_cat (text, sizeof text, &len, 600, line))
+        snprintf (line, sizeof (line), "%s<#%s>", listed ? ", " : "", live->chans [i].id);
+        if (s_cat (text, sizeof (text), &len, 600, line))
             listed++;
     }
     char where [900];
     if (!listed)
-        ddc_strlcpy (where, i18n_get (r->lang, "help.where.none"), sizeof where);
+        ddc_strlcpy (where, i18n_get (r->lang, "help.where.none"), sizeof (where));
     else
-        i18n_fmt (where, sizeof where, r->lang, live_channel (live, channel) ? "help.where.text"
-                                                                            : "help.where.other",
-                  text, NULL);
+        i18n_fmt (where, sizeof (where), r->lang,
+                  live_channel (live, channel) ? "help.where.text" : "help.where.other", text, NULL);
     s_help_field (embed, i18n_get (r->lang, "help.where"), where);
     //  roles are mentioned, nobody is pinged
     if (!cJSON_GetObjectItemCaseSensitive (help, "allowed_mentions"))

@@ -13,12 +13,12 @@
 #include "perms.h"
 #include "render.h"
 
-#define ROLES_HELP_MAX  950             /* bytes of one help field's text */
+#define ROLES_HELP_MAX 950 //  bytes of one help field's text
 
-/* The ephemeral refusal of action (an ACT_* bit) on c (caller owns). */
+//  The ephemeral refusal of action (an ACT_* bit) on c (caller owns).
 cJSON *roles_refusal (const render_ctx_t *r, const live_ctr_t *c, unsigned action);
-/* Add "your permissions" and "where" fields to the /help message help (its
-   first embed) for user with roles, asked in channel. */
+//  Add "your permissions" and "where" fields to the /help message help (its
+//  first embed) for user with roles, asked in channel.
 void roles_help (const render_ctx_t *r, cJSON *help, const char *user, const perm_roles_t *roles,
                  const char *channel);
 

@@ -29,7 +29,7 @@ struct _saves_t {
 saves_t *
 saves_new (app_t *app)
 {
-    saves_t *self = ddc_calloc (1, sizeof *self);
+    saves_t *self = ddc_calloc (1, sizeof (*self));
     self->app = app;
     return self;
 }
@@ -60,8 +60,8 @@ saves_author (const gw_interaction_t *ix, char *buf, size_t size)
 {
     char who [64];
     size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *) ix->username;
-         *p && o + 1 < sizeof who; p++)
+    for (const unsigned char *p = (const unsigned char *) ix->username; *p && o + 1 < sizeof (who);
+         p++)
         who [o++] = *p >= 0x20 && *p < 0x7f ? (char) *p : '?';
     who [o] = '\0';
     snprintf (buf, size, "discord:%s (%s)", who, ix->user_id);
@@ -69,8 +69,7 @@ saves_author (const gw_interaction_t *ix, char *buf, size_t size)
 
 //  The end of s: the outcome to the caller, and s freed.
 static void
-s_finish (s_save_t *s, save_outcome_t outcome, uint64_t rev, const char *why,
-          const cJSON *errors)
+s_finish (s_save_t *s, save_outcome_t outcome, uint64_t rev, const char *why, const cJSON *errors)
 {
     saves_t *self = s->owner;
     s_save_t **pp = &self->list;
@@ -83,8 +82,7 @@ s_finish (s_save_t *s, save_outcome_t outcome, uint64_t rev, const char *why,
     if (outcome == SAVE_DONE)
         ddc_info ("saves: %s saved by %s (rev %llu)", s->section, s->author,
                   (unsigned long long) rev);
-    else
-    if (outcome != SAVE_SAME && outcome != SAVE_FAILED)
+    else if (outcome != SAVE_SAME && outcome != SAVE_FAILED)
         ddc_warn ("saves: %s by %s not saved: %s", s->section, s->author, why);
     save_result_t r = { outcome, rev, why ? why : "", errors };
     s->done (s->arg, &r);
@@ -102,33 +100,33 @@ s_on_reply (void *arg, const ddc_msg_t *reply)
         return;
     }
     switch (reply->type) {
-    case DDC_OK:
-        s_finish (s, SAVE_DONE, reply->u64 [DDC_OK_REV], "", NULL);
-        return;
-    case DDC_CONFLICT:
-        //  Someone else saved first: make the change again on their value.
-        if (s->tries >= SAVES_TRIES) {
-            s_finish (s, SAVE_FAILED, 0, "other changes kept coming in between", NULL);
+        case DDC_OK:
+            s_finish (s, SAVE_DONE, reply->u64 [DDC_OK_REV], "", NULL);
+            return;
+        case DDC_CONFLICT:
+            //  Someone else saved first: make the change again on their value.
+            if (s->tries >= SAVES_TRIES) {
+                s_finish (s, SAVE_FAILED, 0, "other changes kept coming in between", NULL);
+                return;
+            }
+            s_send (s, reply->json [DDC_CONFLICT_VALUE], reply->u64 [DDC_CONFLICT_SECTION_REV]);
+            return;
+        case DDC_DENIED:
+            s_finish (s, SAVE_DENIED, 0, reply->frame [DDC_DENIED_REASON], NULL);
+            return;
+        case DDC_INVALID: {
+            const cJSON *errors = reply->json [DDC_INVALID_ERRORS];
+            const cJSON *m =
+                cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (errors, 0), "message");
+            s_finish (s, SAVE_INVALID, 0, cJSON_IsString (m) ? m->valuestring : "invalid", errors);
             return;
         }
-        s_send (s, reply->json [DDC_CONFLICT_VALUE], reply->u64 [DDC_CONFLICT_SECTION_REV]);
-        return;
-    case DDC_DENIED:
-        s_finish (s, SAVE_DENIED, 0, reply->frame [DDC_DENIED_REASON], NULL);
-        return;
-    case DDC_INVALID: {
-        const cJSON *errors = reply->json [DDC_INVALID_ERRORS];
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (errors, 0),
-                                                           "message");
-        s_finish (s, SAVE_INVALID, 0, cJSON_IsString (m) ? m->valuestring : "invalid", errors);
-        return;
-    }
-    case DDC_ERROR:
-        s_finish (s, SAVE_ERROR, 0, reply->frame [DDC_ERROR_MESSAGE], NULL);
-        return;
-    default:
-        s_finish (s, SAVE_ERROR, 0, "an unexpected answer from the broker", NULL);
-        return;
+        case DDC_ERROR:
+            s_finish (s, SAVE_ERROR, 0, reply->frame [DDC_ERROR_MESSAGE], NULL);
+            return;
+        default:
+            s_finish (s, SAVE_ERROR, 0, "an unexpected answer from the broker", NULL);
+            return;
     }
 }
 
@@ -140,7 +138,7 @@ s_send (s_save_t *s, const cJSON *current, uint64_t rev)
     s->tries++;
     cJSON *value = NULL;
     char why [300] = "";
-    save_edit_t e = s->edit (s->arg, current, &value, why, sizeof why);
+    save_edit_t e = s->edit (s->arg, current, &value, why, sizeof (why));
     if (e != SAVE_EDIT_OK) {
         cJSON_Delete (value);
         s_finish (s, e == SAVE_EDIT_SAME ? SAVE_SAME : SAVE_FAILED, 0, why, NULL);
@@ -158,10 +156,10 @@ void
 saves_start (saves_t *self, const char *section, const char *author, save_edit_fn *edit,
              save_done_fn *done, void *arg)
 {
-    s_save_t *s = ddc_calloc (1, sizeof *s);
+    s_save_t *s = ddc_calloc (1, sizeof (*s));
     s->owner = self;
-    ddc_strlcpy (s->section, section, sizeof s->section);
-    ddc_strlcpy (s->author, author, sizeof s->author);
+    ddc_strlcpy (s->section, section, sizeof (s->section));
+    ddc_strlcpy (s->author, author, sizeof (s->author));
     s->edit = edit;
     s->done = done;
     s->arg = arg;

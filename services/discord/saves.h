@@ -18,54 +18,54 @@
 #include "app.h"
 #include "payload.h"
 
-#define SAVES_MAX        32
-#define SAVES_TRIES      3
+#define SAVES_MAX 32
+#define SAVES_TRIES 3
 #define SAVES_TIMEOUT_MS 5000
 
 typedef struct _saves_t saves_t;
 
-/* What an edit made of the current value. */
+//  What an edit made of the current value.
 typedef enum {
-    SAVE_EDIT_OK,          /* *out is the new value                        */
-    SAVE_EDIT_SAME,        /* nothing to change                            */
-    SAVE_EDIT_FAIL         /* the change does not apply (why says so)      */
+    SAVE_EDIT_OK,   //  *out is the new value
+    SAVE_EDIT_SAME, //  nothing to change
+    SAVE_EDIT_FAIL  //  the change does not apply (why says so)
 } save_edit_t;
 
-/* The outcome of a save. */
+//  The outcome of a save.
 typedef enum {
-    SAVE_DONE,             /* saved as revision rev                        */
-    SAVE_SAME,             /* the edit said there was nothing to change    */
-    SAVE_FAILED,           /* the edit refused (why), or gave up on conflicts */
-    SAVE_INVALID,          /* the broker's validation: errors, why = the first */
-    SAVE_DENIED,           /* the broker's refusal (why)                   */
-    SAVE_ERROR             /* no answer, queue full, broker error (why)    */
+    SAVE_DONE,    //  saved as revision rev
+    SAVE_SAME,    //  the edit said there was nothing to change
+    SAVE_FAILED,  //  the edit refused (why), or gave up on conflicts
+    SAVE_INVALID, //  the broker's validation: errors, why = the first
+    SAVE_DENIED,  //  the broker's refusal (why)
+    SAVE_ERROR    //  no answer, queue full, broker error (why)
 } save_outcome_t;
 
 typedef struct {
     save_outcome_t outcome;
     uint64_t rev;
-    const char *why;             /* for people, "" when DONE or SAME        */
-    const cJSON *errors;         /* INVALID: [{field, reason, message}]     */
+    const char *why;     //  for people, "" when DONE or SAME
+    const cJSON *errors; //  INVALID: [{field, reason, message}]
 } save_result_t;
 
-/* Make the new value from current (borrowed; NULL when the section is not
-   known yet) into *out (owned by saves.c then). why[size] for FAIL. */
+//  Make the new value from current (borrowed; NULL when the section is not
+//  known yet) into *out (owned by saves.c then). why[size] for FAIL.
 typedef save_edit_t (save_edit_fn) (void *arg, const cJSON *current, cJSON **out, char *why,
                                     size_t size);
-/* The outcome; arg is the caller's to free now. */
+//  The outcome; arg is the caller's to free now.
 typedef void (save_done_fn) (void *arg, const save_result_t *result);
 
 saves_t *saves_new (app_t *app);
-/* Saves in flight are dropped: their done is not called (shutdown). */
+//  Saves in flight are dropped: their done is not called (shutdown).
 void saves_destroy (saves_t **self_p);
-/* Change section by edit, as author. done is always called, maybe before
-   saves_start returns (SAME, FAILED, or ERROR when SAVES_MAX are in
-   flight). */
+//  Change section by edit, as author. done is always called, maybe before
+//  saves_start returns (SAME, FAILED, or ERROR when SAVES_MAX are in
+//  flight).
 void saves_start (saves_t *self, const char *section, const char *author, save_edit_fn *edit,
                   save_done_fn *done, void *arg);
 size_t saves_running (saves_t *self);
-/* The author of a change made by the user of ix: "discord:NAME (ID)",
-   printable ASCII (a TEXT frame). */
+//  The author of a change made by the user of ix: "discord:NAME (ID)",
+//  printable ASCII (a TEXT frame).
 void saves_author (const gw_interaction_t *ix, char *buf, size_t size);
 
 #endif

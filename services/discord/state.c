@@ -13,7 +13,7 @@
 
 typedef struct {
     char channel [GW_ID_MAX];
-    char (*ids) [STATE_ID_MAX];     //  owned, nids of them (at least 1)
+    char (*ids) [STATE_ID_MAX]; //  owned, nids of them (at least 1)
     size_t nids;
     char kind [12];
 } s_entry_t;
@@ -37,7 +37,7 @@ s_load (state_t *self)
         return;
     }
     char why [160];
-    cJSON *root = ddc_json_parse (data, len, STATE_FILE_MAX, why, sizeof why);
+    cJSON *root = ddc_json_parse (data, len, STATE_FILE_MAX, why, sizeof (why));
     free (data);
     if (!root) {
         ddc_warn ("state: %s is not valid JSON (%s): starting without it", self->path, why);
@@ -58,29 +58,29 @@ s_load (state_t *self)
         //  The other messages of an overview in several; an entry that is
         //  not an id ends the list.
         const cJSON *more = cJSON_GetObjectItemCaseSensitive (c, "more");
-        e->ids = ddc_calloc (STATE_PARTS_MAX, sizeof *e->ids);
-        ddc_strlcpy (e->ids [0], first, sizeof e->ids [0]);
+        e->ids = ddc_calloc (STATE_PARTS_MAX, sizeof (*e->ids));
+        ddc_strlcpy (e->ids [0], first, sizeof (e->ids [0]));
         e->nids = 1;
         for (const cJSON *m = cJSON_IsArray (more) ? more->child : NULL;
-             m && e->nids < STATE_PARTS_MAX && cJSON_IsString (m)
-             && gw_snowflake_ok (m->valuestring); m = m->next)
-            ddc_strlcpy (e->ids [e->nids++], m->valuestring, sizeof e->ids [0]);
-        ddc_strlcpy (e->channel, c->string, sizeof e->channel);
+             m && e->nids < STATE_PARTS_MAX && cJSON_IsString (m) && gw_snowflake_ok (m->valuestring);
+             m = m->next)
+            ddc_strlcpy (e->ids [e->nids++], m->valuestring, sizeof (e->ids [0]));
+        ddc_strlcpy (e->channel, c->string, sizeof (e->channel));
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive (c, "kind");
-        ddc_strlcpy (e->kind, cJSON_IsString (kind) ? kind->valuestring : "", sizeof e->kind);
+        ddc_strlcpy (e->kind, cJSON_IsString (kind) ? kind->valuestring : "", sizeof (e->kind));
         self->count++;
     }
     const cJSON *cmds = cJSON_GetObjectItemCaseSensitive (root, "commands");
-    if (cJSON_IsString (cmds) && (gw_snowflake_ok (cmds->valuestring)
-                                  || strcmp (cmds->valuestring, "global") == 0))
-        ddc_strlcpy (self->commands, cmds->valuestring, sizeof self->commands);
+    if (cJSON_IsString (cmds)
+        && (gw_snowflake_ok (cmds->valuestring) || strcmp (cmds->valuestring, "global") == 0))
+        ddc_strlcpy (self->commands, cmds->valuestring, sizeof (self->commands));
     cJSON_Delete (root);
 }
 
 state_t *
 state_new (const char *path)
 {
-    state_t *self = ddc_calloc (1, sizeof *self);
+    state_t *self = ddc_calloc (1, sizeof (*self));
     if (path && *path) {
         self->path = ddc_strdup (path);
         s_load (self);
@@ -175,12 +175,11 @@ state_set_messages (state_t *self, const char *channel, char ids [][STATE_ID_MAX
         if (self->count == STATE_CHANNELS_MAX)
             return -1;
         e = &self->entries [self->count++];
-        memset (e, 0, sizeof *e);
-        ddc_strlcpy (e->channel, channel, sizeof e->channel);
-        e->ids = ddc_calloc (STATE_PARTS_MAX, sizeof *e->ids);
+        memset (e, 0, sizeof (*e));
+        ddc_strlcpy (e->channel, channel, sizeof (e->channel));
+        e->ids = ddc_calloc (STATE_PARTS_MAX, sizeof (*e->ids));
     }
-    else
-    if (e->nids == n && strcmp (e->kind, kind ? kind : "") == 0) {
+    else if (e->nids == n && strcmp (e->kind, kind ? kind : "") == 0) {
         size_t same = 0;
         while (same < n && strcmp (e->ids [same], ids [same]) == 0)
             same++;
@@ -188,9 +187,9 @@ state_set_messages (state_t *self, const char *channel, char ids [][STATE_ID_MAX
             return 0;
     }
     for (size_t i = 0; i < n; i++)
-        ddc_strlcpy (e->ids [i], ids [i], sizeof e->ids [i]);
+        ddc_strlcpy (e->ids [i], ids [i], sizeof (e->ids [i]));
     e->nids = n;
-    ddc_strlcpy (e->kind, kind ? kind : "", sizeof e->kind);
+    ddc_strlcpy (e->kind, kind ? kind : "", sizeof (e->kind));
     return state_save (self);
 }
 
@@ -200,9 +199,9 @@ state_set_message (state_t *self, const char *channel, const char *message, cons
     char ids [1][STATE_ID_MAX];
     if (!message)
         return state_set_messages (self, channel, ids, 0, kind);
-    if (strlen (message) >= sizeof ids [0])
+    if (strlen (message) >= sizeof (ids [0]))
         return -1;
-    ddc_strlcpy (ids [0], message, sizeof ids [0]);
+    ddc_strlcpy (ids [0], message, sizeof (ids [0]));
     return state_set_messages (self, channel, ids, 1, kind);
 }
 
@@ -223,6 +222,6 @@ state_set_commands (state_t *self, const char *scope)
 {
     if (strcmp (self->commands, scope ? scope : "") == 0)
         return 0;
-    ddc_strlcpy (self->commands, scope ? scope : "", sizeof self->commands);
+    ddc_strlcpy (self->commands, scope ? scope : "", sizeof (self->commands));
     return state_save (self);
 }

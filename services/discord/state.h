@@ -20,27 +20,25 @@
 
 typedef struct _state_t state_t;
 
-/* Load path (NULL: in memory only). */
+//  Load path (NULL: in memory only).
 state_t *state_new (const char *path);
 void state_destroy (state_t **self_p);
-/* The (first) overview message id of a channel, or NULL. */
+//  The (first) overview message id of a channel, or NULL.
 const char *state_message (state_t *self, const char *channel);
-/* Set (message non-NULL) or forget (NULL) a channel's overview, and save. */
-int state_set_message (state_t *self, const char *channel, const char *message,
-                       const char *kind);
-/* The overview messages of a channel in order: how many (0 none, at most
-   max), copied to ids. */
-size_t state_messages (state_t *self, const char *channel, char ids [][STATE_ID_MAX],
-                       size_t max);
-/* Set the n (1 to STATE_PARTS_MAX) messages of a channel's overview, or
-   forget it (n 0), and save; -1 for an id that is not a snowflake. */
-int state_set_messages (state_t *self, const char *channel, char ids [][STATE_ID_MAX],
-                        size_t n, const char *kind);
-/* Channel ids with an overview, for iteration: i from 0 while non-NULL. */
+//  Set (message non-NULL) or forget (NULL) a channel's overview, and save.
+int state_set_message (state_t *self, const char *channel, const char *message, const char *kind);
+//  The overview messages of a channel in order: how many (0 none, at most
+//  max), copied to ids.
+size_t state_messages (state_t *self, const char *channel, char ids [][STATE_ID_MAX], size_t max);
+//  Set the n (1 to STATE_PARTS_MAX) messages of a channel's overview, or
+//  forget it (n 0), and save; -1 for an id that is not a snowflake.
+int state_set_messages (state_t *self, const char *channel, char ids [][STATE_ID_MAX], size_t n,
+                        const char *kind);
+//  Channel ids with an overview, for iteration: i from 0 while non-NULL.
 const char *state_channel_at (state_t *self, size_t i);
-const char *state_commands (state_t *self);     /* "" if none */
+const char *state_commands (state_t *self); //  "" if none
 int state_set_commands (state_t *self, const char *scope);
-/* Write now (0/-1, logged). */
+//  Write now (0/-1, logged).
 int state_save (state_t *self);
 
 #endif

@@ -22,7 +22,7 @@ struct _taskflow_t {
 taskflow_t *
 taskflow_new (app_t *app)
 {
-    taskflow_t *self = ddc_calloc (1, sizeof *self);
+    taskflow_t *self = ddc_calloc (1, sizeof (*self));
     self->app = app;
     return self;
 }
@@ -50,9 +50,9 @@ s_str (const cJSON *obj, const char *key)
 typedef struct {
     taskflow_t *owner;
     reply_t *reply;
-    cJSON *task;                    //  add: the new task (its id made unique)
-    char id [72];                   //  delete: the task
-    char key [LIVE_KEY_LEN + 1];    //  the list to show after ("" none)
+    cJSON *task;                 //  add: the new task (its id made unique)
+    char id [72];                //  delete: the task
+    char key [LIVE_KEY_LEN + 1]; //  the list to show after ("" none)
 } s_change_t;
 
 static save_edit_t
@@ -64,9 +64,9 @@ s_add_edit (void *arg, const cJSON *current, cJSON **out, char *why, size_t size
     //  Its id must be unique in the value it goes into.
     char id [72];
     tasks_new_id (current, s_str (ch->task, "container"), s_str (ch->task, "action"),
-                  s_str (ch->task, "cycle"), id, sizeof id);
+                  s_str (ch->task, "cycle"), id, sizeof (id));
     cJSON_ReplaceItemInObjectCaseSensitive (ch->task, "id", cJSON_CreateString (id));
-    ddc_strlcpy (ch->id, id, sizeof ch->id);
+    ddc_strlcpy (ch->id, id, sizeof (ch->id));
     *out = cJSON_IsArray (current) ? cJSON_Duplicate (current, 1) : cJSON_CreateArray ();
     cJSON_AddItemToArray (*out, cJSON_Duplicate (ch->task, 1));
     return SAVE_EDIT_OK;
@@ -95,20 +95,20 @@ s_change_done (void *arg, const save_result_t *res)
     app_t *app = ch->owner->app;
     char text [900], desc [240] = "";
     if (ch->task)
-        tasks_describe (app->lang, ch->task, desc, sizeof desc);
+        tasks_describe (app->lang, ch->task, desc, sizeof (desc));
     switch (res->outcome) {
-    case SAVE_DONE:
-        if (ch->task)
-            i18n_fmt (text, sizeof text, app->lang, "task.saved", ch->id, desc, NULL);
-        else
-            i18n_fmt (text, sizeof text, app->lang, "task.deleted", ch->id, NULL);
-        break;
-    case SAVE_FAILED:
-        ddc_strlcpy (text, res->why, sizeof text);
-        break;
-    default:
-        i18n_fmt (text, sizeof text, app->lang, "task.not_saved", res->why, NULL);
-        break;
+        case SAVE_DONE:
+            if (ch->task)
+                i18n_fmt (text, sizeof (text), app->lang, "task.saved", ch->id, desc, NULL);
+            else
+                i18n_fmt (text, sizeof (text), app->lang, "task.deleted", ch->id, NULL);
+            break;
+        case SAVE_FAILED:
+            ddc_strlcpy (text, res->why, sizeof (text));
+            break;
+        default:
+            i18n_fmt (text, sizeof (text), app->lang, "task.not_saved", res->why, NULL);
+            break;
     }
     const live_ctr_t *c = ch->key [0] ? live_ctr_by_key (app->live, ch->key) : NULL;
     if (c) {
@@ -150,7 +150,7 @@ s_change (taskflow_t *self, const gw_interaction_t *ix, s_change_t *ch, int ack_
     ch->owner = self;
     ch->reply = reply_deferred (app, ix, ack_type);
     char author [160];
-    saves_author (ix, author, sizeof author);
+    saves_author (ix, author, sizeof (author));
     saves_start (app->saves, "tasks", author, edit, s_change_done, ch);
 }
 
@@ -192,22 +192,22 @@ s_add (taskflow_t *self, const gw_interaction_t *ix, const live_ctr_t *c, const 
 {
     app_t *app = self->app;
     char who [64], note [200], arg [96], text [400];
-    render_trunc (ix->username, 60, who, sizeof who);
-    i18n_fmt (note, sizeof note, LANG_EN, "task.note", who, NULL);
+    render_trunc (ix->username, 60, who, sizeof (who));
+    i18n_fmt (note, sizeof (note), LANG_EN, "task.note", who, NULL);
     const char *why;
-    cJSON *task = tasks_build ("new", c->host, c->name, action, cycle, time, when, tz,
-                               app->live->timezone, note, ddc_wall_ms () / 1000, &why, arg,
-                               sizeof arg);
+    cJSON *task =
+        tasks_build ("new", c->host, c->name, action, cycle, time, when, tz, app->live->timezone,
+                     note, ddc_wall_ms () / 1000, &why, arg, sizeof (arg));
     if (!task) {
         char shown [100];
-        render_trunc (arg, 60, shown, sizeof shown);
-        reply_text (app, ix, i18n_fmt (text, sizeof text, app->lang, why, shown, NULL), true);
+        render_trunc (arg, 60, shown, sizeof (shown));
+        reply_text (app, ix, i18n_fmt (text, sizeof (text), app->lang, why, shown, NULL), true);
         return;
     }
-    s_change_t *ch = ddc_calloc (1, sizeof *ch);
+    s_change_t *ch = ddc_calloc (1, sizeof (*ch));
     ch->task = task;
     if (ack_type == CB_DEFER_UPDATE)
-        ddc_strlcpy (ch->key, c->key, sizeof ch->key);
+        ddc_strlcpy (ch->key, c->key, sizeof (ch->key));
     s_change (self, ix, ch, ack_type, s_add_edit);
 }
 
@@ -215,10 +215,10 @@ static void
 s_delete (taskflow_t *self, const gw_interaction_t *ix, const char *id, const char *key,
           int ack_type)
 {
-    s_change_t *ch = ddc_calloc (1, sizeof *ch);
-    ddc_strlcpy (ch->id, id, sizeof ch->id);
+    s_change_t *ch = ddc_calloc (1, sizeof (*ch));
+    ddc_strlcpy (ch->id, id, sizeof (ch->id));
     if (key)
-        ddc_strlcpy (ch->key, key, sizeof ch->key);
+        ddc_strlcpy (ch->key, key, sizeof (ch->key));
     s_change (self, ix, ch, ack_type, s_delete_edit);
 }
 
@@ -232,9 +232,10 @@ s_container (taskflow_t *self, const gw_interaction_t *ix, const char *name, boo
     const live_ctr_t *c = o ? live_ctr_find (self->app->live, o->value) : NULL;
     if (!c) {
         char shown [80], text [256];
-        render_trunc (o ? o->value : "", 60, shown, sizeof shown);
-        reply_text (self->app, ix, i18n_fmt (text, sizeof text, self->app->lang, "deny.container",
-                                             shown, NULL), true);
+        render_trunc (o ? o->value : "", 60, shown, sizeof (shown));
+        reply_text (self->app, ix,
+                    i18n_fmt (text, sizeof (text), self->app->lang, "deny.container", shown, NULL),
+                    true);
     }
     return c;
 }
@@ -254,18 +255,16 @@ taskflow_on_command (taskflow_t *self, const gw_interaction_t *ix)
     if (strcmp (ix->subcommand, "list") == 0) {
         const live_ctr_t *c = s_container (self, ix, "container", false);
         if (!c && gw_option (ix, "container"))
-            return;                 //  answered: unknown container
+            return; //  answered: unknown container
         s_show (self, ix, c);
     }
-    else
-    if (strcmp (ix->subcommand, "add") == 0) {
+    else if (strcmp (ix->subcommand, "add") == 0) {
         const live_ctr_t *c = s_container (self, ix, "container", true);
         if (c)
             s_add (self, ix, c, s_opt (ix, "action"), s_opt (ix, "cycle"), s_opt (ix, "time"),
                    s_opt (ix, "day"), s_opt (ix, "timezone"), CB_DEFER_MESSAGE);
     }
-    else
-    if (strcmp (ix->subcommand, "delete") == 0)
+    else if (strcmp (ix->subcommand, "delete") == 0)
         s_delete (self, ix, s_opt (ix, "task"), NULL, CB_DEFER_MESSAGE);
     else
         reply_deny (self->app, ix, PERM_UNKNOWN, NULL, NULL);
@@ -290,7 +289,7 @@ s_choice (cJSON *choices, const char *name, const char *value)
         if (strcmp (s_str (c, "value"), value) == 0)
             return;
     char cut [128];
-    render_trunc (name, 100, cut, sizeof cut);
+    render_trunc (name, 100, cut, sizeof (cut));
     cJSON *o = cJSON_CreateObject ();
     cJSON_AddStringToObject (o, "name", cut);
     cJSON_AddStringToObject (o, "value", value);
@@ -317,18 +316,17 @@ taskflow_on_autocomplete (taskflow_t *self, const gw_interaction_t *ix)
     if (o && strcmp (o->name, "task") == 0 && admin) {
         for (const cJSON *t = cJSON_IsArray (tasks) ? tasks->child : NULL; t; t = t->next) {
             char desc [240], name [400];
-            tasks_describe (app->lang, t, desc, sizeof desc);
-            snprintf (name, sizeof name, "%s · %s · %s", s_str (t, "id"), s_str (t, "container"),
+            tasks_describe (app->lang, t, desc, sizeof (desc));
+            snprintf (name, sizeof (name), "%s · %s · %s", s_str (t, "id"), s_str (t, "container"),
                       desc);
             if (s_contains (name, q))
                 s_choice (choices, name, s_str (t, "id"));
         }
     }
-    else
-    if (o && strcmp (o->name, "timezone") == 0 && admin) {
+    else if (o && strcmp (o->name, "timezone") == 0 && admin) {
         //  What was typed when it is a zone, the bot's, those of the tasks.
         char typed [80];
-        tasks_trim (q, typed, sizeof typed);
+        tasks_trim (q, typed, sizeof (typed));
         if (typed [0] && ddc_tz_valid (typed))
             s_choice (choices, typed, typed);
         if (s_contains (app->live->timezone, typed))
@@ -347,8 +345,7 @@ taskflow_on_component (taskflow_t *self, const gw_interaction_t *ix)
 {
     app_t *app = self->app;
     const char *id = ix->custom_id;
-    const char *key = strncmp (id, "pn:tasks:", 9) == 0 ? id + 9
-                    : strlen (id) > 7 ? id + 7 : "";
+    const char *key = strncmp (id, "pn:tasks:", 9) == 0 ? id + 9 : strlen (id) > 7 ? id + 7 : "";
     const live_ctr_t *c = live_ctr_by_key (app->live, key);
     if (!c) {
         reply_text (app, ix, i18n_get (app->lang, "deny.expired"), true);
@@ -358,14 +355,12 @@ taskflow_on_component (taskflow_t *self, const gw_interaction_t *ix)
         return;
     if (strncmp (id, "pn:tasks:", 9) == 0)
         s_show (self, ix, c);
-    else
-    if (strncmp (id, "tk:add:", 7) == 0) {
+    else if (strncmp (id, "tk:add:", 7) == 0) {
         render_ctx_t r;
         app_render_ctx (app, &r);
         reply_once (app, ix, CB_MODAL, tasks_render_form (&r, c));
     }
-    else
-    if (strncmp (id, "tk:del:", 7) == 0 && ix->nvalues >= 1)
+    else if (strncmp (id, "tk:del:", 7) == 0 && ix->nvalues >= 1)
         s_delete (self, ix, ix->values [0], c->key, CB_DEFER_UPDATE);
     else
         reply_text (app, ix, i18n_get (app->lang, "deny.expired"), true);
@@ -376,7 +371,8 @@ taskflow_on_modal (taskflow_t *self, const gw_interaction_t *ix)
 {
     app_t *app = self->app;
     const live_ctr_t *c = strncmp (ix->custom_id, "tk:new:", 7) == 0
-                        ? live_ctr_by_key (app->live, ix->custom_id + 7) : NULL;
+                              ? live_ctr_by_key (app->live, ix->custom_id + 7)
+                              : NULL;
     if (!c) {
         reply_text (app, ix, i18n_get (app->lang, "deny.expired"), true);
         return;

@@ -18,12 +18,12 @@ typedef struct _taskflow_t taskflow_t;
 taskflow_t *taskflow_new (app_t *app);
 void taskflow_destroy (taskflow_t **self_p);
 
-/* The /task command (ix->subcommand list, add or delete). */
+//  The /task command (ix->subcommand list, add or delete).
 void taskflow_on_command (taskflow_t *self, const gw_interaction_t *ix);
-/* Its autocomplete (the focused option: container, task or timezone). */
+//  Its autocomplete (the focused option: container, task or timezone).
 void taskflow_on_autocomplete (taskflow_t *self, const gw_interaction_t *ix);
-/* Components whose custom id starts "pn:tasks:" or "tk:", and the form
-   ("tk:new:KEY"). */
+//  Components whose custom id starts "pn:tasks:" or "tk:", and the form
+//  ("tk:new:KEY").
 void taskflow_on_component (taskflow_t *self, const gw_interaction_t *ix);
 void taskflow_on_modal (taskflow_t *self, const gw_interaction_t *ix);
 

@@ -46,7 +46,7 @@ int
 tasks_parse_time (const char *text, char buf [6])
 {
     char t [16];
-    tasks_trim (text, t, sizeof t);
+    tasks_trim (text, t, sizeof (t));
     const char *colon = strchr (t, ':');
     if (!colon)
         return -1;
@@ -71,7 +71,7 @@ tasks_parse_weekday (const char *text)
         { "sun", "sunday", "so", "sonntag", NULL },
     };
     char t [24];
-    tasks_trim (text, t, sizeof t);
+    tasks_trim (text, t, sizeof (t));
     size_t n = strlen (t);
     if (n && t [n - 1] == '.')
         t [--n] = '\0';
@@ -90,14 +90,12 @@ s_parse_date (const char *t, int *y, int *m, int *d)
     if (sscanf (t, "%4d-%2d-%2d%n", &a, &b, &c, &n) == 3 && t [n] == '\0' && n == 10) {
         *y = a, *m = b, *d = c;
     }
-    else
-    if (sscanf (t, "%2d.%2d.%4d%n", &a, &b, &c, &n) == 3 && t [n] == '\0' && c >= 1000) {
+    else if (sscanf (t, "%2d.%2d.%4d%n", &a, &b, &c, &n) == 3 && t [n] == '\0' && c >= 1000) {
         *y = c, *m = b, *d = a;
     }
     else
         return -1;
-    if (*y < 1970 || *y > 9999 || *m < 1 || *m > 12 || *d < 1
-        || *d > ddc_tz_days_in_month (*y, *m))
+    if (*y < 1970 || *y > 9999 || *m < 1 || *m > 12 || *d < 1 || *d > ddc_tz_days_in_month (*y, *m))
         return -1;
     return 0;
 }
@@ -109,8 +107,7 @@ s_parse_month_day (const char *t, int *m, int *d)
     int a, b, n = 0;
     if (sscanf (t, "%2d-%2d%n", &a, &b, &n) == 2 && t [n] == '\0')
         *m = a, *d = b;
-    else
-    if (sscanf (t, "%2d.%2d%n", &a, &b, &n) == 2 && (t [n] == '\0' || strcmp (t + n, ".") == 0))
+    else if (sscanf (t, "%2d.%2d%n", &a, &b, &n) == 2 && (t [n] == '\0' || strcmp (t + n, ".") == 0))
         *m = b, *d = a;
     else
         return -1;
@@ -122,8 +119,8 @@ s_parse_month_day (const char *t, int *m, int *d)
 cJSON *
 tasks_build (const char *id, const char *host, const char *container, const char *action,
              const char *cycle, const char *time, const char *when, const char *tz,
-             const char *default_tz, const char *note, int64_t now, const char **why,
-             char *arg, size_t arg_size)
+             const char *default_tz, const char *note, int64_t now, const char **why, char *arg,
+             size_t arg_size)
 {
     char t [64], w [64], z [80];
     *why = NULL;
@@ -142,14 +139,14 @@ tasks_build (const char *id, const char *host, const char *container, const char
     }
     char hhmm [6];
     if (tasks_parse_time (time, hhmm) < 0) {
-        tasks_trim (time, t, sizeof t);
+        tasks_trim (time, t, sizeof (t));
         snprintf (arg, arg_size, "%s", t);
         *why = "task.bad_time";
         return NULL;
     }
-    tasks_trim (tz, z, sizeof z);
+    tasks_trim (tz, z, sizeof (z));
     if (!z [0])
-        ddc_strlcpy (z, default_tz && *default_tz ? default_tz : "UTC", sizeof z);
+        ddc_strlcpy (z, default_tz && *default_tz ? default_tz : "UTC", sizeof (z));
     if (!ddc_tz_valid (z)) {
         snprintf (arg, arg_size, "%s", z);
         *why = "task.bad_tz";
@@ -162,7 +159,7 @@ tasks_build (const char *id, const char *host, const char *container, const char
     cJSON_AddStringToObject (task, "action", action);
     cJSON_AddStringToObject (task, "cycle", cycle);
     cJSON_AddStringToObject (task, "time", hhmm);
-    tasks_trim (when, w, sizeof w);
+    tasks_trim (when, w, sizeof (w));
     snprintf (arg, arg_size, "%s", w);
     const char *cy = cycles [ci];
     int y, m, d;
@@ -172,11 +169,10 @@ tasks_build (const char *id, const char *host, const char *container, const char
             goto bad;
         }
         char date [40];
-        snprintf (date, sizeof date, "%04d-%02d-%02d", y, m, d);
+        snprintf (date, sizeof (date), "%04d-%02d-%02d", y, m, d);
         cJSON_AddStringToObject (task, "date", date);
     }
-    else
-    if (strcmp (cy, "weekly") == 0) {
+    else if (strcmp (cy, "weekly") == 0) {
         const char *wd = tasks_parse_weekday (w);
         if (!wd) {
             *why = "task.bad_weekday";
@@ -184,8 +180,7 @@ tasks_build (const char *id, const char *host, const char *container, const char
         }
         cJSON_AddStringToObject (task, "weekday", wd);
     }
-    else
-    if (strcmp (cy, "monthly") == 0) {
+    else if (strcmp (cy, "monthly") == 0) {
         size_t n = strlen (w);
         int day = s_number (w, n && w [n - 1] == '.' ? n - 1 : n, 2);
         if (day < 1 || day > 31) {
@@ -194,8 +189,7 @@ tasks_build (const char *id, const char *host, const char *container, const char
         }
         cJSON_AddNumberToObject (task, "day", day);
     }
-    else
-    if (strcmp (cy, "yearly") == 0) {
+    else if (strcmp (cy, "yearly") == 0) {
         if (s_parse_month_day (w, &m, &d) < 0) {
             *why = "task.bad_month_day";
             goto bad;
@@ -203,8 +197,7 @@ tasks_build (const char *id, const char *host, const char *container, const char
         cJSON_AddNumberToObject (task, "month", m);
         cJSON_AddNumberToObject (task, "day", d);
     }
-    else
-    if (w [0]) {
+    else if (w [0]) {
         *why = "task.daily_no_day";
         goto bad;
     }
@@ -260,38 +253,34 @@ void
 tasks_describe (lang_t lang, const cJSON *task, char *buf, size_t size)
 {
     char key [40], verb [64], when [64] = "", a [16], b [16], c [16];
-    snprintf (key, sizeof key, "task.action.%s", s_text (task, "action"));
-    ddc_strlcpy (verb, i18n_get (lang, key), sizeof verb);
+    snprintf (key, sizeof (key), "task.action.%s", s_text (task, "action"));
+    ddc_strlcpy (verb, i18n_get (lang, key), sizeof (verb));
     const char *cycle = s_text (task, "cycle");
     if (strcmp (cycle, "cron") == 0)
-        ddc_strlcpy (when, s_text (task, "cron"), sizeof when);
-    else
-    if (strcmp (cycle, "weekly") == 0) {
-        snprintf (key, sizeof key, "wd.%s", s_text (task, "weekday"));
-        ddc_strlcpy (when, i18n_get (lang, key), sizeof when);
+        ddc_strlcpy (when, s_text (task, "cron"), sizeof (when));
+    else if (strcmp (cycle, "weekly") == 0) {
+        snprintf (key, sizeof (key), "wd.%s", s_text (task, "weekday"));
+        ddc_strlcpy (when, i18n_get (lang, key), sizeof (when));
     }
-    else
-    if (strcmp (cycle, "monthly") == 0)
-        snprintf (when, sizeof when, "%d", s_count (task, "day"));
-    else
-    if (strcmp (cycle, "yearly") == 0) {
-        snprintf (a, sizeof a, "%02d", s_count (task, "month"));
-        snprintf (b, sizeof b, "%02d", s_count (task, "day"));
-        i18n_fmt (when, sizeof when, lang, "task.md", a, b, NULL);
+    else if (strcmp (cycle, "monthly") == 0)
+        snprintf (when, sizeof (when), "%d", s_count (task, "day"));
+    else if (strcmp (cycle, "yearly") == 0) {
+        snprintf (a, sizeof (a), "%02d", s_count (task, "month"));
+        snprintf (b, sizeof (b), "%02d", s_count (task, "day"));
+        i18n_fmt (when, sizeof (when), lang, "task.md", a, b, NULL);
     }
-    else
-    if (strcmp (cycle, "once") == 0) {
+    else if (strcmp (cycle, "once") == 0) {
         const char *date = s_text (task, "date");
         if (strlen (date) == 10) {
-            snprintf (a, sizeof a, "%.4s", date);
-            snprintf (b, sizeof b, "%.2s", date + 5);
-            snprintf (c, sizeof c, "%.2s", date + 8);
-            i18n_fmt (when, sizeof when, lang, "task.ymd", a, b, c, NULL);
+            snprintf (a, sizeof (a), "%.4s", date);
+            snprintf (b, sizeof (b), "%.2s", date + 5);
+            snprintf (c, sizeof (c), "%.2s", date + 8);
+            i18n_fmt (when, sizeof (when), lang, "task.ymd", a, b, c, NULL);
         }
     }
-    snprintf (key, sizeof key, "task.cycle.%s", cycle);
+    snprintf (key, sizeof (key), "task.cycle.%s", cycle);
     char sched [160];
-    i18n_fmt (sched, sizeof sched, lang, key, s_text (task, "time"), when, NULL);
+    i18n_fmt (sched, sizeof (sched), lang, key, s_text (task, "time"), when, NULL);
     snprintf (buf, size, "%s %s (%s)", verb, sched, s_text (task, "timezone"));
 }
 
@@ -306,8 +295,8 @@ s_local_time (const char *zone, int64_t t, char *buf, size_t size)
         gmtime_r (&secs, &tm);
     }
     ddc_tz_destroy (&tz);
-    snprintf (buf, size, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-              tm.tm_mday, tm.tm_hour, tm.tm_min);
+    snprintf (buf, size, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+              tm.tm_hour, tm.tm_min);
 }
 
 //  One line of a task list, with its next run after now.
@@ -316,40 +305,40 @@ s_task_line (const render_ctx_t *r, const cJSON *task, bool name, int64_t now, c
              size_t size)
 {
     char desc [240], next [160] = "", who [160] = "";
-    tasks_describe (r->lang, task, desc, sizeof desc);
+    tasks_describe (r->lang, task, desc, sizeof (desc));
     bool active = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (task, "active"));
     int64_t at;
     if (!active)
-        ddc_strlcpy (next, i18n_get (r->lang, "task.paused"), sizeof next);
-    else
-    if (ddc_schedule_next (task, now, &at) == 0) {
+        ddc_strlcpy (next, i18n_get (r->lang, "task.paused"), sizeof (next));
+    else if (ddc_schedule_next (task, now, &at) == 0) {
         char when [40], rel [48], tmp [160];
-        s_local_time (s_text (task, "timezone"), at, when, sizeof when);
-        snprintf (rel, sizeof rel, "<t:%lld:R>", (long long) at);
-        i18n_fmt (tmp, sizeof tmp, r->lang, "task.next", when, rel, NULL);
-        ddc_strlcpy (next, tmp, sizeof next);
+        s_local_time (s_text (task, "timezone"), at, when, sizeof (when));
+        snprintf (rel, sizeof (rel), "<t:%lld:R>", (long long) at);
+        i18n_fmt (tmp, sizeof (tmp), r->lang, "task.next", when, rel, NULL);
+        ddc_strlcpy (next, tmp, sizeof (next));
     }
     else
-        ddc_strlcpy (next, i18n_get (r->lang, "task.never"), sizeof next);
+        ddc_strlcpy (next, i18n_get (r->lang, "task.never"), sizeof (next));
     if (name) {
         const live_ctr_t *c = NULL;
         for (size_t i = 0; i < r->live->nctrs && !c; i++)
             if (strcmp (r->live->ctrs [i].host, s_text (task, "host")) == 0
                 && strcmp (r->live->ctrs [i].name, s_text (task, "container")) == 0)
                 c = &r->live->ctrs [i];
-        render_trunc (c ? c->display : s_text (task, "container"), 40, who, sizeof who);
-        ddc_strlcpy (who + strlen (who), " · ", sizeof who - strlen (who));
+        render_trunc (c ? c->display : s_text (task, "container"), 40, who, sizeof (who));
+        ddc_strlcpy (who + strlen (who), " · ", sizeof (who) - strlen (who));
     }
     char id [80];
-    render_trunc (s_text (task, "id"), 64, id, sizeof id);
+    render_trunc (s_text (task, "id"), 64, id, sizeof (id));
     snprintf (buf, size, "%s `%s` %s%s\n   %s\n", active ? "🟢" : "⏸️", id, who, desc, next);
 }
 
 static bool
 s_task_of (const cJSON *task, const live_ctr_t *c)
 {
-    return !c || (strcmp (s_text (task, "host"), c->host) == 0
-                  && strcmp (s_text (task, "container"), c->name) == 0);
+    return !c
+           || (strcmp (s_text (task, "host"), c->host) == 0
+               && strcmp (s_text (task, "container"), c->name) == 0);
 }
 
 cJSON *
@@ -358,11 +347,11 @@ tasks_render_list (const render_ctx_t *r, const cJSON *tasks, const live_ctr_t *
 {
     char title [160], name [128], line [700], tmp [160];
     if (c) {
-        render_trunc (c->display, 60, name, sizeof name);
-        i18n_fmt (title, sizeof title, r->lang, "task.title", name, NULL);
+        render_trunc (c->display, 60, name, sizeof (name));
+        i18n_fmt (title, sizeof (title), r->lang, "task.title", name, NULL);
     }
     else
-        ddc_strlcpy (title, i18n_get (r->lang, "task.title_all"), sizeof title);
+        ddc_strlcpy (title, i18n_get (r->lang, "task.title_all"), sizeof (title));
     size_t cap = RENDER_DESC_MAX + 100;
     char *desc = ddc_calloc (1, cap);
     size_t len = 0, shown = 0, total = 0;
@@ -370,7 +359,7 @@ tasks_render_list (const render_ctx_t *r, const cJSON *tasks, const live_ctr_t *
         if (!s_task_of (t, c))
             continue;
         total++;
-        s_task_line (r, t, c == NULL, now, line, sizeof line);
+        s_task_line (r, t, c == NULL, now, line, sizeof (line));
         size_t n = strlen (line);
         if (shown < TASKS_SHOWN_MAX && len + n < RENDER_DESC_MAX - 80) {
             memcpy (desc + len, line, n + 1);
@@ -380,11 +369,10 @@ tasks_render_list (const render_ctx_t *r, const cJSON *tasks, const live_ctr_t *
     }
     if (total == 0)
         ddc_strlcpy (desc, i18n_get (r->lang, c ? "task.none" : "task.none_all"), cap);
-    else
-    if (shown < total) {
+    else if (shown < total) {
         char more [24];
-        snprintf (more, sizeof more, "%zu", total - shown);
-        ddc_strlcpy (desc + len, i18n_fmt (tmp, sizeof tmp, r->lang, "ov.more", more, NULL),
+        snprintf (more, sizeof (more), "%zu", total - shown);
+        ddc_strlcpy (desc + len, i18n_fmt (tmp, sizeof (tmp), r->lang, "ov.more", more, NULL),
                      cap - len);
     }
     cJSON *msg = render_text (note ? note : "");
@@ -401,14 +389,14 @@ tasks_render_list (const render_ctx_t *r, const cJSON *tasks, const live_ctr_t *
         return msg;
     cJSON *components = cJSON_GetObjectItemCaseSensitive (msg, "components");
     char id [64];
-    snprintf (id, sizeof id, "tk:add:%s", c->key);
+    snprintf (id, sizeof (id), "tk:add:%s", c->key);
     cJSON_AddItemToArray (render_row (components),
                           render_button (id, i18n_get (r->lang, "task.add"), "➕", 3, false));
     if (total == 0)
         return msg;
     cJSON *sel = cJSON_CreateObject ();
     cJSON_AddNumberToObject (sel, "type", 3);
-    snprintf (id, sizeof id, "tk:del:%s", c->key);
+    snprintf (id, sizeof (id), "tk:del:%s", c->key);
     cJSON_AddStringToObject (sel, "custom_id", id);
     cJSON_AddStringToObject (sel, "placeholder", i18n_get (r->lang, "task.delete"));
     cJSON *options = cJSON_AddArrayToObject (sel, "options");
@@ -417,9 +405,9 @@ tasks_render_list (const render_ctx_t *r, const cJSON *tasks, const live_ctr_t *
         if (!s_task_of (t, c))
             continue;
         char label [128], desc2 [240], cut [128];
-        render_trunc (s_text (t, "id"), 100, label, sizeof label);
-        tasks_describe (r->lang, t, desc2, sizeof desc2);
-        render_trunc (desc2, 100, cut, sizeof cut);
+        render_trunc (s_text (t, "id"), 100, label, sizeof (label));
+        tasks_describe (r->lang, t, desc2, sizeof (desc2));
+        render_trunc (desc2, 100, cut, sizeof (cut));
         cJSON *o = cJSON_CreateObject ();
         cJSON_AddStringToObject (o, "label", label);
         cJSON_AddStringToObject (o, "value", s_text (t, "id"));
@@ -438,11 +426,11 @@ s_label (cJSON *components, const char *label, const char *description, cJSON *i
     cJSON *l = cJSON_CreateObject ();
     cJSON_AddNumberToObject (l, "type", 18);
     char cut [64];
-    render_trunc (label, 45, cut, sizeof cut);
+    render_trunc (label, 45, cut, sizeof (cut));
     cJSON_AddStringToObject (l, "label", cut);
     if (description) {
         char d [128];
-        render_trunc (description, 100, d, sizeof d);
+        render_trunc (description, 100, d, sizeof (d));
         cJSON_AddStringToObject (l, "description", d);
     }
     cJSON_AddItemToObject (l, "component", input);
@@ -460,7 +448,7 @@ s_select (const char *id, lang_t lang, const char *prefix, const char *const *va
     cJSON *options = cJSON_AddArrayToObject (sel, "options");
     for (size_t i = 0; values [i]; i++) {
         char key [40];
-        snprintf (key, sizeof key, "%s%s", prefix, values [i]);
+        snprintf (key, sizeof (key), "%s%s", prefix, values [i]);
         cJSON *o = cJSON_CreateObject ();
         cJSON_AddStringToObject (o, "label", i18n_get (lang, key));
         cJSON_AddStringToObject (o, "value", values [i]);
@@ -494,12 +482,12 @@ tasks_render_form (const render_ctx_t *r, const live_ctr_t *c)
     static const char *const cycles [] = { "daily", "weekly", "monthly", "yearly", "once", NULL };
     cJSON *data = cJSON_CreateObject ();
     char id [64], title [160], name [64];
-    snprintf (id, sizeof id, "tk:new:%s", c->key);
+    snprintf (id, sizeof (id), "tk:new:%s", c->key);
     cJSON_AddStringToObject (data, "custom_id", id);
-    render_trunc (c->display, 30, name, sizeof name);
-    i18n_fmt (title, sizeof title, r->lang, "task.form", name, NULL);
+    render_trunc (c->display, 30, name, sizeof (name));
+    i18n_fmt (title, sizeof (title), r->lang, "task.form", name, NULL);
     char cut [64];
-    render_trunc (title, 45, cut, sizeof cut);
+    render_trunc (title, 45, cut, sizeof (cut));
     cJSON_AddStringToObject (data, "title", cut);
     cJSON *components = cJSON_AddArrayToObject (data, "components");
     s_label (components, i18n_get (r->lang, "task.f.action"), NULL,
@@ -514,4 +502,3 @@ tasks_render_form (const render_ctx_t *r, const live_ctr_t *c)
              s_input ("tz", r->live->timezone, NULL, 64, false));
     return data;
 }
-

@@ -27,14 +27,14 @@ typedef struct s_cmd {
     uint32_t conn;
     int code;
     char reason [104];
-    char *data;                     //  CONNECT: url; SEND: the frame
+    char *data; //  CONNECT: url; SEND: the frame
     size_t len;
 } s_cmd_t;
 
 typedef struct s_frame {
     struct s_frame *next;
     size_t len;
-    unsigned char buf [];           //  LWS_PRE bytes, then the payload
+    unsigned char buf []; //  LWS_PRE bytes, then the payload
 } s_frame_t;
 
 typedef struct s_conn {
@@ -42,7 +42,7 @@ typedef struct s_conn {
     uint32_t id;
     struct lws *wsi;
     bool open;
-    bool ended;                     //  CLOSED emitted; freed by the sweep
+    bool ended; //  CLOSED emitted; freed by the sweep
     s_frame_t *out_head, *out_tail;
     size_t nout;
     bool close_wanted;
@@ -66,7 +66,7 @@ struct _ws_t {
     struct lws_context *ctx;
     int efd;
     pthread_mutex_t mu;
-    pthread_cond_t cond;            //  commands for a thread with no context yet
+    pthread_cond_t cond; //  commands for a thread with no context yet
     atomic_bool stop;
     s_cmd_t *cmd_head, *cmd_tail;
     s_evnode_t *ev_head, *ev_tail;
@@ -82,7 +82,7 @@ struct _ws_t {
 static void
 s_emit (ws_t *self, ws_event_t *ev)
 {
-    s_evnode_t *node = ddc_calloc (1, sizeof *node);
+    s_evnode_t *node = ddc_calloc (1, sizeof (*node));
     node->ev = ev;
     pthread_mutex_lock (&self->mu);
     if (self->ev_tail)
@@ -90,10 +90,10 @@ s_emit (ws_t *self, ws_event_t *ev)
     else
         self->ev_head = node;
     self->ev_tail = node;
-    self->ev_bytes += ev->len + sizeof *ev;
+    self->ev_bytes += ev->len + sizeof (*ev);
     pthread_mutex_unlock (&self->mu);
     uint64_t one = 1;
-    ssize_t n = write (self->efd, &one, sizeof one);
+    ssize_t n = write (self->efd, &one, sizeof (one));
     (void) n;
 }
 
@@ -123,12 +123,12 @@ static void
 s_emit_simple (ws_t *self, ws_event_kind_t kind, uint32_t conn, int code, bool by_us,
                const char *reason)
 {
-    ws_event_t *ev = ddc_calloc (1, sizeof *ev);
+    ws_event_t *ev = ddc_calloc (1, sizeof (*ev));
     ev->kind = kind;
     ev->conn = conn;
     ev->code = code;
     ev->by_us = by_us;
-    ddc_strlcpy (ev->reason, reason ? reason : "", sizeof ev->reason);
+    ddc_strlcpy (ev->reason, reason ? reason : "", sizeof (ev->reason));
     s_emit (self, ev);
 }
 
@@ -188,13 +188,13 @@ s_conn_find (ws_t *self, uint32_t id)
 static void
 s_do_connect (ws_t *self, uint32_t id, const char *url)
 {
-    s_conn_t *c = ddc_calloc (1, sizeof *c);
+    s_conn_t *c = ddc_calloc (1, sizeof (*c));
     c->id = id;
     c->next = self->conns;
     self->conns = c;
 
     char buf [S_URL_MAX];
-    ddc_strlcpy (buf, url, sizeof buf);
+    ddc_strlcpy (buf, url, sizeof (buf));
     const char *prot = NULL, *addr = NULL, *path = NULL;
     int port = 0;
     if (lws_parse_uri (buf, &prot, &addr, &port, &path) != 0 || !addr || !*addr
@@ -203,9 +203,9 @@ s_do_connect (ws_t *self, uint32_t id, const char *url)
         return;
     }
     char pathbuf [S_URL_MAX + 2];
-    snprintf (pathbuf, sizeof pathbuf, "/%s", path ? path : "");
+    snprintf (pathbuf, sizeof (pathbuf), "/%s", path ? path : "");
     struct lws_client_connect_info info;
-    memset (&info, 0, sizeof info);
+    memset (&info, 0, sizeof (info));
     info.context = self->ctx;
     info.address = addr;
     info.port = port;
@@ -213,7 +213,7 @@ s_do_connect (ws_t *self, uint32_t id, const char *url)
     info.host = addr;
     info.origin = addr;
     info.ssl_connection = strcmp (prot, "wss") == 0 ? LCCSCF_USE_SSL : 0;
-    info.protocol = NULL;                       //  no Sec-WebSocket-Protocol header
+    info.protocol = NULL; //  no Sec-WebSocket-Protocol header
     info.local_protocol_name = "ddc-gateway";
     info.opaque_user_data = c;
     info.pwsi = &c->wsi;
@@ -228,7 +228,7 @@ s_do_send (s_conn_t *c, char *data, size_t len)
         ddc_warn ("gateway: send queue full, frame dropped");
         return;
     }
-    s_frame_t *f = ddc_malloc (sizeof *f + LWS_PRE + len);
+    s_frame_t *f = ddc_malloc (sizeof (*f) + LWS_PRE + len);
     f->next = NULL;
     f->len = len;
     memcpy (f->buf + LWS_PRE, data, len);
@@ -253,29 +253,29 @@ s_run_commands (ws_t *self)
         s_cmd_t *next = cmd->next;
         s_conn_t *c = cmd->kind == CMD_CONNECT ? NULL : s_conn_find (self, cmd->conn);
         switch (cmd->kind) {
-        case CMD_CONNECT:
-            s_do_connect (self, cmd->conn, cmd->data);
-            break;
-        case CMD_SEND:
-            if (c)
-                s_do_send (c, cmd->data, cmd->len);
-            break;
-        case CMD_CLOSE:
-            if (c) {
-                c->close_wanted = true;
-                c->close_code = cmd->code;
-                ddc_strlcpy (c->close_reason, cmd->reason, sizeof c->close_reason);
-                if (c->wsi && c->open)
-                    lws_callback_on_writable (c->wsi);
-                else {
-                    //  Still connecting: abandon it.
-                    struct lws *wsi = c->wsi;
-                    s_conn_end (self, c, cmd->code, true, "closed while connecting");
-                    if (wsi)
-                        lws_set_timeout (wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+            case CMD_CONNECT:
+                s_do_connect (self, cmd->conn, cmd->data);
+                break;
+            case CMD_SEND:
+                if (c)
+                    s_do_send (c, cmd->data, cmd->len);
+                break;
+            case CMD_CLOSE:
+                if (c) {
+                    c->close_wanted = true;
+                    c->close_code = cmd->code;
+                    ddc_strlcpy (c->close_reason, cmd->reason, sizeof (c->close_reason));
+                    if (c->wsi && c->open)
+                        lws_callback_on_writable (c->wsi);
+                    else {
+                        //  Still connecting: abandon it.
+                        struct lws *wsi = c->wsi;
+                        s_conn_end (self, c, cmd->code, true, "closed while connecting");
+                        if (wsi)
+                            lws_set_timeout (wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+                    }
                 }
-            }
-            break;
+                break;
         }
         free (cmd->data);
         free (cmd);
@@ -299,7 +299,7 @@ s_receive (ws_t *self, s_conn_t *c, struct lws *wsi, const void *in, size_t len)
             c->rx_skip = true;
             c->close_wanted = true;
             c->close_code = 1009;
-            ddc_strlcpy (c->close_reason, "message too big", sizeof c->close_reason);
+            ddc_strlcpy (c->close_reason, "message too big", sizeof (c->close_reason));
             lws_callback_on_writable (wsi);
         }
         else {
@@ -323,11 +323,11 @@ s_receive (ws_t *self, s_conn_t *c, struct lws *wsi, const void *in, size_t len)
                       s_queued_bytes (self));
             c->close_wanted = true;
             c->close_code = 4000;
-            ddc_strlcpy (c->close_reason, "backlog", sizeof c->close_reason);
+            ddc_strlcpy (c->close_reason, "backlog", sizeof (c->close_reason));
             lws_callback_on_writable (wsi);
             return;
         }
-        ws_event_t *ev = ddc_calloc (1, sizeof *ev);
+        ws_event_t *ev = ddc_calloc (1, sizeof (*ev));
         ev->kind = WS_EV_MESSAGE;
         ev->conn = c->id;
         ev->binary = c->rx_binary;
@@ -353,104 +353,103 @@ s_callback (struct lws *wsi, enum lws_callback_reasons reason, void *user, void 
     if (reason != LWS_CALLBACK_EVENT_WAIT_CANCELLED && wsi)
         c = lws_get_opaque_user_data (wsi);
     switch (reason) {
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        s_run_commands (self);
-        break;
-    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS: {
-        //  The system's hashed CA folder, read lazily (one file per issuer
-        //  when needed) instead of the whole bundle in memory.
-        const char *dir = getenv (X509_get_default_cert_dir_env ());
-        if (!dir || !*dir)
-            dir = X509_get_default_cert_dir ();
-        if (user && SSL_CTX_load_verify_locations ((SSL_CTX *) user, NULL, dir) != 1)
-            ddc_warn ("gateway: cannot use the CA folder %s: wss:// will fail", dir);
-        break;
-    }
-    case LWS_CALLBACK_CLIENT_ESTABLISHED:
-        if (!c)
-            return -1;
-        c->open = true;
-        if (c->close_wanted || c->out_head)
-            lws_callback_on_writable (wsi);
-        s_emit_simple (self, WS_EV_OPEN, c->id, 0, false, NULL);
-        break;
-    case LWS_CALLBACK_CLIENT_RECEIVE:
-        if (!c)
-            return -1;
-        s_receive (self, c, wsi, in, len);
-        break;
-    case LWS_CALLBACK_CLIENT_WRITEABLE:
-        if (!c)
-            return -1;
-        if (c->close_wanted) {
-            size_t rlen = strlen (c->close_reason);
-            lws_close_reason (wsi, (enum lws_close_status) c->close_code,
-                              (unsigned char *) c->close_reason, rlen);
-            return -1;
+        case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+            s_run_commands (self);
+            break;
+        case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS: {
+            //  The system's hashed CA folder, read lazily (one file per issuer
+            //  when needed) instead of the whole bundle in memory.
+            const char *dir = getenv (X509_get_default_cert_dir_env ());
+            if (!dir || !*dir)
+                dir = X509_get_default_cert_dir ();
+            if (user && SSL_CTX_load_verify_locations ((SSL_CTX *) user, NULL, dir) != 1)
+                ddc_warn ("gateway: cannot use the CA folder %s: wss:// will fail", dir);
+            break;
         }
-        if (c->out_head) {
-            s_frame_t *f = c->out_head;
-            c->out_head = f->next;
-            if (!c->out_head)
-                c->out_tail = NULL;
-            c->nout--;
-            int n = lws_write (wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT);
-            free (f);
-            if (n < 0)
+        case LWS_CALLBACK_CLIENT_ESTABLISHED:
+            if (!c)
                 return -1;
-            if (c->out_head)
+            c->open = true;
+            if (c->close_wanted || c->out_head)
                 lws_callback_on_writable (wsi);
-        }
-        break;
-    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        if (c && in && len >= 2) {
-            const unsigned char *p = in;
-            c->peer_code = (p [0] << 8) | p [1];
-            size_t rl = len - 2 < sizeof c->peer_reason - 1 ? len - 2 : sizeof c->peer_reason - 1;
-            memcpy (c->peer_reason, p + 2, rl);
-            c->peer_reason [rl] = '\0';
-        }
-        break;
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        if (c) {
-            char msg [128];
-            snprintf (msg, sizeof msg, "%.120s", in && len ? (const char *) in
-                                                 : "connection failed");
-            s_conn_end (self, c, 1006, false, msg);
-        }
-        break;
-    case LWS_CALLBACK_CLIENT_CLOSED:
-        if (c) {
-            if (c->close_wanted)
-                s_conn_end (self, c, c->close_code, true, c->close_reason);
-            else
-            if (c->peer_code)
-                s_conn_end (self, c, c->peer_code, false, c->peer_reason);
-            else
-                s_conn_end (self, c, 1006, false, "connection dropped");
-        }
-        break;
-    case LWS_CALLBACK_WSI_DESTROY:
-        if (c)
-            s_conn_end (self, c, c->close_wanted ? c->close_code : 1006, c->close_wanted,
-                        "connection gone");
-        break;
-    default:
-        break;
+            s_emit_simple (self, WS_EV_OPEN, c->id, 0, false, NULL);
+            break;
+        case LWS_CALLBACK_CLIENT_RECEIVE:
+            if (!c)
+                return -1;
+            s_receive (self, c, wsi, in, len);
+            break;
+        case LWS_CALLBACK_CLIENT_WRITEABLE:
+            if (!c)
+                return -1;
+            if (c->close_wanted) {
+                size_t rlen = strlen (c->close_reason);
+                lws_close_reason (wsi, (enum lws_close_status) c->close_code,
+                                  (unsigned char *) c->close_reason, rlen);
+                return -1;
+            }
+            if (c->out_head) {
+                s_frame_t *f = c->out_head;
+                c->out_head = f->next;
+                if (!c->out_head)
+                    c->out_tail = NULL;
+                c->nout--;
+                int n = lws_write (wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT);
+                free (f);
+                if (n < 0)
+                    return -1;
+                if (c->out_head)
+                    lws_callback_on_writable (wsi);
+            }
+            break;
+        case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+            if (c && in && len >= 2) {
+                const unsigned char *p = in;
+                c->peer_code = (p [0] << 8) | p [1];
+                size_t rl =
+                    len - 2 < sizeof (c->peer_reason) - 1 ? len - 2 : sizeof (c->peer_reason) - 1;
+                memcpy (c->peer_reason, p + 2, rl);
+                c->peer_reason [rl] = '\0';
+            }
+            break;
+        case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+            if (c) {
+                char msg [128];
+                snprintf (msg, sizeof (msg), "%.120s",
+                          in && len ? (const char *) in : "connection failed");
+                s_conn_end (self, c, 1006, false, msg);
+            }
+            break;
+        case LWS_CALLBACK_CLIENT_CLOSED:
+            if (c) {
+                if (c->close_wanted)
+                    s_conn_end (self, c, c->close_code, true, c->close_reason);
+                else if (c->peer_code)
+                    s_conn_end (self, c, c->peer_code, false, c->peer_reason);
+                else
+                    s_conn_end (self, c, 1006, false, "connection dropped");
+            }
+            break;
+        case LWS_CALLBACK_WSI_DESTROY:
+            if (c)
+                s_conn_end (self, c, c->close_wanted ? c->close_code : 1006, c->close_wanted,
+                            "connection gone");
+            break;
+        default:
+            break;
     }
     return 0;
 }
 
 static const struct lws_protocols s_protocols [] = {
-    { "ddc-gateway", s_callback, 0, 16384, 0, NULL, 0 },
-    { NULL, NULL, 0, 0, 0, NULL, 0 }
+    { "ddc-gateway", s_callback, 0, 16384, 0, NULL, 0 }, { NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
 static void
 s_lws_log (int level, const char *line)
 {
     char buf [256];
-    ddc_strlcpy (buf, line, sizeof buf);
+    ddc_strlcpy (buf, line, sizeof (buf));
     size_t n = strlen (buf);
     while (n && (buf [n - 1] == '\n' || buf [n - 1] == '\r'))
         buf [--n] = '\0';
@@ -467,7 +466,7 @@ static struct lws_context *
 s_context (ws_t *self, bool tls)
 {
     struct lws_context_creation_info info;
-    memset (&info, 0, sizeof info);
+    memset (&info, 0, sizeof (info));
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = s_protocols;
     info.gid = -1;
@@ -566,7 +565,7 @@ ws_t *
 ws_new (void)
 {
     lws_set_log_level (LLL_ERR | LLL_WARN, s_lws_log);
-    ws_t *self = ddc_calloc (1, sizeof *self);
+    ws_t *self = ddc_calloc (1, sizeof (*self));
     pthread_mutex_init (&self->mu, NULL);
     pthread_cond_init (&self->cond, NULL);
     atomic_init (&self->stop, false);
@@ -649,7 +648,7 @@ ws_connect (ws_t *self, const char *url)
         return 0;
     if (strncmp (url, "ws://", 5) != 0 && strncmp (url, "wss://", 6) != 0)
         return 0;
-    s_cmd_t *cmd = ddc_calloc (1, sizeof *cmd);
+    s_cmd_t *cmd = ddc_calloc (1, sizeof (*cmd));
     cmd->kind = CMD_CONNECT;
     pthread_mutex_lock (&self->mu);
     if (++self->next_id == 0)
@@ -667,7 +666,7 @@ ws_send (ws_t *self, uint32_t conn, const char *text, size_t len)
 {
     if (!conn || !text)
         return -1;
-    s_cmd_t *cmd = ddc_calloc (1, sizeof *cmd);
+    s_cmd_t *cmd = ddc_calloc (1, sizeof (*cmd));
     cmd->kind = CMD_SEND;
     cmd->conn = conn;
     //  len bytes exactly (a NUL inside would make a string copy shorter
@@ -685,11 +684,11 @@ ws_close (ws_t *self, uint32_t conn, int code, const char *reason)
 {
     if (!conn)
         return;
-    s_cmd_t *cmd = ddc_calloc (1, sizeof *cmd);
+    s_cmd_t *cmd = ddc_calloc (1, sizeof (*cmd));
     cmd->kind = CMD_CLOSE;
     cmd->conn = conn;
     cmd->code = code;
-    ddc_strlcpy (cmd->reason, reason ? reason : "", sizeof cmd->reason);
+    ddc_strlcpy (cmd->reason, reason ? reason : "", sizeof (cmd->reason));
     s_push_cmd (self, cmd);
 }
 
@@ -702,11 +701,11 @@ ws_next (ws_t *self)
         self->ev_head = n->next;
         if (!self->ev_head)
             self->ev_tail = NULL;
-        self->ev_bytes -= n->ev->len + sizeof *n->ev;
+        self->ev_bytes -= n->ev->len + sizeof (*n->ev);
     }
     else {
         uint64_t v;
-        ssize_t r = read (self->efd, &v, sizeof v);
+        ssize_t r = read (self->efd, &v, sizeof (v));
         (void) r;
     }
     pthread_mutex_unlock (&self->mu);

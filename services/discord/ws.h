@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WS_MSG_MAX   (4 * 1024 * 1024)
+#define WS_MSG_MAX (4 * 1024 * 1024)
 #define WS_QUEUE_MAX (16 * 1024 * 1024)
 #define WS_SENDQ_MAX 64
 
@@ -29,36 +29,36 @@ typedef enum { WS_EV_OPEN, WS_EV_MESSAGE, WS_EV_CLOSED } ws_event_kind_t;
 
 typedef struct {
     ws_event_kind_t kind;
-    uint32_t conn;           /* the connection it belongs to              */
-    bool binary;             /* MESSAGE: a binary message                  */
-    char *data;              /* MESSAGE: the bytes (NUL-terminated), owned */
+    uint32_t conn; //  the connection it belongs to
+    bool binary;   //  MESSAGE: a binary message
+    char *data;    //  MESSAGE: the bytes (NUL-terminated), owned
     size_t len;
-    int code;                /* CLOSED: the close code (1006: no close frame,
+    int code;          /* CLOSED: the close code (1006: no close frame,
                                 connection failed or dropped)              */
-    bool by_us;              /* CLOSED: we asked for the close             */
-    char reason [128];       /* CLOSED: reason or connection error text    */
+    bool by_us;        //  CLOSED: we asked for the close
+    char reason [128]; //  CLOSED: reason or connection error text
 } ws_event_t;
 
-/* Start the thread. Its lws context is made at the first ws_connect, with
-   TLS when that url is wss:// (the system's CA folder, $SSL_CERT_DIR or
-   OpenSSL's default, read lazily); if lws cannot be set up, connections
-   end with CLOSED 1006. NULL (logged) if the thread cannot start. */
+//  Start the thread. Its lws context is made at the first ws_connect, with
+//  TLS when that url is wss:// (the system's CA folder, $SSL_CERT_DIR or
+//  OpenSSL's default, read lazily); if lws cannot be set up, connections
+//  end with CLOSED 1006. NULL (logged) if the thread cannot start.
 ws_t *ws_new (void);
-/* Stop the thread (open connections are dropped) and free everything. */
+//  Stop the thread (open connections are dropped) and free everything.
 void ws_destroy (ws_t **self_p);
-/* Readable when events are queued (an eventfd). */
+//  Readable when events are queued (an eventfd).
 int ws_fd (ws_t *self);
-/* Open a connection to url (ws:// or wss://, with path and query).
-   Returns its id (> 0), or 0 if the url is unusable. Events follow:
-   OPEN then MESSAGEs then CLOSED, or just CLOSED. */
+//  Open a connection to url (ws:// or wss://, with path and query).
+//  Returns its id (> 0), or 0 if the url is unusable. Events follow:
+//  OPEN then MESSAGEs then CLOSED, or just CLOSED.
 uint32_t ws_connect (ws_t *self, const char *url);
-/* Queue one text frame (copied). -1 if the connection is unknown or its
-   send queue is full. */
+//  Queue one text frame (copied). -1 if the connection is unknown or its
+//  send queue is full.
 int ws_send (ws_t *self, uint32_t conn, const char *text, size_t len);
-/* Close a connection with code and reason (reason at most 100 bytes). A
-   CLOSED event with by_us follows. */
+//  Close a connection with code and reason (reason at most 100 bytes). A
+//  CLOSED event with by_us follows.
 void ws_close (ws_t *self, uint32_t conn, int code, const char *reason);
-/* The next event (caller frees with ws_event_free), or NULL. */
+//  The next event (caller frees with ws_event_free), or NULL.
 ws_event_t *ws_next (ws_t *self);
 void ws_event_free (ws_event_t **ev_p);
 

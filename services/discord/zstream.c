@@ -18,7 +18,7 @@ struct _zstream_t {
 zstream_t *
 zstream_new (void)
 {
-    zstream_t *self = ddc_calloc (1, sizeof *self);
+    zstream_t *self = ddc_calloc (1, sizeof (*self));
     zstream_reset (self);
     return self;
 }
@@ -41,7 +41,7 @@ zstream_reset (zstream_t *self)
 {
     if (self->inited)
         inflateEnd (&self->z);
-    memset (&self->z, 0, sizeof self->z);
+    memset (&self->z, 0, sizeof (self->z));
     self->inited = inflateInit (&self->z) == Z_OK;
     free (self->in);
     self->in = NULL;
@@ -56,7 +56,7 @@ zstream_push (zstream_t *self, const void *data, size_t len, char **out_p, size_
     if (!self->inited || self->in_len + len > ZSTREAM_IN_MAX)
         return -1;
     if (len == 0)
-        return 0;                       //  an empty message completes nothing
+        return 0; //  an empty message completes nothing
     if (self->in_len + len > self->in_cap) {
         size_t cap = self->in_cap ? self->in_cap : 4096;
         while (cap < self->in_len + len)
@@ -92,7 +92,7 @@ zstream_push (zstream_t *self, const void *data, size_t len, char **out_p, size_
         rc = inflate (&self->z, Z_SYNC_FLUSH);
         used = cap - 1 - self->z.avail_out;
         if (rc == Z_BUF_ERROR && self->z.avail_in == 0)
-            break;                      //  everything consumed
+            break; //  everything consumed
         if (rc == Z_STREAM_END)
             break;
         if (rc != Z_OK) {

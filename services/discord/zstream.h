@@ -10,19 +10,18 @@
 
 #include <stddef.h>
 
-#define ZSTREAM_IN_MAX  (4 * 1024 * 1024)
+#define ZSTREAM_IN_MAX (4 * 1024 * 1024)
 #define ZSTREAM_OUT_MAX (8 * 1024 * 1024)
 
 typedef struct _zstream_t zstream_t;
 
 zstream_t *zstream_new (void);
 void zstream_destroy (zstream_t **self_p);
-/* Forget everything (a new connection). */
+//  Forget everything (a new connection).
 void zstream_reset (zstream_t *self);
-/* Feed one binary message. Returns 1 with *out_p (NUL-terminated, caller
-   frees) and *out_len set when a payload is complete, 0 when more bytes
-   are needed, -1 on corrupt or oversized data. */
-int zstream_push (zstream_t *self, const void *data, size_t len, char **out_p,
-                  size_t *out_len);
+//  Feed one binary message. Returns 1 with *out_p (NUL-terminated, caller
+//  frees) and *out_len set when a payload is complete, 0 when more bytes
+//  are needed, -1 on corrupt or oversized data.
+int zstream_push (zstream_t *self, const void *data, size_t len, char **out_p, size_t *out_len);
 
 #endif

@@ -36,9 +36,9 @@ static void s_start (actions_t *self, job_t *job);
 job_t *
 job_new (const char *action, const char *container, int lines, const char *by)
 {
-    job_t *job = ddc_calloc (1, sizeof *job);
-    ddc_strlcpy (job->action, action ? action : "", sizeof job->action);
-    ddc_strlcpy (job->container, container ? container : "", sizeof job->container);
+    job_t *job = ddc_calloc (1, sizeof (*job));
+    ddc_strlcpy (job->action, action ? action : "", sizeof (job->action));
+    ddc_strlcpy (job->container, container ? container : "", sizeof (job->container));
     if (lines <= 0)
         lines = AGENT_LOG_LINES;
     job->lines = lines > AGENT_LOG_LINES_MAX ? AGENT_LOG_LINES_MAX : lines;
@@ -51,8 +51,7 @@ job_new (const char *action, const char *container, int lines, const char *by)
             job->by [o++] = '?';
             p++;
         }
-        else
-        if (n == 1) {
+        else if (n == 1) {
             job->by [o++] = (*p < 0x20 || *p == 0x7F) ? ' ' : (char) *p;
             p++;
         }
@@ -66,7 +65,7 @@ job_new (const char *action, const char *container, int lines, const char *by)
     }
     job->by [o] = '\0';
     if (!job->by [0])
-        ddc_strlcpy (job->by, "unknown", sizeof job->by);
+        ddc_strlcpy (job->by, "unknown", sizeof (job->by));
     return job;
 }
 
@@ -110,8 +109,8 @@ s_audit (actions_t *self, const job_t *job, const cJSON *result, int64_t end_wal
     int64_t now = ddc_mono_ms ();
     cJSON_AddNumberToObject (line, "queued_ms",
                              (double) ((job->started_ms ? job->started_ms : now) - job->queued_ms));
-    cJSON_AddNumberToObject (line, "start_ms", (double) (job->started_wall ? job->started_wall
-                                                                           : end_wall));
+    cJSON_AddNumberToObject (line, "start_ms",
+                             (double) (job->started_wall ? job->started_wall : end_wall));
     cJSON_AddNumberToObject (line, "end_ms", (double) end_wall);
     char *text = cJSON_PrintUnformatted (line);
     cJSON_Delete (line);
@@ -119,8 +118,7 @@ s_audit (actions_t *self, const job_t *job, const cJSON *result, int64_t end_wal
         return;
     if (ddc_append_rotated (self->audit_path, text, ACTIONS_AUDIT_MAX, 0600) < 0) {
         if (!self->audit_warned)
-            ddc_error ("cannot append to the audit file %s: %s", self->audit_path,
-                       strerror (errno));
+            ddc_error ("cannot append to the audit file %s: %s", self->audit_path, strerror (errno));
         self->audit_warned = true;
     }
     else
@@ -158,9 +156,10 @@ s_complete (actions_t *self, job_t *job, bool ok, const char *error, const char 
         cJSON_AddBoolToObject (result, "cut", job->logs_cut);
         if (job->logs_cut) {
             char note [160];
-            snprintf (note, sizeof note, "cut to the newest %zu of %d lines (the reply holds "
-                      "at most %d KiB of logs)", job->log_lines, job->lines,
-                      ACTIONS_LOGS_TEXT_MAX / 1024);
+            snprintf (note, sizeof (note),
+                      "cut to the newest %zu of %d lines (the reply holds "
+                      "at most %d KiB of logs)",
+                      job->log_lines, job->lines, ACTIONS_LOGS_TEXT_MAX / 1024);
             cJSON_AddStringToObject (result, "note", note);
         }
     }
@@ -186,7 +185,7 @@ s_next (actions_t *self, const char *container)
     if (self->closing)
         return;
     char name [DOCKER_NAME_MAX];
-    ddc_strlcpy (name, container, sizeof name);
+    ddc_strlcpy (name, container, sizeof (name));
     job_t *next = agent_finish (self->agent, name);
     if (next)
         s_start (self, next);
@@ -198,7 +197,7 @@ s_finish (actions_t *self, job_t *job, bool ok, const char *error, const char *m
           const char *state)
 {
     char name [DOCKER_NAME_MAX];
-    ddc_strlcpy (name, job->container, sizeof name);
+    ddc_strlcpy (name, job->container, sizeof (name));
     s_complete (self, job, ok, error, message, state);
     s_next (self, name);
 }
@@ -218,8 +217,7 @@ s_on_inspect (void *arg, int status, const char *body, size_t len, const char *e
         status_inspected (self->status, job->container, 200, &in);
         state = in.status;
     }
-    else
-    if (status == 404) {
+    else if (status == 404) {
         status_inspected (self->status, job->container, 404, NULL);
         state = "missing";
     }
@@ -244,43 +242,43 @@ s_on_call (void *arg, int status, const char *body, size_t len, const char *errm
     job->call_id = 0;
     job->http = status;
     if (self->closing && status < 0) {
-        s_complete (self, job, false, "failed", "ddc-docker stopped before Docker answered; "
-                    "the action may still complete", NULL);
+        s_complete (self, job, false, "failed",
+                    "ddc-docker stopped before Docker answered; "
+                    "the action may still complete",
+                    NULL);
         return;
     }
     bool logs = strcmp (job->action, "logs") == 0;
     if (logs && job->logs_bad)
-        status = job->http = 200;       //  Docker answered; its reply is bad
+        status = job->http = 200; //  Docker answered; its reply is bad
     if (status >= 200 && status <= 299) {
-        if (logs && docker_logs_finish (job->reader, &job->logs, &job->log_lines,
-                                        &job->logs_cut) != 0) {
+        if (logs
+            && docker_logs_finish (job->reader, &job->logs, &job->log_lines, &job->logs_cut) != 0) {
             job->error = "failed";
             ddc_strlcpy (job->message, "the logs reply from Docker is malformed",
-                         sizeof job->message);
+                         sizeof (job->message));
         }
     }
-    else
-    if (status == 304 && !logs)
-        ;                               //  already in that state
-    else
-    if (status < 0) {
+    else if (status == 304 && !logs)
+        ; //  already in that state
+    else if (status < 0) {
         int64_t elapsed = ddc_mono_ms () - job->started_ms;
         bool timeout = (errmsg && strstr (errmsg, "timed out")) || elapsed >= job->timeout_ms;
         job->error = timeout ? "timeout" : "failed";
         if (timeout)
-            snprintf (job->message, sizeof job->message,
-                      "Docker did not answer within %ld s", job->timeout_ms / 1000);
+            snprintf (job->message, sizeof (job->message), "Docker did not answer within %ld s",
+                      job->timeout_ms / 1000);
         else
             ddc_strlcpy (job->message, errmsg ? errmsg : "no reply from Docker",
-                         sizeof job->message);
+                         sizeof (job->message));
         if (!self->closing)
             status_docker_error (self->status, errmsg);
     }
     else {
         job->error = "failed";
-        docker_error_parse (body, len, job->message, sizeof job->message);
+        docker_error_parse (body, len, job->message, sizeof (job->message));
         if (!job->message [0])
-            snprintf (job->message, sizeof job->message, "Docker answered HTTP %d", status);
+            snprintf (job->message, sizeof (job->message), "Docker answered HTTP %d", status);
     }
     if (self->closing) {
         //  Docker answered just as we stop: no inspect any more.
@@ -297,9 +295,9 @@ s_on_call (void *arg, int status, const char *body, size_t len, const char *errm
         return;
     }
     char path [DOCKER_NAME_MAX + 32];
-    snprintf (path, sizeof path, "/containers/%s/json", job->container);
-    job->call_id = engine_request (self->engine, "GET", path, NULL, S_INSPECT_TIMEOUT,
-                                   s_on_inspect, job);
+    snprintf (path, sizeof (path), "/containers/%s/json", job->container);
+    job->call_id =
+        engine_request (self->engine, "GET", path, NULL, S_INSPECT_TIMEOUT, s_on_inspect, job);
     if (job->call_id < 0) {
         job->call_id = 0;
         if (job->error)
@@ -329,7 +327,7 @@ s_start (actions_t *self, job_t *job)
     job->started_wall = ddc_wall_ms ();
     //  The configuration may have changed while the job waited.
     char why [512];
-    if (agent_check (self->agent, job->container, job->action, why, sizeof why) != AGENT_OK) {
+    if (agent_check (self->agent, job->container, job->action, why, sizeof (why)) != AGENT_OK) {
         s_finish (self, job, false, "refused", why, NULL);
         return;
     }
@@ -337,7 +335,7 @@ s_start (actions_t *self, job_t *job)
     job->timeout_ms = (long) (stop_timeout + ACTIONS_EXTRA_TIMEOUT) * 1000;
     char path [DOCKER_NAME_MAX + 96];
     if (strcmp (job->action, "logs") == 0) {
-        snprintf (path, sizeof path, "/containers/%s/logs?stdout=1&stderr=1&tail=%d",
+        snprintf (path, sizeof (path), "/containers/%s/logs?stdout=1&stderr=1&tail=%d",
                   job->container, job->lines);
         docker_logs_destroy (&job->reader);
         job->reader = docker_logs_new (status_logs_mode (self->status, job->container),
@@ -347,16 +345,15 @@ s_start (actions_t *self, job_t *job)
     }
     else {
         if (strcmp (job->action, "start") == 0)
-            snprintf (path, sizeof path, "/containers/%s/start", job->container);
+            snprintf (path, sizeof (path), "/containers/%s/start", job->container);
         else {
-            snprintf (path, sizeof path, "/containers/%s/%s?t=%d", job->container, job->action,
+            snprintf (path, sizeof (path), "/containers/%s/%s?t=%d", job->container, job->action,
                       stop_timeout);
             if (self->on_stop)
-                self->on_stop (self->stop_arg, job->container,
-                               ddc_wall_ms () + job->timeout_ms);
+                self->on_stop (self->stop_arg, job->container, ddc_wall_ms () + job->timeout_ms);
         }
-        job->call_id = engine_request (self->engine, "POST", path, NULL, job->timeout_ms,
-                                       s_on_call, job);
+        job->call_id =
+            engine_request (self->engine, "POST", path, NULL, job->timeout_ms, s_on_call, job);
     }
     if (job->call_id < 0) {
         job->call_id = 0;
@@ -371,7 +368,7 @@ actions_t *
 actions_new (engine_t *engine, agent_t *agent, status_t *status, const char *audit_path,
              actions_done_fn *done, void *arg)
 {
-    actions_t *self = ddc_calloc (1, sizeof *self);
+    actions_t *self = ddc_calloc (1, sizeof (*self));
     self->engine = engine;
     self->agent = agent;
     self->status = status;
@@ -411,13 +408,13 @@ actions_submit (actions_t *self, job_t **job_p)
         return;
     }
     char why [512];
-    if (agent_check (self->agent, job->container, job->action, why, sizeof why) != AGENT_OK) {
+    if (agent_check (self->agent, job->container, job->action, why, sizeof (why)) != AGENT_OK) {
         s_complete (self, job, false, "refused", why, NULL);
         return;
     }
     int rc = agent_enqueue (self->agent, job->container, job);
     if (rc < 0) {
-        snprintf (why, sizeof why, "container %s already has %d actions waiting; try again later",
+        snprintf (why, sizeof (why), "container %s already has %d actions waiting; try again later",
                   job->container, AGENT_QUEUE_MAX);
         s_complete (self, job, false, "busy", why, NULL);
         return;
@@ -445,8 +442,8 @@ actions_pending (actions_t *self)
 static void
 s_drain_one (void *arg, void *job)
 {
-    s_complete ((actions_t *) arg, (job_t *) job, false, "failed",
-                "ddc-docker is shutting down", NULL);
+    s_complete ((actions_t *) arg, (job_t *) job, false, "failed", "ddc-docker is shutting down",
+                NULL);
 }
 
 void

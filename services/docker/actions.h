@@ -15,13 +15,13 @@
 #include "engine.h"
 #include "status.h"
 
-#define ACTIONS_AUDIT_MAX     (16 * 1024 * 1024)   //  audit file size before rotation
+#define ACTIONS_AUDIT_MAX (16 * 1024 * 1024) //  audit file size before rotation
 //  Logs text sent at most: the newest lines that fit. The reply from
 //  Docker is read piece by piece (any size) and only the newest text kept;
 //  as JSON (at most 2 bytes per byte of cleaned text) it stays well inside
 //  a RESULT frame (DDC_MAX_JSON, 1 MiB).
 #define ACTIONS_LOGS_TEXT_MAX (256 * 1024)
-#define ACTIONS_EXTRA_TIMEOUT 30                   //  s added to stop_timeout
+#define ACTIONS_EXTRA_TIMEOUT 30 //  s added to stop_timeout
 
 typedef struct _actions_t actions_t;
 
@@ -30,26 +30,26 @@ typedef struct _actions_t actions_t;
 typedef struct {
     char action [16];
     char container [DOCKER_NAME_MAX];
-    int lines;                          //  logs only
-    char by [208];                      //  who asked (free text, sanitised)
-    char req [260];                     //  ACTION request id to answer, "" for tasks
-    char origin [260];                  //  peer that asked, "" for tasks
-    char task_id [72];                  //  "" unless a task
+    int lines;         //  logs only
+    char by [208];     //  who asked (free text, sanitised)
+    char req [260];    //  ACTION request id to answer, "" for tasks
+    char origin [260]; //  peer that asked, "" for tasks
+    char task_id [72]; //  "" unless a task
     //  filled while running
-    int64_t queued_ms;                  //  mono
-    int64_t started_ms;                 //  mono, 0 = not started
-    int64_t started_wall;               //  wall ms
-    int64_t call_id;                    //  engine transfer in flight
-    docker_logs_t *reader;              //  logs: the reply read so far
-    bool logs_bad;                      //  the reader stopped at a bad header
-    char *logs;                         //  logs text
+    int64_t queued_ms;     //  mono
+    int64_t started_ms;    //  mono, 0 = not started
+    int64_t started_wall;  //  wall ms
+    int64_t call_id;       //  engine transfer in flight
+    docker_logs_t *reader; //  logs: the reply read so far
+    bool logs_bad;         //  the reader stopped at a bad header
+    char *logs;            //  logs text
     size_t log_lines;
-    bool logs_cut;                      //  older lines left out to fit
-    int http;                           //  status of the Docker call
-    const char *error;                  //  NULL, "failed", "timeout"
+    bool logs_cut;     //  older lines left out to fit
+    int http;          //  status of the Docker call
+    const char *error; //  NULL, "failed", "timeout"
     char message [DOCKER_ERRMSG_MAX];
     long timeout_ms;
-    actions_t *owner;                   //  set by actions_submit
+    actions_t *owner; //  set by actions_submit
 } job_t;
 
 //  Called once per job with its result (borrowed); the job is freed after.
@@ -60,8 +60,8 @@ typedef void (actions_stop_fn) (void *arg, const char *container, int64_t until)
 
 //  engine, agent and status are borrowed; audit_path copied (NULL = no
 //  audit file).
-actions_t *actions_new (engine_t *engine, agent_t *agent, status_t *status,
-                        const char *audit_path, actions_done_fn *done, void *arg);
+actions_t *actions_new (engine_t *engine, agent_t *agent, status_t *status, const char *audit_path,
+                        actions_done_fn *done, void *arg);
 void actions_destroy (actions_t **self_p);
 
 //  A new job. by is sanitised (control characters become spaces, at most

@@ -11,16 +11,16 @@
 
 typedef struct {
     char *name;
-    void *running;                      //  the job in progress, never NULL
-    void *items [AGENT_QUEUE_MAX];      //  ring of waiting jobs
+    void *running;                 //  the job in progress, never NULL
+    void *items [AGENT_QUEUE_MAX]; //  ring of waiting jobs
     size_t head, count;
 } s_queue_t;
 
 struct _agent_t {
     char *host;
-    cJSON *containers;                  //  array, as accepted
-    cJSON *tasks;                       //  array, as accepted
-    cJSON *docker;                      //  object, as accepted
+    cJSON *containers; //  array, as accepted
+    cJSON *tasks;      //  array, as accepted
+    cJSON *docker;     //  object, as accepted
     int stats_interval;
     int stop_timeout;
     agent_alerts_t alerts;
@@ -35,16 +35,19 @@ static const char *const s_default_allowed [] = { "start", "stop", "restart", NU
 agent_t *
 agent_new (const char *host)
 {
-    agent_t *self = ddc_calloc (1, sizeof *self);
+    agent_t *self = ddc_calloc (1, sizeof (*self));
     self->host = ddc_strdup (host ? host : "");
     self->containers = cJSON_CreateArray ();
     self->tasks = cJSON_CreateArray ();
     self->docker = cJSON_CreateObject ();
     self->stats_interval = AGENT_STATS_DEFAULT;
     self->stop_timeout = AGENT_STOP_DEFAULT;
-    self->alerts = (agent_alerts_t) { .enabled = true, .restart_loop_count = 3,
-                                      .restart_loop_minutes = 10, .cooldown_minutes = 10,
-                                      .max_per_hour = 30, .log_lines = 20 };
+    self->alerts = (agent_alerts_t){ .enabled = true,
+                                     .restart_loop_count = 3,
+                                     .restart_loop_minutes = 10,
+                                     .cooldown_minutes = 10,
+                                     .max_per_hour = 30,
+                                     .log_lines = 20 };
     return self;
 }
 
@@ -61,7 +64,7 @@ agent_destroy (agent_t **self_p)
     cJSON_Delete (self->containers);
     cJSON_Delete (self->tasks);
     cJSON_Delete (self->docker);
-    memset (self->alerts.webhook_url, 0, sizeof self->alerts.webhook_url);
+    memset (self->alerts.webhook_url, 0, sizeof (self->alerts.webhook_url));
     free (self->host);
     free (self);
     *self_p = NULL;
@@ -85,8 +88,9 @@ s_want_str (const cJSON *obj, const char *path, const char *key, cJSON *errors, 
     if (cJSON_IsString (item) && item->valuestring [0])
         return item->valuestring;
     char field [96];
-    snprintf (field, sizeof field, "%s.%s", path, key);
-    ddc_config_error (errors, field, item ? "type" : "required", "%s must be a non-empty string.", key);
+    snprintf (field, sizeof (field), "%s.%s", path, key);
+    ddc_config_error (errors, field, item ? "type" : "required", "%s must be a non-empty string.",
+                      key);
     (*bad)++;
     return NULL;
 }
@@ -99,7 +103,7 @@ s_want_bool (const cJSON *obj, const char *path, const char *key, cJSON *errors,
     if (!item || cJSON_IsBool (item))
         return;
     char field [96];
-    snprintf (field, sizeof field, "%s.%s", path, key);
+    snprintf (field, sizeof (field), "%s.%s", path, key);
     ddc_config_error (errors, field, "type", "%s must be true or false.", key);
     (*bad)++;
 }
@@ -113,13 +117,13 @@ s_check_containers (agent_t *self, const cJSON *value, cJSON *errors)
     }
     if (cJSON_GetArraySize (value) > DDC_CONTAINERS_MAX) {
         ddc_config_error (errors, "containers", "too_many", "At most %d containers are allowed.",
-               DDC_CONTAINERS_MAX);
+                          DDC_CONTAINERS_MAX);
         return -1;
     }
     int bad = 0, index = 0;
     for (const cJSON *c = value->child; c; c = c->next, index++) {
         char path [48];
-        snprintf (path, sizeof path, "containers[%d]", index);
+        snprintf (path, sizeof (path), "containers[%d]", index);
         if (!cJSON_IsObject (c)) {
             ddc_config_error (errors, path, "type", "Each container must be a JSON object.");
             bad++;
@@ -128,7 +132,7 @@ s_check_containers (agent_t *self, const cJSON *value, cJSON *errors)
         const char *host = s_want_str (c, path, "host", errors, &bad);
         s_want_str (c, path, "name", errors, &bad);
         if (!host || strcmp (host, self->host) != 0)
-            continue;                   //  another host's entry: not ours to judge
+            continue; //  another host's entry: not ours to judge
         s_want_bool (c, path, "active", errors, &bad);
         const cJSON *allowed = cJSON_GetObjectItemCaseSensitive (c, "allowed_actions");
         if (allowed) {
@@ -137,8 +141,9 @@ s_check_containers (agent_t *self, const cJSON *value, cJSON *errors)
                 ok = ok && cJSON_IsString (a);
             if (!ok) {
                 char field [96];
-                snprintf (field, sizeof field, "%s.allowed_actions", path);
-                ddc_config_error (errors, field, "type", "allowed_actions must be an array of strings.");
+                snprintf (field, sizeof (field), "%s.allowed_actions", path);
+                ddc_config_error (errors, field, "type",
+                                  "allowed_actions must be an array of strings.");
                 bad++;
             }
         }
@@ -154,13 +159,14 @@ s_check_tasks (agent_t *self, const cJSON *value, cJSON *errors)
         return -1;
     }
     if (cJSON_GetArraySize (value) > DDC_TASKS_MAX) {
-        ddc_config_error (errors, "tasks", "too_many", "At most %d tasks are allowed.", DDC_TASKS_MAX);
+        ddc_config_error (errors, "tasks", "too_many", "At most %d tasks are allowed.",
+                          DDC_TASKS_MAX);
         return -1;
     }
     int bad = 0, index = 0;
     for (const cJSON *t = value->child; t; t = t->next, index++) {
         char path [48];
-        snprintf (path, sizeof path, "tasks[%d]", index);
+        snprintf (path, sizeof (path), "tasks[%d]", index);
         if (!cJSON_IsObject (t)) {
             ddc_config_error (errors, path, "type", "Each task must be a JSON object.");
             bad++;
@@ -172,7 +178,7 @@ s_check_tasks (agent_t *self, const cJSON *value, cJSON *errors)
         const char *id = s_want_str (t, path, "id", errors, &bad);
         if (id && strlen (id) > 64) {
             char field [96];
-            snprintf (field, sizeof field, "%s.id", path);
+            snprintf (field, sizeof (field), "%s.id", path);
             ddc_config_error (errors, field, "too_long", "id may have at most 64 characters.");
             bad++;
         }
@@ -186,9 +192,9 @@ s_check_tasks (agent_t *self, const cJSON *value, cJSON *errors)
             const char *oid = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "id"));
             if (oid && strcmp (oid, id) == 0) {
                 char field [96];
-                snprintf (field, sizeof field, "%s.id", path);
-                ddc_config_error (errors, field, "duplicate", "Task id %s is used twice (also by tasks[%d]).",
-                       id, other);
+                snprintf (field, sizeof (field), "%s.id", path);
+                ddc_config_error (errors, field, "duplicate",
+                                  "Task id %s is used twice (also by tasks[%d]).", id, other);
                 bad++;
                 break;
             }
@@ -207,13 +213,14 @@ s_setting (const char *section, const cJSON *value, const char *key, int min, in
     if (!item)
         return 0;
     char field [96];
-    snprintf (field, sizeof field, "%s.%s", section, key);
+    snprintf (field, sizeof (field), "%s.%s", section, key);
     if (!cJSON_IsNumber (item) || item->valuedouble != (double) (long long) item->valuedouble) {
         ddc_config_error (errors, field, "type", "%s must be a whole number.", key);
         return -1;
     }
     if (item->valuedouble < min || item->valuedouble > max) {
-        ddc_config_error (errors, field, "out_of_range", "%s must be between %d and %d.", key, min, max);
+        ddc_config_error (errors, field, "out_of_range", "%s must be between %d and %d.", key, min,
+                          max);
         return -1;
     }
     *out = (int) item->valuedouble;
@@ -234,35 +241,36 @@ s_apply_alerts (agent_t *self, const cJSON *value, cJSON *errors)
     a.enabled = !cJSON_IsFalse (enabled);
     const cJSON *url = cJSON_GetObjectItemCaseSensitive (value, "webhook_url");
     const cJSON *format = cJSON_GetObjectItemCaseSensitive (value, "webhook_format");
-    if (url && (!cJSON_IsString (url) || strlen (url->valuestring) >= sizeof a.webhook_url)) {
-        ddc_config_error (errors, "alerts.webhook_url", "type", "webhook_url must be a URL (a string).");
+    if (url && (!cJSON_IsString (url) || strlen (url->valuestring) >= sizeof (a.webhook_url))) {
+        ddc_config_error (errors, "alerts.webhook_url", "type",
+                          "webhook_url must be a URL (a string).");
         bad++;
     }
-    else
-    if (url && strcmp (url->valuestring, "***") != 0)
-        ddc_strlcpy (a.webhook_url, url->valuestring, sizeof a.webhook_url);
-    if (format && (!cJSON_IsString (format) || (strcmp (format->valuestring, "discord") != 0
-                                                && strcmp (format->valuestring, "json") != 0))) {
+    else if (url && strcmp (url->valuestring, "***") != 0)
+        ddc_strlcpy (a.webhook_url, url->valuestring, sizeof (a.webhook_url));
+    if (format
+        && (!cJSON_IsString (format)
+            || (strcmp (format->valuestring, "discord") != 0
+                && strcmp (format->valuestring, "json") != 0))) {
         ddc_config_error (errors, "alerts.webhook_format", "not_supported",
-               "webhook_format must be discord or json.");
+                          "webhook_format must be discord or json.");
         bad++;
     }
     a.webhook_json = format && cJSON_IsString (format) && strcmp (format->valuestring, "json") == 0;
-    int rc = s_setting ("alerts", value, "restart_loop_count", 2, 100, 3,
-                        &a.restart_loop_count, errors);
-    rc |= s_setting ("alerts", value, "restart_loop_minutes", 1, 1440, 10,
-                     &a.restart_loop_minutes, errors);
-    rc |= s_setting ("alerts", value, "cooldown_minutes", 0, 1440, 10, &a.cooldown_minutes,
+    int rc =
+        s_setting ("alerts", value, "restart_loop_count", 2, 100, 3, &a.restart_loop_count, errors);
+    rc |= s_setting ("alerts", value, "restart_loop_minutes", 1, 1440, 10, &a.restart_loop_minutes,
                      errors);
+    rc |= s_setting ("alerts", value, "cooldown_minutes", 0, 1440, 10, &a.cooldown_minutes, errors);
     rc |= s_setting ("alerts", value, "max_per_hour", 1, 1000, 30, &a.max_per_hour, errors);
     rc |= s_setting ("alerts", value, "log_lines", 0, 100, 20, &a.log_lines, errors);
     if (rc || bad) {
-        memset (a.webhook_url, 0, sizeof a.webhook_url);
+        memset (a.webhook_url, 0, sizeof (a.webhook_url));
         return -1;
     }
-    memset (self->alerts.webhook_url, 0, sizeof self->alerts.webhook_url);
+    memset (self->alerts.webhook_url, 0, sizeof (self->alerts.webhook_url));
     self->alerts = a;
-    memset (a.webhook_url, 0, sizeof a.webhook_url);
+    memset (a.webhook_url, 0, sizeof (a.webhook_url));
     return 0;
 }
 
@@ -291,10 +299,10 @@ agent_apply (agent_t *self, const char *section, const cJSON *value, cJSON *erro
             return -1;
         }
         int stats, stop;
-        int rc = s_setting ("docker", value, "stats_interval_seconds", 2, 3600,
-                            AGENT_STATS_DEFAULT, &stats, errors);
-        rc |= s_setting ("docker", value, "stop_timeout_seconds", 0, 300, AGENT_STOP_DEFAULT,
-                         &stop, errors);
+        int rc = s_setting ("docker", value, "stats_interval_seconds", 2, 3600, AGENT_STATS_DEFAULT,
+                            &stats, errors);
+        rc |= s_setting ("docker", value, "stop_timeout_seconds", 0, 300, AGENT_STOP_DEFAULT, &stop,
+                         errors);
         if (rc)
             return -1;
         cJSON_Delete (self->docker);
@@ -308,11 +316,31 @@ agent_apply (agent_t *self, const char *section, const cJSON *value, cJSON *erro
     return 0;
 }
 
-const cJSON *agent_containers (agent_t *self) { return self->containers; }
-const cJSON *agent_tasks (agent_t *self) { return self->tasks; }
-int agent_stats_interval_s (agent_t *self) { return self->stats_interval; }
-int agent_stop_timeout_s (agent_t *self) { return self->stop_timeout; }
-const agent_alerts_t *agent_alerts (agent_t *self) { return &self->alerts; }
+const cJSON *
+agent_containers (agent_t *self)
+{
+    return self->containers;
+}
+const cJSON *
+agent_tasks (agent_t *self)
+{
+    return self->tasks;
+}
+int
+agent_stats_interval_s (agent_t *self)
+{
+    return self->stats_interval;
+}
+int
+agent_stop_timeout_s (agent_t *self)
+{
+    return self->stop_timeout;
+}
+const agent_alerts_t *
+agent_alerts (agent_t *self)
+{
+    return &self->alerts;
+}
 
 //  --------------------------------------------------------------------------
 //  Allow-list
@@ -371,8 +399,8 @@ agent_check (agent_t *self, const char *name, const char *action, char *msg, siz
                 ok = true;
             if (agent_action_known (a->valuestring) && !strstr (list, a->valuestring)) {
                 if (list [0])
-                    strncat (list, ", ", sizeof list - strlen (list) - 1);
-                strncat (list, a->valuestring, sizeof list - strlen (list) - 1);
+                    strncat (list, ", ", sizeof (list) - strlen (list) - 1);
+                strncat (list, a->valuestring, sizeof (list) - strlen (list) - 1);
             }
         }
     }
@@ -381,12 +409,14 @@ agent_check (agent_t *self, const char *name, const char *action, char *msg, siz
             if (strcmp (*a, action) == 0)
                 ok = true;
             if (list [0])
-                strncat (list, ", ", sizeof list - strlen (list) - 1);
-            strncat (list, *a, sizeof list - strlen (list) - 1);
+                strncat (list, ", ", sizeof (list) - strlen (list) - 1);
+            strncat (list, *a, sizeof (list) - strlen (list) - 1);
         }
     if (!ok) {
-        snprintf (msg, size, "action %s is not allowed for container %.128s on host %.64s "
-                  "(allowed: %s)", action, name, self->host, list [0] ? list : "none");
+        snprintf (msg, size,
+                  "action %s is not allowed for container %.128s on host %.64s "
+                  "(allowed: %s)",
+                  action, name, self->host, list [0] ? list : "none");
         return AGENT_NOT_ALLOWED;
     }
     return AGENT_OK;
@@ -416,7 +446,7 @@ agent_enqueue (agent_t *self, const char *name, void *job)
     if (!q) {
         if (self->nqueues == AGENT_BUSY_MAX)
             return -1;
-        q = ddc_calloc (1, sizeof *q);
+        q = ddc_calloc (1, sizeof (*q));
         q->name = ddc_strdup (name);
         q->running = job;
         self->queues [self->nqueues++] = q;

@@ -10,20 +10,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define AGENT_QUEUE_MAX        8        //  actions waiting per container
-#define AGENT_BUSY_MAX         512      //  containers with actions at once
-#define AGENT_STATS_DEFAULT    10       //  docker.stats_interval_seconds
-#define AGENT_STOP_DEFAULT     10       //  docker.stop_timeout_seconds
-#define AGENT_LOG_LINES        50       //  logs: lines when none asked
-#define AGENT_LOG_LINES_MAX    1000
+#define AGENT_QUEUE_MAX 8      //  actions waiting per container
+#define AGENT_BUSY_MAX 512     //  containers with actions at once
+#define AGENT_STATS_DEFAULT 10 //  docker.stats_interval_seconds
+#define AGENT_STOP_DEFAULT 10  //  docker.stop_timeout_seconds
+#define AGENT_LOG_LINES 50     //  logs: lines when none asked
+#define AGENT_LOG_LINES_MAX 1000
 
 typedef struct _agent_t agent_t;
 
 //  The alerts section as the agent uses it.
 typedef struct {
     bool enabled;
-    char webhook_url [2049];            //  "" = none
-    bool webhook_json;                  //  webhook_format "json" (else "discord")
+    char webhook_url [2049]; //  "" = none
+    bool webhook_json;       //  webhook_format "json" (else "discord")
     int restart_loop_count;
     int restart_loop_minutes;
     int cooldown_minutes;
@@ -33,10 +33,10 @@ typedef struct {
 
 typedef enum {
     AGENT_OK = 0,
-    AGENT_NOT_CONFIGURED,               //  no entry with host == ours
-    AGENT_INACTIVE,                     //  entry has active false
-    AGENT_NOT_ALLOWED,                  //  action not in allowed_actions
-    AGENT_BAD_ACTION                    //  not start/stop/restart/logs
+    AGENT_NOT_CONFIGURED, //  no entry with host == ours
+    AGENT_INACTIVE,       //  entry has active false
+    AGENT_NOT_ALLOWED,    //  action not in allowed_actions
+    AGENT_BAD_ACTION      //  not start/stop/restart/logs
 } agent_verdict_t;
 
 //  host is copied. Starts with no containers, no tasks, default settings.
@@ -65,8 +65,8 @@ const cJSON *agent_container (agent_t *self, const char *name);
 
 //  May `action` run on container `name` now? Writes the reason for a
 //  refusal (an English sentence) into msg[size] ("" when AGENT_OK).
-agent_verdict_t agent_check (agent_t *self, const char *name, const char *action,
-                             char *msg, size_t size);
+agent_verdict_t agent_check (agent_t *self, const char *name, const char *action, char *msg,
+                             size_t size);
 
 //  True for the actions that go through the queue and the allow-list.
 bool agent_action_known (const char *action);

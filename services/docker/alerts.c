@@ -16,7 +16,7 @@ typedef struct {
     alerts_t *owner;
     cJSON *body;
     char name [DOCKER_NAME_MAX];
-    int fetching;                       //  Docker requests not answered yet
+    int fetching; //  Docker requests not answered yet
     docker_logs_t *reader;
 } s_item_t;
 
@@ -28,7 +28,7 @@ struct _alerts_t {
     void *arg;
     incidents_t *incidents;
     webhook_t *webhook;
-    char run [24];                      //  this run's part of the incident ids
+    char run [24]; //  this run's part of the incident ids
     int log_lines;
     int loop_minutes;
     bool closing;
@@ -60,11 +60,11 @@ s_flush (alerts_t *self, bool all)
             self->report (self->arg, "alerts", item->body);
         webhook_send (self->webhook, item->body);
         if (item->fetching)
-            item->owner = NULL;         //  its callbacks still to come free it
+            item->owner = NULL; //  its callbacks still to come free it
         else
             s_item_free (item);
     }
-    memmove (self->pending, self->pending + done, (self->npending - done) * sizeof *self->pending);
+    memmove (self->pending, self->pending + done, (self->npending - done) * sizeof (*self->pending));
     self->npending -= done;
 }
 
@@ -103,8 +103,7 @@ s_on_logs (void *arg, int status, const char *body, size_t len, const char *errm
         cJSON_AddStringToObject (item->body, "logs", text);
         cJSON_AddNumberToObject (item->body, "log_lines", (double) lines);
     }
-    else
-    if (item->owner) {
+    else if (item->owner) {
         cJSON_AddNullToObject (item->body, "logs");
         cJSON_AddStringToObject (item->body, "logs_error",
                                  status < 0 ? (errmsg ? errmsg : "no reply from Docker")
@@ -140,23 +139,23 @@ s_fetch (alerts_t *self, s_item_t *item, bool health)
     }
     char path [DOCKER_NAME_MAX + 80];
     if (self->log_lines > 0) {
-        snprintf (path, sizeof path, "/containers/%s/logs?stdout=1&stderr=1&tail=%d", item->name,
+        snprintf (path, sizeof (path), "/containers/%s/logs?stdout=1&stderr=1&tail=%d", item->name,
                   self->log_lines);
         item->reader = docker_logs_new (status_logs_mode (self->status, item->name),
                                         (size_t) self->log_lines, ALERTS_LOGS_MAX);
         item->fetching++;
         if (engine_request_sink (self->engine, "GET", path, ALERTS_FETCH_MS, s_on_logs_data,
-                                 s_on_logs, item) < 0) {
+                                 s_on_logs, item)
+            < 0) {
             item->fetching--;
             cJSON_AddNullToObject (item->body, "logs");
             cJSON_AddStringToObject (item->body, "logs_error", "cannot queue the request");
         }
     }
     if (health) {
-        snprintf (path, sizeof path, "/containers/%s/json", item->name);
+        snprintf (path, sizeof (path), "/containers/%s/json", item->name);
         item->fetching++;
-        if (engine_request (self->engine, "GET", path, NULL, ALERTS_FETCH_MS, s_on_inspect,
-                            item) < 0)
+        if (engine_request (self->engine, "GET", path, NULL, ALERTS_FETCH_MS, s_on_inspect, item) < 0)
             item->fetching--;
     }
 }
@@ -173,8 +172,8 @@ static const char *
 s_display_name (alerts_t *self, const char *name)
 {
     const cJSON *entry = agent_container (self->agent, name);
-    const char *display = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (entry,
-                                                                                 "display_name"));
+    const char *display =
+        cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (entry, "display_name"));
     return display && *display ? display : name;
 }
 
@@ -182,19 +181,19 @@ static void
 s_emit (void *arg, const inc_report_t *r)
 {
     alerts_t *self = arg;
-    const char *what = r->what == INC_OPENED ? "opened" : r->what == INC_ESCALATED ? "escalated"
-                     : "resolved";
+    const char *what = r->what == INC_OPENED      ? "opened"
+                       : r->what == INC_ESCALATED ? "escalated"
+                                                  : "resolved";
     const char *kind = incidents_kind_name (r->kind);
     if (!r->send) {
-        ddc_info ("alert held back (quiet time or hourly cap): %s %s %s (%s)", r->container,
-                  what, kind, r->resolution ? r->resolution : r->reason);
+        ddc_info ("alert held back (quiet time or hourly cap): %s %s %s (%s)", r->container, what,
+                  kind, r->resolution ? r->resolution : r->reason);
         return;
     }
     if (r->what == INC_RESOLVED)
-        ddc_info ("alert %s-%llu: %s %s: %s", self->run, (unsigned long long) r->id,
-                  r->container, kind, r->resolution);
-    else
-    if (r->exit_code >= 0)
+        ddc_info ("alert %s-%llu: %s %s: %s", self->run, (unsigned long long) r->id, r->container,
+                  kind, r->resolution);
+    else if (r->exit_code >= 0)
         ddc_info ("alert %s-%llu: %s %s %s (%s, exit code %lld)", self->run,
                   (unsigned long long) r->id, r->container, what, kind, r->reason,
                   (long long) r->exit_code);
@@ -211,7 +210,7 @@ s_emit (void *arg, const inc_report_t *r)
     s_add_time (b, "time", ddc_wall_ms ());
     cJSON_AddStringToObject (b, "event", what);
     char id [64];
-    snprintf (id, sizeof id, "%s-%llu", self->run, (unsigned long long) r->id);
+    snprintf (id, sizeof (id), "%s-%llu", self->run, (unsigned long long) r->id);
     cJSON_AddStringToObject (b, "id", id);
     cJSON_AddStringToObject (b, "container", r->container);
     cJSON_AddStringToObject (b, "display_name", s_display_name (self, r->container));
@@ -233,10 +232,10 @@ s_emit (void *arg, const inc_report_t *r)
     }
     else
         cJSON_AddNullToObject (b, "health_output");
-    s_item_t *item = ddc_calloc (1, sizeof *item);
+    s_item_t *item = ddc_calloc (1, sizeof (*item));
     item->owner = self;
     item->body = b;
-    ddc_strlcpy (item->name, r->container, sizeof item->name);
+    ddc_strlcpy (item->name, r->container, sizeof (item->name));
     self->pending [self->npending++] = item;
     if (r->what != INC_RESOLVED)
         s_fetch (self, item, r->kind == INC_UNHEALTHY);
@@ -247,10 +246,9 @@ s_emit (void *arg, const inc_report_t *r)
 //  API
 
 alerts_t *
-alerts_new (engine_t *engine, agent_t *agent, status_t *status, status_report_fn *report,
-            void *arg)
+alerts_new (engine_t *engine, agent_t *agent, status_t *status, status_report_fn *report, void *arg)
 {
-    alerts_t *self = ddc_calloc (1, sizeof *self);
+    alerts_t *self = ddc_calloc (1, sizeof (*self));
     self->webhook = webhook_new ();
     if (!self->webhook) {
         free (self);
@@ -263,7 +261,7 @@ alerts_new (engine_t *engine, agent_t *agent, status_t *status, status_report_fn
     self->arg = arg;
     self->incidents = incidents_new (s_emit, self);
     //  incident ids stay unique across restarts of the agent
-    snprintf (self->run, sizeof self->run, "%llx", (unsigned long long) (ddc_wall_ms () / 1000));
+    snprintf (self->run, sizeof (self->run), "%llx", (unsigned long long) (ddc_wall_ms () / 1000));
     alerts_config_changed (self);
     return self;
 }
@@ -292,20 +290,22 @@ alerts_config_changed (alerts_t *self)
     const agent_alerts_t *a = agent_alerts (self->agent);
     int64_t now = ddc_wall_ms ();
     inc_settings_t st = {
-        .enabled = a->enabled, .loop_count = a->restart_loop_count,
+        .enabled = a->enabled,
+        .loop_count = a->restart_loop_count,
         .loop_ms = (int64_t) a->restart_loop_minutes * 60000,
-        .cooldown_ms = (int64_t) a->cooldown_minutes * 60000, .max_per_hour = a->max_per_hour,
+        .cooldown_ms = (int64_t) a->cooldown_minutes * 60000,
+        .max_per_hour = a->max_per_hour,
     };
     self->log_lines = a->log_lines;
     self->loop_minutes = a->restart_loop_minutes;
     incidents_settings (self->incidents, &st, now);
-    webhook_configure (self->webhook, a->webhook_url, a->webhook_json ? WEBHOOK_JSON
-                                                                      : WEBHOOK_DISCORD);
+    webhook_configure (self->webhook, a->webhook_url,
+                       a->webhook_json ? WEBHOOK_JSON : WEBHOOK_DISCORD);
     //  the active containers of this host, with the kinds each asks for
     const cJSON *containers = agent_containers (self->agent);
     size_t cap = (size_t) cJSON_GetArraySize (containers);
-    const char **names = ddc_calloc (cap ? cap : 1, sizeof *names);
-    unsigned *kinds = ddc_calloc (cap ? cap : 1, sizeof *kinds);
+    const char **names = ddc_calloc (cap ? cap : 1, sizeof (*names));
+    unsigned *kinds = ddc_calloc (cap ? cap : 1, sizeof (*kinds));
     size_t n = 0;
     const cJSON *c;
     cJSON_ArrayForEach (c, containers) {
@@ -336,27 +336,21 @@ alerts_event (void *arg, const docker_event_t *ev)
     int64_t code = 0;
     if (strcmp (ev->action, "start") == 0)
         what = INC_EV_START;
-    else
-    if (strcmp (ev->action, "die") == 0) {
+    else if (strcmp (ev->action, "die") == 0) {
         what = INC_EV_DIE;
         code = ev->exit_code;
     }
-    else
-    if (strcmp (ev->action, "oom") == 0)
+    else if (strcmp (ev->action, "oom") == 0)
         what = INC_EV_OOM;
-    else
-    if (strcmp (ev->action, "kill") == 0) {
+    else if (strcmp (ev->action, "kill") == 0) {
         what = INC_EV_KILL;
         code = ev->signal;
     }
-    else
-    if (strcmp (ev->action, "destroy") == 0)
+    else if (strcmp (ev->action, "destroy") == 0)
         what = INC_EV_DESTROY;
-    else
-    if (strcmp (ev->action, "health_status") == 0 && strcmp (ev->detail, "healthy") == 0)
+    else if (strcmp (ev->action, "health_status") == 0 && strcmp (ev->detail, "healthy") == 0)
         what = INC_EV_HEALTHY;
-    else
-    if (strcmp (ev->action, "health_status") == 0 && strcmp (ev->detail, "unhealthy") == 0)
+    else if (strcmp (ev->action, "health_status") == 0 && strcmp (ev->detail, "unhealthy") == 0)
         what = INC_EV_UNHEALTHY;
     else
         return;

@@ -19,16 +19,16 @@
 #include "engine.h"
 #include "status.h"
 
-#define ALERTS_PENDING_MAX  64          //  reports waiting for their logs
-#define ALERTS_FETCH_MS     5000        //  logs and inspect of an alert
-#define ALERTS_LOGS_MAX     (16 * 1024) //  log text in a report
+#define ALERTS_PENDING_MAX 64       //  reports waiting for their logs
+#define ALERTS_FETCH_MS 5000        //  logs and inspect of an alert
+#define ALERTS_LOGS_MAX (16 * 1024) //  log text in a report
 
 typedef struct _alerts_t alerts_t;
 
 //  engine, agent and status are borrowed and outlive it; report publishes
 //  (the daemon's REPORT). NULL when libcurl cannot be set up.
-alerts_t *alerts_new (engine_t *engine, agent_t *agent, status_t *status,
-                      status_report_fn *report, void *arg);
+alerts_t *alerts_new (engine_t *engine, agent_t *agent, status_t *status, status_report_fn *report,
+                      void *arg);
 void alerts_destroy (alerts_t **self_p);
 
 //  The containers or alerts section changed (the agent holds them).

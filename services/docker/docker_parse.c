@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DOCKER_BODY_MAX  (64u * 1024 * 1024)   //  refuse to parse more
+#define DOCKER_BODY_MAX (64u * 1024 * 1024) //  refuse to parse more
 
 //  --------------------------------------------------------------------------
 //  Small helpers
@@ -23,7 +23,7 @@ static cJSON *
 s_parse_why (const char *body, size_t len, char *err, size_t errlen)
 {
     char why [120];
-    cJSON *root = ddc_json_parse (body, len, DOCKER_BODY_MAX, why, sizeof why);
+    cJSON *root = ddc_json_parse (body, len, DOCKER_BODY_MAX, why, sizeof (why));
     if (!root && err)
         snprintf (err, errlen, "not valid JSON: %s", why);
     return root;
@@ -53,7 +53,7 @@ s_str (const cJSON *obj, const char *key)
 static int
 s_copy (char *dst, size_t size, const char *src, bool truncate)
 {
-    dst[0] = '\0';
+    dst [0] = '\0';
     if (!src)
         return -1;
     size_t len = strlen (src);
@@ -63,7 +63,7 @@ s_copy (char *dst, size_t size, const char *src, bool truncate)
         len = ddc_utf8_cut (src, len, size - 1);
     }
     memcpy (dst, src, len);
-    dst[len] = '\0';
+    dst [len] = '\0';
     return 0;
 }
 
@@ -100,7 +100,7 @@ s_is_hex_id (const char *s)
     if (len == 0 || len >= DOCKER_ID_MAX)
         return false;
     for (size_t i = 0; i < len; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+        if (!((s [i] >= '0' && s [i] <= '9') || (s [i] >= 'a' && s [i] <= 'f')))
             return false;
     return true;
 }
@@ -114,7 +114,7 @@ docker_name_valid (const char *name)
     if (len == 0 || len >= DOCKER_NAME_MAX)
         return false;
     for (size_t i = 0; i < len; i++) {
-        char c = name[i];
+        char c = name [i];
         bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
             return false;
@@ -126,10 +126,10 @@ docker_name_valid (const char *name)
 static int
 s_copy_name (char *dst, const char *src)
 {
-    dst[0] = '\0';
+    dst [0] = '\0';
     if (!src)
         return -1;
-    if (src[0] == '/')
+    if (src [0] == '/')
         src++;
     if (!docker_name_valid (src))
         return -1;
@@ -145,7 +145,7 @@ s_digits (const char **p, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
+        char c = (*p) [i];
         if (c < '0' || c > '9')
             return -1;
         v = v * 10 + (c - '0');
@@ -182,9 +182,8 @@ docker_parse_time (const char *s, int64_t *epoch_s)
     if (s_digits (&p, 2, &hour) || *p++ != ':' || s_digits (&p, 2, &min) || *p++ != ':'
         || s_digits (&p, 2, &sec))
         return -1;
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || hour > 23 || min > 59
-        || sec > 60)
+    static const int mdays [] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (mon < 1 || mon > 12 || day < 1 || day > mdays [mon - 1] || hour > 23 || min > 59 || sec > 60)
         return -1;
     bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     if (mon == 2 && day == 29 && !leap)
@@ -202,8 +201,7 @@ docker_parse_time (const char *s, int64_t *epoch_s)
     int offset = 0;
     if (*p == 'Z' || *p == 'z')
         p++;
-    else
-    if (*p == '+' || *p == '-') {
+    else if (*p == '+' || *p == '-') {
         int sign = *p == '-' ? -1 : 1;
         p++;
         int oh, om;
@@ -215,7 +213,7 @@ docker_parse_time (const char *s, int64_t *epoch_s)
         return -1;
     if (*p != '\0')
         return -1;
-    if (year <= 1) {                    //  Go's zero time: never
+    if (year <= 1) { //  Go's zero time: never
         *epoch_s = 0;
         return 0;
     }
@@ -229,14 +227,14 @@ docker_parse_api_version (const char *s, int *major, int *minor)
 {
     if (!s)
         return -1;
-    int part[2] = { 0, 0 };
+    int part [2] = { 0, 0 };
     const char *p = s;
     for (int i = 0; i < 2; i++) {
         int n = 0;
         while (*p >= '0' && *p <= '9') {
             if (n == 4)
                 return -1;
-            part[i] = part[i] * 10 + (*p - '0');
+            part [i] = part [i] * 10 + (*p - '0');
             p++;
             n++;
         }
@@ -247,8 +245,8 @@ docker_parse_api_version (const char *s, int *major, int *minor)
     }
     if (*p != '\0')
         return -1;
-    *major = part[0];
-    *minor = part[1];
+    *major = part [0];
+    *minor = part [1];
     return 0;
 }
 
@@ -258,11 +256,11 @@ docker_parse_api_version (const char *s, int *major, int *minor)
 static int
 s_container (const cJSON *item, docker_container_t *c)
 {
-    memset (c, 0, sizeof *c);
+    memset (c, 0, sizeof (*c));
     const char *id = s_str (item, "Id");
     if (!id || !s_is_hex_id (id))
         return -1;
-    s_copy (c->id, sizeof c->id, id, false);
+    s_copy (c->id, sizeof (c->id), id, false);
 
     //  Like `docker ps`: the first name that is not a legacy link alias
     //  ("/other/alias"); Names[0] is normally the container's own name.
@@ -274,15 +272,15 @@ s_container (const cJSON *item, docker_container_t *c)
         if (cJSON_IsString (name) && s_copy_name (c->name, name->valuestring) == 0)
             break;
     }
-    if (c->name[0] == '\0')
+    if (c->name [0] == '\0')
         return -1;
 
     const char *image = s_str (item, "Image");
     if (!image || !*image)
         image = s_str (item, "ImageID");
-    s_copy (c->image, sizeof c->image, image, true);
-    s_copy (c->state, sizeof c->state, s_str (item, "State"), true);
-    s_copy (c->status, sizeof c->status, s_str (item, "Status"), true);
+    s_copy (c->image, sizeof (c->image), image, true);
+    s_copy (c->state, sizeof (c->state), s_str (item, "State"), true);
+    s_copy (c->status, sizeof (c->status), s_str (item, "Status"), true);
     if (s_i64 (s_get (item, "Created"), &c->created) || c->created < 0)
         c->created = 0;
     return 0;
@@ -302,15 +300,15 @@ docker_list_parse (const char *body, size_t len, char *err, size_t errlen)
     }
     int n = cJSON_GetArraySize (root);
     size_t cap = n > DOCKER_LIST_MAX ? DOCKER_LIST_MAX : (size_t) (n > 0 ? n : 1);
-    docker_list_t *self = ddc_calloc (1, sizeof *self);
-    self->items = ddc_calloc (cap, sizeof *self->items);
+    docker_list_t *self = ddc_calloc (1, sizeof (*self));
+    self->items = ddc_calloc (cap, sizeof (*self->items));
     const cJSON *item;
     cJSON_ArrayForEach (item, root) {
         if (self->count == DOCKER_LIST_MAX) {
             self->truncated = true;
             break;
         }
-        if (s_container (item, &self->items[self->count]) == 0)
+        if (s_container (item, &self->items [self->count]) == 0)
             self->count++;
         else
             self->skipped++;
@@ -337,7 +335,7 @@ static void s_copy_printable (char *dst, size_t size, const char *src, size_t le
 int
 docker_inspect_parse (const char *body, size_t len, docker_inspect_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     cJSON *root = s_parse (body, len);
     int rc = -1;
     const char *id = s_str (root, "Id");
@@ -346,20 +344,21 @@ docker_inspect_parse (const char *body, size_t len, docker_inspect_t *out)
     const cJSON *running = s_get (state, "Running");
     if (!id || !s_is_hex_id (id) || !status || !cJSON_IsBool (running))
         goto done;
-    s_copy (out->id, sizeof out->id, id, false);
+    s_copy (out->id, sizeof (out->id), id, false);
     s_copy_name (out->name, s_str (root, "Name"));
-    s_copy (out->status, sizeof out->status, status, true);
+    s_copy (out->status, sizeof (out->status), status, true);
     out->running = cJSON_IsTrue (running);
     out->paused = cJSON_IsTrue (s_get (state, "Paused"));
     out->restarting = cJSON_IsTrue (s_get (state, "Restarting"));
     const cJSON *health = s_get (state, "Health");
-    s_copy (out->health, sizeof out->health, s_str (health, "Status"), true);
+    s_copy (out->health, sizeof (out->health), s_str (health, "Status"), true);
     const cJSON *log = s_get (health, "Log");
-    const char *output = cJSON_IsArray (log)
-        ? s_str (cJSON_GetArrayItem (log, cJSON_GetArraySize (log) - 1), "Output") : NULL;
+    const char *output =
+        cJSON_IsArray (log)
+            ? s_str (cJSON_GetArrayItem (log, cJSON_GetArraySize (log) - 1), "Output")
+            : NULL;
     if (output)
-        s_copy_printable (out->health_output, sizeof out->health_output, output,
-                          strlen (output));
+        s_copy_printable (out->health_output, sizeof (out->health_output), output, strlen (output));
     out->oom_killed = cJSON_IsTrue (s_get (state, "OOMKilled"));
     if (docker_parse_time (s_str (state, "StartedAt"), &out->started_at))
         out->started_at = 0;
@@ -370,8 +369,8 @@ docker_inspect_parse (const char *body, size_t len, docker_inspect_t *out)
     if (s_i64 (s_get (root, "RestartCount"), &out->restart_count) || out->restart_count < 0)
         out->restart_count = 0;
     const cJSON *config = s_get (root, "Config");
-    s_copy (out->image, sizeof out->image, s_str (config, "Image"), true);
-    s_copy (out->image_id, sizeof out->image_id, s_str (root, "Image"), true);
+    s_copy (out->image, sizeof (out->image), s_str (config, "Image"), true);
+    s_copy (out->image_id, sizeof (out->image_id), s_str (root, "Image"), true);
     out->tty = cJSON_IsTrue (s_get (config, "Tty"));
     rc = 0;
 done:
@@ -385,7 +384,7 @@ done:
 static void
 s_cpu_sample (const cJSON *obj, docker_cpu_sample_t *s)
 {
-    memset (s, 0, sizeof *s);
+    memset (s, 0, sizeof (*s));
     const cJSON *usage = s_get (obj, "cpu_usage");
     if (s_u64 (s_get (usage, "total_usage"), &s->total_usage))
         s->total_usage = 0;
@@ -409,7 +408,7 @@ s_mem_stat (const cJSON *stats, const char *key, uint64_t *out)
 int
 docker_stats_parse (const char *body, size_t len, docker_stats_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     cJSON *root = s_parse (body, len);
     const cJSON *cpu = s_get (root, "cpu_stats");
     if (!cJSON_IsObject (cpu)) {
@@ -429,8 +428,7 @@ docker_stats_parse (const char *body, size_t len, docker_stats_t *out)
         out->mem_limit = 0;
     const cJSON *ms = s_get (mem, "stats");
     uint64_t v = 0;
-    if (s_mem_stat (ms, "total_inactive_file", &v) == 0
-        || s_mem_stat (ms, "inactive_file", &v) == 0
+    if (s_mem_stat (ms, "total_inactive_file", &v) == 0 || s_mem_stat (ms, "inactive_file", &v) == 0
         || s_mem_stat (ms, "cache", &v) == 0) {
         if (v < out->mem_usage)
             out->mem_cache = v;
@@ -449,7 +447,7 @@ double
 docker_cpu_percent (const docker_cpu_sample_t *prev, const docker_cpu_sample_t *cur)
 {
     if (!prev || !cur || prev->system_usage == 0)
-        return 0.0;                     //  no previous sample (one-shot)
+        return 0.0; //  no previous sample (one-shot)
     double cpu_delta = (double) cur->total_usage - (double) prev->total_usage;
     double sys_delta = (double) cur->system_usage - (double) prev->system_usage;
     double cpus = (double) cur->online_cpus;
@@ -467,7 +465,7 @@ docker_cpu_percent (const docker_cpu_sample_t *prev, const docker_cpu_sample_t *
 int
 docker_event_parse (const char *line, size_t len, docker_event_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     out->exit_code = -1;
     out->signal = -1;
     cJSON *root = s_parse (line, len);
@@ -475,36 +473,36 @@ docker_event_parse (const char *line, size_t len, docker_event_t *out)
     const char *type = s_str (root, "Type");
     const char *action = s_str (root, "Action");
     if (!type && !action && s_str (root, "status")) {
-        type = "container";             //  API < 1.22 form
+        type = "container"; //  API < 1.22 form
         action = s_str (root, "status");
     }
     if (!type || !action || !*type || !*action)
         goto done;
-    s_copy (out->type, sizeof out->type, type, true);
+    s_copy (out->type, sizeof (out->type), type, true);
 
     //  "health_status: healthy", "exec_start: sh -c true": verb + detail.
     const char *colon = strchr (action, ':');
     size_t verb_len = colon ? (size_t) (colon - action) : strlen (action);
     if (verb_len == 0)
         goto done;
-    verb_len = ddc_utf8_cut (action, verb_len, sizeof out->action - 1);
+    verb_len = ddc_utf8_cut (action, verb_len, sizeof (out->action) - 1);
     memcpy (out->action, action, verb_len);
-    out->action[verb_len] = '\0';
+    out->action [verb_len] = '\0';
     if (colon) {
         const char *detail = colon + 1;
         while (*detail == ' ')
             detail++;
-        s_copy (out->detail, sizeof out->detail, detail, true);
+        s_copy (out->detail, sizeof (out->detail), detail, true);
     }
 
     const cJSON *actor = s_get (root, "Actor");
     const char *id = s_str (actor, "ID");
     if (!id)
         id = s_str (root, "id");
-    s_copy (out->id, sizeof out->id, id, false);
+    s_copy (out->id, sizeof (out->id), id, false);
     const cJSON *attrs = s_get (actor, "Attributes");
     s_copy_name (out->name, s_str (attrs, "name"));
-    s_copy (out->image, sizeof out->image, s_str (attrs, "image"), true);
+    s_copy (out->image, sizeof (out->image), s_str (attrs, "image"), true);
     uint64_t code;
     if (ddc_parse_u64 (s_str (attrs, "exitCode"), &code) == 0 && code <= INT32_MAX)
         out->exit_code = (int64_t) code;
@@ -538,11 +536,11 @@ s_copy_printable (char *dst, size_t size, const char *src, size_t len)
     size_t o = 0, i = 0;
     while (i < len) {
         size_t n = ddc_utf8_seq (p + i, len - i);
-        if (n == 0 || p[i] < 0x20 || p[i] == 0x7F) {
+        if (n == 0 || p [i] < 0x20 || p [i] == 0x7F) {
             n = 1;
             if (o + 1 >= size)
                 break;
-            dst[o++] = p[i] < 0x20 || p[i] == 0x7F ? ' ' : '?';
+            dst [o++] = p [i] < 0x20 || p [i] == 0x7F ? ' ' : '?';
         }
         else {
             if (o + n >= size)
@@ -552,7 +550,7 @@ s_copy_printable (char *dst, size_t size, const char *src, size_t len)
         }
         i += n;
     }
-    dst[o] = '\0';
+    dst [o] = '\0';
 }
 
 int
@@ -560,7 +558,7 @@ docker_error_parse (const char *body, size_t len, char *msg, size_t size)
 {
     if (!msg || size == 0)
         return -1;
-    msg[0] = '\0';
+    msg [0] = '\0';
     cJSON *root = s_parse (body, len);
     const char *text = s_str (root, "message");
     int rc = -1;
@@ -568,10 +566,9 @@ docker_error_parse (const char *body, size_t len, char *msg, size_t size)
         s_copy_printable (msg, size, text, strlen (text));
         rc = 0;
     }
-    else
-    if (body) {
+    else if (body) {
         size_t n = strnlen (body, len);
-        while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == '\r'))
+        while (n > 0 && (body [n - 1] == '\n' || body [n - 1] == '\r'))
             n--;
         s_copy_printable (msg, size, body, n);
     }
@@ -582,18 +579,18 @@ docker_error_parse (const char *body, size_t len, char *msg, size_t size)
 int
 docker_version_parse (const char *body, size_t len, docker_version_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset (out, 0, sizeof (*out));
     cJSON *root = s_parse (body, len);
     const char *api = s_str (root, "ApiVersion");
     int major, minor, rc = -1;
     if (api && docker_parse_api_version (api, &major, &minor) == 0
-        && s_copy (out->api_version, sizeof out->api_version, api, false) == 0) {
-        s_copy (out->version, sizeof out->version, s_str (root, "Version"), true);
+        && s_copy (out->api_version, sizeof (out->api_version), api, false) == 0) {
+        s_copy (out->version, sizeof (out->version), s_str (root, "Version"), true);
         const char *min_api = s_str (root, "MinAPIVersion");
         if (min_api && docker_parse_api_version (min_api, &major, &minor) == 0)
-            s_copy (out->min_api_version, sizeof out->min_api_version, min_api, false);
-        s_copy (out->os, sizeof out->os, s_str (root, "Os"), true);
-        s_copy (out->arch, sizeof out->arch, s_str (root, "Arch"), true);
+            s_copy (out->min_api_version, sizeof (out->min_api_version), min_api, false);
+        s_copy (out->os, sizeof (out->os), s_str (root, "Os"), true);
+        s_copy (out->arch, sizeof (out->arch), s_str (root, "Arch"), true);
         rc = 0;
     }
     cJSON_Delete (root);
@@ -606,7 +603,7 @@ docker_version_parse (const char *body, size_t len, docker_version_t *out)
 static bool
 s_mux_header (const unsigned char *p)
 {
-    return p[0] <= 2 && p[1] == 0 && p[2] == 0 && p[3] == 0;
+    return p [0] <= 2 && p [1] == 0 && p [2] == 0 && p [3] == 0;
 }
 
 //  Append the cleaned form of src[len] to dst (which has room for len).
@@ -615,49 +612,43 @@ s_clean (char *dst, const unsigned char *src, size_t len)
 {
     size_t o = 0, i = 0;
     while (i < len) {
-        unsigned char c = src[i];
+        unsigned char c = src [i];
         if (c == '\r') {
             //  "\r\n" is one line end; a lone "\r" (progress bars) too.
-            if (i + 1 < len && src[i + 1] == '\n')
+            if (i + 1 < len && src [i + 1] == '\n')
                 i++;
-            dst[o++] = '\n';
+            dst [o++] = '\n';
             i++;
         }
-        else
-        if (c == 0x1B) {
+        else if (c == 0x1B) {
             i++;
-            if (i < len && src[i] == '[') {             //  CSI ... final
+            if (i < len && src [i] == '[') { //  CSI ... final
                 i++;
-                while (i < len && src[i] >= 0x20 && src[i] <= 0x3F)
+                while (i < len && src [i] >= 0x20 && src [i] <= 0x3F)
                     i++;
-                if (i < len && src[i] >= 0x40 && src[i] <= 0x7E)
+                if (i < len && src [i] >= 0x40 && src [i] <= 0x7E)
                     i++;
             }
-            else
-            if (i < len && src[i] == ']') {             //  OSC ... BEL|ST
+            else if (i < len && src [i] == ']') { //  OSC ... BEL|ST
                 i++;
-                while (i < len && src[i] != 0x07 && src[i] != 0x1B && src[i] != '\n')
+                while (i < len && src [i] != 0x07 && src [i] != 0x1B && src [i] != '\n')
                     i++;
-                if (i < len && src[i] == 0x07)
+                if (i < len && src [i] == 0x07)
                     i++;
-                else
-                if (i + 1 < len && src[i] == 0x1B && src[i + 1] == '\\')
+                else if (i + 1 < len && src [i] == 0x1B && src [i + 1] == '\\')
                     i += 2;
             }
-            else
-            if (i < len && src[i] >= 0x40 && src[i] <= 0x5F)
-                i++;                                    //  two-byte escape
+            else if (i < len && src [i] >= 0x40 && src [i] <= 0x5F)
+                i++; //  two-byte escape
         }
-        else
-        if (c == '\n' || c == '\t')
-            dst[o++] = (char) src[i++];
-        else
-        if (c < 0x20 || c == 0x7F)
+        else if (c == '\n' || c == '\t')
+            dst [o++] = (char) src [i++];
+        else if (c < 0x20 || c == 0x7F)
             i++;
         else {
             size_t n = ddc_utf8_seq (src + i, len - i);
             if (n == 0) {
-                dst[o++] = '?';
+                dst [o++] = '?';
                 i++;
             }
             else {
@@ -671,21 +662,21 @@ s_clean (char *dst, const unsigned char *src, size_t len)
 }
 
 struct _docker_logs_t {
-    int mode;                   //  RAW, MUX or DETECT until 8 bytes came
+    int mode; //  RAW, MUX or DETECT until 8 bytes came
     size_t max_lines, max_bytes;
-    unsigned char head [8];     //  a frame header (or DETECT's first bytes)
+    unsigned char head [8]; //  a frame header (or DETECT's first bytes)
     size_t head_len;
-    size_t frame_left;          //  MUX: payload bytes left in this frame
-    bool bad;                   //  a malformed header: everything refused
-    bool cut;                   //  older text dropped to stay in bounds
-    unsigned char *raw;         //  demultiplexed, not yet cleaned
+    size_t frame_left;  //  MUX: payload bytes left in this frame
+    bool bad;           //  a malformed header: everything refused
+    bool cut;           //  older text dropped to stay in bounds
+    unsigned char *raw; //  demultiplexed, not yet cleaned
     size_t len, cap;
 };
 
 docker_logs_t *
 docker_logs_new (int mode, size_t max_lines, size_t max_bytes)
 {
-    docker_logs_t *self = ddc_calloc (1, sizeof *self);
+    docker_logs_t *self = ddc_calloc (1, sizeof (*self));
     self->mode = mode;
     self->max_lines = max_lines;
     self->max_bytes = max_bytes;
@@ -729,7 +720,7 @@ s_logs_append (docker_logs_t *self, const unsigned char *data, size_t n)
     if (nl && (size_t) (nl + 1 - self->raw) < self->len)
         from = (size_t) (nl + 1 - self->raw);
     else
-        while (from < self->len && (self->raw[from] & 0xC0) == 0x80)
+        while (from < self->len && (self->raw [from] & 0xC0) == 0x80)
             from++;
     memmove (self->raw, self->raw + from, self->len - from);
     self->len -= from;
@@ -771,8 +762,8 @@ docker_logs_feed (docker_logs_t *self, const void *data, size_t len)
                 self->bad = true;
                 return -1;
             }
-            self->frame_left = ((size_t) self->head[4] << 24) | ((size_t) self->head[5] << 16)
-                             | ((size_t) self->head[6] << 8) | (size_t) self->head[7];
+            self->frame_left = ((size_t) self->head [4] << 24) | ((size_t) self->head [5] << 16)
+                               | ((size_t) self->head [6] << 8) | (size_t) self->head [7];
             self->head_len = 0;
             continue;
         }
@@ -783,7 +774,7 @@ docker_logs_feed (docker_logs_t *self, const void *data, size_t len)
             i += n;
             continue;
         }
-        self->head[self->head_len++] = p[i++];
+        self->head [self->head_len++] = p [i++];
     }
     return 0;
 }
@@ -811,9 +802,9 @@ docker_logs_finish (docker_logs_t *self, char **text_p, size_t *lines_p, bool *c
     size_t start = 0;
     if (self->max_lines > 0 && tlen > 0) {
         size_t seen = 0;
-        size_t i = tlen - (text[tlen - 1] == '\n' ? 1 : 0);
+        size_t i = tlen - (text [tlen - 1] == '\n' ? 1 : 0);
         while (i > 0) {
-            if (text[i - 1] == '\n' && ++seen == self->max_lines)
+            if (text [i - 1] == '\n' && ++seen == self->max_lines)
                 break;
             i--;
         }
@@ -828,18 +819,18 @@ docker_logs_finish (docker_logs_t *self, char **text_p, size_t *lines_p, bool *c
             start = (size_t) (nl + 1 - text);
         else {
             start = from;
-            while (start < tlen && ((unsigned char) text[start] & 0xC0) == 0x80)
+            while (start < tlen && ((unsigned char) text [start] & 0xC0) == 0x80)
                 start++;
         }
     }
     size_t out_len = tlen - start;
     memmove (text, text + start, out_len);
-    text[out_len] = '\0';
+    text [out_len] = '\0';
     size_t lines = 0;
     for (size_t i = 0; i < out_len; i++)
-        if (text[i] == '\n')
+        if (text [i] == '\n')
             lines++;
-    if (out_len > 0 && text[out_len - 1] != '\n')
+    if (out_len > 0 && text [out_len - 1] != '\n')
         lines++;
     *text_p = text;
     *lines_p = lines;
@@ -849,8 +840,8 @@ docker_logs_finish (docker_logs_t *self, char **text_p, size_t *lines_p, bool *c
 }
 
 int
-docker_logs_text (const void *body, size_t len, int mode, size_t max_lines,
-                  size_t max_bytes, char **text_p, size_t *lines_p)
+docker_logs_text (const void *body, size_t len, int mode, size_t max_lines, size_t max_bytes,
+                  char **text_p, size_t *lines_p)
 {
     if (!text_p || !lines_p)
         return -1;

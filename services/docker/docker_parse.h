@@ -10,14 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DOCKER_ID_MAX      65      //  64 hex digits + NUL
-#define DOCKER_NAME_MAX    256     //  container name, no leading '/'
-#define DOCKER_IMAGE_MAX   512     //  image reference or "sha256:<id>"
-#define DOCKER_STATE_MAX   16      //  "running", "exited", ...
-#define DOCKER_STATUS_MAX  128     //  "Up 3 seconds (healthy)"
-#define DOCKER_HEALTH_MAX  16      //  "healthy", "unhealthy", "starting"
-#define DOCKER_LIST_MAX    4096    //  containers kept from one list reply
-#define DOCKER_ERRMSG_MAX  512     //  error message text
+#define DOCKER_ID_MAX 65             //  64 hex digits + NUL
+#define DOCKER_NAME_MAX 256          //  container name, no leading '/'
+#define DOCKER_IMAGE_MAX 512         //  image reference or "sha256:<id>"
+#define DOCKER_STATE_MAX 16          //  "running", "exited", ...
+#define DOCKER_STATUS_MAX 128        //  "Up 3 seconds (healthy)"
+#define DOCKER_HEALTH_MAX 16         //  "healthy", "unhealthy", "starting"
+#define DOCKER_LIST_MAX 4096         //  containers kept from one list reply
+#define DOCKER_ERRMSG_MAX 512        //  error message text
 #define DOCKER_HEALTH_OUTPUT_MAX 512 //  a health check's output kept
 
 //  --------------------------------------------------------------------------
@@ -41,20 +41,20 @@ int docker_parse_api_version (const char *s, int *major, int *minor);
 //  GET /containers/json?all=1
 
 typedef struct {
-    char id [DOCKER_ID_MAX];           //  full id, lowercase hex
-    char name [DOCKER_NAME_MAX];       //  first name without '/'
-    char image [DOCKER_IMAGE_MAX];     //  as listed; an image id when the
-                                       //  image was deleted; may be truncated
-    char state [DOCKER_STATE_MAX];     //  "running", "exited", "created"...
-    char status [DOCKER_STATUS_MAX];   //  human text; may be truncated
-    int64_t created;                   //  epoch seconds, 0 if absent
+    char id [DOCKER_ID_MAX];         //  full id, lowercase hex
+    char name [DOCKER_NAME_MAX];     //  first name without '/'
+    char image [DOCKER_IMAGE_MAX];   //  as listed; an image id when the
+                                     //  image was deleted; may be truncated
+    char state [DOCKER_STATE_MAX];   //  "running", "exited", "created"...
+    char status [DOCKER_STATUS_MAX]; //  human text; may be truncated
+    int64_t created;                 //  epoch seconds, 0 if absent
 } docker_container_t;
 
 typedef struct {
-    docker_container_t *items;         //  count entries, in reply order
+    docker_container_t *items; //  count entries, in reply order
     size_t count;
-    size_t skipped;                    //  entries that failed validation
-    bool truncated;                    //  more than DOCKER_LIST_MAX entries
+    size_t skipped; //  entries that failed validation
+    bool truncated; //  more than DOCKER_LIST_MAX entries
 } docker_list_t;
 
 //  Parse a list reply. Entries without a valid id or name are skipped (one
@@ -69,23 +69,23 @@ void docker_list_destroy (docker_list_t **self_p);
 
 typedef struct {
     char id [DOCKER_ID_MAX];
-    char name [DOCKER_NAME_MAX];       //  "Name" without '/'
-    char status [DOCKER_STATE_MAX];    //  State.Status
-    bool running;                      //  State.Running
-    bool paused;                       //  State.Paused (false if absent)
-    bool restarting;                   //  State.Restarting (false if absent)
-    char health [DOCKER_HEALTH_MAX];   //  State.Health.Status, "" if none
-    int64_t started_at;                //  epoch s, 0 = never started
-    int64_t finished_at;               //  epoch s, 0 = never finished
-    int64_t exit_code;                 //  State.ExitCode
-    int64_t restart_count;             //  RestartCount
-    char image [DOCKER_IMAGE_MAX];     //  Config.Image (may be truncated)
-    char image_id [DOCKER_IMAGE_MAX];  //  Image ("sha256:...")
-    bool tty;                          //  Config.Tty
-    bool oom_killed;                   //  State.OOMKilled
+    char name [DOCKER_NAME_MAX];      //  "Name" without '/'
+    char status [DOCKER_STATE_MAX];   //  State.Status
+    bool running;                     //  State.Running
+    bool paused;                      //  State.Paused (false if absent)
+    bool restarting;                  //  State.Restarting (false if absent)
+    char health [DOCKER_HEALTH_MAX];  //  State.Health.Status, "" if none
+    int64_t started_at;               //  epoch s, 0 = never started
+    int64_t finished_at;              //  epoch s, 0 = never finished
+    int64_t exit_code;                //  State.ExitCode
+    int64_t restart_count;            //  RestartCount
+    char image [DOCKER_IMAGE_MAX];    //  Config.Image (may be truncated)
+    char image_id [DOCKER_IMAGE_MAX]; //  Image ("sha256:...")
+    bool tty;                         //  Config.Tty
+    bool oom_killed;                  //  State.OOMKilled
     char health_output [DOCKER_HEALTH_OUTPUT_MAX];
-                                       //  the last health check's Output
-                                       //  (control characters as spaces), or ""
+    //  the last health check's Output
+    //  (control characters as spaces), or ""
 } docker_inspect_t;
 
 //  Required: an object with Id, State.Status and State.Running. Optional
@@ -96,23 +96,23 @@ int docker_inspect_parse (const char *body, size_t len, docker_inspect_t *out);
 //  GET /containers/{name}/stats?stream=false
 
 typedef struct {
-    uint64_t total_usage;              //  cpu_usage.total_usage (ns)
-    uint64_t system_usage;             //  system_cpu_usage (ns)
-    uint32_t online_cpus;              //  online_cpus, else len(percpu_usage)
+    uint64_t total_usage;  //  cpu_usage.total_usage (ns)
+    uint64_t system_usage; //  system_cpu_usage (ns)
+    uint32_t online_cpus;  //  online_cpus, else len(percpu_usage)
 } docker_cpu_sample_t;
 
 typedef struct {
-    docker_cpu_sample_t cpu;           //  cpu_stats
-    docker_cpu_sample_t precpu;        //  precpu_stats (zero with one-shot)
-    bool running;                      //  "read" is not the zero time
-    int64_t read;                      //  epoch s of the sample, 0 if none
-    uint64_t mem_usage;                //  memory_stats.usage (raw)
-    uint64_t mem_cache;                //  the part subtracted (see below)
-    uint64_t mem_used;                 //  usage - cache, as `docker stats`
-    uint64_t mem_limit;                //  memory_stats.limit
-    double mem_percent;                //  mem_used / mem_limit * 100
-    double cpu_percent;                //  from cpu and precpu, 0 if unknown
-    uint64_t pids;                     //  pids_stats.current
+    docker_cpu_sample_t cpu;    //  cpu_stats
+    docker_cpu_sample_t precpu; //  precpu_stats (zero with one-shot)
+    bool running;               //  "read" is not the zero time
+    int64_t read;               //  epoch s of the sample, 0 if none
+    uint64_t mem_usage;         //  memory_stats.usage (raw)
+    uint64_t mem_cache;         //  the part subtracted (see below)
+    uint64_t mem_used;          //  usage - cache, as `docker stats`
+    uint64_t mem_limit;         //  memory_stats.limit
+    double mem_percent;         //  mem_used / mem_limit * 100
+    double cpu_percent;         //  from cpu and precpu, 0 if unknown
+    uint64_t pids;              //  pids_stats.current
 } docker_stats_t;
 
 //  Parse one stats sample. The cache subtracted from usage follows the
@@ -131,16 +131,16 @@ double docker_cpu_percent (const docker_cpu_sample_t *prev, const docker_cpu_sam
 //  GET /events (one JSON object per line)
 
 typedef struct {
-    char type [16];                    //  "container", "network", "image"...
-    char action [32];                  //  verb: "start", "health_status"...
-    char detail [64];                  //  after ": " ("healthy"), or ""
-    char id [128];                     //  Actor.ID (container id, ...)
-    char name [DOCKER_NAME_MAX];       //  Actor.Attributes.name, or ""
-    char image [DOCKER_IMAGE_MAX];     //  Actor.Attributes.image, or ""
-    int64_t exit_code;                 //  Attributes.exitCode, -1 if absent
-    int signal;                        //  Attributes.signal (kill), -1 if absent
-    int64_t time;                      //  epoch s
-    int64_t time_nano;                 //  epoch ns (time * 1e9 if absent)
+    char type [16];                //  "container", "network", "image"...
+    char action [32];              //  verb: "start", "health_status"...
+    char detail [64];              //  after ": " ("healthy"), or ""
+    char id [128];                 //  Actor.ID (container id, ...)
+    char name [DOCKER_NAME_MAX];   //  Actor.Attributes.name, or ""
+    char image [DOCKER_IMAGE_MAX]; //  Actor.Attributes.image, or ""
+    int64_t exit_code;             //  Attributes.exitCode, -1 if absent
+    int signal;                    //  Attributes.signal (kill), -1 if absent
+    int64_t time;                  //  epoch s
+    int64_t time_nano;             //  epoch ns (time * 1e9 if absent)
 } docker_event_t;
 
 //  Parse one event line. Required: Type (or the pre-1.22 "status" form)
@@ -156,11 +156,11 @@ int docker_event_parse (const char *line, size_t len, docker_event_t *out);
 int docker_error_parse (const char *body, size_t len, char *msg, size_t size);
 
 typedef struct {
-    char version [64];                 //  "20.10.24+dfsg1"
-    char api_version [16];             //  "1.41"
-    char min_api_version [16];         //  "1.12", or ""
-    char os [32];                      //  "linux"
-    char arch [32];                    //  "amd64"
+    char version [64];         //  "20.10.24+dfsg1"
+    char api_version [16];     //  "1.41"
+    char min_api_version [16]; //  "1.12", or ""
+    char os [32];              //  "linux"
+    char arch [32];            //  "amd64"
 } docker_version_t;
 
 //  GET /version. Required: ApiVersion in the "1.41" form. Returns 0 or -1.
@@ -169,9 +169,9 @@ int docker_version_parse (const char *body, size_t len, docker_version_t *out);
 //  --------------------------------------------------------------------------
 //  GET /containers/{name}/logs?stdout=1&stderr=1&tail=N
 
-#define DOCKER_LOGS_RAW     0          //  container has a TTY: raw bytes
-#define DOCKER_LOGS_MUX     1          //  8-byte framed stdout/stderr
-#define DOCKER_LOGS_DETECT  (-1)       //  decide by the first header
+#define DOCKER_LOGS_RAW 0       //  container has a TTY: raw bytes
+#define DOCKER_LOGS_MUX 1       //  8-byte framed stdout/stderr
+#define DOCKER_LOGS_DETECT (-1) //  decide by the first header
 
 //  Turn a logs reply into text: demultiplex the frames
 //  [stream 0|1|2, 0, 0, 0, size uint32 big-endian] unless mode is RAW
@@ -183,8 +183,8 @@ int docker_version_parse (const char *body, size_t len, docker_version_t *out);
 //  A frame longer than the data left is taken as far as it goes.
 //  *text_p gets a new NUL-terminated string (caller frees), *lines_p the
 //  number of lines in it. Returns 0, or -1 on a malformed frame header.
-int docker_logs_text (const void *body, size_t len, int mode, size_t max_lines,
-                      size_t max_bytes, char **text_p, size_t *lines_p);
+int docker_logs_text (const void *body, size_t len, int mode, size_t max_lines, size_t max_bytes,
+                      char **text_p, size_t *lines_p);
 
 //  The same for a reply read piece by piece (any size): feed each piece as
 //  it arrives, then finish. Memory stays within about 4 * max_bytes of

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define ENGINE_USER_AGENT          "ddc-docker/" DDC_VERSION
-#define ENGINE_PING_TIMEOUT_MS     5000
-#define ENGINE_CONNECT_TIMEOUT_MS  5000
-#define ENGINE_STREAM_ERR_MAX      4096    //  body kept of a failed stream
+#define ENGINE_USER_AGENT "ddc-docker/" DDC_VERSION
+#define ENGINE_PING_TIMEOUT_MS 5000
+#define ENGINE_CONNECT_TIMEOUT_MS 5000
+#define ENGINE_STREAM_ERR_MAX 4096 //  body kept of a failed stream
 
 typedef enum { KIND_REQUEST, KIND_STREAM, KIND_PING, KIND_VERSION } kind_t;
 typedef enum { NEG_NONE, NEG_RUNNING, NEG_DONE } neg_t;
@@ -29,27 +29,27 @@ struct _transfer_t {
     engine_t *engine;
     int64_t id;
     kind_t kind;
-    CURL *easy;                     //  NULL while queued
-    char *method;                   //  "GET", "POST", ...
-    char *path;                     //  as given, without the version prefix
-    char *body;                     //  request body or NULL
+    CURL *easy;   //  NULL while queued
+    char *method; //  "GET", "POST", ...
+    char *path;   //  as given, without the version prefix
+    char *body;   //  request body or NULL
     struct curl_slist *headers;
-    int64_t deadline_ms;            //  mono ms; 0 = none (streams)
-    size_t max_body;                //  reply cap
-    char *buf;                      //  reply body, or the current line
+    int64_t deadline_ms; //  mono ms; 0 = none (streams)
+    size_t max_body;     //  reply cap
+    char *buf;           //  reply body, or the current line
     size_t len, cap;
-    bool overflow;                  //  reply hit max_body
-    bool refused;                   //  on_data said stop
-    bool skipping;                  //  stream: dropping an overlong line
-    bool cancelled;                 //  engine_cancel inside engine_perform
-    char api_version [16];          //  KIND_PING: the API-Version header
+    bool overflow;         //  reply hit max_body
+    bool refused;          //  on_data said stop
+    bool skipping;         //  stream: dropping an overlong line
+    bool cancelled;        //  engine_cancel inside engine_perform
+    char api_version [16]; //  KIND_PING: the API-Version header
     char errbuf [CURL_ERROR_SIZE];
     engine_reply_fn *cb;
     engine_line_fn *on_line;
-    engine_data_fn *on_data;        //  engine_request_sink
+    engine_data_fn *on_data; //  engine_request_sink
     engine_end_fn *on_end;
     void *arg;
-    transfer_t *prev, *next;        //  in engine's queue or running list
+    transfer_t *prev, *next; //  in engine's queue or running list
 };
 
 typedef struct {
@@ -60,17 +60,17 @@ struct _engine_t {
     CURLM *multi;
     char *socket_path;
     int64_t next_id;
-    neg_t neg;                      //  version negotiation state
-    char api_version [16];          //  "1.41" once negotiated
-    char prefix [24];               //  "/v1.41"
-    tlist_t queue;                  //  waiting: requests and streams
-    tlist_t running;                //  added to the multi handle
-    size_t n_active;                //  running requests
-    size_t n_streams;               //  running + queued streams
-    size_t n_queued;                //  queued requests + streams
-    bool in_perform;                //  inside curl_multi_perform
-    bool promoting;                 //  inside s_promote
-    bool cancel_pending;            //  some running transfer is cancelled
+    neg_t neg;             //  version negotiation state
+    char api_version [16]; //  "1.41" once negotiated
+    char prefix [24];      //  "/v1.41"
+    tlist_t queue;         //  waiting: requests and streams
+    tlist_t running;       //  added to the multi handle
+    size_t n_active;       //  running requests
+    size_t n_streams;      //  running + queued streams
+    size_t n_queued;       //  queued requests + streams
+    bool in_perform;       //  inside curl_multi_perform
+    bool promoting;        //  inside s_promote
+    bool cancel_pending;   //  some running transfer is cancelled
     bool destroying;
 };
 
@@ -156,8 +156,7 @@ s_finish (engine_t *self, transfer_t *t, int status, const char *body, size_t le
     s_detach (self, t);
     if (t->kind == KIND_REQUEST && t->cb)
         t->cb (t->arg, status, body ? body : "", body ? len : 0, errmsg);
-    else
-    if (t->kind == KIND_STREAM && t->on_end)
+    else if (t->kind == KIND_STREAM && t->on_end)
         t->on_end (t->arg, status, errmsg);
     s_transfer_free (t);
 }
@@ -187,7 +186,7 @@ s_write_body (char *data, size_t size, size_t nmemb, void *userp)
         return 0;
     if (n > t->max_body - t->len) {
         t->overflow = true;
-        return 0;                       //  aborts with CURLE_WRITE_ERROR
+        return 0; //  aborts with CURLE_WRITE_ERROR
     }
     if (t->len + n + 1 > t->cap) {
         size_t cap = t->cap ? t->cap : 4096;
@@ -200,7 +199,7 @@ s_write_body (char *data, size_t size, size_t nmemb, void *userp)
     }
     memcpy (t->buf + t->len, data, n);
     t->len += n;
-    t->buf[t->len] = '\0';
+    t->buf [t->len] = '\0';
     return n;
 }
 
@@ -209,12 +208,12 @@ static void
 s_stream_line (transfer_t *t)
 {
     size_t len = t->len;
-    if (len > 0 && t->buf[len - 1] == '\r')
+    if (len > 0 && t->buf [len - 1] == '\r')
         len--;
     t->len = 0;
     if (len == 0 || t->cancelled || !t->on_line)
         return;
-    t->buf[len] = '\0';
+    t->buf [len] = '\0';
     t->on_line (t->arg, t->buf, len);
 }
 
@@ -244,7 +243,7 @@ s_write_sink (char *data, size_t size, size_t nmemb, void *userp)
         return n;
     if (t->on_data (t->arg, data, n) < 0) {
         t->refused = true;
-        return 0;                       //  aborts with CURLE_WRITE_ERROR
+        return 0; //  aborts with CURLE_WRITE_ERROR
     }
     return n;
 }
@@ -261,9 +260,8 @@ s_stream_feed (transfer_t *t, const char *data, size_t n)
         const char *nl = memchr (data + i, '\n', n - i);
         size_t seg = nl ? (size_t) (nl - (data + i)) : n - i;
         if (t->skipping)
-            ;                           //  rest of an overlong line: drop
-        else
-        if (seg > ENGINE_MAX_LINE - t->len) {
+            ; //  rest of an overlong line: drop
+        else if (seg > ENGINE_MAX_LINE - t->len) {
             ddc_warn ("docker stream: line over %u bytes dropped", (unsigned) ENGINE_MAX_LINE);
             t->skipping = true;
             t->len = 0;
@@ -310,19 +308,19 @@ s_header (char *data, size_t size, size_t nmemb, void *userp)
 {
     transfer_t *t = userp;
     size_t n = size * nmemb;
-    static const char name[] = "api-version:";
-    if (t->kind == KIND_PING && n > sizeof name - 1
-        && strncasecmp (data, name, sizeof name - 1) == 0) {
-        const char *v = data + sizeof name - 1;
+    static const char name [] = "api-version:";
+    if (t->kind == KIND_PING && n > sizeof (name) - 1
+        && strncasecmp (data, name, sizeof (name) - 1) == 0) {
+        const char *v = data + sizeof (name) - 1;
         const char *end = data + n;
         while (v < end && (*v == ' ' || *v == '\t'))
             v++;
-        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        while (end > v && (end [-1] == '\r' || end [-1] == '\n' || end [-1] == ' '))
             end--;
         size_t len = (size_t) (end - v);
-        if (len < sizeof t->api_version) {
+        if (len < sizeof (t->api_version)) {
             memcpy (t->api_version, v, len);
-            t->api_version[len] = '\0';
+            t->api_version [len] = '\0';
         }
     }
     return n;
@@ -352,7 +350,8 @@ s_start (engine_t *self, transfer_t *t)
     curl_easy_setopt (easy, CURLOPT_HEADERDATA, t);
     curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION,
                       t->kind == KIND_STREAM ? s_write_stream
-                      : t->on_data ? s_write_sink : s_write_body);
+                      : t->on_data           ? s_write_sink
+                                             : s_write_body);
     curl_easy_setopt (easy, CURLOPT_WRITEDATA, t);
     if (t->deadline_ms) {
         int64_t left = t->deadline_ms - ddc_mono_ms ();
@@ -361,26 +360,24 @@ s_start (engine_t *self, transfer_t *t)
     //  No "Expect: 100-continue" round trip for larger bodies.
     t->headers = curl_slist_append (t->headers, "Expect:");
     //  JSON bodies are labelled; an empty POST gets no form content type.
-    t->headers = curl_slist_append (t->headers, t->body ? "Content-Type: application/json"
-                                                        : "Content-Type:");
+    t->headers = curl_slist_append (t->headers,
+                                    t->body ? "Content-Type: application/json" : "Content-Type:");
     curl_easy_setopt (easy, CURLOPT_HTTPHEADER, t->headers);
     if (strcmp (t->method, "POST") == 0 || strcmp (t->method, "PUT") == 0) {
         curl_easy_setopt (easy, CURLOPT_POST, 1L);
         curl_easy_setopt (easy, CURLOPT_POSTFIELDS, t->body ? t->body : "");
         curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) (t->body ? strlen (t->body) : 0));
-        if (t->method[1] == 'U')
+        if (t->method [1] == 'U')
             curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, "PUT");
     }
-    else
-    if (strcmp (t->method, "DELETE") == 0) {
+    else if (strcmp (t->method, "DELETE") == 0) {
         curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, "DELETE");
         if (t->body) {
             curl_easy_setopt (easy, CURLOPT_POSTFIELDS, t->body);
             curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) strlen (t->body));
         }
     }
-    else
-    if (strcmp (t->method, "HEAD") == 0)
+    else if (strcmp (t->method, "HEAD") == 0)
         curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
 
     if (curl_multi_add_handle (self->multi, easy) != CURLM_OK) {
@@ -398,7 +395,7 @@ s_start (engine_t *self, transfer_t *t)
 static void
 s_start_negotiation (engine_t *self, kind_t kind)
 {
-    transfer_t *t = ddc_calloc (1, sizeof *t);
+    transfer_t *t = ddc_calloc (1, sizeof (*t));
     t->engine = self;
     t->id = self->next_id++;
     t->kind = kind;
@@ -427,8 +424,8 @@ s_set_version (engine_t *self, const char *server)
         major = ENGINE_API_MAX_MAJOR;
         minor = ENGINE_API_MAX_MINOR;
     }
-    snprintf (self->api_version, sizeof self->api_version, "%d.%d", major, minor);
-    snprintf (self->prefix, sizeof self->prefix, "/v%s", self->api_version);
+    snprintf (self->api_version, sizeof (self->api_version), "%d.%d", major, minor);
+    snprintf (self->prefix, sizeof (self->prefix), "/v%s", self->api_version);
     self->neg = NEG_DONE;
     ddc_info ("docker: server API %s, using %s", server, self->api_version);
     return 0;
@@ -439,9 +436,9 @@ static void
 s_negotiation_done (engine_t *self, transfer_t *t, int status)
 {
     if (status < 0) {
-        char msg[CURL_ERROR_SIZE + 160];
-        snprintf (msg, sizeof msg, "docker socket %s: %s", self->socket_path,
-                  t->errbuf[0] ? t->errbuf : "no reply");
+        char msg [CURL_ERROR_SIZE + 160];
+        snprintf (msg, sizeof (msg), "docker socket %s: %s", self->socket_path,
+                  t->errbuf [0] ? t->errbuf : "no reply");
         self->neg = NEG_NONE;
         s_detach (self, t);
         s_transfer_free (t);
@@ -451,8 +448,7 @@ s_negotiation_done (engine_t *self, transfer_t *t, int status)
     int rc = -1;
     if (t->kind == KIND_PING)
         rc = s_set_version (self, t->api_version);
-    else
-    if (status == 200) {
+    else if (status == 200) {
         docker_version_t v;
         if (docker_version_parse (t->buf, t->len, &v) == 0)
             rc = s_set_version (self, v.api_version);
@@ -466,8 +462,8 @@ s_negotiation_done (engine_t *self, transfer_t *t, int status)
         s_start_negotiation (self, KIND_VERSION);
     else {
         //  The socket answers but tells no version (a proxy?): pin ours.
-        char pinned[16];
-        snprintf (pinned, sizeof pinned, "%d.%d", ENGINE_API_MAX_MAJOR, ENGINE_API_MAX_MINOR);
+        char pinned [16];
+        snprintf (pinned, sizeof (pinned), "%d.%d", ENGINE_API_MAX_MAJOR, ENGINE_API_MAX_MINOR);
         ddc_warn ("docker: no API version from /_ping or /version, pinning %s", pinned);
         s_set_version (self, pinned);
     }
@@ -512,7 +508,7 @@ engine_new (const char *socket_path)
         return NULL;
     if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return NULL;
-    engine_t *self = ddc_calloc (1, sizeof *self);
+    engine_t *self = ddc_calloc (1, sizeof (*self));
     self->multi = curl_multi_init ();
     if (!self->multi) {
         free (self);
@@ -550,19 +546,19 @@ engine_destroy (engine_t **self_p)
 static bool
 s_path_ok (const char *path)
 {
-    if (!path || path[0] != '/')
+    if (!path || path [0] != '/')
         return false;
     size_t len = strnlen (path, ENGINE_MAX_PATH);
     if (len >= ENGINE_MAX_PATH)
         return false;
     bool in_query = false;
-    const char *seg = path + 1;         //  start of the current segment
+    const char *seg = path + 1; //  start of the current segment
     for (size_t i = 0; i <= len; i++) {
-        unsigned char c = (unsigned char) path[i];
+        unsigned char c = (unsigned char) path [i];
         if (!in_query && (c == '/' || c == '?' || c == '\0')) {
             size_t n = (size_t) (path + i - seg);
-            if (i > 0 && ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.')))
-                return false;           //  dot segment: libcurl would fold it
+            if (i > 0 && ((n == 1 && seg [0] == '.') || (n == 2 && seg [0] == '.' && seg [1] == '.')))
+                return false; //  dot segment: libcurl would fold it
             seg = path + i + 1;
             if (c == '?')
                 in_query = true;
@@ -573,7 +569,7 @@ s_path_ok (const char *path)
         if (c <= 0x20 || c >= 0x7F || c == '#' || c == '\\')
             return false;
         if (!in_query && c == '%')
-            return false;               //  no encoded '/' or '.' in the path
+            return false; //  no encoded '/' or '.' in the path
     }
     return true;
 }
@@ -581,8 +577,9 @@ s_path_ok (const char *path)
 static bool
 s_method_ok (const char *m)
 {
-    return m && (strcmp (m, "GET") == 0 || strcmp (m, "POST") == 0 || strcmp (m, "PUT") == 0
-                 || strcmp (m, "DELETE") == 0 || strcmp (m, "HEAD") == 0);
+    return m
+           && (strcmp (m, "GET") == 0 || strcmp (m, "POST") == 0 || strcmp (m, "PUT") == 0
+               || strcmp (m, "DELETE") == 0 || strcmp (m, "HEAD") == 0);
 }
 
 static int64_t
@@ -601,13 +598,13 @@ s_submit (engine_t *self, transfer_t *t)
 
 static int64_t
 s_new_request (engine_t *self, const char *method, const char *path, const char *body_json,
-           long timeout_ms, size_t max_body, engine_data_fn *on_data, engine_reply_fn *cb,
-           void *arg)
+               long timeout_ms, size_t max_body, engine_data_fn *on_data, engine_reply_fn *cb,
+               void *arg)
 {
-    if (!self || self->destroying || !s_method_ok (method) || !s_path_ok (path)
-        || timeout_ms < 0 || self->n_queued >= ENGINE_MAX_QUEUED)
+    if (!self || self->destroying || !s_method_ok (method) || !s_path_ok (path) || timeout_ms < 0
+        || self->n_queued >= ENGINE_MAX_QUEUED)
         return -1;
-    transfer_t *t = ddc_calloc (1, sizeof *t);
+    transfer_t *t = ddc_calloc (1, sizeof (*t));
     t->kind = KIND_REQUEST;
     t->method = ddc_strdup (method);
     t->path = ddc_strdup (path);
@@ -621,9 +618,8 @@ s_new_request (engine_t *self, const char *method, const char *path, const char 
 }
 
 int64_t
-engine_request_capped (engine_t *self, const char *method, const char *path,
-                       const char *body_json, long timeout_ms, size_t max_body,
-                       engine_reply_fn *cb, void *arg)
+engine_request_capped (engine_t *self, const char *method, const char *path, const char *body_json,
+                       long timeout_ms, size_t max_body, engine_reply_fn *cb, void *arg)
 {
     return s_new_request (self, method, path, body_json, timeout_ms, max_body, NULL, cb, arg);
 }
@@ -634,25 +630,25 @@ engine_request_sink (engine_t *self, const char *method, const char *path, long 
 {
     if (!on_data)
         return -1;
-    return s_new_request (self, method, path, NULL, timeout_ms, ENGINE_STREAM_ERR_MAX, on_data,
-                          cb, arg);
+    return s_new_request (self, method, path, NULL, timeout_ms, ENGINE_STREAM_ERR_MAX, on_data, cb,
+                          arg);
 }
 
 int64_t
-engine_request (engine_t *self, const char *method, const char *path,
-                const char *body_json, long timeout_ms, engine_reply_fn *cb, void *arg)
+engine_request (engine_t *self, const char *method, const char *path, const char *body_json,
+                long timeout_ms, engine_reply_fn *cb, void *arg)
 {
     return engine_request_capped (self, method, path, body_json, timeout_ms, 0, cb, arg);
 }
 
 int64_t
-engine_stream (engine_t *self, const char *path, engine_line_fn *on_line,
-               engine_end_fn *on_end, void *arg)
+engine_stream (engine_t *self, const char *path, engine_line_fn *on_line, engine_end_fn *on_end,
+               void *arg)
 {
     if (!self || self->destroying || !s_path_ok (path) || self->n_streams >= ENGINE_MAX_STREAMS
         || self->n_queued >= ENGINE_MAX_QUEUED)
         return -1;
-    transfer_t *t = ddc_calloc (1, sizeof *t);
+    transfer_t *t = ddc_calloc (1, sizeof (*t));
     t->kind = KIND_STREAM;
     t->method = ddc_strdup ("GET");
     t->path = ddc_strdup (path);
@@ -706,8 +702,8 @@ engine_poll (engine_t *self, struct curl_waitfd *extra, unsigned n_extra, int ti
     if (!self)
         return -1;
     int numfds = 0;
-    if (curl_multi_poll (self->multi, extra, n_extra, timeout_ms < 0 ? INT_MAX : timeout_ms,
-                         &numfds) != CURLM_OK)
+    if (curl_multi_poll (self->multi, extra, n_extra, timeout_ms < 0 ? INT_MAX : timeout_ms, &numfds)
+        != CURLM_OK)
         return -1;
     return numfds;
 }
@@ -723,22 +719,19 @@ s_done (engine_t *self, transfer_t *t, CURLcode res)
         s_negotiation_done (self, t, status);
         return;
     }
-    char msg[CURL_ERROR_SIZE + 160];
+    char msg [CURL_ERROR_SIZE + 160];
     const char *errmsg = NULL;
     if (t->cancelled)
         errmsg = "cancelled";
-    else
-    if (t->overflow && t->kind == KIND_REQUEST) {
-        snprintf (msg, sizeof msg, "docker: reply body over %zu bytes", t->max_body);
+    else if (t->overflow && t->kind == KIND_REQUEST) {
+        snprintf (msg, sizeof (msg), "docker: reply body over %zu bytes", t->max_body);
         errmsg = msg;
     }
-    else
-    if (t->refused)
+    else if (t->refused)
         errmsg = "docker: reply refused by its reader";
-    else
-    if (res != CURLE_OK) {
-        snprintf (msg, sizeof msg, "docker socket %s: %s", self->socket_path,
-                  t->errbuf[0] ? t->errbuf : curl_easy_strerror (res));
+    else if (res != CURLE_OK) {
+        snprintf (msg, sizeof (msg), "docker socket %s: %s", self->socket_path,
+                  t->errbuf [0] ? t->errbuf : curl_easy_strerror (res));
         errmsg = msg;
         //  The daemon may have restarted as another version: renegotiate.
         if (res != CURLE_OPERATION_TIMEDOUT && self->neg == NEG_DONE)
@@ -763,7 +756,7 @@ s_done (engine_t *self, transfer_t *t, CURLcode res)
         if (!ok && status > 0 && !errmsg) {
             errmsg = t->len ? t->buf : "stream refused";
             if (t->len)
-                t->buf[t->len] = '\0';
+                t->buf [t->len] = '\0';
         }
         if (ok && !errmsg)
             errmsg = "stream ended";
@@ -802,7 +795,7 @@ engine_perform (engine_t *self)
             transfer_t *next = t->next;
             if (t->cancelled) {
                 s_finish (self, t, -1, NULL, 0, "cancelled");
-                next = self->running.head;      //  callbacks may change the list
+                next = self->running.head; //  callbacks may change the list
             }
             t = next;
         }
@@ -837,9 +830,21 @@ engine_wakeup (engine_t *self)
         curl_multi_wakeup (self->multi);
 }
 
-size_t engine_active (engine_t *self) { return self ? self->n_active : 0; }
-size_t engine_queued (engine_t *self) { return self ? self->n_queued : 0; }
-size_t engine_streams (engine_t *self) { return self ? self->n_streams : 0; }
+size_t
+engine_active (engine_t *self)
+{
+    return self ? self->n_active : 0;
+}
+size_t
+engine_queued (engine_t *self)
+{
+    return self ? self->n_queued : 0;
+}
+size_t
+engine_streams (engine_t *self)
+{
+    return self ? self->n_streams : 0;
+}
 
 const char *
 engine_api_version (engine_t *self)

@@ -10,17 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ENGINE_API_MAX_MAJOR  1         //  newest API this client speaks:
-#define ENGINE_API_MAX_MINOR  41        //  1.41 = Docker 20.10
-#define ENGINE_MAX_ACTIVE     64        //  concurrent requests (not streams)
-#define ENGINE_MAX_STREAMS    8         //  concurrent streams
-#define ENGINE_MAX_QUEUED     4096      //  requests waiting for a slot
-#define ENGINE_MAX_BODY       (8u * 1024 * 1024)   //  default reply cap
-#ifndef ENGINE_MAX_LINE                            //  (the fuzz target makes it small)
-#define ENGINE_MAX_LINE       (256u * 1024)        //  one stream line
+#define ENGINE_API_MAX_MAJOR 1             //  newest API this client speaks:
+#define ENGINE_API_MAX_MINOR 41            //  1.41 = Docker 20.10
+#define ENGINE_MAX_ACTIVE 64               //  concurrent requests (not streams)
+#define ENGINE_MAX_STREAMS 8               //  concurrent streams
+#define ENGINE_MAX_QUEUED 4096             //  requests waiting for a slot
+#define ENGINE_MAX_BODY (8u * 1024 * 1024) //  default reply cap
+#ifndef ENGINE_MAX_LINE                    //  (the fuzz target makes it small)
+#define ENGINE_MAX_LINE (256u * 1024)      //  one stream line
 #endif
-#define ENGINE_MAX_PATH       4096
-#define ENGINE_DEFAULT_TIMEOUT_MS  60000
+#define ENGINE_MAX_PATH 4096
+#define ENGINE_DEFAULT_TIMEOUT_MS 60000
 
 typedef struct _engine_t engine_t;
 
@@ -65,9 +65,8 @@ void engine_destroy (engine_t **self_p);
 //  engine_perform (or engine_cancel/engine_destroy), never from here.
 //  Returns a transfer id (> 0), or -1 on a bad argument or full queue (cb
 //  will then never run).
-int64_t engine_request (engine_t *self, const char *method, const char *path,
-                        const char *body_json, long timeout_ms,
-                        engine_reply_fn *cb, void *arg);
+int64_t engine_request (engine_t *self, const char *method, const char *path, const char *body_json,
+                        long timeout_ms, engine_reply_fn *cb, void *arg);
 
 //  The same with a reply cap of max_body bytes (0 = ENGINE_MAX_BODY), e.g.
 //  1 MiB for logs.
@@ -80,9 +79,8 @@ int64_t engine_request_capped (engine_t *self, const char *method, const char *p
 //  body. A reply that is not 2xx is collected for cb (its first 4 KiB), so
 //  that Docker's error message still reaches the caller. E.g. logs, whose
 //  reader keeps only the newest lines.
-int64_t engine_request_sink (engine_t *self, const char *method, const char *path,
-                             long timeout_ms, engine_data_fn *on_data,
-                             engine_reply_fn *cb, void *arg);
+int64_t engine_request_sink (engine_t *self, const char *method, const char *path, long timeout_ms,
+                             engine_data_fn *on_data, engine_reply_fn *cb, void *arg);
 
 //  Open a long-lived GET (e.g. "/events?filters=...") without timeout and
 //  deliver each complete "\n"-terminated line to on_line (lines over

@@ -11,29 +11,29 @@
 typedef struct {
     char name [INC_NAME_MAX];
     unsigned kinds;
-    bool seen_event;                    //  events taken: inspects no longer set running
+    bool seen_event; //  events taken: inspects no longer set running
     bool running, restarting, has_health;
-    int64_t since;                      //  when it last started or went down
-    int64_t healthy_at;                 //  health check passed since the start, 0 = no
-    bool down_asked;                    //  the last exit was asked for
-    int64_t asked_until;                //  ddc's own stop or restart under way
-    int64_t signal_until;               //  a signal explains an exit until then
-    int64_t oom_at;                     //  the last oom event, 0 = none
-    int64_t last_t;                     //  the last event taken
+    int64_t since;        //  when it last started or went down
+    int64_t healthy_at;   //  health check passed since the start, 0 = no
+    bool down_asked;      //  the last exit was asked for
+    int64_t asked_until;  //  ddc's own stop or restart under way
+    int64_t signal_until; //  a signal explains an exit until then
+    int64_t oom_at;       //  the last oom event, 0 = none
+    int64_t last_t;       //  the last event taken
     int last_ev;
-    int64_t exits [INC_EXITS_MAX];      //  unexpected exits, a ring
+    int64_t exits [INC_EXITS_MAX]; //  unexpected exits, a ring
     size_t exit_head, nexits;
     int64_t last_exit;
-    int64_t last_code;                  //  the last unexpected exit's code
+    int64_t last_code; //  the last unexpected exit's code
     //  the open incident
     bool open;
     uint64_t id;
     unsigned kind;
     const char *reason;
     int64_t opened;
-    bool sent;                          //  its opening or an escalation was sent
-    int64_t last_sent [3];              //  per kind: when an alert was last sent
-    int suppressed;                     //  held back since the last one sent
+    bool sent;             //  its opening or an escalation was sent
+    int64_t last_sent [3]; //  per kind: when an alert was last sent
+    int suppressed;        //  held back since the last one sent
 } s_ctr_t;
 
 struct _incidents_t {
@@ -43,17 +43,17 @@ struct _incidents_t {
     s_ctr_t **ctrs;
     size_t nctrs;
     uint64_t next_id;
-    int64_t hour [INC_HOUR_MAX];        //  when the alerts sent lately were, a ring
+    int64_t hour [INC_HOUR_MAX]; //  when the alerts sent lately were, a ring
     size_t hour_head, nhour;
 };
 
 incidents_t *
 incidents_new (inc_emit_fn *emit, void *arg)
 {
-    incidents_t *self = ddc_calloc (1, sizeof *self);
+    incidents_t *self = ddc_calloc (1, sizeof (*self));
     self->emit = emit;
     self->arg = arg;
-    self->settings = (inc_settings_t) { true, 3, 600000, 600000, 30 };
+    self->settings = (inc_settings_t){ true, 3, 600000, 600000, 30 };
     return self;
 }
 
@@ -73,8 +73,10 @@ incidents_destroy (incidents_t **self_p)
 const char *
 incidents_kind_name (unsigned kind)
 {
-    return kind == INC_CRASH ? "crash" : kind == INC_UNHEALTHY ? "unhealthy"
-         : kind == INC_LOOP ? "restart_loop" : NULL;
+    return kind == INC_CRASH       ? "crash"
+           : kind == INC_UNHEALTHY ? "unhealthy"
+           : kind == INC_LOOP      ? "restart_loop"
+                                   : NULL;
 }
 
 unsigned
@@ -147,12 +149,19 @@ s_emit (incidents_t *self, s_ctr_t *c, inc_what_t what, const char *resolution, 
         int64_t now)
 {
     inc_report_t r = {
-        .what = what, .container = c->name, .id = c->id, .kind = c->kind,
+        .what = what,
+        .container = c->name,
+        .id = c->id,
+        .kind = c->kind,
         .reason = c->reason,
         .exit_code = c->kind != INC_UNHEALTHY && c->nexits ? c->last_code : -1,
         .restarts = s_exits_within (c, now, self->settings.loop_ms),
-        .opened_ms = c->opened, .at_ms = now, .resolution = resolution,
-        .running = c->running, .has_health = c->has_health, .send = send,
+        .opened_ms = c->opened,
+        .at_ms = now,
+        .resolution = resolution,
+        .running = c->running,
+        .has_health = c->has_health,
+        .send = send,
     };
     if (what != INC_RESOLVED) {
         if (send) {
@@ -172,7 +181,7 @@ s_raise (incidents_t *self, s_ctr_t *c, unsigned kind, const char *reason, int64
 {
     if (c->open && s_rank (kind) <= s_rank (c->kind)) {
         if (kind == c->kind)
-            c->reason = reason;         //  the latest exit's reason
+            c->reason = reason; //  the latest exit's reason
         return;
     }
     bool escalate = c->open;
@@ -229,7 +238,7 @@ incidents_follow (incidents_t *self, const char *const *names, const unsigned *k
 {
     s_ctr_t **old = self->ctrs;
     size_t nold = self->nctrs;
-    s_ctr_t **ctrs = ddc_calloc (n ? n : 1, sizeof *ctrs);
+    s_ctr_t **ctrs = ddc_calloc (n ? n : 1, sizeof (*ctrs));
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
         if (!names [i] || !(kinds [i] & INC_ALL) || strlen (names [i]) >= INC_NAME_MAX)
@@ -243,11 +252,11 @@ incidents_follow (incidents_t *self, const char *const *names, const unsigned *k
         for (size_t k = 0; k < nold && !c; k++)
             if (old [k] && strcmp (old [k]->name, names [i]) == 0) {
                 c = old [k];
-                old [k] = NULL;         //  taken over
+                old [k] = NULL; //  taken over
             }
         if (!c) {
-            c = ddc_calloc (1, sizeof *c);
-            ddc_strlcpy (c->name, names [i], sizeof c->name);
+            c = ddc_calloc (1, sizeof (*c));
+            ddc_strlcpy (c->name, names [i], sizeof (c->name));
             c->last_code = -1;
         }
         c->kinds = kinds [i] & INC_ALL;
@@ -299,8 +308,7 @@ s_die (incidents_t *self, s_ctr_t *c, int64_t code, int64_t t)
     int recent = s_exits_within (c, t, self->settings.loop_ms);
     if ((c->kinds & INC_LOOP) && recent >= self->settings.loop_count)
         s_raise (self, c, INC_LOOP, "restart_loop", t);
-    else
-    if ((c->kinds & INC_CRASH) && (code != 0 || oom))
+    else if ((c->kinds & INC_CRASH) && (code != 0 || oom))
         s_raise (self, c, INC_CRASH, oom ? "oom" : "exit", t);
 }
 
@@ -316,44 +324,44 @@ incidents_event (incidents_t *self, const char *name, inc_ev_t ev, int64_t code,
     c->last_t = t;
     c->last_ev = (int) ev;
     switch (ev) {
-    case INC_EV_START:
-        c->running = true;
-        c->restarting = false;
-        c->since = t;
-        c->healthy_at = 0;
-        c->down_asked = false;
-        break;
-    case INC_EV_DIE:
-        s_die (self, c, code, t);
-        break;
-    case INC_EV_OOM:
-        c->oom_at = t;
-        break;
-    case INC_EV_KILL: {
-        int64_t until = t + (s_stop_signal (code) ? INC_STOP_MS : INC_SIGNAL_MS);
-        if (until > c->signal_until)
-            c->signal_until = until;
-        break;
-    }
-    case INC_EV_HEALTHY:
-        c->has_health = true;
-        c->healthy_at = t;
-        break;
-    case INC_EV_UNHEALTHY:
-        c->has_health = true;
-        c->healthy_at = 0;
-        //  a check that fails while the container is being stopped says
-        //  nothing about its health
-        if (self->settings.enabled && (c->kinds & INC_UNHEALTHY) && c->running
-            && t > c->asked_until && t > c->signal_until)
-            s_raise (self, c, INC_UNHEALTHY, "unhealthy", t);
-        break;
-    case INC_EV_DESTROY:
-        //  removed on purpose: like a stop that was asked for
-        c->running = false;
-        c->since = t;
-        c->down_asked = true;
-        break;
+        case INC_EV_START:
+            c->running = true;
+            c->restarting = false;
+            c->since = t;
+            c->healthy_at = 0;
+            c->down_asked = false;
+            break;
+        case INC_EV_DIE:
+            s_die (self, c, code, t);
+            break;
+        case INC_EV_OOM:
+            c->oom_at = t;
+            break;
+        case INC_EV_KILL: {
+            int64_t until = t + (s_stop_signal (code) ? INC_STOP_MS : INC_SIGNAL_MS);
+            if (until > c->signal_until)
+                c->signal_until = until;
+            break;
+        }
+        case INC_EV_HEALTHY:
+            c->has_health = true;
+            c->healthy_at = t;
+            break;
+        case INC_EV_UNHEALTHY:
+            c->has_health = true;
+            c->healthy_at = 0;
+            //  a check that fails while the container is being stopped says
+            //  nothing about its health
+            if (self->settings.enabled && (c->kinds & INC_UNHEALTHY) && c->running
+                && t > c->asked_until && t > c->signal_until)
+                s_raise (self, c, INC_UNHEALTHY, "unhealthy", t);
+            break;
+        case INC_EV_DESTROY:
+            //  removed on purpose: like a stop that was asked for
+            c->running = false;
+            c->since = t;
+            c->down_asked = true;
+            break;
     }
 }
 
@@ -396,16 +404,13 @@ incidents_tick (incidents_t *self, int64_t now)
         bool well = c->running && (c->has_health ? c->healthy_at != 0 : up_long);
         if (!c->running && c->down_asked && now - c->since >= INC_STABLE_MS)
             s_resolve (self, c, "stopped", now);
-        else
-        if (c->kind == INC_LOOP) {
+        else if (c->kind == INC_LOOP) {
             if (well && now - c->last_exit >= self->settings.loop_ms)
                 s_resolve (self, c, "loop_ended", now);
-            else
-            if (!c->running && !c->restarting && now - c->since >= INC_STABLE_MS)
+            else if (!c->running && !c->restarting && now - c->since >= INC_STABLE_MS)
                 s_resolve (self, c, "loop_ended", now);
         }
-        else
-        if (well)
+        else if (well)
             s_resolve (self, c, "recovered", now);
     }
 }

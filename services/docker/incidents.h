@@ -19,36 +19,36 @@
 #include <stdint.h>
 
 //  Kinds (containers[].alerts), as bits.
-#define INC_CRASH       1u
-#define INC_UNHEALTHY   2u
-#define INC_LOOP        4u
-#define INC_ALL         (INC_CRASH | INC_UNHEALTHY | INC_LOOP)
+#define INC_CRASH 1u
+#define INC_UNHEALTHY 2u
+#define INC_LOOP 4u
+#define INC_ALL (INC_CRASH | INC_UNHEALTHY | INC_LOOP)
 
-#define INC_STABLE_MS   10000           //  up (and healthy) this long: recovered
-#define INC_STOP_MS     330000          //  a stop signal explains an exit this long after it
-#define INC_SIGNAL_MS   5000            //  any other signal explains an exit this long after it
-#define INC_OOM_MS      10000           //  an oom event this close before an exit: memory kill
-#define INC_EXITS_MAX   100             //  exits remembered (restart_loop_count at most)
-#define INC_HOUR_MAX    1000            //  max_per_hour at most
-#define INC_NAME_MAX    256
+#define INC_STABLE_MS 10000 //  up (and healthy) this long: recovered
+#define INC_STOP_MS 330000  //  a stop signal explains an exit this long after it
+#define INC_SIGNAL_MS 5000  //  any other signal explains an exit this long after it
+#define INC_OOM_MS 10000    //  an oom event this close before an exit: memory kill
+#define INC_EXITS_MAX 100   //  exits remembered (restart_loop_count at most)
+#define INC_HOUR_MAX 1000   //  max_per_hour at most
+#define INC_NAME_MAX 256
 
 typedef enum {
-    INC_EV_START,                       //  the container started
-    INC_EV_DIE,                         //  it exited (code: the exit code)
-    INC_EV_OOM,                         //  the kernel killed a process of it for memory
-    INC_EV_KILL,                        //  a signal was sent to it (code: the signal, -1 unknown)
-    INC_EV_HEALTHY,                     //  its health check passes again
-    INC_EV_UNHEALTHY,                   //  its health check failed
-    INC_EV_DESTROY                      //  it was removed
+    INC_EV_START,     //  the container started
+    INC_EV_DIE,       //  it exited (code: the exit code)
+    INC_EV_OOM,       //  the kernel killed a process of it for memory
+    INC_EV_KILL,      //  a signal was sent to it (code: the signal, -1 unknown)
+    INC_EV_HEALTHY,   //  its health check passes again
+    INC_EV_UNHEALTHY, //  its health check failed
+    INC_EV_DESTROY    //  it was removed
 } inc_ev_t;
 
 typedef enum { INC_OPENED, INC_ESCALATED, INC_RESOLVED } inc_what_t;
 
 typedef struct {
-    bool enabled;                       //  alerts.enabled
-    int loop_count;                     //  restart_loop_count
-    int64_t loop_ms;                    //  restart_loop_minutes
-    int64_t cooldown_ms;                //  cooldown_minutes
+    bool enabled;        //  alerts.enabled
+    int loop_count;      //  restart_loop_count
+    int64_t loop_ms;     //  restart_loop_minutes
+    int64_t cooldown_ms; //  cooldown_minutes
     int max_per_hour;
 } inc_settings_t;
 
@@ -56,20 +56,20 @@ typedef struct {
 typedef struct {
     inc_what_t what;
     const char *container;
-    uint64_t id;                        //  the incident's number (from 1)
-    unsigned kind;                      //  INC_CRASH, INC_UNHEALTHY or INC_LOOP
-    const char *reason;                 //  "exit", "oom", "unhealthy", "restart_loop"
-    int64_t exit_code;                  //  the last unexpected exit's, -1 if none
-                                        //  (and for a health incident)
-    int restarts;                       //  unexpected exits within the loop window
-    int64_t opened_ms;                  //  when it opened
-    int64_t at_ms;                      //  when this happened
-    const char *resolution;             //  resolved: "recovered", "loop_ended",
-                                        //  "stopped", "gone"; else NULL
-    bool running;                       //  the container now
-    bool has_health;                    //  it has a health check
-    int suppressed;                     //  alerts of the container held back before this one
-    bool send;                          //  false: held back by a rate limit
+    uint64_t id;            //  the incident's number (from 1)
+    unsigned kind;          //  INC_CRASH, INC_UNHEALTHY or INC_LOOP
+    const char *reason;     //  "exit", "oom", "unhealthy", "restart_loop"
+    int64_t exit_code;      //  the last unexpected exit's, -1 if none
+                            //  (and for a health incident)
+    int restarts;           //  unexpected exits within the loop window
+    int64_t opened_ms;      //  when it opened
+    int64_t at_ms;          //  when this happened
+    const char *resolution; //  resolved: "recovered", "loop_ended",
+                            //  "stopped", "gone"; else NULL
+    bool running;           //  the container now
+    bool has_health;        //  it has a health check
+    int suppressed;         //  alerts of the container held back before this one
+    bool send;              //  false: held back by a rate limit
 } inc_report_t;
 
 typedef void (inc_emit_fn) (void *arg, const inc_report_t *report);
@@ -88,8 +88,8 @@ void incidents_settings (incidents_t *self, const inc_settings_t *settings, int6
 //  The containers followed and their kinds (INC_* bits); names[i] are
 //  copied. A container left out (or with kinds 0) ends its incident
 //  ("gone") and is forgotten; the others keep what they know.
-void incidents_follow (incidents_t *self, const char *const *names, const unsigned *kinds,
-                       size_t n, int64_t now);
+void incidents_follow (incidents_t *self, const char *const *names, const unsigned *kinds, size_t n,
+                       int64_t now);
 
 //  A Docker event of container name at time t (an event older than the
 //  last one taken for that container, e.g. replayed after the stream was

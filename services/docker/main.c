@@ -34,14 +34,12 @@
 
 
 //  The actions and results counted for the metrics ("other": anything else).
-static const char *const s_actions [] = {
-    "start", "stop", "restart", "logs", "status", "inventory", "other"
-};
-static const char *const s_results [] = {
-    "ok", "refused", "failed", "timeout", "busy", "invalid", "other"
-};
-#define S_ACTIONS (sizeof s_actions / sizeof s_actions [0])
-#define S_RESULTS (sizeof s_results / sizeof s_results [0])
+static const char *const s_actions [] = { "start",  "stop",      "restart", "logs",
+                                          "status", "inventory", "other" };
+static const char *const s_results [] = { "ok",   "refused", "failed", "timeout",
+                                          "busy", "invalid", "other" };
+#define S_ACTIONS (sizeof (s_actions) / sizeof (s_actions [0]))
+#define S_RESULTS (sizeof (s_results) / sizeof (s_results [0]))
 
 typedef struct {
     char host [DDC_HOST_NAME_MAX + 1];
@@ -52,8 +50,8 @@ typedef struct {
     tasks_t *tasks;
     actions_t *actions;
     alerts_t *alerts;
-    records_t *records;                 //  task runs for the broker's audit log
-    uint64_t counted [S_ACTIONS][S_RESULTS];   //  actions by action and result
+    records_t *records;                      //  task runs for the broker's audit log
+    uint64_t counted [S_ACTIONS][S_RESULTS]; //  actions by action and result
     bool tasks_report_due;
 } s_daemon_t;
 
@@ -137,15 +135,26 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
 {
     (void) arg;
     switch (event) {
-    case DDC_EV_CONNECTED: ddc_info ("connected to the broker as %s", detail); break;
-    case DDC_EV_SYNCED: ddc_info ("configuration in sync"); break;
-    case DDC_EV_DISCONNECTED:
-        ddc_warn ("%s; running on the last good configuration", detail);
-        break;
-    case DDC_EV_RESYNC: ddc_info ("resync: %s", detail); break;
-    case DDC_EV_CACHE_LOADED: ddc_info ("started from the cache %s", detail); break;
-    case DDC_EV_ERROR: ddc_warn ("%s", detail); break;
-    case DDC_EV_REFUSED: break;     /* logged by the client; shown in the "link" report */
+        case DDC_EV_CONNECTED:
+            ddc_info ("connected to the broker as %s", detail);
+            break;
+        case DDC_EV_SYNCED:
+            ddc_info ("configuration in sync");
+            break;
+        case DDC_EV_DISCONNECTED:
+            ddc_warn ("%s; running on the last good configuration", detail);
+            break;
+        case DDC_EV_RESYNC:
+            ddc_info ("resync: %s", detail);
+            break;
+        case DDC_EV_CACHE_LOADED:
+            ddc_info ("started from the cache %s", detail);
+            break;
+        case DDC_EV_ERROR:
+            ddc_warn ("%s", detail);
+            break;
+        case DDC_EV_REFUSED:
+            break; //  logged by the client; shown in the "link" report
     }
 }
 
@@ -176,37 +185,45 @@ s_on_metrics (void *arg, ddc_metrics_t *m)
     for (size_t a = 0; a < S_ACTIONS; a++)
         for (size_t r = 0; r < S_RESULTS; r++)
             if (self->counted [a][r])
-                ddc_metrics_counter (m, "ddc_docker_actions_total", "Actions and task runs, by "
-                                     "action and result.", (double) self->counted [a][r],
-                                     "action", s_actions [a], "result", s_results [r], NULL);
+                ddc_metrics_counter (m, "ddc_docker_actions_total",
+                                     "Actions and task runs, by "
+                                     "action and result.",
+                                     (double) self->counted [a][r], "action", s_actions [a],
+                                     "result", s_results [r], NULL);
     ddc_metrics_gauge (m, "ddc_docker_reachable", "1 when the Docker engine answers.",
                        status_reachable (self->status) ? 1 : 0, NULL);
     ddc_metrics_counter (m, "ddc_docker_events_total", "Docker events read.",
                          (double) status_events (self->status), NULL);
     int64_t lag = status_event_lag_ms (self->status);
     if (lag >= 0)
-        ddc_metrics_gauge (m, "ddc_docker_event_lag_seconds", "How late the last Docker event "
-                           "was read (its time to the agent's).", (double) lag / 1000.0, NULL);
+        ddc_metrics_gauge (m, "ddc_docker_event_lag_seconds",
+                           "How late the last Docker event "
+                           "was read (its time to the agent's).",
+                           (double) lag / 1000.0, NULL);
     //  the configured containers of this host, by state
     cJSON *body = status_body (self->status, NULL);
     const cJSON *c;
-    const char *states [] = { "running", "exited", "paused", "restarting", "created", "dead",
-                              "missing", "unknown" };
-    uint64_t by [sizeof states / sizeof states [0]] = { 0 };
+    const char *states [] = { "running", "exited", "paused",  "restarting",
+                              "created", "dead",   "missing", "unknown" };
+    uint64_t by [sizeof (states) / sizeof (states [0])] = { 0 };
     cJSON_ArrayForEach (c, cJSON_GetObjectItemCaseSensitive (body, "containers")) {
         const char *state = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "state"));
-        by [s_index (states, sizeof states / sizeof states [0], state)]++;
+        by [s_index (states, sizeof (states) / sizeof (states [0]), state)]++;
     }
     cJSON_Delete (body);
-    for (size_t i = 0; i < sizeof states / sizeof states [0]; i++)
-        ddc_metrics_gauge (m, "ddc_docker_containers", "This host's configured containers, by "
-                           "state.", (double) by [i], "state", states [i], NULL);
+    for (size_t i = 0; i < sizeof (states) / sizeof (states [0]); i++)
+        ddc_metrics_gauge (m, "ddc_docker_containers",
+                           "This host's configured containers, by "
+                           "state.",
+                           (double) by [i], "state", states [i], NULL);
     ddc_metrics_gauge (m, "ddc_docker_pending_actions", "Actions running or waiting.",
                        (double) actions_pending (self->actions), NULL);
     ddc_metrics_gauge (m, "ddc_docker_tasks", "This host's scheduled tasks.",
                        (double) tasks_count (self->tasks), NULL);
-    ddc_metrics_gauge (m, "ddc_docker_unreported_task_runs", "Task runs not yet in the "
-                       "broker's audit log.", (double) records_queued (self->records), NULL);
+    ddc_metrics_gauge (m, "ddc_docker_unreported_task_runs",
+                       "Task runs not yet in the "
+                       "broker's audit log.",
+                       (double) records_queued (self->records), NULL);
 }
 
 static void
@@ -236,7 +253,8 @@ s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
     const cJSON *jcontainer = cJSON_GetObjectItemCaseSensitive (body, "container");
     const char *container = cJSON_GetStringValue (jcontainer);
     if (!action) {
-        s_answer (self, req, s_error_body ("invalid", "the body needs an \"action\" string "
+        s_answer (self, req,
+                  s_error_body ("invalid", "the body needs an \"action\" string "
                                            "(start, stop, restart, logs, status, inventory)"));
         return;
     }
@@ -254,8 +272,8 @@ s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
             if (!entry) {
                 cJSON_Delete (out);
                 char msg [400];
-                snprintf (msg, sizeof msg, "container %.128s is not configured on %s",
-                          container, self->host);
+                snprintf (msg, sizeof (msg), "container %.128s is not configured on %s", container,
+                          self->host);
                 s_answer (self, req, s_error_body ("refused", msg));
                 return;
             }
@@ -278,13 +296,16 @@ s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
     }
     if (!agent_action_known (action)) {
         char msg [200];
-        snprintf (msg, sizeof msg, "unknown action '%.32s' (start, stop, restart, logs, "
-                  "status, inventory)", action);
+        snprintf (msg, sizeof (msg),
+                  "unknown action '%.32s' (start, stop, restart, logs, "
+                  "status, inventory)",
+                  action);
         s_answer (self, req, s_error_body ("invalid", msg));
         return;
     }
     if (!container || !docker_name_valid (container)) {
-        s_answer (self, req, s_error_body ("invalid", "\"container\" must be a Docker container "
+        s_answer (self, req,
+                  s_error_body ("invalid", "\"container\" must be a Docker container "
                                            "name"));
         return;
     }
@@ -292,7 +313,8 @@ s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
     const cJSON *jlines = cJSON_GetObjectItemCaseSensitive (body, "lines");
     if (jlines && !cJSON_IsNull (jlines)) {
         if (!cJSON_IsNumber (jlines) || jlines->valuedouble < 1) {
-            s_answer (self, req, s_error_body ("invalid", "\"lines\" must be a number from 1 "
+            s_answer (self, req,
+                      s_error_body ("invalid", "\"lines\" must be a number from 1 "
                                                "to 1000"));
             return;
         }
@@ -301,8 +323,8 @@ s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
     }
     const char *by = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "by"));
     job_t *job = job_new (action, container, lines, by ? by : origin);
-    ddc_strlcpy (job->req, req, sizeof job->req);
-    ddc_strlcpy (job->origin, origin ? origin : "", sizeof job->origin);
+    ddc_strlcpy (job->req, req, sizeof (job->req));
+    ddc_strlcpy (job->origin, origin ? origin : "", sizeof (job->origin));
     actions_submit (self->actions, &job);
 }
 
@@ -315,16 +337,16 @@ s_on_done (void *arg, const job_t *job, const cJSON *result)
         ddc_warn ("cannot send the result of %s %s", job->action, job->container);
     if (job->task_id [0]) {
         const cJSON *ok = cJSON_GetObjectItemCaseSensitive (result, "ok");
-        const char *message = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result,
-                                                                                      "message"));
-        const char *state = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result,
-                                                                                    "state"));
+        const char *message =
+            cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result, "message"));
+        const char *state =
+            cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (result, "state"));
         char text [256];
         if (cJSON_IsTrue (ok))
-            snprintf (text, sizeof text, "%s %.128s: %.32s", job->action, job->container,
+            snprintf (text, sizeof (text), "%s %.128s: %.32s", job->action, job->container,
                       state ? state : "done");
         else
-            snprintf (text, sizeof text, "%s", message ? message : "failed");
+            snprintf (text, sizeof (text), "%s", message ? message : "failed");
         int64_t run_ms = job->started_wall ? job->started_wall : ddc_wall_ms ();
         tasks_record (self->tasks, job->task_id, run_ms / 1000, cJSON_IsTrue (ok), text);
         self->tasks_report_due = true;
@@ -345,16 +367,16 @@ s_run_tasks (s_daemon_t *self)
     const cJSON *task;
     while ((task = tasks_take_due (self->tasks, now_s))) {
         const char *id = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (task, "id"));
-        const char *action = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (task,
-                                                                                     "action"));
-        const char *container = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
-                                                          task, "container"));
+        const char *action =
+            cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (task, "action"));
+        const char *container =
+            cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (task, "container"));
         char by [96];
-        snprintf (by, sizeof by, "task %.64s", id ? id : "?");
+        snprintf (by, sizeof (by), "task %.64s", id ? id : "?");
         ddc_info ("task %s due: %s %s", id ? id : "?", action ? action : "?",
                   container ? container : "?");
         job_t *job = job_new (action, container, 0, by);
-        ddc_strlcpy (job->task_id, id ? id : "?", sizeof job->task_id);
+        ddc_strlcpy (job->task_id, id ? id : "?", sizeof (job->task_id));
         actions_submit (self->actions, &job);
         self->tasks_report_due = true;
     }
@@ -423,8 +445,10 @@ s_loop (s_daemon_t *self)
 {
     ddc_loop_t *loop = ddc_loop_new (s_poll, self);
     ddc_loop_add_client (loop, self->client);
-    ddc_loop_add (loop, &(ddc_loop_part_t) { .next_ms = s_agent_next, .fds = s_agent_fds,
-                                              .run = s_agent_run, .arg = self });
+    ddc_loop_add (loop, &(ddc_loop_part_t){ .next_ms = s_agent_next,
+                                            .fds = s_agent_fds,
+                                            .run = s_agent_run,
+                                            .arg = self });
     ddc_loop_run (loop);
     ddc_loop_destroy (&loop);
 }
@@ -455,7 +479,7 @@ main (int argc, char **argv)
     };
     ddc_args_conn_t conn;
     char err [512];
-    if (ddc_args_conn_env (&conn, err, sizeof err) < 0) {
+    if (ddc_args_conn_env (&conn, err, sizeof (err)) < 0) {
         fprintf (stderr, "ddc-docker: %s\n", err);
         return DDC_ARGS_USAGE;
     }
@@ -465,29 +489,49 @@ main (int argc, char **argv)
     int c;
     while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'b': conn.broker = optarg; break;
-        case 'H': host = optarg; break;
-        case 's': socket_path = optarg; break;
-        case 'c': cache = optarg; break;
-        case 'a': audit = optarg; break;
-        case 'C': conn.cert = optarg; break;
-        case 'B': conn.broker_cert = optarg; break;
-        case 'I': conn.insecure = true; break;
-        case 'D': data = optarg; break;
-        case 'v': ddc_log_set_level (DDC_LOG_DEBUG); break;
-        case 'h': s_usage (stdout); return 0;
-        case 'V':
-            printf ("ddc-docker %s (libzmq %d.%d.%d, czmq %d.%d.%d, %s)\n", DDC_VERSION,
-                    ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
-                    CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH,
-                    curl_version ());
-            return 0;
-        default:
-            return ddc_args_bad_option ("ddc-docker", c, argv);
+            case 'b':
+                conn.broker = optarg;
+                break;
+            case 'H':
+                host = optarg;
+                break;
+            case 's':
+                socket_path = optarg;
+                break;
+            case 'c':
+                cache = optarg;
+                break;
+            case 'a':
+                audit = optarg;
+                break;
+            case 'C':
+                conn.cert = optarg;
+                break;
+            case 'B':
+                conn.broker_cert = optarg;
+                break;
+            case 'I':
+                conn.insecure = true;
+                break;
+            case 'D':
+                data = optarg;
+                break;
+            case 'v':
+                ddc_log_set_level (DDC_LOG_DEBUG);
+                break;
+            case 'h':
+                s_usage (stdout);
+                return 0;
+            case 'V':
+                printf ("ddc-docker %s (libzmq %d.%d.%d, czmq %d.%d.%d, %s)\n", DDC_VERSION,
+                        ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH, CZMQ_VERSION_MAJOR,
+                        CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH, curl_version ());
+                return 0;
+            default:
+                return ddc_args_bad_option ("ddc-docker", c, argv);
         }
     }
-    if (ddc_args_no_more ("ddc-docker", argc, argv)
-        || ddc_args_connection ("ddc-docker", &conn))
+    if (ddc_args_no_more ("ddc-docker", argc, argv) || ddc_args_connection ("ddc-docker", &conn))
         return DDC_ARGS_USAGE;
     if (!*socket_path) {
         fprintf (stderr, "ddc-docker: --docker-socket needs a path\n");
@@ -497,24 +541,26 @@ main (int argc, char **argv)
     s_daemon_t *self = &daemon_;
     char hostbuf [256] = "";
     if (!host) {
-        ddc_args_host_name (hostbuf, sizeof hostbuf);
+        ddc_args_host_name (hostbuf, sizeof (hostbuf));
         host = hostbuf;
     }
-    ddc_strlcpy (self->host, host, sizeof self->host);
+    ddc_strlcpy (self->host, host, sizeof (self->host));
     if (!ddc_config_name_ok (host, DDC_HOST_NAME_MAX)) {
-        fprintf (stderr, "ddc-docker: host name '%s' is not usable: 1 to 63 characters from "
+        fprintf (stderr,
+                 "ddc-docker: host name '%s' is not usable: 1 to 63 characters from "
                  "A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit (pass "
-                 "--host)\n", host);
+                 "--host)\n",
+                 host);
         return 2;
     }
     //  The files go to the data folder unless each is given.
-    char name [DDC_HOST_NAME_MAX + 32];  /* docker-HOST.cache.json */
+    char name [DDC_HOST_NAME_MAX + 32]; //  docker-HOST.cache.json
     char *data_dir = NULL, *audit_path = NULL;
-    snprintf (name, sizeof name, "docker-%.*s.cache.json", DDC_HOST_NAME_MAX, self->host);
-    char *cache_path = ddc_args_data_file (cache, data, &data_dir, name, err, sizeof err);
-    snprintf (name, sizeof name, "docker-%.*s.audit.log", DDC_HOST_NAME_MAX, self->host);
+    snprintf (name, sizeof (name), "docker-%.*s.cache.json", DDC_HOST_NAME_MAX, self->host);
+    char *cache_path = ddc_args_data_file (cache, data, &data_dir, name, err, sizeof (err));
+    snprintf (name, sizeof (name), "docker-%.*s.audit.log", DDC_HOST_NAME_MAX, self->host);
     if (cache_path)
-        audit_path = ddc_args_data_file (audit, data, &data_dir, name, err, sizeof err);
+        audit_path = ddc_args_data_file (audit, data, &data_dir, name, err, sizeof (err));
     if (!audit_path) {
         fprintf (stderr, "ddc-docker: %s\n", err);
         free (cache_path);
@@ -538,8 +584,8 @@ main (int argc, char **argv)
     self->tasks = tasks_new (self->host);
     self->records = records_new ();
     self->status = status_new (self->engine, socket_path, self->agent, s_report, self);
-    self->actions = actions_new (self->engine, self->agent, self->status, audit_path, s_on_done,
-                                 self);
+    self->actions =
+        actions_new (self->engine, self->agent, self->status, audit_path, s_on_done, self);
     self->alerts = alerts_new (self->engine, self->agent, self->status, s_report, self);
     if (!self->alerts) {
         fprintf (stderr, "ddc-docker: cannot set up libcurl for the alerts' webhook\n");
@@ -565,8 +611,10 @@ main (int argc, char **argv)
     int rc = 0;
     self->client = ddc_client_new (&opts);
     if (!self->client) {
-        fprintf (stderr, "ddc-docker: cannot connect to %s (bad endpoint or certificate; "
-                 "-v tells why)\n", conn.broker);
+        fprintf (stderr,
+                 "ddc-docker: cannot connect to %s (bad endpoint or certificate; "
+                 "-v tells why)\n",
+                 conn.broker);
         rc = 1;
     }
     else {

@@ -12,11 +12,11 @@ typedef struct {
 } s_record_t;
 
 struct _records_t {
-    s_record_t queue [RECORDS_MAX];     //  a ring, oldest at head
+    s_record_t queue [RECORDS_MAX]; //  a ring, oldest at head
     size_t head, count;
-    bool in_flight;                     //  the head is on its way
-    int64_t retry_at;                   //  mono ms: no send before
-    size_t dropped;                     //  dropped since the last ACK
+    bool in_flight;   //  the head is on its way
+    int64_t retry_at; //  mono ms: no send before
+    size_t dropped;   //  dropped since the last ACK
 };
 
 records_t *
@@ -33,7 +33,8 @@ records_destroy (records_t **self_p)
     records_t *self = *self_p;
     if (self->count)
         ddc_warn ("%zu task run(s) not reported to the broker's audit log (they are in this "
-                  "agent's audit file)", self->count);
+                  "agent's audit file)",
+                  self->count);
     for (size_t i = 0; i < RECORDS_MAX; i++)
         cJSON_Delete (self->queue [i].entry);
     free (self);
@@ -84,8 +85,8 @@ records_add (records_t *self, const cJSON *entry)
             size_t second = (self->head + 1) % RECORDS_MAX;
             cJSON_Delete (self->queue [second].entry);
             for (size_t i = 1; i + 1 < self->count; i++)
-                self->queue [(self->head + i) % RECORDS_MAX]
-                    = self->queue [(self->head + i + 1) % RECORDS_MAX];
+                self->queue [(self->head + i) % RECORDS_MAX] =
+                    self->queue [(self->head + i + 1) % RECORDS_MAX];
             self->queue [(self->head + self->count - 1) % RECORDS_MAX].entry = NULL;
             self->count--;
         }

@@ -16,9 +16,9 @@
 #include "actions.h"
 #include "ddc_client.h"
 
-#define RECORDS_MAX        256
-#define RECORDS_TIMEOUT_MS 5000     //  wait for the ACK
-#define RECORDS_RETRY_MS   2000     //  after no ACK, before sending again
+#define RECORDS_MAX 256
+#define RECORDS_TIMEOUT_MS 5000 //  wait for the ACK
+#define RECORDS_RETRY_MS 2000   //  after no ACK, before sending again
 
 typedef struct _records_t records_t;
 

@@ -15,14 +15,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define S_PING_TIMEOUT     5000
-#define S_INSPECT_TIMEOUT  10000
-#define S_LIST_TIMEOUT     15000
-#define S_STATS_TIMEOUT    30000
+#define S_PING_TIMEOUT 5000
+#define S_INSPECT_TIMEOUT 10000
+#define S_LIST_TIMEOUT 15000
+#define S_STATS_TIMEOUT 30000
 #define S_INVENTORY_DEBOUNCE 250
-#define S_STREAM_HEALTHY   5000         //  a stream that lived this long ended "normally"
-#define S_HEALTH_MS        3000         //  liveness ping while reachable
-#define S_SOCK_CHECK_MS    500          //  looking for a listener while it is gone
+#define S_STREAM_HEALTHY 5000 //  a stream that lived this long ended "normally"
+#define S_HEALTH_MS 3000      //  liveness ping while reachable
+#define S_SOCK_CHECK_MS 500   //  looking for a listener while it is gone
 #define S_INVENTORY_JSON_MAX (DDC_REPORT_MAX - 16 * 1024)
 
 typedef enum { REQ_PING, REQ_VERSION, REQ_LIST, REQ_INSPECT, REQ_STATS } s_kind_t;
@@ -31,7 +31,7 @@ typedef enum { REQ_PING, REQ_VERSION, REQ_LIST, REQ_INSPECT, REQ_STATS } s_kind_
 typedef struct {
     char name [DOCKER_NAME_MAX];
     bool active;
-    bool known;                         //  inspected (exists decided)
+    bool known; //  inspected (exists decided)
     bool exists;
     bool running;
     bool tty;
@@ -40,12 +40,12 @@ typedef struct {
     char health [DOCKER_HEALTH_MAX];
     char image [DOCKER_IMAGE_MAX];
     char id [DOCKER_ID_MAX];
-    int64_t started_at;                 //  epoch s, 0 = never
+    int64_t started_at; //  epoch s, 0 = never
     bool has_stats;
     double cpu;
     uint64_t mem, mem_limit;
-    int64_t updated_ms;                 //  wall ms of the last change/sample
-    int64_t inspect_due;                //  mono ms, 0 = none
+    int64_t updated_ms;  //  wall ms of the last change/sample
+    int64_t inspect_due; //  mono ms, 0 = none
     bool inspect_busy, inspect_again;
     bool stats_wanted, stats_busy;
 } s_entry_t;
@@ -76,39 +76,39 @@ struct _status_t {
     char version [64];
     char api [16];
     bool probe_busy;
-    bool probe_resync;                  //  the probe in flight resyncs on success
-    int64_t probe_at;                   //  mono ms of a resync probe, 0 = none
-    int64_t health_at;                  //  mono ms of the next liveness ping
-    bool sock_gone;                     //  the last probe found no listener
-    int64_t sock_check_at;              //  mono ms: look for one again
-    int64_t backoff;                    //  grows only while a listener fails
-    int64_t down_since;                 //  wall ms Docker went away, 0 = up
+    bool probe_resync;     //  the probe in flight resyncs on success
+    int64_t probe_at;      //  mono ms of a resync probe, 0 = none
+    int64_t health_at;     //  mono ms of the next liveness ping
+    bool sock_gone;        //  the last probe found no listener
+    int64_t sock_check_at; //  mono ms: look for one again
+    int64_t backoff;       //  grows only while a listener fails
+    int64_t down_since;    //  wall ms Docker went away, 0 = up
 
     //  events stream
-    int64_t stream_id;                  //  0 = none
+    int64_t stream_id; //  0 = none
     int64_t stream_opened;
     int64_t stream_backoff;
-    int64_t last_event_s;               //  time of the last event seen
-    uint64_t events;                    //  events read
-    int64_t event_lag_ms;               //  of the last one, -1 = none
+    int64_t last_event_s; //  time of the last event seen
+    uint64_t events;      //  events read
+    int64_t event_lag_ms; //  of the last one, -1 = none
 
     //  configured containers
     s_entry_t *entries;
     size_t nentries;
     size_t inspects_busy, stats_busy;
     size_t stats_cursor;
-    int64_t stats_next;                 //  mono ms of the next round, 0 = none
-    int64_t stats_round;                //  mono ms of the last round
-    int stats_interval;                 //  s
+    int64_t stats_next;  //  mono ms of the next round, 0 = none
+    int64_t stats_round; //  mono ms of the last round
+    int stats_interval;  //  s
 
     //  inventory
     docker_list_t *list;
-    int64_t list_wall;                  //  wall ms of the list
+    int64_t list_wall; //  wall ms of the list
     bool list_busy, list_again;
-    int64_t list_due;                   //  mono ms, 0 = none
+    int64_t list_due; //  mono ms, 0 = none
 
     //  reports
-    int64_t report_due;                 //  mono ms, 0 = none
+    int64_t report_due; //  mono ms, 0 = none
     int64_t last_report;
 };
 
@@ -168,11 +168,11 @@ static int64_t
 s_request (status_t *self, s_kind_t kind, const char *name, const char *path, long timeout_ms,
            engine_reply_fn *cb)
 {
-    s_req_t *req = ddc_calloc (1, sizeof *req);
+    s_req_t *req = ddc_calloc (1, sizeof (*req));
     req->status = self;
     req->kind = kind;
     if (name)
-        ddc_strlcpy (req->name, name, sizeof req->name);
+        ddc_strlcpy (req->name, name, sizeof (req->name));
     int64_t id = engine_request (self->engine, "GET", path, NULL, timeout_ms, cb, req);
     if (id < 0) {
         ddc_warn ("docker: cannot queue GET %s", path);
@@ -203,8 +203,8 @@ s_forget_states (status_t *self)
         s_entry_t *e = &self->entries [i];
         if (!e->known)
             continue;
-        ddc_strlcpy (e->last_state, e->state, sizeof e->last_state);
-        ddc_strlcpy (e->state, "unknown", sizeof e->state);
+        ddc_strlcpy (e->last_state, e->state, sizeof (e->last_state));
+        ddc_strlcpy (e->state, "unknown", sizeof (e->state));
         e->known = false;
         e->running = false;
         e->has_stats = false;
@@ -225,7 +225,8 @@ s_unreachable (status_t *self, const char *why)
     if (changed)
         ddc_warn ("docker unreachable: %s (%s%.1f s)", why,
                   self->sock_gone ? "looking for the socket every 0.5 s, probing again in "
-                                  : "retrying in ", (double) self->backoff / 1000.0);
+                                  : "retrying in ",
+                  (double) self->backoff / 1000.0);
     bool went = self->reachable || !self->down_since;
     if (went) {
         self->down_since = ddc_wall_ms ();
@@ -233,12 +234,12 @@ s_unreachable (status_t *self, const char *why)
     }
     self->reachable = false;
     self->ever_answered = true;
-    ddc_strlcpy (self->error, why, sizeof self->error);
+    ddc_strlcpy (self->error, why, sizeof (self->error));
     self->probe_busy = false;
     self->probe_at = ddc_mono_ms () + self->backoff;
     if (!self->sock_gone)
-        self->backoff = self->backoff * 2 > STATUS_BACKOFF_MAX ? STATUS_BACKOFF_MAX
-                                                               : self->backoff * 2;
+        self->backoff =
+            self->backoff * 2 > STATUS_BACKOFF_MAX ? STATUS_BACKOFF_MAX : self->backoff * 2;
     if (changed)
         s_dirty (self, 20);
     if (went && self->report) {
@@ -254,8 +255,8 @@ static void
 s_reachable (status_t *self)
 {
     if (!self->reachable)
-        ddc_info ("docker reachable: version %s, API %s", self->version[0] ? self->version : "?",
-                  self->api[0] ? self->api : "?");
+        ddc_info ("docker reachable: version %s, API %s", self->version [0] ? self->version : "?",
+                  self->api [0] ? self->api : "?");
     self->reachable = true;
     self->ever_answered = true;
     self->down_since = 0;
@@ -273,8 +274,7 @@ s_reachable (status_t *self)
     s_dirty (self, 20);
 }
 
-static void
-s_on_reply (void *arg, int status, const char *body, size_t len, const char *errmsg);
+static void s_on_reply (void *arg, int status, const char *body, size_t len, const char *errmsg);
 
 //  Does anything accept connections on the socket? dockerd removes its
 //  socket as soon as it starts shutting down, while the engine's pooled
@@ -284,15 +284,15 @@ static int
 s_socket_alive (status_t *self, char *why, size_t size)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen (self->socket_path) >= sizeof addr.sun_path) {
+    if (strlen (self->socket_path) >= sizeof (addr.sun_path)) {
         snprintf (why, size, "docker socket %s: path too long", self->socket_path);
         return -1;
     }
     memcpy (addr.sun_path, self->socket_path, strlen (self->socket_path) + 1);
     int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
-        return 0;                       //  cannot tell: let the ping decide
-    int rc = connect (fd, (struct sockaddr *) &addr, sizeof addr);
+        return 0; //  cannot tell: let the ping decide
+    int rc = connect (fd, (struct sockaddr *) &addr, sizeof (addr));
     int err = errno;
     close (fd);
     if (rc == 0 || err == EAGAIN || err == EINPROGRESS || err == EINTR)
@@ -314,7 +314,7 @@ s_probe (status_t *self, bool resync)
         self->probe_at = 0;
     self->health_at = 0;
     char why [512];
-    if (s_socket_alive (self, why, sizeof why) < 0) {
+    if (s_socket_alive (self, why, sizeof (why)) < 0) {
         self->sock_gone = true;
         self->sock_check_at = ddc_mono_ms () + S_SOCK_CHECK_MS;
         s_unreachable (self, why);
@@ -342,9 +342,9 @@ s_on_ping (status_t *self, int status, const char *errmsg)
     }
     char why [512];
     if (status < 0)
-        ddc_strlcpy (why, errmsg ? errmsg : "no reply", sizeof why);
+        ddc_strlcpy (why, errmsg ? errmsg : "no reply", sizeof (why));
     else
-        snprintf (why, sizeof why, "HTTP %d from /_ping", status);
+        snprintf (why, sizeof (why), "HTTP %d from /_ping", status);
     s_unreachable (self, why);
 }
 
@@ -353,10 +353,10 @@ s_on_version (status_t *self, int status, const char *body, size_t len)
 {
     docker_version_t v;
     if (status == 200 && docker_version_parse (body, len, &v) == 0)
-        ddc_strlcpy (self->version, v.version, sizeof self->version);
+        ddc_strlcpy (self->version, v.version, sizeof (self->version));
     const char *api = engine_api_version (self->engine);
     if (api)
-        ddc_strlcpy (self->api, api, sizeof self->api);
+        ddc_strlcpy (self->api, api, sizeof (self->api));
     s_reachable (self);
 }
 
@@ -384,10 +384,9 @@ s_urlencode (const char *in, char *out, size_t size)
 static bool
 s_event_wanted (const char *action)
 {
-    static const char *const wanted [] = {
-        "create", "destroy", "start", "die", "stop", "kill", "restart", "pause", "unpause",
-        "health_status", "rename", "oom", NULL
-    };
+    static const char *const wanted [] = { "create", "destroy", "start", "die",     "stop",
+                                           "kill",   "restart", "pause", "unpause", "health_status",
+                                           "rename", "oom",     NULL };
     for (const char *const *w = wanted; *w; w++)
         if (strcmp (*w, action) == 0)
             return true;
@@ -417,8 +416,7 @@ s_on_event (void *arg, const char *line, size_t len)
                     || strcmp (ev.action, "create") == 0;
     for (size_t i = 0; i < self->nentries; i++) {
         s_entry_t *e = &self->entries [i];
-        if (strcmp (e->name, ev.name) == 0
-            || (identity && e->id [0] && strcmp (e->id, ev.id) == 0))
+        if (strcmp (e->name, ev.name) == 0 || (identity && e->id [0] && strcmp (e->id, ev.id) == 0))
             s_want_inspect (self, e, STATUS_EVENT_DEBOUNCE);
         if (strcmp (e->name, ev.name) == 0 && self->on_event)
             self->on_event (self->watch_arg, &ev);
@@ -441,8 +439,8 @@ s_on_stream_end (void *arg, int status, const char *errmsg)
         self->stream_backoff = self->stream_backoff ? self->stream_backoff * 2 : STATUS_BACKOFF_MIN;
     if (self->stream_backoff > STATUS_BACKOFF_MAX)
         self->stream_backoff = STATUS_BACKOFF_MAX;
-    ddc_warn ("docker: events stream ended (%d: %s); reconnecting%s", status,
-              errmsg ? errmsg : "", self->stream_backoff ? " after a pause" : "");
+    ddc_warn ("docker: events stream ended (%d: %s); reconnecting%s", status, errmsg ? errmsg : "",
+              self->stream_backoff ? " after a pause" : "");
     //  Probe first: a reachable engine then gets the stream back, a list
     //  and an inspect of every configured container.
     if (!self->probe_busy) {
@@ -461,13 +459,13 @@ s_open_stream (status_t *self)
         "{\"type\":[\"container\"],\"event\":[\"create\",\"destroy\",\"start\",\"die\","
         "\"stop\",\"kill\",\"restart\",\"pause\",\"unpause\",\"health_status\",\"rename\","
         "\"oom\"]}";
-    char enc [sizeof filters * 3 + 1];
-    s_urlencode (filters, enc, sizeof enc);
+    char enc [sizeof (filters) * 3 + 1];
+    s_urlencode (filters, enc, sizeof (enc));
     //  since= covers the events between the last one seen (or this moment)
     //  and the stream being in place; duplicates only cause an inspect.
     int64_t since = self->last_event_s ? self->last_event_s : ddc_wall_ms () / 1000 - 1;
-    char path [sizeof enc + 64];
-    snprintf (path, sizeof path, "/events?filters=%s&since=%lld", enc, (long long) since);
+    char path [sizeof (enc) + 64];
+    snprintf (path, sizeof (path), "/events?filters=%s&since=%lld", enc, (long long) since);
     self->stream_opened = ddc_mono_ms ();
     int64_t id = engine_stream (self->engine, path, s_on_event, s_on_stream_end, self);
     if (id < 0) {
@@ -496,7 +494,7 @@ s_on_list (status_t *self, int status, const char *body, size_t len, const char 
         return;
     }
     char why [160];
-    docker_list_t *list = docker_list_parse (body, len, why, sizeof why);
+    docker_list_t *list = docker_list_parse (body, len, why, sizeof (why));
     if (!list) {
         ddc_warn ("docker: container list reply refused: %s", why);
         return;
@@ -521,16 +519,16 @@ s_take_inspect (s_entry_t *e, int http, const docker_inspect_t *in)
         e->exists = true;
         e->running = in->running;
         e->tty = in->tty;
-        ddc_strlcpy (e->state, in->status, sizeof e->state);
-        ddc_strlcpy (e->health, in->health, sizeof e->health);
-        ddc_strlcpy (e->image, in->image, sizeof e->image);
-        ddc_strlcpy (e->id, in->id, sizeof e->id);
+        ddc_strlcpy (e->state, in->status, sizeof (e->state));
+        ddc_strlcpy (e->health, in->health, sizeof (e->health));
+        ddc_strlcpy (e->image, in->image, sizeof (e->image));
+        ddc_strlcpy (e->id, in->id, sizeof (e->id));
         e->started_at = in->started_at;
     }
     else {
         e->exists = false;
         e->running = false;
-        ddc_strlcpy (e->state, "missing", sizeof e->state);
+        ddc_strlcpy (e->state, "missing", sizeof (e->state));
         e->health [0] = '\0';
         e->id [0] = '\0';
         e->started_at = 0;
@@ -539,10 +537,9 @@ s_take_inspect (s_entry_t *e, int http, const docker_inspect_t *in)
     if (!e->running)
         e->has_stats = false;
     bool changed = !before.known || before.exists != e->exists || before.running != e->running
-                   || strcmp (before.state, e->state) != 0
-                   || strcmp (before.health, e->health) != 0
-                   || strcmp (before.image, e->image) != 0
-                   || before.started_at != e->started_at || before.has_stats != e->has_stats;
+                   || strcmp (before.state, e->state) != 0 || strcmp (before.health, e->health) != 0
+                   || strcmp (before.image, e->image) != 0 || before.started_at != e->started_at
+                   || before.has_stats != e->has_stats;
     if (changed)
         e->updated_ms = ddc_wall_ms ();
     return changed;
@@ -556,7 +553,7 @@ s_on_inspect (status_t *self, const char *name, int status, const char *body, si
         self->inspects_busy--;
     s_entry_t *e = s_entry (self, name);
     if (!e)
-        return;                         //  no longer configured
+        return; //  no longer configured
     e->inspect_busy = false;
     if (e->inspect_again) {
         e->inspect_again = false;
@@ -569,15 +566,14 @@ s_on_inspect (status_t *self, const char *name, int status, const char *body, si
         if (self->on_inspect)
             self->on_inspect (self->watch_arg, name, &in);
     }
-    else
-    if (status == 404) {
+    else if (status == 404) {
         if (s_take_inspect (e, 404, NULL))
             s_dirty (self, 20);
     }
     else {
         char msg [DOCKER_ERRMSG_MAX] = "";
         if (status > 0)
-            docker_error_parse (body, len, msg, sizeof msg);
+            docker_error_parse (body, len, msg, sizeof (msg));
         ddc_warn ("docker: inspect %s failed: %s", name,
                   status < 0 ? (errmsg ? errmsg : "no reply") : msg);
         if (status < 0)
@@ -604,8 +600,7 @@ s_on_stats (status_t *self, const char *name, int status, const char *body, size
         e->updated_ms = ddc_wall_ms ();
         s_dirty (self, 250);
     }
-    else
-    if (status < 0) {
+    else if (status < 0) {
         ddc_debug ("docker: stats %s failed: %s", name, errmsg ? errmsg : "no reply");
         status_docker_error (self, errmsg);
     }
@@ -618,11 +613,21 @@ s_on_reply (void *arg, int status, const char *body, size_t len, const char *err
     status_t *self = req->status;
     if (!self->closing) {
         switch (req->kind) {
-        case REQ_PING: s_on_ping (self, status, errmsg); break;
-        case REQ_VERSION: s_on_version (self, status, body, len); break;
-        case REQ_LIST: s_on_list (self, status, body, len, errmsg); break;
-        case REQ_INSPECT: s_on_inspect (self, req->name, status, body, len, errmsg); break;
-        case REQ_STATS: s_on_stats (self, req->name, status, body, len, errmsg); break;
+            case REQ_PING:
+                s_on_ping (self, status, errmsg);
+                break;
+            case REQ_VERSION:
+                s_on_version (self, status, body, len);
+                break;
+            case REQ_LIST:
+                s_on_list (self, status, body, len, errmsg);
+                break;
+            case REQ_INSPECT:
+                s_on_inspect (self, req->name, status, body, len, errmsg);
+                break;
+            case REQ_STATS:
+                s_on_stats (self, req->name, status, body, len, errmsg);
+                break;
         }
     }
     free (req);
@@ -639,7 +644,7 @@ s_pump (status_t *self, int64_t now)
         if (!e->inspect_due || e->inspect_due > now || e->inspect_busy)
             continue;
         char path [DOCKER_NAME_MAX + 32];
-        snprintf (path, sizeof path, "/containers/%s/json", e->name);
+        snprintf (path, sizeof (path), "/containers/%s/json", e->name);
         e->inspect_due = 0;
         if (s_request (self, REQ_INSPECT, e->name, path, S_INSPECT_TIMEOUT, s_on_reply) > 0) {
             e->inspect_busy = true;
@@ -657,7 +662,7 @@ s_pump (status_t *self, int64_t now)
         if (!e->running)
             continue;
         char path [DOCKER_NAME_MAX + 48];
-        snprintf (path, sizeof path, "/containers/%s/stats?stream=false", e->name);
+        snprintf (path, sizeof (path), "/containers/%s/stats?stream=false", e->name);
         if (s_request (self, REQ_STATS, e->name, path, S_STATS_TIMEOUT, s_on_reply) > 0) {
             e->stats_busy = true;
             self->stats_busy++;
@@ -673,7 +678,7 @@ status_t *
 status_new (engine_t *engine, const char *socket_path, agent_t *agent, status_report_fn *report,
             void *arg)
 {
-    status_t *self = ddc_calloc (1, sizeof *self);
+    status_t *self = ddc_calloc (1, sizeof (*self));
     self->engine = engine;
     self->socket_path = ddc_strdup (socket_path);
     self->agent = agent;
@@ -681,7 +686,7 @@ status_new (engine_t *engine, const char *socket_path, agent_t *agent, status_re
     self->arg = arg;
     self->backoff = STATUS_BACKOFF_MIN;
     self->stats_interval = agent_stats_interval_s (agent);
-    ddc_strlcpy (self->error, "not probed yet", sizeof self->error);
+    ddc_strlcpy (self->error, "not probed yet", sizeof (self->error));
     status_config_changed (self);
     return self;
 }
@@ -724,7 +729,7 @@ status_config_changed (status_t *self)
         n++;
     if (n > DDC_CONTAINERS_MAX)
         n = DDC_CONTAINERS_MAX;
-    s_entry_t *entries = n ? ddc_calloc (n, sizeof *entries) : NULL;
+    s_entry_t *entries = n ? ddc_calloc (n, sizeof (*entries)) : NULL;
     size_t count = 0;
     bool changed = false;
     for (const cJSON *c = containers->child; c && count < n; c = c->next) {
@@ -742,8 +747,8 @@ status_config_changed (status_t *self)
         if (old)
             *e = *old;
         else {
-            ddc_strlcpy (e->name, name, sizeof e->name);
-            ddc_strlcpy (e->state, "unknown", sizeof e->state);
+            ddc_strlcpy (e->name, name, sizeof (e->name));
+            ddc_strlcpy (e->state, "unknown", sizeof (e->state));
             e->updated_ms = ddc_wall_ms ();
             e->inspect_due = ddc_mono_ms ();
             changed = true;
@@ -766,7 +771,7 @@ status_config_changed (status_t *self)
     if (interval != self->stats_interval) {
         ddc_info ("docker: stats every %d s (was %d s)", interval, self->stats_interval);
         self->stats_interval = interval;
-        changed = true;                 //  the report shows the interval
+        changed = true; //  the report shows the interval
         if (self->stats_next) {
             int64_t next = self->stats_round + (int64_t) interval * 1000;
             int64_t now = ddc_mono_ms ();
@@ -793,7 +798,7 @@ status_tick (status_t *self)
         && now >= self->sock_check_at) {
         char why [512];
         self->sock_check_at = now + S_SOCK_CHECK_MS;
-        if (s_socket_alive (self, why, sizeof why) == 0) {
+        if (s_socket_alive (self, why, sizeof (why)) == 0) {
             ddc_info ("docker: the socket %s has a listener again: probing", self->socket_path);
             self->backoff = STATUS_BACKOFF_MIN;
             s_probe (self, true);
@@ -809,8 +814,8 @@ status_tick (status_t *self)
         }
         if (self->list_due && now >= self->list_due && !self->list_busy) {
             self->list_due = now + STATUS_INVENTORY_MS;
-            if (s_request (self, REQ_LIST, NULL, "/containers/json?all=1", S_LIST_TIMEOUT,
-                           s_on_reply) > 0)
+            if (s_request (self, REQ_LIST, NULL, "/containers/json?all=1", S_LIST_TIMEOUT, s_on_reply)
+                > 0)
                 self->list_busy = true;
         }
         s_pump (self, now);
@@ -832,7 +837,12 @@ status_timeout_ms (status_t *self)
         return 1000;
     int64_t now = ddc_mono_ms ();
     int64_t next = now + 1000;
-#define S_NEXT(t) do { int64_t t_ = (t); if (t_ && t_ < next) next = t_; } while (0)
+#define S_NEXT(t)            \
+    do {                     \
+        int64_t t_ = (t);    \
+        if (t_ && t_ < next) \
+            next = t_;       \
+    } while (0)
     if (self->started && !self->probe_busy) {
         S_NEXT (self->probe_at);
         if (self->reachable)
@@ -879,7 +889,7 @@ status_inspected (status_t *self, const char *name, int http, const docker_inspe
     if (http == 200 && in && self->on_inspect)
         self->on_inspect (self->watch_arg, name, in);
     if (e->running && !e->stats_busy && self->reachable)
-        e->stats_wanted = true;         //  fresh numbers after a start
+        e->stats_wanted = true; //  fresh numbers after a start
 }
 
 void
@@ -996,7 +1006,7 @@ status_body (status_t *self, const char *name)
 {
     int64_t now_ms = ddc_wall_ms ();
     char down [64];
-    s_down_reason (self, down, sizeof down);
+    s_down_reason (self, down, sizeof (down));
     if (name) {
         s_entry_t *e = s_entry (self, name);
         return e ? s_entry_json (e, now_ms / 1000, down) : NULL;
@@ -1040,7 +1050,7 @@ status_inventory (status_t *self)
     //  The list is as of list_wall: while Docker is away its states are not
     //  current, so they read "unknown" (names and images stay for pickers).
     char down [64];
-    s_down_reason (self, down, sizeof down);
+    s_down_reason (self, down, sizeof (down));
     if (down [0])
         cJSON_AddStringToObject (body, "reason", down);
     cJSON *arr = cJSON_AddArrayToObject (body, "containers");

@@ -14,13 +14,13 @@
 #include "docker_parse.h"
 #include "engine.h"
 
-#define STATUS_MAX_INSPECTS    16       //  inspects in flight at once
-#define STATUS_MAX_STATS       32       //  stats samples in flight at once
-#define STATUS_INVENTORY_MS    60000    //  periodic inventory refresh
-#define STATUS_EVENT_DEBOUNCE  50       //  ms from an event to the inspect
-#define STATUS_REPORT_GAP      200      //  ms at least between two reports
-#define STATUS_BACKOFF_MIN     500      //  Docker retry backoff, ms
-#define STATUS_BACKOFF_MAX     30000
+#define STATUS_MAX_INSPECTS 16    //  inspects in flight at once
+#define STATUS_MAX_STATS 32       //  stats samples in flight at once
+#define STATUS_INVENTORY_MS 60000 //  periodic inventory refresh
+#define STATUS_EVENT_DEBOUNCE 50  //  ms from an event to the inspect
+#define STATUS_REPORT_GAP 200     //  ms at least between two reports
+#define STATUS_BACKOFF_MIN 500    //  Docker retry backoff, ms
+#define STATUS_BACKOFF_MAX 30000
 
 typedef struct _status_t status_t;
 

@@ -10,12 +10,12 @@
 #include <string.h>
 
 typedef struct {
-    cJSON *task;                        //  the definition, copied
+    cJSON *task; //  the definition, copied
     char id [72];
     bool active;
-    int64_t next;                       //  epoch s, -1 = none
-    int64_t last_run;                   //  epoch s, 0 = never
-    int last_result;                    //  -1 none, 0 error, 1 ok
+    int64_t next;     //  epoch s, -1 = none
+    int64_t last_run; //  epoch s, 0 = never
+    int last_result;  //  -1 none, 0 error, 1 ok
     char last_message [256];
 } s_task_t;
 
@@ -28,7 +28,7 @@ struct _tasks_t {
 tasks_t *
 tasks_new (const char *host)
 {
-    tasks_t *self = ddc_calloc (1, sizeof *self);
+    tasks_t *self = ddc_calloc (1, sizeof (*self));
     self->host = ddc_strdup (host ? host : "");
     return self;
 }
@@ -78,22 +78,22 @@ tasks_sync (tasks_t *self, const cJSON *section, int64_t now_s)
         n++;
     if (n > DDC_TASKS_MAX)
         n = DDC_TASKS_MAX;
-    s_task_t *items = n ? ddc_calloc (n, sizeof *items) : NULL;
+    s_task_t *items = n ? ddc_calloc (n, sizeof (*items)) : NULL;
     size_t count = 0;
-    for (const cJSON *t = cJSON_IsArray (section) ? section->child : NULL;
-         t && count < n; t = t->next) {
+    for (const cJSON *t = cJSON_IsArray (section) ? section->child : NULL; t && count < n;
+         t = t->next) {
         const char *host = s_str (t, "host");
         const char *id = s_str (t, "id");
-        if (!host || !id || strcmp (host, self->host) != 0 || strlen (id) >= sizeof items->id)
+        if (!host || !id || strcmp (host, self->host) != 0 || strlen (id) >= sizeof (items->id))
             continue;
         bool dup = false;
         for (size_t k = 0; k < count && !dup; k++)
             dup = strcmp (items [k].id, id) == 0;
         if (dup)
-            continue;                   //  first one wins (the agent refused such a section)
+            continue; //  first one wins (the agent refused such a section)
         s_task_t *it = &items [count++];
         it->task = cJSON_Duplicate (t, 1);
-        ddc_strlcpy (it->id, id, sizeof it->id);
+        ddc_strlcpy (it->id, id, sizeof (it->id));
         it->active = !cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (t, "active"));
         it->last_result = -1;
         s_task_t *old = NULL;
@@ -103,10 +103,10 @@ tasks_sync (tasks_t *self, const cJSON *section, int64_t now_s)
         if (old) {
             it->last_run = old->last_run;
             it->last_result = old->last_result;
-            ddc_strlcpy (it->last_message, old->last_message, sizeof it->last_message);
+            ddc_strlcpy (it->last_message, old->last_message, sizeof (it->last_message));
         }
         if (old && ddc_json_equal (old->task, t))
-            it->next = old->next;       //  unchanged: a due run is not lost
+            it->next = old->next; //  unchanged: a due run is not lost
         else
             it->next = s_next (it, now_s);
     }
@@ -150,7 +150,7 @@ tasks_record (tasks_t *self, const char *id, int64_t run_s, bool ok, const char 
             s_task_t *t = &self->items [i];
             t->last_run = run_s;
             t->last_result = ok ? 1 : 0;
-            ddc_strlcpy (t->last_message, message ? message : "", sizeof t->last_message);
+            ddc_strlcpy (t->last_message, message ? message : "", sizeof (t->last_message));
             return;
         }
 }
@@ -186,8 +186,8 @@ tasks_report (tasks_t *self)
         const s_task_t *t = &self->items [i];
         cJSON *o = cJSON_CreateObject ();
         char desc [160];
-        if (ddc_schedule_describe (t->task, desc, sizeof desc) != 0)
-            ddc_strlcpy (desc, "invalid schedule", sizeof desc);
+        if (ddc_schedule_describe (t->task, desc, sizeof (desc)) != 0)
+            ddc_strlcpy (desc, "invalid schedule", sizeof (desc));
         cJSON_AddStringToObject (o, "description", desc);
         const char *container = s_str (t->task, "container");
         const char *action = s_str (t->task, "action");

@@ -11,41 +11,41 @@
 #include <string.h>
 #include <strings.h>
 
-#define S_USER_AGENT   "ddc-docker/" DDC_VERSION
-#define S_COLOR_CRASH  0xe74c3c
+#define S_USER_AGENT "ddc-docker/" DDC_VERSION
+#define S_COLOR_CRASH 0xe74c3c
 #define S_COLOR_HEALTH 0xe67e22
-#define S_COLOR_LOOP   0x9b59b6
-#define S_COLOR_OK     0x2ecc71
+#define S_COLOR_LOOP 0x9b59b6
+#define S_COLOR_OK 0x2ecc71
 #define S_COLOR_CLOSED 0x95a5a6
 
 typedef struct {
     char *body;
     int tries;
-    int64_t due;                        //  mono ms of the next try
+    int64_t due; //  mono ms of the next try
 } s_item_t;
 
 typedef struct {
     curl_socket_t fd;
-    int what;                           //  CURL_POLL_IN, _OUT, _INOUT
+    int what; //  CURL_POLL_IN, _OUT, _INOUT
 } s_sock_t;
 
 struct _webhook_t {
     CURLM *multi;
-    char *url;                          //  NULL: none
-    char where [160];                   //  the URL as logs show it
+    char *url;        //  NULL: none
+    char where [160]; //  the URL as logs show it
     webhook_format_t format;
     char *capath;
     s_item_t queue [WEBHOOK_QUEUE_MAX]; //  a ring; the head may be in flight
     size_t head, count;
-    CURL *easy;                         //  the POST of the head, or NULL
+    CURL *easy; //  the POST of the head, or NULL
     struct curl_slist *headers;
     char errbuf [CURL_ERROR_SIZE];
-    long retry_after;                   //  s, from the reply's header, -1 none
-    char reply [256];                   //  the start of the reply's body
+    long retry_after; //  s, from the reply's header, -1 none
+    char reply [256]; //  the start of the reply's body
     size_t reply_len;
     s_sock_t socks [WEBHOOK_FDS_MAX];
     size_t nsocks;
-    int64_t timer;                      //  mono ms libcurl wants a call, 0 none
+    int64_t timer; //  mono ms libcurl wants a call, 0 none
     uint64_t delivered, dropped;
 };
 
@@ -71,8 +71,7 @@ s_duration (double seconds, char *out, size_t size)
     long long s = seconds < 0 ? 0 : (long long) seconds;
     if (s < 60)
         snprintf (out, size, "%llds", s);
-    else
-    if (s < 3600)
+    else if (s < 3600)
         snprintf (out, size, "%lldm %llds", s / 60, s % 60);
     else
         snprintf (out, size, "%lldh %lldm", s / 3600, s / 60 % 60);
@@ -90,32 +89,31 @@ webhook_title (const cJSON *report, char *out, size_t size)
     const char *reason = s_str (report, "reason");
     double code = s_num (report, "exit_code", -1);
     char dur [32];
-    s_duration (s_num (report, "duration_s", 0), dur, sizeof dur);
+    s_duration (s_num (report, "duration_s", 0), dur, sizeof (dur));
     if (event && strcmp (event, "resolved") == 0) {
         const char *how = s_str (report, "resolution");
         if (how && strcmp (how, "loop_ended") == 0)
-            snprintf (out, size, "\xe2\x9c\x85 %.100s: the restart loop has ended (after %s)",
+            snprintf (out, size, "\xe2\x9c\x85 %.100s: the restart loop has ended (after %s)", name,
+                      dur);
+        else if (how && strcmp (how, "stopped") == 0)
+            snprintf (out, size,
+                      "\xe2\x8f\xb9\xef\xb8\x8f %.100s was stopped on request "
+                      "(after %s)",
                       name, dur);
-        else
-        if (how && strcmp (how, "stopped") == 0)
-            snprintf (out, size, "\xe2\x8f\xb9\xef\xb8\x8f %.100s was stopped on request "
-                      "(after %s)", name, dur);
-        else
-        if (how && strcmp (how, "gone") == 0)
+        else if (how && strcmp (how, "gone") == 0)
             snprintf (out, size, "\xe2\x9e\x96 %.100s: no longer followed (after %s)", name, dur);
         else
             snprintf (out, size, "\xe2\x9c\x85 %.100s recovered (after %s)", name, dur);
     }
-    else
-    if (reason && strcmp (reason, "restart_loop") == 0)
-        snprintf (out, size, "\xf0\x9f\x94\x81 %.100s is restarting in a loop (%d exits in "
-                  "%d min)", name, (int) s_num (report, "restarts", 0),
+    else if (reason && strcmp (reason, "restart_loop") == 0)
+        snprintf (out, size,
+                  "\xf0\x9f\x94\x81 %.100s is restarting in a loop (%d exits in "
+                  "%d min)",
+                  name, (int) s_num (report, "restarts", 0),
                   (int) s_num (report, "window_minutes", 0));
-    else
-    if (reason && strcmp (reason, "unhealthy") == 0)
+    else if (reason && strcmp (reason, "unhealthy") == 0)
         snprintf (out, size, "\xf0\x9f\xa9\xba %.100s is unhealthy", name);
-    else
-    if (reason && strcmp (reason, "oom") == 0)
+    else if (reason && strcmp (reason, "oom") == 0)
         snprintf (out, size, "\xf0\x9f\x9a\xa8 %.100s was killed: out of memory (exit code %d)",
                   name, (int) code);
     else
@@ -132,7 +130,7 @@ s_tail (const char *text)
     char *clean = ddc_malloc (len * 2 + 1);
     for (size_t i = 0; i < len; i++) {
         if (text [i] == '`') {
-            memcpy (clean + o, "\xcb\x8b", 2);        //  U+02CB
+            memcpy (clean + o, "\xcb\x8b", 2); //  U+02CB
             o += 2;
         }
         else
@@ -160,7 +158,7 @@ s_field (cJSON *fields, const char *name, const char *value, bool inline_)
     cJSON *f = cJSON_CreateObject ();
     cJSON_AddStringToObject (f, "name", name);
     char cut [1024];
-    ddc_strlcpy (cut, value, sizeof cut);
+    ddc_strlcpy (cut, value, sizeof (cut));
     cJSON_AddStringToObject (f, "value", cut);
     cJSON_AddBoolToObject (f, "inline", inline_);
     cJSON_AddItemToArray (fields, f);
@@ -174,7 +172,7 @@ s_discord (const cJSON *report)
     const char *how = s_str (report, "resolution");
     bool resolved = event && strcmp (event, "resolved") == 0;
     char title [256], text [64];
-    webhook_title (report, title, sizeof title);
+    webhook_title (report, title, sizeof (title));
     cJSON *msg = cJSON_CreateObject ();
     cJSON_AddStringToObject (msg, "username", "ddc");
     cJSON_AddStringToObject (msg, "content", "");
@@ -184,9 +182,11 @@ s_discord (const cJSON *report)
     cJSON_AddItemToArray (cJSON_AddArrayToObject (msg, "embeds"), embed);
     cJSON_AddStringToObject (embed, "title", title);
     int color = resolved ? (how && (strcmp (how, "stopped") == 0 || strcmp (how, "gone") == 0)
-                            ? S_COLOR_CLOSED : S_COLOR_OK)
-              : reason && strcmp (reason, "restart_loop") == 0 ? S_COLOR_LOOP
-              : reason && strcmp (reason, "unhealthy") == 0 ? S_COLOR_HEALTH : S_COLOR_CRASH;
+                                ? S_COLOR_CLOSED
+                                : S_COLOR_OK)
+                : reason && strcmp (reason, "restart_loop") == 0 ? S_COLOR_LOOP
+                : reason && strcmp (reason, "unhealthy") == 0    ? S_COLOR_HEALTH
+                                                                 : S_COLOR_CRASH;
     cJSON_AddNumberToObject (embed, "color", color);
     //  the description: what the container said
     const char *logs = s_str (report, "logs");
@@ -201,28 +201,27 @@ s_discord (const cJSON *report)
         free (desc);
         free (body);
     }
-    else
-    if (resolved && how && strcmp (how, "loop_ended") == 0)
+    else if (resolved && how && strcmp (how, "loop_ended") == 0)
         cJSON_AddStringToObject (embed, "description",
                                  cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (report, "running"))
-                                 ? "It runs without exiting again."
-                                 : "It stays down; Docker does not restart it.");
+                                     ? "It runs without exiting again."
+                                     : "It stays down; Docker does not restart it.");
     cJSON *fields = cJSON_AddArrayToObject (embed, "fields");
     s_field (fields, "Host", s_str (report, "host"), true);
     s_field (fields, "Container", s_str (report, "container"), true);
     double code = s_num (report, "exit_code", -1);
     if (!resolved && code >= 0) {
-        snprintf (text, sizeof text, "%d", (int) code);
+        snprintf (text, sizeof (text), "%d", (int) code);
         s_field (fields, "Exit code", text, true);
     }
     double held = s_num (report, "suppressed", 0);
     if (held >= 1) {
-        snprintf (text, sizeof text, "%d", (int) held);
+        snprintf (text, sizeof (text), "%d", (int) held);
         s_field (fields, "Held back before this (rate limit)", text, false);
     }
     cJSON *footer = cJSON_AddObjectToObject (embed, "footer");
-    snprintf (text, sizeof text, "ddc \xe2\x80\xa2 incident %.40s", s_str (report, "id")
-                                                                    ? s_str (report, "id") : "?");
+    snprintf (text, sizeof (text), "ddc \xe2\x80\xa2 incident %.40s",
+              s_str (report, "id") ? s_str (report, "id") : "?");
     cJSON_AddStringToObject (footer, "text", text);
     const char *time = s_str (report, "time");
     if (time)
@@ -243,7 +242,7 @@ webhook_body (const cJSON *report, webhook_format_t format)
         copy = cJSON_CreateObject ();
     }
     char title [256];
-    webhook_title (report, title, sizeof title);
+    webhook_title (report, title, sizeof (title));
     cJSON_DeleteItemFromObjectCaseSensitive (copy, "text");
     cJSON_AddStringToObject (copy, "text", title);
     char *out = cJSON_PrintUnformatted (copy);
@@ -289,7 +288,7 @@ s_item_drop (webhook_t *self)
 {
     s_item_t *it = &self->queue [self->head];
     free (it->body);
-    memset (it, 0, sizeof *it);
+    memset (it, 0, sizeof (*it));
     self->head = (self->head + 1) % WEBHOOK_QUEUE_MAX;
     self->count--;
 }
@@ -315,7 +314,7 @@ webhook_configure (webhook_t *self, const char *url, webhook_format_t format)
         memset (self->url, 0, strlen (self->url));
     free (self->url);
     self->url = url && *url ? ddc_strdup (url) : NULL;
-    webhook_redact (self->url, self->where, sizeof self->where);
+    webhook_redact (self->url, self->where, sizeof (self->where));
     if (!self->url) {
         s_cancel (self);
         if (self->count)
@@ -340,8 +339,8 @@ webhook_send (webhook_t *self, const cJSON *report)
         size_t first = self->easy ? 1 : 0;
         free (self->queue [(self->head + first) % WEBHOOK_QUEUE_MAX].body);
         for (size_t k = first; k + 1 < self->count; k++)
-            self->queue [(self->head + k) % WEBHOOK_QUEUE_MAX]
-                = self->queue [(self->head + k + 1) % WEBHOOK_QUEUE_MAX];
+            self->queue [(self->head + k) % WEBHOOK_QUEUE_MAX] =
+                self->queue [(self->head + k + 1) % WEBHOOK_QUEUE_MAX];
         self->count--;
         self->dropped++;
     }
@@ -353,9 +352,21 @@ webhook_send (webhook_t *self, const cJSON *report)
     return 0;
 }
 
-size_t webhook_pending (webhook_t *self) { return self->count; }
-uint64_t webhook_delivered (webhook_t *self) { return self->delivered; }
-uint64_t webhook_dropped (webhook_t *self) { return self->dropped; }
+size_t
+webhook_pending (webhook_t *self)
+{
+    return self->count;
+}
+uint64_t
+webhook_delivered (webhook_t *self)
+{
+    return self->delivered;
+}
+uint64_t
+webhook_dropped (webhook_t *self)
+{
+    return self->dropped;
+}
 
 //  --------------------------------------------------------------------------
 //  Transfers
@@ -400,7 +411,7 @@ s_on_header (char *data, size_t size, size_t n, void *arg)
     size_t len = size * n;
     if (len > 12 && strncasecmp (data, "Retry-After:", 12) == 0) {
         char num [32];
-        size_t k = len - 12 < sizeof num - 1 ? len - 12 : sizeof num - 1;
+        size_t k = len - 12 < sizeof (num) - 1 ? len - 12 : sizeof (num) - 1;
         memcpy (num, data + 12, k);
         num [k] = '\0';
         double v = atof (num);
@@ -414,7 +425,7 @@ s_on_body (char *data, size_t size, size_t n, void *arg)
 {
     webhook_t *self = arg;
     size_t len = size * n;
-    size_t room = sizeof self->reply - 1 - self->reply_len;
+    size_t room = sizeof (self->reply) - 1 - self->reply_len;
     size_t k = len < room ? len : room;
     memcpy (self->reply + self->reply_len, data, k);
     self->reply_len += k;
@@ -429,9 +440,14 @@ s_start (webhook_t *self)
         return;
     s_item_t *it = &self->queue [self->head];
     ddc_http_opts_t opts = {
-        .url = self->url, .timeout_ms = (long) WEBHOOK_TIMEOUT_MS,
-        .connect_ms = (long) WEBHOOK_TIMEOUT_MS / 2, .user_agent = S_USER_AGENT,
-        .ca_path = self->capath, .on_body = s_on_body, .body_arg = self, .errbuf = self->errbuf,
+        .url = self->url,
+        .timeout_ms = (long) WEBHOOK_TIMEOUT_MS,
+        .connect_ms = (long) WEBHOOK_TIMEOUT_MS / 2,
+        .user_agent = S_USER_AGENT,
+        .ca_path = self->capath,
+        .on_body = s_on_body,
+        .body_arg = self,
+        .errbuf = self->errbuf,
     };
     CURL *easy = ddc_http_easy (&opts);
     if (!easy) {
@@ -472,16 +488,17 @@ s_done (webhook_t *self, CURLcode res)
     }
     char why [300];
     if (res != CURLE_OK)
-        snprintf (why, sizeof why, "%s", self->errbuf [0] ? self->errbuf : curl_easy_strerror (res));
+        snprintf (why, sizeof (why), "%s",
+                  self->errbuf [0] ? self->errbuf : curl_easy_strerror (res));
     else {
         for (char *p = self->reply; *p; p++)
             if ((unsigned char) *p < 0x20)
                 *p = ' ';
-        snprintf (why, sizeof why, "HTTP %ld %.200s", status, self->reply);
+        snprintf (why, sizeof (why), "HTTP %ld %.200s", status, self->reply);
     }
     //  the URL (and its token) never goes to the log, even inside curl's text
     if (self->url && strstr (why, self->url))
-        snprintf (why, sizeof why, "%s", curl_easy_strerror (res));
+        snprintf (why, sizeof (why), "%s", curl_easy_strerror (res));
     bool again = res != CURLE_OK || status == 408 || status == 429 || status >= 500;
     if (!again || it->tries >= WEBHOOK_TRIES) {
         ddc_warn ("webhook %s: alert not delivered after %d tr%s: %s", self->where, it->tries,
@@ -503,7 +520,7 @@ s_done (webhook_t *self, CURLcode res)
 webhook_t *
 webhook_new (void)
 {
-    webhook_t *self = ddc_calloc (1, sizeof *self);
+    webhook_t *self = ddc_calloc (1, sizeof (*self));
     self->multi = ddc_http_multi (s_on_socket, s_on_timer, self);
     if (!self->multi) {
         free (self);
@@ -523,8 +540,7 @@ webhook_destroy (webhook_t **self_p)
         return;
     webhook_t *self = *self_p;
     if (self->count)
-        ddc_warn ("webhook %s: stopping with %zu alert(s) not delivered", self->where,
-                  self->count);
+        ddc_warn ("webhook %s: stopping with %zu alert(s) not delivered", self->where, self->count);
     s_cancel (self);
     while (self->count)
         s_item_drop (self);
@@ -544,8 +560,9 @@ webhook_fds (webhook_t *self, struct curl_waitfd *out, size_t max)
     size_t n = 0;
     for (size_t i = 0; i < self->nsocks && n < max; i++, n++) {
         out [n].fd = self->socks [i].fd;
-        out [n].events = (short) (((self->socks [i].what & CURL_POLL_IN) ? CURL_WAIT_POLLIN : 0)
-                                | ((self->socks [i].what & CURL_POLL_OUT) ? CURL_WAIT_POLLOUT : 0));
+        out [n].events =
+            (short) (((self->socks [i].what & CURL_POLL_IN) ? CURL_WAIT_POLLIN : 0)
+                     | ((self->socks [i].what & CURL_POLL_OUT) ? CURL_WAIT_POLLOUT : 0));
         out [n].revents = 0;
     }
     return n;

@@ -15,13 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WEBHOOK_QUEUE_MAX        64
-#define WEBHOOK_TRIES            5          //  tries of one alert
-#define WEBHOOK_TIMEOUT_MS       10000      //  one try, connecting included
-#define WEBHOOK_BACKOFF_MS       1000       //  before the 2nd try, doubled after
-#define WEBHOOK_RETRY_AFTER_MAX  60000      //  a 429's wait is capped at this
-#define WEBHOOK_FDS_MAX          8
-#define WEBHOOK_TEXT_MAX         3800       //  log text in a Discord embed
+#define WEBHOOK_QUEUE_MAX 64
+#define WEBHOOK_TRIES 5               //  tries of one alert
+#define WEBHOOK_TIMEOUT_MS 10000      //  one try, connecting included
+#define WEBHOOK_BACKOFF_MS 1000       //  before the 2nd try, doubled after
+#define WEBHOOK_RETRY_AFTER_MAX 60000 //  a 429's wait is capped at this
+#define WEBHOOK_FDS_MAX 8
+#define WEBHOOK_TEXT_MAX 3800 //  log text in a Discord embed
 
 typedef enum { WEBHOOK_DISCORD, WEBHOOK_JSON } webhook_format_t;
 

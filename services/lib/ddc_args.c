@@ -47,15 +47,15 @@ ddc_args_env_bool (const char *name, bool *out, char *err, size_t errlen)
     const char *value = ddc_args_env (name);
     if (!value)
         return 0;
-    static const char *const yes[] = { "1", "yes", "true", "on", NULL };
-    static const char *const no[] = { "0", "no", "false", "off", NULL };
-    for (int i = 0; yes[i]; i++)
-        if (strcasecmp (value, yes[i]) == 0) {
+    static const char *const yes [] = { "1", "yes", "true", "on", NULL };
+    static const char *const no [] = { "0", "no", "false", "off", NULL };
+    for (int i = 0; yes [i]; i++)
+        if (strcasecmp (value, yes [i]) == 0) {
             *out = true;
             return 0;
         }
-    for (int i = 0; no[i]; i++)
-        if (strcasecmp (value, no[i]) == 0) {
+    for (int i = 0; no [i]; i++)
+        if (strcasecmp (value, no [i]) == 0) {
             *out = false;
             return 0;
         }
@@ -83,27 +83,32 @@ ddc_args_conn_check (const ddc_args_conn_t *conn, char *err, size_t errlen)
     }
     bool tcp = strncmp (broker, "tcp://", 6) == 0;
     if (!tcp && strncmp (broker, "ipc://", 6) != 0) {
-        snprintf (err, errlen, "the broker endpoint must be ipc://PATH or tcp://HOST:PORT, "
-                  "not '%.200s'", broker);
+        snprintf (err, errlen,
+                  "the broker endpoint must be ipc://PATH or tcp://HOST:PORT, "
+                  "not '%.200s'",
+                  broker);
         return -1;
     }
     bool cert = conn->cert && *conn->cert, broker_cert = conn->broker_cert && *conn->broker_cert;
     if (cert != broker_cert) {
         snprintf (err, errlen, "CURVE needs both certificates: %s is missing (--%s or %s)",
-                  cert ? "the broker's" : "this program's own",
-                  cert ? "broker-cert" : "cert", cert ? "DDC_BROKER_CERT" : "DDC_CERT");
+                  cert ? "the broker's" : "this program's own", cert ? "broker-cert" : "cert",
+                  cert ? "DDC_BROKER_CERT" : "DDC_CERT");
         return -1;
     }
     if (!tcp && cert) {
-        snprintf (err, errlen, "certificates are for a tcp:// broker; %.200s has no CURVE "
+        snprintf (err, errlen,
+                  "certificates are for a tcp:// broker; %.200s has no CURVE "
                   "(drop --cert and --broker-cert, or unset DDC_CERT and DDC_BROKER_CERT)",
                   broker);
         return -1;
     }
     if (tcp && !cert && !conn->insecure) {
-        snprintf (err, errlen, "%.200s needs CURVE certificates: pass --cert FILE and "
+        snprintf (err, errlen,
+                  "%.200s needs CURVE certificates: pass --cert FILE and "
                   "--broker-cert FILE (or set DDC_CERT and DDC_BROKER_CERT); --insecure "
-                  "(DDC_INSECURE=1) connects without, as plain TCP", broker);
+                  "(DDC_INSECURE=1) connects without, as plain TCP",
+                  broker);
         return -1;
     }
     return 0;
@@ -112,15 +117,15 @@ ddc_args_conn_check (const ddc_args_conn_t *conn, char *err, size_t errlen)
 int
 ddc_args_connection (const char *prog, const ddc_args_conn_t *conn)
 {
-    char err[512];
-    if (ddc_args_conn_check (conn, err, sizeof err) == 0)
+    char err [512];
+    if (ddc_args_conn_check (conn, err, sizeof (err)) == 0)
         return 0;
     fprintf (stderr, "%s: %s (see --help)\n", prog, err);
     return DDC_ARGS_USAGE;
 }
 
-/* A folder this user may use: one that exists and is writable, or one
-   that does not exist in a writable parent. */
+//  A folder this user may use: one that exists and is writable, or one
+//  that does not exist in a writable parent.
 static bool
 s_usable (const char *dir)
 {
@@ -156,25 +161,30 @@ ddc_args_data_dir_from (const char *flag, const char *env, const char *system_di
         dir = ddc_strdup (env);
     else if (system_dir && s_usable (system_dir))
         dir = ddc_strdup (system_dir);
-    else if (xdg_state && xdg_state[0] == '/')
+    else if (xdg_state && xdg_state [0] == '/')
         dir = ddc_asprintf ("%s/ddc", xdg_state);
-    else if (home && home[0] == '/')
+    else if (home && home [0] == '/')
         dir = ddc_asprintf ("%s/.local/state/ddc", strcmp (home, "/") == 0 ? "" : home);
     else {
-        snprintf (err, errlen, "no folder for this program's files: pass --data DIR or set "
+        snprintf (err, errlen,
+                  "no folder for this program's files: pass --data DIR or set "
                   "DDC_DATA");
         return NULL;
     }
-    char abs[PATH_MAX];
+    char abs [PATH_MAX];
     if (ddc_mkdirs (dir, 0700) < 0 || !realpath (dir, abs)) {
-        snprintf (err, errlen, "cannot create the data folder %.200s: %s (pass --data DIR or "
-                  "set DDC_DATA)", dir, strerror (errno));
+        snprintf (err, errlen,
+                  "cannot create the data folder %.200s: %s (pass --data DIR or "
+                  "set DDC_DATA)",
+                  dir, strerror (errno));
         free (dir);
         return NULL;
     }
     if (access (abs, W_OK | X_OK) != 0) {
-        snprintf (err, errlen, "cannot write to the data folder %.200s: %s (pass --data DIR or "
-                  "set DDC_DATA)", abs, strerror (errno));
+        snprintf (err, errlen,
+                  "cannot write to the data folder %.200s: %s (pass --data DIR or "
+                  "set DDC_DATA)",
+                  abs, strerror (errno));
         free (dir);
         return NULL;
     }
@@ -190,8 +200,8 @@ ddc_args_data_dir (const char *flag, char *err, size_t errlen)
 }
 
 char *
-ddc_args_data_file (const char *given, const char *data_flag, char **data_dir_p,
-                    const char *name, char *err, size_t errlen)
+ddc_args_data_file (const char *given, const char *data_flag, char **data_dir_p, const char *name,
+                    char *err, size_t errlen)
 {
     if (given)
         return ddc_strdup (given);

@@ -13,18 +13,18 @@ struct ddc_buf_t {
     char *data;
     size_t len, cap, max;
     bool overflow;
-    size_t *marks;                      /* ddc_buf_mark offsets, ascending */
+    size_t *marks; //  ddc_buf_mark offsets, ascending
     size_t nmarks, capmarks;
 };
 
 ddc_buf_t *
 ddc_buf_new (size_t max)
 {
-    ddc_buf_t *self = ddc_calloc (1, sizeof *self);
+    ddc_buf_t *self = ddc_calloc (1, sizeof (*self));
     self->max = max;
     self->cap = max < 1024 ? max + 1 : 1024;
     self->data = ddc_malloc (self->cap);
-    self->data[0] = '\0';
+    self->data [0] = '\0';
     return self;
 }
 
@@ -39,7 +39,7 @@ ddc_buf_destroy (ddc_buf_t **self_p)
     *self_p = NULL;
 }
 
-/* Room for n more bytes and the NUL; false (and overflow) past max. */
+//  Room for n more bytes and the NUL; false (and overflow) past max.
 static bool
 s_reserve (ddc_buf_t *self, size_t n)
 {
@@ -70,7 +70,7 @@ ddc_buf_add (ddc_buf_t *self, const char *data, size_t len)
         return;
     memcpy (self->data + self->len, data, len);
     self->len += len;
-    self->data[self->len] = '\0';
+    self->data [self->len] = '\0';
 }
 
 void
@@ -85,14 +85,14 @@ void
 ddc_buf_printf (ddc_buf_t *self, const char *fmt, ...)
 {
     assert (self);
-    char small[256];
+    char small [256];
     va_list ap;
     va_start (ap, fmt);
-    int n = vsnprintf (small, sizeof small, fmt, ap);
+    int n = vsnprintf (small, sizeof (small), fmt, ap);
     va_end (ap);
     if (n < 0)
         return;
-    if ((size_t) n < sizeof small) {
+    if ((size_t) n < sizeof (small)) {
         ddc_buf_add (self, small, (size_t) n);
         return;
     }
@@ -105,31 +105,31 @@ ddc_buf_printf (ddc_buf_t *self, const char *fmt, ...)
 }
 
 size_t
-ddc_buf_fmt_u64 (uint64_t v, char out[24])
+ddc_buf_fmt_u64 (uint64_t v, char out [24])
 {
-    char digits[24];
-    size_t i = sizeof digits;
+    char digits [24];
+    size_t i = sizeof (digits);
     do {
-        digits[--i] = (char) ('0' + v % 10);
+        digits [--i] = (char) ('0' + v % 10);
         v /= 10;
     } while (v);
-    memcpy (out, digits + i, sizeof digits - i);
-    out[sizeof digits - i] = '\0';
-    return sizeof digits - i;
+    memcpy (out, digits + i, sizeof (digits) - i);
+    out [sizeof (digits) - i] = '\0';
+    return sizeof (digits) - i;
 }
 
 void
 ddc_buf_u64 (ddc_buf_t *self, uint64_t v)
 {
     assert (self);
-    char digits[24];
+    char digits [24];
     ddc_buf_add (self, digits, ddc_buf_fmt_u64 (v, digits));
 }
 
-/* The replacement of each byte ddc_buf_html escapes, NULL for the others. */
-static const char *const s_html_rep[256] = {
-    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
-    ['\0'] = "",
+//  The replacement of each byte ddc_buf_html escapes, NULL for the others.
+static const char *const s_html_rep [256] = {
+    ['&'] = "&amp;",  ['<'] = "&lt;",   ['>'] = "&gt;",
+    ['"'] = "&quot;", ['\''] = "&#39;", ['\0'] = "",
 };
 
 void
@@ -138,9 +138,9 @@ ddc_buf_html_n (ddc_buf_t *self, const char *s, size_t len)
     assert (self);
     if (!s)
         return;
-    size_t run = 0;                      /* bytes copied as they are */
+    size_t run = 0; //  bytes copied as they are
     for (size_t i = 0; i < len; i++) {
-        const char *rep = s_html_rep[(unsigned char) s[i]];
+        const char *rep = s_html_rep [(unsigned char) s [i]];
         if (rep) {
             ddc_buf_add (self, s + run, i - run);
             ddc_buf_puts (self, rep);
@@ -185,17 +185,17 @@ ddc_buf_json_script (ddc_buf_t *self, const char *json)
         return;
     const unsigned char *p = (const unsigned char *) json;
     size_t run = 0, i = 0;
-    for (; p[i]; i++) {
+    for (; p [i]; i++) {
         const char *rep = NULL;
         size_t skip = 1;
-        if (p[i] == '<')
+        if (p [i] == '<')
             rep = "\\u003c";
-        else if (p[i] == '>')
+        else if (p [i] == '>')
             rep = "\\u003e";
-        else if (p[i] == '&')
+        else if (p [i] == '&')
             rep = "\\u0026";
-        else if (p[i] == 0xE2 && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
-            rep = p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
+        else if (p [i] == 0xE2 && p [i + 1] == 0x80 && (p [i + 2] == 0xA8 || p [i + 2] == 0xA9)) {
+            rep = p [i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
             skip = 3;
         }
         if (rep) {
@@ -212,31 +212,31 @@ void
 ddc_buf_url (ddc_buf_t *self, const char *s)
 {
     assert (self);
-    static const char hex[] = "0123456789ABCDEF";
+    static const char hex [] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++) {
         unsigned char c = *p;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-            || c == '-' || c == '.' || c == '_' || c == '~')
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
+            || c == '.' || c == '_' || c == '~')
             ddc_buf_add (self, (const char *) p, 1);
         else {
-            char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+            char esc [3] = { '%', hex [c >> 4], hex [c & 15] };
             ddc_buf_add (self, esc, 3);
         }
     }
 }
 
 void
-ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv[])
+ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv [])
 {
     assert (self);
     const char *p = tmpl ? tmpl : "";
     const char *run = p;
     while (*p) {
-        if (p[0] == '{' && p[1] >= '0' && p[1] <= '9' && p[2] == '}') {
-            int k = p[1] - '0';
+        if (p [0] == '{' && p [1] >= '0' && p [1] <= '9' && p [2] == '}') {
+            int k = p [1] - '0';
             ddc_buf_add (self, run, (size_t) (p - run));
-            if (k < argc && argv[k])
-                ddc_buf_html (self, argv[k]);
+            if (k < argc && argv [k])
+                ddc_buf_html (self, argv [k]);
             p += 3;
             run = p;
         }
@@ -251,9 +251,9 @@ s_push_mark (ddc_buf_t *self, size_t at)
 {
     if (self->nmarks == self->capmarks) {
         self->capmarks = self->capmarks ? self->capmarks * 2 : 4;
-        self->marks = ddc_realloc (self->marks, self->capmarks * sizeof *self->marks);
+        self->marks = ddc_realloc (self->marks, self->capmarks * sizeof (*self->marks));
     }
-    self->marks[self->nmarks++] = at;
+    self->marks [self->nmarks++] = at;
 }
 
 void
@@ -281,7 +281,7 @@ ddc_buf_append (ddc_buf_t *self, const ddc_buf_t *other)
     if (self->overflow)
         return;
     for (size_t i = 0; i < other->nmarks; i++)
-        s_push_mark (self, base + other->marks[i]);
+        s_push_mark (self, base + other->marks [i]);
 }
 
 void
@@ -290,7 +290,7 @@ ddc_buf_reset (ddc_buf_t *self)
     assert (self);
     self->len = 0;
     self->overflow = false;
-    self->data[0] = '\0';
+    self->data [0] = '\0';
     self->nmarks = 0;
 }
 
@@ -301,9 +301,9 @@ ddc_buf_truncate (ddc_buf_t *self, size_t len)
     if (len >= self->len)
         return;
     self->len = len;
-    self->data[len] = '\0';
+    self->data [len] = '\0';
     self->overflow = false;
-    while (self->nmarks > 0 && self->marks[self->nmarks - 1] > len)
+    while (self->nmarks > 0 && self->marks [self->nmarks - 1] > len)
         self->nmarks--;
 }
 

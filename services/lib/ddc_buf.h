@@ -15,54 +15,54 @@
 
 typedef struct ddc_buf_t ddc_buf_t;
 
-/* The bound of a buffer that only memory limits. */
+//  The bound of a buffer that only memory limits.
 #define DDC_BUF_UNBOUNDED (SIZE_MAX / 4)
 
-/* New empty buffer that may hold at most max bytes (plus the NUL). */
+//  New empty buffer that may hold at most max bytes (plus the NUL).
 ddc_buf_t *ddc_buf_new (size_t max);
 void ddc_buf_destroy (ddc_buf_t **self_p);
 
-/* Appends; they do nothing once the buffer has overflowed. */
+//  Appends; they do nothing once the buffer has overflowed.
 void ddc_buf_add (ddc_buf_t *self, const char *data, size_t len);
 void ddc_buf_puts (ddc_buf_t *self, const char *s);
 void ddc_buf_printf (ddc_buf_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-/* A number in decimal (no printf). */
+//  A number in decimal (no printf).
 void ddc_buf_u64 (ddc_buf_t *self, uint64_t v);
-/* v in decimal into out (NUL-terminated); returns its length. */
-size_t ddc_buf_fmt_u64 (uint64_t v, char out[24]);
-/* ` name="value"` with value escaped as ddc_buf_html does (name is a trusted
-   literal); a NULL value gives an empty one. */
+//  v in decimal into out (NUL-terminated); returns its length.
+size_t ddc_buf_fmt_u64 (uint64_t v, char out [24]);
+//  ` name="value"` with value escaped as ddc_buf_html does (name is a trusted
+//  literal); a NULL value gives an empty one.
 void ddc_buf_attr (ddc_buf_t *self, const char *name, const char *value);
-/* s with & < > " ' escaped: safe in element text and quoted attributes.
-   NULL appends nothing. */
+//  s with & < > " ' escaped: safe in element text and quoted attributes.
+//  NULL appends nothing.
 void ddc_buf_html (ddc_buf_t *self, const char *s);
 void ddc_buf_html_n (ddc_buf_t *self, const char *s, size_t len);
-/* JSON text made safe inside <script type="application/json">: < > & and
-   U+2028/2029 as \u escapes (valid JSON, cannot close the element). */
+//  JSON text made safe inside <script type="application/json">: < > & and
+//  U+2028/2029 as \u escapes (valid JSON, cannot close the element).
 void ddc_buf_json_script (ddc_buf_t *self, const char *json);
-/* Percent-encoding of everything but A-Z a-z 0-9 - . _ ~ (query values). */
+//  Percent-encoding of everything but A-Z a-z 0-9 - . _ ~ (query values).
 void ddc_buf_url (ddc_buf_t *self, const char *s);
-/* A template with {0}..{9} placeholders: the text is appended raw (it is
-   trusted HTML from a locale file), each argument HTML-escaped. */
-void ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv[]);
+//  A template with {0}..{9} placeholders: the text is appended raw (it is
+//  trusted HTML from a locale file), each argument HTML-escaped.
+void ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv []);
 
-/* Mark the current end of the text (see above). */
+//  Mark the current end of the text (see above).
 void ddc_buf_mark (ddc_buf_t *self);
-/* The marks so far (offsets into the text, ascending) and their count. */
+//  The marks so far (offsets into the text, ascending) and their count.
 size_t ddc_buf_marks (const ddc_buf_t *self, const size_t **at_p);
-/* Append the text of other and its marks. */
+//  Append the text of other and its marks.
 void ddc_buf_append (ddc_buf_t *self, const ddc_buf_t *other);
 
-/* Empty the text and drop the marks. */
+//  Empty the text and drop the marks.
 void ddc_buf_reset (ddc_buf_t *self);
-/* Cut the text back to its first len bytes (no-op when it is not longer),
-   dropping the marks past it; a buffer that overflowed takes appends again. */
+//  Cut the text back to its first len bytes (no-op when it is not longer),
+//  dropping the marks past it; a buffer that overflowed takes appends again.
 void ddc_buf_truncate (ddc_buf_t *self, size_t len);
 bool ddc_buf_overflow (const ddc_buf_t *self);
 size_t ddc_buf_len (const ddc_buf_t *self);
-/* The text so far, NUL-terminated (borrowed; valid until the next append). */
+//  The text so far, NUL-terminated (borrowed; valid until the next append).
 const char *ddc_buf_text (const ddc_buf_t *self);
-/* Hand the text to the caller (free it) and destroy the buffer. */
+//  Hand the text to the caller (free it) and destroy the buffer.
 char *ddc_buf_release (ddc_buf_t **self_p, size_t *len_p);
 
 #endif

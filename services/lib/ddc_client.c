@@ -35,85 +35,84 @@
 #include <string.h>
 #include <unistd.h>
 
-#define S_MAX_REQS          256
-#define S_MAX_SECTIONS      32
-#define S_MAX_SECTION_NAME  64
-#define S_MAX_TOPICS        16
-#define S_MAX_STATUS        16
-#define S_MAX_BUFFERED      256
+#define S_MAX_REQS 256
+#define S_MAX_SECTIONS 32
+#define S_MAX_SECTION_NAME 64
+#define S_MAX_TOPICS 16
+#define S_MAX_STATUS 16
+#define S_MAX_BUFFERED 256
 #define S_MAX_BUFFERED_BYTES (16 * 1024 * 1024)
-#define S_MAX_CACHE         (16 * 1024 * 1024)
-#define S_MAX_ERRORS_BYTES  (64 * 1024)
-#define S_BACKOFF_MIN       500     /* internal retries: 0.5 s doubling  */
-#define S_BACKOFF_MAX       8000    /* ... up to 8 s                      */
-#define S_BACKOFF_IN_USE    1000    /* HELLO refused with 409: every 1 s   */
-#define S_EAGAIN_MS         100     /* no connection yet: try again soon  */
-#define S_RECONNECT_MS      10      /* libzmq's reconnect interval ...    */
-#define S_RECONNECT_MAX_MS  100     /* ... doubling up to this            */
-#define S_AHEAD_MS          2000    /* hugz ahead, not repaired: SNAPSHOT */
-#define S_DOWN_HUGZ_MS      3000
-#define S_DOWN_PINGS        3
-#define S_HUGZ_WAIT_MS      3000    /* give up waiting for the first HUGZ */
-#define S_START_DOWN_MS     3000    /* no WELCOME at start: DISCONNECTED  */
-#define S_MAX_TICK_MS       1000
-#define S_CUT_OFFS          2       /* CURVE handshakes cut off in a row = refused */
-#define S_REDIAL_MIN        1000    /* after a refusal libzmq gives up: dial again */
-#define S_REDIAL_MAX        30000   /* ... backing off to 30 s                */
-#define S_MON_EVENTS        (ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED            \
-                             | ZMQ_EVENT_HANDSHAKE_SUCCEEDED                          \
-                             | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL                   \
-                             | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL                    \
-                             | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+#define S_MAX_CACHE (16 * 1024 * 1024)
+#define S_MAX_ERRORS_BYTES (64 * 1024)
+#define S_BACKOFF_MIN 500      //  internal retries: 0.5 s doubling
+#define S_BACKOFF_MAX 8000     //  ... up to 8 s
+#define S_BACKOFF_IN_USE 1000  //  HELLO refused with 409: every 1 s
+#define S_EAGAIN_MS 100        //  no connection yet: try again soon
+#define S_RECONNECT_MS 10      //  libzmq's reconnect interval ...
+#define S_RECONNECT_MAX_MS 100 //  ... doubling up to this
+#define S_AHEAD_MS 2000        //  hugz ahead, not repaired: SNAPSHOT
+#define S_DOWN_HUGZ_MS 3000
+#define S_DOWN_PINGS 3
+#define S_HUGZ_WAIT_MS 3000  //  give up waiting for the first HUGZ
+#define S_START_DOWN_MS 3000 //  no WELCOME at start: DISCONNECTED
+#define S_MAX_TICK_MS 1000
+#define S_CUT_OFFS 2       //  CURVE handshakes cut off in a row = refused
+#define S_REDIAL_MIN 1000  //  after a refusal libzmq gives up: dial again
+#define S_REDIAL_MAX 30000 //  ... backing off to 30 s
+#define S_MON_EVENTS                                                              \
+    (ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED \
+     | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL \
+     | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 
 enum { S_LINK_CTL, S_LINK_SUB, S_LINKS };
 
 typedef struct {
     char *id;
-    zmsg_t *msg;                 /* kept for resends                     */
-    int64_t timeout_ms;          /* per try                              */
+    zmsg_t *msg;        //  kept for resends
+    int64_t timeout_ms; //  per try
     int tries_left;
-    int64_t deadline;            /* end of the current try               */
-    bool sent;                   /* sent during the current try          */
-    bool steal;                  /* ddc_client_call: arg is ddc_msg_t ** */
+    int64_t deadline; //  end of the current try
+    bool sent;        //  sent during the current try
+    bool steal;       //  ddc_client_call: arg is ddc_msg_t **
     ddc_reply_fn *reply;
     void *arg;
 } s_req_t;
 
 typedef struct {
     char *name;
-    cJSON *value;                /* accepted value or NULL               */
-    uint64_t rev;                /* revision of value                    */
-    uint64_t link_rev;           /* last revision applied or rejected    */
-    uint64_t rejected_rev;       /* 0 or the rejected revision           */
-    cJSON *rejected_errors;      /* errors sent with it                  */
+    cJSON *value;           //  accepted value or NULL
+    uint64_t rev;           //  revision of value
+    uint64_t link_rev;      //  last revision applied or rejected
+    uint64_t rejected_rev;  //  0 or the rejected revision
+    cJSON *rejected_errors; //  errors sent with it
     bool from_cache;
-    bool secret;                 /* the role reads a secret field of it  */
-    bool wanted;                 /* needs a SNAPSHOT                     */
-    bool in_flight;              /* part of the SNAPSHOT in flight       */
-    bool missing;                /* the broker left it out of STATE      */
-    int64_t ahead_since;         /* HUGZ showed a newer rev; 0 = no      */
+    bool secret;         //  the role reads a secret field of it
+    bool wanted;         //  needs a SNAPSHOT
+    bool in_flight;      //  part of the SNAPSHOT in flight
+    bool missing;        //  the broker left it out of STATE
+    int64_t ahead_since; //  HUGZ showed a newer rev; 0 = no
     uint64_t ahead_rev;
 } s_section_t;
 
 typedef struct {
     char *topic;
-    char *body;                  /* JSON text */
+    char *body; //  JSON text
 } s_report_t;
 
-/* What the socket monitor of one socket (CTL or SUB) tells. */
+//  What the socket monitor of one socket (CTL or SUB) tells.
 typedef struct {
-    zsock_t *pipe;               /* PAIR end of the monitor, or NULL     */
-    bool up;                     /* CONNECTED since the last DISCONNECTED */
-    int cut_offs;                /* CURVE handshakes cut off in a row    */
-    char refused[640];           /* why the handshake is refused, or ""  */
-    char last[640];              /* the last refusal, kept once accepted */
-    int64_t refused_wall;        /* its time, wall clock ms              */
-    int64_t redial_at;           /* 0, or when to dial again             */
+    zsock_t *pipe;        //  PAIR end of the monitor, or NULL
+    bool up;              //  CONNECTED since the last DISCONNECTED
+    int cut_offs;         //  CURVE handshakes cut off in a row
+    char refused [640];   //  why the handshake is refused, or ""
+    char last [640];      //  the last refusal, kept once accepted
+    int64_t refused_wall; //  its time, wall clock ms
+    int64_t redial_at;    //  0, or when to dial again
     int64_t redial_backoff;
 } s_link_t;
 
 struct ddc_client_t {
-    /* options */
+    //  options
     char *broker, *role, *instance, *cache_path, *cert_path, *broker_cert_path;
     ddc_apply_fn *on_apply;
     ddc_event_fn *on_event;
@@ -123,31 +122,31 @@ struct ddc_client_t {
     ddc_metrics_fn *on_metrics;
     void *arg;
 
-    /* sockets */
+    //  sockets
     zsock_t *ctl, *sub;
     zpoller_t *poller;
-    char *pub_endpoint;          /* from WELCOME, host substituted       */
-    char *sub_endpoint;          /* what sub is connected to, or NULL    */
-    bool sub_hugz;               /* subscribed to hugz/                  */
+    char *pub_endpoint; //  from WELCOME, host substituted
+    char *sub_endpoint; //  what sub is connected to, or NULL
+    bool sub_hugz;      //  subscribed to hugz/
 
-    /* followed sections, status and mon subscriptions */
-    s_section_t sections[S_MAX_SECTIONS];
+    //  followed sections, status and mon subscriptions
+    s_section_t sections [S_MAX_SECTIONS];
     size_t nsections;
-    char *status_subs[S_MAX_STATUS];
+    char *status_subs [S_MAX_STATUS];
     size_t nstatus;
 
-    /* connection */
+    //  connection
     int64_t created;
     bool hello_pending;
-    char hello_req[40];
+    char hello_req [40];
     int64_t hello_next, hello_backoff, hello_sent_at, hello_eagain;
-    bool hello_blocked;          /* the last try found no connection     */
+    bool hello_blocked; //  the last try found no connection
     bool welcomed, ever_welcomed, down, synced;
     bool await_hugz;
     int64_t await_since;
-    char epoch[17], boot[17];
-    uint64_t known_rev;          /* highest global rev seen from broker  */
-    uint64_t applied_rev;        /* highest applied global rev           */
+    char epoch [17], boot [17];
+    uint64_t known_rev;   //  highest global rev seen from broker
+    uint64_t applied_rev; //  highest applied global rev
     char *name;
     cJSON *access;
     int64_t heartbeat_ms;
@@ -155,48 +154,48 @@ struct ddc_client_t {
     bool ping_outstanding;
     int missed_pings;
     int64_t last_hugz;
-    int64_t last_rx;             /* last valid message from the broker   */
+    int64_t last_rx; //  last valid message from the broker
 
-    /* snapshot */
-    bool full_wanted;            /* next SNAPSHOT is a full resync       */
+    //  snapshot
+    bool full_wanted; //  next SNAPSHOT is a full resync
     bool snap_in_flight, snap_full;
-    char snap_req[40];
+    char snap_req [40];
     zmsg_t *snap_msg;
     int64_t snap_deadline, snap_backoff;
-    int64_t snap_times[2];       /* the last two first sends             */
+    int64_t snap_times [2]; //  the last two first sends
 
-    /* requests and reports */
-    s_req_t *reqs[S_MAX_REQS];
+    //  requests and reports
+    s_req_t *reqs [S_MAX_REQS];
     size_t nreqs;
-    s_report_t reports[S_MAX_TOPICS];
+    s_report_t reports [S_MAX_TOPICS];
     size_t nreports;
 
-    /* updates received while their section is being snapshotted */
-    ddc_msg_t *buf[S_MAX_BUFFERED];
+    //  updates received while their section is being snapshotted
+    ddc_msg_t *buf [S_MAX_BUFFERED];
     size_t nbuf, buf_bytes;
 
-    /* metrics */
-    int64_t next_metrics;        /* mono ms of the next report; 0 = at once */
+    //  metrics
+    int64_t next_metrics; //  mono ms of the next report; 0 = at once
     int64_t started_wall_ms;
     uint64_t reconnects, resyncs;
     bool metrics_warned;
 
-    /* socket monitors */
-    s_link_t links[S_LINKS];
+    //  socket monitors
+    s_link_t links [S_LINKS];
 
-    const cJSON *update_props;   /* props of the UPDATE being applied    */
+    const cJSON *update_props; //  props of the UPDATE being applied
 
-    int depth;                   /* > 0 while inside a callback          */
+    int depth; //  > 0 while inside a callback
     bool stop;
     bool cache_dirty;
     bool cache_warned;
 };
 
-/* ------------------------------------------------------------------------ */
-/* small helpers                                                            */
+//  ------------------------------------------------------------------------
+//  small helpers
 
 static void
-s_u64 (char buf[24], uint64_t v)
+s_u64 (char buf [24], uint64_t v)
 {
     snprintf (buf, 24, "%" PRIu64, v);
 }
@@ -208,9 +207,9 @@ s_name_ok (const char *s, size_t max, const char *extra_forbidden)
     if (len == 0 || len > max)
         return false;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char) s[i];
+        unsigned char c = (unsigned char) s [i];
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-               || strchr ("._@/:*,-", c) != NULL;
+                  || strchr ("._@/:*,-", c) != NULL;
         if (!ok || strchr (extra_forbidden, c))
             return false;
     }
@@ -229,8 +228,8 @@ s_event (ddc_client_t *self, ddc_client_event_t ev, const char *detail)
     self->depth--;
 }
 
-/* Send a copy of msg without blocking; msg is kept. 0 or -1 (EAGAIN when
-   there is no connection: ZMQ_IMMEDIATE is set on CTL). */
+//  Send a copy of msg without blocking; msg is kept. 0 or -1 (EAGAIN when
+//  there is no connection: ZMQ_IMMEDIATE is set on CTL).
 static int
 s_send_copy (zsock_t *sock, zmsg_t *msg)
 {
@@ -244,11 +243,11 @@ s_send_copy (zsock_t *sock, zmsg_t *msg)
     return 0;
 }
 
-/* Send and destroy a message that expects no reply. */
+//  Send and destroy a message that expects no reply.
 static int
 s_send_ff (ddc_client_t *self, zmsg_t *msg)
 {
-    assert (msg);               /* frames match the table: programmer error */
+    assert (msg); //  frames match the table: programmer error
     int rc = s_send_copy (self->ctl, msg);
     if (rc < 0) {
         char *cmd = zframe_strdup (zmsg_first (msg));
@@ -263,8 +262,8 @@ static s_section_t *
 s_section (ddc_client_t *self, const char *name)
 {
     for (size_t i = 0; i < self->nsections; i++)
-        if (strcmp (self->sections[i].name, name) == 0)
-            return &self->sections[i];
+        if (strcmp (self->sections [i].name, name) == 0)
+            return &self->sections [i];
     return NULL;
 }
 
@@ -283,13 +282,13 @@ s_epoch_ok (const char *s)
     return s && strlen (s) == 16 && strspn (s, "0123456789abcdef") == 16;
 }
 
-/* ------------------------------------------------------------------------ */
-/* cache                                                                    */
+//  ------------------------------------------------------------------------
+//  cache
 
 static void
 s_cache_write (ddc_client_t *self)
 {
-    if (!self->cache_path || !self->cache_dirty || !self->epoch[0])
+    if (!self->cache_path || !self->cache_dirty || !self->epoch [0])
         return;
     self->cache_dirty = false;
     cJSON *root = cJSON_CreateObject ();
@@ -298,7 +297,7 @@ s_cache_write (ddc_client_t *self)
     cJSON *secs = cJSON_AddObjectToObject (root, "sections");
     cJSON *revs = cJSON_AddObjectToObject (root, "revs");
     for (size_t i = 0; i < self->nsections; i++) {
-        s_section_t *s = &self->sections[i];
+        s_section_t *s = &self->sections [i];
         if (!s->value)
             continue;
         cJSON_AddItemToObject (secs, s->name, cJSON_Duplicate (s->value, true));
@@ -312,8 +311,8 @@ s_cache_write (ddc_client_t *self)
     }
     if (ddc_write_file_atomic (self->cache_path, text, strlen (text), 0600) < 0) {
         if (!self->cache_warned) {
-            char detail[512];
-            snprintf (detail, sizeof detail, "cannot write cache %s: %s", self->cache_path,
+            char detail [512];
+            snprintf (detail, sizeof (detail), "cannot write cache %s: %s", self->cache_path,
                       strerror (errno));
             ddc_warn ("client: %s", detail);
             s_event (self, DDC_EV_ERROR, detail);
@@ -335,8 +334,8 @@ s_cache_load (ddc_client_t *self)
             ddc_warn ("client: cannot read cache %s: %s", self->cache_path, strerror (errno));
         return;
     }
-    char why[160];
-    cJSON *root = ddc_json_parse (data, len, S_MAX_CACHE, why, sizeof why);
+    char why [160];
+    cJSON *root = ddc_json_parse (data, len, S_MAX_CACHE, why, sizeof (why));
     free (data);
     if (!root) {
         ddc_warn ("client: ignoring cache %s: not valid JSON: %s", self->cache_path, why);
@@ -353,11 +352,11 @@ s_cache_load (ddc_client_t *self)
         cJSON_Delete (root);
         return;
     }
-    ddc_strlcpy (self->epoch, cJSON_GetStringValue (epoch), sizeof self->epoch);
+    ddc_strlcpy (self->epoch, cJSON_GetStringValue (epoch), sizeof (self->epoch));
     self->applied_rev = rev;
     int loaded = 0;
     for (size_t i = 0; i < self->nsections; i++) {
-        s_section_t *s = &self->sections[i];
+        s_section_t *s = &self->sections [i];
         const cJSON *value = cJSON_GetObjectItemCaseSensitive (secs, s->name);
         uint64_t srev = 0;
         if (!value || !s_json_u64 (cJSON_GetObjectItemCaseSensitive (revs, s->name), &srev))
@@ -377,8 +376,8 @@ s_cache_load (ddc_client_t *self)
             loaded++;
         }
         else
-            ddc_warn ("client: cached section %s rev %" PRIu64 " rejected by the service",
-                      s->name, srev);
+            ddc_warn ("client: cached section %s rev %" PRIu64 " rejected by the service", s->name,
+                      srev);
     }
     cJSON_Delete (root);
     ddc_info ("client: loaded %d section(s) from cache %s (epoch %s rev %" PRIu64 ")", loaded,
@@ -386,14 +385,14 @@ s_cache_load (ddc_client_t *self)
     s_event (self, DDC_EV_CACHE_LOADED, self->cache_path);
 }
 
-/* ------------------------------------------------------------------------ */
-/* requests                                                                 */
+//  ------------------------------------------------------------------------
+//  requests
 
 static int
 s_req_find (ddc_client_t *self, const char *id)
 {
     for (size_t i = 0; i < self->nreqs; i++)
-        if (strcmp (self->reqs[i]->id, id) == 0)
+        if (strcmp (self->reqs [i]->id, id) == 0)
             return (int) i;
     return -1;
 }
@@ -401,9 +400,9 @@ s_req_find (ddc_client_t *self, const char *id)
 static s_req_t *
 s_req_remove (ddc_client_t *self, size_t index)
 {
-    s_req_t *r = self->reqs[index];
-    memmove (&self->reqs[index], &self->reqs[index + 1],
-             (self->nreqs - index - 1) * sizeof self->reqs[0]);
+    s_req_t *r = self->reqs [index];
+    memmove (&self->reqs [index], &self->reqs [index + 1],
+             (self->nreqs - index - 1) * sizeof (self->reqs [0]));
     self->nreqs--;
     return r;
 }
@@ -420,7 +419,7 @@ s_req_free (s_req_t **r_p)
     *r_p = NULL;
 }
 
-/* Deliver the reply (or NULL) of a removed request and free it. */
+//  Deliver the reply (or NULL) of a removed request and free it.
 static void
 s_req_finish (ddc_client_t *self, s_req_t *r, ddc_msg_t **reply_p)
 {
@@ -443,8 +442,8 @@ s_req_send (ddc_client_t *self, s_req_t *r)
     r->sent = self->welcomed && s_send_copy (self->ctl, r->msg) == 0;
 }
 
-/* ------------------------------------------------------------------------ */
-/* snapshots                                                                */
+//  ------------------------------------------------------------------------
+//  snapshots
 
 static bool
 s_full_pending (ddc_client_t *self)
@@ -458,9 +457,9 @@ s_snap_cancel (ddc_client_t *self)
     if (!self->snap_in_flight)
         return;
     for (size_t i = 0; i < self->nsections; i++)
-        if (self->sections[i].in_flight) {
-            self->sections[i].in_flight = false;
-            self->sections[i].wanted = true;
+        if (self->sections [i].in_flight) {
+            self->sections [i].in_flight = false;
+            self->sections [i].wanted = true;
         }
     if (self->snap_full)
         self->full_wanted = true;
@@ -468,12 +467,12 @@ s_snap_cancel (ddc_client_t *self)
     zmsg_destroy (&self->snap_msg);
 }
 
-/* Forget the revisions of another epoch: they no longer compare. */
+//  Forget the revisions of another epoch: they no longer compare.
 static void
 s_reset_revs (ddc_client_t *self)
 {
     for (size_t i = 0; i < self->nsections; i++) {
-        s_section_t *s = &self->sections[i];
+        s_section_t *s = &self->sections [i];
         s->link_rev = 0;
         s->rejected_rev = 0;
         cJSON_Delete (s->rejected_errors);
@@ -484,8 +483,8 @@ s_reset_revs (ddc_client_t *self)
     self->applied_rev = 0;
 }
 
-/* Resync every followed section. why: the RESYNC detail, or NULL for a
-   normal (re)connection. Idempotent while a full resync is pending. */
+//  Resync every followed section. why: the RESYNC detail, or NULL for a
+//  normal (re)connection. Idempotent while a full resync is pending.
 static void
 s_full_resync (ddc_client_t *self, const char *why)
 {
@@ -503,9 +502,9 @@ s_full_resync (ddc_client_t *self, const char *why)
     self->full_wanted = true;
     self->synced = false;
     for (size_t i = 0; i < self->nsections; i++) {
-        self->sections[i].wanted = true;
-        self->sections[i].missing = false;
-        self->sections[i].ahead_since = 0;
+        self->sections [i].wanted = true;
+        self->sections [i].missing = false;
+        self->sections [i].ahead_since = 0;
     }
 }
 
@@ -528,39 +527,38 @@ s_snap_send (ddc_client_t *self)
     int64_t now = ddc_mono_ms ();
     if (s_send_copy (self->ctl, self->snap_msg) == 0) {
         self->snap_deadline = now + self->snap_backoff;
-        self->snap_backoff = self->snap_backoff * 2 > S_BACKOFF_MAX ? S_BACKOFF_MAX
-                                                                   : self->snap_backoff * 2;
+        self->snap_backoff =
+            self->snap_backoff * 2 > S_BACKOFF_MAX ? S_BACKOFF_MAX : self->snap_backoff * 2;
     }
     else
         self->snap_deadline = now + S_EAGAIN_MS;
 }
 
-/* Send a SNAPSHOT of the wanted sections when allowed. */
+//  Send a SNAPSHOT of the wanted sections when allowed.
 static void
 s_maybe_snapshot (ddc_client_t *self)
 {
     if (!self->welcomed || self->await_hugz || self->snap_in_flight)
         return;
-    char list[DDC_MAX_TEXT + 1] = "";
+    char list [DDC_MAX_TEXT + 1] = "";
     size_t len = 0;
     for (size_t i = 0; i < self->nsections; i++) {
-        s_section_t *s = &self->sections[i];
+        s_section_t *s = &self->sections [i];
         if (!s->wanted && !self->full_wanted)
             continue;
-        len += (size_t) snprintf (list + len, sizeof list - len, "%s%s", len ? "," : "",
-                                  s->name);
+        len += (size_t) snprintf (list + len, sizeof (list) - len, "%s%s", len ? "," : "", s->name);
     }
     if (len == 0) {
         self->full_wanted = false;
         return;
     }
     int64_t now = ddc_mono_ms ();
-    if (self->snap_times[0] && now - self->snap_times[0] < 1000)
-        return;                 /* at most 2 a second (rule 7) */
-    self->snap_times[0] = self->snap_times[1];
-    self->snap_times[1] = now;
+    if (self->snap_times [0] && now - self->snap_times [0] < 1000)
+        return; //  at most 2 a second (rule 7)
+    self->snap_times [0] = self->snap_times [1];
+    self->snap_times [1] = now;
     for (size_t i = 0; i < self->nsections; i++) {
-        s_section_t *s = &self->sections[i];
+        s_section_t *s = &self->sections [i];
         if (s->wanted || self->full_wanted) {
             s->wanted = false;
             s->in_flight = true;
@@ -579,15 +577,15 @@ s_maybe_snapshot (ddc_client_t *self)
     s_snap_send (self);
 }
 
-/* ------------------------------------------------------------------------ */
-/* applying                                                                 */
+//  ------------------------------------------------------------------------
+//  applying
 
 static void
 s_send_applied (ddc_client_t *self, s_section_t *s)
 {
     if (!self->welcomed)
         return;
-    char req[40], rev[24];
+    char req [40], rev [24];
     ddc_req_id (req);
     s_u64 (rev, s->rev);
     s_send_ff (self, ddc_msg_buildv (DDC_APPLIED, req, s->name, rev, NULL));
@@ -598,7 +596,7 @@ s_send_rejected (ddc_client_t *self, s_section_t *s)
 {
     if (!self->welcomed)
         return;
-    char req[40], rev[24], running[24];
+    char req [40], rev [24], running [24];
     ddc_req_id (req);
     s_u64 (rev, s->rejected_rev);
     s_u64 (running, s->value ? s->rev : 0);
@@ -608,7 +606,7 @@ s_send_rejected (ddc_client_t *self, s_section_t *s)
     free (errors);
 }
 
-/* Keep a service's error list small enough to send. Takes errors. */
+//  Keep a service's error list small enough to send. Takes errors.
 static cJSON *
 s_bound_errors (cJSON *errors, const char *section)
 {
@@ -623,23 +621,23 @@ s_bound_errors (cJSON *errors, const char *section)
     cJSON *e = cJSON_CreateObject ();
     cJSON_AddStringToObject (e, "field", section);
     cJSON_AddStringToObject (e, "reason", empty ? "invalid" : "too_many");
-    cJSON_AddStringToObject (e, "message", empty ? "rejected by the service"
-                                                 : "too many errors to report");
+    cJSON_AddStringToObject (e, "message",
+                             empty ? "rejected by the service" : "too many errors to report");
     cJSON_AddItemToArray (out, e);
     return out;
 }
 
-/* Apply one section revision (from STATE or UPDATE). */
+//  Apply one section revision (from STATE or UPDATE).
 static void
 s_apply (ddc_client_t *self, s_section_t *s, const cJSON *value, uint64_t rev)
 {
     if (s->rejected_rev && rev == s->rejected_rev) {
-        /* the content we already refused: say so again, don't retry */
+        //  the content we already refused: say so again, don't retry
         s_send_rejected (self, s);
         return;
     }
     if (s->value && cJSON_Compare (s->value, value, true)) {
-        /* same content (e.g. a resync or a cached value): adopt the rev */
+        //  same content (e.g. a resync or a cached value): adopt the rev
         s->rev = s->link_rev = rev;
         s->rejected_rev = 0;
         cJSON_Delete (s->rejected_errors);
@@ -677,17 +675,16 @@ s_apply (ddc_client_t *self, s_section_t *s, const cJSON *value, uint64_t rev)
         cJSON_Delete (s->rejected_errors);
         s->rejected_errors = s_bound_errors (errors, s->name);
         s->link_rev = s->rejected_rev = rev;
-        ddc_warn ("client: rejected %s rev %" PRIu64 " (%d error(s)); still running rev %"
-                  PRIu64, s->name, rev, cJSON_GetArraySize (s->rejected_errors),
-                  s->value ? s->rev : 0);
+        ddc_warn ("client: rejected %s rev %" PRIu64 " (%d error(s)); still running rev %" PRIu64,
+                  s->name, rev, cJSON_GetArraySize (s->rejected_errors), s->value ? s->rev : 0);
         s_send_rejected (self, s);
     }
     if (s->ahead_since && s->link_rev >= s->ahead_rev)
         s->ahead_since = 0;
 }
 
-/* ------------------------------------------------------------------------ */
-/* HELLO / WELCOME and liveness                                             */
+//  ------------------------------------------------------------------------
+//  HELLO / WELCOME and liveness
 
 static void
 s_hello_send (ddc_client_t *self)
@@ -700,22 +697,22 @@ s_hello_send (ddc_client_t *self)
     if (!self->hello_blocked) {
         self->hello_sent_at = now;
         self->hello_next = now + self->hello_backoff;
-        self->hello_backoff = self->hello_backoff * 2 > S_BACKOFF_MAX
-                            ? S_BACKOFF_MAX : self->hello_backoff * 2;
+        self->hello_backoff =
+            self->hello_backoff * 2 > S_BACKOFF_MAX ? S_BACKOFF_MAX : self->hello_backoff * 2;
     }
     else {
-        /* not connected yet: sent as soon as the connection is up (its
-           arrival wakes the caller's poll on the CTL socket's fd, and
-           ddc_client_handle sees it), else retried soon (10 ms doubling
-           to 100 ms) */
+        //  not connected yet: sent as soon as the connection is up (its
+        //  arrival wakes the caller's poll on the CTL socket's fd, and
+        //  ddc_client_handle sees it), else retried soon (10 ms doubling
+        //  to 100 ms)
         self->hello_next = now + self->hello_eagain;
-        self->hello_eagain = self->hello_eagain * 2 > S_EAGAIN_MS
-                           ? S_EAGAIN_MS : self->hello_eagain * 2;
+        self->hello_eagain =
+            self->hello_eagain * 2 > S_EAGAIN_MS ? S_EAGAIN_MS : self->hello_eagain * 2;
     }
     zmsg_destroy (&msg);
 }
 
-/* Start a HELLO cycle; a full resync follows the WELCOME. */
+//  Start a HELLO cycle; a full resync follows the WELCOME.
 static void
 s_hello (ddc_client_t *self, const char *why)
 {
@@ -731,7 +728,7 @@ s_hello (ddc_client_t *self, const char *why)
         self->full_wanted = true;
         self->synced = false;
         for (size_t i = 0; i < self->nsections; i++)
-            self->sections[i].wanted = true;
+            self->sections [i].wanted = true;
     }
     if (self->hello_pending)
         return;
@@ -742,40 +739,40 @@ s_hello (ddc_client_t *self, const char *why)
     s_hello_send (self);
 }
 
-/* ------------------------------------------------------------------------ */
-/* socket monitors: refused handshakes                                      */
+//  ------------------------------------------------------------------------
+//  socket monitors: refused handshakes
 
-/* The endpoint the socket of link i is connected to, or NULL. */
+//  The endpoint the socket of link i is connected to, or NULL.
 static const char *
 s_link_endpoint (ddc_client_t *self, int i)
 {
     return i == S_LINK_CTL ? self->broker : self->sub_endpoint;
 }
 
-/* The refusal to show: the CTL socket's, else the SUB socket's, or NULL. */
+//  The refusal to show: the CTL socket's, else the SUB socket's, or NULL.
 static const char *
 s_refused (ddc_client_t *self)
 {
     for (int i = 0; i < S_LINKS; i++)
-        if (self->links[i].refused[0])
-            return self->links[i].refused;
+        if (self->links [i].refused [0])
+            return self->links [i].refused;
     return NULL;
 }
 
-/* The status topic "link", from the first refusal on: the last refusal of
-   each socket and whether it still holds. */
+//  The status topic "link", from the first refusal on: the last refusal of
+//  each socket and whether it still holds.
 static void
 s_link_report (ddc_client_t *self)
 {
     cJSON *body = cJSON_CreateObject ();
     for (int i = 0; i < S_LINKS; i++) {
-        s_link_t *l = &self->links[i];
-        if (!l->last[0])
+        s_link_t *l = &self->links [i];
+        if (!l->last [0])
             continue;
         cJSON *o = cJSON_AddObjectToObject (body, i == S_LINK_CTL ? "ctl" : "pub");
-        cJSON_AddBoolToObject (o, "refused", l->refused[0] != '\0');
+        cJSON_AddBoolToObject (o, "refused", l->refused [0] != '\0');
         cJSON_AddStringToObject (o, "reason", l->last);
-        char iso[32];
+        char iso [32];
         ddc_iso_time (l->refused_wall, iso);
         cJSON_AddStringToObject (o, "time", iso);
     }
@@ -784,126 +781,135 @@ s_link_report (ddc_client_t *self)
     cJSON_Delete (body);
 }
 
-/* The handshake on link i was refused (why is the whole sentence). When
-   the broker answered with the refusal (redial), libzmq never dials that
-   endpoint again by itself, so the client does, backing off. */
+//  The handshake on link i was refused (why is the whole sentence). When
+//  the broker answered with the refusal (redial), libzmq never dials that
+//  endpoint again by itself, so the client does, backing off.
 static void
 s_refuse (ddc_client_t *self, int i, bool redial, const char *why)
 {
-    s_link_t *l = &self->links[i];
+    s_link_t *l = &self->links [i];
     if (redial) {
         l->redial_at = ddc_mono_ms () + l->redial_backoff;
-        l->redial_backoff = l->redial_backoff * 2 > S_REDIAL_MAX ? S_REDIAL_MAX
-                                                                 : l->redial_backoff * 2;
+        l->redial_backoff =
+            l->redial_backoff * 2 > S_REDIAL_MAX ? S_REDIAL_MAX : l->redial_backoff * 2;
     }
     if (strcmp (l->refused, why) == 0)
         return;
-    ddc_strlcpy (l->refused, why, sizeof l->refused);
-    ddc_strlcpy (l->last, why, sizeof l->last);
+    ddc_strlcpy (l->refused, why, sizeof (l->refused));
+    ddc_strlcpy (l->last, why, sizeof (l->last));
     l->refused_wall = ddc_wall_ms ();
     ddc_warn ("client: %s", why);
     s_event (self, DDC_EV_REFUSED, why);
     s_link_report (self);
 }
 
-/* One event of the monitor of link i. */
+//  One event of the monitor of link i.
 static void
 s_link_event (ddc_client_t *self, int i, unsigned event, uint32_t value, const char *endpoint)
 {
-    s_link_t *l = &self->links[i];
+    s_link_t *l = &self->links [i];
     const char *cert = self->cert_path;
-    char why[640];
+    char why [640];
     switch (event) {
-    case ZMQ_EVENT_CONNECTED:
-        l->up = true;
-        break;
-    case ZMQ_EVENT_DISCONNECTED:
-        l->up = false;
-        break;
-    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
-        l->cut_offs = 0;
-        l->redial_at = 0;
-        l->redial_backoff = S_REDIAL_MIN;
-        if (l->refused[0]) {
-            ddc_info ("client: the broker accepts this %s at %s again",
-                      cert ? "certificate" : "client", endpoint);
-            l->refused[0] = '\0';
-            s_link_report (self);
-        }
-        break;
-    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-        if (value == 400)
-            snprintf (why, sizeof why, "the broker refused this certificate (%.200s: the broker "
-                      "does not know its public key; it must be in the clients/ folder of the "
-                      "broker's keys) at %.200s", cert ? cert : "no certificate", endpoint);
-        else
-            snprintf (why, sizeof why, "the broker refused this certificate (%.200s: its "
-                      "authentication answered %u) at %.200s", cert ? cert : "no certificate",
-                      (unsigned) value, endpoint);
-        s_refuse (self, i, true, why);
-        break;
-    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
-        if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH && cert)
-            snprintf (why, sizeof why, "the broker refused this certificate (this endpoint "
-                      "does not use CURVE: a broker without --keys, or its ipc:// side) at "
-                      "%.200s", endpoint);
-        else if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
-            snprintf (why, sizeof why, "the broker refused the handshake (this endpoint "
-                      "requires CURVE: give --cert and --broker-cert) at %.200s", endpoint);
-        else
-            snprintf (why, sizeof why, "the broker refused %s (ZMTP protocol error 0x%08x) at "
-                      "%.200s", cert ? "this certificate" : "the handshake", (unsigned) value,
-                      endpoint);
-        s_refuse (self, i, true, why);
-        break;
-    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-        /* Over CURVE the broker drops a HELLO it cannot open: the client
-           holds the wrong broker certificate. Once could be a restart. */
-        if (!cert || ++l->cut_offs < S_CUT_OFFS)
+        case ZMQ_EVENT_CONNECTED:
+            l->up = true;
             break;
-        snprintf (why, sizeof why, "the broker refused this certificate (it closed the "
-                  "handshake: is %.200s the public certificate of this broker?) at %.200s",
-                  self->broker_cert_path, endpoint);
-        s_refuse (self, i, false, why);
-        break;
-    default:
-        break;
+        case ZMQ_EVENT_DISCONNECTED:
+            l->up = false;
+            break;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            l->cut_offs = 0;
+            l->redial_at = 0;
+            l->redial_backoff = S_REDIAL_MIN;
+            if (l->refused [0]) {
+                ddc_info ("client: the broker accepts this %s at %s again",
+                          cert ? "certificate" : "client", endpoint);
+                l->refused [0] = '\0';
+                s_link_report (self);
+            }
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+            if (value == 400)
+                snprintf (why, sizeof (why),
+                          "the broker refused this certificate (%.200s: the broker "
+                          "does not know its public key; it must be in the clients/ folder of the "
+                          "broker's keys) at %.200s",
+                          cert ? cert : "no certificate", endpoint);
+            else
+                snprintf (why, sizeof (why),
+                          "the broker refused this certificate (%.200s: its "
+                          "authentication answered %u) at %.200s",
+                          cert ? cert : "no certificate", (unsigned) value, endpoint);
+            s_refuse (self, i, true, why);
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+            if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH && cert)
+                snprintf (why, sizeof (why),
+                          "the broker refused this certificate (this endpoint "
+                          "does not use CURVE: a broker without --keys, or its ipc:// side) at "
+                          "%.200s",
+                          endpoint);
+            else if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+                snprintf (why, sizeof (why),
+                          "the broker refused the handshake (this endpoint "
+                          "requires CURVE: give --cert and --broker-cert) at %.200s",
+                          endpoint);
+            else
+                snprintf (why, sizeof (why),
+                          "the broker refused %s (ZMTP protocol error 0x%08x) at "
+                          "%.200s",
+                          cert ? "this certificate" : "the handshake", (unsigned) value, endpoint);
+            s_refuse (self, i, true, why);
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+            //  Over CURVE the broker drops a HELLO it cannot open: the client
+            //  holds the wrong broker certificate. Once could be a restart.
+            if (!cert || ++l->cut_offs < S_CUT_OFFS)
+                break;
+            snprintf (why, sizeof (why),
+                      "the broker refused this certificate (it closed the "
+                      "handshake: is %.200s the public certificate of this broker?) at %.200s",
+                      self->broker_cert_path, endpoint);
+            s_refuse (self, i, false, why);
+            break;
+        default:
+            break;
     }
 }
 
-/* Take every event the monitors hold (never blocks). */
+//  Take every event the monitors hold (never blocks).
 static void
 s_monitor_drain (ddc_client_t *self)
 {
     for (int i = 0; i < S_LINKS; i++) {
-        zsock_t *pipe = self->links[i].pipe;
+        zsock_t *pipe = self->links [i].pipe;
         if (!pipe)
             continue;
         void *handle = zsock_resolve (pipe);
-        unsigned char head[6];          /* event (16 bits), value (32 bits) */
-        while (zmq_recv (handle, head, sizeof head, ZMQ_DONTWAIT) >= 0) {
-            char endpoint[256] = "";
-            while (zsock_rcvmore (pipe)) {  /* the parts arrive together */
-                int n = zmq_recv (handle, endpoint, sizeof endpoint - 1, ZMQ_DONTWAIT);
+        unsigned char head [6]; //  event (16 bits), value (32 bits)
+        while (zmq_recv (handle, head, sizeof (head), ZMQ_DONTWAIT) >= 0) {
+            char endpoint [256] = "";
+            while (zsock_rcvmore (pipe)) { //  the parts arrive together
+                int n = zmq_recv (handle, endpoint, sizeof (endpoint) - 1, ZMQ_DONTWAIT);
                 if (n < 0)
                     break;
-                endpoint[n < (int) sizeof endpoint - 1 ? n : (int) sizeof endpoint - 1] = '\0';
+                endpoint [n < (int) sizeof (endpoint) - 1 ? n : (int) sizeof (endpoint) - 1] = '\0';
             }
             uint16_t event;
             uint32_t value;
-            memcpy (&event, head, sizeof event);
-            memcpy (&value, head + 2, sizeof value);
+            memcpy (&event, head, sizeof (event));
+            memcpy (&value, head + 2, sizeof (value));
             s_link_event (self, i, event, value, endpoint);
         }
     }
 }
 
-/* Dial the endpoints again whose connection libzmq gave up. */
+//  Dial the endpoints again whose connection libzmq gave up.
 static void
 s_redial (ddc_client_t *self, int64_t now)
 {
     for (int i = 0; i < S_LINKS; i++) {
-        s_link_t *l = &self->links[i];
+        s_link_t *l = &self->links [i];
         const char *endpoint = s_link_endpoint (self, i);
         if (!l->redial_at || now < l->redial_at)
             continue;
@@ -911,7 +917,7 @@ s_redial (ddc_client_t *self, int64_t now)
         if (!endpoint)
             continue;
         zsock_t *sock = i == S_LINK_CTL ? self->ctl : self->sub;
-        zsock_disconnect (sock, "%s", endpoint);    /* fails when nothing is left */
+        zsock_disconnect (sock, "%s", endpoint); //  fails when nothing is left
         if (zsock_connect (sock, "%s", endpoint) < 0)
             ddc_warn ("client: cannot dial %s again: %s", endpoint, zmq_strerror (errno));
         else
@@ -927,19 +933,19 @@ s_go_down (ddc_client_t *self, const char *why)
     self->down = true;
     s_monitor_drain (self);
     const char *refused = s_refused (self);
-    char detail[700];
+    char detail [700];
     if (refused)
-        ddc_strlcpy (detail, refused, sizeof detail);
+        ddc_strlcpy (detail, refused, sizeof (detail));
     else
-        snprintf (detail, sizeof detail, "broker unreachable (%s)", why);
-    if (self->on_event)         /* the service says it in its own words */
+        snprintf (detail, sizeof (detail), "broker unreachable (%s)", why);
+    if (self->on_event) //  the service says it in its own words
         ddc_debug ("client: %s; running on the last applied configuration", detail);
     else
         ddc_warn ("client: %s; running on the last applied configuration", detail);
     s_event (self, DDC_EV_DISCONNECTED, detail);
 }
 
-/* Any valid message from the broker. */
+//  Any valid message from the broker.
 static void
 s_alive (ddc_client_t *self)
 {
@@ -947,16 +953,15 @@ s_alive (ddc_client_t *self)
     self->missed_pings = 0;
     self->ping_outstanding = false;
     self->last_rx = now;
-    /* traffic is back while a HELLO waits for a backoff: send it now */
-    if (self->hello_pending && now - self->hello_sent_at >= S_BACKOFF_MIN
-        && self->hello_next > now) {
+    //  traffic is back while a HELLO waits for a backoff: send it now
+    if (self->hello_pending && now - self->hello_sent_at >= S_BACKOFF_MIN && self->hello_next > now) {
         self->hello_backoff = S_BACKOFF_MIN;
         s_hello_send (self);
     }
 }
 
-/* A PUB endpoint bound to any address ("tcp://" "*:5556" or 0.0.0.0) gets
-   the host of the broker endpoint ("tcp://nas:5555" -> "tcp://nas:5556"). */
+//  A PUB endpoint bound to any address ("tcp://" "*:5556" or 0.0.0.0) gets
+//  the host of the broker endpoint ("tcp://nas:5555" -> "tcp://nas:5556").
 static char *
 s_pub_endpoint (const char *pub, const char *broker)
 {
@@ -968,7 +973,7 @@ s_pub_endpoint (const char *pub, const char *broker)
     if (!colon)
         return ddc_strdup (pub);
     size_t hlen = (size_t) (colon - host);
-    bool any = (hlen == 1 && host[0] == '*') || (hlen == 7 && strncmp (host, "0.0.0.0", 7) == 0);
+    bool any = (hlen == 1 && host [0] == '*') || (hlen == 7 && strncmp (host, "0.0.0.0", 7) == 0);
     if (!any)
         return ddc_strdup (pub);
     const char *bsep = strstr (broker, "://");
@@ -976,7 +981,7 @@ s_pub_endpoint (const char *pub, const char *broker)
     const char *bcolon = bhost ? strrchr (bhost, ':') : NULL;
     if (!bcolon || strncmp (broker, "tcp://", 6) != 0)
         return ddc_asprintf ("%.*s127.0.0.1%s", (int) (host - pub), pub, colon);
-    /* "tcp://iface;host:port": the host follows the ';' */
+    //  "tcp://iface;host:port": the host follows the ';'
     const char *semi = memchr (bhost, ';', (size_t) (bcolon - bhost));
     if (semi)
         bhost = semi + 1;
@@ -1003,8 +1008,8 @@ s_sub_connect (ddc_client_t *self)
         self->sub_endpoint = NULL;
     }
     if (zsock_connect (self->sub, "%s", self->pub_endpoint) < 0) {
-        char detail[512];
-        snprintf (detail, sizeof detail, "cannot connect to PUB endpoint %s: %s",
+        char detail [512];
+        snprintf (detail, sizeof (detail), "cannot connect to PUB endpoint %s: %s",
                   self->pub_endpoint, zmq_strerror (errno));
         ddc_error ("client: %s", detail);
         s_event (self, DDC_EV_ERROR, detail);
@@ -1022,18 +1027,19 @@ s_on_welcome (ddc_client_t *self, ddc_msg_t *msg)
         ddc_debug ("client: dropping an unexpected WELCOME");
         return;
     }
-    const cJSON *access = msg->json[DDC_WELCOME_ACCESS];
-    const char *epoch = msg->frame[DDC_WELCOME_EPOCH];
-    const char *boot = msg->frame[DDC_WELCOME_BOOT];
+    const cJSON *access = msg->json [DDC_WELCOME_ACCESS];
+    const char *epoch = msg->frame [DDC_WELCOME_EPOCH];
+    const char *boot = msg->frame [DDC_WELCOME_BOOT];
     const char *pub = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (access, "pub"));
-    /* A broker bound on several transports lists them all in "pubs": take
-       the one of the transport this client reached the broker by. */
+    //  A broker bound on several transports lists them all in "pubs": take
+    //  the one of the transport this client reached the broker by.
     const cJSON *pubs = cJSON_GetObjectItemCaseSensitive (access, "pubs");
     const cJSON *each;
     const char *scheme_end = strstr (self->broker, "://");
     cJSON_ArrayForEach (each, pubs) {
         if (cJSON_IsString (each) && scheme_end
-            && strncmp (each->valuestring, self->broker, (size_t) (scheme_end - self->broker) + 3) == 0) {
+            && strncmp (each->valuestring, self->broker, (size_t) (scheme_end - self->broker) + 3)
+                   == 0) {
             pub = each->valuestring;
             break;
         }
@@ -1043,30 +1049,31 @@ s_on_welcome (ddc_client_t *self, ddc_msg_t *msg)
     s_json_u64 (cJSON_GetObjectItemCaseSensitive (access, "heartbeat_ms"), &hb);
     self->heartbeat_ms = hb < 100 ? 100 : hb > 60000 ? 60000 : (int64_t) hb;
 
-    if (self->epoch[0] && strcmp (self->epoch, epoch) != 0) {
+    if (self->epoch [0] && strcmp (self->epoch, epoch) != 0) {
         ddc_info ("client: epoch changed from %s to %s", self->epoch, epoch);
         s_reset_revs (self);
     }
-    ddc_strlcpy (self->epoch, epoch, sizeof self->epoch);
-    ddc_strlcpy (self->boot, boot, sizeof self->boot);
-    if (msg->u64[DDC_WELCOME_REV] > self->known_rev)
-        self->known_rev = msg->u64[DDC_WELCOME_REV];
+    ddc_strlcpy (self->epoch, epoch, sizeof (self->epoch));
+    ddc_strlcpy (self->boot, boot, sizeof (self->boot));
+    if (msg->u64 [DDC_WELCOME_REV] > self->known_rev)
+        self->known_rev = msg->u64 [DDC_WELCOME_REV];
     cJSON_Delete (self->access);
     self->access = cJSON_Duplicate (access, true);
     free (self->name);
     self->name = name && s_name_ok (name, DDC_MAX_TEXT, "")
-               ? ddc_strdup (name) : ddc_asprintf ("%s@%s", self->role, self->instance);
+                     ? ddc_strdup (name)
+                     : ddc_asprintf ("%s@%s", self->role, self->instance);
 
-    /* sections whose secret fields this role reads come by SNAPSHOT only */
+    //  sections whose secret fields this role reads come by SNAPSHOT only
     const cJSON *secrets = cJSON_GetObjectItemCaseSensitive (access, "secrets");
     for (size_t i = 0; i < self->nsections; i++) {
-        s_section_t *s = &self->sections[i];
+        s_section_t *s = &self->sections [i];
         size_t n = strlen (s->name);
         s->secret = false;
         const cJSON *item;
         cJSON_ArrayForEach (item, secrets) {
             const char *secret = cJSON_GetStringValue (item);
-            if (secret && strncmp (secret, s->name, n) == 0 && secret[n] == '.')
+            if (secret && strncmp (secret, s->name, n) == 0 && secret [n] == '.')
                 s->secret = true;
         }
     }
@@ -1088,31 +1095,31 @@ s_on_welcome (ddc_client_t *self, ddc_msg_t *msg)
     self->ping_outstanding = false;
     self->next_ping = now + self->heartbeat_ms;
     ddc_info ("client: welcomed as %s (epoch %s rev %" PRIu64 ")", self->name, self->epoch,
-              msg->u64[DDC_WELCOME_REV]);
+              msg->u64 [DDC_WELCOME_REV]);
     s_event (self, DDC_EV_CONNECTED, self->name);
 
-    /* the broker (maybe a new one) holds none of our reports; requests it
-       answered with ERROR 401, or never got, go now (the others are
-       resent by their own timeouts: an ACTION must not run twice) */
+    //  the broker (maybe a new one) holds none of our reports; requests it
+    //  answered with ERROR 401, or never got, go now (the others are
+    //  resent by their own timeouts: an ACTION must not run twice)
     for (size_t i = 0; i < self->nreports; i++) {
-        char req[40];
+        char req [40];
         ddc_req_id (req);
-        s_send_ff (self, ddc_msg_buildv (DDC_REPORT, req, self->reports[i].topic,
-                                         self->reports[i].body, NULL));
+        s_send_ff (self, ddc_msg_buildv (DDC_REPORT, req, self->reports [i].topic,
+                                         self->reports [i].body, NULL));
     }
     for (size_t i = 0; i < self->nreqs; i++)
-        if (!self->reqs[i]->sent)
-            s_req_send (self, self->reqs[i]);
+        if (!self->reqs [i]->sent)
+            s_req_send (self, self->reqs [i]);
 
     if (self->nsections) {
         self->full_wanted = true;
         self->synced = false;
         for (size_t i = 0; i < self->nsections; i++) {
-            self->sections[i].wanted = true;
-            self->sections[i].missing = false;
+            self->sections [i].wanted = true;
+            self->sections [i].missing = false;
         }
         if (self->sub_endpoint) {
-            self->await_hugz = true;    /* rule 1: the subscription is in place */
+            self->await_hugz = true; //  rule 1: the subscription is in place
             self->await_since = now;
         }
         s_maybe_snapshot (self);
@@ -1121,8 +1128,8 @@ s_on_welcome (ddc_client_t *self, ddc_msg_t *msg)
         self->synced = true;
 }
 
-/* ------------------------------------------------------------------------ */
-/* incoming messages                                                        */
+//  ------------------------------------------------------------------------
+//  incoming messages
 
 static void s_on_update (ddc_client_t *self, ddc_msg_t **msg_p, bool from_buffer);
 
@@ -1137,36 +1144,36 @@ s_buffer (ddc_client_t *self, ddc_msg_t **msg_p)
 {
     ddc_msg_t *msg = *msg_p;
     *msg_p = NULL;
-    size_t bytes = msg->len[DDC_UPDATE_VALUE] + 256;
+    size_t bytes = msg->len [DDC_UPDATE_VALUE] + 256;
     while (self->nbuf > 0
            && (self->nbuf >= S_MAX_BUFFERED || self->buf_bytes + bytes > S_MAX_BUFFERED_BYTES)) {
-        /* drop the oldest: the chain check repairs whatever it misses */
-        ddc_msg_t *old = self->buf[0];
-        self->buf_bytes -= old->len[DDC_UPDATE_VALUE] + 256;
+        //  drop the oldest: the chain check repairs whatever it misses
+        ddc_msg_t *old = self->buf [0];
+        self->buf_bytes -= old->len [DDC_UPDATE_VALUE] + 256;
         ddc_msg_destroy (&old);
-        memmove (&self->buf[0], &self->buf[1], (self->nbuf - 1) * sizeof self->buf[0]);
+        memmove (&self->buf [0], &self->buf [1], (self->nbuf - 1) * sizeof (self->buf [0]));
         self->nbuf--;
     }
-    self->buf[self->nbuf++] = msg;
+    self->buf [self->nbuf++] = msg;
     self->buf_bytes += bytes;
 }
 
-/* Process the buffered updates of sections that are no longer syncing. */
+//  Process the buffered updates of sections that are no longer syncing.
 static void
 s_drain_buffer (ddc_client_t *self)
 {
     size_t i = 0;
     while (i < self->nbuf) {
-        ddc_msg_t *msg = self->buf[i];
-        char name[S_MAX_SECTION_NAME + 1];
-        s_section_t *s = ddc_msg_topic_part (msg, 1, name, sizeof name) == 0
-                       ? s_section (self, name) : NULL;
+        ddc_msg_t *msg = self->buf [i];
+        char name [S_MAX_SECTION_NAME + 1];
+        s_section_t *s =
+            ddc_msg_topic_part (msg, 1, name, sizeof (name)) == 0 ? s_section (self, name) : NULL;
         if (s && s_syncing (self, s)) {
             i++;
             continue;
         }
-        self->buf_bytes -= msg->len[DDC_UPDATE_VALUE] + 256;
-        memmove (&self->buf[i], &self->buf[i + 1], (self->nbuf - i - 1) * sizeof self->buf[0]);
+        self->buf_bytes -= msg->len [DDC_UPDATE_VALUE] + 256;
+        memmove (&self->buf [i], &self->buf [i + 1], (self->nbuf - i - 1) * sizeof (self->buf [0]));
         self->nbuf--;
         s_on_update (self, &msg, true);
         ddc_msg_destroy (&msg);
@@ -1177,9 +1184,9 @@ static void
 s_on_update (ddc_client_t *self, ddc_msg_t **msg_p, bool from_buffer)
 {
     ddc_msg_t *msg = *msg_p;
-    char name[S_MAX_SECTION_NAME + 1];
+    char name [S_MAX_SECTION_NAME + 1];
     s_section_t *s = NULL;
-    if (ddc_msg_topic_part (msg, 1, name, sizeof name) == 0
+    if (ddc_msg_topic_part (msg, 1, name, sizeof (name)) == 0
         && strlen (msg->topic) == strlen (name) + 5)
         s = s_section (self, name);
     if (!s || s->missing)
@@ -1189,9 +1196,9 @@ s_on_update (ddc_client_t *self, ddc_msg_t **msg_p, bool from_buffer)
             s_buffer (self, msg_p);
         return;
     }
-    uint64_t rev = msg->u64[DDC_UPDATE_REV];
-    uint64_t prev = msg->u64[DDC_UPDATE_PREV];
-    if (strcmp (msg->frame[DDC_UPDATE_EPOCH], self->epoch) != 0) {
+    uint64_t rev = msg->u64 [DDC_UPDATE_REV];
+    uint64_t prev = msg->u64 [DDC_UPDATE_PREV];
+    if (strcmp (msg->frame [DDC_UPDATE_EPOCH], self->epoch) != 0) {
         s_full_resync (self, "epoch changed");
         return;
     }
@@ -1202,19 +1209,19 @@ s_on_update (ddc_client_t *self, ddc_msg_t **msg_p, bool from_buffer)
         return;
     }
     if (prev != s->link_rev) {
-        char why[160];
-        snprintf (why, sizeof why, "gap in %s: expected prev %" PRIu64 ", got %" PRIu64,
-                  s->name, s->link_rev, prev);
+        char why [160];
+        snprintf (why, sizeof (why), "gap in %s: expected prev %" PRIu64 ", got %" PRIu64, s->name,
+                  s->link_rev, prev);
         s_want (self, s, why);
         return;
     }
     if (s->secret) {
-        /* PUB carries secrets redacted; fetch the section in clear */
+        //  PUB carries secrets redacted; fetch the section in clear
         s_want (self, s, NULL);
         return;
     }
-    self->update_props = msg->json[DDC_UPDATE_PROPS];
-    s_apply (self, s, msg->json[DDC_UPDATE_VALUE], rev);
+    self->update_props = msg->json [DDC_UPDATE_PROPS];
+    s_apply (self, s, msg->json [DDC_UPDATE_VALUE], rev);
     self->update_props = NULL;
 }
 
@@ -1226,12 +1233,12 @@ s_on_hugz (ddc_client_t *self, ddc_msg_t *msg)
     s_alive (self);
     if (!self->welcomed)
         return;
-    const char *epoch = msg->frame[DDC_HUGZ_EPOCH];
-    const char *boot = msg->frame[DDC_HUGZ_BOOT];
-    uint64_t rev = msg->u64[DDC_HUGZ_REV];
+    const char *epoch = msg->frame [DDC_HUGZ_EPOCH];
+    const char *boot = msg->frame [DDC_HUGZ_BOOT];
+    uint64_t rev = msg->u64 [DDC_HUGZ_REV];
     if (self->nsections == 0) {
-        /* nothing to resync: just follow the broker's epoch */
-        ddc_strlcpy (self->epoch, epoch, sizeof self->epoch);
+        //  nothing to resync: just follow the broker's epoch
+        ddc_strlcpy (self->epoch, epoch, sizeof (self->epoch));
         self->known_rev = rev;
     }
     if (strcmp (boot, self->boot) != 0) {
@@ -1244,8 +1251,8 @@ s_on_hugz (ddc_client_t *self, ddc_msg_t *msg)
         return;
     }
     if (rev < self->known_rev) {
-        char why[128];
-        snprintf (why, sizeof why, "broker revision went back from %" PRIu64 " to %" PRIu64,
+        char why [128];
+        snprintf (why, sizeof (why), "broker revision went back from %" PRIu64 " to %" PRIu64,
                   self->known_rev, rev);
         self->known_rev = rev;
         s_full_resync (self, why);
@@ -1255,11 +1262,11 @@ s_on_hugz (ddc_client_t *self, ddc_msg_t *msg)
     self->known_rev = rev;
     if (self->await_hugz) {
         self->await_hugz = false;
-        return;                 /* the full snapshot follows */
+        return; //  the full snapshot follows
     }
-    const cJSON *revs = msg->json[DDC_HUGZ_REVS];
+    const cJSON *revs = msg->json [DDC_HUGZ_REVS];
     for (size_t i = 0; i < self->nsections; i++) {
-        s_section_t *s = &self->sections[i];
+        s_section_t *s = &self->sections [i];
         uint64_t srev;
         if (s->wanted || s->in_flight || s->missing
             || !s_json_u64 (cJSON_GetObjectItemCaseSensitive (revs, s->name), &srev)
@@ -1276,12 +1283,12 @@ s_on_hugz (ddc_client_t *self, ddc_msg_t *msg)
 static void
 s_on_status (ddc_client_t *self, ddc_msg_t *msg)
 {
-    char peer[DDC_MAX_TEXT + 1], topic[DDC_MAX_TEXT + 1];
-    if (!self->on_status || ddc_msg_topic_part (msg, 1, peer, sizeof peer) < 0
-        || ddc_msg_topic_part (msg, 2, topic, sizeof topic) < 0)
+    char peer [DDC_MAX_TEXT + 1], topic [DDC_MAX_TEXT + 1];
+    if (!self->on_status || ddc_msg_topic_part (msg, 1, peer, sizeof (peer)) < 0
+        || ddc_msg_topic_part (msg, 2, topic, sizeof (topic)) < 0)
         return;
     self->depth++;
-    self->on_status (self->arg, peer, topic, msg->json[DDC_STATUSPUB_BODY]);
+    self->on_status (self->arg, peer, topic, msg->json [DDC_STATUSPUB_BODY]);
     self->depth--;
 }
 
@@ -1291,7 +1298,7 @@ s_on_mon (ddc_client_t *self, ddc_msg_t *msg)
     if (!self->on_mon)
         return;
     self->depth++;
-    self->on_mon (self->arg, ddc_msg_topic (msg), msg->json[DDC_MONPUB_BODY]);
+    self->on_mon (self->arg, ddc_msg_topic (msg), msg->json [DDC_MONPUB_BODY]);
     self->depth--;
 }
 
@@ -1301,22 +1308,22 @@ s_on_state (ddc_client_t *self, ddc_msg_t *msg)
     bool full = self->snap_full;
     self->snap_in_flight = false;
     zmsg_destroy (&self->snap_msg);
-    const char *epoch = msg->frame[DDC_STATE_EPOCH];
-    uint64_t rev = msg->u64[DDC_STATE_REV];
-    const cJSON *body = msg->json[DDC_STATE_BODY];
+    const char *epoch = msg->frame [DDC_STATE_EPOCH];
+    uint64_t rev = msg->u64 [DDC_STATE_REV];
+    const cJSON *body = msg->json [DDC_STATE_BODY];
     const cJSON *secs = cJSON_GetObjectItemCaseSensitive (body, "sections");
     const cJSON *revs = cJSON_GetObjectItemCaseSensitive (body, "revs");
 
     if (strcmp (epoch, self->epoch) != 0) {
         if (!full) {
             for (size_t i = 0; i < self->nsections; i++)
-                self->sections[i].in_flight = false;
+                self->sections [i].in_flight = false;
             s_full_resync (self, "epoch changed");
             return;
         }
         ddc_info ("client: epoch changed from %s to %s", self->epoch, epoch);
         s_reset_revs (self);
-        ddc_strlcpy (self->epoch, epoch, sizeof self->epoch);
+        ddc_strlcpy (self->epoch, epoch, sizeof (self->epoch));
     }
     if (full)
         self->known_rev = rev;
@@ -1324,7 +1331,7 @@ s_on_state (ddc_client_t *self, ddc_msg_t *msg)
         self->known_rev = rev;
 
     for (size_t i = 0; i < self->nsections; i++) {
-        s_section_t *s = &self->sections[i];
+        s_section_t *s = &self->sections [i];
         if (!s->in_flight)
             continue;
         s->in_flight = false;
@@ -1332,8 +1339,8 @@ s_on_state (ddc_client_t *self, ddc_msg_t *msg)
         uint64_t srev;
         if (!value || !s_json_u64 (cJSON_GetObjectItemCaseSensitive (revs, s->name), &srev)) {
             if (!s->missing) {
-                char detail[160];
-                snprintf (detail, sizeof detail, "the broker did not send section %s", s->name);
+                char detail [160];
+                snprintf (detail, sizeof (detail), "the broker did not send section %s", s->name);
                 ddc_warn ("client: %s", detail);
                 s_event (self, DDC_EV_ERROR, detail);
             }
@@ -1360,38 +1367,38 @@ static void
 s_on_error (ddc_client_t *self, ddc_msg_t **msg_p)
 {
     ddc_msg_t *msg = *msg_p;
-    const char *req = msg->frame[DDC_REQ];
-    uint64_t code = msg->u64[DDC_ERROR_CODE];
+    const char *req = msg->frame [DDC_REQ];
+    uint64_t code = msg->u64 [DDC_ERROR_CODE];
     if (code == DDC_E_HELLO) {
-        /* the broker does not know us: HELLO, then resend the requests */
+        //  the broker does not know us: HELLO, then resend the requests
         int i = s_req_find (self, req);
         if (i >= 0)
-            self->reqs[i]->sent = false;
+            self->reqs [i]->sent = false;
         if (!self->hello_pending)
             s_hello (self, "the broker does not know this peer (ERROR 401)");
         return;
     }
-    char detail[DDC_MAX_TEXT + 64];
+    char detail [DDC_MAX_TEXT + 64];
     if (self->hello_pending && strcmp (req, self->hello_req) == 0) {
-        snprintf (detail, sizeof detail, "HELLO refused: %" PRIu64 " %s", code,
-                  msg->frame[DDC_ERROR_MESSAGE]);
+        snprintf (detail, sizeof (detail), "HELLO refused: %" PRIu64 " %s", code,
+                  msg->frame [DDC_ERROR_MESSAGE]);
         ddc_error ("client: %s", detail);
         s_event (self, DDC_EV_ERROR, detail);
         if (code == DDC_E_IN_USE) {
-            /* The name is still held by our former connection (a restart
-               after a crash): it is free once that one has been quiet for
-               the broker's peer timeout, so ask again every second. */
+            //  The name is still held by our former connection (a restart
+            //  after a crash): it is free once that one has been quiet for
+            //  the broker's peer timeout, so ask again every second.
             self->hello_backoff = S_BACKOFF_IN_USE;
             self->hello_next = ddc_mono_ms () + S_BACKOFF_IN_USE;
         }
-        return;                 /* retried with backoff */
+        return; //  retried with backoff
     }
     if (self->snap_in_flight && strcmp (req, self->snap_req) == 0) {
-        snprintf (detail, sizeof detail, "SNAPSHOT refused: %" PRIu64 " %s", code,
-                  msg->frame[DDC_ERROR_MESSAGE]);
+        snprintf (detail, sizeof (detail), "SNAPSHOT refused: %" PRIu64 " %s", code,
+                  msg->frame [DDC_ERROR_MESSAGE]);
         ddc_error ("client: %s", detail);
         for (size_t i = 0; i < self->nsections; i++)
-            self->sections[i].in_flight = false;
+            self->sections [i].in_flight = false;
         self->snap_in_flight = false;
         zmsg_destroy (&self->snap_msg);
         s_event (self, DDC_EV_ERROR, detail);
@@ -1409,10 +1416,10 @@ s_on_error (ddc_client_t *self, ddc_msg_t **msg_p)
 static void
 s_on_action (ddc_client_t *self, ddc_msg_t *msg)
 {
-    const char *req = msg->frame[DDC_REQ];
+    const char *req = msg->frame [DDC_REQ];
     if (self->on_action) {
         self->depth++;
-        self->on_action (self->arg, req, msg->frame[DDC_ACTION_PEER], msg->json[DDC_ACTION_BODY]);
+        self->on_action (self->arg, req, msg->frame [DDC_ACTION_PEER], msg->json [DDC_ACTION_BODY]);
         self->depth--;
         return;
     }
@@ -1427,49 +1434,49 @@ s_on_action (ddc_client_t *self, ddc_msg_t *msg)
 static void
 s_on_ctl (ddc_client_t *self, zmsg_t *zmsg)
 {
-    char err[128];
-    ddc_msg_t *msg = ddc_msg_decode (zmsg, err, sizeof err);
+    char err [128];
+    ddc_msg_t *msg = ddc_msg_decode (zmsg, err, sizeof (err));
     if (!msg) {
         ddc_warn ("client: dropping a malformed CTL message: %s", err);
         return;
     }
     s_alive (self);
-    const char *req = msg->frame[DDC_REQ];
+    const char *req = msg->frame [DDC_REQ];
     switch (msg->type) {
-    case DDC_WELCOME:
-        s_on_welcome (self, msg);
-        break;
-    case DDC_ERROR:
-        s_on_error (self, &msg);
-        break;
-    case DDC_ACTION:
-        s_on_action (self, msg);
-        break;
-    case DDC_STATE:
-        if (self->snap_in_flight && strcmp (req, self->snap_req) == 0) {
-            s_on_state (self, msg);
+        case DDC_WELCOME:
+            s_on_welcome (self, msg);
+            break;
+        case DDC_ERROR:
+            s_on_error (self, &msg);
+            break;
+        case DDC_ACTION:
+            s_on_action (self, msg);
+            break;
+        case DDC_STATE:
+            if (self->snap_in_flight && strcmp (req, self->snap_req) == 0) {
+                s_on_state (self, msg);
+                break;
+            }
+            //  a SNAPSHOT the program sent itself
+            //  fall through
+        default: {
+            int i = s_req_find (self, req);
+            if (i >= 0) {
+                s_req_t *r = s_req_remove (self, (size_t) i);
+                s_req_finish (self, r, &msg);
+            }
+            else if (msg->type == DDC_PONG) {
+                if (self->nsections == 0)
+                    ddc_strlcpy (self->epoch, msg->frame [DDC_PONG_EPOCH], sizeof (self->epoch));
+                if (self->welcomed && strcmp (msg->frame [DDC_PONG_EPOCH], self->epoch) != 0)
+                    s_full_resync (self, "epoch changed");
+                else if (msg->u64 [DDC_PONG_REV] > self->known_rev)
+                    self->known_rev = msg->u64 [DDC_PONG_REV];
+            }
+            else
+                ddc_debug ("client: dropping %s for an unknown request", ddc_msg_name (msg->type));
             break;
         }
-        /* a SNAPSHOT the program sent itself */
-        /* fall through */
-    default: {
-        int i = s_req_find (self, req);
-        if (i >= 0) {
-            s_req_t *r = s_req_remove (self, (size_t) i);
-            s_req_finish (self, r, &msg);
-        }
-        else if (msg->type == DDC_PONG) {
-            if (self->nsections == 0)
-                ddc_strlcpy (self->epoch, msg->frame[DDC_PONG_EPOCH], sizeof self->epoch);
-            if (self->welcomed && strcmp (msg->frame[DDC_PONG_EPOCH], self->epoch) != 0)
-                s_full_resync (self, "epoch changed");
-            else if (msg->u64[DDC_PONG_REV] > self->known_rev)
-                self->known_rev = msg->u64[DDC_PONG_REV];
-        }
-        else
-            ddc_debug ("client: dropping %s for an unknown request", ddc_msg_name (msg->type));
-        break;
-    }
     }
     ddc_msg_destroy (&msg);
 }
@@ -1477,8 +1484,8 @@ s_on_ctl (ddc_client_t *self, zmsg_t *zmsg)
 static void
 s_on_pub (ddc_client_t *self, zmsg_t *zmsg)
 {
-    char err[128];
-    ddc_msg_t *msg = ddc_msg_decode_pub (zmsg, err, sizeof err);
+    char err [128];
+    ddc_msg_t *msg = ddc_msg_decode_pub (zmsg, err, sizeof (err));
     if (!msg) {
         ddc_warn ("client: dropping a malformed PUB message: %s", err);
         return;
@@ -1494,8 +1501,8 @@ s_on_pub (ddc_client_t *self, zmsg_t *zmsg)
     ddc_msg_destroy (&msg);
 }
 
-/* ------------------------------------------------------------------------ */
-/* public API                                                               */
+//  ------------------------------------------------------------------------
+//  public API
 
 static void s_free (ddc_client_t *self);
 
@@ -1511,11 +1518,11 @@ ddc_client_new (const ddc_client_opts_t *opts)
         ddc_error ("client: invalid role");
         return NULL;
     }
-    char host[256] = "";
+    char host [256] = "";
     const char *instance = opts->instance;
     if (!instance || !*instance) {
-        if (gethostname (host, sizeof host - 1) < 0 || !host[0])
-            ddc_strlcpy (host, "localhost", sizeof host);
+        if (gethostname (host, sizeof (host) - 1) < 0 || !host [0])
+            ddc_strlcpy (host, "localhost", sizeof (host));
         instance = host;
     }
     if (!s_name_ok (instance, 128, "/,*")) {
@@ -1527,7 +1534,7 @@ ddc_client_new (const ddc_client_opts_t *opts)
         return NULL;
     }
 
-    ddc_client_t *self = ddc_calloc (1, sizeof *self);
+    ddc_client_t *self = ddc_calloc (1, sizeof (*self));
     self->broker = ddc_strdup (opts->broker);
     self->role = ddc_strdup (opts->role);
     self->instance = ddc_strdup (instance);
@@ -1546,8 +1553,8 @@ ddc_client_new (const ddc_client_opts_t *opts)
     self->created = ddc_mono_ms ();
 
     size_t listlen = 0;
-    for (size_t i = 0; opts->sections && opts->sections[i]; i++) {
-        const char *name = opts->sections[i];
+    for (size_t i = 0; opts->sections && opts->sections [i]; i++) {
+        const char *name = opts->sections [i];
         if (!s_name_ok (name, S_MAX_SECTION_NAME, "/,*@:")) {
             ddc_error ("client: invalid section name");
             s_free (self);
@@ -1561,7 +1568,7 @@ ddc_client_new (const ddc_client_opts_t *opts)
             s_free (self);
             return NULL;
         }
-        self->sections[self->nsections++].name = ddc_strdup (name);
+        self->sections [self->nsections++].name = ddc_strdup (name);
     }
 
     self->ctl = zsock_new (ZMQ_DEALER);
@@ -1571,43 +1578,43 @@ ddc_client_new (const ddc_client_opts_t *opts)
         s_free (self);
         return NULL;
     }
-    char id[24] = "ddc-";
+    char id [24] = "ddc-";
     ddc_random_hex (id + 4, 8);
     zsock_set_identity (self->ctl, id);
-    zsock_t *socks[2] = { self->ctl, self->sub };
+    zsock_t *socks [2] = { self->ctl, self->sub };
     for (int i = 0; i < 2; i++) {
-        zsock_set_linger (socks[i], 0);
-        /* never block in a receive: ZMQ_EVENTS may announce a message that
-           is gone by the time it is read (its connection ended meanwhile),
-           and a blocked loop would not notice SIGTERM */
-        zsock_set_rcvtimeo (socks[i], 0);
-        zsock_set_rcvhwm (socks[i], 10000);
-        zsock_set_maxmsgsize (socks[i], DDC_MAX_MSG);
-        zsock_set_heartbeat_ivl (socks[i], 2000);
-        zsock_set_heartbeat_timeout (socks[i], 6000);
-        /* a broker not there yet (started at the same time) is tried
-           again after 10 ms, doubling to libzmq's default of 100 ms */
-        zsock_set_reconnect_ivl (socks[i], S_RECONNECT_MS);
-        zsock_set_reconnect_ivl_max (socks[i], S_RECONNECT_MAX_MS);
+        zsock_set_linger (socks [i], 0);
+        //  never block in a receive: ZMQ_EVENTS may announce a message that
+        //  is gone by the time it is read (its connection ended meanwhile),
+        //  and a blocked loop would not notice SIGTERM
+        zsock_set_rcvtimeo (socks [i], 0);
+        zsock_set_rcvhwm (socks [i], 10000);
+        zsock_set_maxmsgsize (socks [i], DDC_MAX_MSG);
+        zsock_set_heartbeat_ivl (socks [i], 2000);
+        zsock_set_heartbeat_timeout (socks [i], 6000);
+        //  a broker not there yet (started at the same time) is tried
+        //  again after 10 ms, doubling to libzmq's default of 100 ms
+        zsock_set_reconnect_ivl (socks [i], S_RECONNECT_MS);
+        zsock_set_reconnect_ivl_max (socks [i], S_RECONNECT_MAX_MS);
     }
     zsock_set_immediate (self->ctl, 1);
-    /* A monitor on each socket: a refused handshake is told apart from a
-       broker that does not answer. */
+    //  A monitor on each socket: a refused handshake is told apart from a
+    //  broker that does not answer.
     for (int i = 0; i < S_LINKS; i++) {
-        char endpoint[64];
-        snprintf (endpoint, sizeof endpoint, "inproc://%s-%s-monitor", id,
+        char endpoint [64];
+        snprintf (endpoint, sizeof (endpoint), "inproc://%s-%s-monitor", id,
                   i == S_LINK_CTL ? "ctl" : "sub");
-        self->links[i].redial_backoff = S_REDIAL_MIN;
-        if (zmq_socket_monitor (zsock_resolve (socks[i]), endpoint, S_MON_EVENTS) == 0) {
-            char attach[72];
-            snprintf (attach, sizeof attach, ">%s", endpoint);
-            self->links[i].pipe = zsock_new_pair (attach);
+        self->links [i].redial_backoff = S_REDIAL_MIN;
+        if (zmq_socket_monitor (zsock_resolve (socks [i]), endpoint, S_MON_EVENTS) == 0) {
+            char attach [72];
+            snprintf (attach, sizeof (attach), ">%s", endpoint);
+            self->links [i].pipe = zsock_new_pair (attach);
         }
-        if (!self->links[i].pipe) {
-            /* connect-before-bind is fine for inproc; a failure here only
-               loses the diagnosis */
+        if (!self->links [i].pipe) {
+            //  connect-before-bind is fine for inproc; a failure here only
+            //  loses the diagnosis
             ddc_warn ("client: no socket monitor on %s: %s", endpoint, zmq_strerror (errno));
-            zmq_socket_monitor (zsock_resolve (socks[i]), NULL, 0);
+            zmq_socket_monitor (zsock_resolve (socks [i]), NULL, 0);
         }
     }
 
@@ -1635,8 +1642,8 @@ ddc_client_new (const ddc_client_opts_t *opts)
             return NULL;
         }
         for (int i = 0; i < 2; i++) {
-            zcert_apply (cert, socks[i]);
-            zsock_set_curve_serverkey (socks[i], zcert_public_txt (server));
+            zcert_apply (cert, socks [i]);
+            zsock_set_curve_serverkey (socks [i], zcert_public_txt (server));
         }
         zcert_destroy (&cert);
         zcert_destroy (&server);
@@ -1651,16 +1658,16 @@ ddc_client_new (const ddc_client_opts_t *opts)
         zsock_set_subscribe (self->sub, "hugz/");
         self->sub_hugz = true;
         for (size_t i = 0; i < self->nsections; i++) {
-            char topic[S_MAX_SECTION_NAME + 8];
-            snprintf (topic, sizeof topic, "cfg/%s/", self->sections[i].name);
+            char topic [S_MAX_SECTION_NAME + 8];
+            snprintf (topic, sizeof (topic), "cfg/%s/", self->sections [i].name);
             zsock_set_subscribe (self->sub, topic);
         }
     }
     self->poller = zpoller_new (self->ctl, self->sub, NULL);
     assert (self->poller);
     for (int i = 0; i < S_LINKS; i++)
-        if (self->links[i].pipe)
-            zpoller_add (self->poller, self->links[i].pipe);
+        if (self->links [i].pipe)
+            zpoller_add (self->poller, self->links [i].pipe);
 
     if (self->cache_path && self->nsections)
         s_cache_load (self);
@@ -1672,27 +1679,27 @@ static void
 s_free (ddc_client_t *self)
 {
     for (size_t i = 0; i < self->nreqs; i++)
-        s_req_free (&self->reqs[i]);
+        s_req_free (&self->reqs [i]);
     for (size_t i = 0; i < self->nreports; i++) {
-        free (self->reports[i].topic);
-        free (self->reports[i].body);
+        free (self->reports [i].topic);
+        free (self->reports [i].body);
     }
     for (size_t i = 0; i < self->nbuf; i++)
-        ddc_msg_destroy (&self->buf[i]);
+        ddc_msg_destroy (&self->buf [i]);
     for (size_t i = 0; i < self->nsections; i++) {
-        free (self->sections[i].name);
-        cJSON_Delete (self->sections[i].value);
-        cJSON_Delete (self->sections[i].rejected_errors);
+        free (self->sections [i].name);
+        cJSON_Delete (self->sections [i].value);
+        cJSON_Delete (self->sections [i].rejected_errors);
     }
     for (size_t i = 0; i < self->nstatus; i++)
-        free (self->status_subs[i]);
+        free (self->status_subs [i]);
     zmsg_destroy (&self->snap_msg);
     zpoller_destroy (&self->poller);
-    zsock_t *socks[S_LINKS] = { self->ctl, self->sub };
+    zsock_t *socks [S_LINKS] = { self->ctl, self->sub };
     for (int i = 0; i < S_LINKS; i++)
-        if (self->links[i].pipe) {
-            zmq_socket_monitor (zsock_resolve (socks[i]), NULL, 0);
-            zsock_destroy (&self->links[i].pipe);
+        if (self->links [i].pipe) {
+            zmq_socket_monitor (zsock_resolve (socks [i]), NULL, 0);
+            zsock_destroy (&self->links [i].pipe);
         }
     zsock_destroy (&self->ctl);
     zsock_destroy (&self->sub);
@@ -1717,9 +1724,9 @@ ddc_client_destroy (ddc_client_t **self_p)
     if (!self)
         return;
     if (self->welcomed) {
-        char req[40];
+        char req [40];
         ddc_req_id (req);
-        zsock_set_linger (self->ctl, 200);   /* let the BYE out */
+        zsock_set_linger (self->ctl, 200); //  let the BYE out
         s_send_ff (self, ddc_msg_buildv (DDC_BYE, req, NULL));
     }
     s_cache_write (self);
@@ -1769,15 +1776,22 @@ ddc_client_metrics (ddc_client_t *self)
     ddc_metrics_t *m = ddc_metrics_new ();
     ddc_metrics_gauge (m, "ddc_service_info", "The service's version (the value is 1).", 1,
                        "version", DDC_VERSION, NULL);
-    ddc_metrics_gauge (m, "ddc_service_start_time_seconds", "When the service started (Unix "
-                       "time).", (double) (self->started_wall_ms / 1000), NULL);
-    ddc_metrics_counter (m, "ddc_client_reconnects_total", "Registrations with the broker "
+    ddc_metrics_gauge (m, "ddc_service_start_time_seconds",
+                       "When the service started (Unix "
+                       "time).",
+                       (double) (self->started_wall_ms / 1000), NULL);
+    ddc_metrics_counter (m, "ddc_client_reconnects_total",
+                         "Registrations with the broker "
                          "after the first (the broker restarted or was unreachable).",
                          (double) self->reconnects, NULL);
-    ddc_metrics_counter (m, "ddc_client_resyncs_total", "Snapshots taken to repair a gap, "
-                         "an epoch change or a new broker.", (double) self->resyncs, NULL);
-    ddc_metrics_gauge (m, "ddc_client_applied_revision", "The highest configuration revision "
-                       "the service applied.", (double) self->applied_rev, NULL);
+    ddc_metrics_counter (m, "ddc_client_resyncs_total",
+                         "Snapshots taken to repair a gap, "
+                         "an epoch change or a new broker.",
+                         (double) self->resyncs, NULL);
+    ddc_metrics_gauge (m, "ddc_client_applied_revision",
+                       "The highest configuration revision "
+                       "the service applied.",
+                       (double) self->applied_rev, NULL);
     if (self->on_metrics) {
         self->depth++;
         self->on_metrics (self->arg, m);
@@ -1788,7 +1802,7 @@ ddc_client_metrics (ddc_client_t *self)
     return body;
 }
 
-/* The "metrics" report, every DDC_METRICS_INTERVAL_MS. */
+//  The "metrics" report, every DDC_METRICS_INTERVAL_MS.
 static void
 s_metrics_report (ddc_client_t *self, int64_t now)
 {
@@ -1819,8 +1833,7 @@ ddc_client_tick (ddc_client_t *self)
     if (self->hello_pending && now >= self->hello_next)
         s_hello_send (self);
     if (!self->ever_welcomed && !self->down
-        && now - (self->last_rx > self->created ? self->last_rx : self->created)
-               >= S_START_DOWN_MS)
+        && now - (self->last_rx > self->created ? self->last_rx : self->created) >= S_START_DOWN_MS)
         s_go_down (self, "no answer from the broker");
 
     if (self->welcomed && now >= self->next_ping) {
@@ -1833,7 +1846,7 @@ ddc_client_tick (ddc_client_t *self)
             s_hello (self, NULL);
         }
         else {
-            char req[40], rev[24];
+            char req [40], rev [24];
             ddc_req_id (req);
             s_u64 (rev, self->applied_rev);
             s_send_ff (self, ddc_msg_buildv (DDC_PING, req, rev, NULL));
@@ -1843,8 +1856,8 @@ ddc_client_tick (ddc_client_t *self)
     }
 
     if (self->welcomed && self->await_hugz && now - self->await_since >= S_HUGZ_WAIT_MS) {
-        char detail[512];
-        snprintf (detail, sizeof detail, "no HUGZ from %s; taking the snapshot anyway",
+        char detail [512];
+        snprintf (detail, sizeof (detail), "no HUGZ from %s; taking the snapshot anyway",
                   self->sub_endpoint ? self->sub_endpoint : "the PUB endpoint");
         ddc_warn ("client: %s", detail);
         s_event (self, DDC_EV_ERROR, detail);
@@ -1852,26 +1865,26 @@ ddc_client_tick (ddc_client_t *self)
     }
 
     if (self->snap_in_flight && now >= self->snap_deadline)
-        s_snap_send (self);     /* same request id */
+        s_snap_send (self); //  same request id
 
     if (self->welcomed) {
         for (size_t i = 0; i < self->nsections; i++) {
-            s_section_t *s = &self->sections[i];
+            s_section_t *s = &self->sections [i];
             if (s->ahead_since && now - s->ahead_since >= S_AHEAD_MS) {
-                char why[160];
-                snprintf (why, sizeof why, "%s behind: at rev %" PRIu64 ", broker has %" PRIu64,
+                char why [160];
+                snprintf (why, sizeof (why), "%s behind: at rev %" PRIu64 ", broker has %" PRIu64,
                           s->name, s->link_rev, s->ahead_rev);
                 s_want (self, s, why);
             }
         }
     }
 
-    /* request timeouts; a finished request may add others: rescan */
+    //  request timeouts; a finished request may add others: rescan
     bool again = true;
     while (again) {
         again = false;
         for (size_t i = 0; i < self->nreqs; i++) {
-            s_req_t *r = self->reqs[i];
+            s_req_t *r = self->reqs [i];
             if (now >= r->deadline) {
                 if (--r->tries_left <= 0) {
                     ddc_debug ("client: request %s timed out", r->id);
@@ -1896,12 +1909,16 @@ ddc_client_timeout_ms (ddc_client_t *self)
 {
     int64_t now = ddc_mono_ms ();
     int64_t next = now + S_MAX_TICK_MS;
-#define S_NEXT(t) do { int64_t t_ = (t); if (t_ < next) next = t_; } while (0)
+#define S_NEXT(t)         \
+    do {                  \
+        int64_t t_ = (t); \
+        if (t_ < next)    \
+            next = t_;    \
+    } while (0)
     if (self->hello_pending)
         S_NEXT (self->hello_next);
     if (!self->ever_welcomed && !self->down)
-        S_NEXT ((self->last_rx > self->created ? self->last_rx : self->created)
-                + S_START_DOWN_MS);
+        S_NEXT ((self->last_rx > self->created ? self->last_rx : self->created) + S_START_DOWN_MS);
     if (self->welcomed) {
         S_NEXT (self->next_ping);
         if (self->on_metrics)
@@ -1909,29 +1926,29 @@ ddc_client_timeout_ms (ddc_client_t *self)
         if (self->await_hugz)
             S_NEXT (self->await_since + S_HUGZ_WAIT_MS);
         for (size_t i = 0; i < self->nsections; i++)
-            if (self->sections[i].ahead_since)
-                S_NEXT (self->sections[i].ahead_since + S_AHEAD_MS);
+            if (self->sections [i].ahead_since)
+                S_NEXT (self->sections [i].ahead_since + S_AHEAD_MS);
         bool wanted = self->full_wanted;
         for (size_t i = 0; i < self->nsections; i++)
-            wanted = wanted || self->sections[i].wanted;
+            wanted = wanted || self->sections [i].wanted;
         if (wanted && !self->snap_in_flight && !self->await_hugz)
-            S_NEXT (self->snap_times[0] + 1000);
+            S_NEXT (self->snap_times [0] + 1000);
     }
     if (self->snap_in_flight)
         S_NEXT (self->snap_deadline);
     for (size_t i = 0; i < self->nreqs; i++) {
-        S_NEXT (self->reqs[i]->deadline);
-        if (!self->reqs[i]->sent && self->welcomed)
+        S_NEXT (self->reqs [i]->deadline);
+        if (!self->reqs [i]->sent && self->welcomed)
             S_NEXT (now + S_EAGAIN_MS);
     }
     for (int i = 0; i < S_LINKS; i++)
-        if (self->links[i].redial_at)
-            S_NEXT (self->links[i].redial_at);
+        if (self->links [i].redial_at)
+            S_NEXT (self->links [i].redial_at);
 #undef S_NEXT
     return next > now ? next - now : 0;
 }
 
-/* Poll both sockets for up to wait_ms, then handle and tick. */
+//  Poll both sockets for up to wait_ms, then handle and tick.
 static void
 s_pump (ddc_client_t *self, int64_t wait_ms)
 {
@@ -1999,7 +2016,7 @@ ddc_client_name (ddc_client_t *self)
 const char *
 ddc_client_epoch (ddc_client_t *self)
 {
-    return self->epoch[0] ? self->epoch : NULL;
+    return self->epoch [0] ? self->epoch : NULL;
 }
 
 uint64_t
@@ -2036,7 +2053,7 @@ ddc_client_refused_final (ddc_client_t *self)
 {
     if (self->depth == 0)
         s_monitor_drain (self);
-    return !self->welcomed && self->links[S_LINK_CTL].refused[0];
+    return !self->welcomed && self->links [S_LINK_CTL].refused [0];
 }
 
 bool
@@ -2044,7 +2061,7 @@ ddc_client_link_up (ddc_client_t *self)
 {
     if (self->depth == 0)
         s_monitor_drain (self);
-    return !self->links[S_LINK_CTL].pipe || self->links[S_LINK_CTL].up;
+    return !self->links [S_LINK_CTL].pipe || self->links [S_LINK_CTL].up;
 }
 
 const cJSON *
@@ -2053,39 +2070,39 @@ ddc_client_update_props (ddc_client_t *self)
     return self->update_props;
 }
 
-/* Queue a request; takes *msg_p. */
+//  Queue a request; takes *msg_p.
 static int
-s_enqueue (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms, int tries,
-           ddc_reply_fn *reply, void *arg, bool steal, char id_out[DDC_MAX_TEXT + 1])
+s_enqueue (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms, int tries, ddc_reply_fn *reply,
+           void *arg, bool steal, char id_out [DDC_MAX_TEXT + 1])
 {
     assert (msg_p);
     zmsg_t *zmsg = *msg_p;
     *msg_p = NULL;
     if (!zmsg)
         return -1;
-    char err[128];
-    ddc_msg_t *msg = ddc_msg_decode (zmsg, err, sizeof err);
-    bool ok = msg && (msg->type == DDC_SNAPSHOT || msg->type == DDC_SAVE
-                      || msg->type == DDC_ROLLBACK || msg->type == DDC_HISTORY
-                      || msg->type == DDC_PING || msg->type == DDC_STATUS
-                      || msg->type == DDC_ACTION || msg->type == DDC_THROTTLE
-                      || msg->type == DDC_SETUP || msg->type == DDC_SETUPCODE
-                      || msg->type == DDC_AUDIT || msg->type == DDC_RECORD);
+    char err [128];
+    ddc_msg_t *msg = ddc_msg_decode (zmsg, err, sizeof (err));
+    bool ok =
+        msg
+        && (msg->type == DDC_SNAPSHOT || msg->type == DDC_SAVE || msg->type == DDC_ROLLBACK
+            || msg->type == DDC_HISTORY || msg->type == DDC_PING || msg->type == DDC_STATUS
+            || msg->type == DDC_ACTION || msg->type == DDC_THROTTLE || msg->type == DDC_SETUP
+            || msg->type == DDC_SETUPCODE || msg->type == DDC_AUDIT || msg->type == DDC_RECORD);
     if (!ok) {
         ddc_error ("client: not a request: %s", msg ? ddc_msg_name (msg->type) : err);
         ddc_msg_destroy (&msg);
         zmsg_destroy (&zmsg);
         return -1;
     }
-    if (self->nreqs == S_MAX_REQS || s_req_find (self, msg->frame[DDC_REQ]) >= 0) {
-        ddc_warn ("client: %s", self->nreqs == S_MAX_REQS ? "request queue full"
-                                                          : "duplicate request id");
+    if (self->nreqs == S_MAX_REQS || s_req_find (self, msg->frame [DDC_REQ]) >= 0) {
+        ddc_warn ("client: %s",
+                  self->nreqs == S_MAX_REQS ? "request queue full" : "duplicate request id");
         ddc_msg_destroy (&msg);
         zmsg_destroy (&zmsg);
         return -1;
     }
-    s_req_t *r = ddc_calloc (1, sizeof *r);
-    r->id = ddc_strdup (msg->frame[DDC_REQ]);
+    s_req_t *r = ddc_calloc (1, sizeof (*r));
+    r->id = ddc_strdup (msg->frame [DDC_REQ]);
     if (id_out)
         ddc_strlcpy (id_out, r->id, DDC_MAX_TEXT + 1);
     ddc_msg_destroy (&msg);
@@ -2096,7 +2113,7 @@ s_enqueue (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms, int tries,
     r->reply = reply;
     r->arg = arg;
     r->steal = steal;
-    self->reqs[self->nreqs++] = r;
+    self->reqs [self->nreqs++] = r;
     s_req_send (self, r);
     return 0;
 }
@@ -2118,13 +2135,15 @@ ddc_client_call (ddc_client_t *self, zmsg_t **msg_p, int64_t timeout_ms)
     }
     if (timeout_ms <= 0)
         timeout_ms = 1;
-    /* an ACTION or a THROTTLE is not idempotent: never resend it */
+    //  an ACTION or a THROTTLE is not idempotent: never resend it
     zframe_t *cmd = *msg_p ? zmsg_first (*msg_p) : NULL;
     bool action = cmd && (zframe_streq (cmd, "ACTION") || zframe_streq (cmd, "THROTTLE"));
-    int tries = action ? 1 : (int) (timeout_ms / 1000 < 1 ? 1 : timeout_ms / 1000 > 4 ? 4
-                                                                : timeout_ms / 1000);
+    int tries = action ? 1
+                       : (int) (timeout_ms / 1000 < 1   ? 1
+                                : timeout_ms / 1000 > 4 ? 4
+                                                        : timeout_ms / 1000);
     ddc_msg_t *reply = NULL;
-    char id[DDC_MAX_TEXT + 1];
+    char id [DDC_MAX_TEXT + 1];
     if (s_enqueue (self, msg_p, timeout_ms / tries, tries, NULL, &reply, true, id) < 0)
         return NULL;
     int64_t end = ddc_mono_ms () + timeout_ms;
@@ -2164,7 +2183,7 @@ ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body)
         return -1;
     char *text = cJSON_PrintUnformatted (body);
     if (!text || strlen (text) > DDC_REPORT_MAX) {
-        /* the broker would refuse it (ERROR 413): say so here, once per call */
+        //  the broker would refuse it (ERROR 413): say so here, once per call
         if (text)
             ddc_warn ("client: report %s of %zu bytes not sent: over %d bytes", topic,
                       strlen (text), DDC_REPORT_MAX);
@@ -2173,22 +2192,22 @@ ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body)
     }
     s_report_t *rep = NULL;
     for (size_t i = 0; i < self->nreports; i++)
-        if (strcmp (self->reports[i].topic, topic) == 0)
-            rep = &self->reports[i];
+        if (strcmp (self->reports [i].topic, topic) == 0)
+            rep = &self->reports [i];
     if (!rep) {
         if (self->nreports == S_MAX_TOPICS) {
             ddc_warn ("client: too many report topics (at most %d)", S_MAX_TOPICS);
             free (text);
             return -1;
         }
-        rep = &self->reports[self->nreports++];
+        rep = &self->reports [self->nreports++];
         rep->topic = ddc_strdup (topic);
     }
     free (rep->body);
     rep->body = text;
     if (!self->welcomed)
-        return 0;               /* sent after the WELCOME */
-    char req[40];
+        return 0; //  sent after the WELCOME
+    char req [40];
     ddc_req_id (req);
     s_send_ff (self, ddc_msg_buildv (DDC_REPORT, req, topic, text, NULL));
     return 0;
@@ -2200,7 +2219,7 @@ static int
 s_follow (ddc_client_t *self, char *topic)
 {
     for (size_t i = 0; i < self->nstatus; i++)
-        if (strcmp (self->status_subs[i], topic) == 0) {
+        if (strcmp (self->status_subs [i], topic) == 0) {
             free (topic);
             return 0;
         }
@@ -2208,13 +2227,13 @@ s_follow (ddc_client_t *self, char *topic)
         free (topic);
         return -1;
     }
-    self->status_subs[self->nstatus++] = topic;
+    self->status_subs [self->nstatus++] = topic;
     if (!self->sub_hugz) {
         zsock_set_subscribe (self->sub, "hugz/");
         self->sub_hugz = true;
     }
     zsock_set_subscribe (self->sub, topic);
-    s_sub_connect (self);       /* when already welcomed */
+    s_sub_connect (self); //  when already welcomed
     return 0;
 }
 

@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_SAFE_MAX  DDC_JSON_SAFE_MAX
-#define S_SECRETS_MAX 4       //  secret fields of one section
+#define S_SAFE_MAX DDC_JSON_SAFE_MAX
+#define S_SECRETS_MAX 4 //  secret fields of one section
 
-static const char *const s_section_names [DDC_SEC_COUNT] = {
-    "bot", "containers", "channels", "admins",
-    "spam", "tasks", "watchdog", "web", "docker", "alerts"
-};
+static const char *const s_section_names [DDC_SEC_COUNT] = { "bot",      "containers", "channels",
+                                                             "admins",   "spam",       "tasks",
+                                                             "watchdog", "web",        "docker",
+                                                             "alerts" };
 
 //  The secret fields of each section, from the schema's DDC_F_SECRET.
 static const char *s_secrets [DDC_SEC_COUNT][S_SECRETS_MAX + 1];
@@ -78,13 +78,12 @@ ddc_section_secrets (ddc_section_t s)
 static bool
 s_is_alnum (char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-        || (c >= '0' && c <= '9');
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 void
-ddc_config_verror (cJSON *errors, const char *field, const char *reason,
-                   const char *fmt, va_list args)
+ddc_config_verror (cJSON *errors, const char *field, const char *reason, const char *fmt,
+                   va_list args)
 {
     if (!errors)
         return;
@@ -136,11 +135,10 @@ s_json_str_len (const char *s, size_t budget)
 {
     size_t n = 2;
     for (const unsigned char *p = (const unsigned char *) s; *p && n <= budget; p++) {
-        if (*p == '"' || *p == '\\' || *p == '\b' || *p == '\f'
-        ||  *p == '\n' || *p == '\r' || *p == '\t')
+        if (*p == '"' || *p == '\\' || *p == '\b' || *p == '\f' || *p == '\n' || *p == '\r'
+            || *p == '\t')
             n += 2;
-        else
-        if (*p < 0x20)
+        else if (*p < 0x20)
             n += 6;
         else
             n += 1;
@@ -167,8 +165,7 @@ s_json_size (const cJSON *item, int depth, size_t *total, size_t limit)
             break;
         }
         case cJSON_String:
-            *total += s_json_str_len (item->valuestring ? item->valuestring : "",
-                                      budget);
+            *total += s_json_str_len (item->valuestring ? item->valuestring : "", budget);
             break;
         case cJSON_Raw:
             *total += item->valuestring ? strnlen (item->valuestring, budget) : 0;
@@ -200,8 +197,9 @@ static int
 s_doc_size (const cJSON *doc, int skip, size_t *total)
 {
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
-        const cJSON *v = s == skip ? NULL
-                       : cJSON_GetObjectItemCaseSensitive (doc, ddc_section_name ((ddc_section_t) s));
+        const cJSON *v =
+            s == skip ? NULL
+                      : cJSON_GetObjectItemCaseSensitive (doc, ddc_section_name ((ddc_section_t) s));
         if (v && s_json_size (v, 0, total, DDC_DOCUMENT_MAX_BYTES) == -1)
             return -1;
     }
@@ -226,8 +224,8 @@ s_depth_ok (const cJSON *item, int depth)
 //  containers) are cross-reference arrays, NULL to skip those checks.
 
 static cJSON *
-s_validate (s_ctx_t *ctx, ddc_section_t s, const cJSON *value,
-            const cJSON *containers, const cJSON *tasks)
+s_validate (s_ctx_t *ctx, ddc_section_t s, const cJSON *value, const cJSON *containers,
+            const cJSON *tasks)
 {
     const char *name = ddc_section_name (s);
     if (!name) {
@@ -241,8 +239,8 @@ s_validate (s_ctx_t *ctx, ddc_section_t s, const cJSON *value,
     size_t size = 0;
     int rc = s_json_size (value, 0, &size, DDC_SECTION_MAX_BYTES);
     if (rc == -1) {
-        s_err (ctx, name, "too_long", "The %s section is larger than %d KiB.",
-               name, DDC_SECTION_MAX_BYTES / 1024);
+        s_err (ctx, name, "too_long", "The %s section is larger than %d KiB.", name,
+               DDC_SECTION_MAX_BYTES / 1024);
         return NULL;
     }
     if (rc == -2) {
@@ -297,8 +295,7 @@ ddc_config_default (void)
 }
 
 cJSON *
-ddc_config_validate_section (ddc_section_t s, const cJSON *value,
-                             const cJSON *doc, cJSON *errors)
+ddc_config_validate_section (ddc_section_t s, const cJSON *value, const cJSON *doc, cJSON *errors)
 {
     s_ctx_t ctx = { errors, 0, NULL, NULL };
     const cJSON *containers = NULL, *tasks = NULL;
@@ -344,10 +341,8 @@ ddc_config_validate_document (const cJSON *doc, cJSON *errors)
         ddc_json_safe (safe, sizeof (safe), item->string);
         int s = ddc_section_from_name (item->string);
         if (s < 0)
-            s_err (&ctx, safe, "unknown_field",
-                   "'%s' is not a configuration section.", safe);
-        else
-        if (seen & (1u << s))
+            s_err (&ctx, safe, "unknown_field", "'%s' is not a configuration section.", safe);
+        else if (seen & (1u << s))
             s_err (&ctx, safe, "duplicate", "The %s section is given twice.", safe);
         seen |= s >= 0 ? 1u << s : 0;
     }
@@ -357,17 +352,15 @@ ddc_config_validate_document (const cJSON *doc, cJSON *errors)
     cJSON *no_containers = NULL;
     if (!containers)
         containers = no_containers = cJSON_CreateArray ();
-    else
-    if (!cJSON_IsArray (containers))
+    else if (!cJSON_IsArray (containers))
         containers = NULL;
 
     cJSON *out = cJSON_CreateObject ();
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
         const char *name = s_section_names [s];
         const cJSON *value = cJSON_GetObjectItemCaseSensitive (doc, name);
-        cJSON *norm = value
-            ? s_validate (&ctx, (ddc_section_t) s, value, containers, NULL)
-            : ddc_config_default_section ((ddc_section_t) s);
+        cJSON *norm = value ? s_validate (&ctx, (ddc_section_t) s, value, containers, NULL)
+                            : ddc_config_default_section ((ddc_section_t) s);
         if (norm)
             cJSON_AddItemToObject (out, name, norm);
     }
@@ -390,11 +383,9 @@ ddc_config_redact (ddc_section_t s, const cJSON *value)
     cJSON *out = cJSON_CreateObject ();
     for (const cJSON *item = value->child; item; item = item->next) {
         const char *key = item->string ? item->string : "";
-        bool empty = cJSON_IsString (item) && item->valuestring
-                  && !*item->valuestring;
-        cJSON *copy = ddc_schema_secret (s, key) && !empty
-            ? cJSON_CreateString ("***")
-            : cJSON_Duplicate (item, 1);
+        bool empty = cJSON_IsString (item) && item->valuestring && !*item->valuestring;
+        cJSON *copy = ddc_schema_secret (s, key) && !empty ? cJSON_CreateString ("***")
+                                                           : cJSON_Duplicate (item, 1);
         cJSON_AddItemToObject (out, key, copy);
     }
     return out;
@@ -408,12 +399,12 @@ ddc_config_keep_secrets (ddc_section_t s, cJSON *incoming, const cJSON *current)
         return;
     for (cJSON *item = incoming->child; item; item = item->next) {
         if (!item->string || !ddc_schema_secret (s, item->string) || !cJSON_IsString (item)
-        ||  !item->valuestring || strcmp (item->valuestring, "***") != 0)
+            || !item->valuestring || strcmp (item->valuestring, "***") != 0)
             continue;
         const cJSON *cur = cJSON_IsObject (current)
-            ? cJSON_GetObjectItemCaseSensitive (current, item->string) : NULL;
-        const char *keep = cJSON_IsString (cur) && cur->valuestring
-            ? cur->valuestring : "";
+                               ? cJSON_GetObjectItemCaseSensitive (current, item->string)
+                               : NULL;
+        const char *keep = cJSON_IsString (cur) && cur->valuestring ? cur->valuestring : "";
         size_t len = strlen (keep);
         char *copy = cJSON_malloc (len + 1);
         if (!copy) {

@@ -15,26 +15,26 @@
 
 typedef struct {
     const char *url;
-    long timeout_ms;                /* the whole transfer              */
-    long connect_ms;                /* the connection                  */
+    long timeout_ms; //  the whole transfer
+    long connect_ms; //  the connection
     const char *user_agent;
-    const char *ca_file;            /* a CA bundle, or NULL: the folder */
-    const char *ca_path;            /* the CA folder (ddc_http_ca_dir)  */
-    curl_write_callback on_body;    /* NULL: the body is dropped        */
+    const char *ca_file;         //  a CA bundle, or NULL: the folder
+    const char *ca_path;         //  the CA folder (ddc_http_ca_dir)
+    curl_write_callback on_body; //  NULL: the body is dropped
     void *body_arg;
-    char *errbuf;                   /* CURL_ERROR_SIZE bytes, or NULL   */
+    char *errbuf; //  CURL_ERROR_SIZE bytes, or NULL
 } ddc_http_opts_t;
 
-/* A new easy handle set up as above (caller owns: curl_easy_cleanup), or
-   NULL when libcurl cannot make one. */
+//  A new easy handle set up as above (caller owns: curl_easy_cleanup), or
+//  NULL when libcurl cannot make one.
 CURL *ddc_http_easy (const ddc_http_opts_t *opts);
-/* The CA folder: $SSL_CERT_DIR when set, else /etc/ssl/certs (caller
-   frees). */
+//  The CA folder: $SSL_CERT_DIR when set, else /etc/ssl/certs (caller
+//  frees).
 char *ddc_http_ca_dir (void);
-/* A new multi handle that tells on_socket which sockets to watch and
-   on_timer when to call it again, both with arg (the caller's own event
-   loop drives it with curl_multi_socket_action); NULL when libcurl cannot
-   make one. Caller owns: curl_multi_cleanup. */
+//  A new multi handle that tells on_socket which sockets to watch and
+//  on_timer when to call it again, both with arg (the caller's own event
+//  loop drives it with curl_multi_socket_action); NULL when libcurl cannot
+//  make one. Caller owns: curl_multi_cleanup.
 CURLM *ddc_http_multi (curl_socket_callback on_socket, curl_multi_timer_callback on_timer,
                        void *arg);
 

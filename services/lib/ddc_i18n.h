@@ -17,44 +17,44 @@
 #include <stdio.h>
 #include <stddef.h>
 
-/* The languages: code (the file name, the config value; as Discord and
-   browsers name it) and the name of the language in itself (UTF-8).
-   English is first: it is the fallback. */
-#define DDC_I18N_LANGS(X)                                                   \
-    X (en, "en", "English")                                                 \
-    X (de, "de", "Deutsch")                                                 \
-    X (fr, "fr", "Fran\u00e7ais")                                           \
-    X (es, "es", "Espa\u00f1ol")                                            \
-    X (it, "it", "Italiano")                                                \
-    X (nl, "nl", "Nederlands")                                              \
-    X (pl, "pl", "Polski")                                                  \
-    X (pt_BR, "pt-BR", "Portugu\u00eas (Brasil)")                           \
-    X (ru, "ru", "\u0420\u0443\u0441\u0441\u043a\u0438\u0439")              \
-    X (sv, "sv", "Svenska")                                                 \
-    X (tr, "tr", "T\u00fcrk\u00e7e")                                        \
+//  The languages: code (the file name, the config value; as Discord and
+//  browsers name it) and the name of the language in itself (UTF-8).
+//  English is first: it is the fallback.
+#define DDC_I18N_LANGS(X)                                      \
+    X (en, "en", "English")                                    \
+    X (de, "de", "Deutsch")                                    \
+    X (fr, "fr", "Fran\u00e7ais")                              \
+    X (es, "es", "Espa\u00f1ol")                               \
+    X (it, "it", "Italiano")                                   \
+    X (nl, "nl", "Nederlands")                                 \
+    X (pl, "pl", "Polski")                                     \
+    X (pt_BR, "pt-BR", "Portugu\u00eas (Brasil)")              \
+    X (ru, "ru", "\u0420\u0443\u0441\u0441\u043a\u0438\u0439") \
+    X (sv, "sv", "Svenska")                                    \
+    X (tr, "tr", "T\u00fcrk\u00e7e")                           \
     X (zh_CN, "zh-CN", "\u7b80\u4f53\u4e2d\u6587")
 
 enum {
 #define DDC_I18N_ENUM(id, code, name) DDC_LANG_##id,
     DDC_I18N_LANGS (DDC_I18N_ENUM)
 #undef DDC_I18N_ENUM
-    DDC_LANGS
+        DDC_LANGS
 };
 
-/* The language codes in the order above, NULL-terminated. */
-extern const char *const ddc_i18n_codes[DDC_LANGS + 1];
-/* The language names (endonyms), in the same order. */
-extern const char *const ddc_i18n_names[DDC_LANGS + 1];
+//  The language codes in the order above, NULL-terminated.
+extern const char *const ddc_i18n_codes [DDC_LANGS + 1];
+//  The language names (endonyms), in the same order.
+extern const char *const ddc_i18n_names [DDC_LANGS + 1];
 
-/* The index of an exact language code, or -1. */
+//  The index of an exact language code, or -1.
 int ddc_i18n_index (const char *code);
-/* The index of the language a BCP 47-like tag asks for ("fr", "es-ES",
-   "pt-BR", "zh-CN", "sv-SE", case-insensitive, '_' as '-'), or -1: an
-   exact code, else the primary subtag ("fr-CA" -> fr, "pt-PT" -> pt-BR,
-   "zh-TW" -> zh-CN). */
+//  The index of the language a BCP 47-like tag asks for ("fr", "es-ES",
+//  "pt-BR", "zh-CN", "sv-SE", case-insensitive, '_' as '-'), or -1: an
+//  exact code, else the primary subtag ("fr-CA" -> fr, "pt-PT" -> pt-BR,
+//  "zh-TW" -> zh-CN).
 int ddc_i18n_match (const char *tag);
-/* The best language of an HTTP Accept-Language value (quality values
-   honoured, q=0 excluded), or -1 when it names none of ours. */
+//  The best language of an HTTP Accept-Language value (quality values
+//  honoured, q=0 excluded), or -1 when it names none of ours.
 int ddc_i18n_accept (const char *header);
 
 typedef struct ddc_i18n_t ddc_i18n_t;
@@ -62,33 +62,33 @@ typedef struct ddc_i18n_t ddc_i18n_t;
 ddc_i18n_t *ddc_i18n_new (void);
 void ddc_i18n_destroy (ddc_i18n_t **self_p);
 
-/* Load language lang from its JSON text: 0, or -1 with a reason in err
-   (not an object, a value that is not a string); a failed load keeps the
-   previous table. */
+//  Load language lang from its JSON text: 0, or -1 with a reason in err
+//  (not an object, a value that is not a string); a failed load keeps the
+//  previous table.
 int ddc_i18n_load (ddc_i18n_t *self, int lang, const char *json, size_t len, char *err,
                    size_t errlen);
-/* Load every language compiled in (ddc_locale.c): 0, or -1 with the
-   language and reason in err. */
+//  Load every language compiled in (ddc_locale.c): 0, or -1 with the
+//  language and reason in err.
 int ddc_i18n_load_builtin (ddc_i18n_t *self, char *err, size_t errlen);
-/* The compiled-in JSON text of a language (NUL-terminated; tests). */
+//  The compiled-in JSON text of a language (NUL-terminated; tests).
 const char *ddc_locale_source (int lang);
 
-/* The text of key in lang (borrowed; English when lang lacks it), or
-   NULL when no table has key. */
+//  The text of key in lang (borrowed; English when lang lacks it), or
+//  NULL when no table has key.
 const char *ddc_i18n_find (const ddc_i18n_t *self, int lang, const char *key);
-/* The same, with key itself as the last fallback ("" for NULL). */
+//  The same, with key itself as the last fallback ("" for NULL).
 const char *ddc_i18n_get (const ddc_i18n_t *self, int lang, const char *key);
-/* The loaded table of lang (borrowed), or NULL. */
+//  The loaded table of lang (borrowed), or NULL.
 const cJSON *ddc_i18n_table (const ddc_i18n_t *self, int lang);
-/* The text of key with {0}..{9} replaced by args[0..nargs) ("" beyond),
-   into buf (truncated at a UTF-8 boundary, NUL-terminated). Returns buf. */
-char *ddc_i18n_fmt (const ddc_i18n_t *self, char *buf, size_t size, int lang,
-                    const char *key, const char *const *args, int nargs);
+//  The text of key with {0}..{9} replaced by args[0..nargs) ("" beyond),
+//  into buf (truncated at a UTF-8 boundary, NUL-terminated). Returns buf.
+char *ddc_i18n_fmt (const ddc_i18n_t *self, char *buf, size_t size, int lang, const char *key,
+                    const char *const *args, int nargs);
 
-/* Compare language lang with English: every key of either missing in the
-   other, and every text whose placeholders ({0}..{9}) differ from
-   English, one line each on report (when not NULL). Returns the number of
-   problems (0: complete). */
+//  Compare language lang with English: every key of either missing in the
+//  other, and every text whose placeholders ({0}..{9}) differ from
+//  English, one line each on report (when not NULL). Returns the number of
+//  problems (0: complete).
 size_t ddc_i18n_check (const ddc_i18n_t *self, int lang, FILE *report);
 
 #endif

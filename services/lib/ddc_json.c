@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_EQUAL_SLOW_MAX 1024  /* object size for order-independent compare */
+#define S_EQUAL_SLOW_MAX 1024 //  object size for order-independent compare
 
 typedef struct {
     const unsigned char *p;
     size_t len;
-    size_t i;               /* next byte to read                          */
-    const char *what;       /* the problem, once there is one             */
-    size_t at;              /* its byte offset                            */
+    size_t i;         //  next byte to read
+    const char *what; //  the problem, once there is one
+    size_t at;        //  its byte offset
 } s_scan_t;
 
 static int s_value (s_scan_t *sc, int depth);
@@ -35,20 +35,20 @@ static void
 s_skip_ws (s_scan_t *sc)
 {
     while (sc->i < sc->len) {
-        unsigned char c = sc->p[sc->i];
+        unsigned char c = sc->p [sc->i];
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
             break;
         sc->i++;
     }
 }
 
-/* The reason for a byte that cannot start or continue what is expected. */
+//  The reason for a byte that cannot start or continue what is expected.
 static int
 s_unexpected (s_scan_t *sc, const char *expected)
 {
     if (sc->i >= sc->len)
         return s_fail (sc, sc->i, "unexpected end of input");
-    unsigned char c = sc->p[sc->i];
+    unsigned char c = sc->p [sc->i];
     if (c == 0)
         return s_fail (sc, sc->i, "a NUL byte");
     if (c >= 0x80 && ddc_utf8_seq (sc->p + sc->i, sc->len - sc->i) == 0)
@@ -61,7 +61,7 @@ s_hex4 (const unsigned char *p, unsigned *out)
 {
     unsigned v = 0;
     for (int k = 0; k < 4; k++) {
-        unsigned char c = p[k];
+        unsigned char c = p [k];
         v <<= 4;
         if (c >= '0' && c <= '9')
             v |= (unsigned) (c - '0');
@@ -76,8 +76,8 @@ s_hex4 (const unsigned char *p, unsigned *out)
     return 0;
 }
 
-/* A \uXXXX escape at sc->i (the backslash); a high surrogate must be
-   followed by an escaped low one. */
+//  A \uXXXX escape at sc->i (the backslash); a high surrogate must be
+//  followed by an escaped low one.
 static int
 s_unicode_escape (s_scan_t *sc)
 {
@@ -92,7 +92,7 @@ s_unicode_escape (s_scan_t *sc)
         return s_fail (sc, start, "a lone surrogate escape (\\uDC00-\\uDFFF without a high one)");
     if (cp >= 0xD800 && cp <= 0xDBFF) {
         unsigned low;
-        if (sc->len - sc->i < 6 || sc->p[sc->i] != '\\' || sc->p[sc->i + 1] != 'u'
+        if (sc->len - sc->i < 6 || sc->p [sc->i] != '\\' || sc->p [sc->i + 1] != 'u'
             || s_hex4 (sc->p + sc->i + 2, &low) < 0 || low < 0xDC00 || low > 0xDFFF)
             return s_fail (sc, start, "a lone surrogate escape (\\uD800-\\uDBFF without a low one)");
         sc->i += 6;
@@ -103,9 +103,9 @@ s_unicode_escape (s_scan_t *sc)
 static int
 s_string (s_scan_t *sc)
 {
-    size_t start = sc->i++;             /* the opening quote */
+    size_t start = sc->i++; //  the opening quote
     while (sc->i < sc->len) {
-        unsigned char c = sc->p[sc->i];
+        unsigned char c = sc->p [sc->i];
         if (c == '"') {
             sc->i++;
             return 0;
@@ -117,7 +117,7 @@ s_string (s_scan_t *sc)
         if (c == '\\') {
             if (sc->i + 1 >= sc->len)
                 break;
-            unsigned char e = sc->p[sc->i + 1];
+            unsigned char e = sc->p [sc->i + 1];
             if (e == 'u') {
                 if (s_unicode_escape (sc) < 0)
                     return -1;
@@ -143,19 +143,19 @@ s_string (s_scan_t *sc)
 static bool
 s_digit (s_scan_t *sc)
 {
-    return sc->i < sc->len && sc->p[sc->i] >= '0' && sc->p[sc->i] <= '9';
+    return sc->i < sc->len && sc->p [sc->i] >= '0' && sc->p [sc->i] <= '9';
 }
 
-/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? that a double holds. */
+//  -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? that a double holds.
 static int
 s_number (s_scan_t *sc)
 {
     size_t start = sc->i;
-    if (sc->p[sc->i] == '-')
+    if (sc->p [sc->i] == '-')
         sc->i++;
     if (!s_digit (sc))
         return s_fail (sc, start, "a malformed number");
-    if (sc->p[sc->i] == '0') {
+    if (sc->p [sc->i] == '0') {
         sc->i++;
         if (s_digit (sc))
             return s_fail (sc, start, "a number with a leading zero");
@@ -163,16 +163,16 @@ s_number (s_scan_t *sc)
     else
         while (s_digit (sc))
             sc->i++;
-    if (sc->i < sc->len && sc->p[sc->i] == '.') {
+    if (sc->i < sc->len && sc->p [sc->i] == '.') {
         sc->i++;
         if (!s_digit (sc))
             return s_fail (sc, start, "a malformed number (no digit after the point)");
         while (s_digit (sc))
             sc->i++;
     }
-    if (sc->i < sc->len && (sc->p[sc->i] == 'e' || sc->p[sc->i] == 'E')) {
+    if (sc->i < sc->len && (sc->p [sc->i] == 'e' || sc->p [sc->i] == 'E')) {
         sc->i++;
-        if (sc->i < sc->len && (sc->p[sc->i] == '+' || sc->p[sc->i] == '-'))
+        if (sc->i < sc->len && (sc->p [sc->i] == '+' || sc->p [sc->i] == '-'))
             sc->i++;
         if (!s_digit (sc))
             return s_fail (sc, start, "a malformed number (no digit in the exponent)");
@@ -182,9 +182,9 @@ s_number (s_scan_t *sc)
     size_t n = sc->i - start;
     if (n > DDC_JSON_MAX_NUMBER)
         return s_fail (sc, start, "a number longer than 63 characters");
-    char buf[DDC_JSON_MAX_NUMBER + 1];
+    char buf [DDC_JSON_MAX_NUMBER + 1];
     memcpy (buf, sc->p + start, n);
-    buf[n] = '\0';
+    buf [n] = '\0';
     if (!isfinite (strtod (buf, NULL)))
         return s_fail (sc, start, "a number too large for a double");
     return 0;
@@ -200,28 +200,28 @@ s_literal (s_scan_t *sc, const char *word)
     return 0;
 }
 
-/* An object or an array at sc->i, one level deeper than depth. */
+//  An object or an array at sc->i, one level deeper than depth.
 static int
 s_container (s_scan_t *sc, int depth)
 {
-    bool object = sc->p[sc->i] == '{';
+    bool object = sc->p [sc->i] == '{';
     char close = object ? '}' : ']';
     if (depth + 1 > DDC_JSON_MAX_DEPTH)
         return s_fail (sc, sc->i, "nesting deeper than 64 levels");
     sc->i++;
     s_skip_ws (sc);
-    if (sc->i < sc->len && sc->p[sc->i] == close) {
+    if (sc->i < sc->len && sc->p [sc->i] == close) {
         sc->i++;
         return 0;
     }
     for (;;) {
         if (object) {
-            if (sc->i >= sc->len || sc->p[sc->i] != '"')
+            if (sc->i >= sc->len || sc->p [sc->i] != '"')
                 return s_unexpected (sc, "an unexpected character (a member name was expected)");
             if (s_string (sc) < 0)
                 return -1;
             s_skip_ws (sc);
-            if (sc->i >= sc->len || sc->p[sc->i] != ':')
+            if (sc->i >= sc->len || sc->p [sc->i] != ':')
                 return s_unexpected (sc, "an unexpected character (':' was expected)");
             sc->i++;
             s_skip_ws (sc);
@@ -229,11 +229,11 @@ s_container (s_scan_t *sc, int depth)
         if (s_value (sc, depth + 1) < 0)
             return -1;
         s_skip_ws (sc);
-        if (sc->i < sc->len && sc->p[sc->i] == close) {
+        if (sc->i < sc->len && sc->p [sc->i] == close) {
             sc->i++;
             return 0;
         }
-        if (sc->i >= sc->len || sc->p[sc->i] != ',')
+        if (sc->i >= sc->len || sc->p [sc->i] != ',')
             return s_unexpected (sc, object ? "an unexpected character (',' or '}' was expected)"
                                             : "an unexpected character (',' or ']' was expected)");
         sc->i++;
@@ -246,38 +246,38 @@ s_value (s_scan_t *sc, int depth)
 {
     if (sc->i >= sc->len)
         return s_fail (sc, sc->i, "unexpected end of input");
-    switch (sc->p[sc->i]) {
-    case '{':
-    case '[':
-        return s_container (sc, depth);
-    case '"':
-        return s_string (sc);
-    case 't':
-        return s_literal (sc, "true");
-    case 'f':
-        return s_literal (sc, "false");
-    case 'n':
-        return s_literal (sc, "null");
-    default:
-        if (sc->p[sc->i] == '-' || (sc->p[sc->i] >= '0' && sc->p[sc->i] <= '9'))
-            return s_number (sc);
-        if (sc->len - sc->i >= 3 && memcmp (sc->p + sc->i, "\xEF\xBB\xBF", 3) == 0)
-            return s_fail (sc, sc->i, "a byte order mark (U+FEFF)");
-        return s_unexpected (sc, "an unexpected character (not the start of a value)");
+    switch (sc->p [sc->i]) {
+        case '{':
+        case '[':
+            return s_container (sc, depth);
+        case '"':
+            return s_string (sc);
+        case 't':
+            return s_literal (sc, "true");
+        case 'f':
+            return s_literal (sc, "false");
+        case 'n':
+            return s_literal (sc, "null");
+        default:
+            if (sc->p [sc->i] == '-' || (sc->p [sc->i] >= '0' && sc->p [sc->i] <= '9'))
+                return s_number (sc);
+            if (sc->len - sc->i >= 3 && memcmp (sc->p + sc->i, "\xEF\xBB\xBF", 3) == 0)
+                return s_fail (sc, sc->i, "a byte order mark (U+FEFF)");
+            return s_unexpected (sc, "an unexpected character (not the start of a value)");
     }
 }
 
-/* "what at line L, column C" with C counted in characters. */
+//  "what at line L, column C" with C counted in characters.
 static void
 s_reason (const s_scan_t *sc, char *err, size_t errlen)
 {
     size_t line = 1, col = 1;
     for (size_t k = 0; k < sc->at && k < sc->len; k++) {
-        if (sc->p[k] == '\n') {
+        if (sc->p [k] == '\n') {
             line++;
             col = 1;
         }
-        else if ((sc->p[k] & 0xC0) != 0x80)
+        else if ((sc->p [k] & 0xC0) != 0x80)
             col++;
     }
     snprintf (err, errlen, "%s at line %zu, column %zu", sc->what, line, col);
@@ -286,10 +286,10 @@ s_reason (const s_scan_t *sc, char *err, size_t errlen)
 cJSON *
 ddc_json_parse (const char *text, size_t len, size_t max_len, char *err, size_t errlen)
 {
-    char scratch[1];
+    char scratch [1];
     if (!err || errlen == 0) {
         err = scratch;
-        errlen = sizeof scratch;
+        errlen = sizeof (scratch);
     }
     if (len > max_len) {
         snprintf (err, errlen, "larger than %zu bytes", max_len);
@@ -315,7 +315,7 @@ ddc_json_parse (const char *text, size_t len, size_t max_len, char *err, size_t 
     const char *end = NULL;
     cJSON *json = cJSON_ParseWithLengthOpts (text, len, &end, false);
     if (!json || end != text + value_end) {
-        /* The check above and cJSON disagree, or cJSON ran out of memory. */
+        //  The check above and cJSON disagree, or cJSON ran out of memory.
         cJSON_Delete (json);
         snprintf (err, errlen, "cannot be read (out of memory or beyond cJSON)");
         return NULL;
@@ -323,7 +323,7 @@ ddc_json_parse (const char *text, size_t len, size_t max_len, char *err, size_t 
     return json;
 }
 
-/* ---- user text in paths and messages ----------------------------------- */
+//  ---- user text in paths and messages -----------------------------------
 
 void
 ddc_json_safe (char *out, size_t size, const char *in)
@@ -331,19 +331,19 @@ ddc_json_safe (char *out, size_t size, const char *in)
     size_t o = 0;
     if (!in)
         in = "";
-    for (size_t i = 0; in[i] && o + 4 < size; i++) {
+    for (size_t i = 0; in [i] && o + 4 < size; i++) {
         if (i == DDC_JSON_SAFE_MAX) {
             memcpy (out + o, "...", 3);
             o += 3;
             break;
         }
-        unsigned char c = (unsigned char) in[i];
-        out[o++] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
+        unsigned char c = (unsigned char) in [i];
+        out [o++] = (c >= 0x20 && c < 0x7f) ? (char) c : '?';
     }
-    out[o] = 0;
+    out [o] = 0;
 }
 
-/* ---- equality and diff ------------------------------------------------- */
+//  ---- equality and diff -------------------------------------------------
 
 static bool
 s_equal (const cJSON *a, const cJSON *b, int depth)
@@ -366,8 +366,7 @@ s_equal (const cJSON *a, const cJSON *b, int depth)
         }
         case cJSON_String:
         case cJSON_Raw:
-            return a->valuestring && b->valuestring
-                && strcmp (a->valuestring, b->valuestring) == 0;
+            return a->valuestring && b->valuestring && strcmp (a->valuestring, b->valuestring) == 0;
         case cJSON_Array: {
             const cJSON *x = a->child, *y = b->child;
             for (; x && y; x = x->next, y = y->next)
@@ -376,7 +375,7 @@ s_equal (const cJSON *a, const cJSON *b, int depth)
             return !x && !y;
         }
         case cJSON_Object: {
-            /* Fast path: same keys in the same order */
+            //  Fast path: same keys in the same order
             const cJSON *x = a->child, *y = b->child;
             int count = 0;
             for (; x && y; x = x->next, y = y->next, count++) {
@@ -387,7 +386,7 @@ s_equal (const cJSON *a, const cJSON *b, int depth)
             }
             if (!x && !y)
                 return true;
-            /* Sizes must match, then compare by lookup both ways */
+            //  Sizes must match, then compare by lookup both ways
             int size_a = count, size_b = count;
             for (; x; x = x->next)
                 size_a++;
@@ -396,14 +395,14 @@ s_equal (const cJSON *a, const cJSON *b, int depth)
             if (size_a != size_b || size_a > S_EQUAL_SLOW_MAX)
                 return false;
             for (x = a->child; x; x = x->next) {
-                const cJSON *other = x->string
-                    ? cJSON_GetObjectItemCaseSensitive (b, x->string) : NULL;
+                const cJSON *other =
+                    x->string ? cJSON_GetObjectItemCaseSensitive (b, x->string) : NULL;
                 if (!s_equal (x, other, depth + 1))
                     return false;
             }
             for (y = b->child; y; y = y->next) {
-                const cJSON *other = y->string
-                    ? cJSON_GetObjectItemCaseSensitive (a, y->string) : NULL;
+                const cJSON *other =
+                    y->string ? cJSON_GetObjectItemCaseSensitive (a, y->string) : NULL;
                 if (!s_equal (other, y, depth + 1))
                     return false;
             }
@@ -441,8 +440,7 @@ s_diff_add (s_diff_t *diff, const char *path)
 }
 
 static void
-s_diff (s_diff_t *diff, const char *path, const cJSON *a, const cJSON *b,
-        int depth)
+s_diff (s_diff_t *diff, const char *path, const cJSON *a, const cJSON *b, int depth)
 {
     if (diff->full || s_equal (a, b, depth))
         return;
@@ -451,11 +449,10 @@ s_diff (s_diff_t *diff, const char *path, const cJSON *a, const cJSON *b,
     bool both_arrays = cJSON_IsArray (a) && cJSON_IsArray (b);
     if (depth < DDC_JSON_CMP_DEPTH && both_objects) {
         for (const cJSON *x = a->child; x && !diff->full; x = x->next) {
-            char safe[DDC_JSON_SAFE_MAX + 8];
+            char safe [DDC_JSON_SAFE_MAX + 8];
             ddc_json_safe (safe, sizeof (safe), x->string);
             char *child = ddc_asprintf ("%s.%s", path, safe);
-            const cJSON *y = x->string
-                ? cJSON_GetObjectItemCaseSensitive (b, x->string) : NULL;
+            const cJSON *y = x->string ? cJSON_GetObjectItemCaseSensitive (b, x->string) : NULL;
             if (y)
                 s_diff (diff, child, x, y, depth + 1);
             else
@@ -465,15 +462,14 @@ s_diff (s_diff_t *diff, const char *path, const cJSON *a, const cJSON *b,
         for (const cJSON *y = b->child; y && !diff->full; y = y->next) {
             if (y->string && cJSON_GetObjectItemCaseSensitive (a, y->string))
                 continue;
-            char safe[DDC_JSON_SAFE_MAX + 8];
+            char safe [DDC_JSON_SAFE_MAX + 8];
             ddc_json_safe (safe, sizeof (safe), y->string);
             char *child = ddc_asprintf ("%s.%s", path, safe);
             s_diff_add (diff, child);
             free (child);
         }
     }
-    else
-    if (depth < DDC_JSON_CMP_DEPTH && both_arrays) {
+    else if (depth < DDC_JSON_CMP_DEPTH && both_arrays) {
         const cJSON *x = a->child, *y = b->child;
         for (int index = 0; (x || y) && !diff->full; index++) {
             char *child = ddc_asprintf ("%s[%d]", path, index);
@@ -486,7 +482,7 @@ s_diff (s_diff_t *diff, const char *path, const cJSON *a, const cJSON *b,
             y = y ? y->next : NULL;
         }
     }
-    /* Unequal but nothing below was named (other type, or duplicate keys) */
+    //  Unequal but nothing below was named (other type, or duplicate keys)
     if (diff->count == before)
         s_diff_add (diff, path);
 }

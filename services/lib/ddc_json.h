@@ -21,43 +21,43 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Deeper nesting is refused: no ddc document comes near it, and it bounds
-   the recursion of every walk over a parsed tree. */
+//  Deeper nesting is refused: no ddc document comes near it, and it bounds
+//  the recursion of every walk over a parsed tree.
 #define DDC_JSON_MAX_DEPTH 64
-/* cJSON reads at most 63 characters of a number; longer ones are refused. */
+//  cJSON reads at most 63 characters of a number; longer ones are refused.
 #define DDC_JSON_MAX_NUMBER 63
 
-/* Parse text[0..len) (it need not be NUL-terminated) into a new tree that
-   the caller frees with cJSON_Delete, or return NULL with the reason in
-   err[errlen] (err may be NULL). max_len bounds len. */
+//  Parse text[0..len) (it need not be NUL-terminated) into a new tree that
+//  the caller frees with cJSON_Delete, or return NULL with the reason in
+//  err[errlen] (err may be NULL). max_len bounds len.
 cJSON *ddc_json_parse (const char *text, size_t len, size_t max_len, char *err, size_t errlen);
 
-/* Nesting depth beyond which equal/diff give up (see each). */
+//  Nesting depth beyond which equal/diff give up (see each).
 #define DDC_JSON_CMP_DEPTH 32
-/* Entries in a diff before the final "...". */
+//  Entries in a diff before the final "...".
 #define DDC_JSON_DIFF_MAX 64
-/* User text quoted in a path or message: at most this many characters. */
+//  User text quoted in a path or message: at most this many characters.
 #define DDC_JSON_SAFE_MAX 64
 
-/* True if a and b are equal as JSON (cJSON_Compare semantics, keys
-   case-sensitive, object key order ignored). Two NULLs are equal. Values
-   nested deeper than DDC_JSON_CMP_DEPTH, or objects of more than 1024
-   members in different key order, compare unequal. */
+//  True if a and b are equal as JSON (cJSON_Compare semantics, keys
+//  case-sensitive, object key order ignored). Two NULLs are equal. Values
+//  nested deeper than DDC_JSON_CMP_DEPTH, or objects of more than 1024
+//  members in different key order, compare unequal.
 bool ddc_json_equal (const cJSON *a, const cJSON *b);
 
-/* Paths of the fields that differ between two values (both borrowed,
-   either may be NULL), as a new cJSON array of strings (caller owns),
-   each starting with path: "bot.language", "containers[1].display_name",
-   "containers[3]" (element added or removed; arrays compare by index),
-   "spam.command_cooldowns.info" (key added, removed or changed). A value
-   of a different type or nested deeper than DDC_JSON_CMP_DEPTH is named
-   as a whole. At most DDC_JSON_DIFF_MAX paths, then a final "...". Only
-   names are reported, never values, so secrets appear by name only. */
+//  Paths of the fields that differ between two values (both borrowed,
+//  either may be NULL), as a new cJSON array of strings (caller owns),
+//  each starting with path: "bot.language", "containers[1].display_name",
+//  "containers[3]" (element added or removed; arrays compare by index),
+//  "spam.command_cooldowns.info" (key added, removed or changed). A value
+//  of a different type or nested deeper than DDC_JSON_CMP_DEPTH is named
+//  as a whole. At most DDC_JSON_DIFF_MAX paths, then a final "...". Only
+//  names are reported, never values, so secrets appear by name only.
 cJSON *ddc_json_diff (const char *path, const cJSON *old_value, const cJSON *new_value);
 
-/* User text (NULL: "") for quoting in a path or message into out[size]:
-   printable ASCII only (others become '?'), at most DDC_JSON_SAFE_MAX
-   characters then "...". */
+//  User text (NULL: "") for quoting in a path or message into out[size]:
+//  printable ASCII only (others become '?'), at most DDC_JSON_SAFE_MAX
+//  characters then "...".
 void ddc_json_safe (char *out, size_t size, const char *in);
 
 #endif

@@ -8,23 +8,21 @@
 
 #include <string.h>
 
-#define DDC_LOCALE_ASM(id, code, name)                                      \
-    "    .globl ddc_locale_" #id "\n"                                       \
-    "    .hidden ddc_locale_" #id "\n"                                      \
-    "ddc_locale_" #id ":\n"                                                 \
-    "    .incbin \"services/locale/" code ".json\"\n"                       \
+#define DDC_LOCALE_ASM(id, code, name)                \
+    "    .globl ddc_locale_" #id "\n"                 \
+    "    .hidden ddc_locale_" #id "\n"                \
+    "ddc_locale_" #id ":\n"                           \
+    "    .incbin \"services/locale/" code ".json\"\n" \
     "    .byte 0\n"
-__asm__ ("    .pushsection .rodata\n"
-         DDC_I18N_LANGS (DDC_LOCALE_ASM)
-         "    .popsection\n");
+__asm__("    .pushsection .rodata\n" DDC_I18N_LANGS (DDC_LOCALE_ASM) "    .popsection\n");
 #undef DDC_LOCALE_ASM
 
-#define DDC_LOCALE_DECL(id, code, name)                                     \
-    extern const char ddc_locale_##id[] __attribute__ ((visibility ("hidden")));
+#define DDC_LOCALE_DECL(id, code, name) \
+    extern const char ddc_locale_##id [] __attribute__ ((visibility ("hidden")));
 DDC_I18N_LANGS (DDC_LOCALE_DECL)
 #undef DDC_LOCALE_DECL
 
-static const char *const s_sources[DDC_LANGS] = {
+static const char *const s_sources [DDC_LANGS] = {
 #define DDC_LOCALE_SRC(id, code, name) ddc_locale_##id,
     DDC_I18N_LANGS (DDC_LOCALE_SRC)
 #undef DDC_LOCALE_SRC
@@ -33,16 +31,16 @@ static const char *const s_sources[DDC_LANGS] = {
 const char *
 ddc_locale_source (int lang)
 {
-    return lang >= 0 && lang < DDC_LANGS ? s_sources[lang] : NULL;
+    return lang >= 0 && lang < DDC_LANGS ? s_sources [lang] : NULL;
 }
 
 int
 ddc_i18n_load_builtin (ddc_i18n_t *self, char *err, size_t errlen)
 {
     for (int i = 0; i < DDC_LANGS; i++) {
-        char why[160];
-        if (ddc_i18n_load (self, i, s_sources[i], strlen (s_sources[i]), why, sizeof why) < 0) {
-            snprintf (err, errlen, "services/locale/%s.json: %s", ddc_i18n_codes[i], why);
+        char why [160];
+        if (ddc_i18n_load (self, i, s_sources [i], strlen (s_sources [i]), why, sizeof (why)) < 0) {
+            snprintf (err, errlen, "services/locale/%s.json: %s", ddc_i18n_codes [i], why);
             return -1;
         }
     }

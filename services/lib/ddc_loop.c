@@ -21,7 +21,7 @@ struct _ddc_loop_t {
 ddc_loop_t *
 ddc_loop_new (ddc_loop_poll_fn *poll, void *poll_arg)
 {
-    ddc_loop_t *self = ddc_calloc (1, sizeof *self);
+    ddc_loop_t *self = ddc_calloc (1, sizeof (*self));
     self->poll = poll;
     self->poll_arg = poll_arg;
     return self;
@@ -65,10 +65,10 @@ s_client_fds (void *arg, struct curl_waitfd *fds, size_t max)
     ddc_client_t *client = arg;
     if (max < 2)
         return 0;
-    fds [0] = (struct curl_waitfd) { .fd = zsock_fd (ddc_client_ctl_sock (client)),
-                                     .events = CURL_WAIT_POLLIN };
-    fds [1] = (struct curl_waitfd) { .fd = zsock_fd (ddc_client_sub_sock (client)),
-                                     .events = CURL_WAIT_POLLIN };
+    fds [0] = (struct curl_waitfd){ .fd = zsock_fd (ddc_client_ctl_sock (client)),
+                                    .events = CURL_WAIT_POLLIN };
+    fds [1] = (struct curl_waitfd){ .fd = zsock_fd (ddc_client_sub_sock (client)),
+                                    .events = CURL_WAIT_POLLIN };
     return 2;
 }
 
@@ -88,8 +88,10 @@ ddc_loop_add_client (ddc_loop_t *self, ddc_client_t *client)
 {
     assert (self);
     assert (client);
-    ddc_loop_add (self, &(ddc_loop_part_t) { .next_ms = s_client_next, .fds = s_client_fds,
-                                              .run = s_client_run, .arg = client });
+    ddc_loop_add (self, &(ddc_loop_part_t){ .next_ms = s_client_next,
+                                            .fds = s_client_fds,
+                                            .run = s_client_run,
+                                            .arg = client });
 }
 
 //  --------------------------------------------------------------------------
@@ -100,11 +102,11 @@ s_poll (struct curl_waitfd *fds, unsigned n, int timeout_ms)
 {
     struct pollfd pfds [DDC_LOOP_FDS_MAX];
     for (unsigned i = 0; i < n; i++)
-        pfds [i] = (struct pollfd) { .fd = fds [i].fd, .events = POLLIN };
+        pfds [i] = (struct pollfd){ .fd = fds [i].fd, .events = POLLIN };
     int rc = poll (pfds, n, timeout_ms);
     for (unsigned i = 0; i < n; i++)
-        fds [i].revents = rc > 0 && (pfds [i].revents & (POLLIN | POLLERR | POLLHUP))
-                          ? CURL_WAIT_POLLIN : 0;
+        fds [i].revents =
+            rc > 0 && (pfds [i].revents & (POLLIN | POLLERR | POLLHUP)) ? CURL_WAIT_POLLIN : 0;
     return rc < 0 ? -1 : 0;
 }
 
@@ -121,7 +123,7 @@ ddc_loop_run (ddc_loop_t *self)
         size_t n = 0;
         int sig = ddc_signal_fd ();
         if (sig >= 0)
-            fds [n++] = (struct curl_waitfd) { .fd = sig, .events = CURL_WAIT_POLLIN };
+            fds [n++] = (struct curl_waitfd){ .fd = sig, .events = CURL_WAIT_POLLIN };
         for (size_t i = 0; i < self->nparts; i++) {
             ddc_loop_part_t *p = &self->parts [i];
             if (p->next_ms) {

@@ -12,19 +12,19 @@
 #include <string.h>
 
 struct ddc_metrics_t {
-    cJSON *families;           /* the report's "families" array */
+    cJSON *families; //  the report's "families" array
 };
 
-/* ---------------------------------------------------------------- histogram */
+//  ---------------------------------------------------------------- histogram
 
 void
 ddc_histogram_init (ddc_histogram_t *h, const double *le, int n)
 {
-    memset (h, 0, sizeof *h);
+    memset (h, 0, sizeof (*h));
     if (n > DDC_HISTOGRAM_BUCKETS)
         n = DDC_HISTOGRAM_BUCKETS;
     for (int i = 0; i < n; i++)
-        h->le[i] = le[i];
+        h->le [i] = le [i];
     h->n = n;
 }
 
@@ -32,14 +32,14 @@ void
 ddc_histogram_observe (ddc_histogram_t *h, double value)
 {
     int i = 0;
-    while (i < h->n && value > h->le[i])
+    while (i < h->n && value > h->le [i])
         i++;
-    h->in[i]++;
+    h->in [i]++;
     h->count++;
     h->sum += value;
 }
 
-/* ------------------------------------------------------------------ names */
+//  ------------------------------------------------------------------ names
 
 bool
 ddc_metrics_name_ok (const char *name)
@@ -55,7 +55,7 @@ ddc_metrics_name_ok (const char *name)
     return true;
 }
 
-/* A label name: [a-zA-Z_][a-zA-Z0-9_]*, not "__..." (reserved), at most 64. */
+//  A label name: [a-zA-Z_][a-zA-Z0-9_]*, not "__..." (reserved), at most 64.
 static bool
 s_label_ok (const char *name)
 {
@@ -64,12 +64,12 @@ s_label_ok (const char *name)
     return strncmp (name, "__", 2) != 0;
 }
 
-/* ------------------------------------------------------------------ registry */
+//  ------------------------------------------------------------------ registry
 
 ddc_metrics_t *
 ddc_metrics_new (void)
 {
-    ddc_metrics_t *self = ddc_calloc (1, sizeof *self);
+    ddc_metrics_t *self = ddc_calloc (1, sizeof (*self));
     self->families = cJSON_CreateArray ();
     return self;
 }
@@ -90,8 +90,8 @@ s_str (const cJSON *obj, const char *key)
     return cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (obj, key));
 }
 
-/* A new sample of family name (declared now if need be) with its labels,
-   or NULL when it cannot be: a bad name or label, another type, bounds. */
+//  A new sample of family name (declared now if need be) with its labels,
+//  or NULL when it cannot be: a bad name or label, another type, bounds.
 static cJSON *
 s_sample (ddc_metrics_t *self, const char *name, const char *type, const char *help, va_list ap)
 {
@@ -133,10 +133,10 @@ s_sample (ddc_metrics_t *self, const char *name, const char *type, const char *h
     return sample;
 }
 
-/* A counter's or gauge's sample (a counter never below 0). */
+//  A counter's or gauge's sample (a counter never below 0).
 static void
-s_scalar (ddc_metrics_t *self, const char *name, const char *type, const char *help,
-          double value, va_list ap)
+s_scalar (ddc_metrics_t *self, const char *name, const char *type, const char *help, double value,
+          va_list ap)
 {
     cJSON *sample = s_sample (self, name, type, help, ap);
     bool counter = strcmp (type, "counter") == 0;
@@ -176,9 +176,9 @@ ddc_metrics_histogram (ddc_metrics_t *self, const char *name, const char *help,
     cJSON *buckets = cJSON_AddArrayToObject (sample, "buckets");
     uint64_t cumulative = 0;
     for (int i = 0; i <= h->n; i++) {
-        cumulative += h->in[i];
+        cumulative += h->in [i];
         cJSON *b = cJSON_CreateArray ();
-        cJSON_AddItemToArray (b, i < h->n ? cJSON_CreateNumber (h->le[i])
+        cJSON_AddItemToArray (b, i < h->n ? cJSON_CreateNumber (h->le [i])
                                           : cJSON_CreateString ("+Inf"));
         cJSON_AddItemToArray (b, cJSON_CreateNumber ((double) cumulative));
         cJSON_AddItemToArray (buckets, b);
@@ -195,18 +195,18 @@ ddc_metrics_json (const ddc_metrics_t *self)
     return body;
 }
 
-/* ------------------------------------------------------------------ render */
+//  ------------------------------------------------------------------ render
 
-/* A number as the text format writes it. */
+//  A number as the text format writes it.
 static void
-s_num (double v, char out[40])
+s_num (double v, char out [40])
 {
     if (v == 0)
         snprintf (out, 40, "0");
     else if (v == floor (v) && fabs (v) < 1e15)
         snprintf (out, 40, "%.0f", v);
     else {
-        /* the shortest of 15 to 17 digits that reads back the same */
+        //  the shortest of 15 to 17 digits that reads back the same
         for (int digits = 15; digits <= 17; digits++) {
             snprintf (out, 40, "%.*g", digits, v);
             if (strtod (out, NULL) == v)
@@ -215,7 +215,7 @@ s_num (double v, char out[40])
     }
 }
 
-/* A label value or HELP text escaped: \\ and \n, and \" in a label value. */
+//  A label value or HELP text escaped: \\ and \n, and \" in a label value.
 static void
 s_escaped (ddc_buf_t *t, const char *s, bool quote)
 {
@@ -231,8 +231,8 @@ s_escaped (ddc_buf_t *t, const char *s, bool quote)
     }
 }
 
-/* The label set of a sample as "k=\"v\",...,service=...,host=..." (with
-   le when given), or -1 when a label is not one. */
+//  The label set of a sample as "k=\"v\",...,service=...,host=..." (with
+//  le when given), or -1 when a label is not one.
 static int
 s_labels (ddc_buf_t *t, const cJSON *labels, const ddc_metrics_source_t *src, const char *le)
 {
@@ -247,7 +247,7 @@ s_labels (ddc_buf_t *t, const cJSON *labels, const ddc_metrics_source_t *src, co
             return -1;
         for (const cJSON *m = labels->child; m != l; m = m->next)
             if (strcmp (m->string, l->string) == 0)
-                return -1;                /* a label twice */
+                return -1; //  a label twice
         ddc_buf_puts (t, l->string);
         ddc_buf_puts (t, "=\"");
         s_escaped (t, l->valuestring, true);
@@ -275,13 +275,13 @@ s_number (const cJSON *item, double min, double *out)
     return true;
 }
 
-/* One line "NAME{LABELS} VALUE" into out, unless the series was written
-   already (seen). */
+//  One line "NAME{LABELS} VALUE" into out, unless the series was written
+//  already (seen).
 static void
 s_line (ddc_buf_t *out, zhashx_t *seen, const char *name, const char *suffix,
         const ddc_buf_t *labels, double value)
 {
-    char num[40];
+    char num [40];
     s_num (value, num);
     char *series = ddc_asprintf ("%s%s{%s}", name, suffix, ddc_buf_text (labels));
     if (zhashx_insert (seen, series, (void *) 1) == 0) {
@@ -293,8 +293,8 @@ s_line (ddc_buf_t *out, zhashx_t *seen, const char *name, const char *suffix,
     free (series);
 }
 
-/* A histogram sample's lines: its buckets valid (ascending bounds,
-   counts that never go down, the last +Inf with the count), or none. */
+//  A histogram sample's lines: its buckets valid (ascending bounds,
+//  counts that never go down, the last +Inf with the count), or none.
 static void
 s_histogram (ddc_buf_t *out, zhashx_t *seen, const char *name, const cJSON *sample,
              const ddc_metrics_source_t *src)
@@ -314,8 +314,9 @@ s_histogram (ddc_buf_t *out, zhashx_t *seen, const char *name, const cJSON *samp
         double c;
         bool inf = cJSON_IsString (le) && strcmp (le->valuestring, "+Inf") == 0;
         if (cJSON_GetArraySize (b) != 2 || inf != (i == n - 1)
-            || (!inf && (!cJSON_IsNumber (le) || !isfinite (le->valuedouble)
-                         || le->valuedouble <= last_le))
+            || (!inf
+                && (!cJSON_IsNumber (le) || !isfinite (le->valuedouble)
+                    || le->valuedouble <= last_le))
             || !s_number (cJSON_GetArrayItem (b, 1), last_count, &c) || c != floor (c)
             || (inf && c != count))
             return;
@@ -330,11 +331,11 @@ s_histogram (ddc_buf_t *out, zhashx_t *seen, const char *name, const cJSON *samp
     for (int i = 0; i < n; i++) {
         const cJSON *b = cJSON_GetArrayItem (buckets, i);
         const cJSON *le = cJSON_GetArrayItem (b, 0);
-        char bound[40];
+        char bound [40];
         if (cJSON_IsString (le))
-            snprintf (bound, sizeof bound, "+Inf");
+            snprintf (bound, sizeof (bound), "+Inf");
         else
-            snprintf (bound, sizeof bound, "%.15g", le->valuedouble);
+            snprintf (bound, sizeof (bound), "%.15g", le->valuedouble);
         ddc_buf_t *with_le = ddc_buf_new (DDC_BUF_UNBOUNDED);
         s_labels (with_le, cJSON_GetObjectItemCaseSensitive (sample, "labels"), src, bound);
         s_line (out, seen, name, "_bucket", with_le, cJSON_GetArrayItem (b, 1)->valuedouble);
@@ -345,33 +346,34 @@ s_histogram (ddc_buf_t *out, zhashx_t *seen, const char *name, const cJSON *samp
     ddc_buf_destroy (&labels);
 }
 
-/* One family of the merged text: where it came from, in order. */
+//  One family of the merged text: where it came from, in order.
 typedef struct {
-    const cJSON *first;        /* its first report's family: name, type, help */
+    const cJSON *first; //  its first report's family: name, type, help
     size_t n, cap;
     struct {
         const cJSON *family;
         const ddc_metrics_source_t *src;
-    } *from;
+    } * from;
 } s_family_t;
 
 static bool
 s_type_ok (const char *type)
 {
-    return type && (strcmp (type, "counter") == 0 || strcmp (type, "gauge") == 0
-                    || strcmp (type, "histogram") == 0);
+    return type
+           && (strcmp (type, "counter") == 0 || strcmp (type, "gauge") == 0
+               || strcmp (type, "histogram") == 0);
 }
 
 char *
 ddc_metrics_render (const ddc_metrics_source_t *sources, size_t n, size_t *len_p)
 {
-    zhashx_t *index = zhashx_new ();          /* name -> s_family_t * */
+    zhashx_t *index = zhashx_new (); //  name -> s_family_t *
     s_family_t **order = NULL;
     size_t count = 0, cap = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!sources[i].service || !sources[i].host)
+        if (!sources [i].service || !sources [i].host)
             continue;
-        const cJSON *families = cJSON_GetObjectItemCaseSensitive (sources[i].body, "families");
+        const cJSON *families = cJSON_GetObjectItemCaseSensitive (sources [i].body, "families");
         const cJSON *f;
         int seen_here = 0;
         cJSON_ArrayForEach (f, families) {
@@ -383,30 +385,30 @@ ddc_metrics_render (const ddc_metrics_source_t *sources, size_t n, size_t *len_p
                 continue;
             s_family_t *fam = zhashx_lookup (index, name);
             if (!fam) {
-                fam = ddc_calloc (1, sizeof *fam);
+                fam = ddc_calloc (1, sizeof (*fam));
                 fam->first = f;
                 zhashx_insert (index, name, fam);
                 if (count == cap) {
                     cap = cap ? 2 * cap : 64;
-                    order = ddc_realloc (order, cap * sizeof *order);
+                    order = ddc_realloc (order, cap * sizeof (*order));
                 }
-                order[count++] = fam;
+                order [count++] = fam;
             }
             else if (strcmp (s_str (fam->first, "type"), type) != 0)
-                continue;                      /* another type: left out */
+                continue; //  another type: left out
             if (fam->n == fam->cap) {
                 fam->cap = fam->cap ? 2 * fam->cap : 4;
-                fam->from = ddc_realloc (fam->from, fam->cap * sizeof *fam->from);
+                fam->from = ddc_realloc (fam->from, fam->cap * sizeof (*fam->from));
             }
-            fam->from[fam->n].family = f;
-            fam->from[fam->n].src = &sources[i];
+            fam->from [fam->n].family = f;
+            fam->from [fam->n].src = &sources [i];
             fam->n++;
         }
     }
     ddc_buf_t *out = ddc_buf_new (DDC_BUF_UNBOUNDED);
     zhashx_t *seen = zhashx_new ();
     for (size_t i = 0; i < count; i++) {
-        s_family_t *fam = order[i];
+        s_family_t *fam = order [i];
         const char *name = s_str (fam->first, "name"), *type = s_str (fam->first, "type");
         const char *help = s_str (fam->first, "help");
         ddc_buf_puts (out, "# HELP ");
@@ -419,12 +421,12 @@ ddc_metrics_render (const ddc_metrics_source_t *sources, size_t n, size_t *len_p
         for (size_t k = 0; k < fam->n; k++) {
             const cJSON *sample;
             int samples = 0;
-            cJSON_ArrayForEach (sample, cJSON_GetObjectItemCaseSensitive (fam->from[k].family,
+            cJSON_ArrayForEach (sample, cJSON_GetObjectItemCaseSensitive (fam->from [k].family,
                                                                           "samples")) {
                 if (++samples > DDC_METRICS_SAMPLES)
                     break;
                 if (histogram) {
-                    s_histogram (out, seen, name, sample, fam->from[k].src);
+                    s_histogram (out, seen, name, sample, fam->from [k].src);
                     continue;
                 }
                 double value;
@@ -432,7 +434,8 @@ ddc_metrics_render (const ddc_metrics_source_t *sources, size_t n, size_t *len_p
                 if (s_number (cJSON_GetObjectItemCaseSensitive (sample, "value"),
                               strcmp (type, "counter") == 0 ? 0 : -INFINITY, &value)
                     && s_labels (labels, cJSON_GetObjectItemCaseSensitive (sample, "labels"),
-                                 fam->from[k].src, NULL) == 0)
+                                 fam->from [k].src, NULL)
+                           == 0)
                     s_line (out, seen, name, "", labels, value);
                 ddc_buf_destroy (&labels);
             }

@@ -19,23 +19,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DDC_METRICS_INTERVAL_MS 10000        /* a service reports this often */
-#define DDC_METRICS_MAX         (64 * 1024)  /* bytes of a metrics report     */
-#define DDC_METRICS_FAMILIES    128          /* families in a report          */
-#define DDC_METRICS_SAMPLES     512          /* samples in a family           */
-#define DDC_METRICS_LABELS      8            /* labels of a sample            */
-#define DDC_HISTOGRAM_BUCKETS   16
+#define DDC_METRICS_INTERVAL_MS 10000 //  a service reports this often
+#define DDC_METRICS_MAX (64 * 1024)   //  bytes of a metrics report
+#define DDC_METRICS_FAMILIES 128      //  families in a report
+#define DDC_METRICS_SAMPLES 512       //  samples in a family
+#define DDC_METRICS_LABELS 8          //  labels of a sample
+#define DDC_HISTOGRAM_BUCKETS 16
 
-/* A histogram: observations counted in buckets of upper bounds le[]. */
+//  A histogram: observations counted in buckets of upper bounds le[].
 typedef struct {
-    int n;                                   /* bounds, ascending (+Inf implied) */
-    double le[DDC_HISTOGRAM_BUCKETS];
-    uint64_t in[DDC_HISTOGRAM_BUCKETS + 1];  /* per bucket, the last is +Inf */
+    int n; //  bounds, ascending (+Inf implied)
+    double le [DDC_HISTOGRAM_BUCKETS];
+    uint64_t in [DDC_HISTOGRAM_BUCKETS + 1]; //  per bucket, the last is +Inf
     uint64_t count;
     double sum;
 } ddc_histogram_t;
 
-/* n bounds (at most DDC_HISTOGRAM_BUCKETS, ascending), counts zero. */
+//  n bounds (at most DDC_HISTOGRAM_BUCKETS, ascending), counts zero.
 void ddc_histogram_init (ddc_histogram_t *h, const double *le, int n);
 void ddc_histogram_observe (ddc_histogram_t *h, double value);
 
@@ -44,37 +44,37 @@ typedef struct ddc_metrics_t ddc_metrics_t;
 ddc_metrics_t *ddc_metrics_new (void);
 void ddc_metrics_destroy (ddc_metrics_t **self_p);
 
-/* A sample of a family, which is declared with its help by its first
-   sample. The labels are name, value pairs, NULL-terminated (no labels:
-   just NULL). A sample past the bounds, or of a family declared with
-   another type, is left out. */
-void ddc_metrics_counter (ddc_metrics_t *self, const char *name, const char *help,
-                          double value, ...) __attribute__ ((sentinel));
-void ddc_metrics_gauge (ddc_metrics_t *self, const char *name, const char *help,
-                        double value, ...) __attribute__ ((sentinel));
+//  A sample of a family, which is declared with its help by its first
+//  sample. The labels are name, value pairs, NULL-terminated (no labels:
+//  just NULL). A sample past the bounds, or of a family declared with
+//  another type, is left out.
+void ddc_metrics_counter (ddc_metrics_t *self, const char *name, const char *help, double value,
+                          ...) __attribute__ ((sentinel));
+void ddc_metrics_gauge (ddc_metrics_t *self, const char *name, const char *help, double value, ...)
+    __attribute__ ((sentinel));
 void ddc_metrics_histogram (ddc_metrics_t *self, const char *name, const char *help,
                             const ddc_histogram_t *h, ...) __attribute__ ((sentinel));
 
-/* The report body (caller owns):
-   {"families": [{"name", "type", "help", "samples": [
-       {"labels": {...}, "value": N}                       counter, gauge
-       {"labels": {...}, "buckets": [[le, cumulative], ...], histogram
-        "count": N, "sum": S}]}]}
-   A histogram's last bucket is +Inf: its le is the string "+Inf". */
+//  The report body (caller owns):
+//  {"families": [{"name", "type", "help", "samples": [
+//      {"labels": {...}, "value": N}                       counter, gauge
+//      {"labels": {...}, "buckets": [[le, cumulative], ...], histogram
+//       "count": N, "sum": S}]}]}
+//  A histogram's last bucket is +Inf: its le is the string "+Inf".
 cJSON *ddc_metrics_json (const ddc_metrics_t *self);
 
-/* One report to render, with the service and host it came from. */
+//  One report to render, with the service and host it came from.
 typedef struct {
     const char *service;
     const char *host;
     const cJSON *body;
 } ddc_metrics_source_t;
 
-/* The exposition text of every source's report (caller frees; *len_p its
-   length). Families come in the order they first appear. */
+//  The exposition text of every source's report (caller frees; *len_p its
+//  length). Families come in the order they first appear.
 char *ddc_metrics_render (const ddc_metrics_source_t *sources, size_t n, size_t *len_p);
 
-/* True when name is a metric name: [a-zA-Z_:][a-zA-Z0-9_:]*, at most 128. */
+//  True when name is a metric name: [a-zA-Z_:][a-zA-Z0-9_:]*, at most 128.
 bool ddc_metrics_name_ok (const char *name);
 
 #endif

@@ -10,11 +10,11 @@
 #include <string.h>
 
 typedef struct {
-    const char *name;            /* command, or topic prefix for PUB     */
+    const char *name; //  command, or topic prefix for PUB
     bool pub;
     int nframes;
-    ddc_frame_kind_t kind[DDC_MAX_FRAMES];
-    size_t json_max;             /* of its JSON frames; 0 = DDC_MAX_JSON */
+    ddc_frame_kind_t kind [DDC_MAX_FRAMES];
+    size_t json_max; //  of its JSON frames; 0 = DDC_MAX_JSON
 } s_spec_t;
 
 #define T DDC_F_TEXT
@@ -25,43 +25,43 @@ typedef struct {
 #define A DDC_F_ARRAY
 #define J DDC_F_JSON
 
-static const s_spec_t s_specs[DDC_MSG_COUNT] = {
-    [DDC_HELLO]     = { "HELLO", false, 4, { N, N, N, N } },
-    [DDC_SNAPSHOT]  = { "SNAPSHOT", false, 2, { N, N } },
-    [DDC_SAVE]      = { "SAVE", false, 5, { N, N, U, T, J } },
-    [DDC_ROLLBACK]  = { "ROLLBACK", false, 4, { N, N, U, T } },
-    [DDC_HISTORY]   = { "HISTORY", false, 3, { N, N, U } },
-    [DDC_APPLIED]   = { "APPLIED", false, 3, { N, N, U } },
-    [DDC_REJECTED]  = { "REJECTED", false, 5, { N, N, U, U, A } },
-    [DDC_PING]      = { "PING", false, 2, { N, U } },
-    [DDC_STATUS]    = { "STATUS", false, 3, { N, U, N } },
-    [DDC_ACTION]    = { "ACTION", false, 4, { N, N, U, O } },
-    [DDC_RESULT]    = { "RESULT", false, 2, { N, O } },
-    [DDC_REPORT]    = { "REPORT", false, 3, { N, N, J }, DDC_REPORT_MAX },
-    [DDC_BYE]       = { "BYE", false, 1, { N } },
-    [DDC_THROTTLE]  = { "THROTTLE", false, 3, { N, N, T } },
-    [DDC_SETUP]     = { "SETUP", false, 5, { N, T, U, T, O } },
+static const s_spec_t s_specs [DDC_MSG_COUNT] = {
+    [DDC_HELLO] = { "HELLO", false, 4, { N, N, N, N } },
+    [DDC_SNAPSHOT] = { "SNAPSHOT", false, 2, { N, N } },
+    [DDC_SAVE] = { "SAVE", false, 5, { N, N, U, T, J } },
+    [DDC_ROLLBACK] = { "ROLLBACK", false, 4, { N, N, U, T } },
+    [DDC_HISTORY] = { "HISTORY", false, 3, { N, N, U } },
+    [DDC_APPLIED] = { "APPLIED", false, 3, { N, N, U } },
+    [DDC_REJECTED] = { "REJECTED", false, 5, { N, N, U, U, A } },
+    [DDC_PING] = { "PING", false, 2, { N, U } },
+    [DDC_STATUS] = { "STATUS", false, 3, { N, U, N } },
+    [DDC_ACTION] = { "ACTION", false, 4, { N, N, U, O } },
+    [DDC_RESULT] = { "RESULT", false, 2, { N, O } },
+    [DDC_REPORT] = { "REPORT", false, 3, { N, N, J }, DDC_REPORT_MAX },
+    [DDC_BYE] = { "BYE", false, 1, { N } },
+    [DDC_THROTTLE] = { "THROTTLE", false, 3, { N, N, T } },
+    [DDC_SETUP] = { "SETUP", false, 5, { N, T, U, T, O } },
     [DDC_SETUPCODE] = { "SETUPCODE", false, 1, { N } },
-    [DDC_AUDIT]     = { "AUDIT", false, 2, { N, O }, DDC_AUDIT_QUERY_MAX },
-    [DDC_RECORD]    = { "RECORD", false, 2, { N, O }, DDC_RECORD_MAX },
-    [DDC_WELCOME]   = { "WELCOME", false, 5, { N, E, U, E, O } },
-    [DDC_STATE]     = { "STATE", false, 4, { N, E, U, O } },
-    [DDC_OK]        = { "OK", false, 4, { N, U, U, U } },
-    [DDC_CONFLICT]  = { "CONFLICT", false, 3, { N, U, J } },
-    [DDC_INVALID]   = { "INVALID", false, 2, { N, A } },
-    [DDC_DENIED]    = { "DENIED", false, 2, { N, T } },
-    [DDC_ERROR]     = { "ERROR", false, 3, { N, U, T } },
-    [DDC_CHANGES]   = { "CHANGES", false, 2, { N, A } },
-    [DDC_PONG]      = { "PONG", false, 3, { N, E, U } },
-    [DDC_PEERS]     = { "PEERS", false, 2, { N, O } },
-    [DDC_WAIT]      = { "WAIT", false, 2, { N, U } },
-    [DDC_CODE]      = { "CODE", false, 2, { N, T } },
-    [DDC_ENTRIES]   = { "ENTRIES", false, 2, { N, O } },
-    [DDC_ACK]       = { "ACK", false, 1, { N } },
-    [DDC_UPDATE]    = { "cfg/", true, 5, { E, U, U, O, J } },
-    [DDC_HUGZ]      = { "hugz/", true, 5, { E, U, E, O, U } },
+    [DDC_AUDIT] = { "AUDIT", false, 2, { N, O }, DDC_AUDIT_QUERY_MAX },
+    [DDC_RECORD] = { "RECORD", false, 2, { N, O }, DDC_RECORD_MAX },
+    [DDC_WELCOME] = { "WELCOME", false, 5, { N, E, U, E, O } },
+    [DDC_STATE] = { "STATE", false, 4, { N, E, U, O } },
+    [DDC_OK] = { "OK", false, 4, { N, U, U, U } },
+    [DDC_CONFLICT] = { "CONFLICT", false, 3, { N, U, J } },
+    [DDC_INVALID] = { "INVALID", false, 2, { N, A } },
+    [DDC_DENIED] = { "DENIED", false, 2, { N, T } },
+    [DDC_ERROR] = { "ERROR", false, 3, { N, U, T } },
+    [DDC_CHANGES] = { "CHANGES", false, 2, { N, A } },
+    [DDC_PONG] = { "PONG", false, 3, { N, E, U } },
+    [DDC_PEERS] = { "PEERS", false, 2, { N, O } },
+    [DDC_WAIT] = { "WAIT", false, 2, { N, U } },
+    [DDC_CODE] = { "CODE", false, 2, { N, T } },
+    [DDC_ENTRIES] = { "ENTRIES", false, 2, { N, O } },
+    [DDC_ACK] = { "ACK", false, 1, { N } },
+    [DDC_UPDATE] = { "cfg/", true, 5, { E, U, U, O, J } },
+    [DDC_HUGZ] = { "hugz/", true, 5, { E, U, E, O, U } },
     [DDC_STATUSPUB] = { "status/", true, 1, { J }, DDC_REPORT_MAX },
-    [DDC_MONPUB]    = { "mon/", true, 1, { O }, DDC_MON_MAX },
+    [DDC_MONPUB] = { "mon/", true, 1, { O }, DDC_MON_MAX },
 };
 
 #undef T
@@ -75,14 +75,14 @@ static const s_spec_t s_specs[DDC_MSG_COUNT] = {
 const char *
 ddc_msg_name (ddc_msg_type_t type)
 {
-    return type < DDC_MSG_COUNT ? s_specs[type].name : "?";
+    return type < DDC_MSG_COUNT ? s_specs [type].name : "?";
 }
 
 int
 ddc_msg_type_from_name (const char *name)
 {
     for (int i = 0; i < DDC_MSG_COUNT; i++)
-        if (!s_specs[i].pub && strcmp (s_specs[i].name, name) == 0)
+        if (!s_specs [i].pub && strcmp (s_specs [i].name, name) == 0)
             return i;
     return -1;
 }
@@ -91,84 +91,85 @@ static bool
 s_is_name_char (unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || strchr ("._@/:*,-", c) != NULL;
+           || strchr ("._@/:*,-", c) != NULL;
 }
 
-/* Check one frame against its kind; fills u64/json of msg at index i. */
+//  Check one frame against its kind; fills u64/json of msg at index i.
 static int
 s_check_frame (ddc_msg_t *msg, int i, ddc_frame_kind_t kind, size_t json_max, char *err,
                size_t errlen)
 {
-    const char *s = msg->frame[i];
-    size_t len = msg->len[i];
-    char why[120];
+    const char *s = msg->frame [i];
+    size_t len = msg->len [i];
+    char why [120];
     if (strlen (s) != len) {
         snprintf (err, errlen, "frame %d contains a NUL byte", i + 1);
         return -1;
     }
     switch (kind) {
-    case DDC_F_TEXT:
-        if (len > DDC_MAX_TEXT) {
-            snprintf (err, errlen, "frame %d is longer than %d bytes", i + 1, DDC_MAX_TEXT);
-            return -1;
-        }
-    {
-        bool not_utf8;
-        size_t bad = ddc_utf8_printable (s, len, &not_utf8);
-        if (bad < len) {
-            snprintf (err, errlen, not_utf8 ? "frame %d is not valid UTF-8 (byte %zu)"
-                                            : "frame %d has a control character (byte %zu)",
-                      i + 1, bad + 1);
-            return -1;
-        }
-        return 0;
-    }
-    case DDC_F_NAME:
-        if (len == 0 || len > DDC_MAX_TEXT) {
-            snprintf (err, errlen, "frame %d must be a name of 1 to %d characters", i + 1,
-                      DDC_MAX_TEXT);
-            return -1;
-        }
-        for (size_t k = 0; k < len; k++)
-            if (!s_is_name_char ((unsigned char) s[k])) {
-                snprintf (err, errlen, "frame %d has a character not allowed in a name", i + 1);
+        case DDC_F_TEXT:
+            if (len > DDC_MAX_TEXT) {
+                snprintf (err, errlen, "frame %d is longer than %d bytes", i + 1, DDC_MAX_TEXT);
                 return -1;
             }
-        return 0;
-    case DDC_F_U64:
-        if (ddc_parse_u64 (s, &msg->u64[i]) < 0) {
-            snprintf (err, errlen, "frame %d must be a decimal integer", i + 1);
-            return -1;
-        }
-        return 0;
-    case DDC_F_EPOCH:
-        if (len != 16 || strspn (s, "0123456789abcdef") != 16) {
-            snprintf (err, errlen, "frame %d must be 16 lowercase hex digits", i + 1);
-            return -1;
-        }
-        return 0;
-    case DDC_F_OBJECT:
-    case DDC_F_ARRAY:
-    case DDC_F_JSON:
-        if (len > json_max) {
-            snprintf (err, errlen, "frame %d is larger than %zu bytes", i + 1, json_max);
-            errno = EMSGSIZE;
-            return -1;
-        }
-        msg->json[i] = ddc_json_parse (s, len, json_max, why, sizeof why);
-        if (!msg->json[i]) {
-            snprintf (err, errlen, "frame %d is not valid JSON: %s", i + 1, why);
-            return -1;
-        }
-        if (kind == DDC_F_OBJECT && !cJSON_IsObject (msg->json[i])) {
-            snprintf (err, errlen, "frame %d must be a JSON object", i + 1);
-            return -1;
-        }
-        if (kind == DDC_F_ARRAY && !cJSON_IsArray (msg->json[i])) {
-            snprintf (err, errlen, "frame %d must be a JSON array", i + 1);
-            return -1;
-        }
-        return 0;
+            {
+                bool not_utf8;
+                size_t bad = ddc_utf8_printable (s, len, &not_utf8);
+                if (bad < len) {
+                    snprintf (err, errlen,
+                              not_utf8 ? "frame %d is not valid UTF-8 (byte %zu)"
+                                       : "frame %d has a control character (byte %zu)",
+                              i + 1, bad + 1);
+                    return -1;
+                }
+                return 0;
+            }
+        case DDC_F_NAME:
+            if (len == 0 || len > DDC_MAX_TEXT) {
+                snprintf (err, errlen, "frame %d must be a name of 1 to %d characters", i + 1,
+                          DDC_MAX_TEXT);
+                return -1;
+            }
+            for (size_t k = 0; k < len; k++)
+                if (!s_is_name_char ((unsigned char) s [k])) {
+                    snprintf (err, errlen, "frame %d has a character not allowed in a name", i + 1);
+                    return -1;
+                }
+            return 0;
+        case DDC_F_U64:
+            if (ddc_parse_u64 (s, &msg->u64 [i]) < 0) {
+                snprintf (err, errlen, "frame %d must be a decimal integer", i + 1);
+                return -1;
+            }
+            return 0;
+        case DDC_F_EPOCH:
+            if (len != 16 || strspn (s, "0123456789abcdef") != 16) {
+                snprintf (err, errlen, "frame %d must be 16 lowercase hex digits", i + 1);
+                return -1;
+            }
+            return 0;
+        case DDC_F_OBJECT:
+        case DDC_F_ARRAY:
+        case DDC_F_JSON:
+            if (len > json_max) {
+                snprintf (err, errlen, "frame %d is larger than %zu bytes", i + 1, json_max);
+                errno = EMSGSIZE;
+                return -1;
+            }
+            msg->json [i] = ddc_json_parse (s, len, json_max, why, sizeof (why));
+            if (!msg->json [i]) {
+                snprintf (err, errlen, "frame %d is not valid JSON: %s", i + 1, why);
+                return -1;
+            }
+            if (kind == DDC_F_OBJECT && !cJSON_IsObject (msg->json [i])) {
+                snprintf (err, errlen, "frame %d must be a JSON object", i + 1);
+                return -1;
+            }
+            if (kind == DDC_F_ARRAY && !cJSON_IsArray (msg->json [i])) {
+                snprintf (err, errlen, "frame %d must be a JSON array", i + 1);
+                return -1;
+            }
+            return 0;
     }
     return -1;
 }
@@ -177,18 +178,18 @@ static int
 s_find_type (bool pub, const char *head, size_t head_len)
 {
     for (int i = 0; i < DDC_MSG_COUNT; i++) {
-        if (s_specs[i].pub != pub)
+        if (s_specs [i].pub != pub)
             continue;
-        size_t n = strlen (s_specs[i].name);
-        if (pub ? (head_len >= n && memcmp (head, s_specs[i].name, n) == 0)
-                : (head_len == n && memcmp (head, s_specs[i].name, n) == 0))
+        size_t n = strlen (s_specs [i].name);
+        if (pub ? (head_len >= n && memcmp (head, s_specs [i].name, n) == 0)
+                : (head_len == n && memcmp (head, s_specs [i].name, n) == 0))
             return i;
     }
     return -1;
 }
 
 ddc_msg_t *
-ddc_msg_decode_frames (bool pub, int count, const char *const data[], const size_t lens[],
+ddc_msg_decode_frames (bool pub, int count, const char *const data [], const size_t lens [],
                        char *err, size_t errlen)
 {
     errno = EPROTO;
@@ -196,26 +197,26 @@ ddc_msg_decode_frames (bool pub, int count, const char *const data[], const size
         snprintf (err, errlen, "empty message");
         return NULL;
     }
-    int type = s_find_type (pub, data[0], lens[0]);
+    int type = s_find_type (pub, data [0], lens [0]);
     if (type < 0) {
         snprintf (err, errlen, pub ? "unknown topic" : "unknown command");
         return NULL;
     }
-    const s_spec_t *spec = &s_specs[type];
+    const s_spec_t *spec = &s_specs [type];
     if (count - 1 != spec->nframes) {
         snprintf (err, errlen, "%s takes %d frames, got %d", spec->name, spec->nframes, count - 1);
         return NULL;
     }
-    ddc_msg_t *msg = ddc_calloc (1, sizeof *msg);
+    ddc_msg_t *msg = ddc_calloc (1, sizeof (*msg));
     msg->type = (ddc_msg_type_t) type;
     msg->nframes = spec->nframes;
     if (pub) {
-        msg->topic = ddc_strndup (data[0], lens[0]);
-        size_t tl = lens[0];
-        bool ok = tl <= DDC_MAX_TEXT && strlen (msg->topic) == tl && tl > 0
-               && msg->topic[tl - 1] == '/';
+        msg->topic = ddc_strndup (data [0], lens [0]);
+        size_t tl = lens [0];
+        bool ok =
+            tl <= DDC_MAX_TEXT && strlen (msg->topic) == tl && tl > 0 && msg->topic [tl - 1] == '/';
         for (size_t k = 0; ok && k < tl; k++)
-            ok = s_is_name_char ((unsigned char) msg->topic[k]);
+            ok = s_is_name_char ((unsigned char) msg->topic [k]);
         if (!ok) {
             snprintf (err, errlen, "malformed topic");
             ddc_msg_destroy (&msg);
@@ -223,14 +224,15 @@ ddc_msg_decode_frames (bool pub, int count, const char *const data[], const size
         }
     }
     for (int i = 0; i < spec->nframes; i++) {
-        msg->frame[i] = ddc_malloc (lens[i + 1] + 1);
-        memcpy (msg->frame[i], data[i + 1], lens[i + 1]);
-        msg->frame[i][lens[i + 1]] = '\0';
-        msg->len[i] = lens[i + 1];
+        msg->frame [i] = ddc_malloc (lens [i + 1] + 1);
+        memcpy (msg->frame [i], data [i + 1], lens [i + 1]);
+        msg->frame [i][lens [i + 1]] = '\0';
+        msg->len [i] = lens [i + 1];
     }
     for (int i = 0; i < spec->nframes; i++)
-        if (s_check_frame (msg, i, spec->kind[i], spec->json_max ? spec->json_max : DDC_MAX_JSON,
-                           err, errlen) < 0) {
+        if (s_check_frame (msg, i, spec->kind [i], spec->json_max ? spec->json_max : DDC_MAX_JSON,
+                           err, errlen)
+            < 0) {
             ddc_msg_destroy (&msg);
             return NULL;
         }
@@ -251,14 +253,14 @@ s_decode_zmsg (bool pub, zmsg_t *zmsg, char *err, size_t errlen)
         errno = EMSGSIZE;
         return NULL;
     }
-    const char *data[DDC_MAX_FRAMES + 1];
-    size_t lens[DDC_MAX_FRAMES + 1];
+    const char *data [DDC_MAX_FRAMES + 1];
+    size_t lens [DDC_MAX_FRAMES + 1];
     int i = 0;
     for (zframe_t *f = zmsg_first (zmsg); f; f = zmsg_next (zmsg), i++) {
-        data[i] = (const char *) zframe_data (f);
-        lens[i] = zframe_size (f);
-        if (!data[i])
-            data[i] = "";
+        data [i] = (const char *) zframe_data (f);
+        lens [i] = zframe_size (f);
+        if (!data [i])
+            data [i] = "";
     }
     return ddc_msg_decode_frames (pub, i, data, lens, err, errlen);
 }
@@ -297,7 +299,7 @@ ddc_msg_topic_part (const ddc_msg_t *msg, int index, char *buf, size_t size)
     if (!end || end == p || (size_t) (end - p) >= size)
         return -1;
     memcpy (buf, p, (size_t) (end - p));
-    buf[end - p] = '\0';
+    buf [end - p] = '\0';
     return 0;
 }
 
@@ -308,8 +310,8 @@ ddc_msg_destroy (ddc_msg_t **msg_p)
         return;
     ddc_msg_t *msg = *msg_p;
     for (int i = 0; i < DDC_MAX_FRAMES; i++) {
-        free (msg->frame[i]);
-        cJSON_Delete (msg->json[i]);
+        free (msg->frame [i]);
+        cJSON_Delete (msg->json [i]);
     }
     free (msg->topic);
     free (msg);
@@ -317,12 +319,12 @@ ddc_msg_destroy (ddc_msg_t **msg_p)
 }
 
 zmsg_t *
-ddc_msg_build (ddc_msg_type_t type, int nframes, const char *frames[])
+ddc_msg_build (ddc_msg_type_t type, int nframes, const char *frames [])
 {
     if (type >= DDC_MSG_COUNT)
         return NULL;
-    const s_spec_t *spec = &s_specs[type];
-    /* PUB messages carry the topic as an extra first string. */
+    const s_spec_t *spec = &s_specs [type];
+    //  PUB messages carry the topic as an extra first string.
     int expected = spec->nframes + (spec->pub ? 1 : 0);
     if (nframes != expected)
         return NULL;
@@ -330,20 +332,20 @@ ddc_msg_build (ddc_msg_type_t type, int nframes, const char *frames[])
     if (!spec->pub)
         zmsg_addstr (zmsg, spec->name);
     for (int i = 0; i < nframes; i++)
-        zmsg_addmem (zmsg, frames[i], strlen (frames[i]));
+        zmsg_addmem (zmsg, frames [i], strlen (frames [i]));
     return zmsg;
 }
 
 zmsg_t *
 ddc_msg_buildv (ddc_msg_type_t type, ...)
 {
-    const char *frames[DDC_MAX_FRAMES + 1];
+    const char *frames [DDC_MAX_FRAMES + 1];
     int n = 0;
     va_list ap;
     va_start (ap, type);
     const char *s;
     while ((s = va_arg (ap, const char *)) != NULL && n < DDC_MAX_FRAMES + 1)
-        frames[n++] = s;
+        frames [n++] = s;
     va_end (ap);
     return ddc_msg_build (type, n, frames);
 }
@@ -358,9 +360,9 @@ ddc_msg_save (ddc_msg_type_t type, const char *first, uint64_t expected, const c
     size_t len = strlen (text);
     zmsg_t *msg = NULL;
     if (len <= DDC_MAX_JSON && (type == DDC_SAVE || type == DDC_SETUP)) {
-        char req[40], rev[24];
+        char req [40], rev [24];
         ddc_req_id (req);
-        snprintf (rev, sizeof rev, "%llu", (unsigned long long) expected);
+        snprintf (rev, sizeof (rev), "%llu", (unsigned long long) expected);
         msg = ddc_msg_buildv (type, req, first, rev, author, text, NULL);
     }
     explicit_bzero (text, len);
@@ -369,11 +371,11 @@ ddc_msg_save (ddc_msg_type_t type, const char *first, uint64_t expected, const c
 }
 
 void
-ddc_req_id (char out[40])
+ddc_req_id (char out [40])
 {
-    static char prefix[17];
+    static char prefix [17];
     static uint64_t counter;
-    if (!prefix[0])
+    if (!prefix [0])
         ddc_random_hex (prefix, 8);
     snprintf (out, 40, "%s-%llu", prefix, (unsigned long long) ++counter);
 }

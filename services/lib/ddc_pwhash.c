@@ -11,23 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* argon2id cost: libsodium's "interactive" level (2 passes, 64 MiB). */
+//  argon2id cost: libsodium's "interactive" level (2 passes, 64 MiB).
 #define S_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define S_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
 
-/* Bounds on the parameters a hash names (legacy ones and argon2id hashes
-   made elsewhere): a hash from the config must not make a single check run
-   for minutes or exhaust memory. */
-#define S_ARGON2_MAX_M    (1024u * 1024)      /* KiB: 1 GiB */
-#define S_ARGON2_MAX_T    16
-#define S_ARGON2_MAX_P    16
+//  Bounds on the parameters a hash names (legacy ones and argon2id hashes
+//  made elsewhere): a hash from the config must not make a single check run
+//  for minutes or exhaust memory.
+#define S_ARGON2_MAX_M (1024u * 1024) //  KiB: 1 GiB
+#define S_ARGON2_MAX_T 16
+#define S_ARGON2_MAX_P 16
 #define S_PBKDF2_MAX_ITER 5000000
-#define S_SCRYPT_MAX_N    (1u << 20)
-#define S_SCRYPT_MAX_R    32
-#define S_SCRYPT_MAX_P    16
-#define S_SCRYPT_MAX_MEM  (1100ull * 1024 * 1024)
-#define S_SALT_MAX        128
-#define S_DK_MAX          64
+#define S_SCRYPT_MAX_N (1u << 20)
+#define S_SCRYPT_MAX_R 32
+#define S_SCRYPT_MAX_P 16
+#define S_SCRYPT_MAX_MEM (1100ull * 1024 * 1024)
+#define S_SALT_MAX 128
+#define S_DK_MAX 64
 
 int
 ddc_pwhash_init (void)
@@ -50,23 +50,24 @@ ddc_pwhash_kind (const char *hash)
 }
 
 int
-ddc_pwhash_hash (const char *password, char out[DDC_PWHASH_MAX])
+ddc_pwhash_hash (const char *password, char out [DDC_PWHASH_MAX])
 {
     if (!password)
         return -1;
-    char tmp[crypto_pwhash_STRBYTES];
+    char tmp [crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str_alg (tmp, password, strlen (password), S_OPSLIMIT, S_MEMLIMIT,
-                               crypto_pwhash_ALG_ARGON2ID13) != 0)
+                               crypto_pwhash_ALG_ARGON2ID13)
+        != 0)
         return -1;
     size_t n = strlen (tmp);
     if (n >= DDC_PWHASH_MAX)
         return -1;
     memcpy (out, tmp, n + 1);
-    sodium_memzero (tmp, sizeof tmp);
+    sodium_memzero (tmp, sizeof (tmp));
     return 0;
 }
 
-/* Parse an unsigned decimal in [1, max] from [p, end). */
+//  Parse an unsigned decimal in [1, max] from [p, end).
 static int
 s_uint (const char *p, const char *end, unsigned long long max, unsigned long long *out)
 {
@@ -96,15 +97,15 @@ s_unhex (const char *hex, size_t hexlen, unsigned char *out, size_t outmax, size
     return 0;
 }
 
-/* An argon2id string's cost "$argon2id$v=19$m=M,t=T,p=P$..." within the
-   bounds above (libsodium checks the rest of the string when it verifies). */
+//  An argon2id string's cost "$argon2id$v=19$m=M,t=T,p=P$..." within the
+//  bounds above (libsodium checks the rest of the string when it verifies).
 static int
 s_parse_argon2id (const char *hash)
 {
-    static const char head[] = "$argon2id$v=19$m=";
-    if (strncmp (hash, head, sizeof head - 1) != 0)
+    static const char head [] = "$argon2id$v=19$m=";
+    if (strncmp (hash, head, sizeof (head) - 1) != 0)
         return -1;
-    const char *p = hash + sizeof head - 1;
+    const char *p = hash + sizeof (head) - 1;
     const char *c1 = strchr (p, ',');
     const char *c2 = c1 ? strchr (c1 + 1, ',') : NULL;
     const char *end = c2 ? strchr (c2 + 1, '$') : NULL;
@@ -116,10 +117,10 @@ s_parse_argon2id (const char *hash)
     return 0;
 }
 
-/* werkzeug: "METHOD$SALT$HEX"; splits it, checks the salt and hex. */
+//  werkzeug: "METHOD$SALT$HEX"; splits it, checks the salt and hex.
 static int
-s_werkzeug_split (const char *hash, const char **method_end, const char **salt,
-                  size_t *saltlen, unsigned char *dk, size_t *dklen)
+s_werkzeug_split (const char *hash, const char **method_end, const char **salt, size_t *saltlen,
+                  unsigned char *dk, size_t *dklen)
 {
     const char *d1 = strchr (hash, '$');
     const char *d2 = d1 ? strchr (d1 + 1, '$') : NULL;
@@ -133,17 +134,17 @@ s_werkzeug_split (const char *hash, const char **method_end, const char **salt,
     return s_unhex (d2 + 1, strlen (d2 + 1), dk, S_DK_MAX, dklen);
 }
 
-/* A werkzeug hash's parts and parameters. */
+//  A werkzeug hash's parts and parameters.
 typedef struct {
     const EVP_MD *md;
     unsigned long long iter, n, r, p;
     const char *salt;
     size_t saltlen, dklen;
-    unsigned char want[S_DK_MAX];
+    unsigned char want [S_DK_MAX];
 } s_legacy_t;
 
-/* A werkzeug PBKDF2 hash "pbkdf2:NAME:ITER$SALT$HEX", split and checked
-   (werkzeug always writes the iterations). 0 or -1. */
+//  A werkzeug PBKDF2 hash "pbkdf2:NAME:ITER$SALT$HEX", split and checked
+//  (werkzeug always writes the iterations). 0 or -1.
 static int
 s_parse_pbkdf2 (const char *hash, s_legacy_t *h)
 {
@@ -168,7 +169,7 @@ s_parse_pbkdf2 (const char *hash, s_legacy_t *h)
     return h->dklen == (size_t) EVP_MD_get_size (h->md) ? 0 : -1;
 }
 
-/* A werkzeug scrypt hash "scrypt:N:R:P$SALT$HEX", split and checked. */
+//  A werkzeug scrypt hash "scrypt:N:R:P$SALT$HEX", split and checked.
 static int
 s_parse_scrypt (const char *hash, s_legacy_t *h)
 {
@@ -181,11 +182,10 @@ s_parse_scrypt (const char *hash, s_legacy_t *h)
     if (!c2)
         return -1;
     if (s_uint (p1, c1, S_SCRYPT_MAX_N, &h->n) < 0 || s_uint (c1 + 1, c2, S_SCRYPT_MAX_R, &h->r) < 0
-        || s_uint (c2 + 1, mend, S_SCRYPT_MAX_P, &h->p) < 0 || (h->n & (h->n - 1)) != 0
-        || h->n < 2)
+        || s_uint (c2 + 1, mend, S_SCRYPT_MAX_P, &h->p) < 0 || (h->n & (h->n - 1)) != 0 || h->n < 2)
         return -1;
-    /* werkzeug allows maxmem = 132 * n * r * p; OpenSSL needs 128 * r *
-       (n + 2) + 128 * r * p of it (small n: a hash werkzeug cannot check) */
+    //  werkzeug allows maxmem = 132 * n * r * p; OpenSSL needs 128 * r *
+    //  (n + 2) + 128 * r * p of it (small n: a hash werkzeug cannot check)
     unsigned long long maxmem = 132ull * h->n * h->r * h->p;
     unsigned long long need = 128ull * h->r * (h->n + 2) + 128ull * h->r * h->p;
     return maxmem <= S_SCRYPT_MAX_MEM && need <= maxmem ? 0 : -1;
@@ -195,14 +195,15 @@ static int
 s_verify_pbkdf2 (const char *password, const char *hash)
 {
     s_legacy_t h;
-    unsigned char got[S_DK_MAX];
+    unsigned char got [S_DK_MAX];
     if (s_parse_pbkdf2 (hash, &h) < 0)
         return -1;
     if (PKCS5_PBKDF2_HMAC (password, (int) strlen (password), (const unsigned char *) h.salt,
-                           (int) h.saltlen, (int) h.iter, h.md, (int) h.dklen, got) != 1)
+                           (int) h.saltlen, (int) h.iter, h.md, (int) h.dklen, got)
+        != 1)
         return -1;
     int match = CRYPTO_memcmp (got, h.want, h.dklen) == 0;
-    OPENSSL_cleanse (got, sizeof got);
+    OPENSSL_cleanse (got, sizeof (got));
     return match;
 }
 
@@ -210,34 +211,36 @@ static int
 s_verify_scrypt (const char *password, const char *hash)
 {
     s_legacy_t h;
-    unsigned char got[S_DK_MAX];
+    unsigned char got [S_DK_MAX];
     if (s_parse_scrypt (hash, &h) < 0)
         return -1;
-    if (EVP_PBE_scrypt (password, strlen (password), (const unsigned char *) h.salt, h.saltlen,
-                        h.n, h.r, h.p, 132ull * h.n * h.r * h.p, got, h.dklen) != 1)
+    if (EVP_PBE_scrypt (password, strlen (password), (const unsigned char *) h.salt, h.saltlen, h.n,
+                        h.r, h.p, 132ull * h.n * h.r * h.p, got, h.dklen)
+        != 1)
         return -1;
     int match = CRYPTO_memcmp (got, h.want, h.dklen) == 0;
-    OPENSSL_cleanse (got, sizeof got);
+    OPENSSL_cleanse (got, sizeof (got));
     return match;
 }
 
 int
 ddc_pwhash_verify (const char *password, const char *hash)
 {
-    if (!password || !hash || strlen (password) > DDC_PWHASH_PASS_MAX || strlen (hash) >= DDC_PWHASH_MAX)
+    if (!password || !hash || strlen (password) > DDC_PWHASH_PASS_MAX
+        || strlen (hash) >= DDC_PWHASH_MAX)
         return -1;
     switch (ddc_pwhash_kind (hash)) {
-    case DDC_PWHASH_ARGON2ID:
-        if (s_parse_argon2id (hash) < 0)
+        case DDC_PWHASH_ARGON2ID:
+            if (s_parse_argon2id (hash) < 0)
+                return -1;
+            //  a malformed string also fails here: count it as no match
+            return crypto_pwhash_str_verify (hash, password, strlen (password)) == 0 ? 1 : 0;
+        case DDC_PWHASH_PBKDF2:
+            return s_verify_pbkdf2 (password, hash);
+        case DDC_PWHASH_SCRYPT:
+            return s_verify_scrypt (password, hash);
+        default:
             return -1;
-        /* a malformed string also fails here: count it as no match */
-        return crypto_pwhash_str_verify (hash, password, strlen (password)) == 0 ? 1 : 0;
-    case DDC_PWHASH_PBKDF2:
-        return s_verify_pbkdf2 (password, hash);
-    case DDC_PWHASH_SCRYPT:
-        return s_verify_scrypt (password, hash);
-    default:
-        return -1;
     }
 }
 
@@ -248,15 +251,15 @@ ddc_pwhash_usable (const char *hash)
         return false;
     s_legacy_t h;
     switch (ddc_pwhash_kind (hash)) {
-    case DDC_PWHASH_ARGON2ID:
-        return s_parse_argon2id (hash) == 0
-               && crypto_pwhash_str_needs_rehash (hash, S_OPSLIMIT, S_MEMLIMIT) != -1;
-    case DDC_PWHASH_PBKDF2:
-        return s_parse_pbkdf2 (hash, &h) == 0;
-    case DDC_PWHASH_SCRYPT:
-        return s_parse_scrypt (hash, &h) == 0;
-    default:
-        return false;
+        case DDC_PWHASH_ARGON2ID:
+            return s_parse_argon2id (hash) == 0
+                   && crypto_pwhash_str_needs_rehash (hash, S_OPSLIMIT, S_MEMLIMIT) != -1;
+        case DDC_PWHASH_PBKDF2:
+            return s_parse_pbkdf2 (hash, &h) == 0;
+        case DDC_PWHASH_SCRYPT:
+            return s_parse_scrypt (hash, &h) == 0;
+        default:
+            return false;
     }
 }
 

@@ -17,44 +17,44 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define DDC_PWHASH_MAX       512            /* the broker's limit for the field */
-#define DDC_PWHASH_PASS_MAX  1024           /* longer passwords are refused     */
-#define DDC_PWHASH_MIN_LEN   10
+#define DDC_PWHASH_MAX 512       //  the broker's limit for the field
+#define DDC_PWHASH_PASS_MAX 1024 //  longer passwords are refused
+#define DDC_PWHASH_MIN_LEN 10
 
 typedef enum {
-    DDC_PWHASH_EMPTY,                       /* "" : no password set */
+    DDC_PWHASH_EMPTY, //  "" : no password set
     DDC_PWHASH_ARGON2ID,
-    DDC_PWHASH_PBKDF2,                      /* werkzeug pbkdf2:... */
-    DDC_PWHASH_SCRYPT,                      /* werkzeug scrypt:... */
+    DDC_PWHASH_PBKDF2, //  werkzeug pbkdf2:...
+    DDC_PWHASH_SCRYPT, //  werkzeug scrypt:...
     DDC_PWHASH_UNKNOWN
 } ddc_pwhash_kind_t;
 
-/* libsodium's init; 0/-1. */
+//  libsodium's init; 0/-1.
 int ddc_pwhash_init (void);
 
 ddc_pwhash_kind_t ddc_pwhash_kind (const char *hash);
 
-/* Hash password with argon2id into out[DDC_PWHASH_MAX]. 0/-1. */
-int ddc_pwhash_hash (const char *password, char out[DDC_PWHASH_MAX]);
+//  Hash password with argon2id into out[DDC_PWHASH_MAX]. 0/-1.
+int ddc_pwhash_hash (const char *password, char out [DDC_PWHASH_MAX]);
 
-/* 1 when password matches hash, 0 when not, -1 when the hash is malformed
-   or of an unknown kind (which never matches). */
+//  1 when password matches hash, 0 when not, -1 when the hash is malformed
+//  or of an unknown kind (which never matches).
 int ddc_pwhash_verify (const char *password, const char *hash);
 
-/* True when hash is of a kind ddc_pwhash_verify checks and well formed
-   (its parameters within bounds): a hash that some password can match.
-   Only parses; computes nothing. */
+//  True when hash is of a kind ddc_pwhash_verify checks and well formed
+//  (its parameters within bounds): a hash that some password can match.
+//  Only parses; computes nothing.
 bool ddc_pwhash_usable (const char *hash);
 
-/* True for legacy hashes and argon2id with weaker parameters than ours. */
+//  True for legacy hashes and argon2id with weaker parameters than ours.
 bool ddc_pwhash_needs_rehash (const char *hash);
 
-/* The policy: 10 to 1024 bytes of valid UTF-8 without control characters,
-   and either at least 3 of the 4 kinds (lowercase, uppercase, digits,
-   others such as punctuation, spaces or non-ASCII letters), or at least 16
-   characters of at least 2 kinds (a passphrase). Returns NULL when
-   acceptable, else the locale key of the reason ("pw.too_short",
-   "pw.too_long", "pw.kinds", "pw.invalid"). */
+//  The policy: 10 to 1024 bytes of valid UTF-8 without control characters,
+//  and either at least 3 of the 4 kinds (lowercase, uppercase, digits,
+//  others such as punctuation, spaces or non-ASCII letters), or at least 16
+//  characters of at least 2 kinds (a passphrase). Returns NULL when
+//  acceptable, else the locale key of the reason ("pw.too_short",
+//  "pw.too_long", "pw.kinds", "pw.invalid").
 const char *ddc_pwhash_policy (const char *password);
 
 #endif

@@ -16,29 +16,21 @@
 #define S_CACHE_SIZE 16
 #define S_CACHE_TTL_MS (3600 * 1000)
 
-typedef enum {
-    S_ONCE, S_DAILY, S_WEEKLY, S_MONTHLY, S_YEARLY, S_CRON, S_CYCLES
-} s_cycle_t;
+typedef enum { S_ONCE, S_DAILY, S_WEEKLY, S_MONTHLY, S_YEARLY, S_CRON, S_CYCLES } s_cycle_t;
 
-static const char *const s_cycle_names [S_CYCLES] = {
-    "once", "daily", "weekly", "monthly", "yearly", "cron"
-};
+static const char *const s_cycle_names [S_CYCLES] = { "once",    "daily",  "weekly",
+                                                      "monthly", "yearly", "cron" };
 
 //  Years a cron schedule is searched ahead for its next run: enough for
 //  "0 0 29 2 *" across a century year that is not a leap year.
 #define S_CRON_YEARS 9
 //  Indexed by tm_wday (0 = Sunday).
-static const char *const s_wday_keys [7] = {
-    "sun", "mon", "tue", "wed", "thu", "fri", "sat"
-};
-static const char *const s_wday_names [7] = {
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-    "Saturday"
-};
-static const char *const s_month_names [12] = {
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December"
-};
+static const char *const s_wday_keys [7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+static const char *const s_wday_names [7] = { "Sunday",   "Monday", "Tuesday", "Wednesday",
+                                              "Thursday", "Friday", "Saturday" };
+static const char *const s_month_names [12] = { "January",   "February", "March",    "April",
+                                                "May",       "June",     "July",     "August",
+                                                "September", "October",  "November", "December" };
 
 //  A cron schedule: the minutes, hours, days of month (1..31), months
 //  (1..12) and weekdays (0 = Sunday) it matches, as bit sets.
@@ -47,17 +39,17 @@ typedef struct {
     uint32_t hours, mdays;
     uint16_t months;
     uint8_t wdays;
-    bool mday_any, wday_any;    //  the field was "*" or "*/N"
+    bool mday_any, wday_any; //  the field was "*" or "*/N"
 } s_cron_t;
 
 //  A task's schedule, parsed and checked.
 typedef struct {
     s_cycle_t cycle;
-    s_cron_t cron;              //  cron only
+    s_cron_t cron; //  cron only
     int hour, minute;
-    int year, month, day;       //  once: date; monthly: day; yearly: month, day
-    int wday;                   //  weekly: 0 = Sunday
-    const char *zone;           //  borrowed from the task
+    int year, month, day; //  once: date; monthly: day; yearly: month, day
+    int wday;             //  weekly: 0 = Sunday
+    const char *zone;     //  borrowed from the task
 } s_plan_t;
 
 typedef struct {
@@ -115,9 +107,8 @@ s_int (const cJSON *task, const char *key, int lo, int hi, int *out)
 //  --------------------------------------------------------------------------
 //  Cron expressions
 
-static const char *const s_cron_months [12] = {
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
-};
+static const char *const s_cron_months [12] = { "jan", "feb", "mar", "apr", "may", "jun",
+                                                "jul", "aug", "sep", "oct", "nov", "dec" };
 
 //  A number or (names != NULL) a three-letter name at *p into *out.
 static int
@@ -148,8 +139,8 @@ s_cron_value (const char **p, const char *const *names, int nnames, int base, in
 //  One field ("*", "1-5", "*/15", "0,30", "mon-fri", "1-10/2") into the bit
 //  set *bits for lo..hi; hi_alias (7 for weekdays) is folded to lo.
 static int
-s_cron_field (const char *field, size_t len, int lo, int hi, int hi_alias,
-              const char *const *names, int nnames, int name_base, uint64_t *bits, bool *any)
+s_cron_field (const char *field, size_t len, int lo, int hi, int hi_alias, const char *const *names,
+              int nnames, int name_base, uint64_t *bits, bool *any)
 {
     char text [64];
     if (len == 0 || len >= sizeof (text))
@@ -159,7 +150,7 @@ s_cron_field (const char *field, size_t len, int lo, int hi, int hi_alias,
     *bits = 0;
     *any = text [0] == '*';
     int top = hi_alias > hi ? hi_alias : hi;
-    for (const char *p = text; ; p++) {
+    for (const char *p = text;; p++) {
         int a, b, step = 1;
         if (*p == '*') {
             a = lo;
@@ -175,9 +166,8 @@ s_cron_field (const char *field, size_t len, int lo, int hi, int hi_alias,
                 if (s_cron_value (&p, names, nnames, name_base, &b) != 0)
                     return -1;
             }
-            else
-            if (*p == '/')
-                b = hi;                 //  "5/15": from 5 to the end, every 15
+            else if (*p == '/')
+                b = hi; //  "5/15": from 5 to the end, every 15
         }
         if (*p == '/') {
             p++;
@@ -205,7 +195,7 @@ s_cron_parse (const char *text, s_cron_t *cron)
     const char *start [5];
     size_t len [5];
     int n = 0;
-    for (const char *p = text; *p; ) {
+    for (const char *p = text; *p;) {
         while (*p == ' ' || *p == '\t')
             p++;
         if (!*p)
@@ -233,8 +223,7 @@ s_cron_parse (const char *text, s_cron_t *cron)
     if (s_cron_field (start [3], len [3], 1, 12, -1, s_cron_months, 12, 1, &bits, &any) != 0)
         return -1;
     cron->months = (uint16_t) bits;
-    if (s_cron_field (start [4], len [4], 0, 6, 7, s_wday_keys, 7, 0, &bits,
-                      &cron->wday_any) != 0)
+    if (s_cron_field (start [4], len [4], 0, 6, 7, s_wday_keys, 7, 0, &bits, &cron->wday_any) != 0)
         return -1;
     cron->wdays = (uint8_t) bits;
     return 0;
@@ -271,8 +260,7 @@ s_plan (const cJSON *task, s_plan_t *plan)
     if (!at)
         return -1;
 
-    if (strnlen (at, 6) != 5 || at [2] != ':' || !s_digits (at, 2)
-    ||  !s_digits (at + 3, 2))
+    if (strnlen (at, 6) != 5 || at [2] != ':' || !s_digits (at, 2) || !s_digits (at + 3, 2))
         return -1;
     plan->hour = s_num2 (at);
     plan->minute = s_num2 (at + 3);
@@ -282,16 +270,14 @@ s_plan (const cJSON *task, s_plan_t *plan)
     switch (plan->cycle) {
         case S_ONCE: {
             const char *date = s_string (task, "date");
-            if (!date || strnlen (date, 11) != 10 || date [4] != '-'
-            ||  date [7] != '-' || !s_digits (date, 4)
-            ||  !s_digits (date + 5, 2) || !s_digits (date + 8, 2))
+            if (!date || strnlen (date, 11) != 10 || date [4] != '-' || date [7] != '-'
+                || !s_digits (date, 4) || !s_digits (date + 5, 2) || !s_digits (date + 8, 2))
                 return -1;
             plan->year = s_num2 (date) * 100 + s_num2 (date + 2);
             plan->month = s_num2 (date + 5);
             plan->day = s_num2 (date + 8);
-            if (plan->year < 1970 || plan->month < 1 || plan->month > 12
-            ||  plan->day < 1
-            ||  plan->day > ddc_tz_days_in_month (plan->year, plan->month))
+            if (plan->year < 1970 || plan->month < 1 || plan->month > 12 || plan->day < 1
+                || plan->day > ddc_tz_days_in_month (plan->year, plan->month))
                 return -1;
             break;
         }
@@ -314,8 +300,8 @@ s_plan (const cJSON *task, s_plan_t *plan)
         case S_YEARLY:
             //  Day checked against a leap year: Feb 29 is allowed
             if (s_int (task, "month", 1, 12, &plan->month) != 0
-            ||  s_int (task, "day", 1, 31, &plan->day) != 0
-            ||  plan->day > ddc_tz_days_in_month (2000, plan->month))
+                || s_int (task, "day", 1, 31, &plan->day) != 0
+                || plan->day > ddc_tz_days_in_month (2000, plan->month))
                 return -1;
             break;
         default:
@@ -392,17 +378,17 @@ ddc_schedule_flush (void)
 //  keep the instant in *best if it is after "after" and the earliest yet.
 
 static void
-s_consider (const ddc_tz_t *zone, const s_plan_t *plan, int64_t year,
-            int month, int day, int64_t after, int64_t *best, bool *have)
+s_consider (const ddc_tz_t *zone, const s_plan_t *plan, int64_t year, int month, int day,
+            int64_t after, int64_t *best, bool *have)
 {
     int dim = ddc_tz_days_in_month (year, month);
     if (year < 1 || year > 9999 || dim == 0)
         return;
-    struct tm local = {
-        .tm_year = (int) (year - 1900), .tm_mon = month - 1,
-        .tm_mday = day < dim ? day : dim,
-        .tm_hour = plan->hour, .tm_min = plan->minute
-    };
+    struct tm local = { .tm_year = (int) (year - 1900),
+                        .tm_mon = month - 1,
+                        .tm_mday = day < dim ? day : dim,
+                        .tm_hour = plan->hour,
+                        .tm_min = plan->minute };
     int64_t when;
     if (ddc_tz_from_local (zone, &local, &when, NULL) != 0 || when <= after)
         return;
@@ -425,8 +411,8 @@ s_cron_next (const ddc_tz_t *zone, const s_cron_t *cron, int64_t after, int64_t 
     struct tm now;
     if (ddc_tz_to_local (zone, after, &now, NULL) != 0)
         return -1;
-    int64_t start = ddc_tz_days_from_civil ((int64_t) now.tm_year + 1900,
-                                            now.tm_mon + 1, now.tm_mday) - 1;
+    int64_t start =
+        ddc_tz_days_from_civil ((int64_t) now.tm_year + 1900, now.tm_mon + 1, now.tm_mday) - 1;
     for (int64_t d = start; d <= start + 366 * S_CRON_YEARS; d++) {
         int64_t year;
         int month, day, wday;
@@ -437,7 +423,9 @@ s_cron_next (const ddc_tz_t *zone, const s_cron_t *cron, int64_t after, int64_t 
             continue;
         bool md = cron->mdays & (1u << day), wd = cron->wdays & (1u << wday);
         bool match = cron->mday_any && cron->wday_any ? true
-                   : cron->mday_any ? wd : cron->wday_any ? md : md || wd;
+                     : cron->mday_any                 ? wd
+                     : cron->wday_any                 ? md
+                                                      : md || wd;
         if (!match)
             continue;
         bool have = false;
@@ -448,10 +436,11 @@ s_cron_next (const ddc_tz_t *zone, const s_cron_t *cron, int64_t after, int64_t 
             for (int m = 0; m < 60; m++) {
                 if (!(cron->minutes & (1ULL << m)))
                     continue;
-                struct tm local = {
-                    .tm_year = (int) (year - 1900), .tm_mon = month - 1, .tm_mday = day,
-                    .tm_hour = h, .tm_min = m
-                };
+                struct tm local = { .tm_year = (int) (year - 1900),
+                                    .tm_mon = month - 1,
+                                    .tm_mday = day,
+                                    .tm_hour = h,
+                                    .tm_min = m };
                 int64_t when;
                 if (ddc_tz_from_local (zone, &local, &when, NULL) != 0 || when <= after)
                     continue;
@@ -474,14 +463,13 @@ s_cron_next (const ddc_tz_t *zone, const s_cron_t *cron, int64_t after, int64_t 
 //  cycle gets enough candidates to include its next run.
 
 static int
-s_next (const ddc_tz_t *zone, const s_plan_t *plan, int64_t after,
-        int64_t *next)
+s_next (const ddc_tz_t *zone, const s_plan_t *plan, int64_t after, int64_t *next)
 {
     struct tm now;
     if (ddc_tz_to_local (zone, after, &now, NULL) != 0)
         return -1;
-    int64_t start = ddc_tz_days_from_civil ((int64_t) now.tm_year + 1900,
-                                            now.tm_mon + 1, now.tm_mday) - 1;
+    int64_t start =
+        ddc_tz_days_from_civil ((int64_t) now.tm_year + 1900, now.tm_mon + 1, now.tm_mday) - 1;
     int64_t year;
     int month, day, wday;
     ddc_tz_civil_from_days (start, &year, &month, &day, &wday);
@@ -492,8 +480,7 @@ s_next (const ddc_tz_t *zone, const s_plan_t *plan, int64_t after,
         case S_CRON:
             return s_cron_next (zone, &plan->cron, after, next);
         case S_ONCE:
-            s_consider (zone, plan, plan->year, plan->month, plan->day,
-                        after, &best, &have);
+            s_consider (zone, plan, plan->year, plan->month, plan->day, after, &best, &have);
             break;
         case S_DAILY:
             for (int k = 0; k < 4; k++) {
@@ -520,8 +507,7 @@ s_next (const ddc_tz_t *zone, const s_plan_t *plan, int64_t after,
             break;
         case S_YEARLY:
             for (int k = 0; k < 3; k++)
-                s_consider (zone, plan, year + k, plan->month, plan->day,
-                            after, &best, &have);
+                s_consider (zone, plan, year + k, plan->month, plan->day, after, &best, &have);
             break;
         default:
             break;
@@ -536,8 +522,7 @@ int
 ddc_schedule_next (const cJSON *task, int64_t after, int64_t *next)
 {
     s_plan_t plan;
-    if (!next || s_plan (task, &plan) != 0
-    ||  after < DDC_TZ_TIME_MIN || after > DDC_TZ_TIME_MAX)
+    if (!next || s_plan (task, &plan) != 0 || after < DDC_TZ_TIME_MIN || after > DDC_TZ_TIME_MAX)
         return -1;
     pthread_mutex_lock (&s_cache_lock);
     const ddc_tz_t *zone = s_cache_zone (plan.zone);
@@ -551,8 +536,8 @@ int
 ddc_schedule_next_local (const cJSON *task, int64_t after, int64_t *next, struct tm *local)
 {
     s_plan_t plan;
-    if (!next || !local || s_plan (task, &plan) != 0
-    ||  after < DDC_TZ_TIME_MIN || after > DDC_TZ_TIME_MAX)
+    if (!next || !local || s_plan (task, &plan) != 0 || after < DDC_TZ_TIME_MIN
+        || after > DDC_TZ_TIME_MAX)
         return -1;
     pthread_mutex_lock (&s_cache_lock);
     const ddc_tz_t *zone = s_cache_zone (plan.zone);
@@ -587,8 +572,8 @@ ddc_schedule_new_id (const cJSON *list, const char *container, const char *actio
     char base [64];
     size_t o = 0;
     char raw [200];
-    snprintf (raw, sizeof (raw), "%s-%s-%s", container ? container : "",
-              action ? action : "", cycle ? cycle : "");
+    snprintf (raw, sizeof (raw), "%s-%s-%s", container ? container : "", action ? action : "",
+              cycle ? cycle : "");
     for (const char *p = raw; *p && o + 1 < sizeof (base) - 6; p++)
         base [o++] = isalnum ((unsigned char) *p) || *p == '_' || *p == '-' ? *p : '-';
     base [o] = '\0';
@@ -615,23 +600,22 @@ ddc_schedule_describe (const cJSON *task, char *buf, size_t size)
     int n = -1;
     switch (plan.cycle) {
         case S_ONCE:
-            n = snprintf (buf, size, "once on %04d-%02d-%02d at %s (%s)",
-                          plan.year, plan.month, plan.day, at, plan.zone);
+            n = snprintf (buf, size, "once on %04d-%02d-%02d at %s (%s)", plan.year, plan.month,
+                          plan.day, at, plan.zone);
             break;
         case S_DAILY:
             n = snprintf (buf, size, "daily at %s (%s)", at, plan.zone);
             break;
         case S_WEEKLY:
-            n = snprintf (buf, size, "weekly on %s at %s (%s)",
-                          s_wday_names [plan.wday], at, plan.zone);
+            n = snprintf (buf, size, "weekly on %s at %s (%s)", s_wday_names [plan.wday], at,
+                          plan.zone);
             break;
         case S_MONTHLY:
-            n = snprintf (buf, size, "monthly on day %d at %s (%s)",
-                          plan.day, at, plan.zone);
+            n = snprintf (buf, size, "monthly on day %d at %s (%s)", plan.day, at, plan.zone);
             break;
         case S_YEARLY:
-            n = snprintf (buf, size, "yearly on %s %d at %s (%s)",
-                          s_month_names [plan.month - 1], plan.day, at, plan.zone);
+            n = snprintf (buf, size, "yearly on %s %d at %s (%s)", s_month_names [plan.month - 1],
+                          plan.day, at, plan.zone);
             break;
         case S_CRON:
             n = snprintf (buf, size, "cron %s (%s)", s_string (task, "cron"), plan.zone);

@@ -53,45 +53,45 @@
 #include <time.h>
 #include <cJSON.h>
 
-/* Longest cron expression accepted. */
+//  Longest cron expression accepted.
 #define DDC_SCHEDULE_CRON_MAX 100
 
-/* True if text is a cron expression this module runs (see above). */
+//  True if text is a cron expression this module runs (see above).
 bool ddc_schedule_cron_ok (const char *text);
 
-/* First run time of task (borrowed) strictly after instant after (UTC
-   epoch seconds) into *next. Returns 0, or -1 if there is none (a once
-   task whose moment is not after "after"), if the task is invalid or its
-   zone cannot be loaded, if after is outside the years 1..9999 or the run
-   would fall beyond 9999, or if next is NULL. */
+//  First run time of task (borrowed) strictly after instant after (UTC
+//  epoch seconds) into *next. Returns 0, or -1 if there is none (a once
+//  task whose moment is not after "after"), if the task is invalid or its
+//  zone cannot be loaded, if after is outside the years 1..9999 or the run
+//  would fall beyond 9999, or if next is NULL.
 int ddc_schedule_next (const cJSON *task, int64_t after, int64_t *next);
 
-/* ddc_schedule_next, and the run's local time in the task's own zone
-   into *local (tm_year..tm_sec, tm_wday; with the zone cache). Returns 0
-   or -1 as ddc_schedule_next does; local may not be NULL. */
+//  ddc_schedule_next, and the run's local time in the task's own zone
+//  into *local (tm_year..tm_sec, tm_wday; with the zone cache). Returns 0
+//  or -1 as ddc_schedule_next does; local may not be NULL.
 int ddc_schedule_next_local (const cJSON *task, int64_t after, int64_t *next, struct tm *local);
 
-/* An id for a new task of container, unique among the "id"s of list (an
-   array of tasks, may be NULL): "plex-restart-daily", then "-2", "-3", ...
-   (characters outside [A-Za-z0-9_-] become '-', at most 64). */
+//  An id for a new task of container, unique among the "id"s of list (an
+//  array of tasks, may be NULL): "plex-restart-daily", then "-2", "-3", ...
+//  (characters outside [A-Za-z0-9_-] become '-', at most 64).
 void ddc_schedule_new_id (const cJSON *list, const char *container, const char *action,
                           const char *cycle, char *buf, size_t size);
-/* true if a task of list (may be NULL) has this id. */
+//  true if a task of list (may be NULL) has this id.
 bool ddc_schedule_has_id (const cJSON *list, const char *id);
 
-/* Short English description of task into buf[size]:
-     "once on 2026-12-24 at 18:00 (Europe/Berlin)"
-     "daily at 04:00 (Europe/Berlin)"
-     "weekly on Monday at 04:00 (UTC)"
-     "monthly on day 31 at 23:30 (America/New_York)"
-     "yearly on February 29 at 12:00 (UTC)"
-     "cron 0 4 * * 1-5 (Europe/Berlin)"
-   Returns 0, or -1 if the task is invalid (zone names are checked for
-   syntax only), buf is NULL or size 0, or the text does not fit (buf then
-   holds "" when size > 0). */
+//  Short English description of task into buf[size]:
+//    "once on 2026-12-24 at 18:00 (Europe/Berlin)"
+//    "daily at 04:00 (Europe/Berlin)"
+//    "weekly on Monday at 04:00 (UTC)"
+//    "monthly on day 31 at 23:30 (America/New_York)"
+//    "yearly on February 29 at 12:00 (UTC)"
+//    "cron 0 4 * * 1-5 (Europe/Berlin)"
+//  Returns 0, or -1 if the task is invalid (zone names are checked for
+//  syntax only), buf is NULL or size 0, or the text does not fit (buf then
+//  holds "" when size > 0).
 int ddc_schedule_describe (const cJSON *task, char *buf, size_t size);
 
-/* Free the zone cache (for tests and clean exits). Thread-safe. */
+//  Free the zone cache (for tests and clean exits). Thread-safe.
 void ddc_schedule_flush (void);
 
 #endif

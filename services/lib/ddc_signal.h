@@ -7,15 +7,15 @@
 
 #include <stdbool.h>
 
-/* Install the handlers and open the pipe. 0, or -1 with errno. */
+//  Install the handlers and open the pipe. 0, or -1 with errno.
 int ddc_signal_open (void);
-/* The read end to poll for POLLIN, or -1 before ddc_signal_open. */
+//  The read end to poll for POLLIN, or -1 before ddc_signal_open.
 int ddc_signal_fd (void);
-/* true once SIGTERM or SIGINT arrived. */
+//  true once SIGTERM or SIGINT arrived.
 bool ddc_signal_stop (void);
-/* Empty the pipe after it polled readable. */
+//  Empty the pipe after it polled readable.
 void ddc_signal_drain (void);
-/* Close the pipe (the handlers stay, with nowhere to write). */
+//  Close the pipe (the handlers stay, with nowhere to write).
 void ddc_signal_close (void);
 
 #endif

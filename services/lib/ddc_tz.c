@@ -22,29 +22,29 @@
 
 //  One local time type.
 typedef struct {
-    int32_t off;            //  seconds east of UT
+    int32_t off; //  seconds east of UT
     bool isdst;
 } s_type_t;
 
 //  One date-and-time of a POSIX rule: Jn, n or Mm.w.d, then /time.
 typedef struct {
-    char kind;              //  'J', 'N' or 'M'
-    int n;                  //  day for J (1..365) and N (0..365)
-    int m, w, d;            //  month 1..12, week 1..5, weekday 0..6
-    int32_t secs;           //  local time of day of the change
+    char kind;    //  'J', 'N' or 'M'
+    int n;        //  day for J (1..365) and N (0..365)
+    int m, w, d;  //  month 1..12, week 1..5, weekday 0..6
+    int32_t secs; //  local time of day of the change
 } s_date_rule_t;
 
 //  A POSIX TZ string.
 typedef struct {
-    bool present;           //  there is a (non-empty) footer
+    bool present; //  there is a (non-empty) footer
     bool has_dst;
     int32_t std_off, dst_off;
     s_date_rule_t start, end;
 } s_posix_t;
 
 struct _ddc_tz_t {
-    int64_t *trans;         //  transition instants, strictly ascending
-    uint8_t *idx;           //  type index of each transition
+    int64_t *trans; //  transition instants, strictly ascending
+    uint8_t *idx;   //  type index of each transition
     size_t ntrans;
     s_type_t types [DDC_TZ_TYPES_MAX];
     size_t ntypes;
@@ -72,9 +72,8 @@ ddc_tz_name_ok (const char *name)
         return false;
     for (size_t i = 0; i < len; i++) {
         char c = name [i];
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-               || (c >= '0' && c <= '9')
-               || c == '/' || c == '_' || c == '+' || c == '-';
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                  || c == '/' || c == '_' || c == '+' || c == '-';
         if (!ok)
             return false;
     }
@@ -96,7 +95,7 @@ ddc_tz_valid (const char *name)
     if (!name || !ddc_tz_name_ok (name))
         return false;
     if (s_is_utc (name))
-        return true;                    //  valid even without tzdata
+        return true; //  valid even without tzdata
     char path [sizeof (DDC_TZ_DIR) + DDC_TZ_NAME_MAX + 2];
     snprintf (path, sizeof (path), "%s/%s", DDC_TZ_DIR, name);
 
@@ -108,7 +107,7 @@ ddc_tz_valid (const char *name)
     if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode)) {
         char magic [4];
         valid = read (fd, magic, sizeof (magic)) == (ssize_t) sizeof (magic)
-             && memcmp (magic, "TZif", 4) == 0;
+                && memcmp (magic, "TZif", 4) == 0;
     }
     close (fd);
     return valid;
@@ -134,7 +133,7 @@ s_leap (int64_t year)
 static int
 s_wday (int64_t days)
 {
-    int64_t w = (days + 4) % 7;     //  1970-01-01 was a Thursday
+    int64_t w = (days + 4) % 7; //  1970-01-01 was a Thursday
     return (int) (w < 0 ? w + 7 : w);
 }
 
@@ -161,8 +160,7 @@ ddc_tz_days_from_civil (int64_t year, int month, int day)
 }
 
 void
-ddc_tz_civil_from_days (int64_t days, int64_t *year, int *month, int *day,
-                        int *wday)
+ddc_tz_civil_from_days (int64_t days, int64_t *year, int *month, int *day, int *wday)
 {
     int64_t z = days + 719468;
     int64_t era = s_floordiv (z, 146097);
@@ -270,8 +268,7 @@ s_posix_date (const char *p, s_date_rule_t *rule)
         if (!p || rule->n < 1 || rule->n > 365)
             return NULL;
     }
-    else
-    if (*p == 'M') {
+    else if (*p == 'M') {
         rule->kind = 'M';
         p = s_posix_num (p + 1, 2, &rule->m);
         if (!p || rule->m < 1 || rule->m > 12 || *p != '.')
@@ -305,7 +302,7 @@ s_posix_parse (const char *spec, s_posix_t *px)
     const char *p = s_posix_name (spec);
     if (!p || !(p = s_posix_hms (p, S_OFFSET_HOURS_MAX, &off)))
         return -1;
-    px->std_off = -off;             //  POSIX counts west, we count east
+    px->std_off = -off; //  POSIX counts west, we count east
     if (*p) {
         if (!(p = s_posix_name (p)))
             return -1;
@@ -318,8 +315,8 @@ s_posix_parse (const char *spec, s_posix_t *px)
         }
         if (*p == '\0') {
             //  No rule: the US one, as glibc does
-            px->start = (s_date_rule_t) { 'M', 0, 3, 2, 0, 7200 };
-            px->end = (s_date_rule_t) { 'M', 0, 11, 1, 0, 7200 };
+            px->start = (s_date_rule_t){ 'M', 0, 3, 2, 0, 7200 };
+            px->end = (s_date_rule_t){ 'M', 0, 11, 1, 0, 7200 };
         }
         else {
             if (*p != ',' || !(p = s_posix_date (p + 1, &px->start)) || *p != ',')
@@ -341,8 +338,7 @@ s_rule_change (const s_date_rule_t *rule, int64_t year, int32_t off)
     int64_t day = ddc_tz_days_from_civil (year, 1, 1);
     if (rule->kind == 'J')
         day += rule->n - 1 + (s_leap (year) && rule->n >= 60);
-    else
-    if (rule->kind == 'N')
+    else if (rule->kind == 'N')
         day += rule->n;
     else {
         day = ddc_tz_days_from_civil (year, rule->m, 1);
@@ -370,8 +366,7 @@ s_rule_info (const s_posix_t *px, int64_t t, s_info_t *info, int64_t *until)
     ddc_tz_civil_from_days (s_floordiv (t, S_DAY), &year, NULL, NULL, NULL);
     int64_t start = s_rule_change (&px->start, year, px->std_off);
     int64_t end = s_rule_change (&px->end, year, px->dst_off);
-    bool dst = start > end ? (t < end || t >= start)
-                           : (t >= start && t < end);
+    bool dst = start > end ? (t < end || t >= start) : (t >= start && t < end);
     if (dst) {
         info->off = px->dst_off;
         info->isdst = true;
@@ -389,15 +384,15 @@ s_rule_info (const s_posix_t *px, int64_t t, s_info_t *info, int64_t *until)
 //  TZif reader
 
 typedef struct {
-    int version;            //  1, or 2 for 2 and later
+    int version; //  1, or 2 for 2 and later
     uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
 } s_header_t;
 
 static uint32_t
 s_be32 (const unsigned char *p)
 {
-    return (uint32_t) p [0] << 24 | (uint32_t) p [1] << 16
-         | (uint32_t) p [2] << 8 | (uint32_t) p [3];
+    return (uint32_t) p [0] << 24 | (uint32_t) p [1] << 16 | (uint32_t) p [2] << 8
+           | (uint32_t) p [3];
 }
 
 static int64_t
@@ -419,8 +414,7 @@ s_header (const unsigned char *data, size_t len, bool strict, s_header_t *h)
     unsigned char v = data [4];
     if (v == 0)
         h->version = 1;
-    else
-    if (v >= '2' && v <= '9')
+    else if (v >= '2' && v <= '9')
         h->version = 2;
     else
         return -1;
@@ -431,13 +425,12 @@ s_header (const unsigned char *data, size_t len, bool strict, s_header_t *h)
     h->typecnt = s_be32 (data + 36);
     h->charcnt = s_be32 (data + 40);
     if (h->timecnt > DDC_TZ_TRANS_MAX || h->typecnt > DDC_TZ_TYPES_MAX
-    ||  h->charcnt > DDC_TZ_CHARS_MAX || h->leapcnt > DDC_TZ_LEAPS_MAX
-    ||  h->isutcnt > DDC_TZ_TYPES_MAX || h->isstdcnt > DDC_TZ_TYPES_MAX)
+        || h->charcnt > DDC_TZ_CHARS_MAX || h->leapcnt > DDC_TZ_LEAPS_MAX
+        || h->isutcnt > DDC_TZ_TYPES_MAX || h->isstdcnt > DDC_TZ_TYPES_MAX)
         return -1;
     if (strict
-    && (h->typecnt == 0 || h->charcnt == 0
-    ||  (h->isstdcnt != 0 && h->isstdcnt != h->typecnt)
-    ||  (h->isutcnt != 0 && h->isutcnt != h->typecnt)))
+        && (h->typecnt == 0 || h->charcnt == 0 || (h->isstdcnt != 0 && h->isstdcnt != h->typecnt)
+            || (h->isutcnt != 0 && h->isutcnt != h->typecnt)))
         return -1;
     return 0;
 }
@@ -447,16 +440,14 @@ s_header (const unsigned char *data, size_t len, bool strict, s_header_t *h)
 static size_t
 s_block_size (const s_header_t *h, size_t tsize)
 {
-    return (size_t) h->timecnt * (tsize + 1) + (size_t) h->typecnt * 6
-         + h->charcnt + (size_t) h->leapcnt * (tsize + 4)
-         + h->isstdcnt + h->isutcnt;
+    return (size_t) h->timecnt * (tsize + 1) + (size_t) h->typecnt * 6 + h->charcnt
+           + (size_t) h->leapcnt * (tsize + 4) + h->isstdcnt + h->isutcnt;
 }
 
 //  Decode a data block into self. 0 or -1.
 
 static int
-s_block (ddc_tz_t *self, const unsigned char *p, const s_header_t *h,
-         size_t tsize)
+s_block (ddc_tz_t *self, const unsigned char *p, const s_header_t *h, size_t tsize)
 {
     const unsigned char *tp = p;
     const unsigned char *ip = tp + (size_t) h->timecnt * tsize;
@@ -470,8 +461,7 @@ s_block (ddc_tz_t *self, const unsigned char *p, const s_header_t *h,
     for (size_t i = 0; i < h->typecnt; i++) {
         int32_t off = (int32_t) s_be32 (yp + i * 6);
         unsigned char isdst = yp [i * 6 + 4], desig = yp [i * 6 + 5];
-        if (off < -DDC_TZ_OFFSET_MAX || off > DDC_TZ_OFFSET_MAX
-        ||  isdst > 1 || desig >= h->charcnt)
+        if (off < -DDC_TZ_OFFSET_MAX || off > DDC_TZ_OFFSET_MAX || isdst > 1 || desig >= h->charcnt)
             return -1;
         self->types [i].off = off;
         self->types [i].isdst = isdst;
@@ -490,8 +480,8 @@ s_block (ddc_tz_t *self, const unsigned char *p, const s_header_t *h,
     for (size_t i = 0; i < h->leapcnt; i++) {
         occ [i] = s_be_time (lp + i * (tsize + 4), tsize);
         corr [i] = (int32_t) s_be32 (lp + i * (tsize + 4) + tsize);
-        if (occ [i] < 0 || (i > 0 && occ [i] <= occ [i - 1])
-        ||  corr [i] < -S_LEAP_CORR_MAX || corr [i] > S_LEAP_CORR_MAX)
+        if (occ [i] < 0 || (i > 0 && occ [i] <= occ [i - 1]) || corr [i] < -S_LEAP_CORR_MAX
+            || corr [i] > S_LEAP_CORR_MAX)
             return -1;
     }
 
@@ -533,7 +523,7 @@ ddc_tz_parse (const unsigned char *data, size_t len)
     ddc_tz_t *self = ddc_calloc (1, sizeof (ddc_tz_t));
     if (h1.version == 1) {
         if (s_header (data, len, true, &h1) != 0
-        ||  s_block (self, data + S_HEADER_SIZE, &h1, 4) != 0)
+            || s_block (self, data + S_HEADER_SIZE, &h1, 4) != 0)
             goto fail;
         return self;
     }
@@ -599,8 +589,8 @@ ddc_tz_load (const char *name)
     if (fd < 0)
         return s_is_utc (name) ? ddc_tz_posix ("UTC0") : NULL;
     struct stat st;
-    if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)
-    ||  st.st_size < 0 || st.st_size > DDC_TZ_FILE_MAX) {
+    if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size < 0
+        || st.st_size > DDC_TZ_FILE_MAX) {
         close (fd);
         return NULL;
     }
@@ -613,7 +603,7 @@ ddc_tz_load (const char *name)
             continue;
         if (n <= 0) {
             if (n < 0)
-                len = DDC_TZ_FILE_MAX + 1;      //  read error: refuse
+                len = DDC_TZ_FILE_MAX + 1; //  read error: refuse
             break;
         }
         len += (size_t) n;
@@ -725,21 +715,19 @@ ddc_tz_to_local (const ddc_tz_t *self, int64_t utc, struct tm *out, int *offset)
 }
 
 int
-ddc_tz_from_local (const ddc_tz_t *self, const struct tm *local,
-                   int64_t *utc_out, int *kind)
+ddc_tz_from_local (const ddc_tz_t *self, const struct tm *local, int64_t *utc_out, int *kind)
 {
     if (!self || !local || !utc_out)
         return -1;
     int64_t year = (int64_t) local->tm_year + 1900;
     int month = local->tm_mon + 1;
-    if (year < 1 || year > 9999 || month < 1 || month > 12
-    ||  local->tm_mday < 1 || local->tm_mday > ddc_tz_days_in_month (year, month)
-    ||  local->tm_hour < 0 || local->tm_hour > 23
-    ||  local->tm_min < 0 || local->tm_min > 59
-    ||  local->tm_sec < 0 || local->tm_sec > 59)
+    if (year < 1 || year > 9999 || month < 1 || month > 12 || local->tm_mday < 1
+        || local->tm_mday > ddc_tz_days_in_month (year, month) || local->tm_hour < 0
+        || local->tm_hour > 23 || local->tm_min < 0 || local->tm_min > 59 || local->tm_sec < 0
+        || local->tm_sec > 59)
         return -1;
     int64_t wanted = ddc_tz_days_from_civil (year, month, local->tm_mday) * S_DAY
-                   + local->tm_hour * 3600 + local->tm_min * 60 + local->tm_sec;
+                     + local->tm_hour * 3600 + local->tm_min * 60 + local->tm_sec;
 
     //  Walk the stretches of constant offset that can hold the answer, in
     //  time order; the first one that shows the wanted local time (or the
@@ -755,8 +743,8 @@ ddc_tz_from_local (const ddc_tz_t *self, const struct tm *local,
         s_info_t info;
         int64_t until;
         s_lookup (self, t, &info, &until);
-        if (have_prev && !found && info.off > prev_off
-        &&  wanted >= t + prev_off && wanted < t + info.off) {
+        if (have_prev && !found && info.off > prev_off && wanted >= t + prev_off
+            && wanted < t + info.off) {
             found = true;
             result = t;
             how = DDC_TZ_LOCAL_GAP;

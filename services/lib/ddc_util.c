@@ -67,7 +67,7 @@ ddc_strndup (const char *s, size_t n)
     size_t len = strnlen (s, n);
     char *p = ddc_malloc (len + 1);
     memcpy (p, s, len);
-    p[len] = '\0';
+    p [len] = '\0';
     return p;
 }
 
@@ -91,7 +91,7 @@ ddc_strlcpy (char *dst, const char *src, size_t size)
     if (size) {
         size_t n = len < size - 1 ? len : size - 1;
         memcpy (dst, src, n);
-        dst[n] = '\0';
+        dst [n] = '\0';
     }
     return len;
 }
@@ -104,12 +104,24 @@ s_clock_us (clockid_t id)
     return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int64_t ddc_mono_ms (void) { return s_clock_us (CLOCK_MONOTONIC) / 1000; }
-int64_t ddc_mono_us (void) { return s_clock_us (CLOCK_MONOTONIC); }
-int64_t ddc_wall_ms (void) { return s_clock_us (CLOCK_REALTIME) / 1000; }
+int64_t
+ddc_mono_ms (void)
+{
+    return s_clock_us (CLOCK_MONOTONIC) / 1000;
+}
+int64_t
+ddc_mono_us (void)
+{
+    return s_clock_us (CLOCK_MONOTONIC);
+}
+int64_t
+ddc_wall_ms (void)
+{
+    return s_clock_us (CLOCK_REALTIME) / 1000;
+}
 
 void
-ddc_iso_time (int64_t wall_ms, char buf[32])
+ddc_iso_time (int64_t wall_ms, char buf [32])
 {
     time_t secs = (time_t) (wall_ms / 1000);
     struct tm tm;
@@ -132,9 +144,9 @@ ddc_iso_parse (const char *s, int64_t *wall_ms)
             return -1;
         p += 1 + m;
         if (*p == ':') {
-            if (!(p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9'))
+            if (!(p [1] >= '0' && p [1] <= '9' && p [2] >= '0' && p [2] <= '9'))
                 return -1;
-            sec = (p[1] - '0') * 10 + (p[2] - '0');
+            sec = (p [1] - '0') * 10 + (p [2] - '0');
             p += 3;
             if (*p == '.')
                 for (p++; *p >= '0' && *p <= '9'; p++)
@@ -143,13 +155,14 @@ ddc_iso_parse (const char *s, int64_t *wall_ms)
         if (*p == 'Z' || *p == 'z')
             p++;
     }
-    if (*p || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23
-        || mi > 59 || sec > 60)
+    if (*p || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
+        || sec > 60)
         return -1;
-    struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                     .tm_min = mi, .tm_sec = sec };
+    struct tm tm = {
+        .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec
+    };
     time_t t = timegm (&tm);
-    /* timegm normalises 31 February into March: refuse what moved */
+    //  timegm normalises 31 February into March: refuse what moved
     struct tm back;
     if (t == (time_t) -1 || !gmtime_r (&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1)
         return -1;
@@ -190,7 +203,7 @@ ddc_read_fd (int fd, size_t max_size, char **data_p, size_t *len_p)
         errno = EFBIG;
         return -1;
     }
-    buf[len] = '\0';
+    buf [len] = '\0';
     *data_p = buf;
     if (len_p)
         *len_p = len;
@@ -302,7 +315,7 @@ ddc_append_line (const char *path, const char *line, int mode, bool sync)
     size_t len = strlen (line);
     char *buf = ddc_malloc (len + 1);
     memcpy (buf, line, len);
-    buf[len] = '\n';
+    buf [len] = '\n';
     int rc = s_write_all (fd, buf, len + 1);
     free (buf);
     if (rc == 0 && sync)
@@ -321,7 +334,7 @@ ddc_append_rotated (const char *path, const char *line, long max_bytes, int mode
         char *old = ddc_asprintf ("%s.1", path);
         int rc = rename (path, old);
         free (old);
-        (void) rc;     /* not rotated: the line still goes in, a bit later */
+        (void) rc; //  not rotated: the line still goes in, a bit later
     }
     return ddc_append_line (path, line, mode, false);
 }
@@ -358,7 +371,7 @@ ddc_mkdirs (const char *dir, int mode)
 void
 ddc_random_hex (char *out, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex [] = "0123456789abcdef";
     unsigned char *raw = ddc_malloc (n);
     size_t got = 0;
     while (got < n) {
@@ -366,15 +379,15 @@ ddc_random_hex (char *out, size_t n)
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            abort ();   /* the kernel always has getrandom on bookworm */
+            abort (); //  the kernel always has getrandom on bookworm
         }
         got += (size_t) r;
     }
     for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[raw[i] >> 4];
-        out[2 * i + 1] = hex[raw[i] & 15];
+        out [2 * i] = hex [raw [i] >> 4];
+        out [2 * i + 1] = hex [raw [i] & 15];
     }
-    out[2 * n] = '\0';
+    out [2 * n] = '\0';
     free (raw);
 }
 
@@ -402,7 +415,7 @@ ddc_utf8_seq (const void *at, size_t n)
     const unsigned char *p = at;
     if (n == 0)
         return 0;
-    unsigned char c = p[0];
+    unsigned char c = p [0];
     size_t len;
     uint32_t cp;
     if (c < 0x80)
@@ -424,9 +437,9 @@ ddc_utf8_seq (const void *at, size_t n)
     if (n < len)
         return 0;
     for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
+        if ((p [i] & 0xC0) != 0x80)
             return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
+        cp = (cp << 6) | (p [i] & 0x3F);
     }
     if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
         || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
@@ -448,12 +461,12 @@ ddc_utf8_printable (const char *s, size_t len, bool *not_utf8)
 {
     *not_utf8 = false;
     for (size_t i = 0, n; i < len; i += n) {
-        unsigned char c = (unsigned char) s[i];
+        unsigned char c = (unsigned char) s [i];
         if ((n = ddc_utf8_seq (s + i, len - i)) == 0) {
             *not_utf8 = true;
             return i;
         }
-        if (c < 0x20 || c == 0x7f || (c == 0xC2 && (unsigned char) s[i + 1] < 0xA0))
+        if (c < 0x20 || c == 0x7f || (c == 0xC2 && (unsigned char) s [i + 1] < 0xA0))
             return i;
     }
     return len;
@@ -465,8 +478,8 @@ ddc_utf8_cut (const char *s, size_t len, size_t max)
     if (len <= max)
         return len;
     size_t n = max;
-    /* Step back over continuation bytes to the start of the cut sequence. */
-    while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
+    //  Step back over continuation bytes to the start of the cut sequence.
+    while (n > 0 && ((unsigned char) s [n] & 0xC0) == 0x80)
         n--;
     return n;
 }
@@ -475,7 +488,7 @@ bool
 ddc_name_matches (const char *pattern, const char *name)
 {
     size_t n = strlen (pattern);
-    if (n > 0 && pattern[n - 1] == '*')
+    if (n > 0 && pattern [n - 1] == '*')
         return strncmp (pattern, name, n - 1) == 0;
     return strcmp (pattern, name) == 0;
 }

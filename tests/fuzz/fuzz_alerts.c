@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         alert_t end;
         alertview_copy (&end, &a);
         end.event = ALERT_RESOLVED;
-        ddc_strlcpy (end.resolution, "recovered", sizeof end.resolution);
+        ddc_strlcpy (end.resolution, "recovered", sizeof (end.resolution));
         for (int l = 0; l < LANG_COUNT; l++) {
             s_check (alertview_message ((lang_t) l, &a, &a));
             s_check (alertview_message ((lang_t) l, &a, &end));

@@ -16,23 +16,24 @@
 #include <unistd.h>
 
 static broker_t *s_broker;
-static zframe_t *s_routing[4];
-static char s_dir[64];
+static zframe_t *s_routing [4];
+static char s_dir [64];
 
-/* The broker's folder goes with the run. */
+//  The broker's folder goes with the run.
 static void
 s_cleanup (void)
 {
     broker_destroy (&s_broker);
     for (int i = 0; i < 4; i++)
-        zframe_destroy (&s_routing[i]);
-    static const char *const files[] = { "config.json", "config.json.tmp", "history.jsonl",
-                                         "history.jsonl.tmp", "audit.log", "audit.log.1",
-                                         "broker.lock", "ctl.sock", "pub.sock", "web-setup-code",
-                                         "web-setup-code.tmp", NULL };
-    for (int i = 0; files[i]; i++) {
-        char path[128];
-        snprintf (path, sizeof path, "%s/%s", s_dir, files[i]);
+        zframe_destroy (&s_routing [i]);
+    static const char *const files [] = {
+        "config.json", "config.json.tmp", "history.jsonl",      "history.jsonl.tmp",
+        "audit.log",   "audit.log.1",     "broker.lock",        "ctl.sock",
+        "pub.sock",    "web-setup-code",  "web-setup-code.tmp", NULL
+    };
+    for (int i = 0; files [i]; i++) {
+        char path [128];
+        snprintf (path, sizeof (path), "%s/%s", s_dir, files [i]);
         unlink (path);
     }
     rmdir (s_dir);
@@ -45,21 +46,21 @@ s_init (void)
     ddc_log_set_level (DDC_LOG_ERROR);
     zsys_init ();
     zsys_set_logstream (NULL);
-    static char ctl[96], pub[96];
-    snprintf (s_dir, sizeof s_dir, "/dev/shm/ddc-fuzz-broker-%d", (int) getpid ());
-    snprintf (ctl, sizeof ctl, "ipc://%s/ctl.sock", s_dir);
-    snprintf (pub, sizeof pub, "ipc://%s/pub.sock", s_dir);
+    static char ctl [96], pub [96];
+    snprintf (s_dir, sizeof (s_dir), "/dev/shm/ddc-fuzz-broker-%d", (int) getpid ());
+    snprintf (ctl, sizeof (ctl), "ipc://%s/ctl.sock", s_dir);
+    snprintf (pub, sizeof (pub), "ipc://%s/pub.sock", s_dir);
     broker_opts_t opts = { .data_dir = s_dir, .ctl_endpoint = ctl, .pub_endpoint = pub };
-    char err[256];
-    s_broker = broker_new (&opts, err, sizeof err);
+    char err [256];
+    s_broker = broker_new (&opts, err, sizeof (err));
     if (!s_broker) {
         fprintf (stderr, "fuzz_broker: %s\n", err);
         abort ();
     }
     for (int i = 0; i < 4; i++) {
-        char id[8];
-        snprintf (id, sizeof id, "peer%d", i);
-        s_routing[i] = zframe_new (id, strlen (id));
+        char id [8];
+        snprintf (id, sizeof (id), "peer%d", i);
+        s_routing [i] = zframe_new (id, strlen (id));
     }
     atexit (s_cleanup);
 }
@@ -69,22 +70,22 @@ s_request (const uint8_t *data, size_t size)
 {
     if (size < 2)
         return;
-    zframe_t *routing = s_routing[data[0] % 4];
-    const char *frames[DDC_MAX_FRAMES + 1];
-    size_t lens[DDC_MAX_FRAMES + 1];
+    zframe_t *routing = s_routing [data [0] % 4];
+    const char *frames [DDC_MAX_FRAMES + 1];
+    size_t lens [DDC_MAX_FRAMES + 1];
     int n = 0;
     const uint8_t *p = data + 1, *end = data + size;
     while (p <= end && n < DDC_MAX_FRAMES + 1) {
         const uint8_t *sep = memchr (p, 0x1f, (size_t) (end - p));
         const uint8_t *stop = sep ? sep : end;
-        frames[n] = (const char *) p;
-        lens[n++] = (size_t) (stop - p);
+        frames [n] = (const char *) p;
+        lens [n++] = (size_t) (stop - p);
         if (!sep)
             break;
         p = sep + 1;
     }
-    char err[160];
-    ddc_msg_t *msg = ddc_msg_decode_frames (false, n, frames, lens, err, sizeof err);
+    char err [160];
+    ddc_msg_t *msg = ddc_msg_decode_frames (false, n, frames, lens, err, sizeof (err));
     if (msg) {
         loopstat_step_t start = loopstat_begin ();
         s_handle (s_broker, routing, msg, NULL, "fuzz");

@@ -19,9 +19,9 @@
     bodies, and a value it rejected never becomes current. */
 #include <czmq.h>
 
-/* The client's sockets are connected nowhere (no network, no inproc
-   connection pending forever in the context): connects succeed without
-   doing anything, so sends fail at once with EAGAIN (ZMQ_IMMEDIATE). */
+//  The client's sockets are connected nowhere (no network, no inproc
+//  connection pending forever in the context): connects succeed without
+//  doing anything, so sends fail at once with EAGAIN (ZMQ_IMMEDIATE).
 static int
 s_no_connect (zsock_t *sock, const char *format, ...)
 {
@@ -47,7 +47,7 @@ s_apply_cb (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
     (void) rev;
     (void) from_cache;
     if (strcmp (section, "bot") && strcmp (section, "containers") && strcmp (section, "tasks"))
-        abort ();                       //  never a section it does not follow
+        abort (); //  never a section it does not follow
     char *text = cJSON_PrintUnformatted (value);
     bool reject = text && strstr (text, "_reject");
     free (text);
@@ -76,7 +76,7 @@ s_action_cb (void *arg, const char *req, const char *origin, const cJSON *body)
     ddc_client_t *client = *(ddc_client_t **) arg;
     (void) origin;
     if (!cJSON_IsObject (body))
-        abort ();                       //  the codec says ACTION bodies are objects
+        abort (); //  the codec says ACTION bodies are objects
     cJSON *result = cJSON_CreateObject ();
     cJSON_AddBoolToObject (result, "ok", true);
     ddc_client_result (client, req, result);
@@ -101,7 +101,7 @@ s_reply_cb (void *arg, const ddc_msg_t *reply)
     s_replies++;
 }
 
-/* The next frame into *data/*len; false at the end of the input. */
+//  The next frame into *data/*len; false at the end of the input.
 static bool
 s_frame (const uint8_t **p, const uint8_t *end, const uint8_t **data, size_t *len)
 {
@@ -111,7 +111,7 @@ s_frame (const uint8_t **p, const uint8_t *end, const uint8_t **data, size_t *le
     if (n == 255) {
         if (end - *p < 2)
             return false;
-        n = ((size_t) (*p)[0] << 8) | (*p)[1];
+        n = ((size_t) (*p) [0] << 8) | (*p) [1];
         *p += 2;
     }
     if ((size_t) (end - *p) < n)
@@ -122,20 +122,20 @@ s_frame (const uint8_t **p, const uint8_t *end, const uint8_t **data, size_t *le
     return true;
 }
 
-/* zmq frees a closed socket later, in its reaper thread: every input ends
-   with more mallocs than frees, which makes libFuzzer scan for leaks after
-   each one (most of the time spent). Its per-input check is turned off
-   here, and the target asks LeakSanitizer itself every 256 inputs. */
+//  zmq frees a closed socket later, in its reaper thread: every input ends
+//  with more mallocs than frees, which makes libFuzzer scan for leaks after
+//  each one (most of the time spent). Its per-input check is turned off
+//  here, and the target asks LeakSanitizer itself every 256 inputs.
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-    static char *args[64];
-    static char flag[] = "-detect_leaks=0";
+    static char *args [64];
+    static char flag [] = "-detect_leaks=0";
     int n = *argc < 62 ? *argc : 62;
     for (int i = 0; i < n; i++)
-        args[i] = (*argv)[i];
-    args[n++] = flag;
-    args[n] = NULL;
+        args [i] = (*argv) [i];
+    args [n++] = flag;
+    args [n] = NULL;
     *argc = n;
     *argv = args;
     ddc_log_set_level ((ddc_log_level_t) (DDC_LOG_ERROR + 1));
@@ -147,18 +147,24 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput (const uint8_t *input, size_t size)
 {
-    static const char *const sections[] = { "bot", "containers", "tasks", NULL };
+    static const char *const sections [] = { "bot", "containers", "tasks", NULL };
     ddc_client_t *client = NULL;
     ddc_client_opts_t opts = {
-        .broker = "ipc:///nonexistent/ddc-fuzz", .role = "discord", .instance = "fuzz",
-        .sections = sections, .on_apply = s_apply_cb, .on_event = s_event_cb,
-        .on_action = s_action_cb, .on_status = s_status_cb, .arg = &client,
+        .broker = "ipc:///nonexistent/ddc-fuzz",
+        .role = "discord",
+        .instance = "fuzz",
+        .sections = sections,
+        .on_apply = s_apply_cb,
+        .on_event = s_event_cb,
+        .on_action = s_action_cb,
+        .on_status = s_status_cb,
+        .arg = &client,
     };
     client = ddc_client_new (&opts);
     if (!client)
         abort ();
     ddc_client_follow_status (client, NULL);
-    char req[40];
+    char req [40];
     ddc_req_id (req);
     zmsg_t *ping = ddc_msg_buildv (DDC_PING, req, "0", NULL);
     if (ddc_client_request (client, &ping, 60000, 1, s_reply_cb, NULL) < 0)
@@ -180,10 +186,11 @@ LLVMFuzzerTestOneInput (const uint8_t *input, size_t size)
             if (!s_frame (&p, end, &data, &len))
                 break;
             const char *id = NULL;
-            if (len == 2 && data[0] == '$')
-                id = data[1] == 'H' ? client->hello_req
-                   : data[1] == 'S' ? client->snap_req
-                   : data[1] == 'R' && client->nreqs ? client->reqs[0]->id : NULL;
+            if (len == 2 && data [0] == '$')
+                id = data [1] == 'H'                    ? client->hello_req
+                     : data [1] == 'S'                  ? client->snap_req
+                     : data [1] == 'R' && client->nreqs ? client->reqs [0]->id
+                                                        : NULL;
             if (id)
                 zmsg_addstr (zmsg, id);
             else
@@ -197,11 +204,11 @@ LLVMFuzzerTestOneInput (const uint8_t *input, size_t size)
         s_maybe_snapshot (client);
         for (size_t i = 0; i < client->nsections; i++) {
             uint64_t rev = 0;
-            const cJSON *v = ddc_client_section (client, client->sections[i].name, &rev);
+            const cJSON *v = ddc_client_section (client, client->sections [i].name, &rev);
             if (v) {
                 char *text = cJSON_PrintUnformatted (v);
                 if (!text || strstr (text, "_reject"))
-                    abort ();           //  a rejected value never becomes current
+                    abort (); //  a rejected value never becomes current
                 free (text);
             }
         }
@@ -209,6 +216,6 @@ LLVMFuzzerTestOneInput (const uint8_t *input, size_t size)
     ddc_client_destroy (&client);
     static unsigned runs;
     if (++runs % 256 == 0 && __lsan_do_recoverable_leak_check ())
-        abort ();                       //  a leak in one of the last 256 inputs
+        abort (); //  a leak in one of the last 256 inputs
     return 0;
 }

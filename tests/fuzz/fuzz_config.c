@@ -46,8 +46,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         ddc_section_t s = (ddc_section_t) i;
         const char *name = ddc_section_name (s);
         //  The section from the document, or the whole input as the value
-        const cJSON *value = cJSON_IsObject (doc)
-            ? cJSON_GetObjectItemCaseSensitive (doc, name) : NULL;
+        const cJSON *value =
+            cJSON_IsObject (doc) ? cJSON_GetObjectItemCaseSensitive (doc, name) : NULL;
         if (!value)
             value = doc;
 

@@ -31,7 +31,7 @@ f_send (void *arg, uint32_t conn, const char *text, size_t len)
     (void) arg;
     (void) conn;
     if (len >= 4096 || strlen (text) != len)
-        abort ();                       //  never a frame over Discord's limit
+        abort (); //  never a frame over Discord's limit
 }
 
 static void
@@ -57,7 +57,7 @@ f_dispatch (void *arg, const char *t, const cJSON *d)
 {
     (void) arg;
     if (strcmp (t, "INTERACTION_CREATE") == 0) {
-        gw_interaction_t *ix = malloc (sizeof *ix);
+        gw_interaction_t *ix = malloc (sizeof (*ix));
         if (ix && gw_interaction_parse (d, ix) == 0) {
             gw_option (ix, "container");
             gw_focused (ix);
@@ -101,7 +101,7 @@ s_payload (const char *data, size_t len)
         return;
     gw_ready_t r;
     gw_ready_parse (p.d, &r);
-    gw_interaction_t *ix = malloc (sizeof *ix);
+    gw_interaction_t *ix = malloc (sizeof (*ix));
     if (ix && gw_interaction_parse (p.d, ix) == 0) {
         if (!gw_snowflake_ok (ix->id) || strlen (ix->token) >= GW_TOKEN_MAX)
             abort ();
@@ -113,7 +113,7 @@ s_payload (const char *data, size_t len)
         for (int i = 0; i < ix->nvalues; i++)
             s_clean_check (ix->values [i]);
         for (int i = 0; i < ix->nfields; i++)
-            s_clean_lines_check (ix->fields [i].value, true);     //  paragraphs
+            s_clean_lines_check (ix->fields [i].value, true); //  paragraphs
         s_clean_check (ix->subcommand);
         gw_option (ix, "container");
         gw_focused (ix);
@@ -137,11 +137,11 @@ s_gateway (const char *data, size_t len)
     gateway_url_result (gw, 200, "ws://127.0.0.1:1/gateway", 0);
     gateway_on_open (gw, gateway_conn (gw), 1);
     const char hello [] = "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}";
-    gateway_on_text (gw, gateway_conn (gw), hello, sizeof hello - 1, 2);
+    gateway_on_text (gw, gateway_conn (gw), hello, sizeof (hello) - 1, 2);
     const char ready [] = "{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"session_id\":\"s\","
                           "\"resume_gateway_url\":\"ws://127.0.0.1:1/resume\",\"user\":"
                           "{\"id\":\"1\"},\"application\":{\"id\":\"2\"}}}";
-    gateway_on_text (gw, gateway_conn (gw), ready, sizeof ready - 1, 3);
+    gateway_on_text (gw, gateway_conn (gw), ready, sizeof (ready) - 1, 3);
     int64_t now = 4;
     size_t start = 0;
     for (size_t i = 0; i <= len; i++) {
@@ -150,12 +150,11 @@ s_gateway (const char *data, size_t len)
         if (i > start) {
             unsigned char tag = (unsigned char) data [start];
             if (tag == 0xfe && i - start >= 3) {
-                int code = ((unsigned char) data [start + 1] << 8)
-                         | (unsigned char) data [start + 2];
+                int code =
+                    ((unsigned char) data [start + 1] << 8) | (unsigned char) data [start + 2];
                 gateway_on_close (gw, gateway_conn (gw), code, "fuzz", now);
             }
-            else
-            if (tag == 0xfd)
+            else if (tag == 0xfd)
                 gateway_set_token (gw, (i - start) & 1 ? "other" : "", now);
             else
                 gateway_on_text (gw, gateway_conn (gw), data + start, i - start, now);
@@ -191,7 +190,7 @@ s_ratelimit (const char *data, size_t len)
     path [len] = '\0';
     rl_route_t r;
     rl_route ("PATCH", path, &r);
-    if (strlen (r.route) >= RL_KEY_MAX || strlen (r.major) >= sizeof r.major)
+    if (strlen (r.route) >= RL_KEY_MAX || strlen (r.major) >= sizeof (r.major))
         abort ();
     rl_t *rl = rl_new ();
     char key [RL_KEY_MAX];
@@ -220,9 +219,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     const char *in = (const char *) data + 1;
     size_t len = size - 1;
     switch (data [0] % 3) {
-    case 0: s_payload (in, len); break;
-    case 1: s_gateway (in, len); break;
-    default: s_ratelimit (in, len); break;
+        case 0:
+            s_payload (in, len);
+            break;
+        case 1:
+            s_gateway (in, len);
+            break;
+        default:
+            s_ratelimit (in, len);
+            break;
     }
     return 0;
 }

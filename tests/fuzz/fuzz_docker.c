@@ -14,7 +14,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    uint8_t which = data[0] % 10;
+    uint8_t which = data [0] % 10;
     const char *body = (const char *) data + 1;
     size_t len = size - 1;
 
@@ -23,8 +23,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             docker_list_t *list = docker_list_parse (body, len, NULL, 0);
             if (list)
                 for (size_t i = 0; i < list->count; i++)
-                    if (strlen (list->items[i].name) >= DOCKER_NAME_MAX
-                        || !docker_name_valid (list->items[i].name))
+                    if (strlen (list->items [i].name) >= DOCKER_NAME_MAX
+                        || !docker_name_valid (list->items [i].name))
                         abort ();
             docker_list_destroy (&list);
             break;
@@ -49,9 +49,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             break;
         }
         case 4: {
-            char msg[DOCKER_ERRMSG_MAX];
-            docker_error_parse (body, len, msg, sizeof msg);
-            if (strlen (msg) >= sizeof msg)
+            char msg [DOCKER_ERRMSG_MAX];
+            docker_error_parse (body, len, msg, sizeof (msg));
+            if (strlen (msg) >= sizeof (msg))
                 abort ();
             break;
         }
@@ -64,10 +64,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         case 7:
         case 8: {
             //  Limits from the next two bytes, mode from the selector.
-            int mode = which == 6 ? DOCKER_LOGS_MUX : which == 7 ? DOCKER_LOGS_RAW
-                                                                 : DOCKER_LOGS_DETECT;
-            size_t max_lines = len > 0 ? (uint8_t) body[0] : 0;
-            size_t max_bytes = len > 1 ? (size_t) (uint8_t) body[1] * 16 : 0;
+            int mode = which == 6   ? DOCKER_LOGS_MUX
+                       : which == 7 ? DOCKER_LOGS_RAW
+                                    : DOCKER_LOGS_DETECT;
+            size_t max_lines = len > 0 ? (uint8_t) body [0] : 0;
+            size_t max_bytes = len > 1 ? (size_t) (uint8_t) body [1] * 16 : 0;
             char *text = NULL;
             size_t lines = 0;
             int rc = docker_logs_text (body, len, mode, max_lines, max_bytes, &text, &lines);
@@ -80,7 +81,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             //  The same reply read in pieces (as the agent reads it): the
             //  same text when nothing had to be dropped on the way.
             docker_logs_t *reader = docker_logs_new (mode, max_lines, max_bytes);
-            unsigned seed = len > 2 ? (uint8_t) body[2] : 1;
+            unsigned seed = len > 2 ? (uint8_t) body [2] : 1;
             for (size_t off = 0; off < len;) {
                 seed = seed * 1103515245u + 12345u;
                 size_t piece = 1 + (seed >> 16) % 61;
@@ -98,8 +99,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                 abort ();
             if (rc == 0 && max_bytes == 0 && (strcmp (text, text2) != 0 || lines != lines2 || cut))
                 abort ();
-            if (rc2 == 0 && ((max_bytes && strlen (text2) > max_bytes)
-                             || !ddc_utf8_valid (text2, strlen (text2))))
+            if (rc2 == 0
+                && ((max_bytes && strlen (text2) > max_bytes)
+                    || !ddc_utf8_valid (text2, strlen (text2))))
                 abort ();
             free (text);
             free (text2);

@@ -24,7 +24,7 @@
 #include <string.h>
 
 typedef struct {
-    char *all;                  //  the lines delivered, each + "\n"
+    char *all; //  the lines delivered, each + "\n"
     size_t len;
 } s_lines_t;
 
@@ -68,8 +68,9 @@ s_stream (const uint8_t *data, size_t size)
     const char *text = (const char *) data + 1;
     size_t n = size - 1;
     s_lines_t got = { 0 };
-    transfer_t t = { .kind = KIND_STREAM, .max_body = ENGINE_MAX_LINE, .on_line = s_on_line_raw,
-                     .arg = &got };
+    transfer_t t = {
+        .kind = KIND_STREAM, .max_body = ENGINE_MAX_LINE, .on_line = s_on_line_raw, .arg = &got
+    };
     for (size_t off = 0; off < n;) {
         seed = seed * 1103515245u + 12345u;
         size_t piece = 1 + (seed >> 16) % 97;
@@ -80,7 +81,7 @@ s_stream (const uint8_t *data, size_t size)
         off += piece;
     }
     if (t.len > 0 && !t.skipping)
-        s_stream_line (&t);             //  what s_done does with a last line
+        s_stream_line (&t); //  what s_done does with a last line
     s_lines_t want = s_reference (text, n);
     if (got.len != want.len || (got.len && memcmp (got.all, want.all, got.len) != 0))
         abort ();
@@ -97,8 +98,7 @@ s_check_version (engine_t *engine, int rc)
     int major, minor;
     if (strncmp (engine->prefix, "/v", 2) != 0
         || docker_parse_api_version (engine->prefix + 2, &major, &minor) != 0
-        || strcmp (engine->prefix + 2, engine->api_version) != 0
-        || major > ENGINE_API_MAX_MAJOR
+        || strcmp (engine->prefix + 2, engine->api_version) != 0 || major > ENGINE_API_MAX_MAJOR
         || (major == ENGINE_API_MAX_MAJOR && minor > ENGINE_API_MAX_MINOR))
         abort ();
 }
@@ -109,34 +109,34 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     switch (data [0] % 3) {
-    case 0:
-        s_stream (data + 1, size - 1);
-        break;
-    case 1: {
-        engine_t *engine = engine_new ("/nonexistent/docker.sock");
-        transfer_t t = { .kind = KIND_PING };
-        const char *p = (const char *) data + 1, *end = (const char *) data + size;
-        while (p < end) {
-            const char *nl = memchr (p, '\n', (size_t) (end - p));
-            size_t n = nl ? (size_t) (nl - p) + 1 : (size_t) (end - p);
-            if (s_header ((char *) p, 1, n, &t) != n)
+        case 0:
+            s_stream (data + 1, size - 1);
+            break;
+        case 1: {
+            engine_t *engine = engine_new ("/nonexistent/docker.sock");
+            transfer_t t = { .kind = KIND_PING };
+            const char *p = (const char *) data + 1, *end = (const char *) data + size;
+            while (p < end) {
+                const char *nl = memchr (p, '\n', (size_t) (end - p));
+                size_t n = nl ? (size_t) (nl - p) + 1 : (size_t) (end - p);
+                if (s_header ((char *) p, 1, n, &t) != n)
+                    abort ();
+                p += n;
+            }
+            if (memchr (t.api_version, '\0', sizeof (t.api_version)) == NULL)
                 abort ();
-            p += n;
+            s_check_version (engine, t.api_version [0] ? s_set_version (engine, t.api_version) : -1);
+            engine_destroy (&engine);
+            break;
         }
-        if (memchr (t.api_version, '\0', sizeof t.api_version) == NULL)
-            abort ();
-        s_check_version (engine, t.api_version [0] ? s_set_version (engine, t.api_version) : -1);
-        engine_destroy (&engine);
-        break;
-    }
-    default: {
-        engine_t *engine = engine_new ("/nonexistent/docker.sock");
-        docker_version_t v;
-        if (docker_version_parse ((const char *) data + 1, size - 1, &v) == 0)
-            s_check_version (engine, s_set_version (engine, v.api_version));
-        engine_destroy (&engine);
-        break;
-    }
+        default: {
+            engine_t *engine = engine_new ("/nonexistent/docker.sock");
+            docker_version_t v;
+            if (docker_version_parse ((const char *) data + 1, size - 1, &v) == 0)
+                s_check_version (engine, s_set_version (engine, v.api_version));
+            engine_destroy (&engine);
+            break;
+        }
     }
     return 0;
 }

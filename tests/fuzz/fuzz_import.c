@@ -19,25 +19,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Split the input into files. */
+//  Split the input into files.
 static import_files_t *
 s_folder (const char *data, size_t size)
 {
     import_files_t *files = import_files_new ();
-    char name[128] = "config.json";
+    char name [128] = "config.json";
     size_t start = 0, at = 0;
     while (at <= size) {
-        bool marker = (at == 0 || data[at - 1] == '\n') && size - at >= 9
-                   && memcmp (data + at, "==> ", 4) == 0;
+        bool marker = (at == 0 || data [at - 1] == '\n') && size - at >= 9
+                      && memcmp (data + at, "==> ", 4) == 0;
         const char *end = marker ? memchr (data + at, '\n', size - at) : NULL;
-        if (at == size || (marker && end && end - (data + at) >= 8
-                           && memcmp (end - 4, " <==", 4) == 0)) {
+        if (at == size
+            || (marker && end && end - (data + at) >= 8 && memcmp (end - 4, " <==", 4) == 0)) {
             if (at > start || start > 0)
                 import_files_add (files, name, data + start, at - start, NULL);
             if (at == size)
                 break;
             size_t n = (size_t) (end - 4 - (data + at + 4));
-            snprintf (name, sizeof name, "%.*s", (int) (n < 127 ? n : 127), data + at + 4);
+            snprintf (name, sizeof (name), "%.*s", (int) (n < 127 ? n : 127), data + at + 4);
             at = start = (size_t) (end - data) + 1;
             continue;
         }
@@ -51,9 +51,9 @@ s_trace (const import_t *imp, const cJSON *list)
 {
     const cJSON *e;
     cJSON_ArrayForEach (e, list) {
-        char file[128], field[512];
+        char file [128], field [512];
         const char *f = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "field"));
-        import_origin (imp, f ? f : "", file, sizeof file, field, sizeof field);
+        import_origin (imp, f ? f : "", file, sizeof (file), field, sizeof (field));
     }
 }
 
@@ -96,13 +96,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     s_trace (imp, imp->notes);
     if (cJSON_GetArraySize (imp->errors) == 0) {
         s_check_plan (imp, NULL);
-        /* the import's own sections as ddc's current configuration */
+        //  the import's own sections as ddc's current configuration
         cJSON *current = cJSON_CreateObject ();
         cJSON *all = ddc_config_default ();
         const cJSON *v;
         cJSON_ArrayForEach (v, imp->sections) {
-            cJSON *norm = ddc_config_validate_section (
-                (ddc_section_t) ddc_section_from_name (v->string), v, NULL, NULL);
+            cJSON *norm =
+                ddc_config_validate_section ((ddc_section_t) ddc_section_from_name (v->string), v,
+                                             NULL, NULL);
             if (norm && cJSON_IsArray (norm))
                 cJSON_ReplaceItemInObjectCaseSensitive (all, v->string, norm);
             else

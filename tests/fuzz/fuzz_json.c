@@ -38,10 +38,10 @@ s_same (const cJSON *a, const cJSON *b)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-    char err[200] = "";
-    cJSON *json = ddc_json_parse ((const char *) data, size, 1024 * 1024, err, sizeof err);
+    char err [200] = "";
+    cJSON *json = ddc_json_parse ((const char *) data, size, 1024 * 1024, err, sizeof (err));
     if (!json) {
-        if (!err[0])
+        if (!err [0])
             abort ();
         return 0;
     }
@@ -50,10 +50,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     char *text = cJSON_PrintUnformatted (json);
     if (!text)
         abort ();
-    cJSON *again = ddc_json_parse (text, strlen (text), SIZE_MAX, err, sizeof err);
+    cJSON *again = ddc_json_parse (text, strlen (text), SIZE_MAX, err, sizeof (err));
     if (!again)
         abort ();
-    /* Compared as text: cJSON_Compare is not reflexive with repeated keys. */
+    //  Compared as text: cJSON_Compare is not reflexive with repeated keys.
     s_same (json, again);
     cJSON_Delete (again);
     free (text);

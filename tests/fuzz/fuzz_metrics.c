@@ -18,7 +18,7 @@
 static void
 s_check (const char *text, size_t len)
 {
-    if (strlen (text) != len || !ddc_utf8_valid (text, len) || (len && text[len - 1] != '\n'))
+    if (strlen (text) != len || !ddc_utf8_valid (text, len) || (len && text [len - 1] != '\n'))
         abort ();
     zhashx_t *types = zhashx_new ();
     char *copy = ddc_strdup (text), *save = NULL;
@@ -36,7 +36,7 @@ s_check (const char *text, size_t len)
             continue;
         char *brace = strchr (line, '{');
         if (!brace)
-            abort ();                  /* every sample has service and host */
+            abort (); //  every sample has service and host
         *brace = '\0';
         if (!ddc_metrics_name_ok (line) || !strstr (brace + 1, "service=\"")
             || !strstr (brace + 1, "\",host=\""))
@@ -52,20 +52,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     cJSON *input = ddc_json_parse ((const char *) data, size, 1 << 20, NULL, 0);
     if (!input)
         return 0;
-    ddc_metrics_source_t src[16];
+    ddc_metrics_source_t src [16];
     size_t n = 0;
-    static const char *const services[] = { "broker", "docker", "discord", "web" };
+    static const char *const services [] = { "broker", "docker", "discord", "web" };
     if (cJSON_IsArray (input)) {
         const cJSON *r;
         cJSON_ArrayForEach (r, input) {
             if (n == 16)
                 break;
-            src[n] = (ddc_metrics_source_t) { services[n % 4], n % 2 ? "nas" : "a\"b\\c", r };
+            src [n] = (ddc_metrics_source_t){ services [n % 4], n % 2 ? "nas" : "a\"b\\c", r };
             n++;
         }
     }
     else
-        src[n++] = (ddc_metrics_source_t) { "web", "w1", input };
+        src [n++] = (ddc_metrics_source_t){ "web", "w1", input };
     size_t len;
     char *text = ddc_metrics_render (src, n, &len);
     s_check (text, len);

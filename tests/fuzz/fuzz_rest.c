@@ -21,9 +21,14 @@
 #include <string.h>
 
 static const char *const s_paths [] = {
-    "/channels/123/messages", "/channels/123/messages/456", "/guilds/9/members/8",
-    "/interactions/77/tok-en/callback", "/webhooks/5/tok/messages/@original", "/gateway/bot",
-    "/applications/3/guilds/9/commands", "/users/@me",
+    "/channels/123/messages",
+    "/channels/123/messages/456",
+    "/guilds/9/members/8",
+    "/interactions/77/tok-en/callback",
+    "/webhooks/5/tok/messages/@original",
+    "/gateway/bot",
+    "/applications/3/guilds/9/commands",
+    "/users/@me",
 };
 static const char *const s_methods [] = { "GET", "POST", "PATCH", "DELETE", "PUT" };
 
@@ -34,7 +39,7 @@ s_answer (rl_t *rl, const char *data, size_t len, int64_t *now)
         return;
     int status = ((unsigned char) data [0] << 8) | (unsigned char) data [1];
     if (status == 0xffff)
-        status = REST_TRANSPORT;        //  no HTTP answer
+        status = REST_TRANSPORT; //  no HTTP answer
     bool overflow = data [2] & 1;
     unsigned route_pick = (unsigned char) data [3];
     data += 4;
@@ -55,7 +60,7 @@ s_answer (rl_t *rl, const char *data, size_t len, int64_t *now)
     for (size_t i = 0; i < len;) {
         const char *nl = memchr (data + i, '\n', len - i);
         size_t n = nl ? (size_t) (nl - (data + i)) : len - i;
-        if (n == 0) {                   //  "\n\n": the body follows
+        if (n == 0) { //  "\n\n": the body follows
             body = data + i + 1;
             body_len = len - i - 1;
             break;
@@ -70,15 +75,15 @@ s_answer (rl_t *rl, const char *data, size_t len, int64_t *now)
     s_reply_read (status, body, body_len, overflow, &h, &reply);
     if (reply.json) {
         char why [120];
-        cJSON *again = ddc_json_parse (body, body_len, REST_BODY_MAX, why, sizeof why);
+        cJSON *again = ddc_json_parse (body, body_len, REST_BODY_MAX, why, sizeof (why));
         if (!again || overflow || status <= 0)
-            abort ();                   //  JSON only from a whole, valid body
+            abort (); //  JSON only from a whole, valid body
         cJSON_Delete (again);
     }
     if (h.retry_after != retry_header && !(h.retry_after >= 0 && h.retry_after < 86400))
         abort ();
     if (reply.message && !ddc_utf8_valid (reply.message, strlen (reply.message)))
-        abort ();                       //  strict JSON: strings are UTF-8
+        abort (); //  strict JSON: strings are UTF-8
     int64_t wait = rl_done (rl, &route, key, status > 0 ? &h : NULL, *now);
     if (wait < 0)
         abort ();

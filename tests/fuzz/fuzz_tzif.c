@@ -21,11 +21,10 @@ s_exercise (const ddc_tz_t *zone, int64_t t)
         abort ();
     if (offset < -DDC_TZ_OFFSET_MAX || offset > DDC_TZ_OFFSET_MAX)
         abort ();
-    if (local.tm_mon < 0 || local.tm_mon > 11 || local.tm_mday < 1
-    ||  local.tm_mday > 31 || local.tm_hour < 0 || local.tm_hour > 23
-    ||  local.tm_min < 0 || local.tm_min > 59 || local.tm_sec < 0
-    ||  local.tm_sec > 59 || local.tm_wday < 0 || local.tm_wday > 6
-    ||  local.tm_yday < 0 || local.tm_yday > 365)
+    if (local.tm_mon < 0 || local.tm_mon > 11 || local.tm_mday < 1 || local.tm_mday > 31
+        || local.tm_hour < 0 || local.tm_hour > 23 || local.tm_min < 0 || local.tm_min > 59
+        || local.tm_sec < 0 || local.tm_sec > 59 || local.tm_wday < 0 || local.tm_wday > 6
+        || local.tm_yday < 0 || local.tm_yday > 365)
         abort ();
     int64_t back;
     int kind = -1;
@@ -37,19 +36,25 @@ s_exercise (const ddc_tz_t *zone, int64_t t)
         if (ddc_tz_to_local (zone, back, &again, NULL) != 0)
             abort ();
     }
-    else
-    if (local.tm_year + 1900 >= 2 && local.tm_year + 1900 <= 9998)
+    else if (local.tm_year + 1900 >= 2 && local.tm_year + 1900 <= 9998)
         abort ();
 }
 
 static void
 s_zone (const ddc_tz_t *zone, const uint8_t *data, size_t size)
 {
-    static const int64_t fixed [] = {
-        DDC_TZ_TIME_MIN, DDC_TZ_TIME_MAX, 0, -1, 2147483647LL, 2147483648LL,
-        1774746000LL, 1792890000LL, 3786825600LL, 4102444800LL,
-        -2208988800LL, 253402214400LL
-    };
+    static const int64_t fixed [] = { DDC_TZ_TIME_MIN,
+                                      DDC_TZ_TIME_MAX,
+                                      0,
+                                      -1,
+                                      2147483647LL,
+                                      2147483648LL,
+                                      1774746000LL,
+                                      1792890000LL,
+                                      3786825600LL,
+                                      4102444800LL,
+                                      -2208988800LL,
+                                      253402214400LL };
     for (size_t i = 0; i < sizeof (fixed) / sizeof (fixed [0]); i++)
         s_exercise (zone, fixed [i]);
     //  Input-derived instants, mapped into the supported range

@@ -39,7 +39,7 @@ s_cstr (const uint8_t *data, size_t size)
     if (!s)
         abort ();
     memcpy (s, data, size);
-    s[size] = '\0';
+    s [size] = '\0';
     return s;
 }
 
@@ -54,10 +54,10 @@ s_check_text (const char *s)
 static void
 s_form (const uint8_t *data, size_t size)
 {
-    char err[160];
-    form_t *f = form_parse ((const char *) data, size, err, sizeof err);
+    char err [160];
+    form_t *f = form_parse ((const char *) data, size, err, sizeof (err));
     if (!f) {
-        if (!err[0])
+        if (!err [0])
             abort ();
         return;
     }
@@ -77,7 +77,7 @@ s_form (const uint8_t *data, size_t size)
                 abort ();
         (void) form_bool (f, k);
     }
-    /* every repeated key once, in order */
+    //  every repeated key once, in order
     size_t at = 0, repeats = 0;
     for (const char *key, *last = NULL; (key = form_repeated (f, &at)) != NULL; last = key) {
         if ((last && strcmp (last, key) >= 0) || ++repeats > form_size (f) / 2)
@@ -88,7 +88,7 @@ s_form (const uint8_t *data, size_t size)
         if (refused && (cJSON_GetArraySize (refused) == 0 || cJSON_GetArraySize (refused) > 50))
             abort ();
         cJSON_Delete (refused);
-        cJSON *v = schema_from_form ((ddc_section_t) s, f, err, sizeof err);
+        cJSON *v = schema_from_form ((ddc_section_t) s, f, err, sizeof (err));
         if (v) {
             if (cJSON_GetArraySize (v) > SCHEMA_MAX_ROWS)
                 abort ();
@@ -105,13 +105,13 @@ s_json_body (const uint8_t *data, size_t size)
 {
     uint64_t rev;
     cJSON *value = NULL;
-    char err[160];
-    if (jsonbody_parse ((const char *) data, size, &rev, &value, err, sizeof err) == 0) {
+    char err [160];
+    if (jsonbody_parse ((const char *) data, size, &rev, &value, err, sizeof (err)) == 0) {
         if (!value || jsonbody_depth (value, JSONBODY_DEPTH) > JSONBODY_DEPTH)
             abort ();
         cJSON_Delete (value);
     }
-    else if (value || !err[0])
+    else if (value || !err [0])
         abort ();
 }
 
@@ -119,8 +119,8 @@ static void
 s_cookie (const uint8_t *data, size_t size)
 {
     char *h = s_cstr (data, size);
-    char out[64];
-    if (form_cookie (h, "ddc_session", out, sizeof out) == 0 && strlen (out) >= sizeof out)
+    char out [64];
+    if (form_cookie (h, "ddc_session", out, sizeof (out)) == 0 && strlen (out) >= sizeof (out))
         abort ();
     free (h);
 }
@@ -130,10 +130,10 @@ s_error_paths (const uint8_t *data, size_t size)
 {
     char *path = s_cstr (data, size);
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
-        char out[SCHEMA_NAME_MAX];
-        schema_error_input ((ddc_section_t) s, path, out, sizeof out);
+        char out [SCHEMA_NAME_MAX];
+        schema_error_input ((ddc_section_t) s, path, out, sizeof (out));
         const char *name = ddc_section_name ((ddc_section_t) s);
-        if (strlen (out) >= sizeof out || (out[0] && strncmp (out, name, strlen (name)) != 0))
+        if (strlen (out) >= sizeof (out) || (out [0] && strncmp (out, name, strlen (name)) != 0))
             abort ();
     }
     free (path);
@@ -170,8 +170,8 @@ s_view (const uint8_t *data, size_t size)
     cJSON_Delete (table);
 }
 
-/* The page of section s rendered for one session equals the page kept
-   for every session (the token's places marked) with the token put in. */
+//  The page of section s rendered for one session equals the page kept
+//  for every session (the token's places marked) with the token put in.
 static void
 s_kept_page (ddc_section_t s, const cJSON *doc, rsection_t d, const ddc_buf_t *direct)
 {
@@ -187,14 +187,14 @@ s_kept_page (ddc_section_t s, const cJSON *doc, rsection_t d, const ddc_buf_t *d
         size_t n = ddc_buf_marks (kept, &at), from = 0;
         ddc_buf_t *out = ddc_buf_new (1 << 23);
         for (size_t i = 0; i < n; i++) {
-            if (at[i] < from || at[i] > ddc_buf_len (kept))
+            if (at [i] < from || at [i] > ddc_buf_len (kept))
                 abort ();
-            ddc_buf_add (out, ddc_buf_text (kept) + from, at[i] - from);
+            ddc_buf_add (out, ddc_buf_text (kept) + from, at [i] - from);
             ddc_buf_puts (out, "csrf");
-            from = at[i];
+            from = at [i];
         }
         ddc_buf_add (out, ddc_buf_text (kept) + from, ddc_buf_len (kept) - from);
-        /* the form's token, and the container actions' form's */
+        //  the form's token, and the container actions' form's
         if (n != (s == DDC_SEC_CONTAINERS ? 2u : 1u)
             || strcmp (ddc_buf_text (out), ddc_buf_text (direct)) != 0)
             abort ();
@@ -209,17 +209,21 @@ s_section (const uint8_t *data, size_t size)
 {
     if (size < 1)
         return;
-    ddc_section_t s = (ddc_section_t) (data[0] % DDC_SEC_COUNT);
+    ddc_section_t s = (ddc_section_t) (data [0] % DDC_SEC_COUNT);
     cJSON *doc = ddc_json_parse ((const char *) data + 1, size - 1, SIZE_MAX, NULL, 0);
     if (!doc)
         return;
     rctx_t erc = s_rc ();
     errs_t *errs = errs_new (&erc, s, cJSON_GetObjectItemCaseSensitive (doc, "errors"));
     const cJSON *value = cJSON_GetObjectItemCaseSensitive (doc, "value");
-    rsection_t d = { .value = value, .rev = 1, .errs = errs, .containers = value,
+    rsection_t d = { .value = value,
+                     .rev = 1,
+                     .errs = errs,
+                     .containers = value,
                      .inventory = cJSON_GetObjectItemCaseSensitive (doc, "inventory"),
                      .states = cJSON_GetObjectItemCaseSensitive (doc, "states"),
-                     .query = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (doc, "query")),
+                     .query =
+                         cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (doc, "query")),
                      .add = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (doc, "add")) };
     const cJSON *page = cJSON_GetObjectItemCaseSensitive (doc, "page");
     if (cJSON_IsNumber (page) && page->valuedouble >= 0 && page->valuedouble < 1e6)
@@ -245,7 +249,7 @@ s_diff (const uint8_t *data, size_t size)
     if (d) {
         size_t same = 0;
         for (size_t i = 0; i < d->count; i++)
-            same += d->lines[i].op == ' ';
+            same += d->lines [i].op == ' ';
         if (d->added + d->removed + same != d->count)
             abort ();
         diff_destroy (&d);
@@ -259,14 +263,14 @@ static void
 s_action_body (const uint8_t *data, size_t size)
 {
     jsonbody_action_t a;
-    char err[200];
-    if (jsonbody_action_parse ((const char *) data, size, &a, err, sizeof err) == 0) {
+    char err [200];
+    if (jsonbody_action_parse ((const char *) data, size, &a, err, sizeof (err)) == 0) {
         if (!ddc_config_name_ok (a.host, DDC_HOST_NAME_MAX)
             || !ddc_config_name_ok (a.container, DDC_CONTAINER_NAME_MAX) || a.lines < 0
             || a.lines > 1000)
             abort ();
     }
-    else if (!err[0])
+    else if (!err [0])
         abort ();
 }
 
@@ -305,14 +309,14 @@ s_logtail (const uint8_t *data, size_t size)
     if (n != (size_t) cJSON_GetArraySize (out) || n > LOGTAIL_MAX_LINES)
         abort ();
     cJSON_Delete (out);
-    /* the same answer again holds nothing new */
+    //  the same answer again holds nothing new
     out = cJSON_CreateArray ();
     if (logtail_feed (t, second, second_len, out, &gap) != 0 || gap)
         abort ();
     cJSON_Delete (out);
     logtail_destroy (&t);
-    /* the page that shows such an answer (the agent's is valid UTF-8: a
-       JSON frame) */
+    //  the page that shows such an answer (the agent's is valid UTF-8: a
+    //  JSON frame)
     if (!ddc_utf8_valid (text, first))
         return;
     cJSON *result = cJSON_CreateObject ();
@@ -333,23 +337,43 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     if (!s_i18n)
-        s_i18n = i18n_new ();            /* no texts: keys stand in for them */
+        s_i18n = i18n_new (); //  no texts: keys stand in for them
     if (size == 0)
         return 0;
-    uint8_t which = data[0] % 10;
+    uint8_t which = data [0] % 10;
     data++;
     size--;
     switch (which) {
-    case 0: s_form (data, size); break;
-    case 1: s_json_body (data, size); break;
-    case 2: s_cookie (data, size); break;
-    case 3: s_error_paths (data, size); break;
-    case 4: s_view (data, size); break;
-    case 5: s_section (data, size); break;
-    case 7: s_action_body (data, size); break;
-    case 8: s_activity (data, size); break;
-    case 9: s_logtail (data, size); break;
-    default: s_diff (data, size); break;
+        case 0:
+            s_form (data, size);
+            break;
+        case 1:
+            s_json_body (data, size);
+            break;
+        case 2:
+            s_cookie (data, size);
+            break;
+        case 3:
+            s_error_paths (data, size);
+            break;
+        case 4:
+            s_view (data, size);
+            break;
+        case 5:
+            s_section (data, size);
+            break;
+        case 7:
+            s_action_body (data, size);
+            break;
+        case 8:
+            s_activity (data, size);
+            break;
+        case 9:
+            s_logtail (data, size);
+            break;
+        default:
+            s_diff (data, size);
+            break;
     }
     return 0;
 }

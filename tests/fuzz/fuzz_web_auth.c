@@ -40,8 +40,8 @@ s_check_session (const char *token)
     char again [SESSION_TOKEN_MAX];
     session_encode (s_key, &s, again);
     session_t s2;
-    if (session_decode (s_key, again, S_NOW, 3600, &s2) != SESSION_OK
-        || strcmp (s.sid, s2.sid) != 0 || s.issued != s2.issued || s.last != s2.last)
+    if (session_decode (s_key, again, S_NOW, 3600, &s2) != SESSION_OK || strcmp (s.sid, s2.sid) != 0
+        || s.issued != s2.issued || s.last != s2.last)
         abort ();
     char csrf [SESSION_CSRF_MAX];
     session_csrf (s_key, s.sid, csrf);
@@ -58,11 +58,11 @@ s_signed (const char *payload, size_t len)
     unsigned char mac [crypto_auth_hmacsha256_BYTES];
     s_hmac (s_key, SESSION_KEY_BYTES, payload, len, mac);
     char p64 [sodium_base64_ENCODED_LEN (128, S_B64)];
-    char m64 [sodium_base64_ENCODED_LEN (sizeof mac, S_B64)];
-    sodium_bin2base64 (p64, sizeof p64, (const unsigned char *) payload, len, S_B64);
-    sodium_bin2base64 (m64, sizeof m64, mac, sizeof mac, S_B64);
+    char m64 [sodium_base64_ENCODED_LEN (sizeof (mac), S_B64)];
+    sodium_bin2base64 (p64, sizeof (p64), (const unsigned char *) payload, len, S_B64);
+    sodium_bin2base64 (m64, sizeof (m64), mac, sizeof (mac), S_B64);
     char token [SESSION_TOKEN_MAX + 64];
-    snprintf (token, sizeof token, "v1.%s.%s", p64, m64);
+    snprintf (token, sizeof (token), "v1.%s.%s", p64, m64);
     s_check_session (token);
 }
 
@@ -81,7 +81,7 @@ s_setup_code (const char *input)
             continue;
         if (c >= 'a' && c <= 'z')
             c = (char) (c - 'a' + 'A');
-        other = !((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) || n == sizeof plain - 1;
+        other = !((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) || n == sizeof (plain) - 1;
         if (!other)
             plain [n++] = c;
     }
@@ -90,8 +90,8 @@ s_setup_code (const char *input)
         abort ();
     char parsed [SETUPCODE_LEN];
     if (s_parse (input, parsed)) {
-        code = (setupcode_t) { .synced = true };
-        memcpy (code.code, parsed, sizeof code.code);
+        code = (setupcode_t){ .synced = true };
+        memcpy (code.code, parsed, sizeof (code.code));
         if (!setupcode_matches (&code, parsed) || strlen (parsed) != SETUPCODE_LEN - 1)
             abort ();
     }
@@ -107,13 +107,14 @@ s_hash (const char *text)
     s_legacy_t h;
     bool cheap = (ddc_pwhash_kind (text) == DDC_PWHASH_PBKDF2 && s_parse_pbkdf2 (text, &h) == 0
                   && h.iter <= 64)
-              || (ddc_pwhash_kind (text) == DDC_PWHASH_SCRYPT && s_parse_scrypt (text, &h) == 0
-                  && h.n * h.r * h.p <= 256)
-              || ddc_pwhash_kind (text) == DDC_PWHASH_UNKNOWN
-              || ddc_pwhash_kind (text) == DDC_PWHASH_EMPTY;
+                 || (ddc_pwhash_kind (text) == DDC_PWHASH_SCRYPT && s_parse_scrypt (text, &h) == 0
+                     && h.n * h.r * h.p <= 256)
+                 || ddc_pwhash_kind (text) == DDC_PWHASH_UNKNOWN
+                 || ddc_pwhash_kind (text) == DDC_PWHASH_EMPTY;
     if (cheap || !usable) {
         int rc = ddc_pwhash_verify ("Correct-Horse-9", text);
-        if (usable ? (rc != 0 && rc != 1) : rc != -1 && ddc_pwhash_kind (text) != DDC_PWHASH_ARGON2ID)
+        if (usable ? (rc != 0 && rc != 1)
+                   : rc != -1 && ddc_pwhash_kind (text) != DDC_PWHASH_ARGON2ID)
             abort ();
     }
     const char *why = ddc_pwhash_policy (text);
@@ -138,36 +139,36 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         return 0;
     char *text = ddc_strndup ((const char *) data + 1, size - 1);
     switch (data [0] % 6) {
-    case 0:
-        s_check_session (text);
-        break;
-    case 1:
-        s_signed ((const char *) data + 1, size - 1);
-        break;
-    case 2: {
-        char value [SESSION_TOKEN_MAX];
-        if (form_cookie (text, "ddc_session", value, sizeof value) == 0)
-            s_check_session (value);
-        break;
-    }
-    case 3: {
-        char addr [64];
-        if (form_forwarded_for (text, addr, sizeof addr) == 0) {
-            size_t n = strlen (addr);
-            if (n == 0 || n >= sizeof addr)
-                abort ();
-            for (size_t i = 0; i < n; i++)
-                if ((unsigned char) addr [i] <= 0x20 || (unsigned char) addr [i] >= 0x7f)
-                    abort ();
+        case 0:
+            s_check_session (text);
+            break;
+        case 1:
+            s_signed ((const char *) data + 1, size - 1);
+            break;
+        case 2: {
+            char value [SESSION_TOKEN_MAX];
+            if (form_cookie (text, "ddc_session", value, sizeof (value)) == 0)
+                s_check_session (value);
+            break;
         }
-        break;
-    }
-    case 4:
-        s_setup_code (text);
-        break;
-    default:
-        s_hash (text);
-        break;
+        case 3: {
+            char addr [64];
+            if (form_forwarded_for (text, addr, sizeof (addr)) == 0) {
+                size_t n = strlen (addr);
+                if (n == 0 || n >= sizeof (addr))
+                    abort ();
+                for (size_t i = 0; i < n; i++)
+                    if ((unsigned char) addr [i] <= 0x20 || (unsigned char) addr [i] >= 0x7f)
+                        abort ();
+            }
+            break;
+        }
+        case 4:
+            s_setup_code (text);
+            break;
+        default:
+            s_hash (text);
+            break;
     }
     free (text);
     return 0;

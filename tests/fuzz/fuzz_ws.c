@@ -36,40 +36,116 @@ struct lws {
     void *opaque;
     bool binary, final;
     size_t remaining;
-    bool established;           //  lws's order: ESTABLISHED once, then
-    bool gone;                  //  RECEIVE/WRITEABLE/..., CLOSED or an
-};                              //  ERROR before it, DESTROY last
+    bool established; //  lws's order: ESTABLISHED once, then
+    bool gone;        //  RECEIVE/WRITEABLE/..., CLOSED or an
+};                    //  ERROR before it, DESTROY last
 
 #define S_MAX_WSI 8
 static struct lws s_wsi [S_MAX_WSI];
 static int s_nwsi;
 static struct lws_context s_ctx;
 
-void lws_set_log_level (int level, void (*log_emit_function) (int level, const char *line))
-{ (void) level; (void) log_emit_function; }
-int lws_callback_on_writable (struct lws *wsi) { (void) wsi; return 1; }
-void lws_cancel_service (struct lws_context *context) { (void) context; }
-void lws_close_reason (struct lws *wsi, enum lws_close_status status, unsigned char *buf,
-                       size_t len)
-{ (void) wsi; (void) status; (void) buf; (void) len; }
-void lws_context_destroy (struct lws_context *context) { (void) context; }
-void *lws_context_user (struct lws_context *context) { return context->user; }
-struct lws_context *lws_create_context (const struct lws_context_creation_info *info)
-{ (void) info; return &s_ctx; }
-int lws_frame_is_binary (struct lws *wsi) { return wsi->binary; }
-struct lws_context *lws_get_context (const struct lws *wsi) { return wsi->ctx; }
-void *lws_get_opaque_user_data (const struct lws *wsi) { return wsi->opaque; }
-void lws_set_opaque_user_data (struct lws *wsi, void *data) { wsi->opaque = data; }
-int lws_is_final_fragment (struct lws *wsi) { return wsi->final; }
-size_t lws_remaining_packet_payload (struct lws *wsi) { return wsi->remaining; }
-int lws_service (struct lws_context *context, int timeout_ms)
-{ (void) context; (void) timeout_ms; return 0; }
-void lws_set_timeout (struct lws *wsi, enum pending_timeout reason, int secs)
-{ (void) reason; (void) secs; wsi->gone = true; }
-int lws_write (struct lws *wsi, unsigned char *buf, size_t len, enum lws_write_protocol protocol)
-{ (void) wsi; (void) buf; (void) protocol; return (int) len; }
-int SSL_CTX_load_verify_locations (SSL_CTX *ctx, const char *file, const char *dir)
-{ (void) ctx; (void) file; (void) dir; return 1; }
+void
+lws_set_log_level (int level, void (*log_emit_function) (int level, const char *line))
+{
+    (void) level;
+    (void) log_emit_function;
+}
+int
+lws_callback_on_writable (struct lws *wsi)
+{
+    (void) wsi;
+    return 1;
+}
+void
+lws_cancel_service (struct lws_context *context)
+{
+    (void) context;
+}
+void
+lws_close_reason (struct lws *wsi, enum lws_close_status status, unsigned char *buf, size_t len)
+{
+    (void) wsi;
+    (void) status;
+    (void) buf;
+    (void) len;
+}
+void
+lws_context_destroy (struct lws_context *context)
+{
+    (void) context;
+}
+void *
+lws_context_user (struct lws_context *context)
+{
+    return context->user;
+}
+struct lws_context *
+lws_create_context (const struct lws_context_creation_info *info)
+{
+    (void) info;
+    return &s_ctx;
+}
+int
+lws_frame_is_binary (struct lws *wsi)
+{
+    return wsi->binary;
+}
+struct lws_context *
+lws_get_context (const struct lws *wsi)
+{
+    return wsi->ctx;
+}
+void *
+lws_get_opaque_user_data (const struct lws *wsi)
+{
+    return wsi->opaque;
+}
+void
+lws_set_opaque_user_data (struct lws *wsi, void *data)
+{
+    wsi->opaque = data;
+}
+int
+lws_is_final_fragment (struct lws *wsi)
+{
+    return wsi->final;
+}
+size_t
+lws_remaining_packet_payload (struct lws *wsi)
+{
+    return wsi->remaining;
+}
+int
+lws_service (struct lws_context *context, int timeout_ms)
+{
+    (void) context;
+    (void) timeout_ms;
+    return 0;
+}
+void
+lws_set_timeout (struct lws *wsi, enum pending_timeout reason, int secs)
+{
+    (void) reason;
+    (void) secs;
+    wsi->gone = true;
+}
+int
+lws_write (struct lws *wsi, unsigned char *buf, size_t len, enum lws_write_protocol protocol)
+{
+    (void) wsi;
+    (void) buf;
+    (void) protocol;
+    return (int) len;
+}
+int
+SSL_CTX_load_verify_locations (SSL_CTX *ctx, const char *file, const char *dir)
+{
+    (void) ctx;
+    (void) file;
+    (void) dir;
+    return 1;
+}
 
 //  "prot://addr[:port][/path]", cut in place like lws_parse_uri.
 int
@@ -105,7 +181,7 @@ lws_client_connect_via_info (const struct lws_client_connect_info *info)
     if (s_nwsi == S_MAX_WSI || strstr (info->address, "fail"))
         return NULL;
     struct lws *wsi = &s_wsi [s_nwsi++];
-    memset (wsi, 0, sizeof *wsi);
+    memset (wsi, 0, sizeof (*wsi));
     wsi->ctx = info->context;
     wsi->opaque = info->opaque_user_data;
     if (info->pwsi)
@@ -118,7 +194,7 @@ lws_client_connect_via_info (const struct lws_client_connect_info *info)
 //  What the main thread saw of each connection id (ids count from 1, one
 //  per connect: at most one per two input bytes).
 typedef struct {
-    bool asked;                 //  ws_connect gave this id
+    bool asked; //  ws_connect gave this id
     int opens;
     bool closed;
 } s_seen_t;
@@ -144,7 +220,7 @@ s_drain (ws_t *self)
     while ((ev = ws_next (self)) != NULL) {
         s_seen_t *s = s_seen_of (ev->conn);
         if (!s->asked || s->closed)
-            abort ();                   //  nothing after CLOSED
+            abort (); //  nothing after CLOSED
         if (ev->kind == WS_EV_OPEN && ++s->opens > 1)
             abort ();
         if (ev->kind == WS_EV_MESSAGE
@@ -152,7 +228,7 @@ s_drain (ws_t *self)
             abort ();
         if (ev->kind == WS_EV_CLOSED) {
             s->closed = true;
-            if (strlen (ev->reason) >= sizeof ev->reason)
+            if (strlen (ev->reason) >= sizeof (ev->reason))
                 abort ();
         }
         ws_event_free (&ev);
@@ -173,9 +249,9 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     s_nwsi = 0;
-    memset (s_seen, 0, (s_max_id + 1) * sizeof s_seen [0]);
+    memset (s_seen, 0, (s_max_id + 1) * sizeof (s_seen [0]));
     s_max_id = 0;
-    ws_t *self = ddc_calloc (1, sizeof *self);
+    ws_t *self = ddc_calloc (1, sizeof (*self));
     pthread_mutex_init (&self->mu, NULL);
     pthread_cond_init (&self->cond, NULL);
     self->efd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -215,75 +291,75 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         if ((op == 2 || op == 3 || op == 4 || op == 6) && !wsi->established)
             continue;
         switch (op) {
-        case 0: {
-            size_t len = p < end ? *p++ : 0;
-            const uint8_t *bytes = s_take (&p, end, len, &n);
-            char url [300] = "ws://";
-            memcpy (url + 5, bytes, n);
-            url [5 + n] = '\0';
-            uint32_t id = ws_connect (self, url);
-            if (id)
-                s_seen_of (id)->asked = true;
-            if (id && nconns < 16)
-                conns [nconns++] = id;
-            s_run_commands (self);
-            break;
-        }
-        case 1:
-            wsi->established = true;
-            if (s_callback (wsi, LWS_CALLBACK_CLIENT_ESTABLISHED, NULL, NULL, 0) < 0)
-                wsi->gone = true;
-            break;
-        case 2: {
-            uint8_t flags = p < end ? *p++ : 0;
-            size_t len = 0;
-            if (end - p >= 2) {
-                len = ((size_t) p [0] << 8) | p [1];
-                p += 2;
+            case 0: {
+                size_t len = p < end ? *p++ : 0;
+                const uint8_t *bytes = s_take (&p, end, len, &n);
+                char url [300] = "ws://";
+                memcpy (url + 5, bytes, n);
+                url [5 + n] = '\0';
+                uint32_t id = ws_connect (self, url);
+                if (id)
+                    s_seen_of (id)->asked = true;
+                if (id && nconns < 16)
+                    conns [nconns++] = id;
+                s_run_commands (self);
+                break;
             }
-            const uint8_t *bytes = s_take (&p, end, len, &n);
-            wsi->binary = flags & 1;
-            wsi->final = flags & 2;
-            wsi->remaining = flags & 4 ? 1 : 0;
-            s_callback (wsi, LWS_CALLBACK_CLIENT_RECEIVE, NULL, (void *) bytes, n);
-            break;
-        }
-        case 3:
-            if (s_callback (wsi, LWS_CALLBACK_CLIENT_WRITEABLE, NULL, NULL, 0) < 0) {
+            case 1:
+                wsi->established = true;
+                if (s_callback (wsi, LWS_CALLBACK_CLIENT_ESTABLISHED, NULL, NULL, 0) < 0)
+                    wsi->gone = true;
+                break;
+            case 2: {
+                uint8_t flags = p < end ? *p++ : 0;
+                size_t len = 0;
+                if (end - p >= 2) {
+                    len = ((size_t) p [0] << 8) | p [1];
+                    p += 2;
+                }
+                const uint8_t *bytes = s_take (&p, end, len, &n);
+                wsi->binary = flags & 1;
+                wsi->final = flags & 2;
+                wsi->remaining = flags & 4 ? 1 : 0;
+                s_callback (wsi, LWS_CALLBACK_CLIENT_RECEIVE, NULL, (void *) bytes, n);
+                break;
+            }
+            case 3:
+                if (s_callback (wsi, LWS_CALLBACK_CLIENT_WRITEABLE, NULL, NULL, 0) < 0) {
+                    s_callback (wsi, LWS_CALLBACK_CLIENT_CLOSED, NULL, NULL, 0);
+                    wsi->gone = true;
+                }
+                break;
+            case 4: {
+                size_t len = p < end ? *p++ : 0;
+                const uint8_t *bytes = s_take (&p, end, len, &n);
+                s_callback (wsi, LWS_CALLBACK_WS_PEER_INITIATED_CLOSE, NULL, (void *) bytes, n);
+                break;
+            }
+            case 5: {
+                size_t len = p < end ? *p++ : 0;
+                const uint8_t *bytes = s_take (&p, end, len, &n);
+                char msg [256];
+                memcpy (msg, bytes, n);
+                msg [n] = '\0';
+                s_callback (wsi, LWS_CALLBACK_CLIENT_CONNECTION_ERROR, NULL, msg, n);
+                wsi->gone = true;
+                break;
+            }
+            case 6:
                 s_callback (wsi, LWS_CALLBACK_CLIENT_CLOSED, NULL, NULL, 0);
                 wsi->gone = true;
-            }
-            break;
-        case 4: {
-            size_t len = p < end ? *p++ : 0;
-            const uint8_t *bytes = s_take (&p, end, len, &n);
-            s_callback (wsi, LWS_CALLBACK_WS_PEER_INITIATED_CLOSE, NULL, (void *) bytes, n);
-            break;
-        }
-        case 5: {
-            size_t len = p < end ? *p++ : 0;
-            const uint8_t *bytes = s_take (&p, end, len, &n);
-            char msg [256];
-            memcpy (msg, bytes, n);
-            msg [n] = '\0';
-            s_callback (wsi, LWS_CALLBACK_CLIENT_CONNECTION_ERROR, NULL, msg, n);
-            wsi->gone = true;
-            break;
-        }
-        case 6:
-            s_callback (wsi, LWS_CALLBACK_CLIENT_CLOSED, NULL, NULL, 0);
-            wsi->gone = true;
-            break;
-        case 7:
-            s_callback (wsi, LWS_CALLBACK_WSI_DESTROY, NULL, NULL, 0);
-            wsi->gone = true;
-            break;
-        case 9:
-            s_drain (self);
-            s_sweep (self);
-            break;
-        default:
-            break;
+                break;
+            case 7:
+                s_callback (wsi, LWS_CALLBACK_WSI_DESTROY, NULL, NULL, 0);
+                wsi->gone = true;
+                break;
+            case 9:
+                s_drain (self);
+                s_sweep (self);
+                break;
+            default:
+                break;
         }
         if (self->ev_bytes > WS_QUEUE_MAX + WS_MSG_MAX + 64 * sizeof (ws_event_t))
             abort ();
@@ -298,7 +374,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     s_drain (self);
     for (uint32_t id = 1; id <= s_max_id; id++)
         if (s_seen [id].asked && !s_seen [id].closed)
-            abort ();                   //  every connection ends with CLOSED
+            abort (); //  every connection ends with CLOSED
     self->ctx = NULL;
     ws_destroy (&self);
     return 0;

@@ -47,7 +47,7 @@ s_raw (zstream_t *zs, const uint8_t *p, const uint8_t *end)
             abort ();
         free (out);
         if (rc < 0)
-            zstream_reset (zs);         //  what the gateway does: a new connection
+            zstream_reset (zs); //  what the gateway does: a new connection
     }
 }
 
@@ -55,7 +55,7 @@ static void
 s_round_trip (zstream_t *zs, const uint8_t *p, const uint8_t *end)
 {
     z_stream d;
-    memset (&d, 0, sizeof d);
+    memset (&d, 0, sizeof (d));
     if (deflateInit (&d, Z_DEFAULT_COMPRESSION) != Z_OK)
         abort ();
     unsigned char *comp = malloc (2 * 65536 + 1024);
@@ -64,7 +64,7 @@ s_round_trip (zstream_t *zs, const uint8_t *p, const uint8_t *end)
         const uint8_t *payload = p;
         p += n;
         if (n == 0)
-            continue;                   //  no payload is empty (and deflate makes nothing of it)
+            continue; //  no payload is empty (and deflate makes nothing of it)
         d.next_in = (unsigned char *) payload;
         d.avail_in = (uInt) n;
         d.next_out = comp;

@@ -17,10 +17,10 @@ bench_cmp_u32 (const void *a, const void *b)
 static inline void
 bench_sort (uint32_t *samples, size_t n)
 {
-    qsort (samples, n, sizeof samples[0], bench_cmp_u32);
+    qsort (samples, n, sizeof (samples [0]), bench_cmp_u32);
 }
 
-/* The p-th percentile (0-100) of n >= 1 sorted samples, by nearest rank. */
+//  The p-th percentile (0-100) of n >= 1 sorted samples, by nearest rank.
 static inline uint32_t
 bench_percentile (const uint32_t *sorted, size_t n, double p)
 {
@@ -29,10 +29,10 @@ bench_percentile (const uint32_t *sorted, size_t n, double p)
         rank = 1;
     if (rank > n)
         rank = n;
-    return sorted[rank - 1];
+    return sorted [rank - 1];
 }
 
-/* A duration in microseconds as a sample (saturated). */
+//  A duration in microseconds as a sample (saturated).
 static inline uint32_t
 bench_sample (int64_t us)
 {

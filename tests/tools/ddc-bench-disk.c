@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_BYTES   (1024 * 1024)
+#define MAX_BYTES (1024 * 1024)
 
 static int
 s_fsync_path (const char *path)
@@ -43,16 +43,22 @@ main (int argc, char **argv)
 {
     const char *dir = NULL;
     uint64_t rounds = 200, warmup = 10, bytes = 512, interval_ms = 20;
-    static const struct option longopts[] = {
-        { "dir", required_argument, NULL, 'd' }, { "rounds", required_argument, NULL, 'r' },
-        { "warmup", required_argument, NULL, 'w' }, { "bytes", required_argument, NULL, 'b' },
-        { "interval-ms", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+    static const struct option longopts [] = {
+        { "dir", required_argument, NULL, 'd' },
+        { "rounds", required_argument, NULL, 'r' },
+        { "warmup", required_argument, NULL, 'w' },
+        { "bytes", required_argument, NULL, 'b' },
+        { "interval-ms", required_argument, NULL, 'i' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c;
     while ((c = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
-        uint64_t *dst = c == 'r' ? &rounds : c == 'w' ? &warmup : c == 'b' ? &bytes
-                      : c == 'i' ? &interval_ms : NULL;
+        uint64_t *dst = c == 'r'   ? &rounds
+                        : c == 'w' ? &warmup
+                        : c == 'b' ? &bytes
+                        : c == 'i' ? &interval_ms
+                                   : NULL;
         if (c == 'd')
             dir = optarg;
         else if (dst && ddc_parse_u64 (optarg, dst) == 0)
@@ -65,8 +71,10 @@ main (int argc, char **argv)
     }
     if (!dir || rounds < 1 || rounds > 100000 || bytes < 1 || bytes > MAX_BYTES
         || interval_ms > 10000) {
-        fprintf (stderr, "ddc-bench-disk: need --dir, 1 <= --rounds <= 100000, "
-                         "1 <= --bytes <= %d, --interval-ms <= 10000\n", MAX_BYTES);
+        fprintf (stderr,
+                 "ddc-bench-disk: need --dir, 1 <= --rounds <= 100000, "
+                 "1 <= --bytes <= %d, --interval-ms <= 10000\n",
+                 MAX_BYTES);
         return 2;
     }
     char *path = ddc_asprintf ("%s/.ddc-bench-disk.%ld", dir, (long) getpid ());
@@ -77,7 +85,7 @@ main (int argc, char **argv)
     }
     char *record = ddc_malloc ((size_t) bytes);
     memset (record, 'x', (size_t) bytes);
-    record[bytes - 1] = '\n';
+    record [bytes - 1] = '\n';
     uint32_t *samples = ddc_calloc ((size_t) rounds, sizeof (uint32_t));
     size_t n = 0;
     int64_t last_start = 0;
@@ -95,15 +103,15 @@ main (int argc, char **argv)
         }
         int64_t dt = ddc_mono_us () - t0;
         if (round >= warmup)
-            samples[n++] = bench_sample (dt);
+            samples [n++] = bench_sample (dt);
     }
     close (fd);
     unlink (path);
     if (rc == 0) {
         bench_sort (samples, n);
         printf ("disk fdatasync p50_us=%u p99_us=%u max_us=%u rounds=%zu bytes=%llu\n",
-                bench_percentile (samples, n, 50), bench_percentile (samples, n, 99), samples[n - 1], n,
-                (unsigned long long) bytes);
+                bench_percentile (samples, n, 50), bench_percentile (samples, n, 99),
+                samples [n - 1], n, (unsigned long long) bytes);
     }
     free (samples);
     free (record);

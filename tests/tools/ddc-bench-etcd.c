@@ -31,51 +31,50 @@
 #include "ddc_json.h"
 #include "ddc_util.h"
 
-#define MAX_WATCHERS     4096
-#define MAX_SAMPLES      (20u * 1000u * 1000u)
-#define MAX_OBJECT_BYTES (1024 * 1024)   /* one JSON object of the stream */
-#define MAX_ROUND_US     INT64_C(4000000000)
+#define MAX_WATCHERS 4096
+#define MAX_SAMPLES (20u * 1000u * 1000u)
+#define MAX_OBJECT_BYTES (1024 * 1024) //  one JSON object of the stream
+#define MAX_ROUND_US INT64_C (4000000000)
 
 typedef struct {
     CURL *easy;
     size_t index;
-    char *buf;          /* bytes received, not yet parsed */
+    char *buf; //  bytes received, not yet parsed
     size_t len, cap;
     bool created;
     bool failed;
-    int64_t last_round; /* last round whose event arrived, -1 before */
+    int64_t last_round; //  last round whose event arrived, -1 before
 } watcher_t;
 
 typedef struct {
     const char *endpoint;
     size_t watchers, rounds, warmup;
     int interval_ms, timeout_ms;
-    char key[64];
+    char key [64];
     char *key_b64;
     CURLM *multi;
     watcher_t *w;
     size_t created;
-    /* the round in flight */
-    int64_t round;      /* -1 before the first */
+    //  the round in flight
+    int64_t round; //  -1 before the first
     int64_t t0_us;
-    size_t arrived;     /* watchers that saw the round's event */
+    size_t arrived; //  watchers that saw the round's event
     bool put_busy;
     bool put_ok;
     CURL *put;
-    char put_resp[4096];
+    char put_resp [4096];
     size_t put_resp_len;
     char *put_body;
-    /* samples[round * watchers + w] */
+    //  samples[round * watchers + w]
     uint32_t *samples;
     size_t nsamples;
-    size_t stray;       /* events for a round other than the current one */
+    size_t stray; //  events for a round other than the current one
     bool fatal;
 } bench_t;
 
-/* ---- base64 (standard alphabet, padded) ---------------------------------- */
+//  ---- base64 (standard alphabet, padded) ----------------------------------
 
-static const char b64_alpha[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_alpha [] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static char *
 b64_encode (const void *data, size_t len)
@@ -84,17 +83,17 @@ b64_encode (const void *data, size_t len)
     char *out = ddc_malloc ((len + 2) / 3 * 4 + 1);
     size_t o = 0;
     for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t) in[i] << 16;
+        uint32_t v = (uint32_t) in [i] << 16;
         if (i + 1 < len)
-            v |= (uint32_t) in[i + 1] << 8;
+            v |= (uint32_t) in [i + 1] << 8;
         if (i + 2 < len)
-            v |= in[i + 2];
-        out[o++] = b64_alpha[(v >> 18) & 63];
-        out[o++] = b64_alpha[(v >> 12) & 63];
-        out[o++] = i + 1 < len ? b64_alpha[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < len ? b64_alpha[v & 63] : '=';
+            v |= in [i + 2];
+        out [o++] = b64_alpha [(v >> 18) & 63];
+        out [o++] = b64_alpha [(v >> 12) & 63];
+        out [o++] = i + 1 < len ? b64_alpha [(v >> 6) & 63] : '=';
+        out [o++] = i + 2 < len ? b64_alpha [v & 63] : '=';
     }
-    out[o] = '\0';
+    out [o] = '\0';
     return out;
 }
 
@@ -105,7 +104,7 @@ b64_value (char c)
     return p ? (int) (p - b64_alpha) : -1;
 }
 
-/* Decode into out[size] (NUL-terminated); returns the length or -1. */
+//  Decode into out[size] (NUL-terminated); returns the length or -1.
 static int
 b64_decode (const char *s, char *out, size_t size)
 {
@@ -122,29 +121,29 @@ b64_decode (const char *s, char *out, size_t size)
             bits -= 8;
             if (o + 1 >= size)
                 return -1;
-            out[o++] = (char) ((acc >> bits) & 0xff);
+            out [o++] = (char) ((acc >> bits) & 0xff);
         }
     }
-    out[o] = '\0';
+    out [o] = '\0';
     return (int) o;
 }
 
-/* ---- stream parsing ------------------------------------------------------- */
+//  ---- stream parsing -------------------------------------------------------
 
-/* Length of the first complete top-level JSON object in buf (after leading
-   whitespace, counted in), or 0 if none is complete yet. */
+//  Length of the first complete top-level JSON object in buf (after leading
+//  whitespace, counted in), or 0 if none is complete yet.
 static size_t
 json_object_end (const char *buf, size_t len)
 {
     size_t i = 0;
-    while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+    while (i < len && (buf [i] == ' ' || buf [i] == '\n' || buf [i] == '\r' || buf [i] == '\t'))
         i++;
     if (i == len)
         return 0;
     int depth = 0;
     bool in_str = false, esc = false;
     for (; i < len; i++) {
-        char c = buf[i];
+        char c = buf [i];
         if (in_str) {
             if (esc)
                 esc = false;
@@ -169,8 +168,8 @@ json_object_end (const char *buf, size_t len)
 static void
 on_event_value (bench_t *b, watcher_t *w, const char *value_b64, int64_t now)
 {
-    char value[128];
-    if (b64_decode (value_b64, value, sizeof value) < 0 || strncmp (value, "round:", 6) != 0) {
+    char value [128];
+    if (b64_decode (value_b64, value, sizeof (value)) < 0 || strncmp (value, "round:", 6) != 0) {
         fprintf (stderr, "ddc-bench-etcd: watcher %zu: unexpected value\n", w->index);
         b->fatal = true;
         return;
@@ -196,7 +195,7 @@ on_event_value (bench_t *b, watcher_t *w, const char *value_b64, int64_t now)
             d = 0;
         if (d > MAX_ROUND_US)
             d = MAX_ROUND_US;
-        b->samples[(r - b->warmup) * b->watchers + w->index] = (uint32_t) d;
+        b->samples [(r - b->warmup) * b->watchers + w->index] = (uint32_t) d;
         b->nsamples++;
     }
 }
@@ -204,8 +203,8 @@ on_event_value (bench_t *b, watcher_t *w, const char *value_b64, int64_t now)
 static void
 on_object (bench_t *b, watcher_t *w, const char *text, size_t len, int64_t now)
 {
-    char why[160];
-    cJSON *root = ddc_json_parse (text, len, SIZE_MAX, why, sizeof why);
+    char why [160];
+    cJSON *root = ddc_json_parse (text, len, SIZE_MAX, why, sizeof (why));
     if (!root) {
         fprintf (stderr, "ddc-bench-etcd: watcher %zu: unparsable stream object: %s\n", w->index,
                  why);
@@ -241,7 +240,7 @@ on_object (bench_t *b, watcher_t *w, const char *text, size_t len, int64_t now)
     cJSON_Delete (root);
 }
 
-static bench_t *s_bench;   /* for the curl callbacks' watcher lookups */
+static bench_t *s_bench; //  for the curl callbacks' watcher lookups
 
 static size_t
 watch_write (char *data, size_t size, size_t nmemb, void *userp)
@@ -253,7 +252,7 @@ watch_write (char *data, size_t size, size_t nmemb, void *userp)
     if (w->len + n > MAX_OBJECT_BYTES) {
         fprintf (stderr, "ddc-bench-etcd: watcher %zu: stream object too large\n", w->index);
         b->fatal = true;
-        return 0;   /* aborts the transfer */
+        return 0; //  aborts the transfer
     }
     if (w->len + n + 1 > w->cap) {
         w->cap = (w->len + n + 1) * 2;
@@ -275,15 +274,15 @@ put_write (char *data, size_t size, size_t nmemb, void *userp)
 {
     bench_t *b = userp;
     size_t n = size * nmemb;
-    size_t room = sizeof b->put_resp - 1 - b->put_resp_len;
+    size_t room = sizeof (b->put_resp) - 1 - b->put_resp_len;
     size_t take = n < room ? n : room;
     memcpy (b->put_resp + b->put_resp_len, data, take);
     b->put_resp_len += take;
-    b->put_resp[b->put_resp_len] = '\0';
+    b->put_resp [b->put_resp_len] = '\0';
     return n;
 }
 
-/* ---- curl plumbing ------------------------------------------------------- */
+//  ---- curl plumbing -------------------------------------------------------
 
 static struct curl_slist *s_headers;
 
@@ -302,7 +301,7 @@ new_post (const char *url, const char *body)
     return e;
 }
 
-/* Poll and perform once; handle finished transfers. */
+//  Poll and perform once; handle finished transfers.
 static void
 pump (bench_t *b, int timeout_ms)
 {
@@ -331,12 +330,12 @@ pump (bench_t *b, int timeout_ms)
             continue;
         }
         for (size_t i = 0; i < b->watchers; i++) {
-            if (b->w[i].easy == e && !b->w[i].failed) {
+            if (b->w [i].easy == e && !b->w [i].failed) {
                 long code = 0;
                 curl_easy_getinfo (e, CURLINFO_RESPONSE_CODE, &code);
-                fprintf (stderr, "ddc-bench-etcd: watcher %zu: stream ended: %s (HTTP %ld)\n",
-                         i, curl_easy_strerror (rc), code);
-                b->w[i].failed = true;
+                fprintf (stderr, "ddc-bench-etcd: watcher %zu: stream ended: %s (HTTP %ld)\n", i,
+                         curl_easy_strerror (rc), code);
+                b->w [i].failed = true;
                 b->fatal = true;
             }
         }
@@ -346,15 +345,15 @@ pump (bench_t *b, int timeout_ms)
 static int
 start_put (bench_t *b, int64_t round)
 {
-    char value[64];
-    snprintf (value, sizeof value, "round:%lld:ddc-bench", (long long) round);
+    char value [64];
+    snprintf (value, sizeof (value), "round:%lld:ddc-bench", (long long) round);
     char *val_b64 = b64_encode (value, strlen (value));
     free (b->put_body);
     b->put_body = ddc_asprintf ("{\"key\":\"%s\",\"value\":\"%s\"}", b->key_b64, val_b64);
     free (val_b64);
     curl_easy_setopt (b->put, CURLOPT_COPYPOSTFIELDS, b->put_body);
     b->put_resp_len = 0;
-    b->put_resp[0] = '\0';
+    b->put_resp [0] = '\0';
     b->put_busy = true;
     b->put_ok = false;
     b->round = round;
@@ -362,7 +361,7 @@ start_put (bench_t *b, int64_t round)
     b->t0_us = ddc_mono_us ();
     if (curl_multi_add_handle (b->multi, b->put) != CURLM_OK)
         return -1;
-    pump (b, 0);   /* send the request now, not at the next poll */
+    pump (b, 0); //  send the request now, not at the next poll
     return 0;
 }
 
@@ -394,7 +393,7 @@ run (bench_t *b)
     int rc = 1;
 
     for (size_t i = 0; i < b->watchers; i++) {
-        watcher_t *w = &b->w[i];
+        watcher_t *w = &b->w [i];
         w->index = i;
         w->last_round = -1;
         w->easy = new_post (watch_url, watch_body);
@@ -414,7 +413,7 @@ run (bench_t *b)
     curl_easy_setopt (b->put, CURLOPT_WRITEFUNCTION, put_write);
     curl_easy_setopt (b->put, CURLOPT_WRITEDATA, b);
 
-    /* Wait for every watch to be created. */
+    //  Wait for every watch to be created.
     int64_t deadline = ddc_mono_ms () + b->timeout_ms + (int64_t) b->watchers * 20;
     while (b->created < b->watchers && !b->fatal) {
         if (ddc_mono_ms () > deadline) {
@@ -430,7 +429,7 @@ run (bench_t *b)
     size_t total = b->warmup + b->rounds;
     int64_t next_start = ddc_mono_us ();
     for (size_t r = 0; r < total; r++) {
-        /* space rounds interval_ms apart, draining the streams meanwhile */
+        //  space rounds interval_ms apart, draining the streams meanwhile
         while (ddc_mono_us () < next_start && !b->fatal) {
             int64_t wait_ms = (next_start - ddc_mono_us ()) / 1000;
             pump (b, wait_ms > 0 ? (int) wait_ms : 0);
@@ -438,7 +437,7 @@ run (bench_t *b)
                 break;
         }
         while (ddc_mono_us () < next_start)
-            ;   /* the last < 1 ms: spin for an exact start */
+            ; //  the last < 1 ms: spin for an exact start
         if (b->fatal)
             goto out;
         if (start_put (b, (int64_t) r) != 0) {
@@ -449,8 +448,8 @@ run (bench_t *b)
         int64_t round_deadline = ddc_mono_ms () + b->timeout_ms;
         while ((b->arrived < b->watchers || b->put_busy) && !b->fatal) {
             if (ddc_mono_ms () > round_deadline) {
-                fprintf (stderr, "ddc-bench-etcd: round %zu: %zu of %zu events after %d ms%s\n",
-                         r, b->arrived, b->watchers, b->timeout_ms,
+                fprintf (stderr, "ddc-bench-etcd: round %zu: %zu of %zu events after %d ms%s\n", r,
+                         b->arrived, b->watchers, b->timeout_ms,
                          b->put_busy ? " (put unanswered)" : "");
                 goto out;
             }
@@ -461,24 +460,24 @@ run (bench_t *b)
     }
 
     if (b->nsamples != b->rounds * b->watchers) {
-        fprintf (stderr, "ddc-bench-etcd: %zu samples, expected %zu\n",
-                 b->nsamples, b->rounds * b->watchers);
+        fprintf (stderr, "ddc-bench-etcd: %zu samples, expected %zu\n", b->nsamples,
+                 b->rounds * b->watchers);
         goto out;
     }
     bench_sort (b->samples, b->nsamples);
-    printf ("etcd watchers=%zu rounds=%zu p50_us=%u p99_us=%u max_us=%u\n",
-            b->watchers, b->rounds, bench_percentile (b->samples, b->nsamples, 50),
-            bench_percentile (b->samples, b->nsamples, 99), b->samples[b->nsamples - 1]);
+    printf ("etcd watchers=%zu rounds=%zu p50_us=%u p99_us=%u max_us=%u\n", b->watchers, b->rounds,
+            bench_percentile (b->samples, b->nsamples, 50),
+            bench_percentile (b->samples, b->nsamples, 99), b->samples [b->nsamples - 1]);
     if (b->stray)
         fprintf (stderr, "ddc-bench-etcd: note: %zu stray events ignored\n", b->stray);
     rc = 0;
 out:
     for (size_t i = 0; i < b->watchers; i++) {
-        if (b->w[i].easy) {
-            curl_multi_remove_handle (b->multi, b->w[i].easy);
-            curl_easy_cleanup (b->w[i].easy);
+        if (b->w [i].easy) {
+            curl_multi_remove_handle (b->multi, b->w [i].easy);
+            curl_easy_cleanup (b->w [i].easy);
         }
-        free (b->w[i].buf);
+        free (b->w [i].buf);
     }
     if (b->put) {
         if (b->put_busy)
@@ -495,7 +494,7 @@ int
 main (int argc, char **argv)
 {
     bench_t b;
-    memset (&b, 0, sizeof b);
+    memset (&b, 0, sizeof (b));
     b.watchers = 1;
     b.rounds = 100;
     b.warmup = 10;
@@ -504,8 +503,8 @@ main (int argc, char **argv)
     b.round = -1;
 
     for (int i = 1; i < argc; i += 2) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *a = argv [i];
+        const char *v = i + 1 < argc ? argv [i + 1] : NULL;
         size_t n;
         if (strcmp (a, "--endpoint") == 0 && v)
             b.endpoint = v;
@@ -538,12 +537,12 @@ main (int argc, char **argv)
         return 2;
     }
 
-    char hex[17];
+    char hex [17];
     ddc_random_hex (hex, 8);
-    snprintf (b.key, sizeof b.key, "/ddc-bench/%s", hex);
+    snprintf (b.key, sizeof (b.key), "/ddc-bench/%s", hex);
     b.key_b64 = b64_encode (b.key, strlen (b.key));
-    b.samples = ddc_calloc (b.rounds * b.watchers, sizeof b.samples[0]);
-    b.w = ddc_calloc (b.watchers, sizeof b.w[0]);
+    b.samples = ddc_calloc (b.rounds * b.watchers, sizeof (b.samples [0]));
+    b.w = ddc_calloc (b.watchers, sizeof (b.w [0]));
     s_bench = &b;
 
     int rc = 1;

@@ -28,7 +28,7 @@
 
 typedef struct {
     ddc_client_t *client;
-    uint64_t want_rev;          /* revision of the round in flight */
+    uint64_t want_rev; //  revision of the round in flight
     bool arrived;
 } sub_t;
 
@@ -40,7 +40,7 @@ typedef struct {
     uint32_t *samples;
     size_t nsamples;
     bool recording;
-    char note[48];              /* the value of the round in flight */
+    char note [48]; //  the value of the round in flight
 } bench_t;
 
 static bench_t s_bench;
@@ -53,7 +53,7 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
     (void) from_cache;
     (void) errors;
     sub_t *sub = arg;
-    if (strcmp (section, "admins") != 0 || sub->arrived || !s_bench.note[0])
+    if (strcmp (section, "admins") != 0 || sub->arrived || !s_bench.note [0])
         return 0;
     const cJSON *note = cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (value, 0), "note");
     if (cJSON_IsString (note) && strcmp (note->valuestring, s_bench.note) == 0) {
@@ -61,22 +61,22 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
         sub->arrived = true;
         s_bench.arrived++;
         if (s_bench.recording)
-            s_bench.samples[s_bench.nsamples++] = bench_sample (dt);
+            s_bench.samples [s_bench.nsamples++] = bench_sample (dt);
     }
     return 0;
 }
 
 
-/* One epoll set over every client's two ZMQ_FDs (edge-triggered, so a
-   wakeup costs what is ready, not what exists: a zmq_poll over 200 sockets
-   would measure the harness rather than ddc). */
+//  One epoll set over every client's two ZMQ_FDs (edge-triggered, so a
+//  wakeup costs what is ready, not what exists: a zmq_poll over 200 sockets
+//  would measure the harness rather than ddc).
 static int s_epfd = -1;
 static bool *s_ready;
 
 static ddc_client_t *
 s_client (ddc_client_t *writer, size_t i)
 {
-    return i < s_bench.nsubs ? s_bench.subs[i].client : writer;
+    return i < s_bench.nsubs ? s_bench.subs [i].client : writer;
 }
 
 static void
@@ -86,15 +86,15 @@ s_watch_all (ddc_client_t *writer)
     s_epfd = epoll_create1 (EPOLL_CLOEXEC);
     s_ready = ddc_calloc (n, sizeof (bool));
     for (size_t i = 0; i < n; i++) {
-        zsock_t *socks[2] = { ddc_client_ctl_sock (s_client (writer, i)),
-                              ddc_client_sub_sock (s_client (writer, i)) };
+        zsock_t *socks [2] = { ddc_client_ctl_sock (s_client (writer, i)),
+                               ddc_client_sub_sock (s_client (writer, i)) };
         for (int k = 0; k < 2; k++) {
-            if (!socks[k])
+            if (!socks [k])
                 continue;
             struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = i };
-            epoll_ctl (s_epfd, EPOLL_CTL_ADD, zsock_fd (socks[k]), &ev);
+            epoll_ctl (s_epfd, EPOLL_CTL_ADD, zsock_fd (socks [k]), &ev);
         }
-        s_ready[i] = true;
+        s_ready [i] = true;
     }
 }
 
@@ -105,34 +105,34 @@ s_pending (ddc_client_t *c)
     return (ctl && (zsock_events (ctl) & ZMQ_POLLIN)) || (sub && (zsock_events (sub) & ZMQ_POLLIN));
 }
 
-/* Wait up to timeout_ms for input, then run every client that has some,
-   and the timers of those that are due. */
+//  Wait up to timeout_ms for input, then run every client that has some,
+//  and the timers of those that are due.
 static void
 s_pump (ddc_client_t *writer, int64_t timeout_ms)
 {
     size_t n = s_bench.nsubs + 1;
     bool any_ready = false;
     for (size_t i = 0; i < n && !any_ready; i++)
-        any_ready = s_ready[i];
+        any_ready = s_ready [i];
     for (size_t i = 0; i < n; i++) {
         int64_t t = ddc_client_timeout_ms (s_client (writer, i));
         if (t < timeout_ms)
             timeout_ms = t;
     }
-    struct epoll_event evs[256];
+    struct epoll_event evs [256];
     int got = epoll_wait (s_epfd, evs, 256, any_ready ? 0 : (int) timeout_ms);
     for (int e = 0; e < got; e++)
-        s_ready[evs[e].data.u64] = true;
+        s_ready [evs [e].data.u64] = true;
     for (size_t i = 0; i < n; i++) {
         ddc_client_t *c = s_client (writer, i);
         if (ddc_client_timeout_ms (c) == 0) {
             ddc_client_tick (c);
-            s_ready[i] = true;      /* a send may have taken the fd's signal */
+            s_ready [i] = true; //  a send may have taken the fd's signal
         }
-        if (!s_ready[i])
+        if (!s_ready [i])
             continue;
         ddc_client_handle (c);
-        s_ready[i] = s_pending (c);
+        s_ready [i] = s_pending (c);
     }
 }
 
@@ -150,16 +150,22 @@ main (int argc, char **argv)
     ddc_log_set_level (DDC_LOG_WARN);
     const char *broker = NULL;
     uint64_t nsubs = 1, rounds = 200, warmup = 10, interval_ms = 20;
-    static const struct option longopts[] = {
-        { "broker", required_argument, NULL, 'b' }, { "subs", required_argument, NULL, 's' },
-        { "rounds", required_argument, NULL, 'r' }, { "warmup", required_argument, NULL, 'w' },
-        { "interval-ms", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+    static const struct option longopts [] = {
+        { "broker", required_argument, NULL, 'b' },
+        { "subs", required_argument, NULL, 's' },
+        { "rounds", required_argument, NULL, 'r' },
+        { "warmup", required_argument, NULL, 'w' },
+        { "interval-ms", required_argument, NULL, 'i' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c;
     while ((c = getopt_long (argc, argv, "h", longopts, NULL)) != -1) {
-        uint64_t *dst = c == 's' ? &nsubs : c == 'r' ? &rounds : c == 'w' ? &warmup
-                      : c == 'i' ? &interval_ms : NULL;
+        uint64_t *dst = c == 's'   ? &nsubs
+                        : c == 'r' ? &rounds
+                        : c == 'w' ? &warmup
+                        : c == 'i' ? &interval_ms
+                                   : NULL;
         if (c == 'b')
             broker = optarg;
         else if (dst && ddc_parse_u64 (optarg, dst) == 0)
@@ -177,18 +183,21 @@ main (int argc, char **argv)
     }
     zsys_init ();
     zsys_set_max_sockets (0);
-    static const char *const sections[] = { "admins", NULL };
+    static const char *const sections [] = { "admins", NULL };
     s_bench.nsubs = (size_t) nsubs;
     s_bench.subs = ddc_calloc (s_bench.nsubs, sizeof (sub_t));
     s_bench.samples = ddc_calloc ((size_t) (nsubs * rounds), sizeof (uint32_t));
     for (size_t i = 0; i < s_bench.nsubs; i++) {
-        char instance[32];
-        snprintf (instance, sizeof instance, "bench%zu", i);
-        ddc_client_opts_t opts = { .broker = broker, .role = "monitor", .instance = instance,
-                                   .sections = sections, .on_apply = s_on_apply,
-                                   .arg = &s_bench.subs[i] };
-        s_bench.subs[i].client = ddc_client_new (&opts);
-        if (!s_bench.subs[i].client)
+        char instance [32];
+        snprintf (instance, sizeof (instance), "bench%zu", i);
+        ddc_client_opts_t opts = { .broker = broker,
+                                   .role = "monitor",
+                                   .instance = instance,
+                                   .sections = sections,
+                                   .on_apply = s_on_apply,
+                                   .arg = &s_bench.subs [i] };
+        s_bench.subs [i].client = ddc_client_new (&opts);
+        if (!s_bench.subs [i].client)
             return 1;
     }
     ddc_client_opts_t wopts = { .broker = broker, .role = "ctl", .instance = "bench-writer" };
@@ -200,16 +209,17 @@ main (int argc, char **argv)
     for (;;) {
         size_t synced = 0;
         for (size_t i = 0; i < s_bench.nsubs; i++)
-            synced += ddc_client_synced (s_bench.subs[i].client);
+            synced += ddc_client_synced (s_bench.subs [i].client);
         if (synced == s_bench.nsubs && ddc_client_connected (writer))
             break;
         if (ddc_mono_ms () > deadline) {
-            fprintf (stderr, "ddc-bench: only %zu of %zu subscribers synced\n", synced, s_bench.nsubs);
+            fprintf (stderr, "ddc-bench: only %zu of %zu subscribers synced\n", synced,
+                     s_bench.nsubs);
             return 1;
         }
         s_pump (writer, 50);
     }
-    char run[17];
+    char run [17];
     ddc_random_hex (run, 8);
     int64_t last_start = 0;
     for (uint64_t round = 0; round < warmup + rounds; round++) {
@@ -217,12 +227,13 @@ main (int argc, char **argv)
             s_pump (writer, 1);
         last_start = ddc_mono_ms ();
         for (size_t i = 0; i < s_bench.nsubs; i++)
-            s_bench.subs[i].arrived = false;
+            s_bench.subs [i].arrived = false;
         s_bench.arrived = 0;
         s_bench.recording = round >= warmup;
-        snprintf (s_bench.note, sizeof s_bench.note, "%s-%llu", run, (unsigned long long) round);
-        char value[160], req[40];
-        snprintf (value, sizeof value, "[{\"id\":\"334455667788990011\",\"note\":\"%s\"}]", s_bench.note);
+        snprintf (s_bench.note, sizeof (s_bench.note), "%s-%llu", run, (unsigned long long) round);
+        char value [160], req [40];
+        snprintf (value, sizeof (value), "[{\"id\":\"334455667788990011\",\"note\":\"%s\"}]",
+                  s_bench.note);
         ddc_req_id (req);
         zmsg_t *save = ddc_msg_buildv (DDC_SAVE, req, "admins", "0", "ddc-bench", value, NULL);
         int done = 0;
@@ -242,9 +253,9 @@ main (int argc, char **argv)
     printf ("ddc subscribers=%zu rounds=%llu p50_us=%u p99_us=%u max_us=%u\n", s_bench.nsubs,
             (unsigned long long) rounds, bench_percentile (s_bench.samples, s_bench.nsamples, 50),
             bench_percentile (s_bench.samples, s_bench.nsamples, 99),
-            s_bench.samples[s_bench.nsamples - 1]);
+            s_bench.samples [s_bench.nsamples - 1]);
     for (size_t i = 0; i < s_bench.nsubs; i++)
-        ddc_client_destroy (&s_bench.subs[i].client);
+        ddc_client_destroy (&s_bench.subs [i].client);
     ddc_client_destroy (&writer);
     free (s_bench.subs);
     free (s_ready);

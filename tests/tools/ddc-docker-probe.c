@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PROBE_LOGS_MAX  (1024 * 1024)
+#define PROBE_LOGS_MAX (1024 * 1024)
 
 //  One finished request: what the callback saw.
 typedef struct {
@@ -44,21 +44,20 @@ s_on_reply (void *arg, int status, const char *body, size_t len, const char *err
     r->status = status;
     r->body = ddc_malloc (len + 1);
     memcpy (r->body, body, len);
-    r->body[len] = '\0';
+    r->body [len] = '\0';
     r->len = len;
     r->done_us = ddc_mono_us ();
     if (errmsg)
-        ddc_strlcpy (r->errmsg, errmsg, sizeof r->errmsg);
-    else
-    if (status >= 300 && status != 304)
-        docker_error_parse (body, len, r->errmsg, sizeof r->errmsg);
+        ddc_strlcpy (r->errmsg, errmsg, sizeof (r->errmsg));
+    else if (status >= 300 && status != 304)
+        docker_error_parse (body, len, r->errmsg, sizeof (r->errmsg));
 }
 
 static void
 s_reply_reset (reply_t *r)
 {
     free (r->body);
-    memset (r, 0, sizeof *r);
+    memset (r, 0, sizeof (*r));
 }
 
 //  Run the engine until *done or timeout_ms passed.
@@ -73,22 +72,22 @@ s_run_until (engine_t *engine, const bool *done, int64_t timeout_ms)
 }
 
 static int
-s_request (engine_t *engine, const char *method, const char *path, long timeout_ms,
-           size_t max_body, reply_t *r)
+s_request (engine_t *engine, const char *method, const char *path, long timeout_ms, size_t max_body,
+           reply_t *r)
 {
-    memset (r, 0, sizeof *r);
+    memset (r, 0, sizeof (*r));
     r->issued_us = ddc_mono_us ();
-    int64_t id = engine_request_capped (engine, method, path, NULL, timeout_ms, max_body,
-                                        s_on_reply, r);
+    int64_t id =
+        engine_request_capped (engine, method, path, NULL, timeout_ms, max_body, s_on_reply, r);
     if (id < 0) {
         r->done = true;
         r->status = -1;
-        ddc_strlcpy (r->errmsg, "request refused", sizeof r->errmsg);
+        ddc_strlcpy (r->errmsg, "request refused", sizeof (r->errmsg));
         return -1;
     }
     s_run_until (engine, &r->done, timeout_ms + 5000);
     if (!r->done)
-        engine_cancel (engine, id);     //  runs s_on_reply with -1
+        engine_cancel (engine, id); //  runs s_on_reply with -1
     return 0;
 }
 
@@ -122,7 +121,7 @@ s_result (const char *cmd, const reply_t *r)
     cJSON_AddStringToObject (obj, "cmd", cmd);
     cJSON_AddNumberToObject (obj, "status", r->status);
     cJSON_AddNumberToObject (obj, "ms", s_ms (r));
-    if (r->errmsg[0])
+    if (r->errmsg [0])
         cJSON_AddStringToObject (obj, "error", r->errmsg);
     return obj;
 }
@@ -160,7 +159,7 @@ s_cmd_list (engine_t *engine)
             cJSON_AddNumberToObject (obj, "skipped", (double) list->skipped);
             cJSON *arr = cJSON_AddArrayToObject (obj, "containers");
             for (size_t i = 0; i < list->count; i++) {
-                const docker_container_t *c = &list->items[i];
+                const docker_container_t *c = &list->items [i];
                 cJSON *item = cJSON_CreateObject ();
                 cJSON_AddStringToObject (item, "id", c->id);
                 cJSON_AddStringToObject (item, "name", c->name);
@@ -255,8 +254,9 @@ s_cmd_logs (engine_t *engine, const char *name, const char *count)
     char *text = NULL;
     size_t lines = 0;
     if (r.status == 200
-        && docker_logs_text (r.body, r.len, in.tty ? DOCKER_LOGS_RAW : DOCKER_LOGS_MUX,
-                             (size_t) n, PROBE_LOGS_MAX, &text, &lines) == 0) {
+        && docker_logs_text (r.body, r.len, in.tty ? DOCKER_LOGS_RAW : DOCKER_LOGS_MUX, (size_t) n,
+                             PROBE_LOGS_MAX, &text, &lines)
+               == 0) {
         cJSON_AddBoolToObject (obj, "tty", in.tty);
         cJSON_AddNumberToObject (obj, "bytes", (double) r.len);
         cJSON_AddNumberToObject (obj, "count", (double) lines);
@@ -280,9 +280,9 @@ s_cmd_action (engine_t *engine, const char *action, const char *name, const char
         fprintf (stderr, "ddc-docker-probe: bad grace time\n");
         return 2;
     }
-    char *path = strcmp (action, "start") == 0
-               ? ddc_asprintf ("/containers/%s/start", name)
-               : ddc_asprintf ("/containers/%s/%s?t=%llu", name, action, (unsigned long long) t);
+    char *path = strcmp (action, "start") == 0 ? ddc_asprintf ("/containers/%s/start", name)
+                                               : ddc_asprintf ("/containers/%s/%s?t=%llu", name,
+                                                               action, (unsigned long long) t);
     reply_t r;
     s_request (engine, "POST", path, (long) t * 1000 + 30000, 0, &r);
     free (path);
@@ -406,9 +406,9 @@ s_cmd_concurrency (engine_t *engine, const char *name)
 {
     enum { N_INSPECT = 5 };
     reply_t stop, list, inspect [N_INSPECT];
-    memset (&stop, 0, sizeof stop);
-    memset (&list, 0, sizeof list);
-    memset (inspect, 0, sizeof inspect);
+    memset (&stop, 0, sizeof (stop));
+    memset (&list, 0, sizeof (list));
+    memset (inspect, 0, sizeof (inspect));
     bool printed_stop = false, printed_list = false, printed [N_INSPECT] = { false };
 
     //  Negotiate first so the stop is not delayed by the version ping.
@@ -429,22 +429,22 @@ s_cmd_concurrency (engine_t *engine, const char *name)
         int64_t now = ddc_mono_us ();
         //  One inspect every 150 ms, the list with the third.
         if (issued < N_INSPECT && now - t0 >= (int64_t) issued * 150000 + 100000) {
-            inspect[issued].issued_us = now;
-            engine_request (engine, "GET", inspect_path, NULL, 30000, s_on_reply, &inspect[issued]);
+            inspect [issued].issued_us = now;
+            engine_request (engine, "GET", inspect_path, NULL, 30000, s_on_reply, &inspect [issued]);
             issued++;
             if (issued == 3 && !list_issued) {
                 list.issued_us = now;
-                engine_request (engine, "GET", "/containers/json?all=1", NULL, 30000,
-                                s_on_reply, &list);
+                engine_request (engine, "GET", "/containers/json?all=1", NULL, 30000, s_on_reply,
+                                &list);
                 list_issued = true;
             }
         }
         engine_poll (engine, NULL, 0, 20);
         engine_perform (engine);
         for (int i = 0; i < issued; i++)
-            if (inspect[i].done && !printed[i]) {
-                s_print_completion ("inspect", &inspect[i], t0);
-                printed[i] = true;
+            if (inspect [i].done && !printed [i]) {
+                s_print_completion ("inspect", &inspect [i], t0);
+                printed [i] = true;
             }
         if (list.done && !printed_list) {
             s_print_completion ("list", &list, t0);
@@ -456,7 +456,7 @@ s_cmd_concurrency (engine_t *engine, const char *name)
         }
         bool all = stop.done && list.done && issued == N_INSPECT;
         for (int i = 0; i < issued; i++)
-            all = all && inspect[i].done;
+            all = all && inspect [i].done;
         if (all)
             break;
     }
@@ -466,7 +466,7 @@ s_cmd_concurrency (engine_t *engine, const char *name)
     double max_other = 0, last_other_done = 0;
     bool before = true;
     for (int i = 0; i < N_INSPECT + 1; i++) {
-        const reply_t *r = i < N_INSPECT ? &inspect[i] : &list;
+        const reply_t *r = i < N_INSPECT ? &inspect [i] : &list;
         if (!r->done || r->status != 200 || (stop.done && r->done_us > stop.done_us))
             before = false;
         if (r->done) {
@@ -487,7 +487,7 @@ s_cmd_concurrency (engine_t *engine, const char *name)
     s_reply_reset (&stop);
     s_reply_reset (&list);
     for (int i = 0; i < N_INSPECT; i++)
-        s_reply_reset (&inspect[i]);
+        s_reply_reset (&inspect [i]);
     return rc;
 }
 
@@ -496,10 +496,9 @@ s_cmd_concurrency (engine_t *engine, const char *name)
 static int
 s_usage (void)
 {
-    fprintf (stderr,
-             "usage: ddc-docker-probe [--socket PATH] list | inspect NAME | stats NAME\n"
-             "       | logs NAME N | start NAME | stop NAME [T] | restart NAME [T]\n"
-             "       | events SECONDS | concurrency NAME\n");
+    fprintf (stderr, "usage: ddc-docker-probe [--socket PATH] list | inspect NAME | stats NAME\n"
+                     "       | logs NAME N | start NAME | stop NAME [T] | restart NAME [T]\n"
+                     "       | events SECONDS | concurrency NAME\n");
     return 2;
 }
 
@@ -510,15 +509,15 @@ main (int argc, char **argv)
     ddc_log_set_level (DDC_LOG_WARN);
     const char *socket_path = "/var/run/docker.sock";
     int i = 1;
-    if (i + 1 < argc && strcmp (argv[i], "--socket") == 0) {
-        socket_path = argv[i + 1];
+    if (i + 1 < argc && strcmp (argv [i], "--socket") == 0) {
+        socket_path = argv [i + 1];
         i += 2;
     }
     if (i >= argc)
         return s_usage ();
-    const char *cmd = argv[i];
-    const char *a1 = i + 1 < argc ? argv[i + 1] : NULL;
-    const char *a2 = i + 2 < argc ? argv[i + 2] : NULL;
+    const char *cmd = argv [i];
+    const char *a1 = i + 1 < argc ? argv [i + 1] : NULL;
+    const char *a2 = i + 2 < argc ? argv [i + 2] : NULL;
     bool needs_name = strcmp (cmd, "list") != 0 && strcmp (cmd, "events") != 0;
     if (needs_name && !docker_name_valid (a1)) {
         fprintf (stderr, "ddc-docker-probe: missing or invalid container name\n");
@@ -530,23 +529,17 @@ main (int argc, char **argv)
     int rc;
     if (strcmp (cmd, "list") == 0)
         rc = s_cmd_list (engine);
-    else
-    if (strcmp (cmd, "inspect") == 0)
+    else if (strcmp (cmd, "inspect") == 0)
         rc = s_cmd_inspect (engine, a1);
-    else
-    if (strcmp (cmd, "stats") == 0)
+    else if (strcmp (cmd, "stats") == 0)
         rc = s_cmd_stats (engine, a1);
-    else
-    if (strcmp (cmd, "logs") == 0)
+    else if (strcmp (cmd, "logs") == 0)
         rc = a2 ? s_cmd_logs (engine, a1, a2) : s_usage ();
-    else
-    if (strcmp (cmd, "start") == 0 || strcmp (cmd, "stop") == 0 || strcmp (cmd, "restart") == 0)
+    else if (strcmp (cmd, "start") == 0 || strcmp (cmd, "stop") == 0 || strcmp (cmd, "restart") == 0)
         rc = s_cmd_action (engine, cmd, a1, a2);
-    else
-    if (strcmp (cmd, "events") == 0)
+    else if (strcmp (cmd, "events") == 0)
         rc = a1 ? s_cmd_events (engine, a1) : s_usage ();
-    else
-    if (strcmp (cmd, "concurrency") == 0)
+    else if (strcmp (cmd, "concurrency") == 0)
         rc = s_cmd_concurrency (engine, a1);
     else
         rc = s_usage ();

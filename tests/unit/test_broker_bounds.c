@@ -32,8 +32,8 @@ DDC_TEST (test_subscription_topics)
     CHECK (!s_topic ("cfg/nosuch/"));
     CHECK (!s_topic ("cfg/bot"));
     CHECK (!s_topic ("hugz"));
-    CHECK (!s_topic ("status/nas/"));              /* no role@ */
-    CHECK (!s_topic ("status/evil@nas/"));         /* unknown role */
+    CHECK (!s_topic ("status/nas/"));      //  no role@
+    CHECK (!s_topic ("status/evil@nas/")); //  unknown role
     CHECK (!s_topic ("status/docker@/"));
     CHECK (!s_topic ("status/docker@nas/a/b/"));
     CHECK (!s_topic ("status/docker@nas/sta tus/"));
@@ -47,13 +47,13 @@ DDC_TEST (test_subscription_topics)
     CHECK (!s_topic ("mon/peer"));
     CHECK (!s_topic ("mon/other/"));
     CHECK (!s_topic ("mon"));
-    char longer[SUBS_TOPIC_MAX + 8];
-    memset (longer, 'a', sizeof longer);
+    char longer [SUBS_TOPIC_MAX + 8];
+    memset (longer, 'a', sizeof (longer));
     memcpy (longer, "status/docker@", 14);
-    longer[SUBS_TOPIC_MAX] = '/';
-    longer[SUBS_TOPIC_MAX + 1] = '\0';
+    longer [SUBS_TOPIC_MAX] = '/';
+    longer [SUBS_TOPIC_MAX + 1] = '\0';
     CHECK (!s_topic (longer));
-    CHECK (!subs_topic_ok ("hugz/\0x", 7));       /* a NUL inside */
+    CHECK (!subs_topic_ok ("hugz/\0x", 7)); //  a NUL inside
 }
 
 DDC_TEST (test_names_are_held_until_quiet)
@@ -62,16 +62,16 @@ DDC_TEST (test_names_are_held_until_quiet)
     zframe_t *a = zframe_new ("a", 1), *b = zframe_new ("b", 1);
     const role_t *docker = role_find ("docker");
     peer_t *first = peers_hello (peers, a, docker, "nas", 1000);
-    CHECK (peers_holder (peers, a, "docker@nas", 1000) == NULL);    /* its own */
+    CHECK (peers_holder (peers, a, "docker@nas", 1000) == NULL); //  its own
     CHECK_EQ (peers_holder (peers, b, "docker@nas", 1000 + PEER_IDLE_MS), first);
     CHECK (peers_holder (peers, b, "docker@nas", 1001 + PEER_IDLE_MS) == NULL);
     peer_touch (first, 9000);
     CHECK_EQ (peers_holder (peers, b, "docker@nas", 9000), first);
-    peers_bye (peers, first);                      /* a BYE frees it at once */
+    peers_bye (peers, first); //  a BYE frees it at once
     CHECK (peers_holder (peers, b, "docker@nas", 9000) == NULL);
     peer_t *second = peers_hello (peers, b, docker, "nas", 9000);
     CHECK_EQ (peers_by_name (peers, "docker@nas"), second);
-    CHECK_EQ (peers_count (peers), 1);              /* the old entry went */
+    CHECK_EQ (peers_count (peers), 1); //  the old entry went
     zframe_destroy (&a);
     zframe_destroy (&b);
     peers_destroy (&peers);
@@ -85,21 +85,21 @@ DDC_TEST (test_reports_within_bytes_and_gone_at_bye)
     size_t n = 200 * 1024;
     char *body = malloc (n + 1);
     memset (body, '1', n);
-    body[n] = '\0';
+    body [n] = '\0';
     CHECK_EQ (peer_status (p, "one", body, n), 0);
     CHECK_EQ (peer_status (p, "two", body, n), 0);
-    CHECK (peer_status (p, "three", body, n) < 0);        /* 600 KB > 512 KiB */
-    CHECK_EQ (peer_status (p, "one", body, n), 0);         /* replacing is fine */
+    CHECK (peer_status (p, "three", body, n) < 0); //  600 KB > 512 KiB
+    CHECK_EQ (peer_status (p, "one", body, n), 0); //  replacing is fine
     CHECK_EQ (peer_status (p, "three", "{}", 2), 0);
     CHECK_EQ (peers_bytes (peers), 2 * n + 2);
     CHECK (p->table->report_bytes == 2 * n + 2);
-    char topic[65];
+    char topic [65];
     memset (topic, 't', 64);
-    topic[64] = '\0';
-    CHECK (peer_status (p, topic, "1", 1) < 0);        /* 64 characters: one too many */
-    topic[63] = '\0';
+    topic [64] = '\0';
+    CHECK (peer_status (p, topic, "1", 1) < 0); //  64 characters: one too many
+    topic [63] = '\0';
     CHECK_EQ (peer_status (p, topic, "1", 1), 0);
-    peers_bye (peers, p);                         /* a service: kept, without reports */
+    peers_bye (peers, p); //  a service: kept, without reports
     CHECK (peers_count (peers) == 1 && peers_bytes (peers) == 0);
     free (body);
     zframe_destroy (&a);
@@ -111,25 +111,25 @@ DDC_TEST (test_answers_within_bytes)
     peers_t *peers = peers_new ();
     zframe_t *a = zframe_new ("a", 1);
     peer_t *p = peers_hello (peers, a, role_find ("ctl"), "op", 0);
-    char big[20 * 1024];
-    memset (big, 'x', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
+    char big [20 * 1024];
+    memset (big, 'x', sizeof (big) - 1);
+    big [sizeof (big) - 1] = '\0';
     zmsg_t *large = zmsg_new ();
     zmsg_addstr (large, big);
     peer_remember (p, "r-large", large);
-    CHECK (peer_recall (p, "r-large") == NULL);   /* over 16 KiB: not kept */
+    CHECK (peer_recall (p, "r-large") == NULL); //  over 16 KiB: not kept
     zmsg_t *mid = zmsg_new ();
-    zmsg_addstr (mid, big + 10 * 1024);           /* about 10 KiB */
-    char req[32];
+    zmsg_addstr (mid, big + 10 * 1024); //  about 10 KiB
+    char req [32];
     for (int i = 0; i < 20; i++) {
-        snprintf (req, sizeof req, "r%d", i);
+        snprintf (req, sizeof (req), "r%d", i);
         peer_remember (p, req, mid);
     }
     CHECK (peers_bytes (peers) <= PEER_ANSWERS_MAX_BYTES);
     zmsg_t *again = peer_recall (p, "r19");
     CHECK (again != NULL);
     zmsg_destroy (&again);
-    CHECK (peer_recall (p, "r0") == NULL);        /* the oldest went */
+    CHECK (peer_recall (p, "r0") == NULL); //  the oldest went
     zmsg_destroy (&large);
     zmsg_destroy (&mid);
     zframe_destroy (&a);
@@ -139,17 +139,18 @@ DDC_TEST (test_answers_within_bytes)
 DDC_TEST (test_rejection_cut_and_table_paged)
 {
     peers_t *peers = peers_new ();
-    zframe_t *routing[40];
-    char text[64];
+    zframe_t *routing [40];
+    char text [64];
     for (int i = 0; i < 40; i++) {
-        snprintf (text, sizeof text, "r%02d", i);
-        routing[i] = zframe_new (text, strlen (text));
-        snprintf (text, sizeof text, "m%02d", i);
-        peer_t *p = peers_hello (peers, routing[i], role_find ("monitor"), text, 0);
+        snprintf (text, sizeof (text), "r%02d", i);
+        routing [i] = zframe_new (text, strlen (text));
+        snprintf (text, sizeof (text), "m%02d", i);
+        peer_t *p = peers_hello (peers, routing [i], role_find ("monitor"), text, 0);
         cJSON *errors = cJSON_CreateArray ();
         for (int k = 0; k < 100; k++)
-            cJSON_AddItemToArray (errors, ddc_test_json ("{\"field\":\"tasks\",\"reason\":\"invalid\","
-                                                         "\"message\":\"a long enough reason\"}"));
+            cJSON_AddItemToArray (errors,
+                                  ddc_test_json ("{\"field\":\"tasks\",\"reason\":\"invalid\","
+                                                 "\"message\":\"a long enough reason\"}"));
         peer_rejected (p, DDC_SEC_TASKS, 3, 2, &errors);
         CHECK (errors == NULL);
         ddc_buf_t *row = ddc_buf_new (DDC_BUF_UNBOUNDED);
@@ -158,19 +159,20 @@ DDC_TEST (test_rejection_cut_and_table_paged)
         CHECK (strstr (ddc_buf_text (row), "\"errors_omitted\":") != NULL);
         ddc_buf_destroy (&row);
     }
-    /* Pages of at most ~16 KB: every row once, in name order. */
+    //  Pages of at most ~16 KB: every row once, in name order.
     size_t offset = 0, total = 0, next = 0, rows = 0;
     int pages = 0;
-    char last[64] = "";
+    char last [64] = "";
     do {
         char *page = peers_table (peers, 0, offset, NULL, 16 * 1024, &total, &next);
         cJSON *arr = ddc_test_json (page);
         CHECK (strlen (page) <= 16 * 1024);
         const cJSON *row;
         cJSON_ArrayForEach (row, arr) {
-            const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (row, "name"));
+            const char *name =
+                cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (row, "name"));
             CHECK (strcmp (last, name) < 0);
-            ddc_strlcpy (last, name, sizeof last);
+            ddc_strlcpy (last, name, sizeof (last));
             rows++;
         }
         cJSON_Delete (arr);
@@ -180,7 +182,7 @@ DDC_TEST (test_rejection_cut_and_table_paged)
     } while (next < total && pages < 100);
     CHECK (rows == 40 && total == 40 && pages > 1);
     for (int i = 0; i < 40; i++)
-        zframe_destroy (&routing[i]);
+        zframe_destroy (&routing [i]);
     peers_destroy (&peers);
 }
 
@@ -193,7 +195,7 @@ DDC_TEST (test_roles_write)
     CHECK (!role_writes (discord, DDC_SEC_BOT) && !role_writes (discord, DDC_SEC_CHANNELS)
            && !role_writes (discord, DDC_SEC_WEB) && !role_writes (discord, DDC_SEC_SPAM));
     CHECK (!role_writes (docker, DDC_SEC_TASKS) && role_writes (ctl, DDC_SEC_BOT));
-    /* discord changes only the containers' info */
+    //  discord changes only the containers' info
     cJSON *cur = ddc_test_json ("[{'host':'nas','name':'plex','allowed_actions':['start'],"
                                 "'info':{'enabled':false,'text':''}},{'host':'nas','name':'db'}]");
     cJSON *info = ddc_test_json ("[{'host':'nas','name':'plex','allowed_actions':['start'],"
@@ -203,14 +205,14 @@ DDC_TEST (test_roles_write)
                                  "'info':{'enabled':false,'text':''}},{'host':'nas','name':'db'}]");
     cJSON *fewer = ddc_test_json ("[{'host':'nas','name':'plex','allowed_actions':['start'],"
                                   "'info':{'enabled':false,'text':''}}]");
-    char why[160] = "";
-    CHECK (role_may_change (discord, DDC_SEC_CONTAINERS, cur, info, why, sizeof why));
-    CHECK (!role_may_change (discord, DDC_SEC_CONTAINERS, cur, more, why, sizeof why));
+    char why [160] = "";
+    CHECK (role_may_change (discord, DDC_SEC_CONTAINERS, cur, info, why, sizeof (why)));
+    CHECK (!role_may_change (discord, DDC_SEC_CONTAINERS, cur, more, why, sizeof (why)));
     CHECK_STR (why, "the discord role may change only the containers' info");
-    CHECK (!role_may_change (discord, DDC_SEC_CONTAINERS, cur, fewer, why, sizeof why));
-    CHECK (!role_may_change (discord, DDC_SEC_CONTAINERS, cur, NULL, why, sizeof why));
-    CHECK (role_may_change (ctl, DDC_SEC_CONTAINERS, cur, more, why, sizeof why));
-    CHECK (role_may_change (discord, DDC_SEC_TASKS, cur, more, why, sizeof why));
+    CHECK (!role_may_change (discord, DDC_SEC_CONTAINERS, cur, fewer, why, sizeof (why)));
+    CHECK (!role_may_change (discord, DDC_SEC_CONTAINERS, cur, NULL, why, sizeof (why)));
+    CHECK (role_may_change (ctl, DDC_SEC_CONTAINERS, cur, more, why, sizeof (why)));
+    CHECK (role_may_change (discord, DDC_SEC_TASKS, cur, more, why, sizeof (why)));
     cJSON_Delete (cur);
     cJSON_Delete (info);
     cJSON_Delete (more);
@@ -226,14 +228,15 @@ DDC_TEST (test_refusals_listed_and_logged_once)
     cJSON *list = refused_json (r);
     CHECK_EQ (cJSON_GetArraySize (list), 2);
     const cJSON *newest = cJSON_GetArrayItem (list, 0), *older = cJSON_GetArrayItem (list, 1);
-    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (newest, "address")), "192.0.2.9");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (newest, "address")),
+               "192.0.2.9");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (newest, "certificate")), "");
     CHECK_EQ (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (older, "count")), 5);
     cJSON_Delete (list);
-    CHECK (r->window_lines == 2 && r->unlogged == 4);   /* one line per source and reason */
+    CHECK (r->window_lines == 2 && r->unlogged == 4); //  one line per source and reason
     for (int i = 0; i < 100; i++) {
-        char addr[32];
-        snprintf (addr, sizeof addr, "198.51.100.%d", i);
+        char addr [32];
+        snprintf (addr, sizeof (addr), "198.51.100.%d", i);
         refused_add (r, addr, NULL, "handshake refused");
     }
     CHECK (r->window_lines == REFUSED_LOG_BURST);

@@ -17,8 +17,8 @@
 static cJSON *
 s_doc (const char *text)
 {
-    char why[128];
-    cJSON *doc = ddc_json_parse (text, strlen (text), 1 << 20, why, sizeof why);
+    char why [128];
+    cJSON *doc = ddc_json_parse (text, strlen (text), 1 << 20, why, sizeof (why));
     if (!doc)
         fprintf (stderr, "bad test JSON: %s\n", why);
     return doc;
@@ -28,7 +28,7 @@ static int
 s_schema (const char *text, char *err, size_t errlen)
 {
     cJSON *doc = s_doc (text);
-    err[0] = '\0';
+    err [0] = '\0';
     int n = schema_of (doc, err, errlen);
     cJSON_Delete (doc);
     return n;
@@ -36,59 +36,63 @@ s_schema (const char *text, char *err, size_t errlen)
 
 DDC_TEST (test_schema_read_from_meta)
 {
-    char err[200];
-    CHECK_EQ (s_schema ("{}", err, sizeof err), 1);                    /* no _meta */
-    CHECK_EQ (s_schema ("{\"_meta\": {\"rev\": 3}}", err, sizeof err), 1);
-    CHECK_EQ (s_schema ("{\"_meta\": 5}", err, sizeof err), 1);         /* damaged: ignored */
-    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 2}}", err, sizeof err), 2);
-    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 7}}", err, sizeof err), 7);
-    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 0}}", err, sizeof err), -1);
+    char err [200];
+    CHECK_EQ (s_schema ("{}", err, sizeof (err)), 1); //  no _meta
+    CHECK_EQ (s_schema ("{\"_meta\": {\"rev\": 3}}", err, sizeof (err)), 1);
+    CHECK_EQ (s_schema ("{\"_meta\": 5}", err, sizeof (err)), 1); //  damaged: ignored
+    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 2}}", err, sizeof (err)), 2);
+    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 7}}", err, sizeof (err)), 7);
+    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 0}}", err, sizeof (err)), -1);
     CHECK (strstr (err, "_meta.schema must be a whole number") != NULL);
-    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 1.5}}", err, sizeof err), -1);
-    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": -1}}", err, sizeof err), -1);
-    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": \"2\"}}", err, sizeof err), -1);
-    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 1e300}}", err, sizeof err), -1);
-    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": null}}", err, sizeof err), -1);
+    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 1.5}}", err, sizeof (err)), -1);
+    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": -1}}", err, sizeof (err)), -1);
+    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": \"2\"}}", err, sizeof (err)), -1);
+    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": 1e300}}", err, sizeof (err)), -1);
+    CHECK_EQ (s_schema ("{\"_meta\": {\"schema\": null}}", err, sizeof (err)), -1);
 }
 
 DDC_TEST (test_schema_migration)
 {
-    char err[200] = "";
-    /* a schema-1 file: sections as they were, the number added */
+    char err [200] = "";
+    //  a schema-1 file: sections as they were, the number added
     cJSON *doc = s_doc ("{\"bot\": {\"language\": \"de\"}, \"watchdog\": {\"url\": \"\"}}");
-    CHECK_EQ (schema_migrate (doc, 1, err, sizeof err), 0);
+    CHECK_EQ (schema_migrate (doc, 1, err, sizeof (err)), 0);
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive (doc, "_meta");
     CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (meta, "schema"))
            == SCHEMA_CURRENT);
-    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (
-                   cJSON_GetObjectItemCaseSensitive (doc, "bot"), "language")), "de");
+    CHECK_STR (cJSON_GetStringValue (
+                   cJSON_GetObjectItemCaseSensitive (cJSON_GetObjectItemCaseSensitive (doc, "bot"),
+                                                     "language")),
+               "de");
     cJSON_Delete (doc);
-    /* _meta kept (epoch, revisions), its schema replaced */
+    //  _meta kept (epoch, revisions), its schema replaced
     doc = s_doc ("{\"_meta\": {\"epoch\": \"0123456789abcdef\", \"schema\": 1}}");
-    CHECK_EQ (schema_migrate (doc, 1, err, sizeof err), 0);
+    CHECK_EQ (schema_migrate (doc, 1, err, sizeof (err)), 0);
     meta = cJSON_GetObjectItemCaseSensitive (doc, "_meta");
     CHECK_EQ (cJSON_GetArraySize (meta), 2);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (meta, "epoch")),
                "0123456789abcdef");
     cJSON_Delete (doc);
-    /* the current schema: nothing to do */
+    //  the current schema: nothing to do
     doc = s_doc ("{\"_meta\": {\"schema\": 2}}");
-    CHECK_EQ (schema_migrate (doc, SCHEMA_CURRENT, err, sizeof err), 0);
+    CHECK_EQ (schema_migrate (doc, SCHEMA_CURRENT, err, sizeof (err)), 0);
     cJSON_Delete (doc);
-    /* newer: refused with what to do */
+    //  newer: refused with what to do
     doc = s_doc ("{\"_meta\": {\"schema\": 7}}");
-    CHECK_EQ (schema_migrate (doc, 7, err, sizeof err), -1);
-    char want[160];
-    snprintf (want, sizeof want, "config.json has schema 7; this ddc-broker knows up to %d: "
-              "upgrade ddc", SCHEMA_CURRENT);
+    CHECK_EQ (schema_migrate (doc, 7, err, sizeof (err)), -1);
+    char want [160];
+    snprintf (want, sizeof (want),
+              "config.json has schema 7; this ddc-broker knows up to %d: "
+              "upgrade ddc",
+              SCHEMA_CURRENT);
     CHECK_STR (err, want);
     cJSON_Delete (doc);
     doc = s_doc ("[]");
-    CHECK_EQ (schema_migrate (doc, 1, err, sizeof err), -1);
+    CHECK_EQ (schema_migrate (doc, 1, err, sizeof (err)), -1);
     cJSON_Delete (doc);
 }
 
-/* The judgement of a configuration (JSON) over peers. */
+//  The judgement of a configuration (JSON) over peers.
 static bool
 s_judge (const char *bot, const char *containers, peers_t *peers, char *reason, size_t size)
 {
@@ -108,45 +112,45 @@ s_report (peer_t *p, const char *topic, const char *body)
 DDC_TEST (test_health)
 {
     peers_t *peers = peers_new ();
-    char why[600];
-    /* nothing configured: the broker up is all there is */
-    CHECK (s_judge ("{\"token\": \"\"}", "[]", peers, why, sizeof why));
+    char why [600];
+    //  nothing configured: the broker up is all there is
+    CHECK (s_judge ("{\"token\": \"\"}", "[]", peers, why, sizeof (why)));
     CHECK_STR (why, "all well: broker up");
-    /* a token needs a ready gateway */
+    //  a token needs a ready gateway
     const char *token = "{\"token\": \"MTIz.x\"}";
-    CHECK (!s_judge (token, "[]", peers, why, sizeof why));
+    CHECK (!s_judge (token, "[]", peers, why, sizeof (why)));
     CHECK_STR (why, "no ddc-discord is connected (a bot token is set)");
     zframe_t *r1 = zframe_new ("1", 1), *r2 = zframe_new ("2", 1), *r3 = zframe_new ("3", 1);
     peer_t *bot = peers_hello (peers, r1, role_find ("discord"), "main", ddc_mono_ms ());
-    CHECK (!s_judge (token, "[]", peers, why, sizeof why));
+    CHECK (!s_judge (token, "[]", peers, why, sizeof (why)));
     CHECK_STR (why, "discord@main: the Discord gateway is not reported yet");
     s_report (bot, "gateway", "{\"state\": \"failed\", \"error\": \"4004: bad token\"}");
-    CHECK (!s_judge (token, "[]", peers, why, sizeof why));
+    CHECK (!s_judge (token, "[]", peers, why, sizeof (why)));
     CHECK_STR (why, "discord@main: the Discord gateway is failed: 4004: bad token");
     s_report (bot, "gateway", "{\"state\": \"ready\", \"error\": null}");
-    CHECK (s_judge (token, "[]", peers, why, sizeof why));
+    CHECK (s_judge (token, "[]", peers, why, sizeof (why)));
     CHECK_STR (why, "all well: broker up, discord@main ready");
-    /* hosts with an active container need their agent, and its Docker */
+    //  hosts with an active container need their agent, and its Docker
     const char *containers = "[{\"host\": \"nas\", \"name\": \"a\", \"active\": true},"
                              " {\"host\": \"nas\", \"name\": \"b\", \"active\": true},"
                              " {\"host\": \"old\", \"name\": \"c\", \"active\": false},"
                              " {\"host\": \"pi\", \"name\": \"d\"}]";
-    CHECK (!s_judge (token, containers, peers, why, sizeof why));
+    CHECK (!s_judge (token, containers, peers, why, sizeof (why)));
     CHECK_STR (why, "docker@nas is not connected (and 1 more)");
     peer_t *nas = peers_hello (peers, r2, role_find ("docker"), "nas", ddc_mono_ms ());
     peers_hello (peers, r3, role_find ("docker"), "pi", ddc_mono_ms ());
-    CHECK (s_judge (token, containers, peers, why, sizeof why));
+    CHECK (s_judge (token, containers, peers, why, sizeof (why)));
     CHECK_STR (why, "all well: broker up, discord@main ready, 2 Docker hosts connected");
     s_report (nas, "status", "{\"docker\": {\"reachable\": false, \"error\": \"no socket\"}}");
-    CHECK (!s_judge ("{}", containers, peers, why, sizeof why));
+    CHECK (!s_judge ("{}", containers, peers, why, sizeof (why)));
     CHECK_STR (why, "docker@nas: Docker is unreachable: no socket");
     s_report (nas, "status", "{\"docker\": {\"reachable\": true, \"error\": null}}");
-    CHECK (s_judge ("{}", containers, peers, why, sizeof why));
-    /* a report that is not what it should be counts as no report */
+    CHECK (s_judge ("{}", containers, peers, why, sizeof (why)));
+    //  a report that is not what it should be counts as no report
     s_report (nas, "status", "[1, 2]");
-    CHECK (s_judge ("{}", containers, peers, why, sizeof why));
-    peers_bye (peers, nas);                        /* gone */
-    CHECK (!s_judge ("{}", containers, peers, why, sizeof why));
+    CHECK (s_judge ("{}", containers, peers, why, sizeof (why)));
+    peers_bye (peers, nas); //  gone
+    CHECK (!s_judge ("{}", containers, peers, why, sizeof (why)));
     CHECK_STR (why, "docker@nas is not connected");
     zframe_destroy (&r1);
     zframe_destroy (&r2);
@@ -157,8 +161,8 @@ DDC_TEST (test_health)
 static void
 s_safe (const char *url, const char *want)
 {
-    char out[300];
-    watchdog_safe_url (url, out, sizeof out);
+    char out [300];
+    watchdog_safe_url (url, out, sizeof (out));
     CHECK_STR (out, want);
 }
 

@@ -20,7 +20,7 @@ DDC_TEST (test_escaping_and_bounds)
     ddc_buf_url (b, "/bot?x=1 &y");
     CHECK_STR (ddc_buf_text (b), "%2Fbot%3Fx%3D1%20%26y");
     ddc_buf_reset (b);
-    const char *args[] = { "<b>", "2" };
+    const char *args [] = { "<b>", "2" };
     ddc_buf_tmpl (b, "<em>{0}</em> {1} {2} {x", 2, args);
     CHECK_STR (ddc_buf_text (b), "<em>&lt;b&gt;</em> 2  {x");
     ddc_buf_reset (b);
@@ -54,10 +54,10 @@ DDC_TEST (test_marks)
     ddc_buf_mark (b);
     ddc_buf_append (b, a);
     ddc_buf_mark (b);
-    CHECK (ddc_buf_marks (b, &at) == 3 && at[0] == 3 && at[1] == 5 && at[2] == 6);
-        ddc_buf_reset (b);
+    CHECK (ddc_buf_marks (b, &at) == 3 && at [0] == 3 && at [1] == 5 && at [2] == 6);
+    ddc_buf_reset (b);
     CHECK_EQ (ddc_buf_marks (b, &at), 0);
-    /* no mark past an overflow */
+    //  no mark past an overflow
     ddc_buf_t *small = ddc_buf_new (4);
     ddc_buf_puts (small, "12345");
     ddc_buf_mark (small);
@@ -78,17 +78,17 @@ DDC_TEST (test_truncate_and_unbounded)
     CHECK (!ddc_buf_overflow (b));
     CHECK_EQ (ddc_buf_len (b), (size_t) 600000);
     CHECK (strncmp (ddc_buf_text (b) + 599994, "99999,", 6) == 0);
-    ddc_buf_printf (b, "%0700d", 1);           /* past the small printf buffer */
+    ddc_buf_printf (b, "%0700d", 1); //  past the small printf buffer
     CHECK_EQ (ddc_buf_len (b), (size_t) 600700);
     ddc_buf_truncate (b, 6);
     CHECK_STR (ddc_buf_text (b), "00000,");
-    ddc_buf_truncate (b, 100);                 /* not longer: nothing */
+    ddc_buf_truncate (b, 100); //  not longer: nothing
     CHECK_EQ (ddc_buf_len (b), (size_t) 6);
     ddc_buf_destroy (&b);
     CHECK (b == NULL);
-    ddc_buf_destroy (&b);                      /* idempotent */
+    ddc_buf_destroy (&b); //  idempotent
 
-    /* a bounded buffer that overflowed takes appends again once cut back */
+    //  a bounded buffer that overflowed takes appends again once cut back
     b = ddc_buf_new (8);
     ddc_buf_puts (b, "abc");
     ddc_buf_mark (b);
@@ -98,7 +98,7 @@ DDC_TEST (test_truncate_and_unbounded)
     CHECK (ddc_buf_overflow (b) && ddc_buf_len (b) == 8);
     ddc_buf_truncate (b, 4);
     const size_t *at;
-    CHECK (!ddc_buf_overflow (b) && ddc_buf_marks (b, &at) == 1 && at[0] == 3);
+    CHECK (!ddc_buf_overflow (b) && ddc_buf_marks (b, &at) == 1 && at [0] == 3);
     ddc_buf_puts (b, "XY");
     CHECK_STR (ddc_buf_text (b), "abcdXY");
     ddc_buf_destroy (&b);

@@ -15,29 +15,29 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
-/* ------------------------------------------------------------------------ */
-/* the fake broker                                                          */
+//  ------------------------------------------------------------------------
+//  the fake broker
 
 typedef struct {
-    char dir[64];
+    char dir [64];
     zsock_t *router, *xpub;
-    zframe_t *rid;                /* routing id of the last sender       */
-    char epoch[17], boot[17];
+    zframe_t *rid; //  routing id of the last sender
+    char epoch [17], boot [17];
     uint64_t rev;
-    cJSON *doc;                   /* section -> value                     */
-    cJSON *revs;                  /* section -> revision                  */
-    const char *secrets;          /* JSON array text for access.secrets   */
+    cJSON *doc;          //  section -> value
+    cJSON *revs;         //  section -> revision
+    const char *secrets; //  JSON array text for access.secrets
     bool auto_pong;
-    int subs;                     /* subscriptions seen on XPUB           */
-    int pings;                    /* PINGs seen (answered or not)         */
-    zlist_t *queue;               /* received ddc_msg_t *, except PING    */
+    int subs;       //  subscriptions seen on XPUB
+    int pings;      //  PINGs seen (answered or not)
+    zlist_t *queue; //  received ddc_msg_t *, except PING
 } fb_t;
 
 static fb_t *
 fb_new (const char *dir)
 {
-    fb_t *fb = ddc_calloc (1, sizeof *fb);
-    ddc_strlcpy (fb->dir, dir, sizeof fb->dir);
+    fb_t *fb = ddc_calloc (1, sizeof (*fb));
+    ddc_strlcpy (fb->dir, dir, sizeof (fb->dir));
     fb->router = zsock_new (ZMQ_ROUTER);
     zsock_set_linger (fb->router, 0);
     CHECK_EQ (zsock_bind (fb->router, "ipc://%s/ctl.sock", dir), 0);
@@ -48,8 +48,8 @@ fb_new (const char *dir)
     ddc_random_hex (fb->epoch, 8);
     ddc_random_hex (fb->boot, 8);
     fb->doc = ddc_test_parse ("{\"bot\": {\"prefix\": \"!\", \"token\": \"***\"},"
-                           " \"containers\": [{\"name\": \"plex\"}],"
-                           " \"tasks\": []}");
+                              " \"containers\": [{\"name\": \"plex\"}],"
+                              " \"tasks\": []}");
     fb->revs = ddc_test_parse ("{\"bot\": 1, \"containers\": 2, \"tasks\": 3}");
     fb->rev = 3;
     fb->secrets = "[]";
@@ -93,7 +93,7 @@ fb_service (fb_t *fb)
 {
     while (zsock_events (fb->xpub) & ZMQ_POLLIN) {
         zframe_t *f = zframe_recv (fb->xpub);
-        if (f && zframe_size (f) > 0 && zframe_data (f)[0] == 1)
+        if (f && zframe_size (f) > 0 && zframe_data (f) [0] == 1)
             fb->subs++;
         zframe_destroy (&f);
     }
@@ -103,8 +103,8 @@ fb_service (fb_t *fb)
             break;
         zframe_destroy (&fb->rid);
         fb->rid = zmsg_pop (z);
-        char err[128];
-        ddc_msg_t *m = ddc_msg_decode (z, err, sizeof err);
+        char err [128];
+        ddc_msg_t *m = ddc_msg_decode (z, err, sizeof (err));
         zmsg_destroy (&z);
         if (!m) {
             fprintf (stderr, "fake broker: malformed message: %s\n", err);
@@ -114,9 +114,9 @@ fb_service (fb_t *fb)
         if (m->type == DDC_PING) {
             fb->pings++;
             if (fb->auto_pong) {
-                char rev[24];
-                snprintf (rev, sizeof rev, "%" PRIu64, fb->rev);
-                fb_send (fb, ddc_msg_buildv (DDC_PONG, m->frame[DDC_REQ], fb->epoch, rev, NULL));
+                char rev [24];
+                snprintf (rev, sizeof (rev), "%" PRIu64, fb->rev);
+                fb_send (fb, ddc_msg_buildv (DDC_PONG, m->frame [DDC_REQ], fb->epoch, rev, NULL));
             }
             ddc_msg_destroy (&m);
             continue;
@@ -125,7 +125,7 @@ fb_service (fb_t *fb)
     }
 }
 
-/* Pump the client (if any) and the fake broker for ms. */
+//  Pump the client (if any) and the fake broker for ms.
 static void
 fb_pump (fb_t *fb, ddc_client_t *cl, int64_t ms)
 {
@@ -140,7 +140,7 @@ fb_pump (fb_t *fb, ddc_client_t *cl, int64_t ms)
     } while (ddc_mono_ms () < end);
 }
 
-/* The next received message of a type (others stay queued), or NULL. */
+//  The next received message of a type (others stay queued), or NULL.
 static ddc_msg_t *
 fb_expect (fb_t *fb, ddc_client_t *cl, ddc_msg_type_t type, int64_t timeout_ms)
 {
@@ -169,9 +169,9 @@ fb_count (fb_t *fb, ddc_msg_type_t type)
 static void
 fb_welcome (fb_t *fb, const char *req, const char *name)
 {
-    char rev[24], access[1024];
-    snprintf (rev, sizeof rev, "%" PRIu64, fb->rev);
-    snprintf (access, sizeof access,
+    char rev [24], access [1024];
+    snprintf (rev, sizeof (rev), "%" PRIu64, fb->rev);
+    snprintf (access, sizeof (access),
               "{\"name\": \"%s\", \"role\": \"docker\", \"pub\": \"ipc://%s/pub.sock\","
               " \"read\": [\"bot\", \"containers\", \"tasks\"], \"secrets\": %s,"
               " \"write\": [], \"actions\": false, \"heartbeat_ms\": 200}",
@@ -179,7 +179,7 @@ fb_welcome (fb_t *fb, const char *req, const char *name)
     fb_send (fb, ddc_msg_buildv (DDC_WELCOME, req, fb->epoch, rev, fb->boot, access, NULL));
 }
 
-/* STATE for a comma list of sections from the fake broker's document. */
+//  STATE for a comma list of sections from the fake broker's document.
 static void
 fb_state (fb_t *fb, const char *req, const char *list)
 {
@@ -197,8 +197,8 @@ fb_state (fb_t *fb, const char *req, const char *list)
     }
     free (copy);
     char *text = cJSON_PrintUnformatted (body);
-    char rev[24];
-    snprintf (rev, sizeof rev, "%" PRIu64, fb->rev);
+    char rev [24];
+    snprintf (rev, sizeof (rev), "%" PRIu64, fb->rev);
     fb_send (fb, ddc_msg_buildv (DDC_STATE, req, fb->epoch, rev, text, NULL));
     free (text);
     cJSON_Delete (body);
@@ -207,9 +207,9 @@ fb_state (fb_t *fb, const char *req, const char *list)
 static void
 fb_hugz (fb_t *fb)
 {
-    char rev[24], t[24];
-    snprintf (rev, sizeof rev, "%" PRIu64, fb->rev);
-    snprintf (t, sizeof t, "%" PRId64, ddc_wall_ms ());
+    char rev [24], t [24];
+    snprintf (rev, sizeof (rev), "%" PRIu64, fb->rev);
+    snprintf (t, sizeof (t), "%" PRId64, ddc_wall_ms ());
     char *revs = cJSON_PrintUnformatted (fb->revs);
     zmsg_t *m = ddc_msg_buildv (DDC_HUGZ, "hugz/", fb->epoch, rev, fb->boot, revs, t, NULL);
     free (revs);
@@ -217,15 +217,15 @@ fb_hugz (fb_t *fb)
     zmsg_send (&m, fb->xpub);
 }
 
-/* Publish an UPDATE with explicit revisions (the document is not changed). */
+//  Publish an UPDATE with explicit revisions (the document is not changed).
 static void
 fb_publish (fb_t *fb, const char *epoch, const char *section, uint64_t rev, uint64_t prev,
             const char *value)
 {
-    char topic[64], r[24], p[24];
-    snprintf (topic, sizeof topic, "cfg/%s/", section);
-    snprintf (r, sizeof r, "%" PRIu64, rev);
-    snprintf (p, sizeof p, "%" PRIu64, prev);
+    char topic [64], r [24], p [24];
+    snprintf (topic, sizeof (topic), "cfg/%s/", section);
+    snprintf (r, sizeof (r), "%" PRIu64, rev);
+    snprintf (p, sizeof (p), "%" PRIu64, prev);
     const char *props = "{\"author\": \"test\", \"peer\": \"ctl@t\", \"time\": \"x\","
                         " \"changed\": [], \"secrets_changed\": []}";
     zmsg_t *m = ddc_msg_buildv (DDC_UPDATE, topic, epoch, r, p, props, value, NULL);
@@ -233,7 +233,7 @@ fb_publish (fb_t *fb, const char *epoch, const char *section, uint64_t rev, uint
     zmsg_send (&m, fb->xpub);
 }
 
-/* Change a section in the document (new revision); publish it or not. */
+//  Change a section in the document (new revision); publish it or not.
 static uint64_t
 fb_change (fb_t *fb, const char *section, const char *value, bool publish)
 {
@@ -251,27 +251,27 @@ fb_change (fb_t *fb, const char *section, const char *value, bool publish)
     return fb->rev;
 }
 
-/* ------------------------------------------------------------------------ */
-/* what the client told the test                                            */
+//  ------------------------------------------------------------------------
+//  what the client told the test
 
 #define REC_MAX 64
 
 typedef struct {
     int napply;
-    char apply_section[REC_MAX][32];
-    uint64_t apply_rev[REC_MAX];
-    bool apply_cache[REC_MAX];
-    char *apply_value[REC_MAX];
-    char apply_author[REC_MAX][32];  /* ddc_client_update_props' author, "" */
-    ddc_client_t *cl;             /* for ddc_client_update_props          */
-    const char *reject;           /* section to reject, or NULL           */
+    char apply_section [REC_MAX][32];
+    uint64_t apply_rev [REC_MAX];
+    bool apply_cache [REC_MAX];
+    char *apply_value [REC_MAX];
+    char apply_author [REC_MAX][32]; //  ddc_client_update_props' author, ""
+    ddc_client_t *cl;                //  for ddc_client_update_props
+    const char *reject;              //  section to reject, or NULL
     int nev;
-    ddc_client_event_t ev[REC_MAX];
-    char ev_detail[REC_MAX][200];
-    char action_req[64], action_origin[64];
+    ddc_client_event_t ev [REC_MAX];
+    char ev_detail [REC_MAX][200];
+    char action_req [64], action_origin [64];
     char *action_body;
     int nstatus;
-    char status_peer[64], status_topic[64];
+    char status_peer [64], status_topic [64];
     int nreply;
     bool reply_null;
     ddc_msg_type_t reply_type;
@@ -292,13 +292,13 @@ rec_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, boo
     }
     if (rec->napply < REC_MAX) {
         int i = rec->napply;
-        ddc_strlcpy (rec->apply_section[i], section, sizeof rec->apply_section[i]);
-        rec->apply_rev[i] = rev;
-        rec->apply_cache[i] = from_cache;
-        rec->apply_value[i] = cJSON_PrintUnformatted (value);
+        ddc_strlcpy (rec->apply_section [i], section, sizeof (rec->apply_section [i]));
+        rec->apply_rev [i] = rev;
+        rec->apply_cache [i] = from_cache;
+        rec->apply_value [i] = cJSON_PrintUnformatted (value);
         const cJSON *props = rec->cl ? ddc_client_update_props (rec->cl) : NULL;
         const char *author = cJSON_GetStringValue (cJSON_GetObjectItem (props, "author"));
-        ddc_strlcpy (rec->apply_author[i], author ? author : "", sizeof rec->apply_author[i]);
+        ddc_strlcpy (rec->apply_author [i], author ? author : "", sizeof (rec->apply_author [i]));
     }
     rec->napply++;
     return 0;
@@ -309,8 +309,8 @@ rec_event (void *arg, ddc_client_event_t ev, const char *detail)
 {
     rec_t *rec = arg;
     if (rec->nev < REC_MAX) {
-        rec->ev[rec->nev] = ev;
-        ddc_strlcpy (rec->ev_detail[rec->nev], detail, sizeof rec->ev_detail[0]);
+        rec->ev [rec->nev] = ev;
+        ddc_strlcpy (rec->ev_detail [rec->nev], detail, sizeof (rec->ev_detail [0]));
         rec->nev++;
     }
 }
@@ -319,8 +319,8 @@ static void
 rec_action (void *arg, const char *req, const char *origin, const cJSON *body)
 {
     rec_t *rec = arg;
-    ddc_strlcpy (rec->action_req, req, sizeof rec->action_req);
-    ddc_strlcpy (rec->action_origin, origin, sizeof rec->action_origin);
+    ddc_strlcpy (rec->action_req, req, sizeof (rec->action_req));
+    ddc_strlcpy (rec->action_origin, origin, sizeof (rec->action_origin));
     free (rec->action_body);
     rec->action_body = cJSON_PrintUnformatted (body);
 }
@@ -331,8 +331,8 @@ rec_status (void *arg, const char *peer, const char *topic, const cJSON *body)
     rec_t *rec = arg;
     (void) body;
     rec->nstatus++;
-    ddc_strlcpy (rec->status_peer, peer, sizeof rec->status_peer);
-    ddc_strlcpy (rec->status_topic, topic, sizeof rec->status_topic);
+    ddc_strlcpy (rec->status_peer, peer, sizeof (rec->status_peer));
+    ddc_strlcpy (rec->status_topic, topic, sizeof (rec->status_topic));
 }
 
 static void
@@ -349,7 +349,7 @@ static void
 rec_free (rec_t *rec)
 {
     for (int i = 0; i < rec->napply && i < REC_MAX; i++)
-        free (rec->apply_value[i]);
+        free (rec->apply_value [i]);
     free (rec->action_body);
 }
 
@@ -358,7 +358,7 @@ rec_count (rec_t *rec, ddc_client_event_t ev)
 {
     int n = 0;
     for (int i = 0; i < rec->nev; i++)
-        n += rec->ev[i] == ev;
+        n += rec->ev [i] == ev;
     return n;
 }
 
@@ -366,43 +366,43 @@ static const char *
 rec_detail (rec_t *rec, ddc_client_event_t ev)
 {
     for (int i = rec->nev - 1; i >= 0; i--)
-        if (rec->ev[i] == ev)
-            return rec->ev_detail[i];
+        if (rec->ev [i] == ev)
+            return rec->ev_detail [i];
     return NULL;
 }
 
-/* Last applied value of a section as JSON text, or NULL. */
+//  Last applied value of a section as JSON text, or NULL.
 static const char *
 rec_last (rec_t *rec, const char *section, uint64_t *rev_p)
 {
     for (int i = (rec->napply < REC_MAX ? rec->napply : REC_MAX) - 1; i >= 0; i--)
-        if (strcmp (rec->apply_section[i], section) == 0) {
+        if (strcmp (rec->apply_section [i], section) == 0) {
             if (rev_p)
-                *rev_p = rec->apply_rev[i];
-            return rec->apply_value[i];
+                *rev_p = rec->apply_rev [i];
+            return rec->apply_value [i];
         }
     return NULL;
 }
 
-/* ------------------------------------------------------------------------ */
-/* fixtures                                                                 */
+//  ------------------------------------------------------------------------
+//  fixtures
 
-static char s_dir[64];
+static char s_dir [64];
 
 static void
 s_setup (void)
 {
     ddc_log_init ("test_client");
     ddc_log_set_level (getenv ("DDC_TEST_DEBUG") ? DDC_LOG_DEBUG : DDC_LOG_ERROR);
-    snprintf (s_dir, sizeof s_dir, "/tmp/ddc-tcl.XXXXXX");
+    snprintf (s_dir, sizeof (s_dir), "/tmp/ddc-tcl.XXXXXX");
     CHECK (mkdtemp (s_dir) != NULL);
 }
 
 static void
 s_teardown (void)
 {
-    char cmd[128];
-    snprintf (cmd, sizeof cmd, "rm -rf '%s'", s_dir);
+    char cmd [128];
+    snprintf (cmd, sizeof (cmd), "rm -rf '%s'", s_dir);
     CHECK_EQ (system (cmd), 0);
     zsys_shutdown ();
 #if defined(__SANITIZE_ADDRESS__)
@@ -410,24 +410,31 @@ s_teardown (void)
 #endif
 }
 
-static const char *const s_follow[] = { "bot", "containers", NULL };
+static const char *const s_follow [] = { "bot", "containers", NULL };
 
 static ddc_client_t *
 s_client (rec_t *rec, const char *const *sections, const char *cache)
 {
-    char ep[128];
-    snprintf (ep, sizeof ep, "ipc://%s/ctl.sock", s_dir);
+    char ep [128];
+    snprintf (ep, sizeof (ep), "ipc://%s/ctl.sock", s_dir);
     ddc_client_opts_t opts = {
-        .broker = ep, .role = "docker", .instance = "nas", .sections = sections,
-        .cache_path = cache, .on_apply = rec_apply, .on_event = rec_event,
-        .on_action = rec_action, .on_status = rec_status, .arg = rec,
+        .broker = ep,
+        .role = "docker",
+        .instance = "nas",
+        .sections = sections,
+        .cache_path = cache,
+        .on_apply = rec_apply,
+        .on_event = rec_event,
+        .on_action = rec_action,
+        .on_status = rec_status,
+        .arg = rec,
     };
     ddc_client_t *cl = ddc_client_new (&opts);
     CHECK (cl != NULL);
     return cl;
 }
 
-/* Expect a SNAPSHOT of exactly `list`, answer it; returns false if none. */
+//  Expect a SNAPSHOT of exactly `list`, answer it; returns false if none.
 static bool
 s_answer_snapshot (fb_t *fb, ddc_client_t *cl, const char *list, int64_t timeout_ms)
 {
@@ -435,13 +442,13 @@ s_answer_snapshot (fb_t *fb, ddc_client_t *cl, const char *list, int64_t timeout
     CHECK (m != NULL);
     if (!m)
         return false;
-    CHECK_STR (m->frame[DDC_SNAPSHOT_SECTIONS], list);
-    fb_state (fb, m->frame[DDC_REQ], m->frame[DDC_SNAPSHOT_SECTIONS]);
+    CHECK_STR (m->frame [DDC_SNAPSHOT_SECTIONS], list);
+    fb_state (fb, m->frame [DDC_REQ], m->frame [DDC_SNAPSHOT_SECTIONS]);
     ddc_msg_destroy (&m);
     return true;
 }
 
-/* Expect APPLIED (or REJECTED) for a section at a revision. */
+//  Expect APPLIED (or REJECTED) for a section at a revision.
 static void
 s_expect_applied (fb_t *fb, ddc_client_t *cl, const char *section, uint64_t rev)
 {
@@ -449,15 +456,15 @@ s_expect_applied (fb_t *fb, ddc_client_t *cl, const char *section, uint64_t rev)
     CHECK (m != NULL);
     if (!m)
         return;
-    CHECK_STR (m->frame[DDC_APPLIED_SECTION], section);
-    CHECK (m->u64[DDC_APPLIED_REV] == rev);
-    if (m->u64[DDC_APPLIED_REV] != rev)
+    CHECK_STR (m->frame [DDC_APPLIED_SECTION], section);
+    CHECK (m->u64 [DDC_APPLIED_REV] == rev);
+    if (m->u64 [DDC_APPLIED_REV] != rev)
         fprintf (stderr, "APPLIED %s rev %" PRIu64 ", expected %" PRIu64 "\n",
-                 m->frame[DDC_APPLIED_SECTION], m->u64[DDC_APPLIED_REV], rev);
+                 m->frame [DDC_APPLIED_SECTION], m->u64 [DDC_APPLIED_REV], rev);
     ddc_msg_destroy (&m);
 }
 
-/* HELLO -> WELCOME -> subscriptions -> HUGZ -> SNAPSHOT -> STATE -> APPLIED. */
+//  HELLO -> WELCOME -> subscriptions -> HUGZ -> SNAPSHOT -> STATE -> APPLIED.
 static void
 s_sync (fb_t *fb, ddc_client_t *cl)
 {
@@ -465,20 +472,20 @@ s_sync (fb_t *fb, ddc_client_t *cl)
     CHECK (m != NULL);
     if (!m)
         return;
-    fb_welcome (fb, m->frame[DDC_REQ], "docker@nas");
+    fb_welcome (fb, m->frame [DDC_REQ], "docker@nas");
     ddc_msg_destroy (&m);
     int64_t end = ddc_mono_ms () + 2000;
     while (fb->subs < 3 && ddc_mono_ms () < end)
         fb_pump (fb, cl, 5);
-    CHECK (fb->subs >= 3);       /* hugz/, cfg/bot/, cfg/containers/ */
+    CHECK (fb->subs >= 3); //  hugz/, cfg/bot/, cfg/containers/
     fb_hugz (fb);
     s_answer_snapshot (fb, cl, "bot,containers", 2000);
     s_expect_applied (fb, cl, "bot", 1);
     s_expect_applied (fb, cl, "containers", 2);
 }
 
-/* ------------------------------------------------------------------------ */
-/* tests                                                                    */
+//  ------------------------------------------------------------------------
+//  tests
 
 DDC_TEST (test_sync_flow)
 {
@@ -490,10 +497,10 @@ DDC_TEST (test_sync_flow)
     ddc_msg_t *m = fb_expect (fb, cl, DDC_HELLO, 2000);
     CHECK (m != NULL);
     if (m) {
-        CHECK_STR (m->frame[DDC_HELLO_PROTO], "DDCP/1");
-        CHECK_STR (m->frame[DDC_HELLO_ROLE], "docker");
-        CHECK_STR (m->frame[DDC_HELLO_INSTANCE], "nas");
-        fb_welcome (fb, m->frame[DDC_REQ], "docker@nas");
+        CHECK_STR (m->frame [DDC_HELLO_PROTO], "DDCP/1");
+        CHECK_STR (m->frame [DDC_HELLO_ROLE], "docker");
+        CHECK_STR (m->frame [DDC_HELLO_INSTANCE], "nas");
+        fb_welcome (fb, m->frame [DDC_REQ], "docker@nas");
         ddc_msg_destroy (&m);
     }
     fb_pump (fb, cl, 300);
@@ -502,7 +509,7 @@ DDC_TEST (test_sync_flow)
     CHECK_STR (ddc_client_name (cl), "docker@nas");
     CHECK (ddc_client_connected (cl));
     CHECK (fb->subs == 3);
-    /* rule 1: no SNAPSHOT before the first HUGZ */
+    //  rule 1: no SNAPSHOT before the first HUGZ
     CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
     CHECK (!ddc_client_synced (cl));
 
@@ -520,7 +527,7 @@ DDC_TEST (test_sync_flow)
     CHECK_STR (ddc_client_epoch (cl), fb->epoch);
     CHECK_EQ (ddc_client_rev (cl), 3);
     CHECK (ddc_client_access (cl) != NULL);
-    /* PINGs flow (heartbeat_ms 200) */
+    //  PINGs flow (heartbeat_ms 200)
     fb_pump (fb, cl, 500);
     CHECK (fb->pings >= 1);
     CHECK_EQ (rec_count (&rec, DDC_EV_DISCONNECTED), 0);
@@ -547,9 +554,9 @@ DDC_TEST (test_update_in_order)
     rec.cl = cl;
     uint64_t r1 = fb_change (fb, "containers", "[{\"name\": \"a\"}]", true);
     s_expect_applied (fb, cl, "containers", r1);
-    /* the UPDATE's props inside on_apply; none for a snapshot's values */
-    CHECK_STR (rec.apply_author[0], "");
-    CHECK_STR (rec.apply_author[2], "test");
+    //  the UPDATE's props inside on_apply; none for a snapshot's values
+    CHECK_STR (rec.apply_author [0], "");
+    CHECK_STR (rec.apply_author [2], "test");
     CHECK (ddc_client_update_props (cl) == NULL);
     uint64_t r2 = fb_change (fb, "containers", "[{\"name\": \"b\"}]", true);
     s_expect_applied (fb, cl, "containers", r2);
@@ -559,7 +566,7 @@ DDC_TEST (test_update_in_order)
     const cJSON *v = ddc_client_section (cl, "containers", &rev);
     CHECK_EQ (rev, r2);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (v, 0), "name")), "b");
-    /* an update of a section not followed is ignored */
+    //  an update of a section not followed is ignored
     fb_change (fb, "tasks", "[1]", true);
     fb_pump (fb, cl, 200);
     CHECK_EQ (rec.napply, 4);
@@ -580,19 +587,19 @@ DDC_TEST (test_gap_snapshots_section)
     ddc_client_t *cl = s_client (&rec, s_follow, NULL);
     s_sync (fb, cl);
 
-    fb_change (fb, "containers", "[{\"name\": \"lost\"}]", false);      /* lost */
+    fb_change (fb, "containers", "[{\"name\": \"lost\"}]", false); //  lost
     uint64_t r2 = fb_change (fb, "containers", "[{\"name\": \"c\"}]", false);
     fb_publish (fb, fb->epoch, "containers", r2, r2 - 1, "[{\"name\": \"c\"}]");
     CHECK (s_answer_snapshot (fb, cl, "containers", 1500));
     s_expect_applied (fb, cl, "containers", r2);
-    char want[128];
-    snprintf (want, sizeof want, "gap in containers: expected prev 2, got %" PRIu64, r2 - 1);
+    char want [128];
+    snprintf (want, sizeof (want), "gap in containers: expected prev 2, got %" PRIu64, r2 - 1);
     CHECK_STR (rec_detail (&rec, DDC_EV_RESYNC), want);
-    CHECK_EQ (rec.napply, 3);           /* the gapped update itself was not applied */
+    CHECK_EQ (rec.napply, 3); //  the gapped update itself was not applied
     uint64_t rev = 0;
     CHECK_STR (rec_last (&rec, "containers", &rev), "[{\"name\":\"c\"}]");
     CHECK_EQ (rev, r2);
-    /* the chain continues from the snapshot */
+    //  the chain continues from the snapshot
     uint64_t r3 = fb_change (fb, "containers", "[]", true);
     s_expect_applied (fb, cl, "containers", r3);
     CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
@@ -611,7 +618,7 @@ DDC_TEST (test_epoch_change_full_resync)
     ddc_client_t *cl = s_client (&rec, s_follow, NULL);
     s_sync (fb, cl);
 
-    /* a HUGZ with a new epoch (same boot): full resync */
+    //  a HUGZ with a new epoch (same boot): full resync
     ddc_random_hex (fb->epoch, 8);
     fb->rev = 1;
     cJSON_Delete (fb->revs);
@@ -623,7 +630,7 @@ DDC_TEST (test_epoch_change_full_resync)
     s_expect_applied (fb, cl, "bot", 1);
     s_expect_applied (fb, cl, "containers", 1);
     CHECK_STR (rec_detail (&rec, DDC_EV_RESYNC), "epoch changed");
-    /* bot did not change: not applied again; containers did */
+    //  bot did not change: not applied again; containers did
     CHECK_EQ (rec.napply, 3);
     CHECK_STR (rec_last (&rec, "containers", NULL), "[{\"name\":\"new\"}]");
     CHECK_STR (ddc_client_epoch (cl), fb->epoch);
@@ -632,11 +639,11 @@ DDC_TEST (test_epoch_change_full_resync)
     ddc_client_section (cl, "bot", &rev);
     CHECK_EQ (rev, 1);
 
-    /* an UPDATE of another epoch also forces a full resync */
-    char other[17];
+    //  an UPDATE of another epoch also forces a full resync
+    char other [17];
     ddc_random_hex (other, 8);
     fb_publish (fb, other, "containers", 9, 1, "[]");
-    fb_pump (fb, cl, 700);   /* rate limit: at most 2 snapshots a second */
+    fb_pump (fb, cl, 700); //  rate limit: at most 2 snapshots a second
     CHECK (s_answer_snapshot (fb, cl, "bot,containers", 1500));
     CHECK_EQ (rec.napply, 3);
     CHECK_EQ (rec_count (&rec, DDC_EV_RESYNC), 2);
@@ -684,10 +691,10 @@ DDC_TEST (test_reject_keeps_old_value)
     ddc_msg_t *m = fb_expect (fb, cl, DDC_REJECTED, 1000);
     CHECK (m != NULL);
     if (m) {
-        CHECK_STR (m->frame[DDC_REJECTED_SECTION], "containers");
-        CHECK (m->u64[DDC_REJECTED_REV] == r);
-        CHECK (m->u64[DDC_REJECTED_RUNNING] == 2);
-        cJSON *e = cJSON_GetArrayItem (m->json[DDC_REJECTED_ERRORS], 0);
+        CHECK_STR (m->frame [DDC_REJECTED_SECTION], "containers");
+        CHECK (m->u64 [DDC_REJECTED_REV] == r);
+        CHECK (m->u64 [DDC_REJECTED_RUNNING] == 2);
+        cJSON *e = cJSON_GetArrayItem (m->json [DDC_REJECTED_ERRORS], 0);
         CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (e, "reason")), "invalid");
         ddc_msg_destroy (&m);
     }
@@ -696,16 +703,16 @@ DDC_TEST (test_reject_keeps_old_value)
     CHECK_EQ (rev, 2);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (v, 0), "name")),
                "plex");
-    /* the same revision again: not retried */
+    //  the same revision again: not retried
     fb_publish (fb, fb->epoch, "containers", r, 2, "[{\"name\": \"bad\"}]");
     fb_pump (fb, cl, 300);
     CHECK_EQ (fb_count (fb, DDC_REJECTED), 0);
-    /* a HUGZ at the rejected revision is not "ahead" */
+    //  a HUGZ at the rejected revision is not "ahead"
     fb_hugz (fb);
     fb_pump (fb, cl, 300);
     CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
 
-    /* the rejected revision is the chain link of the next update */
+    //  the rejected revision is the chain link of the next update
     rec.reject = NULL;
     uint64_t r2 = fb_change (fb, "containers", "[{\"name\": \"good\"}]", true);
     s_expect_applied (fb, cl, "containers", r2);
@@ -737,14 +744,15 @@ DDC_TEST (test_hugz_ahead_snapshots)
     CHECK (m != NULL);
     CHECK (took >= 1700 && took <= 3000);
     if (m) {
-        CHECK_STR (m->frame[DDC_SNAPSHOT_SECTIONS], "containers");
-        fb_state (fb, m->frame[DDC_REQ], "containers");
+        CHECK_STR (m->frame [DDC_SNAPSHOT_SECTIONS], "containers");
+        fb_state (fb, m->frame [DDC_REQ], "containers");
         ddc_msg_destroy (&m);
     }
     s_expect_applied (fb, cl, "containers", r);
     CHECK (strstr (rec_detail (&rec, DDC_EV_RESYNC) ? rec_detail (&rec, DDC_EV_RESYNC) : "",
-                   "containers behind") != NULL);
-    /* repaired: no further snapshot */
+                   "containers behind")
+           != NULL);
+    //  repaired: no further snapshot
     fb_hugz (fb);
     CHECK (fb_expect (fb, cl, DDC_SNAPSHOT, 2500) == NULL);
 
@@ -762,7 +770,7 @@ DDC_TEST (test_error_401_hello_again)
     ddc_client_t *cl = s_client (&rec, s_follow, NULL);
     s_sync (fb, cl);
 
-    char req[40];
+    char req [40];
     ddc_req_id (req);
     zmsg_t *z = ddc_msg_buildv (DDC_STATUS, req, "0", "-", NULL);
     CHECK_EQ (ddc_client_request (cl, &z, 5000, 1, rec_reply, &rec), 0);
@@ -770,7 +778,7 @@ DDC_TEST (test_error_401_hello_again)
     ddc_msg_t *m = fb_expect (fb, cl, DDC_STATUS, 1000);
     CHECK (m != NULL);
     if (m) {
-        CHECK_STR (m->frame[DDC_REQ], req);
+        CHECK_STR (m->frame [DDC_REQ], req);
         fb_send (fb, ddc_msg_buildv (DDC_ERROR, req, "401", "say HELLO first", NULL));
         ddc_msg_destroy (&m);
     }
@@ -778,21 +786,21 @@ DDC_TEST (test_error_401_hello_again)
     CHECK (m != NULL);
     CHECK (!ddc_client_connected (cl));
     if (m) {
-        fb_welcome (fb, m->frame[DDC_REQ], "docker@nas");
+        fb_welcome (fb, m->frame [DDC_REQ], "docker@nas");
         ddc_msg_destroy (&m);
     }
-    /* the pending request is sent again with the same id */
+    //  the pending request is sent again with the same id
     m = fb_expect (fb, cl, DDC_STATUS, 1000);
     CHECK (m != NULL);
     if (m) {
-        CHECK_STR (m->frame[DDC_REQ], req);
+        CHECK_STR (m->frame [DDC_REQ], req);
         fb_send (fb, ddc_msg_buildv (DDC_PEERS, req, "{\"peers\": []}", NULL));
         ddc_msg_destroy (&m);
     }
     fb_pump (fb, cl, 100);
     CHECK (rec.nreply == 1 && !rec.reply_null && rec.reply_type == DDC_PEERS);
     CHECK_EQ (rec_count (&rec, DDC_EV_CONNECTED), 2);
-    /* and a full resync follows the new WELCOME */
+    //  and a full resync follows the new WELCOME
     fb_hugz (fb);
     CHECK (s_answer_snapshot (fb, cl, "bot,containers", 1500));
     s_expect_applied (fb, cl, "bot", 1);
@@ -811,10 +819,10 @@ DDC_TEST (test_request_retry_and_timeout)
     s_setup ();
     fb_t *fb = fb_new (s_dir);
     rec_t rec = { 0 };
-    ddc_client_t *cl = s_client (&rec, NULL, NULL);     /* a pure requester */
+    ddc_client_t *cl = s_client (&rec, NULL, NULL); //  a pure requester
 
-    /* queued before the WELCOME, sent after it */
-    char req[40];
+    //  queued before the WELCOME, sent after it
+    char req [40];
     ddc_req_id (req);
     zmsg_t *z = ddc_msg_buildv (DDC_HISTORY, req, "*", "0", NULL);
     CHECK_EQ (ddc_client_request (cl, &z, 300, 3, rec_reply, &rec), 0);
@@ -822,33 +830,33 @@ DDC_TEST (test_request_retry_and_timeout)
     CHECK (m != NULL);
     CHECK_EQ (fb_count (fb, DDC_HISTORY), 0);
     if (m) {
-        fb_welcome (fb, m->frame[DDC_REQ], "docker@nas");
+        fb_welcome (fb, m->frame [DDC_REQ], "docker@nas");
         ddc_msg_destroy (&m);
     }
     m = fb_expect (fb, cl, DDC_HISTORY, 500);
     CHECK (m != NULL);
     if (m)
-        CHECK_STR (m->frame[DDC_REQ], req);
+        CHECK_STR (m->frame [DDC_REQ], req);
     ddc_msg_destroy (&m);
     CHECK (ddc_client_connected (cl));
     CHECK (ddc_client_synced (cl));
-    CHECK (fb->subs == 0);              /* no SUB without sections */
-    /* unanswered: resent with the same id */
+    CHECK (fb->subs == 0); //  no SUB without sections
+    //  unanswered: resent with the same id
     m = fb_expect (fb, cl, DDC_HISTORY, 600);
     CHECK (m != NULL);
     if (m) {
-        CHECK_STR (m->frame[DDC_REQ], req);
+        CHECK_STR (m->frame [DDC_REQ], req);
         fb_send (fb, ddc_msg_buildv (DDC_CHANGES, req, "[]", NULL));
         ddc_msg_destroy (&m);
     }
     fb_pump (fb, cl, 100);
     CHECK (rec.nreply == 1 && !rec.reply_null && rec.reply_type == DDC_CHANGES);
-    /* a late duplicate answer is dropped */
+    //  a late duplicate answer is dropped
     fb_send (fb, ddc_msg_buildv (DDC_CHANGES, req, "[]", NULL));
     fb_pump (fb, cl, 100);
     CHECK_EQ (rec.nreply, 1);
 
-    /* never answered: two tries, then the callback gets NULL */
+    //  never answered: two tries, then the callback gets NULL
     ddc_req_id (req);
     z = ddc_msg_buildv (DDC_HISTORY, req, "bot", "0", NULL);
     int64_t start = ddc_mono_ms ();
@@ -859,7 +867,7 @@ DDC_TEST (test_request_retry_and_timeout)
     CHECK (rec.nreply == 2 && rec.reply_null);
     CHECK (took >= 350 && took < 1000);
     CHECK_EQ (fb_count (fb, DDC_HISTORY), 2);
-    /* a message that is not a request is refused */
+    //  a message that is not a request is refused
     z = ddc_msg_buildv (DDC_BYE, "x-1", NULL);
     CHECK_EQ (ddc_client_request (cl, &z, 200, 1, rec_reply, &rec), -1);
     CHECK (z == NULL);
@@ -890,8 +898,8 @@ DDC_TEST (test_action_result)
     ddc_msg_t *m = fb_expect (fb, cl, DDC_RESULT, 1000);
     CHECK (m != NULL);
     if (m) {
-        CHECK_STR (m->frame[DDC_REQ], "fwd-7");
-        CHECK (cJSON_IsTrue (cJSON_GetObjectItem (m->json[DDC_RESULT_BODY], "ok")));
+        CHECK_STR (m->frame [DDC_REQ], "fwd-7");
+        CHECK (cJSON_IsTrue (cJSON_GetObjectItem (m->json [DDC_RESULT_BODY], "ok")));
         ddc_msg_destroy (&m);
     }
 
@@ -904,12 +912,12 @@ DDC_TEST (test_action_result)
 DDC_TEST (test_cache_written_and_loaded)
 {
     s_setup ();
-    char cache[128];
-    snprintf (cache, sizeof cache, "%s/cache.json", s_dir);
+    char cache [128];
+    snprintf (cache, sizeof (cache), "%s/cache.json", s_dir);
     fb_t *fb = fb_new (s_dir);
     rec_t rec = { 0 };
     ddc_client_t *cl = s_client (&rec, s_follow, cache);
-    CHECK_EQ (rec_count (&rec, DDC_EV_CACHE_LOADED), 0);     /* no file yet */
+    CHECK_EQ (rec_count (&rec, DDC_EV_CACHE_LOADED), 0); //  no file yet
     s_sync (fb, cl);
     uint64_t r = fb_change (fb, "containers", "[{\"name\": \"cached\"}]", true);
     s_expect_applied (fb, cl, "containers", r);
@@ -922,8 +930,9 @@ DDC_TEST (test_cache_written_and_loaded)
     cJSON *root = ddc_test_parse (data ? data : "");
     free (data);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (root, "epoch")), fb->epoch);
-    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (cJSON_GetObjectItem (root, "revs"),
-                                                      "containers")) == (double) r);
+    CHECK (cJSON_GetNumberValue (
+               cJSON_GetObjectItem (cJSON_GetObjectItem (root, "revs"), "containers"))
+           == (double) r);
     CHECK_EQ (cJSON_GetNumberValue (cJSON_GetObjectItem (root, "rev")), (double) r);
     CHECK (cJSON_IsObject (cJSON_GetObjectItem (cJSON_GetObjectItem (root, "sections"), "bot")));
     cJSON_Delete (root);
@@ -931,12 +940,12 @@ DDC_TEST (test_cache_written_and_loaded)
     fb_destroy (&fb);
     rec_free (&rec);
 
-    /* start again with the broker down: run on the cache */
+    //  start again with the broker down: run on the cache
     rec_t rec2 = { 0 };
     cl = s_client (&rec2, s_follow, cache);
     CHECK_EQ (rec_count (&rec2, DDC_EV_CACHE_LOADED), 1);
     CHECK_STR (rec_detail (&rec2, DDC_EV_CACHE_LOADED), cache);
-    CHECK (rec2.napply == 2 && rec2.apply_cache[0] && rec2.apply_cache[1]);
+    CHECK (rec2.napply == 2 && rec2.apply_cache [0] && rec2.apply_cache [1]);
     CHECK_STR (rec_last (&rec2, "containers", NULL), "[{\"name\":\"cached\"}]");
     uint64_t rev = 0;
     CHECK (ddc_client_section (cl, "containers", &rev) != NULL && rev == r);
@@ -944,7 +953,7 @@ DDC_TEST (test_cache_written_and_loaded)
     CHECK_EQ (rec_count (&rec2, DDC_EV_DISCONNECTED), 1);
     CHECK (!ddc_client_connected (cl));
 
-    /* the broker comes back with another containers value */
+    //  the broker comes back with another containers value
     fb = fb_new (s_dir);
     uint64_t r2 = fb_change (fb, "containers", "[{\"name\": \"fresh\"}]", false);
 
@@ -952,7 +961,7 @@ DDC_TEST (test_cache_written_and_loaded)
         ddc_msg_t *m = fb_expect (fb, cl, DDC_HELLO, 2000);
         CHECK (m != NULL);
         if (m) {
-            fb_welcome (fb, m->frame[DDC_REQ], "docker@nas");
+            fb_welcome (fb, m->frame [DDC_REQ], "docker@nas");
             ddc_msg_destroy (&m);
         }
         int64_t end = ddc_mono_ms () + 2000;
@@ -963,14 +972,14 @@ DDC_TEST (test_cache_written_and_loaded)
         s_expect_applied (fb, cl, "bot", 1);
         s_expect_applied (fb, cl, "containers", r2);
     }
-    /* bot unchanged: not applied again; containers replaced */
+    //  bot unchanged: not applied again; containers replaced
     CHECK_EQ (rec2.napply, 3);
-    CHECK (!rec2.apply_cache[2]);
+    CHECK (!rec2.apply_cache [2]);
     CHECK_STR (rec_last (&rec2, "containers", NULL), "[{\"name\":\"fresh\"}]");
     CHECK (ddc_client_synced (cl));
     CHECK_EQ (rec_count (&rec2, DDC_EV_CONNECTED), 1);
 
-    /* a damaged cache is ignored */
+    //  a damaged cache is ignored
     ddc_client_destroy (&cl);
     CHECK_EQ (ddc_write_file_atomic (cache, "{\"epoch\": 1", 11, 0600), 0);
     rec_t rec3 = { 0 };
@@ -989,20 +998,21 @@ DDC_TEST (test_secret_section_refetched)
     fb_t *fb = fb_new (s_dir);
     fb->secrets = "[\"bot.token\"]";
     cJSON_DeleteItemFromObject (fb->doc, "bot");
-    cJSON_AddItemToObject (fb->doc, "bot", ddc_test_parse ("{\"prefix\": \"!\", \"token\": \"T1\"}"));
+    cJSON_AddItemToObject (fb->doc, "bot",
+                           ddc_test_parse ("{\"prefix\": \"!\", \"token\": \"T1\"}"));
     rec_t rec = { 0 };
     ddc_client_t *cl = s_client (&rec, s_follow, NULL);
     s_sync (fb, cl);
     CHECK_STR (rec_last (&rec, "bot", NULL), "{\"prefix\":\"!\",\"token\":\"T1\"}");
 
-    /* PUB carries the token redacted: the client fetches the section */
+    //  PUB carries the token redacted: the client fetches the section
     uint64_t r = fb_change (fb, "bot", "{\"prefix\": \"?\", \"token\": \"T2\"}", false);
     fb_publish (fb, fb->epoch, "bot", r, 1, "{\"prefix\": \"?\", \"token\": \"***\"}");
     CHECK (s_answer_snapshot (fb, cl, "bot", 1500));
     s_expect_applied (fb, cl, "bot", r);
     CHECK_EQ (rec.napply, 3);
     CHECK_STR (rec_last (&rec, "bot", NULL), "{\"prefix\":\"?\",\"token\":\"T2\"}");
-    /* containers has no secret: applied from the UPDATE */
+    //  containers has no secret: applied from the UPDATE
     uint64_t r2 = fb_change (fb, "containers", "[]", true);
     s_expect_applied (fb, cl, "containers", r2);
     CHECK_EQ (fb_count (fb, DDC_SNAPSHOT), 0);
@@ -1021,7 +1031,7 @@ DDC_TEST (test_disconnect_and_return)
     ddc_client_t *cl = s_client (&rec, s_follow, NULL);
     s_sync (fb, cl);
 
-    /* the broker goes silent: no HUGZ, no PONG */
+    //  the broker goes silent: no HUGZ, no PONG
     fb->auto_pong = false;
     int64_t start = ddc_mono_ms ();
     while (rec_count (&rec, DDC_EV_DISCONNECTED) == 0 && ddc_mono_ms () - start < 6000)
@@ -1030,11 +1040,11 @@ DDC_TEST (test_disconnect_and_return)
     CHECK_EQ (rec_count (&rec, DDC_EV_DISCONNECTED), 1);
     CHECK (took >= 2900 && took < 4500);
     CHECK (!ddc_client_connected (cl));
-    CHECK (ddc_client_section (cl, "containers", NULL) != NULL);  /* still running */
+    CHECK (ddc_client_section (cl, "containers", NULL) != NULL); //  still running
     fb_pump (fb, cl, 1000);
-    CHECK_EQ (rec_count (&rec, DDC_EV_DISCONNECTED), 1);          /* once */
+    CHECK_EQ (rec_count (&rec, DDC_EV_DISCONNECTED), 1); //  once
 
-    /* traffic returns */
+    //  traffic returns
     fb->auto_pong = true;
     ddc_msg_t *m;
     while ((m = zlist_pop (fb->queue)))
@@ -1042,7 +1052,7 @@ DDC_TEST (test_disconnect_and_return)
     m = fb_expect (fb, cl, DDC_HELLO, 9000);
     CHECK (m != NULL);
     if (m) {
-        fb_welcome (fb, m->frame[DDC_REQ], "docker@nas");
+        fb_welcome (fb, m->frame [DDC_REQ], "docker@nas");
         ddc_msg_destroy (&m);
     }
     fb_pump (fb, cl, 50);
@@ -1075,10 +1085,10 @@ DDC_TEST (test_new_boot_reports_status)
     ddc_msg_t *m = fb_expect (fb, cl, DDC_REPORT, 1000);
     CHECK (m != NULL);
     if (m)
-        CHECK_STR (m->frame[DDC_REPORT_TOPIC], "docker");
+        CHECK_STR (m->frame [DDC_REPORT_TOPIC], "docker");
     ddc_msg_destroy (&m);
     CHECK_EQ (ddc_client_report (cl, "bad/topic", body), -1);
-    /* over DDC_REPORT_MAX: refused here rather than by the broker */
+    //  over DDC_REPORT_MAX: refused here rather than by the broker
     char *big = calloc (1, DDC_REPORT_MAX + 1);
     memset (big, 'x', DDC_REPORT_MAX);
     cJSON *large = cJSON_CreateString (big);
@@ -1086,7 +1096,7 @@ DDC_TEST (test_new_boot_reports_status)
     cJSON_Delete (large);
     free (big);
 
-    /* status messages reach on_status */
+    //  status messages reach on_status
     zmsg_t *z = ddc_msg_buildv (DDC_STATUSPUB, "status/docker@nas/docker/", "{\"x\": 1}", NULL);
     zmsg_send (&z, fb->xpub);
     fb_pump (fb, cl, 200);
@@ -1094,21 +1104,21 @@ DDC_TEST (test_new_boot_reports_status)
     CHECK_STR (rec.status_peer, "docker@nas");
     CHECK_STR (rec.status_topic, "docker");
 
-    /* a new boot id: HELLO again, the report is sent again, full resync */
+    //  a new boot id: HELLO again, the report is sent again, full resync
     ddc_random_hex (fb->boot, 8);
     fb_hugz (fb);
     m = fb_expect (fb, cl, DDC_HELLO, 1000);
     CHECK (m != NULL);
     if (m) {
-        fb_welcome (fb, m->frame[DDC_REQ], "docker@nas");
+        fb_welcome (fb, m->frame [DDC_REQ], "docker@nas");
         ddc_msg_destroy (&m);
     }
     m = fb_expect (fb, cl, DDC_REPORT, 1000);
     CHECK (m != NULL);
     if (m) {
-        CHECK_STR (m->frame[DDC_REPORT_TOPIC], "docker");
-        CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (m->json[DDC_REPORT_BODY],
-                                                          "containers")) == 3);
+        CHECK_STR (m->frame [DDC_REPORT_TOPIC], "docker");
+        CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (m->json [DDC_REPORT_BODY], "containers"))
+               == 3);
     }
     ddc_msg_destroy (&m);
     fb_pump (fb, cl, 50);
@@ -1116,7 +1126,8 @@ DDC_TEST (test_new_boot_reports_status)
     CHECK (s_answer_snapshot (fb, cl, "bot,containers", 1500));
     s_expect_applied (fb, cl, "bot", 1);
     CHECK (strstr (rec_detail (&rec, DDC_EV_RESYNC) ? rec_detail (&rec, DDC_EV_RESYNC) : "",
-                   "new boot") != NULL);
+                   "new boot")
+           != NULL);
 
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
@@ -1124,7 +1135,7 @@ DDC_TEST (test_new_boot_reports_status)
     s_teardown ();
 }
 
-/* A broker in its own thread that answers by itself, for ddc_client_call. */
+//  A broker in its own thread that answers by itself, for ddc_client_call.
 static void
 s_auto_broker (zsock_t *pipe, void *args)
 {
@@ -1139,10 +1150,10 @@ s_auto_broker (zsock_t *pipe, void *args)
         ddc_msg_t *m;
         while ((m = zlist_pop (fb->queue))) {
             if (m->type == DDC_HELLO)
-                fb_welcome (fb, m->frame[DDC_REQ], "docker@nas");
+                fb_welcome (fb, m->frame [DDC_REQ], "docker@nas");
             else if (m->type == DDC_STATUS)
-                fb_send (fb, ddc_msg_buildv (DDC_PEERS, m->frame[DDC_REQ], "{\"peers\": []}",
-                                             NULL));
+                fb_send (fb,
+                         ddc_msg_buildv (DDC_PEERS, m->frame [DDC_REQ], "{\"peers\": []}", NULL));
             ddc_msg_destroy (&m);
         }
     }
@@ -1156,16 +1167,16 @@ DDC_TEST (test_call_sync)
     zactor_t *broker = zactor_new (s_auto_broker, s_dir);
     rec_t rec = { 0 };
     ddc_client_t *cl = s_client (&rec, NULL, NULL);
-    char req[40];
+    char req [40];
     ddc_req_id (req);
     zmsg_t *z = ddc_msg_buildv (DDC_STATUS, req, "0", "-", NULL);
     ddc_msg_t *reply = ddc_client_call (cl, &z, 3000);
     CHECK (z == NULL);
     CHECK (reply != NULL && reply->type == DDC_PEERS);
     if (reply)
-        CHECK_STR (reply->frame[DDC_REQ], req);
+        CHECK_STR (reply->frame [DDC_REQ], req);
     ddc_msg_destroy (&reply);
-    /* unanswered: NULL after the timeout */
+    //  unanswered: NULL after the timeout
     ddc_req_id (req);
     z = ddc_msg_buildv (DDC_HISTORY, req, "*", "0", NULL);
     int64_t start = ddc_mono_ms ();
@@ -1178,18 +1189,18 @@ DDC_TEST (test_call_sync)
     s_teardown ();
 }
 
-/* A CURVE ROUTER on tcp:// whose zauth knows the certificates in dir. */
+//  A CURVE ROUTER on tcp:// whose zauth knows the certificates in dir.
 typedef struct {
     zactor_t *auth;
     zsock_t *router;
     zcert_t *cert;
-    char endpoint[64];
+    char endpoint [64];
 } curve_broker_t;
 
 static void
 curve_broker_new (curve_broker_t *cb, const char *clients, bool curve)
 {
-    memset (cb, 0, sizeof *cb);
+    memset (cb, 0, sizeof (*cb));
     cb->router = zsock_new (ZMQ_ROUTER);
     zsock_set_linger (cb->router, 0);
     if (curve) {
@@ -1203,7 +1214,7 @@ curve_broker_new (curve_broker_t *cb, const char *clients, bool curve)
     }
     int port = zsock_bind (cb->router, "tcp://127.0.0.1:*");
     CHECK (port > 0);
-    snprintf (cb->endpoint, sizeof cb->endpoint, "tcp://127.0.0.1:%d", port);
+    snprintf (cb->endpoint, sizeof (cb->endpoint), "tcp://127.0.0.1:%d", port);
 }
 
 static void
@@ -1214,29 +1225,35 @@ curve_broker_destroy (curve_broker_t *cb)
     zcert_destroy (&cb->cert);
 }
 
-/* Pump the client until cond or timeout_ms. */
-#define PUMP_UNTIL(cl, cond, timeout_ms)                                      \
-    do {                                                                      \
-        int64_t end_ = ddc_mono_ms () + (timeout_ms);                         \
-        while (!(cond) && ddc_mono_ms () < end_)                              \
-            ddc_client_run ((cl), 10);                                        \
+//  Pump the client until cond or timeout_ms.
+#define PUMP_UNTIL(cl, cond, timeout_ms)              \
+    do {                                              \
+        int64_t end_ = ddc_mono_ms () + (timeout_ms); \
+        while (!(cond) && ddc_mono_ms () < end_)      \
+            ddc_client_run ((cl), 10);                \
     } while (0)
 
 static ddc_client_t *
 s_curve_client (rec_t *rec, const char *endpoint, const char *cert, const char *server)
 {
     ddc_client_opts_t opts = {
-        .broker = endpoint, .role = "docker", .instance = "nas", .sections = s_follow,
-        .cert_path = cert, .broker_cert_path = server, .on_apply = rec_apply,
-        .on_event = rec_event, .arg = rec,
+        .broker = endpoint,
+        .role = "docker",
+        .instance = "nas",
+        .sections = s_follow,
+        .cert_path = cert,
+        .broker_cert_path = server,
+        .on_apply = rec_apply,
+        .on_event = rec_event,
+        .arg = rec,
     };
     ddc_client_t *cl = ddc_client_new (&opts);
     CHECK (cl != NULL);
     return cl;
 }
 
-/* A client of endpoint with cert and server is refused, once, and says
-   why (want is part of the reason). */
+//  A client of endpoint with cert and server is refused, once, and says
+//  why (want is part of the reason).
 static void
 s_expect_refused (const char *endpoint, const char *cert, const char *server, const char *want)
 {
@@ -1265,7 +1282,7 @@ DDC_TEST (test_refused_certificate)
     char *cert = ddc_asprintf ("%s/nas.cert", s_dir);
     CHECK_EQ (zcert_save (mine, cert), 0);
 
-    /* an unknown key: the broker's authentication refuses it */
+    //  an unknown key: the broker's authentication refuses it
     rec_t rec = { 0 };
     ddc_client_t *cl = s_curve_client (&rec, cb.endpoint, cert, server);
     PUMP_UNTIL (cl, rec_count (&rec, DDC_EV_REFUSED) > 0, 3000);
@@ -1274,24 +1291,25 @@ DDC_TEST (test_refused_certificate)
     CHECK (why && strstr (why, "the broker refused this certificate (") == why);
     CHECK (why && strstr (why, cert) && strstr (why, cb.endpoint));
     CHECK (ddc_client_refused_final (cl));
-    /* said once, not on every try */
+    //  said once, not on every try
     ddc_client_run (cl, 1500);
     CHECK_EQ (rec_count (&rec, DDC_EV_REFUSED), 1);
-    /* unreachable after 3 s: the refusal is the reason */
+    //  unreachable after 3 s: the refusal is the reason
     PUMP_UNTIL (cl, rec_count (&rec, DDC_EV_DISCONNECTED) > 0, 3000);
     CHECK_EQ (rec_count (&rec, DDC_EV_DISCONNECTED), 1);
     CHECK (strstr (rec_detail (&rec, DDC_EV_DISCONNECTED) ? rec_detail (&rec, DDC_EV_DISCONNECTED)
-                                                          : "", "refused this certificate"));
+                                                          : "",
+                   "refused this certificate"));
 
-    /* the key is added: libzmq gave the connection up, the client dials
-       again by itself and the handshake goes through */
+    //  the key is added: libzmq gave the connection up, the client dials
+    //  again by itself and the handshake goes through
     char *added = ddc_asprintf ("%s/nas.cert", clients);
     CHECK_EQ (zcert_save_public (mine, added), 0);
     PUMP_UNTIL (cl, ddc_client_refused (cl) == NULL, 5000);
     CHECK (ddc_client_refused (cl) == NULL);
     CHECK (!ddc_client_refused_final (cl));
     CHECK (ddc_client_link_up (cl));
-    /* the HELLO now reaches the broker */
+    //  the HELLO now reaches the broker
     zpoller_t *poller = zpoller_new (cb.router, NULL);
     zmsg_t *hello = NULL;
     int64_t end = ddc_mono_ms () + 3000;
@@ -1300,21 +1318,21 @@ DDC_TEST (test_refused_certificate)
         if (zpoller_wait (poller, 10))
             hello = zmsg_recv (cb.router);
     }
-    CHECK (hello != NULL && zmsg_size (hello) == 6);     /* routing id + HELLO */
+    CHECK (hello != NULL && zmsg_size (hello) == 6); //  routing id + HELLO
     zmsg_destroy (&hello);
     zpoller_destroy (&poller);
     ddc_client_destroy (&cl);
     rec_free (&rec);
 
-    /* the wrong broker certificate: the broker closes every handshake */
+    //  the wrong broker certificate: the broker closes every handshake
     zcert_t *other = zcert_new ();
     char *wrong = ddc_asprintf ("%s/other.cert", s_dir);
     CHECK_EQ (zcert_save_public (other, wrong), 0);
     s_expect_refused (cb.endpoint, cert, wrong, wrong);
-    /* no certificate at a CURVE endpoint */
+    //  no certificate at a CURVE endpoint
     s_expect_refused (cb.endpoint, NULL, NULL, "requires CURVE");
     curve_broker_destroy (&cb);
-    /* a certificate at an endpoint without CURVE */
+    //  a certificate at an endpoint without CURVE
     curve_broker_new (&cb, clients, false);
     s_expect_refused (cb.endpoint, cert, server, "does not use CURVE");
     curve_broker_destroy (&cb);
@@ -1333,9 +1351,10 @@ DDC_TEST (test_bad_options)
 {
     s_setup ();
     rec_t rec = { 0 };
-    ddc_client_opts_t opts = { .broker = "ipc:///nonexistent/x", .role = "docker",
+    ddc_client_opts_t opts = { .broker = "ipc:///nonexistent/x",
+                               .role = "docker",
                                .instance = "nas" };
-    const char *const bad[] = { "bot,containers", NULL };
+    const char *const bad [] = { "bot,containers", NULL };
     opts.sections = bad;
     CHECK (ddc_client_new (&opts) == NULL);
     opts.sections = NULL;

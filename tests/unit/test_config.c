@@ -64,8 +64,8 @@ s_dump (const cJSON *errors)
 //  Expect the section value to fail with (field, reason) among its errors.
 
 static bool
-s_rejects (ddc_section_t s, const char *text, const char *doc_text,
-           const char *field, const char *reason)
+s_rejects (ddc_section_t s, const char *text, const char *doc_text, const char *field,
+           const char *reason)
 {
     cJSON *errors;
     cJSON *out = s_check (s, text, doc_text, &errors);
@@ -104,8 +104,7 @@ s_ok (ddc_section_t s, const char *text, const char *doc_text)
 
 //  Build a containers element / task with one field replaced via printf.
 
-static char *
-s_fmt (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+static char *s_fmt (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 static char *
 s_fmt (const char *fmt, ...)
@@ -130,17 +129,22 @@ s_repeat (char c, size_t n)
 
 static const char *s_example =
     "{ \"bot\": {\"token\": \"\", \"guild_id\": \"\", \"language\": \"en\", \"timezone\": \"UTC\"},"
-    "  \"containers\": [{\"host\": \"local\", \"name\": \"plex\", \"active\": true, \"display_name\": \"Plex\","
+    "  \"containers\": [{\"host\": \"local\", \"name\": \"plex\", \"active\": true, "
+    "\"display_name\": \"Plex\","
     "                  \"order\": 1, \"allowed_actions\": [\"start\", \"stop\", \"restart\"],"
     "                  \"info\": {\"enabled\": false, \"text\": \"\"}}],"
-    "  \"channels\": [{\"id\": \"1100000000000000200\", \"name\": \"server-status\", \"kind\": \"status\","
+    "  \"channels\": [{\"id\": \"1100000000000000200\", \"name\": \"server-status\", \"kind\": "
+    "\"status\","
     "                  \"post_initial\": true, \"refresh_minutes\": 5, \"recreate_minutes\": 10}],"
     "  \"admins\": [{\"id\": \"334455667788990011\", \"note\": \"Max\"}],"
     "  \"spam\": {\"enabled\": true, \"command_cooldowns\": {\"serverstatus\": 30},"
     "             \"button_cooldowns\": {\"restart\": 20}},"
-    "  \"tasks\": [{\"id\": \"t1\", \"host\": \"local\", \"container\": \"plex\", \"action\": \"restart\","
-    "              \"cycle\": \"daily\", \"time\": \"04:00\", \"timezone\": \"Europe/Berlin\", \"active\": true}],"
-    "  \"watchdog\": {\"enabled\": false, \"url\": \"\", \"fail_url\": \"\", \"interval_minutes\": 5},"
+    "  \"tasks\": [{\"id\": \"t1\", \"host\": \"local\", \"container\": \"plex\", \"action\": "
+    "\"restart\","
+    "              \"cycle\": \"daily\", \"time\": \"04:00\", \"timezone\": \"Europe/Berlin\", "
+    "\"active\": true}],"
+    "  \"watchdog\": {\"enabled\": false, \"url\": \"\", \"fail_url\": \"\", \"interval_minutes\": "
+    "5},"
     "  \"web\": {\"password_hash\": \"\", \"session_idle_minutes\": 30, \"ui_language\": \"en\"} }";
 
 static const char *s_doc_plex =
@@ -148,7 +152,7 @@ static const char *s_doc_plex =
     " \"tasks\": [{\"id\": \"t1\", \"host\": \"local\", \"container\": \"plex\","
     "            \"action\": \"restart\", \"cycle\": \"daily\", \"time\": \"04:00\"}]}";
 
-#define TASK(extra) \
+#define TASK(extra)                                                    \
     "[{\"id\": \"t1\", \"host\": \"local\", \"container\": \"plex\", " \
     "\"action\": \"restart\"" extra "}]"
 
@@ -266,15 +270,18 @@ DDC_TEST (test_defaults_filled)
     //  Keys come out in canonical order whatever the input order
     c = s_accepts (DDC_SEC_CONTAINERS,
                    "[{\"info\": {\"text\": \"hi\"}, \"order\": 3, \"name\": \"a\", \"host\": \"h\","
-                   " \"allowed_actions\": []}]", NULL);
+                   " \"allowed_actions\": []}]",
+                   NULL);
     text = cJSON_PrintUnformatted (c);
-    CHECK_STR (text, "[{\"host\":\"h\",\"name\":\"a\",\"active\":true,\"display_name\":\"a\","
-                     "\"order\":3,\"allowed_actions\":[],\"info\":{\"enabled\":false,\"text\":\"hi\"},"
-                     "\"alerts\":[\"crash\",\"unhealthy\",\"restart_loop\"],\"roles\":{}}]");
+    CHECK_STR (text,
+               "[{\"host\":\"h\",\"name\":\"a\",\"active\":true,\"display_name\":\"a\","
+               "\"order\":3,\"allowed_actions\":[],\"info\":{\"enabled\":false,\"text\":\"hi\"},"
+               "\"alerts\":[\"crash\",\"unhealthy\",\"restart_loop\"],\"roles\":{}}]");
     free (text);
     cJSON_Delete (c);
 
-    c = s_accepts (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\", \"kind\": \"control\"}]", NULL);
+    c = s_accepts (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\", \"kind\": \"control\"}]",
+                   NULL);
     text = cJSON_PrintUnformatted (c);
     CHECK_STR (text, "[{\"id\":\"11000000000000002\",\"name\":\"\",\"kind\":\"control\","
                      "\"post_initial\":false,\"refresh_minutes\":5,\"recreate_minutes\":0,"
@@ -290,8 +297,9 @@ DDC_TEST (test_defaults_filled)
 
     c = s_accepts (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\", \"time\": \"04:00\""), NULL);
     text = cJSON_PrintUnformatted (c);
-    CHECK_STR (text, "[{\"id\":\"t1\",\"host\":\"local\",\"container\":\"plex\",\"action\":\"restart\","
-                     "\"cycle\":\"daily\",\"time\":\"04:00\",\"timezone\":\"UTC\",\"active\":true}]");
+    CHECK_STR (text,
+               "[{\"id\":\"t1\",\"host\":\"local\",\"container\":\"plex\",\"action\":\"restart\","
+               "\"cycle\":\"daily\",\"time\":\"04:00\",\"timezone\":\"UTC\",\"active\":true}]");
     free (text);
     cJSON_Delete (c);
 
@@ -343,8 +351,10 @@ DDC_TEST (test_section_types)
 
 DDC_TEST (test_bot_rules)
 {
-    CHECK (s_ok (DDC_SEC_BOT, "{\"token\": \"MTA.abc-_def\", \"guild_id\": \"12345678901234567\","
-                              " \"timezone\": \"Europe/Berlin\"}", NULL));
+    CHECK (s_ok (DDC_SEC_BOT,
+                 "{\"token\": \"MTA.abc-_def\", \"guild_id\": \"12345678901234567\","
+                 " \"timezone\": \"Europe/Berlin\"}",
+                 NULL));
     CHECK (s_rejects (DDC_SEC_BOT, "{\"token\": \"ab cd\"}", NULL, "bot.token", "invalid"));
     CHECK (s_rejects (DDC_SEC_BOT, "{\"token\": \"ab\\ncd\"}", NULL, "bot.token", "invalid"));
     CHECK (s_rejects (DDC_SEC_BOT, "{\"token\": 12}", NULL, "bot.token", "type"));
@@ -362,11 +372,12 @@ DDC_TEST (test_bot_rules)
     //  every language of the locale catalogue
     for (int l = 0; ddc_i18n_codes [l]; l++) {
         char lang [64];
-        snprintf (lang, sizeof lang, "{\"language\": \"%s\"}", ddc_i18n_codes [l]);
+        snprintf (lang, sizeof (lang), "{\"language\": \"%s\"}", ddc_i18n_codes [l]);
         CHECK (s_ok (DDC_SEC_BOT, lang, NULL));
     }
     CHECK (s_rejects (DDC_SEC_BOT, "{\"language\": \"EN\"}", NULL, "bot.language", "not_supported"));
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"timezone\": \"Mars/Olympus\"}", NULL, "bot.timezone", "invalid"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"timezone\": \"Mars/Olympus\"}", NULL, "bot.timezone",
+                      "invalid"));
     CHECK (s_rejects (DDC_SEC_BOT, "{\"timezone\": \"\"}", NULL, "bot.timezone", "invalid"));
     CHECK (s_rejects (DDC_SEC_BOT, "{\"Token\": \"\"}", NULL, "bot.Token", "unknown_field"));
     CHECK (s_rejects (DDC_SEC_BOT, "{\"language\": \"en\", \"language\": \"de\"}", NULL,
@@ -377,22 +388,30 @@ DDC_TEST (test_snowflakes)
 {
     //  guild_id: "" or a snowflake
     CHECK (s_ok (DDC_SEC_BOT, "{\"guild_id\": \"\"}", NULL));
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"1234567890123456\"}", NULL, "bot.guild_id", "invalid"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"1234567890123456\"}", NULL, "bot.guild_id",
+                      "invalid"));
     CHECK (s_ok (DDC_SEC_BOT, "{\"guild_id\": \"12345678901234567\"}", NULL));
     CHECK (s_ok (DDC_SEC_BOT, "{\"guild_id\": \"12345678901234567890\"}", NULL));
     CHECK (s_ok (DDC_SEC_BOT, "{\"guild_id\": \"18446744073709551615\"}", NULL));
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"18446744073709551616\"}", NULL, "bot.guild_id", "invalid"));
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"123456789012345678901\"}", NULL, "bot.guild_id", "invalid"));
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"01234567890123456\"}", NULL, "bot.guild_id", "invalid"));
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"1234567890123456a\"}", NULL, "bot.guild_id", "invalid"));
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"-1234567890123456\"}", NULL, "bot.guild_id", "invalid"));
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": 12345678901234567}", NULL, "bot.guild_id", "type"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"18446744073709551616\"}", NULL, "bot.guild_id",
+                      "invalid"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"123456789012345678901\"}", NULL,
+                      "bot.guild_id", "invalid"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"01234567890123456\"}", NULL, "bot.guild_id",
+                      "invalid"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"1234567890123456a\"}", NULL, "bot.guild_id",
+                      "invalid"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"guild_id\": \"-1234567890123456\"}", NULL, "bot.guild_id",
+                      "invalid"));
+    CHECK (
+        s_rejects (DDC_SEC_BOT, "{\"guild_id\": 12345678901234567}", NULL, "bot.guild_id", "type"));
     //  The same rule for channel and admin ids, which are required
-    CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"id\": \"1234567890123456\", \"kind\": \"status\"}]", NULL,
-                      "channels[0].id", "invalid"));
+    CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"id\": \"1234567890123456\", \"kind\": \"status\"}]",
+                      NULL, "channels[0].id", "invalid"));
     CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"id\": \"\", \"kind\": \"status\"}]", NULL,
                       "channels[0].id", "required"));
-    CHECK (s_rejects (DDC_SEC_ADMINS, "[{\"id\": \"012345678901234567\"}]", NULL, "admins[0].id", "invalid"));
+    CHECK (s_rejects (DDC_SEC_ADMINS, "[{\"id\": \"012345678901234567\"}]", NULL, "admins[0].id",
+                      "invalid"));
     CHECK (s_rejects (DDC_SEC_ADMINS, "[{\"note\": \"x\"}]", NULL, "admins[0].id", "required"));
     CHECK (s_ok (DDC_SEC_ADMINS, "[{\"id\": \"12345678901234567890\"}]", NULL));
 }
@@ -410,24 +429,28 @@ DDC_TEST (test_timezones)
     CHECK (!ddc_tz_valid ("/Europe/Berlin"));
     CHECK (!ddc_tz_valid ("/etc/passwd"));
     CHECK (!ddc_tz_valid ("Europe/Berlin "));
-    CHECK (!ddc_tz_valid ("Europe"));          //  a directory
-    CHECK (!ddc_tz_valid ("zone.tab"));        //  '.' is not allowed
+    CHECK (!ddc_tz_valid ("Europe"));   //  a directory
+    CHECK (!ddc_tz_valid ("zone.tab")); //  '.' is not allowed
     CHECK (!ddc_tz_valid (""));
     CHECK (!ddc_tz_valid (NULL));
     char *long_name = s_repeat ('A', 65);
     CHECK (!ddc_tz_valid (long_name));
     free (long_name);
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\", \"time\": \"04:00\", "
-                                           "\"timezone\": \"Europe//Berlin\""),
+    CHECK (s_rejects (DDC_SEC_TASKS,
+                      TASK (", \"cycle\": \"daily\", \"time\": \"04:00\", "
+                            "\"timezone\": \"Europe//Berlin\""),
                       NULL, "tasks[0].timezone", "invalid"));
-    CHECK (s_rejects (DDC_SEC_BOT, "{\"timezone\": \"../etc/passwd\"}", NULL, "bot.timezone", "invalid"));
+    CHECK (s_rejects (DDC_SEC_BOT, "{\"timezone\": \"../etc/passwd\"}", NULL, "bot.timezone",
+                      "invalid"));
 }
 
 DDC_TEST (test_container_rules)
 {
-    #define C1(extra) "[{\"host\": \"local\", \"name\": \"plex\"" extra "}]"
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"name\": \"plex\"}]", NULL, "containers[0].host", "required"));
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"local\"}]", NULL, "containers[0].name", "required"));
+#define C1(extra) "[{\"host\": \"local\", \"name\": \"plex\"" extra "}]"
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"name\": \"plex\"}]", NULL, "containers[0].host",
+                      "required"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"local\"}]", NULL, "containers[0].name",
+                      "required"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"-x\", \"name\": \"plex\"}]", NULL,
                       "containers[0].host", "invalid"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"a b\", \"name\": \"plex\"}]", NULL,
@@ -452,7 +475,8 @@ DDC_TEST (test_container_rules)
     free (text);
     free (host);
 
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"active\": 1"), NULL, "containers[0].active", "type"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"active\": 1"), NULL, "containers[0].active",
+                      "type"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"display_name\": \"\""), NULL,
                       "containers[0].display_name", "invalid"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"display_name\": \"a\\u0007b\""), NULL,
@@ -486,11 +510,16 @@ DDC_TEST (test_container_rules)
         cJSON_Delete (value);
     }
 
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": 1.5"), NULL, "containers[0].order", "invalid"));
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": 10000"), NULL, "containers[0].order", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": -1"), NULL, "containers[0].order", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": 1e300"), NULL, "containers[0].order", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": \"1\""), NULL, "containers[0].order", "type"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": 1.5"), NULL, "containers[0].order",
+                      "invalid"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": 10000"), NULL, "containers[0].order",
+                      "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": -1"), NULL, "containers[0].order",
+                      "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": 1e300"), NULL, "containers[0].order",
+                      "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"order\": \"1\""), NULL, "containers[0].order",
+                      "type"));
     CHECK (s_ok (DDC_SEC_CONTAINERS, C1 (", \"order\": 9999"), NULL));
     CHECK (s_ok (DDC_SEC_CONTAINERS, C1 (", \"order\": 2.0"), NULL));
 
@@ -514,17 +543,19 @@ DDC_TEST (test_container_rules)
     CHECK (s_rejects (DDC_SEC_CONTAINERS, text, NULL, "containers[0].info.text", "too_long"));
     free (text);
     free (info);
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"image\": \"x\""), NULL,
-                      "containers[0].image", "unknown_field"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS, C1 (", \"image\": \"x\""), NULL, "containers[0].image",
+                      "unknown_field"));
 
     //  (host, name) unique; the same name on another host is fine
     CHECK (s_rejects (DDC_SEC_CONTAINERS,
-                      "[{\"host\": \"local\", \"name\": \"plex\"}, {\"host\": \"nas\", \"name\": \"plex\"},"
-                      " {\"host\": \"local\", \"name\": \"plex\"}]", NULL,
-                      "containers[2].name", "duplicate"));
-    CHECK (s_ok (DDC_SEC_CONTAINERS,
-                 "[{\"host\": \"local\", \"name\": \"plex\"}, {\"host\": \"nas\", \"name\": \"plex\"}]", NULL));
-    #undef C1
+                      "[{\"host\": \"local\", \"name\": \"plex\"}, {\"host\": \"nas\", \"name\": "
+                      "\"plex\"},"
+                      " {\"host\": \"local\", \"name\": \"plex\"}]",
+                      NULL, "containers[2].name", "duplicate"));
+    CHECK (
+        s_ok (DDC_SEC_CONTAINERS, "[{\"host\": \"local\", \"name\": \"plex\"}, {\"host\": \"nas\", \"name\": \"plex\"}]",
+              NULL));
+#undef C1
 }
 
 DDC_TEST (test_containers_in_use)
@@ -535,8 +566,8 @@ DDC_TEST (test_containers_in_use)
                           s_doc_plex, &errors);
     CHECK (out == NULL);
     CHECK (s_has (errors, "containers", "in_use"));
-    const char *message = cJSON_GetStringValue (
-        cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "message"));
+    const char *message =
+        cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "message"));
     CHECK (message && strstr (message, "t1") && strstr (message, "local/plex"));
     cJSON_Delete (errors);
     //  Keeping it is fine; without a doc nothing is checked
@@ -548,13 +579,15 @@ DDC_TEST (test_containers_in_use)
 
 DDC_TEST (test_channel_rules)
 {
-    #define CH(extra) "[{\"id\": \"11000000000000002\", \"kind\": \"status\"" extra "}]"
-    CHECK (s_ok (DDC_SEC_CHANNELS, CH (", \"refresh_minutes\": 1440, \"recreate_minutes\": 0"), NULL));
-    CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"kind\": \"status\"}]", NULL, "channels[0].id", "required"));
+#define CH(extra) "[{\"id\": \"11000000000000002\", \"kind\": \"status\"" extra "}]"
+    CHECK (
+        s_ok (DDC_SEC_CHANNELS, CH (", \"refresh_minutes\": 1440, \"recreate_minutes\": 0"), NULL));
+    CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"kind\": \"status\"}]", NULL, "channels[0].id",
+                      "required"));
     CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\"}]", NULL,
                       "channels[0].kind", "required"));
-    CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\", \"kind\": \"log\"}]", NULL,
-                      "channels[0].kind", "not_supported"));
+    CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\", \"kind\": \"log\"}]",
+                      NULL, "channels[0].kind", "not_supported"));
     CHECK (s_rejects (DDC_SEC_CHANNELS, CH (", \"refresh_minutes\": 0"), NULL,
                       "channels[0].refresh_minutes", "out_of_range"));
     CHECK (s_rejects (DDC_SEC_CHANNELS, CH (", \"refresh_minutes\": 1441"), NULL,
@@ -573,18 +606,19 @@ DDC_TEST (test_channel_rules)
     cJSON *errors;
     cJSON *out = s_check (DDC_SEC_CHANNELS,
                           "[{\"id\": \"11000000000000002\", \"kind\": \"status\"},"
-                          " {\"id\": \"11000000000000002\", \"kind\": \"control\"}]", NULL, &errors);
+                          " {\"id\": \"11000000000000002\", \"kind\": \"control\"}]",
+                          NULL, &errors);
     CHECK (out == NULL);
     CHECK (s_has (errors, "channels[1].id", "conflict"));
-    const char *message = cJSON_GetStringValue (
-        cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "message"));
+    const char *message =
+        cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "message"));
     CHECK (message && strstr (message, "status") && strstr (message, "control"));
     cJSON_Delete (errors);
     CHECK (s_rejects (DDC_SEC_CHANNELS,
                       "[{\"id\": \"11000000000000002\", \"kind\": \"status\"},"
-                      " {\"id\": \"11000000000000002\", \"kind\": \"status\"}]", NULL,
-                      "channels[1].id", "duplicate"));
-    #undef CH
+                      " {\"id\": \"11000000000000002\", \"kind\": \"status\"}]",
+                      NULL, "channels[1].id", "duplicate"));
+#undef CH
 }
 
 DDC_TEST (test_admin_rules)
@@ -603,11 +637,12 @@ DDC_TEST (test_admin_rules)
 
 DDC_TEST (test_spam_rules)
 {
-    cJSON *out = s_accepts (DDC_SEC_SPAM, "{\"button_cooldowns\": {\"stop_all\": 60, \"refresh\": 0}}", NULL);
+    cJSON *out = s_accepts (DDC_SEC_SPAM,
+                            "{\"button_cooldowns\": {\"stop_all\": 60, \"refresh\": 0}}", NULL);
     CHECK (out != NULL);
     cJSON *btn = cJSON_GetObjectItem (out, "button_cooldowns");
-    CHECK_EQ (cJSON_GetArraySize (btn), 2);                //  no merging
-    CHECK_STR (btn->child->string, "refresh");            //  canonical order
+    CHECK_EQ (cJSON_GetArraySize (btn), 2);    //  no merging
+    CHECK_STR (btn->child->string, "refresh"); //  canonical order
     CHECK (cJSON_GetObjectItem (btn, "stop_all")->valueint == 60);
     CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (out, "command_cooldowns")), 3);
     cJSON_Delete (out);
@@ -625,61 +660,75 @@ DDC_TEST (test_spam_rules)
                       "spam.button_cooldowns.start", "type"));
     CHECK (s_rejects (DDC_SEC_SPAM, "{\"button_cooldowns\": {\"start\": 0.5}}", NULL,
                       "spam.button_cooldowns.start", "invalid"));
-    CHECK (s_rejects (DDC_SEC_SPAM, "{\"command_cooldowns\": []}", NULL,
-                      "spam.command_cooldowns", "type"));
+    CHECK (s_rejects (DDC_SEC_SPAM, "{\"command_cooldowns\": []}", NULL, "spam.command_cooldowns",
+                      "type"));
     CHECK (s_rejects (DDC_SEC_SPAM, "{\"enabled\": \"true\"}", NULL, "spam.enabled", "type"));
 }
 
 DDC_TEST (test_task_rules)
 {
-    CHECK (s_ok (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\", \"time\": \"04:00\", \"note\": \"x\""), NULL));
-    CHECK (s_rejects (DDC_SEC_TASKS, "[{\"host\": \"local\", \"container\": \"plex\", \"action\": \"stop\","
-                                     " \"cycle\": \"daily\", \"time\": \"04:00\"}]", NULL,
-                      "tasks[0].id", "required"));
-    CHECK (s_rejects (DDC_SEC_TASKS, "[{\"id\": \"a b\", \"host\": \"local\", \"container\": \"plex\","
-                                     " \"action\": \"stop\", \"cycle\": \"daily\", \"time\": \"04:00\"}]", NULL,
-                      "tasks[0].id", "invalid"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\""), NULL, "tasks[0].time", "required"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"time\": \"04:00\""), NULL, "tasks[0].cycle", "required"));
+    CHECK (s_ok (DDC_SEC_TASKS,
+                 TASK (", \"cycle\": \"daily\", \"time\": \"04:00\", \"note\": \"x\""), NULL));
+    CHECK (s_rejects (DDC_SEC_TASKS,
+                      "[{\"host\": \"local\", \"container\": \"plex\", \"action\": \"stop\","
+                      " \"cycle\": \"daily\", \"time\": \"04:00\"}]",
+                      NULL, "tasks[0].id", "required"));
+    CHECK (s_rejects (DDC_SEC_TASKS,
+                      "[{\"id\": \"a b\", \"host\": \"local\", \"container\": \"plex\","
+                      " \"action\": \"stop\", \"cycle\": \"daily\", \"time\": \"04:00\"}]",
+                      NULL, "tasks[0].id", "invalid"));
+    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\""), NULL, "tasks[0].time",
+                      "required"));
+    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"time\": \"04:00\""), NULL, "tasks[0].cycle",
+                      "required"));
     CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"hourly\", \"time\": \"04:00\""), NULL,
                       "tasks[0].cycle", "not_supported"));
     CHECK (s_rejects (DDC_SEC_TASKS,
-                      "[{\"id\": \"t\", \"host\": \"local\", \"container\": \"plex\", \"action\": \"logs\","
-                      " \"cycle\": \"daily\", \"time\": \"04:00\"}]", NULL,
-                      "tasks[0].action", "not_supported"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\", \"time\": \"04:00\", \"active\": 0"), NULL,
+                      "[{\"id\": \"t\", \"host\": \"local\", \"container\": \"plex\", \"action\": "
+                      "\"logs\","
+                      " \"cycle\": \"daily\", \"time\": \"04:00\"}]",
+                      NULL, "tasks[0].action", "not_supported"));
+    CHECK (s_rejects (DDC_SEC_TASKS,
+                      TASK (", \"cycle\": \"daily\", \"time\": \"04:00\", \"active\": 0"), NULL,
                       "tasks[0].active", "type"));
     char *note = s_repeat ('n', 201);
-    char *text = s_fmt (TASK (", \"cycle\": \"daily\", \"time\": \"04:00\", \"note\": \"%s\""), note);
+    char *text =
+        s_fmt (TASK (", \"cycle\": \"daily\", \"time\": \"04:00\", \"note\": \"%s\""), note);
     CHECK (s_rejects (DDC_SEC_TASKS, text, NULL, "tasks[0].note", "too_long"));
     free (text);
     free (note);
     //  Duplicate ids
-    CHECK (s_rejects (DDC_SEC_TASKS,
-                      "[{\"id\": \"t1\", \"host\": \"local\", \"container\": \"plex\", \"action\": \"stop\","
-                      "  \"cycle\": \"daily\", \"time\": \"04:00\"},"
-                      " {\"id\": \"t1\", \"host\": \"local\", \"container\": \"plex\", \"action\": \"start\","
-                      "  \"cycle\": \"daily\", \"time\": \"05:00\"}]", NULL,
-                      "tasks[1].id", "duplicate"));
+    CHECK (s_rejects (
+        DDC_SEC_TASKS,
+        "[{\"id\": \"t1\", \"host\": \"local\", \"container\": \"plex\", \"action\": \"stop\","
+        "  \"cycle\": \"daily\", \"time\": \"04:00\"},"
+        " {\"id\": \"t1\", \"host\": \"local\", \"container\": \"plex\", \"action\": \"start\","
+        "  \"cycle\": \"daily\", \"time\": \"05:00\"}]",
+        NULL, "tasks[1].id", "duplicate"));
     //  Target must exist in doc's containers (when doc has them)
     CHECK (s_ok (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\", \"time\": \"04:00\""), s_doc_plex));
     CHECK (s_rejects (DDC_SEC_TASKS,
-                      "[{\"id\": \"t2\", \"host\": \"local\", \"container\": \"sonarr\", \"action\": \"stop\","
-                      " \"cycle\": \"daily\", \"time\": \"04:00\"}]", s_doc_plex,
-                      "tasks[0].container", "not_found"));
+                      "[{\"id\": \"t2\", \"host\": \"local\", \"container\": \"sonarr\", "
+                      "\"action\": \"stop\","
+                      " \"cycle\": \"daily\", \"time\": \"04:00\"}]",
+                      s_doc_plex, "tasks[0].container", "not_found"));
     CHECK (s_rejects (DDC_SEC_TASKS,
-                      "[{\"id\": \"t2\", \"host\": \"nas\", \"container\": \"plex\", \"action\": \"stop\","
-                      " \"cycle\": \"daily\", \"time\": \"04:00\"}]", s_doc_plex,
-                      "tasks[0].container", "not_found"));
-    CHECK (s_ok (DDC_SEC_TASKS,
-                 "[{\"id\": \"t2\", \"host\": \"nas\", \"container\": \"plex\", \"action\": \"stop\","
-                 " \"cycle\": \"daily\", \"time\": \"04:00\"}]", "{\"bot\": {}}"));
+                      "[{\"id\": \"t2\", \"host\": \"nas\", \"container\": \"plex\", \"action\": "
+                      "\"stop\","
+                      " \"cycle\": \"daily\", \"time\": \"04:00\"}]",
+                      s_doc_plex, "tasks[0].container", "not_found"));
+    CHECK (
+        s_ok (DDC_SEC_TASKS,
+              "[{\"id\": \"t2\", \"host\": \"nas\", \"container\": \"plex\", \"action\": \"stop\","
+              " \"cycle\": \"daily\", \"time\": \"04:00\"}]",
+              "{\"bot\": {}}"));
 }
 
 DDC_TEST (test_task_times)
 {
     const char *good [] = { "00:00", "23:59", "12:30", "09:05" };
-    const char *bad [] = { "24:00", "12:60", "1:00", "12:5", "12:000", "12-00", "ab:cd", "", " 1:00", "99:99" };
+    const char *bad [] = { "24:00", "12:60", "1:00", "12:5",  "12:000",
+                           "12-00", "ab:cd", "",     " 1:00", "99:99" };
     for (size_t i = 0; i < sizeof (good) / sizeof (good [0]); i++) {
         char *text = s_fmt (TASK (", \"cycle\": \"daily\", \"time\": \"%s\""), good [i]);
         CHECK (s_ok (DDC_SEC_TASKS, text, NULL));
@@ -687,7 +736,8 @@ DDC_TEST (test_task_times)
     }
     for (size_t i = 0; i < sizeof (bad) / sizeof (bad [0]); i++) {
         char *text = s_fmt (TASK (", \"cycle\": \"daily\", \"time\": \"%s\""), bad [i]);
-        CHECK (s_rejects (DDC_SEC_TASKS, text, NULL, "tasks[0].time", *bad [i] ? "invalid" : "required"));
+        CHECK (s_rejects (DDC_SEC_TASKS, text, NULL, "tasks[0].time",
+                          *bad [i] ? "invalid" : "required"));
         free (text);
     }
     CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\", \"time\": 400"), NULL,
@@ -696,7 +746,7 @@ DDC_TEST (test_task_times)
 
 DDC_TEST (test_task_cycles)
 {
-    #define ONCE(date) TASK (", \"cycle\": \"once\", \"time\": \"04:00\", \"date\": \"" date "\"")
+#define ONCE(date) TASK (", \"cycle\": \"once\", \"time\": \"04:00\", \"date\": \"" date "\"")
     CHECK (s_ok (DDC_SEC_TASKS, ONCE ("2024-02-29"), NULL));
     CHECK (s_ok (DDC_SEC_TASKS, ONCE ("2000-02-29"), NULL));
     CHECK (s_ok (DDC_SEC_TASKS, ONCE ("2025-12-31"), NULL));
@@ -709,61 +759,84 @@ DDC_TEST (test_task_cycles)
     CHECK (s_rejects (DDC_SEC_TASKS, ONCE ("2025/01/01"), NULL, "tasks[0].date", "invalid"));
     CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"once\", \"time\": \"04:00\""), NULL,
                       "tasks[0].date", "required"));
-    #undef ONCE
+#undef ONCE
 
-    CHECK (s_ok (DDC_SEC_TASKS, TASK (", \"cycle\": \"weekly\", \"time\": \"04:00\", \"weekday\": \"sun\""), NULL));
+    CHECK (s_ok (DDC_SEC_TASKS,
+                 TASK (", \"cycle\": \"weekly\", \"time\": \"04:00\", \"weekday\": \"sun\""), NULL));
     CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"weekly\", \"time\": \"04:00\""), NULL,
                       "tasks[0].weekday", "required"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"weekly\", \"time\": \"04:00\", \"weekday\": \"Sunday\""),
-                      NULL, "tasks[0].weekday", "not_supported"));
+    CHECK (
+        s_rejects (DDC_SEC_TASKS,
+                   TASK (", \"cycle\": \"weekly\", \"time\": \"04:00\", \"weekday\": \"Sunday\""),
+                   NULL, "tasks[0].weekday", "not_supported"));
 
-    CHECK (s_ok (DDC_SEC_TASKS, TASK (", \"cycle\": \"monthly\", \"time\": \"04:00\", \"day\": 31"), NULL));
+    CHECK (s_ok (DDC_SEC_TASKS, TASK (", \"cycle\": \"monthly\", \"time\": \"04:00\", \"day\": 31"),
+                 NULL));
     CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"monthly\", \"time\": \"04:00\""), NULL,
                       "tasks[0].day", "required"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"monthly\", \"time\": \"04:00\", \"day\": 32"), NULL,
+    CHECK (s_rejects (DDC_SEC_TASKS,
+                      TASK (", \"cycle\": \"monthly\", \"time\": \"04:00\", \"day\": 32"), NULL,
                       "tasks[0].day", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"monthly\", \"time\": \"04:00\", \"day\": 0"), NULL,
+    CHECK (s_rejects (DDC_SEC_TASKS,
+                      TASK (", \"cycle\": \"monthly\", \"time\": \"04:00\", \"day\": 0"), NULL,
                       "tasks[0].day", "out_of_range"));
 
-    CHECK (s_ok (DDC_SEC_TASKS, TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 2, \"day\": 29"), NULL));
-    CHECK (s_ok (DDC_SEC_TASKS, TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 12, \"day\": 31"), NULL));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 2, \"day\": 30"),
-                      NULL, "tasks[0].day", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 4, \"day\": 31"),
-                      NULL, "tasks[0].day", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 13, \"day\": 1"),
-                      NULL, "tasks[0].month", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"day\": 1"),
-                      NULL, "tasks[0].month", "required"));
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 1"),
-                      NULL, "tasks[0].day", "required"));
+    CHECK (s_ok (DDC_SEC_TASKS,
+                 TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 2, \"day\": 29"),
+                 NULL));
+    CHECK (s_ok (DDC_SEC_TASKS,
+                 TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 12, \"day\": 31"),
+                 NULL));
+    CHECK (
+        s_rejects (DDC_SEC_TASKS,
+                   TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 2, \"day\": 30"),
+                   NULL, "tasks[0].day", "out_of_range"));
+    CHECK (
+        s_rejects (DDC_SEC_TASKS,
+                   TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 4, \"day\": 31"),
+                   NULL, "tasks[0].day", "out_of_range"));
+    CHECK (
+        s_rejects (DDC_SEC_TASKS,
+                   TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 13, \"day\": 1"),
+                   NULL, "tasks[0].month", "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_TASKS,
+                      TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"day\": 1"), NULL,
+                      "tasks[0].month", "required"));
+    CHECK (s_rejects (DDC_SEC_TASKS,
+                      TASK (", \"cycle\": \"yearly\", \"time\": \"04:00\", \"month\": 1"), NULL,
+                      "tasks[0].day", "required"));
 
     //  Fields the cycle does not use are dropped, even if malformed
     cJSON *out = s_accepts (DDC_SEC_TASKS,
                             TASK (", \"cycle\": \"daily\", \"time\": \"04:00\", \"date\": \"junk\","
-                                  " \"weekday\": 3, \"day\": 99, \"month\": \"x\""), NULL);
+                                  " \"weekday\": 3, \"day\": 99, \"month\": \"x\""),
+                            NULL);
     CHECK (out != NULL);
     cJSON *task = cJSON_GetArrayItem (out, 0);
     CHECK (!cJSON_HasObjectItem (task, "date") && !cJSON_HasObjectItem (task, "weekday"));
     CHECK (!cJSON_HasObjectItem (task, "day") && !cJSON_HasObjectItem (task, "month"));
     cJSON_Delete (out);
     out = s_accepts (DDC_SEC_TASKS,
-                     TASK (", \"cycle\": \"monthly\", \"time\": \"04:00\", \"day\": 15, \"weekday\": \"mon\""), NULL);
+                     TASK (", \"cycle\": \"monthly\", \"time\": \"04:00\", \"day\": 15, "
+                           "\"weekday\": \"mon\""),
+                     NULL);
     task = cJSON_GetArrayItem (out, 0);
     CHECK (cJSON_GetObjectItem (task, "day") && cJSON_GetObjectItem (task, "day")->valueint == 15);
     CHECK (!cJSON_HasObjectItem (task, "weekday"));
     cJSON_Delete (out);
 
     //  cron: its expression instead of a time (a time given is dropped)
-    out = s_accepts (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\", \"cron\": \"0 4 * * 1-5\","
-                                          " \"time\": \"junk\", \"day\": 99"), NULL);
+    out = s_accepts (DDC_SEC_TASKS,
+                     TASK (", \"cycle\": \"cron\", \"cron\": \"0 4 * * 1-5\","
+                           " \"time\": \"junk\", \"day\": 99"),
+                     NULL);
     CHECK (out != NULL);
     task = cJSON_GetArrayItem (out, 0);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (task, "cron")), "0 4 * * 1-5");
     CHECK (!cJSON_HasObjectItem (task, "time") && !cJSON_HasObjectItem (task, "day"));
     cJSON_Delete (out);
-    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\""), NULL,
-                      "tasks[0].cron", "required"));
+    CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\""), NULL, "tasks[0].cron",
+                      "required"));
     CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\", \"cron\": \"61 * * * *\""), NULL,
                       "tasks[0].cron", "invalid"));
     CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\", \"cron\": \"@daily\""), NULL,
@@ -771,38 +844,48 @@ DDC_TEST (test_task_cycles)
     CHECK (s_rejects (DDC_SEC_TASKS, TASK (", \"cycle\": \"cron\", \"cron\": 5"), NULL,
                       "tasks[0].cron", "type"));
     //  other cycles drop a cron field
-    out = s_accepts (DDC_SEC_TASKS, TASK (", \"cycle\": \"daily\", \"time\": \"04:00\","
-                                          " \"cron\": \"x\""), NULL);
+    out = s_accepts (DDC_SEC_TASKS,
+                     TASK (", \"cycle\": \"daily\", \"time\": \"04:00\","
+                           " \"cron\": \"x\""),
+                     NULL);
     CHECK (out && !cJSON_HasObjectItem (cJSON_GetArrayItem (out, 0), "cron"));
     cJSON_Delete (out);
 }
 
 DDC_TEST (test_watchdog_rules)
 {
-    CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"enabled\": true, \"url\": \"https://hc-ping.com/abc-123?x=1\"}", NULL));
+    CHECK (s_ok (DDC_SEC_WATCHDOG,
+                 "{\"enabled\": true, \"url\": \"https://hc-ping.com/abc-123?x=1\"}", NULL));
     CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"enabled\": false, \"url\": \"\"}", NULL));
     CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"url\": \"HTTPS://user@example.com:8443/p\"}", NULL));
     //  A LAN monitor (Uptime Kuma's push URL) is often plain http
     CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"url\": \"http://192.168.1.5:3001/api/push/Ab3?status=up\"}",
                  NULL));
-    CHECK (s_ok (DDC_SEC_WATCHDOG, "{\"url\": \"https://hc-ping.com/u\", "
-                 "\"fail_url\": \"https://hc-ping.com/u/fail\"}", NULL));
+    CHECK (s_ok (DDC_SEC_WATCHDOG,
+                 "{\"url\": \"https://hc-ping.com/u\", "
+                 "\"fail_url\": \"https://hc-ping.com/u/fail\"}",
+                 NULL));
     CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"fail_url\": \"ftp://example.com\"}", NULL,
                       "watchdog.fail_url", "invalid"));
     CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"fail_url\": 3}", NULL, "watchdog.fail_url", "type"));
     cJSON *errors;
     cJSON *out = s_check (DDC_SEC_WATCHDOG, "{\"url\": \"gopher://example.com\"}", NULL, &errors);
-    const char *message = cJSON_GetStringValue (
-        cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "message"));
+    const char *message =
+        cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "message"));
     CHECK (!out && message && strstr (message, "http:// or https://"));
     cJSON_Delete (errors);
-    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"ftp://example.com\"}", NULL, "watchdog.url", "invalid"));
+    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"ftp://example.com\"}", NULL, "watchdog.url",
+                      "invalid"));
     CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"https://\"}", NULL, "watchdog.url", "invalid"));
-    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"https:///path\"}", NULL, "watchdog.url", "invalid"));
-    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"https://a b.com\"}", NULL, "watchdog.url", "invalid"));
-    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"https://x.com/\\n\"}", NULL, "watchdog.url", "invalid"));
+    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"https:///path\"}", NULL, "watchdog.url",
+                      "invalid"));
+    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"https://a b.com\"}", NULL, "watchdog.url",
+                      "invalid"));
+    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"url\": \"https://x.com/\\n\"}", NULL, "watchdog.url",
+                      "invalid"));
     CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"enabled\": true}", NULL, "watchdog.url", "required"));
-    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"enabled\": true, \"url\": \"\"}", NULL, "watchdog.url", "required"));
+    CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"enabled\": true, \"url\": \"\"}", NULL, "watchdog.url",
+                      "required"));
     CHECK (s_rejects (DDC_SEC_WATCHDOG, "{\"interval_minutes\": 0}", NULL,
                       "watchdog.interval_minutes", "out_of_range"));
     char *path = s_repeat ('p', 2048 - 19 + 1);
@@ -818,16 +901,20 @@ DDC_TEST (test_watchdog_rules)
 
 DDC_TEST (test_web_rules)
 {
-    CHECK (s_ok (DDC_SEC_WEB, "{\"password_hash\": \"$argon2id$v=19$m=65536,t=3,p=4$abc$def\","
-                              " \"ui_language\": \"de\"}", NULL));
-    CHECK (s_rejects (DDC_SEC_WEB, "{\"password_hash\": \"a\\u00e9b\"}", NULL, "web.password_hash", "invalid"));
-    CHECK (s_rejects (DDC_SEC_WEB, "{\"password_hash\": \"a\\tb\"}", NULL, "web.password_hash", "invalid"));
+    CHECK (s_ok (DDC_SEC_WEB,
+                 "{\"password_hash\": \"$argon2id$v=19$m=65536,t=3,p=4$abc$def\","
+                 " \"ui_language\": \"de\"}",
+                 NULL));
+    CHECK (s_rejects (DDC_SEC_WEB, "{\"password_hash\": \"a\\u00e9b\"}", NULL, "web.password_hash",
+                      "invalid"));
+    CHECK (s_rejects (DDC_SEC_WEB, "{\"password_hash\": \"a\\tb\"}", NULL, "web.password_hash",
+                      "invalid"));
     char *hash = s_repeat ('h', 513);
     char *text = s_fmt ("{\"password_hash\": \"%s\"}", hash);
     CHECK (s_rejects (DDC_SEC_WEB, text, NULL, "web.password_hash", "too_long"));
     free (text);
     free (hash);
-    /* the metrics token: "" or 16 to 256 printable ASCII without spaces */
+    //  the metrics token: "" or 16 to 256 printable ASCII without spaces
     CHECK (s_ok (DDC_SEC_WEB, "{\"metrics_token\": \"\"}", NULL));
     CHECK (s_ok (DDC_SEC_WEB, "{\"metrics_token\": \"0123456789abcdef\"}", NULL));
     CHECK (s_rejects (DDC_SEC_WEB, "{\"metrics_token\": \"0123456789abcde\"}", NULL,
@@ -846,7 +933,8 @@ DDC_TEST (test_web_rules)
                       "web.session_idle_minutes", "out_of_range"));
     CHECK (s_rejects (DDC_SEC_WEB, "{\"session_idle_minutes\": 1441}", NULL,
                       "web.session_idle_minutes", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_WEB, "{\"ui_language\": \"ja\"}", NULL, "web.ui_language", "not_supported"));
+    CHECK (s_rejects (DDC_SEC_WEB, "{\"ui_language\": \"ja\"}", NULL, "web.ui_language",
+                      "not_supported"));
     CHECK (s_ok (DDC_SEC_WEB, "{\"ui_language\": \"zh-CN\"}", NULL));
     CHECK (s_rejects (DDC_SEC_WEB, "{\"password\": \"x\"}", NULL, "web.password", "unknown_field"));
 }
@@ -857,21 +945,26 @@ DDC_TEST (test_container_alerts_and_roles)
 #define R2 "\"1012345678901234567\""
     //  Kinds in the order given; [] means none; roles normalised in action
     //  order with empty lists dropped.
-    cJSON *c = s_accepts (DDC_SEC_CONTAINERS,
-                          "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": [\"restart_loop\", \"crash\"],"
-                          " \"allowed_actions\": [\"restart\", \"start\", \"logs\"],"
-                          " \"roles\": {\"logs\": [" R1 "], \"start\": [], \"restart\": [" R1 ", " R2 "]}},"
-                          " {\"host\": \"h\", \"name\": \"b\", \"alerts\": []}]", NULL);
+    cJSON *c =
+        s_accepts (DDC_SEC_CONTAINERS,
+                   "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": [\"restart_loop\", \"crash\"],"
+                   " \"allowed_actions\": [\"restart\", \"start\", \"logs\"],"
+                   " \"roles\": {\"logs\": [" R1 "], \"start\": [], \"restart\": [" R1 ", " R2
+                   "]}},"
+                   " {\"host\": \"h\", \"name\": \"b\", \"alerts\": []}]",
+                   NULL);
     char *text = cJSON_PrintUnformatted (c);
-    CHECK (text && strstr (text, "\"alerts\":[\"restart_loop\",\"crash\"],\"roles\":{\"restart\":["
-                                 R1 "," R2 "],\"logs\":[" R1 "]}"));
+    CHECK (text
+           && strstr (text, "\"alerts\":[\"restart_loop\",\"crash\"],\"roles\":{\"restart\":[" R1
+                            "," R2 "],\"logs\":[" R1 "]}"));
     CHECK (text && strstr (text, "\"alerts\":[],\"roles\":{}"));
     free (text);
     cJSON_Delete (c);
     CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": true}]",
                       NULL, "containers[0].alerts", "type"));
-    CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": [\"oom\"]}]",
-                      NULL, "containers[0].alerts[0]", "not_supported"));
+    CHECK (s_rejects (DDC_SEC_CONTAINERS,
+                      "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": [\"oom\"]}]", NULL,
+                      "containers[0].alerts[0]", "not_supported"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS,
                       "[{\"host\": \"h\", \"name\": \"a\", \"alerts\": [\"crash\", \"crash\"]}]",
                       NULL, "containers[0].alerts[1]", "duplicate"));
@@ -880,23 +973,25 @@ DDC_TEST (test_container_alerts_and_roles)
     CHECK (s_rejects (DDC_SEC_CONTAINERS, "[{\"host\": \"h\", \"name\": \"a\", \"roles\": []}]",
                       NULL, "containers[0].roles", "type"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS,
-                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"restart\": \"1\"}}]",
-                      NULL, "containers[0].roles.restart", "type"));
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"restart\": \"1\"}}]", NULL,
+                      "containers[0].roles.restart", "type"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS,
                       "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"restart\": [\"12\"]}}]",
                       NULL, "containers[0].roles.restart[0]", "invalid"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS,
-                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"restart\": [223344556677889900]}}]",
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"restart\": "
+                      "[223344556677889900]}}]",
                       NULL, "containers[0].roles.restart[0]", "type"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS,
                       "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"reboot\": [" R1 "]}}]",
                       NULL, "containers[0].roles.reboot", "unknown_field"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS,
-                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"stop\": [" R1 ", " R1 "]}}]",
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"stop\": [" R1 ", " R1
+                      "]}}]",
                       NULL, "containers[0].roles.stop[1]", "duplicate"));
     CHECK (s_rejects (DDC_SEC_CONTAINERS,
-                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"logs\": [" R1 "]}}]",
-                      NULL, "containers[0].roles.logs", "conflict"));
+                      "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"logs\": [" R1 "]}}]", NULL,
+                      "containers[0].roles.logs", "conflict"));
     //  An empty list for an action that is not allowed is fine
     CHECK (s_ok (DDC_SEC_CONTAINERS,
                  "[{\"host\": \"h\", \"name\": \"a\", \"roles\": {\"logs\": []}}]", NULL));
@@ -916,14 +1011,18 @@ DDC_TEST (test_container_alerts_and_roles)
 
 DDC_TEST (test_alerts_rules)
 {
-    CHECK (s_ok (DDC_SEC_ALERTS, "{\"webhook_url\": \"https://discord.com/api/webhooks/1/abc\","
-                                 " \"webhook_format\": \"discord\"}", NULL));
-    CHECK (s_ok (DDC_SEC_ALERTS, "{\"webhook_url\": \"http://127.0.0.1:8080/hook\","
-                                 " \"webhook_format\": \"json\", \"enabled\": false}", NULL));
+    CHECK (s_ok (DDC_SEC_ALERTS,
+                 "{\"webhook_url\": \"https://discord.com/api/webhooks/1/abc\","
+                 " \"webhook_format\": \"discord\"}",
+                 NULL));
+    CHECK (s_ok (DDC_SEC_ALERTS,
+                 "{\"webhook_url\": \"http://127.0.0.1:8080/hook\","
+                 " \"webhook_format\": \"json\", \"enabled\": false}",
+                 NULL));
     CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook_url\": \"ftp://x.org/a\"}", NULL,
                       "alerts.webhook_url", "invalid"));
-    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook_url\": \"http://\"}", NULL,
-                      "alerts.webhook_url", "invalid"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook_url\": \"http://\"}", NULL, "alerts.webhook_url",
+                      "invalid"));
     CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook_url\": \"https://a b/\"}", NULL,
                       "alerts.webhook_url", "invalid"));
     CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook_format\": \"slack\"}", NULL,
@@ -932,14 +1031,14 @@ DDC_TEST (test_alerts_rules)
                       "alerts.restart_loop_count", "out_of_range"));
     CHECK (s_rejects (DDC_SEC_ALERTS, "{\"restart_loop_minutes\": 0}", NULL,
                       "alerts.restart_loop_minutes", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"cooldown_minutes\": -1}", NULL,
-                      "alerts.cooldown_minutes", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"max_per_hour\": 0}", NULL,
-                      "alerts.max_per_hour", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"log_lines\": 101}", NULL,
-                      "alerts.log_lines", "out_of_range"));
-    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook\": \"x\"}", NULL,
-                      "alerts.webhook", "unknown_field"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"cooldown_minutes\": -1}", NULL, "alerts.cooldown_minutes",
+                      "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"max_per_hour\": 0}", NULL, "alerts.max_per_hour",
+                      "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"log_lines\": 101}", NULL, "alerts.log_lines",
+                      "out_of_range"));
+    CHECK (s_rejects (DDC_SEC_ALERTS, "{\"webhook\": \"x\"}", NULL, "alerts.webhook",
+                      "unknown_field"));
     //  The webhook URL is a secret: redacted, and "***" keeps it
     cJSON *v = s_json ("{\"webhook_url\": \"https://discord.com/api/webhooks/1/s3cret\"}");
     cJSON *red = ddc_config_redact (DDC_SEC_ALERTS, v);
@@ -958,10 +1057,14 @@ DDC_TEST (test_alerts_rules)
 
 DDC_TEST (test_channel_alerts)
 {
-    CHECK (s_ok (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\", \"kind\": \"status\","
-                                   " \"alerts\": true}]", NULL));
-    CHECK (s_rejects (DDC_SEC_CHANNELS, "[{\"id\": \"11000000000000002\", \"kind\": \"status\","
-                                        " \"alerts\": \"yes\"}]", NULL, "channels[0].alerts", "type"));
+    CHECK (s_ok (DDC_SEC_CHANNELS,
+                 "[{\"id\": \"11000000000000002\", \"kind\": \"status\","
+                 " \"alerts\": true}]",
+                 NULL));
+    CHECK (s_rejects (DDC_SEC_CHANNELS,
+                      "[{\"id\": \"11000000000000002\", \"kind\": \"status\","
+                      " \"alerts\": \"yes\"}]",
+                      NULL, "channels[0].alerts", "type"));
 }
 
 DDC_TEST (test_many_errors_at_once)
@@ -970,7 +1073,8 @@ DDC_TEST (test_many_errors_at_once)
     cJSON *out = s_check (DDC_SEC_CONTAINERS,
                           "[{\"host\": \"\", \"name\": \"/x\", \"order\": 1.5, \"active\": \"y\","
                           "  \"allowed_actions\": [\"kill\"], \"extra\": 1},"
-                          " {\"host\": \"ok\", \"name\": \"ok\", \"display_name\": \"\"}]", NULL, &errors);
+                          " {\"host\": \"ok\", \"name\": \"ok\", \"display_name\": \"\"}]",
+                          NULL, &errors);
     CHECK (out == NULL);
     CHECK (s_has (errors, "containers[0].host", "required"));
     CHECK (s_has (errors, "containers[0].name", "invalid"));
@@ -1009,13 +1113,16 @@ DDC_TEST (test_document_rules)
 
     //  _meta ignored and dropped; missing sections defaulted
     errors = cJSON_CreateArray ();
-    doc = s_json ("{\"_meta\": {\"epoch\": 3, \"anything\": [1, {}]}, \"bot\": {\"language\": \"de\"}}");
+    doc = s_json (
+        "{\"_meta\": {\"epoch\": 3, \"anything\": [1, {}]}, \"bot\": {\"language\": \"de\"}}");
     cJSON *norm = ddc_config_validate_document (doc, errors);
     CHECK (norm != NULL);
     CHECK (!cJSON_HasObjectItem (norm, "_meta"));
     CHECK_EQ (cJSON_GetArraySize (norm), DDC_SEC_COUNT);
     CHECK (cJSON_IsArray (cJSON_GetObjectItem (norm, "tasks")));
-    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetObjectItem (norm, "bot"), "language")), "de");
+    CHECK_STR (cJSON_GetStringValue (
+                   cJSON_GetObjectItem (cJSON_GetObjectItem (norm, "bot"), "language")),
+               "de");
     CHECK_EQ (cJSON_GetArraySize (errors), 0);
     cJSON_Delete (norm);
     cJSON_Delete (doc);
@@ -1055,7 +1162,7 @@ DDC_TEST (test_redact)
     cJSON *red = ddc_config_redact (DDC_SEC_BOT, bot);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (red, "token")), "***");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (red, "guild_id")), "12345678901234567");
-    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (bot, "token")), "abc");   //  input untouched
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (bot, "token")), "abc"); //  input untouched
     char *text = cJSON_PrintUnformatted (red);
     CHECK (text && !strstr (text, "abc"));
     free (text);
@@ -1155,7 +1262,7 @@ s_diff_text (ddc_section_t s, const char *a, const char *b)
 DDC_TEST (test_diff)
 {
     char *d = s_diff_text (DDC_SEC_BOT, "{\"token\": \"old\", \"language\": \"en\"}",
-                                        "{\"token\": \"new\", \"language\": \"de\"}");
+                           "{\"token\": \"new\", \"language\": \"de\"}");
     CHECK_STR (d, "bot.token,bot.language");
     free (d);
     d = s_diff_text (DDC_SEC_BOT, "{\"language\": \"en\"}", "{\"language\": \"en\"}");
@@ -1164,17 +1271,19 @@ DDC_TEST (test_diff)
     d = s_diff_text (DDC_SEC_BOT, "{\"a\": 1, \"b\": 2}", "{\"b\": 2, \"a\": 1}");
     CHECK_STR (d, "");
     free (d);
-    d = s_diff_text (DDC_SEC_CONTAINERS,
-                     "[{\"name\": \"a\", \"display_name\": \"A\"}, {\"name\": \"b\", \"display_name\": \"B\"}]",
-                     "[{\"name\": \"a\", \"display_name\": \"A\"}, {\"name\": \"b\", \"display_name\": \"Bee\"},"
-                     " {\"name\": \"c\"}]");
+    d = s_diff_text (
+        DDC_SEC_CONTAINERS,
+        "[{\"name\": \"a\", \"display_name\": \"A\"}, {\"name\": \"b\", \"display_name\": \"B\"}]",
+        "[{\"name\": \"a\", \"display_name\": \"A\"}, {\"name\": \"b\", \"display_name\": \"Bee\"},"
+        " {\"name\": \"c\"}]");
     CHECK_STR (d, "containers[1].display_name,containers[2]");
     free (d);
-    d = s_diff_text (DDC_SEC_CONTAINERS, "[{\"name\": \"a\"}, {\"name\": \"b\"}]", "[{\"name\": \"a\"}]");
+    d = s_diff_text (DDC_SEC_CONTAINERS, "[{\"name\": \"a\"}, {\"name\": \"b\"}]",
+                     "[{\"name\": \"a\"}]");
     CHECK_STR (d, "containers[1]");
     free (d);
     d = s_diff_text (DDC_SEC_SPAM, "{\"command_cooldowns\": {\"info\": 5, \"ss\": 3}}",
-                                   "{\"command_cooldowns\": {\"ss\": 3, \"ping\": 1}}");
+                     "{\"command_cooldowns\": {\"ss\": 3, \"ping\": 1}}");
     CHECK_STR (d, "spam.command_cooldowns.info,spam.command_cooldowns.ping");
     free (d);
     d = s_diff_text (DDC_SEC_WATCHDOG, "{\"url\": \"\"}", "{\"url\": 3}");
@@ -1188,7 +1297,8 @@ DDC_TEST (test_diff)
     free (d);
 
     //  Secret values never appear
-    cJSON *a = s_json ("{\"password_hash\": \"hash-one\"}"), *b = s_json ("{\"password_hash\": \"hash-two\"}");
+    cJSON *a = s_json ("{\"password_hash\": \"hash-one\"}"),
+          *b = s_json ("{\"password_hash\": \"hash-two\"}");
     cJSON *diff = ddc_json_diff ("web", a, b);
     char *text = cJSON_PrintUnformatted (diff);
     CHECK_STR (text, "[\"web.password_hash\"]");
@@ -1342,7 +1452,7 @@ DDC_TEST (test_bounds)
     CHECK (s_has (errors, "bot", "invalid"));
     CHECK (ddc_config_redact (DDC_SEC_BOT, deep) == NULL);
     cJSON *copy = cJSON_Duplicate (deep, 1);
-    CHECK (!ddc_json_equal (deep, copy));      //  too deep to compare
+    CHECK (!ddc_json_equal (deep, copy)); //  too deep to compare
     cJSON_Delete (copy);
     cJSON *diff = ddc_json_diff ("bot", deep, NULL);
     CHECK_EQ (cJSON_GetArraySize (diff), 1);
@@ -1361,7 +1471,7 @@ DDC_TEST (test_validate_is_pure)
     CHECK_STR (before, after);
     cJSON_Delete (doc);
     CHECK (cJSON_GetObjectItem (norm, "containers") != NULL);
-    char *text = cJSON_PrintUnformatted (norm);        //  use after input freed
+    char *text = cJSON_PrintUnformatted (norm); //  use after input freed
     CHECK (text && strstr (text, "\"display_name\":\"Plex\""));
     free (text);
     free (before);

@@ -7,7 +7,7 @@
 
 #include <stdarg.h>
 
-static char s_failed[512];
+static char s_failed [512];
 
 int
 ctl_fail (ctl_t *ctl, int code, const char *fmt, ...)
@@ -15,7 +15,7 @@ ctl_fail (ctl_t *ctl, int code, const char *fmt, ...)
     (void) ctl;
     va_list ap;
     va_start (ap, fmt);
-    vsnprintf (s_failed, sizeof s_failed, fmt, ap);
+    vsnprintf (s_failed, sizeof (s_failed), fmt, ap);
     va_end (ap);
     return code;
 }
@@ -23,7 +23,7 @@ ctl_fail (ctl_t *ctl, int code, const char *fmt, ...)
 DDC_TEST (test_pretty_print)
 {
     cJSON *json = ddc_test_parse ("{\"a\":1,\"b\":[true,null,\"x\\\"y\"],\"c\":{},\"d\":[],"
-                               "\"e\":{\"f\":2.5}}");
+                                  "\"e\":{\"f\":2.5}}");
     char *text = ctl_json_text (json, false);
     CHECK_STR (text, "{\n"
                      "  \"a\": 1,\n"
@@ -38,7 +38,7 @@ DDC_TEST (test_pretty_print)
                      "    \"f\": 2.5\n"
                      "  }\n"
                      "}");
-    /* What is printed parses back to the same value. */
+    //  What is printed parses back to the same value.
     cJSON *back = ddc_test_parse (text);
     CHECK (cJSON_Compare (json, back, true));
     free (text);
@@ -84,7 +84,7 @@ DDC_TEST (test_redact)
     cJSON_Delete (odd);
 
     cJSON *all = ddc_test_parse ("{\"bot\":{\"token\":\"t\"},\"web\":{\"password_hash\":\"h\"},"
-                              "\"containers\":[{\"token\":\"not a secret\"}]}");
+                                 "\"containers\":[{\"token\":\"not a secret\"}]}");
     ctl_redact_sections (all);
     text = cJSON_PrintUnformatted (all);
     CHECK_STR (text, "{\"bot\":{\"token\":\"***\"},\"web\":{\"password_hash\":\"***\"},"

@@ -13,8 +13,8 @@ ctl_fail (ctl_t *ctl, int code, const char *fmt, ...)
 }
 
 int
-ctl_getopt (ctl_t *ctl, int argc, char **argv, const char *shortopts,
-            const struct option *opts, ctl_opt_fn *fn, void *arg, const char *usage, int *first)
+ctl_getopt (ctl_t *ctl, int argc, char **argv, const char *shortopts, const struct option *opts,
+            ctl_opt_fn *fn, void *arg, const char *usage, int *first)
 {
     (void) ctl, (void) argc, (void) argv, (void) shortopts, (void) opts, (void) fn;
     (void) arg, (void) usage;
@@ -29,9 +29,9 @@ DDC_TEST (test_instances_valid)
     CHECK (ctl_instances_error ("web-*") == NULL);
     CHECK (ctl_instances_error ("*") == NULL);
     CHECK (ctl_instances_error ("main,web-*,w*") == NULL);
-    char long_name[64];
+    char long_name [64];
     memset (long_name, 'a', 63);
-    long_name[63] = '\0';
+    long_name [63] = '\0';
     CHECK (ctl_instances_error (long_name) == NULL);
 }
 
@@ -46,15 +46,15 @@ DDC_TEST (test_instances_invalid)
     CHECK (ctl_instances_error ("nas pi") != NULL);
     CHECK (ctl_instances_error ("web@1") != NULL);
     CHECK (ctl_instances_error ("a/b") != NULL);
-    char long_name[65];
+    char long_name [65];
     memset (long_name, 'a', 64);
-    long_name[64] = '\0';
+    long_name [64] = '\0';
     CHECK (ctl_instances_error (long_name) != NULL);
     char *big = ddc_malloc (1200);
     memset (big, 'a', 1199);
-    big[1199] = '\0';
+    big [1199] = '\0';
     for (int i = 10; i < 1199; i += 11)
-        big[i] = ',';
+        big [i] = ',';
     CHECK (strstr (ctl_instances_error (big), "longer than 1000"));
     free (big);
 }

@@ -17,11 +17,12 @@
 #include "ddc_test_json.h"
 #include "ddc_test_text.h"
 
-#define OPENED "{'host':'nas','time':'2026-11-27T09:00:03Z','event':'opened','id':'6b15-1'," \
-               "'container':'valheim','display_name':'Valheim','kind':'crash','reason':'exit'," \
-               "'exit_code':3,'restarts':1,'window_minutes':10,'opened':'2026-11-27T09:00:02Z'," \
-               "'running':false,'suppressed':2,'health_output':null," \
-               "'logs':'loading world\\nSegmentation fault\\n','log_lines':2}"
+#define OPENED                                                                        \
+    "{'host':'nas','time':'2026-11-27T09:00:03Z','event':'opened','id':'6b15-1',"     \
+    "'container':'valheim','display_name':'Valheim','kind':'crash','reason':'exit',"  \
+    "'exit_code':3,'restarts':1,'window_minutes':10,'opened':'2026-11-27T09:00:02Z'," \
+    "'running':false,'suppressed':2,'health_output':null,"                            \
+    "'logs':'loading world\\nSegmentation fault\\n','log_lines':2}"
 
 static int
 s_parse (const char *text, alert_t *a)
@@ -61,7 +62,9 @@ DDC_TEST (test_parse)
     alertview_free (&a);
     //  required: id, container, event, kind, reason; an end needs its resolution
     const char *bad [] = {
-        "[]", "{}", "{'id':'x','container':'c','event':'opened','kind':'crash'}",
+        "[]",
+        "{}",
+        "{'id':'x','container':'c','event':'opened','kind':'crash'}",
         "{'id':'x','container':'c','event':'new','kind':'crash','reason':'exit'}",
         "{'id':'x','container':'c','event':'opened','kind':'oom','reason':'exit'}",
         "{'id':'','container':'c','event':'opened','kind':'crash','reason':'exit'}",
@@ -77,7 +80,9 @@ DDC_TEST (test_parse)
     CHECK (s_parse ("{'id':'x','container':'c\\u0007d','event':'resolved','kind':'unhealthy',"
                     "'reason':'unhealthy','resolution':'gone','exit_code':'3','restarts':-4,"
                     "'duration_s':1e30,'opened':'yesterday','time':'2026-13-01T00:00:00Z',"
-                    "'health_output':'a\\nb\\u001b[31mc','display_name':''}", &a) == 0);
+                    "'health_output':'a\\nb\\u001b[31mc','display_name':''}",
+                    &a)
+           == 0);
     CHECK (a.exit_code == -1 && a.restarts == 0 && a.duration_s == 0 && !a.opened_ms && !a.time_ms);
     CHECK_STR (a.container, "c?d");
     CHECK_STR (a.display, "c?d");
@@ -119,14 +124,17 @@ DDC_TEST (test_messages)
     CHECK (strstr (text, "\"text\":\"ddc \xe2\x80\xa2 6b15-1\""));
     free (text);
     CHECK_STR (s_get (e, "timestamp"), "2026-11-27T09:00:03Z");
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (cJSON_GetObjectItem (m, "allowed_mentions"),
-                                                    "parse")) == 0);
+    CHECK (cJSON_GetArraySize (
+               cJSON_GetObjectItem (cJSON_GetObjectItem (m, "allowed_mentions"), "parse"))
+           == 0);
     cJSON_Delete (m);
 
     //  the end: green, how long, the logs kept; the follow-up replies to it
     CHECK (s_parse ("{'id':'6b15-1','container':'valheim','display_name':'Valheim',"
                     "'event':'resolved','kind':'crash','reason':'exit','resolution':'recovered',"
-                    "'duration_s':250,'time':'2026-11-27T09:04:12Z','running':true}", &now) == 0);
+                    "'duration_s':250,'time':'2026-11-27T09:04:12Z','running':true}",
+                    &now)
+           == 0);
     m = alertview_message (LANG_EN, &open, &now);
     e = s_embed (m);
     CHECK_STR (s_get (e, "title"), "\xe2\x9c\x85 Valheim recovered");
@@ -150,7 +158,8 @@ DDC_TEST (test_messages)
         "'kind':'crash','reason':'oom','exit_code':137",
         "'kind':'unhealthy','reason':'unhealthy','health_output':'curl: refused'",
         "'kind':'restart_loop','reason':'restart_loop','restarts':5,'window_minutes':10",
-        "'kind':'restart_loop','reason':'restart_loop','event':'resolved','resolution':'loop_ended'",
+        "'kind':'restart_loop','reason':'restart_loop','event':'resolved','resolution':'loop_"
+        "ended'",
         "'kind':'crash','reason':'exit','event':'resolved','resolution':'stopped'",
         "'kind':'crash','reason':'exit','event':'resolved','resolution':'gone'",
         NULL
@@ -158,7 +167,7 @@ DDC_TEST (test_messages)
     for (int l = 0; l < 2; l++)
         for (int i = 0; cases [i]; i++) {
             char json [600];
-            snprintf (json, sizeof json, "{'id':'x','container':'c',%s%s}", cases [i],
+            snprintf (json, sizeof (json), "{'id':'x','container':'c',%s%s}", cases [i],
                       strstr (cases [i], "event") ? "" : ",'event':'escalated'");
             alert_t a;
             CHECK_EQ (s_parse (json, &a), 0);
@@ -170,8 +179,8 @@ DDC_TEST (test_messages)
                 CHECK (strstr (s_get (s_embed (m), "description"), "```\ncurl: refused\n```"));
             cJSON_Delete (m);
             m = alertview_followup ((lang_t) l, &a, NULL, NULL);
-            CHECK (!strstr (s_get (m, "content"), "alert.") && !cJSON_GetObjectItem (m,
-                                                                    "message_reference"));
+            CHECK (!strstr (s_get (m, "content"), "alert.")
+                   && !cJSON_GetObjectItem (m, "message_reference"));
             cJSON_Delete (m);
             alertview_free (&a);
         }
@@ -223,10 +232,10 @@ DDC_TEST (test_message_limits)
 }
 
 #define ADMIN "1100000000000000300"
-#define USER  "1100000000000000400"
-#define MODS  "1100000000000000501"
-#define CH_S  "1100000000000000200"
-#define CH_C  "1100000000000000201"
+#define USER "1100000000000000400"
+#define MODS "1100000000000000501"
+#define CH_S "1100000000000000200"
+#define CH_C "1100000000000000201"
 
 static live_t *
 s_live (void)
@@ -271,8 +280,9 @@ DDC_TEST (test_roles_words)
     CHECK_STR (s_get (m, "content"),
                "\xe2\x9b\x94 Only ddc admins and members of <@&" MODS "> may restart Plex.");
     CHECK (cJSON_GetObjectItem (m, "flags")->valueint == FLAG_EPHEMERAL);
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItem (cJSON_GetObjectItem (m, "allowed_mentions"),
-                                                    "parse")) == 0);
+    CHECK (cJSON_GetArraySize (
+               cJSON_GetObjectItem (cJSON_GetObjectItem (m, "allowed_mentions"), "parse"))
+           == 0);
     cJSON_Delete (m);
 
     const char mods [][24] = { MODS };
@@ -294,8 +304,10 @@ DDC_TEST (test_roles_words)
     cJSON *v = cJSON_CreateArray ();
     for (int i = 0; i < 200; i++) {
         char json [300];
-        snprintf (json, sizeof json, "{'host':'nas','name':'c%d','display_name':'A long name %d',"
-                  "'roles':{'start':['" MODS "']}}", i, i);
+        snprintf (json, sizeof (json),
+                  "{'host':'nas','name':'c%d','display_name':'A long name %d',"
+                  "'roles':{'start':['" MODS "']}}",
+                  i, i);
         cJSON_AddItemToArray (v, ddc_test_json (json));
     }
     live_apply (live, "containers", v, NULL);

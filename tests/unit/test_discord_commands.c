@@ -13,19 +13,19 @@
 
 #include "ddc_test_discord.h"
 
-#define APP   "1100000000000000100"
+#define APP "1100000000000000100"
 #define GUILD T_GUILD
-#define CH_S  T_CH_S
-#define CH_C  T_CH_C
+#define CH_S T_CH_S
+#define CH_C T_CH_C
 #define ADMIN T_ADMIN
-#define USER  T_USER
+#define USER T_USER
 
 typedef struct {
-    t_calls_t rec;                  //  first: t_call records here
+    t_calls_t rec; //  first: t_call records here
     app_t app;
     char app_id [24];
     int changed;
-    char to_panel [8][GW_CUSTOM_ID_MAX];        //  custom ids (or names) handed on
+    char to_panel [8][GW_CUSTOM_ID_MAX]; //  custom ids (or names) handed on
     size_t npanel;
     char to_task [8][GW_CUSTOM_ID_MAX];
     size_t ntask;
@@ -54,7 +54,7 @@ static void
 t_repost (void *arg, const char *channel)
 {
     t_world_t *w = arg;
-    ddc_strlcpy (w->reposted, channel, sizeof w->reposted);
+    ddc_strlcpy (w->reposted, channel, sizeof (w->reposted));
 }
 
 static void
@@ -72,13 +72,18 @@ t_app_id (void *arg)
 static t_world_t *
 t_world (void)
 {
-    t_world_t *w = ddc_calloc (1, sizeof *w);
+    t_world_t *w = ddc_calloc (1, sizeof (*w));
     app_t *app = &w->app;
     t_app_init (app);
     app->state = state_new (NULL);
     commands_hooks_t hooks = {
-        .panel = t_to_panel, .task = t_to_task, .repost = t_repost, .changed = t_changed,
-        .app_id = t_app_id, .call = t_call, .arg = w,
+        .panel = t_to_panel,
+        .task = t_to_task,
+        .repost = t_repost,
+        .changed = t_changed,
+        .app_id = t_app_id,
+        .call = t_call,
+        .arg = w,
     };
     w->commands = commands_new (app, &hooks);
     return w;
@@ -106,14 +111,14 @@ DDC_TEST (test_registered_once_ready_where_the_guild_says)
 {
     t_world_t *w = t_world ();
     commands_sync (w->commands);
-    CHECK_EQ (w->rec.n, (size_t) 0);            //  the gateway is not ready
-    ddc_strlcpy (w->app_id, APP, sizeof w->app_id);
+    CHECK_EQ (w->rec.n, (size_t) 0); //  the gateway is not ready
+    ddc_strlcpy (w->app_id, APP, sizeof (w->app_id));
     commands_sync (w->commands);
     CHECK_EQ (w->rec.n, (size_t) 1);
     CHECK_STR (w->rec.calls [0].method, "PUT");
     CHECK_STR (w->rec.calls [0].path, "/applications/" APP "/commands");
     CHECK (w->rec.calls [0].body && strstr (w->rec.calls [0].body, "\"serverstatus\"") != NULL);
-    commands_sync (w->commands);                //  one registration at a time
+    commands_sync (w->commands); //  one registration at a time
     CHECK_EQ (w->rec.n, (size_t) 1);
     CHECK_STR (commands_scope (w->commands), "");
     t_calls_answer (&w->rec, 0, 200, "[]", 0);
@@ -121,7 +126,7 @@ DDC_TEST (test_registered_once_ready_where_the_guild_says)
     CHECK_STR (commands_scope (w->commands), "global");
     CHECK_STR (commands_error (w->commands), "");
     CHECK_STR (state_commands (w->app.state), "global");
-    commands_sync (w->commands);                //  done: nothing more
+    commands_sync (w->commands); //  done: nothing more
     CHECK_EQ (w->rec.n, (size_t) 1);
 
     //  a guild: registered there, then the global ones are cleared
@@ -142,7 +147,7 @@ DDC_TEST (test_registered_once_ready_where_the_guild_says)
 DDC_TEST (test_refused_registration_is_shown_and_retried)
 {
     t_world_t *w = t_world ();
-    ddc_strlcpy (w->app_id, APP, sizeof w->app_id);
+    ddc_strlcpy (w->app_id, APP, sizeof (w->app_id));
     t_apply (w->app.live, "bot", "{'guild_id':'" GUILD "'}");
     commands_sync (w->commands);
     CHECK_EQ (w->rec.n, (size_t) 1);
@@ -152,7 +157,7 @@ DDC_TEST (test_refused_registration_is_shown_and_retried)
     CHECK (strstr (commands_error (w->commands), "HTTP 403") != NULL);
     CHECK (strstr (commands_error (w->commands), "applications.commands") != NULL);
     CHECK_STR (commands_scope (w->commands), "");
-    CHECK_EQ (w->rec.n, (size_t) 1);             //  not at once
+    CHECK_EQ (w->rec.n, (size_t) 1); //  not at once
     CHECK (commands_next_ms (w->commands, now) > COMMANDS_RETRY_MS - 5000);
     commands_tick (w->commands, now + 1000);
     CHECK_EQ (w->rec.n, (size_t) 1);
@@ -179,7 +184,7 @@ DDC_TEST (test_interactions_go_where_they_belong)
     CHECK_STR (w->to_task [0], "tk:add");
     CHECK_STR (w->to_task [1], "task");
     CHECK_STR (w->to_task [2], "task");
-    CHECK_EQ (t_replies (&w->app), (size_t) 0);         //  answered by whom they went to
+    CHECK_EQ (t_replies (&w->app), (size_t) 0); //  answered by whom they went to
 
     //  /serverstatus in a status channel: answered, and the overview reposted
     t_ix (w, GW_IX_COMMAND, "serverstatus", USER, CH_S);
@@ -191,9 +196,9 @@ DDC_TEST (test_interactions_go_where_they_belong)
 DDC_TEST (test_refusals_are_answered_and_handed_to_no_one)
 {
     t_world_t *w = t_world ();
-    t_ix (w, GW_IX_COMMAND, "task", USER, CH_C);             //  not an admin
-    t_ix (w, GW_IX_COMMAND, "control", USER, CH_S);          //  a status channel
-    t_ix (w, GW_IX_COMMAND, "serverstatus", USER, "1100000000000000299");  //  not set up
+    t_ix (w, GW_IX_COMMAND, "task", USER, CH_C);                          //  not an admin
+    t_ix (w, GW_IX_COMMAND, "control", USER, CH_S);                       //  a status channel
+    t_ix (w, GW_IX_COMMAND, "serverstatus", USER, "1100000000000000299"); //  not set up
     t_ix (w, GW_IX_MODAL, "xx:unknown", ADMIN, CH_C);
     t_ix (w, GW_IX_COMMAND, "nosuchcommand", ADMIN, CH_C);
     CHECK_EQ (w->ntask, (size_t) 0);

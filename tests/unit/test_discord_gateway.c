@@ -35,7 +35,7 @@ f_connect (void *arg, const char *url)
 {
     s_fake_t *f = arg;
     f->connects++;
-    ddc_strlcpy (f->url, url, sizeof f->url);
+    ddc_strlcpy (f->url, url, sizeof (f->url));
     return ++f->next_conn;
 }
 
@@ -45,7 +45,7 @@ f_send (void *arg, uint32_t conn, const char *text, size_t len)
     (void) conn;
     s_fake_t *f = arg;
     if (f->sends < 32)
-        snprintf (f->sent [f->sends], sizeof f->sent [0], "%.*s", (int) len, text);
+        snprintf (f->sent [f->sends], sizeof (f->sent [0]), "%.*s", (int) len, text);
     f->sends++;
 }
 
@@ -71,7 +71,7 @@ f_dispatch (void *arg, const char *t, const cJSON *d)
     (void) d;
     s_fake_t *f = arg;
     f->dispatches++;
-    ddc_strlcpy (f->last_t, t, sizeof f->last_t);
+    ddc_strlcpy (f->last_t, t, sizeof (f->last_t));
 }
 
 static void
@@ -83,7 +83,7 @@ f_changed (void *arg)
 static gateway_t *
 s_gw (s_fake_t *f)
 {
-    memset (f, 0, sizeof *f);
+    memset (f, 0, sizeof (*f));
     gateway_ops_t ops = { f_connect, f_send, f_close, f_fetch, f_dispatch, f_changed };
     gateway_t *gw = gateway_new (&ops, f, true);
     gateway_set_seed (gw, 42);
@@ -102,9 +102,10 @@ s_last (s_fake_t *f)
     return f->sends > 0 && f->sends <= 32 ? f->sent [f->sends - 1] : "";
 }
 
-#define READY "{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"v\":10,\"session_id\":\"sess1\"," \
-              "\"resume_gateway_url\":\"ws://h:1/resume\",\"user\":{\"id\":\"11\"," \
-              "\"username\":\"bot\"},\"application\":{\"id\":\"12\"},\"guilds\":[]}}"
+#define READY                                                                     \
+    "{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"v\":10,\"session_id\":\"sess1\"," \
+    "\"resume_gateway_url\":\"ws://h:1/resume\",\"user\":{\"id\":\"11\","         \
+    "\"username\":\"bot\"},\"application\":{\"id\":\"12\"},\"guilds\":[]}}"
 
 //  Token, url, open, HELLO, READY: a ready gateway at time 1000.
 static gateway_t *
@@ -131,15 +132,23 @@ DDC_TEST (test_payload_envelope)
     CHECK (gw_payload_parse ("{\"op\":11}", 9, &p, NULL, 0) == 0);
     CHECK (p.op == 11 && p.s == -1 && p.t [0] == '\0' && !p.d);
     gw_payload_free (&p);
-    const char *bad [] = { "", "[]", "{}", "{\"op\":\"1\"}", "{\"op\":1.5}", "{\"op\":-1}",
-                           "{\"op\":1", "null", "{\"op\":300}", "{\"op\":11}x",
+    const char *bad [] = { "",
+                           "[]",
+                           "{}",
+                           "{\"op\":\"1\"}",
+                           "{\"op\":1.5}",
+                           "{\"op\":-1}",
+                           "{\"op\":1",
+                           "null",
+                           "{\"op\":300}",
+                           "{\"op\":11}x",
                            "{\"op\":0,\"t\":\"a\\u0000b\"}" };
-    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+    for (size_t i = 0; i < sizeof (bad) / sizeof (bad [0]); i++) {
         CHECK (gw_payload_parse (bad [i], strlen (bad [i]), &p, NULL, 0) == -1);
         gw_payload_free (&p);
     }
     char why [160];
-    CHECK_EQ (gw_payload_parse ("{\"op\":11} {}", 12, &p, why, sizeof why), -1);
+    CHECK_EQ (gw_payload_parse ("{\"op\":11} {}", 12, &p, why, sizeof (why)), -1);
     CHECK (strcmp (why, "not valid JSON: trailing bytes after the value at line 1, column 11") == 0);
     //  s must be a whole non-negative number, else it counts as absent.
     CHECK (gw_payload_parse ("{\"op\":0,\"s\":-3,\"t\":\"X\"}", 23, &p, NULL, 0) == 0 && p.s == -1);
@@ -150,8 +159,8 @@ DDC_TEST (test_payload_ready)
 {
     gw_ready_t r;
     cJSON *d = ddc_test_json ("{'session_id':'abc','resume_gateway_url':'wss://r.example/?x=1',"
-                       "'user':{'id':'1100000000000000001','username':'bot'},"
-                       "'application':{'id':'1100000000000000002'}}");
+                              "'user':{'id':'1100000000000000001','username':'bot'},"
+                              "'application':{'id':'1100000000000000002'}}");
     CHECK_EQ (gw_ready_parse (d, &r), 0);
     CHECK_STR (r.session_id, "abc");
     CHECK_STR (r.resume_url, "wss://r.example/");
@@ -170,19 +179,20 @@ DDC_TEST (test_payload_ready)
     cJSON_Delete (d);
 }
 
-#define IX_HEAD "'id':'1','application_id':'2','token':'tok-en_1','guild_id':'3'," \
-                "'channel':{'id':'4'},'channel_id':'99','member':{'user':{'id':'5'," \
-                "'username':'anna','global_name':'Anna'}},'locale':'de',"
+#define IX_HEAD                                                          \
+    "'id':'1','application_id':'2','token':'tok-en_1','guild_id':'3',"   \
+    "'channel':{'id':'4'},'channel_id':'99','member':{'user':{'id':'5'," \
+    "'username':'anna','global_name':'Anna'}},'locale':'de',"
 
 DDC_TEST (test_payload_interactions)
 {
-    gw_interaction_t *ix = ddc_malloc (sizeof *ix);
+    gw_interaction_t *ix = ddc_malloc (sizeof (*ix));
     cJSON *d = ddc_test_json ("{" IX_HEAD "'type':2,'data':{'name':'info','options':"
-                       "[{'name':'container','type':3,'value':'plex'},{'name':'n','type':4,"
-                       "'value':7},{'name':'b','type':5,'value':true}]}}");
+                              "[{'name':'container','type':3,'value':'plex'},{'name':'n','type':4,"
+                              "'value':7},{'name':'b','type':5,'value':true}]}}");
     CHECK_EQ (gw_interaction_parse (d, ix), 0);
     CHECK (ix->type == 2 && strcmp (ix->name, "info") == 0 && ix->noptions == 3);
-    CHECK_STR (ix->channel_id, "4");            //  channel.id wins over channel_id
+    CHECK_STR (ix->channel_id, "4"); //  channel.id wins over channel_id
     CHECK_STR (ix->user_id, "5");
     CHECK_STR (ix->username, "Anna");
     CHECK_STR (gw_option (ix, "container")->value, "plex");
@@ -192,12 +202,12 @@ DDC_TEST (test_payload_interactions)
     cJSON_Delete (d);
 
     d = ddc_test_json ("{" IX_HEAD "'type':4,'data':{'name':'info','options':"
-                "[{'name':'container','type':3,'value':'pl','focused':true}]}}");
+                       "[{'name':'container','type':3,'value':'pl','focused':true}]}}");
     CHECK (gw_interaction_parse (d, ix) == 0 && gw_focused (ix)->focused);
     cJSON_Delete (d);
 
     d = ddc_test_json ("{" IX_HEAD "'type':3,'data':{'custom_id':'ov:sel','component_type':3,"
-                "'values':['abc']},'message':{'id':'77'}}");
+                       "'values':['abc']},'message':{'id':'77'}}");
     CHECK_EQ (gw_interaction_parse (d, ix), 0);
     CHECK (ix->nvalues == 1 && strcmp (ix->values [0], "abc") == 0);
     CHECK_STR (ix->message_id, "77");
@@ -206,8 +216,8 @@ DDC_TEST (test_payload_interactions)
 
     //  A modal: a legacy row and a label.
     d = ddc_test_json ("{" IX_HEAD "'type':5,'data':{'custom_id':'adm:add','components':["
-                "{'type':1,'components':[{'type':4,'custom_id':'user_id','value':' 123 '}]},"
-                "{'type':18,'component':{'type':4,'custom_id':'other','value':'x'}}]}}");
+                       "{'type':1,'components':[{'type':4,'custom_id':'user_id','value':' 123 '}]},"
+                       "{'type':18,'component':{'type':4,'custom_id':'other','value':'x'}}]}}");
     CHECK_EQ (gw_interaction_parse (d, ix), 0);
     CHECK_STR (gw_field (ix, "user_id"), " 123 ");
     CHECK_STR (gw_field (ix, "other"), "x");
@@ -231,7 +241,7 @@ DDC_TEST (test_payload_interactions)
     cJSON *roles = cJSON_GetObjectItem (cJSON_GetObjectItem (many, "member"), "roles");
     for (int i = 0; i < GW_ROLES_MAX + 50; i++) {
         char id [24];
-        snprintf (id, sizeof id, "%d", 1000 + i);
+        snprintf (id, sizeof (id), "%d", 1000 + i);
         cJSON_AddItemToArray (roles, cJSON_CreateString (id));
     }
     CHECK (gw_interaction_parse (many, ix) == 0 && ix->nroles == GW_ROLES_MAX);
@@ -239,7 +249,7 @@ DDC_TEST (test_payload_interactions)
 
     //  A DM: user instead of member; no guild.
     d = ddc_test_json ("{'id':'1','application_id':'2','token':'t','type':2,'user':{'id':'9'},"
-                "'channel_id':'8','data':{'name':'ping'}}");
+                       "'channel_id':'8','data':{'name':'ping'}}");
     CHECK_EQ (gw_interaction_parse (d, ix), 0);
     CHECK_STR (ix->user_id, "9");
     CHECK_STR (ix->channel_id, "8");
@@ -260,15 +270,15 @@ DDC_TEST (test_payload_interactions)
         "{'id':'1','application_id':'2','token':'t','type':3,'user':{'id':'9'},"
         "'data':{'component_type':2}}",
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+    for (size_t i = 0; i < sizeof (bad) / sizeof (bad [0]); i++) {
         d = ddc_test_json (bad [i]);
         CHECK_EQ (gw_interaction_parse (d, ix), -1);
         cJSON_Delete (d);
     }
     //  Long and odd strings are cut and cleaned, never overflow.
     char big [4000];
-    memset (big, 'a', sizeof big - 1);
-    big [sizeof big - 1] = '\0';
+    memset (big, 'a', sizeof (big) - 1);
+    big [sizeof (big) - 1] = '\0';
     cJSON *o = ddc_test_json ("{" IX_HEAD "'type':3,'data':{'component_type':2}}");
     cJSON_AddStringToObject (cJSON_GetObjectItem (o, "data"), "custom_id", big);
     CHECK (gw_interaction_parse (o, ix) == 0 && strlen (ix->custom_id) == GW_CUSTOM_ID_MAX - 1);
@@ -276,17 +286,19 @@ DDC_TEST (test_payload_interactions)
     //  Invalid UTF-8 and control characters never pass through; a
     //  character cut by the length limit is dropped whole.
     o = ddc_test_json ("{'id':'1','application_id':'2','token':'t','type':2,'data':{'name':'x'},"
-                "'user':{'id':'9'}}");
+                       "'user':{'id':'9'}}");
     cJSON *u = cJSON_GetObjectItem (o, "user");
-    cJSON_AddStringToObject (u, "username", "a\xff\x01" "b\xe2\x82");
+    cJSON_AddStringToObject (u, "username",
+                             "a\xff\x01"
+                             "b\xe2\x82");
     CHECK_EQ (gw_interaction_parse (o, ix), 0);
     CHECK_STR (ix->username, "a? b");
     cJSON_Delete (o);
     char name [GW_NAME_MAX + 8];
     memset (name, 'a', GW_NAME_MAX - 2);
-    strcpy (name + GW_NAME_MAX - 2, "\xc3\xa9\xc3\xa9");  //  é é across the limit
+    strcpy (name + GW_NAME_MAX - 2, "\xc3\xa9\xc3\xa9"); //  é é across the limit
     o = ddc_test_json ("{'id':'1','application_id':'2','token':'t','type':2,'data':{'name':'x'},"
-                "'user':{'id':'9'}}");
+                       "'user':{'id':'9'}}");
     cJSON_AddStringToObject (cJSON_GetObjectItem (o, "user"), "username", name);
     CHECK_EQ (gw_interaction_parse (o, ix), 0);
     CHECK_EQ (strlen (ix->username), GW_NAME_MAX - 2);
@@ -298,7 +310,7 @@ DDC_TEST (test_payload_messages)
 {
     gw_message_t m;
     cJSON *d = ddc_test_json ("{'id':'10','channel_id':'20','guild_id':'30',"
-                       "'author':{'id':'40','bot':true}}");
+                              "'author':{'id':'40','bot':true}}");
     CHECK_EQ (gw_message_parse (d, &m), 0);
     CHECK (m.author_bot && strcmp (m.author_id, "40") == 0 && strcmp (m.channel_id, "20") == 0);
     cJSON_Delete (d);
@@ -368,9 +380,9 @@ DDC_TEST (test_gateway_zombie_resumes)
     s_fake_t f;
     gateway_t *gw = s_ready (&f);
     int64_t t = 3 + gateway_next_ms (gw, 3);
-    gateway_tick (gw, t);                       //  beat, never ACKed
+    gateway_tick (gw, t); //  beat, never ACKed
     int sends = f.sends;
-    gateway_tick (gw, t + 1000);                //  next beat: zombie
+    gateway_tick (gw, t + 1000); //  next beat: zombie
     CHECK_EQ (f.closes, 1);
     CHECK_EQ (f.close_code, 4000);
     CHECK_EQ (f.sends, sends);
@@ -398,7 +410,7 @@ DDC_TEST (test_gateway_close_codes)
     gateway_on_close (gw, gateway_conn (gw), 4000, "x", 10);
     CHECK (gateway_state (gw) == GATEWAY_RESUMING && f.closes == 0);
     int64_t due = gateway_next_ms (gw, 10);
-    CHECK (due >= 250 && due <= 301);           //  the first retry is quick
+    CHECK (due >= 250 && due <= 301); //  the first retry is quick
     gateway_tick (gw, 10 + due);
     CHECK_EQ (strncmp (f.url, "ws://h:1/resume", 15), 0);
     gateway_destroy (&gw);
@@ -463,7 +475,7 @@ DDC_TEST (test_gateway_op7_op9)
     CHECK_EQ (strncmp (f.url, "ws://h:1/gateway", 16), 0);
     int sends = f.sends;
     s_text (gw, "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}", t + 1);
-    CHECK_EQ (f.sends, sends);                   //  held back: the last IDENTIFY was at 2
+    CHECK_EQ (f.sends, sends); //  held back: the last IDENTIFY was at 2
     int64_t when = t + 1 + gateway_next_ms (gw, t + 1);
     //  Heartbeats may come first; the IDENTIFY goes at 2 + 5100.
     while (when < 2 + GATEWAY_IDENTIFY_GAP_MS) {
@@ -550,8 +562,8 @@ DDC_TEST (test_gateway_no_token_in_frames_over_limit)
     s_fake_t f;
     gateway_t *gw = s_gw (&f);
     char tok [300];
-    memset (tok, 'x', sizeof tok - 1);
-    tok [sizeof tok - 1] = '\0';
+    memset (tok, 'x', sizeof (tok) - 1);
+    tok [sizeof (tok) - 1] = '\0';
     gateway_set_token (gw, tok, 0);
     gateway_url_result (gw, 200, "ws://h:1/gateway", 0);
     s_text (gw, "{\"op\":10,\"d\":{\"heartbeat_interval\":1000}}", 1);

@@ -12,14 +12,14 @@
 
 #include "ddc_test_discord.h"
 
-#define CH   T_CH_S
-#define BOT  "1100000000000000900"
+#define CH T_CH_S
+#define BOT "1100000000000000900"
 #define MSG1 T_MSG
 #define MSG2 "1100000000000001002"
 
 //  What the hooks see and answer.
 typedef struct {
-    t_calls_t rec;                  //  first: t_call records here
+    t_calls_t rec; //  first: t_call records here
     live_t *live;
     bool synced;
     char user_id [24];
@@ -31,7 +31,7 @@ static void
 t_render_ctx (void *arg, render_ctx_t *r)
 {
     t_world_t *w = arg;
-    memset (r, 0, sizeof *r);
+    memset (r, 0, sizeof (*r));
     r->live = w->live;
     r->lang = LANG_EN;
     r->wall_ms = 1795770000000LL;
@@ -53,13 +53,16 @@ t_user_id (void *arg)
 static t_world_t *
 t_world (void)
 {
-    t_world_t *w = ddc_calloc (1, sizeof *w);
+    t_world_t *w = ddc_calloc (1, sizeof (*w));
     w->live = live_new ();
     t_apply (w->live, "containers", "[{'host':'nas','name':'plex','display_name':'Plex'}]");
     t_apply (w->live, "channels", "[{'id':'" CH "','kind':'status','post_initial':true}]");
     w->state = state_new (NULL);
     overviews_hooks_t hooks = {
-        .render_ctx = t_render_ctx, .synced = t_synced, .user_id = t_user_id, .call = t_call,
+        .render_ctx = t_render_ctx,
+        .synced = t_synced,
+        .user_id = t_user_id,
+        .call = t_call,
         .arg = w,
     };
     w->ov = overviews_new (w->live, w->state, &hooks);
@@ -82,7 +85,7 @@ static int64_t
 t_posted (t_world_t *w)
 {
     w->synced = true;
-    ddc_strlcpy (w->user_id, BOT, sizeof w->user_id);
+    ddc_strlcpy (w->user_id, BOT, sizeof (w->user_id));
     overviews_sync (w->ov);
     int64_t now = ddc_mono_ms ();
     overviews_tick (w->ov, now);
@@ -97,12 +100,12 @@ DDC_TEST (test_nothing_before_sync_and_ready)
     int64_t now = ddc_mono_ms ();
     overviews_sync (w->ov);
     overviews_tick (w->ov, now);
-    CHECK_EQ (w->rec.n, (size_t) 0);         //  not in sync
+    CHECK_EQ (w->rec.n, (size_t) 0); //  not in sync
     w->synced = true;
     overviews_sync (w->ov);
     overviews_tick (w->ov, now + 10);
-    CHECK_EQ (w->rec.n, (size_t) 0);         //  the gateway has no user yet
-    ddc_strlcpy (w->user_id, BOT, sizeof w->user_id);
+    CHECK_EQ (w->rec.n, (size_t) 0); //  the gateway has no user yet
+    ddc_strlcpy (w->user_id, BOT, sizeof (w->user_id));
     overviews_sync (w->ov);
     CHECK (overviews_next_ms (w->ov, now + 20) <= 0);
     overviews_tick (w->ov, now + 20);
@@ -194,7 +197,7 @@ DDC_TEST (test_failed_post_backs_off)
 {
     t_world_t *w = t_world ();
     w->synced = true;
-    ddc_strlcpy (w->user_id, BOT, sizeof w->user_id);
+    ddc_strlcpy (w->user_id, BOT, sizeof (w->user_id));
     overviews_sync (w->ov);
     overviews_tick (w->ov, ddc_mono_ms ());
     CHECK_EQ (w->rec.n, (size_t) 1);
@@ -202,7 +205,7 @@ DDC_TEST (test_failed_post_backs_off)
     t_calls_answer (&w->rec, 0, 500, "{'message':'boom'}", 0);
     CHECK_STR (overviews_message (w->ov, CH), "");
     overviews_tick (w->ov, failed + 1000);
-    CHECK_EQ (w->rec.n, (size_t) 1);          //  backing off (5 s)
+    CHECK_EQ (w->rec.n, (size_t) 1); //  backing off (5 s)
     overviews_tick (w->ov, failed + 6000);
     CHECK_EQ (w->rec.n, (size_t) 2);
     CHECK_STR (w->rec.calls [1].method, "POST");

@@ -15,26 +15,26 @@
 #include "ddc_proto.h"
 #include "ddc_test_discord.h"
 
-#define CH_S  T_CH_S
-#define CH_C  T_CH_C
+#define CH_S T_CH_S
+#define CH_C T_CH_C
 #define ADMIN T_ADMIN
-#define USER  T_USER
-#define MSG   T_MSG
+#define USER T_USER
+#define MSG T_MSG
 
 typedef struct {
     app_t app;
     panels_t *panels;
-    int changed;                     //  overviews told
+    int changed; //  overviews told
     int refreshed;
     char refreshed_msg [GW_ID_MAX];
-    int part;                        //  what overview_part answers
+    int part; //  what overview_part answers
     int logs_started, logs_components, tasks;
     //  the ACTION requests sent
     ddc_msg_t *sent [4];
     ddc_reply_fn *cb [4];
     void *cb_arg [4];
     size_t nsent;
-    bool refuse;                     //  the request queue is full
+    bool refuse; //  the request queue is full
 } t_world_t;
 
 static void
@@ -58,7 +58,7 @@ t_refreshed (void *arg, const char *channel, const char *message)
     t_world_t *w = arg;
     CHECK_STR (channel, CH_S);
     w->refreshed++;
-    ddc_strlcpy (w->refreshed_msg, message, sizeof w->refreshed_msg);
+    ddc_strlcpy (w->refreshed_msg, message, sizeof (w->refreshed_msg));
 }
 
 static void
@@ -85,9 +85,9 @@ t_request (void *arg, zmsg_t **msg_p, int64_t timeout_ms, ddc_reply_fn *cb, void
     t_world_t *w = arg;
     CHECK (timeout_ms > 5000);
     if (w->refuse || w->nsent == 4)
-        return -1;                  //  the caller still owns *msg_p
+        return -1; //  the caller still owns *msg_p
     char err [120];
-    w->sent [w->nsent] = ddc_msg_decode (*msg_p, err, sizeof err);
+    w->sent [w->nsent] = ddc_msg_decode (*msg_p, err, sizeof (err));
     CHECK (w->sent [w->nsent] != NULL);
     zmsg_destroy (msg_p);
     w->cb [w->nsent] = cb;
@@ -99,12 +99,17 @@ t_request (void *arg, zmsg_t **msg_p, int64_t timeout_ms, ddc_reply_fn *cb, void
 static t_world_t *
 t_world (void)
 {
-    t_world_t *w = ddc_calloc (1, sizeof *w);
+    t_world_t *w = ddc_calloc (1, sizeof (*w));
     app_t *app = &w->app;
     t_app_init (app);
     panels_hooks_t hooks = {
-        .changed = t_changed, .overview_part = t_part, .refreshed = t_refreshed,
-        .logs = t_logs, .task = t_task, .request = t_request, .arg = w,
+        .changed = t_changed,
+        .overview_part = t_part,
+        .refreshed = t_refreshed,
+        .logs = t_logs,
+        .task = t_task,
+        .request = t_request,
+        .arg = w,
     };
     w->panels = panels_new (app, &hooks);
     return w;
@@ -153,7 +158,7 @@ t_press (t_world_t *w, const char *action, const char *user)
 {
     char key [LIVE_KEY_LEN + 1], id [64];
     CHECK (t_plex (w, key) != NULL);
-    snprintf (id, sizeof id, "pn:%s:%s", action, key);
+    snprintf (id, sizeof (id), "pn:%s:%s", action, key);
     t_component (w, id, user, CH_C);
 }
 
@@ -165,23 +170,24 @@ DDC_TEST (test_restart_is_sent_and_its_result_shown)
     CHECK_EQ (panels_pending (w->panels), (size_t) 1);
     CHECK_EQ (w->changed, 1);
     CHECK (t_pending (w));
-    CHECK_EQ (t_replies (&w->app), (size_t) 1);               //  the panel turns "pending"
+    CHECK_EQ (t_replies (&w->app), (size_t) 1); //  the panel turns "pending"
     ddc_msg_t *m = w->sent [0];
     CHECK_EQ (m->type, DDC_ACTION);
     CHECK_STR (m->frame [DDC_ACTION_PEER], "docker@nas");
     const cJSON *body = m->json [DDC_ACTION_BODY];
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (body, "action")), "restart");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (body, "container")), "plex");
-    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetObjectItem (body, "for"),
-                                                          "user_id")), ADMIN);
+    CHECK_STR (cJSON_GetStringValue (
+                   cJSON_GetObjectItem (cJSON_GetObjectItem (body, "for"), "user_id")),
+               ADMIN);
     //  the agent's RESULT
     zmsg_t *z = ddc_msg_buildv (DDC_RESULT, m->frame [DDC_REQ],
                                 "{\"ok\":true,\"state\":\"running\"}", NULL);
     char err [120];
-    ddc_msg_t *result = ddc_msg_decode (z, err, sizeof err);
+    ddc_msg_t *result = ddc_msg_decode (z, err, sizeof (err));
     zmsg_destroy (&z);
     CHECK (result != NULL);
-    w->cb [0] (w->cb_arg [0], result);
+    w->cb [0](w->cb_arg [0], result);
     ddc_msg_destroy (&result);
     CHECK_EQ (panels_pending (w->panels), (size_t) 0);
     CHECK_EQ (w->changed, 2);
@@ -194,7 +200,7 @@ DDC_TEST (test_unanswered_action_is_not_left_pending)
     t_world_t *w = t_world ();
     t_press (w, "stop", ADMIN);
     CHECK_EQ (w->nsent, (size_t) 1);
-    w->cb [0] (w->cb_arg [0], NULL);                    //  no answer in time
+    w->cb [0](w->cb_arg [0], NULL); //  no answer in time
     CHECK_EQ (panels_pending (w->panels), (size_t) 0);
     CHECK (!t_pending (w));
     CHECK_EQ (w->changed, 2);
@@ -204,11 +210,11 @@ DDC_TEST (test_unanswered_action_is_not_left_pending)
 DDC_TEST (test_refused_and_busy_send_nothing)
 {
     t_world_t *w = t_world ();
-    t_press (w, "restart", USER);                       //  not an admin, no role
+    t_press (w, "restart", USER); //  not an admin, no role
     CHECK_EQ (w->nsent, (size_t) 0);
     CHECK_EQ (w->changed, 0);
-    CHECK_EQ (t_replies (&w->app), (size_t) 1);               //  the refusal
-    t_component (w, "pn:restart:000000000000", ADMIN, CH_C);   //  no such container
+    CHECK_EQ (t_replies (&w->app), (size_t) 1);              //  the refusal
+    t_component (w, "pn:restart:000000000000", ADMIN, CH_C); //  no such container
     CHECK_EQ (w->nsent, (size_t) 0);
     CHECK_EQ (t_replies (&w->app), (size_t) 2);
     //  the broker queue is full: "busy", nothing left pending
@@ -227,7 +233,7 @@ DDC_TEST (test_refresh_logs_and_tasks_are_handed_on)
     t_component (w, "ov:ref", USER, CH_S);
     CHECK_EQ (w->refreshed, 1);
     CHECK_STR (w->refreshed_msg, MSG);
-    CHECK_EQ (t_replies (&w->app), (size_t) 1);               //  the overview, updated in place
+    CHECK_EQ (t_replies (&w->app), (size_t) 1); //  the overview, updated in place
     t_press (w, "logs", ADMIN);
     CHECK_EQ (w->logs_started, 1);
     t_component (w, "lg:stop:1", ADMIN, CH_C);

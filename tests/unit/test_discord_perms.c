@@ -15,10 +15,10 @@
 
 #include <sys/stat.h>
 
-#define CH_STATUS  "1100000000000000200"
+#define CH_STATUS "1100000000000000200"
 #define CH_CONTROL "1100000000000000201"
-#define ADMIN      "1100000000000000300"
-#define USER       "1100000000000000400"
+#define ADMIN "1100000000000000300"
+#define USER "1100000000000000400"
 
 static void
 s_apply (live_t *live, const char *section, const char *text)
@@ -33,8 +33,9 @@ static live_t *
 s_live (void)
 {
     live_t *live = live_new ();
-    s_apply (live, "channels", "[{'id':'" CH_STATUS "','kind':'status'},"
-                               "{'id':'" CH_CONTROL "','kind':'control','refresh_minutes':1}]");
+    s_apply (live, "channels",
+             "[{'id':'" CH_STATUS "','kind':'status'},"
+             "{'id':'" CH_CONTROL "','kind':'control','refresh_minutes':1}]");
     s_apply (live, "admins", "[{'id':'" ADMIN "','note':'a'}]");
     s_apply (live, "containers",
              "[{'host':'nas','name':'plex','display_name':'Plex','order':2,"
@@ -42,8 +43,9 @@ s_live (void)
              "{'host':'nas','name':'valheim','order':1,'allowed_actions':['start']},"
              "{'host':'alpha','name':'web','active':true},"
              "{'host':'nas','name':'hidden','active':false}]");
-    s_apply (live, "spam", "{'enabled':true,'command_cooldowns':{'serverstatus':30,'ping':0},"
-                           "'button_cooldowns':{'restart':20}}");
+    s_apply (live, "spam",
+             "{'enabled':true,'command_cooldowns':{'serverstatus':30,'ping':0},"
+             "'button_cooldowns':{'restart':20}}");
     return live;
 }
 
@@ -53,10 +55,10 @@ DDC_TEST (test_live_sections)
     //  Sorted by host, then order.
     CHECK (live->nctrs == 4);
     CHECK_STR (live->ctrs [0].host, "alpha");
-    CHECK_STR (live->ctrs [1].name, "hidden");      //  order 0
+    CHECK_STR (live->ctrs [1].name, "hidden"); //  order 0
     CHECK_STR (live->ctrs [2].name, "valheim");
     CHECK_STR (live->ctrs [3].display, "Plex");
-    CHECK_STR (live->ctrs [0].display, "web");      //  display defaults to the name
+    CHECK_STR (live->ctrs [0].display, "web"); //  display defaults to the name
     CHECK (live->ctrs [0].allowed == (ACT_START | ACT_STOP | ACT_RESTART));
     CHECK_EQ (live_active_count (live), 3);
     //  Keys: stable, distinct, found.
@@ -67,7 +69,7 @@ DDC_TEST (test_live_sections)
     CHECK (live_ctr_by_key (live, k1) == &live->ctrs [3]);
     CHECK (live_ctr_find (live, "PLEX") == &live->ctrs [3]);
     CHECK (live_ctr_find (live, "nas/valheim") == &live->ctrs [2]);
-    CHECK (live_ctr_find (live, "hidden") == NULL);  //  inactive
+    CHECK (live_ctr_find (live, "hidden") == NULL); //  inactive
     CHECK (live_ctr_find (live, "nope") == NULL);
     //  A bad shape keeps the old value and says why.
     cJSON *errors = cJSON_CreateArray ();
@@ -101,12 +103,12 @@ DDC_TEST (test_live_status)
     live_ctr_status (live, plex, 0, &st);
     CHECK (st.state == ST_UNKNOWN && !st.host_down);
     cJSON *body = ddc_test_json ("{'host':'nas','docker':{'reachable':true},'containers':{"
-                          "'plex':{'exists':true,'state':'running','uptime_s':90,"
-                          "'cpu_percent':12.5,'mem_bytes':1048576},"
-                          "'valheim':{'exists':true,'state':'exited','cpu_percent':null}}}");
+                                 "'plex':{'exists':true,'state':'running','uptime_s':90,"
+                                 "'cpu_percent':12.5,'mem_bytes':1048576},"
+                                 "'valheim':{'exists':true,'state':'exited','cpu_percent':null}}}");
     live_status (live, "docker@nas", "status", body, 1000);
-    live_status (live, "web@x", "status", body, 1000);       //  not an agent: ignored
-    live_status (live, "docker@nas", "tasks", body, 1000);   //  other topic: ignored
+    live_status (live, "web@x", "status", body, 1000);     //  not an agent: ignored
+    live_status (live, "docker@nas", "tasks", body, 1000); //  other topic: ignored
     cJSON_Delete (body);
     CHECK (live->nhosts == 1);
     live_ctr_status (live, plex, 2000, &st);
@@ -142,19 +144,20 @@ DDC_TEST (test_live_status)
     CHECK (st.host_down && st.state == ST_UNKNOWN && st.host_issue == HOST_DOCKER_DOWN);
     CHECK_EQ (st.host_since, 1795770000000LL);
     //  The agent went from the broker: unknown at once, whatever it said.
-    body = ddc_test_json ("{'docker':{'reachable':true},'containers':{'plex':{'state':'running'}}}");
+    body =
+        ddc_test_json ("{'docker':{'reachable':true},'containers':{'plex':{'state':'running'}}}");
     live_status (live, "docker@nas", "status", body, 5100);
     cJSON_Delete (body);
     live_ctr_status (live, plex, 5100, &st);
     CHECK (st.state == ST_RUNNING && !st.host_down);
     CHECK (live_host_at (live, "nas") == 5100 && live_host_at (live, "pi") == 0);
     live_link (live, "docker@nas", false, 1795770060000LL, 5200);
-    live_link (live, "web@nas", false, 1, 5200);              //  not an agent: ignored
+    live_link (live, "web@nas", false, 1, 5200); //  not an agent: ignored
     live_ctr_status (live, plex, 5200, &st);
     CHECK_EQ (st.state, ST_UNKNOWN);
     CHECK_EQ (st.host_issue, HOST_AGENT_GONE);
     CHECK (st.host_since == 1795770060000LL && live_host_at (live, "nas") == 5200);
-    live_link (live, "docker@nas", false, 1795770099000LL, 5300);  //  still gone: same since
+    live_link (live, "docker@nas", false, 1795770099000LL, 5300); //  still gone: same since
     live_ctr_status (live, plex, 5300, &st);
     CHECK_EQ (st.host_since, 1795770060000LL);
     //  Pending still shows while an action runs.
@@ -192,7 +195,7 @@ DDC_TEST (test_live_status)
     //  Bounded hosts and pending marks.
     for (int i = 0; i < LIVE_HOSTS_MAX + 10; i++) {
         char peer [32];
-        snprintf (peer, sizeof peer, "docker@h%d", i);
+        snprintf (peer, sizeof (peer), "docker@h%d", i);
         cJSON *b = ddc_test_json ("{'containers':{}}");
         live_status (live, peer, "status", b, 6000 + i);
         cJSON_Delete (b);
@@ -200,7 +203,7 @@ DDC_TEST (test_live_status)
     CHECK (live->nhosts == LIVE_HOSTS_MAX);
     for (int i = 0; i < LIVE_PENDING_MAX + 10; i++) {
         char key [16];
-        snprintf (key, sizeof key, "k%d", i);
+        snprintf (key, sizeof (key), "k%d", i);
         live_set_pending (live, key, i);
     }
     CHECK (live->npending == LIVE_PENDING_MAX);
@@ -255,7 +258,7 @@ DDC_TEST (test_perms)
     live_destroy (&live);
 }
 
-#define ROLE_MODS  "1100000000000000501"
+#define ROLE_MODS "1100000000000000501"
 #define ROLE_GAMES "1100000000000000502"
 #define ROLE_OTHER "1100000000000000503"
 
@@ -311,8 +314,9 @@ DDC_TEST (test_roles)
     plex = live_ctr_find (live, "plex");
     CHECK_EQ (perm_action (live, CH_CONTROL, USER, &as_mod, plex, "restart"), PERM_ADMIN);
     //  channels that ask for alerts
-    s_apply (live, "channels", "[{'id':'" CH_STATUS "','kind':'status','alerts':true},"
-                               "{'id':'" CH_CONTROL "','kind':'control'}]");
+    s_apply (live, "channels",
+             "[{'id':'" CH_STATUS "','kind':'status','alerts':true},"
+             "{'id':'" CH_CONTROL "','kind':'control'}]");
     CHECK (live_channel (live, CH_STATUS)->alerts && !live_channel (live, CH_CONTROL)->alerts);
     live_destroy (&live);
 }
@@ -323,19 +327,19 @@ DDC_TEST (test_cooldowns)
     CHECK_EQ (cd_check (cd, "u1", "c:ss", 30, 0), 0);
     CHECK_EQ (cd_check (cd, "u1", "c:ss", 30, 1000), 29);
     CHECK_EQ (cd_check (cd, "u1", "c:ss", 30, 29500), 1);
-    CHECK (cd_check (cd, "u2", "c:ss", 30, 1000) == 0);     //  per user
-    CHECK (cd_check (cd, "u1", "c:ping", 30, 1000) == 0);   //  per key
-    CHECK (cd_check (cd, "u1", "c:ss", 30, 30000) == 0);    //  expired
-    CHECK (cd_check (cd, "u1", "c:ss", 0, 30001) == 0);     //  no cooldown
+    CHECK (cd_check (cd, "u2", "c:ss", 30, 1000) == 0);   //  per user
+    CHECK (cd_check (cd, "u1", "c:ping", 30, 1000) == 0); //  per key
+    CHECK (cd_check (cd, "u1", "c:ss", 30, 30000) == 0);  //  expired
+    CHECK (cd_check (cd, "u1", "c:ss", 0, 30001) == 0);   //  no cooldown
     CHECK_EQ (cd_check (cd, "u1", "c:ss", 30, 30001), 30);
     //  A cooldown lowered meanwhile applies to the running one at once.
     CHECK_EQ (cd_check (cd, "u1", "c:ss", 10, 35000), 5);
     CHECK_EQ (cd_check (cd, "u1", "c:ss", 5, 35000), 0);
-    CHECK (cd_check (cd, "u1", "c:ss", 60, 36000) == 59);  //  and a raised one
+    CHECK (cd_check (cd, "u1", "c:ss", 60, 36000) == 59); //  and a raised one
     //  Bounded: old entries are reused.
     for (int i = 0; i < CD_MAX * 2; i++) {
         char user [24];
-        snprintf (user, sizeof user, "%d", i);
+        snprintf (user, sizeof (user), "%d", i);
         cd_check (cd, user, "b:restart", 5, 100000 + i);
     }
     CHECK (cd_count (cd) <= CD_MAX);
@@ -347,7 +351,7 @@ DDC_TEST (test_state_file)
     char dir [] = "/tmp/ddc-test-state-XXXXXX";
     CHECK (mkdtemp (dir) != NULL);
     char path [128];
-    snprintf (path, sizeof path, "%s/state.json", dir);
+    snprintf (path, sizeof (path), "%s/state.json", dir);
     state_t *st = state_new (path);
     CHECK (state_message (st, CH_STATUS) == NULL && state_commands (st) [0] == '\0');
     CHECK_EQ (state_set_message (st, CH_STATUS, "123", "status"), 0);
@@ -368,7 +372,7 @@ DDC_TEST (test_state_file)
     //  An overview in several messages: all of them, in order.
     char ids [STATE_PARTS_MAX + 1][STATE_ID_MAX], got [STATE_PARTS_MAX][STATE_ID_MAX];
     for (int i = 0; i <= STATE_PARTS_MAX; i++)
-        snprintf (ids [i], sizeof ids [i], "%d", 1000 + i);
+        snprintf (ids [i], sizeof (ids [i]), "%d", 1000 + i);
     CHECK (state_set_messages (st, CH_STATUS, ids, STATE_PARTS_MAX + 1, "status") == -1);
     CHECK (state_set_messages (st, CH_STATUS, ids, STATE_PARTS_MAX, "status") == 0);
     state_destroy (&st);
@@ -390,7 +394,8 @@ DDC_TEST (test_state_file)
     CHECK_EQ (state_messages (st, CH_STATUS, got, STATE_PARTS_MAX), 0);
     state_destroy (&st);
     //  Junk in the file: an empty state, no crash.
-    const char *junk [] = { "not json", "[]", "{\"channels\":{\"x\":{\"message\":\"1\"},"
+    const char *junk [] = { "not json", "[]",
+                            "{\"channels\":{\"x\":{\"message\":\"1\"},"
                             "\"5\":{\"message\":7}},\"commands\":\"../etc\"}" };
     for (size_t i = 0; i < 3; i++) {
         ddc_write_file_atomic (path, junk [i], strlen (junk [i]), 0600);
@@ -407,7 +412,7 @@ DDC_TEST (test_state_file)
     state_destroy (&st);
     unlink (path);
     rmdir (dir);
-    st = state_new (NULL);                      //  memory only
+    st = state_new (NULL); //  memory only
     CHECK_EQ (state_set_message (st, CH_STATUS, "1", "status"), 0);
     state_destroy (&st);
 }

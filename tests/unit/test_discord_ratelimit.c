@@ -46,13 +46,13 @@ DDC_TEST (test_routes)
     CHECK (strcmp (a.route, b.route) == 0 && strcmp (a.major, b.major) != 0);
     //  Hostile paths stay bounded.
     char big [2000];
-    memset (big, '/', sizeof big - 1);
-    big [sizeof big - 1] = '\0';
+    memset (big, '/', sizeof (big) - 1);
+    big [sizeof (big) - 1] = '\0';
     rl_route ("GET", big, &r);
     char big2 [2000];
-    for (size_t i = 0; i < sizeof big2 - 1; i++)
+    for (size_t i = 0; i < sizeof (big2) - 1; i++)
         big2 [i] = i % 3 ? 'x' : '/';
-    big2 [sizeof big2 - 1] = '\0';
+    big2 [sizeof (big2) - 1] = '\0';
     rl_route ("GETTINGLONGMETHOD", big2, &r);
     CHECK (strlen (r.route) < RL_KEY_MAX);
 }
@@ -60,7 +60,8 @@ DDC_TEST (test_routes)
 DDC_TEST (test_headers)
 {
     rl_headers_t h;
-    s_headers (&h, 200, "X-RateLimit-Limit: 5\r\nx-ratelimit-remaining: 4\r\n"
+    s_headers (&h, 200,
+               "X-RateLimit-Limit: 5\r\nx-ratelimit-remaining: 4\r\n"
                "X-RateLimit-Reset-After: 1.250\r\nX-RateLimit-Bucket: abc123\r\n"
                "Content-Type: application/json\r\n");
     CHECK_EQ (h.limit, 5);
@@ -70,7 +71,8 @@ DDC_TEST (test_headers)
     s_headers (&h, 429, "Retry-After: 3\nX-RateLimit-Global: true\nX-RateLimit-Scope: global\n");
     CHECK (h.retry_after == 3 && h.global);
     CHECK_STR (h.scope, "global");
-    s_headers (&h, 200, "X-RateLimit-Limit: -4\nX-RateLimit-Bucket: a b\nRetry-After: x\n"
+    s_headers (&h, 200,
+               "X-RateLimit-Limit: -4\nX-RateLimit-Bucket: a b\nRetry-After: x\n"
                "X-RateLimit-Remaining\n");
     CHECK (h.limit == -1 && h.bucket [0] == '\0' && h.retry_after < 0 && h.remaining == -1);
 }
@@ -87,7 +89,8 @@ DDC_TEST (test_bucket_wait)
     //  Unknown limits: one at a time until the first answer.
     CHECK_EQ (rl_wait (rl, &r, 1), RL_WAIT_INFLIGHT);
     rl_headers_t h;
-    s_headers (&h, 200, "X-RateLimit-Limit: 2\nX-RateLimit-Remaining: 1\n"
+    s_headers (&h, 200,
+               "X-RateLimit-Limit: 2\nX-RateLimit-Remaining: 1\n"
                "X-RateLimit-Reset-After: 5\nX-RateLimit-Bucket: B1\n");
     CHECK_EQ (rl_done (rl, &r, key, &h, 10), 0);
     CHECK_EQ (rl_wait (rl, &r, 11), 0);
@@ -96,11 +99,12 @@ DDC_TEST (test_bucket_wait)
     rl_sent (rl, &r, key, 11);
     //  Remaining 1 and one in flight: wait for the reset.
     CHECK_EQ (rl_wait (rl, &r, 12), 5010 - 12);
-    s_headers (&h, 200, "X-RateLimit-Limit: 2\nX-RateLimit-Remaining: 0\n"
+    s_headers (&h, 200,
+               "X-RateLimit-Limit: 2\nX-RateLimit-Remaining: 0\n"
                "X-RateLimit-Reset-After: 4.9\nX-RateLimit-Bucket: B1\n");
     rl_done (rl, &r, key, &h, 100);
     CHECK_EQ (rl_wait (rl, &r, 100), 4900);
-    CHECK_EQ (rl_wait (rl, &r, 5000), 0);        //  reset: full again
+    CHECK_EQ (rl_wait (rl, &r, 5000), 0); //  reset: full again
     //  Another channel on the same route has a bucket of its own.
     rl_route_t other;
     rl_route ("POST", "/channels/2/messages", &other);
@@ -108,7 +112,8 @@ DDC_TEST (test_bucket_wait)
     //  A route sharing bucket B1 in channel 1 shares its state.
     rl_route_t edit;
     rl_route ("PATCH", "/channels/1/messages/9", &edit);
-    s_headers (&h, 200, "X-RateLimit-Limit: 2\nX-RateLimit-Remaining: 0\n"
+    s_headers (&h, 200,
+               "X-RateLimit-Limit: 2\nX-RateLimit-Remaining: 0\n"
                "X-RateLimit-Reset-After: 2\nX-RateLimit-Bucket: B1\n");
     char ekey [RL_KEY_MAX];
     rl_state_key (rl, &edit, ekey);
@@ -130,7 +135,7 @@ DDC_TEST (test_429)
     rl_state_key (rl, &r, key);
     rl_sent (rl, &r, key, 0);
     s_headers (&h, 429, "Retry-After: 2\nX-RateLimit-Scope: user\n");
-    h.retry_after = 1.5;                        //  the body's exact value
+    h.retry_after = 1.5; //  the body's exact value
     CHECK_EQ (rl_done (rl, &r, key, &h, 0), 1500);
     CHECK_EQ (rl_wait (rl, &r, 10), 1490);
     CHECK_EQ (rl_wait (rl, &cb, 10), 0);
@@ -155,7 +160,7 @@ DDC_TEST (test_global_per_second)
     for (int i = 0; i < RL_GLOBAL_PER_S; i++) {
         rl_route_t r;
         char path [64];
-        snprintf (path, sizeof path, "/channels/%d/messages", i + 1);
+        snprintf (path, sizeof (path), "/channels/%d/messages", i + 1);
         rl_route ("POST", path, &r);
         CHECK_EQ (rl_wait (rl, &r, 100), 0);
         rl_state_key (rl, &r, key);
@@ -164,7 +169,7 @@ DDC_TEST (test_global_per_second)
     rl_route_t r, cb;
     rl_route ("POST", "/channels/999/messages", &r);
     rl_route ("POST", "/interactions/5/t/callback", &cb);
-    CHECK_EQ (rl_wait (rl, &r, 500), 500);   //  the window began at 0
+    CHECK_EQ (rl_wait (rl, &r, 500), 500); //  the window began at 0
     CHECK_EQ (rl_wait (rl, &cb, 500), 0);
     CHECK_EQ (rl_wait (rl, &r, 1000), 0);
     rl_destroy (&rl);
@@ -178,11 +183,12 @@ DDC_TEST (test_bounded)
     for (int i = 0; i < RL_MAX * 3; i++) {
         rl_route_t r;
         char path [64];
-        snprintf (path, sizeof path, "/interactions/%d/tok%d/callback", i + 1, i);
+        snprintf (path, sizeof (path), "/interactions/%d/tok%d/callback", i + 1, i);
         rl_route ("POST", path, &r);
         rl_state_key (rl, &r, key);
         rl_sent (rl, &r, key, i);
-        s_headers (&h, 204, "X-RateLimit-Limit: 5\nX-RateLimit-Remaining: 4\n"
+        s_headers (&h, 204,
+                   "X-RateLimit-Limit: 5\nX-RateLimit-Remaining: 4\n"
                    "X-RateLimit-Bucket: cb\n");
         rl_done (rl, &r, key, &h, i);
     }

@@ -94,8 +94,7 @@ s_check_message (const cJSON *msg)
                 if (!label || ddc_test_chars (label) > 80)
                     bad++;
             }
-            else
-            if (type == 3) {
+            else if (type == 3) {
                 if (n != 1)
                     bad++;
                 const cJSON *opts = cJSON_GetObjectItem (c, "options");
@@ -130,7 +129,7 @@ s_has_id (const cJSON *msg, const char *prefix)
 {
     char *text = cJSON_PrintUnformatted (msg);
     char needle [128];
-    snprintf (needle, sizeof needle, "\"custom_id\":\"%s", prefix);
+    snprintf (needle, sizeof (needle), "\"custom_id\":\"%s", prefix);
     bool found = strstr (text, needle) != NULL;
     free (text);
     return found;
@@ -140,15 +139,16 @@ static live_t *
 s_live (void)
 {
     live_t *live = live_new ();
-    s_apply (live, "containers", ddc_test_json (
-        "[{'host':'nas','name':'plex','display_name':'Plex Media Server For The Family',"
-        "'allowed_actions':['start','stop','restart','logs'],'info':{'enabled':true,"
-        "'text':'Movies\\nhttps://plex.example'}},"
-        "{'host':'nas','name':'valheim','display_name':'Valheim','allowed_actions':[]},"
-        "{'host':'pi','name':'web','display_name':'Wëb ☕'}]"));
+    s_apply (live, "containers",
+             ddc_test_json (
+                 "[{'host':'nas','name':'plex','display_name':'Plex Media Server For The Family',"
+                 "'allowed_actions':['start','stop','restart','logs'],'info':{'enabled':true,"
+                 "'text':'Movies\\nhttps://plex.example'}},"
+                 "{'host':'nas','name':'valheim','display_name':'Valheim','allowed_actions':[]},"
+                 "{'host':'pi','name':'web','display_name':'Wëb ☕'}]"));
     cJSON *body = ddc_test_json ("{'docker':{'reachable':true},'containers':{"
-                          "'plex':{'state':'running','uptime_s':200000,'cpu_percent':12.34,"
-                          "'mem_bytes':2040109465},'valheim':{'state':'exited'}}}");
+                                 "'plex':{'state':'running','uptime_s':200000,'cpu_percent':12.34,"
+                                 "'mem_bytes':2040109465},'valheim':{'state':'exited'}}}");
     live_status (live, "docker@nas", "status", body, 1000);
     cJSON_Delete (body);
     return live;
@@ -169,12 +169,12 @@ DDC_TEST (test_overviews)
     cJSON *m = render_overview (&r, CHAN_STATUS, 0);
     CHECK_EQ (s_check_message (m), 0);
     const char *d = s_desc (m);
-    CHECK (strstr (d, "Last update: 10:13") != NULL);        //  UTC
-    CHECK (strstr (d, "┌── nas") && strstr (d, "┌── pi"));   //  grouped by host
-    CHECK (strstr (d, "🟢 Plex Media Server F…") != NULL);   //  20 characters
+    CHECK (strstr (d, "Last update: 10:13") != NULL);          //  UTC
+    CHECK (strstr (d, "┌── nas") && strstr (d, "┌── pi"));     //  grouped by host
+    CHECK (strstr (d, "🟢 Plex Media Server F…") != NULL); //  20 characters
     CHECK (strstr (d, "ℹ️") != NULL);
     CHECK (strstr (d, "🔴 Valheim") && strstr (d, "🔄 Wëb ☕"));
-    CHECK (!strstr (d, "12.3%"));                             //  no stats here
+    CHECK (!strstr (d, "12.3%")); //  no stats here
     CHECK (s_has_id (m, "ov:sel") && s_has_id (m, "ov:ref") && !s_has_id (m, "ov:rall"));
     cJSON_Delete (m);
     m = render_overview (&r, CHAN_CONTROL, 0);
@@ -189,7 +189,8 @@ DDC_TEST (test_overviews)
     live_set_pending (live, live_ctr_find (live, "plex")->key, 99999);
     m = render_overview (&r, CHAN_CONTROL, 0);
     CHECK (strstr (s_desc (m), "Containers: 3 • Online: 0 • Offline: 1 • Pending: 1 • "
-                               "Unknown: 1\n") != NULL);
+                               "Unknown: 1\n")
+           != NULL);
     cJSON_Delete (m);
     live_clear_pending (live, live_ctr_find (live, "plex")->key);
     //  A host whose agent is gone: its containers unknown, the host marked.
@@ -201,11 +202,13 @@ DDC_TEST (test_overviews)
     CHECK (strstr (d, "🔄 Valheim") != NULL);
     cJSON_Delete (m);
     m = render_overview (&r, CHAN_STATUS, 0);
-    CHECK (strstr (s_desc (m), "┌── nas ⚠️\n│ Docker agent offline since 10:03\n") != NULL);
+    CHECK (strstr (s_desc (m), "┌── nas ⚠️\n│ Docker agent offline since 10:03\n")
+           != NULL);
     CHECK_EQ (s_check_message (m), 0);
     cJSON_Delete (m);
     m = render_panel (&r, live_ctr_find (live, "plex"), true, NULL, false);
-    CHECK (strstr (s_desc (m), "│ 🔄 Unknown\n│ ⚠️ Docker agent offline since 10:03") != NULL);
+    CHECK (strstr (s_desc (m), "│ 🔄 Unknown\n│ ⚠️ Docker agent offline since 10:03")
+           != NULL);
     cJSON_Delete (m);
     live_link (live, "docker@nas", true, 0, 3000);
     //  Docker itself down: said the same way, with the agent's time.
@@ -237,7 +240,9 @@ DDC_TEST (test_overviews)
     m = render_overview (&r, CHAN_CONTROL, 0);
     CHECK (strstr (s_desc (m), "Letzte Aktualisierung: 11:13") != NULL);
     CHECK_STR (cJSON_GetObjectItem (cJSON_GetArrayItem (cJSON_GetObjectItem (m, "embeds"), 0),
-                                    "title")->valuestring, "Admin-Übersicht");
+                                    "title")
+                   ->valuestring,
+               "Admin-Übersicht");
     cJSON_Delete (m);
     ddc_tz_destroy (&tz);
     //  No containers.
@@ -260,8 +265,8 @@ s_many (live_t *live, int n, int hosts, const char *host_prefix, const char *dis
     for (int i = 0; i < n; i++) {
         cJSON *c = cJSON_CreateObject ();
         char host [80], name [64];
-        snprintf (host, sizeof host, "%s%d", host_prefix, i % hosts);
-        snprintf (name, sizeof name, "container-with-a-long-name-%03d", i);
+        snprintf (host, sizeof (host), "%s%d", host_prefix, i % hosts);
+        snprintf (name, sizeof (name), "container-with-a-long-name-%03d", i);
         cJSON_AddStringToObject (c, "host", host);
         cJSON_AddStringToObject (c, "name", name);
         if (display)
@@ -281,15 +286,16 @@ s_check_parts (const render_ctx_t *r, chan_kind_t kind, size_t *nparts, bool *mo
     size_t n = render_overview_parts (r, kind), listed = 0;
     *nparts = n;
     *more = false;
-    char **seen = ddc_calloc (r->live->nctrs + 1, sizeof *seen);
+    char **seen = ddc_calloc (r->live->nctrs + 1, sizeof (*seen));
     for (size_t p = 0; p < n; p++) {
         cJSON *m = render_overview (r, kind, p);
         CHECK_EQ (s_check_message (m), 0);
         CHECK (ddc_test_chars (s_desc (m)) <= 4096 && strlen (s_desc (m)) <= RENDER_DESC_MAX);
-        const char *title = cJSON_GetObjectItem (cJSON_GetArrayItem (cJSON_GetObjectItem (m,
-                                                 "embeds"), 0), "title")->valuestring;
+        const char *title =
+            cJSON_GetObjectItem (cJSON_GetArrayItem (cJSON_GetObjectItem (m, "embeds"), 0), "title")
+                ->valuestring;
         char part [64];
-        snprintf (part, sizeof part, "(%zu/%zu)", p + 1, n);
+        snprintf (part, sizeof (part), "(%zu/%zu)", p + 1, n);
         CHECK ((n > 1) == (strstr (title, part) != NULL));
         CHECK (s_has_id (m, "ov:ref") == (p + 1 == n));
         CHECK (s_has_id (m, "ov:help") == (p + 1 == n));
@@ -326,7 +332,7 @@ s_part_of_key (const render_ctx_t *r, chan_kind_t kind, const char *key)
 {
     size_t n = render_overview_parts (r, kind);
     char needle [64];
-    snprintf (needle, sizeof needle, "\"value\":\"%s\"", key);
+    snprintf (needle, sizeof (needle), "\"value\":\"%s\"", key);
     for (size_t p = 0; p < n; p++) {
         cJSON *m = render_overview (r, kind, p);
         char *text = cJSON_PrintUnformatted (m);
@@ -381,8 +387,7 @@ DDC_TEST (test_overview_limits)
     //  Every container on a host of its own with the longest names: more
     //  than RENDER_PARTS_MAX messages would be needed; the last one says
     //  how many more there are, and every message stays within the limits.
-    s_many (live, DDC_CONTAINERS_MAX, DDC_CONTAINERS_MAX,
-            "ホストの名前がとても長いホストの名前が",
+    s_many (live, DDC_CONTAINERS_MAX, DDC_CONTAINERS_MAX, "ホストの名前がとても長いホストの名前が",
             "名前が長いコンテナの表示名です名前が長いコンテナの表示名です");
     s_check_parts (&r, CHAN_CONTROL, &n, &more);
     CHECK (more && n == RENDER_PARTS_MAX);
@@ -408,18 +413,18 @@ DDC_TEST (test_panels)
     CHECK (strstr (d, "Online") && strstr (d, "CPU: 12.3%") && strstr (d, "RAM: 1.9 GB"));
     CHECK (strstr (d, "Uptime: 2d 7h 33m") != NULL);
     char id [64];
-    snprintf (id, sizeof id, "pn:stop:%s", plex->key);
+    snprintf (id, sizeof (id), "pn:stop:%s", plex->key);
     CHECK (s_has_id (m, id));
-    snprintf (id, sizeof id, "pn:restart:%s", plex->key);
+    snprintf (id, sizeof (id), "pn:restart:%s", plex->key);
     CHECK (s_has_id (m, id));
-    snprintf (id, sizeof id, "pn:start:%s", plex->key);
-    CHECK (!s_has_id (m, id));                                //  it runs
+    snprintf (id, sizeof (id), "pn:start:%s", plex->key);
+    CHECK (!s_has_id (m, id)); //  it runs
     CHECK (s_has_id (m, "pn:logs:") && s_has_id (m, "pn:ref:"));
     char *text = cJSON_PrintUnformatted (m);
-    CHECK (strstr (text, "Movies\\nhttps://plex.example") != NULL);   //  info text, 2 lines
+    CHECK (strstr (text, "Movies\\nhttps://plex.example") != NULL); //  info text, 2 lines
     free (text);
     cJSON_Delete (m);
-    m = render_panel (&r, plex, plex->allowed | ACT_ADMIN, NULL, false);  //  admins manage
+    m = render_panel (&r, plex, plex->allowed | ACT_ADMIN, NULL, false); //  admins manage
     CHECK (s_has_id (m, "pn:tasks:") && s_has_id (m, "pn:edit:") && s_check_message (m) == 0);
     cJSON_Delete (m);
     //  Not an admin: view only.
@@ -430,9 +435,10 @@ DDC_TEST (test_panels)
     //  The info form: the text as it is, and which info it was opened on.
     m = render_info_modal (&r, plex);
     char want [64];
-    snprintf (want, sizeof want, "in:ed:%s:%08x", plex->key, render_info_hash (plex));
+    snprintf (want, sizeof (want), "in:ed:%s:%08x", plex->key, render_info_hash (plex));
     CHECK_STR (cJSON_GetObjectItem (m, "custom_id")->valuestring, want);
-    CHECK (strlen (want) <= 100 && ddc_test_chars (cJSON_GetObjectItem (m, "title")->valuestring) <= 45);
+    CHECK (strlen (want) <= 100
+           && ddc_test_chars (cJSON_GetObjectItem (m, "title")->valuestring) <= 45);
     text = cJSON_PrintUnformatted (m);
     CHECK (strstr (text, "\"value\":\"Movies\\nhttps://plex.example\"") != NULL);
     CHECK (strstr (text, "\"custom_id\":\"show\"") != NULL);
@@ -469,8 +475,8 @@ DDC_TEST (test_other_messages)
     //  Logs: hostile bytes come out as valid UTF-8, no code-block escape.
     char logs [20000];
     size_t n = 0;
-    while (n < sizeof logs - 200) {
-        n += (size_t) snprintf (logs + n, sizeof logs - n, "line %zu ```\xff\xfe\x01 ok é\n", n);
+    while (n < sizeof (logs) - 200) {
+        n += (size_t) snprintf (logs + n, sizeof (logs) - n, "line %zu ```\xff\xfe\x01 ok é\n", n);
     }
     cJSON *m = render_logs (&r, plex, logs, 50, 0, NULL);
     CHECK_EQ (s_check_message (m), 0);
@@ -510,7 +516,8 @@ DDC_TEST (test_other_messages)
     m = render_confirm (&r, "restart", 3, 3, NULL);
     CHECK (s_check_message (m) == 0 && s_has_id (m, "bk:restart") && s_has_id (m, "bk:no"));
     CHECK (strstr (cJSON_GetObjectItem (m, "content")->valuestring,
-                   "Restart all 3 running containers?") != NULL);
+                   "Restart all 3 running containers?")
+           != NULL);
     cJSON_Delete (m);
     //  Some running containers do not allow it: said, with their names.
     m = render_confirm (&r, "stop", 2, 3, "Box 3");
@@ -530,8 +537,8 @@ DDC_TEST (test_other_messages)
                plex->key);
     cJSON_Delete (m);
     char big [5000];
-    memset (big, 'x', sizeof big - 1);
-    big [sizeof big - 1] = '\0';
+    memset (big, 'x', sizeof (big) - 1);
+    big [sizeof (big) - 1] = '\0';
     m = render_text (big);
     CHECK_EQ (s_check_message (m), 0);
     cJSON_Delete (m);
@@ -541,41 +548,44 @@ DDC_TEST (test_other_messages)
 DDC_TEST (test_text_helpers)
 {
     char buf [64];
-    render_cpu (12.345, buf, sizeof buf);
+    render_cpu (12.345, buf, sizeof (buf));
     CHECK_STR (buf, "12.3%");
-    render_cpu (-1, buf, sizeof buf);
+    render_cpu (-1, buf, sizeof (buf));
     CHECK_STR (buf, "0.0%");
-    render_mem (512.0 * 1024 * 1024, buf, sizeof buf);
+    render_mem (512.0 * 1024 * 1024, buf, sizeof (buf));
     CHECK_STR (buf, "512 MB");
-    render_mem (2040109465.0, buf, sizeof buf);
+    render_mem (2040109465.0, buf, sizeof (buf));
     CHECK_STR (buf, "1.9 GB");
-    render_mem (1000.0 * 1024 * 1024, buf, sizeof buf);     //  GB from 1000 MB up
+    render_mem (1000.0 * 1024 * 1024, buf, sizeof (buf)); //  GB from 1000 MB up
     CHECK_STR (buf, "1.0 GB");
-    render_mem (999.0 * 1024 * 1024, buf, sizeof buf);
+    render_mem (999.0 * 1024 * 1024, buf, sizeof (buf));
     CHECK_STR (buf, "999 MB");
-    render_uptime (30, buf, sizeof buf);
+    render_uptime (30, buf, sizeof (buf));
     CHECK_STR (buf, "< 1m");
-    render_uptime (3 * 3600, buf, sizeof buf);
+    render_uptime (3 * 3600, buf, sizeof (buf));
     CHECK_STR (buf, "3h 0m");
-    render_uptime (86400 * 2 + 3600 * 3 + 300, buf, sizeof buf);
+    render_uptime (86400 * 2 + 3600 * 3 + 300, buf, sizeof (buf));
     CHECK_STR (buf, "2d 3h 5m");
-    render_trunc ("abcdef", 4, buf, sizeof buf);
+    render_trunc ("abcdef", 4, buf, sizeof (buf));
     CHECK_STR (buf, "abc…");
-    render_trunc ("äöüß", 4, buf, sizeof buf);
+    render_trunc ("äöüß", 4, buf, sizeof (buf));
     CHECK_STR (buf, "äöüß");
-    render_trunc ("äöüßx", 4, buf, sizeof buf);
+    render_trunc ("äöüßx", 4, buf, sizeof (buf));
     CHECK_STR (buf, "äöü…");
-    render_trunc ("a\xff" "b", 10, buf, sizeof buf);
+    render_trunc ("a\xff"
+                  "b",
+                  10, buf, sizeof (buf));
     CHECK_STR (buf, "a?b");
-    render_trunc ("a\nb\x01", 10, buf, sizeof buf);
+    render_trunc ("a\nb\x01", 10, buf, sizeof (buf));
     CHECK_STR (buf, "a?b?");
-    render_trunc_text ("a\nb\x01", 10, buf, sizeof buf);    //  line breaks kept
+    render_trunc_text ("a\nb\x01", 10, buf, sizeof (buf)); //  line breaks kept
     CHECK_STR (buf, "a\nb?");
     char tiny [6];
-    render_trunc ("ééééééé", 100, tiny, sizeof tiny);
+    render_trunc ("ééééééé", 100, tiny, sizeof (tiny));
     CHECK (ddc_test_utf8_ok (tiny));
     char *c = render_clean ("a`b\r\n\x01\xc3\xa9\xe2\x82", 10);
-    CHECK_STR (c, "a\xcb\x8b" "b\n?é??");
+    CHECK_STR (c, "a\xcb\x8b"
+                  "b\n?é??");
     free (c);
 }
 
@@ -587,12 +597,12 @@ DDC_TEST (test_locales)
     for (int l = 0; l < LANG_COUNT; l++)
         CHECK_EQ (ddc_i18n_check (i18n_catalogue (), l, stderr), 0);
     char buf [64];
-    CHECK_STR (i18n_fmt (buf, sizeof buf, LANG_DE, "ping.latency", "7", NULL), "Latenz: 7 ms");
-    CHECK_STR (i18n_fmt (buf, sizeof buf, LANG_EN, "no.such.key", NULL), "no.such.key");
-    CHECK_STR (i18n_fmt (buf, sizeof buf, LANG_EN, "deny.action", "Restart", NULL),
+    CHECK_STR (i18n_fmt (buf, sizeof (buf), LANG_DE, "ping.latency", "7", NULL), "Latenz: 7 ms");
+    CHECK_STR (i18n_fmt (buf, sizeof (buf), LANG_EN, "no.such.key", NULL), "no.such.key");
+    CHECK_STR (i18n_fmt (buf, sizeof (buf), LANG_EN, "deny.action", "Restart", NULL),
                "⛔ Restart is not allowed for .");
     char small [8];
-    i18n_fmt (small, sizeof small, LANG_DE, "help.title", NULL);
+    i18n_fmt (small, sizeof (small), LANG_DE, "help.title", NULL);
     CHECK (ddc_test_utf8_ok (small));
     CHECK (i18n_lang ("de") == LANG_DE && i18n_lang ("xx") == LANG_EN);
     CHECK (i18n_lang (NULL) == LANG_EN);

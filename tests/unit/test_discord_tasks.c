@@ -19,8 +19,8 @@
 #define NOW 1795770000LL
 
 static cJSON *
-s_build (const char *cycle, const char *time, const char *when, const char *tz,
-         const char **why, char *arg)
+s_build (const char *cycle, const char *time, const char *when, const char *tz, const char **why,
+         char *arg)
 {
     return tasks_build ("t1", "nas", "plex", "restart", cycle, time, when, tz, "Europe/Berlin",
                         "created in Discord by Anna", NOW, why, arg, 96);
@@ -70,8 +70,8 @@ DDC_TEST (test_times_and_weekdays)
     CHECK_STR (buf, "23:59");
     CHECK_EQ (tasks_parse_time ("00:00", buf), 0);
     CHECK_STR (buf, "00:00");
-    const char *bad [] = { "24:00", "12:60", "4:5", "4.05", "", "a:bc", "12:345", "-1:00",
-                           "123:00", ":30", "12:", NULL };
+    const char *bad [] = { "24:00",  "12:60", "4:5",    "4.05", "",    "a:bc",
+                           "12:345", "-1:00", "123:00", ":30",  "12:", NULL };
     for (int i = 0; bad [i]; i++)
         CHECK (tasks_parse_time (bad [i], buf) < 0);
     CHECK_STR (tasks_parse_weekday ("mon"), "mon");
@@ -93,7 +93,7 @@ DDC_TEST (test_build_every_cycle)
     cJSON *t = s_build ("daily", "4:00", "", "", &why, arg);
     CHECK (t && why == NULL && s_valid (t));
     CHECK_STR (s_get (t, "time"), "04:00");
-    CHECK_STR (s_get (t, "timezone"), "Europe/Berlin");        //  the bot's
+    CHECK_STR (s_get (t, "timezone"), "Europe/Berlin"); //  the bot's
     CHECK_STR (s_get (t, "note"), "created in Discord by Anna");
     CHECK (cJSON_IsTrue (cJSON_GetObjectItem (t, "active")));
     cJSON_Delete (t);
@@ -151,12 +151,12 @@ DDC_TEST (test_build_refusals)
         { "restart", "once", "04:00", "24.12.30", "", "task.bad_date", "24.12.30" },
         { "restart", "once", "04:00", "2020-01-01", "", "task.past", "" },
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+    for (size_t i = 0; i < sizeof (cases) / sizeof (cases [0]); i++) {
         const char *why = NULL;
         char arg [96];
-        cJSON *t = tasks_build ("t1", "nas", "plex", cases [i].action, cases [i].cycle,
-                                cases [i].time, cases [i].when, cases [i].tz, "UTC", NULL, NOW,
-                                &why, arg, sizeof arg);
+        cJSON *t =
+            tasks_build ("t1", "nas", "plex", cases [i].action, cases [i].cycle, cases [i].time,
+                         cases [i].when, cases [i].tz, "UTC", NULL, NOW, &why, arg, sizeof (arg));
         CHECK (t == NULL);
         CHECK (why && strcmp (why, cases [i].why) == 0);
         CHECK_STR (arg, cases [i].arg);
@@ -164,7 +164,7 @@ DDC_TEST (test_build_refusals)
     }
     //  Every reason has a text in both languages.
     CHECK_EQ (i18n_init (), 0);
-    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++)
+    for (size_t i = 0; i < sizeof (cases) / sizeof (cases [0]); i++)
         CHECK (strcmp (i18n_get (LANG_DE, cases [i].why), cases [i].why) != 0);
 }
 
@@ -172,16 +172,16 @@ DDC_TEST (test_ids)
 {
     cJSON *list = ddc_test_json ("[{'id':'plex-restart-daily'},{'id':'plex-restart-daily-2'}]");
     char id [72];
-    tasks_new_id (list, "plex", "restart", "daily", id, sizeof id);
+    tasks_new_id (list, "plex", "restart", "daily", id, sizeof (id));
     CHECK_STR (id, "plex-restart-daily-3");
-    tasks_new_id (list, "plex", "stop", "weekly", id, sizeof id);
+    tasks_new_id (list, "plex", "stop", "weekly", id, sizeof (id));
     CHECK_STR (id, "plex-stop-weekly");
-    tasks_new_id (NULL, "my.app_1", "start", "once", id, sizeof id);
+    tasks_new_id (NULL, "my.app_1", "start", "once", id, sizeof (id));
     CHECK_STR (id, "my-app_1-start-once");
     char longname [200];
-    memset (longname, 'x', sizeof longname - 1);
-    longname [sizeof longname - 1] = '\0';
-    tasks_new_id (list, longname, "restart", "monthly", id, sizeof id);
+    memset (longname, 'x', sizeof (longname) - 1);
+    longname [sizeof (longname) - 1] = '\0';
+    tasks_new_id (list, longname, "restart", "monthly", id, sizeof (id));
     CHECK (strlen (id) <= 64 && strspn (id, "x-") == strlen (id));
     CHECK (tasks_has_id (list, "plex-restart-daily-2") && !tasks_has_id (list, "x"));
     cJSON_Delete (list);
@@ -194,15 +194,15 @@ DDC_TEST (test_describe_and_messages)
     const char *why;
     char arg [96];
     cJSON *t = s_build ("weekly", "05:30", "sun", "", &why, arg);
-    tasks_describe (LANG_EN, t, buf, sizeof buf);
+    tasks_describe (LANG_EN, t, buf, sizeof (buf));
     CHECK_STR (buf, "Restart every Sunday at 05:30 (Europe/Berlin)");
-    tasks_describe (LANG_DE, t, buf, sizeof buf);
+    tasks_describe (LANG_DE, t, buf, sizeof (buf));
     CHECK_STR (buf, "Neustarten jeden Sonntag um 05:30 (Europe/Berlin)");
     cJSON_Delete (t);
     t = s_build ("yearly", "12:00", "31.12.", "", &why, arg);
-    tasks_describe (LANG_EN, t, buf, sizeof buf);
+    tasks_describe (LANG_EN, t, buf, sizeof (buf));
     CHECK_STR (buf, "Restart yearly on 12-31 at 12:00 (Europe/Berlin)");
-    tasks_describe (LANG_DE, t, buf, sizeof buf);
+    tasks_describe (LANG_DE, t, buf, sizeof (buf));
     CHECK_STR (buf, "Neustarten jährlich am 31.12. um 12:00 (Europe/Berlin)");
     cJSON_Delete (t);
     //  The list: next runs in each task's own zone, the buttons.
@@ -226,22 +226,24 @@ DDC_TEST (test_describe_and_messages)
     const char *d = cJSON_GetStringValue (cJSON_GetObjectItem (e, "description"));
     //  04:00 in Berlin the next day, as Berlin time; 2026-11-28 03:00 UTC.
     CHECK (strstr (d, "🟢 `a` Restart daily at 04:00 (Europe/Berlin)\n   next: 2026-11-28 04:00 "
-                      "(<t:1795834800:R>)") != NULL);
+                      "(<t:1795834800:R>)")
+           != NULL);
     CHECK (strstr (d, "⏸️ `b`") && strstr (d, "paused"));
-    CHECK (!strstr (d, "`c`"));                       //  another container's
+    CHECK (!strstr (d, "`c`")); //  another container's
     CHECK (strstr (text, "\"content\":\"✅ saved\"") != NULL);
     char want [64];
-    snprintf (want, sizeof want, "\"custom_id\":\"tk:add:%s\"", plex->key);
+    snprintf (want, sizeof (want), "\"custom_id\":\"tk:add:%s\"", plex->key);
     CHECK (strstr (text, want) != NULL);
-    snprintf (want, sizeof want, "\"custom_id\":\"tk:del:%s\"", plex->key);
+    snprintf (want, sizeof (want), "\"custom_id\":\"tk:del:%s\"", plex->key);
     CHECK (strstr (text, want) && strstr (text, "\"value\":\"a\"")
            && strstr (text, "\"value\":\"b\""));
     free (text);
     cJSON_Delete (m);
     //  All tasks: each with its container, no buttons.
     m = tasks_render_list (&r, tasks, NULL, NOW, NULL);
-    d = cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (
-        cJSON_GetObjectItem (m, "embeds"), 0), "description"));
+    d = cJSON_GetStringValue (
+        cJSON_GetObjectItem (cJSON_GetArrayItem (cJSON_GetObjectItem (m, "embeds"), 0),
+                             "description"));
     CHECK (strstr (d, "`c` DB · Start daily") != NULL);
     CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")), 0);
     cJSON_Delete (m);
@@ -256,20 +258,24 @@ DDC_TEST (test_describe_and_messages)
     //  Many: at most 25 shown and in the select, the rest counted.
     for (int i = 0; i < 40; i++) {
         char one [300];
-        snprintf (one, sizeof one, "{\"id\":\"t%02d\",\"host\":\"nas\",\"container\":\"db\","
+        snprintf (one, sizeof (one),
+                  "{\"id\":\"t%02d\",\"host\":\"nas\",\"container\":\"db\","
                   "\"action\":\"restart\",\"cycle\":\"monthly\",\"day\":%d,\"time\":\"01:00\","
-                  "\"timezone\":\"UTC\",\"active\":true}", i, 1 + i % 31);
+                  "\"timezone\":\"UTC\",\"active\":true}",
+                  i, 1 + i % 31);
         cJSON_AddItemToArray (none, ddc_test_json (one));
     }
     m = tasks_render_list (&r, none, db, NOW, NULL);
     text = cJSON_PrintUnformatted (m);
     CHECK (strstr (text, "… and 15 more") != NULL);
     const cJSON *rows = cJSON_GetObjectItem (m, "components");
-    const cJSON *sel = cJSON_GetArrayItem (cJSON_GetObjectItem (cJSON_GetArrayItem (rows, 1),
-                                                                "components"), 0);
+    const cJSON *sel =
+        cJSON_GetArrayItem (cJSON_GetObjectItem (cJSON_GetArrayItem (rows, 1), "components"), 0);
     CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (sel, "options")), 25);
-    CHECK (strlen (cJSON_GetStringValue (cJSON_GetObjectItem (e = cJSON_GetArrayItem (
-        cJSON_GetObjectItem (m, "embeds"), 0), "description"))) < 4096);
+    CHECK (strlen (cJSON_GetStringValue (
+               cJSON_GetObjectItem (e = cJSON_GetArrayItem (cJSON_GetObjectItem (m, "embeds"), 0),
+                                    "description")))
+           < 4096);
     free (text);
     cJSON_Delete (m);
     cJSON_Delete (none);
@@ -277,7 +283,7 @@ DDC_TEST (test_describe_and_messages)
     m = tasks_render_form (&r, plex);
     CHECK_EQ (cJSON_GetArraySize (cJSON_GetObjectItem (m, "components")), 5);
     text = cJSON_PrintUnformatted (m);
-    snprintf (want, sizeof want, "\"custom_id\":\"tk:new:%s\"", plex->key);
+    snprintf (want, sizeof (want), "\"custom_id\":\"tk:new:%s\"", plex->key);
     CHECK (strstr (text, want) && strstr (text, "\"value\":\"UTC\"")
            && strstr (text, "\"custom_id\":\"action\"") && strstr (text, "\"type\":18"));
     free (text);

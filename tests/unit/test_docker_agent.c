@@ -30,7 +30,8 @@ s_utc (int y, int mo, int d, int h, int mi, int s)
 }
 
 static const char *s_containers =
-    "[{'host':'nas','name':'plex','active':true,'allowed_actions':['start','stop','restart','logs']},"
+    "[{'host':'nas','name':'plex','active':true,'allowed_actions':['start','stop','restart','logs']"
+    "},"
     " {'host':'nas','name':'off','active':false,'allowed_actions':['start','stop','restart']},"
     " {'host':'nas','name':'ro','active':true,'allowed_actions':['logs']},"
     " {'host':'nas','name':'dflt','active':true},"
@@ -44,46 +45,46 @@ DDC_TEST (test_allow_list)
     agent_t *agent = agent_new ("nas");
     char msg [512];
     //  Nothing configured yet: everything refused.
-    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof (msg)), AGENT_NOT_CONFIGURED);
     CHECK (s_apply (agent, "containers", s_containers, NULL) == 0);
 
-    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_OK);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof (msg)), AGENT_OK);
     CHECK_STR (msg, "");
-    CHECK_EQ (agent_check (agent, "plex", "logs", msg, sizeof msg), AGENT_OK);
-    CHECK_EQ (agent_check (agent, "off", "start", msg, sizeof msg), AGENT_INACTIVE);
+    CHECK_EQ (agent_check (agent, "plex", "logs", msg, sizeof (msg)), AGENT_OK);
+    CHECK_EQ (agent_check (agent, "off", "start", msg, sizeof (msg)), AGENT_INACTIVE);
     CHECK_STR (msg, "container off on host nas is inactive");
-    CHECK_EQ (agent_check (agent, "ro", "restart", msg, sizeof msg), AGENT_NOT_ALLOWED);
+    CHECK_EQ (agent_check (agent, "ro", "restart", msg, sizeof (msg)), AGENT_NOT_ALLOWED);
     CHECK_STR (msg, "action restart is not allowed for container ro on host nas (allowed: logs)");
-    CHECK_EQ (agent_check (agent, "ro", "logs", msg, sizeof msg), AGENT_OK);
+    CHECK_EQ (agent_check (agent, "ro", "logs", msg, sizeof (msg)), AGENT_OK);
     //  No allowed_actions: ddc_config's default (start, stop, restart).
-    CHECK_EQ (agent_check (agent, "dflt", "restart", msg, sizeof msg), AGENT_OK);
-    CHECK_EQ (agent_check (agent, "dflt", "logs", msg, sizeof msg), AGENT_NOT_ALLOWED);
+    CHECK_EQ (agent_check (agent, "dflt", "restart", msg, sizeof (msg)), AGENT_OK);
+    CHECK_EQ (agent_check (agent, "dflt", "logs", msg, sizeof (msg)), AGENT_NOT_ALLOWED);
     //  Another host's container is not ours, even with the same name.
-    CHECK_EQ (agent_check (agent, "elsewhere", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "elsewhere", "start", msg, sizeof (msg)), AGENT_NOT_CONFIGURED);
     CHECK_STR (msg, "container elsewhere is not configured on nas");
-    CHECK_EQ (agent_check (agent, "nothere", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "nothere", "start", msg, sizeof (msg)), AGENT_NOT_CONFIGURED);
     //  Unknown or missing action, missing name.
-    CHECK_EQ (agent_check (agent, "plex", "rm", msg, sizeof msg), AGENT_BAD_ACTION);
-    CHECK (agent_check (agent, "plex", NULL, msg, sizeof msg) == AGENT_BAD_ACTION);
-    CHECK (agent_check (agent, NULL, "start", msg, sizeof msg) == AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "plex", "rm", msg, sizeof (msg)), AGENT_BAD_ACTION);
+    CHECK (agent_check (agent, "plex", NULL, msg, sizeof (msg)) == AGENT_BAD_ACTION);
+    CHECK (agent_check (agent, NULL, "start", msg, sizeof (msg)) == AGENT_NOT_CONFIGURED);
     //  Names are case-sensitive, as Docker's.
-    CHECK_EQ (agent_check (agent, "Plex", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
+    CHECK_EQ (agent_check (agent, "Plex", "start", msg, sizeof (msg)), AGENT_NOT_CONFIGURED);
     CHECK (agent_container (agent, "plex") != NULL);
     CHECK (agent_container (agent, "elsewhere") == NULL);
 
     //  A live change: forbid, then allow again.
     CHECK (s_apply (agent, "containers",
-                    "[{'host':'nas','name':'plex','active':true,'allowed_actions':['logs']}]",
-                    NULL) == 0);
-    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_NOT_ALLOWED);
-    CHECK_EQ (agent_check (agent, "off", "start", msg, sizeof msg), AGENT_NOT_CONFIGURED);
+                    "[{'host':'nas','name':'plex','active':true,'allowed_actions':['logs']}]", NULL)
+           == 0);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof (msg)), AGENT_NOT_ALLOWED);
+    CHECK_EQ (agent_check (agent, "off", "start", msg, sizeof (msg)), AGENT_NOT_CONFIGURED);
     CHECK (s_apply (agent, "containers",
-                    "[{'host':'nas','name':'plex','active':true,'allowed_actions':['start']}]",
-                    NULL) == 0);
-    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_OK);
+                    "[{'host':'nas','name':'plex','active':true,'allowed_actions':['start']}]", NULL)
+           == 0);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof (msg)), AGENT_OK);
     //  A tiny message buffer is never overrun.
     char tiny [8];
-    CHECK_EQ (agent_check (agent, "plex", "stop", tiny, sizeof tiny), AGENT_NOT_ALLOWED);
+    CHECK_EQ (agent_check (agent, "plex", "stop", tiny, sizeof (tiny)), AGENT_NOT_ALLOWED);
     CHECK_EQ (strlen (tiny), 7);
     agent_destroy (&agent);
     CHECK (agent == NULL);
@@ -97,29 +98,30 @@ DDC_TEST (test_shape_checks)
     //  Wrong shapes are rejected with errors; the previous value stays.
     CHECK_EQ (s_apply (agent, "containers", "{'a':1}", errors), -1);
     CHECK_EQ (s_apply (agent, "containers", "[1]", errors), -1);
-    CHECK_EQ (s_apply (agent, "containers", "[{'host':'nas','name':'x','active':'yes'}]", errors), -1);
+    CHECK_EQ (s_apply (agent, "containers", "[{'host':'nas','name':'x','active':'yes'}]", errors),
+              -1);
     CHECK (s_apply (agent, "containers",
-                    "[{'host':'nas','name':'x','active':true,'allowed_actions':'start'}]",
-                    errors) == -1);
+                    "[{'host':'nas','name':'x','active':true,'allowed_actions':'start'}]", errors)
+           == -1);
     CHECK_EQ (s_apply (agent, "containers", "[{'host':7,'name':'x','active':true}]", errors), -1);
     CHECK_EQ (cJSON_GetArraySize (errors), 5);
     const cJSON *e = cJSON_GetArrayItem (errors, 2);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (e, "field")), "containers[0].active");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (e, "reason")), "type");
     char msg [256];
-    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof msg), AGENT_OK);
+    CHECK_EQ (agent_check (agent, "plex", "start", msg, sizeof (msg)), AGENT_OK);
     //  No "active": ddc_config's default, true (the broker fills it in).
     CHECK (s_apply (agent, "containers", "[{'host':'nas','name':'na'}]", NULL) == 0);
-    CHECK_EQ (agent_check (agent, "na", "start", msg, sizeof msg), AGENT_OK);
+    CHECK_EQ (agent_check (agent, "na", "start", msg, sizeof (msg)), AGENT_OK);
     //  Other hosts' entries are only checked for host and name.
-    CHECK (s_apply (agent, "containers",
-                    "[{'host':'box','name':'x','active':'whatever'}]", NULL) == 0);
+    CHECK (s_apply (agent, "containers", "[{'host':'box','name':'x','active':'whatever'}]", NULL)
+           == 0);
 
     //  docker: ranges and defaults.
     CHECK_EQ (agent_stats_interval_s (agent), AGENT_STATS_DEFAULT);
     CHECK_EQ (agent_stop_timeout_s (agent), AGENT_STOP_DEFAULT);
-    CHECK (s_apply (agent, "docker", "{'stats_interval_seconds':3,'stop_timeout_seconds':0}",
-                    NULL) == 0);
+    CHECK (s_apply (agent, "docker", "{'stats_interval_seconds':3,'stop_timeout_seconds':0}", NULL)
+           == 0);
     CHECK_EQ (agent_stats_interval_s (agent), 3);
     CHECK_EQ (agent_stop_timeout_s (agent), 0);
     CHECK_EQ (s_apply (agent, "docker", "{'stats_interval_seconds':1}", errors), -1);
@@ -133,10 +135,13 @@ DDC_TEST (test_shape_checks)
     //  alerts: the settings and the webhook; a bad value keeps the last
     const agent_alerts_t *al = agent_alerts (agent);
     CHECK (al->enabled && al->restart_loop_count == 3 && al->log_lines == 20);
-    CHECK (!al->webhook_url[0] && !al->webhook_json);
-    CHECK (s_apply (agent, "alerts", "{'enabled':false,'webhook_url':'http://h/x',"
+    CHECK (!al->webhook_url [0] && !al->webhook_json);
+    CHECK (s_apply (agent, "alerts",
+                    "{'enabled':false,'webhook_url':'http://h/x',"
                     "'webhook_format':'json','restart_loop_count':5,'restart_loop_minutes':2,"
-                    "'cooldown_minutes':0,'max_per_hour':7,'log_lines':0}", NULL) == 0);
+                    "'cooldown_minutes':0,'max_per_hour':7,'log_lines':0}",
+                    NULL)
+           == 0);
     CHECK (!al->enabled && al->webhook_json && al->restart_loop_count == 5);
     CHECK (al->restart_loop_minutes == 2 && al->cooldown_minutes == 0);
     CHECK (al->max_per_hour == 7 && al->log_lines == 0);
@@ -149,7 +154,7 @@ DDC_TEST (test_shape_checks)
     CHECK_STR (al->webhook_url, "http://h/x");
     //  a redacted URL (a role without the secret) means none
     CHECK (s_apply (agent, "alerts", "{'webhook_url':'***'}", NULL) == 0);
-    CHECK (!al->webhook_url[0] && al->enabled);
+    CHECK (!al->webhook_url [0] && al->enabled);
 
     //  tasks: ours need the fields the agent reads, and unique ids.
     CHECK_EQ (s_apply (agent, "tasks", "[{'host':'nas','id':'t1'}]", errors), -1);
@@ -157,7 +162,9 @@ DDC_TEST (test_shape_checks)
                     "[{'host':'nas','id':'t1','container':'c','action':'start','cycle':'daily',"
                     "'time':'04:00','active':true},"
                     " {'host':'nas','id':'t1','container':'c','action':'stop','cycle':'daily',"
-                    "'time':'05:00','active':true}]", errors) == -1);
+                    "'time':'05:00','active':true}]",
+                    errors)
+           == -1);
     CHECK (s_apply (agent, "tasks", "[{'host':'box','id':'t1'}]", NULL) == 0);
     CHECK_EQ (cJSON_GetArraySize (agent_tasks (agent)), 1);
     //  Sections the agent does not follow are ignored.
@@ -239,7 +246,7 @@ DDC_TEST (test_queue_busy_bound_and_drain)
     int job;
     char name [32];
     for (int i = 0; i < AGENT_BUSY_MAX; i++) {
-        snprintf (name, sizeof name, "c%d", i);
+        snprintf (name, sizeof (name), "c%d", i);
         CHECK_EQ (agent_enqueue (agent, name, &job), 1);
     }
     CHECK_EQ (agent_enqueue (agent, "one-too-many", &job), -1);
@@ -315,8 +322,8 @@ DDC_TEST (test_tasks_cron)
     cJSON *section = ddc_test_json (
         "[{'id':'c1','host':'nas','container':'plex','action':'restart','cycle':'cron',"
         "  'cron':'*/30 9-10 * * mon-fri','timezone':'UTC','active':true}]");
-    tasks_sync (tasks, section, s_utc (2026, 3, 6, 10, 45, 0));           //  a Friday
-    CHECK_EQ (tasks_next_due (tasks), s_utc (2026, 3, 9, 9, 0, 0));       //  Monday 09:00
+    tasks_sync (tasks, section, s_utc (2026, 3, 6, 10, 45, 0));     //  a Friday
+    CHECK_EQ (tasks_next_due (tasks), s_utc (2026, 3, 9, 9, 0, 0)); //  Monday 09:00
     CHECK (tasks_take_due (tasks, s_utc (2026, 3, 9, 8, 59, 59)) == NULL);
     const cJSON *t = tasks_take_due (tasks, s_utc (2026, 3, 9, 9, 0, 0));
     CHECK (t && strcmp (cJSON_GetStringValue (cJSON_GetObjectItem (t, "id")), "c1") == 0);
@@ -389,11 +396,11 @@ DDC_TEST (test_tasks_sync_keeps_state)
 DDC_TEST (test_tasks_once_in_past_and_invalid)
 {
     tasks_t *tasks = tasks_new ("nas");
-    cJSON *section = ddc_test_json (
-        "[{'id':'past','host':'nas','container':'c','action':'stop','cycle':'once',"
-        "  'date':'2020-01-01','time':'00:00','timezone':'UTC','active':true},"
-        " {'id':'bad','host':'nas','container':'c','action':'stop','cycle':'weekly',"
-        "  'time':'25:00','timezone':'UTC','active':true}]");
+    cJSON *section =
+        ddc_test_json ("[{'id':'past','host':'nas','container':'c','action':'stop','cycle':'once',"
+                       "  'date':'2020-01-01','time':'00:00','timezone':'UTC','active':true},"
+                       " {'id':'bad','host':'nas','container':'c','action':'stop','cycle':'weekly',"
+                       "  'time':'25:00','timezone':'UTC','active':true}]");
     //  No catch-up at start: a once task in the past never runs; an
     //  invalid schedule is listed but never due.
     tasks_sync (tasks, section, s_utc (2026, 1, 1, 0, 0, 0));
@@ -402,8 +409,7 @@ DDC_TEST (test_tasks_once_in_past_and_invalid)
     CHECK (tasks_take_due (tasks, INT64_MAX / 2) == NULL);
     cJSON *report = tasks_report (tasks);
     const cJSON *bad = cJSON_GetObjectItem (cJSON_GetObjectItem (report, "tasks"), "bad");
-    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (bad, "description")),
-               "invalid schedule");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (bad, "description")), "invalid schedule");
     cJSON_Delete (report);
     cJSON_Delete (section);
     tasks_destroy (&tasks);
@@ -412,8 +418,9 @@ DDC_TEST (test_tasks_once_in_past_and_invalid)
 
 DDC_TEST (test_records_entry_and_bounded_queue)
 {
-    job_t job = { .action = "restart", .container = "plex", .task_id = "t1",
-                  .started_wall = 1800000000000 };
+    job_t job = {
+        .action = "restart", .container = "plex", .task_id = "t1", .started_wall = 1800000000000
+    };
     cJSON *result = ddc_test_json ("{\"ok\":false,\"action\":\"restart\",\"error\":"
                                    "\"refused\",\"message\":\"no\",\"duration_ms\":0,"
                                    "\"host\":\"nas\"}");
@@ -423,7 +430,7 @@ DDC_TEST (test_records_entry_and_bounded_queue)
                "2027-01-15T08:00:00Z");
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "error")), "refused");
     CHECK (cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (e, "ok")));
-    CHECK (!cJSON_GetObjectItemCaseSensitive (e, "host"));    /* the broker knows the host */
+    CHECK (!cJSON_GetObjectItemCaseSensitive (e, "host")); //  the broker knows the host
     records_t *r = records_new ();
     for (int i = 0; i < RECORDS_MAX + 3; i++) {
         cJSON_DeleteItemFromObjectCaseSensitive (e, "duration_ms");
@@ -431,17 +438,21 @@ DDC_TEST (test_records_entry_and_bounded_queue)
         records_add (r, e);
     }
     CHECK (records_queued (r) == RECORDS_MAX && r->dropped == 3);
-    /* the oldest went: the head is the fourth run */
-    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (r->queue[r->head].entry,
-                                                                   "duration_ms")) == 3);
-    /* with the head on its way, the second oldest goes instead */
+    //  the oldest went: the head is the fourth run
+    CHECK (cJSON_GetNumberValue (
+               cJSON_GetObjectItemCaseSensitive (r->queue [r->head].entry, "duration_ms"))
+           == 3);
+    //  with the head on its way, the second oldest goes instead
     r->in_flight = true;
     records_add (r, e);
     CHECK (records_queued (r) == RECORDS_MAX && r->dropped == 4);
-    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (r->queue[r->head].entry,
-                                                                   "duration_ms")) == 3);
-    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (
-               r->queue[(r->head + 1) % RECORDS_MAX].entry, "duration_ms")) == 5);
+    CHECK (cJSON_GetNumberValue (
+               cJSON_GetObjectItemCaseSensitive (r->queue [r->head].entry, "duration_ms"))
+           == 3);
+    CHECK (cJSON_GetNumberValue (
+               cJSON_GetObjectItemCaseSensitive (r->queue [(r->head + 1) % RECORDS_MAX].entry,
+                                                 "duration_ms"))
+           == 5);
     r->in_flight = false;
     records_destroy (&r);
     cJSON_Delete (e);

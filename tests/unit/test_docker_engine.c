@@ -22,18 +22,18 @@
 //  Fake Docker server
 
 typedef struct {
-    int cur;                            //  requests being answered now
-    int max;                            //  highest cur seen
-    int total;                          //  requests answered
+    int cur;   //  requests being answered now
+    int max;   //  highest cur seen
+    int total; //  requests answered
 } shared_t;
 
 typedef struct {
     char dir [64];
     char sock [128];
     pid_t pid;
-    const char *api;                    //  API-Version header, NULL = none
-    const char *version_json;           //  body of /version, NULL = 404
-    shared_t *shared;                   //  counters across processes
+    const char *api;          //  API-Version header, NULL = none
+    const char *version_json; //  body of /version, NULL = 404
+    shared_t *shared;         //  counters across processes
 } fake_t;
 
 static int
@@ -55,8 +55,8 @@ s_write_all (int fd, const void *data, size_t len)
 static int
 s_reply (int fd, int status, const char *extra_headers, const char *body)
 {
-    char head[512];
-    int n = snprintf (head, sizeof head,
+    char head [512];
+    int n = snprintf (head, sizeof (head),
                       "HTTP/1.1 %d X\r\nServer: fake-docker\r\n%sContent-Length: %zu\r\n\r\n",
                       status, extra_headers ? extra_headers : "", strlen (body));
     if (s_write_all (fd, head, (size_t) n) || s_write_all (fd, body, strlen (body)))
@@ -67,8 +67,8 @@ s_reply (int fd, int status, const char *extra_headers, const char *body)
 static int
 s_chunk (int fd, const char *data, size_t len)
 {
-    char head[32];
-    int n = snprintf (head, sizeof head, "%zx\r\n", len);
+    char head [32];
+    int n = snprintf (head, sizeof (head), "%zx\r\n", len);
     if (s_write_all (fd, head, (size_t) n) || s_write_all (fd, data, len)
         || s_write_all (fd, "\r\n", 2))
         return -1;
@@ -86,13 +86,13 @@ s_ends_with (const char *path, const char *suffix)
 
 //  Answer one request. Returns 0 to keep the connection, -1 to close it.
 static int
-s_route (fake_t *f, int fd, const char *method, const char *path, const char *ua,
-         const char *ctype, const char *body, size_t body_len)
+s_route (fake_t *f, int fd, const char *method, const char *path, const char *ua, const char *ctype,
+         const char *body, size_t body_len)
 {
     if (strcmp (path, "/_ping") == 0) {
-        char hdr[64] = "";
+        char hdr [64] = "";
         if (f->api)
-            snprintf (hdr, sizeof hdr, "Api-Version: %s\r\n", f->api);
+            snprintf (hdr, sizeof (hdr), "Api-Version: %s\r\n", f->api);
         return s_reply (fd, 200, hdr, "OK");
     }
     if (strcmp (path, "/version") == 0)
@@ -128,8 +128,8 @@ s_route (fake_t *f, int fd, const char *method, const char *path, const char *ua
         int cur = __atomic_add_fetch (&f->shared->cur, 1, __ATOMIC_SEQ_CST);
         int max = __atomic_load_n (&f->shared->max, __ATOMIC_SEQ_CST);
         while (cur > max
-               && !__atomic_compare_exchange_n (&f->shared->max, &max, cur, false,
-                                                __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+               && !__atomic_compare_exchange_n (&f->shared->max, &max, cur, false, __ATOMIC_SEQ_CST,
+                                                __ATOMIC_SEQ_CST))
             ;
         usleep (200 * 1000);
         __atomic_sub_fetch (&f->shared->cur, 1, __ATOMIC_SEQ_CST);
@@ -141,13 +141,14 @@ s_route (fake_t *f, int fd, const char *method, const char *path, const char *ua
     if (s_ends_with (path, "/bigcl")) {
         //  Content-Length over the cap.
         size_t total = 9u * 1024 * 1024;
-        char head[128];
-        int n = snprintf (head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", total);
+        char head [128];
+        int n =
+            snprintf (head, sizeof (head), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", total);
         s_write_all (fd, head, (size_t) n);
-        char block[65536];
-        memset (block, '[', sizeof block);
-        for (size_t sent = 0; sent < total; sent += sizeof block)
-            if (s_write_all (fd, block, sizeof block))
+        char block [65536];
+        memset (block, '[', sizeof (block));
+        for (size_t sent = 0; sent < total; sent += sizeof (block))
+            if (s_write_all (fd, block, sizeof (block)))
                 break;
         return -1;
     }
@@ -155,9 +156,9 @@ s_route (fake_t *f, int fd, const char *method, const char *path, const char *ua
         //  A body without end: the client must stop it, not buffer it.
         const char *head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
         s_write_all (fd, head, strlen (head));
-        char block[65536];
-        memset (block, 'x', sizeof block);
-        while (s_chunk (fd, block, sizeof block) == 0)
+        char block [65536];
+        memset (block, 'x', sizeof (block));
+        while (s_chunk (fd, block, sizeof (block)) == 0)
             ;
         return -1;
     }
@@ -171,10 +172,10 @@ s_route (fake_t *f, int fd, const char *method, const char *path, const char *ua
         usleep (50 * 1000);
         s_chunk (fd, "3}\n", 3);
         //  An overlong line (over ENGINE_MAX_LINE) in many chunks: dropped.
-        char block[65536];
-        memset (block, 'x', sizeof block);
+        char block [65536];
+        memset (block, 'x', sizeof (block));
         for (int i = 0; i < 6; i++)
-            s_chunk (fd, block, sizeof block);
+            s_chunk (fd, block, sizeof (block));
         s_chunk (fd, "\n{\"d\":4}\n\n{\"e\":5}", 17);
         s_write_all (fd, "0\r\n\r\n", 5);
         return -1;
@@ -199,12 +200,12 @@ s_route (fake_t *f, int fd, const char *method, const char *path, const char *ua
 static void
 s_header_value (const char *head, const char *name, char *out, size_t size)
 {
-    out[0] = '\0';
+    out [0] = '\0';
     size_t n = strlen (name);
     for (const char *p = head; p && *p; p = strstr (p, "\r\n")) {
-        if (p[0] == '\r')
+        if (p [0] == '\r')
             p += 2;
-        if (strncasecmp (p, name, n) == 0 && p[n] == ':') {
+        if (strncasecmp (p, name, n) == 0 && p [n] == ':') {
             const char *v = p + n + 1;
             while (*v == ' ')
                 v++;
@@ -213,7 +214,7 @@ s_header_value (const char *head, const char *name, char *out, size_t size)
             if (len >= size)
                 len = size - 1;
             memcpy (out, v, len);
-            out[len] = '\0';
+            out [len] = '\0';
             return;
         }
     }
@@ -222,32 +223,32 @@ s_header_value (const char *head, const char *name, char *out, size_t size)
 static void
 s_connection (fake_t *f, int fd)
 {
-    static char buf[256 * 1024];
+    static char buf [256 * 1024];
     size_t have = 0;
     while (true) {
         char *end;
         while (!(end = memmem (buf, have, "\r\n\r\n", 4))) {
-            if (have == sizeof buf - 1)
+            if (have == sizeof (buf) - 1)
                 return;
-            ssize_t n = read (fd, buf + have, sizeof buf - 1 - have);
+            ssize_t n = read (fd, buf + have, sizeof (buf) - 1 - have);
             if (n <= 0)
                 return;
             have += (size_t) n;
         }
         *end = '\0';
         size_t head_len = (size_t) (end - buf) + 4;
-        char method[16] = "", path[1024] = "";
+        char method [16] = "", path [1024] = "";
         if (sscanf (buf, "%15s %1023s", method, path) != 2)
             return;
-        char ua[128], ctype[128], cl[32];
-        s_header_value (buf, "User-Agent", ua, sizeof ua);
-        s_header_value (buf, "Content-Type", ctype, sizeof ctype);
-        s_header_value (buf, "Content-Length", cl, sizeof cl);
-        size_t body_len = cl[0] ? (size_t) strtoul (cl, NULL, 10) : 0;
-        if (body_len > sizeof buf / 2)
+        char ua [128], ctype [128], cl [32];
+        s_header_value (buf, "User-Agent", ua, sizeof (ua));
+        s_header_value (buf, "Content-Type", ctype, sizeof (ctype));
+        s_header_value (buf, "Content-Length", cl, sizeof (cl));
+        size_t body_len = cl [0] ? (size_t) strtoul (cl, NULL, 10) : 0;
+        if (body_len > sizeof (buf) / 2)
             return;
         while (have < head_len + body_len) {
-            ssize_t n = read (fd, buf + have, sizeof buf - 1 - have);
+            ssize_t n = read (fd, buf + have, sizeof (buf) - 1 - have);
             if (n <= 0)
                 return;
             have += (size_t) n;
@@ -263,7 +264,7 @@ s_connection (fake_t *f, int fd)
 static void
 s_serve (fake_t *f, int lfd)
 {
-    signal (SIGCHLD, SIG_IGN);          //  connection children reap themselves
+    signal (SIGCHLD, SIG_IGN); //  connection children reap themselves
     signal (SIGPIPE, SIG_IGN);
     while (true) {
         int fd = accept (lfd, NULL, NULL);
@@ -287,22 +288,22 @@ s_serve (fake_t *f, int lfd)
 static int
 s_fake_start (fake_t *f, const char *api, const char *version_json)
 {
-    memset (f, 0, sizeof *f);
+    memset (f, 0, sizeof (*f));
     strcpy (f->dir, "/tmp/ddc-engine-test.XXXXXX");
     if (!mkdtemp (f->dir))
         return -1;
-    snprintf (f->sock, sizeof f->sock, "%s/docker.sock", f->dir);
+    snprintf (f->sock, sizeof (f->sock), "%s/docker.sock", f->dir);
     f->api = api;
     f->version_json = version_json;
-    f->shared = mmap (NULL, sizeof (shared_t), PROT_READ | PROT_WRITE,
-                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    f->shared =
+        mmap (NULL, sizeof (shared_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (f->shared == MAP_FAILED)
         return -1;
     memset (f->shared, 0, sizeof (shared_t));
     int lfd = socket (AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    ddc_strlcpy (addr.sun_path, f->sock, sizeof addr.sun_path);
-    if (lfd < 0 || bind (lfd, (struct sockaddr *) &addr, sizeof addr) != 0
+    ddc_strlcpy (addr.sun_path, f->sock, sizeof (addr.sun_path));
+    if (lfd < 0 || bind (lfd, (struct sockaddr *) &addr, sizeof (addr)) != 0
         || listen (lfd, 256) != 0)
         return -1;
     fflush (stdout);
@@ -352,8 +353,8 @@ s_on_reply (void *arg, int status, const char *body, size_t len, const char *err
     r->done = true;
     r->status = status;
     r->len = len;
-    ddc_strlcpy (r->body, body ? body : "(null)", sizeof r->body);
-    ddc_strlcpy (r->errmsg, errmsg ? errmsg : "", sizeof r->errmsg);
+    ddc_strlcpy (r->body, body ? body : "(null)", sizeof (r->body));
+    ddc_strlcpy (r->errmsg, errmsg ? errmsg : "", sizeof (r->errmsg));
     r->done_us = ddc_mono_us ();
 }
 
@@ -371,7 +372,7 @@ s_run (engine_t *engine, const bool *done, int timeout_ms)
 static void
 s_fetch (engine_t *engine, const char *path, reply_t *r)
 {
-    memset (r, 0, sizeof *r);
+    memset (r, 0, sizeof (*r));
     CHECK (engine_request (engine, "GET", path, NULL, 5000, s_on_reply, r) > 0);
     s_run (engine, &r->done, 10000);
     CHECK (r->done);
@@ -381,13 +382,12 @@ s_fetch (engine_t *engine, const char *path, reply_t *r)
 static void
 s_echo_field (const reply_t *r, const char *key, char *out, size_t size)
 {
-    out[0] = '\0';
+    out [0] = '\0';
     cJSON *obj = ddc_test_parse (r->body);
     const cJSON *item = cJSON_GetObjectItemCaseSensitive (obj, key);
     if (cJSON_IsString (item))
         ddc_strlcpy (out, item->valuestring, size);
-    else
-    if (cJSON_IsNumber (item))
+    else if (cJSON_IsNumber (item))
         snprintf (out, size, "%d", item->valueint);
     cJSON_Delete (obj);
 }
@@ -397,27 +397,31 @@ s_echo_field (const reply_t *r, const char *key, char *out, size_t size)
 
 DDC_TEST (test_negotiates_min_of_server_and_141)
 {
-    struct { const char *api; const char *version_json; const char *want; } cases[] = {
-        { "1.43", NULL, "1.41" },                               //  newer server
-        { "1.40", NULL, "1.40" },                               //  older server
-        { NULL, "{\"ApiVersion\":\"1.38\",\"Version\":\"18.09\"}", "1.38" },   //  /version
-        { NULL, NULL, "1.41" },                                 //  nothing: pinned
-        { "garbage", "{\"ApiVersion\":\"2.1\"}", "1.41" },       //  bad header
+    struct {
+        const char *api;
+        const char *version_json;
+        const char *want;
+    } cases [] = {
+        { "1.43", NULL, "1.41" },                                            //  newer server
+        { "1.40", NULL, "1.40" },                                            //  older server
+        { NULL, "{\"ApiVersion\":\"1.38\",\"Version\":\"18.09\"}", "1.38" }, //  /version
+        { NULL, NULL, "1.41" },                                              //  nothing: pinned
+        { "garbage", "{\"ApiVersion\":\"2.1\"}", "1.41" },                   //  bad header
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof (cases) / sizeof (cases [0]); i++) {
         fake_t f;
-        CHECK_EQ (s_fake_start (&f, cases[i].api, cases[i].version_json), 0);
+        CHECK_EQ (s_fake_start (&f, cases [i].api, cases [i].version_json), 0);
         engine_t *engine = engine_new (f.sock);
         CHECK (engine_api_version (engine) == NULL);
         reply_t r;
         s_fetch (engine, "/containers/x/echo", &r);
         CHECK_EQ (r.status, 200);
-        CHECK_STR (engine_api_version (engine), cases[i].want);
-        char path[256], want[256], ua[64];
-        s_echo_field (&r, "path", path, sizeof path);
-        snprintf (want, sizeof want, "/v%s/containers/x/echo", cases[i].want);
+        CHECK_STR (engine_api_version (engine), cases [i].want);
+        char path [256], want [256], ua [64];
+        s_echo_field (&r, "path", path, sizeof (path));
+        snprintf (want, sizeof (want), "/v%s/containers/x/echo", cases [i].want);
         CHECK_STR (path, want);
-        s_echo_field (&r, "ua", ua, sizeof ua);
+        s_echo_field (&r, "ua", ua, sizeof (ua));
         CHECK_STR (ua, "ddc-docker/0.1.0");
         engine_destroy (&engine);
         CHECK (engine == NULL);
@@ -431,7 +435,7 @@ DDC_TEST (test_slow_request_does_not_delay_fast_one)
     CHECK (s_fake_start (&f, "1.41", NULL) == 0);
     engine_t *engine = engine_new (f.sock);
     reply_t warm;
-    s_fetch (engine, "/_ping", &warm);            //  negotiated up front
+    s_fetch (engine, "/_ping", &warm); //  negotiated up front
 
     reply_t slow = { 0 }, fast = { 0 };
     int64_t t0 = ddc_mono_us ();
@@ -462,7 +466,7 @@ DDC_TEST (test_slow_request_does_not_delay_fast_one)
 
 DDC_TEST (test_missing_socket_is_transport_error)
 {
-    char dir[] = "/tmp/ddc-engine-test.XXXXXX";
+    char dir [] = "/tmp/ddc-engine-test.XXXXXX";
     CHECK (mkdtemp (dir) != NULL);
     char *sock = ddc_asprintf ("%s/docker.sock", dir);
     engine_t *engine = engine_new (sock);
@@ -471,14 +475,14 @@ DDC_TEST (test_missing_socket_is_transport_error)
     s_fetch (engine, "/containers/json", &r);
     CHECK_EQ (r.status, -1);
     CHECK_EQ (r.calls, 1);
-    CHECK (r.errmsg[0] != '\0');
+    CHECK (r.errmsg [0] != '\0');
     CHECK (ddc_mono_ms () - t0 < 1000);
     printf ("     errmsg: %s\n", r.errmsg);
     CHECK (engine_api_version (engine) == NULL);
 
     //  The daemon comes up at that path: the next request negotiates again.
     fake_t f;
-    memset (&f, 0, sizeof f);
+    memset (&f, 0, sizeof (f));
     CHECK (s_fake_start (&f, "1.40", NULL) == 0);
     rename (f.sock, sock);
     s_fetch (engine, "/x/echo", &r);
@@ -497,55 +501,65 @@ DDC_TEST (test_methods_body_and_errors)
     CHECK (s_fake_start (&f, "1.41", NULL) == 0);
     engine_t *engine = engine_new (f.sock);
     reply_t r = { 0 };
-    CHECK (engine_request (engine, "POST", "/containers/x/echo?t=5", "{\"x\":1}", 0,
-                           s_on_reply, &r) > 0);
+    CHECK (engine_request (engine, "POST", "/containers/x/echo?t=5", "{\"x\":1}", 0, s_on_reply, &r)
+           > 0);
     s_run (engine, &r.done, 5000);
-    char field[256];
-    s_echo_field (&r, "method", field, sizeof field);
+    char field [256];
+    s_echo_field (&r, "method", field, sizeof (field));
     CHECK_STR (field, "POST");
-    s_echo_field (&r, "path", field, sizeof field);
+    s_echo_field (&r, "path", field, sizeof (field));
     CHECK_STR (field, "/v1.41/containers/x/echo?t=5");
-    s_echo_field (&r, "body", field, sizeof field);
+    s_echo_field (&r, "body", field, sizeof (field));
     CHECK_STR (field, "{\"x\":1}");
-    s_echo_field (&r, "ctype", field, sizeof field);
+    s_echo_field (&r, "ctype", field, sizeof (field));
     CHECK_STR (field, "application/json");
 
-    memset (&r, 0, sizeof r);
+    memset (&r, 0, sizeof (r));
     CHECK (engine_request (engine, "POST", "/containers/x/echo", NULL, 0, s_on_reply, &r) > 0);
     s_run (engine, &r.done, 5000);
-    s_echo_field (&r, "cl", field, sizeof field);
+    s_echo_field (&r, "cl", field, sizeof (field));
     CHECK_STR (field, "0");
-    s_echo_field (&r, "ctype", field, sizeof field);
+    s_echo_field (&r, "ctype", field, sizeof (field));
     CHECK_STR (field, "");
 
-    memset (&r, 0, sizeof r);
+    memset (&r, 0, sizeof (r));
     CHECK (engine_request (engine, "DELETE", "/containers/x/echo", NULL, 0, s_on_reply, &r) > 0);
     s_run (engine, &r.done, 5000);
-    s_echo_field (&r, "method", field, sizeof field);
+    s_echo_field (&r, "method", field, sizeof (field));
     CHECK_STR (field, "DELETE");
 
     //  HTTP errors are replies, not transport errors.
     s_fetch (engine, "/containers/missing", &r);
     CHECK_EQ (r.status, 404);
-    CHECK_EQ (r.errmsg[0], '\0');
-    char msg[128];
-    CHECK_EQ (docker_error_parse (r.body, r.len, msg, sizeof msg), 0);
+    CHECK_EQ (r.errmsg [0], '\0');
+    char msg [128];
+    CHECK_EQ (docker_error_parse (r.body, r.len, msg, sizeof (msg)), 0);
     CHECK_STR (msg, "No such container: missing");
 
     //  Bad arguments: refused at once, callback never runs.
-    const char *bad_paths[] = { "", "containers/json", "/a b", "/a#b", "/a\\b", "/../x",
-                                "/containers/../images/json", "/containers/./json",
-                                "/containers/..", "/x/%2e%2e/json", "/x\n", "/caf\xc3\xa9" };
-    memset (&r, 0, sizeof r);
-    for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++)
-        CHECK (engine_request (engine, "GET", bad_paths[i], NULL, 0, s_on_reply, &r) == -1);
+    const char *bad_paths [] = { "",
+                                 "containers/json",
+                                 "/a b",
+                                 "/a#b",
+                                 "/a\\b",
+                                 "/../x",
+                                 "/containers/../images/json",
+                                 "/containers/./json",
+                                 "/containers/..",
+                                 "/x/%2e%2e/json",
+                                 "/x\n",
+                                 "/caf\xc3\xa9" };
+    memset (&r, 0, sizeof (r));
+    for (size_t i = 0; i < sizeof (bad_paths) / sizeof (bad_paths [0]); i++)
+        CHECK (engine_request (engine, "GET", bad_paths [i], NULL, 0, s_on_reply, &r) == -1);
     CHECK (engine_request (engine, "GET", NULL, NULL, 0, s_on_reply, &r) == -1);
     CHECK (engine_request (engine, "PATCH", "/x", NULL, 0, s_on_reply, &r) == -1);
     CHECK (engine_request (engine, "GET", "/x", NULL, -5, s_on_reply, &r) == -1);
     CHECK (engine_request (NULL, "GET", "/x", NULL, 0, s_on_reply, &r) == -1);
     //  Query strings may hold dots and percent-encoding.
     CHECK (engine_request (engine, "GET", "/x/echo?filters=%7B%22a%22%7D&v=../..", NULL, 0,
-                           s_on_reply, &r) > 0);
+                           s_on_reply, &r)
+           > 0);
     s_run (engine, &r.done, 5000);
     CHECK_EQ (r.status, 200);
     CHECK_EQ (r.calls, 1);
@@ -581,13 +595,14 @@ DDC_TEST (test_oversized_body_is_error_and_bounded)
     s_fetch (engine, "/x/endless", &r);
     CHECK_EQ (r.status, -1);
     CHECK (strstr (r.errmsg, "over 8388608 bytes") != NULL);
-    printf ("     endless body cut after %lld ms: %s\n", (long long) (ddc_mono_ms () - t0), r.errmsg);
+    printf ("     endless body cut after %lld ms: %s\n", (long long) (ddc_mono_ms () - t0),
+            r.errmsg);
     //  Content-Length over the cap.
     s_fetch (engine, "/x/bigcl", &r);
     CHECK_EQ (r.status, -1);
     CHECK (strstr (r.errmsg, "over") != NULL);
     //  A smaller per-request cap.
-    memset (&r, 0, sizeof r);
+    memset (&r, 0, sizeof (r));
     CHECK (engine_request_capped (engine, "GET", "/x/echo", NULL, 0, 10, s_on_reply, &r) > 0);
     s_run (engine, &r.done, 5000);
     CHECK (r.status == -1 && strstr (r.errmsg, "over 10 bytes"));
@@ -601,7 +616,7 @@ DDC_TEST (test_oversized_body_is_error_and_bounded)
 typedef struct {
     reply_t r;
     size_t bytes, pieces;
-    size_t stop_after;              //  refuse once this many bytes came
+    size_t stop_after; //  refuse once this many bytes came
 } sink_t;
 
 static int
@@ -625,7 +640,7 @@ static void
 s_sink (engine_t *engine, const char *path, sink_t *k)
 {
     size_t stop_after = k->stop_after;
-    memset (k, 0, sizeof *k);
+    memset (k, 0, sizeof (*k));
     k->stop_after = stop_after;
     CHECK (engine_request_sink (engine, "GET", path, 10000, s_on_piece, s_on_sink_reply, k) > 0);
     s_run (engine, &k->r.done, 15000);
@@ -641,7 +656,7 @@ DDC_TEST (test_sink_reads_any_size_in_pieces)
     //  reply callback gets the status and an empty body.
     sink_t k = { 0 };
     s_sink (engine, "/x/bigcl", &k);
-    CHECK (k.r.status == 200 && k.r.len == 0 && k.r.errmsg[0] == '\0');
+    CHECK (k.r.status == 200 && k.r.len == 0 && k.r.errmsg [0] == '\0');
     CHECK (k.bytes == 9u * 1024 * 1024 && k.pieces > 1);
     //  An error reply is collected for the callback, not handed over.
     s_sink (engine, "/x/missing", &k);
@@ -670,7 +685,7 @@ typedef struct {
     int end_calls;
     int status;
     char errmsg [256];
-    bool cancel_in_line;                //  cancel from inside on_line
+    bool cancel_in_line; //  cancel from inside on_line
 } stream_t;
 
 static void
@@ -679,7 +694,7 @@ s_on_line (void *arg, const char *line, size_t len)
     stream_t *s = arg;
     CHECK_EQ (strlen (line), len);
     if (s->count < 16)
-        ddc_strlcpy (s->lines[s->count], line, sizeof s->lines[0]);
+        ddc_strlcpy (s->lines [s->count], line, sizeof (s->lines [0]));
     s->count++;
     if (s->cancel_in_line)
         CHECK_EQ (engine_cancel (s->engine, s->id), 0);
@@ -692,7 +707,7 @@ s_on_end (void *arg, int status, const char *errmsg)
     s->ended = true;
     s->end_calls++;
     s->status = status;
-    ddc_strlcpy (s->errmsg, errmsg ? errmsg : "", sizeof s->errmsg);
+    ddc_strlcpy (s->errmsg, errmsg ? errmsg : "", sizeof (s->errmsg));
 }
 
 DDC_TEST (test_stream_lines_split_across_chunks)
@@ -709,11 +724,11 @@ DDC_TEST (test_stream_lines_split_across_chunks)
     CHECK (s.ended && s.end_calls == 1);
     CHECK_EQ (s.status, 200);
     CHECK_EQ (s.count, 5);
-    CHECK_STR (s.lines[0], "{\"a\":1}");
-    CHECK_STR (s.lines[1], "{\"b\":2}");            //  split over 2 chunks, "\r\n"
-    CHECK_STR (s.lines[2], "{\"c\":3}");
-    CHECK_STR (s.lines[3], "{\"d\":4}");            //  after the dropped long line
-    CHECK_STR (s.lines[4], "{\"e\":5}");            //  last line without "\n"
+    CHECK_STR (s.lines [0], "{\"a\":1}");
+    CHECK_STR (s.lines [1], "{\"b\":2}"); //  split over 2 chunks, "\r\n"
+    CHECK_STR (s.lines [2], "{\"c\":3}");
+    CHECK_STR (s.lines [3], "{\"d\":4}"); //  after the dropped long line
+    CHECK_STR (s.lines [4], "{\"e\":5}"); //  last line without "\n"
     CHECK_EQ (engine_streams (engine), 0);
 
     //  A refused stream: on_end gets the status and the body.
@@ -806,10 +821,10 @@ DDC_TEST (test_concurrency_is_bounded)
     reply_t warm;
     s_fetch (engine, "/_ping", &warm);
     enum { N = 100 };
-    static reply_t r[N];
-    memset (r, 0, sizeof r);
+    static reply_t r [N];
+    memset (r, 0, sizeof (r));
     for (int i = 0; i < N; i++)
-        CHECK (engine_request (engine, "GET", "/x/count", NULL, 10000, s_on_reply, &r[i]) > 0);
+        CHECK (engine_request (engine, "GET", "/x/count", NULL, 10000, s_on_reply, &r [i]) > 0);
     CHECK_EQ (engine_active (engine), ENGINE_MAX_ACTIVE);
     CHECK_EQ (engine_queued (engine), N - ENGINE_MAX_ACTIVE);
     int64_t deadline = ddc_mono_ms () + 15000;
@@ -820,7 +835,7 @@ DDC_TEST (test_concurrency_is_bounded)
         CHECK (engine_active (engine) <= ENGINE_MAX_ACTIVE);
         done = 0;
         for (int i = 0; i < N; i++)
-            done += r[i].done && r[i].status == 200;
+            done += r [i].done && r [i].status == 200;
     }
     CHECK_EQ (done, N);
     CHECK (f.shared->total == N);
@@ -835,17 +850,17 @@ DDC_TEST (test_poll_integration)
 {
     engine_t *engine = engine_new ("/nonexistent/docker.sock");
     //  An extra fd (a ZMQ_FD in the service) wakes engine_poll.
-    int fds[2];
+    int fds [2];
     CHECK_EQ (pipe (fds), 0);
-    CHECK_EQ (write (fds[1], "x", 1), 1);
-    struct curl_waitfd extra = { .fd = fds[0], .events = CURL_WAIT_POLLIN };
+    CHECK_EQ (write (fds [1], "x", 1), 1);
+    struct curl_waitfd extra = { .fd = fds [0], .events = CURL_WAIT_POLLIN };
     int64_t t0 = ddc_mono_ms ();
     CHECK_EQ (engine_poll (engine, &extra, 1, 2000), 1);
     CHECK (extra.revents & CURL_WAIT_POLLIN);
     CHECK (ddc_mono_ms () - t0 < 100);
     //  Idle: the full timeout.
     char c;
-    CHECK_EQ (read (fds[0], &c, 1), 1);
+    CHECK_EQ (read (fds [0], &c, 1), 1);
     extra.revents = 0;
     t0 = ddc_mono_ms ();
     CHECK_EQ (engine_poll (engine, &extra, 1, 200), 0);
@@ -862,8 +877,8 @@ DDC_TEST (test_poll_integration)
     CHECK (engine_timeout_ms (engine) >= 0 && engine_timeout_ms (engine) < 100);
     s_run (engine, &r.done, 5000);
     CHECK_EQ (r.status, -1);
-    close (fds[0]);
-    close (fds[1]);
+    close (fds [0]);
+    close (fds [1]);
     engine_destroy (&engine);
     CHECK (engine_new (NULL) == NULL);
     CHECK (engine_new ("") == NULL);
@@ -904,7 +919,7 @@ DDC_TEST (test_poll_with_zmq_socket)
     CHECK_EQ (got, 1);
     CHECK_EQ (slow.status, 200);
     CHECK (recv_us > sent_us && recv_us - sent_us < 100000);
-    CHECK (slow.done_us > recv_us);           //  zmq served while Docker was slow
+    CHECK (slow.done_us > recv_us); //  zmq served while Docker was slow
     printf ("     zmq message handled %.1f ms after send, during a pending request\n",
             (double) (recv_us - sent_us) / 1000.0);
     zsock_destroy (&writer);

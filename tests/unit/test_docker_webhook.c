@@ -31,9 +31,12 @@ s_embed_str (const cJSON *msg, const char *key)
 
 DDC_TEST (test_titles)
 {
-    struct { const char *report, *title; } cases [] = {
+    struct {
+        const char *report, *title;
+    } cases [] = {
         { "{'event':'opened','display_name':'Plex','container':'plex','reason':'exit',"
-          "'exit_code':1}", "\xf0\x9f\x9a\xa8 Plex crashed (exit code 1)" },
+          "'exit_code':1}",
+          "\xf0\x9f\x9a\xa8 Plex crashed (exit code 1)" },
         { "{'event':'opened','container':'plex','reason':'oom','exit_code':137}",
           "\xf0\x9f\x9a\xa8 plex was killed: out of memory (exit code 137)" },
         { "{'event':'escalated','container':'v','reason':'restart_loop','restarts':3,"
@@ -51,10 +54,10 @@ DDC_TEST (test_titles)
           "\xe2\x9e\x96 v: no longer followed (after 0s)" },
         { "{}", "\xf0\x9f\x9a\xa8 ? crashed (exit code -1)" },
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+    for (size_t i = 0; i < sizeof (cases) / sizeof (cases [0]); i++) {
         cJSON *r = ddc_test_json (cases [i].report);
         char title [256];
-        webhook_title (r, title, sizeof title);
+        webhook_title (r, title, sizeof (title));
         CHECK_STR (title, cases [i].title);
         cJSON_Delete (r);
     }
@@ -69,7 +72,8 @@ DDC_TEST (test_discord_payload)
     CHECK (msg != NULL);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (msg, "username")), "ddc");
     //  no mention ever pings
-    const cJSON *parse = cJSON_GetObjectItem (cJSON_GetObjectItem (msg, "allowed_mentions"), "parse");
+    const cJSON *parse =
+        cJSON_GetObjectItem (cJSON_GetObjectItem (msg, "allowed_mentions"), "parse");
     CHECK (cJSON_IsArray (parse) && cJSON_GetArraySize (parse) == 0);
     CHECK_STR (s_embed_str (msg, "title"), "\xf0\x9f\x9a\xa8 Plex crashed (exit code 3)");
     const char *desc = s_embed_str (msg, "description");
@@ -87,8 +91,8 @@ DDC_TEST (test_discord_payload)
     CHECK (strstr (fields, "{\"name\":\"Exit code\",\"value\":\"3\",\"inline\":true}"));
     CHECK (strstr (fields, "\"value\":\"2\""));
     free (fields);
-    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetObjectItem (embed, "footer"),
-                                                          "text")),
+    CHECK_STR (cJSON_GetStringValue (
+                   cJSON_GetObjectItem (cJSON_GetObjectItem (embed, "footer"), "text")),
                "ddc \xe2\x80\xa2 incident 6a1b-1");
     cJSON_Delete (msg);
 
@@ -162,21 +166,21 @@ DDC_TEST (test_json_payload)
 DDC_TEST (test_redact)
 {
     char out [160];
-    webhook_redact ("https://discord.com/api/webhooks/123/s3cr3t-token", out, sizeof out);
+    webhook_redact ("https://discord.com/api/webhooks/123/s3cr3t-token", out, sizeof (out));
     CHECK_STR (out, "https://discord.com/...");
-    webhook_redact ("http://user:pass@127.0.0.1:8080/hook?x=1", out, sizeof out);
+    webhook_redact ("http://user:pass@127.0.0.1:8080/hook?x=1", out, sizeof (out));
     CHECK_STR (out, "http://127.0.0.1:8080/...");
-    webhook_redact ("http://[::1]:81", out, sizeof out);
+    webhook_redact ("http://[::1]:81", out, sizeof (out));
     CHECK_STR (out, "http://[::1]:81");
-    webhook_redact ("https://h?token=abc", out, sizeof out);
+    webhook_redact ("https://h?token=abc", out, sizeof (out));
     CHECK_STR (out, "https://h/...");
-    webhook_redact ("no url", out, sizeof out);
+    webhook_redact ("no url", out, sizeof (out));
     CHECK_STR (out, "(not a URL)");
-    webhook_redact (NULL, out, sizeof out);
+    webhook_redact (NULL, out, sizeof (out));
     CHECK_STR (out, "");
     char small [8];
-    webhook_redact ("https://discord.com/api/webhooks/1/x", small, sizeof small);
-    CHECK (strlen (small) < sizeof small && !strstr (small, "/x"));
+    webhook_redact ("https://discord.com/api/webhooks/1/x", small, sizeof (small));
+    CHECK (strlen (small) < sizeof (small) && !strstr (small, "/x"));
 }
 
 DDC_TEST (test_queue_bounded)
@@ -184,14 +188,14 @@ DDC_TEST (test_queue_bounded)
     webhook_t *wh = webhook_new ();
     CHECK (wh != NULL);
     cJSON *r = ddc_test_json ("{'event':'opened','container':'c','reason':'exit','exit_code':1}");
-    CHECK_EQ (webhook_send (wh, r), -1);            //  no webhook
+    CHECK_EQ (webhook_send (wh, r), -1); //  no webhook
     CHECK_EQ (webhook_timeout_ms (wh), -1);
     webhook_configure (wh, "http://127.0.0.1:9/hook", WEBHOOK_JSON);
     for (int i = 0; i < WEBHOOK_QUEUE_MAX + 6; i++)
         CHECK_EQ (webhook_send (wh, r), 0);
     CHECK_EQ (webhook_pending (wh), WEBHOOK_QUEUE_MAX);
     CHECK_EQ (webhook_dropped (wh), 6);
-    CHECK_EQ (webhook_timeout_ms (wh), 0);           //  the first is due
+    CHECK_EQ (webhook_timeout_ms (wh), 0); //  the first is due
     webhook_configure (wh, "", WEBHOOK_JSON);
     CHECK (webhook_pending (wh) == 0 && webhook_dropped (wh) == 6 + WEBHOOK_QUEUE_MAX);
     cJSON_Delete (r);

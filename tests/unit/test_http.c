@@ -18,11 +18,12 @@
 DDC_TEST (test_only_http_and_https)
 {
     char errbuf [CURL_ERROR_SIZE] = "old";
-    ddc_http_opts_t opts = { .url = "file:///etc/hostname", .timeout_ms = 2000,
-                             .connect_ms = 1000, .errbuf = errbuf };
+    ddc_http_opts_t opts = {
+        .url = "file:///etc/hostname", .timeout_ms = 2000, .connect_ms = 1000, .errbuf = errbuf
+    };
     CURL *easy = ddc_http_easy (&opts);
     CHECK (easy != NULL);
-    CHECK_STR (errbuf, "");                      //  emptied for this request
+    CHECK_STR (errbuf, ""); //  emptied for this request
     CHECK_EQ (curl_easy_perform (easy), CURLE_UNSUPPORTED_PROTOCOL);
     CHECK (errbuf [0] != '\0');
     curl_easy_cleanup (easy);
@@ -34,8 +35,8 @@ s_listen (char *url, size_t size)
 {
     int fd = socket (AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-    socklen_t len = sizeof sa;
-    CHECK (bind (fd, (struct sockaddr *) &sa, sizeof sa) == 0 && listen (fd, 1) == 0
+    socklen_t len = sizeof (sa);
+    CHECK (bind (fd, (struct sockaddr *) &sa, sizeof (sa)) == 0 && listen (fd, 1) == 0
            && getsockname (fd, (struct sockaddr *) &sa, &len) == 0);
     snprintf (url, size, "http://127.0.0.1:%d/x", ntohs (sa.sin_port));
     return fd;
@@ -50,7 +51,7 @@ s_serve (void *arg)
     if (c < 0)
         return NULL;
     char req [2048];
-    ssize_t n = read (c, req, sizeof req);
+    ssize_t n = read (c, req, sizeof (req));
     (void) n;
     const char *reply = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
     ssize_t w = write (c, reply, strlen (reply));
@@ -69,7 +70,7 @@ s_on_body (char *data, size_t size, size_t nmemb, void *arg)
 {
     s_body_t *b = arg;
     size_t n = size * nmemb;
-    if (b->len + n < sizeof b->text) {
+    if (b->len + n < sizeof (b->text)) {
         memcpy (b->text + b->len, data, n);
         b->len += n;
     }
@@ -79,13 +80,17 @@ s_on_body (char *data, size_t size, size_t nmemb, void *arg)
 DDC_TEST (test_body_and_refused_connection)
 {
     char url [64];
-    int fd = s_listen (url, sizeof url);
+    int fd = s_listen (url, sizeof (url));
     pthread_t thread;
     CHECK_EQ (pthread_create (&thread, NULL, s_serve, &fd), 0);
     char errbuf [CURL_ERROR_SIZE];
     s_body_t body = { .len = 0 };
-    ddc_http_opts_t opts = { .url = url, .timeout_ms = 5000, .connect_ms = 2000,
-                             .user_agent = "test", .on_body = s_on_body, .body_arg = &body,
+    ddc_http_opts_t opts = { .url = url,
+                             .timeout_ms = 5000,
+                             .connect_ms = 2000,
+                             .user_agent = "test",
+                             .on_body = s_on_body,
+                             .body_arg = &body,
                              .errbuf = errbuf };
     CURL *easy = ddc_http_easy (&opts);
     CHECK_EQ (curl_easy_perform (easy), CURLE_OK);
@@ -105,7 +110,7 @@ DDC_TEST (test_body_and_refused_connection)
 
 //  What a multi for an outside event loop is told.
 typedef struct {
-    int sockets;                    //  on_socket calls
+    int sockets; //  on_socket calls
     curl_socket_t fd;
     int what;
     int timers;
@@ -137,14 +142,14 @@ s_on_timer (CURLM *multi, long timeout_ms, void *arg)
 DDC_TEST (test_multi_tells_sockets_and_timer)
 {
     char url [64];
-    int fd = s_listen (url, sizeof url);
+    int fd = s_listen (url, sizeof (url));
     s_told_t told = { .fd = CURL_SOCKET_BAD };
     CURLM *multi = ddc_http_multi (s_on_socket, s_on_timer, &told);
     CHECK (multi != NULL);
     ddc_http_opts_t opts = { .url = url, .timeout_ms = 5000, .connect_ms = 2000 };
     CURL *easy = ddc_http_easy (&opts);
     CHECK_EQ (curl_multi_add_handle (multi, easy), CURLM_OK);
-    CHECK (told.timers >= 1 && told.timeout_ms >= 0);       //  "call me soon"
+    CHECK (told.timers >= 1 && told.timeout_ms >= 0); //  "call me soon"
     int running = 0;
     for (int i = 0; i < 50 && told.sockets == 0; i++)
         curl_multi_socket_action (multi, CURL_SOCKET_TIMEOUT, 0, &running);

@@ -13,8 +13,8 @@ static ddc_i18n_t *
 s_catalogue (void)
 {
     ddc_i18n_t *cat = ddc_i18n_new ();
-    char err[200] = "";
-    if (ddc_i18n_load_builtin (cat, err, sizeof err) < 0)
+    char err [200] = "";
+    if (ddc_i18n_load_builtin (cat, err, sizeof (err)) < 0)
         fprintf (stderr, "%s\n", err);
     return cat;
 }
@@ -31,32 +31,32 @@ DDC_TEST (test_every_language_is_complete)
     if (problems)
         fprintf (stderr, "%zu problems in services/locale (see above)\n", problems);
     CHECK_EQ (problems, 0);
-    /* every code and name is set, and the codes are distinct */
+    //  every code and name is set, and the codes are distinct
     for (int l = 0; l < DDC_LANGS; l++) {
-        CHECK (ddc_i18n_codes[l] && *ddc_i18n_codes[l] && ddc_i18n_names[l]);
-        CHECK_EQ (ddc_i18n_index (ddc_i18n_codes[l]), l);
+        CHECK (ddc_i18n_codes [l] && *ddc_i18n_codes [l] && ddc_i18n_names [l]);
+        CHECK_EQ (ddc_i18n_index (ddc_i18n_codes [l]), l);
         CHECK (ddc_locale_source (l) != NULL);
     }
-    CHECK (ddc_i18n_codes[DDC_LANGS] == NULL && ddc_locale_source (DDC_LANGS) == NULL);
+    CHECK (ddc_i18n_codes [DDC_LANGS] == NULL && ddc_locale_source (DDC_LANGS) == NULL);
     ddc_i18n_destroy (&cat);
 }
 
 DDC_TEST (test_check_reports_problems)
 {
     ddc_i18n_t *cat = ddc_i18n_new ();
-    char err[200];
+    char err [200];
     const char *en = "{\"a\":\"A {0}\",\"b\":\"<code>B</code>\",\"c\":\"C\",\"d\":\"D\","
                      "\"w\":\"/info <container>\"}";
     const char *de = "{\"a\":\"A\",\"b\":\"B\",\"c\":\"C\",\"c\":\"C2\",\"x\":\"X\","
                      "\"w\":\"/info <\u5bb9\u5668>\"}";
-    CHECK_EQ (ddc_i18n_load (cat, DDC_LANG_en, en, strlen (en), err, sizeof err), 0);
-    CHECK_EQ (ddc_i18n_load (cat, DDC_LANG_de, de, strlen (de), err, sizeof err), 0);
+    CHECK_EQ (ddc_i18n_load (cat, DDC_LANG_en, en, strlen (en), err, sizeof (err)), 0);
+    CHECK_EQ (ddc_i18n_load (cat, DDC_LANG_de, de, strlen (de), err, sizeof (err)), 0);
     CHECK_EQ (ddc_i18n_check (cat, DDC_LANG_en, NULL), 0);
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream (&text, &len);
-    /* a: placeholder gone, b: tags gone, c: twice, d: missing, x: extra;
-       w: "<container>" is a word, not a tag */
+    //  a: placeholder gone, b: tags gone, c: twice, d: missing, x: extra;
+    //  w: "<container>" is a word, not a tag
     CHECK_EQ (ddc_i18n_check (cat, DDC_LANG_de, out), 5);
     fclose (out);
     CHECK (strstr (text, "de.json lacks \"d\" (English: \"D\")") != NULL);
@@ -78,43 +78,43 @@ DDC_TEST (test_lookup_and_fallbacks)
     CHECK_STR (ddc_i18n_get (cat, DDC_LANG_de, "no.such.key"), "no.such.key");
     CHECK_STR (ddc_i18n_get (cat, DDC_LANG_de, NULL), "");
     CHECK (ddc_i18n_find (cat, DDC_LANG_de, "no.such.key") == NULL);
-    /* every key of every language is found through the hash table */
+    //  every key of every language is found through the hash table
     for (int l = 0; l < DDC_LANGS; l++) {
         const cJSON *each;
         cJSON_ArrayForEach (each, ddc_i18n_table (cat, l))
             CHECK (ddc_i18n_get (cat, l, each->string) == each->valuestring);
     }
-    /* a key only English has is English in every language */
-    char err[200];
+    //  a key only English has is English in every language
+    char err [200];
     const char *en = "{\"only\":\"in English\"}", *de = "{}";
     ddc_i18n_t *small = ddc_i18n_new ();
-    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_en, en, strlen (en), err, sizeof err), 0);
-    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_de, de, strlen (de), err, sizeof err), 0);
+    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_en, en, strlen (en), err, sizeof (err)), 0);
+    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_de, de, strlen (de), err, sizeof (err)), 0);
     CHECK_STR (ddc_i18n_get (small, DDC_LANG_de, "only"), "in English");
-    /* refused loads keep the table */
-    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_en, "[]", 2, err, sizeof err), -1);
-    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_en, "{\"a\": 1}", 8, err, sizeof err), -1);
+    //  refused loads keep the table
+    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_en, "[]", 2, err, sizeof (err)), -1);
+    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_en, "{\"a\": 1}", 8, err, sizeof (err)), -1);
     CHECK (strstr (err, "not a string") != NULL);
-    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_en, "{", 1, err, sizeof err), -1);
-    CHECK_EQ (ddc_i18n_load (small, DDC_LANGS, "{}", 2, err, sizeof err), -1);
+    CHECK_EQ (ddc_i18n_load (small, DDC_LANG_en, "{", 1, err, sizeof (err)), -1);
+    CHECK_EQ (ddc_i18n_load (small, DDC_LANGS, "{}", 2, err, sizeof (err)), -1);
     CHECK_STR (ddc_i18n_get (small, DDC_LANG_en, "only"), "in English");
     ddc_i18n_destroy (&small);
     ddc_i18n_destroy (&cat);
-    ddc_i18n_destroy (&cat);            /* a second destroy is a no-op */
+    ddc_i18n_destroy (&cat); //  a second destroy is a no-op
 }
 
 DDC_TEST (test_format)
 {
     ddc_i18n_t *cat = ddc_i18n_new ();
-    char err[200], buf[64];
+    char err [200], buf [64];
     const char *en = "{\"k\":\"{1} and {0}, {2}!\",\"u\":\"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\"}";
-    CHECK_EQ (ddc_i18n_load (cat, DDC_LANG_en, en, strlen (en), err, sizeof err), 0);
-    const char *args[] = { "a", "b" };
-    CHECK_STR (ddc_i18n_fmt (cat, buf, sizeof buf, DDC_LANG_de, "k", args, 2), "b and a, !");
+    CHECK_EQ (ddc_i18n_load (cat, DDC_LANG_en, en, strlen (en), err, sizeof (err)), 0);
+    const char *args [] = { "a", "b" };
+    CHECK_STR (ddc_i18n_fmt (cat, buf, sizeof (buf), DDC_LANG_de, "k", args, 2), "b and a, !");
     CHECK_STR (ddc_i18n_fmt (cat, buf, 6, DDC_LANG_en, "k", args, 2), "b and");
-    /* never cut inside a UTF-8 sequence */
+    //  never cut inside a UTF-8 sequence
     CHECK_STR (ddc_i18n_fmt (cat, buf, 6, DDC_LANG_en, "u", NULL, 0), "\xC3\xA9\xC3\xA9");
-    CHECK_STR (ddc_i18n_fmt (cat, buf, sizeof buf, DDC_LANG_en, "none", NULL, 0), "none");
+    CHECK_STR (ddc_i18n_fmt (cat, buf, sizeof (buf), DDC_LANG_en, "none", NULL, 0), "none");
     ddc_i18n_destroy (&cat);
 }
 
@@ -128,7 +128,7 @@ DDC_TEST (test_language_matching)
     CHECK_EQ (ddc_i18n_match ("DE_ch"), DDC_LANG_de);
     CHECK_EQ (ddc_i18n_match ("en-US"), DDC_LANG_en);
     CHECK_EQ (ddc_i18n_match ("en-GB"), DDC_LANG_en);
-    /* Discord's locales of the catalogue's languages */
+    //  Discord's locales of the catalogue's languages
     CHECK_EQ (ddc_i18n_match ("fr"), DDC_LANG_fr);
     CHECK_EQ (ddc_i18n_match ("es-ES"), DDC_LANG_es);
     CHECK_EQ (ddc_i18n_match ("es-419"), DDC_LANG_es);

@@ -15,13 +15,13 @@
 
 typedef struct {
     ddc_loop_t *loop;
-    char trail [64];              //  the parts' runs, in order
+    char trail [64]; //  the parts' runs, in order
     size_t ntrail;
-    int64_t next;                 //  what next_ms answers
-    int fd;                       //  the fd given, or -1
-    int readable;                 //  runs that saw it readable
+    int64_t next; //  what next_ms answers
+    int fd;       //  the fd given, or -1
+    int readable; //  runs that saw it readable
     int runs, stop_after;
-    bool sigterm;                 //  raise SIGTERM at stop_after
+    bool sigterm; //  raise SIGTERM at stop_after
 } s_part_t;
 
 static int64_t
@@ -37,7 +37,7 @@ s_fds (void *arg, struct curl_waitfd *fds, size_t max)
     s_part_t *p = arg;
     if (p->fd < 0 || max < 1)
         return 0;
-    fds [0] = (struct curl_waitfd) { .fd = p->fd, .events = CURL_WAIT_POLLIN };
+    fds [0] = (struct curl_waitfd){ .fd = p->fd, .events = CURL_WAIT_POLLIN };
     return 1;
 }
 
@@ -57,7 +57,7 @@ s_run (void *arg, const struct curl_waitfd *fds, size_t n)
             CHECK_EQ (read (p->fd, &c, 1), 1);
         }
     }
-    if (s_norder < sizeof s_order - 1)
+    if (s_norder < sizeof (s_order) - 1)
         s_order [s_norder++] = p->trail [0];
     if (++p->runs == p->stop_after) {
         if (p->sigterm)
@@ -72,8 +72,8 @@ s_add (ddc_loop_t *loop, s_part_t *p, char name)
 {
     p->loop = loop;
     p->trail [0] = name;
-    ddc_loop_add (loop, &(ddc_loop_part_t) { .next_ms = s_next, .fds = s_fds, .run = s_run,
-                                              .arg = p });
+    ddc_loop_add (loop,
+                  &(ddc_loop_part_t){ .next_ms = s_next, .fds = s_fds, .run = s_run, .arg = p });
 }
 
 DDC_TEST (test_due_parts_do_not_wait_and_run_in_order)
@@ -179,11 +179,11 @@ DDC_TEST (test_own_poller_and_sigterm)
     //  three turns; SIGTERM in the third ends the loop before a fourth
     CHECK_EQ (poller.calls, 3);
     CHECK_EQ (a.runs, 3);
-    CHECK_EQ (poller.last_n, 2u);          //  the signal pipe and a's fd
+    CHECK_EQ (poller.last_n, 2u); //  the signal pipe and a's fd
     CHECK (poller.saw_signal_fd);
     CHECK_EQ (poller.last_timeout, 250);
     CHECK (ddc_signal_stop ());
-    ddc_loop_run (loop);                  //  stopped: no turn at all
+    ddc_loop_run (loop); //  stopped: no turn at all
     CHECK_EQ (poller.calls, 3);
     ddc_loop_destroy (&loop);
     ddc_signal_close ();

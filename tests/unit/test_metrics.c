@@ -35,73 +35,72 @@ DDC_TEST (test_registry_and_text)
     ddc_metrics_counter (m, "ddc_x_actions_total", "Actions by result.", 3, "result", "ok", NULL);
     ddc_metrics_counter (m, "ddc_x_actions_total", "ignored", 1, "result", "error", NULL);
     ddc_metrics_gauge (m, "ddc_x_up", "Up.", 1, NULL);
-    ddc_metrics_gauge (m, "ddc_x_actions_total", "another type", 5, NULL);   /* left out */
-    ddc_metrics_gauge (m, "bad-name", "x", 1, NULL);                          /* left out */
-    ddc_metrics_gauge (m, "ddc_x_labels", "x", 1, "__reserved", "a", NULL);   /* left out */
-    ddc_metrics_gauge (m, "ddc_x_labels", "x", 2, "a", "1", "a", "2", NULL);  /* twice */
-    ddc_metrics_gauge (m, "ddc_x_quote", "Help with \\ and\nnewline.", -2.5,
-                       "path", "C:\\x \"y\"\nz", NULL);
+    ddc_metrics_gauge (m, "ddc_x_actions_total", "another type", 5, NULL);   //  left out
+    ddc_metrics_gauge (m, "bad-name", "x", 1, NULL);                         //  left out
+    ddc_metrics_gauge (m, "ddc_x_labels", "x", 1, "__reserved", "a", NULL);  //  left out
+    ddc_metrics_gauge (m, "ddc_x_labels", "x", 2, "a", "1", "a", "2", NULL); //  twice
+    ddc_metrics_gauge (m, "ddc_x_quote", "Help with \\ and\nnewline.", -2.5, "path",
+                       "C:\\x \"y\"\nz", NULL);
     cJSON *body = ddc_metrics_json (m);
     ddc_metrics_destroy (&m);
     char *text = s_render1 ("docker", "nas", body);
-    CHECK_STR (text,
-               "# HELP ddc_x_actions_total Actions by result.\n"
-               "# TYPE ddc_x_actions_total counter\n"
-               "ddc_x_actions_total{result=\"ok\",service=\"docker\",host=\"nas\"} 3\n"
-               "ddc_x_actions_total{result=\"error\",service=\"docker\",host=\"nas\"} 1\n"
-               "# HELP ddc_x_up Up.\n"
-               "# TYPE ddc_x_up gauge\n"
-               "ddc_x_up{service=\"docker\",host=\"nas\"} 1\n"
-               "# HELP ddc_x_labels x\n"
-               "# TYPE ddc_x_labels gauge\n"
-               "# HELP ddc_x_quote Help with \\\\ and\\nnewline.\n"
-               "# TYPE ddc_x_quote gauge\n"
-               "ddc_x_quote{path=\"C:\\\\x \\\"y\\\"\\nz\",service=\"docker\",host=\"nas\"} -2.5\n");
+    CHECK_STR (text, "# HELP ddc_x_actions_total Actions by result.\n"
+                     "# TYPE ddc_x_actions_total counter\n"
+                     "ddc_x_actions_total{result=\"ok\",service=\"docker\",host=\"nas\"} 3\n"
+                     "ddc_x_actions_total{result=\"error\",service=\"docker\",host=\"nas\"} 1\n"
+                     "# HELP ddc_x_up Up.\n"
+                     "# TYPE ddc_x_up gauge\n"
+                     "ddc_x_up{service=\"docker\",host=\"nas\"} 1\n"
+                     "# HELP ddc_x_labels x\n"
+                     "# TYPE ddc_x_labels gauge\n"
+                     "# HELP ddc_x_quote Help with \\\\ and\\nnewline.\n"
+                     "# TYPE ddc_x_quote gauge\n"
+                     "ddc_x_quote{path=\"C:\\\\x \\\"y\\\"\\nz\",service=\"docker\",host=\"nas\"} "
+                     "-2.5\n");
     free (text);
     cJSON_Delete (body);
 }
 
 DDC_TEST (test_histogram)
 {
-    static const double le[] = { 0.1, 0.5, 1 };
+    static const double le [] = { 0.1, 0.5, 1 };
     ddc_histogram_t h;
     ddc_histogram_init (&h, le, 3);
     ddc_histogram_observe (&h, 0.05);
-    ddc_histogram_observe (&h, 0.1);       /* on the bound: in it */
+    ddc_histogram_observe (&h, 0.1); //  on the bound: in it
     ddc_histogram_observe (&h, 0.7);
     ddc_histogram_observe (&h, 9);
     CHECK_EQ (h.count, 4);
-    CHECK_EQ (h.in[0], 2);
-    CHECK_EQ (h.in[1], 0);
-    CHECK_EQ (h.in[2], 1);
-    CHECK_EQ (h.in[3], 1);
+    CHECK_EQ (h.in [0], 2);
+    CHECK_EQ (h.in [1], 0);
+    CHECK_EQ (h.in [2], 1);
+    CHECK_EQ (h.in [3], 1);
     ddc_metrics_t *m = ddc_metrics_new ();
     ddc_metrics_histogram (m, "ddc_x_ack_seconds", "Ack latency.", &h, NULL);
     cJSON *body = ddc_metrics_json (m);
     ddc_metrics_destroy (&m);
     char *text = s_render1 ("discord", "bot", body);
-    CHECK_STR (text,
-               "# HELP ddc_x_ack_seconds Ack latency.\n"
-               "# TYPE ddc_x_ack_seconds histogram\n"
-               "ddc_x_ack_seconds_bucket{service=\"discord\",host=\"bot\",le=\"0.1\"} 2\n"
-               "ddc_x_ack_seconds_bucket{service=\"discord\",host=\"bot\",le=\"0.5\"} 2\n"
-               "ddc_x_ack_seconds_bucket{service=\"discord\",host=\"bot\",le=\"1\"} 3\n"
-               "ddc_x_ack_seconds_bucket{service=\"discord\",host=\"bot\",le=\"+Inf\"} 4\n"
-               "ddc_x_ack_seconds_sum{service=\"discord\",host=\"bot\"} 9.85\n"
-               "ddc_x_ack_seconds_count{service=\"discord\",host=\"bot\"} 4\n");
+    CHECK_STR (text, "# HELP ddc_x_ack_seconds Ack latency.\n"
+                     "# TYPE ddc_x_ack_seconds histogram\n"
+                     "ddc_x_ack_seconds_bucket{service=\"discord\",host=\"bot\",le=\"0.1\"} 2\n"
+                     "ddc_x_ack_seconds_bucket{service=\"discord\",host=\"bot\",le=\"0.5\"} 2\n"
+                     "ddc_x_ack_seconds_bucket{service=\"discord\",host=\"bot\",le=\"1\"} 3\n"
+                     "ddc_x_ack_seconds_bucket{service=\"discord\",host=\"bot\",le=\"+Inf\"} 4\n"
+                     "ddc_x_ack_seconds_sum{service=\"discord\",host=\"bot\"} 9.85\n"
+                     "ddc_x_ack_seconds_count{service=\"discord\",host=\"bot\"} 4\n");
     free (text);
     cJSON_Delete (body);
 }
 
 DDC_TEST (test_merge_of_services)
 {
-    /* two services share a family: HELP and TYPE once, both sets of
-       samples; a third declares it with another type: left out */
+    //  two services share a family: HELP and TYPE once, both sets of
+    //  samples; a third declares it with another type: left out
     cJSON *a = ddc_test_parse (
         "{\"families\":[{\"name\":\"ddc_service_info\",\"type\":\"gauge\",\"help\":\"Version.\","
         "\"samples\":[{\"labels\":{\"version\":\"0.1.0\"},\"value\":1}]},"
         "{\"name\":\"ddc_a_only\",\"type\":\"counter\",\"help\":\"A.\",\"samples\":["
-        "{\"labels\":{},\"value\":7},{\"labels\":{},\"value\":8}]}]}");  /* a duplicate series */
+        "{\"labels\":{},\"value\":7},{\"labels\":{},\"value\":8}]}]}"); //  a duplicate series
     cJSON *b = ddc_test_parse (
         "{\"families\":[{\"name\":\"ddc_service_info\",\"type\":\"gauge\",\"help\":\"Other help.\","
         "\"samples\":[{\"labels\":{\"version\":\"0.1.0\"},\"value\":1}]}]}");
@@ -114,7 +113,7 @@ DDC_TEST (test_merge_of_services)
         "{\"labels\":{\"ok\":\"2\"},\"value\":2}]},"
         "{\"name\":\"ddc_c_summary\",\"type\":\"summary\",\"help\":\"x\",\"samples\":[]},"
         "{\"name\":\"9bad\",\"type\":\"gauge\",\"help\":\"x\",\"samples\":[]}]}");
-    ddc_metrics_source_t src[] = {
+    ddc_metrics_source_t src [] = {
         { "broker", "vm", a }, { "web", "w1", b }, { "docker", "nas", c }, { NULL, "x", a }
     };
     size_t len;
@@ -125,7 +124,8 @@ DDC_TEST (test_merge_of_services)
     CHECK (strstr (text, "ddc_service_info{version=\"0.1.0\",service=\"web\",host=\"w1\"} 1\n"));
     CHECK (!strstr (text, "service=\"docker\",host=\"nas\"} 1\nddc_a"));
     CHECK_EQ (s_count (text, "ddc_service_info{"), 2);
-    CHECK (s_count (text, "ddc_a_only{") == 1 && strstr (text, "ddc_a_only{service=\"broker\",host=\"vm\"} 7\n"));
+    CHECK (s_count (text, "ddc_a_only{") == 1
+           && strstr (text, "ddc_a_only{service=\"broker\",host=\"vm\"} 7\n"));
     CHECK_EQ (s_count (text, "ddc_c_bad{"), 1);
     CHECK (strstr (text, "ddc_c_bad{ok=\"2\",service=\"docker\",host=\"nas\"} 2\n"));
     CHECK (!strstr (text, "summary") && !strstr (text, "9bad") && !strstr (text, "evil"));
@@ -137,18 +137,20 @@ DDC_TEST (test_merge_of_services)
 
 DDC_TEST (test_broken_histograms_are_left_out)
 {
-    static const char *const bad[] = {
-        "[[0.1,1],[0.5,3]]",                       /* no +Inf */
-        "[[0.5,1],[0.1,3],[\"+Inf\",3]]",          /* bounds not ascending */
-        "[[0.1,3],[0.5,1],[\"+Inf\",3]]",          /* counts going down */
-        "[[0.1,1],[\"+Inf\",2]]",                  /* +Inf is not the count */
-        "[[\"+Inf\",3],[0.1,1]]",                  /* +Inf first */
-        "[[0.1],[\"+Inf\",3]]", "[]", "{}", NULL
-    };
-    for (int i = 0; bad[i]; i++) {
+    static const char *const bad [] = { "[[0.1,1],[0.5,3]]",              //  no +Inf
+                                        "[[0.5,1],[0.1,3],[\"+Inf\",3]]", //  bounds not ascending
+                                        "[[0.1,3],[0.5,1],[\"+Inf\",3]]", //  counts going down
+                                        "[[0.1,1],[\"+Inf\",2]]",         //  +Inf is not the count
+                                        "[[\"+Inf\",3],[0.1,1]]",         //  +Inf first
+                                        "[[0.1],[\"+Inf\",3]]",
+                                        "[]",
+                                        "{}",
+                                        NULL };
+    for (int i = 0; bad [i]; i++) {
         char *json = ddc_asprintf ("{\"families\":[{\"name\":\"h\",\"type\":\"histogram\","
                                    "\"help\":\"x\",\"samples\":[{\"labels\":{},\"buckets\":%s,"
-                                   "\"count\":3,\"sum\":1}]}]}", bad[i]);
+                                   "\"count\":3,\"sum\":1}]}]}",
+                                   bad [i]);
         cJSON *body = ddc_test_parse (json);
         char *text = s_render1 ("s", "h", body);
         CHECK (!strstr (text, "h_bucket") && !strstr (text, "h_count"));
@@ -162,23 +164,24 @@ DDC_TEST (test_broken_histograms_are_left_out)
 DDC_TEST (test_bounds)
 {
     ddc_metrics_t *m = ddc_metrics_new ();
-    char name[32];
+    char name [32];
     for (int i = 0; i < DDC_METRICS_FAMILIES + 10; i++) {
-        snprintf (name, sizeof name, "f%d", i);
+        snprintf (name, sizeof (name), "f%d", i);
         ddc_metrics_gauge (m, name, "x", i, NULL);
     }
     for (int i = 0; i < DDC_METRICS_SAMPLES + 10; i++) {
-        snprintf (name, sizeof name, "%d", i);
+        snprintf (name, sizeof (name), "%d", i);
         ddc_metrics_gauge (m, "f0", "x", i, "n", name, NULL);
     }
     cJSON *body = ddc_metrics_json (m);
     ddc_metrics_destroy (&m);
     const cJSON *families = cJSON_GetObjectItemCaseSensitive (body, "families");
     CHECK_EQ (cJSON_GetArraySize (families), DDC_METRICS_FAMILIES);
-    CHECK (cJSON_GetArraySize (cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (families, 0),
-                                                                 "samples")) == DDC_METRICS_SAMPLES);
-    CHECK (ddc_metrics_name_ok ("a:b_c9") && !ddc_metrics_name_ok ("") && !ddc_metrics_name_ok ("a b")
-           && !ddc_metrics_name_ok ("1a"));
+    CHECK (cJSON_GetArraySize (
+               cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (families, 0), "samples"))
+           == DDC_METRICS_SAMPLES);
+    CHECK (ddc_metrics_name_ok ("a:b_c9") && !ddc_metrics_name_ok ("")
+           && !ddc_metrics_name_ok ("a b") && !ddc_metrics_name_ok ("1a"));
     cJSON_Delete (body);
 }
 

@@ -16,17 +16,18 @@ s_decode (zmsg_t *zmsg, char *err)
 
 DDC_TEST (test_roundtrip_save)
 {
-    zmsg_t *z = ddc_msg_buildv (DDC_SAVE, "r-1", "bot", "42", "alice", "{\"language\":\"de\"}", NULL);
+    zmsg_t *z =
+        ddc_msg_buildv (DDC_SAVE, "r-1", "bot", "42", "alice", "{\"language\":\"de\"}", NULL);
     CHECK (z != NULL);
     CHECK_EQ (zmsg_size (z), 6);
-    char err[160];
+    char err [160];
     ddc_msg_t *m = s_decode (z, err);
     CHECK (m != NULL);
     CHECK (m->type == DDC_SAVE);
-    CHECK_STR (m->frame[DDC_REQ], "r-1");
-    CHECK_STR (m->frame[DDC_SAVE_SECTION], "bot");
-    CHECK (m->u64[DDC_SAVE_EXPECTED] == 42);
-    CHECK (cJSON_IsObject (m->json[DDC_SAVE_VALUE]));
+    CHECK_STR (m->frame [DDC_REQ], "r-1");
+    CHECK_STR (m->frame [DDC_SAVE_SECTION], "bot");
+    CHECK (m->u64 [DDC_SAVE_EXPECTED] == 42);
+    CHECK (cJSON_IsObject (m->json [DDC_SAVE_VALUE]));
     ddc_msg_destroy (&m);
     CHECK (m == NULL);
 }
@@ -42,7 +43,7 @@ DDC_TEST (test_build_rejects_wrong_count)
 
 DDC_TEST (test_unknown_command)
 {
-    char err[160] = "";
+    char err [160] = "";
     zmsg_t *z = zmsg_new ();
     zmsg_addstr (z, "FROB");
     zmsg_addstr (z, "r");
@@ -52,76 +53,90 @@ DDC_TEST (test_unknown_command)
 
 DDC_TEST (test_bad_integer)
 {
-    const char *bad[] = { "", "-1", "1.5", "18446744073709551616", "12a", " 1" };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char err[160] = "";
+    const char *bad [] = { "", "-1", "1.5", "18446744073709551616", "12a", " 1" };
+    for (size_t i = 0; i < sizeof (bad) / sizeof (bad [0]); i++) {
+        char err [160] = "";
         zmsg_t *z = zmsg_new ();
         zmsg_addstr (z, "PING");
         zmsg_addstr (z, "r");
-        zmsg_addstr (z, bad[i]);
+        zmsg_addstr (z, bad [i]);
         CHECK (s_decode (z, err) == NULL);
         CHECK (strstr (err, "decimal integer") != NULL);
     }
-    char err[160];
+    char err [160];
     zmsg_t *z = zmsg_new ();
     zmsg_addstr (z, "PING");
     zmsg_addstr (z, "r");
     zmsg_addstr (z, "18446744073709551615");
     ddc_msg_t *m = s_decode (z, err);
-    CHECK (m && m->u64[DDC_PING_REV] == UINT64_MAX);
+    CHECK (m && m->u64 [DDC_PING_REV] == UINT64_MAX);
     ddc_msg_destroy (&m);
 }
 
 DDC_TEST (test_json_kinds)
 {
-    char err[160] = "";
-    /* REJECTED's errors frame must be an array */
+    char err [160] = "";
+    //  REJECTED's errors frame must be an array
     CHECK (s_decode (ddc_msg_buildv (DDC_REJECTED, "r", "bot", "2", "1", "{}", NULL), err) == NULL);
     CHECK (strstr (err, "JSON array") != NULL);
     CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", "a", "{\"x\":", NULL), err) == NULL);
     CHECK (strstr (err, "not valid JSON") != NULL);
     CHECK (s_decode (ddc_msg_buildv (DDC_ACTION, "r", "docker@nas", "100", "[]", NULL), err) == NULL);
-    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_SAVE, "r", "containers", "0", "a", "[]", NULL), err);
-    CHECK (m && cJSON_IsArray (m->json[DDC_SAVE_VALUE]));
+    ddc_msg_t *m =
+        s_decode (ddc_msg_buildv (DDC_SAVE, "r", "containers", "0", "a", "[]", NULL), err);
+    CHECK (m && cJSON_IsArray (m->json [DDC_SAVE_VALUE]));
     ddc_msg_destroy (&m);
 }
 
 DDC_TEST (test_json_strict)
 {
-    char err[160] = "";
-    /* an ACTION body with bytes after the object is refused, not forwarded */
-    CHECK (s_decode (ddc_msg_buildv (DDC_ACTION, "r", "docker@nas", "100", "{}trailing", NULL),
-                     err) == NULL);
-    CHECK_STR (err, "frame 4 is not valid JSON: trailing bytes after the value at line 1, column 3");
-    CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "containers", "0", "a", "[]garbage", NULL),
-                     err) == NULL);
-    CHECK_STR (err, "frame 5 is not valid JSON: trailing bytes after the value at line 1, column 3");
+    char err [160] = "";
+    //  an ACTION body with bytes after the object is refused, not forwarded
+    CHECK (s_decode (ddc_msg_buildv (DDC_ACTION, "r", "docker@nas", "100", "{}trailing", NULL), err)
+           == NULL);
+    CHECK_STR (err,
+               "frame 4 is not valid JSON: trailing bytes after the value at line 1, column 3");
+    CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "containers", "0", "a", "[]garbage", NULL), err)
+           == NULL);
+    CHECK_STR (err,
+               "frame 5 is not valid JSON: trailing bytes after the value at line 1, column 3");
     CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", "a", "{\"prefix\":\"a\\u0000b\"}",
-                                     NULL), err) == NULL);
+                                     NULL),
+                     err)
+           == NULL);
     CHECK_STR (err, "frame 5 is not valid JSON: \\u0000 (NUL) in a string at line 1, column 13");
     CHECK (s_decode (ddc_msg_buildv (DDC_REPORT, "r", "state", "\"\\udc00\"", NULL), err) == NULL);
     CHECK_EQ (strstr (err, "frame 3 is not valid JSON: a lone surrogate"), err);
     CHECK (s_decode (ddc_msg_buildv (DDC_RESULT, "r", "{\"x\":\"\xc3\"}", NULL), err) == NULL);
     CHECK_STR (err, "frame 2 is not valid JSON: invalid UTF-8 in a string at line 1, column 7");
-    /* whitespace around the value is fine */
-    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_ACTION, "r", "docker@nas", "100", " {} \n", NULL),
-                             err);
-    CHECK (m && cJSON_IsObject (m->json[DDC_ACTION_BODY]));
+    //  whitespace around the value is fine
+    ddc_msg_t *m =
+        s_decode (ddc_msg_buildv (DDC_ACTION, "r", "docker@nas", "100", " {} \n", NULL), err);
+    CHECK (m && cJSON_IsObject (m->json [DDC_ACTION_BODY]));
     ddc_msg_destroy (&m);
 }
 
 DDC_TEST (test_text_utf8)
 {
-    char err[160] = "";
-    /* an author in UTF-8 passes; bytes that are not UTF-8 or controls do not */
-    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", "J\xc3\xbcrgen \xf0\x9f\x90\xb3",
-                                             "{}", NULL), err);
-    CHECK (m && strcmp (m->frame[DDC_SAVE_AUTHOR], "J\xc3\xbcrgen \xf0\x9f\x90\xb3") == 0);
+    char err [160] = "";
+    //  an author in UTF-8 passes; bytes that are not UTF-8 or controls do not
+    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0",
+                                             "J\xc3\xbcrgen \xf0\x9f\x90\xb3", "{}", NULL),
+                             err);
+    CHECK (m && strcmp (m->frame [DDC_SAVE_AUTHOR], "J\xc3\xbcrgen \xf0\x9f\x90\xb3") == 0);
     ddc_msg_destroy (&m);
-    const char *bad[] = { "J\xfcrgen", "ab\xc3", "\xc0\xaf", "\xed\xa0\x80", "a\x1b[31m",
-                          "a\x7f", "a\xc2\x85" "b", NULL };
-    for (int i = 0; bad[i]; i++) {
-        CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", bad[i], "{}", NULL), err) == NULL);
+    const char *bad [] = { "J\xfcrgen",
+                           "ab\xc3",
+                           "\xc0\xaf",
+                           "\xed\xa0\x80",
+                           "a\x1b[31m",
+                           "a\x7f",
+                           "a\xc2\x85"
+                           "b",
+                           NULL };
+    for (int i = 0; bad [i]; i++) {
+        CHECK (s_decode (ddc_msg_buildv (DDC_SAVE, "r", "bot", "0", bad [i], "{}", NULL), err)
+               == NULL);
         CHECK_EQ (strstr (err, "frame 4 "), err);
     }
     CHECK (s_decode (ddc_msg_buildv (DDC_ROLLBACK, "r", "bot", "3", "ab\xff", NULL), err) == NULL);
@@ -132,14 +147,16 @@ DDC_TEST (test_text_utf8)
 
 DDC_TEST (test_names_and_text)
 {
-    char err[160] = "";
-    CHECK (s_decode (ddc_msg_buildv (DDC_HELLO, "r", "DDCP/1", "ctl", "bad host", NULL), err) == NULL);
+    char err [160] = "";
+    CHECK (s_decode (ddc_msg_buildv (DDC_HELLO, "r", "DDCP/1", "ctl", "bad host", NULL), err)
+           == NULL);
     CHECK (s_decode (ddc_msg_buildv (DDC_HELLO, "", "DDCP/1", "ctl", "x", NULL), err) == NULL);
     CHECK (s_decode (ddc_msg_buildv (DDC_DENIED, "r", "tab\there", NULL), err) == NULL);
-    ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_HELLO, "r", "DDCP/1", "docker", "nas-1.lan", NULL), err);
+    ddc_msg_t *m =
+        s_decode (ddc_msg_buildv (DDC_HELLO, "r", "DDCP/1", "docker", "nas-1.lan", NULL), err);
     CHECK (m != NULL);
     ddc_msg_destroy (&m);
-    /* a NUL inside a frame */
+    //  a NUL inside a frame
     zmsg_t *z = zmsg_new ();
     zmsg_addstr (z, "STATUS");
     zmsg_addmem (z, "a\0b", 3);
@@ -151,23 +168,23 @@ DDC_TEST (test_names_and_text)
 
 DDC_TEST (test_report_body_bound)
 {
-    char err[160] = "";
+    char err [160] = "";
     size_t n = DDC_REPORT_MAX + 1;
     char *big = malloc (n + 1);
     memset (big, ' ', n);
-    big[0] = '"';
-    big[n - 1] = '"';
-    big[n] = '\0';
+    big [0] = '"';
+    big [n - 1] = '"';
+    big [n] = '\0';
     errno = 0;
     CHECK (s_decode (ddc_msg_buildv (DDC_REPORT, "r", "status", big, NULL), err) == NULL);
     CHECK_EQ (errno, EMSGSIZE);
     CHECK (strstr (err, "larger") != NULL);
-    big[n - 2] = '"';
-    big[n - 1] = '\0';
+    big [n - 2] = '"';
+    big [n - 1] = '\0';
     ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_REPORT, "r", "status", big, NULL), err);
     CHECK (m != NULL);
     ddc_msg_destroy (&m);
-    /* other JSON frames keep the 1 MiB bound */
+    //  other JSON frames keep the 1 MiB bound
     m = s_decode (ddc_msg_buildv (DDC_RESULT, "r", "{}", NULL), err);
     CHECK (m != NULL);
     ddc_msg_destroy (&m);
@@ -176,71 +193,71 @@ DDC_TEST (test_report_body_bound)
 
 DDC_TEST (test_epoch)
 {
-    char err[160] = "";
+    char err [160] = "";
     CHECK (s_decode (ddc_msg_buildv (DDC_PONG, "r", "ABCDEF0123456789", "1", NULL), err) == NULL);
     CHECK (s_decode (ddc_msg_buildv (DDC_PONG, "r", "abc", "1", NULL), err) == NULL);
     ddc_msg_t *m = s_decode (ddc_msg_buildv (DDC_PONG, "r", "abcdef0123456789", "7", NULL), err);
-    CHECK (m && m->u64[DDC_PONG_REV] == 7);
+    CHECK (m && m->u64 [DDC_PONG_REV] == 7);
     ddc_msg_destroy (&m);
 }
 
 DDC_TEST (test_pub_update)
 {
-    char err[160] = "";
+    char err [160] = "";
     zmsg_t *z = ddc_msg_buildv (DDC_UPDATE, "cfg/containers/", "0123456789abcdef", "9", "4",
                                 "{\"author\":\"a\"}", "[]", NULL);
     CHECK (z != NULL);
-    ddc_msg_t *m = ddc_msg_decode_pub (z, err, sizeof err);
+    ddc_msg_t *m = ddc_msg_decode_pub (z, err, sizeof (err));
     zmsg_destroy (&z);
     CHECK (m != NULL);
     CHECK (m->type == DDC_UPDATE);
     CHECK_STR (ddc_msg_topic (m), "cfg/containers/");
-    char section[32];
-    CHECK_EQ (ddc_msg_topic_part (m, 1, section, sizeof section), 0);
+    char section [32];
+    CHECK_EQ (ddc_msg_topic_part (m, 1, section, sizeof (section)), 0);
     CHECK_STR (section, "containers");
-    CHECK (m->u64[DDC_UPDATE_REV] == 9 && m->u64[DDC_UPDATE_PREV] == 4);
+    CHECK (m->u64 [DDC_UPDATE_REV] == 9 && m->u64 [DDC_UPDATE_PREV] == 4);
     ddc_msg_destroy (&m);
-    /* topic must end with '/' */
+    //  topic must end with '/'
     z = ddc_msg_buildv (DDC_STATUSPUB, "status/docker@nas", "{}", NULL);
-    CHECK (ddc_msg_decode_pub (z, err, sizeof err) == NULL);
+    CHECK (ddc_msg_decode_pub (z, err, sizeof (err)) == NULL);
     zmsg_destroy (&z);
     z = ddc_msg_buildv (DDC_STATUSPUB, "status/docker@nas/containers/", "{}", NULL);
-    m = ddc_msg_decode_pub (z, err, sizeof err);
+    m = ddc_msg_decode_pub (z, err, sizeof (err));
     CHECK (m && m->type == DDC_STATUSPUB);
-    char peer[64];
-    CHECK_EQ (ddc_msg_topic_part (m, 1, peer, sizeof peer), 0);
+    char peer [64];
+    CHECK_EQ (ddc_msg_topic_part (m, 1, peer, sizeof (peer)), 0);
     CHECK_STR (peer, "docker@nas");
     ddc_msg_destroy (&m);
     zmsg_destroy (&z);
-    /* mon/: the broker's events, an object of at most DDC_MON_MAX bytes */
+    //  mon/: the broker's events, an object of at most DDC_MON_MAX bytes
     z = ddc_msg_buildv (DDC_MONPUB, "mon/peer/docker@nas/",
                         "{\"name\":\"docker@nas\",\"connected\":false}", NULL);
-    m = ddc_msg_decode_pub (z, err, sizeof err);
+    m = ddc_msg_decode_pub (z, err, sizeof (err));
     CHECK (m && m->type == DDC_MONPUB);
-    CHECK (m && ddc_msg_topic_part (m, 2, peer, sizeof peer) == 0);
+    CHECK (m && ddc_msg_topic_part (m, 2, peer, sizeof (peer)) == 0);
     CHECK_STR (peer, "docker@nas");
-    CHECK (m && cJSON_IsFalse (cJSON_GetObjectItem (m->json[DDC_MONPUB_BODY], "connected")));
+    CHECK (m && cJSON_IsFalse (cJSON_GetObjectItem (m->json [DDC_MONPUB_BODY], "connected")));
     ddc_msg_destroy (&m);
     zmsg_destroy (&z);
     z = ddc_msg_buildv (DDC_MONPUB, "mon/peer/docker@nas/", "[]", NULL);
-    CHECK (z == NULL || ddc_msg_decode_pub (z, err, sizeof err) == NULL);   /* not an object */
+    CHECK (z == NULL || ddc_msg_decode_pub (z, err, sizeof (err)) == NULL); //  not an object
     zmsg_destroy (&z);
     char *big = malloc (DDC_MON_MAX + 100);
     memset (big, ' ', DDC_MON_MAX + 99);
-    big[0] = '{';
-    big[DDC_MON_MAX + 98] = '}';
-    big[DDC_MON_MAX + 99] = '\0';
+    big [0] = '{';
+    big [DDC_MON_MAX + 98] = '}';
+    big [DDC_MON_MAX + 99] = '\0';
     z = zmsg_new ();
     zmsg_addstr (z, "mon/peer/docker@nas/");
     zmsg_addstr (z, big);
-    CHECK (ddc_msg_decode_pub (z, err, sizeof err) == NULL);
+    CHECK (ddc_msg_decode_pub (z, err, sizeof (err)) == NULL);
     zmsg_destroy (&z);
     free (big);
 }
 
 DDC_TEST (test_too_many_frames)
 {
-    char err[160] = "";
+    char err [160] = "";
     zmsg_t *z = zmsg_new ();
     for (int i = 0; i < 12; i++)
         zmsg_addstr (z, "STATUS");
@@ -252,7 +269,7 @@ DDC_TEST (test_names_table)
     for (int t = 0; t < DDC_UPDATE; t++)
         CHECK_EQ (ddc_msg_type_from_name (ddc_msg_name ((ddc_msg_type_t) t)), t);
     CHECK_EQ (ddc_msg_type_from_name ("cfg/"), -1);
-    char a[40], b[40];
+    char a [40], b [40];
     ddc_req_id (a);
     ddc_req_id (b);
     CHECK (strcmp (a, b) != 0);

@@ -6,8 +6,8 @@
 #include "ddc_test.h"
 #include "ddc_test_json.h"
 
-static const char *const s_colours[] = { "red", "green", "blue", NULL };
-static const char *const s_red[] = { "red", NULL };
+static const char *const s_colours [] = { "red", "green", "blue", NULL };
+static const char *const s_red [] = { "red", NULL };
 
 static bool
 s_short (const char *s)
@@ -15,22 +15,28 @@ s_short (const char *s)
     return strlen (s) <= 3;
 }
 
-static const ddc_field_t s_inner[] = {
-    { .key = "on", .type = DDC_T_BOOL, .def = true },
-    { .key = NULL }
-};
+static const ddc_field_t s_inner [] = { { .key = "on", .type = DDC_T_BOOL, .def = true },
+                                        { .key = NULL } };
 static const ddc_table_t s_inner_table = { .name = "inner", .fields = s_inner };
 
-/* A row of every type and flag. */
-static const ddc_field_t s_row[] = {
-    { .key = "id", .type = DDC_T_STR, .flags = DDC_F_REQUIRED | DDC_F_UNIQUE, .max = 8,
-      .ok = s_short, .bad = "must be at most 3 bytes." },
+//  A row of every type and flag.
+static const ddc_field_t s_row [] = {
+    { .key = "id",
+      .type = DDC_T_STR,
+      .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,
+      .max = 8,
+      .ok = s_short,
+      .bad = "must be at most 3 bytes." },
     { .key = "name", .type = DDC_T_STR, .flags = DDC_F_NONEMPTY, .max = 5, .def_str = "anon" },
     { .key = "size", .type = DDC_T_INT, .min = 1, .max = 10, .def = 4 },
     { .key = "count", .type = DDC_T_INT, .flags = DDC_F_OMIT, .min = 0, .max = 3 },
     { .key = "colour", .type = DDC_T_ENUM, .def_str = "red", .values = s_colours },
-    { .key = "paints", .type = DDC_T_SET, .flags = DDC_F_NONEMPTY, .values = s_colours,
-      .def_set = s_red, .noun = "colours" },
+    { .key = "paints",
+      .type = DDC_T_SET,
+      .flags = DDC_F_NONEMPTY,
+      .values = s_colours,
+      .def_set = s_red,
+      .noun = "colours" },
     { .key = "inner", .type = DDC_T_OBJ, .sub = &s_inner_table },
     { .key = "pin", .type = DDC_T_STR, .flags = DDC_F_SECRET, .max = 10, .def_str = "" },
     { .key = NULL }
@@ -47,11 +53,12 @@ s_after (ddc_walk_t *walk, const cJSON *value, const char *path)
 }
 
 static const ddc_table_t s_object = { .name = "thing", .fields = s_row };
-static const ddc_table_t s_list = { .name = "things", .fields = s_row, .list = true,
-                                    .max_rows = 3, .noun = "Thing", .after = s_after };
+static const ddc_table_t s_list = {
+    .name = "things", .fields = s_row, .list = true, .max_rows = 3, .noun = "Thing", .after = s_after
+};
 
-/* Walk text against t; the normalised text (caller frees) or NULL, the
-   errors in *errors_p (caller deletes). */
+//  Walk text against t; the normalised text (caller frees) or NULL, the
+//  errors in *errors_p (caller deletes).
 static char *
 s_walk (const ddc_table_t *t, const char *text, cJSON **errors_p)
 {
@@ -67,7 +74,7 @@ s_walk (const ddc_table_t *t, const char *text, cJSON **errors_p)
     return printed;
 }
 
-/* True if errors holds exactly one error, at field with reason. */
+//  True if errors holds exactly one error, at field with reason.
 static bool
 s_one (const cJSON *errors, const char *field, const char *reason)
 {
@@ -83,7 +90,7 @@ s_one (const cJSON *errors, const char *field, const char *reason)
     return false;
 }
 
-/* The object text gives exactly one error at field with reason. */
+//  The object text gives exactly one error at field with reason.
 static bool
 s_refused (const ddc_table_t *t, const char *text, const char *field, const char *reason)
 {
@@ -103,9 +110,8 @@ DDC_TEST (test_defaults_and_order)
                     "\"paints\":[\"red\"],\"inner\":{\"on\":true},\"pin\":\"\"}");
     free (out);
     cJSON_Delete (errors);
-    /* keys in table order whatever the input's order; OMIT kept when given */
-    out = s_walk (&s_object, "{'pin': 'x', 'count': 2, 'inner': {'on': false}, 'id': 'b'}",
-                  &errors);
+    //  keys in table order whatever the input's order; OMIT kept when given
+    out = s_walk (&s_object, "{'pin': 'x', 'count': 2, 'inner': {'on': false}, 'id': 'b'}", &errors);
     CHECK_STR (out, "{\"id\":\"b\",\"name\":\"anon\",\"size\":4,\"count\":2,\"colour\":\"red\","
                     "\"paints\":[\"red\"],\"inner\":{\"on\":false},\"pin\":\"x\"}");
     free (out);
@@ -120,9 +126,9 @@ DDC_TEST (test_required)
 
 DDC_TEST (test_nonempty)
 {
-    /* optional text: absent gives the default, empty is refused */
+    //  optional text: absent gives the default, empty is refused
     CHECK (s_refused (&s_object, "{'id': 'a', 'name': ''}", "thing.name", "invalid"));
-    /* a set: at least one entry */
+    //  a set: at least one entry
     CHECK (s_refused (&s_object, "{'id': 'a', 'paints': []}", "thing.paints", "required"));
 }
 
@@ -134,8 +140,7 @@ DDC_TEST (test_limits)
     CHECK (s_refused (&s_object, "{'id': 'a', 'size': 2.5}", "thing.size", "invalid"));
     CHECK (s_refused (&s_object, "{'id': 'a', 'size': '3'}", "thing.size", "type"));
     CHECK (s_refused (&s_object, "{'id': 'a', 'count': 4}", "thing.count", "out_of_range"));
-    CHECK (s_refused (&s_object, "{'id': 'a', 'colour': 'pink'}", "thing.colour",
-                      "not_supported"));
+    CHECK (s_refused (&s_object, "{'id': 'a', 'colour': 'pink'}", "thing.colour", "not_supported"));
     CHECK (s_refused (&s_object, "{'id': 'a', 'paints': ['red', 'red']}", "thing.paints[1]",
                       "duplicate"));
     CHECK (s_refused (&s_object, "{'id': 'a', 'paints': ['pink']}", "thing.paints[0]",
@@ -143,12 +148,12 @@ DDC_TEST (test_limits)
     CHECK (s_refused (&s_object, "{'id': 'a', 'inner': {'on': 1}}", "thing.inner.on", "type"));
     CHECK (s_refused (&s_object, "{'id': 'a', 'inner': {'off': true}}", "thing.inner.off",
                       "unknown_field"));
-    /* the row's format check, with its message after the key */
+    //  the row's format check, with its message after the key
     cJSON *errors;
     char *out = s_walk (&s_object, "{'id': 'abcd'}", &errors);
     CHECK (!out && s_one (errors, "thing.id", "invalid"));
-    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0),
-                                                          "message")),
+    CHECK_STR (cJSON_GetStringValue (
+                   cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "message")),
                "id must be at most 3 bytes.");
     cJSON_Delete (errors);
     CHECK (s_refused (&s_object, "{'id': 'a', 'extra': 1}", "thing.extra", "unknown_field"));
@@ -157,21 +162,21 @@ DDC_TEST (test_limits)
 
 DDC_TEST (test_unique_and_list)
 {
-    CHECK (s_refused (&s_list, "[{'id': 'a'}, {'id': 'a'}]", "things[1].id",
-                      "duplicate"));
-    /* a row with another error still takes part by its key */
+    CHECK (s_refused (&s_list, "[{'id': 'a'}, {'id': 'a'}]", "things[1].id", "duplicate"));
+    //  a row with another error still takes part by its key
     cJSON *errors;
     char *out = s_walk (&s_list, "[{'id': 'a'}, {'id': 'a', 'size': 99}]", &errors);
     CHECK (!out && cJSON_GetArraySize (errors) == 2);
     free (out);
     cJSON_Delete (errors);
     CHECK (s_refused (&s_list, "{}", "things", "type"));
-    /* too many rows: said once, the first max_rows still walked */
+    //  too many rows: said once, the first max_rows still walked
     s_after_calls = 0;
     out = s_walk (&s_list, "[{'id': 'a'}, {'id': 'b'}, {'id': 'c'}, {'id': 'd'}]", &errors);
     CHECK (!out);
-    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0),
-                                                          "reason")), "too_many");
+    CHECK_STR (cJSON_GetStringValue (
+                   cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "reason")),
+               "too_many");
     cJSON_Delete (errors);
 }
 
@@ -183,17 +188,16 @@ DDC_TEST (test_list_hook)
     CHECK (out && s_after_calls == 1 && cJSON_GetArraySize (errors) == 0);
     free (out);
     cJSON_Delete (errors);
-    CHECK (s_refused (&s_list, "[{'id': 'a'}, {'id': 'b'}, {'id': 'c'}]", "things",
-                      "conflict"));
+    CHECK (s_refused (&s_list, "[{'id': 'a'}, {'id': 'b'}, {'id': 'c'}]", "things", "conflict"));
 }
 
 DDC_TEST (test_error_cap)
 {
-    /* every error counted, at most DDC_CONFIG_MAX_ERRORS + 1 appended */
+    //  every error counted, at most DDC_CONFIG_MAX_ERRORS + 1 appended
     cJSON *value = cJSON_CreateObject ();
-    char key[16];
+    char key [16];
     for (int i = 0; i < DDC_CONFIG_MAX_ERRORS + 50; i++) {
-        snprintf (key, sizeof key, "k%d", i);
+        snprintf (key, sizeof (key), "k%d", i);
         cJSON_AddNumberToObject (value, key, i);
     }
     cJSON_AddStringToObject (value, "id", "a");
@@ -227,7 +231,7 @@ DDC_TEST (test_secrets_follow_the_flag)
     CHECK (ddc_schema_secret (DDC_SEC_WEB, "metrics_token"));
     CHECK (ddc_schema_secret (DDC_SEC_ALERTS, "webhook_url"));
     CHECK (!ddc_schema_secret (DDC_SEC_BOT, "guild_id"));
-    /* ddc_section_secrets lists exactly the flagged fields */
+    //  ddc_section_secrets lists exactly the flagged fields
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
         int flagged = 0, listed = 0;
         for (const ddc_field_t *f = ddc_schema_section ((ddc_section_t) s)->fields; f->key; f++)
@@ -238,7 +242,7 @@ DDC_TEST (test_secrets_follow_the_flag)
         }
         CHECK_EQ (listed, flagged);
     }
-    /* redaction: the flagged field becomes "***", others stay */
+    //  redaction: the flagged field becomes "***", others stay
     cJSON *bot = ddc_test_json ("{'token': 'abc.def', 'guild_id': '123456789012345678'}");
     cJSON *red = ddc_config_redact (DDC_SEC_BOT, bot);
     CHECK_STR (cJSON_GetObjectItem (red, "token")->valuestring, "***");
@@ -250,10 +254,10 @@ DDC_TEST (test_secrets_follow_the_flag)
 DDC_TEST (test_typed_reads)
 {
     cJSON *chan = ddc_test_json ("{'id': '123456789012345678', 'refresh_minutes': 7, "
-                                  "'recreate_minutes': 99999, 'post_initial': true, "
-                                  "'kind': 'control'}");
+                                 "'recreate_minutes': 99999, 'post_initial': true, "
+                                 "'kind': 'control'}");
     CHECK_EQ (ddc_schema_int (DDC_SEC_CHANNELS, chan, "refresh_minutes"), 7);
-    /* out of range or absent: the row's default */
+    //  out of range or absent: the row's default
     CHECK_EQ (ddc_schema_int (DDC_SEC_CHANNELS, chan, "recreate_minutes"), 0);
     CHECK (ddc_schema_bool (DDC_SEC_CHANNELS, chan, "post_initial"));
     CHECK (!ddc_schema_bool (DDC_SEC_CHANNELS, chan, "alerts"));
@@ -268,14 +272,14 @@ DDC_TEST (test_typed_reads)
     CHECK (!ddc_schema_bool (DDC_SEC_CONTAINERS, empty, "info.enabled"));
     CHECK_EQ (ddc_schema_int (DDC_SEC_BOT, empty, "nope"), 0);
     cJSON_Delete (empty);
-    /* a nested path */
+    //  a nested path
     cJSON *ctr = ddc_test_json ("{'info': {'enabled': true, 'text': 'hi'}}");
     CHECK (ddc_schema_bool (DDC_SEC_CONTAINERS, ctr, "info.enabled"));
     CHECK_STR (ddc_schema_str (DDC_SEC_CONTAINERS, ctr, "info.text"), "hi");
     cJSON_Delete (ctr);
 }
 
-/* Every section's default is what its rows' defaults say. */
+//  Every section's default is what its rows' defaults say.
 DDC_TEST (test_defaults_from_rows)
 {
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
