@@ -821,6 +821,14 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
         ddc_buf_puts (f->b, "</div>");
     }
     ddc_buf_puts (f->b, "</div>");
+    //  a configured container without any action is a status-only one:
+    //  said, not left to be guessed from the empty checkboxes
+    const cJSON *actions = s_sec_get (row, "allowed_actions");
+    if (cJSON_IsArray (actions) && cJSON_GetArraySize (actions) == 0) {
+        ddc_buf_puts (f->b, "<p class=\"hint status-only\">");
+        ddc_buf_html (f->b, T (f->rc, "f.containers.status_only"));
+        ddc_buf_puts (f->b, "</p>");
+    }
     s_td_end (f, name);
 
     s_row_name (name, sizeof (name), sec, i, "alerts");

@@ -233,6 +233,30 @@ DDC_TEST (test_errors_at_their_inputs)
     i18n_destroy (&t);
 }
 
+//  A configured container without any action says it is status only, in
+//  its actions' cell; one with actions does not.
+DDC_TEST (test_status_only_container_is_said)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    cJSON *v =
+        ddc_test_parse ("[{\"host\":\"local\",\"name\":\"plex\",\"allowed_actions\":[\"start\"]},"
+                        "{\"host\":\"local\",\"name\":\"db\",\"allowed_actions\":[]}]");
+    rsection_t d = { .value = v, .rev = 3 };
+    ddc_buf_t *b = ddc_buf_new (1 << 22);
+    render_section (b, &rc, DDC_SEC_CONTAINERS, &d);
+    const char *html = ddc_buf_text (b);
+    const char *plex = strstr (html, "data-field=\"containers[0].allowed_actions\"");
+    const char *db = strstr (html, "data-field=\"containers[1].allowed_actions\"");
+    CHECK (plex && db);
+    const char *said = strstr (html, "Status only: no action is ticked");
+    CHECK (said && said > db && said < strstr (db, "</td>"));
+    CHECK (!strstr (said + 1, "Status only: no action is ticked"));
+    cJSON_Delete (v);
+    ddc_buf_destroy (&b);
+    i18n_destroy (&t);
+}
+
 DDC_TEST (test_other_pages)
 {
     i18n_t *t = s_i18n ();
@@ -1162,6 +1186,7 @@ main (int argc, char **argv)
     DDC_RUN (test_locale_files);
     DDC_RUN (test_section_pages_escape);
     DDC_RUN (test_errors_at_their_inputs);
+    DDC_RUN (test_status_only_container_is_said);
     DDC_RUN (test_other_pages);
     DDC_RUN (test_human_labels);
     DDC_RUN (test_next_steps);
