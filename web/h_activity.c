@@ -140,12 +140,7 @@ page_activity (struct http_request *req)
     if (op->pend)
         return KORE_RESULT_RETRY;
     if (op->phase == PA_START) {
-        if (req->method != HTTP_METHOD_GET) {
-            http_response_header (req, "allow", "GET");
-            web_error (req, 405, "error.405_title", "error.405_text", NULL);
-            return KORE_RESULT_OK;
-        }
-        if (!web_auth_page (req, &op->auth, true, false))
+        if (!web_page_open (req, &op->auth, true, false))
             return KORE_RESULT_OK;
         op->value = s_filters (req);
         return s_ask (req, op);

@@ -37,14 +37,6 @@ enum { PH_START = 0, PH_ADMITTED, PH_HASHED, PH_SAVED, PH_CLEARED };
 
 #define S_CODE_MAX 64 //  a typed setup code sent as is
 
-static int
-s_method_not_allowed (struct http_request *req, const char *allow)
-{
-    http_response_header (req, "allow", allow);
-    web_error (req, 405, "error.405_title", "error.405_text", NULL);
-    return KORE_RESULT_OK;
-}
-
 //  ------------------------------------------------------------------------
 //  the broker's attempt count
 
@@ -193,7 +185,7 @@ static bool
 s_public_form (struct http_request *req, web_op_t *op)
 {
     if (req->method != HTTP_METHOD_POST) {
-        s_method_not_allowed (req, "GET, POST");
+        web_method_not_allowed (req, "GET, POST");
         return false;
     }
     if (web_cross_origin (req)) {
@@ -334,8 +326,8 @@ page_login (struct http_request *req)
 int
 page_logout (struct http_request *req)
 {
-    if (req->method != HTTP_METHOD_POST)
-        return s_method_not_allowed (req, "POST");
+    if (!web_method_ok (req, false, true))
+        return KORE_RESULT_OK;
     web_auth_t a;
     web_auth_check (req, &a);
     if (a.ok) {
@@ -518,8 +510,10 @@ s_password_start (struct http_request *req, web_op_t *op)
         s_password_page (req, op, 200, NULL, changed [0] ? "password.changed" : NULL);
         return KORE_RESULT_OK;
     }
-    if (req->method != HTTP_METHOD_POST)
-        return s_method_not_allowed (req, "GET, POST");
+    if (req->method != HTTP_METHOD_POST) {
+        web_method_not_allowed (req, "GET, POST");
+        return KORE_RESULT_OK;
+    }
     op->form = web_form_csrf (req, &op->auth);
     if (!op->form)
         return KORE_RESULT_OK;

@@ -169,12 +169,7 @@ page_container_action (struct http_request *req)
         web_page (req, why ? status : ok ? 200 : 502, &b);
         return KORE_RESULT_OK;
     }
-    if (req->method != HTTP_METHOD_POST) {
-        http_response_header (req, "allow", "POST");
-        web_error (req, 405, "error.405_title", "error.405_text", NULL);
-        return KORE_RESULT_OK;
-    }
-    if (!web_auth_page (req, &op->auth, true, false))
+    if (!web_page_open (req, &op->auth, false, true))
         return KORE_RESULT_OK;
     form_t *f = web_form_csrf (req, &op->auth);
     if (!f)
@@ -243,12 +238,7 @@ s_logs_target (struct http_request *req, char host [64], char name [129], int *l
 static int
 s_logs_ask (struct http_request *req, web_op_t *op, int lines)
 {
-    if (req->method != HTTP_METHOD_GET) {
-        http_response_header (req, "allow", "GET");
-        web_error (req, 405, "error.405_title", "error.405_text", NULL);
-        return KORE_RESULT_OK;
-    }
-    if (!web_auth_page (req, &op->auth, true, false))
+    if (!web_page_open (req, &op->auth, true, false))
         return KORE_RESULT_OK;
     char host [64], name [129];
     if (!s_logs_target (req, host, name, &lines))

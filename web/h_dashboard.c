@@ -55,12 +55,7 @@ page_dashboard (struct http_request *req)
         s_render (req, op);
         return KORE_RESULT_OK;
     }
-    if (req->method != HTTP_METHOD_GET) {
-        http_response_header (req, "allow", "GET");
-        web_error (req, 405, "error.405_title", "error.405_text", NULL);
-        return KORE_RESULT_OK;
-    }
-    if (!web_auth_page (req, &op->auth, true, false))
+    if (!web_page_open (req, &op->auth, true, false))
         return KORE_RESULT_OK;
     if (bridge_table_fresh (S_FRESH_MS)) {
         s_render (req, op);

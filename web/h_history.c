@@ -37,16 +37,6 @@ s_ask_history (struct http_request *req, web_op_t *op, const char *section, uint
     return KORE_RESULT_RETRY;
 }
 
-static bool
-s_get_only (struct http_request *req)
-{
-    if (req->method == HTTP_METHOD_GET)
-        return true;
-    http_response_header (req, "allow", "GET");
-    web_error (req, 405, "error.405_title", "error.405_text", NULL);
-    return false;
-}
-
 int
 page_history (struct http_request *req)
 {
@@ -54,7 +44,7 @@ page_history (struct http_request *req)
     if (op->pend)
         return KORE_RESULT_RETRY;
     if (op->phase == PH_START) {
-        if (!s_get_only (req) || !web_auth_page (req, &op->auth, true, false))
+        if (!web_page_open (req, &op->auth, true, false))
             return KORE_RESULT_OK;
         char section [64] = "";
         web_query (req, "section", section, sizeof (section));
@@ -92,7 +82,7 @@ page_history_entry (struct http_request *req)
     if (op->pend)
         return KORE_RESULT_RETRY;
     if (op->phase == PH_START) {
-        if (!s_get_only (req) || !web_auth_page (req, &op->auth, true, false))
+        if (!web_page_open (req, &op->auth, true, false))
             return KORE_RESULT_OK;
         if (ddc_parse_u64 (req->path + strlen ("/history/"), &op->rev) < 0 || op->rev == 0) {
             web_error (req, 404, "error.404_title", "error.404_text", NULL);
@@ -144,12 +134,7 @@ page_rollback (struct http_request *req)
     if (op->pend)
         return KORE_RESULT_RETRY;
     if (op->phase == PH_START) {
-        if (req->method != HTTP_METHOD_POST) {
-            http_response_header (req, "allow", "POST");
-            web_error (req, 405, "error.405_title", "error.405_text", NULL);
-            return KORE_RESULT_OK;
-        }
-        if (!web_auth_page (req, &op->auth, true, false))
+        if (!web_page_open (req, &op->auth, false, true))
             return KORE_RESULT_OK;
         form_t *f = web_form_csrf (req, &op->auth);
         if (!f)

@@ -324,11 +324,8 @@ page_section (struct http_request *req)
                 return KORE_RESULT_OK;
             }
             op->section = (ddc_section_t) s;
-            if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST) {
-                http_response_header (req, "allow", "GET, POST");
-                web_error (req, 405, "error.405_title", "error.405_text", NULL);
+            if (!web_method_ok (req, true, true))
                 return KORE_RESULT_OK;
-            }
             //  a save while the broker is away keeps what was typed (it needs
             //  the configuration synced once: the session key is its hash)
             bool keep = req->method == HTTP_METHOD_POST && bridge_password_hash () [0];

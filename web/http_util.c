@@ -9,6 +9,7 @@
 #include "ddc_util.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <sodium.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -148,6 +149,29 @@ web_error (struct http_request *req, int status, const char *title_key, const ch
     ddc_buf_t *b = ddc_buf_new (WEB_PAGE_MAX);
     render_error_page (b, &rc, status, title_key, text_key, detail);
     web_page (req, status, &b);
+}
+
+void
+web_method_not_allowed (struct http_request *req, const char *allow)
+{
+    http_response_header (req, "allow", allow);
+    web_error (req, 405, "error.405_title", "error.405_text", NULL);
+}
+
+bool
+web_method_ok (struct http_request *req, bool get, bool post)
+{
+    assert (get || post);
+    if ((get && req->method == HTTP_METHOD_GET) || (post && req->method == HTTP_METHOD_POST))
+        return true;
+    web_method_not_allowed (req, get && post ? "GET, POST" : get ? "GET" : "POST");
+    return false;
+}
+
+bool
+web_page_open (struct http_request *req, web_auth_t *a, bool get, bool post)
+{
+    return web_method_ok (req, get, post) && web_auth_page (req, a, true, false);
 }
 
 void

@@ -55,6 +55,11 @@ void web_redirect (struct http_request *req, const char *location);
 //  A whole error page in the UI language.
 void web_error (struct http_request *req, int status, const char *title_key, const char *text_key,
                 const char *detail);
+//  A 405 page with the Allow header ("GET", "POST" or "GET, POST").
+void web_method_not_allowed (struct http_request *req, const char *allow);
+//  true when the request's method is GET (get) or POST (post); else a 405
+//  page with the Allow header, and false.
+bool web_method_ok (struct http_request *req, bool get, bool post);
 //  503: the broker cannot be reached (page or JSON).
 void web_unavailable (struct http_request *req, bool json);
 
@@ -96,6 +101,9 @@ const char *web_signout_reason (session_result_t result);
 //  answers (redirect to /setup or /login, or 503 when the broker is down
 //  and need_broker) and returns 0. json: answer 401/503 as JSON instead.
 int web_auth_page (struct http_request *req, web_auth_t *a, bool need_broker, bool json);
+//  A page's first step: web_method_ok, then web_auth_page (a signed-in
+//  browser, the broker reachable); false when the request was answered.
+bool web_page_open (struct http_request *req, web_auth_t *a, bool get, bool post);
 //  Set the session cookie for s signed with key.
 void web_set_cookie (struct http_request *req, const unsigned char key [SESSION_KEY_BYTES],
                      const session_t *s);

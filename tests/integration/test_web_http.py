@@ -550,6 +550,20 @@ def test_session_cookie_refresh_and_idle_expiry(tmp):
         b.stop()
 
 
+def test_wrong_method_is_405_with_allow(web):
+    """Every page answers a method it does not take with 405 and the
+    methods it does take, before anything else happens."""
+    http = do_setup(web)
+    for method, path, allow in [("POST", "/", "GET"), ("POST", "/history", "GET"),
+                                ("POST", "/activity", "GET"), ("POST", "/logs", "GET"),
+                                ("GET", "/history/rollback", "POST"),
+                                ("GET", "/containers/action", "POST"),
+                                ("GET", "/logout", "POST"), ("PUT", "/bot", "GET, POST")]:
+        r = http.request(method, path, body=b"" if method != "GET" else None)
+        assert r.status == 405 and r.header("allow") == allow, (method, path, r.status)
+    assert http.get("/bot").status == 200                 # still signed in
+
+
 def test_malformed_and_oversized_bodies_save_nothing(web):
     http = do_setup(web)
     csrf, rev = form_tokens(http.get("/admins").text)
