@@ -459,24 +459,10 @@ api_section (struct http_request *req)
         cJSON_Delete (o);
         return KORE_RESULT_OK;
     }
-    if (!session_csrf_ok (op->auth.key, op->auth.s.sid, web_header (req, "x-csrf-token"))
-        || web_cross_origin (req)) {
-        web_metrics.saves [METRIC_SAVE_REFUSED]++;
-        web_json_error (req, 403, "csrf", "missing or wrong X-CSRF-Token");
-        return KORE_RESULT_OK;
-    }
-    const char *ctype = web_header (req, "content-type");
-    if (!ctype || strncasecmp (ctype, "application/json", 16) != 0) {
-        web_metrics.saves [METRIC_SAVE_REFUSED]++;
-        web_json_error (req, 415, "unsupported_media_type", "send application/json");
-        return KORE_RESULT_OK;
-    }
     size_t len;
-    int status = 400;
-    char *body = web_body (req, &len, &status);
+    char *body = web_json_body (req, &op->auth, &len);
     if (!body) {
         web_metrics.saves [METRIC_SAVE_REFUSED]++;
-        web_json_error (req, status, status == 413 ? "too_large" : "bad_request", NULL);
         return KORE_RESULT_OK;
     }
     char err [160];

@@ -174,6 +174,26 @@ web_page_open (struct http_request *req, web_auth_t *a, bool get, bool post)
     return web_method_ok (req, get, post) && web_auth_page (req, a, true, false);
 }
 
+char *
+web_json_body (struct http_request *req, const web_auth_t *a, size_t *len_p)
+{
+    if (!session_csrf_ok (a->key, a->s.sid, web_header (req, "x-csrf-token"))
+        || web_cross_origin (req)) {
+        web_json_error (req, 403, "csrf", "missing or wrong X-CSRF-Token");
+        return NULL;
+    }
+    const char *ctype = web_header (req, "content-type");
+    if (!ctype || strncasecmp (ctype, "application/json", 16) != 0) {
+        web_json_error (req, 415, "unsupported_media_type", "send application/json");
+        return NULL;
+    }
+    int status = 400;
+    char *body = web_body (req, len_p, &status);
+    if (!body)
+        web_json_error (req, status, status == 413 ? "too_large" : "bad_request", NULL);
+    return body;
+}
+
 void
 web_unavailable (struct http_request *req, bool json)
 {

@@ -104,6 +104,11 @@ int web_auth_page (struct http_request *req, web_auth_t *a, bool need_broker, bo
 //  A page's first step: web_method_ok, then web_auth_page (a signed-in
 //  browser, the broker reachable); false when the request was answered.
 bool web_page_open (struct http_request *req, web_auth_t *a, bool get, bool post);
+//  The body of a script's JSON request (malloc'd, NUL-terminated, *len_p
+//  bytes) once its X-CSRF-Token matches the session of a, it comes from
+//  this origin and says application/json; else NULL, answered with a JSON
+//  error (403 csrf, 415, 413 too_large or 400).
+char *web_json_body (struct http_request *req, const web_auth_t *a, size_t *len_p);
 //  Set the session cookie for s signed with key.
 void web_set_cookie (struct http_request *req, const unsigned char key [SESSION_KEY_BYTES],
                      const session_t *s);
