@@ -27,10 +27,7 @@ cmd_get (ctl_t *ctl, int argc, char **argv)
     if (rc >= 0)
         return rc;
     const char *section;
-    if ((rc = ctl_optional_section (ctl, argc, argv, first, &section)) >= 0)
-        return rc;
-
-    ddc_client_t *client = ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, &rc);
+    ddc_client_t *client = ctl_section_client (ctl, argc, argv, first, &section, &rc);
     if (!client)
         return rc;
     ddc_msg_t *reply = ctl_ask (ctl, client, DDC_SNAPSHOT, section ? section : "*", DDC_STATE, &rc);

@@ -108,8 +108,10 @@ bool ctl_section_valid (const char *name);
 //  Print "unknown section 'x' (sections: bot, ...)" and return 2.
 int ctl_bad_section (ctl_t *ctl, const char *name);
 //  The optional SECTION argument at argv[first] into *section (NULL when
-//  absent). -1 to go on, or the exit code after printing why.
-int ctl_optional_section (ctl_t *ctl, int argc, char **argv, int first, const char **section);
+//  absent), then a connection to the broker (ctl_connect as ctl). NULL
+//  with *rc the exit code after printing why.
+ddc_client_t *ctl_section_client (ctl_t *ctl, int argc, char **argv, int first,
+                                  const char **section, int *rc);
 
 //  Replace, in value (a value of `section`), each secret field that is not
 //  "" by "***" (defence in depth: the broker already redacts for ctl).

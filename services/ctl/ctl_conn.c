@@ -359,3 +359,19 @@ ctl_save_reply (ctl_t *ctl, const char *section, const ddc_msg_t *reply)
             return ctl_unexpected (ctl, reply);
     }
 }
+
+ddc_client_t *
+ctl_section_client (ctl_t *ctl, int argc, char **argv, int first, const char **section, int *rc)
+{
+    *section = NULL;
+    if (argc - first > 1) {
+        *rc = ctl_fail (ctl, CTL_EXIT_USAGE, "takes at most one section");
+        return NULL;
+    }
+    if (first < argc && !ctl_section_valid (argv [first])) {
+        *rc = ctl_bad_section (ctl, argv [first]);
+        return NULL;
+    }
+    *section = first < argc ? argv [first] : NULL;
+    return ctl_connect (ctl, NULL, NULL, NULL, NULL, NULL, rc);
+}

@@ -27,18 +27,6 @@ ctl_bad_section (ctl_t *ctl, const char *name)
     return ctl_fail (ctl, CTL_EXIT_USAGE, "unknown section '%s' (sections: %s)", name, list);
 }
 
-int
-ctl_optional_section (ctl_t *ctl, int argc, char **argv, int first, const char **section)
-{
-    *section = NULL;
-    if (argc - first > 1)
-        return ctl_fail (ctl, CTL_EXIT_USAGE, "takes at most one section");
-    if (first < argc && !ctl_section_valid (argv [first]))
-        return ctl_bad_section (ctl, argv [first]);
-    *section = first < argc ? argv [first] : NULL;
-    return -1;
-}
-
 void
 ctl_redact (const char *section, cJSON *value)
 {

@@ -43,6 +43,17 @@ def wait_for(predicate, timeout=10.0, step=0.02, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def terminate(popen, timeout=5):
+    """SIGTERM to a subprocess.Popen of the test, SIGKILL after timeout s."""
+    if popen.poll() is None:
+        popen.terminate()
+        try:
+            popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            popen.kill()
+            popen.wait()
+
+
 _RUNNING = []   # every Proc of the current test, stopped when it ends
 
 

@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 import uuid
 
-from conftest import ROOT, Proc, RawClient, bin_path, sh, wait_for
+from conftest import Proc, ROOT, RawClient, bin_path, sh, terminate, wait_for
 
 TOKEN = "ddc-test-token.Zz9.abcdefghijklmnopqrstuvwxyz012345"
 APP = "1100000000000000001"
@@ -54,13 +54,7 @@ class Fake:
         self.api = self.url + "/api"
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         for f in (self.proc.stdin, self.proc.stdout):
             try:
                 f.close()

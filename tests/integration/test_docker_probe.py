@@ -6,7 +6,6 @@ fail (nothing is skipped). Every container and image a test makes is named
 ddcprobe-<run id>-..., and removed when the test ends.
 """
 import json
-import os
 import queue
 import subprocess
 import threading
@@ -15,17 +14,8 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, bin_path, wait_for
-
-IMAGE = "ddc-busybox"
-
-
-def sh(*args, check=True, timeout=60):
-    r = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout)
-    if check and r.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed: {r.stderr.strip()}")
-    return r.stdout.strip()
-
+import conftest
+from conftest import IMAGE, bin_path, sh, terminate, wait_for
 
 def probe(*args, timeout=60):
     """Run the probe; returns (exit code, list of JSON objects, stderr)."""
@@ -41,22 +31,12 @@ def probe_one(*args, timeout=60):
     return rc, out[0]
 
 
-@pytest.fixture(scope="module")
-def docker():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "ensure-dockerd.sh")],
-                       capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
-    if r.returncode != 0:
-        pytest.fail(f"Docker is not available: {r.stderr.strip() or r.stdout.strip()}")
-    return True
-
-
-class Containers:
-    """Containers and images of one test, all removed at the end."""
+class Containers(conftest.Containers):
+    """Containers and images of one test, named by tag, all removed at the end."""
 
     def __init__(self):
+        super().__init__()
         self.prefix = f"ddcprobe-{uuid.uuid4().hex[:8]}"
-        self.names = []
-        self.images = []
 
     def name(self, tag):
         n = f"{self.prefix}-{tag}"
@@ -77,15 +57,9 @@ class Containers:
            *(cmd or ("sleep", "100000")))
         return n
 
-    def cleanup(self):
-        if self.names:
-            sh("docker", "rm", "-f", *self.names, check=False)
-        if self.images:
-            sh("docker", "rmi", "-f", *self.images, check=False)
-
 
 @pytest.fixture
-def ctr(docker):
+def ctr(docker_ready):
     c = Containers()
     yield c
     c.cleanup()
@@ -226,13 +200,7 @@ class EventReader:
             return None
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
 
 
 def test_events_report_start_and_die_within_1s(ctr):
