@@ -115,9 +115,11 @@ def test_late_joiner_converges(tmp, broker, subs):
 def test_message_loss_is_detected_and_repaired(tmp, subs):
     # A publish queue of one message and a slow subscriber with a tiny
     # receive queue: large updates in a burst must be dropped somewhere.
+    # Each apply takes 150 ms, longer than a save takes even on a loaded
+    # machine, so the burst always outruns the subscriber.
     b = Broker(tmp, extra=["--pub-hwm", "1"]).start()
     try:
-        slow = Sub(tmp, b, ["containers"], "slow", extra=["--rcvhwm", "1", "--slow-ms", "30"])
+        slow = Sub(tmp, b, ["containers"], "slow", extra=["--rcvhwm", "1", "--slow-ms", "150"])
         subs.append(slow)
         wait_for(lambda: slow.of("synced"), what="slow subscriber synced")
         c = RawClient(b.ctl)
