@@ -702,6 +702,23 @@ ddc_schema_walk (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value, con
     return t->list ? s_walk_list (walk, t, value, path) : s_walk_object (walk, t, value, path);
 }
 
+//  ---- messages ---------------------------------------------------------------
+
+//  What a row's format check says when it fails ("KEY " + message).
+// clang-format off
+#define S_HOST_BAD "must be 1 to 63 characters from A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit."
+#define S_TZ_BAD "must be an IANA time zone name such as Europe/Berlin."
+#define S_URL_BAD "must be an http:// or https:// URL with a host and no spaces."
+#define S_URL_OR_EMPTY_BAD "must be an http:// or https:// URL with a host and no spaces, or empty."
+#define S_NAME_BAD "must be a Docker container name: letters, digits, '_', '.' and '-', starting with a letter or digit."
+#define S_TOKEN_BAD "may not contain spaces or control characters."
+#define S_SNOWFLAKE_BAD "must be a Discord snowflake: 17 to 20 digits."
+#define S_USER_ID_BAD "must be a Discord user snowflake: 17 to 20 digits."
+#define S_TASK_ID_BAD "must be 1 to 64 characters from A-Z, a-z, 0-9, '_' and '-'."
+#define S_ASCII_BAD "must be printable ASCII text."
+#define S_METRICS_TOKEN_BAD "must be empty or 16 to 256 printable ASCII characters without spaces."
+// clang-format on
+
 //  ---- hooks ------------------------------------------------------------------
 
 //  containers[].display_name: the name when not given.
@@ -878,15 +895,12 @@ static void
 s_task_target (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_field_t *f,
                cJSON *out)
 {
-    static const ddc_field_t text = {
-        .key = "container",
-        .type = DDC_T_STR,
-        .flags = DDC_F_REQUIRED,
-        .max = 128,
-        .ok = s_docker_name_ok,
-        .bad = "must be a Docker container name: letters, digits, '_', '.' and '-', starting "
-               "with a letter or digit."
-    };
+    static const ddc_field_t text = { .key = "container",
+                                      .type = DDC_T_STR,
+                                      .flags = DDC_F_REQUIRED,
+                                      .max = 128,
+                                      .ok = s_docker_name_ok,
+                                      .bad = S_NAME_BAD };
     (void) f;
     const char *name;
     if (s_get_str (walk, obj, path, &text, &name))
@@ -1073,370 +1087,125 @@ ddc_config_cooldown_keys (const char *map)
 
 //  ---- the tables ---------------------------------------------------------------
 
-#define S_HOST_BAD                                                      \
-    "must be 1 to 63 characters from A-Z, a-z, 0-9, '.', '_' and '-', " \
-    "starting with a letter or digit."
-#define S_TZ_BAD "must be an IANA time zone name such as Europe/Berlin."
-#define S_URL_BAD "must be an http:// or https:// URL with a host and no spaces."
-
-static const ddc_field_t s_bot [] = { { .key = "token",
-                                        .type = DDC_T_STR,
-                                        .flags = DDC_F_SECRET,
-                                        .max = 200,
-                                        .def_str = "",
-                                        .ok = s_token_ok,
-                                        .bad = "may not contain spaces or control characters.",
-                                        .label = "f.bot.token" },
-                                      { .key = "guild_id",
-                                        .type = DDC_T_STR,
-                                        .max = 64,
-                                        .def_str = "",
-                                        .ok = s_snowflake_or_empty,
-                                        .bad = "must be a Discord snowflake: 17 to 20 digits.",
-                                        .label = "f.bot.guild_id" },
-                                      { .key = "language",
-                                        .type = DDC_T_ENUM,
-                                        .def_str = "en",
-                                        .values = ddc_i18n_codes,
-                                        .label = "f.bot.language" },
-                                      { .key = "timezone",
-                                        .type = DDC_T_STR,
-                                        .max = 64,
-                                        .def_str = "UTC",
-                                        .ok = ddc_tz_valid,
-                                        .bad = S_TZ_BAD,
-                                        .label = "f.bot.timezone" },
-                                      { .key = "log_lines",
-                                        .type = DDC_T_INT,
-                                        .flags = DDC_F_FORM,
-                                        .min = 10,
-                                        .max = 1000,
-                                        .def = 50,
-                                        .label = "f.bot.log_lines" },
-                                      { .key = NULL } };
+// clang-format off
+static const ddc_field_t s_bot [] = {
+    { .key = "token",     .type = DDC_T_STR,  .flags = DDC_F_SECRET,            .max = 200,             .def_str = "",                              .ok = s_token_ok,           .bad = S_TOKEN_BAD,     .label = "f.bot.token" },
+    { .key = "guild_id",  .type = DDC_T_STR,                                    .max = 64,              .def_str = "",                              .ok = s_snowflake_or_empty, .bad = S_SNOWFLAKE_BAD, .label = "f.bot.guild_id" },
+    { .key = "language",  .type = DDC_T_ENUM,                                                           .def_str = "en",  .values = ddc_i18n_codes,                                                     .label = "f.bot.language" },
+    { .key = "timezone",  .type = DDC_T_STR,                                    .max = 64,              .def_str = "UTC",                           .ok = ddc_tz_valid,         .bad = S_TZ_BAD,        .label = "f.bot.timezone" },
+    { .key = "log_lines", .type = DDC_T_INT,  .flags = DDC_F_FORM,   .min = 10, .max = 1000, .def = 50,                                                                                                 .label = "f.bot.log_lines" },
+    { .key = NULL }
+};
 
 static const ddc_field_t s_info [] = {
-    { .key = "enabled", .type = DDC_T_BOOL, .def = false, .label = "f.containers.info_enabled" },
-    { .key = "text", .type = DDC_T_STR, .max = 2000, .def_str = "", .label = "f.containers.info" },
+    { .key = "enabled", .type = DDC_T_BOOL,              .def = false,                .label = "f.containers.info_enabled" },
+    { .key = "text",    .type = DDC_T_STR,  .max = 2000,               .def_str = "", .label = "f.containers.info" },
     { .key = NULL }
 };
 static const ddc_table_t s_info_table = { .name = "info", .fields = s_info };
 
 static const ddc_field_t s_container [] = {
-    { .key = "host",
-      .type = DDC_T_STR,
-      .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,
-      .max = 63,
-      .ok = s_host_ok,
-      .bad = S_HOST_BAD,
-      .label = "f.containers.host" },
-    { .key = "name",
-      .type = DDC_T_STR,
-      .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,
-      .max = 128,
-      .ok = s_docker_name_ok,
-      .bad = "must be a Docker container name: letters, digits, '_', '.' and '-', starting "
-             "with a letter or digit.",
-      .label = "f.containers.name" },
-    { .key = "active", .type = DDC_T_BOOL, .def = true, .label = "f.containers.active" },
-    { .key = "display_name",
-      .type = DDC_T_HOOK,
-      .flags = DDC_F_NONEMPTY,
-      .max = 100,
-      .hook = s_display_name,
-      .label = "f.containers.display_name" },
-    { .key = "order", .type = DDC_T_INT, .min = 0, .max = 9999, .def = 0, .label = "f.containers.order" },
-    { .key = "allowed_actions",
-      .type = DDC_T_SET,
-      .values = ddc_schema_actions,
-      .def_set = s_default_actions,
-      .noun = "actions",
-      .label = "f.containers.allowed_actions" },
-    { .key = "info", .type = DDC_T_OBJ, .sub = &s_info_table, .label = "f.containers.info" },
-    { .key = "alerts",
-      .type = DDC_T_SET,
-      .values = ddc_schema_alert_kinds,
-      .def_set = ddc_schema_alert_kinds,
-      .noun = "alert kinds",
-      .label = "f.containers.alerts" },
-    { .key = "roles", .type = DDC_T_HOOK, .hook = s_roles, .label = "f.containers.roles" },
+    { .key = "host",            .type = DDC_T_STR,  .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,           .max = 63,                                                                                                           .ok = s_host_ok,        .bad = S_HOST_BAD,                                                .label = "f.containers.host" },
+    { .key = "name",            .type = DDC_T_STR,  .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,           .max = 128,                                                                                                          .ok = s_docker_name_ok, .bad = S_NAME_BAD,                                                .label = "f.containers.name" },
+    { .key = "active",          .type = DDC_T_BOOL,                                                                .def = true,                                                                                                                                                                                      .label = "f.containers.active" },
+    { .key = "display_name",    .type = DDC_T_HOOK, .flags = DDC_F_NONEMPTY,                          .max = 100,                                                                                                                                                     .hook = s_display_name,                        .label = "f.containers.display_name" },
+    { .key = "order",           .type = DDC_T_INT,                                          .min = 0, .max = 9999, .def = 0,                                                                                                                                                                                         .label = "f.containers.order" },
+    { .key = "allowed_actions", .type = DDC_T_SET,                                                                              .values = ddc_schema_actions,     .def_set = s_default_actions,                                                                                               .noun = "actions",     .label = "f.containers.allowed_actions" },
+    { .key = "info",            .type = DDC_T_OBJ,                                                                                                                                                   .sub = &s_info_table,                                                                                           .label = "f.containers.info" },
+    { .key = "alerts",          .type = DDC_T_SET,                                                                              .values = ddc_schema_alert_kinds, .def_set = ddc_schema_alert_kinds,                                                                                          .noun = "alert kinds", .label = "f.containers.alerts" },
+    { .key = "roles",           .type = DDC_T_HOOK,                                                                                                                                                                                                                   .hook = s_roles,                               .label = "f.containers.roles" },
     { .key = NULL }
 };
 
 static const ddc_field_t s_channel [] = {
-    { .key = "id",
-      .type = DDC_T_STR,
-      .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,
-      .max = 64,
-      .ok = s_snowflake_ok,
-      .bad = "must be a Discord snowflake: 17 to 20 digits.",
-      .label = "f.channels.id" },
-    { .key = "name", .type = DDC_T_STR, .max = 100, .def_str = "", .label = "f.channels.name" },
-    { .key = "kind",
-      .type = DDC_T_ENUM,
-      .flags = DDC_F_REQUIRED,
-      .values = s_channel_kinds,
-      .label = "f.channels.kind" },
-    { .key = "post_initial", .type = DDC_T_BOOL, .def = false, .label = "f.channels.post_initial" },
-    { .key = "refresh_minutes",
-      .type = DDC_T_INT,
-      .min = 1,
-      .max = 1440,
-      .def = 5,
-      .label = "f.channels.refresh_minutes" },
-    { .key = "recreate_minutes",
-      .type = DDC_T_INT,
-      .min = 0,
-      .max = 1440,
-      .def = 0,
-      .label = "f.channels.recreate_minutes" },
-    { .key = "alerts", .type = DDC_T_BOOL, .def = false, .label = "f.channels.alerts" },
+    { .key = "id",               .type = DDC_T_STR,  .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,           .max = 64,                                                           .ok = s_snowflake_ok, .bad = S_SNOWFLAKE_BAD, .label = "f.channels.id" },
+    { .key = "name",             .type = DDC_T_STR,                                                    .max = 100,                .def_str = "",                                                                          .label = "f.channels.name" },
+    { .key = "kind",             .type = DDC_T_ENUM, .flags = DDC_F_REQUIRED,                                                                    .values = s_channel_kinds,                                               .label = "f.channels.kind" },
+    { .key = "post_initial",     .type = DDC_T_BOOL,                                                                .def = false,                                                                                         .label = "f.channels.post_initial" },
+    { .key = "refresh_minutes",  .type = DDC_T_INT,                                          .min = 1, .max = 1440, .def = 5,                                                                                             .label = "f.channels.refresh_minutes" },
+    { .key = "recreate_minutes", .type = DDC_T_INT,                                          .min = 0, .max = 1440, .def = 0,                                                                                             .label = "f.channels.recreate_minutes" },
+    { .key = "alerts",           .type = DDC_T_BOOL,                                                                .def = false,                                                                                         .label = "f.channels.alerts" },
     { .key = NULL }
 };
 
 static const ddc_field_t s_admin [] = {
-    { .key = "id",
-      .type = DDC_T_STR,
-      .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,
-      .max = 64,
-      .ok = s_snowflake_ok,
-      .bad = "must be a Discord user snowflake: 17 to 20 digits.",
-      .label = "f.admins.id" },
-    { .key = "note", .type = DDC_T_STR, .max = 100, .def_str = "", .label = "f.admins.note" },
+    { .key = "id",   .type = DDC_T_STR, .flags = DDC_F_REQUIRED | DDC_F_UNIQUE, .max = 64,                 .ok = s_snowflake_ok, .bad = S_USER_ID_BAD, .label = "f.admins.id" },
+    { .key = "note", .type = DDC_T_STR,                                         .max = 100, .def_str = "",                                             .label = "f.admins.note" },
     { .key = NULL }
 };
 
 static const ddc_field_t s_spam [] = {
-    { .key = "enabled", .type = DDC_T_BOOL, .def = true, .label = "f.spam.enabled" },
-    { .key = "command_cooldowns",
-      .type = DDC_T_HOOK,
-      .min = 0,
-      .max = 3600,
-      .values = ddc_schema_command_keys,
-      .hook = s_cooldowns,
-      .label = "f.spam.command_cooldowns" },
-    { .key = "button_cooldowns",
-      .type = DDC_T_HOOK,
-      .min = 0,
-      .max = 3600,
-      .values = ddc_schema_button_keys,
-      .hook = s_cooldowns,
-      .label = "f.spam.button_cooldowns" },
+    { .key = "enabled",           .type = DDC_T_BOOL,                        .def = true,                                                         .label = "f.spam.enabled" },
+    { .key = "command_cooldowns", .type = DDC_T_HOOK, .min = 0, .max = 3600,              .values = ddc_schema_command_keys, .hook = s_cooldowns, .label = "f.spam.command_cooldowns" },
+    { .key = "button_cooldowns",  .type = DDC_T_HOOK, .min = 0, .max = 3600,              .values = ddc_schema_button_keys,  .hook = s_cooldowns, .label = "f.spam.button_cooldowns" },
     { .key = NULL }
 };
 
 static const ddc_field_t s_task [] = {
-    { .key = "id",
-      .type = DDC_T_STR,
-      .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,
-      .max = 64,
-      .ok = s_task_id_ok,
-      .bad = "must be 1 to 64 characters from A-Z, a-z, 0-9, '_' and '-'.",
-      .label = "f.tasks.id" },
-    { .key = "host",
-      .type = DDC_T_STR,
-      .flags = DDC_F_REQUIRED,
-      .max = 63,
-      .ok = s_host_ok,
-      .bad = S_HOST_BAD,
-      .label = "f.tasks.host" },
-    { .key = "container",
-      .type = DDC_T_HOOK,
-      .flags = DDC_F_REQUIRED,
-      .max = 128,
-      .hook = s_task_target,
-      .label = "f.tasks.target" },
-    { .key = "action",
-      .type = DDC_T_ENUM,
-      .flags = DDC_F_REQUIRED,
-      .values = s_task_actions,
-      .label = "f.tasks.action" },
-    { .key = "cycle",
-      .type = DDC_T_ENUM,
-      .flags = DDC_F_REQUIRED,
-      .values = s_cycles,
-      .label = "f.tasks.cycle" },
-    { .key = "time", .type = DDC_T_HOOK, .hook = s_task_time, .label = "f.tasks.time" },
-    { .key = "date", .type = DDC_T_HOOK, .hook = s_task_when, .label = "f.tasks.date" },
-    { .key = "weekday", .type = DDC_T_HOOK, .hook = s_task_when, .label = "f.tasks.weekday" },
-    { .key = "day",
-      .type = DDC_T_HOOK,
-      .hook = s_task_when,
-      .min = 1,
-      .max = 31,
-      .label = "f.tasks.day" },
-    { .key = "month",
-      .type = DDC_T_HOOK,
-      .hook = s_task_when,
-      .min = 1,
-      .max = 12,
-      .label = "f.tasks.month" },
-    { .key = "cron",
-      .type = DDC_T_HOOK,
-      .hook = s_task_when,
-      .max = DDC_SCHEDULE_CRON_MAX,
-      .label = "f.tasks.cron" },
-    { .key = "timezone",
-      .type = DDC_T_STR,
-      .max = 64,
-      .def_str = "UTC",
-      .ok = ddc_tz_valid,
-      .bad = S_TZ_BAD,
-      .label = "f.tasks.timezone" },
-    { .key = "active", .type = DDC_T_BOOL, .def = true, .label = "f.tasks.active" },
-    { .key = "note", .type = DDC_T_STR, .flags = DDC_F_OMIT, .max = 200, .label = "f.tasks.note" },
+    { .key = "id",        .type = DDC_T_STR,  .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,           .max = 64,                                                                             .ok = s_task_id_ok, .bad = S_TASK_ID_BAD,                        .label = "f.tasks.id" },
+    { .key = "host",      .type = DDC_T_STR,  .flags = DDC_F_REQUIRED,                          .max = 63,                                                                             .ok = s_host_ok,    .bad = S_HOST_BAD,                           .label = "f.tasks.host" },
+    { .key = "container", .type = DDC_T_HOOK, .flags = DDC_F_REQUIRED,                          .max = 128,                                                                                                                      .hook = s_task_target, .label = "f.tasks.target" },
+    { .key = "action",    .type = DDC_T_ENUM, .flags = DDC_F_REQUIRED,                                                                                       .values = s_task_actions,                                                                  .label = "f.tasks.action" },
+    { .key = "cycle",     .type = DDC_T_ENUM, .flags = DDC_F_REQUIRED,                                                                                       .values = s_cycles,                                                                        .label = "f.tasks.cycle" },
+    { .key = "time",      .type = DDC_T_HOOK,                                                                                                                                                                                    .hook = s_task_time,   .label = "f.tasks.time" },
+    { .key = "date",      .type = DDC_T_HOOK,                                                                                                                                                                                    .hook = s_task_when,   .label = "f.tasks.date" },
+    { .key = "weekday",   .type = DDC_T_HOOK,                                                                                                                                                                                    .hook = s_task_when,   .label = "f.tasks.weekday" },
+    { .key = "day",       .type = DDC_T_HOOK,                                         .min = 1, .max = 31,                                                                                                                       .hook = s_task_when,   .label = "f.tasks.day" },
+    { .key = "month",     .type = DDC_T_HOOK,                                         .min = 1, .max = 12,                                                                                                                       .hook = s_task_when,   .label = "f.tasks.month" },
+    { .key = "cron",      .type = DDC_T_HOOK,                                                   .max = DDC_SCHEDULE_CRON_MAX,                                                                                                    .hook = s_task_when,   .label = "f.tasks.cron" },
+    { .key = "timezone",  .type = DDC_T_STR,                                                    .max = 64,                                 .def_str = "UTC",                           .ok = ddc_tz_valid, .bad = S_TZ_BAD,                             .label = "f.tasks.timezone" },
+    { .key = "active",    .type = DDC_T_BOOL,                                                                                 .def = true,                                                                                                              .label = "f.tasks.active" },
+    { .key = "note",      .type = DDC_T_STR,  .flags = DDC_F_OMIT,                              .max = 200,                                                                                                                                             .label = "f.tasks.note" },
     { .key = NULL }
 };
 
 static const ddc_field_t s_watchdog [] = {
-    { .key = "enabled", .type = DDC_T_BOOL, .def = false, .label = "f.watchdog.enabled" },
-    { .key = "url",
-      .type = DDC_T_HOOK,
-      .max = 2048,
-      .def_str = "",
-      .ok = s_url_or_empty,
-      .bad = S_URL_BAD,
-      .hook = s_watchdog_url,
-      .label = "f.watchdog.url" },
-    { .key = "fail_url",
-      .type = DDC_T_STR,
-      .max = 2048,
-      .def_str = "",
-      .ok = s_url_or_empty,
-      .bad = "must be an http:// or https:// URL with a host and no spaces, or empty.",
-      .label = "f.watchdog.fail_url" },
-    { .key = "interval_minutes",
-      .type = DDC_T_INT,
-      .min = 1,
-      .max = 1440,
-      .def = 5,
-      .label = "f.watchdog.interval_minutes" },
+    { .key = "enabled",          .type = DDC_T_BOOL,                        .def = false,                                                                                         .label = "f.watchdog.enabled" },
+    { .key = "url",              .type = DDC_T_HOOK,           .max = 2048,               .def_str = "", .ok = s_url_or_empty, .bad = S_URL_BAD,          .hook = s_watchdog_url, .label = "f.watchdog.url" },
+    { .key = "fail_url",         .type = DDC_T_STR,            .max = 2048,               .def_str = "", .ok = s_url_or_empty, .bad = S_URL_OR_EMPTY_BAD,                         .label = "f.watchdog.fail_url" },
+    { .key = "interval_minutes", .type = DDC_T_INT,  .min = 1, .max = 1440, .def = 5,                                                                                             .label = "f.watchdog.interval_minutes" },
     { .key = NULL }
 };
 
 static const ddc_field_t s_web [] = {
-    { .key = "password_hash",
-      .type = DDC_T_STR,
-      .flags = DDC_F_SECRET,
-      .max = 512,
-      .def_str = "",
-      .ok = s_printable_ascii,
-      .bad = "must be printable ASCII text.",
-      .label = "f.web.password_hash" },
-    { .key = "session_idle_minutes",
-      .type = DDC_T_INT,
-      .min = 1,
-      .max = 1440,
-      .def = 30,
-      .label = "f.web.session_idle_minutes" },
-    { .key = "ui_language",
-      .type = DDC_T_ENUM,
-      .def_str = "en",
-      .values = ddc_i18n_codes,
-      .label = "f.web.ui_language" },
-    { .key = "metrics_token",
-      .type = DDC_T_STR,
-      .flags = DDC_F_SECRET,
-      .max = 256,
-      .def_str = "",
-      .ok = s_metrics_token_ok,
-      .bad = "must be empty or 16 to 256 printable ASCII characters without spaces.",
-      .label = "f.web.metrics_token" },
+    { .key = "password_hash",        .type = DDC_T_STR,  .flags = DDC_F_SECRET,           .max = 512,             .def_str = "",                             .ok = s_printable_ascii,  .bad = S_ASCII_BAD,         .label = "f.web.password_hash" },
+    { .key = "session_idle_minutes", .type = DDC_T_INT,                         .min = 1, .max = 1440, .def = 30,                                                                                                  .label = "f.web.session_idle_minutes" },
+    { .key = "ui_language",          .type = DDC_T_ENUM,                                                          .def_str = "en", .values = ddc_i18n_codes,                                                       .label = "f.web.ui_language" },
+    { .key = "metrics_token",        .type = DDC_T_STR,  .flags = DDC_F_SECRET,           .max = 256,             .def_str = "",                             .ok = s_metrics_token_ok, .bad = S_METRICS_TOKEN_BAD, .label = "f.web.metrics_token" },
     { .key = NULL }
 };
 
-static const ddc_field_t s_docker [] = { { .key = "stats_interval_seconds",
-                                           .type = DDC_T_INT,
-                                           .min = 2,
-                                           .max = 3600,
-                                           .def = 10,
-                                           .label = "f.docker.stats_interval_seconds" },
-                                         { .key = "stop_timeout_seconds",
-                                           .type = DDC_T_INT,
-                                           .min = 0,
-                                           .max = 300,
-                                           .def = 10,
-                                           .label = "f.docker.stop_timeout_seconds" },
-                                         { .key = NULL } };
+static const ddc_field_t s_docker [] = {
+    { .key = "stats_interval_seconds", .type = DDC_T_INT, .min = 2, .max = 3600, .def = 10, .label = "f.docker.stats_interval_seconds" },
+    { .key = "stop_timeout_seconds",   .type = DDC_T_INT, .min = 0, .max = 300,  .def = 10, .label = "f.docker.stop_timeout_seconds" },
+    { .key = NULL }
+};
 
 static const ddc_field_t s_alerts [] = {
-    { .key = "enabled", .type = DDC_T_BOOL, .def = true, .label = "f.alerts.enabled" },
-    { .key = "webhook_url",
-      .type = DDC_T_STR,
-      .flags = DDC_F_SECRET,
-      .max = 2048,
-      .def_str = "",
-      .ok = s_url_or_empty,
-      .bad = S_URL_BAD,
-      .label = "f.alerts.webhook_url" },
-    { .key = "webhook_format",
-      .type = DDC_T_ENUM,
-      .def_str = "discord",
-      .values = s_webhook_formats,
-      .label = "f.alerts.webhook_format" },
-    { .key = "restart_loop_count",
-      .type = DDC_T_INT,
-      .min = 2,
-      .max = 100,
-      .def = 3,
-      .label = "f.alerts.restart_loop_count" },
-    { .key = "restart_loop_minutes",
-      .type = DDC_T_INT,
-      .min = 1,
-      .max = 1440,
-      .def = 10,
-      .label = "f.alerts.restart_loop_minutes" },
-    { .key = "cooldown_minutes",
-      .type = DDC_T_INT,
-      .min = 0,
-      .max = 1440,
-      .def = 10,
-      .label = "f.alerts.cooldown_minutes" },
-    { .key = "max_per_hour",
-      .type = DDC_T_INT,
-      .min = 1,
-      .max = 1000,
-      .def = 30,
-      .label = "f.alerts.max_per_hour" },
-    { .key = "log_lines",
-      .type = DDC_T_INT,
-      .min = 0,
-      .max = 100,
-      .def = 20,
-      .label = "f.alerts.log_lines" },
+    { .key = "enabled",              .type = DDC_T_BOOL,                                               .def = true,                                                                                            .label = "f.alerts.enabled" },
+    { .key = "webhook_url",          .type = DDC_T_STR,  .flags = DDC_F_SECRET,           .max = 2048,              .def_str = "",                                     .ok = s_url_or_empty, .bad = S_URL_BAD, .label = "f.alerts.webhook_url" },
+    { .key = "webhook_format",       .type = DDC_T_ENUM,                                                            .def_str = "discord", .values = s_webhook_formats,                                         .label = "f.alerts.webhook_format" },
+    { .key = "restart_loop_count",   .type = DDC_T_INT,                         .min = 2, .max = 100,  .def = 3,                                                                                               .label = "f.alerts.restart_loop_count" },
+    { .key = "restart_loop_minutes", .type = DDC_T_INT,                         .min = 1, .max = 1440, .def = 10,                                                                                              .label = "f.alerts.restart_loop_minutes" },
+    { .key = "cooldown_minutes",     .type = DDC_T_INT,                         .min = 0, .max = 1440, .def = 10,                                                                                              .label = "f.alerts.cooldown_minutes" },
+    { .key = "max_per_hour",         .type = DDC_T_INT,                         .min = 1, .max = 1000, .def = 30,                                                                                              .label = "f.alerts.max_per_hour" },
+    { .key = "log_lines",            .type = DDC_T_INT,                         .min = 0, .max = 100,  .def = 20,                                                                                              .label = "f.alerts.log_lines" },
     { .key = NULL }
 };
 
 static const ddc_table_t s_tables [DDC_SEC_COUNT] = {
-    [DDC_SEC_BOT] = { .name = "bot", .fields = s_bot },
-    [DDC_SEC_CONTAINERS] = { .name = "containers",
-                             .fields = s_container,
-                             .list = true,
-                             .max_rows = DDC_CONTAINERS_MAX,
-                             .noun = "Container",
-                             .after = s_containers_in_use },
-    [DDC_SEC_CHANNELS] = { .name = "channels",
-                           .fields = s_channel,
-                           .list = true,
-                           .max_rows = DDC_CHANNELS_MAX,
-                           .noun = "Channel",
-                           .dup = s_channel_dup },
-    [DDC_SEC_ADMINS] = { .name = "admins",
-                         .fields = s_admin,
-                         .list = true,
-                         .max_rows = DDC_ADMINS_MAX,
-                         .noun = "Admin" },
-    [DDC_SEC_SPAM] = { .name = "spam", .fields = s_spam },
-    [DDC_SEC_TASKS] = { .name = "tasks",
-                        .fields = s_task,
-                        .list = true,
-                        .max_rows = DDC_TASKS_MAX,
-                        .noun = "Task id" },
-    [DDC_SEC_WATCHDOG] = { .name = "watchdog", .fields = s_watchdog },
-    [DDC_SEC_WEB] = { .name = "web", .fields = s_web },
-    [DDC_SEC_DOCKER] = { .name = "docker", .fields = s_docker },
-    [DDC_SEC_ALERTS] = { .name = "alerts", .fields = s_alerts },
+    [DDC_SEC_BOT] =        { .name = "bot",        .fields = s_bot },
+    [DDC_SEC_CONTAINERS] = { .name = "containers", .fields = s_container, .list = true, .max_rows = DDC_CONTAINERS_MAX, .noun = "Container",                       .after = s_containers_in_use },
+    [DDC_SEC_CHANNELS] =   { .name = "channels",   .fields = s_channel,   .list = true, .max_rows = DDC_CHANNELS_MAX,   .noun = "Channel",   .dup = s_channel_dup },
+    [DDC_SEC_ADMINS] =     { .name = "admins",     .fields = s_admin,     .list = true, .max_rows = DDC_ADMINS_MAX,     .noun = "Admin" },
+    [DDC_SEC_SPAM] =       { .name = "spam",       .fields = s_spam },
+    [DDC_SEC_TASKS] =      { .name = "tasks",      .fields = s_task,      .list = true, .max_rows = DDC_TASKS_MAX,      .noun = "Task id" },
+    [DDC_SEC_WATCHDOG] =   { .name = "watchdog",   .fields = s_watchdog },
+    [DDC_SEC_WEB] =        { .name = "web",        .fields = s_web },
+    [DDC_SEC_DOCKER] =     { .name = "docker",     .fields = s_docker },
+    [DDC_SEC_ALERTS] =     { .name = "alerts",     .fields = s_alerts }
 };
+// clang-format on
 
 //  ---- lookups and typed reads -----------------------------------------------
 
