@@ -154,6 +154,15 @@ void render_view_broker (ddc_buf_t *b, const rctx_t *rc, const cJSON *view);
 void render_view_services (ddc_buf_t *b, const rctx_t *rc, const cJSON *view);
 void render_view_gateway (ddc_buf_t *b, const rctx_t *rc, const cJSON *view);
 void render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view);
+//  One host of the view's "hosts" (its <section class="host" data-host>):
+//  render_view_host_open writes its head (up to the rows' <tbody>) and
+//  returns false when it has no rows (the section is then complete);
+//  then one render_view_host_row per row (<tr data-container="HOST/NAME">)
+//  and render_view_host_close. render_view_host writes all of it.
+bool render_view_host_open (ddc_buf_t *b, const rctx_t *rc, const cJSON *h);
+void render_view_host_row (ddc_buf_t *b, const rctx_t *rc, const cJSON *h, const cJSON *c);
+void render_view_host_close (ddc_buf_t *b);
+void render_view_host (ddc_buf_t *b, const rctx_t *rc, const cJSON *h);
 //  History: the list of CHANGES entries (newest first) and one entry with
 //  the diff against the previous value of its section (prev may be NULL
 //  when that revision is no longer retained).

@@ -328,6 +328,156 @@ s_state_kind (const char *state)
 }
 
 void
+render_view_host_row (ddc_buf_t *b, const rctx_t *rc, const cJSON *h, const cJSON *c)
+{
+    const char *state = s_pg_str (c, "state");
+    const char *health = s_pg_str (c, "health");
+    ddc_buf_puts (b, "<tr data-container=\"");
+    ddc_buf_html (b, s_pg_str (h, "host"));
+    ddc_buf_puts (b, "/");
+    ddc_buf_html (b, s_pg_str (c, "name"));
+    ddc_buf_puts (b, "\"");
+    if (cJSON_IsFalse (s_pg_get (c, "active")))
+        ddc_buf_puts (b, " class=\"inactive\"");
+    ddc_buf_puts (b, "><td>");
+    ddc_buf_html (b, s_pg_str (c, "display_name"));
+    ddc_buf_puts (b, " <small class=\"mono muted\">");
+    ddc_buf_html (b, s_pg_str (c, "name"));
+    ddc_buf_puts (b, "</small></td><td class=\"state-cell\"");
+    ddc_buf_attr (b, "data-label", T (rc, "dash.state"));
+    ddc_buf_puts (b, " data-state=\"");
+    ddc_buf_html (b, state ? state : "unknown");
+    ddc_buf_puts (b, "\">");
+    s_badge (b, s_state_kind (state), render_state_text (rc, "state.", state ? state : "unknown"));
+    if (health) {
+        ddc_buf_puts (b, " ");
+        s_badge (b, strcmp (health, "healthy") == 0 ? "ok" : "warn",
+                 render_state_text (rc, "health.", health));
+    }
+    ddc_buf_puts (b, "</td>");
+    render_td (b, rc, "dash.uptime", NULL);
+    const cJSON *up = s_pg_get (c, "uptime_s");
+    if (cJSON_IsNumber (up)) {
+        char d [32];
+        render_duration ((int64_t) up->valuedouble, d);
+        ddc_buf_html (b, d);
+    }
+    else
+        ddc_buf_puts (b, "\xE2\x80\x94");
+    ddc_buf_puts (b, "</td>");
+    render_td (b, rc, "dash.cpu", NULL);
+    const cJSON *cpu = s_pg_get (c, "cpu_percent");
+    if (cJSON_IsNumber (cpu))
+        ddc_buf_printf (b, "%.1f %%", cpu->valuedouble);
+    else
+        ddc_buf_puts (b, "\xE2\x80\x94");
+    ddc_buf_puts (b, "</td>");
+    render_td (b, rc, "dash.memory", NULL);
+    const cJSON *mem = s_pg_get (c, "mem_bytes");
+    if (cJSON_IsNumber (mem)) {
+        char m [32];
+        render_bytes (mem->valuedouble, m);
+        ddc_buf_html (b, m);
+    }
+    else
+        ddc_buf_puts (b, "\xE2\x80\x94");
+    ddc_buf_puts (b, "</td>");
+    render_td (b, rc, "dash.actions", "wide");
+    if (cJSON_IsTrue (s_pg_get (c, "controls"))) {
+        const cJSON *allowed = s_pg_get (c, "allowed_actions");
+        render_container_controls (b, rc, s_pg_str (h, "host"), s_pg_str (c, "name"),
+                                   cJSON_IsArray (allowed) ? allowed : NULL);
+    }
+    ddc_buf_puts (b, "</td></tr>");
+}
+
+bool
+render_view_host_open (ddc_buf_t *b, const rctx_t *rc, const cJSON *h)
+{
+    bool reachable = cJSON_IsTrue (s_pg_get (h, "reachable"));
+    bool connected = cJSON_IsTrue (s_pg_get (h, "connected"));
+    ddc_buf_puts (b, "<section class=\"host\" data-host=\"");
+    ddc_buf_html (b, s_pg_str (h, "host"));
+    ddc_buf_puts (b, "\"><h3>");
+    ddc_buf_html (b, s_pg_str (h, "host"));
+    ddc_buf_puts (b, " <small class=\"mono\">");
+    ddc_buf_html (b, s_pg_str (h, "peer"));
+    ddc_buf_puts (b, "</small> ");
+    if (!connected)
+        s_badge (b, "off", T (rc, "dash.agent_gone"));
+    else
+        s_badge (b, reachable ? "ok" : "bad",
+                 T (rc, reachable ? "dash.docker_ok" : "dash.docker_down"));
+    const char *version = s_pg_str (h, "version");
+    if (version) {
+        ddc_buf_puts (b, " <small>Docker ");
+        ddc_buf_html (b, version);
+        ddc_buf_puts (b, "</small>");
+    }
+    ddc_buf_puts (b, "</h3>");
+    const char *err = s_pg_str (h, "error");
+    const char *since = s_pg_str (h, "unreachable_since");
+    if (!reachable && (err || since)) {
+        ddc_buf_puts (b, "<p class=\"detail\">");
+        if (since) {
+            //  the containers' states read "unknown" from then on
+            ddc_buf_html (b, T (rc, "dash.down_since"));
+            ddc_buf_puts (b, " <span class=\"mono\">");
+            ddc_buf_html (b, since);
+            ddc_buf_puts (b, "</span>");
+            if (err)
+                ddc_buf_puts (b, ": ");
+        }
+        if (err)
+            ddc_buf_html (b, err);
+        ddc_buf_puts (b, "</p>");
+    }
+    const cJSON *rows = s_pg_get (h, "containers");
+    if (cJSON_GetArraySize (rows) == 0) {
+        //  the next step: choose the host's containers
+        ddc_buf_puts (b, "<p class=\"muted empty\">");
+        ddc_buf_t *q = ddc_buf_new (256); //  the host as a query value
+        ddc_buf_url (q, s_pg_str (h, "host") ? s_pg_str (h, "host") : "");
+        const char *args [] = { ddc_buf_overflow (q) ? "" : ddc_buf_text (q) };
+        ddc_buf_tmpl (b, T (rc, "dash.no_containers"), 1, args);
+        ddc_buf_destroy (&q);
+        ddc_buf_puts (b, "</p></section>");
+        return false;
+    }
+    ddc_buf_puts (b, "<table class=\"list\"><thead><tr><th>");
+    ddc_buf_html (b, T (rc, "dash.container"));
+    ddc_buf_puts (b, "</th><th>");
+    ddc_buf_html (b, T (rc, "dash.state"));
+    ddc_buf_puts (b, "</th><th>");
+    ddc_buf_html (b, T (rc, "dash.uptime"));
+    ddc_buf_puts (b, "</th><th>");
+    ddc_buf_html (b, T (rc, "dash.cpu"));
+    ddc_buf_puts (b, "</th><th>");
+    ddc_buf_html (b, T (rc, "dash.memory"));
+    ddc_buf_puts (b, "</th><th>");
+    ddc_buf_html (b, T (rc, "dash.actions"));
+    ddc_buf_puts (b, "</th></tr></thead><tbody>");
+    return true;
+}
+
+void
+render_view_host_close (ddc_buf_t *b)
+{
+    ddc_buf_puts (b, "</tbody></table></section>");
+}
+
+void
+render_view_host (ddc_buf_t *b, const rctx_t *rc, const cJSON *h)
+{
+    if (!render_view_host_open (b, rc, h))
+        return;
+    const cJSON *c;
+    cJSON_ArrayForEach (c, s_pg_get (h, "containers"))
+        render_view_host_row (b, rc, h, c);
+    render_view_host_close (b);
+}
+
+void
 render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
 {
     const cJSON *hosts = s_pg_get (view, "hosts");
@@ -338,135 +488,8 @@ render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
         return;
     }
     const cJSON *h;
-    cJSON_ArrayForEach (h, hosts) {
-        bool reachable = cJSON_IsTrue (s_pg_get (h, "reachable"));
-        bool connected = cJSON_IsTrue (s_pg_get (h, "connected"));
-        ddc_buf_puts (b, "<section class=\"host\" data-host=\"");
-        ddc_buf_html (b, s_pg_str (h, "host"));
-        ddc_buf_puts (b, "\"><h3>");
-        ddc_buf_html (b, s_pg_str (h, "host"));
-        ddc_buf_puts (b, " <small class=\"mono\">");
-        ddc_buf_html (b, s_pg_str (h, "peer"));
-        ddc_buf_puts (b, "</small> ");
-        if (!connected)
-            s_badge (b, "off", T (rc, "dash.agent_gone"));
-        else
-            s_badge (b, reachable ? "ok" : "bad",
-                     T (rc, reachable ? "dash.docker_ok" : "dash.docker_down"));
-        const char *version = s_pg_str (h, "version");
-        if (version) {
-            ddc_buf_puts (b, " <small>Docker ");
-            ddc_buf_html (b, version);
-            ddc_buf_puts (b, "</small>");
-        }
-        ddc_buf_puts (b, "</h3>");
-        const char *err = s_pg_str (h, "error");
-        const char *since = s_pg_str (h, "unreachable_since");
-        if (!reachable && (err || since)) {
-            ddc_buf_puts (b, "<p class=\"detail\">");
-            if (since) {
-                //  the containers' states read "unknown" from then on
-                ddc_buf_html (b, T (rc, "dash.down_since"));
-                ddc_buf_puts (b, " <span class=\"mono\">");
-                ddc_buf_html (b, since);
-                ddc_buf_puts (b, "</span>");
-                if (err)
-                    ddc_buf_puts (b, ": ");
-            }
-            if (err)
-                ddc_buf_html (b, err);
-            ddc_buf_puts (b, "</p>");
-        }
-        const cJSON *rows = s_pg_get (h, "containers");
-        if (cJSON_GetArraySize (rows) == 0) {
-            //  the next step: choose the host's containers
-            ddc_buf_puts (b, "<p class=\"muted empty\">");
-            ddc_buf_t *q = ddc_buf_new (256); //  the host as a query value
-            ddc_buf_url (q, s_pg_str (h, "host") ? s_pg_str (h, "host") : "");
-            const char *args [] = { ddc_buf_overflow (q) ? "" : ddc_buf_text (q) };
-            ddc_buf_tmpl (b, T (rc, "dash.no_containers"), 1, args);
-            ddc_buf_destroy (&q);
-            ddc_buf_puts (b, "</p></section>");
-            continue;
-        }
-        ddc_buf_puts (b, "<table class=\"list\"><thead><tr><th>");
-        ddc_buf_html (b, T (rc, "dash.container"));
-        ddc_buf_puts (b, "</th><th>");
-        ddc_buf_html (b, T (rc, "dash.state"));
-        ddc_buf_puts (b, "</th><th>");
-        ddc_buf_html (b, T (rc, "dash.uptime"));
-        ddc_buf_puts (b, "</th><th>");
-        ddc_buf_html (b, T (rc, "dash.cpu"));
-        ddc_buf_puts (b, "</th><th>");
-        ddc_buf_html (b, T (rc, "dash.memory"));
-        ddc_buf_puts (b, "</th><th>");
-        ddc_buf_html (b, T (rc, "dash.actions"));
-        ddc_buf_puts (b, "</th></tr></thead><tbody>");
-        const cJSON *c;
-        cJSON_ArrayForEach (c, rows) {
-            const char *state = s_pg_str (c, "state");
-            const char *health = s_pg_str (c, "health");
-            ddc_buf_puts (b, "<tr data-container=\"");
-            ddc_buf_html (b, s_pg_str (h, "host"));
-            ddc_buf_puts (b, "/");
-            ddc_buf_html (b, s_pg_str (c, "name"));
-            ddc_buf_puts (b, "\"");
-            if (cJSON_IsFalse (s_pg_get (c, "active")))
-                ddc_buf_puts (b, " class=\"inactive\"");
-            ddc_buf_puts (b, "><td>");
-            ddc_buf_html (b, s_pg_str (c, "display_name"));
-            ddc_buf_puts (b, " <small class=\"mono muted\">");
-            ddc_buf_html (b, s_pg_str (c, "name"));
-            ddc_buf_puts (b, "</small></td><td class=\"state-cell\"");
-            ddc_buf_attr (b, "data-label", T (rc, "dash.state"));
-            ddc_buf_puts (b, " data-state=\"");
-            ddc_buf_html (b, state ? state : "unknown");
-            ddc_buf_puts (b, "\">");
-            s_badge (b, s_state_kind (state),
-                     render_state_text (rc, "state.", state ? state : "unknown"));
-            if (health) {
-                ddc_buf_puts (b, " ");
-                s_badge (b, strcmp (health, "healthy") == 0 ? "ok" : "warn",
-                         render_state_text (rc, "health.", health));
-            }
-            ddc_buf_puts (b, "</td>");
-            render_td (b, rc, "dash.uptime", NULL);
-            const cJSON *up = s_pg_get (c, "uptime_s");
-            if (cJSON_IsNumber (up)) {
-                char d [32];
-                render_duration ((int64_t) up->valuedouble, d);
-                ddc_buf_html (b, d);
-            }
-            else
-                ddc_buf_puts (b, "\xE2\x80\x94");
-            ddc_buf_puts (b, "</td>");
-            render_td (b, rc, "dash.cpu", NULL);
-            const cJSON *cpu = s_pg_get (c, "cpu_percent");
-            if (cJSON_IsNumber (cpu))
-                ddc_buf_printf (b, "%.1f %%", cpu->valuedouble);
-            else
-                ddc_buf_puts (b, "\xE2\x80\x94");
-            ddc_buf_puts (b, "</td>");
-            render_td (b, rc, "dash.memory", NULL);
-            const cJSON *mem = s_pg_get (c, "mem_bytes");
-            if (cJSON_IsNumber (mem)) {
-                char m [32];
-                render_bytes (mem->valuedouble, m);
-                ddc_buf_html (b, m);
-            }
-            else
-                ddc_buf_puts (b, "\xE2\x80\x94");
-            ddc_buf_puts (b, "</td>");
-            render_td (b, rc, "dash.actions", "wide");
-            if (cJSON_IsTrue (s_pg_get (c, "controls"))) {
-                const cJSON *allowed = s_pg_get (c, "allowed_actions");
-                render_container_controls (b, rc, s_pg_str (h, "host"), s_pg_str (c, "name"),
-                                           cJSON_IsArray (allowed) ? allowed : NULL);
-            }
-            ddc_buf_puts (b, "</td></tr>");
-        }
-        ddc_buf_puts (b, "</tbody></table></section>");
-    }
+    cJSON_ArrayForEach (h, hosts)
+        render_view_host (b, rc, h);
 }
 
 //  One line of locale text (a template of up to 3 arguments, escaped).

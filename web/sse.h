@@ -1,9 +1,13 @@
 /*  sse: the live view as Server-Sent Events (GET /events). A browser that
-    opens /events keeps the connection; ddc-web writes
+    opens /events keeps the connection; ddc-web writes first the whole view
         event: view
-        data: {"view": {...}, "html": {"services", "gateway", "hosts"}}
-    whenever the dashboard data changed (debounced to 100 ms, and only when
-    the text differs from the last one sent), a comment line every 15 s to
+        data: {"view": {...}, "html": {"services", "gateway", "hosts", "broker"}}
+    and then, whenever the dashboard data changed (debounced to 100 ms),
+    only what changed since (event: patch: the view outside its hosts and
+    the hosts' sections or single rows that differ, by hashes of what was
+    sent; a whole view again when the hosts or the language changed), so
+    that one container's change costs a row however many hosts and
+    containers the view holds; a comment line every 15 s to
     keep proxies from closing it, and "event: signedout" (then closes) when
     the session ends: idle for longer than web.session_idle_minutes, or
     the password changed. app.js uses it for the dashboard and for the
@@ -31,8 +35,9 @@ size_t sse_count (void);
 //  connection (the response sent without a length, no further request
 //  read from it) with on_disconnect called when it closes.
 void sse_start (struct http_request *req, void (*on_disconnect) (struct connection *));
-//  Queue text on a stream; one that cannot take it, or has more than
-//  SSE_QUEUE_MAX bytes waiting (a browser that reads nothing), is closed.
+//  Queue text on a stream; one that cannot take it, or would have more
+//  than SSE_QUEUE_MAX bytes waiting with it (a browser that reads nothing),
+//  is closed. Text larger on its own is taken when nothing else waits.
 #define SSE_QUEUE_MAX (1024 * 1024)
 void sse_write (struct connection *c, const char *text, size_t len);
 //  NULL while the stream's session holds at now_s, else why it ended (for

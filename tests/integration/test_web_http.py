@@ -863,6 +863,106 @@ def test_live_events_stream(web):
     assert r.status == 401
 
 
+class EventStream:
+    """/events read from a raw socket: (name, data, size) per event."""
+
+    def __init__(self, port, cookies):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        self.s.sendall(f"GET /events HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\r\n".encode())
+        self.buf = b""
+        head = self._until(b"\r\n\r\n", 10)
+        assert head.startswith(b"HTTP/1.1 200"), head
+
+    def _until(self, sep, timeout):
+        deadline = time.monotonic() + timeout
+        while sep not in self.buf:
+            left = deadline - time.monotonic()
+            assert left > 0, f"nothing within {timeout} s"
+            self.s.settimeout(left)
+            chunk = self.s.recv(1 << 20)
+            assert chunk, "the stream closed"
+            self.buf += chunk
+        out, _, self.buf = self.buf.partition(sep)
+        return out
+
+    def event(self, timeout=15):
+        while True:
+            block = self._until(b"\n\n", timeout)
+            lines = block.decode().split("\n")
+            name = next((x[7:] for x in lines if x.startswith("event: ")), None)
+            if name:
+                data = "".join(x[6:] for x in lines if x.startswith("data: "))
+                return name, json.loads(data), len(block)
+
+    def close(self):
+        self.s.close()
+
+
+def test_live_view_many_hosts_sends_what_changed(web):
+    """20 hosts of 50 configured containers each (a whole view of over a
+    MiB): one container's change reaches the open live view as that one
+    row, and the stream stays open."""
+    hosts, per = 20, 50
+    save(web.broker, "containers", [{"host": f"h{k:02}", "name": f"box-{k}-{i}",
+                                     "display_name": f"Box {k}.{i}", "order": i}
+                                    for k in range(hosts) for i in range(per)])
+    agents = []
+
+    def ping():                 # a quiet peer turns disconnected after 5 s
+        for a in agents:
+            a.send("PING", a.req_id(), 0)
+        return True
+
+    def report(k, states):
+        ping()
+        body = {"host": f"h{k:02}", "time": "2026-01-01T00:00:00Z",
+                "docker": {"reachable": True, "version": "27.0", "error": None},
+                "containers": {f"box-{k}-{i}": {"exists": True, "state": states.get(i, "running"),
+                                                "health": None, "uptime_s": 60, "cpu_percent": 1.5,
+                                                "mem_bytes": 50 << 20, "mem_limit": None}
+                               for i in range(per)}}
+        agents[k].send("REPORT", agents[k].req_id(), "status", json.dumps(body))
+
+    try:
+        for k in range(hosts):
+            agents.append(RawClient(web.broker.ctl, role="docker", instance=f"h{k:02}"))
+            agents[-1].hello()
+            report(k, {})
+        http = do_setup(web)
+        wait_for(lambda: ping() and http.get("/").text.count('<tr data-container="') == hosts * per,
+                 timeout=20, what="every row on the dashboard")
+        ev = EventStream(web.port, http.cookies)
+        name, first, size = ev.event()
+        assert name == "view" and size > 1024 * 1024
+        assert sum(len(h["containers"]) for h in first["view"]["hosts"]) == hosts * per
+        # one container stops: a patch with that row, however large the view
+        report(7, {3: "exited"})
+        while True:
+            name, msg, size = ev.event()
+            assert name == "patch", name
+            rows = [(h["view"]["host"], r["view"]["name"], r["view"]["state"], r["html"])
+                    for h in msg["hosts"] for r in h.get("rows", [])]
+            if rows:
+                break
+        assert [r[:3] for r in rows] == [("h07", "box-7-3", "exited")]
+        assert rows[0][3].startswith('<tr data-container="h07/box-7-3"')
+        assert 'data-state="exited"' in rows[0][3]
+        assert size < 32 * 1024
+        # and back: the stream is still open
+        report(7, {})
+        while True:
+            name, msg, size = ev.event()
+            rows = [r["view"] for h in msg.get("hosts", []) for r in h.get("rows", [])]
+            if rows:
+                break
+        assert name == "patch" and [(r["name"], r["state"]) for r in rows] == [("box-7-3", "running")]
+        ev.close()
+    finally:
+        for a in agents:
+            a.close()
+
+
 def werkzeug_pbkdf2(password, salt="Ab12Cd34", iterations=600000):
     dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
     return f"pbkdf2:sha256:{iterations}${salt}${dk.hex()}"

@@ -352,8 +352,57 @@
     });
   }
 
+  /* the view as the last events made it: a "patch" changes only parts */
+  var shown = null;
+
+  /* the element of list whose attribute attr is value */
+  function byAttr(list, attr, value) {
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].getAttribute(attr) === value) return list[i];
+    }
+    return null;
+  }
+
+  function replaceWith(el, html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    if (el && tpl.content.firstElementChild) el.replaceWith(tpl.content.firstElementChild);
+  }
+
+  /* the hosts and rows that changed, into shown and the page: a host's
+     whole section, or single rows */
+  function onPatch(msg) {
+    if (!shown) return;
+    var view = msg.view || {};
+    view.hosts = shown.hosts || [];
+    var box = document.getElementById("view-hosts");
+    var sections = box ? box.querySelectorAll("section.host[data-host]") : [];
+    (msg.hosts || []).forEach(function (p) {
+      var h = p.view || {};
+      var at = -1;
+      view.hosts.forEach(function (x, i) { if (x.host === h.host) at = i; });
+      if (at < 0) return;
+      var el = byAttr(sections, "data-host", h.host);
+      if (typeof p.section === "string") {
+        view.hosts[at] = h;
+        replaceWith(el, p.section);
+        return;
+      }
+      h.containers = view.hosts[at].containers || [];
+      view.hosts[at] = h;
+      var trs = el ? el.querySelectorAll("tr[data-container]") : [];
+      (p.rows || []).forEach(function (r) {
+        var row = r.view || {};
+        h.containers.forEach(function (c, i) { if (c.name === row.name) h.containers[i] = row; });
+        replaceWith(byAttr(trs, "data-container", h.host + "/" + row.name), r.html);
+      });
+    });
+    onView({ lang: msg.lang, view: view, html: msg.html });
+  }
+
   function onView(msg) {
     var view = msg.view || {};
+    shown = view;
     banner(view.up === false ? t("broker_down") : "");
     var html = msg.html || {};
     ["broker", "hosts", "gateway", "services"].forEach(function (part) {
@@ -391,6 +440,9 @@
     var es = new EventSource("/events");
     es.addEventListener("view", function (ev) {
       try { onView(JSON.parse(ev.data)); } catch (e) { /* ignore a bad event */ }
+    });
+    es.addEventListener("patch", function (ev) {
+      try { onPatch(JSON.parse(ev.data)); } catch (e) { /* ignore a bad event */ }
     });
     es.addEventListener("signedout", function (ev) {
       es.close();
