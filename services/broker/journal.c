@@ -10,14 +10,70 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define JOURNAL_ZERO_BLOCK (64 * 1024)
+
+static const char s_zeros [JOURNAL_ZERO_BLOCK];
+
 struct journal_t {
     char *path;
     int fd;
-    size_t bytes;   //  file size: durable + pending
-    size_t durable; //  size at the last successful sync
+    size_t size;    //  the file's size: records, then zeros
+    size_t bytes;   //  end of the records: durable + pending
+    size_t durable; //  end of the records at the last successful sync
     int records;    //  since the last reset
     int durable_records;
 };
+
+//  Write len bytes of data (zeros when data is NULL) at offset. 0, or -1
+//  (errno; ENOSPC for a write that took nothing).
+static int
+s_pwrite (int fd, const char *data, size_t len, size_t offset)
+{
+    size_t done = 0;
+    while (done < len) {
+        size_t want = len - done;
+        if (!data && want > JOURNAL_ZERO_BLOCK)
+            want = JOURNAL_ZERO_BLOCK;
+        ssize_t n = pwrite (fd, data ? data + done : s_zeros, want, (off_t) (offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC;
+            return -1;
+        }
+        done += (size_t) n;
+    }
+    return 0;
+}
+
+//  Zeros from the file's end up to the next JOURNAL_CHUNK boundary after
+//  `end`: blocks written once, so that a record written there later
+//  changes neither the file's size nor its block map. Best effort: a full
+//  disk leaves the file as long as its records.
+static void
+s_grow (journal_t *self, size_t end)
+{
+    if (end < self->size)
+        return;
+    size_t target = (end / JOURNAL_CHUNK + 1) * JOURNAL_CHUNK;
+    if (s_pwrite (self->fd, NULL, target - self->size, self->size) == 0)
+        self->size = target;
+    else if (ftruncate (self->fd, (off_t) self->size) < 0) {
+        struct stat st;
+        if (fstat (self->fd, &st) == 0)
+            self->size = (size_t) st.st_size;
+    }
+}
+
+//  The end of the records in the first `len` bytes of text: the first
+//  zero byte, or len.
+static size_t
+s_records_end (const char *text, size_t len)
+{
+    const char *zero = memchr (text, '\0', len);
+    return zero ? (size_t) (zero - text) : len;
+}
 
 journal_t *
 journal_new (const char *path, char *err, size_t errlen)
@@ -33,7 +89,29 @@ journal_new (const char *path, char *err, size_t errlen)
     journal_t *self = ddc_calloc (1, sizeof (*self));
     self->path = ddc_strdup (path);
     self->fd = fd;
-    self->bytes = self->durable = (size_t) st.st_size;
+    self->size = (size_t) st.st_size;
+    if (st.st_size > 0) {
+        char *text = NULL;
+        size_t len = 0;
+        if (ddc_read_file (path, JOURNAL_FILE_MAX, &text, &len) < 0) {
+            snprintf (err, errlen, "cannot read %s: %s", path, strerror (errno));
+            journal_destroy (&self);
+            return NULL;
+        }
+        self->bytes = s_records_end (text, len);
+        free (text);
+    }
+    self->durable = self->bytes;
+    if (self->size % JOURNAL_CHUNK != 0 || self->size == 0) {
+        //  The zeros are made durable now, once: a save's flush is then
+        //  its record's data alone.
+        s_grow (self, self->bytes);
+        if (ddc_fsync_path (path) < 0) {
+            snprintf (err, errlen, "cannot write %s: %s", path, strerror (errno));
+            journal_destroy (&self);
+            return NULL;
+        }
+    }
     return self;
 }
 
@@ -49,12 +127,17 @@ journal_destroy (journal_t **self_p)
     *self_p = NULL;
 }
 
-//  Cut the file back to `size` (a failed append or sync).
-static void
-s_cut (journal_t *self, size_t size)
+//  Zeros over the records from `from` to their end (in the page cache; the
+//  caller flushes when it must).
+static int
+s_clear (journal_t *self, size_t from)
 {
-    if (ftruncate (self->fd, (off_t) size) == 0)
-        self->bytes = size;
+    if (from >= self->bytes)
+        return 0;
+    if (s_pwrite (self->fd, NULL, self->bytes - from, from) < 0)
+        return -1;
+    self->bytes = from;
+    return 0;
 }
 
 int
@@ -64,22 +147,22 @@ journal_append (journal_t *self, const char *record)
     char *line = ddc_malloc (len + 1);
     memcpy (line, record, len);
     line [len] = '\n';
-    size_t done = 0;
-    while (done < len + 1) {
-        ssize_t n = pwrite (self->fd, line + done, len + 1 - done, (off_t) (self->bytes + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int saved = n < 0 ? errno : ENOSPC;
-            free (line);
-            s_cut (self, self->bytes);
-            errno = saved;
-            return -1;
-        }
-        done += (size_t) n;
-    }
+    int rc = s_pwrite (self->fd, line, len + 1, self->bytes);
     free (line);
+    if (rc < 0) {
+        //  Whatever part of it was written goes.
+        int saved = errno;
+        size_t start = self->bytes;
+        self->bytes += len + 1;
+        if (s_clear (self, start) < 0)
+            self->bytes = start;
+        errno = saved;
+        return -1;
+    }
     self->bytes += len + 1;
+    if (self->bytes > self->size)
+        self->size = self->bytes;
+    s_grow (self, self->bytes);
     self->records++;
     return 0;
 }
@@ -103,22 +186,9 @@ journal_sync (journal_t *self)
 void
 journal_undo (journal_t *self)
 {
-    s_cut (self, self->durable);
+    if (s_clear (self, self->durable) < 0)
+        self->bytes = self->durable; //  a later record is written over them
     self->records = self->durable_records;
-}
-
-int
-journal_cut (journal_t *self, size_t size)
-{
-    if (size > self->bytes)
-        return 0;
-    if (ftruncate (self->fd, (off_t) size) < 0 || fdatasync (self->fd) < 0)
-        return -1;
-    self->bytes = self->durable = size;
-    if (self->records > 0)
-        self->records--;
-    self->durable_records = self->records;
-    return 0;
 }
 
 int
@@ -131,6 +201,7 @@ journal_read (journal_t *self, journal_fn *fn, void *arg, bool *torn, char *err,
         snprintf (err, errlen, "cannot read %s: %s", self->path, strerror (errno));
         return -1;
     }
+    len = s_records_end (text, len);
     int given = 0;
     size_t at = 0;
     while (at < len) {
@@ -157,7 +228,9 @@ journal_reset (journal_t *self)
 {
     if (self->bytes == 0 && self->durable == 0)
         return 0;
-    if (ftruncate (self->fd, 0) < 0 || fdatasync (self->fd) < 0)
+    //  Zeros from the start: a crash part way leaves records that are
+    //  already in config.json (skipped at start) or none.
+    if (s_clear (self, 0) < 0 || fdatasync (self->fd) < 0)
         return -1;
     self->bytes = self->durable = 0;
     self->records = self->durable_records = 0;

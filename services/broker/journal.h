@@ -6,7 +6,13 @@
     whose line was cut by a crash (no final newline) was never flushed
     with success, so it is ignored when the journal is read. The owner
     empties the journal (journal_reset) once what it holds is durable
-    elsewhere (store.c: config.json written with fsync). Single-threaded. */
+    elsewhere (store.c: config.json written with fsync).
+    The file is kept zero-filled beyond its records, to a multiple of
+    JOURNAL_CHUNK, its zeros made durable when it is opened: a record is
+    written in place over zeros, so its flush changes neither the file's
+    size nor its block map and writes the record's data alone (no
+    metadata). The records end at the first zero byte; an empty journal is
+    zeros, not an empty file. Single-threaded. */
 #ifndef DDC_JOURNAL_H
 #define DDC_JOURNAL_H
 
@@ -14,10 +20,13 @@
 #include <stddef.h>
 
 #define JOURNAL_FILE_MAX (96 * 1024 * 1024) //  read at start, at most
+#define JOURNAL_CHUNK (1024 * 1024)         //  the file grows by this much
 
 typedef struct journal_t journal_t;
 
-//  Open (create 0600) the journal at path. NULL with a reason in err.
+//  Open (create 0600) the journal at path, zero-filled to a multiple of
+//  JOURNAL_CHUNK and flushed (file and folder) when it is not yet. NULL
+//  with a reason in err.
 journal_t *journal_new (const char *path, char *err, size_t errlen);
 void journal_destroy (journal_t **self_p);
 
@@ -29,9 +38,6 @@ int journal_append (journal_t *self, const char *record);
 int journal_sync (journal_t *self);
 //  The records appended since the last sync are taken out (a failed save).
 void journal_undo (journal_t *self);
-//  Durably cut the journal back to `size` bytes (journal_bytes before an
-//  append whose save failed after its sync). 0, or -1 (errno).
-int journal_cut (journal_t *self, size_t size);
 
 //  Each whole record in the file, in order: fn returns 0 to go on, -1 to
 //  stop. Returns the number of records given, or -1 with err when the file
@@ -39,7 +45,8 @@ int journal_cut (journal_t *self, size_t size);
 typedef int (journal_fn) (void *arg, const char *record, size_t len);
 int journal_read (journal_t *self, journal_fn *fn, void *arg, bool *torn, char *err, size_t errlen);
 
-//  Empty the journal durably. 0, or -1 (errno).
+//  Empty the journal durably (zeros over its records, one flush). 0, or -1
+//  (errno).
 int journal_reset (journal_t *self);
 
 size_t journal_bytes (journal_t *self); //  durable and pending

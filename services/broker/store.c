@@ -53,6 +53,7 @@ struct store_t {
     int history_n;
     size_t history_bytes;  //  of their values
     int history_lines;     //  lines in history.jsonl
+    int history_unwritten; //  the newest entries not in history.jsonl yet
     struct stat seen;      //  the file as last written or read
     char *seen_text;       //  its content, to tell our writes apart
     char *last_good_path;  //  DATA/config.last-good.json
@@ -67,13 +68,14 @@ struct store_t {
     journal_t *journal;       /* DATA/config.journal: saves since config.json
                                  was last written durably                 */
     int64_t journal_since_ms; //  when it got its first record, or 0
+    bool behind;              //  config.json lacks saves the journal holds
+    int64_t behind_since_ms;
     int64_t last_commit_ms;
     int checkpoint_failures; //  in a row (logged once)
     //  A group of saves with one flush (store_group_begin/end).
     bool grouping;
-    int group_n;       //  commits in the group
-    size_t group_mark; //  the journal's size before it
-    cJSON *group_doc;  //  the document before it
+    int group_n;      //  commits in the group
+    cJSON *group_doc; //  the document before it
     uint64_t group_rev, group_revs [DDC_SEC_COUNT];
     s_pending_t *group_history; //  their history entries, kept at the end
     int group_history_n, group_history_max;
@@ -81,6 +83,7 @@ struct store_t {
 };
 
 static int s_journal_recover (store_t *self, char *err, size_t errlen);
+static void s_history_write (store_t *self);
 
 static bool
 s_same_stat (const struct stat *a, const struct stat *b)
@@ -121,6 +124,7 @@ static int
 s_write_mode (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs [DDC_SEC_COUNT],
               bool sync)
 {
+    s_history_write (self); //  first: a revision in config.json is in the history
     char *text = s_render (self, doc, rev, revs);
     size_t len = strlen (text);
     char *with_nl = ddc_malloc (len + 2);
@@ -139,6 +143,7 @@ s_write_mode (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs
     self->pending_set = false;
     self->gone_seen = false;
     self->last_good_due = true;
+    self->behind = false;
     return 0;
 }
 
@@ -227,7 +232,8 @@ s_history_clear (store_t *self)
 }
 
 //  Keep an entry (takes meta and value); the oldest go to stay within
-//  STORE_HISTORY_MAX entries and STORE_HISTORY_BYTES of values.
+//  STORE_HISTORY_MAX entries and STORE_HISTORY_BYTES of values. It is
+//  written to history.jsonl with config.json (s_history_write).
 static void
 s_history_add (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, char *value)
 {
@@ -276,8 +282,10 @@ s_history_compact (store_t *self)
     }
     if (ddc_write_file_atomic (self->history_path, ddc_buf_text (all), ddc_buf_len (all), 0600) < 0)
         ddc_warn ("cannot compact %s: %s", self->history_path, strerror (errno));
-    else
+    else {
         self->history_lines = self->history_n;
+        self->history_unwritten = 0;
+    }
     ddc_buf_destroy (&all);
 }
 
@@ -861,7 +869,7 @@ s_change_meta (const store_change_t *change, const char *when, const char *autho
 }
 
 //  Keep a history entry (takes meta) with the redacted new_value, in
-//  memory and in history.jsonl.
+//  memory now and in history.jsonl when config.json is written.
 static void
 s_history_keep (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, const cJSON *new_value)
 {
@@ -869,11 +877,33 @@ s_history_keep (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, const
     char *value = cJSON_PrintUnformatted (redacted);
     cJSON_Delete (redacted);
     s_history_add (self, rev, s, meta, value);
-    char *line = s_history_line (self, &self->history [self->history_n - 1]);
-    if (ddc_append_line (self->history_path, line, 0600, false) < 0)
+    self->history_unwritten++;
+}
+
+//  Append the entries kept since the last write to history.jsonl, in one
+//  write (those that left the ring before are older than what it keeps).
+static void
+s_history_write (store_t *self)
+{
+    int n = self->history_unwritten < self->history_n ? self->history_unwritten : self->history_n;
+    if (n == 0)
+        return;
+    ddc_buf_t *lines = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    for (int i = self->history_n - n; i < self->history_n; i++) {
+        char *line = s_history_line (self, &self->history [i]);
+        if (ddc_buf_len (lines))
+            ddc_buf_add (lines, "\n", 1);
+        ddc_buf_puts (lines, line);
+        free (line);
+    }
+    if (ddc_append_line (self->history_path, ddc_buf_text (lines), 0600, false) < 0)
         ddc_warn ("cannot append to %s: %s", self->history_path, strerror (errno));
-    free (line);
-    if (++self->history_lines > 2 * STORE_HISTORY_MAX)
+    else {
+        self->history_unwritten = 0;
+        self->history_lines += n;
+    }
+    ddc_buf_destroy (&lines);
+    if (self->history_lines > 2 * STORE_HISTORY_MAX)
         s_history_compact (self);
 }
 
@@ -1050,7 +1080,6 @@ s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const 
     char when [32];
     ddc_iso_time (ddc_wall_ms (), when);
     char *record = s_journal_record (self, rev, revs, changes, count, vals, when, author, peer);
-    size_t mark = journal_bytes (self->journal);
     const char *failed = NULL;
     if (self->grouping) {
         //  Flushed and written with the others in store_group_end.
@@ -1059,14 +1088,6 @@ s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const 
     }
     else if (journal_append (self->journal, record) < 0 || journal_sync (self->journal) < 0)
         failed = journal_path (self->journal);
-    else if (s_write_mode (self, doc, rev, revs, false) < 0) {
-        failed = self->path;
-        int saved = errno;
-        if (journal_cut (self->journal, mark) < 0)
-            ddc_error ("cannot take the failed save out of %s: %s", journal_path (self->journal),
-                       strerror (errno));
-        errno = saved;
-    }
     free (record);
     if (failed) {
         snprintf (err, errlen, "cannot write %s: %s", failed, strerror (errno));
@@ -1078,6 +1099,9 @@ s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const 
     if (!self->journal_since_ms)
         self->journal_since_ms = ddc_mono_ms ();
     self->last_commit_ms = ddc_mono_ms ();
+    if (!self->behind)
+        self->behind_since_ms = self->last_commit_ms;
+    self->behind = true;
     self->saves++;
     if (!self->grouping)
         self->flushes++;
@@ -1113,7 +1137,6 @@ store_group_begin (store_t *self)
     assert (!self->grouping);
     self->grouping = true;
     self->group_n = 0;
-    self->group_mark = journal_bytes (self->journal);
     self->group_rev = self->rev;
     memcpy (self->group_revs, self->revs, sizeof (self->revs));
 }
@@ -1128,14 +1151,6 @@ store_group_end (store_t *self, char *err, size_t errlen)
     const char *failed = NULL;
     if (journal_sync (self->journal) < 0)
         failed = journal_path (self->journal);
-    else if (s_write_mode (self, self->doc, self->rev, self->revs, false) < 0) {
-        failed = self->path;
-        int saved = errno;
-        if (journal_cut (self->journal, self->group_mark) < 0)
-            ddc_error ("cannot take the failed saves out of %s: %s", journal_path (self->journal),
-                       strerror (errno));
-        errno = saved;
-    }
     if (failed) {
         snprintf (err, errlen, "cannot write %s: %s", failed, strerror (errno));
         self->saves -= (uint64_t) self->group_n;
@@ -1332,6 +1347,19 @@ store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT])
         return -1;
     }
     cJSON_Delete (errors);
+    //  While config.json is behind the journal, the edit was made to an
+    //  older document: a section it leaves as the file had it is not
+    //  changed by the edit (the running value is newer).
+    cJSON *base = NULL;
+    if (self->behind && self->seen_text) {
+        cJSON *base_errors = cJSON_CreateArray (), *base_meta = NULL;
+        int base_schema;
+        bool base_newer;
+        base = s_check (self, self->seen_text, strlen (self->seen_text), true, &base_schema,
+                        &base_meta, base_errors, &base_newer);
+        cJSON_Delete (base_meta);
+        cJSON_Delete (base_errors);
+    }
     self->pending_set = false;
     self->seen = st;
     free (self->seen_text);
@@ -1344,12 +1372,15 @@ store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT])
     cJSON *vals [DDC_SEC_COUNT] = { 0 };
     int differing = 0;
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
-        cJSON *v = cJSON_GetObjectItemCaseSensitive (doc, ddc_section_name ((ddc_section_t) s));
-        if (!ddc_json_equal (v, store_section (self, (ddc_section_t) s))) {
+        const char *name = ddc_section_name ((ddc_section_t) s);
+        cJSON *v = cJSON_GetObjectItemCaseSensitive (doc, name);
+        if (!ddc_json_equal (v, store_section (self, (ddc_section_t) s))
+            && !(base && ddc_json_equal (v, cJSON_GetObjectItemCaseSensitive (base, name)))) {
             vals [s] = v;
             differing++;
         }
     }
+    cJSON_Delete (base);
     int n = 0;
     if (!differing) {
         //  Same sections, other bytes (a changed or restored _meta, layout):
@@ -1379,24 +1410,36 @@ store_checkpoint (store_t *self, bool now)
     if (journal_bytes (self->journal) == 0)
         return;
     int64_t mono = ddc_mono_ms ();
-    if (!now && mono - self->last_commit_ms < STORE_CHECKPOINT_IDLE_MS
-        && mono - self->journal_since_ms < STORE_CHECKPOINT_MAX_MS
-        && journal_bytes (self->journal) < STORE_JOURNAL_MAX)
+    bool durable_due = now || mono - self->last_commit_ms >= STORE_CHECKPOINT_IDLE_MS
+                       || mono - self->journal_since_ms >= STORE_CHECKPOINT_MAX_MS
+                       || journal_bytes (self->journal) >= STORE_JOURNAL_MAX;
+    bool write_due = self->behind
+                     && (durable_due || mono - self->last_commit_ms >= STORE_WRITE_IDLE_MS
+                         || mono - self->behind_since_ms >= STORE_WRITE_MAX_MS);
+    if (!durable_due && !write_due)
         return;
-    //  Only our own write is made durable: a hand edit waits for its look.
+    //  Only our own write is replaced or made durable: a hand edit waits
+    //  for its look.
     struct stat st;
     if (stat (self->path, &st) < 0 || !s_same_stat (&st, &self->seen))
         return;
-    if (ddc_fsync_path (self->path) < 0 || journal_reset (self->journal) < 0) {
+    //  config.json first when it is behind; then, when due, durable.
+    const char *failed = NULL;
+    if (self->behind && s_write_mode (self, self->doc, self->rev, self->revs, false) < 0)
+        failed = "write";
+    else if (durable_due && (ddc_fsync_path (self->path) < 0 || journal_reset (self->journal) < 0))
+        failed = "make durable";
+    if (failed) {
         if (self->checkpoint_failures++ == 0)
-            ddc_warn ("cannot make %s durable (the journal keeps the saves): %s", self->path,
+            ddc_warn ("cannot %s %s (the journal keeps the saves): %s", failed, self->path,
                       strerror (errno));
         return;
     }
     if (self->checkpoint_failures)
-        ddc_info ("%s is durable again", self->path);
+        ddc_info ("%s is written again", self->path);
     self->checkpoint_failures = 0;
-    self->journal_since_ms = 0;
+    if (durable_due)
+        self->journal_since_ms = 0;
 }
 
 void

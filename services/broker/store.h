@@ -2,10 +2,13 @@
     Owns: the in-memory document (sections), the store epoch, the global
     revision and each section's revision (kept in the file's "_meta", with
     the file's schema, schema.h), the durable save path (a record in the
-    journal, DATA/config.journal, flushed once: journal.h; then config.json
-    replaced without a flush, made durable by a checkpoint when saves
-    pause, and at start brought up to date from the journal after a
-    crash), the detection of hand edits, the files kept
+    journal, DATA/config.journal, flushed once: journal.h, and nothing else
+    on a save's path; config.json, with history.jsonl, is replaced without
+    a flush when saves pause, made durable by a checkpoint when they pause
+    longer and at a clean stop, and at start brought up to date from the
+    journal after a crash, before anyone is served), the detection of hand
+    edits (one made while config.json is behind changes only the sections
+    it changes), the files kept
     beside config.json so that a restart always starts (config.last-good.json,
     a copy of each accepted revision; config.rejected-TIME.json, an invalid
     edit moved aside; config.schema-N.json, the original of a migrated
@@ -26,6 +29,8 @@
 #define STORE_HISTORY_MAX 200
 #define STORE_HISTORY_BYTES (32 * 1024 * 1024) //  of retained values
 #define STORE_REJECTED_KEEP 20                 //  config.rejected-*.json kept, the newest
+#define STORE_WRITE_IDLE_MS 100
+#define STORE_WRITE_MAX_MS 1000
 #define STORE_CHECKPOINT_IDLE_MS 1000
 #define STORE_CHECKPOINT_MAX_MS 10000
 #define STORE_JOURNAL_MAX (4 * 1024 * 1024)
@@ -68,8 +73,9 @@ typedef struct {
 
 //  Save a section: value is validated (errors appended to `errors`), secrets
 //  given as "***" are kept, CAS on expected (0 = none), equality makes no
-//  revision, else the change is durable (journal) and config.json
-//  rewritten before returning OK.
+//  revision, else the change is durable (its journal record flushed)
+//  before returning OK; config.json follows when saves pause
+//  (store_checkpoint).
 //  On STORE_OK, *change is filled (caller frees its arrays with
 //  store_change_free). On STORE_FAILED, err holds why and nothing changed.
 store_result_t store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expected,
@@ -79,8 +85,7 @@ void store_change_free (store_change_t *change);
 
 //  Group commit: between store_group_begin and store_group_end, a save
 //  that returns STORE_OK is committed in memory and its journal record
-//  appended, but it is durable (and config.json written) only at
-//  store_group_end, with one flush for the whole group; the caller holds
+//  appended, but it is durable only at store_group_end, with one flush for the whole group; the caller holds
 //  back its answers until then. store_group_end returns 0 when every save
 //  of the group is durable, or -1 with err: then none of them happened
 //  (the document, revisions and history are as before the group). Other
@@ -108,12 +113,15 @@ cJSON *store_history_entry (store_t *self, int section, uint64_t rev, bool *gone
 //  config.json is written again the same way.
 int store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT]);
 
-//  Make config.json durable (fsync of the file and its folder) and empty
-//  the journal, when the journal holds saves and none came for
-//  STORE_CHECKPOINT_IDLE_MS, or it is STORE_CHECKPOINT_MAX_MS old or
-//  STORE_JOURNAL_MAX bytes big; now: whenever it holds saves. Skipped while
-//  config.json holds a hand edit not looked at yet. Called by a timer and
-//  at a clean stop.
+//  Replace config.json (without a flush) and append the new history
+//  entries to history.jsonl when saves the journal holds are not in it
+//  and none came for STORE_WRITE_IDLE_MS, or the oldest of them is
+//  STORE_WRITE_MAX_MS old. Make config.json durable (fsync of the file and
+//  its folder) and empty the journal, when the journal holds saves and
+//  none came for STORE_CHECKPOINT_IDLE_MS, or it is STORE_CHECKPOINT_MAX_MS
+//  old or STORE_JOURNAL_MAX bytes big; now: both, whenever it holds saves.
+//  Skipped while config.json holds a hand edit not looked at yet. Called
+//  by a timer and at a clean stop.
 void store_checkpoint (store_t *self, bool now);
 
 //  Bring config.last-good.json up to date with config.json when a write

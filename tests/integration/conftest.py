@@ -191,8 +191,53 @@ class Broker:
         return os.path.join(self.data, "config.json")
 
     def config(self):
-        with open(self.config_path) as f:
-            return json.load(f)
+        """config.json as a dict: see config_text."""
+        return json.loads(self.config_text())
+
+    def config_text(self):
+        """config.json's text once it holds every save the running broker
+        has acknowledged: saves are durable in DATA/config.journal, and
+        config.json follows when saves pause (proto/ddcp.md, durability).
+        A stopped or killed broker's file (and a file that is not the
+        broker's JSON) as it is."""
+        deadline = time.monotonic() + 10
+        while True:
+            with open(self.config_path) as f:
+                text = f.read()
+            if not (self.proc and self.proc.alive()) or time.monotonic() > deadline:
+                return text
+            try:
+                doc = json.loads(text)
+            except ValueError:
+                return text
+            meta = doc.get("_meta") if isinstance(doc, dict) else None
+            rev = meta.get("rev", 0) if isinstance(meta, dict) else 0   # a hand edit's file
+            if all(r.get("rev", 0) <= rev for r in journal_records(self.data) or []):
+                return text
+            time.sleep(0.01)
+
+
+def journal_records(data):
+    """The records of DATA/config.journal (None when it is missing): lines
+    of JSON up to the zeros that fill the rest of the file."""
+    path = os.path.join(data, "config.journal")
+    if not os.path.exists(path):
+        return None
+    with open(path, "rb") as f:
+        text = f.read().split(b"\0", 1)[0].decode()
+    out = []
+    for line in text.split("\n"):
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass                      # empty, or cut by a crash
+    return out
+
+
+def journal_end(data):
+    """Where the next record of DATA/config.journal goes: its first zero."""
+    with open(os.path.join(data, "config.journal"), "rb") as f:
+        return len(f.read().split(b"\0", 1)[0])
 
 
 def sub_socket(endpoint, topic=b"", ready=True, timeout=10.0):

@@ -157,8 +157,8 @@ def write_folder(root, files):
 
 
 def config_file(b):
-    """The broker's config.json (secrets in clear)."""
-    return json.loads((pathlib.Path(b.data) / "config.json").read_text())
+    """The broker's config.json (secrets in clear), once it holds the saves."""
+    return b.config()
 
 
 def rev(b):

@@ -139,7 +139,7 @@ def test_last_good_copy_follows_every_accepted_revision(broker):
     for i, lang in enumerate(["de", "en", "de"]):
         assert c.save("bot", dict(DEFAULT_BOT, language=lang))[0] == "OK"
     c.close()
-    wait_for(lambda: open(last_good).read() == open(broker.config_path).read(), timeout=2,
+    wait_for(lambda: open(last_good).read() == broker.config_text(), timeout=2,
              what="the copy to follow the saves")
     assert json.load(open(last_good))["_meta"]["rev"] == 4
     assert os.stat(last_good).st_mode & 0o777 == 0o600

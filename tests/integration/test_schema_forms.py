@@ -67,8 +67,7 @@ def test_bot_log_lines_is_one_row_seen_everywhere(web):
     r = post_form(http, "/bot", fields + [("bot.log_lines", "120")])
     assert r.status == 303, r.text[-2000:]
     assert section(web.broker, "bot")[1]["log_lines"] == 120
-    with open(web.broker.config_path) as f:
-        assert json.load(f)["bot"]["token"] == TOKEN        # the empty input kept it
+    assert web.broker.config()["bot"]["token"] == TOKEN     # the empty input kept it
 
     # ddc-ctl: shown, beside the redacted token
     out = ctl(web, "get", "bot")

@@ -1,7 +1,8 @@
 /*  test_broker_journal: the broker's write-ahead log of saves (journal.c):
     records appended and flushed, read back in order, a record cut by a
-    crash left out, a failed save's record taken out again, and an empty
-    journal after a reset. */
+    crash left out, an unflushed record taken out again, an empty
+    journal after a reset, and records written in place over the zeros of
+    a preallocated file (its size unchanged by a save). */
 #include "../../services/broker/journal.c"
 
 #include "ddc_test.h"
@@ -78,10 +79,11 @@ DDC_TEST (test_cut_record_left_out)
     char err [200];
     journal_t *j = journal_new (path, err, sizeof (err));
     CHECK (journal_append (j, "{\"whole\":true}") == 0 && journal_sync (j) == 0);
+    size_t end = journal_bytes (j);
     journal_destroy (&j);
-    FILE *f = fopen (path, "a");
-    fputs ("{\"cut\":", f); //  a crash mid-write
-    fclose (f);
+    int fd = open (path, O_WRONLY);
+    CHECK (pwrite (fd, "{\"cut\":", 7, (off_t) end) == 7); //  a crash mid-write
+    close (fd);
     j = journal_new (path, err, sizeof (err));
     s_seen_t seen = { 0 };
     bool torn = false;
@@ -92,7 +94,7 @@ DDC_TEST (test_cut_record_left_out)
     s_remove (path);
 }
 
-DDC_TEST (test_undo_cut_and_reset)
+DDC_TEST (test_undo_and_reset)
 {
     char *path = s_dir ();
     char err [200];
@@ -102,9 +104,6 @@ DDC_TEST (test_undo_cut_and_reset)
     CHECK_EQ (journal_append (j, "{\"pending\":2}"), 0);
     journal_undo (j); //  not flushed: taken out
     CHECK (journal_bytes (j) == mark && journal_records (j) == 1);
-    CHECK (journal_append (j, "{\"flushed\":3}") == 0 && journal_sync (j) == 0);
-    CHECK_EQ (journal_cut (j, mark), 0); //  its save failed later
-    CHECK (journal_bytes (j) == mark && journal_records (j) == 1);
     s_seen_t seen = { 0 };
     bool torn;
     CHECK_EQ (journal_read (j, s_collect, &seen, &torn, err, sizeof (err)), 1);
@@ -112,9 +111,78 @@ DDC_TEST (test_undo_cut_and_reset)
     CHECK_EQ (journal_reset (j), 0);
     CHECK (journal_bytes (j) == 0 && journal_records (j) == 0);
     struct stat st;
-    CHECK (stat (path, &st) == 0 && st.st_size == 0 && (st.st_mode & 0777) == 0600);
+    CHECK (stat (path, &st) == 0 && st.st_size == JOURNAL_CHUNK && (st.st_mode & 0777) == 0600);
     seen.n = 0;
     CHECK_EQ (journal_read (j, s_collect, &seen, &torn, err, sizeof (err)), 0);
+    //  a shorter record after the reset: nothing older shows behind it
+    CHECK (journal_append (j, "{}") == 0 && journal_sync (j) == 0);
+    journal_destroy (&j);
+    j = journal_new (path, err, sizeof (err));
+    CHECK_EQ (journal_bytes (j), 3);
+    seen.n = 0;
+    CHECK_EQ (journal_read (j, s_collect, &seen, &torn, err, sizeof (err)), 1);
+    CHECK (!torn);
+    CHECK_STR (seen.got [0], "{}");
+    journal_destroy (&j);
+    s_remove (path);
+}
+
+//  A save's record goes over zeros: the file keeps its size (no metadata
+//  to flush) until the records pass a chunk, then it grows by a chunk.
+DDC_TEST (test_records_in_place)
+{
+    char *path = s_dir ();
+    char err [200];
+    journal_t *j = journal_new (path, err, sizeof (err));
+    struct stat st;
+    CHECK (stat (path, &st) == 0 && st.st_size == JOURNAL_CHUNK);
+    CHECK (journal_append (j, "{\"a\":1}") == 0 && journal_sync (j) == 0);
+    CHECK (stat (path, &st) == 0 && st.st_size == JOURNAL_CHUNK);
+    size_t big = JOURNAL_CHUNK;
+    char *record = ddc_malloc (big + 1);
+    memset (record, 'x', big);
+    record [big] = '\0';
+    CHECK (journal_append (j, record) == 0 && journal_sync (j) == 0);
+    CHECK_EQ (journal_bytes (j), 8 + big + 1);
+    CHECK (stat (path, &st) == 0 && st.st_size == 2 * JOURNAL_CHUNK);
+    free (record);
+    journal_destroy (&j);
+    j = journal_new (path, err, sizeof (err));
+    CHECK_EQ (journal_bytes (j), 8 + big + 1);
+    s_seen_t seen = { 0 };
+    bool torn;
+    CHECK_EQ (journal_read (j, s_collect, &seen, &torn, err, sizeof (err)), 2);
+    CHECK (!torn);
+    journal_destroy (&j);
+    s_remove (path);
+}
+
+//  A journal written without zeros (an older broker) is read as it is and
+//  padded; a record cut by a crash before the zeros is left out.
+DDC_TEST (test_unpadded_and_cut_before_zeros)
+{
+    char *path = s_dir ();
+    char err [200];
+    FILE *f = fopen (path, "w");
+    fputs ("{\"old\":1}\n", f);
+    fclose (f);
+    journal_t *j = journal_new (path, err, sizeof (err));
+    CHECK_EQ (journal_bytes (j), 10);
+    struct stat st;
+    CHECK (stat (path, &st) == 0 && st.st_size == JOURNAL_CHUNK);
+    CHECK (journal_append (j, "{\"new\":2}") == 0 && journal_sync (j) == 0);
+    journal_destroy (&j);
+    int fd = open (path, O_WRONLY);
+    CHECK (pwrite (fd, "{\"cut\":", 7, 20) == 7); //  a crash mid-write
+    close (fd);
+    j = journal_new (path, err, sizeof (err));
+    CHECK_EQ (journal_bytes (j), 27);
+    s_seen_t seen = { 0 };
+    bool torn = false;
+    CHECK_EQ (journal_read (j, s_collect, &seen, &torn, err, sizeof (err)), 2);
+    CHECK (torn);
+    CHECK_STR (seen.got [0], "{\"old\":1}");
+    CHECK_STR (seen.got [1], "{\"new\":2}");
     journal_destroy (&j);
     s_remove (path);
 }
@@ -133,7 +201,9 @@ main (int argc, char **argv)
     DDC_TEST_INIT (argc, argv);
     DDC_RUN (test_append_sync_read);
     DDC_RUN (test_cut_record_left_out);
-    DDC_RUN (test_undo_cut_and_reset);
+    DDC_RUN (test_undo_and_reset);
+    DDC_RUN (test_records_in_place);
+    DDC_RUN (test_unpadded_and_cut_before_zeros);
     DDC_RUN (test_unopenable);
     DDC_DONE ();
 }
