@@ -9,6 +9,7 @@
 #include "ddc_tz.h"
 #include "ddc_util.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -621,21 +622,32 @@ s_key_field (const ddc_table_t *t)
     return key;
 }
 
+bool
+ddc_schema_list_ok (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value, const char *path)
+{
+    assert (walk);
+    assert (t && t->list);
+    if (!cJSON_IsArray (value)) {
+        ddc_walk_error (walk, path, "type", "%s must be a JSON array.", path);
+        return false;
+    }
+    int count = 0;
+    for (const cJSON *c = value->child; c; c = c->next)
+        if (++count > t->max_rows) {
+            ddc_walk_error (walk, path, "too_many", "At most %d %s are allowed.", t->max_rows, path);
+            return false;
+        }
+    return true;
+}
+
 //  A list section: every row (the first max_rows) walked, then the rows'
 //  keys compared, then the table's cross-row hook.
 static cJSON *
 s_walk_list (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value, const char *path)
 {
-    if (!cJSON_IsArray (value)) {
-        ddc_walk_error (walk, path, "type", "%s must be a JSON array.", path);
+    int before = walk->count;
+    if (!ddc_schema_list_ok (walk, t, value, path) && !cJSON_IsArray (value))
         return NULL;
-    }
-    int before = walk->count, count = 0;
-    for (const cJSON *c = value->child; c; c = c->next)
-        if (++count > t->max_rows) {
-            ddc_walk_error (walk, path, "too_many", "At most %d %s are allowed.", t->max_rows, path);
-            break;
-        }
     cJSON *out = cJSON_CreateArray ();
     //  The normalised rows by index, NULL where a row had errors.
     const cJSON **rows = ddc_calloc ((size_t) t->max_rows, sizeof (*rows));
@@ -1293,4 +1305,118 @@ ddc_schema_str (ddc_section_t s, const cJSON *obj, const char *path)
     if (text && (f->type != DDC_T_ENUM || s_index (f->values, text) >= 0))
         return text;
     return f->def_str ? f->def_str : "";
+}
+
+//  ---- decoding into a service's struct ---------------------------------------
+
+//  The object holding the field at a dotted key inside obj (obj itself
+//  for a plain key; NULL when a level is absent, so the default applies)
+//  into *holder, its path into at[S_FIELD_MAX]. False when a level is
+//  given but is not an object (reported).
+static bool
+s_holder (ddc_walk_t *walk, const cJSON *obj, const char *path, const char *key,
+          const cJSON **holder, char *at)
+{
+    snprintf (at, S_FIELD_MAX, "%s", path);
+    const char *dot;
+    while (obj && (dot = strchr (key, '.'))) {
+        char level [S_FIELD_MAX], sub [S_FIELD_MAX];
+        snprintf (level, sizeof (level), "%.*s", (int) (dot - key), key);
+        s_field (sub, at, level);
+        snprintf (at, S_FIELD_MAX, "%s", sub);
+        obj = cJSON_GetObjectItemCaseSensitive (obj, level);
+        if (obj && !s_want_object (walk, obj, at))
+            return false;
+        key = dot + 1;
+    }
+    *holder = obj;
+    return true;
+}
+
+//  The bits of a SET's members: bit i for values[i] in list.
+static unsigned
+s_set_bits (const char *const *values, const cJSON *list, const char *const *def)
+{
+    unsigned bits = 0;
+    if (list) {
+        const cJSON *each;
+        cJSON_ArrayForEach (each, list) {
+            int i = s_index (values, cJSON_GetStringValue (each));
+            if (i >= 0)
+                bits |= 1u << i;
+        }
+    }
+    else
+        for (int k = 0; def && def [k]; k++)
+            if (s_index (values, def [k]) >= 0)
+                bits |= 1u << s_index (values, def [k]);
+    return bits;
+}
+
+//  One bound field of holder (at is its path) into member.
+static void
+s_decode_field (ddc_walk_t *walk, const ddc_field_t *f, const cJSON *holder, const char *at,
+                void *member)
+{
+    switch (f->type) {
+        case DDC_T_INT:
+            s_get_int (walk, holder, at, f, (int *) member);
+            break;
+        case DDC_T_BOOL:
+            s_get_bool (walk, holder, at, f, (bool *) member);
+            break;
+        case DDC_T_STR:
+        case DDC_T_ENUM:
+        case DDC_T_HOOK: {
+            const cJSON *item = cJSON_GetObjectItemCaseSensitive (holder, f->key);
+            const char *text = f->def_str;
+            //  "***": a secret redacted for this reader, as if not given
+            bool redacted = (f->flags & DDC_F_SECRET) && cJSON_IsString (item)
+                            && strcmp (item->valuestring, "***") == 0;
+            if (!redacted && s_get_str (walk, holder, at, f, &text))
+                text = f->def_str;
+            *(const char **) member = text ? text : "";
+            break;
+        }
+        case DDC_T_SET: {
+            int before = walk->count;
+            cJSON *list = s_get_set (walk, holder, at, f);
+            *(unsigned *) member =
+                s_set_bits (f->values, walk->count == before ? list : NULL, f->def_set);
+            cJSON_Delete (list);
+            break;
+        }
+        case DDC_T_OBJ:
+            assert (!"an object is decoded by its fields' dotted keys");
+            break;
+    }
+}
+
+int
+ddc_schema_decode (ddc_walk_t *walk, ddc_section_t s, const cJSON *obj, const char *path,
+                   const ddc_bind_t *binds, void *out)
+{
+    assert (walk);
+    assert (binds);
+    assert (out);
+    if (!path)
+        path = "";
+    int before = walk->count;
+    ddc_walk_t quiet = { 0 };
+    if (!s_want_object (walk, obj, path)) {
+        obj = NULL; //  every member its default, nothing more reported
+        walk = &quiet;
+    }
+    for (const ddc_bind_t *b = binds; b->key; b++) {
+        const ddc_field_t *f = ddc_schema_field (s, b->key);
+        assert (f && f->type != DDC_T_OBJ);
+        const cJSON *holder;
+        char at [S_FIELD_MAX];
+        void *member = (char *) out + b->offset;
+        if (s_holder (walk, obj, path, b->key, &holder, at))
+            s_decode_field (walk, f, holder, at, member);
+        else
+            s_decode_field (&quiet, f, NULL, at, member); //  the level was reported
+    }
+    return obj && walk->count == before ? 0 : -1;
 }

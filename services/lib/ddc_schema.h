@@ -121,6 +121,11 @@ bool ddc_schema_secret (ddc_section_t s, const char *path);
 cJSON *ddc_schema_walk (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value,
                         const char *path);
 
+//  True when value is an array of at most t's max_rows rows (t a list
+//  table); else reported to walk at path ("type" or "too_many") and false.
+bool ddc_schema_list_ok (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value,
+                         const char *path);
+
 //  out (caller's, taken) when walk found no error since its count was
 //  before, else NULL (out deleted).
 cJSON *ddc_walk_finish (ddc_walk_t *walk, int before, cJSON *out);
@@ -139,5 +144,35 @@ void ddc_walk_error (ddc_walk_t *walk, const char *field, const char *reason, co
 int ddc_schema_int (ddc_section_t s, const cJSON *obj, const char *path);
 bool ddc_schema_bool (ddc_section_t s, const cJSON *obj, const char *path);
 const char *ddc_schema_str (ddc_section_t s, const cJSON *obj, const char *path);
+
+//  A member of a service's struct that a field decodes into: the field's
+//  path as for ddc_schema_field and the member's offset. The member's
+//  type follows the row's: int (INT), bool (BOOL), const char * (STR,
+//  ENUM, and a HOOK row of text), unsigned (SET: bit i set when the
+//  row's values[i] is listed). A list ends with key NULL.
+typedef struct {
+    const char *key;
+    size_t offset;
+} ddc_bind_t;
+#define DDC_BIND(type, member, key)    \
+    {                                  \
+        (key), offsetof (type, member) \
+    }
+
+//  Decode obj (a section's value or one row of a list section, borrowed)
+//  into the struct out through binds: each bound field is checked by its
+//  row (type, limits, format check, required; a HOOK row as text with
+//  its flags, max and format check, the hook's own rules being the
+//  broker's) and its value, or the row's default when absent, goes into
+//  the member. Fields not bound and unknown keys are not looked at, so a
+//  service checks what it reads. A secret field given as "***" (a copy
+//  redacted for a reader without the secret) decodes as its default.
+//  Errors go to walk with paths under path (the section name, or
+//  "containers[3]"). Returns 0, or -1 when obj is not an object or a
+//  bound field was wrong (those members then hold the defaults; every
+//  member is always set). Strings are borrowed from obj or are the
+//  table's.
+int ddc_schema_decode (ddc_walk_t *walk, ddc_section_t s, const cJSON *obj, const char *path,
+                       const ddc_bind_t *binds, void *out);
 
 #endif

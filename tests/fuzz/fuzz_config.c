@@ -2,8 +2,9 @@
     Parses the input as JSON, validates it as a whole document and as each
     section (against itself as the current document), reads every field of
     the section the way the services do (typed reads within the rows'
-    limits), redacts, keeps secrets, diffs against the defaults and checks
-    a few invariants; frees everything. */
+    limits, and decoding into a struct: a normalised section decodes
+    without error), redacts, keeps secrets, diffs against the defaults and
+    checks a few invariants; frees everything. */
 #include "ddc_config.h"
 #include "ddc_json.h"
 #include "ddc_schema.h"
@@ -12,6 +13,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+//  Decode every plain field of s (not OBJ or HOOK rows) from row the way
+//  ddc-docker does: 0 exactly when nothing was reported, numbers within
+//  the rows' limits. Returns the result.
+typedef union {
+    int i;
+    bool b;
+    const char *s;
+    unsigned u;
+} s_member_t;
+
+static int
+s_decode_all (ddc_section_t s, const cJSON *row)
+{
+    s_member_t members [32];
+    ddc_bind_t binds [33];
+    const ddc_field_t *rows [32];
+    int n = 0;
+    for (const ddc_field_t *f = ddc_schema_section (s)->fields; f->key && n < 32; f++)
+        if (f->type != DDC_T_OBJ && f->type != DDC_T_HOOK) {
+            rows [n] = f;
+            binds [n] = (ddc_bind_t){ f->key, (size_t) n * sizeof (s_member_t) };
+            n++;
+        }
+    binds [n] = (ddc_bind_t){ NULL, 0 };
+    ddc_walk_t walk = { 0 };
+    int rc = ddc_schema_decode (&walk, s, row, ddc_section_name (s), binds, members);
+    if ((rc == 0) != (walk.count == 0))
+        abort ();
+    for (int k = 0; k < n; k++) {
+        if (rows [k]->type == DDC_T_INT
+            && (members [k].i < rows [k]->min || members [k].i > rows [k]->max))
+            abort ();
+        if ((rows [k]->type == DDC_T_STR || rows [k]->type == DDC_T_ENUM) && !members [k].s)
+            abort ();
+    }
+    return rc;
+}
 
 //  Invariant: success appends nothing, failure appends at least one error,
 //  and the error list stays bounded.
@@ -70,6 +109,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                 (void) strlen (ddc_schema_str (s, row, f->key));
             (void) ddc_schema_bool (s, row, f->key);
         }
+
+        //  Decoding: any value is safe; a normalised section decodes clean
+        (void) s_decode_all (s, row);
+        if (section && cJSON_IsObject (section) && s_decode_all (s, section) != 0)
+            abort ();
+        for (const cJSON *r = cJSON_IsArray (section) ? section->child : NULL; r; r = r->next)
+            if (s_decode_all (s, r) != 0)
+                abort ();
 
         const cJSON *def = cJSON_GetObjectItemCaseSensitive (defaults, name);
         cJSON *red = ddc_config_redact (s, value);

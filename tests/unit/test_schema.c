@@ -279,6 +279,153 @@ DDC_TEST (test_typed_reads)
     cJSON_Delete (ctr);
 }
 
+//  ddc_schema_decode: a service's struct from a section or a row.
+typedef struct {
+    const char *host, *display_name, *info_text;
+    bool active, info_enabled;
+    int order;
+    unsigned actions;
+} s_row_t;
+
+static const ddc_bind_t s_row_binds [] = { DDC_BIND (s_row_t, host, "host"),
+                                           DDC_BIND (s_row_t, display_name, "display_name"),
+                                           DDC_BIND (s_row_t, info_text, "info.text"),
+                                           DDC_BIND (s_row_t, active, "active"),
+                                           DDC_BIND (s_row_t, info_enabled, "info.enabled"),
+                                           DDC_BIND (s_row_t, order, "order"),
+                                           DDC_BIND (s_row_t, actions, "allowed_actions"),
+                                           { NULL, 0 } };
+
+static const char *
+s_error_at (const cJSON *errors, int index, const char *member)
+{
+    return cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (errors, index), member));
+}
+
+DDC_TEST (test_decode)
+{
+    cJSON *errors = cJSON_CreateArray ();
+    ddc_walk_t walk = { .errors = errors };
+    s_row_t row;
+    //  given values; keys not bound (roles, even a bad one) and unknown
+    //  keys are not looked at
+    cJSON *obj = ddc_test_json ("{'host': 'nas', 'display_name': 'Plex', 'active': false, "
+                                "'order': 7, 'allowed_actions': ['logs', 'start'], "
+                                "'info': {'enabled': true, 'text': 'hi'}, 'roles': 5, 'x': 1}");
+    CHECK_EQ (ddc_schema_decode (&walk, DDC_SEC_CONTAINERS, obj, "containers[0]", s_row_binds, &row),
+              0);
+    CHECK_STR (row.host, "nas");
+    CHECK_STR (row.display_name, "Plex");
+    CHECK_STR (row.info_text, "hi");
+    CHECK (!row.active && row.info_enabled);
+    CHECK_EQ (row.order, 7);
+    CHECK_EQ (row.actions, 1u << 0 | 1u << 3); //  start, logs
+    CHECK_EQ (walk.count, 0);
+    cJSON_Delete (obj);
+    //  absent: the rows' defaults (a required one is an error)
+    obj = ddc_test_json ("{'host': 'nas'}");
+    CHECK_EQ (ddc_schema_decode (&walk, DDC_SEC_CONTAINERS, obj, "c", s_row_binds, &row), 0);
+    CHECK_STR (row.display_name, "");
+    CHECK_STR (row.info_text, "");
+    CHECK (row.active && !row.info_enabled);
+    CHECK_EQ (row.order, 0);
+    CHECK_EQ (row.actions, 7u); //  start, stop, restart
+    cJSON_Delete (obj);
+    obj = ddc_test_json ("{'active': true}");
+    CHECK_EQ (ddc_schema_decode (&walk, DDC_SEC_CONTAINERS, obj, "c", s_row_binds, &row), -1);
+    CHECK_EQ (cJSON_GetArraySize (errors), 1);
+    CHECK_STR (s_error_at (errors, 0, "field"), "c.host");
+    CHECK_STR (s_error_at (errors, 0, "reason"), "required");
+    cJSON_Delete (obj);
+    //  every wrong field reported with its path; its member keeps the default
+    cJSON_DeleteItemFromArray (errors, 0);
+    walk.count = 0;
+    obj = ddc_test_json ("{'host': 'bad host', 'display_name': '', 'active': 'yes', "
+                         "'order': 10000, 'allowed_actions': ['rm'], 'info': 3}");
+    CHECK_EQ (ddc_schema_decode (&walk, DDC_SEC_CONTAINERS, obj, "c", s_row_binds, &row), -1);
+    CHECK_EQ (walk.count, 7); //  info is reported for each of its two fields
+    CHECK_STR (s_error_at (errors, 0, "field"), "c.host");
+    CHECK_STR (s_error_at (errors, 0, "reason"), "invalid");
+    CHECK_STR (s_error_at (errors, 1, "field"), "c.display_name");
+    CHECK_STR (s_error_at (errors, 2, "field"), "c.info");
+    CHECK_STR (s_error_at (errors, 2, "reason"), "type");
+    CHECK_STR (s_error_at (errors, 3, "field"), "c.active");
+    CHECK_STR (s_error_at (errors, 4, "field"), "c.info");
+    CHECK_STR (s_error_at (errors, 5, "field"), "c.order");
+    CHECK_STR (s_error_at (errors, 5, "reason"), "out_of_range");
+    CHECK_STR (s_error_at (errors, 6, "field"), "c.allowed_actions[0]");
+    CHECK_STR (row.host, "");
+    CHECK (row.active);
+    CHECK_EQ (row.order, 0);
+    CHECK_EQ (row.actions, 7u);
+    cJSON_Delete (obj);
+    //  not an object: reported once, every member its default
+    walk.count = 0;
+    obj = ddc_test_json ("[]");
+    row = (s_row_t){ .order = 5 };
+    CHECK_EQ (ddc_schema_decode (&walk, DDC_SEC_CONTAINERS, obj, "c", s_row_binds, &row), -1);
+    CHECK_EQ (walk.count, 1);
+    CHECK (row.active && row.host && row.info_text);
+    CHECK_EQ (row.order, 0);
+    CHECK_EQ (row.actions, 7u);
+    cJSON_Delete (obj);
+    CHECK_EQ (ddc_schema_decode (&walk, DDC_SEC_CONTAINERS, NULL, "c", s_row_binds, &row), -1);
+    cJSON_Delete (errors);
+}
+
+//  ddc_schema_list_ok: an array of at most the table's rows.
+DDC_TEST (test_list_ok)
+{
+    const ddc_table_t *t = ddc_schema_section (DDC_SEC_ADMINS);
+    cJSON *errors = cJSON_CreateArray ();
+    ddc_walk_t walk = { .errors = errors };
+    cJSON *value = cJSON_CreateArray ();
+    CHECK (ddc_schema_list_ok (&walk, t, value, "admins"));
+    for (int i = 0; i < t->max_rows; i++)
+        cJSON_AddItemToArray (value, cJSON_CreateNumber (i)); //  rows are not looked at
+    CHECK (ddc_schema_list_ok (&walk, t, value, "admins"));
+    CHECK_EQ (walk.count, 0);
+    cJSON_AddItemToArray (value, cJSON_CreateObject ());
+    CHECK (!ddc_schema_list_ok (&walk, t, value, "admins"));
+    CHECK_STR (s_error_at (errors, 0, "reason"), "too_many");
+    cJSON *object = cJSON_CreateObject ();
+    CHECK (!ddc_schema_list_ok (&walk, t, object, "admins"));
+    cJSON_Delete (object);
+    CHECK_STR (s_error_at (errors, 1, "field"), "admins");
+    CHECK_STR (s_error_at (errors, 1, "reason"), "type");
+    CHECK_EQ (walk.count, 2);
+    cJSON_Delete (value);
+    cJSON_Delete (errors);
+}
+
+//  A redacted secret decodes as its default; "***" is no escape elsewhere.
+DDC_TEST (test_decode_redacted)
+{
+    typedef struct {
+        const char *url, *format, *guild;
+    } s_t;
+    static const ddc_bind_t alert_binds [] = { DDC_BIND (s_t, url, "webhook_url"),
+                                               DDC_BIND (s_t, format, "webhook_format"),
+                                               { NULL, 0 } };
+    static const ddc_bind_t bot_binds [] = { DDC_BIND (s_t, guild, "guild_id"), { NULL, 0 } };
+    ddc_walk_t walk = { 0 };
+    s_t out;
+    cJSON *obj = ddc_test_json ("{'webhook_url': '***', 'guild_id': '***'}");
+    CHECK_EQ (ddc_schema_decode (&walk, DDC_SEC_ALERTS, obj, "alerts", alert_binds, &out), 0);
+    CHECK_STR (out.url, "");
+    CHECK_STR (out.format, "discord");
+    CHECK_EQ (ddc_schema_decode (&walk, DDC_SEC_BOT, obj, "bot", bot_binds, &out), -1);
+    CHECK_STR (out.guild, "");
+    cJSON_Delete (obj);
+    obj = ddc_test_json ("{'webhook_url': 'ftp://x', 'webhook_format': 'xml'}");
+    walk.count = 0;
+    CHECK_EQ (ddc_schema_decode (&walk, DDC_SEC_ALERTS, obj, "alerts", alert_binds, &out), -1);
+    CHECK_EQ (walk.count, 2);
+    CHECK_STR (out.url, "");
+    CHECK_STR (out.format, "discord");
+    cJSON_Delete (obj);
+}
+
 //  Every section's default is what its rows' defaults say.
 DDC_TEST (test_defaults_from_rows)
 {
@@ -314,6 +461,9 @@ main (int argc, char **argv)
     DDC_RUN (test_sections_have_labels);
     DDC_RUN (test_secrets_follow_the_flag);
     DDC_RUN (test_typed_reads);
+    DDC_RUN (test_decode);
+    DDC_RUN (test_decode_redacted);
+    DDC_RUN (test_list_ok);
     DDC_RUN (test_defaults_from_rows);
     DDC_DONE ();
 }
