@@ -2,9 +2,10 @@
     ddc-docker. See agent.h. No main() here: the unit tests include it. */
 #include "agent.h"
 
-#include "ddc_config.h"
+#include "ddc_schema.h"
 #include "ddc_util.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +17,87 @@ typedef struct {
     size_t head, count;
 } s_queue_t;
 
-struct _agent_t {
-    char *host;
-    cJSON *containers; //  array, as accepted
-    cJSON *tasks;      //  array, as accepted
-    cJSON *docker;     //  object, as accepted
+typedef struct {
     int stats_interval;
     int stop_timeout;
-    agent_alerts_t alerts;
+} s_docker_t;
+
+struct _agent_t {
+    char *host;
+    cJSON *containers;                  //  array, as accepted
+    agent_container_t *ours;            //  its entries of this host, decoded
+    size_t nours;                       //  (strings borrowed from containers)
+    cJSON *tasks;                       //  array, as accepted
+    s_docker_t docker;                  //  the docker section, decoded
+    cJSON *alerts_value;                //  object, as accepted
+    agent_alerts_t alerts;              //  decoded (its strings point into it)
     s_queue_t *queues [AGENT_BUSY_MAX]; //  busy containers only
     size_t nqueues;
 };
 
-static const char *const s_actions [] = { "start", "stop", "restart", "logs", NULL };
-//  allowed_actions when an entry has none (ddc_config's default).
-static const char *const s_default_allowed [] = { "start", "stop", "restart", NULL };
+//  A task: its host, then (ours) the fields the agent runs it by.
+typedef struct {
+    const char *host, *id, *container, *action, *cycle;
+    bool active;
+} s_task_row_t;
+
+//  What the agent reads of each section: the members its structs get
+//  from ddc_schema (types, limits and defaults are the rows').
+// clang-format off
+static const ddc_bind_t s_entry_binds [] = {
+    DDC_BIND (agent_container_t, host,                 "host"),
+    DDC_BIND (agent_container_t, name,                 "name"),
+    { NULL, 0 }
+};
+static const ddc_bind_t s_container_binds [] = {
+    DDC_BIND (agent_container_t, active,               "active"),
+    DDC_BIND (agent_container_t, display_name,         "display_name"),
+    DDC_BIND (agent_container_t, actions,              "allowed_actions"),
+    DDC_BIND (agent_container_t, alerts,               "alerts"),
+    { NULL, 0 }
+};
+static const ddc_bind_t s_task_host_binds [] = {
+    DDC_BIND (s_task_row_t,      host,                 "host"),
+    { NULL, 0 }
+};
+static const ddc_bind_t s_task_binds [] = {
+    DDC_BIND (s_task_row_t,      id,                   "id"),
+    DDC_BIND (s_task_row_t,      container,            "container"),
+    DDC_BIND (s_task_row_t,      action,               "action"),
+    DDC_BIND (s_task_row_t,      cycle,                "cycle"),
+    DDC_BIND (s_task_row_t,      active,               "active"),
+    { NULL, 0 }
+};
+static const ddc_bind_t s_docker_binds [] = {
+    DDC_BIND (s_docker_t,        stats_interval,       "stats_interval_seconds"),
+    DDC_BIND (s_docker_t,        stop_timeout,         "stop_timeout_seconds"),
+    { NULL, 0 }
+};
+static const ddc_bind_t s_alerts_binds [] = {
+    DDC_BIND (agent_alerts_t,    enabled,              "enabled"),
+    DDC_BIND (agent_alerts_t,    webhook_url,          "webhook_url"),
+    DDC_BIND (agent_alerts_t,    webhook_format,       "webhook_format"),
+    DDC_BIND (agent_alerts_t,    restart_loop_count,   "restart_loop_count"),
+    DDC_BIND (agent_alerts_t,    restart_loop_minutes, "restart_loop_minutes"),
+    DDC_BIND (agent_alerts_t,    cooldown_minutes,     "cooldown_minutes"),
+    DDC_BIND (agent_alerts_t,    max_per_hour,         "max_per_hour"),
+    DDC_BIND (agent_alerts_t,    log_lines,            "log_lines"),
+    { NULL, 0 }
+};
+// clang-format on
+
+static int s_apply_docker (agent_t *self, const cJSON *value, ddc_walk_t *walk);
+static int s_apply_alerts (agent_t *self, const cJSON *value, ddc_walk_t *walk);
+
+//  Delete an accepted alerts section, its webhook URL (a secret) wiped.
+static void
+s_alerts_delete (cJSON *value)
+{
+    cJSON *url = cJSON_GetObjectItemCaseSensitive (value, "webhook_url");
+    if (cJSON_IsString (url))
+        memset (url->valuestring, 0, strlen (url->valuestring));
+    cJSON_Delete (value);
+}
 
 agent_t *
 agent_new (const char *host)
@@ -39,15 +106,13 @@ agent_new (const char *host)
     self->host = ddc_strdup (host ? host : "");
     self->containers = cJSON_CreateArray ();
     self->tasks = cJSON_CreateArray ();
-    self->docker = cJSON_CreateObject ();
-    self->stats_interval = AGENT_STATS_DEFAULT;
-    self->stop_timeout = AGENT_STOP_DEFAULT;
-    self->alerts = (agent_alerts_t){ .enabled = true,
-                                     .restart_loop_count = 3,
-                                     .restart_loop_minutes = 10,
-                                     .cooldown_minutes = 10,
-                                     .max_per_hour = 30,
-                                     .log_lines = 20 };
+    //  the defaults: what an empty section decodes to
+    cJSON *empty = cJSON_CreateObject ();
+    ddc_walk_t walk = { 0 };
+    s_apply_docker (self, empty, &walk);
+    s_apply_alerts (self, empty, &walk);
+    assert (walk.count == 0);
+    cJSON_Delete (empty);
     return self;
 }
 
@@ -62,9 +127,9 @@ agent_destroy (agent_t **self_p)
         free (self->queues [i]);
     }
     cJSON_Delete (self->containers);
+    free (self->ours);
     cJSON_Delete (self->tasks);
-    cJSON_Delete (self->docker);
-    memset (self->alerts.webhook_url, 0, sizeof (self->alerts.webhook_url));
+    s_alerts_delete (self->alerts_value);
     free (self->host);
     free (self);
     *self_p = NULL;
@@ -77,249 +142,124 @@ agent_host (agent_t *self)
 }
 
 //  --------------------------------------------------------------------------
-//  Shape checks
+//  Accepting sections
 
-//  The string member key of obj, or NULL (and an error) when it is not a
-//  non-empty string.
-static const char *
-s_want_str (const cJSON *obj, const char *path, const char *key, cJSON *errors, int *bad)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive (obj, key);
-    if (cJSON_IsString (item) && item->valuestring [0])
-        return item->valuestring;
-    char field [96];
-    snprintf (field, sizeof (field), "%s.%s", path, key);
-    ddc_config_error (errors, field, item ? "type" : "required", "%s must be a non-empty string.",
-                      key);
-    (*bad)++;
-    return NULL;
-}
-
-//  An optional boolean (absent = ddc_config's default, true).
-static void
-s_want_bool (const cJSON *obj, const char *path, const char *key, cJSON *errors, int *bad)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive (obj, key);
-    if (!item || cJSON_IsBool (item))
-        return;
-    char field [96];
-    snprintf (field, sizeof (field), "%s.%s", path, key);
-    ddc_config_error (errors, field, "type", "%s must be true or false.", key);
-    (*bad)++;
-}
-
+//  containers: every entry has a host and a name; those of this host
+//  are decoded whole (another host's are not ours to judge).
 static int
-s_check_containers (agent_t *self, const cJSON *value, cJSON *errors)
+s_apply_containers (agent_t *self, const cJSON *value, ddc_walk_t *walk)
 {
-    if (!cJSON_IsArray (value)) {
-        ddc_config_error (errors, "containers", "type", "containers must be a JSON array.");
+    if (!ddc_schema_list_ok (walk, ddc_schema_section (DDC_SEC_CONTAINERS), value, "containers"))
         return -1;
-    }
-    if (cJSON_GetArraySize (value) > DDC_CONTAINERS_MAX) {
-        ddc_config_error (errors, "containers", "too_many", "At most %d containers are allowed.",
-                          DDC_CONTAINERS_MAX);
-        return -1;
-    }
-    int bad = 0, index = 0;
-    for (const cJSON *c = value->child; c; c = c->next, index++) {
+    cJSON *copy = cJSON_Duplicate (value, 1);
+    size_t cap = (size_t) cJSON_GetArraySize (copy);
+    agent_container_t *ours = ddc_calloc (cap ? cap : 1, sizeof (*ours));
+    size_t n = 0;
+    int index = 0;
+    for (const cJSON *c = copy->child; c; c = c->next, index++) {
         char path [48];
         snprintf (path, sizeof (path), "containers[%d]", index);
-        if (!cJSON_IsObject (c)) {
-            ddc_config_error (errors, path, "type", "Each container must be a JSON object.");
-            bad++;
-            continue;
-        }
-        const char *host = s_want_str (c, path, "host", errors, &bad);
-        s_want_str (c, path, "name", errors, &bad);
-        if (!host || strcmp (host, self->host) != 0)
-            continue; //  another host's entry: not ours to judge
-        s_want_bool (c, path, "active", errors, &bad);
-        const cJSON *allowed = cJSON_GetObjectItemCaseSensitive (c, "allowed_actions");
-        if (allowed) {
-            bool ok = cJSON_IsArray (allowed);
-            for (const cJSON *a = ok ? allowed->child : NULL; a; a = a->next)
-                ok = ok && cJSON_IsString (a);
-            if (!ok) {
-                char field [96];
-                snprintf (field, sizeof (field), "%s.allowed_actions", path);
-                ddc_config_error (errors, field, "type",
-                                  "allowed_actions must be an array of strings.");
-                bad++;
-            }
-        }
+        agent_container_t *entry = &ours [n];
+        if (ddc_schema_decode (walk, DDC_SEC_CONTAINERS, c, path, s_entry_binds, entry) == 0
+            && strcmp (entry->host, self->host) == 0
+            && ddc_schema_decode (walk, DDC_SEC_CONTAINERS, c, path, s_container_binds, entry) == 0)
+            n++;
     }
-    return bad ? -1 : 0;
+    if (walk->count) {
+        cJSON_Delete (copy);
+        free (ours);
+        return -1;
+    }
+    cJSON_Delete (self->containers);
+    free (self->ours);
+    self->containers = copy;
+    self->ours = ours;
+    self->nours = n;
+    return 0;
 }
 
+//  tasks: every entry has a host; those of this host the fields the
+//  agent runs them by, and ids no other entry has (two tasks with one id
+//  would share their run records).
 static int
-s_check_tasks (agent_t *self, const cJSON *value, cJSON *errors)
+s_apply_tasks (agent_t *self, const cJSON *value, ddc_walk_t *walk)
 {
-    if (!cJSON_IsArray (value)) {
-        ddc_config_error (errors, "tasks", "type", "tasks must be a JSON array.");
+    if (!ddc_schema_list_ok (walk, ddc_schema_section (DDC_SEC_TASKS), value, "tasks"))
         return -1;
-    }
-    if (cJSON_GetArraySize (value) > DDC_TASKS_MAX) {
-        ddc_config_error (errors, "tasks", "too_many", "At most %d tasks are allowed.",
-                          DDC_TASKS_MAX);
-        return -1;
-    }
-    int bad = 0, index = 0;
+    int index = 0;
     for (const cJSON *t = value->child; t; t = t->next, index++) {
         char path [48];
         snprintf (path, sizeof (path), "tasks[%d]", index);
-        if (!cJSON_IsObject (t)) {
-            ddc_config_error (errors, path, "type", "Each task must be a JSON object.");
-            bad++;
+        s_task_row_t task;
+        if (ddc_schema_decode (walk, DDC_SEC_TASKS, t, path, s_task_host_binds, &task) < 0
+            || strcmp (task.host, self->host) != 0
+            || ddc_schema_decode (walk, DDC_SEC_TASKS, t, path, s_task_binds, &task) < 0)
             continue;
-        }
-        const char *host = s_want_str (t, path, "host", errors, &bad);
-        if (!host || strcmp (host, self->host) != 0)
-            continue;
-        const char *id = s_want_str (t, path, "id", errors, &bad);
-        if (id && strlen (id) > 64) {
-            char field [96];
-            snprintf (field, sizeof (field), "%s.id", path);
-            ddc_config_error (errors, field, "too_long", "id may have at most 64 characters.");
-            bad++;
-        }
-        s_want_str (t, path, "container", errors, &bad);
-        s_want_str (t, path, "action", errors, &bad);
-        s_want_str (t, path, "cycle", errors, &bad);
-        s_want_bool (t, path, "active", errors, &bad);
-        //  Two tasks of ours with one id would share their run records.
         int other = 0;
-        for (const cJSON *o = value->child; id && o != t; o = o->next, other++) {
-            const char *oid = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "id"));
-            if (oid && strcmp (oid, id) == 0) {
+        for (const cJSON *o = value->child; o != t; o = o->next, other++)
+            if (strcmp (ddc_schema_str (DDC_SEC_TASKS, o, "id"), task.id) == 0) {
                 char field [96];
                 snprintf (field, sizeof (field), "%s.id", path);
-                ddc_config_error (errors, field, "duplicate",
-                                  "Task id %s is used twice (also by tasks[%d]).", id, other);
-                bad++;
+                ddc_walk_error (walk, field, "duplicate",
+                                "Task id %s is used twice (also by tasks[%d]).", task.id, other);
                 break;
             }
-        }
     }
-    return bad ? -1 : 0;
-}
-
-//  An optional integer setting in [min, max]; *out keeps dflt when absent.
-static int
-s_setting (const char *section, const cJSON *value, const char *key, int min, int max, int dflt,
-           int *out, cJSON *errors)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive (value, key);
-    *out = dflt;
-    if (!item)
-        return 0;
-    char field [96];
-    snprintf (field, sizeof (field), "%s.%s", section, key);
-    if (!cJSON_IsNumber (item) || item->valuedouble != (double) (long long) item->valuedouble) {
-        ddc_config_error (errors, field, "type", "%s must be a whole number.", key);
+    if (walk->count)
         return -1;
-    }
-    if (item->valuedouble < min || item->valuedouble > max) {
-        ddc_config_error (errors, field, "out_of_range", "%s must be between %d and %d.", key, min,
-                          max);
-        return -1;
-    }
-    *out = (int) item->valuedouble;
+    cJSON_Delete (self->tasks);
+    self->tasks = cJSON_Duplicate (value, 1);
     return 0;
 }
 
 static int
-s_apply_alerts (agent_t *self, const cJSON *value, cJSON *errors)
+s_apply_docker (agent_t *self, const cJSON *value, ddc_walk_t *walk)
 {
-    if (!cJSON_IsObject (value)) {
-        ddc_config_error (errors, "alerts", "type", "alerts must be a JSON object.");
+    s_docker_t docker;
+    if (ddc_schema_decode (walk, DDC_SEC_DOCKER, value, "docker", s_docker_binds, &docker) < 0)
+        return -1;
+    self->docker = docker;
+    return 0;
+}
+
+static int
+s_apply_alerts (agent_t *self, const cJSON *value, ddc_walk_t *walk)
+{
+    cJSON *copy = cJSON_Duplicate (value, 1);
+    agent_alerts_t alerts;
+    if (ddc_schema_decode (walk, DDC_SEC_ALERTS, copy, "alerts", s_alerts_binds, &alerts) < 0) {
+        s_alerts_delete (copy);
         return -1;
     }
-    agent_alerts_t a = { .enabled = true };
-    int bad = 0;
-    const cJSON *enabled = cJSON_GetObjectItemCaseSensitive (value, "enabled");
-    s_want_bool (value, "alerts", "enabled", errors, &bad);
-    a.enabled = !cJSON_IsFalse (enabled);
-    const cJSON *url = cJSON_GetObjectItemCaseSensitive (value, "webhook_url");
-    const cJSON *format = cJSON_GetObjectItemCaseSensitive (value, "webhook_format");
-    if (url && (!cJSON_IsString (url) || strlen (url->valuestring) >= sizeof (a.webhook_url))) {
-        ddc_config_error (errors, "alerts.webhook_url", "type",
-                          "webhook_url must be a URL (a string).");
-        bad++;
-    }
-    else if (url && strcmp (url->valuestring, "***") != 0)
-        ddc_strlcpy (a.webhook_url, url->valuestring, sizeof (a.webhook_url));
-    if (format
-        && (!cJSON_IsString (format)
-            || (strcmp (format->valuestring, "discord") != 0
-                && strcmp (format->valuestring, "json") != 0))) {
-        ddc_config_error (errors, "alerts.webhook_format", "not_supported",
-                          "webhook_format must be discord or json.");
-        bad++;
-    }
-    a.webhook_json = format && cJSON_IsString (format) && strcmp (format->valuestring, "json") == 0;
-    int rc =
-        s_setting ("alerts", value, "restart_loop_count", 2, 100, 3, &a.restart_loop_count, errors);
-    rc |= s_setting ("alerts", value, "restart_loop_minutes", 1, 1440, 10, &a.restart_loop_minutes,
-                     errors);
-    rc |= s_setting ("alerts", value, "cooldown_minutes", 0, 1440, 10, &a.cooldown_minutes, errors);
-    rc |= s_setting ("alerts", value, "max_per_hour", 1, 1000, 30, &a.max_per_hour, errors);
-    rc |= s_setting ("alerts", value, "log_lines", 0, 100, 20, &a.log_lines, errors);
-    if (rc || bad) {
-        memset (a.webhook_url, 0, sizeof (a.webhook_url));
-        return -1;
-    }
-    memset (self->alerts.webhook_url, 0, sizeof (self->alerts.webhook_url));
-    self->alerts = a;
-    memset (a.webhook_url, 0, sizeof (a.webhook_url));
+    alerts.webhook_json = strcmp (alerts.webhook_format, "json") == 0;
+    s_alerts_delete (self->alerts_value);
+    self->alerts_value = copy;
+    self->alerts = alerts;
     return 0;
 }
 
 int
 agent_apply (agent_t *self, const char *section, const cJSON *value, cJSON *errors)
 {
+    ddc_walk_t walk = { .errors = errors };
     if (!section)
         return 0;
-    if (strcmp (section, "containers") == 0) {
-        if (s_check_containers (self, value, errors) < 0)
-            return -1;
-        cJSON_Delete (self->containers);
-        self->containers = cJSON_Duplicate (value, 1);
-        return 0;
-    }
-    if (strcmp (section, "tasks") == 0) {
-        if (s_check_tasks (self, value, errors) < 0)
-            return -1;
-        cJSON_Delete (self->tasks);
-        self->tasks = cJSON_Duplicate (value, 1);
-        return 0;
-    }
-    if (strcmp (section, "docker") == 0) {
-        if (!cJSON_IsObject (value)) {
-            ddc_config_error (errors, "docker", "type", "docker must be a JSON object.");
-            return -1;
-        }
-        int stats, stop;
-        int rc = s_setting ("docker", value, "stats_interval_seconds", 2, 3600, AGENT_STATS_DEFAULT,
-                            &stats, errors);
-        rc |= s_setting ("docker", value, "stop_timeout_seconds", 0, 300, AGENT_STOP_DEFAULT, &stop,
-                         errors);
-        if (rc)
-            return -1;
-        cJSON_Delete (self->docker);
-        self->docker = cJSON_Duplicate (value, 1);
-        self->stats_interval = stats;
-        self->stop_timeout = stop;
-        return 0;
-    }
+    if (strcmp (section, "containers") == 0)
+        return s_apply_containers (self, value, &walk);
+    if (strcmp (section, "tasks") == 0)
+        return s_apply_tasks (self, value, &walk);
+    if (strcmp (section, "docker") == 0)
+        return s_apply_docker (self, value, &walk);
     if (strcmp (section, "alerts") == 0)
-        return s_apply_alerts (self, value, errors);
+        return s_apply_alerts (self, value, &walk);
     return 0;
 }
 
-const cJSON *
-agent_containers (agent_t *self)
+const agent_container_t *
+agent_containers (agent_t *self, size_t *count)
 {
-    return self->containers;
+    *count = self->nours;
+    return self->ours;
 }
 const cJSON *
 agent_tasks (agent_t *self)
@@ -329,12 +269,12 @@ agent_tasks (agent_t *self)
 int
 agent_stats_interval_s (agent_t *self)
 {
-    return self->stats_interval;
+    return self->docker.stats_interval;
 }
 int
 agent_stop_timeout_s (agent_t *self)
 {
-    return self->stop_timeout;
+    return self->docker.stop_timeout;
 }
 const agent_alerts_t *
 agent_alerts (agent_t *self)
@@ -345,24 +285,19 @@ agent_alerts (agent_t *self)
 //  --------------------------------------------------------------------------
 //  Allow-list
 
-const cJSON *
+const agent_container_t *
 agent_container (agent_t *self, const char *name)
 {
-    if (!name)
-        return NULL;
-    for (const cJSON *c = self->containers->child; c; c = c->next) {
-        const char *host = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "host"));
-        const char *cname = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "name"));
-        if (host && cname && strcmp (host, self->host) == 0 && strcmp (cname, name) == 0)
-            return c;
-    }
+    for (size_t i = 0; name && i < self->nours; i++)
+        if (strcmp (self->ours [i].name, name) == 0)
+            return &self->ours [i];
     return NULL;
 }
 
 bool
 agent_action_known (const char *action)
 {
-    for (const char *const *a = s_actions; action && *a; a++)
+    for (const char *const *a = ddc_schema_actions; action && *a; a++)
         if (strcmp (*a, action) == 0)
             return true;
     return false;
@@ -378,40 +313,27 @@ agent_check (agent_t *self, const char *name, const char *action, char *msg, siz
                   action ? action : "");
         return AGENT_BAD_ACTION;
     }
-    const cJSON *entry = agent_container (self, name);
+    const agent_container_t *entry = agent_container (self, name);
     if (!entry) {
         snprintf (msg, size, "container %.128s is not configured on %.64s", name ? name : "",
                   self->host);
         return AGENT_NOT_CONFIGURED;
     }
-    if (cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (entry, "active"))) {
+    if (!entry->active) {
         snprintf (msg, size, "container %.128s on host %.64s is inactive", name, self->host);
         return AGENT_INACTIVE;
     }
-    const cJSON *allowed = cJSON_GetObjectItemCaseSensitive (entry, "allowed_actions");
     char list [64] = "";
     bool ok = false;
-    if (allowed) {
-        for (const cJSON *a = allowed->child; a; a = a->next) {
-            if (!cJSON_IsString (a))
-                continue;
-            if (strcmp (a->valuestring, action) == 0)
-                ok = true;
-            if (agent_action_known (a->valuestring) && !strstr (list, a->valuestring)) {
-                if (list [0])
-                    strncat (list, ", ", sizeof (list) - strlen (list) - 1);
-                strncat (list, a->valuestring, sizeof (list) - strlen (list) - 1);
-            }
-        }
+    for (int a = 0; ddc_schema_actions [a]; a++) {
+        if (!(entry->actions & (1u << a)))
+            continue;
+        if (strcmp (ddc_schema_actions [a], action) == 0)
+            ok = true;
+        if (list [0])
+            strncat (list, ", ", sizeof (list) - strlen (list) - 1);
+        strncat (list, ddc_schema_actions [a], sizeof (list) - strlen (list) - 1);
     }
-    else
-        for (const char *const *a = s_default_allowed; *a; a++) {
-            if (strcmp (*a, action) == 0)
-                ok = true;
-            if (list [0])
-                strncat (list, ", ", sizeof (list) - strlen (list) - 1);
-            strncat (list, *a, sizeof (list) - strlen (list) - 1);
-        }
     if (!ok) {
         snprintf (msg, size,
                   "action %s is not allowed for container %.128s on host %.64s "

@@ -10,26 +10,38 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define AGENT_QUEUE_MAX 8      //  actions waiting per container
-#define AGENT_BUSY_MAX 512     //  containers with actions at once
-#define AGENT_STATS_DEFAULT 10 //  docker.stats_interval_seconds
-#define AGENT_STOP_DEFAULT 10  //  docker.stop_timeout_seconds
-#define AGENT_LOG_LINES 50     //  logs: lines when none asked
+#define AGENT_QUEUE_MAX 8  //  actions waiting per container
+#define AGENT_BUSY_MAX 512 //  containers with actions at once
+#define AGENT_LOG_LINES 50 //  logs: lines when none asked
 #define AGENT_LOG_LINES_MAX 1000
 
 typedef struct _agent_t agent_t;
 
-//  The alerts section as the agent uses it.
+//  The alerts section as the agent uses it (decoded by ddc_schema: the
+//  limits and defaults are its rows'; strings valid until the next
+//  agent_apply of alerts).
 typedef struct {
     bool enabled;
-    char webhook_url [2049]; //  "" = none
-    bool webhook_json;       //  webhook_format "json" (else "discord")
+    const char *webhook_url;    //  "" = none (or redacted for this agent)
+    const char *webhook_format; //  "discord" or "json"
+    bool webhook_json;          //  webhook_format is "json"
     int restart_loop_count;
     int restart_loop_minutes;
     int cooldown_minutes;
     int max_per_hour;
     int log_lines;
 } agent_alerts_t;
+
+//  An entry of the containers section with this host (decoded by
+//  ddc_schema; strings valid until the next agent_apply of containers).
+typedef struct {
+    const char *host;
+    const char *name;
+    const char *display_name; //  "" when not given
+    bool active;
+    unsigned actions; //  allowed_actions: bit i for ddc_schema_actions[i]
+    unsigned alerts;  //  bit i for ddc_schema_alert_kinds[i]
+} agent_container_t;
 
 typedef enum {
     AGENT_OK = 0,
@@ -44,24 +56,30 @@ agent_t *agent_new (const char *host);
 void agent_destroy (agent_t **self_p);
 const char *agent_host (agent_t *self);
 
-//  Accept a new value for "containers", "tasks", "docker" or "alerts" (borrowed;
-//  copied). Checks the shape the agent relies on (types of the fields it
-//  reads; ranges of the docker settings); on a problem appends
-//  {field, reason, message} objects to errors (may be NULL), keeps the
-//  previous value and returns -1. Other sections: ignored, 0.
+//  Accept a new value for "containers", "tasks", "docker" or "alerts"
+//  (borrowed; copied). Every field the agent reads is decoded through
+//  ddc_schema, so its type, limits, format and default are the schema
+//  row's; of containers and tasks only the host of another host's entry
+//  is looked at (and its name). Task ids of this host must be unique. On
+//  a problem appends {field, reason, message} objects to errors (may be
+//  NULL), keeps the previous value and returns -1. Other sections:
+//  ignored, 0.
 int agent_apply (agent_t *self, const char *section, const cJSON *value, cJSON *errors);
 
-//  Current sections (borrowed; an empty array/object before any apply).
-const cJSON *agent_containers (agent_t *self);
+//  The containers entries of this host, in the section's order (borrowed,
+//  valid until the next agent_apply of containers; none before any).
+const agent_container_t *agent_containers (agent_t *self, size_t *count);
+//  The tasks section (borrowed; an empty array before any apply).
 const cJSON *agent_tasks (agent_t *self);
+//  The docker settings (the schema's defaults before any apply).
 int agent_stats_interval_s (agent_t *self);
 int agent_stop_timeout_s (agent_t *self);
-//  The alerts settings (defaults before any apply).
+//  The alerts settings (the schema's defaults before any apply).
 const agent_alerts_t *agent_alerts (agent_t *self);
 
 //  The containers entry with host == ours and this name (borrowed, valid
 //  until the next agent_apply), or NULL.
-const cJSON *agent_container (agent_t *self, const char *name);
+const agent_container_t *agent_container (agent_t *self, const char *name);
 
 //  May `action` run on container `name` now? Writes the reason for a
 //  refusal (an English sentence) into msg[size] ("" when AGENT_OK).

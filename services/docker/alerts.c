@@ -3,6 +3,7 @@
 
 #include "ddc_config.h"
 #include "ddc_log.h"
+#include "ddc_schema.h"
 #include "ddc_util.h"
 #include "incidents.h"
 #include "webhook.h"
@@ -171,10 +172,8 @@ s_add_time (cJSON *obj, const char *key, int64_t wall_ms)
 static const char *
 s_display_name (alerts_t *self, const char *name)
 {
-    const cJSON *entry = agent_container (self->agent, name);
-    const char *display =
-        cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (entry, "display_name"));
-    return display && *display ? display : name;
+    const agent_container_t *entry = agent_container (self->agent, name);
+    return entry && *entry->display_name ? entry->display_name : name;
 }
 
 static void
@@ -302,24 +301,19 @@ alerts_config_changed (alerts_t *self)
     webhook_configure (self->webhook, a->webhook_url,
                        a->webhook_json ? WEBHOOK_JSON : WEBHOOK_DISCORD);
     //  the active containers of this host, with the kinds each asks for
-    const cJSON *containers = agent_containers (self->agent);
-    size_t cap = (size_t) cJSON_GetArraySize (containers);
-    const char **names = ddc_calloc (cap ? cap : 1, sizeof (*names));
-    unsigned *kinds = ddc_calloc (cap ? cap : 1, sizeof (*kinds));
+    size_t count;
+    const agent_container_t *containers = agent_containers (self->agent, &count);
+    const char **names = ddc_calloc (count ? count : 1, sizeof (*names));
+    unsigned *kinds = ddc_calloc (count ? count : 1, sizeof (*kinds));
     size_t n = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach (c, containers) {
-        const char *host = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "host"));
-        const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "name"));
-        if (!host || !name || strcmp (host, agent_host (self->agent)) != 0 || n == cap
-            || cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (c, "active")))
+    for (size_t i = 0; i < count; i++) {
+        if (!containers [i].active)
             continue;
-        const cJSON *list = cJSON_GetObjectItemCaseSensitive (c, "alerts");
-        unsigned k = cJSON_IsArray (list) ? 0 : INC_ALL;
-        const cJSON *each;
-        cJSON_ArrayForEach (each, list)
-            k |= incidents_kind_bit (cJSON_GetStringValue (each));
-        names [n] = name;
+        unsigned k = 0;
+        for (int b = 0; ddc_schema_alert_kinds [b]; b++)
+            if (containers [i].alerts & (1u << b))
+                k |= incidents_kind_bit (ddc_schema_alert_kinds [b]);
+        names [n] = containers [i].name;
         kinds [n++] = k;
     }
     incidents_follow (self->incidents, names, kinds, n, now);

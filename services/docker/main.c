@@ -15,6 +15,7 @@
 #include "ddc_loop.h"
 #include "ddc_signal.h"
 #include "ddc_schedule.h"
+#include "ddc_schema.h"
 #include "ddc_util.h"
 #include "docker_parse.h"
 #include "engine.h"
@@ -366,17 +367,14 @@ s_run_tasks (s_daemon_t *self)
         return;
     const cJSON *task;
     while ((task = tasks_take_due (self->tasks, now_s))) {
-        const char *id = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (task, "id"));
-        const char *action =
-            cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (task, "action"));
-        const char *container =
-            cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (task, "container"));
+        const char *id = ddc_schema_str (DDC_SEC_TASKS, task, "id");
+        const char *action = ddc_schema_str (DDC_SEC_TASKS, task, "action");
+        const char *container = ddc_schema_str (DDC_SEC_TASKS, task, "container");
         char by [96];
-        snprintf (by, sizeof (by), "task %.64s", id ? id : "?");
-        ddc_info ("task %s due: %s %s", id ? id : "?", action ? action : "?",
-                  container ? container : "?");
+        snprintf (by, sizeof (by), "task %.64s", id);
+        ddc_info ("task %s due: %s %s", id, action, container);
         job_t *job = job_new (action, container, 0, by);
-        ddc_strlcpy (job->task_id, id ? id : "?", sizeof (job->task_id));
+        ddc_strlcpy (job->task_id, id, sizeof (job->task_id));
         actions_submit (self->actions, &job);
         self->tasks_report_due = true;
     }

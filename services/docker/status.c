@@ -722,20 +722,14 @@ status_start (status_t *self)
 void
 status_config_changed (status_t *self)
 {
-    const char *host = agent_host (self->agent);
-    const cJSON *containers = agent_containers (self->agent);
-    size_t n = 0;
-    for (const cJSON *c = containers->child; c; c = c->next)
-        n++;
-    if (n > DDC_CONTAINERS_MAX)
-        n = DDC_CONTAINERS_MAX;
+    size_t n;
+    const agent_container_t *containers = agent_containers (self->agent, &n);
     s_entry_t *entries = n ? ddc_calloc (n, sizeof (*entries)) : NULL;
     size_t count = 0;
     bool changed = false;
-    for (const cJSON *c = containers->child; c && count < n; c = c->next) {
-        const char *h = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "host"));
-        const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (c, "name"));
-        if (!h || !name || strcmp (h, host) != 0 || !docker_name_valid (name))
+    for (size_t i = 0; i < n; i++) {
+        const char *name = containers [i].name;
+        if (!docker_name_valid (name))
             continue;
         bool dup = false;
         for (size_t k = 0; k < count && !dup; k++)
@@ -753,7 +747,7 @@ status_config_changed (status_t *self)
             e->inspect_due = ddc_mono_ms ();
             changed = true;
         }
-        bool active = !cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (c, "active"));
+        bool active = containers [i].active;
         if (!old || old->active != active)
             changed = true;
         e->active = active;

@@ -4,6 +4,7 @@
 
 #include "ddc_config.h"
 #include "ddc_schedule.h"
+#include "ddc_schema.h"
 #include "ddc_util.h"
 
 #include <stdlib.h>
@@ -55,12 +56,6 @@ tasks_destroy (tasks_t **self_p)
     *self_p = NULL;
 }
 
-static const char *
-s_str (const cJSON *obj, const char *key)
-{
-    return cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (obj, key));
-}
-
 static int64_t
 s_next (const s_task_t *t, int64_t after)
 {
@@ -82,9 +77,9 @@ tasks_sync (tasks_t *self, const cJSON *section, int64_t now_s)
     size_t count = 0;
     for (const cJSON *t = cJSON_IsArray (section) ? section->child : NULL; t && count < n;
          t = t->next) {
-        const char *host = s_str (t, "host");
-        const char *id = s_str (t, "id");
-        if (!host || !id || strcmp (host, self->host) != 0 || strlen (id) >= sizeof (items->id))
+        const char *host = ddc_schema_str (DDC_SEC_TASKS, t, "host");
+        const char *id = ddc_schema_str (DDC_SEC_TASKS, t, "id");
+        if (!*id || strcmp (host, self->host) != 0 || strlen (id) >= sizeof (items->id))
             continue;
         bool dup = false;
         for (size_t k = 0; k < count && !dup; k++)
@@ -94,7 +89,7 @@ tasks_sync (tasks_t *self, const cJSON *section, int64_t now_s)
         s_task_t *it = &items [count++];
         it->task = cJSON_Duplicate (t, 1);
         ddc_strlcpy (it->id, id, sizeof (it->id));
-        it->active = !cJSON_IsFalse (cJSON_GetObjectItemCaseSensitive (t, "active"));
+        it->active = ddc_schema_bool (DDC_SEC_TASKS, t, "active");
         it->last_result = -1;
         s_task_t *old = NULL;
         for (size_t k = 0; k < self->count && !old; k++)
@@ -189,10 +184,9 @@ tasks_report (tasks_t *self)
         if (ddc_schedule_describe (t->task, desc, sizeof (desc)) != 0)
             ddc_strlcpy (desc, "invalid schedule", sizeof (desc));
         cJSON_AddStringToObject (o, "description", desc);
-        const char *container = s_str (t->task, "container");
-        const char *action = s_str (t->task, "action");
-        cJSON_AddStringToObject (o, "container", container ? container : "");
-        cJSON_AddStringToObject (o, "action", action ? action : "");
+        cJSON_AddStringToObject (o, "container",
+                                 ddc_schema_str (DDC_SEC_TASKS, t->task, "container"));
+        cJSON_AddStringToObject (o, "action", ddc_schema_str (DDC_SEC_TASKS, t->task, "action"));
         cJSON_AddBoolToObject (o, "active", t->active);
         s_add_time (o, "next_run", t->next, t->next >= 0);
         s_add_time (o, "last_run", t->last_run, t->last_run > 0);

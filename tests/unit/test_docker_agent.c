@@ -71,6 +71,16 @@ DDC_TEST (test_allow_list)
     CHECK_EQ (agent_check (agent, "Plex", "start", msg, sizeof (msg)), AGENT_NOT_CONFIGURED);
     CHECK (agent_container (agent, "plex") != NULL);
     CHECK (agent_container (agent, "elsewhere") == NULL);
+    //  The entries of this host, decoded: the schema's defaults filled in.
+    size_t count;
+    const agent_container_t *ours = agent_containers (agent, &count);
+    CHECK_EQ (count, 4);
+    CHECK_STR (ours [3].name, "dflt");
+    CHECK_STR (ours [3].display_name, "");
+    CHECK_EQ (ours [3].actions, 7u); //  start, stop, restart
+    CHECK_EQ (ours [3].alerts, 7u);  //  crash, unhealthy, restart_loop
+    CHECK_EQ (ours [2].actions, 8u); //  logs
+    CHECK (!ours [1].active);
 
     //  A live change: forbid, then allow again.
     CHECK (s_apply (agent, "containers",
@@ -113,13 +123,20 @@ DDC_TEST (test_shape_checks)
     //  No "active": ddc_config's default, true (the broker fills it in).
     CHECK (s_apply (agent, "containers", "[{'host':'nas','name':'na'}]", NULL) == 0);
     CHECK_EQ (agent_check (agent, "na", "start", msg, sizeof (msg)), AGENT_OK);
+    //  What the agent reads is checked by the schema's rows: an action it
+    //  does not know, a host name with a space.
+    CHECK_EQ (s_apply (agent, "containers", "[{'host':'nas','name':'x','allowed_actions':['rm']}]",
+                       NULL),
+              -1);
+    CHECK_EQ (s_apply (agent, "containers", "[{'host':'n a','name':'x'}]", NULL), -1);
     //  Other hosts' entries are only checked for host and name.
     CHECK (s_apply (agent, "containers", "[{'host':'box','name':'x','active':'whatever'}]", NULL)
            == 0);
 
     //  docker: ranges and defaults.
-    CHECK_EQ (agent_stats_interval_s (agent), AGENT_STATS_DEFAULT);
-    CHECK_EQ (agent_stop_timeout_s (agent), AGENT_STOP_DEFAULT);
+    //  the schema's defaults
+    CHECK_EQ (agent_stats_interval_s (agent), 10);
+    CHECK_EQ (agent_stop_timeout_s (agent), 10);
     CHECK (s_apply (agent, "docker", "{'stats_interval_seconds':3,'stop_timeout_seconds':0}", NULL)
            == 0);
     CHECK_EQ (agent_stats_interval_s (agent), 3);
@@ -130,12 +147,13 @@ DDC_TEST (test_shape_checks)
     CHECK_EQ (s_apply (agent, "docker", "[]", errors), -1);
     CHECK_EQ (agent_stats_interval_s (agent), 3);
     CHECK (s_apply (agent, "docker", "{}", NULL) == 0);
-    CHECK_EQ (agent_stats_interval_s (agent), AGENT_STATS_DEFAULT);
+    CHECK_EQ (agent_stats_interval_s (agent), 10);
 
     //  alerts: the settings and the webhook; a bad value keeps the last
     const agent_alerts_t *al = agent_alerts (agent);
     CHECK (al->enabled && al->restart_loop_count == 3 && al->log_lines == 20);
     CHECK (!al->webhook_url [0] && !al->webhook_json);
+    CHECK_STR (al->webhook_format, "discord");
     CHECK (s_apply (agent, "alerts",
                     "{'enabled':false,'webhook_url':'http://h/x',"
                     "'webhook_format':'json','restart_loop_count':5,'restart_loop_minutes':2,"
