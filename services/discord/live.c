@@ -146,16 +146,16 @@ s_apply_bot (live_t *self, const cJSON *v, cJSON *errors)
 }
 
 //  roles {ACTION: [role id, ...]} into x->roles: one entry per role with
-//  the actions it is allowed (at most 4 x DDC_ROLES_MAX, 25, of them).
+//  the actions it is allowed (at most 4 x DDC_ROLES_MAX of them).
 static void
 s_roles (live_ctr_t *x, const cJSON *roles)
 {
-    size_t cap = 4 * 25, n = 0;
+    size_t cap = 4 * DDC_ROLES_MAX, n = 0;
     live_role_t *out = NULL;
     for (const cJSON *a = cJSON_IsObject (roles) ? roles->child : NULL; a; a = a->next) {
         unsigned bit = live_action_bit (a->string);
         int k = 0;
-        for (const cJSON *id = cJSON_IsArray (a) && bit ? a->child : NULL; id && k < 25;
+        for (const cJSON *id = cJSON_IsArray (a) && bit ? a->child : NULL; id && k < DDC_ROLES_MAX;
              id = id->next, k++) {
             if (!cJSON_IsString (id) || !*id->valuestring
                 || strlen (id->valuestring) >= sizeof (out [0].id))
@@ -233,8 +233,8 @@ s_apply_channels (live_t *self, const cJSON *v, cJSON *errors)
         return -1;
     }
     size_t n = (size_t) cJSON_GetArraySize (v);
-    if (n > 200)
-        n = 200;
+    if (n > DDC_CHANNELS_MAX)
+        n = DDC_CHANNELS_MAX;
     live_chan_t *chans = ddc_calloc (n ? n : 1, sizeof (*chans));
     size_t count = 0;
     for (const cJSON *c = v->child; c && count < n; c = c->next) {
@@ -271,8 +271,8 @@ s_apply_admins (live_t *self, const cJSON *v, cJSON *errors)
         return -1;
     }
     size_t n = (size_t) cJSON_GetArraySize (v);
-    if (n > 100)
-        n = 100;
+    if (n > DDC_ADMINS_MAX)
+        n = DDC_ADMINS_MAX;
     char (*admins) [24] = ddc_calloc (n ? n : 1, sizeof (*admins));
     size_t count = 0;
     for (const cJSON *a = v->child; a && count < n; a = a->next) {

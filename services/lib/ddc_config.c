@@ -120,13 +120,6 @@ ddc_config_name_ok (const char *s, size_t max)
 }
 
 
-//  Errors go through the schema's walker state.
-typedef ddc_walk_t s_ctx_t;
-#define s_err ddc_walk_error
-
-#define s_finish ddc_walk_finish
-
-
 //  --------------------------------------------------------------------------
 //  Section size: the unformatted JSON length, bounded in work.
 
@@ -224,27 +217,27 @@ s_depth_ok (const cJSON *item, int depth)
 //  containers) are cross-reference arrays, NULL to skip those checks.
 
 static cJSON *
-s_validate (s_ctx_t *ctx, ddc_section_t s, const cJSON *value, const cJSON *containers,
+s_validate (ddc_walk_t *ctx, ddc_section_t s, const cJSON *value, const cJSON *containers,
             const cJSON *tasks)
 {
     const char *name = ddc_section_name (s);
     if (!name) {
-        s_err (ctx, "", "not_supported", "There is no such configuration section.");
+        ddc_walk_error (ctx, "", "not_supported", "There is no such configuration section.");
         return NULL;
     }
     if (!value) {
-        s_err (ctx, name, "required", "The %s section is missing.", name);
+        ddc_walk_error (ctx, name, "required", "The %s section is missing.", name);
         return NULL;
     }
     size_t size = 0;
     int rc = s_json_size (value, 0, &size, DDC_SECTION_MAX_BYTES);
     if (rc == -1) {
-        s_err (ctx, name, "too_long", "The %s section is larger than %d KiB.", name,
-               DDC_SECTION_MAX_BYTES / 1024);
+        ddc_walk_error (ctx, name, "too_long", "The %s section is larger than %d KiB.", name,
+                        DDC_SECTION_MAX_BYTES / 1024);
         return NULL;
     }
     if (rc == -2) {
-        s_err (ctx, name, "invalid", "The %s section is nested too deeply.", name);
+        ddc_walk_error (ctx, name, "invalid", "The %s section is nested too deeply.", name);
         return NULL;
     }
     //  Each list is checked against the other only where the caller gave it
@@ -273,7 +266,7 @@ ddc_config_default_section (ddc_section_t s)
         case DDC_SEC_DOCKER:
         case DDC_SEC_ALERTS: {
             //  The defaults are what an empty object normalises to
-            s_ctx_t ctx = { NULL, 0, NULL, NULL };
+            ddc_walk_t ctx = { NULL, 0, NULL, NULL };
             cJSON *empty = cJSON_CreateObject ();
             cJSON *out = s_validate (&ctx, s, empty, NULL, NULL);
             cJSON_Delete (empty);
@@ -297,16 +290,16 @@ ddc_config_default (void)
 cJSON *
 ddc_config_validate_section (ddc_section_t s, const cJSON *value, const cJSON *doc, cJSON *errors)
 {
-    s_ctx_t ctx = { errors, 0, NULL, NULL };
+    ddc_walk_t ctx = { errors, 0, NULL, NULL };
     const cJSON *containers = NULL, *tasks = NULL;
     size_t total = 0;
     if (cJSON_IsObject (doc) && value && s_depth_ok (value, 0)
         && s_json_size (value, 0, &total, DDC_SECTION_MAX_BYTES) == 0
         && s_doc_size (doc, (int) s, &total) < 0) {
-        s_err (&ctx, ddc_section_name (s) ? ddc_section_name (s) : "", "too_long",
-               "The whole configuration would be larger than %d KiB.",
-               DDC_DOCUMENT_MAX_BYTES / 1024);
-        return s_finish (&ctx, 0, NULL);
+        ddc_walk_error (&ctx, ddc_section_name (s) ? ddc_section_name (s) : "", "too_long",
+                        "The whole configuration would be larger than %d KiB.",
+                        DDC_DOCUMENT_MAX_BYTES / 1024);
+        return ddc_walk_finish (&ctx, 0, NULL);
     }
     if (cJSON_IsObject (doc)) {
         containers = cJSON_GetObjectItemCaseSensitive (doc, "containers");
@@ -322,15 +315,15 @@ ddc_config_validate_section (ddc_section_t s, const cJSON *value, const cJSON *d
 cJSON *
 ddc_config_validate_document (const cJSON *doc, cJSON *errors)
 {
-    s_ctx_t ctx = { errors, 0, NULL, NULL };
+    ddc_walk_t ctx = { errors, 0, NULL, NULL };
     if (!cJSON_IsObject (doc)) {
-        s_err (&ctx, "", "type", "The configuration must be a JSON object.");
+        ddc_walk_error (&ctx, "", "type", "The configuration must be a JSON object.");
         return NULL;
     }
     size_t total = 0;
     if (s_depth_ok (doc, 0) && s_doc_size (doc, -1, &total) < 0) {
-        s_err (&ctx, "", "too_long", "The whole configuration is larger than %d KiB.",
-               DDC_DOCUMENT_MAX_BYTES / 1024);
+        ddc_walk_error (&ctx, "", "too_long", "The whole configuration is larger than %d KiB.",
+                        DDC_DOCUMENT_MAX_BYTES / 1024);
         return NULL;
     }
     uint32_t seen = 0;
@@ -341,9 +334,10 @@ ddc_config_validate_document (const cJSON *doc, cJSON *errors)
         ddc_json_safe (safe, sizeof (safe), item->string);
         int s = ddc_section_from_name (item->string);
         if (s < 0)
-            s_err (&ctx, safe, "unknown_field", "'%s' is not a configuration section.", safe);
+            ddc_walk_error (&ctx, safe, "unknown_field", "'%s' is not a configuration section.",
+                            safe);
         else if (seen & (1u << s))
-            s_err (&ctx, safe, "duplicate", "The %s section is given twice.", safe);
+            ddc_walk_error (&ctx, safe, "duplicate", "The %s section is given twice.", safe);
         seen |= s >= 0 ? 1u << s : 0;
     }
     //  Tasks are checked against the candidate's own containers; with no
@@ -365,7 +359,7 @@ ddc_config_validate_document (const cJSON *doc, cJSON *errors)
             cJSON_AddItemToObject (out, name, norm);
     }
     cJSON_Delete (no_containers);
-    return s_finish (&ctx, 0, out);
+    return ddc_walk_finish (&ctx, 0, out);
 }
 
 
