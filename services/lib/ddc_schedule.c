@@ -1,6 +1,7 @@
 /*  ddc_schedule: next run times and descriptions of scheduled tasks.
     See ddc_schedule.h for the rules. */
 #include "ddc_schedule.h"
+#include "ddc_schema.h"
 #include "ddc_tz.h"
 #include "ddc_util.h"
 
@@ -89,16 +90,16 @@ s_string (const cJSON *task, const char *key)
     return cJSON_IsString (item) ? item->valuestring : NULL;
 }
 
-//  Whole number lo..hi, or -1.
-
+//  A whole number within the limits of the tasks row of key, or -1.
 static int
-s_int (const cJSON *task, const char *key, int lo, int hi, int *out)
+s_int (const cJSON *task, const char *key, int *out)
 {
+    const ddc_field_t *row = ddc_schema_field (DDC_SEC_TASKS, key);
     const cJSON *item = cJSON_GetObjectItemCaseSensitive (task, key);
-    if (!cJSON_IsNumber (item))
+    if (!row || !cJSON_IsNumber (item))
         return -1;
     double v = item->valuedouble;
-    if (!(v >= lo && v <= hi) || v != floor (v))
+    if (!(v >= row->min && v <= row->max) || v != floor (v))
         return -1;
     *out = (int) v;
     return 0;
@@ -294,13 +295,12 @@ s_plan (const cJSON *task, s_plan_t *plan)
             break;
         }
         case S_MONTHLY:
-            if (s_int (task, "day", 1, 31, &plan->day) != 0)
+            if (s_int (task, "day", &plan->day) != 0)
                 return -1;
             break;
         case S_YEARLY:
             //  Day checked against a leap year: Feb 29 is allowed
-            if (s_int (task, "month", 1, 12, &plan->month) != 0
-                || s_int (task, "day", 1, 31, &plan->day) != 0
+            if (s_int (task, "month", &plan->month) != 0 || s_int (task, "day", &plan->day) != 0
                 || plan->day > ddc_tz_days_in_month (2000, plan->month))
                 return -1;
             break;
