@@ -957,6 +957,18 @@ s_task_time (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_fie
         cJSON_AddStringToObject (out, row->key, text);
 }
 
+//  The tasks row key as its hook checks it: a required whole number
+//  within the row's limits.
+static ddc_field_t
+s_task_number (const char *key)
+{
+    const ddc_field_t *row = ddc_schema_field (DDC_SEC_TASKS, key);
+    assert (row);
+    return (ddc_field_t){
+        .key = row->key, .type = DDC_T_INT, .flags = DDC_F_REQUIRED, .min = row->min, .max = row->max
+    };
+}
+
 //  tasks[]: the date, weekday, month and day the cycle uses (the others
 //  are dropped); the hook of "date" handles all four.
 static void
@@ -973,14 +985,9 @@ s_task_when (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_fie
     static const ddc_field_t weekday = {
         .key = "weekday", .type = DDC_T_ENUM, .flags = DDC_F_REQUIRED, .values = s_weekdays
     };
-    static const ddc_field_t month = {
-        .key = "month", .type = DDC_T_INT, .flags = DDC_F_REQUIRED, .min = 1, .max = 12
-    };
-    static const ddc_field_t day = {
-        .key = "day", .type = DDC_T_INT, .flags = DDC_F_REQUIRED, .min = 1, .max = 31
-    };
     if (strcmp (f->key, "date") != 0)
         return;
+    const ddc_field_t month = s_task_number ("month"), day = s_task_number ("day");
     const char *cycle = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (out, "cycle"));
     const char *text;
     int number, month_number = 0;
