@@ -11,11 +11,13 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <string.h>
 #include <sys/epoll.h>
 
 #define S_TIMER_MS 50
-#define S_POLL_MS 1000 //  STATUS while browsers follow
+#define S_POLL_MS 1000       //  STATUS while browsers follow: the peers' rows
+#define S_FULL_POLL_MS 15000 //  and their reports too (the PUB brings them as they come)
 #define S_STATUS_TIMEOUT 2000
 
 typedef struct {
@@ -36,6 +38,7 @@ static struct {
     struct kore_timer *due; //  one-shot: the client's next timer
     cJSON *table;           //  PEERS body, or NULL
     int64_t table_at;       //  mono ms of the last STATUS
+    int64_t full_at;        //  mono ms of the last STATUS with the reports
     bool status_busy;
     int64_t status_due; //  mono ms, 0 = none
     bool was_up;
@@ -51,6 +54,7 @@ static struct {
 } s;
 
 static void s_handle (void *arg, int error);
+static void s_status_page (uint64_t offset, bool rows_only);
 static void s_schedule (void);
 
 //  Something the pages show may have changed.
@@ -221,13 +225,60 @@ s_on_status (void *arg, const char *peer, const char *topic, const cJSON *body)
         s_changed ();
 }
 
+//  A page of peers' rows without their reports (STATUS full "-"): each
+//  row taken into the table with the reports it holds; a peer the table
+//  does not hold, or a count that differs, asks for the reports.
+static void
+s_merge_rows (const cJSON *page)
+{
+    cJSON *rows = cJSON_GetObjectItemCaseSensitive (s.table, "peers");
+    if (!cJSON_IsObject (page) || !cJSON_IsArray (rows)) {
+        s.status_due = ddc_mono_ms ();
+        return;
+    }
+    const cJSON *broker = cJSON_GetObjectItemCaseSensitive (page, "broker");
+    if (broker) {
+        cJSON_DeleteItemFromObjectCaseSensitive (s.table, "broker");
+        cJSON_AddItemToObject (s.table, "broker", cJSON_Duplicate (broker, true));
+    }
+    const cJSON *row;
+    cJSON_ArrayForEach (row, cJSON_GetObjectItemCaseSensitive (page, "peers")) {
+        const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (row, "name"));
+        cJSON *old = NULL, *each;
+        cJSON_ArrayForEach (each, rows) {
+            const char *n = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (each, "name"));
+            if (name && n && strcmp (n, name) == 0) {
+                old = each;
+                break;
+            }
+        }
+        if (!old) {
+            s.status_due = ddc_mono_ms ();
+            continue;
+        }
+        cJSON *fresh = cJSON_Duplicate (row, true);
+        cJSON *status = cJSON_DetachItemFromObjectCaseSensitive (old, "status");
+        if (status)
+            cJSON_AddItemToObject (fresh, "status", status);
+        cJSON_ReplaceItemViaPointer (rows, old, fresh);
+    }
+    const cJSON *total = cJSON_GetObjectItemCaseSensitive (page, "total");
+    if (!cJSON_IsNumber (total) || total->valuedouble != (double) cJSON_GetArraySize (rows))
+        s.status_due = ddc_mono_ms ();
+    s.table_at = ddc_mono_ms ();
+    s_changed ();
+}
+
 static void
 s_on_peers (void *arg, const ddc_msg_t *reply)
 {
-    (void) arg;
     s.status_busy = false;
-    if (reply && reply->type == DDC_PEERS)
-        bridge_set_table (reply->json [DDC_PEERS_BODY]);
+    if (reply && reply->type == DDC_PEERS) {
+        if (arg)
+            s_merge_rows (reply->json [DDC_PEERS_BODY]);
+        else
+            bridge_set_table (reply->json [DDC_PEERS_BODY]);
+    }
 }
 
 //  ------------------------------------------------------------------------
@@ -238,11 +289,22 @@ s_poll_status (void)
 {
     int64_t now = ddc_mono_ms ();
     bool due = s.status_due && now >= s.status_due;
-    if (s.hooks.followers && s.hooks.followers (s.hooks.arg) > 0 && now - s.table_at >= S_POLL_MS)
-        due = true;
-    if (due && !s.status_busy && bridge_up ()) {
-        s.status_due = 0;
-        bridge_refresh_table ();
+    bool rows = false;
+    if (s.hooks.followers && s.hooks.followers (s.hooks.arg) > 0 && now - s.table_at >= S_POLL_MS) {
+        //  the rows (connected, applied) every second, the reports, which
+        //  the PUB brings as they come, now and then
+        if (now - s.full_at >= S_FULL_POLL_MS || !s.table)
+            due = true;
+        else
+            rows = !due;
+    }
+    if ((due || rows) && !s.status_busy && bridge_up ()) {
+        if (due) {
+            s.status_due = 0;
+            bridge_refresh_table ();
+        }
+        else
+            s_status_page (0, true);
     }
 }
 
@@ -514,12 +576,22 @@ bridge_table_fresh (int64_t max_age_ms)
 //  Ask for the STATUS page at offset (the full reports of the docker
 //  agents and the bots, which the pages show).
 static void
-s_status_page (uint64_t offset)
+s_status_page (uint64_t offset, bool rows_only)
 {
     if (!s.client || s.status_busy)
         return;
-    zmsg_t *msg = bridge_status_request (offset);
-    if (msg && ddc_client_request (s.client, &msg, S_STATUS_TIMEOUT, 1, s_on_peers, NULL) == 0) {
+    zmsg_t *msg = NULL;
+    if (rows_only) {
+        char req [40];
+        ddc_req_id (req);
+        msg = ddc_msg_buildv (DDC_STATUS, req, "0", "-", NULL);
+    }
+    else
+        msg = bridge_status_request (offset);
+    if (msg
+        && ddc_client_request (s.client, &msg, S_STATUS_TIMEOUT, 1, s_on_peers,
+                               rows_only ? &s.table : NULL)
+               == 0) {
         s.status_busy = true;
         bridge_kick ();
     }
@@ -553,16 +625,21 @@ bridge_set_table (const cJSON *table)
         cJSON_Delete (s.table);
         s.table = cJSON_Duplicate (table, true);
     }
-    s.table_at = ddc_mono_ms ();
+    view_table_compact (s.table);
+    s.table_at = s.full_at = ddc_mono_ms ();
     s_changed ();
     const cJSON *next = cJSON_GetObjectItemCaseSensitive (table, "next");
     if (cJSON_IsNumber (next)
         && next->valuedouble > (cJSON_IsNumber (offset) ? offset->valuedouble : 0))
-        s_status_page ((uint64_t) next->valuedouble);
+        s_status_page ((uint64_t) next->valuedouble, false);
+    else
+        //  a table of many agents' reports came as megabytes of pages, parsed
+        //  and copied: what was freed goes back to the system, not kept
+        malloc_trim (0);
 }
 
 void
 bridge_refresh_table (void)
 {
-    s_status_page (0);
+    s_status_page (0, false);
 }

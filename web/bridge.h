@@ -6,7 +6,8 @@
     here ever blocks: requests are asynchronous (op.c) and answered within
     their timeout. Also owns the broker's peers table (STATUS -> PEERS,
     updated by the status/ PUB messages and polled while browsers follow
-    the live view) and tells sse.c when the view may have changed. Counts
+    the live view: the rows every second, the reports they hold, which the
+    PUB brings, every 15 s; an agent's inventory kept compact, view.h) and tells sse.c when the view may have changed. Counts
     those changes in a generation number (bridge_gen) that what the pages
     derive is kept by (cache.h). Watches the CTL connection itself
     (ddc_client's ZeroMQ socket monitor), so that a table is not shown as

@@ -200,13 +200,77 @@ view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
     return v;
 }
 
-//  One container an agent listed: borrowed from the table.
+//  One container an agent listed: borrowed from the table (or from the
+//  scratch copy of a kept row).
 typedef struct {
-    const char *host, *name, *id;
-    const cJSON *item;
+    const char *host, *name, *id, *image, *state, *status;
     size_t agents; //  how many agents listed its id
     bool configured, drop;
 } s_seen_t;
+
+//  The members of an inventory row the view uses, and their order in a
+//  kept row.
+static const char *const s_inv_keys [] = { "name", "id", "image", "state", "status" };
+#define S_INV_KEYS 5
+
+cJSON *
+view_inventory_compact (const cJSON *body)
+{
+    cJSON *out = cJSON_CreateObject ();
+    const cJSON *m;
+    cJSON_ArrayForEach (m, body) {
+        if (!m->string || strcmp (m->string, "containers") != 0) {
+            if (m->string && !cJSON_IsArray (m) && !cJSON_IsObject (m))
+                cJSON_AddItemToObject (out, m->string, cJSON_Duplicate (m, false));
+            continue;
+        }
+        cJSON *rows = cJSON_AddArrayToObject (out, "containers");
+        const cJSON *c;
+        cJSON_ArrayForEach (c, m) {
+            if (cJSON_IsString (c)) { //  kept already
+                cJSON_AddItemToArray (rows, cJSON_CreateString (c->valuestring));
+                continue;
+            }
+            const char *v [S_INV_KEYS];
+            size_t len = 0;
+            bool ok = true;
+            for (int k = 0; k < S_INV_KEYS; k++) {
+                v [k] = s_v_str (c, s_inv_keys [k]);
+                if (!v [k])
+                    v [k] = "";
+                //  a tab cannot be told from the separator: such a row goes
+                ok = ok && !strchr (v [k], '\t');
+                len += strlen (v [k]) + 1;
+            }
+            if (!ok || !*v [0])
+                continue;
+            char *row = ddc_malloc (len), *at = row;
+            for (int k = 0; k < S_INV_KEYS; k++) {
+                size_t n = strlen (v [k]);
+                memcpy (at, v [k], n);
+                at [n] = k + 1 < S_INV_KEYS ? '\t' : '\0';
+                at += n + 1;
+            }
+            cJSON_AddItemToArray (rows, cJSON_CreateString (row));
+            free (row);
+        }
+    }
+    return out;
+}
+
+void
+view_table_compact (cJSON *table)
+{
+    cJSON *peer;
+    cJSON_ArrayForEach (peer, cJSON_GetObjectItemCaseSensitive (table, "peers")) {
+        cJSON *status = cJSON_GetObjectItemCaseSensitive (peer, "status");
+        const cJSON *inv = cJSON_GetObjectItemCaseSensitive (status, "inventory");
+        const cJSON *rows = cJSON_GetObjectItemCaseSensitive (inv, "containers");
+        if (cJSON_IsObject (inv) && !(rows && cJSON_IsString (rows->child))) //  not kept yet
+            cJSON_ReplaceItemInObjectCaseSensitive (status, "inventory",
+                                                    view_inventory_compact (inv));
+    }
+}
 
 static int
 s_seen_host_name (const void *a, const void *b)
@@ -234,6 +298,9 @@ view_inventory (const cJSON *table, const cJSON *containers)
 {
     size_t n = 0, cap = 0;
     s_seen_t *seen = NULL;
+    //  the kept rows' scratch copies, their tabs made string ends
+    size_t ncopies = 0, copies_cap = 0;
+    char **copies = NULL;
     const cJSON *peer;
     cJSON_ArrayForEach (peer, s_v_get (table, "peers")) {
         const cJSON *inv = s_v_get (s_v_get (peer, "status"), "inventory");
@@ -244,14 +311,33 @@ view_inventory (const cJSON *table, const cJSON *containers)
             continue;
         const cJSON *c;
         cJSON_ArrayForEach (c, s_v_get (inv, "containers")) {
-            const char *name = s_v_str (c, "name"), *id = s_v_str (c, "id");
-            if (!name || n == S_MAX_SEEN)
+            if (n == S_MAX_SEEN)
+                break;
+            const char *v [S_INV_KEYS] = { NULL };
+            if (cJSON_IsString (c)) {
+                if (ncopies == copies_cap) {
+                    copies_cap = copies_cap ? 2 * copies_cap : 256;
+                    copies = ddc_realloc (copies, copies_cap * sizeof (*copies));
+                }
+                char *row = copies [ncopies++] = ddc_strdup (c->valuestring);
+                for (int k = 0; k < S_INV_KEYS && row; k++) {
+                    v [k] = row;
+                    row = strchr (row, '\t');
+                    if (row)
+                        *row++ = '\0';
+                }
+            }
+            else
+                for (int k = 0; k < S_INV_KEYS; k++)
+                    v [k] = s_v_str (c, s_inv_keys [k]);
+            if (!v [0] || !*v [0])
                 continue;
             if (n == cap) {
                 cap = cap ? 2 * cap : 256;
                 seen = ddc_realloc (seen, cap * sizeof (*seen));
             }
-            seen [n++] = (s_seen_t){ host, name, id ? id : "", c, 1, false, false };
+            seen [n++] =
+                (s_seen_t){ host, v [0], v [1] ? v [1] : "", v [2], v [3], v [4], 1, false, false };
         }
     }
     //  one row per host and name, however many agents of that host list it
@@ -300,14 +386,20 @@ view_inventory (const cJSON *table, const cJSON *containers)
         cJSON *r = cJSON_CreateObject ();
         cJSON_AddStringToObject (r, "host", seen [i].host);
         cJSON_AddStringToObject (r, "name", seen [i].name);
-        s_v_copy (r, "image", seen [i].item);
-        s_v_copy (r, "state", seen [i].item);
-        s_v_copy (r, "status", seen [i].item);
+        const char *vals [] = { seen [i].image, seen [i].state, seen [i].status };
+        for (int k = 0; k < 3; k++)
+            if (vals [k] && *vals [k]) //  a kept row cannot tell "" from none
+                cJSON_AddStringToObject (r, s_inv_keys [k + 2], vals [k]);
+            else
+                cJSON_AddNullToObject (r, s_inv_keys [k + 2]);
         if (seen [i].agents > 1)
             cJSON_AddNumberToObject (r, "agents", (double) seen [i].agents);
         cJSON_AddItemToArray (out, r);
     }
     free (seen);
+    for (size_t i = 0; i < ncopies; i++)
+        free (copies [i]);
+    free (copies);
     return out;
 }
 
@@ -379,6 +471,9 @@ view_table_status (cJSON *table, const char *peer, const char *topic, const cJSO
         status = cJSON_AddObjectToObject (p, "status");
     }
     cJSON_DeleteItemFromObjectCaseSensitive (status, topic);
-    cJSON_AddItemToObject (status, topic, cJSON_Duplicate (body, true));
+    cJSON_AddItemToObject (status, topic,
+                           strcmp (topic, "inventory") == 0 && cJSON_IsObject (body)
+                               ? view_inventory_compact (body)
+                               : cJSON_Duplicate (body, true));
     return 0;
 }

@@ -923,6 +923,42 @@ DDC_TEST (test_containers_page_search_and_pages)
     cJSON *inv = view_inventory (table, v);
     //  1,000 + the shared one once; host-1's second agent adds nothing
     CHECK_EQ (cJSON_GetArraySize (inv), 1001);
+    //  the table keeps each inventory row as one string: the same rows
+    char *before = cJSON_PrintUnformatted (inv);
+    view_table_compact (table);
+    const cJSON *kept = cJSON_GetObjectItem (
+        cJSON_GetObjectItem (cJSON_GetObjectItem (cJSON_GetArrayItem (cJSON_GetObjectItem (table,
+                                                                                           "peers"),
+                                                                      0),
+                                                  "status"),
+                             "inventory"),
+        "containers");
+    CHECK (kept && cJSON_IsString (kept->child));
+    CHECK_EQ (cJSON_GetArraySize (kept), 50);
+    cJSON *again = view_inventory (table, v);
+    char *after = cJSON_PrintUnformatted (again);
+    CHECK_STR (after, before);
+    free (before);
+    free (after);
+    cJSON_Delete (again);
+    //  and so does a live inventory report; a row whose value holds a tab goes
+    cJSON *report = ddc_test_parse (
+        "{\"host\":\"host-2\",\"reachable\":true,\"containers\":[{\"name\":\"a\",\"id\":\"x\","
+        "\"image\":\"i\",\"state\":\"running\",\"status\":\"Up\"},{\"name\":\"b\","
+        "\"image\":\"bad\\timage\"}]}");
+    CHECK_EQ (view_table_status (table, "docker@host-2", "inventory", report), 0);
+    cJSON_Delete (report);
+    cJSON *one = view_inventory_compact (
+        cJSON_GetObjectItem (cJSON_GetObjectItem (cJSON_GetArrayItem (cJSON_GetObjectItem (table,
+                                                                                           "peers"),
+                                                                      1),
+                                                  "status"),
+                             "inventory"));
+    char *text = cJSON_PrintUnformatted (one);
+    CHECK_STR (text, "{\"host\":\"host-2\",\"reachable\":true,\"containers\":["
+                     "\"a\\tx\\ti\\trunning\\tUp\"]}");
+    free (text);
+    cJSON_Delete (one);
     const cJSON *each, *shared = NULL;
     cJSON_ArrayForEach (each, inv)
         if (strcmp (cJSON_GetStringValue (cJSON_GetObjectItem (each, "name")), "shared") == 0)
