@@ -2,15 +2,17 @@
 # bench-propagation.sh [ROUNDS]: ddc save-to-applied latency against etcd 3.4
 # put-to-watch latency, at 1, 10, 100 and 1000 subscribers/watchers, in one
 # run. Both sides write durably (ddc: its journal's fdatasync, config.json
-# replaced after it; etcd: its WAL fsync) on the same disk, and both are measured by one
+# written when saves pause; etcd: its WAL fsync) on the same disk, and both are measured by one
 # single-threaded client process that issues the write and times every
 # subscriber/watcher. First, the floor under both: the disk's own cost of
 # one durable append (ddc-bench-disk: write a 512-byte record to a growing
-# file and fdatasync it, every 20 ms) on the filesystem of the broker's data
-# folder. Prints a line per side and count, then
-#   disk fdatasync p50_us=X p99_us=Y ...
+# file and fdatasync it, every 20 ms; and the same record written in place
+# into a preallocated file, as ddc's journal does) on the filesystem of the
+# broker's data folder. Prints a line per side and count, then
+#   disk fdatasync p50_us=X p99_us=Y ... in_place_p50_us=X in_place_p99_us=Y
 #   propagation subscribers=N ddc_p99_us=X etcd_p99_us=Y ratio=X/Y   (each N)
 #   propagation subscribers=1 ddc_p50_us=X disk_fdatasync_p50_us=Y multiple=X/Y
+#     in_place_p50_us=Z in_place_multiple=X/Z
 # the last: the median save at 1 subscriber in durable appends (goal <= 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,7 @@ COUNTS="${BENCH_SUBSCRIBERS:-1 10 100 1000}"
 disk=$("$BIN/ddc-bench-disk" --dir "$tmp" --rounds "$ROUNDS")
 echo "$disk"
 disk_p50=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$disk")
+in_place_p50=$(sed -n 's/.* in_place_p50_us=\([0-9]*\).*/\1/p' <<<"$disk")
 
 declare -A ddc_p99 ddc_p50 etcd_p99
 for n in $COUNTS; do
@@ -56,5 +59,6 @@ for n in $COUNTS; do
 done
 if [ -n "${ddc_p50[1]:-}" ]; then
     multiple=$(awk -v a="${ddc_p50[1]}" -v b="$disk_p50" 'BEGIN { printf "%.1f", a / b }')
-    echo "propagation subscribers=1 ddc_p50_us=${ddc_p50[1]} disk_fdatasync_p50_us=$disk_p50 multiple=$multiple goal=3"
+    in_place=$(awk -v a="${ddc_p50[1]}" -v b="$in_place_p50" 'BEGIN { printf "%.1f", a / b }')
+    echo "propagation subscribers=1 ddc_p50_us=${ddc_p50[1]} disk_fdatasync_p50_us=$disk_p50 multiple=$multiple goal=3 in_place_p50_us=$in_place_p50 in_place_multiple=$in_place"
 fi

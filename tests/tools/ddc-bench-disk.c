@@ -9,11 +9,16 @@
     and calls fdatasync(), and records the time until fdatasync returns.
     The file grows with every record, as an append-only log does, so each
     fdatasync also commits the file's new size (on ext4 a journal commit).
-    A round starts at least --interval-ms (20, like ddc-bench's saves)
-    after the previous start; the first W rounds (10) are not recorded.
-    Removes the file and prints
+    In the same round, after it, the same record is written in place over
+    the zeros of a second file, preallocated (zeros written and flushed
+    before, not measured), as ddc-broker's journal is (journal.h), and that
+    fdatasync is timed too: it flushes the record's data alone. A round
+    starts at least --interval-ms (20, like ddc-bench's saves) after the
+    previous start; the first W rounds (10) are not recorded. Removes the
+    files and prints
         disk fdatasync p50_us=X p99_us=Y max_us=Z rounds=R bytes=B
-    Exits 1 on any error. */
+            in_place_p50_us=X in_place_p99_us=Y
+    (one line). Exits 1 on any error. */
 #include "bench_stats.h"
 #include "ddc_util.h"
 
@@ -78,15 +83,22 @@ main (int argc, char **argv)
         return 2;
     }
     char *path = ddc_asprintf ("%s/.ddc-bench-disk.%ld", dir, (long) getpid ());
+    char *pre_path = ddc_asprintf ("%s/.ddc-bench-disk.%ld.pre", dir, (long) getpid ());
+    size_t pre_size = (size_t) ((warmup + rounds) * bytes);
+    char *zeros = ddc_calloc (1, pre_size);
     int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0 || fsync (fd) < 0 || s_fsync_path (dir) < 0) {
+    int pre = open (pre_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 || fsync (fd) < 0 || pre < 0 || write (pre, zeros, pre_size) != (ssize_t) pre_size
+        || fsync (pre) < 0 || s_fsync_path (dir) < 0) {
         fprintf (stderr, "ddc-bench-disk: %s: %s\n", path, strerror (errno));
         return 1;
     }
+    free (zeros);
     char *record = ddc_malloc ((size_t) bytes);
     memset (record, 'x', (size_t) bytes);
     record [bytes - 1] = '\n';
     uint32_t *samples = ddc_calloc ((size_t) rounds, sizeof (uint32_t));
+    uint32_t *in_place = ddc_calloc ((size_t) rounds, sizeof (uint32_t));
     size_t n = 0;
     int64_t last_start = 0;
     int rc = 0;
@@ -102,18 +114,34 @@ main (int argc, char **argv)
             break;
         }
         int64_t dt = ddc_mono_us () - t0;
-        if (round >= warmup)
+        t0 = ddc_mono_us ();
+        if (pwrite (pre, record, (size_t) bytes, (off_t) (round * bytes)) != (ssize_t) bytes
+            || fdatasync (pre) < 0) {
+            fprintf (stderr, "ddc-bench-disk: %s: %s\n", pre_path, strerror (errno));
+            rc = 1;
+            break;
+        }
+        if (round >= warmup) {
+            in_place [n] = bench_sample (ddc_mono_us () - t0);
             samples [n++] = bench_sample (dt);
+        }
     }
     close (fd);
+    close (pre);
     unlink (path);
+    unlink (pre_path);
     if (rc == 0) {
         bench_sort (samples, n);
-        printf ("disk fdatasync p50_us=%u p99_us=%u max_us=%u rounds=%zu bytes=%llu\n",
+        bench_sort (in_place, n);
+        printf ("disk fdatasync p50_us=%u p99_us=%u max_us=%u rounds=%zu bytes=%llu "
+                "in_place_p50_us=%u in_place_p99_us=%u\n",
                 bench_percentile (samples, n, 50), bench_percentile (samples, n, 99),
-                samples [n - 1], n, (unsigned long long) bytes);
+                samples [n - 1], n, (unsigned long long) bytes, bench_percentile (in_place, n, 50),
+                bench_percentile (in_place, n, 99));
     }
     free (samples);
+    free (in_place);
+    free (pre_path);
     free (record);
     free (path);
     return rc;
