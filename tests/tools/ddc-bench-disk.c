@@ -9,10 +9,11 @@
     and calls fdatasync(), and records the time until fdatasync returns.
     The file grows with every record, as an append-only log does, so each
     fdatasync also commits the file's new size (on ext4 a journal commit).
-    In the same round, after it, the same record is written in place over
-    the zeros of a second file, preallocated (zeros written and flushed
-    before, not measured), as ddc-broker's journal is (journal.h), and that
-    fdatasync is timed too: it flushes the record's data alone. A round
+    In the same round (before it in every other round, after it in the
+    others), the same record is written in place over the zeros of a
+    second file, preallocated (zeros written and flushed before, not
+    measured), as ddc-broker's journal is (journal.h), and that fdatasync
+    is timed too: it flushes the record's data alone. A round
     starts at least --interval-ms (20, like ddc-bench's saves) after the
     previous start; the first W rounds (10) are not recorded. Removes the
     files and prints
@@ -41,6 +42,19 @@ s_fsync_path (const char *path)
     int rc = fsync (fd);
     close (fd);
     return rc;
+}
+
+//  Microseconds to write the record (appended when at < 0, else at that
+//  offset) and fdatasync it, or -1 (errno).
+static int64_t
+s_timed (int fd, const char *record, uint64_t bytes, off_t at)
+{
+    int64_t t0 = ddc_mono_us ();
+    ssize_t n =
+        at < 0 ? write (fd, record, (size_t) bytes) : pwrite (fd, record, (size_t) bytes, at);
+    if (n != (ssize_t) bytes || fdatasync (fd) < 0)
+        return -1;
+    return ddc_mono_us () - t0;
 }
 
 int
@@ -107,22 +121,22 @@ main (int argc, char **argv)
         if (wait_ms > 0)
             usleep ((useconds_t) wait_ms * 1000);
         last_start = ddc_mono_ms ();
-        int64_t t0 = ddc_mono_us ();
-        if (write (fd, record, (size_t) bytes) != (ssize_t) bytes || fdatasync (fd) < 0) {
+        //  Each goes first in every other round: neither always follows
+        //  the other's flush.
+        int64_t dt = 0, dt_in_place = 0;
+        for (int i = 0; i < 2 && rc == 0; i++)
+            if ((i == 0) == (round % 2 == 0)) {
+                if ((dt = s_timed (fd, record, bytes, -1)) < 0)
+                    rc = 1;
+            }
+            else if ((dt_in_place = s_timed (pre, record, bytes, (off_t) (round * bytes))) < 0)
+                rc = 1;
+        if (rc) {
             fprintf (stderr, "ddc-bench-disk: %s: %s\n", path, strerror (errno));
-            rc = 1;
-            break;
-        }
-        int64_t dt = ddc_mono_us () - t0;
-        t0 = ddc_mono_us ();
-        if (pwrite (pre, record, (size_t) bytes, (off_t) (round * bytes)) != (ssize_t) bytes
-            || fdatasync (pre) < 0) {
-            fprintf (stderr, "ddc-bench-disk: %s: %s\n", pre_path, strerror (errno));
-            rc = 1;
             break;
         }
         if (round >= warmup) {
-            in_place [n] = bench_sample (ddc_mono_us () - t0);
+            in_place [n] = bench_sample (dt_in_place);
             samples [n++] = bench_sample (dt);
         }
     }
