@@ -28,8 +28,11 @@ static const char s_containers_usage [] =
     "Shows the containers of every ddc-docker agent the broker knows (or of\n"
     "HOST only), from the status they report: first the containers configured\n"
     "for that host, as NAME STATE HEALTH UPTIME CPU MEM, then the other\n"
-    "containers Docker has there (NAME STATE IMAGE STATUS). Values are as of\n"
-    "the agent's last report. --json prints {\"HOST\": {\"connected\": ...,\n"
+    "containers Docker has there (NAME STATE IMAGE STATUS). Agents that share\n"
+    "one Docker engine each list all of its containers: each is shown once (by\n"
+    "its Docker id), under the host that configures it, or else the first host\n"
+    "that lists it. Values are as of the agent's last report. --json prints {\"HOST\": "
+    "{\"connected\": ...,\n"
     "\"status\": ..., \"inventory\": ...}}. Exit 1 when HOST has no agent.\n";
 
 typedef struct {
@@ -142,8 +145,50 @@ s_table_print (s_table_t *t, const char *indent)
     t->rows = t->cap = 0;
 }
 
+//  Which containers the hosts list, by Docker id, so that agents sharing
+//  one Docker engine (each sees all of its containers) show each once: the
+//  ones a host configures under that host, the others under the first host
+//  that lists them (or under HOST when only HOST is shown).
+typedef struct {
+    zhashx_t *configured; //  ids configured on some host
+    zhashx_t *listed;     //  ids shown as another container already
+    bool only;
+} s_ids_t;
+
 static void
-s_print_host (const char *host, const cJSON *peer)
+s_ids_collect (s_ids_t *ids, const cJSON *peers)
+{
+    const cJSON *peer;
+    cJSON_ArrayForEach (peer, peers) {
+        const cJSON *topics = cJSON_GetObjectItemCaseSensitive (peer, "status");
+        const cJSON *mine =
+            cJSON_GetObjectItemCaseSensitive (cJSON_GetObjectItemCaseSensitive (topics, "status"),
+                                              "containers");
+        const cJSON *item;
+        cJSON_ArrayForEach (item, cJSON_GetObjectItemCaseSensitive (
+                                      cJSON_GetObjectItemCaseSensitive (topics, "inventory"),
+                                      "containers")) {
+            const char *name = s_str (item, "name", NULL), *id = s_str (item, "id", NULL);
+            if (name && id && *id && cJSON_GetObjectItemCaseSensitive (mine, name))
+                zhashx_update (ids->configured, id, (void *) 1);
+        }
+    }
+}
+
+//  Whether an inventory entry shows under this host as another container.
+static bool
+s_ids_other (s_ids_t *ids, const char *id)
+{
+    if (!id || !*id)
+        return true;
+    if (zhashx_lookup (ids->configured, id) || (!ids->only && zhashx_lookup (ids->listed, id)))
+        return false;
+    zhashx_update (ids->listed, id, (void *) 1);
+    return true;
+}
+
+static void
+s_print_host (const char *host, const cJSON *peer, s_ids_t *ids)
 {
     const cJSON *topics = cJSON_GetObjectItemCaseSensitive (peer, "status");
     const cJSON *status = cJSON_GetObjectItemCaseSensitive (topics, "status");
@@ -198,10 +243,15 @@ s_print_host (const char *host, const cJSON *peer)
     const char *ohead [] = { "NAME", "STATE", "IMAGE", "STATUS" };
     s_table_add (&o, ohead);
     const cJSON *item;
+    size_t elsewhere = 0;
     cJSON_ArrayForEach (item, list) {
         const char *name = s_str (item, "name", NULL);
         if (!name || cJSON_GetObjectItemCaseSensitive (containers, name))
             continue;
+        if (!s_ids_other (ids, s_str (item, "id", NULL))) {
+            elsewhere++;
+            continue;
+        }
         const char *row [] = { name, s_str (item, "state", "?"), s_str (item, "image", "?"),
                                s_str (item, "status", "") };
         s_table_add (&o, row);
@@ -212,6 +262,8 @@ s_print_host (const char *host, const cJSON *peer)
     }
     else
         s_table_free (&o);
+    if (elsewhere)
+        printf ("  (%zu more shown under another host: its Docker engine is this one)\n", elsewhere);
 }
 
 int
@@ -239,6 +291,9 @@ cmd_containers (ctl_t *ctl, int argc, char **argv)
         const cJSON *peers = cJSON_GetObjectItemCaseSensitive (table, "peers");
         cJSON *out = cJSON_CreateObject ();
         int found = 0;
+        s_ids_t ids = { zhashx_new (), zhashx_new (), only != NULL };
+        if (!args.json)
+            s_ids_collect (&ids, peers);
         const cJSON *peer;
         cJSON_ArrayForEach (peer, peers) {
             const char *name = s_str (peer, "name", "");
@@ -265,7 +320,7 @@ cmd_containers (ctl_t *ctl, int argc, char **argv)
             else {
                 if (found > 1)
                     printf ("\n");
-                s_print_host (host, peer);
+                s_print_host (host, peer, &ids);
             }
         }
         if (only && !found)
@@ -278,6 +333,8 @@ cmd_containers (ctl_t *ctl, int argc, char **argv)
         else if (!found)
             printf ("(no ddc-docker agent has connected to this broker)\n");
         cJSON_Delete (out);
+        zhashx_destroy (&ids.configured);
+        zhashx_destroy (&ids.listed);
     }
     cJSON_Delete (table);
     ddc_client_destroy (&client);

@@ -562,3 +562,43 @@ def test_curve_with_keygen_certificates(tmp_path):
         assert r.returncode == 2
     finally:
         b.stop()
+
+
+def test_containers_of_agents_sharing_an_engine(broker):
+    """Two agents on one Docker engine both list its every container: each
+    shows once, under the host that configures it, or else the first host."""
+    from conftest import RawClient
+    engine = [{"name": n, "id": f"{i:064x}", "image": "busybox", "state": "running",
+               "status": "Up 1 minute", "created": None}
+              for i, n in enumerate(["x", "y", "z"], 1)]
+    agents = []
+    try:
+        for host, mine in (("alpha", "x"), ("beta", "y")):
+            a = RawClient(broker.ctl, role="docker", instance=host)
+            a.hello()
+            agents.append(a)
+            a.send("REPORT", a.req_id(), "status", json.dumps(
+                {"host": host, "time": "2026-01-01T00:00:00Z", "docker": {"reachable": True},
+                 "containers": {mine: {"exists": True, "state": "running"}}}))
+            a.send("REPORT", a.req_id(), "inventory", json.dumps(
+                {"host": host, "time": "2026-01-01T00:00:00Z", "reachable": True,
+                 "containers": engine, "truncated": False}))
+        for a in agents:
+            assert a.request("PING", 0)
+        r = run_ctl(["containers"], broker.ctl)
+        assert r.returncode == 0, r.stderr
+        alpha, beta = r.stdout.split("\nbeta  ")
+        others = lambda text: re.findall(r"^    ([xyz])\s", text, re.M)
+        assert re.search(r"^  x\s+running", alpha, re.M) and others(alpha) == ["z"]
+        assert "(1 more shown under another host" in alpha
+        assert re.search(r"^  y\s+running", beta, re.M) and others(beta) == []
+        assert "(2 more shown under another host" in beta
+        # one host alone shows what is not configured elsewhere
+        r = run_ctl(["containers", "beta"], broker.ctl)
+        assert r.returncode == 0 and others(r.stdout) == ["z"], r.stdout
+        # --json keeps every agent's inventory as it came
+        data = json.loads(run_ctl(["containers", "--json"], broker.ctl).stdout)
+        assert [len(data[h]["inventory"]["containers"]) for h in ("alpha", "beta")] == [3, 3]
+    finally:
+        for a in agents:
+            a.close()
