@@ -39,7 +39,8 @@
 #       a running container killed (`docker kill`) or started again
 #       (`docker start`), alternately, ROUNDS times: from the harness's
 #       clock before the docker command to the event on the web UI's
-#       /events stream that shows the new state, and to the bot's status
+#       /events stream (a whole view, or a patch with the row) that shows
+#       the new state, and to the bot's status
 #       overview in the fake Discord showing it (polled every 20 ms);
 #       from_event: from the time Docker stamped on the container's die or
 #       start event instead (what ddc adds); docker-change: from the
@@ -250,18 +251,25 @@ def follow():
     while True:
         line = r.fp.readline()
         if not line:
+            print("bench-scale: the web UI's live view (/events) closed", file=sys.stderr)
             return
         if not line.startswith(b"data: "):
             continue
         t = now_ms()
-        view = json.loads(line[6:]).get("view") or {}
-        for h in view.get("hosts") or []:
-            for row in h.get("containers") or []:
-                if row.get("name") == target:
-                    with cond:
-                        if row.get("state") != web_state["state"]:
-                            web_state.update(state=row.get("state"), at=t)
-                            cond.notify_all()
+        # a whole view ("view"), or what changed ("patch": a host's section
+        # with its rows, or single rows)
+        msg = json.loads(line[6:])
+        rows = [x for h in (msg.get("view") or {}).get("hosts") or []
+                for x in h.get("containers") or []]
+        for h in msg.get("hosts") or []:
+            rows += (h.get("view") or {}).get("containers") or []
+            rows += [x.get("view") or {} for x in h.get("rows") or []]
+        for row in rows:
+            if row.get("name") == target:
+                with cond:
+                    if row.get("state") != web_state["state"]:
+                        web_state.update(state=row.get("state"), at=t)
+                        cond.notify_all()
 threading.Thread(target=follow, daemon=True).start()
 
 def fake_state():
