@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  The script tables are made the first time a language's is asked for
+//  (behind a pointer, so that i18n_script_json can fill them in).
 struct i18n_t {
     ddc_i18n_t *cat;
-    char *script [DDC_LANGS]; //  i18n_script_json, per language
+    char **script; //  [DDC_LANGS]: i18n_script_json, per language, or NULL
 };
 
 i18n_t *
@@ -16,6 +18,7 @@ i18n_new (void)
 {
     i18n_t *self = ddc_calloc (1, sizeof (i18n_t));
     self->cat = ddc_i18n_new ();
+    self->script = ddc_calloc (DDC_LANGS, sizeof (char *));
     return self;
 }
 
@@ -27,6 +30,7 @@ i18n_destroy (i18n_t **self_p)
     i18n_t *self = *self_p;
     for (int i = 0; i < DDC_LANGS; i++)
         free (self->script [i]);
+    free (self->script);
     ddc_i18n_destroy (&self->cat);
     free (self);
     *self_p = NULL;
@@ -64,13 +68,14 @@ s_build_script (const i18n_t *self, int i)
     return json ? json : ddc_strdup ("{}");
 }
 
-//  English fills every language's gaps: rebuild every script table.
+//  English fills every language's gaps: a new table makes every script
+//  table again (on its next use).
 static void
-s_rebuild_scripts (i18n_t *self)
+s_forget_scripts (i18n_t *self)
 {
     for (int k = 0; k < DDC_LANGS; k++) {
         free (self->script [k]);
-        self->script [k] = ddc_i18n_table (self->cat, k) ? s_build_script (self, k) : NULL;
+        self->script [k] = NULL;
     }
 }
 
@@ -79,7 +84,7 @@ i18n_load (i18n_t *self, const char *lang, const char *json, size_t len, char *e
 {
     if (ddc_i18n_load (self->cat, ddc_i18n_index (lang), json, len, err, errlen) < 0)
         return -1;
-    s_rebuild_scripts (self);
+    s_forget_scripts (self);
     return 0;
 }
 
@@ -87,7 +92,7 @@ int
 i18n_load_builtin (i18n_t *self, char *err, size_t errlen)
 {
     int rc = ddc_i18n_load_builtin (self->cat, err, errlen);
-    s_rebuild_scripts (self);
+    s_forget_scripts (self);
     return rc;
 }
 
@@ -120,8 +125,9 @@ const char *
 i18n_script_json (const i18n_t *self, const char *lang)
 {
     int i = ddc_i18n_index (lang);
-    const char *json = i >= 0 ? self->script [i] : NULL;
-    if (!json)
-        json = self->script [0];
-    return json ? json : "{}";
+    if (i < 0 || !ddc_i18n_table (self->cat, i))
+        i = 0;
+    if (!self->script [i] && ddc_i18n_table (self->cat, i))
+        self->script [i] = s_build_script (self, i);
+    return self->script [i] ? self->script [i] : "{}";
 }

@@ -8,7 +8,8 @@
     app.js gets. Keys starting with "js." are handed to app.js (without
     the prefix), and so are the "state." and "gateway." keys (the
     container and Discord gateway states the live view updates), with
-    theirs; that table is built per language at load time. Kore-free. */
+    theirs; that table is built per language at its first use, as the
+    catalogue loads a language (English at once). Kore-free. */
 #ifndef WEB_I18N_H
 #define WEB_I18N_H
 
@@ -27,7 +28,8 @@ void i18n_destroy (i18n_t **self_p);
 //  A failed load keeps the previous table.
 int i18n_load (i18n_t *self, const char *lang, const char *json, size_t len, char *err,
                size_t errlen);
-//  Load every language compiled in: 0, or -1 with a reason in err.
+//  Use the languages compiled in (English at once, the others at their
+//  first use): 0, or -1 with a reason in err.
 int i18n_load_builtin (i18n_t *self, char *err, size_t errlen);
 
 //  The text of key in lang (borrowed), with the fallbacks above.

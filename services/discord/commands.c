@@ -38,42 +38,50 @@ static const char *const s_discord_locales [] = { "en-US",  "en-GB", "de", "fr",
                                                   "es-419", "it",    "nl", "pl",    "pt-BR",
                                                   "ru",     "sv-SE", "tr", "zh-CN", NULL };
 
+//  What the definitions are made of: the bot's language, and a catalogue
+//  of every language of its own (the bot's keeps only the languages it
+//  shows; this one lives while the definitions are made).
+typedef struct {
+    lang_t lang;
+    ddc_i18n_t *every;
+} s_defs_t;
+
 //  The text of key in every language by Discord locale, as field
 //  ("description_localizations", "name_localizations"): each user's client
 //  shows the commands in its own language, the bot language being the
 //  default.
 static void
-s_localize (cJSON *obj, const char *field, const char *key)
+s_localize (const s_defs_t *d, cJSON *obj, const char *field, const char *key)
 {
     cJSON *map = cJSON_AddObjectToObject (obj, field);
     for (size_t i = 0; s_discord_locales [i]; i++) {
         int l = ddc_i18n_match (s_discord_locales [i]);
         cJSON_AddStringToObject (map, s_discord_locales [i],
-                                 i18n_get (l < 0 ? LANG_EN : (lang_t) l, key));
+                                 ddc_i18n_get (d->every, l < 0 ? LANG_EN : l, key));
     }
 }
 
 static cJSON *
-s_command (cJSON *list, const char *name, lang_t lang, const char *key)
+s_command (cJSON *list, const char *name, const s_defs_t *d, const char *key)
 {
     cJSON *c = cJSON_CreateObject ();
     cJSON_AddStringToObject (c, "name", name);
     cJSON_AddNumberToObject (c, "type", 1);
-    cJSON_AddStringToObject (c, "description", i18n_get (lang, key));
-    s_localize (c, "description_localizations", key);
+    cJSON_AddStringToObject (c, "description", i18n_get (d->lang, key));
+    s_localize (d, c, "description_localizations", key);
     cJSON_AddItemToArray (list, c);
     return c;
 }
 
 //  An option of a command (type 3 string, 1 sub-command) into list.
 static cJSON *
-s_option (cJSON *list, int type, const char *name, lang_t lang, const char *key, bool required)
+s_option (cJSON *list, int type, const char *name, const s_defs_t *d, const char *key, bool required)
 {
     cJSON *o = cJSON_CreateObject ();
     cJSON_AddNumberToObject (o, "type", type);
     cJSON_AddStringToObject (o, "name", name);
-    cJSON_AddStringToObject (o, "description", i18n_get (lang, key));
-    s_localize (o, "description_localizations", key);
+    cJSON_AddStringToObject (o, "description", i18n_get (d->lang, key));
+    s_localize (d, o, "description_localizations", key);
     if (required)
         cJSON_AddTrueToObject (o, "required");
     cJSON_AddItemToArray (list, o);
@@ -82,15 +90,15 @@ s_option (cJSON *list, int type, const char *name, lang_t lang, const char *key,
 
 //  Fixed choices of an option, named in lang by prefix + value.
 static void
-s_choices (cJSON *option, lang_t lang, const char *prefix, const char *const *values)
+s_choices (cJSON *option, const s_defs_t *d, const char *prefix, const char *const *values)
 {
     cJSON *choices = cJSON_AddArrayToObject (option, "choices");
     for (size_t i = 0; values [i]; i++) {
         char key [40];
         snprintf (key, sizeof (key), "%s%s", prefix, values [i]);
         cJSON *c = cJSON_CreateObject ();
-        cJSON_AddStringToObject (c, "name", i18n_get (lang, key));
-        s_localize (c, "name_localizations", key);
+        cJSON_AddStringToObject (c, "name", i18n_get (d->lang, key));
+        s_localize (d, c, "name_localizations", key);
         cJSON_AddStringToObject (c, "value", values [i]);
         cJSON_AddItemToArray (choices, c);
     }
@@ -99,37 +107,40 @@ s_choices (cJSON *option, lang_t lang, const char *prefix, const char *const *va
 cJSON *
 commands_definitions (lang_t lang)
 {
+    s_defs_t defs = { lang, ddc_i18n_new () }, *d = &defs;
+    char err [200];
+    if (ddc_i18n_load_builtin (defs.every, err, sizeof (err)) < 0)
+        ddc_error ("commands: %s", err); //  a build problem: texts are keys
     cJSON *list = cJSON_CreateArray ();
-    s_command (list, "serverstatus", lang, "cmd.serverstatus");
-    s_command (list, "ss", lang, "cmd.ss");
-    s_command (list, "control", lang, "cmd.control");
-    cJSON *info = s_command (list, "info", lang, "cmd.info");
-    cJSON_AddTrueToObject (s_option (cJSON_AddArrayToObject (info, "options"), 3, "container", lang,
+    s_command (list, "serverstatus", d, "cmd.serverstatus");
+    s_command (list, "ss", d, "cmd.ss");
+    s_command (list, "control", d, "cmd.control");
+    cJSON *info = s_command (list, "info", d, "cmd.info");
+    cJSON_AddTrueToObject (s_option (cJSON_AddArrayToObject (info, "options"), 3, "container", d,
                                      "cmd.info.container", true),
                            "autocomplete");
-    s_command (list, "help", lang, "cmd.help");
-    s_command (list, "ping", lang, "cmd.ping");
-    s_command (list, "addadmin", lang, "cmd.addadmin");
+    s_command (list, "help", d, "cmd.help");
+    s_command (list, "ping", d, "cmd.ping");
+    s_command (list, "addadmin", d, "cmd.addadmin");
     //  /task list [container] | add container action cycle time [day]
     //  [timezone] | delete task
-    cJSON *task = s_command (list, "task", lang, "cmd.task");
+    cJSON *task = s_command (list, "task", d, "cmd.task");
     cJSON *subs = cJSON_AddArrayToObject (task, "options");
-    cJSON *sub = s_option (subs, 1, "list", lang, "cmd.task.list", false);
-    s_option (cJSON_AddArrayToObject (sub, "options"), 3, "container", lang, "cmd.task.o.container",
+    cJSON *sub = s_option (subs, 1, "list", d, "cmd.task.list", false);
+    s_option (cJSON_AddArrayToObject (sub, "options"), 3, "container", d, "cmd.task.o.container",
               false);
-    sub = s_option (subs, 1, "add", lang, "cmd.task.add", false);
+    sub = s_option (subs, 1, "add", d, "cmd.task.add", false);
     cJSON *o = cJSON_AddArrayToObject (sub, "options");
-    s_option (o, 3, "container", lang, "cmd.task.o.container", true);
+    s_option (o, 3, "container", d, "cmd.task.o.container", true);
     static const char *const actions [] = { "restart", "start", "stop", NULL };
     static const char *const cycles [] = { "daily", "weekly", "monthly", "yearly", "once", NULL };
-    s_choices (s_option (o, 3, "action", lang, "cmd.task.o.action", true), lang, "task.action.",
-               actions);
-    s_choices (s_option (o, 3, "cycle", lang, "cmd.task.o.cycle", true), lang, "task.c.", cycles);
-    s_option (o, 3, "time", lang, "cmd.task.o.time", true);
-    s_option (o, 3, "day", lang, "cmd.task.o.day", false);
-    s_option (o, 3, "timezone", lang, "cmd.task.o.timezone", false);
-    sub = s_option (subs, 1, "delete", lang, "cmd.task.delete", false);
-    s_option (cJSON_AddArrayToObject (sub, "options"), 3, "task", lang, "cmd.task.o.task", true);
+    s_choices (s_option (o, 3, "action", d, "cmd.task.o.action", true), d, "task.action.", actions);
+    s_choices (s_option (o, 3, "cycle", d, "cmd.task.o.cycle", true), d, "task.c.", cycles);
+    s_option (o, 3, "time", d, "cmd.task.o.time", true);
+    s_option (o, 3, "day", d, "cmd.task.o.day", false);
+    s_option (o, 3, "timezone", d, "cmd.task.o.timezone", false);
+    sub = s_option (subs, 1, "delete", d, "cmd.task.delete", false);
+    s_option (cJSON_AddArrayToObject (sub, "options"), 3, "task", d, "cmd.task.o.task", true);
     //  autocomplete for what the bot knows
     for (cJSON *sc = subs->child; sc; sc = sc->next)
         for (cJSON *x = cJSON_GetObjectItemCaseSensitive (sc, "options")
@@ -141,6 +152,7 @@ commands_definitions (lang_t lang)
                 || strcmp (n, "timezone") == 0)
                 cJSON_AddTrueToObject (x, "autocomplete");
         }
+    ddc_i18n_destroy (&defs.every);
     return list;
 }
 

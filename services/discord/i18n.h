@@ -1,6 +1,7 @@
 /*  i18n: every user-visible text of the bot, from the locale catalogue
     shared with ddc-web (services/lib/ddc_i18n.h: services/locale/<code>.json,
-    compiled in), parsed once by i18n_init. A missing key falls back to
+    compiled in): English parsed by i18n_init, every other language the
+    first time a text of it is asked for. A missing key falls back to
     English, then to the key itself; {0}..{9} in a text are replaced by
     arguments. The language is a per-call argument, so bot.language
     switches live. No I/O after init. */
@@ -14,8 +15,9 @@
 //  A language of the catalogue (ddc_i18n.h's order; LANG_EN is 0).
 typedef enum { LANG_EN = DDC_LANG_en, LANG_DE = DDC_LANG_de, LANG_COUNT = DDC_LANGS } lang_t;
 
-//  Parse the compiled-in tables. 0, or -1 if a table is not a JSON object
-//  of strings (a build problem). Idempotent.
+//  Parse the compiled-in English table (the others follow on first use).
+//  0, or -1 if it is not a JSON object of strings (a build problem).
+//  Idempotent.
 int i18n_init (void);
 void i18n_shutdown (void);
 //  The language of a code of the catalogue ("de" -> LANG_DE); anything

@@ -36,11 +36,16 @@ typedef struct {
 typedef struct {
     cJSON *table; //  the locale file, or NULL
     s_slot_t *slots;
-    size_t mask; //  slots - 1 (a power of two)
+    size_t mask;   //  slots - 1 (a power of two)
+    bool unusable; //  its compiled-in text failed to load: English instead
 } s_lang_t;
 
+//  The tables sit behind a pointer: a lookup through a const catalogue may
+//  still load a compiled-in language the first time it is asked for (a
+//  cache of what source gives; ddc_i18n_load_builtin).
 struct ddc_i18n_t {
-    s_lang_t langs [DDC_LANGS];
+    s_lang_t *langs;                  //  [DDC_LANGS]
+    const char *(*source) (int lang); //  the compiled-in texts, or NULL
 };
 
 int
@@ -136,7 +141,9 @@ ddc_i18n_accept (const char *header)
 ddc_i18n_t *
 ddc_i18n_new (void)
 {
-    return ddc_calloc (1, sizeof (ddc_i18n_t));
+    ddc_i18n_t *self = ddc_calloc (1, sizeof (ddc_i18n_t));
+    self->langs = ddc_calloc (DDC_LANGS, sizeof (s_lang_t));
+    return self;
 }
 
 static void
@@ -154,6 +161,7 @@ ddc_i18n_destroy (ddc_i18n_t **self_p)
         return;
     for (int i = 0; i < DDC_LANGS; i++)
         s_lang_clear (&(*self_p)->langs [i]);
+    free ((*self_p)->langs);
     free (*self_p);
     *self_p = NULL;
 }
@@ -205,8 +213,10 @@ s_build_slots (s_lang_t *l)
     }
 }
 
-int
-ddc_i18n_load (ddc_i18n_t *self, int lang, const char *json, size_t len, char *err, size_t errlen)
+//  Parse a language's JSON text into its table: 0, or -1 with the reason in
+//  err (the previous table kept).
+static int
+s_load (const ddc_i18n_t *self, int lang, const char *json, size_t len, char *err, size_t errlen)
 {
     if (lang < 0 || lang >= DDC_LANGS) {
         snprintf (err, errlen, "unknown language");
@@ -238,12 +248,43 @@ ddc_i18n_load (ddc_i18n_t *self, int lang, const char *json, size_t len, char *e
     return 0;
 }
 
+int
+ddc_i18n_load (ddc_i18n_t *self, int lang, const char *json, size_t len, char *err, size_t errlen)
+{
+    return s_load (self, lang, json, len, err, errlen);
+}
+
+int
+ddc_i18n_use_source (ddc_i18n_t *self, const char *(*source) (int lang), char *err, size_t errlen)
+{
+    const char *en = source (DDC_LANG_en);
+    if (s_load (self, DDC_LANG_en, en, strlen (en), err, errlen) < 0)
+        return -1;
+    self->source = source;
+    return 0;
+}
+
+//  The language lang (a valid index), its compiled-in text loaded on
+//  first use when the catalogue has a source.
+static const s_lang_t *
+s_lang (const ddc_i18n_t *self, int lang)
+{
+    s_lang_t *l = &self->langs [lang];
+    if (!l->table && !l->unusable && self->source) {
+        const char *json = self->source (lang);
+        char why [160];
+        if (!json || s_load (self, lang, json, strlen (json), why, sizeof (why)) < 0)
+            l->unusable = true;
+    }
+    return l;
+}
+
 const char *
 ddc_i18n_find (const ddc_i18n_t *self, int lang, const char *key)
 {
     if (!key)
         return NULL;
-    const char *s = lang > 0 && lang < DDC_LANGS ? s_lookup (&self->langs [lang], key) : NULL;
+    const char *s = lang > 0 && lang < DDC_LANGS ? s_lookup (s_lang (self, lang), key) : NULL;
     return s ? s : s_lookup (&self->langs [0], key);
 }
 
@@ -259,7 +300,13 @@ ddc_i18n_get (const ddc_i18n_t *self, int lang, const char *key)
 const cJSON *
 ddc_i18n_table (const ddc_i18n_t *self, int lang)
 {
-    return lang >= 0 && lang < DDC_LANGS ? self->langs [lang].table : NULL;
+    return lang >= 0 && lang < DDC_LANGS ? s_lang (self, lang)->table : NULL;
+}
+
+bool
+ddc_i18n_loaded (const ddc_i18n_t *self, int lang)
+{
+    return lang >= 0 && lang < DDC_LANGS && self->langs [lang].table;
 }
 
 char *

@@ -7,15 +7,18 @@
     string compare), and looks texts up: a key missing in a language
     falls back to English, one missing everywhere to the key itself.
     {0}..{9} in a text are placeholders (ddc_i18n_fmt fills them).
-    ddc_locale.c compiles the files in (ddc_i18n_load_builtin); this
-    file holds no texts, so the configuration can check language codes
-    without carrying the catalogue. No I/O. */
+    ddc_locale.c compiles the files in (ddc_i18n_load_builtin: English at
+    once, every other language at its first lookup, so a process holds
+    only the languages it shows); this file holds no texts, so the
+    configuration can check language codes without carrying the
+    catalogue. No I/O. */
 #ifndef DDC_I18N_H
 #define DDC_I18N_H
 
 #include <cJSON.h>
-#include <stdio.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 //  The languages: code (the file name, the config value; as Discord and
 //  browsers name it) and the name of the language in itself (UTF-8).
@@ -67,8 +70,15 @@ void ddc_i18n_destroy (ddc_i18n_t **self_p);
 //  previous table.
 int ddc_i18n_load (ddc_i18n_t *self, int lang, const char *json, size_t len, char *err,
                    size_t errlen);
-//  Load every language compiled in (ddc_locale.c): 0, or -1 with the
-//  language and reason in err.
+//  Take the languages from source (the NUL-terminated JSON text of a
+//  language, or NULL): English at once (0, or -1 with the reason in err
+//  and nothing changed), every other language the first time a lookup or
+//  ddc_i18n_table asks for it. A language whose text fails to load then
+//  stays English (the completeness test checks every compiled-in file).
+int ddc_i18n_use_source (ddc_i18n_t *self, const char *(*source) (int lang), char *err,
+                         size_t errlen);
+//  ddc_i18n_use_source with the languages compiled in (ddc_locale.c): 0,
+//  or -1 with the file and reason in err.
 int ddc_i18n_load_builtin (ddc_i18n_t *self, char *err, size_t errlen);
 //  The compiled-in JSON text of a language (NUL-terminated; tests).
 const char *ddc_locale_source (int lang);
@@ -78,8 +88,11 @@ const char *ddc_locale_source (int lang);
 const char *ddc_i18n_find (const ddc_i18n_t *self, int lang, const char *key);
 //  The same, with key itself as the last fallback ("" for NULL).
 const char *ddc_i18n_get (const ddc_i18n_t *self, int lang, const char *key);
-//  The loaded table of lang (borrowed), or NULL.
+//  The table of lang (borrowed; loaded from the source if not yet), or
+//  NULL.
 const cJSON *ddc_i18n_table (const ddc_i18n_t *self, int lang);
+//  Whether lang's table is loaded (tests: the source loads on first use).
+bool ddc_i18n_loaded (const ddc_i18n_t *self, int lang);
 //  The text of key with {0}..{9} replaced by args[0..nargs) ("" beyond),
 //  into buf (truncated at a UTF-8 boundary, NUL-terminated). Returns buf.
 char *ddc_i18n_fmt (const ddc_i18n_t *self, char *buf, size_t size, int lang, const char *key,

@@ -3,7 +3,9 @@
     source tree, where every build runs; the Makefile rebuilds this file
     when one changes), and their loading into a catalogue. Apart from
     ddc_i18n.c so that only the programs that show texts (ddc-web,
-    ddc-discord) carry them. See ddc_i18n.h. */
+    ddc-discord) carry them. A language's text is parsed the first time it
+    is asked for: a process keeps only the tables it uses (and the pages of
+    this section it reads). See ddc_i18n.h. */
 #include "ddc_i18n.h"
 
 #include <string.h>
@@ -37,12 +39,10 @@ ddc_locale_source (int lang)
 int
 ddc_i18n_load_builtin (ddc_i18n_t *self, char *err, size_t errlen)
 {
-    for (int i = 0; i < DDC_LANGS; i++) {
-        char why [160];
-        if (ddc_i18n_load (self, i, s_sources [i], strlen (s_sources [i]), why, sizeof (why)) < 0) {
-            snprintf (err, errlen, "services/locale/%s.json: %s", ddc_i18n_codes [i], why);
-            return -1;
-        }
+    char why [160];
+    if (ddc_i18n_use_source (self, ddc_locale_source, why, sizeof (why)) < 0) {
+        snprintf (err, errlen, "services/locale/en.json: %s", why);
+        return -1;
     }
     return 0;
 }

@@ -21,6 +21,17 @@ s_catalogue (void)
 
 DDC_TEST (test_every_language_is_complete)
 {
+    //  every file loads (the reason shown when not)
+    for (int l = 0; l < DDC_LANGS; l++) {
+        ddc_i18n_t *one = ddc_i18n_new ();
+        char err [200] = "";
+        const char *json = ddc_locale_source (l);
+        int rc = ddc_i18n_load (one, l, json, strlen (json), err, sizeof (err));
+        if (rc < 0)
+            fprintf (stderr, "services/locale/%s.json: %s\n", ddc_i18n_codes [l], err);
+        CHECK_EQ (rc, 0);
+        ddc_i18n_destroy (&one);
+    }
     ddc_i18n_t *cat = s_catalogue ();
     CHECK (cJSON_GetArraySize (ddc_i18n_table (cat, DDC_LANG_en)) > 500);
     size_t problems = 0;
@@ -38,6 +49,51 @@ DDC_TEST (test_every_language_is_complete)
         CHECK (ddc_locale_source (l) != NULL);
     }
     CHECK (ddc_i18n_codes [DDC_LANGS] == NULL && ddc_locale_source (DDC_LANGS) == NULL);
+    ddc_i18n_destroy (&cat);
+}
+
+//  The compiled-in catalogue parses English at once and another language
+//  only when a lookup or a table asks for it; a text that does not load
+//  leaves its language English.
+static const char *
+s_broken_source (int lang)
+{
+    return lang == DDC_LANG_en ? "{\"k\":\"K\"}" : lang == DDC_LANG_de ? "{\"k\":1}" : NULL;
+}
+
+static const char *
+s_no_english (int lang)
+{
+    return lang == DDC_LANG_en ? "[]" : "{}";
+}
+
+DDC_TEST (test_languages_load_on_first_use)
+{
+    ddc_i18n_t *cat = s_catalogue ();
+    CHECK (ddc_i18n_loaded (cat, DDC_LANG_en));
+    for (int l = 1; l < DDC_LANGS; l++)
+        CHECK (!ddc_i18n_loaded (cat, l));
+    const ddc_i18n_t *ro = cat;
+    CHECK_STR (ddc_i18n_get (ro, DDC_LANG_de, "nav.history"), "Verlauf");
+    CHECK (ddc_i18n_loaded (cat, DDC_LANG_de));
+    CHECK (!ddc_i18n_loaded (cat, DDC_LANG_fr));
+    CHECK (ddc_i18n_table (ro, DDC_LANG_fr) != NULL);
+    CHECK (ddc_i18n_loaded (cat, DDC_LANG_fr));
+    CHECK (!ddc_i18n_loaded (cat, DDC_LANG_ru));
+    ddc_i18n_destroy (&cat);
+
+    char err [200] = "";
+    cat = ddc_i18n_new ();
+    CHECK_EQ (ddc_i18n_use_source (cat, s_broken_source, err, sizeof (err)), 0);
+    CHECK_STR (ddc_i18n_get (cat, DDC_LANG_de, "k"), "K");
+    CHECK_STR (ddc_i18n_get (cat, DDC_LANG_fr, "k"), "K");
+    CHECK (!ddc_i18n_loaded (cat, DDC_LANG_de) && !ddc_i18n_loaded (cat, DDC_LANG_fr));
+    CHECK (ddc_i18n_table (cat, DDC_LANG_de) == NULL);
+    CHECK_EQ (ddc_i18n_check (cat, DDC_LANG_de, NULL), 1);
+    //  without a usable English nothing is taken
+    CHECK_EQ (ddc_i18n_use_source (cat, s_no_english, err, sizeof (err)), -1);
+    CHECK (strstr (err, "not a JSON object") != NULL);
+    CHECK_STR (ddc_i18n_get (cat, DDC_LANG_en, "k"), "K");
     ddc_i18n_destroy (&cat);
 }
 
@@ -165,6 +221,7 @@ main (int argc, char **argv)
 {
     DDC_TEST_INIT (argc, argv);
     DDC_RUN (test_every_language_is_complete);
+    DDC_RUN (test_languages_load_on_first_use);
     DDC_RUN (test_check_reports_problems);
     DDC_RUN (test_lookup_and_fallbacks);
     DDC_RUN (test_format);
