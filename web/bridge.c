@@ -375,6 +375,7 @@ s_timer (void *arg, u_int64_t now)
     s_poll_status ();
     if (s.hooks.tick)
         s.hooks.tick (s.hooks.arg);
+    ddc_heap_trim (ddc_mono_ms ());
 }
 
 static int

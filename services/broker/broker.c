@@ -1389,6 +1389,7 @@ s_on_sweep (zloop_t *loop, int timer_id, void *arg)
     broker_t *self = arg;
     loopstat_step_t start = loopstat_begin ();
     peers_sweep (self->peers, ddc_mono_ms ());
+    ddc_heap_trim (ddc_mono_ms ());
     loopstat_done (self->loopstat, &start, "sweep");
     return 0;
 }

@@ -153,6 +153,7 @@ ddc_loop_run (ddc_loop_t *self)
             if (p->run)
                 p->run (p->arg, fds + first [i], count [i]);
         }
+        ddc_heap_trim (ddc_mono_ms ());
     }
 }
 

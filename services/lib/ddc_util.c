@@ -61,6 +61,16 @@ ddc_malloc_policy (void)
     mallopt (M_ARENA_MAX, 1);
 }
 
+void
+ddc_heap_trim (int64_t now_ms)
+{
+    static int64_t s_last;
+    if (now_ms - s_last < DDC_HEAP_TRIM_MS)
+        return;
+    s_last = now_ms;
+    malloc_trim (0);
+}
+
 char *
 ddc_strndup (const char *s, size_t n)
 {

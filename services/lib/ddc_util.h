@@ -24,6 +24,13 @@ char *ddc_strndup (const char *s, size_t n);
 //  its pages (a few hundred KB of a service's private memory). Call first
 //  in main, before any thread starts.
 void ddc_malloc_policy (void);
+//  Give the heap's free pages back to the system (malloc_trim) if
+//  DDC_HEAP_TRIM_MS have passed since the last time (now_ms: ddc_mono_ms):
+//  a service then holds what it uses, not the peak of a past burst (its
+//  start, a large reply, the commands of every language). Called from each
+//  service's loop; a trim costs a walk of the free lists.
+#define DDC_HEAP_TRIM_MS 5000
+void ddc_heap_trim (int64_t now_ms);
 //  printf into a new string; caller frees.
 char *ddc_asprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
