@@ -32,7 +32,9 @@
 #       reported with its memory, the bot's overview posted, the web
 #       dashboard and containers page loaded once signed in. Together with
 #       the shared libraries' pages; the fake Discord and Docker are not
-#       counted.
+#       counted. With BENCH_SMAPS=DIR each process's /proc/PID/smaps
+#       is kept there as NAME.I.smaps (I: 0 the service, 1 Kore's worker),
+#       to see where the memory is, mapping by mapping.
 # Needs a Docker engine (started by scripts/ensure-dockerd.sh if missing),
 # node (the fake), curl and the programs in $DDC_BIN (default build/bin).
 set -euo pipefail
@@ -202,6 +204,11 @@ for name in ORDER:
     pids = [procs[name].pid]
     pids += children(procs[name].pid)
     m = [mem(p) for p in pids]
+    if os.environ.get("BENCH_SMAPS"):
+        for i, p in enumerate(pids):
+            with open(f"/proc/{p}/smaps") as src, \
+                 open(f"{os.environ['BENCH_SMAPS']}/{name}.{i}.smaps", "w") as dst:
+                dst.write(src.read())
     pss = sum(x["Pss"] for x in m)
     total += pss
     print(f"stack service={name} pss_kb={pss} rss_kb={sum(x['Rss'] for x in m)} "
