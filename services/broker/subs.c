@@ -30,6 +30,8 @@ struct subs_t {
     refused_t *refused;
     zhashx_t *subscribers;  //  key -> s_subscriber_t
     size_t topics;          //  accepted, over all subscribers
+    zhashx_t *distinct;     //  accepted topic -> how many subscribers hold it
+    size_t topic_bytes;     //  of the distinct topics
     endpoints_t *endpoints; //  where the PUB socket listens
 };
 
@@ -56,7 +58,8 @@ subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused)
     zhashx_set_destructor (self->subscribers, (zhashx_destructor_fn *) s_subscriber_destroy);
     zsock_set_xpub_manual (pub, 1);
     zsock_set_maxmsgsize (pub, 1 + SUBS_TOPIC_MAX);
-    zsock_set_rcvhwm (pub, 64);
+    self->distinct = zhashx_new ();
+    zsock_set_rcvhwm (pub, SUBS_RCVHWM);
     self->endpoints = endpoints_new (pub_endpoints);
     return self;
 }
@@ -68,6 +71,7 @@ subs_destroy (subs_t **self_p)
         return;
     subs_t *self = *self_p;
     zhashx_destroy (&self->subscribers);
+    zhashx_destroy (&self->distinct);
     endpoints_destroy (&self->endpoints);
     free (self);
     *self_p = NULL;
@@ -233,6 +237,43 @@ s_connections (subs_t *self, const char *address, bool stalled, zhashx_t *seen)
     closedir (dir);
 }
 
+//  Bytes topic counts against SUBS_TOPIC_BYTES_MAX: those naming a peer
+//  (status/PEER/..., mon/peer/PEER/); the fixed topics are a few hundred
+//  bytes in all and are never refused for room.
+static size_t
+s_open_bytes (const char *topic)
+{
+    size_t len = strlen (topic);
+    bool named = (strncmp (topic, "status/", 7) == 0 && len > 7)
+                 || (strncmp (topic, "mon/peer/", 9) == 0 && len > 9);
+    return named ? len : 0;
+}
+
+//  A subscriber takes topic, or lets it go: the distinct topics' count.
+static void
+s_hold (subs_t *self, s_subscriber_t *sub, const char *topic)
+{
+    zhashx_insert (sub->topics, topic, (void *) 1);
+    self->topics++;
+    uintptr_t n = (uintptr_t) zhashx_lookup (self->distinct, topic);
+    if (n == 0)
+        self->topic_bytes += s_open_bytes (topic);
+    zhashx_update (self->distinct, topic, (void *) (n + 1));
+}
+
+static void
+s_release (subs_t *self, const char *topic)
+{
+    uintptr_t n = (uintptr_t) zhashx_lookup (self->distinct, topic);
+    self->topics--;
+    if (n > 1)
+        zhashx_update (self->distinct, topic, (void *) (n - 1));
+    else {
+        self->topic_bytes -= s_open_bytes (topic);
+        zhashx_delete (self->distinct, topic);
+    }
+}
+
 static void
 s_refuse (subs_t *self, s_subscriber_t *sub, const char *user_id, const char *why)
 {
@@ -262,7 +303,7 @@ subs_on_readable (subs_t *self)
     bool accepted = false;
     void *handle = zsock_resolve (self->pub);
     int64_t begin = ddc_mono_ms ();
-    for (int budget = 0; budget < 1000 && (zsock_events (self->pub) & ZMQ_POLLIN)
+    for (int budget = 0; budget < SUBS_STEP_MSGS && (zsock_events (self->pub) & ZMQ_POLLIN)
                          && ddc_mono_ms () - begin < SUBS_STEP_MS;
          budget++) {
         zmq_msg_t msg;
@@ -300,8 +341,8 @@ subs_on_readable (subs_t *self)
         free (key);
         if (!subscribe) {
             if (sub && zhashx_lookup (sub->topics, topic)) {
+                s_release (self, topic);
                 zhashx_delete (sub->topics, topic);
-                self->topics--;
             }
             zmq_setsockopt (handle, ZMQ_UNSUBSCRIBE, topic, strlen (topic));
         }
@@ -324,9 +365,12 @@ subs_on_readable (subs_t *self)
         }
         else if (zhashx_size (sub->topics) >= SUBS_PER_SUBSCRIBER)
             s_refuse (self, sub, user_id, "more than 32 topics");
+        else if (!zhashx_lookup (self->distinct, topic)
+                 && self->topic_bytes + s_open_bytes (topic) > SUBS_TOPIC_BYTES_MAX)
+            s_refuse (self, sub, user_id,
+                      "the broker holds 8 KiB of distinct topics over all subscribers");
         else {
-            zhashx_insert (sub->topics, topic, (void *) 1);
-            self->topics++;
+            s_hold (self, sub, topic);
             zmq_setsockopt (handle, ZMQ_SUBSCRIBE, topic, strlen (topic));
             accepted = true;
         }
@@ -355,7 +399,8 @@ subs_sweep (subs_t *self)
     for (char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
         s_subscriber_t *sub = zhashx_lookup (self->subscribers, key);
         if (!zhashx_lookup (seen, sub->address) && !zhashx_lookup (seen, s_ipc_tail (sub->address))) {
-            self->topics -= zhashx_size (sub->topics);
+            for (void *one = zhashx_first (sub->topics); one; one = zhashx_next (sub->topics))
+                s_release (self, zhashx_cursor (sub->topics));
             zhashx_delete (self->subscribers, key);
         }
     }
@@ -378,4 +423,9 @@ size_t
 subs_topics (subs_t *self)
 {
     return self->topics;
+}
+size_t
+subs_topic_bytes (subs_t *self)
+{
+    return self->topic_bytes;
 }

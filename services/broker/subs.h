@@ -11,6 +11,12 @@
     a subscriber that asks for more or for another topic: libzmq keeps a
     record of every subscription a connection sends, even a refused one,
     until the connection closes, so closing it is what bounds that memory.
+    The distinct topics that name a peer (status/PEER/..., mon/peer/PEER/)
+    are bounded in bytes over all subscribers (SUBS_TOPIC_BYTES_MAX; the
+    fixed topics are a few hundred bytes): libzmq 4.3 walks every
+    subscription of every connection when any one connection closes, so
+    that bound keeps a disconnection, in whatever loop step it lands, to a
+    millisecond or so.
     Linux: a subscriber's connections are found among the process's
     sockets (/proc/self/fd) by their local PUB address and their peer.
     Single-threaded: the broker loop. */
@@ -26,14 +32,20 @@
     200 /* bytes of a topic; longer messages close
                                       the connection (ZMQ_MAXMSGSIZE)        */
 #define SUBS_CURVE_MSG_MAX \
-    1024                          /* the same bound on CURVE endpoints, whose
+    1024                       /* the same bound on CURVE endpoints, whose
                                       handshake needs more: a client's
                                       INITIATE command is some 300 bytes;
                                       a topic over SUBS_TOPIC_MAX is refused
                                       there and its subscriber disconnected  */
-#define SUBS_PER_SUBSCRIBER 32    //  distinct topics of one subscriber
+#define SUBS_PER_SUBSCRIBER 32 //  distinct topics of one subscriber
+#define SUBS_TOPIC_BYTES_MAX \
+    (8 * 1024)                    /* distinct accepted topics that name a
+                                      peer, bytes over all subscribers (each
+                                      once): a disconnection's CPU follows it */
 #define SUBS_SUBSCRIBERS_MAX 4096 //  subscribers tracked at once
-#define SUBS_STEP_MS 5            //  one call hands the loop back after this
+#define SUBS_STEP_MS 2            //  one call hands the loop back after this
+#define SUBS_STEP_MSGS 256        //  ... or after this many messages
+#define SUBS_RCVHWM 16            //  subscriptions libzmq reads ahead per connection
 #define SUBS_RECLOSE_MS \
     2 /* a refused subscriber's new connections
                                       are closed again after this at most  */
@@ -52,12 +64,14 @@ void subs_curve (subs_t *self);
 bool subs_on_readable (subs_t *self);
 //  Forget subscribers that have no connection left (every few seconds).
 void subs_sweep (subs_t *self);
-//  Subscribers tracked now, and topics accepted in all.
 //  Close the PUB connections whose subscribers do not read (their kernel
 //  send queue at least half full), each logged as refused.
 void subs_close_stalled (subs_t *self);
+//  Subscribers tracked now, and topics accepted in all.
 size_t subs_subscribers (subs_t *self);
 size_t subs_topics (subs_t *self);
+//  Bytes of the distinct accepted topics that name a peer (each once).
+size_t subs_topic_bytes (subs_t *self);
 //  true when topic is one the protocol documents (a NUL-free string).
 bool subs_topic_ok (const char *topic, size_t len);
 
