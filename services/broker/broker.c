@@ -7,6 +7,7 @@
 #include "peers.h"
 #include "refused.h"
 #include "roles.h"
+#include "sectext.h"
 #include "setupcode.h"
 #include "stats.h"
 #include "store.h"
@@ -16,6 +17,7 @@
 #include "zap.h"
 #include "zmon.h"
 
+#include "ddc_buf.h"
 #include "ddc_config.h"
 #include "ddc_log.h"
 #include "ddc_proto.h"
@@ -43,11 +45,12 @@
 #define SIGNIN_LIMIT 5
 #define SIGNIN_WINDOW_MS (5 * 60 * 1000)
 #define SUBS_SWEEP_MS 5000
-#define STEP_BUDGET_MS 5   //  one callback hands the loop back after this
-#define HUGZ_JOIN_MS 20    //  at most one HUGZ for new subscribers per this
-#define CTL_SNDHWM 32      //  replies queued per connection (each <= 1 MiB)
-#define PUB_SNDHWM 256     //  messages queued per subscriber
-#define AUDIT_STEP_US 3000 //  an AUDIT page reads the log for at most this
+#define STEP_BUDGET_MS 5             //  one callback hands the loop back after this
+#define HUGZ_JOIN_MS 20              //  at most one HUGZ for new subscribers per this
+#define CTL_SNDHWM 32                //  replies queued per connection (each <= 1 MiB)
+#define PUB_SNDHWM 256               //  messages queued per subscriber
+#define AUDIT_STEP_US 3000           //  an AUDIT page reads the log for at most this
+#define STATUS_PAGE_MAX (256 * 1024) //  rows of a STATUS page, bytes (one row at least)
 //  Actions refused before they reached a target (no such peer, role, too
 //  many pending) are recorded at most this many a minute: a peer sending
 //  junk cannot rotate the real entries out of the audit log.
@@ -106,6 +109,7 @@ struct broker_t {
     uint64_t refused_unrecorded;
     bool hugz_due;        //  a new subscriber waits for one
     loopstat_t *loopstat; //  the loop's longest step
+    sectext_t *sectext;   //  the sections' text per revision
     watchdog_t *watchdog; //  the heartbeat to an outside monitor
     //  Saves of one turn of the loop, answered after their one flush
     //  (store_group_begin/end).
@@ -298,6 +302,16 @@ s_sets_password (const cJSON *value)
 
 //  ----------------------------------------------------------------- publish
 
+//  What the peer sees of section s as JSON text (redacted for the
+//  subscribers, peer NULL), printed once per revision (sectext.h).
+static const char *
+s_section_text (broker_t *self, peer_t *peer, ddc_section_t s, size_t *len_p)
+{
+    bool full = peer && role_reads_secrets (peer_role (peer), s);
+    return sectext_get (self->sectext, s, full, store_section_rev (self->store, s),
+                        store_section (self->store, s), len_p);
+}
+
 static void
 s_publish_change (broker_t *self, const store_change_t *change, const char *author, const char *peer)
 {
@@ -313,14 +327,12 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
     cJSON_AddItemToObject (props, "secrets_changed", cJSON_Duplicate (change->secrets_changed, 1));
     char *props_text = cJSON_PrintUnformatted (props);
     cJSON_Delete (props);
-    cJSON *redacted = ddc_config_redact (s, store_section (self->store, s));
-    char *value_text = cJSON_PrintUnformatted (redacted);
-    cJSON_Delete (redacted);
+    size_t len;
+    const char *value_text = s_section_text (self, NULL, s, &len);
     zmsg_t *zmsg =
         ddc_msg_buildv (DDC_UPDATE, topic, store_epoch (self->store), s_u64 (change->rev, rev),
                         s_u64 (change->prev_rev, prev), props_text, value_text, NULL);
     free (props_text);
-    free (value_text);
     s_pub (self, &zmsg, STATS_PUB_UPDATE);
     ddc_info ("%s: revision %llu by %s (%s), %d field(s) changed", ddc_section_name (s),
               (unsigned long long) change->rev, author, peer, cJSON_GetArraySize (change->changed));
@@ -484,6 +496,8 @@ s_parse_sections (const char *list, bool wanted [DDC_SEC_COUNT], char *bad, size
     return rc;
 }
 
+//  The reply is put together from the sections' kept texts:
+//  {"sections":{"NAME":VALUE,...},"revs":{"NAME":REV,...}}.
 static void
 s_on_snapshot (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
 {
@@ -496,21 +510,33 @@ s_on_snapshot (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, text);
         return;
     }
-    cJSON *body = cJSON_CreateObject ();
-    cJSON *sections = cJSON_AddObjectToObject (body, "sections");
-    cJSON *revs = cJSON_AddObjectToObject (body, "revs");
-    for (int s = 0; s < DDC_SEC_COUNT; s++) {
-        if (!wanted [s])
-            continue;
-        const char *name = ddc_section_name ((ddc_section_t) s);
-        cJSON_AddItemToObject (sections, name,
-                               role_view (peer_role (peer), (ddc_section_t) s,
-                                          store_section (self->store, (ddc_section_t) s)));
-        cJSON_AddNumberToObject (revs, name,
-                                 (double) store_section_rev (self->store, (ddc_section_t) s));
-    }
-    char *text = cJSON_PrintUnformatted (body);
-    cJSON_Delete (body);
+    const char *texts [DDC_SEC_COUNT] = { 0 };
+    size_t lens [DDC_SEC_COUNT] = { 0 }, total = 64;
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        if (wanted [s]) {
+            texts [s] = s_section_text (self, peer, (ddc_section_t) s, &lens [s]);
+            total += lens [s] + 2 * strlen (ddc_section_name ((ddc_section_t) s)) + 32;
+        }
+    ddc_buf_t *body = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    ddc_buf_reserve (body, total);
+    ddc_buf_puts (body, "{\"sections\":{");
+    const char *sep = "";
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        if (texts [s]) {
+            ddc_buf_printf (body, "%s\"%s\":", sep, ddc_section_name ((ddc_section_t) s));
+            ddc_buf_add (body, texts [s], lens [s]);
+            sep = ",";
+        }
+    ddc_buf_puts (body, "},\"revs\":{");
+    sep = "";
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        if (texts [s]) {
+            ddc_buf_printf (body, "%s\"%s\":%llu", sep, ddc_section_name ((ddc_section_t) s),
+                            (unsigned long long) store_section_rev (self->store, (ddc_section_t) s));
+            sep = ",";
+        }
+    ddc_buf_puts (body, "}}");
+    char *text = ddc_buf_release (&body, NULL);
     char rev [24];
     zmsg_t *reply = ddc_msg_buildv (DDC_STATE, req, store_epoch (self->store),
                                     s_u64 (store_rev (self->store), rev), text, NULL);
@@ -593,15 +619,13 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
             break;
         }
         case STORE_CONFLICT: {
-            cJSON *view = role_view (peer_role (peer), s, store_section (self->store, s));
-            char *text = cJSON_PrintUnformatted (view);
-            cJSON_Delete (view);
+            size_t len;
+            const char *text = s_section_text (self, peer, s, &len);
             reply = ddc_msg_buildv (DDC_CONFLICT, req,
                                     s_u64 (store_section_rev (self->store, s), srev), text, NULL);
             ddc_info ("save of %s by %s: conflict (based on %llu, current %llu)",
                       ddc_section_name (s), peer_name (peer), (unsigned long long) expected,
                       (unsigned long long) store_section_rev (self->store, s));
-            free (text);
             break;
         }
         case STORE_FAILED:
@@ -861,6 +885,7 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddNumberToObject (held, "peer_bytes", (double) peers_bytes (self->peers));
     cJSON_AddNumberToObject (held, "subscribers", (double) subs_subscribers (self->subs));
     cJSON_AddNumberToObject (held, "topics", (double) subs_topics (self->subs));
+    cJSON_AddNumberToObject (held, "topic_bytes", (double) subs_topic_bytes (self->subs));
     cJSON_AddNumberToObject (held, "reply_bytes", (double) outq_reply_bytes (self->outq));
     cJSON_AddNumberToObject (held, "pub_bytes", (double) outq_pub_bytes (self->outq));
     cJSON_AddNumberToObject (held, "replies_dropped", (double) self->replies_dropped);
@@ -868,37 +893,34 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     cJSON_AddItemToObject (broker, "config", store_status (self->store));
     cJSON_AddItemToObject (broker, "watchdog", watchdog_status (self->watchdog));
     cJSON_AddItemToObject (broker, "zmq", zmon_status (self->zmon));
-    //  The rows fill what is left of the budget; the rest is paged. The
-    //  reply is put together as text: a page can hold a megabyte of
-    //  reports, which are copied as few times as may be.
+    //  The rows fill what is left of the page (STATUS_PAGE_MAX, at least
+    //  one row); the rest is paged. The reply is put together in one
+    //  buffer: a page can hold half a megabyte of reports, which are
+    //  copied as few times as may be.
     char *head = cJSON_PrintUnformatted (body);
     cJSON_Delete (body);
     size_t head_len = strlen (head);
     size_t used = head_len + 128;
+    size_t budget = used < DDC_REPLY_BUDGET ? DDC_REPLY_BUDGET - used : 0;
+    if (budget > STATUS_PAGE_MAX)
+        budget = STATUS_PAGE_MAX;
     const char *full = msg->frame [DDC_STATUS_FULL];
     uint64_t offset = msg->u64 [DDC_STATUS_OFFSET];
     size_t total = 0, next = 0;
-    char *rows =
-        peers_table (self->peers, now, (size_t) offset, strcmp (full, "-") == 0 ? NULL : full,
-                     used < DDC_REPLY_BUDGET ? DDC_REPLY_BUDGET - used : 0, &total, &next);
-    char tail [128];
-    if (next < total)
-        snprintf (tail, sizeof (tail), ",\"offset\":%llu,\"total\":%zu,\"next\":%zu}",
-                  (unsigned long long) offset, total, next);
-    else
-        snprintf (tail, sizeof (tail), ",\"offset\":%llu,\"total\":%zu,\"next\":null}",
-                  (unsigned long long) offset, total);
-    size_t rows_len = strlen (rows), tail_len = strlen (tail);
-    char *text = ddc_malloc (head_len + 10 + rows_len + tail_len + 1);
-    memcpy (text, head, head_len - 1); //  {"broker":{...} without its '}'
-    size_t at = head_len - 1;
-    memcpy (text + at, ",\"peers\":", 9);
-    at += 9;
-    memcpy (text + at, rows, rows_len);
-    at += rows_len;
-    memcpy (text + at, tail, tail_len + 1);
+    ddc_buf_t *page = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    ddc_buf_reserve (page, head_len + budget + PEER_STATUS_MAX_BYTES + 64 * 1024);
+    ddc_buf_add (page, head, head_len - 1); //  {"broker":{...} without its '}'
     free (head);
-    free (rows);
+    ddc_buf_puts (page, ",\"peers\":");
+    peers_table (self->peers, page, now, (size_t) offset, strcmp (full, "-") == 0 ? NULL : full,
+                 budget, &total, &next);
+    if (next < total)
+        ddc_buf_printf (page, ",\"offset\":%llu,\"total\":%zu,\"next\":%zu}",
+                        (unsigned long long) offset, total, next);
+    else
+        ddc_buf_printf (page, ",\"offset\":%llu,\"total\":%zu,\"next\":null}",
+                        (unsigned long long) offset, total);
+    char *text = ddc_buf_release (&page, NULL);
     zmsg_t *reply = ddc_msg_buildv (DDC_PEERS, msg->frame [DDC_REQ], text, NULL);
     free (text);
     s_send_to (self, routing, &reply);
@@ -1557,6 +1579,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     ddc_random_hex (self->boot, 8);
     self->started_ms = ddc_mono_ms ();
     self->loopstat = loopstat_new ();
+    self->sectext = sectext_new ();
     self->started_wall_ms = ddc_wall_ms ();
     stats_init (&self->stats);
     //  the host label of the metrics: the host name, in name characters
@@ -1592,6 +1615,12 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     if (!self->store) {
         broker_destroy (&self);
         return NULL;
+    }
+    //  The subscribers' view of every section, printed before the loop
+    //  runs: the first SNAPSHOT after a start costs no more than the next.
+    for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        size_t len;
+        s_section_text (self, NULL, (ddc_section_t) s, &len);
     }
     self->audit = audit_new (opts->data_dir);
     self->setup = setupcode_new (opts->data_dir);
@@ -1701,6 +1730,7 @@ broker_destroy (broker_t **self_p)
     zmon_destroy (&self->zmon);         //  before the sockets it watches
     zloop_destroy (&self->loop);
     loopstat_destroy (&self->loopstat);
+    sectext_destroy (&self->sectext);
     zsock_destroy (&self->ctl);
     zsock_destroy (&self->pub);
     zap_destroy (&self->zap);

@@ -334,16 +334,16 @@ s_row_bodies (const peer_t *p)
     return p->report_bytes + 80 * PEER_TOPICS_MAX;
 }
 
-char *
-peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, size_t budget,
-             size_t *total_p, size_t *next_p)
+void
+peers_table (peers_t *self, ddc_buf_t *t, int64_t now_ms, size_t offset, const char *full,
+             size_t budget, size_t *total_p, size_t *next_p)
 {
     size_t total = zhashx_size (self->by_key), n = 0;
     peer_t **all = ddc_calloc (total ? total : 1, sizeof (*all));
     for (peer_t *p = zhashx_first (self->by_key); p && n < total; p = zhashx_next (self->by_key))
         all [n++] = p;
     qsort (all, n, sizeof (*all), s_by_name);
-    ddc_buf_t *t = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    size_t base = ddc_buf_len (t);
     ddc_buf_puts (t, "[");
     size_t i = offset;
     for (; i < n; i++) {
@@ -353,12 +353,13 @@ peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, siz
         bool with = full && s_full (full, all [i]->name);
         //  A row that cannot fit waits for the next page (unless it is the
         //  first of this one); the check is exact once it is written.
-        if (i > offset && with && ddc_buf_len (t) + s_row_bodies (all [i]) > budget + 64 * 1024) {
+        if (i > offset && with
+            && ddc_buf_len (t) - base + s_row_bodies (all [i]) > budget + 64 * 1024) {
             ddc_buf_truncate (t, mark);
             break;
         }
         s_row (t, all [i], now_ms, with);
-        if (i > offset && ddc_buf_len (t) + 1 > budget) {
+        if (i > offset && ddc_buf_len (t) - base + 1 > budget) {
             ddc_buf_truncate (t, mark);
             break;
         }
@@ -367,7 +368,6 @@ peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, siz
     free (all);
     *total_p = n;
     *next_p = i < n ? i : n;
-    return ddc_buf_release (&t, NULL);
 }
 
 size_t

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ddc_buf.h"
 #include "ddc_config.h"
 #include "roles.h"
 
@@ -67,11 +68,11 @@ int peers_sweep (peers_t *self, int64_t now_ms);
 //  within `budget` bytes (at least one row is given when any is left).
 //  Reports are summarised ({"bytes", "time"}); their bodies are included
 //  as "status" for the peers that `full` matches ("*", "NAME", "PREFIX*" or
-//  a comma list of those; NULL for none). Returns the rows (a JSON array text, caller frees);
-//  total_p gets the number of peers, *next_p the index after the last row
+//  a comma list of those; NULL for none). Appends the rows to out as a
+//  JSON array; total_p gets the number of peers, *next_p the index after the last row
 //  given (== total when none are left).
-char *peers_table (peers_t *self, int64_t now_ms, size_t offset, const char *full, size_t budget,
-                   size_t *total_p, size_t *next_p);
+void peers_table (peers_t *self, ddc_buf_t *out, int64_t now_ms, size_t offset, const char *full,
+                  size_t budget, size_t *total_p, size_t *next_p);
 //  The number of peers and the bytes of all kept reports and answers.
 size_t peers_count (peers_t *self);
 //  The number of connected peers of a role.

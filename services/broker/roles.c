@@ -87,14 +87,6 @@ role_reads_secrets (const role_t *role, ddc_section_t s)
 }
 
 cJSON *
-role_view (const role_t *role, ddc_section_t s, const cJSON *value)
-{
-    if (role_reads_secrets (role, s))
-        return cJSON_Duplicate (value, 1);
-    return ddc_config_redact (s, value);
-}
-
-cJSON *
 role_access (const role_t *role, const char *peer_name, const char *pub_endpoints)
 {
     cJSON *access = cJSON_CreateObject ();

@@ -36,8 +36,6 @@ bool role_may_change (const role_t *role, ddc_section_t s, const cJSON *current,
                       char *why, size_t size);
 //  true if the role may read the secret fields of section s.
 bool role_reads_secrets (const role_t *role, ddc_section_t s);
-//  A section's value as this role may see it (caller frees).
-cJSON *role_view (const role_t *role, ddc_section_t s, const cJSON *value);
 //  The WELCOME access object (caller frees); pub_endpoints is the
 //  comma-separated list of PUB endpoints clients may use.
 cJSON *role_access (const role_t *role, const char *peer_name, const char *pub_endpoint);

@@ -63,6 +63,20 @@ s_reserve (ddc_buf_t *self, size_t n)
 }
 
 void
+ddc_buf_reserve (ddc_buf_t *self, size_t n)
+{
+    assert (self);
+    if (self->overflow)
+        return;
+    size_t room = self->max - self->len;
+    size_t need = self->len + (n < room ? n : room) + 1;
+    if (need > self->cap) {
+        self->data = ddc_realloc (self->data, need);
+        self->cap = need;
+    }
+}
+
+void
 ddc_buf_add (ddc_buf_t *self, const char *data, size_t len)
 {
     assert (self);

@@ -22,6 +22,9 @@ typedef struct ddc_buf_t ddc_buf_t;
 ddc_buf_t *ddc_buf_new (size_t max);
 void ddc_buf_destroy (ddc_buf_t **self_p);
 
+//  Room for n more bytes at once (within max): one allocation for a text
+//  whose size is known, instead of doublings and their copies.
+void ddc_buf_reserve (ddc_buf_t *self, size_t n);
 //  Appends; they do nothing once the buffer has overflowed.
 void ddc_buf_add (ddc_buf_t *self, const char *data, size_t len);
 void ddc_buf_puts (ddc_buf_t *self, const char *s);

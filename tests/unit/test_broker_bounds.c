@@ -164,7 +164,9 @@ DDC_TEST (test_rejection_cut_and_table_paged)
     int pages = 0;
     char last [64] = "";
     do {
-        char *page = peers_table (peers, 0, offset, NULL, 16 * 1024, &total, &next);
+        ddc_buf_t *buf = ddc_buf_new (DDC_BUF_UNBOUNDED);
+        peers_table (peers, buf, 0, offset, NULL, 16 * 1024, &total, &next);
+        char *page = ddc_buf_release (&buf, NULL);
         cJSON *arr = ddc_test_json (page);
         CHECK (strlen (page) <= 16 * 1024);
         const cJSON *row;

@@ -2,12 +2,14 @@
     schema (schema.c: the number read from _meta, refusals, the migration
     to SCHEMA_CURRENT), the watchdog's judgement of the system (health.c:
     the bot's gateway, the agents of the hosts with active containers, their
-    Docker engines) and what of a URL it shows (watchdog.c). */
+    Docker engines), what of a URL it shows (watchdog.c), and the
+    sections' text kept per revision (sectext.c). */
 #include "../../services/broker/health.c"
 #include "../../services/broker/loopstat.c"
 #include "../../services/broker/peers.c"
 #include "../../services/broker/roles.c"
 #include "../../services/broker/schema.c"
+#include "../../services/broker/sectext.c"
 #include "../../services/broker/watchdog.c"
 
 #include "ddc_json.h"
@@ -180,6 +182,30 @@ DDC_TEST (test_watchdog_shows_no_secret)
     s_safe ("not a url", "(not a URL)");
 }
 
+DDC_TEST (test_sectext_per_revision)
+{
+    sectext_t *texts = sectext_new ();
+    cJSON *bot = s_doc ("{\"token\": \"MTIz.secret\", \"guild_id\": \"1\"}");
+    size_t len = 0;
+    //  Printed once per revision and view: the same text while neither
+    //  changes, the secret only in the full view.
+    const char *redacted = sectext_get (texts, DDC_SEC_BOT, false, 7, bot, &len);
+    CHECK (strstr (redacted, "MTIz.secret") == NULL);
+    CHECK (len == strlen (redacted));
+    CHECK (sectext_get (texts, DDC_SEC_BOT, false, 7, bot, &len) == redacted);
+    const char *full = sectext_get (texts, DDC_SEC_BOT, true, 7, bot, &len);
+    CHECK (strstr (full, "\"token\":\"MTIz.secret\"") != NULL);
+    //  A new revision (or another tree) is printed anew.
+    cJSON_ReplaceItemInObject (bot, "guild_id", cJSON_CreateString ("2"));
+    CHECK (strstr (sectext_get (texts, DDC_SEC_BOT, true, 8, bot, &len), "\"guild_id\":\"2\""));
+    cJSON *other = s_doc ("{\"token\": \"\", \"guild_id\": \"3\"}");
+    CHECK (strstr (sectext_get (texts, DDC_SEC_BOT, true, 8, other, &len), "\"guild_id\":\"3\""));
+    cJSON_Delete (bot);
+    cJSON_Delete (other);
+    sectext_destroy (&texts);
+    CHECK (texts == NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -190,5 +216,6 @@ main (int argc, char **argv)
     DDC_RUN (test_schema_migration);
     DDC_RUN (test_health);
     DDC_RUN (test_watchdog_shows_no_secret);
+    DDC_RUN (test_sectext_per_revision);
     DDC_DONE ();
 }
