@@ -28,28 +28,10 @@ import zmq
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from conftest import Broker, RawClient  # noqa: E402
-from test_hostile import non_reading, rss_mb  # noqa: E402
+from test_hostile import SUBSCRIBER_CHURN, hammer_reports, non_reading, rss_mb  # noqa: E402
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
 
-FLOOD = r"""
-import random, string, sys, time, zmq
-pub, until = sys.argv[1], float(sys.argv[2])
-ctx = zmq.Context.instance()
-while time.time() < until:
-    x = ctx.socket(zmq.XSUB)
-    x.setsockopt(zmq.LINGER, 0)
-    x.connect(pub)
-    for _ in range(2000):
-        n = random.choice((20, 150, 190))
-        topic = "status/" + "".join(random.choice(string.ascii_lowercase) for _ in range(n))
-        try:
-            x.send(b"\x01" + topic.encode(), zmq.NOBLOCK)
-        except zmq.Again:
-            break
-    time.sleep(0.5)
-    x.close(0)
-"""
 
 
 def main():
@@ -72,18 +54,7 @@ def main():
 
     @guard
     def reporter(i):
-        c = RawClient(b.ctl, role="monitor", instance=f"soak-report{i}")
-        c.hello()
-        body = json.dumps({"junk": "r" * (250 * 1024)})
-        n = 0
-        while not stop.is_set():
-            c.send("REPORT", f"r{n}", f"t{n % 3}", body)
-            c.send("STATUS", f"s{n}", n % 3, "*")
-            n += 1
-            while c.sock.poll(0):
-                c.sock.recv_multipart()
-            time.sleep(0.01)
-        c.close()
+        hammer_reports(b, f"soak-report{i}", stop, 0.01, 3)
 
     @guard
     def sloth():
@@ -180,7 +151,7 @@ def main():
             time.sleep(0.05)
         c.close()
 
-    flood = subprocess.Popen(["/usr/bin/python3", "-c", FLOOD, b.pub, str(until)])
+    flood = subprocess.Popen(["/usr/bin/python3", "-c", SUBSCRIBER_CHURN, b.pub, str(until)])
     threads = [threading.Thread(target=f, args=a) for f, a in
                [(reporter, (i,)) for i in range(4)]
                + [(sloth, ()), (stalled, ()), (usurper, ()), (junk, ()), (service, ()),
