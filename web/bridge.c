@@ -19,6 +19,7 @@
 #define S_POLL_MS 1000       //  STATUS while browsers follow: the peers' rows
 #define S_FULL_POLL_MS 15000 //  and their reports too (the PUB brings them as they come)
 #define S_STATUS_TIMEOUT 2000
+#define S_TRIM_MS 500 //  after the last inventory report
 
 typedef struct {
     char peer [DDC_MAX_TEXT + 1]; //  "" = free
@@ -40,6 +41,7 @@ static struct {
     int64_t table_at;       //  mono ms of the last STATUS
     int64_t full_at;        //  mono ms of the last STATUS with the reports
     bool status_busy;
+    int64_t trim_at;    //  mono ms when s_trim is due, 0 = not
     int64_t status_due; //  mono ms, 0 = none
     bool was_up;
     char saved_hash [DDC_PWHASH_MAX]; //  our own save, until published
@@ -223,6 +225,24 @@ s_on_status (void *arg, const char *peer, const char *topic, const cJSON *body)
         s.table = cJSON_CreateObject ();
     if (view_table_status (s.table, peer, topic, body) == 0)
         s_changed ();
+    //  an inventory came parsed (a megabyte for 1,000 containers) and is
+    //  kept compact: once they stop coming, the memory goes back
+    if (strcmp (topic, "inventory") == 0)
+        bridge_trim_soon ();
+}
+
+void
+bridge_trim_soon (void)
+{
+    s.trim_at = ddc_mono_ms () + S_TRIM_MS;
+}
+
+//  Hand the memory freed by parsed tables and reports back to the system.
+static void
+s_trim (void)
+{
+    s.trim_at = 0;
+    malloc_trim (0);
 }
 
 //  A page of peers' rows without their reports (STATUS full "-"): each
@@ -373,6 +393,8 @@ s_timer (void *arg, u_int64_t now)
         return;
     s_run ();
     s_poll_status ();
+    if (s.trim_at && ddc_mono_ms () >= s.trim_at)
+        s_trim ();
     if (s.hooks.tick)
         s.hooks.tick (s.hooks.arg);
     ddc_heap_trim (ddc_mono_ms ());
@@ -636,7 +658,7 @@ bridge_set_table (const cJSON *table)
     else
         //  a table of many agents' reports came as megabytes of pages, parsed
         //  and copied: what was freed goes back to the system, not kept
-        malloc_trim (0);
+        s_trim ();
 }
 
 void

@@ -106,6 +106,9 @@ void bridge_set_table (const cJSON *table);
 zmsg_t *bridge_status_request (uint64_t offset);
 //  Ask for a fresh table now (no-op when a STATUS is in flight).
 void bridge_refresh_table (void);
+//  Megabytes were freed (a parsed report, a whole view sent): hand what is
+//  free back to the system once such work pauses.
+void bridge_trim_soon (void);
 
 //  The metrics reports kept (at most BRIDGE_METRICS_PEERS, each at most
 //  DDC_METRICS_MAX bytes, none older than BRIDGE_METRICS_STALE_MS), not this

@@ -15,6 +15,7 @@
 #define S_DEBOUNCE_MS 100
 #define S_PING_MS 15000
 #define S_CHECK_MS 2000
+#define S_BIG_EVENT (256 * 1024) //  bytes: the memory it took is handed back
 
 #define S_HASH 16 //  bytes of a part's hash
 
@@ -364,6 +365,8 @@ s_flush (void)
     s.shown = next;
     if (event) {
         s_broadcast (event, strlen (event));
+        if (strlen (event) > S_BIG_EVENT)
+            bridge_trim_soon ();
         s.last_ping = ddc_mono_ms ();
         free (event);
     }
@@ -396,6 +399,8 @@ sse_open (struct http_request *req, const web_auth_t *a)
     s_state_t now;
     char *event = s_event (NULL, &now);
     net_send_queue (c, event, strlen (event));
+    if (strlen (event) > S_BIG_EVENT)
+        bridge_trim_soon ();
     free (event);
     s_state_clear (&s.shown);
     s.shown = now;
