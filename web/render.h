@@ -76,6 +76,11 @@ const char *render_section_label (const rctx_t *rc, const char *section);
 //  A field path ("containers[1].display_name", "spam.button_cooldowns.
 //  restart_all") by its labels ("Container 2: Display name"), escaped.
 void render_field_label (ddc_buf_t *b, const rctx_t *rc, const char *path);
+//  The labels of the fields that the services' rejections in a dashboard
+//  view (view.h) name, as plain text for the script's acknowledgements:
+//  {"containers[1].display_name": "Container 2: Display name", ...}.
+//  Caller owns.
+cJSON *render_rejected_labels (const rctx_t *rc, const cJSON *view);
 //  A cooldown's command ("/ss - short server status") or button ("Restart
 //  all") of which ("command_cooldowns" or "button_cooldowns"), escaped.
 void render_cooldown_label (ddc_buf_t *b, const rctx_t *rc, const char *which, const char *name);

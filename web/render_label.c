@@ -166,6 +166,28 @@ render_field_label (ddc_buf_t *b, const rctx_t *rc, const char *path)
     ddc_buf_destroy (&t);
 }
 
+cJSON *
+render_rejected_labels (const rctx_t *rc, const cJSON *view)
+{
+    cJSON *out = cJSON_CreateObject ();
+    ddc_buf_t *t = ddc_buf_new (1024);
+    const cJSON *peer, *e;
+    cJSON_ArrayForEach (peer, cJSON_GetObjectItemCaseSensitive (view, "peers")) {
+        const cJSON *rej = cJSON_GetObjectItemCaseSensitive (peer, "rejected");
+        cJSON_ArrayForEach (e, cJSON_GetObjectItemCaseSensitive (rej, "errors")) {
+            const char *field =
+                cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "field"));
+            if (!field || !*field || cJSON_GetObjectItemCaseSensitive (out, field))
+                continue;
+            ddc_buf_reset (t);
+            s_lb_field (t, rc, field);
+            cJSON_AddStringToObject (out, field, ddc_buf_text (t));
+        }
+    }
+    ddc_buf_destroy (&t);
+    return out;
+}
+
 static void
 s_lb_cooldown (ddc_buf_t *b, const rctx_t *rc, const char *which, const char *name)
 {

@@ -7,6 +7,7 @@
 #include "ddc_util.h"
 #include "ddc_pwhash.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -492,14 +493,36 @@ render_view_hosts (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
         render_view_host (b, rc, h);
 }
 
-//  One line of locale text (a template of up to 3 arguments, escaped).
+//  One line of locale text (a template of up to 3 arguments, escaped);
+//  the arguments whose bit is set in times are UTC times, shown as
+//  render_time does (in the browser's time zone).
+static void
+s_line_at (ddc_buf_t *b, const rctx_t *rc, const char *cls, const char *key, int argc,
+           const char *const argv [], unsigned times)
+{
+    assert (argc <= 3);
+    ddc_buf_t *arg [3] = { NULL, NULL, NULL };
+    const char *html [3] = { NULL, NULL, NULL };
+    for (int i = 0; i < argc; i++) {
+        arg [i] = ddc_buf_new (4096);
+        if (times & (1u << i))
+            render_time (arg [i], argv [i]);
+        else
+            ddc_buf_html (arg [i], argv [i]);
+        html [i] = ddc_buf_text (arg [i]);
+    }
+    ddc_buf_printf (b, "<p class=\"%s\">", cls);
+    ddc_buf_tmpl_html (b, T (rc, key), argc, html);
+    ddc_buf_puts (b, "</p>");
+    for (int i = 0; i < argc; i++)
+        ddc_buf_destroy (&arg [i]);
+}
+
 static void
 s_line (ddc_buf_t *b, const rctx_t *rc, const char *cls, const char *key, int argc,
         const char *const argv [])
 {
-    ddc_buf_printf (b, "<p class=\"%s\">", cls);
-    ddc_buf_tmpl (b, T (rc, key), argc, argv);
-    ddc_buf_puts (b, "</p>");
+    s_line_at (b, rc, cls, key, argc, argv, 0);
 }
 
 //  The broker's config.json: a refused edit kept aside, a migration.
@@ -513,10 +536,10 @@ s_view_config (ddc_buf_t *b, const rctx_t *rc, const cJSON *config)
         const char *args [] = { s_pg_str (rej, "time") ? s_pg_str (rej, "time") : "?",
                                 s_pg_str (rej, "file") ? s_pg_str (rej, "file") : "?", num };
         ddc_buf_puts (b, "<div class=\"notice warn\" id=\"config-rejected\">");
-        s_line (b, rc, "",
-                cJSON_IsTrue (s_pg_get (rej, "at_start")) ? "dash.config_rejected_start"
-                                                          : "dash.config_rejected",
-                3, args);
+        s_line_at (b, rc, "",
+                   cJSON_IsTrue (s_pg_get (rej, "at_start")) ? "dash.config_rejected_start"
+                                                             : "dash.config_rejected",
+                   3, args, 1u << 0);
         ddc_buf_puts (b, "<ul>");
         s_errors (b, s_pg_get (rej, "errors"), 5, "<li>", "</li>");
         ddc_buf_puts (b, "</ul></div>");
@@ -526,7 +549,7 @@ s_view_config (ddc_buf_t *b, const rctx_t *rc, const cJSON *config)
         snprintf (num, sizeof (num), "%.0f", s_pg_num (mig, "from", 0));
         const char *args [] = { num, s_pg_str (mig, "time") ? s_pg_str (mig, "time") : "?",
                                 s_pg_str (mig, "original") ? s_pg_str (mig, "original") : "?" };
-        s_line (b, rc, "detail", "dash.config_migrated", 3, args);
+        s_line_at (b, rc, "detail", "dash.config_migrated", 3, args, 1u << 1);
     }
     if (cJSON_IsObject (config) && !cJSON_IsObject (rej)) {
         snprintf (num, sizeof (num), "%.0f", s_pg_num (config, "schema", 0));
@@ -571,12 +594,12 @@ s_view_watchdog (ddc_buf_t *b, const rctx_t *rc, const cJSON *wd)
         const char *args [] = { s_pg_str (last, "time") ? s_pg_str (last, "time") : "?",
                                 s_pg_str (last, "reason") ? s_pg_str (last, "reason") : "",
                                 s_pg_str (last, "result") ? s_pg_str (last, "result") : "" };
-        s_line (b, rc, "detail", "dash.watchdog_last", 3, args);
+        s_line_at (b, rc, "detail", "dash.watchdog_last", 3, args, 1u << 0);
     }
     const char *next = s_pg_str (wd, "next");
     if (next) {
         const char *args [] = { next };
-        s_line (b, rc, "muted", "dash.watchdog_next", 1, args);
+        s_line_at (b, rc, "muted", "dash.watchdog_next", 1, args, 1u << 0);
     }
     ddc_buf_puts (b, "</div>");
 }

@@ -328,6 +328,7 @@ s_event (const s_state_t *base, s_state_t *next)
         cJSON_AddStringToObject (html, "hosts", ddc_buf_text (b));
         cJSON_AddItemReferenceToObject (msg, "view", (cJSON *) view);
         cJSON_AddItemToObject (msg, "html", html);
+        cJSON_AddItemToObject (msg, "labels", render_rejected_labels (&rc, view));
         cJSON_Delete (patch);
     }
     else if (cJSON_GetArraySize (patch) > 0 || memcmp (base->top, next->top, S_HASH) != 0) {
@@ -336,6 +337,7 @@ s_event (const s_state_t *base, s_state_t *next)
         top = NULL;
         cJSON_AddItemToObject (msg, "html", html);
         cJSON_AddItemToObject (msg, "hosts", patch);
+        cJSON_AddItemToObject (msg, "labels", render_rejected_labels (&rc, view));
     }
     else {
         kind = NULL; //  nothing changed

@@ -239,8 +239,8 @@ ddc_buf_url (ddc_buf_t *self, const char *s)
     }
 }
 
-void
-ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv [])
+static void
+s_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv [], bool escape)
 {
     assert (self);
     const char *p = tmpl ? tmpl : "";
@@ -249,8 +249,10 @@ ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const arg
         if (p [0] == '{' && p [1] >= '0' && p [1] <= '9' && p [2] == '}') {
             int k = p [1] - '0';
             ddc_buf_add (self, run, (size_t) (p - run));
-            if (k < argc && argv [k])
+            if (k < argc && argv [k] && escape)
                 ddc_buf_html (self, argv [k]);
+            else if (k < argc && argv [k])
+                ddc_buf_puts (self, argv [k]);
             p += 3;
             run = p;
         }
@@ -258,6 +260,18 @@ ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const arg
             p++;
     }
     ddc_buf_add (self, run, (size_t) (p - run));
+}
+
+void
+ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv [])
+{
+    s_tmpl (self, tmpl, argc, argv, true);
+}
+
+void
+ddc_buf_tmpl_html (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv [])
+{
+    s_tmpl (self, tmpl, argc, argv, false);
 }
 
 static void

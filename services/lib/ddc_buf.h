@@ -48,6 +48,9 @@ void ddc_buf_url (ddc_buf_t *self, const char *s);
 //  A template with {0}..{9} placeholders: the text is appended raw (it is
 //  trusted HTML from a locale file), each argument HTML-escaped.
 void ddc_buf_tmpl (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv []);
+//  The same with arguments that are HTML already (escaped or made by the
+//  caller), appended as they are.
+void ddc_buf_tmpl_html (ddc_buf_t *self, const char *tmpl, int argc, const char *const argv []);
 
 //  Mark the current end of the text (see above).
 void ddc_buf_mark (ddc_buf_t *self);

@@ -115,9 +115,13 @@ test('save feedback: each service acknowledges or rejects, live', async () => {
   await Promise.all([page.waitForNavigation(), page.click('#save')]);
   const rev2 = Number(await page.getAttribute('#acks', 'data-rev'));
   discord.rejected('bot', rev2, rev, [{ field: 'bot.timezone', reason: 'invalid',
-    message: 'the bot cannot use this zone' }]);
+    message: 'the bot cannot use this zone' }, { field: 'bot.guild_id', reason: 'invalid',
+    message: 'the bot is not a member of this server' }]);
   await page.waitForSelector('#acks li.rejected:has-text("discord@bot")', { timeout: 5000 });
-  assert.match(await page.textContent('#acks li.rejected'), /bot\.timezone: the bot cannot use this zone/);
+  // each field named by its form label (as the form and History name it), not by its key
+  const reasons = await page.$$eval('#acks li.rejected li', (els) => els.map((el) => el.textContent));
+  assert.deepEqual(reasons, ['Time zone: the bot cannot use this zone',
+    'Server (guild) ID: the bot is not a member of this server']);
   assert.match(await page.textContent('#acks li.rejected'), new RegExp(`revision ${rev}`));
   await page.goto(`${env.base}/`);
   assert.match(await page.textContent('#view-gateway'), /connected/);

@@ -156,3 +156,27 @@ test('the current revision offers no rollback; times in the browser zone', async
   await a.goto(`${env.base}/history/${revs[1]}`);
   assert.ok(await a.$('#rollback'));
 });
+
+test('the dashboard\'s watchdog times are in the browser zone too', async () => {
+  // nothing listens on port 9: the check fails at once, and is shown
+  env.set('watchdog', { enabled: true, url: 'http://127.0.0.1:9/ping', interval_minutes: 5 });
+  await waitFor(async () => {
+    await a.goto(`${env.base}/`);
+    return (await a.$$('#watchdog time.local')).length === 2;
+  }, 'the watchdog\'s last and next check on the dashboard', 15000, 300);
+  const times = await a.$$eval('#watchdog time.local', (els) => els.map((el) => ({
+    text: el.textContent, datetime: el.getAttribute('datetime') })));
+  for (const t of times) {
+    assert.match(t.datetime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(t.text, /GMT\+9/);
+    assert.doesNotMatch(t.text, /[ \t\n]/, 'no breaking space inside a time');
+  }
+  assert.match(await a.textContent('#watchdog'), /Last check .*GMT\+9/);
+  assert.match(await a.textContent('#watchdog'), /Next check at .*GMT\+9/);
+  // redrawn by the live view after a change: still in the browser's zone
+  await a.$eval('#watchdog', (el) => { el.dataset.before = '1'; });
+  env.set('watchdog', { enabled: true, url: 'http://127.0.0.1:9/ping', interval_minutes: 6 });
+  await a.waitForFunction(() => !document.querySelector('#watchdog[data-before]') &&
+    /Every 6 min/.test(document.getElementById('watchdog').textContent), null, { timeout: 10000 });
+  assert.match(await a.textContent('#watchdog'), /Last check .*GMT\+9.*Next check at .*GMT\+9/s);
+});

@@ -24,6 +24,9 @@ DDC_TEST (test_escaping_and_bounds)
     ddc_buf_tmpl (b, "<em>{0}</em> {1} {2} {x", 2, args);
     CHECK_STR (ddc_buf_text (b), "<em>&lt;b&gt;</em> 2  {x");
     ddc_buf_reset (b);
+    ddc_buf_tmpl_html (b, "<em>{0}</em> {1} {2}", 2, args);
+    CHECK_STR (ddc_buf_text (b), "<em><b></em> 2 ");
+    ddc_buf_reset (b);
     ddc_buf_attr (b, "data-x", "a\"<b>");
     ddc_buf_u64 (b, 0);
     ddc_buf_u64 (b, 18446744073709551615ull);

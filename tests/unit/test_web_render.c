@@ -417,6 +417,58 @@ DDC_TEST (test_human_labels)
     CHECK (strstr (h, "<td data-label=\"Section\">Cooldowns</td>")
            && strstr (h, "Buttons: Restart all") && strstr (h, ">Cooldowns</option>"));
     cJSON_Delete (list);
+
+    //  the services' rejections in the live view: their fields' labels
+    //  for the script (plain text, the page's language, each field once)
+    cJSON *view = ddc_test_parse (
+        "{\"peers\":[{\"name\":\"discord@a\",\"rejected\":{\"section\":\"containers\","
+        "\"errors\":[{\"field\":\"containers[1].display_name\",\"reason\":\"required\"},"
+        "{\"field\":\"containers[0].roles.start\",\"reason\":\"conflict\"},{\"reason\":\"x\"}]}},"
+        "{\"name\":\"docker@b\",\"rejected\":{\"section\":\"bot\",\"errors\":["
+        "{\"field\":\"bot.guild_id\"},{\"field\":\"containers[1].display_name\"},"
+        "{\"field\":\"<b>x</b>\"}]}},{\"name\":\"web@c\",\"rejected\":null}]}");
+    cJSON *labels = render_rejected_labels (&rc, view);
+    char *json = cJSON_PrintUnformatted (labels);
+    CHECK_STR (json, "{\"containers[1].display_name\":\"Container 2: Display name\","
+                     "\"containers[0].roles.start\":\"Container 1: Role IDs: start\","
+                     "\"bot.guild_id\":\"Server (guild) ID\",\"<b>x</b>\":\"<b>x</b>\"}");
+    free (json);
+    cJSON_Delete (labels);
+    rc = s_rc (t, "de", true);
+    labels = render_rejected_labels (&rc, view);
+    CHECK_STR (cJSON_GetStringValue (
+                   cJSON_GetObjectItemCaseSensitive (labels, "containers[1].display_name")),
+               "Container 2: Anzeigename");
+    cJSON_Delete (labels);
+    cJSON_Delete (view);
+    ddc_buf_destroy (&b);
+    i18n_destroy (&t);
+}
+
+//  The dashboard's broker panel: the watchdog's and config.json's times are
+//  <time> elements the script shows in the browser's zone, like every other.
+DDC_TEST (test_broker_times)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    ddc_buf_t *b = ddc_buf_new (1 << 20);
+    cJSON *view = ddc_test_parse (
+        "{\"broker\":{\"watchdog\":{\"enabled\":true,\"interval_minutes\":5,"
+        "\"url\":\"https://hc-ping.com/<x>\",\"last\":{\"time\":\"2026-12-06T21:30:00Z\","
+        "\"outcome\":\"pinged\",\"reason\":\"all well\",\"result\":\"HTTP <200>\"},"
+        "\"next\":\"2026-12-06T21:35:00Z\"},\"config\":{\"rejected\":{\"time\":"
+        "\"2026-12-06T20:00:00Z\",\"file\":\"config.json.rejected-1\",\"kept_rev\":4},"
+        "\"migrated\":{\"from\":1,\"time\":\"2026-12-01T10:00:00Z\",\"original\":\"c.v1\"}}}}");
+    render_view_broker (b, &rc, view);
+    const char *h = ddc_buf_text (b);
+    CHECK (strstr (h, "Last check <time class=\"local\" datetime=\"2026-12-06T21:30:00Z\">"
+                      "2026-12-06\xC2\xA0"
+                      "21:30:00\xC2\xA0UTC</time>: all well. HTTP &lt;200&gt;"));
+    CHECK (strstr (h, "Next check at <time class=\"local\" datetime=\"2026-12-06T21:35:00Z\">"));
+    CHECK (strstr (h, "refused at <time class=\"local\" datetime=\"2026-12-06T20:00:00Z\">"));
+    CHECK (strstr (h, "from schema 1 at <time class=\"local\" datetime=\"2026-12-01T10:00:00Z\">"));
+    CHECK (strstr (h, "hc-ping.com/&lt;x&gt;") && strstr (h, "<x>") == NULL);
+    cJSON_Delete (view);
     ddc_buf_destroy (&b);
     i18n_destroy (&t);
 }
@@ -1234,6 +1286,7 @@ main (int argc, char **argv)
     DDC_RUN (test_containers_page_states);
     DDC_RUN (test_containers_page_search_and_pages);
     DDC_RUN (test_dashboard_in_german);
+    DDC_RUN (test_broker_times);
     DDC_RUN (test_pages_kept_for_every_session);
     DDC_RUN (test_metrics_text);
     DDC_RUN (test_command_line);

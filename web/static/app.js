@@ -290,7 +290,9 @@
     return item;
   }
 
-  function showAcks(view) {
+  /* labels: the server's labels of the fields the rejections name, in the
+     page's language ({"containers[1].display_name": "Container 2: Display name"}) */
+  function showAcks(view, labels) {
     var list = document.getElementById("acks");
     if (!list) return;
     var section = list.getAttribute("data-section");
@@ -309,7 +311,9 @@
         var errs = document.createElement("ul");
         (rej.errors || []).slice(0, 5).forEach(function (e) {
           var x = document.createElement("li");
-          x.textContent = (e.field ? e.field + ": " : "") + (e.message || e.reason || "");
+          var label = e.field && labels && Object.prototype.hasOwnProperty.call(labels, e.field) &&
+            typeof labels[e.field] === "string" ? labels[e.field] : e.field || "";
+          x.textContent = (label ? label + ": " : "") + (e.message || e.reason || "");
           errs.appendChild(x);
         });
         item.appendChild(errs);
@@ -366,13 +370,18 @@
   function replaceWith(el, html) {
     var tpl = document.createElement("template");
     tpl.innerHTML = html;
-    if (el && tpl.content.firstElementChild) el.replaceWith(tpl.content.firstElementChild);
+    var now = tpl.content.firstElementChild;
+    if (el && now) {
+      el.replaceWith(now);
+      localTimes(now);
+    }
   }
 
   /* the hosts and rows that changed, into shown and the page: a host's
      whole section, or single rows */
   function onPatch(msg) {
     if (!shown) return;
+    if ((msg.hosts || []).length) delete shownHtml.hosts; /* the page's hosts differ from it now */
     var view = msg.view || {};
     view.hosts = shown.hosts || [];
     var box = document.getElementById("view-hosts");
@@ -397,8 +406,10 @@
         replaceWith(byAttr(trs, "data-container", h.host + "/" + row.name), r.html);
       });
     });
-    onView({ lang: msg.lang, view: view, html: msg.html });
+    onView({ lang: msg.lang, view: view, html: msg.html, labels: msg.labels });
   }
+
+  var shownHtml = {}; /* the live parts' HTML as the server last sent it */
 
   function onView(msg) {
     var view = msg.view || {};
@@ -407,14 +418,20 @@
     var html = msg.html || {};
     ["broker", "hosts", "gateway", "services"].forEach(function (part) {
       var el = document.getElementById("view-" + part);
-      if (el && typeof html[part] === "string" && el.innerHTML !== html[part]) el.innerHTML = html[part];
+      /* compared with the server's last text (localTimes changes the element's) */
+      var was = shownHtml[part] !== undefined ? shownHtml[part] : el && el.innerHTML;
+      if (el && typeof html[part] === "string" && was !== html[part]) {
+        shownHtml[part] = html[part];
+        el.innerHTML = html[part];
+        localTimes(el);
+      }
     });
     var rev = document.getElementById("dash-rev");
     if (rev && typeof view.rev === "number" && rev.getAttribute("data-rev") !== String(view.rev)) {
       rev.setAttribute("data-rev", String(view.rev));
       rev.textContent = rev.textContent.replace(/\d+/, String(view.rev));
     }
-    showAcks(view);
+    showAcks(view, msg.labels);
     showStates(view);
     showChangedElsewhere(view);
     showCtrStatus();
