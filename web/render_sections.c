@@ -242,20 +242,30 @@ s_field_end (s_f_t *f, const char *name, const char *hint_key)
     ddc_buf_puts (f->b, "</div>");
 }
 
+//  How s_attrs reads a row.
+#define S_AT_TEXT 0u
+#define S_AT_NUMBER (1u << 0) //  min, max and step, not a length
+//  not marked required although the row is: the page fills it when empty
+//  (a task's id) or it is one of a row that may be left empty
+#define S_AT_OPTIONAL (1u << 1)
+
 //  The attributes of an input from the ddc_schema row of path in section
 //  s, then more (trusted literals): the bounds of a number, the length of
-//  text, whether it is required. Returns out.
+//  text (the longest value the row's format takes), whether it is
+//  required. Returns out.
 static const char *
-s_attrs (char *out, size_t size, ddc_section_t s, const char *path, bool number, const char *more)
+s_attrs (char *out, size_t size, ddc_section_t s, const char *path, unsigned how, const char *more)
 {
     const ddc_field_t *row = ddc_schema_field (s, path);
+    assert (row);
     size_t n = 0;
+    int chars = row->input_max > 0 ? row->input_max : row->max;
     out [0] = '\0';
-    if (row && number)
+    if (how & S_AT_NUMBER)
         n = (size_t) snprintf (out, size, "min=\"%d\" max=\"%d\" step=\"1\" ", row->min, row->max);
-    else if (row && row->max > 0)
-        n = (size_t) snprintf (out, size, "maxlength=\"%d\" ", row->max);
-    if (row && (row->flags & DDC_F_REQUIRED) && n < size)
+    else if (chars > 0)
+        n = (size_t) snprintf (out, size, "maxlength=\"%d\" ", chars);
+    if ((row->flags & DDC_F_REQUIRED) && !(how & S_AT_OPTIONAL) && n < size)
         n += (size_t) snprintf (out + n, size - n, "required ");
     if (n < size)
         snprintf (out + n, size - n, "%s", more ? more : "");
@@ -277,7 +287,7 @@ s_number (s_f_t *f, const cJSON *v, const char *name)
     snprintf (hint, sizeof (hint), "h.%s", name);
     s_field_begin (f, name, row->label);
     s_input (f, name, "number", s_text (v, key + 1, buf),
-             s_attrs (extra, sizeof (extra), s, key + 1, true, "class=\"narrow\""));
+             s_attrs (extra, sizeof (extra), s, key + 1, S_AT_NUMBER, "class=\"narrow\""));
     s_field_end (f, name, hint);
 }
 
@@ -303,7 +313,7 @@ s_schema_rows (s_f_t *f, ddc_section_t s, const cJSON *v)
         }
         else
             s_input (f, name, "text", s_text (v, row->key, buf),
-                     s_attrs (extra, sizeof (extra), s, row->key, false, "autocomplete=\"off\""));
+                     s_attrs (extra, sizeof (extra), s, row->key, S_AT_TEXT, "autocomplete=\"off\""));
         s_field_end (f, name, hint);
     }
 }
@@ -511,9 +521,11 @@ s_bot (s_f_t *f, const rsection_t *d)
                            : "autocomplete=\"off\" data-secret=\"empty\"");
     s_field_end (f, "bot.token", d->secret_set ? "h.bot.token_set" : "h.bot.token_empty");
 
+    char attrs [160];
     s_field_begin (f, "bot.guild_id", "f.bot.guild_id");
     s_input (f, "bot.guild_id", "text", s_text (v, "guild_id", buf),
-             "inputmode=\"numeric\" autocomplete=\"off\" maxlength=\"20\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_BOT, "guild_id", S_AT_TEXT,
+                      "inputmode=\"numeric\" autocomplete=\"off\""));
     s_field_end (f, "bot.guild_id", "h.bot.guild_id");
 
     s_field_begin (f, "bot.language", "f.bot.language");
@@ -522,7 +534,8 @@ s_bot (s_f_t *f, const rsection_t *d)
 
     s_field_begin (f, "bot.timezone", "f.bot.timezone");
     s_input (f, "bot.timezone", "text", s_text (v, "timezone", buf),
-             "list=\"zones\" autocomplete=\"off\" maxlength=\"64\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_BOT, "timezone", S_AT_TEXT,
+                      "list=\"zones\" autocomplete=\"off\""));
     s_zone_list (f->b);
     s_field_end (f, "bot.timezone", "h.bot.timezone");
     s_schema_rows (f, DDC_SEC_BOT, v);
@@ -752,13 +765,16 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     //  host and name: fixed for known rows, typed for manual rows
     const char *fields [2] = { "host", "name" };
     const char *vals [2] = { host, cname };
+    char attrs [160];
     for (int k = 0; k < 2; k++) {
         s_row_name (name, sizeof (name), sec, i, fields [k]);
         s_td (f, name);
         if (manual)
             s_input_aria (f, name, "text", vals [k] ? vals [k] : "",
-                          k == 0 ? "maxlength=\"63\" autocomplete=\"off\" size=\"8\""
-                                 : "maxlength=\"128\" autocomplete=\"off\" size=\"14\"",
+                          s_attrs (attrs, sizeof (attrs), DDC_SEC_CONTAINERS, fields [k],
+                                   S_AT_OPTIONAL,
+                                   k == 0 ? "autocomplete=\"off\" size=\"8\""
+                                          : "autocomplete=\"off\" size=\"14\""),
                           k == 0 ? "f.containers.host" : "f.containers.name");
         else {
             ddc_buf_puts (f->b, "<input type=\"hidden\"");
@@ -784,9 +800,8 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
 
     s_row_name (name, sizeof (name), sec, i, "display_name");
     s_td (f, name);
-    char attrs [160];
     s_input_aria (f, name, "text", s_text (row, "display_name", buf),
-                  s_attrs (attrs, sizeof (attrs), DDC_SEC_CONTAINERS, "display_name", false,
+                  s_attrs (attrs, sizeof (attrs), DDC_SEC_CONTAINERS, "display_name", S_AT_TEXT,
                            "size=\"18\""),
                   "f.containers.display_name");
     s_td_end (f, name);
@@ -794,7 +809,7 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     s_row_name (name, sizeof (name), sec, i, "order");
     s_td (f, name);
     s_input_aria (f, name, "number", s_text (row, "order", buf),
-                  s_attrs (attrs, sizeof (attrs), DDC_SEC_CONTAINERS, "order", true,
+                  s_attrs (attrs, sizeof (attrs), DDC_SEC_CONTAINERS, "order", S_AT_NUMBER,
                            "class=\"narrow\""),
                   "f.containers.order");
     s_td_end (f, name);
@@ -803,13 +818,18 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
     s_row_name (name, sizeof (name), sec, i, "allowed_actions");
     s_td (f, name);
     ddc_buf_puts (f->b, "<div class=\"checks roles\">");
+    //  room for as many role ids as an action may have, each with a few
+    //  separating characters (", ")
+    int ids_chars = ddc_schema_field (DDC_SEC_CONTAINERS, "roles")->max * (DDC_SNOWFLAKE_MAX + 4);
     for (int a = 0; schema_actions [a]; a++) {
         char rn [SCHEMA_NAME_MAX], ids [1024], key [48] = "action.";
         ddc_strlcpy (key + 7, schema_actions [a], sizeof (key) - 7);
         ddc_buf_puts (f->b, "<div class=\"action-roles\">");
         s_action_check (f, name, row, a, i, rn, ids);
-        ddc_buf_puts (f->b, "<input type=\"text\" class=\"role-ids\" autocomplete=\"off\" "
-                            "maxlength=\"600\" inputmode=\"numeric\"");
+        ddc_buf_printf (f->b,
+                        "<input type=\"text\" class=\"role-ids\" autocomplete=\"off\" "
+                        "maxlength=\"%d\" inputmode=\"numeric\"",
+                        ids_chars);
         s_id_name (f, rn);
         ddc_buf_attr (f->b, "value", ids);
         ddc_buf_attr (f->b, "placeholder", T (f->rc, "f.containers.role_ids"));
@@ -850,7 +870,8 @@ s_container_row (s_f_t *f, size_t i, const cJSON *row, const char *host, const c
                 T (f->rc, "f.containers.info_enabled"));
     render_field_errors (f->b, f->errs, name);
     s_row_name (name, sizeof (name), sec, i, "info.text");
-    ddc_buf_puts (f->b, "<textarea rows=\"2\" cols=\"24\" maxlength=\"2000\"");
+    ddc_buf_printf (f->b, "<textarea rows=\"2\" cols=\"24\" maxlength=\"%d\"",
+                    ddc_schema_field (DDC_SEC_CONTAINERS, "info.text")->max);
     s_id_name (f, name);
     ddc_buf_attr (f->b, "aria-label", T (f->rc, "f.containers.info"));
     ddc_buf_puts (f->b, ">");
@@ -906,16 +927,19 @@ s_container_row_compact (s_f_t *f, size_t i, const cJSON *row, const char *host,
     //  display name and order: no id (a label names them, no error here)
     static const struct {
         const char *field, *attrs;
+        unsigned how;
     } inputs [] = {
-        { "display_name", "<input maxlength=\"100\" size=\"14\"" },
-        { "order", "<input type=\"number\" min=\"0\" max=\"9999\" class=\"narrow\"" },
+        { "display_name", "size=\"14\"", S_AT_TEXT },
+        { "order", "type=\"number\" class=\"narrow\"", S_AT_NUMBER },
     };
     for (size_t k = 0; k < 2; k++) {
-        char key [48] = "f.containers.";
+        char key [48] = "f.containers.", attrs [160];
         ddc_strlcpy (key + 13, inputs [k].field, sizeof (key) - 13);
         s_row_name (name, sizeof (name), sec, i, inputs [k].field);
         render_td (f->b, f->rc, key, NULL);
-        ddc_buf_puts (f->b, inputs [k].attrs);
+        ddc_buf_puts (f->b, "<input ");
+        ddc_buf_puts (f->b, s_attrs (attrs, sizeof (attrs), DDC_SEC_CONTAINERS, inputs [k].field,
+                                     inputs [k].how, inputs [k].attrs));
         ddc_buf_attr (f->b, "name", name);
         ddc_buf_attr (f->b, "value", s_text (row, inputs [k].field, buf));
         ddc_buf_attr (f->b, "aria-label", T (f->rc, key));
@@ -1384,9 +1408,11 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
     ddc_buf_puts (f->b, "<tr>");
     s_row_name (name, sizeof (name), sec, i, "id");
     s_td (f, name);
+    char attrs [160];
     s_input (f, name, "text", s_text (row, "id", buf),
-             "inputmode=\"numeric\" maxlength=\"20\" size=\"20\" class=\"channel-id\" "
-             "autocomplete=\"off\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_CHANNELS, "id", S_AT_OPTIONAL,
+                      "inputmode=\"numeric\" size=\"20\" class=\"channel-id\" "
+                      "autocomplete=\"off\""));
     char kn [SCHEMA_NAME_MAX];
     s_row_name (kn, sizeof (kn), sec, i, "kind");
     ddc_buf_puts (f->b, "<input type=\"hidden\"");
@@ -1398,9 +1424,8 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
 
     s_row_name (name, sizeof (name), sec, i, "name");
     s_td (f, name);
-    char attrs [160];
     s_input (f, name, "text", s_text (row, "name", buf),
-             s_attrs (attrs, sizeof (attrs), DDC_SEC_CHANNELS, "name", false, "size=\"16\""));
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_CHANNELS, "name", S_AT_TEXT, "size=\"16\""));
     s_td_end (f, name);
 
     s_row_name (name, sizeof (name), sec, i, "post_initial");
@@ -1411,14 +1436,14 @@ s_channel_row (s_f_t *f, size_t i, const cJSON *row, const char *kind)
     s_row_name (name, sizeof (name), sec, i, "refresh_minutes");
     s_td (f, name);
     s_input (f, name, "number", s_text (row, "refresh_minutes", buf),
-             s_attrs (attrs, sizeof (attrs), DDC_SEC_CHANNELS, "refresh_minutes", true,
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_CHANNELS, "refresh_minutes", S_AT_NUMBER,
                       "class=\"narrow\" placeholder=\"5\""));
     s_td_end (f, name);
 
     s_row_name (name, sizeof (name), sec, i, "recreate_minutes");
     s_td (f, name);
     s_input (f, name, "number", s_text (row, "recreate_minutes", buf),
-             s_attrs (attrs, sizeof (attrs), DDC_SEC_CHANNELS, "recreate_minutes", true,
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_CHANNELS, "recreate_minutes", S_AT_NUMBER,
                       "class=\"narrow\" placeholder=\"0\""));
     s_td_end (f, name);
 
@@ -1495,14 +1520,15 @@ s_admin_row (s_f_t *f, size_t i, const cJSON *row)
     ddc_buf_puts (f->b, "<tr>");
     s_row_name (name, sizeof (name), "admins", i, "id");
     s_td (f, name);
+    char attrs [160];
     s_input (f, name, "text", s_text (row, "id", buf),
-             "inputmode=\"numeric\" maxlength=\"20\" size=\"20\" autocomplete=\"off\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_ADMINS, "id", S_AT_OPTIONAL,
+                      "inputmode=\"numeric\" size=\"20\" autocomplete=\"off\""));
     s_td_end (f, name);
     s_row_name (name, sizeof (name), "admins", i, "note");
     s_td (f, name);
-    char attrs [160];
     s_input (f, name, "text", s_text (row, "note", buf),
-             s_attrs (attrs, sizeof (attrs), DDC_SEC_ADMINS, "note", false, "size=\"30\""));
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_ADMINS, "note", S_AT_TEXT, "size=\"30\""));
     s_td_end (f, name);
     s_remove_cell (f, "admins", i);
     ddc_buf_puts (f->b, "</tr>");
@@ -1558,7 +1584,8 @@ s_cooldown_table (s_f_t *f, const cJSON *map, const char *which, const char *con
         s_td (f, name);
         char attrs [160];
         s_input (f, name, "number", s_text (map, keys [i], buf),
-                 s_attrs (attrs, sizeof (attrs), DDC_SEC_SPAM, which, true, "class=\"narrow\""));
+                 s_attrs (attrs, sizeof (attrs), DDC_SEC_SPAM, which, S_AT_NUMBER,
+                          "class=\"narrow\""));
         s_td_end (f, name);
         ddc_buf_puts (f->b, "</tr>");
     }
@@ -1675,12 +1702,13 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
         //  empty: one is made from the container, action and cycle
         ddc_buf_t *ph = ddc_buf_new (128);
         ddc_buf_html (ph, T (f->rc, "f.tasks.id_auto"));
-        snprintf (attrs, sizeof (attrs),
-                  "maxlength=\"64\" size=\"12\" autocomplete=\"off\" "
-                  "pattern=\"[A-Za-z0-9_-]+\" placeholder=\"%s\"",
+        char more [224];
+        snprintf (more, sizeof (more),
+                  "size=\"12\" autocomplete=\"off\" pattern=\"[A-Za-z0-9_-]+\" placeholder=\"%s\"",
                   ddc_buf_text (ph));
         ddc_buf_destroy (&ph);
-        s_input (f, name, "text", s_text (row, "id", buf), attrs);
+        s_input (f, name, "text", s_text (row, "id", buf),
+                 s_attrs (attrs, sizeof (attrs), DDC_SEC_TASKS, "id", S_AT_OPTIONAL, more));
     }
     s_td_end (f, name);
 
@@ -1778,7 +1806,8 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     ddc_buf_html (f->b, T (f->rc, "f.tasks.month"));
     ddc_buf_puts (f->b, " ");
     s_input (f, name, "number", s_text (row, "month", buf),
-             s_attrs (attrs, sizeof (attrs), DDC_SEC_TASKS, "month", true, "class=\"narrow\""));
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_TASKS, "month", S_AT_NUMBER,
+                      "class=\"narrow\""));
     ddc_buf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
     ddc_buf_puts (f->b, "</span>");
@@ -1790,7 +1819,7 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     ddc_buf_html (f->b, T (f->rc, "f.tasks.day"));
     ddc_buf_puts (f->b, " ");
     s_input (f, name, "number", s_text (row, "day", buf),
-             s_attrs (attrs, sizeof (attrs), DDC_SEC_TASKS, "day", true, "class=\"narrow\""));
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_TASKS, "day", S_AT_NUMBER, "class=\"narrow\""));
     ddc_buf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
     ddc_buf_puts (f->b, "</span>");
@@ -1802,8 +1831,9 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     ddc_buf_html (f->b, T (f->rc, "f.tasks.cron"));
     ddc_buf_puts (f->b, " ");
     s_input (f, name, "text", s_text (row, "cron", buf),
-             "maxlength=\"100\" size=\"14\" autocomplete=\"off\" spellcheck=\"false\" "
-             "placeholder=\"0 4 * * 1-5\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_TASKS, "cron", S_AT_TEXT,
+                      "size=\"14\" autocomplete=\"off\" spellcheck=\"false\" "
+                      "placeholder=\"0 4 * * 1-5\""));
     ddc_buf_puts (f->b, "</label>");
     render_field_errors (f->b, f->errs, name);
     ddc_buf_puts (f->b, "</span></td>");
@@ -1812,13 +1842,14 @@ s_task_row (s_f_t *f, const rsection_t *d, size_t i, const cJSON *row)
     s_td (f, name);
     const char *tz = s_text (row, "timezone", buf);
     s_input (f, name, "text", row ? tz : "UTC",
-             "list=\"zones\" maxlength=\"64\" size=\"14\" autocomplete=\"off\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_TASKS, "timezone", S_AT_TEXT,
+                      "list=\"zones\" size=\"14\" autocomplete=\"off\""));
     s_td_end (f, name);
 
     s_row_name (name, sizeof (name), sec, i, "note");
     s_td (f, name);
     s_input (f, name, "text", s_text (row, "note", buf),
-             s_attrs (attrs, sizeof (attrs), DDC_SEC_TASKS, "note", false, "size=\"16\""));
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_TASKS, "note", S_AT_TEXT, "size=\"16\""));
     s_td_end (f, name);
 
     s_task_next (f, d, row);
@@ -1891,17 +1922,19 @@ s_intro_switch (s_f_t *f, const char *section, const cJSON *v, bool dflt)
 static void
 s_watchdog (s_f_t *f, const rsection_t *d)
 {
-    char buf [64];
+    char buf [64], attrs [160];
     const cJSON *v = d->value;
     s_form_begin (f, DDC_SEC_WATCHDOG, d, 0);
     s_intro_switch (f, "watchdog", v, false);
     s_field_begin (f, "watchdog.url", "f.watchdog.url");
     s_input (f, "watchdog.url", "url", s_text (v, "url", buf),
-             "maxlength=\"2048\" size=\"60\" placeholder=\"https://hc-ping.com/...\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_WATCHDOG, "url", S_AT_TEXT,
+                      "size=\"60\" placeholder=\"https://hc-ping.com/...\""));
     s_field_end (f, "watchdog.url", "h.watchdog.url");
     s_field_begin (f, "watchdog.fail_url", "f.watchdog.fail_url");
     s_input (f, "watchdog.fail_url", "url", s_text (v, "fail_url", buf),
-             "maxlength=\"2048\" size=\"60\" placeholder=\"https://hc-ping.com/.../fail\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_WATCHDOG, "fail_url", S_AT_TEXT,
+                      "size=\"60\" placeholder=\"https://hc-ping.com/.../fail\""));
     s_field_end (f, "watchdog.fail_url", "h.watchdog.fail_url");
     s_number (f, v, "watchdog.interval_minutes");
     s_schema_rows (f, DDC_SEC_WATCHDOG, v);
@@ -1926,16 +1959,16 @@ static const s_opt_t s_webhook_formats [] = { { "discord", "opt.webhook.discord"
 static void
 s_alerts (s_f_t *f, const rsection_t *d)
 {
-    char buf [64];
+    char buf [64], attrs [160];
     const cJSON *v = d->value;
     s_form_begin (f, DDC_SEC_ALERTS, d, 0);
     s_intro_switch (f, "alerts", v, true);
 
     s_field_begin (f, "alerts.webhook_url", "f.alerts.webhook_url");
     s_input (f, "alerts.webhook_url", "password", "",
-             d->secret_set
-                 ? "autocomplete=\"off\" maxlength=\"2048\" size=\"60\" data-secret=\"set\""
-                 : "autocomplete=\"off\" maxlength=\"2048\" size=\"60\" data-secret=\"empty\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_ALERTS, "webhook_url", S_AT_TEXT,
+                      d->secret_set ? "autocomplete=\"off\" size=\"60\" data-secret=\"set\""
+                                    : "autocomplete=\"off\" size=\"60\" data-secret=\"empty\""));
     if (d->secret_set)
         s_checkbox (f, "alerts._clear.webhook_url", "1", false, T (f->rc, "f.alerts.webhook_clear"));
     s_field_end (f, "alerts.webhook_url",
@@ -1965,10 +1998,11 @@ s_web (s_f_t *f, const rsection_t *d)
     s_field_end (f, "web.ui_language", "h.web.ui_language");
     s_number (f, v, "web.session_idle_minutes");
     s_field_begin (f, "web.metrics_token", "f.web.metrics_token");
+    char attrs [160];
     s_input (f, "web.metrics_token", "password", "",
-             d->secret_set
-                 ? "autocomplete=\"off\" maxlength=\"256\" size=\"40\" data-secret=\"set\""
-                 : "autocomplete=\"off\" maxlength=\"256\" size=\"40\" data-secret=\"empty\"");
+             s_attrs (attrs, sizeof (attrs), DDC_SEC_WEB, "metrics_token", S_AT_TEXT,
+                      d->secret_set ? "autocomplete=\"off\" size=\"40\" data-secret=\"set\""
+                                    : "autocomplete=\"off\" size=\"40\" data-secret=\"empty\""));
     if (d->secret_set)
         s_checkbox (f, "web._clear.metrics_token", "1", false,
                     T (f->rc, "f.web.metrics_token_clear"));

@@ -125,8 +125,8 @@ s_is_digit (char c)
 static bool
 s_snowflake_ok (const char *s)
 {
-    size_t len = strnlen (s, 21);
-    if (len < 17 || len > 20 || s [0] == '0')
+    size_t len = strnlen (s, DDC_SNOWFLAKE_MAX + 1);
+    if (len < 17 || len > DDC_SNOWFLAKE_MAX || s [0] == '0')
         return false;
     for (size_t i = 0; i < len; i++)
         if (!s_is_digit (s [i]))
@@ -758,12 +758,11 @@ s_display_name (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_
 }
 
 //  containers[].roles: {ACTION: [role id, ...]} for actions in the row's
-//  allowed_actions: at most DDC_ROLES_MAX distinct snowflakes each; empty
+//  allowed_actions: at most the row's max (DDC_ROLES_MAX) distinct snowflakes each; empty
 //  lists are dropped.
 static void
 s_roles (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_field_t *f, cJSON *out)
 {
-    (void) f;
     const cJSON *value = cJSON_GetObjectItemCaseSensitive (obj, "roles");
     const cJSON *allowed = cJSON_GetObjectItemCaseSensitive (out, "allowed_actions");
     char roles_path [S_FIELD_MAX];
@@ -797,9 +796,9 @@ s_roles (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_field_t
             continue;
         }
         int count = cJSON_GetArraySize (ids);
-        if (count > DDC_ROLES_MAX) {
+        if (count > f->max) {
             ddc_walk_error (walk, field, "too_many", "At most %d roles may be given per action.",
-                            DDC_ROLES_MAX);
+                            f->max);
             continue;
         }
         if (count && cJSON_IsArray (allowed)) {
@@ -1113,11 +1112,11 @@ ddc_config_cooldown_keys (const char *map)
 
 // clang-format off
 static const ddc_field_t s_bot [] = {
-    { .key = "token",     .type = DDC_T_STR,  .flags = DDC_F_SECRET,            .max = 200,             .def_str = "",                              .ok = s_token_ok,           .bad = S_TOKEN_BAD,     .label = "f.bot.token" },
-    { .key = "guild_id",  .type = DDC_T_STR,                                    .max = 64,              .def_str = "",                              .ok = s_snowflake_or_empty, .bad = S_SNOWFLAKE_BAD, .label = "f.bot.guild_id" },
-    { .key = "language",  .type = DDC_T_ENUM,                                                           .def_str = "en",  .values = ddc_i18n_codes,                                                     .label = "f.bot.language" },
-    { .key = "timezone",  .type = DDC_T_STR,                                    .max = 64,              .def_str = "UTC",                           .ok = ddc_tz_valid,         .bad = S_TZ_BAD,        .label = "f.bot.timezone" },
-    { .key = "log_lines", .type = DDC_T_INT,  .flags = DDC_F_FORM,   .min = 10, .max = 1000, .def = 50,                                                                                                 .label = "f.bot.log_lines" },
+    { .key = "token",     .type = DDC_T_STR,  .flags = DDC_F_SECRET,            .max = 200,                                             .def_str = "",                              .ok = s_token_ok,           .bad = S_TOKEN_BAD,     .label = "f.bot.token" },
+    { .key = "guild_id",  .type = DDC_T_STR,                                    .max = 64,              .input_max = DDC_SNOWFLAKE_MAX, .def_str = "",                              .ok = s_snowflake_or_empty, .bad = S_SNOWFLAKE_BAD, .label = "f.bot.guild_id" },
+    { .key = "language",  .type = DDC_T_ENUM,                                                                                           .def_str = "en",  .values = ddc_i18n_codes,                                                     .label = "f.bot.language" },
+    { .key = "timezone",  .type = DDC_T_STR,                                    .max = 64,                                              .def_str = "UTC",                           .ok = ddc_tz_valid,         .bad = S_TZ_BAD,        .label = "f.bot.timezone" },
+    { .key = "log_lines", .type = DDC_T_INT,  .flags = DDC_F_FORM,   .min = 10, .max = 1000, .def = 50,                                                                                                                                 .label = "f.bot.log_lines" },
     { .key = NULL }
 };
 
@@ -1137,24 +1136,24 @@ static const ddc_field_t s_container [] = {
     { .key = "allowed_actions", .type = DDC_T_SET,                                                                              .values = ddc_schema_actions,     .def_set = s_default_actions,                                                                                               .noun = "actions",     .label = "f.containers.allowed_actions" },
     { .key = "info",            .type = DDC_T_OBJ,                                                                                                                                                   .sub = &s_info_table,                                                                                           .label = "f.containers.info" },
     { .key = "alerts",          .type = DDC_T_SET,                                                                              .values = ddc_schema_alert_kinds, .def_set = ddc_schema_alert_kinds,                                                                                          .noun = "alert kinds", .label = "f.containers.alerts" },
-    { .key = "roles",           .type = DDC_T_HOOK,                                                                                                                                                                                                                   .hook = s_roles,                               .label = "f.containers.roles" },
+    { .key = "roles",           .type = DDC_T_HOOK,                                                   .max = DDC_ROLES_MAX,                                                                                                                                           .hook = s_roles,                               .label = "f.containers.roles" },
     { .key = NULL }
 };
 
 static const ddc_field_t s_channel [] = {
-    { .key = "id",               .type = DDC_T_STR,  .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,           .max = 64,                                                           .ok = s_snowflake_ok, .bad = S_SNOWFLAKE_BAD, .label = "f.channels.id" },
-    { .key = "name",             .type = DDC_T_STR,                                                    .max = 100,                .def_str = "",                                                                          .label = "f.channels.name" },
-    { .key = "kind",             .type = DDC_T_ENUM, .flags = DDC_F_REQUIRED,                                                                    .values = s_channel_kinds,                                               .label = "f.channels.kind" },
-    { .key = "post_initial",     .type = DDC_T_BOOL,                                                                .def = false,                                                                                         .label = "f.channels.post_initial" },
-    { .key = "refresh_minutes",  .type = DDC_T_INT,                                          .min = 1, .max = 1440, .def = 5,                                                                                             .label = "f.channels.refresh_minutes" },
-    { .key = "recreate_minutes", .type = DDC_T_INT,                                          .min = 0, .max = 1440, .def = 0,                                                                                             .label = "f.channels.recreate_minutes" },
-    { .key = "alerts",           .type = DDC_T_BOOL,                                                                .def = false,                                                                                         .label = "f.channels.alerts" },
+    { .key = "id",               .type = DDC_T_STR,  .flags = DDC_F_REQUIRED | DDC_F_UNIQUE,           .max = 64,                                                           .input_max = DDC_SNOWFLAKE_MAX, .ok = s_snowflake_ok, .bad = S_SNOWFLAKE_BAD, .label = "f.channels.id" },
+    { .key = "name",             .type = DDC_T_STR,                                                    .max = 100,                .def_str = "",                                                                                                          .label = "f.channels.name" },
+    { .key = "kind",             .type = DDC_T_ENUM, .flags = DDC_F_REQUIRED,                                                                    .values = s_channel_kinds,                                                                               .label = "f.channels.kind" },
+    { .key = "post_initial",     .type = DDC_T_BOOL,                                                                .def = false,                                                                                                                         .label = "f.channels.post_initial" },
+    { .key = "refresh_minutes",  .type = DDC_T_INT,                                          .min = 1, .max = 1440, .def = 5,                                                                                                                             .label = "f.channels.refresh_minutes" },
+    { .key = "recreate_minutes", .type = DDC_T_INT,                                          .min = 0, .max = 1440, .def = 0,                                                                                                                             .label = "f.channels.recreate_minutes" },
+    { .key = "alerts",           .type = DDC_T_BOOL,                                                                .def = false,                                                                                                                         .label = "f.channels.alerts" },
     { .key = NULL }
 };
 
 static const ddc_field_t s_admin [] = {
-    { .key = "id",   .type = DDC_T_STR, .flags = DDC_F_REQUIRED | DDC_F_UNIQUE, .max = 64,                 .ok = s_snowflake_ok, .bad = S_USER_ID_BAD, .label = "f.admins.id" },
-    { .key = "note", .type = DDC_T_STR,                                         .max = 100, .def_str = "",                                             .label = "f.admins.note" },
+    { .key = "id",   .type = DDC_T_STR, .flags = DDC_F_REQUIRED | DDC_F_UNIQUE, .max = 64,                 .input_max = DDC_SNOWFLAKE_MAX, .ok = s_snowflake_ok, .bad = S_USER_ID_BAD, .label = "f.admins.id" },
+    { .key = "note", .type = DDC_T_STR,                                         .max = 100, .def_str = "",                                                                             .label = "f.admins.note" },
     { .key = NULL }
 };
 

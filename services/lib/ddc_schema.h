@@ -20,6 +20,9 @@
 
 #include "ddc_config.h"
 
+//  A Discord snowflake (an id) has at most this many digits.
+#define DDC_SNOWFLAKE_MAX 20
+
 typedef enum {
     DDC_T_STR,  //  text of at most max characters (UTF-8, counted in code points)
     DDC_T_INT,  //  whole number min..max
@@ -74,7 +77,10 @@ struct ddc_field_s {
     ddc_type_t type;
     unsigned flags;
     int min, max;               /* INT: range; STR: max characters; ENUM/SET:
-                                      max unused (entries up to 64 characters) */
+                                      max unused (entries up to 64 characters);
+                                      roles (HOOK): ids per action             */
+    int input_max;              /* STR: the longest value ok accepts, when
+                                      shorter than max (a form's maxlength)    */
     int def;                    //  INT, BOOL: default
     const char *def_str;        //  STR, ENUM: default (NULL: none)
     const char *const *values;  //  ENUM, SET: the allowed values

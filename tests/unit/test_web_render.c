@@ -233,6 +233,80 @@ DDC_TEST (test_errors_at_their_inputs)
     i18n_destroy (&t);
 }
 
+//  The tag (<input ...> or <textarea ...>) whose name is name, as a string
+//  (static), or "" when there is none.
+static const char *
+s_tag (const char *html, const char *name)
+{
+    static char out [1024];
+    char attr [160];
+    snprintf (attr, sizeof (attr), " name=\"%s\"", name);
+    const char *at = strstr (html, attr);
+    out [0] = '\0';
+    if (!at)
+        return out;
+    const char *begin = at;
+    while (begin > html && *begin != '<')
+        begin--;
+    const char *end = strchr (at, '>');
+    size_t n = end ? (size_t) (end - begin) + 1 : strlen (begin);
+    snprintf (out, sizeof (out), "%.*s", (int) (n < sizeof (out) ? n : sizeof (out) - 1), begin);
+    return out;
+}
+
+//  The forms' limits are their ddc_schema rows': the same as the broker
+//  enforces (a snowflake: the 20 digits its format takes), and a field the
+//  page fills or that a row may leave empty is not marked required.
+DDC_TEST (test_limits_from_rows)
+{
+    i18n_t *t = s_i18n ();
+    rctx_t rc = s_rc (t, "en", true);
+    ddc_buf_t *b = ddc_buf_new (1 << 22);
+    static const struct {
+        ddc_section_t s;
+        const char *value, *name, *want;
+        bool required;
+    } cases [] = {
+        { DDC_SEC_BOT, "{}", "bot.guild_id", "maxlength=\"20\"", false },
+        { DDC_SEC_BOT, "{}", "bot.timezone", "maxlength=\"64\"", false },
+        { DDC_SEC_CONTAINERS, "[{\"host\":\"\",\"name\":\"\"}]", "containers[0].host",
+          "maxlength=\"63\"", false },
+        { DDC_SEC_CONTAINERS, "[{\"host\":\"\",\"name\":\"\"}]", "containers[0].name",
+          "maxlength=\"128\"", false },
+        { DDC_SEC_CONTAINERS, "[{\"host\":\"h\",\"name\":\"n\"}]", "containers[0].info.text",
+          "maxlength=\"2000\"", false },
+        { DDC_SEC_CONTAINERS, "[{\"host\":\"h\",\"name\":\"n\"}]", "containers[0].roles.start",
+          "maxlength=\"600\"", false },
+        { DDC_SEC_CONTAINERS, "[{\"host\":\"h\",\"name\":\"n\"}]", "containers[0].display_name",
+          "maxlength=\"100\"", false },
+        { DDC_SEC_CHANNELS, "[{\"id\":\"\",\"kind\":\"status\"}]", "channels[0].id",
+          "maxlength=\"20\"", false },
+        { DDC_SEC_ADMINS, "[{\"id\":\"\"}]", "admins[0].id", "maxlength=\"20\"", false },
+        { DDC_SEC_TASKS, "[{\"id\":\"\"}]", "tasks[0].id", "maxlength=\"64\"", false },
+        { DDC_SEC_TASKS, "[{\"id\":\"\"}]", "tasks[0].cron", "maxlength=\"100\"", false },
+        { DDC_SEC_TASKS, "[{\"id\":\"\"}]", "tasks[0].timezone", "maxlength=\"64\"", false },
+        { DDC_SEC_WATCHDOG, "{}", "watchdog.url", "maxlength=\"2048\"", false },
+        { DDC_SEC_WATCHDOG, "{}", "watchdog.fail_url", "maxlength=\"2048\"", false },
+        { DDC_SEC_ALERTS, "{}", "alerts.webhook_url", "maxlength=\"2048\"", false },
+        { DDC_SEC_WEB, "{}", "web.metrics_token", "maxlength=\"256\"", false },
+    };
+    for (size_t i = 0; i < sizeof (cases) / sizeof (cases [0]); i++) {
+        cJSON *v = ddc_test_parse (cases [i].value);
+        rsection_t d = { .value = v, .rev = 3 };
+        ddc_buf_reset (b);
+        render_section (b, &rc, cases [i].s, &d);
+        const char *tag = s_tag (ddc_buf_text (b), cases [i].name);
+        if (!strstr (tag, cases [i].want)
+            || (strstr (tag, " required") != NULL) != cases [i].required)
+            fprintf (stderr, "%s: %s\n", cases [i].name, tag);
+        CHECK (strstr (tag, cases [i].want));
+        CHECK_EQ (strstr (tag, " required") != NULL, cases [i].required);
+        cJSON_Delete (v);
+    }
+    ddc_buf_destroy (&b);
+    i18n_destroy (&t);
+}
+
 //  A configured container without any action says it is status only, in
 //  its actions' cell; one with actions does not.
 DDC_TEST (test_status_only_container_is_said)
@@ -1275,6 +1349,7 @@ main (int argc, char **argv)
     DDC_RUN (test_section_pages_escape);
     DDC_RUN (test_errors_at_their_inputs);
     DDC_RUN (test_status_only_container_is_said);
+    DDC_RUN (test_limits_from_rows);
     DDC_RUN (test_other_pages);
     DDC_RUN (test_human_labels);
     DDC_RUN (test_next_steps);
