@@ -246,7 +246,8 @@ api_action (struct http_request *req)
     char addr [WEB_ADDR_MAX];
     int64_t ms;
     web_client_addr (req, addr);
-    zmsg_t *msg = web_action_msg (WEB_USER, addr, a.host, a.container, a.action, a.lines, &ms);
+    zmsg_t *msg =
+        web_action_msg (WEB_USER, addr, a.host, a.container, a.action, a.lines, false, &ms);
     //  the broker answers 408 at the timeout: wait a little longer
     if (!msg || op_broker (req, op, &msg, ms + 3000) < 0) {
         web_unavailable (req, true);

@@ -37,7 +37,7 @@ enum { PC_START = 0, PC_REPLY };
 
 zmsg_t *
 web_action_msg (const char *user, const char *addr, const char *host, const char *container,
-                const char *action, int lines, int64_t *timeout_ms_p)
+                const char *action, int lines, bool follow, int64_t *timeout_ms_p)
 {
     const cJSON *t =
         cJSON_GetObjectItemCaseSensitive (bridge_section ("docker", NULL), "stop_timeout_seconds");
@@ -52,6 +52,8 @@ web_action_msg (const char *user, const char *addr, const char *host, const char
     cJSON_AddStringToObject (body, "container", container);
     if (lines)
         cJSON_AddNumberToObject (body, "lines", lines);
+    if (follow)
+        cJSON_AddTrueToObject (body, "follow");
     cJSON_AddStringToObject (body, "by", by);
     //  the broker takes the requester from the connection (web@INSTANCE);
     //  whom it acts for goes in "for"
@@ -114,7 +116,7 @@ s_send (struct http_request *req, web_op_t *op, const char *host, const char *na
     char addr [WEB_ADDR_MAX];
     int64_t ms;
     web_client_addr (req, addr);
-    zmsg_t *msg = web_action_msg (WEB_USER, addr, host, name, action, lines, &ms);
+    zmsg_t *msg = web_action_msg (WEB_USER, addr, host, name, action, lines, false, &ms);
     //  the broker answers 408 at the timeout: wait a little longer
     if (!msg || op_broker (req, op, &msg, ms + 3000) < 0) {
         web_unavailable (req, json);

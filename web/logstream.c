@@ -35,6 +35,7 @@ struct s_stream {
     int64_t last_sent;
     int64_t last_change; //  mono ms of the last new line
     bool sent_lines;     //  the first "lines" (reset) went
+    bool asked;          //  the first read was sent (the one recorded)
     s_stream_t *next;
 };
 
@@ -144,8 +145,10 @@ static void
 s_fetch (s_stream_t *st, int64_t now)
 {
     int64_t ms;
-    zmsg_t *msg =
-        web_action_msg (WEB_USER, st->addr, st->host, st->name, "logs", LOGSTREAM_LINES, &ms);
+    //  the first read is an action in the audit logs, the later ones
+    //  (every few seconds) are not
+    zmsg_t *msg = web_action_msg (WEB_USER, st->addr, st->host, st->name, "logs", LOGSTREAM_LINES,
+                                  st->asked, &ms);
     s_fetch_t *f = ddc_calloc (1, sizeof (*f));
     f->stream = st;
     if (!bridge_up () || !msg
@@ -157,6 +160,7 @@ s_fetch (s_stream_t *st, int64_t now)
         return;
     }
     st->fetch = f;
+    st->asked = true;
     f->next = s.fetches;
     s.fetches = f;
     bridge_kick ();

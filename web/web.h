@@ -131,10 +131,12 @@ void web_author (struct http_request *req, char out [128]);
 //  ---- container actions (h_containers.c) ------------------------------
 //  The ACTION request for host's Docker agent (proto/docker.md): action on
 //  container for user at addr (the body's "for", which the broker records,
-//  proto/ddcp.md 5.7), lines for logs (0 = the agent's default). *timeout_ms_p
-//  gets the broker's deadline (the Docker stop timeout and a margin).
+//  proto/ddcp.md 5.7), lines for logs (0 = the agent's default); follow:
+//  a later read of a log followed live (neither the broker nor the agent
+//  records it: the first read of the follow is). *timeout_ms_p gets the
+//  broker's deadline (the Docker stop timeout and a margin).
 zmsg_t *web_action_msg (const char *user, const char *addr, const char *host, const char *container,
-                        const char *action, int lines, int64_t *timeout_ms_p);
+                        const char *action, int lines, bool follow, int64_t *timeout_ms_p);
 //  The live configuration lets action run on host/name: the container is
 //  configured there, active, and the action is among its allowed_actions.
 //  The agent checks the same again; this decides what the pages offer.

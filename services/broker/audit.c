@@ -172,6 +172,14 @@ audit_action_begin (const char *peer, const char *role, const char *target, cons
     return e;
 }
 
+bool
+audit_action_follow (const cJSON *body)
+{
+    const char *action = s_str (body, "action");
+    return action && strcmp (action, "logs") == 0
+           && cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (body, "follow"));
+}
+
 static void
 s_outcome (cJSON *entry, const char *result, const char *error, const char *message,
            const char *state, int64_t duration_ms)

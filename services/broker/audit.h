@@ -49,6 +49,10 @@ cJSON *audit_config_entry (uint64_t rev, uint64_t prev_rev, const char *section,
 //  and its host (the target's instance). The result comes later.
 cJSON *audit_action_begin (const char *peer, const char *role, const char *target,
                            const cJSON *body, int64_t wall_ms);
+//  True if an action body is a later read of a log followed live (action
+//  "logs", "follow": true): such reads come every few seconds while a log
+//  is followed, and only the follow's first read is recorded.
+bool audit_action_follow (const cJSON *body);
 //  The target's RESULT body: "result" ok, timeout (its "error" said so)
 //  or error, with "error", "message" and "state" as the body gives them
 //  (cut), and the duration.

@@ -64,6 +64,7 @@ typedef struct {
     int64_t deadline_ms;
     int64_t started_ms; //  mono
     cJSON *entry;       //  its audit record, result to come
+    bool unrecorded;    //  a later read of a followed log: not written
 } s_action_t;
 
 //  A save committed in a group, its answer held until the group's flush.
@@ -996,6 +997,7 @@ s_on_action (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     //  kept as its claim ("for").
     a->entry = audit_action_begin (peer_name (peer), peer_role (peer)->name, target_name,
                                    msg->json [DDC_ACTION_BODY], ddc_wall_ms ());
+    a->unrecorded = audit_action_follow (msg->json [DDC_ACTION_BODY]);
     zhashx_insert (self->actions, a->id, a);
     char stimeout [24];
     zmsg_t *fwd = ddc_msg_buildv (DDC_ACTION, a->id, peer_name (peer), s_u64 (timeout, stimeout),
@@ -1011,7 +1013,8 @@ s_action_recorded (broker_t *self, s_action_t *a)
     cJSON_AddStringToObject (a->entry, "id", a->id);
     stats_action (&self->stats,
                   cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (a->entry, "result")));
-    s_audit (self, a->entry);
+    if (!a->unrecorded)
+        s_audit (self, a->entry);
 }
 
 static void

@@ -163,14 +163,18 @@ s_complete (actions_t *self, job_t *job, bool ok, const char *error, const char 
             cJSON_AddStringToObject (result, "note", note);
         }
     }
+    //  a followed log is read every few seconds: only its first read is
+    //  logged at info and audited
+    ddc_log_level_t level = job->follow ? DDC_LOG_DEBUG : DDC_LOG_INFO;
     if (ok)
-        ddc_info ("%s %s by %s%s%s: ok, %s in %lld ms", job->action, job->container, job->by,
-                  job->task_id [0] ? " (task " : "", job->task_id [0] ? ")" : "",
-                  state ? state : "?", (long long) duration);
+        ddc_log (level, "%s %s by %s%s%s: ok, %s in %lld ms", job->action, job->container, job->by,
+                 job->task_id [0] ? " (task " : "", job->task_id [0] ? ")" : "",
+                 state ? state : "?", (long long) duration);
     else
-        ddc_info ("%s %s by %s: %s: %s", job->action, job->container, job->by,
-                  error ? error : "failed", message ? message : "");
-    s_audit (self, job, result, end_wall);
+        ddc_log (level, "%s %s by %s: %s: %s", job->action, job->container, job->by,
+                 error ? error : "failed", message ? message : "");
+    if (!job->follow)
+        s_audit (self, job, result, end_wall);
     if (self->done)
         self->done (self->arg, job, result);
     cJSON_Delete (result);

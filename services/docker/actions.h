@@ -31,6 +31,7 @@ typedef struct {
     char action [16];
     char container [DOCKER_NAME_MAX];
     int lines;         //  logs only
+    bool follow;       //  logs: a later read of a log followed live (not audited)
     char by [208];     //  who asked (free text, sanitised)
     char req [260];    //  ACTION request id to answer, "" for tasks
     char origin [260]; //  peer that asked, "" for tasks

@@ -326,6 +326,8 @@ s_on_action (void *arg, const char *req, const char *origin, const cJSON *body)
     job_t *job = job_new (action, container, lines, by ? by : origin);
     ddc_strlcpy (job->req, req, sizeof (job->req));
     ddc_strlcpy (job->origin, origin ? origin : "", sizeof (job->origin));
+    job->follow = strcmp (action, "logs") == 0
+                  && cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (body, "follow"));
     actions_submit (self->actions, &job);
 }
 

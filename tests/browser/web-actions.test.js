@@ -130,6 +130,16 @@ test('a container\'s log: its newest lines, then a new one live', async (t) => {
   const text = await page.textContent('#log');
   assert.equal(text.match(/boot-line/g).length, 1, 'no line twice');
   await screenshot(page, 'container-log');
+  // read every few seconds, but recorded once: the page's read and the
+  // follow's first (the one that brought live-line came later)
+  const reads = env.ctlRun(['audit', '--json', '--actions']).split('\n').filter((l) => l)
+    .map((l) => JSON.parse(l)).filter((e) => e.action === 'logs' && e.container === logged);
+  assert.equal(reads.length, 2, JSON.stringify(reads));
+  assert.ok(reads.every((e) => e.peer === 'web@browser' && e.result === 'ok'));
+  const local = fs.readFileSync(path.join(env.tmp, 'docker.audit.log'), 'utf8').split('\n')
+    .filter((l) => l).map((l) => JSON.parse(l))
+    .filter((e) => e.action === 'logs' && e.container === logged);
+  assert.equal(local.length, 2, 'the agent\'s own audit file: the same two');
   // paused: the stream closes
   await page.uncheck('#log-follow');
   assert.match(await page.textContent('#log-status'), /Paused/);

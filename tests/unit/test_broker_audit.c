@@ -137,6 +137,31 @@ DDC_TEST (test_action_results)
     cJSON_Delete (body);
 }
 
+//  Only the later reads of a followed log go unrecorded: no other action,
+//  whatever its body says.
+DDC_TEST (test_follow_reads)
+{
+    static const struct {
+        const char *body;
+        bool follow;
+    } cases [] = {
+        { "{\"action\":\"logs\",\"container\":\"db\",\"follow\":true}", true },
+        { "{\"action\":\"logs\",\"container\":\"db\"}", false },
+        { "{\"action\":\"logs\",\"follow\":false}", false },
+        { "{\"action\":\"logs\",\"follow\":1}", false },
+        { "{\"action\":\"logs\",\"follow\":\"true\"}", false },
+        { "{\"action\":\"restart\",\"container\":\"db\",\"follow\":true}", false },
+        { "{\"action\":\"stop\",\"follow\":true}", false },
+        { "{\"follow\":true}", false },
+    };
+    for (size_t i = 0; i < sizeof (cases) / sizeof (cases [0]); i++) {
+        cJSON *body = s_parse (cases [i].body);
+        CHECK_EQ (audit_action_follow (body), cases [i].follow);
+        cJSON_Delete (body);
+    }
+    CHECK (!audit_action_follow (NULL));
+}
+
 DDC_TEST (test_reported_task_runs)
 {
     char err [200];
@@ -459,6 +484,7 @@ main (int argc, char **argv)
     DDC_RUN (test_action_entry_takes_the_peer_from_the_connection);
     DDC_RUN (test_action_entry_cuts_what_it_keeps);
     DDC_RUN (test_action_results);
+    DDC_RUN (test_follow_reads);
     DDC_RUN (test_reported_task_runs);
     DDC_RUN (test_query_parse);
     DDC_RUN (test_pages_newest_first_with_filters);
