@@ -6,6 +6,7 @@
 #include "ddc_log.h"
 #include "ddc_util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -195,11 +196,15 @@ hasher_stop (void)
 }
 
 int
-hasher_submit (hasher_job_t *job)
+hasher_submit (hasher_job_t **job_p)
 {
+    assert (job_p && *job_p);
+    hasher_job_t *job = *job_p;
+    *job_p = NULL;
     pthread_mutex_lock (&s.lock);
     if (!s.running || s.queued >= HASHER_QUEUE_MAX) {
         pthread_mutex_unlock (&s.lock);
+        hasher_job_destroy (&job);
         return -1;
     }
     job->next = NULL;

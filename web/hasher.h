@@ -38,7 +38,8 @@ void hasher_stop (void);
 hasher_job_t *hasher_job_new (const char *verify_pw, const char *hash, const char *new_pw,
                               bool rehash);
 void hasher_job_destroy (hasher_job_t **job_p);
-//  Queue job (taken on success). 0, or -1 when the queue is full.
-int hasher_submit (hasher_job_t *job);
+//  Queue *job_p (*job_p set to NULL; the job is destroyed when it cannot
+//  be queued). 0, or -1 when the queue is full.
+int hasher_submit (hasher_job_t **job_p);
 
 #endif

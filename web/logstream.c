@@ -70,12 +70,13 @@ s_disconnect (struct connection *c)
     c->disconnect = NULL;
 }
 
-//  Send one event whose data is obj (taken).
+//  Send one event whose data is *obj_p (destroyed, *obj_p set to NULL).
 static void
-s_event (s_stream_t *st, const char *event, cJSON *obj)
+s_event (s_stream_t *st, const char *event, cJSON **obj_p)
 {
-    char *json = cJSON_PrintUnformatted (obj);
-    cJSON_Delete (obj);
+    char *json = cJSON_PrintUnformatted (*obj_p);
+    cJSON_Delete (*obj_p);
+    *obj_p = NULL;
     //  one "data:" line: the JSON has no raw newline
     char *text = ddc_asprintf ("event: %s\ndata: %s\n\n", event, json ? json : "{}");
     free (json);
@@ -89,7 +90,7 @@ s_problem (s_stream_t *st, const char *message)
 {
     cJSON *o = cJSON_CreateObject ();
     cJSON_AddStringToObject (o, "message", message ? message : "");
-    s_event (st, "problem", o);
+    s_event (st, "problem", &o);
 }
 
 static void
@@ -137,7 +138,7 @@ s_on_reply (void *arg, const ddc_msg_t *reply)
     cJSON_AddBoolToObject (o, "reset", !st->sent_lines);
     cJSON_AddBoolToObject (o, "gap", gap && st->sent_lines);
     st->sent_lines = true;
-    s_event (st, "lines", o);
+    s_event (st, "lines", &o);
 }
 
 //  Ask the agent for the newest lines.
@@ -223,7 +224,7 @@ logstream_tick (void)
             struct connection *c = st->c;
             cJSON *o = cJSON_CreateObject ();
             cJSON_AddNumberToObject (o, "idle_s", web_opts.log_idle_s);
-            s_event (st, "idle", o);
+            s_event (st, "idle", &o);
             if (c->state == CONN_STATE_ESTABLISHED)
                 kore_connection_disconnect (c);
             continue;

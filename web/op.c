@@ -146,9 +146,8 @@ op_hash (struct http_request *req, web_op_t *op, const char *verify_pw, const ch
     job->arg = p;
     op->hash_rc = 0;
     op->new_hash [0] = '\0';
-    if (hasher_submit (job) < 0) {
+    if (hasher_submit (&job) < 0) {
         free (p);
-        hasher_job_destroy (&job);
         return -1;
     }
     op->pend = p;

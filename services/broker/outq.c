@@ -94,10 +94,13 @@ s_msg_bytes (zmsg_t *zmsg)
     return n;
 }
 
-//  Send one frame (taken), counted on account when it is not small.
+//  Send one frame, *frame_p (destroyed or handed to libzmq, *frame_p set
+//  to NULL), counted on account when it is not small.
 static int
-s_send_frame (void *handle, zframe_t *frame, s_account_t *account, int flags)
+s_send_frame (void *handle, zframe_t **frame_p, s_account_t *account, int flags)
 {
+    zframe_t *frame = *frame_p;
+    *frame_p = NULL;
     zmq_msg_t msg;
     size_t size = zframe_size (frame);
     if (size < OUTQ_SMALL) {
@@ -124,18 +127,19 @@ s_send_frame (void *handle, zframe_t *frame, s_account_t *account, int flags)
     return 0;
 }
 
-//  Send zmsg's frames (taken) after `first` (a frame of more to come, or
-//  NULL).
+//  Send the frames of *zmsg_p after *first_p (a frame of more to come;
+//  first_p may be NULL): both destroyed, set to NULL.
 static int
-s_send (void *handle, zframe_t *first, zmsg_t **zmsg_p, s_account_t *account)
+s_send (void *handle, zframe_t **first_p, zmsg_t **zmsg_p, s_account_t *account)
 {
     zmsg_t *zmsg = *zmsg_p;
     int rc = 0;
-    if (first && s_send_frame (handle, first, account, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+    if (first_p && s_send_frame (handle, first_p, account, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         rc = -1;
     zframe_t *frame;
     while (rc == 0 && (frame = zmsg_pop (zmsg)))
-        if (s_send_frame (handle, frame, account, (zmsg_size (zmsg) ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT)
+        if (s_send_frame (handle, &frame, account,
+                          (zmsg_size (zmsg) ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT)
             < 0)
             rc = -1;
     int e = errno;
@@ -159,7 +163,8 @@ outq_send_to (outq_t *self, zsock_t *sock, zframe_t *to, zmsg_t **zmsg_p)
         errno = ENOBUFS;
         return -1;
     }
-    return s_send (zsock_resolve (sock), zframe_dup (to), zmsg_p, account);
+    zframe_t *first = zframe_dup (to);
+    return s_send (zsock_resolve (sock), &first, zmsg_p, account);
 }
 
 int

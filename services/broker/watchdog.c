@@ -142,10 +142,13 @@ s_on_body (char *data, size_t size, size_t n, void *arg)
 
 //  --------------------------------------------------------------- checks
 
-//  Record a check as the last one, log a change of its outcome or reason.
+//  Record *check_p as the last check (*check_p set to NULL), log a change
+//  of its outcome or reason.
 static void
-s_done (watchdog_t *self, cJSON *check, const char *outcome, const char *result)
+s_done (watchdog_t *self, cJSON **check_p, const char *outcome, const char *result)
 {
+    cJSON *check = *check_p;
+    *check_p = NULL;
     cJSON_AddStringToObject (check, "outcome", outcome);
     cJSON_AddStringToObject (check, "result", result);
     const char *reason = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (check, "reason"));
@@ -214,7 +217,7 @@ s_finish (watchdog_t *self)
         cJSON *check = self->pending;
         self->pending = NULL;
         bool healthy = cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (check, "healthy"));
-        s_done (self, check, !ok ? "error" : healthy ? "pinged" : "fail_sent", result);
+        s_done (self, &check, !ok ? "error" : healthy ? "pinged" : "fail_sent", result);
         break;
     }
 }
@@ -247,10 +250,13 @@ s_schedule (watchdog_t *self, int64_t delay_ms)
     self->next_wall_ms = ddc_wall_ms () + delay_ms;
 }
 
-//  Start the GET of url for check (taken).
+//  Start the GET of url for *check_p (kept until the request is over,
+//  *check_p set to NULL).
 static void
-s_request (watchdog_t *self, const char *url, cJSON *check)
+s_request (watchdog_t *self, const char *url, cJSON **check_p)
 {
+    cJSON *check = *check_p;
+    *check_p = NULL;
     int64_t limit = self->interval * self->minute_ms / 2;
     if (limit > WATCHDOG_REQUEST_MS)
         limit = WATCHDOG_REQUEST_MS;
@@ -270,7 +276,7 @@ s_request (watchdog_t *self, const char *url, cJSON *check)
     };
     self->easy = ddc_http_easy (&opts);
     if (!self->easy) {
-        s_done (self, check, "error", "libcurl cannot start a request");
+        s_done (self, &check, "error", "libcurl cannot start a request");
         return;
     }
     CURL *e = self->easy;
@@ -280,7 +286,7 @@ s_request (watchdog_t *self, const char *url, cJSON *check)
         curl_easy_cleanup (e);
         self->easy = NULL;
         self->pending = NULL;
-        s_done (self, check, "error", "libcurl refused the request");
+        s_done (self, &check, "error", "libcurl refused the request");
     }
 }
 
@@ -318,11 +324,11 @@ s_check (watchdog_t *self)
     const char *url = healthy ? self->url : self->fail_url;
     if (!*url) {
         cJSON_AddNullToObject (check, "sent");
-        s_done (self, check, "skipped", "no request: no fail_url is set");
+        s_done (self, &check, "skipped", "no request: no fail_url is set");
         return;
     }
     cJSON_AddStringToObject (check, "sent", healthy ? "url" : "fail_url");
-    s_request (self, url, check);
+    s_request (self, url, &check);
 }
 
 //  ---------------------------------------------------------------- public

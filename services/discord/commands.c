@@ -339,11 +339,12 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
         perm_roles_t roles = reply_roles (ix);
         roles_help (&r, data, ix->user_id, &roles, ix->channel_id);
         reply_ephemeral (data);
-        reply_once (app, ix, CB_MESSAGE, data);
+        reply_once (app, ix, CB_MESSAGE, &data);
     }
-    else if (strcmp (ix->name, "ping") == 0)
-        reply_once (app, ix, CB_MESSAGE,
-                    render_ping (&r, gateway_latency_ms (app->gw), rest_rtt_ms (app->rest)));
+    else if (strcmp (ix->name, "ping") == 0) {
+        cJSON *data = render_ping (&r, gateway_latency_ms (app->gw), rest_rtt_ms (app->rest));
+        reply_once (app, ix, CB_MESSAGE, &data);
+    }
     else if (strcmp (ix->name, "serverstatus") == 0 || strcmp (ix->name, "ss") == 0
              || strcmp (ix->name, "control") == 0) {
         reply_text (app, ix, i18n_get (app->lang, "ov.posted"), true);
@@ -364,10 +365,12 @@ s_on_command (commands_t *self, const gw_interaction_t *ix)
         cJSON *data =
             render_panel (&r, c, perm_may (app->live, ix->user_id, &roles, c, NULL), NULL, false);
         reply_ephemeral (data);
-        reply_once (app, ix, CB_MESSAGE, data);
+        reply_once (app, ix, CB_MESSAGE, &data);
     }
-    else if (strcmp (ix->name, "addadmin") == 0)
-        reply_once (app, ix, CB_MODAL, render_addadmin_modal (&r));
+    else if (strcmp (ix->name, "addadmin") == 0) {
+        cJSON *data = render_addadmin_modal (&r);
+        reply_once (app, ix, CB_MODAL, &data);
+    }
     else if (strcmp (ix->name, "task") == 0)
         self->hooks.task (self->hooks.arg, ix);
     else
@@ -385,7 +388,8 @@ s_on_autocomplete (commands_t *self, const gw_interaction_t *ix)
         return;
     }
     const gw_option_t *o = gw_focused (ix);
-    reply_once (app, ix, CB_AUTOCOMPLETE, render_choices (&r, o ? o->value : ""));
+    cJSON *data = render_choices (&r, o ? o->value : "");
+    reply_once (app, ix, CB_AUTOCOMPLETE, &data);
 }
 
 //  --------------------------------------------------------------------------
@@ -442,7 +446,7 @@ s_addadmin_done (void *arg, const save_result_t *res)
         ddc_strlcpy (text, res->why, sizeof (text));
     else
         i18n_fmt (text, sizeof (text), lang, "admin.failed", res->why, NULL);
-    reply_edit (a->reply, render_text (text));
+    reply_edit_text (a->reply, text);
     reply_release (a->reply);
     free (a);
 }

@@ -117,7 +117,7 @@ s_show (s_live_t *s, bool live, const char *note)
         return;
     }
     s->shown = h;
-    reply_edit (s->reply, msg);
+    reply_edit (s->reply, &msg);
 }
 
 //  The end of a session; note (may be NULL) says why on the message.
@@ -268,7 +268,8 @@ livelogs_on_component (livelogs_t *self, const gw_interaction_t *ix)
     if (p == PERM_ROLE) {
         render_ctx_t r;
         app_render_ctx (app, &r);
-        reply_once (app, ix, CB_MESSAGE, roles_refusal (&r, c, ACT_LOGS));
+        cJSON *data = roles_refusal (&r, c, ACT_LOGS);
+        reply_once (app, ix, CB_MESSAGE, &data);
         return;
     }
     if (p != PERM_OK) {

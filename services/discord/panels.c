@@ -194,7 +194,7 @@ s_bulk_finish (panels_t *self)
         snprintf (text + n, sizeof (text) - n, "\n%s", b->failures);
     }
     ddc_info ("bulk %s: %d ok, %d failed", live_action_name (b->action), b->ok, b->failed);
-    reply_edit (b->reply, render_text (text));
+    reply_edit_text (b->reply, text);
     reply_release (b->reply);
     free (b);
     self->bulk = NULL;
@@ -238,10 +238,12 @@ s_on_result (void *arg, const ddc_msg_t *reply)
     render_ctx_t r;
     app_render_ctx (app, &r);
     const live_ctr_t *c = live_ctr_by_key (app->live, op->key);
-    if (c)
-        reply_edit (op->reply, render_panel (&r, c, op->may, text, false));
+    if (c) {
+        cJSON *data = render_panel (&r, c, op->may, text, false);
+        reply_edit (op->reply, &data);
+    }
     else
-        reply_edit (op->reply, render_text (text));
+        reply_edit_text (op->reply, text);
     ddc_debug ("action %s %s@%s: %s", live_action_name (op->action), op->name, op->host,
                ok ? "ok" : "failed");
     reply_release (op->reply);
@@ -353,7 +355,7 @@ s_open_panel (panels_t *self, const gw_interaction_t *ix, const char *key, int t
         render_panel (&r, c, perm_may (app->live, ix->user_id, &roles, c, NULL), NULL, false);
     if (type == CB_MESSAGE)
         reply_ephemeral (data);
-    reply_once (app, ix, type, data);
+    reply_once (app, ix, type, &data);
 }
 
 static void
@@ -370,7 +372,8 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
     if (p == PERM_ROLE) {
         render_ctx_t r;
         app_render_ctx (app, &r);
-        reply_once (app, ix, CB_MESSAGE, roles_refusal (&r, c, live_action_bit (action)));
+        cJSON *data = roles_refusal (&r, c, live_action_bit (action));
+        reply_once (app, ix, CB_MESSAGE, &data);
         return;
     }
     if (p != PERM_OK) {
@@ -402,13 +405,13 @@ s_action (panels_t *self, const gw_interaction_t *ix, const char *action, const 
     render_trunc (c->display, 60, name, sizeof (name));
     snprintf (key2, sizeof (key2), "act.pending.%s", action);
     live_set_pending (app->live, c->key, ddc_mono_ms () + PANELS_PENDING_MS);
-    reply_ack (op->reply, CB_UPDATE,
-               render_panel (&r, c, op->may,
-                             i18n_fmt (text, sizeof (text), app->lang, key2, name, NULL), true));
+    cJSON *data = render_panel (&r, c, op->may,
+                                i18n_fmt (text, sizeof (text), app->lang, key2, name, NULL), true);
+    reply_ack (op->reply, CB_UPDATE, &data);
     self->hooks.changed (self->hooks.arg);
     if (s_send (self, op, ix) < 0) {
         live_clear_pending (app->live, c->key);
-        reply_edit (op->reply, render_text (i18n_get (app->lang, "act.busy")));
+        reply_edit_text (op->reply, i18n_get (app->lang, "act.busy"));
         reply_release (op->reply);
         s_op_unlink (self, op);
         free (op);
@@ -479,7 +482,7 @@ s_bulk_ask (panels_t *self, const gw_interaction_t *ix, unsigned action)
     app_render_ctx (app, &r);
     cJSON *data = render_confirm (&r, live_action_name (action), n, running, skipped);
     reply_ephemeral (data);
-    reply_once (app, ix, CB_MESSAGE, data);
+    reply_once (app, ix, CB_MESSAGE, &data);
 }
 
 static void
@@ -494,7 +497,7 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
     if (!reply_cooldown_ok (app, ix, true, action == ACT_RESTART ? "restart_all" : "stop_all"))
         return;
     if (self->bulk) {
-        reply_once (app, ix, CB_UPDATE, render_text (i18n_get (app->lang, "bulk.busy")));
+        reply_update_text (app, ix, i18n_get (app->lang, "bulk.busy"));
         return;
     }
     //  Every target or none: the pending bounds hold all the containers
@@ -506,11 +509,11 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
     if (n > DDC_CONTAINERS_MAX)
         n = DDC_CONTAINERS_MAX;
     if (n == 0) {
-        reply_once (app, ix, CB_UPDATE, render_text (i18n_get (app->lang, "bulk.none")));
+        reply_update_text (app, ix, i18n_get (app->lang, "bulk.none"));
         return;
     }
     if (self->nops + n > PANELS_PENDING_MAX) {
-        reply_once (app, ix, CB_UPDATE, render_text (i18n_get (app->lang, "act.busy")));
+        reply_update_text (app, ix, i18n_get (app->lang, "act.busy"));
         return;
     }
     s_bulk_t *b = ddc_calloc (1, sizeof (*b));
@@ -519,11 +522,10 @@ s_bulk_go (panels_t *self, const gw_interaction_t *ix, unsigned action)
     self->bulk = b;
     char num [24], text [256];
     snprintf (num, sizeof (num), "%zu", n);
-    reply_ack (b->reply, CB_UPDATE,
-               render_text (
-                   i18n_fmt (text, sizeof (text), app->lang,
-                             action == ACT_RESTART ? "bulk.pending.restart" : "bulk.pending.stop",
-                             num, NULL)));
+    cJSON *data = render_text (
+        i18n_fmt (text, sizeof (text), app->lang,
+                  action == ACT_RESTART ? "bulk.pending.restart" : "bulk.pending.stop", num, NULL));
+    reply_ack (b->reply, CB_UPDATE, &data);
     int64_t until = ddc_mono_ms () + PANELS_PENDING_MS;
     for (size_t i = 0; i < n; i++) {
         s_op_t *op = s_op_new (self, targets [i], action);
@@ -630,10 +632,11 @@ s_info_done (void *arg, const save_result_t *res)
         }
         render_ctx_t r;
         app_render_ctx (app, &r);
-        reply_edit (e->reply, render_panel (&r, &shown, e->may, text, false));
+        cJSON *data = render_panel (&r, &shown, e->may, text, false);
+        reply_edit (e->reply, &data);
     }
     else
-        reply_edit (e->reply, render_text (text));
+        reply_edit_text (e->reply, text);
     reply_release (e->reply);
     free (e->text);
     free (e);
@@ -667,7 +670,8 @@ s_edit_info (panels_t *self, const gw_interaction_t *ix, const char *key)
         return;
     render_ctx_t r;
     app_render_ctx (app, &r);
-    reply_once (app, ix, CB_MODAL, render_info_modal (&r, c));
+    cJSON *data = render_info_modal (&r, c);
+    reply_once (app, ix, CB_MODAL, &data);
 }
 
 void
@@ -735,7 +739,7 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
         perm_roles_t roles = reply_roles (ix);
         roles_help (&r, data, ix->user_id, &roles, ix->channel_id);
         reply_ephemeral (data);
-        reply_once (app, ix, CB_MESSAGE, data);
+        reply_once (app, ix, CB_MESSAGE, &data);
         return;
     }
     if (strcmp (id, "ov:ref") == 0) {
@@ -751,8 +755,8 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
         //  The part of the overview this message is (the last one, which
         //  has the buttons, when it is not known).
         int part = self->hooks.overview_part (self->hooks.arg, ix->channel_id, ix->message_id);
-        reply_once (app, ix, CB_UPDATE,
-                    render_overview (&r, ch->kind, part < 0 ? RENDER_PARTS_MAX : (size_t) part));
+        cJSON *data = render_overview (&r, ch->kind, part < 0 ? RENDER_PARTS_MAX : (size_t) part);
+        reply_once (app, ix, CB_UPDATE, &data);
         self->hooks.refreshed (self->hooks.arg, ix->channel_id, ix->message_id);
         return;
     }
@@ -765,7 +769,7 @@ panels_on_component (panels_t *self, const gw_interaction_t *ix)
         return;
     }
     if (strcmp (id, "bk:no") == 0) {
-        reply_once (app, ix, CB_UPDATE, render_text (i18n_get (app->lang, "bulk.cancelled")));
+        reply_update_text (app, ix, i18n_get (app->lang, "bulk.cancelled"));
         return;
     }
     if (strncmp (id, "pn:tasks:", 9) == 0 || strncmp (id, "tk:", 3) == 0) {

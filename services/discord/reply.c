@@ -4,6 +4,7 @@
 #include "ddc_log.h"
 #include "ddc_util.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +101,12 @@ s_on_ack (void *arg, int status, const cJSON *json, int code)
 }
 
 void
-reply_ack (reply_t *self, int type, cJSON *data)
+reply_ack (reply_t *self, int type, cJSON **data_p)
 {
+    assert (self);
+    cJSON *data = data_p ? *data_p : NULL;
+    if (data_p)
+        *data_p = NULL;
     cJSON *body = cJSON_CreateObject ();
     cJSON_AddNumberToObject (body, "type", type);
     if (data)
@@ -151,8 +156,12 @@ s_send_edit (reply_t *self)
 }
 
 void
-reply_edit (reply_t *self, cJSON *data)
+reply_edit (reply_t *self, cJSON **data_p)
 {
+    assert (self);
+    assert (data_p);
+    cJSON *data = *data_p;
+    *data_p = NULL;
     if (self->failed) {
         cJSON_Delete (data);
         return;
@@ -163,6 +172,13 @@ reply_edit (reply_t *self, cJSON *data)
     if (self->acked)
         s_send_edit (self);
     s_leave (self);
+}
+
+void
+reply_edit_text (reply_t *self, const char *text)
+{
+    cJSON *data = render_text (text);
+    reply_edit (self, &data);
 }
 
 void
@@ -184,15 +200,15 @@ reply_deferred (app_t *app, const gw_interaction_t *ix, int type)
         data = cJSON_CreateObject ();
         reply_ephemeral (data);
     }
-    reply_ack (r, type, data);
+    reply_ack (r, type, &data);
     return r;
 }
 
 void
-reply_once (app_t *app, const gw_interaction_t *ix, int type, cJSON *data)
+reply_once (app_t *app, const gw_interaction_t *ix, int type, cJSON **data_p)
 {
     reply_t *r = reply_new (app, ix);
-    reply_ack (r, type, data);
+    reply_ack (r, type, data_p);
     reply_release (r);
 }
 
@@ -218,7 +234,14 @@ reply_text (app_t *app, const gw_interaction_t *ix, const char *text, bool ephem
     cJSON *data = render_text (text);
     if (ephemeral)
         reply_ephemeral (data);
-    reply_once (app, ix, CB_MESSAGE, data);
+    reply_once (app, ix, CB_MESSAGE, &data);
+}
+
+void
+reply_update_text (app_t *app, const gw_interaction_t *ix, const char *text)
+{
+    cJSON *data = render_text (text);
+    reply_once (app, ix, CB_UPDATE, &data);
 }
 
 void

@@ -28,10 +28,13 @@ enum {
 typedef struct _reply_t reply_t;
 
 reply_t *reply_new (app_t *app, const gw_interaction_t *ix);
-//  The first response: type and data (taken, may be NULL).
-void reply_ack (reply_t *self, int type, cJSON *data);
-//  Edit the original response (data taken).
-void reply_edit (reply_t *self, cJSON *data);
+//  The first response: type and the data *data_p (destroyed, *data_p set
+//  to NULL; data_p or *data_p may be NULL).
+void reply_ack (reply_t *self, int type, cJSON **data_p);
+//  Edit the original response to *data_p (destroyed, *data_p set to NULL).
+void reply_edit (reply_t *self, cJSON **data_p);
+//  Edit the original response to a plain text message.
+void reply_edit_text (reply_t *self, const char *text);
 //  Be told of the answer to each edit (status, the message as json or
 //  NULL) and of a refused first response (its status, NULL). NULL stops.
 typedef void (reply_edit_fn) (void *arg, int status, const cJSON *json);
@@ -43,10 +46,12 @@ void reply_release (reply_t *self);
 //  ephemeral "thinking…" message) or CB_DEFER_UPDATE (the component's
 //  message, edited later). The caller releases it.
 reply_t *reply_deferred (app_t *app, const gw_interaction_t *ix, int type);
-//  One-shot answers: ack with type and data (taken), release.
-void reply_once (app_t *app, const gw_interaction_t *ix, int type, cJSON *data);
+//  One-shot answers: ack with type and *data_p (as reply_ack), release.
+void reply_once (app_t *app, const gw_interaction_t *ix, int type, cJSON **data_p);
 //  A text message (type 4), ephemeral or not.
 void reply_text (app_t *app, const gw_interaction_t *ix, const char *text, bool ephemeral);
+//  The component's message replaced by a text message (type 7).
+void reply_update_text (app_t *app, const gw_interaction_t *ix, const char *text);
 //  An ephemeral refusal in the bot language for p; arg0/arg1 fill {0}/{1}.
 void reply_deny (app_t *app, const gw_interaction_t *ix, perm_t p, const char *arg0,
                  const char *arg1);

@@ -130,11 +130,12 @@ s_change_done (void *arg, const save_result_t *res)
                     break;
                 }
         }
-        reply_edit (ch->reply, tasks_render_list (&r, shown, c, r.wall_ms / 1000, text));
+        cJSON *data = tasks_render_list (&r, shown, c, r.wall_ms / 1000, text);
+        reply_edit (ch->reply, &data);
         cJSON_Delete (shown);
     }
     else
-        reply_edit (ch->reply, render_text (text));
+        reply_edit_text (ch->reply, text);
     reply_release (ch->reply);
     cJSON_Delete (ch->task);
     free (ch);
@@ -182,7 +183,7 @@ s_show (taskflow_t *self, const gw_interaction_t *ix, const live_ctr_t *c)
     app_render_ctx (self->app, &r);
     cJSON *msg = tasks_render_list (&r, s_tasks (self), c, r.wall_ms / 1000, NULL);
     reply_ephemeral (msg);
-    reply_once (self->app, ix, CB_MESSAGE, msg);
+    reply_once (self->app, ix, CB_MESSAGE, &msg);
 }
 
 //  A new task for container c from the inputs; answered either way.
@@ -307,7 +308,8 @@ taskflow_on_autocomplete (taskflow_t *self, const gw_interaction_t *ix)
     //  Only admins learn the tasks; the others get nothing to choose.
     bool admin = perm_command (app->live, "task", ix->channel_id, ix->user_id) == PERM_OK;
     if (o && strcmp (o->name, "container") == 0 && admin) {
-        reply_once (app, ix, CB_AUTOCOMPLETE, render_choices (&r, q));
+        cJSON *data = render_choices (&r, q);
+        reply_once (app, ix, CB_AUTOCOMPLETE, &data);
         return;
     }
     cJSON *data = cJSON_CreateObject ();
@@ -337,7 +339,7 @@ taskflow_on_autocomplete (taskflow_t *self, const gw_interaction_t *ix)
         if (s_contains ("UTC", typed))
             s_choice (choices, "UTC", "UTC");
     }
-    reply_once (app, ix, CB_AUTOCOMPLETE, data);
+    reply_once (app, ix, CB_AUTOCOMPLETE, &data);
 }
 
 void
@@ -358,7 +360,8 @@ taskflow_on_component (taskflow_t *self, const gw_interaction_t *ix)
     else if (strncmp (id, "tk:add:", 7) == 0) {
         render_ctx_t r;
         app_render_ctx (app, &r);
-        reply_once (app, ix, CB_MODAL, tasks_render_form (&r, c));
+        cJSON *data = tasks_render_form (&r, c);
+        reply_once (app, ix, CB_MODAL, &data);
     }
     else if (strncmp (id, "tk:del:", 7) == 0 && ix->nvalues >= 1)
         s_delete (self, ix, ix->values [0], c->key, CB_DEFER_UPDATE);

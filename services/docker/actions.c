@@ -129,11 +129,14 @@ s_audit (actions_t *self, const job_t *job, const cJSON *result, int64_t end_wal
 //  --------------------------------------------------------------------------
 //  Completion
 
-//  Deliver the result of job (taken) and free it. Does not touch the queue.
+//  Deliver the result of *job_p and destroy it (*job_p set to NULL). Does
+//  not touch the queue.
 static void
-s_complete (actions_t *self, job_t *job, bool ok, const char *error, const char *message,
+s_complete (actions_t *self, job_t **job_p, bool ok, const char *error, const char *message,
             const char *state)
 {
+    job_t *job = *job_p;
+    *job_p = NULL;
     int64_t now = ddc_mono_ms ();
     int64_t end_wall = ddc_wall_ms ();
     int64_t duration = job->started_ms ? now - job->started_ms : 0;
@@ -197,12 +200,12 @@ s_next (actions_t *self, const char *container)
 
 //  Complete job (the running one of its container) and move its queue on.
 static void
-s_finish (actions_t *self, job_t *job, bool ok, const char *error, const char *message,
+s_finish (actions_t *self, job_t **job_p, bool ok, const char *error, const char *message,
           const char *state)
 {
     char name [DOCKER_NAME_MAX];
-    ddc_strlcpy (name, job->container, sizeof (name));
-    s_complete (self, job, ok, error, message, state);
+    ddc_strlcpy (name, (*job_p)->container, sizeof (name));
+    s_complete (self, job_p, ok, error, message, state);
     s_next (self, name);
 }
 
@@ -233,9 +236,9 @@ s_on_inspect (void *arg, int status, const char *body, size_t len, const char *e
     }
     //  state points into in (a local) or a literal: used before returning.
     if (job->error)
-        s_finish (self, job, false, job->error, job->message, state);
+        s_finish (self, &job, false, job->error, job->message, state);
     else
-        s_finish (self, job, true, NULL, NULL, state);
+        s_finish (self, &job, true, NULL, NULL, state);
 }
 
 static void
@@ -246,7 +249,7 @@ s_on_call (void *arg, int status, const char *body, size_t len, const char *errm
     job->call_id = 0;
     job->http = status;
     if (self->closing && status < 0) {
-        s_complete (self, job, false, "failed",
+        s_complete (self, &job, false, "failed",
                     "ddc-docker stopped before Docker answered; "
                     "the action may still complete",
                     NULL);
@@ -287,15 +290,15 @@ s_on_call (void *arg, int status, const char *body, size_t len, const char *errm
     if (self->closing) {
         //  Docker answered just as we stop: no inspect any more.
         if (job->error)
-            s_complete (self, job, false, job->error, job->message, NULL);
+            s_complete (self, &job, false, job->error, job->message, NULL);
         else
-            s_complete (self, job, true, NULL, NULL, NULL);
+            s_complete (self, &job, true, NULL, NULL, NULL);
         return;
     }
     //  A transport failure: no inspect (Docker is away); the status module
     //  probes and resyncs by itself.
     if (status < 0 && job->error && strcmp (job->error, "timeout") != 0) {
-        s_finish (self, job, false, job->error, job->message, NULL);
+        s_finish (self, &job, false, job->error, job->message, NULL);
         return;
     }
     char path [DOCKER_NAME_MAX + 32];
@@ -305,9 +308,9 @@ s_on_call (void *arg, int status, const char *body, size_t len, const char *errm
     if (job->call_id < 0) {
         job->call_id = 0;
         if (job->error)
-            s_finish (self, job, false, job->error, job->message, NULL);
+            s_finish (self, &job, false, job->error, job->message, NULL);
         else
-            s_finish (self, job, true, NULL, NULL, NULL);
+            s_finish (self, &job, true, NULL, NULL, NULL);
     }
 }
 
@@ -332,7 +335,7 @@ s_start (actions_t *self, job_t *job)
     //  The configuration may have changed while the job waited.
     char why [512];
     if (agent_check (self->agent, job->container, job->action, why, sizeof (why)) != AGENT_OK) {
-        s_finish (self, job, false, "refused", why, NULL);
+        s_finish (self, &job, false, "refused", why, NULL);
         return;
     }
     int stop_timeout = agent_stop_timeout_s (self->agent);
@@ -361,7 +364,7 @@ s_start (actions_t *self, job_t *job)
     }
     if (job->call_id < 0) {
         job->call_id = 0;
-        s_finish (self, job, false, "failed", "cannot queue the request to Docker", NULL);
+        s_finish (self, &job, false, "failed", "cannot queue the request to Docker", NULL);
     }
 }
 
@@ -404,23 +407,23 @@ actions_submit (actions_t *self, job_t **job_p)
     job->queued_ms = ddc_mono_ms ();
     self->pending++;
     if (self->closing) {
-        s_complete (self, job, false, "failed", "ddc-docker is shutting down", NULL);
+        s_complete (self, &job, false, "failed", "ddc-docker is shutting down", NULL);
         return;
     }
     if (!docker_name_valid (job->container)) {
-        s_complete (self, job, false, "invalid", "container must be a Docker container name", NULL);
+        s_complete (self, &job, false, "invalid", "container must be a Docker container name", NULL);
         return;
     }
     char why [512];
     if (agent_check (self->agent, job->container, job->action, why, sizeof (why)) != AGENT_OK) {
-        s_complete (self, job, false, "refused", why, NULL);
+        s_complete (self, &job, false, "refused", why, NULL);
         return;
     }
     int rc = agent_enqueue (self->agent, job->container, job);
     if (rc < 0) {
         snprintf (why, sizeof (why), "container %s already has %d actions waiting; try again later",
                   job->container, AGENT_QUEUE_MAX);
-        s_complete (self, job, false, "busy", why, NULL);
+        s_complete (self, &job, false, "busy", why, NULL);
         return;
     }
     if (rc == 1)
@@ -444,10 +447,10 @@ actions_pending (actions_t *self)
 }
 
 static void
-s_drain_one (void *arg, void *job)
+s_drain_one (void *arg, void *item)
 {
-    s_complete ((actions_t *) arg, (job_t *) job, false, "failed", "ddc-docker is shutting down",
-                NULL);
+    job_t *job = item;
+    s_complete ((actions_t *) arg, &job, false, "failed", "ddc-docker is shutting down", NULL);
 }
 
 void

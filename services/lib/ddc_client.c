@@ -243,10 +243,14 @@ s_send_copy (zsock_t *sock, zmsg_t *msg)
     return 0;
 }
 
-//  Send and destroy a message that expects no reply.
+//  Send *msg_p, a message that expects no reply (destroyed, *msg_p set to
+//  NULL).
 static int
-s_send_ff (ddc_client_t *self, zmsg_t *msg)
+s_send_ff (ddc_client_t *self, zmsg_t **msg_p)
 {
+    assert (msg_p);
+    zmsg_t *msg = *msg_p;
+    *msg_p = NULL;
     assert (msg); //  frames match the table: programmer error
     int rc = s_send_copy (self->ctl, msg);
     if (rc < 0) {
@@ -588,7 +592,8 @@ s_send_applied (ddc_client_t *self, s_section_t *s)
     char req [40], rev [24];
     ddc_req_id (req);
     s_u64 (rev, s->rev);
-    s_send_ff (self, ddc_msg_buildv (DDC_APPLIED, req, s->name, rev, NULL));
+    zmsg_t *msg = ddc_msg_buildv (DDC_APPLIED, req, s->name, rev, NULL);
+    s_send_ff (self, &msg);
 }
 
 static void
@@ -601,8 +606,9 @@ s_send_rejected (ddc_client_t *self, s_section_t *s)
     s_u64 (rev, s->rejected_rev);
     s_u64 (running, s->value ? s->rev : 0);
     char *errors = s->rejected_errors ? cJSON_PrintUnformatted (s->rejected_errors) : NULL;
-    s_send_ff (self, ddc_msg_buildv (DDC_REJECTED, req, s->name, rev, running,
-                                     errors ? errors : "[]", NULL));
+    zmsg_t *msg =
+        ddc_msg_buildv (DDC_REJECTED, req, s->name, rev, running, errors ? errors : "[]", NULL);
+    s_send_ff (self, &msg);
     free (errors);
 }
 
@@ -1104,8 +1110,9 @@ s_on_welcome (ddc_client_t *self, ddc_msg_t *msg)
     for (size_t i = 0; i < self->nreports; i++) {
         char req [40];
         ddc_req_id (req);
-        s_send_ff (self, ddc_msg_buildv (DDC_REPORT, req, self->reports [i].topic,
-                                         self->reports [i].body, NULL));
+        zmsg_t *report =
+            ddc_msg_buildv (DDC_REPORT, req, self->reports [i].topic, self->reports [i].body, NULL);
+        s_send_ff (self, &report);
     }
     for (size_t i = 0; i < self->nreqs; i++)
         if (!self->reqs [i]->sent)
@@ -1727,7 +1734,8 @@ ddc_client_destroy (ddc_client_t **self_p)
         char req [40];
         ddc_req_id (req);
         zsock_set_linger (self->ctl, 200); //  let the BYE out
-        s_send_ff (self, ddc_msg_buildv (DDC_BYE, req, NULL));
+        zmsg_t *msg = ddc_msg_buildv (DDC_BYE, req, NULL);
+        s_send_ff (self, &msg);
     }
     s_cache_write (self);
     s_free (self);
@@ -1849,7 +1857,8 @@ ddc_client_tick (ddc_client_t *self)
             char req [40], rev [24];
             ddc_req_id (req);
             s_u64 (rev, self->applied_rev);
-            s_send_ff (self, ddc_msg_buildv (DDC_PING, req, rev, NULL));
+            zmsg_t *msg = ddc_msg_buildv (DDC_PING, req, rev, NULL);
+            s_send_ff (self, &msg);
             self->ping_outstanding = true;
             self->next_ping = now + self->heartbeat_ms;
         }
@@ -2171,7 +2180,8 @@ ddc_client_result (ddc_client_t *self, const char *req, const cJSON *body)
         free (text);
         return -1;
     }
-    int rc = s_send_ff (self, ddc_msg_buildv (DDC_RESULT, req, text, NULL));
+    zmsg_t *msg = ddc_msg_buildv (DDC_RESULT, req, text, NULL);
+    int rc = s_send_ff (self, &msg);
     free (text);
     return rc;
 }
@@ -2209,25 +2219,22 @@ ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body)
         return 0; //  sent after the WELCOME
     char req [40];
     ddc_req_id (req);
-    s_send_ff (self, ddc_msg_buildv (DDC_REPORT, req, topic, text, NULL));
+    zmsg_t *msg = ddc_msg_buildv (DDC_REPORT, req, topic, text, NULL);
+    s_send_ff (self, &msg);
     return 0;
 }
 
-//  Subscribe to topic (taken) on top of the followed sections; -1 when
+//  Subscribe to topic (copied) on top of the followed sections; -1 when
 //  there are too many subscriptions.
 static int
-s_follow (ddc_client_t *self, char *topic)
+s_follow (ddc_client_t *self, const char *topic)
 {
     for (size_t i = 0; i < self->nstatus; i++)
-        if (strcmp (self->status_subs [i], topic) == 0) {
-            free (topic);
+        if (strcmp (self->status_subs [i], topic) == 0)
             return 0;
-        }
-    if (self->nstatus == S_MAX_STATUS) {
-        free (topic);
+    if (self->nstatus == S_MAX_STATUS)
         return -1;
-    }
-    self->status_subs [self->nstatus++] = topic;
+    self->status_subs [self->nstatus++] = ddc_strdup (topic);
     if (!self->sub_hugz) {
         zsock_set_subscribe (self->sub, "hugz/");
         self->sub_hugz = true;
@@ -2242,7 +2249,9 @@ ddc_client_follow_status (ddc_client_t *self, const char *prefix)
 {
     if (prefix && *prefix && !s_name_ok (prefix, 200, ""))
         return -1;
-    return s_follow (self, ddc_asprintf ("status/%s", prefix ? prefix : ""));
+    char topic [256];
+    snprintf (topic, sizeof (topic), "status/%s", prefix ? prefix : "");
+    return s_follow (self, topic);
 }
 
 int
@@ -2250,5 +2259,7 @@ ddc_client_follow_mon (ddc_client_t *self, const char *prefix)
 {
     if (prefix && *prefix && !s_name_ok (prefix, 200, ""))
         return -1;
-    return s_follow (self, ddc_asprintf ("mon/%s", prefix ? prefix : ""));
+    char topic [256];
+    snprintf (topic, sizeof (topic), "mon/%s", prefix ? prefix : "");
+    return s_follow (self, topic);
 }

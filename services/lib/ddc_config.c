@@ -359,7 +359,7 @@ ddc_config_validate_document (const cJSON *doc, cJSON *errors)
             cJSON_AddItemToObject (out, name, norm);
     }
     cJSON_Delete (no_containers);
-    return ddc_walk_finish (&ctx, 0, out);
+    return ddc_walk_finish (&ctx, 0, &out);
 }
 
 

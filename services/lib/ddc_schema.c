@@ -315,8 +315,12 @@ s_field (char *out, const char *path, const char *key)
 }
 
 cJSON *
-ddc_walk_finish (ddc_walk_t *walk, int before, cJSON *out)
+ddc_walk_finish (ddc_walk_t *walk, int before, cJSON **out_p)
 {
+    assert (walk);
+    cJSON *out = out_p ? *out_p : NULL;
+    if (out_p)
+        *out_p = NULL;
     if (walk->count == before)
         return out;
     cJSON_Delete (out);
@@ -499,7 +503,7 @@ s_get_set (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_field
     }
     if (walk->count == before && (f->flags & DDC_F_NONEMPTY) && !seen)
         ddc_walk_error (walk, field, "required", "%s must list at least one of: %s.", f->key, list);
-    return ddc_walk_finish (walk, before, out);
+    return ddc_walk_finish (walk, before, &out);
 }
 
 //  Report unknown keys ("unknown_field") and repeated keys ("duplicate")
@@ -588,7 +592,7 @@ s_walk_object (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value, const
     cJSON *out = cJSON_CreateObject ();
     for (const ddc_field_t *f = t->fields; f->key; f++)
         s_walk_field (walk, f, value, path, out);
-    return ddc_walk_finish (walk, before, out);
+    return ddc_walk_finish (walk, before, &out);
 }
 
 //  The key of a row (its UNIQUE fields' text, '/' between) into out, or
@@ -704,7 +708,7 @@ s_walk_list (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value, const c
     free (rows);
     if (t->after)
         t->after (walk, value, path);
-    return ddc_walk_finish (walk, before, out);
+    return ddc_walk_finish (walk, before, &out);
 }
 
 cJSON *
@@ -840,7 +844,7 @@ s_roles (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_field_t
         else
             cJSON_Delete (list);
     }
-    roles = ddc_walk_finish (walk, before, roles);
+    roles = ddc_walk_finish (walk, before, &roles);
     if (roles)
         cJSON_AddItemToObject (out, "roles", roles);
 }
@@ -1093,7 +1097,7 @@ s_cooldowns (ddc_walk_t *walk, const cJSON *obj, const char *path, const ddc_fie
     for (int i = 0; keys [i]; i++)
         if (seen & (1u << i))
             cJSON_AddNumberToObject (map, keys [i], values [i]);
-    map = ddc_walk_finish (walk, before, map);
+    map = ddc_walk_finish (walk, before, &map);
     if (map)
         cJSON_AddItemToObject (out, f->key, map);
 }

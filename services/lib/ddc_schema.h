@@ -132,9 +132,9 @@ cJSON *ddc_schema_walk (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *val
 bool ddc_schema_list_ok (ddc_walk_t *walk, const ddc_table_t *t, const cJSON *value,
                          const char *path);
 
-//  out (caller's, taken) when walk found no error since its count was
-//  before, else NULL (out deleted).
-cJSON *ddc_walk_finish (ddc_walk_t *walk, int before, cJSON *out);
+//  *out_p when walk found no error since its count was before, else NULL
+//  (*out_p deleted); *out_p is set to NULL either way (out_p may be NULL).
+cJSON *ddc_walk_finish (ddc_walk_t *walk, int before, cJSON **out_p);
 
 //  Report an error (field is a full path, reason one of
 //  ddc_config.h's). At most DDC_CONFIG_MAX_ERRORS are appended, then one

@@ -33,10 +33,13 @@ typedef struct {
     long slow_ms; //  sleep this long in each apply (tests of loss)
 } app_t;
 
-//  Print obj (destroyed) with t_us and, last, a copy of value if any.
+//  Print *obj_p (destroyed, *obj_p set to NULL) with t_us and, last, a
+//  copy of value if any.
 static void
-s_print (cJSON *obj, const cJSON *value)
+s_print (cJSON **obj_p, const cJSON *value)
 {
+    cJSON *obj = *obj_p;
+    *obj_p = NULL;
     cJSON_AddNumberToObject (obj, "t_us", (double) ddc_mono_us ());
     if (value)
         cJSON_AddItemToObject (obj, "value", cJSON_Duplicate (value, true));
@@ -77,14 +80,14 @@ s_on_apply (void *arg, const char *section, const cJSON *value, uint64_t rev, bo
         cJSON_AddStringToObject (obj, "section", section);
         cJSON_AddNumberToObject (obj, "rev", (double) rev);
         cJSON_AddBoolToObject (obj, "from_cache", from_cache);
-        s_print (obj, NULL);
+        s_print (&obj, NULL);
         return -1;
     }
     cJSON_AddStringToObject (obj, "event", "apply");
     cJSON_AddStringToObject (obj, "section", section);
     cJSON_AddNumberToObject (obj, "rev", (double) rev);
     cJSON_AddBoolToObject (obj, "from_cache", from_cache);
-    s_print (obj, value);
+    s_print (&obj, value);
     app->applied++;
     if (app->count > 0 && app->applied >= app->count && app->client)
         ddc_client_stop (app->client);
@@ -128,7 +131,7 @@ s_on_event (void *arg, ddc_client_event_t event, const char *detail)
             cJSON_AddStringToObject (obj, "detail", detail);
             break;
     }
-    s_print (obj, NULL);
+    s_print (&obj, NULL);
 }
 
 static void
