@@ -5,6 +5,7 @@
 
 #include "bridge.h"
 
+#include "ddc_buf.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -250,31 +251,34 @@ web_body (struct http_request *req, size_t *len_p, int *status_p)
         *status_p = 413;
         return NULL;
     }
-    size_t cap = req->content_length + 1, len = 0;
-    char *data = ddc_malloc (cap);
+    //  Read into room reserved step by step: the announced length (1 KiB
+    //  at least) first, then as much again as there is each time. A body
+    //  that fills WEB_BODY_MAX is refused.
+    ddc_buf_t *b = ddc_buf_new (WEB_BODY_MAX);
     for (;;) {
-        if (len + 1 >= cap) {
-            if (cap > WEB_BODY_MAX) {
-                free (data);
-                *status_p = 413;
-                return NULL;
-            }
-            cap = cap * 2 > WEB_BODY_MAX + 1 ? WEB_BODY_MAX + 1 : cap * 2;
-            data = ddc_realloc (data, cap);
+        size_t len = ddc_buf_len (b);
+        size_t room = len > req->content_length ? len : req->content_length;
+        if (room < 1024)
+            room = 1024;
+        if (room > WEB_BODY_MAX - len)
+            room = WEB_BODY_MAX - len;
+        char *at = room ? ddc_buf_room (b, room) : NULL;
+        if (!at) {
+            ddc_buf_destroy (&b);
+            *status_p = 413;
+            return NULL;
         }
-        ssize_t n = http_body_read (req, data + len, cap - len - 1);
+        ssize_t n = http_body_read (req, at, room);
         if (n < 0) {
-            free (data);
+            ddc_buf_destroy (&b);
             *status_p = 400;
             return NULL;
         }
         if (n == 0)
             break;
-        len += (size_t) n;
+        ddc_buf_commit (b, (size_t) n);
     }
-    data [len] = '\0';
-    *len_p = len;
-    return data;
+    return ddc_buf_release (&b, len_p);
 }
 
 form_t *

@@ -417,9 +417,8 @@ typedef struct {
     size_t budget;  //  bytes of entries
     size_t scanned; //  bytes read
     int64_t deadline_us;
-    bool done; //  nothing older can match: since
-    char *buf;
-    size_t buf_cap;
+    bool done;        //  nothing older can match: since
+    ddc_buf_t *chunk; //  the bytes read last (S_CHUNK, more for a long line)
 } s_scan_t;
 
 static char *
@@ -548,16 +547,14 @@ s_scan_file (s_scan_t *sc, int fd, uint64_t *pos)
         if (s_full (sc))
             return 1;
         size_t n = *pos < want ? (size_t) *pos : want;
-        if (n + 1 > sc->buf_cap) {
-            sc->buf_cap = n + 1;
-            sc->buf = ddc_realloc (sc->buf, sc->buf_cap);
-        }
         uint64_t start = *pos - n;
-        ssize_t got = pread (fd, sc->buf, n, (off_t) start);
+        ddc_buf_reset (sc->chunk);
+        char *buf = ddc_buf_room (sc->chunk, n);
+        ssize_t got = pread (fd, buf, n, (off_t) start);
         if (got != (ssize_t) n)
             return 0; //  shortened under us: stop here
+        ddc_buf_commit (sc->chunk, n);
         sc->scanned += n;
-        char *buf = sc->buf;
         size_t end = n;
         if (skipping && buf [n - 1] == '\n')
             skipping = false; //  the long line began right there
@@ -630,6 +627,7 @@ audit_page (audit_t *self, const audit_query_t *q, size_t budget, int64_t max_us
     sc.container_needle = s_needle ("container", q->container);
     sc.host_needle = s_needle ("host", q->host);
     sc.out = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    sc.chunk = ddc_buf_new (DDC_BUF_UNBOUNDED); //  bounded by s_scan_file's want
     s_file_t files [2] = { s_open (self->path), s_open (self->old_path) };
     int at = -1; //  the file to read, its position
     uint64_t pos = 0;
@@ -667,7 +665,7 @@ audit_page (audit_t *self, const audit_query_t *q, size_t budget, int64_t max_us
                                ddc_buf_text (sc.out), next [0] ? "\"" : "", next [0] ? next : "null",
                                next [0] ? "\"" : "", sc.scanned, gone ? ",\"gone\":true" : "");
     ddc_buf_destroy (&sc.out);
-    free (sc.buf);
+    ddc_buf_destroy (&sc.chunk);
     free (sc.container_needle);
     free (sc.host_needle);
     return page;

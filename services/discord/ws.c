@@ -3,6 +3,7 @@
     queues between the threads are guarded by one mutex. */
 #include "ws.h"
 
+#include "ddc_buf.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -50,8 +51,7 @@ typedef struct s_conn {
     char close_reason [104];
     int peer_code;
     char peer_reason [124];
-    unsigned char *rx;
-    size_t rx_len, rx_cap;
+    ddc_buf_t *rx; //  the message coming in (made for each one)
     bool in_msg, rx_binary, rx_skip;
 } s_conn_t;
 
@@ -155,9 +155,8 @@ s_conn_end (ws_t *self, s_conn_t *c, int code, bool by_us, const char *reason)
         lws_set_opaque_user_data (c->wsi, NULL);
     c->wsi = NULL;
     s_frames_free (c);
-    free (c->rx);
-    c->rx = NULL;
-    c->rx_cap = c->rx_len = 0;
+    ddc_buf_destroy (&c->rx);
+    c->in_msg = false;
     s_emit_simple (self, WS_EV_CLOSED, c->id, code, by_us, reason);
 }
 
@@ -289,12 +288,15 @@ s_receive (ws_t *self, s_conn_t *c, struct lws *wsi, const void *in, size_t len)
 {
     if (!c->in_msg) {
         c->in_msg = true;
-        c->rx_len = 0;
+        if (c->rx)
+            ddc_buf_reset (c->rx);
+        else
+            c->rx = ddc_buf_new (WS_MSG_MAX);
         c->rx_skip = false;
         c->rx_binary = lws_frame_is_binary (wsi) != 0;
     }
     if (!c->rx_skip) {
-        if (c->rx_len + len > WS_MSG_MAX) {
+        if (ddc_buf_len (c->rx) + len > WS_MSG_MAX) {
             ddc_warn ("gateway: a message over %d bytes: closing", WS_MSG_MAX);
             c->rx_skip = true;
             c->close_wanted = true;
@@ -302,23 +304,14 @@ s_receive (ws_t *self, s_conn_t *c, struct lws *wsi, const void *in, size_t len)
             ddc_strlcpy (c->close_reason, "message too big", sizeof (c->close_reason));
             lws_callback_on_writable (wsi);
         }
-        else {
-            if (c->rx_len + len + 1 > c->rx_cap) {
-                size_t cap = c->rx_cap ? c->rx_cap : 4096;
-                while (cap < c->rx_len + len + 1)
-                    cap *= 2;
-                c->rx = ddc_realloc (c->rx, cap);
-                c->rx_cap = cap;
-            }
-            memcpy (c->rx + c->rx_len, in, len);
-            c->rx_len += len;
-        }
+        else
+            ddc_buf_add (c->rx, in, len);
     }
     if (lws_is_final_fragment (wsi) && !lws_remaining_packet_payload (wsi)) {
         c->in_msg = false;
         if (c->rx_skip)
             return;
-        if (s_queued_bytes (self) + c->rx_len > WS_QUEUE_MAX) {
+        if (s_queued_bytes (self) + ddc_buf_len (c->rx) > WS_QUEUE_MAX) {
             ddc_warn ("gateway: %zu bytes of events not processed: dropping the connection",
                       s_queued_bytes (self));
             c->close_wanted = true;
@@ -331,12 +324,7 @@ s_receive (ws_t *self, s_conn_t *c, struct lws *wsi, const void *in, size_t len)
         ev->kind = WS_EV_MESSAGE;
         ev->conn = c->id;
         ev->binary = c->rx_binary;
-        c->rx [c->rx_len] = '\0';
-        ev->data = (char *) c->rx;
-        ev->len = c->rx_len;
-        c->rx = NULL;
-        c->rx_cap = c->rx_len = 0;
-        //  Keep a small buffer around only while messages keep coming.
+        ev->data = ddc_buf_release (&c->rx, &ev->len);
         s_emit (self, ev);
     }
 }

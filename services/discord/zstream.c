@@ -1,18 +1,23 @@
 /*  zstream: zlib-stream inflation for the gateway. See zstream.h. */
 #include "zstream.h"
 
+#include "ddc_buf.h"
 #include "ddc_util.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#define ZLIB_CONST //  next_in points to const bytes
 #include <zlib.h>
+
+//  A payload's input buffer is kept for the next one while it is this
+//  small (its capacity at most 64 KiB).
+#define S_IN_KEEP 65536
 
 struct _zstream_t {
     z_stream z;
     bool inited;
-    unsigned char *in;
-    size_t in_len, in_cap;
+    ddc_buf_t *in; //  the payload's compressed bytes; NULL until one comes
 };
 
 zstream_t *
@@ -31,7 +36,7 @@ zstream_destroy (zstream_t **self_p)
     zstream_t *self = *self_p;
     if (self->inited)
         inflateEnd (&self->z);
-    free (self->in);
+    ddc_buf_destroy (&self->in);
     free (self);
     *self_p = NULL;
 }
@@ -43,9 +48,7 @@ zstream_reset (zstream_t *self)
         inflateEnd (&self->z);
     memset (&self->z, 0, sizeof (self->z));
     self->inited = inflateInit (&self->z) == Z_OK;
-    free (self->in);
-    self->in = NULL;
-    self->in_len = self->in_cap = 0;
+    ddc_buf_destroy (&self->in);
 }
 
 int
@@ -53,67 +56,53 @@ zstream_push (zstream_t *self, const void *data, size_t len, char **out_p, size_
 {
     *out_p = NULL;
     *out_len = 0;
-    if (!self->inited || self->in_len + len > ZSTREAM_IN_MAX)
+    size_t in_len = self->in ? ddc_buf_len (self->in) : 0;
+    if (!self->inited || in_len + len > ZSTREAM_IN_MAX)
         return -1;
     if (len == 0)
         return 0; //  an empty message completes nothing
-    if (self->in_len + len > self->in_cap) {
-        size_t cap = self->in_cap ? self->in_cap : 4096;
-        while (cap < self->in_len + len)
-            cap *= 2;
-        self->in = ddc_realloc (self->in, cap);
-        self->in_cap = cap;
-    }
-    memcpy (self->in + self->in_len, data, len);
-    self->in_len += len;
-    if (self->in_len < 4 || memcmp (self->in + self->in_len - 4, "\x00\x00\xff\xff", 4) != 0)
+    if (!self->in)
+        self->in = ddc_buf_new (ZSTREAM_IN_MAX);
+    ddc_buf_add (self->in, data, len);
+    in_len += len;
+    const char *in = ddc_buf_text (self->in);
+    if (in_len < 4 || memcmp (in + in_len - 4, "\x00\x00\xff\xff", 4) != 0)
         return 0;
 
-    size_t cap = self->in_len * 4 + 256, used = 0;
-    if (cap > ZSTREAM_OUT_MAX + 1)
-        cap = ZSTREAM_OUT_MAX + 1;
-    char *out = ddc_malloc (cap);
-    self->z.next_in = self->in;
-    self->z.avail_in = (uInt) self->in_len;
-    int rc = Z_OK;
+    //  Inflated into room reserved step by step: in_len * 4 + 256 bytes
+    //  first, then as much again as there is each time.
+    ddc_buf_t *out = ddc_buf_new (ZSTREAM_OUT_MAX);
+    self->z.next_in = (const Bytef *) in;
+    self->z.avail_in = (uInt) in_len;
     while (true) {
-        if (used + 1 >= cap) {
-            if (cap > ZSTREAM_OUT_MAX) {
-                free (out);
-                return -1;
-            }
-            cap *= 2;
-            if (cap > ZSTREAM_OUT_MAX + 1)
-                cap = ZSTREAM_OUT_MAX + 1;
-            out = ddc_realloc (out, cap);
+        size_t used = ddc_buf_len (out);
+        size_t room = used ? used : in_len * 4 + 256;
+        if (room > ZSTREAM_OUT_MAX - used)
+            room = ZSTREAM_OUT_MAX - used;
+        char *at = room ? ddc_buf_room (out, room) : NULL;
+        if (!at) {
+            ddc_buf_destroy (&out);
+            return -1; //  more than ZSTREAM_OUT_MAX bytes
         }
-        self->z.next_out = (unsigned char *) out + used;
-        self->z.avail_out = (uInt) (cap - 1 - used);
-        rc = inflate (&self->z, Z_SYNC_FLUSH);
-        used = cap - 1 - self->z.avail_out;
+        self->z.next_out = (Bytef *) at;
+        self->z.avail_out = (uInt) room;
+        int rc = inflate (&self->z, Z_SYNC_FLUSH);
+        ddc_buf_commit (out, room - self->z.avail_out);
         if (rc == Z_BUF_ERROR && self->z.avail_in == 0)
             break; //  everything consumed
         if (rc == Z_STREAM_END)
             break;
         if (rc != Z_OK) {
-            free (out);
+            ddc_buf_destroy (&out);
             return -1;
         }
         if (self->z.avail_in == 0 && self->z.avail_out > 0)
             break;
     }
-    if (used > ZSTREAM_OUT_MAX) {
-        free (out);
-        return -1;
-    }
-    self->in_len = 0;
-    if (self->in_cap > 65536) {
-        free (self->in);
-        self->in = NULL;
-        self->in_cap = 0;
-    }
-    out [used] = '\0';
-    *out_p = out;
-    *out_len = used;
+    if (in_len < S_IN_KEEP)
+        ddc_buf_reset (self->in);
+    else
+        ddc_buf_destroy (&self->in);
+    *out_p = ddc_buf_release (&out, out_len);
     return 1;
 }

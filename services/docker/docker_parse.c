@@ -4,6 +4,7 @@
     text of docker_logs_text (free it). Pure functions: safe to fuzz. */
 #include "docker_parse.h"
 
+#include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_util.h"
 
@@ -666,11 +667,10 @@ struct _docker_logs_t {
     size_t max_lines, max_bytes;
     unsigned char head [8]; //  a frame header (or DETECT's first bytes)
     size_t head_len;
-    size_t frame_left;  //  MUX: payload bytes left in this frame
-    bool bad;           //  a malformed header: everything refused
-    bool cut;           //  older text dropped to stay in bounds
-    unsigned char *raw; //  demultiplexed, not yet cleaned
-    size_t len, cap;
+    size_t frame_left; //  MUX: payload bytes left in this frame
+    bool bad;          //  a malformed header: everything refused
+    bool cut;          //  older text dropped to stay in bounds
+    ddc_buf_t *raw;    //  demultiplexed, not yet cleaned
 };
 
 docker_logs_t *
@@ -680,6 +680,8 @@ docker_logs_new (int mode, size_t max_lines, size_t max_bytes)
     self->mode = mode;
     self->max_lines = max_lines;
     self->max_bytes = max_bytes;
+    //  Bounded by s_logs_append's cut when max_bytes is set.
+    self->raw = ddc_buf_new (DDC_BUF_UNBOUNDED);
     return self;
 }
 
@@ -688,7 +690,7 @@ docker_logs_destroy (docker_logs_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    free ((*self_p)->raw);
+    ddc_buf_destroy (&(*self_p)->raw);
     free (*self_p);
     *self_p = NULL;
 }
@@ -703,27 +705,20 @@ s_logs_append (docker_logs_t *self, const unsigned char *data, size_t n)
 {
     if (n == 0)
         return;
-    if (self->len + n > self->cap) {
-        size_t cap = self->cap ? self->cap : 4096;
-        while (cap < self->len + n)
-            cap *= 2;
-        self->raw = ddc_realloc (self->raw, cap);
-        self->cap = cap;
-    }
-    memcpy (self->raw + self->len, data, n);
-    self->len += n;
+    ddc_buf_add (self->raw, (const char *) data, n);
+    size_t len = ddc_buf_len (self->raw);
     size_t keep = 2 * self->max_bytes;
-    if (self->max_bytes == 0 || self->len <= 2 * keep)
+    if (self->max_bytes == 0 || len <= 2 * keep)
         return;
-    size_t from = self->len - keep;
-    const unsigned char *nl = memchr (self->raw + from - 1, '\n', keep);
-    if (nl && (size_t) (nl + 1 - self->raw) < self->len)
-        from = (size_t) (nl + 1 - self->raw);
+    const unsigned char *raw = (const unsigned char *) ddc_buf_text (self->raw);
+    size_t from = len - keep;
+    const unsigned char *nl = memchr (raw + from - 1, '\n', keep);
+    if (nl && (size_t) (nl + 1 - raw) < len)
+        from = (size_t) (nl + 1 - raw);
     else
-        while (from < self->len && (self->raw [from] & 0xC0) == 0x80)
+        while (from < len && (raw [from] & 0xC0) == 0x80)
             from++;
-    memmove (self->raw, self->raw + from, self->len - from);
-    self->len -= from;
+    ddc_buf_consume (self->raw, from);
     self->cut = true;
 }
 
@@ -794,8 +789,9 @@ docker_logs_finish (docker_logs_t *self, char **text_p, size_t *lines_p, bool *c
     if (self->mode == DOCKER_LOGS_DETECT && self->head_len > 0)
         s_logs_append (self, self->head, self->head_len);
     //  Cleaning never makes text longer, so len + 1 bytes are enough.
-    char *text = ddc_malloc (self->len + 1);
-    size_t tlen = s_clean (text, self->raw, self->len);
+    size_t len = ddc_buf_len (self->raw);
+    char *text = ddc_malloc (len + 1);
+    size_t tlen = s_clean (text, (const unsigned char *) ddc_buf_text (self->raw), len);
     bool cut = self->cut;
 
     //  Keep the last max_lines lines. A final "\n" ends the last line.

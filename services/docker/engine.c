@@ -5,6 +5,7 @@
     callbacks (on_line) the engine only queues and defers, never re-enters. */
 #include "engine.h"
 
+#include "ddc_buf.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 #include "docker_parse.h"
@@ -36,9 +37,10 @@ struct _transfer_t {
     struct curl_slist *headers;
     int64_t deadline_ms; //  mono ms; 0 = none (streams)
     size_t max_body;     //  reply cap
-    char *buf;           //  reply body, or the current line
-    size_t len, cap;
-    bool overflow;         //  reply hit max_body
+    //  Made on first use: the reply body (max_body), a stream's current
+    //  line (ENGINE_MAX_LINE) or an error reply's start
+    //  (ENGINE_STREAM_ERR_MAX). Its overflow: the reply hit max_body.
+    ddc_buf_t *buf;
     bool refused;          //  on_data said stop
     bool skipping;         //  stream: dropping an overlong line
     bool cancelled;        //  engine_cancel inside engine_perform
@@ -126,7 +128,7 @@ s_transfer_free (transfer_t *t)
     free (t->method);
     free (t->path);
     free (t->body);
-    free (t->buf);
+    ddc_buf_destroy (&t->buf);
     free (t);
 }
 
@@ -177,6 +179,19 @@ s_fail_queue (engine_t *self, const char *errmsg)
 //  --------------------------------------------------------------------------
 //  libcurl callbacks
 
+//  The bytes in t->buf, and its text ("" before it is made).
+static size_t
+s_len (const transfer_t *t)
+{
+    return t->buf ? ddc_buf_len (t->buf) : 0;
+}
+
+static const char *
+s_text (const transfer_t *t)
+{
+    return t->buf ? ddc_buf_text (t->buf) : "";
+}
+
 static size_t
 s_write_body (char *data, size_t size, size_t nmemb, void *userp)
 {
@@ -184,37 +199,26 @@ s_write_body (char *data, size_t size, size_t nmemb, void *userp)
     size_t n = size * nmemb;
     if (t->cancelled)
         return 0;
-    if (n > t->max_body - t->len) {
-        t->overflow = true;
-        return 0; //  aborts with CURLE_WRITE_ERROR
-    }
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        if (cap > t->max_body + 1)
-            cap = t->max_body + 1;
-        t->buf = ddc_realloc (t->buf, cap);
-        t->cap = cap;
-    }
-    memcpy (t->buf + t->len, data, n);
-    t->len += n;
-    t->buf [t->len] = '\0';
-    return n;
+    if (!t->buf)
+        t->buf = ddc_buf_new (t->max_body);
+    ddc_buf_add (t->buf, data, n);
+    //  past max_body: aborts with CURLE_WRITE_ERROR
+    return ddc_buf_overflow (t->buf) ? 0 : n;
 }
 
 //  Deliver the line in t->buf (if any) and empty it.
 static void
 s_stream_line (transfer_t *t)
 {
-    size_t len = t->len;
-    if (len > 0 && t->buf [len - 1] == '\r')
+    size_t len = s_len (t);
+    if (len > 0 && s_text (t) [len - 1] == '\r')
         len--;
-    t->len = 0;
-    if (len == 0 || t->cancelled || !t->on_line)
-        return;
-    t->buf [len] = '\0';
-    t->on_line (t->arg, t->buf, len);
+    if (len > 0 && !t->cancelled && t->on_line) {
+        ddc_buf_truncate (t->buf, len);
+        t->on_line (t->arg, ddc_buf_text (t->buf), len);
+    }
+    if (t->buf)
+        ddc_buf_reset (t->buf);
 }
 
 //  Streams and sinks: an error reply is kept (its start, for the callback),
@@ -227,7 +231,7 @@ s_error_reply (transfer_t *t, char *data, size_t n)
     if (code >= 200 && code <= 299)
         return false;
     t->max_body = ENGINE_STREAM_ERR_MAX;
-    size_t room = ENGINE_STREAM_ERR_MAX - t->len;
+    size_t room = ENGINE_STREAM_ERR_MAX - s_len (t);
     s_write_body (data, 1, n < room ? n : room, t);
     return true;
 }
@@ -261,21 +265,16 @@ s_stream_feed (transfer_t *t, const char *data, size_t n)
         size_t seg = nl ? (size_t) (nl - (data + i)) : n - i;
         if (t->skipping)
             ; //  rest of an overlong line: drop
-        else if (seg > ENGINE_MAX_LINE - t->len) {
+        else if (seg > ENGINE_MAX_LINE - s_len (t)) {
             ddc_warn ("docker stream: line over %u bytes dropped", (unsigned) ENGINE_MAX_LINE);
             t->skipping = true;
-            t->len = 0;
+            if (t->buf)
+                ddc_buf_reset (t->buf);
         }
         else {
-            if (t->len + seg + 1 > t->cap) {
-                size_t cap = t->cap ? t->cap : 4096;
-                while (cap < t->len + seg + 1)
-                    cap *= 2;
-                t->buf = ddc_realloc (t->buf, cap);
-                t->cap = cap;
-            }
-            memcpy (t->buf + t->len, data + i, seg);
-            t->len += seg;
+            if (!t->buf)
+                t->buf = ddc_buf_new (ENGINE_MAX_LINE);
+            ddc_buf_add (t->buf, data + i, seg);
         }
         i += seg;
         if (nl) {
@@ -450,7 +449,7 @@ s_negotiation_done (engine_t *self, transfer_t *t, int status)
         rc = s_set_version (self, t->api_version);
     else if (status == 200) {
         docker_version_t v;
-        if (docker_version_parse (t->buf, t->len, &v) == 0)
+        if (docker_version_parse (s_text (t), s_len (t), &v) == 0)
             rc = s_set_version (self, v.api_version);
     }
     kind_t kind = t->kind;
@@ -723,7 +722,7 @@ s_done (engine_t *self, transfer_t *t, CURLcode res)
     const char *errmsg = NULL;
     if (t->cancelled)
         errmsg = "cancelled";
-    else if (t->overflow && t->kind == KIND_REQUEST) {
+    else if (t->buf && ddc_buf_overflow (t->buf) && t->kind == KIND_REQUEST) {
         snprintf (msg, sizeof (msg), "docker: reply body over %zu bytes", t->max_body);
         errmsg = msg;
     }
@@ -741,7 +740,7 @@ s_done (engine_t *self, transfer_t *t, CURLcode res)
         status = -1;
     if (t->kind == KIND_STREAM) {
         bool ok = status >= 200 && status <= 299;
-        if (ok && t->len > 0 && !t->skipping) {
+        if (ok && s_len (t) > 0 && !t->skipping) {
             //  A last line without "\n". engine_cancel from on_line must
             //  not free t under us: make it defer as inside a perform.
             self->in_perform = true;
@@ -753,17 +752,14 @@ s_done (engine_t *self, transfer_t *t, CURLcode res)
                 ok = false;
             }
         }
-        if (!ok && status > 0 && !errmsg) {
-            errmsg = t->len ? t->buf : "stream refused";
-            if (t->len)
-                t->buf [t->len] = '\0';
-        }
+        if (!ok && status > 0 && !errmsg)
+            errmsg = s_len (t) ? s_text (t) : "stream refused";
         if (ok && !errmsg)
             errmsg = "stream ended";
         s_finish (self, t, status, NULL, 0, errmsg);
     }
     else
-        s_finish (self, t, status, status >= 0 ? t->buf : NULL, t->len, errmsg);
+        s_finish (self, t, status, status >= 0 ? s_text (t) : NULL, s_len (t), errmsg);
 }
 
 void

@@ -312,6 +312,39 @@ ddc_buf_append (ddc_buf_t *self, const ddc_buf_t *other)
         s_push_mark (self, base + other->marks [i]);
 }
 
+char *
+ddc_buf_room (ddc_buf_t *self, size_t n)
+{
+    assert (self);
+    return s_reserve (self, n) ? self->data + self->len : NULL;
+}
+
+void
+ddc_buf_commit (ddc_buf_t *self, size_t n)
+{
+    assert (self);
+    assert (!self->overflow && n < self->cap - self->len);
+    self->len += n;
+    self->data [self->len] = '\0';
+}
+
+void
+ddc_buf_consume (ddc_buf_t *self, size_t n)
+{
+    assert (self);
+    if (n > self->len)
+        n = self->len;
+    memmove (self->data, self->data + n, self->len - n);
+    self->len -= n;
+    self->data [self->len] = '\0';
+    self->overflow = false;
+    size_t kept = 0;
+    for (size_t i = 0; i < self->nmarks; i++)
+        if (self->marks [i] >= n)
+            self->marks [kept++] = self->marks [i] - n;
+    self->nmarks = kept;
+}
+
 void
 ddc_buf_reset (ddc_buf_t *self)
 {

@@ -1,5 +1,7 @@
-/*  ddc_buf: the growable, bounded text buffer of every ddc program (replies,
-    reply bodies, metrics text, pages), with the escapers every page of
+/*  ddc_buf: the growable, bounded buffer of every ddc program: text it
+    writes (replies, reply bodies, metrics text, pages) and bytes it
+    receives (Docker's replies and streams, gateway messages and their
+    inflated payloads, request bodies, files), with the escapers every page of
     ddc-web uses (HTML text and attributes, JSON inside <script> data blocks,
     URL query values). A buffer that would pass its bound stops growing and
     remembers it (ddc_buf_overflow): callers check once at the end instead of
@@ -58,6 +60,21 @@ void ddc_buf_mark (ddc_buf_t *self);
 size_t ddc_buf_marks (const ddc_buf_t *self, const size_t **at_p);
 //  Append the text of other and its marks.
 void ddc_buf_append (ddc_buf_t *self, const ddc_buf_t *other);
+
+//  Room for n more bytes at the end of the text, for a writer that fills
+//  memory itself (read, inflate): where to write them, or NULL when they
+//  would pass the bound (the buffer then overflows). Valid until the next
+//  append (ddc_buf_commit does not move it); ddc_buf_commit then takes what
+//  was written.
+char *ddc_buf_room (ddc_buf_t *self, size_t n);
+//  The first n bytes of the last ddc_buf_room join the text
+//  (n at most the room asked for).
+void ddc_buf_commit (ddc_buf_t *self, size_t n);
+//  Drop the first n bytes of the text (all of it when n is not less than
+//  its length), as a reader at the front does; marks move with the text
+//  (those in the part dropped go), and a buffer that overflowed takes
+//  appends again.
+void ddc_buf_consume (ddc_buf_t *self, size_t n);
 
 //  Empty the text and drop the marks.
 void ddc_buf_reset (ddc_buf_t *self);

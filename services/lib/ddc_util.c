@@ -2,6 +2,8 @@
     See ddc_util.h. */
 #include "ddc_util.h"
 
+#include "ddc_buf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -183,40 +185,33 @@ ddc_iso_parse (const char *s, int64_t *wall_ms)
 int
 ddc_read_fd (int fd, size_t max_size, char **data_p, size_t *len_p)
 {
-    size_t cap = 4096, len = 0;
-    char *buf = ddc_malloc (cap);
+    //  One byte past max_size tells a longer input. Reads of 4 KiB first,
+    //  then of as much again as there is.
+    ddc_buf_t *b = ddc_buf_new (max_size + 1);
     for (;;) {
-        if (len + 1 >= cap) {
-            if (cap > max_size + 1) {
-                free (buf);
-                errno = EFBIG;
-                return -1;
-            }
-            cap *= 2;
-            buf = ddc_realloc (buf, cap);
+        size_t len = ddc_buf_len (b);
+        if (len > max_size) {
+            ddc_buf_destroy (&b);
+            errno = EFBIG;
+            return -1;
         }
-        ssize_t n = read (fd, buf + len, cap - len - 1);
+        size_t room = len < 4096 ? 4096 : len;
+        if (room > max_size + 1 - len)
+            room = max_size + 1 - len;
+        ssize_t n = read (fd, ddc_buf_room (b, room), room);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             int saved = errno;
-            free (buf);
+            ddc_buf_destroy (&b);
             errno = saved;
             return -1;
         }
         if (n == 0)
             break;
-        len += (size_t) n;
+        ddc_buf_commit (b, (size_t) n);
     }
-    if (len > max_size) {
-        free (buf);
-        errno = EFBIG;
-        return -1;
-    }
-    buf [len] = '\0';
-    *data_p = buf;
-    if (len_p)
-        *len_p = len;
+    *data_p = ddc_buf_release (&b, len_p);
     return 0;
 }
 

@@ -23,28 +23,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    char *all; //  the lines delivered, each + "\n"
-    size_t len;
-} s_lines_t;
-
+//  Each line delivered, + "\n", into the ddc_buf_t arg.
 static void
 s_on_line_raw (void *arg, const char *line, size_t len)
 {
-    s_lines_t *l = arg;
     if (len == 0 || len > ENGINE_MAX_LINE || memchr (line, '\n', len))
         abort ();
-    l->all = realloc (l->all, l->len + len + 1);
-    memcpy (l->all + l->len, line, len);
-    l->len += len;
-    l->all [l->len++] = '\n';
+    ddc_buf_add (arg, line, len);
+    ddc_buf_add (arg, "\n", 1);
 }
 
 //  The same split, done plainly on the whole text.
-static s_lines_t
+static ddc_buf_t *
 s_reference (const char *data, size_t n)
 {
-    s_lines_t l = { 0 };
+    ddc_buf_t *l = ddc_buf_new (DDC_BUF_UNBOUNDED);
     size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i < n && data [i] != '\n')
@@ -53,7 +46,7 @@ s_reference (const char *data, size_t n)
         size_t len = raw && data [start + raw - 1] == '\r' ? raw - 1 : raw;
         //  the engine measures a line before its "\r" is dropped
         if (len > 0 && raw <= ENGINE_MAX_LINE)
-            s_on_line_raw (&l, data + start, len);
+            s_on_line_raw (l, data + start, len);
         start = i + 1;
     }
     return l;
@@ -67,9 +60,9 @@ s_stream (const uint8_t *data, size_t size)
     unsigned seed = data [0];
     const char *text = (const char *) data + 1;
     size_t n = size - 1;
-    s_lines_t got = { 0 };
+    ddc_buf_t *got = ddc_buf_new (DDC_BUF_UNBOUNDED);
     transfer_t t = {
-        .kind = KIND_STREAM, .max_body = ENGINE_MAX_LINE, .on_line = s_on_line_raw, .arg = &got
+        .kind = KIND_STREAM, .max_body = ENGINE_MAX_LINE, .on_line = s_on_line_raw, .arg = got
     };
     for (size_t off = 0; off < n;) {
         seed = seed * 1103515245u + 12345u;
@@ -80,14 +73,15 @@ s_stream (const uint8_t *data, size_t size)
             abort ();
         off += piece;
     }
-    if (t.len > 0 && !t.skipping)
+    if (s_len (&t) > 0 && !t.skipping)
         s_stream_line (&t); //  what s_done does with a last line
-    s_lines_t want = s_reference (text, n);
-    if (got.len != want.len || (got.len && memcmp (got.all, want.all, got.len) != 0))
+    ddc_buf_t *want = s_reference (text, n);
+    if (ddc_buf_len (got) != ddc_buf_len (want)
+        || memcmp (ddc_buf_text (got), ddc_buf_text (want), ddc_buf_len (got)) != 0)
         abort ();
-    free (got.all);
-    free (want.all);
-    free (t.buf);
+    ddc_buf_destroy (&got);
+    ddc_buf_destroy (&want);
+    ddc_buf_destroy (&t.buf);
 }
 
 static void

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "bench_stats.h"
+#include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_util.h"
 
@@ -39,8 +40,7 @@
 typedef struct {
     CURL *easy;
     size_t index;
-    char *buf; //  bytes received, not yet parsed
-    size_t len, cap;
+    ddc_buf_t *buf; //  bytes received, not yet parsed
     bool created;
     bool failed;
     int64_t last_round; //  last round whose event arrived, -1 before
@@ -249,22 +249,16 @@ watch_write (char *data, size_t size, size_t nmemb, void *userp)
     watcher_t *w = userp;
     bench_t *b = s_bench;
     size_t n = size * nmemb;
-    if (w->len + n > MAX_OBJECT_BYTES) {
+    ddc_buf_add (w->buf, data, n);
+    if (ddc_buf_overflow (w->buf)) {
         fprintf (stderr, "ddc-bench-etcd: watcher %zu: stream object too large\n", w->index);
         b->fatal = true;
         return 0; //  aborts the transfer
     }
-    if (w->len + n + 1 > w->cap) {
-        w->cap = (w->len + n + 1) * 2;
-        w->buf = ddc_realloc (w->buf, w->cap);
-    }
-    memcpy (w->buf + w->len, data, n);
-    w->len += n;
     size_t end;
-    while ((end = json_object_end (w->buf, w->len)) > 0) {
-        on_object (b, w, w->buf, end, now);
-        memmove (w->buf, w->buf + end, w->len - end);
-        w->len -= end;
+    while ((end = json_object_end (ddc_buf_text (w->buf), ddc_buf_len (w->buf))) > 0) {
+        on_object (b, w, ddc_buf_text (w->buf), end, now);
+        ddc_buf_consume (w->buf, end);
     }
     return n;
 }
@@ -396,6 +390,7 @@ run (bench_t *b)
         watcher_t *w = &b->w [i];
         w->index = i;
         w->last_round = -1;
+        w->buf = ddc_buf_new (MAX_OBJECT_BYTES);
         w->easy = new_post (watch_url, watch_body);
         if (!w->easy) {
             fprintf (stderr, "ddc-bench-etcd: curl_easy_init failed\n");
@@ -477,7 +472,7 @@ out:
             curl_multi_remove_handle (b->multi, b->w [i].easy);
             curl_easy_cleanup (b->w [i].easy);
         }
-        free (b->w [i].buf);
+        ddc_buf_destroy (&b->w [i].buf);
     }
     if (b->put) {
         if (b->put_busy)

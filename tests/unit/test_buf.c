@@ -1,6 +1,7 @@
 /*  test_buf: the growable bounded text buffer of services/lib/ddc_buf.c:
     appends and escapers, the bound and what happens past it, marks,
-    truncation, and a buffer that only memory bounds. */
+    truncation, a buffer that only memory bounds, room filled by a writer
+    (room, commit) and a reader at the front (consume). */
 #include "ddc_buf.h"
 
 #include "ddc_test.h"
@@ -107,6 +108,71 @@ DDC_TEST (test_truncate_and_unbounded)
     ddc_buf_destroy (&b);
 }
 
+DDC_TEST (test_room_commit)
+{
+    ddc_buf_t *b = ddc_buf_new (3000);
+    ddc_buf_puts (b, "ab");
+    //  room past the first allocation, filled in two writes
+    char *p = ddc_buf_room (b, 2000);
+    CHECK (p != NULL && p == ddc_buf_text (b) + 2);
+    memset (p, 'x', 1500);
+    ddc_buf_commit (b, 1500);
+    CHECK_EQ (ddc_buf_len (b), (size_t) 1502);
+    CHECK (ddc_buf_text (b) [1502] == '\0' && ddc_buf_text (b) [1501] == 'x');
+    p = ddc_buf_room (b, 10);
+    CHECK (p != NULL);
+    ddc_buf_commit (b, 0); //  nothing written
+    CHECK_EQ (ddc_buf_len (b), (size_t) 1502);
+    //  up to the bound exactly, then nothing more
+    p = ddc_buf_room (b, 1498);
+    CHECK (p != NULL && !ddc_buf_overflow (b));
+    memset (p, 'y', 1498);
+    ddc_buf_commit (b, 1498);
+    CHECK_EQ (ddc_buf_len (b), (size_t) 3000);
+    CHECK (ddc_buf_room (b, 0) != NULL);
+    CHECK (ddc_buf_room (b, 1) == NULL && ddc_buf_overflow (b));
+    CHECK_EQ (ddc_buf_len (b), (size_t) 3000);
+    ddc_buf_destroy (&b);
+
+    //  past the bound at once: nothing reserved, the text kept
+    b = ddc_buf_new (16);
+    ddc_buf_puts (b, "0123456789");
+    CHECK (ddc_buf_room (b, 7) == NULL && ddc_buf_overflow (b));
+    CHECK_STR (ddc_buf_text (b), "0123456789");
+    ddc_buf_destroy (&b);
+}
+
+DDC_TEST (test_consume)
+{
+    ddc_buf_t *b = ddc_buf_new (10);
+    ddc_buf_puts (b, "abc");
+    ddc_buf_mark (b);
+    ddc_buf_puts (b, "def");
+    ddc_buf_mark (b);
+    ddc_buf_puts (b, "ghij");
+    ddc_buf_puts (b, "k");
+    CHECK (ddc_buf_overflow (b));
+    ddc_buf_consume (b, 4);
+    CHECK_STR (ddc_buf_text (b), "efghij");
+    const size_t *at;
+    CHECK_EQ (ddc_buf_marks (b, &at), (size_t) 1); //  the one at 3 went
+    CHECK_EQ (at [0], (size_t) 2);
+    //  room again, up to the bound
+    CHECK (!ddc_buf_overflow (b));
+    ddc_buf_puts (b, "klmn");
+    CHECK_STR (ddc_buf_text (b), "efghijklmn");
+    ddc_buf_puts (b, "o");
+    CHECK (ddc_buf_overflow (b) && ddc_buf_len (b) == 10);
+    ddc_buf_consume (b, 0);
+    CHECK_STR (ddc_buf_text (b), "efghijklmn");
+    ddc_buf_consume (b, 99); //  more than there is: all
+    CHECK (ddc_buf_len (b) == 0 && ddc_buf_marks (b, &at) == 0);
+    CHECK_STR (ddc_buf_text (b), "");
+    ddc_buf_puts (b, "z");
+    CHECK_STR (ddc_buf_text (b), "z");
+    ddc_buf_destroy (&b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -114,5 +180,7 @@ main (int argc, char **argv)
     DDC_RUN (test_escaping_and_bounds);
     DDC_RUN (test_marks);
     DDC_RUN (test_truncate_and_unbounded);
+    DDC_RUN (test_room_commit);
+    DDC_RUN (test_consume);
     DDC_DONE ();
 }
