@@ -28,7 +28,7 @@ const cJSON *cache_states (void);
 //  The kept rendering of page in lang (a language code) for the current
 //  generation (borrowed), or NULL.
 const ddc_buf_t *cache_page (int page, const char *lang);
-//  Keep *b_p (taken) as that rendering; returns it (borrowed).
+//  Keep *b_p (set to NULL) as that rendering; returns it (borrowed).
 const ddc_buf_t *cache_page_put (int page, const char *lang, ddc_buf_t **b_p);
 
 //  Drop everything (worker teardown).

@@ -168,9 +168,10 @@ struct web_op {
 
 //  The request's op, created on first use.
 web_op_t *op_get (struct http_request *req);
-//  Send msg (taken) to the broker; the request sleeps until the reply (or
-//  timeout_ms) and the handler runs again with op->reply set. 0, or -1
-//  when the broker is down or the queue is full (nothing sent; *msg_p freed).
+//  Send *msg_p (set to NULL) to the broker; the request sleeps until the
+//  reply (or timeout_ms) and the handler runs again with op->reply set. 0,
+//  or -1 when the broker is down or the queue is full (nothing sent; the
+//  message destroyed).
 int op_broker (struct http_request *req, web_op_t *op, zmsg_t **msg_p, int64_t timeout_ms);
 //  After a SAVE or ROLLBACK that op->reply says changed op->section: the
 //  broker answers before this worker has applied the new revision (it comes

@@ -191,7 +191,7 @@ s_u64 (uint64_t v, char buf [24])
     return buf;
 }
 
-//  Publish zmsg (taken) and count it.
+//  Publish *zmsg_p (destroyed, set to NULL) and count it.
 static void
 s_pub (broker_t *self, zmsg_t **zmsg_p, stats_pub_t kind)
 {

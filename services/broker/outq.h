@@ -24,12 +24,13 @@ typedef struct outq_t outq_t;
 outq_t *outq_new (void);
 void outq_destroy (outq_t **self_p);
 
-//  Send zmsg (taken) through ROUTER socket sock to the connection with
-//  routing id `to`. 0 when libzmq took it; -1 with errno ENOBUFS when the
-//  connection's queued bytes would pass OUTQ_REPLY_MAX, or libzmq's errno
-//  (EAGAIN: its queue is full; EHOSTUNREACH: gone).
+//  Send *zmsg_p (destroyed, set to NULL) through ROUTER socket sock to the
+//  connection with routing id `to`. 0 when libzmq took it; -1 with errno
+//  ENOBUFS when the connection's queued bytes would pass OUTQ_REPLY_MAX, or
+//  libzmq's errno (EAGAIN: its queue is full; EHOSTUNREACH: gone).
 int outq_send_to (outq_t *self, zsock_t *sock, zframe_t *to, zmsg_t **zmsg_p);
-//  Publish zmsg (taken) on PUB socket sock; 0 or -1 (libzmq's errno).
+//  Publish *zmsg_p (destroyed, set to NULL) on PUB socket sock; 0 or -1
+//  (libzmq's errno).
 int outq_publish (outq_t *self, zsock_t *sock, zmsg_t **zmsg_p);
 //  Bytes queued now: of published messages; of replies, all connections.
 size_t outq_pub_bytes (outq_t *self);
