@@ -243,7 +243,18 @@ s_validate (ddc_walk_t *ctx, ddc_section_t s, const cJSON *value, const cJSON *c
     //  Each list is checked against the other only where the caller gave it
     ctx->containers = s == DDC_SEC_TASKS ? containers : NULL;
     ctx->tasks = s == DDC_SEC_CONTAINERS ? tasks : NULL;
-    return ddc_schema_walk (ctx, ddc_schema_section (s), value, name);
+    cJSON *out = ddc_schema_walk (ctx, ddc_schema_section (s), value, name);
+    //  The limit holds for the section as stored, its defaults filled in:
+    //  what is accepted here is what the next start loads again.
+    size = 0;
+    if (out && s_json_size (out, 0, &size, DDC_SECTION_MAX_BYTES) == -1) {
+        ddc_walk_error (ctx, name, "too_long",
+                        "The %s section is larger than %d KiB with its defaults filled in.", name,
+                        DDC_SECTION_MAX_BYTES / 1024);
+        cJSON_Delete (out);
+        return NULL;
+    }
+    return out;
 }
 
 
@@ -309,7 +320,19 @@ ddc_config_validate_section (ddc_section_t s, const cJSON *value, const cJSON *d
         if (!cJSON_IsArray (tasks))
             tasks = NULL;
     }
-    return s_validate (&ctx, s, value, containers, tasks);
+    cJSON *out = s_validate (&ctx, s, value, containers, tasks);
+    //  And the whole document as stored, with this section's defaults
+    total = 0;
+    if (out && cJSON_IsObject (doc)
+        && (s_json_size (out, 0, &total, DDC_SECTION_MAX_BYTES) != 0
+            || s_doc_size (doc, (int) s, &total) < 0)) {
+        ddc_walk_error (&ctx, ddc_section_name (s), "too_long",
+                        "The whole configuration would be larger than %d KiB.",
+                        DDC_DOCUMENT_MAX_BYTES / 1024);
+        cJSON_Delete (out);
+        return NULL;
+    }
+    return out;
 }
 
 cJSON *

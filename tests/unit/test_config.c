@@ -1439,6 +1439,43 @@ DDC_TEST (test_bounds)
     cJSON_Delete (bot);
     free (big);
 
+    //  The limit holds for the section as stored: 1,000 containers with
+    //  80-character display names fit as sent, not with their defaults
+    //  filled in, and are refused, so that what is accepted always loads
+    list = cJSON_CreateArray ();
+    char *label = s_repeat ('d', 80);
+    for (int i = 0; i < DDC_CONTAINERS_MAX; i++) {
+        cJSON *c = cJSON_CreateObject ();
+        char name [16];
+        snprintf (name, sizeof (name), "c%d", i);
+        cJSON_AddStringToObject (c, "host", "local");
+        cJSON_AddStringToObject (c, "name", name);
+        cJSON_AddStringToObject (c, "display_name", label);
+        cJSON_AddItemToArray (list, c);
+    }
+    text = cJSON_PrintUnformatted (list);
+    CHECK (strlen (text) < DDC_SECTION_MAX_BYTES);
+    free (text);
+    errors = cJSON_CreateArray ();
+    CHECK (ddc_config_validate_section (DDC_SEC_CONTAINERS, list, NULL, errors) == NULL);
+    CHECK (s_has (errors, "containers", "too_long"));
+    CHECK_EQ (cJSON_GetArraySize (errors), 1);
+    cJSON_Delete (errors);
+    //  Half of them are accepted, and what is stored passes again
+    while (cJSON_GetArraySize (list) > DDC_CONTAINERS_MAX / 2)
+        cJSON_DeleteItemFromArray (list, 0);
+    errors = cJSON_CreateArray ();
+    out = ddc_config_validate_section (DDC_SEC_CONTAINERS, list, NULL, errors);
+    CHECK (out != NULL);
+    cJSON *again = out ? ddc_config_validate_section (DDC_SEC_CONTAINERS, out, NULL, errors) : NULL;
+    CHECK (again && ddc_json_equal (again, out));
+    CHECK_EQ (cJSON_GetArraySize (errors), 0);
+    cJSON_Delete (again);
+    cJSON_Delete (out);
+    cJSON_Delete (errors);
+    cJSON_Delete (list);
+    free (label);
+
     //  Deep nesting is refused (validation, redact, equal)
     cJSON *deep = cJSON_CreateObject ();
     cJSON *cur = cJSON_AddArrayToObject (deep, "token");
