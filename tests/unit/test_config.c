@@ -1375,18 +1375,29 @@ DDC_TEST (test_document_bound)
     free (filler);
 }
 
-DDC_TEST (test_bounds)
+//  n containers c0.. on host "local", each with display_name when given.
+
+static cJSON *
+s_containers (int n, const char *display_name)
 {
-    //  1001 containers: too_many, and element 1000 (invalid) is never looked at
     cJSON *list = cJSON_CreateArray ();
-    for (int i = 0; i < DDC_CONTAINERS_MAX; i++) {
+    for (int i = 0; i < n; i++) {
         cJSON *c = cJSON_CreateObject ();
         char name [16];
         snprintf (name, sizeof (name), "c%d", i);
         cJSON_AddStringToObject (c, "host", "local");
         cJSON_AddStringToObject (c, "name", name);
+        if (display_name)
+            cJSON_AddStringToObject (c, "display_name", display_name);
         cJSON_AddItemToArray (list, c);
     }
+    return list;
+}
+
+DDC_TEST (test_bounds)
+{
+    //  1001 containers: too_many, and element 1000 (invalid) is never looked at
+    cJSON *list = s_containers (DDC_CONTAINERS_MAX, NULL);
     cJSON *errors = cJSON_CreateArray ();
     cJSON *out = ddc_config_validate_section (DDC_SEC_CONTAINERS, list, NULL, errors);
     CHECK (out && cJSON_GetArraySize (out) == DDC_CONTAINERS_MAX);
@@ -1442,17 +1453,8 @@ DDC_TEST (test_bounds)
     //  The limit holds for the section as stored: 1,000 containers with
     //  80-character display names fit as sent, not with their defaults
     //  filled in, and are refused, so that what is accepted always loads
-    list = cJSON_CreateArray ();
     char *label = s_repeat ('d', 80);
-    for (int i = 0; i < DDC_CONTAINERS_MAX; i++) {
-        cJSON *c = cJSON_CreateObject ();
-        char name [16];
-        snprintf (name, sizeof (name), "c%d", i);
-        cJSON_AddStringToObject (c, "host", "local");
-        cJSON_AddStringToObject (c, "name", name);
-        cJSON_AddStringToObject (c, "display_name", label);
-        cJSON_AddItemToArray (list, c);
-    }
+    list = s_containers (DDC_CONTAINERS_MAX, label);
     text = cJSON_PrintUnformatted (list);
     CHECK (strlen (text) < DDC_SECTION_MAX_BYTES);
     free (text);
