@@ -46,6 +46,7 @@ typedef struct {
 struct ddc_i18n_t {
     s_lang_t *langs;                  //  [DDC_LANGS]
     const char *(*source) (int lang); //  the compiled-in texts, or NULL
+    void (*done) (int lang);          //  told when a text is parsed, or NULL
 };
 
 int
@@ -255,12 +256,16 @@ ddc_i18n_load (ddc_i18n_t *self, int lang, const char *json, size_t len, char *e
 }
 
 int
-ddc_i18n_use_source (ddc_i18n_t *self, const char *(*source) (int lang), char *err, size_t errlen)
+ddc_i18n_use_source (ddc_i18n_t *self, const char *(*source) (int lang), void (*done) (int lang),
+                     char *err, size_t errlen)
 {
     const char *en = source (DDC_LANG_en);
     if (s_load (self, DDC_LANG_en, en, strlen (en), err, errlen) < 0)
         return -1;
     self->source = source;
+    self->done = done;
+    if (done)
+        done (DDC_LANG_en);
     return 0;
 }
 
@@ -275,6 +280,8 @@ s_lang (const ddc_i18n_t *self, int lang)
         char why [160];
         if (!json || s_load (self, lang, json, strlen (json), why, sizeof (why)) < 0)
             l->unusable = true;
+        if (json && self->done)
+            self->done (lang);
     }
     return l;
 }

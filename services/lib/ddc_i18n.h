@@ -75,8 +75,9 @@ int ddc_i18n_load (ddc_i18n_t *self, int lang, const char *json, size_t len, cha
 //  and nothing changed), every other language the first time a lookup or
 //  ddc_i18n_table asks for it. A language whose text fails to load then
 //  stays English (the completeness test checks every compiled-in file).
-int ddc_i18n_use_source (ddc_i18n_t *self, const char *(*source) (int lang), char *err,
-                         size_t errlen);
+//  done (may be NULL) is told each language whose text was parsed.
+int ddc_i18n_use_source (ddc_i18n_t *self, const char *(*source) (int lang),
+                         void (*done) (int lang), char *err, size_t errlen);
 //  ddc_i18n_use_source with the languages compiled in (ddc_locale.c): 0,
 //  or -1 with the file and reason in err.
 int ddc_i18n_load_builtin (ddc_i18n_t *self, char *err, size_t errlen);

@@ -84,14 +84,14 @@ DDC_TEST (test_languages_load_on_first_use)
 
     char err [200] = "";
     cat = ddc_i18n_new ();
-    CHECK_EQ (ddc_i18n_use_source (cat, s_broken_source, err, sizeof (err)), 0);
+    CHECK_EQ (ddc_i18n_use_source (cat, s_broken_source, NULL, err, sizeof (err)), 0);
     CHECK_STR (ddc_i18n_get (cat, DDC_LANG_de, "k"), "K");
     CHECK_STR (ddc_i18n_get (cat, DDC_LANG_fr, "k"), "K");
     CHECK (!ddc_i18n_loaded (cat, DDC_LANG_de) && !ddc_i18n_loaded (cat, DDC_LANG_fr));
     CHECK (ddc_i18n_table (cat, DDC_LANG_de) == NULL);
     CHECK_EQ (ddc_i18n_check (cat, DDC_LANG_de, NULL), 1);
     //  without a usable English nothing is taken
-    CHECK_EQ (ddc_i18n_use_source (cat, s_no_english, err, sizeof (err)), -1);
+    CHECK_EQ (ddc_i18n_use_source (cat, s_no_english, NULL, err, sizeof (err)), -1);
     CHECK (strstr (err, "not a JSON object") != NULL);
     CHECK_STR (ddc_i18n_get (cat, DDC_LANG_en, "k"), "K");
     ddc_i18n_destroy (&cat);
