@@ -88,7 +88,7 @@ struct broker_t {
     throttle_t *signin; //  sign-in attempts per client address
     zsock_t *ctl;
     zsock_t *pub;
-    zap_t *zap; //  CURVE: admits KEYS/clients
+    zap_t *zap; //  admits KEYS/clients (CURVE), denies refused subscribers
     refused_t *refused;
     subs_t *subs;
     outq_t *outq;             //  bytes queued per connection
@@ -1528,15 +1528,13 @@ s_setup_curve (broker_t *self, const char *keys_dir, char *err, size_t errlen)
         snprintf (err, errlen, "cannot load the broker key %s (and its _secret)", cert_path);
         goto done;
     }
-    self->zap = zap_new (clients, self->refused, err, errlen);
-    if (!self->zap)
-        goto done;
+    zap_clients (self->zap, clients);
     zsock_t *socks [2] = { self->ctl, self->pub };
     for (int i = 0; i < 2; i++) {
         zcert_apply (cert, socks [i]);
         zsock_set_curve_server (socks [i], 1);
-        zsock_set_zap_domain (socks [i], "ddc");
     }
+    zsock_set_zap_domain (self->ctl, ZAP_DOMAIN);
     subs_curve (self->subs);
     self->curve = true;
     ddc_info ("CURVE on: clients must hold a key listed in %s", clients);
@@ -1656,7 +1654,15 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zsock_set_rcvhwm (self->ctl, 100);
     zsock_set_sndhwm (self->ctl, CTL_SNDHWM);
     zsock_set_sndhwm (self->pub, opts->pub_hwm > 0 ? opts->pub_hwm : PUB_SNDHWM);
-    self->subs = subs_new (self->pub, opts->pub_endpoint, self->refused);
+    //  Every PUB handshake asks the ZAP handler (refused subscribers, and
+    //  the certificates once CURVE is on).
+    self->zap = zap_new (self->refused, err, errlen);
+    if (!self->zap) {
+        broker_destroy (&self);
+        return NULL;
+    }
+    zsock_set_zap_domain (self->pub, ZAP_DOMAIN_PUB);
+    self->subs = subs_new (self->pub, opts->pub_endpoint, self->refused, self->zap);
     self->outq = outq_new ();
     zsock_t *socks [2] = { self->ctl, self->pub };
     for (int i = 0; i < 2; i++) {

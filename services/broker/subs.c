@@ -28,6 +28,7 @@ typedef struct {
 struct subs_t {
     zsock_t *pub;
     refused_t *refused;
+    zap_t *zap;
     zhashx_t *subscribers;  //  key -> s_subscriber_t
     size_t topics;          //  accepted, over all subscribers
     zhashx_t *distinct;     //  accepted topic -> how many subscribers hold it
@@ -49,11 +50,12 @@ s_subscriber_destroy (s_subscriber_t **sub_p)
 }
 
 subs_t *
-subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused)
+subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused, zap_t *zap)
 {
     subs_t *self = ddc_calloc (1, sizeof (*self));
     self->pub = pub;
     self->refused = refused;
+    self->zap = zap;
     self->subscribers = zhashx_new ();
     zhashx_set_destructor (self->subscribers, (zhashx_destructor_fn *) s_subscriber_destroy);
     zsock_set_xpub_manual (pub, 1);
@@ -278,8 +280,12 @@ static void
 s_refuse (subs_t *self, s_subscriber_t *sub, const char *user_id, const char *why)
 {
     if (!sub->closing) {
-        char *reason =
-            ddc_asprintf ("subscription refused: %s; the subscriber is disconnected", why);
+        //  Its new connections are denied at the handshake for a while:
+        //  they never reach the PUB socket, which costs the loop nothing.
+        int64_t window = zap_refuse (self->zap, user_id, sub->address);
+        char *reason = ddc_asprintf ("subscription refused: %s; the subscriber is disconnected "
+                                     "and its connections refused for %lld s",
+                                     why, (long long) (window / 1000));
         refused_add (self->refused, sub->address, user_id, reason);
         free (reason);
     }
@@ -339,6 +345,8 @@ subs_on_readable (subs_t *self)
             zhashx_insert (self->subscribers, key, sub);
         }
         free (key);
+        if (sub && sub->closing && !zap_refusing (self->zap, user_id, sub->address))
+            sub->closing = false; //  its refusal window is over: a new start
         if (!subscribe) {
             if (sub && zhashx_lookup (sub->topics, topic)) {
                 s_release (self, topic);

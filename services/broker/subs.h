@@ -11,6 +11,8 @@
     a subscriber that asks for more or for another topic: libzmq keeps a
     record of every subscription a connection sends, even a refused one,
     until the connection closes, so closing it is what bounds that memory.
+    Its new connections are then refused at the handshake for its refusal
+    window (zap.h), so that they cost the loop nothing.
     The distinct topics that name a peer (status/PEER/..., mon/peer/PEER/)
     are bounded in bytes over all subscribers (SUBS_TOPIC_BYTES_MAX; the
     fixed topics are a few hundred bytes): libzmq 4.3 walks every
@@ -27,6 +29,7 @@
 #include <stdbool.h>
 
 #include "refused.h"
+#include "zap.h"
 
 #define SUBS_TOPIC_MAX \
     200 /* bytes of a topic; longer messages close
@@ -54,8 +57,9 @@ typedef struct subs_t subs_t;
 
 //  Guard pub (sets its manual mode and bounds; call before binding; the
 //  CURVE endpoints are bound after subs_curve); pub_endpoints is the comma
-//  list it binds. Refusals go to `refused`.
-subs_t *subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused);
+//  list it binds. Refusals go to `refused`; a refused subscriber's new
+//  connections are denied by `zap` for its refusal window.
+subs_t *subs_new (zsock_t *pub, const char *pub_endpoints, refused_t *refused, zap_t *zap);
 void subs_destroy (subs_t **self_p);
 //  The bounds of the endpoints bound from now on, which use CURVE.
 void subs_curve (subs_t *self);

@@ -337,8 +337,8 @@ s_event (zmon_t *self, s_sock_t *s, uint16_t event, uint32_t value, const char *
             break;
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
             ev = E_HANDSHAKE_FAILED_AUTH;
-            snprintf (detail, sizeof (detail),
-                      "the ZAP handler refused the certificate (status %u)", value);
+            snprintf (detail, sizeof (detail), "the ZAP handler refused the handshake (status %u)",
+                      value);
             have = s_handshake_peer (self, s, address, sizeof (address));
             //  The refusal itself names the address libzmq gave the handler.
             char zap_address [96];

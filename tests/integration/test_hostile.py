@@ -144,6 +144,73 @@ def test_subscription_flood_keeps_the_broker_small(tmp):
     b.stop()
 
 
+def handshake(broker, timeout=5.0):
+    """Connect a SUB socket to the PUB endpoint: "ok" (its handshake
+    succeeded), "refused" (the broker's ZAP handler refused it) or None."""
+    from zmq.utils.monitor import recv_monitor_message
+    s = zmq.Context.instance().socket(zmq.SUB)
+    s.setsockopt(zmq.LINGER, 0)
+    mon = s.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_HANDSHAKE_FAILED_AUTH)
+    try:
+        s.connect(broker.pub)
+        if not mon.poll(int(timeout * 1000)):
+            return None
+        event = recv_monitor_message(mon)["event"]
+        return "ok" if event == zmq.EVENT_HANDSHAKE_SUCCEEDED else "refused"
+    finally:
+        s.disable_monitor()
+        mon.close(0)
+        s.close(0)
+
+
+def test_refused_subscriber_is_refused_at_the_handshake_for_a_while(tmp):
+    """A subscriber refused for its subscriptions (this test's process) is
+    refused at the handshake when it connects again within its window (5 s,
+    proto/ddcp.md section 6), before its connection reaches the PUB
+    socket, and served again after it; others are served all along."""
+    b = Broker(tmp).start()
+    assert handshake(b) == "ok"
+    x = zmq.Context.instance().socket(zmq.XSUB)
+    x.setsockopt(zmq.LINGER, 0)
+    x.connect(b.pub)
+    x.send(b"\x01not-a-topic/")
+    wait_for(lambda: "subscription refused" in b.proc.text(), what="the refusal")
+    refused_at = time.monotonic()
+    x.close(0)
+    assert handshake(b) == "refused"
+    # another process is served meanwhile
+    other = subprocess.run(["/usr/bin/python3", "-c", HUGZ_ONCE, b.pub], timeout=30)
+    assert other.returncode == 0, "another subscriber was not served during the window"
+    r = ctl(b, "status", "--json")
+    assert r.returncode == 0, r.stderr
+    reasons = [x["reason"] for x in json.loads(r.stdout)["broker"]["refused"]]
+    assert any("refused a moment ago" in x for x in reasons), reasons
+    assert any("refused for 5 s" in x for x in reasons), reasons
+    # after the window: served again (one try every 0.2 s)
+    outcomes = []
+    while time.monotonic() - refused_at < 15:
+        outcomes.append((time.monotonic() - refused_at, handshake(b)))
+        if outcomes[-1][1] == "ok":
+            break
+        time.sleep(0.2)
+    assert outcomes[-1][1] == "ok", outcomes
+    assert all(t >= 4.5 for t, o in outcomes if o == "ok"), outcomes
+    assert all(o == "refused" for t, o in outcomes if t < 4.5), outcomes
+    assert hugz_ok(b), "the subscriber is not served after its window"
+    figure("first handshake served after the refusal", outcomes[-1][0], "s")
+    b.stop()
+
+
+HUGZ_ONCE = r"""
+import sys, zmq
+s = zmq.Context.instance().socket(zmq.SUB)
+s.setsockopt(zmq.LINGER, 0)
+s.connect(sys.argv[1])
+s.setsockopt(zmq.SUBSCRIBE, b"hugz/")
+sys.exit(0 if s.poll(5000) else 1)
+"""
+
+
 # ---- 2. status reports -------------------------------------------------------
 
 def fill_reports(client, body_bytes, topics):

@@ -1,14 +1,16 @@
 /*  test_broker_bounds: the broker's bounds as logic (proto/ddcp.md section
-    10), from peers.c, subs.c and refused.c: which subscription topics are
+    10), from peers.c, subs.c, zap.c and refused.c: which subscription topics are
     kept, who may take a name and when it is free, reports kept as text
     within their byte bounds and dropped at BYE, remembered answers within
     their bytes, rejections cut to size, the STATUS table in pages within a
-    budget, and the refusals list with its rate-limited log. */
+    budget, the refusals list with its rate-limited log, and a refused
+    subscriber's refusal window that doubles while it comes back. */
 #include "../../services/broker/endpoints.c"
 #include "../../services/broker/peers.c"
 #include "../../services/broker/refused.c"
 #include "../../services/broker/roles.c"
 #include "../../services/broker/subs.c"
+#include "../../services/broker/zap.c"
 
 #include "ddc_test.h"
 #include "ddc_test_json.h"
@@ -248,6 +250,28 @@ DDC_TEST (test_refusals_listed_and_logged_once)
     refused_destroy (&r);
 }
 
+DDC_TEST (test_refusal_window_doubles)
+{
+    refused_t *r = refused_new ();
+    char err [128];
+    zap_t *zap = zap_new (r, err, sizeof (err));
+    CHECK (zap);
+    CHECK (!zap_refusing (zap, "", "localhost:0:0:42"));
+    CHECK_EQ (zap_refuse (zap, "", "localhost:0:0:42"), ZAP_REFUSE_MS);
+    CHECK (zap_refusing (zap, "", "localhost:0:0:42"));
+    CHECK (!zap_refusing (zap, "KEY", "localhost:0:0:42")); //  another certificate
+    CHECK (!zap_refusing (zap, "", "localhost:0:0:43"));    //  another process
+    //  refused again (its window is on, or just over): twice as long, up
+    //  to the longest
+    CHECK_EQ (zap_refuse (zap, "", "localhost:0:0:42"), 2 * ZAP_REFUSE_MS);
+    int64_t window = 0;
+    for (int i = 0; i < 20; i++)
+        window = zap_refuse (zap, "", "localhost:0:0:42");
+    CHECK_EQ (window, ZAP_REFUSE_MAX_MS);
+    zap_destroy (&zap);
+    refused_destroy (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -261,5 +285,6 @@ main (int argc, char **argv)
     DDC_RUN (test_rejection_cut_and_table_paged);
     DDC_RUN (test_roles_write);
     DDC_RUN (test_refusals_listed_and_logged_once);
+    DDC_RUN (test_refusal_window_doubles);
     DDC_DONE ();
 }
