@@ -8,9 +8,11 @@
 # the temp folder.
 # bench_wait_agent BIN HOST N waits up to 20 s until docker@HOST reports N
 # containers with a memory figure, and prints how many it reports.
-# bench_containers N [RUNNING] creates N sleeping busybox containers
+# bench_containers N [RUNNING] [AGENTS] creates N sleeping busybox containers
 # prefix-1..N (no network), four at a time, and starts the first RUNNING
-# (default all) of them.
+# (default all) of them; with AGENTS, container i carries the Docker label
+# ddc.bench.host=host-((i-1) % AGENTS + 1), the host that owns it (the
+# agents then run with --label ddc.bench.host=THEIR-HOST).
 # bench_fake_discord TOKEN [ARGS...] starts the fake Discord of
 # tests/fake-discord on a free port (ARGS added to its command line) and
 # sets url to its address.
@@ -62,14 +64,19 @@ except Exception:
 }
 
 bench_containers() {
-    local running=${2:-$1}
-    if [ "$running" -ge "$1" ]; then
+    local running=${2:-$1} agents=${3:-0}
+    if [ "$agents" -gt 0 ]; then
+        seq 1 "$1" | awk -v a="$agents" -v h="$host" '{ print $1, h "-" (($1 - 1) % a + 1) }' \
+            | xargs -P 4 -n 2 sh -c 'docker create --network none --label "ddc.bench.host=$3" \
+                --name "$1-$2" ddc-busybox sleep 100000 >/dev/null' _ "$prefix"
+    elif [ "$running" -ge "$1" ]; then
         seq 1 "$1" | xargs -P 4 -I{} docker run -d --network none --name "$prefix-{}" \
             ddc-busybox sleep 100000 >/dev/null
         return
+    else
+        seq 1 "$1" | xargs -P 4 -I{} docker create --network none --name "$prefix-{}" \
+            ddc-busybox sleep 100000 >/dev/null
     fi
-    seq 1 "$1" | xargs -P 4 -I{} docker create --network none --name "$prefix-{}" \
-        ddc-busybox sleep 100000 >/dev/null
     [ "$running" -lt 1 ] || seq 1 "$running" | xargs -P 4 -I{} docker start "$prefix-{}" >/dev/null
 }
 

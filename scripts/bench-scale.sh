@@ -2,7 +2,10 @@
 # bench-scale.sh [AGENTS] [CONTAINERS] [RUNNING] [ROUNDS]: ddc at scale: a
 # broker, AGENTS ddc-docker agents (default 20, hosts HOST-1..HOST-AGENTS,
 # all on this machine's one Docker engine, each owning its own share of
-# the containers: container i belongs to host (i-1) % AGENTS + 1), with
+# the containers: container i belongs to host (i-1) % AGENTS + 1, carries
+# the label ddc.bench.host=HOST-k and the agent of HOST-k runs with
+# --label ddc.bench.host=HOST-k, so it lists, follows and reports only
+# its own CONTAINERS/AGENTS), with
 # CONTAINERS real busybox containers in all (default 1000; created, and
 # the first RUNNING of them, default 100, running: a running container
 # costs the engine a shim process and a stats read every interval), the
@@ -53,12 +56,11 @@
 #       N containers named in it) under `wrk -t1 -c8 -d3s --timeout 30s`
 #       against nginx serving the bytes ddc-web sent, as a file, with the
 #       same security headers (as bench-web.sh; median of 3 interleaved
-#       runs). Every agent here sees the one engine's every container and
-#       reports them all in its inventory; the page lists each Docker id
-#       once (under the host that configures it), so it shows the
-#       configured containers (compact rows past 50) and at most one page
-#       of 50 found but not configured ones, whatever the inventories
-#       hold. When ddc-web refuses to build a page over its 8 MB bound,
+#       runs). Each agent reports only its own containers in its
+#       inventory (its label scope); the page lists each Docker id once
+#       (under the host that configures it), so it shows the configured
+#       containers (compact rows past 50) and at most one page of 50
+#       found but not configured ones. When ddc-web refuses to build a page over its 8 MB bound,
 #       the line says page=refused instead.
 # Needs a Docker engine (started by scripts/ensure-dockerd.sh if missing),
 # node (the fake), curl, nginx, wrk and the programs in $DDC_BIN (default
@@ -83,7 +85,7 @@ bench_start scale c
 fail() { echo "bench-scale: $*" >&2; exit 1; }
 token="bench-token.$$.abcdefghijklmnopqrstuvwxyz"
 
-bench_containers "$N" "$RUNNING"
+bench_containers "$N" "$RUNNING" "$AGENTS"
 real=$(docker ps -aq --filter "name=^${prefix}-" | wc -l)
 echo "scale agents=$AGENTS containers=$N real=$real running=$RUNNING"
 
@@ -100,8 +102,8 @@ password="Bench-Password-$$"
 echo "$password" | "$BIN/ddc-ctl" passwd >/dev/null 2>&1
 
 for k in $(seq 1 "$AGENTS"); do
-    "$BIN/ddc-docker" -v --broker "$DDC_BROKER" --host "$host-$k" --cache "$tmp/docker-$k.cache" \
-        --audit "$tmp/docker-$k.audit" 2>"$tmp/docker-$k.log" &
+    "$BIN/ddc-docker" -v --broker "$DDC_BROKER" --host "$host-$k" --label "ddc.bench.host=$host-$k" \
+        --cache "$tmp/docker-$k.cache" --audit "$tmp/docker-$k.audit" 2>"$tmp/docker-$k.log" &
     pids+=($!)
 done
 "$BIN/ddc-discord" -v --broker "$DDC_BROKER" --discord-api "$url/api" --state "$tmp/state.json" \

@@ -326,6 +326,16 @@ s_on_logs_data (void *arg, const char *data, size_t len)
     return -1;
 }
 
+//  The refusal of a container that is not this agent's (outside its label
+//  scope, or not found with its labels yet): as an unknown container.
+static const char *
+s_out_of_scope (actions_t *self, const job_t *job, char *why, size_t size)
+{
+    snprintf (why, size, "container %.128s is not configured on %.64s", job->container,
+              agent_host (self->agent));
+    return why;
+}
+
 //  Start the running job of its container (its turn has come).
 static void
 s_start (actions_t *self, job_t *job)
@@ -336,6 +346,10 @@ s_start (actions_t *self, job_t *job)
     char why [512];
     if (agent_check (self->agent, job->container, job->action, why, sizeof (why)) != AGENT_OK) {
         s_finish (self, &job, false, "refused", why, NULL);
+        return;
+    }
+    if (!status_in_scope (self->status, job->container)) {
+        s_finish (self, &job, false, "refused", s_out_of_scope (self, job, why, sizeof (why)), NULL);
         return;
     }
     int stop_timeout = agent_stop_timeout_s (self->agent);
@@ -417,6 +431,11 @@ actions_submit (actions_t *self, job_t **job_p)
     char why [512];
     if (agent_check (self->agent, job->container, job->action, why, sizeof (why)) != AGENT_OK) {
         s_complete (self, &job, false, "refused", why, NULL);
+        return;
+    }
+    if (!status_in_scope (self->status, job->container)) {
+        s_complete (self, &job, false, "refused", s_out_of_scope (self, job, why, sizeof (why)),
+                    NULL);
         return;
     }
     int rc = agent_enqueue (self->agent, job->container, job);

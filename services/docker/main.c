@@ -7,6 +7,7 @@
 #include "actions.h"
 #include "agent.h"
 #include "alerts.h"
+#include "scope.h"
 #include "webhook.h"
 #include "ddc_args.h"
 #include "ddc_config.h"
@@ -88,6 +89,11 @@ s_usage (FILE *out)
              "                        down at start (default DIR/docker-HOST.cache.json)\n"
              "  --audit FILE          one JSON line per action, mode 0600, rotated to\n"
              "                        FILE.1 past 16 MiB (default DIR/docker-HOST.audit.log)\n"
+             "  --label KEY[=VALUE]   own only the containers carrying this Docker label\n"
+             "                        (repeatable, up to 8: all of them): the inventory,\n"
+             "                        status, actions and tasks then concern those alone,\n"
+             "                        for an engine shared by several agents (default:\n"
+             "                        every container of the engine)\n"
              "  -v, --verbose         debug logging\n"
              "  -h, --help            this text\n"
              "  -V, --version         version\n"
@@ -472,6 +478,7 @@ main (int argc, char **argv)
         { "broker-cert", required_argument, NULL, 'B' },
         { "insecure", no_argument, NULL, 'I' },
         { "data", required_argument, NULL, 'D' },
+        { "label", required_argument, NULL, 'L' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -485,6 +492,8 @@ main (int argc, char **argv)
     }
     const char *host = NULL, *socket_path = "/var/run/docker.sock";
     const char *cache = NULL, *audit = NULL, *data = NULL;
+    const char *labels [SCOPE_LABELS_MAX + 1];
+    size_t nlabels = 0;
     opterr = 0;
     int c;
     while ((c = getopt_long (argc, argv, ":vhV", longopts, NULL)) != -1) {
@@ -516,6 +525,10 @@ main (int argc, char **argv)
             case 'D':
                 data = optarg;
                 break;
+            case 'L':
+                if (nlabels <= SCOPE_LABELS_MAX)
+                    labels [nlabels++] = optarg;
+                break;
             case 'v':
                 ddc_log_set_level (DDC_LOG_DEBUG);
                 break;
@@ -533,6 +546,17 @@ main (int argc, char **argv)
     }
     if (ddc_args_no_more ("ddc-docker", argc, argv) || ddc_args_connection ("ddc-docker", &conn))
         return DDC_ARGS_USAGE;
+    //  The containers this agent owns: those with every --label.
+    scope_t *scope = scope_new ();
+    err [0] = '\0';
+    for (size_t i = 0; i < nlabels; i++)
+        if (scope_add (scope, labels [i], err, sizeof (err)) < 0)
+            break;
+    scope_destroy (&scope);
+    if (*err) {
+        fprintf (stderr, "ddc-docker: %s\n", err);
+        return DDC_ARGS_USAGE;
+    }
     if (!*socket_path) {
         fprintf (stderr, "ddc-docker: --docker-socket needs a path\n");
         return 2;
@@ -580,10 +604,13 @@ main (int argc, char **argv)
         fprintf (stderr, "ddc-docker: cannot set up libcurl\n");
         return 1;
     }
+    scope = scope_new ();
+    for (size_t i = 0; i < nlabels; i++)
+        scope_add (scope, labels [i], err, sizeof (err));
     self->agent = agent_new (self->host);
     self->tasks = tasks_new (self->host);
     self->records = records_new ();
-    self->status = status_new (self->engine, socket_path, self->agent, s_report, self);
+    self->status = status_new (self->engine, socket_path, self->agent, scope, s_report, self);
     self->actions =
         actions_new (self->engine, self->agent, self->status, audit_path, s_on_done, self);
     self->alerts = alerts_new (self->engine, self->agent, self->status, s_report, self);
@@ -618,8 +645,10 @@ main (int argc, char **argv)
         rc = 1;
     }
     else {
-        ddc_info ("docker@%s starting: broker %s%s, Docker %s, data %s, cache %s, audit %s",
+        ddc_info ("docker@%s starting: broker %s%s, Docker %s, containers %s%s, data %s, "
+                  "cache %s, audit %s",
                   self->host, conn.broker, conn.cert ? " (CURVE)" : "", socket_path,
+                  scope_empty (scope) ? "all" : "labelled ", scope_text (scope),
                   data_dir ? data_dir : "(not used)", cache_path, audit_path);
         status_start (self->status);
         s_loop (self);
@@ -640,6 +669,7 @@ main (int argc, char **argv)
     tasks_destroy (&self->tasks);
     records_destroy (&self->records);
     agent_destroy (&self->agent);
+    scope_destroy (&scope);
     ddc_schedule_flush ();
     free (cache_path);
     free (audit_path);

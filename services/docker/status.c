@@ -2,11 +2,14 @@
     configured containers, and the status/inventory reports. See status.h. */
 #include "status.h"
 
+#include "scope.h"
+
 #include "ddc_config.h"
 #include "ddc_log.h"
 #include "ddc_proto.h"
 #include "ddc_util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +69,7 @@ struct _status_t {
     status_event_fn *on_event;
     status_inspect_fn *on_inspect;
     void *watch_arg;
+    const scope_t *scope; //  the containers this agent owns (labels)
     bool closing;
 
     //  Docker reachability
@@ -102,6 +106,7 @@ struct _status_t {
     int stats_interval;  //  s
 
     //  inventory
+    char *list_path; //  /containers/json, filtered by the scope
     docker_list_t *list;
     int64_t list_wall; //  wall ms of the list
     bool list_busy, list_again;
@@ -381,6 +386,19 @@ s_urlencode (const char *in, char *out, size_t size)
     out [o] = '\0';
 }
 
+//  The filters query value (URL-encoded) of base with the scope's labels.
+static char *
+s_filters_query (const scope_t *scope, const char *base)
+{
+    char *filters = scope_filters (scope, base);
+    assert (filters); //  base is ours, a JSON object
+    size_t size = strlen (filters) * 3 + 1;
+    char *enc = ddc_malloc (size);
+    s_urlencode (filters, enc, size);
+    free (filters);
+    return enc;
+}
+
 static bool
 s_event_wanted (const char *action)
 {
@@ -455,19 +473,20 @@ s_open_stream (status_t *self)
 {
     if (self->closing || self->stream_id)
         return;
-    static const char filters [] =
+    static const char base [] =
         "{\"type\":[\"container\"],\"event\":[\"create\",\"destroy\",\"start\",\"die\","
         "\"stop\",\"kill\",\"restart\",\"pause\",\"unpause\",\"health_status\",\"rename\","
         "\"oom\"]}";
-    char enc [sizeof (filters) * 3 + 1];
-    s_urlencode (filters, enc, sizeof (enc));
+    //  Only the events of this agent's containers (its label scope).
+    char *enc = s_filters_query (self->scope, base);
     //  since= covers the events between the last one seen (or this moment)
     //  and the stream being in place; duplicates only cause an inspect.
     int64_t since = self->last_event_s ? self->last_event_s : ddc_wall_ms () / 1000 - 1;
-    char path [sizeof (enc) + 64];
-    snprintf (path, sizeof (path), "/events?filters=%s&since=%lld", enc, (long long) since);
+    char *path = ddc_asprintf ("/events?filters=%s&since=%lld", enc, (long long) since);
+    free (enc);
     self->stream_opened = ddc_mono_ms ();
     int64_t id = engine_stream (self->engine, path, s_on_event, s_on_stream_end, self);
+    free (path);
     if (id < 0) {
         ddc_warn ("docker: cannot open the events stream");
         self->probe_at = ddc_mono_ms () + STATUS_BACKOFF_MIN * 2;
@@ -560,6 +579,9 @@ s_on_inspect (status_t *self, const char *name, int status, const char *body, si
         s_want_inspect (self, e, STATUS_EVENT_DEBOUNCE);
     }
     docker_inspect_t in;
+    //  A container outside the scope is not this agent's: as if absent.
+    if (status == 200 && !scope_match_inspect (self->scope, body, len))
+        status = 404;
     if (status == 200 && docker_inspect_parse (body, len, &in) == 0) {
         if (s_take_inspect (e, 200, &in))
             s_dirty (self, 20);
@@ -675,11 +697,19 @@ s_pump (status_t *self, int64_t now)
 //  Public API
 
 status_t *
-status_new (engine_t *engine, const char *socket_path, agent_t *agent, status_report_fn *report,
-            void *arg)
+status_new (engine_t *engine, const char *socket_path, agent_t *agent, const scope_t *scope,
+            status_report_fn *report, void *arg)
 {
     status_t *self = ddc_calloc (1, sizeof (*self));
     self->engine = engine;
+    self->scope = scope;
+    if (!scope_empty (scope)) {
+        char *enc = s_filters_query (scope, NULL);
+        self->list_path = ddc_asprintf ("/containers/json?all=1&filters=%s", enc);
+        free (enc);
+    }
+    else
+        self->list_path = ddc_strdup ("/containers/json?all=1");
     self->socket_path = ddc_strdup (socket_path);
     self->agent = agent;
     self->report = report;
@@ -700,6 +730,7 @@ status_destroy (status_t **self_p)
     docker_list_destroy (&self->list);
     free (self->entries);
     free (self->socket_path);
+    free (self->list_path);
     free (self);
     *self_p = NULL;
 }
@@ -808,8 +839,7 @@ status_tick (status_t *self)
         }
         if (self->list_due && now >= self->list_due && !self->list_busy) {
             self->list_due = now + STATUS_INVENTORY_MS;
-            if (s_request (self, REQ_LIST, NULL, "/containers/json?all=1", S_LIST_TIMEOUT, s_on_reply)
-                > 0)
+            if (s_request (self, REQ_LIST, NULL, self->list_path, S_LIST_TIMEOUT, s_on_reply) > 0)
                 self->list_busy = true;
         }
         s_pump (self, now);
@@ -911,6 +941,15 @@ bool
 status_reachable (status_t *self)
 {
     return self->reachable;
+}
+
+bool
+status_in_scope (status_t *self, const char *name)
+{
+    if (scope_empty (self->scope))
+        return true;
+    s_entry_t *e = s_entry (self, name);
+    return e && e->known && e->exists;
 }
 
 int

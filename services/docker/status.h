@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "docker_parse.h"
 #include "engine.h"
+#include "scope.h"
 
 #define STATUS_MAX_INSPECTS 16    //  inspects in flight at once
 #define STATUS_MAX_STATS 32       //  stats samples in flight at once
@@ -32,10 +33,12 @@ typedef void (status_event_fn) (void *arg, const docker_event_t *ev);
 //  A fresh inspect of a configured container (HTTP 200).
 typedef void (status_inspect_fn) (void *arg, const char *name, const docker_inspect_t *in);
 
-//  engine and agent are borrowed and must outlive the status; socket_path
+//  engine, agent and scope are borrowed and must outlive the status; scope
+//  (may be NULL: every container) limits the inventory, the events and the
+//  configured containers seen to the agent's own; socket_path
 //  (the engine's, copied) is also checked directly for liveness.
 status_t *status_new (engine_t *engine, const char *socket_path, agent_t *agent,
-                      status_report_fn *report, void *arg);
+                      const scope_t *scope, status_report_fn *report, void *arg);
 void status_destroy (status_t **self_p);
 
 //  Who else hears the events and inspects of the configured containers
@@ -70,6 +73,9 @@ int64_t status_event_lag_ms (status_t *self);
 //  How to read the logs of name: DOCKER_LOGS_RAW/MUX from its inspect's
 //  Config.Tty, DOCKER_LOGS_DETECT when unknown.
 int status_logs_mode (status_t *self, const char *name);
+//  Whether a configured container is this agent's: always with no scope,
+//  else only once an inspect found it carrying the scope's labels.
+bool status_in_scope (status_t *self, const char *name);
 //  Current state of a configured container ("running"...; "unknown" when
 //  not inspected yet, "missing" when it does not exist).
 const char *status_state (status_t *self, const char *name);

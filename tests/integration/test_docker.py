@@ -275,6 +275,69 @@ def test_inventory_and_status(tmp, broker, agents, ctr):
              timeout=3, what="removed container gone from the inventory")
 
 
+def test_label_scope_shared_engine(tmp, broker, agents, ctr):
+    """Two agents on one engine, each owning the containers with its own label
+    (--label): each inventory and status holds only its own, events included,
+    and an action on the other's container is refused like an unknown one."""
+    def run_labelled(label):
+        n = ctr.name()
+        sh("docker", "run", "-d", "--network", "none", "--label", label, "--name", n, IMAGE,
+           "sleep", "100000")
+        return n
+    key = f"ddc.test.{ctr.prefix}"
+    mine_a, mine_b = run_labelled(f"{key}=a"), run_labelled(f"{key}=b")
+    unlabelled = ctr.run()
+    a = agents(broker, extra=["--label", f"{key}=a"])
+    b = agents(broker, extra=["--label", key, "--label", f"{key}=b"])
+    # Both hosts configure both containers: only the scope tells them apart.
+    section = [{"host": x.host, "name": n, "active": True, "allowed_actions": ALL}
+               for x in (a, b) for n in (mine_a, mine_b)]
+    a.save("containers", section)
+    b.save("containers", section)
+
+    def inv_names(x):
+        body = x.topic("inventory")
+        return {c["name"] for c in body["containers"]} if body else set()
+    wait_for(lambda: mine_a in inv_names(a) and mine_b in inv_names(b), timeout=10,
+             what="each inventory with its own container")
+    assert inv_names(a) == {mine_a} and inv_names(b) == {mine_b}
+    assert unlabelled not in inv_names(a) | inv_names(b)
+    a.wait_container(mine_a, lambda c: c["state"] == "running")
+    a.wait_container(mine_b, lambda c: c["exists"] is False)
+    b.wait_container(mine_b, lambda c: c["state"] == "running")
+    b.wait_container(mine_a, lambda c: c["exists"] is False)
+
+    # an action on the other's container: refused, nothing touched
+    started = {n: inspect(n)["State"]["StartedAt"] for n in (mine_a, mine_b)}
+    for x, other in ((a, mine_b), (b, mine_a)):
+        for act in ("stop", "logs"):
+            r = x.action({"action": act, "container": other})
+            assert r["ok"] is False and r["error"] == "refused", r
+            assert "not configured on " + x.host in r["message"], r["message"]
+    for n, t in started.items():
+        st = inspect(n)["State"]
+        assert st["Status"] == "running" and st["StartedAt"] == t
+    # its own container: allowed
+    assert a.action({"action": "restart", "container": mine_a})["ok"] is True
+    assert b.action({"action": "logs", "container": mine_b})["ok"] is True
+
+    # a container created later reaches only its owner, through the events
+    later = run_labelled(f"{key}=b")
+    wait_for(lambda: later in inv_names(b), timeout=3, what="new container in b's inventory")
+    assert later not in inv_names(a)
+
+
+def test_label_flag_refused(tmp):
+    for bad in ("", "=x", "a\tb"):
+        p = subprocess.run([bin_path("ddc-docker"), "--broker", "ipc:///nonexistent",
+                            "--label", bad], capture_output=True, text=True, timeout=10)
+        assert p.returncode == 2 and "--label" in p.stderr, (bad, p.stderr)
+    many = [arg for i in range(9) for arg in ("--label", f"k{i}")]
+    p = subprocess.run([bin_path("ddc-docker"), "--broker", "ipc:///nonexistent", *many],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 2 and "at most 8" in p.stderr, p.stderr
+
+
 def test_event_to_report_latency(tmp, broker, agents, ctr):
     names = [ctr.run() for _ in range(3)]
     a = agents(broker)
