@@ -27,8 +27,9 @@ void ddc_malloc_policy (void);
 //  Give the heap's free pages back to the system (malloc_trim) if
 //  DDC_HEAP_TRIM_MS have passed since the last time (now_ms: ddc_mono_ms):
 //  a service then holds what it uses, not the peak of a past burst (its
-//  start, a large reply, the commands of every language). Called from each
-//  service's loop; a trim costs a walk of the free lists.
+//  start, a large reply, the commands of every language). Called from the
+//  loops of the agent, the bot and ddc-web; a trim costs a walk of the
+//  free lists, too long a step for the broker's loop.
 #define DDC_HEAP_TRIM_MS 5000
 void ddc_heap_trim (int64_t now_ms);
 //  printf into a new string; caller frees.
