@@ -181,6 +181,44 @@ s_badge (ddc_buf_t *b, const char *kind, const char *text)
     ddc_buf_puts (b, "</span>");
 }
 
+//  A number as a cell shows it: a count, a share, a duration, a size.
+typedef void (s_number_fmt_fn) (double value, char out [32]);
+
+static void
+s_fmt_count (double value, char out [32])
+{
+    snprintf (out, 32, "%.0f", value);
+}
+
+static void
+s_fmt_percent (double value, char out [32])
+{
+    snprintf (out, 32, "%.1f %%", value);
+}
+
+static void
+s_fmt_duration (double seconds, char out [32])
+{
+    render_duration ((int64_t) seconds, out);
+}
+
+//  A labelled cell with value shown by fmt, or a dash when the value is
+//  not a number (not reported yet).
+static void
+s_number_td (ddc_buf_t *b, const rctx_t *rc, const char *label_key, const cJSON *value,
+             s_number_fmt_fn *fmt)
+{
+    render_td (b, rc, label_key, NULL);
+    if (cJSON_IsNumber (value)) {
+        char text [32];
+        fmt (value->valuedouble, text);
+        ddc_buf_html (b, text);
+    }
+    else
+        ddc_buf_puts (b, "\xE2\x80\x94");
+    ddc_buf_puts (b, "</td>");
+}
+
 //  The first `most` {field, message} errors, each as open <code>field</code>
 //  message close.
 static void
@@ -235,13 +273,7 @@ render_view_services (ddc_buf_t *b, const rctx_t *rc, const cJSON *view)
         s_badge (b, connected ? "ok" : "off",
                  T (rc, connected ? "dash.connected" : "dash.disconnected"));
         ddc_buf_puts (b, "</td>");
-        render_td (b, rc, "dash.applied", NULL);
-        const cJSON *rev = s_pg_get (p, "applied_rev");
-        if (cJSON_IsNumber (rev))
-            ddc_buf_printf (b, "%.0f", rev->valuedouble);
-        else
-            ddc_buf_puts (b, "\xE2\x80\x94");
-        ddc_buf_puts (b, "</td>");
+        s_number_td (b, rc, "dash.applied", s_pg_get (p, "applied_rev"), s_fmt_count);
         render_td (b, rc, "dash.rejection", "wide");
         const cJSON *rej = s_pg_get (p, "rejected");
         if (cJSON_IsObject (rej)) {
@@ -356,33 +388,9 @@ render_view_host_row (ddc_buf_t *b, const rctx_t *rc, const cJSON *h, const cJSO
                  render_state_text (rc, "health.", health));
     }
     ddc_buf_puts (b, "</td>");
-    render_td (b, rc, "dash.uptime", NULL);
-    const cJSON *up = s_pg_get (c, "uptime_s");
-    if (cJSON_IsNumber (up)) {
-        char d [32];
-        render_duration ((int64_t) up->valuedouble, d);
-        ddc_buf_html (b, d);
-    }
-    else
-        ddc_buf_puts (b, "\xE2\x80\x94");
-    ddc_buf_puts (b, "</td>");
-    render_td (b, rc, "dash.cpu", NULL);
-    const cJSON *cpu = s_pg_get (c, "cpu_percent");
-    if (cJSON_IsNumber (cpu))
-        ddc_buf_printf (b, "%.1f %%", cpu->valuedouble);
-    else
-        ddc_buf_puts (b, "\xE2\x80\x94");
-    ddc_buf_puts (b, "</td>");
-    render_td (b, rc, "dash.memory", NULL);
-    const cJSON *mem = s_pg_get (c, "mem_bytes");
-    if (cJSON_IsNumber (mem)) {
-        char m [32];
-        render_bytes (mem->valuedouble, m);
-        ddc_buf_html (b, m);
-    }
-    else
-        ddc_buf_puts (b, "\xE2\x80\x94");
-    ddc_buf_puts (b, "</td>");
+    s_number_td (b, rc, "dash.uptime", s_pg_get (c, "uptime_s"), s_fmt_duration);
+    s_number_td (b, rc, "dash.cpu", s_pg_get (c, "cpu_percent"), s_fmt_percent);
+    s_number_td (b, rc, "dash.memory", s_pg_get (c, "mem_bytes"), render_bytes);
     render_td (b, rc, "dash.actions", "wide");
     if (cJSON_IsTrue (s_pg_get (c, "controls"))) {
         const cJSON *allowed = s_pg_get (c, "allowed_actions");

@@ -829,7 +829,7 @@ DDC_TEST (test_view_from_peers)
         "10\"},"
         "   "
         "\"containers\":{\"zz\":{\"state\":\"exited\"},\"db\":{\"state\":\"running\",\"uptime_s\":"
-        "90}}},"
+        "90,\"cpu_percent\":12.5,\"mem_bytes\":1572864}}},"
         "  "
         "\"inventory\":{\"host\":\"nas\",\"containers\":[{\"name\":\"zz\",\"image\":\"i\"},{"
         "\"name\":\"db\"}]}}},"
@@ -873,6 +873,12 @@ DDC_TEST (test_view_from_peers)
     CHECK (strstr (ddc_buf_text (b), "data-container=\"nas/zz\"")
            && strstr (ddc_buf_text (b), "Zed"));
     CHECK (strstr (ddc_buf_text (b), "discord@bot") && strstr (ddc_buf_text (b), "1 min"));
+    //  numbers in their cells, a dash where none was reported
+    CHECK (strstr (ddc_buf_text (b), "data-label=\"Applied revision\">5</td>"));
+    CHECK (strstr (ddc_buf_text (b), "data-label=\"CPU\">12.5 %</td>"));
+    CHECK (strstr (ddc_buf_text (b), "data-label=\"Memory\">1.5 MiB</td>"));
+    CHECK (strstr (ddc_buf_text (b), "data-label=\"CPU\">\xE2\x80\x94</td>"));
+    CHECK (strstr (ddc_buf_text (b), "data-label=\"Up for\">\xE2\x80\x94</td>"));
     s_safe (ddc_buf_text (b));
     cJSON_Delete (body);
     cJSON_Delete (states);
