@@ -17,7 +17,9 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 # reads, written to a .d file beside it.
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP \
              -Iservices/lib $(shell pkg-config --cflags $(PKGS)) $(OPT) $(SAN) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lm $(LDLIBS)
+LDLIBS_ALL = $(shell pkg-config --libs $(filter-out $(NOT_LINKED),$(PKGS))) -lm $(LDLIBS)
+# What a program's link leaves out of PKGS (below: ddc-broker, libcurl).
+NOT_LINKED =
 # `make V=1` shows the compiler command lines.
 Q = $(if $(V),,@)
 
@@ -78,6 +80,10 @@ $$(BUILD)/bin/ddc-$(1): $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(wildcard services/$
 endef
 $(foreach p,$(PROGRAMS:ddc-%=%),$(eval $(call PROGRAM,$(p))))
 
+# ddc-broker is not linked with libcurl: its watchdog loads it when switched
+# on (services/lib/ddc_curl.h; dlopen is in bookworm's libc), so a broker
+# without one maps none of libcurl's libraries.
+$(BUILD)/bin/ddc-broker: NOT_LINKED = libcurl
 # ddc-ctl hashes web passwords (ddc_pwhash: libsodium, libcrypto).
 $(BUILD)/bin/ddc-ctl: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
 # ddc-broker makes and checks the web UI's setup code and hashes the

@@ -2,7 +2,8 @@
 # The runtime file system of the ddc image, assembled in the Dockerfile's
 # build stage: scripts/image-rootfs.sh ROOT BIN
 #   ROOT/usr/bin       the six programs of BIN, stripped
-#   ROOT/usr/lib/...   every shared library they load (ldd), with the loader
+#   ROOT/usr/lib/...   every shared library they load (ldd, and libcurl.so.4,
+#                      which ddc-broker loads itself), with the loader
 #   ROOT/usr/share/zoneinfo, ROOT/etc/ssl/certs   time zones, CA certificates
 #   ROOT/etc/passwd, group, nsswitch.conf; ROOT/tmp (1777); ROOT/data
 # Everything comes from the build stage's Debian packages; no shell, no
@@ -12,6 +13,9 @@ set -euo pipefail
 ROOT=${1:?usage: image-rootfs.sh ROOT BIN}
 BIN=${2:?usage: image-rootfs.sh ROOT BIN}
 PROGRAMS=(ddc-broker ddc-container ddc-ctl ddc-discord ddc-docker ddc-web)
+# Libraries a program opens itself (dlopen) rather than through ldd's list:
+# ddc-broker's watchdog loads libcurl (services/lib/ddc_curl.h).
+DLOPENED=(libcurl.so.4)
 
 mkdir -p "$ROOT"/{usr/bin,usr/share,etc/ssl/certs,tmp,data}
 chmod 1777 "$ROOT/tmp"
@@ -33,9 +37,16 @@ for p in "${PROGRAMS[@]}"; do
     chmod 755 "$ROOT/usr/bin/$p"
 done
 
-# Every library of every program, and the loader: "x.so => /path (addr)"
-# and "/lib64/ld-linux-x86-64.so.2 (addr)".
-libs=$(for p in "${PROGRAMS[@]}"; do ldd "$BIN/$p"; done \
+# Every library of every program and of DLOPENED, and the loader: "x.so =>
+# /path (addr)" and "/lib64/ld-linux-x86-64.so.2 (addr)". A DLOPENED
+# library is found where the compiler finds it.
+libs=$({ for p in "${PROGRAMS[@]}"; do ldd "$BIN/$p"; done
+         for l in "${DLOPENED[@]}"; do
+             path=$(realpath -s "$(cc -print-file-name="$l")")
+             [ -e "$path" ] || { echo "image-rootfs: $l not found" >&2; exit 1; }
+             echo "$l => $path"
+             ldd "$path"
+         done; } \
        | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }' | sort -u)
 for lib in $libs; do
     mkdir -p "$ROOT$(dirname "$lib")"

@@ -1686,11 +1686,6 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     self->loop = zloop_new ();
     self->watchdog = watchdog_new (self->loop, opts->watchdog_ca, opts->watchdog_minute_ms,
                                    s_watchdog_health, self, self->loopstat);
-    if (!self->watchdog) {
-        snprintf (err, errlen, "libcurl cannot start (the watchdog's requests)");
-        broker_destroy (&self);
-        return NULL;
-    }
     watchdog_configure (self->watchdog, store_section (self->store, DDC_SEC_WATCHDOG), true);
     self->zmon = zmon_new (self->loop, self->pub, self->zap, self->refused, self->loopstat,
                            &self->stats.published [STATS_PUB_MON]);

@@ -3,10 +3,10 @@
     This file: command line, logging and signals; the work is in broker.c. */
 #include "broker.h"
 #include "ddc_args.h"
+#include "ddc_curl.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
-#include <curl/curl.h>
 #include <czmq.h>
 #include <getopt.h>
 #include <limits.h>
@@ -168,12 +168,6 @@ main (int argc, char **argv)
     if (!opts.pub_endpoint)
         opts.pub_endpoint = pub = ddc_asprintf ("ipc://%s/pub.sock", abs);
 
-    if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf (stderr, "ddc-broker: libcurl cannot start\n");
-        free (ctl);
-        free (pub);
-        return 1;
-    }
     zsys_init ();
     zsys_set_logstream (NULL);
     broker_t *broker = broker_new (&opts, err, sizeof (err));
@@ -189,6 +183,6 @@ main (int argc, char **argv)
     free (ctl);
     free (pub);
     zsys_shutdown ();
-    curl_global_cleanup ();
+    ddc_curl_unload (); //  when the watchdog loaded libcurl
     return rc;
 }

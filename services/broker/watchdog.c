@@ -4,7 +4,6 @@
 #include "ddc_log.h"
 #include "ddc_util.h"
 
-#include <curl/curl.h>
 #include <string.h>
 
 #define S_URL_MAX 2048
@@ -13,7 +12,9 @@
 struct watchdog_t {
     zloop_t *loop;
     loopstat_t *loopstat;
-    CURLM *multi;
+    const ddc_curl_t *curl; //  libcurl, loaded when first switched on
+    char curl_error [320];  //  why it could not be loaded
+    CURLM *multi;           //  with curl
     char *ca_file;
     char *ca_path; //  the system's CA folder
     int64_t minute_ms;
@@ -76,7 +77,7 @@ s_on_fd (zloop_t *loop, zmq_pollitem_t *item, void *arg)
              | (item->revents & ZMQ_POLLOUT ? CURL_CSELECT_OUT : 0)
              | (item->revents & ZMQ_POLLERR ? CURL_CSELECT_ERR : 0);
     int running = 0;
-    curl_multi_socket_action (self->multi, fd, ev, &running);
+    self->curl->multi_socket_action (self->multi, fd, ev, &running);
     s_finish (self);
     loopstat_done (self->loopstat, &start, "watchdog request");
     return 0;
@@ -109,7 +110,7 @@ s_on_curl_timer (zloop_t *loop, int timer_id, void *arg)
     loopstat_step_t start = loopstat_begin ();
     self->curl_timer = -1; //  a one-shot timer: gone after this
     int running = 0;
-    curl_multi_socket_action (self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    self->curl->multi_socket_action (self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     s_finish (self);
     loopstat_done (self->loopstat, &start, "watchdog request");
     return 0;
@@ -182,14 +183,14 @@ s_finish (watchdog_t *self)
 {
     CURLMsg *msg;
     int left = 0;
-    while ((msg = curl_multi_info_read (self->multi, &left))) {
+    while ((msg = self->curl->multi_info_read (self->multi, &left))) {
         if (msg->msg != CURLMSG_DONE || msg->easy_handle != self->easy)
             continue;
         CURLcode code = msg->data.result;
         long status = 0;
         double seconds = 0;
-        curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_getinfo (self->easy, CURLINFO_TOTAL_TIME, &seconds);
+        self->curl->easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &status);
+        self->curl->easy_getinfo (self->easy, CURLINFO_TOTAL_TIME, &seconds);
         char result [CURL_ERROR_SIZE + 128];
         bool ok = false;
         if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && status)) {
@@ -209,10 +210,10 @@ s_finish (watchdog_t *self)
             rest = rest ? rest + 3 + strcspn (rest + 3, "/?#") : url;
             bool leaks = *rest && strstr (self->errbuf, rest);
             snprintf (result, sizeof (result), "%s",
-                      self->errbuf [0] && !leaks ? self->errbuf : curl_easy_strerror (code));
+                      self->errbuf [0] && !leaks ? self->errbuf : self->curl->easy_strerror (code));
         }
-        curl_multi_remove_handle (self->multi, self->easy);
-        curl_easy_cleanup (self->easy);
+        self->curl->multi_remove_handle (self->multi, self->easy);
+        self->curl->easy_cleanup (self->easy);
         self->easy = NULL;
         cJSON *check = self->pending;
         self->pending = NULL;
@@ -228,8 +229,8 @@ s_abort (watchdog_t *self)
 {
     if (!self->easy)
         return;
-    curl_multi_remove_handle (self->multi, self->easy);
-    curl_easy_cleanup (self->easy);
+    self->curl->multi_remove_handle (self->multi, self->easy);
+    self->curl->easy_cleanup (self->easy);
     self->easy = NULL;
     cJSON_Delete (self->pending);
     self->pending = NULL;
@@ -260,6 +261,10 @@ s_request (watchdog_t *self, const char *url, cJSON **check_p)
     int64_t limit = self->interval * self->minute_ms / 2;
     if (limit > WATCHDOG_REQUEST_MS)
         limit = WATCHDOG_REQUEST_MS;
+    if (!self->multi) {
+        s_done (self, &check, "error", self->curl_error);
+        return;
+    }
     self->body_bytes = 0;
     //  The system's CA folder is read lazily, certificate by certificate;
     //  a bundle file would be parsed whole inside the broker's loop.
@@ -274,16 +279,16 @@ s_request (watchdog_t *self, const char *url, cJSON **check_p)
         .body_arg = self,
         .errbuf = self->errbuf,
     };
-    self->easy = ddc_http_easy (&opts);
+    self->easy = ddc_http_easy (self->curl, &opts);
     if (!self->easy) {
         s_done (self, &check, "error", "libcurl cannot start a request");
         return;
     }
     CURL *e = self->easy;
-    curl_easy_setopt (e, CURLOPT_HTTPGET, 1L);
+    self->curl->easy_setopt (e, CURLOPT_HTTPGET, 1L);
     self->pending = check;
-    if (curl_multi_add_handle (self->multi, e) != CURLM_OK) {
-        curl_easy_cleanup (e);
+    if (self->curl->multi_add_handle (self->multi, e) != CURLM_OK) {
+        self->curl->easy_cleanup (e);
         self->easy = NULL;
         self->pending = NULL;
         s_done (self, &check, "error", "libcurl refused the request");
@@ -331,6 +336,32 @@ s_check (watchdog_t *self)
     s_request (self, url, &check);
 }
 
+//  libcurl and the multi of the requests, the first time the watchdog is
+//  switched on (once: a failure is the result of every check after).
+static void
+s_start_curl (watchdog_t *self)
+{
+    if (self->multi || *self->curl_error)
+        return;
+    int64_t start = ddc_mono_us ();
+    char err [256];
+    self->curl = ddc_curl_load (err, sizeof (err));
+    if (!self->curl)
+        snprintf (self->curl_error, sizeof (self->curl_error), "libcurl cannot be loaded: %s", err);
+    else {
+        self->multi = ddc_http_multi (self->curl, s_on_socket, s_on_timer_wanted, self);
+        if (!self->multi)
+            snprintf (self->curl_error, sizeof (self->curl_error),
+                      "libcurl cannot make a multi handle");
+    }
+    if (self->multi)
+        ddc_debug ("watchdog: libcurl loaded in %.1f ms", (double) (ddc_mono_us () - start) / 1000);
+    else
+        ddc_error ("watchdog: %s; every check fails until ddc-broker is restarted with a working "
+                   "libcurl",
+                   self->curl_error);
+}
+
 //  ---------------------------------------------------------------- public
 
 watchdog_t *
@@ -340,11 +371,6 @@ watchdog_new (zloop_t *loop, const char *ca_file, int64_t minute_ms, watchdog_he
     watchdog_t *self = ddc_calloc (1, sizeof (*self));
     self->loop = loop;
     self->loopstat = loopstat;
-    self->multi = ddc_http_multi (s_on_socket, s_on_timer_wanted, self);
-    if (!self->multi) {
-        free (self);
-        return NULL;
-    }
     self->ca_file = ca_file ? ddc_strdup (ca_file) : NULL;
     self->ca_path = ddc_http_ca_dir ();
     self->minute_ms = minute_ms > 0 ? minute_ms : WATCHDOG_MINUTE_MS;
@@ -365,7 +391,8 @@ watchdog_destroy (watchdog_t **self_p)
     s_schedule (self, 0);
     if (self->curl_timer >= 0)
         zloop_timer_end (self->loop, self->curl_timer);
-    curl_multi_cleanup (self->multi);
+    if (self->multi)
+        self->curl->multi_cleanup (self->multi);
     cJSON_Delete (self->last);
     free (self->ca_file);
     free (self->ca_path);
@@ -399,6 +426,7 @@ watchdog_configure (watchdog_t *self, const cJSON *section, bool starting)
         s_schedule (self, 0);
         return;
     }
+    s_start_curl (self);
     char to [300], fail_to [300];
     watchdog_safe_url (self->url, to, sizeof (to));
     watchdog_safe_url (self->fail_url, fail_to, sizeof (fail_to));

@@ -5,8 +5,10 @@
     not and one is set, or nothing (the monitor notices the silence). A
     change of the section applies at once and makes a check at once; at the
     broker's start the first check waits one minute, so that the services
-    can connect. Owns the schedule, the request (libcurl multi driven from
-    the broker's zloop: curl's sockets as pollers, its timeout as a timer;
+    can connect. Owns the schedule, the request (libcurl, loaded when the
+    watchdog is first switched on (ddc_curl.h): a broker without one maps
+    none of its libraries; a multi driven from the broker's zloop: curl's
+    sockets as pollers, its timeout as a timer;
     a GET with bounded time, no redirects, http and https only, the system's
     CA folder and optionally a CA file), and what STATUS shows. Logs scheme
     and host of a URL, never its path or query (they hold the secret that
@@ -34,8 +36,7 @@ typedef bool (watchdog_health_fn) (void *arg, char *reason, size_t size);
 //  A watchdog in loop (borrowed; it must outlive the watchdog), its steps
 //  measured in loopstat (borrowed). ca_file: an extra CA (PEM) for https
 //  monitors with their own CA, or NULL. minute_ms: the length of a minute
-//  (WATCHDOG_MINUTE_MS but in tests). NULL when libcurl cannot start. Off
-//  until watchdog_configure.
+//  (WATCHDOG_MINUTE_MS but in tests). Off until watchdog_configure.
 watchdog_t *watchdog_new (zloop_t *loop, const char *ca_file, int64_t minute_ms,
                           watchdog_health_fn *health, void *arg, loopstat_t *loopstat);
 //  Ends a request under way. Before the loop is destroyed.
@@ -44,6 +45,8 @@ void watchdog_destroy (watchdog_t **self_p);
 //  Apply the watchdog section (borrowed, validated). starting: the broker
 //  has just started (the first check waits a minute); otherwise a changed
 //  section makes a check at once. An unchanged section changes nothing.
+//  Switched on the first time, it loads libcurl (once: when that fails,
+//  one error line is logged and every check's result says why).
 void watchdog_configure (watchdog_t *self, const cJSON *section, bool starting);
 
 //  For STATUS: {"enabled", "interval_minutes", "url", "fail_url" (scheme,

@@ -150,7 +150,7 @@ s_start (rest_t *self, s_req_t *r, int64_t now)
         .body_arg = r,
         .errbuf = r->errbuf,
     };
-    r->easy = ddc_http_easy (&opts);
+    r->easy = ddc_http_easy (&ddc_curl_linked, &opts);
     free (url);
     if (!r->easy)
         return -1;

@@ -449,7 +449,7 @@ s_start (webhook_t *self)
         .body_arg = self,
         .errbuf = self->errbuf,
     };
-    CURL *easy = ddc_http_easy (&opts);
+    CURL *easy = ddc_http_easy (&ddc_curl_linked, &opts);
     if (!easy) {
         it->due = ddc_mono_ms () + WEBHOOK_BACKOFF_MS;
         return;
@@ -521,7 +521,7 @@ webhook_t *
 webhook_new (void)
 {
     webhook_t *self = ddc_calloc (1, sizeof (*self));
-    self->multi = ddc_http_multi (s_on_socket, s_on_timer, self);
+    self->multi = ddc_http_multi (&ddc_curl_linked, s_on_socket, s_on_timer, self);
     if (!self->multi) {
         free (self);
         return NULL;

@@ -7,11 +7,13 @@
     or a bundle file when one is given. The caller adds what is its own
     (method, headers, body) and runs the handle in its multi; a multi for
     an event loop of the caller's (sockets and a timer it is told about)
-    is made here too. */
+    is made here too. libcurl is called through a table (ddc_curl.h):
+    ddc_curl_linked in a program linked with it, the loaded one in
+    ddc-broker. */
 #ifndef DDC_HTTP_H
 #define DDC_HTTP_H
 
-#include <curl/curl.h>
+#include "ddc_curl.h"
 
 typedef struct {
     const char *url;
@@ -25,17 +27,17 @@ typedef struct {
     char *errbuf; //  CURL_ERROR_SIZE bytes, or NULL
 } ddc_http_opts_t;
 
-//  A new easy handle set up as above (caller owns: curl_easy_cleanup), or
-//  NULL when libcurl cannot make one.
-CURL *ddc_http_easy (const ddc_http_opts_t *opts);
+//  A new easy handle of curl set up as above (caller owns: curl's
+//  easy_cleanup), or NULL when libcurl cannot make one.
+CURL *ddc_http_easy (const ddc_curl_t *curl, const ddc_http_opts_t *opts);
 //  The CA folder: $SSL_CERT_DIR when set, else /etc/ssl/certs (caller
 //  frees).
 char *ddc_http_ca_dir (void);
-//  A new multi handle that tells on_socket which sockets to watch and
-//  on_timer when to call it again, both with arg (the caller's own event
-//  loop drives it with curl_multi_socket_action); NULL when libcurl cannot
-//  make one. Caller owns: curl_multi_cleanup.
-CURLM *ddc_http_multi (curl_socket_callback on_socket, curl_multi_timer_callback on_timer,
-                       void *arg);
+//  A new multi handle of curl that tells on_socket which sockets to watch
+//  and on_timer when to call it again, both with arg (the caller's own
+//  event loop drives it with curl_multi_socket_action); NULL when libcurl
+//  cannot make one. Caller owns: curl's multi_cleanup.
+CURLM *ddc_http_multi (const ddc_curl_t *curl, curl_socket_callback on_socket,
+                       curl_multi_timer_callback on_timer, void *arg);
 
 #endif

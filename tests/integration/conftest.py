@@ -126,10 +126,11 @@ def run_ctl(args, endpoint=None, stdin=None, timeout=30, cwd=None, env=None):
 class Broker:
     """A ddc-broker with its data in TMP/data, on ipc:// endpoints in TMP
     (or in the data folder with ctl_in_data), or with keys=(DIR, ddc-ctl's
-    certificate flags) on tcp:// with CURVE."""
+    certificate flags) on tcp:// with CURVE; env is added to its
+    environment."""
 
     def __init__(self, tmp, name="broker", extra=None, data=None, ctl=None, pub=None,
-                 keys=None, ctl_in_data=False):
+                 keys=None, ctl_in_data=False, env=None):
         self.tmp = str(tmp)
         self.data = data or os.path.join(self.tmp, "data")
         sock_dir = self.data if ctl_in_data else self.tmp
@@ -145,6 +146,7 @@ class Broker:
         self.ctl = ctl or f"ipc://{sock_dir}/ctl.sock"
         self.pub = pub or f"ipc://{sock_dir}/pub.sock"
         self.name = name
+        self.env = env
         self.proc = None
         self.starts = 0
 
@@ -156,7 +158,7 @@ class Broker:
         self.starts += 1
         log = os.path.join(self.tmp, f"{self.name}.log")
         self.proc = Proc([bin_path("ddc-broker"), "--data", self.data, "--ctl", self.ctl,
-                          "--pub", self.pub] + self.extra, log)
+                          "--pub", self.pub] + self.extra, log, env=self.env)
         if wait and self.ctl_args:
             # the broker writes its certificate first; ddc-ctl then reads it
             def answers():

@@ -324,6 +324,71 @@ def test_a_monitor_that_does_not_answer_times_out(tmp, monitor):
     b.stop()
 
 
+def mapped(b, name):
+    """The files of the broker's memory map whose name holds `name`."""
+    with open(f"/proc/{b.proc.pid}/maps") as f:
+        return {line.split()[-1] for line in f if name in line.split()[-1]}
+
+
+def test_libcurl_is_loaded_only_when_the_watchdog_is_switched_on(tmp, monitor):
+    # not linked: an idle broker maps neither libcurl nor what it pulls in
+    needed = subprocess.run(["readelf", "-d", bin_path("ddc-broker")], capture_output=True,
+                            text=True, check=True).stdout
+    assert "libcurl" not in needed
+    b = start_broker(tmp)
+    save(b, "containers", [{"host": "h1", "name": "plex"}])
+    save(b, "watchdog", watchdog(monitor.url("/never"), enabled=False))
+    assert watchdog_status(b)["last"] is None
+    assert not mapped(b, "libcurl") and not mapped(b, "libssl"), mapped(b, ".so")
+    # switched on: loaded, and the monitor pinged through it
+    save(b, "watchdog", watchdog(monitor.url("/up"), monitor.url("/up/fail")))
+    got = monitor.next()
+    assert got and got[1] == "/up/fail"
+    assert next_check(b)["outcome"] == "fail_sent"
+    assert any(os.path.basename(p) == "libcurl.so.4" or "libcurl.so.4." in p
+               for p in mapped(b, "libcurl")), mapped(b, ".so")
+    # off and on again: the same library, no second load
+    save(b, "watchdog", watchdog(monitor.url("/up"), enabled=False))
+    save(b, "watchdog", watchdog(monitor.url("/up2"), monitor.url("/up2/fail")))
+    got = monitor.next()
+    while got and got[1].startswith("/up/"):
+        got = monitor.next()
+    assert got and got[1] == "/up2/fail"
+    assert b.stop() == 0
+    assert "cannot be loaded" not in b.proc.text()
+
+
+def test_without_libcurl_every_check_is_an_error_and_the_broker_keeps_running(tmp, monitor):
+    # a libcurl.so.4 that cannot be loaded, found first
+    libdir = os.path.join(tmp, "lib")
+    os.makedirs(libdir)
+    open(os.path.join(libdir, "libcurl.so.4"), "wb").close()
+    b = Broker(tmp, extra=["--watchdog-minute-ms", str(MINUTE_MS)],
+               env={"LD_LIBRARY_PATH": libdir}).start()
+    save(b, "watchdog", watchdog(monitor.url(f"/ping/{SECRET}")))
+    last = next_check(b)
+    assert last["outcome"] == "error" and last["healthy"] is True, last
+    assert last["result"].startswith("libcurl cannot be loaded: ") and "libcurl.so.4" in \
+        last["result"], last
+    last = next_check(b, last["time"])            # the next interval: the same, said once
+    assert last["outcome"] == "error" and "libcurl cannot be loaded" in last["result"]
+    assert "libcurl cannot be loaded" in ctl_status(b)
+    assert monitor.next(timeout=0.1) is None
+    # switched off and on: not tried again, still said in every check
+    save(b, "watchdog", watchdog(monitor.url("/b"), enabled=False))
+    save(b, "watchdog", watchdog(monitor.url("/b")))
+    last = next_check(b, last["time"])
+    assert "libcurl cannot be loaded" in last["result"]
+    # the rest of the broker is unaffected
+    save(b, "containers", [{"host": "h1", "name": "plex"}])
+    assert b.proc.alive()
+    log = b.proc.text()
+    assert len([line for line in log.splitlines()
+                if "every check fails until ddc-broker is restarted" in line]) == 1, log
+    assert SECRET not in log
+    assert b.stop() == 0
+
+
 def test_flags(tmp):
     broker = bin_path("ddc-broker")
     p = subprocess.run([broker, "--watchdog-ca", os.path.join(tmp, "missing.pem")],

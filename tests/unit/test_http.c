@@ -21,7 +21,7 @@ DDC_TEST (test_only_http_and_https)
     ddc_http_opts_t opts = {
         .url = "file:///etc/hostname", .timeout_ms = 2000, .connect_ms = 1000, .errbuf = errbuf
     };
-    CURL *easy = ddc_http_easy (&opts);
+    CURL *easy = ddc_http_easy (&ddc_curl_linked, &opts);
     CHECK (easy != NULL);
     CHECK_STR (errbuf, ""); //  emptied for this request
     CHECK_EQ (curl_easy_perform (easy), CURLE_UNSUPPORTED_PROTOCOL);
@@ -92,7 +92,7 @@ DDC_TEST (test_body_and_refused_connection)
                              .on_body = s_on_body,
                              .body_arg = &body,
                              .errbuf = errbuf };
-    CURL *easy = ddc_http_easy (&opts);
+    CURL *easy = ddc_http_easy (&ddc_curl_linked, &opts);
     CHECK_EQ (curl_easy_perform (easy), CURLE_OK);
     curl_easy_cleanup (easy);
     pthread_join (thread, NULL);
@@ -100,7 +100,7 @@ DDC_TEST (test_body_and_refused_connection)
     CHECK (memcmp (body.text, "hello", 5) == 0);
     //  the port is closed now: refused, with libcurl's reason
     close (fd);
-    easy = ddc_http_easy (&opts);
+    easy = ddc_http_easy (&ddc_curl_linked, &opts);
     int64_t start = ddc_mono_ms ();
     CHECK_EQ (curl_easy_perform (easy), CURLE_COULDNT_CONNECT);
     CHECK (ddc_mono_ms () - start < 2500);
@@ -144,10 +144,10 @@ DDC_TEST (test_multi_tells_sockets_and_timer)
     char url [64];
     int fd = s_listen (url, sizeof (url));
     s_told_t told = { .fd = CURL_SOCKET_BAD };
-    CURLM *multi = ddc_http_multi (s_on_socket, s_on_timer, &told);
+    CURLM *multi = ddc_http_multi (&ddc_curl_linked, s_on_socket, s_on_timer, &told);
     CHECK (multi != NULL);
     ddc_http_opts_t opts = { .url = url, .timeout_ms = 5000, .connect_ms = 2000 };
-    CURL *easy = ddc_http_easy (&opts);
+    CURL *easy = ddc_http_easy (&ddc_curl_linked, &opts);
     CHECK_EQ (curl_multi_add_handle (multi, easy), CURLM_OK);
     CHECK (told.timers >= 1 && told.timeout_ms >= 0); //  "call me soon"
     int running = 0;

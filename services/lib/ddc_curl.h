@@ -1,0 +1,58 @@
+/*  ddc_curl: the libcurl functions ddc_http and ddc-broker's watchdog call,
+    as one table of pointers, so that a program can do without linking
+    libcurl. A program linked with libcurl (ddc-discord, ddc-docker) uses
+    ddc_curl_linked (ddc_curl_linked.c). ddc-broker is not linked with it:
+    it loads libcurl.so.4 only when its watchdog is switched on
+    (ddc_curl_load), so that a broker without a watchdog maps none of
+    libcurl's ~25 libraries (OpenSSL, GnuTLS, Kerberos, LDAP, ...). Owns the
+    loaded library: opened once per process and kept (libcurl and OpenSSL
+    register exit handlers), curl_global_init at the load and
+    curl_global_cleanup at ddc_curl_unload. Not thread-safe (neither is
+    curl_global_init): one thread loads and uses it. */
+#ifndef DDC_CURL_H
+#define DDC_CURL_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+#define DDC_CURL_SONAME "libcurl.so.4"
+
+//  X (name) for each function curl_name of the table.
+#define DDC_CURL_FUNCTIONS(X) \
+    X (global_init)           \
+    X (global_cleanup)        \
+    X (easy_init)             \
+    X (easy_setopt)           \
+    X (easy_getinfo)          \
+    X (easy_strerror)         \
+    X (easy_cleanup)          \
+    X (multi_init)            \
+    X (multi_setopt)          \
+    X (multi_add_handle)      \
+    X (multi_remove_handle)   \
+    X (multi_socket_action)   \
+    X (multi_info_read)       \
+    X (multi_cleanup)
+
+//  curl->easy_init () is curl_easy_init (), and so on. Called through the
+//  table, easy_setopt and easy_getinfo are not type-checked as libcurl's
+//  macros check them: pass long, pointers and callbacks as libcurl says.
+typedef struct {
+#define DDC_CURL_FIELD(name) __typeof__ (curl_##name) *name;
+    DDC_CURL_FUNCTIONS (DDC_CURL_FIELD)
+#undef DDC_CURL_FIELD
+} ddc_curl_t;
+
+//  libcurl's own functions, for a program linked with it (it calls
+//  curl_global_init itself).
+extern const ddc_curl_t ddc_curl_linked;
+
+//  libcurl.so.4 loaded (dlopen, the first call only) with curl_global_init
+//  done, or NULL with the reason in err[errlen] ("libcurl.so.4: cannot open
+//  shared object file ..."); a failed load is not tried again.
+const ddc_curl_t *ddc_curl_load (char *err, size_t errlen);
+//  curl_global_cleanup when ddc_curl_load loaded libcurl: at the program's
+//  end, with no handle left. The library stays mapped.
+void ddc_curl_unload (void);
+
+#endif
