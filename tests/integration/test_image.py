@@ -224,6 +224,42 @@ def test_a_program_that_stops_stops_the_all_container(containers, tmp_path):
         docker_cmd("logs", name, check=False).stderr
 
 
+def test_the_broker_loads_libcurl_when_its_watchdog_is_switched_on(containers, tmp_path):
+    """ddc-broker is not linked with libcurl; the image holds libcurl.so.4
+    all the same, found without the loader's cache. On the host's network
+    (this container only), so that it reaches a monitor on 127.0.0.1."""
+    from conftest import RawClient
+    from test_watchdog import Monitor, watchdog
+    socks = tmp_path / "socks"
+    monitor = Monitor()
+    try:
+        name = containers.run("watchdog", env={"DDC_BROKER": "ipc:///run/ddc/ctl.sock"},
+                              mounts=[(tmp_path / "data", "/data"), (socks, "/run/ddc")],
+                              network="host", role=("broker",))
+        wait_healthy(name)
+        pid = inspect(name)["State"]["Pid"]
+
+        def libcurl_mapped():
+            with open(f"/proc/{pid}/maps") as f:
+                return any("/libcurl.so" in line for line in f)
+        assert not libcurl_mapped()
+        c = RawClient(f"ipc://{socks}/ctl.sock")
+        try:
+            c.hello()
+            r = c.save("watchdog", watchdog(monitor.url("/ping")))
+            assert r and r[0] == "OK", r
+        finally:
+            c.close()
+        got = monitor.next(timeout=10)
+        assert got and got[1] == "/ping", docker_cmd("logs", name, check=False).stderr[-2000:]
+        assert got[2]["User-Agent"].startswith("ddc-broker/")
+        assert libcurl_mapped()
+        took, code = stop_timed(name)
+        assert code == 0 and took < 2.0, (took, code)
+    finally:
+        monitor.close()
+
+
 def test_first_start_imports_a_dockerdiscordcontrol_folder(containers, tmp_path):
     """DockerDiscordControl's config folder at /app/config and an empty data
     folder: the broker's first start imports it (the containers under
