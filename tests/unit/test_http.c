@@ -3,7 +3,8 @@
     anything is read), a connection nobody accepts fails within the
     connect time with libcurl's reason in the error buffer, the body goes
     to the write callback, a multi for an outside loop tells its socket and
-    timer, and the CA folder follows $SSL_CERT_DIR. */
+    timer, and the CA folder follows $SSL_CERT_DIR; libcurl loaded
+    (ddc_curl_load) makes the same handles as libcurl linked. */
 #include "ddc_http.h"
 #include "ddc_util.h"
 
@@ -177,6 +178,32 @@ DDC_TEST (test_ca_dir)
     free (dir);
 }
 
+//  libcurl.so.4 loaded: the same library as the linked one here (loaded
+//  once, started again: curl_global_init counts), its functions in the
+//  table make and run handles.
+DDC_TEST (test_loaded_libcurl)
+{
+    char err [256] = "";
+    const ddc_curl_t *curl = ddc_curl_load (err, sizeof (err));
+    CHECK (curl != NULL);
+    CHECK_STR (err, "");
+    CHECK (ddc_curl_load (NULL, 0) == curl);
+    CHECK_STR (curl->easy_strerror (CURLE_COULDNT_CONNECT),
+               curl_easy_strerror (CURLE_COULDNT_CONNECT));
+    char errbuf [CURL_ERROR_SIZE];
+    ddc_http_opts_t opts = {
+        .url = "file:///etc/hostname", .timeout_ms = 2000, .connect_ms = 1000, .errbuf = errbuf
+    };
+    CURL *easy = ddc_http_easy (curl, &opts);
+    CHECK (easy != NULL);
+    CHECK_EQ (curl_easy_perform (easy), CURLE_UNSUPPORTED_PROTOCOL);
+    long code = -1;
+    CHECK_EQ (curl->easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &code), CURLE_OK);
+    CHECK_EQ (code, 0);
+    curl->easy_cleanup (easy);
+    ddc_curl_unload ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -186,5 +213,6 @@ main (int argc, char **argv)
     DDC_RUN (test_body_and_refused_connection);
     DDC_RUN (test_multi_tells_sockets_and_timer);
     DDC_RUN (test_ca_dir);
+    DDC_RUN (test_loaded_libcurl);
     DDC_DONE ();
 }
