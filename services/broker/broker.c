@@ -313,8 +313,9 @@ s_section_text (broker_t *self, peer_t *peer, ddc_section_t s, size_t *len_p)
                         store_section (self->store, s), len_p);
 }
 
+//  The UPDATE of a durable change, to the subscribers.
 static void
-s_publish_change (broker_t *self, const store_change_t *change, const char *author, const char *peer)
+s_publish_update (broker_t *self, const store_change_t *change, const char *author, const char *peer)
 {
     ddc_section_t s = change->section;
     char topic [64], rev [24], prev [24], when [32];
@@ -335,6 +336,14 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
                         s_u64 (change->prev_rev, prev), props_text, value_text, NULL);
     free (props_text);
     s_pub (self, &zmsg, STATS_PUB_UPDATE);
+}
+
+//  What follows a published change: the log line, the audit record and
+//  the parts of the broker that the section configures.
+static void
+s_record_change (broker_t *self, const store_change_t *change, const char *author, const char *peer)
+{
+    ddc_section_t s = change->section;
     ddc_info ("%s: revision %llu by %s (%s), %d field(s) changed", ddc_section_name (s),
               (unsigned long long) change->rev, author, peer, cJSON_GetArraySize (change->changed));
     cJSON *entry = audit_config_entry (change->rev, change->prev_rev, ddc_section_name (s), author,
@@ -345,6 +354,13 @@ s_publish_change (broker_t *self, const store_change_t *change, const char *auth
         s_setup_sync (self);
     if (s == DDC_SEC_WATCHDOG && self->watchdog)
         watchdog_configure (self->watchdog, store_section (self->store, s), false);
+}
+
+static void
+s_publish_change (broker_t *self, const store_change_t *change, const char *author, const char *peer)
+{
+    s_publish_update (self, change, author, peer);
+    s_record_change (self, change, author, peer);
 }
 
 //  The watchdog's question: is the system well (health.h)?
@@ -649,10 +665,12 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
         return NULL;
     }
     if (result == STORE_OK) {
-        //  The reply goes first: the saver learns its revision before anyone.
+        //  The subscribers first (many), then the saver (one); the log
+        //  and the audit record after both.
+        s_publish_update (self, &change, author, peer_name (peer));
         zmsg_t *copy = zmsg_dup (reply);
         s_send_to (self, peer_routing (peer), &copy);
-        s_publish_change (self, &change, author, peer_name (peer));
+        s_record_change (self, &change, author, peer_name (peer));
         store_change_free (&change);
         peer_remember (peer, req, reply);
         zmsg_destroy (&reply);
@@ -719,7 +737,7 @@ s_on_save (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg, bool
 
 //  SETUP: the first web password, allowed by the setup code (proto 5.11).
 //  The check and the save happen in one turn of the loop, and the save
-//  withdraws the code (s_publish_change), so of two replicas sending the
+//  withdraws the code (s_record_change), so of two replicas sending the
 //  right code at once only the first sets a password: the second finds one
 //  set (ERROR 410).
 static void
@@ -1194,9 +1212,11 @@ s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id
     }
 }
 
-//  The end of a group of saves: one flush for all, then each saver gets
-//  its answer and each change is published, in order; if the flush fails,
-//  none of them happened and each gets ERROR 500.
+//  The end of a group of saves: one flush for all, then each change is
+//  published and each saver gets its answer, in order (the subscribers'
+//  UPDATEs all go out before the first answer, and the log lines and
+//  audit records after the last); if the flush fails, none of them
+//  happened and each gets ERROR 500.
 static void
 s_group_end (broker_t *self)
 {
@@ -1205,6 +1225,10 @@ s_group_end (broker_t *self)
     self->grouping = false;
     if (rc < 0)
         ddc_error ("%d save(s) failed: %s", self->held_n, err);
+    for (int i = 0; i < self->held_n && rc == 0; i++) {
+        s_held_t *h = &self->held [i];
+        s_publish_update (self, &h->change, h->author, peer_name (h->peer));
+    }
     for (int i = 0; i < self->held_n; i++) {
         s_held_t *h = &self->held [i];
         if (rc < 0) {
@@ -1218,8 +1242,11 @@ s_group_end (broker_t *self)
         }
         zmsg_t *copy = zmsg_dup (h->reply);
         s_send_to (self, peer_routing (h->peer), &copy);
+    }
+    for (int i = 0; i < self->held_n; i++) {
+        s_held_t *h = &self->held [i];
         if (rc == 0)
-            s_publish_change (self, &h->change, h->author, peer_name (h->peer));
+            s_record_change (self, &h->change, h->author, peer_name (h->peer));
         store_change_free (&h->change);
         peer_remember (h->peer, h->req, h->reply);
         zmsg_destroy (&h->reply);
