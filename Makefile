@@ -87,8 +87,11 @@ $(BUILD)/bin/ddc-broker: NOT_LINKED = libcurl
 # ddc-ctl hashes web passwords (ddc_pwhash: libsodium, libcrypto).
 $(BUILD)/bin/ddc-ctl: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
 # ddc-broker makes and checks the web UI's setup code and hashes the
-# sign-in limit's keys (libsodium); so do its unit tests.
-$(BUILD)/bin/ddc-broker $(BUILD)/tests/test_broker_signin: EXTRA_LIBS = $(shell pkg-config --libs libsodium)
+# sign-in limit's keys (libsodium), and keeps its history deflated (zlib);
+# so do its unit tests.
+$(BUILD)/bin/ddc-broker: EXTRA_LIBS = $(shell pkg-config --libs libsodium zlib)
+$(BUILD)/tests/test_broker_signin: EXTRA_LIBS = $(shell pkg-config --libs libsodium)
+$(BUILD)/tests/test_broker_store: EXTRA_LIBS = $(shell pkg-config --libs zlib)
 # ddc-discord also links libwebsockets, zlib and OpenSSL (the CA folder of wss://).
 $(BUILD)/bin/ddc-discord: EXTRA_LIBS = $(shell pkg-config --libs libwebsockets zlib openssl)
 # ddc_locale.c compiles the locale catalogue in (.incbin): rebuild it when

@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=(build-essential pkg-config libzmq3-dev libczmq-dev libcjson-dev libcurl4-openssl-dev
-       libwebsockets-dev libsodium-dev libssl-dev kore tzdata ca-certificates patch)
+       libwebsockets-dev libsodium-dev libssl-dev zlib1g-dev kore tzdata ca-certificates patch)
 RUN=(curl)
 IMAGE=(docker.io mmdebstrap)
 TEST=(python3 python3-pytest python3-zmq python3-cryptography chromium nodejs npm busybox-static jq iproute2 procps

@@ -3,6 +3,7 @@
     See store.h. */
 #include "store.h"
 #include "journal.h"
+#include "packed.h"
 #include "schema.h"
 #include "ddc_buf.h"
 #include "ddc_json.h"
@@ -20,17 +21,19 @@
 
 #define STORE_FILE_MAX (8 * 1024 * 1024)
 #define STORE_HISTORY_FILE_MAX (64 * 1024 * 1024)
-#define STORE_SUMMARY_CHANGED 10 //  field names in a history summary
-#define STORE_REJECTED_ERRORS 5  //  errors of a refused edit in STATUS
+#define STORE_SUMMARY_CHANGED 10      //  field names in a history summary
+#define STORE_REJECTED_ERRORS 5       //  errors of a refused edit in STATUS
+#define STORE_PACK_BYTES (512 * 1024) //  history text deflated in one call
 
 //  One retained change: its description, and its value as JSON text (a
-//  parsed tree costs tens of times its size; the text is its size).
+//  parsed tree costs tens of times its size; the text is its size), kept
+//  deflated once it is in history.jsonl (s_history_pack: 1,000 containers,
+//  300 KB of text, keep about 12 KB).
 typedef struct {
     uint64_t rev;
     int section;
-    cJSON *meta; //  rev, prev_rev, section, time, author, peer, changed
-    char *value; //  redacted value, JSON text
-    size_t bytes;
+    cJSON *meta;     //  rev, prev_rev, section, time, author, peer, changed
+    packed_t *value; //  redacted value, JSON text
 } s_entry_t;
 
 //  A history entry of a grouped save, kept once the group is durable.
@@ -51,11 +54,12 @@ struct store_t {
     uint64_t revs [DDC_SEC_COUNT];
     s_entry_t history [STORE_HISTORY_MAX]; //  oldest first
     int history_n;
-    size_t history_bytes;  //  of their values
+    size_t history_bytes;  //  of their values' text
+    size_t history_held;   //  of their values as kept (text or deflated)
     int history_lines;     //  lines in history.jsonl
     int history_unwritten; //  the newest entries not in history.jsonl yet
     struct stat seen;      //  the file as last written or read
-    char *seen_text;       //  its content, to tell our writes apart
+    packed_t *seen_text;   //  its content, to tell our writes apart
     char *last_good_path;  //  DATA/config.last-good.json
     bool last_good_due;    //  config.json was written since the copy
     bool last_good_failed; //  the copy could not be written (logged)
@@ -136,8 +140,8 @@ s_write_mode (store_t *self, const cJSON *doc, uint64_t rev, const uint64_t revs
         free (with_nl);
         return -1;
     }
-    free (self->seen_text);
-    self->seen_text = with_nl;
+    packed_destroy (&self->seen_text);
+    self->seen_text = packed_new (&with_nl, len + 1);
     if (stat (self->path, &self->seen) < 0)
         memset (&self->seen, 0, sizeof (self->seen));
     self->pending_set = false;
@@ -221,14 +225,21 @@ s_history_max_rev (store_t *self)
 }
 
 static void
+s_entry_free (store_t *self, s_entry_t *e)
+{
+    self->history_bytes -= packed_len (e->value);
+    self->history_held -= packed_held (e->value);
+    cJSON_Delete (e->meta);
+    packed_destroy (&e->value);
+    memset (e, 0, sizeof (*e));
+}
+
+static void
 s_history_clear (store_t *self)
 {
-    for (int i = 0; i < self->history_n; i++) {
-        cJSON_Delete (self->history [i].meta);
-        free (self->history [i].value);
-    }
+    for (int i = 0; i < self->history_n; i++)
+        s_entry_free (self, &self->history [i]);
     self->history_n = 0;
-    self->history_bytes = 0;
 }
 
 //  Keep an entry (takes meta and value); the oldest go to stay within
@@ -241,28 +252,47 @@ s_history_add (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, char *
     while (self->history_n > 0
            && (self->history_n == STORE_HISTORY_MAX
                || self->history_bytes + bytes > STORE_HISTORY_BYTES)) {
-        cJSON_Delete (self->history [0].meta);
-        free (self->history [0].value);
-        self->history_bytes -= self->history [0].bytes;
+        s_entry_free (self, &self->history [0]);
         memmove (&self->history [0], &self->history [1],
                  (size_t) (self->history_n - 1) * sizeof (self->history [0]));
         self->history_n--;
     }
     s_entry_t *e = &self->history [self->history_n++];
-    e->rev = rev;
-    e->section = (int) s;
-    e->meta = meta;
-    e->value = value;
-    e->bytes = bytes;
+    *e = (s_entry_t){ rev, (int) s, meta, packed_new (&value, bytes) };
     self->history_bytes += bytes;
+    self->history_held += bytes;
 }
 
-//  The history.jsonl line of entry e (caller frees).
+//  Deflate what is held as text for long: config.json's text, then the
+//  values of the entries in history.jsonl, oldest first, until
+//  STORE_PACK_BYTES of text were deflated in this call (a few
+//  milliseconds of one loop step at most). Returns the bytes of text
+//  deflated.
+static size_t
+s_pack (store_t *self)
+{
+    size_t done = self->seen_text ? packed_deflate (self->seen_text) : 0;
+    int written = self->history_n - self->history_unwritten;
+    for (int i = 0; i < written && done < STORE_PACK_BYTES; i++) {
+        s_entry_t *e = &self->history [i];
+        self->history_held -= packed_held (e->value);
+        done += packed_deflate (e->value);
+        self->history_held += packed_held (e->value);
+    }
+    return done;
+}
+
+//  The history.jsonl line of entry e (caller frees), or NULL when its
+//  value cannot be read back (s_entry_text).
 static char *
 s_history_line (store_t *self, const s_entry_t *e)
 {
+    char *value = packed_text (e->value, NULL);
+    if (!value)
+        return NULL;
     cJSON *line = cJSON_Duplicate (e->meta, 1);
-    cJSON_AddItemToObject (line, "value", cJSON_CreateRaw (e->value));
+    cJSON_AddItemToObject (line, "value", cJSON_CreateRaw (value));
+    free (value);
     cJSON_AddStringToObject (line, "epoch", self->epoch);
     char *text = cJSON_PrintUnformatted (line);
     cJSON_Delete (line);
@@ -276,6 +306,8 @@ s_history_compact (store_t *self)
     ddc_buf_t *all = ddc_buf_new (DDC_BUF_UNBOUNDED);
     for (int i = 0; i < self->history_n; i++) {
         char *line = s_history_line (self, &self->history [i]);
+        if (!line)
+            continue;
         ddc_buf_puts (all, line);
         ddc_buf_add (all, "\n", 1);
         free (line);
@@ -629,11 +661,13 @@ s_keep_original (store_t *self, int schema, const char *text, size_t len, char *
 static void
 s_write_last_good (store_t *self, bool sync)
 {
-    if (!self->seen_text)
+    size_t len = 0;
+    char *text = self->seen_text ? packed_text (self->seen_text, &len) : NULL;
+    if (!text)
         return;
-    if (ddc_write_file_replace (self->last_good_path, self->seen_text, strlen (self->seen_text),
-                                0600, sync)
-        < 0) {
+    int rc = ddc_write_file_replace (self->last_good_path, text, len, 0600, sync);
+    free (text);
+    if (rc < 0) {
         if (!self->last_good_failed)
             ddc_warn ("cannot write %s: %s", self->last_good_path, strerror (errno));
         self->last_good_failed = true;
@@ -713,7 +747,7 @@ s_load (store_t *self, char *err, size_t errlen)
             ddc_info ("%s had no revision data: new epoch %s", self->path, self->epoch);
     }
     else {
-        self->seen_text = text;
+        self->seen_text = packed_new (&text, len);
         stat (self->path, &self->seen);
     }
     return 0;
@@ -764,7 +798,7 @@ store_new (const char *dir, char *err, size_t errlen)
     char *copy = NULL;
     size_t copy_len = 0;
     if (ddc_read_file (self->last_good_path, STORE_FILE_MAX, &copy, &copy_len) < 0
-        || !self->seen_text || strcmp (copy, self->seen_text) != 0)
+        || !self->seen_text || !packed_equals (self->seen_text, copy, copy_len))
         s_write_last_good (self, true);
     else
         self->last_good_due = false;
@@ -791,7 +825,7 @@ store_destroy (store_t **self_p)
     cJSON_Delete (self->rejected);
     cJSON_Delete (self->migrated);
     s_history_clear (self);
-    free (self->seen_text);
+    packed_destroy (&self->seen_text);
     free (self->dir);
     free (self->path);
     free (self->last_good_path);
@@ -891,6 +925,8 @@ s_history_write (store_t *self)
     ddc_buf_t *lines = ddc_buf_new (DDC_BUF_UNBOUNDED);
     for (int i = self->history_n - n; i < self->history_n; i++) {
         char *line = s_history_line (self, &self->history [i]);
+        if (!line)
+            continue;
         if (ddc_buf_len (lines))
             ddc_buf_add (lines, "\n", 1);
         ddc_buf_puts (lines, line);
@@ -1236,18 +1272,26 @@ cJSON *
 store_history_value (store_t *self, ddc_section_t s, uint64_t rev, bool *gone)
 {
     const s_entry_t *e = s_history_find (self, (int) s, rev, gone);
+    size_t len = 0;
+    char *text = e ? packed_text (e->value, &len) : NULL;
+    if (!text)
+        return NULL;
     char why [128];
-    return e ? ddc_json_parse (e->value, e->bytes, STORE_FILE_MAX, why, sizeof (why)) : NULL;
+    cJSON *value = ddc_json_parse (text, len, STORE_FILE_MAX, why, sizeof (why));
+    free (text);
+    return value;
 }
 
 cJSON *
 store_history_entry (store_t *self, int section, uint64_t rev, bool *gone)
 {
     const s_entry_t *e = s_history_find (self, section, rev, gone);
-    if (!e)
+    char *text = e ? packed_text (e->value, NULL) : NULL;
+    if (!text)
         return NULL;
     cJSON *out = cJSON_Duplicate (e->meta, 1);
-    cJSON_AddItemToObject (out, "value", cJSON_CreateRaw (e->value));
+    cJSON_AddItemToObject (out, "value", cJSON_CreateRaw (text));
+    free (text);
     return out;
 }
 
@@ -1267,7 +1311,7 @@ store_history (store_t *self, int section)
                 cJSON_DeleteItemFromArray (changed, STORE_SUMMARY_CHANGED);
             cJSON_AddItemToArray (changed, cJSON_CreateString ("..."));
         }
-        cJSON_AddNumberToObject (copy, "bytes", (double) e->bytes);
+        cJSON_AddNumberToObject (copy, "bytes", (double) packed_len (e->value));
         cJSON_AddItemToArray (out, copy);
     }
     return out;
@@ -1323,7 +1367,7 @@ store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT])
         self->seen = st;
         return -1;
     }
-    if (self->seen_text && strcmp (text, self->seen_text) == 0) {
+    if (self->seen_text && packed_equals (self->seen_text, text, len)) {
         self->seen = st; //  touched, not changed
         free (text);
         return 0;
@@ -1351,24 +1395,28 @@ store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT])
     //  older document: a section it leaves as the file had it is not
     //  changed by the edit (the running value is newer).
     cJSON *base = NULL;
-    if (self->behind && self->seen_text) {
+    size_t base_len = 0;
+    char *base_text =
+        self->behind && self->seen_text ? packed_text (self->seen_text, &base_len) : NULL;
+    if (base_text) {
         cJSON *base_errors = cJSON_CreateArray (), *base_meta = NULL;
         int base_schema;
         bool base_newer;
-        base = s_check (self, self->seen_text, strlen (self->seen_text), true, &base_schema,
-                        &base_meta, base_errors, &base_newer);
+        base = s_check (self, base_text, base_len, true, &base_schema, &base_meta, base_errors,
+                        &base_newer);
         cJSON_Delete (base_meta);
         cJSON_Delete (base_errors);
+        free (base_text);
     }
     self->pending_set = false;
     self->seen = st;
-    free (self->seen_text);
-    self->seen_text = text;
     if (schema < SCHEMA_CURRENT) {
         char err [256];
         if (s_keep_original (self, schema, text, len, err, sizeof (err)) < 0)
             ddc_warn ("%s", err);
     }
+    packed_destroy (&self->seen_text);
+    self->seen_text = packed_new (&text, len);
     cJSON *vals [DDC_SEC_COUNT] = { 0 };
     int differing = 0;
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
@@ -1404,11 +1452,11 @@ store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT])
     return n;
 }
 
-void
+store_checkpoint_t
 store_checkpoint (store_t *self, bool now)
 {
     if (journal_bytes (self->journal) == 0)
-        return;
+        return STORE_CHECKPOINT_NONE;
     int64_t mono = ddc_mono_ms ();
     bool durable_due = now || mono - self->last_commit_ms >= STORE_CHECKPOINT_IDLE_MS
                        || mono - self->journal_since_ms >= STORE_CHECKPOINT_MAX_MS
@@ -1417,12 +1465,12 @@ store_checkpoint (store_t *self, bool now)
                      && (durable_due || mono - self->last_commit_ms >= STORE_WRITE_IDLE_MS
                          || mono - self->behind_since_ms >= STORE_WRITE_MAX_MS);
     if (!durable_due && !write_due)
-        return;
+        return STORE_CHECKPOINT_NONE;
     //  Only our own write is replaced or made durable: a hand edit waits
     //  for its look.
     struct stat st;
     if (stat (self->path, &st) < 0 || !s_same_stat (&st, &self->seen))
-        return;
+        return STORE_CHECKPOINT_NONE;
     //  config.json first when it is behind; then, when due, durable.
     const char *failed = NULL;
     if (self->behind && s_write_mode (self, self->doc, self->rev, self->revs, false) < 0)
@@ -1433,13 +1481,22 @@ store_checkpoint (store_t *self, bool now)
         if (self->checkpoint_failures++ == 0)
             ddc_warn ("cannot %s %s (the journal keeps the saves): %s", failed, self->path,
                       strerror (errno));
-        return;
+        return STORE_CHECKPOINT_NONE;
     }
     if (self->checkpoint_failures)
         ddc_info ("%s is written again", self->path);
     self->checkpoint_failures = 0;
-    if (durable_due)
-        self->journal_since_ms = 0;
+    if (!durable_due)
+        return STORE_CHECKPOINT_WRITTEN;
+    self->journal_since_ms = 0;
+    return now || mono - self->last_commit_ms >= STORE_CHECKPOINT_IDLE_MS ? STORE_CHECKPOINT_PAUSED
+                                                                          : STORE_CHECKPOINT_DURABLE;
+}
+
+bool
+store_pack (store_t *self)
+{
+    return s_pack (self) > 0;
 }
 
 void
@@ -1457,6 +1514,10 @@ store_status (store_t *self)
     cJSON_AddNumberToObject (out, "saves", (double) self->saves);
     cJSON_AddNumberToObject (out, "flushes", (double) self->flushes);
     cJSON_AddNumberToObject (out, "journal_bytes", (double) journal_bytes (self->journal));
+    cJSON *history = cJSON_AddObjectToObject (out, "history");
+    cJSON_AddNumberToObject (history, "entries", self->history_n);
+    cJSON_AddNumberToObject (history, "bytes", (double) self->history_bytes);
+    cJSON_AddNumberToObject (history, "held", (double) self->history_held);
     cJSON_AddStringToObject (out, "last_good", s_base (self->last_good_path));
     cJSON_AddBoolToObject (out, "last_good_written", !self->last_good_failed);
     cJSON_AddItemToObject (out, "rejected",

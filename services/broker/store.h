@@ -13,7 +13,9 @@
     a copy of each accepted revision; config.rejected-TIME.json, an invalid
     edit moved aside; config.schema-N.json, the original of a migrated
     file) and the history ring (DATA/history.jsonl); history values are
-    kept as JSON text and bounded in count and bytes. Every change it
+    kept as JSON text, deflated once they are in history.jsonl
+    (store_pack, packed.h), and bounded in count and in bytes of text.
+    Every change it
     commits is given back (store_change_t) for the broker to publish and to
     write to the audit log (audit.c). Single-threaded: used by the broker
     loop. */
@@ -27,7 +29,7 @@
 #include "ddc_config.h"
 
 #define STORE_HISTORY_MAX 200
-#define STORE_HISTORY_BYTES (32 * 1024 * 1024) //  of retained values
+#define STORE_HISTORY_BYTES (32 * 1024 * 1024) //  of retained values' text
 #define STORE_REJECTED_KEEP 20                 //  config.rejected-*.json kept, the newest
 #define STORE_WRITE_IDLE_MS 100
 #define STORE_WRITE_MAX_MS 1000
@@ -121,8 +123,22 @@ int store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT]);
 //  none came for STORE_CHECKPOINT_IDLE_MS, or it is STORE_CHECKPOINT_MAX_MS
 //  old or STORE_JOURNAL_MAX bytes big; now: both, whenever it holds saves.
 //  Skipped while config.json holds a hand edit not looked at yet. Called
-//  by a timer and at a clean stop.
-void store_checkpoint (store_t *self, bool now);
+//  by a timer and at a clean stop. Says what it did (a failure is logged,
+//  once, and is NONE).
+typedef enum {
+    STORE_CHECKPOINT_NONE,
+    STORE_CHECKPOINT_WRITTEN, //  config.json replaced, not flushed yet
+    STORE_CHECKPOINT_DURABLE, //  config.json durable, the journal emptied
+    STORE_CHECKPOINT_PAUSED   //  the same, saves having paused (or now)
+} store_checkpoint_t;
+store_checkpoint_t store_checkpoint (store_t *self, bool now);
+
+//  Deflate what is kept for long and read seldom, while it is still held
+//  as text: config.json's text as last written (to tell our writes from
+//  hand edits) and the history values that are in history.jsonl, the
+//  oldest first; about 512 KiB of text at most (some 2 ms). false when
+//  none was left. Called by a timer, in a step of its own.
+bool store_pack (store_t *self);
 
 //  Bring config.last-good.json up to date with config.json when a write
 //  made it due (no fsync: it is a copy of a durable file; the copy is made
@@ -131,7 +147,8 @@ void store_keep_last_good (store_t *self);
 
 //  For STATUS: {"schema", "saves", "flushes" (since start: saves committed
 //  and the journal flushes they took; saves that came together share one),
-//  "journal_bytes", "last_good", "last_good_written",
+//  "journal_bytes", "history": {"entries", "bytes" (their values' text),
+//  "held" (the memory those values take)}, "last_good", "last_good_written",
 //  "rejected": null | {"time", "file", "at_start", "kept_rev",
 //  "error_count", "errors": [{"field", "message"}] (at most 5)},
 //  "migrated": null | {"from", "original", "time"}}. Caller frees.

@@ -450,6 +450,51 @@ def test_history_rollback_and_audit(broker):
     c.close()
 
 
+def test_history_values_are_held_deflated_and_read_back(tmp):
+    """Saves of 600 containers: once saves pause and history.jsonl holds
+    them, their values are held deflated (STATUS config.history.held is a
+    small part of their text), and the history, a rollback and a restart
+    read them back as saved."""
+    b = Broker(tmp).start()
+    c = RawClient(b.ctl)
+    c.hello()
+
+    def boxes(tag):
+        return [{"host": f"h-{i % 20}", "name": f"box-{i}", "display_name": f"Box {i} {tag}",
+                 "order": i, "allowed_actions": ["start", "stop"]} for i in range(600)]
+
+    revs, saved = [], []
+    for tag in ("one", "two", "three"):
+        r = c.save("containers", boxes(tag), author="alice")
+        assert r[0] == "OK", r
+        revs.append(int(r[2]))
+        saved.append(c.snapshot("containers")[1]["sections"]["containers"])  # as normalised
+        assert saved[-1][1]["display_name"] == f"Box 1 {tag}"
+    status = lambda: json.loads(c.request("STATUS", 0, "-")[2])["broker"]["config"]["history"]
+    wait_for(lambda: status()["held"] * 10 < status()["bytes"], timeout=20,
+             what="the history's values deflated")
+    history = status()
+    assert history["entries"] == 3 and history["bytes"] > 3 * 60000, history
+    for rev, value in zip(revs, saved):
+        one = json.loads(c.request("HISTORY", "containers", rev)[2])
+        assert one[0]["value"] == value
+    summary = json.loads(c.request("HISTORY", "containers", 0)[2])
+    assert [e["rev"] for e in summary] == revs
+    assert summary[0]["bytes"] == len(json.dumps(saved[0], separators=(",", ":")))
+    r = c.request("ROLLBACK", "containers", revs[0], "bob")
+    assert r[0] == "OK", r
+    assert c.snapshot("containers")[1]["sections"]["containers"] == saved[0]
+    c.close()
+    b.stop()
+    b.start()
+    c = RawClient(b.ctl)
+    c.hello()
+    one = json.loads(c.request("HISTORY", "containers", revs[1])[2])
+    assert one[0]["value"] == saved[1]
+    c.close()
+    b.stop()
+
+
 def test_peers_table_tracks_applied_and_rejected(broker):
     d = RawClient(broker.ctl, role="docker", instance="nas")
     d.hello()

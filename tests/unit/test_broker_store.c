@@ -5,8 +5,10 @@
     opened on the files of one that stopped uncleanly (config.json behind)
     brings config.json and its history up to date before it is used; a
     hand edit made to a config.json that is behind changes only the
-    sections it changes. */
+    sections it changes; history values are kept deflated and read back
+    the same. */
 #include "../../services/broker/journal.c"
+#include "../../services/broker/packed.c"
 #include "../../services/broker/schema.c"
 #include "../../services/broker/store.c"
 
@@ -211,14 +213,21 @@ DDC_TEST (test_start_after_a_crash_brings_config_json_up_to_date)
 }
 
 //  A hand edit of the file as it was before a save not written to it yet:
-//  the section it changed is taken, the saved one is not taken back.
-DDC_TEST (test_hand_edit_while_behind_changes_only_its_sections)
+//  the section it changed is taken, the saved one is not taken back. The
+//  file as the store wrote it is known from its text, held as it is or
+//  deflated (`pack`).
+static void
+s_hand_edit_while_behind (bool pack)
 {
     char *dir = s_tmpdir ();
     char err [256];
     store_t *store = store_new (dir, err, sizeof (err));
     CHECK_EQ (s_save_admins (store, "saved"), STORE_OK);
     CHECK_EQ (s_file_rev (dir), 1);
+    if (pack) {
+        CHECK (store_pack (store));
+        CHECK (packed_is_deflated (store->seen_text));
+    }
     char *text = s_file (dir, "config.json");
     cJSON *doc = cJSON_Parse (text);
     free (text);
@@ -247,6 +256,226 @@ DDC_TEST (test_hand_edit_while_behind_changes_only_its_sections)
     s_rmdir (dir);
 }
 
+DDC_TEST (test_hand_edit_while_behind_changes_only_its_sections)
+{
+    s_hand_edit_while_behind (false);
+    s_hand_edit_while_behind (true);
+}
+
+//  A config.json touched but not changed is no edit, with the text of our
+//  write held deflated too; a change is one.
+DDC_TEST (test_touch_is_no_edit)
+{
+    char *dir = s_tmpdir ();
+    char err [256];
+    store_t *store = store_new (dir, err, sizeof (err));
+    for (int pack = 0; pack < 2; pack++) {
+        if (pack)
+            CHECK (store_pack (store) && packed_is_deflated (store->seen_text));
+        char *text = s_file (dir, "config.json");
+        nanosleep (&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+        s_put (dir, "config.json", text, strlen (text)); //  rewritten, same bytes
+        free (text);
+        store_change_t changes [DDC_SEC_COUNT];
+        memset (changes, 0, sizeof (changes));
+        CHECK_EQ (store_poll_file (store, changes), 0);
+        CHECK_EQ (store_rev (store), 1);
+    }
+    char *text = s_file (dir, "config.json");
+    char *at = strstr (text, "\"language\":\t\"en\"");
+    CHECK (at != NULL);
+    if (at)
+        memcpy (at + strlen ("\"language\":\t\""), "de", 2);
+    s_put (dir, "config.json", text, strlen (text));
+    free (text);
+    store_change_t changes [DDC_SEC_COUNT];
+    memset (changes, 0, sizeof (changes));
+    CHECK_EQ (store_poll_file (store, changes), 1);
+    store_change_free (&changes [0]);
+    CHECK_EQ (store_rev (store), 2);
+    store_destroy (&store);
+    s_rmdir (dir);
+}
+
+//  A packed text reads back the same, held as text or deflated; one that
+//  does not get smaller stays text; equality is byte for byte.
+DDC_TEST (test_packed_text)
+{
+    size_t len = 100000;
+    char *text = ddc_malloc (len + 1);
+    for (size_t i = 0; i < len; i++)
+        text [i] = "{\"name\": \"box\", \"order\": 1}, " [i % 29];
+    text [len] = '\0';
+    char *copy = ddc_strndup (text, len);
+    packed_t *p = packed_new (&text, len);
+    CHECK (text == NULL);
+    CHECK (!packed_is_deflated (p) && packed_held (p) == len && packed_len (p) == len);
+    CHECK (packed_equals (p, copy, len));
+    CHECK_EQ (packed_deflate (p), len);
+    CHECK (packed_is_deflated (p) && packed_held (p) < len / 20 && packed_len (p) == len);
+    CHECK_EQ (packed_deflate (p), 0); //  once
+    CHECK (packed_equals (p, copy, len));
+    CHECK (!packed_equals (p, copy, len - 1));
+    copy [len / 2] ^= 1;
+    CHECK (!packed_equals (p, copy, len));
+    copy [len / 2] ^= 1;
+    size_t got_len = 0;
+    char *got = packed_text (p, &got_len);
+    CHECK (got && got_len == len && memcmp (got, copy, len) == 0 && got [len] == '\0');
+    free (got);
+    packed_destroy (&p);
+    CHECK (p == NULL);
+    //  random bytes do not deflate: kept as they are, and not tried again
+    unsigned char *noise = ddc_malloc (4097);
+    uint32_t x = 2463534242u;
+    for (int i = 0; i < 4096; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        noise [i] = (unsigned char) x;
+    }
+    noise [4096] = 0;
+    memcpy (copy, noise, 4096);
+    text = (char *) noise;
+    p = packed_new (&text, 4096);
+    CHECK_EQ (packed_deflate (p), 4096);
+    CHECK (!packed_is_deflated (p) && packed_held (p) == 4096);
+    CHECK_EQ (packed_deflate (p), 0);
+    CHECK (packed_equals (p, copy, 4096));
+    packed_destroy (&p);
+    //  an empty text
+    text = ddc_strdup ("");
+    p = packed_new (&text, 0);
+    packed_deflate (p);
+    got = packed_text (p, &got_len);
+    CHECK (got && got_len == 0 && got [0] == '\0');
+    free (got);
+    packed_destroy (&p);
+    free (copy);
+}
+
+//  Save a containers section of n containers (the first named `tag`).
+static store_result_t
+s_save_containers (store_t *store, int n, const char *tag)
+{
+    cJSON *value = cJSON_CreateArray ();
+    for (int i = 1; i <= n; i++) {
+        cJSON *c = cJSON_CreateObject ();
+        char text [64];
+        snprintf (text, sizeof (text), "h-%d", (i - 1) % 20 + 1);
+        cJSON_AddStringToObject (c, "host", text);
+        snprintf (text, sizeof (text), "box-%d", i);
+        cJSON_AddStringToObject (c, "name", text);
+        snprintf (text, sizeof (text), "Box %d%s", i, i == 1 ? tag : "");
+        cJSON_AddStringToObject (c, "display_name", text);
+        cJSON_AddNumberToObject (c, "order", i);
+        cJSON_AddItemToArray (value, c);
+    }
+    cJSON *errors = cJSON_CreateArray ();
+    store_change_t change = { 0 };
+    char err [256];
+    store_result_t r = store_save (store, DDC_SEC_CONTAINERS, value, 0, "test", "unit", errors,
+                                   &change, err, sizeof (err));
+    if (r == STORE_OK)
+        store_change_free (&change);
+    cJSON_Delete (errors);
+    cJSON_Delete (value);
+    return r;
+}
+
+//  The display name of the first container of the history's value at rev.
+static char *
+s_history_first_name (store_t *store, uint64_t rev)
+{
+    bool gone = true;
+    cJSON *value = store_history_value (store, DDC_SEC_CONTAINERS, rev, &gone);
+    const char *name = cJSON_GetStringValue (
+        cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (value, 0), "display_name"));
+    char *out = name ? ddc_strdup (name) : NULL;
+    cJSON_Delete (value);
+    return out;
+}
+
+//  History values are deflated once they are in history.jsonl, a bounded
+//  amount of text a call, and read back the same: by the history, by
+//  history.jsonl when it is compacted and at the next start.
+DDC_TEST (test_history_values_are_kept_deflated)
+{
+    char *dir = s_tmpdir ();
+    char err [256];
+    store_t *store = store_new (dir, err, sizeof (err));
+    CHECK (store);
+    const char *tags [] = { " a", " b", " c", " d", " e", " f" };
+    for (int i = 0; i < 6; i++)
+        CHECK_EQ (s_save_containers (store, 1000, tags [i]), STORE_OK);
+    CHECK_EQ (store->history_n, 6);
+    size_t text_bytes = store->history_bytes;
+    CHECK (text_bytes > 2 * STORE_PACK_BYTES);
+    CHECK_EQ (store->history_held, text_bytes);
+    //  not before they are in history.jsonl
+    while (store_pack (store))
+        ;
+    CHECK_EQ (store->history_held, text_bytes);
+    store_checkpoint (store, true);
+    CHECK_EQ (s_history_lines (dir), 6);
+    //  a bounded step: config.json's text, then the oldest values, until
+    //  STORE_PACK_BYTES of text
+    CHECK (!packed_is_deflated (store->seen_text));
+    CHECK (store_pack (store));
+    CHECK (packed_is_deflated (store->seen_text));
+    int packed = 0;
+    size_t done = packed_len (store->seen_text);
+    while (packed < store->history_n && packed_is_deflated (store->history [packed].value))
+        done += packed_len (store->history [packed++].value);
+    CHECK (packed >= 1 && packed < 6);
+    CHECK (done >= STORE_PACK_BYTES);
+    CHECK (done - packed_len (store->history [packed - 1].value) < STORE_PACK_BYTES);
+    for (int i = packed; i < store->history_n; i++)
+        CHECK (!packed_is_deflated (store->history [i].value));
+    int calls = 1;
+    while (store_pack (store))
+        calls++;
+    CHECK (calls >= 2);
+    for (int i = 0; i < store->history_n; i++) {
+        const packed_t *v = store->history [i].value;
+        CHECK (packed_is_deflated (v) && packed_held (v) < packed_len (v) / 5);
+    }
+    CHECK_EQ (store->history_bytes, text_bytes);
+    CHECK (store->history_held < text_bytes / 5);
+    //  read back: values, entries, summaries
+    for (int i = 0; i < 6; i++) {
+        char *name = s_history_first_name (store, store->history [i].rev);
+        char want [16];
+        snprintf (want, sizeof (want), "Box 1%s", tags [i]);
+        CHECK_STR (name, want);
+        free (name);
+    }
+    bool gone = false;
+    cJSON *entry = store_history_entry (store, -1, store->history [5].rev, &gone);
+    const cJSON *raw = cJSON_GetObjectItemCaseSensitive (entry, "value");
+    CHECK (cJSON_IsRaw (raw) && strlen (raw->valuestring) == packed_len (store->history [5].value));
+    CHECK (strstr (raw->valuestring, "Box 1 f"));
+    cJSON_Delete (entry);
+    cJSON *list = store_history (store, DDC_SEC_CONTAINERS);
+    CHECK_EQ (cJSON_GetArraySize (list), 6);
+    CHECK_EQ ((size_t) cJSON_GetNumberValue (
+                  cJSON_GetObjectItemCaseSensitive (cJSON_GetArrayItem (list, 0), "bytes")),
+              packed_len (store->history [0].value));
+    cJSON_Delete (list);
+    //  history.jsonl rewritten from the deflated values, then read at start
+    s_history_compact (store);
+    CHECK_EQ (s_history_lines (dir), 6);
+    uint64_t last = store->history [5].rev;
+    store_destroy (&store);
+    store = store_new (dir, err, sizeof (err));
+    CHECK (store);
+    CHECK_EQ (store->history_n, 6);
+    CHECK_EQ (store->history_bytes, text_bytes);
+    char *name = s_history_first_name (store, last);
+    CHECK_STR (name, "Box 1 f");
+    free (name);
+    store_destroy (&store);
+    s_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -257,5 +486,8 @@ main (int argc, char **argv)
     DDC_RUN (test_clean_stop_leaves_config_json_up_to_date);
     DDC_RUN (test_start_after_a_crash_brings_config_json_up_to_date);
     DDC_RUN (test_hand_edit_while_behind_changes_only_its_sections);
+    DDC_RUN (test_packed_text);
+    DDC_RUN (test_touch_is_no_edit);
+    DDC_RUN (test_history_values_are_kept_deflated);
     DDC_DONE ();
 }
