@@ -41,7 +41,8 @@
 #define ACTION_MIN_MS 100
 #define ACTION_MAX_MS 120000
 //  The web UI's sign-in limit (proto/ddcp.md 5.10): 5 attempts per client
-//  address in 5 minutes, 4096 addresses (throttle_bytes: about 0.6 MiB).
+//  address in 5 minutes, 4096 addresses (throttle_bytes: at most about
+//  0.6 MiB, grown as addresses come).
 #define SIGNIN_KEYS 4096
 #define SIGNIN_LIMIT 5
 #define SIGNIN_WINDOW_MS (5 * 60 * 1000)

@@ -1,10 +1,14 @@
-/*  peers: the peer table. See peers.h. */
+/*  peers: the peer table. See peers.h. A peer's names are its own strings
+    and its reports and remembered answers arrays grown as they come (a
+    peer that never sends a report or retries keeps none of their room). */
 #include "peers.h"
 #include "ddc_buf.h"
 #include "ddc_util.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define S_TOPIC_MAX 64 //  bytes of a report's topic, NUL included
 
 typedef struct {
     char *req;
@@ -13,18 +17,18 @@ typedef struct {
 } s_answer_t;
 
 typedef struct {
-    char topic [64]; //  "" = free slot
-    char *body;      //  JSON text as received
+    char topic [S_TOPIC_MAX]; //  "" = free slot
+    char *body;               //  JSON text as received
     size_t len;
     int64_t wall_ms;
 } s_report_t;
 
 struct peer_t {
     peers_t *table; //  the table it is in
-    char key [512]; //  routing id in hex
+    char *key;      //  routing id in hex
     zframe_t *routing;
-    char name [320];
-    char instance [260];
+    char *name; //  role@instance
+    char *instance;
     const role_t *role;
     int64_t last_seen_ms;  //  monotonic
     int64_t since_wall_ms; //  first HELLO
@@ -32,11 +36,12 @@ struct peer_t {
     bool bye;
     uint64_t applied_rev;
     uint64_t applied [DDC_SEC_COUNT];
-    cJSON *rejected; //  null or {section, rev, running_rev, errors, time}
-    s_report_t reports [PEER_TOPICS_MAX];
+    cJSON *rejected;     //  null or {section, rev, running_rev, errors, time}
+    s_report_t *reports; //  slots, grown to PEER_TOPICS_MAX
+    int report_slots;
     size_t report_bytes;
-    s_answer_t answers [PEER_REPLIES_MAX];
-    int answer_next;
+    s_answer_t *answers; //  the oldest first, at most PEER_REPLIES_MAX
+    int answer_n, answer_cap;
     size_t answer_bytes;
 };
 
@@ -75,12 +80,17 @@ s_peer_destroy (peer_t **peer_p)
     zframe_destroy (&peer->routing);
     peer->table->report_bytes -= peer->report_bytes;
     cJSON_Delete (peer->rejected);
-    for (int i = 0; i < PEER_TOPICS_MAX; i++)
+    for (int i = 0; i < peer->report_slots; i++)
         free (peer->reports [i].body);
-    for (int i = 0; i < PEER_REPLIES_MAX; i++) {
+    free (peer->reports);
+    for (int i = 0; i < peer->answer_n; i++) {
         free (peer->answers [i].req);
         zmsg_destroy (&peer->answers [i].reply);
     }
+    free (peer->answers);
+    free (peer->key);
+    free (peer->name);
+    free (peer->instance);
     free (peer);
     *peer_p = NULL;
 }
@@ -195,14 +205,14 @@ peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *i
             s_evict_one (self);
         peer = ddc_calloc (1, sizeof (*peer));
         peer->table = self;
-        memcpy (peer->key, key, sizeof (key));
+        peer->key = ddc_strdup (key);
+        peer->name = ddc_strdup (name);
+        peer->instance = ddc_strdup (instance);
         peer->routing = zframe_dup (routing);
         peer->since_wall_ms = ddc_wall_ms ();
         zhashx_insert (self->by_key, key, peer);
     }
-    peer->role = role;
-    ddc_strlcpy (peer->name, name, sizeof (peer->name));
-    ddc_strlcpy (peer->instance, instance, sizeof (peer->instance));
+    peer->role = role; //  (its name and instance are those of the entry)
     peer->bye = false;
     peer->last_seen_ms = now_ms;
     s_link (peer, true, "hello");
@@ -212,10 +222,11 @@ peers_hello (peers_t *self, zframe_t *routing, const role_t *role, const char *i
 static void
 s_drop_reports (peer_t *peer)
 {
-    for (int i = 0; i < PEER_TOPICS_MAX; i++) {
+    for (int i = 0; i < peer->report_slots; i++)
         free (peer->reports [i].body);
-        memset (&peer->reports [i], 0, sizeof (peer->reports [i]));
-    }
+    free (peer->reports);
+    peer->reports = NULL;
+    peer->report_slots = 0;
     peer->table->report_bytes -= peer->report_bytes;
     peer->report_bytes = 0;
 }
@@ -281,7 +292,7 @@ s_row (ddc_buf_t *t, const peer_t *p, int64_t now_ms, bool full)
     cJSON_AddItemToObject (row, "rejected",
                            p->rejected ? cJSON_Duplicate (p->rejected, 1) : cJSON_CreateNull ());
     cJSON *reports = cJSON_AddObjectToObject (row, "reports");
-    for (int i = 0; i < PEER_TOPICS_MAX; i++) {
+    for (int i = 0; i < p->report_slots; i++) {
         const s_report_t *r = &p->reports [i];
         if (!r->topic [0])
             continue;
@@ -302,7 +313,7 @@ s_row (ddc_buf_t *t, const peer_t *p, int64_t now_ms, bool full)
     free (text);
     ddc_buf_puts (t, ",\"status\":{");
     bool first = true;
-    for (int i = 0; i < PEER_TOPICS_MAX; i++) {
+    for (int i = 0; i < p->report_slots; i++) {
         const s_report_t *r = &p->reports [i];
         if (!r->topic [0])
             continue;
@@ -480,7 +491,7 @@ int
 peer_status (peer_t *peer, const char *topic, const char *body, size_t len)
 {
     int slot = -1, free_slot = -1;
-    for (int i = 0; i < PEER_TOPICS_MAX; i++) {
+    for (int i = 0; i < peer->report_slots; i++) {
         if (!peer->reports [i].topic [0]) {
             if (free_slot < 0)
                 free_slot = i;
@@ -490,13 +501,24 @@ peer_status (peer_t *peer, const char *topic, const char *body, size_t len)
     }
     if (slot < 0)
         slot = free_slot;
-    if (slot < 0 || strlen (topic) >= sizeof (peer->reports [0].topic))
+    if ((slot < 0 && peer->report_slots == PEER_TOPICS_MAX) || strlen (topic) >= S_TOPIC_MAX)
         return -1;
-    s_report_t *r = &peer->reports [slot];
-    size_t old = r->len, others = peer->report_bytes - old;
+    size_t old = slot < 0 ? 0 : peer->reports [slot].len, others = peer->report_bytes - old;
     if (others + len > PEER_STATUS_MAX_BYTES
         || peer->table->report_bytes - old + len > PEERS_STATUS_MAX_BYTES)
         return -1;
+    if (slot < 0) {
+        //  a slot more (doubled: 1, 2, 4 ... PEER_TOPICS_MAX)
+        int slots = peer->report_slots ? 2 * peer->report_slots : 1;
+        if (slots > PEER_TOPICS_MAX)
+            slots = PEER_TOPICS_MAX;
+        peer->reports = ddc_realloc (peer->reports, (size_t) slots * sizeof (*peer->reports));
+        memset (peer->reports + peer->report_slots, 0,
+                (size_t) (slots - peer->report_slots) * sizeof (*peer->reports));
+        slot = peer->report_slots;
+        peer->report_slots = slots;
+    }
+    s_report_t *r = &peer->reports [slot];
     free (r->body);
     ddc_strlcpy (r->topic, topic, sizeof (r->topic));
     r->body = ddc_strndup (body, len);
@@ -513,13 +535,19 @@ s_zmsg_bytes (zmsg_t *zmsg)
     return zmsg_content_size (zmsg) + 64 * zmsg_size (zmsg);
 }
 
+//  Forget the oldest `n` answers.
 static void
-s_forget_answer (peer_t *peer, s_answer_t *a)
+s_forget_answers (peer_t *peer, int n)
 {
-    peer->answer_bytes -= a->bytes;
-    free (a->req);
-    zmsg_destroy (&a->reply);
-    memset (a, 0, sizeof (*a));
+    for (int i = 0; i < n; i++) {
+        peer->answer_bytes -= peer->answers [i].bytes;
+        free (peer->answers [i].req);
+        zmsg_destroy (&peer->answers [i].reply);
+    }
+    peer->answer_n -= n;
+    if (n > 0)
+        memmove (peer->answers, peer->answers + n,
+                 (size_t) peer->answer_n * sizeof (*peer->answers));
 }
 
 void
@@ -528,28 +556,30 @@ peer_remember (peer_t *peer, const char *req, zmsg_t *reply)
     size_t bytes = s_zmsg_bytes (reply) + strlen (req) + 1;
     if (bytes > PEER_ANSWER_MAX_BYTES)
         return; //  a retry is answered anew: the same for these answers
-    //  The oldest go first, to keep the newest within the byte bound.
-    for (int k = 0; k < PEER_REPLIES_MAX && peer->answer_bytes + bytes > PEER_ANSWERS_MAX_BYTES;
-         k++) {
-        s_answer_t *old = &peer->answers [(peer->answer_next + k) % PEER_REPLIES_MAX];
-        if (old->req)
-            s_forget_answer (peer, old);
+    //  The oldest go first, to keep the newest within the bounds.
+    int drop = 0;
+    size_t kept = peer->answer_bytes;
+    while (drop < peer->answer_n
+           && (peer->answer_n - drop == PEER_REPLIES_MAX || kept + bytes > PEER_ANSWERS_MAX_BYTES))
+        kept -= peer->answers [drop++].bytes;
+    s_forget_answers (peer, drop);
+    if (peer->answer_n == peer->answer_cap) {
+        //  doubled as retries need them: 4, 8 ... PEER_REPLIES_MAX
+        peer->answer_cap = peer->answer_cap ? 2 * peer->answer_cap : 4;
+        if (peer->answer_cap > PEER_REPLIES_MAX)
+            peer->answer_cap = PEER_REPLIES_MAX;
+        peer->answers =
+            ddc_realloc (peer->answers, (size_t) peer->answer_cap * sizeof (*peer->answers));
     }
-    s_answer_t *a = &peer->answers [peer->answer_next];
-    peer->answer_next = (peer->answer_next + 1) % PEER_REPLIES_MAX;
-    if (a->req)
-        s_forget_answer (peer, a);
-    a->req = ddc_strdup (req);
-    a->reply = zmsg_dup (reply);
-    a->bytes = bytes;
+    peer->answers [peer->answer_n++] = (s_answer_t){ ddc_strdup (req), zmsg_dup (reply), bytes };
     peer->answer_bytes += bytes;
 }
 
 zmsg_t *
 peer_recall (peer_t *peer, const char *req)
 {
-    for (int i = 0; i < PEER_REPLIES_MAX; i++)
-        if (peer->answers [i].req && strcmp (peer->answers [i].req, req) == 0)
+    for (int i = 0; i < peer->answer_n; i++)
+        if (strcmp (peer->answers [i].req, req) == 0)
             return zmsg_dup (peer->answers [i].reply);
     return NULL;
 }
@@ -573,7 +603,7 @@ peer_connected (peer_t *peer)
 const char *
 peer_report (peer_t *peer, const char *topic, size_t *len_p)
 {
-    for (int i = 0; i < PEER_TOPICS_MAX; i++)
+    for (int i = 0; i < peer->report_slots; i++)
         if (peer->reports [i].topic [0] && strcmp (peer->reports [i].topic, topic) == 0) {
             *len_p = peer->reports [i].len;
             return peer->reports [i].body;

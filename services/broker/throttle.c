@@ -1,9 +1,10 @@
-/*  throttle: sliding-window attempt counting in a fixed table. See
-    throttle.h. Entries live in one array; a bucket array of chains finds
-    them, a doubly linked recency list (most recent first) picks the one to
-    forget, and forgotten entries form a free list; entries never used yet
-    are those from `unused` on (so that the table's pages are touched only
-    as it fills: a broker that never sees a sign-in keeps none of them). */
+/*  throttle: sliding-window attempt counting in a bounded table. See
+    throttle.h. Entries live in one array, grown (doubled) as keys come, up
+    to the maximum; a bucket array of chains finds them (as many buckets as
+    entries, rehashed when it grows), a doubly linked recency list (most
+    recent first) picks the one to forget, and forgotten entries form a
+    free list; entries never used yet are those from `unused` on. Entries
+    are named by index, so growing moves none of the links. */
 #include "throttle.h"
 
 #include "ddc_util.h"
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #define NIL UINT32_MAX
+#define THROTTLE_START 16 //  entries of a new table
 
 typedef struct {
     char key [THROTTLE_KEY_MAX];
@@ -25,6 +27,7 @@ typedef struct {
 
 struct throttle_t {
     s_entry_t *entries;
+    uint32_t cap; //  entries allocated
     uint32_t max;
     uint32_t *buckets;
     uint32_t mask;           //  buckets - 1 (a power of two)
@@ -50,13 +53,9 @@ throttle_new (size_t max_entries, int limit, int64_t window_ms)
     self->max = (uint32_t) max_entries;
     self->limit = limit < 1 ? 1 : limit > THROTTLE_LIMIT_MAX ? THROTTLE_LIMIT_MAX : limit;
     self->window = window_ms > 0 ? window_ms : 1;
-    self->entries = ddc_calloc (self->max, sizeof (*self->entries));
-    uint32_t nbuckets = 1;
-    while (nbuckets < self->max)
-        nbuckets <<= 1;
-    self->mask = nbuckets - 1;
-    self->buckets = ddc_malloc (nbuckets * sizeof (*self->buckets));
-    for (uint32_t i = 0; i < nbuckets; i++)
+    self->mask = THROTTLE_START - 1;
+    self->buckets = ddc_malloc (THROTTLE_START * sizeof (*self->buckets));
+    for (uint32_t i = 0; i < THROTTLE_START; i++)
         self->buckets [i] = NIL;
     self->free = NIL;
     self->unused = 0;
@@ -150,11 +149,46 @@ s_remove (throttle_t *self, uint32_t i)
     self->size--;
 }
 
+//  Room for more entries, up to the maximum: the array doubled, and the
+//  buckets too while they are fewer than the entries (every key in use
+//  hashed again; a free entry has an empty key).
+static void
+s_grow (throttle_t *self)
+{
+    uint32_t cap = self->cap ? 2 * self->cap : THROTTLE_START;
+    if (cap > self->max)
+        cap = self->max;
+    self->entries = ddc_realloc (self->entries, cap * sizeof (*self->entries));
+    self->cap = cap;
+    if (self->mask + 1 >= cap)
+        return;
+    uint32_t nbuckets = self->mask + 1;
+    while (nbuckets < cap)
+        nbuckets <<= 1;
+    free (self->buckets);
+    self->buckets = ddc_malloc (nbuckets * sizeof (*self->buckets));
+    self->mask = nbuckets - 1;
+    for (uint32_t i = 0; i < nbuckets; i++)
+        self->buckets [i] = NIL;
+    for (uint32_t i = 0; i < self->unused; i++) {
+        s_entry_t *e = &self->entries [i];
+        if (!e->key [0])
+            continue;
+        uint32_t b = s_bucket (self, e->key);
+        e->chain = self->buckets [b];
+        self->buckets [b] = i;
+    }
+}
+
 //  A new entry for key in bucket b; forgets the oldest when full.
 static uint32_t
 s_add (throttle_t *self, const char *key, uint32_t b)
 {
-    if (self->free == NIL && self->unused < self->max) {
+    if (self->free == NIL && self->unused == self->cap && self->cap < self->max) {
+        s_grow (self);
+        b = s_bucket (self, key);
+    }
+    if (self->free == NIL && self->unused < self->cap) {
         self->entries [self->unused].chain = NIL; //  a free list of one
         self->free = self->unused++;
     }
@@ -223,6 +257,6 @@ throttle_size (const throttle_t *self)
 size_t
 throttle_bytes (const throttle_t *self)
 {
-    return sizeof (*self) + (size_t) self->max * sizeof (*self->entries)
+    return sizeof (*self) + (size_t) self->cap * sizeof (*self->entries)
            + (size_t) (self->mask + 1) * sizeof (*self->buckets);
 }

@@ -5,9 +5,9 @@
     time through several web replicas cannot exceed the limit; a success
     forgets the key (throttle_clear).
 
-    Bounded: the table is allocated once, max_entries entries of
-    sizeof (throttle_entry) bytes (throttle_bytes); past that the key least
-    recently let through or refused is forgotten first. Lookups go through
+    Bounded: the table grows as keys come, to at most max_entries entries
+    of some 150 bytes (throttle_bytes: its size now); past that the key
+    least recently let through or refused is forgotten first. Lookups go through
     a hash keyed at random (SipHash-2-4), so chosen keys cannot pile up in
     one bucket; every operation is O(1) on average. Times are monotonic
     milliseconds passed in by the caller. Single-threaded. */
@@ -34,7 +34,7 @@ int64_t throttle_take (throttle_t *self, const char *key, int64_t now_ms);
 //  key succeeded: forget its attempts.
 void throttle_clear (throttle_t *self, const char *key);
 
-//  Keys tracked now, and the table's fixed size in bytes.
+//  Keys tracked now, and the table's size in bytes now.
 size_t throttle_size (const throttle_t *self);
 size_t throttle_bytes (const throttle_t *self);
 

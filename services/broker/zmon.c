@@ -9,8 +9,9 @@
 #include <assert.h>
 #include <string.h>
 
-#define S_SOCKS 2    //  CTL and PUB
-#define S_PENDING 64 //  handshakes under way tracked a socket
+#define S_SOCKS 2        //  CTL and PUB
+#define S_PENDING 64     //  handshakes under way tracked a socket
+#define S_BATCH_START 16 //  events a batch holds at first; doubled to ZMON_BATCH
 
 typedef enum {
     E_ACCEPTED,
@@ -51,9 +52,9 @@ typedef struct {
     int64_t suppressed_since; //  wall ms of the first one suppressed
     int pending [S_PENDING];  //  accepted, handshake not over yet (fds)
     int npending;
-    bool pending_lost;          //  more than S_PENDING: not all are known
-    s_raw_t batch [ZMON_BATCH]; //  events read, not yet handled
-    int nbatch;
+    bool pending_lost; //  more than S_PENDING: not all are known
+    s_raw_t *batch;    //  events read, not yet handled (grown as floods need)
+    int nbatch, batch_cap;
 } s_sock_t;
 
 struct zmon_t {
@@ -110,6 +111,7 @@ zmon_destroy (zmon_t **self_p)
         zloop_reader_end (self->loop, self->socks [i].pair);
         zsock_destroy (&self->socks [i].pair);
         endpoints_destroy (&self->socks [i].endpoints);
+        free (self->socks [i].batch);
     }
     if (self->timer >= 0)
         zloop_timer_end (self->loop, self->timer);
@@ -384,6 +386,12 @@ s_read (s_sock_t *s)
         int n = zmq_recv (handle, head, sizeof (head), ZMQ_DONTWAIT);
         if (n < 0)
             return true;
+        if (s->nbatch == s->batch_cap) {
+            s->batch_cap = s->batch_cap ? 2 * s->batch_cap : S_BATCH_START;
+            if (s->batch_cap > ZMON_BATCH)
+                s->batch_cap = ZMON_BATCH;
+            s->batch = ddc_realloc (s->batch, (size_t) s->batch_cap * sizeof (*s->batch));
+        }
         s_raw_t *raw = &s->batch [s->nbatch];
         raw->endpoint [0] = '\0';
         raw->peer [0] = '\0';

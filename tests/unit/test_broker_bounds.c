@@ -2,7 +2,7 @@
     10), from peers.c, subs.c, zap.c and refused.c: which subscription topics are
     kept, who may take a name and when it is free, reports kept as text
     within their byte bounds and dropped at BYE, remembered answers within
-    their bytes, rejections cut to size, the STATUS table in pages within a
+    their bytes, a peer's room grown with what it keeps, rejections cut to size, the STATUS table in pages within a
     budget, the refusals list with its rate-limited log, and a refused
     subscriber's refusal window that doubles while it comes back. */
 #include "../../services/broker/endpoints.c"
@@ -134,6 +134,54 @@ DDC_TEST (test_answers_within_bytes)
     CHECK (peer_recall (p, "r0") == NULL); //  the oldest went
     zmsg_destroy (&large);
     zmsg_destroy (&mid);
+    zframe_destroy (&a);
+    peers_destroy (&peers);
+}
+
+//  A peer's room grows with what it keeps: a peer that only said HELLO
+//  holds its names; its answers and reports grow to their counts and no
+//  further.
+DDC_TEST (test_peer_room_grows_with_use)
+{
+    peers_t *peers = peers_new ();
+    zframe_t *a = zframe_new ("a", 1);
+    peer_t *p = peers_hello (peers, a, role_find ("docker"), "nas", 0);
+    CHECK (sizeof (*p) < 512);
+    CHECK (p->answer_cap == 0 && p->report_slots == 0);
+    CHECK_STR (peer_name (p), "docker@nas");
+    zmsg_t *small = zmsg_new ();
+    zmsg_addstr (small, "OK");
+    char req [32];
+    for (int i = 0; i < PEER_REPLIES_MAX + 44; i++) {
+        snprintf (req, sizeof (req), "r%d", i);
+        peer_remember (p, req, small);
+        if (i == 2)
+            CHECK_EQ (p->answer_cap, 4);
+    }
+    CHECK_EQ (p->answer_n, PEER_REPLIES_MAX);
+    CHECK_EQ (p->answer_cap, PEER_REPLIES_MAX);
+    CHECK (peer_recall (p, "r43") == NULL); //  the oldest went
+    zmsg_t *again = peer_recall (p, "r44");
+    CHECK (again != NULL);
+    zmsg_destroy (&again);
+    snprintf (req, sizeof (req), "r%d", PEER_REPLIES_MAX + 43);
+    again = peer_recall (p, req);
+    CHECK (again != NULL);
+    zmsg_destroy (&again);
+    char topic [16];
+    for (int i = 0; i < PEER_TOPICS_MAX; i++) {
+        snprintf (topic, sizeof (topic), "t%d", i);
+        CHECK_EQ (peer_status (p, topic, "{}", 2), 0);
+        CHECK (p->report_slots >= i + 1 && p->report_slots <= 2 * (i + 1));
+    }
+    CHECK (peer_status (p, "one-more", "{}", 2) < 0);
+    CHECK_EQ (peer_status (p, "t3", "[1]", 3), 0); //  replacing is fine
+    CHECK_EQ (p->report_slots, PEER_TOPICS_MAX);
+    size_t len = 0;
+    CHECK (peer_report (p, "t3", &len) && len == 3);
+    peers_bye (peers, p);
+    CHECK (p->report_slots == 0 && peer_report (p, "t3", &len) == NULL);
+    zmsg_destroy (&small);
     zframe_destroy (&a);
     peers_destroy (&peers);
 }
@@ -282,6 +330,7 @@ main (int argc, char **argv)
     DDC_RUN (test_names_are_held_until_quiet);
     DDC_RUN (test_reports_within_bytes_and_gone_at_bye);
     DDC_RUN (test_answers_within_bytes);
+    DDC_RUN (test_peer_room_grows_with_use);
     DDC_RUN (test_rejection_cut_and_table_paged);
     DDC_RUN (test_roles_write);
     DDC_RUN (test_refusals_listed_and_logged_once);

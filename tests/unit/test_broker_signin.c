@@ -40,10 +40,12 @@ DDC_TEST (test_throttle_window)
 DDC_TEST (test_throttle_bounded)
 {
     throttle_t *t = throttle_new (8, 2, 60000);
-    size_t bytes = throttle_bytes (t);
-    CHECK (bytes < 8 * 256 + 1024);
     char key [THROTTLE_KEY_MAX];
+    size_t bytes = 0;
     for (int i = 0; i < 100; i++) {
+        if (i == 8)
+            bytes = throttle_bytes (t); //  full: it grows no more
+
         snprintf (key, sizeof (key), "192.168.0.%d", i);
         CHECK_EQ (throttle_take (t, key, 1000 + i), 0);
         CHECK_EQ (throttle_take (t, key, 1000 + i), 0);
@@ -51,6 +53,7 @@ DDC_TEST (test_throttle_bounded)
         CHECK_EQ ((throttle_take (t, "2001:db8::1", 1000 + i) == 0), (i < 2));
     }
     CHECK_EQ (throttle_size (t), 8);
+    CHECK (bytes < 8 * 256 + 1024);
     CHECK_EQ (throttle_bytes (t), bytes);
     CHECK (throttle_take (t, "2001:db8::1", 2000) > 0);   //  remembered
     CHECK (throttle_take (t, "192.168.0.99", 2000) > 0);  //  the newest
@@ -63,9 +66,32 @@ DDC_TEST (test_throttle_bounded)
     CHECK_EQ (throttle_take (t, key, 3000), 60000);
     CHECK_EQ (throttle_size (t), 8);
     throttle_destroy (&t);
-    //  the broker's table: 4096 addresses in about 0.6 MiB (proto 10)
+    //  the broker's table: a few hundred bytes while no one signs in, grown
+    //  as addresses come, 4096 addresses in about 0.6 MiB at most (proto 10)
     t = throttle_new (4096, 5, 300000);
+    CHECK (throttle_bytes (t) < 1024);
+    CHECK_EQ (throttle_take (t, "192.0.2.1", 1000), 0);
+    CHECK (throttle_bytes (t) < 4096);
+    for (int i = 0; i < 10000; i++) {
+        snprintf (key, sizeof (key), "10.0.%d.%d", i / 256, i % 256);
+        CHECK_EQ (throttle_take (t, key, 2000 + i), 0);
+        if (i == 2000)
+            CHECK (throttle_bytes (t) < 400 * 1024);
+    }
+    CHECK_EQ (throttle_size (t), 4096);
     CHECK (throttle_bytes (t) > 512 * 1024 && throttle_bytes (t) < 640 * 1024);
+    //  the oldest went; the newest are all there with their attempt,
+    //  each found: its fifth attempt goes, its sixth waits
+    CHECK_EQ (throttle_take (t, "192.0.2.1", 20000), 0);
+    int refused = 0;
+    for (int i = 10000 - 4095; i < 10000; i++) {
+        snprintf (key, sizeof (key), "10.0.%d.%d", i / 256, i % 256);
+        for (int k = 0; k < 4; k++)
+            CHECK_EQ (throttle_take (t, key, 20000), 0);
+        refused += throttle_take (t, key, 20000) > 0;
+    }
+    CHECK_EQ (refused, 4095);
+    CHECK_EQ (throttle_size (t), 4096);
     throttle_destroy (&t);
 }
 
@@ -78,7 +104,7 @@ typedef struct {
     uint64_t used; //  0 = free
 } s_model_t;
 
-#define MODEL_MAX 16
+#define MODEL_MAX 100 //  the table grows 16, 32, 64, 100 on the way
 
 static int64_t
 s_model_take (s_model_t *m, int limit, int64_t window, const char *key, int64_t now, uint64_t tick)
@@ -124,7 +150,7 @@ DDC_TEST (test_throttle_against_model)
     for (uint64_t tick = 1; tick <= 200000; tick++) {
         now += rand () % 3;
         char key [16];
-        snprintf (key, sizeof (key), "k%d", rand () % 40);
+        snprintf (key, sizeof (key), "k%d", rand () % 250);
         if (rand () % 10 == 0) {
             throttle_clear (t, key);
             for (int i = 0; i < MODEL_MAX; i++)
