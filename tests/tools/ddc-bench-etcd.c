@@ -10,7 +10,8 @@
     created. Then, per round, it takes t0, PUTs (POST /v3/kv/put) a value
     carrying the round number through another easy handle in the same multi
     loop, and records for every watcher the time at which that round's event
-    arrives (t - t0). A round starts when the previous one is complete (all
+    has arrived and its value is decoded (t - t0), as ddc-bench records a
+    subscriber's once ddc has parsed and handed over the section. A round starts when the previous one is complete (all
     N events in, the put answered) and at least --interval-ms (20) after the
     previous start. The first W (--warmup, default 10) rounds are not
     recorded. Prints
@@ -165,8 +166,11 @@ json_object_end (const char *buf, size_t len)
     return 0;
 }
 
+//  The event's value is decoded: the watcher has it, as ddc-bench's
+//  subscriber has its section when its apply callback runs; the sample is
+//  taken here, after the parse, as ddc-bench takes its after ddc's.
 static void
-on_event_value (bench_t *b, watcher_t *w, const char *value_b64, int64_t now)
+on_event_value (bench_t *b, watcher_t *w, const char *value_b64)
 {
     char value [128];
     if (b64_decode (value_b64, value, sizeof (value)) < 0 || strncmp (value, "round:", 6) != 0) {
@@ -190,7 +194,7 @@ on_event_value (bench_t *b, watcher_t *w, const char *value_b64, int64_t now)
     w->last_round = (int64_t) r;
     b->arrived++;
     if (r >= b->warmup) {
-        int64_t d = now - b->t0_us;
+        int64_t d = ddc_mono_us () - b->t0_us;
         if (d < 0)
             d = 0;
         if (d > MAX_ROUND_US)
@@ -201,7 +205,7 @@ on_event_value (bench_t *b, watcher_t *w, const char *value_b64, int64_t now)
 }
 
 static void
-on_object (bench_t *b, watcher_t *w, const char *text, size_t len, int64_t now)
+on_object (bench_t *b, watcher_t *w, const char *text, size_t len)
 {
     char why [160];
     cJSON *root = ddc_json_parse (text, len, SIZE_MAX, why, sizeof (why));
@@ -235,7 +239,7 @@ on_object (bench_t *b, watcher_t *w, const char *text, size_t len, int64_t now)
         cJSON *kv = cJSON_GetObjectItemCaseSensitive (ev, "kv");
         cJSON *val = cJSON_GetObjectItemCaseSensitive (kv, "value");
         if (cJSON_IsString (val))
-            on_event_value (b, w, val->valuestring, now);
+            on_event_value (b, w, val->valuestring);
     }
     cJSON_Delete (root);
 }
@@ -245,7 +249,6 @@ static bench_t *s_bench; //  for the curl callbacks' watcher lookups
 static size_t
 watch_write (char *data, size_t size, size_t nmemb, void *userp)
 {
-    int64_t now = ddc_mono_us ();
     watcher_t *w = userp;
     bench_t *b = s_bench;
     size_t n = size * nmemb;
@@ -257,7 +260,7 @@ watch_write (char *data, size_t size, size_t nmemb, void *userp)
     }
     size_t end;
     while ((end = json_object_end (ddc_buf_text (w->buf), ddc_buf_len (w->buf))) > 0) {
-        on_object (b, w, ddc_buf_text (w->buf), end, now);
+        on_object (b, w, ddc_buf_text (w->buf), end);
         ddc_buf_consume (w->buf, end);
     }
     return n;
