@@ -1419,7 +1419,7 @@ s_on_hugz (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-//  After saves paused (config.json made durable a second after the last):
+//  After saves paused (none for a second, config.json written since):
 //  give the heap's free pages back (malloc_trim) when at least
 //  TRIM_MIN_BYTES are free and TRIM_EVERY_MS passed since the last trim.
 //  A save of 1,000 containers leaves some 8 MB of its parsed and printed
@@ -1437,13 +1437,13 @@ s_heap_trim (broker_t *self)
     struct mallinfo2 before = mallinfo2 ();
     if (before.fordblks < TRIM_MIN_BYTES)
         return false;
-    int64_t began = ddc_mono_us ();
+    loopstat_step_t began = loopstat_begin ();
     malloc_trim (0);
-    struct mallinfo2 after = mallinfo2 ();
+    loopstat_step_t ended = loopstat_begin ();
     self->trimmed_ms = now;
-    ddc_debug ("heap trim: %zu KiB in the heap, %zu KiB of it free -> %zu KiB, in %lld us",
-               before.arena / 1024, before.fordblks / 1024, after.arena / 1024,
-               (long long) (ddc_mono_us () - began));
+    ddc_debug ("heap trim: %zu KiB in the heap, %zu KiB of it free, in %lld us (%lld us of CPU)",
+               before.arena / 1024, before.fordblks / 1024, (long long) (ended.us - began.us),
+               (long long) (ended.cpu_us - began.cpu_us));
     return true;
 }
 
@@ -1465,16 +1465,15 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
     store_keep_last_good (self->store);
     loopstat_done (self->loopstat, &start, "file poll");
     if (done != STORE_CHECKPOINT_NONE) {
-        //  Deflating waits for the next turn; a trim, for saves to pause.
-        self->trim_due = done == STORE_CHECKPOINT_PAUSED;
-        return 0;
+        self->trim_due = true; //  once saves pause
+        return 0;              //  deflating waits for the next turn
     }
     start = loopstat_begin ();
     if (store_pack (self->store)) {
         loopstat_done (self->loopstat, &start, "store pack");
         return 0;
     }
-    if (self->trim_due && s_heap_trim (self))
+    if (self->trim_due && store_paused (self->store) && s_heap_trim (self))
         loopstat_done (self->loopstat, &start, "heap trim");
     return 0;
 }

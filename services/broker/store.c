@@ -1489,8 +1489,13 @@ store_checkpoint (store_t *self, bool now)
     if (!durable_due)
         return STORE_CHECKPOINT_WRITTEN;
     self->journal_since_ms = 0;
-    return now || mono - self->last_commit_ms >= STORE_CHECKPOINT_IDLE_MS ? STORE_CHECKPOINT_PAUSED
-                                                                          : STORE_CHECKPOINT_DURABLE;
+    return STORE_CHECKPOINT_DURABLE;
+}
+
+bool
+store_paused (store_t *self)
+{
+    return ddc_mono_ms () - self->last_commit_ms >= STORE_CHECKPOINT_IDLE_MS;
 }
 
 bool

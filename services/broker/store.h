@@ -128,10 +128,11 @@ int store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT]);
 typedef enum {
     STORE_CHECKPOINT_NONE,
     STORE_CHECKPOINT_WRITTEN, //  config.json replaced, not flushed yet
-    STORE_CHECKPOINT_DURABLE, //  config.json durable, the journal emptied
-    STORE_CHECKPOINT_PAUSED   //  the same, saves having paused (or now)
+    STORE_CHECKPOINT_DURABLE  //  config.json durable, the journal emptied
 } store_checkpoint_t;
 store_checkpoint_t store_checkpoint (store_t *self, bool now);
+//  true when no save was committed for STORE_CHECKPOINT_IDLE_MS.
+bool store_paused (store_t *self);
 
 //  Deflate what is kept for long and read seldom, while it is still held
 //  as text: config.json's text as last written (to tell our writes from

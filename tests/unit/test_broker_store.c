@@ -133,9 +133,11 @@ DDC_TEST (test_save_leaves_files_to_the_pause)
     CHECK (store);
     CHECK_EQ (s_file_rev (dir), 1);
     int lines = s_history_lines (dir);
+    CHECK (store_paused (store));
     int64_t saved_ms = ddc_mono_ms ();
     CHECK_EQ (s_save_admins (store, "one"), STORE_OK);
     CHECK_EQ (store_rev (store), 2);
+    CHECK (!store_paused (store));
     //  durable in the journal alone; the files are as they were
     CHECK (s_journal_len (dir) > 0);
     CHECK_EQ (s_file_rev (dir), 1);
@@ -148,8 +150,12 @@ DDC_TEST (test_save_leaves_files_to_the_pause)
     CHECK_EQ (s_file_rev (dir), 2);
     CHECK (ddc_mono_ms () - saved_ms >= STORE_WRITE_IDLE_MS);
     CHECK_EQ (s_history_lines (dir), lines + 1);
-    //  then durable, the journal emptied
-    store_checkpoint (store, true);
+    //  then durable, the journal emptied; saves paused a second after it
+    CHECK_EQ (store_checkpoint (store, true), STORE_CHECKPOINT_DURABLE);
+    CHECK_EQ (store_checkpoint (store, true), STORE_CHECKPOINT_NONE);
+    CHECK_EQ (store_paused (store), ddc_mono_ms () - saved_ms >= STORE_CHECKPOINT_IDLE_MS);
+    store->last_commit_ms -= STORE_CHECKPOINT_IDLE_MS;
+    CHECK (store_paused (store));
     CHECK_EQ (s_journal_len (dir), 0);
     CHECK_EQ (s_file_rev (dir), 2);
     store_destroy (&store);
