@@ -24,10 +24,10 @@ typedef struct {
 
 struct _agent_t {
     char *host;
-    cJSON *containers;                  //  array, as accepted
-    agent_container_t *ours;            //  its entries of this host, decoded
+    cJSON *containers;                  //  this host's entries, as accepted
+    agent_container_t *ours;            //  the same, decoded
     size_t nours;                       //  (strings borrowed from containers)
-    cJSON *tasks;                       //  array, as accepted
+    cJSON *tasks;                       //  this host's entries, as accepted
     s_docker_t docker;                  //  the docker section, decoded
     cJSON *alerts_value;                //  object, as accepted
     agent_alerts_t alerts;              //  decoded (its strings point into it)
@@ -145,34 +145,46 @@ agent_host (agent_t *self)
 //  Accepting sections
 
 //  containers: every entry has a host and a name; those of this host
-//  are decoded whole (another host's are not ours to judge).
+//  are decoded whole (another host's are not ours to judge). Only this
+//  host's entries are kept (copied): at 1,000 containers on 20 hosts the
+//  whole section would be 20 times what the agent runs by.
 static int
 s_apply_containers (agent_t *self, const cJSON *value, ddc_walk_t *walk)
 {
     if (!ddc_schema_list_ok (walk, ddc_schema_section (DDC_SEC_CONTAINERS), value, "containers"))
         return -1;
-    cJSON *copy = cJSON_Duplicate (value, 1);
-    size_t cap = (size_t) cJSON_GetArraySize (copy);
-    agent_container_t *ours = ddc_calloc (cap ? cap : 1, sizeof (*ours));
-    size_t n = 0;
+    cJSON *mine = cJSON_CreateArray ();
+    agent_container_t *ours = NULL;
+    size_t n = 0, cap = 0;
     int index = 0;
-    for (const cJSON *c = copy->child; c; c = c->next, index++) {
+    for (const cJSON *c = value->child; c; c = c->next, index++) {
         char path [48];
         snprintf (path, sizeof (path), "containers[%d]", index);
-        agent_container_t *entry = &ours [n];
-        if (ddc_schema_decode (walk, DDC_SEC_CONTAINERS, c, path, s_entry_binds, entry) == 0
-            && strcmp (entry->host, self->host) == 0
-            && ddc_schema_decode (walk, DDC_SEC_CONTAINERS, c, path, s_container_binds, entry) == 0)
-            n++;
+        agent_container_t entry;
+        if (ddc_schema_decode (walk, DDC_SEC_CONTAINERS, c, path, s_entry_binds, &entry) < 0
+            || strcmp (entry.host, self->host) != 0)
+            continue;
+        //  decoded from the copy it keeps, so its strings are the copy's
+        cJSON *copy = cJSON_Duplicate (c, 1);
+        cJSON_AddItemToArray (mine, copy);
+        if (ddc_schema_decode (walk, DDC_SEC_CONTAINERS, copy, path, s_entry_binds, &entry) < 0
+            || ddc_schema_decode (walk, DDC_SEC_CONTAINERS, copy, path, s_container_binds, &entry)
+                   < 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            ours = ddc_realloc (ours, cap * sizeof (*ours));
+        }
+        ours [n++] = entry;
     }
     if (walk->count) {
-        cJSON_Delete (copy);
+        cJSON_Delete (mine);
         free (ours);
         return -1;
     }
     cJSON_Delete (self->containers);
     free (self->ours);
-    self->containers = copy;
+    self->containers = mine;
     self->ours = ours;
     self->nours = n;
     return 0;
@@ -180,12 +192,13 @@ s_apply_containers (agent_t *self, const cJSON *value, ddc_walk_t *walk)
 
 //  tasks: every entry has a host; those of this host the fields the
 //  agent runs them by, and ids no other entry has (two tasks with one id
-//  would share their run records).
+//  would share their run records). Only this host's entries are kept.
 static int
 s_apply_tasks (agent_t *self, const cJSON *value, ddc_walk_t *walk)
 {
     if (!ddc_schema_list_ok (walk, ddc_schema_section (DDC_SEC_TASKS), value, "tasks"))
         return -1;
+    cJSON *mine = cJSON_CreateArray ();
     int index = 0;
     for (const cJSON *t = value->child; t; t = t->next, index++) {
         char path [48];
@@ -204,11 +217,14 @@ s_apply_tasks (agent_t *self, const cJSON *value, ddc_walk_t *walk)
                                 "Task id %s is used twice (also by tasks[%d]).", task.id, other);
                 break;
             }
+        cJSON_AddItemToArray (mine, cJSON_Duplicate (t, 1));
     }
-    if (walk->count)
+    if (walk->count) {
+        cJSON_Delete (mine);
         return -1;
+    }
     cJSON_Delete (self->tasks);
-    self->tasks = cJSON_Duplicate (value, 1);
+    self->tasks = mine;
     return 0;
 }
 

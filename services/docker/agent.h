@@ -1,8 +1,9 @@
 /*  agent: ddc-docker's copy of the live configuration and its action queues.
-    Owns the last accepted containers, tasks, docker and alerts sections, the
-    allow-list decision for this host (configured here, active, action
-    allowed) and one bounded FIFO per container, so actions on a container
-    never overlap. Pure logic: no I/O, Docker or ZeroMQ (unit-tested). */
+    Owns this host's entries of the last accepted containers and tasks
+    sections (another host's are checked, not kept), the docker and alerts
+    sections, the allow-list decision for this host (configured here,
+    active, action allowed) and one bounded FIFO per container, so actions
+    on a container never overlap. Pure logic: no I/O, Docker or ZeroMQ (unit-tested). */
 #ifndef AGENT_H
 #define AGENT_H
 
@@ -57,7 +58,7 @@ void agent_destroy (agent_t **self_p);
 const char *agent_host (agent_t *self);
 
 //  Accept a new value for "containers", "tasks", "docker" or "alerts"
-//  (borrowed; copied). Every field the agent reads is decoded through
+//  (borrowed; copied, of containers and tasks only this host's entries). Every field the agent reads is decoded through
 //  ddc_schema, so its type, limits, format and default are the schema
 //  row's; of containers and tasks only the host of another host's entry
 //  is looked at (and its name). Task ids of this host must be unique. On
@@ -69,7 +70,8 @@ int agent_apply (agent_t *self, const char *section, const cJSON *value, cJSON *
 //  The containers entries of this host, in the section's order (borrowed,
 //  valid until the next agent_apply of containers; none before any).
 const agent_container_t *agent_containers (agent_t *self, size_t *count);
-//  The tasks section (borrowed; an empty array before any apply).
+//  The tasks of this host, in the section's order (borrowed; an empty
+//  array before any apply).
 const cJSON *agent_tasks (agent_t *self);
 //  The docker settings (the schema's defaults before any apply).
 int agent_stats_interval_s (agent_t *self);

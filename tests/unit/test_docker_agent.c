@@ -184,9 +184,85 @@ DDC_TEST (test_shape_checks)
                     errors)
            == -1);
     CHECK (s_apply (agent, "tasks", "[{'host':'box','id':'t1'}]", NULL) == 0);
+    CHECK_EQ (cJSON_GetArraySize (agent_tasks (agent)), 0);
+    //  Of another host's tasks only the host is read, and none is kept.
+    CHECK (s_apply (agent, "tasks",
+                    "[{'host':'box','id':'t1'},"
+                    " {'host':'nas','id':'t2','container':'c','action':'start','cycle':'daily',"
+                    "'time':'04:00','active':true}]",
+                    NULL)
+           == 0);
     CHECK_EQ (cJSON_GetArraySize (agent_tasks (agent)), 1);
+    CHECK_STR (cJSON_GetStringValue (
+                   cJSON_GetObjectItem (cJSON_GetArrayItem (agent_tasks (agent), 0), "id")),
+               "t2");
     //  Sections the agent does not follow are ignored.
     CHECK (s_apply (agent, "bot", "{'x':1}", NULL) == 0);
+    cJSON_Delete (errors);
+    agent_destroy (&agent);
+}
+
+//  The agent keeps exactly its host's entries, copied (the section it was
+//  given may go), in the section's order, and still refuses a bad entry of
+//  its own host among many of other hosts, keeping what it had.
+DDC_TEST (test_keeps_own_entries)
+{
+    agent_t *agent = agent_new ("h-3");
+    cJSON *section = cJSON_CreateArray ();
+    for (int i = 1; i <= 1000; i++) {
+        char host [16], name [32];
+        snprintf (host, sizeof (host), "h-%d", (i - 1) % 20 + 1);
+        snprintf (name, sizeof (name), "c-%d", i);
+        cJSON *e = cJSON_CreateObject ();
+        cJSON_AddStringToObject (e, "host", host);
+        cJSON_AddStringToObject (e, "name", name);
+        cJSON_AddStringToObject (e, "display_name", name);
+        cJSON_AddItemToArray (section, e);
+    }
+    CHECK (agent_apply (agent, "containers", section, NULL) == 0);
+    cJSON_Delete (section);
+    size_t count;
+    const agent_container_t *ours = agent_containers (agent, &count);
+    CHECK_EQ (count, 50);
+    for (size_t k = 0; k < count; k++) {
+        char name [32];
+        snprintf (name, sizeof (name), "c-%zu", 3 + 20 * k);
+        CHECK_STR (ours [k].host, "h-3");
+        CHECK_STR (ours [k].name, name);
+        CHECK_STR (ours [k].display_name, name);
+        CHECK_EQ (ours [k].actions, 7u);
+    }
+    char msg [256];
+    CHECK_EQ (agent_check (agent, "c-983", "start", msg, sizeof (msg)), AGENT_OK);
+    CHECK_EQ (agent_check (agent, "c-984", "start", msg, sizeof (msg)), AGENT_NOT_CONFIGURED);
+
+    //  A bad entry of this host (after another host's bad one, which is
+    //  not judged): refused with its place in the whole section, the 50
+    //  entries kept.
+    cJSON *errors = cJSON_CreateArray ();
+    CHECK_EQ (s_apply (agent, "containers",
+                       "[{'host':'h-1','name':'a','active':'no'},"
+                       " {'host':'h-3','name':'b'},"
+                       " {'host':'h-3','name':'c','allowed_actions':['rm']}]",
+                       errors),
+              -1);
+    CHECK_EQ (cJSON_GetArraySize (errors), 1);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (errors, 0), "field")),
+               "containers[2].allowed_actions[0]");
+    ours = agent_containers (agent, &count);
+    CHECK_EQ (count, 50);
+    CHECK_STR (ours [49].name, "c-983");
+    //  Another host's bad entry alone does not matter; its host must be
+    //  one, though.
+    CHECK (s_apply (agent, "containers",
+                    "[{'host':'h-1','name':'a','active':'no'},{'host':'h-3','name':'b'}]", NULL)
+           == 0);
+    ours = agent_containers (agent, &count);
+    CHECK_EQ (count, 1);
+    CHECK_STR (ours [0].name, "b");
+    CHECK_EQ (s_apply (agent, "containers", "[{'host':'h 1','name':'a'},{'host':'h-3','name':'b'}]",
+                       NULL),
+              -1);
     cJSON_Delete (errors);
     agent_destroy (&agent);
 }
@@ -483,6 +559,7 @@ main (int argc, char **argv)
     DDC_TEST_INIT (argc, argv);
     DDC_RUN (test_allow_list);
     DDC_RUN (test_shape_checks);
+    DDC_RUN (test_keeps_own_entries);
     DDC_RUN (test_queue_order_and_bound);
     DDC_RUN (test_queue_ring_wraps);
     DDC_RUN (test_queue_busy_bound_and_drain);
