@@ -835,6 +835,7 @@ main (int argc, char **argv)
         .on_mon = s_on_mon,
         .on_metrics = s_on_metrics,
         .arg = app,
+        .compact = true, //  live_apply keeps what the bot reads
     };
     if (rc == 0) {
         app->client = ddc_client_new (&opts);

@@ -634,6 +634,7 @@ main (int argc, char **argv)
         .on_action = s_on_action,
         .on_metrics = s_on_metrics,
         .arg = self,
+        .compact = true, //  the agent keeps its own host's entries
     };
     int rc = 0;
     self->client = ddc_client_new (&opts);

@@ -80,7 +80,9 @@ typedef struct {
 
 typedef struct {
     char *name;
-    cJSON *value;           //  accepted value or NULL
+    cJSON *value;           //  accepted value (not compact) or NULL
+    char *text;             //  accepted value's text (compact) or NULL
+    cJSON *parsed;          //  compact: text parsed for ddc_client_section
     uint64_t rev;           //  revision of value
     uint64_t link_rev;      //  last revision applied or rejected
     uint64_t rejected_rev;  //  0 or the rejected revision
@@ -121,6 +123,7 @@ struct ddc_client_t {
     ddc_mon_fn *on_mon;
     ddc_metrics_fn *on_metrics;
     void *arg;
+    bool compact;
 
     //  sockets
     zsock_t *ctl, *sub;
@@ -271,6 +274,46 @@ s_section (ddc_client_t *self, const char *name)
     return NULL;
 }
 
+//  A value has been accepted for the section (tree or text).
+static bool
+s_accepted (const s_section_t *s)
+{
+    return s->value || s->text;
+}
+
+//  Forget the trees ddc_client_section parsed from compact texts (they
+//  are valid until the next handle or tick).
+static void
+s_parsed_drop (ddc_client_t *self)
+{
+    if (self->depth)
+        return;
+    for (size_t i = 0; i < self->nsections; i++) {
+        cJSON_Delete (self->sections [i].parsed);
+        self->sections [i].parsed = NULL;
+    }
+}
+
+//  Keep value as the section's accepted one: a copy of the tree, or
+//  (compact) its text, given as text (taken, *text_p set to NULL) or
+//  printed here when *text_p is NULL.
+static void
+s_keep (ddc_client_t *self, s_section_t *s, const cJSON *value, char **text_p)
+{
+    cJSON_Delete (s->value);
+    s->value = NULL;
+    free (s->text);
+    s->text = NULL;
+    cJSON_Delete (s->parsed);
+    s->parsed = NULL;
+    if (!self->compact) {
+        s->value = cJSON_Duplicate (value, true);
+        return;
+    }
+    s->text = *text_p ? *text_p : cJSON_PrintUnformatted (value);
+    *text_p = NULL;
+}
+
 static bool
 s_json_u64 (const cJSON *item, uint64_t *out)
 {
@@ -302,9 +345,13 @@ s_cache_write (ddc_client_t *self)
     cJSON *revs = cJSON_AddObjectToObject (root, "revs");
     for (size_t i = 0; i < self->nsections; i++) {
         s_section_t *s = &self->sections [i];
-        if (!s->value)
+        if (!s_accepted (s))
             continue;
-        cJSON_AddItemToObject (secs, s->name, cJSON_Duplicate (s->value, true));
+        //  the accepted values themselves, not copies: printed as they are
+        if (s->text)
+            cJSON_AddItemToObject (secs, s->name, cJSON_CreateRaw (s->text));
+        else
+            cJSON_AddItemReferenceToObject (secs, s->name, s->value);
         cJSON_AddNumberToObject (revs, s->name, (double) s->rev);
     }
     char *text = cJSON_PrintUnformatted (root);
@@ -374,7 +421,8 @@ s_cache_load (ddc_client_t *self)
             cJSON_Delete (errors);
         }
         if (rc == 0) {
-            s->value = cJSON_Duplicate (value, true);
+            char *text = NULL;
+            s_keep (self, s, value, &text);
             s->rev = s->link_rev = srev;
             s->from_cache = true;
             loaded++;
@@ -604,7 +652,7 @@ s_send_rejected (ddc_client_t *self, s_section_t *s)
     char req [40], rev [24], running [24];
     ddc_req_id (req);
     s_u64 (rev, s->rejected_rev);
-    s_u64 (running, s->value ? s->rev : 0);
+    s_u64 (running, s_accepted (s) ? s->rev : 0);
     char *errors = s->rejected_errors ? cJSON_PrintUnformatted (s->rejected_errors) : NULL;
     zmsg_t *msg =
         ddc_msg_buildv (DDC_REJECTED, req, s->name, rev, running, errors ? errors : "[]", NULL);
@@ -642,7 +690,12 @@ s_apply (ddc_client_t *self, s_section_t *s, const cJSON *value, uint64_t rev)
         s_send_rejected (self, s);
         return;
     }
-    if (s->value && cJSON_Compare (s->value, value, true)) {
+    //  compact: the value's text, compared with the accepted one's
+    char *text = self->compact ? cJSON_PrintUnformatted (value) : NULL;
+    bool same = text ? s->text && strcmp (s->text, text) == 0
+                     : s->value && cJSON_Compare (s->value, value, true);
+    if (same) {
+        free (text);
         //  same content (e.g. a resync or a cached value): adopt the rev
         s->rev = s->link_rev = rev;
         s->rejected_rev = 0;
@@ -664,8 +717,7 @@ s_apply (ddc_client_t *self, s_section_t *s, const cJSON *value, uint64_t rev)
     }
     if (rc == 0) {
         cJSON_Delete (errors);
-        cJSON_Delete (s->value);
-        s->value = cJSON_Duplicate (value, true);
+        s_keep (self, s, value, &text);
         s->rev = s->link_rev = rev;
         s->rejected_rev = 0;
         cJSON_Delete (s->rejected_errors);
@@ -678,11 +730,13 @@ s_apply (ddc_client_t *self, s_section_t *s, const cJSON *value, uint64_t rev)
         s_send_applied (self, s);
     }
     else {
+        free (text);
         cJSON_Delete (s->rejected_errors);
         s->rejected_errors = s_bound_errors (errors, s->name);
         s->link_rev = s->rejected_rev = rev;
         ddc_warn ("client: rejected %s rev %" PRIu64 " (%d error(s)); still running rev %" PRIu64,
-                  s->name, rev, cJSON_GetArraySize (s->rejected_errors), s->value ? s->rev : 0);
+                  s->name, rev, cJSON_GetArraySize (s->rejected_errors),
+                  s_accepted (s) ? s->rev : 0);
         s_send_rejected (self, s);
     }
     if (s->ahead_since && s->link_rev >= s->ahead_rev)
@@ -1554,6 +1608,7 @@ ddc_client_new (const ddc_client_opts_t *opts)
     self->on_status = opts->on_status;
     self->on_mon = opts->on_mon;
     self->on_metrics = opts->on_metrics;
+    self->compact = opts->compact;
     self->started_wall_ms = ddc_wall_ms ();
     self->arg = opts->arg;
     self->heartbeat_ms = 1000;
@@ -1696,6 +1751,8 @@ s_free (ddc_client_t *self)
     for (size_t i = 0; i < self->nsections; i++) {
         free (self->sections [i].name);
         cJSON_Delete (self->sections [i].value);
+        free (self->sections [i].text);
+        cJSON_Delete (self->sections [i].parsed);
         cJSON_Delete (self->sections [i].rejected_errors);
     }
     for (size_t i = 0; i < self->nstatus; i++)
@@ -1757,6 +1814,7 @@ ddc_client_sub_sock (ddc_client_t *self)
 void
 ddc_client_handle (ddc_client_t *self)
 {
+    s_parsed_drop (self);
     s_monitor_drain (self);
     if (self->hello_pending && self->hello_blocked && (zsock_events (self->ctl) & ZMQ_POLLOUT))
         s_hello_send (self);
@@ -1833,6 +1891,7 @@ s_metrics_report (ddc_client_t *self, int64_t now)
 void
 ddc_client_tick (ddc_client_t *self)
 {
+    s_parsed_drop (self);
     int64_t now = ddc_mono_ms ();
     if (self->on_metrics && self->welcomed && now >= self->next_metrics)
         s_metrics_report (self, now);
@@ -2039,8 +2098,10 @@ ddc_client_section (ddc_client_t *self, const char *section, uint64_t *rev_p)
 {
     s_section_t *s = s_section (self, section);
     if (rev_p)
-        *rev_p = s && s->value ? s->rev : 0;
-    return s ? s->value : NULL;
+        *rev_p = s && s_accepted (s) ? s->rev : 0;
+    if (s && s->text && !s->parsed)
+        s->parsed = cJSON_Parse (s->text);
+    return !s ? NULL : s->text ? s->parsed : s->value;
 }
 
 const cJSON *

@@ -411,6 +411,8 @@ s_teardown (void)
 }
 
 static const char *const s_follow [] = { "bot", "containers", NULL };
+static bool s_compact; //  the clients keep their values as text
+
 
 static ddc_client_t *
 s_client (rec_t *rec, const char *const *sections, const char *cache)
@@ -428,6 +430,7 @@ s_client (rec_t *rec, const char *const *sections, const char *cache)
         .on_action = rec_action,
         .on_status = rec_status,
         .arg = rec,
+        .compact = s_compact,
     };
     ddc_client_t *cl = ddc_client_new (&opts);
     CHECK (cl != NULL);
@@ -935,6 +938,11 @@ DDC_TEST (test_cache_written_and_loaded)
            == (double) r);
     CHECK_EQ (cJSON_GetNumberValue (cJSON_GetObjectItem (root, "rev")), (double) r);
     CHECK (cJSON_IsObject (cJSON_GetObjectItem (cJSON_GetObjectItem (root, "sections"), "bot")));
+    const cJSON *cached =
+        cJSON_GetObjectItem (cJSON_GetObjectItem (root, "sections"), "containers");
+    CHECK_EQ (cJSON_GetArraySize (cached), 1);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (cached, 0), "name")),
+               "cached");
     cJSON_Delete (root);
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
@@ -1347,6 +1355,45 @@ DDC_TEST (test_refused_certificate)
     s_teardown ();
 }
 
+//  The same flows with the values kept as text (ddc_client_opts_t
+//  compact): the same applies and acknowledgements, a value unchanged in
+//  a snapshot or over the cache not applied again, a refused value
+//  leaving the last one current, the cache file holding the values.
+DDC_TEST (test_compact_values)
+{
+    s_compact = true;
+    test_sync_flow ();
+    test_update_in_order ();
+    test_epoch_change_full_resync ();
+    test_reject_keeps_old_value ();
+    test_cache_written_and_loaded ();
+
+    //  ddc_client_section: a tree parsed from the text, the same until
+    //  the next handle or tick, then parsed again from the value current
+    s_setup ();
+    fb_t *fb = fb_new (s_dir);
+    rec_t rec = { 0 };
+    ddc_client_t *cl = s_client (&rec, s_follow, NULL);
+    s_sync (fb, cl);
+    uint64_t rev = 0;
+    const cJSON *v = ddc_client_section (cl, "containers", &rev);
+    CHECK (v != NULL && rev == 2);
+    CHECK (ddc_client_section (cl, "containers", NULL) == v);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (v, 0), "name")),
+               "plex");
+    uint64_t r = fb_change (fb, "containers", "[{\"name\": \"next\"}]", true);
+    s_expect_applied (fb, cl, "containers", r);
+    v = ddc_client_section (cl, "containers", &rev);
+    CHECK (rev == r);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (v, 0), "name")),
+               "next");
+    ddc_client_destroy (&cl);
+    fb_destroy (&fb);
+    rec_free (&rec);
+    s_teardown ();
+    s_compact = false;
+}
+
 DDC_TEST (test_bad_options)
 {
     s_setup ();
@@ -1393,5 +1440,6 @@ main (int argc, char **argv)
     DDC_RUN (test_call_sync);
     DDC_RUN (test_refused_certificate);
     DDC_RUN (test_bad_options);
+    DDC_RUN (test_compact_values);
     DDC_DONE ();
 }
