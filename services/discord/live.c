@@ -370,6 +370,42 @@ s_docker_host (const live_t *self, const char *peer)
     return *host && strlen (host) < sizeof (self->hosts [0].host) ? host : NULL;
 }
 
+//  Copy the members of from named in keys into to.
+static void
+s_copy_members (cJSON *to, const cJSON *from, const char *const *keys)
+{
+    for (; *keys; keys++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive (from, *keys);
+        if (v)
+            cJSON_AddItemToObject (to, *keys, cJSON_Duplicate (v, 1));
+    }
+}
+
+//  What live_ctr_status reads of a status report: docker's reachable and
+//  unreachable_since, of each container what its line shows (a report
+//  carries more: image, limits, times; kept whole, 1,000 containers' would
+//  take twice the memory).
+static cJSON *
+s_status_copy (const cJSON *body)
+{
+    static const char *const docker_keys [] = { "reachable", "unreachable_since", NULL };
+    static const char *const ctr_keys [] = { "exists",      "state",     "health", "uptime_s",
+                                             "cpu_percent", "mem_bytes", NULL };
+    cJSON *out = cJSON_CreateObject ();
+    s_copy_members (cJSON_AddObjectToObject (out, "docker"),
+                    cJSON_GetObjectItemCaseSensitive (body, "docker"), docker_keys);
+    cJSON *ctrs = cJSON_AddObjectToObject (out, "containers");
+    const cJSON *each;
+    cJSON_ArrayForEach (each, cJSON_GetObjectItemCaseSensitive (body, "containers")) {
+        if (!cJSON_IsObject (each) || !each->string)
+            continue;
+        cJSON *c = cJSON_CreateObject ();
+        s_copy_members (c, each, ctr_keys);
+        cJSON_AddItemToObject (ctrs, each->string, c);
+    }
+    return out;
+}
+
 void
 live_status (live_t *self, const char *peer, const char *topic, const cJSON *body, int64_t now)
 {
@@ -378,7 +414,7 @@ live_status (live_t *self, const char *peer, const char *topic, const cJSON *bod
         return;
     size_t i = s_host_entry (self, host);
     cJSON_Delete (self->hosts [i].body);
-    self->hosts [i].body = cJSON_Duplicate (body, 1);
+    self->hosts [i].body = s_status_copy (body);
     self->hosts [i].at = now;
     self->hosts [i].gone = false;
     self->hosts [i].gone_since = 0;

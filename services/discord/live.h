@@ -104,7 +104,7 @@ typedef struct {
     //  status of each Docker host
     struct {
         char host [64];
-        cJSON *body;        //  owned, NULL before the first report
+        cJSON *body;        //  what the bot reads of its report; NULL before one
         int64_t at;         //  mono ms of the report or link news
         bool gone;          //  its agent is not connected
         int64_t gone_since; //  wall ms, 0 unknown

@@ -104,7 +104,8 @@ DDC_TEST (test_live_status)
     CHECK (st.state == ST_UNKNOWN && !st.host_down);
     cJSON *body = ddc_test_json ("{'host':'nas','docker':{'reachable':true},'containers':{"
                                  "'plex':{'exists':true,'state':'running','uptime_s':90,"
-                                 "'cpu_percent':12.5,'mem_bytes':1048576},"
+                                 "'cpu_percent':12.5,'mem_bytes':1048576,'image':'plex:1',"
+                                 "'mem_limit':0,'health':'healthy'},"
                                  "'valheim':{'exists':true,'state':'exited','cpu_percent':null}}}");
     live_status (live, "docker@nas", "status", body, 1000);
     live_status (live, "web@x", "status", body, 1000);     //  not an agent: ignored
@@ -113,6 +114,14 @@ DDC_TEST (test_live_status)
     CHECK (live->nhosts == 1);
     live_ctr_status (live, plex, 2000, &st);
     CHECK (st.state == ST_RUNNING && st.has_stats && st.cpu == 12.5 && st.uptime_s == 90);
+    CHECK (st.mem == 1048576 && strcmp (st.health, "healthy") == 0
+           && strcmp (st.raw, "running") == 0);
+    //  Only what the status shows is kept of a report.
+    const cJSON *kept =
+        cJSON_GetObjectItem (cJSON_GetObjectItem (live->hosts [0].body, "containers"), "plex");
+    CHECK_EQ (cJSON_GetArraySize (kept), 6);
+    CHECK (cJSON_GetObjectItem (kept, "image") == NULL);
+    CHECK (cJSON_GetObjectItem (live->hosts [0].body, "host") == NULL);
     live_ctr_status (live, val, 2000, &st);
     CHECK (st.state == ST_STOPPED && !st.has_stats);
     live_ctr_status (live, web, 2000, &st);
