@@ -202,6 +202,16 @@ class Bot:
         assert r and r[0] == "OK", r
         return int(r[3])
 
+    def applied(self, section):
+        """The revision of section the bot has applied (the broker's row), or 0."""
+        r = self.ctl.request("STATUS", 0, self.peer)
+        if not r or r[0] != "PEERS":
+            return 0
+        for p in json.loads(r[2])["peers"]:
+            if p["name"] == self.peer:
+                return (p.get("applied") or {}).get(section) or 0
+        return 0
+
     def report(self):
         r = self.ctl.request("STATUS", 0, self.peer)
         if not r or r[0] != "PEERS":
