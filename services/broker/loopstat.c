@@ -51,10 +51,10 @@ loopstat_begin (void)
     return (loopstat_step_t){ ddc_mono_us (), s_cpu_us () };
 }
 
-void
-loopstat_done (loopstat_t *self, const loopstat_step_t *step, const char *what)
+//  Record a step of `took` us in time and `cpu` us in CPU.
+static void
+s_record (loopstat_t *self, int64_t took, int64_t cpu, const char *what)
 {
-    int64_t took = ddc_mono_us () - step->us, cpu = s_cpu_us () - step->cpu_us;
     self->steps++;
     ddc_histogram_observe (&self->hist, (double) took / 1e6);
     if (took > self->us) {
@@ -67,6 +67,20 @@ loopstat_done (loopstat_t *self, const loopstat_step_t *step, const char *what)
         self->cpu_wall_ms = ddc_wall_ms ();
         ddc_strlcpy (self->cpu_what, what, sizeof (self->cpu_what));
     }
+}
+
+void
+loopstat_done (loopstat_t *self, const loopstat_step_t *step, const char *what)
+{
+    s_record (self, ddc_mono_us () - step->us, s_cpu_us () - step->cpu_us, what);
+}
+
+void
+loopstat_next (loopstat_t *self, loopstat_step_t *step, const char *what)
+{
+    loopstat_step_t now = loopstat_begin ();
+    s_record (self, now.us - step->us, now.cpu_us - step->cpu_us, what);
+    *step = now;
 }
 
 cJSON *

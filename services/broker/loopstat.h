@@ -25,6 +25,9 @@ void loopstat_destroy (loopstat_t **self_p);
 loopstat_step_t loopstat_begin (void);
 //  The step that began at *step ends; what names it ("SAVE", "hugz").
 void loopstat_done (loopstat_t *self, const loopstat_step_t *step, const char *what);
+//  The same, and the next step begins where it ended (*step: one reading
+//  of the clocks for both, for steps that follow each other at once).
+void loopstat_next (loopstat_t *self, loopstat_step_t *step, const char *what);
 //  {"longest_ms", "longest_at", "longest_what", "longest_cpu_ms",
 //  "longest_cpu_at", "longest_cpu_what", "steps"}. Caller frees.
 cJSON *loopstat_json (loopstat_t *self);

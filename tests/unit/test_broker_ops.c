@@ -206,6 +206,33 @@ DDC_TEST (test_sectext_per_revision)
     CHECK (texts == NULL);
 }
 
+//  loopstat_next ends a step and begins the next at the same reading: the
+//  busy step is the longest in time and in CPU, the one after it starts
+//  where it ended, and both count.
+DDC_TEST (test_loopstat_next)
+{
+    loopstat_t *stat = loopstat_new ();
+    loopstat_step_t step = loopstat_begin ();
+    int64_t first = step.us;
+    volatile uint64_t spins = 0;
+    for (int64_t until = ddc_mono_us () + 3000; ddc_mono_us () < until;)
+        spins++;
+    loopstat_next (stat, &step, "busy");
+    CHECK (step.us >= first + 3000);
+    int64_t second = step.us;
+    loopstat_next (stat, &step, "idle");
+    CHECK (step.us >= second);
+    cJSON *json = loopstat_json (stat);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (json, "longest_what")), "busy");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (json, "longest_cpu_what")), "busy");
+    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (json, "longest_ms")) >= 3.0);
+    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (json, "longest_cpu_ms")) > 0.0);
+    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (json, "steps")) == 2);
+    cJSON_Delete (json);
+    loopstat_destroy (&stat);
+    CHECK (stat == NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -217,5 +244,6 @@ main (int argc, char **argv)
     DDC_RUN (test_health);
     DDC_RUN (test_watchdog_shows_no_secret);
     DDC_RUN (test_sectext_per_revision);
+    DDC_RUN (test_loopstat_next);
     DDC_DONE ();
 }
