@@ -113,6 +113,7 @@ struct broker_t {
     int refused_recorded;
     uint64_t refused_unrecorded;
     bool hugz_due;        //  a new subscriber waits for one
+    int tick_timer;       //  the action/HUGZ tick while armed, else -1
     loopstat_t *loopstat; //  the loop's longest step
     bool trim_due;        //  saves paused: the heap's free pages may go back
     int64_t trimmed_ms;   //  the last trim (s_heap_trim)
@@ -212,6 +213,18 @@ s_pub (broker_t *self, zmsg_t **zmsg_p, stats_pub_t kind)
         self->stalled_ms = now;
         subs_close_stalled (self->subs);
     }
+}
+
+static int s_on_action_tick (zloop_t *loop, int timer_id, void *arg);
+
+//  The tick (ACTION_TICK_MS) runs only while an action waits for its
+//  answer or a new subscriber for its HUGZ: an idle broker is not woken
+//  50 times a second.
+static void
+s_tick_arm (broker_t *self)
+{
+    if (self->tick_timer < 0 && self->loop)
+        self->tick_timer = zloop_timer (self->loop, ACTION_TICK_MS, 0, s_on_action_tick, self);
 }
 
 //  Write an entry to the audit log, and count it.
@@ -1023,6 +1036,7 @@ s_on_action (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
                                    msg->json [DDC_ACTION_BODY], ddc_wall_ms ());
     a->unrecorded = audit_action_follow (msg->json [DDC_ACTION_BODY]);
     zhashx_insert (self->actions, a->id, a);
+    s_tick_arm (self);
     char stimeout [24];
     zmsg_t *fwd = ddc_msg_buildv (DDC_ACTION, a->id, peer_name (peer), s_u64 (timeout, stimeout),
                                   msg->frame [DDC_ACTION_BODY], NULL);
@@ -1292,8 +1306,10 @@ s_subscriptions (broker_t *self)
 {
     loopstat_step_t start = loopstat_begin ();
     //  A new subscriber learns the revisions at once (proto 6).
-    if (subs_on_readable (self->subs))
+    if (subs_on_readable (self->subs)) {
         self->hugz_due = true;
+        s_tick_arm (self);
+    }
     if (!self->grouping)
         s_hugz_for_joiners (self);
     loopstat_done (self->loopstat, &start, "subscriptions");
@@ -1553,8 +1569,13 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     broker_t *self = arg;
     s_hugz_for_joiners (self);
-    if (zhashx_size (self->actions) == 0)
+    if (zhashx_size (self->actions) == 0) {
+        if (!self->hugz_due) {
+            zloop_timer_end (self->loop, self->tick_timer);
+            self->tick_timer = -1;
+        }
         return 0;
+    }
     loopstat_step_t start = loopstat_begin ();
     int64_t now = ddc_mono_ms ();
     zlistx_t *keys = zhashx_keys (self->actions);
@@ -1790,7 +1811,8 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zloop_timer (self->loop, FILE_POLL_MS, 0, s_on_file_poll, self);
     zloop_timer (self->loop, SWEEP_MS, 0, s_on_sweep, self);
     zloop_timer (self->loop, SUBS_SWEEP_MS, 0, s_on_subs_sweep, self);
-    zloop_timer (self->loop, ACTION_TICK_MS, 0, s_on_action_tick, self);
+    self->tick_timer = -1;
+    s_tick_arm (self);
     zloop_timer (self->loop, 1000, 1, s_on_metrics, self); //  the first soon
     zloop_timer (self->loop, DDC_METRICS_INTERVAL_MS, 0, s_on_metrics, self);
     ddc_info ("listening: ctl %s, pub %s (boot %s)", opts->ctl_endpoint, opts->pub_endpoint,
