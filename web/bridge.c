@@ -6,6 +6,7 @@
 
 #include <assert.h>
 
+#include "ddc_keys.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -277,6 +278,7 @@ s_merge_rows (const cJSON *page)
             continue;
         }
         cJSON *fresh = cJSON_Duplicate (row, true);
+        ddc_keys_share (fresh);
         cJSON *status = cJSON_DetachItemFromObjectCaseSensitive (old, "status");
         if (status)
             cJSON_AddItemToObject (fresh, "status", status);
@@ -649,6 +651,7 @@ bridge_set_table (const cJSON *table)
         s.table = cJSON_Duplicate (table, true);
     }
     view_table_compact (s.table);
+    ddc_keys_share (s.table);
     s.table_at = s.full_at = ddc_mono_ms ();
     s_changed ();
     const cJSON *next = cJSON_GetObjectItemCaseSensitive (table, "next");

@@ -5,6 +5,8 @@
 #include "bridge.h"
 #include "view.h"
 
+#include "ddc_keys.h"
+
 #include <string.h>
 
 #define S_PAGES (CACHE_DASHBOARD + 1)
@@ -35,6 +37,7 @@ s_kept (cJSON **v, uint64_t *gen, cJSON *(*build) (const cJSON *table))
     if (*gen != s_gen ()) {
         cJSON_Delete (*v);
         *v = build (bridge_table ());
+        ddc_keys_share (*v);
         *gen = s_gen ();
     }
     return *v;

@@ -2,6 +2,7 @@
 #include "live.h"
 
 #include "ddc_config.h"
+#include "ddc_keys.h"
 #include "ddc_schema.h"
 #include "ddc_tz.h"
 #include "ddc_util.h"
@@ -403,6 +404,7 @@ s_status_copy (const cJSON *body)
         s_copy_members (c, each, ctr_keys);
         cJSON_AddItemToObject (ctrs, each->string, c);
     }
+    ddc_keys_share (out);
     return out;
 }
 

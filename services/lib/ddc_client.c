@@ -26,6 +26,7 @@
     report topics, 16 status subscriptions, 32 followed sections. */
 #include "ddc_client.h"
 #include "ddc_json.h"
+#include "ddc_keys.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -308,6 +309,7 @@ s_keep (ddc_client_t *self, s_section_t *s, const cJSON *value, char **text_p)
     s->parsed = NULL;
     if (!self->compact) {
         s->value = cJSON_Duplicate (value, true);
+        ddc_keys_share (s->value);
         return;
     }
     s->text = *text_p ? *text_p : cJSON_PrintUnformatted (value);
