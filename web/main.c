@@ -103,6 +103,7 @@ kore_parent_configure (int argc, char **argv)
 {
     setvbuf (stdout, NULL, _IOLBF, 0);
     ddc_malloc_policy ();
+    ddc_malloc_big_apart ();
     ddc_log_init ("ddc-web");
     char err [512];
     if (opts_parse (&web_opts, argc, argv, err, sizeof (err)) < 0) {

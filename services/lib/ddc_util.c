@@ -64,6 +64,12 @@ ddc_malloc_policy (void)
 }
 
 void
+ddc_malloc_big_apart (void)
+{
+    mallopt (M_MMAP_THRESHOLD, DDC_MALLOC_BIG);
+}
+
+void
 ddc_heap_trim (int64_t now_ms)
 {
     static int64_t s_last;

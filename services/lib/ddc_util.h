@@ -24,6 +24,13 @@ char *ddc_strndup (const char *s, size_t n);
 //  its pages (a few hundred KB of a service's private memory). Call first
 //  in main, before any thread starts.
 void ddc_malloc_policy (void);
+//  Blocks of DDC_MALLOC_BIG bytes and more each get a mapping of their own,
+//  given back whole when freed (glibc's threshold otherwise rises to the
+//  size of the largest such block freed, and later big texts land in the
+//  heap, where each leaves a hole that only a trim returns). For a service
+//  whose big blocks (a section's text, a page, a report) come and go.
+#define DDC_MALLOC_BIG (256 * 1024)
+void ddc_malloc_big_apart (void);
 //  Give the heap's free pages back to the system (malloc_trim) if
 //  DDC_HEAP_TRIM_MS have passed since the last time (now_ms: ddc_mono_ms):
 //  a service then holds what it uses, not the peak of a past burst (its
