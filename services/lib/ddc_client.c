@@ -15,7 +15,9 @@
     - on_apply is called only when a section's content differs from the
       value the service runs: a snapshot that brings back the same content
       (after a reconnect, an epoch change, or over a cached value) only
-      adopts the new revision and sends APPLIED.
+      adopts the new revision and sends APPLIED. A compact client keeps
+      each value as text and compares texts (the broker sends a section
+      as it stores it, so the same content is the same text).
     - After any HELLO (start, ERROR 401, new boot id, broker unreachable)
       the client resyncs every followed section with one SNAPSHOT.
     - A value rejected at revision r is not offered again at r (the same
