@@ -9,35 +9,67 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_SLOTS (DDC_KEYS_MAX * 2) //  open addressing: at most half full
+#define S_SLOTS_MIN 64 //  open addressing, at most half full: grown as used
 
 static struct {
     pthread_mutex_t lock;
-    char *slots [S_SLOTS];
+    char **slots; //  nslots of them, NULL or a name
+    size_t nslots;
     size_t count;
 } s = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static uint64_t
+s_hash (const char *name)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+    return h;
+}
+
+//  The free slot or the slot holding name. Locked.
+static size_t
+s_slot (char **slots, size_t nslots, const char *name)
+{
+    size_t i = (size_t) (s_hash (name) % nslots);
+    while (slots [i] && strcmp (slots [i], name) != 0)
+        i = (i + 1) % nslots;
+    return i;
+}
+
+//  Twice the slots (S_SLOTS_MIN at first), the names placed again. Locked.
+static void
+s_grow (void)
+{
+    size_t nslots = s.nslots ? s.nslots * 2 : S_SLOTS_MIN;
+    char **slots = ddc_calloc (nslots, sizeof (*slots));
+    for (size_t i = 0; i < s.nslots; i++)
+        if (s.slots [i])
+            slots [s_slot (slots, nslots, s.slots [i])] = s.slots [i];
+    free (s.slots);
+    s.slots = slots;
+    s.nslots = nslots;
+}
 
 //  The pool's copy of name (added when there is room), or NULL. Locked.
 static char *
 s_pooled (const char *name)
 {
-    size_t len = strlen (name);
-    if (len >= DDC_KEYS_LEN)
+    if (strlen (name) >= DDC_KEYS_LEN)
         return NULL;
-    uint64_t h = 14695981039346656037ULL;
-    for (const char *p = name; *p; p++)
-        h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-    for (size_t i = (size_t) (h % S_SLOTS);; i = (i + 1) % S_SLOTS) {
-        if (!s.slots [i]) {
-            if (s.count == DDC_KEYS_MAX)
-                return NULL;
-            s.slots [i] = ddc_strdup (name);
-            s.count++;
-            return s.slots [i];
-        }
-        if (strcmp (s.slots [i], name) == 0)
+    if (s.nslots) {
+        size_t i = s_slot (s.slots, s.nslots, name);
+        if (s.slots [i])
             return s.slots [i];
     }
+    if (s.count == DDC_KEYS_MAX)
+        return NULL;
+    if ((s.count + 1) * 2 > s.nslots)
+        s_grow ();
+    size_t i = s_slot (s.slots, s.nslots, name);
+    s.slots [i] = ddc_strdup (name);
+    s.count++;
+    return s.slots [i];
 }
 
 //  Point c's name into the pool when it can. Locked.

@@ -5,8 +5,9 @@
     header. ddc_keys_share makes a tree's names point into one pool
     instead (cJSON's cJSON_StringIsConst: cJSON_Delete leaves them, and
     cJSON_Duplicate shares them). The pool holds at most DDC_KEYS_MAX names
-    of at most DDC_KEYS_LEN bytes, never freed (a bounded table: names past
-    it stay the tree's own). Thread-safe (one lock around the pool). */
+    of at most DDC_KEYS_LEN bytes, never freed, in a table grown as used
+    (names past the bound stay the tree's own). Thread-safe (one lock
+    around the pool). */
 #ifndef DDC_KEYS_H
 #define DDC_KEYS_H
 
