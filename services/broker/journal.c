@@ -159,11 +159,6 @@ journal_append (journal_t *self, const char *record)
         errno = saved;
         return -1;
     }
-    //  The disk starts on the record now (best effort, never waiting), so
-    //  its write overlaps the rest of the loop's turn before journal_sync
-    //  flushes it.
-    (void) sync_file_range (self->fd, (off64_t) self->bytes, (off64_t) (len + 1),
-                            SYNC_FILE_RANGE_WRITE);
     self->bytes += len + 1;
     if (self->bytes > self->size)
         self->size = self->bytes;
