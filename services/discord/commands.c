@@ -38,27 +38,60 @@ static const char *const s_discord_locales [] = { "en-US",  "en-GB", "de", "fr",
                                                   "es-419", "it",    "nl", "pl",    "pt-BR",
                                                   "ru",     "sv-SE", "tr", "zh-CN", NULL };
 
-//  What the definitions are made of: the bot's language, and a catalogue
-//  of every language of its own (the bot's keeps only the languages it
-//  shows; this one lives while the definitions are made).
+//  What the definitions are made of: the bot's language. The texts of
+//  every language are filled in afterwards, one language at a time
+//  (s_fill_language).
 typedef struct {
     lang_t lang;
-    ddc_i18n_t *every;
 } s_defs_t;
 
 //  The text of key in every language by Discord locale, as field
 //  ("description_localizations", "name_localizations"): each user's client
 //  shows the commands in its own language, the bot language being the
-//  default.
+//  default. Each locale holds key itself until s_fill_language replaces it.
 static void
 s_localize (const s_defs_t *d, cJSON *obj, const char *field, const char *key)
 {
+    (void) d;
     cJSON *map = cJSON_AddObjectToObject (obj, field);
-    for (size_t i = 0; s_discord_locales [i]; i++) {
-        int l = ddc_i18n_match (s_discord_locales [i]);
-        cJSON_AddStringToObject (map, s_discord_locales [i],
-                                 ddc_i18n_get (d->every, l < 0 ? LANG_EN : l, key));
+    for (size_t i = 0; s_discord_locales [i]; i++)
+        cJSON_AddStringToObject (map, s_discord_locales [i], key);
+}
+
+//  The catalogue language of a Discord locale (English for one of none).
+static lang_t
+s_locale_lang (const char *locale)
+{
+    int l = ddc_i18n_match (locale);
+    return l < 0 ? LANG_EN : (lang_t) l;
+}
+
+//  Replace, everywhere under node, the key held by each locale of lang in
+//  a localization map by its text.
+static void
+s_fill (cJSON *node, lang_t lang)
+{
+    for (cJSON *c = node->child; c; c = c->next) {
+        if (cJSON_IsObject (c) && c->string && strstr (c->string, "_localizations")) {
+            for (cJSON *e = c->child; e; e = e->next)
+                if (cJSON_IsString (e) && s_locale_lang (e->string) == lang)
+                    cJSON_SetValuestring (e, i18n_get (lang, e->valuestring));
+        }
+        else if (cJSON_IsObject (c) || cJSON_IsArray (c))
+            s_fill (c, lang);
     }
+}
+
+//  Fill in the texts of lang. A language the bot had not parsed yet is
+//  dropped again once copied: the bot keeps the languages it shows, and
+//  the definitions hold one more language at a time, not all of them.
+static void
+s_fill_language (cJSON *list, lang_t lang)
+{
+    bool had = i18n_loaded (lang);
+    s_fill (list, lang);
+    if (!had)
+        i18n_unload (lang);
 }
 
 static cJSON *
@@ -107,10 +140,7 @@ s_choices (cJSON *option, const s_defs_t *d, const char *prefix, const char *con
 cJSON *
 commands_definitions (lang_t lang)
 {
-    s_defs_t defs = { lang, ddc_i18n_new () }, *d = &defs;
-    char err [200];
-    if (ddc_i18n_load_builtin (defs.every, err, sizeof (err)) < 0)
-        ddc_error ("commands: %s", err); //  a build problem: texts are keys
+    s_defs_t defs = { lang }, *d = &defs;
     cJSON *list = cJSON_CreateArray ();
     s_command (list, "serverstatus", d, "cmd.serverstatus");
     s_command (list, "ss", d, "cmd.ss");
@@ -152,7 +182,8 @@ commands_definitions (lang_t lang)
                 || strcmp (n, "timezone") == 0)
                 cJSON_AddTrueToObject (x, "autocomplete");
         }
-    ddc_i18n_destroy (&defs.every);
+    for (int l = 0; l < LANG_COUNT; l++)
+        s_fill_language (list, (lang_t) l);
     return list;
 }
 

@@ -46,8 +46,8 @@ typedef struct {
 commands_t *commands_new (app_t *app, const commands_hooks_t *hooks);
 void commands_destroy (commands_t **self_p);
 //  The command definitions in a language, localized for every other
-//  (caller owns). The other languages' texts are parsed for this and
-//  dropped again: the bot keeps only the languages it shows.
+//  (caller owns). The other languages' texts are parsed for this one at a
+//  time and dropped again: the bot keeps only the languages it shows.
 cJSON *commands_definitions (lang_t lang);
 //  Register where the configuration says, if not done yet (call on READY
 //  and when bot.guild_id or bot.language change).

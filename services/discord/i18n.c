@@ -53,6 +53,19 @@ i18n_get (lang_t lang, const char *key)
     return s_catalogue ? ddc_i18n_get (s_catalogue, (int) lang, key) : key;
 }
 
+bool
+i18n_loaded (lang_t lang)
+{
+    return s_catalogue && ddc_i18n_loaded (s_catalogue, (int) lang);
+}
+
+void
+i18n_unload (lang_t lang)
+{
+    if (s_catalogue)
+        ddc_i18n_unload (s_catalogue, (int) lang);
+}
+
 char *
 i18n_fmt (char *buf, size_t size, lang_t lang, const char *key, ...)
 {

@@ -10,6 +10,7 @@
 
 #include "ddc_i18n.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 //  A language of the catalogue (ddc_i18n.h's order; LANG_EN is 0).
@@ -24,8 +25,15 @@ void i18n_shutdown (void);
 //  else -> LANG_EN.
 lang_t i18n_lang (const char *code);
 const char *i18n_code (lang_t lang);
-//  The text of key (static for the process lifetime).
+//  The text of key (static for the process lifetime, unless lang is
+//  dropped by i18n_unload).
 const char *i18n_get (lang_t lang, const char *key);
+//  Whether lang's table is parsed (asked for since the start).
+bool i18n_loaded (lang_t lang);
+//  Drop lang's table again (never English's): for a language parsed only
+//  to copy texts of it (the commands' localizations), whose texts no one
+//  keeps. It is parsed again when asked for.
+void i18n_unload (lang_t lang);
 //  The text of key with {0}.. replaced by the NULL-terminated string
 //  arguments, into buf (truncated, NUL-terminated). Returns buf.
 char *i18n_fmt (char *buf, size_t size, lang_t lang, const char *key, ...)

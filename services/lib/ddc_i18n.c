@@ -316,6 +316,13 @@ ddc_i18n_loaded (const ddc_i18n_t *self, int lang)
     return lang >= 0 && lang < DDC_LANGS && self->langs [lang].table;
 }
 
+void
+ddc_i18n_unload (ddc_i18n_t *self, int lang)
+{
+    if (lang > 0 && lang < DDC_LANGS)
+        s_lang_clear (&self->langs [lang]);
+}
+
 char *
 ddc_i18n_fmt (const ddc_i18n_t *self, char *buf, size_t size, int lang, const char *key,
               const char *const *args, int nargs)

@@ -94,6 +94,10 @@ const char *ddc_i18n_get (const ddc_i18n_t *self, int lang, const char *key);
 const cJSON *ddc_i18n_table (const ddc_i18n_t *self, int lang);
 //  Whether lang's table is loaded (tests: the source loads on first use).
 bool ddc_i18n_loaded (const ddc_i18n_t *self, int lang);
+//  Drop lang's table (never English's, the fallback): its memory is freed
+//  and the source loads it again the next time it is asked for. Texts of
+//  lang borrowed before are gone with it.
+void ddc_i18n_unload (ddc_i18n_t *self, int lang);
 //  The text of key with {0}..{9} replaced by args[0..nargs) ("" beyond),
 //  into buf (truncated at a UTF-8 boundary, NUL-terminated). Returns buf.
 char *ddc_i18n_fmt (const ddc_i18n_t *self, char *buf, size_t size, int lang, const char *key,

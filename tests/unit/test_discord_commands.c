@@ -208,6 +208,73 @@ DDC_TEST (test_refusals_are_answered_and_handed_to_no_one)
     t_free (w);
 }
 
+//  The localization map field of the command, option or choice named
+//  name (a choice: its value) in list, options and choices searched too,
+//  or NULL.
+static const cJSON *
+t_localized (const cJSON *list, const char *name, const char *field)
+{
+    const cJSON *each;
+    cJSON_ArrayForEach (each, list) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive (each, "name");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive (each, "value");
+        if ((cJSON_IsString (n) && strcmp (n->valuestring, name) == 0)
+            || (cJSON_IsString (v) && strcmp (v->valuestring, name) == 0))
+            return cJSON_GetObjectItemCaseSensitive (each, field);
+        const cJSON *deeper = NULL;
+        const cJSON *sub = cJSON_GetObjectItemCaseSensitive (each, "options");
+        if (!sub)
+            sub = cJSON_GetObjectItemCaseSensitive (each, "choices");
+        if (sub && (deeper = t_localized (sub, name, field)))
+            return deeper;
+    }
+    return NULL;
+}
+
+//  Every locale of the map holds key's text in its language.
+static void
+t_texts_of (const cJSON *map, const ddc_i18n_t *every, const char *key)
+{
+    CHECK (map != NULL);
+    CHECK_EQ (cJSON_GetArraySize (map), 14);
+    const cJSON *e;
+    cJSON_ArrayForEach (e, map) {
+        int l = ddc_i18n_match (e->string);
+        CHECK_STR (cJSON_GetStringValue (e), ddc_i18n_get (every, l < 0 ? 0 : l, key));
+    }
+}
+
+DDC_TEST (test_definitions_in_every_language_keep_only_the_bots)
+{
+    ddc_i18n_t *every = ddc_i18n_new ();
+    char err [200];
+    CHECK_EQ (ddc_i18n_load_builtin (every, err, sizeof (err)), 0);
+    //  the bot speaks German: its table stays, the ones parsed only for the
+    //  definitions go again
+    for (int l = 1; l < LANG_COUNT; l++)
+        i18n_unload ((lang_t) l);
+    CHECK_STR (i18n_get (LANG_DE, "cmd.help"), ddc_i18n_get (every, DDC_LANG_de, "cmd.help"));
+    cJSON *list = commands_definitions (LANG_DE);
+    CHECK_EQ (cJSON_GetArraySize (list), 8);
+    CHECK (i18n_loaded (LANG_EN) && i18n_loaded (LANG_DE));
+    for (int l = 2; l < LANG_COUNT; l++)
+        CHECK (!i18n_loaded ((lang_t) l));
+    t_texts_of (t_localized (list, "help", "description_localizations"), every, "cmd.help");
+    t_texts_of (t_localized (list, "cycle", "description_localizations"), every, "cmd.task.o.cycle");
+    t_texts_of (t_localized (list, "weekly", "name_localizations"), every, "task.c.weekly");
+    const cJSON *loc = t_localized (list, "help", "description_localizations");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (loc, "es-419")),
+               ddc_i18n_get (every, DDC_LANG_es, "cmd.help"));
+    CHECK (strcmp (ddc_i18n_get (every, DDC_LANG_es, "cmd.help"),
+                   ddc_i18n_get (every, DDC_LANG_en, "cmd.help"))
+           != 0);
+    cJSON *help = cJSON_GetArrayItem (list, 4);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (help, "description")),
+               ddc_i18n_get (every, DDC_LANG_de, "cmd.help"));
+    cJSON_Delete (list);
+    ddc_i18n_destroy (&every);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -216,5 +283,6 @@ main (int argc, char **argv)
     DDC_RUN (test_refused_registration_is_shown_and_retried);
     DDC_RUN (test_interactions_go_where_they_belong);
     DDC_RUN (test_refusals_are_answered_and_handed_to_no_one);
+    DDC_RUN (test_definitions_in_every_language_keep_only_the_bots);
     DDC_DONE ();
 }

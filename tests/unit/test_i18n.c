@@ -80,6 +80,15 @@ DDC_TEST (test_languages_load_on_first_use)
     CHECK (ddc_i18n_table (ro, DDC_LANG_fr) != NULL);
     CHECK (ddc_i18n_loaded (cat, DDC_LANG_fr));
     CHECK (!ddc_i18n_loaded (cat, DDC_LANG_ru));
+    //  a language dropped again loads on its next use; English stays
+    ddc_i18n_unload (cat, DDC_LANG_de);
+    ddc_i18n_unload (cat, DDC_LANG_en);
+    ddc_i18n_unload (cat, -1);
+    ddc_i18n_unload (cat, DDC_LANGS);
+    CHECK (!ddc_i18n_loaded (cat, DDC_LANG_de) && ddc_i18n_loaded (cat, DDC_LANG_fr));
+    CHECK (ddc_i18n_loaded (cat, DDC_LANG_en));
+    CHECK_STR (ddc_i18n_get (ro, DDC_LANG_de, "nav.history"), "Verlauf");
+    CHECK (ddc_i18n_loaded (cat, DDC_LANG_de));
     ddc_i18n_destroy (&cat);
 
     char err [200] = "";
