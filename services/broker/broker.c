@@ -115,7 +115,7 @@ struct broker_t {
     bool hugz_due;        //  a new subscriber waits for one
     int tick_timer;       //  the action/HUGZ tick while armed, else -1
     loopstat_t *loopstat; //  the loop's longest step
-    bool trim_due;        //  saves paused: the heap's free pages may go back
+    bool trim_due;        //  the start, or saves paused: free pages may go back
     int64_t trimmed_ms;   //  the last trim (s_heap_trim)
     sectext_t *sectext;   //  the sections' text per revision
     watchdog_t *watchdog; //  the heartbeat to an outside monitor
@@ -1815,6 +1815,9 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     s_tick_arm (self);
     zloop_timer (self->loop, 1000, 1, s_on_metrics, self); //  the first soon
     zloop_timer (self->loop, DDC_METRICS_INTERVAL_MS, 0, s_on_metrics, self);
+    //  The start read the journal, the history and config.json and parsed
+    //  them: what they left free goes back once the first second is quiet
+    self->trim_due = true;
     ddc_info ("listening: ctl %s, pub %s (boot %s)", opts->ctl_endpoint, opts->pub_endpoint,
               self->boot);
     return self;

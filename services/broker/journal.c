@@ -12,7 +12,10 @@
 
 #define JOURNAL_ZERO_BLOCK (64 * 1024)
 
-static const char s_zeros [JOURNAL_ZERO_BLOCK];
+//  Never written, yet not const: in .bss the kernel reads it from the one
+//  shared zero page, where const put its 64 KiB in the program's file
+//  (read-only data, the broker's own pages once read)
+static char s_zeros [JOURNAL_ZERO_BLOCK];
 
 struct journal_t {
     char *path;
