@@ -460,6 +460,22 @@ docker_cpu_percent (const docker_cpu_sample_t *prev, const docker_cpu_sample_t *
     return pct > cpus * 100.0 ? cpus * 100.0 : pct;
 }
 
+bool
+docker_stats_cpu (const docker_stats_t *st, const docker_cpu_sample_t *prev, double *pct)
+{
+    *pct = 0.0;
+    if (st->precpu.system_usage || !st->cpu.system_usage) {
+        //  Docker's own pair, or no system time to compare at all (as
+        //  before one-shot: no wait for a second sample that cannot help)
+        *pct = st->cpu_percent;
+        return true;
+    }
+    if (!prev || !prev->system_usage)
+        return false;
+    *pct = docker_cpu_percent (prev, &st->cpu);
+    return true;
+}
+
 //  --------------------------------------------------------------------------
 //  Events
 

@@ -93,7 +93,7 @@ typedef struct {
 int docker_inspect_parse (const char *body, size_t len, docker_inspect_t *out);
 
 //  --------------------------------------------------------------------------
-//  GET /containers/{name}/stats?stream=false
+//  GET /containers/{name}/stats?stream=false[&one-shot=true]
 
 typedef struct {
     uint64_t total_usage;  //  cpu_usage.total_usage (ns)
@@ -126,6 +126,14 @@ int docker_stats_parse (const char *body, size_t len, docker_stats_t *out);
 //  is empty (system_usage 0, as precpu of a one-shot sample) or either
 //  delta is not positive; clamped to [0, online_cpus * 100].
 double docker_cpu_percent (const docker_cpu_sample_t *prev, const docker_cpu_sample_t *cur);
+//  The CPU % of sample st into *pct: from its own precpu when Docker sent
+//  one (stream=false without one-shot, or a daemon before API 1.41 that
+//  ignores one-shot) or when the sample has no system_cpu_usage to compare
+//  (*pct is then st's own cpu_percent), else from prev, the same
+//  container's previous sample (NULL or empty: none). true when *pct is
+//  known, false when the sample stands alone (*pct 0): a second one is
+//  needed.
+bool docker_stats_cpu (const docker_stats_t *st, const docker_cpu_sample_t *prev, double *pct);
 
 //  --------------------------------------------------------------------------
 //  GET /events (one JSON object per line)

@@ -342,6 +342,7 @@ s_start (engine_t *self, transfer_t *t)
     curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http");
     curl_easy_setopt (easy, CURLOPT_USERAGENT, ENGINE_USER_AGENT);
     curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, (long) ENGINE_RECV_BUFFER);
     curl_easy_setopt (easy, CURLOPT_PRIVATE, t);
     curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, t->errbuf);
     curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) ENGINE_CONNECT_TIMEOUT_MS);

@@ -20,6 +20,11 @@
 #define ENGINE_MAX_LINE (256u * 1024)      //  one stream line
 #endif
 #define ENGINE_MAX_PATH 4096
+//  libcurl's receive buffer, a transfer's own while it runs (libcurl's
+//  default is 16 KiB): a stats sample (1.5-3 KB) or an inspect still
+//  arrives in one or two reads, and the 32 stats samples in flight at once
+//  hold 128 KiB instead of 512 KiB
+#define ENGINE_RECV_BUFFER 4096
 #define ENGINE_DEFAULT_TIMEOUT_MS 60000
 
 typedef struct _engine_t engine_t;

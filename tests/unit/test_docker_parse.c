@@ -705,6 +705,46 @@ DDC_TEST (test_cpu_percent_like_cli)
     CHECK (s_near (st.cpu_percent, 0.5 / 6.0 * 3 * 100));
 }
 
+DDC_TEST (test_stats_cpu_one_shot)
+{
+    double pct = -1.0;
+    docker_stats_t st;
+    //  A sample with Docker's own precpu: its CPU %, whatever came before.
+    CHECK (s_stats ("{\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":1500000000},"
+                    "\"system_cpu_usage\":106000000000,\"online_cpus\":3},"
+                    "\"precpu_stats\":{\"cpu_usage\":{\"total_usage\":1000000000},"
+                    "\"system_cpu_usage\":100000000000,\"online_cpus\":3}}",
+                    &st)
+           == 0);
+    docker_cpu_sample_t older = { 1, 1, 3 };
+    CHECK (docker_stats_cpu (&st, &older, &pct));
+    CHECK (s_near (pct, 0.5 / 6.0 * 3 * 100));
+    CHECK (docker_stats_cpu (&st, NULL, &pct));
+    CHECK (s_near (pct, 0.5 / 6.0 * 3 * 100));
+
+    //  A one-shot sample alone: no CPU % yet, a second sample is needed.
+    CHECK_EQ (s_stats (STATS_ONESHOT_JSON, &st), 0);
+    docker_cpu_sample_t none = { 0, 0, 0 };
+    CHECK (!docker_stats_cpu (&st, NULL, &pct));
+    CHECK_EQ (pct, 0.0);
+    CHECK (!docker_stats_cpu (&st, &none, &pct));
+    //  Against the previous sample: 0.01 s of CPU in 0.2 s of 2-CPU system
+    //  time, (0.01 / 0.2) * 2 * 100 = 10 %.
+    docker_cpu_sample_t prev = { st.cpu.total_usage - 10000000ull,
+                                 st.cpu.system_usage - 200000000ull, 2 };
+    CHECK (docker_stats_cpu (&st, &prev, &pct));
+    CHECK (s_near (pct, 10.0));
+    //  The previous sample after a restart (counters went back): 0, known.
+    docker_cpu_sample_t later = { st.cpu.total_usage + 1, st.cpu.system_usage - 1, 2 };
+    CHECK (docker_stats_cpu (&st, &later, &pct));
+    CHECK_EQ (pct, 0.0);
+
+    //  A daemon that sends no system time at all: nothing to wait for.
+    CHECK (s_stats ("{\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":5}}}", &st) == 0);
+    CHECK (docker_stats_cpu (&st, NULL, &pct));
+    CHECK_EQ (pct, 0.0);
+}
+
 DDC_TEST (test_stats_hostile)
 {
     docker_stats_t st;
@@ -1188,6 +1228,7 @@ main (int argc, char **argv)
     DDC_RUN (test_stats_real);
     DDC_RUN (test_stats_memory_like_cli);
     DDC_RUN (test_cpu_percent_like_cli);
+    DDC_RUN (test_stats_cpu_one_shot);
     DDC_RUN (test_stats_hostile);
     DDC_RUN (test_events_real);
     DDC_RUN (test_events_hostile);
