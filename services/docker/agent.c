@@ -24,9 +24,8 @@ typedef struct {
 
 struct _agent_t {
     char *host;
-    cJSON *containers;                  //  this host's entries, as accepted
-    agent_container_t *ours;            //  the same, decoded
-    size_t nours;                       //  (strings borrowed from containers)
+    agent_container_t *ours;            //  this host's containers entries, decoded
+    size_t nours;                       //  (their strings: s_own_strings)
     cJSON *tasks;                       //  this host's entries, as accepted
     s_docker_t docker;                  //  the docker section, decoded
     cJSON *alerts_value;                //  object, as accepted
@@ -87,6 +86,30 @@ static const ddc_bind_t s_alerts_binds [] = {
 // clang-format on
 
 static int s_apply_docker (agent_t *self, const cJSON *value, ddc_walk_t *walk);
+//  e's strings (host, name, display_name: the section's, borrowed) copied
+//  into one block of the agent's own that starts with host: all an
+//  entry keeps of the section (not a copy of its tree)
+static void
+s_own_strings (agent_container_t *e)
+{
+    const char *display = e->display_name ? e->display_name : "";
+    size_t lh = strlen (e->host) + 1, ln = strlen (e->name) + 1, ld = strlen (display) + 1;
+    char *block = ddc_malloc (lh + ln + ld);
+    memcpy (block, e->host, lh);
+    memcpy (block + lh, e->name, ln);
+    memcpy (block + lh + ln, display, ld);
+    e->host = block;
+    e->name = block + lh;
+    e->display_name = block + lh + ln;
+}
+
+static void
+s_ours_free (agent_container_t *ours, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free ((char *) ours [i].host); //  the block s_own_strings made
+    free (ours);
+}
 static int s_apply_alerts (agent_t *self, const cJSON *value, ddc_walk_t *walk);
 
 //  Delete an accepted alerts section, its webhook URL (a secret) wiped.
@@ -104,7 +127,6 @@ agent_new (const char *host)
 {
     agent_t *self = ddc_calloc (1, sizeof (*self));
     self->host = ddc_strdup (host ? host : "");
-    self->containers = cJSON_CreateArray ();
     self->tasks = cJSON_CreateArray ();
     //  the defaults: what an empty section decodes to
     cJSON *empty = cJSON_CreateObject ();
@@ -126,8 +148,7 @@ agent_destroy (agent_t **self_p)
         free (self->queues [i]->name);
         free (self->queues [i]);
     }
-    cJSON_Delete (self->containers);
-    free (self->ours);
+    s_ours_free (self->ours, self->nours);
     cJSON_Delete (self->tasks);
     s_alerts_delete (self->alerts_value);
     free (self->host);
@@ -153,7 +174,6 @@ s_apply_containers (agent_t *self, const cJSON *value, ddc_walk_t *walk)
 {
     if (!ddc_schema_list_ok (walk, ddc_schema_section (DDC_SEC_CONTAINERS), value, "containers"))
         return -1;
-    cJSON *mine = cJSON_CreateArray ();
     agent_container_t *ours = NULL;
     size_t n = 0, cap = 0;
     int index = 0;
@@ -162,15 +182,10 @@ s_apply_containers (agent_t *self, const cJSON *value, ddc_walk_t *walk)
         snprintf (path, sizeof (path), "containers[%d]", index);
         agent_container_t entry;
         if (ddc_schema_decode (walk, DDC_SEC_CONTAINERS, c, path, s_entry_binds, &entry) < 0
-            || strcmp (entry.host, self->host) != 0)
+            || strcmp (entry.host, self->host) != 0
+            || ddc_schema_decode (walk, DDC_SEC_CONTAINERS, c, path, s_container_binds, &entry) < 0)
             continue;
-        //  decoded from the copy it keeps, so its strings are the copy's
-        cJSON *copy = cJSON_Duplicate (c, 1);
-        cJSON_AddItemToArray (mine, copy);
-        if (ddc_schema_decode (walk, DDC_SEC_CONTAINERS, copy, path, s_entry_binds, &entry) < 0
-            || ddc_schema_decode (walk, DDC_SEC_CONTAINERS, copy, path, s_container_binds, &entry)
-                   < 0)
-            continue;
+        s_own_strings (&entry);
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             ours = ddc_realloc (ours, cap * sizeof (*ours));
@@ -178,13 +193,10 @@ s_apply_containers (agent_t *self, const cJSON *value, ddc_walk_t *walk)
         ours [n++] = entry;
     }
     if (walk->count) {
-        cJSON_Delete (mine);
-        free (ours);
+        s_ours_free (ours, n);
         return -1;
     }
-    cJSON_Delete (self->containers);
-    free (self->ours);
-    self->containers = mine;
+    s_ours_free (self->ours, self->nours);
     self->ours = ours;
     self->nours = n;
     return 0;

@@ -58,9 +58,10 @@ void agent_destroy (agent_t **self_p);
 const char *agent_host (agent_t *self);
 
 //  Accept a new value for "containers", "tasks", "docker" or "alerts"
-//  (borrowed; copied, of containers and tasks only this host's entries). Every field the agent reads is decoded through
-//  ddc_schema, so its type, limits, format and default are the schema
-//  row's; of containers and tasks only the host of another host's entry
+//  (borrowed; copied: of containers what the agent reads of this host's
+//  entries, of tasks this host's entries). Every field the agent reads
+//  is decoded through ddc_schema, so its type, limits, format and default
+//  are the schema row's; of containers and tasks only the host of another host's entry
 //  is looked at (and its name). Task ids of this host must be unique. On
 //  a problem appends {field, reason, message} objects to errors (may be
 //  NULL), keeps the previous value and returns -1. Other sections:

@@ -9,7 +9,6 @@
 #define S_HOUR_MS 3600000
 
 typedef struct {
-    char name [INC_NAME_MAX];
     unsigned kinds;
     bool seen_event; //  events taken: inspects no longer set running
     bool running, restarting, has_health;
@@ -21,7 +20,7 @@ typedef struct {
     int64_t oom_at;       //  the last oom event, 0 = none
     int64_t last_t;       //  the last event taken
     int last_ev;
-    int64_t exits [INC_EXITS_MAX]; //  unexpected exits, a ring
+    int64_t *exits; //  unexpected exits, a ring of INC_EXITS_MAX made at the first
     size_t exit_head, nexits;
     int64_t last_exit;
     int64_t last_code; //  the last unexpected exit's code
@@ -34,7 +33,15 @@ typedef struct {
     bool sent;             //  its opening or an escalation was sent
     int64_t last_sent [3]; //  per kind: when an alert was last sent
     int suppressed;        //  held back since the last one sent
+    char name [];          //  its own length (under INC_NAME_MAX)
 } s_ctr_t;
+
+static void
+s_ctr_free (s_ctr_t *c)
+{
+    free (c->exits);
+    free (c);
+}
 
 struct _incidents_t {
     inc_emit_fn *emit;
@@ -64,7 +71,7 @@ incidents_destroy (incidents_t **self_p)
         return;
     incidents_t *self = *self_p;
     for (size_t i = 0; i < self->nctrs; i++)
-        free (self->ctrs [i]);
+        s_ctr_free (self->ctrs [i]);
     free (self->ctrs);
     free (self);
     *self_p = NULL;
@@ -255,8 +262,9 @@ incidents_follow (incidents_t *self, const char *const *names, const unsigned *k
                 old [k] = NULL; //  taken over
             }
         if (!c) {
-            c = ddc_calloc (1, sizeof (*c));
-            ddc_strlcpy (c->name, names [i], sizeof (c->name));
+            size_t len = strlen (names [i]);
+            c = ddc_calloc (1, sizeof (*c) + len + 1);
+            memcpy (c->name, names [i], len + 1);
             c->last_code = -1;
         }
         c->kinds = kinds [i] & INC_ALL;
@@ -269,7 +277,7 @@ incidents_follow (incidents_t *self, const char *const *names, const unsigned *k
     for (size_t k = 0; k < nold; k++)
         if (old [k]) {
             s_resolve (self, old [k], "gone", now);
-            free (old [k]);
+            s_ctr_free (old [k]);
         }
     free (old);
 }
@@ -297,6 +305,8 @@ s_die (incidents_t *self, s_ctr_t *c, int64_t code, int64_t t)
     c->down_asked = asked;
     if (asked)
         return;
+    if (!c->exits)
+        c->exits = ddc_calloc (INC_EXITS_MAX, sizeof (*c->exits));
     c->exits [c->exit_head] = t;
     c->exit_head = (c->exit_head + 1) % INC_EXITS_MAX;
     if (c->nexits < INC_EXITS_MAX)
