@@ -254,8 +254,18 @@ docker_parse_api_version (const char *s, int *major, int *minor)
 //  --------------------------------------------------------------------------
 //  Container list
 
+//  An entry as parsed, before its strings are packed into one block.
+typedef struct {
+    char id [DOCKER_ID_MAX];
+    char name [DOCKER_NAME_MAX];
+    char image [DOCKER_IMAGE_MAX];
+    char state [DOCKER_STATE_MAX];
+    char status [DOCKER_STATUS_MAX];
+    int64_t created;
+} s_container_t;
+
 static int
-s_container (const cJSON *item, docker_container_t *c)
+s_container (const cJSON *item, s_container_t *c)
 {
     memset (c, 0, sizeof (*c));
     const char *id = s_str (item, "Id");
@@ -287,6 +297,24 @@ s_container (const cJSON *item, docker_container_t *c)
     return 0;
 }
 
+//  c's strings from p, in one block that starts with the id.
+static void
+s_pack (docker_container_t *c, const s_container_t *p)
+{
+    const char *from [5] = { p->id, p->name, p->image, p->state, p->status };
+    size_t len [5], total = 0;
+    for (int i = 0; i < 5; i++)
+        total += (len [i] = strlen (from [i]) + 1);
+    char *block = ddc_malloc (total);
+    const char **to [5] = { &c->id, &c->name, &c->image, &c->state, &c->status };
+    for (int i = 0; i < 5; i++) {
+        memcpy (block, from [i], len [i]);
+        *to [i] = block;
+        block += len [i];
+    }
+    c->created = p->created;
+}
+
 docker_list_t *
 docker_list_parse (const char *body, size_t len, char *err, size_t errlen)
 {
@@ -303,14 +331,15 @@ docker_list_parse (const char *body, size_t len, char *err, size_t errlen)
     size_t cap = n > DOCKER_LIST_MAX ? DOCKER_LIST_MAX : (size_t) (n > 0 ? n : 1);
     docker_list_t *self = ddc_calloc (1, sizeof (*self));
     self->items = ddc_calloc (cap, sizeof (*self->items));
+    s_container_t parsed;
     const cJSON *item;
     cJSON_ArrayForEach (item, root) {
         if (self->count == DOCKER_LIST_MAX) {
             self->truncated = true;
             break;
         }
-        if (s_container (item, &self->items [self->count]) == 0)
-            self->count++;
+        if (s_container (item, &parsed) == 0)
+            s_pack (&self->items [self->count++], &parsed);
         else
             self->skipped++;
     }
@@ -323,6 +352,8 @@ docker_list_destroy (docker_list_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
+    for (size_t i = 0; i < (*self_p)->count; i++)
+        free ((char *) (*self_p)->items [i].id); //  the block s_pack made
     free ((*self_p)->items);
     free (*self_p);
     *self_p = NULL;

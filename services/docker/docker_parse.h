@@ -40,14 +40,16 @@ int docker_parse_api_version (const char *s, int *major, int *minor);
 //  --------------------------------------------------------------------------
 //  GET /containers/json?all=1
 
+//  The strings of an entry are one block of the list's, each at most its
+//  DOCKER_*_MAX - 1 bytes long.
 typedef struct {
-    char id [DOCKER_ID_MAX];         //  full id, lowercase hex
-    char name [DOCKER_NAME_MAX];     //  first name without '/'
-    char image [DOCKER_IMAGE_MAX];   //  as listed; an image id when the
-                                     //  image was deleted; may be truncated
-    char state [DOCKER_STATE_MAX];   //  "running", "exited", "created"...
-    char status [DOCKER_STATUS_MAX]; //  human text; may be truncated
-    int64_t created;                 //  epoch seconds, 0 if absent
+    const char *id;     //  full id, lowercase hex (the block's start)
+    const char *name;   //  first name without '/'
+    const char *image;  //  as listed; an image id when the image was
+                        //  deleted; may be truncated
+    const char *state;  //  "running", "exited", "created"...
+    const char *status; //  human text; may be truncated
+    int64_t created;    //  epoch seconds, 0 if absent
 } docker_container_t;
 
 typedef struct {
