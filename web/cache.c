@@ -106,7 +106,32 @@ cache_page_put (int page, const char *lang, ddc_buf_t **b_p)
     p->b = *b_p;
     *b_p = NULL;
     p->gen = s_gen ();
+    //  kept until the generation moves on: without the room it grew into
+    ddc_buf_fit (p->b);
     return p->b;
+}
+
+//  *v freed when it was built for an older generation.
+static void
+s_drop (cJSON **v, uint64_t *gen)
+{
+    if (*v && *gen != s_gen ()) {
+        cJSON_Delete (*v);
+        *v = NULL;
+        *gen = 0;
+    }
+}
+
+void
+cache_drop_stale (void)
+{
+    uint64_t gen = s_gen ();
+    for (int i = 0; i < S_PAGES; i++)
+        for (int l = 0; l < S_LANGS; l++)
+            if (s.pages [i][l].b && s.pages [i][l].gen != gen)
+                ddc_buf_destroy (&s.pages [i][l].b);
+    s_drop (&s.inventory, &s.inventory_gen);
+    s_drop (&s.states, &s.states_gen);
 }
 
 void

@@ -5,7 +5,8 @@
     for every signed-in session at once, with the places of the session's
     CSRF token marked (rctx_t.csrf_mark); web_page_marked puts each
     session's token there. So a page is rendered again only when something
-    it shows has changed, not for every request. Runs on the worker's
+    it shows has changed, not for every request; what a generation left
+    behind is freed once the next one has begun. Runs on the worker's
     event loop. */
 #ifndef WEB_CACHE_H
 #define WEB_CACHE_H
@@ -31,6 +32,10 @@ const ddc_buf_t *cache_page (int page, const char *lang);
 //  Keep *b_p (set to NULL) as that rendering; returns it (borrowed).
 const ddc_buf_t *cache_page_put (int page, const char *lang, ddc_buf_t **b_p);
 
+//  Free what an older generation left: its pages, inventory and states can
+//  never be sent again (the view stays: the live view asks for it again at once). Not
+//  while a request borrows them: from the event loop's timer.
+void cache_drop_stale (void);
 //  Drop everything (worker teardown).
 void cache_clear (void);
 

@@ -197,6 +197,7 @@ s_bridge_tick (void *arg)
     (void) arg;
     sse_tick ();
     logstream_tick ();
+    cache_drop_stale ();
 }
 
 static size_t

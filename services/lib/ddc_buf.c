@@ -368,6 +368,25 @@ ddc_buf_truncate (ddc_buf_t *self, size_t len)
         self->nmarks--;
 }
 
+void
+ddc_buf_fit (ddc_buf_t *self)
+{
+    assert (self);
+    if (self->cap > self->len + 1) {
+        self->data = ddc_realloc (self->data, self->len + 1);
+        self->cap = self->len + 1;
+    }
+    if (self->capmarks > self->nmarks) {
+        if (self->nmarks)
+            self->marks = ddc_realloc (self->marks, self->nmarks * sizeof (*self->marks));
+        else {
+            free (self->marks);
+            self->marks = NULL;
+        }
+        self->capmarks = self->nmarks;
+    }
+}
+
 bool
 ddc_buf_overflow (const ddc_buf_t *self)
 {

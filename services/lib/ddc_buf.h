@@ -81,6 +81,9 @@ void ddc_buf_reset (ddc_buf_t *self);
 //  Cut the text back to its first len bytes (no-op when it is not longer),
 //  dropping the marks past it; a buffer that overflowed takes appends again.
 void ddc_buf_truncate (ddc_buf_t *self, size_t len);
+//  Give back the memory past the text and its marks (a buffer kept for a
+//  while after it was written); appends still work.
+void ddc_buf_fit (ddc_buf_t *self);
 bool ddc_buf_overflow (const ddc_buf_t *self);
 size_t ddc_buf_len (const ddc_buf_t *self);
 //  The text so far, NUL-terminated (borrowed; valid until the next append).

@@ -108,6 +108,42 @@ DDC_TEST (test_truncate_and_unbounded)
     ddc_buf_destroy (&b);
 }
 
+DDC_TEST (test_fit)
+{
+    //  a large text cut back, then fitted: the text and marks stay, and
+    //  appends (and marks) still work, up to the bound
+    ddc_buf_t *b = ddc_buf_new (100000);
+    for (int i = 0; i < 10000; i++)
+        ddc_buf_puts (b, "0123456789");
+    ddc_buf_truncate (b, 5);
+    ddc_buf_mark (b);
+    ddc_buf_fit (b);
+    const size_t *at;
+    CHECK_STR (ddc_buf_text (b), "01234");
+    CHECK (ddc_buf_marks (b, &at) == 1 && at [0] == 5);
+    ddc_buf_puts (b, "abc");
+    ddc_buf_mark (b);
+    CHECK_STR (ddc_buf_text (b), "01234abc");
+    CHECK (ddc_buf_marks (b, &at) == 2 && at [0] == 5 && at [1] == 8);
+    for (int i = 0; i < 10000; i++)
+        ddc_buf_puts (b, "0123456789");
+    CHECK (ddc_buf_overflow (b) && ddc_buf_len (b) == 99998); //  the last piece did not fit
+    ddc_buf_destroy (&b);
+
+    //  no marks, and an empty buffer
+    b = ddc_buf_new (64);
+    ddc_buf_fit (b);
+    CHECK_STR (ddc_buf_text (b), "");
+    CHECK_EQ (ddc_buf_marks (b, &at), (size_t) 0);
+    ddc_buf_puts (b, "x");
+    ddc_buf_mark (b);
+    ddc_buf_fit (b);
+    ddc_buf_puts (b, "y");
+    CHECK_STR (ddc_buf_text (b), "xy");
+    CHECK (ddc_buf_marks (b, &at) == 1 && at [0] == 1);
+    ddc_buf_destroy (&b);
+}
+
 DDC_TEST (test_room_commit)
 {
     ddc_buf_t *b = ddc_buf_new (3000);
@@ -180,6 +216,7 @@ main (int argc, char **argv)
     DDC_RUN (test_escaping_and_bounds);
     DDC_RUN (test_marks);
     DDC_RUN (test_truncate_and_unbounded);
+    DDC_RUN (test_fit);
     DDC_RUN (test_room_commit);
     DDC_RUN (test_consume);
     DDC_DONE ();
