@@ -49,6 +49,7 @@ static struct {
     uint64_t saved_hash_rev;
     bool setup_announced; //  "first run" was logged
     uint64_t gen;         //  bridge_gen
+    uint64_t reports_gen; //  bridge_reports_gen
     s_metrics_t metrics [BRIDGE_METRICS_PEERS];
     bool metrics_warned;
     cJSON *changes; //  bridge_changes
@@ -60,13 +61,22 @@ static void s_handle (void *arg, int error);
 static void s_status_page (uint64_t offset, bool rows_only);
 static void s_schedule (void);
 
-//  Something the pages show may have changed.
+//  Something the pages show may have changed: with reports, also what
+//  the view's hosts are built from.
+static void
+s_changed_what (bool reports)
+{
+    s.gen++;
+    if (reports)
+        s.reports_gen++;
+    if (s.hooks.changed)
+        s.hooks.changed (s.hooks.arg);
+}
+
 static void
 s_changed (void)
 {
-    s.gen++;
-    if (s.hooks.changed)
-        s.hooks.changed (s.hooks.arg);
+    s_changed_what (true);
 }
 
 //  ------------------------------------------------------------------------
@@ -262,6 +272,7 @@ s_merge_rows (const cJSON *page)
         cJSON_DeleteItemFromObjectCaseSensitive (s.table, "broker");
         cJSON_AddItemToObject (s.table, "broker", cJSON_Duplicate (broker, true));
     }
+    bool reports = false; //  a peer's role, instance or connection changed
     const cJSON *row;
     cJSON_ArrayForEach (row, cJSON_GetObjectItemCaseSensitive (page, "peers")) {
         const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (row, "name"));
@@ -277,6 +288,12 @@ s_merge_rows (const cJSON *page)
             s.status_due = ddc_mono_ms ();
             continue;
         }
+        static const char *const keep [] = { "role", "instance", "connected" };
+        for (size_t k = 0; k < sizeof (keep) / sizeof (keep [0]) && !reports; k++) {
+            const cJSON *was = cJSON_GetObjectItemCaseSensitive (old, keep [k]);
+            const cJSON *now = cJSON_GetObjectItemCaseSensitive (row, keep [k]);
+            reports = (was || now) && !cJSON_Compare (was, now, true);
+        }
         cJSON *fresh = cJSON_Duplicate (row, true);
         ddc_keys_share (fresh);
         cJSON *status = cJSON_DetachItemFromObjectCaseSensitive (old, "status");
@@ -288,7 +305,7 @@ s_merge_rows (const cJSON *page)
     if (!cJSON_IsNumber (total) || total->valuedouble != (double) cJSON_GetArraySize (rows))
         s.status_due = ddc_mono_ms ();
     s.table_at = ddc_mono_ms ();
-    s_changed ();
+    s_changed_what (reports);
 }
 
 static void
@@ -572,6 +589,12 @@ uint64_t
 bridge_gen (void)
 {
     return s.gen;
+}
+
+uint64_t
+bridge_reports_gen (void)
+{
+    return s.reports_gen;
 }
 
 const cJSON *

@@ -88,6 +88,11 @@ int64_t bridge_idle_seconds (void);
 //  Changes whenever something the pages show may have: the peers table,
 //  a section value, the broker's state.
 uint64_t bridge_gen (void);
+//  Changes as bridge_gen does, except when a STATUS of the peers' rows
+//  alone (every second while browsers follow) changed no peer's name,
+//  role, instance or connection: what the live view's hosts are built
+//  from (view_hosts) is then as it was.
+uint64_t bridge_reports_gen (void);
 
 //  The latest peers table (borrowed; NULL before the first STATUS) and
 //  its age in ms.

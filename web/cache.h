@@ -25,6 +25,10 @@
 const cJSON *cache_view (void);
 const cJSON *cache_inventory (void);
 const cJSON *cache_states (void);
+//  Which build of the view's hosts the current view holds: the same number
+//  while the view is built again around the very same hosts (taken over:
+//  nothing they show changed), a new one once they were built again.
+uint64_t cache_view_hosts (void);
 
 //  The kept rendering of page in lang (a language code) for the current
 //  generation (borrowed), or NULL.

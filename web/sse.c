@@ -35,6 +35,7 @@ typedef struct {
     unsigned char names [S_HASH]; //  the hosts' names, in order
     s_host_t *hosts;
     size_t nhosts;
+    uint64_t hosts_id; //  the build of the view's hosts (cache_view_hosts)
 } s_state_t;
 
 typedef struct s_client {
@@ -255,6 +256,21 @@ s_host (ddc_buf_t *hb, const rctx_t *rc, const cJSON *h, s_host_t *nh, const s_h
     }
 }
 
+//  next's hosts as base's: the hashes of what is shown of them.
+static void
+s_hosts_copy (s_state_t *next, const s_state_t *base)
+{
+    memcpy (next->names, base->names, S_HASH);
+    for (size_t i = 0; i < base->nhosts; i++) {
+        const s_host_t *from = &base->hosts [i];
+        s_host_t *to = &next->hosts [i];
+        memcpy (to->head, from->head, S_HASH);
+        to->nrows = from->nrows;
+        to->rows = ddc_malloc ((from->nrows ? from->nrows : 1) * S_HASH);
+        memcpy (to->rows, from->rows, from->nrows * S_HASH);
+    }
+}
+
 //  The event that brings a view showing *base (NULL: nothing) to the
 //  current one (caller frees), and the current one's hashes in *next:
 //      event: view   {"lang", "view", "html": {"services", "gateway",
@@ -301,23 +317,30 @@ s_event (const s_state_t *base, s_state_t *next)
 
     //  each host, and the hosts' names
     const cJSON *hosts = cJSON_GetObjectItemCaseSensitive (view, "hosts");
+    next->hosts_id = cache_view_hosts ();
     next->nhosts = (size_t) cJSON_GetArraySize (hosts);
     next->hosts = ddc_calloc (next->nhosts ? next->nhosts : 1, sizeof (*next->hosts));
     cJSON *patch = cJSON_CreateArray ();
     ddc_buf_reset (b);
-    if (!next->nhosts)
-        render_view_hosts (b, &rc, view);
-    crypto_generichash_init (&st, NULL, 0, S_HASH);
-    size_t i = 0;
-    const cJSON *h;
-    cJSON_ArrayForEach (h, hosts) {
-        const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (h, "host"));
-        s_hash_text (&st, name ? name : "", name ? strlen (name) : 0);
-        const s_host_t *was = base && i < base->nhosts ? &base->hosts [i] : NULL;
-        s_host (b, &rc, h, &next->hosts [i], was, patch);
-        i++;
+    if (base && base->hosts_id == next->hosts_id && base->nhosts == next->nhosts)
+        //  the very same hosts as shown: their hashes as they were, and
+        //  nothing of them to send (1,000 rows not rendered for nothing)
+        s_hosts_copy (next, base);
+    else {
+        if (!next->nhosts)
+            render_view_hosts (b, &rc, view);
+        crypto_generichash_init (&st, NULL, 0, S_HASH);
+        size_t i = 0;
+        const cJSON *h;
+        cJSON_ArrayForEach (h, hosts) {
+            const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (h, "host"));
+            s_hash_text (&st, name ? name : "", name ? strlen (name) : 0);
+            const s_host_t *was = base && i < base->nhosts ? &base->hosts [i] : NULL;
+            s_host (b, &rc, h, &next->hosts [i], was, patch);
+            i++;
+        }
+        crypto_generichash_final (&st, next->names, S_HASH);
     }
-    crypto_generichash_final (&st, next->names, S_HASH);
     if (base && (base->nhosts != next->nhosts || memcmp (base->names, next->names, S_HASH) != 0))
         base = NULL;
 

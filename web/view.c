@@ -39,17 +39,62 @@ s_role (const cJSON *peer, const char *role)
            || (!r && name && strncmp (name, role, n) == 0 && name [n] == '@');
 }
 
-//  The configured entry of host/name in the containers section, or NULL.
-static const cJSON *
-s_v_configured (const cJSON *containers, const char *host, const char *name)
+//  The configured entries of the containers section, sorted by host and
+//  name, for a binary search per row (a view of 1,000 containers looked
+//  each one up in the whole section: a million string compares).
+typedef struct {
+    const char *host, *name;
+    const cJSON *entry;
+    size_t at; //  its place in the section
+} s_conf_t;
+
+static int
+s_conf_key (const void *a, const void *b)
 {
+    const s_conf_t *x = a, *y = b;
+    int c = strcmp (x->host, y->host);
+    return c ? c : strcmp (x->name, y->name);
+}
+
+static int
+s_conf_cmp (const void *a, const void *b)
+{
+    const s_conf_t *x = a, *y = b;
+    int c = s_conf_key (a, b);
+    return c ? c : x->at < y->at ? -1 : x->at > y->at;
+}
+
+//  The index of containers (caller frees), its size in *n_p.
+static s_conf_t *
+s_conf_index (const cJSON *containers, size_t *n_p)
+{
+    size_t n = 0, at = 0, cap = (size_t) cJSON_GetArraySize (containers);
+    s_conf_t *index = ddc_malloc ((cap ? cap : 1) * sizeof (*index));
     const cJSON *each;
     cJSON_ArrayForEach (each, containers) {
-        const char *h = s_v_str (each, "host"), *n = s_v_str (each, "name");
-        if (h && n && host && name && strcmp (h, host) == 0 && strcmp (n, name) == 0)
-            return each;
+        const char *h = s_v_str (each, "host"), *nm = s_v_str (each, "name");
+        if (h && nm && n < cap)
+            index [n++] = (s_conf_t){ h, nm, each, at };
+        at++;
     }
-    return NULL;
+    if (n)
+        qsort (index, n, sizeof (*index), s_conf_cmp);
+    *n_p = n;
+    return index;
+}
+
+//  The configured entry of host/name (the first in the section when it
+//  names one twice), or NULL.
+static const cJSON *
+s_v_configured (const s_conf_t *index, size_t n, const char *host, const char *name)
+{
+    if (!host || !name || !n)
+        return NULL;
+    s_conf_t key = { host, name, NULL, 0 };
+    const s_conf_t *at = bsearch (&key, index, n, sizeof (*index), s_conf_key);
+    while (at && at > index && s_conf_key (at - 1, &key) == 0)
+        at--;
+    return at ? at->entry : NULL;
 }
 
 static double
@@ -89,7 +134,7 @@ s_sort (cJSON *arr)
 }
 
 static cJSON *
-s_host (const cJSON *peer, const cJSON *body, const cJSON *containers)
+s_host (const cJSON *peer, const cJSON *body, const s_conf_t *conf_index, size_t nconf)
 {
     cJSON *h = cJSON_CreateObject ();
     const char *host = s_v_str (body, "host");
@@ -110,7 +155,7 @@ s_host (const cJSON *peer, const cJSON *body, const cJSON *containers)
     cJSON_ArrayForEach (c, s_v_get (body, "containers")) {
         if (!c->string || ++count > S_MAX_ROWS)
             break;
-        const cJSON *conf = s_v_configured (containers, host, c->string);
+        const cJSON *conf = s_v_configured (conf_index, nconf, host, c->string);
         cJSON *r = cJSON_CreateObject ();
         cJSON_AddStringToObject (r, "name", c->string);
         const char *dn = s_v_str (conf, "display_name");
@@ -140,7 +185,7 @@ s_host (const cJSON *peer, const cJSON *body, const cJSON *containers)
 }
 
 cJSON *
-view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
+view_top (bool up, uint64_t rev, const cJSON *table)
 {
     cJSON *v = cJSON_CreateObject ();
     cJSON_AddBoolToObject (v, "up", up);
@@ -151,7 +196,6 @@ view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
     s_v_copy (broker, "watchdog", s_v_get (table, "broker"));
     cJSON *peers = cJSON_AddArrayToObject (v, "peers");
     cJSON *gateway = cJSON_AddArrayToObject (v, "gateway");
-    cJSON *hosts = cJSON_AddArrayToObject (v, "hosts");
     const cJSON *peer;
     int count = 0;
     cJSON_ArrayForEach (peer, s_v_get (table, "peers")) {
@@ -170,9 +214,8 @@ view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
         s_v_copy (p, "rejected", peer);
         cJSON_AddItemToArray (peers, p);
 
-        const cJSON *status = s_v_get (peer, "status");
         if (s_role (peer, "discord")) {
-            const cJSON *g = s_v_get (status, "gateway");
+            const cJSON *g = s_v_get (s_v_get (peer, "status"), "gateway");
             cJSON *gw = cJSON_CreateObject ();
             cJSON_AddStringToObject (gw, "peer", name);
             cJSON_AddBoolToObject (gw, "connected", cJSON_IsTrue (s_v_get (peer, "connected")));
@@ -192,11 +235,35 @@ view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
             s_v_copy (gw, "time", g);
             cJSON_AddItemToArray (gateway, gw);
         }
-        if (s_role (peer, "docker")) {
-            const cJSON *body = s_v_get (status, "status");
-            cJSON_AddItemToArray (hosts, s_host (peer, body, containers));
+    }
+    return v;
+}
+
+cJSON *
+view_hosts (const cJSON *table, const cJSON *containers)
+{
+    cJSON *hosts = cJSON_CreateArray ();
+    size_t nconf = 0;
+    s_conf_t *conf = s_conf_index (containers, &nconf);
+    const cJSON *peer;
+    int count = 0;
+    cJSON_ArrayForEach (peer, s_v_get (table, "peers")) {
+        if (++count > S_MAX_PEERS)
+            break;
+        if (s_v_str (peer, "name") && s_role (peer, "docker")) {
+            const cJSON *body = s_v_get (s_v_get (peer, "status"), "status");
+            cJSON_AddItemToArray (hosts, s_host (peer, body, conf, nconf));
         }
     }
+    free (conf);
+    return hosts;
+}
+
+cJSON *
+view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers)
+{
+    cJSON *v = view_top (up, rev, table);
+    cJSON_AddItemToObject (v, "hosts", view_hosts (table, containers));
     return v;
 }
 
@@ -348,20 +415,11 @@ view_inventory (const cJSON *table, const cJSON *containers)
         if (m == 0 || s_seen_host_name (&seen [m - 1], &seen [i]) != 0)
             seen [m++] = seen [i];
     n = m;
-    //  configured: the section's host and name, sorted, looked up
-    size_t nconf = 0, ccap = (size_t) cJSON_GetArraySize (containers);
-    s_seen_t *conf = ddc_malloc ((ccap ? ccap : 1) * sizeof (*conf));
-    const cJSON *each;
-    cJSON_ArrayForEach (each, containers) {
-        const char *h = s_v_str (each, "host"), *nm = s_v_str (each, "name");
-        if (h && nm && nconf < ccap)
-            conf [nconf++] = (s_seen_t){ .host = h, .name = nm };
-    }
-    if (nconf)
-        qsort (conf, nconf, sizeof (*conf), s_seen_host_name);
+    //  configured: the section's host and name, looked up
+    size_t nconf = 0;
+    s_conf_t *conf = s_conf_index (containers, &nconf);
     for (size_t i = 0; i < n; i++)
-        seen [i].configured =
-            nconf && bsearch (&seen [i], conf, nconf, sizeof (*conf), s_seen_host_name) != NULL;
+        seen [i].configured = s_v_configured (conf, nconf, seen [i].host, seen [i].name) != NULL;
     free (conf);
     //  agents sharing one Docker engine under different host names all list
     //  its containers: one row per id, the configured ones (or else the

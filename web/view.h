@@ -27,6 +27,13 @@
 //  The view (caller owns). table (PEERS body) and containers (the section)
 //  are borrowed and may be NULL.
 cJSON *view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *containers);
+//  Its two parts: the view without "hosts", and the "hosts" array (caller
+//  owns each; view_build is the first with the second added as "hosts").
+//  The hosts read only the docker peers' names, roles, instances,
+//  connection and "status" reports, and the containers section: a caller
+//  that knows none of those changed may keep its hosts and build the rest.
+cJSON *view_top (bool up, uint64_t rev, const cJSON *table);
+cJSON *view_hosts (const cJSON *table, const cJSON *containers);
 
 //  Every container the Docker agents list ("inventory" reports), as
 //  [{"host", "name", "image", "state", "status"[, "agents"]}] sorted by host

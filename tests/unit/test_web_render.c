@@ -819,6 +819,92 @@ DDC_TEST (test_diff)
     free (c);
 }
 
+//  The configured entries found by host and name among many (a sorted
+//  index, not a walk through the section per row): each row gets its own
+//  entry, a host's name shared by another host finds nothing, the first
+//  of two entries that name one container wins; and the view is its top
+//  with its hosts (view_top, view_hosts).
+DDC_TEST (test_view_configured_lookup)
+{
+    cJSON *table = cJSON_CreateObject ();
+    cJSON *conf = cJSON_CreateArray ();
+    char host [32], name [32];
+    for (int k = 1; k <= 20; k++) {
+        snprintf (host, sizeof (host), "h-%d", k);
+        cJSON *body = cJSON_CreateObject ();
+        cJSON_AddStringToObject (body, "host", host);
+        cJSON *rows = cJSON_AddObjectToObject (body, "containers");
+        for (int i = k; i <= 1000; i += 20) {
+            snprintf (name, sizeof (name), "c-%d", i);
+            cJSON_AddStringToObject (cJSON_AddObjectToObject (rows, name), "state", "running");
+        }
+        //  a container of another host's name, not configured on this one
+        cJSON_AddStringToObject (cJSON_AddObjectToObject (rows, k == 1 ? "c-2" : "c-1"), "state",
+                                 "exited");
+        char peer [40];
+        snprintf (peer, sizeof (peer), "docker@%s", host);
+        CHECK_EQ (view_table_status (table, peer, "status", body), 0);
+        cJSON_Delete (body);
+    }
+    //  configured in reverse, c-7 twice (the first says "First")
+    for (int i = 1000; i >= 1; i--) {
+        cJSON *e = cJSON_CreateObject ();
+        snprintf (host, sizeof (host), "h-%d", (i - 1) % 20 + 1);
+        snprintf (name, sizeof (name), "c-%d", i);
+        cJSON_AddStringToObject (e, "host", host);
+        cJSON_AddStringToObject (e, "name", name);
+        snprintf (name, sizeof (name), "Box %d", i);
+        cJSON_AddStringToObject (e, "display_name", i == 7 ? "First" : name);
+        cJSON_AddNumberToObject (e, "order", i);
+        cJSON_AddItemToArray (conf, e);
+    }
+    cJSON *dup = ddc_test_parse ("{\"host\":\"h-7\",\"name\":\"c-7\",\"display_name\":\"Second\"}");
+    cJSON_AddItemToArray (conf, dup);
+    cJSON *v = view_build (true, 3, table, conf);
+    const cJSON *hosts = cJSON_GetObjectItem (v, "hosts");
+    CHECK_EQ (cJSON_GetArraySize (hosts), 20);
+    int configured = 0, other = 0;
+    const cJSON *h;
+    cJSON_ArrayForEach (h, hosts) {
+        const cJSON *r;
+        cJSON_ArrayForEach (r, cJSON_GetObjectItem (h, "containers")) {
+            const char *n = cJSON_GetStringValue (cJSON_GetObjectItem (r, "name"));
+            const char *dn = cJSON_GetStringValue (cJSON_GetObjectItem (r, "display_name"));
+            if (!cJSON_IsTrue (cJSON_GetObjectItem (r, "configured"))) {
+                other++;
+                CHECK_STR (dn, n); //  its own name
+                continue;
+            }
+            configured++;
+            int i = atoi (n + 2);
+            snprintf (name, sizeof (name), "Box %d", i);
+            CHECK_STR (dn, i == 7 ? "First" : name);
+            CHECK (cJSON_IsTrue (cJSON_GetObjectItem (r, "controls")));
+        }
+        //  sorted by the configured order, the other host's container last
+        const cJSON *rows = cJSON_GetObjectItem (h, "containers");
+        const cJSON *first = cJSON_GetArrayItem (rows, 0);
+        const cJSON *last = cJSON_GetArrayItem (rows, cJSON_GetArraySize (rows) - 1);
+        CHECK (cJSON_IsTrue (cJSON_GetObjectItem (first, "configured")));
+        CHECK (!cJSON_IsTrue (cJSON_GetObjectItem (last, "configured")));
+    }
+    CHECK_EQ (configured, 1000);
+    CHECK_EQ (other, 20);
+    //  the same view from its two parts
+    cJSON *top = view_top (true, 3, table);
+    CHECK (cJSON_GetObjectItem (top, "hosts") == NULL);
+    cJSON_AddItemToObject (top, "hosts", view_hosts (table, conf));
+    CHECK (cJSON_Compare (v, top, true));
+    char *a = cJSON_PrintUnformatted (v), *b = cJSON_PrintUnformatted (top);
+    CHECK_STR (a, b); //  the members in the same order
+    free (a);
+    free (b);
+    cJSON_Delete (top);
+    cJSON_Delete (v);
+    cJSON_Delete (conf);
+    cJSON_Delete (table);
+}
+
 DDC_TEST (test_view_from_peers)
 {
     cJSON *table = ddc_test_parse (
@@ -1363,6 +1449,7 @@ main (int argc, char **argv)
     DDC_RUN (test_logtail);
     DDC_RUN (test_container_controls_and_logs);
     DDC_RUN (test_diff);
+    DDC_RUN (test_view_configured_lookup);
     DDC_RUN (test_view_from_peers);
     DDC_RUN (test_containers_page_states);
     DDC_RUN (test_containers_page_search_and_pages);
