@@ -32,7 +32,7 @@ typedef enum { REQ_PING, REQ_VERSION, REQ_LIST, REQ_INSPECT, REQ_STATS } s_kind_
 
 //  One configured container of this host.
 typedef struct {
-    char name [DOCKER_NAME_MAX];
+    char *name; //  owned, as are image and the rest
     bool active;
     bool known; //  inspected (exists decided)
     bool exists;
@@ -41,7 +41,7 @@ typedef struct {
     char state [DOCKER_STATE_MAX];
     char last_state [DOCKER_STATE_MAX]; //  known before Docker went away, or ""
     char health [DOCKER_HEALTH_MAX];
-    char image [DOCKER_IMAGE_MAX];
+    char *image; //  "" until inspected
     char id [DOCKER_ID_MAX];
     int64_t started_at; //  epoch s, 0 = never
     bool has_stats;
@@ -129,10 +129,22 @@ static void s_probe (status_t *self, bool resync);
 static s_entry_t *
 s_entry (status_t *self, const char *name)
 {
+    //  (an entry without a name was taken over by status_config_changed)
     for (size_t i = 0; name && i < self->nentries; i++)
-        if (strcmp (self->entries [i].name, name) == 0)
+        if (self->entries [i].name && strcmp (self->entries [i].name, name) == 0)
             return &self->entries [i];
     return NULL;
+}
+
+//  Free n entries and their strings (those still theirs).
+static void
+s_entries_free (s_entry_t *entries, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free (entries [i].name);
+        free (entries [i].image);
+    }
+    free (entries);
 }
 
 //  The status report is due in delay ms (or earlier if already due), but
@@ -537,6 +549,7 @@ static bool
 s_take_inspect (s_entry_t *e, int http, const docker_inspect_t *in)
 {
     s_entry_t before = *e;
+    bool image_changed = false;
     e->last_state [0] = '\0';
     if (http == 200 && in) {
         e->exists = true;
@@ -544,7 +557,11 @@ s_take_inspect (s_entry_t *e, int http, const docker_inspect_t *in)
         e->tty = in->tty;
         ddc_strlcpy (e->state, in->status, sizeof (e->state));
         ddc_strlcpy (e->health, in->health, sizeof (e->health));
-        ddc_strlcpy (e->image, in->image, sizeof (e->image));
+        if (strcmp (e->image, in->image) != 0) {
+            free (e->image);
+            e->image = ddc_strdup (in->image);
+            image_changed = true;
+        }
         ddc_strlcpy (e->id, in->id, sizeof (e->id));
         e->started_at = in->started_at;
     }
@@ -561,7 +578,7 @@ s_take_inspect (s_entry_t *e, int http, const docker_inspect_t *in)
         e->has_stats = false;
     bool changed = !before.known || before.exists != e->exists || before.running != e->running
                    || strcmp (before.state, e->state) != 0 || strcmp (before.health, e->health) != 0
-                   || strcmp (before.image, e->image) != 0 || before.started_at != e->started_at
+                   || image_changed || before.started_at != e->started_at
                    || before.has_stats != e->has_stats;
     if (changed)
         e->updated_ms = ddc_wall_ms ();
@@ -747,7 +764,7 @@ status_destroy (status_t **self_p)
         return;
     status_t *self = *self_p;
     docker_list_destroy (&self->list);
-    free (self->entries);
+    s_entries_free (self->entries, self->nentries);
     free (self->socket_path);
     free (self->list_path);
     free (self);
@@ -788,10 +805,13 @@ status_config_changed (status_t *self)
             continue;
         s_entry_t *e = &entries [count++];
         s_entry_t *old = s_entry (self, name);
-        if (old)
+        if (old) {
             *e = *old;
+            old->name = old->image = NULL; //  e's now
+        }
         else {
-            ddc_strlcpy (e->name, name, sizeof (e->name));
+            e->name = ddc_strdup (name);
+            e->image = ddc_strdup ("");
             ddc_strlcpy (e->state, "unknown", sizeof (e->state));
             e->updated_ms = ddc_wall_ms ();
             e->inspect_due = ddc_mono_ms ();
@@ -806,7 +826,7 @@ status_config_changed (status_t *self)
         changed = true;
     //  Requests in flight for dropped entries find no entry and are ignored;
     //  the counters stay right since they count requests, not entries.
-    free (self->entries);
+    s_entries_free (self->entries, self->nentries);
     self->entries = entries;
     self->nentries = count;
     self->stats_cursor = 0;
