@@ -116,6 +116,7 @@ struct broker_t {
     int tick_timer;       //  the action/HUGZ tick while armed, else -1
     loopstat_t *loopstat; //  the loop's longest step
     bool trim_due;        //  the start, or saves paused: free pages may go back
+    bool started_trim;    //  the start's trim is still to come (whatever is free)
     int64_t trimmed_ms;   //  the last trim (s_heap_trim)
     sectext_t *sectext;   //  the sections' text per revision
     watchdog_t *watchdog; //  the heartbeat to an outside monitor
@@ -1441,7 +1442,8 @@ s_on_hugz (zloop_t *loop, int timer_id, void *arg)
 
 //  After saves paused (none for a second, config.json written since):
 //  give the heap's free pages back (malloc_trim) when at least
-//  TRIM_MIN_BYTES are free and TRIM_EVERY_MS passed since the last trim.
+//  TRIM_MIN_BYTES are free (once after the start: whatever is free) and
+//  TRIM_EVERY_MS passed since the last trim.
 //  A save of 1,000 containers leaves some 8 MB of its parsed and printed
 //  copies free, most of it in the middle of the heap where free() keeps
 //  it; a trim gives it back in 1 to 2 ms. Only then: a trim walks every
@@ -1455,7 +1457,9 @@ s_heap_trim (broker_t *self)
         return false;
     self->trim_due = false;
     struct mallinfo2 before = mallinfo2 ();
-    if (before.fordblks < TRIM_MIN_BYTES)
+    bool first = self->started_trim;
+    self->started_trim = false;
+    if (before.fordblks < TRIM_MIN_BYTES && !first)
         return false;
     loopstat_step_t began = loopstat_begin ();
     malloc_trim (0);
@@ -1816,8 +1820,10 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     zloop_timer (self->loop, 1000, 1, s_on_metrics, self); //  the first soon
     zloop_timer (self->loop, DDC_METRICS_INTERVAL_MS, 0, s_on_metrics, self);
     //  The start read the journal, the history and config.json and parsed
-    //  them: what they left free goes back once the first second is quiet
-    self->trim_due = true;
+    //  them: what they left free goes back once the first second is quiet,
+    //  however little it is (one trim, before any request has fragmented
+    //  the heap: the start's free blocks are most of what is free)
+    self->trim_due = self->started_trim = true;
     ddc_info ("listening: ctl %s, pub %s (boot %s)", opts->ctl_endpoint, opts->pub_endpoint,
               self->boot);
     return self;
