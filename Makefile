@@ -112,6 +112,7 @@ $(BUILD)/bin/ddc-web: $(LIB) FORCE
 	$(Q)$(MAKE) --no-print-directory -C web BUILD=$(abspath $(BUILD)) SAN="$(SAN)" OPT="$(OPT)" CC="$(CC)" WARN="$(WARN)"
 # The web unit tests include web/*.c, which hash with libsodium and sign with libcrypto.
 $(BUILD)/tests/test_web_auth: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
+$(BUILD)/tests/test_web_render: EXTRA_LIBS = $(shell pkg-config --libs libsodium)
 # ddc-ctl import-ddc's tests: Fernet tokens and password hashes.
 $(BUILD)/tests/test_import_ddc: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
 

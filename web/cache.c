@@ -21,7 +21,7 @@ static struct {
     cJSON *view, *inventory, *states;
     uint64_t view_gen, inventory_gen, states_gen; //  0: not built
     uint64_t hosts_gen;                           //  the reports' generation of the view's hosts
-    uint64_t hosts_id;                            //  cache_view_hosts
+    view_memo_t *memo;                            //  what the view's hosts were built from
     s_page_t pages [S_PAGES][S_LANGS];
 } s;
 
@@ -48,8 +48,9 @@ s_kept (cJSON **v, uint64_t *gen, cJSON *(*build) (const cJSON *table))
 //  The view of the current generation: its hosts taken over from the
 //  view before when nothing they are built from has changed since (the
 //  peers' rows polled every second while browsers follow change their
-//  counters, not the hosts: 1,000 containers' rows are not built again
-//  for that).
+//  counters, not the hosts), and else each host whose peer's report,
+//  connection and the containers section are as they were (one agent's
+//  report does not build 1,000 containers' rows again).
 const cJSON *
 cache_view (void)
 {
@@ -59,14 +60,14 @@ cache_view (void)
     cJSON *v = view_top (bridge_up (), bridge_rev (), table);
     ddc_keys_share (v);
     uint64_t reports = bridge_reports_gen () + 1;
-    cJSON *hosts = NULL;
-    if (s.view && s.hosts_gen == reports)
-        hosts = cJSON_DetachItemFromObjectCaseSensitive (s.view, "hosts");
-    if (!hosts) {
-        hosts = view_hosts (table, bridge_section ("containers", NULL));
-        ddc_keys_share (hosts);
+    cJSON *hosts = s.view ? cJSON_DetachItemFromObjectCaseSensitive (s.view, "hosts") : NULL;
+    if (!s.memo)
+        s.memo = view_memo_new ();
+    if (!hosts || s.hosts_gen != reports) {
+        uint64_t rev = 0;
+        const cJSON *containers = bridge_section ("containers", &rev);
+        hosts = view_hosts_memo (table, containers, rev, s.memo, hosts);
         s.hosts_gen = reports;
-        s.hosts_id++;
     }
     cJSON_AddItemToObject (v, "hosts", hosts);
     //  who changed each section last: an open form tells its user at once
@@ -83,10 +84,10 @@ cache_view (void)
 }
 
 uint64_t
-cache_view_hosts (void)
+cache_view_host (size_t i)
 {
     cache_view ();
-    return s.hosts_id;
+    return view_memo_id (s.memo, i);
 }
 
 static cJSON *
@@ -169,6 +170,7 @@ cache_clear (void)
     cJSON_Delete (s.view);
     cJSON_Delete (s.inventory);
     cJSON_Delete (s.states);
+    view_memo_destroy (&s.memo);
     for (int i = 0; i < S_PAGES; i++)
         for (int l = 0; l < S_LANGS; l++)
             ddc_buf_destroy (&s.pages [i][l].b);

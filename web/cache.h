@@ -25,10 +25,10 @@
 const cJSON *cache_view (void);
 const cJSON *cache_inventory (void);
 const cJSON *cache_states (void);
-//  Which build of the view's hosts the current view holds: the same number
-//  while the view is built again around the very same hosts (taken over:
-//  nothing they show changed), a new one once they were built again.
-uint64_t cache_view_hosts (void);
+//  Which build of host i of the current view it holds: the same number as
+//  long as the host is taken over from view to view (nothing it shows
+//  changed), another once it was built again; 0 for none.
+uint64_t cache_view_host (size_t i);
 
 //  The kept rendering of page in lang (a language code) for the current
 //  generation (borrowed), or NULL.

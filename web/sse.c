@@ -25,6 +25,7 @@ typedef struct {
     unsigned char head [S_HASH];
     unsigned char *rows; //  S_HASH per row, in order
     size_t nrows;
+    uint64_t id; //  the build of the host shown (cache_view_host)
 } s_host_t;
 
 //  What every open view shows (the last event sent), as hashes.
@@ -35,7 +36,6 @@ typedef struct {
     unsigned char names [S_HASH]; //  the hosts' names, in order
     s_host_t *hosts;
     size_t nhosts;
-    uint64_t hosts_id; //  the build of the view's hosts (cache_view_hosts)
 } s_state_t;
 
 typedef struct s_client {
@@ -256,19 +256,14 @@ s_host (ddc_buf_t *hb, const rctx_t *rc, const cJSON *h, s_host_t *nh, const s_h
     }
 }
 
-//  next's hosts as base's: the hashes of what is shown of them.
+//  to as from: the hashes of a host shown as it is.
 static void
-s_hosts_copy (s_state_t *next, const s_state_t *base)
+s_host_copy (s_host_t *to, const s_host_t *from)
 {
-    memcpy (next->names, base->names, S_HASH);
-    for (size_t i = 0; i < base->nhosts; i++) {
-        const s_host_t *from = &base->hosts [i];
-        s_host_t *to = &next->hosts [i];
-        memcpy (to->head, from->head, S_HASH);
-        to->nrows = from->nrows;
-        to->rows = ddc_malloc ((from->nrows ? from->nrows : 1) * S_HASH);
-        memcpy (to->rows, from->rows, from->nrows * S_HASH);
-    }
+    memcpy (to->head, from->head, S_HASH);
+    to->nrows = from->nrows;
+    to->rows = ddc_malloc ((from->nrows ? from->nrows : 1) * S_HASH);
+    memcpy (to->rows, from->rows, from->nrows * S_HASH);
 }
 
 //  The event that brings a view showing *base (NULL: nothing) to the
@@ -315,35 +310,38 @@ s_event (const s_state_t *base, s_state_t *next)
     }
     crypto_generichash_final (&st, next->top, S_HASH);
 
-    //  each host, and the hosts' names
+    //  the hosts' names: other hosts, or the same in another order, get
+    //  the whole view
     const cJSON *hosts = cJSON_GetObjectItemCaseSensitive (view, "hosts");
-    next->hosts_id = cache_view_hosts ();
     next->nhosts = (size_t) cJSON_GetArraySize (hosts);
     next->hosts = ddc_calloc (next->nhosts ? next->nhosts : 1, sizeof (*next->hosts));
-    cJSON *patch = cJSON_CreateArray ();
-    ddc_buf_reset (b);
-    if (base && base->hosts_id == next->hosts_id && base->nhosts == next->nhosts)
-        //  the very same hosts as shown: their hashes as they were, and
-        //  nothing of them to send (1,000 rows not rendered for nothing)
-        s_hosts_copy (next, base);
-    else {
-        if (!next->nhosts)
-            render_view_hosts (b, &rc, view);
-        crypto_generichash_init (&st, NULL, 0, S_HASH);
-        size_t i = 0;
-        const cJSON *h;
-        cJSON_ArrayForEach (h, hosts) {
-            const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (h, "host"));
-            s_hash_text (&st, name ? name : "", name ? strlen (name) : 0);
-            const s_host_t *was = base && i < base->nhosts ? &base->hosts [i] : NULL;
-            s_host (b, &rc, h, &next->hosts [i], was, patch);
-            i++;
-        }
-        crypto_generichash_final (&st, next->names, S_HASH);
+    crypto_generichash_init (&st, NULL, 0, S_HASH);
+    const cJSON *h;
+    cJSON_ArrayForEach (h, hosts) {
+        const char *name = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (h, "host"));
+        s_hash_text (&st, name ? name : "", name ? strlen (name) : 0);
     }
+    crypto_generichash_final (&st, next->names, S_HASH);
     if (base && (base->nhosts != next->nhosts || memcmp (base->names, next->names, S_HASH) != 0))
         base = NULL;
-
+    //  each host: one built again is rendered and compared row by row, one
+    //  taken over as it was shown keeps its hashes (nothing of it to send:
+    //  50 rows not rendered for nothing)
+    cJSON *patch = cJSON_CreateArray ();
+    ddc_buf_reset (b);
+    if (!next->nhosts)
+        render_view_hosts (b, &rc, view);
+    size_t i = 0;
+    cJSON_ArrayForEach (h, hosts) {
+        const s_host_t *was = base ? &base->hosts [i] : NULL;
+        uint64_t id = cache_view_host (i);
+        if (was && id && was->id == id)
+            s_host_copy (&next->hosts [i], was);
+        else
+            s_host (b, &rc, h, &next->hosts [i], was, patch);
+        next->hosts [i].id = id;
+        i++;
+    }
     cJSON *msg = cJSON_CreateObject ();
     cJSON_AddStringToObject (msg, "lang", rc.lang);
     const char *kind = "view";

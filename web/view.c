@@ -1,8 +1,10 @@
 /*  view: dashboard data from the peers table. See view.h. */
 #include "view.h"
 
+#include "ddc_keys.h"
 #include "ddc_util.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +186,28 @@ s_host (const cJSON *peer, const cJSON *body, const s_conf_t *conf_index, size_t
     return h;
 }
 
+//  The peers of table the view shows: the first S_MAX_PEERS, those with a
+//  name (caller frees the array; their number in *n_p).
+static const cJSON **
+s_named_peers (const cJSON *table, size_t *n_p)
+{
+    const cJSON *rows = s_v_get (table, "peers");
+    size_t n = 0, most = (size_t) cJSON_GetArraySize (rows);
+    if (most > S_MAX_PEERS)
+        most = S_MAX_PEERS;
+    const cJSON **out = ddc_malloc ((most ? most : 1) * sizeof (*out));
+    const cJSON *peer;
+    size_t seen = 0;
+    cJSON_ArrayForEach (peer, rows) {
+        if (seen++ == most)
+            break;
+        if (s_v_str (peer, "name"))
+            out [n++] = peer;
+    }
+    *n_p = n;
+    return out;
+}
+
 cJSON *
 view_top (bool up, uint64_t rev, const cJSON *table)
 {
@@ -196,14 +220,11 @@ view_top (bool up, uint64_t rev, const cJSON *table)
     s_v_copy (broker, "watchdog", s_v_get (table, "broker"));
     cJSON *peers = cJSON_AddArrayToObject (v, "peers");
     cJSON *gateway = cJSON_AddArrayToObject (v, "gateway");
-    const cJSON *peer;
-    int count = 0;
-    cJSON_ArrayForEach (peer, s_v_get (table, "peers")) {
-        if (++count > S_MAX_PEERS)
-            break;
+    size_t npeers = 0;
+    const cJSON **named = s_named_peers (table, &npeers);
+    for (size_t k = 0; k < npeers; k++) {
+        const cJSON *peer = named [k];
         const char *name = s_v_str (peer, "name");
-        if (!name)
-            continue;
         cJSON *p = cJSON_CreateObject ();
         cJSON_AddStringToObject (p, "name", name);
         s_v_copy (p, "role", peer);
@@ -236,26 +257,186 @@ view_top (bool up, uint64_t rev, const cJSON *table)
             cJSON_AddItemToArray (gateway, gw);
         }
     }
+    free (named);
     return v;
+}
+
+//  What a host was built from, as a hash (view_memo_t).
+#define S_KEY 16
+
+typedef struct {
+    char *peer;
+    unsigned char key [S_KEY];
+    uint64_t id;
+} s_memo_host_t;
+
+struct view_memo_t {
+    s_memo_host_t *hosts; //  in the order of the hosts last built
+    size_t n;
+    uint64_t last_id;
+};
+
+view_memo_t *
+view_memo_new (void)
+{
+    return ddc_calloc (1, sizeof (view_memo_t));
+}
+
+static void
+s_memo_clear (s_memo_host_t *hosts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free (hosts [i].peer);
+    free (hosts);
+}
+
+void
+view_memo_destroy (view_memo_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    s_memo_clear ((*self_p)->hosts, (*self_p)->n);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+uint64_t
+view_memo_id (const view_memo_t *self, size_t i)
+{
+    return self && i < self->n ? self->hosts [i].id : 0;
+}
+
+static void
+s_key_text (crypto_generichash_state *st, const char *text)
+{
+    crypto_generichash_update (st, (const unsigned char *) (text ? text : ""),
+                               text ? strlen (text) + 1 : 0);
+    crypto_generichash_update (st, (const unsigned char *) (text ? "t" : "n"), 1);
+}
+
+//  A JSON tree into st as it is (no text made): each item's type, name,
+//  value and children, lengths first, so that two trees hash alike only
+//  when they are alike.
+static void
+s_key_tree (crypto_generichash_state *st, const cJSON *item, int depth)
+{
+    for (; item; item = item->next) {
+        unsigned char type = (unsigned char) (item->type & 0xff);
+        crypto_generichash_update (st, &type, 1);
+        s_key_text (st, item->string);
+        if (cJSON_IsString (item))
+            s_key_text (st, item->valuestring);
+        else if (cJSON_IsNumber (item))
+            crypto_generichash_update (st, (const unsigned char *) &item->valuedouble,
+                                       sizeof (item->valuedouble));
+        else if ((cJSON_IsArray (item) || cJSON_IsObject (item)) && depth < 64)
+            s_key_tree (st, item->child, depth + 1);
+        crypto_generichash_update (st, (const unsigned char *) "}", 1);
+    }
+}
+
+//  What s_host reads of peer, and which containers section it looks up.
+static void
+s_host_key (const cJSON *peer, const cJSON *body, uint64_t containers_rev, unsigned char key [S_KEY])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init (&st, NULL, 0, S_KEY);
+    s_key_text (&st, s_v_str (peer, "name"));
+    s_key_text (&st, s_v_str (peer, "instance"));
+    s_key_text (&st, cJSON_IsTrue (s_v_get (peer, "connected")) ? "1" : "0");
+    unsigned char rev [8];
+    for (int i = 0; i < 8; i++)
+        rev [i] = (unsigned char) (containers_rev >> (8 * i));
+    crypto_generichash_update (&st, rev, sizeof (rev));
+    if (body) {
+        //  the body alone, not its siblings in the peer's reports
+        unsigned char type = (unsigned char) (body->type & 0xff);
+        crypto_generichash_update (&st, &type, 1);
+        if (cJSON_IsString (body))
+            s_key_text (&st, body->valuestring);
+        else if (cJSON_IsNumber (body))
+            crypto_generichash_update (&st, (const unsigned char *) &body->valuedouble,
+                                       sizeof (body->valuedouble));
+        else
+            s_key_tree (&st, body->child, 0);
+    }
+    else
+        s_key_text (&st, NULL);
+    crypto_generichash_final (&st, key, S_KEY);
+}
+
+cJSON *
+view_hosts_memo (const cJSON *table, const cJSON *containers, uint64_t containers_rev,
+                 view_memo_t *memo, cJSON *old)
+{
+    //  the hosts built before, by their place in memo
+    size_t nold = memo->n;
+    cJSON **was = ddc_calloc (nold ? nold : 1, sizeof (*was));
+    for (size_t i = 0; i < nold && cJSON_GetArraySize (old) > 0; i++)
+        was [i] = cJSON_DetachItemFromArray (old, 0);
+    cJSON_Delete (old);
+
+    cJSON *hosts = cJSON_CreateArray ();
+    size_t n = 0, cap = 16;
+    s_memo_host_t *next = ddc_malloc (cap * sizeof (*next));
+    s_conf_t *conf = NULL;
+    size_t nconf = 0;
+    size_t npeers = 0;
+    const cJSON **named = s_named_peers (table, &npeers);
+    for (size_t k = 0; k < npeers; k++) {
+        const cJSON *peer = named [k];
+        const char *name = s_v_str (peer, "name");
+        if (!s_role (peer, "docker"))
+            continue;
+        const cJSON *body = s_v_get (s_v_get (peer, "status"), "status");
+        if (n == cap) {
+            cap *= 2;
+            next = ddc_realloc (next, cap * sizeof (*next));
+        }
+        s_memo_host_t *h = &next [n];
+        s_host_key (peer, body, containers_rev, h->key);
+        //  the same place first, then any other
+        size_t found = nold;
+        for (size_t step = 0; step < nold && found == nold; step++) {
+            size_t j = (n + step) % nold;
+            if (was [j] && strcmp (memo->hosts [j].peer, name) == 0
+                && memcmp (memo->hosts [j].key, h->key, S_KEY) == 0)
+                found = j;
+        }
+        cJSON *built = NULL;
+        if (found < nold) {
+            built = was [found];
+            was [found] = NULL;
+            h->id = memo->hosts [found].id;
+        }
+        else {
+            if (!conf)
+                conf = s_conf_index (containers, &nconf);
+            built = s_host (peer, body, conf, nconf);
+            ddc_keys_share (built);
+            h->id = ++memo->last_id;
+        }
+        h->peer = ddc_strdup (name);
+        cJSON_AddItemToArray (hosts, built);
+        n++;
+    }
+    free (conf);
+    free (named);
+    for (size_t i = 0; i < nold; i++)
+        cJSON_Delete (was [i]);
+    free (was);
+    s_memo_clear (memo->hosts, memo->n);
+    memo->hosts = next;
+    memo->n = n;
+    return hosts;
 }
 
 cJSON *
 view_hosts (const cJSON *table, const cJSON *containers)
 {
-    cJSON *hosts = cJSON_CreateArray ();
-    size_t nconf = 0;
-    s_conf_t *conf = s_conf_index (containers, &nconf);
-    const cJSON *peer;
-    int count = 0;
-    cJSON_ArrayForEach (peer, s_v_get (table, "peers")) {
-        if (++count > S_MAX_PEERS)
-            break;
-        if (s_v_str (peer, "name") && s_role (peer, "docker")) {
-            const cJSON *body = s_v_get (s_v_get (peer, "status"), "status");
-            cJSON_AddItemToArray (hosts, s_host (peer, body, conf, nconf));
-        }
-    }
-    free (conf);
+    view_memo_t *memo = view_memo_new ();
+    cJSON *hosts = view_hosts_memo (table, containers, 0, memo, NULL);
+    view_memo_destroy (&memo);
     return hosts;
 }
 

@@ -35,6 +35,22 @@ cJSON *view_build (bool up, uint64_t rev, const cJSON *table, const cJSON *conta
 cJSON *view_top (bool up, uint64_t rev, const cJSON *table);
 cJSON *view_hosts (const cJSON *table, const cJSON *containers);
 
+//  The hosts as view_hosts builds them, each host taken over from old (the
+//  hosts the last call returned, taken; may be NULL) when what it is built
+//  from is as it was then: its peer's name, instance and connection and
+//  its "status" report (compared by a hash of them), and the
+//  containers section (by its revision, containers_rev). memo holds what
+//  the last call's hosts were built from and an id of each host's build:
+//  view_memo_id, the same as long as a host is taken over. A new host's
+//  member names are shared (ddc_keys_share).
+typedef struct view_memo_t view_memo_t;
+view_memo_t *view_memo_new (void);
+void view_memo_destroy (view_memo_t **self_p);
+cJSON *view_hosts_memo (const cJSON *table, const cJSON *containers, uint64_t containers_rev,
+                        view_memo_t *memo, cJSON *old);
+//  The id of the build of host i of the last view_hosts_memo (never 0), or 0.
+uint64_t view_memo_id (const view_memo_t *self, size_t i);
+
 //  Every container the Docker agents list ("inventory" reports), as
 //  [{"host", "name", "image", "state", "status"[, "agents"]}] sorted by host
 //  and name (caller owns): one row per host and name however many agents

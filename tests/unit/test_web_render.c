@@ -905,6 +905,90 @@ DDC_TEST (test_view_configured_lookup)
     cJSON_Delete (table);
 }
 
+//  view_hosts_memo is view_hosts, with each host whose inputs are as they
+//  were taken over (its id kept) and the others built again.
+static void
+s_memo_check (const cJSON *table, const cJSON *conf, const cJSON *hosts)
+{
+    cJSON *fresh = view_hosts (table, conf);
+    char *a = cJSON_PrintUnformatted (fresh), *b = cJSON_PrintUnformatted (hosts);
+    CHECK_STR (b, a);
+    free (a);
+    free (b);
+    cJSON_Delete (fresh);
+}
+
+DDC_TEST (test_view_hosts_memo)
+{
+    cJSON *table = cJSON_CreateObject ();
+    cJSON *body = ddc_test_parse ("{\"containers\":{\"a\":{\"state\":\"running\"}}}");
+    CHECK_EQ (view_table_status (table, "docker@h1", "status", body), 0);
+    CHECK_EQ (view_table_status (table, "docker@h2", "status", body), 0);
+    CHECK_EQ (view_table_status (table, "discord@bot", "gateway", body), 0);
+    CHECK_EQ (view_table_status (table, "docker@h3", "status", body), 0);
+    cJSON *conf = ddc_test_parse ("[{\"host\":\"h2\",\"name\":\"a\",\"display_name\":\"A\"}]");
+    view_memo_t *memo = view_memo_new ();
+    CHECK_EQ (view_memo_id (memo, 0), (uint64_t) 0);
+    cJSON *hosts = view_hosts_memo (table, conf, 7, memo, NULL);
+    s_memo_check (table, conf, hosts);
+    uint64_t id [3];
+    for (size_t i = 0; i < 3; i++) {
+        id [i] = view_memo_id (memo, i);
+        CHECK (id [i] != 0);
+    }
+    CHECK (id [0] != id [1] && id [1] != id [2]);
+    CHECK_EQ (view_memo_id (memo, 3), (uint64_t) 0);
+    //  nothing changed: every host taken over, the very same objects
+    const cJSON *second = cJSON_GetArrayItem (hosts, 1);
+    hosts = view_hosts_memo (table, conf, 7, memo, hosts);
+    s_memo_check (table, conf, hosts);
+    CHECK (cJSON_GetArrayItem (hosts, 1) == second);
+    for (size_t i = 0; i < 3; i++)
+        CHECK_EQ (view_memo_id (memo, i), id [i]);
+    //  one report changed: that host alone is built again
+    cJSON *body2 = ddc_test_parse ("{\"containers\":{\"a\":{\"state\":\"exited\"}}}");
+    CHECK_EQ (view_table_status (table, "docker@h3", "status", body2), 0);
+    hosts = view_hosts_memo (table, conf, 7, memo, hosts);
+    s_memo_check (table, conf, hosts);
+    CHECK (view_memo_id (memo, 0) == id [0] && view_memo_id (memo, 1) == id [1]);
+    CHECK (view_memo_id (memo, 2) != id [2]);
+    id [2] = view_memo_id (memo, 2);
+    //  a peer's connection, then the containers section (its revision)
+    cJSON *h1 = cJSON_GetArrayItem (cJSON_GetObjectItem (table, "peers"), 0);
+    cJSON_ReplaceItemInObject (h1, "connected", cJSON_CreateFalse ());
+    hosts = view_hosts_memo (table, conf, 7, memo, hosts);
+    s_memo_check (table, conf, hosts);
+    CHECK (view_memo_id (memo, 0) != id [0] && view_memo_id (memo, 1) == id [1]);
+    id [0] = view_memo_id (memo, 0);
+    cJSON_Delete (conf);
+    conf = ddc_test_parse ("[{\"host\":\"h2\",\"name\":\"a\",\"display_name\":\"B\"}]");
+    hosts = view_hosts_memo (table, conf, 8, memo, hosts);
+    s_memo_check (table, conf, hosts);
+    for (size_t i = 0; i < 3; i++)
+        CHECK (view_memo_id (memo, i) != id [i]);
+    for (size_t i = 0; i < 3; i++)
+        id [i] = view_memo_id (memo, i);
+    //  a host gone: the others taken over at their new places
+    cJSON_DeleteItemFromArray (cJSON_GetObjectItem (table, "peers"), 0);
+    hosts = view_hosts_memo (table, conf, 8, memo, hosts);
+    s_memo_check (table, conf, hosts);
+    CHECK (view_memo_id (memo, 0) == id [1] && view_memo_id (memo, 1) == id [2]);
+    CHECK_EQ (view_memo_id (memo, 2), (uint64_t) 0);
+    //  without the hosts before, every host is built again
+    cJSON_Delete (hosts);
+    hosts = view_hosts_memo (table, conf, 8, memo, NULL);
+    s_memo_check (table, conf, hosts);
+    CHECK (view_memo_id (memo, 0) != id [1] && view_memo_id (memo, 1) != id [2]);
+    cJSON_Delete (hosts);
+    view_memo_destroy (&memo);
+    CHECK (memo == NULL);
+    view_memo_destroy (&memo);
+    cJSON_Delete (body);
+    cJSON_Delete (body2);
+    cJSON_Delete (conf);
+    cJSON_Delete (table);
+}
+
 DDC_TEST (test_view_from_peers)
 {
     cJSON *table = ddc_test_parse (
@@ -1450,6 +1534,7 @@ main (int argc, char **argv)
     DDC_RUN (test_container_controls_and_logs);
     DDC_RUN (test_diff);
     DDC_RUN (test_view_configured_lookup);
+    DDC_RUN (test_view_hosts_memo);
     DDC_RUN (test_view_from_peers);
     DDC_RUN (test_containers_page_states);
     DDC_RUN (test_containers_page_search_and_pages);
