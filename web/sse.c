@@ -22,8 +22,9 @@
 //  What the views were last sent of one host: its head (the host without
 //  its rows, with the rows' names) and each row, as hashes.
 typedef struct {
-    unsigned char head [S_HASH];
-    unsigned char *rows; //  S_HASH per row, in order
+    unsigned char head [S_HASH]; //  its html without the rows, and the rows' names
+    unsigned char data [S_HASH]; //  the host's view without the rows
+    unsigned char *rows;         //  S_HASH per row, in order
     size_t nrows;
     uint64_t id; //  the build of the host shown (cache_view_host)
 } s_host_t;
@@ -192,9 +193,10 @@ s_slice (const ddc_buf_t *b, size_t from)
 
 //  One host of the view: its hashes into *nh and, when base (the host at
 //  the same place in what is shown) differs, what changed into patch: the
-//  host without its rows, and either its whole section (the head or the
-//  rows' names changed: "section", with every row's data) or the rows that
-//  changed ("rows": [{"view", "html"}]). Its html is appended to hb.
+//  host without its rows, and either its whole section (its html outside
+//  the rows or the rows' names changed: "section", with every row's data)
+//  or the rows that changed ("rows": [{"view", "html"}], none when only
+//  data the html does not show changed). Its html is appended to hb.
 static void
 s_host (ddc_buf_t *hb, const rctx_t *rc, const cJSON *h, s_host_t *nh, const s_host_t *base,
         cJSON *patch)
@@ -206,6 +208,8 @@ s_host (ddc_buf_t *hb, const rctx_t *rc, const cJSON *h, s_host_t *nh, const s_h
     crypto_generichash_init (&st, NULL, 0, S_HASH);
     cJSON *hv = s_without (h, "containers");
     s_hash_json (&st, hv);
+    crypto_generichash_final (&st, nh->data, S_HASH);
+    crypto_generichash_init (&st, NULL, 0, S_HASH);
     s_hash_text (&st, ddc_buf_text (hb) + start, ddc_buf_len (hb) - start);
     const cJSON *c;
     cJSON_ArrayForEach (c, rows) {
@@ -244,7 +248,9 @@ s_host (ddc_buf_t *hb, const rctx_t *rc, const cJSON *h, s_host_t *nh, const s_h
         cJSON_AddItemToArray (patch, p);
         cJSON_Delete (hv);
     }
-    else if (cJSON_GetArraySize (changed) > 0) {
+    //  data of the host that its html does not show (the report's time)
+    //  goes with the rows that changed, not with the whole section
+    else if (cJSON_GetArraySize (changed) > 0 || memcmp (base->data, nh->data, S_HASH) != 0) {
         cJSON *p = cJSON_CreateObject ();
         cJSON_AddItemToObject (p, "view", hv);
         cJSON_AddItemToObject (p, "rows", changed);
@@ -261,6 +267,7 @@ static void
 s_host_copy (s_host_t *to, const s_host_t *from)
 {
     memcpy (to->head, from->head, S_HASH);
+    memcpy (to->data, from->data, S_HASH);
     to->nrows = from->nrows;
     to->rows = ddc_malloc ((from->nrows ? from->nrows : 1) * S_HASH);
     memcpy (to->rows, from->rows, from->nrows * S_HASH);
