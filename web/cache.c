@@ -141,27 +141,34 @@ cache_page_put (int page, const char *lang, ddc_buf_t **b_p)
     return p->b;
 }
 
-//  *v freed when it was built for an older generation.
-static void
+//  *v freed when it was built for an older generation: true if it was.
+static bool
 s_drop (cJSON **v, uint64_t *gen)
 {
-    if (*v && *gen != s_gen ()) {
-        cJSON_Delete (*v);
-        *v = NULL;
-        *gen = 0;
-    }
+    if (!*v || *gen == s_gen ())
+        return false;
+    cJSON_Delete (*v);
+    *v = NULL;
+    *gen = 0;
+    return true;
 }
 
 void
 cache_drop_stale (void)
 {
     uint64_t gen = s_gen ();
+    bool freed = false;
     for (int i = 0; i < S_PAGES; i++)
         for (int l = 0; l < S_LANGS; l++)
-            if (s.pages [i][l].b && s.pages [i][l].gen != gen)
+            if (s.pages [i][l].b && s.pages [i][l].gen != gen) {
                 ddc_buf_destroy (&s.pages [i][l].b);
-    s_drop (&s.inventory, &s.inventory_gen);
-    s_drop (&s.states, &s.states_gen);
+                freed = true;
+            }
+    freed = s_drop (&s.inventory, &s.inventory_gen) || freed;
+    freed = s_drop (&s.states, &s.states_gen) || freed;
+    //  a page and what it was made of: the heap's free pages go back soon
+    if (freed)
+        bridge_trim_soon ();
 }
 
 void

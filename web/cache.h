@@ -37,8 +37,9 @@ const ddc_buf_t *cache_page (int page, const char *lang);
 const ddc_buf_t *cache_page_put (int page, const char *lang, ddc_buf_t **b_p);
 
 //  Free what an older generation left: its pages, inventory and states can
-//  never be sent again (the view stays: the live view asks for it again at once). Not
-//  while a request borrows them: from the event loop's timer.
+//  never be sent again (the view stays: the live view asks for it again at once), and the
+//  heap's free pages go back to the system soon after. Not while a request borrows
+//  them: from the event loop's timer.
 void cache_drop_stale (void);
 //  Drop everything (worker teardown).
 void cache_clear (void);
