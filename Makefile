@@ -84,6 +84,9 @@ $(foreach p,$(PROGRAMS:ddc-%=%),$(eval $(call PROGRAM,$(p))))
 # on (services/lib/ddc_curl.h; dlopen is in bookworm's libc), so a broker
 # without one maps none of libcurl's libraries.
 $(BUILD)/bin/ddc-broker: NOT_LINKED = libcurl
+# ddc-discord loads it at its start (rest.c): loaded, GnuTLS, mapped for
+# librtmp and libldap, is not started (ddc_curl.c).
+$(BUILD)/bin/ddc-discord: NOT_LINKED = libcurl
 # ddc-ctl hashes web passwords (ddc_pwhash: libsodium, libcrypto).
 $(BUILD)/bin/ddc-ctl: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
 # ddc-broker makes and checks the web UI's setup code and hashes the

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "ddc_args.h"
 #include "ddc_config.h"
+#include "ddc_curl.h"
 #include "ddc_log.h"
 #include "ddc_loop.h"
 #include "ddc_signal.h"
@@ -701,10 +702,13 @@ main (int argc, char **argv)
                 s_usage (stdout);
                 return 0;
             case 'V': {
+                char why [300];
+                const ddc_curl_t *curl = ddc_curl_load (why, sizeof (why));
                 printf ("ddc-discord %s (libzmq %d.%d.%d, czmq %d.%d.%d, %s, libwebsockets %s)\n",
                         DDC_VERSION, ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
-                        CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH, curl_version (),
-                        lws_get_library_version ());
+                        CZMQ_VERSION_MAJOR, CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH,
+                        curl ? curl->version () : why, lws_get_library_version ());
+                ddc_curl_unload ();
                 return 0;
             }
             default:
@@ -733,8 +737,9 @@ main (int argc, char **argv)
         fprintf (stderr, "ddc-discord: the compiled-in locale tables are broken\n");
         return 1;
     }
-    if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf (stderr, "ddc-discord: cannot initialise libcurl\n");
+    //  libcurl loaded and started before any thread (ddc_curl.h).
+    if (!ddc_curl_load (err, sizeof (err))) {
+        fprintf (stderr, "ddc-discord: cannot use libcurl: %s\n", err);
         return 1;
     }
     zsys_handler_set (NULL);
@@ -878,7 +883,7 @@ main (int argc, char **argv)
     live_destroy (&app->live);
     ddc_tz_destroy (&app->tz);
     i18n_shutdown ();
-    curl_global_cleanup ();
+    ddc_curl_unload ();
     ddc_signal_close ();
     zsys_shutdown ();
     free (cache_path);

@@ -17,6 +17,9 @@
 #define S_ERROR_RETRIES 2
 #define S_BLOCKED_MAX 64
 
+//  libcurl, loaded by the first rest_new.
+static const ddc_curl_t *s_curl;
+
 typedef struct s_req {
     struct s_req *prev, *next;
     char method [8];
@@ -106,8 +109,8 @@ static void
 s_req_free (s_req_t *r)
 {
     if (r->easy)
-        curl_easy_cleanup (r->easy);
-    curl_slist_free_all (r->headers);
+        s_curl->easy_cleanup (r->easy);
+    s_curl->slist_free_all (r->headers);
     free (r->path);
     free (r->body);
     ddc_buf_destroy (&r->resp);
@@ -150,35 +153,35 @@ s_start (rest_t *self, s_req_t *r, int64_t now)
         .body_arg = r,
         .errbuf = r->errbuf,
     };
-    r->easy = ddc_http_easy (&ddc_curl_linked, &opts);
+    r->easy = ddc_http_easy (s_curl, &opts);
     free (url);
     if (!r->easy)
         return -1;
-    curl_easy_setopt (r->easy, CURLOPT_PRIVATE, (char *) r);
-    curl_easy_setopt (r->easy, CURLOPT_HEADERFUNCTION, s_on_header);
-    curl_easy_setopt (r->easy, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt (r->easy, CURLOPT_ACCEPT_ENCODING, "");
-    r->headers = curl_slist_append (NULL, "Accept: application/json");
+    s_curl->easy_setopt (r->easy, CURLOPT_PRIVATE, (char *) r);
+    s_curl->easy_setopt (r->easy, CURLOPT_HEADERFUNCTION, s_on_header);
+    s_curl->easy_setopt (r->easy, CURLOPT_HEADERDATA, r);
+    s_curl->easy_setopt (r->easy, CURLOPT_ACCEPT_ENCODING, "");
+    r->headers = s_curl->slist_append (NULL, "Accept: application/json");
     if (!(r->flags & REST_NOAUTH) && self->auth)
-        r->headers = curl_slist_append (r->headers, self->auth);
+        r->headers = s_curl->slist_append (r->headers, self->auth);
     if (strcmp (r->method, "GET") == 0)
         ;
     else {
         if (strcmp (r->method, "POST") != 0)
-            curl_easy_setopt (r->easy, CURLOPT_CUSTOMREQUEST, r->method);
+            s_curl->easy_setopt (r->easy, CURLOPT_CUSTOMREQUEST, r->method);
         else
-            curl_easy_setopt (r->easy, CURLOPT_POST, 1L);
+            s_curl->easy_setopt (r->easy, CURLOPT_POST, 1L);
         if (r->body) {
-            r->headers = curl_slist_append (r->headers, "Content-Type: application/json");
-            curl_easy_setopt (r->easy, CURLOPT_POSTFIELDS, r->body);
-            curl_easy_setopt (r->easy, CURLOPT_POSTFIELDSIZE, (long) strlen (r->body));
+            r->headers = s_curl->slist_append (r->headers, "Content-Type: application/json");
+            s_curl->easy_setopt (r->easy, CURLOPT_POSTFIELDS, r->body);
+            s_curl->easy_setopt (r->easy, CURLOPT_POSTFIELDSIZE, (long) strlen (r->body));
         }
         else if (strcmp (r->method, "DELETE") != 0) {
-            curl_easy_setopt (r->easy, CURLOPT_POSTFIELDS, "");
-            curl_easy_setopt (r->easy, CURLOPT_POSTFIELDSIZE, 0L);
+            s_curl->easy_setopt (r->easy, CURLOPT_POSTFIELDS, "");
+            s_curl->easy_setopt (r->easy, CURLOPT_POSTFIELDSIZE, 0L);
         }
     }
-    curl_easy_setopt (r->easy, CURLOPT_HTTPHEADER, r->headers);
+    s_curl->easy_setopt (r->easy, CURLOPT_HTTPHEADER, r->headers);
     rl_headers_init (&r->h);
     if (r->resp)
         ddc_buf_reset (r->resp);
@@ -186,10 +189,10 @@ s_start (rest_t *self, s_req_t *r, int64_t now)
         r->resp = ddc_buf_new (REST_BODY_MAX);
     r->errbuf [0] = '\0';
     rl_state_key (self->rl, &r->route, r->key);
-    if (curl_multi_add_handle (self->multi, r->easy) != CURLM_OK) {
-        curl_easy_cleanup (r->easy);
+    if (s_curl->multi_add_handle (self->multi, r->easy) != CURLM_OK) {
+        s_curl->easy_cleanup (r->easy);
         r->easy = NULL;
-        curl_slist_free_all (r->headers);
+        s_curl->slist_free_all (r->headers);
         r->headers = NULL;
         return -1;
     }
@@ -274,9 +277,9 @@ s_promote_once (rest_t *self, int64_t now)
 static void
 s_requeue (rest_t *self, s_req_t *r, int64_t not_before)
 {
-    curl_easy_cleanup (r->easy);
+    s_curl->easy_cleanup (r->easy);
     r->easy = NULL;
-    curl_slist_free_all (r->headers);
+    s_curl->slist_free_all (r->headers);
     r->headers = NULL;
     ddc_buf_destroy (&r->resp);
     r->not_before = not_before;
@@ -332,14 +335,14 @@ static void
 s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
 {
     long http = 0;
-    curl_easy_getinfo (r->easy, CURLINFO_RESPONSE_CODE, &http);
-    curl_multi_remove_handle (self->multi, r->easy);
+    s_curl->easy_getinfo (r->easy, CURLINFO_RESPONSE_CODE, &http);
+    s_curl->multi_remove_handle (self->multi, r->easy);
     s_unlink (&self->running, r);
     int status = res == CURLE_OK ? (int) http : REST_TRANSPORT;
     r->h.status = status;
     curl_off_t total_us = 0;
     if (status >= 200 && status < 300
-        && curl_easy_getinfo (r->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
+        && s_curl->easy_getinfo (r->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
         self->rtt_ms = (int64_t) (total_us / 1000);
 
     s_reply_t reply;
@@ -367,7 +370,7 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
     if (retryable && !(r->flags & REST_NORETRY) && r->tries < S_ERROR_RETRIES) {
         r->tries++;
         ddc_info ("discord: %s failed (%s): retry %d", r->route.route,
-                  status < 0 ? (r->errbuf [0] ? r->errbuf : curl_easy_strerror (res)) : "5xx",
+                  status < 0 ? (r->errbuf [0] ? r->errbuf : s_curl->easy_strerror (res)) : "5xx",
                   r->tries);
         cJSON_Delete (json);
         s_requeue (self, r, now + 1000LL * r->tries);
@@ -383,7 +386,7 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
     }
     else if (status < 0)
         ddc_warn ("discord: %s: %s", r->route.route,
-                  r->errbuf [0] ? r->errbuf : curl_easy_strerror (res));
+                  r->errbuf [0] ? r->errbuf : s_curl->easy_strerror (res));
     s_finish (self, r, status, json, code);
     cJSON_Delete (json);
 }
@@ -394,16 +397,21 @@ s_done (rest_t *self, s_req_t *r, CURLcode res, int64_t now)
 rest_t *
 rest_new (const char *api)
 {
+    char err [300];
+    if (!s_curl && !(s_curl = ddc_curl_load (err, sizeof (err)))) {
+        ddc_error ("rest: cannot use libcurl: %s", err);
+        return NULL;
+    }
     rest_t *self = ddc_calloc (1, sizeof (*self));
     self->rtt_ms = -1;
-    self->multi = curl_multi_init ();
+    self->multi = s_curl->multi_init ();
     if (!self->multi) {
         free (self);
         return NULL;
     }
-    curl_multi_setopt (self->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                       (long) (REST_RUNNING_MAX + REST_INTERACTION_SLOTS));
-    curl_multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, 8L);
+    s_curl->multi_setopt (self->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                          (long) (REST_RUNNING_MAX + REST_INTERACTION_SLOTS));
+    s_curl->multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, 8L);
     self->api = ddc_strdup (api);
     size_t n = strlen (self->api);
     while (n && self->api [n - 1] == '/')
@@ -422,7 +430,7 @@ rest_destroy (rest_t **self_p)
     self->closing = true;
     while (self->running.head) {
         s_req_t *r = self->running.head;
-        curl_multi_remove_handle (self->multi, r->easy);
+        s_curl->multi_remove_handle (self->multi, r->easy);
         s_unlink (&self->running, r);
         s_finish (self, r, REST_CANCELLED, NULL, 0);
     }
@@ -431,7 +439,7 @@ rest_destroy (rest_t **self_p)
         s_unlink (&self->queue, r);
         s_finish (self, r, REST_CANCELLED, NULL, 0);
     }
-    curl_multi_cleanup (self->multi);
+    s_curl->multi_cleanup (self->multi);
     if (self->auth) {
         memset (self->auth, 0, strlen (self->auth));
         free (self->auth);
@@ -504,7 +512,8 @@ int
 rest_poll (rest_t *self, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
 {
     int numfds = 0;
-    if (curl_multi_poll (self->multi, extra, n_extra, timeout_ms < 0 ? INT_MAX : timeout_ms, &numfds)
+    if (s_curl->multi_poll (self->multi, extra, n_extra, timeout_ms < 0 ? INT_MAX : timeout_ms,
+                            &numfds)
         != CURLM_OK)
         return -1;
     return numfds;
@@ -516,17 +525,17 @@ rest_perform (rest_t *self)
     int64_t now = ddc_mono_ms ();
     s_promote (self, now);
     int running = 0;
-    curl_multi_perform (self->multi, &running);
+    s_curl->multi_perform (self->multi, &running);
     CURLMsg *msg;
     int left = 0;
     bool any = false;
     self->busy = true;
-    while ((msg = curl_multi_info_read (self->multi, &left))) {
+    while ((msg = s_curl->multi_info_read (self->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         char *priv = NULL;
         CURLcode res = msg->data.result;
-        curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, &priv);
+        s_curl->easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, &priv);
         if (priv) {
             s_done (self, (s_req_t *) priv, res, now);
             any = true;
@@ -535,7 +544,7 @@ rest_perform (rest_t *self)
     self->busy = false;
     if (any || self->dirty) {
         s_promote (self, ddc_mono_ms ());
-        curl_multi_perform (self->multi, &running);
+        s_curl->multi_perform (self->multi, &running);
     }
 }
 

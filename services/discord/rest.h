@@ -9,7 +9,8 @@
     once (plus REST_INTERACTION_SLOTS kept for interaction answers, so a
     slow channel call never delays an acknowledgement), REST_BODY_MAX
     bytes of a response. Callbacks run inside rest_perform (or
-    rest_destroy, with status REST_CANCELLED). */
+    rest_destroy, with status REST_CANCELLED). libcurl is loaded by the
+    first rest_new (ddc_curl_load), not linked. */
 #ifndef DDC_DISCORD_REST_H
 #define DDC_DISCORD_REST_H
 
@@ -41,6 +42,7 @@ typedef struct _rest_t rest_t;
 typedef void (rest_done_fn) (void *arg, int status, const cJSON *json, int code);
 
 //  api: the base, e.g. "https://discord.com/api" ("/v10" is appended).
+//  NULL (logged) when libcurl cannot be loaded or started.
 rest_t *rest_new (const char *api);
 void rest_destroy (rest_t **self_p);
 void rest_set_token (rest_t *self, const char *token);

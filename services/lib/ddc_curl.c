@@ -2,16 +2,27 @@
 #include "ddc_curl.h"
 
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static ddc_curl_t s_table;
 static const ddc_curl_t *s_curl; //  &s_table once loaded and started
 static char s_error [300];       //  why not, once tried
 
+//  GnuTLS's constructor starts the library unless this variable is 1.
+#define S_GNUTLS_NO_INIT "GNUTLS_NO_IMPLICIT_INIT"
+
 static void
 s_load (void)
 {
+    //  GnuTLS comes with librtmp and libldap, for protocols ddc never asks
+    //  for (each starts GnuTLS itself before using it): not started when
+    //  mapped. The environment is as before once loaded.
+    bool set = !getenv (S_GNUTLS_NO_INIT) && setenv (S_GNUTLS_NO_INIT, "1", 0) == 0;
     void *so = dlopen (DDC_CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (set)
+        unsetenv (S_GNUTLS_NO_INIT);
     if (!so) {
         snprintf (s_error, sizeof (s_error), "%s", dlerror ());
         return;

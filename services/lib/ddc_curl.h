@@ -1,14 +1,19 @@
-/*  ddc_curl: the libcurl functions ddc_http and ddc-broker's watchdog call,
-    as one table of pointers, so that a program can do without linking
-    libcurl. A program linked with libcurl (ddc-discord, ddc-docker) uses
-    ddc_curl_linked (ddc_curl_linked.c). ddc-broker is not linked with it:
-    it loads libcurl.so.4 only when its watchdog is switched on
-    (ddc_curl_load), so that a broker without a watchdog maps none of
-    libcurl's ~25 libraries (OpenSSL, GnuTLS, Kerberos, LDAP, ...). Owns the
-    loaded library: opened once per process and kept (libcurl and OpenSSL
-    register exit handlers), curl_global_init at the load and
-    curl_global_cleanup at ddc_curl_unload. Not thread-safe (neither is
-    curl_global_init): one thread loads and uses it. */
+/*  ddc_curl: the libcurl functions ddc_http, ddc-broker's watchdog and
+    ddc-discord's REST client call, as one table of pointers, so that a
+    program can do without linking libcurl. A program linked with libcurl
+    (ddc-docker) uses ddc_curl_linked (ddc_curl_linked.c). ddc-broker and
+    ddc-discord are not linked with it: they load libcurl.so.4 when needed
+    (ddc_curl_load; the broker only when its watchdog is switched on, so
+    that a broker without one maps none of libcurl's ~25 libraries:
+    OpenSSL, GnuTLS, Kerberos, LDAP, ...). Loaded this way, GnuTLS (pulled
+    in by librtmp and libldap, for rtmp:// and ldaps://, which ddc never
+    uses; libcurl speaks TLS with OpenSSL) is not started when it is
+    mapped: its start parses ASN.1 tables into some 100 KB of heap that
+    no https request of ddc touches. Owns the loaded library: opened once
+    per process and kept (libcurl and OpenSSL register exit handlers),
+    curl_global_init at the load and curl_global_cleanup at
+    ddc_curl_unload. Not thread-safe (neither is curl_global_init): load
+    it before other threads start; one thread uses it. */
 #ifndef DDC_CURL_H
 #define DDC_CURL_H
 
@@ -32,7 +37,12 @@
     X (multi_remove_handle)   \
     X (multi_socket_action)   \
     X (multi_info_read)       \
-    X (multi_cleanup)
+    X (multi_perform)         \
+    X (multi_poll)            \
+    X (multi_cleanup)         \
+    X (slist_append)          \
+    X (slist_free_all)        \
+    X (version)
 
 //  curl->easy_init () is curl_easy_init (), and so on. Called through the
 //  table, easy_setopt and easy_getinfo are not type-checked as libcurl's
