@@ -3,11 +3,17 @@
     other key, no key twice, and the same placeholders and HTML tags as
     English (the problems are listed one a line, file and key, so a
     translator sees what to add); lookups and their fallbacks; {0}
-    formatting; the matching of Discord locales and Accept-Language. */
+    formatting; the matching of Discord locales and Accept-Language; the
+    compiled-in texts, a mapping of their own, none of whose pages stays
+    in the process once a language is parsed. */
 #include "ddc_i18n.h"
 #include "ddc_test.h"
 
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static ddc_i18n_t *
 s_catalogue (void)
@@ -225,12 +231,75 @@ DDC_TEST (test_language_matching)
     CHECK_EQ (ddc_i18n_accept (" ,;;q=,de ; q=0.3"), DDC_LANG_de);
 }
 
+//  How many pages of [from, to) are in the process (/proc/self/pagemap:
+//  bit 63 of each page's entry), or -1 when it cannot be read.
+static long
+s_present (uintptr_t from, uintptr_t to)
+{
+    long page = sysconf (_SC_PAGESIZE);
+    int fd = open ("/proc/self/pagemap", O_RDONLY);
+    if (fd < 0)
+        return -1;
+    long n = 0;
+    for (uintptr_t p = from; p < to; p += (uintptr_t) page) {
+        uint64_t entry = 0;
+        off_t at = (off_t) (p / (uintptr_t) page * sizeof (entry));
+        if (pread (fd, &entry, sizeof (entry), at) != (ssize_t) sizeof (entry)) {
+            close (fd);
+            return -1;
+        }
+        n += (entry >> 63) & 1;
+    }
+    close (fd);
+    return n;
+}
+
+//  Whether a line of /proc/self/maps starts at from and ends at or after
+//  to: the texts are a mapping of their own, from their first page.
+static bool
+s_own_mapping (uintptr_t from, uintptr_t to)
+{
+    FILE *f = fopen ("/proc/self/maps", "r");
+    if (!f)
+        return false;
+    bool found = false;
+    unsigned long long lo, hi;
+    char line [512];
+    while (!found && fgets (line, sizeof (line), f))
+        if (sscanf (line, "%llx-%llx", &lo, &hi) == 2 && lo == from && hi >= to)
+            found = true;
+    fclose (f);
+    return found;
+}
+
+DDC_TEST (test_parsed_texts_leave_no_page_behind)
+{
+    long page = sysconf (_SC_PAGESIZE);
+    uintptr_t from = (uintptr_t) ddc_locale_source (DDC_LANG_en);
+    const char *last = ddc_locale_source (DDC_LANGS - 1);
+    uintptr_t to = (uintptr_t) last + strlen (last) + 1;
+    to = (to + (uintptr_t) page - 1) / (uintptr_t) page * (uintptr_t) page;
+    CHECK_EQ (from % (uintptr_t) page, (uintptr_t) 0);
+    ddc_i18n_t *cat = s_catalogue ();
+    CHECK (s_own_mapping (from, to));
+    CHECK_EQ (s_present (from, to), 0L);
+    //  a language parsed later: its pages and its neighbours' go again
+    CHECK_STR (ddc_i18n_get (cat, DDC_LANG_fr, "nav.history"), "Historique");
+    CHECK (ddc_i18n_loaded (cat, DDC_LANG_fr));
+    CHECK_EQ (s_present (from, to), 0L);
+    //  read again from the program file when asked for
+    CHECK (strncmp (ddc_locale_source (DDC_LANG_de), "{", 1) == 0);
+    CHECK (s_present (from, to) > 0);
+    ddc_i18n_destroy (&cat);
+}
+
 int
 main (int argc, char **argv)
 {
     DDC_TEST_INIT (argc, argv);
     DDC_RUN (test_every_language_is_complete);
     DDC_RUN (test_languages_load_on_first_use);
+    DDC_RUN (test_parsed_texts_leave_no_page_behind);
     DDC_RUN (test_check_reports_problems);
     DDC_RUN (test_lookup_and_fallbacks);
     DDC_RUN (test_format);
