@@ -102,6 +102,8 @@ void
 kore_parent_configure (int argc, char **argv)
 {
     setvbuf (stdout, NULL, _IOLBF, 0);
+    //  the parent shows no text: the worker parses what it shows
+    ddc_locale_release ();
     ddc_malloc_policy ();
     ddc_malloc_big_apart ();
     ddc_log_init ("ddc-web");

@@ -83,6 +83,11 @@ int ddc_i18n_use_source (ddc_i18n_t *self, const char *(*source) (int lang),
 int ddc_i18n_load_builtin (ddc_i18n_t *self, char *err, size_t errlen);
 //  The compiled-in JSON text of a language (NUL-terminated; tests).
 const char *ddc_locale_source (int lang);
+//  For a process that parses no language (Kore's parent of ddc-web): the
+//  compiled-in texts' pages given back and kept from being mapped with the
+//  pages around them (when the program file is in the page cache, a fault
+//  next to them mapped all 560 KB of them).
+void ddc_locale_release (void);
 
 //  The text of key in lang (borrowed; English when lang lacks it), or
 //  NULL when no table has key.

@@ -76,6 +76,17 @@ s_done (int lang)
         madvise (start, len, MADV_DONTNEED);
 }
 
+void
+ddc_locale_release (void)
+{
+    void *start;
+    size_t len;
+    if (s_texts (&start, &len)) {
+        madvise (start, len, MADV_RANDOM);
+        madvise (start, len, MADV_DONTNEED);
+    }
+}
+
 int
 ddc_i18n_load_builtin (ddc_i18n_t *self, char *err, size_t errlen)
 {
