@@ -87,6 +87,8 @@ $(BUILD)/bin/ddc-broker: NOT_LINKED = libcurl
 # ddc-discord loads it at its start (rest.c): loaded, GnuTLS, mapped for
 # librtmp and libldap, is not started (ddc_curl.c).
 $(BUILD)/bin/ddc-discord: NOT_LINKED = libcurl
+# So does ddc-docker (main.c; its engine and webhook use the loaded table).
+$(BUILD)/bin/ddc-docker: NOT_LINKED = libcurl
 # ddc-ctl hashes web passwords (ddc_pwhash: libsodium, libcrypto).
 $(BUILD)/bin/ddc-ctl: EXTRA_LIBS = $(shell pkg-config --libs libsodium libcrypto)
 # ddc-broker makes and checks the web UI's setup code and hashes the

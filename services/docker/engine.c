@@ -2,10 +2,12 @@
     unix socket). See engine.h. Owns the CURLM handle, every transfer (one
     easy handle each, made when it starts) and the API version; transfers
     wait in one FIFO for the negotiation and a free slot. Inside libcurl's
-    callbacks (on_line) the engine only queues and defers, never re-enters. */
+    callbacks (on_line) the engine only queues and defers, never re-enters.
+    libcurl is the loaded one (ddc_curl_load), not linked. */
 #include "engine.h"
 
 #include "ddc_buf.h"
+#include "ddc_curl.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 #include "docker_parse.h"
@@ -76,6 +78,9 @@ struct _engine_t {
     bool destroying;
 };
 
+//  libcurl, loaded by the first engine_new.
+static const ddc_curl_t *s_curl;
+
 static void s_promote (engine_t *self);
 
 //  --------------------------------------------------------------------------
@@ -123,8 +128,8 @@ static void
 s_transfer_free (transfer_t *t)
 {
     if (t->easy)
-        curl_easy_cleanup (t->easy);
-    curl_slist_free_all (t->headers);
+        s_curl->easy_cleanup (t->easy);
+    s_curl->slist_free_all (t->headers);
     free (t->method);
     free (t->path);
     free (t->body);
@@ -138,7 +143,7 @@ s_detach (engine_t *self, transfer_t *t)
 {
     if (t->easy) {
         s_list_remove (&self->running, t);
-        curl_multi_remove_handle (self->multi, t->easy);
+        s_curl->multi_remove_handle (self->multi, t->easy);
         if (t->kind == KIND_REQUEST)
             self->n_active--;
     }
@@ -227,7 +232,7 @@ static bool
 s_error_reply (transfer_t *t, char *data, size_t n)
 {
     long code = 0;
-    curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &code);
+    s_curl->easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &code);
     if (code >= 200 && code <= 299)
         return false;
     t->max_body = ENGINE_STREAM_ERR_MAX;
@@ -331,57 +336,57 @@ s_header (char *data, size_t size, size_t nmemb, void *userp)
 static int
 s_start (engine_t *self, transfer_t *t)
 {
-    CURL *easy = curl_easy_init ();
+    CURL *easy = s_curl->easy_init ();
     if (!easy)
         return -1;
     bool versioned = t->kind == KIND_REQUEST || t->kind == KIND_STREAM;
     char *url = ddc_asprintf ("http://localhost%s%s", versioned ? self->prefix : "", t->path);
-    curl_easy_setopt (easy, CURLOPT_UNIX_SOCKET_PATH, self->socket_path);
-    curl_easy_setopt (easy, CURLOPT_URL, url);
+    s_curl->easy_setopt (easy, CURLOPT_UNIX_SOCKET_PATH, self->socket_path);
+    s_curl->easy_setopt (easy, CURLOPT_URL, url);
     free (url);
-    curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http");
-    curl_easy_setopt (easy, CURLOPT_USERAGENT, ENGINE_USER_AGENT);
-    curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, (long) ENGINE_RECV_BUFFER);
-    curl_easy_setopt (easy, CURLOPT_PRIVATE, t);
-    curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, t->errbuf);
-    curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) ENGINE_CONNECT_TIMEOUT_MS);
-    curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, s_header);
-    curl_easy_setopt (easy, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION,
-                      t->kind == KIND_STREAM ? s_write_stream
-                      : t->on_data           ? s_write_sink
-                                             : s_write_body);
-    curl_easy_setopt (easy, CURLOPT_WRITEDATA, t);
+    s_curl->easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http");
+    s_curl->easy_setopt (easy, CURLOPT_USERAGENT, ENGINE_USER_AGENT);
+    s_curl->easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+    s_curl->easy_setopt (easy, CURLOPT_BUFFERSIZE, (long) ENGINE_RECV_BUFFER);
+    s_curl->easy_setopt (easy, CURLOPT_PRIVATE, t);
+    s_curl->easy_setopt (easy, CURLOPT_ERRORBUFFER, t->errbuf);
+    s_curl->easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) ENGINE_CONNECT_TIMEOUT_MS);
+    s_curl->easy_setopt (easy, CURLOPT_HEADERFUNCTION, s_header);
+    s_curl->easy_setopt (easy, CURLOPT_HEADERDATA, t);
+    s_curl->easy_setopt (easy, CURLOPT_WRITEFUNCTION,
+                         t->kind == KIND_STREAM ? s_write_stream
+                         : t->on_data           ? s_write_sink
+                                                : s_write_body);
+    s_curl->easy_setopt (easy, CURLOPT_WRITEDATA, t);
     if (t->deadline_ms) {
         int64_t left = t->deadline_ms - ddc_mono_ms ();
-        curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) (left > 1 ? left : 1));
+        s_curl->easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) (left > 1 ? left : 1));
     }
     //  No "Expect: 100-continue" round trip for larger bodies.
-    t->headers = curl_slist_append (t->headers, "Expect:");
+    t->headers = s_curl->slist_append (t->headers, "Expect:");
     //  JSON bodies are labelled; an empty POST gets no form content type.
-    t->headers = curl_slist_append (t->headers,
-                                    t->body ? "Content-Type: application/json" : "Content-Type:");
-    curl_easy_setopt (easy, CURLOPT_HTTPHEADER, t->headers);
+    t->headers = s_curl->slist_append (t->headers, t->body ? "Content-Type: application/json"
+                                                           : "Content-Type:");
+    s_curl->easy_setopt (easy, CURLOPT_HTTPHEADER, t->headers);
     if (strcmp (t->method, "POST") == 0 || strcmp (t->method, "PUT") == 0) {
-        curl_easy_setopt (easy, CURLOPT_POST, 1L);
-        curl_easy_setopt (easy, CURLOPT_POSTFIELDS, t->body ? t->body : "");
-        curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) (t->body ? strlen (t->body) : 0));
+        s_curl->easy_setopt (easy, CURLOPT_POST, 1L);
+        s_curl->easy_setopt (easy, CURLOPT_POSTFIELDS, t->body ? t->body : "");
+        s_curl->easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) (t->body ? strlen (t->body) : 0));
         if (t->method [1] == 'U')
-            curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, "PUT");
+            s_curl->easy_setopt (easy, CURLOPT_CUSTOMREQUEST, "PUT");
     }
     else if (strcmp (t->method, "DELETE") == 0) {
-        curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, "DELETE");
+        s_curl->easy_setopt (easy, CURLOPT_CUSTOMREQUEST, "DELETE");
         if (t->body) {
-            curl_easy_setopt (easy, CURLOPT_POSTFIELDS, t->body);
-            curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) strlen (t->body));
+            s_curl->easy_setopt (easy, CURLOPT_POSTFIELDS, t->body);
+            s_curl->easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) strlen (t->body));
         }
     }
     else if (strcmp (t->method, "HEAD") == 0)
-        curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
+        s_curl->easy_setopt (easy, CURLOPT_NOBODY, 1L);
 
-    if (curl_multi_add_handle (self->multi, easy) != CURLM_OK) {
-        curl_easy_cleanup (easy);
+    if (s_curl->multi_add_handle (self->multi, easy) != CURLM_OK) {
+        s_curl->easy_cleanup (easy);
         return -1;
     }
     t->easy = easy;
@@ -506,18 +511,20 @@ engine_new (const char *socket_path)
 {
     if (!socket_path || !*socket_path)
         return NULL;
-    if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    char err [300];
+    if (!s_curl && !(s_curl = ddc_curl_load (err, sizeof (err)))) {
+        ddc_error ("docker: cannot use libcurl: %s", err);
         return NULL;
+    }
     engine_t *self = ddc_calloc (1, sizeof (*self));
-    self->multi = curl_multi_init ();
+    self->multi = s_curl->multi_init ();
     if (!self->multi) {
         free (self);
-        curl_global_cleanup ();
         return NULL;
     }
     //  Idle keep-alive connections kept for reuse (a reused connection
     //  saves ~2/3 of a small request's time).
-    curl_multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, 16L);
+    s_curl->multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, 16L);
     self->socket_path = ddc_strdup (socket_path);
     self->next_id = 1;
     return self;
@@ -536,8 +543,7 @@ engine_destroy (engine_t **self_p)
     }
     while (self->queue.head)
         s_finish (self, self->queue.head, -1, NULL, 0, "engine destroyed");
-    curl_multi_cleanup (self->multi);
-    curl_global_cleanup ();
+    s_curl->multi_cleanup (self->multi);
     free (self->socket_path);
     free (self);
     *self_p = NULL;
@@ -692,7 +698,7 @@ engine_status (engine_t *self, int64_t id)
     if (!t)
         return -1;
     long code = 0;
-    curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &code);
+    s_curl->easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &code);
     return (int) code;
 }
 
@@ -702,7 +708,8 @@ engine_poll (engine_t *self, struct curl_waitfd *extra, unsigned n_extra, int ti
     if (!self)
         return -1;
     int numfds = 0;
-    if (curl_multi_poll (self->multi, extra, n_extra, timeout_ms < 0 ? INT_MAX : timeout_ms, &numfds)
+    if (s_curl->multi_poll (self->multi, extra, n_extra, timeout_ms < 0 ? INT_MAX : timeout_ms,
+                            &numfds)
         != CURLM_OK)
         return -1;
     return numfds;
@@ -713,7 +720,7 @@ static void
 s_done (engine_t *self, transfer_t *t, CURLcode res)
 {
     long code = 0;
-    curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &code);
+    s_curl->easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &code);
     int status = res == CURLE_OK ? (int) code : -1;
     if (t->kind == KIND_PING || t->kind == KIND_VERSION) {
         s_negotiation_done (self, t, status);
@@ -731,7 +738,7 @@ s_done (engine_t *self, transfer_t *t, CURLcode res)
         errmsg = "docker: reply refused by its reader";
     else if (res != CURLE_OK) {
         snprintf (msg, sizeof (msg), "docker socket %s: %s", self->socket_path,
-                  t->errbuf [0] ? t->errbuf : curl_easy_strerror (res));
+                  t->errbuf [0] ? t->errbuf : s_curl->easy_strerror (res));
         errmsg = msg;
         //  The daemon may have restarted as another version: renegotiate.
         if (res != CURLE_OPERATION_TIMEDOUT && self->neg == NEG_DONE)
@@ -770,18 +777,18 @@ engine_perform (engine_t *self)
         return;
     int running = 0;
     self->in_perform = true;
-    curl_multi_perform (self->multi, &running);
+    s_curl->multi_perform (self->multi, &running);
     self->in_perform = false;
 
     CURLMsg *msg;
     int left = 0;
-    while ((msg = curl_multi_info_read (self->multi, &left))) {
+    while ((msg = s_curl->multi_info_read (self->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         CURL *easy = msg->easy_handle;
         CURLcode res = msg->data.result;
         char *priv = NULL;
-        curl_easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
+        s_curl->easy_getinfo (easy, CURLINFO_PRIVATE, &priv);
         if (priv)
             s_done (self, (transfer_t *) priv, res);
     }
@@ -816,7 +823,7 @@ engine_timeout_ms (engine_t *self)
 {
     long ms = -1;
     if (self)
-        curl_multi_timeout (self->multi, &ms);
+        s_curl->multi_timeout (self->multi, &ms);
     return ms;
 }
 
@@ -824,7 +831,7 @@ void
 engine_wakeup (engine_t *self)
 {
     if (self)
-        curl_multi_wakeup (self->multi);
+        s_curl->multi_wakeup (self->multi);
 }
 
 size_t

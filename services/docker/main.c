@@ -12,6 +12,7 @@
 #include "ddc_args.h"
 #include "ddc_config.h"
 #include "ddc_client.h"
+#include "ddc_curl.h"
 #include "ddc_log.h"
 #include "ddc_loop.h"
 #include "ddc_signal.h"
@@ -535,11 +536,15 @@ main (int argc, char **argv)
             case 'h':
                 s_usage (stdout);
                 return 0;
-            case 'V':
+            case 'V': {
+                char why [300];
+                const ddc_curl_t *curl = ddc_curl_load (why, sizeof (why));
                 printf ("ddc-docker %s (libzmq %d.%d.%d, czmq %d.%d.%d, %s)\n", DDC_VERSION,
                         ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH, CZMQ_VERSION_MAJOR,
-                        CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH, curl_version ());
+                        CZMQ_VERSION_MINOR, CZMQ_VERSION_PATCH, curl ? curl->version () : why);
+                ddc_curl_unload ();
                 return 0;
+            }
             default:
                 return ddc_args_bad_option ("ddc-docker", c, argv);
         }
@@ -591,6 +596,14 @@ main (int argc, char **argv)
         return 1;
     }
 
+    //  libcurl loaded and started before any thread (ddc_curl.h).
+    if (!ddc_curl_load (err, sizeof (err))) {
+        fprintf (stderr, "ddc-docker: cannot use libcurl: %s\n", err);
+        free (cache_path);
+        free (audit_path);
+        free (data_dir);
+        return 1;
+    }
     //  Our own handlers (a self-pipe wakes the loop), not czmq's.
     zsys_handler_set (NULL);
     zsys_init ();
@@ -675,6 +688,7 @@ main (int argc, char **argv)
     free (cache_path);
     free (audit_path);
     free (data_dir);
+    ddc_curl_unload ();
     ddc_signal_close ();
     zsys_shutdown ();
     return rc;

@@ -1,4 +1,5 @@
-/*  webhook: the alerts' webhook of ddc-docker. See webhook.h. */
+/*  webhook: the alerts' webhook of ddc-docker. See webhook.h. libcurl is
+    the loaded one (ddc_curl_load), not linked. */
 #include "webhook.h"
 
 #include "ddc_http.h"
@@ -48,6 +49,9 @@ struct _webhook_t {
     int64_t timer; //  mono ms libcurl wants a call, 0 none
     uint64_t delivered, dropped;
 };
+
+//  libcurl, loaded by the first webhook_new.
+static const ddc_curl_t *s_curl;
 
 //  --------------------------------------------------------------------------
 //  Payload
@@ -298,8 +302,8 @@ s_cancel (webhook_t *self)
 {
     if (!self->easy)
         return;
-    curl_multi_remove_handle (self->multi, self->easy);
-    curl_easy_cleanup (self->easy);
+    s_curl->multi_remove_handle (self->multi, self->easy);
+    s_curl->easy_cleanup (self->easy);
     self->easy = NULL;
 }
 
@@ -449,7 +453,7 @@ s_start (webhook_t *self)
         .body_arg = self,
         .errbuf = self->errbuf,
     };
-    CURL *easy = ddc_http_easy (&ddc_curl_linked, &opts);
+    CURL *easy = ddc_http_easy (s_curl, &opts);
     if (!easy) {
         it->due = ddc_mono_ms () + WEBHOOK_BACKOFF_MS;
         return;
@@ -458,14 +462,14 @@ s_start (webhook_t *self)
     self->retry_after = -1;
     self->reply_len = 0;
     self->reply [0] = '\0';
-    curl_easy_setopt (easy, CURLOPT_HTTPHEADER, self->headers);
-    curl_easy_setopt (easy, CURLOPT_POST, 1L);
-    curl_easy_setopt (easy, CURLOPT_POSTFIELDS, it->body ? it->body : "{}");
-    curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) (it->body ? strlen (it->body) : 2));
-    curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, s_on_header);
-    curl_easy_setopt (easy, CURLOPT_HEADERDATA, self);
-    if (curl_multi_add_handle (self->multi, easy) != CURLM_OK) {
-        curl_easy_cleanup (easy);
+    s_curl->easy_setopt (easy, CURLOPT_HTTPHEADER, self->headers);
+    s_curl->easy_setopt (easy, CURLOPT_POST, 1L);
+    s_curl->easy_setopt (easy, CURLOPT_POSTFIELDS, it->body ? it->body : "{}");
+    s_curl->easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) (it->body ? strlen (it->body) : 2));
+    s_curl->easy_setopt (easy, CURLOPT_HEADERFUNCTION, s_on_header);
+    s_curl->easy_setopt (easy, CURLOPT_HEADERDATA, self);
+    if (s_curl->multi_add_handle (self->multi, easy) != CURLM_OK) {
+        s_curl->easy_cleanup (easy);
         it->due = ddc_mono_ms () + WEBHOOK_BACKOFF_MS;
         return;
     }
@@ -477,7 +481,7 @@ static void
 s_done (webhook_t *self, CURLcode res)
 {
     long status = 0;
-    curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &status);
+    s_curl->easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &status);
     s_cancel (self);
     s_item_t *it = &self->queue [self->head];
     if (res == CURLE_OK && status >= 200 && status <= 299) {
@@ -489,7 +493,7 @@ s_done (webhook_t *self, CURLcode res)
     char why [300];
     if (res != CURLE_OK)
         snprintf (why, sizeof (why), "%s",
-                  self->errbuf [0] ? self->errbuf : curl_easy_strerror (res));
+                  self->errbuf [0] ? self->errbuf : s_curl->easy_strerror (res));
     else {
         for (char *p = self->reply; *p; p++)
             if ((unsigned char) *p < 0x20)
@@ -498,7 +502,7 @@ s_done (webhook_t *self, CURLcode res)
     }
     //  the URL (and its token) never goes to the log, even inside curl's text
     if (self->url && strstr (why, self->url))
-        snprintf (why, sizeof (why), "%s", curl_easy_strerror (res));
+        snprintf (why, sizeof (why), "%s", s_curl->easy_strerror (res));
     bool again = res != CURLE_OK || status == 408 || status == 429 || status >= 500;
     if (!again || it->tries >= WEBHOOK_TRIES) {
         ddc_warn ("webhook %s: alert not delivered after %d tr%s: %s", self->where, it->tries,
@@ -520,14 +524,19 @@ s_done (webhook_t *self, CURLcode res)
 webhook_t *
 webhook_new (void)
 {
+    char err [300];
+    if (!s_curl && !(s_curl = ddc_curl_load (err, sizeof (err)))) {
+        ddc_error ("webhook: cannot use libcurl: %s", err);
+        return NULL;
+    }
     webhook_t *self = ddc_calloc (1, sizeof (*self));
-    self->multi = ddc_http_multi (&ddc_curl_linked, s_on_socket, s_on_timer, self);
+    self->multi = ddc_http_multi (s_curl, s_on_socket, s_on_timer, self);
     if (!self->multi) {
         free (self);
         return NULL;
     }
-    curl_multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, 2L);
-    self->headers = curl_slist_append (NULL, "Content-Type: application/json");
+    s_curl->multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, 2L);
+    self->headers = s_curl->slist_append (NULL, "Content-Type: application/json");
     self->capath = ddc_http_ca_dir ();
     self->format = WEBHOOK_DISCORD;
     return self;
@@ -544,8 +553,8 @@ webhook_destroy (webhook_t **self_p)
     s_cancel (self);
     while (self->count)
         s_item_drop (self);
-    curl_multi_cleanup (self->multi);
-    curl_slist_free_all (self->headers);
+    s_curl->multi_cleanup (self->multi);
+    s_curl->slist_free_all (self->headers);
     if (self->url)
         memset (self->url, 0, strlen (self->url));
     free (self->url);
@@ -599,16 +608,16 @@ webhook_perform (webhook_t *self, const struct curl_waitfd *fds, size_t n)
             mask |= CURL_CSELECT_OUT;
         if (!mask)
             mask = CURL_CSELECT_ERR;
-        curl_multi_socket_action (self->multi, fds [i].fd, mask, &running);
+        s_curl->multi_socket_action (self->multi, fds [i].fd, mask, &running);
     }
     s_start (self);
     if (self->timer && ddc_mono_ms () >= self->timer) {
         self->timer = 0;
-        curl_multi_socket_action (self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        s_curl->multi_socket_action (self->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read (self->multi, &left)))
+    while ((msg = s_curl->multi_info_read (self->multi, &left)))
         if (msg->msg == CURLMSG_DONE && msg->easy_handle == self->easy)
             s_done (self, msg->data.result);
     s_start (self);

@@ -1,19 +1,20 @@
-/*  ddc_curl: the libcurl functions ddc_http, ddc-broker's watchdog and
-    ddc-discord's REST client call, as one table of pointers, so that a
-    program can do without linking libcurl. A program linked with libcurl
-    (ddc-docker) uses ddc_curl_linked (ddc_curl_linked.c). ddc-broker and
-    ddc-discord are not linked with it: they load libcurl.so.4 when needed
-    (ddc_curl_load; the broker only when its watchdog is switched on, so
-    that a broker without one maps none of libcurl's ~25 libraries:
-    OpenSSL, GnuTLS, Kerberos, LDAP, ...). Loaded this way, GnuTLS (pulled
-    in by librtmp and libldap, for rtmp:// and ldaps://, which ddc never
-    uses; libcurl speaks TLS with OpenSSL) is not started when it is
-    mapped: its start parses ASN.1 tables into some 100 KB of heap that
-    no https request of ddc touches. Owns the loaded library: opened once
-    per process and kept (libcurl and OpenSSL register exit handlers),
-    curl_global_init at the load and curl_global_cleanup at
-    ddc_curl_unload. Not thread-safe (neither is curl_global_init): load
-    it before other threads start; one thread uses it. */
+/*  ddc_curl: the libcurl functions ddc_http, ddc-broker's watchdog,
+    ddc-discord's REST client and ddc-docker's Docker client and webhook
+    call, as one table of pointers, so that a program can do without
+    linking libcurl. No program is linked with it: ddc-broker, ddc-discord
+    and ddc-docker load libcurl.so.4 when needed (ddc_curl_load; the broker
+    only when its watchdog is switched on, so that a broker without one
+    maps none of libcurl's ~25 libraries: OpenSSL, GnuTLS, Kerberos, LDAP,
+    ...); ddc_curl_linked (ddc_curl_linked.c) is the table of a test linked
+    with it. Loaded this way, GnuTLS (pulled in by librtmp and libldap, for
+    rtmp:// and ldaps://, which ddc never uses; libcurl speaks TLS with
+    OpenSSL) is not started when it is mapped: its start parses ASN.1
+    tables into some 100 KB of heap that no request of ddc touches. Owns
+    the loaded library: opened once per process and kept (libcurl and
+    OpenSSL register exit handlers), curl_global_init at the load and
+    curl_global_cleanup at ddc_curl_unload. Not thread-safe (neither is
+    curl_global_init): load it before other threads start; one thread uses
+    it. */
 #ifndef DDC_CURL_H
 #define DDC_CURL_H
 
@@ -39,6 +40,8 @@
     X (multi_info_read)       \
     X (multi_perform)         \
     X (multi_poll)            \
+    X (multi_timeout)         \
+    X (multi_wakeup)          \
     X (multi_cleanup)         \
     X (slist_append)          \
     X (slist_free_all)        \
@@ -53,7 +56,7 @@ typedef struct {
 #undef DDC_CURL_FIELD
 } ddc_curl_t;
 
-//  libcurl's own functions, for a program linked with it (it calls
+//  libcurl's own functions, for a test linked with it (it calls
 //  curl_global_init itself).
 extern const ddc_curl_t ddc_curl_linked;
 

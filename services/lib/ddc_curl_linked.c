@@ -1,6 +1,6 @@
-/*  ddc_curl_linked: the table of libcurl's own functions, for a program
-    linked with libcurl. A file of its own: a program that loads libcurl
-    instead (ddc-broker) does not link this one. See ddc_curl.h. */
+/*  ddc_curl_linked: the table of libcurl's own functions, for a test
+    linked with libcurl. A file of its own: the programs, which load
+    libcurl instead, do not link this one. See ddc_curl.h. */
 #include "ddc_curl.h"
 
 const ddc_curl_t ddc_curl_linked = {
