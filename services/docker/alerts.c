@@ -114,24 +114,42 @@ s_on_logs (void *arg, int status, const char *body, size_t len, const char *errm
     s_fetched (item);
 }
 
+//  A crash report of an exit by SIGKILL (code 137) not yet known as a
+//  memory kill: Docker's state tells whether it was one.
+static bool
+s_sigkill_exit (const cJSON *body)
+{
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive (body, "exit_code");
+    const char *reason = cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (body, "reason"));
+    return cJSON_IsNumber (code) && code->valueint == ALERTS_SIGKILL_EXIT && reason
+           && strcmp (reason, "exit") == 0;
+}
+
 static void
 s_on_inspect (void *arg, int status, const char *body, size_t len, const char *errmsg)
 {
     (void) errmsg;
     s_item_t *item = arg;
     docker_inspect_t in;
-    if (item->owner && status == 200 && docker_inspect_parse (body, len, &in) == 0
-        && in.health_output [0]) {
-        cJSON_DeleteItemFromObjectCaseSensitive (item->body, "health_output");
-        cJSON_AddStringToObject (item->body, "health_output", in.health_output);
+    if (item->owner && status == 200 && docker_inspect_parse (body, len, &in) == 0) {
+        if (in.health_output [0]) {
+            cJSON_DeleteItemFromObjectCaseSensitive (item->body, "health_output");
+            cJSON_AddStringToObject (item->body, "health_output", in.health_output);
+        }
+        //  Docker's own word on a kill: its "oom" event may come after the
+        //  "die" (they are sent from different places), its state does not
+        if (in.oom_killed && s_sigkill_exit (item->body))
+            cJSON_ReplaceItemInObjectCaseSensitive (item->body, "reason",
+                                                    cJSON_CreateString ("oom"));
     }
     s_fetched (item);
 }
 
-//  Ask Docker what an alert shows: the last log lines; for a health
-//  incident, the health check's output.
+//  Ask Docker what an alert shows: the last log lines; with inspect, the
+//  container's state (a health incident's check output, whether a kill
+//  was for memory).
 static void
-s_fetch (alerts_t *self, s_item_t *item, bool health)
+s_fetch (alerts_t *self, s_item_t *item, bool inspect)
 {
     if (self->closing || !status_reachable (self->status)) {
         cJSON_AddNullToObject (item->body, "logs");
@@ -153,7 +171,7 @@ s_fetch (alerts_t *self, s_item_t *item, bool health)
             cJSON_AddStringToObject (item->body, "logs_error", "cannot queue the request");
         }
     }
-    if (health) {
+    if (inspect) {
         snprintf (path, sizeof (path), "/containers/%s/json", item->name);
         item->fetching++;
         if (engine_request (self->engine, "GET", path, NULL, ALERTS_FETCH_MS, s_on_inspect, item) < 0)
@@ -237,7 +255,7 @@ s_emit (void *arg, const inc_report_t *r)
     ddc_strlcpy (item->name, r->container, sizeof (item->name));
     self->pending [self->npending++] = item;
     if (r->what != INC_RESOLVED)
-        s_fetch (self, item, r->kind == INC_UNHEALTHY);
+        s_fetch (self, item, r->kind == INC_UNHEALTHY || s_sigkill_exit (b));
     s_flush (self, false);
 }
 

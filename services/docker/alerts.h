@@ -22,6 +22,7 @@
 #define ALERTS_PENDING_MAX 64       //  reports waiting for their logs
 #define ALERTS_FETCH_MS 5000        //  logs and inspect of an alert
 #define ALERTS_LOGS_MAX (16 * 1024) //  log text in a report
+#define ALERTS_SIGKILL_EXIT 137     //  the exit code of a process killed by SIGKILL
 
 typedef struct _alerts_t alerts_t;
 

@@ -346,6 +346,13 @@ incidents_event (incidents_t *self, const char *name, inc_ev_t ev, int64_t code,
             break;
         case INC_EV_OOM:
             c->oom_at = t;
+            //  Docker may send the oom after the die it explains: the open
+            //  crash of that exit becomes a memory kill (not the next exit)
+            if (!c->running && c->open && c->kind == INC_CRASH && c->last_exit
+                && t - c->last_exit <= INC_OOM_MS && strcmp (c->reason, "exit") == 0) {
+                c->reason = "oom";
+                c->oom_at = 0;
+            }
             break;
         case INC_EV_KILL: {
             int64_t until = t + (s_stop_signal (code) ? INC_STOP_MS : INC_SIGNAL_MS);

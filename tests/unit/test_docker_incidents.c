@@ -434,6 +434,42 @@ DDC_TEST (test_event_sequences)
         s_run (&s_cases [i]);
 }
 
+static char s_reasons [256];
+
+static void
+s_record_reason (void *arg, const inc_report_t *r)
+{
+    (void) arg;
+    size_t n = strlen (s_reasons);
+    snprintf (s_reasons + n, sizeof (s_reasons) - n, "%s%s", n ? " " : "", r->reason);
+}
+
+//  Docker sends the oom event after the die: the open crash is then a
+//  memory kill, its resolution says so, and the next exit is not one.
+DDC_TEST (test_oom_after_the_exit)
+{
+    s_reasons [0] = '\0';
+    incidents_t *inc = incidents_new (s_record_reason, NULL);
+    inc_settings_t st = { true, 3, 600000, 600000, 30 };
+    incidents_settings (inc, &st, 0);
+    const char *names [] = { "c" };
+    unsigned kinds [] = { INC_ALL };
+    incidents_follow (inc, names, kinds, 1, 0);
+    incidents_event (inc, "c", INC_EV_START, 0, 0);
+    incidents_event (inc, "c", INC_EV_DIE, 137, 1000);
+    incidents_event (inc, "c", INC_EV_OOM, 0, 1005);
+    incidents_event (inc, "c", INC_EV_START, 0, 2000);
+    incidents_tick (inc, 13000); //  up 10 s: recovered
+    incidents_event (inc, "c", INC_EV_DIE, 1, 14000);
+    CHECK_STR (s_reasons, "exit oom exit");
+    //  an oom long after the exit changes nothing
+    incidents_event (inc, "c", INC_EV_OOM, 0, 30000);
+    incidents_event (inc, "c", INC_EV_START, 0, 31000);
+    incidents_tick (inc, 42000);
+    CHECK_STR (s_reasons, "exit oom exit exit");
+    incidents_destroy (&inc);
+}
+
 DDC_TEST (test_configuration_changes)
 {
     s_out [0] = '\0';
@@ -528,6 +564,7 @@ main (int argc, char **argv)
 {
     DDC_TEST_INIT (argc, argv);
     DDC_RUN (test_event_sequences);
+    DDC_RUN (test_oom_after_the_exit);
     DDC_RUN (test_configuration_changes);
     DDC_RUN (test_kind_names);
     DDC_RUN (test_many_exits_stay_bounded);
