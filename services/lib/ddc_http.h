@@ -7,9 +7,9 @@
     or a bundle file when one is given. The caller adds what is its own
     (method, headers, body) and runs the handle in its multi; a multi for
     an event loop of the caller's (sockets and a timer it is told about)
-    is made here too. libcurl is called through a table (ddc_curl.h):
-    ddc_curl_linked in a program linked with it, the loaded one in
-    ddc-broker. */
+    is made here too. libcurl is called through a table (ddc_curl.h): the
+    one ddc_curl_load gives (ddc-broker, ddc-docker and ddc-discord load
+    libcurl, none links it), or ddc_curl_linked in a test linked with it. */
 #ifndef DDC_HTTP_H
 #define DDC_HTTP_H
 
