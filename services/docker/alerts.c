@@ -17,7 +17,8 @@ typedef struct {
     alerts_t *owner;
     cJSON *body;
     char name [DOCKER_NAME_MAX];
-    int fetching; //  Docker requests not answered yet
+    int fetching;      //  Docker requests not answered yet
+    int64_t oom_until; //  a SIGKILL exit waits for Docker's "oom" until then
     docker_logs_t *reader;
 } s_item_t;
 
@@ -50,12 +51,19 @@ s_item_free (s_item_t *item)
     free (item);
 }
 
+static bool
+s_ready (const s_item_t *item, int64_t now)
+{
+    return item->fetching == 0 && item->oom_until <= now;
+}
+
 //  Publish the reports at the head that have what they waited for.
 static void
 s_flush (alerts_t *self, bool all)
 {
     size_t done = 0;
-    while (done < self->npending && (all || self->pending [done]->fetching == 0)) {
+    int64_t now = ddc_mono_ms ();
+    while (done < self->npending && (all || s_ready (self->pending [done], now))) {
         s_item_t *item = self->pending [done++];
         if (self->report)
             self->report (self->arg, "alerts", item->body);
@@ -125,6 +133,17 @@ s_sigkill_exit (const cJSON *body)
            && strcmp (reason, "exit") == 0;
 }
 
+//  The SIGKILL exit item reports was a memory kill.
+static void
+s_memory_kill (s_item_t *item)
+{
+    cJSON_ReplaceItemInObjectCaseSensitive (item->body, "reason", cJSON_CreateString ("oom"));
+    item->oom_until = 0;
+    ddc_info ("alert %s: %s: the exit was a memory kill",
+              cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (item->body, "id")),
+              item->name);
+}
+
 static void
 s_on_inspect (void *arg, int status, const char *body, size_t len, const char *errmsg)
 {
@@ -136,11 +155,9 @@ s_on_inspect (void *arg, int status, const char *body, size_t len, const char *e
             cJSON_DeleteItemFromObjectCaseSensitive (item->body, "health_output");
             cJSON_AddStringToObject (item->body, "health_output", in.health_output);
         }
-        //  Docker's own word on a kill: its "oom" event may come after the
-        //  "die" (they are sent from different places), its state does not
+        //  Docker's own word on a kill, when its state already has it
         if (in.oom_killed && s_sigkill_exit (item->body))
-            cJSON_ReplaceItemInObjectCaseSensitive (item->body, "reason",
-                                                    cJSON_CreateString ("oom"));
+            s_memory_kill (item);
     }
     s_fetched (item);
 }
@@ -254,8 +271,14 @@ s_emit (void *arg, const inc_report_t *r)
     item->body = b;
     ddc_strlcpy (item->name, r->container, sizeof (item->name));
     self->pending [self->npending++] = item;
+    //  Docker's "oom" event may come after the "die" it explains (they are
+    //  sent from different places, and its state may only learn of the
+    //  memory kill with that event): a SIGKILL exit waits a moment for it
+    bool sigkill = r->what != INC_RESOLVED && s_sigkill_exit (b);
+    if (sigkill)
+        item->oom_until = ddc_mono_ms () + ALERTS_OOM_WAIT_MS;
     if (r->what != INC_RESOLVED)
-        s_fetch (self, item, r->kind == INC_UNHEALTHY || s_sigkill_exit (b));
+        s_fetch (self, item, r->kind == INC_UNHEALTHY || sigkill);
     s_flush (self, false);
 }
 
@@ -339,6 +362,23 @@ alerts_config_changed (alerts_t *self)
     free (kinds);
 }
 
+//  An "oom" event of container name: the report of its SIGKILL exit still
+//  waiting for it was a memory kill.
+static void
+s_oom_event (alerts_t *self, const char *name)
+{
+    bool found = false;
+    for (size_t i = 0; i < self->npending; i++) {
+        s_item_t *item = self->pending [i];
+        if (item->oom_until && strcmp (item->name, name) == 0 && s_sigkill_exit (item->body)) {
+            s_memory_kill (item);
+            found = true;
+        }
+    }
+    if (found && !self->closing)
+        s_flush (self, false);
+}
+
 void
 alerts_event (void *arg, const docker_event_t *ev)
 {
@@ -352,8 +392,10 @@ alerts_event (void *arg, const docker_event_t *ev)
         what = INC_EV_DIE;
         code = ev->exit_code;
     }
-    else if (strcmp (ev->action, "oom") == 0)
+    else if (strcmp (ev->action, "oom") == 0) {
         what = INC_EV_OOM;
+        s_oom_event (self, ev->name);
+    }
     else if (strcmp (ev->action, "kill") == 0) {
         what = INC_EV_KILL;
         code = ev->signal;
@@ -388,13 +430,23 @@ void
 alerts_tick (alerts_t *self)
 {
     incidents_tick (self->incidents, ddc_wall_ms ());
+    if (self->npending && !self->closing)
+        s_flush (self, false); //  the reports whose wait for "oom" is over
 }
 
 int64_t
 alerts_timeout_ms (alerts_t *self)
 {
     int64_t t = webhook_timeout_ms (self->webhook);
-    return t < 0 || t > 1000 ? 1000 : t;
+    if (t < 0 || t > 1000)
+        t = 1000;
+    //  the head report's wait for an "oom" event
+    if (self->npending && self->pending [0]->fetching == 0 && self->pending [0]->oom_until) {
+        int64_t left = self->pending [0]->oom_until - ddc_mono_ms ();
+        if (left < t)
+            t = left > 0 ? left : 0;
+    }
+    return t;
 }
 
 size_t

@@ -3,7 +3,10 @@
     configured containers with the kinds each asks for, the alerts
     settings applied live, the alert reports in the order they happened
     (an opening waits, at most ALERTS_FETCH_MS, for the container's last
-    log lines and, for a health incident, the health check's output), their
+    log lines and, for a health incident, the health check's output; a
+    crash by SIGKILL that Docker does not yet call a memory kill waits, at
+    most ALERTS_OOM_WAIT_MS, for the "oom" event that may follow the exit),
+    their
     REPORT on the topic "alerts" (proto/docker.md) and the webhook
     (webhook.c). Reports held back by a rate limit are only logged. */
 #ifndef ALERTS_H
@@ -23,6 +26,7 @@
 #define ALERTS_FETCH_MS 5000        //  logs and inspect of an alert
 #define ALERTS_LOGS_MAX (16 * 1024) //  log text in a report
 #define ALERTS_SIGKILL_EXIT 137     //  the exit code of a process killed by SIGKILL
+#define ALERTS_OOM_WAIT_MS 3000     //  a SIGKILL crash report waits this long for "oom"
 
 typedef struct _alerts_t alerts_t;
 

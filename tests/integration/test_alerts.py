@@ -8,6 +8,11 @@ Containers are created first, configured, then started, so that nothing
 depends on timing; every wait is on an event (a report, a request).
 """
 import json
+import os
+import re
+import shutil
+import socket
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,6 +66,139 @@ class Hook:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class LateOomDocker:
+    """A Docker socket in front of the real engine that hands on each "oom"
+    event `delay` seconds late, after the "die" it explains, and shows
+    State.OOMKilled false in an inspect until then: the order a busy engine
+    was seen to use (its exit and its memory kill are sent from different
+    places, and its state may learn of the kill only with the event).
+    Everything else passes through; each request gets its own connection."""
+
+    def __init__(self, delay=1.0, upstream="/var/run/docker.sock"):
+        self.dir = tempfile.mkdtemp(prefix="ddc-late-oom-")     # a short socket path
+        self.sock = os.path.join(self.dir, "docker.sock")
+        self.delay = delay
+        self.upstream = upstream
+        self.held = set()               # names and ids whose oom is held back
+        self.lock = threading.Lock()
+        self.listener = socket.socket(socket.AF_UNIX)
+        self.listener.bind(self.sock)
+        self.listener.listen(64)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _head(f):
+        lines = []
+        while True:
+            line = f.readline()
+            if not line:
+                return None
+            if line in (b"\r\n", b"\n"):
+                return lines
+            lines.append(line)
+
+    def _serve(self, conn):
+        up = socket.socket(socket.AF_UNIX)
+        try:
+            cf = conn.makefile("rb")
+            head = self._head(cf)
+            if not head:
+                return
+            method, path = head[0].split()[:2]
+            path = re.sub(rb"^/v[0-9.]+/", b"/", path.split(b"?")[0])
+            n = next((int(h.split(b":", 1)[1]) for h in head
+                      if h.lower().startswith(b"content-length:")), 0)
+            body = cf.read(n) if n else b""
+            head = [h for h in head if not h.lower().startswith(b"connection:")]
+            up.connect(self.upstream)
+            up.sendall(b"".join(head) + b"Connection: close\r\n\r\n" + body)
+            uf = up.makefile("rb")
+            if path == b"/events":
+                self._events(conn, uf)
+            elif method == b"GET" and re.fullmatch(rb"/containers/[^/]+/json", path):
+                self._inspect(conn, uf)
+            else:
+                while (data := uf.read1(65536)):
+                    conn.sendall(data)
+        except OSError:
+            pass
+        finally:
+            up.close()
+            conn.close()
+
+    @staticmethod
+    def _chunks(uf):
+        while True:
+            size = uf.readline()
+            if not size:
+                return
+            n = int(size.split(b";")[0], 16)
+            if n == 0:
+                return
+            data = uf.read(n)
+            uf.readline()
+            yield data
+
+    def _inspect(self, conn, uf):
+        head = self._head(uf)
+        chunked = any(h.lower().startswith(b"transfer-encoding:") for h in head)
+        raw = b"".join(self._chunks(uf)) if chunked else uf.read()
+        try:
+            doc = json.loads(raw)
+            with self.lock:
+                if doc.get("Name", "").lstrip("/") in self.held or doc.get("Id") in self.held:
+                    doc["State"]["OOMKilled"] = False
+            raw = json.dumps(doc).encode()
+        except ValueError:
+            pass
+        head = [h for h in head if not h.lower().startswith((b"content-length:",
+                                                             b"transfer-encoding:"))]
+        conn.sendall(b"".join(head) + b"Content-Length: %d\r\n\r\n" % len(raw) + raw)
+
+    def _events(self, conn, uf):
+        wlock = threading.Lock()
+        conn.sendall(b"".join(self._head(uf)) + b"\r\n")
+
+        def send(line):
+            with wlock:
+                try:
+                    conn.sendall(b"%x\r\n%s\r\n" % (len(line), line))
+                except OSError:
+                    pass
+
+        def late(line, keys):
+            send(line)
+            with self.lock:
+                self.held.difference_update(keys)
+
+        buf = b""
+        for data in self._chunks(uf):
+            buf += data
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                line += b"\n"
+                ev = json.loads(line)
+                if ev.get("Action") == "oom":
+                    keys = {ev["Actor"]["Attributes"].get("name"), ev["Actor"].get("ID")}
+                    with self.lock:
+                        self.held.update(keys)
+                    threading.Timer(self.delay, late, (line, keys)).start()
+                else:
+                    send(line)
+
+    def close(self):
+        self.listener.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @pytest.fixture
@@ -167,6 +305,37 @@ def test_crash_oom_health_and_loop(tmp, broker, agents, ctr, hook):
     text = a.proc.text()
     assert SECRET not in text and f"127.0.0.1:{h.port}/..." in text
     assert "alert delivered" in text
+
+
+def test_memory_kill_named_when_docker_tells_it_after_the_exit(tmp, broker, agents, ctr, hook):
+    # Docker's "oom" event comes a second after the "die" and its state does
+    # not have the kill until then: the report waits for the event
+    late = LateOomDocker(delay=1.0)
+    h = hook()
+    oom = create(ctr, "--memory", "8m", "--memory-swap", "8m", "--", "sh", "-c",
+                 "echo filling; x=$(head -c 64000000 /dev/zero | tr '\\0' a)")
+    # killed by SIGKILL from inside, no memory kill: the wait ends, "exit"
+    killed = create(ctr, "--", "sh", "-c", "echo bye; sh -c 'kill -9 $$'; exit $?")
+    a = agents(broker, extra=("--docker-socket", late.sock))
+    configure(a, [oom, killed], alerts=alerts_cfg(h.url))
+    try:
+        sh("docker", "start", oom)
+        r = wait_report(a, lambda r: r["container"] == oom and r["event"] == "opened")
+        assert r["kind"] == "crash" and r["reason"] == "oom" and r["exit_code"] == 137
+        assert "filling" in r["logs"] and r["running"] is False
+        t0 = time.monotonic()
+        sh("docker", "start", killed)
+        r = wait_report(a, lambda r: r["container"] == killed and r["event"] == "opened")
+        assert r["reason"] == "exit" and r["exit_code"] == 137 and "bye" in r["logs"]
+        assert time.monotonic() - t0 >= 2.5          # it waited for an "oom" that never came
+        assert inspect(killed)["State"]["OOMKilled"] is False
+        sent = wait_for(lambda: (lambda d: d if len(d) >= 2 else None)(h.delivered()),
+                        timeout=10, what="both reports at the webhook")
+        assert [(p["body"]["container"], p["body"]["reason"]) for p in sent] == \
+            [(oom, "oom"), (killed, "exit")]
+        assert "the exit was a memory kill" in a.proc.text()
+    finally:
+        late.close()
 
 
 def test_asked_stops_raise_nothing(tmp, broker, agents, ctr, hook):
