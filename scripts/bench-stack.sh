@@ -30,7 +30,9 @@
 #       costs the machine) of every process of the stack (ddc-web: Kore's
 #       parent and its worker) after the last round: every container
 #       reported with its memory, the bot's overview posted, the web
-#       dashboard and containers page loaded once signed in. Together with
+#       dashboard and containers page loaded once signed in, and once
+#       each process has let go of the program and library pages only its
+#       start used (10 s after it, services/lib/ddc_pages.h). Together with
 #       the shared libraries' pages; the fake Discord and Docker are not
 #       counted. With BENCH_SMAPS=DIR each process's /proc/PID/smaps
 #       is kept there as NAME.I.smaps (I: 0 the service, 1 Kore's worker),
@@ -197,6 +199,17 @@ for path in ("/", "/containers"):
     if resp.status != 200:
         sys.exit(f"bench-stack: GET {path} answered {resp.status}")
 conn.close()
+# each process lets go of its start-up pages 10 s after its start
+# (services/lib/ddc_pages.h): the stack is measured as it runs from then on
+LET_GO = " info: start-up pages let go: "
+end = time.monotonic() + 60
+while True:
+    let_go = {name: open(f"{tmp}/{name}.{rounds - 1}.log").read().count(LET_GO) for name in ORDER}
+    if all(let_go[k] >= (2 if k == "web" else 1) for k in ORDER):
+        break
+    if time.monotonic() > end:
+        sys.exit(f"bench-stack: start-up pages not let go: {let_go}")
+    time.sleep(0.2)
 time.sleep(3)       # a stats round more
 
 total = 0

@@ -8,6 +8,7 @@
 
 #include "ddc_keys.h"
 #include "ddc_log.h"
+#include "ddc_pages.h"
 #include "ddc_util.h"
 
 #include <inttypes.h>
@@ -417,6 +418,8 @@ s_timer (void *arg, u_int64_t now)
     if (s.hooks.tick)
         s.hooks.tick (s.hooks.arg);
     ddc_heap_trim (ddc_mono_ms ());
+    if (ddc_pages_after_start (ddc_mono_ms ()))
+        kore_msg_send (KORE_MSG_PARENT, WEB_MSG_PAGES, NULL, 0);
 }
 
 static int

@@ -20,6 +20,7 @@
 #include "sse.h"
 
 #include "ddc_log.h"
+#include "ddc_pages.h"
 #include "ddc_util.h"
 
 #include <kore/hooks.h>
@@ -98,6 +99,15 @@ s_version (void)
             OPENSSL_VERSION_TEXT);
 }
 
+//  The parent, told by its worker: its own start-up pages go too.
+static void
+s_parent_pages (struct kore_msg *msg, const void *data)
+{
+    (void) msg;
+    (void) data;
+    ddc_pages_let_go ();
+}
+
 void
 kore_parent_configure (int argc, char **argv)
 {
@@ -169,6 +179,7 @@ kore_parent_configure (int argc, char **argv)
         exit (1);
     }
     kore_server_finalize (srv);
+    kore_msg_register (WEB_MSG_PAGES, s_parent_pages);
     ddc_info ("ddc-web %s listening on http://%s%s%s:%s/ (broker %s)", DDC_VERSION,
               strchr (web_opts.host, ':') ? "[" : "", web_opts.host,
               strchr (web_opts.host, ':') ? "]" : "", web_opts.port, web_opts.broker);

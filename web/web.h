@@ -30,6 +30,9 @@
 #define WEB_APPLY_WAIT 1000            //  ms: op_await_applied
 #define WEB_ADDR_MAX 64                //  a client address, NUL included
 #define WEB_COOKIE "ddc_session"
+//  Kore message from the worker to the parent: the worker has let go of
+//  its start-up pages (ddc_pages.h); the parent, idle, does the same.
+#define WEB_MSG_PAGES (KORE_MSG_APP_BASE + 1)
 
 //  ---- process state (main.c) ------------------------------------------
 extern opts_t web_opts;

@@ -20,6 +20,7 @@
 #include "ddc_buf.h"
 #include "ddc_config.h"
 #include "ddc_log.h"
+#include "ddc_pages.h"
 #include "ddc_proto.h"
 #include "ddc_util.h"
 
@@ -1502,6 +1503,20 @@ s_on_file_poll (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+//  Once, DDC_PAGES_SETTLE_MS after the start: the program and library
+//  pages only the start used go back to the page cache (ddc_pages.h).
+static int
+s_on_pages (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    broker_t *self = arg;
+    loopstat_step_t start = loopstat_begin ();
+    ddc_pages_let_go ();
+    loopstat_done (self->loopstat, &start, "start-up pages");
+    return 0;
+}
+
 static int
 s_on_sweep (zloop_t *loop, int timer_id, void *arg)
 {
@@ -1819,6 +1834,7 @@ broker_new (const broker_opts_t *opts, char *err, size_t errlen)
     s_tick_arm (self);
     zloop_timer (self->loop, 1000, 1, s_on_metrics, self); //  the first soon
     zloop_timer (self->loop, DDC_METRICS_INTERVAL_MS, 0, s_on_metrics, self);
+    zloop_timer (self->loop, DDC_PAGES_SETTLE_MS, 1, s_on_pages, self);
     //  The start read the journal, the history and config.json and parsed
     //  them: what they left free goes back once the first second is quiet,
     //  however little it is (one trim, before any request has fragmented

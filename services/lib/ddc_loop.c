@@ -1,5 +1,7 @@
 /*  ddc_loop: the agents' main loop. See ddc_loop.h. */
 #include "ddc_loop.h"
+
+#include "ddc_pages.h"
 #include "ddc_signal.h"
 #include "ddc_util.h"
 
@@ -153,7 +155,9 @@ ddc_loop_run (ddc_loop_t *self)
             if (p->run)
                 p->run (p->arg, fds + first [i], count [i]);
         }
-        ddc_heap_trim (ddc_mono_ms ());
+        now = ddc_mono_ms ();
+        ddc_heap_trim (now);
+        ddc_pages_after_start (now);
     }
 }
 
