@@ -278,7 +278,9 @@ def hammer_reports(broker, instance, stop, pause, pages):
     for the first `pages` STATUS pages with every report, every `pause`
     seconds, until `stop`; it reads what comes back without looking."""
     c = RawClient(broker.ctl, role="monitor", instance=instance)
-    c.hello()
+    # the other hammers may already keep the broker busy (the sanitizer
+    # build on a loaded machine once took more than 3 s to welcome one)
+    assert c.try_hello(15000), f"{instance}: no WELCOME in 15 s"
     # Sends give up when the broker is gone (after a SIGTERM).
     c.sock.setsockopt(zmq.SNDTIMEO, 100)
     body = json.dumps({"junk": "y" * (250 * 1024)})
