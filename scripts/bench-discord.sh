@@ -12,9 +12,10 @@
 #   discord-actions sent=N done=M
 #       container actions started and finished (panel edited with a result).
 #   discord-rss rss_kb=X own_kb=Y goal_kb=10240
-#       the bot's resident memory after the run, and the part that is its
-#       own (private dirty pages; RSS also counts every touched page of the
-#       shared libraries: libcrypto, libstdc++ of libzmq, gnutls of curl...).
+#       the bot's resident memory after the run, once it let go of its
+#       start-up pages, and the part that is its own (private dirty pages;
+#       RSS also counts every page of the shared libraries it has mapped:
+#       libcrypto, libstdc++ of libzmq, gnutls of curl...).
 # Needs a Docker engine (started by scripts/ensure-dockerd.sh if missing),
 # node (the fake) and the programs in $DDC_BIN (default build/bin).
 set -euo pipefail
@@ -180,6 +181,9 @@ EOF
 
 sleep 2
 echo "done=$(grep -c '"action":"restart"' "$tmp/docker.audit" 2>/dev/null || echo 0)"
+# measured as it runs: once it has let go of its start-up pages (10 s after
+# its start, services/lib/ddc_pages.h)
+for _ in $(seq 300); do grep -q "start-up pages let go" "$tmp/discord.log" && break; sleep 0.1; done
 rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$bot/status")
 own=$(awk '/^Private_Dirty:/ {print $2}' "/proc/$bot/smaps_rollup")
 echo "discord-rss rss_kb=$rss own_kb=$own goal_kb=10240"
