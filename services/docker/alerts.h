@@ -6,8 +6,7 @@
     log lines and, for a health incident, the health check's output; a
     crash by SIGKILL that Docker does not yet call a memory kill waits, at
     most ALERTS_OOM_WAIT_MS, for the "oom" event that may follow the exit),
-    their
-    REPORT on the topic "alerts" (proto/docker.md) and the webhook
+    their REPORT on the topic "alerts" (proto/docker.md) and the webhook
     (webhook.c). Reports held back by a rate limit are only logged. */
 #ifndef ALERTS_H
 #define ALERTS_H
