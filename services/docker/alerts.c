@@ -272,8 +272,8 @@ s_emit (void *arg, const inc_report_t *r)
     ddc_strlcpy (item->name, r->container, sizeof (item->name));
     self->pending [self->npending++] = item;
     //  Docker's "oom" event may come after the "die" it explains (they are
-    //  sent from different places, and its state may only learn of the
-    //  memory kill with that event): a SIGKILL exit waits a moment for it
+    //  sent from different places, and then its state never says
+    //  OOMKilled): a SIGKILL exit waits a moment for it
     bool sigkill = r->what != INC_RESOLVED && s_sigkill_exit (b);
     if (sigkill)
         item->oom_until = ddc_mono_ms () + ALERTS_OOM_WAIT_MS;
