@@ -1568,6 +1568,7 @@ s_on_metrics (zloop_t *loop, int timer_id, void *arg)
     ddc_metrics_t *m = ddc_metrics_new ();
     stats_report (&self->stats, &now, m);
     loopstat_report (self->loopstat, m);
+    store_report (self->store, m);
     cJSON *body = ddc_metrics_json (m);
     ddc_metrics_destroy (&m);
     char *text = cJSON_PrintUnformatted (body);

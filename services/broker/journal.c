@@ -25,7 +25,21 @@ struct journal_t {
     size_t durable; //  end of the records at the last successful sync
     int records;    //  since the last reset
     int durable_records;
+    ddc_histogram_t flushes; //  every fdatasync's time, seconds
 };
+
+static const double s_flush_le [] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                      0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5 };
+
+//  fdatasync, its time counted.
+static int
+s_flush (journal_t *self)
+{
+    int64_t began = ddc_mono_us ();
+    int rc = fdatasync (self->fd);
+    ddc_histogram_observe (&self->flushes, (double) (ddc_mono_us () - began) / 1e6);
+    return rc;
+}
 
 //  Write len bytes of data (zeros when data is NULL) at offset. 0, or -1
 //  (errno; ENOSPC for a write that took nothing).
@@ -93,6 +107,8 @@ journal_new (const char *path, char *err, size_t errlen)
     self->path = ddc_strdup (path);
     self->fd = fd;
     self->size = (size_t) st.st_size;
+    ddc_histogram_init (&self->flushes, s_flush_le,
+                        (int) (sizeof (s_flush_le) / sizeof (s_flush_le [0])));
     if (st.st_size > 0) {
         char *text = NULL;
         size_t len = 0;
@@ -175,7 +191,7 @@ journal_sync (journal_t *self)
 {
     if (self->bytes == self->durable)
         return 0;
-    if (fdatasync (self->fd) < 0) {
+    if (s_flush (self) < 0) {
         int saved = errno;
         journal_undo (self);
         errno = saved;
@@ -233,7 +249,7 @@ journal_reset (journal_t *self)
         return 0;
     //  Zeros from the start: a crash part way leaves records that are
     //  already in config.json (skipped at start) or none.
-    if (s_clear (self, 0) < 0 || fdatasync (self->fd) < 0)
+    if (s_clear (self, 0) < 0 || s_flush (self) < 0)
         return -1;
     self->bytes = self->durable = 0;
     self->records = self->durable_records = 0;
@@ -254,4 +270,13 @@ const char *
 journal_path (journal_t *self)
 {
     return self->path;
+}
+
+void
+journal_report (const journal_t *self, ddc_metrics_t *m)
+{
+    ddc_metrics_histogram (m, "ddc_broker_journal_flush_seconds",
+                           "How long each flush (fdatasync) of the broker's journal "
+                           "took: the disk's share of a save.",
+                           &self->flushes, NULL);
 }

@@ -10,14 +10,18 @@
     The file is kept zero-filled beyond its records, to a multiple of
     JOURNAL_CHUNK, its zeros made durable when it is opened: a record is
     written in place over zeros, so its flush changes neither the file's
-    size nor its block map and writes the record's data alone (no
-    metadata). The records end at the first zero byte; an empty journal is
-    zeros, not an empty file. Single-threaded. */
+    size nor its block map (ext4 without a journal still writes the
+    inode's block on every flush). The records end at the first zero byte;
+    an empty journal is zeros, not an empty file. Every flush's time is
+    counted in a histogram, for the broker's metrics: it tells a slow disk
+    from a slow broker. Single-threaded. */
 #ifndef DDC_JOURNAL_H
 #define DDC_JOURNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "ddc_metrics.h"
 
 #define JOURNAL_FILE_MAX (96 * 1024 * 1024) //  read at start, at most
 #define JOURNAL_CHUNK (1024 * 1024)         //  the file grows by this much
@@ -52,5 +56,8 @@ int journal_reset (journal_t *self);
 size_t journal_bytes (journal_t *self); //  durable and pending
 int journal_records (journal_t *self);  //  since the last reset
 const char *journal_path (journal_t *self);
+//  The family ddc_broker_journal_flush_seconds (histogram): every flush's
+//  time since the start (a save's, a reset's).
+void journal_report (const journal_t *self, ddc_metrics_t *m);
 
 #endif

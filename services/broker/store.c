@@ -1533,3 +1533,9 @@ store_status (store_t *self)
                                           : cJSON_CreateNull ());
     return out;
 }
+
+void
+store_report (store_t *self, ddc_metrics_t *m)
+{
+    journal_report (self->journal, m);
+}

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "ddc_config.h"
+#include "ddc_metrics.h"
 
 #define STORE_HISTORY_MAX 200
 #define STORE_HISTORY_BYTES (32 * 1024 * 1024) //  of retained values' text
@@ -154,5 +155,7 @@ void store_keep_last_good (store_t *self);
 //  "error_count", "errors": [{"field", "message"}] (at most 5)},
 //  "migrated": null | {"from", "original", "time"}}. Caller frees.
 cJSON *store_status (store_t *self);
+//  The store's metric families: the journal's flush times (journal.h).
+void store_report (store_t *self, ddc_metrics_t *m);
 
 #endif

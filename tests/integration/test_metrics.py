@@ -63,6 +63,7 @@ def test_every_service_in_one_text(env, docker_env, tmp):
             ("broker", None): ["ddc_broker_saves_total", "ddc_broker_published_total",
                                "ddc_broker_peers_connected", "ddc_broker_loop_longest_seconds",
                                "ddc_broker_loop_step_seconds_bucket",
+                               "ddc_broker_journal_flush_seconds_bucket",
                                "ddc_broker_actions_total", "ddc_broker_rejections_total"],
             ("docker", d.host): ["ddc_docker_actions_total", "ddc_docker_reachable",
                                  "ddc_docker_containers", "ddc_docker_event_lag_seconds"],
@@ -114,6 +115,9 @@ def test_every_service_in_one_text(env, docker_env, tmp):
         assert v(fams, "ddc_web_requests_total", code=401, host="tweb") >= 5
         assert fams["ddc_discord_interaction_ack_seconds"].type == "histogram"
         assert fams["ddc_broker_loop_step_seconds"].type == "histogram"
+        # the disk's share of the saves: the token's save was flushed
+        assert fams["ddc_broker_journal_flush_seconds"].type == "histogram"
+        assert v(fams, "ddc_broker_journal_flush_seconds_count", service="broker") >= 1
         assert v(fams, "ddc_metrics_report_age_seconds", service="docker", host=d.host) < 30
         # the token is a secret: not in the text, not on PUB, not in any log
         assert TOKEN not in text

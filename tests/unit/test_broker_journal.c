@@ -2,7 +2,9 @@
     records appended and flushed, read back in order, a record cut by a
     crash left out, an unflushed record taken out again, an empty
     journal after a reset, and records written in place over the zeros of
-    a preallocated file (its size unchanged by a save). */
+    a preallocated file (its size unchanged by a save), and every flush
+    counted in the journal's metric (a sync with nothing new flushes
+    nothing). */
 #include "../../services/broker/journal.c"
 
 #include "ddc_test.h"
@@ -195,6 +197,34 @@ DDC_TEST (test_unopenable)
     CHECK (strstr (err, "cannot open /nonexistent-folder/config.journal"));
 }
 
+//  Each flush (a sync with records pending, a reset) is one observation
+//  of ddc_broker_journal_flush_seconds; a sync with nothing new is none.
+DDC_TEST (test_flushes_counted)
+{
+    char *path = s_dir ();
+    char err [200];
+    journal_t *j = journal_new (path, err, sizeof (err));
+    CHECK (journal_append (j, "{\"a\":1}") == 0 && journal_append (j, "{\"b\":2}") == 0);
+    CHECK_EQ (journal_sync (j), 0); //  two records, one flush
+    CHECK_EQ (journal_sync (j), 0); //  nothing new: no flush
+    CHECK (journal_append (j, "{\"c\":3}") == 0 && journal_sync (j) == 0);
+    CHECK_EQ (journal_reset (j), 0);
+    ddc_metrics_t *m = ddc_metrics_new ();
+    journal_report (j, m);
+    cJSON *body = ddc_metrics_json (m);
+    const cJSON *fam = cJSON_GetArrayItem (cJSON_GetObjectItem (body, "families"), 0);
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (fam, "name")),
+               "ddc_broker_journal_flush_seconds");
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (fam, "type")), "histogram");
+    const cJSON *sample = cJSON_GetArrayItem (cJSON_GetObjectItem (fam, "samples"), 0);
+    CHECK_EQ ((int) cJSON_GetNumberValue (cJSON_GetObjectItem (sample, "count")), 3);
+    CHECK (cJSON_GetNumberValue (cJSON_GetObjectItem (sample, "sum")) > 0);
+    cJSON_Delete (body);
+    ddc_metrics_destroy (&m);
+    journal_destroy (&j);
+    s_remove (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -205,5 +235,6 @@ main (int argc, char **argv)
     DDC_RUN (test_records_in_place);
     DDC_RUN (test_unpadded_and_cut_before_zeros);
     DDC_RUN (test_unopenable);
+    DDC_RUN (test_flushes_counted);
     DDC_DONE ();
 }
