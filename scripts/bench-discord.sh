@@ -181,9 +181,7 @@ EOF
 
 sleep 2
 echo "done=$(grep -c '"action":"restart"' "$tmp/docker.audit" 2>/dev/null || echo 0)"
-# measured as it runs: once it has let go of its start-up pages (10 s after
-# its start, services/lib/ddc_pages.h)
-for _ in $(seq 300); do grep -q "start-up pages let go" "$tmp/discord.log" && break; sleep 0.1; done
+bench_wait_let_go "$tmp/discord.log"
 rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$bot/status")
 own=$(awk '/^Private_Dirty:/ {print $2}' "/proc/$bot/smaps_rollup")
 echo "discord-rss rss_kb=$rss own_kb=$own goal_kb=10240"

@@ -77,9 +77,7 @@ d=$(median <"$tmp/ddc.action"); c=$(median <"$tmp/cli.action")
 echo "docker-action ddc_ms=$d cli_ms=$c ratio=$(awk -v a="$d" -v b="$c" 'BEGIN { printf "%.2f", a / b }')"
 
 sleep 3   # one more stats round over every container
-# measured as it runs: once it has let go of its start-up pages (10 s after
-# its start, services/lib/ddc_pages.h)
-for _ in $(seq 300); do grep -q "start-up pages let go" "$tmp/agent.log" && break; sleep 0.1; done
+bench_wait_let_go "$tmp/agent.log"
 rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$agent/status")
 # RSS counts every touched page of the shared libraries (libcrypto alone,
 # pulled in by Debian's libcurl, is about 3 MB); the agent's own memory

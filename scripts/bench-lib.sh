@@ -63,6 +63,13 @@ except Exception:
     echo "$have"
 }
 
+# bench_wait_let_go LOG: wait (up to 30 s) until the service logging to LOG
+# has let go of its start-up pages (10 s after its start,
+# services/lib/ddc_pages.h), so that its memory is measured as it runs.
+bench_wait_let_go() {
+    for _ in $(seq 300); do grep -q "start-up pages let go" "$1" && return; sleep 0.1; done
+}
+
 bench_containers() {
     local running=${2:-$1} agents=${3:-0}
     if [ "$agents" -gt 0 ]; then
