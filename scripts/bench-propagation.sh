@@ -11,14 +11,20 @@
 # broker's data folder. Prints a line per side and count, then
 #   disk fdatasync p50_us=X p99_us=Y ... in_place_p50_us=X in_place_p99_us=Y
 #   propagation subscribers=N ddc_p99_us=X etcd_p99_us=Y ratio=X/Y
-#     disk_p99_us=D floor=D/Y   (each N)
+#     disk_p99_us=D floor=D/Y null_p99_us=U null_floor=U/Y
+#     ddc_over_null_us=X-U   (each N)
 #   propagation subscribers=1 ddc_p50_us=X disk_fdatasync_p50_us=Y multiple=X/Y
-#     in_place_p50_us=Z in_place_multiple=X/Z
+#     in_place_p50_us=Z in_place_multiple=X/Z null_p50_us=V
 # the last: the median save at 1 subscriber in durable appends (goal <= 3).
 # floor: the ratio a service would reach whose save cost nothing but its one
 # flush, from the disk's own p99 measured again right before each count's
 # ddc run (the disk's latency comes in slow phases: a ratio goal below the
 # floor cannot be met on that disk, however fast the service).
+# null_floor: the ratio of a null ZeroMQ broker (ddc-bench-null: a ROUTER
+# and a PUB that flush each message in place and forward it, and nothing
+# else), run right after ddc at each count: the least a save can take
+# through ZeroMQ's I/O threads and one flush on this machine;
+# ddc_over_null_us: what ddc adds to it at the p99.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +47,7 @@ echo "$disk"
 disk_p50=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$disk")
 in_place_p50=$(sed -n 's/.* in_place_p50_us=\([0-9]*\).*/\1/p' <<<"$disk")
 
-declare -A ddc_p99 ddc_p50 etcd_p99 disk_p99
+declare -A ddc_p99 ddc_p50 etcd_p99 disk_p99 null_p99 null_p50
 for n in $COUNTS; do
     line=$("$BIN/ddc-bench-disk" --dir "$tmp" --rounds "$ROUNDS")
     disk_p99[$n]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
@@ -56,6 +62,11 @@ for n in $COUNTS; do
     ddc_p50[$n]=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")
     kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; broker_pid=""
 
+    line=$("$BIN/ddc-bench-null" --dir "$tmp" --subs "$n" --rounds "$ROUNDS")
+    echo "$line"
+    null_p99[$n]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
+    null_p50[$n]=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")
+
     line=$(DDC_BIN=$BIN scripts/bench-etcd.sh "$n" "$ROUNDS")
     echo "$line"
     etcd_p99[$n]=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
@@ -63,10 +74,11 @@ done
 for n in $COUNTS; do
     ratio=$(awk -v a="${ddc_p99[$n]}" -v b="${etcd_p99[$n]}" 'BEGIN { printf "%.3f", a / b }')
     floor=$(awk -v a="${disk_p99[$n]}" -v b="${etcd_p99[$n]}" 'BEGIN { printf "%.3f", a / b }')
-    echo "propagation subscribers=$n ddc_p99_us=${ddc_p99[$n]} etcd_p99_us=${etcd_p99[$n]} ratio=$ratio disk_p99_us=${disk_p99[$n]} floor=$floor"
+    null_floor=$(awk -v a="${null_p99[$n]}" -v b="${etcd_p99[$n]}" 'BEGIN { printf "%.3f", a / b }')
+    echo "propagation subscribers=$n ddc_p99_us=${ddc_p99[$n]} etcd_p99_us=${etcd_p99[$n]} ratio=$ratio disk_p99_us=${disk_p99[$n]} floor=$floor null_p99_us=${null_p99[$n]} null_floor=$null_floor ddc_over_null_us=$((ddc_p99[$n] - null_p99[$n]))"
 done
 if [ -n "${ddc_p50[1]:-}" ]; then
     multiple=$(awk -v a="${ddc_p50[1]}" -v b="$disk_p50" 'BEGIN { printf "%.1f", a / b }')
     in_place=$(awk -v a="${ddc_p50[1]}" -v b="$in_place_p50" 'BEGIN { printf "%.1f", a / b }')
-    echo "propagation subscribers=1 ddc_p50_us=${ddc_p50[1]} disk_fdatasync_p50_us=$disk_p50 multiple=$multiple goal=3 in_place_p50_us=$in_place_p50 in_place_multiple=$in_place"
+    echo "propagation subscribers=1 ddc_p50_us=${ddc_p50[1]} disk_fdatasync_p50_us=$disk_p50 multiple=$multiple goal=3 in_place_p50_us=$in_place_p50 in_place_multiple=$in_place null_p50_us=${null_p50[1]}"
 fi
