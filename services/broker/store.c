@@ -78,8 +78,17 @@ struct store_t {
     int checkpoint_failures; //  in a row (logged once)
     //  A group of saves with one flush (store_group_begin/end).
     bool grouping;
-    int group_n;      //  commits in the group
-    cJSON *group_doc; //  the document before it
+    //  The size of each section as the size limits count it, known for
+    //  the section's revision in this generation of the document (one
+    //  more each time the document is replaced or a change taken back,
+    //  after which a revision number can come again with another value)
+    uint64_t doc_gen;
+    size_t sec_bytes [DDC_SEC_COUNT];
+    uint64_t sec_bytes_rev [DDC_SEC_COUNT], sec_bytes_gen [DDC_SEC_COUNT];
+    int group_n; //  commits in the group
+    //  Per section changed in the group, its value before it (swapped out
+    //  of the document: s_swap), to take the group back
+    cJSON *group_undo [DDC_SEC_COUNT];
     uint64_t group_rev, group_revs [DDC_SEC_COUNT];
     s_pending_t *group_history; //  their history entries, kept at the end
     int group_history_n, group_history_max;
@@ -599,6 +608,7 @@ s_from_last_good (store_t *self, const cJSON *errors, char *note, size_t notelen
         return -1;
     }
     cJSON_Delete (problems);
+    self->doc_gen++;
     self->doc = doc;
     if (!s_load_meta (self, meta))
         s_new_epoch (self);
@@ -697,6 +707,7 @@ s_load (store_t *self, char *err, size_t errlen)
             return -1;
         }
         //  First start: a working default.
+        self->doc_gen++;
         self->doc = ddc_config_default ();
         s_new_epoch (self);
         if (s_write (self, self->doc, self->rev, self->revs) < 0) {
@@ -709,6 +720,7 @@ s_load (store_t *self, char *err, size_t errlen)
     cJSON *errors = cJSON_CreateArray (), *meta = NULL;
     int schema = 0;
     bool newer;
+    self->doc_gen++;
     self->doc = s_check (self, text, len, false, &schema, &meta, errors, &newer);
     if (!self->doc) {
         //  A newer schema is refused whatever else is there: the copy was
@@ -1030,6 +1042,7 @@ s_replay_one (void *arg, const char *text, size_t len)
         }
         cJSON_ReplaceItemInObjectCaseSensitive (doc, ddc_section_name ((ddc_section_t) s), normal);
     }
+    self->doc_gen++;
     cJSON_Delete (self->doc);
     self->doc = doc;
     self->rev = rev;
@@ -1085,6 +1098,57 @@ s_journal_recover (store_t *self, char *err, size_t errlen)
     return 0;
 }
 
+//  Swap the values of two items, each keeping its place and its key: a
+//  section's value changes in the document without copying the others.
+static void
+s_swap (cJSON *a, cJSON *b)
+{
+    cJSON was = *a;
+    a->type = (b->type & ~cJSON_StringIsConst) | (was.type & cJSON_StringIsConst);
+    a->child = b->child;
+    a->valuestring = b->valuestring;
+    a->valueint = b->valueint;
+    a->valuedouble = b->valuedouble;
+    b->type = (was.type & ~cJSON_StringIsConst) | (b->type & cJSON_StringIsConst);
+    b->child = was.child;
+    b->valuestring = was.valuestring;
+    b->valueint = was.valueint;
+    b->valuedouble = was.valuedouble;
+}
+
+//  Put value (taken) as section name of doc, where the old value was;
+//  returns an item holding the old value (null when doc had none), for
+//  s_undo or to be deleted.
+static cJSON *
+s_put_section (cJSON *doc, const char *name, cJSON *value)
+{
+    cJSON *slot = cJSON_GetObjectItemCaseSensitive (doc, name);
+    if (!slot) {
+        slot = cJSON_CreateNull ();
+        cJSON_AddItemToObject (doc, name, slot);
+    }
+    s_swap (slot, value);
+    return value;
+}
+
+//  Put back into the document the old values s_put_section returned
+//  (NULL: none), and free them.
+static void
+s_undo (store_t *self, cJSON *undo [DDC_SEC_COUNT])
+{
+    self->doc_gen++;
+    for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        if (!undo [s])
+            continue;
+        cJSON *slot =
+            cJSON_GetObjectItemCaseSensitive (self->doc, ddc_section_name ((ddc_section_t) s));
+        if (slot)
+            s_swap (slot, undo [s]);
+        cJSON_Delete (undo [s]);
+        undo [s] = NULL;
+    }
+}
+
 //  Commit new values for the sections flagged in `vals`, one revision per
 //  section: the journal record is flushed (the one disk flush of a save),
 //  then config.json is replaced without one. Fills changes[]. Returns
@@ -1093,11 +1157,11 @@ static int
 s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const char *peer,
           store_change_t changes [DDC_SEC_COUNT], char *err, size_t errlen)
 {
-    cJSON *doc = cJSON_Duplicate (self->doc, 1);
     uint64_t rev = self->rev;
     uint64_t revs [DDC_SEC_COUNT];
     memcpy (revs, self->revs, sizeof (revs));
     int count = 0;
+    cJSON *undo [DDC_SEC_COUNT] = { NULL };
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
         if (!vals [s])
             continue;
@@ -1111,7 +1175,7 @@ s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const 
         c->secrets_changed = s_secrets_changed ((ddc_section_t) s,
                                                 store_section (self, (ddc_section_t) s), vals [s]);
         revs [s] = rev;
-        cJSON_ReplaceItemInObjectCaseSensitive (doc, name, cJSON_Duplicate (vals [s], 1));
+        undo [s] = s_put_section (self->doc, name, cJSON_Duplicate (vals [s], 1));
     }
     char when [32];
     ddc_iso_time (ddc_wall_ms (), when);
@@ -1127,7 +1191,7 @@ s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const 
     free (record);
     if (failed) {
         snprintf (err, errlen, "cannot write %s: %s", failed, strerror (errno));
-        cJSON_Delete (doc);
+        s_undo (self, undo);
         for (int i = 0; i < count; i++)
             store_change_free (&changes [i]);
         return -1;
@@ -1141,11 +1205,18 @@ s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const 
     self->saves++;
     if (!self->grouping)
         self->flushes++;
-    if (self->grouping && self->group_n++ == 0)
-        self->group_doc = self->doc; //  kept to take the group back
-    else
-        cJSON_Delete (self->doc);
-    self->doc = doc;
+    if (self->grouping)
+        self->group_n++;
+    for (int s = 0; s < DDC_SEC_COUNT; s++) {
+        if (!vals [s])
+            continue;
+        //  The value before the group is kept to take the group back; one
+        //  from within it, or any outside a group, goes.
+        if (self->grouping && !self->group_undo [s])
+            self->group_undo [s] = undo [s];
+        else
+            cJSON_Delete (undo [s]);
+    }
     self->rev = rev;
     memcpy (self->revs, revs, sizeof (revs));
     for (int i = 0; i < count; i++) {
@@ -1190,16 +1261,16 @@ store_group_end (store_t *self, char *err, size_t errlen)
     if (failed) {
         snprintf (err, errlen, "cannot write %s: %s", failed, strerror (errno));
         self->saves -= (uint64_t) self->group_n;
-        cJSON_Delete (self->doc);
-        self->doc = self->group_doc;
+        s_undo (self, self->group_undo);
         self->rev = self->group_rev;
         memcpy (self->revs, self->group_revs, sizeof (self->revs));
     }
     else {
-        cJSON_Delete (self->group_doc);
+        for (int s = 0; s < DDC_SEC_COUNT; s++)
+            cJSON_Delete (self->group_undo [s]);
         self->flushes++;
     }
-    self->group_doc = NULL;
+    memset (self->group_undo, 0, sizeof (self->group_undo));
     for (int i = 0; i < self->group_history_n; i++) {
         s_pending_t *p = &self->group_history [i];
         if (failed)
@@ -1212,6 +1283,37 @@ store_group_end (store_t *self, char *err, size_t errlen)
     return failed ? -1 : 0;
 }
 
+//  The size of section s as the size limits count it (SIZE_MAX: over
+//  them), counted once per revision.
+static size_t
+s_section_bytes (store_t *self, ddc_section_t s)
+{
+    if (self->sec_bytes_gen [s] != self->doc_gen || self->sec_bytes_rev [s] != self->revs [s]
+        || self->doc_gen == 0) {
+        self->sec_bytes [s] = ddc_config_json_bytes (store_section (self, s));
+        self->sec_bytes_gen [s] = self->doc_gen;
+        self->sec_bytes_rev [s] = self->revs [s];
+    }
+    return self->sec_bytes [s];
+}
+
+//  The size of every section but s (past DDC_DOCUMENT_MAX_BYTES when they
+//  are over it).
+static size_t
+s_others_bytes (store_t *self, ddc_section_t s)
+{
+    size_t total = 0;
+    for (int o = 0; o < DDC_SEC_COUNT; o++) {
+        if (o == (int) s || !store_section (self, (ddc_section_t) o))
+            continue;
+        size_t n = s_section_bytes (self, (ddc_section_t) o);
+        if (n == SIZE_MAX || total + n > DDC_DOCUMENT_MAX_BYTES)
+            return (size_t) DDC_DOCUMENT_MAX_BYTES + 1; //  over the limit
+        total += n;
+    }
+    return total;
+}
+
 store_result_t
 store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expected,
             const char *author, const char *peer, cJSON *errors, store_change_t *change, char *err,
@@ -1219,7 +1321,8 @@ store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expecte
 {
     cJSON *incoming = cJSON_Duplicate (value, 1);
     ddc_config_keep_secrets (s, incoming, store_section (self, s));
-    cJSON *normal = ddc_config_validate_section (s, incoming, self->doc, errors);
+    cJSON *normal = ddc_config_validate_section_sized (s, incoming, self->doc,
+                                                       s_others_bytes (self, s), errors);
     cJSON_Delete (incoming);
     if (!normal)
         return STORE_INVALID;

@@ -7,6 +7,7 @@
 #include "ddc_json.h"
 #include "ddc_schema.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -139,6 +140,25 @@ s_json_str_len (const char *s, size_t budget)
     return n;
 }
 
+//  The length of d printed with "%1.17g": counted for a whole number of
+//  at most 15 digits (every number of a configuration but a rare
+//  fraction), printed for the others.
+
+static size_t
+s_number_len (double d)
+{
+    if (d > -1e15 && d < 1e15 && d == (double) (int64_t) d) {
+        int64_t v = (int64_t) d;
+        size_t len = signbit (d) ? 2 : 1; //  -0 prints as "-0"
+        for (v = v < 0 ? -v : v; v >= 10; v /= 10)
+            len++;
+        return len;
+    }
+    char buf [64];
+    int len = snprintf (buf, sizeof (buf), "%1.17g", d);
+    return len > 0 ? (size_t) len : 4;
+}
+
 //  Adds item's length to *total. Returns 0, -1 once *total is over limit,
 //  -2 if nested deeper than DDC_CONFIG_MAX_DEPTH.
 
@@ -151,12 +171,9 @@ s_json_size (const cJSON *item, int depth, size_t *total, size_t limit)
     if (item->string)
         *total += s_json_str_len (item->string, budget) + 1;
     switch (item->type & 0xFF) {
-        case cJSON_Number: {
-            char buf [64];
-            int len = snprintf (buf, sizeof (buf), "%1.17g", item->valuedouble);
-            *total += len > 0 ? (size_t) len : 4;
+        case cJSON_Number:
+            *total += s_number_len (item->valuedouble);
             break;
-        }
         case cJSON_String:
             *total += s_json_str_len (item->valuestring ? item->valuestring : "", budget);
             break;
@@ -298,15 +315,43 @@ ddc_config_default (void)
     return doc;
 }
 
+size_t
+ddc_config_json_bytes (const cJSON *value)
+{
+    size_t total = 0;
+    if (!value || s_json_size (value, 0, &total, DDC_DOCUMENT_MAX_BYTES) != 0)
+        return SIZE_MAX;
+    return total;
+}
+
+//  The size of doc's sections other than s added to *total: others_bytes
+//  when the caller knows it (not SIZE_MAX), else counted. -1 once over
+//  DDC_DOCUMENT_MAX_BYTES.
+static int
+s_others_size (const cJSON *doc, ddc_section_t s, size_t others_bytes, size_t *total)
+{
+    if (others_bytes == SIZE_MAX)
+        return s_doc_size (doc, (int) s, total);
+    *total += others_bytes < DDC_DOCUMENT_MAX_BYTES ? others_bytes : DDC_DOCUMENT_MAX_BYTES + 1;
+    return *total > DDC_DOCUMENT_MAX_BYTES ? -1 : 0;
+}
+
 cJSON *
 ddc_config_validate_section (ddc_section_t s, const cJSON *value, const cJSON *doc, cJSON *errors)
+{
+    return ddc_config_validate_section_sized (s, value, doc, SIZE_MAX, errors);
+}
+
+cJSON *
+ddc_config_validate_section_sized (ddc_section_t s, const cJSON *value, const cJSON *doc,
+                                   size_t others_bytes, cJSON *errors)
 {
     ddc_walk_t ctx = { errors, 0, NULL, NULL };
     const cJSON *containers = NULL, *tasks = NULL;
     size_t total = 0;
     if (cJSON_IsObject (doc) && value && s_depth_ok (value, 0)
         && s_json_size (value, 0, &total, DDC_SECTION_MAX_BYTES) == 0
-        && s_doc_size (doc, (int) s, &total) < 0) {
+        && s_others_size (doc, s, others_bytes, &total) < 0) {
         ddc_walk_error (&ctx, ddc_section_name (s) ? ddc_section_name (s) : "", "too_long",
                         "The whole configuration would be larger than %d KiB.",
                         DDC_DOCUMENT_MAX_BYTES / 1024);
@@ -325,7 +370,7 @@ ddc_config_validate_section (ddc_section_t s, const cJSON *value, const cJSON *d
     total = 0;
     if (out && cJSON_IsObject (doc)
         && (s_json_size (out, 0, &total, DDC_SECTION_MAX_BYTES) != 0
-            || s_doc_size (doc, (int) s, &total) < 0)) {
+            || s_others_size (doc, s, others_bytes, &total) < 0)) {
         ddc_walk_error (&ctx, ddc_section_name (s), "too_long",
                         "The whole configuration would be larger than %d KiB.",
                         DDC_DOCUMENT_MAX_BYTES / 1024);

@@ -41,6 +41,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <cJSON.h>
 
 #include "ddc_json.h"
@@ -107,6 +108,20 @@ cJSON *ddc_config_default_section (ddc_section_t s);
 //  against doc's tasks ("in_use" when a task's target would disappear).
 cJSON *ddc_config_validate_section (ddc_section_t s, const cJSON *value, const cJSON *doc,
                                     cJSON *errors);
+
+//  ddc_config_validate_section for a caller that knows the size of doc's
+//  other sections: others_bytes is the sum of ddc_config_json_bytes of
+//  every section of doc but s (SIZE_MAX: not known, counted here). The
+//  broker keeps those sizes, so that a save does not walk the whole
+//  document to check its size limit.
+cJSON *ddc_config_validate_section_sized (ddc_section_t s, const cJSON *value, const cJSON *doc,
+                                          size_t others_bytes, cJSON *errors);
+
+//  The size of value (borrowed) as the size limits count it (its compact
+//  JSON with numbers as "%1.17g" and a separator after every member), or
+//  SIZE_MAX when it is NULL, over DDC_DOCUMENT_MAX_BYTES or nested
+//  deeper than DDC_CONFIG_MAX_DEPTH.
+size_t ddc_config_json_bytes (const cJSON *value);
 
 //  Validate a whole document (borrowed): every section validated, a
 //  missing section defaulted, unknown top-level keys refused ("_meta"

@@ -6,7 +6,7 @@
     brings config.json and its history up to date before it is used; a
     hand edit made to a config.json that is behind changes only the
     sections it changes; history values are kept deflated and read back
-    the same. */
+    the same; a save whose write or flush fails changes nothing. */
 #include "../../services/broker/journal.c"
 #include "../../services/broker/packed.c"
 #include "../../services/broker/schema.c"
@@ -14,7 +14,9 @@
 
 #include "ddc_test.h"
 
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 static char *
 s_tmpdir (void)
@@ -482,6 +484,100 @@ DDC_TEST (test_history_values_are_kept_deflated)
     s_rmdir (dir);
 }
 
+//  Point the store's journal at another file (its writes or its flushes
+//  then fail); returns the journal's own descriptor, to put back.
+static int
+s_journal_onto (store_t *store, const char *path)
+{
+    int saved = dup (store->journal->fd);
+    int fd = open (path, O_RDWR | O_CLOEXEC);
+    dup2 (fd, store->journal->fd);
+    close (fd);
+    return saved;
+}
+
+static void
+s_journal_back (store_t *store, int saved)
+{
+    dup2 (saved, store->journal->fd);
+    close (saved);
+}
+
+//  The size of every section but s, counted afresh: what the store's kept
+//  sizes must say.
+static size_t
+s_counted_others (store_t *store, ddc_section_t s)
+{
+    size_t total = 0;
+    for (int o = 0; o < DDC_SEC_COUNT; o++)
+        if (o != (int) s)
+            total += ddc_config_json_bytes (store_section (store, (ddc_section_t) o));
+    return total;
+}
+
+DDC_TEST (test_failed_saves_change_nothing)
+{
+    char *dir = s_tmpdir ();
+    char err [256];
+    store_t *store = store_new (dir, err, sizeof (err));
+    CHECK (store);
+    CHECK_EQ (s_save_admins (store, "one"), STORE_OK);
+    uint64_t rev = store_rev (store);
+    const cJSON *bot = store_section (store, DDC_SEC_BOT);
+    char *bot_text = cJSON_PrintUnformatted (bot);
+    //  A write that fails (a full disk): the save fails, nothing changed
+    int saved = s_journal_onto (store, "/dev/full");
+    CHECK_EQ (s_save_admins (store, "two"), STORE_FAILED);
+    s_journal_back (store, saved);
+    CHECK_STR (s_note (store), "one");
+    CHECK_EQ (store_rev (store), rev);
+    //  A group whose flush fails (fdatasync of /dev/null: EINVAL): every
+    //  save of it is taken back, to the values before the group
+    store_group_begin (store);
+    CHECK_EQ (s_save_admins (store, "three"), STORE_OK);
+    CHECK_EQ (s_save_admins (store, "four"), STORE_OK);
+    CHECK_STR (s_note (store), "four");
+    CHECK_EQ (store_rev (store), rev + 2);
+    CHECK_EQ (s_others_bytes (store, DDC_SEC_BOT), s_counted_others (store, DDC_SEC_BOT));
+    saved = s_journal_onto (store, "/dev/null");
+    CHECK_EQ (store_group_end (store, err, sizeof (err)), -1);
+    s_journal_back (store, saved);
+    CHECK_STR (s_note (store), "one");
+    CHECK_EQ (store_rev (store), rev);
+    CHECK_EQ (store_section_rev (store, DDC_SEC_ADMINS), rev);
+    //  the section keeps its place in the document, the others are as
+    //  they were
+    const cJSON *first = store->doc->child;
+    for (int s = 0; s < DDC_SEC_COUNT && first; s++, first = first->next)
+        if (s == DDC_SEC_ADMINS)
+            CHECK_STR (first->string, "admins");
+    char *after = cJSON_PrintUnformatted (store_section (store, DDC_SEC_BOT));
+    CHECK_STR (after, bot_text);
+    free (after);
+    free (bot_text);
+    //  and a group that is flushed keeps its last value
+    store_group_begin (store);
+    CHECK_EQ (s_save_admins (store, "five"), STORE_OK);
+    CHECK_EQ (s_save_admins (store, "six"), STORE_OK);
+    CHECK_EQ (store_group_end (store, err, sizeof (err)), 0);
+    CHECK_STR (s_note (store), "six");
+    CHECK_EQ (store_rev (store), rev + 2);
+    //  a revision number that came again, with another value (taken back
+    //  above): its size is counted again
+    CHECK_EQ (s_others_bytes (store, DDC_SEC_BOT), s_counted_others (store, DDC_SEC_BOT));
+    store_destroy (&store);
+    //  what was durable is what a new start finds
+    store = store_new (dir, err, sizeof (err));
+    CHECK (store);
+    CHECK_STR (s_note (store), "six");
+    CHECK_EQ (store_rev (store), rev + 2);
+    //  a revision number that came again, with another value (taken back
+    //  above): its size is counted again
+    CHECK_EQ (s_others_bytes (store, DDC_SEC_BOT), s_counted_others (store, DDC_SEC_BOT));
+    store_destroy (&store);
+    s_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -495,5 +591,6 @@ main (int argc, char **argv)
     DDC_RUN (test_packed_text);
     DDC_RUN (test_touch_is_no_edit);
     DDC_RUN (test_history_values_are_kept_deflated);
+    DDC_RUN (test_failed_saves_change_nothing);
     DDC_DONE ();
 }

@@ -1375,6 +1375,61 @@ DDC_TEST (test_document_bound)
     free (filler);
 }
 
+//  The same bound when the caller gives the size of the other sections
+//  (as the broker does): the same verdicts, and the bound exact to the
+//  byte.
+
+DDC_TEST (test_document_bound_with_known_sizes)
+{
+    cJSON *doc = ddc_config_default ();
+    //  the size counted is at least the compact JSON's: numbers as
+    //  "%1.17g", a separator after every member
+    char *printed = cJSON_PrintUnformatted (cJSON_GetObjectItemCaseSensitive (doc, "bot"));
+    CHECK (ddc_config_json_bytes (cJSON_GetObjectItemCaseSensitive (doc, "bot")) >= strlen (printed));
+    free (printed);
+    cJSON *numbers = s_json ("[0, -0, 7, -12, 9999, 123456789012345, 0.5, -2.25, 1e300]");
+    char expect [160];
+    snprintf (expect, sizeof (expect), "[%d,%s,%d,%d,%d,%s,%1.17g,%1.17g,%1.17g,]", 0, "-0", 7, -12,
+              9999, "123456789012345", 0.5, -2.25, 1e300);
+    CHECK_EQ (ddc_config_json_bytes (numbers), strlen (expect));
+    cJSON_Delete (numbers);
+    CHECK_EQ (ddc_config_json_bytes (NULL), SIZE_MAX);
+    size_t others = 0;
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        if (s != DDC_SEC_ADMINS)
+            others += ddc_config_json_bytes (
+                cJSON_GetObjectItemCaseSensitive (doc, ddc_section_name ((ddc_section_t) s)));
+    cJSON *admins = s_json ("[{\"id\": \"334455667788990011\", \"note\": \"x\"}]");
+    cJSON *errors = cJSON_CreateArray ();
+    cJSON *counted = ddc_config_validate_section (DDC_SEC_ADMINS, admins, doc, errors);
+    cJSON *known = ddc_config_validate_section_sized (DDC_SEC_ADMINS, admins, doc, others, errors);
+    CHECK (counted && known && cJSON_Compare (counted, known, true));
+    CHECK_EQ (cJSON_GetArraySize (errors), 0);
+    //  at the bound with its defaults filled in: taken; a byte over: refused
+    size_t own = ddc_config_json_bytes (counted);
+    cJSON *at = ddc_config_validate_section_sized (DDC_SEC_ADMINS, admins, doc,
+                                                   DDC_DOCUMENT_MAX_BYTES - own, errors);
+    CHECK (at != NULL);
+    CHECK_EQ (cJSON_GetArraySize (errors), 0);
+    CHECK (ddc_config_validate_section_sized (DDC_SEC_ADMINS, admins, doc,
+                                              DDC_DOCUMENT_MAX_BYTES - own + 1, errors)
+           == NULL);
+    CHECK (s_has (errors, "admins", "too_long"));
+    cJSON_Delete (errors);
+    //  far over, as the broker says when its sections are over the bound
+    errors = cJSON_CreateArray ();
+    CHECK (ddc_config_validate_section_sized (DDC_SEC_ADMINS, admins, doc,
+                                              (size_t) DDC_DOCUMENT_MAX_BYTES + 1, errors)
+           == NULL);
+    CHECK (s_has (errors, "admins", "too_long"));
+    cJSON_Delete (errors);
+    cJSON_Delete (at);
+    cJSON_Delete (known);
+    cJSON_Delete (counted);
+    cJSON_Delete (admins);
+    cJSON_Delete (doc);
+}
+
 //  n containers c0.. on host "local", each with display_name when given.
 
 static cJSON *
@@ -1551,6 +1606,7 @@ main (int argc, char *argv [])
     DDC_RUN (test_equal);
     DDC_RUN (test_bounds);
     DDC_RUN (test_document_bound);
+    DDC_RUN (test_document_bound_with_known_sizes);
     DDC_RUN (test_validate_is_pure);
     DDC_DONE ();
 }
