@@ -1150,9 +1150,11 @@ s_undo (store_t *self, cJSON *undo [DDC_SEC_COUNT])
 }
 
 //  Commit new values for the sections flagged in `vals`, one revision per
-//  section: the journal record is flushed (the one disk flush of a save),
-//  then config.json is replaced without one. Fills changes[]. Returns
-//  count or -1.
+//  section: the journal record is written and, outside a group, flushed
+//  (the one disk flush of a save; a group's is in store_group_end), and
+//  the values are swapped into the document in place. config.json is
+//  written later, when saves pause (store_checkpoint). Fills changes[].
+//  Returns count or -1 (nothing changed).
 static int
 s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const char *peer,
           store_change_t changes [DDC_SEC_COUNT], char *err, size_t errlen)
