@@ -305,6 +305,8 @@ main (int argc, char **argv)
         zsock_set_linger (self.writer, 2000);
         zstr_send (self.writer, "QUIT");
     }
+    else if (!reaped)
+        kill (broker, SIGTERM); //  no socket to tell it by (rc is 1)
     for (size_t i = 0; i < self.nsubs; i++)
         zsock_destroy (&self.subs [i].sock);
     zsock_destroy (&self.writer); //  lingers until QUIT is sent
