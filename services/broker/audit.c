@@ -55,7 +55,7 @@ audit_path (audit_t *self)
 int
 audit_append (audit_t *self, const cJSON *entry)
 {
-    char *text = cJSON_PrintUnformatted (entry);
+    char *text = ddc_json_print (entry);
     int rc = ddc_append_rotated (self->path, text, AUDIT_FILE_MAX, 0600);
     if (rc < 0 && !self->warned)
         ddc_warn ("cannot append to %s: %s (warned once until it works again)", self->path,
@@ -427,7 +427,7 @@ s_needle (const char *key, const char *value)
     if (!*value)
         return NULL;
     cJSON *s = cJSON_CreateString (value);
-    char *quoted = cJSON_PrintUnformatted (s);
+    char *quoted = ddc_json_print (s);
     cJSON_Delete (s);
     char *needle = ddc_asprintf ("\"%s\":%s", key, quoted);
     free (quoted);
@@ -527,7 +527,7 @@ s_line (s_scan_t *sc, char *line, size_t len)
             cJSON_AddItemToArray (changed, cJSON_CreateString ("..."));
         }
     }
-    char *text = cJSON_PrintUnformatted (e);
+    char *text = ddc_json_print (e);
     cJSON_Delete (e);
     if (sc->entries)
         ddc_buf_add (sc->out, ",", 1);

@@ -19,6 +19,7 @@
 
 #include "ddc_buf.h"
 #include "ddc_config.h"
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_pages.h"
 #include "ddc_proto.h"
@@ -263,7 +264,7 @@ s_publish_hugz (broker_t *self)
 {
     char rev [24], now [24];
     cJSON *revs = store_revs_json (self->store);
-    char *revs_text = cJSON_PrintUnformatted (revs);
+    char *revs_text = ddc_json_print (revs);
     cJSON_Delete (revs);
     zmsg_t *zmsg = ddc_msg_buildv (DDC_HUGZ, "hugz/", store_epoch (self->store),
                                    s_u64 (store_rev (self->store), rev), self->boot, revs_text,
@@ -348,7 +349,7 @@ s_publish_update (broker_t *self, const store_change_t *change, const char *auth
     cJSON_AddStringToObject (props, "time", when);
     cJSON_AddItemToObject (props, "changed", cJSON_Duplicate (change->changed, 1));
     cJSON_AddItemToObject (props, "secrets_changed", cJSON_Duplicate (change->secrets_changed, 1));
-    char *props_text = cJSON_PrintUnformatted (props);
+    char *props_text = ddc_json_print (props);
     cJSON_Delete (props);
     size_t len;
     const char *value_text = s_section_text (self, NULL, s, &len);
@@ -499,7 +500,7 @@ s_on_hello (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_
     if (fresh)
         ddc_info ("peer %s connected", peer_name (peer));
     cJSON *access = role_access (role, peer_name (peer), self->advertise_pub);
-    char *access_text = cJSON_PrintUnformatted (access);
+    char *access_text = ddc_json_print (access);
     cJSON_Delete (access);
     char rev [24];
     zmsg_t *reply =
@@ -617,7 +618,7 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
     store_change_t change = { 0 };
     char err [256] = "";
     char rev [24], srev [24];
-    char *printed = cJSON_PrintUnformatted (value);
+    char *printed = ddc_json_print (value);
     size_t size = strlen (printed);
     free (printed);
     store_result_t result;
@@ -649,7 +650,7 @@ s_save (broker_t *self, peer_t *peer, const char *req, ddc_section_t s, const cJ
                                     s_u64 (store_section_rev (self->store, s), srev), "0", NULL);
             break;
         case STORE_INVALID: {
-            char *text = cJSON_PrintUnformatted (errors);
+            char *text = ddc_json_print (errors);
             reply = ddc_msg_buildv (DDC_INVALID, req, text, NULL);
             ddc_info ("save of %s by %s refused: %d validation error(s)", ddc_section_name (s),
                       peer_name (peer), cJSON_GetArraySize (errors));
@@ -874,7 +875,7 @@ s_on_history (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
         entries = cJSON_CreateArray ();
         cJSON_AddItemToArray (entries, entry);
     }
-    char *text = cJSON_PrintUnformatted (entries);
+    char *text = ddc_json_print (entries);
     cJSON_Delete (entries);
     zmsg_t *reply = ddc_msg_buildv (DDC_CHANGES, req, text, NULL);
     free (text);
@@ -937,7 +938,7 @@ s_on_status (broker_t *self, zframe_t *routing, ddc_msg_t *msg)
     //  one row); the rest is paged. The reply is put together in one
     //  buffer: a page can hold half a megabyte of reports, which are
     //  copied as few times as may be.
-    char *head = cJSON_PrintUnformatted (body);
+    char *head = ddc_json_print (body);
     cJSON_Delete (body);
     size_t head_len = strlen (head);
     size_t used = head_len + 128;
@@ -1571,7 +1572,7 @@ s_on_metrics (zloop_t *loop, int timer_id, void *arg)
     store_report (self->store, m);
     cJSON *body = ddc_metrics_json (m);
     ddc_metrics_destroy (&m);
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     cJSON_Delete (body);
     char *topic = ddc_asprintf ("status/broker@%s/metrics/", self->host);
     zmsg_t *zmsg = ddc_msg_buildv (DDC_STATUSPUB, topic, text, NULL);

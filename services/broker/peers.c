@@ -3,6 +3,7 @@
     peer that never sends a report or retries keeps none of their room). */
 #include "peers.h"
 #include "ddc_buf.h"
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <stdlib.h>
@@ -301,7 +302,7 @@ s_row (ddc_buf_t *t, const peer_t *p, int64_t now_ms, bool full)
         ddc_iso_time (r->wall_ms, when);
         cJSON_AddStringToObject (sum, "time", when);
     }
-    char *text = cJSON_PrintUnformatted (row);
+    char *text = ddc_json_print (row);
     cJSON_Delete (row);
     size_t len = strlen (text);
     if (!full) {
@@ -468,7 +469,7 @@ peer_rejected (peer_t *peer, ddc_section_t s, uint64_t rev, uint64_t running, cJ
     int dropped = 0;
     cJSON *e;
     cJSON_ArrayForEach (e, errors) {
-        char *text = cJSON_PrintUnformatted (e);
+        char *text = ddc_json_print (e);
         size_t len = text ? strlen (text) + 1 : 0;
         free (text);
         if (!text || used + len > PEER_REJECTED_MAX_BYTES) {

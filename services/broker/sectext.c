@@ -1,5 +1,6 @@
 /*  sectext: the sections' JSON text per revision. See sectext.h. */
 #include "sectext.h"
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <stdlib.h>
@@ -43,10 +44,10 @@ sectext_get (sectext_t *self, ddc_section_t s, bool full, uint64_t rev, const cJ
     if (!t->text || t->rev != rev || t->value != value) {
         free (t->text);
         if (full)
-            t->text = cJSON_PrintUnformatted (value);
+            t->text = ddc_json_print (value);
         else {
             cJSON *redacted = ddc_config_redact (s, value);
-            t->text = cJSON_PrintUnformatted (redacted);
+            t->text = ddc_json_print (redacted);
             cJSON_Delete (redacted);
         }
         if (!t->text)

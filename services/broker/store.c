@@ -303,7 +303,7 @@ s_history_line (store_t *self, const s_entry_t *e)
     cJSON_AddItemToObject (line, "value", cJSON_CreateRaw (value));
     free (value);
     cJSON_AddStringToObject (line, "epoch", self->epoch);
-    char *text = cJSON_PrintUnformatted (line);
+    char *text = ddc_json_print (line);
     cJSON_Delete (line);
     return text;
 }
@@ -351,7 +351,7 @@ s_history_parse (store_t *self, const char *line, char *why, size_t whylen)
         return -1;
     }
     cJSON_DeleteItemFromObjectCaseSensitive (entry, "epoch");
-    char *text = cJSON_PrintUnformatted (value);
+    char *text = ddc_json_print (value);
     cJSON_Delete (value);
     s_history_add (self, rev, (ddc_section_t) s, entry, text);
     return 0;
@@ -920,7 +920,7 @@ static void
 s_history_keep (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, const cJSON *new_value)
 {
     cJSON *redacted = ddc_config_redact (s, new_value);
-    char *value = cJSON_PrintUnformatted (redacted);
+    char *value = ddc_json_print (redacted);
     cJSON_Delete (redacted);
     s_history_add (self, rev, s, meta, value);
     self->history_unwritten++;
@@ -977,7 +977,7 @@ s_journal_record (store_t *self, uint64_t rev, const uint64_t revs [DDC_SEC_COUN
         cJSON_AddItemToObject (c, "value", cJSON_Duplicate (vals [changes [i].section], 1));
         cJSON_AddItemToArray (list, c);
     }
-    char *text = cJSON_PrintUnformatted (rec);
+    char *text = ddc_json_print (rec);
     cJSON_Delete (rec);
     return text;
 }

@@ -2,6 +2,7 @@
 #include "zmon.h"
 #include "endpoints.h"
 
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_proto.h"
 #include "ddc_util.h"
@@ -232,7 +233,7 @@ zmon_publish (zmon_t *self, const char *topic, cJSON **body_p)
 {
     assert (topic);
     assert (body_p);
-    char *text = self && *body_p ? cJSON_PrintUnformatted (*body_p) : NULL;
+    char *text = self && *body_p ? ddc_json_print (*body_p) : NULL;
     cJSON_Delete (*body_p);
     *body_p = NULL;
     zmsg_t *zmsg = text ? ddc_msg_buildv (DDC_MONPUB, topic, text, NULL) : NULL;

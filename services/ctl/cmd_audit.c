@@ -2,6 +2,7 @@
     5.12), page after page, newest first: one line per entry, or the
     entries as JSON lines. */
 #include "ctl.h"
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <inttypes.h>
@@ -236,7 +237,7 @@ cmd_audit (ctl_t *ctl, int argc, char **argv)
             cJSON_AddStringToObject (query, "cursor", cursor);
         uint64_t left = args.limit ? args.limit - shown : 500;
         cJSON_AddNumberToObject (query, "limit", (double) (left < 500 ? left : 500));
-        char *text = cJSON_PrintUnformatted (query);
+        char *text = ddc_json_print (query);
         cJSON_Delete (query);
         char req [40];
         ddc_req_id (req);
@@ -256,7 +257,7 @@ cmd_audit (ctl_t *ctl, int argc, char **argv)
             if (args.limit && shown >= args.limit)
                 break;
             if (args.json) {
-                char *line = cJSON_PrintUnformatted (e);
+                char *line = ddc_json_print (e);
                 printf ("%s\n", line);
                 free (line);
             }

@@ -4,6 +4,7 @@
     sends one ACTION to docker@HOST and prints its RESULT. */
 #include "ctl.h"
 #include "ddc_config.h"
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <errno.h>
@@ -452,7 +453,7 @@ cmd_action (ctl_t *ctl, int argc, char **argv)
     cJSON_AddStringToObject (body, "by", ctl->author);
     //  whom this peer acts for, for the broker's audit log (proto/ddcp.md 5.7)
     cJSON_AddStringToObject (cJSON_AddObjectToObject (body, "for"), "user", ctl->author);
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     cJSON_Delete (body);
     char peer [80], timeout [24], req [40];
     snprintf (peer, sizeof (peer), "docker@%s", host);

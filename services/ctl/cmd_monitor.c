@@ -4,6 +4,7 @@
     from the table and the events (for the summary after each peer event)
     and --count. */
 #include "ctl.h"
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <stdint.h>
@@ -137,7 +138,7 @@ s_print_event (s_monitor_t *self, const char *topic, const cJSON *body)
         return;
     }
     //  a kind this version does not know
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     printf ("%s  %s %s\n", when, topic, text ? text : "");
     free (text);
 }
@@ -152,7 +153,7 @@ s_emit (s_monitor_t *self, const char *topic, const cJSON *body)
         cJSON *line = cJSON_CreateObject ();
         cJSON_AddStringToObject (line, "topic", topic);
         cJSON_AddItemToObject (line, "event", cJSON_Duplicate (body, true));
-        char *text = cJSON_PrintUnformatted (line);
+        char *text = ddc_json_print (line);
         cJSON_Delete (line);
         printf ("%s\n", text ? text : "{}");
         free (text);
@@ -256,7 +257,7 @@ s_table (s_monitor_t *self)
         s_peer_set (self, s_text (peer, "name", "?"), s_text (peer, "role", ""),
                     cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (peer, "connected")));
     if (self->json) {
-        char *text = cJSON_PrintUnformatted (table);
+        char *text = ddc_json_print (table);
         printf ("%s\n", text ? text : "{}");
         free (text);
     }

@@ -4,6 +4,7 @@
     parsed by ddc_json_parse. See ctl.h. */
 #include "ctl.h"
 #include "ddc_config.h"
+#include "ddc_json.h"
 #include "ddc_schema.h"
 #include "ddc_util.h"
 
@@ -76,7 +77,7 @@ static void
 s_scalar (zchunk_t *out, const cJSON *item)
 {
     //  cJSON prints a lone item without its key.
-    char *text = cJSON_PrintUnformatted (item);
+    char *text = ddc_json_print (item);
     if (text) {
         zchunk_extend (out, text, strlen (text));
         cJSON_free (text);
@@ -122,7 +123,7 @@ char *
 ctl_json_text (const cJSON *json, bool compact)
 {
     if (compact) {
-        char *text = cJSON_PrintUnformatted (json);
+        char *text = ddc_json_print (json);
         char *copy = ddc_strdup (text ? text : "null");
         cJSON_free (text);
         return copy;

@@ -1,6 +1,7 @@
 /*  gateway: the Discord gateway protocol state machine. See gateway.h. */
 #include "gateway.h"
 
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 #include "payload.h"
@@ -107,7 +108,7 @@ s_forget_session (gateway_t *self)
 static void
 s_send_json (gateway_t *self, cJSON *payload)
 {
-    char *text = cJSON_PrintUnformatted (payload);
+    char *text = ddc_json_print (payload);
     cJSON_Delete (payload);
     if (!text)
         return;

@@ -2,6 +2,7 @@
 #include "panels.h"
 
 #include "ddc_config.h"
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_proto.h"
 #include "ddc_util.h"
@@ -285,7 +286,7 @@ s_action_msg (const live_t *live, const char *host, const char *container, unsig
         timeout = (int64_t) live->stop_timeout_s * 1000 + S_ACTION_EXTRA_MS;
     if (timeout > S_MAX_TIMEOUT)
         timeout = S_MAX_TIMEOUT;
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     cJSON_Delete (body);
     char req [40], target [80], tmo [24];
     ddc_req_id (req);

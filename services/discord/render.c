@@ -1,6 +1,7 @@
 /*  render: the bot's messages as Discord JSON. See render.h. */
 #include "render.h"
 
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <stdio.h>
@@ -1066,7 +1067,7 @@ render_choices (const render_ctx_t *r, const char *query)
 uint64_t
 render_hash (const cJSON *msg)
 {
-    char *text = cJSON_PrintUnformatted (msg);
+    char *text = ddc_json_print (msg);
     uint64_t h = 14695981039346656037ULL;
     for (const char *p = text; p && *p; p++)
         h = (h ^ (unsigned char) *p) * 1099511628211ULL;

@@ -496,7 +496,7 @@ rest_call (rest_t *self, const char *method, const char *path, cJSON **body_p, u
     ddc_strlcpy (r->method, method, sizeof (r->method));
     r->path = ddc_strdup (path);
     if (body) {
-        r->body = cJSON_PrintUnformatted (body);
+        r->body = ddc_json_print (body);
         cJSON_Delete (body);
     }
     r->flags = flags;

@@ -2,6 +2,7 @@
     file. See actions.h. */
 #include "actions.h"
 
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -112,7 +113,7 @@ s_audit (actions_t *self, const job_t *job, const cJSON *result, int64_t end_wal
     cJSON_AddNumberToObject (line, "start_ms",
                              (double) (job->started_wall ? job->started_wall : end_wall));
     cJSON_AddNumberToObject (line, "end_ms", (double) end_wall);
-    char *text = cJSON_PrintUnformatted (line);
+    char *text = ddc_json_print (line);
     cJSON_Delete (line);
     if (!text)
         return;

@@ -1,6 +1,7 @@
 /*  records: task runs reported to the broker's audit log. See records.h. */
 #include "records.h"
 
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -132,7 +133,7 @@ records_pump (records_t *self, ddc_client_t *client)
     cJSON_DeleteItemFromObjectCaseSensitive (r->entry, "unreported");
     if (self->dropped)
         cJSON_AddNumberToObject (r->entry, "unreported", (double) self->dropped);
-    char *text = cJSON_PrintUnformatted (r->entry);
+    char *text = ddc_json_print (r->entry);
     zmsg_t *msg = ddc_msg_buildv (DDC_RECORD, r->req, text, NULL);
     free (text);
     if (msg && ddc_client_request (client, &msg, RECORDS_TIMEOUT_MS, 1, s_on_reply, self) == 0)

@@ -2,6 +2,7 @@
 #include "scope.h"
 
 #include <cJSON.h>
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <assert.h>
@@ -89,7 +90,7 @@ scope_filters (const scope_t *self, const char *base)
         cJSON_DeleteItemFromObjectCaseSensitive (root, "label");
         cJSON_AddItemToObject (root, "label", arr);
     }
-    char *text = cJSON_PrintUnformatted (root);
+    char *text = ddc_json_print (root);
     cJSON_Delete (root);
     return text;
 }

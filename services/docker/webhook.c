@@ -3,6 +3,7 @@
 #include "webhook.h"
 
 #include "ddc_http.h"
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -230,7 +231,7 @@ s_discord (const cJSON *report)
     const char *time = s_str (report, "time");
     if (time)
         cJSON_AddStringToObject (embed, "timestamp", time);
-    char *out = cJSON_PrintUnformatted (msg);
+    char *out = ddc_json_print (msg);
     cJSON_Delete (msg);
     return out;
 }
@@ -249,7 +250,7 @@ webhook_body (const cJSON *report, webhook_format_t format)
     webhook_title (report, title, sizeof (title));
     cJSON_DeleteItemFromObjectCaseSensitive (copy, "text");
     cJSON_AddStringToObject (copy, "text", title);
-    char *out = cJSON_PrintUnformatted (copy);
+    char *out = ddc_json_print (copy);
     cJSON_Delete (copy);
     return out;
 }

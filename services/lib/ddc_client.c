@@ -314,7 +314,7 @@ s_keep (ddc_client_t *self, s_section_t *s, const cJSON *value, char **text_p)
         ddc_keys_share (s->value);
         return;
     }
-    s->text = *text_p ? *text_p : cJSON_PrintUnformatted (value);
+    s->text = *text_p ? *text_p : ddc_json_print (value);
     *text_p = NULL;
 }
 
@@ -358,7 +358,7 @@ s_cache_write (ddc_client_t *self)
             cJSON_AddItemReferenceToObject (secs, s->name, s->value);
         cJSON_AddNumberToObject (revs, s->name, (double) s->rev);
     }
-    char *text = cJSON_PrintUnformatted (root);
+    char *text = ddc_json_print (root);
     cJSON_Delete (root);
     if (!text) {
         ddc_warn ("client: could not serialise the cache");
@@ -657,7 +657,7 @@ s_send_rejected (ddc_client_t *self, s_section_t *s)
     ddc_req_id (req);
     s_u64 (rev, s->rejected_rev);
     s_u64 (running, s_accepted (s) ? s->rev : 0);
-    char *errors = s->rejected_errors ? cJSON_PrintUnformatted (s->rejected_errors) : NULL;
+    char *errors = s->rejected_errors ? ddc_json_print (s->rejected_errors) : NULL;
     zmsg_t *msg =
         ddc_msg_buildv (DDC_REJECTED, req, s->name, rev, running, errors ? errors : "[]", NULL);
     s_send_ff (self, &msg);
@@ -668,7 +668,7 @@ s_send_rejected (ddc_client_t *self, s_section_t *s)
 static cJSON *
 s_bound_errors (cJSON *errors, const char *section)
 {
-    char *text = cJSON_IsArray (errors) ? cJSON_PrintUnformatted (errors) : NULL;
+    char *text = cJSON_IsArray (errors) ? ddc_json_print (errors) : NULL;
     bool ok = text && strlen (text) <= S_MAX_ERRORS_BYTES && cJSON_GetArraySize (errors) > 0;
     free (text);
     if (ok)
@@ -695,7 +695,7 @@ s_apply (ddc_client_t *self, s_section_t *s, const cJSON *value, uint64_t rev)
         return;
     }
     //  compact: the value's text, compared with the accepted one's
-    char *text = self->compact ? cJSON_PrintUnformatted (value) : NULL;
+    char *text = self->compact ? ddc_json_print (value) : NULL;
     bool same = text ? s->text && strcmp (s->text, text) == 0
                      : s->value && cJSON_Compare (s->value, value, true);
     if (same) {
@@ -1878,7 +1878,7 @@ s_metrics_report (ddc_client_t *self, int64_t now)
 {
     self->next_metrics = now + DDC_METRICS_INTERVAL_MS;
     cJSON *body = ddc_client_metrics (self);
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     size_t len = strlen (text);
     free (text);
     if (len > DDC_METRICS_MAX) {
@@ -2240,7 +2240,7 @@ ddc_client_result (ddc_client_t *self, const char *req, const cJSON *body)
 {
     if (!s_name_ok (req, DDC_MAX_TEXT, "") || !cJSON_IsObject (body))
         return -1;
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     if (!text || strlen (text) > DDC_MAX_JSON) {
         free (text);
         return -1;
@@ -2256,7 +2256,7 @@ ddc_client_report (ddc_client_t *self, const char *topic, const cJSON *body)
 {
     if (!s_name_ok (topic, 128, "/") || !body)
         return -1;
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     if (!text || strlen (text) > DDC_REPORT_MAX) {
         //  the broker would refuse it (ERROR 413): say so here, once per call
         if (text)

@@ -1,7 +1,10 @@
 /*  ddc_json: the strict JSON parse entry point. See ddc_json.h.
     A recursive-descent check of the whole text against RFC 8259 (and the
-    limits), then cJSON builds the tree from text known to be good. */
+    limits), then cJSON builds the tree from text known to be good. The
+    printer writes what cJSON's unformatted printer writes (its string
+    escapes, its separators), with a shortcut for whole numbers. */
 #include "ddc_json.h"
+#include "ddc_buf.h"
 #include "ddc_util.h"
 
 #include <float.h>
@@ -493,4 +496,145 @@ ddc_json_diff (const char *path, const cJSON *old_value, const cJSON *new_value)
     s_diff_t diff = { cJSON_CreateArray (), 0, false };
     s_diff (&diff, path ? path : "", old_value, new_value, 0);
     return diff.out;
+}
+
+//  ------------------------------------------------------------ printing
+
+//  A string as cJSON quotes it: '"', '\\' and the control characters
+//  escaped (\b \f \n \r \t by name, the others as \u00xx), every other
+//  byte as it is; NULL as "".
+static void
+s_print_string (ddc_buf_t *out, const char *s)
+{
+    static const char hex [] = "0123456789abcdef";
+    ddc_buf_add (out, "\"", 1);
+    const unsigned char *p = (const unsigned char *) (s ? s : "");
+    while (*p) {
+        const unsigned char *run = p;
+        while (*p >= 32 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run)
+            ddc_buf_add (out, (const char *) run, (size_t) (p - run));
+        if (!*p)
+            break;
+        char esc [6] = { '\\', 0 };
+        size_t n = 2;
+        switch (*p) {
+            case '"':
+                esc [1] = '"';
+                break;
+            case '\\':
+                esc [1] = '\\';
+                break;
+            case '\b':
+                esc [1] = 'b';
+                break;
+            case '\f':
+                esc [1] = 'f';
+                break;
+            case '\n':
+                esc [1] = 'n';
+                break;
+            case '\r':
+                esc [1] = 'r';
+                break;
+            case '\t':
+                esc [1] = 't';
+                break;
+            default:
+                memcpy (esc + 1, "u00", 3);
+                esc [4] = hex [*p >> 4];
+                esc [5] = hex [*p & 15];
+                n = 6;
+        }
+        ddc_buf_add (out, esc, n);
+        p++;
+    }
+    ddc_buf_add (out, "\"", 1);
+}
+
+//  A number: a whole one below 10^15 in magnitude as its digits (what
+//  "%1.15g" gives for it, and what reads back exactly), any other (-0,
+//  fractions, large, NaN and infinities) by cJSON. false: cJSON failed.
+static bool
+s_print_number (ddc_buf_t *out, const cJSON *item)
+{
+    double d = item->valuedouble;
+    if (d > -1e15 && d < 1e15 && d == (double) (long long) d && !(d == 0 && signbit (d))) {
+        char digits [24];
+        bool negative = d < 0;
+        size_t n = ddc_buf_fmt_u64 ((uint64_t) (negative ? -(long long) d : (long long) d), digits);
+        if (negative)
+            ddc_buf_add (out, "-", 1);
+        ddc_buf_add (out, digits, n);
+        return true;
+    }
+    cJSON alone = *item;
+    alone.next = alone.prev = alone.child = NULL;
+    alone.string = NULL;
+    alone.type = cJSON_Number;
+    char text [64];
+    if (!cJSON_PrintPreallocated (&alone, text, (int) sizeof (text), false))
+        return false;
+    ddc_buf_puts (out, text);
+    return true;
+}
+
+static bool
+s_print (ddc_buf_t *out, const cJSON *item)
+{
+    switch (item->type & 0xFF) {
+        case cJSON_NULL:
+            ddc_buf_add (out, "null", 4);
+            return true;
+        case cJSON_False:
+            ddc_buf_add (out, "false", 5);
+            return true;
+        case cJSON_True:
+            ddc_buf_add (out, "true", 4);
+            return true;
+        case cJSON_Number:
+            return s_print_number (out, item);
+        case cJSON_String:
+            s_print_string (out, item->valuestring);
+            return true;
+        case cJSON_Raw:
+            if (!item->valuestring)
+                return false;
+            ddc_buf_puts (out, item->valuestring);
+            return true;
+        case cJSON_Array:
+        case cJSON_Object: {
+            bool object = (item->type & 0xFF) == cJSON_Object;
+            ddc_buf_add (out, object ? "{" : "[", 1);
+            for (const cJSON *child = item->child; child; child = child->next) {
+                if (object) {
+                    s_print_string (out, child->string);
+                    ddc_buf_add (out, ":", 1);
+                }
+                if (!s_print (out, child))
+                    return false;
+                if (child->next)
+                    ddc_buf_add (out, ",", 1);
+            }
+            ddc_buf_add (out, object ? "}" : "]", 1);
+            return true;
+        }
+        default:
+            return false;
+    }
+}
+
+char *
+ddc_json_print (const cJSON *item)
+{
+    if (!item)
+        return NULL;
+    ddc_buf_t *out = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    if (!s_print (out, item)) {
+        ddc_buf_destroy (&out);
+        return NULL;
+    }
+    ddc_buf_fit (out); //  held texts take no more than they need
+    return ddc_buf_release (&out, NULL);
 }

@@ -8,6 +8,8 @@
     max_len bytes. The text is checked first, so that cJSON (which builds
     the tree) never sees anything it would read loosely: trailing bytes,
     "\u0000" cut short, bytes that are not UTF-8.
+    Also owns how ddc prints a tree: the text cJSON_PrintUnformatted gives,
+    byte for byte, without its floating-point round trip for whole numbers.
     Also owns what ddc compares JSON trees with: equality (key order
     ignored) and the field paths of a difference (the broker's history and
     change lists), and the quoting of user text in such paths.
@@ -31,6 +33,14 @@
 //  the caller frees with cJSON_Delete, or return NULL with the reason in
 //  err[errlen] (err may be NULL). max_len bounds len.
 cJSON *ddc_json_parse (const char *text, size_t len, size_t max_len, char *err, size_t errlen);
+
+//  The text cJSON_PrintUnformatted (item) gives, byte for byte (caller
+//  frees), or NULL where it gives NULL (item NULL or invalid, a raw item
+//  without text). Whole numbers of magnitude below 10^15 are written as
+//  their digits: cJSON (1.7.15) prints every number with "%1.15g" and
+//  reads it back with sscanf, a few microseconds each, which the broker
+//  paid on every save. Other numbers are printed by cJSON itself.
+char *ddc_json_print (const cJSON *item);
 
 //  Nesting depth beyond which equal/diff give up (see each).
 #define DDC_JSON_CMP_DEPTH 32

@@ -354,7 +354,7 @@ zmsg_t *
 ddc_msg_save (ddc_msg_type_t type, const char *first, uint64_t expected, const char *author,
               const cJSON *value)
 {
-    char *text = cJSON_PrintUnformatted (value);
+    char *text = ddc_json_print (value);
     if (!text)
         return NULL;
     size_t len = strlen (text);

@@ -4,7 +4,8 @@
       - a refusal always has a reason;
       - an accepted text's tree holds only valid UTF-8 strings without NUL
         and nests at most DDC_JSON_MAX_DEPTH deep;
-      - printing the tree and parsing it again gives the same tree. */
+      - printing the tree and parsing it again gives the same tree;
+      - ddc_json_print prints it byte for byte as cJSON_PrintUnformatted. */
 #include "ddc_json.h"
 #include "ddc_util.h"
 
@@ -50,6 +51,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     char *text = cJSON_PrintUnformatted (json);
     if (!text)
         abort ();
+    char *ours = ddc_json_print (json);
+    if (!ours || strcmp (ours, text) != 0)
+        abort ();
+    free (ours);
     cJSON *again = ddc_json_parse (text, strlen (text), SIZE_MAX, err, sizeof (err));
     if (!again)
         abort ();

@@ -1,7 +1,10 @@
 /*  Unit tests of the strict JSON parse entry point (services/lib/ddc_json.c):
-    every kind of refusal with its reason and position, and what passes. */
+    every kind of refusal with its reason and position, and what passes;
+    and of its printer, byte for byte against cJSON's. */
 #include "ddc_json.h"
 #include "ddc_test.h"
+
+#include <math.h>
 
 #define MAX (1024 * 1024)
 
@@ -186,6 +189,128 @@ DDC_TEST (test_grammar)
     REFUSED ("\f{}", "an unexpected character (not the start of a value) at line 1, column 1");
 }
 
+//  ddc_json_print gives what cJSON_PrintUnformatted gives (both NULL, or
+//  the same bytes); item is deleted.
+static int
+s_prints_as_cjson (cJSON *item)
+{
+    char *want = cJSON_PrintUnformatted (item), *got = ddc_json_print (item);
+    int ok = (!want && !got) || (want && got && strcmp (want, got) == 0);
+    if (!ok)
+        fprintf (stderr, "printed \"%s\", cJSON printed \"%s\"\n", got ? got : "(NULL)",
+                 want ? want : "(NULL)");
+    free (want);
+    free (got);
+    cJSON_Delete (item);
+    return ok;
+}
+
+DDC_TEST (test_print_numbers)
+{
+    const double numbers [] = { 0,
+                                -0.0,
+                                1,
+                                -1,
+                                42,
+                                2147483647,
+                                2147483648.0,
+                                -2147483649.0,
+                                1733580000000.0,
+                                999999999999999.0,
+                                -999999999999999.0,
+                                1e15,
+                                -1e15,
+                                1e15 + 1,
+                                9007199254740992.0,
+                                9007199254740993.0,
+                                1e17,
+                                1e300,
+                                -1e300,
+                                0.1,
+                                -0.5,
+                                1.5,
+                                123456.789,
+                                1.0 / 3.0,
+                                5e-324,
+                                2.2250738585072014e-308,
+                                1.7976931348623157e308,
+                                NAN,
+                                INFINITY,
+                                -INFINITY };
+    for (size_t i = 0; i < sizeof (numbers) / sizeof (numbers [0]); i++)
+        CHECK (s_prints_as_cjson (cJSON_CreateNumber (numbers [i])));
+    //  every whole number around the shortcut's edges and the int range
+    const double edges [] = { 1e15, 1e9, 2147483648.0, 1e6 };
+    for (size_t e = 0; e < sizeof (edges) / sizeof (edges [0]); e++)
+        for (double d = edges [e] - 3; d <= edges [e] + 3; d++) {
+            CHECK (s_prints_as_cjson (cJSON_CreateNumber (d)));
+            CHECK (s_prints_as_cjson (cJSON_CreateNumber (-d)));
+        }
+}
+
+DDC_TEST (test_print_strings)
+{
+    const char *strings [] = { "",
+                               "plain",
+                               "quote \" backslash \\ slash /",
+                               "\b\f\n\r\t",
+                               "\x01\x02\x1f\x7f",
+                               "caf\xC3\xA9 \xF0\x9F\x90\xB3",
+                               "</script>",
+                               "\xff\xfe not UTF-8" };
+    for (size_t i = 0; i < sizeof (strings) / sizeof (strings [0]); i++) {
+        CHECK (s_prints_as_cjson (cJSON_CreateString (strings [i])));
+        cJSON *obj = cJSON_CreateObject ();
+        cJSON_AddNumberToObject (obj, strings [i], 1);
+        CHECK (s_prints_as_cjson (obj));
+    }
+    cJSON *null_string = cJSON_CreateString ("x");
+    free (null_string->valuestring);
+    null_string->valuestring = NULL;
+    CHECK (s_prints_as_cjson (null_string));
+}
+
+DDC_TEST (test_print_trees)
+{
+    const char *texts [] = {
+        "{}",
+        "[]",
+        "null",
+        "true",
+        "false",
+        "[{},[],[[]],{\"a\":{}}]",
+        "{\"epoch\":\"7363b70d54f7ec45\",\"rev\":21,\"revs\":{\"bot\":3,\"web\":0},"
+        "\"changes\":[{\"rev\":21,\"prev_rev\":20,\"changed\":[\"admins[0].note\"],"
+        "\"value\":[{\"id\":\"334455667788990011\",\"note\":\"x\"}]}]}",
+        "{\"a\":1,\"a\":2,\"\":null,\"n\":[1.5,-0,1e-7,12345678901234567890]}",
+    };
+    for (size_t i = 0; i < sizeof (texts) / sizeof (texts [0]); i++) {
+        cJSON *tree = ddc_json_parse (texts [i], strlen (texts [i]), MAX, NULL, 0);
+        CHECK (tree != NULL);
+        CHECK (s_prints_as_cjson (tree));
+    }
+    //  raw items, references, and what cJSON cannot print
+    cJSON *shared = cJSON_CreateArray ();
+    cJSON_AddItemToArray (shared, cJSON_CreateNumber (7));
+    cJSON *obj = cJSON_CreateObject ();
+    cJSON_AddRawToObject (obj, "raw", "[1, 2]");
+    cJSON_AddItemReferenceToObject (obj, "ref", shared);
+    CHECK (s_prints_as_cjson (obj));
+    cJSON_Delete (shared);
+    cJSON *bad_raw = cJSON_CreateArray ();
+    cJSON *raw = cJSON_CreateRaw ("1");
+    free (raw->valuestring);
+    raw->valuestring = NULL;
+    cJSON_AddItemToArray (bad_raw, raw);
+    CHECK (s_prints_as_cjson (bad_raw));
+    cJSON *invalid = cJSON_CreateObject ();
+    cJSON *child = cJSON_CreateNull ();
+    child->type = cJSON_Invalid;
+    cJSON_AddItemToObject (invalid, "x", child);
+    CHECK (s_prints_as_cjson (invalid));
+    CHECK (ddc_json_print (NULL) == NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -198,5 +323,8 @@ main (int argc, char **argv)
     DDC_RUN (test_depth);
     DDC_RUN (test_size);
     DDC_RUN (test_grammar);
+    DDC_RUN (test_print_numbers);
+    DDC_RUN (test_print_strings);
+    DDC_RUN (test_print_trees);
     DDC_DONE ();
 }
