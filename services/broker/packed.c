@@ -2,6 +2,8 @@
 #include "packed.h"
 #include "ddc_util.h"
 
+#include <assert.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -13,6 +15,49 @@ struct packed_t {
     size_t packed_len;
     bool tried; //  deflated once: not smaller, so kept as text
 };
+
+struct packed_stream_t {
+    z_stream z;
+    bool made;   //  deflateInit succeeded
+    bool used;   //  a text went through since: reset before the next
+    bool failed; //  deflateInit failed: texts stay as they are
+};
+
+packed_stream_t *
+packed_stream_new (void)
+{
+    return ddc_calloc (1, sizeof (packed_stream_t));
+}
+
+void
+packed_stream_destroy (packed_stream_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    if ((*self_p)->made)
+        deflateEnd (&(*self_p)->z);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  The stream ready for a new text, or false (zlib could not make it).
+static bool
+s_stream_ready (packed_stream_t *self)
+{
+    if (self->failed)
+        return false;
+    if (!self->made) {
+        if (deflateInit (&self->z, Z_BEST_SPEED) != Z_OK) {
+            self->failed = true;
+            return false;
+        }
+        self->made = true;
+    }
+    else if (self->used && deflateReset (&self->z) != Z_OK)
+        return false;
+    self->used = true;
+    return true;
+}
 
 packed_t *
 packed_new (char **text_p, size_t len)
@@ -77,15 +122,25 @@ packed_equals (const packed_t *self, const char *text, size_t len)
 }
 
 size_t
-packed_deflate (packed_t *self)
+packed_deflate (packed_t *self, packed_stream_t *stream)
 {
+    assert (stream);
     if (!self->text || self->tried)
         return 0;
     self->tried = true;
-    uLongf len = compressBound ((uLong) self->len);
-    unsigned char *packed = ddc_malloc (len);
-    if (compress2 (packed, &len, (const Bytef *) self->text, (uLong) self->len, Z_BEST_SPEED) != Z_OK
-        || len >= self->len) {
+    if (self->len > UINT_MAX / 2 || !s_stream_ready (stream))
+        return self->len; //  kept as text
+    uLong bound = compressBound ((uLong) self->len);
+    unsigned char *packed = ddc_malloc (bound);
+    z_stream *z = &stream->z;
+    z->next_in = (Bytef *) self->text;
+    z->avail_in = (uInt) self->len;
+    z->next_out = packed;
+    z->avail_out = (uInt) bound;
+    size_t len = 0;
+    if (deflate (z, Z_FINISH) == Z_STREAM_END)
+        len = (size_t) z->total_out;
+    if (len == 0 || len >= self->len) {
         free (packed);
         return self->len;
     }

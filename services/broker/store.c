@@ -280,14 +280,16 @@ s_history_add (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, char *
 static size_t
 s_pack (store_t *self)
 {
-    size_t done = self->seen_text ? packed_deflate (self->seen_text) : 0;
+    packed_stream_t *stream = packed_stream_new ();
+    size_t done = self->seen_text ? packed_deflate (self->seen_text, stream) : 0;
     int written = self->history_n - self->history_unwritten;
     for (int i = 0; i < written && done < STORE_PACK_BYTES; i++) {
         s_entry_t *e = &self->history [i];
         self->history_held -= packed_held (e->value);
-        done += packed_deflate (e->value);
+        done += packed_deflate (e->value, stream);
         self->history_held += packed_held (e->value);
     }
+    packed_stream_destroy (&stream);
     return done;
 }
 

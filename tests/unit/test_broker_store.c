@@ -309,6 +309,7 @@ DDC_TEST (test_touch_is_no_edit)
 //  does not get smaller stays text; equality is byte for byte.
 DDC_TEST (test_packed_text)
 {
+    packed_stream_t *stream = packed_stream_new ();
     size_t len = 100000;
     char *text = ddc_malloc (len + 1);
     for (size_t i = 0; i < len; i++)
@@ -319,9 +320,9 @@ DDC_TEST (test_packed_text)
     CHECK (text == NULL);
     CHECK (!packed_is_deflated (p) && packed_held (p) == len && packed_len (p) == len);
     CHECK (packed_equals (p, copy, len));
-    CHECK_EQ (packed_deflate (p), len);
+    CHECK_EQ (packed_deflate (p, stream), len);
     CHECK (packed_is_deflated (p) && packed_held (p) < len / 20 && packed_len (p) == len);
-    CHECK_EQ (packed_deflate (p), 0); //  once
+    CHECK_EQ (packed_deflate (p, stream), 0); //  once
     CHECK (packed_equals (p, copy, len));
     CHECK (!packed_equals (p, copy, len - 1));
     copy [len / 2] ^= 1;
@@ -344,20 +345,65 @@ DDC_TEST (test_packed_text)
     memcpy (copy, noise, 4096);
     text = (char *) noise;
     p = packed_new (&text, 4096);
-    CHECK_EQ (packed_deflate (p), 4096);
+    CHECK_EQ (packed_deflate (p, stream), 4096);
     CHECK (!packed_is_deflated (p) && packed_held (p) == 4096);
-    CHECK_EQ (packed_deflate (p), 0);
+    CHECK_EQ (packed_deflate (p, stream), 0);
     CHECK (packed_equals (p, copy, 4096));
     packed_destroy (&p);
     //  an empty text
     text = ddc_strdup ("");
     p = packed_new (&text, 0);
-    packed_deflate (p);
+    packed_deflate (p, stream);
     got = packed_text (p, &got_len);
     CHECK (got && got_len == 0 && got [0] == '\0');
     free (got);
     packed_destroy (&p);
     free (copy);
+    packed_stream_destroy (&stream);
+    CHECK (stream == NULL);
+}
+
+//  Texts deflated one after another through one stream: each is what
+//  compress2 makes of it alone (same length, same bytes back), also
+//  after a text that did not get smaller; a stream never used costs no
+//  zlib state.
+DDC_TEST (test_packed_stream)
+{
+    packed_stream_t *idle = packed_stream_new ();
+    packed_stream_destroy (&idle);
+    packed_stream_t *stream = packed_stream_new ();
+    for (int round = 0; round < 6; round++) {
+        size_t len = 3000 + (size_t) round * 7919;
+        char *text = ddc_malloc (len + 1);
+        uint32_t x = 2463534242u + (uint32_t) round;
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            //  round 3: noise, which does not get smaller
+            text [i] = round == 3 ? (char) (x % 255 + 1)
+                                  : "{\"id\": \"abc\", \"n\": 12}, " [x % 7 ? i % 24 : x % 24];
+        }
+        text [len] = '\0';
+        char *copy = ddc_malloc (len + 1);
+        memcpy (copy, text, len + 1);
+        uLongf alone = compressBound ((uLong) len);
+        unsigned char *out = ddc_malloc (alone);
+        CHECK (compress2 (out, &alone, (const Bytef *) copy, (uLong) len, Z_BEST_SPEED) == Z_OK);
+        packed_t *p = packed_new (&text, len);
+        CHECK_EQ (packed_deflate (p, stream), len);
+        if (round == 3)
+            CHECK (!packed_is_deflated (p) && packed_held (p) == len);
+        else
+            CHECK (packed_is_deflated (p) && packed_held (p) == (size_t) alone
+                   && memcmp (p->packed, out, alone) == 0);
+        size_t got_len = 0;
+        char *got = packed_text (p, &got_len);
+        CHECK (got && got_len == len && memcmp (got, copy, len) == 0);
+        free (got);
+        free (out);
+        free (copy);
+        packed_destroy (&p);
+    }
+    packed_stream_destroy (&stream);
 }
 
 //  Save a containers section of n containers (the first named `tag`).
@@ -589,6 +635,7 @@ main (int argc, char **argv)
     DDC_RUN (test_start_after_a_crash_brings_config_json_up_to_date);
     DDC_RUN (test_hand_edit_while_behind_changes_only_its_sections);
     DDC_RUN (test_packed_text);
+    DDC_RUN (test_packed_stream);
     DDC_RUN (test_touch_is_no_edit);
     DDC_RUN (test_history_values_are_kept_deflated);
     DDC_RUN (test_failed_saves_change_nothing);
