@@ -1154,14 +1154,17 @@ s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     s_pub (self, &zmsg, STATS_PUB_STATUS);
 }
 
+//  first: the message's first frame, whose metadata (the ZAP user id and
+//  the peer's address) only a HELLO reads: each look-up is a search of
+//  libzmq's metadata map, which a flood of APPLIED need not pay for.
 static void
-s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, const char *user_id,
-          const char *address)
+s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, zframe_t *first)
 {
     const char *req = msg->frame [DDC_REQ];
     self->stats.requests [msg->type]++;
     if (msg->type == DDC_HELLO) {
-        s_on_hello (self, routing, msg, user_id, address);
+        s_on_hello (self, routing, msg, zframe_meta (first, "User-Id"),
+                    zframe_meta (first, "Peer-Address"));
         return;
     }
     peer_t *peer = peers_by_routing (self->peers, routing);
@@ -1382,9 +1385,7 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
                 store_group_begin (self->store);
                 self->grouping = true;
             }
-            zframe_t *first = zmsg_first (zmsg);
-            s_handle (self, routing, msg, zframe_meta (first, "User-Id"),
-                      zframe_meta (first, "Peer-Address"));
+            s_handle (self, routing, msg, zmsg_first (zmsg));
         }
         ddc_msg_destroy (&msg);
         zframe_destroy (&routing);
