@@ -6,6 +6,7 @@
 
 #include <assert.h>
 
+#include "ddc_json.h"
 #include "ddc_keys.h"
 #include "ddc_log.h"
 #include "ddc_pages.h"
@@ -166,7 +167,7 @@ s_on_event (void *arg, ddc_client_event_t ev, const char *detail)
 static void
 s_keep_metrics (const char *peer, const cJSON *body)
 {
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     if (!text || strlen (text) > DDC_METRICS_MAX) {
         if (text && !s.metrics_warned)
             ddc_warn ("the metrics report of %s (%zu bytes) is over %d bytes: not kept", peer,

@@ -9,6 +9,7 @@
 #include "bridge.h"
 #include "jsonbody.h"
 
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <inttypes.h>
@@ -118,7 +119,7 @@ s_ask (struct http_request *req, web_op_t *op)
         cJSON_AddStringToObject (q, "cursor", s_get (f, "cursor"));
     int have = cJSON_GetArraySize (cJSON_GetObjectItemCaseSensitive (f, "entries"));
     cJSON_AddNumberToObject (q, "limit", S_ACTIVITY_SHOWN - have);
-    char *text = cJSON_PrintUnformatted (q);
+    char *text = ddc_json_print (q);
     cJSON_Delete (q);
     char req_id [40];
     ddc_req_id (req_id);

@@ -16,6 +16,7 @@
 #include "logstream.h"
 #include "logtail.h"
 
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <inttypes.h>
@@ -60,7 +61,7 @@ web_action_msg (const char *user, const char *addr, const char *host, const char
     cJSON *claimed = cJSON_AddObjectToObject (body, "for");
     cJSON_AddStringToObject (claimed, "user", user);
     cJSON_AddStringToObject (claimed, "address", addr);
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     cJSON_Delete (body);
     char req_id [40], target [80], timeout [24];
     ddc_req_id (req_id);

@@ -6,6 +6,7 @@
 #include "bridge.h"
 
 #include "ddc_buf.h"
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -125,7 +126,7 @@ web_page_marked (struct http_request *req, const ddc_buf_t *page, const char *cs
 void
 web_json (struct http_request *req, int status, const cJSON *body)
 {
-    char *text = cJSON_PrintUnformatted (body);
+    char *text = ddc_json_print (body);
     if (!text) {
         web_respond (req, 500, "application/json", "{}", 2, false);
         return;

@@ -1,6 +1,7 @@
 /*  i18n: the web's view of the locale catalogue. See i18n.h. */
 #include "i18n.h"
 
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <stdlib.h>
@@ -63,7 +64,7 @@ s_build_script (const i18n_t *self, int i)
             cJSON_AddStringToObject (out, key, each->valuestring);
         }
     }
-    char *json = cJSON_PrintUnformatted (out);
+    char *json = ddc_json_print (out);
     cJSON_Delete (out);
     return json ? json : ddc_strdup ("{}");
 }

@@ -5,6 +5,7 @@
 #include "logtail.h"
 #include "sse.h"
 
+#include "ddc_json.h"
 #include "ddc_util.h"
 
 #include <stdlib.h>
@@ -74,7 +75,7 @@ s_disconnect (struct connection *c)
 static void
 s_event (s_stream_t *st, const char *event, cJSON **obj_p)
 {
-    char *json = cJSON_PrintUnformatted (*obj_p);
+    char *json = ddc_json_print (*obj_p);
     cJSON_Delete (*obj_p);
     *obj_p = NULL;
     //  one "data:" line: the JSON has no raw newline

@@ -4,6 +4,7 @@
 #include "bridge.h"
 #include "cache.h"
 
+#include "ddc_json.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -159,7 +160,7 @@ s_hash_text (crypto_generichash_state *h, const char *text, size_t len)
 static void
 s_hash_json (crypto_generichash_state *h, const cJSON *json)
 {
-    char *text = cJSON_PrintUnformatted (json);
+    char *text = ddc_json_print (json);
     s_hash_text (h, text ? text : "", text ? strlen (text) : 0);
     free (text);
 }
@@ -375,7 +376,7 @@ s_event (const s_state_t *base, s_state_t *next)
     ddc_buf_destroy (&b);
     char *event = NULL;
     if (kind) {
-        char *json = cJSON_PrintUnformatted (msg);
+        char *json = ddc_json_print (msg);
         //  one "data:" line: the JSON has no raw newline
         event = ddc_asprintf ("event: %s\ndata: %s\n\n", kind, json ? json : "{}");
         free (json);
