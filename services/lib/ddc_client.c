@@ -644,8 +644,10 @@ s_send_applied (ddc_client_t *self, s_section_t *s)
     char req [40], rev [24];
     ddc_req_id (req);
     s_u64 (rev, s->rev);
-    zmsg_t *msg = ddc_msg_buildv (DDC_APPLIED, req, s->name, rev, NULL);
-    s_send_ff (self, &msg);
+    //  Sent once per update and service: straight from its frames.
+    if (ddc_msg_sendv (zsock_resolve (self->ctl), ZMQ_DONTWAIT, DDC_APPLIED, req, s->name, rev, NULL)
+        < 0)
+        ddc_debug ("client: could not send APPLIED: %s", zmq_strerror (errno));
 }
 
 static void
@@ -1546,15 +1548,10 @@ s_on_ctl (ddc_client_t *self, zmsg_t *zmsg)
     ddc_msg_destroy (&msg);
 }
 
+//  A decoded PUB message, taken (destroyed here).
 static void
-s_on_pub (ddc_client_t *self, zmsg_t *zmsg)
+s_on_pub_msg (ddc_client_t *self, ddc_msg_t *msg)
 {
-    char err [128];
-    ddc_msg_t *msg = ddc_msg_decode_pub (zmsg, err, sizeof (err));
-    if (!msg) {
-        ddc_warn ("client: dropping a malformed PUB message: %s", err);
-        return;
-    }
     if (msg->type == DDC_UPDATE)
         s_on_update (self, &msg, false);
     else if (msg->type == DDC_HUGZ)
@@ -1829,12 +1826,17 @@ ddc_client_handle (ddc_client_t *self)
         s_on_ctl (self, zmsg);
         zmsg_destroy (&zmsg);
     }
+    //  Each message read and decoded straight from libzmq's frames.
+    void *sub = zsock_resolve (self->sub);
     for (int i = 0; i < 256 && (zsock_events (self->sub) & ZMQ_POLLIN); i++) {
-        zmsg_t *zmsg = zmsg_recv (self->sub);
-        if (!zmsg)
+        char err [128];
+        ddc_msg_t *msg = ddc_msg_recv (sub, true, err, sizeof (err));
+        if (msg)
+            s_on_pub_msg (self, msg);
+        else if (errno == EAGAIN)
             break;
-        s_on_pub (self, zmsg);
-        zmsg_destroy (&zmsg);
+        else
+            ddc_warn ("client: dropping a malformed PUB message: %s", err);
     }
     s_maybe_snapshot (self);
     s_cache_write (self);

@@ -266,6 +266,60 @@ s_decode_zmsg (bool pub, zmsg_t *zmsg, char *err, size_t errlen)
 }
 
 ddc_msg_t *
+ddc_msg_recv (void *handle, bool pub, char *err, size_t errlen)
+{
+    zmq_msg_t parts [DDC_MAX_FRAMES + 1];
+    const char *data [DDC_MAX_FRAMES + 1];
+    size_t lens [DDC_MAX_FRAMES + 1];
+    int count = 0;     //  frames kept in parts
+    size_t frames = 0; //  frames read
+    size_t bytes = 0;
+    bool more = true;
+    while (more) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        //  The first frame may not be there yet; a message's others are.
+        if (zmq_msg_recv (&part, handle, frames ? 0 : ZMQ_DONTWAIT) < 0) {
+            int e = errno;
+            zmq_msg_close (&part);
+            for (int i = 0; i < count; i++)
+                zmq_msg_close (&parts [i]);
+            if (frames)
+                snprintf (err, errlen, "message cut short: %s", zmq_strerror (e));
+            errno = frames ? EPROTO : e;
+            return NULL;
+        }
+        more = zmq_msg_more (&part);
+        frames++;
+        bytes += zmq_msg_size (&part);
+        if (count < DDC_MAX_FRAMES + 1)
+            parts [count++] = part;
+        else
+            zmq_msg_close (&part);
+    }
+    ddc_msg_t *msg = NULL;
+    errno = EPROTO;
+    if (frames > DDC_MAX_FRAMES + 1)
+        snprintf (err, errlen, "message has %zu frames", frames);
+    else if (bytes > DDC_MAX_MSG) {
+        snprintf (err, errlen, "message larger than %d bytes", DDC_MAX_MSG);
+        errno = EMSGSIZE;
+    }
+    else {
+        for (int i = 0; i < count; i++) {
+            data [i] = zmq_msg_size (&parts [i]) ? (const char *) zmq_msg_data (&parts [i]) : "";
+            lens [i] = zmq_msg_size (&parts [i]);
+        }
+        msg = ddc_msg_decode_frames (pub, count, data, lens, err, errlen);
+    }
+    int e = errno;
+    for (int i = 0; i < count; i++)
+        zmq_msg_close (&parts [i]);
+    errno = e;
+    return msg;
+}
+
+ddc_msg_t *
 ddc_msg_decode (zmsg_t *zmsg, char *err, size_t errlen)
 {
     return s_decode_zmsg (false, zmsg, err, errlen);
@@ -336,18 +390,49 @@ ddc_msg_build (ddc_msg_type_t type, int nframes, const char *frames [])
     return zmsg;
 }
 
+//  The frames of a varargs call (NULL-terminated) into frames[]; their
+//  count (more than DDC_MAX_FRAMES + 1 are cut there).
+static int
+s_frames_of (va_list ap, const char *frames [DDC_MAX_FRAMES + 1])
+{
+    int n = 0;
+    const char *s;
+    while (n < DDC_MAX_FRAMES + 1 && (s = va_arg (ap, const char *)) != NULL)
+        frames [n++] = s;
+    return n;
+}
+
 zmsg_t *
 ddc_msg_buildv (ddc_msg_type_t type, ...)
 {
     const char *frames [DDC_MAX_FRAMES + 1];
-    int n = 0;
     va_list ap;
     va_start (ap, type);
-    const char *s;
-    while ((s = va_arg (ap, const char *)) != NULL && n < DDC_MAX_FRAMES + 1)
-        frames [n++] = s;
+    int n = s_frames_of (ap, frames);
     va_end (ap);
     return ddc_msg_build (type, n, frames);
+}
+
+int
+ddc_msg_sendv (void *handle, int flags, ddc_msg_type_t type, ...)
+{
+    const char *frames [DDC_MAX_FRAMES + 1];
+    va_list ap;
+    va_start (ap, type);
+    int n = s_frames_of (ap, frames);
+    va_end (ap);
+    if (type >= DDC_MSG_COUNT || n != s_specs [type].nframes + (s_specs [type].pub ? 1 : 0)) {
+        errno = EINVAL;
+        return -1;
+    }
+    const s_spec_t *spec = &s_specs [type];
+    if (!spec->pub && zmq_send (handle, spec->name, strlen (spec->name), flags | ZMQ_SNDMORE) < 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (zmq_send (handle, frames [i], strlen (frames [i]), flags | (i + 1 < n ? ZMQ_SNDMORE : 0))
+            < 0)
+            return -1;
+    return 0;
 }
 
 zmsg_t *

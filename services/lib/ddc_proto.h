@@ -243,6 +243,14 @@ zmsg_t *ddc_msg_build (ddc_msg_type_t type, int nframes, const char *frames []);
 //  Convenience: varargs form, frames as const char *, NULL-terminated.
 zmsg_t *ddc_msg_buildv (ddc_msg_type_t type, ...);
 
+//  Send a message straight from its frames (as ddc_msg_buildv takes them)
+//  on a libzmq socket handle, each frame copied by libzmq (no zmsg made):
+//  the path of the messages a service sends per update. flags: 0 or
+//  ZMQ_DONTWAIT. Returns 0, or -1 with errno (EINVAL: the frames do not
+//  match the table; else zmq_send's, and then nothing was sent, since
+//  libzmq takes a message's later frames once it took its first).
+int ddc_msg_sendv (void *handle, int flags, ddc_msg_type_t type, ...);
+
 //  The one builder of a config write: SAVE (first: the section) or SETUP
 //  (first: the setup code, value: the web section) of value (borrowed,
 //  printed unformatted; the text is wiped after use since it may hold a
@@ -260,6 +268,13 @@ ddc_msg_t *ddc_msg_decode (zmsg_t *zmsg, char *err, size_t errlen);
 //  Decode a PUB message (topic frame first); its type comes from the topic
 //  prefix. The topic is available as ddc_msg_topic().
 ddc_msg_t *ddc_msg_decode_pub (zmsg_t *zmsg, char *err, size_t errlen);
+//  Receive one message from a libzmq socket handle without waiting and
+//  decode it (pub: a PUB message, else a CTL one), its frames read into
+//  libzmq's own messages and decoded from there (no zmsg made): the path
+//  of every UPDATE a service takes. NULL with errno EAGAIN when no message
+//  waits; NULL with a reason in err and errno EPROTO or EMSGSIZE (as
+//  ddc_msg_decode) when it is malformed, every frame of it read.
+ddc_msg_t *ddc_msg_recv (void *handle, bool pub, char *err, size_t errlen);
 //  Decode from raw frames (used by the fuzz target and both decoders).
 ddc_msg_t *ddc_msg_decode_frames (bool pub, int count, const char *const data [],
                                   const size_t lens [], char *err, size_t errlen);

@@ -264,6 +264,84 @@ DDC_TEST (test_too_many_frames)
     CHECK (s_decode (z, err) == NULL);
 }
 
+//  Messages sent with ddc_msg_sendv and read with ddc_msg_recv over a
+//  real pair of sockets: decoded as the zmsg path decodes them; nothing
+//  waiting is EAGAIN; a malformed message is refused with its reason and
+//  read whole, so the next one is read cleanly after it.
+DDC_TEST (test_send_and_receive_frames)
+{
+    zsock_t *out = zsock_new_pair ("@inproc://test-proto-frames");
+    zsock_t *in = zsock_new_pair (">inproc://test-proto-frames");
+    CHECK (out && in);
+    void *tx = zsock_resolve (out), *rx = zsock_resolve (in);
+    char err [160] = "";
+    errno = 0;
+    CHECK (ddc_msg_recv (rx, false, err, sizeof (err)) == NULL);
+    CHECK_EQ (errno, EAGAIN);
+    //  a CTL message: the command frame comes from the table
+    CHECK_EQ (ddc_msg_sendv (tx, 0, DDC_APPLIED, "r-1", "containers", "42", NULL), 0);
+    ddc_msg_t *m = ddc_msg_recv (rx, false, err, sizeof (err));
+    CHECK (m && m->type == DDC_APPLIED);
+    CHECK (m && strcmp (m->frame [DDC_APPLIED_SECTION], "containers") == 0
+           && m->u64 [DDC_APPLIED_REV] == 42);
+    ddc_msg_destroy (&m);
+    //  the wrong frames for the table: refused, nothing sent
+    errno = 0;
+    CHECK_EQ (ddc_msg_sendv (tx, 0, DDC_APPLIED, "r-2", "containers", NULL), -1);
+    CHECK_EQ (errno, EINVAL);
+    //  a PUB message, its JSON frames parsed
+    CHECK_EQ (ddc_msg_sendv (tx, 0, DDC_UPDATE, "cfg/containers/", "0123456789abcdef", "9", "4",
+                             "{\"author\":\"a\"}", "[{\"id\":\"x\"}]", NULL),
+              0);
+    m = ddc_msg_recv (rx, true, err, sizeof (err));
+    CHECK (m && m->type == DDC_UPDATE && m->u64 [DDC_UPDATE_REV] == 9);
+    CHECK (m && cJSON_IsArray (m->json [DDC_UPDATE_VALUE]));
+    CHECK_STR (m ? ddc_msg_topic (m) : "", "cfg/containers/");
+    ddc_msg_destroy (&m);
+    //  malformed: bad JSON, too many frames, a frame over the message
+    //  bound; each followed by a good one that must come through
+    zmsg_t *z = zmsg_new ();
+    zmsg_addstr (z, "cfg/containers/");
+    zmsg_addstr (z, "0123456789abcdef");
+    zmsg_addstr (z, "9");
+    zmsg_addstr (z, "4");
+    zmsg_addstr (z, "{}");
+    zmsg_addstr (z, "[1,]");
+    zmsg_send (&z, out);
+    z = zmsg_new ();
+    for (int i = 0; i < 12; i++)
+        zmsg_addstr (z, "cfg/");
+    zmsg_send (&z, out);
+    z = zmsg_new ();
+    zmsg_addstr (z, "cfg/containers/");
+    zframe_t *huge = zframe_new (NULL, DDC_MAX_MSG + 1);
+    memset (zframe_data (huge), 'x', DDC_MAX_MSG + 1);
+    zmsg_append (z, &huge);
+    zmsg_send (&z, out);
+    const char *why [] = { "frame 5", "message has 12 frames", "larger than" };
+    const int errnos [] = { EPROTO, EPROTO, EMSGSIZE };
+    for (int k = 0; k < 3; k++) {
+        err [0] = '\0';
+        errno = 0;
+        CHECK (ddc_msg_recv (rx, true, err, sizeof (err)) == NULL);
+        CHECK_EQ (errno, errnos [k]);
+        if (!strstr (err, why [k]))
+            fprintf (stderr, "reason \"%s\", wanted \"%s\"\n", err, why [k]);
+        CHECK (strstr (err, why [k]) != NULL);
+    }
+    CHECK_EQ (ddc_msg_sendv (tx, 0, DDC_HUGZ, "hugz/", "0123456789abcdef", "9", "0123456789abcdef",
+                             "{}", "1", NULL),
+              0);
+    m = ddc_msg_recv (rx, true, err, sizeof (err));
+    CHECK (m && m->type == DDC_HUGZ);
+    ddc_msg_destroy (&m);
+    errno = 0;
+    CHECK (ddc_msg_recv (rx, true, err, sizeof (err)) == NULL);
+    CHECK_EQ (errno, EAGAIN);
+    zsock_destroy (&in);
+    zsock_destroy (&out);
+}
+
 DDC_TEST (test_names_table)
 {
     for (int t = 0; t < DDC_UPDATE; t++)
@@ -291,6 +369,7 @@ main (int argc, char **argv)
     DDC_RUN (test_epoch);
     DDC_RUN (test_pub_update);
     DDC_RUN (test_too_many_frames);
+    DDC_RUN (test_send_and_receive_frames);
     DDC_RUN (test_names_table);
     DDC_DONE ();
 }
