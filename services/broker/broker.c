@@ -1603,7 +1603,10 @@ s_on_action_tick (zloop_t *loop, int timer_id, void *arg)
     zlistx_t *keys = zhashx_keys (self->actions);
     for (char *key = zlistx_first (keys); key; key = zlistx_next (keys)) {
         s_action_t *a = zhashx_lookup (self->actions, key);
-        if (a && a->deadline_ms <= now) {
+        //  The clock is read in whole milliseconds, rounded down: the
+        //  deadline is passed only when a later millisecond has begun,
+        //  so an action never times out before its whole timeout.
+        if (a && a->deadline_ms < now) {
             char text [400];
             snprintf (text, sizeof (text), "%.300s did not answer in time", a->target);
             s_send_error (self, a->origin, a->origin_req, DDC_E_TIMEOUT, text);
