@@ -1833,10 +1833,10 @@ ddc_client_handle (ddc_client_t *self)
         ddc_msg_t *msg = ddc_msg_recv (sub, true, err, sizeof (err));
         if (msg)
             s_on_pub_msg (self, msg);
-        else if (errno == EAGAIN)
-            break;
-        else
+        else if (errno == EPROTO || errno == EMSGSIZE)
             ddc_warn ("client: dropping a malformed PUB message: %s", err);
+        else
+            break; //  none waits (EAGAIN), or the socket is going (ETERM, EINTR)
     }
     s_maybe_snapshot (self);
     s_cache_write (self);

@@ -284,8 +284,8 @@ ddc_msg_recv (void *handle, bool pub, char *err, size_t errlen)
             zmq_msg_close (&part);
             for (int i = 0; i < count; i++)
                 zmq_msg_close (&parts [i]);
-            if (frames)
-                snprintf (err, errlen, "message cut short: %s", zmq_strerror (e));
+            snprintf (err, errlen, "%s: %s", frames ? "message cut short" : "no message",
+                      zmq_strerror (e));
             errno = frames ? EPROTO : e;
             return NULL;
         }

@@ -272,8 +272,9 @@ ddc_msg_t *ddc_msg_decode_pub (zmsg_t *zmsg, char *err, size_t errlen);
 //  decode it (pub: a PUB message, else a CTL one), its frames read into
 //  libzmq's own messages and decoded from there (no zmsg made): the path
 //  of every UPDATE a service takes. NULL with errno EAGAIN when no message
-//  waits; NULL with a reason in err and errno EPROTO or EMSGSIZE (as
-//  ddc_msg_decode) when it is malformed, every frame of it read.
+//  waits (or zmq_msg_recv's errno when it fails otherwise, ETERM, EINTR);
+//  NULL with errno EPROTO or EMSGSIZE (as ddc_msg_decode) when it is
+//  malformed, every frame of it read. err says why in every case.
 ddc_msg_t *ddc_msg_recv (void *handle, bool pub, char *err, size_t errlen);
 //  Decode from raw frames (used by the fuzz target and both decoders).
 ddc_msg_t *ddc_msg_decode_frames (bool pub, int count, const char *const data [],

@@ -278,6 +278,7 @@ DDC_TEST (test_send_and_receive_frames)
     errno = 0;
     CHECK (ddc_msg_recv (rx, false, err, sizeof (err)) == NULL);
     CHECK_EQ (errno, EAGAIN);
+    CHECK (strncmp (err, "no message: ", 12) == 0);
     //  a CTL message: the command frame comes from the table
     CHECK_EQ (ddc_msg_sendv (tx, 0, DDC_APPLIED, "r-1", "containers", "42", NULL), 0);
     ddc_msg_t *m = ddc_msg_recv (rx, false, err, sizeof (err));
