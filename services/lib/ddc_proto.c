@@ -239,20 +239,30 @@ ddc_msg_decode_frames (bool pub, int count, const char *const data [], const siz
     return msg;
 }
 
+//  A whole message's bounds: at most DDC_MAX_FRAMES + 1 frames (at least
+//  one) and DDC_MAX_MSG bytes. false with the reason in err and errno
+//  EPROTO, or EMSGSIZE when it is too large.
+static bool
+s_within_bounds (size_t frames, size_t bytes, char *err, size_t errlen)
+{
+    errno = EPROTO;
+    if (frames == 0 || frames > DDC_MAX_FRAMES + 1) {
+        snprintf (err, errlen, "message has %zu frames", frames);
+        return false;
+    }
+    if (bytes > DDC_MAX_MSG) {
+        snprintf (err, errlen, "message larger than %d bytes", DDC_MAX_MSG);
+        errno = EMSGSIZE;
+        return false;
+    }
+    return true;
+}
+
 static ddc_msg_t *
 s_decode_zmsg (bool pub, zmsg_t *zmsg, char *err, size_t errlen)
 {
-    size_t count = zmsg_size (zmsg);
-    errno = EPROTO;
-    if (count == 0 || count > DDC_MAX_FRAMES + 1) {
-        snprintf (err, errlen, "message has %zu frames", count);
+    if (!s_within_bounds (zmsg_size (zmsg), zmsg_content_size (zmsg), err, errlen))
         return NULL;
-    }
-    if (zmsg_content_size (zmsg) > DDC_MAX_MSG) {
-        snprintf (err, errlen, "message larger than %d bytes", DDC_MAX_MSG);
-        errno = EMSGSIZE;
-        return NULL;
-    }
     const char *data [DDC_MAX_FRAMES + 1];
     size_t lens [DDC_MAX_FRAMES + 1];
     int i = 0;
@@ -298,14 +308,7 @@ ddc_msg_recv (void *handle, bool pub, char *err, size_t errlen)
             zmq_msg_close (&part);
     }
     ddc_msg_t *msg = NULL;
-    errno = EPROTO;
-    if (frames > DDC_MAX_FRAMES + 1)
-        snprintf (err, errlen, "message has %zu frames", frames);
-    else if (bytes > DDC_MAX_MSG) {
-        snprintf (err, errlen, "message larger than %d bytes", DDC_MAX_MSG);
-        errno = EMSGSIZE;
-    }
-    else {
+    if (s_within_bounds (frames, bytes, err, errlen)) {
         for (int i = 0; i < count; i++) {
             data [i] = zmq_msg_size (&parts [i]) ? (const char *) zmq_msg_data (&parts [i]) : "";
             lens [i] = zmq_msg_size (&parts [i]);
@@ -372,16 +375,20 @@ ddc_msg_destroy (ddc_msg_t **msg_p)
     *msg_p = NULL;
 }
 
+//  true when nframes strings are what the table gives type (PUB messages
+//  carry the topic as an extra first string).
+static bool
+s_frames_fit (ddc_msg_type_t type, int nframes)
+{
+    return type < DDC_MSG_COUNT && nframes == s_specs [type].nframes + (s_specs [type].pub ? 1 : 0);
+}
+
 zmsg_t *
 ddc_msg_build (ddc_msg_type_t type, int nframes, const char *frames [])
 {
-    if (type >= DDC_MSG_COUNT)
+    if (!s_frames_fit (type, nframes))
         return NULL;
     const s_spec_t *spec = &s_specs [type];
-    //  PUB messages carry the topic as an extra first string.
-    int expected = spec->nframes + (spec->pub ? 1 : 0);
-    if (nframes != expected)
-        return NULL;
     zmsg_t *zmsg = zmsg_new ();
     if (!spec->pub)
         zmsg_addstr (zmsg, spec->name);
@@ -421,7 +428,7 @@ ddc_msg_sendv (void *handle, int flags, ddc_msg_type_t type, ...)
     va_start (ap, type);
     int n = s_frames_of (ap, frames);
     va_end (ap);
-    if (type >= DDC_MSG_COUNT || n != s_specs [type].nframes + (s_specs [type].pub ? 1 : 0)) {
+    if (!s_frames_fit (type, n)) {
         errno = EINVAL;
         return -1;
     }
