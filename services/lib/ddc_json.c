@@ -517,36 +517,11 @@ s_print_string (ddc_buf_t *out, const char *s)
             ddc_buf_add (out, (const char *) run, (size_t) (p - run));
         if (!*p)
             break;
-        char esc [6] = { '\\', 0 };
-        size_t n = 2;
-        switch (*p) {
-            case '"':
-                esc [1] = '"';
-                break;
-            case '\\':
-                esc [1] = '\\';
-                break;
-            case '\b':
-                esc [1] = 'b';
-                break;
-            case '\f':
-                esc [1] = 'f';
-                break;
-            case '\n':
-                esc [1] = 'n';
-                break;
-            case '\r':
-                esc [1] = 'r';
-                break;
-            case '\t':
-                esc [1] = 't';
-                break;
-            default:
-                memcpy (esc + 1, "u00", 3);
-                esc [4] = hex [*p >> 4];
-                esc [5] = hex [*p & 15];
-                n = 6;
-        }
+        //  escaped by name, or as \u00xx
+        static const char named [] = "\"\\\b\f\n\r\t", names [] = "\"\\bfnrt";
+        const char *at = strchr (named, *p);
+        char esc [6] = { '\\', at ? names [at - named] : 'u', '0', '0', hex [*p >> 4], hex [*p & 15] };
+        size_t n = at ? 2 : 6;
         ddc_buf_add (out, esc, n);
         p++;
     }
