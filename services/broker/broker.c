@@ -1154,17 +1154,16 @@ s_on_report (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
     s_pub (self, &zmsg, STATS_PUB_STATUS);
 }
 
-//  first: the message's first frame, whose metadata (the ZAP user id and
-//  the peer's address) only a HELLO reads: each look-up is a search of
-//  libzmq's metadata map, which a flood of APPLIED need not pay for.
+//  from: the sender, with a HELLO's ZAP user id and peer address.
 static void
-s_handle (broker_t *self, zframe_t *routing, ddc_msg_t *msg, zframe_t *first)
+s_handle (broker_t *self, const ddc_routed_t *from, ddc_msg_t *msg)
 {
+    zframe_t *routing = from->routing;
     const char *req = msg->frame [DDC_REQ];
     self->stats.requests [msg->type]++;
     if (msg->type == DDC_HELLO) {
-        s_on_hello (self, routing, msg, zframe_meta (first, "User-Id"),
-                    zframe_meta (first, "Peer-Address"));
+        s_on_hello (self, routing, msg, from->user_id [0] ? from->user_id : NULL,
+                    from->address [0] ? from->address : NULL);
         return;
     }
     peer_t *peer = peers_by_routing (self->peers, routing);
@@ -1336,15 +1335,15 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
     loopstat_step_t start = loopstat_begin ();
     for (int budget = 0;
          budget < 1000 && !zsys_interrupted && ddc_mono_ms () - begin < STEP_BUDGET_MS; budget++) {
-        zmsg_t *zmsg = zmsg_recv (sock);
-        if (!zmsg)
-            break;
-        zframe_t *routing = zmsg_pop (zmsg);
+        //  Read straight from libzmq's messages: no zmsg is made.
+        ddc_routed_t from;
         char err [160];
-        ddc_msg_t *msg = routing ? ddc_msg_decode (zmsg, err, sizeof (err)) : NULL;
+        ddc_msg_t *msg = ddc_msg_recv_routed (zsock_resolve (sock), &from, err, sizeof (err));
+        if (!from.routing)
+            break;
         bool too_large = !msg && errno == EMSGSIZE;
         const char *what = "malformed";
-        if (routing && !msg) {
+        if (!msg) {
             //  A warning a minute at most: a flood of junk costs no disk.
             int64_t now = ddc_mono_ms ();
             self->stats.malformed++;
@@ -1359,37 +1358,31 @@ s_on_ctl (zloop_t *loop, zsock_t *sock, void *arg)
                 self->malformed++;
             }
             //  Answer when a plausible request id is there.
-            zmsg_first (zmsg);
-            zframe_t *second = zmsg_next (zmsg);
-            if (second && zframe_size (second) > 0 && zframe_size (second) <= 64) {
-                char req [65];
-                memcpy (req, zframe_data (second), zframe_size (second));
-                req [zframe_size (second)] = '\0';
-                if (strspn (req,
-                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-                    == strlen (req))
-                    s_send_error (self, routing, req,
-                                  too_large ? DDC_E_TOO_LARGE : DDC_E_BAD_REQUEST, err);
-            }
+            if (from.req [0]
+                && strspn (from.req,
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+                       == strlen (from.req))
+                s_send_error (self, from.routing, from.req,
+                              too_large ? DDC_E_TOO_LARGE : DDC_E_BAD_REQUEST, err);
         }
-        if (msg) {
+        else {
             what = ddc_msg_name (msg->type);
             //  Saves that come together share one flush; anything else
             //  sees only durable state.
             bool save = msg->type == DDC_SAVE || msg->type == DDC_ROLLBACK;
             if (self->grouping
                 && (!save
-                    || s_held (self, peers_by_routing (self->peers, routing), msg->frame [DDC_REQ])))
+                    || s_held (self, peers_by_routing (self->peers, from.routing),
+                               msg->frame [DDC_REQ])))
                 s_group_end (self);
             if (save && !self->grouping) {
                 store_group_begin (self->store);
                 self->grouping = true;
             }
-            s_handle (self, routing, msg, zmsg_first (zmsg));
+            s_handle (self, &from, msg);
         }
         ddc_msg_destroy (&msg);
-        zframe_destroy (&routing);
-        zmsg_destroy (&zmsg);
+        zframe_destroy (&from.routing);
         loopstat_next (self->loopstat, &start, what);
         //  libzmq records each subscription a connection sends as it reads
         //  it, during any call on the PUB socket (a publish too), and

@@ -275,51 +275,120 @@ s_decode_zmsg (bool pub, zmsg_t *zmsg, char *err, size_t errlen)
     return ddc_msg_decode_frames (pub, i, data, lens, err, errlen);
 }
 
-ddc_msg_t *
-ddc_msg_recv (void *handle, bool pub, char *err, size_t errlen)
+//  One message's frames read from handle into parts (at most cap kept, the
+//  rest read and dropped), without waiting for the first. 0 with *count
+//  kept, *frames read and *bytes in all; -1 with errno (EAGAIN when none
+//  waits, EPROTO when a message was cut short) and err, nothing kept.
+static int
+s_read_parts (void *handle, zmq_msg_t parts [], int cap, int *count, size_t *frames, size_t *bytes,
+              char *err, size_t errlen)
 {
-    zmq_msg_t parts [DDC_MAX_FRAMES + 1];
-    const char *data [DDC_MAX_FRAMES + 1];
-    size_t lens [DDC_MAX_FRAMES + 1];
-    int count = 0;     //  frames kept in parts
-    size_t frames = 0; //  frames read
-    size_t bytes = 0;
+    *count = 0;
+    *frames = *bytes = 0;
     bool more = true;
     while (more) {
         zmq_msg_t part;
         zmq_msg_init (&part);
         //  The first frame may not be there yet; a message's others are.
-        if (zmq_msg_recv (&part, handle, frames ? 0 : ZMQ_DONTWAIT) < 0) {
+        if (zmq_msg_recv (&part, handle, *frames ? 0 : ZMQ_DONTWAIT) < 0) {
             int e = errno;
             zmq_msg_close (&part);
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < *count; i++)
                 zmq_msg_close (&parts [i]);
-            snprintf (err, errlen, "%s: %s", frames ? "message cut short" : "no message",
+            snprintf (err, errlen, "%s: %s", *frames ? "message cut short" : "no message",
                       zmq_strerror (e));
-            errno = frames ? EPROTO : e;
-            return NULL;
+            errno = *frames ? EPROTO : e;
+            *count = 0;
+            return -1;
         }
         more = zmq_msg_more (&part);
-        frames++;
-        bytes += zmq_msg_size (&part);
-        if (count < DDC_MAX_FRAMES + 1)
-            parts [count++] = part;
+        (*frames)++;
+        *bytes += zmq_msg_size (&part);
+        if (*count < cap)
+            parts [(*count)++] = part;
         else
             zmq_msg_close (&part);
     }
+    return 0;
+}
+
+//  Decode parts [first, count) when frames and bytes are within bounds,
+//  then close every part (errno kept).
+static ddc_msg_t *
+s_decode_parts (bool pub, zmq_msg_t parts [], int first, int count, size_t frames, size_t bytes,
+                char *err, size_t errlen)
+{
+    const char *data [DDC_MAX_FRAMES + 1];
+    size_t lens [DDC_MAX_FRAMES + 1];
     ddc_msg_t *msg = NULL;
     if (s_within_bounds (frames, bytes, err, errlen)) {
-        for (int i = 0; i < count; i++) {
-            data [i] = zmq_msg_size (&parts [i]) ? (const char *) zmq_msg_data (&parts [i]) : "";
-            lens [i] = zmq_msg_size (&parts [i]);
+        for (int i = first; i < count; i++) {
+            data [i - first] =
+                zmq_msg_size (&parts [i]) ? (const char *) zmq_msg_data (&parts [i]) : "";
+            lens [i - first] = zmq_msg_size (&parts [i]);
         }
-        msg = ddc_msg_decode_frames (pub, count, data, lens, err, errlen);
+        msg = ddc_msg_decode_frames (pub, count - first, data, lens, err, errlen);
     }
     int e = errno;
     for (int i = 0; i < count; i++)
         zmq_msg_close (&parts [i]);
     errno = e;
     return msg;
+}
+
+ddc_msg_t *
+ddc_msg_recv (void *handle, bool pub, char *err, size_t errlen)
+{
+    zmq_msg_t parts [DDC_MAX_FRAMES + 1];
+    int count;
+    size_t frames, bytes;
+    if (s_read_parts (handle, parts, DDC_MAX_FRAMES + 1, &count, &frames, &bytes, err, errlen) < 0)
+        return NULL;
+    return s_decode_parts (pub, parts, 0, count, frames, bytes, err, errlen);
+}
+
+//  A property of the connection a frame came from, copied into buf ("" when
+//  it has none).
+static void
+s_meta (zmq_msg_t *part, const char *property, char *buf, size_t size)
+{
+    const char *value = buf && size ? zmq_msg_gets (part, property) : NULL;
+    if (buf && size)
+        snprintf (buf, size, "%s", value ? value : "");
+}
+
+static bool
+s_is_command (zmq_msg_t *part, ddc_msg_type_t type)
+{
+    const char *name = ddc_msg_name (type);
+    return zmq_msg_size (part) == strlen (name)
+           && memcmp (zmq_msg_data (part), name, strlen (name)) == 0;
+}
+
+ddc_msg_t *
+ddc_msg_recv_routed (void *handle, ddc_routed_t *from, char *err, size_t errlen)
+{
+    assert (from);
+    memset (from, 0, sizeof (*from));
+    zmq_msg_t parts [DDC_MAX_FRAMES + 2];
+    int count;
+    size_t frames, bytes;
+    if (s_read_parts (handle, parts, DDC_MAX_FRAMES + 2, &count, &frames, &bytes, err, errlen) < 0)
+        return NULL;
+    from->routing = zframe_new (zmq_msg_data (&parts [0]), zmq_msg_size (&parts [0]));
+    if (count > 2 && zmq_msg_size (&parts [2]) <= DDC_MAX_REQ_ID) {
+        memcpy (from->req, zmq_msg_data (&parts [2]), zmq_msg_size (&parts [2]));
+        from->req [zmq_msg_size (&parts [2])] = '\0';
+    }
+    //  The connection's properties are a HELLO's only: each look-up is a
+    //  search of libzmq's metadata map, which a flood of APPLIED need not
+    //  pay for.
+    if (count > 1 && s_is_command (&parts [1], DDC_HELLO)) {
+        s_meta (&parts [1], "User-Id", from->user_id, sizeof (from->user_id));
+        s_meta (&parts [1], "Peer-Address", from->address, sizeof (from->address));
+    }
+    return s_decode_parts (false, parts, 1, count, frames - 1, bytes - zmq_msg_size (&parts [0]),
+                           err, errlen);
 }
 
 ddc_msg_t *

@@ -276,6 +276,21 @@ ddc_msg_t *ddc_msg_decode_pub (zmsg_t *zmsg, char *err, size_t errlen);
 //  NULL with errno EPROTO or EMSGSIZE (as ddc_msg_decode) when it is
 //  malformed, every frame of it read. err says why in every case.
 ddc_msg_t *ddc_msg_recv (void *handle, bool pub, char *err, size_t errlen);
+//  Who sent a request to a ROUTER (ddc_msg_recv_routed).
+#define DDC_MAX_REQ_ID 64 //  the longest request id a refusal answers
+typedef struct {
+    zframe_t *routing;             //  owned by the caller; NULL when nothing was read
+    char req [DDC_MAX_REQ_ID + 1]; //  the request id frame's bytes, "" when none or too long
+    char user_id [256];            //  a HELLO's: the ZAP User-Id, "" when none
+    char address [64];             //  a HELLO's: the Peer-Address, "" when none
+} ddc_routed_t;
+//  Receive one request from a ROUTER handle without waiting, as
+//  ddc_msg_recv does (no zmsg made): its first frame is the routing id,
+//  the rest a CTL message. from is filled whenever a message was read,
+//  malformed or not (from->req then lets the caller answer it); NULL with
+//  errno and err as ddc_msg_recv, from->routing NULL when no message was
+//  read. The connection's properties are looked up for a HELLO only.
+ddc_msg_t *ddc_msg_recv_routed (void *handle, ddc_routed_t *from, char *err, size_t errlen);
 //  Decode from raw frames (used by the fuzz target and both decoders).
 ddc_msg_t *ddc_msg_decode_frames (bool pub, int count, const char *const data [],
                                   const size_t lens [], char *err, size_t errlen);

@@ -343,6 +343,86 @@ DDC_TEST (test_send_and_receive_frames)
     zsock_destroy (&out);
 }
 
+//  A ROUTER's requests: the routing id and the request id come back with
+//  every message read, malformed or not; a HELLO's connection properties
+//  only with a HELLO.
+DDC_TEST (test_receive_routed)
+{
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    CHECK (router && dealer);
+    int port = zsock_bind (router, "tcp://127.0.0.1:*");
+    CHECK (port > 0);
+    zsock_set_identity (dealer, "peer-1");
+    CHECK_EQ (zsock_connect (dealer, "tcp://127.0.0.1:%d", port), 0);
+    void *rx = zsock_resolve (router), *tx = zsock_resolve (dealer);
+    ddc_routed_t from;
+    char err [160] = "";
+    errno = 0;
+    CHECK (ddc_msg_recv_routed (rx, &from, err, sizeof (err)) == NULL);
+    CHECK_EQ (errno, EAGAIN);
+    CHECK (from.routing == NULL);
+    CHECK_EQ (ddc_msg_sendv (tx, 0, DDC_HELLO, "r-1", DDC_PROTO_NAME, "docker", "nas", NULL), 0);
+    zsock_set_rcvtimeo (router, 2000);
+    zpoller_t *poller = zpoller_new (router, NULL);
+    CHECK (zpoller_wait (poller, 2000) == router);
+    ddc_msg_t *m = ddc_msg_recv_routed (rx, &from, err, sizeof (err));
+    CHECK (m && m->type == DDC_HELLO);
+    CHECK (from.routing && zframe_streq (from.routing, "peer-1"));
+    CHECK_STR (from.req, "r-1");
+    CHECK_STR (from.address, "127.0.0.1");
+    CHECK_STR (from.user_id, "");
+    ddc_msg_destroy (&m);
+    zframe_destroy (&from.routing);
+    //  not a HELLO: no look-up of the connection's properties
+    CHECK_EQ (ddc_msg_sendv (tx, 0, DDC_APPLIED, "r-2", "containers", "42", NULL), 0);
+    CHECK (zpoller_wait (poller, 2000) == router);
+    m = ddc_msg_recv_routed (rx, &from, err, sizeof (err));
+    CHECK (m && m->type == DDC_APPLIED && m->u64 [DDC_APPLIED_REV] == 42);
+    CHECK_STR (from.address, "");
+    ddc_msg_destroy (&m);
+    zframe_destroy (&from.routing);
+    //  malformed, with a request id to answer; then one whose request id
+    //  is too long to be one; then one over the bound
+    zmsg_t *z = zmsg_new ();
+    zmsg_addstr (z, "APPLIED");
+    zmsg_addstr (z, "r-3");
+    zmsg_addstr (z, "containers");
+    zmsg_addstr (z, "x");
+    zmsg_send (&z, dealer);
+    char longreq [DDC_MAX_REQ_ID + 2];
+    memset (longreq, 'a', sizeof (longreq) - 1);
+    longreq [sizeof (longreq) - 1] = '\0';
+    z = zmsg_new ();
+    zmsg_addstr (z, "PING");
+    zmsg_addstr (z, longreq);
+    zmsg_send (&z, dealer);
+    z = zmsg_new ();
+    zmsg_addstr (z, "PING");
+    zmsg_addstr (z, "r-5");
+    zframe_t *huge = zframe_new (NULL, DDC_MAX_MSG + 1);
+    memset (zframe_data (huge), 'x', DDC_MAX_MSG + 1);
+    zmsg_append (z, &huge);
+    zmsg_send (&z, dealer);
+    const char *reqs [] = { "r-3", "", "r-5" };
+    const int errnos [] = { EPROTO, EPROTO, EMSGSIZE };
+    for (int k = 0; k < 3; k++) {
+        CHECK (zpoller_wait (poller, 2000) == router);
+        errno = 0;
+        CHECK (ddc_msg_recv_routed (rx, &from, err, sizeof (err)) == NULL);
+        CHECK_EQ (errno, errnos [k]);
+        CHECK (from.routing && zframe_streq (from.routing, "peer-1"));
+        CHECK_STR (from.req, reqs [k]);
+        zframe_destroy (&from.routing);
+    }
+    errno = 0;
+    CHECK (ddc_msg_recv_routed (rx, &from, err, sizeof (err)) == NULL);
+    CHECK_EQ (errno, EAGAIN);
+    zpoller_destroy (&poller);
+    zsock_destroy (&dealer);
+    zsock_destroy (&router);
+}
+
 DDC_TEST (test_names_table)
 {
     for (int t = 0; t < DDC_UPDATE; t++)
@@ -371,6 +451,7 @@ main (int argc, char **argv)
     DDC_RUN (test_pub_update);
     DDC_RUN (test_too_many_frames);
     DDC_RUN (test_send_and_receive_frames);
+    DDC_RUN (test_receive_routed);
     DDC_RUN (test_names_table);
     DDC_DONE ();
 }
