@@ -43,6 +43,22 @@ def wait_for(predicate, timeout=10.0, step=0.02, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def audit_entries(data, until=lambda entries: True, timeout=5.0):
+    """The entries of the broker's audit log, DATA/audit.log, once
+    until(entries) holds: the broker writes a change's line a moment after
+    it answered the save (RECORD_DEFER_MS in services/broker/broker.c)."""
+    path = os.path.join(str(data), "audit.log")
+
+    def read():
+        try:
+            with open(path, "rb") as f:
+                entries = [json.loads(line) for line in f]
+        except FileNotFoundError:
+            entries = []
+        return (entries,) if until(entries) else None
+    return wait_for(read, timeout=timeout, what="the audit log's lines")[0]
+
+
 def terminate(popen, timeout=5):
     """SIGTERM to a subprocess.Popen of the test, SIGKILL after timeout s."""
     if popen.poll() is None:

@@ -12,7 +12,7 @@ import json
 import subprocess
 import time
 
-from conftest import RawClient, bin_path, wait_for
+from conftest import RawClient, audit_entries, bin_path, wait_for
 from test_docker import inspect
 from test_discord import (ADMIN, CH_CONTROL, CH_STATUS, containers_cfg, key_of, open_panel, ready_overviews, response_text, text_of)
 from test_web_http import Web, do_setup, form_tokens, stop_clean
@@ -283,6 +283,37 @@ def test_ctl_audit_filters_and_pages(tmp, broker):
         assert r.returncode == 2 and r.stderr.count("\n") == 1, (args, r.stderr)
     ans.close()
     c.close()
+
+
+def test_change_lines_come_after_the_answer(tmp, broker):
+    """A change's log and audit lines are written a moment after its answer
+    (RECORD_DEFER_MS), in order; an AUDIT page asked at once has them, and
+    so has the file when the broker stops at once."""
+    c = RawClient(broker.ctl)
+    c.hello()
+    bot = {"token": "", "guild_id": "", "language": "en", "timezone": "UTC", "log_lines": 50}
+    revs = []
+    for lang in ("de", "en", "de"):
+        r = c.save("bot", dict(bot, language=lang))
+        assert r[0] == "OK", r
+        revs.append(int(r[2]))
+    page = raw_audit(c, kind="config")["entries"]
+    assert [e["rev"] for e in page] == revs[::-1]
+    # a save and an AUDIT sent together: the page shows the save
+    c.send("SAVE", c.req_id(), "bot", 0, "test", json.dumps(dict(bot, language="en")))
+    page = raw_audit(c, kind="config")["entries"]
+    revs.append(revs[-1] + 1)
+    assert [e["rev"] for e in page] == revs[::-1]
+    entries = audit_entries(broker.data, lambda e: len(e) >= 4)
+    assert [e["rev"] for e in entries] == revs
+    wait_for(lambda: all(f"bot: revision {r} by test" in broker.log_text() for r in revs),
+             timeout=5, what="a log line for each change")
+    r = c.save("bot", dict(bot, language="de"))
+    assert r[0] == "OK", r
+    c.close()
+    assert broker.stop() == 0
+    entries = audit_entries(broker.data, lambda e: True)
+    assert [e["rev"] for e in entries] == revs + [int(r[2])]
 
 
 def test_who_may_read_and_report(tmp, broker):

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from conftest import docker_cmd, wait_for
+from conftest import audit_entries, docker_cmd, wait_for
 
 SOCK = "/var/run/docker.sock"
 
@@ -276,7 +276,7 @@ def test_first_start_imports_a_dockerdiscordcontrol_folder(containers, tmp_path)
     assert [(c["host"], c["name"]) for c in cfg["containers"]] == [("nas", "valheim"),
                                                                     ("nas", "plex")]
     assert cfg["tasks"][0]["host"] == "nas" and cfg["admins"][0]["note"] == "Max"
-    audit = [json.loads(l) for l in (data / "audit.log").read_text().splitlines()]
+    audit = audit_entries(data, lambda e: e)
     assert {a["author"] for a in audit} == {"import-ddc"}
     assert 'saved by "import-ddc"' in docker_cmd("logs", name, check=False).stdout
 
