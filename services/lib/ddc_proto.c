@@ -352,9 +352,8 @@ ddc_msg_recv (void *handle, bool pub, char *err, size_t errlen)
 static void
 s_meta (zmq_msg_t *part, const char *property, char *buf, size_t size)
 {
-    const char *value = buf && size ? zmq_msg_gets (part, property) : NULL;
-    if (buf && size)
-        snprintf (buf, size, "%s", value ? value : "");
+    const char *value = zmq_msg_gets (part, property);
+    snprintf (buf, size, "%s", value ? value : "");
 }
 
 static bool
