@@ -251,12 +251,14 @@ s_tick_arm (broker_t *self)
         self->tick_timer = zloop_timer (self->loop, ACTION_TICK_MS, 0, s_on_action_tick, self);
 }
 
-//  Write an entry to the audit log, and count it.
-static void
+//  Write an entry to the audit log, and count it. 0, or -1.
+static int
 s_audit_append (broker_t *self, const cJSON *entry)
 {
-    if (audit_append (self->audit, entry) == 0)
+    int rc = audit_append (self->audit, entry);
+    if (rc == 0)
         self->stats.audit_records++;
+    return rc;
 }
 
 //  The log and audit lines of the changes that wait, in order.
@@ -297,12 +299,12 @@ s_on_records (zloop_t *loop, int timer_id, void *arg)
 }
 
 //  Write an entry to the audit log, and count it: after the changes'
-//  lines that wait, so that the file keeps the order of events.
-static void
+//  lines that wait, so that the file keeps the order of events. 0, or -1.
+static int
 s_audit (broker_t *self, const cJSON *entry)
 {
     s_records_write (self);
-    s_audit_append (self, entry);
+    return s_audit_append (self, entry);
 }
 
 //  mon/peer/<name>/: a peer connected (HELLO, or a message after it went
@@ -1195,10 +1197,7 @@ s_on_record (broker_t *self, zframe_t *routing, peer_t *peer, ddc_msg_t *msg)
         s_send_error (self, routing, req, DDC_E_BAD_REQUEST, err);
         return;
     }
-    s_records_write (self); //  the file keeps the order of events
-    int rc = audit_append (self->audit, entry);
-    if (rc == 0)
-        self->stats.audit_records++;
+    int rc = s_audit (self, entry);
     cJSON_Delete (entry);
     if (rc < 0) {
         s_send_error (self, routing, req, DDC_E_INTERNAL,
