@@ -788,7 +788,11 @@ store_new (const char *dir, char *err, size_t errlen)
     free (tmp);
     s_history_load (self);
     char *jpath = ddc_asprintf ("%s/config.journal", dir);
-    self->journal = journal_new (jpath, err, errlen);
+    self->journal = journal_new (jpath, true, err, errlen);
+    if (self->journal && !journal_direct (self->journal))
+        ddc_info ("%s: the file system refuses O_DIRECT: each save is made durable with "
+                  "fdatasync",
+                  jpath);
     free (jpath);
     if (!self->journal || s_journal_recover (self, err, errlen) < 0) {
         store_destroy (&self);
@@ -1626,6 +1630,8 @@ store_status (store_t *self)
     cJSON_AddNumberToObject (out, "saves", (double) self->saves);
     cJSON_AddNumberToObject (out, "flushes", (double) self->flushes);
     cJSON_AddNumberToObject (out, "journal_bytes", (double) journal_bytes (self->journal));
+    cJSON_AddStringToObject (out, "journal_write",
+                             journal_direct (self->journal) ? "direct" : "fdatasync");
     cJSON *history = cJSON_AddObjectToObject (out, "history");
     cJSON_AddNumberToObject (history, "entries", self->history_n);
     cJSON_AddNumberToObject (history, "bytes", (double) self->history_bytes);

@@ -277,12 +277,21 @@ def test_kill9_mid_save_loses_no_acknowledged_save(tmp):
 
 
 def test_save_is_in_the_journal_until_config_json_is_durable(tmp):
-    """A save's one flush is its journal record; config.json is replaced
+    """A save's one flush is its journal record (a direct write where the
+    file system takes O_DIRECT, as STATUS says); config.json is replaced
     without one and made durable (the journal emptied) once saves pause,
     and at a clean stop."""
     b = Broker(tmp).start()
     c = RawClient(b.ctl)
     c.hello()
+    journal = os.path.join(b.data, "config.journal")
+    try:
+        os.close(os.open(journal, os.O_WRONLY | os.O_DIRECT))
+        way = "direct"
+    except OSError:
+        way = "fdatasync"
+    status = json.loads(c.request("STATUS", 0, "-")[2])["broker"]["config"]
+    assert status["journal_write"] == way, status
     r = c.save("admins", [{"id": "334455667788990011", "note": "one"}], author="alice")
     assert r[0] == "OK", r
     recs = journal_records(b.data)

@@ -535,9 +535,10 @@ DDC_TEST (test_history_values_are_kept_deflated)
 static int
 s_journal_onto (store_t *store, const char *path)
 {
-    int saved = dup (store->journal->fd);
+    int *records = journal_direct (store->journal) ? &store->journal->dfd : &store->journal->fd;
+    int saved = dup (*records);
     int fd = open (path, O_RDWR | O_CLOEXEC);
-    dup2 (fd, store->journal->fd);
+    dup2 (fd, *records);
     close (fd);
     return saved;
 }
@@ -545,7 +546,7 @@ s_journal_onto (store_t *store, const char *path)
 static void
 s_journal_back (store_t *store, int saved)
 {
-    dup2 (saved, store->journal->fd);
+    dup2 (saved, journal_direct (store->journal) ? store->journal->dfd : store->journal->fd);
     close (saved);
 }
 
@@ -577,15 +578,16 @@ DDC_TEST (test_failed_saves_change_nothing)
     s_journal_back (store, saved);
     CHECK_STR (s_note (store), "one");
     CHECK_EQ (store_rev (store), rev);
-    //  A group whose flush fails (fdatasync of /dev/null: EINVAL): every
-    //  save of it is taken back, to the values before the group
+    //  A group whose flush fails (fdatasync of /dev/null: EINVAL; a direct
+    //  write to /dev/full: ENOSPC): every save of it is taken back, to the
+    //  values before the group
     store_group_begin (store);
     CHECK_EQ (s_save_admins (store, "three"), STORE_OK);
     CHECK_EQ (s_save_admins (store, "four"), STORE_OK);
     CHECK_STR (s_note (store), "four");
     CHECK_EQ (store_rev (store), rev + 2);
     CHECK_EQ (s_others_bytes (store, DDC_SEC_BOT), s_counted_others (store, DDC_SEC_BOT));
-    saved = s_journal_onto (store, "/dev/null");
+    saved = s_journal_onto (store, journal_direct (store->journal) ? "/dev/full" : "/dev/null");
     CHECK_EQ (store_group_end (store, err, sizeof (err)), -1);
     s_journal_back (store, saved);
     CHECK_STR (s_note (store), "one");
