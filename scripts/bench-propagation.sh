@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # bench-propagation.sh [ROUNDS]: ddc save-to-applied latency against etcd 3.4
 # put-to-watch latency, at 1, 10, 100 and 1000 subscribers/watchers, in one
-# run. Both sides write durably (ddc: its journal's fdatasync, config.json
-# written when saves pause; etcd: its WAL fsync) on the same disk, and both are measured by one
+# run. Both sides write durably (ddc: its journal's direct O_DSYNC write,
+# config.json written when saves pause; etcd: its WAL fsync) on the same
+# disk, and both are measured by one
 # single-threaded client process that issues the write and times every
 # subscriber/watcher. First, the floor under both: the disk's own cost of
 # one durable append (ddc-bench-disk: write a 512-byte record to a growing
 # file and fdatasync it, every 20 ms; and the same record written in place
-# into a preallocated file, as ddc's journal does) on the filesystem of the
-# broker's data folder. Prints a line per side and count, then
+# into a preallocated file, flushed with fdatasync, and with a direct
+# O_DSYNC write of its 4 KiB block, as ddc's journal does) on the
+# filesystem of the broker's data folder. Prints a line per side and
+# count, then
 #   disk fdatasync p50_us=X p99_us=Y ... in_place_p50_us=X in_place_p99_us=Y
+#     direct_p50_us=X direct_p99_us=Y
 #   propagation subscribers=N ddc_p99_us=X etcd_p99_us=Y ratio=X/Y
 #     disk_p99_us=D floor=D/Y null_p99_us=U null_floor=U/Y
 #     ddc_over_null_us=X-U   (each N)
 #   propagation subscribers=1 ddc_p50_us=X disk_fdatasync_p50_us=Y multiple=X/Y
-#     in_place_p50_us=Z in_place_multiple=X/Z null_p50_us=V
+#     in_place_p50_us=Z in_place_multiple=X/Z direct_p50_us=W null_p50_us=V
 # the last: the median save at 1 subscriber in durable appends (goal <= 3).
 # floor: the ratio a service would reach whose save cost nothing but its one
 # flush, from the disk's own p99 measured again right before each count's
@@ -46,6 +50,7 @@ disk=$("$BIN/ddc-bench-disk" --dir "$tmp" --rounds "$ROUNDS")
 echo "$disk"
 disk_p50=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$disk")
 in_place_p50=$(sed -n 's/.* in_place_p50_us=\([0-9]*\).*/\1/p' <<<"$disk")
+direct_p50=$(sed -n 's/.* direct_p50_us=\([0-9-]*\).*/\1/p' <<<"$disk")
 
 declare -A ddc_p99 ddc_p50 etcd_p99 disk_p99 null_p99 null_p50
 for n in $COUNTS; do
@@ -80,5 +85,5 @@ done
 if [ -n "${ddc_p50[1]:-}" ]; then
     multiple=$(awk -v a="${ddc_p50[1]}" -v b="$disk_p50" 'BEGIN { printf "%.1f", a / b }')
     in_place=$(awk -v a="${ddc_p50[1]}" -v b="$in_place_p50" 'BEGIN { printf "%.1f", a / b }')
-    echo "propagation subscribers=1 ddc_p50_us=${ddc_p50[1]} disk_fdatasync_p50_us=$disk_p50 multiple=$multiple goal=3 in_place_p50_us=$in_place_p50 in_place_multiple=$in_place null_p50_us=${null_p50[1]}"
+    echo "propagation subscribers=1 ddc_p50_us=${ddc_p50[1]} disk_fdatasync_p50_us=$disk_p50 multiple=$multiple goal=3 in_place_p50_us=$in_place_p50 in_place_multiple=$in_place direct_p50_us=$direct_p50 null_p50_us=${null_p50[1]}"
 fi

@@ -62,10 +62,25 @@ def test_disk_floor(tmp_path):
             "--interval-ms", "1")
     assert r.returncode == 0, r.stderr
     m = re.fullmatch(r"disk fdatasync " + LINE + r" rounds=5 bytes=512 "
-                     r"in_place_p50_us=(\d+) in_place_p99_us=(\d+)\n", r.stdout)
+                     r"in_place_p50_us=(\d+) in_place_p99_us=(\d+) "
+                     r"direct_p50_us=(\d+|-) direct_p99_us=(\d+|-)\n", r.stdout)
     assert m, r.stdout
     assert int(m.group(1)) <= int(m.group(2)) <= int(m.group(3))
     assert int(m.group(4)) <= int(m.group(5))
+    # the direct write where the file system takes O_DIRECT, as the
+    # broker's journal does
+    probe = tmp_path / "probe"
+    probe.write_bytes(b"")
+    try:
+        os.close(os.open(str(probe), os.O_WRONLY | os.O_DIRECT))
+        direct = True
+    except OSError:
+        direct = False
+    probe.unlink()
+    if direct:
+        assert 0 < int(m.group(6)) <= int(m.group(7)), r.stdout
+    else:
+        assert m.group(6) == m.group(7) == "-", r.stdout
     assert os.listdir(tmp_path) == []
 
 
