@@ -19,6 +19,7 @@
 #include "logstream.h"
 #include "sse.h"
 
+#include "ddc_fdlimit.h"
 #include "ddc_log.h"
 #include "ddc_pages.h"
 #include "ddc_util.h"
@@ -143,6 +144,13 @@ kore_parent_configure (int argc, char **argv)
     if (getrlimit (RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur > S_PARENT_NOFILE) {
         nofile.rlim_cur = S_PARENT_NOFILE;
         setrlimit (RLIMIT_NOFILE, &nofile);
+    }
+    //  The worker's broker client: czmq and libzmq abort when a socket gets
+    //  no descriptor, and a worker that cannot start stops Kore quietly.
+    char why [256];
+    if (ddc_fdlimit_ensure (DDC_FDLIMIT_SERVICE, why, sizeof (why)) < 0) {
+        fprintf (stderr, "ddc-web: %s\n", why);
+        exit (1);
     }
     kore_foreground = 1; //  a service manager supervises us
     skip_chroot = 1;

@@ -4,6 +4,7 @@
 #include "broker.h"
 #include "ddc_args.h"
 #include "ddc_curl.h"
+#include "ddc_fdlimit.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -168,6 +169,17 @@ main (int argc, char **argv)
     if (!opts.pub_endpoint)
         opts.pub_endpoint = pub = ddc_asprintf ("ipc://%s/pub.sock", abs);
 
+    //  A descriptor per peer: the soft limit goes up to the hard one. And
+    //  czmq and libzmq abort when a socket gets no descriptor.
+    unsigned long now = 0, was = ddc_fdlimit_raise (&now);
+    if (was)
+        ddc_info ("open-file limit raised from %lu to %lu (a descriptor per peer)", was, now);
+    if (ddc_fdlimit_ensure (DDC_FDLIMIT_BROKER, err, sizeof (err)) < 0) {
+        fprintf (stderr, "ddc-broker: %s\n", err);
+        free (ctl);
+        free (pub);
+        return 1;
+    }
     zsys_init ();
     zsys_set_logstream (NULL);
     broker_t *broker = broker_new (&opts, err, sizeof (err));

@@ -6,6 +6,7 @@
     ddc_client. See ctl.h. */
 #include "ctl.h"
 #include "ddc_args.h"
+#include "ddc_fdlimit.h"
 #include "ddc_log.h"
 #include "ddc_util.h"
 
@@ -171,6 +172,14 @@ s_connect (ctl_t *ctl, const char *role, const char *const *sections, ddc_apply_
     };
     ddc_info ("connecting to %s as %s@%s%s", ctl->broker, opts.role, instance,
               ctl->cert ? " with CURVE" : "");
+    //  Without enough descriptors libzmq cannot make the sockets: the
+    //  reason, not "-v tells why".
+    char why [256];
+    if (ddc_fdlimit_ensure (DDC_FDLIMIT_SERVICE, why, sizeof (why)) < 0) {
+        free (cert_role);
+        *rc = ctl_fail (ctl, CTL_EXIT_FAIL, "%s", why);
+        return NULL;
+    }
     ddc_client_t *client = ddc_client_new (&opts);
     free (cert_role);
     if (!client)

@@ -15,6 +15,7 @@
 #include "ddc_args.h"
 #include "ddc_config.h"
 #include "ddc_curl.h"
+#include "ddc_fdlimit.h"
 #include "ddc_log.h"
 #include "ddc_loop.h"
 #include "ddc_signal.h"
@@ -740,6 +741,11 @@ main (int argc, char **argv)
     //  libcurl loaded and started before any thread (ddc_curl.h).
     if (!ddc_curl_load (err, sizeof (err))) {
         fprintf (stderr, "ddc-discord: cannot use libcurl: %s\n", err);
+        return 1;
+    }
+    //  czmq and libzmq abort when a socket gets no descriptor.
+    if (ddc_fdlimit_ensure (DDC_FDLIMIT_SERVICE, err, sizeof (err)) < 0) {
+        fprintf (stderr, "ddc-discord: %s\n", err);
         return 1;
     }
     zsys_handler_set (NULL);

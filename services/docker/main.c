@@ -13,6 +13,7 @@
 #include "ddc_config.h"
 #include "ddc_client.h"
 #include "ddc_curl.h"
+#include "ddc_fdlimit.h"
 #include "ddc_log.h"
 #include "ddc_loop.h"
 #include "ddc_signal.h"
@@ -599,6 +600,14 @@ main (int argc, char **argv)
     //  libcurl loaded and started before any thread (ddc_curl.h).
     if (!ddc_curl_load (err, sizeof (err))) {
         fprintf (stderr, "ddc-docker: cannot use libcurl: %s\n", err);
+        free (cache_path);
+        free (audit_path);
+        free (data_dir);
+        return 1;
+    }
+    //  czmq and libzmq abort when a socket gets no descriptor.
+    if (ddc_fdlimit_ensure (DDC_FDLIMIT_SERVICE, err, sizeof (err)) < 0) {
+        fprintf (stderr, "ddc-docker: %s\n", err);
         free (cache_path);
         free (audit_path);
         free (data_dir);

@@ -27,6 +27,7 @@
     Memory is bounded: 256 requests, 256 buffered updates (16 MiB), 16
     report topics, 16 status subscriptions, 32 followed sections. */
 #include "ddc_client.h"
+#include "ddc_fdlimit.h"
 #include "ddc_json.h"
 #include "ddc_keys.h"
 #include "ddc_log.h"
@@ -1634,6 +1635,14 @@ ddc_client_new (const ddc_client_opts_t *opts)
         self->sections [self->nsections++].name = ddc_strdup (name);
     }
 
+    //  czmq and libzmq abort when a socket gets no descriptor: the limit
+    //  is checked (and raised when it can be) first.
+    char why [256];
+    if (ddc_fdlimit_ensure (DDC_FDLIMIT_SERVICE, why, sizeof (why)) < 0) {
+        ddc_error ("client: %s", why);
+        s_free (self);
+        return NULL;
+    }
     self->ctl = zsock_new (ZMQ_DEALER);
     self->sub = zsock_new (ZMQ_SUB);
     if (!self->ctl || !self->sub) {
