@@ -8,6 +8,7 @@
                              czmq's signal handler off, locale tables, the
                              broker bridge and the hashing thread
       kore_worker_teardown   BYE to the broker, thread stopped
+      kore_parent_teardown   exit status 1 when a worker could not start
     Owns the process state shared by the handlers (web.h). The setup code
     and the sign-in limit are the broker's (proto/ddcp.md 5.10, 5.11), so
     any number of ddc-web processes are interchangeable. */
@@ -33,10 +34,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #define S_PARENT_NOFILE 1024
+
+//  Shared with the workers (made before they fork): set by one that could
+//  not start. Kore stops then, with exit status 0; the parent's teardown
+//  makes it 1.
+static volatile int *s_worker_failed;
 
 opts_t web_opts;
 i18n_t *web_i18n;
@@ -145,6 +152,16 @@ kore_parent_configure (int argc, char **argv)
         nofile.rlim_cur = S_PARENT_NOFILE;
         setrlimit (RLIMIT_NOFILE, &nofile);
     }
+    //  The worker's client takes them; a bad one is refused here, with its
+    //  reason, rather than when the worker starts
+    if (web_opts.cert [0]
+        && ddc_client_check_certs (web_opts.cert,
+                                   web_opts.broker_cert [0] ? web_opts.broker_cert : NULL, err,
+                                   sizeof (err))
+               < 0) {
+        fprintf (stderr, "ddc-web: %s\n", err);
+        exit (1);
+    }
     //  The worker's broker client: czmq and libzmq abort when a socket gets
     //  no descriptor, and a worker that cannot start stops Kore quietly.
     char why [256];
@@ -152,6 +169,9 @@ kore_parent_configure (int argc, char **argv)
         fprintf (stderr, "ddc-web: %s\n", why);
         exit (1);
     }
+    void *shared =
+        mmap (NULL, sizeof (int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    s_worker_failed = shared == MAP_FAILED ? NULL : shared;
     kore_foreground = 1; //  a service manager supervises us
     skip_chroot = 1;
     skip_runas = 1; //  run as the user we are started as
@@ -191,6 +211,15 @@ kore_parent_configure (int argc, char **argv)
     ddc_info ("ddc-web %s listening on http://%s%s%s:%s/ (broker %s)", DDC_VERSION,
               strchr (web_opts.host, ':') ? "[" : "", web_opts.host,
               strchr (web_opts.host, ':') ? "]" : "", web_opts.port, web_opts.broker);
+}
+
+void
+kore_parent_teardown (void)
+{
+    if (s_worker_failed && *s_worker_failed) {
+        unlink (kore_pidfile);
+        exit (1);
+    }
 }
 
 //  ------------------------------------------------------------------------
@@ -265,6 +294,13 @@ s_bridge_no_password (void *arg)
               strchr (web_opts.host, ':') ? "]" : "", web_opts.port);
 }
 
+static void
+s_worker_fails (void)
+{
+    if (s_worker_failed)
+        *s_worker_failed = 1;
+}
+
 void
 kore_worker_configure (void)
 {
@@ -272,10 +308,14 @@ kore_worker_configure (void)
     zsys_handler_set (NULL);
     web_i18n = i18n_new ();
     char err [200];
-    if (i18n_load_builtin (web_i18n, err, sizeof (err)) < 0)
+    if (i18n_load_builtin (web_i18n, err, sizeof (err)) < 0) {
+        s_worker_fails ();
         fatalx ("locale %s", err);
-    if (hasher_start () < 0)
+    }
+    if (hasher_start () < 0) {
+        s_worker_fails ();
         fatalx ("cannot start the password hashing thread");
+    }
     static const bridge_hooks_t hooks = {
         .changed = s_bridge_changed,
         .turned = s_bridge_turned,
@@ -286,8 +326,10 @@ kore_worker_configure (void)
         .no_password = s_bridge_no_password,
         .stopped = s_bridge_stopped,
     };
-    if (bridge_start (&web_opts, &hooks) < 0)
+    if (bridge_start (&web_opts, &hooks) < 0) {
+        s_worker_fails ();
         fatalx ("cannot set up the broker client (see the log above)");
+    }
 }
 
 void

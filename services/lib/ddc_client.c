@@ -1569,6 +1569,44 @@ s_on_pub_msg (ddc_client_t *self, ddc_msg_t *msg)
 
 static void s_free (ddc_client_t *self);
 
+//  The client's certificate (with its secret) and the broker's. 0, or -1
+//  with the reason in why.
+static int
+s_load_certs (const char *cert_path, const char *broker_cert_path, zcert_t **cert, zcert_t **server,
+              char *why, size_t whylen)
+{
+    if (!zsys_has_curve ()) {
+        snprintf (why, whylen, "this libzmq has no CURVE support");
+        return -1;
+    }
+    *cert = zcert_load (cert_path);
+    *server = broker_cert_path ? zcert_load (broker_cert_path) : NULL;
+    const char *zero = "0000000000000000000000000000000000000000";
+    if (!*cert || strcmp (zcert_secret_txt (*cert), zero) == 0)
+        snprintf (why, whylen, "cannot load the client certificate %s (and its _secret file)",
+                  cert_path);
+    else if (!*server)
+        snprintf (why, whylen, "cannot load the broker certificate %s",
+                  broker_cert_path ? broker_cert_path : "(none given)");
+    else
+        return 0;
+    zcert_destroy (cert);
+    zcert_destroy (server);
+    return -1;
+}
+
+int
+ddc_client_check_certs (const char *cert_path, const char *broker_cert_path, char *why,
+                        size_t whylen)
+{
+    zcert_t *cert = NULL, *server = NULL;
+    if (s_load_certs (cert_path, broker_cert_path, &cert, &server, why, whylen) < 0)
+        return -1;
+    zcert_destroy (&cert);
+    zcert_destroy (&server);
+    return 0;
+}
+
 ddc_client_t *
 ddc_client_new (const ddc_client_opts_t *opts)
 {
@@ -1637,7 +1675,7 @@ ddc_client_new (const ddc_client_opts_t *opts)
 
     //  czmq and libzmq abort when a socket gets no descriptor: the limit
     //  is checked (and raised when it can be) first.
-    char why [256];
+    char why [1200];
     if (ddc_fdlimit_ensure (DDC_FDLIMIT_SERVICE, why, sizeof (why)) < 0) {
         ddc_error ("client: %s", why);
         s_free (self);
@@ -1691,25 +1729,10 @@ ddc_client_new (const ddc_client_opts_t *opts)
     }
 
     if (opts->cert_path) {
-        if (!zsys_has_curve ()) {
-            ddc_error ("client: this libzmq has no CURVE support");
-            s_free (self);
-            return NULL;
-        }
-        zcert_t *cert = zcert_load (opts->cert_path);
-        zcert_t *server = zcert_load (opts->broker_cert_path);
-        const char *zero = "0000000000000000000000000000000000000000";
-        if (!cert || strcmp (zcert_secret_txt (cert), zero) == 0) {
-            ddc_error ("client: cannot load the client certificate %s (and its _secret file)",
-                       opts->cert_path);
-            zcert_destroy (&cert);
-            zcert_destroy (&server);
-            s_free (self);
-            return NULL;
-        }
-        if (!server) {
-            ddc_error ("client: cannot load the broker certificate %s", opts->broker_cert_path);
-            zcert_destroy (&cert);
+        zcert_t *cert = NULL, *server = NULL;
+        if (s_load_certs (opts->cert_path, opts->broker_cert_path, &cert, &server, why, sizeof (why))
+            < 0) {
+            ddc_error ("client: %s", why);
             s_free (self);
             return NULL;
         }

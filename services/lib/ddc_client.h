@@ -92,6 +92,12 @@ typedef struct {
 //  Create and connect (never blocks on the broker). opts and its strings are
 //  copied. Returns NULL with a logged reason on a bad option or cert.
 ddc_client_t *ddc_client_new (const ddc_client_opts_t *opts);
+//  Whether ddc_client_new could load these CURVE certificates (the client's
+//  with its _secret file, the broker's public one): for a program that
+//  checks its flags before it makes the client. 0, or -1 with the reason
+//  in why.
+int ddc_client_check_certs (const char *cert_path, const char *broker_cert_path, char *why,
+                            size_t whylen);
 //  Sends BYE when connected, closes sockets. NULLs *self_p.
 void ddc_client_destroy (ddc_client_t **self_p);
 

@@ -46,6 +46,13 @@ def test_too_few_descriptors_is_a_one_line_reason(tmp):
     r = run_limited([bin_path("ddc-web"), "--broker", endpoint, "--listen",
                      f"127.0.0.1:{free_port()}"], 12, 12)
     one_line_reason(r, "ddc-web")
+    # 38: enough for ddc-web's parent, too few for its worker's client once
+    # Kore has set the worker up: the worker's reason, and exit status 1
+    # (Kore alone stops with 0 when a worker cannot start)
+    r = run_limited([bin_path("ddc-web"), "--broker", endpoint, "--listen",
+                     f"127.0.0.1:{free_port()}"], 38, 38)
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    assert "open-file limit 38" in r.stdout + r.stderr, (r.stdout, r.stderr)
     r = run_limited([bin_path("ddc-ctl"), "--broker", endpoint, "ping"], 12, 12)
     assert r.returncode != 0 and "Assertion" not in r.stderr, r.stderr
     assert "ddc-ctl ping: only " in r.stderr and "open-file limit" in r.stderr, r.stderr

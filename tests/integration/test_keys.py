@@ -159,6 +159,32 @@ def test_tcp_without_certificates_stops_every_program(tmp):
     assert os.listdir(tmp) == ["home"], os.listdir(tmp)
 
 
+def test_unloadable_certificate_stops_every_program(tmp):
+    """Certificates named but not there: every program exits 1 with the
+    reason (ddc-web in its parent, before a worker starts; it used to stop
+    with status 0 once its worker failed)."""
+    os.makedirs(os.path.join(tmp, "home"))
+    programs = {
+        "ddc-docker": ["--host", "nas"],
+        "ddc-discord": ["--instance", "main"],
+        "ddc-web": web_port_args(tmp)[1],
+        "ddc-ctl": ["ping"],
+    }
+    for program, extra in programs.items():
+        env = clean_env(tmp, DDC_BROKER="tcp://127.0.0.1:1", DDC_DATA=os.path.join(tmp, "d"),
+                        DDC_CERT=os.path.join(tmp, "none.cert"),
+                        DDC_BROKER_CERT=os.path.join(tmp, "broker.cert"))
+        r = subprocess.run([bin_path(program), *extra], capture_output=True, text=True,
+                           timeout=20, env=env, cwd=tmp)
+        assert r.returncode == 1, (program, r.returncode, r.stdout, r.stderr)
+        assert f"cannot load the certificate {tmp}/none.cert" in r.stderr or \
+            f"cannot load the client certificate {tmp}/none.cert" in r.stderr, (program, r.stderr)
+        if program == "ddc-web":
+            assert r.stderr.strip().splitlines() == [
+                f"ddc-web: cannot load the client certificate {tmp}/none.cert "
+                "(and its _secret file)"], r.stderr
+
+
 def test_insecure_plain_tcp_when_asked(tmp):
     """--insecure or DDC_INSECURE=1 on both sides: plain TCP, as asked."""
     os.makedirs(os.path.join(tmp, "home"))
