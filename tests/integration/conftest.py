@@ -235,6 +235,16 @@ class Broker:
             time.sleep(0.01)
 
 
+def takes_o_direct(path):
+    """Whether the file system of the file at path takes O_DIRECT, as the
+    broker's journal asks it to (else the journal uses fdatasync)."""
+    try:
+        os.close(os.open(str(path), os.O_WRONLY | os.O_DIRECT))
+        return True
+    except OSError:
+        return False
+
+
 def journal_records(data):
     """The records of DATA/config.journal (None when it is missing): lines
     of JSON up to the zeros that fill the rest of the file."""

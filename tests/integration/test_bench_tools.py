@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 
-from conftest import Broker, bin_path
+from conftest import Broker, bin_path, takes_o_direct
 
 LINE = r"p50_us=(\d+) p99_us=(\d+) max_us=(\d+)"
 
@@ -71,11 +71,7 @@ def test_disk_floor(tmp_path):
     # broker's journal does
     probe = tmp_path / "probe"
     probe.write_bytes(b"")
-    try:
-        os.close(os.open(str(probe), os.O_WRONLY | os.O_DIRECT))
-        direct = True
-    except OSError:
-        direct = False
+    direct = takes_o_direct(probe)
     probe.unlink()
     if direct:
         assert 0 < int(m.group(6)) <= int(m.group(7)), r.stdout

@@ -11,7 +11,7 @@ import pytest
 import zmq
 
 from conftest import (Broker, RawClient, audit_entries, bin_path, free_port, journal_end,
-                      journal_records, sub_socket, wait_for)
+                      journal_records, sub_socket, takes_o_direct, wait_for)
 
 DEFAULT_BOT = {"token": "", "guild_id": "", "language": "en", "timezone": "UTC", "log_lines": 50}
 
@@ -284,12 +284,7 @@ def test_save_is_in_the_journal_until_config_json_is_durable(tmp):
     b = Broker(tmp).start()
     c = RawClient(b.ctl)
     c.hello()
-    journal = os.path.join(b.data, "config.journal")
-    try:
-        os.close(os.open(journal, os.O_WRONLY | os.O_DIRECT))
-        way = "direct"
-    except OSError:
-        way = "fdatasync"
+    way = "direct" if takes_o_direct(os.path.join(b.data, "config.journal")) else "fdatasync"
     status = json.loads(c.request("STATUS", 0, "-")[2])["broker"]["config"]
     assert status["journal_write"] == way, status
     r = c.save("admins", [{"id": "334455667788990011", "note": "one"}], author="alice")
