@@ -55,7 +55,6 @@ ddc_fdlimit_ensure (int need, char *err, size_t errlen)
         return 0;
     struct rlimit lim;
     if (getrlimit (RLIMIT_NOFILE, &lim) < 0) {
-        getrlimit (RLIMIT_NOFILE, &lim);
         snprintf (err, errlen, "cannot read the open-file limit: %s", strerror (errno));
         return -1;
     }
