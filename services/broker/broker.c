@@ -412,14 +412,25 @@ s_publish_update (broker_t *self, const store_change_t *change, const char *auth
     char topic [64], rev [24], prev [24], when [32];
     snprintf (topic, sizeof (topic), "cfg/%s/", ddc_section_name (s));
     ddc_iso_time (ddc_wall_ms (), when);
-    cJSON *props = cJSON_CreateObject ();
-    cJSON_AddStringToObject (props, "author", author);
-    cJSON_AddStringToObject (props, "peer", peer);
-    cJSON_AddStringToObject (props, "time", when);
-    cJSON_AddItemToObject (props, "changed", cJSON_Duplicate (change->changed, 1));
-    cJSON_AddItemToObject (props, "secrets_changed", cJSON_Duplicate (change->secrets_changed, 1));
-    char *props_text = ddc_json_print (props);
-    cJSON_Delete (props);
+    //  {"author","peer","time","changed","secrets_changed"}, written as
+    //  text (it is on every save's way to the subscribers).
+    ddc_buf_t *props = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    ddc_buf_puts (props, "{\"author\":");
+    ddc_json_print_string (props, author);
+    ddc_buf_puts (props, ",\"peer\":");
+    ddc_json_print_string (props, peer);
+    ddc_buf_puts (props, ",\"time\":");
+    ddc_json_print_string (props, when);
+    if (change->changed) {
+        ddc_buf_puts (props, ",\"changed\":");
+        ddc_json_print_to (props, change->changed);
+    }
+    if (change->secrets_changed) {
+        ddc_buf_puts (props, ",\"secrets_changed\":");
+        ddc_json_print_to (props, change->secrets_changed);
+    }
+    ddc_buf_puts (props, "}");
+    char *props_text = ddc_buf_release (&props, NULL);
     size_t len;
     const char *value_text = s_section_text (self, NULL, s, &len);
     zmsg_t *zmsg =

@@ -600,6 +600,18 @@ s_print (ddc_buf_t *out, const cJSON *item)
     }
 }
 
+bool
+ddc_json_print_to (ddc_buf_t *out, const cJSON *item)
+{
+    return item && s_print (out, item);
+}
+
+void
+ddc_json_print_string (ddc_buf_t *out, const char *s)
+{
+    s_print_string (out, s);
+}
+
 char *
 ddc_json_print (const cJSON *item)
 {

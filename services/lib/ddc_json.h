@@ -42,6 +42,14 @@ cJSON *ddc_json_parse (const char *text, size_t len, size_t max_len, char *err, 
 //  paid on every save. Other numbers are printed by cJSON itself.
 char *ddc_json_print (const cJSON *item);
 
+typedef struct ddc_buf_t ddc_buf_t;
+//  The same text appended to out; false (out then holds part of it) where
+//  ddc_json_print gives NULL. For a record written as text around values.
+bool ddc_json_print_to (ddc_buf_t *out, const cJSON *item);
+//  s (NULL: "") as a JSON string, quoted and escaped as ddc_json_print
+//  writes strings, appended to out.
+void ddc_json_print_string (ddc_buf_t *out, const char *s);
+
 //  Nesting depth beyond which equal/diff give up (see each).
 #define DDC_JSON_CMP_DEPTH 32
 //  Entries in a diff before the final "...".

@@ -5,7 +5,8 @@
     opened on the files of one that stopped uncleanly (config.json behind)
     brings config.json and its history up to date before it is used; a
     hand edit made to a config.json that is behind changes only the
-    sections it changes; history values are kept deflated and read back
+    sections it changes; a journal record, written as text, is the text
+    of its tree; history values are kept deflated and read back
     the same; a save whose write or flush fails changes nothing. */
 #include "../../services/broker/journal.c"
 #include "../../services/broker/packed.c"
@@ -215,6 +216,113 @@ DDC_TEST (test_start_after_a_crash_brings_config_json_up_to_date)
     CHECK_EQ (s_history_lines (copy), lines + 2);
     CHECK_EQ (s_journal_len (copy), 0);
     CHECK_STR (s_note (again), "two");
+    store_destroy (&again);
+    s_rmdir (dir);
+    s_rmdir (copy);
+}
+
+//  A journal record as a tree of it prints: {"epoch", "rev", "revs",
+//  "changes": [{history description..., "value"}]} (the store writes it
+//  as text).
+static char *
+s_record_as_tree (store_t *store, uint64_t rev, const uint64_t revs [DDC_SEC_COUNT],
+                  const store_change_t *changes, int count, cJSON *const vals [DDC_SEC_COUNT],
+                  const char *when, const char *author, const char *peer)
+{
+    cJSON *rec = cJSON_CreateObject ();
+    cJSON_AddStringToObject (rec, "epoch", store->epoch);
+    cJSON_AddNumberToObject (rec, "rev", (double) rev);
+    cJSON *jrevs = cJSON_AddObjectToObject (rec, "revs");
+    for (int s = 0; s < DDC_SEC_COUNT; s++)
+        cJSON_AddNumberToObject (jrevs, ddc_section_name ((ddc_section_t) s), (double) revs [s]);
+    cJSON *list = cJSON_AddArrayToObject (rec, "changes");
+    for (int i = 0; i < count; i++) {
+        cJSON *c = s_change_meta (&changes [i], when, author, peer);
+        cJSON_AddItemToObject (c, "value", cJSON_Duplicate (vals [changes [i].section], 1));
+        cJSON_AddItemToArray (list, c);
+    }
+    char *text = cJSON_PrintUnformatted (rec);
+    cJSON_Delete (rec);
+    return text;
+}
+
+//  The record written as text is the tree's text byte for byte, with
+//  authors, peers and values that need escaping, one change or several;
+//  and it is read back at the next start.
+DDC_TEST (test_journal_record_text)
+{
+    char *dir = s_tmpdir ();
+    char err [256];
+    store_t *store = store_new (dir, err, sizeof (err));
+    CHECK (store);
+    const char *authors [] = { "test", "a \"quoted\" \\ name", "caf\xC3\xA9 \xF0\x9F\x90\xB3", "" };
+    const char *notes [] = { "plain", "tab\there \x01 </script>", "\xE2\x80\xA8", "\"" };
+    for (int i = 0; i < 4; i++) {
+        cJSON *vals [DDC_SEC_COUNT] = { 0 };
+        vals [DDC_SEC_ADMINS] = cJSON_CreateArray ();
+        cJSON *admin = cJSON_CreateObject ();
+        cJSON_AddStringToObject (admin, "id", "334455667788990011");
+        cJSON_AddStringToObject (admin, "note", notes [i]);
+        cJSON_AddItemToArray (vals [DDC_SEC_ADMINS], admin);
+        if (i == 3)
+            vals [DDC_SEC_BOT] = cJSON_Duplicate (store_section (store, DDC_SEC_BOT), 1);
+        uint64_t revs [DDC_SEC_COUNT];
+        for (int s = 0; s < DDC_SEC_COUNT; s++)
+            revs [s] = (uint64_t) (s * 1000 + i) + (i == 2 ? 999999999999ull : 0);
+        store_change_t changes [2] = { { 0 } };
+        int count = 0;
+        for (int s = 0; s < DDC_SEC_COUNT; s++)
+            if (vals [s]) {
+                changes [count].section = (ddc_section_t) s;
+                changes [count].rev = 40 + (uint64_t) (i * 2 + count);
+                changes [count].prev_rev = revs [s];
+                changes [count].changed =
+                    ddc_json_diff (ddc_section_name ((ddc_section_t) s), NULL, vals [s]);
+                count++;
+            }
+        const char *when = "2026-12-07T23:59:59.123Z";
+        char *text = s_journal_record (store, 41 + (uint64_t) i, revs, changes, count, vals, when,
+                                       authors [i], "monitor@unit");
+        char *want = s_record_as_tree (store, 41 + (uint64_t) i, revs, changes, count, vals, when,
+                                       authors [i], "monitor@unit");
+        CHECK (text && want && strcmp (text, want) == 0);
+        if (text && want && strcmp (text, want) != 0)
+            fprintf (stderr, "text %s\ntree %s\n", text, want);
+        free (text);
+        free (want);
+        for (int k = 0; k < count; k++)
+            store_change_free (&changes [k]);
+        for (int s = 0; s < DDC_SEC_COUNT; s++)
+            cJSON_Delete (vals [s]);
+    }
+    //  saved with such an author and note, the record is replayed: the
+    //  journal is what the next start reads when config.json is behind
+    cJSON *value = cJSON_Parse ("[{\"id\": \"334455667788990011\", \"note\": \"x\\\"y\"}]");
+    cJSON *errors = cJSON_CreateArray ();
+    store_change_t change = { 0 };
+    CHECK_EQ (store_save (store, DDC_SEC_ADMINS, value, 0, authors [1], "unit", errors, &change,
+                          err, sizeof (err)),
+              STORE_OK);
+    store_change_free (&change);
+    cJSON_Delete (errors);
+    cJSON_Delete (value);
+    char *journal = s_file (dir, "config.journal");
+    CHECK (journal && strstr (journal, "\"author\":\"a \\\"quoted\\\" \\\\ name\""));
+    char *copy = s_tmpdir ();
+    mkdir (copy, 0700);
+    char *config = s_file (dir, "config.json");
+    s_put (copy, "config.json", config, config ? strlen (config) : 0);
+    s_put (copy, "config.journal", journal, journal ? strlen (journal) : 0);
+    free (config);
+    free (journal);
+    store_destroy (&store);
+    store_t *again = store_new (copy, err, sizeof (err));
+    CHECK (again);
+    CHECK_STR (s_note (again), "x\"y");
+    cJSON *entry = store_history_entry (again, DDC_SEC_ADMINS, store_rev (again), &(bool){ false });
+    CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (entry, "author")),
+               authors [1]);
+    cJSON_Delete (entry);
     store_destroy (&again);
     s_rmdir (dir);
     s_rmdir (copy);
@@ -635,6 +743,7 @@ main (int argc, char **argv)
     DDC_RUN (test_save_leaves_files_to_the_pause);
     DDC_RUN (test_clean_stop_leaves_config_json_up_to_date);
     DDC_RUN (test_start_after_a_crash_brings_config_json_up_to_date);
+    DDC_RUN (test_journal_record_text);
     DDC_RUN (test_hand_edit_while_behind_changes_only_its_sections);
     DDC_RUN (test_packed_text);
     DDC_RUN (test_packed_stream);

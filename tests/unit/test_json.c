@@ -1,6 +1,7 @@
 /*  Unit tests of the strict JSON parse entry point (services/lib/ddc_json.c):
     every kind of refusal with its reason and position, and what passes;
     and of its printer, byte for byte against cJSON's. */
+#include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_test.h"
 
@@ -199,6 +200,18 @@ s_prints_as_cjson (cJSON *item)
     if (!ok)
         fprintf (stderr, "printed \"%s\", cJSON printed \"%s\"\n", got ? got : "(NULL)",
                  want ? want : "(NULL)");
+    //  appended after text already in a buffer: the same bytes after it
+    ddc_buf_t *out = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    ddc_buf_puts (out, "{\"x\":");
+    bool appended = ddc_json_print_to (out, item);
+    if (appended != (want != NULL)
+        || (want
+            && (strncmp (ddc_buf_text (out), "{\"x\":", 5) != 0
+                || strcmp (ddc_buf_text (out) + 5, want) != 0))) {
+        fprintf (stderr, "appended \"%s\" (%s)\n", ddc_buf_text (out), appended ? "true" : "false");
+        ok = 0;
+    }
+    ddc_buf_destroy (&out);
     free (want);
     free (got);
     cJSON_Delete (item);
@@ -260,6 +273,15 @@ DDC_TEST (test_print_strings)
                                "\xff\xfe not UTF-8" };
     for (size_t i = 0; i < sizeof (strings) / sizeof (strings [0]); i++) {
         CHECK (s_prints_as_cjson (cJSON_CreateString (strings [i])));
+        //  a string written alone is quoted as in a tree
+        cJSON *alone = cJSON_CreateString (strings [i]);
+        char *want = cJSON_PrintUnformatted (alone);
+        ddc_buf_t *out = ddc_buf_new (DDC_BUF_UNBOUNDED);
+        ddc_json_print_string (out, strings [i]);
+        CHECK (want && strcmp (ddc_buf_text (out), want) == 0);
+        ddc_buf_destroy (&out);
+        free (want);
+        cJSON_Delete (alone);
         cJSON *obj = cJSON_CreateObject ();
         cJSON_AddNumberToObject (obj, strings [i], 1);
         CHECK (s_prints_as_cjson (obj));
@@ -268,6 +290,10 @@ DDC_TEST (test_print_strings)
     free (null_string->valuestring);
     null_string->valuestring = NULL;
     CHECK (s_prints_as_cjson (null_string));
+    ddc_buf_t *out = ddc_buf_new (DDC_BUF_UNBOUNDED);
+    ddc_json_print_string (out, NULL);
+    CHECK (strcmp (ddc_buf_text (out), "\"\"") == 0);
+    ddc_buf_destroy (&out);
 }
 
 DDC_TEST (test_print_trees)
