@@ -1,6 +1,8 @@
 /*  ddc_json: the strict JSON parse entry point. See ddc_json.h.
-    A recursive-descent check of the whole text against RFC 8259 (and the
-    limits), then cJSON builds the tree from text known to be good. The
+    A recursive-descent parse that checks the text against RFC 8259 (and
+    the limits) and builds the cJSON tree in the same pass: the tree cJSON
+    itself would build from that text (its items, strings, numbers and
+    links, freed by cJSON_Delete), without reading the text twice. The
     printer writes what cJSON's unformatted printer writes (its string
     escapes, its separators), with a shortcut for whole numbers. */
 #include "ddc_json.h"
@@ -8,13 +10,17 @@
 #include "ddc_util.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define S_EQUAL_SLOW_MAX 1024 //  object size for order-independent compare
+//  Digits of a whole number read without strtod: below 2^53, exact.
+#define S_FAST_DIGITS 15
 
 typedef struct {
     const unsigned char *p;
@@ -24,7 +30,10 @@ typedef struct {
     size_t at;        //  its byte offset
 } s_scan_t;
 
-static int s_value (s_scan_t *sc, int depth);
+//  The reason when the text is good but memory ran out.
+static const char s_oom [] = "out of memory";
+
+static cJSON *s_value (s_scan_t *sc, int depth);
 
 static int
 s_fail (s_scan_t *sc, size_t at, const char *what)
@@ -32,6 +41,21 @@ s_fail (s_scan_t *sc, size_t at, const char *what)
     sc->what = what;
     sc->at = at;
     return -1;
+}
+
+//  A new item of type, as cJSON's parser makes it (cJSON_Delete frees
+//  it), or NULL with the reason set.
+static cJSON *
+s_item (s_scan_t *sc, int type)
+{
+    cJSON *item = cJSON_malloc (sizeof (cJSON));
+    if (!item) {
+        s_fail (sc, sc->i, s_oom);
+        return NULL;
+    }
+    memset (item, 0, sizeof (*item));
+    item->type = type;
+    return item;
 }
 
 static void
@@ -103,44 +127,131 @@ s_unicode_escape (s_scan_t *sc)
     return 0;
 }
 
-static int
+//  The string's text between its quotes, p[0..n), checked already, with
+//  its escapes undone into out (at most n bytes and its end).
+static void
+s_unescape (const unsigned char *p, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < n;) {
+        if (p [k] != '\\') {
+            out [o++] = (char) p [k++];
+            continue;
+        }
+        unsigned char e = p [k + 1];
+        if (e != 'u') {
+            static const char from [] = "bfnrt", to [] = "\b\f\n\r\t";
+            const char *f = strchr (from, e);
+            out [o++] = f ? to [f - from] : (char) e; //  '"', '\\', '/'
+            k += 2;
+            continue;
+        }
+        unsigned cp, low;
+        s_hex4 (p + k + 2, &cp);
+        k += 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            s_hex4 (p + k + 2, &low);
+            k += 6;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        if (cp < 0x80)
+            out [o++] = (char) cp;
+        else if (cp < 0x800) {
+            out [o++] = (char) (0xC0 | (cp >> 6));
+            out [o++] = (char) (0x80 | (cp & 0x3F));
+        }
+        else if (cp < 0x10000) {
+            out [o++] = (char) (0xE0 | (cp >> 12));
+            out [o++] = (char) (0x80 | ((cp >> 6) & 0x3F));
+            out [o++] = (char) (0x80 | (cp & 0x3F));
+        }
+        else {
+            out [o++] = (char) (0xF0 | (cp >> 18));
+            out [o++] = (char) (0x80 | ((cp >> 12) & 0x3F));
+            out [o++] = (char) (0x80 | ((cp >> 6) & 0x3F));
+            out [o++] = (char) (0x80 | (cp & 0x3F));
+        }
+    }
+    out [o] = '\0';
+}
+
+//  A byte that stands for itself inside a string: ' ' to '~' and DEL,
+//  except the quote and the backslash.
+static inline bool
+s_plain (unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+//  The string at sc->i (its opening quote), as a new text (cJSON_free), or
+//  NULL with the reason set.
+static char *
 s_string (s_scan_t *sc)
 {
     size_t start = sc->i++; //  the opening quote
+    bool escaped = false;
     while (sc->i < sc->len) {
+        //  the common bytes first: printable ASCII other than '"' and '\\'
+        while (sc->i < sc->len && s_plain (sc->p [sc->i]))
+            sc->i++;
+        if (sc->i >= sc->len)
+            break;
         unsigned char c = sc->p [sc->i];
         if (c == '"') {
             sc->i++;
-            return 0;
+            const unsigned char *body = sc->p + start + 1;
+            size_t n = sc->i - start - 2;
+            char *out = cJSON_malloc (n + 1);
+            if (!out) {
+                s_fail (sc, start, s_oom);
+                return NULL;
+            }
+            if (escaped)
+                s_unescape (body, n, out);
+            else {
+                memcpy (out, body, n);
+                out [n] = '\0';
+            }
+            return out;
         }
-        if (c == 0)
-            return s_fail (sc, sc->i, "a NUL byte in a string");
-        if (c < 0x20)
-            return s_fail (sc, sc->i, "a control character in a string (it must be escaped)");
+        if (c == 0) {
+            s_fail (sc, sc->i, "a NUL byte in a string");
+            return NULL;
+        }
+        if (c < 0x20) {
+            s_fail (sc, sc->i, "a control character in a string (it must be escaped)");
+            return NULL;
+        }
         if (c == '\\') {
             if (sc->i + 1 >= sc->len)
                 break;
+            escaped = true;
             unsigned char e = sc->p [sc->i + 1];
             if (e == 'u') {
                 if (s_unicode_escape (sc) < 0)
-                    return -1;
+                    return NULL;
                 continue;
             }
-            if (!strchr ("\"\\/bfnrt", e) || e == 0)
-                return s_fail (sc, sc->i, "an invalid escape in a string");
+            if (!strchr ("\"\\/bfnrt", e) || e == 0) {
+                s_fail (sc, sc->i, "an invalid escape in a string");
+                return NULL;
+            }
             sc->i += 2;
             continue;
         }
         if (c >= 0x80) {
             size_t n = ddc_utf8_seq (sc->p + sc->i, sc->len - sc->i);
-            if (n == 0)
-                return s_fail (sc, sc->i, "invalid UTF-8 in a string");
+            if (n == 0) {
+                s_fail (sc, sc->i, "invalid UTF-8 in a string");
+                return NULL;
+            }
             sc->i += n;
             continue;
         }
         sc->i++;
     }
-    return s_fail (sc, start, "a string without its closing quote");
+    s_fail (sc, start, "a string without its closing quote");
+    return NULL;
 }
 
 static bool
@@ -149,12 +260,14 @@ s_digit (s_scan_t *sc)
     return sc->i < sc->len && sc->p [sc->i] >= '0' && sc->p [sc->i] <= '9';
 }
 
-//  -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? that a double holds.
+//  -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? that a double holds,
+//  into *out as strtod reads it (as cJSON does).
 static int
-s_number (s_scan_t *sc)
+s_number (s_scan_t *sc, double *out)
 {
     size_t start = sc->i;
-    if (sc->p [sc->i] == '-')
+    bool negative = sc->p [sc->i] == '-', whole = true;
+    if (negative)
         sc->i++;
     if (!s_digit (sc))
         return s_fail (sc, start, "a malformed number");
@@ -167,6 +280,7 @@ s_number (s_scan_t *sc)
         while (s_digit (sc))
             sc->i++;
     if (sc->i < sc->len && sc->p [sc->i] == '.') {
+        whole = false;
         sc->i++;
         if (!s_digit (sc))
             return s_fail (sc, start, "a malformed number (no digit after the point)");
@@ -174,6 +288,7 @@ s_number (s_scan_t *sc)
             sc->i++;
     }
     if (sc->i < sc->len && (sc->p [sc->i] == 'e' || sc->p [sc->i] == 'E')) {
+        whole = false;
         sc->i++;
         if (sc->i < sc->len && (sc->p [sc->i] == '+' || sc->p [sc->i] == '-'))
             sc->i++;
@@ -185,88 +300,157 @@ s_number (s_scan_t *sc)
     size_t n = sc->i - start;
     if (n > DDC_JSON_MAX_NUMBER)
         return s_fail (sc, start, "a number longer than 63 characters");
+    size_t digits = n - (negative ? 1 : 0);
+    if (whole && digits <= S_FAST_DIGITS) {
+        //  exact below 2^53, as strtod gives it; "-0" is -0.0 as there
+        uint64_t v = 0;
+        for (size_t k = start + (negative ? 1 : 0); k < sc->i; k++)
+            v = v * 10 + (uint64_t) (sc->p [k] - '0');
+        *out = negative ? -(double) v : (double) v;
+        return 0;
+    }
     char buf [DDC_JSON_MAX_NUMBER + 1];
     memcpy (buf, sc->p + start, n);
     buf [n] = '\0';
-    if (!isfinite (strtod (buf, NULL)))
+    *out = strtod (buf, NULL);
+    if (!isfinite (*out))
         return s_fail (sc, start, "a number too large for a double");
     return 0;
 }
 
-static int
-s_literal (s_scan_t *sc, const char *word)
+//  A literal at sc->i, an item of type.
+static cJSON *
+s_literal (s_scan_t *sc, const char *word, int type)
 {
     size_t n = strlen (word);
-    if (sc->len - sc->i < n || memcmp (sc->p + sc->i, word, n) != 0)
-        return s_unexpected (sc, "an unexpected character (not the start of a value)");
+    if (sc->len - sc->i < n || memcmp (sc->p + sc->i, word, n) != 0) {
+        s_unexpected (sc, "an unexpected character (not the start of a value)");
+        return NULL;
+    }
+    cJSON *item = s_item (sc, type);
+    if (item && type == cJSON_True)
+        item->valueint = 1; //  as cJSON sets it
     sc->i += n;
-    return 0;
+    return item;
 }
 
-//  An object or an array at sc->i, one level deeper than depth.
-static int
+//  An object or an array at sc->i, one level deeper than depth. Its
+//  members are linked as cJSON links them: next along, prev back, and the
+//  first one's prev the last one.
+static cJSON *
 s_container (s_scan_t *sc, int depth)
 {
     bool object = sc->p [sc->i] == '{';
     char close = object ? '}' : ']';
-    if (depth + 1 > DDC_JSON_MAX_DEPTH)
-        return s_fail (sc, sc->i, "nesting deeper than 64 levels");
+    if (depth + 1 > DDC_JSON_MAX_DEPTH) {
+        s_fail (sc, sc->i, "nesting deeper than 64 levels");
+        return NULL;
+    }
+    cJSON *self = s_item (sc, object ? cJSON_Object : cJSON_Array);
+    if (!self)
+        return NULL;
     sc->i++;
     s_skip_ws (sc);
     if (sc->i < sc->len && sc->p [sc->i] == close) {
         sc->i++;
-        return 0;
+        return self;
     }
+    cJSON *last = NULL;
     for (;;) {
+        char *name = NULL;
         if (object) {
-            if (sc->i >= sc->len || sc->p [sc->i] != '"')
-                return s_unexpected (sc, "an unexpected character (a member name was expected)");
-            if (s_string (sc) < 0)
-                return -1;
+            if (sc->i >= sc->len || sc->p [sc->i] != '"') {
+                s_unexpected (sc, "an unexpected character (a member name was expected)");
+                break;
+            }
+            if (!(name = s_string (sc)))
+                break;
             s_skip_ws (sc);
-            if (sc->i >= sc->len || sc->p [sc->i] != ':')
-                return s_unexpected (sc, "an unexpected character (':' was expected)");
+            if (sc->i >= sc->len || sc->p [sc->i] != ':') {
+                s_unexpected (sc, "an unexpected character (':' was expected)");
+                cJSON_free (name);
+                break;
+            }
             sc->i++;
             s_skip_ws (sc);
         }
-        if (s_value (sc, depth + 1) < 0)
-            return -1;
+        cJSON *item = s_value (sc, depth + 1);
+        if (!item) {
+            cJSON_free (name);
+            break;
+        }
+        item->string = name;
+        if (last) {
+            last->next = item;
+            item->prev = last;
+        }
+        else
+            self->child = item;
+        last = item;
+        self->child->prev = last;
         s_skip_ws (sc);
         if (sc->i < sc->len && sc->p [sc->i] == close) {
             sc->i++;
-            return 0;
+            return self;
         }
-        if (sc->i >= sc->len || sc->p [sc->i] != ',')
-            return s_unexpected (sc, object ? "an unexpected character (',' or '}' was expected)"
-                                            : "an unexpected character (',' or ']' was expected)");
+        if (sc->i >= sc->len || sc->p [sc->i] != ',') {
+            s_unexpected (sc, object ? "an unexpected character (',' or '}' was expected)"
+                                     : "an unexpected character (',' or ']' was expected)");
+            break;
+        }
         sc->i++;
         s_skip_ws (sc);
     }
+    cJSON_Delete (self);
+    return NULL;
 }
 
-static int
+static cJSON *
 s_value (s_scan_t *sc, int depth)
 {
-    if (sc->i >= sc->len)
-        return s_fail (sc, sc->i, "unexpected end of input");
+    if (sc->i >= sc->len) {
+        s_fail (sc, sc->i, "unexpected end of input");
+        return NULL;
+    }
     switch (sc->p [sc->i]) {
         case '{':
         case '[':
             return s_container (sc, depth);
-        case '"':
-            return s_string (sc);
+        case '"': {
+            cJSON *item = s_item (sc, cJSON_String);
+            if (item && !(item->valuestring = s_string (sc))) {
+                cJSON_Delete (item);
+                item = NULL;
+            }
+            return item;
+        }
         case 't':
-            return s_literal (sc, "true");
+            return s_literal (sc, "true", cJSON_True);
         case 'f':
-            return s_literal (sc, "false");
+            return s_literal (sc, "false", cJSON_False);
         case 'n':
-            return s_literal (sc, "null");
+            return s_literal (sc, "null", cJSON_NULL);
         default:
-            if (sc->p [sc->i] == '-' || (sc->p [sc->i] >= '0' && sc->p [sc->i] <= '9'))
-                return s_number (sc);
-            if (sc->len - sc->i >= 3 && memcmp (sc->p + sc->i, "\xEF\xBB\xBF", 3) == 0)
-                return s_fail (sc, sc->i, "a byte order mark (U+FEFF)");
-            return s_unexpected (sc, "an unexpected character (not the start of a value)");
+            if (sc->p [sc->i] == '-' || (sc->p [sc->i] >= '0' && sc->p [sc->i] <= '9')) {
+                double number;
+                if (s_number (sc, &number) < 0)
+                    return NULL;
+                cJSON *item = s_item (sc, cJSON_Number);
+                if (item) {
+                    //  cJSON's valueint: the number saturated to an int
+                    item->valuedouble = number;
+                    item->valueint = number >= INT_MAX            ? INT_MAX
+                                     : number <= (double) INT_MIN ? INT_MIN
+                                                                  : (int) number;
+                }
+                return item;
+            }
+            if (sc->len - sc->i >= 3 && memcmp (sc->p + sc->i, "\xEF\xBB\xBF", 3) == 0) {
+                s_fail (sc, sc->i, "a byte order mark (U+FEFF)");
+                return NULL;
+            }
+            s_unexpected (sc, "an unexpected character (not the start of a value)");
+            return NULL;
     }
 }
 
@@ -274,6 +458,10 @@ s_value (s_scan_t *sc, int depth)
 static void
 s_reason (const s_scan_t *sc, char *err, size_t errlen)
 {
+    if (sc->what == s_oom) {
+        snprintf (err, errlen, "cannot be read (out of memory)");
+        return;
+    }
     size_t line = 1, col = 1;
     for (size_t k = 0; k < sc->at && k < sc->len; k++) {
         if (sc->p [k] == '\n') {
@@ -304,23 +492,16 @@ ddc_json_parse (const char *text, size_t len, size_t max_len, char *err, size_t 
         snprintf (err, errlen, "no JSON value (the input is empty)");
         return NULL;
     }
-    if (s_value (&sc, 0) < 0) {
+    cJSON *json = s_value (&sc, 0);
+    if (!json) {
         s_reason (&sc, err, errlen);
         return NULL;
     }
-    size_t value_end = sc.i;
     s_skip_ws (&sc);
     if (sc.i < sc.len) {
+        cJSON_Delete (json);
         s_fail (&sc, sc.i, "trailing bytes after the value");
         s_reason (&sc, err, errlen);
-        return NULL;
-    }
-    const char *end = NULL;
-    cJSON *json = cJSON_ParseWithLengthOpts (text, len, &end, false);
-    if (!json || end != text + value_end) {
-        //  The check above and cJSON disagree, or cJSON ran out of memory.
-        cJSON_Delete (json);
-        snprintf (err, errlen, "cannot be read (out of memory or beyond cJSON)");
         return NULL;
     }
     return json;

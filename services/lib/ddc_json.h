@@ -5,9 +5,10 @@
     throughout (raw bytes and \u escapes: no lone surrogates), no NUL and no
     raw control character in a string, numbers in the RFC's grammar that a
     double holds, at most DDC_JSON_MAX_DEPTH levels of nesting and at most
-    max_len bytes. The text is checked first, so that cJSON (which builds
-    the tree) never sees anything it would read loosely: trailing bytes,
-    "\u0000" cut short, bytes that are not UTF-8.
+    max_len bytes. cJSON's own parser reads loosely (trailing bytes,
+    "\u0000" cut short, bytes that are not UTF-8) and is not used: the
+    text is checked and the tree built in one pass, the tree cJSON's
+    parser would build from the same text (cJSON_Delete frees it).
     Also owns how ddc prints a tree: the text cJSON_PrintUnformatted gives,
     byte for byte, without its floating-point round trip for whole numbers.
     Also owns what ddc compares JSON trees with: equality (key order

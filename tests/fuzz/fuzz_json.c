@@ -4,8 +4,11 @@
       - a refusal always has a reason;
       - an accepted text's tree holds only valid UTF-8 strings without NUL
         and nests at most DDC_JSON_MAX_DEPTH deep;
+      - it is the tree cJSON's own parser builds from that text, item by
+        item (types, names, strings, numbers to the bit, links);
       - printing the tree and parsing it again gives the same tree;
       - ddc_json_print prints it byte for byte as cJSON_PrintUnformatted. */
+#include "../unit/ddc_test_json.h"
 #include "ddc_json.h"
 #include "ddc_util.h"
 
@@ -47,6 +50,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         return 0;
     }
     s_walk (json, 1);
+    const char *end = NULL;
+    cJSON *theirs = cJSON_ParseWithLengthOpts ((const char *) data, size, &end, false);
+    if (!theirs || ddc_test_same_items (json, theirs) != NULL)
+        abort ();
+    cJSON_Delete (theirs);
 
     char *text = cJSON_PrintUnformatted (json);
     if (!text)

@@ -1,9 +1,11 @@
 /*  Unit tests of the strict JSON parse entry point (services/lib/ddc_json.c):
-    every kind of refusal with its reason and position, and what passes;
-    and of its printer, byte for byte against cJSON's. */
+    every kind of refusal with its reason and position, and what passes,
+    as the tree cJSON's own parser builds from the same text; and of its
+    printer, byte for byte against cJSON's. */
 #include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_test.h"
+#include "ddc_test_json.h"
 
 #include <math.h>
 
@@ -190,6 +192,78 @@ DDC_TEST (test_grammar)
     REFUSED ("\f{}", "an unexpected character (not the start of a value) at line 1, column 1");
 }
 
+//  What ddc_json_parse builds is what cJSON's parser builds from the same
+//  text, item by item: escapes, numbers (valueint too), duplicate names,
+//  links.
+DDC_TEST (test_tree_as_cjson)
+{
+    const char *texts [] = {
+        "{\"a\": [1, -0.5e+3, true, false, null, \"x\"], \"b\": {}, \"c\": []}",
+        "[0, -0, 1, -1, 12, 2147483647, 2147483648, -2147483648, -2147483649]",
+        "[999999999999999, 1000000000000000, 9007199254740993, -123456789012345]",
+        "[0.1, 1e-400, 1E+2, 1e2, -1.5E-3, 123456789012345678901234567890, 4.9e-324]",
+        "[1.7976931348623157e308, 0.30000000000000004, 100000000000000000000000]",
+        "\"\\ud83d\\udc33 \\u00e9 \\u0800 \\uffff \\n\\t\\b\\f\\r\\\"\\\\\\/ caf\xC3\xA9\"",
+        "{\"k\": 1, \"k\": 2, \"\": \"\", \"\\u00e9\\n\": [[], {}, [null]]}",
+        "[\"\", \"a\", [\"b\"], {\"c\": {\"d\": [true]}}]",
+        " \t\r\n{ \"x\" : [ 1 , 2 ] } \n",
+        "true",
+        "null",
+        "\"plain\"",
+        "-7",
+    };
+    for (size_t i = 0; i < sizeof (texts) / sizeof (texts [0]); i++) {
+        cJSON *ours = ddc_json_parse (texts [i], strlen (texts [i]), MAX, NULL, 0);
+        cJSON *theirs = cJSON_ParseWithLength (texts [i], strlen (texts [i]));
+        CHECK (ours != NULL && theirs != NULL);
+        const char *why = ours && theirs ? ddc_test_same_items (ours, theirs) : "parse";
+        if (why)
+            fprintf (stderr, "%s: differs from cJSON's tree in its %s\n", texts [i], why);
+        CHECK (why == NULL);
+        cJSON_Delete (ours);
+        cJSON_Delete (theirs);
+    }
+    //  The links let cJSON append to a parsed list.
+    cJSON *list = ddc_json_parse ("[1, 2]", 6, MAX, NULL, 0);
+    cJSON_AddItemToArray (list, cJSON_CreateNumber (3));
+    char *text = cJSON_PrintUnformatted (list);
+    CHECK_STR (text, "[1,2,3]");
+    free (text);
+    cJSON_Delete (list);
+}
+
+//  An allocator that fails after a number of allocations.
+static int s_allocs_left;
+
+static void *
+s_failing_malloc (size_t size)
+{
+    return s_allocs_left-- > 0 ? malloc (size) : NULL;
+}
+
+//  Memory running out at any allocation gives a refusal that says so and
+//  leaks nothing (the sanitizers' leak check runs at exit).
+DDC_TEST (test_out_of_memory)
+{
+    const char *text = "{\"a\": [1, \"x\\n\", {\"b\": null}], \"c\": true, \"d\": \"e\"}";
+    cJSON_Hooks hooks = { .malloc_fn = s_failing_malloc, .free_fn = free };
+    int refused = 0;
+    for (int n = 0; n < 100; n++) {
+        s_allocs_left = n;
+        cJSON_InitHooks (&hooks);
+        char err [200] = "";
+        cJSON *json = ddc_json_parse (text, strlen (text), MAX, err, sizeof (err));
+        cJSON_InitHooks (NULL);
+        if (json) {
+            cJSON_Delete (json);
+            break;
+        }
+        CHECK_STR (err, "cannot be read (out of memory)");
+        refused++;
+    }
+    CHECK (refused == 14); //  one per item and one per string or name
+}
+
 //  ddc_json_print gives what cJSON_PrintUnformatted gives (both NULL, or
 //  the same bytes); item is deleted.
 static int
@@ -349,6 +423,8 @@ main (int argc, char **argv)
     DDC_RUN (test_depth);
     DDC_RUN (test_size);
     DDC_RUN (test_grammar);
+    DDC_RUN (test_tree_as_cjson);
+    DDC_RUN (test_out_of_memory);
     DDC_RUN (test_print_numbers);
     DDC_RUN (test_print_strings);
     DDC_RUN (test_print_trees);
