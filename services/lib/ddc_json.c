@@ -681,39 +681,77 @@ ddc_json_diff (const char *path, const cJSON *old_value, const cJSON *new_value)
 
 //  ------------------------------------------------------------ printing
 
+//  Where the printer writes: small pieces gather in a chunk that goes to
+//  the buffer in one append when full (an append per piece, a quote or a
+//  comma, cost a third of printing a large tree).
+typedef struct {
+    ddc_buf_t *buf;
+    size_t n;
+    char chunk [4096];
+} s_out_t;
+
+static void
+s_flush (s_out_t *o)
+{
+    if (o->n)
+        ddc_buf_add (o->buf, o->chunk, o->n);
+    o->n = 0;
+}
+
+static inline void
+s_put (s_out_t *o, const char *data, size_t len)
+{
+    if (len > sizeof (o->chunk) - o->n) {
+        s_flush (o);
+        if (len > sizeof (o->chunk)) {
+            ddc_buf_add (o->buf, data, len);
+            return;
+        }
+    }
+    memcpy (o->chunk + o->n, data, len);
+    o->n += len;
+}
+
+static inline void
+s_putc (s_out_t *o, char c)
+{
+    if (o->n == sizeof (o->chunk))
+        s_flush (o);
+    o->chunk [o->n++] = c;
+}
+
 //  A string as cJSON quotes it: '"', '\\' and the control characters
 //  escaped (\b \f \n \r \t by name, the others as \u00xx), every other
 //  byte as it is; NULL as "".
 static void
-s_print_string (ddc_buf_t *out, const char *s)
+s_print_string (s_out_t *o, const char *s)
 {
     static const char hex [] = "0123456789abcdef";
-    ddc_buf_add (out, "\"", 1);
+    s_putc (o, '"');
     const unsigned char *p = (const unsigned char *) (s ? s : "");
     while (*p) {
         const unsigned char *run = p;
         while (*p >= 32 && *p != '"' && *p != '\\')
             p++;
         if (p > run)
-            ddc_buf_add (out, (const char *) run, (size_t) (p - run));
+            s_put (o, (const char *) run, (size_t) (p - run));
         if (!*p)
             break;
         //  escaped by name, or as \u00xx
         static const char named [] = "\"\\\b\f\n\r\t", names [] = "\"\\bfnrt";
         const char *at = strchr (named, *p);
         char esc [6] = { '\\', at ? names [at - named] : 'u', '0', '0', hex [*p >> 4], hex [*p & 15] };
-        size_t n = at ? 2 : 6;
-        ddc_buf_add (out, esc, n);
+        s_put (o, esc, at ? 2 : 6);
         p++;
     }
-    ddc_buf_add (out, "\"", 1);
+    s_putc (o, '"');
 }
 
 //  A number: a whole one below 10^15 in magnitude as its digits (what
 //  "%1.15g" gives for it, and what reads back exactly), any other (-0,
 //  fractions, large, NaN and infinities) by cJSON. false: cJSON failed.
 static bool
-s_print_number (ddc_buf_t *out, const cJSON *item)
+s_print_number (s_out_t *o, const cJSON *item)
 {
     double d = item->valuedouble;
     if (d > -1e15 && d < 1e15 && d == (double) (long long) d && !(d == 0 && signbit (d))) {
@@ -721,8 +759,8 @@ s_print_number (ddc_buf_t *out, const cJSON *item)
         bool negative = d < 0;
         size_t n = ddc_buf_fmt_u64 ((uint64_t) (negative ? -(long long) d : (long long) d), digits);
         if (negative)
-            ddc_buf_add (out, "-", 1);
-        ddc_buf_add (out, digits, n);
+            s_putc (o, '-');
+        s_put (o, digits, n);
         return true;
     }
     cJSON alone = *item;
@@ -732,48 +770,48 @@ s_print_number (ddc_buf_t *out, const cJSON *item)
     char text [64];
     if (!cJSON_PrintPreallocated (&alone, text, (int) sizeof (text), false))
         return false;
-    ddc_buf_puts (out, text);
+    s_put (o, text, strlen (text));
     return true;
 }
 
 static bool
-s_print (ddc_buf_t *out, const cJSON *item)
+s_print (s_out_t *o, const cJSON *item)
 {
     switch (item->type & 0xFF) {
         case cJSON_NULL:
-            ddc_buf_add (out, "null", 4);
+            s_put (o, "null", 4);
             return true;
         case cJSON_False:
-            ddc_buf_add (out, "false", 5);
+            s_put (o, "false", 5);
             return true;
         case cJSON_True:
-            ddc_buf_add (out, "true", 4);
+            s_put (o, "true", 4);
             return true;
         case cJSON_Number:
-            return s_print_number (out, item);
+            return s_print_number (o, item);
         case cJSON_String:
-            s_print_string (out, item->valuestring);
+            s_print_string (o, item->valuestring);
             return true;
         case cJSON_Raw:
             if (!item->valuestring)
                 return false;
-            ddc_buf_puts (out, item->valuestring);
+            s_put (o, item->valuestring, strlen (item->valuestring));
             return true;
         case cJSON_Array:
         case cJSON_Object: {
             bool object = (item->type & 0xFF) == cJSON_Object;
-            ddc_buf_add (out, object ? "{" : "[", 1);
+            s_putc (o, object ? '{' : '[');
             for (const cJSON *child = item->child; child; child = child->next) {
                 if (object) {
-                    s_print_string (out, child->string);
-                    ddc_buf_add (out, ":", 1);
+                    s_print_string (o, child->string);
+                    s_putc (o, ':');
                 }
-                if (!s_print (out, child))
+                if (!s_print (o, child))
                     return false;
                 if (child->next)
-                    ddc_buf_add (out, ",", 1);
+                    s_putc (o, ',');
             }
-            ddc_buf_add (out, object ? "}" : "]", 1);
+            s_putc (o, object ? '}' : ']');
             return true;
         }
         default:
@@ -784,13 +822,20 @@ s_print (ddc_buf_t *out, const cJSON *item)
 bool
 ddc_json_print_to (ddc_buf_t *out, const cJSON *item)
 {
-    return item && s_print (out, item);
+    if (!item)
+        return false;
+    s_out_t o = { .buf = out };
+    bool ok = s_print (&o, item);
+    s_flush (&o);
+    return ok;
 }
 
 void
 ddc_json_print_string (ddc_buf_t *out, const char *s)
 {
-    s_print_string (out, s);
+    s_out_t o = { .buf = out };
+    s_print_string (&o, s);
+    s_flush (&o);
 }
 
 char *
@@ -799,7 +844,7 @@ ddc_json_print (const cJSON *item)
     if (!item)
         return NULL;
     ddc_buf_t *out = ddc_buf_new (DDC_BUF_UNBOUNDED);
-    if (!s_print (out, item)) {
+    if (!ddc_json_print_to (out, item)) {
         ddc_buf_destroy (&out);
         return NULL;
     }
