@@ -118,7 +118,8 @@ scope_match_inspect (const scope_t *self, const char *body, size_t len)
 {
     if (scope_empty (self))
         return true;
-    cJSON *root = body ? cJSON_ParseWithLength (body, len) : NULL;
+    //  strict, as docker_inspect_parse reads the same body after it
+    cJSON *root = body ? ddc_json_parse (body, len, len, NULL, 0) : NULL;
     const cJSON *config = cJSON_GetObjectItemCaseSensitive (root, "Config");
     const cJSON *labels = cJSON_GetObjectItemCaseSensitive (config, "Labels");
     bool ok = cJSON_IsObject (labels);

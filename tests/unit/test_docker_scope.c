@@ -64,6 +64,10 @@ DDC_TEST (test_scope)
     CHECK (!scope_match_inspect (scope, "{\"Config\":{\"Labels\":null}}", 27));
     CHECK (!scope_match_inspect (scope, "{\"Config\":{}}", 13));
     CHECK (!scope_match_inspect (scope, "not json", 8));
+    //  read strictly: the matching body with bytes after it is no match
+    char trailing [256];
+    int n = snprintf (trailing, sizeof (trailing), "%s}", yes);
+    CHECK (!scope_match_inspect (scope, trailing, (size_t) n));
     CHECK (!scope_match_inspect (scope, NULL, 0));
 
     //  At most SCOPE_LABELS_MAX.
