@@ -11,7 +11,8 @@
     A frame "$H" stands for the request id of the client's HELLO, "$S" for
     its SNAPSHOT in flight and "$R" for its oldest pending request, so that
     the seeds can answer them. The client follows bot, containers and tasks
-    (a value holding "_reject" is rejected by the service), takes actions,
+    (a value holding "_reject" is rejected by the service), keeping the
+    values as text for inputs of an odd length (compact), takes actions,
     follows status/ and has one request of its own pending. Its sockets are
     connected nowhere (zsock_connect is a no-op here): what it sends fails
     with EAGAIN, as with a broker away. Checked: no crash, leak or undefined behaviour; the service is
@@ -165,6 +166,7 @@ LLVMFuzzerTestOneInput (const uint8_t *input, size_t size)
         .on_action = s_action_cb,
         .on_status = s_status_cb,
         .arg = &client,
+        .compact = size & 1, //  values kept as text, as the bot and the agent keep them
     };
     client = ddc_client_new (&opts);
     if (!client)

@@ -1387,6 +1387,14 @@ DDC_TEST (test_compact_values)
     CHECK (rev == r);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetArrayItem (v, 0), "name")),
                "next");
+    //  An UPDATE keeps its value frame as the text: the same frame again
+    //  (a new revision, the same content) is acknowledged, not applied.
+    int applied = rec.napply;
+    r = fb_change (fb, "containers", "[{\"name\": \"next\"}]", true);
+    s_expect_applied (fb, cl, "containers", r);
+    CHECK (rec.napply == applied);
+    v = ddc_client_section (cl, "containers", &rev);
+    CHECK (rev == r && cJSON_GetArraySize (v) == 1);
     ddc_client_destroy (&cl);
     fb_destroy (&fb);
     rec_free (&rec);
