@@ -218,7 +218,7 @@ s_send_error (broker_t *self, zframe_t *to, const char *req, int code, const cha
 static char *
 s_u64 (uint64_t v, char buf [24])
 {
-    snprintf (buf, 24, "%llu", (unsigned long long) v);
+    ddc_buf_fmt_u64 (v, buf);
     return buf;
 }
 

@@ -28,6 +28,7 @@
     report topics, 16 status subscriptions, 32 followed sections. */
 #include "ddc_client.h"
 #include "ddc_fdlimit.h"
+#include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_keys.h"
 #include "ddc_log.h"
@@ -204,7 +205,7 @@ struct ddc_client_t {
 static void
 s_u64 (char buf [24], uint64_t v)
 {
-    snprintf (buf, 24, "%" PRIu64, v);
+    ddc_buf_fmt_u64 (v, buf);
 }
 
 static bool

@@ -1,6 +1,7 @@
 /*  ddc_proto: DDCP/1 codec. The table below is the protocol: one row per
     message with the kind of each frame. proto/ddcp.md is its prose. */
 #include "ddc_proto.h"
+#include "ddc_buf.h"
 #include "ddc_json.h"
 #include "ddc_util.h"
 
@@ -537,5 +538,9 @@ ddc_req_id (char out [40])
     static uint64_t counter;
     if (!prefix [0])
         ddc_random_hex (prefix, 8);
-    snprintf (out, 40, "%s-%llu", prefix, (unsigned long long) ++counter);
+    char digits [24];
+    size_t n = ddc_buf_fmt_u64 (++counter, digits);
+    memcpy (out, prefix, 16);
+    out [16] = '-';
+    memcpy (out + 17, digits, n + 1); //  at most 20 digits and the NUL
 }

@@ -434,6 +434,21 @@ DDC_TEST (test_names_table)
     CHECK (strcmp (a, b) != 0);
 }
 
+//  Request ids: the process's 16 hex digits, '-', a counter from 1.
+DDC_TEST (test_req_id)
+{
+    char a [40], b [40];
+    ddc_req_id (a);
+    ddc_req_id (b);
+    CHECK (strlen (a) >= 18 && strspn (a, "0123456789abcdef") == 16 && a [16] == '-');
+    CHECK (strncmp (a, b, 17) == 0);
+    unsigned long long na = strtoull (a + 17, NULL, 10), nb = strtoull (b + 17, NULL, 10);
+    CHECK (na >= 1 && nb == na + 1);
+    char digits [24];
+    snprintf (digits, sizeof (digits), "%llu", nb);
+    CHECK_STR (b + 17, digits);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -453,5 +468,6 @@ main (int argc, char **argv)
     DDC_RUN (test_send_and_receive_frames);
     DDC_RUN (test_receive_routed);
     DDC_RUN (test_names_table);
+    DDC_RUN (test_req_id);
     DDC_DONE ();
 }
