@@ -61,9 +61,10 @@
 #define S_HUGZ_WAIT_MS 3000  //  give up waiting for the first HUGZ
 #define S_START_DOWN_MS 3000 //  no WELCOME at start: DISCONNECTED
 #define S_MAX_TICK_MS 1000
-#define S_CUT_OFFS 2       //  CURVE handshakes cut off in a row = refused
-#define S_REDIAL_MIN 1000  //  after a refusal libzmq gives up: dial again
-#define S_REDIAL_MAX 30000 //  ... backing off to 30 s
+#define S_CACHE_DELAY_MS 1000 //  a change reaches the cache file this much later
+#define S_CUT_OFFS 2          //  CURVE handshakes cut off in a row = refused
+#define S_REDIAL_MIN 1000     //  after a refusal libzmq gives up: dial again
+#define S_REDIAL_MAX 30000    //  ... backing off to 30 s
 #define S_MON_EVENTS                                                              \
     (ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED \
      | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL \
@@ -196,6 +197,7 @@ struct ddc_client_t {
     int depth; //  > 0 while inside a callback
     bool stop;
     bool cache_dirty;
+    int64_t cache_due; //  when the pending cache write is due (0: none)
     bool cache_warned;
 };
 
@@ -344,12 +346,22 @@ s_epoch_ok (const char *s)
 //  ------------------------------------------------------------------------
 //  cache
 
+//  Write the cache file when the configuration changed: S_CACHE_DELAY_MS
+//  after the first change not written yet (the changes of that second in
+//  one write, none of it beside the other services applying the same
+//  change), or now.
 static void
-s_cache_write (ddc_client_t *self)
+s_cache_write (ddc_client_t *self, bool now)
 {
     if (!self->cache_path || !self->cache_dirty || !self->epoch [0])
         return;
+    int64_t mono = ddc_mono_ms ();
+    if (!self->cache_due)
+        self->cache_due = mono + S_CACHE_DELAY_MS;
+    if (!now && mono < self->cache_due)
+        return;
     self->cache_dirty = false;
+    self->cache_due = 0;
     cJSON *root = cJSON_CreateObject ();
     cJSON_AddStringToObject (root, "epoch", self->epoch);
     cJSON_AddNumberToObject (root, "rev", (double) self->applied_rev);
@@ -1442,11 +1454,11 @@ s_on_state (ddc_client_t *self, ddc_msg_t *msg)
             self->applied_rev = rev;
         self->synced = true;
         ddc_info ("client: synced at rev %" PRIu64, rev);
-        s_cache_write (self);
+        s_cache_write (self, false);
         s_event (self, DDC_EV_SYNCED, "");
     }
     else
-        s_cache_write (self);
+        s_cache_write (self, false);
     s_drain_buffer (self);
 }
 
@@ -1846,7 +1858,7 @@ ddc_client_destroy (ddc_client_t **self_p)
         zmsg_t *msg = ddc_msg_buildv (DDC_BYE, req, NULL);
         s_send_ff (self, &msg);
     }
-    s_cache_write (self);
+    s_cache_write (self, true);
     s_free (self);
     *self_p = NULL;
 }
@@ -1890,7 +1902,7 @@ ddc_client_handle (ddc_client_t *self)
             break; //  none waits (EAGAIN), or the socket is going (ETERM, EINTR)
     }
     s_maybe_snapshot (self);
-    s_cache_write (self);
+    s_cache_write (self, false);
 }
 
 cJSON *
@@ -2026,7 +2038,7 @@ ddc_client_tick (ddc_client_t *self)
         }
     }
     s_maybe_snapshot (self);
-    s_cache_write (self);
+    s_cache_write (self, false);
 }
 
 int64_t
@@ -2061,6 +2073,8 @@ ddc_client_timeout_ms (ddc_client_t *self)
     }
     if (self->snap_in_flight)
         S_NEXT (self->snap_deadline);
+    if (self->cache_due)
+        S_NEXT (self->cache_due);
     for (size_t i = 0; i < self->nreqs; i++) {
         S_NEXT (self->reqs [i]->deadline);
         if (!self->reqs [i]->sent && self->welcomed)

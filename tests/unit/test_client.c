@@ -925,11 +925,19 @@ DDC_TEST (test_cache_written_and_loaded)
     uint64_t r = fb_change (fb, "containers", "[{\"name\": \"cached\"}]", true);
     s_expect_applied (fb, cl, "containers", r);
 
-    struct stat st;
-    CHECK (stat (cache, &st) == 0 && (st.st_mode & 0777) == 0600);
+    //  The file follows within S_CACHE_DELAY_MS (1 s) of the change.
     char *data = NULL;
     size_t len = 0;
-    CHECK_EQ (ddc_read_file (cache, 1 << 20, &data, &len), 0);
+    for (int64_t until = ddc_mono_ms () + 2000; ddc_mono_ms () < until;) {
+        free (data);
+        data = NULL;
+        if (ddc_read_file (cache, 1 << 20, &data, &len) == 0 && strstr (data, "cached"))
+            break;
+        fb_pump (fb, cl, 20);
+    }
+    CHECK (data && strstr (data, "cached"));
+    struct stat st;
+    CHECK (stat (cache, &st) == 0 && (st.st_mode & 0777) == 0600);
     cJSON *root = ddc_test_parse (data ? data : "");
     free (data);
     CHECK_STR (cJSON_GetStringValue (cJSON_GetObjectItem (root, "epoch")), fb->epoch);
@@ -987,8 +995,14 @@ DDC_TEST (test_cache_written_and_loaded)
     CHECK (ddc_client_synced (cl));
     CHECK_EQ (rec_count (&rec2, DDC_EV_CONNECTED), 1);
 
-    //  a damaged cache is ignored
+    //  a client that stops writes what it has not written yet at once
     ddc_client_destroy (&cl);
+    data = NULL;
+    CHECK_EQ (ddc_read_file (cache, 1 << 20, &data, &len), 0);
+    CHECK (data && strstr (data, "fresh"));
+    free (data);
+
+    //  a damaged cache is ignored
     CHECK_EQ (ddc_write_file_atomic (cache, "{\"epoch\": 1", 11, 0600), 0);
     rec_t rec3 = { 0 };
     cl = s_client (&rec3, s_follow, cache);
