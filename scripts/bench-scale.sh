@@ -26,6 +26,12 @@
 #       service's line. The reference: `ddc-ctl ping` in the same run
 #       (a ddc-ctl start and one round trip to the broker), the floor
 #       under any change made with ddc-ctl.
+#   scale config-cpu_ms per_change broker=X agent=Y bot=Z web=W all=T
+#       the CPU time (user and system, /proc/PID/stat) each service spent
+#       per change over those rounds: the broker, an agent (their mean),
+#       the bot, ddc-web (both processes); all: every process of the
+#       stack, all the agents included (the agents' own reporting during
+#       the rounds included too, about 0.5 ms a second each).
 #   scale broker cpu_ms_per_s=X rss_kb=Y pss_kb=Z window_s=10
 #   scale agent cpu_ms_per_s=X rss_kb=Y pss_kb=Z   (the mean of the agents)
 #       CPU time used per second of wall time over 10 s with every agent
@@ -189,6 +195,9 @@ def applied_at(rev):
     return at
 conf = json.loads(ctl("get", "containers"))
 value = conf.get("value", conf)
+stack = [p for p in pids if comm(p).startswith("ddc-")]
+stack += [c for p in stack if comm(p) == "ddc-web" for c in children(p)]
+c0 = {p: cpu_ms(p) for p in stack}
 ping_t, lat = [], []
 for r in range(rounds):
     ping_t.append(timed([f"{BIN}/ddc-ctl", "ping"]))
@@ -209,10 +218,16 @@ for r in range(rounds):
 print(f"scale config-applied services={len(logs)} rounds={rounds} p50_ms={med(lat):.0f} "
       f"p99_ms={p99(lat):.0f} max_ms={max(lat):.0f} ctl_ping_ms={med(ping_t):.1f} "
       f"ratio={p99(lat) / med(ping_t):.1f}", flush=True)
+spent = {p: (cpu_ms(p) - c0[p]) / rounds for p in stack}
+def per_change(name):
+    ps = [p for p in stack if comm(p) == name]
+    return sum(spent[p] for p in ps) / max(len(ps), 1)
+print(f"scale config-cpu_ms per_change broker={spent[broker]:.1f} "
+      f"agent={per_change('ddc-docker'):.1f} bot={per_change('ddc-discord'):.1f} "
+      f"web={sum(spent[p] for p in stack if comm(p) == 'ddc-web'):.1f} "
+      f"all={sum(spent.values()):.1f}", flush=True)
 
 # CPU and memory with every agent reporting.
-stack = [p for p in pids if comm(p).startswith("ddc-")]
-stack += [c for p in stack if comm(p) == "ddc-web" for c in children(p)]
 agent_pids = [p for p in stack if comm(p) == "ddc-docker"]
 if len(agent_pids) != agents:
     fail(f"found {len(agent_pids)} agents, not {agents}")
