@@ -45,11 +45,8 @@ sectext_get (sectext_t *self, ddc_section_t s, bool full, uint64_t rev, const cJ
         free (t->text);
         if (full)
             t->text = ddc_json_print (value);
-        else {
-            cJSON *redacted = ddc_config_redact (s, value);
-            t->text = ddc_json_print (redacted);
-            cJSON_Delete (redacted);
-        }
+        else
+            t->text = ddc_config_redacted_text (s, value);
         if (!t->text)
             t->text = ddc_strdup ("null");
         t->len = strlen (t->text);

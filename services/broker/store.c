@@ -925,9 +925,7 @@ s_change_meta (const store_change_t *change, const char *when, const char *autho
 static void
 s_history_keep (store_t *self, uint64_t rev, ddc_section_t s, cJSON *meta, const cJSON *new_value)
 {
-    cJSON *redacted = ddc_config_redact (s, new_value);
-    char *value = ddc_json_print (redacted);
-    cJSON_Delete (redacted);
+    char *value = ddc_config_redacted_text (s, new_value);
     s_history_add (self, rev, s, meta, value);
     self->history_unwritten++;
 }
@@ -1190,18 +1188,21 @@ s_undo (store_t *self, cJSON *undo [DDC_SEC_COUNT])
 //  Commit new values for the sections flagged in `vals`, one revision per
 //  section: the journal record is written and, outside a group, flushed
 //  (the one disk flush of a save; a group's is in store_group_end), and
-//  the values are swapped into the document in place. config.json is
-//  written later, when saves pause (store_checkpoint). Fills changes[].
-//  Returns count or -1 (nothing changed).
+//  the values are swapped into the document in place: taken (take: each
+//  vals [s] is the document's then, freed with it, and set to NULL here,
+//  whether the commit succeeds or not) or copied. config.json is written
+//  later, when saves pause (store_checkpoint). Fills changes[]. Returns
+//  count or -1 (nothing changed).
 static int
-s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const char *peer,
-          store_change_t changes [DDC_SEC_COUNT], char *err, size_t errlen)
+s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], bool take, const char *author,
+          const char *peer, store_change_t changes [DDC_SEC_COUNT], char *err, size_t errlen)
 {
     uint64_t rev = self->rev;
     uint64_t revs [DDC_SEC_COUNT];
     memcpy (revs, self->revs, sizeof (revs));
     int count = 0;
     cJSON *undo [DDC_SEC_COUNT] = { NULL };
+    cJSON *fresh [DDC_SEC_COUNT] = { NULL }; //  the new values, in the document
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
         if (!vals [s])
             continue;
@@ -1215,11 +1216,16 @@ s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const 
         c->secrets_changed = s_secrets_changed ((ddc_section_t) s,
                                                 store_section (self, (ddc_section_t) s), vals [s]);
         revs [s] = rev;
-        undo [s] = s_put_section (self->doc, name, cJSON_Duplicate (vals [s], 1));
+        //  s_put_section swaps the contents: the item put in holds the
+        //  old value after it, and is undo [s]
+        undo [s] = s_put_section (self->doc, name, take ? vals [s] : cJSON_Duplicate (vals [s], 1));
+        if (take)
+            vals [s] = NULL;
+        fresh [s] = cJSON_GetObjectItemCaseSensitive (self->doc, name);
     }
     char when [32];
     ddc_iso_time (ddc_wall_ms (), when);
-    char *record = s_journal_record (self, rev, revs, changes, count, vals, when, author, peer);
+    char *record = s_journal_record (self, rev, revs, changes, count, fresh, when, author, peer);
     const char *failed = NULL;
     if (!record) {
         errno = EINVAL;
@@ -1252,7 +1258,7 @@ s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const 
     if (self->grouping)
         self->group_n++;
     for (int s = 0; s < DDC_SEC_COUNT; s++) {
-        if (!vals [s])
+        if (!fresh [s])
             continue;
         //  The value before the group is kept to take the group back; one
         //  from within it, or any outside a group, goes.
@@ -1265,7 +1271,7 @@ s_commit (store_t *self, cJSON *vals [DDC_SEC_COUNT], const char *author, const 
     memcpy (self->revs, revs, sizeof (revs));
     for (int i = 0; i < count; i++) {
         cJSON *meta = s_change_meta (&changes [i], when, author, peer);
-        const cJSON *value = vals [changes [i].section];
+        const cJSON *value = fresh [changes [i].section];
         if (!self->grouping) {
             s_history_keep (self, changes [i].rev, changes [i].section, meta, value);
             continue;
@@ -1363,9 +1369,11 @@ store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expecte
             const char *author, const char *peer, cJSON *errors, store_change_t *change, char *err,
             size_t errlen)
 {
-    cJSON *incoming = cJSON_Duplicate (value, 1);
-    ddc_config_keep_secrets (s, incoming, store_section (self, s));
-    cJSON *normal = ddc_config_validate_section_sized (s, incoming, self->doc,
+    //  A section with secrets: "***" in a copy stands for the current one.
+    cJSON *incoming = ddc_section_secrets (s) [0] ? cJSON_Duplicate (value, 1) : NULL;
+    if (incoming)
+        ddc_config_keep_secrets (s, incoming, store_section (self, s));
+    cJSON *normal = ddc_config_validate_section_sized (s, incoming ? incoming : value, self->doc,
                                                        s_others_bytes (self, s), errors);
     cJSON_Delete (incoming);
     if (!normal)
@@ -1382,8 +1390,7 @@ store_save (store_t *self, ddc_section_t s, const cJSON *value, uint64_t expecte
     vals [s] = normal;
     store_change_t changes [DDC_SEC_COUNT];
     memset (changes, 0, sizeof (changes));
-    int n = s_commit (self, vals, author, peer, changes, err, errlen);
-    cJSON_Delete (normal);
+    int n = s_commit (self, vals, true, author, peer, changes, err, errlen);
     if (n < 0)
         return STORE_FAILED;
     *change = changes [0];
@@ -1585,7 +1592,7 @@ store_poll_file (store_t *self, store_change_t changes [DDC_SEC_COUNT])
     }
     if (differing) {
         char err [256];
-        n = s_commit (self, vals, "file", "config.json", changes, err, sizeof (err));
+        n = s_commit (self, vals, false, "file", "config.json", changes, err, sizeof (err));
         if (n < 0)
             ddc_error ("hand edit of %s: %s", self->path, err);
         else {

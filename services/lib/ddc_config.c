@@ -453,6 +453,19 @@ ddc_config_redact (ddc_section_t s, const cJSON *value)
     return out;
 }
 
+char *
+ddc_config_redacted_text (ddc_section_t s, const cJSON *value)
+{
+    if (!value || !s_depth_ok (value, 0))
+        return NULL;
+    if (!ddc_section_secrets (s) [0] || !cJSON_IsObject (value))
+        return ddc_json_print (value);
+    cJSON *redacted = ddc_config_redact (s, value);
+    char *text = ddc_json_print (redacted);
+    cJSON_Delete (redacted);
+    return text;
+}
+
 void
 ddc_config_keep_secrets (ddc_section_t s, cJSON *incoming, const cJSON *current)
 {

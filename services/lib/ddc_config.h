@@ -137,6 +137,10 @@ cJSON *ddc_config_validate_document (const cJSON *doc, cJSON *errors);
 //  Returns NULL if value is NULL or nested deeper than
 //  DDC_CONFIG_MAX_DEPTH. Caller owns.
 cJSON *ddc_config_redact (ddc_section_t s, const cJSON *value);
+//  Its text as ddc_json_print writes it (caller frees), or NULL where
+//  ddc_config_redact gives NULL; a section without secrets is printed as
+//  it is, without the copy.
+char *ddc_config_redacted_text (ddc_section_t s, const cJSON *value);
 
 //  In incoming (a value being saved; modified in place), a secret field
 //  whose value is exactly "***" means "keep the current one": it is

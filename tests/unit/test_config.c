@@ -1199,6 +1199,45 @@ DDC_TEST (test_redact)
     CHECK (ddc_config_redact (DDC_SEC_BOT, NULL) == NULL);
 }
 
+//  ddc_config_redacted_text is the redacted copy's text, for sections with
+//  and without secrets, objects or not.
+DDC_TEST (test_redacted_text)
+{
+    const struct {
+        ddc_section_t s;
+        const char *json;
+    } cases [] = {
+        { DDC_SEC_BOT, "{\"token\": \"abc\", \"token\": 7, \"guild_id\": \"12345678901234567\"}" },
+        { DDC_SEC_WEB, "{\"password_hash\": \"$2b$hash\", \"ui_language\": \"de\"}" },
+        { DDC_SEC_CONTAINERS, "[{\"name\": \"plex\", \"token\": \"not a secret here\"}]" },
+        { DDC_SEC_BOT, "[\"not an object\"]" },
+    };
+    for (size_t i = 0; i < sizeof (cases) / sizeof (cases [0]); i++) {
+        cJSON *v = s_json (cases [i].json);
+        cJSON *red = ddc_config_redact (cases [i].s, v);
+        char *want = ddc_json_print (red), *got = ddc_config_redacted_text (cases [i].s, v);
+        CHECK (want && got);
+        if (want && got)
+            CHECK_STR (got, want);
+        free (want);
+        free (got);
+        cJSON_Delete (red);
+        cJSON_Delete (v);
+    }
+    CHECK (ddc_config_redacted_text (DDC_SEC_BOT, NULL) == NULL);
+    //  nested deeper than a value may be: NULL, as the copy gives
+    char deep [2 * (DDC_CONFIG_MAX_DEPTH + 2) + 1];
+    for (int i = 0; i < DDC_CONFIG_MAX_DEPTH + 2; i++) {
+        deep [i] = '[';
+        deep [2 * (DDC_CONFIG_MAX_DEPTH + 2) - 1 - i] = ']';
+    }
+    deep [2 * (DDC_CONFIG_MAX_DEPTH + 2)] = '\0';
+    cJSON *v = s_json (deep);
+    CHECK (ddc_config_redact (DDC_SEC_CONTAINERS, v) == NULL);
+    CHECK (ddc_config_redacted_text (DDC_SEC_CONTAINERS, v) == NULL);
+    cJSON_Delete (v);
+}
+
 DDC_TEST (test_keep_secrets)
 {
     cJSON *current = s_json ("{\"token\": \"real-token\", \"language\": \"en\"}");
@@ -1601,6 +1640,7 @@ main (int argc, char *argv [])
     DDC_RUN (test_many_errors_at_once);
     DDC_RUN (test_document_rules);
     DDC_RUN (test_redact);
+    DDC_RUN (test_redacted_text);
     DDC_RUN (test_keep_secrets);
     DDC_RUN (test_diff);
     DDC_RUN (test_equal);
